@@ -1,0 +1,2 @@
+/** @spotpipe/export — work in progress. */
+export {}

@@ -1,0 +1,2 @@
+/** @spotpipe/core — work in progress. */
+export {}

@@ -1,0 +1,2 @@
+/** @spotpipe/sandbox — work in progress. */
+export {}
