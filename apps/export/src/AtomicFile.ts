@@ -1,0 +1,116 @@
+/**
+ * Atomic publication of one output file. Text is written to a temp file beside the target (same directory, so
+ * the final rename never crosses file systems), fsynced, then renamed over the target. If the work fails or
+ * is interrupted, the temp file is removed and nothing appears at the final path. An existing target is refused
+ * unless `force` is set. Bytes and the SHA-256 are computed on the way through, for the manifest.
+ */
+import { createHash, randomBytes } from "node:crypto"
+import { Effect, FileSystem, Path, type PlatformError } from "effect"
+import { ExportError } from "./ExportError.ts"
+
+/** Receives the text of an output, chunk by chunk. */
+export interface ChunkWriter {
+  readonly write: (text: string) => Effect.Effect<void, ExportError>
+}
+
+/** What was written. */
+export interface WriteResult {
+  readonly bytes: number
+  readonly sha256: string
+}
+
+/** Counts bytes and hashes them as they pass to `sink`. */
+export const countingWriter = (sink: (bytes: Uint8Array) => Effect.Effect<void, ExportError>) => {
+  const hash = createHash("sha256")
+  let bytes = 0
+  const writer: ChunkWriter = {
+    write: (text) => {
+      if (text.length === 0) return Effect.void
+      const buffer = Buffer.from(text, "utf8")
+      hash.update(buffer)
+      bytes += buffer.length
+      return sink(buffer)
+    }
+  }
+  return { writer, result: (): WriteResult => ({ bytes, sha256: hash.digest("hex") }) }
+}
+
+const errnoCode = (error: PlatformError.PlatformError): string | undefined => {
+  const cause = error.reason.cause
+  return typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string"
+    ? cause.code
+    : undefined
+}
+
+/** Maps a file-system failure on `path` to an export error with a message that says what to do. */
+export const fileError = (path: string, error: PlatformError.PlatformError): ExportError => {
+  const code = errnoCode(error)
+  if (code === "ENOSPC" || code === "EDQUOT") {
+    return new ExportError({
+      kind: "DiskFull",
+      message: `disk full while writing ${path}: free some space (or choose another --out) and run again`,
+      cause: error
+    })
+  }
+  if (error.reason._tag === "PermissionDenied") {
+    return new ExportError({
+      kind: "Io",
+      message: `permission denied writing ${path}: choose an --out directory you can write to`,
+      cause: error
+    })
+  }
+  return new ExportError({ kind: "Io", message: `cannot write ${path}: ${error.message}`, cause: error })
+}
+
+/** The error for an existing output without `--force`. */
+export const outputExists = (path: string) =>
+  new ExportError({
+    kind: "OutputExists",
+    message: `${path} already exists: pass --force to replace it, or choose another --out directory`
+  })
+
+/** Fails with {@link outputExists} when `path` exists and `force` is off. */
+export const refuseExisting = Effect.fn("AtomicFile.refuseExisting")(function* (path: string, force: boolean) {
+  if (force) return
+  const fs = yield* FileSystem.FileSystem
+  const exists = yield* fs.exists(path).pipe(Effect.mapError((e) => fileError(path, e)))
+  if (exists) return yield* outputExists(path)
+})
+
+/**
+ * Runs `use` with a writer into a temp file beside `target`, then publishes it atomically. Returns what `use`
+ * returned and the byte count and SHA-256 of the published file.
+ */
+export const publish = <A, E, R>(
+  target: string,
+  options: { readonly force: boolean },
+  use: (writer: ChunkWriter) => Effect.Effect<A, E, R>
+): Effect.Effect<readonly [A, WriteResult], E | ExportError, R | FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const dir = path.dirname(target)
+    const orFail = <B, R2>(effect: Effect.Effect<B, PlatformError.PlatformError, R2>, at = target) =>
+      Effect.mapError(effect, (e) => fileError(at, e))
+    yield* refuseExisting(target, options.force)
+    yield* orFail(fs.makeDirectory(dir, { recursive: true }), dir)
+    const temp = path.join(dir, `.${path.basename(target)}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`)
+    let published = false
+    return yield* Effect.gen(function* () {
+      // The file handle lives in an inner scope, so it is closed before the rename.
+      const written = yield* Effect.scoped(
+        Effect.gen(function* () {
+          const file = yield* orFail(fs.open(temp, { flag: "wx", mode: 0o644 }), temp)
+          const counting = countingWriter((bytes) => orFail(file.writeAll(bytes)))
+          const value = yield* use(counting.writer)
+          yield* orFail(file.sync)
+          return [value, counting.result()] as const
+        })
+      )
+      // Re-check: another process may have created the target while we were writing.
+      yield* refuseExisting(target, options.force)
+      yield* orFail(fs.rename(temp, target))
+      published = true
+      return written
+    }).pipe(Effect.onExit(() => (published ? Effect.void : fs.remove(temp).pipe(Effect.ignore))))
+  })

@@ -1,0 +1,256 @@
+/**
+ * The option gate: every check on what the user typed happens here, before any request is made, and every
+ * failure is a {@link UsageError} whose message says what to do. Output and logging settings are checked by pure
+ * functions; the connection (host, user, secret) is resolved from flags, the environment, a password file or an
+ * interactive prompt — never from a flag value, so a secret cannot leak through shell history or `ps`.
+ */
+import { Effect, Option, Redacted } from "effect"
+import { UsageError } from "./UsageError.ts"
+
+/** Output formats spotpipe writes. */
+export const formats = ["csv", "ndjson"] as const
+/** One of {@link formats}. */
+export type Format = (typeof formats)[number]
+
+/** ThoughtSpot's documented maximum rows per data call. */
+export const maxPageSize = 100_000
+/** Rows per data call when `--page-size` is not given. */
+export const defaultPageSize = 10_000
+/** Upper bound for `--concurrency` (ThoughtSpot allows 100 requests/s per client IP). */
+export const maxConcurrency = 16
+
+/** Output flags as the command line parsed them, before any check. */
+export interface RawOutputOptions {
+  readonly format: string
+  readonly out: Option.Option<string>
+  readonly timezone: Option.Option<string>
+  readonly pageSize: Option.Option<number>
+  readonly concurrency: Option.Option<number>
+  readonly newline: string
+  readonly force: boolean
+  readonly escapeFormulae: boolean
+  readonly periodEnd: boolean
+}
+
+/** Where the data goes: files in a directory, or stdout (`--out -`). */
+export type Destination = { readonly _tag: "Directory"; readonly path: string } | { readonly _tag: "Stdout" }
+
+/** Checked output settings. */
+export interface OutputSettings {
+  readonly format: Format
+  readonly destination: Destination
+  /** `--timezone`, when given; otherwise the cluster's zone or UTC is used. */
+  readonly timezone: Option.Option<string>
+  readonly pageSize: number
+  readonly concurrency: number
+  readonly newline: "\r\n" | "\n"
+  readonly force: boolean
+  readonly escapeFormulae: boolean
+  readonly periodEnd: boolean
+}
+
+/** Logging flags as parsed. */
+export interface RawLogOptions {
+  readonly quiet: boolean
+  readonly verbose: boolean
+  readonly logFormat: string
+}
+
+/** Checked logging settings. */
+export interface LogSettings {
+  readonly quiet: boolean
+  readonly verbose: boolean
+  readonly format: "text" | "json"
+}
+
+/** True when `zone` is an IANA time zone name this runtime knows (or `UTC`). */
+export const isTimeZone = (zone: string): boolean => {
+  if (zone.trim() === "") return false
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone })
+    return true
+  } catch {
+    return false
+  }
+}
+
+const usage = (message: string) => Effect.fail(new UsageError({ message }))
+
+/** Checks the output flags; the default directory is `defaultOut`. */
+export const checkOutput = (raw: RawOutputOptions, defaultOut = "."): Effect.Effect<OutputSettings, UsageError> => {
+  const format = raw.format.toLowerCase()
+  if (!(formats as ReadonlyArray<string>).includes(format)) {
+    return usage(`unknown format "${raw.format}": use --format csv or --format ndjson`)
+  }
+  const pageSize = Option.getOrElse(raw.pageSize, () => defaultPageSize)
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > maxPageSize) {
+    return usage(
+      `page size ${pageSize} is out of range: use --page-size between 1 and ${maxPageSize} (ThoughtSpot's per-call limit)`
+    )
+  }
+  const concurrency = Option.getOrElse(raw.concurrency, () => 2)
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > maxConcurrency) {
+    return usage(`concurrency ${concurrency} is out of range: use --concurrency between 1 and ${maxConcurrency}`)
+  }
+  if (Option.isSome(raw.timezone) && !isTimeZone(raw.timezone.value)) {
+    return usage(
+      `unknown time zone "${raw.timezone.value}": use an IANA name such as UTC, Europe/Berlin or America/Los_Angeles`
+    )
+  }
+  const newline = raw.newline.toLowerCase()
+  if (newline !== "crlf" && newline !== "lf") {
+    return usage(`unknown newline "${raw.newline}": use --newline crlf (the CSV default) or --newline lf`)
+  }
+  const out = Option.getOrElse(raw.out, () => defaultOut)
+  if (out.trim() === "") return usage("--out is empty: give a directory, or - for stdout")
+  return Effect.succeed({
+    format: format as Format,
+    destination: out === "-" ? { _tag: "Stdout" } : { _tag: "Directory", path: out },
+    timezone: raw.timezone,
+    pageSize,
+    concurrency,
+    newline: newline === "crlf" ? "\r\n" : "\n",
+    force: raw.force,
+    escapeFormulae: raw.escapeFormulae,
+    periodEnd: raw.periodEnd
+  })
+}
+
+/** Checks the logging flags. */
+export const checkLogging = (raw: RawLogOptions): Effect.Effect<LogSettings, UsageError> => {
+  const format = raw.logFormat.toLowerCase()
+  if (format !== "text" && format !== "json") {
+    return usage(`unknown log format "${raw.logFormat}": use --log-format text or --log-format json`)
+  }
+  if (raw.quiet && raw.verbose) return usage("--quiet and --verbose contradict each other: pass only one")
+  return Effect.succeed({ quiet: raw.quiet, verbose: raw.verbose, format })
+}
+
+/** How spotpipe authenticates. Secrets stay `Redacted` all the way to the client. */
+export type Credentials =
+  | { readonly _tag: "Token"; readonly username: Option.Option<string>; readonly token: Redacted.Redacted<string> }
+  | { readonly _tag: "Password"; readonly username: string; readonly password: Redacted.Redacted<string> }
+  | { readonly _tag: "SecretKey"; readonly username: string; readonly secretKey: Redacted.Redacted<string> }
+
+/** Which cluster to talk to. */
+export type Connection =
+  | { readonly _tag: "Sandbox" }
+  | {
+      readonly _tag: "Cluster"
+      readonly host: string
+      readonly orgId: Option.Option<number>
+      readonly credentials: Credentials
+    }
+
+/** Connection flags as parsed (host and username already fall back to their environment variables). */
+export interface RawConnectionOptions {
+  readonly host: Option.Option<string>
+  readonly username: Option.Option<string>
+  readonly passwordFile: Option.Option<string>
+  readonly orgId: Option.Option<number>
+  readonly sandbox: boolean
+}
+
+/** Secrets found in the environment. */
+export interface SecretEnvironment {
+  readonly password: Option.Option<Redacted.Redacted<string>>
+  readonly secretKey: Option.Option<Redacted.Redacted<string>>
+  readonly token: Option.Option<Redacted.Redacted<string>>
+}
+
+/** The side effects the connection check may need: read a password file, ask on a terminal. */
+export interface SecretSources {
+  readonly readPasswordFile: (path: string) => Effect.Effect<string, UsageError>
+  /** `None` when there is no interactive terminal to ask on. */
+  readonly prompt: Option.Option<(message: string) => Effect.Effect<Redacted.Redacted<string>, UsageError>>
+}
+
+const credentialHelp =
+  "set THOUGHTSPOT_USERNAME and one of THOUGHTSPOT_PASSWORD, THOUGHTSPOT_SECRET_KEY or THOUGHTSPOT_TOKEN " +
+  "(or pass --username and --password-file), or use --sandbox for the embedded sandbox"
+
+/** Resolves host and credentials, failing with a usage error that names the missing piece. */
+export const resolveConnection = Effect.fn("OptionGate.resolveConnection")(function* (
+  raw: RawConnectionOptions,
+  env: SecretEnvironment,
+  sources: SecretSources
+) {
+  if (raw.sandbox) {
+    if (Option.isSome(raw.host)) {
+      return yield* usage("--sandbox and --host both given: pass only one (unset THOUGHTSPOT_HOST for the sandbox)")
+    }
+    return { _tag: "Sandbox" } as Connection
+  }
+  if (Option.isNone(raw.host) || raw.host.value.trim() === "") {
+    return yield* usage(
+      "no ThoughtSpot host: pass --host https://your-cluster.thoughtspot.cloud or set THOUGHTSPOT_HOST (or use --sandbox)"
+    )
+  }
+  const host = yield* checkHost(raw.host.value)
+  if (Option.isSome(raw.orgId) && (!Number.isInteger(raw.orgId.value) || raw.orgId.value < 0)) {
+    return yield* usage(`org id ${raw.orgId.value} is not valid: use --org-id with a whole number such as 0`)
+  }
+  const username = Option.filter(raw.username, (u) => u.trim() !== "")
+  let credentials: Credentials
+  if (Option.isSome(raw.passwordFile)) {
+    if (Option.isNone(username)) return yield* usage(`--password-file needs a user: ${credentialHelp}`)
+    const text = yield* sources.readPasswordFile(raw.passwordFile.value)
+    const password = text.replace(/\r?\n$/, "")
+    if (password === "") return yield* usage(`the password file ${raw.passwordFile.value} is empty`)
+    credentials = { _tag: "Password", username: username.value, password: Redacted.make(password) }
+  } else if (Option.isSome(env.token)) {
+    credentials = { _tag: "Token", username, token: env.token.value }
+  } else if (Option.isSome(env.secretKey) || Option.isSome(env.password)) {
+    if (Option.isNone(username)) return yield* usage(`no user for the secret: ${credentialHelp}`)
+    credentials = Option.isSome(env.secretKey)
+      ? { _tag: "SecretKey", username: username.value, secretKey: env.secretKey.value }
+      : { _tag: "Password", username: username.value, password: Option.getOrThrow(env.password) }
+  } else if (Option.isSome(username) && Option.isSome(sources.prompt)) {
+    const password = yield* sources.prompt.value(`Password for ${username.value} at ${host}`)
+    credentials = { _tag: "Password", username: username.value, password }
+  } else {
+    return yield* usage(`no credentials: ${credentialHelp}`)
+  }
+  return { _tag: "Cluster", host, orgId: raw.orgId, credentials } as Connection
+})
+
+const checkHost = (value: string): Effect.Effect<string, UsageError> => {
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `https://${value}`
+  let url: URL
+  try {
+    url = new URL(withScheme)
+  } catch {
+    return usage(`host "${value}" is not a URL: pass --host https://your-cluster.thoughtspot.cloud`)
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    return usage(`host "${value}" must use http or https: pass --host https://your-cluster.thoughtspot.cloud`)
+  }
+  if (url.username !== "" || url.password !== "") {
+    return usage("the host URL must not contain a user or password: use THOUGHTSPOT_USERNAME and THOUGHTSPOT_PASSWORD")
+  }
+  return Effect.succeed(url.origin)
+}
+
+/** Flags that would carry a secret as a value; spotpipe refuses them outright. */
+const secretFlags = ["--password", "--secret-key", "--secret", "--token", "--bearer-token"]
+
+/**
+ * Scans raw arguments for a secret passed as a flag value, before the parser sees (and might echo) it.
+ * Returns the usage error to raise, if any.
+ */
+export const rejectSecretFlags = (args: ReadonlyArray<string>): Option.Option<UsageError> => {
+  for (const arg of args) {
+    if (arg === "--") break
+    const name = arg.split("=", 1)[0] ?? arg
+    if (secretFlags.includes(name)) {
+      return Option.some(
+        new UsageError({
+          message:
+            `${name} is not accepted: secrets never go on the command line. Set THOUGHTSPOT_PASSWORD, ` +
+            "THOUGHTSPOT_SECRET_KEY or THOUGHTSPOT_TOKEN, pass --password-file FILE, or let spotpipe prompt"
+        })
+      )
+    }
+  }
+  return Option.none()
+}

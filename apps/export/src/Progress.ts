@@ -1,0 +1,85 @@
+/**
+ * Progress on stderr while a file is written: rows, rows/s, pages and an ETA from `available_data_row_count`.
+ * It redraws one terminal line at most every 200 ms (time read from `Clock`, so tests drive it with
+ * `TestClock`), and is silent when stderr is not a terminal or `--quiet` is set.
+ */
+import { Clock, Effect } from "effect"
+
+/** Receives page-by-page progress of one output. */
+export interface ProgressReporter {
+  readonly start: (label: string) => Effect.Effect<void>
+  /** After a page: rows in it and the total the server reports (when known). */
+  readonly page: (rows: number, total: number | undefined) => Effect.Effect<void>
+  readonly finish: Effect.Effect<void>
+}
+
+/** A reporter that shows nothing. */
+export const silentProgress: ProgressReporter = {
+  start: () => Effect.void,
+  page: () => Effect.void,
+  finish: Effect.void
+}
+
+/** What the progress line shows. */
+export interface ProgressState {
+  readonly label: string
+  readonly rows: number
+  readonly pages: number
+  readonly elapsedMillis: number
+  readonly total: number | undefined
+}
+
+const grouped = new Intl.NumberFormat("en-US")
+
+const clockTime = (seconds: number): string => {
+  const s = Math.max(0, Math.round(seconds))
+  const h = Math.floor(s / 3600)
+  const m = Math.floor((s % 3600) / 60)
+  const rest = String(s % 60).padStart(2, "0")
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${rest}` : `${m}:${rest}`
+}
+
+/** The progress line for `state`, e.g. `answer-Sales.csv  12,000 rows  40,000 rows/s  2 pages  ETA 0:03`. */
+export const formatProgress = (state: ProgressState): string => {
+  const seconds = state.elapsedMillis / 1000
+  const rate = seconds > 0 ? state.rows / seconds : 0
+  const parts = [
+    state.label,
+    state.total === undefined
+      ? `${grouped.format(state.rows)} rows`
+      : `${grouped.format(state.rows)}/${grouped.format(state.total)} rows`,
+    `${grouped.format(Math.round(rate))} rows/s`,
+    `${state.pages} ${state.pages === 1 ? "page" : "pages"}`
+  ]
+  if (state.total !== undefined && rate > 0 && state.total >= state.rows) {
+    parts.push(`ETA ${clockTime((state.total - state.rows) / rate)}`)
+  }
+  return parts.join("  ")
+}
+
+/** A reporter redrawing one line through `write` (which should go to a terminal's stderr). */
+export const makeTerminalProgress = (write: (text: string) => Effect.Effect<void>, intervalMillis = 200) => {
+  let state: ProgressState = { label: "", rows: 0, pages: 0, elapsedMillis: 0, total: undefined }
+  let startedAt = 0
+  let drawnAt = Number.NEGATIVE_INFINITY
+  const draw = (now: number) => {
+    drawnAt = now
+    return write(`\r\u001b[2K${formatProgress({ ...state, elapsedMillis: now - startedAt })}`)
+  }
+  const reporter: ProgressReporter = {
+    start: (label) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        startedAt = now
+        drawnAt = Number.NEGATIVE_INFINITY
+        state = { label, rows: 0, pages: 0, elapsedMillis: 0, total: undefined }
+        return draw(now)
+      }),
+    page: (rows, total) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        state = { ...state, rows: state.rows + rows, pages: state.pages + 1, total }
+        return now - drawnAt >= intervalMillis ? draw(now) : Effect.void
+      }),
+    finish: write("\r\u001b[2K")
+  }
+  return reporter
+}

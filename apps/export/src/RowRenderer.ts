@@ -1,0 +1,90 @@
+/**
+ * Turns raw COMPACT rows into rendered rows. Work is planned once per output: each column gets a precomputed
+ * formatter (identity for plain columns, a `@spotpipe/decode` renderer for date columns) and, when asked, a
+ * companion column carrying the period end. A page whose columns all pass through is handed on untouched;
+ * otherwise each row costs one array and one call per formatted cell.
+ */
+import type { Cell, RenderedPage } from "./RowFormat.ts"
+
+/** Renders one cell; a returned `Error` means the cell is invalid (the page fails, naming row and column). */
+export type CellFormatter = (cell: unknown) => Cell | Error
+
+/** How one source column is written. */
+export interface ColumnPlan {
+  readonly name: string
+  /** ThoughtSpot data type, `null` when metadata did not know the column. */
+  readonly type: string | null
+  /** Absent for columns whose cells pass through unchanged. */
+  readonly format?: CellFormatter
+  /** Present for date columns: renders the period end for the companion column. */
+  readonly end?: CellFormatter
+}
+
+/** A written column (the manifest's column entry). */
+export interface OutputColumn {
+  readonly name: string
+  readonly type: string | null
+  readonly end_of?: string
+}
+
+/** A cell that could not be rendered. */
+export interface RenderFailure {
+  readonly row: number
+  readonly column: string
+  readonly error: Error
+}
+
+/** Renders pages for a fixed column plan. */
+export interface RowRenderer {
+  readonly columns: ReadonlyArray<OutputColumn>
+  /** Renders `rows`; `rowOffset` is the index of the first row in the whole result (for error messages). */
+  readonly render: (rows: ReadonlyArray<ReadonlyArray<unknown>>, rowOffset: number) => RenderedPage | RenderFailure
+}
+
+/** Suffix of a period-end companion column's name. */
+export const endColumnSuffix = " (end)"
+
+/** Builds the renderer for `plans`; `periodEnd` adds a companion column after each date column. */
+export const makeRowRenderer = (plans: ReadonlyArray<ColumnPlan>, periodEnd: boolean): RowRenderer => {
+  const columns: Array<OutputColumn> = []
+  // One slot per output column: the source column index and the formatter (undefined = pass through).
+  const sources: Array<number> = []
+  const formatters: Array<CellFormatter | undefined> = []
+  plans.forEach((plan, index) => {
+    columns.push({ name: plan.name, type: plan.type })
+    sources.push(index)
+    formatters.push(plan.format)
+    if (periodEnd && plan.end !== undefined) {
+      columns.push({ name: plan.name + endColumnSuffix, type: plan.type, end_of: plan.name })
+      sources.push(index)
+      formatters.push(plan.end)
+    }
+  })
+  const width = columns.length
+  const passThrough = formatters.every((f) => f === undefined) && width === plans.length
+  const render = (rows: ReadonlyArray<ReadonlyArray<unknown>>, rowOffset: number): RenderedPage | RenderFailure => {
+    if (passThrough) return rows as RenderedPage
+    const out: Array<Array<Cell>> = new Array(rows.length)
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!
+      const rendered: Array<Cell> = new Array(width)
+      for (let c = 0; c < width; c++) {
+        const cell = row[sources[c]!]
+        const format = formatters[c]
+        if (format === undefined) {
+          rendered[c] = cell === undefined ? null : (cell as Cell)
+        } else {
+          const value = format(cell)
+          if (value instanceof Error) return { row: rowOffset + r, column: columns[c]!.name, error: value }
+          rendered[c] = value
+        }
+      }
+      out[r] = rendered
+    }
+    return out
+  }
+  return { columns, render }
+}
+
+/** True when `value` is a {@link RenderFailure}. */
+export const isRenderFailure = (value: RenderedPage | RenderFailure): value is RenderFailure => !Array.isArray(value)
