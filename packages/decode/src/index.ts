@@ -1,1 +1,38 @@
-export const placeholder = 1
+/**
+ * `@spotpipe/decode`: ThoughtSpot date cells (epoch seconds or Custom Calendar `{"v":{"s":…}}`) -> normalized
+ * periods -> text in any IANA zone. Pure and browser-safe: no I/O, no Node APIs.
+ */
+export {
+  type Column,
+  type DateColumnType,
+  isDateColumnType,
+  isPlainColumnType,
+  type PlainColumnType
+} from "./ColumnType.ts"
+export { DateCellError, DateCellErrorReason, InvalidTimeZoneError, isDateCellError } from "./DateCellError.ts"
+export { DateCellFromWire, NullableDateCellFromWire, PeriodSchema, WireDateValueSchema } from "./DateCellSchema.ts"
+export {
+  type CellLocation,
+  type Decoded,
+  type DecodeMode,
+  type DecodeOptions,
+  type DecodeResult,
+  decodeCell,
+  decodeColumn,
+  decodeCompactRows,
+  decodeFullRows
+} from "./Decode.ts"
+export {
+  type CalendarCell,
+  encodePeriod,
+  isPeriod,
+  MAX_EPOCH_SECONDS,
+  MIN_EPOCH_SECONDS,
+  makePeriod,
+  type Period,
+  periodValue,
+  type WireDateValue,
+  type WireForm
+} from "./Period.ts"
+export { type CellRenderer, makeCellRenderer, makeEndRenderer, type OffsetStyle, type RenderOptions } from "./Render.ts"
+export { resolveTimeZone, type TimeZone, UTC } from "./TimeZone.ts"

@@ -1,0 +1,206 @@
+/**
+ * Plain-function decoders: one cell, one column, COMPACT rows and FULL rows to normalized {@link Period}s.
+ * They never throw: a bad cell gives a {@link DateCellError} (strict mode) or is passed through unchanged and
+ * counted (lenient mode). Non-date columns are never touched, so INT64 bigints and all other values keep their
+ * exact identity.
+ */
+import { type Column, isDateColumnType, isPlainColumnType } from "./ColumnType.ts"
+import { DateCellError } from "./DateCellError.ts"
+import { cellDisplay, cellEnd, cellForm, makeCellError, NULL_CELL, readCell, renderValue } from "./internal/readCell.ts"
+import { makePeriod, type Period } from "./Period.ts"
+
+/** `strict` fails on the first bad cell; `lenient` leaves bad cells as they are and counts them. */
+export type DecodeMode = "strict" | "lenient"
+
+/** Options of the column and row decoders. */
+export interface DecodeOptions {
+  /** Default `strict`. */
+  readonly mode?: DecodeMode
+  /** Added to 0-based row indexes in errors, e.g. the page's first row number. Default 0. */
+  readonly rowOffset?: number
+}
+
+/** A successful decode. In lenient mode `passedThrough` counts the values left unchanged and `firstIssue` says why
+ * the first of them was not decoded (for a warning). */
+export interface Decoded<A> {
+  readonly _tag: "Decoded"
+  readonly value: A
+  readonly passedThrough: number
+  readonly firstIssue?: DateCellError
+}
+
+/** The result of a column or row decoder: {@link Decoded} or, in strict mode, the first {@link DateCellError}. */
+export type DecodeResult<A> = Decoded<A> | DateCellError
+
+/** Where a cell sits, quoted in its error. */
+export interface CellLocation {
+  readonly row?: number
+  readonly column?: string
+}
+
+/**
+ * Decodes one cell: epoch seconds (number or bigint) or a Custom Calendar object to a {@link Period}, null to null,
+ * an already-decoded Period to an equal Period (so decoding is idempotent), anything else to a {@link DateCellError}.
+ */
+export const decodeCell = (cell: unknown, location: CellLocation = {}): Period | null | DateCellError => {
+  const start = readCell(cell)
+  if (start === NULL_CELL) return null
+  if (Number.isNaN(start)) return makeCellError(cell, location.row, location.column)
+  return makePeriod(cellForm, start, !Number.isNaN(cellEnd) ? cellEnd : undefined, cellDisplay)
+}
+
+/** How a column's cells are treated: all decoded, none, or only `{"v":…}` objects (a column of unknown type). */
+type ColumnKind = "date" | "plain" | "unknown"
+
+const kindOf = (type: string): ColumnKind =>
+  isDateColumnType(type) ? "date" : isPlainColumnType(type) ? "plain" : "unknown"
+
+/** Collects lenient-mode pass-throughs or stops at the first strict-mode error. */
+class Run {
+  passedThrough = 0
+  firstIssue: DateCellError | undefined
+  failure: DateCellError | undefined
+  readonly lenient: boolean
+  readonly rowOffset: number
+  constructor(lenient: boolean, rowOffset: number) {
+    this.lenient = lenient
+    this.rowOffset = rowOffset
+  }
+
+  /** Decodes a cell of the given kind; returns the decoded cell, or the cell itself when it stays as it is. */
+  cell(kind: ColumnKind, cell: unknown, row: number, column: string | undefined): unknown {
+    if (kind === "unknown" && (typeof cell !== "object" || cell === null || !("v" in cell))) return cell
+    const start = readCell(cell)
+    if (start === NULL_CELL) return null
+    if (!Number.isNaN(start))
+      return makePeriod(cellForm, start, !Number.isNaN(cellEnd) ? cellEnd : undefined, cellDisplay)
+    this.issue(() => makeCellError(cell, this.rowOffset + row, column))
+    return cell
+  }
+
+  issue(make: () => DateCellError): void {
+    if (this.lenient) {
+      if (this.passedThrough === 0) this.firstIssue = make()
+      this.passedThrough++
+    } else if (this.failure === undefined) {
+      this.failure = make()
+    }
+  }
+
+  result<A>(value: A): DecodeResult<A> {
+    if (this.failure !== undefined) return this.failure
+    return this.firstIssue === undefined
+      ? { _tag: "Decoded", value, passedThrough: this.passedThrough }
+      : { _tag: "Decoded", value, passedThrough: this.passedThrough, firstIssue: this.firstIssue }
+  }
+}
+
+const makeRun = (options: DecodeOptions): Run => new Run(options.mode === "lenient", options.rowOffset ?? 0)
+
+/**
+ * Decodes one column's cells (plain epoch, Custom Calendar, mixed with nulls) given its ThoughtSpot type. A
+ * non-date type returns the very same array; an unknown type decodes only `{"v":…}` objects.
+ */
+export const decodeColumn = (
+  cells: ReadonlyArray<unknown>,
+  type: string,
+  options: DecodeOptions & { readonly column?: string } = {}
+): DecodeResult<ReadonlyArray<unknown>> => {
+  const run = makeRun(options)
+  const kind = kindOf(type)
+  if (kind === "plain") return run.result(cells)
+  const out = new Array<unknown>(cells.length)
+  for (let i = 0; i < cells.length; i++) {
+    out[i] = run.cell(kind, cells[i], i, options.column)
+    if (run.failure !== undefined) return run.failure
+  }
+  return run.result(out)
+}
+
+const rowShapeError = (row: unknown, index: number, expected: string): DateCellError => {
+  const value = renderValue(row)
+  return new DateCellError({
+    reason: "WrongType",
+    row: index,
+    value,
+    message: `Row ${index}: ${value}: a ${expected} row was expected. Decode COMPACT responses with decodeCompactRows and FULL responses with decodeFullRows.`
+  })
+}
+
+/**
+ * Decodes COMPACT rows (one array per row, cells in `columns` order): date columns become Periods, every other
+ * cell is copied untouched. Input rows are not mutated.
+ */
+export const decodeCompactRows = (
+  rows: ReadonlyArray<ReadonlyArray<unknown>>,
+  columns: ReadonlyArray<Column>,
+  options: DecodeOptions = {}
+): DecodeResult<ReadonlyArray<ReadonlyArray<unknown>>> => {
+  const run = makeRun(options)
+  const kinds = columns.map((c) => kindOf(c.type))
+  const decoding = kinds.some((k) => k !== "plain")
+  const out = new Array<ReadonlyArray<unknown>>(rows.length)
+  for (let r = 0; r < rows.length; r++) {
+    const row: unknown = rows[r]
+    if (!Array.isArray(row)) {
+      run.issue(() => rowShapeError(row, run.rowOffset + r, "COMPACT (array)"))
+      if (run.failure !== undefined) return run.failure
+      out[r] = row as ReadonlyArray<unknown>
+      continue
+    }
+    if (!decoding) {
+      out[r] = row
+      continue
+    }
+    const copy = row.slice()
+    const n = Math.min(copy.length, kinds.length)
+    for (let c = 0; c < n; c++) {
+      const kind = kinds[c]!
+      if (kind !== "plain") copy[c] = run.cell(kind, copy[c], r, columns[c]!.name)
+    }
+    if (run.failure !== undefined) return run.failure
+    out[r] = copy
+  }
+  return run.result(out)
+}
+
+/**
+ * Decodes FULL rows (one object per row keyed by column name; ThoughtSpot omits null cells): date columns become
+ * Periods, missing keys stay missing, every other key is copied untouched in its original order.
+ */
+export const decodeFullRows = (
+  rows: ReadonlyArray<Readonly<Record<string, unknown>>>,
+  columns: ReadonlyArray<Column>,
+  options: DecodeOptions = {}
+): DecodeResult<ReadonlyArray<Readonly<Record<string, unknown>>>> => {
+  const run = makeRun(options)
+  const decoded = columns.flatMap((c) => {
+    const kind = kindOf(c.type)
+    return kind === "plain" ? [] : [{ name: c.name, kind }]
+  })
+  const out = new Array<Readonly<Record<string, unknown>>>(rows.length)
+  for (let r = 0; r < rows.length; r++) {
+    const row: unknown = rows[r]
+    if (typeof row !== "object" || row === null || Array.isArray(row)) {
+      run.issue(() => rowShapeError(row, run.rowOffset + r, "FULL (object)"))
+      if (run.failure !== undefined) return run.failure
+      out[r] = row as Readonly<Record<string, unknown>>
+      continue
+    }
+    const source = row as Readonly<Record<string, unknown>>
+    const copy: Record<string, unknown> = { ...source }
+    for (const { name, kind } of decoded) {
+      if (!Object.hasOwn(source, name)) continue
+      // defineProperty, not assignment: a column literally named "__proto__" must stay a plain key.
+      Object.defineProperty(copy, name, {
+        value: run.cell(kind, source[name], r, name),
+        enumerable: true,
+        writable: true,
+        configurable: true
+      })
+    }
+    if (run.failure !== undefined) return run.failure
+    out[r] = copy
+  }
+  return run.result(out)
+}

@@ -1,0 +1,67 @@
+/**
+ * The normalized value of a ThoughtSpot date cell: a period (start, optional end, optional display text)
+ * plus the wire form it arrived in, so that encoding gives back exactly what was decoded.
+ */
+
+/** Which of ThoughtSpot's two encodings a cell used: plain epoch seconds, or Custom Calendar `{"v":{"s":…}}`. */
+export type WireForm = "epoch" | "calendar"
+
+/**
+ * A decoded date cell. `start` (and `end`, when the cell carried one) are whole epoch seconds, always safe
+ * integers inside {@link MIN_EPOCH_SECONDS}…{@link MAX_EPOCH_SECONDS}. `end` is exclusive (ThoughtSpot's daily bucket
+ * has `e - s = 86400`). `form` only records provenance: two periods are the same period when start, end and
+ * display are equal, whatever their form.
+ */
+export interface Period {
+  readonly start: number
+  readonly end?: number
+  readonly display?: string
+  readonly form: WireForm
+}
+
+/** The Custom Calendar wire form of a date cell: `{"v":{"s":start,"e"?:end},"d"?:display}`. */
+export interface CalendarCell {
+  readonly v: { readonly s: number | bigint; readonly e?: number | bigint }
+  readonly d?: string
+}
+
+/** A well-formed non-null date cell as it comes off the wire (bigint where the JSON integer exceeded 2^53). */
+export type WireDateValue = number | bigint | CalendarCell
+
+/**
+ * Earliest supported instant: 0001-01-02T00:00:00Z. One day of margin keeps every zone's local date inside
+ * years 0001–9999, which is what `YYYY-MM-DD` and RFC 3339 can write.
+ */
+export const MIN_EPOCH_SECONDS = -62135510400
+
+/** Latest supported instant: 9999-12-30T23:59:59Z (one day of margin, see {@link MIN_EPOCH_SECONDS}). */
+export const MAX_EPOCH_SECONDS = 253402214399
+
+/** Builds a period; `end` and `display` are only set when given (exact optional properties). */
+export const makePeriod = (form: WireForm, start: number, end?: number, display?: string): Period => {
+  if (end === undefined) return display === undefined ? { start, form } : { start, display, form }
+  return display === undefined ? { start, end, form } : { start, end, display, form }
+}
+
+/** True for a value shaped like a {@link Period} (used to make decoding idempotent). */
+export const isPeriod = (value: unknown): value is Period => {
+  if (typeof value !== "object" || value === null) return false
+  const form = (value as { readonly form?: unknown }).form
+  return (form === "epoch" || form === "calendar") && typeof (value as { readonly start?: unknown }).start === "number"
+}
+
+/** The wire value a period was decoded from: epoch seconds, or the Custom Calendar object. */
+export const encodePeriod = (period: Period): WireDateValue => {
+  if (period.form === "epoch") return period.start
+  const v: { s: number; e?: number } =
+    period.end === undefined ? { s: period.start } : { s: period.start, e: period.end }
+  return period.display === undefined ? { v } : { v, d: period.display }
+}
+
+/** The same period without provenance, for comparing decoded values regardless of wire form. */
+export const periodValue = (
+  period: Period
+): { readonly start: number; readonly end?: number; readonly display?: string } => {
+  const { form: _form, ...rest } = period
+  return rest
+}

@@ -1,0 +1,129 @@
+/**
+ * Renderers: raw wire cells straight to text in a data time zone, without building a `Period` per cell.
+ * This is the export hot path, so a renderer is a closure over precomputed state (a shared zone offset table,
+ * a direct-mapped cache of rendered days, two-digit strings) and allocates nothing but the output string.
+ */
+import type { DateColumnType } from "./ColumnType.ts"
+import type { DateCellError } from "./DateCellError.ts"
+import { formatDays, formatSecondOfDay } from "./internal/civil.ts"
+import { cellEnd, makeCellError, NULL_CELL, readCell } from "./internal/readCell.ts"
+import { formatOffset } from "./internal/ZoneTable.ts"
+import { MAX_EPOCH_SECONDS, MIN_EPOCH_SECONDS } from "./Period.ts"
+import { type TimeZone, UTC } from "./TimeZone.ts"
+
+/** How DATE_TIME/TIMESTAMP text carries its offset: `utc` renders the instant in UTC with `Z`; `zone` renders the
+ * data zone's wall clock with its offset (`…-07:00`). */
+export type OffsetStyle = "utc" | "zone"
+
+/** Options of {@link makeCellRenderer} and {@link makeEndRenderer}. */
+export interface RenderOptions {
+  /** Data time zone (from {@link resolveTimeZone}); default UTC. */
+  readonly timeZone?: TimeZone
+  /** DATE_TIME/TIMESTAMP offset style; default `utc`. */
+  readonly offset?: OffsetStyle
+  /** Column name, quoted in errors. */
+  readonly column?: string
+}
+
+/**
+ * Renders one raw cell (epoch seconds, bigint, Custom Calendar object, decoded `Period`, or null) to text, to null
+ * for a null cell, or to a {@link DateCellError} (never throws). `row` is only used to locate errors.
+ */
+export type CellRenderer = (cell: unknown, row?: number) => string | null | DateCellError
+
+const SECONDS_PER_DAY = 86400
+const DAY_CACHE_SIZE = 4096
+
+/** `YYYY-MM-DD` by day number through a direct-mapped cache: exports revisit the same days constantly. */
+const makeDayText = (): ((day: number) => string) => {
+  const keys = new Float64Array(DAY_CACHE_SIZE).fill(Number.NaN)
+  const texts = new Array<string>(DAY_CACHE_SIZE).fill("")
+  return (day) => {
+    const slot = day & (DAY_CACHE_SIZE - 1)
+    if (keys[slot] === day) return texts[slot]!
+    const text = formatDays(day)
+    keys[slot] = day
+    texts[slot] = text
+    return text
+  }
+}
+
+/** `±HH:MM` by offset, remembering the last one (a column rarely has more than two). */
+const makeOffsetText = (): ((offset: number) => string) => {
+  let lastOffset = 0
+  let lastText = "Z"
+  return (offset) => {
+    if (offset !== lastOffset) {
+      lastOffset = offset
+      lastText = formatOffset(offset)
+    }
+    return lastText
+  }
+}
+
+/** The text of a valid instant (whole seconds, in range) for one column type. */
+const makeFormatter = (type: DateColumnType, options: RenderOptions): ((t: number) => string) => {
+  const zone = options.timeZone ?? UTC
+  const offsetSeconds = zone.offsetSeconds
+  const dayText = makeDayText()
+  switch (type) {
+    case "DATE":
+      return (t) => dayText(Math.floor((t + offsetSeconds(t)) / SECONDS_PER_DAY))
+    case "TIME":
+      return (t) => {
+        const local = t + offsetSeconds(t)
+        return formatSecondOfDay(local - Math.floor(local / SECONDS_PER_DAY) * SECONDS_PER_DAY)
+      }
+    default: {
+      const utc = (t: number): string => {
+        const day = Math.floor(t / SECONDS_PER_DAY)
+        return `${dayText(day)}T${formatSecondOfDay(t - day * SECONDS_PER_DAY)}Z`
+      }
+      if (options.offset !== "zone") return utc
+      const offsetText = makeOffsetText()
+      return (t) => {
+        const offset = offsetSeconds(t)
+        // RFC 3339 offsets have no seconds: local mean time offsets such as -07:52:58 (before ~1900) are
+        // written as the exact instant in UTC instead of a rounded, wrong offset.
+        if (offset % 60 !== 0) return utc(t)
+        const local = t + offset
+        const day = Math.floor(local / SECONDS_PER_DAY)
+        return `${dayText(day)}T${formatSecondOfDay(local - day * SECONDS_PER_DAY)}${offsetText(offset)}`
+      }
+    }
+  }
+}
+
+/**
+ * A renderer for the period start of a column's cells: DATE → `YYYY-MM-DD`, DATE_TIME/TIMESTAMP → RFC 3339
+ * (`2021-07-08T15:58:41Z`, or `2021-07-08T08:58:41-07:00` with `offset: "zone"`), TIME → `HH:mm:ss`, all in the
+ * data time zone. Make one per column and reuse it for every row.
+ */
+export const makeCellRenderer = (type: DateColumnType, options: RenderOptions = {}): CellRenderer => {
+  const format = makeFormatter(type, options)
+  const column = options.column
+  return (cell, row) => {
+    if (typeof cell === "number" && cell >= MIN_EPOCH_SECONDS && cell <= MAX_EPOCH_SECONDS && Number.isInteger(cell)) {
+      return format(cell)
+    }
+    const t = readCell(cell)
+    if (t === NULL_CELL) return null
+    if (Number.isNaN(t)) return makeCellError(cell, row, column)
+    return format(t)
+  }
+}
+
+/**
+ * A renderer for the period end (`v.e`) of a column's cells, for the opt-in companion column: the same text as
+ * {@link makeCellRenderer}, null when the cell is null or carries no end (plain epoch cells never do).
+ */
+export const makeEndRenderer = (type: DateColumnType, options: RenderOptions = {}): CellRenderer => {
+  const format = makeFormatter(type, options)
+  const column = options.column
+  return (cell, row) => {
+    const t = readCell(cell)
+    if (t === NULL_CELL) return null
+    if (Number.isNaN(t)) return makeCellError(cell, row, column)
+    return !Number.isNaN(cellEnd) ? format(cellEnd) : null
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Data time zones: an IANA name resolved once into a cached offset table that renderers share.
+ * Resolution is the only step that can reject a zone, so renderers themselves never fail on configuration.
+ */
+import { InvalidTimeZoneError } from "./DateCellError.ts"
+import { ZoneTable } from "./internal/ZoneTable.ts"
+
+/**
+ * A time zone: `offsetSeconds(t)` is the exact UTC offset in whole seconds (local = UTC + offset) at epoch second
+ * `t`. Get one from {@link resolveTimeZone}; any object of this shape works too (e.g. a fixed test offset).
+ */
+export interface TimeZone {
+  readonly name: string
+  readonly offsetSeconds: (epochSeconds: number) => number
+}
+
+const resolved = new Map<string, TimeZone>()
+
+const fromTable = (table: ZoneTable): TimeZone => ({
+  name: table.name,
+  offsetSeconds: (t) => table.offsetAt(t)
+})
+
+/**
+ * Resolves an IANA zone name (as `Intl` knows it, e.g. "America/Los_Angeles", "UTC") to a {@link TimeZone};
+ * an unknown name gives an {@link InvalidTimeZoneError}. Results are cached, so every caller of one zone shares
+ * one offset table.
+ */
+export const resolveTimeZone = (name: string): TimeZone | InvalidTimeZoneError => {
+  const cached = resolved.get(name)
+  if (cached !== undefined) return cached
+  const table = ZoneTable.make(name)
+  if (table === undefined) {
+    return new InvalidTimeZoneError({
+      timeZone: name,
+      message: `Unknown time zone ${JSON.stringify(name)}: use an IANA name such as "UTC" or "America/Los_Angeles" (this runtime's Intl.supportedValuesOf("timeZone") lists them).`
+    })
+  }
+  const zone = resolved.get(table.name) ?? fromTable(table)
+  resolved.set(name, zone)
+  resolved.set(table.name, zone)
+  return zone
+}
+
+/** The UTC zone (the default data time zone). */
+export const UTC: TimeZone = fromTable(ZoneTable.make("UTC")!)

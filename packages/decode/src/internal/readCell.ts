@@ -1,0 +1,252 @@
+/**
+ * Allocation-free reading of one raw date cell. The hot paths (renderers, column decoders) call `readCell`, which
+ * returns the start seconds (or a sentinel) and leaves the rest of the cell in module-level scratch variables,
+ * so a well-formed cell costs no object allocation. Errors are built only from the recorded reason code.
+ */
+import { DateCellError, type DateCellErrorReason } from "../DateCellError.ts"
+import { isPeriod, MAX_EPOCH_SECONDS, MIN_EPOCH_SECONDS, type WireForm } from "../Period.ts"
+
+/** `readCell` result for a null cell. */
+export const NULL_CELL = Number.NEGATIVE_INFINITY
+
+const MIN_BIG = BigInt(MIN_EPOCH_SECONDS)
+const MAX_BIG = BigInt(MAX_EPOCH_SECONDS)
+
+// Reason codes, indexes into `reasons`.
+const NOT_FINITE = 0
+const NOT_WHOLE = 1
+const UNSAFE = 2
+const OUT_OF_RANGE = 3
+const END_BEFORE_START = 4
+const WRONG_TYPE = 5
+const WRONG_SHAPE = 6
+const reasons: ReadonlyArray<DateCellErrorReason> = [
+  "NotFinite",
+  "NotWholeSeconds",
+  "UnsafeInteger",
+  "OutOfRange",
+  "EndBeforeStart",
+  "WrongType",
+  "WrongShape"
+]
+
+/** Scratch state of the last `readCell` call (valid until the next call). */
+export let issue = 0
+/** End seconds of the last cell read, NaN when it had none. */
+export let cellEnd = Number.NaN
+/** Display text of the last cell read. */
+export let cellDisplay: string | undefined
+/** Wire form of the last cell read. */
+export let cellForm: WireForm = "epoch"
+/** Which part of the cell the last issue concerns ("" for the cell itself, "v.s", "v.e"). */
+let issuePart = ""
+
+/** Whole epoch seconds in range, else NaN with `issue` set. */
+const readSeconds = (x: unknown): number => {
+  if (typeof x === "number") {
+    if (Number.isInteger(x)) {
+      if (x >= MIN_EPOCH_SECONDS && x <= MAX_EPOCH_SECONDS) return x
+      issue = Number.isSafeInteger(x) ? OUT_OF_RANGE : UNSAFE
+      return Number.NaN
+    }
+    issue = Number.isFinite(x) ? NOT_WHOLE : NOT_FINITE
+    return Number.NaN
+  }
+  if (typeof x === "bigint") {
+    // A bigint is exact; inside the supported range it converts to a number without loss.
+    if (x >= MIN_BIG && x <= MAX_BIG) return Number(x)
+    issue = OUT_OF_RANGE
+    return Number.NaN
+  }
+  issue = WRONG_TYPE
+  return Number.NaN
+}
+
+const countKeys = (o: object): number => {
+  let n = 0
+  for (const _ in o) n++
+  return n
+}
+
+const readCalendar = (cell: { readonly v?: unknown; readonly d?: unknown }): number => {
+  const v = cell.v
+  const d = cell.d
+  if (
+    typeof v !== "object" ||
+    v === null ||
+    (d !== undefined && typeof d !== "string") ||
+    countKeys(cell) !== (d === undefined ? 1 : 2)
+  ) {
+    issue = WRONG_SHAPE
+    return Number.NaN
+  }
+  const s = (v as { readonly s?: unknown }).s
+  const e = (v as { readonly e?: unknown }).e
+  if (s === undefined || countKeys(v) !== (e === undefined ? 1 : 2)) {
+    issue = WRONG_SHAPE
+    return Number.NaN
+  }
+  const start = readSeconds(s)
+  if (Number.isNaN(start)) {
+    issuePart = "v.s"
+    if (issue === WRONG_TYPE) issue = WRONG_SHAPE
+    return Number.NaN
+  }
+  if (e !== undefined) {
+    const end = readSeconds(e)
+    if (Number.isNaN(end)) {
+      issuePart = "v.e"
+      if (issue === WRONG_TYPE) issue = WRONG_SHAPE
+      return Number.NaN
+    }
+    if (end < start) {
+      issue = END_BEFORE_START
+      return Number.NaN
+    }
+    cellEnd = end
+  }
+  cellDisplay = d
+  cellForm = "calendar"
+  return start
+}
+
+/**
+ * Reads a raw cell: a number of epoch seconds, a bigint, a Custom Calendar object, an already-decoded
+ * `Period`, or null. Returns the start seconds, `NULL_CELL`, or NaN for an invalid cell (see `makeCellError`).
+ */
+export const readCell = (cell: unknown): number => {
+  cellEnd = Number.NaN
+  cellDisplay = undefined
+  issuePart = ""
+  if (typeof cell === "number") {
+    if (cell >= MIN_EPOCH_SECONDS && cell <= MAX_EPOCH_SECONDS && Number.isInteger(cell)) {
+      cellForm = "epoch"
+      return cell
+    }
+    return readSeconds(cell)
+  }
+  if (cell === null) return NULL_CELL
+  if (typeof cell === "object") {
+    if ("v" in cell) return readCalendar(cell)
+    if (isPeriod(cell)) return readPeriod(cell)
+    issue = Array.isArray(cell) ? WRONG_TYPE : WRONG_SHAPE
+    return Number.NaN
+  }
+  cellForm = "epoch"
+  return readSeconds(cell)
+}
+
+const readPeriod = (p: {
+  readonly start: number
+  readonly end?: unknown
+  readonly display?: unknown
+  readonly form: WireForm
+}): number => {
+  const start = readSeconds(p.start)
+  if (Number.isNaN(start)) return Number.NaN
+  if (p.end !== undefined) {
+    const end = readSeconds(p.end)
+    if (Number.isNaN(end)) return Number.NaN
+    if (end < start) {
+      issue = END_BEFORE_START
+      return Number.NaN
+    }
+    cellEnd = end
+  }
+  if (p.display !== undefined) {
+    if (typeof p.display !== "string") {
+      issue = WRONG_SHAPE
+      return Number.NaN
+    }
+    cellDisplay = p.display
+  }
+  cellForm = p.form
+  return start
+}
+
+const MAX_VALUE_CHARS = 80
+
+/** Renders any value for an error message: never throws, never longer than 80 characters. */
+export const renderValue = (value: unknown): string => {
+  let text: string
+  switch (typeof value) {
+    case "string":
+      text = JSON.stringify(value)
+      break
+    case "bigint":
+      text = `${value}n`
+      break
+    case "number":
+    case "boolean":
+    case "undefined":
+      text = String(value)
+      break
+    case "function":
+      text = "[function]"
+      break
+    case "symbol":
+      text = "[symbol]"
+      break
+    default:
+      try {
+        text = JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? `${v}n` : v)) ?? String(value)
+      } catch {
+        text = Array.isArray(value) ? "[unserializable array]" : "[unserializable object]"
+      }
+  }
+  return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS - 1)}…` : text
+}
+
+const kindOf = (value: unknown): string =>
+  value === undefined
+    ? "undefined value"
+    : Array.isArray(value)
+      ? "array"
+      : typeof value === "object"
+        ? "object"
+        : typeof value
+
+const LENIENT_HINT = 'or decode with mode "lenient" to pass such values through unchanged'
+
+const explain = (reason: number, value: unknown, part: string): string => {
+  const what = part === "" ? "the value" : `its ${part}`
+  switch (reason) {
+    case NOT_FINITE:
+      return `${what} is not a finite number; a date cell holds whole epoch seconds. Check the column type, ${LENIENT_HINT}.`
+    case NOT_WHOLE:
+      return `${what} is not a whole number of seconds; ThoughtSpot date cells are whole epoch seconds (not fractions or milliseconds). Check the column type, ${LENIENT_HINT}.`
+    case UNSAFE:
+      return `${what} is an integer beyond 2^53 held as a JS number, so its digits may already be rounded. Parse the response with big-integer awareness (@spotpipe/core hands such integers over as bigint) and pass the bigint.`
+    case OUT_OF_RANGE:
+      return `${what} is outside the supported instants 0001-01-02T00:00:00Z … 9999-12-30T23:59:59Z (epoch seconds ${MIN_EPOCH_SECONDS} … ${MAX_EPOCH_SECONDS}). Check that the values are seconds, not milliseconds or microseconds, ${LENIENT_HINT}.`
+    case END_BEFORE_START:
+      return `the period end v.e is before its start v.s, so the cell is malformed. Report the source object, ${LENIENT_HINT}.`
+    case WRONG_TYPE:
+      return `a ${kindOf(value)} is not a date cell; a date cell is epoch seconds, {"v":{"s":…}} or null. Check the column type, ${LENIENT_HINT}.`
+    default:
+      return `the object is not a Custom Calendar cell; expected {"v":{"s":<seconds>,"e"?:<seconds>},"d"?:<text>} with no other keys. ${LENIENT_HINT[0]?.toUpperCase()}${LENIENT_HINT.slice(1)}.`
+  }
+}
+
+/** Builds the typed error for the cell whose `readCell` just returned NaN. */
+export const makeCellError = (value: unknown, row: number | undefined, column: string | undefined): DateCellError => {
+  const where =
+    row === undefined
+      ? column === undefined
+        ? "Date cell"
+        : `Column ${JSON.stringify(column)}`
+      : column === undefined
+        ? `Row ${row}`
+        : `Row ${row}, column ${JSON.stringify(column)}`
+  const rendered = renderValue(value)
+  const message = `${where}: ${rendered}: ${explain(issue, value, issuePart)}`
+  const reason = reasons[issue] ?? "WrongShape"
+  if (row === undefined) {
+    return column === undefined
+      ? new DateCellError({ reason, value: rendered, message })
+      : new DateCellError({ reason, column, value: rendered, message })
+  }
+  return column === undefined
+    ? new DateCellError({ reason, row, value: rendered, message })
+    : new DateCellError({ reason, row, column, value: rendered, message })
+}
