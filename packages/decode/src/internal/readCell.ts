@@ -45,7 +45,8 @@ let issuePart = ""
 const readSeconds = (x: unknown): number => {
   if (typeof x === "number") {
     if (Number.isInteger(x)) {
-      if (x >= MIN_EPOCH_SECONDS && x <= MAX_EPOCH_SECONDS) return x
+      // `+ 0` turns -0 into 0, so equal instants are equal values.
+      if (x >= MIN_EPOCH_SECONDS && x <= MAX_EPOCH_SECONDS) return x + 0
       issue = Number.isSafeInteger(x) ? OUT_OF_RANGE : UNSAFE
       return Number.NaN
     }
@@ -121,7 +122,7 @@ export const readCell = (cell: unknown): number => {
   if (typeof cell === "number") {
     if (cell >= MIN_EPOCH_SECONDS && cell <= MAX_EPOCH_SECONDS && Number.isInteger(cell)) {
       cellForm = "epoch"
-      return cell
+      return cell + 0
     }
     return readSeconds(cell)
   }
@@ -224,7 +225,7 @@ const explain = (reason: number, value: unknown, part: string): string => {
     case WRONG_TYPE:
       return `a ${kindOf(value)} is not a date cell; a date cell is epoch seconds, {"v":{"s":…}} or null. Check the column type, ${LENIENT_HINT}.`
     default:
-      return `the object is not a Custom Calendar cell; expected {"v":{"s":<seconds>,"e"?:<seconds>},"d"?:<text>} with no other keys. ${LENIENT_HINT[0]?.toUpperCase()}${LENIENT_HINT.slice(1)}.`
+      return `${part === "" ? "the object" : `its ${part} is not epoch seconds, so the object`} is not a Custom Calendar cell; expected {"v":{"s":<seconds>,"e"?:<seconds>},"d"?:<text>} with no other keys. ${LENIENT_HINT[0]?.toUpperCase()}${LENIENT_HINT.slice(1)}.`
   }
 }
 

@@ -1,0 +1,206 @@
+/**
+ * Plain decoders: the error table (one case per reason), row/column naming, lenient pass-through counting,
+ * COMPACT and FULL rows, untouched non-date columns (bigints keep their identity) and unknown column types.
+ */
+import { describe, expect, it } from "vitest"
+import {
+  type Column,
+  DateCellError,
+  type DateCellErrorReason,
+  decodeCell,
+  decodeColumn,
+  decodeCompactRows,
+  decodeFullRows,
+  isDateCellError
+} from "../src/index.ts"
+
+describe("error table", () => {
+  const cases: Array<readonly [string, unknown, DateCellErrorReason, RegExp]> = [
+    ["nan", Number.NaN, "NotFinite", /not a finite number/],
+    ["infinity", Number.POSITIVE_INFINITY, "NotFinite", /not a finite number/],
+    [
+      "negative-infinity-in-calendar-start",
+      { v: { s: Number.NEGATIVE_INFINITY } },
+      "NotFinite",
+      /its v\.s is not a finite/
+    ],
+    ["fraction", 694252800.5, "NotWholeSeconds", /not a whole number of seconds/],
+    ["fractional-end", { v: { s: 1, e: 2.5 } }, "NotWholeSeconds", /its v\.e/],
+    ["unsafe-number-integer", 2 ** 60, "UnsafeInteger", /bigint/],
+    ["milliseconds", 1625759921000, "OutOfRange", /milliseconds/],
+    ["huge-bigint", 2n ** 70n, "OutOfRange", /outside the supported instants/],
+    ["end-before-start", { v: { s: 100, e: 99 } }, "EndBeforeStart", /end v\.e is before its start/],
+    ["string", "1625759921", "WrongType", /a string is not a date cell/],
+    ["boolean", true, "WrongType", /a boolean/],
+    ["array", [1625759921], "WrongType", /an? array/],
+    ["undefined", undefined, "WrongType", /undefined value/],
+    ["object-without-v", { s: 1 }, "WrongShape", /not a Custom Calendar cell/],
+    ["v-without-s", { v: { e: 1 } }, "WrongShape", /not a Custom Calendar cell/],
+    ["v-not-an-object", { v: 5 }, "WrongShape", /not a Custom Calendar cell/],
+    ["string-start", { v: { s: "1" } }, "WrongShape", /its v\.s/],
+    ["extra-key", { v: { s: 1 }, x: 1 }, "WrongShape", /no other keys/],
+    ["extra-key-in-v", { v: { s: 1, z: 2 } }, "WrongShape", /no other keys/],
+    ["display-not-a-string", { v: { s: 1 }, d: 5 }, "WrongShape", /not a Custom Calendar cell/]
+  ]
+  for (const [name, value, reason, message] of cases) {
+    it(`${name}-is-${reason}`, () => {
+      const error = decodeCell(value, { row: 7, column: "Order Date" })
+      expect(error).toBeInstanceOf(DateCellError)
+      if (!isDateCellError(error)) return
+      expect(error._tag).toBe("DateCellError")
+      expect(error.reason).toBe(reason)
+      expect(error.row).toBe(7)
+      expect(error.column).toBe("Order Date")
+      expect(error.message).toMatch(/^Row 7, column "Order Date": /)
+      expect(error.message).toMatch(message)
+    })
+  }
+
+  it("long-values-are-truncated-in-errors", () => {
+    const error = decodeCell("x".repeat(10_000)) as DateCellError
+    expect(error.value.length).toBe(80)
+    expect(error.value.endsWith("…")).toBe(true)
+    expect(error.message.length).toBeLessThan(400)
+  })
+
+  it("cyclic-objects-render-safely", () => {
+    const cyclic: { v?: unknown; self?: unknown } = {}
+    cyclic.self = cyclic
+    const error = decodeCell(cyclic) as DateCellError
+    expect(error.value).toBe("[unserializable object]")
+  })
+
+  it("errors-without-location-say-date-cell", () => {
+    expect((decodeCell("x") as DateCellError).message).toMatch(/^Date cell: "x"/)
+    expect((decodeCell("x") as DateCellError).row).toBeUndefined()
+  })
+})
+
+describe("valid cells", () => {
+  it("bigint-in-range-is-exact", () => {
+    expect(decodeCell(1625759921n)).toEqual({ start: 1625759921, form: "epoch" })
+    expect(decodeCell({ v: { s: 1n, e: 86401n } })).toEqual({ start: 1, end: 86401, form: "calendar" })
+  })
+
+  it("end-and-display-are-kept", () => {
+    expect(decodeCell({ v: { s: 1625097600, e: 1625184000 }, d: "01-07-2021" })).toEqual({
+      start: 1625097600,
+      end: 1625184000,
+      display: "01-07-2021",
+      form: "calendar"
+    })
+  })
+
+  it("end-equal-to-start-is-allowed", () => {
+    expect(decodeCell({ v: { s: 5, e: 5 } })).toEqual({ start: 5, end: 5, form: "calendar" })
+  })
+
+  it("negative-zero-is-epoch-zero", () => {
+    expect(decodeCell(-0)).toMatchObject({ start: 0 })
+  })
+})
+
+describe("columns", () => {
+  it("strict-mode-stops-at-the-first-bad-cell-with-its-row", () => {
+    const result = decodeColumn([1, null, "oops", 2.5], "DATE", { column: "d", rowOffset: 100 })
+    expect(result).toBeInstanceOf(DateCellError)
+    expect(result).toMatchObject({ reason: "WrongType", row: 102, column: "d" })
+  })
+
+  it("lenient-mode-passes-unknown-values-through-and-counts-them", () => {
+    const cells = [1, "oops", { v: { s: 2 } }, 2.5, null]
+    const result = decodeColumn(cells, "DATE", { mode: "lenient", column: "d" })
+    if (result._tag !== "Decoded") throw new Error("lenient decode failed")
+    expect(result.value).toEqual([{ start: 1, form: "epoch" }, "oops", { start: 2, form: "calendar" }, 2.5, null])
+    expect(result.passedThrough).toBe(2)
+    expect(result.firstIssue).toMatchObject({ reason: "WrongType", row: 1, column: "d" })
+  })
+
+  it("non-date-columns-are-returned-untouched", () => {
+    const big = 2n ** 64n
+    const cells = [big, 2 ** 60, "x", null]
+    const result = decodeColumn(cells, "INT64")
+    expect(result).toEqual({ _tag: "Decoded", value: cells, passedThrough: 0 })
+    if (result._tag === "Decoded") {
+      expect(result.value).toBe(cells)
+      expect(result.value[0]).toBe(big)
+    }
+  })
+
+  it("unknown-type-columns-decode-only-calendar-objects", () => {
+    const result = decodeColumn([{ v: { s: 3 } }, 4, "x"], "SOMETHING_NEW")
+    expect(result).toEqual({ _tag: "Decoded", value: [{ start: 3, form: "calendar" }, 4, "x"], passedThrough: 0 })
+    expect(decodeColumn([{ v: { s: "3" } }], "")).toBeInstanceOf(DateCellError)
+  })
+})
+
+describe("rows", () => {
+  const columns: Array<Column> = [
+    { name: "Order Date", type: "DATE" },
+    { name: "Region", type: "VARCHAR" },
+    { name: "Order Id", type: "INT64" },
+    { name: "Shipped", type: "DATE_TIME" }
+  ]
+  const big = 9007199254740993n
+
+  it("compact-rows-decode-date-columns-and-copy-the-rest", () => {
+    const rows = [
+      [694252800, "West", big, { v: { s: 694260000 } }],
+      [null, "East", 5, null]
+    ]
+    const result = decodeCompactRows(rows, columns)
+    if (result._tag !== "Decoded") throw new Error("decode failed")
+    expect(result.value).toEqual([
+      [{ start: 694252800, form: "epoch" }, "West", big, { start: 694260000, form: "calendar" }],
+      [null, "East", 5, null]
+    ])
+    expect(result.value[0]![2]).toBe(big)
+    expect(rows[0]![0]).toBe(694252800) // input not mutated
+  })
+
+  it("compact-row-errors-name-row-and-column", () => {
+    const result = decodeCompactRows(
+      [
+        [1, "a", 1, 2],
+        [1, "b", 2, "late"]
+      ],
+      columns,
+      { rowOffset: 500 }
+    )
+    expect(result).toMatchObject({ _tag: "DateCellError", row: 501, column: "Shipped", reason: "WrongType" })
+  })
+
+  it("full-rows-keep-omitted-nulls-omitted-and-key-order", () => {
+    const rows = [
+      { Region: "West", "Order Date": { v: { s: 694252800 } }, "Order Id": big },
+      { Region: "East", "Order Id": 2, Shipped: 694260000 }
+    ]
+    const result = decodeFullRows(rows, columns)
+    if (result._tag !== "Decoded") throw new Error("decode failed")
+    expect(result.value).toEqual([
+      { Region: "West", "Order Date": { start: 694252800, form: "calendar" }, "Order Id": big },
+      { Region: "East", "Order Id": 2, Shipped: { start: 694260000, form: "epoch" } }
+    ])
+    expect(Object.keys(result.value[0]!)).toEqual(["Region", "Order Date", "Order Id"])
+    expect("Order Date" in result.value[1]!).toBe(false)
+  })
+
+  it("a-column-named-__proto__-stays-a-plain-key", () => {
+    const row = JSON.parse('{"__proto__": 694252800}') as Record<string, unknown>
+    const result = decodeFullRows([row], [{ name: "__proto__", type: "DATE" }])
+    if (result._tag !== "Decoded") throw new Error("decode failed")
+    const out = result.value[0]!
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype)
+    expect(Object.getOwnPropertyDescriptor(out, "__proto__")?.value).toEqual({ start: 694252800, form: "epoch" })
+  })
+
+  it("rows-of-the-wrong-shape-are-typed-errors-or-counted", () => {
+    expect(decodeCompactRows([{ a: 1 } as unknown as Array<unknown>], columns)).toMatchObject({
+      reason: "WrongType",
+      row: 0
+    })
+    expect(decodeFullRows([[1] as unknown as Record<string, unknown>], columns)).toMatchObject({ reason: "WrongType" })
+    const lenient = decodeFullRows([[1] as unknown as Record<string, unknown>], columns, { mode: "lenient" })
+    expect(lenient).toMatchObject({ _tag: "Decoded", passedThrough: 1, value: [[1]] })
+  })
+})

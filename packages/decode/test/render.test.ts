@@ -1,0 +1,198 @@
+/**
+ * Renderer behaviour: formats per column type, offsets (DST, LMT with seconds, 30/45-minute, half-hour DST,
+ * date-line jumps), exact seconds at offset transitions, period ends, bigint cells, errors and time zones.
+ */
+import { describe, expect, it } from "vitest"
+import {
+  DateCellError,
+  decodeCell,
+  InvalidTimeZoneError,
+  makeCellRenderer,
+  makeEndRenderer,
+  resolveTimeZone,
+  type TimeZone
+} from "../src/index.ts"
+import { intlDate, intlDateTimeWithOffset, intlFields, intlTime } from "./intlReference.ts"
+
+const zone = (name: string): TimeZone => {
+  const z = resolveTimeZone(name)
+  if (z instanceof InvalidTimeZoneError) throw new Error(z.message)
+  return z
+}
+const utcSeconds = (iso: string): number => Date.parse(iso) / 1000
+
+/** Offset transitions found by the test itself (daily scan + bisection over Intl's wall-clock fields). */
+const transitionsBetween = (name: string, fromIso: string, toIso: string): Array<number> => {
+  const found: Array<number> = []
+  const offset = (t: number) => intlFields(name, t).offset
+  let a = utcSeconds(fromIso)
+  const end = utcSeconds(toIso)
+  let offsetA = offset(a)
+  for (let b = a + 43200; b <= end; b += 43200) {
+    const offsetB = offset(b)
+    if (offsetB !== offsetA) {
+      let lo = a
+      let hi = b
+      while (hi - lo > 1) {
+        const mid = Math.floor((lo + hi) / 2)
+        if (offset(mid) === offsetA) lo = mid
+        else hi = mid
+      }
+      found.push(hi)
+    }
+    a = b
+    offsetA = offsetB
+  }
+  return found
+}
+
+describe("rendering by column type", () => {
+  const la = zone("America/Los_Angeles")
+
+  it("date-time-defaults-to-utc-z", () => {
+    expect(makeCellRenderer("DATE_TIME", { timeZone: la })(1625759921)).toBe("2021-07-08T15:58:41Z")
+    expect(makeCellRenderer("TIMESTAMP")({ v: { s: 1625759921 } })).toBe("2021-07-08T15:58:41Z")
+  })
+
+  it("date-time-with-zone-offset", () => {
+    expect(makeCellRenderer("DATE_TIME", { timeZone: la, offset: "zone" })(1625759921)).toBe(
+      "2021-07-08T08:58:41-07:00"
+    )
+    const kathmandu = makeCellRenderer("DATE_TIME", { timeZone: zone("Asia/Kathmandu"), offset: "zone" })
+    expect(kathmandu(1625759921)).toBe("2021-07-08T21:43:41+05:45")
+    expect(makeCellRenderer("DATE_TIME", { offset: "zone" })(0)).toBe("1970-01-01T00:00:00Z")
+  })
+
+  it("time-is-the-local-wall-clock-time-of-day", () => {
+    expect(makeCellRenderer("TIME", { timeZone: la })(1625759921)).toBe("08:58:41")
+    expect(makeCellRenderer("TIME")(1625759921)).toBe("15:58:41")
+  })
+
+  it("date-is-the-local-calendar-day", () => {
+    // 2021-07-08T03:00:00Z is still July 7 in Los Angeles.
+    expect(makeCellRenderer("DATE", { timeZone: la })(utcSeconds("2021-07-08T03:00:00Z"))).toBe("2021-07-07")
+    expect(makeCellRenderer("DATE")(utcSeconds("2021-07-08T03:00:00Z"))).toBe("2021-07-08")
+  })
+
+  it("lmt-offset-with-seconds-renders-the-wall-clock-date-and-utc-date-time", () => {
+    // Before 1883-11-18 12:07:02 local, Los Angeles kept local mean time, UTC-7:52:58.
+    const t = utcSeconds("1800-01-01T00:00:00Z")
+    expect(makeCellRenderer("TIME", { timeZone: la })(t)).toBe("16:07:02")
+    expect(makeCellRenderer("DATE", { timeZone: la })(t)).toBe("1799-12-31")
+    expect(makeCellRenderer("DATE_TIME", { timeZone: la, offset: "zone" })(t)).toBe("1800-01-01T00:00:00Z")
+    expect(la.offsetSeconds(t)).toBe(-(7 * 3600 + 52 * 60 + 58))
+  })
+
+  it("range-edges-render-four-digit-years", () => {
+    const kiritimati = zone("Pacific/Kiritimati")
+    expect(makeCellRenderer("DATE", { timeZone: la })(-62135510400)).toBe(intlDate("America/Los_Angeles", -62135510400))
+    expect(makeCellRenderer("DATE", { timeZone: kiritimati })(253402214399)).toBe("9999-12-31")
+    expect(makeCellRenderer("DATE_TIME")(253402214399)).toBe("9999-12-30T23:59:59Z")
+  })
+
+  it("bigint-cells-render-exactly-or-fail-out-of-range", () => {
+    const render = makeCellRenderer("DATE_TIME")
+    expect(render(1625759921n)).toBe("2021-07-08T15:58:41Z")
+    expect(render({ v: { s: 1625759921n } })).toBe("2021-07-08T15:58:41Z")
+    const tooBig = render(9007199254740993n, 4)
+    expect(tooBig).toBeInstanceOf(DateCellError)
+    expect((tooBig as DateCellError).reason).toBe("OutOfRange")
+    expect((tooBig as DateCellError).value).toBe("9007199254740993n")
+  })
+
+  it("decoded-periods-render-like-their-wire-cells", () => {
+    const render = makeCellRenderer("DATE", { timeZone: la })
+    const cell = { v: { s: 694252800, e: 702115200 } }
+    expect(render(decodeCell(cell))).toBe(render(cell))
+  })
+
+  it("null-cells-render-null", () => {
+    expect(makeCellRenderer("DATE")(null)).toBeNull()
+    expect(makeEndRenderer("DATE")(null)).toBeNull()
+  })
+
+  it("bad-cells-render-a-typed-error-naming-row-and-column", () => {
+    const render = makeCellRenderer("DATE", { column: "Order Date" })
+    const error = render("2021-07-08", 41)
+    expect(error).toBeInstanceOf(DateCellError)
+    expect(error).toMatchObject({ reason: "WrongType", row: 41, column: "Order Date", value: '"2021-07-08"' })
+    expect((error as DateCellError).message).toMatch(/^Row 41, column "Order Date": "2021-07-08": a string/)
+  })
+})
+
+describe("period ends (companion column)", () => {
+  const la = zone("America/Los_Angeles")
+
+  it("end-renders-with-the-same-format", () => {
+    const end = makeEndRenderer("DATE", { timeZone: la })
+    expect(end({ v: { s: 694252800, e: 702115200 } })).toBe("1992-04-01")
+    expect(end({ v: { s: 1625097600, e: 1625184000 }, d: "01-07-2021" })).toBe("2021-07-01")
+  })
+
+  it("cells-without-an-end-give-null", () => {
+    const end = makeEndRenderer("DATE", { timeZone: la })
+    expect(end(694252800)).toBeNull()
+    expect(end({ v: { s: 694252800 } })).toBeNull()
+  })
+
+  it("invalid-cells-still-fail-in-the-end-renderer", () => {
+    const end = makeEndRenderer("DATE")
+    expect(end({ v: { s: 10, e: 5 } }, 2)).toMatchObject({ reason: "EndBeforeStart", row: 2 })
+    expect(end(1.25)).toMatchObject({ reason: "NotWholeSeconds" })
+  })
+})
+
+describe("exact at offset transitions", () => {
+  const cases: Array<readonly [string, string, string]> = [
+    ["America/Los_Angeles", "1883-06-01T00:00:00Z", "1884-01-01T00:00:00Z"], // LMT -7:52:58 -> PST
+    ["America/Los_Angeles", "2021-01-01T00:00:00Z", "2022-01-01T00:00:00Z"],
+    ["Australia/Lord_Howe", "2021-01-01T00:00:00Z", "2022-01-01T00:00:00Z"], // +10:30 <-> +11 (half-hour DST)
+    ["Asia/Kathmandu", "1985-06-01T00:00:00Z", "1986-06-01T00:00:00Z"], // +5:30 -> +5:45
+    ["Pacific/Apia", "2011-06-01T00:00:00Z", "2012-06-01T00:00:00Z"], // skipped 2011-12-30
+    ["Pacific/Chatham", "2021-01-01T00:00:00Z", "2022-01-01T00:00:00Z"], // +12:45 <-> +13:45
+    ["Africa/Casablanca", "2020-01-01T00:00:00Z", "2021-01-01T00:00:00Z"], // Ramadan changes
+    ["Europe/Dublin", "1968-01-01T00:00:00Z", "1972-01-01T00:00:00Z"],
+    ["Europe/Moscow", "1919-01-01T00:00:00Z", "1922-01-01T00:00:00Z"], // double summer time, odd offsets
+    ["America/Juneau", "1867-01-01T00:00:00Z", "1868-01-01T00:00:00Z"], // date line: +15:02:19 -> -8:57:41
+    ["Antarctica/Troll", "2020-01-01T00:00:00Z", "2021-01-01T00:00:00Z"], // +00 <-> +02
+    // The closest changes in the tz database (7 days apart), which a coarser sampling step would miss.
+    ["America/Noronha", "2000-09-01T00:00:00Z", "2000-11-01T00:00:00Z"],
+    ["Asia/Gaza", "2040-09-01T00:00:00Z", "2040-12-01T00:00:00Z"]
+  ]
+
+  for (const [name, from, to] of cases) {
+    it(`${name}-${from.slice(0, 4)}-each-second-around-each-change`, () => {
+      const transitions = transitionsBetween(name, from, to)
+      expect(transitions.length).toBeGreaterThan(0)
+      const timeZone = zone(name)
+      const date = makeCellRenderer("DATE", { timeZone })
+      const time = makeCellRenderer("TIME", { timeZone })
+      const dateTime = makeCellRenderer("DATE_TIME", { timeZone, offset: "zone" })
+      for (const transition of transitions) {
+        for (let t = transition - 2; t <= transition + 2; t++) {
+          expect(timeZone.offsetSeconds(t)).toBe(intlFields(name, t).offset)
+          expect(date(t)).toBe(intlDate(name, t))
+          expect(time(t)).toBe(intlTime(name, t))
+          expect(dateTime(t)).toBe(intlDateTimeWithOffset(name, t))
+        }
+      }
+    })
+  }
+})
+
+describe("time zones", () => {
+  it("unknown-zone-is-a-typed-error-with-advice", () => {
+    const result = resolveTimeZone("Mars/Olympus_Mons")
+    expect(result).toBeInstanceOf(InvalidTimeZoneError)
+    expect((result as InvalidTimeZoneError).message).toContain("IANA name")
+  })
+
+  it("aliases-share-one-zone", () => {
+    expect(resolveTimeZone("US/Pacific")).toBe(resolveTimeZone("America/Los_Angeles"))
+  })
+
+  it("a-custom-fixed-offset-zone-object-works", () => {
+    const plusFive: TimeZone = { name: "+05:00", offsetSeconds: () => 5 * 3600 }
+    expect(makeCellRenderer("DATE_TIME", { timeZone: plusFive, offset: "zone" })(0)).toBe("1970-01-01T05:00:00+05:00")
+  })
+})
