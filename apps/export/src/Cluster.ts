@@ -1,0 +1,78 @@
+/**
+ * What the export needs from a ThoughtSpot cluster, in its own terms: look objects up (with column types from
+ * `metadata/search include_details`), list metadata, read the cluster's timezone, and open paged data streams.
+ * `Cluster.ts` is the seam between the CLI and `@spotpipe/core`; `CoreCluster.ts` implements it on the core
+ * client, and unit tests can implement it with plain arrays.
+ */
+import type { Effect, Option, Stream } from "effect"
+import type { DataPage } from "./ExportJob.ts"
+
+/** A column with its ThoughtSpot data type. */
+export interface TypedColumn {
+  readonly name: string
+  readonly type: string
+}
+
+/** A visualization of an answer or liveboard, with its columns. */
+export interface Visualization {
+  readonly id: string
+  readonly name: string
+  readonly columns: ReadonlyArray<TypedColumn>
+}
+
+/** An answer, liveboard or logical table as `metadata/search include_details` describes it. */
+export interface MetadataObject {
+  readonly type: string
+  readonly id: string
+  readonly name: string
+  /** Answers have exactly one (its id is the answer's); liveboards one per visualization. */
+  readonly visualizations: ReadonlyArray<Visualization>
+  /** Logical tables: the model's columns. */
+  readonly columns: ReadonlyArray<TypedColumn>
+}
+
+/** The metadata types the CLI accepts for `metadata --type`. */
+export const metadataTypes = [
+  "LIVEBOARD",
+  "ANSWER",
+  "LOGICAL_TABLE",
+  "LOGICAL_COLUMN",
+  "CONNECTION",
+  "TAG",
+  "USER",
+  "USER_GROUP",
+  "LOGICAL_RELATIONSHIP"
+] as const
+
+/** A ThoughtSpot cluster as the export uses it. `E` is the client's failure type. */
+export interface Cluster<E> {
+  /** The host the client talks to (for the manifest; never with credentials). */
+  readonly host: string
+  /** The cluster's `time_zone` from `GET system`, when it reports one. */
+  readonly timeZone: Effect.Effect<Option.Option<string>, E>
+  /** Objects of `type` matching a GUID or a name (exact), with details. */
+  readonly find: (
+    type: "ANSWER" | "LIVEBOARD" | "LOGICAL_TABLE",
+    identifier: string
+  ) => Effect.Effect<ReadonlyArray<MetadataObject>, E>
+  /** Every object of `type`, with details (for the demo). */
+  readonly list: (type: "ANSWER" | "LIVEBOARD") => Effect.Effect<ReadonlyArray<MetadataObject>, E>
+  /** Metadata of the given types as pages of rows in {@link metadataColumns} order. */
+  readonly metadataPages: (types: ReadonlyArray<string>, pageSize: number) => Stream.Stream<DataPage, E>
+  readonly answerPages: (answerId: string, pageSize: number) => Stream.Stream<DataPage, E>
+  readonly liveboardPages: (liveboardId: string, vizId: string, pageSize: number) => Stream.Stream<DataPage, E>
+  readonly searchPages: (tableId: string, query: string, pageSize: number) => Stream.Stream<DataPage, E>
+}
+
+/** Columns of a metadata export, with their types (times are epoch seconds, rendered as RFC 3339). */
+export const metadataColumns: ReadonlyArray<TypedColumn> = [
+  { name: "type", type: "VARCHAR" },
+  { name: "id", type: "VARCHAR" },
+  { name: "name", type: "VARCHAR" },
+  { name: "subtype", type: "VARCHAR" },
+  { name: "description", type: "VARCHAR" },
+  { name: "author", type: "VARCHAR" },
+  { name: "created", type: "DATE_TIME" },
+  { name: "modified", type: "DATE_TIME" },
+  { name: "tags", type: "VARCHAR" }
+]

@@ -1,0 +1,129 @@
+/**
+ * One export job: a stream of result pages in, rendered text out, page by page. The column plan is made from the
+ * first page's `column_names`; every later page must carry the same columns. Each page is rendered once and
+ * written to every requested format (the demo writes CSV and NDJSON from one read). Row counts, pages,
+ * `available_data_row_count` and `sampling_ratio` are tracked for the manifest, with warnings where the result
+ * is a sample or short.
+ */
+import { Effect, Stream } from "effect"
+import type { ChunkWriter } from "./AtomicFile.ts"
+import { ExportError } from "./ExportError.ts"
+import type { Format } from "./OptionGate.ts"
+import type { ProgressReporter } from "./Progress.ts"
+import { makeRowFormat, type RowFormat } from "./RowFormat.ts"
+import { type ColumnPlan, isRenderFailure, makeRowRenderer, type OutputColumn } from "./RowRenderer.ts"
+
+/** One page of a COMPACT data response, as the export needs it. */
+export interface DataPage {
+  readonly columnNames: ReadonlyArray<string>
+  readonly rows: ReadonlyArray<ReadonlyArray<unknown>>
+  /** `available_data_row_count`, when the source reports one. */
+  readonly availableRowCount?: number | undefined
+  /** `sampling_ratio`, when the source reports one. */
+  readonly samplingRatio?: number | undefined
+}
+
+/** A format and where its text goes. */
+export interface JobSink {
+  readonly format: Format
+  readonly writer: ChunkWriter
+}
+
+/** What a job needs besides its sinks. */
+export interface JobSpec<E, R> {
+  /** Names the source in messages, e.g. `answer "Sales"`. */
+  readonly what: string
+  readonly pages: Stream.Stream<DataPage, E, R>
+  /** Plans the columns from the first page's names. */
+  readonly plan: (columnNames: ReadonlyArray<string>) => ReadonlyArray<ColumnPlan>
+  /** Columns to write a header for when the source yields no page at all. */
+  readonly emptyColumns: ReadonlyArray<string>
+  readonly newline: "\r\n" | "\n"
+  readonly escapeFormulae: boolean
+  readonly periodEnd: boolean
+  readonly progress: ProgressReporter
+}
+
+/** What a job wrote. */
+export interface JobResult {
+  readonly columns: ReadonlyArray<OutputColumn>
+  readonly rows: number
+  readonly pages: number
+  readonly availableRowCount: number | null
+  readonly samplingRatio: number | null
+  readonly warnings: ReadonlyArray<string>
+}
+
+const columnsChanged = (what: string, before: ReadonlyArray<string>, after: ReadonlyArray<string>) =>
+  new ExportError({
+    kind: "Incomplete",
+    message: `the columns of ${what} changed while paging (${JSON.stringify(before)} then ${JSON.stringify(after)}): run the export again`
+  })
+
+/** Runs one job into `sinks`. */
+export const runJob = <E, R>(
+  spec: JobSpec<E, R>,
+  sinks: ReadonlyArray<JobSink>
+): Effect.Effect<JobResult, E | ExportError, R> =>
+  Effect.gen(function* () {
+    let names: ReadonlyArray<string> | undefined
+    let renderer: ReturnType<typeof makeRowRenderer> | undefined
+    let formats: ReadonlyArray<RowFormat> = []
+    let rows = 0
+    let pages = 0
+    let available: number | null = null
+    let sampling: number | null = null
+
+    const start = (columnNames: ReadonlyArray<string>) => {
+      names = columnNames
+      renderer = makeRowRenderer(spec.plan(columnNames), spec.periodEnd)
+      const columns = renderer.columns.map((c) => c.name)
+      formats = sinks.map((sink) =>
+        makeRowFormat(sink.format, { columns, newline: spec.newline, escapeFormulae: spec.escapeFormulae })
+      )
+      return Effect.forEach(sinks, (sink, i) => sink.writer.write(formats[i]!.header), { discard: true })
+    }
+
+    yield* spec.progress.start(spec.what)
+    yield* Stream.runForEach(spec.pages, (page) =>
+      Effect.gen(function* () {
+        if (names === undefined) yield* start(page.columnNames)
+        else if (!sameColumns(names, page.columnNames)) return yield* columnsChanged(spec.what, names, page.columnNames)
+        const rendered = renderer!.render(page.rows, rows)
+        if (isRenderFailure(rendered)) {
+          return yield* new ExportError({
+            kind: "BadData",
+            message: `${spec.what}: row ${rendered.row + 1}, column "${rendered.column}": ${rendered.error.message}`,
+            cause: rendered.error
+          })
+        }
+        for (let i = 0; i < sinks.length; i++) yield* sinks[i]!.writer.write(formats[i]!.page(rendered))
+        rows += page.rows.length
+        pages += 1
+        if (page.availableRowCount !== undefined) available = page.availableRowCount
+        if (page.samplingRatio !== undefined)
+          sampling = sampling === null ? page.samplingRatio : Math.min(sampling, page.samplingRatio)
+        yield* spec.progress.page(page.rows.length, page.availableRowCount)
+      })
+    ).pipe(Effect.ensuring(spec.progress.finish))
+    if (names === undefined) yield* start(spec.emptyColumns)
+
+    const warnings: Array<string> = []
+    if (sampling !== null && sampling < 1) {
+      warnings.push(`sampling_ratio is ${sampling}: ThoughtSpot returned a sample, not the complete result`)
+    }
+    if (available !== null && available !== rows) {
+      warnings.push(`${rows} rows written but available_data_row_count is ${available}`)
+    }
+    return {
+      columns: renderer!.columns,
+      rows,
+      pages,
+      availableRowCount: available,
+      samplingRatio: sampling,
+      warnings
+    }
+  })
+
+const sameColumns = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean =>
+  a.length === b.length && a.every((name, i) => name === b[i])

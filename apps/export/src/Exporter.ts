@@ -1,0 +1,216 @@
+/**
+ * One run of the CLI: a list of export tasks written into one destination. File names are allocated up front
+ * (sanitized, unique, deterministic) and existing outputs refused before any data is read. Each task reads its
+ * pages once and writes every requested format through its own atomic file. The run's `manifest.json` is
+ * written at the end — also after a failure, listing what was completed — and a summary table is returned.
+ */
+import { type OffsetStyle, resolveTimeZone, type TimeZone } from "@spotpipe/decode"
+import { Clock, Effect, type FileSystem, Path, type Stream } from "effect"
+import { type ChunkWriter, publish, refuseExisting, type WriteResult } from "./AtomicFile.ts"
+import { planColumns } from "./ColumnPlanner.ts"
+import type { ExportError } from "./ExportError.ts"
+import { type DataPage, type JobResult, type JobSink, runJob } from "./ExportJob.ts"
+import { toExportError } from "./Failure.ts"
+import { FileNameAllocator } from "./FileName.ts"
+import {
+  type Manifest,
+  type ManifestOutput,
+  manifestFileName,
+  type OutputSource,
+  type TimeZoneInfo,
+  writeManifest
+} from "./Manifest.ts"
+import type { Format, OutputSettings } from "./OptionGate.ts"
+import type { ProgressReporter } from "./Progress.ts"
+import { makeStreamWriter } from "./StdoutWriter.ts"
+import type { SummaryLine } from "./Summary.ts"
+import type { UsageError } from "./UsageError.ts"
+
+/** One result to export. */
+export interface ExportTask<E> {
+  /** Summary label, e.g. `answer Sales`. */
+  readonly object: string
+  /** For messages, e.g. `answer "Sales"`. */
+  readonly what: string
+  /** File name before sanitizing and extension, e.g. `answer-Sales`. */
+  readonly fileName: string
+  readonly source: OutputSource
+  readonly pages: Stream.Stream<DataPage, E>
+  /** ThoughtSpot type of a result column, `null` when unknown. */
+  readonly typeOf: (column: string) => string | null
+  /** Header columns when the source yields no page. */
+  readonly emptyColumns: ReadonlyArray<string>
+}
+
+/** Run-wide settings. */
+export interface RunSettings {
+  readonly command: string
+  readonly version: string
+  readonly host: string
+  readonly output: OutputSettings
+  /** Formats to write for each task (the demo writes both). */
+  readonly formats: ReadonlyArray<Format>
+  readonly timeZone: TimeZoneInfo
+  readonly offset: OffsetStyle
+  readonly progress: ProgressReporter
+}
+
+/** What a run wrote. */
+export interface RunResult {
+  readonly summary: ReadonlyArray<SummaryLine>
+  readonly manifest: Manifest | undefined
+}
+
+/** Picks the data timezone: `--timezone`, else the cluster's (when valid), else UTC. */
+export const chooseTimeZone = (
+  flag: string | undefined,
+  cluster: string | undefined
+): { readonly info: TimeZoneInfo; readonly warning: string | undefined } => {
+  if (flag !== undefined) return { info: { name: flag, source: "flag" }, warning: undefined }
+  if (cluster !== undefined && cluster !== "") {
+    if (!(resolveTimeZone(cluster) instanceof Error))
+      return { info: { name: cluster, source: "cluster" }, warning: undefined }
+    return {
+      info: { name: "UTC", source: "default" },
+      warning: `the cluster's time_zone "${cluster}" is not an IANA zone this runtime knows; using UTC (pass --timezone to choose)`
+    }
+  }
+  return { info: { name: "UTC", source: "default" }, warning: undefined }
+}
+
+const isoNow = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOString())
+
+/** Runs `tasks` into the destination. `runWarnings` are recorded in the manifest. */
+export const runExport = <E>(
+  settings: RunSettings,
+  tasks: ReadonlyArray<ExportTask<E>>,
+  runWarnings: ReadonlyArray<string>
+): Effect.Effect<RunResult, ExportError | UsageError, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function* () {
+    const path = yield* Path.Path
+    const zone = resolveTimeZone(settings.timeZone.name)
+    // The gate validated --timezone and chooseTimeZone only keeps resolvable cluster zones.
+    const timeZone: TimeZone = zone instanceof Error ? yield* Effect.die(zone) : zone
+    const startedMillis = yield* Clock.currentTimeMillis
+    const startedAt = new Date(startedMillis).toISOString()
+    const destination = settings.output.destination
+    const force = settings.output.force
+
+    const names = new FileNameAllocator()
+    names.reserve(manifestFileName)
+    const planned = tasks.map((task) => ({
+      task,
+      files: settings.formats.map((format) => ({ format, name: names.allocate(task.fileName, format) }))
+    }))
+    const dir = destination._tag === "Directory" ? destination.path : "."
+    if (destination._tag === "Directory") {
+      for (const { files } of planned) {
+        for (const file of files) yield* refuseExisting(path.join(dir, file.name), force)
+      }
+    }
+
+    const outputs: Array<ManifestOutput> = []
+    const summary: Array<SummaryLine> = []
+    const exportOne = (task: ExportTask<E>, files: ReadonlyArray<{ format: Format; name: string }>) =>
+      Effect.gen(function* () {
+        const taskStart = yield* Clock.currentTimeMillis
+        const taskStartedAt = new Date(taskStart).toISOString()
+        const spec = {
+          what: task.what,
+          pages: task.pages,
+          plan: (columns: ReadonlyArray<string>) =>
+            planColumns(columns, task.typeOf, { timeZone, offset: settings.offset }),
+          emptyColumns: task.emptyColumns,
+          newline: settings.output.newline,
+          escapeFormulae: settings.output.escapeFormulae,
+          periodEnd: settings.output.periodEnd,
+          progress: settings.progress
+        }
+        let job: Effect.Effect<
+          readonly [JobResult, ReadonlyArray<WriteResult>],
+          E | ExportError,
+          FileSystem.FileSystem | Path.Path
+        >
+        if (destination._tag === "Stdout") {
+          const out = makeStreamWriter()
+          job = Effect.map(
+            runJob(spec, [{ format: files[0]!.format, writer: out.writer }]),
+            (r) => [r, [out.result()]] as const
+          )
+        } else {
+          // Nest one atomic publish per format around a single read of the pages.
+          const nest = (
+            index: number,
+            sinks: ReadonlyArray<JobSink>
+          ): Effect.Effect<
+            readonly [JobResult, ReadonlyArray<WriteResult>],
+            E | ExportError,
+            FileSystem.FileSystem | Path.Path
+          > => {
+            if (index === files.length) return Effect.map(runJob(spec, sinks), (r) => [r, []] as const)
+            const file = files[index]!
+            return Effect.map(
+              publish(path.join(dir, file.name), { force }, (writer: ChunkWriter) =>
+                nest(index + 1, [...sinks, { format: file.format, writer }])
+              ),
+              ([[result, inner], written]) => [result, [written, ...inner]] as const
+            )
+          }
+          job = nest(0, [])
+        }
+        const [result, written] = yield* job
+        const taskEnd = yield* Clock.currentTimeMillis
+        const seconds = (taskEnd - taskStart) / 1000
+        files.forEach((file, i) => {
+          const w = written[i]!
+          outputs.push({
+            file: destination._tag === "Stdout" ? "-" : file.name,
+            format: file.format,
+            source: task.source,
+            columns: result.columns.map((c) => (c.end_of === undefined ? { name: c.name, type: c.type } : c)),
+            rows_written: result.rows,
+            available_data_row_count: result.availableRowCount,
+            sampling_ratio: result.samplingRatio,
+            pages: result.pages,
+            bytes: w.bytes,
+            sha256: w.sha256,
+            started_at: taskStartedAt,
+            finished_at: new Date(taskEnd).toISOString(),
+            seconds,
+            warnings: result.warnings
+          })
+          summary.push({
+            object: task.object,
+            rows: result.rows,
+            file: destination._tag === "Stdout" ? "-" : file.name,
+            bytes: w.bytes,
+            seconds
+          })
+        })
+        for (const warning of result.warnings) yield* Effect.logWarning(`${task.what}: ${warning}`)
+      }).pipe(Effect.mapError((error) => toExportError(error, task.what)))
+
+    const manifestFor = (failure: string | undefined) =>
+      Effect.gen(function* () {
+        const finished = yield* Clock.currentTimeMillis
+        const manifest: Manifest = {
+          spotpipe: settings.version,
+          command: settings.command,
+          host: settings.host,
+          timezone: settings.timeZone,
+          started_at: startedAt,
+          finished_at: yield* isoNow,
+          seconds: (finished - startedMillis) / 1000,
+          outputs: [...outputs],
+          warnings: failure === undefined ? [...runWarnings] : [...runWarnings, `run failed: ${failure}`]
+        }
+        if (destination._tag === "Directory") yield* writeManifest(path.join(dir, manifestFileName), manifest)
+        return manifest
+      })
+
+    yield* Effect.forEach(planned, ({ task, files }) => exportOne(task, files), { discard: true }).pipe(
+      Effect.tapError((error) => (outputs.length > 0 ? manifestFor(error.message).pipe(Effect.ignore) : Effect.void))
+    )
+    const manifest = yield* manifestFor(undefined)
+    return { summary, manifest }
+  })

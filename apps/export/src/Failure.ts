@@ -1,0 +1,90 @@
+/**
+ * From a failure to what the user sees: an exit code (0 success, 1 export failed, 2 usage error) and one line
+ * on stderr that says what happened and what to do. `--verbose` adds the full cause. ThoughtSpot failures from
+ * `@spotpipe/core` are mapped here by their reason tag; their text is already free of secrets.
+ */
+import { Cause } from "effect"
+import { ExportError } from "./ExportError.ts"
+import { UsageError } from "./UsageError.ts"
+
+/** The shape of `@spotpipe/core`'s `ThoughtSpotError` that this module relies on. */
+interface ThoughtSpotFailure {
+  readonly _tag: "ThoughtSpotError"
+  readonly operation: string
+  readonly reason: { readonly _tag: string; readonly message: string; readonly status?: number }
+}
+
+const isThoughtSpotFailure = (u: unknown): u is ThoughtSpotFailure =>
+  typeof u === "object" &&
+  u !== null &&
+  (u as { _tag?: unknown })._tag === "ThoughtSpotError" &&
+  typeof (u as { reason?: unknown }).reason === "object"
+
+/** Turns a ThoughtSpot failure while working on `what` (e.g. `answer "Sales"`) into an export error. */
+export const fromThoughtSpot = (error: ThoughtSpotFailure, what: string): ExportError => {
+  const detail = error.reason.message
+  const make = (kind: ExportError["kind"], message: string) => new ExportError({ kind, message, cause: error })
+  switch (error.reason._tag) {
+    case "Authentication":
+      return make(
+        "Authentication",
+        `authentication failed: check THOUGHTSPOT_USERNAME and the password, secret key or token (${detail})`
+      )
+    case "NotFound":
+      return make("NotFound", `${what} not found: check the GUID or name (spotpipe metadata lists objects) (${detail})`)
+    case "Forbidden":
+      return make(
+        "Forbidden",
+        `access to ${what} denied: ask a ThoughtSpot administrator to share it with this user and grant data download (${detail})`
+      )
+    case "RateLimited":
+      return make(
+        "RateLimited",
+        `rate limited by ThoughtSpot past the retry deadline while reading ${what}: run again later or lower --concurrency (${detail})`
+      )
+    case "Incomplete":
+      return make("Incomplete", `${what} changed or ended early while paging: run the export again (${detail})`)
+    case "Transport":
+      return make("Remote", `cannot reach ThoughtSpot while reading ${what}: check --host and the network (${detail})`)
+    case "Timeout":
+      return make("Remote", `ThoughtSpot did not answer in time while reading ${what}: run again later (${detail})`)
+    case "BadRequest":
+      return make("Remote", `ThoughtSpot rejected the request for ${what}: ${detail}`)
+    default:
+      return make("Remote", `ThoughtSpot failed while reading ${what}: ${error.reason._tag}: ${detail}`)
+  }
+}
+
+/** Wraps any failure of work on `what` as an {@link ExportError}, leaving export and usage errors as they are. */
+export const toExportError = (error: unknown, what: string): ExportError | UsageError => {
+  if (error instanceof ExportError || error instanceof UsageError) return error
+  if (isThoughtSpotFailure(error)) return fromThoughtSpot(error, what)
+  const text = error instanceof Error ? error.message : String(error)
+  return new ExportError({ kind: "Remote", message: `exporting ${what} failed: ${text}`, cause: error })
+}
+
+/** Exit codes. */
+export const ExitCode = { success: 0, failed: 1, usage: 2, interrupted: 130 } as const
+
+/** What to print and how to exit for a failed run. */
+export interface FailureReport {
+  readonly exitCode: number
+  /** Lines for stderr: first the one-line message, then (verbose only) the full cause. */
+  readonly lines: ReadonlyArray<string>
+}
+
+/** The report for `cause`; `verbose` adds the full cause after the one-line message. */
+export const reportFailure = (cause: Cause.Cause<unknown>, verbose: boolean): FailureReport => {
+  if (Cause.hasInterruptsOnly(cause)) {
+    return { exitCode: ExitCode.interrupted, lines: ["spotpipe: interrupted; no partial file was published"] }
+  }
+  const error = Cause.squash(cause)
+  const full = verbose ? [Cause.pretty(cause)] : []
+  if (error instanceof UsageError) return { exitCode: ExitCode.usage, lines: [`spotpipe: ${error.message}`] }
+  if (error instanceof ExportError) {
+    return { exitCode: ExitCode.failed, lines: [`spotpipe: ${error.message}`, ...full] }
+  }
+  const mapped = toExportError(error, "the export")
+  const hint = verbose ? [] : ["(run again with --verbose for the full cause)"]
+  return { exitCode: ExitCode.failed, lines: [`spotpipe: ${mapped.message}`, ...hint, ...full] }
+}

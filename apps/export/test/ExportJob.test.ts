@@ -1,0 +1,141 @@
+import { assert, describe, it } from "@effect/vitest"
+import { resolveTimeZone, type TimeZone } from "@spotpipe/decode"
+import { Effect, Stream } from "effect"
+import type { ChunkWriter } from "../src/AtomicFile.ts"
+import { planColumns } from "../src/ColumnPlanner.ts"
+import { type DataPage, type JobSpec, runJob } from "../src/ExportJob.ts"
+import { silentProgress } from "../src/Progress.ts"
+
+const zone = (name: string): TimeZone => {
+  const z = resolveTimeZone(name)
+  if (z instanceof Error) throw z
+  return z
+}
+
+const memory = () => {
+  const chunks: Array<string> = []
+  const writer: ChunkWriter = { write: (text) => Effect.sync(() => void chunks.push(text)) }
+  return { writer, text: () => chunks.join("") }
+}
+
+const types: Record<string, string> = { Day: "DATE", At: "DATE_TIME", Qty: "INT64", Name: "VARCHAR" }
+
+const spec = (
+  pages: ReadonlyArray<DataPage>,
+  overrides: Partial<JobSpec<never, never>> = {}
+): JobSpec<never, never> => ({
+  what: 'answer "Test"',
+  pages: Stream.fromIterable(pages),
+  plan: (names) =>
+    planColumns(names, (n) => types[n] ?? null, { timeZone: zone("America/Los_Angeles"), offset: "utc" }),
+  emptyColumns: ["Day"],
+  newline: "\r\n",
+  escapeFormulae: false,
+  periodEnd: false,
+  progress: silentProgress,
+  ...overrides
+})
+
+const columnNames = ["Name", "Day", "At", "Qty"]
+// 694252800 = 1992-01-01T08:00:00Z = local midnight in Los Angeles.
+const page1: DataPage = {
+  columnNames,
+  rows: [['a, "b"', 694252800, 1625759921, 9007199254740993n]],
+  availableRowCount: 2,
+  samplingRatio: 1
+}
+const page2: DataPage = {
+  columnNames,
+  rows: [[null, { v: { s: 709974000, e: 717922800 } }, null, 1]],
+  availableRowCount: 2,
+  samplingRatio: 1
+}
+
+describe("runJob", () => {
+  it.effect("pages-are-rendered-in-the-data-timezone-into-every-sink", () =>
+    Effect.gen(function* () {
+      const csv = memory()
+      const ndjson = memory()
+      const result = yield* runJob(spec([page1, page2]), [
+        { format: "csv", writer: csv.writer },
+        { format: "ndjson", writer: ndjson.writer }
+      ])
+      assert.strictEqual(
+        csv.text(),
+        'Name,Day,At,Qty\r\n"a, ""b""",1992-01-01,2021-07-08T15:58:41Z,9007199254740993\r\n,1992-07-01,,1\r\n'
+      )
+      assert.strictEqual(
+        ndjson.text(),
+        '{"Name":"a, \\"b\\"","Day":"1992-01-01","At":"2021-07-08T15:58:41Z","Qty":9007199254740993}\n' +
+          '{"Name":null,"Day":"1992-07-01","At":null,"Qty":1}\n'
+      )
+      assert.deepStrictEqual(
+        { rows: result.rows, pages: result.pages, available: result.availableRowCount, warnings: result.warnings },
+        { rows: 2, pages: 2, available: 2, warnings: [] }
+      )
+      assert.deepStrictEqual(
+        result.columns.map((c) => [c.name, c.type]),
+        [
+          ["Name", "VARCHAR"],
+          ["Day", "DATE"],
+          ["At", "DATE_TIME"],
+          ["Qty", "INT64"]
+        ]
+      )
+    })
+  )
+
+  it.effect("period-end-companion-carries-the-custom-calendar-end", () =>
+    Effect.gen(function* () {
+      const out = memory()
+      const result = yield* runJob(spec([page2], { periodEnd: true }), [{ format: "csv", writer: out.writer }])
+      assert.strictEqual(out.text(), "Name,Day,Day (end),At,At (end),Qty\r\n,1992-07-01,1992-10-01,,,1\r\n")
+      assert.deepStrictEqual(result.columns[2], { name: "Day (end)", type: "DATE", end_of: "Day" })
+    })
+  )
+
+  it.effect("a-sample-or-short-result-is-written-with-warnings", () =>
+    Effect.gen(function* () {
+      const out = memory()
+      const result = yield* runJob(spec([{ ...page1, availableRowCount: 5, samplingRatio: 0.25 }]), [
+        { format: "csv", writer: out.writer }
+      ])
+      assert.strictEqual(result.samplingRatio, 0.25)
+      assert.strictEqual(result.warnings.length, 2)
+      assert.include(result.warnings[0]!, "sampling_ratio is 0.25")
+      assert.include(result.warnings[1]!, "1 rows written but available_data_row_count is 5")
+    })
+  )
+
+  it.effect("no-pages-still-writes-the-header", () =>
+    Effect.gen(function* () {
+      const out = memory()
+      const result = yield* runJob(spec([]), [{ format: "csv", writer: out.writer }])
+      assert.strictEqual(out.text(), "Day\r\n")
+      assert.strictEqual(result.rows, 0)
+    })
+  )
+
+  it.effect("columns-changing-between-pages-fail-the-job", () =>
+    Effect.gen(function* () {
+      const out = memory()
+      const error = yield* Effect.flip(
+        runJob(spec([page1, { ...page2, columnNames: ["Name", "Day", "Qty", "At"] }]), [
+          { format: "csv", writer: out.writer }
+        ])
+      )
+      assert.strictEqual(error.kind, "Incomplete")
+      assert.include(error.message, "changed while paging")
+    })
+  )
+
+  it.effect("an-invalid-date-cell-fails-naming-row-and-column", () =>
+    Effect.gen(function* () {
+      const out = memory()
+      const bad: DataPage = { columnNames, rows: [["x", 1.5, null, 1]] }
+      const error = yield* Effect.flip(runJob(spec([page1, bad]), [{ format: "ndjson", writer: out.writer }]))
+      assert.strictEqual(error.kind, "BadData")
+      assert.include(error.message, 'row 2, column "Day"')
+    })
+  )
+})

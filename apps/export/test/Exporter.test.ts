@@ -1,0 +1,150 @@
+import { createHash } from "node:crypto"
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { NodeServices } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Option, Stream } from "effect"
+import { ExportError } from "../src/ExportError.ts"
+import { chooseTimeZone, type ExportTask, type RunSettings, runExport } from "../src/Exporter.ts"
+import type { DataPage } from "../src/ExportJob.ts"
+import { checkOutput } from "../src/OptionGate.ts"
+import { silentProgress } from "../src/Progress.ts"
+
+const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-run-"))
+
+const settings = (dir: string, force = false) =>
+  Effect.map(
+    checkOutput({
+      format: "csv",
+      out: Option.some(dir),
+      timezone: Option.some("Asia/Kolkata"),
+      pageSize: Option.none(),
+      concurrency: Option.none(),
+      newline: "crlf",
+      force,
+      escapeFormulae: false,
+      periodEnd: false
+    }),
+    (output): RunSettings => ({
+      command: "test",
+      version: "0.0.0",
+      host: "http://127.0.0.1:1",
+      output,
+      formats: ["csv", "ndjson"],
+      timeZone: { name: "Asia/Kolkata", source: "flag" },
+      offset: "utc",
+      progress: silentProgress
+    })
+  )
+
+const page: DataPage = { columnNames: ["Day", "n"], rows: [[0, 1]], availableRowCount: 1, samplingRatio: 1 }
+const task = (
+  name: string,
+  pages: Stream.Stream<DataPage, ExportError> = Stream.make(page)
+): ExportTask<ExportError> => ({
+  object: `answer ${name}`,
+  what: `answer "${name}"`,
+  fileName: `answer-${name}`,
+  source: { type: "ANSWER", id: `id-${name}`, name, viz: null, query: null },
+  pages,
+  typeOf: (c) => (c === "Day" ? "DATE" : "INT32"),
+  emptyColumns: ["Day", "n"]
+})
+
+describe("runExport", () => {
+  it.effect("every-task-is-written-in-both-formats-with-a-manifest", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const result = yield* runExport(yield* settings(dir), [task("Sales"), task("sales")], ["a run warning"])
+      assert.deepStrictEqual(NodeFs.readdirSync(dir).sort(), [
+        "answer-Sales.csv",
+        "answer-Sales.ndjson",
+        "answer-sales (2).csv",
+        "answer-sales (2).ndjson",
+        "manifest.json"
+      ])
+      // Epoch 0 is 05:30 on 1970-01-01 in Kolkata.
+      assert.strictEqual(
+        NodeFs.readFileSync(NodePath.join(dir, "answer-Sales.csv"), "utf8"),
+        "Day,n\r\n1970-01-01,1\r\n"
+      )
+      const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8"))
+      assert.strictEqual(manifest.outputs.length, 4)
+      assert.deepStrictEqual(manifest.timezone, { name: "Asia/Kolkata", source: "flag" })
+      assert.deepStrictEqual(manifest.warnings, ["a run warning"])
+      const first = manifest.outputs[0]
+      const bytes = NodeFs.readFileSync(NodePath.join(dir, first.file))
+      assert.strictEqual(first.bytes, bytes.length)
+      assert.strictEqual(first.sha256, createHash("sha256").update(bytes).digest("hex"))
+      assert.deepStrictEqual(first.columns, [
+        { name: "Day", type: "DATE" },
+        { name: "n", type: "INT32" }
+      ])
+      assert.strictEqual(first.rows_written, 1)
+      assert.strictEqual(first.available_data_row_count, 1)
+      assert.strictEqual(first.sampling_ratio, 1)
+      assert.deepStrictEqual(first.source, { type: "ANSWER", id: "id-Sales", name: "Sales", viz: null, query: null })
+      assert.deepStrictEqual(
+        result.summary.map((l) => [l.object, l.file, l.rows]),
+        [
+          ["answer Sales", "answer-Sales.csv", 1],
+          ["answer Sales", "answer-Sales.ndjson", 1],
+          ["answer sales", "answer-sales (2).csv", 1],
+          ["answer sales", "answer-sales (2).ndjson", 1]
+        ]
+      )
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("an-existing-output-is-refused-before-any-page-is-read", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      NodeFs.writeFileSync(NodePath.join(dir, "answer-B.ndjson"), "keep")
+      let pulled = 0
+      const counted = Stream.fromEffect(
+        Effect.sync(() => {
+          pulled++
+          return page
+        })
+      )
+      const error = yield* Effect.flip(runExport(yield* settings(dir), [task("A", counted), task("B", counted)], []))
+      assert.strictEqual(error._tag === "ExportError" && error.kind, "OutputExists")
+      assert.strictEqual(pulled, 0)
+      assert.deepStrictEqual(NodeFs.readdirSync(dir), ["answer-B.ndjson"])
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("a-failure-mid-run-keeps-finished-files-drops-the-failed-one-and-says-so-in-the-manifest", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const failing = Stream.concat(
+        Stream.make(page),
+        Stream.fail(new ExportError({ kind: "Remote", message: "connection reset" }))
+      )
+      const error = yield* Effect.flip(runExport(yield* settings(dir), [task("A"), task("B", failing)], []))
+      assert.include(error.message, "connection reset")
+      assert.deepStrictEqual(NodeFs.readdirSync(dir).sort(), ["answer-A.csv", "answer-A.ndjson", "manifest.json"])
+      const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8"))
+      assert.strictEqual(manifest.outputs.length, 2)
+      assert.include(manifest.warnings[0], "run failed: connection reset")
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+})
+
+describe("chooseTimeZone", () => {
+  it("flag-then-cluster-then-utc", () => {
+    assert.deepStrictEqual(chooseTimeZone("Europe/Paris", "America/Denver").info, {
+      name: "Europe/Paris",
+      source: "flag"
+    })
+    assert.deepStrictEqual(chooseTimeZone(undefined, "America/Denver").info, {
+      name: "America/Denver",
+      source: "cluster"
+    })
+    assert.deepStrictEqual(chooseTimeZone(undefined, undefined).info, { name: "UTC", source: "default" })
+    const bad = chooseTimeZone(undefined, "Not/AZone")
+    assert.deepStrictEqual(bad.info, { name: "UTC", source: "default" })
+    assert.include(bad.warning ?? "", "--timezone")
+  })
+})
