@@ -1,2 +1,24 @@
-/** @spotpipe/sandbox — work in progress. */
-export {}
+/**
+ * @spotpipe/sandbox — a ThoughtSpot REST API v2.0-compatible local server with a seeded retail model,
+ * token lifecycle, rate limits and reproducible fault injection.
+ */
+export {
+  defaultRateLimit,
+  type FaultConfig,
+  type FaultKind,
+  faultProfileNames,
+  faultProfiles,
+  type RateLimit,
+  type RouteFaults
+} from "./Faults.ts"
+export { fixtures } from "./Fixtures.ts"
+export {
+  maxRows,
+  parseSandboxArgs,
+  type SandboxClock,
+  SandboxOptionError,
+  type SandboxOptions,
+  sandboxUsage,
+  systemClock
+} from "./Options.ts"
+export { type RunningSandbox, Sandbox, type SandboxStats, startSandbox } from "./Sandbox.ts"

@@ -1,0 +1,212 @@
+/**
+ * Sandbox options: their types, defaults, validation (with messages that say what to do) and the parsing of
+ * command-line flags shared by the package bin and `spotpipe sandbox`.
+ */
+import { Result, Schema } from "effect"
+import { type FaultConfig, resolveFaults } from "./Faults.ts"
+import { isValidTimeZone } from "./internal/Zone.ts"
+
+/** Time source for the sandbox; tests pass a controllable one instead of sleeping. */
+export interface SandboxClock {
+  /** Current time, epoch milliseconds. */
+  readonly now: () => number
+  /** Waits `ms` (injected latency and slow bodies go through this). */
+  readonly sleep: (ms: number) => Promise<void>
+}
+
+/** Options of `startSandbox` (every field optional). */
+export interface SandboxOptions {
+  /** TCP port; default 0 (any free port). */
+  readonly port?: number
+  /** Bind address; default 127.0.0.1. */
+  readonly host?: string
+  /** Rows in the Orders model; default 10 000, up to 1 000 000 000 (generated lazily). */
+  readonly rows?: number
+  /** Cluster time zone (IANA); default America/Los_Angeles. */
+  readonly timezone?: string
+  /** Custom Calendar date cells: false (epoch seconds), true (`{"v":{"s":…}}`) or "with-end" (adds `e`). */
+  readonly customCalendar?: boolean | "with-end"
+  /** Fault profile name (`none`, `flaky`, `rate-limit`, `slow`, `expiring-tokens`, `chaos`), JSON text, or object. */
+  readonly faults?: string | FaultConfig
+  /** Caps every token's validity in seconds (overrides the profile's). */
+  readonly tokenValiditySeconds?: number
+  /** Seed of the data and of fault decisions; default 1. */
+  readonly seed?: number
+  /** Trusted-auth secret key; default a random one per start. */
+  readonly secretKey?: string
+  /** Reject requests without `User-Agent` with 400 (ThoughtSpot documents it as required); default true. */
+  readonly requireUserAgent?: boolean
+  /** Error body shape: "nested" (live clusters, default) or "flat" (the spec's examples). */
+  readonly errorShape?: "nested" | "flat"
+  /** Receives one line per request (method, path, status, latency); default: no logging. */
+  readonly log?: (line: string) => void
+  /** Time source; default the system clock and real timers. */
+  readonly clock?: SandboxClock
+}
+
+/** Options after defaults and validation. */
+export interface ResolvedOptions {
+  readonly port: number
+  readonly host: string
+  readonly rows: number
+  readonly timezone: string
+  readonly customCalendar: false | true | "with-end"
+  readonly faults: FaultConfig
+  readonly tokenValiditySeconds: number | undefined
+  readonly seed: number
+  readonly secretKey: string | undefined
+  readonly requireUserAgent: boolean
+  readonly errorShape: "nested" | "flat"
+  readonly log: ((line: string) => void) | undefined
+  readonly clock: SandboxClock
+}
+
+/** A bad sandbox option; `message` says which and what to use instead. */
+export class SandboxOptionError extends Schema.TaggedError<SandboxOptionError>()("SandboxOptionError", {
+  message: Schema.String
+}) {}
+
+/** The system clock. */
+export const systemClock: SandboxClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/** The largest supported row count. */
+export const maxRows = 1_000_000_000
+
+/** Applies defaults and checks every option. */
+export const resolveOptions = (options: SandboxOptions = {}): Result.Result<ResolvedOptions, SandboxOptionError> => {
+  const fail = (message: string) => Result.fail(new SandboxOptionError({ message }))
+  const port = options.port ?? 0
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return fail(`port must be an integer 0-65535, got ${port}`)
+  const rows = options.rows ?? 10_000
+  if (!Number.isInteger(rows) || rows < 0 || rows > maxRows)
+    return fail(`rows must be an integer 0-${maxRows}, got ${rows}`)
+  const timezone = options.timezone ?? "America/Los_Angeles"
+  if (!isValidTimeZone(timezone))
+    return fail(`timezone '${timezone}' is not an IANA time zone (e.g. America/Los_Angeles, UTC)`)
+  const seed = options.seed ?? 1
+  if (!Number.isSafeInteger(seed)) return fail(`seed must be an integer, got ${seed}`)
+  const faults = resolveFaults(options.faults)
+  if (typeof faults === "string") return fail(faults)
+  const tokenValiditySeconds = options.tokenValiditySeconds ?? faults.tokenValiditySeconds
+  if (tokenValiditySeconds !== undefined && !(tokenValiditySeconds > 0)) {
+    return fail(`tokenValiditySeconds must be a positive number, got ${tokenValiditySeconds}`)
+  }
+  if (options.secretKey !== undefined && options.secretKey.length < 8)
+    return fail("secretKey must be at least 8 characters")
+  return Result.succeed({
+    port,
+    host: options.host ?? "127.0.0.1",
+    rows,
+    timezone,
+    customCalendar: options.customCalendar ?? false,
+    faults,
+    tokenValiditySeconds,
+    seed,
+    secretKey: options.secretKey,
+    requireUserAgent: options.requireUserAgent ?? true,
+    errorShape: options.errorShape ?? "nested",
+    log: options.log,
+    clock: options.clock ?? systemClock
+  })
+}
+
+/** Usage text of the sandbox flags. */
+export const sandboxUsage = `Usage: spotpipe-sandbox [options]
+  --port N             TCP port (default 4010; 0 = any free port)
+  --host ADDR          bind address (default 127.0.0.1)
+  --rows N             rows in the Orders model (default 10000)
+  --timezone ZONE      cluster time zone, IANA (default America/Los_Angeles)
+  --custom-calendar    date cells as {"v":{"s":…}}; --custom-calendar=with-end adds "e"
+  --faults PROFILE     none | flaky | rate-limit | slow | expiring-tokens | chaos | JSON object
+  --token-validity S   cap token validity at S seconds
+  --seed N             data and fault seed (default 1)
+  --error-shape SHAPE  nested (default) | flat
+  --no-user-agent-check  accept requests without User-Agent
+Environment: SPOTPIPE_SANDBOX_SECRET_KEY sets the trusted-auth secret key (else a random one is printed).`
+
+const numberFlag = (name: string, text: string | undefined): number | SandboxOptionError => {
+  if (text === undefined || text.trim() === "" || !Number.isFinite(Number(text))) {
+    return new SandboxOptionError({ message: `--${name} needs a number, got '${text ?? ""}'` })
+  }
+  return Number(text)
+}
+
+/**
+ * Parses sandbox flags (`--port 4010`, `--port=4010`, …) into options; the port defaults to 4010 here.
+ * Unknown flags and bad values fail with a message naming the flag.
+ */
+export const parseSandboxArgs = (
+  argv: ReadonlyArray<string>,
+  env: Readonly<Record<string, string | undefined>> = {}
+): Result.Result<SandboxOptions, SandboxOptionError> => {
+  const out: { -readonly [K in keyof SandboxOptions]: SandboxOptions[K] } = { port: 4010 }
+  const secret = env["SPOTPIPE_SANDBOX_SECRET_KEY"]
+  if (secret !== undefined && secret !== "") out.secretKey = secret
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    const eq = arg.indexOf("=")
+    const flag = eq >= 0 ? arg.slice(0, eq) : arg
+    const inline = eq >= 0 ? arg.slice(eq + 1) : undefined
+    const value = () => inline ?? argv[++i]
+    const num = (name: string) => numberFlag(name, value())
+    let n: number | SandboxOptionError
+    switch (flag) {
+      case "--port":
+        n = num("port")
+        if (n instanceof SandboxOptionError) return Result.fail(n)
+        out.port = n
+        break
+      case "--rows":
+        n = num("rows")
+        if (n instanceof SandboxOptionError) return Result.fail(n)
+        out.rows = n
+        break
+      case "--seed":
+        n = num("seed")
+        if (n instanceof SandboxOptionError) return Result.fail(n)
+        out.seed = n
+        break
+      case "--token-validity":
+        n = num("token-validity")
+        if (n instanceof SandboxOptionError) return Result.fail(n)
+        out.tokenValiditySeconds = n
+        break
+      case "--host":
+        out.host = value() ?? ""
+        break
+      case "--timezone":
+        out.timezone = value() ?? ""
+        break
+      case "--faults":
+        out.faults = value() ?? ""
+        break
+      case "--custom-calendar":
+        if (inline === undefined || inline === "true") out.customCalendar = true
+        else if (inline === "with-end") out.customCalendar = "with-end"
+        else if (inline === "false") out.customCalendar = false
+        else
+          return Result.fail(
+            new SandboxOptionError({ message: "--custom-calendar takes no value, =with-end or =false" })
+          )
+        break
+      case "--error-shape": {
+        const shape = value()
+        if (shape !== "nested" && shape !== "flat") {
+          return Result.fail(new SandboxOptionError({ message: "--error-shape must be nested or flat" }))
+        }
+        out.errorShape = shape
+        break
+      }
+      case "--no-user-agent-check":
+        out.requireUserAgent = false
+        break
+      default:
+        return Result.fail(new SandboxOptionError({ message: `unknown option '${arg}'\n${sandboxUsage}` }))
+    }
+  }
+  const checked = resolveOptions(out)
+  return Result.isFailure(checked) ? Result.fail(checked.failure) : Result.succeed(out)
+}

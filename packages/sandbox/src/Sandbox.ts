@@ -1,0 +1,109 @@
+/**
+ * `startSandbox`: a ThoughtSpot REST v2.0-compatible server on loopback, for tests, benchmarks, the demo and the
+ * `spotpipe sandbox` command. Also available as an Effect service (`Sandbox.layer`) whose scope closes it.
+ */
+import { randomBytes } from "node:crypto"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
+import { Context, Effect, Layer, Result } from "effect"
+import type { FaultKind } from "./Faults.ts"
+import { AuthStore } from "./internal/Auth.ts"
+import { Engine } from "./internal/Engine.ts"
+import { makeListener, type WireStats } from "./internal/Server.ts"
+import { resolveOptions, type SandboxOptionError, type SandboxOptions } from "./Options.ts"
+
+/** Counters since start. */
+export interface SandboxStats {
+  readonly requests: number
+  /** Responses by HTTP status. */
+  readonly byStatus: Readonly<Record<string, number>>
+  /** Faults actually injected, by kind. */
+  readonly faultsInjected: Readonly<Record<FaultKind, number>>
+  /** Requests refused by the rate limiter. */
+  readonly rateLimited: number
+  readonly tokensIssued: number
+  readonly pagesRendered: number
+  readonly pageCacheHits: number
+}
+
+/** A started sandbox. */
+export interface RunningSandbox {
+  /** e.g. `http://127.0.0.1:41234` (no trailing slash); the API base is `${url}/api/rest/2.0`. */
+  readonly url: string
+  /** The trusted-auth secret key (sandbox only). */
+  readonly secretKey: string
+  /** The effective options. */
+  readonly rows: number
+  readonly timezone: string
+  readonly seed: number
+  /** Counters since start. */
+  readonly stats: () => SandboxStats
+  /** Revokes every issued token and closes every session (forced revocation); returns how many tokens. */
+  readonly revokeAllTokens: () => number
+  /** Stops listening and drops open connections. */
+  readonly close: () => Promise<void>
+}
+
+/** Starts a sandbox; rejects with `SandboxOptionError` for bad options. */
+export const startSandbox = async (options: SandboxOptions = {}): Promise<RunningSandbox> => {
+  const checked = resolveOptions(options)
+  if (Result.isFailure(checked)) throw checked.failure
+  const resolved = checked.success
+  const secretKey = resolved.secretKey ?? randomBytes(18).toString("base64url")
+  const auth = new AuthStore()
+  const engine = new Engine(resolved.seed, resolved.rows, resolved.timezone, resolved.customCalendar)
+  const wire: WireStats = {
+    requests: 0,
+    byStatus: {},
+    faultsInjected: { error500: 0, error502: 0, error503: 0, error429: 0, reset: 0, truncate: 0, malformed: 0 },
+    rateLimited: 0
+  }
+  const server = createServer({ keepAliveTimeout: 30_000 }, makeListener(resolved, secretKey, auth, engine, wire))
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject)
+    server.listen(resolved.port, resolved.host, () => {
+      server.off("error", reject)
+      resolve()
+    })
+  })
+  const address = server.address() as AddressInfo
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address
+  return {
+    url: `http://${host}:${address.port}`,
+    secretKey,
+    rows: resolved.rows,
+    timezone: resolved.timezone,
+    seed: resolved.seed,
+    stats: () => ({
+      requests: wire.requests,
+      byStatus: { ...wire.byStatus },
+      faultsInjected: { ...wire.faultsInjected },
+      rateLimited: wire.rateLimited,
+      tokensIssued: auth.issued,
+      pagesRendered: engine.stats.pagesRendered,
+      pageCacheHits: engine.stats.pageCacheHits
+    }),
+    revokeAllTokens: () => auth.revokeAll(),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      })
+  }
+}
+
+/** The sandbox as an Effect service: started when the layer is built, closed with its scope. */
+export class Sandbox extends Context.Service<Sandbox, RunningSandbox>()("@spotpipe/sandbox/Sandbox") {
+  /** A layer that starts a sandbox with `options` and closes it on release. */
+  static readonly layer = (options: SandboxOptions = {}): Layer.Layer<Sandbox, SandboxOptionError> =>
+    Layer.effect(
+      Sandbox,
+      Effect.acquireRelease(
+        Effect.tryPromise({
+          try: () => startSandbox(options),
+          catch: (e) => e as SandboxOptionError
+        }),
+        (s) => Effect.promise(() => s.close())
+      )
+    )
+}

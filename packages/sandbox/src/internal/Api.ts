@@ -1,0 +1,588 @@
+/**
+ * The REST v2.0 endpoints: request validation, authentication, access checks and response bodies, independent
+ * of the socket (the wire layer in `Server.ts` adds rate limits, faults and logging around these handlers).
+ */
+import { ApiError, badRequest, forbidden, unauthorized } from "./ApiError.ts"
+import type { AuthStore, Principal, TokenRecord } from "./Auth.ts"
+import {
+  allObjects,
+  type CatalogObject,
+  findObject,
+  isSecured,
+  type MetadataType,
+  metadataTypes,
+  ordersTable,
+  type SavedQuery,
+  tagObjects,
+  type UserDef,
+  users
+} from "./Catalog.ts"
+import type { Engine } from "./Engine.ts"
+import { orderColumns } from "./Orders.ts"
+import { QueryError, type QueryPlan } from "./Query.ts"
+import type { DataFormat } from "./ResultSet.ts"
+
+/** The largest data page ThoughtSpot returns (documented). */
+export const maxRecordSize = 100_000
+
+/** Settings the handlers need. */
+export interface ApiSettings {
+  readonly secretKey: string
+  readonly timezone: string
+  readonly tokenValiditySeconds: number | undefined
+  readonly now: () => number
+}
+
+/** What a handler sees. */
+export interface ApiRequest {
+  readonly body: Record<string, unknown>
+  readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+  readonly principal: Principal | undefined
+}
+
+/** What a handler answers: status, headers and body parts (written in order). */
+export interface ApiResponse {
+  readonly status: number
+  readonly headers?: Readonly<Record<string, string | ReadonlyArray<string>>>
+  readonly body?: ReadonlyArray<Buffer | string>
+}
+
+/** A route: method, whether it needs a caller, and its handler. */
+export interface Route {
+  readonly method: "GET" | "POST"
+  readonly auth: boolean
+  readonly handle: (req: ApiRequest) => ApiResponse
+}
+
+const json = (value: unknown, status = 200): ApiResponse => ({
+  status,
+  headers: { "content-type": "application/json" },
+  body: [JSON.stringify(value)]
+})
+const noContent = (headers?: Record<string, string | ReadonlyArray<string>>): ApiResponse =>
+  headers === undefined ? { status: 204 } : { status: 204, headers }
+
+const str = (body: Record<string, unknown>, key: string): string | undefined => {
+  const v = body[key]
+  if (v === undefined || v === null) return undefined
+  if (typeof v !== "string") throw badRequest(`Invalid parameter values: ${key} must be a string`)
+  return v
+}
+const int = (body: Record<string, unknown>, key: string, fallback: number): number => {
+  const v = body[key]
+  if (v === undefined || v === null) return fallback
+  if (typeof v !== "number" || !Number.isInteger(v))
+    throw badRequest(`Invalid parameter values: ${key} must be an integer`)
+  return v
+}
+const bool = (body: Record<string, unknown>, key: string, fallback: boolean): boolean => {
+  const v = body[key]
+  if (v === undefined || v === null) return fallback
+  if (typeof v !== "boolean") throw badRequest(`Invalid parameter values: ${key} must be a boolean`)
+  return v
+}
+
+/** Reads the bearer token or session cookie of a request; undefined when absent. */
+export const authenticate = (
+  auth: AuthStore,
+  headers: ApiRequest["headers"],
+  nowMs: number
+): Principal | ApiError | undefined => {
+  const header = headers["authorization"]
+  const authorization = typeof header === "string" ? header : undefined
+  if (authorization !== undefined && authorization.length > 0) {
+    const m = /^Bearer\s+(.+)$/i.exec(authorization)
+    if (m === null) return unauthorized("Authorization header must be 'Bearer <token>'.")
+    const record = auth.tokens.get(m[1]!.trim())
+    if (record === undefined) return unauthorized("The bearer token is not valid.")
+    if (record.revoked) return unauthorized("The bearer token has been revoked.")
+    if (nowMs >= record.expiresMs) return unauthorized("The bearer token has expired.")
+    return { user: record.user, objectId: record.objectId, token: record, session: undefined }
+  }
+  const cookie = headers["cookie"]
+  const cookieText = typeof cookie === "string" ? cookie : undefined
+  const sid = cookieText === undefined ? undefined : /(?:^|;\s*)JSESSIONID=([^;]+)/.exec(cookieText)?.[1]
+  if (sid !== undefined) {
+    const session = auth.sessions.get(sid)
+    if (session === undefined || session.closed || nowMs - session.lastSeenMs > session.idleMs) {
+      return unauthorized("The session is not valid or has expired; log in again.")
+    }
+    session.lastSeenMs = nowMs
+    return { user: session.user, objectId: undefined, token: undefined, session }
+  }
+  return undefined
+}
+
+const canRead = (p: Principal, o: CatalogObject): boolean => {
+  if (p.objectId !== undefined) return o.id === p.objectId
+  if (!isSecured(o)) return true
+  return p.user.access === undefined || p.user.access.has(o.id)
+}
+
+const tokenBody = (t: TokenRecord) => ({
+  token: t.token,
+  creation_time_in_millis: t.createdMs,
+  expiration_time_in_millis: t.expiresMs,
+  scope: {
+    access_type: t.objectId === undefined ? "FULL" : "REPORT_BOOK_VIEW",
+    org_id: t.orgId,
+    metadata_id: t.objectId ?? null
+  },
+  valid_for_user_id: t.user.id,
+  valid_for_username: t.user.name
+})
+
+const userBody = (u: UserDef, nowMs: number) => ({
+  id: u.id,
+  name: u.name,
+  display_name: u.displayName,
+  visibility: "SHARABLE",
+  author_id: users[0]!.id,
+  can_change_password: true,
+  complete_detail: true,
+  creation_time_in_millis: Date.parse("2024-01-15T00:00:00Z"),
+  current_org: { id: 0, name: "Primary" },
+  deleted: false,
+  deprecated: false,
+  account_type: "LOCAL_USER",
+  account_status: "ACTIVE",
+  email: u.email,
+  expiration_time_in_millis: nowMs + 3 * 3_600_000,
+  external: false,
+  hidden: false,
+  orgs: [{ id: 0, name: "Primary" }],
+  privileges: u.access === undefined ? ["ADMINISTRATION", "DATADOWNLOADING", "AUTHORING"] : ["DATADOWNLOADING"],
+  tenant_id: "sandbox",
+  user_groups: u.groups.map((g) => ({ id: g, name: allObjects.find((o) => o.id === g)?.name ?? g })),
+  user_inherited_groups: []
+})
+
+/** A result column's description, as the client reads it from `metadata_detail` (see the common brief). */
+const vizColumns = (plan: QueryPlan) =>
+  plan.selections.map((s) => ({
+    name: s.name,
+    effectiveDataType: s.dataType,
+    effectiveType: s.aggregate !== undefined ? "MEASURE" : s.column.kind,
+    effectiveAggrType: s.aggregate ?? "NONE",
+    baseColumnName: s.column.name,
+    baseDataType: s.column.dataType
+  }))
+
+const detailOf = (o: CatalogObject): unknown => {
+  if (o.type === "LOGICAL_TABLE") {
+    return {
+      id: o.id,
+      name: o.name,
+      type: o.subtype,
+      description: o.description,
+      columns: orderColumns.map((c) => ({
+        header: { id: c.id, name: c.name, description: c.description, isHidden: false },
+        dataType: c.dataType,
+        type: c.kind,
+        isAdditive: c.kind === "MEASURE",
+        defaultAggrType: c.kind === "MEASURE" ? "SUM" : "NONE",
+        indexType: "DEFAULT",
+        indexPriority: 1,
+        isAttributionDimension: true,
+        spotiqPreference: "DEFAULT",
+        synonyms: []
+      }))
+    }
+  }
+  if (o.type === "ANSWER" || o.type === "LIVEBOARD") {
+    return {
+      id: o.id,
+      name: o.name,
+      visualizations: o.visualizations.map((v) => ({ id: v.id, name: v.name, columns: vizColumns(v.plan) }))
+    }
+  }
+  if (o.type === "LOGICAL_COLUMN") {
+    const c = orderColumns.find((x) => x.id === o.id)!
+    return { id: c.id, name: c.name, dataType: c.dataType, type: c.kind, tableId: ordersTable.id }
+  }
+  return { id: o.id, name: o.name }
+}
+
+const headerOf = (o: CatalogObject) => {
+  const author = users[0]!
+  const header: Record<string, unknown> = {
+    id: o.id,
+    name: o.name,
+    description: o.description,
+    author: author.id,
+    authorName: author.name,
+    authorDisplayName: author.displayName,
+    created: o.created,
+    modified: o.modified,
+    modifiedBy: author.id,
+    owner: o.type === "ANSWER" || o.type === "LIVEBOARD" ? o.id : author.id,
+    isDeleted: false,
+    isHidden: false,
+    isAutoCreated: false,
+    isAutoDelete: false,
+    tags: tagObjects(o).map((t) => ({ id: t.id, name: t.name })),
+    orgIds: [0],
+    isExternal: false,
+    isDeprecated: false
+  }
+  if (o.subtype !== undefined) header["type"] = o.subtype
+  if (o.type === "USER") {
+    const u = users.find((x) => x.id === o.id)!
+    header["displayName"] = u.displayName
+    header["type"] = "LOCAL_USER"
+  }
+  if (o.type === "LIVEBOARD") header["hasTabs"] = false
+  if (o.type === "LOGICAL_TABLE") header["aiAnswerGenerationDisabled"] = false
+  return header
+}
+
+const likePattern = (pattern: string): RegExp =>
+  new RegExp(
+    `^${pattern
+      .split("%")
+      .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+    "is"
+  )
+
+/** Applies `record_offset`/`record_size` validation for data endpoints; `-1` and sizes above the cap read 100 000. */
+const paging = (body: Record<string, unknown>) => {
+  const offset = int(body, "record_offset", 0)
+  const size = int(body, "record_size", 10)
+  if (offset < 0) throw badRequest("Invalid parameter values: record_offset must be ≥ 0")
+  if (size === 0 || size < -1) throw badRequest("Invalid parameter values: record_size must be ≥ 1 (or -1)")
+  return { offset, size: size === -1 || size > maxRecordSize ? maxRecordSize : size }
+}
+
+const dataFormat = (body: Record<string, unknown>): DataFormat => {
+  const f = str(body, "data_format") ?? "COMPACT"
+  if (f !== "COMPACT" && f !== "FULL") throw badRequest("Invalid parameter values: data_format must be COMPACT or FULL")
+  return f
+}
+
+/** Builds the endpoint table for one sandbox. */
+export const makeRoutes = (settings: ApiSettings, auth: AuthStore, engine: Engine): Readonly<Record<string, Route>> => {
+  const validityMs = (requested: number) => {
+    const cap = settings.tokenValiditySeconds
+    return (cap === undefined ? requested : Math.min(requested, cap)) * 1000
+  }
+
+  const credentials = (body: Record<string, unknown>): UserDef => {
+    const username = str(body, "username")
+    if (username === undefined || username === "") throw badRequest("Invalid parameter values: username is required.")
+    const password = str(body, "password") ?? ""
+    const secret = str(body, "secret_key") ?? ""
+    if (password === "" && secret === "") throw badRequest("Either secret_key or password must be provided.")
+    const user = users.find((u) => u.name.toLowerCase() === username.toLowerCase())
+    // secret_key takes precedence over password when both are sent (thoughtspot-api.md §2.2).
+    const ok = user !== undefined && (secret !== "" ? secret === settings.secretKey : password === user.password)
+    if (!ok || user === undefined) throw unauthorized("Authentication failed: wrong username, password or secret key.")
+    return user
+  }
+
+  const issue = (body: Record<string, unknown>, objectId: string | undefined) => {
+    const user = credentials(body)
+    const validity = int(body, "validity_time_in_sec", 300)
+    if (validity <= 0) throw badRequest("Invalid parameter values: validity_time_in_sec must be > 0")
+    const orgId = int(body, "org_id", 0)
+    if (orgId !== 0)
+      throw badRequest(`Invalid parameter values: org_id ${orgId} does not exist (the sandbox has Org 0 only)`)
+    return auth.issue(user, objectId, orgId, settings.now(), validityMs(validity))
+  }
+
+  const findReadable = (p: Principal, type: MetadataType, identifier: string | undefined, field: string) => {
+    if (identifier === undefined || identifier === "")
+      throw badRequest(`Invalid parameter values: ${field} is required.`)
+    const o = findObject(type, identifier)
+    if (o === undefined) {
+      throw badRequest(`Invalid parameter values: no ${type} with id or name '${identifier}' exists.`)
+    }
+    if (!canRead(p, o)) throw forbidden(`User does not have access to read ${type} ${o.id}.`)
+    return o
+  }
+
+  const content = (
+    query: SavedQuery | { plan: QueryPlan; samplingRatio: number },
+    body: Record<string, unknown>,
+    viz: SavedQuery | undefined
+  ): Array<Buffer | string> => {
+    const { offset, size } = paging(body)
+    const format = dataFormat(body)
+    const result = engine.result(query.plan)
+    if (result instanceof QueryError) throw badRequest(`Search query could not be run: ${result.message}`)
+    const from = Math.min(offset, result.rowCount)
+    const to = Math.min(result.rowCount, offset + size)
+    const rows = engine.page(query.plan, result, from, to, format)
+    const head =
+      `{"available_data_row_count":${result.rowCount},"column_names":${JSON.stringify(result.columnNames)},` +
+      `"data_rows":[`
+    let tail =
+      `],"record_offset":${offset},"record_size":${size},"returned_data_row_count":${to - from},` +
+      `"sampling_ratio":${query.samplingRatio}`
+    if (viz !== undefined)
+      tail += `,"visualization_id":${JSON.stringify(viz.id)},"visualization_name":${JSON.stringify(viz.name)}`
+    return [head, rows, `${tail}}`]
+  }
+
+  const principalOf = (req: ApiRequest): Principal => req.principal!
+
+  return {
+    "auth/token/full": {
+      method: "POST",
+      auth: false,
+      handle: (req) => json(tokenBody(issue(req.body, undefined)))
+    },
+    "auth/token/object": {
+      method: "POST",
+      auth: false,
+      handle: (req) => {
+        const objectId = str(req.body, "object_id")
+        if (objectId === undefined || objectId === "")
+          throw badRequest("Invalid parameter values: object_id is required.")
+        const user = credentials(req.body)
+        const o = allObjects.find((x) => isSecured(x) && x.id === objectId)
+        if (o === undefined) throw badRequest(`Invalid parameter values: object_id '${objectId}' does not exist.`)
+        if (user.access !== undefined && !user.access.has(o.id)) {
+          throw forbidden(`User does not have access to read ${o.type} ${o.id}.`)
+        }
+        return json(tokenBody(issue(req.body, o.id)))
+      }
+    },
+    "auth/session/login": {
+      method: "POST",
+      auth: false,
+      handle: (req) => {
+        let user: UserDef
+        const bearer = authenticate(auth, req.headers, settings.now())
+        if (str(req.body, "username") === undefined && bearer !== undefined) {
+          if (bearer instanceof ApiError) throw bearer
+          user = bearer.user
+        } else user = credentials(req.body)
+        const s = auth.openSession(user, bool(req.body, "remember_me", false), settings.now())
+        return noContent({
+          "set-cookie": [`JSESSIONID=${s.id}; Path=/; HttpOnly`, `clientId=${s.clientId}; Path=/; Secure; HttpOnly`]
+        })
+      }
+    },
+    "auth/session/logout": {
+      method: "POST",
+      auth: true,
+      handle: (req) => {
+        const p = principalOf(req)
+        if (p.session !== undefined) p.session.closed = true
+        return noContent({ "set-cookie": ["JSESSIONID=; Path=/; HttpOnly; Max-Age=0"] })
+      }
+    },
+    "auth/session/user": {
+      method: "GET",
+      auth: true,
+      handle: (req) => json(userBody(principalOf(req).user, settings.now()))
+    },
+    "auth/session/token": {
+      method: "GET",
+      auth: true,
+      handle: (req) => {
+        const p = principalOf(req)
+        const t = auth.issue(p.user, undefined, 0, settings.now(), validityMs(86_400))
+        const { scope: _scope, ...rest } = tokenBody(t)
+        return json(rest)
+      }
+    },
+    "auth/token/validate": {
+      method: "POST",
+      auth: true,
+      handle: (req) => {
+        const token = str(req.body, "token")
+        if (token === undefined || token === "") throw badRequest("Invalid parameter values: token is required.")
+        const t = auth.tokens.get(token)
+        if (t === undefined) throw badRequest("The provided token is malformed and cannot be parsed.")
+        if (t.revoked) throw badRequest("The provided token has been revoked.")
+        if (settings.now() >= t.expiresMs) throw badRequest("The provided token has expired.")
+        const { token: _token, valid_for_username: _name, ...rest } = tokenBody(t)
+        return json({ ...rest, token_type: "BEARER" })
+      }
+    },
+    "auth/token/revoke": {
+      method: "POST",
+      auth: true,
+      handle: (req) => {
+        const userIdentifier = str(req.body, "user_identifier")
+        const token = str(req.body, "token")
+        if (!userIdentifier && !token) throw badRequest("Either user_identifier or token must be provided.")
+        if (token) {
+          const t = auth.tokens.get(token)
+          if (t === undefined) throw badRequest("The provided token is malformed and cannot be parsed.")
+          t.revoked = true
+        }
+        if (userIdentifier) {
+          const u = users.find((x) => x.id === userIdentifier || x.name === userIdentifier)
+          if (u === undefined) throw badRequest(`Invalid parameter values: user '${userIdentifier}' does not exist.`)
+          auth.revokeAll(u.id)
+        }
+        return noContent()
+      }
+    },
+    system: {
+      method: "GET",
+      auth: true,
+      handle: () =>
+        json({
+          id: "spotpipe-sandbox",
+          name: "spotpipe sandbox",
+          release_version: "10.13.0.cl-sandbox",
+          time_zone: settings.timezone,
+          locale: "en-US",
+          date_format: "MM/dd/yyyy",
+          api_version: "v2",
+          type: "SOFTWARE",
+          environment: "DEV",
+          license: "sandbox",
+          date_time_format: "MM/dd/yyyy HH:mm:ss",
+          time_format: "HH:mm:ss",
+          system_user_id: users[0]!.id,
+          super_user_id: users[0]!.id,
+          accept_language: "en-US"
+        })
+    },
+    "metadata/search": {
+      method: "POST",
+      auth: true,
+      handle: (req) => {
+        const p = principalOf(req)
+        const body = req.body
+        const items = body["metadata"]
+        if (items !== undefined && items !== null && !Array.isArray(items)) {
+          throw badRequest("Invalid parameter values: metadata must be an array")
+        }
+        const filters = (items ?? []) as Array<Record<string, unknown>>
+        for (const f of filters) {
+          const t = f["type"]
+          if (t !== undefined && t !== null && !metadataTypes.includes(t as MetadataType)) {
+            throw badRequest(`Invalid parameter values: unsupported metadata type '${String(t)}'`)
+          }
+        }
+        const matches = (o: CatalogObject, f: Record<string, unknown>) => {
+          const type = str(f, "type")
+          if (type !== undefined && o.type !== type) return false
+          const identifier = str(f, "identifier")
+          if (identifier !== undefined && o.id !== identifier && o.name !== identifier) return false
+          const pattern = str(f, "name_pattern")
+          if (pattern !== undefined && !likePattern(pattern).test(o.name)) return false
+          const subtypes = f["subtypes"]
+          if (Array.isArray(subtypes) && subtypes.length > 0 && !subtypes.includes(o.subtype)) return false
+          return true
+        }
+        const tagFilter = body["tag_identifiers"]
+        const wantedTags = Array.isArray(tagFilter) ? tagFilter.map(String) : undefined
+        let found = allObjects.filter(
+          (o) =>
+            canRead(p, o) &&
+            (filters.length === 0 || filters.some((f) => matches(o, f))) &&
+            (wantedTags === undefined ||
+              tagObjects(o).some((t) => wantedTags.includes(t.id) || wantedTags.includes(t.name)))
+        )
+        const sortOptions = body["sort_options"] as Record<string, unknown> | undefined
+        if (sortOptions !== undefined && sortOptions !== null) {
+          const field = str(sortOptions, "field_name") ?? "NAME"
+          const dir = (str(sortOptions, "order") ?? "ASC") === "DESC" ? -1 : 1
+          const key = (o: CatalogObject): string | number =>
+            field === "CREATED" ? o.created : field === "MODIFIED" ? o.modified : o.name.toLowerCase()
+          found = [...found].sort((a, b) => (key(a) < key(b) ? -dir : key(a) > key(b) ? dir : 0))
+        }
+        const offset = int(body, "record_offset", 0)
+        const size = int(body, "record_size", 10)
+        if (offset < 0) throw badRequest("Invalid parameter values: record_offset must be ≥ 0")
+        if (size === 0 || size < -1)
+          throw badRequest("Invalid parameter values: record_size must be ≥ 1 (or -1 for all)")
+        const page = found.slice(offset, size === -1 ? undefined : offset + size)
+        const includeDetails = bool(body, "include_details", false)
+        const includeHeaders = bool(body, "include_headers", true)
+        const includeVizHeaders = bool(body, "include_visualization_headers", false)
+        return json(
+          page.map((o) => ({
+            metadata_type: o.type,
+            metadata_id: o.id,
+            metadata_name: o.name,
+            metadata_header: includeHeaders ? headerOf(o) : null,
+            metadata_detail: includeDetails ? detailOf(o) : null,
+            dependent_objects: null,
+            incomplete_objects: null,
+            visualization_headers:
+              includeVizHeaders && o.type === "LIVEBOARD"
+                ? o.visualizations.map((v) => ({ id: v.id, name: v.name }))
+                : null,
+            stats: null
+          }))
+        )
+      }
+    },
+    searchdata: {
+      method: "POST",
+      auth: true,
+      handle: (req) => {
+        const p = principalOf(req)
+        const query = str(req.body, "query_string")
+        if (query === undefined || query.trim() === "")
+          throw badRequest("Invalid parameter values: query_string is required.")
+        findReadable(p, "LOGICAL_TABLE", str(req.body, "logical_table_identifier"), "logical_table_identifier")
+        const plan = engine.parse(query)
+        if (plan instanceof QueryError) throw badRequest(`Search query could not be parsed: ${plan.message}`)
+        return {
+          status: 200,
+          headers: { "content-type": "application/json" },
+          body: ['{"contents":[', ...content({ plan, samplingRatio: 1 }, req.body, undefined), "]}"]
+        }
+      }
+    },
+    "metadata/answer/data": {
+      method: "POST",
+      auth: true,
+      handle: (req) => {
+        const o = findReadable(principalOf(req), "ANSWER", str(req.body, "metadata_identifier"), "metadata_identifier")
+        const head = `{"metadata_id":${JSON.stringify(o.id)},"metadata_name":${JSON.stringify(o.name)},"contents":[`
+        return {
+          status: 200,
+          headers: { "content-type": "application/json" },
+          body: [head, ...content(o.visualizations[0]!, req.body, undefined), "]}"]
+        }
+      }
+    },
+    "metadata/liveboard/data": {
+      method: "POST",
+      auth: true,
+      handle: (req) => {
+        const o = findReadable(
+          principalOf(req),
+          "LIVEBOARD",
+          str(req.body, "metadata_identifier"),
+          "metadata_identifier"
+        )
+        const wanted = req.body["visualization_identifiers"]
+        if (wanted !== undefined && wanted !== null && !Array.isArray(wanted)) {
+          throw badRequest("Invalid parameter values: visualization_identifiers must be an array")
+        }
+        const vizzes =
+          Array.isArray(wanted) && wanted.length > 0
+            ? wanted.map((w) => {
+                const v = o.visualizations.find((x) => x.id === w || x.name === w)
+                if (v === undefined) {
+                  throw badRequest(
+                    `Invalid parameter values: visualization '${String(w)}' is not in liveboard ${o.id}.`
+                  )
+                }
+                return v
+              })
+            : o.visualizations
+        const parts: Array<Buffer | string> = [
+          `{"metadata_id":${JSON.stringify(o.id)},"metadata_name":${JSON.stringify(o.name)},"contents":[`
+        ]
+        vizzes.forEach((v, i) => {
+          if (i > 0) parts.push(",")
+          parts.push(...content(v, req.body, v))
+        })
+        parts.push("]}")
+        return { status: 200, headers: { "content-type": "application/json" }, body: parts }
+      }
+    }
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Tokens and cookie sessions. Tokens are opaque random strings mapped to who they belong to, their scope
+ * (FULL, or REPORT_BOOK_VIEW limited to one object) and their lifetime; sessions are `JSESSIONID` cookies.
+ * Time comes from the sandbox clock, so tests move it instead of sleeping.
+ */
+import { randomBytes, randomUUID } from "node:crypto"
+import type { UserDef } from "./Catalog.ts"
+
+/** A bearer token's record. */
+export interface TokenRecord {
+  readonly token: string
+  readonly user: UserDef
+  readonly objectId: string | undefined
+  readonly orgId: number
+  readonly createdMs: number
+  readonly expiresMs: number
+  revoked: boolean
+}
+
+/** A cookie session's record. */
+export interface SessionRecord {
+  readonly id: string
+  readonly clientId: string
+  readonly user: UserDef
+  readonly idleMs: number
+  lastSeenMs: number
+  closed: boolean
+}
+
+/** Who is calling, after authentication. */
+export interface Principal {
+  readonly user: UserDef
+  /** Set for object tokens: the only object this caller may read. */
+  readonly objectId: string | undefined
+  readonly token: TokenRecord | undefined
+  readonly session: SessionRecord | undefined
+}
+
+/** Token and session state of one sandbox. */
+export class AuthStore {
+  readonly tokens = new Map<string, TokenRecord>()
+  readonly sessions = new Map<string, SessionRecord>()
+  issued = 0
+
+  /** Issues a token valid for `validityMs` from `nowMs`. */
+  issue(user: UserDef, objectId: string | undefined, orgId: number, nowMs: number, validityMs: number): TokenRecord {
+    const record: TokenRecord = {
+      token: randomBytes(24).toString("base64url"),
+      user,
+      objectId,
+      orgId,
+      createdMs: nowMs,
+      expiresMs: nowMs + validityMs,
+      revoked: false
+    }
+    this.tokens.set(record.token, record)
+    this.issued++
+    return record
+  }
+
+  /** Opens a cookie session (3 h idle timeout, about 7 days with remember_me). */
+  openSession(user: UserDef, rememberMe: boolean, nowMs: number): SessionRecord {
+    const record: SessionRecord = {
+      id: randomUUID(),
+      clientId: randomUUID(),
+      user,
+      idleMs: rememberMe ? 7 * 86_400_000 : 3 * 3_600_000,
+      lastSeenMs: nowMs,
+      closed: false
+    }
+    this.sessions.set(record.id, record)
+    return record
+  }
+
+  /** Revokes every token and closes every session (all users), or only those of one user. */
+  revokeAll(userId?: string): number {
+    let n = 0
+    for (const t of this.tokens.values()) {
+      if (!t.revoked && (userId === undefined || t.user.id === userId)) {
+        t.revoked = true
+        n++
+      }
+    }
+    for (const s of this.sessions.values()) {
+      if (userId === undefined || s.user.id === userId) s.closed = true
+    }
+    return n
+  }
+}

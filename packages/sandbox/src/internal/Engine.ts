@@ -1,0 +1,73 @@
+/**
+ * Runs queries for one sandbox instance and serializes data pages. Results are cached by query text (aggregated
+ * ones are small; detail ones are lazy views), and rendered row ranges are kept in a small LRU bounded by bytes,
+ * so repeated pages (retries, several clients) are served from memory while memory stays flat for any row count.
+ */
+import { type Calendar, type CustomCalendar, makeCalendar } from "./Orders.ts"
+import { parseQuery, type QueryError, type QueryPlan } from "./Query.ts"
+import { type DataFormat, type ResultSet, renderRows, runPlan } from "./ResultSet.ts"
+
+/** Counters the engine exposes in the sandbox stats. */
+export interface EngineStats {
+  pagesRendered: number
+  pageCacheHits: number
+}
+
+/** Query execution and page rendering for one (seed, rows, timezone, calendar). */
+export class Engine {
+  readonly seed: number
+  readonly rows: number
+  readonly calendar: Calendar
+  readonly stats: EngineStats = { pagesRendered: 0, pageCacheHits: 0 }
+  readonly #results = new Map<string, ResultSet | QueryError>()
+  readonly #pages = new Map<string, Buffer>()
+  #pageBytes = 0
+  readonly #maxPageBytes: number
+
+  constructor(seed: number, rows: number, timezone: string, customCalendar: CustomCalendar, maxPageBytes = 96 << 20) {
+    this.seed = seed
+    this.rows = rows
+    this.calendar = makeCalendar(timezone, customCalendar)
+    this.#maxPageBytes = maxPageBytes
+  }
+
+  /** Parses a search query string. */
+  parse(text: string): QueryPlan | QueryError {
+    return parseQuery(text)
+  }
+
+  /** The result of a plan (computed once per distinct query text). */
+  result(plan: QueryPlan): ResultSet | QueryError {
+    const key = plan.text
+    let r = this.#results.get(key)
+    if (r === undefined) {
+      r = runPlan(plan, this.seed, this.rows, this.calendar)
+      this.#results.set(key, r)
+    }
+    return r
+  }
+
+  /** The JSON text of rows [from, to) of a result, from the LRU when present. */
+  page(plan: QueryPlan, result: ResultSet, from: number, to: number, format: DataFormat): Buffer {
+    const key = `${format}|${from}|${to}|${plan.text}`
+    const hit = this.#pages.get(key)
+    if (hit !== undefined) {
+      this.#pages.delete(key)
+      this.#pages.set(key, hit)
+      this.stats.pageCacheHits++
+      return hit
+    }
+    const bytes = renderRows(result, from, to, format)
+    this.stats.pagesRendered++
+    if (bytes.length <= this.#maxPageBytes / 2) {
+      this.#pages.set(key, bytes)
+      this.#pageBytes += bytes.length
+      for (const [k, v] of this.#pages) {
+        if (this.#pageBytes <= this.#maxPageBytes) break
+        this.#pages.delete(k)
+        this.#pageBytes -= v.length
+      }
+    }
+    return bytes
+  }
+}

@@ -1,0 +1,302 @@
+/**
+ * The seeded retail "Orders" model: its columns, and every row as a pure function of (seed, row index).
+ * Rows are never stored: a `RowCursor` decodes one row at a time into plain fields, and per-column emitters turn
+ * those fields into JSON text. Text for small domains (regions, products, customers, days) is escaped once.
+ */
+import { type ByteWriter, utf8 } from "./ByteWriter.ts"
+import { hash3, mix32, stableGuid } from "./Hash.ts"
+import { type DayTable, makeDayTable, makeLocalMidnight } from "./Zone.ts"
+
+/** ThoughtSpot column data types used by the model. */
+export type DataType = "INT64" | "VARCHAR" | "DOUBLE" | "BOOL" | "DATE" | "DATE_TIME" | "TIME"
+
+/** One column of the Orders model. */
+export interface ModelColumn {
+  readonly index: number
+  readonly name: string
+  readonly id: string
+  readonly dataType: DataType
+  readonly kind: "ATTRIBUTE" | "MEASURE"
+  readonly description: string
+}
+
+const columnDefs: ReadonlyArray<readonly [string, DataType, "ATTRIBUTE" | "MEASURE", string]> = [
+  ["Order ID", "INT64", "ATTRIBUTE", "Unique order number; most exceed 2^53 and must be kept exact."],
+  ["Region", "VARCHAR", "ATTRIBUTE", "Sales region."],
+  ["Product", "VARCHAR", "ATTRIBUTE", "Product name."],
+  ["Customer", "VARCHAR", "ATTRIBUTE", "Customer name (Unicode, commas, quotes, newlines)."],
+  ["Quantity", "INT64", "MEASURE", "Units ordered."],
+  ["Revenue", "DOUBLE", "MEASURE", "Order revenue in USD."],
+  ["Returned", "BOOL", "ATTRIBUTE", "Whether the order was returned."],
+  ["Order Date", "DATE", "ATTRIBUTE", "Day the order was placed."],
+  ["Shipped At", "DATE_TIME", "ATTRIBUTE", "Instant the order shipped."],
+  ["Ship Time", "TIME", "ATTRIBUTE", "Time of day of the shipping cut-off."]
+]
+
+/** The model's columns, in table order. */
+export const orderColumns: ReadonlyArray<ModelColumn> = columnDefs.map(
+  ([name, dataType, kind, description], index) => ({
+    index,
+    name,
+    id: stableGuid(`column:Orders:${name}`),
+    dataType,
+    kind,
+    description
+  })
+)
+
+/** Column indexes, named. */
+export const Col = {
+  OrderId: 0,
+  Region: 1,
+  Product: 2,
+  Customer: 3,
+  Quantity: 4,
+  Revenue: 5,
+  Returned: 6,
+  OrderDate: 7,
+  ShippedAt: 8,
+  ShipTime: 9
+} as const
+
+/** Region values. */
+export const regions: ReadonlyArray<string> = ["West", "East", "Central", "South", "North", "Île-de-France"]
+
+/** Product names and unit prices in cents. */
+export const products: ReadonlyArray<readonly [string, number]> = [
+  ["Widget", 1999],
+  ['Widget, "Deluxe"', 4999],
+  ["Gadget", 2450],
+  ["Gizmo 3000", 12999],
+  ["Sprocket", 399],
+  ["Flux Capacitor", 88800],
+  ["Café Table", 15900],
+  ["Tea Set 茶具", 3550],
+  ["Rope, 10 m", 1275],
+  ["Lamp\nShade", 2999],
+  ["Bolt (M8)", 25],
+  ["Nut 'Hex'", 15],
+  ["Drill", 8999],
+  ["Saw", 2199],
+  ["Glue ½ kg", 650],
+  ["Ladder", 11900],
+  ["Paint — Blue", 2300],
+  ["Brush", 499],
+  ["Tape\\Roll", 350],
+  ["Gloves 🧤", 899]
+]
+
+const firstNames = [
+  "Ada",
+  "Zoë",
+  "José",
+  "François",
+  "李",
+  "Μαρία",
+  "Ørjan",
+  "Søren",
+  "Łukasz",
+  "Nguyễn",
+  "Siobhán",
+  "Björk",
+  "Chloé",
+  "Ahmed",
+  "Priya",
+  "Kenji",
+  "Olga",
+  "Mateo",
+  "Amélie",
+  "Tomás",
+  "Ines",
+  "Yusuf",
+  "Hana",
+  "Grace",
+  "Émile",
+  "Lars",
+  "Noa",
+  "Rafael",
+  "Aiko",
+  "Ōta"
+]
+const lastNames = [
+  "O'Brien",
+  "Smith, Jr.",
+  '"Ace" Corp',
+  "Müller",
+  "Line\nBreak",
+  "Tab\tStop",
+  "García",
+  "Nakamura",
+  "雷",
+  "Dupont",
+  "Ivanova",
+  "Kowalski",
+  "Back\\Slash",
+  "Østergaard",
+  "Papadopoulos",
+  "Lee",
+  "Andersson",
+  "da Silva",
+  "😀 Smiley",
+  "Khan",
+  "Rossi",
+  "Schröder",
+  "Wong",
+  "Brown",
+  "Jones",
+  "Nowak",
+  "Haddad",
+  "Costa",
+  "Kim",
+  "Taylor"
+]
+
+/** Every customer name (first × last), by customer index. */
+export const customers: ReadonlyArray<string> = firstNames.flatMap((f) => lastNames.map((l) => `${f} ${l}`))
+
+/** The civil range of order dates: 2020-01-01 .. 2025-12-31; shipping happens up to 5 days later. */
+const tableFirstDay = { year: 2019, month: 12, day: 30 } // a Monday, so weekly buckets of 2020-01-01 are in range
+const firstOrderDayIndex = 2
+const orderDayCount = 2192
+const tableLength = firstOrderDayIndex + orderDayCount + 7
+
+/** Shipping happens at most this many seconds into the local day, so it never crosses a DST-shortened day. */
+const shipSecondsRange = 82_800
+const base = 9_007_199_254_740_000 % 1e9 // low 9 digits of the first Order ID (9007199254740000)
+const baseHigh = 9_007_199
+
+/**
+ * One decoded row. Fields are raw codes; `nullMask` bit c set means column c is null.
+ * Reused across rows (no allocation per row).
+ */
+export class RowCursor {
+  index = 0
+  nullMask = 0
+  region = 0
+  product = 0
+  customer = 0
+  quantity = 0
+  revenueCents = 0
+  returned = false
+  orderDay = 0
+  shippedDay = 0
+  shipSeconds = 0
+  shipTime = 0
+  readonly seed: number
+  constructor(seed: number) {
+    this.seed = seed
+  }
+
+  /** Decodes row `i` into this cursor. */
+  at(i: number): this {
+    const seed = this.seed
+    const h0 = hash3(seed, i, 0)
+    const h1 = mix32(h0 ^ 0x27d4eb2f)
+    const h2 = mix32(h1 ^ 0x165667b1)
+    const h3 = mix32(h2 ^ 0x61c88647)
+    this.index = i
+    // One row in 16 is a candidate for nulls; then each column is null with probability 1/4 (~1.6 % overall).
+    let mask = 0
+    if ((h0 & 15) === 0) {
+      const bits = h3
+      for (let c = 0; c < 10; c++) if (((bits >>> (c * 3)) & 3) === 0) mask |= 1 << c
+    }
+    this.nullMask = mask
+    this.region = h1 % 6
+    this.product = (h1 >>> 3) % 20
+    this.customer = h2 % 900
+    const quantity = 1 + ((h2 >>> 10) % 50)
+    this.quantity = quantity
+    const discount = 100 - ((h2 >>> 16) % 21) // percent
+    this.revenueCents = Math.round((quantity * products[this.product]![1] * discount) / 100)
+    this.returned = (h0 >>> 4) % 17 === 0
+    this.orderDay = firstOrderDayIndex + ((h0 >>> 8) % orderDayCount)
+    this.shippedDay = this.orderDay + 1 + (h1 % 5)
+    this.shipSeconds = (h3 >>> 2) % shipSecondsRange
+    this.shipTime = mix32(h3) % 86_400
+    return this
+  }
+}
+
+/** Digits of the Order ID of row i: 9007199254740000 + 37·i (exact, most above 2^53). */
+export const orderIdText = (i: number): string => {
+  const low = base + 37 * i
+  if (low < 1e9) return baseHigh + String(low)
+  const carry = Math.floor(low / 1e9)
+  return String(baseHigh + carry) + String(low - carry * 1e9).padStart(9, "0")
+}
+
+/** The Order ID of row i as a bigint (for tests and aggregation output). */
+export const orderIdBigInt = (i: number): bigint => 9_007_199_254_740_000n + 37n * BigInt(i)
+
+/** How date cells are written: plain epoch seconds, or Custom Calendar objects (optionally with the end). */
+export type CustomCalendar = false | true | "with-end"
+
+/** Time-zone and calendar dependent facts of a sandbox instance, computed once. */
+export interface Calendar {
+  readonly timezone: string
+  readonly days: DayTable
+  readonly customCalendar: CustomCalendar
+  /** Epoch seconds of local midnight on 1970-01-01 (TIME cells are instants on that day). */
+  readonly timeBase: number
+  /** A date cell as JSON text: epoch seconds, or `{"v":{"s":…}}` / `{"v":{"s":…,"e":…}}`. */
+  readonly dateCell: (start: number, end: number | undefined) => string
+}
+
+/** Builds the calendar for a zone and Custom Calendar mode. */
+export const makeCalendar = (timezone: string, customCalendar: CustomCalendar): Calendar => {
+  const dateCell =
+    customCalendar === false
+      ? (s: number) => String(s)
+      : customCalendar === "with-end"
+        ? (s: number, e: number | undefined) => (e === undefined ? `{"v":{"s":${s}}}` : `{"v":{"s":${s},"e":${e}}}`)
+        : (s: number) => `{"v":{"s":${s}}}`
+  return {
+    timezone,
+    days: makeDayTable(timezone, tableFirstDay, tableLength),
+    customCalendar,
+    timeBase: makeLocalMidnight(timezone)(1970, 1, 1),
+    dateCell
+  }
+}
+
+/** Writes one cell of the current cursor row as JSON text (the caller handles nulls via `nullMask`). */
+export type CellEmitter = (out: ByteWriter, row: RowCursor) => void
+
+/** Writes the Order ID of row i (exact digits). */
+export const writeOrderId = (out: ByteWriter, i: number): void => {
+  const low = base + 37 * i
+  const carry = Math.floor(low / 1e9)
+  out.int(baseHigh + carry)
+  out.padded(low - carry * 1e9, 9)
+}
+
+/** Per-column emitters for un-bucketed cells, with small domains pre-encoded. */
+export const makeEmitters = (calendar: Calendar): ReadonlyArray<CellEmitter> => {
+  const regionBytes = regions.map((r) => utf8(JSON.stringify(r)))
+  const productBytes = products.map(([p]) => utf8(JSON.stringify(p)))
+  const customerBytes = customers.map((c) => utf8(JSON.stringify(c)))
+  const { days, dateCell, timeBase } = calendar
+  const dayBytes: Array<Uint8Array> = []
+  for (let d = 0; d < days.length; d++) {
+    dayBytes.push(utf8(dateCell(days.midnight[d]!, d + 1 < days.length ? days.midnight[d + 1]! : undefined)))
+  }
+  const midnight = days.midnight
+  const trueBytes = utf8("true")
+  const falseBytes = utf8("false")
+  const plainDates = calendar.customCalendar === false
+  return [
+    (w, r) => writeOrderId(w, r.index),
+    (w, r) => w.bytes(regionBytes[r.region]!),
+    (w, r) => w.bytes(productBytes[r.product]!),
+    (w, r) => w.bytes(customerBytes[r.customer]!),
+    (w, r) => w.int(r.quantity),
+    (w, r) => w.cents(r.revenueCents),
+    (w, r) => w.bytes(r.returned ? trueBytes : falseBytes),
+    (w, r) => w.bytes(dayBytes[r.orderDay]!),
+    plainDates
+      ? (w, r) => w.int(midnight[r.shippedDay]! + r.shipSeconds)
+      : (w, r) => w.text(dateCell(midnight[r.shippedDay]! + r.shipSeconds, undefined)),
+    (w, r) => w.int(timeBase + r.shipTime)
+  ]
+}

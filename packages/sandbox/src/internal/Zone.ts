@@ -1,0 +1,128 @@
+/**
+ * Civil-time arithmetic in one IANA time zone, built on `Intl` only: the instant of local midnight of a civil
+ * date, and the civil calendar of the generated data (day tables, bucket starts). Bucket starts are local
+ * midnight in the cluster time zone, as ThoughtSpot's documented example shows.
+ */
+
+/** Checks an IANA zone name; returns false for names `Intl` does not know. */
+export const isValidTimeZone = (zone: string): boolean => {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Offset (ms, local minus UTC) of `zone` at an instant. */
+const makeOffsetOf = (zone: string): ((epochMs: number) => number) => {
+  const fmt = new Intl.DateTimeFormat("en-US", {
+    timeZone: zone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "numeric",
+    day: "numeric",
+    hour: "numeric",
+    minute: "numeric",
+    second: "numeric"
+  })
+  return (epochMs) => {
+    const p: Record<string, number> = {}
+    for (const part of fmt.formatToParts(new Date(epochMs))) {
+      if (part.type !== "literal") p[part.type] = Number(part.value)
+    }
+    const asUtc = Date.UTC(p["year"]!, p["month"]! - 1, p["day"]!, p["hour"]!, p["minute"]!, p["second"]!)
+    return asUtc - (epochMs - (((epochMs % 1000) + 1000) % 1000))
+  }
+}
+
+/** The instant (epoch seconds) of 00:00 local time on a civil date (month 1-12), for one zone. */
+export const makeLocalMidnight = (zone: string): ((year: number, month: number, day: number) => number) => {
+  const offsetOf = makeOffsetOf(zone)
+  return (year, month, day) => {
+    const wall = Date.UTC(year, month - 1, day)
+    const first = wall - offsetOf(wall)
+    const second = wall - offsetOf(first)
+    // When midnight does not exist (a DST gap at 00:00) the two guesses differ; take the later valid instant.
+    return Math.max(first, second) / 1000
+  }
+}
+
+/** Date buckets of the search language, in the order of their size. */
+export type Bucket = "daily" | "weekly" | "monthly" | "quarterly" | "yearly"
+
+/** All bucket names the sandbox accepts. */
+export const buckets: ReadonlyArray<Bucket> = ["daily", "weekly", "monthly", "quarterly", "yearly"]
+
+/** The column-name prefix ThoughtSpot gives a bucketed date ("Month(Order Date)"). */
+export const bucketLabel: Record<Bucket, string> = {
+  daily: "Day",
+  weekly: "Week",
+  monthly: "Month",
+  quarterly: "Quarter",
+  yearly: "Year"
+}
+
+/**
+ * A run of consecutive civil days with their local-midnight instants and, per bucket, the index of the day that
+ * starts the bucket and of the day that starts the next one (exclusive end). Weeks start on Monday.
+ */
+export interface DayTable {
+  readonly firstDay: { readonly year: number; readonly month: number; readonly day: number }
+  readonly length: number
+  /** Epoch seconds of local midnight of day i. */
+  readonly midnight: Float64Array
+  /** Epoch seconds of local midnight of the day after the table (end of the last day). */
+  readonly bucketStart: Record<Bucket, Int32Array>
+  /** Epoch seconds of the exclusive end of day i's bucket. */
+  readonly bucketEndSeconds: Record<Bucket, Float64Array>
+}
+
+/** Builds a day table of `length` days from a civil first day, in `zone`. */
+export const makeDayTable = (
+  zone: string,
+  firstDay: { readonly year: number; readonly month: number; readonly day: number },
+  length: number
+): DayTable => {
+  const midnightOf = makeLocalMidnight(zone)
+  const baseUtc = Date.UTC(firstDay.year, firstDay.month - 1, firstDay.day)
+  const civil = (i: number) => {
+    const d = new Date(baseUtc + i * 86_400_000)
+    return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), weekday: d.getUTCDay() }
+  }
+  const indexOf = (year: number, month: number, day: number) =>
+    Math.round((Date.UTC(year, month - 1, day) - baseUtc) / 86_400_000)
+  const midnight = new Float64Array(length)
+  const bucketStart = {} as Record<Bucket, Int32Array>
+  const bucketEndSeconds = {} as Record<Bucket, Float64Array>
+  for (const b of buckets) {
+    bucketStart[b] = new Int32Array(length)
+    bucketEndSeconds[b] = new Float64Array(length)
+  }
+  for (let i = 0; i < length; i++) {
+    const c = civil(i)
+    midnight[i] = midnightOf(c.year, c.month, c.day)
+    const monday = i - ((c.weekday + 6) % 7)
+    const quarterMonth = Math.floor((c.month - 1) / 3) * 3 + 1
+    const starts: Record<Bucket, number> = {
+      daily: i,
+      weekly: monday,
+      monthly: indexOf(c.year, c.month, 1),
+      quarterly: indexOf(c.year, quarterMonth, 1),
+      yearly: indexOf(c.year, 1, 1)
+    }
+    const ends: Record<Bucket, { year: number; month: number; day: number }> = {
+      daily: civil(i + 1),
+      weekly: civil(monday + 7),
+      monthly: { year: c.year + (c.month === 12 ? 1 : 0), month: (c.month % 12) + 1, day: 1 },
+      quarterly: { year: c.year + (quarterMonth === 10 ? 1 : 0), month: ((quarterMonth + 2) % 12) + 1, day: 1 },
+      yearly: { year: c.year + 1, month: 1, day: 1 }
+    }
+    for (const b of buckets) {
+      bucketStart[b][i] = starts[b]
+      const e = ends[b]
+      bucketEndSeconds[b][i] = midnightOf(e.year, e.month, e.day)
+    }
+  }
+  return { firstDay, length, midnight, bucketStart, bucketEndSeconds }
+}

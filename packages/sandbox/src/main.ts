@@ -1,0 +1,36 @@
+/**
+ * `spotpipe-sandbox`: runs the sandbox in the foreground, prints its URL and the sandbox-only secret key, then
+ * one line per request; Ctrl-C stops it.
+ */
+import { Result } from "effect"
+import { parseSandboxArgs, sandboxUsage } from "./Options.ts"
+import { startSandbox } from "./Sandbox.ts"
+
+const argv = process.argv.slice(2)
+if (argv.includes("--help") || argv.includes("-h")) {
+  process.stdout.write(`${sandboxUsage}\n`)
+  process.exit(0)
+}
+const parsed = parseSandboxArgs(argv, process.env)
+if (Result.isFailure(parsed)) {
+  process.stderr.write(`spotpipe-sandbox: ${parsed.failure.message}\n`)
+  process.exit(2)
+}
+const options = parsed.success
+try {
+  const sandbox = await startSandbox({ ...options, log: (line) => process.stdout.write(`${line}\n`) })
+  process.stdout.write(
+    `spotpipe sandbox listening on ${sandbox.url} (API ${sandbox.url}/api/rest/2.0)\n` +
+      `rows ${sandbox.rows}, time zone ${sandbox.timezone}, seed ${sandbox.seed}\n` +
+      `user tsUserA / Guest@123!  (limited: tsViewer / Viewer@123!)\n` +
+      `trusted-auth secret key (sandbox only): ${sandbox.secretKey}\n`
+  )
+  const stop = () => {
+    sandbox.close().then(() => process.exit(0))
+  }
+  process.once("SIGINT", stop)
+  process.once("SIGTERM", stop)
+} catch (e) {
+  process.stderr.write(`spotpipe-sandbox: ${e instanceof Error ? e.message : String(e)}\n`)
+  process.exit(1)
+}
