@@ -32,20 +32,21 @@ export interface RenderOptions {
 export type CellRenderer = (cell: unknown, row?: number) => string | null | DateCellError
 
 const SECONDS_PER_DAY = 86400
-const DAY_CACHE_SIZE = 4096
+/** 2^16 days (~179 years) of rendered dates: a whole export's days fit without evicting each other. */
+const DAY_CACHE_SIZE = 65536
+
+// One cache for every renderer: the text of a day number does not depend on the zone or the column.
+const dayKeys = new Float64Array(DAY_CACHE_SIZE).fill(Number.NaN)
+const dayTexts = new Array<string>(DAY_CACHE_SIZE).fill("")
 
 /** `YYYY-MM-DD` by day number through a direct-mapped cache: exports revisit the same days constantly. */
-const makeDayText = (): ((day: number) => string) => {
-  const keys = new Float64Array(DAY_CACHE_SIZE).fill(Number.NaN)
-  const texts = new Array<string>(DAY_CACHE_SIZE).fill("")
-  return (day) => {
-    const slot = day & (DAY_CACHE_SIZE - 1)
-    if (keys[slot] === day) return texts[slot]!
-    const text = formatDays(day)
-    keys[slot] = day
-    texts[slot] = text
-    return text
-  }
+const dayText = (day: number): string => {
+  const slot = day & (DAY_CACHE_SIZE - 1)
+  if (dayKeys[slot] === day) return dayTexts[slot]!
+  const text = formatDays(day)
+  dayKeys[slot] = day
+  dayTexts[slot] = text
+  return text
 }
 
 /** `±HH:MM` by offset, remembering the last one (a column rarely has more than two). */
@@ -65,7 +66,6 @@ const makeOffsetText = (): ((offset: number) => string) => {
 const makeFormatter = (type: DateColumnType, options: RenderOptions): ((t: number) => string) => {
   const zone = options.timeZone ?? UTC
   const offsetSeconds = zone.offsetSeconds
-  const dayText = makeDayText()
   switch (type) {
     case "DATE":
       return (t) => dayText(Math.floor((t + offsetSeconds(t)) / SECONDS_PER_DAY))
