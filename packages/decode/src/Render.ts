@@ -95,6 +95,27 @@ const makeFormatter = (type: DateColumnType, options: RenderOptions): ((t: numbe
 }
 
 /**
+ * The start of a cell that is exactly `{"v":{"s":<seconds in range>}}` (the common Custom Calendar cell), else
+ * undefined and the caller takes the general path. Inlined by the renderer; it allocates nothing.
+ */
+const plainCalendarStart = (cell: unknown): number | undefined => {
+  if (typeof cell !== "object" || cell === null) return undefined
+  const v = (cell as { readonly v?: unknown }).v
+  if (typeof v !== "object" || v === null) return undefined
+  const s = (v as { readonly s?: unknown }).s
+  if (typeof s !== "number" || !(s >= MIN_EPOCH_SECONDS && s <= MAX_EPOCH_SECONDS) || !Number.isInteger(s)) {
+    return undefined
+  }
+  return hasOneKey(cell) && hasOneKey(v) ? s + 0 : undefined
+}
+
+const hasOneKey = (o: object): boolean => {
+  let n = 0
+  for (const _ in o) if (++n > 1) return false
+  return n === 1
+}
+
+/**
  * A renderer for the period start of a column's cells: DATE → `YYYY-MM-DD`, DATE_TIME/TIMESTAMP → RFC 3339
  * (`2021-07-08T15:58:41Z`, or `2021-07-08T08:58:41-07:00` with `offset: "zone"`), TIME → `HH:mm:ss`, all in the
  * data time zone. Make one per column and reuse it for every row.
@@ -106,6 +127,8 @@ export const makeCellRenderer = (type: DateColumnType, options: RenderOptions = 
     if (typeof cell === "number" && cell >= MIN_EPOCH_SECONDS && cell <= MAX_EPOCH_SECONDS && Number.isInteger(cell)) {
       return format(cell)
     }
+    const s = plainCalendarStart(cell)
+    if (s !== undefined) return format(s)
     const t = readCell(cell)
     if (t === NULL_CELL) return null
     if (Number.isNaN(t)) return makeCellError(cell, row, column)

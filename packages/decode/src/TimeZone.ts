@@ -4,10 +4,12 @@
  */
 import { InvalidTimeZoneError } from "./DateCellError.ts"
 import { ZoneTable } from "./internal/ZoneTable.ts"
+import { MAX_EPOCH_SECONDS, MIN_EPOCH_SECONDS } from "./Period.ts"
 
 /**
  * A time zone: `offsetSeconds(t)` is the exact UTC offset in whole seconds (local = UTC + offset) at epoch second
- * `t`. Get one from {@link resolveTimeZone}; any object of this shape works too (e.g. a fixed test offset).
+ * `t` (NaN outside MIN_EPOCH_SECONDS…MAX_EPOCH_SECONDS). Get one from {@link resolveTimeZone}; any object of this
+ * shape works too (e.g. a fixed test offset).
  */
 export interface TimeZone {
   readonly name: string
@@ -18,7 +20,7 @@ const resolved = new Map<string, TimeZone>()
 
 const fromTable = (table: ZoneTable): TimeZone => ({
   name: table.name,
-  offsetSeconds: (t) => table.offsetAt(t)
+  offsetSeconds: (t) => (t >= MIN_EPOCH_SECONDS && t <= MAX_EPOCH_SECONDS ? table.offsetAt(t) : Number.NaN)
 })
 
 /**

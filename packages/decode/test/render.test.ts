@@ -196,3 +196,11 @@ describe("time zones", () => {
     expect(makeCellRenderer("DATE_TIME", { timeZone: plusFive, offset: "zone" })(0)).toBe("1970-01-01T05:00:00+05:00")
   })
 })
+
+describe("zone offsets outside the supported range", () => {
+  it("offset-seconds-is-nan-instead-of-throwing", () => {
+    const la = zone("America/Los_Angeles")
+    for (const t of [Number.NaN, Number.POSITIVE_INFINITY, -1e13, 1e13]) expect(la.offsetSeconds(t)).toBeNaN()
+    expect(la.offsetSeconds(0)).toBe(-8 * 3600)
+  })
+})
