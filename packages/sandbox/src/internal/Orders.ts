@@ -243,8 +243,20 @@ export interface Calendar {
   readonly dateCell: (start: number, end: number | undefined) => string
 }
 
-/** Builds the calendar for a zone and Custom Calendar mode. */
+const calendars = new Map<string, Calendar>()
+
+/** The calendar for a zone and Custom Calendar mode (built once per process: `Intl` lookups are slow). */
 export const makeCalendar = (timezone: string, customCalendar: CustomCalendar): Calendar => {
+  const key = `${timezone}|${customCalendar}`
+  let calendar = calendars.get(key)
+  if (calendar === undefined) {
+    calendar = buildCalendar(timezone, customCalendar)
+    calendars.set(key, calendar)
+  }
+  return calendar
+}
+
+const buildCalendar = (timezone: string, customCalendar: CustomCalendar): Calendar => {
   const dateCell =
     customCalendar === false
       ? (s: number) => String(s)

@@ -172,12 +172,11 @@ export const makeListener = (
     }
     const slow = fault?.slowBody
     if (slow !== undefined) {
-      for (const c of chunks) {
-        for (let i = 0; i < c.length; i += slow.chunkBytes) {
-          if (res.destroyed) return
-          res.write(c.subarray(i, i + slow.chunkBytes))
-          await clock.sleep(slow.delayMs)
-        }
+      const whole = Buffer.concat(chunks)
+      for (let i = 0; i < whole.length; i += slow.chunkBytes) {
+        if (res.destroyed) return
+        res.write(whole.subarray(i, i + slow.chunkBytes))
+        await clock.sleep(slow.delayMs)
       }
       res.end()
       return
