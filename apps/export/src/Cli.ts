@@ -1,0 +1,545 @@
+/**
+ * The `spotpipe` command tree (effect/cli): `demo`, `sandbox`, `metadata`, `answer`, `liveboard`, `search` and
+ * the not-yet-available `run`. Every command checks all of its options through the option gate before it
+ * makes a request; connection settings fall back to THOUGHTSPOT_* environment variables, and secrets come only
+ * from the environment, `--password-file` or a prompt.
+ */
+import { Config, Console, Effect, FileSystem, Option, Redacted } from "effect"
+import { Argument, Command, Flag, Prompt } from "effect/cli"
+import { type Cluster, type MetadataObject, metadataColumns, metadataTypes } from "./Cluster.ts"
+import { connect } from "./CoreCluster.ts"
+import { ExportError } from "./ExportError.ts"
+import { chooseTimeZone, type ExportTask, runExport } from "./Exporter.ts"
+import { loggingLayer } from "./Logging.ts"
+import {
+  type Connection,
+  checkLogging,
+  checkOutput,
+  type Format,
+  type OutputSettings,
+  resolveConnection,
+  type SecretSources
+} from "./OptionGate.ts"
+import { makeTerminalProgress, silentProgress } from "./Progress.ts"
+import { runSandboxCommand } from "./SandboxCommand.ts"
+import { searchColumnTypes } from "./SearchColumns.ts"
+import { formatSummary } from "./Summary.ts"
+import { UsageError } from "./UsageError.ts"
+
+/** The CLI version (also sent in the User-Agent). */
+export const version = "0.1.0"
+
+const described = <A>(flag: Flag.Flag<A>, description: string) => flag.pipe(Flag.withDescription(description))
+
+const connectionFlags = {
+  host: Flag.String("host").pipe(
+    Flag.withDescription("ThoughtSpot URL, e.g. https://acme.thoughtspot.cloud (env THOUGHTSPOT_HOST)"),
+    Flag.withFallbackConfig(Config.String("THOUGHTSPOT_HOST")),
+    Flag.optional
+  ),
+  username: Flag.String("username").pipe(
+    Flag.withDescription("ThoughtSpot user (env THOUGHTSPOT_USERNAME)"),
+    Flag.withFallbackConfig(Config.String("THOUGHTSPOT_USERNAME")),
+    Flag.optional
+  ),
+  passwordFile: Flag.String("password-file").pipe(
+    Flag.withDescription(
+      "read the password from this file; otherwise THOUGHTSPOT_PASSWORD, THOUGHTSPOT_SECRET_KEY, THOUGHTSPOT_TOKEN or a prompt"
+    ),
+    Flag.optional
+  ),
+  orgId: Flag.Int("org-id").pipe(Flag.withDescription("ThoughtSpot Org id"), Flag.optional),
+  sandbox: described(
+    Flag.Boolean("sandbox").pipe(Flag.withDefault(false)),
+    "export from an embedded sandbox instead of a cluster"
+  )
+}
+
+const logFlags = {
+  quiet: described(
+    Flag.Boolean("quiet").pipe(Flag.withDefault(false)),
+    "no progress, no summary; only warnings and errors"
+  ),
+  verbose: described(
+    Flag.Boolean("verbose").pipe(Flag.withDefault(false)),
+    "debug logs and the full cause of a failure"
+  ),
+  logFormat: described(Flag.String("log-format").pipe(Flag.withDefault("text")), "text | json (logs go to stderr)")
+}
+
+const outputFlags = {
+  format: described(Flag.String("format").pipe(Flag.withDefault("csv")), "csv | ndjson"),
+  out: described(Flag.String("out").pipe(Flag.optional), "output directory (default .), or - for stdout"),
+  timezone: described(
+    Flag.String("timezone").pipe(Flag.optional),
+    "IANA data time zone for dates (default: the cluster's time_zone, else UTC)"
+  ),
+  pageSize: described(Flag.Int("page-size").pipe(Flag.optional), "rows per request, 1-100000 (default 10000)"),
+  concurrency: described(Flag.Int("concurrency").pipe(Flag.optional), "pages fetched ahead, 1-16 (default 2)"),
+  newline: described(Flag.String("newline").pipe(Flag.withDefault("crlf")), "CSV line ending: crlf | lf"),
+  force: described(Flag.Boolean("force").pipe(Flag.withDefault(false)), "replace existing output files"),
+  escapeFormulae: described(
+    Flag.Boolean("escape-formulae").pipe(Flag.withDefault(false)),
+    "CSV: prefix cells starting with = + - @ with ' so spreadsheets do not run them"
+  ),
+  periodEnd: described(
+    Flag.Boolean("period-end").pipe(Flag.withDefault(false)),
+    'add a "<column> (end)" column after each date column with the Custom Calendar period end'
+  ),
+  datetimeOffset: described(
+    Flag.String("datetime-offset").pipe(Flag.withDefault("utc")),
+    "DATE_TIME/TIMESTAMP text: utc (…Z) | zone (the data zone's offset, …-07:00)"
+  )
+}
+
+interface CommonInput {
+  readonly host: Option.Option<string>
+  readonly username: Option.Option<string>
+  readonly passwordFile: Option.Option<string>
+  readonly orgId: Option.Option<number>
+  readonly sandbox: boolean
+  readonly quiet: boolean
+  readonly verbose: boolean
+  readonly logFormat: string
+  readonly format: string
+  readonly out: Option.Option<string>
+  readonly timezone: Option.Option<string>
+  readonly pageSize: Option.Option<number>
+  readonly concurrency: Option.Option<number>
+  readonly newline: string
+  readonly force: boolean
+  readonly escapeFormulae: boolean
+  readonly periodEnd: boolean
+  readonly datetimeOffset: string
+}
+
+const secretEnvironment = Effect.all({
+  password: Config.option(Config.Redacted("THOUGHTSPOT_PASSWORD")),
+  secretKey: Config.option(Config.Redacted("THOUGHTSPOT_SECRET_KEY")),
+  token: Config.option(Config.Redacted("THOUGHTSPOT_TOKEN"))
+}).pipe(
+  Effect.map((env) => ({
+    password: Option.filter(env.password, (r) => Redacted.value(r) !== ""),
+    secretKey: Option.filter(env.secretKey, (r) => Redacted.value(r) !== ""),
+    token: Option.filter(env.token, (r) => Redacted.value(r) !== "")
+  })),
+  Effect.mapError(() => new UsageError({ message: "cannot read THOUGHTSPOT_* environment variables" }))
+)
+
+const secretSources = Effect.gen(function* () {
+  const fs = yield* FileSystem.FileSystem
+  const terminal = yield* Effect.context<Prompt.Environment>()
+  const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true
+  const sources: SecretSources = {
+    readPasswordFile: (path) =>
+      fs
+        .readFileString(path)
+        .pipe(
+          Effect.mapError(
+            (e) =>
+              new UsageError({ message: `cannot read the password file ${path} (${e.reason._tag}): check the path` })
+          )
+        ),
+    prompt: interactive
+      ? Option.some((message: string) =>
+          Prompt.run(Prompt.Password({ message })).pipe(
+            Effect.map((r) => Redacted.make(Redacted.value(r) as string)),
+            Effect.mapError(() => new UsageError({ message: "no password entered" })),
+            Effect.provideContext(terminal)
+          )
+        )
+      : Option.none()
+  }
+  return sources
+})
+
+/** Everything a command needs after the gate. */
+interface Session {
+  readonly output: OutputSettings
+  readonly connection: Connection
+}
+
+const gate = Effect.fn("Cli.gate")(function* (input: CommonInput, defaultOut = ".") {
+  const output = yield* checkOutput(
+    {
+      format: input.format,
+      out: input.out,
+      timezone: input.timezone,
+      pageSize: input.pageSize,
+      concurrency: input.concurrency,
+      newline: input.newline,
+      force: input.force,
+      escapeFormulae: input.escapeFormulae,
+      periodEnd: input.periodEnd
+    },
+    defaultOut
+  )
+  const offset = input.datetimeOffset.toLowerCase()
+  if (offset !== "utc" && offset !== "zone") {
+    return yield* new UsageError({
+      message: `unknown --datetime-offset "${input.datetimeOffset}": use utc (…Z) or zone (…-07:00)`
+    })
+  }
+  const connection = yield* resolveConnection(
+    {
+      host: input.host,
+      username: input.username,
+      passwordFile: input.passwordFile,
+      orgId: input.orgId,
+      sandbox: input.sandbox
+    },
+    yield* secretEnvironment,
+    yield* secretSources
+  )
+  return { output, connection, offset: offset as "utc" | "zone" } satisfies Session & { offset: "utc" | "zone" }
+})
+
+const progressFor = (quiet: boolean) =>
+  !quiet && process.stderr.isTTY === true
+    ? makeTerminalProgress((text) => Effect.sync(() => void process.stderr.write(text)))
+    : silentProgress
+
+/**
+ * Runs one command: gate, connect, build the tasks, export, print the summary. `build` looks objects up and
+ * returns the tasks; `formats` defaults to the `--format` given.
+ */
+const session = <E>(
+  command: string,
+  input: CommonInput,
+  build: (
+    cluster: Cluster<E>,
+    output: OutputSettings
+  ) => Effect.Effect<ReadonlyArray<ExportTask<E>>, E | ExportError | UsageError>,
+  options: { readonly defaultOut?: string; readonly formats?: ReadonlyArray<Format>; readonly force?: boolean } = {}
+) =>
+  Effect.gen(function* () {
+    const logSettings = yield* checkLogging(input)
+    return yield* Effect.gen(function* () {
+      const checked = yield* gate(input, options.defaultOut)
+      const output = options.force === true ? { ...checked.output, force: true } : checked.output
+      const cluster = (yield* connect(checked.connection, {
+        version,
+        pageSize: output.pageSize,
+        concurrency: output.concurrency
+      })) as Cluster<E>
+      yield* Effect.logDebug(`connected to ${cluster.host}`)
+      const tasks = yield* build(cluster, output).pipe(Effect.mapError((e) => toRunError(e)))
+      if (output.destination._tag === "Stdout" && tasks.length !== 1) {
+        return yield* new UsageError({
+          message: `--out - writes exactly one result, but this ${command} has ${tasks.length}: pick one with --viz, or write to a directory`
+        })
+      }
+      const clusterZone = Option.isSome(output.timezone)
+        ? Option.none<string>()
+        : yield* cluster.timeZone.pipe(Effect.mapError((e) => toRunError(e)))
+      const zone = chooseTimeZone(Option.getOrUndefined(output.timezone), Option.getOrUndefined(clusterZone))
+      if (zone.warning !== undefined) yield* Effect.logWarning(zone.warning)
+      yield* Effect.logDebug(`data time zone ${zone.info.name} (${zone.info.source})`)
+      const result = yield* runExport(
+        {
+          command,
+          version,
+          host: cluster.host,
+          output,
+          formats: options.formats ?? [output.format],
+          timeZone: zone.info,
+          offset: checked.offset,
+          progress: progressFor(logSettings.quiet)
+        },
+        tasks,
+        zone.warning === undefined ? [] : [zone.warning]
+      )
+      if (!logSettings.quiet) {
+        const table = formatSummary(result.summary)
+        yield* output.destination._tag === "Stdout" ? Console.error(table.trimEnd()) : Console.log(table.trimEnd())
+      }
+    }).pipe(Effect.scoped, Effect.provide(loggingLayer(logSettings)))
+  })
+
+const toRunError = (error: unknown) =>
+  error instanceof ExportError || error instanceof UsageError
+    ? error
+    : new ExportError({
+        kind: "Remote",
+        message: error instanceof Error ? error.message : String(error),
+        cause: error
+      })
+
+const notFound = (kind: string, identifier: string, listType: string) =>
+  new ExportError({
+    kind: "NotFound",
+    message: `no ${kind} "${identifier}" found: check the GUID or name (spotpipe metadata --type ${listType} lists them)`
+  })
+
+/** Looks up exactly one object by GUID or name. */
+const findOne = <E>(cluster: Cluster<E>, type: "ANSWER" | "LIVEBOARD" | "LOGICAL_TABLE", identifier: string) =>
+  Effect.gen(function* () {
+    const found = yield* cluster.find(type, identifier)
+    const kind = type === "LOGICAL_TABLE" ? "table or model" : type.toLowerCase()
+    if (found.length === 0) return yield* notFound(kind, identifier, type)
+    const exact = found.filter((o) => o.id === identifier || o.name === identifier)
+    const candidates = exact.length > 0 ? exact : found
+    if (candidates.length > 1) {
+      return yield* new ExportError({
+        kind: "NotFound",
+        message: `${candidates.length} objects of type ${type} are named "${identifier}": pass the GUID instead (${candidates
+          .map((o) => o.id)
+          .join(", ")})`
+      })
+    }
+    return candidates[0]!
+  })
+
+const typesOf = (columns: ReadonlyArray<{ readonly name: string; readonly type: string }>) => {
+  const map = new Map(columns.map((c) => [c.name, c.type]))
+  return (name: string) => map.get(name) ?? null
+}
+
+/** Tasks for an answer. */
+export const answerTasks = <E>(cluster: Cluster<E>, answer: MetadataObject, pageSize: number): ExportTask<E> => {
+  const columns = answer.visualizations[0]?.columns ?? []
+  return {
+    object: `answer ${answer.name}`,
+    what: `answer "${answer.name}"`,
+    fileName: `answer-${answer.name}`,
+    source: { type: "ANSWER", id: answer.id, name: answer.name, viz: null, query: null },
+    pages: cluster.answerPages(answer.id, pageSize),
+    typeOf: typesOf(columns),
+    emptyColumns: columns.map((c) => c.name)
+  }
+}
+
+/** Tasks for the visualizations of a liveboard. */
+export const liveboardTasks = <E>(
+  cluster: Cluster<E>,
+  liveboard: MetadataObject,
+  vizzes: MetadataObject["visualizations"],
+  pageSize: number
+): ReadonlyArray<ExportTask<E>> =>
+  vizzes.map((viz) => ({
+    object: `liveboard ${liveboard.name} / ${viz.name}`,
+    what: `visualization "${viz.name}" of liveboard "${liveboard.name}"`,
+    fileName: `liveboard-${liveboard.name}-${viz.name}`,
+    source: {
+      type: "LIVEBOARD",
+      id: liveboard.id,
+      name: liveboard.name,
+      viz: { id: viz.id, name: viz.name },
+      query: null
+    },
+    pages: cluster.liveboardPages(liveboard.id, viz.id, pageSize),
+    typeOf: typesOf(viz.columns),
+    emptyColumns: viz.columns.map((c) => c.name)
+  }))
+
+/** The metadata task for `types`. */
+export const metadataTask = <E>(
+  cluster: Cluster<E>,
+  types: ReadonlyArray<string>,
+  pageSize: number
+): ExportTask<E> => ({
+  object: `metadata ${types.join(",")}`,
+  what: `metadata (${types.join(", ")})`,
+  fileName: "metadata",
+  source: { type: "METADATA", id: null, name: types.join(","), viz: null, query: null },
+  pages: cluster.metadataPages(types, pageSize),
+  typeOf: typesOf(metadataColumns),
+  emptyColumns: metadataColumns.map((c) => c.name)
+})
+
+const parseList = (text: string) =>
+  text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "")
+
+const metadataCommand = Command.make(
+  "metadata",
+  {
+    ...connectionFlags,
+    ...outputFlags,
+    ...logFlags,
+    type: described(
+      Flag.String("type").pipe(Flag.withDefault("LIVEBOARD,ANSWER,LOGICAL_TABLE")),
+      `comma-separated metadata types: ${metadataTypes.join(", ")}`
+    )
+  },
+  (input) =>
+    Effect.gen(function* () {
+      const types = parseList(input.type.toUpperCase())
+      const unknown = types.filter((t) => !(metadataTypes as ReadonlyArray<string>).includes(t))
+      if (types.length === 0 || unknown.length > 0) {
+        return yield* new UsageError({
+          message: `unknown metadata type ${unknown.join(", ") || "(none)"}: use --type with any of ${metadataTypes.join(",")}`
+        })
+      }
+      yield* session("metadata", input, (cluster, output) =>
+        Effect.succeed([metadataTask(cluster, types, output.pageSize)])
+      )
+    })
+).pipe(Command.withDescription("Export metadata (one row per object) of the given types"))
+
+const answerCommand = Command.make(
+  "answer",
+  {
+    ...connectionFlags,
+    ...outputFlags,
+    ...logFlags,
+    answer: Argument.String("guid-or-name").pipe(Argument.withDescription("the saved answer's GUID or exact name"))
+  },
+  (input) =>
+    session("answer", input, (cluster, output) =>
+      Effect.map(findOne(cluster, "ANSWER", input.answer), (answer) => [answerTasks(cluster, answer, output.pageSize)])
+    )
+).pipe(Command.withDescription("Export the data of a saved answer"))
+
+const liveboardCommand = Command.make(
+  "liveboard",
+  {
+    ...connectionFlags,
+    ...outputFlags,
+    ...logFlags,
+    liveboard: Argument.String("guid-or-name").pipe(Argument.withDescription("the liveboard's GUID or exact name")),
+    viz: described(
+      Flag.String("viz").pipe(Flag.optional),
+      "comma-separated visualization GUIDs or names (default: all)"
+    )
+  },
+  (input) =>
+    session("liveboard", input, (cluster, output) =>
+      Effect.gen(function* () {
+        const liveboard = yield* findOne(cluster, "LIVEBOARD", input.liveboard)
+        let vizzes = liveboard.visualizations
+        if (Option.isSome(input.viz)) {
+          const wanted = parseList(input.viz.value)
+          const chosen: Array<(typeof vizzes)[number]> = []
+          for (const w of wanted) {
+            const match = vizzes.find((v) => v.id === w) ?? vizzes.find((v) => v.name === w)
+            if (match === undefined) {
+              return yield* new ExportError({
+                kind: "NotFound",
+                message: `liveboard "${liveboard.name}" has no visualization "${w}": choose from ${vizzes
+                  .map((v) => `"${v.name}"`)
+                  .join(", ")}`
+              })
+            }
+            if (!chosen.includes(match)) chosen.push(match)
+          }
+          vizzes = chosen
+        }
+        return liveboardTasks(cluster, liveboard, vizzes, output.pageSize)
+      })
+    )
+).pipe(Command.withDescription("Export the data of a liveboard's visualizations (one file each)"))
+
+const searchCommand = Command.make(
+  "search",
+  {
+    ...connectionFlags,
+    ...outputFlags,
+    ...logFlags,
+    table: described(Flag.String("table"), "GUID or exact name of the model, worksheet or table to search"),
+    query: described(Flag.String("query"), 'search tokens, e.g. "[Region] [Revenue] [Order Date].monthly"')
+  },
+  (input) =>
+    Effect.gen(function* () {
+      if (input.query.trim() === "") {
+        return yield* new UsageError({ message: 'the search query is empty: pass --query "[Column] [Measure]"' })
+      }
+      yield* session("search", input, (cluster, output) =>
+        Effect.map(findOne(cluster, "LOGICAL_TABLE", input.table), (table) => [
+          {
+            object: `search ${table.name}`,
+            what: `search on "${table.name}"`,
+            fileName: `search-${table.name}`,
+            source: { type: "LOGICAL_TABLE", id: table.id, name: table.name, viz: null, query: input.query },
+            pages: cluster.searchPages(table.id, input.query, output.pageSize),
+            typeOf: searchColumnTypes(table.columns),
+            emptyColumns: []
+          }
+        ])
+      )
+    })
+).pipe(Command.withDescription("Export the result of a search query on a model or table"))
+
+const demoCommand = Command.make(
+  "demo",
+  {
+    out: described(
+      Flag.String("out").pipe(Flag.withDefault("spotpipe-demo")),
+      "output directory (default ./spotpipe-demo)"
+    ),
+    ...logFlags
+  },
+  (input) =>
+    session(
+      "demo",
+      {
+        ...input,
+        out: Option.some(input.out),
+        host: Option.none(),
+        username: Option.none(),
+        passwordFile: Option.none(),
+        orgId: Option.none(),
+        sandbox: true,
+        format: "csv",
+        timezone: Option.none(),
+        pageSize: Option.none(),
+        concurrency: Option.none(),
+        newline: "crlf",
+        force: true,
+        escapeFormulae: false,
+        periodEnd: false,
+        datetimeOffset: "utc"
+      },
+      (cluster, output) =>
+        Effect.gen(function* () {
+          const answers = yield* cluster.list("ANSWER")
+          const liveboards = yield* cluster.list("LIVEBOARD")
+          const byName = (a: MetadataObject, b: MetadataObject) =>
+            a.name.localeCompare(b.name) || a.id.localeCompare(b.id)
+          return [
+            metadataTask(cluster, metadataTypes, output.pageSize),
+            ...[...answers].sort(byName).map((a) => answerTasks(cluster, a, output.pageSize)),
+            ...[...liveboards]
+              .sort(byName)
+              .flatMap((lb) => liveboardTasks(cluster, lb, lb.visualizations, output.pageSize))
+          ]
+        }),
+      { formats: ["csv", "ndjson"], force: true }
+    )
+).pipe(
+  Command.withDescription(
+    "Start the embedded sandbox and export all metadata, every answer and every liveboard visualization as CSV and NDJSON"
+  )
+)
+
+const sandboxCommand = Command.make("sandbox", {}, () => runSandboxCommand([])).pipe(
+  Command.withDescription("Run the ThoughtSpot-compatible sandbox in the foreground (flags: spotpipe sandbox --help)")
+)
+
+const runCommand = Command.make(
+  "run",
+  { job: Argument.String("job.json").pipe(Argument.withDescription("job file (not available yet)")) },
+  () =>
+    Effect.fail(
+      new UsageError({
+        message:
+          "spotpipe run (batch jobs from a job file) is not available yet: export objects one by one with answer, liveboard, search or metadata"
+      })
+    )
+).pipe(Command.withDescription("Run a batch job file (not available yet)"))
+
+/** The root command. */
+export const spotpipe = Command.make("spotpipe").pipe(
+  Command.withDescription("Export ThoughtSpot metadata and data to CSV or NDJSON"),
+  Command.withSubcommands([
+    demoCommand,
+    sandboxCommand,
+    metadataCommand,
+    answerCommand,
+    liveboardCommand,
+    searchCommand,
+    runCommand
+  ])
+)

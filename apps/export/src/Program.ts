@@ -1,0 +1,59 @@
+/**
+ * The whole CLI as one Effect from arguments to an exit code: 0 success, 1 export failed, 2 usage error.
+ * Usage errors and failures print one line on stderr (the full cause with `--verbose`); parse errors go to
+ * stderr with a pointer to `--help`, never the whole help text to stdout, so stdout only ever carries data
+ * (`--out -`), help or the summary. Interruption is left to the runtime (exit 130).
+ */
+import { Cause, Console, Effect, Option } from "effect"
+import { CliError, CliOutput, Command } from "effect/cli"
+import { spotpipe, version } from "./Cli.ts"
+import { ExitCode, reportFailure } from "./Failure.ts"
+import { rejectSecretFlags } from "./OptionGate.ts"
+import { runSandboxCommand, sandboxHelp } from "./SandboxCommand.ts"
+
+// Parse errors: one line each and a pointer to --help, on stderr.
+const presenter = CliOutput.layerPresenter({
+  present: (event) =>
+    event._tag === "InvalidInvocation"
+      ? Effect.gen(function* () {
+          for (const error of event.errors) yield* Console.error(`spotpipe: ${error.message}`)
+          yield* Console.error(`Run "${event.commandPath.join(" ")} --help" for usage.`)
+        })
+      : CliOutput.defaultPresenter.present(event)
+})
+
+/** Runs `spotpipe args…` and returns the exit code. */
+export const program = (args: ReadonlyArray<string>) => {
+  const verbose = args.includes("--verbose")
+  const cli = Effect.suspend(() => {
+    const secretFlag = rejectSecretFlags(args)
+    if (Option.isSome(secretFlag)) return Effect.fail(secretFlag.value)
+    // `spotpipe sandbox` takes the sandbox package's own flags, parsed by that package.
+    if (args[0] === "sandbox") {
+      const rest = args.slice(1)
+      return rest.includes("--help") || rest.includes("-h")
+        ? Console.log(sandboxHelp.trimEnd())
+        : runSandboxCommand(rest)
+    }
+    return Command.runWith(spotpipe, { version })(args)
+  })
+  return cli.pipe(
+    Effect.as(ExitCode.success as number),
+    Effect.catchCause((cause) => {
+      if (Cause.hasInterruptsOnly(cause)) return Effect.failCause(cause)
+      const error = Cause.squash(cause)
+      if (CliError.isCliError(error)) {
+        // The presenter already printed the parse errors; plain help (no errors) is a success.
+        return Effect.succeed(
+          error._tag === "ShowHelp" && error.errors.length === 0 ? ExitCode.success : ExitCode.usage
+        )
+      }
+      const report = reportFailure(cause, verbose)
+      return Effect.as(
+        Effect.forEach(report.lines, (line) => Console.error(line), { discard: true }),
+        report.exitCode
+      )
+    }),
+    Effect.provide(presenter)
+  )
+}

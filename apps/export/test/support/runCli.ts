@@ -1,0 +1,73 @@
+/**
+ * Runs the real `spotpipe` process (this Node + `src/main.ts`) with a clean environment: only what the test
+ * passes, plus PATH/HOME, so no THOUGHTSPOT_* variable of the developer's shell leaks in.
+ */
+import { spawn } from "node:child_process"
+import * as NodePath from "node:path"
+import { fileURLToPath } from "node:url"
+
+/** The CLI entry point. */
+export const mainPath = NodePath.join(NodePath.dirname(fileURLToPath(import.meta.url)), "..", "..", "src", "main.ts")
+
+/** What a CLI run produced. */
+export interface CliRun {
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+  readonly stdout: string
+  readonly stderr: string
+  readonly stdoutBytes: Buffer
+}
+
+/** Options for {@link runCli}. */
+export interface CliOptions {
+  readonly env?: Readonly<Record<string, string>>
+  readonly cwd?: string
+  /** Kill the process with this signal once stderr/stdout contains the text. */
+  readonly killOn?: { readonly text: string; readonly signal: NodeJS.Signals }
+  readonly timeoutMillis?: number
+}
+
+/** Runs `spotpipe args…` and resolves when it exits. */
+export const runCli = (args: ReadonlyArray<string>, options: CliOptions = {}): Promise<CliRun> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [mainPath, ...args], {
+      cwd: options.cwd ?? process.cwd(),
+      env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", ...options.env },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    const out: Array<Buffer> = []
+    const err: Array<Buffer> = []
+    let killed = false
+    const check = () => {
+      if (options.killOn === undefined || killed) return
+      const seen = Buffer.concat(err).toString("utf8") + Buffer.concat(out).toString("utf8")
+      if (seen.includes(options.killOn.text)) {
+        killed = true
+        child.kill(options.killOn.signal)
+      }
+    }
+    child.stdout.on("data", (chunk: Buffer) => {
+      out.push(chunk)
+      check()
+    })
+    child.stderr.on("data", (chunk: Buffer) => {
+      err.push(chunk)
+      check()
+    })
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL")
+      reject(new Error(`spotpipe ${args.join(" ")} did not finish in time; stderr: ${Buffer.concat(err).toString()}`))
+    }, options.timeoutMillis ?? 60_000)
+    child.on("error", reject)
+    child.on("close", (code, signal) => {
+      clearTimeout(timer)
+      const stdoutBytes = Buffer.concat(out)
+      resolve({
+        code,
+        signal,
+        stdout: stdoutBytes.toString("utf8"),
+        stderr: Buffer.concat(err).toString("utf8"),
+        stdoutBytes
+      })
+    })
+  })

@@ -1,0 +1,121 @@
+/**
+ * Every usage error ends with exit code 2, one line on stderr that says what to do, nothing on stdout, and no
+ * request (the configured host is unroutable: reaching it would be exit 1). All cases run through the CLI
+ * program in-process (fast); a few also through the real process to prove the exit code and streams.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { runInProcess } from "./support/inProcess.ts"
+import { runCli } from "./support/runCli.ts"
+
+// No request may happen: this host is never reachable, so reaching it would fail with exit 1, not 2.
+const cluster = { THOUGHTSPOT_HOST: "http://127.0.0.1:9", THOUGHTSPOT_USERNAME: "ana", THOUGHTSPOT_PASSWORD: "pw-Zx81" }
+
+const cases: ReadonlyArray<{
+  readonly name: string
+  readonly args: ReadonlyArray<string>
+  readonly env?: Record<string, string>
+  readonly says: string
+}> = [
+  {
+    name: "unknown-format",
+    args: ["answer", "A", "--format", "xlsx"],
+    env: cluster,
+    says: "--format csv or --format ndjson"
+  },
+  { name: "page-size-zero", args: ["answer", "A", "--page-size", "0"], env: cluster, says: "between 1 and 100000" },
+  {
+    name: "page-size-too-big",
+    args: ["metadata", "--page-size", "100001"],
+    env: cluster,
+    says: "between 1 and 100000"
+  },
+  { name: "page-size-not-a-number", args: ["metadata", "--page-size", "many"], env: cluster, says: "--page-size" },
+  { name: "bad-timezone", args: ["answer", "A", "--timezone", "Mars/Base"], env: cluster, says: "IANA name" },
+  { name: "missing-host", args: ["answer", "A"], env: { THOUGHTSPOT_PASSWORD: "x" }, says: "THOUGHTSPOT_HOST" },
+  {
+    name: "missing-credentials",
+    args: ["liveboard", "L"],
+    env: { THOUGHTSPOT_HOST: "http://127.0.0.1:9", THOUGHTSPOT_USERNAME: "ana" },
+    says: "THOUGHTSPOT_PASSWORD"
+  },
+  {
+    name: "password-without-user",
+    args: ["metadata"],
+    env: { THOUGHTSPOT_HOST: "h.example", THOUGHTSPOT_PASSWORD: "x" },
+    says: "THOUGHTSPOT_USERNAME"
+  },
+  { name: "password-as-a-flag", args: ["answer", "A", "--password", "hunter2"], env: cluster, says: "--password-file" },
+  { name: "token-as-a-flag", args: ["--token=abc123", "metadata"], env: cluster, says: "THOUGHTSPOT_TOKEN" },
+  {
+    name: "missing-password-file",
+    args: ["metadata", "--password-file", "/nonexistent/pw"],
+    env: { THOUGHTSPOT_HOST: "h", THOUGHTSPOT_USERNAME: "a" },
+    says: "password file"
+  },
+  { name: "unknown-metadata-type", args: ["metadata", "--type", "ANSWER,WIDGET"], env: cluster, says: "WIDGET" },
+  { name: "unknown-flag", args: ["answer", "A", "--colour"], env: cluster, says: "--colour" },
+  { name: "missing-argument", args: ["answer"], env: cluster, says: "guid-or-name" },
+  { name: "search-without-query", args: ["search", "--table", "Orders"], env: cluster, says: "--query" },
+  { name: "bad-log-format", args: ["metadata", "--log-format", "xml"], env: cluster, says: "--log-format text" },
+  { name: "bad-newline", args: ["metadata", "--newline", "cr"], env: cluster, says: "--newline crlf" },
+  {
+    name: "bad-datetime-offset",
+    args: ["metadata", "--datetime-offset", "local"],
+    env: cluster,
+    says: "--datetime-offset"
+  },
+  { name: "sandbox-and-host", args: ["metadata", "--sandbox"], env: cluster, says: "--sandbox and --host" },
+  { name: "bad-sandbox-flag", args: ["sandbox", "--rows", "lots"], says: "--rows" },
+  { name: "run-is-not-available-yet", args: ["run", "job.json"], env: cluster, says: "not available yet" }
+]
+
+describe("usage errors", () => {
+  for (const c of cases) {
+    it.live(`${c.name}-exits-2-with-a-line-that-says-what-to-do`, () =>
+      Effect.gen(function* () {
+        const run = yield* runInProcess(c.args, c.env ?? {})
+        expect(run.code, run.stderr).toBe(2)
+        expect(run.stdout).toBe("")
+        expect(run.stderr).toContain(c.says)
+        expect(run.stderr).not.toContain("hunter2")
+        expect(run.stderr).not.toContain("abc123")
+        expect(run.stderr).not.toMatch(/\n\s+at /) // no stack trace
+      })
+    )
+  }
+})
+
+describe("help", () => {
+  for (const command of ["demo", "metadata", "answer", "liveboard", "search", "run"]) {
+    it.live(`${command}-help-prints-usage-and-exits-0`, () =>
+      Effect.gen(function* () {
+        const run = yield* runInProcess([command, "--help"])
+        expect(run.code).toBe(0)
+        expect(run.stdout).toContain(`spotpipe ${command}`)
+      })
+    )
+  }
+  it.live("sandbox-help-shows-the-sandbox-flags", () =>
+    Effect.gen(function* () {
+      const run = yield* runInProcess(["sandbox", "--help"])
+      expect(run.code).toBe(0)
+      expect(run.stdout).toContain("--custom-calendar")
+    })
+  )
+})
+
+describe.concurrent("the real process", () => {
+  const real = cases.filter((c) =>
+    ["unknown-format", "missing-host", "password-as-a-flag", "unknown-flag"].includes(c.name)
+  )
+  for (const c of real) {
+    it(`${c.name}-exits-2-with-stdout-empty`, { timeout: 30_000 }, async () => {
+      const run = await runCli(c.args, c.env === undefined ? {} : { env: c.env })
+      expect(run.code, run.stderr).toBe(2)
+      expect(run.stdout).toBe("")
+      expect(run.stderr).toContain(c.says)
+      expect(run.stderr.trim().split("\n").length).toBeLessThanOrEqual(2)
+    })
+  }
+})
