@@ -133,6 +133,9 @@ describe("decode properties", () => {
         }
         for (const text of [render(value, 0), renderEnd(value, 0)]) {
           expect(text === null || typeof text === "string" || text instanceof DateCellError).toBe(true)
+          // Renderers take a fast path for common cells; they must accept and reject exactly what decodeCell does.
+          if (decoded instanceof DateCellError) expect(text).toMatchObject({ reason: decoded.reason })
+          else expect(text instanceof DateCellError).toBe(false)
         }
         for (const mode of ["strict", "lenient"] as const) {
           const columns = [{ name: "c", type }]

@@ -9,6 +9,7 @@
  * 10 M objects). The baseline is far slower, so it runs on the first 200 k cells and its rate is extrapolated.
  * Each figure is the best of 3 timed passes after a warm-up pass.
  */
+import { loadavg } from "node:os"
 import { makeCellRenderer, resolveTimeZone, type TimeZone } from "@spotpipe/decode"
 
 const ZONE = "America/Los_Angeles"
@@ -58,6 +59,7 @@ const measure = (count: number, pass: () => number): { rate: number; checksum: n
   return { rate: best, checksum }
 }
 
+const loadBefore = loadavg()[0]!
 const failures: Array<string> = []
 const checkText = (label: string, text: unknown): void => {
   if (typeof text !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(text)) failures.push(`${label} rendered ${String(text)}`)
@@ -127,7 +129,10 @@ console.log(
   `| ${"Intl.DateTimeFormat per cell (baseline)".padEnd(41)} | ${m(baseline.rate).padStart(11)} | ${"1.0".padStart(6)}× | ${"".padEnd(8)} | ${"".padEnd(9)} |`
 )
 console.log(
-  `baseline measured on ${BASELINE_CELLS / 1000} k cells and extrapolated (10 M would take ~${(CELLS / baseline.rate).toFixed(0)} s); the machine may be shared, so figures are noisy.`
+  `baseline measured on ${BASELINE_CELLS / 1000} k cells and extrapolated (10 M would take ~${(CELLS / baseline.rate).toFixed(0)} s).`
+)
+console.log(
+  `1-min load average ${loadBefore.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after (on a shared machine figures drop with load).`
 )
 if (failures.length > 0) {
   console.error(`bench invalid:\n${failures.join("\n")}`)
