@@ -1,0 +1,188 @@
+/**
+ * Paged reads as `Stream`s.
+ *
+ * Data endpoints (`searchdata`, answer and liveboard data) are read with a fixed `record_size`. The first page
+ * tells the total (`available_data_row_count`); the following pages are then fetched with bounded
+ * concurrency and emitted strictly in order, so memory stays O(pages in flight), never O(result). Every page
+ * is checked: same columns and total as the first, exactly the rows expected at its offset — a short page
+ * before the end, extra rows or a changing total fail the stream with `Incomplete`, never a silent partial
+ * result. A `sampling_ratio` below 1 is reported on the page (and logged) as a warning.
+ *
+ * `metadata/search` has no total: it is read page by page until an empty page (a filtered page can be short
+ * before the end, thoughtspot-api.md §3.4).
+ */
+import { Effect, Option, Stream } from "effect"
+import * as Classify from "./internal/classify.ts"
+import type { ThoughtSpotError } from "./ThoughtSpotError.ts"
+
+/** Default rows per data request. */
+export const DEFAULT_PAGE_SIZE = 10_000
+/** ThoughtSpot's documented maximum rows per data request. */
+export const MAX_PAGE_SIZE = 100_000
+/** Default data pages fetched ahead of the consumer. */
+export const DEFAULT_PREFETCH = 2
+
+/** Something the caller should know about a page, e.g. to record in a manifest. */
+export interface DataWarning {
+  readonly _tag: "Sampled"
+  /** ThoughtSpot's `sampling_ratio` (< 1: the result is a sample, not complete). */
+  readonly samplingRatio: number
+  readonly message: string
+}
+
+/** One page of a data result, rows in COMPACT form (arrays aligned with `columnNames`). */
+export interface DataPage {
+  /** Result column names, identical on every page of a stream. */
+  readonly columnNames: ReadonlyArray<string>
+  /**
+   * The rows. Cells are as ThoughtSpot sent them (strings, numbers, booleans, null, date objects), except that
+   * integers beyond 2^53 are exact `bigint`s.
+   */
+  readonly rows: ReadonlyArray<ReadonlyArray<unknown>>
+  /** Offset of the first row of this page in the whole result. */
+  readonly recordOffset: number
+  /** 0-based page number. */
+  readonly pageIndex: number
+  /** Number of pages the stream will emit. */
+  readonly pageCount: number
+  /** `available_data_row_count`: the rows of the whole result. */
+  readonly availableRowCount: number
+  /** `sampling_ratio` (1 = complete). */
+  readonly samplingRatio: number
+  /** Warnings about this page (empty in the normal case). */
+  readonly warnings: ReadonlyArray<DataWarning>
+  /** Liveboard pages: the visualization. */
+  readonly visualizationId?: string
+  readonly visualizationName?: string
+}
+
+/** A fetched, self-consistent page (checked by the endpoint decoder) before stream-level checks. */
+export interface PageContent {
+  readonly columnNames: ReadonlyArray<string>
+  readonly rows: ReadonlyArray<ReadonlyArray<unknown>>
+  readonly recordOffset: number
+  readonly availableRowCount: number
+  readonly samplingRatio: number
+  readonly visualizationId?: string | undefined
+  readonly visualizationName?: string | undefined
+}
+
+/** Fails unless `pageSize` is a whole number in 1‥100 000. */
+export const checkPageSize = (operation: string, pageSize: number): Effect.Effect<number, ThoughtSpotError> =>
+  Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= MAX_PAGE_SIZE
+    ? Effect.succeed(pageSize)
+    : Effect.fail(
+        Classify.badInput(
+          operation,
+          `page size ${pageSize} is out of range: use a whole number from 1 to ${MAX_PAGE_SIZE} (ThoughtSpot returns at most ${MAX_PAGE_SIZE} rows per request)`
+        )
+      )
+
+const sameColumns = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean =>
+  a.length === b.length && a.every((name, i) => name === b[i])
+
+/**
+ * The pages of one data result: `first` (if already fetched, as for liveboards) or `fetch(0)`, then
+ * `fetch(offset)` for the rest, `prefetch` at a time, in order.
+ */
+export const dataPages = (options: {
+  readonly operation: string
+  readonly pageSize: number
+  readonly prefetch: number
+  readonly fetch: (offset: number) => Effect.Effect<PageContent, ThoughtSpotError>
+  readonly first?: PageContent
+}): Stream.Stream<DataPage, ThoughtSpotError> =>
+  Stream.unwrap(
+    Effect.gen(function* () {
+      const { operation, pageSize } = options
+      const first = options.first ?? (yield* options.fetch(0))
+      const total = first.availableRowCount
+      const pageCount = Math.max(1, Math.ceil(total / pageSize))
+      const label = first.visualizationName === undefined ? operation : `${operation} "${first.visualizationName}"`
+      let sampledLogged = false
+
+      const check = (content: PageContent, pageIndex: number): Effect.Effect<DataPage, ThoughtSpotError> => {
+        const offset = pageIndex * pageSize
+        const expected = Math.max(0, Math.min(pageSize, total - offset))
+        const received = offset + content.rows.length
+        if (content.availableRowCount !== total) {
+          return Effect.fail(
+            Classify.incomplete(
+              operation,
+              `the result changed while paging: ${total} rows announced, then ${content.availableRowCount} at offset ${offset}; add a sort clause or rerun`,
+              { expectedRows: total, receivedRows: offset }
+            )
+          )
+        }
+        if (!sameColumns(content.columnNames, first.columnNames)) {
+          return Effect.fail(
+            Classify.incomplete(operation, `the result columns changed at offset ${offset}; rerun the export`, {
+              expectedRows: total,
+              receivedRows: offset
+            })
+          )
+        }
+        if (content.rows.length !== expected) {
+          return Effect.fail(
+            Classify.incomplete(
+              operation,
+              content.rows.length < expected
+                ? `short page at offset ${offset}: ${content.rows.length} rows where ${expected} were due; ${received} of ${total} rows received`
+                : `page at offset ${offset} has ${content.rows.length} rows, more than the ${expected} announced`,
+              { expectedRows: total, receivedRows: Math.min(received, total) }
+            )
+          )
+        }
+        const warnings: Array<DataWarning> = []
+        let log: Effect.Effect<void> = Effect.void
+        if (content.samplingRatio < 1) {
+          const message = `${label}: ThoughtSpot returned a sample (sampling_ratio ${content.samplingRatio}), not the complete result`
+          warnings.push({ _tag: "Sampled", samplingRatio: content.samplingRatio, message })
+          if (!sampledLogged) {
+            sampledLogged = true
+            log = Effect.logWarning(message)
+          }
+        }
+        return Effect.as(log, {
+          columnNames: first.columnNames,
+          rows: content.rows,
+          recordOffset: offset,
+          pageIndex,
+          pageCount,
+          availableRowCount: total,
+          samplingRatio: content.samplingRatio,
+          warnings,
+          ...(content.visualizationId === undefined ? {} : { visualizationId: content.visualizationId }),
+          ...(content.visualizationName === undefined ? {} : { visualizationName: content.visualizationName })
+        } satisfies DataPage)
+      }
+
+      const indexes = Stream.range(1, pageCount - 1)
+      const rest =
+        pageCount <= 1
+          ? Stream.empty
+          : indexes.pipe(
+              Stream.mapEffect(
+                (index) => Effect.map(options.fetch(index * pageSize), (content) => [content, index] as const),
+                {
+                  concurrency: Math.max(1, options.prefetch)
+                }
+              )
+            )
+      return Stream.concat(Stream.succeed([first, 0] as const), rest).pipe(
+        Stream.mapEffect(([content, index]) => check(content, index))
+      )
+    })
+  )
+
+/** Items of `metadata/search`, one page of `pageSize` at a time until an empty page. */
+export const untilEmptyPage = <A>(
+  pageSize: number,
+  fetch: (offset: number, size: number) => Effect.Effect<ReadonlyArray<A>, ThoughtSpotError>
+): Stream.Stream<A, ThoughtSpotError> =>
+  Stream.paginate(0, (offset: number) =>
+    Effect.map(
+      fetch(offset, pageSize),
+      (items) => [items, items.length === 0 ? Option.none<number>() : Option.some(offset + items.length)] as const
+    )
+  )

@@ -1,0 +1,44 @@
+/**
+ * Client-side rate limiter: at most `requestsPerSecond` requests, with an optional burst.
+ *
+ * ThoughtSpot allows 100 requests/s per client IP (plus a burst of 10) and answers 429 beyond; staying under
+ * it is cheaper than retrying. This is the generic cell rate algorithm: one "theoretical arrival time" that
+ * each request pushes forward by `1000 / rate` ms; a request arriving earlier than that (less the burst
+ * tolerance) waits the difference. Each caller reserves its slot synchronously, so concurrent callers queue
+ * fairly without a lock. Time comes from `Clock` (tests use `TestClock`).
+ * (Effect's `persistence/RateLimiter` targets shared stores and fails or delays by key; this is all we need.)
+ */
+import { Clock, Duration, Effect } from "effect"
+
+/** Waits as long as needed to keep the configured request rate. */
+export interface RateLimiter {
+  /** Reserves the next slot and waits until it comes. */
+  readonly take: Effect.Effect<void>
+}
+
+/** Rate limiter settings. */
+export interface RateLimitOptions {
+  /** Sustained rate; `Infinity` disables the limiter. Default 100. */
+  readonly requestsPerSecond: number
+  /** Requests that may go at once after an idle period. Default 1 (evenly spaced). */
+  readonly burst?: number
+}
+
+/** Default: 100 requests/s, ThoughtSpot's documented per-IP limit, evenly spaced. */
+export const defaults: RateLimitOptions = { requestsPerSecond: 100, burst: 1 }
+
+/** Creates a rate limiter. */
+export const make = (options: RateLimitOptions): Effect.Effect<RateLimiter> =>
+  Effect.sync(() => {
+    if (!Number.isFinite(options.requestsPerSecond)) return { take: Effect.void }
+    const interval = 1000 / options.requestsPerSecond
+    const tolerance = interval * (Math.max(1, options.burst ?? 1) - 1)
+    let theoreticalArrival = Number.NEGATIVE_INFINITY
+    const take = Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      const slot = Math.max(theoreticalArrival, now)
+      theoreticalArrival = slot + interval
+      const wait = slot - tolerance - now
+      return wait > 0 ? Effect.sleep(Duration.millis(wait)) : Effect.void
+    })
+    return { take }
+  })

@@ -1,0 +1,100 @@
+/**
+ * Retry policy as data, and the `Schedule` built from it.
+ *
+ * Which failures are retried is the error's own `isRetryable` (transport errors, timeouts, 408, 429, 502,
+ * 503, 504 and 500s that are not permission errors; never 400/401/403/404/415). The policy says how: bounded
+ * attempts, exponential backoff with full jitter (a random delay between 0 and the exponential step, which
+ * spreads synchronised clients best), a `Retry-After` honoured but capped, and an overall deadline after which
+ * no new attempt starts. Time comes from `Clock` and randomness from `Random`, so tests drive both.
+ */
+import { Cause, Clock, Duration, Effect, Random, Result, Schedule } from "effect"
+import { Headers } from "effect/http"
+import type { ThoughtSpotError } from "./ThoughtSpotError.ts"
+
+/** How failed requests are retried. All durations in milliseconds. */
+export interface RetryPolicy {
+  /** Total attempts per request, the first included (1 = never retry). */
+  readonly maxAttempts: number
+  /** First backoff step; step n is `base × 2^(n-1)`, capped at `maxDelayMillis`, then fully jittered. */
+  readonly baseDelayMillis: number
+  /** Cap of one backoff step. */
+  readonly maxDelayMillis: number
+  /** Cap on a server's `Retry-After`: a server asking for an hour does not stall the export for an hour. */
+  readonly retryAfterCapMillis: number
+  /** Overall budget of one request, retries and waits included; no attempt starts after it. */
+  readonly deadlineMillis: number
+  /** Timeout of one attempt (sending, waiting and reading the whole body). */
+  readonly attemptTimeoutMillis: number
+}
+
+/** Defaults: 6 attempts, 500 ms base, 30 s step cap, Retry-After capped at 60 s, 10 min deadline, 2 min per attempt. */
+export const defaults: RetryPolicy = {
+  maxAttempts: 6,
+  baseDelayMillis: 500,
+  maxDelayMillis: 30_000,
+  retryAfterCapMillis: 60_000,
+  deadlineMillis: 600_000,
+  attemptTimeoutMillis: 120_000
+}
+
+/** The defaults with some fields replaced. */
+export const make = (overrides: Partial<RetryPolicy> = {}): RetryPolicy => ({ ...defaults, ...overrides })
+
+/** What `nextDelay` needs to know about the failure so far. */
+export interface RetryInput {
+  /** The failure of the attempt just made. */
+  readonly error: ThoughtSpotError
+  /** Attempts made so far (1 after the first failure). */
+  readonly attempts: number
+  /** Time since the first attempt started. */
+  readonly elapsedMillis: number
+  /** A uniform random number in [0, 1) for the jitter. */
+  readonly random: number
+}
+
+/**
+ * The delay before the next attempt, or `undefined` to give up: the error is not retryable, the attempts are
+ * used up, or waiting would cross the deadline.
+ */
+export const nextDelay = (policy: RetryPolicy, input: RetryInput): number | undefined => {
+  if (!input.error.isRetryable || input.attempts >= policy.maxAttempts) return undefined
+  const step = Math.min(policy.maxDelayMillis, policy.baseDelayMillis * 2 ** (input.attempts - 1))
+  let delay = input.random * step
+  const retryAfter = input.error.retryAfterMillis
+  if (retryAfter !== undefined) delay = Math.max(delay, Math.min(retryAfter, policy.retryAfterCapMillis))
+  return input.elapsedMillis + delay >= policy.deadlineMillis ? undefined : delay
+}
+
+/**
+ * A `Schedule` for `Effect.retry` following the policy. Its clock starts when the retried effect starts; each
+ * retry is logged at debug level with the reason (never a secret: errors are scrubbed).
+ */
+export const schedule = (policy: RetryPolicy): Schedule.Schedule<number, ThoughtSpotError> =>
+  Schedule.fromStepWithMetadata(
+    Effect.map(
+      Clock.currentTimeMillis,
+      (start) => (meta: Schedule.InputMetadata<ThoughtSpotError>) =>
+        Effect.flatMap(Random.next, (random) => {
+          const delay = nextDelay(policy, {
+            error: meta.input,
+            attempts: meta.attempt,
+            elapsedMillis: meta.now - start,
+            random
+          })
+          if (delay === undefined) return Cause.done(meta.attempt)
+          return Effect.as(
+            Effect.logDebug(
+              `retrying ${meta.input.operation} in ${Math.round(delay)} ms (attempt ${meta.attempt + 1} of ${policy.maxAttempts}): ${meta.input.reason._tag}: ${meta.input.reason.message}`
+            ),
+            [meta.attempt, Duration.millis(delay)] as [number, Duration.Duration]
+          )
+        })
+    )
+  )
+
+/** Parses a `Retry-After` header (delay in seconds, or an HTTP date) into milliseconds from `nowMillis`. */
+export const parseRetryAfter = (value: string | undefined, nowMillis: number): number | undefined => {
+  if (value === undefined) return undefined
+  const parsed = Headers.parseRetryAfter(value)
+  return Result.isSuccess(parsed) ? Duration.toMillis(Headers.retryAfterDelay(parsed.success, nowMillis)) : undefined
+}

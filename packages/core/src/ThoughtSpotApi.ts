@@ -1,0 +1,160 @@
+/**
+ * Wire schemas of the ThoughtSpot REST API v2.0 endpoints the client calls (see thoughtspot-api.md).
+ *
+ * Responses are decoded with `Schema`: unknown extra fields are tolerated (and dropped), documented fields are
+ * checked. Data pages are the exception on the hot path: their envelope is checked by hand and their cells are
+ * not decoded at all (see `Pagination.ts`).
+ */
+import { Schema } from "effect"
+
+/** `Token` from `auth/token/full` and `auth/token/object` (§2.3). The token itself is opaque. */
+export const TokenResponse = Schema.Struct({
+  token: Schema.String,
+  creation_time_in_millis: Schema.Finite,
+  expiration_time_in_millis: Schema.Finite,
+  valid_for_user_id: Schema.optionalKey(Schema.String),
+  valid_for_username: Schema.optionalKey(Schema.String)
+})
+/** `Token` from `auth/token/full` and `auth/token/object`. */
+export type TokenResponse = typeof TokenResponse.Type
+
+/** `GET system`: cluster facts; `time_zone` is the data timezone fallback. */
+export const SystemInfo = Schema.Struct({
+  id: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  name: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  release_version: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  time_zone: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  locale: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  date_format: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  api_version: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  type: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  environment: Schema.optionalKey(Schema.NullOr(Schema.String))
+})
+/** `GET system`. */
+export type SystemInfo = typeof SystemInfo.Type
+
+/** `GET auth/session/user` (`User`, §2.4): the required fields plus the ones an export cares about. */
+export const CurrentUser = Schema.Struct({
+  id: Schema.String,
+  name: Schema.String,
+  display_name: Schema.String,
+  visibility: Schema.optionalKey(Schema.String),
+  email: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  current_org: Schema.optionalKey(Schema.NullOr(Schema.Struct({ id: Schema.Int, name: Schema.String }))),
+  privileges: Schema.optionalKey(Schema.NullOr(Schema.Array(Schema.String)))
+})
+/** `GET auth/session/user`. */
+export type CurrentUser = typeof CurrentUser.Type
+
+/** Metadata object types (§3.2). */
+export const MetadataType = Schema.Literals([
+  "LIVEBOARD",
+  "ANSWER",
+  "LOGICAL_TABLE",
+  "LOGICAL_COLUMN",
+  "CONNECTION",
+  "TAG",
+  "USER",
+  "USER_GROUP",
+  "LOGICAL_RELATIONSHIP",
+  "INSIGHT_SPEC",
+  "COLLECTION"
+])
+/** Metadata object types. */
+export type MetadataType = typeof MetadataType.Type
+
+/** One `metadata/search` result (§3.3). `metadata_header` and `metadata_detail` are left untyped here. */
+export const MetadataItem = Schema.Struct({
+  metadata_type: Schema.String,
+  metadata_id: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  metadata_name: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  metadata_obj_id: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  metadata_header: Schema.optionalKey(Schema.NullOr(Schema.Record(Schema.String, Schema.Unknown))),
+  metadata_detail: Schema.optionalKey(Schema.NullOr(Schema.Unknown)),
+  visualization_headers: Schema.optionalKey(Schema.NullOr(Schema.Array(Schema.Unknown))),
+  dependent_objects: Schema.optionalKey(Schema.NullOr(Schema.Unknown)),
+  stats: Schema.optionalKey(Schema.NullOr(Schema.Unknown))
+})
+/** One `metadata/search` result. */
+export type MetadataItem = typeof MetadataItem.Type
+
+/** `metadata/search` response: a bare array. */
+export const MetadataSearchResponse = Schema.Array(MetadataItem)
+
+/** A column of an answer or liveboard visualization in `metadata_detail` (the documented V1 simplification). */
+export const VisualizationColumn = Schema.Struct({
+  name: Schema.String,
+  effectiveDataType: Schema.optionalKey(Schema.String),
+  effectiveType: Schema.optionalKey(Schema.String),
+  effectiveAggrType: Schema.optionalKey(Schema.String),
+  baseColumnName: Schema.optionalKey(Schema.String),
+  baseDataType: Schema.optionalKey(Schema.String)
+})
+
+/** `metadata_detail` of an ANSWER or LIVEBOARD with `include_details: true`. */
+export const VisualizationsDetail = Schema.Struct({
+  id: Schema.String,
+  name: Schema.String,
+  visualizations: Schema.Array(
+    Schema.Struct({ id: Schema.String, name: Schema.String, columns: Schema.Array(VisualizationColumn) })
+  )
+})
+/** `metadata_detail` of an ANSWER or LIVEBOARD. */
+export type VisualizationsDetail = typeof VisualizationsDetail.Type
+
+/** `metadata_detail` of a LOGICAL_TABLE with `include_details: true` (§7). */
+export const LogicalTableDetail = Schema.Struct({
+  id: Schema.String,
+  name: Schema.String,
+  columns: Schema.Array(
+    Schema.Struct({
+      header: Schema.Struct({
+        id: Schema.String,
+        name: Schema.String,
+        description: Schema.optionalKey(Schema.NullOr(Schema.String)),
+        isHidden: Schema.optionalKey(Schema.Boolean)
+      }),
+      dataType: Schema.String,
+      type: Schema.optionalKey(Schema.String)
+    })
+  )
+})
+/** `metadata_detail` of a LOGICAL_TABLE. */
+export type LogicalTableDetail = typeof LogicalTableDetail.Type
+
+/**
+ * `AnswerContent` / `LiveboardContent` without `data_rows` (§4.2): the page envelope. `data_rows` is checked
+ * separately, row by row as arrays, never cell by cell.
+ */
+export const ContentEnvelope = Schema.Struct({
+  available_data_row_count: Schema.Int,
+  column_names: Schema.Array(Schema.String),
+  record_offset: Schema.Int,
+  record_size: Schema.Int,
+  returned_data_row_count: Schema.Int,
+  sampling_ratio: Schema.Finite,
+  visualization_id: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  visualization_name: Schema.optionalKey(Schema.NullOr(Schema.String))
+})
+/** A data page envelope. */
+export type ContentEnvelope = typeof ContentEnvelope.Type
+
+/** `metadata/search` request (§3.1); any documented field may be given, the client sets paging itself. */
+export interface SearchMetadataRequest {
+  readonly metadata?: ReadonlyArray<{
+    readonly identifier?: string
+    readonly obj_identifier?: string
+    readonly name_pattern?: string
+    readonly type?: MetadataType
+    readonly subtypes?: ReadonlyArray<string>
+  }>
+  readonly include_details?: boolean
+  readonly include_headers?: boolean
+  readonly include_hidden_objects?: boolean
+  readonly include_visualization_headers?: boolean
+  readonly include_dependent_objects?: boolean
+  readonly include_stats?: boolean
+  readonly tag_identifiers?: ReadonlyArray<string>
+  readonly sort_options?: { readonly field_name: string; readonly order: "ASC" | "DESC" }
+  readonly [field: string]: unknown
+}

@@ -1,0 +1,408 @@
+/**
+ * `ThoughtSpotClient`: the Effect service for ThoughtSpot REST API v2.0 — typed endpoints and paginated
+ * streams over one authenticated, rate-limited, retrying HTTP pipeline.
+ *
+ * ```ts
+ * const program = Effect.gen(function* () {
+ *   const client = yield* ThoughtSpotClient.ThoughtSpotClient
+ *   const { time_zone } = yield* client.system
+ *   yield* client.searchData({ logicalTableIdentifier: id, queryString: "[Region] [Revenue]" }).pipe(
+ *     Stream.runForEach((page) => Console.log(page.recordOffset, page.rows.length))
+ *   )
+ * }).pipe(Effect.provide(ThoughtSpotClient.layerNode({ host, auth: Auth.password({ username, password }) })))
+ * ```
+ */
+import { NodeHttpClient } from "@effect/platform-node"
+import { Config, ConfigProvider, Context, Effect, Exit, Layer, Option, Schema, Stream } from "effect"
+import type { HttpClient } from "effect/http"
+import * as Auth from "./Auth.ts"
+import { parseJsonExact } from "./internal/bigJson.ts"
+import * as Classify from "./internal/classify.ts"
+import * as Requester from "./internal/Requester.ts"
+import { defaultUserAgent } from "./internal/userAgent.ts"
+import * as Pagination from "./Pagination.ts"
+import * as RateLimiter from "./RateLimiter.ts"
+import * as RetryPolicy from "./RetryPolicy.ts"
+import {
+  ContentEnvelope,
+  CurrentUser,
+  type MetadataItem,
+  MetadataSearchResponse,
+  type SearchMetadataRequest,
+  SystemInfo
+} from "./ThoughtSpotApi.ts"
+import type { ThoughtSpotError } from "./ThoughtSpotError.ts"
+import * as TokenManager from "./TokenManager.ts"
+
+/** Client settings; only `host` and `auth` are required. */
+export interface ThoughtSpotClientOptions {
+  /** Cluster URL, e.g. `https://my-company.thoughtspot.cloud` (no `/api/rest/2.0`). */
+  readonly host: string
+  /** How to authenticate (see `Auth`); the Org is part of it (`orgId` / `orgIdentifier`). */
+  readonly auth: Auth.AuthMethod
+  /** Retry policy overrides (defaults: `RetryPolicy.defaults`). */
+  readonly retry?: Partial<RetryPolicy.RetryPolicy>
+  /** Client-side rate limit (default 100 requests/s). */
+  readonly rateLimit?: RateLimiter.RateLimitOptions
+  /** Most requests in flight at once (default 4). */
+  readonly concurrency?: number
+  /** Data pages fetched ahead of the consumer per stream (default 2). */
+  readonly prefetch?: number
+  /** Default rows per data request (default 10 000, at most 100 000). */
+  readonly pageSize?: number
+  /** Rows per `metadata/search` request (default 500). */
+  readonly metadataPageSize?: number
+  /** `User-Agent` header (default `spotpipe/<version> (node/<version>; <os>)`). */
+  readonly userAgent?: string
+  /** Renew tokens this long before expiry (default 30 s, at most a quarter of the validity). */
+  readonly refreshSkewMillis?: number
+  /** Revoke minted tokens / log out on shutdown (default true). */
+  readonly releaseOnClose?: boolean
+}
+
+/** Extra request fields passed through to the data endpoints. */
+export interface RuntimeOptions {
+  /** Rows per request, 1‥100 000 (default: the client's `pageSize`). */
+  readonly pageSize?: number
+  /** `runtime_filter`, e.g. `{ col1: "Region", op1: "EQ", val1: "West" }`. */
+  readonly runtimeFilter?: Readonly<Record<string, unknown>>
+  /** `runtime_sort`, e.g. `{ sortCol1: "Revenue", asc1: false }`. */
+  readonly runtimeSort?: Readonly<Record<string, unknown>>
+  /** `runtime_param_override`. */
+  readonly runtimeParamOverride?: Readonly<Record<string, unknown>>
+}
+
+/** `searchdata`: a search query against a model, worksheet, view or table. */
+export interface SearchDataRequest extends RuntimeOptions {
+  /** GUID of the data source. */
+  readonly logicalTableIdentifier: string
+  /** Search tokens, e.g. `[Region] [Revenue] [Order Date].monthly`. */
+  readonly queryString: string
+}
+
+/** `metadata/answer/data`: the data of a saved answer. */
+export interface AnswerDataRequest extends RuntimeOptions {
+  /** GUID or name of the answer. */
+  readonly metadataIdentifier: string
+}
+
+/** `metadata/liveboard/data`: the data of a liveboard's visualizations. */
+export interface LiveboardDataRequest extends RuntimeOptions {
+  /** GUID or name of the liveboard. */
+  readonly metadataIdentifier: string
+  /** GUIDs or names of the visualizations to read (default: all). */
+  readonly visualizationIdentifiers?: ReadonlyArray<string>
+}
+
+/** One visualization of a liveboard, with the stream of its pages (its first page already fetched). */
+export interface VisualizationData {
+  readonly visualizationId: string
+  readonly visualizationName: string
+  readonly columnNames: ReadonlyArray<string>
+  readonly availableRowCount: number
+  readonly samplingRatio: number
+  /** The pages of this visualization, paged on their own; run it once. */
+  readonly pages: Stream.Stream<Pagination.DataPage, ThoughtSpotError>
+}
+
+/** The client's operations. */
+export interface Service {
+  /** `GET system`: cluster facts, including `time_zone`. */
+  readonly system: Effect.Effect<SystemInfo, ThoughtSpotError>
+  /** `GET auth/session/user`: the authenticated user. */
+  readonly currentUser: Effect.Effect<CurrentUser, ThoughtSpotError>
+  /** `metadata/search`, every matching object, read page by page until an empty page. */
+  readonly searchMetadata: (
+    request: SearchMetadataRequest,
+    options?: { readonly pageSize?: number }
+  ) => Stream.Stream<MetadataItem, ThoughtSpotError>
+  /** `searchdata`, as ordered pages. */
+  readonly searchData: (request: SearchDataRequest) => Stream.Stream<Pagination.DataPage, ThoughtSpotError>
+  /** `metadata/answer/data`, as ordered pages. */
+  readonly answerData: (request: AnswerDataRequest) => Stream.Stream<Pagination.DataPage, ThoughtSpotError>
+  /** `metadata/liveboard/data`: one page stream per visualization. */
+  readonly liveboardData: (
+    request: LiveboardDataRequest
+  ) => Effect.Effect<ReadonlyArray<VisualizationData>, ThoughtSpotError>
+  /** Token / login requests made so far (renewals included). */
+  readonly credentialRequests: Effect.Effect<number>
+}
+
+/** The ThoughtSpot client service. */
+export class ThoughtSpotClient extends Context.Service<ThoughtSpotClient, Service>()(
+  "@spotpipe/core/ThoughtSpotClient"
+) {}
+
+const runtimeFields = (options: RuntimeOptions) => ({
+  ...(options.runtimeFilter === undefined ? {} : { runtime_filter: options.runtimeFilter }),
+  ...(options.runtimeSort === undefined ? {} : { runtime_sort: options.runtimeSort }),
+  ...(options.runtimeParamOverride === undefined ? {} : { runtime_param_override: options.runtimeParamOverride })
+})
+
+const decodeEnvelope = Schema.decodeUnknownExit(ContentEnvelope)
+
+/**
+ * Reads the `contents` of a data response into checked pages: the envelope by schema, `data_rows` as arrays
+ * of the announced length — never cell by cell. A body that contradicts itself is `malformed` (retried).
+ */
+const readContents = (
+  operation: string,
+  response: Requester.RawResponse
+): Effect.Effect<ReadonlyArray<Pagination.PageContent>, ThoughtSpotError> => {
+  const broken = (description: string) => Effect.fail(Classify.badBody(operation, description, true, response.status))
+  const wrong = (description: string) => Effect.fail(Classify.badBody(operation, description, false, response.status))
+  let json: unknown
+  try {
+    json = parseJsonExact(response.text)
+  } catch {
+    return broken("the data page is not valid JSON (cut short in transit?)")
+  }
+  const contents =
+    typeof json === "object" && json !== null ? (json as { readonly contents?: unknown }).contents : undefined
+  if (!Array.isArray(contents)) return wrong("the data response has no `contents` array")
+  const pages: Array<Pagination.PageContent> = []
+  for (const item of contents as ReadonlyArray<unknown>) {
+    const envelope = decodeEnvelope(item)
+    if (Exit.isFailure(envelope)) return wrong("a data page does not have the documented fields")
+    const rows = (item as { readonly data_rows?: unknown }).data_rows
+    if (!Array.isArray(rows)) return wrong("a data page has no `data_rows` array")
+    for (const row of rows as ReadonlyArray<unknown>) {
+      if (!Array.isArray(row)) return wrong("a data row is not an array (COMPACT format expected)")
+    }
+    const e = envelope.value
+    if (rows.length !== e.returned_data_row_count) {
+      return broken(`a data page holds ${rows.length} rows but says ${e.returned_data_row_count}`)
+    }
+    pages.push({
+      columnNames: e.column_names,
+      rows: rows as ReadonlyArray<ReadonlyArray<unknown>>,
+      recordOffset: e.record_offset,
+      availableRowCount: e.available_data_row_count,
+      samplingRatio: e.sampling_ratio,
+      visualizationId: e.visualization_id ?? undefined,
+      visualizationName: e.visualization_name ?? undefined
+    })
+  }
+  return Effect.succeed(pages)
+}
+
+const single = (
+  operation: string,
+  offset: number,
+  pages: ReadonlyArray<Pagination.PageContent>,
+  visualizationId?: string
+): Effect.Effect<Pagination.PageContent, ThoughtSpotError> => {
+  const page = visualizationId === undefined ? pages[0] : pages.find((p) => p.visualizationId === visualizationId)
+  if (page === undefined) {
+    return Effect.fail(Classify.badBody(operation, "the data response has no page for the request", false))
+  }
+  if (page.recordOffset !== offset) {
+    return Effect.fail(
+      Classify.badBody(operation, `asked for offset ${offset}, the page says ${page.recordOffset}`, false)
+    )
+  }
+  return Effect.succeed(page)
+}
+
+/** Builds the client from options; needs an `HttpClient` and a `Scope` (credentials are released on close). */
+export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: ThoughtSpotClientOptions) {
+  const retry = RetryPolicy.make(options.retry)
+  const defaultPageSize = options.pageSize ?? Pagination.DEFAULT_PAGE_SIZE
+  const prefetch = options.prefetch ?? Pagination.DEFAULT_PREFETCH
+  const metadataPageSize = options.metadataPageSize ?? 500
+  const requester = yield* Requester.make({
+    host: options.host,
+    userAgent: options.userAgent ?? defaultUserAgent(),
+    retry,
+    rateLimiter: yield* RateLimiter.make(options.rateLimit ?? RateLimiter.defaults),
+    concurrency: options.concurrency ?? 4,
+    secrets: Auth.secretsOf(options.auth)
+  })
+  const tokens = yield* TokenManager.make(options.auth, requester, {
+    ...(options.refreshSkewMillis === undefined ? {} : { refreshSkewMillis: options.refreshSkewMillis }),
+    ...(options.releaseOnClose === undefined ? {} : { releaseOnClose: options.releaseOnClose })
+  })
+
+  const getJson = <S extends Schema.Top & { readonly DecodingServices: never }>(
+    operation: string,
+    path: string,
+    schema: S
+  ) => requester.run({ operation, method: "GET", path, decode: Requester.decodeJson(operation, schema) }, tokens)
+
+  const dataCall = (operation: string, path: string, body: Record<string, unknown>) =>
+    requester.run({ operation, method: "POST", path, body, decode: (r) => readContents(operation, r) }, tokens)
+
+  const pageSizeOf = (operation: string, request: RuntimeOptions) =>
+    Pagination.checkPageSize(operation, request.pageSize ?? defaultPageSize)
+
+  const searchData = (request: SearchDataRequest) =>
+    Stream.unwrap(
+      Effect.map(pageSizeOf("searchData", request), (pageSize) =>
+        Pagination.dataPages({
+          operation: "searchData",
+          pageSize,
+          prefetch,
+          fetch: (offset) =>
+            Effect.flatMap(
+              dataCall("searchData", "searchdata", {
+                logical_table_identifier: request.logicalTableIdentifier,
+                query_string: request.queryString,
+                data_format: "COMPACT",
+                record_offset: offset,
+                record_size: pageSize,
+                ...runtimeFields(request)
+              }),
+              (pages) => single("searchData", offset, pages)
+            )
+        })
+      )
+    )
+
+  const answerData = (request: AnswerDataRequest) =>
+    Stream.unwrap(
+      Effect.map(pageSizeOf("answerData", request), (pageSize) =>
+        Pagination.dataPages({
+          operation: "answerData",
+          pageSize,
+          prefetch,
+          fetch: (offset) =>
+            Effect.flatMap(
+              dataCall("answerData", "metadata/answer/data", {
+                metadata_identifier: request.metadataIdentifier,
+                data_format: "COMPACT",
+                record_offset: offset,
+                record_size: pageSize,
+                ...runtimeFields(request)
+              }),
+              (pages) => single("answerData", offset, pages)
+            )
+        })
+      )
+    )
+
+  const liveboardData = Effect.fn("ThoughtSpotClient.liveboardData")(function* (request: LiveboardDataRequest) {
+    const pageSize = yield* pageSizeOf("liveboardData", request)
+    const body = (offset: number, visualizations: ReadonlyArray<string> | undefined) => ({
+      metadata_identifier: request.metadataIdentifier,
+      ...(visualizations === undefined ? {} : { visualization_identifiers: visualizations }),
+      data_format: "COMPACT",
+      record_offset: offset,
+      record_size: pageSize,
+      ...runtimeFields(request)
+    })
+    const firsts = yield* dataCall(
+      "liveboardData",
+      "metadata/liveboard/data",
+      body(0, request.visualizationIdentifiers)
+    )
+    const result: Array<VisualizationData> = []
+    for (const first of firsts) {
+      const id = first.visualizationId
+      if (id === undefined) {
+        return yield* Classify.badBody("liveboardData", "a liveboard page has no visualization_id", false)
+      }
+      const name = first.visualizationName ?? id
+      yield* single("liveboardData", 0, [first])
+      result.push({
+        visualizationId: id,
+        visualizationName: name,
+        columnNames: first.columnNames,
+        availableRowCount: first.availableRowCount,
+        samplingRatio: first.samplingRatio,
+        pages: Pagination.dataPages({
+          operation: "liveboardData",
+          pageSize,
+          prefetch,
+          first,
+          fetch: (offset) =>
+            Effect.flatMap(dataCall("liveboardData", "metadata/liveboard/data", body(offset, [id])), (pages) =>
+              single("liveboardData", offset, pages, id)
+            )
+        })
+      })
+    }
+    return result as ReadonlyArray<VisualizationData>
+  })
+
+  const searchMetadata = (request: SearchMetadataRequest, searchOptions?: { readonly pageSize?: number }) =>
+    Pagination.untilEmptyPage(searchOptions?.pageSize ?? metadataPageSize, (offset, size) =>
+      requester.run(
+        {
+          operation: "searchMetadata",
+          method: "POST",
+          path: "metadata/search",
+          body: { ...request, record_offset: offset, record_size: size },
+          decode: Requester.decodeJson("searchMetadata", MetadataSearchResponse)
+        },
+        tokens
+      )
+    )
+
+  return ThoughtSpotClient.of({
+    system: getJson("system", "system", SystemInfo),
+    currentUser: getJson("currentUser", "auth/session/user", CurrentUser),
+    searchMetadata,
+    searchData,
+    answerData,
+    liveboardData,
+    credentialRequests: tokens.issued
+  })
+})
+
+/** The client as a layer; provide an `HttpClient` (e.g. `NodeHttpClient.layerUndici`). */
+export const layer = (
+  options: ThoughtSpotClientOptions
+): Layer.Layer<ThoughtSpotClient, never, HttpClient.HttpClient> => Layer.effect(ThoughtSpotClient, make(options))
+
+/** The client as a layer over Node's undici HTTP client. */
+export const layerNode = (options: ThoughtSpotClientOptions): Layer.Layer<ThoughtSpotClient> =>
+  layer(options).pipe(Layer.provide(NodeHttpClient.layerUndici))
+
+/**
+ * Reads the connection from configuration: `THOUGHTSPOT_HOST`, and either `THOUGHTSPOT_TOKEN`, or
+ * `THOUGHTSPOT_USERNAME` with `THOUGHTSPOT_SECRET_KEY` or `THOUGHTSPOT_PASSWORD`; `THOUGHTSPOT_ORG_ID` optional.
+ * Other settings come from `options`.
+ */
+export const authConfig: Config.Config<{ readonly host: string; readonly auth: Auth.AuthMethod }> = Config.all({
+  host: Config.String("THOUGHTSPOT_HOST"),
+  username: Config.option(Config.String("THOUGHTSPOT_USERNAME")),
+  password: Config.option(Config.Redacted("THOUGHTSPOT_PASSWORD")),
+  secretKey: Config.option(Config.Redacted("THOUGHTSPOT_SECRET_KEY")),
+  token: Config.option(Config.Redacted("THOUGHTSPOT_TOKEN")),
+  orgId: Config.option(Config.Int("THOUGHTSPOT_ORG_ID"))
+}).pipe(
+  Config.mapEffect(
+    (c): Effect.Effect<{ readonly host: string; readonly auth: Auth.AuthMethod }, Config.ConfigError> => {
+      const org: Auth.TokenOptions = Option.isSome(c.orgId) ? { orgId: c.orgId.value } : {}
+      if (Option.isSome(c.token)) return Effect.succeed({ host: c.host, auth: Auth.bearerToken(c.token.value) })
+      if (Option.isNone(c.username)) {
+        return Effect.fail(
+          configError(
+            "set THOUGHTSPOT_TOKEN, or THOUGHTSPOT_USERNAME with THOUGHTSPOT_PASSWORD or THOUGHTSPOT_SECRET_KEY"
+          )
+        )
+      }
+      const username = c.username.value
+      if (Option.isSome(c.secretKey)) {
+        return Effect.succeed({
+          host: c.host,
+          auth: Auth.secretKey({ username, secretKey: c.secretKey.value, ...org })
+        })
+      }
+      if (Option.isSome(c.password)) {
+        return Effect.succeed({ host: c.host, auth: Auth.password({ username, password: c.password.value, ...org }) })
+      }
+      return Effect.fail(
+        configError("THOUGHTSPOT_USERNAME is set: also set THOUGHTSPOT_PASSWORD or THOUGHTSPOT_SECRET_KEY")
+      )
+    }
+  )
+)
+
+/** The client as a layer configured by `authConfig` plus `options`. */
+export const layerConfig = (
+  options: Omit<ThoughtSpotClientOptions, "host" | "auth"> = {}
+): Layer.Layer<ThoughtSpotClient, Config.ConfigError, HttpClient.HttpClient> =>
+  Layer.unwrap(Effect.map(authConfig, (connection) => layer({ ...options, ...connection })))
+
+const configError = (message: string) => new Config.ConfigError(new ConfigProvider.SourceError({ message }))

@@ -1,0 +1,232 @@
+/**
+ * The one error type of `@spotpipe/core`: `ThoughtSpotError { operation, reason }`.
+ *
+ * `operation` names the client call that failed (`searchData`, `auth/token/full`, …); `reason` says what
+ * happened, as one of a closed set of tagged reasons, each carrying what ThoughtSpot told us (HTTP status,
+ * ThoughtSpot error code, incident and trace ids, the server's message) and whether retrying can help.
+ * Messages never contain a token, password or secret key: server text is scrubbed before it gets here.
+ */
+import { Schema } from "effect"
+
+/** Fields every reason carries; the optional ones are present when the failure came from an HTTP response. */
+const details = {
+  /** What happened and, where it helps, what to do about it. */
+  description: Schema.String,
+  /** HTTP status of the failing response. */
+  status: Schema.optionalKey(Schema.Int),
+  /** ThoughtSpot's numeric error code (e.g. 10002, 10097, 10023). */
+  code: Schema.optionalKey(Schema.Int),
+  /** ThoughtSpot's `incident_id_guid`, to quote to ThoughtSpot support. */
+  incidentId: Schema.optionalKey(Schema.String),
+  /** ThoughtSpot's `trace_id_guid`. */
+  traceId: Schema.optionalKey(Schema.String),
+  /** The server's own message (the `debug` text), secrets removed. */
+  serverMessage: Schema.optionalKey(Schema.String)
+}
+
+interface Details {
+  readonly description: string
+  readonly status?: number
+  readonly code?: number
+  readonly incidentId?: string
+  readonly traceId?: string
+  readonly serverMessage?: string
+}
+
+const render = (self: Details): string => {
+  const facts: Array<string> = []
+  if (self.status !== undefined) facts.push(`HTTP ${self.status}`)
+  if (self.code !== undefined) facts.push(`code ${self.code}`)
+  if (self.incidentId !== undefined) facts.push(`incident ${self.incidentId}`)
+  if (self.traceId !== undefined && self.traceId !== "tracing-disabled") facts.push(`trace ${self.traceId}`)
+  let text = self.description
+  if (facts.length > 0) text += ` (${facts.join(", ")})`
+  if (self.serverMessage !== undefined && self.serverMessage !== "") text += `: ${self.serverMessage}`
+  return text
+}
+
+/** Credentials rejected, token expired/revoked and not renewable, or a second 401 after one refresh. */
+export class Authentication extends Schema.TaggedError<Authentication>()("Authentication", details) {
+  /** Never retried: new credentials are needed. */
+  get isRetryable(): boolean {
+    return false
+  }
+  override get message(): string {
+    return render(this)
+  }
+}
+
+/** The user lacks a privilege or access to the object (HTTP 403, or a 500 that is a permission error). */
+export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", details) {
+  /** Never retried. */
+  get isRetryable(): boolean {
+    return false
+  }
+  override get message(): string {
+    return render(this)
+  }
+}
+
+/** ThoughtSpot rejected the request (HTTP 400 and other unclassified 4xx), or the client refused bad input. */
+export class BadRequest extends Schema.TaggedError<BadRequest>()("BadRequest", details) {
+  /** Never retried. */
+  get isRetryable(): boolean {
+    return false
+  }
+  override get message(): string {
+    return render(this)
+  }
+}
+
+/** HTTP 404: the endpoint or object does not exist. */
+export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", details) {
+  /** Never retried. */
+  get isRetryable(): boolean {
+    return false
+  }
+  override get message(): string {
+    return render(this)
+  }
+}
+
+/** HTTP 415: the server refused the request's content type. */
+export class UnsupportedMediaType extends Schema.TaggedError<UnsupportedMediaType>()("UnsupportedMediaType", details) {
+  /** Never retried. */
+  get isRetryable(): boolean {
+    return false
+  }
+  override get message(): string {
+    return render(this)
+  }
+}
+
+/** HTTP 429: ThoughtSpot's rate limit (100 requests/s per client IP) was hit. */
+export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", {
+  ...details,
+  /** The server's `Retry-After`, in milliseconds from when the response arrived, if it sent one. */
+  retryAfterMillis: Schema.optionalKey(Schema.Finite)
+}) {
+  /** Always retried (with the server's `Retry-After` honoured, up to the policy's cap). */
+  get isRetryable(): boolean {
+    return true
+  }
+  override get message(): string {
+    return render(this)
+  }
+}
+
+/** HTTP 5xx that is not a permission error. 500/502/503/504 are transient; others (501, 505, …) are not. */
+export class Server extends Schema.TaggedError<Server>()("Server", {
+  ...details,
+  /** The server's `Retry-After`, in milliseconds, if it sent one (e.g. with a 503). */
+  retryAfterMillis: Schema.optionalKey(Schema.Finite)
+}) {
+  /** True for 500, 502, 503 and 504. */
+  get isRetryable(): boolean {
+    return this.status === undefined || [500, 502, 503, 504].includes(this.status)
+  }
+  override get message(): string {
+    return render(this)
+  }
+}
+
+/** The connection failed, was reset, or the response body ended early. */
+export class Transport extends Schema.TaggedError<Transport>()("Transport", details) {
+  /** Always retried. */
+  get isRetryable(): boolean {
+    return true
+  }
+  override get message(): string {
+    return render(this)
+  }
+}
+
+/** An attempt exceeded its per-attempt timeout, the server answered 408, or the overall deadline passed. */
+export class Timeout extends Schema.TaggedError<Timeout>()("Timeout", {
+  ...details,
+  /** False when the call's overall deadline (not one attempt) ran out: retrying is then pointless. */
+  retryable: Schema.Boolean
+}) {
+  /** True for one slow attempt or a 408; false once the overall deadline is spent. */
+  get isRetryable(): boolean {
+    return this.retryable
+  }
+  override get message(): string {
+    return render(this)
+  }
+}
+
+/** A 2xx response whose body is not what ThoughtSpot documents. */
+export class ResponseDecode extends Schema.TaggedError<ResponseDecode>()("ResponseDecode", {
+  ...details,
+  /**
+   * True when the body is damaged (not valid JSON, or a page that contradicts its own row count) — the mark of
+   * a truncated transfer, worth retrying; false when it is well-formed but of an unexpected shape.
+   */
+  malformed: Schema.Boolean
+}) {
+  /** Retried only when the body looks damaged in transit. */
+  get isRetryable(): boolean {
+    return this.malformed
+  }
+  override get message(): string {
+    return render(this)
+  }
+}
+
+/** A paged read did not deliver exactly `available_data_row_count` rows, or the result changed while paging. */
+export class Incomplete extends Schema.TaggedError<Incomplete>()("Incomplete", {
+  ...details,
+  /** `available_data_row_count` as reported by the first page. */
+  expectedRows: Schema.optionalKey(Schema.Int),
+  /** Rows actually received before the stream stopped. */
+  receivedRows: Schema.optionalKey(Schema.Int)
+}) {
+  /** Never retried as a whole: rerun the export. */
+  get isRetryable(): boolean {
+    return false
+  }
+  override get message(): string {
+    return render(this)
+  }
+}
+
+/** Every reason a ThoughtSpot call can fail for. */
+export const ThoughtSpotErrorReason = Schema.Union([
+  Authentication,
+  Forbidden,
+  BadRequest,
+  NotFound,
+  UnsupportedMediaType,
+  RateLimited,
+  Server,
+  Transport,
+  Timeout,
+  ResponseDecode,
+  Incomplete
+])
+
+/** Every reason a ThoughtSpot call can fail for. */
+export type ThoughtSpotErrorReason = typeof ThoughtSpotErrorReason.Type
+
+/** The error of every `@spotpipe/core` operation. */
+export class ThoughtSpotError extends Schema.TaggedError<ThoughtSpotError>()("ThoughtSpotError", {
+  /** The client operation or endpoint that failed, e.g. `searchData` or `auth/token/full`. */
+  operation: Schema.String,
+  reason: ThoughtSpotErrorReason
+}) {
+  /** Whether retrying the same request can help (delegates to the reason). */
+  get isRetryable(): boolean {
+    return this.reason.isRetryable
+  }
+  /** The server's `Retry-After` in milliseconds, when the reason carries one. */
+  get retryAfterMillis(): number | undefined {
+    return "retryAfterMillis" in this.reason ? this.reason.retryAfterMillis : undefined
+  }
+  override get message(): string {
+    return `${this.operation}: ${this.reason._tag}: ${this.reason.message}`
+  }
+}
+
+/** True for a `ThoughtSpotError`. */
+export const isThoughtSpotError = (u: unknown): u is ThoughtSpotError => u instanceof ThoughtSpotError

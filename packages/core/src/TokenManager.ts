@@ -1,0 +1,244 @@
+/**
+ * Token lifecycle: obtains the credential for the configured `AuthMethod`, caches it, renews it shortly before
+ * it expires and once after a 401, and gives it up (revoke / logout) when the client shuts down.
+ *
+ * Renewal is single-flight: the first caller that needs a new credential takes a one-permit semaphore and
+ * fetches; everyone waiting behind it re-checks on entry and finds the fresh credential, so N concurrent
+ * callers with an expired token cause exactly one token request. Expiry is tracked on the client's `Clock`
+ * using the server's own validity (`expiration − creation`), so a skewed client clock does not matter.
+ */
+import { Clock, Effect, Redacted, Semaphore } from "effect"
+import { Cookies, HttpClientRequest } from "effect/http"
+import type * as Auth from "./Auth.ts"
+import * as Classify from "./internal/classify.ts"
+import type { Credential, CredentialSource, Requester } from "./internal/Requester.ts"
+import { decodeJson } from "./internal/Requester.ts"
+import * as RetryPolicy from "./RetryPolicy.ts"
+import { TokenResponse } from "./ThoughtSpotApi.ts"
+import { Authentication, ThoughtSpotError } from "./ThoughtSpotError.ts"
+
+/** Token lifecycle settings. */
+export interface TokenManagerOptions {
+  /** Renew this long before expiry (capped at a quarter of the token's validity). Default 30 s. */
+  readonly refreshSkewMillis?: number
+  /** Revoke minted tokens / log out of sessions on shutdown. Default true. */
+  readonly releaseOnClose?: boolean
+}
+
+/** The credential source for authenticated calls, plus observability for tests and logs. */
+export interface TokenManager extends CredentialSource {
+  /** Number of token / login requests made so far. */
+  readonly issued: Effect.Effect<number>
+}
+
+interface Cached {
+  readonly credential: Credential
+  /** Client-clock time after which the credential must be renewed first. */
+  readonly renewAt: number
+  /** The raw secret (token or cookie header), for revoke/logout on close. */
+  readonly secret: string
+}
+
+const bearer = (generation: number, token: string): Credential => ({
+  generation,
+  apply: HttpClientRequest.setHeader("authorization", `Bearer ${token}`)
+})
+
+const cookie = (generation: number, header: string): Credential => ({
+  generation,
+  apply: HttpClientRequest.setHeader("cookie", header)
+})
+
+/** Quick, single-attempt policy for the shutdown calls: never hold up shutdown. */
+const releasePolicy = RetryPolicy.make({ maxAttempts: 1, attemptTimeoutMillis: 5_000, deadlineMillis: 5_000 })
+
+/** Creates the token manager for `method`; revocation/logout is registered on the surrounding scope. */
+export const make = Effect.fn("TokenManager.make")(function* (
+  method: Auth.AuthMethod,
+  requester: Requester,
+  options: TokenManagerOptions = {}
+) {
+  const skew = options.refreshSkewMillis ?? 30_000
+  const lock = yield* Semaphore.make(1)
+  let cached: Cached | undefined
+  let generation = 0
+  let issued = 0
+
+  const mintToken = (operation: "auth/token/full" | "auth/token/object", body: Record<string, unknown>) =>
+    Effect.gen(function* () {
+      const startedAt = yield* Clock.currentTimeMillis
+      issued++
+      const response = yield* requester.run({
+        operation,
+        method: "POST",
+        path: operation,
+        body,
+        decode: decodeJson(operation, TokenResponse)
+      })
+      requester.addSecret(response.token)
+      const lifetime = Math.max(0, response.expiration_time_in_millis - response.creation_time_in_millis)
+      generation++
+      return {
+        credential: bearer(generation, response.token),
+        renewAt: startedAt + lifetime - Math.min(skew, lifetime / 4),
+        secret: response.token
+      } satisfies Cached
+    })
+
+  const tokenBody = (m: Auth.Password | Auth.SecretKey | Auth.ObjectToken): Record<string, unknown> => ({
+    username: m.username,
+    ...(m.orgId === undefined ? {} : { org_id: m.orgId }),
+    ...(m.validitySeconds === undefined ? {} : { validity_time_in_sec: m.validitySeconds })
+  })
+
+  const login = (m: Auth.CookieSession) =>
+    Effect.gen(function* () {
+      issued++
+      const header = yield* requester.run({
+        operation: "auth/session/login",
+        method: "POST",
+        path: "auth/session/login",
+        body: {
+          username: m.username,
+          password: Redacted.value(m.password),
+          ...(m.orgIdentifier === undefined ? {} : { org_identifier: m.orgIdentifier }),
+          remember_me: m.rememberMe ?? false
+        },
+        decode: (response) => {
+          const jar = response.cookies
+          if (Cookies.isEmpty(jar)) {
+            return Effect.fail(
+              Classify.badBody(
+                "auth/session/login",
+                "login succeeded but set no session cookie",
+                false,
+                response.status
+              )
+            )
+          }
+          for (const value of Object.values(Cookies.toRecord(jar))) requester.addSecret(String(value))
+          return Effect.succeed(Cookies.toCookieHeader(jar))
+        }
+      })
+      requester.addSecret(header)
+      generation++
+      return {
+        credential: cookie(generation, header),
+        renewAt: Number.POSITIVE_INFINITY,
+        secret: header
+      } satisfies Cached
+    })
+
+  const fetch: Effect.Effect<Cached, ThoughtSpotError> = (() => {
+    switch (method._tag) {
+      case "Password":
+        return Effect.suspend(() =>
+          mintToken("auth/token/full", { ...tokenBody(method), password: Redacted.value(method.password) })
+        )
+      case "SecretKey":
+        return Effect.suspend(() =>
+          mintToken("auth/token/full", { ...tokenBody(method), secret_key: Redacted.value(method.secretKey) })
+        )
+      case "ObjectToken":
+        return Effect.suspend(() =>
+          mintToken("auth/token/object", {
+            ...tokenBody(method),
+            object_id: method.objectId,
+            ...(method.credential._tag === "Password"
+              ? { password: Redacted.value(method.credential.password) }
+              : { secret_key: Redacted.value(method.credential.secretKey) })
+          })
+        )
+      case "CookieSession":
+        return Effect.suspend(() => login(method))
+      case "BearerToken": {
+        const token = Redacted.value(method.token)
+        return Effect.succeed({ credential: bearer(0, token), renewAt: Number.POSITIVE_INFINITY, secret: token })
+      }
+    }
+  })()
+
+  const store = (next: Cached) =>
+    Effect.sync(() => {
+      cached = next
+      return next.credential
+    })
+
+  const fresh = (now: number): Credential | undefined =>
+    cached !== undefined && now < cached.renewAt ? cached.credential : undefined
+
+  const current: Effect.Effect<Credential, ThoughtSpotError> = Effect.flatMap(Clock.currentTimeMillis, (now) => {
+    const hit = fresh(now)
+    if (hit !== undefined) return Effect.succeed(hit)
+    return lock.withPermit(
+      Effect.flatMap(Clock.currentTimeMillis, (later) => {
+        const won = fresh(later) // someone else renewed while we waited
+        return won !== undefined ? Effect.succeed(won) : Effect.flatMap(fetch, store)
+      })
+    )
+  })
+
+  const renew = (stale: Credential): Effect.Effect<Credential, ThoughtSpotError> => {
+    if (method._tag === "BearerToken") {
+      return Effect.fail(
+        new ThoughtSpotError({
+          operation: "authentication",
+          reason: new Authentication({
+            status: 401,
+            description:
+              "the bearer token was rejected: it has expired or been revoked; issue a new token (a pre-issued token cannot be renewed)"
+          })
+        })
+      )
+    }
+    return lock.withPermit(
+      Effect.suspend(() =>
+        cached !== undefined && cached.credential.generation !== stale.generation
+          ? Effect.succeed(cached.credential) // already renewed by another caller
+          : Effect.flatMap(fetch, store)
+      )
+    )
+  }
+
+  const release = Effect.suspend(() => {
+    const held = cached
+    if (held === undefined || options.releaseOnClose === false || method._tag === "BearerToken") return Effect.void
+    const fixed: CredentialSource = {
+      current: Effect.succeed(held.credential),
+      renew: () => Effect.succeed(held.credential)
+    }
+    const call =
+      method._tag === "CookieSession"
+        ? requester.run(
+            {
+              operation: "auth/session/logout",
+              method: "POST",
+              path: "auth/session/logout",
+              decode: () => Effect.void,
+              retry: releasePolicy
+            },
+            fixed
+          )
+        : requester.run(
+            {
+              operation: "auth/token/revoke",
+              method: "POST",
+              path: "auth/token/revoke",
+              body: { token: held.secret },
+              decode: () => Effect.void,
+              retry: releasePolicy
+            },
+            fixed
+          )
+    return call.pipe(
+      Effect.catch((error) => Effect.logDebug(`could not release the credential on shutdown: ${error.message}`))
+    )
+  })
+  yield* Effect.addFinalizer(() => release)
+
+  return {
+    current,
+    renew,
+    issued: Effect.sync(() => issued)
+  } satisfies TokenManager
+})

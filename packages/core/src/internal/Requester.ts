@@ -1,0 +1,183 @@
+/**
+ * Sends one ThoughtSpot call the way every call is sent: standard headers, credentials, the concurrency bound,
+ * the rate limiter, a per-attempt timeout, one credential renewal and replay on a 401, retries by the policy,
+ * and an overall deadline. Built on `effect/http`'s `HttpClient`; every failure leaves as a `ThoughtSpotError`
+ * made by `classify.ts`.
+ */
+import { Clock, Effect, Schema, Semaphore } from "effect"
+import type { Cookies, Headers } from "effect/http"
+import { HttpBody, HttpClient, HttpClientRequest } from "effect/http"
+import type { RateLimiter } from "../RateLimiter.ts"
+import * as RetryPolicy from "../RetryPolicy.ts"
+import type { ThoughtSpotError } from "../ThoughtSpotError.ts"
+import * as Classify from "./classify.ts"
+
+/** Something that authenticates a request; `generation` tells renewals apart. */
+export interface Credential {
+  readonly generation: number
+  readonly apply: (request: HttpClientRequest.HttpClientRequest) => HttpClientRequest.HttpClientRequest
+}
+
+/** Where authenticated calls get their credential, and renew it after a 401. */
+export interface CredentialSource {
+  readonly current: Effect.Effect<Credential, ThoughtSpotError>
+  /** A credential newer than `stale`, or a failure when renewal is impossible. */
+  readonly renew: (stale: Credential) => Effect.Effect<Credential, ThoughtSpotError>
+}
+
+/** A complete response: status, headers, cookies and the whole body as text. */
+export interface RawResponse {
+  readonly status: number
+  readonly headers: Headers.Headers
+  readonly cookies: Cookies.Cookies
+  readonly text: string
+}
+
+/** One call: where to send it and how to read a 2xx answer. */
+export interface Call<A> {
+  /** Operation name for errors and logs (e.g. `searchData`). */
+  readonly operation: string
+  readonly method: "GET" | "POST"
+  /** Path below `/api/rest/2.0/`, e.g. `searchdata`. */
+  readonly path: string
+  readonly body?: unknown
+  /** Reads a 2xx response; a `malformed` decode failure is retried like a transport error. */
+  readonly decode: (response: RawResponse) => Effect.Effect<A, ThoughtSpotError>
+  /** Overrides the client's retry policy (e.g. a single quick attempt for logout). */
+  readonly retry?: RetryPolicy.RetryPolicy
+}
+
+/** Sends calls. */
+export interface Requester {
+  readonly run: <A>(call: Call<A>, credentials?: CredentialSource) => Effect.Effect<A, ThoughtSpotError>
+  /** Removes known secrets from a text. */
+  readonly scrub: Classify.Scrub
+  /** Registers a secret to scrub from every later error (issued tokens, session cookies). */
+  readonly addSecret: (secret: string) => void
+}
+
+/** Settings of a requester. */
+export interface RequesterOptions {
+  /** Cluster URL without the API path, e.g. `https://my.thoughtspot.cloud`. */
+  readonly host: string
+  readonly userAgent: string
+  readonly retry: RetryPolicy.RetryPolicy
+  readonly rateLimiter: RateLimiter
+  /** Most requests in flight at once. */
+  readonly concurrency: number
+  /** Secrets known up front (password, secret key, pre-issued token). */
+  readonly secrets: ReadonlyArray<string>
+}
+
+/** Creates a requester over the ambient `HttpClient`. */
+export const make = Effect.fn("Requester.make")(function* (options: RequesterOptions) {
+  const client = yield* HttpClient.HttpClient
+  const permits = yield* Semaphore.make(Math.max(1, options.concurrency))
+  const secrets = new Set(options.secrets.filter((s) => s.length > 0))
+  const scrub = Classify.makeScrub(secrets)
+  const base = `${options.host.replace(/\/+$/, "")}/api/rest/2.0/`
+  const headers = {
+    "content-type": "application/json",
+    accept: "application/json",
+    "user-agent": options.userAgent
+  }
+
+  const send = (call: Call<unknown>, credential: Credential | undefined, policy: RetryPolicy.RetryPolicy) => {
+    let request = HttpClientRequest.make(call.method)(base + call.path, { headers })
+    if (call.body !== undefined)
+      request = HttpClientRequest.setBody(request, HttpBody.text(JSON.stringify(call.body), "application/json"))
+    if (credential !== undefined) request = credential.apply(request)
+    const attempt = Effect.gen(function* () {
+      const response = yield* client.execute(request)
+      const text = yield* response.text
+      return {
+        status: response.status,
+        headers: response.headers,
+        cookies: response.cookies,
+        text
+      } satisfies RawResponse
+    }).pipe(
+      Effect.mapError((error) => Classify.fromHttpClientError(call.operation, error, scrub)),
+      Effect.timeoutOrElse({
+        duration: policy.attemptTimeoutMillis,
+        orElse: () => Effect.fail(Classify.attemptTimedOut(call.operation, policy.attemptTimeoutMillis))
+      })
+    )
+    return permits.withPermit(Effect.andThen(options.rateLimiter.take, attempt))
+  }
+
+  const failFor = (call: Call<unknown>, raw: RawResponse, description?: string) =>
+    Effect.flatMap(Clock.currentTimeMillis, (nowMillis) =>
+      Effect.fail(
+        Classify.fromResponse({
+          operation: call.operation,
+          status: raw.status,
+          retryAfter: raw.headers["retry-after"],
+          body: raw.text,
+          nowMillis,
+          scrub,
+          ...(description === undefined ? {} : { description })
+        })
+      )
+    )
+
+  const run = <A>(call: Call<A>, credentials?: CredentialSource): Effect.Effect<A, ThoughtSpotError> => {
+    const policy = call.retry ?? options.retry
+    const attempt = Effect.gen(function* () {
+      let credential = credentials === undefined ? undefined : yield* credentials.current
+      let raw = yield* send(call, credential, policy)
+      if (raw.status === 401 && credentials !== undefined && credential !== undefined) {
+        credential = yield* credentials.renew(credential)
+        raw = yield* send(call, credential, policy)
+        if (raw.status === 401) {
+          return yield* failFor(
+            call,
+            raw,
+            "ThoughtSpot rejected a freshly renewed credential (a second 401); check the user's access and the Org"
+          )
+        }
+      }
+      if (raw.status < 200 || raw.status >= 300) return yield* failFor(call, raw)
+      return yield* call.decode(raw)
+    })
+    return attempt.pipe(
+      Effect.retry(RetryPolicy.schedule(policy)),
+      Effect.timeoutOrElse({
+        duration: policy.deadlineMillis,
+        orElse: () => Effect.fail(Classify.deadlineExceeded(call.operation, policy.deadlineMillis))
+      })
+    )
+  }
+
+  return {
+    run,
+    scrub,
+    addSecret: (secret: string) => {
+      if (secret.length > 0) secrets.add(secret)
+    }
+  } satisfies Requester
+})
+
+/** Decodes a 2xx JSON body with a schema: broken JSON is `malformed` (retried), a wrong shape is not. */
+export const decodeJson =
+  <S extends Schema.Top & { readonly DecodingServices: never }>(operation: string, schema: S) =>
+  (response: RawResponse): Effect.Effect<S["Type"], ThoughtSpotError> => {
+    let json: unknown
+    try {
+      json = JSON.parse(response.text)
+    } catch {
+      return Effect.fail(
+        Classify.badBody(operation, "the response is not valid JSON (cut short in transit?)", true, response.status)
+      )
+    }
+    return Schema.decodeUnknownEffect(schema)(json).pipe(
+      Effect.mapError((error) =>
+        Classify.badBody(
+          operation,
+          `the response does not have the documented shape: ${error.message}`,
+          false,
+          response.status
+        )
+      )
+    )
+  }

@@ -1,0 +1,252 @@
+/**
+ * The one place where HTTP outcomes become `ThoughtSpotError`s: status codes, the three error-body shapes,
+ * `Retry-After`, transport failures, timeouts, and the client's own checks (bad input, bad pages).
+ *
+ * Every text that came from the server or the network passes through a `Scrub` first, which removes any
+ * known secret (password, secret key, issued tokens, session cookies), so no error message can carry one.
+ */
+import type { HttpClientError } from "effect/http"
+import { parseRetryAfter } from "../RetryPolicy.ts"
+import {
+  Authentication,
+  BadRequest,
+  Forbidden,
+  Incomplete,
+  NotFound,
+  RateLimited,
+  ResponseDecode,
+  Server,
+  ThoughtSpotError,
+  Timeout,
+  Transport,
+  UnsupportedMediaType
+} from "../ThoughtSpotError.ts"
+
+/** Removes known secrets from a text. */
+export type Scrub = (text: string) => string
+
+/** A scrubber over a live set of secrets (the set may grow as tokens are issued). */
+export const makeScrub =
+  (secrets: ReadonlySet<string>): Scrub =>
+  (text) => {
+    let out = text
+    for (const secret of secrets)
+      if (secret.length > 0 && out.includes(secret)) out = out.split(secret).join("<redacted>")
+    return out
+  }
+
+/** What ThoughtSpot said in an error body. */
+export interface ServerDetails {
+  readonly code?: number
+  readonly incidentId?: string
+  readonly traceId?: string
+  readonly serverMessage?: string
+}
+
+const MAX_MESSAGE = 500
+
+const clip = (text: string): string => {
+  const flat = text.replace(/\s+/g, " ").trim()
+  return flat.length > MAX_MESSAGE ? `${flat.slice(0, MAX_MESSAGE)}…` : flat
+}
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+/** A `debug` value: plain text, or (shape B) a JSON-encoded array of strings such as `"[\"…\"]"` or `"[null]"`. */
+const debugText = (debug: unknown): string | undefined => {
+  if (typeof debug !== "string") return undefined
+  const trimmed = debug.trim()
+  if (trimmed.startsWith("[")) {
+    try {
+      const parsed: unknown = JSON.parse(trimmed)
+      if (Array.isArray(parsed)) {
+        const parts = parsed.filter((p): p is string => typeof p === "string" && p.trim() !== "")
+        return parts.length === 0 ? undefined : parts.join("; ")
+      }
+    } catch {
+      // not JSON after all: keep the raw text
+    }
+  }
+  return trimmed === "" ? undefined : trimmed
+}
+
+const fromFields = (fields: Record<string, unknown>, message: string | undefined): ServerDetails => ({
+  ...(typeof fields.code === "number" ? { code: fields.code } : {}),
+  ...(typeof fields.incident_id_guid === "string" ? { incidentId: fields.incident_id_guid } : {}),
+  ...(typeof fields.trace_id_guid === "string" ? { traceId: fields.trace_id_guid } : {}),
+  ...(message === undefined ? {} : { serverMessage: message })
+})
+
+/**
+ * Reads ThoughtSpot's error body in any of its shapes (thoughtspot-api.md §5.2), trying in order:
+ * B `error.message.debug` as an object, A `error.message.{code,debug,…}`, C `error.message.debug` as text,
+ * then `error.message` or `error` as text; a body that is not JSON gives its (clipped) text as the message.
+ */
+export const parseErrorBody = (body: string): ServerDetails => {
+  let json: unknown
+  try {
+    json = JSON.parse(body)
+  } catch {
+    return body.trim() === "" ? {} : { serverMessage: clip(body) }
+  }
+  const error = isRecord(json) ? json.error : undefined
+  const message = isRecord(error) ? error.message : error
+  if (isRecord(message)) {
+    const debug = message.debug
+    if (isRecord(debug)) return fromFields(debug, debugText(debug.debug) ?? debugText(debug.message))
+    return fromFields(message, debugText(debug) ?? debugText(message.message))
+  }
+  if (typeof message === "string") return { serverMessage: message }
+  return {}
+}
+
+/** ThoughtSpot sometimes reports a missing permission as HTTP 500 (§5.3): code 10023, or words to that effect. */
+const isPermissionError = (details: ServerDetails): boolean =>
+  details.code === 10023 ||
+  /\bFORBIDDEN\b|does not have (access|privilege)|access denied|permission denied|not authori[sz]ed/i.test(
+    details.serverMessage ?? ""
+  )
+
+/** Maps a non-2xx response to an error. `description` replaces the default wording when given. */
+export const fromResponse = (options: {
+  readonly operation: string
+  readonly status: number
+  readonly retryAfter: string | undefined
+  readonly body: string
+  readonly nowMillis: number
+  readonly scrub: Scrub
+  readonly description?: string
+}): ThoughtSpotError => {
+  const { operation, status } = options
+  const parsed = parseErrorBody(options.body)
+  const details: ServerDetails = {
+    ...parsed,
+    ...(parsed.serverMessage === undefined ? {} : { serverMessage: clip(options.scrub(parsed.serverMessage)) })
+  }
+  const base = { ...details, status }
+  const describe = (fallback: string) => options.description ?? fallback
+  const retryAfterMillis = parseRetryAfter(options.retryAfter, options.nowMillis)
+  const withRetryAfter = retryAfterMillis === undefined ? {} : { retryAfterMillis }
+  const reason = (() => {
+    switch (status) {
+      case 400:
+        return new BadRequest({ ...base, description: describe("ThoughtSpot rejected the request") })
+      case 401:
+        return new Authentication({
+          ...base,
+          description: describe(
+            "ThoughtSpot rejected the credentials; check the username and password, secret key or token"
+          )
+        })
+      case 403:
+        return new Forbidden({ ...base, description: describe("the user lacks the privilege or access this needs") })
+      case 404:
+        return new NotFound({ ...base, description: describe("not found; check the identifier and the host URL") })
+      case 408:
+        return new Timeout({
+          ...base,
+          retryable: true,
+          description: describe("ThoughtSpot timed out waiting for the request")
+        })
+      case 415:
+        return new UnsupportedMediaType({
+          ...base,
+          description: describe("ThoughtSpot refused the request's content type")
+        })
+      case 429:
+        return new RateLimited({ ...base, ...withRetryAfter, description: describe("rate limit exceeded") })
+    }
+    if (status === 500 && isPermissionError(details)) {
+      return new Forbidden({ ...base, description: describe("the user lacks the privilege or access this needs") })
+    }
+    if (status >= 500)
+      return new Server({ ...base, ...withRetryAfter, description: describe("ThoughtSpot server error") })
+    if (status >= 400) return new BadRequest({ ...base, description: describe("ThoughtSpot rejected the request") })
+    return new ResponseDecode({ ...base, malformed: false, description: describe(`unexpected HTTP status ${status}`) })
+  })()
+  return new ThoughtSpotError({ operation, reason })
+}
+
+const causeText = (cause: unknown): string => {
+  if (cause instanceof Error) {
+    const code = (cause as { readonly code?: unknown }).code
+    const inner = cause.cause instanceof Error ? `: ${cause.cause.message}` : ""
+    return `${typeof code === "string" ? `${code} ` : ""}${cause.message}${inner}`
+  }
+  return String(cause)
+}
+
+/** Maps an `HttpClientError` (connection, reset, body cut short, bad URL) to an error. */
+export const fromHttpClientError = (
+  operation: string,
+  error: HttpClientError.HttpClientError,
+  scrub: Scrub
+): ThoughtSpotError => {
+  const reason = error.reason
+  const where = `${reason.request.method} ${reason.request.url}`
+  switch (reason._tag) {
+    case "TransportError":
+      return new ThoughtSpotError({
+        operation,
+        reason: new Transport({ description: clip(scrub(`could not complete ${where}: ${causeText(reason.cause)}`)) })
+      })
+    case "DecodeError":
+    case "EmptyBodyError":
+      return new ThoughtSpotError({
+        operation,
+        reason: new Transport({
+          description: clip(
+            scrub(`the response to ${where} ended early or could not be read: ${causeText(reason.cause)}`)
+          ),
+          ...(reason.response === undefined ? {} : { status: reason.response.status })
+        })
+      })
+    default:
+      return new ThoughtSpotError({
+        operation,
+        reason: new BadRequest({
+          description: clip(scrub(`could not send ${where}: ${reason.message}; check the host URL`))
+        })
+      })
+  }
+}
+
+/** One attempt took longer than its timeout. */
+export const attemptTimedOut = (operation: string, millis: number): ThoughtSpotError =>
+  new ThoughtSpotError({
+    operation,
+    reason: new Timeout({ retryable: true, description: `no complete response within ${millis} ms` })
+  })
+
+/** The whole call, retries included, ran past its deadline. */
+export const deadlineExceeded = (operation: string, millis: number): ThoughtSpotError =>
+  new ThoughtSpotError({
+    operation,
+    reason: new Timeout({
+      retryable: false,
+      description: `gave up after the ${millis} ms deadline (retries included); raise the deadline or check the server`
+    })
+  })
+
+/** A 2xx body that is not what ThoughtSpot documents; `malformed` marks damage in transit (retried). */
+export const badBody = (
+  operation: string,
+  description: string,
+  malformed: boolean,
+  status?: number
+): ThoughtSpotError =>
+  new ThoughtSpotError({
+    operation,
+    reason: new ResponseDecode({ description, malformed, ...(status === undefined ? {} : { status }) })
+  })
+
+/** Input the client refuses before sending anything. */
+export const badInput = (operation: string, description: string): ThoughtSpotError =>
+  new ThoughtSpotError({ operation, reason: new BadRequest({ description }) })
+
+/** A paged read that did not deliver exactly the rows ThoughtSpot announced. */
+export const incomplete = (
+  operation: string,
+  description: string,
+  rows?: { readonly expectedRows: number; readonly receivedRows: number }
+): ThoughtSpotError => new ThoughtSpotError({ operation, reason: new Incomplete({ description, ...rows }) })
