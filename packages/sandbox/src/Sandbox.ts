@@ -24,6 +24,8 @@ export interface SandboxStats {
   readonly tokensIssued: number
   readonly pagesRendered: number
   readonly pageCacheHits: number
+  /** Pages rendered ahead of a sequential reader. */
+  readonly lookAheadRenders: number
 }
 
 /** A started sandbox. */
@@ -81,7 +83,8 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Runnin
       rateLimited: wire.rateLimited,
       tokensIssued: auth.issued,
       pagesRendered: engine.stats.pagesRendered,
-      pageCacheHits: engine.stats.pageCacheHits
+      pageCacheHits: engine.stats.pageCacheHits,
+      lookAheadRenders: engine.stats.lookAheadRenders
     }),
     revokeAllTokens: () => auth.revokeAll(),
     close: () =>

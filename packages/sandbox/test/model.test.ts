@@ -146,7 +146,7 @@ describe("engine", () => {
     const a = engine.page(p, result, 0, 100, "COMPACT")
     const b = engine.page(p, result, 0, 100, "COMPACT")
     expect(b).toBe(a)
-    expect(engine.stats).toEqual({ pagesRendered: 1, pageCacheHits: 1 })
+    expect(engine.stats).toEqual({ pagesRendered: 1, pageCacheHits: 1, lookAheadRenders: 0 })
   })
 
   it("sorting-large-detail-results-by-another-column-is-refused-with-a-reason", () => {

@@ -45,6 +45,8 @@ export interface ApiResponse {
   readonly status: number
   readonly headers?: Readonly<Record<string, string | ReadonlyArray<string>>>
   readonly body?: ReadonlyArray<Buffer | string>
+  /** Work to run once the whole body has been handed to the socket (look-ahead rendering). */
+  readonly afterSend?: () => void
 }
 
 /** A route: method, whether it needs a caller, and its handler. */
@@ -260,6 +262,10 @@ const dataFormat = (body: Record<string, unknown>): DataFormat => {
   return f
 }
 
+const runAll = (tasks: ReadonlyArray<() => void>) => {
+  for (const task of tasks) task()
+}
+
 /** Builds the endpoint table for one sandbox. */
 export const makeRoutes = (settings: ApiSettings, auth: AuthStore, engine: Engine): Readonly<Record<string, Route>> => {
   const validityMs = (requested: number) => {
@@ -304,7 +310,8 @@ export const makeRoutes = (settings: ApiSettings, auth: AuthStore, engine: Engin
   const content = (
     query: SavedQuery | { plan: QueryPlan; samplingRatio: number },
     body: Record<string, unknown>,
-    viz: SavedQuery | undefined
+    viz: SavedQuery | undefined,
+    after: Array<() => void>
   ): Array<Buffer | string> => {
     const { offset, size } = paging(body)
     const format = dataFormat(body)
@@ -313,6 +320,7 @@ export const makeRoutes = (settings: ApiSettings, auth: AuthStore, engine: Engin
     const from = Math.min(offset, result.rowCount)
     const to = Math.min(result.rowCount, offset + size)
     const rows = engine.page(query.plan, result, from, to, format)
+    if (to - from === size) after.push(() => engine.lookAhead(query.plan, result, to, size, format))
     const head =
       `{"available_data_row_count":${result.rowCount},"column_names":${JSON.stringify(result.columnNames)},` +
       `"data_rows":[`
@@ -527,10 +535,12 @@ export const makeRoutes = (settings: ApiSettings, auth: AuthStore, engine: Engin
         findReadable(p, "LOGICAL_TABLE", str(req.body, "logical_table_identifier"), "logical_table_identifier")
         const plan = engine.parse(query)
         if (plan instanceof QueryError) throw badRequest(`Search query could not be parsed: ${plan.message}`)
+        const after: Array<() => void> = []
         return {
           status: 200,
           headers: { "content-type": "application/json" },
-          body: ['{"contents":[', ...content({ plan, samplingRatio: 1 }, req.body, undefined), "]}"]
+          body: ['{"contents":[', ...content({ plan, samplingRatio: 1 }, req.body, undefined, after), "]}"],
+          afterSend: () => runAll(after)
         }
       }
     },
@@ -540,10 +550,12 @@ export const makeRoutes = (settings: ApiSettings, auth: AuthStore, engine: Engin
       handle: (req) => {
         const o = findReadable(principalOf(req), "ANSWER", str(req.body, "metadata_identifier"), "metadata_identifier")
         const head = `{"metadata_id":${JSON.stringify(o.id)},"metadata_name":${JSON.stringify(o.name)},"contents":[`
+        const after: Array<() => void> = []
         return {
           status: 200,
           headers: { "content-type": "application/json" },
-          body: [head, ...content(o.visualizations[0]!, req.body, undefined), "]}"]
+          body: [head, ...content(o.visualizations[0]!, req.body, undefined, after), "]}"],
+          afterSend: () => runAll(after)
         }
       }
     },
@@ -576,12 +588,18 @@ export const makeRoutes = (settings: ApiSettings, auth: AuthStore, engine: Engin
         const parts: Array<Buffer | string> = [
           `{"metadata_id":${JSON.stringify(o.id)},"metadata_name":${JSON.stringify(o.name)},"contents":[`
         ]
+        const after: Array<() => void> = []
         vizzes.forEach((v, i) => {
           if (i > 0) parts.push(",")
-          parts.push(...content(v, req.body, v))
+          parts.push(...content(v, req.body, v, after))
         })
         parts.push("]}")
-        return { status: 200, headers: { "content-type": "application/json" }, body: parts }
+        return {
+          status: 200,
+          headers: { "content-type": "application/json" },
+          body: parts,
+          afterSend: () => runAll(after)
+        }
       }
     }
   }

@@ -11,6 +11,7 @@ import { type DataFormat, type ResultSet, renderRows, runPlan } from "./ResultSe
 export interface EngineStats {
   pagesRendered: number
   pageCacheHits: number
+  lookAheadRenders: number
 }
 
 /** Query execution and page rendering for one (seed, rows, timezone, calendar). */
@@ -18,7 +19,8 @@ export class Engine {
   readonly seed: number
   readonly rows: number
   readonly calendar: Calendar
-  readonly stats: EngineStats = { pagesRendered: 0, pageCacheHits: 0 }
+  readonly stats: EngineStats = { pagesRendered: 0, pageCacheHits: 0, lookAheadRenders: 0 }
+  #lookAhead: string | undefined
   readonly #results = new Map<string, ResultSet | QueryError>()
   readonly #pages = new Map<string, Buffer>()
   #pageBytes = 0
@@ -47,9 +49,32 @@ export class Engine {
     return r
   }
 
+  /**
+   * Renders the page after a full one in the background, so that a client paging sequentially (every exporter)
+   * finds it ready: rendering then overlaps the client's own parsing instead of adding to it. At most one
+   * look-ahead is pending; only large pages (≥ 10 000 rows) are worth it.
+   */
+  lookAhead(plan: QueryPlan, result: ResultSet, from: number, size: number, format: DataFormat): void {
+    const to = Math.min(result.rowCount, from + size)
+    if (size < 10_000 || from >= to || this.#lookAhead !== undefined) return
+    const key = this.#key(plan, from, to, format)
+    if (this.#pages.has(key)) return
+    this.#lookAhead = key
+    setImmediate(() => {
+      this.#lookAhead = undefined
+      if (this.#pages.has(key)) return
+      this.stats.lookAheadRenders++
+      this.page(plan, result, from, to, format)
+    })
+  }
+
+  #key(plan: QueryPlan, from: number, to: number, format: DataFormat): string {
+    return `${format}|${from}|${to}|${plan.text}`
+  }
+
   /** The JSON text of rows [from, to) of a result, from the LRU when present. */
   page(plan: QueryPlan, result: ResultSet, from: number, to: number, format: DataFormat): Buffer {
-    const key = `${format}|${from}|${to}|${plan.text}`
+    const key = this.#key(plan, from, to, format)
     const hit = this.#pages.get(key)
     if (hit !== undefined) {
       this.#pages.delete(key)

@@ -3,7 +3,7 @@
  * Rows are never stored: a `RowCursor` decodes one row at a time into plain fields, and per-column emitters turn
  * those fields into JSON text. Text for small domains (regions, products, customers, days) is escaped once.
  */
-import { type ByteWriter, utf8 } from "./ByteWriter.ts"
+import { type ByteWriter, putBytes, putCents, putPadded, putUint, utf8 } from "./ByteWriter.ts"
 import { hash3, mix32, stableGuid } from "./Hash.ts"
 import { type DayTable, makeDayTable, makeLocalMidnight } from "./Zone.ts"
 
@@ -311,4 +311,65 @@ export const makeEmitters = (calendar: Calendar): ReadonlyArray<CellEmitter> => 
       : (w, r) => w.text(dateCell(midnight[r.shippedDay]! + r.shipSeconds, undefined)),
     (w, r) => w.int(timeBase + r.shipTime)
   ]
+}
+
+/**
+ * A COMPACT row writer for all ten columns in table order, the hot path of every full export: one bounds check
+ * per row and no per-cell calls through closures (about twice as fast as the per-column emitters).
+ */
+export const makeFullRowWriter = (calendar: Calendar): ((out: ByteWriter, r: RowCursor) => void) => {
+  const regionBytes = regions.map((r) => utf8(JSON.stringify(r)))
+  const productBytes = products.map(([p]) => utf8(JSON.stringify(p)))
+  const customerBytes = customers.map((c) => utf8(JSON.stringify(c)))
+  const { days, dateCell, timeBase } = calendar
+  const dayBytes: Array<Uint8Array> = []
+  for (let d = 0; d < days.length; d++) {
+    dayBytes.push(utf8(dateCell(days.midnight[d]!, d + 1 < days.length ? days.midnight[d + 1]! : undefined)))
+  }
+  const midnight = days.midnight
+  const wrapOpen = utf8(`{"v":{"s":`)
+  const wrapClose = utf8("}}")
+  const wrapped = calendar.customCalendar !== false
+  const NULL = utf8("null")
+  const TRUE = utf8("true")
+  const FALSE = utf8("false")
+  return (out, r) => {
+    out.ensure(1024)
+    const buf = out.buf
+    const m = r.nullMask
+    let p = out.pos
+    buf[p++] = 91
+    if (m & 1) p = putBytes(buf, p, NULL)
+    else {
+      const low = base + 37 * r.index
+      const carry = Math.floor(low / 1e9)
+      p = putUint(buf, p, baseHigh + carry)
+      p = putPadded(buf, p, low - carry * 1e9, 9)
+    }
+    buf[p++] = 44
+    p = putBytes(buf, p, m & 2 ? NULL : regionBytes[r.region]!)
+    buf[p++] = 44
+    p = putBytes(buf, p, m & 4 ? NULL : productBytes[r.product]!)
+    buf[p++] = 44
+    p = putBytes(buf, p, m & 8 ? NULL : customerBytes[r.customer]!)
+    buf[p++] = 44
+    p = m & 16 ? putBytes(buf, p, NULL) : putUint(buf, p, r.quantity)
+    buf[p++] = 44
+    p = m & 32 ? putBytes(buf, p, NULL) : putCents(buf, p, r.revenueCents)
+    buf[p++] = 44
+    p = putBytes(buf, p, m & 64 ? NULL : r.returned ? TRUE : FALSE)
+    buf[p++] = 44
+    p = putBytes(buf, p, m & 128 ? NULL : dayBytes[r.orderDay]!)
+    buf[p++] = 44
+    if (m & 256) p = putBytes(buf, p, NULL)
+    else if (wrapped) {
+      p = putBytes(buf, p, wrapOpen)
+      p = putUint(buf, p, midnight[r.shippedDay]! + r.shipSeconds)
+      p = putBytes(buf, p, wrapClose)
+    } else p = putUint(buf, p, midnight[r.shippedDay]! + r.shipSeconds)
+    buf[p++] = 44
+    p = m & 512 ? putBytes(buf, p, NULL) : putUint(buf, p, timeBase + r.shipTime)
+    buf[p++] = 93
+    out.pos = p
+  }
 }

@@ -13,6 +13,7 @@ import {
   Col,
   customers,
   makeEmitters,
+  makeFullRowWriter,
   orderColumns,
   products,
   RowCursor,
@@ -133,7 +134,8 @@ export const detailResult = (
   })
   const columns = plan.selections.map((s) => s.column.index)
   const rowCount = plan.limit === undefined ? tableRows : Math.min(plan.limit, tableRows)
-  let order: (i: number) => number = (i) => i
+  const natural = (i: number) => i
+  let order: (i: number) => number = natural
   const sort = plan.sort
   if (sort !== undefined) {
     const column = plan.selections[sort.selection]!.column.index
@@ -162,10 +164,23 @@ export const detailResult = (
   const keys = fullKeys(plan.selections.map((s) => s.name))
   const cursor = new RowCursor(seed)
   const n = columns.length
+  // All ten columns un-bucketed in table order: the specialized row writer applies.
+  const fullRow =
+    n === orderColumns.length && plan.selections.every((s, i) => s.column.index === i && s.bucket === undefined)
+      ? makeFullRowWriter(calendar)
+      : undefined
   return {
     columnNames: plan.selections.map((s) => s.name),
     rowCount,
     writeRows: (out, from, to, format) => {
+      if (format === "COMPACT" && fullRow !== undefined) {
+        const identity = order === natural
+        for (let i = from; i < to; i++) {
+          if (i > from) out.byte(44)
+          fullRow(out, cursor.at(identity ? i : order(i)))
+        }
+        return
+      }
       if (format === "COMPACT") {
         // The hot path of every export: kept free of per-cell closures other than the emitters.
         for (let i = from; i < to; i++) {
@@ -480,5 +495,7 @@ export const modelColumnNames = orderColumns.map((c) => c.name)
 export const renderRows = (result: ResultSet, from: number, to: number, format: DataFormat): Buffer => {
   const out = new ByteWriter(Math.max(1024, (to - from) * 128))
   result.writeRows(out, from, to, format)
-  return out.take()
+  const bytes = out.take()
+  // Keep cached pages tight: copy out when the writer over-allocated by more than a quarter.
+  return bytes.length < out.buf.length * 0.75 ? Buffer.from(bytes) : bytes
 }

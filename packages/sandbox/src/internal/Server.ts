@@ -181,6 +181,7 @@ export const makeListener = (
       res.end()
       return
     }
+    if (response.afterSend !== undefined) res.once("finish", response.afterSend)
     for (const c of chunks) res.write(c)
     res.end()
   }
