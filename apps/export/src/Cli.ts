@@ -6,7 +6,7 @@
  */
 import { Config, Console, Effect, FileSystem, Option, Redacted } from "effect"
 import { Argument, Command, Flag, Prompt } from "effect/cli"
-import { type Cluster, type MetadataObject, metadataColumns, metadataTypes } from "./Cluster.ts"
+import { type Cluster, demoMetadataTypes, type MetadataObject, metadataColumns, metadataTypes } from "./Cluster.ts"
 import { connect } from "./CoreCluster.ts"
 import { ExportError } from "./ExportError.ts"
 import { chooseTimeZone, type ExportTask, runExport } from "./Exporter.ts"
@@ -338,7 +338,7 @@ export const metadataTask = <E>(
   types: ReadonlyArray<string>,
   pageSize: number
 ): ExportTask<E> => ({
-  object: `metadata ${types.join(",")}`,
+  object: types.length === 1 ? `metadata ${types[0]}` : `metadata (${types.length} types)`,
   what: `metadata (${types.join(", ")})`,
   fileName: "metadata",
   source: { type: "METADATA", id: null, name: types.join(","), viz: null, query: null },
@@ -499,7 +499,7 @@ const demoCommand = Command.make(
           const byName = (a: MetadataObject, b: MetadataObject) =>
             a.name.localeCompare(b.name) || a.id.localeCompare(b.id)
           return [
-            metadataTask(cluster, metadataTypes, output.pageSize),
+            metadataTask(cluster, demoMetadataTypes, output.pageSize),
             ...[...answers].sort(byName).map((a) => answerTasks(cluster, a, output.pageSize)),
             ...[...liveboards]
               .sort(byName)

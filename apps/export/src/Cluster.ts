@@ -44,6 +44,9 @@ export const metadataTypes = [
   "LOGICAL_RELATIONSHIP"
 ] as const
 
+/** The metadata types the demo exports: every type the embedded sandbox serves. */
+export const demoMetadataTypes = metadataTypes.filter((type) => type !== "LOGICAL_RELATIONSHIP")
+
 /** A ThoughtSpot cluster as the export uses it. `E` is the client's failure type. */
 export interface Cluster<E> {
   /** The host the client talks to (for the manifest; never with credentials). */

@@ -1,12 +1,17 @@
 /**
- * The {@link Cluster} seam implemented on `@spotpipe/core`'s `ThoughtSpotClient`. (Placeholder until the core
- * client is published: every connection fails with a clear message.)
+ * The {@link Cluster} seam implemented on `@spotpipe/core`'s `ThoughtSpotClient`: object lookups through
+ * `metadata/search include_details`, the cluster timezone from `GET system`, and the paged data streams. With
+ * `--sandbox` (and for `spotpipe demo`) it first starts the embedded `@spotpipe/sandbox` server for the
+ * lifetime of the scope and signs in as its built-in demo user.
  */
-import { Effect, type Scope } from "effect"
-import type { Cluster } from "./Cluster.ts"
+import { NodeHttpClient } from "@effect/platform-node"
+import { Auth, type ThoughtSpotApi, ThoughtSpotClient, type ThoughtSpotError } from "@spotpipe/core"
+import { fixtures, startSandbox } from "@spotpipe/sandbox"
+import { Context, Effect, Layer, Option, type Scope, Stream } from "effect"
+import { type Cluster, type MetadataObject, metadataColumns, type TypedColumn } from "./Cluster.ts"
 import { ExportError } from "./ExportError.ts"
+import type { DataPage } from "./ExportJob.ts"
 import type { Connection } from "./OptionGate.ts"
-import type { UsageError } from "./UsageError.ts"
 
 /** Client settings that come from the command line. */
 export interface ConnectOptions {
@@ -15,9 +20,164 @@ export interface ConnectOptions {
   readonly concurrency: number
 }
 
+type Failure = ThoughtSpotError.ThoughtSpotError
+
+const asRecord = (u: unknown): Record<string, unknown> =>
+  typeof u === "object" && u !== null && !Array.isArray(u) ? (u as Record<string, unknown>) : {}
+const asArray = (u: unknown): ReadonlyArray<unknown> => (Array.isArray(u) ? u : [])
+const asString = (u: unknown): string | undefined => (typeof u === "string" ? u : undefined)
+
+/** Reads the `include_details` description of an answer, liveboard or table into a {@link MetadataObject}. */
+export const toMetadataObject = (item: ThoughtSpotApi.MetadataItem): MetadataObject => {
+  const detail = asRecord(item.metadata_detail)
+  const visualizations = asArray(detail["visualizations"]).map((v) => {
+    const viz = asRecord(v)
+    return {
+      id: asString(viz["id"]) ?? "",
+      name: asString(viz["name"]) ?? "",
+      columns: asArray(viz["columns"]).flatMap((c): ReadonlyArray<TypedColumn> => {
+        const column = asRecord(c)
+        const name = asString(column["name"])
+        const type = asString(column["effectiveDataType"]) ?? asString(column["baseDataType"])
+        return name === undefined || type === undefined ? [] : [{ name, type }]
+      })
+    }
+  })
+  const columns = asArray(detail["columns"]).flatMap((c): ReadonlyArray<TypedColumn> => {
+    const column = asRecord(c)
+    const name = asString(asRecord(column["header"])["name"])
+    const type = asString(column["dataType"])
+    return name === undefined || type === undefined ? [] : [{ name, type }]
+  })
+  return {
+    type: item.metadata_type,
+    id: item.metadata_id ?? asString(detail["id"]) ?? "",
+    name: item.metadata_name ?? asString(detail["name"]) ?? "",
+    visualizations,
+    columns
+  }
+}
+
+const epochSeconds = (u: unknown): number | null =>
+  typeof u === "number" && Number.isFinite(u) ? Math.floor(u / 1000) : null
+
+/** One metadata row, in {@link metadataColumns} order. */
+export const metadataRow = (item: ThoughtSpotApi.MetadataItem): ReadonlyArray<unknown> => {
+  const header = asRecord(item.metadata_header)
+  const tags = asArray(header["tags"])
+    .map((t) => asString(asRecord(t)["name"]) ?? asString(t))
+    .filter((t): t is string => t !== undefined)
+  return [
+    item.metadata_type,
+    item.metadata_id ?? asString(header["id"]) ?? null,
+    item.metadata_name ?? asString(header["name"]) ?? null,
+    asString(header["type"]) ?? null,
+    asString(header["description"]) ?? null,
+    asString(header["authorName"]) ?? null,
+    epochSeconds(header["created"]),
+    epochSeconds(header["modified"]),
+    tags.length === 0 ? null : tags.join(";")
+  ]
+}
+
+const fromCore = (page: {
+  readonly columnNames: ReadonlyArray<string>
+  readonly rows: ReadonlyArray<ReadonlyArray<unknown>>
+  readonly availableRowCount: number
+  readonly samplingRatio: number
+}): DataPage => ({
+  columnNames: page.columnNames,
+  rows: page.rows,
+  availableRowCount: page.availableRowCount,
+  samplingRatio: page.samplingRatio
+})
+
+const sandboxError = (cause: unknown) =>
+  new ExportError({
+    kind: "Io",
+    message: `cannot start the embedded sandbox: ${cause instanceof Error ? cause.message : String(cause)}`,
+    cause
+  })
+
 /** Connects to the cluster (or starts the embedded sandbox) for the lifetime of the scope. */
-export const connect = (
-  _connection: Connection,
-  _options: ConnectOptions
-): Effect.Effect<Cluster<ExportError>, ExportError | UsageError, Scope.Scope> =>
-  Effect.fail(new ExportError({ kind: "Remote", message: "the @spotpipe/core client is not available yet" }))
+export const connect = Effect.fn("CoreCluster.connect")(function* (
+  connection: Connection,
+  options: ConnectOptions
+): Effect.fn.Return<Cluster<Failure>, ExportError, Scope.Scope> {
+  let host: string
+  let auth: Auth.AuthMethod
+  if (connection._tag === "Sandbox") {
+    const sandbox = yield* Effect.acquireRelease(
+      Effect.tryPromise({ try: () => startSandbox({ port: 0 }), catch: sandboxError }),
+      (s) => Effect.promise(() => s.close())
+    )
+    host = sandbox.url
+    auth = Auth.password({ username: fixtures.user.username, password: fixtures.user.password })
+  } else {
+    host = connection.host
+    const org = Option.isSome(connection.orgId) ? { orgId: connection.orgId.value } : {}
+    const credentials = connection.credentials
+    auth =
+      credentials._tag === "Token"
+        ? Auth.bearerToken(credentials.token)
+        : credentials._tag === "SecretKey"
+          ? Auth.secretKey({ username: credentials.username, secretKey: credentials.secretKey, ...org })
+          : Auth.password({ username: credentials.username, password: credentials.password, ...org })
+  }
+  // Built into the command's scope, so the HTTP agent lives (and tokens are released) exactly as long as it.
+  const services = yield* Layer.build(
+    ThoughtSpotClient.layer({
+      host,
+      auth,
+      pageSize: options.pageSize,
+      prefetch: options.concurrency,
+      userAgent: `spotpipe/${options.version} (node/${process.versions.node}; ${process.platform})`
+    }).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  )
+  const client = Context.get(services, ThoughtSpotClient.ThoughtSpotClient)
+
+  const search = (request: ThoughtSpotApi.SearchMetadataRequest) =>
+    client.searchMetadata(request).pipe(
+      Stream.runCollect,
+      Effect.map((items) => items.map(toMetadataObject))
+    )
+
+  const cluster: Cluster<Failure> = {
+    host,
+    timeZone: Effect.map(client.system, (info) => Option.fromNullishOr(info.time_zone)),
+    find: (type, identifier) => search({ metadata: [{ identifier, type }], include_details: true }),
+    list: (type) =>
+      search({ metadata: [{ type }], include_details: true, sort_options: { field_name: "NAME", order: "ASC" } }),
+    metadataPages: (types, pageSize) =>
+      client
+        .searchMetadata(
+          {
+            metadata: types.map((type) => ({ type: type as ThoughtSpotApi.MetadataType })),
+            include_headers: true,
+            sort_options: { field_name: "NAME", order: "ASC" }
+          },
+          { pageSize: Math.min(pageSize, 1000) }
+        )
+        .pipe(
+          Stream.grouped(Math.min(pageSize, 1000)),
+          Stream.map(
+            (items): DataPage => ({ columnNames: metadataColumns.map((c) => c.name), rows: items.map(metadataRow) })
+          )
+        ),
+    answerPages: (answerId, pageSize) =>
+      client.answerData({ metadataIdentifier: answerId, pageSize }).pipe(Stream.map(fromCore)),
+    liveboardPages: (liveboardId, vizId, pageSize) =>
+      Stream.unwrap(
+        Effect.map(
+          client.liveboardData({ metadataIdentifier: liveboardId, visualizationIdentifiers: [vizId], pageSize }),
+          (vizzes) => {
+            const viz = vizzes.find((v) => v.visualizationId === vizId)
+            return viz === undefined ? Stream.empty : viz.pages.pipe(Stream.map(fromCore))
+          }
+        )
+      ),
+    searchPages: (tableId, query, pageSize) =>
+      client.searchData({ logicalTableIdentifier: tableId, queryString: query, pageSize }).pipe(Stream.map(fromCore))
+  }
+  return cluster
+})

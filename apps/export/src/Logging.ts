@@ -13,7 +13,12 @@ const textOf = (message: unknown): string =>
 
 /** Human log lines: `spotpipe: <message>`, with the level named for warnings and worse. */
 export const textLogger = Logger.make<unknown, string>(({ logLevel, message }) => {
-  const level = logLevel === "Info" || logLevel === "Debug" || logLevel === "Trace" ? "" : `${logLevel.toLowerCase()}: `
+  const level =
+    logLevel === "Info" || logLevel === "Debug" || logLevel === "Trace"
+      ? ""
+      : logLevel === "Warn"
+        ? "warning: "
+        : `${logLevel.toLowerCase()}: `
   return `spotpipe: ${level}${textOf(message)}`
 })
 
