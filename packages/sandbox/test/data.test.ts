@@ -244,6 +244,32 @@ describe("searchdata", () => {
   })
 })
 
+describe("look-ahead rendering", () => {
+  it("a-full-large-page-gets-the-next-page-rendered-ahead", async () => {
+    const { call, token, sb } = await sandbox({ rows: 25_000 })
+    const t = await token()
+    const body = { metadata_identifier: "Order Details", record_size: 10_000 }
+    const first = await call("metadata/answer/data", body, { token: t })
+    expect(first.status).toBe(200)
+    for (let i = 0; i < 1000 && sb.stats().lookAheadRenders === 0; i++) await new Promise((r) => setImmediate(r))
+    expect(sb.stats()).toMatchObject({ lookAheadRenders: 1, pagesRendered: 2, pageCacheHits: 0 })
+    const second = await call("metadata/answer/data", { ...body, record_offset: 10_000 }, { token: t })
+    expect(second.json<DataResponse>().contents[0]!.returned_data_row_count).toBe(10_000)
+    expect(sb.stats().pageCacheHits).toBe(1)
+  })
+
+  it("small-pages-are-not-rendered-ahead", async () => {
+    const { call, token, sb } = await sandbox({ rows: 25_000 })
+    await call(
+      "metadata/answer/data",
+      { metadata_identifier: "Order Details", record_size: 100 },
+      { token: await token() }
+    )
+    for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r))
+    expect(sb.stats().lookAheadRenders).toBe(0)
+  })
+})
+
 describe("metadata/answer/data", () => {
   it("pages-a-saved-answer-by-guid-or-name", async () => {
     const { call, token } = await sandbox({ rows: 100 })

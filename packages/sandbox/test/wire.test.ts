@@ -239,6 +239,29 @@ describe("injected faults", () => {
     expect(r.json<{ expiration_time_in_millis: number }>().expiration_time_in_millis).toBe(clock.nowMs + 5000)
   })
 
+  it("every-profile-lets-a-retrying-client-through", async () => {
+    for (const profile of Object.keys(faultProfiles)) {
+      const { call, clock } = await sandbox({ seed: 2, faults: profile })
+      for (let i = 0; i < 15; i++) {
+        for (let attempt = 1; ; attempt++) {
+          const r = await call("auth/token/full", login).catch(() => undefined)
+          let ok = r?.status === 200
+          if (ok && r !== undefined) {
+            try {
+              JSON.parse(r.text)
+            } catch {
+              ok = false
+            }
+          }
+          if (ok) break
+          if (r?.status === 429) clock.advance(1000) // a client honouring Retry-After waits
+          expect(attempt, `${profile}: request ${i} still failing`).toBeLessThanOrEqual(5)
+        }
+      }
+      if (profile === "slow") expect(clock.slept.length).toBeGreaterThan(15)
+    }
+  })
+
   it("profiles-are-listed", () => {
     expect(Object.keys(faultProfiles)).toEqual(["none", "flaky", "rate-limit", "slow", "expiring-tokens", "chaos"])
   })
