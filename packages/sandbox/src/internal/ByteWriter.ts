@@ -80,8 +80,21 @@ export const putPadded = (buf: Uint8Array, p: number, value: number, width: numb
   let v = value
   const end = p + width
   let q = end
-  for (let k = 0; k < width; k++) {
-    const next = v < 2147483648 ? (v / 10) | 0 : Math.floor(v / 10)
+  let k = width
+  if (v < 2147483648) {
+    let w = v | 0
+    for (; k >= 2; k -= 2) {
+      const next = (w / 100) | 0
+      const r = (w - next * 100) << 1
+      buf[--q] = pairs[r + 1]!
+      buf[--q] = pairs[r]!
+      w = next
+    }
+    if (k === 1) buf[--q] = 48 + (w % 10)
+    return end
+  }
+  for (; k > 0; k--) {
+    const next = Math.floor(v / 10)
     buf[--q] = 48 + (v - next * 10)
     v = next
   }
