@@ -1,21 +1,10 @@
 /**
- * Integer proleptic-Gregorian calendar arithmetic (days since 1970-01-01 <-> year/month/day) and the fixed-width
+ * Integer proleptic-Gregorian calendar arithmetic (days since 1970-01-01 -> year/month/day) and the fixed-width
  * text pieces the renderers concatenate. No `Date`, no `Intl`: this is the part that runs once per rendered day.
  */
 
 /** "00" … "99", so two-digit fields never go through `padStart`. */
 export const TWO_DIGITS: ReadonlyArray<string> = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : `${i}`))
-
-/** Days since 1970-01-01 of a civil date (month 1–12); exact for any year a JS number can index. */
-export const daysFromCivil = (year: number, month: number, day: number): number => {
-  const y = month <= 2 ? year - 1 : year
-  const era = Math.floor(y / 400)
-  const yoe = y - era * 400
-  const mp = month > 2 ? month - 3 : month + 9
-  const doy = Math.floor((153 * mp + 2) / 5) + day - 1
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy
-  return era * 146097 + doe - 719468
-}
 
 /**
  * `YYYY-MM-DD` of a day number, for years 0001–9999 (the supported range). Works on 400-year eras so every

@@ -30,9 +30,9 @@ const reasons: ReadonlyArray<DateCellErrorReason> = [
   "WrongShape"
 ]
 
-/** Scratch state of the last `readCell` call (valid until the next call). */
-export let issue = 0
-/** End seconds of the last cell read, NaN when it had none. */
+/** Reason code of the last invalid cell read (valid until the next call). */
+let issue = 0
+/** End seconds of the last cell read, NaN when it had none (scratch state, valid until the next call). */
 export let cellEnd = Number.NaN
 /** Display text of the last cell read. */
 export let cellDisplay: string | undefined
