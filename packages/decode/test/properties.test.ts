@@ -184,6 +184,19 @@ describe("rendering agrees with Intl.DateTimeFormat", () => {
     )
   })
 
+  it("random-instants-in-every-zone-intl-knows", () => {
+    const all = Intl.supportedValuesOf("timeZone")
+    expect(all.length).toBeGreaterThan(300)
+    fc.assert(
+      fc.property(fc.constantFrom(...all), instant, (name, t) => {
+        const timeZone = resolveTimeZone(name) as TimeZone
+        expect(makeCellRenderer("DATE", { timeZone })(t)).toBe(intlDate(name, t))
+        expect(makeCellRenderer("DATE_TIME", { timeZone, offset: "zone" })(t)).toBe(intlDateTimeWithOffset(name, t))
+      }),
+      { numRuns: 2000 }
+    )
+  })
+
   it("runs-of-nearby-instants-as-an-export-sees-them", () => {
     // Sorted runs exercise the one-interval cache and the edges of cached chunks, including DST changes.
     fc.assert(
