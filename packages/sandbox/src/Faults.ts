@@ -18,6 +18,8 @@ export interface RouteFaults {
   readonly error429?: number
   /** The connection is reset (TCP RST) after about half of the body was sent. */
   readonly reset?: number
+  /** The connection is closed (FIN) after about half of the body, short of the announced Content-Length. */
+  readonly disconnect?: number
   /** A 200 whose body stops halfway (framing consistent, JSON incomplete). */
   readonly truncate?: number
   /** A 200 whose body is not valid JSON (a corrupted span in the middle). */
@@ -53,7 +55,15 @@ export const faultProfiles: Readonly<Record<string, FaultConfig>> = {
   none: {},
   flaky: {
     routes: {
-      "*": { error500: 0.04, error502: 0.03, error503: 0.03, error429: 0.05, reset: 0.02, truncate: 0.02 }
+      "*": {
+        error500: 0.04,
+        error502: 0.03,
+        error503: 0.03,
+        error429: 0.05,
+        reset: 0.01,
+        disconnect: 0.01,
+        truncate: 0.02
+      }
     },
     retryAfter: true
   },
@@ -67,7 +77,8 @@ export const faultProfiles: Readonly<Record<string, FaultConfig>> = {
         error502: 0.05,
         error503: 0.05,
         error429: 0.1,
-        reset: 0.05,
+        reset: 0.03,
+        disconnect: 0.02,
         truncate: 0.05,
         malformed: 0.03,
         latencyMs: [0, 50]
@@ -86,7 +97,16 @@ export const faultProfileNames: ReadonlyArray<string> = Object.keys(faultProfile
 /** The documented ThoughtSpot limit (26.2.0.cl+): 100 requests/s per client IP plus a burst of 10. */
 export const defaultRateLimit: RateLimit = { perSecond: 100, burst: 10 }
 
-const probabilityKeys = ["error500", "error502", "error503", "error429", "reset", "truncate", "malformed"] as const
+const probabilityKeys = [
+  "error500",
+  "error502",
+  "error503",
+  "error429",
+  "reset",
+  "disconnect",
+  "truncate",
+  "malformed"
+] as const
 
 /** What the injector decided for one attempt. */
 export type FaultKind = (typeof probabilityKeys)[number]

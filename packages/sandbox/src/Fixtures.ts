@@ -5,22 +5,52 @@
 import { answers, defaultUser, limitedUser, liveboards, ordersTable } from "./internal/Catalog.ts"
 import { orderColumns } from "./internal/Orders.ts"
 
-const named = (objects: typeof answers) =>
-  Object.fromEntries(
-    objects.map((o) => [
-      o.name,
-      {
-        id: o.id,
-        name: o.name,
-        visualizations: o.visualizations.map((v) => ({
-          id: v.id,
-          name: v.name,
-          query: v.plan.text,
-          columns: v.plan.selections.map((s) => ({ name: s.name, dataType: s.dataType }))
-        }))
-      }
-    ])
-  )
+/** A saved answer or liveboard as tests see it. */
+export interface FixtureObject {
+  readonly id: string
+  readonly name: string
+  readonly visualizations: ReadonlyArray<{
+    readonly id: string
+    readonly name: string
+    readonly query: string
+    readonly columns: ReadonlyArray<{ readonly name: string; readonly dataType: string }>
+  }>
+}
+
+const answerNames = [
+  "Revenue by Month",
+  "Revenue by Region and Product",
+  "Order Details",
+  "Weekly Shipments",
+  "Quarterly Returns by Region",
+  "Sampled Orders",
+  "Top Customers (restricted)"
+] as const
+const liveboardNames = ["Sales Overview", "Order Operations", "Executive Summary (restricted)"] as const
+
+/** Indexes objects by name; the names are listed literally so that lookups are typed (and checked here). */
+const named = <const N extends string>(
+  objects: typeof answers,
+  names: ReadonlyArray<N>
+): { readonly [K in N]: FixtureObject } => {
+  if (objects.length !== names.length || objects.some((o) => !names.includes(o.name as N))) {
+    throw new Error("sandbox fixtures: the name list is out of step with the catalog")
+  }
+  const out = {} as { [K in N]: FixtureObject }
+  for (const o of objects) {
+    out[o.name as N] = {
+      id: o.id,
+      name: o.name,
+      visualizations: o.visualizations.map((v) => ({
+        id: v.id,
+        name: v.name,
+        query: v.plan.text,
+        columns: v.plan.selections.map((s) => ({ name: s.name, dataType: s.dataType }))
+      }))
+    }
+  }
+  return out
+}
 
 /** Built-in content of every sandbox (independent of seed, rows and time zone). */
 export const fixtures = {
@@ -35,9 +65,9 @@ export const fixtures = {
     columns: orderColumns.map((c) => ({ id: c.id, name: c.name, dataType: c.dataType, type: c.kind }))
   },
   /** Saved answers by name. */
-  answers: named(answers),
+  answers: named(answers, answerNames),
   /** Liveboards by name. */
-  liveboards: named(liveboards),
+  liveboards: named(liveboards, liveboardNames),
   /** A small fixed dataset for golden-file tests: same output on every machine and run. */
   golden: { rows: 40, seed: 7, timezone: "America/Los_Angeles" }
 } as const

@@ -57,7 +57,16 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Runnin
   const wire: WireStats = {
     requests: 0,
     byStatus: {},
-    faultsInjected: { error500: 0, error502: 0, error503: 0, error429: 0, reset: 0, truncate: 0, malformed: 0 },
+    faultsInjected: {
+      error500: 0,
+      error502: 0,
+      error503: 0,
+      error429: 0,
+      reset: 0,
+      disconnect: 0,
+      truncate: 0,
+      malformed: 0
+    },
     rateLimited: 0
   }
   const server = createServer({ keepAliveTimeout: 30_000 }, makeListener(resolved, secretKey, auth, engine, wire))

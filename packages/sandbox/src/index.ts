@@ -11,7 +11,7 @@ export {
   type RateLimit,
   type RouteFaults
 } from "./Faults.ts"
-export { fixtures } from "./Fixtures.ts"
+export { type FixtureObject, fixtures } from "./Fixtures.ts"
 export {
   maxRows,
   parseSandboxArgs,

@@ -153,6 +153,19 @@ describe("injected faults", () => {
     expect(sb.stats().faultsInjected.reset).toBe(1)
   })
 
+  it("connection-closed-before-content-length", async () => {
+    const { call, token, sb } = await sandbox({ rows: 20_000, faults: { routes: { searchdata: { disconnect: 1 } } } })
+    const t = await token()
+    await expect(
+      call(
+        "searchdata",
+        { query_string: "[Order ID] [Customer]", logical_table_identifier: "Orders", record_size: 20_000 },
+        { token: t }
+      )
+    ).rejects.toThrow()
+    expect(sb.stats().faultsInjected.disconnect).toBe(1)
+  })
+
   it("truncated-body-is-a-prefix-that-does-not-parse", async () => {
     const clean = await sandbox({ rows: 300 })
     const body = { query_string: "[Order ID] [Customer]", logical_table_identifier: "Orders", record_size: 300 }

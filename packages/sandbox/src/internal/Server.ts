@@ -163,11 +163,12 @@ export const makeListener = (
     const headers: Record<string, string | ReadonlyArray<string> | number> = { ...response.headers }
     if (response.status !== 204) headers["content-length"] = length
     res.writeHead(response.status, headers as Record<string, string | Array<string> | number>)
-    if (kind === "reset") {
-      stats.faultsInjected.reset++
+    if (kind === "reset" || kind === "disconnect") {
+      stats.faultsInjected[kind]++
       const whole = Buffer.concat(chunks)
       await new Promise<void>((resolve) => res.write(whole.subarray(0, Math.floor(whole.length / 2)), () => resolve()))
-      res.socket?.resetAndDestroy()
+      if (kind === "reset") res.socket?.resetAndDestroy()
+      else res.socket?.end()
       return
     }
     const slow = fault?.slowBody
