@@ -10,7 +10,7 @@ import type { FaultKind } from "./Faults.ts"
 import { AuthStore } from "./internal/Auth.ts"
 import { Engine } from "./internal/Engine.ts"
 import { makeListener, type WireStats } from "./internal/Server.ts"
-import { resolveOptions, type SandboxOptionError, type SandboxOptions } from "./Options.ts"
+import { resolveOptions, SandboxOptionError, type SandboxOptions } from "./Options.ts"
 
 /** Counters since start. */
 export interface SandboxStats {
@@ -46,7 +46,7 @@ export interface RunningSandbox {
   readonly close: () => Promise<void>
 }
 
-/** Starts a sandbox; rejects with `SandboxOptionError` for bad options. */
+/** Starts a sandbox; rejects with `SandboxOptionError` for bad options or a port that cannot be bound. */
 export const startSandbox = async (options: SandboxOptions = {}): Promise<RunningSandbox> => {
   const checked = resolveOptions(options)
   if (Result.isFailure(checked)) throw checked.failure
@@ -71,9 +71,17 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Runnin
   }
   const server = createServer({ keepAliveTimeout: 30_000 }, makeListener(resolved, secretKey, auth, engine, wire))
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject)
+    const onError = (e: NodeJS.ErrnoException) => {
+      const where = `${resolved.host}:${resolved.port}`
+      const hint =
+        e.code === "EADDRINUSE"
+          ? `port ${resolved.port} is already in use on ${resolved.host}; choose another port (0 picks a free one)`
+          : `cannot listen on ${where} (${e.code ?? e.message}); check host and port`
+      reject(new SandboxOptionError({ message: hint }))
+    }
+    server.once("error", onError)
     server.listen(resolved.port, resolved.host, () => {
-      server.off("error", reject)
+      server.off("error", onError)
       resolve()
     })
   })
@@ -113,7 +121,10 @@ export class Sandbox extends Context.Service<Sandbox, RunningSandbox>()("@spotpi
       Effect.acquireRelease(
         Effect.tryPromise({
           try: () => startSandbox(options),
-          catch: (e) => e as SandboxOptionError
+          catch: (e) =>
+            e instanceof SandboxOptionError
+              ? e
+              : new SandboxOptionError({ message: `cannot start the sandbox: ${String(e)}` })
         }),
         (s) => Effect.promise(() => s.close())
       )

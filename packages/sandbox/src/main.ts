@@ -3,7 +3,7 @@
  * one line per request; Ctrl-C stops it.
  */
 import { Result } from "effect"
-import { parseSandboxArgs, sandboxUsage } from "./Options.ts"
+import { parseSandboxArgs, SandboxOptionError, sandboxUsage } from "./Options.ts"
 import { startSandbox } from "./Sandbox.ts"
 
 const argv = process.argv.slice(2)
@@ -32,5 +32,5 @@ try {
   process.once("SIGTERM", stop)
 } catch (e) {
   process.stderr.write(`spotpipe-sandbox: ${e instanceof Error ? e.message : String(e)}\n`)
-  process.exit(1)
+  process.exit(e instanceof SandboxOptionError ? 2 : 1)
 }

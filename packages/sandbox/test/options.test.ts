@@ -36,6 +36,20 @@ describe("startSandbox options", () => {
   })
 })
 
+describe("port in use", () => {
+  it("port-in-use-fails-with-a-clear-option-error", async () => {
+    const first = await startSandbox()
+    try {
+      const port = Number(new URL(first.url).port)
+      const error = await startSandbox({ port }).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(SandboxOptionError)
+      expect((error as SandboxOptionError).message).toContain(`port ${port} is already in use`)
+    } finally {
+      await first.close()
+    }
+  })
+})
+
 describe("parseSandboxArgs", () => {
   it("parses-every-flag", () => {
     const r = parseSandboxArgs(
