@@ -1,0 +1,167 @@
+/** Client-side rate limit (default 100 requests/s), the concurrency bound, and no secrets in errors or logs. */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Exit, Logger, References, Stream } from "effect"
+import { TestClock } from "effect/testing"
+import { Auth, RateLimiter } from "../src/index.ts"
+import { dataReply, makeFake, PASSWORD, testOptions, useClient, withTime, withTokens } from "./fake.ts"
+
+describe("rate limiter", () => {
+  it.effect("spaces-requests-at-the-configured-rate", () =>
+    Effect.gen(function* () {
+      const limiter = yield* RateLimiter.make({ requestsPerSecond: 100 })
+      let done = 0
+      yield* Effect.forkChild(
+        Effect.forEach(
+          Array.from({ length: 50 }),
+          () =>
+            Effect.andThen(
+              limiter.take,
+              Effect.sync(() => done++)
+            ),
+          {
+            concurrency: "unbounded"
+          }
+        )
+      )
+      yield* TestClock.adjust(245)
+      expect(done).toBe(25) // t = 0, 10, …, 240 ms
+      yield* TestClock.adjust(300)
+      expect(done).toBe(50)
+    })
+  )
+
+  it.effect("burst-allows-a-few-at-once", () =>
+    Effect.gen(function* () {
+      const limiter = yield* RateLimiter.make({ requestsPerSecond: 10, burst: 5 })
+      let done = 0
+      yield* Effect.forkChild(
+        Effect.forEach(
+          Array.from({ length: 8 }),
+          () =>
+            Effect.andThen(
+              limiter.take,
+              Effect.sync(() => done++)
+            ),
+          {
+            concurrency: "unbounded"
+          }
+        )
+      )
+      yield* TestClock.adjust(1)
+      expect(done).toBe(5)
+      yield* TestClock.adjust(300)
+      expect(done).toBe(8)
+    })
+  )
+
+  it.effect("client-default-is-100-requests-per-second", () =>
+    Effect.gen(function* () {
+      const fake = makeFake(withTokens(() => ({ body: { time_zone: "UTC" } })))
+      const { rateLimit: _unlimited, ...defaults } = testOptions()
+      yield* withTime(
+        useClient(fake, defaults, (c) =>
+          Effect.all(
+            Array.from({ length: 30 }, () => c.system),
+            { concurrency: "unbounded" }
+          )
+        ),
+        1
+      )
+      const at = fake.seen.map((s) => s.at)
+      for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(9.99)
+    })
+  )
+})
+
+describe("concurrency", () => {
+  it.effect("never-more-requests-in-flight-than-configured", () =>
+    Effect.gen(function* () {
+      const fake = makeFake(withTokens(() => ({ body: { time_zone: "UTC" }, delayMillis: 50 })))
+      yield* withTime(
+        useClient(fake, testOptions({ concurrency: 3 }), (c) =>
+          Effect.all(
+            Array.from({ length: 12 }, () => c.system),
+            { concurrency: "unbounded" }
+          )
+        ),
+        5
+      )
+      expect(fake.flight.peak).toBe(3)
+    })
+  )
+})
+
+describe("secrets", () => {
+  it.effect("no-secret-in-any-error-or-log-line", () =>
+    Effect.gen(function* () {
+      const token = "tok-SECRET-0123456789"
+      const secretKey = "sk-SECRET-abcdefghij"
+      const lines: Array<string> = []
+      const capture = Logger.make((options) => {
+        lines.push(`${String(options.message)} ${String(options.cause)}`)
+      })
+      // the server echoes back every secret the client sent it, in every error shape, and fails in every way
+      let n = 0
+      let echo = ""
+      const fake = makeFake((r) => {
+        n++
+        if (r.path === "auth/token/full") {
+          return n === 1
+            ? {
+                status: 500,
+                body: {
+                  error: {
+                    message: {
+                      debug: { code: 10000, debug: JSON.stringify([`bad ${r.body.password ?? r.body.secret_key}`]) }
+                    }
+                  }
+                }
+              }
+            : {
+                body: {
+                  token,
+                  creation_time_in_millis: r.at,
+                  expiration_time_in_millis: r.at + 60_000,
+                  valid_for_user_id: "u",
+                  valid_for_username: "tsUserA"
+                }
+              }
+        }
+        if (r.path === "auth/token/revoke") return { status: 400, body: { error: { message: echo } } }
+        if (n % 3 === 0) return { status: 503, body: { error: { message: { debug: echo } } } }
+        if (n % 5 === 0) return { status: 401, body: echo }
+        if (n % 7 === 0) return { reset: true }
+        return n % 2 === 0 ? dataReply(r.body, 10, { rowsOverride: 3 }) : dataReply(r.body, 10)
+      })
+      const errors: Array<string> = []
+      for (const [auth, known] of [
+        [Auth.password({ username: "tsUserA", password: PASSWORD }), PASSWORD],
+        [Auth.secretKey({ username: "tsUserA", secretKey }), secretKey]
+      ] as const) {
+        n = 0
+        echo = `credential ${known} token ${token}`
+        const exit = yield* Effect.exit(
+          withTime(
+            useClient(fake, testOptions({ auth, retry: { maxAttempts: 3 } }), (c) =>
+              Effect.andThen(
+                c.system,
+                Stream.runCollect(c.searchData({ logicalTableIdentifier: "t", queryString: "q" }))
+              )
+            )
+          ).pipe(Effect.provide(Logger.layer([capture])), Effect.provideService(References.MinimumLogLevel, "All"))
+        )
+        if (Exit.isFailure(exit)) errors.push(String(exit.cause), JSON.stringify(exit.cause))
+      }
+      const bearer = makeFake(() => ({ status: 401, body: `bad token ${token}` }))
+      const exit = yield* Effect.exit(
+        useClient(bearer, testOptions({ auth: Auth.bearerToken(token) }), (c) => c.system)
+      )
+      if (Exit.isFailure(exit)) errors.push(String(exit.cause), JSON.stringify(exit.cause))
+      expect(errors.length).toBeGreaterThan(0)
+      expect(lines.length).toBeGreaterThan(0)
+      for (const text of [...errors, ...lines]) {
+        for (const secret of [PASSWORD, secretKey, token]) expect(text).not.toContain(secret)
+      }
+    })
+  )
+})

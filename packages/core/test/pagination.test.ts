@@ -1,0 +1,254 @@
+/** Paged streams: order, bounded prefetch, page checks, Incomplete, sampling warnings, metadata paging. */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Exit, Stream } from "effect"
+import { dataReply, makeFake, type Reply, testOptions, useClient, withTime, withTokens } from "./fake.ts"
+
+const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
+  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
+  const reason = exit.cause.reasons.find((r) => r._tag === "Fail")
+  if (reason === undefined || reason._tag !== "Fail") throw new Error(`expected a typed failure: ${String(exit.cause)}`)
+  return reason.error
+}
+
+const search = { logicalTableIdentifier: "table-1", queryString: "[n] [label]" }
+
+describe("data pages", () => {
+  it.effect("pages-arrive-in-order-with-bounded-prefetch", () =>
+    Effect.gen(function* () {
+      // later pages answer faster than earlier ones: the output must still be in order
+      const fake = makeFake(
+        withTokens((r) =>
+          r.path === "searchdata"
+            ? { ...dataReply(r.body, 1_050), delayMillis: 1_000 - Number(r.body.record_offset) / 2 }
+            : { status: 404 }
+        )
+      )
+      const pages = yield* withTime(
+        useClient(fake, testOptions({ prefetch: 3, concurrency: 8 }), (c) =>
+          Stream.runCollect(c.searchData({ ...search, pageSize: 100 }))
+        ),
+        10
+      )
+      expect(pages.map((p) => p.recordOffset)).toEqual(Array.from({ length: 11 }, (_, i) => i * 100))
+      expect(pages.map((p) => p.pageIndex)).toEqual(Array.from({ length: 11 }, (_, i) => i))
+      expect(pages.every((p) => p.pageCount === 11 && p.availableRowCount === 1_050)).toBe(true)
+      const rows = pages.flatMap((p) => p.rows)
+      expect(rows.map((r) => r[0])).toEqual(Array.from({ length: 1_050 }, (_, i) => i))
+      expect(pages[0]!.columnNames).toEqual(["n", "label"])
+      // first page alone, then at most `prefetch` pages in flight
+      expect(fake.flight.peak).toBe(3)
+      const requests = fake.seen.filter((s) => s.path === "searchdata")
+      expect(requests.map((s) => s.body.record_size)).toEqual(Array(11).fill(100))
+      expect(requests[0]!.body).toMatchObject({
+        logical_table_identifier: "table-1",
+        query_string: "[n] [label]",
+        data_format: "COMPACT",
+        record_offset: 0
+      })
+    })
+  )
+
+  it.effect("default-page-size-is-10000-and-above-100000-is-refused", () =>
+    Effect.gen(function* () {
+      const fake = makeFake(withTokens((r) => dataReply(r.body, 25_000)))
+      const pages = yield* useClient(fake, testOptions(), (c) => Stream.runCollect(c.searchData(search)))
+      expect(pages.map((p) => p.rows.length)).toEqual([10_000, 10_000, 5_000])
+      const refused = makeFake(withTokens((r) => dataReply(r.body, 10)))
+      const exit = yield* Effect.exit(
+        useClient(refused, testOptions(), (c) => Stream.runCollect(c.searchData({ ...search, pageSize: 100_001 })))
+      )
+      const error = failureOf(exit)
+      expect(error.reason._tag).toBe("BadRequest")
+      expect(error.message).toContain("from 1 to 100000")
+      expect(refused.seen.filter((s) => s.path === "searchdata")).toHaveLength(0)
+    })
+  )
+
+  it.effect("empty-result-gives-one-page-with-the-columns", () =>
+    Effect.gen(function* () {
+      const fake = makeFake(withTokens((r) => dataReply(r.body, 0)))
+      const pages = yield* useClient(fake, testOptions(), (c) => Stream.runCollect(c.searchData(search)))
+      expect(pages).toHaveLength(1)
+      expect(pages[0]).toMatchObject({ columnNames: ["n", "label"], rows: [], availableRowCount: 0, pageCount: 1 })
+    })
+  )
+
+  it.effect("short-page-before-the-end-fails-incomplete", () =>
+    Effect.gen(function* () {
+      const fake = makeFake(
+        withTokens((r) =>
+          r.body.record_offset === 200 ? dataReply(r.body, 500, { rowsOverride: 40 }) : dataReply(r.body, 500)
+        )
+      )
+      const received: Array<number> = []
+      const exit = yield* Effect.exit(
+        useClient(fake, testOptions(), (c) =>
+          c
+            .searchData({ ...search, pageSize: 100 })
+            .pipe(Stream.runForEach((p) => Effect.sync(() => received.push(p.rows.length))))
+        )
+      )
+      const error = failureOf(exit)
+      expect(error.reason).toMatchObject({ _tag: "Incomplete", expectedRows: 500, receivedRows: 240 })
+      expect(error.message).toContain("short page at offset 200")
+      expect(received).toEqual([100, 100]) // nothing after the gap
+    })
+  )
+
+  it.effect("changing-total-fails-incomplete", () =>
+    Effect.gen(function* () {
+      const fake = makeFake(withTokens((r) => dataReply(r.body, r.body.record_offset === 0 ? 300 : 301)))
+      const exit = yield* Effect.exit(
+        useClient(fake, testOptions(), (c) => Stream.runCollect(c.searchData({ ...search, pageSize: 100 })))
+      )
+      expect(failureOf(exit).reason._tag).toBe("Incomplete")
+      expect(failureOf(exit).message).toContain("changed while paging")
+    })
+  )
+
+  it.effect("page-contradicting-its-row-count-is-retried", () =>
+    Effect.gen(function* () {
+      let broken = true
+      const fake = makeFake(
+        withTokens((r) => {
+          const reply = dataReply(r.body, 150)
+          if (r.body.record_offset === 100 && broken) {
+            broken = false
+            const body = reply.body as { contents: Array<{ returned_data_row_count: number }> }
+            body.contents[0]!.returned_data_row_count = 60
+          }
+          return reply
+        })
+      )
+      const pages = yield* withTime(
+        useClient(fake, testOptions(), (c) => Stream.runCollect(c.searchData({ ...search, pageSize: 100 })))
+      )
+      expect(pages.flatMap((p) => p.rows)).toHaveLength(150)
+      expect(fake.seen.filter((s) => s.path === "searchdata")).toHaveLength(3)
+    })
+  )
+
+  it.effect("sampling-ratio-below-one-is-a-visible-warning", () =>
+    Effect.gen(function* () {
+      const fake = makeFake(withTokens((r) => dataReply(r.body, 150, { samplingRatio: 0.25 })))
+      const pages = yield* useClient(fake, testOptions(), (c) =>
+        Stream.runCollect(c.searchData({ ...search, pageSize: 100 }))
+      )
+      expect(pages[0]!.samplingRatio).toBe(0.25)
+      expect(pages[0]!.warnings).toEqual([
+        { _tag: "Sampled", samplingRatio: 0.25, message: expect.stringContaining("sampling_ratio 0.25") }
+      ])
+      const complete = makeFake(withTokens((r) => dataReply(r.body, 150)))
+      const clean = yield* useClient(complete, testOptions(), (c) => Stream.runCollect(c.searchData(search)))
+      expect(clean[0]!.warnings).toEqual([])
+    })
+  )
+
+  it.effect("big-integers-reach-the-caller-exactly", () =>
+    Effect.gen(function* () {
+      const body = `{"contents":[{"available_data_row_count":2,"column_names":["Order ID","Note"],"data_rows":[[9007199254740993,"9007199254740993"],[-12345678901234567890,null]],"record_offset":0,"record_size":10000,"returned_data_row_count":2,"sampling_ratio":1}]}`
+      const fake = makeFake(withTokens(() => ({ body })))
+      const pages = yield* useClient(fake, testOptions(), (c) => Stream.runCollect(c.searchData(search)))
+      expect(pages[0]!.rows).toEqual([
+        [9007199254740993n, "9007199254740993"],
+        [-12345678901234567890n, null]
+      ])
+    })
+  )
+
+  it.effect("answer-data-pages", () =>
+    Effect.gen(function* () {
+      const fake = makeFake(
+        withTokens((r) =>
+          r.path === "metadata/answer/data"
+            ? { body: { metadata_id: "a-1", metadata_name: "A", ...(dataReply(r.body, 250).body as object) } }
+            : { status: 404 }
+        )
+      )
+      const pages = yield* useClient(fake, testOptions(), (c) =>
+        Stream.runCollect(
+          c.answerData({ metadataIdentifier: "a-1", pageSize: 100, runtimeFilter: { col1: "n", op1: "GT", val1: 3 } })
+        )
+      )
+      expect(pages.map((p) => p.rows.length)).toEqual([100, 100, 50])
+      expect(fake.seen.find((s) => s.path === "metadata/answer/data")!.body).toMatchObject({
+        metadata_identifier: "a-1",
+        runtime_filter: { col1: "n", op1: "GT", val1: 3 }
+      })
+    })
+  )
+
+  it.effect("liveboard-visualizations-page-independently", () =>
+    Effect.gen(function* () {
+      const totals: Record<string, number> = { "viz-a": 250, "viz-b": 30 }
+      const vizPage = (body: Record<string, unknown>, id: string) => {
+        const content = (dataReply(body, totals[id]!, { columns: [`${id}-x`] }).body as { contents: Array<object> })
+          .contents[0]
+        return { ...content, visualization_id: id, visualization_name: id.toUpperCase() }
+      }
+      const fake = makeFake(
+        withTokens((r) => {
+          if (r.path !== "metadata/liveboard/data") return { status: 404 }
+          const ids = (r.body.visualization_identifiers as ReadonlyArray<string> | undefined) ?? ["viz-a", "viz-b"]
+          return {
+            body: { metadata_id: "lb", metadata_name: "LB", contents: ids.map((id) => vizPage(r.body, id)) }
+          } satisfies Reply
+        })
+      )
+      const result = yield* useClient(fake, testOptions(), (c) =>
+        Effect.gen(function* () {
+          const vizzes = yield* c.liveboardData({ metadataIdentifier: "lb", pageSize: 100 })
+          return yield* Effect.forEach(vizzes, (v) =>
+            Effect.map(Stream.runCollect(v.pages), (pages) => ({
+              id: v.visualizationId,
+              name: v.visualizationName,
+              columns: v.columnNames,
+              rows: pages.flatMap((p) => p.rows).length,
+              pageViz: pages.map((p) => p.visualizationId)
+            }))
+          )
+        })
+      )
+      expect(result).toEqual([
+        { id: "viz-a", name: "VIZ-A", columns: ["viz-a-x"], rows: 250, pageViz: ["viz-a", "viz-a", "viz-a"] },
+        { id: "viz-b", name: "VIZ-B", columns: ["viz-b-x"], rows: 30, pageViz: ["viz-b"] }
+      ])
+      const later = fake.seen.filter((s) => s.path === "metadata/liveboard/data").slice(1)
+      expect(later.map((s) => [s.body.visualization_identifiers, s.body.record_offset])).toEqual([
+        [["viz-a"], 100],
+        [["viz-a"], 200]
+      ])
+    })
+  )
+})
+
+describe("metadata search", () => {
+  it.effect("reads-until-an-empty-page-not-a-short-one", () =>
+    Effect.gen(function* () {
+      // 7 objects; page 2 is short (filtered after paging) but not the end
+      const objects = Array.from({ length: 7 }, (_, i) => ({
+        metadata_type: "ANSWER",
+        metadata_id: `a-${i}`,
+        metadata_name: `A${i}`,
+        x: 1
+      }))
+      const pagesServed = [objects.slice(0, 3), objects.slice(3, 4), objects.slice(4, 7), []]
+      let page = 0
+      const fake = makeFake(
+        withTokens((r) => (r.path === "metadata/search" ? { body: pagesServed[page++] ?? [] } : { status: 404 }))
+      )
+      const items = yield* useClient(fake, testOptions(), (c) =>
+        Stream.runCollect(c.searchMetadata({ metadata: [{ type: "ANSWER" }], include_details: true }, { pageSize: 3 }))
+      )
+      expect(items.map((i) => i.metadata_id)).toEqual(objects.map((o) => o.metadata_id))
+      const bodies = fake.seen.filter((s) => s.path === "metadata/search").map((s) => s.body)
+      expect(bodies.map((b) => [b.record_offset, b.record_size])).toEqual([
+        [0, 3],
+        [3, 3],
+        [4, 3],
+        [7, 3]
+      ])
+      expect(bodies[0]).toMatchObject({ metadata: [{ type: "ANSWER" }], include_details: true })
+    })
+  )
+})
