@@ -10,6 +10,7 @@ import { type Cluster, demoMetadataTypes, type MetadataObject, metadataColumns, 
 import { connect } from "./CoreCluster.ts"
 import { ExportError } from "./ExportError.ts"
 import { chooseTimeZone, type ExportTask, runExport } from "./Exporter.ts"
+import { toExportError } from "./Failure.ts"
 import { loggingLayer } from "./Logging.ts"
 import {
   type Connection,
@@ -210,9 +211,16 @@ const session = <E>(
     cluster: Cluster<E>,
     output: OutputSettings
   ) => Effect.Effect<ReadonlyArray<ExportTask<E>>, E | ExportError | UsageError>,
-  options: { readonly defaultOut?: string; readonly formats?: ReadonlyArray<Format>; readonly force?: boolean } = {}
+  options: {
+    readonly defaultOut?: string
+    readonly formats?: ReadonlyArray<Format>
+    readonly force?: boolean
+    /** Names the target in failure messages, e.g. `answer "Sales"`. */
+    readonly what?: string
+  } = {}
 ) =>
   Effect.gen(function* () {
+    const toRunError = (error: unknown) => toExportError(error, options.what ?? command)
     const logSettings = yield* checkLogging(input)
     return yield* Effect.gen(function* () {
       const checked = yield* gate(input, options.defaultOut)
@@ -256,19 +264,10 @@ const session = <E>(
     }).pipe(Effect.scoped, Effect.provide(loggingLayer(logSettings)))
   })
 
-const toRunError = (error: unknown) =>
-  error instanceof ExportError || error instanceof UsageError
-    ? error
-    : new ExportError({
-        kind: "Remote",
-        message: error instanceof Error ? error.message : String(error),
-        cause: error
-      })
-
 const notFound = (kind: string, identifier: string, listType: string) =>
   new ExportError({
     kind: "NotFound",
-    message: `no ${kind} "${identifier}" found: check the GUID or name (spotpipe metadata --type ${listType} lists them)`
+    message: `no ${kind} "${identifier}" found, or this user cannot see it: check the GUID or name (spotpipe metadata --type ${listType} lists them) or ask for access`
   })
 
 /** Looks up exactly one object by GUID or name. */
@@ -388,8 +387,14 @@ const answerCommand = Command.make(
     answer: Argument.String("guid-or-name").pipe(Argument.withDescription("the saved answer's GUID or exact name"))
   },
   (input) =>
-    session("answer", input, (cluster, output) =>
-      Effect.map(findOne(cluster, "ANSWER", input.answer), (answer) => [answerTasks(cluster, answer, output.pageSize)])
+    session(
+      "answer",
+      input,
+      (cluster, output) =>
+        Effect.map(findOne(cluster, "ANSWER", input.answer), (answer) => [
+          answerTasks(cluster, answer, output.pageSize)
+        ]),
+      { what: `answer "${input.answer}"` }
     )
 ).pipe(Command.withDescription("Export the data of a saved answer"))
 
@@ -406,29 +411,33 @@ const liveboardCommand = Command.make(
     )
   },
   (input) =>
-    session("liveboard", input, (cluster, output) =>
-      Effect.gen(function* () {
-        const liveboard = yield* findOne(cluster, "LIVEBOARD", input.liveboard)
-        let vizzes = liveboard.visualizations
-        if (Option.isSome(input.viz)) {
-          const wanted = parseList(input.viz.value)
-          const chosen: Array<(typeof vizzes)[number]> = []
-          for (const w of wanted) {
-            const match = vizzes.find((v) => v.id === w) ?? vizzes.find((v) => v.name === w)
-            if (match === undefined) {
-              return yield* new ExportError({
-                kind: "NotFound",
-                message: `liveboard "${liveboard.name}" has no visualization "${w}": choose from ${vizzes
-                  .map((v) => `"${v.name}"`)
-                  .join(", ")}`
-              })
+    session(
+      "liveboard",
+      input,
+      (cluster, output) =>
+        Effect.gen(function* () {
+          const liveboard = yield* findOne(cluster, "LIVEBOARD", input.liveboard)
+          let vizzes = liveboard.visualizations
+          if (Option.isSome(input.viz)) {
+            const wanted = parseList(input.viz.value)
+            const chosen: Array<(typeof vizzes)[number]> = []
+            for (const w of wanted) {
+              const match = vizzes.find((v) => v.id === w) ?? vizzes.find((v) => v.name === w)
+              if (match === undefined) {
+                return yield* new ExportError({
+                  kind: "NotFound",
+                  message: `liveboard "${liveboard.name}" has no visualization "${w}": choose from ${vizzes
+                    .map((v) => `"${v.name}"`)
+                    .join(", ")}`
+                })
+              }
+              if (!chosen.includes(match)) chosen.push(match)
             }
-            if (!chosen.includes(match)) chosen.push(match)
+            vizzes = chosen
           }
-          vizzes = chosen
-        }
-        return liveboardTasks(cluster, liveboard, vizzes, output.pageSize)
-      })
+          return liveboardTasks(cluster, liveboard, vizzes, output.pageSize)
+        }),
+      { what: `liveboard "${input.liveboard}"` }
     )
 ).pipe(Command.withDescription("Export the data of a liveboard's visualizations (one file each)"))
 
@@ -446,18 +455,22 @@ const searchCommand = Command.make(
       if (input.query.trim() === "") {
         return yield* new UsageError({ message: 'the search query is empty: pass --query "[Column] [Measure]"' })
       }
-      yield* session("search", input, (cluster, output) =>
-        Effect.map(findOne(cluster, "LOGICAL_TABLE", input.table), (table) => [
-          {
-            object: `search ${table.name}`,
-            what: `search on "${table.name}"`,
-            fileName: `search-${table.name}`,
-            source: { type: "LOGICAL_TABLE", id: table.id, name: table.name, viz: null, query: input.query },
-            pages: cluster.searchPages(table.id, input.query, output.pageSize),
-            typeOf: searchColumnTypes(table.columns),
-            emptyColumns: []
-          }
-        ])
+      yield* session(
+        "search",
+        input,
+        (cluster, output) =>
+          Effect.map(findOne(cluster, "LOGICAL_TABLE", input.table), (table) => [
+            {
+              object: `search ${table.name}`,
+              what: `search on "${table.name}"`,
+              fileName: `search-${table.name}`,
+              source: { type: "LOGICAL_TABLE", id: table.id, name: table.name, viz: null, query: input.query },
+              pages: cluster.searchPages(table.id, input.query, output.pageSize),
+              typeOf: searchColumnTypes(table.columns),
+              emptyColumns: []
+            }
+          ]),
+        { what: `search on "${input.table}"` }
       )
     })
 ).pipe(Command.withDescription("Export the result of a search query on a model or table"))

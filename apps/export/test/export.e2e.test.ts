@@ -1,0 +1,348 @@
+/**
+ * End to end: the real `spotpipe` process against sandboxes started here on port 0. Golden files (under
+ * `fixtures/golden/`) pin the exact bytes for the small fixed dataset of `@spotpipe/sandbox` — quotes, commas,
+ * newlines, Unicode, nulls, big INT64s, DATE/DATE_TIME/TIME, epoch and Custom Calendar cells, a zone west
+ * (America/Los_Angeles) and east (Asia/Kolkata) of UTC. Set SPOTPIPE_UPDATE_GOLDEN=1 to rewrite them after a
+ * deliberate change, then review the diff.
+ */
+import { spawn } from "node:child_process"
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { fileURLToPath } from "node:url"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { type CliRun, mainPath, runCli } from "./support/runCli.ts"
+
+const goldenDir = NodePath.join(NodePath.dirname(fileURLToPath(import.meta.url)), "fixtures", "golden")
+const update = process.env["SPOTPIPE_UPDATE_GOLDEN"] === "1"
+const secretKey = "e2e-secret-key-7Hq2Xw9"
+const timeout = { timeout: 60_000 }
+
+const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-e2e-"))
+
+/** Compares `actual` with the golden file `name` (or writes it when updating). */
+const expectGolden = (name: string, actual: Buffer | string) => {
+  const path = NodePath.join(goldenDir, name)
+  if (update) {
+    NodeFs.mkdirSync(NodePath.dirname(path), { recursive: true })
+    NodeFs.writeFileSync(path, actual)
+  }
+  expect(Buffer.from(actual).equals(NodeFs.readFileSync(path)), `${name} differs from its golden file`).toBe(true)
+}
+
+// Everything any run printed or wrote, scanned for secrets at the end.
+const seen: Array<string> = []
+const record = (run: CliRun, dir?: string) => {
+  seen.push(run.stdout, run.stderr)
+  if (dir !== undefined)
+    for (const f of NodeFs.readdirSync(dir)) seen.push(NodeFs.readFileSync(NodePath.join(dir, f), "utf8"))
+  return run
+}
+
+let west: RunningSandbox
+let east: RunningSandbox
+let flaky: RunningSandbox
+let slow: RunningSandbox
+
+const passwordEnv = (sandbox: RunningSandbox, user = fixtures.user) => ({
+  THOUGHTSPOT_HOST: sandbox.url,
+  THOUGHTSPOT_USERNAME: user.username,
+  THOUGHTSPOT_PASSWORD: user.password
+})
+
+beforeAll(async () => {
+  const golden = { rows: fixtures.golden.rows, seed: fixtures.golden.seed }
+  ;[west, east, flaky, slow] = await Promise.all([
+    startSandbox({ ...golden, timezone: "America/Los_Angeles", secretKey }),
+    startSandbox({ ...golden, timezone: "Asia/Kolkata", customCalendar: "with-end" }),
+    startSandbox({ ...golden, timezone: "America/Los_Angeles", faults: "flaky" }),
+    startSandbox({ rows: 20_000, faults: "slow" })
+  ])
+})
+
+afterAll(async () => {
+  await Promise.all([west?.close(), east?.close(), flaky?.close(), slow?.close()])
+})
+
+describe.concurrent("exports", () => {
+  it("answer-csv-west-epoch-cells-matches-golden-with-manifest", timeout, async () => {
+    const dir = tempDir()
+    const run = record(await runCli(["answer", "Order Details", "--out", dir], { env: passwordEnv(west) }), dir)
+    expect(run.code, run.stderr).toBe(0)
+    expect(NodeFs.readdirSync(dir).sort()).toEqual(["answer-Order Details.csv", "manifest.json"])
+    const csv = NodeFs.readFileSync(NodePath.join(dir, "answer-Order Details.csv"))
+    expectGolden("west/answer-Order Details.csv", csv)
+    expect(run.stdout).toContain("answer-Order Details.csv")
+    const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8"))
+    expect(manifest.timezone).toEqual({ name: "America/Los_Angeles", source: "cluster" })
+    expect(manifest.host).toBe(west.url)
+    const [output] = manifest.outputs
+    expect(output.source).toMatchObject({ type: "ANSWER", name: "Order Details", viz: null, query: null })
+    expect(output.rows_written).toBe(fixtures.golden.rows)
+    expect(output.available_data_row_count).toBe(fixtures.golden.rows)
+    expect(output.sampling_ratio).toBe(1)
+    expect(output.bytes).toBe(csv.length)
+    expect(output.columns.find((c: { name: string }) => c.name === "Ship Time")).toEqual({
+      name: "Ship Time",
+      type: "TIME"
+    })
+  })
+
+  it("answer-ndjson-to-stdout-matches-golden-and-keeps-logs-on-stderr", timeout, async () => {
+    const dir = tempDir()
+    const run = record(
+      await runCli(["answer", "Order Details", "--format", "ndjson", "--out", "-", "--verbose"], {
+        env: passwordEnv(west),
+        cwd: dir
+      })
+    )
+    expect(run.code, run.stderr).toBe(0)
+    expectGolden("west/answer-Order Details.ndjson", run.stdoutBytes)
+    expect(run.stderr).toContain("connected to")
+    expect(run.stderr).toContain("Order Details")
+    expect(NodeFs.readdirSync(dir)).toEqual([]) // no manifest or file in stdout mode
+  })
+
+  it("liveboard-csv-east-custom-calendar-with-period-end-matches-golden", timeout, async () => {
+    const dir = tempDir()
+    const run = record(
+      await runCli(["liveboard", "Order Operations", "--period-end", "--out", dir], {
+        env: passwordEnv(east)
+      }),
+      dir
+    )
+    expect(run.code, run.stderr).toBe(0)
+    const files = NodeFs.readdirSync(dir).sort()
+    expect(files).toEqual([
+      "liveboard-Order Operations-Daily Quantity.csv",
+      "liveboard-Order Operations-Order Timeline.csv",
+      "liveboard-Order Operations-Shipments by Quarter.csv",
+      "manifest.json"
+    ])
+    for (const f of files.filter((n) => n.endsWith(".csv"))) {
+      expectGolden(`east/${f}`, NodeFs.readFileSync(NodePath.join(dir, f)))
+    }
+    const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8"))
+    expect(manifest.timezone).toEqual({ name: "Asia/Kolkata", source: "cluster" })
+    const daily = manifest.outputs.find((o: { file: string }) => o.file.includes("Daily Quantity"))
+    expect(daily.source.viz.name).toBe("Daily Quantity")
+    expect(daily.columns[1]).toMatchObject({ name: "Day(Order Date) (end)", end_of: "Day(Order Date)" })
+  })
+
+  it("liveboard-viz-ndjson-east-with-timezone-flag-and-zone-offsets-matches-golden", timeout, async () => {
+    const dir = tempDir()
+    const run = record(
+      await runCli(
+        [
+          "liveboard",
+          "Order Operations",
+          "--viz",
+          "Order Timeline",
+          "--format",
+          "ndjson",
+          "--period-end",
+          "--timezone",
+          "Asia/Kolkata",
+          "--datetime-offset",
+          "zone",
+          "--out",
+          dir
+        ],
+        { env: passwordEnv(east) }
+      ),
+      dir
+    )
+    expect(run.code, run.stderr).toBe(0)
+    const text = NodeFs.readFileSync(NodePath.join(dir, "liveboard-Order Operations-Order Timeline.ndjson"))
+    expectGolden("east/liveboard-Order Operations-Order Timeline.ndjson", text)
+    expect(text.toString("utf8")).toContain("+05:30")
+    const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8"))
+    expect(manifest.timezone).toEqual({ name: "Asia/Kolkata", source: "flag" })
+  })
+
+  it("the-same-export-under-the-flaky-fault-profile-is-byte-identical", timeout, async () => {
+    const dir = tempDir()
+    const run = record(
+      await runCli(["answer", "Order Details", "--page-size", "4", "--out", dir], { env: passwordEnv(flaky) }),
+      dir
+    )
+    expect(run.code, run.stderr).toBe(0)
+    const faults = Object.values(flaky.stats().faultsInjected).reduce((a, b) => a + b, 0)
+    expect(faults, "the flaky profile injected no fault: the test proves nothing").toBeGreaterThan(0)
+    expectGolden("west/answer-Order Details.csv", NodeFs.readFileSync(NodePath.join(dir, "answer-Order Details.csv")))
+  })
+
+  it("metadata-ndjson-lists-objects-with-types-and-times-via-secret-key", timeout, async () => {
+    const dir = tempDir()
+    const run = record(
+      await runCli(["metadata", "--type", "ANSWER,LIVEBOARD", "--format", "ndjson", "--out", dir], {
+        env: {
+          THOUGHTSPOT_HOST: west.url,
+          THOUGHTSPOT_USERNAME: fixtures.user.username,
+          THOUGHTSPOT_SECRET_KEY: secretKey
+        }
+      }),
+      dir
+    )
+    expect(run.code, run.stderr).toBe(0)
+    const lines = NodeFs.readFileSync(NodePath.join(dir, "metadata.ndjson"), "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l))
+    const expected = [...Object.keys(fixtures.answers), ...Object.keys(fixtures.liveboards)].sort()
+    expect(lines.map((l) => l.name).sort()).toEqual(expected)
+    expect(Object.keys(lines[0])).toEqual([
+      "type",
+      "id",
+      "name",
+      "subtype",
+      "description",
+      "author",
+      "created",
+      "modified",
+      "tags"
+    ])
+    expect(lines[0].created).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+  })
+
+  it("search-csv-maps-bucketed-and-aggregated-columns-to-model-types", timeout, async () => {
+    const dir = tempDir()
+    const run = record(
+      await runCli(
+        ["search", "--table", "Orders", "--query", "[Region] [Revenue] [Order Date].monthly", "--out", dir],
+        {
+          env: passwordEnv(west)
+        }
+      ),
+      dir
+    )
+    expect(run.code, run.stderr).toBe(0)
+    const text = NodeFs.readFileSync(NodePath.join(dir, "search-Orders.csv"), "utf8")
+    const [header, first] = text.split("\r\n")
+    expect(header).toBe("Region,Total Revenue,Month(Order Date)")
+    expect(first).toMatch(/^[^,]+,[\d.]+,\d{4}-\d\d-01$/)
+    const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8"))
+    expect(manifest.outputs[0].source.query).toBe("[Region] [Revenue] [Order Date].monthly")
+    expect(manifest.outputs[0].columns.map((c: { type: string }) => c.type)).toEqual(["VARCHAR", "DOUBLE", "DATE"])
+  })
+})
+
+describe.concurrent("failures", () => {
+  it("an-existing-output-is-refused-without-force-exit-1", timeout, async () => {
+    const dir = tempDir()
+    NodeFs.writeFileSync(NodePath.join(dir, "answer-Revenue by Month.csv"), "keep me")
+    const run = record(await runCli(["answer", "Revenue by Month", "--out", dir], { env: passwordEnv(west) }))
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain("already exists: pass --force")
+    expect(NodeFs.readFileSync(NodePath.join(dir, "answer-Revenue by Month.csv"), "utf8")).toBe("keep me")
+    expect(NodeFs.readdirSync(dir)).toEqual(["answer-Revenue by Month.csv"])
+  })
+
+  it("an-unknown-object-exits-1-naming-it", timeout, async () => {
+    const run = record(await runCli(["answer", "No Such Answer", "--out", tempDir()], { env: passwordEnv(west) }))
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain('"No Such Answer"')
+    expect(run.stderr).toContain("spotpipe metadata")
+    expect(run.stderr.trim().split("\n")).toHaveLength(1)
+  })
+
+  it("bad-credentials-exit-1-with-one-line", timeout, async () => {
+    const dir = tempDir()
+    const run = record(
+      await runCli(["metadata", "--out", dir], {
+        env: {
+          THOUGHTSPOT_HOST: west.url,
+          THOUGHTSPOT_USERNAME: fixtures.user.username,
+          THOUGHTSPOT_PASSWORD: "wrong-Pw-4411"
+        }
+      })
+    )
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain("authentication failed")
+    expect(run.stderr).not.toContain("wrong-Pw-4411")
+    expect(NodeFs.readdirSync(dir)).toEqual([])
+  })
+
+  it("a-forbidden-object-exits-1-saying-whom-to-ask", timeout, async () => {
+    const dir = tempDir()
+    const run = record(
+      await runCli(["answer", "Top Customers (restricted)", "--out", dir, "--verbose"], {
+        env: passwordEnv(west, fixtures.limitedUser)
+      })
+    )
+    // ThoughtSpot's metadata search only lists what the user may read, so a restricted object is "not found".
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain("cannot see it")
+    expect(NodeFs.readdirSync(dir)).toEqual([])
+  })
+})
+
+describe("interruption", () => {
+  it("ctrl-c-mid-export-exits-130-and-leaves-nothing-behind", timeout, async () => {
+    const dir = tempDir()
+    const child = spawn(process.execPath, [mainPath, "answer", "Order Details", "--page-size", "500", "--out", dir], {
+      env: { PATH: process.env["PATH"] ?? "", ...passwordEnv(slow) },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stderr = ""
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString("utf8")
+    })
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)))
+    // Wait until the temp file beside the target exists, i.e. the export is mid-write.
+    const deadline = Date.now() + 30_000
+    while (!NodeFs.readdirSync(dir).some((f) => f.endsWith(".tmp")) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    expect(
+      NodeFs.readdirSync(dir).some((f) => f.endsWith(".tmp")),
+      stderr
+    ).toBe(true)
+    child.kill("SIGINT")
+    expect(await exited).toBe(130)
+    expect(NodeFs.readdirSync(dir)).toEqual([])
+  })
+})
+
+describe("demo", () => {
+  it("demo-exports-metadata-every-answer-and-every-visualization-in-both-formats", timeout, async () => {
+    const dir = tempDir()
+    const run = record(
+      await runCli(["demo", "--out", NodePath.join(dir, "out"), "--log-format", "json"]),
+      NodePath.join(dir, "out")
+    )
+    expect(run.code, run.stderr).toBe(0)
+    const logs = run.stderr
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line))
+    expect(logs.some((l) => l.level === "WARN" && JSON.stringify(l.message).includes("Sampled Orders"))).toBe(true)
+    const files = NodeFs.readdirSync(NodePath.join(dir, "out"))
+    const expected = [
+      "metadata",
+      ...Object.keys(fixtures.answers).map((a) => `answer-${a}`),
+      ...Object.entries(fixtures.liveboards).flatMap(([lb, { visualizations }]) =>
+        visualizations.map((v) => `liveboard-${lb}-${v.name}`)
+      )
+    ].flatMap((base) => [`${base}.csv`, `${base}.ndjson`])
+    expect(files.sort()).toEqual([...expected, "manifest.json"].sort())
+    expect(run.stdout).toContain(`${expected.length} files`)
+    const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "out", "manifest.json"), "utf8"))
+    expect(manifest.outputs).toHaveLength(expected.length)
+    const sampled = manifest.outputs.find((o: { source: { name: string } }) => o.source.name === "Sampled Orders")
+    expect(sampled.sampling_ratio).toBeLessThan(1)
+    expect(sampled.warnings.join(" ")).toContain("sample")
+  })
+})
+
+describe("secrets", () => {
+  it("no-password-secret-key-or-wrong-password-appears-in-any-output-file-or-manifest", () => {
+    expect(seen.length).toBeGreaterThan(10)
+    for (const text of seen) {
+      for (const secret of [fixtures.user.password, fixtures.limitedUser.password, secretKey, "wrong-Pw-4411"]) {
+        expect(text.includes(secret), `secret found in: ${text.slice(0, 200)}`).toBe(false)
+      }
+    }
+  })
+})
