@@ -7,6 +7,9 @@ import { type Calendar, type CustomCalendar, makeCalendar } from "./Orders.ts"
 import { parseQuery, type QueryError, type QueryPlan } from "./Query.ts"
 import { type DataFormat, type ResultSet, renderRows, runPlan } from "./ResultSet.ts"
 
+/** How many query results stay cached (the built-in answers and liveboards need about 15). */
+const maxCachedResults = 64
+
 /** Counters the engine exposes in the sandbox stats. */
 export interface EngineStats {
   pagesRendered: number
@@ -44,6 +47,8 @@ export class Engine {
     let r = this.#results.get(key)
     if (r === undefined) {
       r = runPlan(plan, this.seed, this.rows, this.calendar)
+      // Bounded: arbitrary searchdata queries must not grow memory without limit.
+      if (this.#results.size >= maxCachedResults) this.#results.delete(this.#results.keys().next().value!)
       this.#results.set(key, r)
     }
     return r
