@@ -1,0 +1,90 @@
+/**
+ * One real `spotpipe search` process (the CLI as users run it) exporting the Orders query to a fresh directory,
+ * with date normalization in the cluster's time zone. The run counts only if its manifest says every row was
+ * written.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { type ChildResult, runNode } from "./childRun.ts"
+import { credentials, ordersQuery, ordersTable } from "./wire.ts"
+
+/** The CLI entry point (`spotpipe` = `node apps/export/src/main.ts`). */
+export const cliMain = join(dirname(fileURLToPath(import.meta.url)), "../../../../apps/export/src/main.ts")
+
+/** Options of one export run. */
+export interface SpotpipeRunOptions {
+  readonly url: string
+  readonly rows: number
+  readonly format: "csv" | "ndjson"
+  readonly pageSize: number
+  /** `--concurrency`; the CLI's default when absent. */
+  readonly concurrency?: number
+  /** Extra Node flags, e.g. `--cpu-prof`. */
+  readonly nodeFlags?: ReadonlyArray<string>
+  /** Working directory of the process (where `--cpu-prof` writes its profile). */
+  readonly cwd?: string
+  /** Stop the run after this long. */
+  readonly timeoutMs?: number
+}
+
+/** A run's measurements plus whether it exported every row (`failure` says why not). */
+export interface SpotpipeRun extends ChildResult {
+  readonly failure: string | undefined
+  readonly bytesWritten: number
+}
+
+/** The argv of `spotpipe search` for these options (without the Node binary). */
+export const spotpipeArgs = (options: SpotpipeRunOptions, out: string): Array<string> => [
+  ...(options.nodeFlags ?? []),
+  cliMain,
+  "search",
+  "--host",
+  options.url,
+  "--username",
+  credentials.username,
+  "--table",
+  ordersTable,
+  "--query",
+  ordersQuery,
+  "--format",
+  options.format,
+  "--page-size",
+  String(options.pageSize),
+  ...(options.concurrency === undefined ? [] : ["--concurrency", String(options.concurrency)]),
+  "--out",
+  out,
+  "--quiet"
+]
+
+/** Runs the export and checks its manifest; the output directory is removed afterwards. */
+export const runSpotpipe = async (options: SpotpipeRunOptions): Promise<SpotpipeRun> => {
+  const out = mkdtempSync(join(tmpdir(), "spotpipe-bench-out-"))
+  try {
+    const result = await runNode(spotpipeArgs(options, out), {
+      // The password comes from the environment, as the CLI requires for secrets.
+      env: { THOUGHTSPOT_PASSWORD: credentials.password },
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs })
+    })
+    if (result.code !== 0) {
+      const why = result.timedOut ? "timed out" : `exit ${result.code ?? result.signal}`
+      return { ...result, bytesWritten: 0, failure: `${why}: ${result.stderrTail.trim()}` }
+    }
+    const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as {
+      outputs: ReadonlyArray<{ rows_written: number; bytes: number }>
+    }
+    const output = manifest.outputs[0]
+    if (output?.rows_written !== options.rows) {
+      return {
+        ...result,
+        bytesWritten: 0,
+        failure: `manifest says ${output?.rows_written} rows, expected ${options.rows}`
+      }
+    }
+    return { ...result, bytesWritten: output.bytes, failure: undefined }
+  } finally {
+    rmSync(out, { recursive: true, force: true })
+  }
+}
