@@ -230,7 +230,7 @@ const session = <E>(
         pageSize: output.pageSize,
         concurrency: output.concurrency
       })) as Cluster<E>
-      yield* Effect.logDebug(`connected to ${cluster.host}`)
+      yield* Effect.logDebug(`using ThoughtSpot at ${cluster.host}`)
       const tasks = yield* build(cluster, output).pipe(Effect.mapError((e) => toRunError(e)))
       if (output.destination._tag === "Stdout" && tasks.length !== 1) {
         return yield* new UsageError({

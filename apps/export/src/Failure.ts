@@ -28,7 +28,7 @@ export const fromThoughtSpot = (error: ThoughtSpotFailure, what: string): Export
     case "Authentication":
       return make(
         "Authentication",
-        `authentication failed: check THOUGHTSPOT_USERNAME and the password, secret key or token (${detail})`
+        `authentication failed (${detail}): check THOUGHTSPOT_USERNAME and THOUGHTSPOT_PASSWORD, THOUGHTSPOT_SECRET_KEY or THOUGHTSPOT_TOKEN`
       )
     case "NotFound":
       return make("NotFound", `${what} not found: check the GUID or name (spotpipe metadata lists objects) (${detail})`)

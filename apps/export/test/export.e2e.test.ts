@@ -99,7 +99,7 @@ describe.concurrent("exports", () => {
     )
     expect(run.code, run.stderr).toBe(0)
     expectGolden("west/answer-Order Details.ndjson", run.stdoutBytes)
-    expect(run.stderr).toContain("connected to")
+    expect(run.stderr).toContain(`using ThoughtSpot at ${west.url}`)
     expect(run.stderr).toContain("Order Details")
     expect(NodeFs.readdirSync(dir)).toEqual([]) // no manifest or file in stdout mode
   })
@@ -225,6 +225,17 @@ describe.concurrent("exports", () => {
     const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8"))
     expect(manifest.outputs[0].source.query).toBe("[Region] [Revenue] [Order Date].monthly")
     expect(manifest.outputs[0].columns.map((c: { type: string }) => c.type)).toEqual(["VARCHAR", "DOUBLE", "DATE"])
+  })
+})
+
+describe.concurrent("embedded sandbox", () => {
+  it("sandbox-flag-exports-from-an-embedded-sandbox-without-credentials", timeout, async () => {
+    const run = record(await runCli(["answer", "Revenue by Month", "--sandbox", "--out", "-", "--quiet"]))
+    expect(run.code, run.stderr).toBe(0)
+    const lines = run.stdout.split("\r\n")
+    expect(lines[0]).toBe("Month(Order Date),Total Revenue")
+    expect(lines[1]).toMatch(/^\d{4}-\d\d-01,[\d.]+$/)
+    expect(run.stderr).toBe("")
   })
 })
 
