@@ -49,6 +49,42 @@ const dayText = (day: number): string => {
   return text
 }
 
+/** 2^16 instants per zone remembered by the DATE formatter (see {@link dateTextFor}). */
+const INSTANT_CACHE_SIZE = 65536
+
+interface InstantCache {
+  readonly keys: Float64Array
+  readonly texts: Array<string>
+}
+
+const instantCaches = new WeakMap<TimeZone, InstantCache>()
+
+/**
+ * DATE text by instant, through a direct-mapped cache shared by all DATE renderers of one zone. DATE cells are
+ * bucket starts (local midnights), so a column holds few distinct instants and a hit skips the offset lookup and
+ * the calendar arithmetic. The slot hash `t / 128` keeps consecutive days (86 400 s apart) in distinct slots.
+ */
+const dateTextFor = (zone: TimeZone): ((t: number) => string) => {
+  let cache = instantCaches.get(zone)
+  if (cache === undefined) {
+    cache = {
+      keys: new Float64Array(INSTANT_CACHE_SIZE).fill(Number.NaN),
+      texts: new Array<string>(INSTANT_CACHE_SIZE).fill("")
+    }
+    instantCaches.set(zone, cache)
+  }
+  const { keys, texts } = cache
+  const offsetSeconds = zone.offsetSeconds
+  return (t) => {
+    const slot = (t / 128) & (INSTANT_CACHE_SIZE - 1)
+    if (keys[slot] === t) return texts[slot]!
+    const text = dayText(Math.floor((t + offsetSeconds(t)) / SECONDS_PER_DAY))
+    keys[slot] = t
+    texts[slot] = text
+    return text
+  }
+}
+
 /** `±HH:MM` by offset, remembering the last one (a column rarely has more than two). */
 const makeOffsetText = (): ((offset: number) => string) => {
   let lastOffset = 0
@@ -68,7 +104,7 @@ const makeFormatter = (type: DateColumnType, options: RenderOptions): ((t: numbe
   const offsetSeconds = zone.offsetSeconds
   switch (type) {
     case "DATE":
-      return (t) => dayText(Math.floor((t + offsetSeconds(t)) / SECONDS_PER_DAY))
+      return dateTextFor(zone)
     case "TIME":
       return (t) => {
         const local = t + offsetSeconds(t)
