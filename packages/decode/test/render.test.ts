@@ -106,6 +106,15 @@ describe("rendering by column type", () => {
     expect(render(decodeCell(cell))).toBe(render(cell))
   })
 
+  it("instants-sharing-a-date-cache-slot-render-their-own-dates", () => {
+    // The DATE renderer caches by instant in 65 536 slots hashed by t / 128: these three share one slot.
+    const render = makeCellRenderer("DATE", { timeZone: la })
+    const instants = [694252800, 694252800 + 128 * 65536, 694252800 - 128 * 65536]
+    for (let round = 0; round < 3; round++) {
+      for (const t of instants) expect(render(t)).toBe(intlDate("America/Los_Angeles", t))
+    }
+  })
+
   it("null-cells-render-null", () => {
     expect(makeCellRenderer("DATE")(null)).toBeNull()
     expect(makeEndRenderer("DATE")(null)).toBeNull()
