@@ -1,7 +1,7 @@
 /**
  * CSV (RFC 4180, UTF-8) through papaparse's `unparse`. The column list is always explicit: the header is written
- * once from it, and each page is unparsed with `header: false` against the same list, so a row can never shift
- * columns. Formula escaping is opt-in because exports are data, not spreadsheets.
+ * once from it, and each page is unparsed with `header: false`; every row's width is checked against the list
+ * before it gets here (see `RowRenderer`), so a row can never shift columns. Formula escaping is opt-in because exports are data, not spreadsheets.
  */
 import Papa from "papaparse"
 import type { RowFormat, RowFormatOptions } from "./RowFormat.ts"
@@ -15,7 +15,8 @@ export const makeCsvFormat = (options: RowFormatOptions): RowFormat => {
   return {
     extension: "csv",
     header,
-    page: (rows) =>
-      rows.length === 0 ? "" : Papa.unparse({ fields, data: rows as Array<Array<unknown>> }, config) + options.newline
+    // Rows are arrays already checked against the column list (RowRenderer), so papaparse gets them as they
+    // are: given `fields` it would call Object.keys on every row, a measurable cost at 100 000 rows a page.
+    page: (rows) => (rows.length === 0 ? "" : Papa.unparse(rows as Array<Array<unknown>>, config) + options.newline)
   }
 }

@@ -44,6 +44,12 @@ export interface RowRenderer {
 /** Suffix of a period-end companion column's name. */
 export const endColumnSuffix = " (end)"
 
+const widthFailure = (row: number, got: number, expected: number): RenderFailure => ({
+  row,
+  column: "(row)",
+  error: new Error(`the row has ${got} cells but the result has ${expected} columns`)
+})
+
 /** Builds the renderer for `plans`; `periodEnd` adds a companion column after each date column. */
 export const makeRowRenderer = (plans: ReadonlyArray<ColumnPlan>, periodEnd: boolean): RowRenderer => {
   const columns: Array<OutputColumn> = []
@@ -63,10 +69,17 @@ export const makeRowRenderer = (plans: ReadonlyArray<ColumnPlan>, periodEnd: boo
   const width = columns.length
   const passThrough = formatters.every((f) => f === undefined) && width === plans.length
   const render = (rows: ReadonlyArray<ReadonlyArray<unknown>>, rowOffset: number): RenderedPage | RenderFailure => {
-    if (passThrough) return rows as RenderedPage
+    if (passThrough) {
+      // Rows go out as they came; only their width is checked, so a short row can never shift columns.
+      for (let r = 0; r < rows.length; r++) {
+        if (rows[r]!.length !== width) return widthFailure(rowOffset + r, rows[r]!.length, width)
+      }
+      return rows as RenderedPage
+    }
     const out: Array<Array<Cell>> = new Array(rows.length)
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r]!
+      if (row.length !== plans.length) return widthFailure(rowOffset + r, row.length, plans.length)
       const rendered: Array<Cell> = new Array(width)
       for (let c = 0; c < width; c++) {
         const cell = row[sources[c]!]

@@ -55,4 +55,19 @@ describe("RowRenderer", () => {
       expect(result.error.message).toBe("bad cell")
     }
   })
+
+  it("a-row-whose-width-differs-from-the-columns-fails-instead-of-shifting", () => {
+    const plain = makeRowRenderer(
+      [
+        { name: "a", type: "VARCHAR" },
+        { name: "b", type: "INT64" }
+      ],
+      false
+    )
+    const short = plain.render([["x", 1], ["y"]], 10)
+    expect(isRenderFailure(short) && short.row).toBe(11)
+    expect(isRenderFailure(short) && short.error.message).toBe("the row has 1 cells but the result has 2 columns")
+    const dated = makeRowRenderer([{ name: "d", type: "DATE", format: day }], true)
+    expect(isRenderFailure(dated.render([[1, 2]], 0))).toBe(true)
+  })
 })
