@@ -125,7 +125,9 @@ export const sandboxUsage = `Usage: spotpipe-sandbox [options]
   --seed N             data and fault seed (default 1)
   --error-shape SHAPE  nested (default) | flat
   --no-user-agent-check  accept requests without User-Agent
-Environment: SPOTPIPE_SANDBOX_SECRET_KEY sets the trusted-auth secret key (else a random one is printed).`
+  --secret-key KEY     the sandbox's own trusted-auth key (a test key, visible in the process list)
+Environment: SPOTPIPE_SANDBOX_SECRET_KEY sets the trusted-auth secret key too; without either, a random one
+is printed at start.`
 
 const numberFlag = (name: string, text: string | undefined): number | SandboxOptionError => {
   if (text === undefined || text.trim() === "" || !Number.isFinite(Number(text))) {
@@ -202,6 +204,9 @@ export const parseSandboxArgs = (
       }
       case "--no-user-agent-check":
         out.requireUserAgent = false
+        break
+      case "--secret-key":
+        out.secretKey = value() ?? ""
         break
       default:
         return Result.fail(new SandboxOptionError({ message: `unknown option '${arg}'\n${sandboxUsage}` }))

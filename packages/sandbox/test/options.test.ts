@@ -83,6 +83,10 @@ describe("parseSandboxArgs", () => {
       errorShape: "flat",
       secretKey: "from-the-env-123"
     })
+    const flagKey = parseSandboxArgs(["--secret-key", "from-the-flag-1"], {
+      SPOTPIPE_SANDBOX_SECRET_KEY: "env-key-123"
+    })
+    expect(Result.isSuccess(flagKey) && flagKey.success.secretKey).toBe("from-the-flag-1")
     const plain = parseSandboxArgs(["--custom-calendar"])
     expect(Result.isSuccess(plain) && plain.success).toEqual({ port: 4010, customCalendar: true })
   })
