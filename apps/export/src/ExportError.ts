@@ -16,8 +16,7 @@ export const ExportErrorKind = Schema.Literals([
   "BadData",
   "DiskFull",
   "OutputExists",
-  "Io",
-  "Interrupted"
+  "Io"
 ])
 /** See {@link ExportErrorKind}. */
 export type ExportErrorKind = typeof ExportErrorKind.Type

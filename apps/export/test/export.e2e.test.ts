@@ -12,6 +12,8 @@ import * as NodePath from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { Schema } from "effect"
+import { Manifest } from "../src/Manifest.ts"
 import { type CliRun, mainPath, runCli } from "./support/runCli.ts"
 
 const goldenDir = NodePath.join(NodePath.dirname(fileURLToPath(import.meta.url)), "fixtures", "golden")
@@ -74,16 +76,19 @@ describe.concurrent("exports", () => {
     const csv = NodeFs.readFileSync(NodePath.join(dir, "answer-Order Details.csv"))
     expectGolden("west/answer-Order Details.csv", csv)
     expect(run.stdout).toContain("answer-Order Details.csv")
-    const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8"))
+    const manifest = Schema.decodeUnknownSync(Manifest)(
+      JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8"))
+    )
     expect(manifest.timezone).toEqual({ name: "America/Los_Angeles", source: "cluster" })
     expect(manifest.host).toBe(west.url)
     const [output] = manifest.outputs
+    if (output === undefined) throw new Error("the manifest lists no output")
     expect(output.source).toMatchObject({ type: "ANSWER", name: "Order Details", viz: null, query: null })
     expect(output.rows_written).toBe(fixtures.golden.rows)
     expect(output.available_data_row_count).toBe(fixtures.golden.rows)
     expect(output.sampling_ratio).toBe(1)
     expect(output.bytes).toBe(csv.length)
-    expect(output.columns.find((c: { name: string }) => c.name === "Ship Time")).toEqual({
+    expect(output.columns.find((c) => c.name === "Ship Time")).toEqual({
       name: "Ship Time",
       type: "TIME"
     })
@@ -236,6 +241,13 @@ describe.concurrent("embedded sandbox", () => {
     expect(lines[0]).toBe("Month(Order Date),Total Revenue")
     expect(lines[1]).toMatch(/^\d{4}-\d\d-01,[\d.]+$/)
     expect(run.stderr).toBe("")
+  })
+
+  it("stdout-mode-with-several-results-is-a-usage-error", timeout, async () => {
+    const run = record(await runCli(["liveboard", "Sales Overview", "--sandbox", "--out", "-"]))
+    expect(run.code).toBe(2)
+    expect(run.stdout).toBe("")
+    expect(run.stderr).toContain("--viz")
   })
 })
 
