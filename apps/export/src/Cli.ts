@@ -7,7 +7,7 @@
 import { Config, Console, Effect, FileSystem, Option, Redacted } from "effect"
 import { Argument, Command, Flag, Prompt } from "effect/cli"
 import { type Cluster, demoMetadataTypes, type MetadataObject, metadataColumns, metadataTypes } from "./Cluster.ts"
-import { connect } from "./CoreCluster.ts"
+import { type ClusterFailure, connect } from "./CoreCluster.ts"
 import { ExportError } from "./ExportError.ts"
 import { chooseTimeZone, type ExportTask, runExport } from "./Exporter.ts"
 import { toExportError } from "./Failure.ts"
@@ -155,12 +155,14 @@ const secretSources = Effect.gen(function* () {
 })
 
 /** Everything a command needs after the gate. */
-interface Session {
+interface Checked {
   readonly output: OutputSettings
   readonly connection: Connection
+  readonly offset: "utc" | "zone"
 }
 
 const gate = Effect.fn("Cli.gate")(function* (input: CommonInput, defaultOut = ".") {
+  // Every check below runs before any request: a usage error never costs a round trip.
   const output = yield* checkOutput(
     {
       format: input.format,
@@ -192,7 +194,8 @@ const gate = Effect.fn("Cli.gate")(function* (input: CommonInput, defaultOut = "
     yield* secretEnvironment,
     yield* secretSources
   )
-  return { output, connection, offset: offset as "utc" | "zone" } satisfies Session & { offset: "utc" | "zone" }
+  const checked: Checked = { output, connection, offset }
+  return checked
 })
 
 const progressFor = (quiet: boolean) =>
@@ -204,13 +207,13 @@ const progressFor = (quiet: boolean) =>
  * Runs one command: gate, connect, build the tasks, export, print the summary. `build` looks objects up and
  * returns the tasks; `formats` defaults to the `--format` given.
  */
-const session = <E>(
+const session = (
   command: string,
   input: CommonInput,
   build: (
-    cluster: Cluster<E>,
+    cluster: Cluster<ClusterFailure>,
     output: OutputSettings
-  ) => Effect.Effect<ReadonlyArray<ExportTask<E>>, E | ExportError | UsageError>,
+  ) => Effect.Effect<ReadonlyArray<ExportTask<ClusterFailure>>, ClusterFailure | ExportError | UsageError>,
   options: {
     readonly defaultOut?: string
     readonly formats?: ReadonlyArray<Format>
@@ -225,11 +228,11 @@ const session = <E>(
     return yield* Effect.gen(function* () {
       const checked = yield* gate(input, options.defaultOut)
       const output = options.force === true ? { ...checked.output, force: true } : checked.output
-      const cluster = (yield* connect(checked.connection, {
+      const cluster = yield* connect(checked.connection, {
         version,
         pageSize: output.pageSize,
         concurrency: output.concurrency
-      })) as Cluster<E>
+      })
       yield* Effect.logDebug(`using ThoughtSpot at ${cluster.host}`)
       const tasks = yield* build(cluster, output).pipe(Effect.mapError((e) => toRunError(e)))
       if (output.destination._tag === "Stdout" && tasks.length !== 1) {

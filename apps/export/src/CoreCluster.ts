@@ -20,7 +20,8 @@ export interface ConnectOptions {
   readonly concurrency: number
 }
 
-type Failure = ThoughtSpotError.ThoughtSpotError
+/** How a core-backed cluster fails. */
+export type ClusterFailure = ThoughtSpotError.ThoughtSpotError
 
 const asRecord = (u: unknown): Record<string, unknown> =>
   typeof u === "object" && u !== null && !Array.isArray(u) ? (u as Record<string, unknown>) : {}
@@ -103,7 +104,7 @@ const sandboxError = (cause: unknown) =>
 export const connect = Effect.fn("CoreCluster.connect")(function* (
   connection: Connection,
   options: ConnectOptions
-): Effect.fn.Return<Cluster<Failure>, ExportError, Scope.Scope> {
+): Effect.fn.Return<Cluster<ClusterFailure>, ExportError, Scope.Scope> {
   let host: string
   let auth: Auth.AuthMethod
   if (connection._tag === "Sandbox") {
@@ -142,7 +143,7 @@ export const connect = Effect.fn("CoreCluster.connect")(function* (
       Effect.map((items) => items.map(toMetadataObject))
     )
 
-  const cluster: Cluster<Failure> = {
+  const cluster: Cluster<ClusterFailure> = {
     host,
     timeZone: Effect.map(client.system, (info) => Option.fromNullishOr(info.time_zone)),
     find: (type, identifier) => search({ metadata: [{ identifier, type }], include_details: true }),
