@@ -127,10 +127,12 @@ const secretEnvironment = Effect.all({
   Effect.mapError(() => new UsageError({ message: "cannot read THOUGHTSPOT_* environment variables" }))
 )
 
-const secretSources = Effect.gen(function* () {
+/** Where secrets may come from; `allowPrompt` is off with `--out -`, since the prompt draws on stdout. */
+const secretSources = Effect.fn("Cli.secretSources")(function* (allowPrompt: boolean) {
   const fs = yield* FileSystem.FileSystem
   const terminal = yield* Effect.context<Prompt.Environment>()
-  const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true
+  const interactive =
+    allowPrompt && process.stdin.isTTY === true && process.stdout.isTTY === true && process.stderr.isTTY === true
   const sources: SecretSources = {
     readPasswordFile: (path) =>
       fs
@@ -192,7 +194,7 @@ const gate = Effect.fn("Cli.gate")(function* (input: CommonInput, defaultOut = "
       sandbox: input.sandbox
     },
     yield* secretEnvironment,
-    yield* secretSources
+    yield* secretSources(output.destination._tag === "Directory")
   )
   const checked: Checked = { output, connection, offset }
   return checked
