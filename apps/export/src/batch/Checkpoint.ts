@@ -1,0 +1,261 @@
+/**
+ * Durable progress of one output file, and the decision of what `--resume` does with it.
+ *
+ * While an output is being written, its bytes go to a partial file in the run's state directory. After each
+ * page the partial file is fsynced and then a checkpoint record is replaced atomically (temp file, fsync,
+ * rename, fsync of the directory). The record says how far the source was read (`next_offset`), how many bytes
+ * of the partial file are durable and their SHA-256, and what was being read (the export's fingerprint, the
+ * source's row count and columns). A crash can therefore leave more bytes than the record vouches for, never
+ * fewer: resume verifies the vouched-for prefix, cuts the rest, and carries on from `next_offset`. The final
+ * file is then byte-identical to an uninterrupted run.
+ *
+ * When the export's definition changed, the source's row count or columns changed, or the partial file does not
+ * match its record, the output restarts from the beginning instead of mixing data of two versions.
+ */
+import { createHash, type Hash, randomBytes } from "node:crypto"
+import { Effect, Exit, FileSystem, Option, Path, type PlatformError, Schema } from "effect"
+
+/** One checkpoint record (the file is its JSON). */
+export const CheckpointRecord = Schema.Struct({
+  version: Schema.Literal(1),
+  /** The output's final path, relative to the output directory. */
+  file: Schema.String,
+  /** Fingerprint of the export that produces the file (see `JobFile`). */
+  fingerprint: Schema.String,
+  /** `partial`: more pages to come; `complete`: every row is in the partial file, only the rename is left. */
+  state: Schema.Literals(["partial", "complete"]),
+  /** `available_data_row_count` of the source when the output started. */
+  source_rows: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)),
+  /** Result column names of the source. */
+  columns: Schema.Array(Schema.String),
+  /** Rows read from the source and written so far: the `record_offset` to continue from. */
+  next_offset: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)),
+  /** Pages written so far. */
+  pages: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)),
+  /** Durable bytes at the start of the partial file. */
+  bytes: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)),
+  /** SHA-256 (hex) of those bytes. */
+  sha256: Schema.String.check(Schema.isPattern(/^[0-9a-f]{64}$/))
+})
+/** See {@link CheckpointRecord}. */
+export type CheckpointRecord = typeof CheckpointRecord.Type
+
+/** What is known about a finished output from an earlier run's manifest. */
+export interface CompletedOutput {
+  readonly fingerprint: string | undefined
+  readonly sha256: string
+  readonly rows: number
+}
+
+/** What resume found on disk for one output file. */
+export interface ResumeInput {
+  /** The export's current fingerprint. */
+  readonly fingerprint: string
+  /** The earlier run's manifest entry for this file, if it lists one as written. */
+  readonly completed: Option.Option<CompletedOutput>
+  /** SHA-256 of the file at the final path, if there is one. */
+  readonly finalSha256: Option.Option<string>
+  /** The checkpoint record: absent, readable, or present but unreadable. */
+  readonly checkpoint: Option.Option<CheckpointRecord | "unreadable">
+  /** The partial file, if there is one: its size, and whether its first `checkpoint.bytes` bytes hash right. */
+  readonly partial: Option.Option<{ readonly size: number; readonly prefixMatches: boolean }>
+}
+
+/** What to do with one output. */
+export type ResumeDecision =
+  /** The final file is there and verified: do nothing. */
+  | { readonly _tag: "Skip"; readonly rows: number; readonly sha256: string }
+  /** Every row is in the verified partial file: publish it (the crash hit between the last fsync and the rename). */
+  | { readonly _tag: "Publish"; readonly checkpoint: CheckpointRecord }
+  /** Continue from the checkpoint, once the source is confirmed unchanged (see {@link confirmSource}). */
+  | { readonly _tag: "Continue"; readonly checkpoint: CheckpointRecord }
+  /** Nothing to resume: start at offset 0. */
+  | { readonly _tag: "Fresh" }
+  /** Earlier state is stale or damaged: discard it and start at offset 0; `reason` says why (for the log). */
+  | { readonly _tag: "Restart"; readonly reason: string }
+
+/** Decides what `--resume` does with one output, from what is on disk. Pure. */
+export const decide = (input: ResumeInput): ResumeDecision => {
+  const checkpoint = Option.getOrUndefined(input.checkpoint)
+  const final = Option.getOrUndefined(input.finalSha256)
+  if (final !== undefined) {
+    const completed = Option.getOrUndefined(input.completed)
+    if (completed !== undefined && completed.sha256 === final) {
+      if (completed.fingerprint === undefined || completed.fingerprint === input.fingerprint) {
+        return { _tag: "Skip", rows: completed.rows, sha256: final }
+      }
+      return { _tag: "Restart", reason: "the export changed in the job file since its output was written" }
+    }
+    // Renamed into place but the run died before the manifest: the complete checkpoint vouches for it.
+    if (typeof checkpoint === "object" && checkpoint.state === "complete" && checkpoint.sha256 === final) {
+      if (checkpoint.fingerprint === input.fingerprint) {
+        return { _tag: "Skip", rows: checkpoint.next_offset, sha256: final }
+      }
+      return { _tag: "Restart", reason: "the export changed in the job file since its output was written" }
+    }
+    if (completed !== undefined) {
+      return { _tag: "Restart", reason: "the output file differs from the SHA-256 its manifest recorded" }
+    }
+  }
+  if (checkpoint === undefined) {
+    return Option.isSome(input.partial)
+      ? { _tag: "Restart", reason: "a partial file has no checkpoint" }
+      : final === undefined
+        ? { _tag: "Fresh" }
+        : { _tag: "Restart", reason: "an output file is not vouched for by a manifest or checkpoint" }
+  }
+  if (checkpoint === "unreadable") return { _tag: "Restart", reason: "the checkpoint is unreadable" }
+  if (checkpoint.fingerprint !== input.fingerprint) {
+    return { _tag: "Restart", reason: "the export changed in the job file since the checkpoint" }
+  }
+  const partial = Option.getOrUndefined(input.partial)
+  if (partial === undefined) return { _tag: "Restart", reason: "the checkpoint's partial file is missing" }
+  if (partial.size < checkpoint.bytes) {
+    return { _tag: "Restart", reason: "the partial file is shorter than its checkpoint says" }
+  }
+  if (!partial.prefixMatches) return { _tag: "Restart", reason: "the partial file does not match its checkpoint" }
+  return checkpoint.state === "complete" ? { _tag: "Publish", checkpoint } : { _tag: "Continue", checkpoint }
+}
+
+/**
+ * Confirms a `Continue` once the source's first page is known: the same row count and columns as when the
+ * output started. Otherwise the data changed in between, and the output must restart.
+ */
+export const confirmSource = (
+  checkpoint: CheckpointRecord,
+  source: { readonly availableRowCount: number; readonly columns: ReadonlyArray<string> }
+): { readonly _tag: "Continue" } | { readonly _tag: "Restart"; readonly reason: string } => {
+  if (source.availableRowCount !== checkpoint.source_rows) {
+    return {
+      _tag: "Restart",
+      reason: `the source row count changed from ${checkpoint.source_rows} to ${source.availableRowCount}`
+    }
+  }
+  const same =
+    source.columns.length === checkpoint.columns.length && source.columns.every((c, i) => c === checkpoint.columns[i])
+  return same ? { _tag: "Continue" } : { _tag: "Restart", reason: "the source's columns changed" }
+}
+
+/** File names of an output's resume state inside the state directory. */
+export const stateFiles = (stateDir: string, file: string, path: Path.Path) => {
+  // One flat directory; the output's relative path is encoded so that names from subdirectories cannot clash.
+  const base = encodeURIComponent(file)
+  return {
+    checkpoint: path.join(stateDir, `${base}.checkpoint.json`),
+    partial: path.join(stateDir, `${base}.partial`)
+  }
+}
+
+const decodeRecord = Schema.decodeUnknownExit(Schema.fromJsonString(CheckpointRecord))
+
+/** Parses checkpoint text; anything but a valid record is `"unreadable"`. */
+export const parseRecord = (text: string): CheckpointRecord | "unreadable" => {
+  const decoded = decodeRecord(text)
+  return Exit.isSuccess(decoded) ? decoded.value : "unreadable"
+}
+
+/** Reads the checkpoint at `path`: none, a record, or `"unreadable"`. */
+export const read = Effect.fn("Checkpoint.read")(function* (path: string) {
+  const fs = yield* FileSystem.FileSystem
+  const text = yield* fs.readFileString(path).pipe(
+    Effect.asSome,
+    Effect.catchReason("PlatformError", "NotFound", () => Effect.succeed(Option.none<string>()))
+  )
+  return Option.map(text, parseRecord)
+})
+
+/** fsyncs a directory, so that a rename inside it survives a power loss. Not every platform allows it. */
+export const syncDirectory = (dir: string): Effect.Effect<void, never, FileSystem.FileSystem> =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const handle = yield* fs.open(dir, { flag: "r" })
+      yield* handle.sync
+    })
+  ).pipe(Effect.ignore)
+
+/**
+ * Replaces the checkpoint at `path` atomically: a reader (or a resume after SIGKILL at any instant) sees the
+ * previous record or the new one, never a torn one.
+ */
+export const write = Effect.fn("Checkpoint.write")(function* (path: string, record: CheckpointRecord) {
+  const fs = yield* FileSystem.FileSystem
+  const paths = yield* Path.Path
+  const temp = `${path}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`
+  const text = `${JSON.stringify(record)}\n`
+  yield* Effect.scoped(
+    Effect.gen(function* () {
+      const file = yield* fs.open(temp, { flag: "wx", mode: 0o600 })
+      yield* file.writeAll(Buffer.from(text, "utf8"))
+      yield* file.sync
+    })
+  ).pipe(
+    Effect.andThen(fs.rename(temp, path)),
+    Effect.onError(() => fs.remove(temp).pipe(Effect.ignore))
+  )
+  yield* syncDirectory(paths.dirname(path))
+})
+
+/** A SHA-256 over the first `bytes` bytes of a file, ready to be continued with more bytes. */
+export interface PrefixHash {
+  /** The file's size (may exceed `bytes`: bytes written after the last checkpoint). */
+  readonly size: number
+  /** The running hash of the prefix, or undefined when the file is shorter than `bytes`. */
+  readonly hash: Hash | undefined
+  /** Hex digest of the prefix (without finishing `hash`), or undefined when the file is too short. */
+  readonly digest: string | undefined
+}
+
+/** Hashes the first `bytes` bytes of the file at `path` (none: `Option.none()`). */
+export const hashPrefix = Effect.fn("Checkpoint.hashPrefix")(function* (path: string, bytes: number) {
+  const fs = yield* FileSystem.FileSystem
+  return yield* Effect.scoped(
+    Effect.gen(function* () {
+      const file = yield* fs.open(path, { flag: "r" })
+      const size = Number((yield* file.stat).size)
+      if (size < bytes) return Option.some<PrefixHash>({ size, hash: undefined, digest: undefined })
+      const hash = createHash("sha256")
+      const buffer = new Uint8Array(1 << 20)
+      let left = bytes
+      while (left > 0) {
+        const n = yield* file.read(buffer.subarray(0, Math.min(buffer.length, left)))
+        if (n === 0) return Option.some<PrefixHash>({ size, hash: undefined, digest: undefined })
+        hash.update(buffer.subarray(0, n))
+        left -= n
+      }
+      return Option.some<PrefixHash>({ size, hash, digest: hash.copy().digest("hex") })
+    })
+  ).pipe(Effect.catchReason("PlatformError", "NotFound", () => Effect.succeed(Option.none<PrefixHash>())))
+})
+
+/** SHA-256 of a whole file (none when it does not exist). */
+export const hashFile = (
+  path: string
+): Effect.Effect<Option.Option<string>, PlatformError.PlatformError, FileSystem.FileSystem> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const exists = yield* fs.exists(path)
+    if (!exists) return Option.none<string>()
+    const info = yield* fs.stat(path)
+    const prefix = yield* hashPrefix(path, Number(info.size))
+    return Option.flatMap(prefix, (p) => Option.fromUndefinedOr(p.digest))
+  })
+
+/** Gathers what is on disk for one output and decides (see {@link decide}). */
+export const inspect = Effect.fn("Checkpoint.inspect")(function* (options: {
+  readonly finalPath: string
+  readonly checkpointPath: string
+  readonly partialPath: string
+  readonly fingerprint: string
+  readonly completed: Option.Option<CompletedOutput>
+}) {
+  const checkpoint = yield* read(options.checkpointPath)
+  const finalSha256 = yield* hashFile(options.finalPath)
+  const vouched = Option.getOrUndefined(checkpoint)
+  const prefix = yield* hashPrefix(options.partialPath, typeof vouched === "object" ? vouched.bytes : 0)
+  const partial = Option.map(prefix, (p) => ({
+    size: p.size,
+    prefixMatches: typeof vouched === "object" && p.digest === vouched.sha256
+  }))
+  return decide({ fingerprint: options.fingerprint, completed: options.completed, finalSha256, checkpoint, partial })
+})

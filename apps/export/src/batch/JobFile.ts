@@ -1,0 +1,301 @@
+/**
+ * The job file of `spotpipe run <job.json>`: a JSON document listing exports (metadata types, answers,
+ * liveboards with all or some visualizations, search queries) with run-wide defaults and per-export overrides
+ * of format, timezone, page size and output name, plus how to connect — by naming environment variables,
+ * never by holding a secret.
+ *
+ * Parsing is strict: unknown keys, wrong types and out-of-range values are all reported at once, each with the
+ * path of the bad field (`exports[2].format: …`). A key that looks like an inline secret (`password`, `token`,
+ * `secret_key`, …) is refused anywhere in the document, and no message ever repeats a value from the file.
+ *
+ * Each resolved export gets a unique `key` (its sanitized output name, allocated in job order, so every shard of
+ * a job computes the same names) and a `fingerprint` (SHA-256 of what it exports and how), which resume uses to
+ * notice that an export changed between runs.
+ */
+import { createHash } from "node:crypto"
+import { Exit, Schema, SchemaIssue } from "effect"
+import { FileNameAllocator } from "../FileName.ts"
+
+const EnvName = Schema.String.check(
+  Schema.isPattern(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+    message: "must be the NAME of an environment variable (like THOUGHTSPOT_PASSWORD), not its value"
+  })
+)
+const Text = Schema.String.check(Schema.isMinLength(1, { message: "must not be empty" }))
+const Format = Schema.Literals(["csv", "ndjson"])
+const PageSize = Schema.Int.check(
+  Schema.isBetween({ minimum: 1, maximum: 100_000 }, { message: "must be a whole number from 1 to 100000" })
+)
+const TimeZone = Schema.String.check(
+  Schema.makeFilter((zone: string) => isTimeZone(zone) || "must be an IANA time zone such as UTC or Europe/Berlin")
+)
+const MetadataType = Schema.Literals([
+  "LIVEBOARD",
+  "ANSWER",
+  "LOGICAL_TABLE",
+  "LOGICAL_COLUMN",
+  "USER",
+  "USER_GROUP",
+  "TAG",
+  "CONNECTION"
+])
+
+const isTimeZone = (zone: string): boolean => {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Settings an export may override; also the run-wide `defaults`. */
+const settingsFields = {
+  format: Schema.optionalKey(Format),
+  timezone: Schema.optionalKey(TimeZone),
+  pageSize: Schema.optionalKey(PageSize)
+}
+
+const exportFields = { ...settingsFields, output: Schema.optionalKey(Text) }
+
+/** `{ "type": "metadata", "metadataTypes": ["ANSWER", "LIVEBOARD"] }`: one listing of those object types. */
+const MetadataExport = Schema.Struct({
+  type: Schema.Literal("metadata"),
+  metadataTypes: Schema.Array(MetadataType).check(Schema.isMinLength(1, { message: "list at least one type" })),
+  ...exportFields
+})
+
+/** `{ "type": "answer", "id": "GUID or name" }`. */
+const AnswerExport = Schema.Struct({ type: Schema.Literal("answer"), id: Text, ...exportFields })
+
+/** `{ "type": "liveboard", "id": "GUID or name", "visualizations"?: [...] }` (omit for every visualization). */
+const LiveboardExport = Schema.Struct({
+  type: Schema.Literal("liveboard"),
+  id: Text,
+  visualizations: Schema.optionalKey(
+    Schema.Array(Text).check(Schema.isMinLength(1, { message: "list at least one visualization, or omit the key" }))
+  ),
+  ...exportFields
+})
+
+/** `{ "type": "search", "table": "GUID or name", "query": "[Region] [Revenue]" }`. */
+const SearchExport = Schema.Struct({ type: Schema.Literal("search"), table: Text, query: Text, ...exportFields })
+
+/** One export as written in the job file. */
+export const ExportSpec = Schema.Union([MetadataExport, AnswerExport, LiveboardExport, SearchExport])
+/** See {@link ExportSpec}. */
+export type ExportSpec = typeof ExportSpec.Type
+
+/** How to connect: literal host and user are fine; secrets only by the name of the variable that holds them. */
+export const ConnectionSpec = Schema.Struct({
+  host: Schema.optionalKey(Text),
+  hostEnv: Schema.optionalKey(EnvName),
+  username: Schema.optionalKey(Text),
+  usernameEnv: Schema.optionalKey(EnvName),
+  passwordEnv: Schema.optionalKey(EnvName),
+  secretKeyEnv: Schema.optionalKey(EnvName),
+  tokenEnv: Schema.optionalKey(EnvName),
+  orgId: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0, { message: "must be 0 or more" }))),
+  /** Permits plain `http://` to a host that is not loopback (refused otherwise). */
+  allowInsecureHttp: Schema.optionalKey(Schema.Boolean)
+})
+/** See {@link ConnectionSpec}. */
+export type ConnectionSpec = typeof ConnectionSpec.Type
+
+/** The whole job file. */
+export const JobFileSchema = Schema.Struct({
+  version: Schema.optionalKey(Schema.Literal(1)),
+  connection: Schema.optionalKey(ConnectionSpec),
+  defaults: Schema.optionalKey(Schema.Struct(settingsFields)),
+  exports: Schema.Array(ExportSpec).check(Schema.isMinLength(1, { message: "list at least one export" }))
+})
+/** See {@link JobFileSchema}. */
+export type JobFileSchema = typeof JobFileSchema.Type
+
+/** One problem in a job file: where (`exports[2].format`) and what to do. */
+export interface JobFileProblem {
+  readonly path: string
+  readonly message: string
+}
+
+/** The job file cannot be used; `problems` lists every bad field. */
+export class JobFileError extends Schema.TaggedError<JobFileError>()("JobFileError", {
+  file: Schema.String,
+  problems: Schema.Array(Schema.Struct({ path: Schema.String, message: Schema.String }))
+}) {
+  override get message(): string {
+    const lines = this.problems.map((p) => (p.path === "" ? p.message : `${p.path}: ${p.message}`))
+    return `job file ${this.file} is not valid:\n  ${lines.join("\n  ")}`
+  }
+}
+
+/** An export with the defaults applied, ready to run. */
+export interface JobExport {
+  /** Position in the job file (0-based). */
+  readonly index: number
+  /** Unique, file-system-safe output name without extension (also the export's identity for resume). */
+  readonly key: string
+  readonly spec: ExportSpec
+  readonly format: "csv" | "ndjson"
+  /** The data timezone, when the job sets one (else the cluster's zone or UTC is used). */
+  readonly timezone: string | undefined
+  readonly pageSize: number
+  /** SHA-256 of what the export reads and how it writes it: a change means its earlier output is stale. */
+  readonly fingerprint: string
+}
+
+/** A parsed job. */
+export interface Job {
+  readonly connection: ConnectionSpec
+  readonly exports: ReadonlyArray<JobExport>
+  /** SHA-256 of the normalized job. */
+  readonly fingerprint: string
+}
+
+/** Rows per data request when neither the export nor the defaults say. */
+export const defaultPageSize = 10_000
+
+// Keys that would hold a secret inline. Matched on the key only, so the value is never read or echoed.
+const secretKey =
+  /^(password|passwd|pass|secret|secret_?key|client_?secret|token|bearer(_?token)?|access_?token|auth_?token|api_?key|credentials?)$/i
+
+const findInlineSecrets = (value: unknown, path: string, out: Array<JobFileProblem>): void => {
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => {
+      findInlineSecrets(item, `${path}[${i}]`, out)
+    })
+  } else if (typeof value === "object" && value !== null) {
+    for (const [key, inner] of Object.entries(value)) {
+      const at = path === "" ? key : `${path}.${key}`
+      if (secretKey.test(key)) {
+        out.push({
+          path: at,
+          message: `secrets must not be written in a job file: put the value in an environment variable and name that variable instead (e.g. "passwordEnv": "THOUGHTSPOT_PASSWORD", "secretKeyEnv", "tokenEnv")`
+        })
+      } else {
+        findInlineSecrets(inner, at, out)
+      }
+    }
+  }
+}
+
+const renderPath = (path: ReadonlyArray<PropertyKey>): string =>
+  path.reduce<string>(
+    (text, key) => (typeof key === "number" ? `${text}[${key}]` : text === "" ? String(key) : `${text}.${String(key)}`),
+    ""
+  )
+
+const exportTypes = `"type" must be one of "metadata", "answer", "liveboard", "search", with that type's fields`
+
+const problemsOf = (issue: SchemaIssue.Issue, document: unknown): Array<JobFileProblem> =>
+  SchemaIssue.makeFormatterStandardSchemaV1()(issue).issues.map((item) => {
+    const path = (item.path ?? []).map((p) => (typeof p === "object" && p !== null && "key" in p ? p.key : p))
+    const at = renderPath(path)
+    if (item.message === "Expected no excess property") {
+      return { path: at, message: "unknown key: remove it (or check its spelling)" }
+    }
+    if (item.message === "Missing key") return { path: at, message: "is required" }
+    // A union failure names every alternative; say what the `type` field should be instead.
+    if (/^exports\[\d+\]$/.test(at) && item.message.startsWith("Expected")) {
+      const entry = (document as { exports: ReadonlyArray<unknown> }).exports[path[1] as number]
+      const type = typeof entry === "object" && entry !== null ? (entry as { type?: unknown }).type : undefined
+      const known = typeof type === "string" && ["metadata", "answer", "liveboard", "search"].includes(type)
+      return {
+        path: at,
+        message:
+          typeof entry !== "object" || entry === null || Array.isArray(entry)
+            ? "must be an object"
+            : known
+              ? "is not valid"
+              : exportTypes
+      }
+    }
+    return { path: at, message: item.message }
+  })
+
+const decodeJob = Schema.decodeUnknownExit(JobFileSchema)
+
+/** A stable JSON text of `value` (object keys sorted) for fingerprints. */
+export const canonicalJson = (value: unknown): string => {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`
+  if (typeof value === "object" && value !== null) {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`
+  }
+  return JSON.stringify(value)
+}
+
+const sha256 = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex")
+
+/** The output name an export gets when the job file gives none. */
+export const defaultOutputName = (spec: ExportSpec): string => {
+  switch (spec.type) {
+    case "metadata":
+      return `metadata-${spec.metadataTypes.map((t) => t.toLowerCase()).join("-")}`
+    case "answer":
+      return `answer-${spec.id}`
+    case "liveboard":
+      return `liveboard-${spec.id}`
+    case "search":
+      return `search-${spec.table}`
+  }
+}
+
+/** Decodes an already-parsed JSON document into a {@link Job}. */
+export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Job, JobFileError> => {
+  const secrets: Array<JobFileProblem> = []
+  findInlineSecrets(document, "", secrets)
+  if (secrets.length > 0) return Exit.fail(new JobFileError({ file, problems: secrets }))
+  const decoded = decodeJob(document, { errors: "all", onExcessProperty: "error" })
+  if (Exit.isFailure(decoded)) {
+    const error = decoded.cause.reasons.find((r) => r._tag === "Fail")
+    const problems =
+      error !== undefined && error._tag === "Fail"
+        ? problemsOf(error.error.issue, document)
+        : [{ path: "", message: "is not a job file" }]
+    return Exit.fail(new JobFileError({ file, problems }))
+  }
+  const job = decoded.value
+  const defaults = job.defaults ?? {}
+  const names = new FileNameAllocator()
+  names.reserve("manifest.json")
+  const exports = job.exports.map((spec, index): JobExport => {
+    const format = spec.format ?? defaults.format ?? "csv"
+    const timezone = spec.timezone ?? defaults.timezone
+    const pageSize = spec.pageSize ?? defaults.pageSize ?? defaultPageSize
+    // Allocated without extension so that `x.csv` and `x.ndjson` of two exports cannot share a key.
+    const key = names.allocate(spec.output ?? defaultOutputName(spec), "x").slice(0, -2)
+    const { format: _f, timezone: _t, pageSize: _p, output: _o, ...source } = spec
+    const fingerprint = sha256(canonicalJson({ v: 1, source, format, timezone, pageSize, key }))
+    return { index, key, spec, format, timezone, pageSize, fingerprint }
+  })
+  const connection = job.connection ?? {}
+  return Exit.succeed({
+    connection,
+    exports,
+    fingerprint: sha256(canonicalJson({ connection, exports: exports.map((e) => e.fingerprint) }))
+  })
+}
+
+/** Parses job-file text: JSON syntax errors, inline secrets and every bad field are reported together. */
+export const parseJobFile = (text: string, file: string): Exit.Exit<Job, JobFileError> => {
+  let document: unknown
+  try {
+    document = JSON.parse(text)
+  } catch (error) {
+    // Only the position is reported: V8's message quotes file text, which could be a secret.
+    const position = error instanceof Error ? /position (\d+)/.exec(error.message) : null
+    let where = ""
+    if (position !== null) {
+      const before = text.slice(0, Number(position[1]))
+      const line = before.split("\n").length
+      where = ` at line ${line}, column ${before.length - before.lastIndexOf("\n")}`
+    }
+    return Exit.fail(
+      new JobFileError({ file, problems: [{ path: "", message: `is not valid JSON${where}; fix the syntax` }] })
+    )
+  }
+  return decodeJobDocument(document, file)
+}

@@ -1,0 +1,200 @@
+import { createHash } from "node:crypto"
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { NodeServices } from "@effect/platform-node"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Option, Path } from "effect"
+import * as Checkpoint from "../../src/batch/Checkpoint.ts"
+
+const sha = (text: string) => createHash("sha256").update(text).digest("hex")
+const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-checkpoint-"))
+
+const record = (overrides: Partial<Checkpoint.CheckpointRecord> = {}): Checkpoint.CheckpointRecord => ({
+  version: 1,
+  file: "answer-Sales.csv",
+  fingerprint: "fp-1",
+  state: "partial",
+  source_rows: 1000,
+  columns: ["Region", "Revenue"],
+  next_offset: 200,
+  pages: 2,
+  bytes: 12,
+  sha256: sha("Region,Rev\r\n"),
+  ...overrides
+})
+
+const input = (overrides: Partial<Checkpoint.ResumeInput> = {}): Checkpoint.ResumeInput => ({
+  fingerprint: "fp-1",
+  completed: Option.none(),
+  finalSha256: Option.none(),
+  checkpoint: Option.none(),
+  partial: Option.none(),
+  ...overrides
+})
+
+describe("Checkpoint.decide", () => {
+  it("nothing-on-disk-starts-fresh", () => {
+    expect(Checkpoint.decide(input())).toEqual({ _tag: "Fresh" })
+  })
+
+  it("a-complete-output-verified-by-its-manifest-is-skipped", () => {
+    const completed = Option.some({ fingerprint: "fp-1", sha256: "aa", rows: 7 })
+    expect(Checkpoint.decide(input({ completed, finalSha256: Option.some("aa") }))).toEqual({
+      _tag: "Skip",
+      rows: 7,
+      sha256: "aa"
+    })
+  })
+
+  it("a-final-file-that-differs-from-its-manifest-restarts", () => {
+    const completed = Option.some({ fingerprint: "fp-1", sha256: "aa", rows: 7 })
+    const decision = Checkpoint.decide(input({ completed, finalSha256: Option.some("bb") }))
+    expect(decision).toEqual({ _tag: "Restart", reason: expect.stringMatching(/differs from the SHA-256/) })
+  })
+
+  it("a-complete-output-of-a-changed-export-restarts", () => {
+    const completed = Option.some({ fingerprint: "fp-0", sha256: "aa", rows: 7 })
+    const decision = Checkpoint.decide(input({ completed, finalSha256: Option.some("aa") }))
+    expect(decision).toEqual({ _tag: "Restart", reason: expect.stringMatching(/export changed/) })
+  })
+
+  it("killed-after-rename-before-manifest-is-skipped-by-the-complete-checkpoint", () => {
+    const checkpoint = record({ state: "complete", sha256: sha("all of it"), bytes: 9, next_offset: 1000 })
+    const decision = Checkpoint.decide(
+      input({ checkpoint: Option.some(checkpoint), finalSha256: Option.some(sha("all of it")) })
+    )
+    expect(decision).toEqual({ _tag: "Skip", rows: 1000, sha256: sha("all of it") })
+  })
+
+  it("killed-before-rename-publishes-the-verified-partial-file", () => {
+    const checkpoint = record({ state: "complete" })
+    const decision = Checkpoint.decide(
+      input({ checkpoint: Option.some(checkpoint), partial: Option.some({ size: 12, prefixMatches: true }) })
+    )
+    expect(decision).toEqual({ _tag: "Publish", checkpoint })
+  })
+
+  it("a-partial-output-continues-from-its-checkpoint-even-with-bytes-written-after-it", () => {
+    const checkpoint = record()
+    const decision = Checkpoint.decide(
+      input({ checkpoint: Option.some(checkpoint), partial: Option.some({ size: 40, prefixMatches: true }) })
+    )
+    expect(decision).toEqual({ _tag: "Continue", checkpoint })
+  })
+
+  it("stale-or-damaged-state-restarts-cleanly", () => {
+    const cases: ReadonlyArray<readonly [Partial<Checkpoint.ResumeInput>, RegExp]> = [
+      [{ checkpoint: Option.some("unreadable") }, /unreadable/],
+      [
+        {
+          checkpoint: Option.some(record({ fingerprint: "fp-0" })),
+          partial: Option.some({ size: 12, prefixMatches: true })
+        },
+        /export changed/
+      ],
+      [{ checkpoint: Option.some(record()) }, /partial file is missing/],
+      [{ checkpoint: Option.some(record()), partial: Option.some({ size: 5, prefixMatches: false }) }, /shorter/],
+      [
+        { checkpoint: Option.some(record()), partial: Option.some({ size: 12, prefixMatches: false }) },
+        /does not match/
+      ],
+      [{ partial: Option.some({ size: 3, prefixMatches: false }) }, /no checkpoint/],
+      [{ finalSha256: Option.some("cc") }, /not vouched for/]
+    ]
+    for (const [overrides, reason] of cases) {
+      const decision = Checkpoint.decide(input(overrides))
+      expect(decision._tag).toBe("Restart")
+      if (decision._tag === "Restart") expect(decision.reason).toMatch(reason)
+    }
+  })
+})
+
+describe("Checkpoint.confirmSource", () => {
+  it("same-row-count-and-columns-continue", () => {
+    expect(Checkpoint.confirmSource(record(), { availableRowCount: 1000, columns: ["Region", "Revenue"] })).toEqual({
+      _tag: "Continue"
+    })
+  })
+
+  it("a-changed-source-row-count-restarts", () => {
+    expect(Checkpoint.confirmSource(record(), { availableRowCount: 1001, columns: ["Region", "Revenue"] })).toEqual({
+      _tag: "Restart",
+      reason: "the source row count changed from 1000 to 1001"
+    })
+  })
+
+  it("changed-columns-restart", () => {
+    expect(Checkpoint.confirmSource(record(), { availableRowCount: 1000, columns: ["Revenue", "Region"] })._tag).toBe(
+      "Restart"
+    )
+  })
+})
+
+describe("Checkpoint files", () => {
+  it.effect("a-written-record-reads-back-and-no-temp-file-remains", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const path = NodePath.join(dir, "x.checkpoint.json")
+      yield* Checkpoint.write(path, record())
+      yield* Checkpoint.write(path, record({ next_offset: 300, pages: 3 }))
+      expect(yield* Checkpoint.read(path)).toEqual(Option.some(record({ next_offset: 300, pages: 3 })))
+      expect(NodeFs.readdirSync(dir)).toEqual(["x.checkpoint.json"])
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("a-missing-record-is-none-and-a-torn-one-is-unreadable", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const path = NodePath.join(dir, "x.checkpoint.json")
+      expect(yield* Checkpoint.read(path)).toEqual(Option.none())
+      const text = JSON.stringify(record())
+      NodeFs.writeFileSync(path, text.slice(0, text.length / 2))
+      expect(yield* Checkpoint.read(path)).toEqual(Option.some("unreadable"))
+      NodeFs.writeFileSync(path, JSON.stringify({ ...record(), bytes: -1 }))
+      expect(yield* Checkpoint.read(path)).toEqual(Option.some("unreadable"))
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("the-prefix-hash-covers-exactly-the-vouched-bytes-and-can-be-continued", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const path = NodePath.join(dir, "x.partial")
+      NodeFs.writeFileSync(path, "Region,Rev\r\nWest,1\r\n")
+      const prefix = yield* Checkpoint.hashPrefix(path, 12)
+      const got = Option.getOrThrow(prefix)
+      expect(got.size).toBe(20)
+      expect(got.digest).toBe(sha("Region,Rev\r\n"))
+      got.hash!.update("East,2\r\n")
+      expect(got.hash!.digest("hex")).toBe(sha("Region,Rev\r\nEast,2\r\n"))
+      expect(Option.getOrThrow(yield* Checkpoint.hashPrefix(path, 21)).digest).toBeUndefined()
+      expect(yield* Checkpoint.hashPrefix(NodePath.join(dir, "none"), 1)).toEqual(Option.none())
+      expect(yield* Checkpoint.hashFile(path)).toEqual(Option.some(sha("Region,Rev\r\nWest,1\r\n")))
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("inspect-continues-a-partial-file-whose-prefix-matches-and-restarts-one-that-was-altered", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const files = Checkpoint.stateFiles(dir, "Sales Overview/Revenue.csv", yield* Path.Path)
+      expect(NodePath.dirname(files.checkpoint)).toBe(dir)
+      const finalPath = NodePath.join(dir, "Revenue.csv")
+      NodeFs.writeFileSync(files.partial, "Region,Rev\r\nWest,")
+      yield* Checkpoint.write(files.checkpoint, record())
+      const options = {
+        finalPath,
+        checkpointPath: files.checkpoint,
+        partialPath: files.partial,
+        fingerprint: "fp-1",
+        completed: Option.none()
+      }
+      expect((yield* Checkpoint.inspect(options))._tag).toBe("Continue")
+      NodeFs.writeFileSync(files.partial, "Region,REV\r\nWest,")
+      expect(yield* Checkpoint.inspect(options)).toEqual({
+        _tag: "Restart",
+        reason: "the partial file does not match its checkpoint"
+      })
+      expect((yield* Checkpoint.inspect({ ...options, fingerprint: "fp-2" }))._tag).toBe("Restart")
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+})

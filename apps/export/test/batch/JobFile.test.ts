@@ -1,0 +1,165 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Exit } from "effect"
+import { type Job, JobFileError, parseJobFile } from "../../src/batch/JobFile.ts"
+
+const ok = (document: unknown): Job => {
+  const exit = parseJobFile(JSON.stringify(document), "job.json")
+  if (Exit.isFailure(exit)) throw new Error(`expected a valid job: ${String(exit.cause)}`)
+  return exit.value
+}
+
+const problems = (text: string): ReadonlyArray<{ path: string; message: string }> => {
+  const exit = parseJobFile(text, "job.json")
+  if (Exit.isSuccess(exit)) throw new Error("expected the job file to be refused")
+  const error = exit.cause.reasons.find((r) => r._tag === "Fail")
+  if (error === undefined || error._tag !== "Fail") throw new Error("expected a typed failure")
+  expect(error.error).toBeInstanceOf(JobFileError)
+  return error.error.problems
+}
+
+const job = {
+  connection: { hostEnv: "TS_HOST", usernameEnv: "TS_USER", passwordEnv: "TS_PASSWORD" },
+  defaults: { format: "ndjson", timezone: "Europe/Berlin", pageSize: 5000 },
+  exports: [
+    { type: "metadata", metadataTypes: ["ANSWER", "LIVEBOARD"] },
+    { type: "answer", id: "Revenue by Month", format: "csv" },
+    { type: "liveboard", id: "Sales Overview", visualizations: ["Revenue by Region"], pageSize: 100 },
+    { type: "liveboard", id: "Order Operations", output: "ops" },
+    { type: "search", table: "Orders", query: "[Region] [Revenue]", timezone: "UTC" }
+  ]
+}
+
+describe("JobFile", () => {
+  it("every-export-kind-parses-with-defaults-and-overrides", () => {
+    const parsed = ok(job)
+    expect(parsed.exports.map((e) => [e.spec.type, e.key, e.format, e.timezone, e.pageSize])).toEqual([
+      ["metadata", "metadata-answer-liveboard", "ndjson", "Europe/Berlin", 5000],
+      ["answer", "answer-Revenue by Month", "csv", "Europe/Berlin", 5000],
+      ["liveboard", "liveboard-Sales Overview", "ndjson", "Europe/Berlin", 100],
+      ["liveboard", "ops", "ndjson", "Europe/Berlin", 5000],
+      ["search", "search-Orders", "ndjson", "UTC", 5000]
+    ])
+    expect(parsed.connection).toEqual(job.connection)
+  })
+
+  it("without-defaults-format-is-csv-page-size-10000-and-timezone-left-to-the-cluster", () => {
+    const parsed = ok({ exports: [{ type: "answer", id: "A" }] })
+    expect(parsed.exports[0]).toMatchObject({ format: "csv", pageSize: 10_000, timezone: undefined })
+  })
+
+  it("each-bad-field-is-reported-with-its-path", () => {
+    const found = problems(
+      JSON.stringify({
+        defaults: { format: "xlsx", pageSize: 0 },
+        exports: [
+          { type: "answer" },
+          { type: "search", table: "Orders", query: 7 },
+          { type: "liveboard", id: "LB", visualizations: [] },
+          { type: "answr", id: "x" },
+          { type: "answer", id: "B", timezone: "Mars/Olympus" },
+          "answer"
+        ],
+        extra: true
+      })
+    )
+    const byPath = Object.fromEntries(found.map((p) => [p.path, p.message]))
+    expect(byPath["extra"]).toMatch(/unknown key/)
+    expect(byPath["defaults.format"]).toMatch(/csv.*ndjson/)
+    expect(byPath["defaults.pageSize"]).toMatch(/1 to 100000/)
+    expect(byPath["exports[0].id"]).toBe("is required")
+    expect(byPath["exports[1].query"]).toMatch(/string/)
+    expect(byPath["exports[2].visualizations"]).toMatch(/at least one/)
+    expect(byPath["exports[3]"]).toMatch(/"type" must be one of/)
+    expect(byPath["exports[4].timezone"]).toMatch(/IANA/)
+    expect(byPath["exports[5]"]).toBe("must be an object")
+  })
+
+  it("an-unknown-key-inside-an-export-is-refused", () => {
+    expect(problems(JSON.stringify({ exports: [{ type: "answer", id: "A", fromat: "csv" }] }))).toEqual([
+      { path: "exports[0].fromat", message: "unknown key: remove it (or check its spelling)" }
+    ])
+  })
+
+  it("inline-secrets-are-refused-anywhere-and-never-echoed", () => {
+    const text = JSON.stringify({
+      connection: { host: "https://ts.example.com", username: "me", password: "Hunter2-secret!" },
+      exports: [{ type: "answer", id: "A", token: "eyJhbGciOiJ-secret" }]
+    })
+    const found = problems(text)
+    expect(found.map((p) => p.path)).toEqual(["connection.password", "exports[0].token"])
+    expect(found[0]!.message).toMatch(/environment variable/)
+    const exit = parseJobFile(text, "job.json")
+    const rendered = JSON.stringify(exit) + String(Exit.isFailure(exit) ? exit.cause : "")
+    expect(rendered).not.toContain("Hunter2")
+    expect(rendered).not.toContain("eyJhbGciOiJ")
+  })
+
+  it("a-secret-value-in-an-env-name-field-is-refused-without-being-echoed", () => {
+    const found = problems(
+      JSON.stringify({ connection: { passwordEnv: "Guest@123!" }, exports: [{ type: "answer", id: "A" }] })
+    )
+    expect(found).toEqual([
+      { path: "connection.passwordEnv", message: expect.stringMatching(/NAME of an environment variable/) }
+    ])
+    expect(JSON.stringify(found)).not.toContain("Guest@123!")
+  })
+
+  it("broken-json-reports-line-and-column-but-no-file-text", () => {
+    const found = problems('{\n  "exports": [\n    { "type": "answer", "id": "s3cr3t", }\n  ]\n}')
+    expect(found).toEqual([{ path: "", message: "is not valid JSON at line 3, column 41; fix the syntax" }])
+    // V8 quotes the text around an unexpected token; none of it may reach the message.
+    const quoted = problems('{\n  "exports": [\n    { "type": "answer", "id": s3cr3t }\n  ]\n}')
+    expect(quoted).toEqual([{ path: "", message: "is not valid JSON; fix the syntax" }])
+  })
+
+  it("no-exports-is-an-error", () => {
+    expect(problems(JSON.stringify({ exports: [] }))).toEqual([
+      { path: "exports", message: "list at least one export" }
+    ])
+    expect(problems(JSON.stringify({}))).toEqual([{ path: "exports", message: "is required" }])
+    expect(problems("[]")[0]!.message).toMatch(/object/i)
+  })
+
+  it("output-names-are-sanitized-and-unique-in-job-order", () => {
+    const parsed = ok({
+      exports: [
+        { type: "answer", id: "../../etc/passwd" },
+        { type: "answer", id: "x", output: "../../etc/passwd" },
+        { type: "answer", id: "y", output: "Report\u0007\nQ1" },
+        { type: "answer", id: "z", output: "report\u0007\nq1" },
+        { type: "answer", id: "m", output: "manifest" }
+      ]
+    })
+    expect(parsed.exports.map((e) => e.key)).toEqual([
+      "answer-.._.._etc_passwd",
+      "_.._etc_passwd",
+      "Report__Q1",
+      "report__q1 (2)",
+      "manifest"
+    ])
+  })
+
+  it("fingerprints-change-with-what-an-export-reads-or-writes-and-only-for-that-export", () => {
+    const a = ok(job)
+    const changed = structuredClone(job)
+    changed.exports[4] = { ...changed.exports[4]!, query: "[Region] [Quantity]" } as (typeof job.exports)[number]
+    const b = ok(changed)
+    expect(b.exports.map((e, i) => e.fingerprint === a.exports[i]!.fingerprint)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      false
+    ])
+    expect(b.fingerprint).not.toBe(a.fingerprint)
+    const reformatted = ok({ ...job, defaults: { ...job.defaults, format: "csv" } })
+    expect(reformatted.exports[0]!.fingerprint).not.toBe(a.exports[0]!.fingerprint)
+    expect(reformatted.exports[1]!.fingerprint).toBe(a.exports[1]!.fingerprint)
+    // Key order and whitespace in the file do not matter.
+    const reordered = parseJobFile(
+      `{"exports":${JSON.stringify(job.exports)},  "defaults": ${JSON.stringify(job.defaults)}, "connection": ${JSON.stringify(job.connection)}}`,
+      "job.json"
+    )
+    expect(Exit.isSuccess(reordered) && reordered.value.fingerprint).toBe(a.fingerprint)
+  })
+})
