@@ -35,6 +35,7 @@ const expectGolden = (name: string, actual: Buffer | string) => {
 
 // Everything any run printed or wrote, scanned for secrets at the end.
 const seen: Array<string> = []
+const tokens: Array<string> = []
 const record = (run: CliRun, dir?: string) => {
   seen.push(run.stdout, run.stderr)
   if (dir !== undefined)
@@ -233,6 +234,27 @@ describe.concurrent("exports", () => {
   })
 })
 
+describe.concurrent("bearer token", () => {
+  it("a-token-from-the-environment-is-used-and-never-echoed", timeout, async () => {
+    const response = await fetch(`${west.url}/api/rest/2.0/auth/token/full`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json", "user-agent": "spotpipe-test/1" },
+      body: JSON.stringify({ username: fixtures.user.username, password: fixtures.user.password })
+    })
+    const { token } = (await response.json()) as { token: string }
+    tokens.push(token)
+    const dir = tempDir()
+    const run = record(
+      await runCli(["metadata", "--type", "TAG", "--out", dir, "--verbose"], {
+        env: { THOUGHTSPOT_HOST: west.url, THOUGHTSPOT_TOKEN: token }
+      }),
+      dir
+    )
+    expect(run.code, run.stderr).toBe(0)
+    expect(NodeFs.readFileSync(NodePath.join(dir, "metadata.csv"), "utf8").split("\r\n")[1]).toMatch(/^TAG,/)
+  })
+})
+
 describe.concurrent("embedded sandbox", () => {
   it("sandbox-flag-exports-from-an-embedded-sandbox-without-credentials", timeout, async () => {
     const run = record(await runCli(["answer", "Revenue by Month", "--sandbox", "--out", "-", "--quiet"]))
@@ -270,10 +292,10 @@ describe.concurrent("failures", () => {
     expect(run.stderr.trim().split("\n")).toHaveLength(1)
   })
 
-  it("bad-credentials-exit-1-with-one-line", timeout, async () => {
+  it("bad-credentials-exit-1-and-even-the-verbose-cause-holds-no-secret", timeout, async () => {
     const dir = tempDir()
     const run = record(
-      await runCli(["metadata", "--out", dir], {
+      await runCli(["metadata", "--out", dir, "--verbose"], {
         env: {
           THOUGHTSPOT_HOST: west.url,
           THOUGHTSPOT_USERNAME: fixtures.user.username,
@@ -362,8 +384,15 @@ describe("demo", () => {
 describe("secrets", () => {
   it("no-password-secret-key-or-wrong-password-appears-in-any-output-file-or-manifest", () => {
     expect(seen.length).toBeGreaterThan(10)
+    expect(tokens).toHaveLength(1)
     for (const text of seen) {
-      for (const secret of [fixtures.user.password, fixtures.limitedUser.password, secretKey, "wrong-Pw-4411"]) {
+      for (const secret of [
+        fixtures.user.password,
+        fixtures.limitedUser.password,
+        secretKey,
+        "wrong-Pw-4411",
+        ...tokens
+      ]) {
         expect(text.includes(secret), `secret found in: ${text.slice(0, 200)}`).toBe(false)
       }
     }
