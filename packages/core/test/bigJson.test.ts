@@ -93,7 +93,14 @@ describe("parseJsonExact", () => {
       fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => ({ raw: JSON.stringify(d) })),
       fc.string().map((s) => ({ raw: JSON.stringify(s) })),
       fc.bigInt({ min: 0n, max: 10n ** 22n }).map((b) => ({ raw: JSON.stringify(`x ${b} ,${b}]`) })),
-      fc.constantFrom({ raw: "1e20" }, { raw: "-2.5E+19" }, { raw: "null" }, { raw: "true" })
+      fc.constantFrom(
+        { raw: "1e20" },
+        { raw: "-2.5E+19" },
+        { raw: "-98765432109876543.25" },
+        { raw: "12345678901234567890.0" },
+        { raw: "null" },
+        { raw: "true" }
+      )
     )
     const doc = fc
       .array(fc.array(cell, { maxLength: 6 }), { maxLength: 8 })

@@ -1,0 +1,45 @@
+/** `layerConfig` / `authConfig`: the connection read from THOUGHTSPOT_* settings, with messages that say what to set. */
+import { describe, expect, it } from "@effect/vitest"
+import { ConfigProvider, Effect, Redacted } from "effect"
+import { ThoughtSpotClient } from "../src/index.ts"
+
+const read = (env: Record<string, string>) =>
+  Effect.exit(ThoughtSpotClient.authConfig).pipe(
+    Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env }))
+  )
+
+describe("authConfig", () => {
+  it.effect("token-wins-then-secret-key-then-password", () =>
+    Effect.gen(function* () {
+      const host = "https://ts.example.com"
+      const token = yield* read({ THOUGHTSPOT_HOST: host, THOUGHTSPOT_TOKEN: "t-1", THOUGHTSPOT_USERNAME: "u" })
+      expect(token._tag === "Success" && token.value.auth._tag).toBe("BearerToken")
+      const key = yield* read({
+        THOUGHTSPOT_HOST: host,
+        THOUGHTSPOT_USERNAME: "u",
+        THOUGHTSPOT_SECRET_KEY: "sk",
+        THOUGHTSPOT_PASSWORD: "p",
+        THOUGHTSPOT_ORG_ID: "3"
+      })
+      expect(key._tag === "Success" && key.value.auth).toMatchObject({ _tag: "SecretKey", username: "u", orgId: 3 })
+      const password = yield* read({ THOUGHTSPOT_HOST: host, THOUGHTSPOT_USERNAME: "u", THOUGHTSPOT_PASSWORD: "p" })
+      if (password._tag !== "Success" || password.value.auth._tag !== "Password")
+        throw new Error("expected password auth")
+      expect(Redacted.value(password.value.auth.password)).toBe("p")
+      expect(String(password.value.auth.password)).toBe("<redacted>")
+      expect(JSON.stringify(password.value.auth)).not.toContain('"p"')
+    })
+  )
+
+  it.effect("missing-credentials-say-what-to-set", () =>
+    Effect.gen(function* () {
+      const none = yield* read({ THOUGHTSPOT_HOST: "https://ts.example.com" })
+      expect(none._tag).toBe("Failure")
+      expect(String(none)).toContain("set THOUGHTSPOT_TOKEN, or THOUGHTSPOT_USERNAME")
+      const userOnly = yield* read({ THOUGHTSPOT_HOST: "https://ts.example.com", THOUGHTSPOT_USERNAME: "u" })
+      expect(String(userOnly)).toContain("also set THOUGHTSPOT_PASSWORD or THOUGHTSPOT_SECRET_KEY")
+      const noHost = yield* read({ THOUGHTSPOT_TOKEN: "t" })
+      expect(String(noHost)).toContain("THOUGHTSPOT_HOST")
+    })
+  )
+})
