@@ -117,6 +117,13 @@ export const runJob = <E, R>(
     if (names === undefined) yield* start(spec.emptyColumns)
 
     const warnings: Array<string> = []
+    for (const column of renderer!.columns) {
+      if (column.type === null) {
+        warnings.push(
+          `column "${column.name}" has no type in the metadata: written as received (Custom Calendar cells as RFC 3339 instants)`
+        )
+      }
+    }
     if (sampling !== null && sampling < 1) {
       warnings.push(`sampling_ratio is ${sampling}: ThoughtSpot returned a sample, not the complete result`)
     }

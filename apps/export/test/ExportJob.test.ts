@@ -107,6 +107,24 @@ describe("runJob", () => {
     })
   )
 
+  it.effect("a-column-metadata-does-not-describe-is-written-as-received-with-a-warning", () =>
+    Effect.gen(function* () {
+      const out = memory()
+      const page: DataPage = {
+        columnNames: ["Mystery", "Qty"],
+        rows: [
+          [{ v: { s: 0 } }, 1],
+          [7, 2]
+        ]
+      }
+      const result = yield* runJob(spec([page]), [{ format: "csv", writer: out.writer }])
+      assert.strictEqual(out.text(), "Mystery,Qty\r\n1970-01-01T00:00:00Z,1\r\n7,2\r\n")
+      assert.deepStrictEqual(result.warnings, [
+        'column "Mystery" has no type in the metadata: written as received (Custom Calendar cells as RFC 3339 instants)'
+      ])
+    })
+  )
+
   it.effect("no-pages-still-writes-the-header", () =>
     Effect.gen(function* () {
       const out = memory()
