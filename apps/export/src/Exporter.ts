@@ -78,6 +78,9 @@ export const chooseTimeZone = (
   return { info: { name: "UTC", source: "default" }, warning: undefined }
 }
 
+/** A job's result and what each of its files received, in format order. */
+type Written = readonly [JobResult, ReadonlyArray<WriteResult>]
+
 const isoNow = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOString())
 
 /** Runs `tasks` into the destination. `runWarnings` are recorded in the manifest. */
@@ -126,11 +129,7 @@ export const runExport = <E>(
           periodEnd: settings.output.periodEnd,
           progress: settings.progress
         }
-        let job: Effect.Effect<
-          readonly [JobResult, ReadonlyArray<WriteResult>],
-          E | ExportError,
-          FileSystem.FileSystem | Path.Path
-        >
+        let job: Effect.Effect<Written, E | ExportError, FileSystem.FileSystem | Path.Path>
         if (destination._tag === "Stdout") {
           const out = makeStreamWriter()
           job = Effect.map(
@@ -142,11 +141,7 @@ export const runExport = <E>(
           const nest = (
             index: number,
             sinks: ReadonlyArray<JobSink>
-          ): Effect.Effect<
-            readonly [JobResult, ReadonlyArray<WriteResult>],
-            E | ExportError,
-            FileSystem.FileSystem | Path.Path
-          > => {
+          ): Effect.Effect<Written, E | ExportError, FileSystem.FileSystem | Path.Path> => {
             if (index === files.length) return Effect.map(runJob(spec, sinks), (r) => [r, []] as const)
             const file = files[index]!
             return Effect.map(
