@@ -48,7 +48,7 @@ let east: RunningSandbox
 let flaky: RunningSandbox
 let slow: RunningSandbox
 
-const passwordEnv = (sandbox: RunningSandbox, user = fixtures.user) => ({
+const passwordEnv = (sandbox: { readonly url: string }, user = fixtures.user) => ({
   THOUGHTSPOT_HOST: sandbox.url,
   THOUGHTSPOT_USERNAME: user.username,
   THOUGHTSPOT_PASSWORD: user.password
@@ -263,6 +263,39 @@ describe.concurrent("embedded sandbox", () => {
     expect(lines[0]).toBe("Month(Order Date),Total Revenue")
     expect(lines[1]).toMatch(/^\d{4}-\d\d-01,[\d.]+$/)
     expect(run.stderr).toBe("")
+  })
+
+  it("spotpipe-sandbox-serves-in-the-foreground-until-ctrl-c", timeout, async () => {
+    const child = spawn(
+      process.execPath,
+      [mainPath, "sandbox", "--port", "0", "--rows", "25", "--timezone", "Europe/Berlin"],
+      {
+        env: { PATH: process.env["PATH"] ?? "" },
+        stdio: ["ignore", "pipe", "pipe"]
+      }
+    )
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)))
+    let stdout = ""
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URL printed: ${stdout}`)), 30_000)
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString("utf8")
+        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)
+        if (match !== null) {
+          clearTimeout(timer)
+          resolve(match[1]!)
+        }
+      })
+    })
+    const run = record(
+      await runCli(["answer", "Order Details", "--out", "-", "--quiet"], {
+        env: passwordEnv({ url })
+      })
+    )
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stdout.trimEnd().split("\r\n")).toHaveLength(26)
+    child.kill("SIGINT")
+    expect(await exited).toBe(130)
   })
 
   it("stdout-mode-with-several-results-is-a-usage-error", timeout, async () => {
