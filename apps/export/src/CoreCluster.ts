@@ -4,14 +4,14 @@
  * `--sandbox` (and for `spotpipe demo`) it first starts the embedded `@spotpipe/sandbox` server for the
  * lifetime of the scope and signs in as its built-in demo user.
  */
-import { NodeHttpClient } from "@effect/platform-node"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Auth, type ThoughtSpotApi, ThoughtSpotClient, type ThoughtSpotError } from "@spotpipe/core"
-import { fixtures, startSandbox } from "@spotpipe/sandbox"
 import { Context, Effect, Layer, Option, type Scope, Stream } from "effect"
 import { type Cluster, type MetadataObject, metadataColumns, type TypedColumn } from "./Cluster.ts"
 import { ExportError } from "./ExportError.ts"
 import type { DataPage } from "./ExportJob.ts"
 import type { Connection } from "./OptionGate.ts"
+import { loadSandbox } from "./SandboxCommand.ts"
 
 /** Client settings that come from the command line. */
 export interface ConnectOptions {
@@ -108,6 +108,7 @@ export const connect = Effect.fn("CoreCluster.connect")(function* (
   let host: string
   let auth: Auth.AuthMethod
   if (connection._tag === "Sandbox") {
+    const { fixtures, startSandbox } = yield* loadSandbox
     const sandbox = yield* Effect.acquireRelease(
       Effect.tryPromise({ try: () => startSandbox({ port: 0 }), catch: sandboxError }),
       (s) => Effect.promise(() => s.close())

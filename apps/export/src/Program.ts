@@ -9,7 +9,7 @@ import { CliError, CliOutput, Command } from "effect/cli"
 import { spotpipe, version } from "./Cli.ts"
 import { ExitCode, reportFailure } from "./Failure.ts"
 import { rejectSecretFlags } from "./OptionGate.ts"
-import { runSandboxCommand, sandboxHelp } from "./SandboxCommand.ts"
+import { printSandboxHelp, runSandboxCommand } from "./SandboxCommand.ts"
 
 // Parse errors: one line each and a pointer to --help, on stderr.
 const presenter = CliOutput.layerPresenter({
@@ -31,9 +31,7 @@ export const program = (args: ReadonlyArray<string>) => {
     // `spotpipe sandbox` takes the sandbox package's own flags, parsed by that package.
     if (args[0] === "sandbox") {
       const rest = args.slice(1)
-      return rest.includes("--help") || rest.includes("-h")
-        ? Console.log(sandboxHelp.trimEnd())
-        : runSandboxCommand(rest)
+      return rest.includes("--help") || rest.includes("-h") ? printSandboxHelp : runSandboxCommand(rest)
     }
     return Command.runWith(spotpipe, { version })(args)
   })

@@ -1,18 +1,24 @@
 /**
  * `spotpipe sandbox`: the `@spotpipe/sandbox` server in the foreground. Its flags are parsed by the sandbox
  * package's own `parseSandboxArgs` (the same flags as its `spotpipe-sandbox` bin), so they cannot drift apart.
+ * The sandbox package is loaded only when needed: exports from a real cluster never pay for it.
  */
-import { fixtures, parseSandboxArgs, sandboxUsage, startSandbox } from "@spotpipe/sandbox"
 import { Console, Effect, Result } from "effect"
 import { ExportError } from "./ExportError.ts"
 import { UsageError } from "./UsageError.ts"
 
-/** Help text of `spotpipe sandbox`. */
-export const sandboxHelp = `${sandboxUsage.replace("spotpipe-sandbox", "spotpipe sandbox")}\n`
+/** Loads `@spotpipe/sandbox`. */
+export const loadSandbox = Effect.promise(() => import("@spotpipe/sandbox"))
+
+/** Prints the help of `spotpipe sandbox`. */
+export const printSandboxHelp = Effect.flatMap(loadSandbox, ({ sandboxUsage }) =>
+  Console.log(sandboxUsage.replace("spotpipe-sandbox", "spotpipe sandbox"))
+)
 
 /** Starts the sandbox with `args` and serves until interrupted (Ctrl-C), then closes it. */
 export const runSandboxCommand = (args: ReadonlyArray<string>) =>
   Effect.gen(function* () {
+    const { fixtures, parseSandboxArgs, startSandbox } = yield* loadSandbox
     const parsed = parseSandboxArgs(args, process.env)
     if (Result.isFailure(parsed)) return yield* new UsageError({ message: parsed.failure.message })
     const sandbox = yield* Effect.acquireRelease(

@@ -3,7 +3,8 @@
  * The `spotpipe` executable: runs {@link program} on the process arguments with Node services, and exits with
  * its code (130 when interrupted by Ctrl-C or SIGTERM, after cleanup has removed any temp file).
  */
-import { NodeRuntime, NodeServices } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Cause, Effect, Exit } from "effect"
 import { ExitCode } from "./Failure.ts"
 import { program } from "./Program.ts"
