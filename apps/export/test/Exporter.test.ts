@@ -1,17 +1,17 @@
 import { createHash } from "node:crypto"
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
-import * as NodePath from "node:path"
-import { NodeServices } from "@effect/platform-node"
+import * as Paths from "node:path"
+import { NodeFileSystem, NodePath, NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Option, Stream } from "effect"
+import { Effect, FileSystem, Layer, Option, PlatformError, Stream } from "effect"
 import { ExportError } from "../src/ExportError.ts"
 import { chooseTimeZone, type ExportTask, type RunSettings, runExport } from "../src/Exporter.ts"
 import type { DataPage } from "../src/ExportJob.ts"
 import { checkOutput } from "../src/OptionGate.ts"
 import { silentProgress } from "../src/Progress.ts"
 
-const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-run-"))
+const tempDir = () => NodeFs.mkdtempSync(Paths.join(NodeOs.tmpdir(), "spotpipe-run-"))
 
 const settings = (dir: string, force = false) =>
   Effect.map(
@@ -65,16 +65,13 @@ describe("runExport", () => {
         "manifest.json"
       ])
       // Epoch 0 is 05:30 on 1970-01-01 in Kolkata.
-      assert.strictEqual(
-        NodeFs.readFileSync(NodePath.join(dir, "answer-Sales.csv"), "utf8"),
-        "Day,n\r\n1970-01-01,1\r\n"
-      )
-      const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8"))
+      assert.strictEqual(NodeFs.readFileSync(Paths.join(dir, "answer-Sales.csv"), "utf8"), "Day,n\r\n1970-01-01,1\r\n")
+      const manifest = JSON.parse(NodeFs.readFileSync(Paths.join(dir, "manifest.json"), "utf8"))
       assert.strictEqual(manifest.outputs.length, 4)
       assert.deepStrictEqual(manifest.timezone, { name: "Asia/Kolkata", source: "flag" })
       assert.deepStrictEqual(manifest.warnings, ["a run warning"])
       const first = manifest.outputs[0]
-      const bytes = NodeFs.readFileSync(NodePath.join(dir, first.file))
+      const bytes = NodeFs.readFileSync(Paths.join(dir, first.file))
       assert.strictEqual(first.bytes, bytes.length)
       assert.strictEqual(first.sha256, createHash("sha256").update(bytes).digest("hex"))
       assert.deepStrictEqual(first.columns, [
@@ -100,7 +97,7 @@ describe("runExport", () => {
   it.effect("an-existing-output-is-refused-before-any-page-is-read", () =>
     Effect.gen(function* () {
       const dir = tempDir()
-      NodeFs.writeFileSync(NodePath.join(dir, "answer-B.ndjson"), "keep")
+      NodeFs.writeFileSync(Paths.join(dir, "answer-B.ndjson"), "keep")
       let pulled = 0
       const counted = Stream.fromEffect(
         Effect.sync(() => {
@@ -125,10 +122,50 @@ describe("runExport", () => {
       const error = yield* Effect.flip(runExport(yield* settings(dir), [task("A"), task("B", failing)], []))
       assert.include(error.message, "connection reset")
       assert.deepStrictEqual(NodeFs.readdirSync(dir).sort(), ["answer-A.csv", "answer-A.ndjson", "manifest.json"])
-      const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8"))
+      const manifest = JSON.parse(NodeFs.readFileSync(Paths.join(dir, "manifest.json"), "utf8"))
       assert.strictEqual(manifest.outputs.length, 2)
       assert.include(manifest.warnings[0], "run failed: connection reset")
     }).pipe(Effect.provide(NodeServices.layer))
+  )
+})
+
+/** The real file system, except that writes fail with ENOSPC once `limit` bytes went to one file. */
+const diskFullAfter = (limit: number) =>
+  Layer.effect(
+    FileSystem.FileSystem,
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const enospc = () =>
+        PlatformError.systemError({
+          _tag: "Unknown",
+          module: "FileSystem",
+          method: "writeAll",
+          cause: Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" })
+        })
+      const open: FileSystem.FileSystem["open"] = (path, options) =>
+        Effect.map(fs.open(path, options), (file) => {
+          let written = 0
+          const writeAll: FileSystem.File["writeAll"] = (bytes) => {
+            written += bytes.length
+            return written <= limit ? file.writeAll(bytes) : Effect.fail(enospc())
+          }
+          return Object.assign(Object.create(file) as FileSystem.File, { writeAll })
+        })
+      return { ...fs, open }
+    })
+  ).pipe(Layer.provide(NodeFileSystem.layer))
+
+describe("disk full", () => {
+  it.effect("a-full-disk-fails-with-one-line-and-leaves-no-file-behind", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const pages = Stream.make(page, page, page)
+      const error = yield* Effect.flip(runExport(yield* settings(dir), [task("Big", pages)], []))
+      assert.strictEqual(error._tag === "ExportError" && error.kind, "DiskFull")
+      assert.include(error.message, "disk full while writing")
+      assert.include(error.message, "free some space")
+      assert.deepStrictEqual(NodeFs.readdirSync(dir), [])
+    }).pipe(Effect.provide(Layer.mergeAll(diskFullAfter(20), NodePath.layer)))
   )
 })
 
