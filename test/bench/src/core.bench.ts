@@ -12,9 +12,6 @@
 import { spawn } from "node:child_process"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { Auth, parseJsonExact, ThoughtSpotClient } from "@spotpipe/core"
-import { fixtures } from "@spotpipe/sandbox"
-import { Effect, Stream } from "effect"
 
 const here = fileURLToPath(import.meta.url)
 const pageSize = 10_000
@@ -23,6 +20,14 @@ const pageSize = 10_000
  * row: the client keeps them exact (its slower parse path), the bare loop's `JSON.parse` rounds them.
  */
 const query = "[Order ID] [Region] [Customer] [Revenue] [Order Date] sort by [Order ID]"
+
+/** Where and as whom the readers read (passed to the child processes, which import nothing they do not use). */
+interface Target {
+  readonly url: string
+  readonly username: string
+  readonly password: string
+  readonly tableId: string
+}
 
 interface Measurement {
   readonly rows: number
@@ -48,13 +53,13 @@ const measure = async (work: () => Promise<number>): Promise<Measurement> => {
 }
 
 /** The limit: fetch + text + JSON.parse, two pages in flight, in order. */
-const bare = async (url: string, total: number): Promise<number> => {
+const bare = async ({ url, username, password, tableId }: Target, total: number): Promise<number> => {
   const headers = { "content-type": "application/json", accept: "application/json", "user-agent": "bench" }
   const auth = (await (
     await fetch(`${url}/api/rest/2.0/auth/token/full`, {
       method: "POST",
       headers,
-      body: JSON.stringify({ username: fixtures.user.username, password: fixtures.user.password })
+      body: JSON.stringify({ username, password })
     })
   ).json()) as { token: string }
   const page = (offset: number) =>
@@ -62,7 +67,7 @@ const bare = async (url: string, total: number): Promise<number> => {
       method: "POST",
       headers: { ...headers, authorization: `Bearer ${auth.token}` },
       body: JSON.stringify({
-        logical_table_identifier: fixtures.ordersTable.id,
+        logical_table_identifier: tableId,
         query_string: query,
         data_format: "COMPACT",
         record_offset: offset,
@@ -81,12 +86,14 @@ const bare = async (url: string, total: number): Promise<number> => {
 }
 
 /** The client with its defaults (page size 10 000, prefetch 2), rate limit off. */
-const client = (url: string, total: number): Promise<number> =>
-  Effect.runPromise(
+const client = async ({ url, username, password, tableId }: Target, total: number): Promise<number> => {
+  const { Auth, ThoughtSpotClient } = await import("@spotpipe/core")
+  const { Effect, Stream } = await import("effect")
+  return Effect.runPromise(
     Effect.gen(function* () {
       const c = yield* ThoughtSpotClient.ThoughtSpotClient
       let rows = 0
-      yield* c.searchData({ logicalTableIdentifier: fixtures.ordersTable.id, queryString: query }).pipe(
+      yield* c.searchData({ logicalTableIdentifier: tableId, queryString: query }).pipe(
         Stream.take(Math.ceil(total / pageSize)),
         Stream.runForEach((p) => Effect.sync(() => void (rows += p.rows.length)))
       )
@@ -95,22 +102,26 @@ const client = (url: string, total: number): Promise<number> =>
       Effect.provide(
         ThoughtSpotClient.layerNode({
           host: url,
-          auth: Auth.password({ username: fixtures.user.username, password: fixtures.user.password }),
+          auth: Auth.password({ username, password }),
           rateLimit: { requestsPerSecond: Number.POSITIVE_INFINITY }
         })
       )
     )
   )
+}
 
 // ── child mode: one measurement, printed as JSON ───────────────────────────────────────────────────────────
 if (process.argv[2] === "--measure") {
-  const [, , , who, url, total] = process.argv
-  const work = who === "bare" ? () => bare(url!, Number(total)) : () => client(url!, Number(total))
+  const [, , , who, target, total] = process.argv
+  const where = JSON.parse(target!) as Target
+  const work = who === "bare" ? () => bare(where, Number(total)) : () => client(where, Number(total))
   process.stdout.write(`${JSON.stringify(await measure(work))}\n`)
   process.exit(0)
 }
 
 // ── parent: start the sandbox, run the measurements, print the table ───────────────────────────────────────
+const { fixtures } = await import("@spotpipe/sandbox")
+const { parseJsonExact } = await import("@spotpipe/core")
 const fail = (message: string): never => {
   console.error(`core bench cannot run: ${message}`)
   sandbox.kill("SIGTERM")
@@ -139,9 +150,15 @@ const url = await new Promise<string>((resolve) => {
   })
 })
 
+const target: Target = {
+  url,
+  username: fixtures.user.username,
+  password: fixtures.user.password,
+  tableId: fixtures.ordersTable.id
+}
 const child = (who: "bare" | "client", total: number) =>
   new Promise<Measurement>((resolve) => {
-    const p = spawn(process.execPath, [here, "--measure", who, url, String(total)], {
+    const p = spawn(process.execPath, [here, "--measure", who, JSON.stringify(target), String(total)], {
       stdio: ["ignore", "pipe", "inherit"]
     })
     let out = ""
