@@ -47,6 +47,7 @@ let west: RunningSandbox
 let east: RunningSandbox
 let flaky: RunningSandbox
 let slow: RunningSandbox
+let throttled: RunningSandbox
 
 const passwordEnv = (sandbox: { readonly url: string }, user = fixtures.user) => ({
   THOUGHTSPOT_HOST: sandbox.url,
@@ -56,16 +57,21 @@ const passwordEnv = (sandbox: { readonly url: string }, user = fixtures.user) =>
 
 beforeAll(async () => {
   const golden = { rows: fixtures.golden.rows, seed: fixtures.golden.seed }
-  ;[west, east, flaky, slow] = await Promise.all([
+  ;[west, east, flaky, slow, throttled] = await Promise.all([
     startSandbox({ ...golden, timezone: "America/Los_Angeles", secretKey }),
     startSandbox({ ...golden, timezone: "Asia/Kolkata", customCalendar: "with-end" }),
     startSandbox({ ...golden, timezone: "America/Los_Angeles", faults: "flaky" }),
-    startSandbox({ rows: 20_000, faults: "slow" })
+    startSandbox({ rows: 20_000, faults: "slow" }),
+    // Every answer-data request is refused with 429 (with Retry-After), whatever the retries.
+    startSandbox({
+      ...golden,
+      faults: { routes: { "metadata/answer/data": { error429: 1 } }, maxConsecutiveFaults: 1000, retryAfter: true }
+    })
   ])
 })
 
 afterAll(async () => {
-  await Promise.all([west?.close(), east?.close(), flaky?.close(), slow?.close()])
+  await Promise.all([west?.close(), east?.close(), flaky?.close(), slow?.close(), throttled?.close()])
 })
 
 describe.concurrent("exports", () => {
@@ -315,6 +321,16 @@ describe.concurrent("failures", () => {
     expect(run.stderr).toContain("already exists: pass --force")
     expect(NodeFs.readFileSync(NodePath.join(dir, "answer-Revenue by Month.csv"), "utf8")).toBe("keep me")
     expect(NodeFs.readdirSync(dir)).toEqual(["answer-Revenue by Month.csv"])
+  })
+
+  it("rate-limited-past-the-retry-budget-exits-1-saying-to-try-later", timeout, async () => {
+    const dir = tempDir()
+    const run = record(await runCli(["answer", "Revenue by Month", "--out", dir], { env: passwordEnv(throttled) }))
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain("rate limited by ThoughtSpot")
+    expect(run.stderr).toContain("run again later")
+    expect(run.stderr.trim().split("\n")).toHaveLength(1)
+    expect(NodeFs.readdirSync(dir)).toEqual([])
   })
 
   it("an-unknown-object-exits-1-naming-it", timeout, async () => {
