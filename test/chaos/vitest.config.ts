@@ -1,0 +1,6 @@
+/** The chaos, bad-input and crash suites: seeded, reproducible, loopback only. */
+import { defineProject } from "vitest/config"
+
+export default defineProject({
+  test: { name: "chaos", include: ["test/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 60_000 }
+})
