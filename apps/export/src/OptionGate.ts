@@ -174,12 +174,12 @@ export const resolveConnection = Effect.fn("OptionGate.resolveConnection")(funct
   raw: RawConnectionOptions,
   env: SecretEnvironment,
   sources: SecretSources
-) {
+): Effect.fn.Return<Connection, UsageError> {
   if (raw.sandbox) {
     if (Option.isSome(raw.host)) {
       return yield* usage("--sandbox and --host both given: pass only one (unset THOUGHTSPOT_HOST for the sandbox)")
     }
-    return { _tag: "Sandbox" } as Connection
+    return { _tag: "Sandbox" }
   }
   if (Option.isNone(raw.host) || raw.host.value.trim() === "") {
     return yield* usage(
@@ -211,7 +211,7 @@ export const resolveConnection = Effect.fn("OptionGate.resolveConnection")(funct
   } else {
     return yield* usage(`no credentials: ${credentialHelp}`)
   }
-  return { _tag: "Cluster", host, orgId: raw.orgId, credentials } as Connection
+  return { _tag: "Cluster", host, orgId: raw.orgId, credentials }
 })
 
 const checkHost = (value: string): Effect.Effect<string, UsageError> => {
