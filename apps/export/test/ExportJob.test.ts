@@ -107,6 +107,35 @@ describe("runJob", () => {
     })
   )
 
+  it.effect("timestamp-and-time-columns-render-in-the-data-zone-with-either-offset-style", () =>
+    Effect.gen(function* () {
+      const page: DataPage = {
+        columnNames: ["Ts", "T"],
+        rows: [
+          [1625759921, 1625759921],
+          [null, { v: { s: 0 } }]
+        ]
+      }
+      const typed = { Ts: "TIMESTAMP", T: "TIME" } as Record<string, string>
+      const run = (offset: "utc" | "zone") => {
+        const out = memory()
+        return Effect.map(
+          runJob(
+            spec([page], {
+              plan: (names) =>
+                planColumns(names, (n) => typed[n] ?? null, { timeZone: zone("America/Los_Angeles"), offset })
+            }),
+            [{ format: "csv", writer: out.writer }]
+          ),
+          () => out.text()
+        )
+      }
+      // 1625759921 = 2021-07-08T15:58:41Z = 08:58:41 PDT; epoch 0 = 16:00:00 PST on 1969-12-31.
+      assert.strictEqual(yield* run("utc"), "Ts,T\r\n2021-07-08T15:58:41Z,08:58:41\r\n,16:00:00\r\n")
+      assert.strictEqual(yield* run("zone"), "Ts,T\r\n2021-07-08T08:58:41-07:00,08:58:41\r\n,16:00:00\r\n")
+    })
+  )
+
   it.effect("a-column-metadata-does-not-describe-is-written-as-received-with-a-warning", () =>
     Effect.gen(function* () {
       const out = memory()
