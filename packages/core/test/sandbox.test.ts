@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, type SandboxOptions, startSandbox } from "@spotpipe/sandbox"
-import { Effect, Exit, Layer, Logger, Stream } from "effect"
+import { Effect, Exit, Layer, Logger, References, Stream } from "effect"
 import { Auth, type Pagination, ThoughtSpotClient } from "../src/index.ts"
 
 const user = fixtures.user
@@ -70,7 +70,7 @@ describe("against the sandbox", () => {
     faulty = await start({
       faults: {
         routes: {
-          "*": { error500: 0.04, error502: 0.03, error503: 0.03, error429: 0.05, reset: 0.03, truncate: 0.03 }
+          "*": { error500: 0.04, error502: 0.03, error503: 0.03, error429: 0.05, reset: 0.05, truncate: 0.05 }
         },
         retryAfter: true
       }
@@ -211,10 +211,10 @@ describe("against the sandbox", () => {
         c.searchData({
           logicalTableIdentifier: fixtures.ordersTable.id,
           queryString: "[Order ID] [Region] [Customer] [Revenue] [Order Date] sort by [Order ID]",
-          pageSize: 50_000
+          pageSize: 25_000
         })
     ],
-    ["answer", (c) => c.answerData({ metadataIdentifier: fixtures.answers["Order Details"].id, pageSize: 50_000 })],
+    ["answer", (c) => c.answerData({ metadataIdentifier: fixtures.answers["Order Details"].id, pageSize: 25_000 })],
     [
       "liveboard",
       (c) =>
@@ -223,7 +223,7 @@ describe("against the sandbox", () => {
             c.liveboardData({
               metadataIdentifier: fixtures.liveboards["Order Operations"].id,
               visualizationIdentifiers: [fixtures.liveboards["Order Operations"].visualizations[0]!.id],
-              pageSize: 50_000
+              pageSize: 25_000
             }),
             (vizzes) => vizzes[0]!.pages
           )
@@ -242,13 +242,15 @@ describe("against the sandbox", () => {
       const faultyExit = await Effect.runPromiseExit(
         Effect.flatMap(ThoughtSpotClient.ThoughtSpotClient, (c) => digest(read(c))).pipe(
           Effect.provide(
-            Layer.mergeAll(
-              ThoughtSpotClient.layerNode({
-                host: faulty.url,
-                auth: password,
-                retry: { baseDelayMillis: 50, maxAttempts: 8 }
-              }),
-              Logger.layer([logger])
+            ThoughtSpotClient.layerNode({
+              host: faulty.url,
+              auth: password,
+              retry: { baseDelayMillis: 50, maxAttempts: 8 }
+            }).pipe(
+              // provided to the client layer too, so that its shutdown (token revoke) logs here as well
+              Layer.provideMerge(
+                Layer.mergeAll(Logger.layer([logger]), Layer.succeed(References.MinimumLogLevel, "All"))
+              )
             )
           )
         )
@@ -263,6 +265,7 @@ describe("against the sandbox", () => {
       expect(reference.bigints).toBeGreaterThan(900_000) // Order IDs beyond 2^53 arrived as exact bigints
       expect(result).toEqual(reference)
       expect(injected.reduce((sum, [, n]) => sum + n, 0)).toBeGreaterThan(0)
+      expect(lines.some((line) => line.startsWith("retrying"))).toBe(true) // faults were met, retried and logged
       for (const text of lines) {
         expect(text).not.toContain(user.password)
         expect(text).not.toContain(faulty.secretKey)
