@@ -99,6 +99,23 @@ describe("cells", () => {
     }
   })
 
+  it("time-cells-east-of-utc-are-negative-instants-in-valid-json-on-every-path", async () => {
+    // 1970-01-01T00:00 in Asia/Kolkata is 18:30Z the day before: early local times are negative epochs.
+    for (const query_string of [allColumns, "[Ship Time]"]) {
+      const { content } = await page(
+        { rows: 300, timezone: "Asia/Kolkata", customCalendar: true },
+        { query_string, record_size: 300 }
+      )
+      const at = content.column_names.indexOf("Ship Time")
+      const times = content.data_rows.map((row) => row[at]).filter((v) => v !== null) as number[]
+      expect(times.some((v) => v < 0)).toBe(true)
+      for (const v of times) {
+        expect(v).toBeGreaterThanOrEqual(-19_800)
+        expect(v).toBeLessThan(86_400 - 19_800)
+      }
+    }
+  })
+
   it("date-cells-are-local-midnight", async () => {
     const { content } = await page(
       { rows: 300, timezone: "Europe/Berlin" },

@@ -75,6 +75,13 @@ const putBigUint = (buf: Uint8Array, p: number, value: number): number => {
   return end
 }
 
+/** Writes a safe integer of either sign at `p` (TIME cells east of UTC are negative); returns the next position. */
+export const putInt = (buf: Uint8Array, p: number, value: number): number => {
+  if (value >= 0) return putUint(buf, p, value)
+  buf[p] = 45
+  return putUint(buf, p + 1, -value)
+}
+
 /** Writes a non-negative integer below 10^width, zero-padded to `width` digits; returns the next position. */
 export const putPadded = (buf: Uint8Array, p: number, value: number, width: number): number => {
   let v = value
@@ -172,10 +179,7 @@ export class ByteWriter {
   /** A safe integer as decimal digits. */
   int(value: number): void {
     this.ensure(24)
-    if (value < 0) {
-      this.buf[this.pos++] = 45
-      this.pos = putUint(this.buf, this.pos, -value)
-    } else this.pos = putUint(this.buf, this.pos, value)
+    this.pos = putInt(this.buf, this.pos, value)
   }
 
   /** A non-negative integer below 10^width, left-padded with zeros to `width` digits. */

@@ -3,7 +3,7 @@
  * Rows are never stored: a `RowCursor` decodes one row at a time into plain fields, and per-column emitters turn
  * those fields into JSON text. Text for small domains (regions, products, customers, days) is escaped once.
  */
-import { type ByteWriter, putBytes, putCents, putPadded, putUint, utf8 } from "./ByteWriter.ts"
+import { type ByteWriter, putBytes, putCents, putInt, putPadded, putUint, utf8 } from "./ByteWriter.ts"
 import { hash3, mix32, stableGuid } from "./Hash.ts"
 import { type DayTable, makeDayTable, makeLocalMidnight } from "./Zone.ts"
 
@@ -364,11 +364,11 @@ export const makeFullRowWriter = (calendar: Calendar): ((out: ByteWriter, r: Row
     if (m & 256) p = putBytes(buf, p, NULL)
     else if (wrapped) {
       p = putBytes(buf, p, wrapOpen)
-      p = putUint(buf, p, midnight[r.shippedDay]! + r.shipSeconds)
+      p = putInt(buf, p, midnight[r.shippedDay]! + r.shipSeconds)
       p = putBytes(buf, p, wrapClose)
-    } else p = putUint(buf, p, midnight[r.shippedDay]! + r.shipSeconds)
+    } else p = putInt(buf, p, midnight[r.shippedDay]! + r.shipSeconds)
     buf[p++] = 44
-    p = m & 512 ? putBytes(buf, p, NULL) : putUint(buf, p, timeBase + r.shipTime)
+    p = m & 512 ? putBytes(buf, p, NULL) : putInt(buf, p, timeBase + r.shipTime)
     buf[p++] = 93
     out.pos = p
   }
