@@ -54,6 +54,11 @@ describe("parseJsonExact", () => {
     ])
   })
 
+  it("a-bare-top-level-number-is-exact-too", () => {
+    expect(parseJsonExact("12345678901234567890")).toBe(12345678901234567890n)
+    expect(parseJsonExact(" -12345678901234567890 ")).toBe(-12345678901234567890n)
+  })
+
   it("nested-objects-and-arrays", () => {
     const value = parseJsonExact(
       '{"contents":[{"data_rows":[[{"v":{"s":12345678901234567890}}],[[-99999999999999999999]]]}]}'

@@ -41,7 +41,7 @@ const isExponentMark = (code: number): boolean => code === LOWER_E || code === U
 /** The literal lists built by a scan, or `undefined` when the page may hold an unsafe non-integer form. */
 type Literals = Array<string> | undefined
 
-/** Whether a run of digits at [start, end) is an unsafe integer; returns its literal text or "" if not. */
+/** The literal text (with its sign) of the digit run at [start, end) if it is an unsafe integer, else `undefined`. */
 const literalAt = (text: string, start: number, end: number): string | undefined => {
   const digits = end - start
   if (text.charCodeAt(start) === ZERO) return undefined // not valid JSON: JSON.parse will say so
@@ -50,11 +50,11 @@ const literalAt = (text: string, start: number, end: number): string | undefined
 }
 
 /**
- * A literal-shaped run of 16+ digits: preceded by a value start (`[`, `,`, `:`, whitespace, maybe `-`) and
+ * A literal-shaped run of 16+ digits: preceded by a value start (text start, `[`, `,`, `:`, whitespace, maybe `-`) and
  * followed by a value end or a `.` (kept in the match, to spot decimal forms). One native `match` call
  * collects them all, much faster than an `exec` loop.
  */
-const literalShaped = /(?<=[[,:\s])-?\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d+(?:[,\]}\s.]|$)/g
+const literalShaped = /(?<=^|[[,:\s])-?\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d+(?:[,\]}\s.]|$)/g
 
 /**
  * Quick scan: no string tracking. Every true unsafe literal is found; digits in strings that look like a
