@@ -24,8 +24,8 @@ export const CheckpointRecord = Schema.Struct({
   fingerprint: Schema.String,
   /** `partial`: more pages to come; `complete`: every row is in the partial file, only the rename is left. */
   state: Schema.Literals(["partial", "complete"]),
-  /** `available_data_row_count` of the source when the output started. */
-  source_rows: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)),
+  /** `available_data_row_count` of the source when the output started (null: the source reports none). */
+  source_rows: Schema.NullOr(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))),
   /** Result column names of the source. */
   columns: Schema.Array(Schema.String),
   /** Rows read from the source and written so far: the `record_offset` to continue from. */
@@ -35,7 +35,9 @@ export const CheckpointRecord = Schema.Struct({
   /** Durable bytes at the start of the partial file. */
   bytes: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)),
   /** SHA-256 (hex) of those bytes. */
-  sha256: Schema.String.check(Schema.isPattern(/^[0-9a-f]{64}$/))
+  sha256: Schema.String.check(Schema.isPattern(/^[0-9a-f]{64}$/)),
+  /** With `complete`: the output's manifest entry, so that a run killed before its manifest can still list it. */
+  output: Schema.optionalKey(Schema.Unknown)
 })
 /** See {@link CheckpointRecord}. */
 export type CheckpointRecord = typeof CheckpointRecord.Type
@@ -123,7 +125,7 @@ export const decide = (input: ResumeInput): ResumeDecision => {
  */
 export const confirmSource = (
   checkpoint: CheckpointRecord,
-  source: { readonly availableRowCount: number; readonly columns: ReadonlyArray<string> }
+  source: { readonly availableRowCount: number | null; readonly columns: ReadonlyArray<string> }
 ): { readonly _tag: "Continue" } | { readonly _tag: "Restart"; readonly reason: string } => {
   if (source.availableRowCount !== checkpoint.source_rows) {
     return {
@@ -178,7 +180,12 @@ export const syncDirectory = (dir: string): Effect.Effect<void, never, FileSyste
  * Replaces the checkpoint at `path` atomically: a reader (or a resume after SIGKILL at any instant) sees the
  * previous record or the new one, never a torn one.
  */
-export const write = Effect.fn("Checkpoint.write")(function* (path: string, record: CheckpointRecord) {
+export const write = Effect.fn("Checkpoint.write")(function* (
+  path: string,
+  record: CheckpointRecord,
+  /** Runs between the temp file's fsync and the rename (the crash suite kills the process here). */
+  beforeRename: Effect.Effect<void> = Effect.void
+) {
   const fs = yield* FileSystem.FileSystem
   const paths = yield* Path.Path
   const temp = `${path}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`
@@ -190,6 +197,7 @@ export const write = Effect.fn("Checkpoint.write")(function* (path: string, reco
       yield* file.sync
     })
   ).pipe(
+    Effect.andThen(beforeRename),
     Effect.andThen(fs.rename(temp, path)),
     Effect.onError(() => fs.remove(temp).pipe(Effect.ignore))
   )

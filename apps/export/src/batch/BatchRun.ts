@@ -1,0 +1,624 @@
+/**
+ * Runs a batch job (`spotpipe run <job.json>`) against one {@link Cluster} — one client, so one token and one
+ * rate limiter shared by every export — with at most `concurrency` exports at once. An export that fails is
+ * recorded in the manifest with its reason while the others carry on; the caller exits non-zero when any failed.
+ *
+ * Every output is written to a partial file in the hidden state directory (`.spotpipe-state/` in the output
+ * directory, same file system as the outputs). After each page the partial file is fsynced and an atomic
+ * checkpoint records the bytes and their SHA-256 (see `Checkpoint`). On success a final checkpoint marks it
+ * complete, the partial file is renamed to its final path and the directory fsynced. The run's manifest comes
+ * last; then the state of the completed outputs is removed (and the directory when nothing is left in it).
+ *
+ * `--resume` skips outputs the previous manifest (or a complete checkpoint) vouches for and whose bytes still
+ * hash to the recorded SHA-256, publishes complete partial files, and continues partial ones. Continuing
+ * re-renders the result from the first page and writes only the bytes past the checkpoint: rendering is
+ * deterministic, so the regenerated prefix must hash to the checkpoint's SHA-256 — if it does not, or the
+ * source's row count or columns changed, the output restarts cleanly instead of mixing two versions of the
+ * data. (`@spotpipe/core` streams always start at offset 0, so the pages before the checkpoint are fetched
+ * again; they are not written again.)
+ */
+import { createHash } from "node:crypto"
+import { type OffsetStyle, resolveTimeZone } from "@spotpipe/decode"
+import { Clock, Effect, Exit, FileSystem, Option, Path, type PlatformError, Schema, Stream } from "effect"
+import { type ChunkWriter, fileError, outputExists } from "../AtomicFile.ts"
+import type { Cluster, MetadataObject, TypedColumn } from "../Cluster.ts"
+import { metadataColumns } from "../Cluster.ts"
+import { planColumns } from "../ColumnPlanner.ts"
+import { ExportError } from "../ExportError.ts"
+import { chooseTimeZone } from "../Exporter.ts"
+import { type DataPage, runJob } from "../ExportJob.ts"
+import { toExportError } from "../Failure.ts"
+import { FileNameAllocator, sanitizeFileName } from "../FileName.ts"
+import type { OutputSource, TimeZoneInfo } from "../Manifest.ts"
+import { type ProgressReporter, silentProgress } from "../Progress.ts"
+import { searchColumnTypes } from "../SearchColumns.ts"
+import type { UsageError } from "../UsageError.ts"
+import {
+  type BatchManifest,
+  type BatchOutput,
+  type ExportStatus,
+  manifestName,
+  parseOutput,
+  type ResumeOutcome,
+  readManifest,
+  renderManifest
+} from "./BatchManifest.ts"
+import * as Checkpoint from "./Checkpoint.ts"
+import type { Job, JobExport } from "./JobFile.ts"
+import * as Shard from "./Shard.ts"
+
+/** Named points of an output's life, for the crash suite (which kills the process at them) and for tests. */
+export type BatchStep =
+  | "page-written"
+  | "checkpoint-before-rename"
+  | "checkpoint-written"
+  | "before-publish"
+  | "after-publish"
+  | "before-manifest"
+
+/** Settings of a batch run. */
+export interface BatchOptions {
+  readonly outDir: string
+  /** Where the job came from (for the manifest). */
+  readonly jobFile: string
+  readonly resume: boolean
+  /** Replace outputs that exist (without `--resume`). */
+  readonly force: boolean
+  /** Exports at once. */
+  readonly concurrency: number
+  readonly shard: Shard.Shard
+  readonly newline: "\r\n" | "\n"
+  readonly escapeFormulae: boolean
+  readonly periodEnd: boolean
+  readonly offset: OffsetStyle
+  readonly version: string
+  readonly progress?: ProgressReporter
+  /** Called at each {@link BatchStep} with the output's relative path. */
+  readonly onStep?: (step: BatchStep, file: string) => Effect.Effect<void>
+}
+
+/** What a batch run did. */
+export interface BatchResult {
+  readonly manifest: BatchManifest
+  readonly manifestPath: string
+  /** Exports that failed. */
+  readonly failed: number
+}
+
+/** Name of the state directory inside the output directory. */
+export const stateDirName = ".spotpipe-state"
+
+/** One output file to produce. */
+interface PlannedOutput<E> {
+  readonly job: JobExport
+  /** Path relative to the output directory. */
+  readonly file: string
+  readonly what: string
+  readonly source: OutputSource
+  readonly pages: Stream.Stream<DataPage, E>
+  readonly typeOf: (column: string) => string | null
+  readonly emptyColumns: ReadonlyArray<string>
+  readonly timezone: string
+}
+
+/** Signals that a continued output must restart (its source or regenerated prefix changed). */
+class RestartNeeded extends Schema.TaggedError<RestartNeeded>()("RestartNeeded", { reason: Schema.String }) {}
+
+const typesOf = (columns: ReadonlyArray<TypedColumn>) => {
+  const map = new Map(columns.map((c) => [c.name, c.type]))
+  return (name: string) => map.get(name) ?? null
+}
+
+const notFound = (kind: string, identifier: string) =>
+  new ExportError({
+    kind: "NotFound",
+    message: `no ${kind} "${identifier}" found, or this user cannot see it: check the GUID or name in the job file (spotpipe metadata lists objects)`
+  })
+
+const findOne = <E>(cluster: Cluster<E>, type: "ANSWER" | "LIVEBOARD" | "LOGICAL_TABLE", identifier: string) =>
+  Effect.gen(function* () {
+    const found = yield* cluster.find(type, identifier)
+    const kind = type === "LOGICAL_TABLE" ? "table or model" : type.toLowerCase()
+    const exact = found.filter((o) => o.id === identifier || o.name === identifier)
+    const candidates = exact.length > 0 ? exact : found
+    if (candidates.length === 0) return yield* notFound(kind, identifier)
+    if (candidates.length > 1) {
+      return yield* new ExportError({
+        kind: "NotFound",
+        message: `${candidates.length} objects of type ${type} are named "${identifier}": use the GUID in the job file (${candidates
+          .map((o) => o.id)
+          .join(", ")})`
+      })
+    }
+    return candidates[0]!
+  })
+
+/** Resolves one export of the job into its output files (liveboards: one per visualization, in a folder). */
+const planExport = <E>(
+  cluster: Cluster<E>,
+  job: JobExport,
+  clusterZone: string
+): Effect.Effect<ReadonlyArray<PlannedOutput<E>>, E | ExportError> =>
+  Effect.gen(function* () {
+    const spec = job.spec
+    const ext = job.format
+    const timezone = job.timezone ?? clusterZone
+    const single = (rest: Omit<PlannedOutput<E>, "job" | "file" | "timezone">): ReadonlyArray<PlannedOutput<E>> => [
+      { ...rest, job, file: `${job.key}.${ext}`, timezone }
+    ]
+    switch (spec.type) {
+      case "metadata":
+        return single({
+          what: `metadata (${spec.metadataTypes.join(", ")})`,
+          source: { type: "METADATA", id: null, name: spec.metadataTypes.join(","), viz: null, query: null },
+          pages: cluster.metadataPages(spec.metadataTypes, job.pageSize),
+          typeOf: typesOf(metadataColumns),
+          emptyColumns: metadataColumns.map((c) => c.name)
+        })
+      case "answer": {
+        const answer = yield* findOne(cluster, "ANSWER", spec.id)
+        const columns = answer.visualizations[0]?.columns ?? []
+        return single({
+          what: `answer "${answer.name}"`,
+          source: { type: "ANSWER", id: answer.id, name: answer.name, viz: null, query: null },
+          pages: cluster.answerPages(answer.id, job.pageSize),
+          typeOf: typesOf(columns),
+          emptyColumns: columns.map((c) => c.name)
+        })
+      }
+      case "search": {
+        const table = yield* findOne(cluster, "LOGICAL_TABLE", spec.table)
+        return single({
+          what: `search on "${table.name}"`,
+          source: { type: "LOGICAL_TABLE", id: table.id, name: table.name, viz: null, query: spec.query },
+          pages: cluster.searchPages(table.id, spec.query, job.pageSize),
+          typeOf: searchColumnTypes(table.columns),
+          emptyColumns: []
+        })
+      }
+      case "liveboard": {
+        const liveboard = yield* findOne(cluster, "LIVEBOARD", spec.id)
+        const vizzes = yield* chooseVisualizations(liveboard, spec.visualizations)
+        // Files live in a folder named after the export, so their names cannot clash with other exports'.
+        const names = new FileNameAllocator()
+        return vizzes.map((viz) => ({
+          job,
+          file: `${job.key}/${names.allocate(viz.name, ext)}`,
+          timezone,
+          what: `visualization "${viz.name}" of liveboard "${liveboard.name}"`,
+          source: {
+            type: "LIVEBOARD",
+            id: liveboard.id,
+            name: liveboard.name,
+            viz: { id: viz.id, name: viz.name },
+            query: null
+          },
+          pages: cluster.liveboardPages(liveboard.id, viz.id, job.pageSize),
+          typeOf: typesOf(viz.columns),
+          emptyColumns: viz.columns.map((c) => c.name)
+        }))
+      }
+    }
+  })
+
+const chooseVisualizations = (liveboard: MetadataObject, wanted: ReadonlyArray<string> | undefined) =>
+  Effect.gen(function* () {
+    if (wanted === undefined) return liveboard.visualizations
+    const chosen: Array<MetadataObject["visualizations"][number]> = []
+    for (const w of wanted) {
+      const match =
+        liveboard.visualizations.find((v) => v.id === w) ?? liveboard.visualizations.find((v) => v.name === w)
+      if (match === undefined) {
+        return yield* new ExportError({
+          kind: "NotFound",
+          message: `liveboard "${liveboard.name}" has no visualization "${w}": choose from ${liveboard.visualizations
+            .map((v) => `"${v.name}"`)
+            .join(", ")}`
+        })
+      }
+      if (!chosen.includes(match)) chosen.push(match)
+    }
+    return chosen
+  })
+
+const isoOf = (millis: number) => new Date(millis).toISOString()
+
+/** Runs `job` into `options.outDir`. Fails only for problems of the whole run (the output directory, the manifest). */
+export const runBatch = <E>(
+  job: Job,
+  cluster: Cluster<E>,
+  options: BatchOptions
+): Effect.Effect<BatchResult, ExportError | UsageError, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const started = yield* Clock.currentTimeMillis
+    const outDir = options.outDir
+    const stateDir = path.join(outDir, stateDirName)
+    const step = (name: BatchStep, file: string) =>
+      options.onStep === undefined ? Effect.void : options.onStep(name, file)
+    const orFail = <A, R>(effect: Effect.Effect<A, PlatformError.PlatformError, R>, at: string) =>
+      Effect.mapError(effect, (e) => fileError(at, e))
+    yield* orFail(fs.makeDirectory(stateDir, { recursive: true }), stateDir)
+
+    const manifestPath = path.join(outDir, manifestName(options.shard))
+    const previous = options.resume ? yield* readManifest(manifestPath) : Option.none<BatchManifest>()
+    const previousOutputs = new Map(
+      Option.match(previous, { onNone: () => [], onSome: (m) => m.outputs.map((o) => [o.file, o] as const) })
+    )
+
+    const exports = Shard.select(job.exports, options.shard)
+    const needsClusterZone = exports.some((e) => e.timezone === undefined)
+    const runWarnings: Array<string> = []
+    let zoneInfo: TimeZoneInfo = { name: "UTC", source: "default" }
+    if (needsClusterZone) {
+      const clusterZone = yield* cluster.timeZone.pipe(
+        Effect.map(Option.getOrUndefined),
+        Effect.mapError((e) => toExportError(e, "the cluster's time zone"))
+      )
+      const chosen = chooseTimeZone(undefined, clusterZone)
+      zoneInfo = chosen.info
+      if (chosen.warning !== undefined) runWarnings.push(chosen.warning)
+    }
+
+    /** Writes one output; returns its manifest entry. */
+    const writeOutput = (planned: PlannedOutput<E>) =>
+      Effect.gen(function* () {
+        const finalPath = path.join(outDir, planned.file)
+        const files = Checkpoint.stateFiles(stateDir, planned.file, path)
+        const removeState = Effect.andThen(
+          fs.remove(files.partial).pipe(Effect.ignore),
+          fs.remove(files.checkpoint).pipe(Effect.ignore)
+        )
+        const zone = resolveTimeZone(planned.timezone)
+        if (zone instanceof Error) {
+          return yield* new ExportError({
+            kind: "BadData",
+            message: `${planned.what}: time zone "${planned.timezone}" is unknown to this runtime`
+          })
+        }
+        const begin = yield* Clock.currentTimeMillis
+
+        let decision: Checkpoint.ResumeDecision = { _tag: "Fresh" }
+        if (options.resume) {
+          const prior = previousOutputs.get(planned.file)
+          decision = yield* Checkpoint.inspect({
+            finalPath,
+            checkpointPath: files.checkpoint,
+            partialPath: files.partial,
+            fingerprint: planned.job.fingerprint,
+            completed: Option.fromUndefinedOr(prior).pipe(
+              Option.map((o) => ({ fingerprint: o.fingerprint, sha256: o.sha256, rows: o.rows_written }))
+            )
+          }).pipe(Effect.mapError((e) => fileError(finalPath, e)))
+          if (decision._tag === "Skip") {
+            const entry = prior ?? (yield* storedOutput(files.checkpoint))
+            if (entry !== undefined) {
+              yield* removeState
+              return { ...entry, resume: "skipped" as const }
+            }
+            decision = { _tag: "Restart", reason: "the output's manifest entry is missing" }
+          }
+          if (decision._tag === "Publish") {
+            const entry = yield* storedOutput(files.checkpoint)
+            if (entry !== undefined) {
+              yield* publishPartial(files.partial, finalPath, planned.file)
+              return { ...entry, resume: "published" as const }
+            }
+            decision = { _tag: "Restart", reason: "the complete checkpoint has no manifest entry" }
+          }
+          if (decision._tag === "Restart") {
+            yield* Effect.logWarning(`${planned.what}: starting over: ${decision.reason}`)
+            yield* removeState
+          }
+        } else {
+          const exists = yield* orFail(fs.exists(finalPath), finalPath)
+          if (exists && !options.force) return yield* outputExists(finalPath)
+          yield* removeState
+        }
+
+        const attempt = (resumeFrom: Checkpoint.CheckpointRecord | undefined) =>
+          writePartial(planned, zone, files, resumeFrom, begin)
+        const continued = decision._tag === "Continue" ? decision.checkpoint : undefined
+        return yield* attempt(continued).pipe(
+          Effect.catchIf(
+            (error): error is RestartNeeded => error instanceof RestartNeeded,
+            (error) =>
+              Effect.gen(function* () {
+                yield* Effect.logWarning(`${planned.what}: starting over: ${error.reason}`)
+                yield* removeState
+                return yield* attempt(undefined)
+              })
+          )
+        )
+      })
+
+    const storedOutput = (checkpointPath: string) =>
+      Effect.map(Checkpoint.read(checkpointPath).pipe(Effect.orElseSucceed(() => Option.none())), (record) => {
+        const value = Option.getOrUndefined(record)
+        return typeof value === "object" ? Option.getOrUndefined(parseOutput(value.output)) : undefined
+      })
+
+    const publishPartial = (partial: string, finalPath: string, file: string) =>
+      Effect.gen(function* () {
+        const dir = path.dirname(finalPath)
+        yield* orFail(fs.makeDirectory(dir, { recursive: true }), dir)
+        yield* step("before-publish", file)
+        yield* orFail(fs.rename(partial, finalPath), finalPath)
+        yield* Checkpoint.syncDirectory(dir)
+        yield* step("after-publish", file)
+      })
+
+    /** Writes (or continues) the partial file, then publishes it. */
+    const writePartial = (
+      planned: PlannedOutput<E>,
+      timeZone: Exclude<ReturnType<typeof resolveTimeZone>, Error>,
+      files: { readonly partial: string; readonly checkpoint: string },
+      resumeFrom: Checkpoint.CheckpointRecord | undefined,
+      begin: number
+    ) =>
+      Effect.gen(function* () {
+        const finalPath = path.join(outDir, planned.file)
+        const skipBytes = resumeFrom?.bytes ?? 0
+        if (resumeFrom !== undefined) {
+          yield* orFail(fs.truncate(files.partial, skipBytes), files.partial)
+        }
+        return yield* Effect.scoped(
+          Effect.gen(function* () {
+            const file = yield* orFail(
+              fs.open(files.partial, { flag: resumeFrom === undefined ? "w" : "a", mode: 0o644 }),
+              files.partial
+            )
+            const hash = createHash("sha256")
+            let position = 0
+            let verified = resumeFrom === undefined
+            let rows = 0
+            let pages = 0
+            let sourceRows: number | null = null
+            let columns: ReadonlyArray<string> = []
+
+            // The writer may only fail with an ExportError; a mismatch is remembered and turned into a restart.
+            let mismatch: string | undefined
+            const checkPrefix = (): Effect.Effect<void, ExportError> => {
+              verified = true
+              if (hash.copy().digest("hex") === resumeFrom!.sha256) return Effect.void
+              mismatch = "the result no longer renders to the bytes already written"
+              return Effect.fail(new ExportError({ kind: "Incomplete", message: `${planned.what}: ${mismatch}` }))
+            }
+            const writer: ChunkWriter = {
+              write: (text) => {
+                if (text.length === 0) return Effect.void
+                const buffer = Buffer.from(text, "utf8")
+                const before = position
+                position += buffer.length
+                if (before >= skipBytes) {
+                  hash.update(buffer)
+                  return orFail(file.writeAll(buffer), files.partial)
+                }
+                if (position <= skipBytes) {
+                  hash.update(buffer)
+                  return position === skipBytes ? checkPrefix() : Effect.void
+                }
+                // This chunk straddles the checkpoint: verify the regenerated prefix, then write the rest.
+                const cut = skipBytes - before
+                hash.update(buffer.subarray(0, cut))
+                const tail = buffer.subarray(cut)
+                return Effect.andThen(checkPrefix(), () => {
+                  hash.update(tail)
+                  return orFail(file.writeAll(tail), files.partial)
+                })
+              }
+            }
+
+            const record = (state: "partial" | "complete", output?: BatchOutput): Checkpoint.CheckpointRecord => ({
+              version: 1,
+              file: planned.file,
+              fingerprint: planned.job.fingerprint,
+              state,
+              source_rows: sourceRows,
+              columns,
+              next_offset: rows,
+              pages,
+              bytes: position,
+              sha256: hash.copy().digest("hex"),
+              ...(output === undefined ? {} : { output })
+            })
+            const saveCheckpoint = (state: "partial" | "complete", output?: BatchOutput) =>
+              Effect.gen(function* () {
+                yield* orFail(file.sync, files.partial)
+                yield* Checkpoint.write(
+                  files.checkpoint,
+                  record(state, output),
+                  step("checkpoint-before-rename", planned.file)
+                ).pipe(Effect.mapError((e) => fileError(files.checkpoint, e)))
+                yield* step("checkpoint-written", planned.file)
+              })
+
+            const base = options.progress ?? silentProgress
+            const progress: ProgressReporter = {
+              start: base.start,
+              finish: base.finish,
+              page: (n, total) =>
+                Effect.gen(function* () {
+                  rows += n
+                  pages += 1
+                  yield* base.page(n, total)
+                  // Only pages past the checkpoint add durable bytes worth a new checkpoint.
+                  if (position > skipBytes) {
+                    yield* step("page-written", planned.file)
+                    yield* saveCheckpoint("partial")
+                  }
+                }) as Effect.Effect<void>
+            }
+            const pagesChecked = planned.pages.pipe(
+              Stream.tap((page) =>
+                Effect.gen(function* () {
+                  if (pages > 0 || columns.length > 0) return
+                  columns = page.columnNames
+                  sourceRows = page.availableRowCount ?? null
+                  if (resumeFrom !== undefined) {
+                    const confirmed = Checkpoint.confirmSource(resumeFrom, {
+                      availableRowCount: sourceRows,
+                      columns
+                    })
+                    if (confirmed._tag === "Restart") return yield* new RestartNeeded({ reason: confirmed.reason })
+                  }
+                })
+              )
+            )
+            const result = yield* runJob(
+              {
+                what: planned.what,
+                pages: pagesChecked,
+                plan: (names) => planColumns(names, planned.typeOf, { timeZone, offset: options.offset }),
+                emptyColumns: planned.emptyColumns,
+                newline: options.newline,
+                escapeFormulae: options.escapeFormulae,
+                periodEnd: options.periodEnd,
+                progress
+              },
+              [{ format: planned.job.format, writer }]
+            ).pipe(
+              Effect.mapError((error) => (mismatch === undefined ? error : new RestartNeeded({ reason: mismatch })))
+            )
+            if (!verified) {
+              return yield* new RestartNeeded({ reason: "the result is now shorter than the bytes already written" })
+            }
+            const end = yield* Clock.currentTimeMillis
+            const output: BatchOutput = {
+              file: planned.file,
+              format: planned.job.format,
+              source: planned.source,
+              columns: result.columns.map((c) => (c.end_of === undefined ? { name: c.name, type: c.type } : c)),
+              rows_written: result.rows,
+              available_data_row_count: result.availableRowCount,
+              sampling_ratio: result.samplingRatio,
+              pages: result.pages,
+              bytes: position,
+              sha256: hash.copy().digest("hex"),
+              started_at: isoOf(begin),
+              finished_at: isoOf(end),
+              seconds: (end - begin) / 1000,
+              warnings: result.warnings,
+              export: planned.job.key,
+              fingerprint: planned.job.fingerprint,
+              timezone: planned.timezone,
+              resume: (resumeFrom === undefined ? "written" : "continued") satisfies ResumeOutcome
+            }
+            yield* saveCheckpoint("complete", output)
+            return output
+          })
+        ).pipe(Effect.tap(() => publishPartial(files.partial, finalPath, planned.file)))
+      })
+
+    const runExport = (entry: JobExport) =>
+      Effect.gen(function* () {
+        const planned = yield* planExport(cluster, entry, zoneInfo.name)
+        const outputs: Array<BatchOutput> = []
+        for (const output of planned) outputs.push(yield* writeOutput(output))
+        return outputs
+      }).pipe(
+        Effect.mapError((error) => (error instanceof RestartNeeded ? error : toExportError(error, whatOf(entry)))),
+        Effect.exit
+      )
+
+    const results = yield* Effect.forEach(exports, runExport, { concurrency: Math.max(1, options.concurrency) })
+    const statuses: Array<ExportStatus> = []
+    const outputs: Array<BatchOutput> = []
+    results.forEach((exit, i) => {
+      const entry = exports[i]!
+      if (Exit.isSuccess(exit)) {
+        outputs.push(...exit.value)
+        statuses.push({
+          export: entry.key,
+          index: entry.index,
+          type: entry.spec.type,
+          status: "succeeded",
+          error: null,
+          files: exit.value.map((o) => o.file)
+        })
+      } else {
+        const failure = exit.cause.reasons.find((r) => r._tag === "Fail")
+        const message =
+          failure?._tag === "Fail"
+            ? failure.error instanceof RestartNeeded
+              ? `${whatOf(entry)}: ${failure.error.reason}`
+              : failure.error.message
+            : `${whatOf(entry)}: interrupted or crashed`
+        statuses.push({
+          export: entry.key,
+          index: entry.index,
+          type: entry.spec.type,
+          status: "failed",
+          error: message,
+          files: []
+        })
+      }
+    })
+
+    const finished = yield* Clock.currentTimeMillis
+    const manifest: BatchManifest = {
+      spotpipe: options.version,
+      command: "run",
+      job: { file: options.jobFile, fingerprint: job.fingerprint },
+      shard: options.shard.count === 1 ? null : { index: options.shard.index, count: options.shard.count },
+      host: cluster.host,
+      timezone: zoneInfo,
+      started_at: isoOf(started),
+      finished_at: isoOf(finished),
+      seconds: (finished - started) / 1000,
+      exports: statuses,
+      outputs,
+      warnings: runWarnings
+    }
+    yield* step("before-manifest", manifestName(options.shard))
+    yield* writeManifestAtomically(manifestPath, renderManifest(manifest))
+    // The manifest now vouches for the completed outputs: their checkpoints are no longer needed.
+    for (const output of outputs) {
+      const files = Checkpoint.stateFiles(stateDir, output.file, path)
+      yield* Effect.andThen(
+        fs.remove(files.partial).pipe(Effect.ignore),
+        fs.remove(files.checkpoint).pipe(Effect.ignore)
+      )
+    }
+    const left = yield* fs.readDirectory(stateDir).pipe(Effect.orElseSucceed(() => ["?"]))
+    if (left.length === 0) yield* fs.remove(stateDir, { recursive: true }).pipe(Effect.ignore)
+    return { manifest, manifestPath, failed: statuses.filter((s) => s.status === "failed").length }
+  })
+
+const whatOf = (entry: JobExport): string => {
+  const spec = entry.spec
+  switch (spec.type) {
+    case "metadata":
+      return `export ${entry.index + 1} (metadata ${spec.metadataTypes.join(", ")})`
+    case "answer":
+      return `export ${entry.index + 1} (answer "${spec.id}")`
+    case "liveboard":
+      return `export ${entry.index + 1} (liveboard "${spec.id}")`
+    case "search":
+      return `export ${entry.index + 1} (search on "${spec.table}")`
+  }
+}
+
+/** Writes the manifest through a temp file, fsync and rename, so a kill never leaves a torn manifest. */
+const writeManifestAtomically = (target: string, text: string) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`)
+    yield* Effect.scoped(
+      Effect.gen(function* () {
+        const file = yield* fs.open(temp, { flag: "w", mode: 0o644 })
+        yield* file.writeAll(Buffer.from(text, "utf8"))
+        yield* file.sync
+      })
+    ).pipe(
+      Effect.andThen(fs.rename(temp, target)),
+      Effect.onError(() => fs.remove(temp).pipe(Effect.ignore)),
+      Effect.mapError((e) => fileError(target, e))
+    )
+    yield* Checkpoint.syncDirectory(path.dirname(target))
+  })
+
+/** Safe folder/file name of an export key (already sanitized by the job file; re-checked for defence in depth). */
+export const safeKey = (key: string): string => sanitizeFileName(key)

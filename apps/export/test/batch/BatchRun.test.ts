@@ -1,0 +1,280 @@
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { NodeServices } from "@effect/platform-node"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Exit, Option, Stream } from "effect"
+import { type BatchOptions, runBatch, stateDirName } from "../../src/batch/BatchRun.ts"
+import { type Job, parseJobFile } from "../../src/batch/JobFile.ts"
+import type { Cluster, MetadataObject } from "../../src/Cluster.ts"
+import { ExportError } from "../../src/ExportError.ts"
+import type { DataPage } from "../../src/ExportJob.ts"
+
+const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-batch-"))
+
+/** An in-memory cluster: answers with `rows[id]` rows of [n, "row n", day], paged like core. */
+const fakeCluster = (rows: Record<string, number>, failing: ReadonlySet<string> = new Set()) => {
+  const reads: Array<string> = []
+  const objects: Record<string, MetadataObject> = {}
+  for (const id of Object.keys(rows)) {
+    objects[id] = {
+      type: "ANSWER",
+      id,
+      name: id,
+      visualizations: [
+        {
+          id,
+          name: id,
+          columns: [
+            { name: "n", type: "INT64" },
+            { name: "label", type: "VARCHAR" },
+            { name: "day", type: "DATE" }
+          ]
+        }
+      ],
+      columns: []
+    }
+  }
+  const pagesOf = (id: string, pageSize: number): Stream.Stream<DataPage, ExportError> => {
+    const total = rows[id]!
+    const count = Math.max(1, Math.ceil(total / pageSize))
+    return Stream.range(0, count - 1).pipe(
+      Stream.mapEffect((p) =>
+        Effect.suspend(() => {
+          reads.push(`${id}@${p}`)
+          if (failing.has(id) && p === 1) {
+            return Effect.fail(new ExportError({ kind: "Remote", message: `answer "${id}" broke at page 1` }))
+          }
+          const from = p * pageSize
+          const slice = Array.from({ length: Math.max(0, Math.min(pageSize, total - from)) }, (_, i) => {
+            const n = from + i
+            return [n, `row ${n}, "quoted"`, 1_600_000_000 + n * 86_400]
+          })
+          return Effect.succeed<DataPage>({
+            columnNames: ["n", "label", "day"],
+            rows: slice,
+            availableRowCount: total,
+            samplingRatio: 1
+          })
+        })
+      )
+    )
+  }
+  const cluster: Cluster<ExportError> = {
+    host: "http://127.0.0.1:9",
+    timeZone: Effect.succeedSome("America/Los_Angeles"),
+    find: (_type, identifier) => Effect.succeed(objects[identifier] === undefined ? [] : [objects[identifier]!]),
+    list: () => Effect.succeed(Object.values(objects)),
+    metadataPages: () => Stream.empty,
+    answerPages: (id, pageSize) => pagesOf(id, pageSize),
+    liveboardPages: () => Stream.empty,
+    searchPages: () => Stream.empty
+  }
+  return { cluster, reads }
+}
+
+const jobOf = (document: unknown): Job => {
+  const exit = parseJobFile(JSON.stringify(document), "job.json")
+  if (Exit.isFailure(exit)) throw new Error(String(exit.cause))
+  return exit.value
+}
+
+const job = jobOf({
+  defaults: { pageSize: 10 },
+  exports: [
+    { type: "answer", id: "A" },
+    { type: "answer", id: "B", format: "ndjson" },
+    { type: "answer", id: "C", output: "../../etc/passwd" }
+  ]
+})
+
+const options = (outDir: string, overrides: Partial<BatchOptions> = {}): BatchOptions => ({
+  outDir,
+  jobFile: "job.json",
+  resume: false,
+  force: false,
+  concurrency: 2,
+  shard: { index: 1, count: 1 },
+  newline: "\r\n",
+  escapeFormulae: false,
+  periodEnd: false,
+  offset: "utc",
+  version: "0.0.0-test",
+  ...overrides
+})
+
+/** Every file under `dir` (relative path → content). */
+const snapshot = (dir: string): Record<string, string> => {
+  const out: Record<string, string> = {}
+  const walk = (at: string) => {
+    for (const entry of NodeFs.readdirSync(at, { withFileTypes: true })) {
+      const full = NodePath.join(at, entry.name)
+      if (entry.isDirectory()) walk(full)
+      else out[NodePath.relative(dir, full)] = NodeFs.readFileSync(full, "utf8")
+    }
+  }
+  walk(dir)
+  return out
+}
+
+const dataFiles = (dir: string) =>
+  Object.fromEntries(Object.entries(snapshot(dir)).filter(([name]) => !name.startsWith("manifest")))
+
+const rows = { A: 35, B: 20, C: 7 }
+
+describe("runBatch", () => {
+  it.effect("a-job-writes-every-export-with-a-manifest-and-no-state-left", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const { cluster } = fakeCluster(rows)
+      const result = yield* runBatch(job, cluster, options(dir))
+      expect(result.failed).toBe(0)
+      expect(Object.keys(snapshot(dir)).sort()).toEqual([
+        "_.._etc_passwd.csv",
+        "answer-A.csv",
+        "answer-B.ndjson",
+        "manifest.json"
+      ])
+      const csv = NodeFs.readFileSync(NodePath.join(dir, "answer-A.csv"), "utf8")
+      expect(csv.split("\r\n")[0]).toBe("n,label,day")
+      expect(csv.split("\r\n")[1]).toBe('0,"row 0, ""quoted""",2020-09-13')
+      expect(csv.trimEnd().split("\r\n")).toHaveLength(36)
+      expect(result.manifest.exports.map((e) => [e.export, e.status])).toEqual([
+        ["answer-A", "succeeded"],
+        ["answer-B", "succeeded"],
+        ["_.._etc_passwd", "succeeded"]
+      ])
+      expect(result.manifest.outputs.every((o) => o.resume === "written")).toBe(true)
+      expect(NodeFs.existsSync(NodePath.join(dir, stateDirName))).toBe(false)
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("a-failed-export-is-reported-while-the-others-are-kept-and-it-leaves-no-final-file", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const { cluster } = fakeCluster(rows, new Set(["B"]))
+      const result = yield* runBatch(job, cluster, options(dir))
+      expect(result.failed).toBe(1)
+      const b = result.manifest.exports.find((e) => e.export === "answer-B")!
+      expect(b.status).toBe("failed")
+      expect(b.error).toMatch(/broke at page 1/)
+      expect(NodeFs.existsSync(NodePath.join(dir, "answer-B.ndjson"))).toBe(false)
+      expect(NodeFs.existsSync(NodePath.join(dir, "answer-A.csv"))).toBe(true)
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("resume-after-a-crash-mid-export-continues-and-gives-byte-identical-files", () =>
+    Effect.gen(function* () {
+      const reference = tempDir()
+      yield* runBatch(job, fakeCluster(rows).cluster, options(reference))
+      const dir = tempDir()
+      let checkpoints = 0
+      // The 3rd checkpoint of A "crashes" the export (the run records it as failed and keeps its state).
+      const crashing = options(dir, {
+        concurrency: 1,
+        onStep: (step, file) =>
+          step === "checkpoint-written" && file === "answer-A.csv" && ++checkpoints === 3
+            ? Effect.die("simulated crash")
+            : Effect.void
+      })
+      const first = yield* runBatch(job, fakeCluster(rows).cluster, crashing)
+      expect(first.failed).toBe(1)
+      expect(NodeFs.existsSync(NodePath.join(dir, "answer-A.csv"))).toBe(false)
+      const second = fakeCluster(rows)
+      const resumed = yield* runBatch(job, second.cluster, options(dir, { resume: true }))
+      expect(resumed.failed).toBe(0)
+      expect(dataFiles(dir)).toEqual(dataFiles(reference))
+      const outcome = Object.fromEntries(resumed.manifest.outputs.map((o) => [o.export, o.resume]))
+      expect(outcome).toEqual({ "answer-A": "continued", "answer-B": "skipped", "_.._etc_passwd": "skipped" })
+      // Skipped outputs are not read again.
+      expect(second.reads.some((r) => r.startsWith("B@"))).toBe(false)
+      expect(NodeFs.existsSync(NodePath.join(dir, stateDirName))).toBe(false)
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("a-changed-source-row-count-restarts-the-partial-output-cleanly", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      let checkpoints = 0
+      yield* runBatch(
+        job,
+        fakeCluster(rows).cluster,
+        options(dir, {
+          onStep: (step, file) =>
+            step === "checkpoint-written" && file === "answer-A.csv" && ++checkpoints === 2
+              ? Effect.die("simulated crash")
+              : Effect.void
+        })
+      )
+      const grown = { ...rows, A: 41 }
+      const resumed = yield* runBatch(job, fakeCluster(grown).cluster, options(dir, { resume: true }))
+      const reference = tempDir()
+      yield* runBatch(job, fakeCluster(grown).cluster, options(reference))
+      expect(resumed.failed).toBe(0)
+      expect(resumed.manifest.outputs.find((o) => o.export === "answer-A")!.resume).toBe("written")
+      expect(dataFiles(dir)).toEqual(dataFiles(reference))
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("a-changed-export-in-the-job-file-is-rewritten-on-resume", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      yield* runBatch(job, fakeCluster(rows).cluster, options(dir))
+      const changed = jobOf({
+        defaults: { pageSize: 10 },
+        exports: [
+          { type: "answer", id: "A", format: "ndjson", output: "answer-A" },
+          { type: "answer", id: "B", format: "ndjson" },
+          { type: "answer", id: "C", output: "../../etc/passwd" }
+        ]
+      })
+      const resumed = yield* runBatch(changed, fakeCluster(rows).cluster, options(dir, { resume: true }))
+      expect(Object.fromEntries(resumed.manifest.outputs.map((o) => [o.export, o.resume]))).toEqual({
+        "answer-A": "written",
+        "answer-B": "skipped",
+        "_.._etc_passwd": "skipped"
+      })
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("a-tampered-output-is-rewritten-on-resume", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      yield* runBatch(job, fakeCluster(rows).cluster, options(dir))
+      const before = dataFiles(dir)
+      NodeFs.appendFileSync(NodePath.join(dir, "answer-B.ndjson"), "{}\n")
+      const resumed = yield* runBatch(job, fakeCluster(rows).cluster, options(dir, { resume: true }))
+      expect(resumed.manifest.outputs.find((o) => o.export === "answer-B")!.resume).toBe("written")
+      expect(dataFiles(dir)).toEqual(before)
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("without-resume-existing-outputs-are-refused-unless-forced", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      yield* runBatch(job, fakeCluster(rows).cluster, options(dir))
+      const again = yield* runBatch(job, fakeCluster(rows).cluster, options(dir))
+      expect(again.failed).toBe(3)
+      expect(again.manifest.exports[0]!.error).toMatch(/already exists: pass --force/)
+      const forced = yield* runBatch(job, fakeCluster(rows).cluster, options(dir, { force: true }))
+      expect(forced.failed).toBe(0)
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("the-union-of-all-shards-equals-a-single-run", () =>
+    Effect.gen(function* () {
+      const single = tempDir()
+      yield* runBatch(job, fakeCluster(rows).cluster, options(single))
+      const sharded = tempDir()
+      for (let i = 1; i <= 2; i++) {
+        yield* runBatch(job, fakeCluster(rows).cluster, options(sharded, { shard: { index: i, count: 2 } }))
+      }
+      expect(dataFiles(sharded)).toEqual(dataFiles(single))
+      expect(
+        Object.keys(snapshot(sharded))
+          .filter((f) => f.startsWith("manifest"))
+          .sort()
+      ).toEqual(["manifest.shard-1-of-2.json", "manifest.shard-2-of-2.json"])
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+})
