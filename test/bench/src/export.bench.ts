@@ -11,13 +11,13 @@
  * Targets (issue 7) are printed PASS/MISS; the bench exits non-zero only if something could not run.
  */
 import { loadavg } from "node:os"
-import { type ChildResult, rssMethod } from "./export/childRun.ts"
+import { type ChildResult, rssMethod, runNode } from "./export/childRun.ts"
 import { runConcurrency } from "./export/concurrency.ts"
 import { decodeCells, measureDecode } from "./export/decodeRate.ts"
 import { measureFormats, measureLimit, type Rate, rowsPerSecond } from "./export/limit.ts"
 import { startSandboxProcess } from "./export/sandboxProcess.ts"
 import { runSdk } from "./export/sdkRun.ts"
-import { runSpotpipe, type SpotpipeRun } from "./export/spotpipeRun.ts"
+import { cliMain, runSpotpipe, type SpotpipeRun } from "./export/spotpipeRun.ts"
 import { openWire, pageSize, type SearchDataBody } from "./export/wire.ts"
 
 // EXPORT_BENCH_QUICK=1 divides every size by 10: a smoke run of the harness, not a result.
@@ -44,7 +44,7 @@ const fromRate = (label: string, r: Rate): Line => ({ label, rows: r.rows, secon
 const fromRun = (label: string, rows: number, r: ChildResult & { failure: string | undefined }): Line => ({
   label,
   rows,
-  seconds: r.failure === undefined ? r.wallMs / 1000 : undefined,
+  seconds: r.wallMs / 1000,
   rssBytes: r.peakRssBytes > 0 ? r.peakRssBytes : undefined,
   ...(r.failure === undefined ? {} : { failure: r.failure })
 })
@@ -83,6 +83,17 @@ const measureSize = async (rows: number, withExtras: boolean) => {
       )
     }
     wire.close()
+    if (withExtras) {
+      // What loading the CLI costs before any data: the floor under every spotpipe peak RSS below.
+      const help = await runNode([cliMain, "search", "--help"])
+      extra.push({
+        label: "spotpipe start-up only (search --help)",
+        rows: 0,
+        seconds: undefined,
+        rssBytes: help.peakRssBytes,
+        ...(help.code === 0 ? {} : { failure: `exit ${help.code ?? help.signal}` })
+      })
+    }
     progress(`${rows} rows: spotpipe csv`)
     const csv = await runSpotpipe({ url: sandbox.url, rows, format: "csv", pageSize, timeoutMs: RUN_TIMEOUT_MS })
     progress(`${rows} rows: spotpipe ndjson`)
@@ -126,7 +137,8 @@ const table = (head: ReadonlyArray<string>, body: ReadonlyArray<ReadonlyArray<st
   console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`)
   for (const r of body) console.log(pad(r, widths))
 }
-const rateOf = (line: Line) => (line.seconds === undefined ? undefined : line.rows / line.seconds)
+const rateOf = (line: Line) =>
+  line.seconds === undefined || line.failure !== undefined ? undefined : line.rows / line.seconds
 
 const runRate = (run: ChildResult & { failure: string | undefined }, rows: number) =>
   run.failure === undefined ? rows / (run.wallMs / 1000) : 0
@@ -144,7 +156,8 @@ try {
     `Orders query (10 columns: INT64, VARCHAR ×3, INT64, DOUBLE, BOOL, DATE, DATE_TIME, TIME), pages of ${pageSize} rows,`
   )
   console.log(`sandbox in its own process on loopback; peak RSS = ${rssMethod}.`)
-  console.log("Rates of processes are rows / wall time of the whole process (start-up included).\n")
+  console.log("Rates of processes are rows / wall time of the whole process (start-up included);")
+  console.log("L and the format-only rates run in the bench process (no RSS of their own).\n")
   for (const size of [small.results, large.results]) {
     const limitRate = rateOf(size.limit)!
     console.log(`${mega(size.rows)} rows (L = ${mega(limitRate)} rows/s)`)
@@ -154,7 +167,9 @@ try {
         const rate = rateOf(line)
         return [
           line.label,
-          line.seconds === undefined ? "—" : `${line.seconds.toFixed(1)} s`,
+          line.seconds === undefined
+            ? "—"
+            : `${line.failure === undefined ? "" : "failed after "}${line.seconds.toFixed(1)} s`,
           rate === undefined ? "—" : mega(rate),
           rate === undefined ? "—" : `${(rate / limitRate).toFixed(2)}`,
           mib(line.rssBytes),
