@@ -15,6 +15,7 @@ import { type ChildResult, rssMethod, runNode } from "./export/childRun.ts"
 import { runConcurrency } from "./export/concurrency.ts"
 import { decodeCells, measureDecode } from "./export/decodeRate.ts"
 import { measureFormats, measureLimit, type Rate, rowsPerSecond } from "./export/limit.ts"
+import { profileSpotpipe } from "./export/profile.ts"
 import { startSandboxProcess } from "./export/sandboxProcess.ts"
 import { runSdk } from "./export/sdkRun.ts"
 import { cliMain, runSpotpipe, type SpotpipeRun } from "./export/spotpipeRun.ts"
@@ -25,6 +26,8 @@ const scale = process.env["EXPORT_BENCH_QUICK"] === "1" ? 10 : 1
 const SMALL = 1_000_000 / scale
 const LARGE = 10_000_000 / scale
 const CONCURRENCY_ROWS = 2_000_000 / scale
+// EXPORT_BENCH_PROFILE=1 also profiles one CSV and one NDJSON export of SMALL rows and prints the hottest functions.
+const PROFILE = process.env["EXPORT_BENCH_PROFILE"] === "1"
 /** Time limit of one export process; the SDK approach at 10 M is the one likely to need it. */
 const RUN_TIMEOUT_MS = 300_000
 
@@ -100,6 +103,13 @@ const measureSize = async (rows: number, withExtras: boolean) => {
     const ndjson = await runSpotpipe({ url: sandbox.url, rows, format: "ndjson", pageSize, timeoutMs: RUN_TIMEOUT_MS })
     progress(`${rows} rows: official SDK`)
     const sdk = await runSdk(sandbox.url, rows, RUN_TIMEOUT_MS)
+    const profiles: Array<{ format: string; summary: Awaited<ReturnType<typeof profileSpotpipe>> }> = []
+    if (withExtras && PROFILE) {
+      for (const format of ["csv", "ndjson"] as const) {
+        progress(`${rows} rows: profiling spotpipe ${format}`)
+        profiles.push({ format, summary: await profileSpotpipe({ url: sandbox.url, rows, format, pageSize }, 15) })
+      }
+    }
     for (const [name, run] of [
       ["csv", csv],
       ["ndjson", ndjson]
@@ -120,7 +130,7 @@ const measureSize = async (rows: number, withExtras: boolean) => {
       ndjson,
       sdk
     }
-    return { results, decode }
+    return { results, decode, profiles }
   } finally {
     await sandbox.stop()
   }
@@ -193,6 +203,17 @@ try {
         ],
         [`Intl.DateTimeFormat per cell (${intl.rows / 1000} k cells)`, mega(rowsPerSecond(intl)), "1.0×"]
       ]
+    )
+    console.log()
+  }
+
+  for (const { format, summary } of small.profiles) {
+    console.log(
+      `CPU profile: spotpipe search → ${format.toUpperCase()}, ${mega(SMALL)} rows, ${(summary.totalMs / 1000).toFixed(1)} s sampled; top self time`
+    )
+    table(
+      ["function", "self", "share"],
+      summary.hot.map((h) => [h.where, `${h.selfMs.toFixed(0)} ms`, `${(h.share * 100).toFixed(1)} %`])
     )
     console.log()
   }
