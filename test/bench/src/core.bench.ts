@@ -6,7 +6,9 @@
  * The sandbox runs in a child process; each measurement runs in its own child process too, so every RSS figure
  * is that reader's alone. Both readers keep two pages in flight (the client's default prefetch) and use the
  * client's default page size (10 000 rows); the sandbox's and the client's rate limits are off, since a rate
- * policy is not client overhead. Also a micro-bench of exact big-integer parsing against `JSON.parse`
+ * policy is not client overhead. Two extra client runs with --expose-gc force a GC every 250 ms to record the live
+ * heap (what is really held), since default-flag RSS peaks mostly measure how much garbage V8 lets pile up.
+ * Also a micro-bench of exact big-integer parsing against `JSON.parse`
  * (targets: pages without big integers at full speed (≥ 0.9), pages with them ≥ 0.5).
  */
 import { spawn } from "node:child_process"
@@ -34,6 +36,8 @@ interface Measurement {
   readonly seconds: number
   readonly cpuSeconds: number
   readonly peakRssMb: number
+  /** Peak of the heap still in use right after a full GC (only when run with --expose-gc): the live data. */
+  readonly peakLiveHeapMb: number
 }
 
 /** Samples RSS every 20 ms while `work` runs; returns rows, wall and CPU time, peak RSS. */
@@ -42,14 +46,31 @@ const measure = async (work: () => Promise<number>): Promise<Measurement> => {
   const timer = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss)
   }, 20)
+  // With --expose-gc (the "live" runs only: forced GCs change timing and RSS) sample the live heap every 250 ms.
+  const gc = (globalThis as { gc?: () => void }).gc
+  let live = 0
+  const liveTimer =
+    gc === undefined
+      ? undefined
+      : setInterval(() => {
+          gc()
+          live = Math.max(live, process.memoryUsage().heapUsed)
+        }, 250)
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   const rows = await work()
   const seconds = (performance.now() - t0) / 1000
   const cpu = process.cpuUsage(cpu0)
   clearInterval(timer)
+  clearInterval(liveTimer)
   peak = Math.max(peak, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024)
-  return { rows, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssMb: peak / 2 ** 20 }
+  return {
+    rows,
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    peakRssMb: peak / 2 ** 20,
+    peakLiveHeapMb: live / 2 ** 20
+  }
 }
 
 /** The limit: fetch + text + JSON.parse, two pages in flight, in order. */
@@ -156,9 +177,9 @@ const target: Target = {
   password: fixtures.user.password,
   tableId: fixtures.ordersTable.id
 }
-const child = (who: "bare" | "client", total: number) =>
+const child = (who: "bare" | "client", total: number, flags: ReadonlyArray<string>) =>
   new Promise<Measurement>((resolve) => {
-    const p = spawn(process.execPath, [here, "--measure", who, JSON.stringify(target), String(total)], {
+    const p = spawn(process.execPath, [...flags, here, "--measure", who, JSON.stringify(target), String(total)], {
       stdio: ["ignore", "pipe", "inherit"]
     })
     let out = ""
@@ -174,14 +195,17 @@ const child = (who: "bare" | "client", total: number) =>
 
 // Both readers read the same result and stop after N rows.
 const results: Array<readonly [string, Measurement]> = []
-const runs: ReadonlyArray<readonly [string, "bare" | "client", number]> = [
-  ["bare 1 M", "bare", 1_000_000],
-  ["client 1 M", "client", 1_000_000],
-  ["bare 10 M", "bare", 10_000_000],
-  ["client 10 M", "client", 10_000_000]
+const live = ["--expose-gc"]
+const runs: ReadonlyArray<readonly [string, "bare" | "client", number, ReadonlyArray<string>]> = [
+  ["bare 1 M", "bare", 1_000_000, []],
+  ["client 1 M", "client", 1_000_000, []],
+  ["bare 10 M", "bare", 10_000_000, []],
+  ["client 10 M", "client", 10_000_000, []],
+  ["client 1 M live", "client", 1_000_000, live],
+  ["client 10 M live", "client", 10_000_000, live]
 ]
-for (const [name, who, total] of runs) {
-  const m = await child(who, total)
+for (const [name, who, total, flags] of runs) {
+  const m = await child(who, total, flags)
   if (m.rows !== total) fail(`the ${who} reader got ${m.rows} rows, expected ${total}`)
   results.push([name, m])
 }
@@ -191,10 +215,10 @@ const rate = (m: Measurement) => m.rows / m.seconds
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
 console.log(`searchdata, ${pageSize.toLocaleString("en-US")}-row pages, 5 columns incl. Order ID (INT64 beyond 2^53)`)
-console.log("reader              rows/s       wall s   client CPU s   CPU µs/row   peak RSS MB")
+console.log("reader              rows/s       wall s   client CPU s   CPU µs/row   peak RSS MB   live heap MB")
 for (const [name, m] of results) {
   console.log(
-    `${name.padEnd(18)} ${fmt(rate(m)).padStart(10)} ${fmt(m.seconds, 1).padStart(10)} ${fmt(m.cpuSeconds, 1).padStart(12)} ${fmt((m.cpuSeconds / m.rows) * 1e6, 2).padStart(12)} ${fmt(m.peakRssMb).padStart(12)}`
+    `${name.padEnd(18)} ${fmt(rate(m)).padStart(10)} ${fmt(m.seconds, 1).padStart(10)} ${fmt(m.cpuSeconds, 1).padStart(12)} ${fmt((m.cpuSeconds / m.rows) * 1e6, 2).padStart(12)} ${fmt(m.peakRssMb).padStart(12)} ${m.peakLiveHeapMb > 0 ? fmt(m.peakLiveHeapMb).padStart(14) : "             -"}`
   )
 }
 const get = (name: string) => results.find(([n]) => n === name)![1]
@@ -209,6 +233,11 @@ console.log(
 console.log(`${verdict(rss10 < 300)}  client peak RSS at 10 M rows = ${fmt(rss10)} MB (target < 300 MB)`)
 console.log(
   `${verdict(rss10 <= rss1 * 1.15 + 10)}  client peak RSS flat: ${fmt(rss1)} MB at 1 M → ${fmt(rss10)} MB at 10 M (target: within 15 % + 10 MB)`
+)
+const live1 = get("client 1 M live").peakLiveHeapMb
+const live10 = get("client 10 M live").peakLiveHeapMb
+console.log(
+  `${verdict(live10 <= live1 * 1.15 + 10)}  client live heap (after GC, "live" runs) flat: ${fmt(live1)} MB at 1 M → ${fmt(live10)} MB at 10 M (O(pages in flight))`
 )
 
 // ── micro-bench: exact big-integer parsing vs JSON.parse ────────────────────────────────────────────────────
