@@ -30,6 +30,9 @@ describe("requests", () => {
       expect(info.time_zone).toBe("America/Los_Angeles")
       expect(fake.seen.map((s) => s.path)).toEqual(["auth/token/full", "system", "auth/token/revoke"])
       for (const request of fake.seen) {
+        // Exactly these headers (plus the credential): no tracing headers leak our span ids to the cluster.
+        const names = Object.keys(request.headers).filter((h) => h !== "authorization" && h !== "content-length")
+        expect(names.sort()).toEqual(["accept", "content-type", "user-agent"])
         expect(request.headers["content-type"]).toBe("application/json")
         expect(request.headers["accept"]).toBe("application/json")
         expect(request.headers["user-agent"]).toMatch(

@@ -88,7 +88,10 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
       request = HttpClientRequest.setBody(request, HttpBody.text(JSON.stringify(call.body), "application/json"))
     if (credential !== undefined) request = credential.apply(request)
     const attempt = Effect.gen(function* () {
-      const response = yield* client.execute(request)
+      // No b3/traceparent headers: our span ids are nobody's business at the cluster.
+      const response = yield* client
+        .execute(request)
+        .pipe(Effect.provideService(HttpClient.TracerPropagationEnabled, false))
       const text = yield* response.text
       return {
         status: response.status,
