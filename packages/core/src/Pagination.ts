@@ -178,11 +178,24 @@ export const dataPages = (options: {
 /** Items of `metadata/search`, one page of `pageSize` at a time until an empty page. */
 export const untilEmptyPage = <A>(
   pageSize: number,
-  fetch: (offset: number, size: number) => Effect.Effect<ReadonlyArray<A>, ThoughtSpotError>
+  fetch: (offset: number, size: number) => Effect.Effect<ReadonlyArray<A>, ThoughtSpotError>,
+  guard: { readonly operation: string; readonly keyOf: (item: A) => string }
 ): Stream.Stream<A, ThoughtSpotError> =>
-  Stream.paginate(0, (offset: number) =>
-    Effect.map(
-      fetch(offset, pageSize),
-      (items) => [items, items.length === 0 ? Option.none<number>() : Option.some(offset + items.length)] as const
-    )
+  // The state carries the previous page's first key: a server that ignores `record_offset` answers the same page
+  // again and again, which would otherwise loop forever.
+  Stream.paginate({ offset: 0, previousFirst: undefined as string | undefined }, ({ offset, previousFirst }) =>
+    Effect.flatMap(fetch(offset, pageSize), (items) => {
+      const first = items.length === 0 ? undefined : guard.keyOf(items[0]!)
+      if (first !== undefined && first === previousFirst) {
+        return Effect.fail(
+          Classify.incomplete(
+            guard.operation,
+            `the server sent the same page again for record_offset ${offset} (first item ${first}); it seems to ignore paging, so the listing cannot be completed`
+          )
+        )
+      }
+      const next =
+        items.length === 0 ? Option.none() : Option.some({ offset: offset + items.length, previousFirst: first })
+      return Effect.succeed([items, next] as const)
+    })
   )

@@ -326,17 +326,23 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
   })
 
   const searchMetadata = (request: SearchMetadataRequest, searchOptions?: { readonly pageSize?: number }) =>
-    Pagination.untilEmptyPage(searchOptions?.pageSize ?? metadataPageSize, (offset, size) =>
-      requester.run(
-        {
-          operation: "searchMetadata",
-          method: "POST",
-          path: "metadata/search",
-          body: { ...request, record_offset: offset, record_size: size },
-          decode: Requester.decodeJson("searchMetadata", MetadataSearchResponse)
-        },
-        tokens
-      )
+    Pagination.untilEmptyPage(
+      searchOptions?.pageSize ?? metadataPageSize,
+      (offset, size) =>
+        requester.run(
+          {
+            operation: "searchMetadata",
+            method: "POST",
+            path: "metadata/search",
+            body: { ...request, record_offset: offset, record_size: size },
+            decode: Requester.decodeJson("searchMetadata", MetadataSearchResponse)
+          },
+          tokens
+        ),
+      {
+        operation: "searchMetadata",
+        keyOf: (item) => `${item.metadata_type}:${item.metadata_id ?? item.metadata_name}`
+      }
     )
 
   return ThoughtSpotClient.of({

@@ -251,4 +251,21 @@ describe("metadata search", () => {
       expect(bodies[0]).toMatchObject({ metadata: [{ type: "ANSWER" }], include_details: true })
     })
   )
+
+  it.effect("a-server-that-ignores-record-offset-fails-instead-of-looping", () =>
+    Effect.gen(function* () {
+      const samePage = [0, 1, 2].map((i) => ({
+        metadata_type: "ANSWER",
+        metadata_id: `a-${i}`,
+        metadata_name: `A${i}`
+      }))
+      const fake = makeFake(withTokens((r) => (r.path === "metadata/search" ? { body: samePage } : { status: 404 })))
+      const error = yield* useClient(fake, testOptions(), (c) =>
+        Stream.runCollect(c.searchMetadata({ metadata: [{ type: "ANSWER" }] }, { pageSize: 3 })).pipe(Effect.flip)
+      )
+      expect(error.reason._tag).toBe("Incomplete")
+      expect(error.message).toContain("ignore paging")
+      expect(fake.seen.filter((s) => s.path === "metadata/search")).toHaveLength(2)
+    })
+  )
 })
