@@ -140,7 +140,7 @@ export const dataPages = (options: {
           warnings.push({ _tag: "Sampled", samplingRatio: content.samplingRatio, message })
           if (!sampledLogged) {
             sampledLogged = true
-            log = Effect.logWarning(message)
+            log = Effect.logDebug(message) // callers surface `warnings` themselves (e.g. naming the object)
           }
         }
         return Effect.as(log, {
