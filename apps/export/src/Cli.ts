@@ -1,11 +1,16 @@
 /**
  * The `spotpipe` command tree (effect/cli): `demo`, `sandbox`, `metadata`, `answer`, `liveboard`, `search` and
- * the not-yet-available `run`. Every command checks all of its options through the option gate before it
+ * `run` (batch jobs, see `batch/`). Every command checks all of its options through the option gate before it
  * makes a request; connection settings fall back to THOUGHTSPOT_* environment variables, and secrets come only
  * from the environment, `--password-file` or a prompt.
  */
-import { Config, Console, Effect, FileSystem, Option, Redacted } from "effect"
+import { Config, Console, Effect, Exit, FileSystem, Option, Redacted } from "effect"
 import { Argument, Command, Flag, Prompt } from "effect/cli"
+import { type BatchOptions, runBatch } from "./batch/BatchRun.ts"
+import { formatBatchSummary } from "./batch/BatchSummary.ts"
+import { resolveConnection as resolveJobConnection } from "./batch/JobConnection.ts"
+import { type ConnectionSpec, parseJobFile } from "./batch/JobFile.ts"
+import * as Shard from "./batch/Shard.ts"
 import { type Cluster, demoMetadataTypes, type MetadataObject, metadataColumns, metadataTypes } from "./Cluster.ts"
 import { type ClusterFailure, connect } from "./CoreCluster.ts"
 import { ExportError } from "./ExportError.ts"
@@ -14,9 +19,12 @@ import { toExportError } from "./Failure.ts"
 import { loggingLayer } from "./Logging.ts"
 import {
   type Connection,
+  type Credentials,
   checkLogging,
   checkOutput,
+  defaultPageSize,
   type Format,
+  maxConcurrency,
   type OutputSettings,
   resolveConnection,
   type SecretSources
@@ -53,6 +61,10 @@ const connectionFlags = {
   sandbox: described(
     Flag.Boolean("sandbox").pipe(Flag.withDefault(false)),
     "export from an embedded sandbox instead of a cluster"
+  ),
+  allowInsecureHttp: described(
+    Flag.Boolean("allow-insecure-http").pipe(Flag.withDefault(false)),
+    "permit a plain http:// host that is not loopback (credentials and data travel unencrypted)"
   )
 }
 
@@ -99,6 +111,7 @@ interface CommonInput {
   readonly passwordFile: Option.Option<string>
   readonly orgId: Option.Option<number>
   readonly sandbox: boolean
+  readonly allowInsecureHttp: boolean
   readonly quiet: boolean
   readonly verbose: boolean
   readonly logFormat: string
@@ -191,7 +204,8 @@ const gate = Effect.fn("Cli.gate")(function* (input: CommonInput, defaultOut = "
       username: input.username,
       passwordFile: input.passwordFile,
       orgId: input.orgId,
-      sandbox: input.sandbox
+      sandbox: input.sandbox,
+      allowInsecureHttp: input.allowInsecureHttp
     },
     yield* secretEnvironment,
     yield* secretSources(output.destination._tag === "Directory")
@@ -500,6 +514,7 @@ const demoCommand = Command.make(
         passwordFile: Option.none(),
         orgId: Option.none(),
         sandbox: true,
+        allowInsecureHttp: false,
         format: "csv",
         timezone: Option.none(),
         pageSize: Option.none(),
@@ -536,17 +551,169 @@ const sandboxCommand = Command.make("sandbox", {}, () => runSandboxCommand([])).
   Command.withDescription("Run the ThoughtSpot-compatible sandbox in the foreground (flags: spotpipe sandbox --help)")
 )
 
+/** Kills the process at a named batch step (`SPOTPIPE_TEST_KILL_AT=step:n`, used only by the crash suite). */
+const killSwitch = (): BatchOptions["onStep"] => {
+  const spec = process.env["SPOTPIPE_TEST_KILL_AT"]
+  if (spec === undefined || spec === "") return undefined
+  const [name, nth] = spec.split(":")
+  let seen = 0
+  const target = Number(nth ?? "1")
+  return (step) =>
+    Effect.sync(() => {
+      if (step === name && ++seen === target) process.kill(process.pid, "SIGKILL")
+    })
+}
+
 const runCommand = Command.make(
   "run",
-  { job: Argument.String("job.json").pipe(Argument.withDescription("job file (not available yet)")) },
-  () =>
-    Effect.fail(
-      new UsageError({
-        message:
-          "spotpipe run (batch jobs from a job file) is not available yet: export objects one by one with answer, liveboard, search or metadata"
-      })
-    )
-).pipe(Command.withDescription("Run a batch job file (not available yet)"))
+  {
+    ...connectionFlags,
+    ...logFlags,
+    job: Argument.String("job.json").pipe(Argument.withDescription("the job file (JSON) listing the exports")),
+    out: described(Flag.String("out").pipe(Flag.withDefault(".")), "output directory (default .)"),
+    resume: described(
+      Flag.Boolean("resume").pipe(Flag.withDefault(false)),
+      "skip outputs already complete and verified, continue partial ones from their last checkpoint"
+    ),
+    concurrency: described(
+      Flag.Int("concurrency").pipe(Flag.withDefault(4)),
+      `exports at once, 1-${maxConcurrency} (default 4); they share one client, token and rate limit`
+    ),
+    shard: described(
+      Flag.String("shard").pipe(Flag.optional),
+      "i/n: run only the i-th of n deterministic, balanced parts of the job (from 1)"
+    ),
+    force: described(Flag.Boolean("force").pipe(Flag.withDefault(false)), "replace existing output files"),
+    newline: outputFlags.newline,
+    escapeFormulae: outputFlags.escapeFormulae,
+    periodEnd: outputFlags.periodEnd,
+    datetimeOffset: outputFlags.datetimeOffset
+  },
+  (input) =>
+    Effect.gen(function* () {
+      const logSettings = yield* checkLogging(input)
+      return yield* Effect.gen(function* () {
+        let shard: Shard.Shard = Shard.whole
+        if (Option.isSome(input.shard)) {
+          const checked = Shard.parseShard(input.shard.value)
+          if (checked._tag === "Error") return yield* new UsageError({ message: checked.message })
+          shard = checked.shard
+        }
+        const fs = yield* FileSystem.FileSystem
+        const text = yield* fs
+          .readFileString(input.job)
+          .pipe(
+            Effect.mapError(
+              (e) =>
+                new UsageError({ message: `cannot read the job file ${input.job} (${e.reason._tag}): check the path` })
+            )
+          )
+        const parsed = parseJobFile(text, input.job)
+        if (Exit.isFailure(parsed)) {
+          const failure = parsed.cause.reasons.find((r) => r._tag === "Fail")
+          return yield* new UsageError({
+            message: failure?._tag === "Fail" ? failure.error.message : `job file ${input.job} is not valid`
+          })
+        }
+        const job = parsed.value
+        const output = yield* checkOutput({
+          format: "csv",
+          out: Option.some(input.out),
+          timezone: Option.none(),
+          pageSize: Option.none(),
+          concurrency: Option.some(input.concurrency),
+          newline: input.newline,
+          force: input.force,
+          escapeFormulae: input.escapeFormulae,
+          periodEnd: input.periodEnd
+        })
+        if (output.destination._tag === "Stdout") {
+          return yield* new UsageError({ message: "spotpipe run writes files: give --out a directory, not -" })
+        }
+        const offset = input.datetimeOffset.toLowerCase()
+        if (offset !== "utc" && offset !== "zone") {
+          return yield* new UsageError({
+            message: `unknown --datetime-offset "${input.datetimeOffset}": use utc (…Z) or zone (…-07:00)`
+          })
+        }
+        const connection = yield* runConnection(input, job.connection)
+        const cluster = yield* connect(connection, {
+          version,
+          pageSize: defaultPageSize,
+          concurrency: 2
+        })
+        yield* Effect.logDebug(`using ThoughtSpot at ${cluster.host}`)
+        const onStep = killSwitch()
+        const result = yield* runBatch(job, cluster, {
+          outDir: output.destination.path,
+          jobFile: input.job,
+          resume: input.resume,
+          force: input.force,
+          concurrency: output.concurrency,
+          shard,
+          newline: output.newline,
+          escapeFormulae: output.escapeFormulae,
+          periodEnd: output.periodEnd,
+          offset,
+          version,
+          progress: progressFor(logSettings.quiet),
+          ...(onStep === undefined ? {} : { onStep })
+        })
+        if (!logSettings.quiet) yield* Console.log(formatBatchSummary(result.manifest).trimEnd())
+        if (result.failed > 0) {
+          const first = result.manifest.exports.find((e) => e.status === "failed")
+          return yield* new ExportError({
+            kind: "Remote",
+            message: `${result.failed} of ${result.manifest.exports.length} exports failed (the others were written; see ${result.manifestPath}, rerun with --resume): ${first?.error ?? ""}`
+          })
+        }
+      }).pipe(Effect.scoped, Effect.provide(loggingLayer(logSettings)))
+    })
+).pipe(Command.withDescription("Run a batch job file: many exports, one client, resumable"))
+
+/**
+ * The connection of a batch run: `--sandbox`; else the job file's `connection` (variables it names) when it has
+ * one; else the flags, THOUGHTSPOT_* variables, `--password-file` or a prompt, as for every other command.
+ */
+const runConnection = (
+  input: {
+    readonly host: Option.Option<string>
+    readonly username: Option.Option<string>
+    readonly passwordFile: Option.Option<string>
+    readonly orgId: Option.Option<number>
+    readonly sandbox: boolean
+    readonly allowInsecureHttp: boolean
+  },
+  spec: ConnectionSpec
+) =>
+  Effect.gen(function* () {
+    if (input.sandbox || Object.keys(spec).length === 0) {
+      return yield* resolveConnection(
+        { ...input, allowInsecureHttp: input.allowInsecureHttp },
+        yield* secretEnvironment,
+        yield* secretSources(true)
+      )
+    }
+    const resolved = resolveJobConnection(spec, process.env, {
+      ...(Option.isSome(input.host) && input.host.value !== process.env["THOUGHTSPOT_HOST"]
+        ? { host: input.host.value }
+        : {}),
+      ...(input.allowInsecureHttp ? { allowInsecureHttp: true } : {})
+    })
+    if (resolved._tag === "Error") return yield* new UsageError({ message: resolved.error.message })
+    const c = resolved.connection
+    const credentials: Credentials =
+      c.credential._tag === "Token"
+        ? { _tag: "Token", username: Option.none(), token: c.credential.token }
+        : c.credential
+    const connection: Connection = {
+      _tag: "Cluster",
+      host: c.host,
+      orgId: Option.fromUndefinedOr(c.orgId),
+      credentials
+    }
+    return connection
+  })
 
 /** The root command. */
 export const spotpipe = Command.make("spotpipe").pipe(

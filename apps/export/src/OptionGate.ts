@@ -5,6 +5,7 @@
  * interactive prompt — never from a flag value, so a secret cannot leak through shell history or `ps`.
  */
 import { Effect, Option, Redacted } from "effect"
+import { isLoopbackHost } from "./batch/JobConnection.ts"
 import { UsageError } from "./UsageError.ts"
 
 /** Output formats spotpipe writes. */
@@ -149,6 +150,8 @@ export interface RawConnectionOptions {
   readonly passwordFile: Option.Option<string>
   readonly orgId: Option.Option<number>
   readonly sandbox: boolean
+  /** `--allow-insecure-http`: permit plain http:// to a host that is not loopback. */
+  readonly allowInsecureHttp?: boolean
 }
 
 /** Secrets found in the environment. */
@@ -186,7 +189,7 @@ export const resolveConnection = Effect.fn("OptionGate.resolveConnection")(funct
       "no ThoughtSpot host: pass --host https://your-cluster.thoughtspot.cloud or set THOUGHTSPOT_HOST (or use --sandbox)"
     )
   }
-  const host = yield* checkHost(raw.host.value)
+  const host = yield* checkHost(raw.host.value, raw.allowInsecureHttp ?? false)
   if (Option.isSome(raw.orgId) && (!Number.isInteger(raw.orgId.value) || raw.orgId.value < 0)) {
     return yield* usage(`org id ${raw.orgId.value} is not valid: use --org-id with a whole number such as 0`)
   }
@@ -214,7 +217,7 @@ export const resolveConnection = Effect.fn("OptionGate.resolveConnection")(funct
   return { _tag: "Cluster", host, orgId: raw.orgId, credentials }
 })
 
-const checkHost = (value: string): Effect.Effect<string, UsageError> => {
+const checkHost = (value: string, allowInsecureHttp: boolean): Effect.Effect<string, UsageError> => {
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `https://${value}`
   let url: URL
   try {
@@ -227,6 +230,12 @@ const checkHost = (value: string): Effect.Effect<string, UsageError> => {
   }
   if (url.username !== "" || url.password !== "") {
     return usage("the host URL must not contain a user or password: use THOUGHTSPOT_USERNAME and THOUGHTSPOT_PASSWORD")
+  }
+  // Credentials and data would cross the network in clear text; loopback never leaves the machine.
+  if (url.protocol === "http:" && !allowInsecureHttp && !isLoopbackHost(url.hostname)) {
+    return usage(
+      `refusing plain http:// to ${url.hostname}: credentials and data would travel unencrypted; use https://, or pass --allow-insecure-http if you really mean it`
+    )
   }
   return Effect.succeed(url.origin)
 }

@@ -67,7 +67,18 @@ const cases: ReadonlyArray<{
   },
   { name: "sandbox-and-host", args: ["metadata", "--sandbox"], env: cluster, says: "--sandbox and --host" },
   { name: "bad-sandbox-flag", args: ["sandbox", "--rows", "lots"], says: "--rows" },
-  { name: "run-is-not-available-yet", args: ["run", "job.json"], env: cluster, says: "not available yet" }
+  {
+    name: "run-without-a-job-file",
+    args: ["run", "/nonexistent/job.json"],
+    env: cluster,
+    says: "cannot read the job file"
+  },
+  {
+    name: "plain-http-to-a-remote-host",
+    args: ["metadata"],
+    env: { ...cluster, THOUGHTSPOT_HOST: "http://ts.example.com" },
+    says: "--allow-insecure-http"
+  }
 ]
 
 describe("usage errors", () => {

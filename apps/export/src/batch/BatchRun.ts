@@ -242,6 +242,12 @@ export const runBatch = <E>(
     yield* orFail(fs.makeDirectory(stateDir, { recursive: true }), stateDir)
 
     const manifestPath = path.join(outDir, manifestName(options.shard))
+    // Temp manifests of killed runs of this shard.
+    const tempPrefix = `.${manifestName(options.shard)}.`
+    for (const entry of yield* fs.readDirectory(outDir).pipe(Effect.orElseSucceed(() => []))) {
+      if (entry.startsWith(tempPrefix) && entry.endsWith(".tmp"))
+        yield* fs.remove(path.join(outDir, entry)).pipe(Effect.ignore)
+    }
     const previous = options.resume ? yield* readManifest(manifestPath) : Option.none<BatchManifest>()
     const previousOutputs = new Map(
       Option.match(previous, { onNone: () => [], onSome: (m) => m.outputs.map((o) => [o.file, o] as const) })
@@ -270,6 +276,15 @@ export const runBatch = <E>(
           fs.remove(files.partial).pipe(Effect.ignore),
           fs.remove(files.checkpoint).pipe(Effect.ignore)
         )
+        // A process killed mid-checkpoint leaves its temp file; this output belongs to this run (shards own
+        // disjoint outputs), so its leftovers can go.
+        const checkpointBase = path.basename(files.checkpoint)
+        const entries = yield* fs.readDirectory(stateDir).pipe(Effect.orElseSucceed(() => []))
+        for (const entry of entries) {
+          if (entry.startsWith(`${checkpointBase}.`) && entry.endsWith(".tmp")) {
+            yield* fs.remove(path.join(stateDir, entry)).pipe(Effect.ignore)
+          }
+        }
         const zone = resolveTimeZone(planned.timezone)
         if (zone instanceof Error) {
           return yield* new ExportError({
@@ -293,10 +308,8 @@ export const runBatch = <E>(
           }).pipe(Effect.mapError((e) => fileError(finalPath, e)))
           if (decision._tag === "Skip") {
             const entry = prior ?? (yield* storedOutput(files.checkpoint))
-            if (entry !== undefined) {
-              yield* removeState
-              return { ...entry, resume: "skipped" as const }
-            }
+            // Its state stays until this run's manifest vouches for it (a kill before then must find it again).
+            if (entry !== undefined) return { ...entry, resume: "skipped" as const }
             decision = { _tag: "Restart", reason: "the output's manifest entry is missing" }
           }
           if (decision._tag === "Publish") {

@@ -1,0 +1,71 @@
+/**
+ * Runs the real `spotpipe` CLI (`apps/export/src/main.ts` on this Node) as a child process with only the
+ * environment a test passes (plus PATH/HOME), and can SIGKILL it after a delay — the crash suite's hammer.
+ */
+import { spawn } from "node:child_process"
+import * as NodePath from "node:path"
+import { fileURLToPath } from "node:url"
+
+/** The CLI entry point. */
+export const mainPath = NodePath.join(
+  NodePath.dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "..",
+  "..",
+  "apps",
+  "export",
+  "src",
+  "main.ts"
+)
+
+/** How a run ended and what it printed. */
+export interface ProcessRun {
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Runs `spotpipe args…`; with `killAfterMillis`, SIGKILLs it at that moment if it is still running. */
+export const runSpotpipe = (
+  args: ReadonlyArray<string>,
+  options: { readonly env: Readonly<Record<string, string>>; readonly killAfterMillis?: number }
+): Promise<ProcessRun> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [mainPath, ...args], {
+      env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", ...options.env },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    const out: Array<Buffer> = []
+    const err: Array<Buffer> = []
+    child.stdout.on("data", (chunk: Buffer) => out.push(chunk))
+    child.stderr.on("data", (chunk: Buffer) => err.push(chunk))
+    const killer =
+      options.killAfterMillis === undefined
+        ? undefined
+        : setTimeout(() => child.kill("SIGKILL"), options.killAfterMillis)
+    const guard = setTimeout(() => child.kill("SIGKILL"), 60_000)
+    child.on("error", reject)
+    child.on("close", (code, signal) => {
+      clearTimeout(guard)
+      if (killer !== undefined) clearTimeout(killer)
+      resolve({
+        code,
+        signal,
+        stdout: Buffer.concat(out).toString("utf8"),
+        stderr: Buffer.concat(err).toString("utf8")
+      })
+    })
+  })
+
+/** A small seeded generator (mulberry32): the same seed gives the same kill times. */
+export const seededRandom = (seed: number): (() => number) => {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
