@@ -20,14 +20,23 @@ export interface CannedServer {
   readonly close: () => Promise<void>
 }
 
-/** Starts a server that answers `respond(path)` to every request. */
-export const startCannedServer = async (respond: (path: string) => CannedResponse): Promise<CannedServer> => {
+/** Starts a server that answers `respond(path, body)` to every request (`body`: the request's JSON, if any). */
+export const startCannedServer = async (
+  respond: (path: string, body: unknown) => CannedResponse
+): Promise<CannedServer> => {
   let requests = 0
   const server: Server = createServer((req, res) => {
-    req.resume()
+    const chunks: Array<Buffer> = []
+    req.on("data", (chunk: Buffer) => chunks.push(chunk))
     req.on("end", () => {
       requests++
-      const answer = respond(req.url ?? "/")
+      let request: unknown
+      try {
+        request = JSON.parse(Buffer.concat(chunks).toString("utf8"))
+      } catch {
+        request = undefined
+      }
+      const answer = respond(req.url ?? "/", request)
       const body = typeof answer.body === "string" ? Buffer.from(answer.body, "utf8") : answer.body
       const headers: Record<string, string | number> = { "content-length": body.length }
       if (answer.contentType !== undefined) headers["content-type"] = answer.contentType

@@ -1,0 +1,135 @@
+/**
+ * The bad-input corpus through the real CLI: a loopback server that answers lookups correctly and the data
+ * request with a bad body. Each run exits 1 with one line that names the problem (no stack trace), records the
+ * failure in the manifest, and leaves nothing at the output's final path; an enormous single row goes through.
+ */
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { afterAll, describe, expect, it } from "@effect/vitest"
+import { type CannedResponse, startCannedServer } from "../src/CannedServer.ts"
+import { readTree } from "../src/OutputTree.ts"
+import { runSpotpipe } from "../src/SpotpipeProcess.ts"
+
+const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-bad-cli-"))
+const token = "tok-cli-7d1e-never-printed"
+const jobPath = NodePath.join(root, "job.json")
+NodeFs.writeFileSync(jobPath, JSON.stringify({ exports: [{ type: "answer", id: "Sales", timezone: "UTC" }] }))
+
+afterAll(() => NodeFs.rmSync(root, { recursive: true, force: true }))
+
+const json = (body: unknown, status = 200): CannedResponse => ({
+  status,
+  contentType: "application/json",
+  body: JSON.stringify(body)
+})
+
+const answer = {
+  metadata_type: "ANSWER",
+  metadata_id: "a-1",
+  metadata_name: "Sales",
+  metadata_detail: {
+    id: "a-1",
+    name: "Sales",
+    visualizations: [
+      {
+        id: "a-1",
+        name: "Sales",
+        columns: [
+          { name: "Region", effectiveDataType: "VARCHAR" },
+          { name: "Day", effectiveDataType: "DATE" }
+        ]
+      }
+    ]
+  }
+}
+
+const page = (overrides: Record<string, unknown>) =>
+  json({
+    contents: [
+      {
+        available_data_row_count: 2,
+        column_names: ["Region", "Day"],
+        data_rows: [
+          ["West", 1_600_000_000],
+          ["East", 1_600_086_400]
+        ],
+        record_offset: 0,
+        record_size: 10_000,
+        returned_data_row_count: 2,
+        sampling_ratio: 1,
+        ...overrides
+      }
+    ]
+  })
+
+const runWith = async (data: CannedResponse) => {
+  const server = await startCannedServer((path, body) => {
+    if (path.endsWith("/metadata/search")) {
+      const offset = (body as { record_offset?: number } | undefined)?.record_offset ?? 0
+      return json(offset === 0 ? [answer] : [])
+    }
+    if (path.endsWith("/system")) return json({ time_zone: "UTC" })
+    return data
+  })
+  const out = NodePath.join(root, `out-${Math.random().toString(36).slice(2)}`)
+  try {
+    const run = await runSpotpipe(["run", jobPath, "--out", out, "--quiet"], {
+      env: { THOUGHTSPOT_HOST: server.url, THOUGHTSPOT_TOKEN: token }
+    })
+    expect(run.stdout + run.stderr).not.toContain(token)
+    expect(run.stderr).not.toMatch(/\n\s+at /)
+    return { run, tree: readTree(out) }
+  } finally {
+    await server.close()
+  }
+}
+
+describe("bad input through spotpipe run", () => {
+  const cases: ReadonlyArray<readonly [string, CannedResponse, RegExp]> = [
+    ["wrong-type", page({ available_data_row_count: "2" }), /documented fields/],
+    ["missing-field", page({ column_names: undefined }), /documented fields/],
+    ["fewer-rows-than-announced", page({ available_data_row_count: 9 }), /2 rows where 9 were due/],
+    ["html-404-page", { status: 404, contentType: "text/html", body: "<html>Not Found</html>" }, /not found/i],
+    [
+      "period-ending-before-it-starts",
+      page({
+        data_rows: [
+          ["West", { v: { s: 1_600_000_000, e: 1_500_000_000 } }],
+          ["East", null]
+        ]
+      }),
+      /row 1, column "Day"/
+    ],
+    ["rows-that-are-not-arrays", page({ data_rows: [{ Region: "West" }, { Region: "East" }] }), /not an array/]
+  ]
+  for (const [name, response, says] of cases) {
+    it(`${name}-exits-1-with-one-line-and-no-output-file`, async () => {
+      const { run, tree } = await runWith(response)
+      expect(run.code, run.stderr).toBe(1)
+      expect(run.stderr.trim().split("\n")).toHaveLength(1)
+      expect(run.stderr).toMatch(says)
+      expect([...tree.keys()].filter((f) => f.endsWith(".csv"))).toEqual([])
+      const manifest = JSON.parse(tree.get("manifest.json")!.toString("utf8")) as {
+        exports: ReadonlyArray<{ status: string; error: string }>
+      }
+      expect(manifest.exports[0]!.status).toBe("failed")
+      expect(manifest.exports[0]!.error).toMatch(says)
+    }, 30_000)
+  }
+
+  it("an-enormous-single-row-is-written-whole", async () => {
+    const cell = "y".repeat(8 * 1024 * 1024)
+    const { run, tree } = await runWith(
+      page({
+        data_rows: [
+          [cell, 1_600_000_000],
+          ["East", null]
+        ]
+      })
+    )
+    expect(run.code, run.stderr).toBe(0)
+    const csv = tree.get("answer-Sales.csv")!.toString("utf8")
+    expect(csv).toBe(`Region,Day\r\n${cell},2020-09-13\r\nEast,\r\n`)
+  }, 30_000)
+})
