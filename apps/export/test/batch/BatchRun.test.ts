@@ -261,6 +261,33 @@ describe("runBatch", () => {
     }).pipe(Effect.provide(NodeServices.layer))
   )
 
+  it.effect("no-more-than-concurrency-exports-run-at-once", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const many = jobOf({ exports: Array.from({ length: 7 }, (_, i) => ({ type: "answer", id: `X${i}` })) })
+      const { cluster } = fakeCluster(Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`X${i}`, 30])))
+      let active = 0
+      let peak = 0
+      const counted: typeof cluster = {
+        ...cluster,
+        answerPages: (id, pageSize) =>
+          Stream.unwrap(
+            Effect.sync(() => {
+              active++
+              peak = Math.max(peak, active)
+              return cluster.answerPages(id, pageSize).pipe(
+                Stream.mapEffect((page) => Effect.as(Effect.yieldNow, page)),
+                Stream.ensuring(Effect.sync(() => active--))
+              )
+            })
+          )
+      }
+      const result = yield* runBatch(many, counted, options(dir, { concurrency: 3 }))
+      expect(result.failed).toBe(0)
+      expect(peak).toBe(3)
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
   it.effect("the-union-of-all-shards-equals-a-single-run", () =>
     Effect.gen(function* () {
       const single = tempDir()

@@ -60,8 +60,11 @@ afterAll(async () => {
 describe("spotpipe run", () => {
   it("a-failed-export-exits-1-keeps-the-others-and-is-reported-in-the-manifest", async () => {
     const out = NodePath.join(root, "mixed")
-    const run = await runCli(["run", writeJob("mixed.json", job), "--out", out], { env })
+    const tokensBefore = sandbox.stats().tokensIssued
+    const run = await runCli(["run", writeJob("mixed.json", job), "--out", out, "--concurrency", "3"], { env })
     expect(run.code).toBe(1)
+    // One client for the whole job: a single token served every export.
+    expect(sandbox.stats().tokensIssued - tokensBefore).toBe(1)
     expect(run.stderr).toMatch(/1 of 5 exports failed/)
     expect(run.stderr).toMatch(/no answer "Revenue by Month/)
     expect(run.stderr).not.toMatch(/\n\s+at /)
