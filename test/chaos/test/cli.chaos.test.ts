@@ -20,6 +20,8 @@ const seeds = [5, 29]
 const profiles: ReadonlyArray<readonly [string, SandboxOptions]> = [
   ["flaky", { faults: "flaky" }],
   ["chaos", { faults: "chaos" }],
+  // Every token revoked once the run has made 12 requests (mid-export; the run is slowed to take 2-3 s).
+  ["forced revocation", { faults: { routes: { "*": { latencyMs: [60, 120] } } } }],
   // Slow enough (3-4 s a run) that the first token expires mid-run.
   ["2-second tokens", { tokenValiditySeconds: 2, faults: { routes: { "*": { latencyMs: [150, 250] } } } }]
 ]
@@ -55,10 +57,18 @@ afterAll(() => {
   NodeFs.rmSync(root, { recursive: true, force: true })
 })
 
-describe.each(seeds)("seed %i", (seed) => {
+describe.concurrent.each(seeds)("seed %i", (seed) => {
   it("every-export-under-faults-is-byte-identical-to-the-fault-free-run-or-fails-cleanly", async () => {
-    const runAgainst = async (options: SandboxOptions, out: string) => {
+    const runAgainst = async (options: SandboxOptions, out: string, revokeAfterRequests?: number) => {
       const sandbox = await startSandbox({ rows: 2_000, seed, ...options })
+      const revoker =
+        revokeAfterRequests === undefined
+          ? undefined
+          : setInterval(() => {
+              if (sandbox.stats().requests >= revokeAfterRequests && sandbox.revokeAllTokens() > 0) {
+                clearInterval(revoker)
+              }
+            }, 10)
       try {
         const run = await runSpotpipe(["run", jobPath, "--out", out, "--verbose", "--concurrency", "3"], {
           env: {
@@ -74,6 +84,7 @@ describe.each(seeds)("seed %i", (seed) => {
         }
         return { run, stats }
       } finally {
+        if (revoker !== undefined) clearInterval(revoker)
         await sandbox.close()
       }
     }
@@ -84,7 +95,7 @@ describe.each(seeds)("seed %i", (seed) => {
 
     for (const [name, options] of profiles) {
       const out = NodePath.join(root, `${name.replaceAll(" ", "-")}-${seed}`)
-      const { run, stats } = await runAgainst(options, out)
+      const { run, stats } = await runAgainst(options, out, name === "forced revocation" ? 12 : undefined)
       tally.runs++
       tally.addFaults(stats.faultsInjected)
       tally.retries += run.stderr.split("\n").filter((l) => l.includes("retrying ")).length
@@ -120,7 +131,9 @@ describe.each(seeds)("seed %i", (seed) => {
         }
       }
       if (run.code === 0) expect(strays(tree)).toEqual([])
-      if (name === "2-second tokens") expect(stats.tokensIssued, "a run outlived its first token").toBeGreaterThan(1)
+      if (name === "2-second tokens" || name === "forced revocation") {
+        expect(stats.tokensIssued, `${name}: the client had to get a new token`).toBeGreaterThan(1)
+      }
     }
   }, 90_000)
 })

@@ -109,7 +109,8 @@ afterAll(async () => {
   NodeFs.rmSync(root, { recursive: true, force: true })
 })
 
-describe("crash", () => {
+// Scenarios use their own output directories, so they run side by side (the CLI processes wait on I/O a lot).
+describe.concurrent("crash", () => {
   const points = [
     "page-written:3",
     "checkpoint-before-rename:5",
@@ -132,7 +133,7 @@ describe("crash", () => {
 
   it("sigkill-at-seeded-random-moments-even-during-resume-then-resume-gives-the-reference-files", async () => {
     const random = seededRandom(20261127)
-    for (let scenario = 0; scenario < 3; scenario++) {
+    for (let scenario = 0; scenario < 2; scenario++) {
       tally.scenarios++
       const out = NodePath.join(root, `random-${scenario}`)
       // First run, then one resume, each killed somewhere in the 0.4-2.4 s a run takes here.
