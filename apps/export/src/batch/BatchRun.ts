@@ -20,7 +20,7 @@
 import { createHash } from "node:crypto"
 import { type OffsetStyle, resolveTimeZone } from "@spotpipe/decode"
 import { Clock, Effect, Exit, FileSystem, Option, Path, type PlatformError, Schema, Stream } from "effect"
-import { type ChunkWriter, fileError, outputExists } from "../AtomicFile.ts"
+import { type ChunkWriter, fileError } from "../AtomicFile.ts"
 import type { Cluster, MetadataObject, TypedColumn } from "../Cluster.ts"
 import { metadataColumns } from "../Cluster.ts"
 import { planColumns } from "../ColumnPlanner.ts"
@@ -326,7 +326,12 @@ export const runBatch = <E>(
           }
         } else {
           const exists = yield* orFail(fs.exists(finalPath), finalPath)
-          if (exists && !options.force) return yield* outputExists(finalPath)
+          if (exists && !options.force) {
+            return yield* new ExportError({
+              kind: "OutputExists",
+              message: `${finalPath} already exists: pass --resume to keep verified outputs and finish the rest, --force to replace them, or choose another --out directory`
+            })
+          }
           yield* removeState
         }
 

@@ -255,7 +255,7 @@ describe("runBatch", () => {
       yield* runBatch(job, fakeCluster(rows).cluster, options(dir))
       const again = yield* runBatch(job, fakeCluster(rows).cluster, options(dir))
       expect(again.failed).toBe(3)
-      expect(again.manifest.exports[0]!.error).toMatch(/already exists: pass --force/)
+      expect(again.manifest.exports[0]!.error).toMatch(/already exists: pass --resume .* --force/)
       const forced = yield* runBatch(job, fakeCluster(rows).cluster, options(dir, { force: true }))
       expect(forced.failed).toBe(0)
     }).pipe(Effect.provide(NodeServices.layer))
