@@ -63,18 +63,18 @@ const page = (overrides: Record<string, unknown>) =>
     ]
   })
 
-const runWith = async (data: CannedResponse) => {
+const runWith = async (data: CannedResponse, objects: ReadonlyArray<unknown> = [answer], job = jobPath) => {
   const server = await startCannedServer((path, body) => {
     if (path.endsWith("/metadata/search")) {
       const offset = (body as { record_offset?: number } | undefined)?.record_offset ?? 0
-      return json(offset === 0 ? [answer] : [])
+      return json(offset === 0 ? objects : [])
     }
     if (path.endsWith("/system")) return json({ time_zone: "UTC" })
     return data
   })
   const out = NodePath.join(root, `out-${Math.random().toString(36).slice(2)}`)
   try {
-    const run = await runSpotpipe(["run", jobPath, "--out", out, "--quiet"], {
+    const run = await runSpotpipe(["run", job, "--out", out, "--quiet"], {
       env: { THOUGHTSPOT_HOST: server.url, THOUGHTSPOT_TOKEN: token }
     })
     expect(run.stdout + run.stderr).not.toContain(token)
@@ -131,5 +131,39 @@ describe("bad input through spotpipe run", () => {
     expect(run.code, run.stderr).toBe(0)
     const csv = tree.get("answer-Sales.csv")!.toString("utf8")
     expect(csv).toBe(`Region,Day\r\n${cell},2020-09-13\r\nEast,\r\n`)
+  }, 30_000)
+
+  it("hostile-object-names-from-the-server-give-safe-file-names-inside-the-output-directory", async () => {
+    const hostile = "../../etc/passwd\u0007\n\u202e"
+    const liveboard = {
+      metadata_type: "LIVEBOARD",
+      metadata_id: "lb-1",
+      metadata_name: "Ops",
+      metadata_detail: {
+        id: "lb-1",
+        name: "Ops",
+        visualizations: [{ id: "v-1", name: hostile, columns: [{ name: "Region", effectiveDataType: "VARCHAR" }] }]
+      }
+    }
+    const job = NodePath.join(root, "liveboard.json")
+    NodeFs.writeFileSync(job, JSON.stringify({ exports: [{ type: "liveboard", id: "Ops", timezone: "UTC" }] }))
+    const data = json({
+      contents: [
+        {
+          available_data_row_count: 1,
+          column_names: ["Region"],
+          data_rows: [["West"]],
+          record_offset: 0,
+          record_size: 10_000,
+          returned_data_row_count: 1,
+          sampling_ratio: 1,
+          visualization_id: "v-1",
+          visualization_name: hostile
+        }
+      ]
+    })
+    const { run, tree } = await runWith(data, [liveboard], job)
+    expect(run.code, run.stderr).toBe(0)
+    expect([...tree.keys()].sort()).toEqual(["liveboard-Ops/_.._etc_passwd__.csv", "manifest.json"])
   }, 30_000)
 })
