@@ -167,10 +167,16 @@ const readContents = (
     if (Exit.isFailure(envelope)) return wrong("a data page does not have the documented fields")
     const rows = (item as { readonly data_rows?: unknown }).data_rows
     if (!Array.isArray(rows)) return wrong("a data page has no `data_rows` array")
-    for (const row of rows as ReadonlyArray<unknown>) {
-      if (!Array.isArray(row)) return wrong("a data row is not an array (COMPACT format expected)")
-    }
     const e = envelope.value
+    const width = e.column_names.length
+    for (let i = 0; i < rows.length; i++) {
+      const row: unknown = rows[i]
+      if (!Array.isArray(row)) return wrong(`data row ${i} is not an array (COMPACT format expected)`)
+      // A row wider or narrower than the column list cannot be written without shifting or inventing cells.
+      if (row.length !== width) {
+        return wrong(`data row ${i} has ${row.length} cells but the page names ${width} columns`)
+      }
+    }
     if (rows.length !== e.returned_data_row_count) {
       return broken(`a data page holds ${rows.length} rows but says ${e.returned_data_row_count}`)
     }

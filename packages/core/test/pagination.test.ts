@@ -182,7 +182,7 @@ describe("data pages", () => {
     Effect.gen(function* () {
       const totals: Record<string, number> = { "viz-a": 250, "viz-b": 30 }
       const vizPage = (body: Record<string, unknown>, id: string) => {
-        const content = (dataReply(body, totals[id]!, { columns: [`${id}-x`] }).body as { contents: Array<object> })
+        const content = (dataReply(body, totals[id]!, { columns: [`${id}-n`, `${id}-label`] }).body as { contents: Array<object> })
           .contents[0]
         return { ...content, visualization_id: id, visualization_name: id.toUpperCase() }
       }
@@ -210,8 +210,8 @@ describe("data pages", () => {
         })
       )
       expect(result).toEqual([
-        { id: "viz-a", name: "VIZ-A", columns: ["viz-a-x"], rows: 250, pageViz: ["viz-a", "viz-a", "viz-a"] },
-        { id: "viz-b", name: "VIZ-B", columns: ["viz-b-x"], rows: 30, pageViz: ["viz-b"] }
+        { id: "viz-a", name: "VIZ-A", columns: ["viz-a-n", "viz-a-label"], rows: 250, pageViz: ["viz-a", "viz-a", "viz-a"] },
+        { id: "viz-b", name: "VIZ-B", columns: ["viz-b-n", "viz-b-label"], rows: 30, pageViz: ["viz-b"] }
       ])
       const later = fake.seen.filter((s) => s.path === "metadata/liveboard/data").slice(1)
       expect(later.map((s) => [s.body.visualization_identifiers, s.body.record_offset])).toEqual([

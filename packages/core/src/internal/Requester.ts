@@ -141,6 +141,18 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
         }
       }
       if (raw.status < 200 || raw.status >= 300) return yield* failFor(call, raw)
+      const contentType = raw.headers["content-type"]
+      if (raw.text.length > 0 && contentType !== undefined && !isJsonMediaType(contentType)) {
+        // A proxy's HTML page or a misrouted request: whatever the body looks like, it is not ThoughtSpot's JSON.
+        return yield* Effect.fail(
+          Classify.badBody(
+            call.operation,
+            `the response has Content-Type "${contentType.slice(0, 80)}", not JSON (application/json); check the host URL (a proxy or login page may be answering)`,
+            false,
+            raw.status
+          )
+        )
+      }
       return yield* call.decode(raw)
     })
     return attempt.pipe(
@@ -160,6 +172,12 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
     }
   } satisfies Requester
 })
+
+/** `application/json` or a `+json` type, with or without parameters such as `charset`. */
+const isJsonMediaType = (contentType: string): boolean => {
+  const type = contentType.split(";", 1)[0]!.trim().toLowerCase()
+  return type === "application/json" || type.endsWith("+json")
+}
 
 /** Decodes a 2xx JSON body with a schema: broken JSON is `malformed` (retried), a wrong shape is not. */
 export const decodeJson =
