@@ -107,7 +107,7 @@ describe("bad input from the server", () => {
       "html-200",
       { status: 200, contentType: "text/html", body: "<html><body>Login</body></html>" },
       "ResponseDecode",
-      /JSON/
+      /json/i
     ],
     ["html-502", { status: 502, contentType: "text/html", body: "<html><h1>Bad Gateway</h1></html>" }, "Server", /502/],
     ["html-404", { status: 404, contentType: "text/html", body: "<html>Not Found</html>" }, "NotFound", /404/],
