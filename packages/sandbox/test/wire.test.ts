@@ -1,7 +1,9 @@
 /** The wire layer: documented header checks, error shapes, rate limiting, every injected fault, logging. */
 import { request } from "node:http"
+import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { faultProfiles } from "../src/index.ts"
+import { corruptJson } from "../src/internal/Corrupt.ts"
 import { nestedError, sandbox } from "./harness.ts"
 
 /** A raw request (fetch always adds a User-Agent). */
@@ -183,6 +185,26 @@ describe("injected faults", () => {
     const r = await call("system", undefined, { token: await token() })
     expect(r.status).toBe(200)
     expect(() => JSON.parse(r.text)).toThrow()
+  })
+
+  it("malformed-never-lands-inside-a-string-where-it-would-stay-valid-json", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const text = JSON.stringify(value)
+        const damaged = Buffer.concat(corruptJson(Buffer.from(text))).toString("utf8")
+        expect(damaged).toContain("<<corrupted>>")
+        expect(() => JSON.parse(damaged)).toThrow()
+      }),
+      { numRuns: 500 }
+    )
+    // A body whose midpoint is inside a long string: the marker moves past the string.
+    const body = JSON.stringify({
+      rows: [
+        ["a", "x".repeat(1000)],
+        ["b", 1]
+      ]
+    })
+    expect(() => JSON.parse(Buffer.concat(corruptJson(Buffer.from(body))).toString())).toThrow()
   })
 
   it("latency-and-slow-bodies-go-through-the-clock", async () => {

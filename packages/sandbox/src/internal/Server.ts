@@ -4,12 +4,14 @@
  * handlers and one log line per request. `node:http` is used rather than Effect's HttpServer because the faults
  * need the raw socket (RST mid-body, a Content-Length that lies, paced writes) and pages are pre-serialized bytes.
  */
+
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { type FaultDecision, FaultInjector, type FaultKind, RateLimiter } from "../Faults.ts"
 import type { ResolvedOptions } from "../Options.ts"
 import { type ApiResponse, authenticate, makeRoutes, type Route } from "./Api.ts"
 import { ApiError, badRequest, errorBody } from "./ApiError.ts"
 import type { AuthStore } from "./Auth.ts"
+import { corruptJson } from "./Corrupt.ts"
 import type { Engine } from "./Engine.ts"
 
 /** The API base path. */
@@ -154,10 +156,7 @@ export const makeListener = (
       stats.faultsInjected[kind]++
       const whole = Buffer.concat(chunks)
       const half = Math.floor(whole.length / 2)
-      chunks =
-        kind === "truncate"
-          ? [whole.subarray(0, half)]
-          : [whole.subarray(0, half), Buffer.from("<<corrupted>>"), whole.subarray(half)]
+      chunks = kind === "truncate" ? [whole.subarray(0, half)] : [...corruptJson(whole)]
       length = chunks.reduce((n, c) => n + c.length, 0)
     }
     const headers: Record<string, string | ReadonlyArray<string> | number> = { ...response.headers }
