@@ -136,8 +136,6 @@ describe("bad input from the server", () => {
     expect(error.message).toMatch(/more than the 1 announced/)
   })
 
-  // Known gaps in @spotpipe/core at the time of writing (reported to the lead): `it.fails` runs the check and
-  // turns red as soon as core is fixed, so that these become plain `it` again.
   it("a-row-longer-than-the-column-list-is-refused", async () => {
     const error = typedFailure(
       await readAnswer(
@@ -171,7 +169,8 @@ describe("bad input from the server", () => {
     expect(negative[0]![1]).toBe(-BigInt(big))
   })
 
-  // Known gap: core currently turns 1e400 into null — a silent loss of a value.
+  // Known gap in @spotpipe/core (reported): 1e400 becomes null, a silent loss of a value. `it.fails` runs the
+  // check and turns red as soon as core is fixed, so that it becomes a plain `it` again.
   it.fails("a-number-that-overflows-a-double-is-refused-not-nulled", async () => {
     const error = typedFailure(await readAnswer(json(JSON.stringify(page()).replace("10.5", "1e400"))))
     expect(error.reason._tag).toBe("ResponseDecode")
