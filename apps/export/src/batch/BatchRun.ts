@@ -28,7 +28,7 @@ import { ExportError } from "../ExportError.ts"
 import { chooseTimeZone } from "../Exporter.ts"
 import { type DataPage, runJob } from "../ExportJob.ts"
 import { toExportError } from "../Failure.ts"
-import { FileNameAllocator, sanitizeFileName } from "../FileName.ts"
+import { FileNameAllocator } from "../FileName.ts"
 import type { OutputSource, TimeZoneInfo } from "../Manifest.ts"
 import { type ProgressReporter, silentProgress } from "../Progress.ts"
 import { searchColumnTypes } from "../SearchColumns.ts"
@@ -602,7 +602,7 @@ export const runBatch = <E>(
     const left = yield* fs.readDirectory(stateDir).pipe(Effect.orElseSucceed(() => ["?"]))
     if (left.length === 0) yield* fs.remove(stateDir, { recursive: true }).pipe(Effect.ignore)
     return { manifest, manifestPath, failed: statuses.filter((s) => s.status === "failed").length }
-  })
+  }).pipe(Effect.withSpan("BatchRun.runBatch"))
 
 const whatOf = (entry: JobExport): string => {
   const spec = entry.spec
@@ -637,6 +637,3 @@ const writeManifestAtomically = (target: string, text: string) =>
     )
     yield* Checkpoint.syncDirectory(path.dirname(target))
   })
-
-/** Safe folder/file name of an export key (already sanitized by the job file; re-checked for defence in depth). */
-export const safeKey = (key: string): string => sanitizeFileName(key)
