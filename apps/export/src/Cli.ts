@@ -656,7 +656,8 @@ const runCommand = Command.make(
           periodEnd: output.periodEnd,
           offset,
           version,
-          progress: progressFor(logSettings.quiet),
+          // One terminal line cannot show several exports at once: the live line only for one at a time.
+          progress: output.concurrency === 1 ? progressFor(logSettings.quiet) : silentProgress,
           ...(onStep === undefined ? {} : { onStep })
         })
         if (!logSettings.quiet) yield* Console.log(formatBatchSummary(result.manifest).trimEnd())
