@@ -26,6 +26,7 @@ import {
   type Format,
   maxConcurrency,
   type OutputSettings,
+  type RawOutputOptions,
   resolveConnection,
   type SecretSources
 } from "./OptionGate.ts"
@@ -105,7 +106,8 @@ const outputFlags = {
   )
 }
 
-interface CommonInput {
+/** What every exporting command parsed: connection and log flags plus the output flags the gate checks. */
+interface CommonInput extends RawOutputOptions {
   readonly host: Option.Option<string>
   readonly username: Option.Option<string>
   readonly passwordFile: Option.Option<string>
@@ -115,15 +117,6 @@ interface CommonInput {
   readonly quiet: boolean
   readonly verbose: boolean
   readonly logFormat: string
-  readonly format: string
-  readonly out: Option.Option<string>
-  readonly timezone: Option.Option<string>
-  readonly pageSize: Option.Option<number>
-  readonly concurrency: Option.Option<number>
-  readonly newline: string
-  readonly force: boolean
-  readonly escapeFormulae: boolean
-  readonly periodEnd: boolean
   readonly datetimeOffset: string
 }
 
