@@ -142,6 +142,19 @@ const runtimeFields = (options: RuntimeOptions) => ({
 
 const decodeEnvelope = Schema.decodeUnknownExit(ContentEnvelope)
 
+/** A number literal with an exponent of three or more digits: the only way JSON text overflows a double. */
+const HUGE_EXPONENT = /\d[eE][+-]?\d{3}/
+
+/** True when any number nested in a parsed JSON value is ±Infinity. */
+const hasNonFiniteNumber = (value: unknown): boolean => {
+  if (typeof value === "number") return !Number.isFinite(value)
+  if (typeof value !== "object" || value === null) return false
+  for (const item of Array.isArray(value) ? value : Object.values(value)) {
+    if (hasNonFiniteNumber(item)) return true
+  }
+  return false
+}
+
 /**
  * Reads the `contents` of a data response into checked pages: the envelope by schema, `data_rows` as arrays
  * of the announced length — never cell by cell. A body that contradicts itself is `malformed` (retried).
@@ -157,6 +170,11 @@ const readContents = (
     json = parseJsonExact(response.text)
   } catch {
     return broken("the data page is not valid JSON (cut short in transit?)")
+  }
+  // `JSON.parse` turns a literal beyond a double's range (1e400) into Infinity, which writers would print as
+  // null: refuse it. Only bodies with a 3-digit exponent pay for the cell scan.
+  if (HUGE_EXPONENT.test(response.text) && hasNonFiniteNumber(json)) {
+    return wrong("a number in the data does not fit a double (e.g. 1e400); it cannot be exported exactly")
   }
   const contents =
     typeof json === "object" && json !== null ? (json as { readonly contents?: unknown }).contents : undefined
