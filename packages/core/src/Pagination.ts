@@ -91,14 +91,22 @@ export const dataPages = (options: {
   readonly prefetch: number
   readonly fetch: (offset: number) => Effect.Effect<PageContent, ThoughtSpotError>
   readonly first?: PageContent
-}): Stream.Stream<DataPage, ThoughtSpotError> =>
-  Stream.unwrap(
+}): Stream.Stream<DataPage, ThoughtSpotError> => {
+  // Only these are captured by the closures below — never `options` or a page itself, whose rows would otherwise
+  // stay reachable as long as the stream value does (one page of memory for nothing).
+  const { operation, pageSize, fetch } = options
+  const prefetch = Math.max(1, options.prefetch)
+  // An already fetched first page (liveboards) is handed to the first run only; a later run fetches it again.
+  let given = options.first
+  return Stream.unwrap(
     Effect.gen(function* () {
-      const { operation, pageSize } = options
-      const first = options.first ?? (yield* options.fetch(0))
-      const total = first.availableRowCount
+      let held: PageContent | undefined = given ?? (yield* fetch(0))
+      given = undefined
+      const total = held.availableRowCount
+      const columnNames = held.columnNames
+      const visualizationName = held.visualizationName
       const pageCount = Math.max(1, Math.ceil(total / pageSize))
-      const label = first.visualizationName === undefined ? operation : `${operation} "${first.visualizationName}"`
+      const label = visualizationName === undefined ? operation : `${operation} "${visualizationName}"`
       let sampledLogged = false
 
       const check = (content: PageContent, pageIndex: number): Effect.Effect<DataPage, ThoughtSpotError> => {
@@ -114,7 +122,7 @@ export const dataPages = (options: {
             )
           )
         }
-        if (!sameColumns(content.columnNames, first.columnNames)) {
+        if (!sameColumns(content.columnNames, columnNames)) {
           return Effect.fail(
             Classify.incomplete(operation, `the result columns changed at offset ${offset}; rerun the export`, {
               expectedRows: total,
@@ -144,7 +152,7 @@ export const dataPages = (options: {
           }
         }
         return Effect.as(log, {
-          columnNames: first.columnNames,
+          columnNames,
           rows: content.rows,
           recordOffset: offset,
           pageIndex,
@@ -157,23 +165,29 @@ export const dataPages = (options: {
         } satisfies DataPage)
       }
 
-      const indexes = Stream.range(1, pageCount - 1)
+      // The first page is handed over once and then forgotten, so it is freed as soon as the consumer lets go
+      // of it; a stream run again (a retried export) fetches it again.
+      const head = Stream.fromEffect(
+        Effect.suspend(() => {
+          const content = held
+          held = undefined
+          return content === undefined ? fetch(0) : Effect.succeed(content)
+        })
+      ).pipe(Stream.map((content) => [content, 0] as const))
+      // Ordered `mapEffect` with concurrency n holds at most n fetched-or-fetching pages besides the one the
+      // consumer has: that is the prefetch bound.
       const rest =
         pageCount <= 1
           ? Stream.empty
-          : indexes.pipe(
-              Stream.mapEffect(
-                (index) => Effect.map(options.fetch(index * pageSize), (content) => [content, index] as const),
-                {
-                  concurrency: Math.max(1, options.prefetch)
-                }
-              )
+          : Stream.range(1, pageCount - 1).pipe(
+              Stream.mapEffect((index) => Effect.map(fetch(index * pageSize), (content) => [content, index] as const), {
+                concurrency: prefetch
+              })
             )
-      return Stream.concat(Stream.succeed([first, 0] as const), rest).pipe(
-        Stream.mapEffect(([content, index]) => check(content, index))
-      )
+      return Stream.concat(head, rest).pipe(Stream.mapEffect(([content, index]) => check(content, index)))
     })
   )
+}
 
 /** Items of `metadata/search`, one page of `pageSize` at a time until an empty page. */
 export const untilEmptyPage = <A>(

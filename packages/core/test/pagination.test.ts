@@ -178,12 +178,53 @@ describe("data pages", () => {
     })
   )
 
+  it.effect("liveboard-page-stream-run-again-refetches-its-first-page", () =>
+    Effect.gen(function* () {
+      const vizPage = (body: Record<string, unknown>) => ({
+        ...(dataReply(body, 250, { columns: ["n", "label"] }).body as { contents: Array<object> }).contents[0],
+        visualization_id: "viz-a",
+        visualization_name: "VIZ-A"
+      })
+      const fake = makeFake(
+        withTokens((r) =>
+          r.path === "metadata/liveboard/data"
+            ? ({ body: { metadata_id: "lb", contents: [vizPage(r.body)] } } satisfies Reply)
+            : { status: 404 }
+        )
+      )
+      const runs = yield* useClient(fake, testOptions(), (c) =>
+        Effect.gen(function* () {
+          const [viz] = yield* c.liveboardData({ metadataIdentifier: "lb", pageSize: 100 })
+          const first = yield* Stream.runCollect(viz!.pages)
+          const second = yield* Stream.runCollect(viz!.pages)
+          return [first, second].map((pages) => pages.map((p) => [p.recordOffset, p.rows.length]))
+        })
+      )
+      // the first page is not kept after the first run (memory), so the second run fetches it again
+      expect(runs).toEqual([
+        [
+          [0, 100],
+          [100, 100],
+          [200, 50]
+        ],
+        [
+          [0, 100],
+          [100, 100],
+          [200, 50]
+        ]
+      ])
+      const offsets = fake.seen.filter((r) => r.path === "metadata/liveboard/data").map((r) => r.body.record_offset)
+      expect(offsets).toEqual([0, 100, 200, 0, 100, 200])
+    })
+  )
+
   it.effect("liveboard-visualizations-page-independently", () =>
     Effect.gen(function* () {
       const totals: Record<string, number> = { "viz-a": 250, "viz-b": 30 }
       const vizPage = (body: Record<string, unknown>, id: string) => {
-        const content = (dataReply(body, totals[id]!, { columns: [`${id}-n`, `${id}-label`] }).body as { contents: Array<object> })
-          .contents[0]
+        const content = (
+          dataReply(body, totals[id]!, { columns: [`${id}-n`, `${id}-label`] }).body as { contents: Array<object> }
+        ).contents[0]
         return { ...content, visualization_id: id, visualization_name: id.toUpperCase() }
       }
       const fake = makeFake(
@@ -210,7 +251,13 @@ describe("data pages", () => {
         })
       )
       expect(result).toEqual([
-        { id: "viz-a", name: "VIZ-A", columns: ["viz-a-n", "viz-a-label"], rows: 250, pageViz: ["viz-a", "viz-a", "viz-a"] },
+        {
+          id: "viz-a",
+          name: "VIZ-A",
+          columns: ["viz-a-n", "viz-a-label"],
+          rows: 250,
+          pageViz: ["viz-a", "viz-a", "viz-a"]
+        },
         { id: "viz-b", name: "VIZ-B", columns: ["viz-b-n", "viz-b-label"], rows: 30, pageViz: ["viz-b"] }
       ])
       const later = fake.seen.filter((s) => s.path === "metadata/liveboard/data").slice(1)

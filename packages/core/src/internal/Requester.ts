@@ -10,6 +10,7 @@ import { HttpBody, HttpClient, HttpClientRequest } from "effect/http"
 import type { RateLimiter } from "../RateLimiter.ts"
 import * as RetryPolicy from "../RetryPolicy.ts"
 import type { ThoughtSpotError } from "../ThoughtSpotError.ts"
+import { bodyText } from "./bodyText.ts"
 import * as Classify from "./classify.ts"
 
 /** Something that authenticates a request; `generation` tells renewals apart. */
@@ -92,7 +93,7 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
       const response = yield* client
         .execute(request)
         .pipe(Effect.provideService(HttpClient.TracerPropagationEnabled, false))
-      const text = yield* response.text
+      const text = yield* bodyText(response)
       return {
         status: response.status,
         headers: response.headers,
