@@ -145,13 +145,11 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
       const contentType = raw.headers["content-type"]
       if (raw.text.length > 0 && contentType !== undefined && !isJsonMediaType(contentType)) {
         // A proxy's HTML page or a misrouted request: whatever the body looks like, it is not ThoughtSpot's JSON.
-        return yield* Effect.fail(
-          Classify.badBody(
-            call.operation,
-            `the response has Content-Type "${contentType.slice(0, 80)}", not JSON (application/json); check the host URL (a proxy or login page may be answering)`,
-            false,
-            raw.status
-          )
+        return yield* Classify.badBody(
+          call.operation,
+          `the response has Content-Type "${contentType.slice(0, 80)}", not JSON (application/json); check the host URL (a proxy or login page may be answering)`,
+          false,
+          raw.status
         )
       }
       return yield* call.decode(raw)
