@@ -8,6 +8,10 @@
  * before the end, extra rows or a changing total fail the stream with `Incomplete`, never a silent partial
  * result. A `sampling_ratio` below 1 is reported on the page (and logged) as a warning.
  *
+ * A stream may start at `startOffset` (a multiple of the page size, to continue an interrupted read without
+ * fetching again what was already consumed): the first request is at that offset and its total is the
+ * reference; page indexes and offsets stay those of the whole result, so the checks are the same.
+ *
  * `metadata/search` has no total: it is read page by page until an empty page (a filtered page can be short
  * before the end, thoughtspot-api.md §3.4).
  */
@@ -78,12 +82,31 @@ export const checkPageSize = (operation: string, pageSize: number): Effect.Effec
         )
       )
 
+/**
+ * Fails unless `startOffset` is a whole number ≥ 0 and a multiple of `pageSize` (pages are requested at
+ * multiples of the page size, so any other offset would shift every page).
+ */
+export const checkStartOffset = (
+  operation: string,
+  startOffset: number,
+  pageSize: number
+): Effect.Effect<number, ThoughtSpotError> =>
+  Number.isSafeInteger(startOffset) && startOffset >= 0 && startOffset % pageSize === 0
+    ? Effect.succeed(startOffset)
+    : Effect.fail(
+        Classify.badInput(
+          operation,
+          `start offset ${startOffset} is not valid: use a whole multiple of the page size (${pageSize}) from 0, e.g. the number of rows already read in whole pages`
+        )
+      )
+
 const sameColumns = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean =>
   a.length === b.length && a.every((name, i) => name === b[i])
 
 /**
- * The pages of one data result: `first` (if already fetched, as for liveboards) or `fetch(0)`, then
- * `fetch(offset)` for the rest, `prefetch` at a time, in order.
+ * The pages of one data result from `startOffset` (default 0, checked by {@link checkStartOffset}): `first` (if
+ * already fetched, as for liveboards) or `fetch(startOffset)`, then `fetch(offset)` for the rest, `prefetch` at
+ * a time, in order.
  */
 export const dataPages = (options: {
   readonly operation: string
@@ -91,16 +114,19 @@ export const dataPages = (options: {
   readonly prefetch: number
   readonly fetch: (offset: number) => Effect.Effect<PageContent, ThoughtSpotError>
   readonly first?: PageContent
+  readonly startOffset?: number
 }): Stream.Stream<DataPage, ThoughtSpotError> => {
   // Only these are captured by the closures below — never `options` or a page itself, whose rows would otherwise
   // stay reachable as long as the stream value does (one page of memory for nothing).
   const { operation, pageSize, fetch } = options
   const prefetch = Math.max(1, options.prefetch)
+  const startOffset = options.startOffset ?? 0
+  const firstIndex = Math.floor(startOffset / pageSize)
   // An already fetched first page (liveboards) is handed to the first run only; a later run fetches it again.
   let given = options.first
   return Stream.unwrap(
     Effect.gen(function* () {
-      let held: PageContent | undefined = given ?? (yield* fetch(0))
+      let held: PageContent | undefined = given ?? (yield* fetch(startOffset))
       given = undefined
       const total = held.availableRowCount
       const columnNames = held.columnNames
@@ -171,15 +197,15 @@ export const dataPages = (options: {
         Effect.suspend(() => {
           const content = held
           held = undefined
-          return content === undefined ? fetch(0) : Effect.succeed(content)
+          return content === undefined ? fetch(startOffset) : Effect.succeed(content)
         })
-      ).pipe(Stream.map((content) => [content, 0] as const))
+      ).pipe(Stream.map((content) => [content, firstIndex] as const))
       // Ordered `mapEffect` with concurrency n holds at most n fetched-or-fetching pages besides the one the
       // consumer has: that is the prefetch bound.
       const rest =
-        pageCount <= 1
+        pageCount <= firstIndex + 1
           ? Stream.empty
-          : Stream.range(1, pageCount - 1).pipe(
+          : Stream.range(firstIndex + 1, pageCount - 1).pipe(
               Stream.mapEffect((index) => Effect.map(fetch(index * pageSize), (content) => [content, index] as const), {
                 concurrency: prefetch
               })

@@ -65,6 +65,12 @@ export interface ThoughtSpotClientOptions {
 export interface RuntimeOptions {
   /** Rows per request, 1‥100 000 (default: the client's `pageSize`). */
   readonly pageSize?: number
+  /**
+   * First row to read, a multiple of `pageSize` (default 0): continues an interrupted read without fetching the
+   * rows before it again. The total and the page checks come from the page at this offset. For a liveboard it
+   * applies to every visualization read.
+   */
+  readonly startOffset?: number
   /** `runtime_filter`, e.g. `{ col1: "Region", op1: "EQ", val1: "West" }`. */
   readonly runtimeFilter?: Readonly<Record<string, unknown>>
   /** `runtime_sort`, e.g. `{ sortCol1: "Revenue", asc1: false }`. */
@@ -259,13 +265,22 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
 
   const pageSizeOf = (operation: string, request: RuntimeOptions) =>
     Pagination.checkPageSize(operation, request.pageSize ?? defaultPageSize)
+  /** The checked page size and start offset of a data request. */
+  const pagingOf = (operation: string, request: RuntimeOptions) =>
+    Effect.flatMap(pageSizeOf(operation, request), (pageSize) =>
+      Effect.map(Pagination.checkStartOffset(operation, request.startOffset ?? 0, pageSize), (startOffset) => ({
+        pageSize,
+        startOffset
+      }))
+    )
 
   const searchData = (request: SearchDataRequest) =>
     Stream.unwrap(
-      Effect.map(pageSizeOf("searchData", request), (pageSize) =>
+      Effect.map(pagingOf("searchData", request), ({ pageSize, startOffset }) =>
         Pagination.dataPages({
           operation: "searchData",
           pageSize,
+          startOffset,
           prefetch,
           fetch: (offset) =>
             Effect.flatMap(
@@ -285,10 +300,11 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
 
   const answerData = (request: AnswerDataRequest) =>
     Stream.unwrap(
-      Effect.map(pageSizeOf("answerData", request), (pageSize) =>
+      Effect.map(pagingOf("answerData", request), ({ pageSize, startOffset }) =>
         Pagination.dataPages({
           operation: "answerData",
           pageSize,
+          startOffset,
           prefetch,
           fetch: (offset) =>
             Effect.flatMap(
@@ -306,7 +322,7 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
     )
 
   const liveboardData = Effect.fn("ThoughtSpotClient.liveboardData")(function* (request: LiveboardDataRequest) {
-    const pageSize = yield* pageSizeOf("liveboardData", request)
+    const { pageSize, startOffset } = yield* pagingOf("liveboardData", request)
     const body = (offset: number, visualizations: ReadonlyArray<string> | undefined) => ({
       metadata_identifier: request.metadataIdentifier,
       ...(visualizations === undefined ? {} : { visualization_identifiers: visualizations }),
@@ -318,7 +334,7 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
     const firsts = yield* dataCall(
       "liveboardData",
       "metadata/liveboard/data",
-      body(0, request.visualizationIdentifiers)
+      body(startOffset, request.visualizationIdentifiers)
     )
     const result: Array<VisualizationData> = []
     for (const first of firsts) {
@@ -327,7 +343,7 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
         return yield* Classify.badBody("liveboardData", "a liveboard page has no visualization_id", false)
       }
       const name = first.visualizationName ?? id
-      yield* single("liveboardData", 0, [first])
+      yield* single("liveboardData", startOffset, [first])
       result.push({
         visualizationId: id,
         visualizationName: name,
@@ -339,6 +355,7 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
           pageSize,
           prefetch,
           first,
+          startOffset,
           fetch: (offset) =>
             Effect.flatMap(dataCall("liveboardData", "metadata/liveboard/data", body(offset, [id])), (pages) =>
               single("liveboardData", offset, pages, id)

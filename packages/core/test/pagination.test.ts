@@ -269,6 +269,121 @@ describe("data pages", () => {
   )
 })
 
+describe("data pages from a start offset", () => {
+  it.effect("search-from-start-offset-requests-no-page-before-it", () =>
+    Effect.gen(function* () {
+      const fake = makeFake(withTokens((r) => (r.path === "searchdata" ? dataReply(r.body, 1_050) : { status: 404 })))
+      const pages = yield* useClient(fake, testOptions(), (c) =>
+        Stream.runCollect(c.searchData({ ...search, pageSize: 100, startOffset: 700 }))
+      )
+      const offsets = fake.seen.filter((s) => s.path === "searchdata").map((s) => s.body.record_offset)
+      expect(offsets).toEqual([700, 800, 900, 1_000])
+      expect(pages.map((p) => [p.recordOffset, p.pageIndex, p.rows.length])).toEqual([
+        [700, 7, 100],
+        [800, 8, 100],
+        [900, 9, 100],
+        [1_000, 10, 50]
+      ])
+      expect(pages.every((p) => p.pageCount === 11 && p.availableRowCount === 1_050)).toBe(true)
+      expect(pages.flatMap((p) => p.rows).map((r) => r[0])).toEqual(Array.from({ length: 350 }, (_, i) => 700 + i))
+    })
+  )
+
+  it.effect("answer-from-start-offset-checks-pages-from-there", () =>
+    Effect.gen(function* () {
+      const answer = (body: Record<string, unknown>, options: Parameters<typeof dataReply>[2] = {}): Reply => ({
+        body: { metadata_id: "a-1", metadata_name: "A", ...(dataReply(body, 500, options).body as object) }
+      })
+      const fake = makeFake(
+        withTokens((r) =>
+          r.path !== "metadata/answer/data"
+            ? { status: 404 }
+            : r.body.record_offset === 300
+              ? answer(r.body, { rowsOverride: 40 })
+              : answer(r.body)
+        )
+      )
+      const received: Array<number> = []
+      const exit = yield* Effect.exit(
+        useClient(fake, testOptions(), (c) =>
+          c
+            .answerData({ metadataIdentifier: "a-1", pageSize: 100, startOffset: 200 })
+            .pipe(Stream.runForEach((p) => Effect.sync(() => received.push(p.recordOffset))))
+        )
+      )
+      const error = failureOf(exit)
+      expect(error.reason).toMatchObject({ _tag: "Incomplete", expectedRows: 500, receivedRows: 340 })
+      expect(error.message).toContain("short page at offset 300")
+      expect(received).toEqual([200])
+      const offsets = fake.seen.filter((s) => s.path === "metadata/answer/data").map((s) => s.body.record_offset)
+      expect(offsets.every((o) => Number(o) >= 200)).toBe(true)
+    })
+  )
+
+  it.effect("start-offset-past-the-total-gives-one-empty-page", () =>
+    Effect.gen(function* () {
+      const fake = makeFake(withTokens((r) => dataReply(r.body, 250)))
+      const pages = yield* useClient(fake, testOptions(), (c) =>
+        Stream.runCollect(c.searchData({ ...search, pageSize: 100, startOffset: 300 }))
+      )
+      expect(pages.map((p) => [p.recordOffset, p.rows.length, p.availableRowCount])).toEqual([[300, 0, 250]])
+      expect(fake.seen.filter((s) => s.path === "searchdata")).toHaveLength(1)
+    })
+  )
+
+  it.effect("start-offset-not-a-multiple-of-the-page-size-is-refused", () =>
+    Effect.gen(function* () {
+      const fake = makeFake(withTokens((r) => dataReply(r.body, 250)))
+      for (const startOffset of [150, -100, 1.5, Number.NaN]) {
+        const exit = yield* Effect.exit(
+          useClient(fake, testOptions(), (c) =>
+            Stream.runCollect(c.searchData({ ...search, pageSize: 100, startOffset }))
+          )
+        )
+        const error = failureOf(exit)
+        expect(error.reason._tag).toBe("BadRequest")
+        expect(error.message).toContain("multiple of the page size (100)")
+      }
+      expect(fake.seen.filter((s) => s.path === "searchdata")).toHaveLength(0)
+    })
+  )
+
+  it.effect("liveboard-visualizations-from-start-offset", () =>
+    Effect.gen(function* () {
+      const totals: Record<string, number> = { "viz-a": 250, "viz-b": 130 }
+      const fake = makeFake(
+        withTokens((r) => {
+          if (r.path !== "metadata/liveboard/data") return { status: 404 }
+          const ids = (r.body.visualization_identifiers as ReadonlyArray<string> | undefined) ?? ["viz-a", "viz-b"]
+          const contents = ids.map((id) => ({
+            ...(dataReply(r.body, totals[id]!).body as { contents: Array<object> }).contents[0],
+            visualization_id: id,
+            visualization_name: id.toUpperCase()
+          }))
+          return { body: { metadata_id: "lb", contents } } satisfies Reply
+        })
+      )
+      const result = yield* useClient(fake, testOptions(), (c) =>
+        Effect.gen(function* () {
+          const vizzes = yield* c.liveboardData({ metadataIdentifier: "lb", pageSize: 100, startOffset: 100 })
+          return yield* Effect.forEach(vizzes, (v) =>
+            Effect.map(Stream.runCollect(v.pages), (pages) => pages.map((p) => [v.visualizationId, p.recordOffset]))
+          )
+        })
+      )
+      expect(result).toEqual([
+        [
+          ["viz-a", 100],
+          ["viz-a", 200]
+        ],
+        [["viz-b", 100]]
+      ])
+      const offsets = fake.seen.filter((s) => s.path === "metadata/liveboard/data").map((s) => s.body.record_offset)
+      expect(offsets).toEqual([100, 200])
+    })
+  )
+})
+
 describe("metadata search", () => {
   it.effect("reads-until-an-empty-page-not-a-short-one", () =>
     Effect.gen(function* () {
