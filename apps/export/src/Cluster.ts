@@ -62,9 +62,25 @@ export interface Cluster<E> {
   readonly list: (type: "ANSWER" | "LIVEBOARD") => Effect.Effect<ReadonlyArray<MetadataObject>, E>
   /** Metadata of the given types as pages of rows in {@link metadataColumns} order. */
   readonly metadataPages: (types: ReadonlyArray<string>, pageSize: number) => Stream.Stream<DataPage, E>
-  readonly answerPages: (answerId: string, pageSize: number) => Stream.Stream<DataPage, E>
-  readonly liveboardPages: (liveboardId: string, vizId: string, pageSize: number) => Stream.Stream<DataPage, E>
-  readonly searchPages: (tableId: string, query: string, pageSize: number) => Stream.Stream<DataPage, E>
+  /**
+   * Data pages of an answer, a liveboard visualization or a search. `startOffset` (a multiple of `pageSize`,
+   * default 0) starts the read there, so that a resumed export fetches none of the rows it already wrote.
+   */
+  readonly answerPages: (answerId: string, pageSize: number, startOffset?: number) => Stream.Stream<DataPage, E>
+  /** See {@link Cluster.answerPages}. */
+  readonly liveboardPages: (
+    liveboardId: string,
+    vizId: string,
+    pageSize: number,
+    startOffset?: number
+  ) => Stream.Stream<DataPage, E>
+  /** See {@link Cluster.answerPages}. */
+  readonly searchPages: (
+    tableId: string,
+    query: string,
+    pageSize: number,
+    startOffset?: number
+  ) => Stream.Stream<DataPage, E>
 }
 
 /** Columns of a metadata export, with their types (times are epoch seconds, rendered as RFC 3339). */

@@ -166,20 +166,27 @@ export const connect = Effect.fn("CoreCluster.connect")(function* (
             (items): DataPage => ({ columnNames: metadataColumns.map((c) => c.name), rows: items.map(metadataRow) })
           )
         ),
-    answerPages: (answerId, pageSize) =>
-      client.answerData({ metadataIdentifier: answerId, pageSize }).pipe(Stream.map(fromCore)),
-    liveboardPages: (liveboardId, vizId, pageSize) =>
+    answerPages: (answerId, pageSize, startOffset = 0) =>
+      client.answerData({ metadataIdentifier: answerId, pageSize, startOffset }).pipe(Stream.map(fromCore)),
+    liveboardPages: (liveboardId, vizId, pageSize, startOffset = 0) =>
       Stream.unwrap(
         Effect.map(
-          client.liveboardData({ metadataIdentifier: liveboardId, visualizationIdentifiers: [vizId], pageSize }),
+          client.liveboardData({
+            metadataIdentifier: liveboardId,
+            visualizationIdentifiers: [vizId],
+            pageSize,
+            startOffset
+          }),
           (vizzes) => {
             const viz = vizzes.find((v) => v.visualizationId === vizId)
             return viz === undefined ? Stream.empty : viz.pages.pipe(Stream.map(fromCore))
           }
         )
       ),
-    searchPages: (tableId, query, pageSize) =>
-      client.searchData({ logicalTableIdentifier: tableId, queryString: query, pageSize }).pipe(Stream.map(fromCore))
+    searchPages: (tableId, query, pageSize, startOffset = 0) =>
+      client
+        .searchData({ logicalTableIdentifier: tableId, queryString: query, pageSize, startOffset })
+        .pipe(Stream.map(fromCore))
   }
   return cluster
 })

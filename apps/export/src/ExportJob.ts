@@ -3,7 +3,8 @@
  * first page's `column_names`; every later page must carry the same columns. Each page is rendered once and
  * written to every requested format (the demo writes CSV and NDJSON from one read). Row counts, pages,
  * `available_data_row_count` and `sampling_ratio` are tracked for the manifest, with warnings where the result
- * is a sample or short.
+ * is a sample or short. A job may continue an output written earlier (`continues`): its pages then start past
+ * the rows already written, no header is written again, and the counts go on from there.
  */
 import { Effect, Stream } from "effect"
 import type { ChunkWriter } from "./AtomicFile.ts"
@@ -45,6 +46,11 @@ export interface JobSpec<E, R> {
   readonly escapeFormulae: boolean
   readonly periodEnd: boolean
   readonly progress: ProgressReporter
+  /**
+   * The output already holds the header and this many rows and pages (a resumed export whose `pages` start at
+   * row `rows`): the header is not written again and counts continue from these.
+   */
+  readonly continues?: { readonly rows: number; readonly pages: number }
 }
 
 /** What a job wrote. */
@@ -72,8 +78,8 @@ export const runJob = <E, R>(
     let names: ReadonlyArray<string> | undefined
     let renderer: ReturnType<typeof makeRowRenderer> | undefined
     let formats: ReadonlyArray<RowFormat> = []
-    let rows = 0
-    let pages = 0
+    let rows = spec.continues?.rows ?? 0
+    let pages = spec.continues?.pages ?? 0
     let available: number | null = null
     let sampling: number | null = null
 
@@ -84,6 +90,7 @@ export const runJob = <E, R>(
       formats = sinks.map((sink) =>
         makeRowFormat(sink.format, { columns, newline: spec.newline, escapeFormulae: spec.escapeFormulae })
       )
+      if (spec.continues !== undefined) return Effect.void
       return Effect.forEach(sinks, (sink, i) => sink.writer.write(formats[i]!.header), { discard: true })
     }
 

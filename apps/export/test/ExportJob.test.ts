@@ -85,6 +85,26 @@ describe("runJob", () => {
     })
   )
 
+  it.effect("a-continued-job-appends-its-pages-without-a-header-and-counts-on", () =>
+    Effect.gen(function* () {
+      const whole = memory()
+      yield* runJob(spec([page1, page2]), [{ format: "csv", writer: whole.writer }])
+      const head = memory()
+      yield* runJob(spec([page1]), [{ format: "csv", writer: head.writer }])
+      const tail = memory()
+      const result = yield* runJob(spec([page2], { continues: { rows: 1, pages: 1 } }), [
+        { format: "csv", writer: tail.writer }
+      ])
+      // the first run's text plus the continuation is the uninterrupted run's text
+      assert.strictEqual(head.text() + tail.text(), whole.text())
+      assert.isFalse(tail.text().startsWith("Name,"))
+      assert.deepStrictEqual(
+        { rows: result.rows, pages: result.pages, warnings: result.warnings },
+        { rows: 2, pages: 2, warnings: [] }
+      )
+    })
+  )
+
   it.effect("period-end-companion-carries-the-custom-calendar-end", () =>
     Effect.gen(function* () {
       const out = memory()

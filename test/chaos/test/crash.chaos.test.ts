@@ -4,7 +4,8 @@
  * rename, before the manifest) and at seeded random moments, sometimes again during the resume — then
  * `spotpipe run --resume` finishes the job. The final files must be byte-identical to an uninterrupted run,
  * every output must hold exactly `available_data_row_count` rows, and nothing may be left behind: no temp
- * files, no resume state.
+ * files, no resume state. With a request log of its own sandbox, a resumed answer and search must also fetch only
+ * the pages after their checkpoint (none of the pages already written).
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
@@ -166,4 +167,74 @@ describe.concurrent("crash", () => {
     expect(byFile["answer-Order Details.ndjson"]).toBe("written")
     expect(Object.values(byFile).filter((r) => r === "skipped").length).toBeGreaterThan(0)
   })
+})
+
+// A resumed export reads the source from its checkpoint on: it must fetch exactly the pages it had not written.
+// Its own sandbox, so that the request log holds only this test's CLI runs.
+describe("resume from the checkpoint offset", () => {
+  const requests: Array<string> = []
+  let own: RunningSandbox
+  let ownEnv: Record<string, string>
+  beforeAll(async () => {
+    own = await startSandbox({ rows, seed: 17, log: (line) => requests.push(line) })
+    ownEnv = {
+      THOUGHTSPOT_HOST: own.url,
+      THOUGHTSPOT_USERNAME: fixtures.user.username,
+      THOUGHTSPOT_PASSWORD: fixtures.user.password
+    }
+  })
+  afterAll(async () => {
+    await own?.close()
+  })
+
+  const cases = [
+    { name: "answer", path: "metadata/answer/data", spec: { type: "answer", id: "Order Details" } },
+    {
+      name: "search",
+      path: "searchdata",
+      spec: { type: "search", table: "Orders", query: "[Order ID] [Customer] [Revenue] sort by [Order ID]" }
+    }
+  ]
+  for (const { name, path, spec } of cases) {
+    it(`a-resumed-${name}-export-fetches-only-the-pages-after-its-checkpoint-and-ends-byte-identical`, async () => {
+      tally.scenarios++
+      const single = NodePath.join(root, `offset-${name}.json`)
+      NodeFs.writeFileSync(
+        single,
+        JSON.stringify({ defaults: { pageSize: 250 }, exports: [{ ...spec, format: "ndjson" }] })
+      )
+      const runOwn = (out: string, extra: ReadonlyArray<string>, more: Record<string, string> = {}) =>
+        runSpotpipe(["run", single, "--out", out, "--quiet", "--concurrency", "1", ...extra], {
+          env: { ...ownEnv, ...more }
+        })
+      const dataRequests = () => requests.filter((line) => line.split(" ")[1]?.endsWith(`/${path}`)).length
+
+      const referenceOut = NodePath.join(root, `offset-${name}-reference`)
+      requests.length = 0
+      expect((await runOwn(referenceOut, [])).code).toBe(0)
+      const pages = dataRequests()
+      const expected = dataFiles(readTree(referenceOut))
+      expect(pages).toBeGreaterThan(6) // enough pages for the kill below to leave some to do
+
+      const out = NodePath.join(root, `offset-${name}`)
+      const killed = await runOwn(out, [], { SPOTPIPE_TEST_KILL_AT: "checkpoint-written:4" })
+      expect(killed.signal).toBe("SIGKILL")
+      tally.kills++
+      requests.length = 0
+      const resumed = await runOwn(out, ["--resume"])
+      tally.resumes++
+      expect(resumed.code).toBe(0)
+      // Four pages were durable at the kill: the resume asks for the rest and nothing before them.
+      expect(dataRequests()).toBe(pages - 4)
+      const tree = readTree(out)
+      expect(differences(dataFiles(tree), expected)).toEqual([])
+      expect(strays(tree)).toEqual([])
+      const manifest = JSON.parse(tree.get("manifest.json")!.toString("utf8")) as {
+        outputs: ReadonlyArray<{ resume: string; rows_written: number; available_data_row_count: number | null }>
+      }
+      expect(manifest.outputs.map((o) => o.resume)).toEqual(["continued"])
+      expect(manifest.outputs[0]!.rows_written).toBe(manifest.outputs[0]!.available_data_row_count)
+      tally.identical++
+    })
+  }
 })

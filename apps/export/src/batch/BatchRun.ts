@@ -10,14 +10,17 @@
  * last; then the state of the completed outputs is removed (and the directory when nothing is left in it).
  *
  * `--resume` skips outputs the previous manifest (or a complete checkpoint) vouches for and whose bytes still
- * hash to the recorded SHA-256, publishes complete partial files, and continues partial ones. Continuing
- * re-renders the result from the first page and writes only the bytes past the checkpoint: rendering is
- * deterministic, so the regenerated prefix must hash to the checkpoint's SHA-256 — if it does not, or the
- * source's row count or columns changed, the output restarts cleanly instead of mixing two versions of the
- * data. (`@spotpipe/core` streams always start at offset 0, so the pages before the checkpoint are fetched
- * again; they are not written again.)
+ * hash to the recorded SHA-256, publishes complete partial files, and continues partial ones. Checkpoints are
+ * taken only after whole pages, so a checkpoint's `next_offset` (rows written) is a multiple of the page size.
+ * Continuing an answer, liveboard visualization or search cuts the partial file to the checkpoint's bytes,
+ * re-reads those bytes to confirm their length and SHA-256 (seeding the running hash with them), and then
+ * reads the source from `next_offset` on, appending its rows without a header: no page already written is
+ * fetched again. If the source's row count or columns changed, the output restarts cleanly instead of mixing
+ * two versions of the data. A metadata listing has no stable offsets (objects come and go between requests),
+ * so it is continued by re-rendering from the first page and writing only the bytes past the checkpoint, whose
+ * regenerated prefix must hash to the checkpoint's SHA-256 — otherwise it restarts too.
  */
-import { createHash } from "node:crypto"
+import { createHash, type Hash } from "node:crypto"
 import { type OffsetStyle, resolveTimeZone } from "@spotpipe/decode"
 import { Clock, Effect, Exit, FileSystem, Option, Path, type PlatformError, Schema, Stream } from "effect"
 import { type ChunkWriter, fileError } from "../AtomicFile.ts"
@@ -96,6 +99,8 @@ interface PlannedOutput<E> {
   readonly what: string
   readonly source: OutputSource
   readonly pages: Stream.Stream<DataPage, E>
+  /** The pages from a row offset (a multiple of the job's page size); absent for metadata listings. */
+  readonly pagesFrom?: (startOffset: number) => Stream.Stream<DataPage, E>
   readonly typeOf: (column: string) => string | null
   readonly emptyColumns: ReadonlyArray<string>
   readonly timezone: string
@@ -162,6 +167,7 @@ const planExport = <E>(
           what: `answer "${answer.name}"`,
           source: { type: "ANSWER", id: answer.id, name: answer.name, viz: null, query: null },
           pages: cluster.answerPages(answer.id, job.pageSize),
+          pagesFrom: (offset) => cluster.answerPages(answer.id, job.pageSize, offset),
           typeOf: typesOf(columns),
           emptyColumns: columns.map((c) => c.name)
         })
@@ -172,6 +178,7 @@ const planExport = <E>(
           what: `search on "${table.name}"`,
           source: { type: "LOGICAL_TABLE", id: table.id, name: table.name, viz: null, query: spec.query },
           pages: cluster.searchPages(table.id, spec.query, job.pageSize),
+          pagesFrom: (offset) => cluster.searchPages(table.id, spec.query, job.pageSize, offset),
           typeOf: searchColumnTypes(table.columns),
           emptyColumns: []
         })
@@ -194,6 +201,7 @@ const planExport = <E>(
             query: null
           },
           pages: cluster.liveboardPages(liveboard.id, viz.id, job.pageSize),
+          pagesFrom: (offset: number) => cluster.liveboardPages(liveboard.id, viz.id, job.pageSize, offset),
           typeOf: typesOf(viz.columns),
           emptyColumns: viz.columns.map((c) => c.name)
         }))
@@ -381,17 +389,38 @@ export const runBatch = <E>(
         if (resumeFrom !== undefined) {
           yield* orFail(fs.truncate(files.partial, skipBytes), files.partial)
         }
+        // Continue from the checkpoint's row offset when the source can start there; otherwise re-render.
+        const fromOffset =
+          resumeFrom !== undefined &&
+          planned.pagesFrom !== undefined &&
+          resumeFrom.next_offset % planned.job.pageSize === 0
+            ? resumeFrom
+            : undefined
+        let seeded: Hash | undefined
+        if (fromOffset !== undefined) {
+          // The bytes on disk are what the continuation appends to: read them back, check them, hash from them.
+          const prefix = yield* Checkpoint.hashPrefix(files.partial, fromOffset.bytes).pipe(
+            Effect.mapError((e) => fileError(files.partial, e)),
+            Effect.map(Option.getOrUndefined)
+          )
+          if (prefix === undefined || prefix.size !== fromOffset.bytes || prefix.digest !== fromOffset.sha256) {
+            return yield* new RestartNeeded({ reason: "the partial file does not match its checkpoint" })
+          }
+          seeded = prefix.hash
+        }
         return yield* Effect.scoped(
           Effect.gen(function* () {
             const file = yield* orFail(
               fs.open(files.partial, { flag: resumeFrom === undefined ? "w" : "a", mode: 0o644 }),
               files.partial
             )
-            const hash = createHash("sha256")
-            let position = 0
-            let verified = resumeFrom === undefined
-            let rows = 0
-            let pages = 0
+            const hash = seeded ?? createHash("sha256")
+            // Continuing from the offset: the verified bytes are already counted and hashed.
+            let position = fromOffset === undefined ? 0 : fromOffset.bytes
+            let verified = resumeFrom === undefined || fromOffset !== undefined
+            let rows = fromOffset?.next_offset ?? 0
+            let pages = fromOffset?.pages ?? 0
+            let firstSeen = false
             let sourceRows: number | null = null
             let columns: ReadonlyArray<string> = []
 
@@ -468,10 +497,15 @@ export const runBatch = <E>(
                   }
                 }) as Effect.Effect<void>
             }
-            const pagesChecked = planned.pages.pipe(
+            const source =
+              fromOffset === undefined || planned.pagesFrom === undefined
+                ? planned.pages
+                : planned.pagesFrom(fromOffset.next_offset)
+            const pagesChecked = source.pipe(
               Stream.tap((page) =>
                 Effect.gen(function* () {
-                  if (pages > 0 || columns.length > 0) return
+                  if (firstSeen) return
+                  firstSeen = true
                   columns = page.columnNames
                   sourceRows = page.availableRowCount ?? null
                   if (resumeFrom !== undefined) {
@@ -488,6 +522,9 @@ export const runBatch = <E>(
               {
                 what: planned.what,
                 pages: pagesChecked,
+                ...(fromOffset === undefined
+                  ? {}
+                  : { continues: { rows: fromOffset.next_offset, pages: fromOffset.pages } }),
                 plan: (names) => planColumns(names, planned.typeOf, { timeZone, offset: options.offset }),
                 emptyColumns: planned.emptyColumns,
                 newline: options.newline,
@@ -499,6 +536,9 @@ export const runBatch = <E>(
             ).pipe(
               Effect.mapError((error) => (mismatch === undefined ? error : new RestartNeeded({ reason: mismatch })))
             )
+            if (fromOffset !== undefined && !firstSeen) {
+              return yield* new RestartNeeded({ reason: "the source returned no page where the output left off" })
+            }
             if (!verified) {
               return yield* new RestartNeeded({ reason: "the result is now shorter than the bytes already written" })
             }

@@ -12,7 +12,10 @@ import type { DataPage } from "../../src/ExportJob.ts"
 
 const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-batch-"))
 
-/** An in-memory cluster: answers with `rows[id]` rows of [n, "row n", day], paged like core. */
+/**
+ * An in-memory cluster: answers with `rows[id]` rows of [n, "row n", day], paged like core (from a start offset,
+ * a multiple of the page size). `reads` lists the pages fetched, as `id@pageIndex`.
+ */
 const fakeCluster = (rows: Record<string, number>, failing: ReadonlySet<string> = new Set()) => {
   const reads: Array<string> = []
   const objects: Record<string, MetadataObject> = {}
@@ -35,10 +38,11 @@ const fakeCluster = (rows: Record<string, number>, failing: ReadonlySet<string> 
       columns: []
     }
   }
-  const pagesOf = (id: string, pageSize: number): Stream.Stream<DataPage, ExportError> => {
+  const pagesOf = (id: string, pageSize: number, startOffset = 0): Stream.Stream<DataPage, ExportError> => {
     const total = rows[id]!
     const count = Math.max(1, Math.ceil(total / pageSize))
-    return Stream.range(0, count - 1).pipe(
+    const first = startOffset / pageSize
+    return Stream.range(first, Math.max(first, count - 1)).pipe(
       Stream.mapEffect((p) =>
         Effect.suspend(() => {
           reads.push(`${id}@${p}`)
@@ -66,7 +70,7 @@ const fakeCluster = (rows: Record<string, number>, failing: ReadonlySet<string> 
     find: (_type, identifier) => Effect.succeed(objects[identifier] === undefined ? [] : [objects[identifier]!]),
     list: () => Effect.succeed(Object.values(objects)),
     metadataPages: () => Stream.empty,
-    answerPages: (id, pageSize) => pagesOf(id, pageSize),
+    answerPages: (id, pageSize, startOffset) => pagesOf(id, pageSize, startOffset),
     liveboardPages: () => Stream.empty,
     searchPages: () => Stream.empty
   }
@@ -186,8 +190,9 @@ describe("runBatch", () => {
       expect(dataFiles(dir)).toEqual(dataFiles(reference))
       const outcome = Object.fromEntries(resumed.manifest.outputs.map((o) => [o.export, o.resume]))
       expect(outcome).toEqual({ "answer-A": "continued", "answer-B": "skipped", "_.._etc_passwd": "skipped" })
-      // Skipped outputs are not read again.
+      // Skipped outputs are not read again; the continued one is read from its checkpoint (30 rows = page 3) on.
       expect(second.reads.some((r) => r.startsWith("B@"))).toBe(false)
+      expect(second.reads.filter((r) => r.startsWith("A@"))).toEqual(["A@3"])
       expect(NodeFs.existsSync(NodePath.join(dir, stateDirName))).toBe(false)
     }).pipe(Effect.provide(NodeServices.layer))
   )
