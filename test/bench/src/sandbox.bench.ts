@@ -11,9 +11,10 @@
  */
 import { spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
-import { Agent, request } from "node:http"
+import { Agent } from "node:http"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { postRaw } from "./export/wire.ts"
 
 const rows = 10_000_000
 const pageSize = 100_000
@@ -47,35 +48,7 @@ const url = await new Promise<string>((resolve) => {
 })
 
 const agent = new Agent({ keepAlive: true })
-const post = (path: string, body: unknown, token?: string) =>
-  new Promise<{ status: number; bytes: Buffer; ms: number }>((resolve, reject) => {
-    const payload = JSON.stringify(body)
-    const started = performance.now()
-    const req = request(
-      `${url}/api/rest/2.0/${path}`,
-      {
-        method: "POST",
-        agent,
-        headers: {
-          "content-type": "application/json",
-          accept: "application/json",
-          "user-agent": "spotpipe-bench/1",
-          "content-length": Buffer.byteLength(payload),
-          ...(token === undefined ? {} : { authorization: `Bearer ${token}` })
-        }
-      },
-      (res) => {
-        const chunks: Array<Buffer> = []
-        res.on("data", (c: Buffer) => chunks.push(c))
-        res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, bytes: Buffer.concat(chunks), ms: performance.now() - started })
-        )
-        res.on("error", reject)
-      }
-    )
-    req.on("error", reject)
-    req.end(payload)
-  })
+const post = (path: string, body: unknown, token?: string) => postRaw(agent, url, path, body, token)
 
 const auth = await post("auth/token/full", { username: "tsUserA", password: "Guest@123!", validity_time_in_sec: 3600 })
 if (auth.status !== 200) fail(`token request failed with ${auth.status}`)

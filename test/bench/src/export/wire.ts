@@ -30,9 +30,11 @@ export interface SearchDataBody {
   }>
 }
 
-const post = (agent: Agent, url: string, path: string, body: unknown, token?: string) =>
-  new Promise<string>((resolve, reject) => {
+/** One keep-alive POST to the sandbox's REST API: status, raw body bytes and wall time, nothing decoded. */
+export const postRaw = (agent: Agent, url: string, path: string, body: unknown, token?: string) =>
+  new Promise<{ status: number; bytes: Buffer; ms: number }>((resolve, reject) => {
     const payload = JSON.stringify(body)
+    const started = performance.now()
     const req = request(
       `${url}/api/rest/2.0/${path}`,
       {
@@ -50,16 +52,22 @@ const post = (agent: Agent, url: string, path: string, body: unknown, token?: st
         const chunks: Array<Buffer> = []
         res.on("data", (c: Buffer) => chunks.push(c))
         res.on("error", reject)
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8")
-          if (res.statusCode === 200) resolve(text)
-          else reject(new Error(`${path} answered ${res.statusCode}: ${text.slice(0, 300)}`))
-        })
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, bytes: Buffer.concat(chunks), ms: performance.now() - started })
+        )
       }
     )
     req.on("error", reject)
     req.end(payload)
   })
+
+/** `postRaw` for a 200 answer's text; anything else rejects with the start of the body. */
+const post = async (agent: Agent, url: string, path: string, body: unknown, token?: string) => {
+  const { status, bytes } = await postRaw(agent, url, path, body, token)
+  const text = bytes.toString("utf8")
+  if (status !== 200) throw new Error(`${path} answered ${status}: ${text.slice(0, 300)}`)
+  return text
+}
 
 /** Logs in with a full-access token and returns a page reader for the Orders query. */
 export const openWire = async (url: string): Promise<Wire> => {
