@@ -14,6 +14,64 @@ for (let i = 0; i < 100; i++) {
   pairs[i * 2 + 1] = 48 + (i % 10)
 }
 
+/**
+ * "0000".."9999" as four ASCII bytes packed little-endian into one number, so that `DataView.setUint32(p, quads[v],
+ * true)` writes four digits at once (used with fixed-width numbers in hot loops).
+ */
+export const quads = new Uint32Array(10000)
+for (let i = 0; i < 10000; i++) {
+  const d = String(i).padStart(4, "0")
+  quads[i] = (d.charCodeAt(0) | (d.charCodeAt(1) << 8) | (d.charCodeAt(2) << 16) | (d.charCodeAt(3) << 24)) >>> 0
+}
+
+/**
+ * Writes a non-negative integer below 2^31 at `p` four digits per store (`view` is a view of `buf`); may write up
+ * to three bytes past the digits, which the caller overwrites next. Returns the position after the digits.
+ */
+export const putUintWords = (buf: Uint8Array, view: DataView, p: number, value: number): number => {
+  let v = value
+  let q = p
+  if (v >= 100000000) {
+    const top = (v / 100000000) | 0
+    v -= top * 100000000
+    if (top >= 10) {
+      view.setUint32(q, quads[top]! >>> 16, true)
+      q += 2
+    } else buf[q++] = 48 + top
+    const hi = (v / 10000) | 0
+    view.setUint32(q, quads[hi]!, true)
+    view.setUint32(q + 4, quads[v - hi * 10000]!, true)
+    return q + 8
+  }
+  if (v >= 10000) {
+    const hi = (v / 10000) | 0
+    v -= hi * 10000
+    q = putSmall(buf, view, q, hi)
+    view.setUint32(q, quads[v]!, true)
+    return q + 4
+  }
+  return putSmall(buf, view, q, v)
+}
+
+/** 0..9999 without leading zeros. */
+const putSmall = (buf: Uint8Array, view: DataView, p: number, v: number): number => {
+  if (v < 10) {
+    buf[p] = 48 + v
+    return p + 1
+  }
+  const n = v < 100 ? 2 : v < 1000 ? 3 : 4
+  view.setUint32(p, quads[v]! >>> ((4 - n) << 3), true)
+  return p + n
+}
+
+/** `putUintWords` for integers of either sign above -2^31; larger magnitudes take `putInt`. */
+export const putIntWords = (buf: Uint8Array, view: DataView, p: number, value: number): number => {
+  if (value >= 0) return value < 2147483648 ? putUintWords(buf, view, p, value) : putInt(buf, p, value)
+  if (value <= -2147483648) return putInt(buf, p, value)
+  buf[p] = 45
+  return putUintWords(buf, view, p + 1, -value)
+}
+
 /** UTF-8 bytes of a string (for pre-encoding small domains once). */
 export const utf8 = (text: string): Uint8Array => encoder.encode(text)
 

@@ -7,13 +7,13 @@
  *   cached by the engine. A 10 M-row scan takes a second or two, once.
  */
 import { ByteWriter, utf8 } from "./ByteWriter.ts"
+import { makeFullPageWriter } from "./FullRows.ts"
 import {
   type Calendar,
   type CellEmitter,
   Col,
   customers,
   makeEmitters,
-  makeFullRowWriter,
   orderColumns,
   products,
   RowCursor,
@@ -167,18 +167,14 @@ export const detailResult = (
   // All ten columns un-bucketed in table order: the specialized row writer applies.
   const fullRow =
     n === orderColumns.length && plan.selections.every((s, i) => s.column.index === i && s.bucket === undefined)
-      ? makeFullRowWriter(calendar)
+      ? makeFullPageWriter(calendar)
       : undefined
   return {
     columnNames: plan.selections.map((s) => s.name),
     rowCount,
     writeRows: (out, from, to, format) => {
       if (format === "COMPACT" && fullRow !== undefined) {
-        const identity = order === natural
-        for (let i = from; i < to; i++) {
-          if (i > from) out.byte(44)
-          fullRow(out, cursor.at(identity ? i : order(i)))
-        }
+        fullRow(out, cursor, from, to, order === natural ? undefined : order)
         return
       }
       if (format === "COMPACT") {
