@@ -45,7 +45,7 @@ export interface ApiResponse {
   readonly status: number
   readonly headers?: Readonly<Record<string, string | ReadonlyArray<string>>>
   readonly body?: ReadonlyArray<Buffer | string>
-  /** Work to run once the whole body has been handed to the socket (look-ahead rendering). */
+  /** Work to run once the whole body has been handed to the socket (page buffer release, look-ahead rendering). */
   readonly afterSend?: () => void
 }
 
@@ -320,6 +320,8 @@ export const makeRoutes = (settings: ApiSettings, auth: AuthStore, engine: Engin
     const from = Math.min(offset, result.rowCount)
     const to = Math.min(result.rowCount, offset + size)
     const rows = engine.page(query.plan, result, from, to, format)
+    // Once the body is in the socket the page buffer may be reused, and the next page is worth rendering ahead.
+    after.push(() => engine.release(rows))
     if (to - from === size) after.push(() => engine.lookAhead(query.plan, result, to, size, format))
     const head =
       `{"available_data_row_count":${result.rowCount},"column_names":${JSON.stringify(result.columnNames)},` +

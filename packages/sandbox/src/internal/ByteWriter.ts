@@ -202,8 +202,9 @@ export const putCents = (buf: Uint8Array, p: number, cents: number): number => {
 export class ByteWriter {
   buf: Buffer
   pos = 0
-  constructor(initialCapacity = 1 << 16) {
-    this.buf = Buffer.allocUnsafe(initialCapacity)
+  /** Starts with a new buffer of `initial` bytes, or writes over the given (reused) buffer from its start. */
+  constructor(initial: number | Buffer = 1 << 16) {
+    this.buf = typeof initial === "number" ? Buffer.allocUnsafe(initial) : initial
   }
 
   /** Makes room for at least `n` more bytes. */

@@ -10,6 +10,11 @@ import { type DataFormat, type ResultSet, renderRows, runPlan } from "./ResultSe
 /** How many query results stay cached (the built-in answers and liveboards need about 15). */
 const maxCachedResults = 64
 
+/** Page memory of at least this size is reused (smaller pages are cheap to allocate). */
+const minRecycledBytes = 1 << 20
+/** At most this many spare page buffers wait for reuse. */
+const maxSpares = 2
+
 /** Counters the engine exposes in the sandbox stats. */
 export interface EngineStats {
   pagesRendered: number
@@ -26,6 +31,12 @@ export class Engine {
   #lookAhead: string | undefined
   readonly #results = new Map<string, ResultSet | QueryError>()
   readonly #pages = new Map<string, Buffer>()
+  /** The buffers in `#pages`, and how many responses still use each buffer lent by `page`. */
+  readonly #cached = new Set<Buffer>()
+  readonly #lent = new Map<Buffer, number>()
+  /** Memory of pages that left the LRU and are not in use, for the next render. */
+  readonly #spares: Array<Buffer> = []
+  /** Bytes held by the LRU: the whole memory behind each page. */
   #pageBytes = 0
   readonly #maxPageBytes: number
 
@@ -69,7 +80,7 @@ export class Engine {
       this.#lookAhead = undefined
       if (this.#pages.has(key)) return
       this.stats.lookAheadRenders++
-      this.page(plan, result, from, to, format)
+      this.#page(plan, result, from, to, format)
     })
   }
 
@@ -77,8 +88,29 @@ export class Engine {
     return `${format}|${from}|${to}|${plan.text}`
   }
 
-  /** The JSON text of rows [from, to) of a result, from the LRU when present. */
+  /**
+   * The JSON text of rows [from, to) of a result, from the LRU when present. The buffer is lent: pass it to
+   * `release` once its bytes have been handed to the socket, so that it can be reused after leaving the LRU (a
+   * caller that never releases it just leaves it to the garbage collector).
+   */
   page(plan: QueryPlan, result: ResultSet, from: number, to: number, format: DataFormat): Buffer {
+    const bytes = this.#page(plan, result, from, to, format)
+    this.#lent.set(bytes, (this.#lent.get(bytes) ?? 0) + 1)
+    return bytes
+  }
+
+  /** Takes back a buffer lent by `page`. */
+  release(bytes: Buffer): void {
+    const n = this.#lent.get(bytes)
+    if (n === undefined) return
+    if (n > 1) this.#lent.set(bytes, n - 1)
+    else {
+      this.#lent.delete(bytes)
+      if (!this.#cached.has(bytes)) this.#recycle(bytes)
+    }
+  }
+
+  #page(plan: QueryPlan, result: ResultSet, from: number, to: number, format: DataFormat): Buffer {
     const key = this.#key(plan, from, to, format)
     const hit = this.#pages.get(key)
     if (hit !== undefined) {
@@ -87,17 +119,32 @@ export class Engine {
       this.stats.pageCacheHits++
       return hit
     }
-    const bytes = renderRows(result, from, to, format)
+    const bytes = renderRows(result, from, to, format, this.#spares.pop())
     this.stats.pagesRendered++
     if (bytes.length <= this.#maxPageBytes / 2) {
       this.#pages.set(key, bytes)
-      this.#pageBytes += bytes.length
+      this.#cached.add(bytes)
+      this.#pageBytes += bytes.buffer.byteLength
       for (const [k, v] of this.#pages) {
         if (this.#pageBytes <= this.#maxPageBytes) break
         this.#pages.delete(k)
-        this.#pageBytes -= v.length
+        this.#cached.delete(v)
+        this.#pageBytes -= v.buffer.byteLength
+        if (!this.#lent.has(v)) this.#recycle(v)
       }
     }
     return bytes
+  }
+
+  /**
+   * Keeps the memory of a large page that nobody uses any more for the next render: writing into it neither
+   * page-faults fresh memory nor adds to V8's external memory, whose growth by one 10 MB page after another
+   * otherwise triggers a full garbage collection per page.
+   */
+  #recycle(bytes: Buffer): void {
+    const memory = bytes.buffer
+    if (memory.byteLength < minRecycledBytes || this.#spares.length >= maxSpares) return
+    if (!(memory instanceof ArrayBuffer)) return
+    this.#spares.push(Buffer.from(memory))
   }
 }

@@ -487,11 +487,14 @@ export const runPlan = (
 /** The model's column names (for error messages and metadata). */
 export const modelColumnNames = orderColumns.map((c) => c.name)
 
-/** Writes a whole page into a fresh buffer (used by tests and by the page cache). */
-export const renderRows = (result: ResultSet, from: number, to: number, format: DataFormat): Buffer => {
-  const out = new ByteWriter(Math.max(1024, (to - from) * 128))
+/**
+ * Writes a whole page into a fresh buffer, or over `reuse` (a spare page buffer; the page is then a view of it).
+ * Used by tests and by the page cache.
+ */
+export const renderRows = (result: ResultSet, from: number, to: number, format: DataFormat, reuse?: Buffer): Buffer => {
+  const out = new ByteWriter(reuse ?? Math.max(1024, (to - from) * 128))
   result.writeRows(out, from, to, format)
   const bytes = out.take()
-  // Keep cached pages tight: copy out when the writer over-allocated by more than a quarter.
-  return bytes.length < out.buf.length * 0.75 ? Buffer.from(bytes) : bytes
+  // Keep fresh pages tight: copy out when the writer over-allocated by more than a quarter.
+  return reuse === undefined && bytes.length < out.buf.length * 0.75 ? Buffer.from(bytes) : bytes
 }
