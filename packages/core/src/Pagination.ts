@@ -34,15 +34,23 @@ export interface DataWarning {
   readonly message: string
 }
 
-/** One page of a data result, rows in COMPACT form (arrays aligned with `columnNames`). */
-export interface DataPage {
+/**
+ * Rows in COMPACT form (arrays aligned with the column names). Cells are as ThoughtSpot sent them (strings,
+ * numbers, booleans, null, date objects), except that integers beyond 2^53 are exact `bigint`s.
+ */
+export type Rows = ReadonlyArray<ReadonlyArray<unknown>>
+
+/**
+ * One page of a data result. Its rows are COMPACT {@link Rows} unless the stream was given a
+ * {@link RowsDecoder}, which decides their form `R`.
+ */
+export interface DataPage<R = Rows> {
   /** Result column names, identical on every page of a stream. */
   readonly columnNames: ReadonlyArray<string>
-  /**
-   * The rows. Cells are as ThoughtSpot sent them (strings, numbers, booleans, null, date objects), except that
-   * integers beyond 2^53 are exact `bigint`s.
-   */
-  readonly rows: ReadonlyArray<ReadonlyArray<unknown>>
+  /** The rows, in the stream's form. */
+  readonly rows: R
+  /** Number of rows on this page. */
+  readonly rowCount: number
   /** Offset of the first row of this page in the whole result. */
   readonly recordOffset: number
   /** 0-based page number. */
@@ -60,10 +68,37 @@ export interface DataPage {
   readonly visualizationName?: string
 }
 
+/**
+ * How a data stream hands over each page's `data_rows`. By default ({@link parsedRows}) they are parsed
+ * COMPACT rows. A consumer that only re-encodes rows (an exporter writing CSV) can instead read them straight
+ * from the response bytes with `fromBytes`, skipping the objects in between; it may decline any page, which is
+ * then parsed as usual and given to `fromRows`. Envelope checks, totals, retries and paging are the same.
+ */
+export interface RowsDecoder<R> {
+  /**
+   * Reads the `data_rows` array that starts at `bytes[start]` (a `[`) of a page with `columnNames`; `bytes` is
+   * the whole response body, valid UTF-8. Returns where the array ends (the index after its `]`), how many
+   * rows it holds and the rows in form `R` — only if the array is valid JSON and every row is an array of
+   * exactly `columnNames.length` cells; otherwise `undefined` (declined: the page is then parsed whole, so
+   * malformed text is refused and retried as usual).
+   */
+  readonly fromBytes?: (
+    bytes: Uint8Array,
+    start: number,
+    columnNames: ReadonlyArray<string>
+  ) => { readonly end: number; readonly rowCount: number; readonly rows: R } | undefined
+  /** The rows in form `R` from parsed, width-checked COMPACT rows. */
+  readonly fromRows: (rows: Rows, columnNames: ReadonlyArray<string>) => R
+}
+
+/** The default {@link RowsDecoder}: parsed COMPACT rows. */
+export const parsedRows: RowsDecoder<Rows> = { fromRows: (rows) => rows }
+
 /** A fetched, self-consistent page (checked by the endpoint decoder) before stream-level checks. */
-export interface PageContent {
+export interface PageContent<R = Rows> {
   readonly columnNames: ReadonlyArray<string>
-  readonly rows: ReadonlyArray<ReadonlyArray<unknown>>
+  readonly rows: R
+  readonly rowCount: number
   readonly recordOffset: number
   readonly availableRowCount: number
   readonly samplingRatio: number
@@ -108,14 +143,14 @@ const sameColumns = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolea
  * already fetched, as for liveboards) or `fetch(startOffset)`, then `fetch(offset)` for the rest, `prefetch` at
  * a time, in order.
  */
-export const dataPages = (options: {
+export const dataPages = <R>(options: {
   readonly operation: string
   readonly pageSize: number
   readonly prefetch: number
-  readonly fetch: (offset: number) => Effect.Effect<PageContent, ThoughtSpotError>
-  readonly first?: PageContent
+  readonly fetch: (offset: number) => Effect.Effect<PageContent<R>, ThoughtSpotError>
+  readonly first?: PageContent<R>
   readonly startOffset?: number
-}): Stream.Stream<DataPage, ThoughtSpotError> => {
+}): Stream.Stream<DataPage<R>, ThoughtSpotError> => {
   // Only these are captured by the closures below — never `options` or a page itself, whose rows would otherwise
   // stay reachable as long as the stream value does (one page of memory for nothing).
   const { operation, pageSize, fetch } = options
@@ -126,7 +161,7 @@ export const dataPages = (options: {
   let given = options.first
   return Stream.unwrap(
     Effect.gen(function* () {
-      let held: PageContent | undefined = given ?? (yield* fetch(startOffset))
+      let held: PageContent<R> | undefined = given ?? (yield* fetch(startOffset))
       given = undefined
       const total = held.availableRowCount
       const columnNames = held.columnNames
@@ -135,10 +170,11 @@ export const dataPages = (options: {
       const label = visualizationName === undefined ? operation : `${operation} "${visualizationName}"`
       let sampledLogged = false
 
-      const check = (content: PageContent, pageIndex: number): Effect.Effect<DataPage, ThoughtSpotError> => {
+      const check = (content: PageContent<R>, pageIndex: number): Effect.Effect<DataPage<R>, ThoughtSpotError> => {
         const offset = pageIndex * pageSize
         const expected = Math.max(0, Math.min(pageSize, total - offset))
-        const received = offset + content.rows.length
+        const rowCount = content.rowCount
+        const received = offset + rowCount
         if (content.availableRowCount !== total) {
           return Effect.fail(
             Classify.incomplete(
@@ -156,13 +192,13 @@ export const dataPages = (options: {
             })
           )
         }
-        if (content.rows.length !== expected) {
+        if (rowCount !== expected) {
           return Effect.fail(
             Classify.incomplete(
               operation,
-              content.rows.length < expected
-                ? `short page at offset ${offset}: ${content.rows.length} rows where ${expected} were due; ${received} of ${total} rows received`
-                : `page at offset ${offset} has ${content.rows.length} rows, more than the ${expected} announced`,
+              rowCount < expected
+                ? `short page at offset ${offset}: ${rowCount} rows where ${expected} were due; ${received} of ${total} rows received`
+                : `page at offset ${offset} has ${rowCount} rows, more than the ${expected} announced`,
               { expectedRows: total, receivedRows: Math.min(received, total) }
             )
           )
@@ -180,6 +216,7 @@ export const dataPages = (options: {
         return Effect.as(log, {
           columnNames,
           rows: content.rows,
+          rowCount,
           recordOffset: offset,
           pageIndex,
           pageCount,
@@ -188,7 +225,7 @@ export const dataPages = (options: {
           warnings,
           ...(content.visualizationId === undefined ? {} : { visualizationId: content.visualizationId }),
           ...(content.visualizationName === undefined ? {} : { visualizationName: content.visualizationName })
-        } satisfies DataPage)
+        } satisfies DataPage<R>)
       }
 
       // The first page is handed over once and then forgotten, so it is freed as soon as the consumer lets go

@@ -20,6 +20,7 @@ import * as Auth from "./Auth.ts"
 import { parseJsonExact } from "./internal/bigJson.ts"
 import * as Classify from "./internal/classify.ts"
 import * as Requester from "./internal/Requester.ts"
+import { splitDataRows } from "./internal/splitDataRows.ts"
 import { defaultUserAgent } from "./internal/userAgent.ts"
 import * as Pagination from "./Pagination.ts"
 import * as RateLimiter from "./RateLimiter.ts"
@@ -102,14 +103,14 @@ export interface LiveboardDataRequest extends RuntimeOptions {
 }
 
 /** One visualization of a liveboard, with the stream of its pages (its first page already fetched). */
-export interface VisualizationData {
+export interface VisualizationData<R = Pagination.Rows> {
   readonly visualizationId: string
   readonly visualizationName: string
   readonly columnNames: ReadonlyArray<string>
   readonly availableRowCount: number
   readonly samplingRatio: number
   /** The pages of this visualization, paged on their own; run it once. */
-  readonly pages: Stream.Stream<Pagination.DataPage, ThoughtSpotError>
+  readonly pages: Stream.Stream<Pagination.DataPage<R>, ThoughtSpotError>
 }
 
 /** The client's operations. */
@@ -123,14 +124,33 @@ export interface Service {
     request: SearchMetadataRequest,
     options?: { readonly pageSize?: number }
   ) => Stream.Stream<MetadataItem, ThoughtSpotError>
-  /** `searchdata`, as ordered pages. */
-  readonly searchData: (request: SearchDataRequest) => Stream.Stream<Pagination.DataPage, ThoughtSpotError>
+  /**
+   * `searchdata`, as ordered pages: parsed COMPACT rows, or with `decoder` the rows in the decoder's form (for
+   * every data endpoint).
+   */
+  readonly searchData: {
+    (request: SearchDataRequest): Stream.Stream<Pagination.DataPage, ThoughtSpotError>
+    <R>(
+      request: SearchDataRequest,
+      decoder: Pagination.RowsDecoder<R>
+    ): Stream.Stream<Pagination.DataPage<R>, ThoughtSpotError>
+  }
   /** `metadata/answer/data`, as ordered pages. */
-  readonly answerData: (request: AnswerDataRequest) => Stream.Stream<Pagination.DataPage, ThoughtSpotError>
+  readonly answerData: {
+    (request: AnswerDataRequest): Stream.Stream<Pagination.DataPage, ThoughtSpotError>
+    <R>(
+      request: AnswerDataRequest,
+      decoder: Pagination.RowsDecoder<R>
+    ): Stream.Stream<Pagination.DataPage<R>, ThoughtSpotError>
+  }
   /** `metadata/liveboard/data`: one page stream per visualization. */
-  readonly liveboardData: (
-    request: LiveboardDataRequest
-  ) => Effect.Effect<ReadonlyArray<VisualizationData>, ThoughtSpotError>
+  readonly liveboardData: {
+    (request: LiveboardDataRequest): Effect.Effect<ReadonlyArray<VisualizationData>, ThoughtSpotError>
+    <R>(
+      request: LiveboardDataRequest,
+      decoder: Pagination.RowsDecoder<R>
+    ): Effect.Effect<ReadonlyArray<VisualizationData<R>>, ThoughtSpotError>
+  }
   /** Token / login requests made so far (renewals included). */
   readonly credentialRequests: Effect.Effect<number>
 }
@@ -164,49 +184,66 @@ const hasNonFiniteNumber = (value: unknown): boolean => {
 /**
  * Reads the `contents` of a data response into checked pages: the envelope by schema, `data_rows` as arrays
  * of the announced length — never cell by cell. A body that contradicts itself is `malformed` (retried).
+ * With a decoder that reads rows from bytes, only the small envelope is parsed here and the decoder reads (and
+ * validates) each `data_rows` in place; if it declines, the body is parsed whole as usual.
  */
-const readContents = (
+const readContents = <R>(
   operation: string,
-  response: Requester.RawResponse
-): Effect.Effect<ReadonlyArray<Pagination.PageContent>, ThoughtSpotError> => {
+  response: Requester.RawResponse,
+  decoder: Pagination.RowsDecoder<R>
+): Effect.Effect<ReadonlyArray<Pagination.PageContent<R>>, ThoughtSpotError> => {
   const broken = (description: string) => Effect.fail(Classify.badBody(operation, description, true, response.status))
   const wrong = (description: string) => Effect.fail(Classify.badBody(operation, description, false, response.status))
+  const fromBytes = decoder.fromBytes
+  const bytes = fromBytes === undefined ? undefined : response.bytes
+  const split =
+    fromBytes === undefined || bytes === undefined
+      ? undefined
+      : splitDataRows(bytes, (start, columnNames) => fromBytes(bytes, start, columnNames))
+  const text = split === undefined ? response.text : split.envelope
   let json: unknown
   try {
-    json = parseJsonExact(response.text)
+    json = parseJsonExact(text)
   } catch {
     return broken("the data page is not valid JSON (cut short in transit?)")
   }
   // `JSON.parse` turns a literal beyond a double's range (1e400) into Infinity, which writers would print as
-  // null: refuse it. Only bodies with a 3-digit exponent pay for the cell scan.
-  if (HUGE_EXPONENT.test(response.text) && hasNonFiniteNumber(json)) {
+  // null: refuse it. Only bodies with a 3-digit exponent pay for the cell scan. (Rows read from bytes were
+  // checked by their decoder.)
+  if (HUGE_EXPONENT.test(text) && hasNonFiniteNumber(json)) {
     return wrong("a number in the data does not fit a double (e.g. 1e400); it cannot be exported exactly")
   }
   const contents =
     typeof json === "object" && json !== null ? (json as { readonly contents?: unknown }).contents : undefined
   if (!Array.isArray(contents)) return wrong("the data response has no `contents` array")
-  const pages: Array<Pagination.PageContent> = []
-  for (const item of contents as ReadonlyArray<unknown>) {
+  const pages: Array<Pagination.PageContent<R>> = []
+  for (let index = 0; index < contents.length; index++) {
+    const item: unknown = contents[index]
     const envelope = decodeEnvelope(item)
     if (Exit.isFailure(envelope)) return wrong("a data page does not have the documented fields")
     const rows = (item as { readonly data_rows?: unknown }).data_rows
     if (!Array.isArray(rows)) return wrong("a data page has no `data_rows` array")
     const e = envelope.value
     const width = e.column_names.length
-    for (let i = 0; i < rows.length; i++) {
-      const row: unknown = rows[i]
-      if (!Array.isArray(row)) return wrong(`data row ${i} is not an array (COMPACT format expected)`)
-      // A row wider or narrower than the column list cannot be written without shifting or inventing cells.
-      if (row.length !== width) {
-        return wrong(`data row ${i} has ${row.length} cells but the page names ${width} columns`)
+    const read = split?.items[index]
+    if (read === undefined) {
+      for (let i = 0; i < rows.length; i++) {
+        const row: unknown = rows[i]
+        if (!Array.isArray(row)) return wrong(`data row ${i} is not an array (COMPACT format expected)`)
+        // A row wider or narrower than the column list cannot be written without shifting or inventing cells.
+        if (row.length !== width) {
+          return wrong(`data row ${i} has ${row.length} cells but the page names ${width} columns`)
+        }
       }
     }
-    if (rows.length !== e.returned_data_row_count) {
-      return broken(`a data page holds ${rows.length} rows but says ${e.returned_data_row_count}`)
+    const rowCount = read === undefined ? rows.length : read.rowCount
+    if (rowCount !== e.returned_data_row_count) {
+      return broken(`a data page holds ${rowCount} rows but says ${e.returned_data_row_count}`)
     }
     pages.push({
       columnNames: e.column_names,
-      rows: rows as ReadonlyArray<ReadonlyArray<unknown>>,
+      rows: read === undefined ? decoder.fromRows(rows as Pagination.Rows, e.column_names) : read.rows,
+      rowCount,
       recordOffset: e.record_offset,
       availableRowCount: e.available_data_row_count,
       samplingRatio: e.sampling_ratio,
@@ -217,12 +254,12 @@ const readContents = (
   return Effect.succeed(pages)
 }
 
-const single = (
+const single = <R>(
   operation: string,
   offset: number,
-  pages: ReadonlyArray<Pagination.PageContent>,
+  pages: ReadonlyArray<Pagination.PageContent<R>>,
   visualizationId?: string
-): Effect.Effect<Pagination.PageContent, ThoughtSpotError> => {
+): Effect.Effect<Pagination.PageContent<R>, ThoughtSpotError> => {
   const page = visualizationId === undefined ? pages[0] : pages.find((p) => p.visualizationId === visualizationId)
   if (page === undefined) {
     return Effect.fail(Classify.badBody(operation, "the data response has no page for the request", false))
@@ -260,8 +297,13 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
     schema: S
   ) => requester.run({ operation, method: "GET", path, decode: Requester.decodeJson(operation, schema) }, tokens)
 
-  const dataCall = (operation: string, path: string, body: Record<string, unknown>) =>
-    requester.run({ operation, method: "POST", path, body, decode: (r) => readContents(operation, r) }, tokens)
+  const dataCall = <R>(
+    operation: string,
+    path: string,
+    body: Record<string, unknown>,
+    decoder: Pagination.RowsDecoder<R>
+  ) =>
+    requester.run({ operation, method: "POST", path, body, decode: (r) => readContents(operation, r, decoder) }, tokens)
 
   const pageSizeOf = (operation: string, request: RuntimeOptions) =>
     Pagination.checkPageSize(operation, request.pageSize ?? defaultPageSize)
@@ -274,7 +316,7 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
       }))
     )
 
-  const searchData = (request: SearchDataRequest) =>
+  const searchData = <R>(request: SearchDataRequest, decoder: Pagination.RowsDecoder<R>) =>
     Stream.unwrap(
       Effect.map(pagingOf("searchData", request), ({ pageSize, startOffset }) =>
         Pagination.dataPages({
@@ -284,21 +326,26 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
           prefetch,
           fetch: (offset) =>
             Effect.flatMap(
-              dataCall("searchData", "searchdata", {
-                logical_table_identifier: request.logicalTableIdentifier,
-                query_string: request.queryString,
-                data_format: "COMPACT",
-                record_offset: offset,
-                record_size: pageSize,
-                ...runtimeFields(request)
-              }),
+              dataCall(
+                "searchData",
+                "searchdata",
+                {
+                  logical_table_identifier: request.logicalTableIdentifier,
+                  query_string: request.queryString,
+                  data_format: "COMPACT",
+                  record_offset: offset,
+                  record_size: pageSize,
+                  ...runtimeFields(request)
+                },
+                decoder
+              ),
               (pages) => single("searchData", offset, pages)
             )
         })
       )
     )
 
-  const answerData = (request: AnswerDataRequest) =>
+  const answerData = <R>(request: AnswerDataRequest, decoder: Pagination.RowsDecoder<R>) =>
     Stream.unwrap(
       Effect.map(pagingOf("answerData", request), ({ pageSize, startOffset }) =>
         Pagination.dataPages({
@@ -308,20 +355,28 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
           prefetch,
           fetch: (offset) =>
             Effect.flatMap(
-              dataCall("answerData", "metadata/answer/data", {
-                metadata_identifier: request.metadataIdentifier,
-                data_format: "COMPACT",
-                record_offset: offset,
-                record_size: pageSize,
-                ...runtimeFields(request)
-              }),
+              dataCall(
+                "answerData",
+                "metadata/answer/data",
+                {
+                  metadata_identifier: request.metadataIdentifier,
+                  data_format: "COMPACT",
+                  record_offset: offset,
+                  record_size: pageSize,
+                  ...runtimeFields(request)
+                },
+                decoder
+              ),
               (pages) => single("answerData", offset, pages)
             )
         })
       )
     )
 
-  const liveboardData = Effect.fn("ThoughtSpotClient.liveboardData")(function* (request: LiveboardDataRequest) {
+  const liveboardData = Effect.fnUntraced(function* <R>(
+    request: LiveboardDataRequest,
+    decoder: Pagination.RowsDecoder<R>
+  ) {
     const { pageSize, startOffset } = yield* pagingOf("liveboardData", request)
     const body = (offset: number, visualizations: ReadonlyArray<string> | undefined) => ({
       metadata_identifier: request.metadataIdentifier,
@@ -334,9 +389,10 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
     const firsts = yield* dataCall(
       "liveboardData",
       "metadata/liveboard/data",
-      body(startOffset, request.visualizationIdentifiers)
+      body(startOffset, request.visualizationIdentifiers),
+      decoder
     )
-    const result: Array<VisualizationData> = []
+    const result: Array<VisualizationData<R>> = []
     for (const first of firsts) {
       const id = first.visualizationId
       if (id === undefined) {
@@ -357,13 +413,13 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
           first,
           startOffset,
           fetch: (offset) =>
-            Effect.flatMap(dataCall("liveboardData", "metadata/liveboard/data", body(offset, [id])), (pages) =>
+            Effect.flatMap(dataCall("liveboardData", "metadata/liveboard/data", body(offset, [id]), decoder), (pages) =>
               single("liveboardData", offset, pages, id)
             )
         })
       })
     }
-    return result as ReadonlyArray<VisualizationData>
+    return result as ReadonlyArray<VisualizationData<R>>
   })
 
   const searchMetadata = (request: SearchMetadataRequest, searchOptions?: { readonly pageSize?: number }) =>
@@ -390,9 +446,15 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
     system: getJson("system", "system", SystemInfo),
     currentUser: getJson("currentUser", "auth/session/user", CurrentUser),
     searchMetadata,
-    searchData,
-    answerData,
-    liveboardData,
+    // Without a decoder the rows are parsed COMPACT rows (`R` = `Rows`, as the overloads say).
+    searchData: ((request: SearchDataRequest, decoder?: Pagination.RowsDecoder<unknown>) =>
+      searchData(request, decoder ?? Pagination.parsedRows)) as Service["searchData"],
+    answerData: ((request: AnswerDataRequest, decoder?: Pagination.RowsDecoder<unknown>) =>
+      answerData(request, decoder ?? Pagination.parsedRows)) as Service["answerData"],
+    liveboardData: ((request: LiveboardDataRequest, decoder?: Pagination.RowsDecoder<unknown>) =>
+      liveboardData(request, decoder ?? Pagination.parsedRows).pipe(
+        Effect.withSpan("ThoughtSpotClient.liveboardData")
+      )) as Service["liveboardData"],
     credentialRequests: tokens.issued
   })
 })

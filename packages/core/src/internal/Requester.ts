@@ -10,7 +10,7 @@ import { HttpBody, HttpClient, HttpClientRequest } from "effect/http"
 import type { RateLimiter } from "../RateLimiter.ts"
 import * as RetryPolicy from "../RetryPolicy.ts"
 import type { ThoughtSpotError } from "../ThoughtSpotError.ts"
-import { bodyText } from "./bodyText.ts"
+import { readBody } from "./bodyText.ts"
 import * as Classify from "./classify.ts"
 
 /** Something that authenticates a request; `generation` tells renewals apart. */
@@ -26,12 +26,14 @@ export interface CredentialSource {
   readonly renew: (stale: Credential) => Effect.Effect<Credential, ThoughtSpotError>
 }
 
-/** A complete response: status, headers, cookies and the whole body as text. */
+/** A complete response: status, headers, cookies and the whole body as text or bytes (each made on first use). */
 export interface RawResponse {
   readonly status: number
   readonly headers: Headers.Headers
   readonly cookies: Cookies.Cookies
   readonly text: string
+  /** The body's UTF-8 bytes (no byte order mark). */
+  readonly bytes: Uint8Array
 }
 
 /** One call: where to send it and how to read a 2xx answer. */
@@ -93,12 +95,17 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
       const response = yield* client
         .execute(request)
         .pipe(Effect.provideService(HttpClient.TracerPropagationEnabled, false))
-      const text = yield* bodyText(response)
+      const body = yield* readBody(response)
       return {
         status: response.status,
         headers: response.headers,
         cookies: response.cookies,
-        text
+        get text() {
+          return body.text
+        },
+        get bytes() {
+          return body.bytes
+        }
       } satisfies RawResponse
     }).pipe(
       Effect.mapError((error) => Classify.fromHttpClientError(call.operation, error, scrub)),
@@ -143,7 +150,7 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
       }
       if (raw.status < 200 || raw.status >= 300) return yield* failFor(call, raw)
       const contentType = raw.headers["content-type"]
-      if (raw.text.length > 0 && contentType !== undefined && !isJsonMediaType(contentType)) {
+      if (raw.bytes.length > 0 && contentType !== undefined && !isJsonMediaType(contentType)) {
         // A proxy's HTML page or a misrouted request: whatever the body looks like, it is not ThoughtSpot's JSON.
         return yield* Classify.badBody(
           call.operation,

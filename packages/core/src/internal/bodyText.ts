@@ -7,6 +7,10 @@
  * arrives (so the chunk is garbage at once) and the buffer is decoded once. Only bodies announced as large take
  * this path: small ones (tokens, errors, metadata) are not worth it, and unannounced sizes (chunked) keep the
  * ordinary path rather than guess.
+ *
+ * {@link readBody} gives the body both ways, each made on first use: the bytes (for a decoder that reads rows
+ * from them in place, never decoding the whole body) or the text (decoded once; the bytes are then let go, so
+ * a page is never held twice).
  */
 import { Effect, Stream } from "effect"
 import type { HttpClientError, HttpClientResponse } from "effect/http"
@@ -16,13 +20,44 @@ const LARGE = 1024 * 1024
 /** A `Content-Length` above this is not trusted for sizing the buffer up front; it then grows as bytes arrive. */
 const MAX_PRESIZE = 512 * 1024 * 1024
 
-/** The body of `response` as text (UTF-8, a leading byte order mark dropped as `TextDecoder` does). */
-export const bodyText = (
+/** A response body as UTF-8 bytes and as text, each made on first use. */
+export interface Body {
+  /** The bytes, without a leading byte order mark. */
+  readonly bytes: Uint8Array
+  /** The text (a leading byte order mark dropped, as `TextDecoder` does). */
+  readonly text: string
+}
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf])
+
+class LazyBody implements Body {
+  #bytes: Buffer | undefined
+  #text: string | undefined
+  constructor(bytes: Buffer | undefined, text: string | undefined) {
+    this.#bytes = bytes
+    this.#text = text
+  }
+  get bytes(): Uint8Array {
+    this.#bytes ??= Buffer.from(this.#text!, "utf8")
+    return this.#bytes
+  }
+  get text(): string {
+    if (this.#text === undefined) {
+      this.#text = this.#bytes!.toString("utf8")
+      this.#bytes = undefined
+    }
+    return this.#text
+  }
+}
+
+/** The body of `response`: bytes and text, each on first use (see the module comment). */
+export const readBody = (
   response: HttpClientResponse.HttpClientResponse
-): Effect.Effect<string, HttpClientError.HttpClientError> => {
+): Effect.Effect<Body, HttpClientError.HttpClientError> => {
   const declared = Number(response.headers["content-length"])
-  if (!(Number.isSafeInteger(declared) && declared >= LARGE)) return response.text
-  // A body cut short leaves the buffer partly filled: the stream fails then, so no partial text escapes.
+  if (!(Number.isSafeInteger(declared) && declared >= LARGE)) {
+    return Effect.map(response.text, (text) => new LazyBody(undefined, text))
+  }
   let buffer = Buffer.allocUnsafe(Math.min(declared, MAX_PRESIZE))
   let length = 0
   return Stream.runForEach(response.stream, (chunk) =>
@@ -37,10 +72,15 @@ export const bodyText = (
     })
   ).pipe(
     Effect.map(() => {
-      const bom = length >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0
-      const text = buffer.toString("utf8", bom, length)
-      buffer = Buffer.alloc(0) // the bytes are no longer needed; do not keep them reachable from this closure
-      return text
+      const bom = length >= 3 && BOM.equals(buffer.subarray(0, 3)) ? 3 : 0
+      const body = new LazyBody(buffer.subarray(bom, length), undefined)
+      buffer = Buffer.alloc(0) // held by the body only
+      return body
     })
   )
 }
+
+/** The body of `response` as text (UTF-8, a leading byte order mark dropped as `TextDecoder` does). */
+export const bodyText = (
+  response: HttpClientResponse.HttpClientResponse
+): Effect.Effect<string, HttpClientError.HttpClientError> => Effect.map(readBody(response), (body) => body.text)

@@ -1,0 +1,185 @@
+/**
+ * Finds the `data_rows` arrays of a data response in its bytes, so a `RowsDecoder` can read them in place.
+ *
+ * The envelope around them is small (counts, column names, ids); `data_rows` is nearly the whole body. This
+ * walks the envelope's JSON structure (strings included, so no key is mistaken), hands each
+ * `contents[i].data_rows` to `read` together with that item's `column_names` (which must come first, as
+ * ThoughtSpot writes keys alphabetically), and returns the envelope text with every such array replaced by
+ * `[]`: the caller parses and checks that small text as it would the whole body. Anything unexpected —
+ * another shape, a duplicate key, column names after the rows, text cut short, a declined array — returns
+ * `undefined`, and the caller parses the whole body instead (which refuses malformed text).
+ *
+ * Soundness: the envelope keeps every byte outside the replaced arrays, and `read` only accepts a valid JSON
+ * array, so when the envelope parses, the whole body is valid JSON with those arrays where the walk found them.
+ * A body that is not valid UTF-8 is never split: decoded whole, it gets replacement characters, which a
+ * reader copying bytes would not reproduce.
+ */
+import { isUtf8 } from "node:buffer"
+
+/** What `read` returns for one `data_rows` array. */
+export interface RowsRead<R> {
+  readonly end: number
+  readonly rowCount: number
+  readonly rows: R
+}
+
+/** The envelope text and, per `contents` item (by index), what `read` made of its `data_rows`. */
+export interface SplitBody<R> {
+  readonly envelope: string
+  readonly items: ReadonlyArray<RowsRead<R> | undefined>
+}
+
+const QUOTE = 34
+const BACKSLASH = 92
+const OPEN_BRACE = 123
+const CLOSE_BRACE = 125
+const OPEN_BRACKET = 91
+const CLOSE_BRACKET = 93
+const COMMA = 44
+const COLON = 58
+
+const isSpace = (code: number | undefined): boolean => code === 32 || code === 10 || code === 13 || code === 9
+
+/** Thrown inside the walk when the text is not shaped as expected; caught by {@link splitDataRows}. */
+class Unexpected {}
+const unexpected = new Unexpected()
+
+const latin1 = (bytes: Uint8Array, start: number, end: number): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1", start, end)
+const utf8 = (bytes: Uint8Array, start: number, end: number): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8", start, end)
+
+/** Splits the body `bytes` as described in the module comment, or `undefined`. */
+export const splitDataRows = <R>(
+  bytes: Uint8Array,
+  read: (start: number, columnNames: ReadonlyArray<string>) => RowsRead<R> | undefined
+): SplitBody<R> | undefined => {
+  if (!isUtf8(bytes)) return undefined
+  const length = bytes.length
+  let pos = 0
+  const spans: Array<readonly [number, number]> = []
+  const items: Array<RowsRead<R> | undefined> = []
+
+  const skipSpace = (): void => {
+    while (pos < length && isSpace(bytes[pos]!)) pos++
+  }
+  const expect = (code: number): void => {
+    skipSpace()
+    if (bytes[pos] !== code) throw unexpected
+    pos++
+  }
+  /** Skips a string starting at `pos` (a quote); returns its raw text between the quotes. */
+  const skipString = (): string => {
+    const start = ++pos
+    while (pos < length) {
+      const code = bytes[pos]
+      if (code === QUOTE) return latin1(bytes, start, pos++)
+      pos += code === BACKSLASH ? 2 : 1
+    }
+    throw unexpected
+  }
+  /** A key (compared raw: an escaped spelling of a key we look for is treated as another key, harmlessly). */
+  const readKey = (): string => {
+    skipSpace()
+    if (bytes[pos] !== QUOTE) throw unexpected
+    const key = skipString()
+    expect(COLON)
+    skipSpace()
+    return key
+  }
+  /** Skips any value: a string whole, a scalar up to its delimiter, a container up to its matching close. */
+  const skipValue = (): void => {
+    skipSpace()
+    let depth = 0
+    while (pos < length) {
+      const code = bytes[pos]
+      if (code === QUOTE) {
+        skipString()
+        if (depth === 0) return
+        continue
+      }
+      if (code === OPEN_BRACE || code === OPEN_BRACKET) depth++
+      else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+        if (depth === 0) return // a scalar ended by its parent's close
+        depth--
+        if (depth === 0) {
+          pos++
+          return
+        }
+      } else if (depth === 0 && (code === COMMA || isSpace(code))) return
+      pos++
+    }
+    if (depth > 0) throw unexpected
+  }
+  /** Calls `member` for each key of the object at `pos`, which must consume the key's value. */
+  const eachMember = (member: (key: string) => void): void => {
+    expect(OPEN_BRACE)
+    skipSpace()
+    if (bytes[pos] === CLOSE_BRACE) {
+      pos++
+      return
+    }
+    for (;;) {
+      member(readKey())
+      skipSpace()
+      const code = bytes[pos++]
+      if (code === CLOSE_BRACE) return
+      if (code !== COMMA) throw unexpected
+    }
+  }
+  const item = (index: number): void => {
+    let columnNames: ReadonlyArray<string> | undefined
+    let seen = false
+    eachMember((key) => {
+      if (key === "column_names") {
+        if (columnNames !== undefined) throw unexpected
+        const start = pos
+        skipValue()
+        const names: unknown = JSON.parse(utf8(bytes, start, pos))
+        if (!Array.isArray(names) || !names.every((n) => typeof n === "string")) throw unexpected
+        columnNames = names
+      } else if (key === "data_rows") {
+        if (seen || columnNames === undefined || bytes[pos] !== OPEN_BRACKET) throw unexpected
+        seen = true
+        const result = read(pos, columnNames)
+        if (result === undefined || result.end <= pos || result.end > length) throw unexpected
+        spans.push([pos, result.end])
+        items[index] = result
+        pos = result.end
+      } else skipValue()
+    })
+  }
+  try {
+    let contentsSeen = false
+    eachMember((key) => {
+      if (key !== "contents") return skipValue()
+      if (contentsSeen) throw unexpected
+      contentsSeen = true
+      expect(OPEN_BRACKET)
+      skipSpace()
+      if (bytes[pos] === CLOSE_BRACKET) {
+        pos++
+        return
+      }
+      for (let index = 0; ; index++) {
+        items.push(undefined)
+        item(index)
+        skipSpace()
+        const code = bytes[pos++]
+        if (code === CLOSE_BRACKET) return
+        if (code !== COMMA) throw unexpected
+      }
+    })
+  } catch (error) {
+    if (error === unexpected || error instanceof SyntaxError) return undefined
+    throw error
+  }
+  let envelope = ""
+  let from = 0
+  for (const [start, end] of spans) {
+    envelope += `${utf8(bytes, from, start)}[]`
+    from = end
+  }
+  envelope += utf8(bytes, from, length)
+  return { envelope, items }
+}
