@@ -10,7 +10,8 @@ import { ExportError } from "./ExportError.ts"
 
 /** Receives the text of an output, chunk by chunk. */
 export interface ChunkWriter {
-  readonly write: (text: string) => Effect.Effect<void, ExportError>
+  /** Writes text (as UTF-8) or bytes already encoded. */
+  readonly write: (chunk: string | Uint8Array) => Effect.Effect<void, ExportError>
 }
 
 /** What was written. */
@@ -24,9 +25,9 @@ export const countingWriter = (sink: (bytes: Uint8Array) => Effect.Effect<void, 
   const hash = createHash("sha256")
   let bytes = 0
   const writer: ChunkWriter = {
-    write: (text) => {
-      if (text.length === 0) return Effect.void
-      const buffer = Buffer.from(text, "utf8")
+    write: (chunk) => {
+      if (chunk.length === 0) return Effect.void
+      const buffer = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk
       hash.update(buffer)
       bytes += buffer.length
       return sink(buffer)

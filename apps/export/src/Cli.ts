@@ -314,7 +314,7 @@ export const answerTasks = <E>(cluster: Cluster<E>, answer: MetadataObject, page
     what: `answer "${answer.name}"`,
     fileName: `answer-${answer.name}`,
     source: { type: "ANSWER", id: answer.id, name: answer.name, viz: null, query: null },
-    pages: cluster.answerPages(answer.id, pageSize),
+    pages: (decoder) => cluster.answerPages(answer.id, pageSize, 0, decoder),
     typeOf: typesOf(columns),
     emptyColumns: columns.map((c) => c.name)
   }
@@ -338,7 +338,7 @@ export const liveboardTasks = <E>(
       viz: { id: viz.id, name: viz.name },
       query: null
     },
-    pages: cluster.liveboardPages(liveboard.id, viz.id, pageSize),
+    pages: (decoder) => cluster.liveboardPages(liveboard.id, viz.id, pageSize, 0, decoder),
     typeOf: typesOf(viz.columns),
     emptyColumns: viz.columns.map((c) => c.name)
   }))
@@ -353,7 +353,7 @@ export const metadataTask = <E>(
   what: `metadata (${types.join(", ")})`,
   fileName: "metadata",
   source: { type: "METADATA", id: null, name: types.join(","), viz: null, query: null },
-  pages: cluster.metadataPages(types, pageSize),
+  pages: () => cluster.metadataPages(types, pageSize),
   typeOf: typesOf(metadataColumns),
   emptyColumns: metadataColumns.map((c) => c.name)
 })
@@ -477,7 +477,7 @@ const searchCommand = Command.make(
               what: `search on "${table.name}"`,
               fileName: `search-${table.name}`,
               source: { type: "LOGICAL_TABLE", id: table.id, name: table.name, viz: null, query: input.query },
-              pages: cluster.searchPages(table.id, input.query, output.pageSize),
+              pages: (decoder) => cluster.searchPages(table.id, input.query, output.pageSize, 0, decoder),
               typeOf: searchColumnTypes(table.columns),
               emptyColumns: []
             }

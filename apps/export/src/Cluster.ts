@@ -5,7 +5,7 @@
  * client, and unit tests can implement it with plain arrays.
  */
 import type { Effect, Option, Stream } from "effect"
-import type { DataPage } from "./ExportJob.ts"
+import type { DataPage, PageDecoder } from "./ExportJob.ts"
 
 /** A column with its ThoughtSpot data type. */
 export interface TypedColumn {
@@ -65,21 +65,29 @@ export interface Cluster<E> {
   /**
    * Data pages of an answer, a liveboard visualization or a search. `startOffset` (a multiple of `pageSize`,
    * default 0) starts the read there, so that a resumed export fetches none of the rows it already wrote.
+   * `decoder` (optional) lets the job read rows straight from the response text (see `ExportJob.PageDecoder`).
    */
-  readonly answerPages: (answerId: string, pageSize: number, startOffset?: number) => Stream.Stream<DataPage, E>
+  readonly answerPages: (
+    answerId: string,
+    pageSize: number,
+    startOffset?: number,
+    decoder?: PageDecoder
+  ) => Stream.Stream<DataPage, E>
   /** See {@link Cluster.answerPages}. */
   readonly liveboardPages: (
     liveboardId: string,
     vizId: string,
     pageSize: number,
-    startOffset?: number
+    startOffset?: number,
+    decoder?: PageDecoder
   ) => Stream.Stream<DataPage, E>
   /** See {@link Cluster.answerPages}. */
   readonly searchPages: (
     tableId: string,
     query: string,
     pageSize: number,
-    startOffset?: number
+    startOffset?: number,
+    decoder?: PageDecoder
   ) => Stream.Stream<DataPage, E>
 }
 

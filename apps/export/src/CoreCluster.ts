@@ -5,7 +5,7 @@
  * lifetime of the scope and signs in as its built-in demo user.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Auth, type ThoughtSpotApi, ThoughtSpotClient, type ThoughtSpotError } from "@spotpipe/core"
+import { Auth, Pagination, type ThoughtSpotApi, ThoughtSpotClient, type ThoughtSpotError } from "@spotpipe/core"
 import { Context, Effect, Layer, Option, type Scope, Stream } from "effect"
 import { type Cluster, type MetadataObject, metadataColumns, type TypedColumn } from "./Cluster.ts"
 import { ExportError } from "./ExportError.ts"
@@ -83,7 +83,7 @@ export const metadataRow = (item: ThoughtSpotApi.MetadataItem): ReadonlyArray<un
 
 const fromCore = (page: {
   readonly columnNames: ReadonlyArray<string>
-  readonly rows: ReadonlyArray<ReadonlyArray<unknown>>
+  readonly rows: DataPage["rows"]
   readonly availableRowCount: number
   readonly samplingRatio: number
 }): DataPage => ({
@@ -166,26 +166,29 @@ export const connect = Effect.fn("CoreCluster.connect")(function* (
             (items): DataPage => ({ columnNames: metadataColumns.map((c) => c.name), rows: items.map(metadataRow) })
           )
         ),
-    answerPages: (answerId, pageSize, startOffset = 0) =>
-      client.answerData({ metadataIdentifier: answerId, pageSize, startOffset }).pipe(Stream.map(fromCore)),
-    liveboardPages: (liveboardId, vizId, pageSize, startOffset = 0) =>
+    answerPages: (answerId, pageSize, startOffset = 0, decoder = Pagination.parsedRows) =>
+      client.answerData({ metadataIdentifier: answerId, pageSize, startOffset }, decoder).pipe(Stream.map(fromCore)),
+    liveboardPages: (liveboardId, vizId, pageSize, startOffset = 0, decoder = Pagination.parsedRows) =>
       Stream.unwrap(
         Effect.map(
-          client.liveboardData({
-            metadataIdentifier: liveboardId,
-            visualizationIdentifiers: [vizId],
-            pageSize,
-            startOffset
-          }),
+          client.liveboardData(
+            {
+              metadataIdentifier: liveboardId,
+              visualizationIdentifiers: [vizId],
+              pageSize,
+              startOffset
+            },
+            decoder
+          ),
           (vizzes) => {
             const viz = vizzes.find((v) => v.visualizationId === vizId)
             return viz === undefined ? Stream.empty : viz.pages.pipe(Stream.map(fromCore))
           }
         )
       ),
-    searchPages: (tableId, query, pageSize, startOffset = 0) =>
+    searchPages: (tableId, query, pageSize, startOffset = 0, decoder = Pagination.parsedRows) =>
       client
-        .searchData({ logicalTableIdentifier: tableId, queryString: query, pageSize, startOffset })
+        .searchData({ logicalTableIdentifier: tableId, queryString: query, pageSize, startOffset }, decoder)
         .pipe(Stream.map(fromCore))
   }
   return cluster

@@ -5,22 +5,49 @@
  * `available_data_row_count` and `sampling_ratio` are tracked for the manifest, with warnings where the result
  * is a sample or short. A job may continue an output written earlier (`continues`): its pages then start past
  * the rows already written, no header is written again, and the counts go on from there.
+ *
+ * The job hands its source a {@link PageDecoder}: a source that supports it (the core client) lets the job
+ * write a page's rows straight from the response bytes (`RowsTranscoder`); a page the transcoder declines
+ * arrives parsed and goes the ordinary way, render then format. Both give the same bytes.
  */
+import type { Pagination } from "@spotpipe/core"
 import { Effect, Stream } from "effect"
 import type { ChunkWriter } from "./AtomicFile.ts"
 import { ExportError } from "./ExportError.ts"
 import type { Format } from "./OptionGate.ts"
 import type { ProgressReporter } from "./Progress.ts"
 import { makeRowFormat, type RowFormat } from "./RowFormat.ts"
-import { type ColumnPlan, isRenderFailure, makeRowRenderer, type OutputColumn } from "./RowRenderer.ts"
+import {
+  type ColumnPlan,
+  isRenderFailure,
+  makeRowRenderer,
+  type OutputColumn,
+  type RowRenderer
+} from "./RowRenderer.ts"
+import { makeRowsTranscoder, type RowsTranscoder, type Transcoded } from "./RowsTranscoder.ts"
 
 /** Rows rendered and written at a time. */
 const sliceRows = 4096
 
+/** A page's rows already written as text by the job's {@link PageDecoder}: one chunk per sink, in order. */
+export interface EncodedRows {
+  readonly _tag: "EncodedRows"
+  readonly chunks: ReadonlyArray<Uint8Array>
+  readonly rowCount: number
+}
+
+/** How a job lets its source decode rows: parsed COMPACT rows, or {@link EncodedRows} straight from bytes. */
+export type PageDecoder = Pagination.RowsDecoder<Pagination.Rows | EncodedRows>
+
+const isEncoded = (rows: DataPage["rows"]): rows is EncodedRows => !Array.isArray(rows)
+
+/** Rows on a page, whichever their form. */
+export const rowCountOf = (page: DataPage): number => (isEncoded(page.rows) ? page.rows.rowCount : page.rows.length)
+
 /** One page of a COMPACT data response, as the export needs it. */
 export interface DataPage {
   readonly columnNames: ReadonlyArray<string>
-  readonly rows: ReadonlyArray<ReadonlyArray<unknown>>
+  readonly rows: Pagination.Rows | EncodedRows
   /** `available_data_row_count`, when the source reports one. */
   readonly availableRowCount?: number | undefined
   /** `sampling_ratio`, when the source reports one. */
@@ -37,7 +64,8 @@ export interface JobSink {
 export interface JobSpec<E, R> {
   /** Names the source in messages, e.g. `answer "Sales"`. */
   readonly what: string
-  readonly pages: Stream.Stream<DataPage, E, R>
+  /** The pages, read with the job's decoder (a source may ignore it and send parsed rows). */
+  readonly pages: (decoder: PageDecoder) => Stream.Stream<DataPage, E, R>
   /** Plans the columns from the first page's names. */
   readonly plan: (columnNames: ReadonlyArray<string>) => ReadonlyArray<ColumnPlan>
   /** Columns to write a header for when the source yields no page at all. */
@@ -76,16 +104,64 @@ export const runJob = <E, R>(
 ): Effect.Effect<JobResult, E | ExportError, R> =>
   Effect.gen(function* () {
     let names: ReadonlyArray<string> | undefined
-    let renderer: ReturnType<typeof makeRowRenderer> | undefined
+    let renderer: RowRenderer | undefined
     let formats: ReadonlyArray<RowFormat> = []
     let rows = spec.continues?.rows ?? 0
     let pages = spec.continues?.pages ?? 0
     let available: number | null = null
     let sampling: number | null = null
 
+    // The plan for the job's columns, made once: by the decoder (while the first page is fetched) or by the
+    // first page, whichever comes first. Other columns get `undefined` (the page then fails below).
+    let planned:
+      | {
+          readonly names: ReadonlyArray<string>
+          readonly renderer: RowRenderer
+          readonly transcoders: ReadonlyArray<RowsTranscoder>
+        }
+      | undefined
+    const planFor = (columnNames: ReadonlyArray<string>) => {
+      if (planned === undefined) {
+        const plan = makeRowRenderer(spec.plan(columnNames), spec.periodEnd)
+        const columns = plan.columns.map((c) => c.name)
+        planned = {
+          names: columnNames,
+          renderer: plan,
+          transcoders: sinks.map((sink) =>
+            makeRowsTranscoder({
+              format: sink.format,
+              columns,
+              sources: plan.sources,
+              formatters: plan.formatters,
+              width: columnNames.length,
+              newline: spec.newline,
+              escapeFormulae: spec.escapeFormulae
+            })
+          )
+        }
+      }
+      return sameColumns(planned.names, columnNames) ? planned : undefined
+    }
+    const decoder: PageDecoder = {
+      fromBytes: (bytes, start, columnNames) => {
+        const transcoders = planFor(columnNames)?.transcoders
+        if (transcoders === undefined || transcoders.length === 0) return undefined
+        const chunks: Array<Uint8Array> = []
+        let last: Transcoded | undefined
+        for (const transcode of transcoders) {
+          last = transcode(bytes, start)
+          if (last === undefined) return undefined
+          chunks.push(last.bytes)
+        }
+        const { end, rowCount } = last!
+        return { end, rowCount, rows: { _tag: "EncodedRows", chunks, rowCount } }
+      },
+      fromRows: (parsed) => parsed
+    }
+
     const start = (columnNames: ReadonlyArray<string>) => {
       names = columnNames
-      renderer = makeRowRenderer(spec.plan(columnNames), spec.periodEnd)
+      renderer = planFor(columnNames)?.renderer ?? makeRowRenderer(spec.plan(columnNames), spec.periodEnd)
       const columns = renderer.columns.map((c) => c.name)
       formats = sinks.map((sink) =>
         makeRowFormat(sink.format, { columns, newline: spec.newline, escapeFormulae: spec.escapeFormulae })
@@ -94,16 +170,14 @@ export const runJob = <E, R>(
       return Effect.forEach(sinks, (sink, i) => sink.writer.write(formats[i]!.header), { discard: true })
     }
 
-    yield* spec.progress.start(spec.what)
-    yield* Stream.runForEach(spec.pages, (page) =>
+    /** The ordinary path: render parsed rows, then format them. */
+    const writeRows = (pageRows: Pagination.Rows) =>
       Effect.gen(function* () {
-        if (names === undefined) yield* start(page.columnNames)
-        else if (!sameColumns(names, page.columnNames)) return yield* columnsChanged(spec.what, names, page.columnNames)
         // Render and write in slices: each slice's rows and text die young, which keeps GC cheap and memory
         // at a fraction of a 100 000-row page.
-        for (let start = 0; start < page.rows.length; start += sliceRows) {
-          const slice = page.rows.length <= sliceRows ? page.rows : page.rows.slice(start, start + sliceRows)
-          const rendered = renderer!.render(slice, rows + start)
+        for (let first = 0; first < pageRows.length; first += sliceRows) {
+          const slice = pageRows.length <= sliceRows ? pageRows : pageRows.slice(first, first + sliceRows)
+          const rendered = renderer!.render(slice, rows + first)
           if (isRenderFailure(rendered)) {
             return yield* new ExportError({
               kind: "BadData",
@@ -113,12 +187,24 @@ export const runJob = <E, R>(
           }
           for (let i = 0; i < sinks.length; i++) yield* sinks[i]!.writer.write(formats[i]!.page(rendered))
         }
-        rows += page.rows.length
+      })
+
+    yield* spec.progress.start(spec.what)
+    yield* Stream.runForEach(spec.pages(decoder), (page) =>
+      Effect.gen(function* () {
+        if (names === undefined) yield* start(page.columnNames)
+        else if (!sameColumns(names, page.columnNames)) return yield* columnsChanged(spec.what, names, page.columnNames)
+        const count = rowCountOf(page)
+        if (isEncoded(page.rows)) {
+          const chunks = page.rows.chunks
+          for (let i = 0; i < sinks.length; i++) yield* sinks[i]!.writer.write(chunks[i]!)
+        } else yield* writeRows(page.rows)
+        rows += count
         pages += 1
         if (page.availableRowCount !== undefined) available = page.availableRowCount
         if (page.samplingRatio !== undefined)
           sampling = sampling === null ? page.samplingRatio : Math.min(sampling, page.samplingRatio)
-        yield* spec.progress.page(page.rows.length, page.availableRowCount)
+        yield* spec.progress.page(count, page.availableRowCount)
       })
     ).pipe(Effect.ensuring(spec.progress.finish))
     if (names === undefined) yield* start(spec.emptyColumns)

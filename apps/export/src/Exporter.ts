@@ -9,7 +9,7 @@ import { Clock, Effect, type FileSystem, Path, type Stream } from "effect"
 import { type ChunkWriter, publish, refuseExisting, type WriteResult } from "./AtomicFile.ts"
 import { planColumns } from "./ColumnPlanner.ts"
 import type { ExportError } from "./ExportError.ts"
-import { type DataPage, type JobResult, type JobSink, runJob } from "./ExportJob.ts"
+import { type DataPage, type JobResult, type JobSink, type PageDecoder, runJob } from "./ExportJob.ts"
 import { toExportError } from "./Failure.ts"
 import { FileNameAllocator } from "./FileName.ts"
 import {
@@ -35,7 +35,8 @@ export interface ExportTask<E> {
   /** File name before sanitizing and extension, e.g. `answer-Sales`. */
   readonly fileName: string
   readonly source: OutputSource
-  readonly pages: Stream.Stream<DataPage, E>
+  /** The pages, read with the job's decoder (see `ExportJob.PageDecoder`). */
+  readonly pages: (decoder: PageDecoder) => Stream.Stream<DataPage, E>
   /** ThoughtSpot type of a result column, `null` when unknown. */
   readonly typeOf: (column: string) => string | null
   /** Header columns when the source yields no page. */

@@ -37,6 +37,10 @@ export interface RenderFailure {
 /** Renders pages for a fixed column plan. */
 export interface RowRenderer {
   readonly columns: ReadonlyArray<OutputColumn>
+  /** Per output column, the source cell it comes from… */
+  readonly sources: ReadonlyArray<number>
+  /** …and its formatter (`undefined`: the cell passes through). */
+  readonly formatters: ReadonlyArray<CellFormatter | undefined>
   /** Renders `rows`; `rowOffset` is the index of the first row in the whole result (for error messages). */
   readonly render: (rows: ReadonlyArray<ReadonlyArray<unknown>>, rowOffset: number) => RenderedPage | RenderFailure
 }
@@ -96,7 +100,7 @@ export const makeRowRenderer = (plans: ReadonlyArray<ColumnPlan>, periodEnd: boo
     }
     return out
   }
-  return { columns, render }
+  return { columns, sources, formatters, render }
 }
 
 /** True when `value` is a {@link RenderFailure}. */

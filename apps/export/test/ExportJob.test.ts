@@ -14,7 +14,10 @@ const zone = (name: string): TimeZone => {
 
 const memory = () => {
   const chunks: Array<string> = []
-  const writer: ChunkWriter = { write: (text) => Effect.sync(() => void chunks.push(text)) }
+  const writer: ChunkWriter = {
+    write: (chunk) =>
+      Effect.sync(() => void chunks.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8")))
+  }
   return { writer, text: () => chunks.join("") }
 }
 
@@ -25,7 +28,7 @@ const spec = (
   overrides: Partial<JobSpec<never, never>> = {}
 ): JobSpec<never, never> => ({
   what: 'answer "Test"',
-  pages: Stream.fromIterable(pages),
+  pages: () => Stream.fromIterable(pages),
   plan: (names) =>
     planColumns(names, (n) => types[n] ?? null, { timeZone: zone("America/Los_Angeles"), offset: "utc" }),
   emptyColumns: ["Day"],

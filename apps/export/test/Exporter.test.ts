@@ -47,7 +47,7 @@ const task = (
   what: `answer "${name}"`,
   fileName: `answer-${name}`,
   source: { type: "ANSWER", id: `id-${name}`, name, viz: null, query: null },
-  pages,
+  pages: () => pages,
   typeOf: (c) => (c === "Day" ? "DATE" : "INT32"),
   emptyColumns: ["Day", "n"]
 })

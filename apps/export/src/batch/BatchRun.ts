@@ -29,7 +29,7 @@ import { metadataColumns } from "../Cluster.ts"
 import { planColumns } from "../ColumnPlanner.ts"
 import { ExportError } from "../ExportError.ts"
 import { chooseTimeZone } from "../Exporter.ts"
-import { type DataPage, runJob } from "../ExportJob.ts"
+import { type DataPage, type PageDecoder, runJob } from "../ExportJob.ts"
 import { toExportError } from "../Failure.ts"
 import { FileNameAllocator } from "../FileName.ts"
 import type { OutputSource, TimeZoneInfo } from "../Manifest.ts"
@@ -98,9 +98,9 @@ interface PlannedOutput<E> {
   readonly file: string
   readonly what: string
   readonly source: OutputSource
-  readonly pages: Stream.Stream<DataPage, E>
+  readonly pages: (decoder: PageDecoder) => Stream.Stream<DataPage, E>
   /** The pages from a row offset (a multiple of the job's page size); absent for metadata listings. */
-  readonly pagesFrom?: (startOffset: number) => Stream.Stream<DataPage, E>
+  readonly pagesFrom?: (startOffset: number, decoder: PageDecoder) => Stream.Stream<DataPage, E>
   readonly typeOf: (column: string) => string | null
   readonly emptyColumns: ReadonlyArray<string>
   readonly timezone: string
@@ -156,7 +156,7 @@ const planExport = <E>(
         return single({
           what: `metadata (${spec.metadataTypes.join(", ")})`,
           source: { type: "METADATA", id: null, name: spec.metadataTypes.join(","), viz: null, query: null },
-          pages: cluster.metadataPages(spec.metadataTypes, job.pageSize),
+          pages: () => cluster.metadataPages(spec.metadataTypes, job.pageSize),
           typeOf: typesOf(metadataColumns),
           emptyColumns: metadataColumns.map((c) => c.name)
         })
@@ -166,8 +166,8 @@ const planExport = <E>(
         return single({
           what: `answer "${answer.name}"`,
           source: { type: "ANSWER", id: answer.id, name: answer.name, viz: null, query: null },
-          pages: cluster.answerPages(answer.id, job.pageSize),
-          pagesFrom: (offset) => cluster.answerPages(answer.id, job.pageSize, offset),
+          pages: (decoder) => cluster.answerPages(answer.id, job.pageSize, 0, decoder),
+          pagesFrom: (offset, decoder) => cluster.answerPages(answer.id, job.pageSize, offset, decoder),
           typeOf: typesOf(columns),
           emptyColumns: columns.map((c) => c.name)
         })
@@ -177,8 +177,8 @@ const planExport = <E>(
         return single({
           what: `search on "${table.name}"`,
           source: { type: "LOGICAL_TABLE", id: table.id, name: table.name, viz: null, query: spec.query },
-          pages: cluster.searchPages(table.id, spec.query, job.pageSize),
-          pagesFrom: (offset) => cluster.searchPages(table.id, spec.query, job.pageSize, offset),
+          pages: (decoder) => cluster.searchPages(table.id, spec.query, job.pageSize, 0, decoder),
+          pagesFrom: (offset, decoder) => cluster.searchPages(table.id, spec.query, job.pageSize, offset, decoder),
           typeOf: searchColumnTypes(table.columns),
           emptyColumns: []
         })
@@ -200,8 +200,9 @@ const planExport = <E>(
             viz: { id: viz.id, name: viz.name },
             query: null
           },
-          pages: cluster.liveboardPages(liveboard.id, viz.id, job.pageSize),
-          pagesFrom: (offset: number) => cluster.liveboardPages(liveboard.id, viz.id, job.pageSize, offset),
+          pages: (decoder) => cluster.liveboardPages(liveboard.id, viz.id, job.pageSize, 0, decoder),
+          pagesFrom: (offset: number, decoder) =>
+            cluster.liveboardPages(liveboard.id, viz.id, job.pageSize, offset, decoder),
           typeOf: typesOf(viz.columns),
           emptyColumns: viz.columns.map((c) => c.name)
         }))
@@ -433,9 +434,9 @@ export const runBatch = <E>(
               return Effect.fail(new ExportError({ kind: "Incomplete", message: `${planned.what}: ${mismatch}` }))
             }
             const writer: ChunkWriter = {
-              write: (text) => {
-                if (text.length === 0) return Effect.void
-                const buffer = Buffer.from(text, "utf8")
+              write: (chunk) => {
+                if (chunk.length === 0) return Effect.void
+                const buffer = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk
                 const before = position
                 position += buffer.length
                 if (before >= skipBytes) {
@@ -497,27 +498,27 @@ export const runBatch = <E>(
                   }
                 }) as Effect.Effect<void>
             }
-            const source =
-              fromOffset === undefined || planned.pagesFrom === undefined
-                ? planned.pages
-                : planned.pagesFrom(fromOffset.next_offset)
-            const pagesChecked = source.pipe(
-              Stream.tap((page) =>
-                Effect.gen(function* () {
-                  if (firstSeen) return
-                  firstSeen = true
-                  columns = page.columnNames
-                  sourceRows = page.availableRowCount ?? null
-                  if (resumeFrom !== undefined) {
-                    const confirmed = Checkpoint.confirmSource(resumeFrom, {
-                      availableRowCount: sourceRows,
-                      columns
-                    })
-                    if (confirmed._tag === "Restart") return yield* new RestartNeeded({ reason: confirmed.reason })
-                  }
-                })
+            const pagesChecked = (decoder: PageDecoder) =>
+              (fromOffset === undefined || planned.pagesFrom === undefined
+                ? planned.pages(decoder)
+                : planned.pagesFrom(fromOffset.next_offset, decoder)
+              ).pipe(
+                Stream.tap((page) =>
+                  Effect.gen(function* () {
+                    if (firstSeen) return
+                    firstSeen = true
+                    columns = page.columnNames
+                    sourceRows = page.availableRowCount ?? null
+                    if (resumeFrom !== undefined) {
+                      const confirmed = Checkpoint.confirmSource(resumeFrom, {
+                        availableRowCount: sourceRows,
+                        columns
+                      })
+                      if (confirmed._tag === "Restart") return yield* new RestartNeeded({ reason: confirmed.reason })
+                    }
+                  })
+                )
               )
-            )
             const result = yield* runJob(
               {
                 what: planned.what,

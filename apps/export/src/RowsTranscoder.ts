@@ -1,0 +1,370 @@
+/**
+ * Writes a page's `data_rows` straight from the response bytes to CSV or NDJSON bytes, without building rows.
+ *
+ * Parsing 100 000 rows into arrays, rendering them into new arrays and formatting those into strings costs
+ * several times what `JSON.parse` alone does, mostly in allocation. Here each row is scanned once (as strictly
+ * as `JSON.parse` for the forms taken), its cells' spans noted, and the output written byte by byte into one
+ * buffer. Common cells take a fast path: `null`, booleans, integer literals (printed as their digits, which is
+ * exact at any size), strings without escapes (their UTF-8 bytes copied; the body is known to be valid UTF-8).
+ * Every other cell — escapes, decimals, objects, and every cell a column formatter renders (dates) — becomes
+ * its value and is written by the same functions as the ordinary path (`csvCell`, `jsonCell`, the column's
+ * formatter), so the bytes are that path's; `test/RowsTranscoder.test.ts` checks it on generated pages.
+ *
+ * Anything else declines the page (`undefined`): bytes that are not valid JSON, a row of another width, a
+ * number beyond a double, a cell its formatter refuses. The page is then parsed and rendered the ordinary
+ * way, which gives the precise error or retry.
+ */
+import { parseJsonExact } from "@spotpipe/core"
+import { csvCell } from "./CsvFormat.ts"
+import { jsonCell } from "./NdjsonFormat.ts"
+import type { Cell } from "./RowFormat.ts"
+import type { CellFormatter } from "./RowRenderer.ts"
+
+/** What the transcoder writes, and how. */
+export interface TranscoderOptions {
+  readonly format: "csv" | "ndjson"
+  /** Output column names (NDJSON keys). */
+  readonly columns: ReadonlyArray<string>
+  /** Per output column: the source cell index and its formatter (`undefined`: the cell passes through). */
+  readonly sources: ReadonlyArray<number>
+  readonly formatters: ReadonlyArray<CellFormatter | undefined>
+  /** Cells per source row. */
+  readonly width: number
+  readonly newline: "\r\n" | "\n"
+  readonly escapeFormulae: boolean
+}
+
+/** The transcoded `data_rows` array: where it ended, its rows, and their text. */
+export interface Transcoded {
+  readonly end: number
+  readonly rowCount: number
+  readonly bytes: Uint8Array
+}
+
+/** Reads the `data_rows` array at `bytes[start]` (valid UTF-8 body) into output bytes, or declines. */
+export type RowsTranscoder = (bytes: Uint8Array, start: number) => Transcoded | undefined
+
+// Cell kinds noted by the scan.
+const NULL = 0
+const TRUE = 1
+const FALSE = 2
+/** An integer literal: printed as its own digits (exact whatever its size); `-0` is a NUMBER. */
+const INTEGER = 3
+/** Any other number literal. */
+const NUMBER = 4
+/** A decimal literal that `String(Number(token))` gives back unchanged: copied as it is. */
+const DECIMAL = 8
+/** A string without escapes: its bytes are its UTF-8 text. */
+const PLAIN = 5
+/** A string with escapes. */
+const ESCAPED = 6
+/** An object or array. */
+const NESTED = 7
+
+// PLAIN string flags that matter to the CSV quoting rule.
+const HAS_COMMA = 1
+/** A 0xEF or 0xE2 lead byte: maybe a byte order mark (always quoted) or a line separator (ends a formula). */
+const HAS_SPECIAL = 2
+
+const QUOTE = 34
+const BACKSLASH = 92
+const COMMA = 44
+const SPACE = 32
+const MINUS = 45
+const PLUS = 43
+const DOT = 46
+const ZERO = 48
+const NINE = 57
+const OPEN_BRACKET = 91
+const CLOSE_BRACKET = 93
+const OPEN_BRACE = 123
+const CLOSE_BRACE = 125
+const EQUALS = 61
+const AT = 64
+const APOSTROPHE = 39
+const NEWLINE = 10
+const LOWER_E = 101
+const UPPER_E = 69
+
+/** A number with a three-digit exponent can overflow a double: the ordinary path refuses such pages. */
+const HUGE_EXPONENT = /\d[eE][+-]?\d{3}/
+
+/** Thrown inside a scan to decline the page. */
+class Decline {}
+const decline = new Decline()
+
+const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+
+/** A larger buffer holding `out[0, used)`, with room for `more` bytes. */
+const grow = (out: Buffer, used: number, more: number): Buffer<ArrayBuffer> => {
+  const grown = Buffer.allocUnsafe(Math.max(out.length * 2, used + more))
+  out.copy(grown, 0, 0, used)
+  return grown
+}
+
+/** The value of a cell, as the ordinary path's exact parse would give it. */
+const cellValue = (input: Buffer, kind: number, from: number, to: number): unknown => {
+  switch (kind) {
+    case NULL:
+      return null
+    case TRUE:
+      return true
+    case FALSE:
+      return false
+    case PLAIN:
+      return input.toString("utf8", from + 1, to - 1)
+    case INTEGER: {
+      if (to - from > 15) return parseJsonExact(input.toString("latin1", from, to))
+      const negative = input[from] === MINUS
+      let value = 0
+      for (let i = negative ? from + 1 : from; i < to; i++) value = value * 10 + (input[i]! - ZERO)
+      return negative ? -value : value
+    }
+    case NUMBER:
+    case DECIMAL: {
+      const value = Number(input.toString("latin1", from, to))
+      if (!Number.isFinite(value)) throw decline
+      return value
+    }
+    default: {
+      const token = input.toString("utf8", from, to)
+      if (kind === NESTED && HUGE_EXPONENT.test(token)) throw decline
+      return parseJsonExact(token) // SyntaxError on a bad escape or nesting: declines
+    }
+  }
+}
+
+/** Makes a transcoder for one column plan and format. */
+export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder => {
+  const { width, escapeFormulae } = options
+  const sources = Int32Array.from(options.sources)
+  const formatters = options.formatters
+  const csv = options.format === "csv"
+  const outputs = sources.length
+  const lineEnd = Buffer.from(csv ? options.newline : "}\n")
+  // NDJSON key prefixes: `{"a":` then `,"b":` …
+  const prefixes = options.columns.map((name, i) => Buffer.from((i === 0 ? "{" : ",") + JSON.stringify(name) + ":"))
+  const cells = Math.max(width, 1)
+  const kinds = new Uint8Array(cells)
+  const flags = new Uint8Array(cells)
+  const starts = new Int32Array(cells)
+  const ends = new Int32Array(cells)
+  /** A cell's text by the ordinary path's functions. */
+  const formatted = (value: Cell): string => (csv ? csvCell(value, escapeFormulae) : jsonCell(value))
+
+  return (bytes, start) => {
+    const input = asBuffer(bytes)
+    // Locals only in the loop below (no closure shares them), so V8 keeps them in registers.
+    let out: Buffer = Buffer.allocUnsafe(Math.max(1024, Math.ceil((input.length - start) * (csv ? 1.1 : 1.6))))
+    let at = 0
+    let pos = start
+    let rowCount = 0
+    try {
+      if (input[pos] !== OPEN_BRACKET) return undefined
+      pos++
+      while (input[pos] === SPACE || input[pos] === NEWLINE || input[pos] === 13 || input[pos] === 9) pos++
+      if (input[pos] === CLOSE_BRACKET) return { end: pos + 1, rowCount, bytes: out.subarray(0, 0) }
+      for (;;) {
+        while (input[pos] === SPACE || input[pos] === NEWLINE || input[pos] === 13 || input[pos] === 9) pos++
+        if (input[pos] !== OPEN_BRACKET) throw decline
+        pos++
+        // Scan the row: each cell's kind and span.
+        for (let c = 0; c < width; c++) {
+          let code = input[pos]
+          while (code === SPACE || code === NEWLINE || code === 13 || code === 9) code = input[++pos]
+          starts[c] = pos
+          if (code === QUOTE) {
+            let kind = PLAIN
+            let flag = 0
+            code = input[++pos]
+            while (code !== QUOTE) {
+              if (code === undefined || code < SPACE) throw decline // cut short, or a raw control character
+              if (code === BACKSLASH) {
+                kind = ESCAPED
+                pos++ // the escape itself is checked by JSON.parse of the token
+              } else if (code === COMMA) flag |= HAS_COMMA
+              else if (code === 0xef || code === 0xe2) flag |= HAS_SPECIAL
+              code = input[++pos]
+            }
+            pos++
+            kinds[c] = kind
+            flags[c] = flag
+          } else if (code === MINUS || (code !== undefined && code >= ZERO && code <= NINE)) {
+            let kind = INTEGER
+            if (code === MINUS) code = input[++pos]
+            const first = pos
+            while (code !== undefined && code >= ZERO && code <= NINE) code = input[++pos]
+            const digits = pos - first
+            if (digits === 0 || (digits > 1 && input[first] === ZERO)) throw decline
+            if (digits === 1 && input[first] === ZERO && first > starts[c]!) kind = NUMBER // -0 prints as 0
+            if (code === DOT) {
+              const fraction = ++pos
+              code = input[pos]
+              while (code !== undefined && code >= ZERO && code <= NINE) code = input[++pos]
+              if (pos === fraction) throw decline
+              // Canonical when it has at most 15 significant digits (so no shorter decimal names the same
+              // double), no trailing zero, and is at least 1e-6 (below, JavaScript prints an exponent).
+              let significant = pos - fraction
+              let leadingZeros = 0
+              if (digits === 1 && input[first] === ZERO) {
+                while (leadingZeros < significant && input[fraction + leadingZeros] === ZERO) leadingZeros++
+                significant -= leadingZeros
+              } else significant += digits
+              kind =
+                kind === INTEGER && significant <= 15 && significant > 0 && leadingZeros <= 5 && input[pos - 1] !== ZERO
+                  ? DECIMAL
+                  : NUMBER
+            }
+            if (code === LOWER_E || code === UPPER_E) {
+              kind = NUMBER
+              code = input[++pos]
+              if (code === PLUS || code === MINUS) code = input[++pos]
+              const exponent = pos
+              while (code !== undefined && code >= ZERO && code <= NINE) code = input[++pos]
+              if (pos === exponent) throw decline
+            }
+            kinds[c] = kind
+          } else if (code === 110 && input[pos + 1] === 117 && input[pos + 2] === 108 && input[pos + 3] === 108) {
+            kinds[c] = NULL
+            pos += 4
+          } else if (code === 116 && input[pos + 1] === 114 && input[pos + 2] === 117 && input[pos + 3] === 101) {
+            kinds[c] = TRUE
+            pos += 4
+          } else if (
+            code === 102 &&
+            input[pos + 1] === 97 &&
+            input[pos + 2] === 108 &&
+            input[pos + 3] === 115 &&
+            input[pos + 4] === 101
+          ) {
+            kinds[c] = FALSE
+            pos += 5
+          } else if (code === OPEN_BRACKET || code === OPEN_BRACE) {
+            // Find the matching close, skipping strings; JSON.parse of the token validates the rest.
+            let depth = 0
+            for (;;) {
+              code = input[pos]
+              if (code === undefined) throw decline
+              if (code === QUOTE) {
+                for (pos++; input[pos] !== QUOTE; pos++) {
+                  if (pos >= input.length) throw decline
+                  if (input[pos] === BACKSLASH) pos++
+                }
+              } else if (code === OPEN_BRACKET || code === OPEN_BRACE) depth++
+              else if ((code === CLOSE_BRACKET || code === CLOSE_BRACE) && --depth === 0) {
+                pos++
+                break
+              }
+              pos++
+            }
+            kinds[c] = NESTED
+          } else throw decline
+          ends[c] = pos
+          code = input[pos]
+          while (code === SPACE || code === NEWLINE || code === 13 || code === 9) code = input[++pos]
+          if (code !== (c === width - 1 ? CLOSE_BRACKET : COMMA)) throw decline
+          pos++
+        }
+        if (width === 0) {
+          while (input[pos] === SPACE || input[pos] === NEWLINE || input[pos] === 13 || input[pos] === 9) pos++
+          if (input[pos++] !== CLOSE_BRACKET) throw decline
+        }
+
+        // Write the row. Room for the separators and the line end first; cells reserve their own.
+        if (at + 64 > out.length) out = grow(out, at, 64)
+        for (let o = 0; o < outputs; o++) {
+          if (csv) {
+            if (o > 0) out[at++] = COMMA
+          } else {
+            const prefix = prefixes[o]!
+            if (at + prefix.length > out.length) out = grow(out, at, prefix.length)
+            for (let i = 0; i < prefix.length; i++) out[at++] = prefix[i]!
+          }
+          const c = sources[o]!
+          const format = formatters[o]
+          const kind = kinds[c]!
+          let from = starts[c]!
+          let to = ends[c]!
+          let quote = false
+          let apostrophe = false
+          let value: string | undefined
+          if (format !== undefined) {
+            const rendered = format(cellValue(input, kind, from, to))
+            if (rendered instanceof Error) throw decline // the ordinary path names the row, column and cause
+            if (typeof rendered === "string") {
+              // Most rendered cells (dates) are short ASCII text that needs no quoting or escaping: copied
+              // here; anything else goes through the ordinary path's cell writer.
+              const n = rendered.length
+              if (at + n + 2 > out.length) out = grow(out, at, n + 2)
+              const first = rendered.charCodeAt(0)
+              let simple =
+                n > 0 &&
+                first !== SPACE &&
+                rendered.charCodeAt(n - 1) !== SPACE &&
+                !(csv && escapeFormulae && (first === EQUALS || first === PLUS || first === MINUS || first === AT))
+              const mark = at
+              if (!csv && simple) out[at++] = QUOTE
+              for (let i = 0; simple && i < n; i++) {
+                const code = rendered.charCodeAt(i)
+                if (code < SPACE || code > 126 || code === QUOTE || code === BACKSLASH || code === COMMA) simple = false
+                else out[at++] = code
+              }
+              if (simple) {
+                if (!csv) out[at++] = QUOTE
+                continue
+              }
+              at = mark
+            }
+            value = formatted(rendered)
+          } else if (kind === NULL) {
+            if (csv) continue
+            value = "null"
+          } else if (kind === PLAIN && csv) {
+            // papaparse's rule for a string without quotes or line breaks (see CsvFormat).
+            if ((flags[c]! & HAS_SPECIAL) !== 0) value = formatted(cellValue(input, kind, from, to) as string)
+            else {
+              from++
+              to--
+              const first = input[from]
+              if (escapeFormulae && (first === EQUALS || first === PLUS || first === MINUS || first === AT)) {
+                quote = true
+                apostrophe = true
+              } else {
+                quote = (flags[c]! & HAS_COMMA) !== 0 || (to > from && (first === SPACE || input[to - 1] === SPACE))
+              }
+            }
+          } else if (kind !== TRUE && kind !== FALSE && kind !== INTEGER && kind !== DECIMAL && kind !== PLAIN) {
+            value = formatted(cellValue(input, kind, from, to) as Cell)
+          }
+          if (value !== undefined) {
+            if (at + value.length * 3 + 16 > out.length) out = grow(out, at, value.length * 3 + 16)
+            at += out.write(value, at, "utf8")
+            continue
+          }
+          // Copy the token (or a plain string's inside) as it is: booleans, integers, JSON strings.
+          if (at + (to - from) + 16 > out.length) out = grow(out, at, to - from + 16)
+          if (quote) out[at++] = QUOTE
+          if (apostrophe) out[at++] = APOSTROPHE
+          if (to - from > 24) {
+            input.copy(out, at, from, to)
+            at += to - from
+          } else for (let i = from; i < to; i++) out[at++] = input[i]!
+          if (quote) out[at++] = QUOTE
+        }
+        if (at + 64 > out.length) out = grow(out, at, 64)
+        if (!csv && outputs === 0) out[at++] = OPEN_BRACE
+        for (let i = 0; i < lineEnd.length; i++) out[at++] = lineEnd[i]!
+        rowCount++
+
+        let code = input[pos]
+        while (code === SPACE || code === NEWLINE || code === 13 || code === 9) code = input[++pos]
+        pos++
+        if (code === CLOSE_BRACKET) return { end: pos, rowCount, bytes: out.subarray(0, at) }
+        if (code !== COMMA) throw decline
+      }
+    } catch (error) {
+      if (error === decline || error instanceof SyntaxError) return undefined
+      throw error
+    }
+  }
+}
