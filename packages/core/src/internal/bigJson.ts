@@ -4,19 +4,32 @@
  * ThoughtSpot INT64 cells can exceed `Number.MAX_SAFE_INTEGER`, and plain `JSON.parse` rounds them. A reviver
  * reading `context.source` is exact but about 8× slower, so this module parses with plain `JSON.parse` and
  * then puts the exact values back:
- * 1. No run of 16+ digits anywhere: no unsafe integer can exist — plain `JSON.parse`, done.
- * 2. Otherwise collect, in document order, the source text of every integer literal beyond 2^53, parse, and
- *    walk the result in document order replacing the k-th unsafe number by `BigInt` of the k-th literal.
- *    The pairing is exact when the literal list holds exactly the unsafe numbers of the tree, in order:
- *    - a quick scan (no string tracking) may also pick up digits inside strings that merely look like a
- *      literal; that only ever adds literals, so the walk then cannot use them all and the reviver decides;
- *    - an unsafe number written in decimal or exponent form (`1e20`, `12345678901234567.0`) has no literal
- *      and would shift the pairing, so text that may contain one gets a careful scan that tracks strings and
- *      sends such pages to the reviver;
- *    - objects with integer-like keys enumerate out of source order: also left to the reviver.
- * Decimal and exponent forms stay `number`s: only integer literals become `bigint`.
+ * 1. Walk the parsed tree up to its first unsafe number (|n| > 2^53 - 1, ±Infinity included). None: the result
+ *    is exactly `JSON.parse`'s, and the text is never scanned.
+ * 2. One native regex pass over the text, string-unaware, lists the runs of 16+ digits not preceded by a digit
+ *    or `.` (so not fraction digits), and "marks": a digit followed by `e`/`E` anywhere, or a run followed by
+ *    `.`/`e`/`E`.
+ * 3. Walking the tree in enumeration order, each unsafe number takes the next run (16-digit runs up to 2^53 - 1
+ *    are safe numbers and are skipped) and becomes its exact `bigint`. This must use every run and meet no
+ *    mark, and then it is exact:
+ *    - no marks: no number is written in exponent form, and an unsafe decimal form (16+ integer digits) would
+ *      have left a run followed by `.`; so every unsafe number of the tree has its own literal among the runs;
+ *    - the runs may hold extras: digits inside strings, and literals that `JSON.parse` dropped for a repeated
+ *      object key. With an extra, the runs outnumber the unsafe numbers and cannot all be used;
+ *    - so the runs are exactly the unsafe numbers' literals, in document order. Enumeration order is document
+ *      order in arrays; an object lists integer-like keys first and a repeated key at its first place, so an
+ *      object holding unsafe numbers under two of its keys is not accepted.
+ * 4. Otherwise a careful scan that tracks strings keeps only the literals outside strings and evaluates each
+ *    decimal/exponent number outside strings: none unsafe and the literals pair up as in 3, done; else the
+ *    reviver decides.
+ * Decimal and exponent forms stay `number`s: only integer literals become `bigint` (however long). On request,
+ * a decimal or exponent number beyond a double's range in the result (`1e400`, ±Infinity to `JSON.parse`)
+ * throws `NumberOutOfRange`: such a number is never a literal, so it always ends up with the reviver, and
+ * detecting it costs nothing on other pages.
  */
 
+const MAX_SAFE = Number.MAX_SAFE_INTEGER
+const MAX_SAFE_BIG = BigInt(MAX_SAFE)
 const MAX_SAFE_DIGITS = "9007199254740991"
 const QUOTE = 34
 const BACKSLASH = 92
@@ -28,112 +41,88 @@ const UPPER_E = 69
 const ZERO = 48
 const NINE = 57
 
-// Spelled out: V8 runs `\d{16}` an order of magnitude slower than sixteen literal `\d`s.
-const hasLongDigitRun = /\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d/
 /**
- * Anything that could be an exponent form: a digit before `e`/`E`. It also matches inside strings (e.g.
- * GUIDs), which only costs the careful scan.
+ * Thrown by `parseJsonExact` when the parsed value would hold a decimal or exponent number beyond a double's
+ * range (such as `1e400`), which `JSON.parse` silently turns into ±Infinity.
  */
-const mayHaveExponent = /\d[eE]/
+export class NumberOutOfRange extends RangeError {
+  constructor() {
+    super("a number in the JSON text does not fit a double (e.g. 1e400)")
+    this.name = "NumberOutOfRange"
+  }
+}
 
 const isDigit = (code: number): boolean => code >= ZERO && code <= NINE
 const isExponentMark = (code: number): boolean => code === LOWER_E || code === UPPER_E
-/** The literal lists built by a scan, or `undefined` when the page may hold an unsafe non-integer form. */
-type Literals = Array<string> | undefined
-
-/** The literal text (with its sign) of the digit run at [start, end) if it is an unsafe integer, else `undefined`. */
-const literalAt = (text: string, start: number, end: number): string | undefined => {
-  const digits = end - start
-  if (text.charCodeAt(start) === ZERO) return undefined // not valid JSON: JSON.parse will say so
-  if (digits === 16 && text.slice(start, end) <= MAX_SAFE_DIGITS) return undefined
-  return text.charCodeAt(start - 1) === MINUS ? text.slice(start - 1, end) : text.slice(start, end)
-}
+const isUnsafe = (value: number): boolean => value > MAX_SAFE || value < -MAX_SAFE
 
 /**
- * A literal-shaped run of 16+ digits: preceded by a value start (text start, `[`, `,`, `:`, whitespace, maybe `-`) and
- * followed by a value end or a `.` (kept in the match, to spot decimal forms). One native `match` call
- * collects them all, much faster than an `exec` loop.
+ * Exponent marks (a digit and `e`/`E`) and runs of 16+ digits not preceded by a digit or `.` (fraction digits),
+ * with the `.`/`e`/`E` right after a run if there is one, in one native pass. Spelled out: V8 runs `\d{16}`
+ * an order of magnitude slower than sixteen literal `\d`s.
  */
-const literalShaped = /(?<=^|[[,:\s])-?\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d+(?:[,\]}\s.]|$)/g
+const runsAndMarks = /\d[eE]|(?<![\d.])\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d*[.eE]?/g
 
-/**
- * Quick scan: no string tracking. Every true unsafe literal is found; digits in strings that look like a
- * literal may be found too (harmless, see the module comment). Returns `undefined` when a 16+ digit run is
- * followed by `.` (a decimal form that could be an unsafe number): the careful scan decides then.
- */
-const quickScan = (text: string): Literals => {
-  const found = text.match(literalShaped)
-  if (found === null) return []
-  let kept = 0
-  for (let i = 0; i < found.length; i++) {
-    const match = found[i]!
-    const last = match.charCodeAt(match.length - 1)
-    if (last === DOT) return undefined
-    const literal = isDigit(last) ? match : match.slice(0, -1)
-    const negative = literal.charCodeAt(0) === MINUS
-    if (literal.charCodeAt(negative ? 1 : 0) === ZERO) continue // not valid JSON: JSON.parse will say so
-    if (literal.length - (negative ? 1 : 0) === 16 && (negative ? literal.slice(1) : literal) <= MAX_SAFE_DIGITS)
-      continue
-    found[kept++] = literal
-  }
-  found.length = kept
-  return found
-}
+/** True for a 16-digit run at most 2^53 - 1: a safe number, not paired with anything. */
+const isSafeRun = (run: string): boolean => run.length === 16 && run <= MAX_SAFE_DIGITS
 
-/**
- * Careful scan: tracks strings, so only literals outside strings are kept. Returns `undefined` when an
- * exponent or decimal-form number that could be unsafe appears before the last literal (pairing could shift).
- */
-const carefulScan = (text: string): Literals => {
-  const runs = /\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d+/g
-  const literals: Array<string> = []
-  let scanned = 0
-  let inString = false
-  let unsafeForm = false
-  for (let match = runs.exec(text); match !== null; match = runs.exec(text)) {
-    const start = match.index
-    const end = start + match[0].length
-    // Bring the in-string state up to `start`, noting exponent marks outside strings on the way.
-    for (; scanned < start; scanned++) {
-      const code = text.charCodeAt(scanned)
-      if (code === QUOTE) inString = !inString
-      else if (inString) {
-        if (code === BACKSLASH) scanned++ // skip the escaped character
-      } else if (isExponentMark(code) && isDigit(text.charCodeAt(scanned - 1))) unsafeForm = true
+/** True when the tree holds an unsafe number (stops at the first). */
+const hasUnsafe = (value: object): boolean => {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i]
+      if (typeof item === "number") {
+        if (item > MAX_SAFE || item < -MAX_SAFE) return true
+      } else if (typeof item === "object" && item !== null && hasUnsafe(item)) return true
     }
-    if (inString) continue
-    const before = text.charCodeAt(start - 1)
-    if (before === DOT || before === PLUS || isExponentMark(before)) continue // fraction or exponent digits
-    if (before === MINUS && isExponentMark(text.charCodeAt(start - 2))) continue
-    const after = text.charCodeAt(end)
-    if (after === DOT || isExponentMark(after)) {
-      unsafeForm = true
-      continue
-    }
-    const literal = literalAt(text, start, end)
-    if (literal === undefined) continue
-    if (unsafeForm) return undefined
-    literals.push(literal)
+    return false
   }
-  return literals
+  const record = value as Record<string, unknown>
+  for (const key in record) {
+    const item = record[key]
+    if (typeof item === "number") {
+      if (item > MAX_SAFE || item < -MAX_SAFE) return true
+    } else if (typeof item === "object" && item !== null && hasUnsafe(item)) return true
+  }
+  return false
 }
 
 /**
- * Walks `root` in document order replacing the k-th unsafe number by `BigInt(literals[k])`, and stops once
- * every literal is used. Returns false when unsure (an object with integer-like keys, whose enumeration order
- * is not source order) or when literals are left over.
+ * Replaces, in enumeration order, each unsafe number by the exact value of the next run of `found` (unsigned
+ * digits; safe 16-digit runs are skipped), stopping when all are used. Returns false when a mark or a run with
+ * a decimal/exponent tail comes up, when not every run found its number, or when an object holds unsafe
+ * numbers under two keys (see the module comment); the tree then holds some bigints (see `revert`).
  */
-const restore = (root: unknown, literals: ReadonlyArray<string>): boolean => {
-  const count = literals.length
+const restore = (root: object, found: ReadonlyArray<string>): boolean => {
+  const count = found.length
   let next = 0
   let ok = true
+  /** The exact value of the next run for `value` (its double), or undefined (and `ok` false) when there is none. */
+  const take = (value: number): bigint | undefined => {
+    while (next < count) {
+      const run = found[next++]!
+      if (run.length < 16) break // a mark
+      let big: bigint
+      try {
+        big = BigInt(run)
+      } catch {
+        break // a run with a decimal or exponent tail
+      }
+      if (run.length === 16 && big <= MAX_SAFE_BIG) continue // a safe number: not one of the unsafe ones
+      return value < 0 ? -big : big
+    }
+    ok = false
+    return undefined
+  }
   const visit = (value: object): void => {
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
         const item: unknown = value[i]
         if (typeof item === "number") {
-          if (item > Number.MAX_SAFE_INTEGER || item < Number.MIN_SAFE_INTEGER) {
-            value[i] = BigInt(literals[next++]!)
+          if (item > MAX_SAFE || item < -MAX_SAFE) {
+            const big = take(item)
+            if (big === undefined) return
+            value[i] = big
             if (next === count) return
           }
         } else if (typeof item === "object" && item !== null) {
@@ -144,50 +133,144 @@ const restore = (root: unknown, literals: ReadonlyArray<string>): boolean => {
       return
     }
     const record = value as Record<string, unknown>
+    let keysWithUnsafe = 0
     for (const key in record) {
-      if (isDigit(key.charCodeAt(0))) {
-        // Integer-like keys enumerate before the others, not in source order: the pairing could go wrong.
+      const before = next
+      const item = record[key]
+      if (typeof item === "number") {
+        if (item > MAX_SAFE || item < -MAX_SAFE) {
+          const big = take(item)
+          if (big === undefined) return
+          record[key] = big
+        }
+      } else if (typeof item === "object" && item !== null) visit(item)
+      if (!ok) return
+      if (next !== before && ++keysWithUnsafe > 1) {
         ok = false
         return
       }
-      const item = record[key]
-      if (typeof item === "number") {
-        if (item > Number.MAX_SAFE_INTEGER || item < Number.MIN_SAFE_INTEGER) {
-          record[key] = BigInt(literals[next++]!)
-          if (next === count) return
-        }
-      } else if (typeof item === "object" && item !== null) {
-        visit(item)
-        if (next === count || !ok) return
-      }
+      if (next === count) return
     }
   }
-  if (typeof root === "object" && root !== null) visit(root)
-  return ok && next === count
+  if (count > 0) visit(root)
+  // Runs left over must all be safe 16-digit ones.
+  for (; ok && next < count; next++) ok = isSafeRun(found[next]!)
+  return ok && count > 0
 }
 
-const isUnsafe = (value: number): boolean => value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER
+/**
+ * Undoes a failed `restore`: every bigint back to its double (`JSON.parse` makes no bigints, and `Number` of a
+ * literal's exact value is the double `JSON.parse` made of it).
+ */
+const revert = (value: object): void => {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i]
+      if (typeof item === "bigint") value[i] = Number(item)
+      else if (typeof item === "object" && item !== null) revert(item)
+    }
+    return
+  }
+  const record = value as Record<string, unknown>
+  for (const key in record) {
+    const item = record[key]
+    if (typeof item === "bigint") record[key] = Number(item)
+    else if (typeof item === "object" && item !== null) revert(item)
+  }
+}
+
+/** The value of the number token around text[at] (digits, sign, `.`, `e`/`E`). */
+const numberAround = (text: string, at: number): number => {
+  const inNumber = (code: number) =>
+    isDigit(code) || code === DOT || code === MINUS || code === PLUS || isExponentMark(code)
+  let start = at
+  while (start > 0 && inNumber(text.charCodeAt(start - 1))) start--
+  let end = at + 1
+  while (end < text.length && inNumber(text.charCodeAt(end))) end++
+  return Number(text.slice(start, end))
+}
+
+/**
+ * The careful scan: tracks strings, so only literals outside strings are kept (unsigned digits). Returns
+ * `undefined` when a decimal or exponent number outside strings is unsafe or beyond a double's range (it has
+ * no literal; the reviver then decides, and throws `NumberOutOfRange` if such a number is in the result).
+ */
+const carefulLiterals = (text: string): Array<string> | undefined => {
+  const runs = /\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d+/g
+  const literals: Array<string> = []
+  let scanned = 0
+  let inString = false
+  let unsafe = false
+  for (let match = runs.exec(text); ; match = runs.exec(text)) {
+    const start = match === null ? text.length : match.index
+    // Bring the in-string state up to `start`, checking exponent forms outside strings on the way.
+    for (; scanned < start; scanned++) {
+      const code = text.charCodeAt(scanned)
+      if (code === QUOTE) inString = !inString
+      else if (inString) {
+        if (code === BACKSLASH) scanned++ // skip the escaped character
+      } else if (
+        isExponentMark(code) &&
+        isDigit(text.charCodeAt(scanned - 1)) &&
+        isUnsafe(numberAround(text, scanned))
+      ) {
+        unsafe = true
+      }
+    }
+    if (match === null) break
+    if (inString) continue
+    const end = start + match[0].length
+    const before = text.charCodeAt(start - 1)
+    if (before === DOT || before === PLUS || isExponentMark(before)) continue // fraction or exponent digits
+    if (before === MINUS && isExponentMark(text.charCodeAt(start - 2))) continue
+    const after = text.charCodeAt(end)
+    if (after === DOT || isExponentMark(after)) {
+      if (isUnsafe(numberAround(text, start))) unsafe = true
+      continue
+    }
+    if (end - start === 16 && text.slice(start, end) <= MAX_SAFE_DIGITS) continue
+    literals.push(text.slice(start, end))
+  }
+  return unsafe ? undefined : literals
+}
 
 const integerLiteral = /^-?\d+$/
 
 /** The always-exact, slow route. */
-const parseWithReviver = (text: string): unknown =>
-  JSON.parse(text, (_key: string, value: unknown, context?: { readonly source?: string }) =>
-    typeof value === "number" && isUnsafe(value) && context?.source !== undefined && integerLiteral.test(context.source)
-      ? BigInt(context.source)
-      : value
-  )
+const parseWithReviver = (text: string, rejectOutOfRange: boolean): unknown =>
+  JSON.parse(text, (_key: string, value: unknown, context?: { readonly source?: string }) => {
+    if (typeof value !== "number" || !isUnsafe(value)) return value
+    const source = context?.source
+    if (source !== undefined && integerLiteral.test(source)) return BigInt(source)
+    if (rejectOutOfRange && value - value !== 0) throw new NumberOutOfRange()
+    return value
+  })
+
+/** Options of `parseJsonExact`. */
+export interface ParseOptions {
+  /**
+   * Throw `NumberOutOfRange` when the value would hold a decimal or exponent number beyond a double's range
+   * (`1e400`) instead of the ±Infinity `JSON.parse` makes of it. Costs nothing on pages without such numbers.
+   */
+  readonly rejectOutOfRange?: boolean
+}
 
 /**
  * Parses JSON text like `JSON.parse`, except that an integer literal whose magnitude exceeds
  * `Number.MAX_SAFE_INTEGER` becomes an exact `bigint`. Decimal and exponent forms stay `number`s; digits
- * inside strings stay strings. Throws `SyntaxError` on malformed input, as `JSON.parse` does.
+ * inside strings stay strings. Throws `SyntaxError` on malformed input, as `JSON.parse` does, and with
+ * `rejectOutOfRange` throws `NumberOutOfRange` for a number beyond a double's range.
  */
-export const parseJsonExact = (text: string): unknown => {
-  if (!hasLongDigitRun.test(text)) return JSON.parse(text)
-  const literals = mayHaveExponent.test(text) ? carefulScan(text) : (quickScan(text) ?? carefulScan(text))
-  if (literals === undefined) return parseWithReviver(text)
+export const parseJsonExact = (text: string, options?: ParseOptions): unknown => {
+  const reject = options?.rejectOutOfRange === true
   const value: unknown = JSON.parse(text)
-  if (literals.length === 0) return value
-  return restore(value, literals) ? value : parseWithReviver(text)
+  if (typeof value !== "object" || value === null) {
+    return typeof value === "number" && isUnsafe(value) ? parseWithReviver(text, reject) : value
+  }
+  // Every ±Infinity counts as unsafe, and only the reviver accepts a non-integer unsafe number.
+  if (!hasUnsafe(value)) return value
+  if (restore(value, text.match(runsAndMarks) ?? [])) return value
+  revert(value)
+  const careful = carefulLiterals(text)
+  return careful !== undefined && restore(value, careful) ? value : parseWithReviver(text, reject)
 }
