@@ -86,9 +86,19 @@ export interface RowsDecoder<R> {
     bytes: Uint8Array,
     start: number,
     columnNames: ReadonlyArray<string>
-  ) => { readonly end: number; readonly rowCount: number; readonly rows: R } | undefined
+  ) => RowsRead<R> | undefined | Effect.Effect<RowsRead<R> | undefined>
   /** The rows in form `R` from parsed, width-checked COMPACT rows. */
   readonly fromRows: (rows: Rows, columnNames: ReadonlyArray<string>) => R
+}
+
+/**
+ * What {@link RowsDecoder.fromBytes} made of one `data_rows` array: where it ended, its rows, and their count.
+ * It may also answer later (an `Effect`, e.g. work done on another thread); the page waits for it.
+ */
+export interface RowsRead<R> {
+  readonly end: number
+  readonly rowCount: number
+  readonly rows: R
 }
 
 /** The default {@link RowsDecoder}: parsed COMPACT rows. */

@@ -20,7 +20,7 @@ import * as Auth from "./Auth.ts"
 import { parseJsonExact } from "./internal/bigJson.ts"
 import * as Classify from "./internal/classify.ts"
 import * as Requester from "./internal/Requester.ts"
-import { splitDataRows } from "./internal/splitDataRows.ts"
+import { type SplitBody, splitDataRows } from "./internal/splitDataRows.ts"
 import { defaultUserAgent } from "./internal/userAgent.ts"
 import * as Pagination from "./Pagination.ts"
 import * as RateLimiter from "./RateLimiter.ts"
@@ -191,15 +191,55 @@ const readContents = <R>(
   operation: string,
   response: Requester.RawResponse,
   decoder: Pagination.RowsDecoder<R>
+): Effect.Effect<ReadonlyArray<Pagination.PageContent<R>>, ThoughtSpotError> =>
+  Effect.flatMap(
+    decoder.fromBytes === undefined ? Effect.undefined : splitInPlace(response.bytes, decoder.fromBytes),
+    (split) => checkContents(operation, response, decoder, split)
+  )
+
+/** A body's `data_rows` read in place by `fromBytes`, or `undefined` when the walk or the decoder declines. */
+const splitInPlace = <R>(
+  bytes: Uint8Array,
+  fromBytes: NonNullable<Pagination.RowsDecoder<R>["fromBytes"]>
+): Effect.Effect<SplitBody<R> | undefined> =>
+  // The walk is synchronous; when the decoder answers later, the walk stops there, waits, and runs again with
+  // that answer known (the envelope is small, so walking it twice costs nothing).
+  Effect.suspend(() => {
+    const known = new Map<number, Pagination.RowsRead<R> | undefined>()
+    const walk: Effect.Effect<SplitBody<R> | undefined> = Effect.suspend(() => {
+      let pending: readonly [number, Effect.Effect<Pagination.RowsRead<R> | undefined>] | undefined
+      try {
+        const split = splitDataRows(bytes, (start, columnNames) => {
+          if (known.has(start)) return known.get(start)
+          const read = fromBytes(bytes, start, columnNames)
+          if (!Effect.isEffect(read)) return read
+          pending = [start, read]
+          throw waiting
+        })
+        return Effect.succeed(split)
+      } catch (error) {
+        if (error !== waiting || pending === undefined) throw error
+        const [start, read] = pending
+        return Effect.flatMap(read, (result) => {
+          known.set(start, result)
+          return result === undefined ? Effect.undefined : walk
+        })
+      }
+    })
+    return walk
+  })
+
+/** Thrown by the walk's reader to stop at an array whose decoder answers later. */
+const waiting = Symbol("waiting")
+
+const checkContents = <R>(
+  operation: string,
+  response: Requester.RawResponse,
+  decoder: Pagination.RowsDecoder<R>,
+  split: SplitBody<R> | undefined
 ): Effect.Effect<ReadonlyArray<Pagination.PageContent<R>>, ThoughtSpotError> => {
   const broken = (description: string) => Effect.fail(Classify.badBody(operation, description, true, response.status))
   const wrong = (description: string) => Effect.fail(Classify.badBody(operation, description, false, response.status))
-  const fromBytes = decoder.fromBytes
-  const bytes = fromBytes === undefined ? undefined : response.bytes
-  const split =
-    fromBytes === undefined || bytes === undefined
-      ? undefined
-      : splitDataRows(bytes, (start, columnNames) => fromBytes(bytes, start, columnNames))
   const text = split === undefined ? response.text : split.envelope
   let json: unknown
   try {

@@ -150,6 +150,24 @@ describe("a rows decoder through the client", () => {
     })
   })
 
+  it("a-decoder-may-answer-later-and-each-page-waits-for-it", async () => {
+    const later: Pagination.RowsDecoder<number> = {
+      fromBytes: (body, start) =>
+        Effect.map(Effect.yieldNow, () => {
+          const span = spanReader(body)(start)
+          return span === undefined ? undefined : { ...span, rows: span.rowCount }
+        }),
+      fromRows: () => -1
+    }
+    const decoded = await read(clean, later)
+    if (Exit.isFailure(decoded)) throw new Error("the read must succeed")
+    expect(decoded.value.map((p) => [p.rows, p.rowCount, p.recordOffset])).toEqual([
+      [10_000, 10_000, 0],
+      [10_000, 10_000, 10_000],
+      [5_000, 5_000, 20_000]
+    ])
+  })
+
   it("a-declined-page-is-parsed-whole-and-given-to-fromRows", async () => {
     const decoded = await read(clean, {
       fromBytes: () => undefined,
