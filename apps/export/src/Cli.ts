@@ -90,6 +90,10 @@ const outputFlags = {
   ),
   pageSize: described(Flag.Int("page-size").pipe(Flag.optional), "rows per request, 1-100000 (default 10000)"),
   concurrency: described(Flag.Int("concurrency").pipe(Flag.optional), "pages fetched ahead, 1-16 (default 2)"),
+  workers: described(
+    Flag.Int("workers").pipe(Flag.optional),
+    "threads that turn large pages into CSV/NDJSON, 0-16 (default 1 with 2+ cores, else 0)"
+  ),
   newline: described(Flag.String("newline").pipe(Flag.withDefault("crlf")), "CSV line ending: crlf | lf"),
   force: described(Flag.Boolean("force").pipe(Flag.withDefault(false)), "replace existing output files"),
   escapeFormulae: described(
@@ -178,6 +182,7 @@ const gate = Effect.fn("Cli.gate")(function* (input: CommonInput, defaultOut = "
       timezone: input.timezone,
       pageSize: input.pageSize,
       concurrency: input.concurrency,
+      workers: input.workers,
       newline: input.newline,
       force: input.force,
       escapeFormulae: input.escapeFormulae,
@@ -264,7 +269,8 @@ const session = (
           formats: options.formats ?? [output.format],
           timeZone: zone.info,
           offset: checked.offset,
-          progress: progressFor(logSettings.quiet)
+          progress: progressFor(logSettings.quiet),
+          workers: output.workers
         },
         tasks,
         zone.warning === undefined ? [] : [zone.warning]
@@ -512,6 +518,7 @@ const demoCommand = Command.make(
         timezone: Option.none(),
         pageSize: Option.none(),
         concurrency: Option.none(),
+        workers: Option.none(),
         newline: "crlf",
         force: true,
         escapeFormulae: false,
@@ -577,6 +584,7 @@ const runCommand = Command.make(
       "i/n: run only the i-th of n deterministic, balanced parts of the job (from 1)"
     ),
     force: described(Flag.Boolean("force").pipe(Flag.withDefault(false)), "replace existing output files"),
+    workers: outputFlags.workers,
     newline: outputFlags.newline,
     escapeFormulae: outputFlags.escapeFormulae,
     periodEnd: outputFlags.periodEnd,
@@ -615,6 +623,7 @@ const runCommand = Command.make(
           timezone: Option.none(),
           pageSize: Option.none(),
           concurrency: Option.some(input.concurrency),
+          workers: input.workers,
           newline: input.newline,
           force: input.force,
           escapeFormulae: input.escapeFormulae,
@@ -643,6 +652,7 @@ const runCommand = Command.make(
           resume: input.resume,
           force: input.force,
           concurrency: output.concurrency,
+          workers: output.workers,
           shard,
           newline: output.newline,
           escapeFormulae: output.escapeFormulae,

@@ -11,6 +11,7 @@
  * arrives parsed and goes the ordinary way, render then format. Both give the same bytes.
  */
 import type { Pagination } from "@spotpipe/core"
+import type { OffsetStyle } from "@spotpipe/decode"
 import { Effect, Stream } from "effect"
 import type { ChunkWriter } from "./AtomicFile.ts"
 import { ExportError } from "./ExportError.ts"
@@ -25,6 +26,7 @@ import {
   type RowRenderer
 } from "./RowRenderer.ts"
 import { makeRowsTranscoder, type RowsTranscoder, type Transcoded } from "./RowsTranscoder.ts"
+import type { TranscodePool } from "./TranscodePool.ts"
 
 /** Rows rendered and written at a time. */
 const sliceRows = 4096
@@ -79,7 +81,15 @@ export interface JobSpec<E, R> {
    * row `rows`): the header is not written again and counts continue from these.
    */
   readonly continues?: { readonly rows: number; readonly pages: number }
+  /**
+   * Transcode large pages on these worker threads; the zone and offset style are those `plan` uses (the
+   * workers rebuild the plan from them and the column types).
+   */
+  readonly offload?: { readonly pool: TranscodePool; readonly timeZone: string; readonly offset: OffsetStyle }
 }
+
+/** Pages from this size on are worth a trip to a worker thread. */
+const offloadBytes = 1 << 20
 
 /** What a job wrote. */
 export interface JobResult {
@@ -110,6 +120,8 @@ export const runJob = <E, R>(
     let pages = spec.continues?.pages ?? 0
     let available: number | null = null
     let sampling: number | null = null
+    // Pages written straight from the response bytes (the rest were parsed and rendered): for --verbose.
+    let transcoded = 0
 
     // The plan for the job's columns, made once: by the decoder (while the first page is fetched) or by the
     // first page, whichever comes first. Other columns get `undefined` (the page then fails below).
@@ -118,15 +130,29 @@ export const runJob = <E, R>(
           readonly names: ReadonlyArray<string>
           readonly renderer: RowRenderer
           readonly transcoders: ReadonlyArray<RowsTranscoder>
+          /** The plan's key in the worker pool. */
+          readonly poolKey: number | undefined
         }
       | undefined
     const planFor = (columnNames: ReadonlyArray<string>) => {
       if (planned === undefined) {
-        const plan = makeRowRenderer(spec.plan(columnNames), spec.periodEnd)
+        const plans = spec.plan(columnNames)
+        const plan = makeRowRenderer(plans, spec.periodEnd)
         const columns = plan.columns.map((c) => c.name)
+        const offload = spec.offload
         planned = {
           names: columnNames,
           renderer: plan,
+          poolKey: offload?.pool.plan({
+            names: columnNames,
+            types: plans.map((p) => p.type),
+            timeZone: offload.timeZone,
+            offset: offload.offset,
+            periodEnd: spec.periodEnd,
+            formats: sinks.map((sink) => sink.format),
+            newline: spec.newline,
+            escapeFormulae: spec.escapeFormulae
+          }),
           transcoders: sinks.map((sink) =>
             makeRowsTranscoder({
               format: sink.format,
@@ -144,8 +170,20 @@ export const runJob = <E, R>(
     }
     const decoder: PageDecoder = {
       fromBytes: (bytes, start, columnNames) => {
-        const transcoders = planFor(columnNames)?.transcoders
-        if (transcoders === undefined || transcoders.length === 0) return undefined
+        const plan = planFor(columnNames)
+        if (plan === undefined || sinks.length === 0) return undefined
+        const { poolKey, transcoders } = plan
+        if (spec.offload !== undefined && poolKey !== undefined && bytes.length >= offloadBytes) {
+          return Effect.map(spec.offload.pool.run(poolKey, bytes, start), (result) =>
+            result === undefined
+              ? undefined
+              : {
+                  end: result.end,
+                  rowCount: result.rowCount,
+                  rows: { _tag: "EncodedRows" as const, chunks: result.chunks, rowCount: result.rowCount }
+                }
+          )
+        }
         const chunks: Array<Uint8Array> = []
         let last: Transcoded | undefined
         for (const transcode of transcoders) {
@@ -196,6 +234,7 @@ export const runJob = <E, R>(
         else if (!sameColumns(names, page.columnNames)) return yield* columnsChanged(spec.what, names, page.columnNames)
         const count = rowCountOf(page)
         if (isEncoded(page.rows)) {
+          transcoded++
           const chunks = page.rows.chunks
           for (let i = 0; i < sinks.length; i++) yield* sinks[i]!.writer.write(chunks[i]!)
         } else yield* writeRows(page.rows)
@@ -208,6 +247,9 @@ export const runJob = <E, R>(
       })
     ).pipe(Effect.ensuring(spec.progress.finish))
     if (names === undefined) yield* start(spec.emptyColumns)
+    yield* Effect.logDebug(
+      `${spec.what}: ${transcoded} of ${pages - (spec.continues?.pages ?? 0)} pages written straight from the response bytes${spec.offload === undefined ? "" : ` (${spec.offload.pool.size} worker threads for pages of 1 MiB or more)`}`
+    )
 
     const warnings: Array<string> = []
     for (const column of renderer!.columns) {

@@ -24,6 +24,7 @@ import type { Format, OutputSettings } from "./OptionGate.ts"
 import type { ProgressReporter } from "./Progress.ts"
 import { makeStreamWriter } from "./StdoutWriter.ts"
 import type { SummaryLine } from "./Summary.ts"
+import { makeTranscodePool } from "./TranscodePool.ts"
 import type { UsageError } from "./UsageError.ts"
 
 /** One result to export. */
@@ -54,6 +55,8 @@ export interface RunSettings {
   readonly timeZone: TimeZoneInfo
   readonly offset: OffsetStyle
   readonly progress: ProgressReporter
+  /** Worker threads that transcode large pages (0: all on the main thread). */
+  readonly workers: number
 }
 
 /** What a run wrote. */
@@ -90,123 +93,130 @@ export const runExport = <E>(
   tasks: ReadonlyArray<ExportTask<E>>,
   runWarnings: ReadonlyArray<string>
 ): Effect.Effect<RunResult, ExportError | UsageError, FileSystem.FileSystem | Path.Path> =>
-  Effect.gen(function* () {
-    const path = yield* Path.Path
-    const zone = resolveTimeZone(settings.timeZone.name)
-    // The gate validated --timezone and chooseTimeZone only keeps resolvable cluster zones.
-    const timeZone: TimeZone = zone instanceof Error ? yield* Effect.die(zone) : zone
-    const startedMillis = yield* Clock.currentTimeMillis
-    const startedAt = new Date(startedMillis).toISOString()
-    const destination = settings.output.destination
-    const force = settings.output.force
+  Effect.scoped(
+    Effect.gen(function* () {
+      const path = yield* Path.Path
+      const zone = resolveTimeZone(settings.timeZone.name)
+      // The gate validated --timezone and chooseTimeZone only keeps resolvable cluster zones.
+      const timeZone: TimeZone = zone instanceof Error ? yield* Effect.die(zone) : zone
+      const startedMillis = yield* Clock.currentTimeMillis
+      const startedAt = new Date(startedMillis).toISOString()
+      const destination = settings.output.destination
+      const force = settings.output.force
 
-    const names = new FileNameAllocator()
-    names.reserve(manifestFileName)
-    const planned = tasks.map((task) => ({
-      task,
-      files: settings.formats.map((format) => ({ format, name: names.allocate(task.fileName, format) }))
-    }))
-    const dir = destination._tag === "Directory" ? destination.path : "."
-    if (destination._tag === "Directory") {
-      for (const { files } of planned) {
-        for (const file of files) yield* refuseExisting(path.join(dir, file.name), force)
+      const names = new FileNameAllocator()
+      names.reserve(manifestFileName)
+      const planned = tasks.map((task) => ({
+        task,
+        files: settings.formats.map((format) => ({ format, name: names.allocate(task.fileName, format) }))
+      }))
+      const dir = destination._tag === "Directory" ? destination.path : "."
+      if (destination._tag === "Directory") {
+        for (const { files } of planned) {
+          for (const file of files) yield* refuseExisting(path.join(dir, file.name), force)
+        }
       }
-    }
 
-    const outputs: Array<ManifestOutput> = []
-    const summary: Array<SummaryLine> = []
-    const exportOne = (task: ExportTask<E>, files: ReadonlyArray<{ format: Format; name: string }>) =>
-      Effect.gen(function* () {
-        const taskStart = yield* Clock.currentTimeMillis
-        const taskStartedAt = new Date(taskStart).toISOString()
-        const spec = {
-          what: task.what,
-          pages: task.pages,
-          plan: (columns: ReadonlyArray<string>) =>
-            planColumns(columns, task.typeOf, { timeZone, offset: settings.offset }),
-          emptyColumns: task.emptyColumns,
-          newline: settings.output.newline,
-          escapeFormulae: settings.output.escapeFormulae,
-          periodEnd: settings.output.periodEnd,
-          progress: settings.progress
-        }
-        let job: Effect.Effect<Written, E | ExportError, FileSystem.FileSystem | Path.Path>
-        if (destination._tag === "Stdout") {
-          const out = makeStreamWriter()
-          job = Effect.map(
-            runJob(spec, [{ format: files[0]!.format, writer: out.writer }]),
-            (r) => [r, [out.result()]] as const
-          )
-        } else {
-          // Nest one atomic publish per format around a single read of the pages.
-          const nest = (
-            index: number,
-            sinks: ReadonlyArray<JobSink>
-          ): Effect.Effect<Written, E | ExportError, FileSystem.FileSystem | Path.Path> => {
-            if (index === files.length) return Effect.map(runJob(spec, sinks), (r) => [r, []] as const)
-            const file = files[index]!
-            return Effect.map(
-              publish(path.join(dir, file.name), { force }, (writer: ChunkWriter) =>
-                nest(index + 1, [...sinks, { format: file.format, writer }])
-              ),
-              ([[result, inner], written]) => [result, [written, ...inner]] as const
-            )
+      const pool = settings.workers > 0 ? yield* makeTranscodePool(settings.workers) : undefined
+      const offload =
+        pool === undefined ? {} : { offload: { pool, timeZone: settings.timeZone.name, offset: settings.offset } }
+
+      const outputs: Array<ManifestOutput> = []
+      const summary: Array<SummaryLine> = []
+      const exportOne = (task: ExportTask<E>, files: ReadonlyArray<{ format: Format; name: string }>) =>
+        Effect.gen(function* () {
+          const taskStart = yield* Clock.currentTimeMillis
+          const taskStartedAt = new Date(taskStart).toISOString()
+          const spec = {
+            what: task.what,
+            pages: task.pages,
+            plan: (columns: ReadonlyArray<string>) =>
+              planColumns(columns, task.typeOf, { timeZone, offset: settings.offset }),
+            emptyColumns: task.emptyColumns,
+            newline: settings.output.newline,
+            escapeFormulae: settings.output.escapeFormulae,
+            periodEnd: settings.output.periodEnd,
+            progress: settings.progress,
+            ...offload
           }
-          job = nest(0, [])
-        }
-        const [result, written] = yield* job
-        const taskEnd = yield* Clock.currentTimeMillis
-        const seconds = (taskEnd - taskStart) / 1000
-        files.forEach((file, i) => {
-          const w = written[i]!
-          outputs.push({
-            file: destination._tag === "Stdout" ? "-" : file.name,
-            format: file.format,
-            source: task.source,
-            columns: result.columns.map((c) => (c.end_of === undefined ? { name: c.name, type: c.type } : c)),
-            rows_written: result.rows,
-            available_data_row_count: result.availableRowCount,
-            sampling_ratio: result.samplingRatio,
-            pages: result.pages,
-            bytes: w.bytes,
-            sha256: w.sha256,
-            started_at: taskStartedAt,
-            finished_at: new Date(taskEnd).toISOString(),
-            seconds,
-            warnings: result.warnings
+          let job: Effect.Effect<Written, E | ExportError, FileSystem.FileSystem | Path.Path>
+          if (destination._tag === "Stdout") {
+            const out = makeStreamWriter()
+            job = Effect.map(
+              runJob(spec, [{ format: files[0]!.format, writer: out.writer }]),
+              (r) => [r, [out.result()]] as const
+            )
+          } else {
+            // Nest one atomic publish per format around a single read of the pages.
+            const nest = (
+              index: number,
+              sinks: ReadonlyArray<JobSink>
+            ): Effect.Effect<Written, E | ExportError, FileSystem.FileSystem | Path.Path> => {
+              if (index === files.length) return Effect.map(runJob(spec, sinks), (r) => [r, []] as const)
+              const file = files[index]!
+              return Effect.map(
+                publish(path.join(dir, file.name), { force }, (writer: ChunkWriter) =>
+                  nest(index + 1, [...sinks, { format: file.format, writer }])
+                ),
+                ([[result, inner], written]) => [result, [written, ...inner]] as const
+              )
+            }
+            job = nest(0, [])
+          }
+          const [result, written] = yield* job
+          const taskEnd = yield* Clock.currentTimeMillis
+          const seconds = (taskEnd - taskStart) / 1000
+          files.forEach((file, i) => {
+            const w = written[i]!
+            outputs.push({
+              file: destination._tag === "Stdout" ? "-" : file.name,
+              format: file.format,
+              source: task.source,
+              columns: result.columns.map((c) => (c.end_of === undefined ? { name: c.name, type: c.type } : c)),
+              rows_written: result.rows,
+              available_data_row_count: result.availableRowCount,
+              sampling_ratio: result.samplingRatio,
+              pages: result.pages,
+              bytes: w.bytes,
+              sha256: w.sha256,
+              started_at: taskStartedAt,
+              finished_at: new Date(taskEnd).toISOString(),
+              seconds,
+              warnings: result.warnings
+            })
+            summary.push({
+              object: task.object,
+              rows: result.rows,
+              file: destination._tag === "Stdout" ? "-" : file.name,
+              bytes: w.bytes,
+              seconds
+            })
           })
-          summary.push({
-            object: task.object,
-            rows: result.rows,
-            file: destination._tag === "Stdout" ? "-" : file.name,
-            bytes: w.bytes,
-            seconds
-          })
+          for (const warning of result.warnings) yield* Effect.logWarning(`${task.what}: ${warning}`)
+        }).pipe(Effect.mapError((error) => toExportError(error, task.what)))
+
+      const manifestFor = (failure: string | undefined) =>
+        Effect.gen(function* () {
+          const finished = yield* Clock.currentTimeMillis
+          const manifest: Manifest = {
+            spotpipe: settings.version,
+            command: settings.command,
+            host: settings.host,
+            timezone: settings.timeZone,
+            started_at: startedAt,
+            finished_at: yield* isoNow,
+            seconds: (finished - startedMillis) / 1000,
+            outputs: [...outputs],
+            warnings: failure === undefined ? [...runWarnings] : [...runWarnings, `run failed: ${failure}`]
+          }
+          if (destination._tag === "Directory") yield* writeManifest(path.join(dir, manifestFileName), manifest)
+          return manifest
         })
-        for (const warning of result.warnings) yield* Effect.logWarning(`${task.what}: ${warning}`)
-      }).pipe(Effect.mapError((error) => toExportError(error, task.what)))
 
-    const manifestFor = (failure: string | undefined) =>
-      Effect.gen(function* () {
-        const finished = yield* Clock.currentTimeMillis
-        const manifest: Manifest = {
-          spotpipe: settings.version,
-          command: settings.command,
-          host: settings.host,
-          timezone: settings.timeZone,
-          started_at: startedAt,
-          finished_at: yield* isoNow,
-          seconds: (finished - startedMillis) / 1000,
-          outputs: [...outputs],
-          warnings: failure === undefined ? [...runWarnings] : [...runWarnings, `run failed: ${failure}`]
-        }
-        if (destination._tag === "Directory") yield* writeManifest(path.join(dir, manifestFileName), manifest)
-        return manifest
-      })
-
-    yield* Effect.forEach(planned, ({ task, files }) => exportOne(task, files), { discard: true }).pipe(
-      Effect.tapError((error) => (outputs.length > 0 ? manifestFor(error.message).pipe(Effect.ignore) : Effect.void))
-    )
-    const manifest = yield* manifestFor(undefined)
-    return { summary, manifest }
-  })
+      yield* Effect.forEach(planned, ({ task, files }) => exportOne(task, files), { discard: true }).pipe(
+        Effect.tapError((error) => (outputs.length > 0 ? manifestFor(error.message).pipe(Effect.ignore) : Effect.void))
+      )
+      const manifest = yield* manifestFor(undefined)
+      return { summary, manifest }
+    })
+  )

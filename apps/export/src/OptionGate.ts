@@ -4,6 +4,7 @@
  * functions; the connection (host, user, secret) is resolved from flags, the environment, a password file or an
  * interactive prompt — never from a flag value, so a secret cannot leak through shell history or `ps`.
  */
+import { availableParallelism } from "node:os"
 import { Effect, Option, Redacted } from "effect"
 import { isLoopbackHost } from "./batch/JobConnection.ts"
 import { UsageError } from "./UsageError.ts"
@@ -19,6 +20,13 @@ export const maxPageSize = 100_000
 export const defaultPageSize = 10_000
 /** Upper bound for `--concurrency` (ThoughtSpot allows 100 requests/s per client IP). */
 export const maxConcurrency = 16
+/** Upper bound for `--workers`. */
+export const maxWorkers = 16
+/**
+ * Worker threads when `--workers` is not given: one when the machine has a second core (transcoding then
+ * overlaps receiving and writing), none on a single core, where a thread only adds memory.
+ */
+export const defaultWorkers = (cores: number): number => (cores >= 2 ? 1 : 0)
 
 /** Output flags as the command line parsed them, before any check. */
 export interface RawOutputOptions {
@@ -27,6 +35,7 @@ export interface RawOutputOptions {
   readonly timezone: Option.Option<string>
   readonly pageSize: Option.Option<number>
   readonly concurrency: Option.Option<number>
+  readonly workers: Option.Option<number>
   readonly newline: string
   readonly force: boolean
   readonly escapeFormulae: boolean
@@ -44,6 +53,8 @@ export interface OutputSettings {
   readonly timezone: Option.Option<string>
   readonly pageSize: number
   readonly concurrency: number
+  /** Worker threads that transcode large pages (0: all on the main thread). */
+  readonly workers: number
   readonly newline: "\r\n" | "\n"
   readonly force: boolean
   readonly escapeFormulae: boolean
@@ -93,6 +104,10 @@ export const checkOutput = (raw: RawOutputOptions, defaultOut = "."): Effect.Eff
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > maxConcurrency) {
     return usage(`concurrency ${concurrency} is out of range: use --concurrency between 1 and ${maxConcurrency}`)
   }
+  const workers = Option.getOrElse(raw.workers, () => defaultWorkers(availableParallelism()))
+  if (!Number.isInteger(workers) || workers < 0 || workers > maxWorkers) {
+    return usage(`workers ${workers} is out of range: use --workers between 0 (no worker threads) and ${maxWorkers}`)
+  }
   if (Option.isSome(raw.timezone) && !isTimeZone(raw.timezone.value)) {
     return usage(
       `unknown time zone "${raw.timezone.value}": use an IANA name such as UTC, Europe/Berlin or America/Los_Angeles`
@@ -110,6 +125,7 @@ export const checkOutput = (raw: RawOutputOptions, defaultOut = "."): Effect.Eff
     timezone: raw.timezone,
     pageSize,
     concurrency,
+    workers,
     newline: newline === "crlf" ? "\r\n" : "\n",
     force: raw.force,
     escapeFormulae: raw.escapeFormulae,

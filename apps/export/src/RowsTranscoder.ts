@@ -14,7 +14,7 @@
  * number beyond a double, a cell its formatter refuses. The page is then parsed and rendered the ordinary
  * way, which gives the precise error or retry.
  */
-import { parseJsonExact } from "@spotpipe/core"
+import { parseJsonExact } from "@spotpipe/core/json"
 import { csvCell } from "./CsvFormat.ts"
 import { jsonCell } from "./NdjsonFormat.ts"
 import type { Cell } from "./RowFormat.ts"
@@ -97,7 +97,7 @@ const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.
 
 /** A larger buffer holding `out[0, used)`, with room for `more` bytes. */
 const grow = (out: Buffer, used: number, more: number): Buffer<ArrayBuffer> => {
-  const grown = Buffer.allocUnsafe(Math.max(out.length * 2, used + more))
+  const grown = Buffer.allocUnsafeSlow(Math.max(out.length * 2, used + more))
   out.copy(grown, 0, 0, used)
   return grown
 }
@@ -155,7 +155,7 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
   return (bytes, start) => {
     const input = asBuffer(bytes)
     // Locals only in the loop below (no closure shares them), so V8 keeps them in registers.
-    let out: Buffer = Buffer.allocUnsafe(Math.max(1024, Math.ceil((input.length - start) * (csv ? 1.1 : 1.6))))
+    let out: Buffer = Buffer.allocUnsafeSlow(Math.max(1024, Math.ceil((input.length - start) * (csv ? 1.1 : 1.6))))
     let at = 0
     let pos = start
     let rowCount = 0

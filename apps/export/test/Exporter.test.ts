@@ -21,6 +21,7 @@ const settings = (dir: string, force = false) =>
       timezone: Option.some("Asia/Kolkata"),
       pageSize: Option.none(),
       concurrency: Option.none(),
+      workers: Option.none(),
       newline: "crlf",
       force,
       escapeFormulae: false,
@@ -34,7 +35,8 @@ const settings = (dir: string, force = false) =>
       formats: ["csv", "ndjson"],
       timeZone: { name: "Asia/Kolkata", source: "flag" },
       offset: "utc",
-      progress: silentProgress
+      progress: silentProgress,
+      workers: 0
     })
   )
 

@@ -18,6 +18,7 @@ const output: RawOutputOptions = {
   timezone: Option.none(),
   pageSize: Option.none(),
   concurrency: Option.none(),
+  workers: Option.none(),
   newline: "crlf",
   force: false,
   escapeFormulae: false,

@@ -48,6 +48,7 @@ let east: RunningSandbox
 let flaky: RunningSandbox
 let slow: RunningSandbox
 let throttled: RunningSandbox
+let large: RunningSandbox
 
 const passwordEnv = (sandbox: { readonly url: string }, user = fixtures.user) => ({
   THOUGHTSPOT_HOST: sandbox.url,
@@ -57,7 +58,7 @@ const passwordEnv = (sandbox: { readonly url: string }, user = fixtures.user) =>
 
 beforeAll(async () => {
   const golden = { rows: fixtures.golden.rows, seed: fixtures.golden.seed }
-  ;[west, east, flaky, slow, throttled] = await Promise.all([
+  ;[west, east, flaky, slow, throttled, large] = await Promise.all([
     startSandbox({ ...golden, timezone: "America/Los_Angeles", secretKey }),
     startSandbox({ ...golden, timezone: "Asia/Kolkata", customCalendar: "with-end" }),
     startSandbox({ ...golden, timezone: "America/Los_Angeles", faults: "flaky" }),
@@ -66,12 +67,14 @@ beforeAll(async () => {
     startSandbox({
       ...golden,
       faults: { routes: { "metadata/answer/data": { error429: 1 } }, maxConsecutiveFaults: 1000, retryAfter: true }
-    })
+    }),
+    // Pages of 15 000 rows are > 1 MiB: large enough to go to the worker threads.
+    startSandbox({ rows: 45_000, timezone: "Asia/Kolkata", customCalendar: "with-end" })
   ])
 })
 
 afterAll(async () => {
-  await Promise.all([west?.close(), east?.close(), flaky?.close(), slow?.close(), throttled?.close()])
+  await Promise.all([west?.close(), east?.close(), flaky?.close(), slow?.close(), throttled?.close(), large?.close()])
 })
 
 describe.concurrent("exports", () => {
@@ -183,6 +186,21 @@ describe.concurrent("exports", () => {
     const faults = Object.values(flaky.stats().faultsInjected).reduce((a, b) => a + b, 0)
     expect(faults, "the flaky profile injected no fault: the test proves nothing").toBeGreaterThan(0)
     expectGolden("west/answer-Order Details.csv", NodeFs.readFileSync(NodePath.join(dir, "answer-Order Details.csv")))
+  })
+
+  it("worker-threads-write-the-same-bytes-as-the-main-thread", timeout, async () => {
+    const exportWith = async (workers: string, format: string) => {
+      const dir = tempDir()
+      const args = ["answer", "Order Details", "--page-size", "15000", "--period-end", "--format", format]
+      const run = record(await runCli([...args, "--workers", workers, "--out", dir], { env: passwordEnv(large) }), dir)
+      expect(run.code, run.stderr).toBe(0)
+      return NodeFs.readFileSync(NodePath.join(dir, `answer-Order Details.${format}`))
+    }
+    for (const format of ["csv", "ndjson"]) {
+      const [inline, pooled] = await Promise.all([exportWith("0", format), exportWith("2", format)])
+      expect(inline.length).toBeGreaterThan(3 << 20)
+      expect(pooled.equals(inline), `${format}: --workers 2 differs from --workers 0`).toBe(true)
+    }
   })
 
   it("metadata-ndjson-lists-objects-with-types-and-times-via-secret-key", timeout, async () => {

@@ -35,6 +35,7 @@ import { FileNameAllocator } from "../FileName.ts"
 import type { OutputSource, TimeZoneInfo } from "../Manifest.ts"
 import { type ProgressReporter, silentProgress } from "../Progress.ts"
 import { searchColumnTypes } from "../SearchColumns.ts"
+import { makeTranscodePool } from "../TranscodePool.ts"
 import type { UsageError } from "../UsageError.ts"
 import {
   type BatchManifest,
@@ -69,6 +70,8 @@ export interface BatchOptions {
   readonly force: boolean
   /** Exports at once. */
   readonly concurrency: number
+  /** Worker threads that transcode large pages, shared by the exports (0: none). */
+  readonly workers: number
   readonly shard: Shard.Shard
   readonly newline: "\r\n" | "\n"
   readonly escapeFormulae: boolean
@@ -238,412 +241,418 @@ export const runBatch = <E>(
   cluster: Cluster<E>,
   options: BatchOptions
 ): Effect.Effect<BatchResult, ExportError | UsageError, FileSystem.FileSystem | Path.Path> =>
-  Effect.gen(function* () {
-    const fs = yield* FileSystem.FileSystem
-    const path = yield* Path.Path
-    const started = yield* Clock.currentTimeMillis
-    const outDir = options.outDir
-    const stateDir = path.join(outDir, stateDirName)
-    const step = (name: BatchStep, file: string) =>
-      options.onStep === undefined ? Effect.void : options.onStep(name, file)
-    const orFail = <A, R>(effect: Effect.Effect<A, PlatformError.PlatformError, R>, at: string) =>
-      Effect.mapError(effect, (e) => fileError(at, e))
-    yield* orFail(fs.makeDirectory(stateDir, { recursive: true }), stateDir)
+  Effect.scoped(
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const started = yield* Clock.currentTimeMillis
+      const pool = options.workers > 0 ? yield* makeTranscodePool(options.workers) : undefined
+      const outDir = options.outDir
+      const stateDir = path.join(outDir, stateDirName)
+      const step = (name: BatchStep, file: string) =>
+        options.onStep === undefined ? Effect.void : options.onStep(name, file)
+      const orFail = <A, R>(effect: Effect.Effect<A, PlatformError.PlatformError, R>, at: string) =>
+        Effect.mapError(effect, (e) => fileError(at, e))
+      yield* orFail(fs.makeDirectory(stateDir, { recursive: true }), stateDir)
 
-    const manifestPath = path.join(outDir, manifestName(options.shard))
-    // Temp manifests of killed runs of this shard.
-    const tempPrefix = `.${manifestName(options.shard)}.`
-    for (const entry of yield* fs.readDirectory(outDir).pipe(Effect.orElseSucceed(() => []))) {
-      if (entry.startsWith(tempPrefix) && entry.endsWith(".tmp"))
-        yield* fs.remove(path.join(outDir, entry)).pipe(Effect.ignore)
-    }
-    const previous = options.resume ? yield* readManifest(manifestPath) : Option.none<BatchManifest>()
-    const previousOutputs = new Map(
-      Option.match(previous, { onNone: () => [], onSome: (m) => m.outputs.map((o) => [o.file, o] as const) })
-    )
-
-    const exports = Shard.select(job.exports, options.shard)
-    const needsClusterZone = exports.some((e) => e.timezone === undefined)
-    const runWarnings: Array<string> = []
-    let zoneInfo: TimeZoneInfo = { name: "UTC", source: "default" }
-    if (needsClusterZone) {
-      const clusterZone = yield* cluster.timeZone.pipe(
-        Effect.map(Option.getOrUndefined),
-        Effect.mapError((e) => toExportError(e, "the cluster's time zone"))
+      const manifestPath = path.join(outDir, manifestName(options.shard))
+      // Temp manifests of killed runs of this shard.
+      const tempPrefix = `.${manifestName(options.shard)}.`
+      for (const entry of yield* fs.readDirectory(outDir).pipe(Effect.orElseSucceed(() => []))) {
+        if (entry.startsWith(tempPrefix) && entry.endsWith(".tmp"))
+          yield* fs.remove(path.join(outDir, entry)).pipe(Effect.ignore)
+      }
+      const previous = options.resume ? yield* readManifest(manifestPath) : Option.none<BatchManifest>()
+      const previousOutputs = new Map(
+        Option.match(previous, { onNone: () => [], onSome: (m) => m.outputs.map((o) => [o.file, o] as const) })
       )
-      const chosen = chooseTimeZone(undefined, clusterZone)
-      zoneInfo = chosen.info
-      if (chosen.warning !== undefined) runWarnings.push(chosen.warning)
-    }
 
-    /** Writes one output; returns its manifest entry. */
-    const writeOutput = (planned: PlannedOutput<E>) =>
-      Effect.gen(function* () {
-        const finalPath = path.join(outDir, planned.file)
-        const files = Checkpoint.stateFiles(stateDir, planned.file, path)
-        const removeState = Effect.andThen(
+      const exports = Shard.select(job.exports, options.shard)
+      const needsClusterZone = exports.some((e) => e.timezone === undefined)
+      const runWarnings: Array<string> = []
+      let zoneInfo: TimeZoneInfo = { name: "UTC", source: "default" }
+      if (needsClusterZone) {
+        const clusterZone = yield* cluster.timeZone.pipe(
+          Effect.map(Option.getOrUndefined),
+          Effect.mapError((e) => toExportError(e, "the cluster's time zone"))
+        )
+        const chosen = chooseTimeZone(undefined, clusterZone)
+        zoneInfo = chosen.info
+        if (chosen.warning !== undefined) runWarnings.push(chosen.warning)
+      }
+
+      /** Writes one output; returns its manifest entry. */
+      const writeOutput = (planned: PlannedOutput<E>) =>
+        Effect.gen(function* () {
+          const finalPath = path.join(outDir, planned.file)
+          const files = Checkpoint.stateFiles(stateDir, planned.file, path)
+          const removeState = Effect.andThen(
+            fs.remove(files.partial).pipe(Effect.ignore),
+            fs.remove(files.checkpoint).pipe(Effect.ignore)
+          )
+          // A process killed mid-checkpoint leaves its temp file; this output belongs to this run (shards own
+          // disjoint outputs), so its leftovers can go.
+          const checkpointBase = path.basename(files.checkpoint)
+          const entries = yield* fs.readDirectory(stateDir).pipe(Effect.orElseSucceed(() => []))
+          for (const entry of entries) {
+            if (entry.startsWith(`${checkpointBase}.`) && entry.endsWith(".tmp")) {
+              yield* fs.remove(path.join(stateDir, entry)).pipe(Effect.ignore)
+            }
+          }
+          const zone = resolveTimeZone(planned.timezone)
+          if (zone instanceof Error) {
+            return yield* new ExportError({
+              kind: "BadData",
+              message: `${planned.what}: time zone "${planned.timezone}" is unknown to this runtime`
+            })
+          }
+          const begin = yield* Clock.currentTimeMillis
+
+          let decision: Checkpoint.ResumeDecision = { _tag: "Fresh" }
+          if (options.resume) {
+            const prior = previousOutputs.get(planned.file)
+            decision = yield* Checkpoint.inspect({
+              finalPath,
+              checkpointPath: files.checkpoint,
+              partialPath: files.partial,
+              fingerprint: planned.job.fingerprint,
+              completed: Option.fromUndefinedOr(prior).pipe(
+                Option.map((o) => ({ fingerprint: o.fingerprint, sha256: o.sha256, rows: o.rows_written }))
+              )
+            }).pipe(Effect.mapError((e) => fileError(finalPath, e)))
+            if (decision._tag === "Skip") {
+              const entry = prior ?? (yield* storedOutput(files.checkpoint))
+              // Its state stays until this run's manifest vouches for it (a kill before then must find it again).
+              if (entry !== undefined) return { ...entry, resume: "skipped" as const }
+              decision = { _tag: "Restart", reason: "the output's manifest entry is missing" }
+            }
+            if (decision._tag === "Publish") {
+              const entry = yield* storedOutput(files.checkpoint)
+              if (entry !== undefined) {
+                yield* publishPartial(files.partial, finalPath, planned.file)
+                return { ...entry, resume: "published" as const }
+              }
+              decision = { _tag: "Restart", reason: "the complete checkpoint has no manifest entry" }
+            }
+            if (decision._tag === "Restart") {
+              yield* Effect.logWarning(`${planned.what}: starting over: ${decision.reason}`)
+              yield* removeState
+            }
+          } else {
+            const exists = yield* orFail(fs.exists(finalPath), finalPath)
+            if (exists && !options.force) {
+              return yield* new ExportError({
+                kind: "OutputExists",
+                message: `${finalPath} already exists: pass --resume to keep verified outputs and finish the rest, --force to replace them, or choose another --out directory`
+              })
+            }
+            yield* removeState
+          }
+
+          const attempt = (resumeFrom: Checkpoint.CheckpointRecord | undefined) =>
+            writePartial(planned, zone, files, resumeFrom, begin)
+          const continued = decision._tag === "Continue" ? decision.checkpoint : undefined
+          return yield* attempt(continued).pipe(
+            Effect.catchIf(
+              (error): error is RestartNeeded => error instanceof RestartNeeded,
+              (error) =>
+                Effect.gen(function* () {
+                  yield* Effect.logWarning(`${planned.what}: starting over: ${error.reason}`)
+                  yield* removeState
+                  return yield* attempt(undefined)
+                })
+            )
+          )
+        })
+
+      const storedOutput = (checkpointPath: string) =>
+        Effect.map(Checkpoint.read(checkpointPath).pipe(Effect.orElseSucceed(() => Option.none())), (record) => {
+          const value = Option.getOrUndefined(record)
+          return typeof value === "object" ? Option.getOrUndefined(parseOutput(value.output)) : undefined
+        })
+
+      const publishPartial = (partial: string, finalPath: string, file: string) =>
+        Effect.gen(function* () {
+          const dir = path.dirname(finalPath)
+          yield* orFail(fs.makeDirectory(dir, { recursive: true }), dir)
+          yield* step("before-publish", file)
+          yield* orFail(fs.rename(partial, finalPath), finalPath)
+          yield* Checkpoint.syncDirectory(dir)
+          yield* step("after-publish", file)
+        })
+
+      /** Writes (or continues) the partial file, then publishes it. */
+      const writePartial = (
+        planned: PlannedOutput<E>,
+        timeZone: Exclude<ReturnType<typeof resolveTimeZone>, Error>,
+        files: { readonly partial: string; readonly checkpoint: string },
+        resumeFrom: Checkpoint.CheckpointRecord | undefined,
+        begin: number
+      ) =>
+        Effect.gen(function* () {
+          const finalPath = path.join(outDir, planned.file)
+          const skipBytes = resumeFrom?.bytes ?? 0
+          if (resumeFrom !== undefined) {
+            yield* orFail(fs.truncate(files.partial, skipBytes), files.partial)
+          }
+          // Continue from the checkpoint's row offset when the source can start there; otherwise re-render.
+          const fromOffset =
+            resumeFrom !== undefined &&
+            planned.pagesFrom !== undefined &&
+            resumeFrom.next_offset % planned.job.pageSize === 0
+              ? resumeFrom
+              : undefined
+          let seeded: Hash | undefined
+          if (fromOffset !== undefined) {
+            // The bytes on disk are what the continuation appends to: read them back, check them, hash from them.
+            const prefix = yield* Checkpoint.hashPrefix(files.partial, fromOffset.bytes).pipe(
+              Effect.mapError((e) => fileError(files.partial, e)),
+              Effect.map(Option.getOrUndefined)
+            )
+            if (prefix === undefined || prefix.size !== fromOffset.bytes || prefix.digest !== fromOffset.sha256) {
+              return yield* new RestartNeeded({ reason: "the partial file does not match its checkpoint" })
+            }
+            seeded = prefix.hash
+          }
+          return yield* Effect.scoped(
+            Effect.gen(function* () {
+              const file = yield* orFail(
+                fs.open(files.partial, { flag: resumeFrom === undefined ? "w" : "a", mode: 0o644 }),
+                files.partial
+              )
+              const hash = seeded ?? createHash("sha256")
+              // Continuing from the offset: the verified bytes are already counted and hashed.
+              let position = fromOffset === undefined ? 0 : fromOffset.bytes
+              let verified = resumeFrom === undefined || fromOffset !== undefined
+              let rows = fromOffset?.next_offset ?? 0
+              let pages = fromOffset?.pages ?? 0
+              let firstSeen = false
+              let sourceRows: number | null = null
+              let columns: ReadonlyArray<string> = []
+
+              // The writer may only fail with an ExportError; a mismatch is remembered and turned into a restart.
+              let mismatch: string | undefined
+              const checkPrefix = (): Effect.Effect<void, ExportError> => {
+                verified = true
+                if (hash.copy().digest("hex") === resumeFrom!.sha256) return Effect.void
+                mismatch = "the result no longer renders to the bytes already written"
+                return Effect.fail(new ExportError({ kind: "Incomplete", message: `${planned.what}: ${mismatch}` }))
+              }
+              const writer: ChunkWriter = {
+                write: (chunk) => {
+                  if (chunk.length === 0) return Effect.void
+                  const buffer = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk
+                  const before = position
+                  position += buffer.length
+                  if (before >= skipBytes) {
+                    hash.update(buffer)
+                    return orFail(file.writeAll(buffer), files.partial)
+                  }
+                  if (position <= skipBytes) {
+                    hash.update(buffer)
+                    return position === skipBytes ? checkPrefix() : Effect.void
+                  }
+                  // This chunk straddles the checkpoint: verify the regenerated prefix, then write the rest.
+                  const cut = skipBytes - before
+                  hash.update(buffer.subarray(0, cut))
+                  const tail = buffer.subarray(cut)
+                  return Effect.andThen(checkPrefix(), () => {
+                    hash.update(tail)
+                    return orFail(file.writeAll(tail), files.partial)
+                  })
+                }
+              }
+
+              const record = (state: "partial" | "complete", output?: BatchOutput): Checkpoint.CheckpointRecord => ({
+                version: 1,
+                file: planned.file,
+                fingerprint: planned.job.fingerprint,
+                state,
+                source_rows: sourceRows,
+                columns,
+                next_offset: rows,
+                pages,
+                bytes: position,
+                sha256: hash.copy().digest("hex"),
+                ...(output === undefined ? {} : { output })
+              })
+              const saveCheckpoint = (state: "partial" | "complete", output?: BatchOutput) =>
+                Effect.gen(function* () {
+                  yield* orFail(file.sync, files.partial)
+                  yield* Checkpoint.write(
+                    files.checkpoint,
+                    record(state, output),
+                    step("checkpoint-before-rename", planned.file)
+                  ).pipe(Effect.mapError((e) => fileError(files.checkpoint, e)))
+                  yield* step("checkpoint-written", planned.file)
+                })
+
+              const base = options.progress ?? silentProgress
+              const progress: ProgressReporter = {
+                start: base.start,
+                finish: base.finish,
+                page: (n, total) =>
+                  Effect.gen(function* () {
+                    rows += n
+                    pages += 1
+                    yield* base.page(n, total)
+                    // Only pages past the checkpoint add durable bytes worth a new checkpoint.
+                    if (position > skipBytes) {
+                      yield* step("page-written", planned.file)
+                      yield* saveCheckpoint("partial")
+                    }
+                  }) as Effect.Effect<void>
+              }
+              const pagesChecked = (decoder: PageDecoder) =>
+                (fromOffset === undefined || planned.pagesFrom === undefined
+                  ? planned.pages(decoder)
+                  : planned.pagesFrom(fromOffset.next_offset, decoder)
+                ).pipe(
+                  Stream.tap((page) =>
+                    Effect.gen(function* () {
+                      if (firstSeen) return
+                      firstSeen = true
+                      columns = page.columnNames
+                      sourceRows = page.availableRowCount ?? null
+                      if (resumeFrom !== undefined) {
+                        const confirmed = Checkpoint.confirmSource(resumeFrom, {
+                          availableRowCount: sourceRows,
+                          columns
+                        })
+                        if (confirmed._tag === "Restart") return yield* new RestartNeeded({ reason: confirmed.reason })
+                      }
+                    })
+                  )
+                )
+              const result = yield* runJob(
+                {
+                  what: planned.what,
+                  pages: pagesChecked,
+                  ...(fromOffset === undefined
+                    ? {}
+                    : { continues: { rows: fromOffset.next_offset, pages: fromOffset.pages } }),
+                  plan: (names) => planColumns(names, planned.typeOf, { timeZone, offset: options.offset }),
+                  emptyColumns: planned.emptyColumns,
+                  newline: options.newline,
+                  escapeFormulae: options.escapeFormulae,
+                  periodEnd: options.periodEnd,
+                  progress,
+                  ...(pool === undefined
+                    ? {}
+                    : { offload: { pool, timeZone: planned.timezone, offset: options.offset } })
+                },
+                [{ format: planned.job.format, writer }]
+              ).pipe(
+                Effect.mapError((error) => (mismatch === undefined ? error : new RestartNeeded({ reason: mismatch })))
+              )
+              if (fromOffset !== undefined && !firstSeen) {
+                return yield* new RestartNeeded({ reason: "the source returned no page where the output left off" })
+              }
+              if (!verified) {
+                return yield* new RestartNeeded({ reason: "the result is now shorter than the bytes already written" })
+              }
+              const end = yield* Clock.currentTimeMillis
+              const output: BatchOutput = {
+                file: planned.file,
+                format: planned.job.format,
+                source: planned.source,
+                columns: result.columns.map((c) => (c.end_of === undefined ? { name: c.name, type: c.type } : c)),
+                rows_written: result.rows,
+                available_data_row_count: result.availableRowCount,
+                sampling_ratio: result.samplingRatio,
+                pages: result.pages,
+                bytes: position,
+                sha256: hash.copy().digest("hex"),
+                started_at: isoOf(begin),
+                finished_at: isoOf(end),
+                seconds: (end - begin) / 1000,
+                warnings: result.warnings,
+                export: planned.job.key,
+                fingerprint: planned.job.fingerprint,
+                timezone: planned.timezone,
+                resume: (resumeFrom === undefined ? "written" : "continued") satisfies ResumeOutcome
+              }
+              yield* saveCheckpoint("complete", output)
+              return output
+            })
+          ).pipe(Effect.tap(() => publishPartial(files.partial, finalPath, planned.file)))
+        })
+
+      const runExport = (entry: JobExport) =>
+        Effect.gen(function* () {
+          const planned = yield* planExport(cluster, entry, zoneInfo.name)
+          const outputs: Array<BatchOutput> = []
+          for (const output of planned) outputs.push(yield* writeOutput(output))
+          return outputs
+        }).pipe(
+          Effect.mapError((error) => (error instanceof RestartNeeded ? error : toExportError(error, whatOf(entry)))),
+          Effect.exit
+        )
+
+      const results = yield* Effect.forEach(exports, runExport, { concurrency: Math.max(1, options.concurrency) })
+      const statuses: Array<ExportStatus> = []
+      const outputs: Array<BatchOutput> = []
+      results.forEach((exit, i) => {
+        const entry = exports[i]!
+        if (Exit.isSuccess(exit)) {
+          outputs.push(...exit.value)
+          statuses.push({
+            export: entry.key,
+            index: entry.index,
+            type: entry.spec.type,
+            status: "succeeded",
+            error: null,
+            files: exit.value.map((o) => o.file)
+          })
+        } else {
+          const failure = exit.cause.reasons.find((r) => r._tag === "Fail")
+          const message =
+            failure?._tag === "Fail"
+              ? failure.error instanceof RestartNeeded
+                ? `${whatOf(entry)}: ${failure.error.reason}`
+                : failure.error.message
+              : `${whatOf(entry)}: interrupted or crashed`
+          statuses.push({
+            export: entry.key,
+            index: entry.index,
+            type: entry.spec.type,
+            status: "failed",
+            error: message,
+            files: []
+          })
+        }
+      })
+
+      const finished = yield* Clock.currentTimeMillis
+      const manifest: BatchManifest = {
+        spotpipe: options.version,
+        command: "run",
+        job: { file: options.jobFile, fingerprint: job.fingerprint },
+        shard: options.shard.count === 1 ? null : { index: options.shard.index, count: options.shard.count },
+        host: cluster.host,
+        timezone: zoneInfo,
+        started_at: isoOf(started),
+        finished_at: isoOf(finished),
+        seconds: (finished - started) / 1000,
+        exports: statuses,
+        outputs,
+        warnings: runWarnings
+      }
+      yield* step("before-manifest", manifestName(options.shard))
+      yield* writeManifestAtomically(manifestPath, renderManifest(manifest))
+      // The manifest now vouches for the completed outputs: their checkpoints are no longer needed.
+      for (const output of outputs) {
+        const files = Checkpoint.stateFiles(stateDir, output.file, path)
+        yield* Effect.andThen(
           fs.remove(files.partial).pipe(Effect.ignore),
           fs.remove(files.checkpoint).pipe(Effect.ignore)
         )
-        // A process killed mid-checkpoint leaves its temp file; this output belongs to this run (shards own
-        // disjoint outputs), so its leftovers can go.
-        const checkpointBase = path.basename(files.checkpoint)
-        const entries = yield* fs.readDirectory(stateDir).pipe(Effect.orElseSucceed(() => []))
-        for (const entry of entries) {
-          if (entry.startsWith(`${checkpointBase}.`) && entry.endsWith(".tmp")) {
-            yield* fs.remove(path.join(stateDir, entry)).pipe(Effect.ignore)
-          }
-        }
-        const zone = resolveTimeZone(planned.timezone)
-        if (zone instanceof Error) {
-          return yield* new ExportError({
-            kind: "BadData",
-            message: `${planned.what}: time zone "${planned.timezone}" is unknown to this runtime`
-          })
-        }
-        const begin = yield* Clock.currentTimeMillis
-
-        let decision: Checkpoint.ResumeDecision = { _tag: "Fresh" }
-        if (options.resume) {
-          const prior = previousOutputs.get(planned.file)
-          decision = yield* Checkpoint.inspect({
-            finalPath,
-            checkpointPath: files.checkpoint,
-            partialPath: files.partial,
-            fingerprint: planned.job.fingerprint,
-            completed: Option.fromUndefinedOr(prior).pipe(
-              Option.map((o) => ({ fingerprint: o.fingerprint, sha256: o.sha256, rows: o.rows_written }))
-            )
-          }).pipe(Effect.mapError((e) => fileError(finalPath, e)))
-          if (decision._tag === "Skip") {
-            const entry = prior ?? (yield* storedOutput(files.checkpoint))
-            // Its state stays until this run's manifest vouches for it (a kill before then must find it again).
-            if (entry !== undefined) return { ...entry, resume: "skipped" as const }
-            decision = { _tag: "Restart", reason: "the output's manifest entry is missing" }
-          }
-          if (decision._tag === "Publish") {
-            const entry = yield* storedOutput(files.checkpoint)
-            if (entry !== undefined) {
-              yield* publishPartial(files.partial, finalPath, planned.file)
-              return { ...entry, resume: "published" as const }
-            }
-            decision = { _tag: "Restart", reason: "the complete checkpoint has no manifest entry" }
-          }
-          if (decision._tag === "Restart") {
-            yield* Effect.logWarning(`${planned.what}: starting over: ${decision.reason}`)
-            yield* removeState
-          }
-        } else {
-          const exists = yield* orFail(fs.exists(finalPath), finalPath)
-          if (exists && !options.force) {
-            return yield* new ExportError({
-              kind: "OutputExists",
-              message: `${finalPath} already exists: pass --resume to keep verified outputs and finish the rest, --force to replace them, or choose another --out directory`
-            })
-          }
-          yield* removeState
-        }
-
-        const attempt = (resumeFrom: Checkpoint.CheckpointRecord | undefined) =>
-          writePartial(planned, zone, files, resumeFrom, begin)
-        const continued = decision._tag === "Continue" ? decision.checkpoint : undefined
-        return yield* attempt(continued).pipe(
-          Effect.catchIf(
-            (error): error is RestartNeeded => error instanceof RestartNeeded,
-            (error) =>
-              Effect.gen(function* () {
-                yield* Effect.logWarning(`${planned.what}: starting over: ${error.reason}`)
-                yield* removeState
-                return yield* attempt(undefined)
-              })
-          )
-        )
-      })
-
-    const storedOutput = (checkpointPath: string) =>
-      Effect.map(Checkpoint.read(checkpointPath).pipe(Effect.orElseSucceed(() => Option.none())), (record) => {
-        const value = Option.getOrUndefined(record)
-        return typeof value === "object" ? Option.getOrUndefined(parseOutput(value.output)) : undefined
-      })
-
-    const publishPartial = (partial: string, finalPath: string, file: string) =>
-      Effect.gen(function* () {
-        const dir = path.dirname(finalPath)
-        yield* orFail(fs.makeDirectory(dir, { recursive: true }), dir)
-        yield* step("before-publish", file)
-        yield* orFail(fs.rename(partial, finalPath), finalPath)
-        yield* Checkpoint.syncDirectory(dir)
-        yield* step("after-publish", file)
-      })
-
-    /** Writes (or continues) the partial file, then publishes it. */
-    const writePartial = (
-      planned: PlannedOutput<E>,
-      timeZone: Exclude<ReturnType<typeof resolveTimeZone>, Error>,
-      files: { readonly partial: string; readonly checkpoint: string },
-      resumeFrom: Checkpoint.CheckpointRecord | undefined,
-      begin: number
-    ) =>
-      Effect.gen(function* () {
-        const finalPath = path.join(outDir, planned.file)
-        const skipBytes = resumeFrom?.bytes ?? 0
-        if (resumeFrom !== undefined) {
-          yield* orFail(fs.truncate(files.partial, skipBytes), files.partial)
-        }
-        // Continue from the checkpoint's row offset when the source can start there; otherwise re-render.
-        const fromOffset =
-          resumeFrom !== undefined &&
-          planned.pagesFrom !== undefined &&
-          resumeFrom.next_offset % planned.job.pageSize === 0
-            ? resumeFrom
-            : undefined
-        let seeded: Hash | undefined
-        if (fromOffset !== undefined) {
-          // The bytes on disk are what the continuation appends to: read them back, check them, hash from them.
-          const prefix = yield* Checkpoint.hashPrefix(files.partial, fromOffset.bytes).pipe(
-            Effect.mapError((e) => fileError(files.partial, e)),
-            Effect.map(Option.getOrUndefined)
-          )
-          if (prefix === undefined || prefix.size !== fromOffset.bytes || prefix.digest !== fromOffset.sha256) {
-            return yield* new RestartNeeded({ reason: "the partial file does not match its checkpoint" })
-          }
-          seeded = prefix.hash
-        }
-        return yield* Effect.scoped(
-          Effect.gen(function* () {
-            const file = yield* orFail(
-              fs.open(files.partial, { flag: resumeFrom === undefined ? "w" : "a", mode: 0o644 }),
-              files.partial
-            )
-            const hash = seeded ?? createHash("sha256")
-            // Continuing from the offset: the verified bytes are already counted and hashed.
-            let position = fromOffset === undefined ? 0 : fromOffset.bytes
-            let verified = resumeFrom === undefined || fromOffset !== undefined
-            let rows = fromOffset?.next_offset ?? 0
-            let pages = fromOffset?.pages ?? 0
-            let firstSeen = false
-            let sourceRows: number | null = null
-            let columns: ReadonlyArray<string> = []
-
-            // The writer may only fail with an ExportError; a mismatch is remembered and turned into a restart.
-            let mismatch: string | undefined
-            const checkPrefix = (): Effect.Effect<void, ExportError> => {
-              verified = true
-              if (hash.copy().digest("hex") === resumeFrom!.sha256) return Effect.void
-              mismatch = "the result no longer renders to the bytes already written"
-              return Effect.fail(new ExportError({ kind: "Incomplete", message: `${planned.what}: ${mismatch}` }))
-            }
-            const writer: ChunkWriter = {
-              write: (chunk) => {
-                if (chunk.length === 0) return Effect.void
-                const buffer = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk
-                const before = position
-                position += buffer.length
-                if (before >= skipBytes) {
-                  hash.update(buffer)
-                  return orFail(file.writeAll(buffer), files.partial)
-                }
-                if (position <= skipBytes) {
-                  hash.update(buffer)
-                  return position === skipBytes ? checkPrefix() : Effect.void
-                }
-                // This chunk straddles the checkpoint: verify the regenerated prefix, then write the rest.
-                const cut = skipBytes - before
-                hash.update(buffer.subarray(0, cut))
-                const tail = buffer.subarray(cut)
-                return Effect.andThen(checkPrefix(), () => {
-                  hash.update(tail)
-                  return orFail(file.writeAll(tail), files.partial)
-                })
-              }
-            }
-
-            const record = (state: "partial" | "complete", output?: BatchOutput): Checkpoint.CheckpointRecord => ({
-              version: 1,
-              file: planned.file,
-              fingerprint: planned.job.fingerprint,
-              state,
-              source_rows: sourceRows,
-              columns,
-              next_offset: rows,
-              pages,
-              bytes: position,
-              sha256: hash.copy().digest("hex"),
-              ...(output === undefined ? {} : { output })
-            })
-            const saveCheckpoint = (state: "partial" | "complete", output?: BatchOutput) =>
-              Effect.gen(function* () {
-                yield* orFail(file.sync, files.partial)
-                yield* Checkpoint.write(
-                  files.checkpoint,
-                  record(state, output),
-                  step("checkpoint-before-rename", planned.file)
-                ).pipe(Effect.mapError((e) => fileError(files.checkpoint, e)))
-                yield* step("checkpoint-written", planned.file)
-              })
-
-            const base = options.progress ?? silentProgress
-            const progress: ProgressReporter = {
-              start: base.start,
-              finish: base.finish,
-              page: (n, total) =>
-                Effect.gen(function* () {
-                  rows += n
-                  pages += 1
-                  yield* base.page(n, total)
-                  // Only pages past the checkpoint add durable bytes worth a new checkpoint.
-                  if (position > skipBytes) {
-                    yield* step("page-written", planned.file)
-                    yield* saveCheckpoint("partial")
-                  }
-                }) as Effect.Effect<void>
-            }
-            const pagesChecked = (decoder: PageDecoder) =>
-              (fromOffset === undefined || planned.pagesFrom === undefined
-                ? planned.pages(decoder)
-                : planned.pagesFrom(fromOffset.next_offset, decoder)
-              ).pipe(
-                Stream.tap((page) =>
-                  Effect.gen(function* () {
-                    if (firstSeen) return
-                    firstSeen = true
-                    columns = page.columnNames
-                    sourceRows = page.availableRowCount ?? null
-                    if (resumeFrom !== undefined) {
-                      const confirmed = Checkpoint.confirmSource(resumeFrom, {
-                        availableRowCount: sourceRows,
-                        columns
-                      })
-                      if (confirmed._tag === "Restart") return yield* new RestartNeeded({ reason: confirmed.reason })
-                    }
-                  })
-                )
-              )
-            const result = yield* runJob(
-              {
-                what: planned.what,
-                pages: pagesChecked,
-                ...(fromOffset === undefined
-                  ? {}
-                  : { continues: { rows: fromOffset.next_offset, pages: fromOffset.pages } }),
-                plan: (names) => planColumns(names, planned.typeOf, { timeZone, offset: options.offset }),
-                emptyColumns: planned.emptyColumns,
-                newline: options.newline,
-                escapeFormulae: options.escapeFormulae,
-                periodEnd: options.periodEnd,
-                progress
-              },
-              [{ format: planned.job.format, writer }]
-            ).pipe(
-              Effect.mapError((error) => (mismatch === undefined ? error : new RestartNeeded({ reason: mismatch })))
-            )
-            if (fromOffset !== undefined && !firstSeen) {
-              return yield* new RestartNeeded({ reason: "the source returned no page where the output left off" })
-            }
-            if (!verified) {
-              return yield* new RestartNeeded({ reason: "the result is now shorter than the bytes already written" })
-            }
-            const end = yield* Clock.currentTimeMillis
-            const output: BatchOutput = {
-              file: planned.file,
-              format: planned.job.format,
-              source: planned.source,
-              columns: result.columns.map((c) => (c.end_of === undefined ? { name: c.name, type: c.type } : c)),
-              rows_written: result.rows,
-              available_data_row_count: result.availableRowCount,
-              sampling_ratio: result.samplingRatio,
-              pages: result.pages,
-              bytes: position,
-              sha256: hash.copy().digest("hex"),
-              started_at: isoOf(begin),
-              finished_at: isoOf(end),
-              seconds: (end - begin) / 1000,
-              warnings: result.warnings,
-              export: planned.job.key,
-              fingerprint: planned.job.fingerprint,
-              timezone: planned.timezone,
-              resume: (resumeFrom === undefined ? "written" : "continued") satisfies ResumeOutcome
-            }
-            yield* saveCheckpoint("complete", output)
-            return output
-          })
-        ).pipe(Effect.tap(() => publishPartial(files.partial, finalPath, planned.file)))
-      })
-
-    const runExport = (entry: JobExport) =>
-      Effect.gen(function* () {
-        const planned = yield* planExport(cluster, entry, zoneInfo.name)
-        const outputs: Array<BatchOutput> = []
-        for (const output of planned) outputs.push(yield* writeOutput(output))
-        return outputs
-      }).pipe(
-        Effect.mapError((error) => (error instanceof RestartNeeded ? error : toExportError(error, whatOf(entry)))),
-        Effect.exit
-      )
-
-    const results = yield* Effect.forEach(exports, runExport, { concurrency: Math.max(1, options.concurrency) })
-    const statuses: Array<ExportStatus> = []
-    const outputs: Array<BatchOutput> = []
-    results.forEach((exit, i) => {
-      const entry = exports[i]!
-      if (Exit.isSuccess(exit)) {
-        outputs.push(...exit.value)
-        statuses.push({
-          export: entry.key,
-          index: entry.index,
-          type: entry.spec.type,
-          status: "succeeded",
-          error: null,
-          files: exit.value.map((o) => o.file)
-        })
-      } else {
-        const failure = exit.cause.reasons.find((r) => r._tag === "Fail")
-        const message =
-          failure?._tag === "Fail"
-            ? failure.error instanceof RestartNeeded
-              ? `${whatOf(entry)}: ${failure.error.reason}`
-              : failure.error.message
-            : `${whatOf(entry)}: interrupted or crashed`
-        statuses.push({
-          export: entry.key,
-          index: entry.index,
-          type: entry.spec.type,
-          status: "failed",
-          error: message,
-          files: []
-        })
       }
+      const left = yield* fs.readDirectory(stateDir).pipe(Effect.orElseSucceed(() => ["?"]))
+      if (left.length === 0) yield* fs.remove(stateDir, { recursive: true }).pipe(Effect.ignore)
+      return { manifest, manifestPath, failed: statuses.filter((s) => s.status === "failed").length }
     })
-
-    const finished = yield* Clock.currentTimeMillis
-    const manifest: BatchManifest = {
-      spotpipe: options.version,
-      command: "run",
-      job: { file: options.jobFile, fingerprint: job.fingerprint },
-      shard: options.shard.count === 1 ? null : { index: options.shard.index, count: options.shard.count },
-      host: cluster.host,
-      timezone: zoneInfo,
-      started_at: isoOf(started),
-      finished_at: isoOf(finished),
-      seconds: (finished - started) / 1000,
-      exports: statuses,
-      outputs,
-      warnings: runWarnings
-    }
-    yield* step("before-manifest", manifestName(options.shard))
-    yield* writeManifestAtomically(manifestPath, renderManifest(manifest))
-    // The manifest now vouches for the completed outputs: their checkpoints are no longer needed.
-    for (const output of outputs) {
-      const files = Checkpoint.stateFiles(stateDir, output.file, path)
-      yield* Effect.andThen(
-        fs.remove(files.partial).pipe(Effect.ignore),
-        fs.remove(files.checkpoint).pipe(Effect.ignore)
-      )
-    }
-    const left = yield* fs.readDirectory(stateDir).pipe(Effect.orElseSucceed(() => ["?"]))
-    if (left.length === 0) yield* fs.remove(stateDir, { recursive: true }).pipe(Effect.ignore)
-    return { manifest, manifestPath, failed: statuses.filter((s) => s.status === "failed").length }
-  }).pipe(Effect.withSpan("BatchRun.runBatch"))
+  ).pipe(Effect.withSpan("BatchRun.runBatch"))
 
 const whatOf = (entry: JobExport): string => {
   const spec = entry.spec

@@ -98,6 +98,7 @@ const options = (outDir: string, overrides: Partial<BatchOptions> = {}): BatchOp
   resume: false,
   force: false,
   concurrency: 2,
+  workers: 0,
   shard: { index: 1, count: 1 },
   newline: "\r\n",
   escapeFormulae: false,
