@@ -161,6 +161,16 @@ describe("parseJsonExact on adversarial pages", () => {
     expect(parseJsonExact('{"a":1e400,"a":12345678901234567890}', reject)).toStrictEqual({ a: 12345678901234567890n })
   })
 
+  it("a-lone-number-token-is-exact-or-a-number", () => {
+    expect(parseJsonExact(" \n-98765432109876543210\t")).toBe(-98765432109876543210n)
+    expect(parseJsonExact("9007199254740993")).toBe(9007199254740993n)
+    expect(parseJsonExact("9007199254740991")).toBe(9007199254740991)
+    expect(parseJsonExact("1e20")).toBe(1e20)
+    expect(parseJsonExact("-12345678901234567890.5")).toBe(Number("-12345678901234567890.5"))
+    expect(parseJsonExact("-1e400")).toBe(Number.NEGATIVE_INFINITY)
+    expect(() => parseJsonExact("12345678901234567890 1")).toThrow(SyntaxError)
+  })
+
   it("negative-zero-stays-negative-zero", () => {
     const value = parseJsonExact("[-0, 12345678901234567890, -0.0]") as ReadonlyArray<unknown>
     expect(Object.is(value[0], -0)).toBe(true)

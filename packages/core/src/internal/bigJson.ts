@@ -267,7 +267,10 @@ export const parseJsonExact = (text: string, options?: ParseOptions): unknown =>
   const reject = options?.rejectOutOfRange === true
   const value: unknown = JSON.parse(text)
   if (typeof value !== "object" || value === null) {
-    return typeof value === "number" && isUnsafe(value) ? parseWithReviver(text, reject) : value
+    if (typeof value !== "number" || !isUnsafe(value)) return value
+    // A lone number token (how the rows transcoder calls this, once per long number): the text is its literal.
+    const token = text.trim()
+    return integerLiteral.test(token) ? BigInt(token) : parseWithReviver(text, reject)
   }
   // Every ±Infinity counts as unsafe, and only the reviver accepts a non-integer unsafe number.
   if (!hasUnsafe(value)) return value
