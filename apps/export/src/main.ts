@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=16 --heap-growing-percent=25
 /**
  * The `spotpipe` executable: runs {@link program} on the process arguments with Node services, and exits with
  * its code (130 when interrupted by Ctrl-C or SIGTERM, after cleanup has removed any temp file).

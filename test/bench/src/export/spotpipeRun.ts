@@ -7,10 +7,14 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { NodeFlags } from "@spotpipe/core"
 import { type ChildResult, runNode } from "./childRun.ts"
 import { credentials, ordersQuery, ordersTable } from "./wire.ts"
 
-/** The CLI entry point (`spotpipe` = `node apps/export/src/main.ts`). */
+/**
+ * The CLI entry point. `spotpipe` (the bin's shebang, `pnpm spotpipe`) is `node` with `NodeFlags.leanMemory`
+ * on `apps/export/src/main.ts`; the runs here launch it the same way.
+ */
 export const cliMain = join(dirname(fileURLToPath(import.meta.url)), "../../../../apps/export/src/main.ts")
 
 /** Options of one export run. */
@@ -37,6 +41,7 @@ export interface SpotpipeRun extends ChildResult {
 
 /** The argv of `spotpipe search` for these options (without the Node binary). */
 export const spotpipeArgs = (options: SpotpipeRunOptions, out: string): Array<string> => [
+  ...NodeFlags.leanMemory,
   ...(options.nodeFlags ?? []),
   cliMain,
   "search",
