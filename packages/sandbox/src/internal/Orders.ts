@@ -187,7 +187,6 @@ export class RowCursor {
   quantity = 0
   /** Percent of the list price paid (80..100). */
   discount = 0
-  revenueCents = 0
   returned = false
   orderDay = 0
   shippedDay = 0
@@ -201,6 +200,11 @@ export class RowCursor {
     this.#lowMix = mix32(seed ^ Math.imul(1, 0x9e3779b9))
   }
 
+  /** Revenue in cents, computed on demand (the whole-row writer finds its text by quantity and discount). */
+  get revenueCents(): number {
+    return Math.round((this.quantity * prices[this.product]! * this.discount) / 100)
+  }
+
   /** Decodes row `i` into this cursor. */
   at(i: number): this {
     // Equal to hash3(seed, i, 0), with the inner mix hoisted for the usual row indexes.
@@ -212,8 +216,19 @@ export class RowCursor {
     // One row in 16 is a candidate for nulls; then each column is null with probability 1/4 (~1.6 % overall).
     let mask = 0
     if ((h0 & 15) === 0) {
-      const bits = h3
-      for (let c = 0; c < 10; c++) if (((bits >>> (c * 3)) & 3) === 0) mask |= 1 << c
+      // Column c is null when bits 3c and 3c+1 of h3 are both 0: mark bit 3c, then gather those bits to bit c.
+      const z = ~(h3 | (h3 >>> 1)) & 0x09249249
+      mask =
+        (z & 1) |
+        ((z >>> 2) & 2) |
+        ((z >>> 4) & 4) |
+        ((z >>> 6) & 8) |
+        ((z >>> 8) & 16) |
+        ((z >>> 10) & 32) |
+        ((z >>> 12) & 64) |
+        ((z >>> 14) & 128) |
+        ((z >>> 16) & 256) |
+        ((z >>> 18) & 512)
     }
     this.nullMask = mask
     this.region = h1 % 6
@@ -223,7 +238,6 @@ export class RowCursor {
     this.quantity = quantity
     const discount = 100 - ((h2 >>> 16) % 21) // percent
     this.discount = discount
-    this.revenueCents = Math.round((quantity * prices[this.product]! * discount) / 100)
     this.returned = (h0 >>> 4) % 17 === 0
     this.orderDay = firstOrderDayIndex + ((h0 >>> 8) % orderDayCount)
     this.shippedDay = this.orderDay + 1 + (h1 % 5)
