@@ -31,7 +31,6 @@
 const MAX_SAFE = Number.MAX_SAFE_INTEGER
 const MAX_SAFE_BIG = BigInt(MAX_SAFE)
 const MAX_SAFE_DIGITS = "9007199254740991"
-const QUOTE = 34
 const BACKSLASH = 92
 const DOT = 46
 const MINUS = 45
@@ -192,48 +191,62 @@ const numberAround = (text: string, at: number): number => {
   return Number(text.slice(start, end))
 }
 
+/** The index of the quote that closes the string whose text starts at `from` (valid JSON: there is one). */
+const closingQuote = (text: string, from: number): number => {
+  for (let at = text.indexOf('"', from); ; at = text.indexOf('"', at + 1)) {
+    let backslashes = 0
+    while (text.charCodeAt(at - 1 - backslashes) === BACKSLASH) backslashes++
+    if (backslashes % 2 === 0) return at
+  }
+}
+
 /**
  * The careful scan: tracks strings, so only literals outside strings are kept (unsigned digits). Returns
  * `undefined` when a decimal or exponent number outside strings is unsafe or beyond a double's range (it has
  * no literal; the reviver then decides, and throws `NumberOutOfRange` if such a number is in the result).
+ * Everything runs natively but the bookkeeping: runs and exponent marks come from regexes, strings are
+ * skipped from quote to quote with `indexOf`, and the two kinds of match are taken in text order.
  */
 const carefulLiterals = (text: string): Array<string> | undefined => {
   const runs = /\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d+/g
+  const marks = /\d[eE]/g
   const literals: Array<string> = []
-  let scanned = 0
-  let inString = false
-  let unsafe = false
-  for (let match = runs.exec(text); ; match = runs.exec(text)) {
-    const start = match === null ? text.length : match.index
-    // Bring the in-string state up to `start`, checking exponent forms outside strings on the way.
-    for (; scanned < start; scanned++) {
-      const code = text.charCodeAt(scanned)
-      if (code === QUOTE) inString = !inString
-      else if (inString) {
-        if (code === BACKSLASH) scanned++ // skip the escaped character
-      } else if (
-        isExponentMark(code) &&
-        isDigit(text.charCodeAt(scanned - 1)) &&
-        isUnsafe(numberAround(text, scanned))
-      ) {
-        unsafe = true
-      }
+  // The string [open, close] (quote indices) that is current or next; open = -1 when no string is left.
+  let open = text.indexOf('"')
+  let close = open < 0 ? -1 : closingQuote(text, open + 1)
+  /** True when text[at] is inside a string; `at` never decreases between calls. */
+  const inString = (at: number): boolean => {
+    while (open >= 0 && close < at) {
+      open = text.indexOf('"', close + 1)
+      close = open < 0 ? -1 : closingQuote(text, open + 1)
     }
-    if (match === null) break
-    if (inString) continue
-    const end = start + match[0].length
+    return open >= 0 && open < at
+  }
+  const nextMark = (): number => (marks.test(text) ? marks.lastIndex - 1 : -1) // the `e`/`E`
+  let run = runs.exec(text)
+  let mark = nextMark()
+  while (run !== null || mark >= 0) {
+    if (mark >= 0 && (run === null || mark < run.index)) {
+      if (!inString(mark) && isUnsafe(numberAround(text, mark))) return undefined
+      mark = nextMark()
+      continue
+    }
+    const start = run!.index
+    const end = start + run![0].length
+    run = runs.exec(text)
+    if (inString(start)) continue
     const before = text.charCodeAt(start - 1)
     if (before === DOT || before === PLUS || isExponentMark(before)) continue // fraction or exponent digits
     if (before === MINUS && isExponentMark(text.charCodeAt(start - 2))) continue
     const after = text.charCodeAt(end)
     if (after === DOT || isExponentMark(after)) {
-      if (isUnsafe(numberAround(text, start))) unsafe = true
+      if (isUnsafe(numberAround(text, start))) return undefined
       continue
     }
     if (end - start === 16 && text.slice(start, end) <= MAX_SAFE_DIGITS) continue
     literals.push(text.slice(start, end))
   }
-  return unsafe ? undefined : literals
+  return literals
 }
 
 const integerLiteral = /^-?\d+$/
