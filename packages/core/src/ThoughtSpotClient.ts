@@ -17,7 +17,7 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Config, ConfigProvider, Context, Effect, Exit, Layer, Option, Schema, Stream } from "effect"
 import type { HttpClient } from "effect/http"
 import * as Auth from "./Auth.ts"
-import { parseJsonExact } from "./internal/bigJson.ts"
+import { NumberOutOfRange, parseJsonExact } from "./internal/bigJson.ts"
 import * as Classify from "./internal/classify.ts"
 import * as Requester from "./internal/Requester.ts"
 import { type SplitBody, splitDataRows } from "./internal/splitDataRows.ts"
@@ -168,19 +168,6 @@ const runtimeFields = (options: RuntimeOptions) => ({
 
 const decodeEnvelope = Schema.decodeUnknownExit(ContentEnvelope)
 
-/** A number literal with an exponent of three or more digits: the only way JSON text overflows a double. */
-const HUGE_EXPONENT = /\d[eE][+-]?\d{3}/
-
-/** True when any number nested in a parsed JSON value is ±Infinity. */
-const hasNonFiniteNumber = (value: unknown): boolean => {
-  if (typeof value === "number") return !Number.isFinite(value)
-  if (typeof value !== "object" || value === null) return false
-  for (const item of Array.isArray(value) ? value : Object.values(value)) {
-    if (hasNonFiniteNumber(item)) return true
-  }
-  return false
-}
-
 /**
  * Reads the `contents` of a data response into checked pages: the envelope by schema, `data_rows` as arrays
  * of the announced length — never cell by cell. A body that contradicts itself is `malformed` (retried).
@@ -243,15 +230,14 @@ const checkContents = <R>(
   const text = split === undefined ? response.text : split.envelope
   let json: unknown
   try {
-    json = parseJsonExact(text)
-  } catch {
+    json = parseJsonExact(text, { rejectOutOfRange: true })
+  } catch (error) {
+    // `JSON.parse` turns a number beyond a double's range (1e400) into Infinity, which writers would print as
+    // null: refuse it. (Rows read from bytes were checked by their decoder.)
+    if (error instanceof NumberOutOfRange) {
+      return wrong("a number in the data does not fit a double (e.g. 1e400); it cannot be exported exactly")
+    }
     return broken("the data page is not valid JSON (cut short in transit?)")
-  }
-  // `JSON.parse` turns a literal beyond a double's range (1e400) into Infinity, which writers would print as
-  // null: refuse it. Only bodies with a 3-digit exponent pay for the cell scan. (Rows read from bytes were
-  // checked by their decoder.)
-  if (HUGE_EXPONENT.test(text) && hasNonFiniteNumber(json)) {
-    return wrong("a number in the data does not fit a double (e.g. 1e400); it cannot be exported exactly")
   }
   const contents =
     typeof json === "object" && json !== null ? (json as { readonly contents?: unknown }).contents : undefined
