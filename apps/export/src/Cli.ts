@@ -89,7 +89,10 @@ const outputFlags = {
     "IANA data time zone for dates (default: the cluster's time_zone, else UTC)"
   ),
   pageSize: described(Flag.Int("page-size").pipe(Flag.optional), "rows per request, 1-100000 (default 10000)"),
-  concurrency: described(Flag.Int("concurrency").pipe(Flag.optional), "pages fetched ahead, 1-16 (default 2)"),
+  concurrency: described(
+    Flag.Int("concurrency").pipe(Flag.optional),
+    "pages fetched ahead, 1-16 (default 2; 1 with --page-size 50000 or more)"
+  ),
   workers: described(
     Flag.Int("workers").pipe(Flag.optional),
     "threads that turn large pages into CSV/NDJSON, 0-16 (default 1 with 2+ cores, else 0)"

@@ -31,11 +31,13 @@ import type { TranscodePool } from "./TranscodePool.ts"
 /** Rows rendered and written at a time. */
 const sliceRows = 4096
 
-/** A page's rows already written as text by the job's {@link PageDecoder}: one chunk per sink, in order. */
+/** A page's rows already written as text by the job's {@link PageDecoder}: per sink, its chunks in order. */
 export interface EncodedRows {
   readonly _tag: "EncodedRows"
-  readonly chunks: ReadonlyArray<Uint8Array>
+  readonly chunks: ReadonlyArray<ReadonlyArray<Uint8Array>>
   readonly rowCount: number
+  /** Made on this thread: the chunks go back to their transcoder once written. */
+  readonly local: boolean
 }
 
 /** How a job lets its source decode rows: parsed COMPACT rows, or {@link EncodedRows} straight from bytes. */
@@ -180,19 +182,27 @@ export const runJob = <E, R>(
               : {
                   end: result.end,
                   rowCount: result.rowCount,
-                  rows: { _tag: "EncodedRows" as const, chunks: result.chunks, rowCount: result.rowCount }
+                  rows: {
+                    _tag: "EncodedRows" as const,
+                    chunks: result.chunks,
+                    rowCount: result.rowCount,
+                    local: false
+                  }
                 }
           )
         }
-        const chunks: Array<Uint8Array> = []
-        let last: Transcoded | undefined
-        for (const transcode of transcoders) {
-          last = transcode(bytes, start)
-          if (last === undefined) return undefined
-          chunks.push(last.bytes)
+        const results: Array<Transcoded> = []
+        for (const transcoder of transcoders) {
+          const result = transcoder.transcode(bytes, start)
+          if (result === undefined) {
+            results.forEach((done, i) => transcoders[i]!.recycle(done.chunks))
+            return undefined
+          }
+          results.push(result)
         }
-        const { end, rowCount } = last!
-        return { end, rowCount, rows: { _tag: "EncodedRows", chunks, rowCount } }
+        const { end, rowCount } = results[0]!
+        const chunks = results.map((r) => r.chunks)
+        return { end, rowCount, rows: { _tag: "EncodedRows", chunks, rowCount, local: true } }
       },
       fromRows: (parsed) => parsed
     }
@@ -235,8 +245,11 @@ export const runJob = <E, R>(
         const count = rowCountOf(page)
         if (isEncoded(page.rows)) {
           transcoded++
-          const chunks = page.rows.chunks
-          for (let i = 0; i < sinks.length; i++) yield* sinks[i]!.writer.write(chunks[i]!)
+          const { chunks, local } = page.rows
+          for (let i = 0; i < sinks.length; i++) {
+            for (const chunk of chunks[i]!) yield* sinks[i]!.writer.write(chunk)
+            if (local) planned?.transcoders[i]?.recycle(chunks[i]!)
+          }
         } else yield* writeRows(page.rows)
         rows += count
         pages += 1

@@ -20,6 +20,12 @@ export const maxPageSize = 100_000
 export const defaultPageSize = 10_000
 /** Upper bound for `--concurrency` (ThoughtSpot allows 100 requests/s per client IP). */
 export const maxConcurrency = 16
+/**
+ * Pages fetched ahead when `--concurrency` is not given: two, or one for pages of 50 000 rows or more. Such a
+ * page takes long enough to arrive that one page ahead keeps the connection busy, and each page held ahead costs
+ * its size in memory (a 100 000-row NDJSON page is over 20 MB).
+ */
+export const defaultConcurrency = (pageSize: number): number => (pageSize >= 50_000 ? 1 : 2)
 /** Upper bound for `--workers`. */
 export const maxWorkers = 16
 /**
@@ -100,7 +106,7 @@ export const checkOutput = (raw: RawOutputOptions, defaultOut = "."): Effect.Eff
       `page size ${pageSize} is out of range: use --page-size between 1 and ${maxPageSize} (ThoughtSpot's per-call limit)`
     )
   }
-  const concurrency = Option.getOrElse(raw.concurrency, () => 2)
+  const concurrency = Option.getOrElse(raw.concurrency, () => defaultConcurrency(pageSize))
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > maxConcurrency) {
     return usage(`concurrency ${concurrency} is out of range: use --concurrency between 1 and ${maxConcurrency}`)
   }

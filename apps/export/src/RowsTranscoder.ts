@@ -34,15 +34,28 @@ export interface TranscoderOptions {
   readonly escapeFormulae: boolean
 }
 
-/** The transcoded `data_rows` array: where it ended, its rows, and their text. */
+/** The transcoded `data_rows` array: where it ended, its rows, and their text in order. */
 export interface Transcoded {
   readonly end: number
   readonly rowCount: number
-  readonly bytes: Uint8Array
+  readonly chunks: ReadonlyArray<Uint8Array>
 }
 
-/** Reads the `data_rows` array at `bytes[start]` (valid UTF-8 body) into output bytes, or declines. */
-export type RowsTranscoder = (bytes: Uint8Array, start: number) => Transcoded | undefined
+/** A transcoder for one column plan and format. */
+export interface RowsTranscoder {
+  /** Reads the `data_rows` array at `bytes[start]` (of a valid UTF-8 body) into output chunks, or declines. */
+  readonly transcode: (bytes: Uint8Array, start: number) => Transcoded | undefined
+  /** Hands back chunks once written, for the next pages to reuse (memory then stays flat). */
+  readonly recycle: (chunks: ReadonlyArray<Uint8Array>) => void
+}
+
+/**
+ * Output is written into chunks of this size: no buffer is ever grown and copied, a page's text costs what it
+ * holds (not a doubling's slack), and written chunks are reused.
+ */
+export const CHUNK_BYTES = 1 << 20
+/** Written chunks kept for reuse, per transcoder. */
+const SPARE_CHUNKS = 8
 
 // Cell kinds noted by the scan.
 const NULL = 0
@@ -95,13 +108,6 @@ const decline = new Decline()
 
 const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 
-/** A larger buffer holding `out[0, used)`, with room for `more` bytes. */
-const grow = (out: Buffer, used: number, more: number): Buffer<ArrayBuffer> => {
-  const grown = Buffer.allocUnsafeSlow(Math.max(out.length * 2, used + more))
-  out.copy(grown, 0, 0, used)
-  return grown
-}
-
 /** The value of a cell, as the ordinary path's exact parse would give it. */
 const cellValue = (input: Buffer, kind: number, from: number, to: number): unknown => {
   switch (kind) {
@@ -151,11 +157,23 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
   const ends = new Int32Array(cells)
   /** A cell's text by the ordinary path's functions. */
   const formatted = (value: Cell): string => (csv ? csvCell(value, escapeFormulae) : jsonCell(value))
+  const spare: Array<Buffer> = []
+  /** A fresh chunk with room for at least `bytes`. */
+  const chunk = (bytes: number): Buffer =>
+    bytes <= CHUNK_BYTES ? (spare.pop() ?? Buffer.allocUnsafeSlow(CHUNK_BYTES)) : Buffer.allocUnsafeSlow(bytes)
+  const recycle = (chunks: ReadonlyArray<Uint8Array>): void => {
+    for (const c of chunks) {
+      if (spare.length < SPARE_CHUNKS && c.byteOffset === 0 && c.buffer.byteLength === CHUNK_BYTES) {
+        spare.push(Buffer.from(c.buffer as ArrayBuffer))
+      }
+    }
+  }
 
-  return (bytes, start) => {
+  const transcode = (bytes: Uint8Array, start: number): Transcoded | undefined => {
     const input = asBuffer(bytes)
     // Locals only in the loop below (no closure shares them), so V8 keeps them in registers.
-    let out: Buffer = Buffer.allocUnsafeSlow(Math.max(1024, Math.ceil((input.length - start) * (csv ? 1.1 : 1.6))))
+    const filled: Array<Uint8Array> = []
+    let out = chunk(0)
     let at = 0
     let pos = start
     let rowCount = 0
@@ -163,7 +181,10 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
       if (input[pos] !== OPEN_BRACKET) return undefined
       pos++
       while (input[pos] === SPACE || input[pos] === NEWLINE || input[pos] === 13 || input[pos] === 9) pos++
-      if (input[pos] === CLOSE_BRACKET) return { end: pos + 1, rowCount, bytes: out.subarray(0, 0) }
+      if (input[pos] === CLOSE_BRACKET) {
+        recycle([out])
+        return { end: pos + 1, rowCount, chunks: [] }
+      }
       for (;;) {
         while (input[pos] === SPACE || input[pos] === NEWLINE || input[pos] === 13 || input[pos] === 9) pos++
         if (input[pos] !== OPEN_BRACKET) throw decline
@@ -271,13 +292,28 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
         }
 
         // Write the row. Room for the separators and the line end first; cells reserve their own.
-        if (at + 64 > out.length) out = grow(out, at, 64)
+        if (at + 64 > out.length) {
+          filled.push(out.subarray(0, at))
+          out = chunk(64)
+          at = 0
+        }
         for (let o = 0; o < outputs; o++) {
           if (csv) {
-            if (o > 0) out[at++] = COMMA
+            if (o > 0) {
+              if (at + 1 > out.length) {
+                filled.push(out.subarray(0, at))
+                out = chunk(1)
+                at = 0
+              }
+              out[at++] = COMMA
+            }
           } else {
             const prefix = prefixes[o]!
-            if (at + prefix.length > out.length) out = grow(out, at, prefix.length)
+            if (at + prefix.length > out.length) {
+              filled.push(out.subarray(0, at))
+              out = chunk(prefix.length)
+              at = 0
+            }
             for (let i = 0; i < prefix.length; i++) out[at++] = prefix[i]!
           }
           const c = sources[o]!
@@ -295,7 +331,11 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
               // Most rendered cells (dates) are short ASCII text that needs no quoting or escaping: copied
               // here; anything else goes through the ordinary path's cell writer.
               const n = rendered.length
-              if (at + n + 2 > out.length) out = grow(out, at, n + 2)
+              if (at + n + 2 > out.length) {
+                filled.push(out.subarray(0, at))
+                out = chunk(n + 2)
+                at = 0
+              }
               const first = rendered.charCodeAt(0)
               let simple =
                 n > 0 &&
@@ -337,12 +377,20 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
             value = formatted(cellValue(input, kind, from, to) as Cell)
           }
           if (value !== undefined) {
-            if (at + value.length * 3 + 16 > out.length) out = grow(out, at, value.length * 3 + 16)
+            if (at + value.length * 3 + 16 > out.length) {
+              filled.push(out.subarray(0, at))
+              out = chunk(value.length * 3 + 16)
+              at = 0
+            }
             at += out.write(value, at, "utf8")
             continue
           }
           // Copy the token (or a plain string's inside) as it is: booleans, integers, JSON strings.
-          if (at + (to - from) + 16 > out.length) out = grow(out, at, to - from + 16)
+          if (at + (to - from) + 16 > out.length) {
+            filled.push(out.subarray(0, at))
+            out = chunk(to - from + 16)
+            at = 0
+          }
           if (quote) out[at++] = QUOTE
           if (apostrophe) out[at++] = APOSTROPHE
           if (to - from > 24) {
@@ -351,7 +399,11 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
           } else for (let i = from; i < to; i++) out[at++] = input[i]!
           if (quote) out[at++] = QUOTE
         }
-        if (at + 64 > out.length) out = grow(out, at, 64)
+        if (at + 64 > out.length) {
+          filled.push(out.subarray(0, at))
+          out = chunk(64)
+          at = 0
+        }
         if (!csv && outputs === 0) out[at++] = OPEN_BRACE
         for (let i = 0; i < lineEnd.length; i++) out[at++] = lineEnd[i]!
         rowCount++
@@ -359,12 +411,20 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
         let code = input[pos]
         while (code === SPACE || code === NEWLINE || code === 13 || code === 9) code = input[++pos]
         pos++
-        if (code === CLOSE_BRACKET) return { end: pos, rowCount, bytes: out.subarray(0, at) }
+        if (code === CLOSE_BRACKET) {
+          if (at > 0) filled.push(out.subarray(0, at))
+          else recycle([out])
+          return { end: pos, rowCount, chunks: filled }
+        }
         if (code !== COMMA) throw decline
       }
     } catch (error) {
-      if (error === decline || error instanceof SyntaxError) return undefined
+      if (error === decline || error instanceof SyntaxError) {
+        recycle([...filled, out])
+        return undefined
+      }
       throw error
     }
   }
+  return { transcode, recycle }
 }

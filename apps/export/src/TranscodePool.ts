@@ -31,12 +31,16 @@ export interface TranscodeRequest {
   readonly start: number
 }
 
-/** A worker's answer: the array's end, rows and one chunk per format; `undefined` when declined. */
+/** A worker's answer: the array's end, rows and, per format, its chunks; `undefined` when declined. */
 export type TranscodeReply =
   | {
       readonly id: number
       readonly result:
-        | { readonly end: number; readonly rowCount: number; readonly chunks: ReadonlyArray<Uint8Array> }
+        | {
+            readonly end: number
+            readonly rowCount: number
+            readonly chunks: ReadonlyArray<ReadonlyArray<Uint8Array>>
+          }
         | undefined
     }
   | { readonly id: number; readonly error: string }

@@ -42,21 +42,22 @@ port.on("message", (request: TranscodeRequest) => {
     if (request.spec !== undefined) byKey.set(request.key, transcodersFor(request.spec))
     const transcoders = byKey.get(request.key)
     if (transcoders === undefined) throw new Error(`no plan ${request.key}`)
-    const chunks: Array<Uint8Array> = []
+    const chunks: Array<ReadonlyArray<Uint8Array>> = []
     let end = 0
     let rowCount = 0
     let declined = false
-    for (const transcode of transcoders) {
-      const result = transcode(request.bytes, request.start)
+    for (const transcoder of transcoders) {
+      const result = transcoder.transcode(request.bytes, request.start)
       if (result === undefined) {
         declined = true
         break
       }
-      chunks.push(result.bytes)
-      transfer.push(result.bytes.buffer as ArrayBuffer)
+      chunks.push(result.chunks)
+      for (const chunk of result.chunks) transfer.push(chunk.buffer as ArrayBuffer)
       end = result.end
       rowCount = result.rowCount
     }
+    // Chunks sent are detached here, so nothing is recycled; a declined page's chunks simply go.
     reply = declined ? { id: request.id, result: undefined } : { id: request.id, result: { end, rowCount, chunks } }
   } catch (error) {
     reply = { id: request.id, error: error instanceof Error ? error.message : String(error) }

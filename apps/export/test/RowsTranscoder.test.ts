@@ -104,13 +104,21 @@ const setup = (s: Scenario) => {
   const renderer = makeRowRenderer(plans, s.periodEnd)
   const columns = renderer.columns.map((column) => column.name)
   const options = { columns, newline: s.newline, escapeFormulae: s.escapeFormulae }
-  const transcode = makeRowsTranscoder({
+  const transcoder = makeRowsTranscoder({
     format: s.format,
     ...options,
     sources: renderer.sources,
     formatters: renderer.formatters,
     width: names.length
   })
+  /** The transcoder's result with its chunks joined (and handed back, as the export does once written). */
+  const transcode = (bytes: Uint8Array, start: number) => {
+    const result = transcoder.transcode(bytes, start)
+    if (result === undefined) return undefined
+    const joined = Buffer.concat(result.chunks)
+    transcoder.recycle(result.chunks)
+    return { ...result, bytes: joined }
+  }
   /** The ordinary path: exact parse, width check, render, format; `undefined` where it refuses the page. */
   const ordinary = (text: string): Buffer | undefined => {
     let rows: unknown
@@ -210,6 +218,40 @@ describe("rows transcoder", () => {
       expect(transcode(bytesOf(text), 0)).toBeUndefined()
     }
     expect(transcode(bytesOf('[["a",1],["b",2]]'), 0)?.rowCount).toBe(2)
+  })
+
+  it("pages-larger-than-a-chunk-and-rows-of-many-cells-come-out-whole", { timeout: 30_000 }, () => {
+    // Chunks are 1 MiB: 6 000 rows of 60 cells cross many chunk boundaries, mid-row and mid-cell, and a row of
+    // nulls writes only separators (which must never run past a chunk's end).
+    const types = Array.from({ length: 60 }, (_, i) => (["VARCHAR", "INT64", "DATE", null] as const)[i % 4]!)
+    const s: Scenario = {
+      types,
+      rows: [],
+      gaps: ["", "", "", ""],
+      format: "csv",
+      newline: "\n",
+      escapeFormulae: false,
+      periodEnd: true,
+      offset: "zone",
+      zone: "Asia/Kolkata"
+    }
+    const cell = (r: number, c: number): string =>
+      r % 7 === 0
+        ? "null"
+        : c % 4 === 0
+          ? JSON.stringify(`name ${r}, "${c}" ü`)
+          : c % 4 === 3
+            ? '{"v":{"s":1600000000}}'
+            : String(1_600_000_000 + r * 97 + c)
+    const text = `[${Array.from({ length: 6_000 }, (_, r) => `[${types.map((_, c) => cell(r, c)).join(",")}]`).join(",")}]`
+    for (const format of ["csv", "ndjson"] as const) {
+      const { transcode, ordinary } = setup({ ...s, format })
+      for (let round = 0; round < 2; round++) {
+        const result = transcode(bytesOf(text), 0)
+        expect(result?.chunks.length).toBeGreaterThan(2)
+        expect(result?.bytes.equals(ordinary(text)!)).toBe(true)
+      }
+    }
   })
 
   it("writes-an-ordinary-orders-page-without-declining", () => {

@@ -45,7 +45,7 @@ const inline = () => {
       width: 3,
       newline: spec.newline,
       escapeFormulae: spec.escapeFormulae
-    })(body, start)
+    }).transcode(body, start)
   )
 }
 
@@ -63,8 +63,8 @@ describe("transcode pool", () => {
         for (const result of results) {
           expect(result?.rowCount).toBe(2000)
           expect(result?.end).toBe(body.length - 1)
-          expect(result?.chunks.map((chunk) => Buffer.from(chunk).toString("utf8"))).toEqual(
-            expected.map((e) => Buffer.from(e!.bytes).toString("utf8"))
+          expect(result?.chunks.map((chunks) => Buffer.concat(chunks).toString("utf8"))).toEqual(
+            expected.map((e) => Buffer.concat(e!.chunks).toString("utf8"))
           )
         }
       })
