@@ -4,7 +4,8 @@
  * The sandbox runs as its own process on loopback. Measured:
  * - L, the limit: every 100 000-row page fetched and `JSON.parse`d, nothing else;
  * - format-only rates on the same rows: papaparse CSV, per-row `JSON.stringify` NDJSON;
- * - the real `spotpipe search` process to CSV and to NDJSON with date normalization: wall time, rows/s, peak RSS;
+ * - the real `spotpipe search` process to CSV and to NDJSON with date normalization: wall time, rows/s, peak RSS,
+ *   with `--workers 0` (everything on the main thread) and `--workers 1` (the default on 2+ cores);
  * - the official SDK approach (`searchData` paging, rows collected, one `Papa.unparse`) in its own process;
  * - decode alone: 10 M DATE cells vs per-cell `Intl`;
  * - concurrency: 50 ms latency per page, a 2 M-row export at prefetch concurrency 1, 2, 4, 8.
@@ -52,12 +53,15 @@ const fromRun = (label: string, rows: number, r: ChildResult & { failure: string
   ...(r.failure === undefined ? {} : { failure: r.failure })
 })
 
+/** The `--workers` settings measured. */
+const WORKERS = [0, 1] as const
+type Workers = (typeof WORKERS)[number]
+
 interface SizeResults {
   readonly rows: number
   readonly limit: Line
   readonly lines: ReadonlyArray<Line>
-  readonly csv: SpotpipeRun
-  readonly ndjson: SpotpipeRun
+  readonly spotpipe: Record<Workers, { readonly csv: SpotpipeRun; readonly ndjson: SpotpipeRun }>
   readonly sdk: ChildResult & { failure: string | undefined }
 }
 
@@ -97,10 +101,14 @@ const measureSize = async (rows: number, withExtras: boolean) => {
         ...(help.code === 0 ? {} : { failure: `exit ${help.code ?? help.signal}` })
       })
     }
-    progress(`${rows} rows: spotpipe csv`)
-    const csv = await runSpotpipe({ url: sandbox.url, rows, format: "csv", pageSize, timeoutMs: RUN_TIMEOUT_MS })
-    progress(`${rows} rows: spotpipe ndjson`)
-    const ndjson = await runSpotpipe({ url: sandbox.url, rows, format: "ndjson", pageSize, timeoutMs: RUN_TIMEOUT_MS })
+    const spotpipe = {} as Record<Workers, { csv: SpotpipeRun; ndjson: SpotpipeRun }>
+    for (const workers of WORKERS) {
+      const run = (format: "csv" | "ndjson") => {
+        progress(`${rows} rows: spotpipe ${format} --workers ${workers}`)
+        return runSpotpipe({ url: sandbox.url, rows, format, pageSize, workers, timeoutMs: RUN_TIMEOUT_MS })
+      }
+      spotpipe[workers] = { csv: await run("csv"), ndjson: await run("ndjson") }
+    }
     progress(`${rows} rows: official SDK`)
     const sdk = await runSdk(sandbox.url, rows, RUN_TIMEOUT_MS)
     const profiles: Array<{ format: string; summary: Awaited<ReturnType<typeof profileSpotpipe>> }> = []
@@ -110,11 +118,11 @@ const measureSize = async (rows: number, withExtras: boolean) => {
         profiles.push({ format, summary: await profileSpotpipe({ url: sandbox.url, rows, format, pageSize }, 15) })
       }
     }
-    for (const [name, run] of [
-      ["csv", csv],
-      ["ndjson", ndjson]
-    ] as const) {
-      if (run.failure !== undefined) problems.push(`spotpipe ${name} at ${rows} rows failed: ${run.failure}`)
+    for (const workers of WORKERS) {
+      for (const [name, run] of Object.entries(spotpipe[workers])) {
+        if (run.failure !== undefined)
+          problems.push(`spotpipe ${name} --workers ${workers} at ${rows} rows failed: ${run.failure}`)
+      }
     }
     const results: SizeResults = {
       rows,
@@ -122,12 +130,13 @@ const measureSize = async (rows: number, withExtras: boolean) => {
       lines: [
         limit,
         ...extra,
-        fromRun("spotpipe search → CSV", rows, csv),
-        fromRun("spotpipe search → NDJSON", rows, ndjson),
+        ...WORKERS.flatMap((w) => [
+          fromRun(`spotpipe search → CSV, --workers ${w}`, rows, spotpipe[w].csv),
+          fromRun(`spotpipe search → NDJSON, --workers ${w}`, rows, spotpipe[w].ndjson)
+        ]),
         fromRun("official SDK + Papa.unparse (CSV)", rows, sdk)
       ],
-      csv,
-      ndjson,
+      spotpipe,
       sdk
     }
     return { results, decode, profiles }
@@ -234,59 +243,60 @@ try {
   )
   console.log()
 
-  // Targets of issue 7.
+  // Targets of issue 7, for each --workers setting.
   const targets: Array<[string, string, boolean]> = []
-  for (const size of [small.results, large.results]) {
-    const l = rateOf(size.limit)!
-    for (const [name, run] of [
-      ["CSV", size.csv],
-      ["NDJSON", size.ndjson]
-    ] as const) {
-      const ratio = runRate(run, size.rows) / l
-      targets.push([`spotpipe ${name} ≥ 0.5 × L at ${mega(size.rows)} rows`, `${ratio.toFixed(2)} × L`, ratio >= 0.5])
+  for (const workers of WORKERS) {
+    const tag = `(--workers ${workers})`
+    for (const size of [small.results, large.results]) {
+      const l = rateOf(size.limit)!
+      for (const [name, run] of Object.entries(size.spotpipe[workers])) {
+        const ratio = runRate(run, size.rows) / l
+        targets.push([
+          `spotpipe ${name.toUpperCase()} ≥ 0.5 × L at ${mega(size.rows)} rows ${tag}`,
+          `${ratio.toFixed(2)} × L`,
+          ratio >= 0.5
+        ])
+      }
     }
-  }
-  const sdkRate1 = runRate(small.results.sdk, SMALL)
-  for (const [name, run] of [
-    ["CSV", small.results.csv],
-    ["NDJSON", small.results.ndjson]
-  ] as const) {
-    const ratio = sdkRate1 > 0 ? runRate(run, SMALL) / sdkRate1 : Number.POSITIVE_INFINITY
-    targets.push([`spotpipe ${name} ≥ 1.5 × SDK rows/s at ${mega(SMALL)} rows`, `${ratio.toFixed(2)}×`, ratio >= 1.5])
-  }
-  const sdkLarge = large.results.sdk
-  for (const [name, run] of [
-    ["CSV", large.results.csv],
-    ["NDJSON", large.results.ndjson]
-  ] as const) {
-    const ours = run.peakRssBytes
-    if (sdkLarge.failure !== undefined) {
+    const sdkRate1 = runRate(small.results.sdk, SMALL)
+    for (const [name, run] of Object.entries(small.results.spotpipe[workers])) {
+      const ratio = sdkRate1 > 0 ? runRate(run, SMALL) / sdkRate1 : Number.POSITIVE_INFINITY
       targets.push([
-        `spotpipe ${name} peak RSS ≥ 10× lower than SDK at ${mega(LARGE)} rows (or SDK fails)`,
-        `SDK failed (${sdkLarge.failure.split("\n")[0]!.slice(0, 60)}); spotpipe ${run.failure === undefined ? "completed" : "failed"}`,
-        run.failure === undefined
-      ])
-    } else {
-      const ratio = sdkLarge.peakRssBytes / ours
-      targets.push([
-        `spotpipe ${name} peak RSS ≥ 10× lower than SDK at ${mega(LARGE)} rows (or SDK fails)`,
-        `${mib(sdkLarge.peakRssBytes)} / ${mib(ours)} = ${ratio.toFixed(1)}×`,
-        ratio >= 10 && run.failure === undefined
+        `spotpipe ${name.toUpperCase()} ≥ 1.5 × SDK rows/s at ${mega(SMALL)} rows ${tag}`,
+        `${ratio.toFixed(2)}×`,
+        ratio >= 1.5
       ])
     }
-  }
-  for (const [name, a, b] of [
-    ["CSV", small.results.csv, large.results.csv],
-    ["NDJSON", small.results.ndjson, large.results.ndjson]
-  ] as const) {
-    const growth = b.peakRssBytes / a.peakRssBytes - 1
-    targets.push([
-      `spotpipe ${name} peak RSS flat ${mega(SMALL)} → ${mega(LARGE)} rows (within 20 %)`,
-      `${mib(a.peakRssBytes)} → ${mib(b.peakRssBytes)} (${growth >= 0 ? "+" : ""}${(growth * 100).toFixed(0)} %)`,
-      Math.abs(growth) <= 0.2
-    ])
-    const peak = Math.max(a.peakRssBytes, b.peakRssBytes)
-    targets.push([`spotpipe ${name} peak RSS < 300 MB`, mib(peak), peak < 300e6])
+    const sdkLarge = large.results.sdk
+    for (const [name, run] of Object.entries(large.results.spotpipe[workers])) {
+      const label = `spotpipe ${name.toUpperCase()} peak RSS ≥ 10× lower than SDK at ${mega(LARGE)} rows (or SDK fails) ${tag}`
+      if (sdkLarge.failure !== undefined) {
+        targets.push([
+          label,
+          `SDK failed (${sdkLarge.failure.split("\n")[0]!.slice(0, 60)}); spotpipe ${run.failure === undefined ? "completed" : "failed"}`,
+          run.failure === undefined
+        ])
+      } else {
+        const ratio = sdkLarge.peakRssBytes / run.peakRssBytes
+        targets.push([
+          label,
+          `${mib(sdkLarge.peakRssBytes)} / ${mib(run.peakRssBytes)} = ${ratio.toFixed(1)}×`,
+          ratio >= 10 && run.failure === undefined
+        ])
+      }
+    }
+    for (const name of ["csv", "ndjson"] as const) {
+      const a = small.results.spotpipe[workers][name]
+      const b = large.results.spotpipe[workers][name]
+      const growth = b.peakRssBytes / a.peakRssBytes - 1
+      targets.push([
+        `spotpipe ${name.toUpperCase()} peak RSS flat ${mega(SMALL)} → ${mega(LARGE)} rows (within 20 %) ${tag}`,
+        `${mib(a.peakRssBytes)} → ${mib(b.peakRssBytes)} (${growth >= 0 ? "+" : ""}${(growth * 100).toFixed(0)} %)`,
+        Math.abs(growth) <= 0.2
+      ])
+      const peak = Math.max(a.peakRssBytes, b.peakRssBytes)
+      targets.push([`spotpipe ${name.toUpperCase()} peak RSS < 300 MB ${tag}`, mib(peak), peak < 300e6])
+    }
   }
   const c4 = concurrency.runs.find((c) => c.concurrency === 4)!
   const speedup = c4.run.failure === undefined && c1.run.failure === undefined ? c1.run.wallMs / c4.run.wallMs : 0

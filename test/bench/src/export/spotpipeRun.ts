@@ -25,6 +25,8 @@ export interface SpotpipeRunOptions {
   readonly pageSize: number
   /** `--concurrency`; the CLI's default when absent. */
   readonly concurrency?: number
+  /** `--workers`; the CLI's default when absent. */
+  readonly workers?: number
   /** Extra Node flags, e.g. `--cpu-prof`. */
   readonly nodeFlags?: ReadonlyArray<string>
   /** Working directory of the process (where `--cpu-prof` writes its profile). */
@@ -58,6 +60,7 @@ export const spotpipeArgs = (options: SpotpipeRunOptions, out: string): Array<st
   "--page-size",
   String(options.pageSize),
   ...(options.concurrency === undefined ? [] : ["--concurrency", String(options.concurrency)]),
+  ...(options.workers === undefined ? [] : ["--workers", String(options.workers)]),
   "--out",
   out,
   "--quiet"
