@@ -34,6 +34,8 @@ export class Engine {
   /** The buffers in `#pages`, and how many responses still use each buffer lent by `page`. */
   readonly #cached = new Set<Buffer>()
   readonly #lent = new Map<Buffer, number>()
+  /** Bytes per row of the last large page, by format and query. */
+  readonly #rowBytes = new Map<string, number>()
   /** Memory of pages that left the LRU and are not in use, for the next render. */
   readonly #spares: Array<Buffer> = []
   /** Bytes held by the LRU: the whole memory behind each page. */
@@ -119,7 +121,17 @@ export class Engine {
       this.stats.pageCacheHits++
       return hit
     }
-    const bytes = renderRows(result, from, to, format, this.#spares.pop())
+    // Size a fresh page from the last one of the same query and format (rows with Custom Calendar cells or FULL
+    // keys are longer), so that the writer rarely grows (a copy); a spare clearly too small is dropped.
+    const sizeKey = `${format}|${plan.text}`
+    const rowBytes = this.#rowBytes.get(sizeKey) ?? 128
+    const spare = this.#spares.pop()
+    const fits = spare !== undefined && spare.length >= (to - from) * rowBytes
+    const bytes = renderRows(result, from, to, format, fits ? spare : undefined, rowBytes * 1.125)
+    if (to - from >= 1000) {
+      if (this.#rowBytes.size >= maxCachedResults) this.#rowBytes.delete(this.#rowBytes.keys().next().value!)
+      this.#rowBytes.set(sizeKey, bytes.length / (to - from))
+    }
     this.stats.pagesRendered++
     if (bytes.length <= this.#maxPageBytes / 2) {
       this.#pages.set(key, bytes)

@@ -488,11 +488,18 @@ export const runPlan = (
 export const modelColumnNames = orderColumns.map((c) => c.name)
 
 /**
- * Writes a whole page into a fresh buffer, or over `reuse` (a spare page buffer; the page is then a view of it).
- * Used by tests and by the page cache.
+ * Writes a whole page into a fresh buffer sized for `bytesPerRow`, or over `reuse` (a spare page buffer; the page
+ * is then a view of it). Used by tests and by the page cache.
  */
-export const renderRows = (result: ResultSet, from: number, to: number, format: DataFormat, reuse?: Buffer): Buffer => {
-  const out = new ByteWriter(reuse ?? Math.max(1024, (to - from) * 128))
+export const renderRows = (
+  result: ResultSet,
+  from: number,
+  to: number,
+  format: DataFormat,
+  reuse?: Buffer,
+  bytesPerRow = 128
+): Buffer => {
+  const out = new ByteWriter(reuse ?? Math.max(1024, Math.ceil((to - from) * bytesPerRow)))
   result.writeRows(out, from, to, format)
   const bytes = out.take()
   // Keep fresh pages tight: copy out when the writer over-allocated by more than a quarter.
