@@ -195,7 +195,7 @@ export const runJob = <E, R>(
         for (const transcoder of transcoders) {
           const result = transcoder.transcode(bytes, start)
           if (result === undefined) {
-            results.forEach((done, i) => transcoders[i]!.recycle(done.chunks))
+            for (const [i, done] of results.entries()) transcoders[i]!.recycle(done.chunks)
             return undefined
           }
           results.push(result)
