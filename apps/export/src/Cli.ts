@@ -95,7 +95,7 @@ const outputFlags = {
   ),
   workers: described(
     Flag.Int("workers").pipe(Flag.optional),
-    "threads that turn large pages into CSV/NDJSON, 0-16 (default 1 with 2+ cores, else 0)"
+    "worker threads that turn pages of 1 MiB or more into CSV/NDJSON, 0-16 (default 0: the main thread)"
   ),
   newline: described(Flag.String("newline").pipe(Flag.withDefault("crlf")), "CSV line ending: crlf | lf"),
   force: described(Flag.Boolean("force").pipe(Flag.withDefault(false)), "replace existing output files"),

@@ -77,8 +77,8 @@ export interface DataPage<R = Rows> {
 export interface RowsDecoder<R> {
   /**
    * Reads the `data_rows` array that starts at `bytes[start]` (a `[`) of a page with `columnNames`; `bytes` is
-   * the whole response body, valid UTF-8, and only valid until the answer (copy what you keep: the buffer then
-   * serves the next response). Returns where the array ends (the index after its `]`), how many
+   * the whole response body, valid UTF-8 (copy what you keep rather than holding views of it, which would keep
+   * the whole body alive). Returns where the array ends (the index after its `]`), how many
    * rows it holds and the rows in form `R` — only if the array is valid JSON and every row is an array of
    * exactly `columnNames.length` cells; otherwise `undefined` (declined: the page is then parsed whole, so
    * malformed text is refused and retried as usual).

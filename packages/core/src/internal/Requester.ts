@@ -34,8 +34,6 @@ export interface RawResponse {
   readonly text: string
   /** The body's UTF-8 bytes (no byte order mark). */
   readonly bytes: Uint8Array
-  /** Done with the body (after `decode`): its buffer may serve the next response. */
-  readonly release: () => void
 }
 
 /** One call: where to send it and how to read a 2xx answer. */
@@ -107,8 +105,7 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
         },
         get bytes() {
           return body.bytes
-        },
-        release: () => body.release()
+        }
       } satisfies RawResponse
     }).pipe(
       Effect.mapError((error) => Classify.fromHttpClientError(call.operation, error, scrub)),
@@ -162,11 +159,7 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
           raw.status
         )
       }
-      // Whatever `decode` made of the body is its own copy: the buffer can serve the next response.
-      return yield* Effect.ensuring(
-        call.decode(raw),
-        Effect.sync(() => raw.release())
-      )
+      return yield* call.decode(raw)
     })
     return attempt.pipe(
       Effect.retry(RetryPolicy.schedule(policy)),

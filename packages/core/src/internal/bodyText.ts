@@ -10,9 +10,7 @@
  *
  * {@link readBody} gives the body both ways, each made on first use: the bytes (for a decoder that reads rows
  * from them in place, never decoding the whole body) or the text (decoded once; the bytes are then let go, so
- * a page is never held twice). Once the caller is done with a body it calls `release`: a large buffer then
- * serves the next response instead of waiting for V8 to collect it (page-sized garbage is what drives the
- * peak memory of a long export).
+ * a page is never held twice).
  */
 import { Effect, Stream } from "effect"
 import type { HttpClientError, HttpClientResponse } from "effect/http"
@@ -28,24 +26,6 @@ export interface Body {
   readonly bytes: Uint8Array
   /** The text (a leading byte order mark dropped, as `TextDecoder` does). */
   readonly text: string
-  /** Done with the body: its buffer may be reused, so neither `bytes` nor a view of them may be used after. */
-  readonly release: () => void
-}
-
-/** Large buffers released by finished bodies, for the next responses. */
-const spares: Array<Buffer> = []
-const MAX_SPARES = 2
-
-/** A buffer of at least `size` bytes: a released one that fits without wasting more than half, or a new one. */
-const bufferFor = (size: number): Buffer => {
-  for (let i = 0; i < spares.length; i++) {
-    const spare = spares[i]!
-    if (spare.length >= size && spare.length <= size * 2) {
-      spares.splice(i, 1)
-      return spare
-    }
-  }
-  return Buffer.allocUnsafeSlow(size)
 }
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf])
@@ -53,18 +33,9 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf])
 class LazyBody implements Body {
   #bytes: Buffer | undefined
   #text: string | undefined
-  /** The whole buffer behind `#bytes`, when it is ours to hand back. */
-  #owned: Buffer | undefined
-  constructor(bytes: Buffer | undefined, text: string | undefined, owned?: Buffer) {
+  constructor(bytes: Buffer | undefined, text: string | undefined) {
     this.#bytes = bytes
     this.#text = text
-    this.#owned = owned
-  }
-  release(): void {
-    const owned = this.#owned
-    this.#owned = undefined
-    this.#bytes = undefined
-    if (owned !== undefined && spares.length < MAX_SPARES) spares.push(owned)
   }
   get bytes(): Uint8Array {
     this.#bytes ??= Buffer.from(this.#text!, "utf8")
@@ -74,7 +45,6 @@ class LazyBody implements Body {
     if (this.#text === undefined) {
       this.#text = this.#bytes!.toString("utf8")
       this.#bytes = undefined
-      this.release()
     }
     return this.#text
   }
@@ -88,7 +58,7 @@ export const readBody = (
   if (!(Number.isSafeInteger(declared) && declared >= LARGE)) {
     return Effect.map(response.text, (text) => new LazyBody(undefined, text))
   }
-  let buffer = bufferFor(Math.min(declared, MAX_PRESIZE))
+  let buffer = Buffer.allocUnsafe(Math.min(declared, MAX_PRESIZE))
   let length = 0
   return Stream.runForEach(response.stream, (chunk) =>
     Effect.sync(() => {
@@ -103,7 +73,7 @@ export const readBody = (
   ).pipe(
     Effect.map(() => {
       const bom = length >= 3 && BOM.equals(buffer.subarray(0, 3)) ? 3 : 0
-      const body = new LazyBody(buffer.subarray(bom, length), undefined, buffer)
+      const body = new LazyBody(buffer.subarray(bom, length), undefined)
       buffer = Buffer.alloc(0) // held by the body only
       return body
     })
