@@ -39,7 +39,8 @@ export const planColumns = (
         name,
         type,
         format: makeCellRenderer(type, renderOptions),
-        end: makeEndRenderer(type, renderOptions)
+        end: makeEndRenderer(type, renderOptions),
+        plainText: true // YYYY-MM-DD, RFC 3339, HH:mm:ss
       }
     }
     if (type === null) return { name, type, format: untypedFormatter(name, options) }

@@ -161,6 +161,7 @@ export const runJob = <E, R>(
               columns,
               sources: plan.sources,
               formatters: plan.formatters,
+              plainText: plan.plainText,
               width: columnNames.length,
               newline: spec.newline,
               escapeFormulae: spec.escapeFormulae

@@ -18,6 +18,11 @@ export interface ColumnPlan {
   readonly format?: CellFormatter
   /** Present for date columns: renders the period end for the companion column. */
   readonly end?: CellFormatter
+  /**
+   * `format` and `end` give only plain text when they give a string: printable ASCII without quotes, commas,
+   * backslashes, edge spaces or a leading `= + - @` (true of rendered dates), so writers may copy it as is.
+   */
+  readonly plainText?: boolean
 }
 
 /** A written column (the manifest's column entry). */
@@ -39,8 +44,10 @@ export interface RowRenderer {
   readonly columns: ReadonlyArray<OutputColumn>
   /** Per output column, the source cell it comes from… */
   readonly sources: ReadonlyArray<number>
-  /** …and its formatter (`undefined`: the cell passes through). */
+  /** …and its formatter (`undefined`: the cell passes through)… */
   readonly formatters: ReadonlyArray<CellFormatter | undefined>
+  /** …whose strings are plain text (see {@link ColumnPlan.plainText}). */
+  readonly plainText: ReadonlyArray<boolean>
   /** Renders `rows`; `rowOffset` is the index of the first row in the whole result (for error messages). */
   readonly render: (rows: ReadonlyArray<ReadonlyArray<unknown>>, rowOffset: number) => RenderedPage | RenderFailure
 }
@@ -59,15 +66,18 @@ export const makeRowRenderer = (plans: ReadonlyArray<ColumnPlan>, periodEnd: boo
   const columns: Array<OutputColumn> = []
   // One slot per output column: the source column index and the formatter (undefined = pass through).
   const sources: Array<number> = []
+  const plainText: Array<boolean> = []
   const formatters: Array<CellFormatter | undefined> = []
   plans.forEach((plan, index) => {
     columns.push({ name: plan.name, type: plan.type })
     sources.push(index)
     formatters.push(plan.format)
+    plainText.push(plan.plainText === true)
     if (periodEnd && plan.end !== undefined) {
       columns.push({ name: plan.name + endColumnSuffix, type: plan.type, end_of: plan.name })
       sources.push(index)
       formatters.push(plan.end)
+      plainText.push(plan.plainText === true)
     }
   })
   const width = columns.length
@@ -100,7 +110,7 @@ export const makeRowRenderer = (plans: ReadonlyArray<ColumnPlan>, periodEnd: boo
     }
     return out
   }
-  return { columns, sources, formatters, render }
+  return { columns, sources, formatters, plainText, render }
 }
 
 /** True when `value` is a {@link RenderFailure}. */

@@ -28,6 +28,11 @@ export interface TranscoderOptions {
   /** Per output column: the source cell index and its formatter (`undefined`: the cell passes through). */
   readonly sources: ReadonlyArray<number>
   readonly formatters: ReadonlyArray<CellFormatter | undefined>
+  /**
+   * Per output column: its formatter's strings are plain text — printable ASCII without quotes, commas,
+   * backslashes, edge spaces or a leading `= + - @` (dates) — so they are copied without checks.
+   */
+  readonly plainText?: ReadonlyArray<boolean>
   /** Cells per source row. */
   readonly width: number
   readonly newline: "\r\n" | "\n"
@@ -148,8 +153,12 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
   const csv = options.format === "csv"
   const outputs = sources.length
   const lineEnd = Buffer.from(csv ? options.newline : "}\n")
-  // NDJSON key prefixes: `{"a":` then `,"b":` …
-  const prefixes = options.columns.map((name, i) => Buffer.from((i === 0 ? "{" : ",") + JSON.stringify(name) + ":"))
+  const plainText = Uint8Array.from(sources, (_, o) => (options.plainText?.[o] === true ? 1 : 0))
+  // NDJSON key prefixes (`{"a":` then `,"b":` …), all in one buffer: prefix o is [prefixAt[o], prefixAt[o + 1]).
+  const prefixTexts = options.columns.map((name, i) => (i === 0 ? "{" : ",") + JSON.stringify(name) + ":")
+  const prefixBytes = Buffer.from(prefixTexts.join(""))
+  const prefixAt = new Int32Array(outputs + 1)
+  for (let o = 0; o < outputs; o++) prefixAt[o + 1] = prefixAt[o]! + Buffer.byteLength(prefixTexts[o] ?? "")
   const cells = Math.max(width, 1)
   const kinds = new Uint8Array(cells)
   const flags = new Uint8Array(cells)
@@ -308,13 +317,14 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
               out[at++] = COMMA
             }
           } else {
-            const prefix = prefixes[o]!
-            if (at + prefix.length > out.length) {
+            const first = prefixAt[o]!
+            const last = prefixAt[o + 1]!
+            if (at + (last - first) > out.length) {
               filled.push(out.subarray(0, at))
-              out = chunk(prefix.length)
+              out = chunk(last - first)
               at = 0
             }
-            for (let i = 0; i < prefix.length; i++) out[at++] = prefix[i]!
+            for (let i = first; i < last; i++) out[at++] = prefixBytes[i]!
           }
           const c = sources[o]!
           const format = formatters[o]
@@ -327,9 +337,21 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
           if (format !== undefined) {
             const rendered = format(cellValue(input, kind, from, to))
             if (rendered instanceof Error) throw decline // the ordinary path names the row, column and cause
+            if (plainText[o] === 1 && typeof rendered === "string") {
+              const n = rendered.length
+              if (at + n + 2 > out.length) {
+                filled.push(out.subarray(0, at))
+                out = chunk(n + 2)
+                at = 0
+              }
+              if (!csv) out[at++] = QUOTE
+              for (let i = 0; i < n; i++) out[at++] = rendered.charCodeAt(i)
+              if (!csv) out[at++] = QUOTE
+              continue
+            }
             if (typeof rendered === "string") {
-              // Most rendered cells (dates) are short ASCII text that needs no quoting or escaping: copied
-              // here; anything else goes through the ordinary path's cell writer.
+              // Most other rendered cells are short ASCII text that needs no quoting or escaping: copied here;
+              // anything else goes through the ordinary path's cell writer.
               const n = rendered.length
               if (at + n + 2 > out.length) {
                 filled.push(out.subarray(0, at))

@@ -24,6 +24,7 @@ const transcodersFor = (spec: TranscodeSpec): ReadonlyArray<RowsTranscoder> => {
       columns,
       sources: renderer.sources,
       formatters: renderer.formatters,
+      plainText: renderer.plainText,
       width: spec.names.length,
       newline: spec.newline,
       escapeFormulae: spec.escapeFormulae

@@ -109,6 +109,7 @@ const setup = (s: Scenario) => {
     ...options,
     sources: renderer.sources,
     formatters: renderer.formatters,
+    plainText: renderer.plainText,
     width: names.length
   })
   /** The transcoder's result with its chunks joined (and handed back, as the export does once written). */

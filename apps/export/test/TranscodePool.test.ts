@@ -42,6 +42,7 @@ const inline = () => {
       columns: renderer.columns.map((c) => c.name),
       sources: renderer.sources,
       formatters: renderer.formatters,
+      plainText: renderer.plainText,
       width: 3,
       newline: spec.newline,
       escapeFormulae: spec.escapeFormulae
