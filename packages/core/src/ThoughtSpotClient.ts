@@ -342,22 +342,28 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
       }))
     )
 
-  const searchData = <R>(request: SearchDataRequest, decoder: Pagination.RowsDecoder<R>) =>
+  /** A single-page data endpoint (`searchdata`, answer data) as an ordered page stream; `fields` names the source. */
+  const pagedData = <R>(
+    operation: string,
+    path: string,
+    request: RuntimeOptions,
+    fields: Record<string, unknown>,
+    decoder: Pagination.RowsDecoder<R>
+  ) =>
     Stream.unwrap(
-      Effect.map(pagingOf("searchData", request), ({ pageSize, startOffset }) =>
+      Effect.map(pagingOf(operation, request), ({ pageSize, startOffset }) =>
         Pagination.dataPages({
-          operation: "searchData",
+          operation,
           pageSize,
           startOffset,
           prefetch,
           fetch: (offset) =>
             Effect.flatMap(
               dataCall(
-                "searchData",
-                "searchdata",
+                operation,
+                path,
                 {
-                  logical_table_identifier: request.logicalTableIdentifier,
-                  query_string: request.queryString,
+                  ...fields,
                   data_format: "COMPACT",
                   record_offset: offset,
                   record_size: pageSize,
@@ -365,38 +371,28 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
                 },
                 decoder
               ),
-              (pages) => single("searchData", offset, pages)
+              (pages) => single(operation, offset, pages)
             )
         })
       )
     )
 
+  const searchData = <R>(request: SearchDataRequest, decoder: Pagination.RowsDecoder<R>) =>
+    pagedData(
+      "searchData",
+      "searchdata",
+      request,
+      { logical_table_identifier: request.logicalTableIdentifier, query_string: request.queryString },
+      decoder
+    )
+
   const answerData = <R>(request: AnswerDataRequest, decoder: Pagination.RowsDecoder<R>) =>
-    Stream.unwrap(
-      Effect.map(pagingOf("answerData", request), ({ pageSize, startOffset }) =>
-        Pagination.dataPages({
-          operation: "answerData",
-          pageSize,
-          startOffset,
-          prefetch,
-          fetch: (offset) =>
-            Effect.flatMap(
-              dataCall(
-                "answerData",
-                "metadata/answer/data",
-                {
-                  metadata_identifier: request.metadataIdentifier,
-                  data_format: "COMPACT",
-                  record_offset: offset,
-                  record_size: pageSize,
-                  ...runtimeFields(request)
-                },
-                decoder
-              ),
-              (pages) => single("answerData", offset, pages)
-            )
-        })
-      )
+    pagedData(
+      "answerData",
+      "metadata/answer/data",
+      request,
+      { metadata_identifier: request.metadataIdentifier },
+      decoder
     )
 
   const liveboardData = Effect.fnUntraced(function* <R>(
