@@ -3,12 +3,13 @@
  *
  * Parsing 100 000 rows into arrays, rendering them into new arrays and formatting those into strings costs
  * several times what `JSON.parse` alone does, mostly in allocation. Here each row is scanned once (as strictly
- * as `JSON.parse` for the forms taken), its cells' spans noted, and the output written byte by byte into one
- * buffer. Common cells take a fast path: `null`, booleans, integer literals (printed as their digits, which is
- * exact at any size), strings without escapes (their UTF-8 bytes copied; the body is known to be valid UTF-8).
- * Every other cell — escapes, decimals, objects, and every cell a column formatter renders (dates) — becomes
- * its value and is written by the same functions as the ordinary path (`csvCell`, `jsonCell`, the column's
- * formatter), so the bytes are that path's; `test/RowsTranscoder.test.ts` checks it on generated pages.
+ * as `JSON.parse` for the forms taken), its cells' spans noted, and the output written byte by byte into reused
+ * 1 MiB chunks. Common cells take a fast path: `null`, booleans, integer literals (printed as their digits,
+ * which is exact at any size), decimals that print as themselves, strings without escapes (their UTF-8 bytes
+ * copied; the body is known to be valid UTF-8), and rendered dates (plain ASCII, copied as is). Every other
+ * cell — escapes, other numbers, objects, any other formatted cell — becomes its value and is written by the
+ * same functions as the ordinary path (`csvCell`, `jsonCell`, the column's formatter), so the bytes are that
+ * path's; `test/RowsTranscoder.test.ts` checks it on generated pages.
  *
  * Anything else declines the page (`undefined`): bytes that are not valid JSON, a row of another width, a
  * number beyond a double, a cell its formatter refuses. The page is then parsed and rendered the ordinary
