@@ -1,12 +1,13 @@
 /**
- * Reads a response body as UTF-8 text with a single copy of its bytes.
+ * Reads a response body as UTF-8 bytes with a single copy, and makes text of it only when asked.
  *
  * `response.text` (undici) keeps every chunk until the body ends, joins them into a second buffer of the same
  * size and decodes that: two page-sized blocks of external memory per data page, alive together, and freed
- * only when V8 next collects. Here each chunk is copied into one buffer sized from `Content-Length` as it
- * arrives (so the chunk is garbage at once) and the buffer is decoded once. Only bodies announced as large take
- * this path: small ones (tokens, errors, metadata) are not worth it, and unannounced sizes (chunked) keep the
- * ordinary path rather than guess.
+ * only when V8 next collects; a caller that then wants bytes (a decoder reading rows in place) pays a second
+ * encode. Here each chunk is copied into one buffer as it arrives (so the chunk is garbage at once): sized from
+ * `Content-Length` when the server announces it, else grown by doubling from a small start (chunked bodies).
+ * Every body takes this path, small ones too: one way to read is simpler, and tokens or error bodies are cheap
+ * either way.
  *
  * {@link readBody} gives the body both ways, each made on first use: the bytes (for a decoder that reads rows
  * from them in place, never decoding the whole body) or the text (decoded once; the bytes are then let go, so
@@ -15,8 +16,8 @@
 import { Effect, Stream } from "effect"
 import type { HttpClientError, HttpClientResponse } from "effect/http"
 
-/** Bodies from this size on are read with one copy. */
-const LARGE = 1024 * 1024
+/** First buffer size for a body of unannounced length (it doubles as bytes arrive). */
+const UNANNOUNCED_START = 16 * 1024
 /** A `Content-Length` above this is not trusted for sizing the buffer up front; it then grows as bytes arrive. */
 const MAX_PRESIZE = 512 * 1024 * 1024
 
@@ -33,9 +34,8 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf])
 class LazyBody implements Body {
   #bytes: Buffer | undefined
   #text: string | undefined
-  constructor(bytes: Buffer | undefined, text: string | undefined) {
+  constructor(bytes: Buffer) {
     this.#bytes = bytes
-    this.#text = text
   }
   get bytes(): Uint8Array {
     this.#bytes ??= Buffer.from(this.#text!, "utf8")
@@ -53,32 +53,36 @@ class LazyBody implements Body {
 /** The body of `response`: bytes and text, each on first use (see the module comment). */
 export const readBody = (
   response: HttpClientResponse.HttpClientResponse
-): Effect.Effect<Body, HttpClientError.HttpClientError> => {
-  const declared = Number(response.headers["content-length"])
-  if (!(Number.isSafeInteger(declared) && declared >= LARGE)) {
-    return Effect.map(response.text, (text) => new LazyBody(undefined, text))
-  }
-  let buffer = Buffer.allocUnsafe(Math.min(declared, MAX_PRESIZE))
-  let length = 0
-  return Stream.runForEach(response.stream, (chunk) =>
-    Effect.sync(() => {
-      if (length + chunk.length > buffer.length) {
-        const grown = Buffer.allocUnsafe(Math.max(buffer.length * 2, length + chunk.length))
-        buffer.copy(grown, 0, 0, length)
-        buffer = grown
-      }
-      buffer.set(chunk, length)
-      length += chunk.length
-    })
-  ).pipe(
-    Effect.map(() => {
-      const bom = length >= 3 && BOM.equals(buffer.subarray(0, 3)) ? 3 : 0
-      const body = new LazyBody(buffer.subarray(bom, length), undefined)
-      buffer = Buffer.alloc(0) // held by the body only
-      return body
-    })
-  )
-}
+): Effect.Effect<Body, HttpClientError.HttpClientError> =>
+  Effect.suspend(() => {
+    const declared = Number(response.headers["content-length"])
+    const announced = Number.isSafeInteger(declared) && declared >= 0
+    let buffer = Buffer.allocUnsafe(announced ? Math.min(declared, MAX_PRESIZE) : UNANNOUNCED_START)
+    let length = 0
+    return Stream.runForEach(response.stream, (chunk) =>
+      Effect.sync(() => {
+        if (length + chunk.length > buffer.length) {
+          const grown = Buffer.allocUnsafe(Math.max(buffer.length * 2, length + chunk.length))
+          buffer.copy(grown, 0, 0, length)
+          buffer = grown
+        }
+        buffer.set(chunk, length)
+        length += chunk.length
+      })
+    ).pipe(
+      // A response without a body at all (a web `Response` built with a null body) reads as empty, as `text` does.
+      Effect.catchIf(
+        (error) => error.reason._tag === "EmptyBodyError",
+        () => Effect.void
+      ),
+      Effect.map(() => {
+        const bom = length >= 3 && BOM.equals(buffer.subarray(0, 3)) ? 3 : 0
+        const body = new LazyBody(buffer.subarray(bom, length))
+        buffer = Buffer.alloc(0) // held by the body only
+        return body
+      })
+    )
+  })
 
 /** The body of `response` as text (UTF-8, a leading byte order mark dropped as `TextDecoder` does). */
 export const bodyText = (
