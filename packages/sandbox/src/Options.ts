@@ -4,6 +4,7 @@
  */
 import { Result, Schema } from "effect"
 import { type FaultConfig, resolveFaults } from "./Faults.ts"
+import type { OrderIds } from "./internal/Orders.ts"
 import { isValidTimeZone } from "./internal/Zone.ts"
 
 /** Time source for the sandbox; tests pass a controllable one instead of sleeping. */
@@ -26,6 +27,12 @@ export interface SandboxOptions {
   readonly timezone?: string
   /** Custom Calendar date cells: false (epoch seconds), true (`{"v":{"s":…}}`) or "with-end" (adds `e`). */
   readonly customCalendar?: boolean | "with-end"
+  /**
+   * Order ID range: "beyond-2^53" (default: from 9007199254740000, most above `Number.MAX_SAFE_INTEGER`, to
+   * exercise exactness) or "safe" (from 1000000000000000: same digit count and page sizes, every ID exact as a
+   * double — for benchmarks against plain `JSON.parse`).
+   */
+  readonly orderIds?: OrderIds
   /** Fault profile name (`none`, `flaky`, `rate-limit`, `slow`, `expiring-tokens`, `chaos`), JSON text, or object. */
   readonly faults?: string | FaultConfig
   /** Caps every token's validity in seconds (overrides the profile's). */
@@ -51,6 +58,7 @@ export interface ResolvedOptions {
   readonly rows: number
   readonly timezone: string
   readonly customCalendar: false | true | "with-end"
+  readonly orderIds: OrderIds
   readonly faults: FaultConfig
   readonly tokenValiditySeconds: number | undefined
   readonly seed: number
@@ -86,6 +94,10 @@ export const resolveOptions = (options: SandboxOptions = {}): Result.Result<Reso
   const timezone = options.timezone ?? "America/Los_Angeles"
   if (!isValidTimeZone(timezone))
     return fail(`timezone '${timezone}' is not an IANA time zone (e.g. America/Los_Angeles, UTC)`)
+  const orderIds = options.orderIds ?? "beyond-2^53"
+  if (orderIds !== "beyond-2^53" && orderIds !== "safe") {
+    return fail(`orderIds must be "beyond-2^53" (default) or "safe", got '${String(orderIds)}'`)
+  }
   const seed = options.seed ?? 1
   if (!Number.isSafeInteger(seed)) return fail(`seed must be an integer, got ${seed}`)
   const faults = resolveFaults(options.faults)
@@ -102,6 +114,7 @@ export const resolveOptions = (options: SandboxOptions = {}): Result.Result<Reso
     rows,
     timezone,
     customCalendar: options.customCalendar ?? false,
+    orderIds,
     faults,
     tokenValiditySeconds,
     seed,
@@ -120,6 +133,7 @@ export const sandboxUsage = `Usage: spotpipe-sandbox [options]
   --rows N             rows in the Orders model (default 10000)
   --timezone ZONE      cluster time zone, IANA (default America/Los_Angeles)
   --custom-calendar    date cells as {"v":{"s":…}}; --custom-calendar=with-end adds "e"
+  --order-ids RANGE    beyond-2^53 (default: most Order IDs exceed 2^53) | safe (same digit count, all within 2^53)
   --faults PROFILE     none | flaky | rate-limit | slow | expiring-tokens | chaos | JSON object
   --token-validity S   cap token validity at S seconds
   --seed N             data and fault seed (default 1)
@@ -194,6 +208,16 @@ export const parseSandboxArgs = (
             new SandboxOptionError({ message: "--custom-calendar takes no value, =with-end or =false" })
           )
         break
+      case "--order-ids": {
+        const ids = value()
+        if (ids !== "beyond-2^53" && ids !== "safe") {
+          return Result.fail(
+            new SandboxOptionError({ message: `--order-ids must be beyond-2^53 or safe, got '${ids ?? ""}'` })
+          )
+        }
+        out.orderIds = ids
+        break
+      }
       case "--error-shape": {
         const shape = value()
         if (shape !== "nested" && shape !== "flat") {

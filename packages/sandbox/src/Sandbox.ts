@@ -53,7 +53,7 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Runnin
   const resolved = checked.success
   const secretKey = resolved.secretKey ?? randomBytes(18).toString("base64url")
   const auth = new AuthStore()
-  const engine = new Engine(resolved.seed, resolved.rows, resolved.timezone, resolved.customCalendar)
+  const engine = new Engine(resolved.seed, resolved.rows, resolved.timezone, resolved.customCalendar, resolved.orderIds)
   const wire: WireStats = {
     requests: 0,
     byStatus: {},

@@ -12,6 +12,7 @@ export {
   type RouteFaults
 } from "./Faults.ts"
 export { type FixtureObject, fixtures } from "./Fixtures.ts"
+export type { OrderIds } from "./internal/Orders.ts"
 export {
   maxRows,
   parseSandboxArgs,

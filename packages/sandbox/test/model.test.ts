@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest"
 import { fixtures } from "../src/index.ts"
 import { Engine } from "../src/internal/Engine.ts"
-import { orderIdBigInt } from "../src/internal/Orders.ts"
+import { orderIdBigInt, orderIdText } from "../src/internal/Orders.ts"
 import { parseQuery, QueryError, type QueryPlan } from "../src/internal/Query.ts"
 import { type DataContent, type DataResponse, sandbox } from "./harness.ts"
 
@@ -14,6 +14,10 @@ const page = async (options: Parameters<typeof sandbox>[0], body: Record<string,
   expect(r.status).toBe(200)
   return { text: r.text, content: r.json<DataResponse>().contents[0]! as DataContent }
 }
+
+/** The first cell of every row of a page, as exact integers or null, read from the raw text. */
+const firstCells = (text: string): Array<bigint | null> =>
+  [...text.matchAll(/[[,]\[(\d+|null),/g)].map((m) => (m[1] === "null" ? null : BigInt(m[1]!)))
 
 const plan = (text: string): QueryPlan => {
   const p = parseQuery(text)
@@ -50,6 +54,61 @@ describe("cells", () => {
     const { text } = await page({ rows: 200 }, { query_string: "[Order ID]", record_offset: 150, record_size: 1 })
     expect(text).toContain(`"data_rows":[[${orderIdBigInt(150)}]]`)
     expect(orderIdBigInt(150) > BigInt(Number.MAX_SAFE_INTEGER)).toBe(true)
+  })
+
+  it("safe-order-ids-stay-within-2^53-with-the-same-digits-count-and-page-size", async () => {
+    // Whole rows (the fast writer) and a column subset (the per-column emitters), from row 0 and across row
+    // 27 027 028, where the safe range's low nine digits first carry (37 · 27 027 028 ≥ 10^9).
+    const rows = 30_000_000
+    for (const [query, offset] of [
+      [allColumns, 0],
+      [allColumns, 27_026_990],
+      ["[Order ID] [Customer] [Revenue]", 27_026_990]
+    ] as const) {
+      const body = { query_string: `${query} sort by [Order ID]`, record_offset: offset, record_size: 400 }
+      const beyond = await page({ rows }, body)
+      const safe = await page({ rows, orderIds: "safe" }, body)
+      // Same bytes but for the Order IDs: same length, and valid JSON whose every other cell is the same.
+      expect(safe.text.length).toBe(beyond.text.length)
+      const exact = firstCells(safe.text)
+      expect(exact).toEqual(
+        firstCells(beyond.text).map((id, i) => (id === null ? null : orderIdBigInt(offset + i, "safe")))
+      )
+      expect(exact.filter((id) => id !== null).length).toBeGreaterThan(350)
+      for (const id of exact)
+        if (id !== null) expect(id <= BigInt(Number.MAX_SAFE_INTEGER) && id >= 10n ** 15n).toBe(true)
+      safe.content.data_rows.forEach((row, i) => {
+        const id = row[0]
+        // Nulls (about 1.6 % of cells) stay where they were.
+        if (beyond.content.data_rows[i]![0] === null) expect(id).toBeNull()
+        else expect(BigInt(id as number)).toBe(orderIdBigInt(offset + i, "safe"))
+        expect(row.slice(1)).toEqual(beyond.content.data_rows[i]!.slice(1))
+      })
+    }
+  })
+
+  it("order-id-text-is-the-exact-value-in-both-ranges", () => {
+    for (const ids of ["beyond-2^53", "safe"] as const) {
+      for (const i of [0, 1, 26, 27, 20_141_621, 20_141_622, 27_027_027, 27_027_028, 999_999_999]) {
+        expect(orderIdText(i, ids)).toBe(String(orderIdBigInt(i, ids)))
+        expect(orderIdText(i, ids)).toHaveLength(16)
+      }
+    }
+    expect(orderIdBigInt(999_999_999, "safe") <= BigInt(Number.MAX_SAFE_INTEGER)).toBe(true)
+    expect(orderIdBigInt(27) > BigInt(Number.MAX_SAFE_INTEGER)).toBe(true)
+  })
+
+  it("safe-order-ids-in-aggregates-are-exact-numbers", async () => {
+    const body = { query_string: "[Region] min [Order ID] max [Order ID]", record_size: 10 }
+    const safe = await page({ rows: 5000, orderIds: "safe" }, body)
+    const beyond = await page({ rows: 5000 }, body)
+    expect(safe.content.data_rows.length).toBe(beyond.content.data_rows.length)
+    const digits = [...safe.text.matchAll(/\d{16,}/g)].map((m) => BigInt(m[0]))
+    const beyondDigits = [...beyond.text.matchAll(/\d{16,}/g)].map((m) => BigInt(m[0]))
+    // Row i's ID is base + 37·i in both ranges: the same rows are the minimum and maximum of each group.
+    expect(digits.map((d) => d - orderIdBigInt(0, "safe"))).toEqual(beyondDigits.map((d) => d - orderIdBigInt(0)))
+    expect(digits.length).toBeGreaterThan(0)
+    for (const d of digits) expect(Number.isSafeInteger(Number(d))).toBe(true)
   })
 
   it("custom-calendar-wraps-date-and-date-time-cells", async () => {

@@ -26,7 +26,8 @@ describe("startSandbox options", () => {
       [{ faults: { routes: { "*": { error500: 2 } } } }, "probability"],
       [{ faults: '{"bogus":1}' }, "unknown faults key"],
       [{ port: 70000 }, "port"],
-      [{ tokenValiditySeconds: 0 }, "tokenValiditySeconds"]
+      [{ tokenValiditySeconds: 0 }, "tokenValiditySeconds"],
+      [{ orderIds: "tiny" as "safe" }, "orderIds must be"]
     ]
     for (const [options, hint] of cases) {
       const error = await startSandbox(options).catch((e: unknown) => e)
@@ -67,7 +68,9 @@ describe("parseSandboxArgs", () => {
         "--seed",
         "9",
         "--no-user-agent-check",
-        "--error-shape=flat"
+        "--error-shape=flat",
+        "--order-ids",
+        "safe"
       ],
       { SPOTPIPE_SANDBOX_SECRET_KEY: "from-the-env-123" }
     )
@@ -81,6 +84,7 @@ describe("parseSandboxArgs", () => {
       seed: 9,
       requireUserAgent: false,
       errorShape: "flat",
+      orderIds: "safe",
       secretKey: "from-the-env-123"
     })
     const flagKey = parseSandboxArgs(["--secret-key", "from-the-flag-1"], {
@@ -96,7 +100,8 @@ describe("parseSandboxArgs", () => {
       [["--rows", "many"], "--rows"],
       [["--frobnicate"], "unknown option '--frobnicate'"],
       [["--timezone", "Nowhere/Land"], "IANA"],
-      [["--faults", "wobbly"], "unknown fault profile"]
+      [["--faults", "wobbly"], "unknown fault profile"],
+      [["--order-ids", "huge"], "--order-ids must be beyond-2^53 or safe"]
     ] as const) {
       const r = parseSandboxArgs(argv)
       expect(Result.isFailure(r)).toBe(true)

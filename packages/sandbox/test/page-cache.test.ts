@@ -13,7 +13,7 @@ const rows = 12_000
 
 const setup = () => {
   // Room for two such pages in the LRU.
-  const engine = new Engine(1, 1_000_000, "America/Los_Angeles", false, 3 << 20)
+  const engine = new Engine(1, 1_000_000, "America/Los_Angeles", false, "beyond-2^53", 3 << 20)
   const plan = engine.parse(orderColumns.map((c) => `[${c.name}]`).join(" "))
   if (plan instanceof QueryError) throw new Error(plan.message)
   const result = engine.result(plan)

@@ -3,7 +3,7 @@
  * ones are small; detail ones are lazy views), and rendered row ranges are kept in a small LRU bounded by bytes,
  * so repeated pages (retries, several clients) are served from memory while memory stays flat for any row count.
  */
-import { type Calendar, type CustomCalendar, makeCalendar } from "./Orders.ts"
+import { type Calendar, type CustomCalendar, makeCalendar, type OrderIds } from "./Orders.ts"
 import { parseQuery, type QueryError, type QueryPlan } from "./Query.ts"
 import { type DataFormat, type ResultSet, renderRows, runPlan } from "./ResultSet.ts"
 
@@ -22,7 +22,7 @@ export interface EngineStats {
   lookAheadRenders: number
 }
 
-/** Query execution and page rendering for one (seed, rows, timezone, calendar). */
+/** Query execution and page rendering for one (seed, rows, timezone, calendar, Order ID range). */
 export class Engine {
   readonly seed: number
   readonly rows: number
@@ -42,10 +42,17 @@ export class Engine {
   #pageBytes = 0
   readonly #maxPageBytes: number
 
-  constructor(seed: number, rows: number, timezone: string, customCalendar: CustomCalendar, maxPageBytes = 96 << 20) {
+  constructor(
+    seed: number,
+    rows: number,
+    timezone: string,
+    customCalendar: CustomCalendar,
+    orderIds: OrderIds = "beyond-2^53",
+    maxPageBytes = 96 << 20
+  ) {
     this.seed = seed
     this.rows = rows
-    this.calendar = makeCalendar(timezone, customCalendar)
+    this.calendar = makeCalendar(timezone, customCalendar, orderIds)
     this.#maxPageBytes = maxPageBytes
   }
 

@@ -7,16 +7,7 @@
  * The bytes are exactly those of the general per-column emitters (pinned by the render-pins test).
  */
 import { type ByteWriter, putCents, putIntWords, putUintWords, quads } from "./ByteWriter.ts"
-import {
-  type Calendar,
-  customers,
-  orderIdHigh,
-  orderIdLow,
-  orderIdStep,
-  products,
-  type RowCursor,
-  regions
-} from "./Orders.ts"
+import { type Calendar, customers, type OrderIdBase, orderIdStep, products, type RowCursor, regions } from "./Orders.ts"
 import { copySlack, makeTextPool, putText, viewOf } from "./TextPool.ts"
 
 /** Writes rows [from, to) (row `order(i)` at position i, or row i without `order`), comma-separated. */
@@ -36,11 +27,11 @@ const maxQuantity = 50
 const maxRowBytes = 512 + copySlack
 
 /** Writes the Order ID of row `index` (its 16 or more digits); returns the next position. */
-const putOrderId = (buf: Uint8Array, view: DataView, p: number, index: number): number => {
-  const low = orderIdLow + orderIdStep * index
+const putOrderId = (buf: Uint8Array, view: DataView, p: number, ids: OrderIdBase, index: number): number => {
+  const low = ids.low + orderIdStep * index
   const carry = low < 1e9 ? 0 : Math.floor(low / 1e9)
   const rest = low - carry * 1e9
-  const q = putUintWords(buf, view, p, orderIdHigh + carry)
+  const q = putUintWords(buf, view, p, ids.high + carry)
   // The low nine digits, zero-padded.
   const d = (rest / 1e8) | 0
   const r = rest - d * 1e8
@@ -54,6 +45,8 @@ const putOrderId = (buf: Uint8Array, view: DataView, p: number, index: number): 
 /** Builds the writer for one calendar (time zone and Custom Calendar mode). */
 export const makeFullPageWriter = (calendar: Calendar): FullPageWriter => {
   const { days, dateCell, timeBase } = calendar
+  const orderIdHigh = calendar.orderIds.high
+  const orderIdLow = calendar.orderIds.low
   const json = (s: string) => JSON.stringify(s)
   const dayCell = (d: number) => dateCell(days.midnight[d]!, d + 1 < days.length ? days.midnight[d + 1]! : undefined)
   const dayCount = days.length
@@ -106,7 +99,7 @@ export const makeFullPageWriter = (calendar: Calendar): FullPageWriter => {
     let q = p
     if (m & 1) q = putText(view, q, fixed, NULL)
     else {
-      q = putOrderId(buf, view, q, r.index)
+      q = putOrderId(buf, view, q, calendar.orderIds, r.index)
       buf[q++] = 44
     }
     q = m & 2 ? putText(view, q, fixed, NULL) : putText(view, q, regionCell, r.region)
@@ -163,12 +156,12 @@ export const makeFullPageWriter = (calendar: Calendar): FullPageWriter => {
         p = nullableRow(buf, view, p, r)
         continue
       }
-      // Order ID: seven high digits (until row 2.7·10^13), then nine zero-padded low digits.
+      // Order ID: seven high digits (until row 2.7·10^13 by default), then nine zero-padded low digits.
       let low = orderIdLow + orderIdStep * r.index
       const carry = low < 1e9 ? 0 : Math.floor(low / 1e9)
       const high = orderIdHigh + carry
       low -= carry * 1e9
-      if (high < 1e7) {
+      if (high >= 1e6 && high < 1e7) {
         const h = (high / 1e4) | 0
         view.setUint32(p, quads[h]! >>> 8, true)
         view.setUint32(p + 3, quads[high - h * 1e4]!, true)

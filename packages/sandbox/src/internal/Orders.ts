@@ -165,12 +165,30 @@ const tableLength = firstOrderDayIndex + orderDayCount + 7
 
 /** Shipping happens at most this many seconds into the local day, so it never crosses a DST-shortened day. */
 const shipSecondsRange = 82_800
-const base = 9_007_199_254_740_000 % 1e9 // low 9 digits of the first Order ID (9007199254740000)
-const baseHigh = 9_007_199
-/** Order ID of row i = `orderIdHigh`·10^9 + `orderIdLow` + 37·i (split so every part is a safe int32-sized value). */
-export const orderIdHigh = baseHigh
-/** See `orderIdHigh`. */
-export const orderIdLow = base
+/**
+ * How large Order IDs are: `"beyond-2^53"` (the default) starts at 9007199254740000, so most exceed
+ * `Number.MAX_SAFE_INTEGER` and exercise exactness; `"safe"` starts at 1000000000000000 instead, the same
+ * digit count (16 up to row 10^9 at 37 per row), so pages are byte for byte the same size but every Order ID
+ * is an exact double (for benchmarks comparing a reader with plain `JSON.parse`).
+ */
+export type OrderIds = "beyond-2^53" | "safe"
+
+/**
+ * Where an Order ID range starts: the first ID as `high`·10^9 + `low` (split so every part is a safe
+ * int32-sized value); row i's ID is that + `orderIdStep`·i.
+ */
+export interface OrderIdBase {
+  readonly high: number
+  readonly low: number
+  /** The first Order ID, exactly. */
+  readonly first: bigint
+}
+
+const orderIdBases: Readonly<Record<OrderIds, OrderIdBase>> = {
+  "beyond-2^53": { high: 9_007_199, low: 254_740_000, first: 9_007_199_254_740_000n },
+  safe: { high: 1_000_000, low: 0, first: 1_000_000_000_000_000n }
+}
+
 /** Order IDs grow by this much per row. */
 export const orderIdStep = 37
 
@@ -247,21 +265,26 @@ export class RowCursor {
   }
 }
 
-/** Digits of the Order ID of row i: 9007199254740000 + 37·i (exact, most above 2^53). */
-export const orderIdText = (i: number): string => {
-  const low = base + 37 * i
-  if (low < 1e9) return baseHigh + String(low)
+/** Digits of the Order ID of row i: base + 37·i (exact; by default most are above 2^53). */
+export const orderIdText = (i: number, ids: OrderIds = "beyond-2^53"): string => {
+  const { high, low: base } = orderIdBases[ids]
+  const low = base + orderIdStep * i
+  if (low < 1e9) return high + String(low).padStart(9, "0")
   const carry = Math.floor(low / 1e9)
-  return String(baseHigh + carry) + String(low - carry * 1e9).padStart(9, "0")
+  return String(high + carry) + String(low - carry * 1e9).padStart(9, "0")
 }
 
 /** The Order ID of row i as a bigint (for tests and aggregation output). */
-export const orderIdBigInt = (i: number): bigint => 9_007_199_254_740_000n + 37n * BigInt(i)
+export const orderIdBigInt = (i: number, ids: OrderIds = "beyond-2^53"): bigint =>
+  orderIdBases[ids].first + BigInt(orderIdStep) * BigInt(i)
 
 /** How date cells are written: plain epoch seconds, or Custom Calendar objects (optionally with the end). */
 export type CustomCalendar = false | true | "with-end"
 
-/** Time-zone and calendar dependent facts of a sandbox instance, computed once. */
+/**
+ * Time-zone and calendar dependent facts of a sandbox instance, computed once, with the instance's Order ID
+ * range (every cell writer takes this one object).
+ */
 export interface Calendar {
   readonly timezone: string
   readonly days: DayTable
@@ -270,22 +293,28 @@ export interface Calendar {
   readonly timeBase: number
   /** A date cell as JSON text: epoch seconds, or `{"v":{"s":…}}` / `{"v":{"s":…,"e":…}}`. */
   readonly dateCell: (start: number, end: number | undefined) => string
+  /** Where Order IDs start. */
+  readonly orderIds: OrderIdBase
 }
 
 const calendars = new Map<string, Calendar>()
 
 /** The calendar for a zone and Custom Calendar mode (built once per process: `Intl` lookups are slow). */
-export const makeCalendar = (timezone: string, customCalendar: CustomCalendar): Calendar => {
-  const key = `${timezone}|${customCalendar}`
+export const makeCalendar = (
+  timezone: string,
+  customCalendar: CustomCalendar,
+  orderIds: OrderIds = "beyond-2^53"
+): Calendar => {
+  const key = `${timezone}|${customCalendar}|${orderIds}`
   let calendar = calendars.get(key)
   if (calendar === undefined) {
-    calendar = buildCalendar(timezone, customCalendar)
+    calendar = buildCalendar(timezone, customCalendar, orderIds)
     calendars.set(key, calendar)
   }
   return calendar
 }
 
-const buildCalendar = (timezone: string, customCalendar: CustomCalendar): Calendar => {
+const buildCalendar = (timezone: string, customCalendar: CustomCalendar, orderIds: OrderIds): Calendar => {
   const dateCell =
     customCalendar === false
       ? (s: number) => String(s)
@@ -297,18 +326,19 @@ const buildCalendar = (timezone: string, customCalendar: CustomCalendar): Calend
     days: makeDayTable(timezone, tableFirstDay, tableLength),
     customCalendar,
     timeBase: makeLocalMidnight(timezone)(1970, 1, 1),
-    dateCell
+    dateCell,
+    orderIds: orderIdBases[orderIds]
   }
 }
 
 /** Writes one cell of the current cursor row as JSON text (the caller handles nulls via `nullMask`). */
 export type CellEmitter = (out: ByteWriter, row: RowCursor) => void
 
-/** Writes the Order ID of row i (exact digits). */
-export const writeOrderId = (out: ByteWriter, i: number): void => {
-  const low = base + 37 * i
+/** Writes the Order ID of row i (exact digits) of the range starting at `ids`. */
+export const writeOrderId = (out: ByteWriter, ids: OrderIdBase, i: number): void => {
+  const low = ids.low + orderIdStep * i
   const carry = Math.floor(low / 1e9)
-  out.int(baseHigh + carry)
+  out.int(ids.high + carry)
   out.padded(low - carry * 1e9, 9)
 }
 
@@ -317,7 +347,7 @@ export const makeEmitters = (calendar: Calendar): ReadonlyArray<CellEmitter> => 
   const regionBytes = regions.map((r) => utf8(JSON.stringify(r)))
   const productBytes = products.map(([p]) => utf8(JSON.stringify(p)))
   const customerBytes = customers.map((c) => utf8(JSON.stringify(c)))
-  const { days, dateCell, timeBase } = calendar
+  const { days, dateCell, timeBase, orderIds } = calendar
   const dayBytes: Array<Uint8Array> = []
   for (let d = 0; d < days.length; d++) {
     dayBytes.push(utf8(dateCell(days.midnight[d]!, d + 1 < days.length ? days.midnight[d + 1]! : undefined)))
@@ -327,7 +357,7 @@ export const makeEmitters = (calendar: Calendar): ReadonlyArray<CellEmitter> => 
   const falseBytes = utf8("false")
   const plainDates = calendar.customCalendar === false
   return [
-    (w, r) => writeOrderId(w, r.index),
+    (w, r) => writeOrderId(w, orderIds, r.index),
     (w, r) => w.bytes(regionBytes[r.region]!),
     (w, r) => w.bytes(productBytes[r.product]!),
     (w, r) => w.bytes(customerBytes[r.customer]!),

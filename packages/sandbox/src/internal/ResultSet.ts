@@ -312,7 +312,7 @@ const aggregateWriter = (s: Selection, calendar: Calendar): ((out: ByteWriter, v
     case Col.Revenue:
       return (out, v) => out.cents(v)
     case Col.OrderId:
-      return (out, v) => writeOrderId(out, v)
+      return (out, v) => writeOrderId(out, calendar.orderIds, v)
     case Col.OrderDate:
       return (out, v) => out.text(dateCell(days.midnight[v]!, days.midnight[v + 1]))
     case Col.ShippedAt:
