@@ -2,6 +2,7 @@
  * `@spotpipe/decode`: ThoughtSpot date cells (epoch seconds or Custom Calendar `{"v":{"s":…}}`) -> normalized
  * periods -> text in any IANA zone. Pure and browser-safe: no I/O, no Node APIs.
  */
+export { type CellWriter, INVALID_CELL, MAX_CELL_BYTES, makeCellWriter, NO_TEXT } from "./CellWriter.ts"
 export {
   type Column,
   type DateColumnType,

@@ -6,7 +6,9 @@ import {
   decodeCompactRows,
   InvalidTimeZoneError,
   makeCellRenderer,
+  makeCellWriter,
   makeEndRenderer,
+  NO_TEXT,
   NullableDateCellFromWire,
   resolveTimeZone
 } from "../src/index.ts"
@@ -25,6 +27,11 @@ it("readme-plain-example", () => {
     column: "Order Date"
   })
   expect(renderDate("soon", 17)).toBeInstanceOf(DateCellError)
+  const writeDate = makeCellWriter("DATE", { timeZone: zone })
+  const out = new Uint8Array(64)
+  expect(writeDate(694252800, out, 0)).toBe(10)
+  expect(Buffer.from(out.subarray(0, 10)).toString("latin1")).toBe("1992-01-01")
+  expect(writeDate(null, out, 10)).toBe(NO_TEXT)
   expect(makeCellRenderer("DATE_TIME")(1625759921)).toBe("2021-07-08T15:58:41Z")
   expect(makeCellRenderer("DATE_TIME", { timeZone: zone, offset: "zone" })(1625759921)).toBe(
     "2021-07-08T08:58:41-07:00"

@@ -1,0 +1,140 @@
+/**
+ * Byte writers: the text of {@link makeCellRenderer}, written as ASCII bytes straight into a caller's buffer.
+ * A writer that fills an output buffer (CSV, NDJSON, a socket) skips the intermediate string, the string
+ * concatenation and the per-character copy out of it, which together cost more than the date arithmetic itself.
+ * Same caches idea as the renderers: rendered days and DATE instants are remembered as bytes.
+ */
+import type { DateColumnType } from "./ColumnType.ts"
+import { writeDays, writeOffset, writeSecondOfDay } from "./internal/civil.ts"
+import { NULL_CELL, readCell } from "./internal/readCell.ts"
+import { MAX_EPOCH_SECONDS, MIN_EPOCH_SECONDS } from "./Period.ts"
+import type { RenderOptions } from "./Render.ts"
+import { type TimeZone, UTC } from "./TimeZone.ts"
+
+/**
+ * Writes the text {@link makeCellRenderer} gives a cell as ASCII bytes at `out[at]` and returns the position after
+ * them. Returns {@link NO_TEXT} for a null cell and {@link INVALID_CELL} for an invalid one (ask the renderer for
+ * its typed error); nothing is written then. The caller guarantees {@link MAX_CELL_BYTES} of room at `at`.
+ */
+export type CellWriter = (cell: unknown, out: Uint8Array, at: number) => number
+
+/** What a {@link CellWriter} returns for a null cell (the renderer gives `null`). */
+export const NO_TEXT = -1
+/** What a {@link CellWriter} returns for an invalid cell (the renderer gives a `DateCellError`). */
+export const INVALID_CELL = -2
+/** The most bytes one cell's text takes: `YYYY-MM-DDTHH:mm:ss±HH:MM`. */
+export const MAX_CELL_BYTES = 25
+
+const SECONDS_PER_DAY = 86400
+const DATE_BYTES = 10
+const DAY_CACHE_SIZE = 65536
+
+// `YYYY-MM-DD` bytes by day number, 10 bytes a slot, shared by every writer (a day's text has no zone).
+const dayKeys = new Float64Array(DAY_CACHE_SIZE).fill(Number.NaN)
+const dayBytes = new Uint8Array(DAY_CACHE_SIZE * DATE_BYTES)
+
+/** Writes `YYYY-MM-DD` of a day number through the direct-mapped day cache. */
+const writeDay = (day: number, out: Uint8Array, at: number): void => {
+  const slot = day & (DAY_CACHE_SIZE - 1)
+  const from = slot * DATE_BYTES
+  if (dayKeys[slot] !== day) {
+    writeDays(day, dayBytes, from)
+    dayKeys[slot] = day
+  }
+  for (let i = 0; i < DATE_BYTES; i++) out[at + i] = dayBytes[from + i]!
+}
+
+const INSTANT_CACHE_SIZE = 65536
+
+interface InstantBytes {
+  readonly keys: Float64Array
+  readonly bytes: Uint8Array
+}
+
+const instantCaches = new WeakMap<TimeZone, InstantBytes>()
+
+/**
+ * DATE bytes by instant, one cache per zone shared by its DATE writers: a DATE column holds few distinct
+ * instants (local midnights), so a hit is one comparison and a 10-byte copy. Slot hash as in the renderer.
+ */
+const dateWriterFor = (zone: TimeZone): ((t: number, out: Uint8Array, at: number) => number) => {
+  let cache = instantCaches.get(zone)
+  if (cache === undefined) {
+    cache = {
+      keys: new Float64Array(INSTANT_CACHE_SIZE).fill(Number.NaN),
+      bytes: new Uint8Array(INSTANT_CACHE_SIZE * DATE_BYTES)
+    }
+    instantCaches.set(zone, cache)
+  }
+  const { keys, bytes } = cache
+  const offsetSeconds = zone.offsetSeconds
+  return (t, out, at) => {
+    const slot = (t / 128) & (INSTANT_CACHE_SIZE - 1)
+    const from = slot * DATE_BYTES
+    if (keys[slot] !== t) {
+      writeDay(Math.floor((t + offsetSeconds(t)) / SECONDS_PER_DAY), bytes, from)
+      keys[slot] = t
+    }
+    for (let i = 0; i < DATE_BYTES; i++) out[at + i] = bytes[from + i]!
+    return at + DATE_BYTES
+  }
+}
+
+/** `YYYY-MM-DDTHH:mm:ssZ` of an instant in UTC. */
+const writeUtc = (t: number, out: Uint8Array, at: number): number => {
+  const day = Math.floor(t / SECONDS_PER_DAY)
+  writeDay(day, out, at)
+  out[at + 10] = 84 // T
+  writeSecondOfDay(t - day * SECONDS_PER_DAY, out, at + 11)
+  out[at + 19] = 90 // Z
+  return at + 20
+}
+
+/** The bytes of a valid instant (whole seconds, in range) for one column type. */
+const makeInstantWriter = (
+  type: DateColumnType,
+  options: RenderOptions
+): ((t: number, out: Uint8Array, at: number) => number) => {
+  const zone = options.timeZone ?? UTC
+  const offsetSeconds = zone.offsetSeconds
+  switch (type) {
+    case "DATE":
+      return dateWriterFor(zone)
+    case "TIME":
+      return (t, out, at) => {
+        const local = t + offsetSeconds(t)
+        writeSecondOfDay(local - Math.floor(local / SECONDS_PER_DAY) * SECONDS_PER_DAY, out, at)
+        return at + 8
+      }
+    default:
+      if (options.offset !== "zone") return writeUtc
+      return (t, out, at) => {
+        const offset = offsetSeconds(t)
+        // As the renderer: an offset with seconds (local mean time) is written as the instant in UTC.
+        if (offset % 60 !== 0) return writeUtc(t, out, at)
+        const local = t + offset
+        const day = Math.floor(local / SECONDS_PER_DAY)
+        writeDay(day, out, at)
+        out[at + 10] = 84
+        writeSecondOfDay(local - day * SECONDS_PER_DAY, out, at + 11)
+        return writeOffset(offset, out, at + 19)
+      }
+  }
+}
+
+/**
+ * A byte writer for the period start of a column's cells: exactly the text of {@link makeCellRenderer} with the
+ * same type and options (ASCII, at most {@link MAX_CELL_BYTES} bytes), written at `out[at]`. Make one per column.
+ */
+export const makeCellWriter = (type: DateColumnType, options: RenderOptions = {}): CellWriter => {
+  const write = makeInstantWriter(type, options)
+  return (cell, out, at) => {
+    if (typeof cell === "number" && cell >= MIN_EPOCH_SECONDS && cell <= MAX_EPOCH_SECONDS && Number.isInteger(cell)) {
+      return write(cell + 0, out, at)
+    }
+    const t = readCell(cell)
+    if (t === NULL_CELL) return NO_TEXT
+    if (Number.isNaN(t)) return INVALID_CELL
+    return write(t, out, at)
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The byte writers against the string renderers they shortcut: for every column type, offset style and many
+ * zones, over the whole supported range of instants (and the edges, offset transitions, every cell form and
+ * invalid cells), a writer must write exactly the renderer's text as ASCII bytes — or report no text (null)
+ * or an invalid cell exactly where the renderer gives null or a DateCellError — and touch no other byte.
+ */
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import {
+  type DateColumnType,
+  INVALID_CELL,
+  isDateCellError,
+  MAX_CELL_BYTES,
+  MAX_EPOCH_SECONDS,
+  MIN_EPOCH_SECONDS,
+  makeCellRenderer,
+  makeCellWriter,
+  NO_TEXT,
+  resolveTimeZone,
+  type TimeZone
+} from "../src/index.ts"
+import { ZONES } from "./intlReference.ts"
+
+const zone = (name: string): TimeZone => {
+  const z = resolveTimeZone(name)
+  if (z instanceof Error) throw new Error(z.message)
+  return z
+}
+
+const types: ReadonlyArray<DateColumnType> = ["DATE", "DATE_TIME", "TIMESTAMP", "TIME"]
+const FILL = 0xaa
+
+/** Writes `cell` at a random offset of a filled buffer; the text written (or the status) and the untouched rest. */
+const written = (cell: unknown, type: DateColumnType, timeZone: TimeZone, offset: "utc" | "zone", at: number) => {
+  const out = new Uint8Array(at + MAX_CELL_BYTES + 8).fill(FILL)
+  const end = makeCellWriter(type, { timeZone, offset })(cell, out, at)
+  if (end < 0) {
+    expect(out.every((b) => b === FILL)).toBe(true)
+    return end
+  }
+  expect(end - at).toBeLessThanOrEqual(MAX_CELL_BYTES)
+  expect(out.subarray(0, at).every((b) => b === FILL)).toBe(true)
+  expect(out.subarray(end).every((b) => b === FILL)).toBe(true)
+  return Buffer.from(out.subarray(at, end)).toString("latin1")
+}
+
+/** The renderer's answer in the writer's terms. */
+const expected = (cell: unknown, type: DateColumnType, timeZone: TimeZone, offset: "utc" | "zone") => {
+  const text = makeCellRenderer(type, { timeZone, offset })(cell)
+  if (text === null) return NO_TEXT
+  if (isDateCellError(text)) return INVALID_CELL
+  return text
+}
+
+const seconds = fc.oneof(
+  fc.integer({ min: MIN_EPOCH_SECONDS, max: MAX_EPOCH_SECONDS }),
+  fc.integer({ min: -2_300_000_000, max: 4_200_000_000 }),
+  fc.constantFrom(MIN_EPOCH_SECONDS, MAX_EPOCH_SECONDS, 0, -1, 86399, 86400, 1625759921, -0)
+)
+const cell = fc.oneof(
+  { weight: 6, arbitrary: seconds },
+  seconds.map((s) => ({ v: { s } })),
+  seconds.map((s) => ({ v: { s, e: s + 86400 }, d: "day" })),
+  seconds.map((s) => BigInt(s)),
+  fc.constantFrom(
+    null,
+    MIN_EPOCH_SECONDS - 1,
+    MAX_EPOCH_SECONDS + 1,
+    1.5,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    2 ** 60,
+    "1625759921",
+    { v: 1 },
+    [1],
+    {}
+  ),
+  fc.jsonValue()
+)
+
+describe("cell writer", () => {
+  it("writes-the-renderers-text-for-every-cell-type-zone-and-offset-style", () =>
+    fc.assert(
+      fc.property(
+        cell,
+        fc.constantFrom(...types),
+        fc.constantFrom(...ZONES, "UTC", "Asia/Kolkata", "Pacific/Chatham"),
+        fc.constantFrom("utc" as const, "zone" as const),
+        fc.nat({ max: 40 }),
+        (c, type, name, offset, at) => {
+          const z = zone(name)
+          expect(written(c, type, z, offset, at)).toBe(expected(c, type, z, offset))
+        }
+      ),
+      { numRuns: 20_000 }
+    ))
+
+  it("writes-the-renderers-text-around-offset-transitions", () => {
+    // Every second of the hour around two DST changes and an old local-mean-time offset with seconds.
+    const la = zone("America/Los_Angeles")
+    const amsterdam = zone("Europe/Amsterdam")
+    const around = [
+      Date.UTC(2021, 2, 14, 10) / 1000,
+      Date.UTC(2021, 10, 7, 9) / 1000,
+      Date.UTC(1883, 10, 18, 20) / 1000
+    ]
+    for (const z of [la, amsterdam]) {
+      for (const centre of around) {
+        for (let t = centre - 1800; t <= centre + 1800; t += 7) {
+          for (const type of types) {
+            for (const offset of ["utc", "zone"] as const) {
+              expect(written(t, type, z, offset, 3)).toBe(expected(t, type, z, offset))
+            }
+          }
+        }
+      }
+    }
+  })
+
+  it("reports-null-and-invalid-cells-without-writing", () => {
+    const write = makeCellWriter("DATE")
+    const out = new Uint8Array(MAX_CELL_BYTES).fill(FILL)
+    expect(write(null, out, 0)).toBe(NO_TEXT)
+    expect(write("soon", out, 0)).toBe(INVALID_CELL)
+    expect(write(1.5, out, 0)).toBe(INVALID_CELL)
+    expect(out.every((b) => b === FILL)).toBe(true)
+    expect(write(694224000, out, 0)).toBe(10)
+    expect(Buffer.from(out.subarray(0, 10)).toString("latin1")).toBe("1992-01-01")
+  })
+})
