@@ -1,10 +1,18 @@
 /**
  * Plans how each result column is written, from its ThoughtSpot data type (learned from `metadata/search
- * include_details`) and the data timezone. Date columns get a `@spotpipe/decode` renderer built once per output;
+ * include_details`) and the data timezone. Date columns get a `@spotpipe/decode` renderer built once per output
+ * (with its byte-writing form, for the rows transcoder);
  * a column metadata did not know passes its cells through, except Custom Calendar `{"v":…}` cells, which are
  * dates whatever the column (rendered as RFC 3339 instants, the least lossy choice without a type).
  */
-import { isDateColumnType, makeCellRenderer, makeEndRenderer, type OffsetStyle, type TimeZone } from "@spotpipe/decode"
+import {
+  isDateColumnType,
+  makeCellRenderer,
+  makeCellWriter,
+  makeEndRenderer,
+  type OffsetStyle,
+  type TimeZone
+} from "@spotpipe/decode"
 import type { Cell } from "./RowFormat.ts"
 import type { CellFormatter, ColumnPlan } from "./RowRenderer.ts"
 
@@ -38,7 +46,10 @@ export const planColumns = (
       return {
         name,
         type,
-        format: makeCellRenderer(type, renderOptions),
+        // The byte writer lets the rows transcoder write dates without an intermediate string.
+        format: Object.assign(makeCellRenderer(type, renderOptions), {
+          writeBytes: makeCellWriter(type, renderOptions)
+        }),
         end: makeEndRenderer(type, renderOptions),
         plainText: true // YYYY-MM-DD, RFC 3339, HH:mm:ss
       }

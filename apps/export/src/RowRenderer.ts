@@ -6,8 +6,19 @@
  */
 import type { Cell, RenderedPage } from "./RowFormat.ts"
 
-/** Renders one cell; a returned `Error` means the cell is invalid (the page fails, naming row and column). */
-export type CellFormatter = (cell: unknown) => Cell | Error
+/**
+ * Writes the text a formatter gives a cell as plain ASCII bytes at `out[at]` (room for 25 bytes guaranteed) and
+ * returns the end; a negative result writes nothing and means "no text" (-1, the formatter gives null) or "ask the
+ * formatter" (any other). `@spotpipe/decode`'s `makeCellWriter` is one.
+ */
+export type CellByteWriter = (cell: unknown, out: Uint8Array, at: number) => number
+
+/**
+ * Renders one cell; a returned `Error` means the cell is invalid (the page fails, naming row and column).
+ * `writeBytes`, when present, writes exactly the same text straight into an output buffer (the rows transcoder
+ * uses it for plain-text columns).
+ */
+export type CellFormatter = ((cell: unknown) => Cell | Error) & { readonly writeBytes?: CellByteWriter }
 
 /** How one source column is written. */
 export interface ColumnPlan {

@@ -221,6 +221,61 @@ describe("rows transcoder", () => {
     expect(transcode(bytesOf('[["a",1],["b",2]]'), 0)?.rowCount).toBe(2)
   })
 
+  it("declines-every-prefix-of-a-page-of-short-cells-without-throwing", () => {
+    // Short cells are copied four bytes at a time, reading past their end: a page cut right after a row must
+    // still decline cleanly, never read outside the input.
+    const text = '[["a",1,true,"b\\"c"],[" ",-2,false,"x"],["",0,null,"\\n"]]'
+    for (const format of ["csv", "ndjson"] as const) {
+      const { transcode, ordinary } = setup({
+        types: ["VARCHAR", "INT64", "BOOL", "VARCHAR"],
+        rows: [],
+        gaps: ["", "", "", ""],
+        format,
+        newline: "\n",
+        escapeFormulae: false,
+        periodEnd: false,
+        offset: "utc",
+        zone: "UTC"
+      })
+      const body = bytesOf(text)
+      for (let cut = 1; cut < body.length; cut++) expect(transcode(body.subarray(0, cut), 0)).toBeUndefined()
+      expect(transcode(body, 0)?.bytes.equals(ordinary(text)!)).toBe(true)
+    }
+  })
+
+  it("writes-plain-text-date-columns-through-their-byte-writer", () => {
+    // The formatter's byte writer is used for epoch cells and nulls; anything it cannot write (here a Custom
+    // Calendar cell, and a cell it calls invalid) goes to the formatter, whose error declines the page.
+    const calls: Array<unknown> = []
+    const format = Object.assign((cell: unknown) => (cell === 7 ? new Error("bad") : cell === null ? null : "F"), {
+      writeBytes: (cell: unknown, out: Uint8Array, at: number) => {
+        calls.push(cell)
+        if (cell === null) return -1
+        if (cell === 7) return -2
+        out[at] = 87 // W
+        return at + 1
+      }
+    })
+    for (const format_ of ["csv", "ndjson"] as const) {
+      calls.length = 0
+      const transcoder = makeRowsTranscoder({
+        format: format_,
+        columns: ["d"],
+        sources: [0],
+        formatters: [format],
+        plainText: [true],
+        width: 1,
+        newline: "\n",
+        escapeFormulae: false
+      })
+      const result = transcoder.transcode(bytesOf('[[1],[null],[{"v":{"s":1}}]]'), 0)
+      const text = Buffer.concat(result?.chunks ?? []).toString("utf8")
+      expect(text).toBe(format_ === "csv" ? "W\n\nF\n" : '{"d":"W"}\n{"d":null}\n{"d":"F"}\n')
+      expect(calls).toEqual([1, null])
+      expect(transcoder.transcode(bytesOf("[[1],[7]]"), 0)).toBeUndefined()
+    }
+  })
+
   it("pages-larger-than-a-chunk-and-rows-of-many-cells-come-out-whole", { timeout: 30_000 }, () => {
     // Chunks are 1 MiB: 6 000 rows of 60 cells cross many chunk boundaries, mid-row and mid-cell, and a row of
     // nulls writes only separators (which must never run past a chunk's end).
