@@ -63,6 +63,9 @@ const numberCell = fc.oneof(
     "0.12345678901234567890",
     "1.12345678901234567890",
     "1.2345678901234567e20",
+    "2.5e19",
+    "0.12345678901234567e25",
+    "12345678901234567E3",
     "-0",
     "-0.0",
     "0",
@@ -183,6 +186,30 @@ describe("parseJsonExact on adversarial pages", () => {
     expect(parseJsonExact(text)).toStrictEqual(
       Array.from({ length: 50 }, (_, i) => [`3e${i}f-guid`, 9007199254740993n + BigInt(i), 1.5])
     )
+  })
+
+  it("an-exponent-mark-before-after-or-inside-a-run-is-never-paired", () => {
+    // The single regex pass lists exponent marks with the runs: whichever comes first in the text, a page with one
+    // never pairs a string's digits with an exponent-form number of the same value.
+    const cases: ReadonlyArray<readonly [string, unknown]> = [
+      ['["100000000000000000000", 1e20]', ["100000000000000000000", 1e20]],
+      ['[1e20, "100000000000000000000"]', [1e20, "100000000000000000000"]],
+      ['["25000000000000000000", 2.5e19]', ["25000000000000000000", 2.5e19]],
+      [
+        '["1234567890123456700000000", 0.12345678901234567e25]',
+        ["1234567890123456700000000", Number("0.12345678901234567e25")]
+      ],
+      ['[12345678901234567E3, "12345678901234567000"]', [12345678901234567e3, "12345678901234567000"]],
+      [
+        '[12345678901234567890, 3.5e19, "35000000000000000000"]',
+        [12345678901234567890n, 3.5e19, "35000000000000000000"]
+      ],
+      ["[0.12345678901234567890, 12345678901234567890]", [Number("0.12345678901234567890"), 12345678901234567890n]]
+    ]
+    for (const [text, expected] of cases) {
+      expect(parseJsonExact(text)).toStrictEqual(expected)
+      expectLikeReference(text)
+    }
   })
 
   it("long-fractions-and-safe-exponents-beside-big-literals", () => {
