@@ -117,6 +117,16 @@ export interface PageContent<R = Rows> {
   readonly visualizationName?: string | undefined
 }
 
+/**
+ * What a data fetch gives: the checked page, or the effect that reads it from a response already received. A
+ * stream runs such an effect only when the page's turn comes, so pages fetched ahead wait as bytes rather
+ * than as parsed rows (see {@link dataPages}).
+ */
+export type Fetched<R> = PageContent<R> | Effect.Effect<PageContent<R>, ThoughtSpotError>
+
+const resolve = <R>(fetched: Fetched<R>): Effect.Effect<PageContent<R>, ThoughtSpotError> =>
+  Effect.isEffect(fetched) ? fetched : Effect.succeed(fetched)
+
 /** Fails unless `pageSize` is a whole number in 1‥100 000. */
 export const checkPageSize = (operation: string, pageSize: number): Effect.Effect<number, ThoughtSpotError> =>
   Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= MAX_PAGE_SIZE
@@ -152,13 +162,14 @@ const sameColumns = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolea
 /**
  * The pages of one data result from `startOffset` (default 0, checked by {@link checkStartOffset}): `first` (if
  * already fetched, as for liveboards) or `fetch(startOffset)`, then `fetch(offset)` for the rest, `prefetch` at
- * a time, in order.
+ * a time, in order. A fetch that gives a reading effect ({@link Fetched}) has it run in order, once the consumer
+ * asks for that page: at most one page is parsed beyond the one the consumer holds, however deep the prefetch.
  */
 export const dataPages = <R>(options: {
   readonly operation: string
   readonly pageSize: number
   readonly prefetch: number
-  readonly fetch: (offset: number) => Effect.Effect<PageContent<R>, ThoughtSpotError>
+  readonly fetch: (offset: number) => Effect.Effect<Fetched<R>, ThoughtSpotError>
   readonly first?: PageContent<R>
   readonly startOffset?: number
 }): Stream.Stream<DataPage<R>, ThoughtSpotError> => {
@@ -172,7 +183,7 @@ export const dataPages = <R>(options: {
   let given = options.first
   return Stream.unwrap(
     Effect.gen(function* () {
-      let held: PageContent<R> | undefined = given ?? (yield* fetch(startOffset))
+      let held: PageContent<R> | undefined = given ?? (yield* Effect.flatMap(fetch(startOffset), resolve))
       given = undefined
       const total = held.availableRowCount
       const columnNames = held.columnNames
@@ -242,23 +253,25 @@ export const dataPages = <R>(options: {
       // The first page is handed over once and then forgotten, so it is freed as soon as the consumer lets go
       // of it; a stream run again (a retried export) fetches it again.
       const head = Stream.fromEffect(
-        Effect.suspend(() => {
+        Effect.suspend((): Effect.Effect<Fetched<R>, ThoughtSpotError> => {
           const content = held
           held = undefined
           return content === undefined ? fetch(startOffset) : Effect.succeed(content)
         })
-      ).pipe(Stream.map((content) => [content, firstIndex] as const))
+      ).pipe(Stream.map((fetched) => [fetched, firstIndex] as const))
       // Ordered `mapEffect` with concurrency n holds at most n fetched-or-fetching pages besides the one the
       // consumer has: that is the prefetch bound.
       const rest =
         pageCount <= firstIndex + 1
           ? Stream.empty
           : Stream.range(firstIndex + 1, pageCount - 1).pipe(
-              Stream.mapEffect((index) => Effect.map(fetch(index * pageSize), (content) => [content, index] as const), {
+              Stream.mapEffect((index) => Effect.map(fetch(index * pageSize), (fetched) => [fetched, index] as const), {
                 concurrency: prefetch
               })
             )
-      return Stream.concat(head, rest).pipe(Stream.mapEffect(([content, index]) => check(content, index)))
+      return Stream.concat(head, rest).pipe(
+        Stream.mapEffect(([fetched, index]) => Effect.flatMap(resolve(fetched), (content) => check(content, index)))
+      )
     })
   )
 }

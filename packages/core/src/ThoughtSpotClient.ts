@@ -331,6 +331,35 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
   ) =>
     requester.run({ operation, method: "POST", path, body, decode: (r) => readContents(operation, r, decoder) }, tokens)
 
+  /**
+   * One data page at `offset` (of visualization `visualizationId` for liveboards). Parsed rows are read only
+   * when the stream reaches the page: a page fetched ahead waits as its body's bytes (a third or less of its
+   * parsed size), so a deep prefetch of large pages does not keep several parsed pages alive, and each one can
+   * die young. If that late read finds the body malformed, the page is requested again under the full retry
+   * policy. A decoder that reads rows from bytes may work off the main thread, so its pages are read at once,
+   * as they arrive.
+   */
+  const pageCall = <R>(
+    operation: string,
+    path: string,
+    body: Record<string, unknown>,
+    decoder: Pagination.RowsDecoder<R>,
+    offset: number,
+    visualizationId?: string
+  ): Effect.Effect<Pagination.Fetched<R>, ThoughtSpotError> => {
+    const pick = (pages: ReadonlyArray<Pagination.PageContent<R>>) => single(operation, offset, pages, visualizationId)
+    const eager = Effect.flatMap(dataCall(operation, path, body, decoder), pick)
+    if (decoder.fromBytes !== undefined) return eager
+    return Effect.map(requester.run({ operation, method: "POST", path, body, decode: Effect.succeed }, tokens), (raw) =>
+      Effect.flatMap(readContents(operation, raw, decoder), pick).pipe(
+        Effect.catchIf(
+          (error) => error.reason._tag === "ResponseDecode" && error.reason.malformed,
+          () => eager
+        )
+      )
+    )
+  }
+
   const pageSizeOf = (operation: string, request: RuntimeOptions) =>
     Pagination.checkPageSize(operation, request.pageSize ?? defaultPageSize)
   /** The checked page size and start offset of a data request. */
@@ -358,20 +387,18 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
           startOffset,
           prefetch,
           fetch: (offset) =>
-            Effect.flatMap(
-              dataCall(
-                operation,
-                path,
-                {
-                  ...fields,
-                  data_format: "COMPACT",
-                  record_offset: offset,
-                  record_size: pageSize,
-                  ...runtimeFields(request)
-                },
-                decoder
-              ),
-              (pages) => single(operation, offset, pages)
+            pageCall(
+              operation,
+              path,
+              {
+                ...fields,
+                data_format: "COMPACT",
+                record_offset: offset,
+                record_size: pageSize,
+                ...runtimeFields(request)
+              },
+              decoder,
+              offset
             )
         })
       )
@@ -435,9 +462,7 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
           first,
           startOffset,
           fetch: (offset) =>
-            Effect.flatMap(dataCall("liveboardData", "metadata/liveboard/data", body(offset, [id]), decoder), (pages) =>
-              single("liveboardData", offset, pages, id)
-            )
+            pageCall("liveboardData", "metadata/liveboard/data", body(offset, [id]), decoder, offset, id)
         })
       })
     }

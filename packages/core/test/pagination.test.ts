@@ -1,6 +1,7 @@
 /** Paged streams: order, bounded prefetch, page checks, Incomplete, sampling warnings, metadata paging. */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Stream } from "effect"
+import type { Rows } from "../src/Pagination.ts"
 import { dataReply, makeFake, type Reply, testOptions, useClient, withTime, withTokens } from "./fake.ts"
 
 const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
@@ -125,6 +126,62 @@ describe("data pages", () => {
       )
       expect(pages.flatMap((p) => p.rows)).toHaveLength(150)
       expect(fake.seen.filter((s) => s.path === "searchdata")).toHaveLength(3)
+    })
+  )
+
+  it.effect("pages-fetched-ahead-are-parsed-only-when-their-turn-comes", () =>
+    Effect.gen(function* () {
+      const fake = makeFake(withTokens((r) => dataReply(r.body, 1_000)))
+      const events: Array<string> = []
+      let requestsAtSecond = 0
+      // `fromRows` runs when a page is parsed: parsed rows never pile up behind a deep prefetch.
+      const decoder = {
+        fromRows: (rows: Rows) => {
+          events.push(`parsed ${rows[0]![0]}`)
+          return rows
+        }
+      }
+      yield* withTime(
+        useClient(fake, testOptions({ prefetch: 3, concurrency: 8 }), (c) =>
+          c.searchData({ ...search, pageSize: 100 }, decoder).pipe(
+            Stream.runForEach((page) =>
+              Effect.gen(function* () {
+                // let the prefetch run ahead while the consumer holds a page
+                yield* Effect.sleep(500)
+                if (page.pageIndex === 1) requestsAtSecond = fake.seen.filter((s) => s.path === "searchdata").length
+                events.push(`consumed ${page.recordOffset}`)
+              })
+            )
+          )
+        ),
+        50
+      )
+      // While the consumer holds page 1, pages 2‥4 have been requested (the first page is fetched alone).
+      expect(requestsAtSecond).toBe(5)
+      expect(events).toEqual(Array.from({ length: 10 }, (_, i) => [`parsed ${i * 100}`, `consumed ${i * 100}`]).flat())
+    })
+  )
+
+  it.effect("page-fetched-ahead-with-a-broken-body-is-requested-again", () =>
+    Effect.gen(function* () {
+      let broken = true
+      const fake = makeFake(
+        withTokens((r) => {
+          if (r.body.record_offset === 200 && broken) {
+            broken = false
+            return { body: '{"contents":[{"available_data_row_count":500,"column_names":["n","label"],"data_rows":[[2' }
+          }
+          return dataReply(r.body, 500)
+        })
+      )
+      const pages = yield* withTime(
+        useClient(fake, testOptions({ prefetch: 3, concurrency: 8 }), (c) =>
+          Stream.runCollect(c.searchData({ ...search, pageSize: 100 }))
+        )
+      )
+      expect(pages.flatMap((p) => p.rows).map((r) => r[0])).toEqual(Array.from({ length: 500 }, (_, i) => i))
+      const at200 = fake.seen.filter((s) => s.path === "searchdata" && s.body.record_offset === 200)
+      expect(at200).toHaveLength(2)
     })
   )
 
