@@ -168,6 +168,17 @@ const HUGE_EXPONENT = /\d[eE][+-]?\d{3}/
 class Decline {}
 const decline = new Decline()
 
+/**
+ * True when a string token holds a byte order mark (EF BB BF), which papaparse always quotes. Other 0xEF/0xE2
+ * sequences (dashes, quotes, line separators) change nothing in CSV unless formula escaping is on.
+ */
+const hasByteOrderMark = (input: Buffer, from: number, to: number): boolean => {
+  for (let i = from; i + 2 < to; i++) {
+    if (input[i] === 0xef && input[i + 1] === 0xbb && input[i + 2] === 0xbf) return true
+  }
+  return false
+}
+
 /** Writes `null` (4 bytes) at `out[at]`; returns the end. */
 const writeNull = (out: Buffer, at: number): number => {
   out[at] = 110
@@ -517,7 +528,10 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
               // papaparse's rule for a string (see CsvFormat): quoted when it holds a comma, quote, line break
               // or byte order mark, or starts or ends with a space; formula escaping when asked.
               const flag = flags[c]!
-              if ((flag & HAS_SPECIAL) !== 0 || (kind === ESCAPED && escapeFormulae)) {
+              if (
+                (kind === ESCAPED && escapeFormulae) ||
+                ((flag & HAS_SPECIAL) !== 0 && (escapeFormulae || hasByteOrderMark(input, from, to)))
+              ) {
                 value = formatted(cellValue(input, kind, from, to) as string)
               } else {
                 from++

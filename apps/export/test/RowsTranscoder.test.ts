@@ -23,7 +23,26 @@ const zone = (name: string): TimeZone => {
 const columnType = fc.constantFrom("VARCHAR", "INT64", "DOUBLE", "BOOL", "DATE", "DATE_TIME", "TIMESTAMP", "TIME", null)
 
 // String values that drive the writers' decisions, mixed with arbitrary Unicode (lone surrogates included).
-const awkward = fc.constantFrom('"', ",", "\r", "\n", " ", "=", "+", "-", "@", "\t", "'", "\\", "/", "\ufeff", "\u2028")
+const awkward = fc.constantFrom(
+  '"',
+  ",",
+  "\r",
+  "\n",
+  " ",
+  "=",
+  "+",
+  "-",
+  "@",
+  "\t",
+  "'",
+  "\\",
+  "/",
+  "\ufeff",
+  "\u2028",
+  "\u2029",
+  "—",
+  "\uffef"
+)
 const stringValue = fc.string({
   unit: fc.oneof(awkward, fc.string({ unit: "grapheme", minLength: 1, maxLength: 2 }), fc.string({ unit: "binary" }))
 })

@@ -6,7 +6,7 @@
  *
  *   npx pnpm@12.4.2 exec node test/bench/src/export/transcodeRate.ts
  *
- * `TRANSCODE_BASELINE=<path of another RowsTranscoder module>` adds that module's figures to the same run (for
+ * `TRANSCODE_ROUNDS=n` sets the timed rounds (default 9). `TRANSCODE_BASELINE=<path of another RowsTranscoder module>` adds that module's figures to the same run (for
  * before → after comparisons, e.g. a copy of the file from an older commit placed beside the current one).
  * Exits non-zero if it cannot run (sandbox, fetch, or a transcoder that declines an ordinary page).
  */
@@ -35,7 +35,7 @@ const ordersTypes: Readonly<Record<string, string>> = {
 }
 
 const PAGES = 3
-const ROUNDS = 9
+const ROUNDS = Number(process.env.TRANSCODE_ROUNDS ?? 9)
 
 /** One measured variant: median and best milliseconds per page. */
 export interface TranscodeFigure {
