@@ -6,6 +6,8 @@
  * Cells are local-midnight bucket starts (what ThoughtSpot sends for DATE columns) of days drawn at random from
  * 1990–2030, in random order: the day cache helps less than on sorted data. Variants:
  * - plain epoch: one 10 M array of numbers;
+ * - plain epoch through the byte writer (`makeCellWriter`, the exporter's form): the same text as bytes into a
+ *   reused buffer, no string;
  * - Custom Calendar as an export meets them: 100 pages of 100 k `{"v":{"s":…}}` cells (ThoughtSpot's largest
  *   page), each made by `JSON.parse` of a page text just before it is rendered (only rendering is timed);
  * - Custom Calendar, cold: 1 M distinct objects held in memory and rendered 10 times (worst case for caches).
@@ -13,7 +15,7 @@
  * Each figure is the best of 3 timed passes after a warm-up pass.
  */
 import { loadavg } from "node:os"
-import { makeCellRenderer, resolveTimeZone, type TimeZone } from "@spotpipe/decode"
+import { MAX_CELL_BYTES, makeCellRenderer, makeCellWriter, resolveTimeZone, type TimeZone } from "@spotpipe/decode"
 
 const ZONE = "America/Los_Angeles"
 const CELLS = 10_000_000
@@ -110,6 +112,31 @@ const epoch = measure(CELLS, (clock) =>
 )
 checkText("epoch", renderEpoch(epochArray[0]))
 
+// The byte writer (what the exporter uses): the same text written as bytes into a reused 1 MiB buffer.
+const writeEpoch = makeCellWriter("DATE", { timeZone: la })
+const written = new Uint8Array(1 << 20)
+const bytes = measure(CELLS, (clock) =>
+  timed(clock, () => {
+    let total = 0
+    let at = 0
+    for (let i = 0; i < CELLS; i++) {
+      if (at + MAX_CELL_BYTES > written.length) {
+        total += at
+        at = 0
+      }
+      const end = writeEpoch(epochArray[i], written, at)
+      if (end >= 0) at = end
+    }
+    return (total + at) / 10
+  })
+)
+{
+  const end = writeEpoch(epochArray[0], written, 0)
+  if (Buffer.from(written.subarray(0, end)).toString("latin1") !== renderEpoch(epochArray[0])) {
+    failures.push("the byte writer and the renderer disagree")
+  }
+}
+
 const renderPages = makeCellRenderer("DATE", { timeZone: la })
 const pages = measure(CELLS, (clock) => {
   let chars = 0
@@ -165,7 +192,12 @@ for (let i = 0; i < BASELINE_CELLS; i += 997) {
   const theirs = baselineRender(epochArray[i])
   if (ours !== theirs) failures.push(`cell ${i} (${epochArray[i]}): ours ${String(ours)}, Intl ${theirs}`)
 }
-if (epoch.checksum !== calendar.checksum || epoch.checksum !== pages.checksum || epoch.checksum !== CELLS * 10) {
+if (
+  epoch.checksum !== calendar.checksum ||
+  epoch.checksum !== pages.checksum ||
+  epoch.checksum !== CELLS * 10 ||
+  bytes.checksum !== CELLS
+) {
   failures.push("checksums differ: cells were skipped")
 }
 
@@ -181,6 +213,7 @@ console.log(
 )
 for (const [label, r] of [
   ["plain epoch, one 10 M array", epoch],
+  ["plain epoch, byte writer (makeCellWriter)", bytes],
   ["Custom Calendar, JSON.parse'd 100 k pages", pages],
   ["Custom Calendar, 1 M cold objects", calendar]
 ] as const) {
