@@ -6,8 +6,9 @@
  *
  *   npx pnpm@12.4.2 exec node test/bench/src/export/transcodeRate.ts
  *
- * `TRANSCODE_ROUNDS=n` sets the timed rounds (default 9). `TRANSCODE_BASELINE=<path of another RowsTranscoder module>` adds that module's figures to the same run (for
- * before → after comparisons, e.g. a copy of the file from an older commit placed beside the current one).
+ * `TRANSCODE_ROUNDS=n` sets the timed rounds (default 9). `TRANSCODE_BASELINE=<path of another RowsTranscoder
+ * module>` adds that module's figures to the same run (for before → after comparisons, e.g. a copy of the file
+ * from an older commit placed beside the current one). `--expose-gc` lets each timing start after a `gc()`.
  * Exits non-zero if it cannot run (sandbox, fetch, or a transcoder that declines an ordinary page).
  */
 import { loadavg } from "node:os"
