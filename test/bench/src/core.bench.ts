@@ -15,7 +15,8 @@
  * client's one-off import is printed apart). Both readers keep two pages in flight (the client's default
  * prefetch) and use 100 000-row pages (ThoughtSpot's maximum, the worst case for memory); the sandbox's and the
  * client's rate limits are off, since a rate policy is not client overhead. The client runs twice per size:
- * with Node's default flags, and with `NodeFlags.leanMemory` (how the CLI runs; the RSS targets apply to it).
+ * with Node's default flags, and with `NodeFlags.leanMemory` and `NodeFlags.leanMemoryEnv` (how the CLI is meant
+ * to run; the RSS targets apply to it).
  * Two extra client runs with --expose-gc force a GC every 100 ms to record the live heap (what is really held),
  * since RSS peaks mostly measure how much garbage V8 lets pile up.
  * Also a micro-bench of exact big-integer parsing against `JSON.parse`
@@ -214,8 +215,11 @@ const targetAt = (url: string): Target => ({
 })
 const child = (who: "bare" | "client", target: Target, total: number, flags: ReadonlyArray<string>) =>
   new Promise<Measurement>((resolve) => {
+    // Lean runs get the lean environment too, as the CLI's launcher is meant to set it.
+    const env = flags === lean ? { ...process.env, ...NodeFlags.leanMemoryEnv } : process.env
     const p = spawn(process.execPath, [...flags, here, "--measure", who, JSON.stringify(target), String(total)], {
-      stdio: ["ignore", "pipe", "inherit"]
+      stdio: ["ignore", "pipe", "inherit"],
+      env
     })
     let out = ""
     p.stdout.setEncoding("utf8")
@@ -228,6 +232,8 @@ const child = (who: "bare" | "client", target: Target, total: number, flags: Rea
     })
   })
 
+const live = ["--expose-gc"]
+const lean = NodeFlags.leanMemory
 type Run = readonly [name: string, who: "bare" | "client", rows: number, flags: ReadonlyArray<string>]
 /** Runs each reader in turn against `target`; both read the same result and stop after N rows. */
 const runAll = async (target: Target, runs: ReadonlyArray<Run>) => {
@@ -239,8 +245,6 @@ const runAll = async (target: Target, runs: ReadonlyArray<Run>) => {
   }
   return results
 }
-const live = ["--expose-gc"]
-const lean = NodeFlags.leanMemory
 const results = await runAll(targetAt(safeUrl), [
   ["bare 1 M", "bare", 1_000_000, []],
   ["client 1 M", "client", 1_000_000, []],
@@ -310,7 +314,11 @@ const table = (rows: ReadonlyArray<readonly [string, Measurement]>) => {
   }
 }
 console.log(
-  `searchdata, ${pageSize.toLocaleString("en-US")}-row pages, 5 columns; "lean" = ${lean.join(" ")}; load average ${loadavg()
+  `searchdata, ${pageSize.toLocaleString("en-US")}-row pages, 5 columns; "lean" = ${lean.join(" ")} with ${Object.entries(
+    NodeFlags.leanMemoryEnv
+  )
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" ")}; load average ${loadavg()
     .map((l) => l.toFixed(2))
     .join(" ")} at the end`
 )
