@@ -8,7 +8,10 @@
  *
  * The job hands its source a {@link PageDecoder}: a source that supports it (the core client) lets the job
  * write a page's rows straight from the response bytes (`RowsTranscoder`); a page the transcoder declines
- * arrives parsed and goes the ordinary way, render then format. Both give the same bytes.
+ * arrives parsed and goes the ordinary way, render then format. Both give the same bytes. With a worker pool
+ * (`offload`), a large page is cut in two after a row: a worker transcodes the rows after the cut while this
+ * thread transcodes the ones before, and the page is written as the one part then the other (see
+ * TranscodePool.ts); if either part fails, this thread transcodes the whole page.
  */
 import type { Pagination } from "@spotpipe/core"
 import type { OffsetStyle } from "@spotpipe/decode"
@@ -26,7 +29,10 @@ import {
   type RowRenderer
 } from "./RowRenderer.ts"
 import { makeRowsTranscoder, type RowsTranscoder, type Transcoded } from "./RowsTranscoder.ts"
-import type { TranscodePool } from "./TranscodePool.ts"
+import { cutRows, type PooledResult, type TranscodePool } from "./TranscodePool.ts"
+
+/** `]`: closes the rows before a cut (see `transcodeShared`). */
+const CLOSE_BRACKET = 0x5d
 
 /** Rows rendered and written at a time. */
 const sliceRows = 4096
@@ -36,8 +42,10 @@ export interface EncodedRows {
   readonly _tag: "EncodedRows"
   readonly chunks: ReadonlyArray<ReadonlyArray<Uint8Array>>
   readonly rowCount: number
-  /** Made on this thread: the chunks go back to their transcoder once written. */
-  readonly local: boolean
+  /** Once written, these chunks go back to this thread's transcoders (per sink) … */
+  readonly local: ReadonlyArray<ReadonlyArray<Uint8Array>>
+  /** … and these to the worker that made them. */
+  readonly pooled?: PooledResult
 }
 
 /** How a job lets its source decode rows: parsed COMPACT rows, or {@link EncodedRows} straight from bytes. */
@@ -90,8 +98,12 @@ export interface JobSpec<E, R> {
   readonly offload?: { readonly pool: TranscodePool; readonly timeZone: string; readonly offset: OffsetStyle }
 }
 
-/** Pages from this size on are worth a trip to a worker thread. */
-const offloadBytes = 1 << 20
+/**
+ * Pages from this size on are shared with a worker thread. Sharing costs two copies of the page's bytes (~1 ms
+ * per 10 MB) and a message each way; a 10 000-row page (~1 MB, the default page size) already takes ~20 ms to
+ * transcode, so pages of a quarter of that gain too. Smaller pages stay on this thread.
+ */
+const offloadBytes = 256 << 10
 
 /** What a job wrote. */
 export interface JobResult {
@@ -171,39 +183,85 @@ export const runJob = <E, R>(
       }
       return sameColumns(planned.names, columnNames) ? planned : undefined
     }
+    /** A page transcoded on this thread, or `undefined` when the transcoder declines it. */
+    const transcodeHere = (
+      transcoders: ReadonlyArray<RowsTranscoder>,
+      bytes: Uint8Array,
+      start: number
+    ): Pagination.RowsRead<EncodedRows> | undefined => {
+      const results: Array<Transcoded> = []
+      for (const transcoder of transcoders) {
+        const result = transcoder.transcode(bytes, start)
+        if (result === undefined) {
+          for (const [i, done] of results.entries()) transcoders[i]!.recycle(done.chunks)
+          return undefined
+        }
+        results.push(result)
+      }
+      const { end, rowCount } = results[0]!
+      const chunks = results.map((r) => r.chunks)
+      return { end, rowCount, rows: { _tag: "EncodedRows", chunks, rowCount, local: chunks } }
+    }
+    /**
+     * A large page shared with a worker (see TranscodePool.ts): the worker transcodes the rows after a cut, this
+     * thread the rows before it; `undefined` when no worker can take a part or there is no cut.
+     */
+    const transcodeShared = (
+      pool: TranscodePool,
+      poolKey: number,
+      transcoders: ReadonlyArray<RowsTranscoder>,
+      bytes: Uint8Array,
+      start: number
+    ) => {
+      const cut = cutRows(bytes, start, bytes.length - start, pool.share())
+      const theirs = cut === undefined ? undefined : pool.offer(poolKey, bytes, cut)
+      if (cut === undefined || theirs === undefined) return undefined
+      // The rows before the cut are read in place, the cut's `,` turned into the array's `]` for the time of
+      // the call (nothing else reads the body meanwhile). They must end exactly there: a `],[` inside a string
+      // leaves the scan in that string, past the cut, and the whole page is then transcoded here.
+      const began = performance.now()
+      const comma = bytes[cut]!
+      bytes[cut] = CLOSE_BRACKET
+      let mine: Pagination.RowsRead<EncodedRows> | undefined
+      try {
+        mine = transcodeHere(transcoders, bytes, start)
+      } finally {
+        bytes[cut] = comma
+      }
+      pool.measured(cut - start, performance.now() - began)
+      const head = mine?.end === cut + 1 ? mine : undefined
+      if (head === undefined && mine !== undefined) {
+        for (const [i, chunks] of mine.rows.local.entries()) transcoders[i]!.recycle(chunks)
+      }
+      return Effect.map(theirs, (pooled): Pagination.RowsRead<EncodedRows> | undefined => {
+        if (pooled === undefined || head === undefined) {
+          if (pooled !== undefined) pool.recycle(pooled)
+          return transcodeHere(transcoders, bytes, start)
+        }
+        const rowCount = head.rowCount + pooled.rowCount
+        return {
+          end: pooled.end,
+          rowCount,
+          rows: {
+            _tag: "EncodedRows",
+            chunks: head.rows.local.map((chunks, i) => [...chunks, ...pooled.chunks[i]!]),
+            rowCount,
+            local: head.rows.local,
+            pooled
+          }
+        }
+      })
+    }
     const decoder: PageDecoder = {
       fromBytes: (bytes, start, columnNames) => {
         const plan = planFor(columnNames)
         if (plan === undefined || sinks.length === 0) return undefined
         const { poolKey, transcoders } = plan
-        if (spec.offload !== undefined && poolKey !== undefined && bytes.length >= offloadBytes) {
-          return Effect.map(spec.offload.pool.run(poolKey, bytes, start), (result) =>
-            result === undefined
-              ? undefined
-              : {
-                  end: result.end,
-                  rowCount: result.rowCount,
-                  rows: {
-                    _tag: "EncodedRows" as const,
-                    chunks: result.chunks,
-                    rowCount: result.rowCount,
-                    local: false
-                  }
-                }
-          )
-        }
-        const results: Array<Transcoded> = []
-        for (const transcoder of transcoders) {
-          const result = transcoder.transcode(bytes, start)
-          if (result === undefined) {
-            for (const [i, done] of results.entries()) transcoders[i]!.recycle(done.chunks)
-            return undefined
-          }
-          results.push(result)
-        }
-        const { end, rowCount } = results[0]!
-        const chunks = results.map((r) => r.chunks)
-        return { end, rowCount, rows: { _tag: "EncodedRows", chunks, rowCount, local: true } }
+        const shared =
+          spec.offload !== undefined && poolKey !== undefined && bytes.length - start >= offloadBytes
+            ? transcodeShared(spec.offload.pool, poolKey, transcoders, bytes, start)
+            : undefined
+        return shared ?? transcodeHere(transcoders, bytes, start)
       },
       fromRows: (parsed) => parsed
     }
@@ -246,11 +304,12 @@ export const runJob = <E, R>(
         const count = rowCountOf(page)
         if (isEncoded(page.rows)) {
           transcoded++
-          const { chunks, local } = page.rows
+          const { chunks, local, pooled } = page.rows
           for (let i = 0; i < sinks.length; i++) {
             for (const chunk of chunks[i]!) yield* sinks[i]!.writer.write(chunk)
-            if (local) planned?.transcoders[i]?.recycle(chunks[i]!)
+            planned?.transcoders[i]?.recycle(local[i]!)
           }
+          if (pooled !== undefined) spec.offload?.pool.recycle(pooled)
         } else yield* writeRows(page.rows)
         rows += count
         pages += 1
@@ -262,7 +321,7 @@ export const runJob = <E, R>(
     ).pipe(Effect.ensuring(spec.progress.finish))
     if (names === undefined) yield* start(spec.emptyColumns)
     yield* Effect.logDebug(
-      `${spec.what}: ${transcoded} of ${pages - (spec.continues?.pages ?? 0)} pages written straight from the response bytes${spec.offload === undefined ? "" : ` (${spec.offload.pool.size} worker threads for pages of 1 MiB or more)`}`
+      `${spec.what}: ${transcoded} of ${pages - (spec.continues?.pages ?? 0)} pages written straight from the response bytes${spec.offload === undefined ? "" : `; pages of ${offloadBytes} bytes or more shared with ${spec.offload.pool.size} worker thread(s) ${JSON.stringify(spec.offload.pool.counts())}, next share ${spec.offload.pool.share().toFixed(2)}`}`
     )
 
     const warnings: Array<string> = []

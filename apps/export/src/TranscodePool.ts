@@ -1,9 +1,26 @@
 /**
- * A few worker threads that run {@link makeRowsTranscoder} for large pages. Transcoding is the CPU-heavy part
- * of an export; on its own thread it overlaps with what the main thread does for the other pages (receiving,
- * hashing, writing), and with two or more workers pages are transcoded side by side. The pool lives as long as
- * its scope; idle workers do not keep the process alive.
+ * Worker threads that run {@link makeRowsTranscoder} beside the main thread, so a data export uses two cores.
+ *
+ * A large page is shared, not handed over: the export job cuts its `data_rows` array after a row
+ * ({@link cutRows}), a worker transcodes the rows after the cut while the main thread transcodes the rows before
+ * it, and the two outputs are written one after the other — the same bytes as one transcode of the whole array.
+ * So one page in flight is enough to keep both cores busy (more pages in flight would cost a page-sized body
+ * each). The cut follows the measured speeds of both sides ({@link TranscodePool.share}): the main thread also
+ * receives, hashes and writes every page, so the worker usually takes the larger part.
+ *
+ * A worker holds at most two parts (one in progress, one waiting, so it never idles between pages); beyond that
+ * {@link TranscodePool.offer} answers `undefined` at once and the caller transcodes the whole page itself. A
+ * worker that declines its part (the rows are not what the plan expects), fails on it, or dies answers
+ * `undefined` too, and the caller transcodes the whole page itself: a worker can cost time but never rows or
+ * order. A dead worker takes no more pages.
+ *
+ * Memory stays flat: each worker is a small isolate (`resourceLimits`; it loads no Effect, see
+ * TranscodeWorker.ts); its part of a page is copied into a reused input buffer that travels to the worker and
+ * back (transferred, not cloned); its output chunks are transferred to the main thread and back again once
+ * written ({@link TranscodePool.recycle}), so the same buffers serve page after page. The pool lives as long as
+ * its scope, which terminates the workers; idle workers do not keep the process alive.
  */
+import { getCompileCacheDir } from "node:module"
 import { Worker } from "node:worker_threads"
 import type { OffsetStyle } from "@spotpipe/decode"
 import { Effect, type Scope } from "effect"
@@ -22,87 +39,260 @@ export interface TranscodeSpec {
   readonly escapeFormulae: boolean
 }
 
-/** A page for a worker: `spec` comes with the first request of each plan `key`. */
-export interface TranscodeRequest {
-  readonly id: number
-  readonly key: number
-  readonly spec?: TranscodeSpec
-  readonly bytes: Uint8Array
-  readonly start: number
-}
-
-/** A worker's answer: the array's end, rows and, per format, its chunks; `undefined` when declined. */
-export type TranscodeReply =
+/** Messages to a worker: rows to transcode (`spec` comes with the first of each plan `key`), or chunks to reuse. */
+export type TranscodeRequest =
   | {
+      readonly _tag: "Rows"
       readonly id: number
+      readonly key: number
+      readonly spec?: TranscodeSpec
+      /** A whole `data_rows`-like array, at the start of a buffer owned by the pool (sent back with the reply). */
+      readonly bytes: Uint8Array
+    }
+  | { readonly _tag: "Recycle"; readonly key: number; readonly chunks: ReadonlyArray<ReadonlyArray<Uint8Array>> }
+
+/** A worker's answer: the input buffer back, and the result (`undefined`: declined) or an error. */
+export type TranscodeReply = { readonly id: number; readonly input: Uint8Array } & (
+  | {
       readonly result:
         | {
+            /** Where the array ended in `input`. */
             readonly end: number
             readonly rowCount: number
+            /** Per format, its chunks in order. */
             readonly chunks: ReadonlyArray<ReadonlyArray<Uint8Array>>
+            /** Time spent transcoding, for {@link TranscodePool.share}. */
+            readonly millis: number
           }
         | undefined
     }
-  | { readonly id: number; readonly error: string }
+  | { readonly error: string }
+)
 
-/** What a pooled transcode gives: as {@link TranscodeReply}'s result. */
-export type PooledResult = Extract<TranscodeReply, { result: unknown }>["result"]
+/** Rows a worker transcoded. */
+export interface PooledResult {
+  /** Where the rows ended, as an index into the page's bytes. */
+  readonly end: number
+  readonly rowCount: number
+  /** Per format, its chunks in order. */
+  readonly chunks: ReadonlyArray<ReadonlyArray<Uint8Array>>
+  /** The worker and plan the chunks go back to (see {@link TranscodePool.recycle}). */
+  readonly owner: { readonly worker: number; readonly key: number }
+}
+
+/**
+ * Parts offered to the workers, taken, done by them, and given back undone, and the milliseconds per MB each
+ * side took lately (for tests and `--verbose`).
+ */
+export interface PoolCounts {
+  readonly offered: number
+  readonly taken: number
+  readonly done: number
+  readonly returned: number
+  readonly mainMsPerMB: number
+  readonly workerMsPerMB: number
+}
 
 /** Runs transcodes on worker threads. */
 export interface TranscodePool {
   readonly size: number
-  /** Registers a plan; its key is then used with {@link TranscodePool.run}. */
+  /** Registers a plan; its key is then used with {@link TranscodePool.offer}. */
   readonly plan: (spec: TranscodeSpec) => number
-  /** Transcodes `bytes[start…]` with plan `key` on the least busy worker; a worker failure declines the page. */
-  readonly run: (key: number, bytes: Uint8Array, start: number) => Effect.Effect<PooledResult>
+  /**
+   * Gives the rows after `cut` (the `,` after a row, see {@link cutRows}) to a worker, as an array of their own:
+   * `undefined` at once when no worker can take them; else the worker's answer, `undefined` when it declined or
+   * failed.
+   */
+  readonly offer: (key: number, bytes: Uint8Array, cut: number) => Effect.Effect<PooledResult | undefined> | undefined
+  /** The part of a page's array bytes to offer to a worker (the end), from the speeds measured so far (0.2‥0.9). */
+  readonly share: () => number
+  /** Records how long this thread took for its part of a page (`bytes` long), for {@link TranscodePool.share}. */
+  readonly measured: (bytes: number, millis: number) => void
+  /** Hands written chunks of a {@link PooledResult} back to its worker for the next pages (they are detached here). */
+  readonly recycle: (result: PooledResult) => void
+  readonly counts: () => PoolCounts
 }
 
-const workerUrl = new URL("./TranscodeWorker.ts", import.meta.url)
+/** How to start the workers. */
+export interface TranscodePoolOptions {
+  /** The worker's module (tests start a broken one). */
+  readonly workerUrl?: URL
+}
+
+const defaultWorkerUrl = new URL("./TranscodeWorker.ts", import.meta.url)
+
+/**
+ * A worker's V8 heap: the transcoder keeps little on it (its output is in external buffers), so a small young
+ * generation (cheap scavenges of the rendered date strings) and a modest old generation suffice. A worker that
+ * runs out of heap dies, and its pages go back to the main thread.
+ */
+const resourceLimits = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 }
+
+/**
+ * The main thread's own work per page besides transcoding (receiving, envelope, hashing, writing), as a part of
+ * the page's transcode time: measured ~35 ms beside ~200 ms for a 100 000-row page. The worker's share is
+ * raised by it, so both sides finish each page at about the same time.
+ */
+const mainOverhead = 0.15
+
+const OPEN = 0x5b
+
+/**
+ * Where to cut the array `bytes[start…]` (`length` bytes) so that about `share` of it comes after the cut: the
+ * `,` of the first `],[` from there, or `undefined` if there is none. A `],[` may also lie inside a string (a
+ * cell holding it); the caller sees that when the rows before the cut do not end exactly there.
+ */
+export const cutRows = (bytes: Uint8Array, start: number, length: number, share: number): number | undefined => {
+  const from = start + Math.floor(length * (1 - share))
+  const at = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf("],[", from, "latin1")
+  return at < 0 || at >= start + length ? undefined : at + 1
+}
+
+/** Parts a worker may hold, the one it transcodes included: a second waits, so the worker never idles between. */
+const maxPending = 2
+
+interface Slot {
+  readonly worker: Worker
+  /** The parts sent and not answered yet, in order. */
+  readonly pending: Map<number, (reply: TranscodeReply | undefined) => void>
+  alive: boolean
+  /** Plans this worker has been sent. */
+  readonly sent: Set<number>
+  /** Input buffers back from the worker, for the next parts (at most {@link maxPending}). */
+  readonly inputs: Array<ArrayBuffer>
+}
+
+/** A buffer of at least `bytes`, reusing `buffer` when it is large enough (grown with slack, pages vary). */
+const room = (buffer: ArrayBuffer | undefined, bytes: number): ArrayBuffer =>
+  buffer !== undefined && buffer.byteLength >= bytes ? buffer : new ArrayBuffer(Math.ceil(bytes * 1.25))
 
 /** Starts `size` workers (at least 1) for the lifetime of the scope. */
-export const makeTranscodePool = (size: number): Effect.Effect<TranscodePool, never, Scope.Scope> =>
+export const makeTranscodePool = (
+  size: number,
+  options: TranscodePoolOptions = {}
+): Effect.Effect<TranscodePool, never, Scope.Scope> =>
   Effect.gen(function* () {
     const specs: Array<TranscodeSpec> = []
-    const workers = yield* Effect.acquireRelease(
+    const counts = { offered: 0, taken: 0, done: 0, returned: 0 }
+    // Milliseconds per byte transcoded, each side, smoothed over the pages so far.
+    const speed = { main: 0, worker: 0 }
+    const smooth = (old: number, now: number) => (old === 0 ? now : old * 0.7 + now * 0.3)
+    // The worker uses the CLI's compile cache too (when it is on): from the second run on it then loads its
+    // modules without type-stripping them again (~10 MiB less per worker, measured).
+    const cacheDir = getCompileCacheDir()
+    const env = cacheDir === undefined ? process.env : { ...process.env, NODE_COMPILE_CACHE: cacheDir }
+    const slots = yield* Effect.acquireRelease(
       Effect.sync(() =>
-        Array.from({ length: Math.max(1, size) }, () => {
-          const worker = new Worker(workerUrl)
+        Array.from({ length: Math.max(1, size) }, (): Slot => {
+          const worker = new Worker(options.workerUrl ?? defaultWorkerUrl, { resourceLimits, env })
           worker.unref()
-          const waiting = new Map<number, (reply: TranscodeReply) => void>()
-          const sent = new Set<number>()
-          const failAll = (message: string) => {
-            for (const [id, resume] of waiting) resume({ id, error: message })
-            waiting.clear()
-          }
+          const slot: Slot = { worker, pending: new Map(), alive: true, sent: new Set(), inputs: [] }
           worker.on("message", (reply: TranscodeReply) => {
-            const resume = waiting.get(reply.id)
-            waiting.delete(reply.id)
-            if (waiting.size === 0) worker.unref()
-            resume?.(reply)
+            const resume = slot.pending.get(reply.id)
+            if (resume === undefined) return
+            slot.pending.delete(reply.id)
+            if (slot.pending.size === 0) worker.unref()
+            if (slot.inputs.length < maxPending) slot.inputs.push(reply.input.buffer as ArrayBuffer)
+            resume(reply)
           })
-          worker.on("error", (error) => failAll(error.message))
-          worker.on("exit", () => failAll("the worker exited"))
-          return { worker, waiting, sent }
+          const die = () => {
+            slot.alive = false
+            for (const resume of slot.pending.values()) resume(undefined)
+            slot.pending.clear()
+          }
+          worker.on("error", die)
+          worker.on("exit", die)
+          return slot
         })
       ),
-      (all) => Effect.promise(() => Promise.all(all.map(({ worker }) => worker.terminate())))
+      (all) =>
+        Effect.promise(() =>
+          Promise.all(
+            all.map((slot) => {
+              slot.alive = false
+              return slot.worker.terminate()
+            })
+          )
+        )
     )
     let nextId = 0
     return {
-      size: workers.length,
+      size: slots.length,
       plan: (spec) => specs.push(spec) - 1,
-      run: (key, bytes, start) =>
-        Effect.callback<PooledResult>((resume) => {
-          const slot = workers.reduce((best, w) => (w.waiting.size < best.waiting.size ? w : best))
-          const id = nextId++
-          slot.waiting.set(id, (reply) => resume(Effect.succeed("error" in reply ? undefined : reply.result)))
-          slot.worker.ref()
-          const first = !slot.sent.has(key)
-          slot.sent.add(key)
-          const request: TranscodeRequest = first
-            ? { id, key, spec: specs[key]!, bytes, start }
-            : { id, key, bytes, start }
-          slot.worker.postMessage(request)
+      offer: (key, bytes, cut) => {
+        counts.offered++
+        let index = -1
+        for (const [i, slot] of slots.entries()) {
+          if (
+            slot.alive &&
+            slot.pending.size < maxPending &&
+            (index < 0 || slot.pending.size < slots[index]!.pending.size)
+          )
+            index = i
+        }
+        if (index < 0) return undefined
+        const slot = slots[index]!
+        counts.taken++
+        // Claimed and sent now, before any other fiber can offer it rows; the effect only waits for the answer
+        // (which may come before it runs).
+        const id = nextId++
+        let answered: { readonly reply: TranscodeReply | undefined } | undefined
+        let waiting: ((reply: TranscodeReply | undefined) => void) | undefined
+        slot.pending.set(id, (reply) => {
+          if (waiting === undefined) answered = { reply }
+          else waiting(reply)
         })
+        // `[` and the rows after the cut (to the body's end: the array's end is not known yet) go in one of the
+        // worker's own buffers, transferred.
+        const length = bytes.length - cut
+        const buffer = room(slot.inputs.pop(), length)
+        const input = new Uint8Array(buffer, 0, length)
+        input.set(bytes.subarray(cut + 1), 1)
+        input[0] = OPEN
+        const first = !slot.sent.has(key)
+        slot.sent.add(key)
+        const request: TranscodeRequest = first
+          ? { _tag: "Rows", id, key, spec: specs[key]!, bytes: input }
+          : { _tag: "Rows", id, key, bytes: input }
+        slot.worker.ref()
+        slot.worker.postMessage(request, [buffer])
+        const toResult = (reply: TranscodeReply | undefined): PooledResult | undefined => {
+          const result = reply !== undefined && "result" in reply ? reply.result : undefined
+          if (result === undefined) {
+            counts.returned++
+            return undefined
+          }
+          counts.done++
+          speed.worker = smooth(speed.worker, result.millis / result.end)
+          // Input index i is the page's byte cut + i (the `[` stands in for the cut's `,`).
+          const end = cut + result.end
+          return { end, rowCount: result.rowCount, chunks: result.chunks, owner: { worker: index, key } }
+        }
+        return Effect.callback<PooledResult | undefined>((done) => {
+          if (answered !== undefined) done(Effect.succeed(toResult(answered.reply)))
+          else waiting = (reply) => done(Effect.succeed(toResult(reply)))
+        })
+      },
+      share: () => {
+        if (speed.main === 0 || speed.worker === 0) return 0.55
+        const balanced = speed.main / (speed.main + speed.worker)
+        return Math.min(0.9, Math.max(0.2, balanced * (1 + mainOverhead)))
+      },
+      measured: (bytes, millis) => {
+        if (bytes > 0) speed.main = smooth(speed.main, millis / bytes)
+      },
+      recycle: (result) => {
+        const slot = slots[result.owner.worker]
+        if (slot === undefined || !slot.alive) return
+        const transfer = new Set<ArrayBuffer>()
+        for (const chunks of result.chunks) for (const chunk of chunks) transfer.add(chunk.buffer as ArrayBuffer)
+        const request: TranscodeRequest = { _tag: "Recycle", key: result.owner.key, chunks: result.chunks }
+        slot.worker.postMessage(request, [...transfer])
+      },
+      counts: () => ({
+        ...counts,
+        mainMsPerMB: Math.round(speed.main * 1e6),
+        workerMsPerMB: Math.round(speed.worker * 1e6)
+      })
     }
   })

@@ -1,15 +1,72 @@
 /**
- * The worker-thread side of {@link TranscodePool}: transcodes `data_rows` arrays off the main thread, which
- * meanwhile receives the next pages and hashes and writes the previous ones. It rebuilds the job's column plan
- * from a plain description (names, types, zone, writer options) with the same functions the main thread uses,
- * so its bytes are the ones the main thread would write.
+ * The worker-thread side of {@link TranscodePool}: transcodes `data_rows` arrays while the main thread transcodes
+ * other pages and receives, hashes and writes. It rebuilds the job's column plan from a plain description
+ * (names, types, zone, writer options) with the same functions the main thread uses, so its bytes are the ones
+ * the main thread would write. Pages arrive in a buffer the pool owns and go back with the reply; output chunks
+ * are transferred to the main thread and come back (`Recycle`) once written, to be filled again.
+ *
+ * A worker is a second V8 isolate, so what it loads costs memory per worker: the transcoder needs only
+ * `@spotpipe/decode`'s date renderers and zone lookup, but that package's entry also loads its Schema-based
+ * parts, and its error classes import Effect's `Schema` — together ~45 MiB of Effect in this isolate for
+ * nothing (measured). So before loading anything this module installs a resolve hook for its own thread:
+ * `@spotpipe/decode` resolves to just the modules the transcoder uses, and `effect` to a small stand-in that
+ * defines what those modules call while loading (`Schema.Literals`, `Schema.TaggedError` …). Here an error
+ * object is only ever turned into a "declined" reply, so its class does not matter. Should those modules ever
+ * need more of Effect, the worker fails to load, the pool sees it die, and every page is transcoded on the main
+ * thread (correct, just slower; a test watches that workers really take pages).
  */
+import { readFileSync } from "node:fs"
+import { registerHooks } from "node:module"
+import { fileURLToPath } from "node:url"
 import { parentPort } from "node:worker_threads"
-import { resolveTimeZone } from "@spotpipe/decode"
-import { planColumns } from "./ColumnPlanner.ts"
-import { makeRowRenderer } from "./RowRenderer.ts"
-import { makeRowsTranscoder, type RowsTranscoder } from "./RowsTranscoder.ts"
+import type { RowsTranscoder } from "./RowsTranscoder.ts"
 import type { TranscodeReply, TranscodeRequest, TranscodeSpec } from "./TranscodePool.ts"
+
+/**
+ * The stand-in for `effect` inside this worker: it exports every name the real entry exports, each an inert
+ * value — callable, constructible (an `Error`, so `class E extends Schema.TaggedError<E>()(…)` still makes
+ * errors), with every property another inert value. Module-level schema definitions thus load without running
+ * anything. The names are read from the real entry's text (its `export` lists), so they follow Effect's version.
+ */
+const standIn = (entryUrl: string): string => {
+  const text = readFileSync(fileURLToPath(entryUrl), "utf8").replace(/\/\*[\s\S]*?\*\//g, "")
+  const names = new Set<string>()
+  for (const [, name] of text.matchAll(/export \* as (\w+) from/g)) names.add(name!)
+  for (const [, list] of text.matchAll(/export \{([^}]*)\}/g)) {
+    for (const item of list!.split(",")) {
+      const name = item
+        .trim()
+        .split(/\s+as\s+/)
+        .pop()
+      if (name !== undefined && /^\w+$/.test(name)) names.add(name)
+    }
+  }
+  return `
+const inert = new Proxy(function () {}, {
+  get: (_, key) =>
+    key === "prototype" ? Error.prototype : key === "then" ? undefined : key === Symbol.toPrimitive ? () => "" : inert,
+  apply: () => inert,
+  construct: (_, args, newTarget) => Object.assign(Reflect.construct(Error, [args[0]?.message], newTarget), args[0])
+})
+export { ${[...names].map((name) => `inert as ${name}`).join(", ")} }
+`
+}
+
+const dataModule = (source: string) => `data:text/javascript,${encodeURIComponent(source)}`
+let effectStandIn: string | undefined
+registerHooks({
+  resolve: (specifier, context, next) => {
+    if (specifier !== "effect") return next(specifier, context)
+    effectStandIn ??= dataModule(standIn(next(specifier, context).url))
+    return { url: effectStandIn, shortCircuit: true }
+  }
+})
+
+// Loaded only now, through the hook above.
+const { resolveTimeZone } = await import("@spotpipe/decode")
+const { planColumns } = await import("./ColumnPlanner.ts")
+const { makeRowRenderer } = await import("./RowRenderer.ts")
+const { makeRowsTranscoder } = await import("./RowsTranscoder.ts")
 
 const transcodersFor = (spec: TranscodeSpec): ReadonlyArray<RowsTranscoder> => {
   const timeZone = resolveTimeZone(spec.timeZone)
@@ -36,33 +93,41 @@ const port = parentPort
 if (port === null) throw new Error("TranscodeWorker runs as a worker thread")
 const byKey = new Map<number, ReadonlyArray<RowsTranscoder>>()
 
-port.on("message", (request: TranscodeRequest) => {
+const transcodeRows = (request: Extract<TranscodeRequest, { _tag: "Rows" }>) => {
+  const input = request.bytes
+  // A Set: a buffer listed twice cannot be transferred.
+  const transfer = new Set<ArrayBuffer>([input.buffer as ArrayBuffer])
   let reply: TranscodeReply
-  const transfer: Array<ArrayBuffer> = []
   try {
+    const began = performance.now()
     if (request.spec !== undefined) byKey.set(request.key, transcodersFor(request.spec))
     const transcoders = byKey.get(request.key)
     if (transcoders === undefined) throw new Error(`no plan ${request.key}`)
     const chunks: Array<ReadonlyArray<Uint8Array>> = []
     let end = 0
     let rowCount = 0
-    let declined = false
     for (const transcoder of transcoders) {
-      const result = transcoder.transcode(request.bytes, request.start)
-      if (result === undefined) {
-        declined = true
-        break
-      }
+      const result = transcoder.transcode(input, 0)
+      if (result === undefined) break
       chunks.push(result.chunks)
-      for (const chunk of result.chunks) transfer.push(chunk.buffer as ArrayBuffer)
       end = result.end
       rowCount = result.rowCount
     }
-    // Chunks sent are detached here, so nothing is recycled; a declined page's chunks simply go.
-    reply = declined ? { id: request.id, result: undefined } : { id: request.id, result: { end, rowCount, chunks } }
+    if (chunks.length < transcoders.length) {
+      for (const [i, done] of chunks.entries()) transcoders[i]!.recycle(done)
+      reply = { id: request.id, input, result: undefined }
+    } else {
+      for (const format of chunks) for (const chunk of format) transfer.add(chunk.buffer as ArrayBuffer)
+      reply = { id: request.id, input, result: { end, rowCount, chunks, millis: performance.now() - began } }
+    }
   } catch (error) {
-    reply = { id: request.id, error: error instanceof Error ? error.message : String(error) }
-    transfer.length = 0
+    reply = { id: request.id, input, error: error instanceof Error ? error.message : String(error) }
   }
-  port.postMessage(reply, transfer)
+  port.postMessage(reply, [...transfer])
+}
+
+port.on("message", (request: TranscodeRequest) => {
+  if (request._tag === "Rows") return transcodeRows(request)
+  const transcoders = byKey.get(request.key)
+  for (const [i, chunks] of request.chunks.entries()) transcoders?.[i]?.recycle(chunks)
 })

@@ -3,8 +3,9 @@ import { resolveTimeZone, type TimeZone } from "@spotpipe/decode"
 import { Effect, Stream } from "effect"
 import type { ChunkWriter } from "../src/AtomicFile.ts"
 import { planColumns } from "../src/ColumnPlanner.ts"
-import { type DataPage, type JobSpec, runJob } from "../src/ExportJob.ts"
+import { type DataPage, type JobSpec, type PageDecoder, runJob } from "../src/ExportJob.ts"
 import { silentProgress } from "../src/Progress.ts"
+import { makeTranscodePool, type TranscodePool } from "../src/TranscodePool.ts"
 
 const zone = (name: string): TimeZone => {
   const z = resolveTimeZone(name)
@@ -207,5 +208,103 @@ describe("runJob", () => {
       assert.strictEqual(error.kind, "BadData")
       assert.include(error.message, 'row 2, column "Day"')
     })
+  )
+
+  // Pages read from response bytes, as the core client reads them, with or without a worker pool.
+  const bodyPage = (rows: ReadonlyArray<ReadonlyArray<unknown>>) =>
+    Buffer.from(`{"data_rows":${JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? v.toString() : v))},"n":1}`)
+  const fromBodies =
+    (bodies: ReadonlyArray<Buffer>) =>
+    (decoder: PageDecoder): Stream.Stream<DataPage> =>
+      Stream.fromIterable(bodies).pipe(
+        // Two pages at a time, as the client prefetches: the second finds the worker busy now and then.
+        Stream.mapEffect(
+          (body) => {
+            const read = decoder.fromBytes!(body, body.indexOf("["), columnNames)
+            return Effect.map(Effect.isEffect(read) ? read : Effect.succeed(read), (done) => {
+              if (done === undefined) throw new Error("the page was declined")
+              return { columnNames, rows: done.rows }
+            })
+          },
+          { concurrency: 2 }
+        )
+      )
+  const largePages = Array.from({ length: 6 }, (_, p) =>
+    bodyPage(
+      Array.from({ length: 6000 }, (_, i) => [
+        // Every fifth name holds a `],[`, so some cuts fall inside a string and go back to this thread.
+        i % 5 === 0 ? `n${i}],[x` : `name "${p}", ${i}`,
+        694252800 + i * 3600,
+        i % 7 === 0 ? null : 1625759921 + i,
+        9007199254740993n + BigInt(i)
+      ])
+    )
+  )
+  const runBodies = (pool: TranscodePool | undefined) =>
+    Effect.gen(function* () {
+      const csv = memory()
+      const ndjson = memory()
+      const offload =
+        pool === undefined ? {} : { offload: { pool, timeZone: "America/Los_Angeles", offset: "utc" as const } }
+      const result = yield* runJob({ ...spec([]), pages: fromBodies(largePages), ...offload }, [
+        { format: "csv", writer: csv.writer },
+        { format: "ndjson", writer: ndjson.writer }
+      ])
+      return { csv: csv.text(), ndjson: ndjson.text(), rows: result.rows }
+    })
+
+  it.live("pages-shared-with-a-worker-are-written-byte-for-byte-as-this-thread-writes-them", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const here = yield* runBodies(undefined)
+        const pool = yield* makeTranscodePool(1)
+        const shared = yield* runBodies(pool)
+        assert.strictEqual(here.rows, 36_000)
+        assert.strictEqual(shared.rows, 36_000)
+        assert.isTrue(shared.csv === here.csv, "CSV differs")
+        assert.isTrue(shared.ndjson === here.ndjson, "NDJSON differs")
+        // The worker really did rows (a worker that fails to load would pass the comparison unnoticed).
+        assert.isAbove(pool.counts().done, 0)
+      })
+    )
+  )
+
+  it.live("a-cut-inside-a-string-leaves-the-page-to-this-thread", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        // One row, so its only `],[` is the one near the end of its long cell: every cut falls inside it.
+        const page = bodyPage([[`${"y".repeat(400_000)}],[z`, 694252800, null, 1]])
+        const write = (pool: TranscodePool | undefined) =>
+          Effect.gen(function* () {
+            const csv = memory()
+            const offload =
+              pool === undefined ? {} : { offload: { pool, timeZone: "America/Los_Angeles", offset: "utc" as const } }
+            const result = yield* runJob({ ...spec([]), pages: fromBodies([page]), ...offload }, [
+              { format: "csv", writer: csv.writer }
+            ])
+            return { text: csv.text(), rows: result.rows }
+          })
+        const pool = yield* makeTranscodePool(1)
+        const here = yield* write(undefined)
+        const shared = yield* write(pool)
+        assert.strictEqual(shared.rows, 1)
+        assert.isTrue(shared.text === here.text, "output differs")
+        assert.strictEqual(pool.counts().taken, 1)
+      })
+    )
+  )
+
+  it.live("a-worker-that-cannot-start-leaves-every-page-to-this-thread", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const here = yield* runBodies(undefined)
+        const pool = yield* makeTranscodePool(1, {
+          workerUrl: new URL("./fixtures/no-such-worker.ts", import.meta.url)
+        })
+        const shared = yield* runBodies(pool)
+        assert.isTrue(shared.csv === here.csv && shared.ndjson === here.ndjson, "output differs")
+        assert.strictEqual(pool.counts().done, 0)
+      })
+    )
   )
 })

@@ -1,15 +1,16 @@
 /**
- * The worker pool on its own: pages come back as the main thread's transcoder writes them, spread over the
- * workers, and a worker that cannot do a page declines it (the page then goes the ordinary way) rather than
- * failing the export.
+ * The worker pool on its own: a page cut after a row and transcoded in two parts (this thread's before the cut,
+ * the worker's after it) gives the bytes of one transcode of the whole page; rows the worker cannot do, a worker
+ * holding two parts already and a worker that cannot start all give the part back (the caller then transcodes
+ * the page whole) rather than failing or losing rows; written chunks go back to the worker.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { resolveTimeZone } from "@spotpipe/decode"
 import { Effect } from "effect"
 import { planColumns } from "../src/ColumnPlanner.ts"
 import { makeRowRenderer } from "../src/RowRenderer.ts"
-import { makeRowsTranscoder } from "../src/RowsTranscoder.ts"
-import { makeTranscodePool, type TranscodeSpec } from "../src/TranscodePool.ts"
+import { makeRowsTranscoder, type RowsTranscoder } from "../src/RowsTranscoder.ts"
+import { cutRows, makeTranscodePool, type TranscodeSpec } from "../src/TranscodePool.ts"
 
 const spec: TranscodeSpec = {
   names: ["Order Date", "Customer", "n"],
@@ -21,14 +22,18 @@ const spec: TranscodeSpec = {
   newline: "\r\n",
   escapeFormulae: true
 }
-const rows = Array.from({ length: 2000 }, (_, i) => [1_600_000_000 + i * 86_400, `=name, ${i} "q"`, 2 ** 60 + i])
-const body = Buffer.from(
-  `{"data_rows":${JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}}`,
-  "utf8"
-)
+const bodyOf = (rows: ReadonlyArray<ReadonlyArray<unknown>>) =>
+  Buffer.from(`{"data_rows":${JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? v.toString() : v))},"x":1}`)
+const rows = Array.from({ length: 2000 }, (_, i) => [
+  1_600_000_000 + i * 86_400,
+  `=name, ${i} "q"`,
+  2n ** 60n + BigInt(i)
+])
+const body = bodyOf(rows)
 const start = body.indexOf("[")
+const arrayEnd = body.lastIndexOf("]") + 1
 
-const inline = () => {
+const transcoders = (): ReadonlyArray<RowsTranscoder> => {
   const timeZone = resolveTimeZone(spec.timeZone)
   if (timeZone instanceof Error) throw timeZone
   const types = new Map(spec.names.map((n, i) => [n, spec.types[i] ?? null]))
@@ -46,42 +51,119 @@ const inline = () => {
       width: 3,
       newline: spec.newline,
       escapeFormulae: spec.escapeFormulae
-    }).transcode(body, start)
+    })
   )
 }
+const text = (chunks: ReadonlyArray<Uint8Array>) => Buffer.concat(chunks).toString("utf8")
+const whole = (bytes: Uint8Array, at: number) => transcoders().map((t) => text(t.transcode(bytes, at)!.chunks))
 
 describe("transcode pool", () => {
-  it.live("pages-come-back-as-the-main-thread-writes-them", () =>
+  it("a-cut-falls-after-a-row-with-about-the-share-asked-after-it", () => {
+    const cut = cutRows(body, start, arrayEnd - start, 0.3)!
+    expect(body.subarray(cut - 1, cut + 2).toString()).toBe("],[")
+    expect(Math.abs(arrayEnd - cut - 0.3 * (arrayEnd - start))).toBeLessThan(100)
+    // Past the last row there is nothing to cut.
+    expect(cutRows(body, start, arrayEnd - start, 0.0001)).toBeUndefined()
+  })
+
+  it.live("two-parts-of-a-page-give-the-bytes-of-one-transcode", () =>
     Effect.scoped(
       Effect.gen(function* () {
-        const pool = yield* makeTranscodePool(2)
+        const pool = yield* makeTranscodePool(1)
         const key = pool.plan(spec)
-        const results = yield* Effect.all(
-          Array.from({ length: 4 }, () => pool.run(key, body, start)),
-          { concurrency: "unbounded" }
-        )
-        const expected = inline()
-        for (const result of results) {
-          expect(result?.rowCount).toBe(2000)
-          expect(result?.end).toBe(body.length - 1)
-          expect(result?.chunks.map((chunks) => Buffer.concat(chunks).toString("utf8"))).toEqual(
-            expected.map((e) => Buffer.concat(e!.chunks).toString("utf8"))
-          )
+        const expected = whole(body, start)
+        for (const share of [0.2, 0.55, 0.9]) {
+          const cut = cutRows(body, start, arrayEnd - start, share)!
+          const theirs = (yield* pool.offer(key, body, cut)!)!
+          // This thread's part, as the export job reads it: the array closed at the cut.
+          const closed = Buffer.from(body)
+          closed[cut] = 0x5d
+          const mine = transcoders().map((t) => t.transcode(closed, start)!)
+          expect(mine[0]!.end).toBe(cut + 1)
+          expect(theirs.end).toBe(arrayEnd)
+          expect(mine[0]!.rowCount + theirs.rowCount).toBe(2000)
+          expect(mine.map((m, i) => text(m.chunks) + text(theirs.chunks[i]!))).toEqual(expected)
         }
+        expect(pool.counts()).toMatchObject({ offered: 3, taken: 3, done: 3, returned: 0 })
+        expect(pool.counts().workerMsPerMB).toBeGreaterThan(0)
+        // Both sides measured: the next share follows their speeds, within its bounds.
+        pool.measured(1_000_000, 50)
+        expect(pool.share()).toBeGreaterThanOrEqual(0.2)
+        expect(pool.share()).toBeLessThanOrEqual(0.9)
       })
     )
   )
 
-  it.live("a-page-a-worker-cannot-do-is-declined-not-failed", () =>
+  it.live("rows-a-worker-cannot-do-are-given-back-and-the-worker-stays", () =>
     Effect.scoped(
       Effect.gen(function* () {
         const pool = yield* makeTranscodePool(1)
+        const cut = cutRows(body, start, arrayEnd - start, 0.5)!
         const broken = pool.plan({ ...spec, timeZone: "Nowhere/Atlantis" })
-        expect(yield* pool.run(broken, body, start)).toBeUndefined()
-        const malformed = Buffer.from('{"data_rows":[[1600000000,"a",1],[2', "utf8")
-        expect(yield* pool.run(pool.plan(spec), malformed, malformed.indexOf("["))).toBeUndefined()
+        expect(yield* pool.offer(broken, body, cut)!).toBeUndefined()
+        const narrow = bodyOf([
+          [1_600_000_000, "a"],
+          [1_600_000_000, "b"]
+        ])
+        const narrowCut = narrow.indexOf("],[") + 1
+        expect(yield* pool.offer(pool.plan(spec), narrow, narrowCut)!).toBeUndefined()
+        const cutShort = body.subarray(0, arrayEnd - 10)
+        expect(yield* pool.offer(pool.plan(spec), cutShort, cut)!).toBeUndefined()
+        expect(pool.counts().returned).toBe(3)
         // The worker is still there for the next page.
-        expect((yield* pool.run(pool.plan(spec), body, start))?.rowCount).toBe(2000)
+        expect((yield* pool.offer(pool.plan(spec), body, cut)!)?.rowCount).toBeGreaterThan(0)
+      })
+    )
+  )
+
+  it.live("a-worker-holds-two-parts-at-most", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const pool = yield* makeTranscodePool(1)
+        const key = pool.plan(spec)
+        const cut = cutRows(body, start, arrayEnd - start, 0.5)!
+        const first = pool.offer(key, body, cut)
+        const second = pool.offer(key, body, cut)
+        expect(first).toBeDefined()
+        expect(second).toBeDefined()
+        expect(pool.offer(key, body, cut)).toBeUndefined()
+        const [a, b] = yield* Effect.all([first!, second!])
+        expect(b?.chunks.map(text)).toEqual(a?.chunks.map(text))
+        // Free again once it answered.
+        expect(pool.offer(key, body, cut)).toBeDefined()
+        expect(pool.counts()).toMatchObject({ offered: 4, taken: 3 })
+      })
+    )
+  )
+
+  it.live("a-worker-that-cannot-start-gives-parts-back-and-then-takes-none", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const pool = yield* makeTranscodePool(1, {
+          workerUrl: new URL("./fixtures/no-such-worker.ts", import.meta.url)
+        })
+        const cut = cutRows(body, start, arrayEnd - start, 0.5)!
+        const key = pool.plan(spec)
+        expect(yield* pool.offer(key, body, cut)!).toBeUndefined()
+        expect(pool.offer(key, body, cut)).toBeUndefined()
+      })
+    )
+  )
+
+  it.live("written-chunks-go-back-to-the-worker", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const pool = yield* makeTranscodePool(1)
+        const key = pool.plan(spec)
+        const cut = cutRows(body, start, arrayEnd - start, 0.5)!
+        const result = (yield* pool.offer(key, body, cut)!)!
+        const written = result.chunks.map(text)
+        const chunk = result.chunks[0]![0]!
+        expect(chunk.byteLength).toBeGreaterThan(0)
+        pool.recycle(result)
+        // Transferred, not copied: the buffer now belongs to the worker again, which fills it anew.
+        expect(chunk.byteLength).toBe(0)
+        expect((yield* pool.offer(key, body, cut)!)?.chunks.map(text)).toEqual(written)
       })
     )
   )
