@@ -1,19 +1,20 @@
 /**
- * The worker-thread side of {@link TranscodePool}: transcodes `data_rows` arrays while the main thread transcodes
- * other pages and receives, hashes and writes. It rebuilds the job's column plan from a plain description
- * (names, types, zone, writer options) with the same functions the main thread uses, so its bytes are the ones
- * the main thread would write. Pages arrive in a buffer the pool owns and go back with the reply; output chunks
- * are transferred to the main thread and come back (`Recycle`) once written, to be filled again.
+ * The worker-thread side of {@link TranscodePool}: transcodes its part of a page's rows while the main thread
+ * transcodes the rest (and receives, hashes and writes). It rebuilds the job's column plan from a plain
+ * description (names, types, zone, writer options) with the same functions the main thread uses, so its bytes
+ * are the ones the main thread would write. Rows arrive in a buffer the pool owns and go back with the reply;
+ * output chunks are transferred to the main thread and come back (`Recycle`) once written, to be filled again.
  *
- * A worker is a second V8 isolate, so what it loads costs memory per worker: the transcoder needs only
- * `@spotpipe/decode`'s date renderers and zone lookup, but that package's entry also loads its Schema-based
- * parts, and its error classes import Effect's `Schema` — together ~45 MiB of Effect in this isolate for
- * nothing (measured). So before loading anything this module installs a resolve hook for its own thread:
- * `@spotpipe/decode` resolves to just the modules the transcoder uses, and `effect` to a small stand-in that
- * defines what those modules call while loading (`Schema.Literals`, `Schema.TaggedError` …). Here an error
- * object is only ever turned into a "declined" reply, so its class does not matter. Should those modules ever
- * need more of Effect, the worker fails to load, the pool sees it die, and every page is transcoded on the main
- * thread (correct, just slower; a test watches that workers really take pages).
+ * A worker is a second V8 isolate, so what it loads costs memory per worker. The transcoder needs no Effect,
+ * but `@spotpipe/decode` (whose error classes are `Schema.TaggedError`s and whose entry also holds its schemas)
+ * imports it, which would load all of Effect here: ~20 MiB more per worker, measured. So before loading anything
+ * this module installs a resolve hook for its own thread that answers `effect` with an inert stand-in (below):
+ * module-level schema definitions load without doing anything. Once loading is over, calling anything of it
+ * throws, so code that needed Effect for real fails (its rows are declined and transcoded on the main thread)
+ * instead of writing what an inert value gives; only constructing an error class still works (a bad cell makes
+ * a decode error, which declines the rows anyway). Should a module loaded here need Effect at load time beyond
+ * definitions, the worker fails to start, the pool sees it die, and every page is transcoded on the main thread
+ * (correct, just slower; the tests check that workers really take parts).
  */
 import { readFileSync } from "node:fs"
 import { registerHooks } from "node:module"
@@ -22,11 +23,15 @@ import { parentPort } from "node:worker_threads"
 import type { RowsTranscoder } from "./RowsTranscoder.ts"
 import type { TranscodeReply, TranscodeRequest, TranscodeSpec } from "./TranscodePool.ts"
 
+/** Set on `globalThis` once this worker's modules are loaded: the stand-in then refuses calls. */
+const loadedKey = "spotpipe.TranscodeWorker.loaded"
+
 /**
  * The stand-in for `effect` inside this worker: it exports every name the real entry exports, each an inert
- * value — callable, constructible (an `Error`, so `class E extends Schema.TaggedError<E>()(…)` still makes
- * errors), with every property another inert value. Module-level schema definitions thus load without running
- * anything. The names are read from the real entry's text (its `export` lists), so they follow Effect's version.
+ * value — callable while modules load, constructible (an `Error`, so `class E extends Schema.TaggedError<E>()(…)`
+ * still makes errors), with every property another inert value. Module-level schema definitions thus load
+ * without running anything. The names are read from the real entry's text (its `export` lists), so they follow
+ * Effect's version.
  */
 const standIn = (entryUrl: string): string => {
   const text = readFileSync(fileURLToPath(entryUrl), "utf8").replace(/\/\*[\s\S]*?\*\//g, "")
@@ -42,10 +47,14 @@ const standIn = (entryUrl: string): string => {
     }
   }
   return `
+const loaded = Symbol.for(${JSON.stringify(loadedKey)})
 const inert = new Proxy(function () {}, {
   get: (_, key) =>
     key === "prototype" ? Error.prototype : key === "then" ? undefined : key === Symbol.toPrimitive ? () => "" : inert,
-  apply: () => inert,
+  apply: () => {
+    if (globalThis[loaded] === true) throw new Error("Effect is not loaded in the transcode worker")
+    return inert
+  },
   construct: (_, args, newTarget) => Object.assign(Reflect.construct(Error, [args[0]?.message], newTarget), args[0])
 })
 export { ${[...names].map((name) => `inert as ${name}`).join(", ")} }
@@ -67,6 +76,7 @@ const { resolveTimeZone } = await import("@spotpipe/decode")
 const { planColumns } = await import("./ColumnPlanner.ts")
 const { makeRowRenderer } = await import("./RowRenderer.ts")
 const { makeRowsTranscoder } = await import("./RowsTranscoder.ts")
+Object.assign(globalThis, { [Symbol.for(loadedKey)]: true })
 
 const transcodersFor = (spec: TranscodeSpec): ReadonlyArray<RowsTranscoder> => {
   const timeZone = resolveTimeZone(spec.timeZone)
