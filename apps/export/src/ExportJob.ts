@@ -321,7 +321,7 @@ export const runJob = <E, R>(
     ).pipe(Effect.ensuring(spec.progress.finish))
     if (names === undefined) yield* start(spec.emptyColumns)
     yield* Effect.logDebug(
-      `${spec.what}: ${transcoded} of ${pages - (spec.continues?.pages ?? 0)} pages written straight from the response bytes${spec.offload === undefined ? "" : `; pages of ${offloadBytes} bytes or more shared with ${spec.offload.pool.size} worker thread(s) ${JSON.stringify(spec.offload.pool.counts())}, next share ${spec.offload.pool.share().toFixed(2)}`}`
+      `${spec.what}: ${transcoded} of ${pages - (spec.continues?.pages ?? 0)} pages written straight from the response bytes${spec.offload === undefined ? "" : `; pages of ${offloadBytes} bytes or more shared with ${spec.offload.pool.size} worker thread(s) ${JSON.stringify(spec.offload.pool.counts())}`}`
     )
 
     const warnings: Array<string> = []

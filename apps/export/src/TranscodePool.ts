@@ -5,8 +5,8 @@
  * ({@link cutRows}), a worker transcodes the rows after the cut while the main thread transcodes the rows before
  * it, and the two outputs are written one after the other — the same bytes as one transcode of the whole array.
  * So one page in flight is enough to keep both cores busy (more pages in flight would cost a page-sized body
- * each). The cut follows the measured speeds of both sides ({@link TranscodePool.share}): the main thread also
- * receives, hashes and writes every page, so the worker usually takes the larger part.
+ * each). The cut follows the speeds measured on both sides ({@link TranscodePool.share}), so that both parts take
+ * about as long.
  *
  * A worker holds at most two parts (one in progress, one waiting, so it never idles between pages); beyond that
  * {@link TranscodePool.offer} answers `undefined` at once and the caller transcodes the whole page itself. A
@@ -25,6 +25,7 @@ import { Worker } from "node:worker_threads"
 import type { OffsetStyle } from "@spotpipe/decode"
 import { Effect, type Scope } from "effect"
 import type { Format } from "./OptionGate.ts"
+import { CHUNK_BYTES } from "./RowsTranscoder.ts"
 
 /** Everything a worker needs to rebuild a job's column plan and writers (plain data, sent once per plan). */
 export interface TranscodeSpec {
@@ -48,6 +49,8 @@ export type TranscodeRequest =
       readonly spec?: TranscodeSpec
       /** A whole `data_rows`-like array, at the start of a buffer owned by the pool (sent back with the reply). */
       readonly bytes: Uint8Array
+      /** Per format, empty output chunks for the plan's transcoders (with the first rows of each plan). */
+      readonly seed?: ReadonlyArray<ReadonlyArray<Uint8Array>>
     }
   | { readonly _tag: "Recycle"; readonly key: number; readonly chunks: ReadonlyArray<ReadonlyArray<Uint8Array>> }
 
@@ -81,8 +84,8 @@ export interface PooledResult {
 }
 
 /**
- * Parts offered to the workers, taken, done by them, and given back undone, and the milliseconds per MB each
- * side took lately (for tests and `--verbose`).
+ * Parts offered to the workers, taken, done by them, and given back undone, and what each side took lately
+ * (for tests and `--verbose`).
  */
 export interface PoolCounts {
   readonly offered: number
@@ -104,7 +107,11 @@ export interface TranscodePool {
    * failed.
    */
   readonly offer: (key: number, bytes: Uint8Array, cut: number) => Effect.Effect<PooledResult | undefined> | undefined
-  /** The part of a page's array bytes to offer to a worker (the end), from the speeds measured so far (0.2‥0.9). */
+  /**
+   * The part of a page's array to offer to a worker (its end), 0.2‥0.8: both parts start together, so they are
+   * cut to take equally long at each side's speed measured lately (this thread's other work on a page — receiving,
+   * hashing, writing — happens before and after, while the worker waits for the next page anyway).
+   */
   readonly share: () => number
   /** Records how long this thread took for its part of a page (`bytes` long), for {@link TranscodePool.share}. */
   readonly measured: (bytes: number, millis: number) => void
@@ -122,18 +129,12 @@ export interface TranscodePoolOptions {
 const defaultWorkerUrl = new URL("./TranscodeWorker.ts", import.meta.url)
 
 /**
- * A worker's V8 heap: the transcoder keeps little on it (its output is in external buffers), so a small young
- * generation (cheap scavenges of the rendered date strings) and a modest old generation suffice. A worker that
- * runs out of heap dies, and its pages go back to the main thread.
+ * A worker's V8 heap: the transcoder keeps little on it (its output is in external buffers; ~13 MiB in use,
+ * mostly code), so a small young generation (cheap scavenges of the rendered date strings), a modest old
+ * generation and a small stack suffice (with 4/64 MiB a 1 M-row NDJSON export peaked ~5 MiB higher). A worker
+ * that runs out of heap dies, and its parts go back to the main thread.
  */
-const resourceLimits = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 }
-
-/**
- * The main thread's own work per page besides transcoding (receiving, envelope, hashing, writing), as a part of
- * the page's transcode time: measured ~35 ms beside ~200 ms for a 100 000-row page. The worker's share is
- * raised by it, so both sides finish each page at about the same time.
- */
-const mainOverhead = 0.15
+const resourceLimits = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 32, stackSizeMb: 1 }
 
 const OPEN = 0x5b
 
@@ -147,6 +148,14 @@ export const cutRows = (bytes: Uint8Array, start: number, length: number, share:
   const at = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf("],[", from, "latin1")
   return at < 0 || at >= start + length ? undefined : at + 1
 }
+
+/**
+ * Output chunks given to each of a worker's transcoders up front (as many as a transcoder keeps spare). They are
+ * allocated here, on the main thread, and then travel back and forth: memory that a worker thread allocates
+ * itself lands in its own malloc arena, which glibc keeps apart and rarely trims (measured: ~40 MiB more peak
+ * RSS for a 1 M-row NDJSON export when the worker allocated its chunks).
+ */
+const seedChunks = 8
 
 /** Parts a worker may hold, the one it transcodes included: a second waits, so the worker never idles between. */
 const maxPending = 2
@@ -162,9 +171,9 @@ interface Slot {
   readonly inputs: Array<ArrayBuffer>
 }
 
-/** A buffer of at least `bytes`, reusing `buffer` when it is large enough (grown with slack, pages vary). */
+/** A buffer of at least `bytes`, reusing `buffer` when it is large enough (grown with some slack: parts vary). */
 const room = (buffer: ArrayBuffer | undefined, bytes: number): ArrayBuffer =>
-  buffer !== undefined && buffer.byteLength >= bytes ? buffer : new ArrayBuffer(Math.ceil(bytes * 1.25))
+  buffer !== undefined && buffer.byteLength >= bytes ? buffer : new ArrayBuffer(Math.ceil(bytes * 1.1))
 
 /** Starts `size` workers (at least 1) for the lifetime of the scope. */
 export const makeTranscodePool = (
@@ -251,11 +260,18 @@ export const makeTranscodePool = (
         input[0] = OPEN
         const first = !slot.sent.has(key)
         slot.sent.add(key)
-        const request: TranscodeRequest = first
-          ? { _tag: "Rows", id, key, spec: specs[key]!, bytes: input }
-          : { _tag: "Rows", id, key, bytes: input }
+        const transfer: Array<ArrayBuffer> = [buffer]
+        let request: TranscodeRequest = { _tag: "Rows", id, key, bytes: input }
+        if (first) {
+          const spec = specs[key]!
+          const seed = spec.formats.map(() =>
+            Array.from({ length: seedChunks }, () => new Uint8Array(new ArrayBuffer(CHUNK_BYTES)))
+          )
+          for (const chunks of seed) for (const chunk of chunks) transfer.push(chunk.buffer as ArrayBuffer)
+          request = { ...request, spec, seed }
+        }
         slot.worker.ref()
-        slot.worker.postMessage(request, [buffer])
+        slot.worker.postMessage(request, transfer)
         const toResult = (reply: TranscodeReply | undefined): PooledResult | undefined => {
           const result = reply !== undefined && "result" in reply ? reply.result : undefined
           if (result === undefined) {
@@ -273,11 +289,10 @@ export const makeTranscodePool = (
           else waiting = (reply) => done(Effect.succeed(toResult(reply)))
         })
       },
-      share: () => {
-        if (speed.main === 0 || speed.worker === 0) return 0.55
-        const balanced = speed.main / (speed.main + speed.worker)
-        return Math.min(0.9, Math.max(0.2, balanced * (1 + mainOverhead)))
-      },
+      share: () =>
+        speed.main === 0 || speed.worker === 0
+          ? 0.5
+          : Math.min(0.8, Math.max(0.2, speed.main / (speed.main + speed.worker))),
       measured: (bytes, millis) => {
         if (bytes > 0) speed.main = smooth(speed.main, millis / bytes)
       },

@@ -113,6 +113,7 @@ const transcodeRows = (request: Extract<TranscodeRequest, { _tag: "Rows" }>) => 
     if (request.spec !== undefined) byKey.set(request.key, transcodersFor(request.spec))
     const transcoders = byKey.get(request.key)
     if (transcoders === undefined) throw new Error(`no plan ${request.key}`)
+    for (const [i, chunks] of (request.seed ?? []).entries()) transcoders[i]?.recycle(chunks)
     const chunks: Array<ReadonlyArray<Uint8Array>> = []
     let end = 0
     let rowCount = 0

@@ -89,7 +89,10 @@ describe("transcode pool", () => {
         // Both sides measured: the next share follows their speeds, within its bounds.
         pool.measured(1_000_000, 50)
         expect(pool.share()).toBeGreaterThanOrEqual(0.2)
-        expect(pool.share()).toBeLessThanOrEqual(0.9)
+        expect(pool.share()).toBeLessThanOrEqual(0.8)
+        // A much slower side gets the smaller part, within the bounds.
+        pool.measured(1_000_000, 1_000_000)
+        expect(pool.share()).toBeGreaterThan(0.5)
       })
     )
   )
