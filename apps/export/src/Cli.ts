@@ -95,7 +95,7 @@ const outputFlags = {
   ),
   workers: described(
     Flag.Int("workers").pipe(Flag.optional),
-    "worker threads that turn pages of 1 MiB or more into CSV/NDJSON, 0-16 (default 0: the main thread)"
+    "worker threads that share the CSV/NDJSON writing of pages of 256 KiB or more with the main thread, 0-16 (default 1 on 2+ cores, else 0)"
   ),
   newline: described(Flag.String("newline").pipe(Flag.withDefault("crlf")), "CSV line ending: crlf | lf"),
   force: described(Flag.Boolean("force").pipe(Flag.withDefault(false)), "replace existing output files"),

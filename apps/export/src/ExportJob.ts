@@ -99,8 +99,8 @@ export interface JobSpec<E, R> {
 }
 
 /**
- * Pages from this size on are shared with a worker thread. Sharing costs two copies of the page's bytes (~1 ms
- * per 10 MB) and a message each way; a 10 000-row page (~1 MB, the default page size) already takes ~20 ms to
+ * Pages from this size on are shared with a worker thread. Sharing costs a copy of the worker's part (~1 ms per
+ * 5 MB) and a message each way; a 10 000-row page (~1 MB, the default page size) already takes ~20 ms to
  * transcode, so pages of a quarter of that gain too. Smaller pages stay on this thread.
  */
 const offloadBytes = 256 << 10

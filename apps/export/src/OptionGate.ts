@@ -4,6 +4,7 @@
  * functions; the connection (host, user, secret) is resolved from flags, the environment, a password file or an
  * interactive prompt — never from a flag value, so a secret cannot leak through shell history or `ps`.
  */
+import { availableParallelism } from "node:os"
 import { Effect, Option, Redacted } from "effect"
 import { isLoopbackHost } from "./batch/JobConnection.ts"
 import { UsageError } from "./UsageError.ts"
@@ -22,17 +23,20 @@ export const maxConcurrency = 16
 /**
  * Pages fetched ahead when `--concurrency` is not given: two, or one for pages of 50 000 rows or more. Such a
  * page takes long enough to arrive that one page ahead keeps the connection busy, and each page held ahead costs
- * its size in memory (a 100 000-row NDJSON page is over 20 MB).
+ * its size in memory (a 100 000-row NDJSON page is over 20 MB). The worker thread needs no second page in
+ * flight: it shares each page with the main thread (see TranscodePool.ts).
  */
 export const defaultConcurrency = (pageSize: number): number => (pageSize >= 50_000 ? 1 : 2)
 /** Upper bound for `--workers`. */
 export const maxWorkers = 16
 /**
- * Worker threads when `--workers` is not given: none. Measured on 2-core machines with the sandbox on the same
- * machine, a worker made exports slower (0.34 vs 0.46 × L at 10 M rows) and added ~70–130 MiB; it can pay off
- * where cores are to spare (see the README).
+ * Worker threads when `--workers` is not given, on a machine with `cores` (`os.availableParallelism()`): one
+ * where there are two cores or more, else none. A worker takes part of every large page (the main thread does
+ * the rest), which uses the second core; measured on 2 cores with the server on the same machine (see the
+ * README). More workers would only help with several pages in flight, and each costs ~30 MiB (its isolate,
+ * input and output buffers).
  */
-export const defaultWorkers = 0
+export const defaultWorkers = (cores: number): number => (cores >= 2 ? 1 : 0)
 
 /** Output flags as the command line parsed them, before any check. */
 export interface RawOutputOptions {
@@ -110,7 +114,7 @@ export const checkOutput = (raw: RawOutputOptions, defaultOut = "."): Effect.Eff
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > maxConcurrency) {
     return usage(`concurrency ${concurrency} is out of range: use --concurrency between 1 and ${maxConcurrency}`)
   }
-  const workers = Option.getOrElse(raw.workers, () => defaultWorkers)
+  const workers = Option.getOrElse(raw.workers, () => defaultWorkers(availableParallelism()))
   if (!Number.isInteger(workers) || workers < 0 || workers > maxWorkers) {
     return usage(`workers ${workers} is out of range: use --workers between 0 (no worker threads) and ${maxWorkers}`)
   }

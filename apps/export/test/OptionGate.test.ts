@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option, Redacted } from "effect"
 import {
@@ -85,15 +86,15 @@ describe("output options", () => {
     })
   )
 
-  it.effect("defaults-fetch-one-large-page-ahead-and-use-no-worker-thread", () =>
+  it.effect("defaults-fetch-one-large-page-ahead-and-use-one-worker-thread-where-there-are-two-cores", () =>
     Effect.gen(function* () {
       assert.strictEqual((yield* checkOutput(output)).concurrency, 2)
       assert.strictEqual((yield* checkOutput({ ...output, pageSize: Option.some(49_999) })).concurrency, 2)
       assert.strictEqual((yield* checkOutput({ ...output, pageSize: Option.some(100_000) })).concurrency, 1)
       const chosen = { ...output, pageSize: Option.some(100_000), concurrency: Option.some(3) }
       assert.strictEqual((yield* checkOutput(chosen)).concurrency, 3)
-      assert.strictEqual((yield* checkOutput(output)).workers, defaultWorkers)
-      assert.strictEqual(defaultWorkers, 0)
+      assert.strictEqual((yield* checkOutput(output)).workers, defaultWorkers(availableParallelism()))
+      assert.deepStrictEqual([1, 2, 8].map(defaultWorkers), [0, 1, 1])
       assert.strictEqual((yield* checkOutput({ ...output, workers: Option.some(2) })).workers, 2)
       for (const bad of [-1, 17, 1.5]) {
         assert.include(yield* usageMessage(checkOutput({ ...output, workers: Option.some(bad) })), "--workers")
