@@ -95,7 +95,7 @@ const outputFlags = {
   ),
   workers: described(
     Flag.Int("workers").pipe(Flag.optional),
-    "worker threads that share the CSV/NDJSON writing of pages of 256 KiB or more with the main thread, 0-16 (default 1 on 2+ cores, else 0)"
+    "worker threads that share the CSV/NDJSON writing of pages of 256 KiB or more with the main thread, 0-16 (default 1 on 2+ cores when started with MALLOC_MMAP_THRESHOLD_=1048576, else 0)"
   ),
   newline: described(Flag.String("newline").pipe(Flag.withDefault("crlf")), "CSV line ending: crlf | lf"),
   force: described(Flag.Boolean("force").pipe(Flag.withDefault(false)), "replace existing output files"),

@@ -10,7 +10,8 @@ import {
   rejectSecretFlags,
   resolveConnection,
   type SecretEnvironment,
-  type SecretSources
+  type SecretSources,
+  startedWithLeanMalloc
 } from "../src/OptionGate.ts"
 import { UsageError } from "../src/UsageError.ts"
 
@@ -86,15 +87,27 @@ describe("output options", () => {
     })
   )
 
-  it.effect("defaults-fetch-one-large-page-ahead-and-use-one-worker-thread-where-there-are-two-cores", () =>
+  it.effect("defaults-fetch-one-large-page-ahead-and-use-one-worker-thread-on-two-cores-with-the-lean-malloc-env", () =>
     Effect.gen(function* () {
       assert.strictEqual((yield* checkOutput(output)).concurrency, 2)
       assert.strictEqual((yield* checkOutput({ ...output, pageSize: Option.some(49_999) })).concurrency, 2)
       assert.strictEqual((yield* checkOutput({ ...output, pageSize: Option.some(100_000) })).concurrency, 1)
       const chosen = { ...output, pageSize: Option.some(100_000), concurrency: Option.some(3) }
       assert.strictEqual((yield* checkOutput(chosen)).concurrency, 3)
-      assert.strictEqual((yield* checkOutput(output)).workers, defaultWorkers(availableParallelism()))
-      assert.deepStrictEqual([1, 2, 8].map(defaultWorkers), [0, 1, 1])
+      assert.strictEqual(
+        (yield* checkOutput(output)).workers,
+        defaultWorkers(availableParallelism(), startedWithLeanMalloc())
+      )
+      assert.deepStrictEqual(
+        [1, 2, 8].map((cores) => defaultWorkers(cores, true)),
+        [0, 1, 1]
+      )
+      assert.deepStrictEqual(
+        [1, 2, 8].map((cores) => defaultWorkers(cores, false)),
+        [0, 0, 0]
+      )
+      assert.isTrue(startedWithLeanMalloc({ MALLOC_MMAP_THRESHOLD_: "1048576" }))
+      assert.isFalse(startedWithLeanMalloc({}))
       assert.strictEqual((yield* checkOutput({ ...output, workers: Option.some(2) })).workers, 2)
       for (const bad of [-1, 17, 1.5]) {
         assert.include(yield* usageMessage(checkOutput({ ...output, workers: Option.some(bad) })), "--workers")
