@@ -12,8 +12,8 @@ import { type ChildResult, runNode } from "./childRun.ts"
 import { credentials, ordersQuery, ordersTable } from "./wire.ts"
 
 /**
- * The CLI entry point. `spotpipe` (the bin's shebang, `pnpm spotpipe`) is `node` with `NodeFlags.leanMemory`
- * on `apps/export/src/main.ts`; the runs here launch it the same way.
+ * The CLI entry point. `pnpm spotpipe` is `node` with `NodeFlags.leanMemory` on `apps/export/src/main.ts`, with
+ * `NodeFlags.leanMemoryEnv` in its environment; the runs here launch it the same way.
  */
 export const cliMain = join(dirname(fileURLToPath(import.meta.url)), "../../../../apps/export/src/main.ts")
 
@@ -71,8 +71,9 @@ export const runSpotpipe = async (options: SpotpipeRunOptions): Promise<Spotpipe
   const out = mkdtempSync(join(tmpdir(), "spotpipe-bench-out-"))
   try {
     const result = await runNode(spotpipeArgs(options, out), {
-      // The password comes from the environment, as the CLI requires for secrets.
-      env: { THOUGHTSPOT_PASSWORD: credentials.password },
+      // The password comes from the environment, as the CLI requires for secrets; the malloc setting is the one
+      // `pnpm spotpipe` starts the CLI with (NodeFlags.leanMemoryEnv).
+      env: { THOUGHTSPOT_PASSWORD: credentials.password, ...NodeFlags.leanMemoryEnv },
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs })
     })
