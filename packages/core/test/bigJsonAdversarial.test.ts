@@ -20,21 +20,44 @@ const reference = (text: string, reject: boolean): unknown =>
     return v
   })
 
-/** Same outcome as the reference, in both modes: the same value (bigints, -0 and all), or the same error class. */
+/**
+ * The text's UTF-8 bytes as a body holds them: a view into a larger buffer with digits, dots and quotes around
+ * it, so a scan that read past the view's bounds would find runs that are not in the text.
+ */
+const bodyBytes = (text: string): Uint8Array => {
+  const around = '"1234567890123456789.", 98765432109876543210'
+  const whole = Buffer.from(`${around}${text}${around}`)
+  const start = Buffer.byteLength(around)
+  return whole.subarray(start, whole.length - start)
+}
+
+/**
+ * Same outcome as the reference, in both modes and on both routes (text alone, and with the body bytes): the same
+ * value (bigints, -0 and all), or the same error class.
+ */
 const expectLikeReference = (text: string): void => {
+  const bytes = bodyBytes(text)
   for (const reject of [false, true]) {
     let expected: unknown
     try {
       expected = reference(text, reject)
     } catch (error) {
-      expect(() => parseJsonExact(text, { rejectOutOfRange: reject })).toThrow(
-        (error as Error).constructor as new () => Error
-      )
+      const kind = (error as Error).constructor as new () => Error
+      expect(() => parseJsonExact(text, { rejectOutOfRange: reject })).toThrow(kind)
+      expect(() => parseJsonExact(text, { rejectOutOfRange: reject, bytes })).toThrow(kind)
       continue
     }
     expect(parseJsonExact(text, { rejectOutOfRange: reject })).toStrictEqual(expected)
+    expect(parseJsonExact(text, { rejectOutOfRange: reject, bytes })).toStrictEqual(expected)
   }
 }
+
+/**
+ * Non-ASCII text whose UTF-8 bytes, with the top bit cleared, would read as ASCII that the scans care about:
+ * `°`/`¹` (C2 B0/B9: digits), `®` (C2 AE: `.`), `•` (E2 80 A2: a quote), `ł` (C5 82: `E`), `得` (E5 BE 97:
+ * `e`), `ܐ` (DC 90: a backslash), plus other scripts and an astral character.
+ */
+const nonAscii = fc.constantFrom("°", "¹", "®", "•", "ł", "得", "ܐ", "Île-de-France", "中文", "😀", "\u00e9")
 
 // Values that collide: the same unsafe double reached by an integer literal, other literals, an exponent form,
 // a decimal form, and digits inside strings.
@@ -83,15 +106,20 @@ const numberCell = fc.oneof(
 /** Strings that hold what the scans look for: digit runs after delimiters, exponent marks, quotes, escapes. */
 const trickyString = fc
   .tuple(
-    fc.constantFrom("", "x ", ",", "[", ":", " ", "\\n", '\\"', "\\\\", "\\u0031", "\\u002c", "-", "."),
+    fc.oneof(
+      fc.constantFrom("", "x ", ",", "[", ":", " ", "\\n", '\\"', "\\\\", "\\u0031", "\\u002c", "-", "."),
+      nonAscii
+    ),
     fc.oneof(
       literal,
       fc.constantFrom("1e20", "5E", "9007199254740993", "100000000000000000000", "12345678901234567.5")
     ),
-    fc.constantFrom("", ",", "]", "}", " ", "e5", ".5", '\\"', "\\u0030")
+    fc.oneof(fc.constantFrom("", ",", "]", "}", " ", "e5", ".5", '\\"', "\\u0030"), nonAscii)
   )
   .map(([a, b, c]) => `"${a}${b}${c}"`)
-const plainString = fc.string({ maxLength: 8 }).map((s) => JSON.stringify(s))
+const plainString = fc
+  .oneof(fc.string({ maxLength: 8 }), fc.string({ unit: "grapheme", maxLength: 8 }), nonAscii)
+  .map((s) => JSON.stringify(s))
 const space = fc.constantFrom("", " ", "\n", "\t", "\r\n", " \t\n ")
 const key = fc.oneof(
   fc.constantFrom('"a"', '"b"', '"1"', '"0"', '"12345678901234567890"', '"k 12345678901234567890"', '"__proto__"'),
@@ -236,6 +264,45 @@ describe("parseJsonExact on adversarial pages", () => {
     let inner = value[1] as Array<unknown>
     for (let i = 1; i < depth; i++) inner = inner[0] as Array<unknown>
     expect(inner[0]).toBe(-12345678901234567891n)
+  })
+
+  it("non-ascii-bytes-never-read-as-quotes-digits-or-marks-on-the-bytes-route", () => {
+    // The exponent form sends this page to the careful scan, which tracks strings: were the bytes of `•` read as a
+    // quote, the string's digits would be taken for the literal's, and the literal for text in a string.
+    const text = '["•", "11111111111111111111", 1e0, 22222222222222222222, "•", "°9007199254740993®", "1ł"]'
+    const expected = ["•", "11111111111111111111", 1, 22222222222222222222n, "•", "°9007199254740993®", "1ł"]
+    expect(parseJsonExact(text, { bytes: Buffer.from(text) })).toStrictEqual(expected)
+    expectLikeReference(text)
+    expectLikeReference(`{"a":"•","b":[12345678901234567890,"•"],"c":"x 98765432109876543210"}`)
+  })
+
+  it("runs-at-every-offset-from-the-bytes-probe-are-found", () => {
+    // The byte scan probes every 16th byte: runs of 15–40 digits, shifted through every offset, at the very start
+    // and end of the bytes, beside non-ASCII text and after fraction dots.
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.nat({ max: 17 }),
+            fc.oneof(
+              fc.bigInt({ min: 10n ** 14n, max: 10n ** 17n }),
+              fc.bigInt({ min: 9007199254740990n, max: 9007199254740994n }),
+              fc.bigInt({ min: 10n ** 17n, max: 10n ** 40n })
+            ),
+            fc.constantFrom("", "é", "0.", "-", "得")
+          ),
+          { minLength: 1, maxLength: 12 }
+        ),
+        (cells) => {
+          const text = `[${cells.map(([pad, n, s]) => (s === "0." ? `${" ".repeat(pad)}0.${n}` : `${" ".repeat(pad)}${s === "-" ? "-" : ""}${n}${s === "é" || s === "得" ? `,"${s}"` : ""}`)).join(",")}]`
+          expectLikeReference(text)
+        }
+      ),
+      { numRuns: 1500 }
+    )
+    // A page whose bytes start and end with runs (a lone token takes its own route; an array does not).
+    expectLikeReference("[12345678901234567890]")
+    expectLikeReference(`[${"1".repeat(16)},${"9".repeat(17)}]`)
   })
 
   it("agrees-with-the-reviver-on-adversarial-documents", () => {

@@ -8,7 +8,10 @@
  *    is exactly `JSON.parse`'s, and the text is never scanned.
  * 2. No digit anywhere is followed by `e`/`E` (one native test, string-unaware): no number is in exponent form.
  *    Then one native regex lists the runs of 16+ digits not preceded by a digit or `.` (so not fraction
- *    digits), with the `.` after them if there is one.
+ *    digits), with the `.` after them if there is one. These scans (and the careful one in 4) read the text,
+ *    or, when the caller passes the text's UTF-8 bytes, a one-byte view of them that has the same ASCII
+ *    characters in the same order (see `scanView`) and is faster to scan; the runs are then read from the
+ *    bytes by a strided loop (`byteRuns`), faster than the regex when nearly every row has one.
  * 3. Walking the tree in enumeration order, each unsafe number takes the next run (16-digit runs up to 2^53 - 1
  *    are safe numbers and are skipped) and becomes its exact `bigint`. This must use every run and meet no run
  *    with a tail, and then it is exact:
@@ -29,7 +32,6 @@
  */
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER
-const MAX_SAFE_BIG = BigInt(MAX_SAFE)
 const MAX_SAFE_DIGITS = "9007199254740991"
 const BACKSLASH = 92
 const DOT = 46
@@ -68,6 +70,29 @@ const literalRuns = /(?<![\d.])\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d*\.?/g
 /** True for a 16-digit run at most 2^53 - 1: a safe number, not paired with anything. */
 const isSafeRun = (run: string): boolean => run.length === 16 && run <= MAX_SAFE_DIGITS
 
+/**
+ * What `literalRuns` finds, read from UTF-8 `bytes` (`view` is their latin1 view, for the run strings): the
+ * maximal runs of 16+ digits not preceded by `.`, each with the `.` after it if there is one. Faster than the
+ * regex when runs are many (every row), since it probes every 16th byte: a run of 16+ digits starting after the
+ * last probe or the last run's end covers the next probe, so no run is missed; a digit probe is widened to its
+ * whole run.
+ */
+const byteRuns = (bytes: Uint8Array, view: string): Array<string> => {
+  const runs: Array<string> = []
+  const length = bytes.length
+  for (let probe = 15; probe < length; probe += 16) {
+    if (!isDigit(bytes[probe]!)) continue
+    let start = probe
+    while (start > 0 && isDigit(bytes[start - 1]!)) start--
+    let end = probe + 1
+    while (end < length && isDigit(bytes[end]!)) end++
+    probe = end // a non-digit (or the end): the next run starts after it
+    if (end - start < 16 || (start > 0 && bytes[start - 1] === DOT)) continue
+    runs.push(view.slice(start, end < length && bytes[end] === DOT ? end + 1 : end))
+  }
+  return runs
+}
+
 /** True when the tree holds an unsafe number (stops at the first). */
 const hasUnsafe = (value: object): boolean => {
   if (Array.isArray(value)) {
@@ -103,13 +128,9 @@ const restore = (root: object, found: ReadonlyArray<string>): boolean => {
   const take = (value: number): bigint | undefined => {
     while (next < count) {
       const run = found[next++]!
-      let big: bigint
-      try {
-        big = BigInt(run)
-      } catch {
-        break // a run with a decimal tail
-      }
-      if (run.length === 16 && big <= MAX_SAFE_BIG) continue // a safe number: not one of the unsafe ones
+      if (run.charCodeAt(run.length - 1) === DOT) break // a run with a decimal tail
+      if (run.length === 16 && run <= MAX_SAFE_DIGITS) continue // a safe number: not one of the unsafe ones
+      const big = BigInt(run)
       return value < 0 ? -big : big
     }
     ok = false
@@ -261,6 +282,23 @@ const parseWithReviver = (text: string, rejectOutOfRange: boolean): unknown =>
     return value
   })
 
+/**
+ * A one-byte (latin1) view of `bytes`, the UTF-8 encoding of `text`, to scan for runs and marks instead of the
+ * text, when they are given and their lengths fit (else `undefined`). The scans look only at ASCII characters (digits,
+ * `.`, `e`/`E`, `-`, `+`, quotes, backslashes) and at whether their neighbours are such characters. UTF-8
+ * encodes each ASCII character as that same single byte and every other character as bytes of 0x80 and above
+ * (lead and continuation bytes alike), which latin1 maps to characters that are none of those; so the view holds
+ * the text's ASCII characters in the same order with the same ASCII neighbours, and every scan finds the same
+ * digit strings with the same verdicts (a byte order mark at the start of one but not the other is three such
+ * bytes, so harmless too). The regexes run several times faster on the one-byte view than on the two-byte
+ * string V8 makes of a page holding non-ASCII text, and the view costs one native copy.
+ */
+const scanView = (text: string, bytes: Uint8Array | undefined): string | undefined =>
+  // UTF-8 takes 1–3 bytes per UTF-16 code unit (4 per surrogate pair): other lengths are not this text's bytes.
+  bytes === undefined || bytes.length < text.length || bytes.length > 3 * text.length
+    ? undefined
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1")
+
 /** Options of `parseJsonExact`. */
 export interface ParseOptions {
   /**
@@ -268,6 +306,13 @@ export interface ParseOptions {
    * (`1e400`) instead of the ±Infinity `JSON.parse` makes of it. Costs nothing on pages without such numbers.
    */
   readonly rejectOutOfRange?: boolean
+  /**
+   * The UTF-8 encoding of `text` (such as the response body it was decoded from), when the caller has it: the
+   * digit runs are then looked for in a one-byte view of these bytes, which is faster than in a text holding
+   * non-Latin-1 characters. They must be exactly `text`'s encoding; only their ASCII bytes matter (see
+   * `scanView`).
+   */
+  readonly bytes?: Uint8Array
 }
 
 /**
@@ -287,10 +332,14 @@ export const parseJsonExact = (text: string, options?: ParseOptions): unknown =>
   }
   // Every ±Infinity counts as unsafe, and only the reviver accepts a non-integer unsafe number.
   if (!hasUnsafe(value)) return value
-  if (!exponentMark.test(text)) {
-    if (restore(value, text.match(literalRuns) ?? [])) return value
+  const bytes = options?.bytes
+  const view = scanView(text, bytes)
+  const scanned = view ?? text
+  if (!exponentMark.test(scanned)) {
+    const runs = view === undefined || bytes === undefined ? text.match(literalRuns) : byteRuns(bytes, view)
+    if (restore(value, runs ?? [])) return value
     revert(value)
   }
-  const careful = carefulLiterals(text)
+  const careful = carefulLiterals(scanned)
   return careful !== undefined && restore(value, careful) ? value : parseWithReviver(text, reject)
 }
