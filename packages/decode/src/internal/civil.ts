@@ -7,10 +7,10 @@
 export const TWO_DIGITS: ReadonlyArray<string> = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : `${i}`))
 
 /**
- * `YYYY-MM-DD` of a day number, for years 0001–9999 (the supported range). Works on 400-year eras so every
- * division is of a non-negative integer.
+ * The civil date of a day number packed as one integer, `year·10000 + month·100 + day` (no object per call on
+ * the hot path). Works on 400-year eras so every division is of a non-negative integer.
  */
-export const formatDays = (days: number): string => {
+const civilOf = (days: number): number => {
   const z = days + 719468
   const era = Math.floor(z / 146097)
   const doe = z - era * 146097
@@ -20,6 +20,15 @@ export const formatDays = (days: number): string => {
   const day = doy - Math.floor((153 * mp + 2) / 5) + 1
   const month = mp < 10 ? mp + 3 : mp - 9
   const year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+  return year * 10000 + month * 100 + day
+}
+
+/** `YYYY-MM-DD` of a day number, for years 0001–9999 (the supported range). */
+export const formatDays = (days: number): string => {
+  const civil = civilOf(days)
+  const year = Math.floor(civil / 10000)
+  const month = Math.floor(civil / 100) - year * 100
+  const day = civil - Math.floor(civil / 100) * 100
   const hi = Math.floor(year / 100)
   return `${TWO_DIGITS[hi]}${TWO_DIGITS[year - hi * 100]}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}`
 }
@@ -40,15 +49,10 @@ const TWO_DIGIT_BYTES: Uint8Array = Uint8Array.from(
 
 /** Writes `YYYY-MM-DD` of a day number (same range and text as {@link formatDays}) at `out[at]`; 10 bytes. */
 export const writeDays = (days: number, out: Uint8Array, at: number): void => {
-  const z = days + 719468
-  const era = Math.floor(z / 146097)
-  const doe = z - era * 146097
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365)
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
-  const mp = Math.floor((5 * doy + 2) / 153)
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1
-  const month = mp < 10 ? mp + 3 : mp - 9
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+  const civil = civilOf(days)
+  const year = Math.floor(civil / 10000)
+  const month = Math.floor(civil / 100) - year * 100
+  const day = civil - Math.floor(civil / 100) * 100
   const hi = Math.floor(year / 100)
   const lo = year - hi * 100
   out[at] = TWO_DIGIT_BYTES[2 * hi]!
