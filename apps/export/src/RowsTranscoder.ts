@@ -188,6 +188,28 @@ const writeNull = (out: Buffer, at: number): number => {
   return at + 4
 }
 
+/**
+ * Copies `input[from, to)` to `out[at]` and returns the position after it. Short tokens go four bytes a load and
+ * a store: up to 3 bytes past the token are read (inside the input) and written (inside the room the caller
+ * reserved, overwritten next); near the input's end byte by byte, long ones natively.
+ */
+const copyToken = (
+  input: Buffer,
+  inView: DataView,
+  from: number,
+  to: number,
+  out: Uint8Array,
+  view: DataView,
+  at: number
+): number => {
+  const n = to - from
+  if (n > 24) input.copy(out, at, from, to)
+  else if (to + 3 < input.length) {
+    for (let k = 0; k < n; k += 4) view.setInt32(at + k, inView.getInt32(from + k, true), true)
+  } else for (let k = 0; k < n; k++) out[at + k] = input[from + k]!
+  return at + n
+}
+
 const views = new WeakMap<ArrayBufferLike, DataView>()
 /** A DataView of a whole chunk or input (made once per buffer). */
 const viewOf = (bytes: Uint8Array): DataView => {
@@ -566,13 +588,7 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
                     out[at++] = code
                   }
                 } else {
-                  // As the token copy below: four bytes a step, within the input and the reserved room.
-                  const n = to - from
-                  if (n > 24) input.copy(out, at, from, to)
-                  else if (to + 3 < input.length) {
-                    for (let k = 0; k < n; k += 4) view.setInt32(at + k, inView.getInt32(from + k, true), true)
-                  } else for (let k = 0; k < n; k++) out[at + k] = input[from + k]!
-                  at += n
+                  at = copyToken(input, inView, from, to, out, view, at)
                 }
                 if (quote) out[at++] = QUOTE
                 continue
@@ -599,14 +615,7 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
             view = viewOf(out)
             at = 0
           }
-          const n = to - from
-          if (n > 24) input.copy(out, at, from, to)
-          else if (to + 3 < input.length) {
-            // Four bytes a load and a store; up to 3 bytes past the token are read (inside the input) and
-            // written (inside the room reserved above, overwritten next).
-            for (let k = 0; k < n; k += 4) view.setInt32(at + k, inView.getInt32(from + k, true), true)
-          } else for (let k = 0; k < n; k++) out[at + k] = input[from + k]!
-          at += n
+          at = copyToken(input, inView, from, to, out, view, at)
         }
         if (at + 64 > out.length) {
           filled.push(out.subarray(0, at))
