@@ -20,6 +20,7 @@ import * as Auth from "./Auth.ts"
 import { NumberOutOfRange, parseJsonExact } from "./internal/bigJson.ts"
 import * as Classify from "./internal/classify.ts"
 import * as Requester from "./internal/Requester.ts"
+import { readRowsInPieces } from "./internal/rowsInPieces.ts"
 import { type SplitBody, splitDataRows } from "./internal/splitDataRows.ts"
 import { defaultUserAgent } from "./internal/userAgent.ts"
 import * as Pagination from "./Pagination.ts"
@@ -179,10 +180,20 @@ const readContents = <R>(
   response: Requester.RawResponse,
   decoder: Pagination.RowsDecoder<R>
 ): Effect.Effect<ReadonlyArray<Pagination.PageContent<R>>, ThoughtSpotError> =>
-  Effect.flatMap(
-    decoder.fromBytes === undefined ? Effect.undefined : splitInPlace(response.bytes, decoder.fromBytes),
-    (split) => checkContents(operation, response, decoder, split)
+  Effect.flatMap(splitInPlace(response.bytes, decoder.fromBytes ?? parsedInPieces(decoder)), (split) =>
+    checkContents(operation, response, decoder, split)
   )
+
+/**
+ * Without a decoder of its own, `data_rows` are still read in place: parsed in small pieces, so that no
+ * page-sized text is made (see `rowsInPieces.ts`), then handed to `fromRows`.
+ */
+const parsedInPieces =
+  <R>(decoder: Pagination.RowsDecoder<R>) =>
+  (bytes: Uint8Array, start: number, columnNames: ReadonlyArray<string>): Pagination.RowsRead<R> | undefined => {
+    const read = readRowsInPieces(bytes, start, columnNames.length)
+    return read === undefined ? undefined : { ...read, rows: decoder.fromRows(read.rows, columnNames) }
+  }
 
 /** A body's `data_rows` read in place by `fromBytes`, or `undefined` when the walk or the decoder declines. */
 const splitInPlace = <R>(

@@ -1,0 +1,128 @@
+/**
+ * Parses a page's `data_rows` array from the body's bytes in pieces of a few dozen KB, so that no page-sized
+ * string is ever made.
+ *
+ * Why: a 100 000-row page is several MB of text. Decoded whole, it is one page-sized string that Node keeps
+ * outside V8's heap (an external string). V8 frees such strings only when it collects the object that
+ * holds them, and counts them against their own allowance, so on a long read several dead page texts pile up
+ * (~60–90 MB of peak RSS) and force extra full collections. Pieces are small ordinary strings that die young.
+ *
+ * How: from the start of the rows, look a piece's length ahead for the next `],[` and parse everything before
+ * it, the `]` included, wrapped in `[`…`]`. The parse succeeds exactly when the cut lies between two rows:
+ * the piece starts at a row, so a cut inside a string leaves that string unterminated, a cut inside a row or
+ * a cell (a nested array or object) leaves it unclosed, and a cut past the end of the rows leaves text after
+ * the closed array — `JSON.parse` refuses all three. On a refusal the array may end before the cut, else the
+ * next `],[` is tried (a longer piece). The array ends at the first `]]` whose first `]` ends a piece that
+ * parses the same way; the second one then closes the array. (A `]]` is only tried when no cut is left or the
+ * cut was refused, so `]]` inside strings costs nothing while cuts succeed.) So the array is valid JSON exactly when every piece parses, and each row is checked to
+ * be an array of the page's width. Anything else (no `],[` or `]]` where expected, e.g. whitespace between
+ * rows; too many refusals; a row of another width; a number beyond a double's range) declines, and the
+ * caller parses the whole body, which refuses or reports it as usual.
+ *
+ * Integers beyond 2^53 stay exact: each piece goes through `parseJsonExact`.
+ */
+import type { Rows } from "../Pagination.ts"
+import { parseJsonExact } from "./bigJson.ts"
+import type { RowsRead } from "./splitDataRows.ts"
+
+/** Bytes a piece reaches before it looks for its end: small enough to stay an ordinary young string. */
+const PIECE_BYTES = 64 * 1024
+/** Cuts refused per array before giving up on pieces (each costs a parse of at most a piece and a bit). */
+const MAX_REFUSALS = 32
+const ROW_BREAK = Buffer.from("],[")
+const ROWS_END = Buffer.from("]]")
+/** `close` before the search for the array's end. */
+const NOT_SEARCHED = -2
+const OPEN_BRACKET = 91
+const CLOSE_BRACKET = 93
+
+const isSpace = (code: number | undefined): boolean => code === 32 || code === 10 || code === 13 || code === 9
+
+/** Reused for pieces of ordinary size (only within one synchronous parse, so sharing it is safe). */
+const scratch = Buffer.allocUnsafe(2 * PIECE_BYTES)
+
+/**
+ * Parses `[` + `body[from, to)` + `]` exactly; `undefined` if it is not valid JSON. Other errors (a number
+ * beyond a double's range) propagate.
+ */
+const parsePiece = (body: Buffer, from: number, to: number): unknown => {
+  const length = to - from + 2
+  const buffer = length <= scratch.length ? scratch : Buffer.allocUnsafe(length)
+  buffer[0] = OPEN_BRACKET
+  body.copy(buffer, 1, from, to)
+  buffer[length - 1] = CLOSE_BRACKET
+  const bytes = buffer.subarray(0, length)
+  try {
+    return parseJsonExact(bytes.toString("utf8"), { rejectOutOfRange: true, bytes })
+  } catch (error) {
+    if (error instanceof SyntaxError) return undefined
+    throw error
+  }
+}
+
+/**
+ * Reads the `data_rows` array starting at `bytes[start]` (a `[`) as rows of `width` cells, or `undefined`
+ * (declined: see the module comment). `bytes` must be valid UTF-8. `pieceBytes` is for tests (many cuts in
+ * little data).
+ */
+export const readRowsInPieces = (
+  bytes: Uint8Array,
+  start: number,
+  width: number,
+  pieceBytes = PIECE_BYTES
+): RowsRead<Rows> | undefined => {
+  const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const rows: Array<ReadonlyArray<unknown>> = []
+  let pos = start + 1
+  let first = pos
+  while (isSpace(body[first])) first++
+  if (body[first] === CLOSE_BRACKET) return { end: first + 1, rowCount: 0, rows }
+
+  /** Parses the piece `[from, to)` and appends its rows; false if refused or a row has another width. */
+  const take = (from: number, to: number): boolean | undefined => {
+    const parsed = parsePiece(body, from, to)
+    if (parsed === undefined) return false
+    const piece = parsed as Array<unknown>
+    for (let i = 0; i < piece.length; i++) {
+      const row = piece[i]
+      if (!Array.isArray(row) || row.length !== width) return undefined
+      rows.push(row)
+    }
+    return true
+  }
+
+  let refusals = 0
+  let cut = body.indexOf(ROW_BREAK, pos + pieceBytes)
+  /** The next `]]` at or after `pos`: -1 if there is none, NOT_SEARCHED until needed. */
+  let close = NOT_SEARCHED
+  try {
+    for (;;) {
+      if (cut !== -1) {
+        const taken = take(pos, cut + 1)
+        if (taken === undefined) return undefined
+        if (taken) {
+          pos = cut + 2
+          // Every `]]` before the cut was inside those rows.
+          if (close >= 0 && close < pos) close = NOT_SEARCHED
+          cut = body.indexOf(ROW_BREAK, pos + pieceBytes)
+          continue
+        }
+        if (++refusals > MAX_REFUSALS) return undefined
+      }
+      // No cut left, or the cut was refused (inside a string or a cell, or past the array's end): the array may
+      // end before it, at a `]]`.
+      if (close === NOT_SEARCHED) close = body.indexOf(ROWS_END, pos)
+      while (close !== -1 && (cut === -1 || close < cut)) {
+        const taken = take(pos, close + 1)
+        if (taken === undefined) return undefined
+        if (taken) return { end: close + 2, rowCount: rows.length, rows }
+        if (++refusals > MAX_REFUSALS) return undefined
+        close = body.indexOf(ROWS_END, close + 1)
+      }
+      if (cut === -1) return undefined
+      cut = body.indexOf(ROW_BREAK, cut + 1)
+    }
+  } catch {
+    return undefined
+  }
+}
