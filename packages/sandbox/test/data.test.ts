@@ -245,17 +245,26 @@ describe("searchdata", () => {
 })
 
 describe("look-ahead rendering", () => {
-  it("a-full-large-page-gets-the-next-page-rendered-ahead", async () => {
-    const { call, token, sb } = await sandbox({ rows: 25_000 })
+  it("a-full-large-page-gets-the-next-two-pages-rendered-ahead", async () => {
+    const { call, token, sb } = await sandbox({ rows: 35_000 })
     const t = await token()
     const body = { metadata_identifier: "Order Details", record_size: 10_000 }
     const first = await call("metadata/answer/data", body, { token: t })
     expect(first.status).toBe(200)
-    for (let i = 0; i < 1000 && sb.stats().lookAheadRenders === 0; i++) await new Promise((r) => setImmediate(r))
-    expect(sb.stats()).toMatchObject({ lookAheadRenders: 1, pagesRendered: 2, pageCacheHits: 0 })
-    const second = await call("metadata/answer/data", { ...body, record_offset: 10_000 }, { token: t })
+    for (let i = 0; i < 1000 && sb.stats().lookAheadRenders < 2; i++) await new Promise((r) => setImmediate(r))
+    // Two pages ahead (a reader with two requests in flight), not three.
+    for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r))
+    expect(sb.stats()).toMatchObject({ lookAheadRenders: 2, pagesRendered: 3, pageCacheHits: 0 })
+    const [second, third] = await Promise.all([
+      call("metadata/answer/data", { ...body, record_offset: 10_000 }, { token: t }),
+      call("metadata/answer/data", { ...body, record_offset: 20_000 }, { token: t })
+    ])
     expect(second.json<DataResponse>().contents[0]!.returned_data_row_count).toBe(10_000)
-    expect(sb.stats().pageCacheHits).toBe(1)
+    expect(third.json<DataResponse>().contents[0]!.returned_data_row_count).toBe(10_000)
+    expect(sb.stats().pageCacheHits).toBe(2)
+    // Serving those kept the window full: the last (short) page was rendered ahead too.
+    for (let i = 0; i < 1000 && sb.stats().lookAheadRenders < 3; i++) await new Promise((r) => setImmediate(r))
+    expect(sb.stats()).toMatchObject({ lookAheadRenders: 3, pagesRendered: 4 })
   })
 
   it("small-pages-are-not-rendered-ahead", async () => {

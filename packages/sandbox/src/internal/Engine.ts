@@ -10,6 +10,9 @@ import { type DataFormat, type ResultSet, renderRows, runPlan } from "./ResultSe
 /** How many query results stay cached (the built-in answers and liveboards need about 15). */
 const maxCachedResults = 64
 
+/** Full pages kept rendered ahead of the last one served (see `Engine.lookAhead`). */
+const lookAheadPages = 2
+
 /** Page memory of at least this size is reused (smaller pages are cheap to allocate). */
 const minRecycledBytes = 1 << 20
 /** At most this many spare page buffers wait for reuse. */
@@ -75,22 +78,31 @@ export class Engine {
   }
 
   /**
-   * Renders the page after a full one in the background, so that a client paging sequentially (every exporter)
-   * finds it ready: rendering then overlaps the client's own parsing instead of adding to it. At most one
-   * look-ahead is pending; only large pages (≥ 10 000 rows) are worth it.
+   * Renders the pages after a full one in the background, so that a client paging sequentially (every exporter)
+   * finds them ready: rendering then overlaps the client's own parsing instead of adding to it. A client that
+   * keeps {@link lookAheadPages} requests in flight (the core client's default prefetch is 2) asks for the page
+   * after next before that one is served, so that many are kept ready, rendered one at a time; only large pages
+   * (≥ 10 000 rows) are worth it.
    */
   lookAhead(plan: QueryPlan, result: ResultSet, from: number, size: number, format: DataFormat): void {
-    const to = Math.min(result.rowCount, from + size)
-    if (size < 10_000 || from >= to || this.#lookAhead !== undefined) return
-    const key = this.#key(plan, from, to, format)
-    if (this.#pages.has(key)) return
-    this.#lookAhead = key
-    setImmediate(() => {
-      this.#lookAhead = undefined
-      if (this.#pages.has(key)) return
-      this.stats.lookAheadRenders++
-      this.#page(plan, result, from, to, format)
-    })
+    if (size < 10_000 || this.#lookAhead !== undefined) return
+    for (let page = 0; page < lookAheadPages; page++) {
+      const start = from + page * size
+      const to = Math.min(result.rowCount, start + size)
+      if (start >= to) return
+      const key = this.#key(plan, start, to, format)
+      if (this.#pages.has(key)) continue
+      this.#lookAhead = key
+      setImmediate(() => {
+        this.#lookAhead = undefined
+        if (!this.#pages.has(key)) {
+          this.stats.lookAheadRenders++
+          this.#page(plan, result, start, to, format)
+        }
+        this.lookAhead(plan, result, from, size, format)
+      })
+      return
+    }
   }
 
   #key(plan: QueryPlan, from: number, to: number, format: DataFormat): string {
