@@ -21,6 +21,7 @@
  *
  * Integers beyond 2^53 stay exact: each piece goes through `parseJsonExact`.
  */
+import { isAscii } from "node:buffer"
 import type { Rows } from "../Pagination.ts"
 import { parseJsonExact } from "./bigJson.ts"
 import type { RowsRead } from "./splitDataRows.ts"
@@ -52,8 +53,13 @@ const parsePiece = (body: Buffer, from: number, to: number): unknown => {
   body.copy(buffer, 1, from, to)
   buffer[length - 1] = CLOSE_BRACKET
   const bytes = buffer.subarray(0, length)
+  // Most pieces are ASCII, and then their latin1 reading is their text: several times cheaper to make than a
+  // UTF-8 decode (~25 % of the client's CPU at 10 M rows).
+  const ascii = isAscii(bytes)
   try {
-    return parseJsonExact(bytes.toString("utf8"), { rejectOutOfRange: true, bytes })
+    return ascii
+      ? parseJsonExact(bytes.toString("latin1"), { rejectOutOfRange: true })
+      : parseJsonExact(bytes.toString("utf8"), { rejectOutOfRange: true, bytes })
   } catch (error) {
     if (error instanceof SyntaxError) return undefined
     throw error
