@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=16 --heap-growing-percent=25
+#!/usr/bin/env -S node --max-semi-space-size=32 --heap-growing-percent=25
 /**
  * The `spotpipe` executable. It first turns on Node's on-disk compile cache (in the OS temp directory, checked
  * against each file's content), then loads the CLI: from the second run on, Node skips compiling and
