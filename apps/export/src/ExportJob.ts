@@ -213,7 +213,7 @@ export const runJob = <E, R>(
       bytes: Uint8Array,
       start: number
     ) => {
-      const cut = cutRows(bytes, start, bytes.length - start, pool.share())
+      const cut = cutRows(bytes, start, bytes.length - start, pool.share(bytes.length - start))
       const theirs = cut === undefined ? undefined : pool.offer(poolKey, bytes, cut)
       if (cut === undefined || theirs === undefined) return undefined
       // The rows before the cut are read in place, the cut's `,` turned into the array's `]` for the time of
@@ -257,11 +257,17 @@ export const runJob = <E, R>(
         const plan = planFor(columnNames)
         if (plan === undefined || sinks.length === 0) return undefined
         const { poolKey, transcoders } = plan
+        const pool = spec.offload?.pool
         const shared =
-          spec.offload !== undefined && poolKey !== undefined && bytes.length - start >= offloadBytes
-            ? transcodeShared(spec.offload.pool, poolKey, transcoders, bytes, start)
+          pool !== undefined && poolKey !== undefined && bytes.length - start >= offloadBytes
+            ? transcodeShared(pool, poolKey, transcoders, bytes, start)
             : undefined
-        return shared ?? transcodeHere(transcoders, bytes, start)
+        if (shared !== undefined) return shared
+        const began = performance.now()
+        const alone = transcodeHere(transcoders, bytes, start)
+        // Transcoding, not other work, for the pool's share.
+        pool?.measured(bytes.length - start, performance.now() - began)
+        return alone
       },
       fromRows: (parsed) => parsed
     }

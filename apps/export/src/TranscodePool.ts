@@ -5,8 +5,8 @@
  * ({@link cutRows}), a worker transcodes the rows after the cut while the main thread transcodes the rows before
  * it, and the two outputs are written one after the other — the same bytes as one transcode of the whole array.
  * So one page in flight is enough to keep both cores busy (more pages in flight would cost a page-sized body
- * each). The cut follows the speeds measured on both sides ({@link TranscodePool.share}), so that both parts take
- * about as long.
+ * each). The cut follows the speeds measured on both sides and this thread's other work
+ * ({@link TranscodePool.share}), so that both sides have as much to do.
  *
  * A worker holds at most two parts (one in progress, one waiting, so it never idles between pages); beyond that
  * {@link TranscodePool.offer} answers `undefined` at once and the caller transcodes the whole page itself. A
@@ -108,12 +108,17 @@ export interface TranscodePool {
    */
   readonly offer: (key: number, bytes: Uint8Array, cut: number) => Effect.Effect<PooledResult | undefined> | undefined
   /**
-   * The part of a page's array to offer to a worker (its end), 0.2‥0.8: both parts start together, so they are
-   * cut to take equally long at each side's speed measured lately (this thread's other work on a page — receiving,
-   * hashing, writing — happens before and after, while the worker waits for the next page anyway).
+   * The part of a page's array (`pageBytes` long) to offer to a worker (its end), 0.2‥0.85. Pages overlap:
+   * while the worker transcodes its part of one page, this thread also receives, hashes and writes the pages
+   * around it, and that other work (measured as this thread's busy time between pages, less its transcoding) is
+   * often as large as its transcoding on pages of 10 000 rows. So the cut gives each side the same total work per
+   * page at the speeds measured lately: the worker its part, this thread its part plus the other work.
    */
-  readonly share: () => number
-  /** Records how long this thread took for its part of a page (`bytes` long), for {@link TranscodePool.share}. */
+  readonly share: (pageBytes: number) => number
+  /**
+   * Records how long this thread took to transcode `bytes` of a page (its part of a shared page, or a page it
+   * transcoded alone), for {@link TranscodePool.share}.
+   */
   readonly measured: (bytes: number, millis: number) => void
   /** Hands written chunks of a {@link PooledResult} back to its worker for the next pages (they are detached here). */
   readonly recycle: (result: PooledResult) => void
@@ -122,6 +127,8 @@ export interface TranscodePool {
 
 /** How to start the workers. */
 export interface TranscodePoolOptions {
+  /** This thread's busy time so far, ms (default: the event loop's active time; tests pass their own). */
+  readonly busyMillis?: () => number
   /** The worker's module (tests start a broken one). */
   readonly workerUrl?: URL
 }
@@ -183,9 +190,13 @@ export const makeTranscodePool = (
   Effect.gen(function* () {
     const specs: Array<TranscodeSpec> = []
     const counts = { offered: 0, taken: 0, done: 0, returned: 0 }
-    // Milliseconds per byte transcoded, each side, smoothed over the pages so far.
-    const speed = { main: 0, worker: 0 }
+    // Milliseconds per byte transcoded, each side, and this thread's other work per page byte, smoothed over the
+    // pages so far.
+    const speed = { main: 0, worker: 0, other: 0 }
     const smooth = (old: number, now: number) => (old === 0 ? now : old * 0.7 + now * 0.3)
+    const busyMillis = options.busyMillis ?? (() => performance.eventLoopUtilization().active)
+    // Since the last share: this thread's busy time when it was taken, its transcoding since, and the page's size.
+    const window = { busy: busyMillis(), transcoded: 0, pageBytes: 0 }
     // The worker uses the CLI's compile cache too (when it is on): from the second run on it then loads its
     // modules without type-stripping them again (~10 MiB less per worker, measured).
     const cacheDir = getCompileCacheDir()
@@ -289,12 +300,19 @@ export const makeTranscodePool = (
           else waiting = (reply) => done(Effect.succeed(toResult(reply)))
         })
       },
-      share: () =>
-        speed.main === 0 || speed.worker === 0
-          ? 0.5
-          : Math.min(0.8, Math.max(0.2, speed.main / (speed.main + speed.worker))),
+      share: (pageBytes) => {
+        const busy = busyMillis()
+        if (window.pageBytes > 0) {
+          speed.other = smooth(speed.other, Math.max(0, busy - window.busy - window.transcoded) / window.pageBytes)
+        }
+        Object.assign(window, { busy, transcoded: 0, pageBytes })
+        if (speed.main === 0 || speed.worker === 0) return 0.5
+        // Equal work per page: other + main × (1 - s) = worker × s.
+        return Math.min(0.85, Math.max(0.2, (speed.other + speed.main) / (speed.main + speed.worker)))
+      },
       measured: (bytes, millis) => {
         if (bytes > 0) speed.main = smooth(speed.main, millis / bytes)
+        window.transcoded += millis
       },
       recycle: (result) => {
         const slot = slots[result.owner.worker]
@@ -307,7 +325,8 @@ export const makeTranscodePool = (
       counts: () => ({
         ...counts,
         mainMsPerMB: Math.round(speed.main * 1e6),
-        workerMsPerMB: Math.round(speed.worker * 1e6)
+        workerMsPerMB: Math.round(speed.worker * 1e6),
+        otherMsPerMB: Math.round(speed.other * 1e6)
       })
     }
   })

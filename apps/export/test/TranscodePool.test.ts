@@ -88,11 +88,42 @@ describe("transcode pool", () => {
         expect(pool.counts().workerMsPerMB).toBeGreaterThan(0)
         // Both sides measured: the next share follows their speeds, within its bounds.
         pool.measured(1_000_000, 50)
-        expect(pool.share()).toBeGreaterThanOrEqual(0.2)
-        expect(pool.share()).toBeLessThanOrEqual(0.8)
+        expect(pool.share(1_000_000)).toBeGreaterThanOrEqual(0.2)
+        expect(pool.share(1_000_000)).toBeLessThanOrEqual(0.85)
         // A much slower side gets the smaller part, within the bounds.
         pool.measured(1_000_000, 1_000_000)
-        expect(pool.share()).toBeGreaterThan(0.5)
+        expect(pool.share(1_000_000)).toBeGreaterThan(0.5)
+      })
+    )
+  )
+
+  it.live("this-threads-other-work-per-page-moves-the-cut-toward-the-worker", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        let busy = 0
+        const pool = yield* makeTranscodePool(1, { busyMillis: () => busy })
+        const key = pool.plan(spec)
+        yield* pool.offer(key, body, cutRows(body, start, arrayEnd - start, 0.5)!)!
+        const workerMsPerByte = pool.counts().workerMsPerMB / 1e6
+        // A page on which this thread only transcodes, as fast as the worker: an even cut.
+        pool.share(1_000_000)
+        pool.measured(500_000, 500_000 * workerMsPerByte)
+        busy += 500_000 * workerMsPerByte
+        const even = pool.share(1_000_000)
+        expect(even).toBeGreaterThan(0.35)
+        expect(even).toBeLessThan(0.65)
+        // Pages on which this thread also spends as long again on other work (receiving, hashing, writing):
+        // the worker gets more, within the bound.
+        for (let page = 0; page < 8; page++) {
+          pool.measured(500_000, 500_000 * workerMsPerByte)
+          busy += 500_000 * workerMsPerByte + 1_000_000 * workerMsPerByte * 0.5
+          pool.share(1_000_000)
+        }
+        const tilted = pool.share(1_000_000)
+        // Other work of half the worker's time per byte: (0.5 + 1) / 2 of the even cut's base, about 0.75.
+        expect(tilted).toBeGreaterThan(even + 0.1)
+        expect(tilted).toBeLessThanOrEqual(0.85)
+        expect(pool.counts().otherMsPerMB).toBeGreaterThan(0)
       })
     )
   )
