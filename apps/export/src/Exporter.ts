@@ -117,7 +117,10 @@ export const runExport = <E>(
         }
       }
 
-      const pool = settings.workers > 0 ? yield* makeTranscodePool(settings.workers) : undefined
+      const pool =
+        settings.workers > 0
+          ? yield* makeTranscodePool(settings.workers, { overlappingPages: settings.output.concurrency > 1 })
+          : undefined
       const offload =
         pool === undefined ? {} : { offload: { pool, timeZone: settings.timeZone.name, offset: settings.offset } }
 

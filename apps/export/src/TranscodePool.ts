@@ -5,8 +5,8 @@
  * ({@link cutRows}), a worker transcodes the rows after the cut while the main thread transcodes the rows before
  * it, and the two outputs are written one after the other — the same bytes as one transcode of the whole array.
  * So one page in flight is enough to keep both cores busy (more pages in flight would cost a page-sized body
- * each). The cut follows the speeds measured on both sides and this thread's other work
- * ({@link TranscodePool.share}), so that both sides have as much to do.
+ * each). The cut follows the speeds measured on both sides (and this thread's other work, when pages overlap;
+ * see {@link TranscodePool.share}), so that neither side waits for the other.
  *
  * A worker holds at most two parts (one in progress, one waiting, so it never idles between pages); beyond that
  * {@link TranscodePool.offer} answers `undefined` at once and the caller transcodes the whole page itself. A
@@ -21,6 +21,7 @@
  * its scope, which terminates the workers; idle workers do not keep the process alive.
  */
 import { getCompileCacheDir } from "node:module"
+import { performance } from "node:perf_hooks"
 import { Worker } from "node:worker_threads"
 import type { OffsetStyle } from "@spotpipe/decode"
 import { Effect, type Scope } from "effect"
@@ -94,6 +95,8 @@ export interface PoolCounts {
   readonly returned: number
   readonly mainMsPerMB: number
   readonly workerMsPerMB: number
+  /** This thread's other work per MB of page (see {@link TranscodePool.share}). */
+  readonly otherMsPerMB: number
 }
 
 /** Runs transcodes on worker threads. */
@@ -108,11 +111,12 @@ export interface TranscodePool {
    */
   readonly offer: (key: number, bytes: Uint8Array, cut: number) => Effect.Effect<PooledResult | undefined> | undefined
   /**
-   * The part of a page's array (`pageBytes` long) to offer to a worker (its end), 0.2‥0.85. Pages overlap:
-   * while the worker transcodes its part of one page, this thread also receives, hashes and writes the pages
-   * around it, and that other work (measured as this thread's busy time between pages, less its transcoding) is
-   * often as large as its transcoding on pages of 10 000 rows. So the cut gives each side the same total work per
-   * page at the speeds measured lately: the worker its part, this thread its part plus the other work.
+   * The part of a page's array (`pageBytes` long) to offer to a worker (its end), 0.2‥0.85, from the speeds
+   * measured lately. With one page in flight (`overlappingPages` off), this thread's other work on a page —
+   * receiving, hashing, writing — happens before and after both parts, while the worker waits anyway: the cut
+   * makes both parts take equally long. With several pages in flight, that other work (this thread's busy time
+   * between pages, less its transcoding; on pages of 10 000 rows as large as its transcoding) overlaps the
+   * worker's part of another page: the cut then gives both sides the same total work per page.
    */
   readonly share: (pageBytes: number) => number
   /**
@@ -127,6 +131,8 @@ export interface TranscodePool {
 
 /** How to start the workers. */
 export interface TranscodePoolOptions {
+  /** Whether the job keeps several pages in flight (`--concurrency` above 1; see {@link TranscodePool.share}). */
+  readonly overlappingPages?: boolean
   /** This thread's busy time so far, ms (default: the event loop's active time; tests pass their own). */
   readonly busyMillis?: () => number
   /** The worker's module (tests start a broken one). */
@@ -307,8 +313,9 @@ export const makeTranscodePool = (
         }
         Object.assign(window, { busy, transcoded: 0, pageBytes })
         if (speed.main === 0 || speed.worker === 0) return 0.5
-        // Equal work per page: other + main × (1 - s) = worker × s.
-        return Math.min(0.85, Math.max(0.2, (speed.other + speed.main) / (speed.main + speed.worker)))
+        // Equal parts: main × (1 - s) = worker × s; equal work per page: other + main × (1 - s) = worker × s.
+        const other = options.overlappingPages === true ? speed.other : 0
+        return Math.min(0.85, Math.max(0.2, (other + speed.main) / (speed.main + speed.worker)))
       },
       measured: (bytes, millis) => {
         if (bytes > 0) speed.main = smooth(speed.main, millis / bytes)
