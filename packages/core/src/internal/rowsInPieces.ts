@@ -14,10 +14,10 @@
  * the closed array — `JSON.parse` refuses all three. On a refusal the array may end before the cut, else the
  * next `],[` is tried (a longer piece). The array ends at the first `]]` whose first `]` ends a piece that
  * parses the same way; the second one then closes the array. (A `]]` is only tried when no cut is left or the
- * cut was refused, so `]]` inside strings costs nothing while cuts succeed.) So the array is valid JSON exactly when every piece parses, and each row is checked to
- * be an array of the page's width. Anything else (no `],[` or `]]` where expected, e.g. whitespace between
- * rows; too many refusals; a row of another width; a number beyond a double's range) declines, and the
- * caller parses the whole body, which refuses or reports it as usual.
+ * cut was refused, so `]]` inside strings costs nothing while cuts succeed.) So the array is valid JSON exactly
+ * when every piece parses, and each row is checked to be an array of the page's width. Anything else (no `],[`
+ * or `]]` where expected, e.g. whitespace between rows; too many refusals; a row of another width; a number
+ * beyond a double's range) declines, and the caller parses the whole body, which refuses or reports it as usual.
  *
  * Integers beyond 2^53 stay exact: each piece goes through `parseJsonExact`.
  */
