@@ -111,8 +111,9 @@ export interface TranscodePool {
    */
   readonly offer: (key: number, bytes: Uint8Array, cut: number) => Effect.Effect<PooledResult | undefined> | undefined
   /**
-   * The part of a page's array (`pageBytes` long) to offer to a worker (its end), 0.2‥0.85, from the speeds
-   * measured lately. With one page in flight (`overlappingPages` off), this thread's other work on a page —
+   * The part of a page's array (`pageBytes` long) to offer to a worker (its end), from the speeds measured
+   * lately: 0.2‥0.85, or up to 0.95 with several pages in flight, where this thread has plenty else to do.
+   * With one page in flight (`overlappingPages` off), this thread's other work on a page —
    * receiving, hashing, writing — happens before and after both parts, while the worker waits anyway: the cut
    * makes both parts take equally long. With several pages in flight, that other work (this thread's busy time
    * between pages, less its transcoding; on pages of 10 000 rows as large as its transcoding) overlaps the
@@ -315,7 +316,10 @@ export const makeTranscodePool = (
         if (speed.main === 0 || speed.worker === 0) return 0.5
         // Equal parts: main × (1 - s) = worker × s; equal work per page: other + main × (1 - s) = worker × s.
         const other = options.overlappingPages === true ? speed.other : 0
-        return Math.min(0.85, Math.max(0.2, (other + speed.main) / (speed.main + speed.worker)))
+        return Math.min(
+          options.overlappingPages === true ? 0.95 : 0.85,
+          Math.max(0.2, (other + speed.main) / (speed.main + speed.worker))
+        )
       },
       measured: (bytes, millis) => {
         if (bytes > 0) speed.main = smooth(speed.main, millis / bytes)
