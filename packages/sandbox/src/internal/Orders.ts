@@ -21,7 +21,12 @@ export interface ModelColumn {
 }
 
 const columnDefs: ReadonlyArray<readonly [string, DataType, "ATTRIBUTE" | "MEASURE", string]> = [
-  ["Order ID", "INT64", "ATTRIBUTE", "Unique order number; most exceed 2^53 and must be kept exact."],
+  [
+    "Order ID",
+    "INT64",
+    "ATTRIBUTE",
+    "Unique 16-digit order number; on the default data most exceed 2^53 and must be kept exact (--order-ids safe keeps them within it)."
+  ],
   ["Region", "VARCHAR", "ATTRIBUTE", "Sales region."],
   ["Product", "VARCHAR", "ATTRIBUTE", "Product name."],
   ["Customer", "VARCHAR", "ATTRIBUTE", "Customer name (Unicode, commas, quotes, newlines)."],
