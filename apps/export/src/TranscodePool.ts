@@ -140,7 +140,11 @@ export interface TranscodePoolOptions {
   readonly workerUrl?: URL
 }
 
-const defaultWorkerUrl = new URL("./TranscodeWorker.ts", import.meta.url)
+/** The worker's module: beside this one, as source or (in the bundled CLI, scripts/bundle.ts) as its bundle. */
+const defaultWorkerUrl = new URL(
+  import.meta.url.endsWith(".ts") ? "./TranscodeWorker.ts" : "./TranscodeWorker.js",
+  import.meta.url
+)
 
 /**
  * A worker's V8 heap: the transcoder keeps little on it (its output is in external buffers; ~13 MiB in use,

@@ -14,60 +14,22 @@
  * instead of writing what an inert value gives; only constructing an error class still works (a bad cell makes
  * a decode error, which declines the rows anyway). Should a module loaded here need Effect at load time beyond
  * definitions, the worker fails to start, the pool sees it die, and every page is transcoded on the main thread
- * (correct, just slower; the tests check that workers really take parts).
+ * (correct, just slower; the tests check that workers really take parts). In the bundled CLI the stand-in is
+ * built into this worker's bundle instead, and the hook finds nothing to answer.
  */
-import { readFileSync } from "node:fs"
 import { registerHooks } from "node:module"
-import { fileURLToPath } from "node:url"
 import { parentPort } from "node:worker_threads"
+import { effectStandIn, loadedKey } from "./EffectStandIn.ts"
 import type { RowsTranscoder } from "./RowsTranscoder.ts"
 import type { TranscodeReply, TranscodeRequest, TranscodeSpec } from "./TranscodePool.ts"
 
-/** Set on `globalThis` once this worker's modules are loaded: the stand-in then refuses calls. */
-const loadedKey = "spotpipe.TranscodeWorker.loaded"
-
-/**
- * The stand-in for `effect` inside this worker: it exports every name the real entry exports, each an inert
- * value — callable while modules load, constructible (an `Error`, so `class E extends Schema.TaggedError<E>()(…)`
- * still makes errors), with every property another inert value. Module-level schema definitions thus load
- * without running anything. The names are read from the real entry's text (its `export` lists), so they follow
- * Effect's version.
- */
-const standIn = (entryUrl: string): string => {
-  const text = readFileSync(fileURLToPath(entryUrl), "utf8").replace(/\/\*[\s\S]*?\*\//g, "")
-  const names = new Set<string>()
-  for (const [, name] of text.matchAll(/export \* as (\w+) from/g)) names.add(name!)
-  for (const [, list] of text.matchAll(/export \{([^}]*)\}/g)) {
-    for (const item of list!.split(",")) {
-      const name = item
-        .trim()
-        .split(/\s+as\s+/)
-        .pop()
-      if (name !== undefined && /^\w+$/.test(name)) names.add(name)
-    }
-  }
-  return `
-const loaded = Symbol.for(${JSON.stringify(loadedKey)})
-const inert = new Proxy(function () {}, {
-  get: (_, key) =>
-    key === "prototype" ? Error.prototype : key === "then" ? undefined : key === Symbol.toPrimitive ? () => "" : inert,
-  apply: () => {
-    if (globalThis[loaded] === true) throw new Error("Effect is not loaded in the transcode worker")
-    return inert
-  },
-  construct: (_, args, newTarget) => Object.assign(Reflect.construct(Error, [args[0]?.message], newTarget), args[0])
-})
-export { ${[...names].map((name) => `inert as ${name}`).join(", ")} }
-`
-}
-
 const dataModule = (source: string) => `data:text/javascript,${encodeURIComponent(source)}`
-let effectStandIn: string | undefined
+let standInUrl: string | undefined
 registerHooks({
   resolve: (specifier, context, next) => {
     if (specifier !== "effect") return next(specifier, context)
-    effectStandIn ??= dataModule(standIn(next(specifier, context).url))
-    return { url: effectStandIn, shortCircuit: true }
+    standInUrl ??= dataModule(effectStandIn(next(specifier, context).url))
+    return { url: standInUrl, shortCircuit: true }
   }
 })
 

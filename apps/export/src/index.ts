@@ -1,5 +1,5 @@
 /**
- * `@spotpipe/export`: the `spotpipe` CLI (`src/main.ts`) and the pieces it is built from, for embedding an
+ * `@spotpipe/export`: the `spotpipe` CLI (`bin/spotpipe.js`) and the pieces it is built from, for embedding an
  * export in another program: the option gate, row formats, the atomic file publisher, the export job and run,
  * the manifest, and the CLI program itself.
  */

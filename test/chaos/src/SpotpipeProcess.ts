@@ -1,5 +1,5 @@
 /**
- * Runs the real `spotpipe` CLI (`apps/export/src/main.ts` on this Node) as a child process with only the
+ * Runs the real `spotpipe` CLI (`apps/export/bin/spotpipe.js` on this Node: the bundle when current, else the sources) as a child process with only the
  * environment a test passes (plus PATH/HOME), and can SIGKILL it after a delay — the crash suite's hammer.
  */
 import { spawn } from "node:child_process"
@@ -14,8 +14,8 @@ export const mainPath = NodePath.join(
   "..",
   "apps",
   "export",
-  "src",
-  "main.ts"
+  "bin",
+  "spotpipe.js"
 )
 
 /** How a run ended and what it printed. */

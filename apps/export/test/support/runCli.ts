@@ -1,5 +1,5 @@
 /**
- * Runs the real `spotpipe` process (this Node + `src/main.ts`) with a clean environment: only what the test
+ * Runs the real `spotpipe` process (this Node + `bin/spotpipe.js`: the bundle when current, else the sources) with a clean environment: only what the test
  * passes, plus PATH/HOME, so no THOUGHTSPOT_* variable of the developer's shell leaks in.
  */
 import { spawn } from "node:child_process"
@@ -7,7 +7,13 @@ import * as NodePath from "node:path"
 import { fileURLToPath } from "node:url"
 
 /** The CLI entry point. */
-export const mainPath = NodePath.join(NodePath.dirname(fileURLToPath(import.meta.url)), "..", "..", "src", "main.ts")
+export const mainPath = NodePath.join(
+  NodePath.dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "..",
+  "bin",
+  "spotpipe.js"
+)
 
 /** What a CLI run produced. */
 export interface CliRun {
@@ -29,8 +35,12 @@ export interface CliOptions {
 
 /** Runs `spotpipe args…` and resolves when it exits. */
 export const runCli = (args: ReadonlyArray<string>, options: CliOptions = {}): Promise<CliRun> =>
+  runNode([mainPath, ...args], options)
+
+/** Runs this Node with `argv` (a script and its arguments), as {@link runCli} runs the CLI. */
+export const runNode = (argv: ReadonlyArray<string>, options: CliOptions = {}): Promise<CliRun> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [mainPath, ...args], {
+    const child = spawn(process.execPath, argv, {
       cwd: options.cwd ?? process.cwd(),
       env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", ...options.env },
       stdio: ["ignore", "pipe", "pipe"]
@@ -56,7 +66,7 @@ export const runCli = (args: ReadonlyArray<string>, options: CliOptions = {}): P
     })
     const timer = setTimeout(() => {
       child.kill("SIGKILL")
-      reject(new Error(`spotpipe ${args.join(" ")} did not finish in time; stderr: ${Buffer.concat(err).toString()}`))
+      reject(new Error(`${argv.join(" ")} did not finish in time; stderr: ${Buffer.concat(err).toString()}`))
     }, options.timeoutMillis ?? 60_000)
     child.on("error", reject)
     child.on("close", (code, signal) => {

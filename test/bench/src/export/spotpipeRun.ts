@@ -12,10 +12,10 @@ import { type ChildResult, runNode } from "./childRun.ts"
 import { credentials, ordersQuery, ordersTable } from "./wire.ts"
 
 /**
- * The CLI entry point. `pnpm spotpipe` is `node` with `NodeFlags.leanMemory` on `apps/export/src/main.ts`, with
+ * The CLI entry point. `pnpm spotpipe` is `node` with `NodeFlags.leanMemory` on `apps/export/bin/spotpipe.js`, with
  * `NodeFlags.leanMemoryEnv` in its environment; the runs here launch it the same way.
  */
-export const cliMain = join(dirname(fileURLToPath(import.meta.url)), "../../../../apps/export/src/main.ts")
+export const cliMain = join(dirname(fileURLToPath(import.meta.url)), "../../../../apps/export/bin/spotpipe.js")
 
 /** Options of one export run. */
 export interface SpotpipeRunOptions {
