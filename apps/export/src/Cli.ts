@@ -91,7 +91,7 @@ const outputFlags = {
   pageSize: described(Flag.Int("page-size").pipe(Flag.optional), "rows per request, 1-100000 (default 10000)"),
   concurrency: described(
     Flag.Int("concurrency").pipe(Flag.optional),
-    "pages fetched ahead, 1-16 (default 2; 1 with --page-size 50000 or more)"
+    "data requests in flight at once, 1-16 (default 2; 1 with --page-size 50000 or more)"
   ),
   workers: described(
     Flag.Int("workers").pipe(Flag.optional),
@@ -248,7 +248,9 @@ const session = (
       const cluster = yield* connect(checked.connection, {
         version,
         pageSize: output.pageSize,
-        concurrency: output.concurrency
+        concurrency: output.concurrency,
+        // One export at a time here: `--concurrency` is every request in flight.
+        requests: output.concurrency
       })
       yield* Effect.logDebug(`using ThoughtSpot at ${cluster.host}`)
       const tasks = yield* build(cluster, output).pipe(Effect.mapError((e) => toRunError(e)))

@@ -17,8 +17,25 @@ import { loadSandbox } from "./SandboxCommand.ts"
 export interface ConnectOptions {
   readonly version: string
   readonly pageSize: number
+  /** Data requests of one export in flight at once (`--concurrency`). */
   readonly concurrency: number
+  /**
+   * Requests in flight at once over the whole client, when exports run one at a time and `concurrency` is
+   * theirs; default: the client's own bound (4), shared by a batch's exports.
+   */
+  readonly requests?: number
 }
+
+/**
+ * Pages a data stream holds at once: those being fetched, plus one being read for pages under 50 000 rows. A
+ * page's slot is taken when its request starts and given back when the export takes the page, reading included
+ * (the reading starts as soon as the bytes arrive, see ThoughtSpotClient's `pageCall`); with `concurrency` slots
+ * a page being read would hold back a request. Larger pages keep one slot per request: their reading takes longer
+ * than their transfer anyway, and every page held costs its size in memory. 2 M rows in 10 000-row pages at 50 ms
+ * latency, measured: `--concurrency 1` 14.6 → 13.6 s.
+ */
+export const pagesAhead = (concurrency: number, pageSize: number): number =>
+  pageSize < 50_000 ? concurrency + 1 : concurrency
 
 /** How a core-backed cluster fails. */
 export type ClusterFailure = ThoughtSpotError.ThoughtSpotError
@@ -132,7 +149,8 @@ export const connect = Effect.fn("CoreCluster.connect")(function* (
       host,
       auth,
       pageSize: options.pageSize,
-      prefetch: options.concurrency,
+      prefetch: pagesAhead(options.concurrency, options.pageSize),
+      ...(options.requests === undefined ? {} : { concurrency: options.requests }),
       userAgent: `spotpipe/${options.version} (node/${process.versions.node}; ${process.platform})`
     }).pipe(Layer.provide(NodeHttpClient.layerUndici))
   )

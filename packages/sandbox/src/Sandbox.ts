@@ -15,6 +15,8 @@ import { resolveOptions, SandboxOptionError, type SandboxOptions } from "./Optio
 /** Counters since start. */
 export interface SandboxStats {
   readonly requests: number
+  /** Most requests being answered at once (from arrival until the response is finished or dropped). */
+  readonly peakInFlight: number
   /** Responses by HTTP status. */
   readonly byStatus: Readonly<Record<string, number>>
   /** Faults actually injected, by kind. */
@@ -56,6 +58,8 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Runnin
   const engine = new Engine(resolved.seed, resolved.rows, resolved.timezone, resolved.customCalendar, resolved.orderIds)
   const wire: WireStats = {
     requests: 0,
+    inFlight: 0,
+    peakInFlight: 0,
     byStatus: {},
     faultsInjected: {
       error500: 0,
@@ -95,6 +99,7 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Runnin
     seed: resolved.seed,
     stats: () => ({
       requests: wire.requests,
+      peakInFlight: wire.peakInFlight,
       byStatus: { ...wire.byStatus },
       faultsInjected: { ...wire.faultsInjected },
       rateLimited: wire.rateLimited,

@@ -20,6 +20,9 @@ export const apiBase = "/api/rest/2.0/"
 /** Request counters of one sandbox. */
 export interface WireStats {
   requests: number
+  /** Requests being answered now (from arrival until their response is finished or dropped). */
+  inFlight: number
+  peakInFlight: number
   byStatus: Record<string, number>
   faultsInjected: Record<FaultKind, number>
   rateLimited: number
@@ -189,6 +192,9 @@ export const makeListener = (
   return (req, res) => {
     const started = performance.now()
     stats.requests++
+    stats.inFlight++
+    stats.peakInFlight = Math.max(stats.peakInFlight, stats.inFlight)
+    res.once("close", () => stats.inFlight--)
     const path = (req.url ?? "/").split("?")[0]!
     handle(req, path)
       .then(({ response, fault }) => {

@@ -1,0 +1,58 @@
+/**
+ * `--concurrency N` is the number of data requests in flight at once, whatever else the export holds: with pages
+ * under 50 000 rows one more page is kept while it is read (CoreCluster's `pagesAhead`), which must never become
+ * one more request. The sandbox adds latency to every data page, so requests overlap whenever the CLI lets them,
+ * and counts the most it answered at once.
+ */
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { afterAll, describe, expect, it } from "@effect/vitest"
+import { fixtures, startSandbox } from "@spotpipe/sandbox"
+import { runCli } from "./support/runCli.ts"
+
+const temps: Array<string> = []
+afterAll(() => {
+  for (const dir of temps) NodeFs.rmSync(dir, { recursive: true, force: true })
+})
+
+/** Exports 100 000 rows in 10 pages at `--concurrency` and returns the sandbox's most requests at once. */
+const peakRequests = async (concurrency: number): Promise<number> => {
+  const sandbox = await startSandbox({ rows: 100_000, faults: { routes: { searchdata: { latencyMs: 60 } } } })
+  try {
+    const out = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-concurrency-"))
+    temps.push(out)
+    const run = await runCli(
+      ["search", "--table", "Orders", "--query", "[Order ID] [Region]", "--page-size", "10000"].concat([
+        "--concurrency",
+        String(concurrency),
+        "--out",
+        out,
+        "--quiet"
+      ]),
+      {
+        env: {
+          THOUGHTSPOT_HOST: sandbox.url,
+          THOUGHTSPOT_USERNAME: fixtures.user.username,
+          THOUGHTSPOT_PASSWORD: fixtures.user.password
+        }
+      }
+    )
+    expect(run.code, run.stderr).toBe(0)
+    const csv = NodeFs.readFileSync(NodePath.join(out, NodeFs.readdirSync(out).find((f) => f.endsWith(".csv"))!))
+    expect(csv.toString("utf8").trimEnd().split("\r\n")).toHaveLength(100_001)
+    return sandbox.stats().peakInFlight
+  } finally {
+    await sandbox.close()
+  }
+}
+
+describe.concurrent("requests in flight", () => {
+  it("concurrency-1-sends-one-request-at-a-time-although-a-page-is-read-ahead", { timeout: 60_000 }, async () => {
+    expect(await peakRequests(1)).toBe(1)
+  })
+
+  it("concurrency-6-keeps-six-requests-in-flight-beyond-the-clients-default-of-four", { timeout: 60_000 }, async () => {
+    expect(await peakRequests(6)).toBe(6)
+  })
+})
