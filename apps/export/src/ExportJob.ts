@@ -269,7 +269,9 @@ export const runJob = <E, R>(
         pool?.measured(bytes.length - start, performance.now() - began)
         return alone
       },
-      fromRows: (parsed) => parsed
+      fromRows: (parsed) => parsed,
+      // The transcoders copy every byte they write, and a worker gets its part copied into its own buffer.
+      copiesBytes: true
     }
 
     const start = (columnNames: ReadonlyArray<string>) => {

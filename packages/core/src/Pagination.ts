@@ -90,6 +90,12 @@ export interface RowsDecoder<R> {
   ) => RowsRead<R> | undefined | Effect.Effect<RowsRead<R> | undefined>
   /** The rows in form `R` from parsed, width-checked COMPACT rows. */
   readonly fromRows: (rows: Rows, columnNames: ReadonlyArray<string>) => R
+  /**
+   * A promise that `fromBytes` keeps no view of `bytes` once it has answered (its `Effect` included): the
+   * client then reuses the body's memory for a later page, which saves a fresh page-sized allocation per page.
+   * Only set it if that holds: a view kept would see the next page's bytes.
+   */
+  readonly copiesBytes?: boolean
 }
 
 /**

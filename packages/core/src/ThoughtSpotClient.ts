@@ -185,6 +185,14 @@ const readContents = <R>(
   )
 
 /**
+ * Whether reading a body with `decoder` leaves no view of it behind, so its memory may serve a later response:
+ * always with our own parse (rows in pieces or the whole-body parse make strings and values, never views), and
+ * with a decoder's `fromBytes` only if it promises so.
+ */
+const keepsNoBytes = (decoder: Pagination.RowsDecoder<unknown>): boolean =>
+  decoder.fromBytes === undefined || decoder.copiesBytes === true
+
+/**
  * Without a decoder of its own, `data_rows` are still read in place: parsed in small pieces, so that no
  * page-sized text is made (see `rowsInPieces.ts`), then handed to `fromRows`.
  */
@@ -342,7 +350,17 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
     body: Record<string, unknown>,
     decoder: Pagination.RowsDecoder<R>
   ) =>
-    requester.run({ operation, method: "POST", path, body, decode: (r) => readContents(operation, r, decoder) }, tokens)
+    requester.run(
+      {
+        operation,
+        method: "POST",
+        path,
+        body,
+        decode: (r) => readContents(operation, r, decoder),
+        releasesBody: keepsNoBytes(decoder)
+      },
+      tokens
+    )
 
   /**
    * One data page at `offset` (of visualization `visualizationId` for liveboards). Parsed rows are read only
@@ -365,6 +383,8 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
     if (decoder.fromBytes !== undefined) return eager
     return Effect.map(requester.run({ operation, method: "POST", path, body, decode: Effect.succeed }, tokens), (raw) =>
       Effect.flatMap(readContents(operation, raw, decoder), pick).pipe(
+        // Read once, the body's memory serves a later page (our own parse copies what it keeps).
+        Effect.ensuring(Effect.sync(raw.release)),
         Effect.catchIf(
           (error) => error.reason._tag === "ResponseDecode" && error.reason.malformed,
           () => eager

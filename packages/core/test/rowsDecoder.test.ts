@@ -177,6 +177,43 @@ describe("a rows decoder through the client", () => {
     expect(decoded.value.map((p) => p.rows)).toEqual(["10000x4", "10000x4", "5000x4"])
   })
 
+  it("bodies-are-reused-only-for-a-decoder-that-copies-what-it-keeps-and-rows-stay-exact", async () => {
+    const parsed = await read(clean)
+    if (Exit.isFailure(parsed)) throw new Error("the read must succeed")
+    const expected = parsed.value.map((p) =>
+      (p.rows as ReadonlyArray<ReadonlyArray<unknown>>).map((r) => JSON.stringify(r.slice(1)))
+    )
+    const readWith = async (copiesBytes: boolean) => {
+      const buffers = new Set<ArrayBufferLike>()
+      const decoded = await read(clean, {
+        fromBytes: (body, start) => {
+          buffers.add(body.buffer)
+          const span = spanReader(body)(start)
+          // What it keeps is a copy (a string), as the promise requires.
+          return span === undefined
+            ? undefined
+            : { ...span, rows: Buffer.from(body).subarray(start, span.end).toString() }
+        },
+        fromRows: () => "parsed",
+        copiesBytes
+      })
+      if (Exit.isFailure(decoded)) throw new Error("the read must succeed")
+      const rows = decoded.value.map((p) =>
+        (JSON.parse(p.rows as string) as Array<Array<unknown>>).map((r) => JSON.stringify(r.slice(1)))
+      )
+      return { buffers: buffers.size, pages: decoded.value.length, rows }
+    }
+    const reused = await readWith(true)
+    const fresh = await readWith(false)
+    expect(reused.pages).toBe(3)
+    // The first page's body is read before the others are asked for, so a later page gets its buffer.
+    expect(reused.buffers).toBeLessThan(3)
+    expect(fresh.buffers).toBe(3)
+    // Reused memory never shows through: every page holds exactly its own rows.
+    expect(reused.rows).toEqual(expected)
+    expect(fresh.rows).toEqual(expected)
+  })
+
   it("faulty-bodies-are-retried-under-a-decoder-and-give-the-clean-rows", async () => {
     const decoder: Pagination.RowsDecoder<string> = {
       fromBytes: (body, start) => {
@@ -185,7 +222,9 @@ describe("a rows decoder through the client", () => {
           ? undefined
           : { ...span, rows: Buffer.from(body).subarray(start, span.end).toString() }
       },
-      fromRows: (rows) => JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? Number(v) : v))
+      fromRows: (rows) => JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? Number(v) : v)),
+      // Bodies reused across retries too: a refused body is given back before the request is sent again.
+      copiesBytes: true
     }
     const clean1 = await read(clean, decoder)
     const faulty1 = await read(faulty, decoder)

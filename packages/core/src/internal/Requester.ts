@@ -10,6 +10,7 @@ import { HttpBody, HttpClient, HttpClientRequest } from "effect/http"
 import type { RateLimiter } from "../RateLimiter.ts"
 import * as RetryPolicy from "../RetryPolicy.ts"
 import type { ThoughtSpotError } from "../ThoughtSpotError.ts"
+import * as BodyPool from "./BodyPool.ts"
 import { readBody } from "./bodyText.ts"
 import * as Classify from "./classify.ts"
 
@@ -34,6 +35,8 @@ export interface RawResponse {
   readonly text: string
   /** The body's UTF-8 bytes (no byte order mark). */
   readonly bytes: Uint8Array
+  /** Gives the body's memory back for reuse (see {@link Call.releasesBody}); it cannot be read afterwards. */
+  readonly release: () => void
 }
 
 /** One call: where to send it and how to read a 2xx answer. */
@@ -48,6 +51,11 @@ export interface Call<A> {
   readonly decode: (response: RawResponse) => Effect.Effect<A, ThoughtSpotError>
   /** Overrides the client's retry policy (e.g. a single quick attempt for logout). */
   readonly retry?: RetryPolicy.RetryPolicy
+  /**
+   * `decode` keeps no view of the response's bytes once it has finished (what it keeps, it copies): a 2xx body's
+   * memory is then reused for a later response (BodyPool.ts).
+   */
+  readonly releasesBody?: boolean
 }
 
 /** Sends calls. */
@@ -76,6 +84,8 @@ export interface RequesterOptions {
 export const make = Effect.fn("Requester.make")(function* (options: RequesterOptions) {
   const client = yield* HttpClient.HttpClient
   const permits = yield* Semaphore.make(Math.max(1, options.concurrency))
+  // As many idle bodies as requests in flight, plus one being read.
+  const bodies = BodyPool.make(Math.max(1, options.concurrency) + 1)
   const secrets = new Set(options.secrets.filter((s) => s.length > 0))
   const scrub = Classify.makeScrub(secrets)
   const base = `${options.host.replace(/\/+$/, "")}/api/rest/2.0/`
@@ -95,7 +105,7 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
       const response = yield* client
         .execute(request)
         .pipe(Effect.provideService(HttpClient.TracerPropagationEnabled, false))
-      const body = yield* readBody(response)
+      const body = yield* readBody(response, bodies)
       return {
         status: response.status,
         headers: response.headers,
@@ -105,7 +115,8 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
         },
         get bytes() {
           return body.bytes
-        }
+        },
+        release: () => body.release()
       } satisfies RawResponse
     }).pipe(
       Effect.mapError((error) => Classify.fromHttpClientError(call.operation, error, scrub)),
@@ -159,7 +170,9 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
           raw.status
         )
       }
-      return yield* call.decode(raw)
+      return yield* call.releasesBody === true
+        ? Effect.ensuring(call.decode(raw), Effect.sync(raw.release))
+        : call.decode(raw)
     })
     return attempt.pipe(
       Effect.retry(RetryPolicy.schedule(policy)),

@@ -11,10 +11,12 @@
  *
  * {@link readBody} gives the body both ways, each made on first use: the bytes (for a decoder that reads rows
  * from them in place, never decoding the whole body) or the text (decoded once; the bytes are then let go, so
- * a page is never held twice).
+ * a page is never held twice). With a {@link BodyPool}, an announced body is read into a kept buffer, which
+ * {@link Body.release} gives back once its reader is done with it.
  */
 import { Effect, Stream } from "effect"
 import type { HttpClientError, HttpClientResponse } from "effect/http"
+import type { BodyPool } from "./BodyPool.ts"
 
 /** First buffer size for a body of unannounced length (it doubles as bytes arrive). */
 const UNANNOUNCED_START = 16 * 1024
@@ -27,6 +29,11 @@ export interface Body {
   readonly bytes: Uint8Array
   /** The text (a leading byte order mark dropped, as `TextDecoder` does). */
   readonly text: string
+  /**
+   * Gives the buffer back to the pool it came from (if any): nothing may still hold a view of `bytes`. The body
+   * cannot be read afterwards.
+   */
+  readonly release: () => void
 }
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf])
@@ -34,30 +41,48 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf])
 class LazyBody implements Body {
   #bytes: Buffer | undefined
   #text: string | undefined
-  constructor(bytes: Buffer) {
+  #whole: Buffer | undefined
+  #pool: BodyPool | undefined
+  #released = false
+  constructor(bytes: Buffer, whole: Buffer, pool: BodyPool | undefined) {
     this.#bytes = bytes
+    this.#whole = whole
+    this.#pool = pool
   }
   get bytes(): Uint8Array {
+    this.#live()
     this.#bytes ??= Buffer.from(this.#text!, "utf8")
     return this.#bytes
   }
   get text(): string {
+    this.#live()
     if (this.#text === undefined) {
       this.#text = this.#bytes!.toString("utf8")
       this.#bytes = undefined
     }
     return this.#text
   }
+  release(): void {
+    if (this.#released) return
+    this.#released = true
+    if (this.#whole !== undefined) this.#pool?.give(this.#whole)
+    this.#bytes = this.#whole = this.#text = undefined
+  }
+  #live() {
+    if (this.#released) throw new Error("response body read after it was released for reuse")
+  }
 }
 
 /** The body of `response`: bytes and text, each on first use (see the module comment). */
 export const readBody = (
-  response: HttpClientResponse.HttpClientResponse
+  response: HttpClientResponse.HttpClientResponse,
+  pool?: BodyPool
 ): Effect.Effect<Body, HttpClientError.HttpClientError> =>
   Effect.suspend(() => {
     const declared = Number(response.headers["content-length"])
     const announced = Number.isSafeInteger(declared) && declared >= 0
-    let buffer = Buffer.allocUnsafe(announced ? Math.min(declared, MAX_PRESIZE) : UNANNOUNCED_START)
+    const size = announced ? Math.min(declared, MAX_PRESIZE) : UNANNOUNCED_START
+    let buffer = announced && pool !== undefined ? pool.take(size) : Buffer.allocUnsafe(size)
     let length = 0
     return Stream.runForEach(response.stream, (chunk) =>
       Effect.sync(() => {
@@ -77,7 +102,7 @@ export const readBody = (
       ),
       Effect.map(() => {
         const bom = length >= 3 && BOM.equals(buffer.subarray(0, 3)) ? 3 : 0
-        const body = new LazyBody(buffer.subarray(bom, length))
+        const body = new LazyBody(buffer.subarray(bom, length), buffer, pool)
         buffer = Buffer.alloc(0) // held by the body only
         return body
       })
