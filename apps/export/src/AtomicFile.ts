@@ -3,9 +3,13 @@
  * the final rename never crosses file systems), fsynced, then renamed over the target. If the work fails or
  * is interrupted, the temp file is removed and nothing appears at the final path. An existing target is refused
  * unless `force` is set. Bytes and the SHA-256 are computed on the way through, for the manifest.
+ *
+ * The file is also flushed to disk as it grows (every {@link flushEvery} bytes, in the background, one flush at a
+ * time), so the final fsync only waits for the tail: otherwise it waits for the whole file, which the kernel
+ * mostly keeps in memory until then (10 M rows of NDJSON, 2.3 GB: 1.5 s at the end, measured).
  */
 import { createHash, randomBytes } from "node:crypto"
-import { Effect, FileSystem, Path, type PlatformError } from "effect"
+import { Effect, Fiber, FileSystem, Path, type PlatformError } from "effect"
 import { ExportError } from "./ExportError.ts"
 
 /** Receives the text of an output, chunk by chunk. */
@@ -35,6 +39,9 @@ export const countingWriter = (sink: (bytes: Uint8Array) => Effect.Effect<void, 
   }
   return { writer, result: (): WriteResult => ({ bytes, sha256: hash.digest("hex") }) }
 }
+
+/** Bytes written between background flushes. */
+export const flushEvery = 64 * 1024 * 1024
 
 const errnoCode = (error: PlatformError.PlatformError): string | undefined => {
   const cause = error.reason.cause
@@ -102,8 +109,32 @@ export const publish = <A, E, R>(
       const written = yield* Effect.scoped(
         Effect.gen(function* () {
           const file = yield* orFail(fs.open(temp, { flag: "wx", mode: 0o644 }), temp)
-          const counting = countingWriter((bytes) => orFail(file.writeAll(bytes)))
+          const scope = yield* Effect.scope
+          // The flush in progress, if any, and the bytes written since the last one started. A flush is joined
+          // before the next starts and before the final one, so its failure fails the write; it runs in this
+          // scope, uninterruptibly, so the file is never closed under it.
+          let flushing: Fiber.Fiber<void, ExportError> | undefined
+          let running = false
+          let unflushed = 0
+          const flushInBackground = Effect.gen(function* () {
+            if (unflushed < flushEvery || running) return
+            if (flushing !== undefined) yield* Fiber.join(flushing)
+            unflushed = 0
+            running = true
+            flushing = yield* Effect.forkIn(
+              orFail(file.sync).pipe(Effect.ensuring(Effect.sync(() => (running = false)))),
+              scope,
+              { uninterruptible: true }
+            )
+          })
+          const counting = countingWriter((bytes) =>
+            Effect.flatMap(orFail(file.writeAll(bytes)), () => {
+              unflushed += bytes.length
+              return flushInBackground
+            })
+          )
           const value = yield* use(counting.writer)
+          if (flushing !== undefined) yield* Fiber.join(flushing)
           yield* orFail(file.sync)
           return [value, counting.result()] as const
         })
