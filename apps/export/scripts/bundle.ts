@@ -1,8 +1,8 @@
 /**
  * Builds the bundled CLI: `src/RunMain.ts` and everything it loads (Effect, undici, our packages) as a few ES
  * modules in `apps/export/dist/`, and the transcode worker as one more. Node then starts the CLI from a handful of
- * files instead of ~480 modules, each resolved, read and linked: `search --help` 0.52–0.63 → 0.21 s and 125–150
- * → 76 MiB here (measured), which is a tenth of a 1 M-row export.
+ * files instead of ~480 modules, each resolved, read and linked: `search --help` 0.52–0.69 → 0.21–0.30 s and
+ * ~125–160 → ~78–104 MiB here (measured), a tenth of a 1 M-row export.
  *
  * The bundle is only ever used when it matches the sources: the build records their fingerprints last
  * (bin/bundled.js), and the launcher runs the sources whenever one differs. It runs after every install (the
