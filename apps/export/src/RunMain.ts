@@ -1,6 +1,7 @@
 /**
  * Runs {@link program} on the process arguments with Node services, and exits with its code (130 when
- * interrupted by Ctrl-C or SIGTERM, after cleanup has removed any temp file). Loaded by `bin/spotpipe.js` (from source, or as the entry of the bundle in `dist/`).
+ * interrupted by Ctrl-C or SIGTERM, after cleanup has removed any temp file). Loaded by `bin/spotpipe.js`, from
+ * source or as the entry of the bundle in `dist/`.
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeServices from "@effect/platform-node/NodeServices"

@@ -18,7 +18,7 @@ afterAll(() => {
 
 /** Exports 100 000 rows in 10 pages at `--concurrency` and returns the sandbox's most requests at once. */
 const peakRequests = async (concurrency: number): Promise<number> => {
-  const sandbox = await startSandbox({ rows: 100_000, faults: { routes: { searchdata: { latencyMs: 60 } } } })
+  const sandbox = await startSandbox({ rows: 100_000, faults: { routes: { searchdata: { latencyMs: 200 } } } })
   try {
     const out = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-concurrency-"))
     temps.push(out)

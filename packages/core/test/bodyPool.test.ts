@@ -46,6 +46,11 @@ describe("BodyPool", () => {
     expect(pool.take(150 * KiB)).toBe(c)
     pool.give(pool.take(1 * KiB)) // token-sized bodies are not kept
     expect(pool.free()).toBe(0)
+    pool.give(b)
+    // Nor do they take a kept buffer: a token call must not carry off a page's.
+    expect(pool.take(1 * KiB)).not.toBe(b)
+    expect(pool.free()).toBe(1)
+    pool.take(150 * KiB)
     pool.give(c)
     pool.give(c) // given twice: kept once
     expect(pool.free()).toBe(1)

@@ -17,7 +17,10 @@ const SLACK = 1.125
 
 /** Buffers for response bodies. */
 export interface BodyPool {
-  /** A buffer of at least `bytes` (content may be anything): a kept one that fits, else a new one. */
+  /**
+   * A buffer of at least `bytes` (content may be anything): a kept one that fits, else a new one. Small bodies
+   * always get a new one: a token or metadata call is seldom given back, and must not carry off a page's buffer.
+   */
   readonly take: (bytes: number) => Buffer
   /** Keeps `buffer` for a later `take`; the caller must not touch it any more. */
   readonly give: (buffer: Buffer) => void
@@ -30,12 +33,13 @@ export const make = (maxFree: number): BodyPool => {
   const idle: Array<Buffer> = []
   return {
     take: (bytes) => {
+      if (bytes < MIN_POOLED) return Buffer.allocUnsafe(bytes)
       let best = -1
       for (let i = 0; i < idle.length; i++) {
         if (idle[i]!.length >= bytes && (best < 0 || idle[i]!.length < idle[best]!.length)) best = i
       }
       if (best >= 0) return idle.splice(best, 1)[0]!
-      return Buffer.allocUnsafe(bytes < MIN_POOLED ? bytes : Math.ceil(bytes * SLACK))
+      return Buffer.allocUnsafe(Math.ceil(bytes * SLACK))
     },
     give: (buffer) => {
       if (buffer.length < MIN_POOLED || buffer.length > MAX_POOLED || idle.includes(buffer)) return

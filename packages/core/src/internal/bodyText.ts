@@ -59,6 +59,8 @@ class LazyBody implements Body {
     if (this.#text === undefined) {
       this.#text = this.#bytes!.toString("utf8")
       this.#bytes = undefined
+      // Kept only if it goes back to a pool; otherwise the page is not held twice.
+      if (this.#pool === undefined) this.#whole = undefined
     }
     return this.#text
   }
