@@ -392,4 +392,13 @@ describe("readRowsInPieces", () => {
     expect(read?.rowCount).toBe(4000)
     expect(read?.rows).toStrictEqual(exactParse(array))
   })
+
+  it("more-pieces-than-one-join-takes-come-out-whole-and-in-order", () => {
+    // one row per piece: 10 000 pieces, more than a single spread joins at once (4096)
+    const rows = Array.from({ length: 10_000 }, (_, i) => [i, `r${i}`])
+    const array = JSON.stringify(rows)
+    const read = readIn(array, 2, 1)
+    expect(read?.rowCount).toBe(10_000)
+    expect(read?.rows).toStrictEqual(rows)
+  })
 })

