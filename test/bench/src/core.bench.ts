@@ -19,11 +19,13 @@
  * to run; the RSS targets apply to it). The 10 M readers run in three rounds; ratios are the rounds' median.
  * Two extra client runs with --expose-gc force a GC every 100 ms to record the live heap (what is really held),
  * since RSS peaks mostly measure how much garbage V8 lets pile up.
- * Also a micro-bench of exact big-integer parsing against `JSON.parse`
- * (targets: pages without big integers at full speed (≥ 0.9), pages with them ≥ 0.5).
+ * Also the parse of one page, exact against `JSON.parse`, on real pages of both sandboxes and on synthetic pages
+ * (targets: pages without big integers at full speed (≥ 0.9), pages with them ≥ 0.5); each parser runs in its own
+ * child process too (see `parseTimes`).
  */
 import { spawn } from "node:child_process"
-import { loadavg } from "node:os"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { loadavg, tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -158,6 +160,51 @@ const client = async (
     )
   )
 
+/**
+ * A synthetic 100 000-row page with a big integer (beyond 2^53) on every `bigEvery`-th row (none for 0), as the
+ * flat text a response body decodes to.
+ */
+const syntheticPage = (bigEvery: number) => {
+  const rows: Array<string> = []
+  for (let i = 0; i < 100_000; i++) {
+    const id = bigEvery > 0 && i % bigEvery === 0 ? (9_007_199_254_740_000n + 37n * BigInt(i)).toString() : String(i)
+    rows.push(
+      `[${id},"Île-de-France","Customer \\"${i}\\", Inc.",${(i * 1.37).toFixed(2)},${694252800 + i * 86400},false]`
+    )
+  }
+  const text = `{"contents":[{"available_data_row_count":100000,"column_names":["Order ID","Region","Customer","Revenue","Order Date","Returned"],"data_rows":[${rows.join(",")}],"record_offset":0,"record_size":100000,"returned_data_row_count":100000,"sampling_ratio":1}]}`
+  // Flat, as decoded from a body (the template above is a rope).
+  return Buffer.from(text).toString("utf8")
+}
+// ── child mode: one parser on one page, ms per page printed as JSON ────────────────────────────────────────
+if (process.argv[2] === "--parse") {
+  const [, , , source, parser] = process.argv
+  const [{ parseJsonExact }, { readRowsInPieces }, { splitDataRows }] = await Promise.all([
+    import("@spotpipe/core"),
+    import("../../../packages/core/src/internal/rowsInPieces.ts"),
+    import("../../../packages/core/src/internal/splitDataRows.ts")
+  ])
+  const text = source!.startsWith("synthetic:")
+    ? syntheticPage(Number(source!.slice("synthetic:".length)))
+    : readFileSync(source!, "utf8")
+  // As the client has it: the body's bytes along with their text (the scans then read a one-byte copy of them).
+  const bytes = Buffer.from(text)
+  const parse =
+    parser === "plain"
+      ? () => JSON.parse(text)
+      : parser === "exact"
+        ? () => parseJsonExact(text, { bytes })
+        : // The client's own route: the envelope walked, the rows parsed in pieces.
+          () => splitDataRows(bytes, (start, names) => readRowsInPieces(bytes, start, names.length))
+  // Each result is kept until the next parse replaces it, as a reader keeps its page.
+  const kept: Array<unknown> = []
+  for (let i = 0; i < 5; i++) kept[0] = parse()
+  const t0 = performance.now()
+  for (let i = 0; i < 30; i++) kept[0] = parse()
+  process.stdout.write(`${JSON.stringify({ msPerPage: (performance.now() - t0) / 30 })}\n`)
+  process.exit(0)
+}
+
 // ── child mode: one measurement, printed as JSON ───────────────────────────────────────────────────────────
 if (process.argv[2] === "--measure") {
   const [, , , who, target, total] = process.argv
@@ -172,7 +219,7 @@ if (process.argv[2] === "--measure") {
 
 // ── parent: start the sandboxes, run the measurements, print the tables ────────────────────────────────────
 const { fixtures } = await import("@spotpipe/sandbox")
-const { NodeFlags, parseJsonExact } = await import("@spotpipe/core")
+const { NodeFlags } = await import("@spotpipe/core")
 // Internal: how the client reads a page's rows (timed on one real page below).
 const { readRowsInPieces } = await import("../../../packages/core/src/internal/rowsInPieces.ts")
 const { splitDataRows } = await import("../../../packages/core/src/internal/splitDataRows.ts")
@@ -235,6 +282,40 @@ const child = (who: "bare" | "client", target: Target, total: number, flags: Rea
     })
   })
 
+/**
+ * Milliseconds per page for each parser on `source` (a saved page, or `synthetic:<bigEvery>`): each parser runs in
+ * its own child process (5 untimed pages, then 30 timed, each result kept until the next), the parsers in turn,
+ * three rounds; the median counts. Own processes, as for the readers: timed in one process, one parser's garbage
+ * and heap sizing carried over to the next (alternating batches of 8 in one process gave `JSON.parse` 39–50 ms
+ * per page where alone it took ~70, and `parseJsonExact` with a big integer on every row 0.44–0.55 of it where
+ * alone, in turn, 0.54–0.56).
+ */
+const parseTimes = async <P extends string>(source: string, parsers: ReadonlyArray<P>) => {
+  const times = new Map<P, Array<number>>(parsers.map((p) => [p, []]))
+  for (let round = 0; round < 3; round++) {
+    for (const parser of parsers) {
+      const out = await new Promise<string>((resolve) => {
+        const p = spawn(process.execPath, [here, "--parse", source, parser], { stdio: ["ignore", "pipe", "inherit"] })
+        let text = ""
+        p.stdout.setEncoding("utf8")
+        p.stdout.on("data", (c: string) => {
+          text += c
+        })
+        p.on("exit", (code) => {
+          if (code !== 0) fail(`the ${parser} parse of ${source} exited with ${code}`)
+          resolve(text)
+        })
+      })
+      times.get(parser)!.push((JSON.parse(out) as { msPerPage: number }).msPerPage)
+    }
+  }
+  return Object.fromEntries([...times].map(([parser, ms]) => [parser, ms.sort((a, b) => a - b)[1]!])) as Record<
+    P,
+    number
+  >
+}
+const pages = mkdtempSync(join(tmpdir(), "spotpipe-core-bench-"))
+
 const live = ["--expose-gc"]
 const lean = NodeFlags.leanMemory
 type Run = readonly [name: string, who: "bare" | "client", rows: number, flags: ReadonlyArray<string>]
@@ -274,32 +355,8 @@ const bigResults = await runAll(targetAt(bigUrl), [
   ["client 3 M lean", "client", 3_000_000, lean]
 ])
 
-/** The last parse's result, kept alive until the next parse (as a reader keeps its page). */
-const kept: Array<unknown> = []
-/**
- * Milliseconds per call of each parse, each timed in batches of 8 calls in a row (each result kept until the next
- * call, as a reader keeps its page), the batches taken in turn five times after one untimed warm-up batch each;
- * the median batch counts. Batches, not
- * single calls taken in turn: a parse leaves garbage whose collection lands on whichever call comes next, and in
- * strict alternation that is always the other parse (a page's `JSON.parse` leaves ~25 MB of old-generation
- * garbage, so single calls taken in turn charged it to `parseJsonExact`: 0.36–0.42 of `JSON.parse` instead of
- * 0.47–0.56 in batches, on the same page in the same process).
- */
-const inBatches = (parses: ReadonlyArray<() => unknown>): ReadonlyArray<number> => {
-  const times = parses.map((): Array<number> => [])
-  for (let round = -1; round < 5; round++) {
-    parses.forEach((parse, i) => {
-      const t = performance.now()
-      for (let call = 0; call < 8; call++) kept[0] = parse()
-      if (round >= 0) times[i]!.push((performance.now() - t) / 8)
-      kept.length = 0
-    })
-  }
-  return times.map((xs) => xs.sort((a, b) => a - b)[2]!)
-}
-
-/** One real 100 000-row page of each sandbox: JSON.parse and parseJsonExact times (see `inBatches`). */
-const pageParse = async (url: string) => {
+/** One real 100 000-row page of a sandbox, saved for the parse children: its parse times (see `parseTimes`). */
+const pageParse = async (url: string, name: string) => {
   const headers = { "content-type": "application/json", accept: "application/json", "user-agent": "bench" }
   const { username, password, tableId } = targetAt(url)
   const post = (path: string, body: unknown, token?: string) =>
@@ -320,20 +377,15 @@ const pageParse = async (url: string) => {
     },
     token
   )
-  // As the client calls it: with the body's bytes (the scans then read a one-byte copy of them).
   const bytes = Buffer.from(text)
   const split = splitDataRows(bytes, (start, names) => readRowsInPieces(bytes, start, names.length))
   if (split?.items[0]?.rowCount !== pageSize) fail("the page was not read in pieces")
-  const [plain, exact, pieces] = inBatches([
-    () => JSON.parse(text),
-    () => parseJsonExact(text, { bytes }),
-    // The client's own route: the envelope walked, the rows parsed in pieces.
-    () => splitDataRows(bytes, (start, names) => readRowsInPieces(bytes, start, names.length))
-  ])
-  return { plain: plain!, exact: exact!, pieces: pieces! }
+  const file = join(pages, `${name}.json`)
+  writeFileSync(file, text)
+  return parseTimes(file, ["plain", "exact", "pieces"])
 }
-const safeParse = await pageParse(safeUrl)
-const bigParse = await pageParse(bigUrl)
+const safeParse = await pageParse(safeUrl, "safe")
+const bigParse = await pageParse(bigUrl, "big")
 for (const s of sandboxes) s.kill("SIGTERM")
 
 const rate = (m: Measurement) => m.rows / m.seconds
@@ -412,18 +464,6 @@ console.log(
 )
 
 // ── micro-bench: exact big-integer parsing vs JSON.parse ────────────────────────────────────────────────────
-const page = (bigEvery: number) => {
-  const rows: Array<string> = []
-  for (let i = 0; i < 100_000; i++) {
-    const id = bigEvery > 0 && i % bigEvery === 0 ? (9_007_199_254_740_000n + 37n * BigInt(i)).toString() : String(i)
-    rows.push(
-      `[${id},"Île-de-France","Customer \\"${i}\\", Inc.",${(i * 1.37).toFixed(2)},${694252800 + i * 86400},false]`
-    )
-  }
-  const text = `{"contents":[{"available_data_row_count":100000,"column_names":["Order ID","Region","Customer","Revenue","Order Date","Returned"],"data_rows":[${rows.join(",")}],"record_offset":0,"record_size":100000,"returned_data_row_count":100000,"sampling_ratio":1}]}`
-  // A flat string decoded from bytes, as the client gets it from a response body (the template above is a rope).
-  return Buffer.from(text).toString("utf8")
-}
 console.log()
 console.log("parse of one 100 000-row page    JSON.parse ms   parseJsonExact ms   speed vs JSON.parse")
 const microTargets: Array<readonly [string, number, number]> = [
@@ -432,12 +472,11 @@ const microTargets: Array<readonly [string, number, number]> = [
   ["big integer in every row", 1, 0.5]
 ]
 for (const [name, every, target] of microTargets) {
-  const text = page(every)
-  const bytes = Buffer.from(text) // the client passes the body's bytes along with its text
-  const [plain = 0, exact = 0] = inBatches([() => JSON.parse(text), () => parseJsonExact(text, { bytes })])
+  const { plain, exact } = await parseTimes(`synthetic:${every}`, ["plain", "exact"])
   const speed = plain / exact
   console.log(
     `${name.padEnd(32)} ${fmt(plain, 1).padStart(13)} ${fmt(exact, 1).padStart(19)} ${speed.toFixed(2).padStart(12)}  ${verdict(speed >= target)} (≥ ${target})`
   )
 }
+rmSync(pages, { recursive: true, force: true })
 process.exit(0)
