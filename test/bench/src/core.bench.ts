@@ -287,8 +287,8 @@ const child = (who: "bare" | "client", target: Target, total: number, flags: Rea
  * its own child process (5 untimed pages, then 20 timed, each result kept until the next), the parsers in turn,
  * five rounds; the median counts. Own processes, as for the readers: timed in one process, one parser's garbage
  * and heap sizing carried over to the next (alternating batches of 8 in one process gave `JSON.parse` 39–50 ms
- * per page where alone it took ~70, and `parseJsonExact` with a big integer on every row 0.44–0.55 of it where
- * alone, in turn, 0.54–0.56).
+ * per page where alone it took ~70, and `parseJsonExact` with a big integer on every row 0.44–0.55 of it, against
+ * 0.54–0.56 with each parser in its own process).
  */
 const parseTimes = async <P extends string>(source: string, parsers: ReadonlyArray<P>) => {
   const times = new Map<P, Array<number>>(parsers.map((p) => [p, []]))
