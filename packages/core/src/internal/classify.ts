@@ -21,19 +21,13 @@ import {
   Transport,
   UnsupportedMediaType
 } from "../ThoughtSpotError.ts"
+import * as Scrubber from "./scrub.ts"
 
-/** Removes known secrets from a text. */
-export type Scrub = (text: string) => string
+/** Removes known secrets from a text, in every encoding a server may echo them in (see `scrub.ts`). */
+export type Scrub = Scrubber.Scrub
 
 /** A scrubber over a live set of secrets (the set may grow as tokens are issued). */
-export const makeScrub =
-  (secrets: ReadonlySet<string>): Scrub =>
-  (text) => {
-    let out = text
-    for (const secret of secrets)
-      if (secret.length > 0 && out.includes(secret)) out = out.split(secret).join("<redacted>")
-    return out
-  }
+export const makeScrub = Scrubber.makeScrub
 
 /** What ThoughtSpot said in an error body. */
 export interface ServerDetails {
@@ -80,14 +74,15 @@ const fromFields = (fields: Record<string, unknown>, message: string | undefined
 /**
  * Reads ThoughtSpot's error body in any of its shapes (thoughtspot-api.md §5.2), trying in order:
  * B `error.message.debug` as an object, A `error.message.{code,debug,…}`, C `error.message.debug` as text,
- * then `error.message` or `error` as text; a body that is not JSON gives its (clipped) text as the message.
+ * then `error.message` or `error` as text; a body that is not JSON gives its text as the message, scrubbed
+ * by `scrub` first and clipped after (clipping folds whitespace and cuts, which could hide a secret's shape).
  */
-export const parseErrorBody = (body: string): ServerDetails => {
+export const parseErrorBody = (body: string, scrub: Scrub = (text) => text): ServerDetails => {
   let json: unknown
   try {
     json = JSON.parse(body)
   } catch {
-    return body.trim() === "" ? {} : { serverMessage: clip(body) }
+    return body.trim() === "" ? {} : { serverMessage: clip(scrub(body)) }
   }
   const error = isRecord(json) ? json.error : undefined
   const message = isRecord(error) ? error.message : error
@@ -118,9 +113,12 @@ export const fromResponse = (options: {
   readonly description?: string
 }): ThoughtSpotError => {
   const { operation, status } = options
-  const parsed = parseErrorBody(options.body)
+  const parsed = parseErrorBody(options.body, options.scrub)
+  // Every server-controlled text is scrubbed (the message again: scrubbing is idempotent), then clipped.
   const details: ServerDetails = {
     ...parsed,
+    ...(parsed.incidentId === undefined ? {} : { incidentId: clip(options.scrub(parsed.incidentId)) }),
+    ...(parsed.traceId === undefined ? {} : { traceId: clip(options.scrub(parsed.traceId)) }),
     ...(parsed.serverMessage === undefined ? {} : { serverMessage: clip(options.scrub(parsed.serverMessage)) })
   }
   const base = { ...details, status }

@@ -1,0 +1,341 @@
+/**
+ * Removes every known secret (password, secret key, issued tokens, session cookies) from a text, in whatever
+ * form a server may echo it.
+ *
+ * The rule: a stretch of the text is redacted when, read in any of the views below and ignoring whitespace, it
+ * is a secret, a secret's base64 form, or any run of {@link FRAGMENT} or more characters of either. So a server
+ * that echoes the first 8 characters of a token, or a password with its spaces changed, shows neither.
+ *
+ * Views: the text as it is; decoded as JSON string escapes (`\"`, `\\`, `\/`, `\uXXXX` …); as HTML character
+ * references (`&quot;`, `&#34;`, `&#x22;`, `&amp;` …); as URL percent-encoding (with `+` read as a space, and
+ * as itself); and every two of these in a row (e.g. a JSON-escaped secret inside an HTML page). Base64 is matched
+ * by its characters (standard and URL alphabets) at each of the three byte alignments, so the secret is found
+ * inside a longer encoded text too, e.g. `Basic base64(user:secret)`. Every view keeps, for each character,
+ * the stretch of the original text it came from, and that original stretch is what is replaced.
+ *
+ * Texts are scanned up to {@link MAX_SCAN} characters (plus a margin long enough that no secret starting
+ * inside the limit can reach past the scanned part); whatever lies beyond is dropped with `…`. Scrubbing comes
+ * before any clipping or whitespace folding, which could otherwise cut or reshape a secret past recognition.
+ */
+
+/** Removes known secrets from a text. */
+export type Scrub = (text: string) => string
+
+/** Runs of this many characters (whitespace aside) of a secret are redacted, wherever they appear. */
+export const FRAGMENT = 8
+
+/** Characters of a text that are scanned; the rest is dropped. */
+export const MAX_SCAN = 64 * 1024
+
+const REDACTED = "<redacted>"
+
+/** A text read some way: each character with the stretch `[start, end)` of the original it came from. */
+interface View {
+  readonly text: string
+  readonly starts: Int32Array
+  readonly ends: Int32Array
+}
+
+const identity = (text: string): View => {
+  const starts = new Int32Array(text.length)
+  const ends = new Int32Array(text.length)
+  for (let i = 0; i < text.length; i++) {
+    starts[i] = i
+    ends[i] = i + 1
+  }
+  return { text, starts, ends }
+}
+
+/** Builds a view while decoding: `push` adds decoded text that came from `[from, to)` of the input view. */
+const decoding = (input: View, decode: (push: (chars: string, from: number, to: number) => void) => void): View => {
+  const chars: Array<string> = []
+  const starts: Array<number> = []
+  const ends: Array<number> = []
+  decode((text, from, to) => {
+    const start = input.starts[from]!
+    const end = input.ends[to - 1]!
+    for (let i = 0; i < text.length; i++) {
+      chars.push(text[i]!)
+      starts.push(start)
+      ends.push(end)
+    }
+  })
+  return { text: chars.join(""), starts: Int32Array.from(starts), ends: Int32Array.from(ends) }
+}
+
+const JSON_ESCAPES: Record<string, string> = {
+  '"': '"',
+  "\\": "\\",
+  "/": "/",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t"
+}
+
+const isHex = (text: string): boolean => /^[0-9a-fA-F]+$/.test(text)
+
+const json = (input: View): View =>
+  decoding(input, (push) => {
+    const t = input.text
+    for (let i = 0; i < t.length; ) {
+      if (t[i] === "\\" && i + 1 < t.length) {
+        const next = t[i + 1]!
+        if (next === "u" && isHex(t.slice(i + 2, i + 6)) && i + 6 <= t.length) {
+          push(String.fromCharCode(Number.parseInt(t.slice(i + 2, i + 6), 16)), i, i + 6)
+          i += 6
+          continue
+        }
+        const escaped = JSON_ESCAPES[next]
+        if (escaped !== undefined) {
+          push(escaped, i, i + 2)
+          i += 2
+          continue
+        }
+      }
+      push(t[i]!, i, i + 1)
+      i++
+    }
+  })
+
+const NAMED: Record<string, string> = {
+  quot: '"',
+  amp: "&",
+  lt: "<",
+  gt: ">",
+  apos: "'",
+  nbsp: "\u00a0",
+  sol: "/",
+  bsol: "\\",
+  plus: "+",
+  percnt: "%",
+  equals: "=",
+  colon: ":",
+  num: "#",
+  excl: "!",
+  quest: "?",
+  semi: ";",
+  comma: ",",
+  period: ".",
+  lpar: "(",
+  rpar: ")",
+  lsqb: "[",
+  rsqb: "]",
+  lcub: "{",
+  rcub: "}",
+  grave: "`",
+  Hat: "^",
+  verbar: "|",
+  lowbar: "_",
+  ast: "*",
+  dollar: "$",
+  commat: "@",
+  tilde: "~"
+}
+
+const REFERENCE = /^&(?:#[xX]([0-9a-fA-F]{1,6});?|#([0-9]{1,7});?|([A-Za-z]{2,8});)/
+
+const html = (input: View): View =>
+  decoding(input, (push) => {
+    const t = input.text
+    for (let i = 0; i < t.length; ) {
+      if (t[i] === "&") {
+        const match = REFERENCE.exec(t.slice(i, i + 12))
+        if (match !== null) {
+          const [whole, hex, decimal, name] = match
+          const code =
+            hex !== undefined ? Number.parseInt(hex, 16) : decimal !== undefined ? Number.parseInt(decimal, 10) : -1
+          const text =
+            name !== undefined ? NAMED[name] : code >= 0 && code <= 0x10ffff ? String.fromCodePoint(code) : undefined
+          if (text !== undefined) {
+            push(text, i, i + whole.length)
+            i += whole.length
+            continue
+          }
+        }
+      }
+      push(t[i]!, i, i + 1)
+      i++
+    }
+  })
+
+const utf8 = new TextDecoder("utf-8", { fatal: true })
+
+const url =
+  (plusIsSpace: boolean) =>
+  (input: View): View =>
+    decoding(input, (push) => {
+      const t = input.text
+      for (let i = 0; i < t.length; ) {
+        if (t[i] === "%" && isHex(t.slice(i + 1, i + 3)) && i + 3 <= t.length) {
+          // A run of %XX: decoded as UTF-8 where it can be, each character from the escapes that made it.
+          const lead = Number.parseInt(t.slice(i + 1, i + 3), 16)
+          const size = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1
+          const bytes: Array<number> = [lead]
+          for (let k = 1; k < size; k++) {
+            const at = i + 3 * k
+            if (t[at] !== "%" || !isHex(t.slice(at + 1, at + 3)) || at + 3 > t.length) break
+            bytes.push(Number.parseInt(t.slice(at + 1, at + 3), 16))
+          }
+          let text: string | undefined
+          try {
+            text = bytes.length === size ? utf8.decode(Uint8Array.from(bytes)) : undefined
+          } catch {
+            text = undefined
+          }
+          if (text !== undefined) {
+            push(text, i, i + 3 * size)
+            i += 3 * size
+          } else {
+            // Not UTF-8: the byte as a Latin-1 character.
+            push(String.fromCharCode(lead), i, i + 3)
+            i += 3
+          }
+          continue
+        }
+        push(plusIsSpace && t[i] === "+" ? " " : t[i]!, i, i + 1)
+        i++
+      }
+    })
+
+const DECODERS: ReadonlyArray<(view: View) => View> = [json, html, url(true), url(false)]
+
+/** Every view of `text`: as it is, each decoder, and each two decoders in a row. */
+const views = (text: string): Array<View> => {
+  const plain = identity(text)
+  const out = [plain]
+  for (const first of DECODERS) {
+    const once = first(plain)
+    out.push(once)
+    for (const second of DECODERS) if (second !== first) out.push(second(once))
+  }
+  return out
+}
+
+const isSpace = (code: number): boolean =>
+  code === 0x20 ||
+  (code >= 0x09 && code <= 0x0d) ||
+  code === 0xa0 ||
+  code === 0x1680 ||
+  (code >= 0x2000 && code <= 0x200a) ||
+  code === 0x2028 ||
+  code === 0x2029 ||
+  code === 0x202f ||
+  code === 0x205f ||
+  code === 0x3000 ||
+  code === 0xfeff
+
+const withoutSpace = (text: string): string => {
+  let out = ""
+  for (let i = 0; i < text.length; i++) if (!isSpace(text.charCodeAt(i))) out += text[i]
+  return out
+}
+
+/**
+ * The base64 characters that encode `secret`'s UTF-8 bytes alone, when it starts at each of the three byte
+ * alignments inside a longer encoded text (characters that mix in neighbouring bytes are left out).
+ */
+const base64Forms = (secret: string): Array<string> => {
+  const bytes = Buffer.from(secret, "utf8")
+  const forms: Array<string> = []
+  for (let shift = 0; shift < 3; shift++) {
+    const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString("base64")
+    const first = Math.ceil((8 * shift) / 6)
+    const last = Math.floor((8 * (shift + bytes.length)) / 6) // exclusive
+    const core = encoded.slice(first, last)
+    if (core.length > 0) forms.push(core, core.replaceAll("+", "-").replaceAll("/", "_"))
+  }
+  return forms
+}
+
+/** Shorter base64 forms (of secrets under ~5 bytes) are not looked for: they would match ordinary words. */
+const MIN_BASE64 = 6
+
+/** What the scanner looks for: every run of FRAGMENT characters of the long forms, and the short forms whole. */
+interface Index {
+  readonly grams: ReadonlySet<string>
+  readonly whole: ReadonlyArray<string>
+  /** The longest form, for the margin past MAX_SCAN. */
+  readonly longest: number
+}
+
+const buildIndex = (secrets: Iterable<string>): Index => {
+  const grams = new Set<string>()
+  const whole = new Set<string>()
+  let longest = 0
+  for (const secret of secrets) {
+    longest = Math.max(longest, secret.length)
+    const forms = [withoutSpace(secret), ...base64Forms(secret).filter((f) => f.length >= MIN_BASE64)]
+    for (const form of forms) {
+      if (form.length === 0) continue
+      if (form.length < FRAGMENT) whole.add(form)
+      else for (let i = 0; i + FRAGMENT <= form.length; i++) grams.add(form.slice(i, i + FRAGMENT))
+    }
+  }
+  return { grams, whole: [...whole], longest }
+}
+
+/** The stretches `[start, end)` of the original text to redact, as seen through `view`. */
+const findIn = (view: View, index: Index, spans: Array<[number, number]>): void => {
+  const keep: Array<number> = [] // view positions of the non-space characters
+  let bare = ""
+  for (let i = 0; i < view.text.length; i++) {
+    if (!isSpace(view.text.charCodeAt(i))) {
+      keep.push(i)
+      bare += view.text[i]
+    }
+  }
+  const add = (from: number, length: number) => {
+    spans.push([view.starts[keep[from]!]!, view.ends[keep[from + length - 1]!]!])
+  }
+  if (index.grams.size > 0) {
+    for (let i = 0; i + FRAGMENT <= bare.length; i++) if (index.grams.has(bare.slice(i, i + FRAGMENT))) add(i, FRAGMENT)
+  }
+  for (const form of index.whole) {
+    for (let at = bare.indexOf(form); at !== -1; at = bare.indexOf(form, at + 1)) add(at, form.length)
+  }
+}
+
+/** `text` from 0 to `limit` with the `spans` (sorted, merged) replaced. */
+const render = (text: string, spans: Array<[number, number]>, limit: number): string => {
+  spans.sort((a, b) => a[0] - b[0])
+  let out = ""
+  let at = 0
+  for (let i = 0; i < spans.length && at < limit; ) {
+    const start = spans[i]![0]
+    let end = spans[i]![1]
+    for (i++; i < spans.length && spans[i]![0] <= end; i++) end = Math.max(end, spans[i]![1])
+    if (start >= limit) break
+    out += text.slice(at, Math.max(at, start)) + REDACTED
+    at = Math.max(at, end)
+  }
+  if (at < limit) out += text.slice(at, limit)
+  return out
+}
+
+/** Redacts every secret of `index` from `text` (see the module comment). */
+export const scrubWith = (index: Index, text: string): string => {
+  if (index.grams.size === 0 && index.whole.length === 0)
+    return text.length > MAX_SCAN ? `${text.slice(0, MAX_SCAN)}…` : text
+  // The longest escape of one character (`%26%23x10FFFF%3B`) is under 32 characters.
+  const scanned = text.length > MAX_SCAN ? text.slice(0, MAX_SCAN + 32 * index.longest + 32) : text
+  const spans: Array<[number, number]> = []
+  for (const view of views(scanned)) findIn(view, index, spans)
+  const limit = Math.min(scanned.length, MAX_SCAN)
+  const out = spans.length === 0 ? scanned.slice(0, limit) : render(scanned, spans, limit)
+  return text.length > limit ? `${out}…` : out
+}
+
+/** A scrubber over a live set of secrets (the set may grow as tokens are issued; it is never emptied). */
+export const makeScrub = (secrets: ReadonlySet<string>): Scrub => {
+  let index = buildIndex([])
+  let indexed = 0
+  return (text) => {
+    if (secrets.size !== indexed) {
+      index = buildIndex([...secrets].filter((s) => s.length > 0))
+      indexed = secrets.size
+    }
+    return scrubWith(index, text)
+  }
+}
