@@ -1,0 +1,56 @@
+/**
+ * "Did you mean": the names closest to a mistyped one, for unknown objects (answers, liveboards, tables,
+ * visualizations) and unknown flags and commands alike. Closeness is the Levenshtein distance, case-insensitive;
+ * a name that contains the input, or is contained in it, counts as close too (`--output` → `--out`).
+ */
+
+const distance = (a: string, b: string): number => {
+  if (a === b) return 0
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1)
+      )
+    }
+    previous = current
+  }
+  return previous[b.length]!
+}
+
+/**
+ * Up to `limit` of `candidates` closest to `input`, closest first (ties in the candidates' order). A candidate
+ * qualifies when at most about a third of its characters differ, or when one contains the other (3+ characters).
+ */
+export const closest = (input: string, candidates: Iterable<string>, limit = 3): ReadonlyArray<string> => {
+  const wanted = input.trim().toLowerCase()
+  if (wanted === "") return []
+  const scored: Array<{ readonly name: string; readonly score: number }> = []
+  const seen = new Set<string>()
+  for (const name of candidates) {
+    if (seen.has(name) || name === input) continue
+    seen.add(name)
+    const lower = name.toLowerCase()
+    const longest = Math.max(lower.length, wanted.length)
+    const contains = Math.min(lower.length, wanted.length) >= 3 && (lower.includes(wanted) || wanted.includes(lower))
+    // Names much longer or shorter than the input cannot be near: skip the O(n·m) distance for them.
+    const d = Math.abs(lower.length - wanted.length) > longest / 3 ? longest : distance(wanted, lower)
+    const near = d <= Math.max(1, Math.floor(longest / 3))
+    if (near || contains) scored.push({ name, score: near ? d : longest })
+  }
+  return scored
+    .sort((a, b) => a.score - b.score)
+    .slice(0, limit)
+    .map((s) => s.name)
+}
+
+/** `; did you mean "a", "b" or "c"?` (names quoted unless `quote` is false, as for `--out`), or "" for none. */
+export const didYouMean = (suggestions: ReadonlyArray<string>, quote = true): string => {
+  if (suggestions.length === 0) return ""
+  const shown = suggestions.map((s) => (quote ? `"${s}"` : s))
+  const list = shown.length === 1 ? shown[0] : `${shown.slice(0, -1).join(", ")} or ${shown.at(-1)}`
+  return `; did you mean ${list}?`
+}
