@@ -167,13 +167,33 @@ export const make = Effect.fn("TokenManager.make")(function* (
   const fresh = (now: number): Credential | undefined =>
     cached !== undefined && now < cached.renewAt ? cached.credential : undefined
 
+  /**
+   * Credential requests finished so far, and the failure of the last one if it failed: callers that queued
+   * behind a request share its failure instead of each spending a retry budget of their own on it.
+   */
+  let finished = 0
+  let lastFailure: { readonly at: number; readonly error: ThoughtSpotError } | undefined
+  const fetchShared = Effect.suspend(() =>
+    fetch.pipe(
+      Effect.tapError((error) => Effect.sync(() => void (lastFailure = { at: finished + 1, error }))),
+      Effect.ensuring(Effect.sync(() => void finished++)),
+      Effect.flatMap(store)
+    )
+  )
+  /** Inside the lock: the failure of a request that finished while we waited (`queuedAt` = `finished` then). */
+  const failedMeanwhile = (queuedAt: number) =>
+    lastFailure !== undefined && lastFailure.at > queuedAt ? lastFailure.error : undefined
+
   const current: Effect.Effect<Credential, ThoughtSpotError> = Effect.flatMap(Clock.currentTimeMillis, (now) => {
     const hit = fresh(now)
     if (hit !== undefined) return Effect.succeed(hit)
+    const queuedAt = finished
     return lock.withPermit(
       Effect.flatMap(Clock.currentTimeMillis, (later) => {
         const won = fresh(later) // someone else renewed while we waited
-        return won !== undefined ? Effect.succeed(won) : Effect.flatMap(fetch, store)
+        if (won !== undefined) return Effect.succeed(won)
+        const failed = failedMeanwhile(queuedAt)
+        return failed !== undefined ? Effect.fail(failed) : fetchShared
       })
     )
   })
@@ -191,12 +211,15 @@ export const make = Effect.fn("TokenManager.make")(function* (
         })
       )
     }
+    const queuedAt = finished
     return lock.withPermit(
-      Effect.suspend(() =>
-        cached !== undefined && cached.credential.generation !== stale.generation
-          ? Effect.succeed(cached.credential) // already renewed by another caller
-          : Effect.flatMap(fetch, store)
-      )
+      Effect.suspend(() => {
+        if (cached !== undefined && cached.credential.generation !== stale.generation) {
+          return Effect.succeed(cached.credential) // already renewed by another caller
+        }
+        const failed = failedMeanwhile(queuedAt)
+        return failed !== undefined ? Effect.fail(failed) : fetchShared
+      })
     )
   }
 

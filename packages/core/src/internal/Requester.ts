@@ -143,13 +143,22 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
       )
     )
 
+  /**
+   * Failures of the credential requests a call made on its way. Those requests are calls of their own, with
+   * their own retry budget, already spent: retrying the outer call would multiply it (6 × 6 password requests
+   * against a token endpoint answering 500), so the outer call gives up on them at once.
+   */
+  const spent = new WeakSet<ThoughtSpotError>()
+  const settled = <A>(effect: Effect.Effect<A, ThoughtSpotError>) =>
+    Effect.tapError(effect, (error) => Effect.sync(() => spent.add(error)))
+
   const run = <A>(call: Call<A>, credentials?: CredentialSource): Effect.Effect<A, ThoughtSpotError> => {
     const policy = call.retry ?? options.retry
     const attempt = Effect.gen(function* () {
-      let credential = credentials === undefined ? undefined : yield* credentials.current
+      let credential = credentials === undefined ? undefined : yield* settled(credentials.current)
       let raw = yield* send(call, credential, policy)
       if (raw.status === 401 && credentials !== undefined && credential !== undefined) {
-        credential = yield* credentials.renew(credential)
+        credential = yield* settled(credentials.renew(credential))
         raw = yield* send(call, credential, policy)
         if (raw.status === 401) {
           return yield* failFor(
@@ -175,7 +184,7 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
         : call.decode(raw)
     })
     return attempt.pipe(
-      Effect.retry(RetryPolicy.schedule(policy)),
+      Effect.retry({ schedule: RetryPolicy.schedule(policy), while: (error) => !spent.has(error) }),
       Effect.timeoutOrElse({
         duration: policy.deadlineMillis,
         orElse: () => Effect.fail(Classify.deadlineExceeded(call.operation, policy.deadlineMillis))
