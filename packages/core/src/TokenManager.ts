@@ -175,8 +175,16 @@ export const make = Effect.fn("TokenManager.make")(function* (
   let lastFailure: { readonly at: number; readonly error: ThoughtSpotError } | undefined
   const fetchShared = Effect.suspend(() =>
     fetch.pipe(
-      Effect.tapError((error) => Effect.sync(() => void (lastFailure = { at: finished + 1, error }))),
-      Effect.ensuring(Effect.sync(() => void finished++)),
+      Effect.tapError((error) =>
+        Effect.sync(() => {
+          lastFailure = { at: finished + 1, error }
+        })
+      ),
+      Effect.ensuring(
+        Effect.sync(() => {
+          finished++
+        })
+      ),
       Effect.flatMap(store)
     )
   )
