@@ -102,7 +102,7 @@ export const publish = <A, E, R>(
       Effect.mapError(effect, (e) => fileError(at, e))
     yield* refuseExisting(target, options.force)
     yield* orFail(fs.makeDirectory(dir, { recursive: true }), dir)
-    const temp = path.join(dir, `.${path.basename(target)}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`)
+    const temp = path.join(dir, tempFileName(path.basename(target)))
     let published = false
     return yield* Effect.gen(function* () {
       // The file handle lives in an inner scope, so it is closed before the rename.
@@ -145,4 +145,39 @@ export const publish = <A, E, R>(
       published = true
       return written
     }).pipe(Effect.onExit(() => (published ? Effect.void : fs.remove(temp).pipe(Effect.ignore))))
+  })
+
+/** The temp-file name {@link publish} and {@link replaceFile} use beside `target`: `.<name>.<pid>-<random>.tmp`. */
+export const tempFileName = (baseName: string): string =>
+  `.${baseName}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`
+
+/** Matches {@link tempFileName}'s names; group 1 is the pid of the process that wrote it. */
+export const tempFilePattern = /^\..+\.(\d+)-[0-9a-f]{8}\.tmp$/
+
+/**
+ * Replaces the file at `target` with `text` atomically (temp file, fsync, rename, fsync of the directory): a
+ * reader, or a run after a kill at any instant, sees the old file or the new one, never a torn one.
+ */
+export const replaceFile = (
+  target: string,
+  text: string
+): Effect.Effect<void, ExportError, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const dir = path.dirname(target)
+    const temp = path.join(dir, tempFileName(path.basename(target)))
+    yield* Effect.scoped(
+      Effect.gen(function* () {
+        const file = yield* fs.open(temp, { flag: "wx", mode: 0o644 })
+        yield* file.writeAll(Buffer.from(text, "utf8"))
+        yield* file.sync
+      })
+    ).pipe(
+      Effect.andThen(fs.rename(temp, target)),
+      Effect.onError(() => fs.remove(temp).pipe(Effect.ignore)),
+      Effect.mapError((e) => fileError(target, e))
+    )
+    // Not every platform can fsync a directory; the rename is done either way.
+    yield* Effect.scoped(Effect.flatMap(fs.open(dir, { flag: "r" }), (handle) => handle.sync)).pipe(Effect.ignore)
   })

@@ -15,6 +15,7 @@ import { FileNameAllocator } from "./FileName.ts"
 import {
   type Manifest,
   type ManifestOutput,
+  makeRunId,
   manifestFileName,
   type OutputSource,
   type TimeZoneInfo,
@@ -101,6 +102,7 @@ export const runExport = <E>(
       const timeZone: TimeZone = zone instanceof Error ? yield* Effect.die(zone) : zone
       const startedMillis = yield* Clock.currentTimeMillis
       const startedAt = new Date(startedMillis).toISOString()
+      const runId = makeRunId(startedMillis)
       const destination = settings.output.destination
       const force = settings.output.force
 
@@ -203,16 +205,18 @@ export const runExport = <E>(
           const finished = yield* Clock.currentTimeMillis
           const manifest: Manifest = {
             spotpipe: settings.version,
+            run_id: runId,
             command: settings.command,
             host: settings.host,
             timezone: settings.timeZone,
+            tz_database: process.versions.tz ?? "unknown",
             started_at: startedAt,
             finished_at: yield* isoNow,
             seconds: (finished - startedMillis) / 1000,
             outputs: [...outputs],
             warnings: failure === undefined ? [...runWarnings] : [...runWarnings, `run failed: ${failure}`]
           }
-          if (destination._tag === "Directory") yield* writeManifest(path.join(dir, manifestFileName), manifest)
+          if (destination._tag === "Directory") yield* writeManifest(dir, manifest)
           return manifest
         })
 

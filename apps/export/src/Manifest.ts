@@ -1,11 +1,14 @@
 /**
- * `manifest.json`: one per run, listing every output with where it came from (type, id, name, visualization,
+ * The manifest of a run: `manifest-<run_id>.json`, one per run and never replaced, with a copy of the latest
+ * run's at `manifest.json`. It lists every output with where it came from (type, id, name, visualization,
  * query), its columns and types, rows written against `available_data_row_count`, `sampling_ratio`, bytes,
- * SHA-256, timings and warnings, plus the data timezone and where it came from. It holds no host credentials
+ * SHA-256, timings and warnings, plus the data timezone and where it came from and the time-zone database
+ * version. It holds no host credentials
  * and no secret. It is published atomically like every other output.
  */
+import { randomBytes } from "node:crypto"
 import { Effect, type FileSystem, type Path, Schema } from "effect"
-import { publish } from "./AtomicFile.ts"
+import { replaceFile } from "./AtomicFile.ts"
 import type { ExportError } from "./ExportError.ts"
 
 /** Where the data timezone came from. */
@@ -62,9 +65,13 @@ export type ManifestOutput = typeof ManifestOutput.Type
 /** The whole manifest. */
 export const Manifest = Schema.Struct({
   spotpipe: Schema.String,
+  /** This run's id: its own manifest is `manifest-<run_id>.json`. */
+  run_id: Schema.String,
   command: Schema.String,
   host: Schema.String,
   timezone: TimeZoneInfo,
+  /** The runtime's time-zone database version (`process.versions.tz`). */
+  tz_database: Schema.String,
   started_at: Schema.String,
   finished_at: Schema.String,
   seconds: Schema.Finite,
@@ -74,15 +81,37 @@ export const Manifest = Schema.Struct({
 /** See {@link Manifest}. */
 export type Manifest = typeof Manifest.Type
 
-/** The manifest's file name inside the output directory. */
+/** The latest run's manifest (a copy of its own `manifest-<run_id>.json`) inside the output directory. */
 export const manifestFileName = "manifest.json"
+
+/** A run id: the UTC start time `YYYYMMDDTHHMMSSmmmZ` and 4 random hex digits, so ids sort by time. */
+export const makeRunId = (millis: number): string =>
+  `${new Date(millis).toISOString().replace(/[-:.]/g, "")}-${randomBytes(2).toString("hex")}`
+
+/** The file name of one run's own manifest. */
+export const runManifestName = (runId: string): string => `manifest-${runId}.json`
+
+/** Matches {@link runManifestName}'s names. */
+export const runManifestPattern = /^manifest-\d{8}T\d{9}Z-[0-9a-f]{4}\.json$/
+
+/**
+ * Publishes a run's manifest text: first its own `manifest-<runId>.json` (never replaced later), then the copy
+ * at `latest` (`manifest.json`), each atomically.
+ */
+export const publishManifests = (
+  dir: string,
+  runId: string,
+  latest: string,
+  text: string
+): Effect.Effect<void, ExportError, FileSystem.FileSystem | Path.Path> =>
+  Effect.andThen(replaceFile(`${dir}/${runManifestName(runId)}`, text), replaceFile(`${dir}/${latest}`, text))
 
 /** Manifest text: pretty JSON with a final newline. */
 export const renderManifest = (manifest: Manifest): string => `${JSON.stringify(manifest, null, 2)}\n`
 
-/** Publishes `manifest` atomically at `path`, replacing the previous run's manifest. */
+/** Publishes `manifest` into `dir`: its own `manifest-<run_id>.json` and the `manifest.json` copy. */
 export const writeManifest = (
-  path: string,
+  dir: string,
   manifest: Manifest
 ): Effect.Effect<void, ExportError, FileSystem.FileSystem | Path.Path> =>
-  publish(path, { force: true }, (writer) => writer.write(renderManifest(manifest))).pipe(Effect.asVoid)
+  publishManifests(dir, manifest.run_id, manifestFileName, renderManifest(manifest))

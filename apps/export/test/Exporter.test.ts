@@ -5,13 +5,21 @@ import * as Paths from "node:path"
 import { NodeFileSystem, NodePath, NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, FileSystem, Layer, Option, PlatformError, Stream } from "effect"
+import { TestClock } from "effect/testing"
 import { ExportError } from "../src/ExportError.ts"
 import { chooseTimeZone, type ExportTask, type RunSettings, runExport } from "../src/Exporter.ts"
 import type { DataPage } from "../src/ExportJob.ts"
+import { runManifestPattern } from "../src/Manifest.ts"
 import { checkOutput } from "../src/OptionGate.ts"
 import { silentProgress } from "../src/Progress.ts"
 
 const tempDir = () => NodeFs.mkdtempSync(Paths.join(NodeOs.tmpdir(), "spotpipe-run-"))
+
+/** The sorted entries of `dir`, with each run's own manifest shown as `manifest-<run>.json`. */
+const listing = (dir: string) =>
+  NodeFs.readdirSync(dir)
+    .map((name) => (runManifestPattern.test(name) ? "manifest-<run>.json" : name))
+    .sort()
 
 const settings = (dir: string, force = false) =>
   Effect.map(
@@ -59,11 +67,12 @@ describe("runExport", () => {
     Effect.gen(function* () {
       const dir = tempDir()
       const result = yield* runExport(yield* settings(dir), [task("Sales"), task("sales")], ["a run warning"])
-      assert.deepStrictEqual(NodeFs.readdirSync(dir).sort(), [
+      assert.deepStrictEqual(listing(dir), [
         "answer-Sales.csv",
         "answer-Sales.ndjson",
         "answer-sales (2).csv",
         "answer-sales (2).ndjson",
+        "manifest-<run>.json",
         "manifest.json"
       ])
       // Epoch 0 is 05:30 on 1970-01-01 in Kolkata.
@@ -123,10 +132,40 @@ describe("runExport", () => {
       )
       const error = yield* Effect.flip(runExport(yield* settings(dir), [task("A"), task("B", failing)], []))
       assert.include(error.message, "connection reset")
-      assert.deepStrictEqual(NodeFs.readdirSync(dir).sort(), ["answer-A.csv", "answer-A.ndjson", "manifest.json"])
+      assert.deepStrictEqual(listing(dir), ["answer-A.csv", "answer-A.ndjson", "manifest-<run>.json", "manifest.json"])
       const manifest = JSON.parse(NodeFs.readFileSync(Paths.join(dir, "manifest.json"), "utf8"))
       assert.strictEqual(manifest.outputs.length, 2)
       assert.include(manifest.warnings[0], "run failed: connection reset")
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("each-run-keeps-its-own-manifest-and-manifest-json-is-a-copy-of-the-latest", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const both = yield* settings(dir)
+      yield* runExport({ ...both, formats: ["csv"] }, [task("Sales")], [])
+      yield* TestClock.adjust("1 second")
+      yield* runExport({ ...both, formats: ["ndjson"] }, [task("Sales")], [])
+      const runs = NodeFs.readdirSync(dir)
+        .filter((name) => runManifestPattern.test(name))
+        .sort()
+      assert.strictEqual(runs.length, 2)
+      const [first, second] = runs.map((name) => JSON.parse(NodeFs.readFileSync(Paths.join(dir, name), "utf8")))
+      // The first run's manifest still lists the CSV; the name carries the run id, which sorts by time.
+      assert.deepStrictEqual(
+        first.outputs.map((o: { file: string }) => o.file),
+        ["answer-Sales.csv"]
+      )
+      assert.deepStrictEqual(
+        second.outputs.map((o: { file: string }) => o.file),
+        ["answer-Sales.ndjson"]
+      )
+      assert.deepStrictEqual(runs, [`manifest-${first.run_id}.json`, `manifest-${second.run_id}.json`])
+      assert.strictEqual(first.tz_database, process.versions.tz)
+      assert.strictEqual(
+        NodeFs.readFileSync(Paths.join(dir, "manifest.json"), "utf8"),
+        NodeFs.readFileSync(Paths.join(dir, runs[1]!), "utf8")
+      )
     }).pipe(Effect.provide(NodeServices.layer))
   )
 })

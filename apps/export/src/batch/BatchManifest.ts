@@ -6,7 +6,7 @@
  * complete and verified. One manifest per shard, so that shards sharing a directory never overwrite each other.
  */
 import { Effect, Exit, FileSystem, Option, Schema } from "effect"
-import { ManifestOutput, TimeZoneInfo } from "../Manifest.ts"
+import { ManifestOutput, runManifestPattern, TimeZoneInfo } from "../Manifest.ts"
 import type { Shard } from "./Shard.ts"
 
 /** How an output came to be in this run. */
@@ -19,8 +19,10 @@ export const BatchOutput = Schema.Struct({
   ...ManifestOutput.fields,
   /** The export (its key in the job) this file belongs to. */
   export: Schema.String,
-  /** The export's fingerprint when the file was written. */
+  /** The output's fingerprint when the file was written: its export and every setting (see `OutputSettings`). */
   fingerprint: Schema.String,
+  /** The settings it was written with (newline, time zone, time-zone database, …). */
+  settings: Schema.optionalKey(Schema.Unknown),
   /** Data timezone of this output. */
   timezone: Schema.String,
   /** `written` from scratch, `continued` from a checkpoint, `published` from a complete partial, `skipped` (verified). */
@@ -45,11 +47,15 @@ export type ExportStatus = typeof ExportStatus.Type
 /** The whole batch manifest. */
 export const BatchManifest = Schema.Struct({
   spotpipe: Schema.String,
+  /** This run's id (`20261206T145301123Z-3f9a`): its own manifest is `manifest-<run_id>.json`. */
+  run_id: Schema.String,
   command: Schema.Literal("run"),
   job: Schema.Struct({ file: Schema.String, fingerprint: Schema.String }),
   shard: Schema.NullOr(Schema.Struct({ index: Schema.Int, count: Schema.Int })),
   host: Schema.String,
   timezone: TimeZoneInfo,
+  /** The runtime's time-zone database version (`process.versions.tz`). */
+  tz_database: Schema.String,
   started_at: Schema.String,
   finished_at: Schema.String,
   seconds: Schema.Finite,
@@ -60,7 +66,11 @@ export const BatchManifest = Schema.Struct({
 /** See {@link BatchManifest}. */
 export type BatchManifest = typeof BatchManifest.Type
 
-/** `manifest.json` for a whole job, `manifest.shard-2-of-5.json` for one shard. */
+/**
+ * The name of the copy of the latest run's manifest: `manifest.json` for a whole job, `manifest.shard-2-of-5.json`
+ * for one shard (shards sharing a directory never overwrite each other's). Each run also has its own
+ * `manifest-<run_id>.json`.
+ */
 export const manifestName = (shard: Shard): string =>
   shard.count === 1 ? "manifest.json" : `manifest.shard-${shard.index}-of-${shard.count}.json`
 
@@ -79,12 +89,24 @@ export const parseOutput = (value: unknown): Option.Option<BatchOutput> => {
   return Exit.isSuccess(decoded) ? Option.some(decoded.value) : Option.none()
 }
 
-/** Reads the previous manifest at `path`, if there is a valid one. */
-export const readManifest = (path: string): Effect.Effect<Option.Option<BatchManifest>, never, FileSystem.FileSystem> =>
+/**
+ * Every batch manifest in `dir`, oldest first: the runs' own `manifest-<run_id>.json` in name (time) order, after
+ * the copies (`manifest.json`, `manifest.shard-…json`), which repeat one of them. Other files, single-command
+ * manifests and torn files are left out.
+ */
+export const readManifests = (dir: string): Effect.Effect<ReadonlyArray<BatchManifest>, never, FileSystem.FileSystem> =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
-    const text = yield* fs.readFileString(path).pipe(Effect.option)
-    return Option.flatMap(text, parseManifest)
+    const names = yield* fs.readDirectory(dir).pipe(Effect.orElseSucceed((): ReadonlyArray<string> => []))
+    const runs = names.filter((n) => runManifestPattern.test(n)).sort()
+    const copies = names.filter((n) => n === "manifest.json" || /^manifest\.shard-\d+-of-\d+\.json$/.test(n)).sort()
+    const manifests: Array<BatchManifest> = []
+    for (const name of [...copies, ...runs]) {
+      const text = yield* fs.readFileString(`${dir}/${name}`).pipe(Effect.option)
+      const parsed = Option.flatMap(text, parseManifest)
+      if (Option.isSome(parsed)) manifests.push(parsed.value)
+    }
+    return manifests
   })
 
 /** Manifest text: pretty JSON with a final newline. */

@@ -32,7 +32,7 @@ import { chooseTimeZone } from "../Exporter.ts"
 import { type DataPage, type PageDecoder, runJob } from "../ExportJob.ts"
 import { toExportError } from "../Failure.ts"
 import { FileNameAllocator } from "../FileName.ts"
-import type { OutputSource, TimeZoneInfo } from "../Manifest.ts"
+import { makeRunId, type OutputSource, publishManifests, runManifestName, type TimeZoneInfo } from "../Manifest.ts"
 import { type ProgressReporter, silentProgress } from "../Progress.ts"
 import { searchColumnTypes } from "../SearchColumns.ts"
 import { makeTranscodePool } from "../TranscodePool.ts"
@@ -44,11 +44,12 @@ import {
   manifestName,
   parseOutput,
   type ResumeOutcome,
-  readManifest,
+  readManifests,
   renderManifest
 } from "./BatchManifest.ts"
 import * as Checkpoint from "./Checkpoint.ts"
 import type { Job, JobExport } from "./JobFile.ts"
+import { fingerprintOf, type OutputSettings, runtimeTzDatabase } from "./OutputSettings.ts"
 import * as Shard from "./Shard.ts"
 
 /** Named points of an output's life, for the crash suite (which kills the process at them) and for tests. */
@@ -78,6 +79,8 @@ export interface BatchOptions {
   readonly periodEnd: boolean
   readonly offset: OffsetStyle
   readonly version: string
+  /** The time-zone database version the dates are rendered with (default: this runtime's). */
+  readonly tzDatabase?: string
   readonly progress?: ProgressReporter
   /** Called at each {@link BatchStep} with the output's relative path. */
   readonly onStep?: (step: BatchStep, file: string) => Effect.Effect<void>
@@ -106,8 +109,14 @@ interface PlannedOutput<E> {
   readonly pagesFrom?: (startOffset: number, decoder: PageDecoder) => Stream.Stream<DataPage, E>
   readonly typeOf: (column: string) => string | null
   readonly emptyColumns: ReadonlyArray<string>
-  readonly timezone: string
+  /** Every setting the output is written with; the writer reads them from here only. */
+  readonly settings: OutputSettings
+  /** {@link fingerprintOf} the export and `settings`. */
+  readonly fingerprint: string
 }
+
+/** The run-wide part of {@link OutputSettings}. */
+type RunSettings = Omit<OutputSettings, "file" | "format" | "pageSize" | "timezone">
 
 /** Signals that a continued output must restart (its source or regenerated prefix changed). */
 class RestartNeeded extends Schema.TaggedError<RestartNeeded>()("RestartNeeded", { reason: Schema.String }) {}
@@ -145,15 +154,25 @@ const findOne = <E>(cluster: Cluster<E>, type: "ANSWER" | "LIVEBOARD" | "LOGICAL
 const planExport = <E>(
   cluster: Cluster<E>,
   job: JobExport,
-  clusterZone: string
+  clusterZone: string,
+  run: RunSettings
 ): Effect.Effect<ReadonlyArray<PlannedOutput<E>>, E | ExportError> =>
   Effect.gen(function* () {
     const spec = job.spec
     const ext = job.format
-    const timezone = job.timezone ?? clusterZone
-    const single = (rest: Omit<PlannedOutput<E>, "job" | "file" | "timezone">): ReadonlyArray<PlannedOutput<E>> => [
-      { ...rest, job, file: `${job.key}.${ext}`, timezone }
-    ]
+    const settingsOf = (file: string) => {
+      const settings: OutputSettings = {
+        ...run,
+        file,
+        format: job.format,
+        pageSize: job.pageSize,
+        timezone: job.timezone ?? clusterZone
+      }
+      return { file, settings, fingerprint: fingerprintOf(job.fingerprint, settings) }
+    }
+    const single = (
+      rest: Omit<PlannedOutput<E>, "job" | "file" | "settings" | "fingerprint">
+    ): ReadonlyArray<PlannedOutput<E>> => [{ ...rest, job, ...settingsOf(`${job.key}.${ext}`) }]
     switch (spec.type) {
       case "metadata":
         return single({
@@ -193,8 +212,7 @@ const planExport = <E>(
         const names = new FileNameAllocator()
         return vizzes.map((viz) => ({
           job,
-          file: `${job.key}/${names.allocate(viz.name, ext)}`,
-          timezone,
+          ...settingsOf(`${job.key}/${names.allocate(viz.name, ext)}`),
           what: `visualization "${viz.name}" of liveboard "${liveboard.name}"`,
           source: {
             type: "LIVEBOARD",
@@ -255,17 +273,16 @@ export const runBatch = <E>(
         Effect.mapError(effect, (e) => fileError(at, e))
       yield* orFail(fs.makeDirectory(stateDir, { recursive: true }), stateDir)
 
-      const manifestPath = path.join(outDir, manifestName(options.shard))
-      // Temp manifests of killed runs of this shard.
-      const tempPrefix = `.${manifestName(options.shard)}.`
-      for (const entry of yield* fs.readDirectory(outDir).pipe(Effect.orElseSucceed(() => []))) {
-        if (entry.startsWith(tempPrefix) && entry.endsWith(".tmp"))
-          yield* fs.remove(path.join(outDir, entry)).pipe(Effect.ignore)
+      const runId = makeRunId(started)
+      const manifestPath = path.join(outDir, runManifestName(runId))
+      // Every earlier batch run's manifest, oldest first: an output's latest entry wins. Entries of another job
+      // are harmless, since resume compares each output's fingerprint before it trusts an entry.
+      const previousOutputs = new Map<string, BatchOutput>()
+      if (options.resume) {
+        for (const previous of yield* readManifests(outDir)) {
+          for (const output of previous.outputs) previousOutputs.set(output.file, output)
+        }
       }
-      const previous = options.resume ? yield* readManifest(manifestPath) : Option.none<BatchManifest>()
-      const previousOutputs = new Map(
-        Option.match(previous, { onNone: () => [], onSome: (m) => m.outputs.map((o) => [o.file, o] as const) })
-      )
 
       const exports = Shard.select(job.exports, options.shard)
       const needsClusterZone = exports.some((e) => e.timezone === undefined)
@@ -279,6 +296,14 @@ export const runBatch = <E>(
         const chosen = chooseTimeZone(undefined, clusterZone)
         zoneInfo = chosen.info
         if (chosen.warning !== undefined) runWarnings.push(chosen.warning)
+      }
+
+      const runSettings: RunSettings = {
+        offset: options.offset,
+        newline: options.newline,
+        escapeFormulae: options.escapeFormulae,
+        periodEnd: options.periodEnd,
+        tzDatabase: options.tzDatabase ?? runtimeTzDatabase()
       }
 
       /** Writes one output; returns its manifest entry. */
@@ -299,11 +324,11 @@ export const runBatch = <E>(
               yield* fs.remove(path.join(stateDir, entry)).pipe(Effect.ignore)
             }
           }
-          const zone = resolveTimeZone(planned.timezone)
+          const zone = resolveTimeZone(planned.settings.timezone)
           if (zone instanceof Error) {
             return yield* new ExportError({
               kind: "BadData",
-              message: `${planned.what}: time zone "${planned.timezone}" is unknown to this runtime`
+              message: `${planned.what}: time zone "${planned.settings.timezone}" is unknown to this runtime`
             })
           }
           const begin = yield* Clock.currentTimeMillis
@@ -315,9 +340,15 @@ export const runBatch = <E>(
               finalPath,
               checkpointPath: files.checkpoint,
               partialPath: files.partial,
-              fingerprint: planned.job.fingerprint,
+              fingerprint: planned.fingerprint,
+              settings: planned.settings,
               completed: Option.fromUndefinedOr(prior).pipe(
-                Option.map((o) => ({ fingerprint: o.fingerprint, sha256: o.sha256, rows: o.rows_written }))
+                Option.map((o) => ({
+                  fingerprint: o.fingerprint,
+                  settings: o.settings,
+                  sha256: o.sha256,
+                  rows: o.rows_written
+                }))
               )
             }).pipe(Effect.mapError((e) => fileError(finalPath, e)))
             if (decision._tag === "Skip") {
@@ -335,7 +366,9 @@ export const runBatch = <E>(
               decision = { _tag: "Restart", reason: "the complete checkpoint has no manifest entry" }
             }
             if (decision._tag === "Restart") {
-              yield* Effect.logWarning(`${planned.what}: starting over: ${decision.reason}`)
+              yield* decision.settingChanged === true
+                ? Effect.logInfo(`${planned.file}: ${decision.reason}: starting over`)
+                : Effect.logWarning(`${planned.what}: starting over: ${decision.reason}`)
               yield* removeState
             }
           } else {
@@ -399,7 +432,7 @@ export const runBatch = <E>(
           const fromOffset =
             resumeFrom !== undefined &&
             planned.pagesFrom !== undefined &&
-            resumeFrom.next_offset % planned.job.pageSize === 0
+            resumeFrom.next_offset % planned.settings.pageSize === 0
               ? resumeFrom
               : undefined
           let seeded: Hash | undefined
@@ -466,7 +499,8 @@ export const runBatch = <E>(
               const record = (state: "partial" | "complete", output?: BatchOutput): Checkpoint.CheckpointRecord => ({
                 version: 1,
                 file: planned.file,
-                fingerprint: planned.job.fingerprint,
+                fingerprint: planned.fingerprint,
+                settings: planned.settings,
                 state,
                 source_rows: sourceRows,
                 columns,
@@ -531,17 +565,17 @@ export const runBatch = <E>(
                   ...(fromOffset === undefined
                     ? {}
                     : { continues: { rows: fromOffset.next_offset, pages: fromOffset.pages } }),
-                  plan: (names) => planColumns(names, planned.typeOf, { timeZone, offset: options.offset }),
+                  plan: (names) => planColumns(names, planned.typeOf, { timeZone, offset: planned.settings.offset }),
                   emptyColumns: planned.emptyColumns,
-                  newline: options.newline,
-                  escapeFormulae: options.escapeFormulae,
-                  periodEnd: options.periodEnd,
+                  newline: planned.settings.newline,
+                  escapeFormulae: planned.settings.escapeFormulae,
+                  periodEnd: planned.settings.periodEnd,
                   progress,
                   ...(pool === undefined
                     ? {}
-                    : { offload: { pool, timeZone: planned.timezone, offset: options.offset } })
+                    : { offload: { pool, timeZone: planned.settings.timezone, offset: planned.settings.offset } })
                 },
-                [{ format: planned.job.format, writer }]
+                [{ format: planned.settings.format, writer }]
               ).pipe(
                 Effect.mapError((error) => (mismatch === undefined ? error : new RestartNeeded({ reason: mismatch })))
               )
@@ -554,7 +588,7 @@ export const runBatch = <E>(
               const end = yield* Clock.currentTimeMillis
               const output: BatchOutput = {
                 file: planned.file,
-                format: planned.job.format,
+                format: planned.settings.format,
                 source: planned.source,
                 columns: result.columns.map((c) => (c.end_of === undefined ? { name: c.name, type: c.type } : c)),
                 rows_written: result.rows,
@@ -568,8 +602,9 @@ export const runBatch = <E>(
                 seconds: (end - begin) / 1000,
                 warnings: result.warnings,
                 export: planned.job.key,
-                fingerprint: planned.job.fingerprint,
-                timezone: planned.timezone,
+                fingerprint: planned.fingerprint,
+                settings: planned.settings,
+                timezone: planned.settings.timezone,
                 resume: (resumeFrom === undefined ? "written" : "continued") satisfies ResumeOutcome
               }
               yield* saveCheckpoint("complete", output)
@@ -580,7 +615,7 @@ export const runBatch = <E>(
 
       const runExport = (entry: JobExport) =>
         Effect.gen(function* () {
-          const planned = yield* planExport(cluster, entry, zoneInfo.name)
+          const planned = yield* planExport(cluster, entry, zoneInfo.name, runSettings)
           const outputs: Array<BatchOutput> = []
           for (const output of planned) outputs.push(yield* writeOutput(output))
           return outputs
@@ -626,11 +661,13 @@ export const runBatch = <E>(
       const finished = yield* Clock.currentTimeMillis
       const manifest: BatchManifest = {
         spotpipe: options.version,
+        run_id: runId,
         command: "run",
         job: { file: options.jobFile, fingerprint: job.fingerprint },
         shard: options.shard.count === 1 ? null : { index: options.shard.index, count: options.shard.count },
         host: cluster.host,
         timezone: zoneInfo,
+        tz_database: runSettings.tzDatabase,
         started_at: isoOf(started),
         finished_at: isoOf(finished),
         seconds: (finished - started) / 1000,
@@ -639,7 +676,7 @@ export const runBatch = <E>(
         warnings: runWarnings
       }
       yield* step("before-manifest", manifestName(options.shard))
-      yield* writeManifestAtomically(manifestPath, renderManifest(manifest))
+      yield* publishManifests(outDir, runId, manifestName(options.shard), renderManifest(manifest))
       // The manifest now vouches for the completed outputs: their checkpoints are no longer needed.
       for (const output of outputs) {
         const files = Checkpoint.stateFiles(stateDir, output.file, path)
@@ -667,23 +704,3 @@ const whatOf = (entry: JobExport): string => {
       return `export ${entry.index + 1} (search on "${spec.table}")`
   }
 }
-
-/** Writes the manifest through a temp file, fsync and rename, so a kill never leaves a torn manifest. */
-const writeManifestAtomically = (target: string, text: string) =>
-  Effect.gen(function* () {
-    const fs = yield* FileSystem.FileSystem
-    const path = yield* Path.Path
-    const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`)
-    yield* Effect.scoped(
-      Effect.gen(function* () {
-        const file = yield* fs.open(temp, { flag: "w", mode: 0o644 })
-        yield* file.writeAll(Buffer.from(text, "utf8"))
-        yield* file.sync
-      })
-    ).pipe(
-      Effect.andThen(fs.rename(temp, target)),
-      Effect.onError(() => fs.remove(temp).pipe(Effect.ignore)),
-      Effect.mapError((e) => fileError(target, e))
-    )
-    yield* Checkpoint.syncDirectory(path.dirname(target))
-  })

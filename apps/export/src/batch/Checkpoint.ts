@@ -14,14 +14,17 @@
  */
 import { createHash, type Hash, randomBytes } from "node:crypto"
 import { Effect, Exit, FileSystem, Option, Path, type PlatformError, Schema } from "effect"
+import { changedSetting, type OutputSettings } from "./OutputSettings.ts"
 
 /** One checkpoint record (the file is its JSON). */
 export const CheckpointRecord = Schema.Struct({
   version: Schema.Literal(1),
   /** The output's final path, relative to the output directory. */
   file: Schema.String,
-  /** Fingerprint of the export that produces the file (see `JobFile`). */
+  /** Fingerprint of the output: its export and every setting it is written with (see `OutputSettings`). */
   fingerprint: Schema.String,
+  /** The settings the output is written with, so that a restart can say which one changed. */
+  settings: Schema.optionalKey(Schema.Unknown),
   /** `partial`: more pages to come; `complete`: every row is in the partial file, only the rename is left. */
   state: Schema.Literals(["partial", "complete"]),
   /** `available_data_row_count` of the source when the output started (null: the source reports none). */
@@ -45,14 +48,18 @@ export type CheckpointRecord = typeof CheckpointRecord.Type
 /** What is known about a finished output from an earlier run's manifest. */
 export interface CompletedOutput {
   readonly fingerprint: string | undefined
+  /** The settings recorded with it, if any. */
+  readonly settings: unknown
   readonly sha256: string
   readonly rows: number
 }
 
 /** What resume found on disk for one output file. */
 export interface ResumeInput {
-  /** The export's current fingerprint. */
+  /** The output's current fingerprint. */
   readonly fingerprint: string
+  /** The settings it would be written with now. */
+  readonly settings: OutputSettings
   /** The earlier run's manifest entry for this file, if it lists one as written. */
   readonly completed: Option.Option<CompletedOutput>
   /** SHA-256 of the file at the final path, if there is one. */
@@ -73,11 +80,24 @@ export type ResumeDecision =
   | { readonly _tag: "Continue"; readonly checkpoint: CheckpointRecord }
   /** Nothing to resume: start at offset 0. */
   | { readonly _tag: "Fresh" }
-  /** Earlier state is stale or damaged: discard it and start at offset 0; `reason` says why (for the log). */
-  | { readonly _tag: "Restart"; readonly reason: string }
+  /**
+   * Earlier state is stale or damaged: discard it and start at offset 0; `reason` says why (for the log).
+   * `settingChanged`: the cause is a deliberate change of a setting (logged as info, not as a warning).
+   */
+  | { readonly _tag: "Restart"; readonly reason: string; readonly settingChanged?: boolean }
 
 /** Decides what `--resume` does with one output, from what is on disk. Pure. */
 export const decide = (input: ResumeInput): ResumeDecision => {
+  const changed = (earlier: unknown, since: string): ResumeDecision => {
+    const change = changedSetting(earlier, input.settings)
+    return change === undefined
+      ? { _tag: "Restart", reason: `the export changed in the job file since ${since}` }
+      : {
+          _tag: "Restart",
+          reason: `${change.setting} changed since ${since} (${change.from} → ${change.to})`,
+          settingChanged: true
+        }
+  }
   const checkpoint = Option.getOrUndefined(input.checkpoint)
   const final = Option.getOrUndefined(input.finalSha256)
   if (final !== undefined) {
@@ -86,14 +106,14 @@ export const decide = (input: ResumeInput): ResumeDecision => {
       if (completed.fingerprint === undefined || completed.fingerprint === input.fingerprint) {
         return { _tag: "Skip", rows: completed.rows, sha256: final }
       }
-      return { _tag: "Restart", reason: "the export changed in the job file since its output was written" }
+      return changed(completed.settings, "its output was written")
     }
     // Renamed into place but the run died before the manifest: the complete checkpoint vouches for it.
     if (typeof checkpoint === "object" && checkpoint.state === "complete" && checkpoint.sha256 === final) {
       if (checkpoint.fingerprint === input.fingerprint) {
         return { _tag: "Skip", rows: checkpoint.next_offset, sha256: final }
       }
-      return { _tag: "Restart", reason: "the export changed in the job file since its output was written" }
+      return changed(checkpoint.settings, "its output was written")
     }
     if (completed !== undefined) {
       return { _tag: "Restart", reason: "the output file differs from the SHA-256 its manifest recorded" }
@@ -107,9 +127,7 @@ export const decide = (input: ResumeInput): ResumeDecision => {
         : { _tag: "Restart", reason: "an output file is not vouched for by a manifest or checkpoint" }
   }
   if (checkpoint === "unreadable") return { _tag: "Restart", reason: "the checkpoint is unreadable" }
-  if (checkpoint.fingerprint !== input.fingerprint) {
-    return { _tag: "Restart", reason: "the export changed in the job file since the checkpoint" }
-  }
+  if (checkpoint.fingerprint !== input.fingerprint) return changed(checkpoint.settings, "the interrupted run")
   const partial = Option.getOrUndefined(input.partial)
   if (partial === undefined) return { _tag: "Restart", reason: "the checkpoint's partial file is missing" }
   if (partial.size < checkpoint.bytes) {
@@ -255,6 +273,7 @@ export const inspect = Effect.fn("Checkpoint.inspect")(function* (options: {
   readonly checkpointPath: string
   readonly partialPath: string
   readonly fingerprint: string
+  readonly settings: OutputSettings
   readonly completed: Option.Option<CompletedOutput>
 }) {
   const checkpoint = yield* read(options.checkpointPath)
@@ -265,5 +284,12 @@ export const inspect = Effect.fn("Checkpoint.inspect")(function* (options: {
     size: p.size,
     prefixMatches: typeof vouched === "object" && p.digest === vouched.sha256
   }))
-  return decide({ fingerprint: options.fingerprint, completed: options.completed, finalSha256, checkpoint, partial })
+  return decide({
+    fingerprint: options.fingerprint,
+    settings: options.settings,
+    completed: options.completed,
+    finalSha256,
+    checkpoint,
+    partial
+  })
 })

@@ -9,6 +9,7 @@ import { type Job, parseJobFile } from "../../src/batch/JobFile.ts"
 import type { Cluster, MetadataObject } from "../../src/Cluster.ts"
 import { ExportError } from "../../src/ExportError.ts"
 import type { DataPage } from "../../src/ExportJob.ts"
+import { runManifestPattern } from "../../src/Manifest.ts"
 
 const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-batch-"))
 
@@ -16,7 +17,13 @@ const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpip
  * An in-memory cluster: answers with `rows[id]` rows of [n, "row n", day], paged like core (from a start offset,
  * a multiple of the page size). `reads` lists the pages fetched, as `id@pageIndex`.
  */
-const fakeCluster = (rows: Record<string, number>, failing: ReadonlySet<string> = new Set()) => {
+const fakeCluster = (
+  rows: Record<string, number>,
+  failing: ReadonlySet<string> = new Set(),
+  /** Adds a DATE_TIME column and labels that start with `=` on odd rows; the cluster's time zone. */
+  more: { readonly wide?: boolean; readonly zone?: string } = {}
+) => {
+  const wide = more.wide === true
   const reads: Array<string> = []
   const objects: Record<string, MetadataObject> = {}
   for (const id of Object.keys(rows)) {
@@ -31,7 +38,8 @@ const fakeCluster = (rows: Record<string, number>, failing: ReadonlySet<string> 
           columns: [
             { name: "n", type: "INT64" },
             { name: "label", type: "VARCHAR" },
-            { name: "day", type: "DATE" }
+            { name: "day", type: "DATE" },
+            ...(wide ? [{ name: "at", type: "DATE_TIME" }] : [])
           ]
         }
       ],
@@ -52,10 +60,13 @@ const fakeCluster = (rows: Record<string, number>, failing: ReadonlySet<string> 
           const from = p * pageSize
           const slice = Array.from({ length: Math.max(0, Math.min(pageSize, total - from)) }, (_, i) => {
             const n = from + i
-            return [n, `row ${n}, "quoted"`, 1_600_000_000 + n * 86_400]
+            const day = 1_600_000_000 + n * 86_400
+            return wide
+              ? [n, n % 2 === 1 ? `=row ${n}` : `row ${n}`, day, day + n * 3_600]
+              : [n, `row ${n}, "quoted"`, day]
           })
           return Effect.succeed<DataPage>({
-            columnNames: ["n", "label", "day"],
+            columnNames: wide ? ["n", "label", "day", "at"] : ["n", "label", "day"],
             rows: slice,
             availableRowCount: total,
             samplingRatio: 1
@@ -66,7 +77,7 @@ const fakeCluster = (rows: Record<string, number>, failing: ReadonlySet<string> 
   }
   const cluster: Cluster<ExportError> = {
     host: "http://127.0.0.1:9",
-    timeZone: Effect.succeedSome("America/Los_Angeles"),
+    timeZone: Effect.succeedSome(more.zone ?? "America/Los_Angeles"),
     find: (_type, identifier) => Effect.succeed(objects[identifier] === undefined ? [] : [objects[identifier]!]),
     list: () => Effect.succeed(Object.values(objects)),
     metadataPages: () => Stream.empty,
@@ -122,6 +133,12 @@ const snapshot = (dir: string): Record<string, string> => {
   return out
 }
 
+/** The sorted paths under `dir`, with each run's own manifest shown as `manifest-<run>.json`. */
+const names = (dir: string) =>
+  Object.keys(snapshot(dir))
+    .map((name) => (runManifestPattern.test(name) ? "manifest-<run>.json" : name))
+    .sort()
+
 const dataFiles = (dir: string) =>
   Object.fromEntries(Object.entries(snapshot(dir)).filter(([name]) => !name.startsWith("manifest")))
 
@@ -134,10 +151,11 @@ describe("runBatch", () => {
       const { cluster } = fakeCluster(rows)
       const result = yield* runBatch(job, cluster, options(dir))
       expect(result.failed).toBe(0)
-      expect(Object.keys(snapshot(dir)).sort()).toEqual([
+      expect(names(dir)).toEqual([
         "_.._etc_passwd.csv",
         "answer-A.csv",
         "answer-B.ndjson",
+        "manifest-<run>.json",
         "manifest.json"
       ])
       const csv = NodeFs.readFileSync(NodePath.join(dir, "answer-A.csv"), "utf8")
@@ -195,6 +213,59 @@ describe("runBatch", () => {
       expect(second.reads.some((r) => r.startsWith("B@"))).toBe(false)
       expect(second.reads.filter((r) => r.startsWith("A@"))).toEqual(["A@3"])
       expect(NodeFs.existsSync(NodePath.join(dir, stateDirName))).toBe(false)
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("a-setting-changed-between-the-crash-and-resume-restarts-the-output-with-the-new-setting", () =>
+    Effect.gen(function* () {
+      const wideRows = { A: 35, B: 20 }
+      const wideJob = jobOf({
+        defaults: { pageSize: 10 },
+        exports: [
+          { type: "answer", id: "A" },
+          { type: "answer", id: "B", format: "ndjson" }
+        ]
+      })
+      const changes: ReadonlyArray<readonly [string, Partial<BatchOptions>, string?]> = [
+        ["newline", { newline: "\n" }],
+        ["escape-formulae", { escapeFormulae: true }],
+        ["period-end", { periodEnd: true }],
+        ["datetime-offset", { offset: "zone" }],
+        ["tz database", { tzDatabase: "2099z" }],
+        ["cluster time zone", {}, "Asia/Kolkata"]
+      ]
+      for (const [name, change, zone] of changes) {
+        const cluster = () => fakeCluster(wideRows, new Set(), { wide: true, ...(zone === undefined ? {} : { zone }) })
+        const reference = tempDir()
+        yield* runBatch(wideJob, cluster().cluster, options(reference, change))
+        const before = tempDir()
+        yield* runBatch(wideJob, fakeCluster(wideRows, new Set(), { wide: true }).cluster, options(before))
+        // The setting makes a difference to A's bytes (else this case would prove nothing).
+        expect(dataFiles(before)["answer-A.csv"], name).not.toEqual(dataFiles(reference)["answer-A.csv"])
+
+        const dir = tempDir()
+        let checkpoints = 0
+        const first = yield* runBatch(
+          wideJob,
+          fakeCluster(wideRows, new Set(), { wide: true }).cluster,
+          options(dir, {
+            concurrency: 1,
+            onStep: (step, file) =>
+              step === "checkpoint-written" && file === "answer-A.csv" && ++checkpoints === 2
+                ? Effect.die("simulated crash")
+                : Effect.void
+          })
+        )
+        expect(first.failed, name).toBe(1)
+        const resumed = yield* runBatch(wideJob, cluster().cluster, options(dir, { ...change, resume: true }))
+        expect(resumed.failed, name).toBe(0)
+        expect(dataFiles(dir), name).toEqual(dataFiles(reference))
+        // A's checkpoint and B's finished file were both made with the old setting: both start over.
+        expect(
+          resumed.manifest.outputs.map((o) => o.resume),
+          name
+        ).toEqual(["written", "written"])
+      }
     }).pipe(Effect.provide(NodeServices.layer))
   )
 
@@ -303,11 +374,12 @@ describe("runBatch", () => {
         yield* runBatch(job, fakeCluster(rows).cluster, options(sharded, { shard: { index: i, count: 2 } }))
       }
       expect(dataFiles(sharded)).toEqual(dataFiles(single))
-      expect(
-        Object.keys(snapshot(sharded))
-          .filter((f) => f.startsWith("manifest"))
-          .sort()
-      ).toEqual(["manifest.shard-1-of-2.json", "manifest.shard-2-of-2.json"])
+      expect(names(sharded).filter((f) => f.startsWith("manifest"))).toEqual([
+        "manifest-<run>.json",
+        "manifest-<run>.json",
+        "manifest.shard-1-of-2.json",
+        "manifest.shard-2-of-2.json"
+      ])
     }).pipe(Effect.provide(NodeServices.layer))
   )
 })

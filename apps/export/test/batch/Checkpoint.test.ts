@@ -6,6 +6,7 @@ import { NodeServices } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option, Path } from "effect"
 import * as Checkpoint from "../../src/batch/Checkpoint.ts"
+import type { OutputSettings } from "../../src/batch/OutputSettings.ts"
 
 const sha = (text: string) => createHash("sha256").update(text).digest("hex")
 const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-checkpoint-"))
@@ -24,8 +25,21 @@ const record = (overrides: Partial<Checkpoint.CheckpointRecord> = {}): Checkpoin
   ...overrides
 })
 
+const settings: OutputSettings = {
+  file: "answer-Sales.csv",
+  format: "csv",
+  pageSize: 100,
+  timezone: "UTC",
+  offset: "utc",
+  newline: "\r\n",
+  escapeFormulae: false,
+  periodEnd: false,
+  tzDatabase: "2025b"
+}
+
 const input = (overrides: Partial<Checkpoint.ResumeInput> = {}): Checkpoint.ResumeInput => ({
   fingerprint: "fp-1",
+  settings,
   completed: Option.none(),
   finalSha256: Option.none(),
   checkpoint: Option.none(),
@@ -39,7 +53,7 @@ describe("Checkpoint.decide", () => {
   })
 
   it("a-complete-output-verified-by-its-manifest-is-skipped", () => {
-    const completed = Option.some({ fingerprint: "fp-1", sha256: "aa", rows: 7 })
+    const completed = Option.some({ fingerprint: "fp-1", settings, sha256: "aa", rows: 7 })
     expect(Checkpoint.decide(input({ completed, finalSha256: Option.some("aa") }))).toEqual({
       _tag: "Skip",
       rows: 7,
@@ -48,15 +62,36 @@ describe("Checkpoint.decide", () => {
   })
 
   it("a-final-file-that-differs-from-its-manifest-restarts", () => {
-    const completed = Option.some({ fingerprint: "fp-1", sha256: "aa", rows: 7 })
+    const completed = Option.some({ fingerprint: "fp-1", settings, sha256: "aa", rows: 7 })
     const decision = Checkpoint.decide(input({ completed, finalSha256: Option.some("bb") }))
     expect(decision).toEqual({ _tag: "Restart", reason: expect.stringMatching(/differs from the SHA-256/) })
   })
 
   it("a-complete-output-of-a-changed-export-restarts", () => {
-    const completed = Option.some({ fingerprint: "fp-0", sha256: "aa", rows: 7 })
+    const completed = Option.some({ fingerprint: "fp-0", settings: undefined, sha256: "aa", rows: 7 })
     const decision = Checkpoint.decide(input({ completed, finalSha256: Option.some("aa") }))
     expect(decision).toEqual({ _tag: "Restart", reason: expect.stringMatching(/export changed/) })
+  })
+
+  it("a-changed-setting-restarts-and-names-the-setting-and-both-values", () => {
+    const checkpoint = record({ settings: { ...settings, newline: "\n" } })
+    const decision = Checkpoint.decide(input({ fingerprint: "fp-2", checkpoint: Option.some(checkpoint) }))
+    expect(decision).toEqual({
+      _tag: "Restart",
+      reason: "--newline changed since the interrupted run (lf → crlf)",
+      settingChanged: true
+    })
+    const completed = Option.some({
+      fingerprint: "fp-0",
+      settings: { ...settings, tzDatabase: "2024a" },
+      sha256: "aa",
+      rows: 7
+    })
+    expect(Checkpoint.decide(input({ completed, finalSha256: Option.some("aa") }))).toEqual({
+      _tag: "Restart",
+      reason: "the time-zone database version changed since its output was written (2024a → 2025b)",
+      settingChanged: true
+    })
   })
 
   it("killed-after-rename-before-manifest-is-skipped-by-the-complete-checkpoint", () => {
@@ -186,6 +221,7 @@ describe("Checkpoint files", () => {
         checkpointPath: files.checkpoint,
         partialPath: files.partial,
         fingerprint: "fp-1",
+        settings,
         completed: Option.none()
       }
       expect((yield* Checkpoint.inspect(options))._tag).toBe("Continue")

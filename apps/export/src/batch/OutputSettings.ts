@@ -1,0 +1,75 @@
+/**
+ * Everything besides the source data that decides the bytes of one batch output. The writer of a batch output
+ * takes its settings from this one object and nowhere else, and the output's fingerprint is a hash of the whole
+ * object, so a setting added here is covered by resume's change check without another list to keep in step.
+ * Checkpoints and manifest entries store the object itself, so that a restart can say which setting changed.
+ */
+import { createHash } from "node:crypto"
+import type { OffsetStyle } from "@spotpipe/decode"
+import { canonicalJson } from "./JobFile.ts"
+
+/** The settings one output is written with. */
+export interface OutputSettings {
+  /** The output's path relative to the output directory. */
+  readonly file: string
+  readonly format: "csv" | "ndjson"
+  readonly pageSize: number
+  /** The data time zone (from the job file, else the cluster's, else UTC). */
+  readonly timezone: string
+  readonly offset: OffsetStyle
+  readonly newline: "\r\n" | "\n"
+  readonly escapeFormulae: boolean
+  readonly periodEnd: boolean
+  /** The runtime's time-zone database version (`process.versions.tz`): a new one can change a rendered date. */
+  readonly tzDatabase: string
+}
+
+/** How each setting is named in messages; a `Record` over the keys, so a new setting cannot go unnamed. */
+const labels: Record<keyof OutputSettings, string> = {
+  file: "the output name",
+  format: "the format",
+  pageSize: "the page size",
+  timezone: "the data time zone",
+  offset: "--datetime-offset",
+  newline: "--newline",
+  escapeFormulae: "--escape-formulae",
+  periodEnd: "--period-end",
+  tzDatabase: "the time-zone database version"
+}
+
+const show = (key: string, value: unknown): string => {
+  if (key === "newline") return value === "\r\n" ? "crlf" : value === "\n" ? "lf" : String(value)
+  if (typeof value === "boolean") return value ? "on" : "off"
+  return value === undefined ? "unknown" : String(value)
+}
+
+/** The runtime's time-zone database version. */
+export const runtimeTzDatabase = (): string => process.versions.tz ?? "unknown"
+
+/** The fingerprint of an output: its export's fingerprint (what is read) and every setting (how it is written). */
+export const fingerprintOf = (exportFingerprint: string, settings: OutputSettings): string =>
+  createHash("sha256")
+    .update(canonicalJson({ v: 2, export: exportFingerprint, settings }), "utf8")
+    .digest("hex")
+
+/** A setting that differs between two runs, for the log line (`--newline`, `crlf`, `lf`). */
+export interface SettingChange {
+  readonly setting: string
+  readonly from: string
+  readonly to: string
+}
+
+/**
+ * The first setting that differs between an earlier output's settings and the current ones (undefined: none
+ * differs, or the earlier ones are unknown).
+ */
+export const changedSetting = (before: unknown, after: OutputSettings): SettingChange | undefined => {
+  if (typeof before !== "object" || before === null) return undefined
+  const earlier = before as Record<string, unknown>
+  for (const key of Object.keys(labels) as Array<keyof OutputSettings>) {
+    if (canonicalJson(earlier[key]) !== canonicalJson(after[key])) {
+      return { setting: labels[key], from: show(key, earlier[key]), to: show(key, after[key]) }
+    }
+  }
+  return undefined
+}
