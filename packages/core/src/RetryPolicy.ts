@@ -25,16 +25,25 @@ export interface RetryPolicy {
   readonly deadlineMillis: number
   /** Timeout of one attempt (sending, waiting and reading the whole body). */
   readonly attemptTimeoutMillis: number
+  /**
+   * Attempts while the connection is refused (`ECONNREFUSED`: nothing listens at the host and port), the first
+   * included: a restarting server refuses briefly, a wrong port forever. At most `maxAttempts`.
+   */
+  readonly refusedAttempts: number
 }
 
-/** Defaults: 6 attempts, 500 ms base, 30 s step cap, Retry-After capped at 60 s, 10 min deadline, 2 min per attempt. */
+/**
+ * Defaults: 6 attempts (2 while the connection is refused), 500 ms base, 30 s step cap, Retry-After capped at
+ * 60 s, 10 min deadline, 2 min per attempt.
+ */
 export const defaults: RetryPolicy = {
   maxAttempts: 6,
   baseDelayMillis: 500,
   maxDelayMillis: 30_000,
   retryAfterCapMillis: 60_000,
   deadlineMillis: 600_000,
-  attemptTimeoutMillis: 120_000
+  attemptTimeoutMillis: 120_000,
+  refusedAttempts: 2
 }
 
 /** The defaults with some fields replaced. */
@@ -58,6 +67,9 @@ export interface RetryInput {
  */
 export const nextDelay = (policy: RetryPolicy, input: RetryInput): number | undefined => {
   if (!input.error.isRetryable || input.attempts >= policy.maxAttempts) return undefined
+  const reason = input.error.reason
+  if (reason._tag === "Transport" && reason.networkCode === "ECONNREFUSED" && input.attempts >= policy.refusedAttempts)
+    return undefined
   const step = Math.min(policy.maxDelayMillis, policy.baseDelayMillis * 2 ** (input.attempts - 1))
   let delay = input.random * step
   const retryAfter = input.error.retryAfterMillis

@@ -130,11 +130,23 @@ export class Server extends Schema.TaggedError<Server>()("Server", {
   }
 }
 
-/** The connection failed, was reset, or the response body ended early. */
-export class Transport extends Schema.TaggedError<Transport>()("Transport", details) {
-  /** Always retried. */
+/**
+ * The connection failed, was reset, or the response body ended early. Failures that cannot heal — an unknown
+ * host (`ENOTFOUND`), a TLS protocol or certificate error — are not retried; a refused connection is retried
+ * only briefly (`RetryPolicy.refusedAttempts`).
+ */
+export class Transport extends Schema.TaggedError<Transport>()("Transport", {
+  ...details,
+  /** The system or TLS error code, e.g. `ECONNRESET`, `ENOTFOUND`, `ECONNREFUSED`, `ERR_SSL_WRONG_VERSION_NUMBER`. */
+  networkCode: Schema.optionalKey(Schema.String),
+  /** The host (and port, if the URL names one) the request went to, e.g. `my.thoughtspot.cloud`. */
+  host: Schema.optionalKey(Schema.String),
+  /** False when retrying cannot help (unknown host, TLS refused); absent means retryable. */
+  retryable: Schema.optionalKey(Schema.Boolean)
+}) {
+  /** True unless the failure cannot heal (see `retryable`). */
   get isRetryable(): boolean {
-    return true
+    return this.retryable !== false
   }
   override get message(): string {
     return render(this)

@@ -169,9 +169,106 @@ const causeText = (cause: unknown): string => {
   if (cause instanceof Error) {
     const code = (cause as { readonly code?: unknown }).code
     const inner = cause.cause instanceof Error ? `: ${cause.cause.message}` : ""
-    return `${typeof code === "string" ? `${code} ` : ""}${cause.message}${inner}`
+    return `${typeof code === "string" ? `${code} ` : ""}${cause.message}${inner}`.trim()
   }
   return String(cause)
+}
+
+/** The first system or TLS error code in a cause chain (`cause`, and the `errors` of an `AggregateError`). */
+const networkCodeOf = (cause: unknown, depth = 0): { readonly code: string; readonly error: Error } | undefined => {
+  if (!(cause instanceof Error) || depth > 5) return undefined
+  const code = (cause as { readonly code?: unknown }).code
+  if (typeof code === "string" && code !== "UND_ERR_SOCKET" && code !== "ERR_HTTP2_ERROR") return { code, error: cause }
+  for (const inner of cause instanceof AggregateError ? cause.errors : []) {
+    const found = networkCodeOf(inner, depth + 1)
+    if (found !== undefined) return found
+  }
+  return networkCodeOf(cause.cause, depth + 1)
+}
+
+/** Certificate errors (OpenSSL verify codes as Node names them): the chain or name is wrong, not the network. */
+const isCertificateCode = (code: string): boolean =>
+  /CERT|SIGNATURE|ISSUER|SELF_SIGNED|HOSTNAME_MISMATCH|UNABLE_TO_VERIFY/.test(code) ||
+  code === "ERR_TLS_CERT_ALTNAME_INVALID"
+
+/** The request URL without credentials, path and query: `https://host:port`, and `host:port` alone. */
+const hostOf = (url: string): { readonly origin: string; readonly host: string } => {
+  try {
+    const parsed = new URL(url)
+    return { origin: `${parsed.protocol}//${parsed.host}`, host: parsed.host }
+  } catch {
+    return { origin: url, host: url }
+  }
+}
+
+/**
+ * A connection failure, described by what it means: an unknown host, nothing listening, plain HTTP where TLS
+ * was expected, a certificate not trusted, or (anything else) the transport error as Node reports it.
+ */
+const transportFailure = (
+  request: { readonly method: string; readonly url: string },
+  cause: unknown,
+  scrub: Scrub
+): Transport => {
+  const { origin, host } = hostOf(request.url)
+  const where = `${request.method} ${origin}${safePath(request.url)}`
+  const found = networkCodeOf(cause)
+  const code = found?.code
+  const facts = { ...(code === undefined ? {} : { networkCode: code }), host }
+  const say = (description: string, retryable: boolean) =>
+    new Transport({ ...facts, description: clip(scrub(description)), ...(retryable ? {} : { retryable: false }) })
+  const detail = found === undefined ? causeText(cause) : causeText(found.error)
+  if (code === "ENOTFOUND")
+    return say(
+      `cannot resolve host ${hostOf(request.url).host.replace(/:\d+$/, "")}: check the host name (${where})`,
+      false
+    )
+  if (code === "ECONNREFUSED") {
+    return say(
+      `nothing is listening at ${portedHost(request.url)}: check the host URL and that the server is running (${where})`,
+      true
+    )
+  }
+  const text =
+    found === undefined ? "" : `${found.error.message} ${(found.error as { readonly reason?: unknown }).reason ?? ""}`
+  if (
+    code === "ERR_SSL_WRONG_VERSION_NUMBER" ||
+    /wrong version number|packet length too long|http request/i.test(text)
+  ) {
+    return say(
+      `the server at ${origin} answered in plain HTTP: did you mean ${origin.replace(/^https:/, "http:")}?`,
+      false
+    )
+  }
+  if (code !== undefined && isCertificateCode(code)) {
+    return say(
+      `the TLS certificate of ${host} is not trusted (${detail}): check the host URL, or add the CA (NODE_EXTRA_CA_CERTS)`,
+      false
+    )
+  }
+  if (code !== undefined && (code === "EPROTO" || code.startsWith("ERR_SSL_"))) {
+    return say(`TLS with ${origin} failed (${detail}): check the host URL and its scheme`, false)
+  }
+  return say(`could not complete ${where}: ${detail}`, true)
+}
+
+/** `host:port`, with the scheme's default port spelled out (`nothing is listening at host:443`). */
+const portedHost = (url: string): string => {
+  try {
+    const parsed = new URL(url)
+    return `${parsed.hostname}:${parsed.port === "" ? (parsed.protocol === "http:" ? "80" : "443") : parsed.port}`
+  } catch {
+    return url
+  }
+}
+
+/** The path of a URL, without query or fragment. */
+const safePath = (url: string): string => {
+  try {
+    return new URL(url).pathname
+  } catch {
+    return ""
+  }
 }
 
 /** Maps an `HttpClientError` (connection, reset, body cut short, bad URL) to an error. */
@@ -181,13 +278,11 @@ export const fromHttpClientError = (
   scrub: Scrub
 ): ThoughtSpotError => {
   const reason = error.reason
-  const where = `${reason.request.method} ${reason.request.url}`
+  const { origin } = hostOf(reason.request.url)
+  const where = `${reason.request.method} ${origin}${safePath(reason.request.url)}`
   switch (reason._tag) {
     case "TransportError":
-      return new ThoughtSpotError({
-        operation,
-        reason: new Transport({ description: clip(scrub(`could not complete ${where}: ${causeText(reason.cause)}`)) })
-      })
+      return new ThoughtSpotError({ operation, reason: transportFailure(reason.request, reason.cause, scrub) })
     case "DecodeError":
     case "EmptyBodyError":
       return new ThoughtSpotError({
@@ -203,7 +298,11 @@ export const fromHttpClientError = (
       return new ThoughtSpotError({
         operation,
         reason: new BadRequest({
-          description: clip(scrub(`could not send ${where}: ${reason.message}; check the host URL`))
+          description: clip(
+            scrub(
+              `could not send ${reason.request.method} ${reason.request.url}: ${reason.message}; check the host URL`
+            )
+          )
         })
       })
   }

@@ -1,0 +1,186 @@
+/**
+ * Connection failures that cannot heal fail fast and say what to check: a closed port (refused, retried
+ * briefly), plain HTTP where TLS was expected, an untrusted certificate, an unknown host. Loopback only; the
+ * unknown host is injected through a test `HttpClient` (this machine's resolver would send a query off-box).
+ */
+import * as http from "node:http"
+import * as https from "node:https"
+import type * as net from "node:net"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Exit, Layer } from "effect"
+import { HttpClient, HttpClientError } from "effect/http"
+import { Auth, ThoughtSpotClient, type ThoughtSpotError } from "../src/index.ts"
+import { makeFake, withTime } from "./fake.ts"
+
+/** A self-signed certificate for 127.0.0.1 (trusted by nobody). */
+const KEY = [
+  "-----BEGIN PRIVATE KEY-----",
+  "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgHV8WGf/6ob2bMiS9",
+  "6C0BnEhcQGasoUKz1hvM1adlfOWhRANCAASw6n8dDxBSLiZ26iyixwAfGSHyM6/g",
+  "4WOnkl2zdBphZcVUCmArzoSX032xGYf/gZq5YSKG5QoteSmRre4Cjjz/",
+  "-----END PRIVATE KEY-----"
+].join("\n")
+const CERT = [
+  "-----BEGIN CERTIFICATE-----",
+  "MIIBjzCCATagAwIBAgIUdkChxhRPxHoKLm4bJAPj8m36BpQwCgYIKoZIzj0EAwIw",
+  "FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTIwNjE0NTgyNloYDzIxMjYxMTEy",
+  "MTQ1ODI2WjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO",
+  "PQMBBwNCAASw6n8dDxBSLiZ26iyixwAfGSHyM6/g4WOnkl2zdBphZcVUCmArzoSX",
+  "032xGYf/gZq5YSKG5QoteSmRre4Cjjz/o2QwYjAdBgNVHQ4EFgQUqfxjOLOeBwdu",
+  "44CWOAPb29zylIcwHwYDVR0jBBgwFoAUqfxjOLOeBwdu44CWOAPb29zylIcwDwYD",
+  "VR0TAQH/BAUwAwEB/zAPBgNVHREECDAGhwR/AAABMAoGCCqGSM49BAMCA0cAMEQC",
+  "IE9WttneI1wQ9y3FBJbCdkd+2kRa8CqP6xoYLfBZ/aDhAiAJ4Vaw/UItJ3kL03xx",
+  "Oz+JTA4eCkVeLt77bg/0TOzrvg==",
+  "-----END CERTIFICATE-----"
+].join("\n")
+
+const failureOf = <A>(exit: Exit.Exit<A, ThoughtSpotError.ThoughtSpotError>): ThoughtSpotError.ThoughtSpotError => {
+  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
+  const reason = exit.cause.reasons.find((r) => r._tag === "Fail")
+  if (reason === undefined || reason._tag !== "Fail") throw new Error(`expected a typed failure: ${String(exit.cause)}`)
+  return reason.error
+}
+
+/** undici with every request counted. */
+const countingUndici = () => {
+  const sent = { count: 0 }
+  const layer = Layer.effect(
+    HttpClient.HttpClient,
+    Effect.map(HttpClient.HttpClient, (client) =>
+      HttpClient.tapRequest(client, () =>
+        Effect.sync(() => {
+          sent.count++
+        })
+      )
+    )
+  ).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  return { sent, layer }
+}
+
+/** `system` once against `host`, with short real backoff (loopback answers at once). */
+const systemAt = (host: string, layer: Layer.Layer<HttpClient.HttpClient>) =>
+  Effect.exit(
+    Effect.flatMap(ThoughtSpotClient.ThoughtSpotClient, (c) => c.system).pipe(
+      Effect.provide(
+        ThoughtSpotClient.layer({
+          host,
+          auth: Auth.bearerToken("pre-issued-token-value"),
+          rateLimit: { requestsPerSecond: Number.POSITIVE_INFINITY },
+          retry: { baseDelayMillis: 1, maxDelayMillis: 5 }
+        }).pipe(Layer.provide(layer))
+      )
+    )
+  )
+
+const listen = (server: net.Server) =>
+  new Promise<number>((resolve) =>
+    server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port))
+  )
+const close = (server: net.Server) => new Promise<void>((resolve) => server.close(() => resolve()))
+
+describe("connection failures", () => {
+  it.live("closed-port-is-tried-twice-then-says-nothing-is-listening", () =>
+    Effect.gen(function* () {
+      const probe = http.createServer()
+      const port = yield* Effect.promise(() => listen(probe))
+      yield* Effect.promise(() => close(probe))
+      const { sent, layer } = countingUndici()
+      const error = failureOf(yield* systemAt(`http://127.0.0.1:${port}`, layer))
+      expect(error.reason._tag).toBe("Transport")
+      expect(error.reason.message).toContain(`nothing is listening at 127.0.0.1:${port}`)
+      expect(error.reason).toMatchObject({ networkCode: "ECONNREFUSED", host: `127.0.0.1:${port}` })
+      expect(sent.count).toBe(2)
+    })
+  )
+
+  it.live("plain-http-server-reached-with-https-fails-at-once-and-suggests-http", () =>
+    Effect.gen(function* () {
+      let connections = 0
+      const server = http.createServer((_request, response) => response.end("{}"))
+      server.on("connection", () => connections++)
+      const port = yield* Effect.promise(() => listen(server))
+      const { sent, layer } = countingUndici()
+      const exit = yield* systemAt(`https://127.0.0.1:${port}`, layer).pipe(
+        Effect.ensuring(Effect.promise(() => close(server)))
+      )
+      const error = failureOf(exit)
+      expect(error.reason._tag).toBe("Transport")
+      expect(error.reason.message).toContain(
+        `the server at https://127.0.0.1:${port} answered in plain HTTP: did you mean http://127.0.0.1:${port}?`
+      )
+      expect(error.isRetryable).toBe(false)
+      expect([sent.count, connections]).toEqual([1, 1])
+    })
+  )
+
+  it.live("untrusted-certificate-fails-at-once", () =>
+    Effect.gen(function* () {
+      let connections = 0
+      const server = https.createServer({ key: KEY, cert: CERT }, (_request, response) => response.end("{}"))
+      server.on("connection", () => connections++)
+      const port = yield* Effect.promise(() => listen(server))
+      const { sent, layer } = countingUndici()
+      const exit = yield* systemAt(`https://127.0.0.1:${port}`, layer).pipe(
+        Effect.ensuring(Effect.promise(() => close(server)))
+      )
+      const error = failureOf(exit)
+      expect(error.reason._tag).toBe("Transport")
+      expect(error.reason.message).toContain(`the TLS certificate of 127.0.0.1:${port} is not trusted`)
+      expect(error.isRetryable).toBe(false)
+      expect([sent.count, connections]).toEqual([1, 1])
+    })
+  )
+
+  const dnsFailure = (code: "ENOTFOUND" | "EAI_AGAIN", hostname: string) =>
+    // As Node's resolver reports it (dns.lookup / getaddrinfo).
+    Object.assign(new Error(`getaddrinfo ${code} ${hostname}`), {
+      errno: code === "ENOTFOUND" ? -3008 : -3001,
+      code,
+      syscall: "getaddrinfo",
+      hostname
+    })
+
+  const failingDns = (code: "ENOTFOUND" | "EAI_AGAIN") => {
+    const sent = { count: 0 }
+    const client = HttpClient.make((request, url) =>
+      Effect.suspend(() => {
+        sent.count++
+        return Effect.fail(
+          new HttpClientError.HttpClientError({
+            reason: new HttpClientError.TransportError({ request, cause: dnsFailure(code, url.hostname) })
+          })
+        )
+      })
+    )
+    return { sent, layer: Layer.succeed(HttpClient.HttpClient, client) }
+  }
+
+  it.effect("unknown-host-fails-at-once-and-says-cannot-resolve", () =>
+    Effect.gen(function* () {
+      const { sent, layer } = failingDns("ENOTFOUND")
+      const error = failureOf(yield* withTime(systemAt("https://spotpipe-test.invalid", layer)))
+      expect(error.reason.message).toContain("cannot resolve host spotpipe-test.invalid")
+      expect(error.reason).toMatchObject({ _tag: "Transport", networkCode: "ENOTFOUND", host: "spotpipe-test.invalid" })
+      expect(sent.count).toBe(1)
+    })
+  )
+
+  it.effect("temporary-dns-failure-is-retried", () =>
+    Effect.gen(function* () {
+      const { sent, layer } = failingDns("EAI_AGAIN")
+      const error = failureOf(yield* withTime(systemAt("https://spotpipe-test.invalid", layer)))
+      expect(error.reason).toMatchObject({ _tag: "Transport", networkCode: "EAI_AGAIN" })
+      expect(sent.count).toBe(6)
+    })
+  )
+
+  it.effect("reset-connections-are-still-retried", () =>
+    Effect.gen(function* () {
+      const fake = makeFake(() => ({ reset: true }))
+      const error = failureOf(yield* withTime(systemAt("http://ts.test", fake.layer)))
+      expect(error.isRetryable).toBe(true)
+      expect(fake.seen).toHaveLength(6)
+    })
+  )
+})
