@@ -24,9 +24,9 @@ import { createHash, type Hash } from "node:crypto"
 import { type OffsetStyle, resolveTimeZone } from "@spotpipe/decode"
 import { Clock, Effect, Exit, FileSystem, Option, Path, type PlatformError, Schema, Stream } from "effect"
 import { type ChunkWriter, fileError } from "../AtomicFile.ts"
-import type { Cluster, MetadataObject, TypedColumn } from "../Cluster.ts"
+import type { Cluster, MetadataObject } from "../Cluster.ts"
 import { metadataColumns } from "../Cluster.ts"
-import { planColumns } from "../ColumnPlanner.ts"
+import { type ColumnTypes, planColumns, typesByName, typesByPosition } from "../ColumnPlanner.ts"
 import { ExportError } from "../ExportError.ts"
 import { chooseTimeZone } from "../Exporter.ts"
 import { type DataPage, type PageDecoder, runJob } from "../ExportJob.ts"
@@ -107,7 +107,7 @@ interface PlannedOutput<E> {
   readonly pages: (decoder: PageDecoder) => Stream.Stream<DataPage, E>
   /** The pages from a row offset (a multiple of the job's page size); absent for metadata listings. */
   readonly pagesFrom?: (startOffset: number, decoder: PageDecoder) => Stream.Stream<DataPage, E>
-  readonly typeOf: (column: string) => string | null
+  readonly typesOf: ColumnTypes
   readonly emptyColumns: ReadonlyArray<string>
   /** Every setting the output is written with; the writer reads them from here only. */
   readonly settings: OutputSettings
@@ -120,11 +120,6 @@ type RunSettings = Omit<OutputSettings, "file" | "format" | "pageSize" | "timezo
 
 /** Signals that a continued output must restart (its source or regenerated prefix changed). */
 class RestartNeeded extends Schema.TaggedError<RestartNeeded>()("RestartNeeded", { reason: Schema.String }) {}
-
-const typesOf = (columns: ReadonlyArray<TypedColumn>) => {
-  const map = new Map(columns.map((c) => [c.name, c.type]))
-  return (name: string) => map.get(name) ?? null
-}
 
 const notFound = (kind: string, identifier: string) =>
   new ExportError({
@@ -179,7 +174,7 @@ const planExport = <E>(
           what: `metadata (${spec.metadataTypes.join(", ")})`,
           source: { type: "METADATA", id: null, name: spec.metadataTypes.join(","), viz: null, query: null },
           pages: () => cluster.metadataPages(spec.metadataTypes, job.pageSize),
-          typeOf: typesOf(metadataColumns),
+          typesOf: typesByPosition(metadataColumns),
           emptyColumns: metadataColumns.map((c) => c.name)
         })
       case "answer": {
@@ -190,7 +185,7 @@ const planExport = <E>(
           source: { type: "ANSWER", id: answer.id, name: answer.name, viz: null, query: null },
           pages: (decoder) => cluster.answerPages(answer.id, job.pageSize, 0, decoder),
           pagesFrom: (offset, decoder) => cluster.answerPages(answer.id, job.pageSize, offset, decoder),
-          typeOf: typesOf(columns),
+          typesOf: typesByPosition(columns),
           emptyColumns: columns.map((c) => c.name)
         })
       }
@@ -201,7 +196,7 @@ const planExport = <E>(
           source: { type: "LOGICAL_TABLE", id: table.id, name: table.name, viz: null, query: spec.query },
           pages: (decoder) => cluster.searchPages(table.id, spec.query, job.pageSize, 0, decoder),
           pagesFrom: (offset, decoder) => cluster.searchPages(table.id, spec.query, job.pageSize, offset, decoder),
-          typeOf: searchColumnTypes(table.columns),
+          typesOf: typesByName(searchColumnTypes(table.columns)),
           emptyColumns: []
         })
       }
@@ -224,7 +219,7 @@ const planExport = <E>(
           pages: (decoder) => cluster.liveboardPages(liveboard.id, viz.id, job.pageSize, 0, decoder),
           pagesFrom: (offset: number, decoder) =>
             cluster.liveboardPages(liveboard.id, viz.id, job.pageSize, offset, decoder),
-          typeOf: typesOf(viz.columns),
+          typesOf: typesByPosition(viz.columns),
           emptyColumns: viz.columns.map((c) => c.name)
         }))
       }
@@ -271,7 +266,6 @@ export const runBatch = <E>(
         options.onStep === undefined ? Effect.void : options.onStep(name, file)
       const orFail = <A, R>(effect: Effect.Effect<A, PlatformError.PlatformError, R>, at: string) =>
         Effect.mapError(effect, (e) => fileError(at, e))
-      yield* orFail(fs.makeDirectory(stateDir, { recursive: true }), stateDir)
 
       const runId = makeRunId(started)
       const manifestPath = path.join(outDir, runManifestName(runId))
@@ -565,7 +559,8 @@ export const runBatch = <E>(
                   ...(fromOffset === undefined
                     ? {}
                     : { continues: { rows: fromOffset.next_offset, pages: fromOffset.pages } }),
-                  plan: (names) => planColumns(names, planned.typeOf, { timeZone, offset: planned.settings.offset }),
+                  plan: (names) =>
+                    planColumns(names, planned.typesOf(names), { timeZone, offset: planned.settings.offset }),
                   emptyColumns: planned.emptyColumns,
                   newline: planned.settings.newline,
                   escapeFormulae: planned.settings.escapeFormulae,
@@ -613,9 +608,40 @@ export const runBatch = <E>(
           ).pipe(Effect.tap(() => publishPartial(files.partial, finalPath, planned.file)))
         })
 
-      const runExport = (entry: JobExport) =>
+      // Every export is looked up (no data is read) before anything is written, so that a run refused for
+      // existing outputs leaves the directory, its manifests and its resume state exactly as they were.
+      const plans = yield* Effect.forEach(
+        exports,
+        (entry) =>
+          planExport(cluster, entry, zoneInfo.name, runSettings).pipe(
+            Effect.mapError((error) => toExportError(error, whatOf(entry))),
+            Effect.exit
+          ),
+        { concurrency: Math.max(1, options.concurrency) }
+      )
+      if (!options.resume && !options.force) {
+        const existing: Array<string> = []
+        for (const plan of plans) {
+          if (Exit.isFailure(plan)) continue
+          for (const output of plan.value) {
+            const finalPath = path.join(outDir, output.file)
+            if (yield* orFail(fs.exists(finalPath), finalPath)) existing.push(output.file)
+          }
+        }
+        if (existing.length > 0) {
+          const listed =
+            existing.slice(0, 3).join(", ") + (existing.length > 3 ? `, … (${existing.length} in all)` : "")
+          return yield* new ExportError({
+            kind: "OutputExists",
+            message: `${existing.length === 1 ? "an output" : `${existing.length} outputs`} of this job already exist in ${outDir} (${listed}); nothing was written: pass --resume to keep verified outputs and finish the rest, --force to replace them, or choose another --out directory`
+          })
+        }
+      }
+      yield* orFail(fs.makeDirectory(stateDir, { recursive: true }), stateDir)
+
+      const runExport = (plan: (typeof plans)[number], entry: JobExport) =>
         Effect.gen(function* () {
-          const planned = yield* planExport(cluster, entry, zoneInfo.name, runSettings)
+          const planned = yield* plan
           const outputs: Array<BatchOutput> = []
           for (const output of planned) outputs.push(yield* writeOutput(output))
           return outputs
@@ -624,7 +650,9 @@ export const runBatch = <E>(
           Effect.exit
         )
 
-      const results = yield* Effect.forEach(exports, runExport, { concurrency: Math.max(1, options.concurrency) })
+      const results = yield* Effect.forEach(exports, (entry, i) => runExport(plans[i]!, entry), {
+        concurrency: Math.max(1, options.concurrency)
+      })
       const statuses: Array<ExportStatus> = []
       const outputs: Array<BatchOutput> = []
       results.forEach((exit, i) => {

@@ -232,7 +232,7 @@ describe("runBatch", () => {
         ["period-end", { periodEnd: true }],
         ["datetime-offset", { offset: "zone" }],
         ["tz database", { tzDatabase: "2099z" }],
-        ["cluster time zone", {}, "Asia/Kolkata"]
+        ["cluster time zone", {}, "Pacific/Kiritimati"]
       ]
       for (const [name, change, zone] of changes) {
         const cluster = () => fakeCluster(wideRows, new Set(), { wide: true, ...(zone === undefined ? {} : { zone }) })
@@ -240,8 +240,11 @@ describe("runBatch", () => {
         yield* runBatch(wideJob, cluster().cluster, options(reference, change))
         const before = tempDir()
         yield* runBatch(wideJob, fakeCluster(wideRows, new Set(), { wide: true }).cluster, options(before))
-        // The setting makes a difference to A's bytes (else this case would prove nothing).
-        expect(dataFiles(before)["answer-A.csv"], name).not.toEqual(dataFiles(reference)["answer-A.csv"])
+        // The setting makes a difference to A's bytes (else this case would prove nothing), except a new time-zone
+        // database, which changes no date of this data: there the restart itself is what is checked.
+        if (name !== "tz database") {
+          expect(dataFiles(before)["answer-A.csv"], name).not.toEqual(dataFiles(reference)["answer-A.csv"])
+        }
 
         const dir = tempDir()
         let checkpoints = 0
@@ -330,9 +333,19 @@ describe("runBatch", () => {
     Effect.gen(function* () {
       const dir = tempDir()
       yield* runBatch(job, fakeCluster(rows).cluster, options(dir))
-      const again = yield* runBatch(job, fakeCluster(rows).cluster, options(dir))
-      expect(again.failed).toBe(3)
-      expect(again.manifest.exports[0]!.error).toMatch(/already exists: pass --resume .* --force/)
+      const before = snapshot(dir)
+      const refused = yield* Effect.flip(runBatch(job, fakeCluster(rows).cluster, options(dir)))
+      expect(refused.message).toMatch(
+        /3 outputs of this job already exist .*nothing was written: pass --resume .* --force/
+      )
+      // The refused run wrote nothing: the earlier manifests, files and state are exactly as they were.
+      expect(snapshot(dir)).toEqual(before)
+      // Resuming the completed run skips every output without reading a data page.
+      const second = fakeCluster(rows)
+      const resumed = yield* runBatch(job, second.cluster, options(dir, { resume: true }))
+      expect(resumed.failed).toBe(0)
+      expect(resumed.manifest.outputs.map((o) => o.resume)).toEqual(["skipped", "skipped", "skipped"])
+      expect(second.reads).toEqual([])
       const forced = yield* runBatch(job, fakeCluster(rows).cluster, options(dir, { force: true }))
       expect(forced.failed).toBe(0)
     }).pipe(Effect.provide(NodeServices.layer))

@@ -7,6 +7,7 @@ import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { runManifestPattern } from "../../src/Manifest.ts"
 import { runCli } from "../support/runCli.ts"
 
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-run-e2e-"))
@@ -69,9 +70,14 @@ describe("spotpipe run", () => {
     expect(run.stderr).toMatch(/no answer "Revenue by Month/)
     expect(run.stderr).not.toMatch(/\n\s+at /)
     const written = files(out)
-    expect(Object.keys(written).sort()).toEqual([
+    expect(
+      Object.keys(written)
+        .map((name) => (runManifestPattern.test(name) ? "manifest-<run>.json" : name))
+        .sort()
+    ).toEqual([
       "_.._etc_passwd/Revenue by Region.csv",
       "answer-Order Details.csv",
+      "manifest-<run>.json",
       "manifest.json",
       "metadata-answer.csv",
       "search-Orders.ndjson"
@@ -94,6 +100,26 @@ describe("spotpipe run", () => {
       expect(text.includes(fixtures.user.password), name).toBe(false)
     }
     expect(run.stdout + run.stderr).not.toContain(fixtures.user.password)
+  }, 30_000)
+
+  it("a-refused-rerun-writes-nothing-and-resuming-the-completed-run-fetches-no-data-page", async () => {
+    const path = writeJob("complete.json", { ...job, exports: job.exports.filter((_, i) => i !== 3) })
+    const out = NodePath.join(root, "complete")
+    const first = await runCli(["run", path, "--out", out, "--quiet"], { env })
+    expect(first.code, first.stderr).toBe(0)
+    const before = files(out)
+    const refused = await runCli(["run", path, "--out", out, "--quiet"], { env })
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/4 outputs of this job already exist .*nothing was written: pass --resume/)
+    // The good manifest (and everything else) is untouched: no all-failed manifest replaced it.
+    expect(files(out)).toEqual(before)
+    const pages = () => sandbox.stats().pagesRendered + sandbox.stats().pageCacheHits
+    const pagesBefore = pages()
+    const resumed = await runCli(["run", path, "--out", out, "--quiet", "--resume"], { env })
+    expect(resumed.code, resumed.stderr).toBe(0)
+    expect(pages() - pagesBefore).toBe(0)
+    const latest = JSON.parse(files(out)["manifest.json"]!) as { outputs: ReadonlyArray<{ resume: string }> }
+    expect(latest.outputs.map((o) => o.resume)).toEqual(["skipped", "skipped", "skipped", "skipped"])
   }, 30_000)
 
   it("the-union-of-the-shards-is-the-single-run", async () => {
@@ -148,7 +174,11 @@ describe("spotpipe run", () => {
       }
     })
     expect(run.code, run.stderr).toBe(0)
-    expect(Object.keys(files(out)).sort()).toEqual(["answer-Revenue by Month.csv", "manifest.json"])
+    expect(
+      Object.keys(files(out))
+        .filter((name) => !runManifestPattern.test(name))
+        .sort()
+    ).toEqual(["answer-Revenue by Month.csv", "manifest.json"])
     const missing = await runCli(["run", path, "--out", out], { env: { NIGHTLY_TS_HOST: sandbox.url } })
     expect(missing.code).toBe(2)
     expect(missing.stderr).toContain("NIGHTLY_TS_USER")
