@@ -16,6 +16,7 @@ import { type ClusterFailure, connect } from "./CoreCluster.ts"
 import { ExportError } from "./ExportError.ts"
 import { chooseTimeZone, type ExportTask, runExport } from "./Exporter.ts"
 import { toExportError } from "./Failure.ts"
+import { setResumeHint, shellWord } from "./Interruption.ts"
 import { loggingLayer } from "./Logging.ts"
 import {
   type Connection,
@@ -622,6 +623,12 @@ const runCommand = Command.make(
           })
         }
         const job = parsed.value
+        yield* setResumeHint(
+          ["spotpipe", "run", input.job, ...(input.out === "." ? [] : ["--out", input.out])]
+            .concat(Option.isSome(input.shard) ? ["--shard", input.shard.value] : [], ["--resume"])
+            .map(shellWord)
+            .join(" ")
+        )
         const output = yield* checkOutput({
           format: "csv",
           out: Option.some(input.out),

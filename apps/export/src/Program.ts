@@ -2,14 +2,17 @@
  * The whole CLI as one Effect from arguments to an exit code: 0 success, 1 export failed, 2 usage error.
  * Usage errors and failures print one line on stderr (the full cause with `--verbose`); parse errors go to
  * stderr with a pointer to `--help`, never the whole help text to stdout, so stdout only ever carries data
- * (`--out -`), help or the summary. Interruption is left to the runtime (exit 130).
+ * (`--out -`), help or the summary. A closed stdout ends quietly with 141. An interruption (a signal, see
+ * RunMain.ts) prints that nothing partial was published and, for a batch run, how to resume it.
  */
 import { Cause, Console, Effect, Option } from "effect"
 import { CliError, CliOutput, Command } from "effect/cli"
 import { spotpipe, version } from "./Cli.ts"
 import { ExitCode, reportFailure } from "./Failure.ts"
+import { interruptedLines, ResumeHint } from "./Interruption.ts"
 import { rejectSecretFlags } from "./OptionGate.ts"
 import { printSandboxHelp, runSandboxCommand } from "./SandboxCommand.ts"
+import { isStdoutClosed, stdoutClosedExitCode } from "./StdoutWriter.ts"
 
 // Parse errors: one line each and a pointer to --help, on stderr.
 const presenter = CliOutput.layerPresenter({
@@ -35,11 +38,14 @@ export const program = (args: ReadonlyArray<string>) => {
     }
     return Command.runWith(spotpipe, { version })(args)
   })
+  const hint: ResumeHint = { current: undefined }
   return cli.pipe(
     Effect.as(ExitCode.success as number),
     Effect.catchCause((cause) => {
       if (Cause.hasInterruptsOnly(cause)) return Effect.failCause(cause)
       const error = Cause.squash(cause)
+      // The reader of `--out -` went away (`| head`): end quietly, as other Unix tools do.
+      if (isStdoutClosed(error)) return Effect.succeed(stdoutClosedExitCode)
       if (CliError.isCliError(error)) {
         // The presenter already printed the parse errors; plain help (no errors) is a success.
         return Effect.succeed(
@@ -52,6 +58,9 @@ export const program = (args: ReadonlyArray<string>) => {
         report.exitCode
       )
     }),
+    // Runs after every finalizer inside (temp files are gone by then), so these are the last lines printed.
+    Effect.onInterrupt(() => Effect.forEach(interruptedLines(hint), (line) => Console.error(line), { discard: true })),
+    Effect.provideService(ResumeHint, hint),
     Effect.provide(presenter)
   )
 }

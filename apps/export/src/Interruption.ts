@@ -1,0 +1,33 @@
+/**
+ * What the CLI says when a run is interrupted (Ctrl-C, SIGTERM, SIGHUP): one line that nothing half-written was
+ * published, and, for a batch run, the command that continues it. The command being run registers that hint
+ * here once it knows it (the job file, `--out`, `--shard`); the program prints both lines after every finalizer
+ * has run, so they come last and in that order.
+ */
+import { Context, type Effect } from "effect"
+
+/** A mutable cell for the resume hint of the run in progress. */
+export interface ResumeHint {
+  current: string | undefined
+}
+
+/** The run's {@link ResumeHint}; the program provides a fresh one per run. */
+export const ResumeHint = Context.Reference<ResumeHint>("spotpipe/ResumeHint", {
+  defaultValue: () => ({ current: undefined })
+})
+
+/** Sets the command that continues this run, shown if it is interrupted. */
+export const setResumeHint = (command: string): Effect.Effect<void> =>
+  ResumeHint.useSync((hint) => {
+    hint.current = command
+  })
+
+/** The lines printed on stderr after an interruption. */
+export const interruptedLines = (hint: ResumeHint): ReadonlyArray<string> => [
+  "spotpipe: interrupted; no partial file was published",
+  ...(hint.current === undefined ? [] : [`run "${hint.current}" to continue`])
+]
+
+/** Quotes a command-line word for a POSIX shell when it needs it (`job file.json` → `'job file.json'`). */
+export const shellWord = (word: string): string =>
+  /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`
