@@ -24,6 +24,10 @@ export interface ConnectOptions {
    * theirs; default: the client's own bound (4), shared by a batch's exports.
    */
   readonly requests?: number
+  /** Timeout of one request attempt, reading the whole answer included (core default 120 000). */
+  readonly attemptTimeoutMillis?: number
+  /** Budget of one request, retries and their waits included (core default 600 000). */
+  readonly deadlineMillis?: number
 }
 
 /**
@@ -151,6 +155,10 @@ export const connect = Effect.fn("CoreCluster.connect")(function* (
       pageSize: options.pageSize,
       prefetch: pagesAhead(options.concurrency, options.pageSize),
       ...(options.requests === undefined ? {} : { concurrency: options.requests }),
+      retry: {
+        ...(options.attemptTimeoutMillis === undefined ? {} : { attemptTimeoutMillis: options.attemptTimeoutMillis }),
+        ...(options.deadlineMillis === undefined ? {} : { deadlineMillis: options.deadlineMillis })
+      },
       userAgent: `spotpipe/${options.version} (node/${process.versions.node}; ${process.platform})`
     }).pipe(Layer.provide(NodeHttpClient.layerUndici))
   )

@@ -77,9 +77,13 @@ export const nextDelay = (policy: RetryPolicy, input: RetryInput): number | unde
   return input.elapsedMillis + delay >= policy.deadlineMillis ? undefined : delay
 }
 
+/** A delay as the retry log says it: seconds with one decimal (`2.4 s`). */
+export const formatSeconds = (millis: number): string => `${(millis / 1000).toFixed(1)} s`
+
 /**
  * A `Schedule` for `Effect.retry` following the policy. Its clock starts when the retried effect starts; each
- * retry is logged at debug level with the reason (never a secret: errors are scrubbed).
+ * wait is logged at info level, `retrying searchData in 2.4 s (attempt 2 of 6): Server: …`, so a slow or
+ * failing server is never silent (the reason text is scrubbed of secrets by the classifier).
  */
 export const schedule = (policy: RetryPolicy): Schedule.Schedule<number, ThoughtSpotError> =>
   Schedule.fromStepWithMetadata(
@@ -95,8 +99,8 @@ export const schedule = (policy: RetryPolicy): Schedule.Schedule<number, Thought
           })
           if (delay === undefined) return Cause.done(meta.attempt)
           return Effect.as(
-            Effect.logDebug(
-              `retrying ${meta.input.operation} in ${Math.round(delay)} ms (attempt ${meta.attempt + 1} of ${policy.maxAttempts}): ${meta.input.reason._tag}: ${meta.input.reason.message}`
+            Effect.logInfo(
+              `retrying ${meta.input.operation} in ${formatSeconds(delay)} (attempt ${meta.attempt + 1} of ${policy.maxAttempts}): ${meta.input.reason._tag}: ${meta.input.reason.message}`
             ),
             [meta.attempt, Duration.millis(delay)] as [number, Duration.Duration]
           )

@@ -308,11 +308,17 @@ export const fromHttpClientError = (
   }
 }
 
+/** A duration as messages say it: whole seconds when it is one, else milliseconds. */
+const duration = (millis: number): string => (millis % 1000 === 0 ? `${millis / 1000} s` : `${millis} ms`)
+
 /** One attempt took longer than its timeout. */
 export const attemptTimedOut = (operation: string, millis: number): ThoughtSpotError =>
   new ThoughtSpotError({
     operation,
-    reason: new Timeout({ retryable: true, description: `no complete response within ${millis} ms` })
+    reason: new Timeout({
+      retryable: true,
+      description: `no complete response within ${duration(millis)} (the per-attempt timeout, attemptTimeoutMillis)`
+    })
   })
 
 /** The whole call, retries included, ran past its deadline. */
@@ -321,7 +327,7 @@ export const deadlineExceeded = (operation: string, millis: number): ThoughtSpot
     operation,
     reason: new Timeout({
       retryable: false,
-      description: `gave up after the ${millis} ms deadline (retries included); raise the deadline or check the server`
+      description: `gave up after ${duration(millis)}, retries included (the request deadline, deadlineMillis): check the server, or allow more time`
     })
   })
 

@@ -1,0 +1,70 @@
+/** Timeouts set through the client's options, and every retry wait logged at info level without secrets. */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Exit, Logger } from "effect"
+import { makeFake, PASSWORD, testOptions, useClient, withTime, withTokens } from "./fake.ts"
+
+/** A logger that keeps every line with its level. */
+const captureLogs = () => {
+  const lines: Array<{ readonly level: string; readonly text: string }> = []
+  const logger = Logger.make(({ logLevel, message }) => {
+    const parts = Array.isArray(message) ? message : [message]
+    lines.push({ level: logLevel, text: parts.map(String).join(" ") })
+  })
+  return { lines, layer: Logger.layer([logger]) }
+}
+
+describe("timeouts and visible waits", () => {
+  it.effect("never-answering-server-times-out-per-attempt-and-each-wait-is-logged-at-info", () =>
+    Effect.gen(function* () {
+      const fake = makeFake(withTokens(() => ({ delayMillis: 24 * 3_600_000, body: {} })))
+      const logs = captureLogs()
+      const exit = yield* Effect.exit(
+        withTime(
+          useClient(
+            fake,
+            testOptions({ retry: { attemptTimeoutMillis: 5_000, deadlineMillis: 3_600_000, maxAttempts: 3 } }),
+            (c) => c.system
+          ),
+          500
+        ).pipe(Effect.provide(logs.layer))
+      )
+      if (Exit.isSuccess(exit)) throw new Error("expected a failure")
+      const error = exit.cause.reasons.find((r) => r._tag === "Fail")
+      expect(error?._tag === "Fail" && error.error.reason._tag).toBe("Timeout")
+      expect(error?._tag === "Fail" && error.error.message).toContain("no complete response within 5 s")
+      const system = fake.seen.filter((s) => s.path === "system")
+      expect(system).toHaveLength(3)
+      // Each attempt is cut off after its 5 s, then waits its backoff (under 0.5 s, then 1 s) before the next.
+      expect(system[1]!.at - system[0]!.at).toBeGreaterThanOrEqual(5_000)
+      expect(system[1]!.at - system[0]!.at).toBeLessThanOrEqual(5_500)
+      const retries = logs.lines.filter((l) => l.text.startsWith("retrying system"))
+      expect(retries.map((l) => l.level)).toEqual(["Info", "Info"])
+      expect(retries[0]!.text).toMatch(
+        /^retrying system in \d+\.\d s \(attempt 2 of 3\): Timeout: no complete response within 5 s/
+      )
+      expect(retries[1]!.text).toMatch(/^retrying system in \d+\.\d s \(attempt 3 of 3\): Timeout:/)
+      for (const line of logs.lines) expect(line.text).not.toContain(PASSWORD)
+    })
+  )
+
+  it.effect("request-deadline-is-set-through-the-client-options", () =>
+    Effect.gen(function* () {
+      const fake = makeFake(withTokens(() => ({ delayMillis: 24 * 3_600_000, body: {} })))
+      const exit = yield* Effect.exit(
+        withTime(
+          useClient(
+            fake,
+            testOptions({ retry: { attemptTimeoutMillis: 60_000, deadlineMillis: 90_000 } }),
+            (c) => c.system
+          ),
+          1_000
+        )
+      )
+      if (Exit.isSuccess(exit)) throw new Error("expected a failure")
+      const error = exit.cause.reasons.find((r) => r._tag === "Fail")
+      expect(error?._tag === "Fail" && error.error.message).toContain("gave up after 90 s")
+      const system = fake.seen.filter((s) => s.path === "system")
+      expect(system).toHaveLength(2)
+    })
+  )
+})
