@@ -238,3 +238,96 @@ describe("resume from the checkpoint offset", () => {
     })
   }
 })
+
+// A setting that changes output bytes, changed between the killed run and `--resume`, restarts the output with
+// the new setting: the file must equal an uninterrupted run with the new settings, never half one and half the
+// other. The cluster's time zone counts too (here: the resume talks to a sandbox in another zone).
+describe.concurrent("a setting changed before --resume", () => {
+  let kolkata: RunningSandbox
+  let kiritimati: RunningSandbox
+  const envOf = (s: RunningSandbox) => ({
+    THOUGHTSPOT_HOST: s.url,
+    THOUGHTSPOT_USERNAME: fixtures.user.username,
+    THOUGHTSPOT_PASSWORD: fixtures.user.password
+  })
+  let settingsJob: string
+  beforeAll(async () => {
+    kolkata = await startSandbox({ rows, seed: 17, timezone: "Asia/Kolkata" })
+    kiritimati = await startSandbox({ rows, seed: 17, timezone: "Pacific/Kiritimati" })
+    settingsJob = NodePath.join(root, "settings-job.json")
+    NodeFs.writeFileSync(
+      settingsJob,
+      JSON.stringify({
+        defaults: { pageSize: 250 },
+        exports: [
+          {
+            type: "search",
+            table: "Orders",
+            query: "[Order ID] [Customer] [Order Date] [Shipped At] sort by [Order ID]",
+            output: "orders"
+          }
+        ]
+      })
+    )
+  })
+  afterAll(async () => {
+    await kolkata?.close()
+    await kiritimati?.close()
+  })
+
+  const cases: ReadonlyArray<{
+    readonly name: string
+    readonly args: ReadonlyArray<string>
+    readonly otherZone?: boolean
+    readonly line: string
+  }> = [
+    { name: "newline", args: ["--newline", "lf"], line: "--newline changed since the interrupted run (crlf → lf)" },
+    { name: "period-end", args: ["--period-end"], line: "--period-end changed since the interrupted run (off → on)" },
+    {
+      name: "datetime-offset",
+      args: ["--datetime-offset", "zone"],
+      line: "--datetime-offset changed since the interrupted run (utc → zone)"
+    },
+    {
+      name: "cluster-time-zone",
+      args: [],
+      otherZone: true,
+      line: "the data time zone changed since the interrupted run (Asia/Kolkata → Pacific/Kiritimati)"
+    }
+  ]
+  for (const { name, args, otherZone, line } of cases) {
+    it(`a-changed-${name}-restarts-the-output-and-ends-byte-identical-to-a-run-with-the-new-setting`, async () => {
+      tally.scenarios++
+      const runWith = (
+        out: string,
+        extra: ReadonlyArray<string>,
+        s: RunningSandbox,
+        more: Record<string, string> = {}
+      ) =>
+        runSpotpipe(["run", settingsJob, "--out", out, "--concurrency", "1", ...extra], {
+          env: { ...envOf(s), ...more }
+        })
+      const after = otherZone === true ? kiritimati : kolkata
+      const referenceOut = NodePath.join(root, `setting-${name}-reference`)
+      expect((await runWith(referenceOut, ["--quiet", ...args], after)).code).toBe(0)
+      const expected = dataFiles(readTree(referenceOut))
+      const oldOut = NodePath.join(root, `setting-${name}-old`)
+      expect((await runWith(oldOut, ["--quiet"], kolkata)).code).toBe(0)
+      // The setting changes the bytes (else this case would prove nothing).
+      expect(differences(dataFiles(readTree(oldOut)), expected)).toEqual(["orders.csv"])
+
+      const out = NodePath.join(root, `setting-${name}`)
+      const killed = await runWith(out, ["--quiet"], kolkata, { SPOTPIPE_TEST_KILL_AT: "checkpoint-written:4" })
+      expect(killed.signal).toBe("SIGKILL")
+      tally.kills++
+      const resumed = await runWith(out, ["--resume", ...args], after)
+      tally.resumes++
+      expect(resumed.code, resumed.stderr).toBe(0)
+      const tree = readTree(out)
+      expect(differences(dataFiles(tree), expected)).toEqual([])
+      expect(resumed.stderr).toContain(`orders.csv: ${line}: starting over`)
+      expect(strays(tree)).toEqual([])
+      tally.identical++
+    })
+  }
+})
