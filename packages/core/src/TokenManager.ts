@@ -64,6 +64,13 @@ export const make = Effect.fn("TokenManager.make")(function* (
   let generation = 0
   let issued = 0
 
+  /**
+   * Every token minted, with the client-clock time by which it has surely expired (its validity counted from
+   * when the answer arrived, which is after the server created it): all that may still be valid are revoked on
+   * close, not only the last one.
+   */
+  const minted: Array<{ readonly token: string; readonly expiredBy: number }> = []
+
   const mintToken = (operation: "auth/token/full" | "auth/token/object", body: Record<string, unknown>) =>
     Effect.gen(function* () {
       const startedAt = yield* Clock.currentTimeMillis
@@ -77,6 +84,7 @@ export const make = Effect.fn("TokenManager.make")(function* (
       })
       requester.addSecret(response.token)
       const lifetime = Math.max(0, response.expiration_time_in_millis - response.creation_time_in_millis)
+      minted.push({ token: response.token, expiredBy: (yield* Clock.currentTimeMillis) + lifetime })
       generation++
       return {
         credential: bearer(generation, response.token),
@@ -231,6 +239,13 @@ export const make = Effect.fn("TokenManager.make")(function* (
     )
   }
 
+  const quietly = (call: Effect.Effect<void, ThoughtSpotError>) =>
+    call.pipe(Effect.catch((error) => Effect.logDebug(`could not release a credential on shutdown: ${error.message}`)))
+
+  /**
+   * On close: logs out of the session, or revokes every minted token that may still be valid (`{ token }`, the
+   * `RevokeTokenRequest` shape), each call authenticated with the newest token, which is revoked last.
+   */
   const release = Effect.suspend(() => {
     const held = cached
     if (held === undefined || options.releaseOnClose === false || method._tag === "BearerToken") return Effect.void
@@ -238,32 +253,38 @@ export const make = Effect.fn("TokenManager.make")(function* (
       current: Effect.succeed(held.credential),
       renew: () => Effect.succeed(held.credential)
     }
-    const call =
-      method._tag === "CookieSession"
-        ? requester.run(
-            {
-              operation: "auth/session/logout",
-              method: "POST",
-              path: "auth/session/logout",
-              decode: () => Effect.void,
-              retry: releasePolicy
-            },
-            fixed
-          )
-        : requester.run(
-            {
-              operation: "auth/token/revoke",
-              method: "POST",
-              path: "auth/token/revoke",
-              body: { token: held.secret },
-              decode: () => Effect.void,
-              retry: releasePolicy
-            },
-            fixed
-          )
-    return call.pipe(
-      Effect.catch((error) => Effect.logDebug(`could not release the credential on shutdown: ${error.message}`))
-    )
+    if (method._tag === "CookieSession") {
+      return quietly(
+        requester.run(
+          {
+            operation: "auth/session/logout",
+            method: "POST",
+            path: "auth/session/logout",
+            decode: () => Effect.void,
+            retry: releasePolicy
+          },
+          fixed
+        )
+      )
+    }
+    const revoke = (token: string) =>
+      quietly(
+        requester.run(
+          {
+            operation: "auth/token/revoke",
+            method: "POST",
+            path: "auth/token/revoke",
+            body: { token },
+            decode: () => Effect.void,
+            retry: releasePolicy
+          },
+          fixed
+        )
+      )
+    return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      const older = minted.filter((m) => m.token !== held.secret && now < m.expiredBy).map((m) => m.token)
+      return Effect.andThen(Effect.forEach(older, revoke, { concurrency: 4, discard: true }), revoke(held.secret))
+    })
   })
   yield* Effect.addFinalizer(() => release)
 

@@ -24,6 +24,8 @@ export interface SandboxStats {
   /** Requests refused by the rate limiter. */
   readonly rateLimited: number
   readonly tokensIssued: number
+  /** Tokens revoked (by `auth/token/revoke` or `revokeAllTokens`), each counted once. */
+  readonly tokensRevoked: number
   readonly pagesRendered: number
   readonly pageCacheHits: number
   /** Pages rendered ahead of a sequential reader. */
@@ -104,6 +106,7 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Runnin
       faultsInjected: { ...wire.faultsInjected },
       rateLimited: wire.rateLimited,
       tokensIssued: auth.issued,
+      tokensRevoked: auth.revoked,
       pagesRendered: engine.stats.pagesRendered,
       pageCacheHits: engine.stats.pageCacheHits,
       lookAheadRenders: engine.stats.lookAheadRenders

@@ -41,9 +41,13 @@ export class AuthStore {
   readonly tokens = new Map<string, TokenRecord>()
   readonly sessions = new Map<string, SessionRecord>()
   issued = 0
+  /** Tokens revoked so far (by `auth/token/revoke` or a forced revocation), each counted once. */
+  revoked = 0
 
   /** Issues a token valid for `validityMs` from `nowMs`. */
   issue(user: UserDef, objectId: string | undefined, orgId: number, nowMs: number, validityMs: number): TokenRecord {
+    const store = this
+    let revoked = false
     const record: TokenRecord = {
       token: randomBytes(24).toString("base64url"),
       user,
@@ -51,7 +55,13 @@ export class AuthStore {
       orgId,
       createdMs: nowMs,
       expiresMs: nowMs + validityMs,
-      revoked: false
+      get revoked() {
+        return revoked
+      },
+      set revoked(value: boolean) {
+        if (value && !revoked) store.revoked++
+        revoked = value
+      }
     }
     this.tokens.set(record.token, record)
     this.issued++
