@@ -17,11 +17,11 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Config, ConfigProvider, Context, Effect, Exit, Layer, Option, Schema, Stream } from "effect"
 import type { HttpClient } from "effect/http"
 import * as Auth from "./Auth.ts"
-import { NumberOutOfRange, parseJsonExact } from "./internal/bigJson.ts"
+import { MAX_NESTING, NestingTooDeep, NumberOutOfRange, parseJsonExact } from "./internal/bigJson.ts"
 import * as Classify from "./internal/classify.ts"
 import * as Requester from "./internal/Requester.ts"
 import { readRowsInPieces } from "./internal/rowsInPieces.ts"
-import { type SplitBody, splitDataRows } from "./internal/splitDataRows.ts"
+import { findDeepCell, type SplitBody, splitDataRows } from "./internal/splitDataRows.ts"
 import { defaultUserAgent } from "./internal/userAgent.ts"
 import * as Pagination from "./Pagination.ts"
 import * as RateLimiter from "./RateLimiter.ts"
@@ -178,10 +178,11 @@ const decodeEnvelope = Schema.decodeUnknownExit(ContentEnvelope)
 const readContents = <R>(
   operation: string,
   response: Requester.RawResponse,
-  decoder: Pagination.RowsDecoder<R>
+  decoder: Pagination.RowsDecoder<R>,
+  offset: number
 ): Effect.Effect<ReadonlyArray<Pagination.PageContent<R>>, ThoughtSpotError> =>
   Effect.flatMap(splitInPlace(response.bytes, decoder.fromBytes ?? parsedInPieces(decoder)), (split) =>
-    checkContents(operation, response, decoder, split)
+    checkContents(operation, response, decoder, split, offset)
   )
 
 /**
@@ -238,11 +239,15 @@ const splitInPlace = <R>(
 /** Thrown by the walk's reader to stop at an array whose decoder answers later. */
 const waiting = Symbol("waiting")
 
+/** Levels of a data response: `{"contents":[{"data_rows":[[cell]]}]}` holds a cell at level 6. */
+const BODY_DEPTH = MAX_NESTING + 5
+
 const checkContents = <R>(
   operation: string,
   response: Requester.RawResponse,
   decoder: Pagination.RowsDecoder<R>,
-  split: SplitBody<R> | undefined
+  split: SplitBody<R> | undefined,
+  offset: number
 ): Effect.Effect<ReadonlyArray<Pagination.PageContent<R>>, ThoughtSpotError> => {
   const broken = (description: string) => Effect.fail(Classify.badBody(operation, description, true, response.status))
   const wrong = (description: string) => Effect.fail(Classify.badBody(operation, description, false, response.status))
@@ -251,8 +256,22 @@ const checkContents = <R>(
   const text = split === undefined ? response.text : split.envelope
   let json: unknown
   try {
-    json = parseJsonExact(text, bytes === undefined ? { rejectOutOfRange: true } : { rejectOutOfRange: true, bytes })
+    json = parseJsonExact(
+      text,
+      bytes === undefined
+        ? { rejectOutOfRange: true, maxDepth: BODY_DEPTH }
+        : { rejectOutOfRange: true, bytes, maxDepth: BODY_DEPTH }
+    )
   } catch (error) {
+    // Walking such a value (to check it, render it, write it) would overflow the stack.
+    if (error instanceof NestingTooDeep) {
+      const cell = findDeepCell(response.bytes, MAX_NESTING)
+      const where =
+        cell === undefined
+          ? "a value of the data page"
+          : `a cell in row ${offset + cell.row + 1}, column ${JSON.stringify(cell.column)}`
+      return wrong(`${where} is nested deeper than ${MAX_NESTING} levels: spotpipe does not export such values`)
+    }
     // `JSON.parse` turns a number beyond a double's range (1e400) into Infinity, which writers would print as
     // null: refuse it. (Rows read from bytes were checked by their decoder.)
     if (error instanceof NumberOutOfRange) {
@@ -299,6 +318,11 @@ const checkContents = <R>(
     })
   }
   return Effect.succeed(pages)
+}
+
+const offsetOf = (body: Record<string, unknown>): number => {
+  const offset = body["record_offset"]
+  return typeof offset === "number" ? offset : 0
 }
 
 const single = <R>(
@@ -356,7 +380,7 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
         method: "POST",
         path,
         body,
-        decode: (r) => readContents(operation, r, decoder),
+        decode: (r) => readContents(operation, r, decoder, offsetOf(body)),
         releasesBody: keepsNoBytes(decoder)
       },
       tokens
@@ -382,7 +406,7 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
     const eager = Effect.flatMap(dataCall(operation, path, body, decoder), pick)
     if (decoder.fromBytes !== undefined) return eager
     return Effect.map(requester.run({ operation, method: "POST", path, body, decode: Effect.succeed }, tokens), (raw) =>
-      Effect.flatMap(readContents(operation, raw, decoder), pick).pipe(
+      Effect.flatMap(readContents(operation, raw, decoder, offset), pick).pipe(
         // Read once, the body's memory serves a later page (our own parse copies what it keeps).
         Effect.ensuring(Effect.sync(raw.release)),
         Effect.catchIf(

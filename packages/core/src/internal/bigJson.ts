@@ -53,6 +53,23 @@ export class NumberOutOfRange extends RangeError {
   }
 }
 
+/** Levels of nested arrays and objects `parseJsonExact` accepts by default (the value itself is level 1). */
+export const MAX_NESTING = 1000
+
+/**
+ * Thrown by `parseJsonExact` for valid JSON nested deeper than its `maxDepth`: walking such a tree would
+ * overflow the call stack. A `SyntaxError`, so callers that decline malformed text decline this too.
+ */
+export class NestingTooDeep extends SyntaxError {
+  /** The levels that were allowed. */
+  readonly maxDepth: number
+  constructor(maxDepth: number) {
+    super(`the JSON text is nested deeper than ${maxDepth} levels`)
+    this.name = "NestingTooDeep"
+    this.maxDepth = maxDepth
+  }
+}
+
 const isDigit = (code: number): boolean => code >= ZERO && code <= NINE
 const isExponentMark = (code: number): boolean => code === LOWER_E || code === UPPER_E
 const isUnsafe = (value: number): boolean => value > MAX_SAFE || value < -MAX_SAFE
@@ -93,14 +110,18 @@ const byteRuns = (bytes: Uint8Array, view: string): Array<string> => {
   return runs
 }
 
-/** True when the tree holds an unsafe number (stops at the first). */
-const hasUnsafe = (value: object): boolean => {
+/**
+ * True when the tree holds an unsafe number (stops at the first). `room`: the levels left for `value` and its
+ * children; a tree deeper than that throws `tooDeep` (the tree walked up to the first unsafe number).
+ */
+const hasUnsafe = (value: object, room: number): boolean => {
+  if (room <= 0) throw tooDeep
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i]
       if (typeof item === "number") {
         if (item > MAX_SAFE || item < -MAX_SAFE) return true
-      } else if (typeof item === "object" && item !== null && hasUnsafe(item)) return true
+      } else if (typeof item === "object" && item !== null && hasUnsafe(item, room - 1)) return true
     }
     return false
   }
@@ -109,9 +130,29 @@ const hasUnsafe = (value: object): boolean => {
     const item = record[key]
     if (typeof item === "number") {
       if (item > MAX_SAFE || item < -MAX_SAFE) return true
-    } else if (typeof item === "object" && item !== null && hasUnsafe(item)) return true
+    } else if (typeof item === "object" && item !== null && hasUnsafe(item, room - 1)) return true
   }
   return false
+}
+
+/** Thrown by the walks below when a tree is deeper than their `room`; `parseJsonExact` reports `NestingTooDeep`. */
+const tooDeep = Symbol("tooDeep")
+
+/** Throws `tooDeep` when the tree has more than `room` levels (walks all of it). */
+const checkNesting = (value: object, room: number): void => {
+  if (room <= 0) throw tooDeep
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i]
+      if (typeof item === "object" && item !== null) checkNesting(item, room - 1)
+    }
+    return
+  }
+  const record = value as Record<string, unknown>
+  for (const key in record) {
+    const item = record[key]
+    if (typeof item === "object" && item !== null) checkNesting(item, room - 1)
+  }
 }
 
 /**
@@ -313,15 +354,23 @@ export interface ParseOptions {
    * `scanView`).
    */
   readonly bytes?: Uint8Array
+  /**
+   * Levels of nested arrays and objects accepted, the value itself being level 1 (default {@link MAX_NESTING});
+   * deeper text throws `NestingTooDeep`. The walk that looks for unsafe numbers counts the levels; a text with an
+   * unsafe number is walked once more for them.
+   */
+  readonly maxDepth?: number
 }
 
 /**
  * Parses JSON text like `JSON.parse`, except that an integer literal whose magnitude exceeds
  * `Number.MAX_SAFE_INTEGER` becomes an exact `bigint`. Decimal and exponent forms stay `number`s; digits
  * inside strings stay strings. Throws `SyntaxError` on malformed input, as `JSON.parse` does, and with
- * `rejectOutOfRange` throws `NumberOutOfRange` for a number beyond a double's range.
+ * `rejectOutOfRange` throws `NumberOutOfRange` for a number beyond a double's range. Valid JSON nested deeper
+ * than `maxDepth` (default 1000) levels throws `NestingTooDeep`, a `SyntaxError`.
  */
 export const parseJsonExact = (text: string, options?: ParseOptions): unknown => {
+  const maxDepth = options?.maxDepth ?? MAX_NESTING
   const reject = options?.rejectOutOfRange === true
   const value: unknown = JSON.parse(text)
   if (typeof value !== "object" || value === null) {
@@ -331,7 +380,13 @@ export const parseJsonExact = (text: string, options?: ParseOptions): unknown =>
     return integerLiteral.test(token) ? BigInt(token) : parseWithReviver(text, reject)
   }
   // Every ±Infinity counts as unsafe, and only the reviver accepts a non-integer unsafe number.
-  if (!hasUnsafe(value)) return value
+  try {
+    if (!hasUnsafe(value, maxDepth)) return value
+    // The walk stopped at the first unsafe number: the rest must be checked before the recursive walks below.
+    checkNesting(value, maxDepth)
+  } catch (error) {
+    throw error === tooDeep ? new NestingTooDeep(maxDepth) : error
+  }
   const bytes = options?.bytes
   const view = scanView(text, bytes)
   const scanned = view ?? text

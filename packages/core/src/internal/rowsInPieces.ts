@@ -23,7 +23,7 @@
  */
 import { isAscii } from "node:buffer"
 import type { Rows } from "../Pagination.ts"
-import { parseJsonExact } from "./bigJson.ts"
+import { MAX_NESTING, NestingTooDeep, parseJsonExact } from "./bigJson.ts"
 import type { RowsRead } from "./splitDataRows.ts"
 
 /** Bytes a piece reaches before it looks for its end: small enough to stay an ordinary young string. */
@@ -42,9 +42,13 @@ const isSpace = (code: number | undefined): boolean => code === 32 || code === 1
 /** Reused for pieces of ordinary size (only within one synchronous parse, so sharing it is safe). */
 const scratch = Buffer.allocUnsafe(2 * PIECE_BYTES)
 
+/** Levels a piece may have: its own array, a row, and a cell of at most `MAX_NESTING` levels. */
+const PIECE_DEPTH = MAX_NESTING + 2
+
 /**
  * Parses `[` + `body[from, to)` + `]` exactly; `undefined` if it is not valid JSON. Other errors (a number
- * beyond a double's range) propagate.
+ * beyond a double's range, a cell nested too deep) propagate: the array is then declined, and the whole-body
+ * parse reports them.
  */
 const parsePiece = (body: Buffer, from: number, to: number): unknown => {
   const length = to - from + 2
@@ -58,10 +62,11 @@ const parsePiece = (body: Buffer, from: number, to: number): unknown => {
   const ascii = isAscii(bytes)
   try {
     return ascii
-      ? parseJsonExact(bytes.toString("latin1"), { rejectOutOfRange: true })
-      : parseJsonExact(bytes.toString("utf8"), { rejectOutOfRange: true, bytes })
+      ? parseJsonExact(bytes.toString("latin1"), { rejectOutOfRange: true, maxDepth: PIECE_DEPTH })
+      : parseJsonExact(bytes.toString("utf8"), { rejectOutOfRange: true, bytes, maxDepth: PIECE_DEPTH })
   } catch (error) {
-    if (error instanceof SyntaxError) return undefined
+    // Only a parse that succeeded finds the nesting too deep: the cut was right, the data is refused.
+    if (error instanceof SyntaxError && !(error instanceof NestingTooDeep)) return undefined
     throw error
   }
 }

@@ -183,3 +183,42 @@ export const splitDataRows = <R>(
   envelope += utf8(bytes, from, length)
   return { envelope, items }
 }
+
+/** Where {@link findDeepCell} found a cell nested too deep: the row's index in its page and the column's name. */
+export interface DeepCell {
+  readonly row: number
+  readonly column: string
+}
+
+/**
+ * The first cell of the body's `data_rows` nested deeper than `maxDepth` levels (a cell `[[1]]` has two), found
+ * by scanning the bytes with a counter (no recursion, so any depth is fine); `undefined` if there is none or the
+ * body is not shaped as {@link splitDataRows} expects. For the error message only: it walks the whole body.
+ */
+export const findDeepCell = (bytes: Uint8Array, maxDepth: number): DeepCell | undefined => {
+  let found: DeepCell | undefined
+  splitDataRows(bytes, (start, columnNames) => {
+    let depth = 0
+    let row = -1
+    let column = 0
+    for (let pos = start; pos < bytes.length; pos++) {
+      const code = bytes[pos]
+      if (code === QUOTE) {
+        for (pos++; pos < bytes.length && bytes[pos] !== QUOTE; pos++) if (bytes[pos] === BACKSLASH) pos++
+      } else if (code === OPEN_BRACKET || code === OPEN_BRACE) {
+        depth++
+        if (depth === 2) {
+          row++
+          column = 0
+        } else if (depth > maxDepth + 2) {
+          found = { row, column: columnNames[column] ?? `#${column + 1}` }
+          return undefined
+        }
+      } else if (code === CLOSE_BRACKET || code === CLOSE_BRACE) {
+        if (--depth === 0) return { end: pos + 1, rowCount: row + 1, rows: undefined }
+      } else if (code === COMMA && depth === 2) column++
+    }
+    return undefined
+  })
+  return found
+}
