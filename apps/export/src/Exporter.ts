@@ -22,6 +22,7 @@ import {
   writeManifest
 } from "./Manifest.ts"
 import type { Format, OutputSettings } from "./OptionGate.ts"
+import { lockOutputDirectory } from "./OutputLock.ts"
 import type { ProgressReporter } from "./Progress.ts"
 import { makeStreamWriter } from "./StdoutWriter.ts"
 import type { SummaryLine } from "./Summary.ts"
@@ -114,6 +115,8 @@ export const runExport = <E>(
       }))
       const dir = destination._tag === "Directory" ? destination.path : "."
       if (destination._tag === "Directory") {
+        // The directory is created (and locked) only now that there is something to write.
+        yield* lockOutputDirectory(dir)
         for (const { files } of planned) {
           for (const file of files) yield* refuseExisting(path.join(dir, file.name), force)
         }

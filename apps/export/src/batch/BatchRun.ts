@@ -33,6 +33,7 @@ import { type DataPage, type PageDecoder, runJob } from "../ExportJob.ts"
 import { toExportError } from "../Failure.ts"
 import { FileNameAllocator } from "../FileName.ts"
 import { makeRunId, type OutputSource, publishManifests, runManifestName, type TimeZoneInfo } from "../Manifest.ts"
+import { lockFileName, lockOutputDirectory, shardLockFileName, stateDirName } from "../OutputLock.ts"
 import { type ProgressReporter, silentProgress } from "../Progress.ts"
 import { searchColumnTypes } from "../SearchColumns.ts"
 import { makeTranscodePool } from "../TranscodePool.ts"
@@ -95,7 +96,7 @@ export interface BatchResult {
 }
 
 /** Name of the state directory inside the output directory. */
-export const stateDirName = ".spotpipe-state"
+export { stateDirName }
 
 /** One output file to produce. */
 interface PlannedOutput<E> {
@@ -619,6 +620,9 @@ export const runBatch = <E>(
           ),
         { concurrency: Math.max(1, options.concurrency) }
       )
+      yield* lockOutputDirectory(outDir, {
+        lockName: options.shard.count === 1 ? lockFileName : shardLockFileName(options.shard.index, options.shard.count)
+      })
       if (!options.resume && !options.force) {
         const existing: Array<string> = []
         for (const plan of plans) {

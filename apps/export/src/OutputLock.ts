@@ -1,0 +1,191 @@
+/**
+ * One writer per output directory. Every run that writes files takes a lock file in the output directory
+ * (`.spotpipe.lock`; a shard of a batch job `.spotpipe.shard-<i>-of-<n>.lock`, so that shards may share a
+ * directory), created exclusively and holding the pid, host name and start time. A second run on the same
+ * directory fails with one line naming the first; a lock left by a killed run (its pid no longer alive on this
+ * host) is taken over with a warning.
+ *
+ * Under the lock, temp files of spotpipe's own naming (`.<name>.<pid>-<8 hex>.tmp`, in the directory and its
+ * folders; checkpoint temps in the resume state) whose process is gone are removed with a warning: a SIGKILL
+ * leaves them, and nothing else would. Only when no other lock is present, since a pid says nothing about a
+ * process on another host sharing the directory. Nothing else is ever removed.
+ *
+ * The output directory is created only here, when a run is about to write; on release, the directories this
+ * run created are removed again if they are empty (nothing was published).
+ */
+import * as NodeFs from "node:fs/promises"
+import * as NodeOs from "node:os"
+import { Effect, FileSystem, Path, type Scope } from "effect"
+import { fileError, tempFilePattern } from "./AtomicFile.ts"
+import { ExportError } from "./ExportError.ts"
+
+/** The lock file of a whole run (a single command, or `spotpipe run` without `--shard`). */
+export const lockFileName = ".spotpipe.lock"
+
+/** The lock file of shard `index` of `count`. */
+export const shardLockFileName = (index: number, count: number): string => `.spotpipe.shard-${index}-of-${count}.lock`
+
+const isLockName = (name: string) => name === lockFileName || /^\.spotpipe\.shard-\d+-of-\d+\.lock$/.test(name)
+
+/** What a lock file holds. */
+interface LockInfo {
+  readonly pid: number
+  readonly hostname: string
+  readonly started_at: string
+}
+
+const parseLock = (text: string): LockInfo | undefined => {
+  try {
+    const value = JSON.parse(text) as Partial<LockInfo>
+    return typeof value.pid === "number" && typeof value.hostname === "string" && typeof value.started_at === "string"
+      ? (value as LockInfo)
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** True unless the process `pid` is known not to exist on this host. */
+export const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code !== "ESRCH"
+  }
+}
+
+// A lock file that is still empty or torn this long after it was written is a leftover of a killed run.
+const tornLockMillis = 60_000
+
+/** The state directory's checkpoint temps: `<name>.checkpoint.json.<pid>-<8 hex>.tmp`. */
+const stateTempPattern = /^.+\.(\d+)-[0-9a-f]{8}\.tmp$/
+
+/** The resume state folder of batch runs inside the output directory. */
+export const stateDirName = ".spotpipe-state"
+
+/** Takes the lock on `dir` for the rest of the scope (creating `dir` if needed), then removes stale temp files. */
+export const lockOutputDirectory = (
+  dir: string,
+  options: { readonly lockName?: string } = {}
+): Effect.Effect<void, ExportError, Scope.Scope | FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const lockName = options.lockName ?? lockFileName
+    const lockPath = path.join(dir, lockName)
+    const orFail = <A, R>(effect: Effect.Effect<A, unknown, R>, at: string) =>
+      Effect.mapError(effect, (e) =>
+        typeof e === "object" && e !== null && "_tag" in e && e._tag === "PlatformError"
+          ? fileError(at, e as Parameters<typeof fileError>[1])
+          : new ExportError({ kind: "Io", message: `cannot write ${at}: ${String(e)}` })
+      )
+
+    // The directories this run creates, outermost first: removed again at the end if still empty.
+    const created: Array<string> = []
+    for (let at = path.resolve(dir); !(yield* orFail(fs.exists(at), at)); at = path.dirname(at)) {
+      created.unshift(at)
+      if (path.dirname(at) === at) break
+    }
+    yield* orFail(fs.makeDirectory(dir, { recursive: true }), dir)
+
+    const hostname = NodeOs.hostname()
+    const mine: LockInfo = { pid: process.pid, hostname, started_at: new Date().toISOString() }
+    const tryCreate = Effect.tryPromise({
+      try: async () => {
+        const handle = await NodeFs.open(lockPath, "wx", 0o644)
+        try {
+          await handle.writeFile(`${JSON.stringify(mine)}\n`, "utf8")
+        } finally {
+          await handle.close()
+        }
+        return true
+      },
+      catch: (error) => error as NodeJS.ErrnoException
+    }).pipe(
+      Effect.catch((error) =>
+        error.code === "EEXIST"
+          ? Effect.succeed(false)
+          : Effect.fail(new ExportError({ kind: "Io", message: `cannot create ${lockPath}: ${error.message}` }))
+      )
+    )
+
+    let taken = yield* tryCreate
+    if (!taken) {
+      const text = yield* fs.readFileString(lockPath).pipe(Effect.orElseSucceed(() => ""))
+      const holder = parseLock(text)
+      const age = yield* Effect.tryPromise(() => NodeFs.stat(lockPath)).pipe(
+        Effect.map((info) => Date.now() - info.mtimeMs),
+        Effect.orElseSucceed(() => 0)
+      )
+      const stale = holder === undefined ? age > tornLockMillis : holder.hostname === hostname && !isAlive(holder.pid)
+      if (!stale) {
+        const who =
+          holder === undefined
+            ? "its lock file is being written"
+            : `pid ${holder.pid}${holder.hostname === hostname ? "" : ` on ${holder.hostname}`}, started ${holder.started_at}`
+        return yield* new ExportError({
+          kind: "Io",
+          message: `another spotpipe run (${who}) is writing to ${dir}: wait for it or use another --out (remove ${lockPath} only if no such run exists)`
+        })
+      }
+      yield* Effect.logWarning(
+        holder === undefined
+          ? `${lockPath} was left unfinished by a run that no longer exists: taking it over`
+          : `${lockPath} was left by spotpipe (pid ${holder.pid}, started ${holder.started_at}), which is no longer running: taking it over`
+      )
+      yield* orFail(fs.remove(lockPath), lockPath)
+      taken = yield* tryCreate
+      if (!taken) {
+        return yield* new ExportError({
+          kind: "Io",
+          message: `another spotpipe run took the lock ${lockPath} at the same moment: wait for it or use another --out`
+        })
+      }
+    }
+
+    yield* Effect.addFinalizer(() =>
+      Effect.gen(function* () {
+        yield* fs.remove(lockPath).pipe(Effect.ignore)
+        // Deepest first; rmdir refuses a directory that is not empty, so only what held nothing goes.
+        for (const at of [...created].reverse()) {
+          yield* Effect.tryPromise(() => NodeFs.rmdir(at)).pipe(Effect.ignore)
+        }
+      })
+    )
+
+    yield* removeStaleTemps(dir, lockName)
+  })
+
+/** Removes temp files of our naming whose writer is gone (see the module comment). */
+const removeStaleTemps = (dir: string, lockName: string) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const list = (at: string) => fs.readDirectory(at).pipe(Effect.orElseSucceed((): ReadonlyArray<string> => []))
+    const top = yield* list(dir)
+    if (top.some((name) => isLockName(name) && name !== lockName)) return
+    const candidates: Array<readonly [string, RegExp]> = []
+    for (const name of top) {
+      const full = path.join(dir, name)
+      candidates.push([full, tempFilePattern])
+      const info = yield* fs.stat(full).pipe(Effect.option)
+      if (info._tag === "Some" && info.value.type === "Directory") {
+        const pattern = name === stateDirName ? stateTempPattern : tempFilePattern
+        for (const inner of yield* list(full)) candidates.push([path.join(full, inner), pattern])
+      }
+    }
+    for (const [full, pattern] of candidates) {
+      const match = pattern.exec(path.basename(full))
+      if (match === null) continue
+      const pid = Number(match[1])
+      if (pid === process.pid || isAlive(pid)) continue
+      const removed = yield* fs.remove(full).pipe(
+        Effect.as(true),
+        Effect.orElseSucceed(() => false)
+      )
+      if (removed)
+        yield* Effect.logWarning(`removed ${full}, a temp file left by a run that no longer exists (pid ${pid})`)
+    }
+  })
