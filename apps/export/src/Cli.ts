@@ -4,10 +4,10 @@
  * makes a request; connection settings fall back to THOUGHTSPOT_* environment variables, and secrets come only
  * from the environment, `--password-file` or a prompt.
  */
-import { Config, Console, Effect, Exit, FileSystem, Option, Redacted } from "effect"
-import { Argument, Command, Flag, Prompt } from "effect/cli"
+import { Config, Console, Effect, Exit, FileSystem, Option, Path, Redacted, Stream } from "effect"
+import { Argument, Command, Flag, GlobalFlag, Prompt } from "effect/cli"
 import { type BatchOptions, runBatch } from "./batch/BatchRun.ts"
-import { formatBatchSummary } from "./batch/BatchSummary.ts"
+import { batchSummaryJson, formatBatchSummary } from "./batch/BatchSummary.ts"
 import { resolveConnection as resolveJobConnection } from "./batch/JobConnection.ts"
 import { type ConnectionSpec, parseJobFile } from "./batch/JobFile.ts"
 import * as Shard from "./batch/Shard.ts"
@@ -17,7 +17,7 @@ import { ExportError } from "./ExportError.ts"
 import { chooseTimeZone, type ExportTask, runExport } from "./Exporter.ts"
 import { toExportError } from "./Failure.ts"
 import { setResumeHint, shellWord } from "./Interruption.ts"
-import { loggingLayer } from "./Logging.ts"
+import { loggingLayer, logLevelOf } from "./Logging.ts"
 import {
   type Connection,
   type Credentials,
@@ -34,7 +34,8 @@ import {
 import { makeTerminalProgress, silentProgress } from "./Progress.ts"
 import { runSandboxCommand } from "./SandboxCommand.ts"
 import { searchColumnTypes } from "./SearchColumns.ts"
-import { formatSummary } from "./Summary.ts"
+import { closest, didYouMean } from "./Suggest.ts"
+import { formatSummary, summaryJson } from "./Summary.ts"
 import { UsageError } from "./UsageError.ts"
 
 /** The CLI version (also sent in the User-Agent). */
@@ -73,13 +74,16 @@ const connectionFlags = {
 const logFlags = {
   quiet: described(
     Flag.Boolean("quiet").pipe(Flag.withDefault(false)),
-    "no progress, no summary; only warnings and errors"
+    "no progress, no summary; only warnings and errors (--log-level warn)"
   ),
   verbose: described(
     Flag.Boolean("verbose").pipe(Flag.withDefault(false)),
-    "debug logs and the full cause of a failure"
+    "debug logs and the full cause of a failure (--log-level debug)"
   ),
-  logFormat: described(Flag.String("log-format").pipe(Flag.withDefault("text")), "text | json (logs go to stderr)")
+  logFormat: described(
+    Flag.String("log-format").pipe(Flag.withDefault("text")),
+    "text | json: with json every stderr line is one JSON object and the summary is one JSON object too"
+  )
 }
 
 const outputFlags = {
@@ -96,7 +100,7 @@ const outputFlags = {
   ),
   workers: described(
     Flag.Int("workers").pipe(Flag.optional),
-    "worker threads that share the CSV/NDJSON writing of pages of 256 KiB or more with the main thread, 0-16 (default 1 on 2+ cores when started with MALLOC_MMAP_THRESHOLD_=1048576, else 0)"
+    "threads that write part of each large page (256 KiB or more) while the main thread writes the rest, so large exports use two cores, 0-16 (default 1 on machines with 2+ cores, as pnpm spotpipe starts it; 0: all on the main thread)"
   ),
   newline: described(Flag.String("newline").pipe(Flag.withDefault("crlf")), "CSV line ending: crlf | lf"),
   force: described(Flag.Boolean("force").pipe(Flag.withDefault(false)), "replace existing output files"),
@@ -244,6 +248,7 @@ const session = (
     const toRunError = (error: unknown) => toExportError(error, options.what ?? command)
     const logSettings = yield* checkLogging(input)
     return yield* Effect.gen(function* () {
+    const logLevel = yield* logLevelOf(logSettings, yield* GlobalFlag.LogLevel)
       const checked = yield* gate(input, options.defaultOut)
       const output = options.force === true ? { ...checked.output, force: true } : checked.output
       const cluster = yield* connect(checked.connection, {
@@ -282,24 +287,53 @@ const session = (
         zone.warning === undefined ? [] : [zone.warning]
       )
       if (!logSettings.quiet) {
-        const table = formatSummary(result.summary)
-        yield* output.destination._tag === "Stdout" ? Console.error(table.trimEnd()) : Console.log(table.trimEnd())
+        const formats = (options.formats ?? [output.format]).length
+        // The exporter lists each result's files together, one per format: their rows count once.
+        const lines = result.summary.map((line, i) => ({ ...line, result: Math.floor(i / formats) }))
+        const path = yield* Path.Path
+        const where = output.destination._tag === "Directory" ? { folder: path.resolve(output.destination.path) } : {}
+        const text = logSettings.format === "json" ? summaryJson(lines, where) : formatSummary(lines, where).trimEnd()
+        yield* output.destination._tag === "Stdout" ? Console.error(text) : Console.log(text)
       }
-    }).pipe(Effect.scoped, Effect.provide(loggingLayer(logSettings)))
+    }).pipe(Effect.scoped, Effect.provide(loggingLayer(logSettings, logLevel)))
   })
 
-const notFound = (kind: string, identifier: string, listType: string) =>
+const notFound = (kind: string, identifier: string, listType: string, names: ReadonlyArray<string>) =>
   new ExportError({
     kind: "NotFound",
-    message: `no ${kind} "${identifier}" found, or this user cannot see it: check the GUID or name (spotpipe metadata --type ${listType} lists them) or ask for access`
+    message: `no ${kind} "${identifier}" found, or this user cannot see it: check the GUID or name (spotpipe metadata --type ${listType} lists them) or ask for access${didYouMean(closest(identifier, names))}`
   })
 
-/** Looks up exactly one object by GUID or name. */
+const namePosition = metadataColumns.findIndex((c) => c.name === "name")
+
+/**
+ * Names of the objects of `type` this user can see (the first 10 000, headers only), for "did you mean"; none
+ * when they cannot be listed — the not-found message is still right without them.
+ */
+const visibleNames = <E>(cluster: Cluster<E>, type: string) =>
+  cluster.metadataPages([type], 1000).pipe(
+    Stream.take(10),
+    Stream.runFold(
+      (): Array<string> => [],
+      (names, page) => {
+        if (Array.isArray(page.rows)) {
+          for (const row of page.rows as ReadonlyArray<ReadonlyArray<unknown>>) {
+            const name = row[namePosition]
+            if (typeof name === "string") names.push(name)
+          }
+        }
+        return names
+      }
+    ),
+    Effect.orElseSucceed((): ReadonlyArray<string> => [])
+  )
+
+/** Looks up exactly one object by GUID or name; an unknown name suggests the closest visible ones. */
 const findOne = <E>(cluster: Cluster<E>, type: "ANSWER" | "LIVEBOARD" | "LOGICAL_TABLE", identifier: string) =>
   Effect.gen(function* () {
     const found = yield* cluster.find(type, identifier)
     const kind = type === "LOGICAL_TABLE" ? "table or model" : type.toLowerCase()
-    if (found.length === 0) return yield* notFound(kind, identifier, type)
+    if (found.length === 0) return yield* notFound(kind, identifier, type, yield* visibleNames(cluster, type))
     const exact = found.filter((o) => o.id === identifier || o.name === identifier)
     const candidates = exact.length > 0 ? exact : found
     if (candidates.length > 1) {
@@ -384,7 +418,7 @@ const metadataCommand = Command.make(
     ...logFlags,
     type: described(
       Flag.String("type").pipe(Flag.withDefault("LIVEBOARD,ANSWER,LOGICAL_TABLE")),
-      `comma-separated metadata types: ${metadataTypes.join(", ")}`
+      `comma-separated metadata types, any of ${metadataTypes.join(", ")} (default LIVEBOARD,ANSWER,LOGICAL_TABLE)`
     )
   },
   (input) =>
@@ -400,7 +434,18 @@ const metadataCommand = Command.make(
         Effect.succeed([metadataTask(cluster, types, output.pageSize)])
       )
     })
-).pipe(Command.withDescription("Export metadata (one row per object) of the given types"))
+).pipe(
+  Command.withDescription(
+    "Export metadata (one row per object) of the given types; by default liveboards, answers and tables (LIVEBOARD,ANSWER,LOGICAL_TABLE)"
+  ),
+  Command.withExamples([
+    { command: "spotpipe metadata --sandbox --out ./landing", description: "liveboards, answers and tables" },
+    {
+      command: "spotpipe metadata --type ANSWER,TAG --format ndjson --out -",
+      description: "answers and tags to stdout"
+    }
+  ])
+)
 
 const answerCommand = Command.make(
   "answer",
@@ -420,7 +465,16 @@ const answerCommand = Command.make(
         ]),
       { what: `answer "${input.answer}"` }
     )
-).pipe(Command.withDescription("Export the data of a saved answer"))
+).pipe(
+  Command.withDescription("Export the data of a saved answer"),
+  Command.withExamples([
+    { command: 'spotpipe answer "Revenue by Month" --sandbox --out ./landing', description: "by name, as CSV" },
+    {
+      command: 'spotpipe answer "Order Details" --sandbox --format ndjson --out - | head -3',
+      description: "NDJSON to stdout"
+    }
+  ])
+)
 
 const liveboardCommand = Command.make(
   "liveboard",
@@ -444,15 +498,16 @@ const liveboardCommand = Command.make(
           let vizzes = liveboard.visualizations
           if (Option.isSome(input.viz)) {
             const wanted = parseList(input.viz.value)
+                const names = vizzes.map((v) => v.name)
             const chosen: Array<(typeof vizzes)[number]> = []
             for (const w of wanted) {
               const match = vizzes.find((v) => v.id === w) ?? vizzes.find((v) => v.name === w)
               if (match === undefined) {
                 return yield* new ExportError({
                   kind: "NotFound",
-                  message: `liveboard "${liveboard.name}" has no visualization "${w}": choose from ${vizzes
-                    .map((v) => `"${v.name}"`)
-                    .join(", ")}`
+                  message: `liveboard "${liveboard.name}" has no visualization "${w}": choose from ${names
+                    .map((name) => `"${name}"`)
+                    .join(", ")}${didYouMean(closest(w, names))}`
                 })
               }
               if (!chosen.includes(match)) chosen.push(match)
@@ -463,7 +518,16 @@ const liveboardCommand = Command.make(
         }),
       { what: `liveboard "${input.liveboard}"` }
     )
-).pipe(Command.withDescription("Export the data of a liveboard's visualizations (one file each)"))
+).pipe(
+  Command.withDescription("Export the data of a liveboard's visualizations (one file each)"),
+  Command.withExamples([
+    { command: 'spotpipe liveboard "Sales Overview" --sandbox --out ./landing', description: "every visualization" },
+    {
+      command: 'spotpipe liveboard "Sales Overview" --viz "Revenue by Region" --format ndjson --out ./landing',
+      description: "one visualization"
+    }
+  ])
+)
 
 const searchCommand = Command.make(
   "search",
@@ -497,7 +561,16 @@ const searchCommand = Command.make(
         { what: `search on "${input.table}"` }
       )
     })
-).pipe(Command.withDescription("Export the result of a search query on a model or table"))
+).pipe(
+  Command.withDescription("Export the result of a search query on a model or table"),
+  Command.withExamples([
+    {
+      command:
+        'spotpipe search --sandbox --table Orders --query "[Region] [Revenue] [Order Date].monthly" --out ./landing',
+      description: "monthly revenue by region"
+    }
+  ])
+)
 
 const demoCommand = Command.make(
   "demo",
@@ -550,11 +623,16 @@ const demoCommand = Command.make(
 ).pipe(
   Command.withDescription(
     "Start the embedded sandbox and export all metadata, every answer and every liveboard visualization as CSV and NDJSON"
-  )
+  ),
+  Command.withExamples([
+    { command: "spotpipe demo", description: "into ./spotpipe-demo" },
+    { command: "spotpipe demo --out /tmp/demo --log-format json", description: "summary as JSON" }
+  ])
 )
 
 const sandboxCommand = Command.make("sandbox", {}, () => runSandboxCommand([])).pipe(
-  Command.withDescription("Run the ThoughtSpot-compatible sandbox in the foreground (flags: spotpipe sandbox --help)")
+  Command.withDescription("Run the ThoughtSpot-compatible sandbox in the foreground (flags: spotpipe sandbox --help)"),
+  Command.withExamples([{ command: "spotpipe sandbox --port 4010 --rows 100000", description: "on port 4010" }])
 )
 
 /** Kills the process at a named batch step (`SPOTPIPE_TEST_KILL_AT=step:n`, used only by the crash suite). */
@@ -595,6 +673,7 @@ const runCommand = Command.make(
     escapeFormulae: outputFlags.escapeFormulae,
     periodEnd: outputFlags.periodEnd,
     datetimeOffset: outputFlags.datetimeOffset
+      const logLevel = yield* logLevelOf(logSettings, yield* GlobalFlag.LogLevel)
   },
   (input) =>
     Effect.gen(function* () {
@@ -675,7 +754,13 @@ const runCommand = Command.make(
           progress: output.concurrency === 1 ? progressFor(logSettings.quiet) : silentProgress,
           ...(onStep === undefined ? {} : { onStep })
         })
-        if (!logSettings.quiet) yield* Console.log(formatBatchSummary(result.manifest).trimEnd())
+        if (!logSettings.quiet) {
+          yield* Console.log(
+            logSettings.format === "json"
+              ? batchSummaryJson(result.manifest)
+              : formatBatchSummary(result.manifest).trimEnd()
+          )
+        }
         if (result.failed > 0) {
           const first = result.manifest.exports.find((e) => e.status === "failed")
           return yield* new ExportError({
@@ -683,9 +768,15 @@ const runCommand = Command.make(
             message: `${result.failed} of ${result.manifest.exports.length} exports failed (the others were written; see ${result.manifestPath}, rerun with --resume): ${first?.error ?? ""}`
           })
         }
-      }).pipe(Effect.scoped, Effect.provide(loggingLayer(logSettings)))
+      }).pipe(Effect.scoped, Effect.provide(loggingLayer(logSettings, logLevel)))
     })
-).pipe(Command.withDescription("Run a batch job file: many exports, one client, resumable"))
+).pipe(
+  Command.withDescription("Run a batch job file: many exports, one client, resumable"),
+  Command.withExamples([
+    { command: "spotpipe run nightly.json --out ./landing", description: "every export of the job" },
+    { command: "spotpipe run nightly.json --out ./landing --resume", description: "continue after a failure" }
+  ])
+)
 
 /**
  * The connection of a batch run: `--sandbox`; else the job file's `connection` (variables it names) when it has
@@ -730,6 +821,14 @@ const runConnection = (
     }
     return connection
   })
+  Command.withExamples([
+    { command: "spotpipe demo", description: "try it on the embedded sandbox" },
+    {
+      command:
+        'THOUGHTSPOT_HOST=https://acme.thoughtspot.cloud THOUGHTSPOT_USERNAME=me THOUGHTSPOT_PASSWORD=… spotpipe answer "Revenue by Month" --out ./landing',
+      description: "an answer from a cluster"
+    }
+  ]),
 
 /** The root command. */
 export const spotpipe = Command.make("spotpipe").pipe(

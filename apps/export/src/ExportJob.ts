@@ -329,7 +329,16 @@ export const runJob = <E, R>(
     ).pipe(Effect.ensuring(spec.progress.finish))
     if (names === undefined) yield* start(spec.emptyColumns)
     yield* Effect.logDebug(
-      `${spec.what}: ${transcoded} of ${pages - (spec.continues?.pages ?? 0)} pages written straight from the response bytes${spec.offload === undefined ? "" : `; pages of ${offloadBytes} bytes or more shared with ${spec.offload.pool.size} worker thread(s) ${JSON.stringify(spec.offload.pool.counts())}`}`
+      `${spec.what}: ${transcoded} of ${readPages} pages written straight from the response bytes`,
+      spec.offload === undefined
+        ? { pages: readPages, transcoded }
+        : {
+            pages: readPages,
+            transcoded,
+            workers: spec.offload.pool.size,
+            worker_min_page_bytes: offloadBytes,
+            ...spec.offload.pool.counts()
+          }
     )
 
     const warnings: Array<string> = []
@@ -341,6 +350,8 @@ export const runJob = <E, R>(
       }
     }
     if (sampling !== null && sampling < 1) {
+    // The figures are fields (JSON log lines carry them as numbers), not text inside the message.
+    const readPages = pages - (spec.continues?.pages ?? 0)
       warnings.push(`sampling_ratio is ${sampling}: ThoughtSpot returned a sample, not the complete result`)
     }
     if (available !== null && available !== rows) {

@@ -5,6 +5,7 @@
  */
 import { Cause } from "effect"
 import { ExportError } from "./ExportError.ts"
+import { inert } from "./TerminalText.ts"
 import { UsageError } from "./UsageError.ts"
 
 /** The shape of `@spotpipe/core`'s `ThoughtSpotError` that this module relies on. */
@@ -73,8 +74,16 @@ export interface FailureReport {
   readonly lines: ReadonlyArray<string>
 }
 
-/** The report for `cause`; `verbose` adds the full cause after the one-line message. */
+/**
+ * The report for `cause`; `verbose` adds the full cause after the one-line message. Its lines quote server
+ * text (names, messages), so they are made inert for the terminal.
+ */
 export const reportFailure = (cause: Cause.Cause<unknown>, verbose: boolean): FailureReport => {
+  const report = reportOf(cause, verbose)
+  return { exitCode: report.exitCode, lines: report.lines.map(inert) }
+}
+
+const reportOf = (cause: Cause.Cause<unknown>, verbose: boolean): FailureReport => {
   if (Cause.hasInterruptsOnly(cause)) {
     return { exitCode: ExitCode.interrupted, lines: ["spotpipe: interrupted; no partial file was published"] }
   }

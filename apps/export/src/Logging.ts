@@ -1,30 +1,98 @@
 /**
  * Logging for the CLI: always to stderr (stdout carries data with `--out -`), as short human lines
- * (`spotpipe: warning: …`) or one JSON object per line with `--log-format json`. `--verbose` shows debug lines,
- * `--quiet` only warnings and errors.
+ * (`spotpipe: warning: …`) or one JSON object per line with `--log-format json`. The level comes from
+ * `--log-level` (effect/cli's global flag), `--verbose` (debug) or `--quiet` (warn); info by default.
+ * Structured details (objects passed after the message, log annotations) are fields of the JSON object and
+ * `key=value` pairs in text. Every line is made inert for the terminal (see `TerminalText.ts`).
  */
-import { Layer, Logger, References } from "effect"
+import { Effect, Layer, Logger, type LogLevel, Option, References } from "effect"
 import type { LogSettings } from "./OptionGate.ts"
+import { inert, jsonLine } from "./TerminalText.ts"
+import { UsageError } from "./UsageError.ts"
 
-const textOf = (message: unknown): string =>
-  (Array.isArray(message) ? message : [message])
-    .map((part) => (typeof part === "string" ? part : String(part)))
-    .join(" ")
+const isFields = (part: unknown): part is Record<string, unknown> =>
+  typeof part === "object" && part !== null && !Array.isArray(part) && !(part instanceof Error)
 
-/** Human log lines: `spotpipe: <message>`, with the level named for warnings and worse. */
-export const textLogger = Logger.make<unknown, string>(({ logLevel, message }) => {
+/** The message text and the structured fields of a log call (`Effect.logDebug("text", { key: value })`). */
+const split = (message: unknown, annotations: Record<string, unknown>) => {
+  const parts = Array.isArray(message) ? message : [message]
+  const fields: Record<string, unknown> = { ...annotations }
+  const texts: Array<string> = []
+  for (const part of parts) {
+    if (isFields(part)) Object.assign(fields, part)
+    else texts.push(typeof part === "string" ? part : String(part))
+  }
+  return { text: texts.join(" "), fields }
+}
+
+const fieldText = (value: unknown): string =>
+  typeof value === "string" ? (/[\s"=]/.test(value) ? JSON.stringify(value) : value) : JSON.stringify(value)
+
+/** Human log lines: `spotpipe: <message> key=value…`, with the level named for warnings and worse. */
+export const textLogger = Logger.make<unknown, string>(({ logLevel, message, fiber }) => {
   const level =
     logLevel === "Info" || logLevel === "Debug" || logLevel === "Trace"
       ? ""
       : logLevel === "Warn"
         ? "warning: "
         : `${logLevel.toLowerCase()}: `
-  return `spotpipe: ${level}${textOf(message)}`
+  const { text, fields } = split(message, fiber.getRef(References.CurrentLogAnnotations))
+  const extra = Object.entries(fields).map(([key, value]) => ` ${key}=${fieldText(value)}`)
+  return inert(`spotpipe: ${level}${text}${extra.join("")}`)
 })
 
-/** The logger layer for `settings`. */
-export const loggingLayer = (settings: LogSettings): Layer.Layer<never> =>
+/** `{"timestamp","level","message",…fields}` in that key order (a field never replaces those three). */
+export const jsonRecord = (
+  timestamp: string,
+  level: string,
+  message: string,
+  fields: Record<string, unknown>
+): Record<string, unknown> => Object.assign({ timestamp, level, message }, fields, { timestamp, level, message })
+
+/** JSON log lines: `{"timestamp","level","message",…fields}`, one object per line. */
+export const jsonLogger = Logger.make<unknown, string>(({ logLevel, message, fiber, date }) => {
+  const { text, fields } = split(message, fiber.getRef(References.CurrentLogAnnotations))
+  return jsonLine(jsonRecord(date.toISOString(), logLevel.toLowerCase(), text, fields))
+})
+
+/**
+ * The minimum log level: `--log-level` when given, else debug with `--verbose`, warn with `--quiet`, else info.
+ * `--log-level` together with `--verbose` or `--quiet` must say the same.
+ */
+export const logLevelOf = (
+  settings: Pick<LogSettings, "quiet" | "verbose">,
+  flag: Option.Option<LogLevel.LogLevel>
+): Effect.Effect<LogLevel.LogLevel, UsageError> => {
+  const implied: LogLevel.LogLevel | undefined = settings.verbose ? "Debug" : settings.quiet ? "Warn" : undefined
+  if (Option.isNone(flag)) return Effect.succeed(implied ?? "Info")
+  if (implied !== undefined && implied !== flag.value) {
+    return Effect.fail(
+      new UsageError({
+        message: `--log-level ${flag.value.toLowerCase()} and ${settings.verbose ? "--verbose" : "--quiet"} contradict each other: pass only one`
+      })
+    )
+  }
+  return Effect.succeed(flag.value)
+}
+
+/** The logger layer for `settings` at `level`. */
+export const loggingLayer = (settings: LogSettings, level: LogLevel.LogLevel): Layer.Layer<never> =>
   Layer.mergeAll(
-    Logger.layer([Logger.withConsoleError(settings.format === "json" ? Logger.formatJson : textLogger)]),
-    Layer.succeed(References.MinimumLogLevel, settings.verbose ? "Debug" : settings.quiet ? "Warn" : "Info")
+    Logger.layer([Logger.withConsoleError(settings.format === "json" ? jsonLogger : textLogger)]),
+    Layer.succeed(References.MinimumLogLevel, level)
+  )
+
+/** Whether `args` ask for debug output (`--verbose` or `--log-level debug|trace|all`): failures then show their full cause. */
+export const wantsFullCause = (args: ReadonlyArray<string>): boolean =>
+  args.some((arg, i) => {
+    if (arg === "--verbose") return true
+    const value = arg.startsWith("--log-level=") ? arg.slice(12) : arg === "--log-level" ? args[i + 1] : undefined
+    return value !== undefined && ["debug", "trace", "all"].includes(value.toLowerCase())
+  })
+
+/** Whether `args` ask for JSON logs (`--log-format json`): every stderr line is then one JSON object. */
+export const wantsJson = (args: ReadonlyArray<string>): boolean =>
+  args.some(
+    (arg, i) =>
+      arg.toLowerCase() === "--log-format=json" || (arg === "--log-format" && args[i + 1]?.toLowerCase() === "json")
   )

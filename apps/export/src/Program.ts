@@ -3,31 +3,69 @@
  * Usage errors and failures print one line on stderr (the full cause with `--verbose`); parse errors go to
  * stderr with a pointer to `--help`, never the whole help text to stdout, so stdout only ever carries data
  * (`--out -`), help or the summary. A closed stdout ends quietly with 141. An interruption (a signal, see
- * RunMain.ts) prints that nothing partial was published and, for a batch run, how to resume it.
+ * RunMain.ts) prints that nothing partial was published and, for a batch run, how to resume it. An unknown
+ * flag or command names the closest ones ("did you mean"); with `--log-format json` every stderr line printed
+ * here is one JSON object.
  */
-import { Cause, Console, Effect, Option } from "effect"
-import { CliError, CliOutput, Command } from "effect/cli"
+import { Cause, Clock, Console, Effect, Option } from "effect"
+import { CliError, type HelpDoc as CliHelpDoc, CliOutput, Command } from "effect/cli"
 import { spotpipe, version } from "./Cli.ts"
 import { ExitCode, reportFailure } from "./Failure.ts"
 import { interruptedLines, ResumeHint } from "./Interruption.ts"
+import { jsonRecord, wantsFullCause, wantsJson } from "./Logging.ts"
 import { rejectSecretFlags } from "./OptionGate.ts"
 import { printSandboxHelp, runSandboxCommand } from "./SandboxCommand.ts"
 import { isStdoutClosed, stdoutClosedExitCode } from "./StdoutWriter.ts"
+import { closest, didYouMean } from "./Suggest.ts"
+import { inert, jsonLine } from "./TerminalText.ts"
 
-// Parse errors: one line each and a pointer to --help, on stderr.
-const presenter = CliOutput.layerPresenter({
-  present: (event) =>
-    event._tag === "InvalidInvocation"
-      ? Effect.gen(function* () {
-          for (const error of event.errors) yield* Console.error(`spotpipe: ${error.message}`)
-          yield* Console.error(`Run "${event.commandPath.join(" ")} --help" for usage.`)
-        })
-      : CliOutput.defaultPresenter.present(event)
-})
+/** One stderr line: inert text, or with `--log-format json` one JSON object (`{"timestamp","level","message",…}`). */
+const errorLine = (json: boolean, message: string, fields: Record<string, unknown> = {}) =>
+  json
+    ? Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Console.error(jsonLine(jsonRecord(new Date(now).toISOString(), "error", message, fields)))
+      )
+    : Console.error(inert(message))
+
+/** A parse error as one line; an unknown flag or command names the closest ones. */
+const parseErrorText = (error: CliError.NonShowHelpErrors, helpDoc: CliHelpDoc.HelpDoc) => {
+  const where = helpDoc.commandPath === undefined ? "" : ` for "${helpDoc.commandPath.join(" ")}"`
+  switch (error._tag) {
+    case "UnrecognizedOption": {
+      const flags = [...helpDoc.flags, ...(helpDoc.globalFlags ?? [])].flatMap((f) => [
+        `--${f.name}`,
+        ...f.aliases.map((a) => (a.length === 1 ? `-${a}` : `--${a}`))
+      ])
+      return `spotpipe: unknown flag ${error.option}${where}${didYouMean(closest(error.option, flags), false)}`
+    }
+    case "UnknownSubcommand": {
+      const commands = (helpDoc.subcommands ?? []).flatMap((group) => group.commands.map((c) => c.name))
+      return `spotpipe: unknown command "${error.subcommand}"${where}${didYouMean(closest(error.subcommand, commands))}`
+    }
+    default:
+      return `spotpipe: ${error.message}`
+  }
+}
+
+// Parse errors: one line each and a pointer to --help, on stderr (one JSON object each with --log-format json).
+const presenter = (json: boolean) =>
+  CliOutput.layerPresenter({
+    present: (event) =>
+      event._tag === "InvalidInvocation"
+        ? Effect.gen(function* () {
+            const usage = `run "${event.commandPath.join(" ")} --help" for usage`
+            for (const error of event.errors) {
+              yield* errorLine(json, parseErrorText(error, event.helpDoc), { hint: usage })
+            }
+            if (!json) yield* Console.error(inert(`Run "${event.commandPath.join(" ")} --help" for usage.`))
+          })
+        : CliOutput.defaultPresenter.present(event)
+  })
 
 /** Runs `spotpipe args…` and returns the exit code. */
 export const program = (args: ReadonlyArray<string>) => {
-  const verbose = args.includes("--verbose")
+  const verbose = wantsFullCause(args)
+  const json = wantsJson(args)
   const cli = Effect.suspend(() => {
     const secretFlag = rejectSecretFlags(args)
     if (Option.isSome(secretFlag)) return Effect.fail(secretFlag.value)
@@ -53,14 +91,20 @@ export const program = (args: ReadonlyArray<string>) => {
         )
       }
       const report = reportFailure(cause, verbose)
+      const [message = "", ...details] = report.lines
       return Effect.as(
-        Effect.forEach(report.lines, (line) => Console.error(line), { discard: true }),
+        json
+          ? errorLine(true, message, {
+              exit_code: report.exitCode,
+              ...(details.length > 0 ? { details: details.join("\n") } : {})
+            })
+          : Effect.forEach(report.lines, (line) => Console.error(line), { discard: true }),
         report.exitCode
       )
     }),
     // Runs after every finalizer inside (temp files are gone by then), so these are the last lines printed.
     Effect.onInterrupt(() => Effect.forEach(interruptedLines(hint), (line) => Console.error(line), { discard: true })),
     Effect.provideService(ResumeHint, hint),
-    Effect.provide(presenter)
+    Effect.provide(presenter(json))
   )
 }

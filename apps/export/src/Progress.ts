@@ -1,9 +1,11 @@
 /**
  * Progress on stderr while a file is written: rows, rows/s, pages and an ETA from `available_data_row_count`.
  * It redraws one terminal line at most every 200 ms (time read from `Clock`, so tests drive it with
- * `TestClock`), and is silent when stderr is not a terminal or `--quiet` is set.
+ * `TestClock`), and is silent when stderr is not a terminal or `--quiet` is set. The label (an object's name) is
+ * made inert: it is written to a terminal.
  */
 import { Clock, Effect } from "effect"
+import { formatCount, inert } from "./TerminalText.ts"
 
 /** Receives page-by-page progress of one output. */
 export interface ProgressReporter {
@@ -29,8 +31,6 @@ export interface ProgressState {
   readonly total: number | undefined
 }
 
-const grouped = new Intl.NumberFormat("en-US")
-
 const clockTime = (seconds: number): string => {
   const s = Math.max(0, Math.round(seconds))
   const h = Math.floor(s / 3600)
@@ -44,12 +44,13 @@ export const formatProgress = (state: ProgressState): string => {
   const seconds = state.elapsedMillis / 1000
   const rate = seconds > 0 ? state.rows / seconds : 0
   const parts = [
-    state.label,
+    // The label names a server object: made inert, like every server-controlled string on a terminal.
+    inert(state.label),
     state.total === undefined
-      ? `${grouped.format(state.rows)} rows`
-      : `${grouped.format(state.rows)}/${grouped.format(state.total)} rows`,
-    `${grouped.format(Math.round(rate))} rows/s`,
-    `${state.pages} ${state.pages === 1 ? "page" : "pages"}`
+      ? `${formatCount(state.rows)} rows`
+      : `${formatCount(state.rows)}/${formatCount(state.total)} rows`,
+    `${formatCount(Math.round(rate))} rows/s`,
+    `${formatCount(state.pages)} ${state.pages === 1 ? "page" : "pages"}`
   ]
   if (state.total !== undefined && rate > 0 && state.total >= state.rows) {
     parts.push(`ETA ${clockTime((state.total - state.rows) / rate)}`)

@@ -10,10 +10,45 @@ import { UsageError } from "./UsageError.ts"
 /** Loads `@spotpipe/sandbox`. */
 export const loadSandbox = Effect.promise(() => import("@spotpipe/sandbox"))
 
-/** Prints the help of `spotpipe sandbox`. */
+/** Prints the help of `spotpipe sandbox`, ending with examples. */
 export const printSandboxHelp = Effect.flatMap(loadSandbox, ({ sandboxUsage }) =>
-  Console.log(sandboxUsage.replace("spotpipe-sandbox", "spotpipe sandbox"))
+  Console.log(
+    [
+      sandboxUsage.replace("spotpipe-sandbox", "spotpipe sandbox"),
+      "",
+      "Examples:",
+      "  spotpipe sandbox --port 4010 --rows 100000",
+      "  spotpipe sandbox --faults flaky --token-validity 5"
+    ].join("\n")
+  )
 )
+
+/**
+ * What `spotpipe sandbox` prints at start-up: where it listens and the credentials it accepts. These are the
+ * sandbox's own fixed test users and its (local, throw-away) trusted-auth key, so they are printed in full.
+ */
+export const sandboxStartupLines = (
+  sandbox: {
+    readonly url: string
+    readonly rows: number
+    readonly timezone: string
+    readonly seed: number
+    readonly secretKey: string
+  },
+  users: {
+    readonly user: { readonly username: string; readonly password: string }
+    readonly limitedUser: { readonly username: string; readonly password: string }
+  }
+): ReadonlyArray<string> => [
+  `spotpipe sandbox listening on ${sandbox.url} (API ${sandbox.url}/api/rest/2.0)`,
+  `rows ${sandbox.rows}, time zone ${sandbox.timezone}, seed ${sandbox.seed}`,
+  `user ${users.user.username} / ${users.user.password} (full access)`,
+  `user ${users.limitedUser.username} / ${users.limitedUser.password} (limited: the Orders model, "Revenue by Month", "Order Details", "Sales Overview")`,
+  `trusted-auth secret key: ${sandbox.secretKey}`,
+  "(sandbox-only test credentials)",
+  `try: THOUGHTSPOT_HOST=${sandbox.url} THOUGHTSPOT_USERNAME=${users.user.username} THOUGHTSPOT_PASSWORD='${users.user.password}' spotpipe metadata --out -`,
+  "Ctrl-C stops it."
+]
 
 /** Starts the sandbox with `args` and serves until interrupted (Ctrl-C), then closes it. */
 export const runSandboxCommand = (args: ReadonlyArray<string>) =>
@@ -33,14 +68,6 @@ export const runSandboxCommand = (args: ReadonlyArray<string>) =>
       }),
       (s) => Effect.promise(() => s.close())
     )
-    yield* Console.log(
-      [
-        `spotpipe sandbox listening on ${sandbox.url} (API ${sandbox.url}/api/rest/2.0)`,
-        `rows ${sandbox.rows}, time zone ${sandbox.timezone}, seed ${sandbox.seed}`,
-        `user ${fixtures.user.username} / ${fixtures.user.password} (sandbox-only demo credentials)`,
-        `try: THOUGHTSPOT_HOST=${sandbox.url} THOUGHTSPOT_USERNAME=${fixtures.user.username} THOUGHTSPOT_PASSWORD='${fixtures.user.password}' spotpipe metadata --out -`,
-        "Ctrl-C stops it."
-      ].join("\n")
-    )
+    yield* Console.log(sandboxStartupLines(sandbox, fixtures).join("\n"))
     return yield* Effect.never
   }).pipe(Effect.scoped)

@@ -23,28 +23,31 @@ const distance = (a: string, b: string): number => {
 
 /**
  * Up to `limit` of `candidates` closest to `input`, closest first (ties in the candidates' order). A candidate
- * qualifies when at most about a third of its characters differ, or when one contains the other (3+ characters).
+ * qualifies when at most about a third of its characters differ, or when one contains the other (3+ characters),
+ * and it is not much further than the closest one.
  */
 export const closest = (input: string, candidates: Iterable<string>, limit = 3): ReadonlyArray<string> => {
   const wanted = input.trim().toLowerCase()
   if (wanted === "") return []
-  const scored: Array<{ readonly name: string; readonly score: number }> = []
+  const near: Array<{ readonly name: string; readonly score: number }> = []
+  const containing: Array<{ readonly name: string; readonly score: number }> = []
   const seen = new Set<string>()
   for (const name of candidates) {
     if (seen.has(name) || name === input) continue
     seen.add(name)
     const lower = name.toLowerCase()
     const longest = Math.max(lower.length, wanted.length)
-    const contains = Math.min(lower.length, wanted.length) >= 3 && (lower.includes(wanted) || wanted.includes(lower))
     // Names much longer or shorter than the input cannot be near: skip the O(n·m) distance for them.
     const d = Math.abs(lower.length - wanted.length) > longest / 3 ? longest : distance(wanted, lower)
-    const near = d <= Math.max(1, Math.floor(longest / 3))
-    if (near || contains) scored.push({ name, score: near ? d : longest })
+    if (d <= Math.max(1, Math.floor(longest / 3))) near.push({ name, score: d })
+    else if (Math.min(lower.length, wanted.length) >= 3 && (lower.includes(wanted) || wanted.includes(lower)))
+      containing.push({ name, score: Math.abs(lower.length - wanted.length) })
   }
-  return scored
-    .sort((a, b) => a.score - b.score)
-    .slice(0, limit)
-    .map((s) => s.name)
+  near.sort((a, b) => a.score - b.score)
+  containing.sort((a, b) => a.score - b.score)
+  // A near name far worse than the best is noise next to it ("Regin": "Region", not also "Month").
+  const best = near[0]?.score ?? 0
+  return [...near.filter((s) => s.score <= best + 2), ...containing].slice(0, limit).map((s) => s.name)
 }
 
 /** `; did you mean "a", "b" or "c"?` (names quoted unless `quote` is false, as for `--out`), or "" for none. */

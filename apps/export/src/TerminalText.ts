@@ -8,9 +8,10 @@
 
 // C0 controls except tab and line feed, DEL, C1 controls, the Arabic letter mark, LRM/RLM, the bidi
 // embeddings and overrides (U+202A–U+202E), the bidi isolates (U+2066–U+2069) and the line/paragraph separators.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const unsafe = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
 
-const escape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
+const visible = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
 
 /**
  * `text` with every terminal control character shown as a `\uXXXX` escape (ESC → `\u001b`); tab and line feed
@@ -18,7 +19,7 @@ const escape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0"
  */
 export const inert = (text: string): string => {
   unsafe.lastIndex = 0
-  return unsafe.test(text) ? text.replace(unsafe, escape) : text
+  return unsafe.test(text) ? text.replace(unsafe, visible) : text
 }
 
 // JSON.stringify escapes C0 controls already; the rest of the set above is escaped the same way (still valid JSON
@@ -30,7 +31,7 @@ export const jsonLine = (value: unknown): string => {
   // A bigint is written as its digits in a string: exact, where a JSON number could be read rounded.
   const text = JSON.stringify(value, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v))
   unsafeInJson.lastIndex = 0
-  return unsafeInJson.test(text) ? text.replace(unsafeInJson, escape) : text
+  return unsafeInJson.test(text) ? text.replace(unsafeInJson, visible) : text
 }
 
 const grouped = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 })

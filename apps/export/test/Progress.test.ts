@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { TestClock } from "effect/testing"
 import { formatProgress, makeTerminalProgress } from "../src/Progress.ts"
-import { formatSummary } from "../src/Summary.ts"
+import { formatSummary, summaryJson } from "../src/Summary.ts"
 
 describe("progress", () => {
   it("line-shows-rows-rate-pages-and-eta", () => {
@@ -41,14 +41,66 @@ describe("summary", () => {
     assert.strictEqual(
       text,
       [
-        "object           rows  file                    bytes  seconds",
-        "---------------  ----  ----------------------  -----  -------",
-        "answer Sales     1200  answer-Sales.csv        53000     1.23",
-        "metadata ANSWER     7  metadata-ANSWER.ndjson    900     0.05",
-        "---------------  ----  ----------------------  -----  -------",
-        "2 files, 1207 rows",
+        "object            rows  file                     bytes  seconds",
+        "---------------  -----  ----------------------  ------  -------",
+        "answer Sales     1,200  answer-Sales.csv        53,000     1.23",
+        "metadata ANSWER      7  metadata-ANSWER.ndjson     900     0.05",
+        "---------------  -----  ----------------------  ------  -------",
+        "2 files, 1,207 rows",
         ""
       ].join("\n")
     )
+  })
+
+  it("footer-counts-each-result-once-and-names-the-folder", () => {
+    // The demo writes every result twice (CSV and NDJSON): its rows count once.
+    const text = formatSummary(
+      [
+        { object: "answer A", rows: 10_000, file: "answer-A.csv", bytes: 1, seconds: 0, result: 0 },
+        { object: "answer A", rows: 10_000, file: "answer-A.ndjson", bytes: 1, seconds: 0, result: 0 },
+        { object: "answer B", rows: 5, file: "answer-B.csv", bytes: 1, seconds: 0, result: 1 },
+        { object: "answer B", rows: 5, file: "answer-B.ndjson", bytes: 1, seconds: 0, result: 1 }
+      ],
+      { folder: "/data/landing" }
+    )
+    assert.strictEqual(text.trimEnd().split("\n").at(-1), "4 files (2 results), 10,005 rows in /data/landing")
+  })
+
+  it("server-names-in-the-table-are-inert", () => {
+    const text = formatSummary([
+      { object: "answer \u001b]52;c;eA==\u0007x\u001b[2J", rows: 1, file: "answer-x.csv", bytes: 1, seconds: 0 }
+    ])
+    assert.notInclude(text, "\u001b")
+    assert.include(text, "answer \\u001b]52;c;eA==\\u0007x\\u001b[2J")
+  })
+
+  it("json-summary-is-one-object-with-plain-numbers", () => {
+    const line = summaryJson(
+      [
+        { object: "answer A", rows: 10_000, file: "answer-A.csv", bytes: 53_000, seconds: 1.5, result: 0 },
+        { object: "answer A", rows: 10_000, file: "answer-A.ndjson", bytes: 90_000, seconds: 1.5, result: 0 }
+      ],
+      { folder: "/data/landing" }
+    )
+    assert.notInclude(line, "\n")
+    assert.deepStrictEqual(JSON.parse(line), {
+      summary: {
+        files: 2,
+        results: 1,
+        rows: 10_000,
+        folder: "/data/landing",
+        outputs: [
+          { object: "answer A", rows: 10_000, file: "answer-A.csv", bytes: 53_000, seconds: 1.5 },
+          { object: "answer A", rows: 10_000, file: "answer-A.ndjson", bytes: 90_000, seconds: 1.5 }
+        ]
+      }
+    })
+  })
+})
+
+describe("progress line", () => {
+  it("server-names-in-the-label-are-inert", () => {
+    const line = formatProgress({ label: "a\u001b[2J\u009b", rows: 1, pages: 1, elapsedMillis: 0, total: undefined })
+    assert.strictEqual(line, "a\\u001b[2J\\u009b  1 rows  0 rows/s  1 page")
   })
 })

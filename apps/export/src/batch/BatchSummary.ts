@@ -1,25 +1,60 @@
 /**
  * The table a batch run prints when it ends: one line per export with its status, files, rows and bytes, and
- * how resume treated it, so that a nightly log shows at a glance what was written, skipped or failed.
+ * how resume treated it, so that a nightly log shows at a glance what was written, skipped or failed. Export
+ * names and errors are made inert for the terminal; counts have thousands separators. With `--log-format json`
+ * it is one JSON object instead ({@link batchSummaryJson}).
  */
+import { formatCount, inert, jsonLine } from "../TerminalText.ts"
 import type { BatchManifest } from "./BatchManifest.ts"
+
+const perExport = (manifest: BatchManifest) =>
+  manifest.exports.map((status) => {
+    const outputs = manifest.outputs.filter((o) => o.export === status.export)
+    return {
+      status,
+      files: outputs.length,
+      rows: outputs.reduce((n, o) => n + o.rows_written, 0),
+      bytes: outputs.reduce((n, o) => n + o.bytes, 0),
+      resume: [...new Set(outputs.map((o) => o.resume))]
+    }
+  })
 
 /** Summary text of a batch manifest. */
 export const formatBatchSummary = (manifest: BatchManifest): string => {
   const lines: Array<string> = []
-  for (const status of manifest.exports) {
-    const outputs = manifest.outputs.filter((o) => o.export === status.export)
-    const rows = outputs.reduce((n, o) => n + o.rows_written, 0)
-    const bytes = outputs.reduce((n, o) => n + o.bytes, 0)
-    const how = [...new Set(outputs.map((o) => o.resume))].join("+")
+  for (const { status, files, rows, bytes, resume } of perExport(manifest)) {
+    const how = resume.join("+")
     lines.push(
-      status.status === "succeeded"
-        ? `ok      ${status.export}: ${outputs.length} file(s), ${rows} rows, ${bytes} bytes${how === "written" ? "" : ` (${how})`}`
-        : `FAILED  ${status.export}: ${status.error ?? "failed"}`
+      inert(
+        status.status === "succeeded"
+          ? `ok      ${status.export}: ${formatCount(files)} ${files === 1 ? "file" : "files"}, ${formatCount(rows)} rows, ${formatCount(bytes)} bytes${how === "written" || how === "" ? "" : ` (${how})`}`
+          : `FAILED  ${status.export}: ${status.error ?? "failed"}`
+      )
     )
   }
   const failed = manifest.exports.filter((e) => e.status === "failed").length
   const shard = manifest.shard === null ? "" : ` (shard ${manifest.shard.index}/${manifest.shard.count})`
-  lines.push(`${manifest.exports.length - failed} of ${manifest.exports.length} exports succeeded${shard}`)
+  lines.push(
+    `${formatCount(manifest.exports.length - failed)} of ${formatCount(manifest.exports.length)} exports succeeded${shard}`
+  )
   return `${lines.join("\n")}\n`
 }
+
+/** The batch summary as one line of JSON (numbers as plain digits). */
+export const batchSummaryJson = (manifest: BatchManifest): string =>
+  jsonLine({
+    summary: {
+      exports: perExport(manifest).map(({ status, files, rows, bytes, resume }) => ({
+        export: status.export,
+        status: status.status,
+        error: status.error,
+        files,
+        rows,
+        bytes,
+        resume
+      })),
+      succeeded: manifest.exports.filter((e) => e.status === "succeeded").length,
+      failed: manifest.exports.filter((e) => e.status === "failed").length,
+      shard: manifest.shard
+    }
+  })
