@@ -14,7 +14,7 @@
  */
 import { createHash } from "node:crypto"
 import { Exit, Schema, SchemaIssue } from "effect"
-import { FileNameAllocator } from "../FileName.ts"
+import { FileNameAllocator, sanitizeFileName } from "../FileName.ts"
 
 const EnvName = Schema.String.check(
   Schema.isPattern(/^[A-Za-z_][A-Za-z0-9_]*$/, {
@@ -259,6 +259,24 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
   }
   const job = decoded.value
   const defaults = job.defaults ?? {}
+  // Two exports whose output names are the same once sanitized (ignoring case) would overwrite each other or be
+  // renamed behind the user's back: when either name was given as `output`, that is refused. Default names that
+  // collide (the same answer in two formats) are numbered ` (2)`, ` (3)`, … as object names are.
+  const clashes: Array<JobFileProblem> = []
+  const firstWithName = new Map<string, number>()
+  job.exports.forEach((spec, index) => {
+    const name = sanitizeFileName(spec.output ?? defaultOutputName(spec)).toLowerCase()
+    const earlier = firstWithName.get(name)
+    if (earlier === undefined) {
+      firstWithName.set(name, index)
+    } else if (spec.output !== undefined || job.exports[earlier]!.output !== undefined) {
+      clashes.push({
+        path: `exports[${index}]${spec.output === undefined ? "" : ".output"}`,
+        message: `has the same output name as exports[${earlier}] (names are compared sanitized and ignoring case): give each export its own "output"`
+      })
+    }
+  })
+  if (clashes.length > 0) return Exit.fail(new JobFileError({ file, problems: clashes }))
   const names = new FileNameAllocator()
   names.reserve("manifest.json")
   const exports = job.exports.map((spec, index): JobExport => {

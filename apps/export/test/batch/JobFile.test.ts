@@ -126,7 +126,8 @@ describe("JobFile", () => {
         { type: "answer", id: "../../etc/passwd" },
         { type: "answer", id: "x", output: "../../etc/passwd" },
         { type: "answer", id: "y", output: "Report\u0007\nQ1" },
-        { type: "answer", id: "z", output: "report\u0007\nq1" },
+        { type: "answer", id: "z", format: "ndjson" },
+        { type: "answer", id: "z" },
         { type: "answer", id: "m", output: "manifest" }
       ]
     })
@@ -134,8 +135,32 @@ describe("JobFile", () => {
       "answer-.._.._etc_passwd",
       "_.._etc_passwd",
       "Report__Q1",
-      "report__q1 (2)",
+      "answer-z",
+      "answer-z (2)",
       "manifest"
+    ])
+  })
+
+  it("two-exports-given-the-same-output-are-refused-naming-both", () => {
+    const document = {
+      exports: [
+        { type: "answer", id: "y", output: "Report\u0007\nQ1" },
+        { type: "answer", id: "a" },
+        { type: "answer", id: "z", output: "report\u0007\nq1", format: "ndjson" },
+        { type: "answer", id: "b", output: "answer-a" }
+      ]
+    }
+    expect(problems(JSON.stringify(document))).toEqual([
+      {
+        path: "exports[2].output",
+        message:
+          'has the same output name as exports[0] (names are compared sanitized and ignoring case): give each export its own "output"'
+      },
+      {
+        path: "exports[3].output",
+        message:
+          'has the same output name as exports[1] (names are compared sanitized and ignoring case): give each export its own "output"'
+      }
     ])
   })
 

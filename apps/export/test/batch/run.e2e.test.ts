@@ -155,6 +155,16 @@ describe("spotpipe run", () => {
     expect(refused.code).toBe(2)
     expect(refused.stderr).toContain("connection.password: secrets must not be written in a job file")
     expect(refused.stderr).not.toContain("Hunter2")
+    const twice = writeJob("twice.json", {
+      exports: [
+        { type: "answer", id: "Order Details", output: "same" },
+        { type: "search", table: "Orders", query: "[Region]", output: "Same" }
+      ]
+    })
+    const clash = await runCli(["run", twice, "--out", NodePath.join(root, "twice")], { env })
+    expect(clash.code).toBe(2)
+    expect(clash.stderr).toContain("exports[1].output: has the same output name as exports[0]")
+    expect(NodeFs.existsSync(NodePath.join(root, "twice"))).toBe(false)
     const shard = await runCli(["run", writeJob("good.json", job), "--shard", "4/3"], { env })
     expect(shard.code).toBe(2)
     expect(shard.stderr).toMatch(/--shard must be i\/n/)
