@@ -247,8 +247,8 @@ const session = (
   Effect.gen(function* () {
     const toRunError = (error: unknown) => toExportError(error, options.what ?? command)
     const logSettings = yield* checkLogging(input)
-    return yield* Effect.gen(function* () {
     const logLevel = yield* logLevelOf(logSettings, yield* GlobalFlag.LogLevel)
+    return yield* Effect.gen(function* () {
       const checked = yield* gate(input, options.defaultOut)
       const output = options.force === true ? { ...checked.output, force: true } : checked.output
       const cluster = yield* connect(checked.connection, {
@@ -498,11 +498,11 @@ const liveboardCommand = Command.make(
           let vizzes = liveboard.visualizations
           if (Option.isSome(input.viz)) {
             const wanted = parseList(input.viz.value)
-                const names = vizzes.map((v) => v.name)
             const chosen: Array<(typeof vizzes)[number]> = []
             for (const w of wanted) {
               const match = vizzes.find((v) => v.id === w) ?? vizzes.find((v) => v.name === w)
               if (match === undefined) {
+                const names = vizzes.map((v) => v.name)
                 return yield* new ExportError({
                   kind: "NotFound",
                   message: `liveboard "${liveboard.name}" has no visualization "${w}": choose from ${names
@@ -673,11 +673,11 @@ const runCommand = Command.make(
     escapeFormulae: outputFlags.escapeFormulae,
     periodEnd: outputFlags.periodEnd,
     datetimeOffset: outputFlags.datetimeOffset
-      const logLevel = yield* logLevelOf(logSettings, yield* GlobalFlag.LogLevel)
   },
   (input) =>
     Effect.gen(function* () {
       const logSettings = yield* checkLogging(input)
+      const logLevel = yield* logLevelOf(logSettings, yield* GlobalFlag.LogLevel)
       return yield* Effect.gen(function* () {
         let shard: Shard.Shard = Shard.whole
         if (Option.isSome(input.shard)) {
@@ -821,6 +821,10 @@ const runConnection = (
     }
     return connection
   })
+
+/** The root command. */
+export const spotpipe = Command.make("spotpipe").pipe(
+  Command.withDescription("Export ThoughtSpot metadata and data to CSV or NDJSON"),
   Command.withExamples([
     { command: "spotpipe demo", description: "try it on the embedded sandbox" },
     {
@@ -829,10 +833,6 @@ const runConnection = (
       description: "an answer from a cluster"
     }
   ]),
-
-/** The root command. */
-export const spotpipe = Command.make("spotpipe").pipe(
-  Command.withDescription("Export ThoughtSpot metadata and data to CSV or NDJSON"),
   Command.withSubcommands([
     demoCommand,
     sandboxCommand,
