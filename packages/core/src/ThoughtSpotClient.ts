@@ -13,6 +13,7 @@
  * ```
  */
 // Deep import: the package barrel also loads Redis, workers, sockets … (~25 MB of RSS for nothing here).
+import { crc32 } from "node:zlib"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Config, ConfigProvider, Context, Effect, Exit, Layer, Option, Schema, Stream } from "effect"
 import type { HttpClient } from "effect/http"
@@ -21,7 +22,7 @@ import { MAX_NESTING, NestingTooDeep, NumberOutOfRange, parseJsonExact } from ".
 import * as Classify from "./internal/classify.ts"
 import * as Requester from "./internal/Requester.ts"
 import { readRowsInPieces } from "./internal/rowsInPieces.ts"
-import { findDeepCell, type SplitBody, splitDataRows } from "./internal/splitDataRows.ts"
+import { dataRowsSpans, findDeepCell, type SplitBody, splitDataRows } from "./internal/splitDataRows.ts"
 import { defaultUserAgent } from "./internal/userAgent.ts"
 import * as Pagination from "./Pagination.ts"
 import * as RateLimiter from "./RateLimiter.ts"
@@ -79,6 +80,11 @@ export interface RuntimeOptions {
   readonly runtimeSort?: Readonly<Record<string, unknown>>
   /** `runtime_param_override`. */
   readonly runtimeParamOverride?: Readonly<Record<string, unknown>>
+  /**
+   * A page whose `data_rows` are byte-identical to the previous page's: a `RepeatedPage` warning on the page
+   * (`"warn"`, the default: a result may hold two identical pages) or an `Incomplete` failure (`"fail"`).
+   */
+  readonly repeatedPage?: Pagination.RepeatedPagePolicy
 }
 
 /** `searchdata`: a search query against a model, worksheet, view or table. */
@@ -253,6 +259,10 @@ const checkContents = <R>(
   const wrong = (description: string) => Effect.fail(Classify.badBody(operation, description, false, response.status))
   // The body's bytes let the exact parse scan a one-byte view; taken before the text, which lets them go.
   const bytes = split === undefined ? response.bytes : undefined
+  // Where each page's rows lie in the bytes, for its fingerprint: found while reading them in place, else (a
+  // page parsed whole, rare) by a walk of the body.
+  const bodyBytes = bytes ?? response.bytes
+  const spans = split?.spans ?? dataRowsSpans(bodyBytes)
   const text = split === undefined ? response.text : split.envelope
   let json: unknown
   try {
@@ -314,11 +324,19 @@ const checkContents = <R>(
       availableRowCount: e.available_data_row_count,
       samplingRatio: e.sampling_ratio,
       visualizationId: e.visualization_id ?? undefined,
-      visualizationName: e.visualization_name ?? undefined
+      visualizationName: e.visualization_name ?? undefined,
+      fingerprint: fingerprintOf(bodyBytes, spans[index])
     })
   }
   return Effect.succeed(pages)
 }
+
+/** The fingerprint of the rows at `span` (see `Pagination.RowsFingerprint`), `undefined` without a span. */
+const fingerprintOf = (
+  bytes: Uint8Array,
+  span: readonly [number, number] | undefined
+): Pagination.RowsFingerprint | undefined =>
+  span === undefined ? undefined : { length: span[1] - span[0], crc32: crc32(bytes.subarray(span[0], span[1])) }
 
 const offsetOf = (body: Record<string, unknown>): number => {
   const offset = body["record_offset"]
@@ -443,6 +461,7 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
           pageSize,
           startOffset,
           prefetch,
+          ...(request.repeatedPage === undefined ? {} : { repeatedPage: request.repeatedPage }),
           fetch: (offset) =>
             pageCall(
               operation,
@@ -518,6 +537,7 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
           prefetch,
           first,
           startOffset,
+          ...(request.repeatedPage === undefined ? {} : { repeatedPage: request.repeatedPage }),
           fetch: (offset) =>
             pageCall("liveboardData", "metadata/liveboard/data", body(offset, [id]), decoder, offset, id)
         })

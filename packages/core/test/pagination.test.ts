@@ -1,7 +1,7 @@
 /** Paged streams: order, bounded prefetch, page checks, Incomplete, sampling warnings, metadata paging. */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Stream } from "effect"
-import type { Rows } from "../src/Pagination.ts"
+import type { Rows, RowsDecoder } from "../src/Pagination.ts"
 import { dataReply, makeFake, type Reply, testOptions, useClient, withTime, withTokens } from "./fake.ts"
 
 const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
@@ -485,6 +485,91 @@ describe("metadata search", () => {
       expect(error.reason._tag).toBe("Incomplete")
       expect(error.message).toContain("ignore paging")
       expect(fake.seen.filter((s) => s.path === "metadata/search")).toHaveLength(2)
+    })
+  )
+})
+
+describe("repeated pages", () => {
+  /** 6 rows in pages of 2; `rowsAt(offset)` gives a page's rows as JSON text. */
+  const pagesOf = (rowsAt: (offset: number) => string) =>
+    makeFake(
+      withTokens((r) => {
+        const offset = Number(r.body.record_offset)
+        return {
+          body: `{"contents":[{"available_data_row_count":6,"column_names":["n","label"],"data_rows":${rowsAt(offset)},"record_offset":${offset},"record_size":2,"returned_data_row_count":2,"sampling_ratio":1}]}`
+        }
+      })
+    )
+  const distinct = (offset: number) => `[[${offset},"r${offset}"],[${offset + 1},"r${offset + 1}"]]`
+  /** Page 2 (offset 2) is page 1 again. */
+  const repeatsFirst = (offset: number) => distinct(offset === 2 ? 0 : offset)
+  const message =
+    "page 2 (rows 3–4) is byte-identical to page 1: the server may have repeated a page; rows may be missing"
+  const declines: RowsDecoder<Rows> = { fromBytes: () => undefined, fromRows: (rows) => rows }
+
+  it.effect("a-page-byte-identical-to-the-previous-one-is-a-warning-on-that-page", () =>
+    Effect.gen(function* () {
+      const pages = yield* useClient(pagesOf(repeatsFirst), testOptions(), (c) =>
+        Stream.runCollect(c.searchData({ ...search, pageSize: 2 }))
+      )
+      expect(pages.map((p) => p.warnings)).toEqual([[], [{ _tag: "RepeatedPage", repeats: 0, message }], []])
+    })
+  )
+
+  it.effect("a-repeated-page-read-by-a-decoder-or-parsed-whole-is-caught-too", () =>
+    Effect.gen(function* () {
+      const copies: RowsDecoder<string> = {
+        fromBytes: (bytes, start) => {
+          const end = Buffer.from(bytes).indexOf("]]", start) + 2
+          return { end, rowCount: 2, rows: Buffer.from(bytes.subarray(start, end)).toString() }
+        },
+        fromRows: (rows) => JSON.stringify(rows)
+      }
+      for (const decoder of [copies, declines] as ReadonlyArray<RowsDecoder<unknown>>) {
+        const pages = yield* useClient(pagesOf(repeatsFirst), testOptions(), (c) =>
+          Stream.runCollect(c.searchData({ ...search, pageSize: 2 }, decoder))
+        )
+        expect(pages[1]!.warnings).toEqual([{ _tag: "RepeatedPage", repeats: 0, message }])
+      }
+    })
+  )
+
+  it.effect("a-repeated-page-fails-incomplete-when-asked-to", () =>
+    Effect.gen(function* () {
+      const exit = yield* Effect.exit(
+        useClient(pagesOf(repeatsFirst), testOptions(), (c) =>
+          Stream.runCollect(c.answerData({ metadataIdentifier: "a-1", pageSize: 2, repeatedPage: "fail" }))
+        )
+      )
+      const error = failureOf(exit) as { readonly reason: { readonly _tag: string; readonly message: string } }
+      expect(error.reason._tag).toBe("Incomplete")
+      expect(error.reason.message).toContain(message)
+    })
+  )
+
+  it.effect("pages-that-differ-only-in-one-byte-or-repeat-a-page-further-back-are-not-flagged", () =>
+    Effect.gen(function* () {
+      // Same length as page 1, one digit different; then page 1 again after page 2 (only neighbours are compared).
+      const rowsAt = (offset: number) =>
+        offset === 4 ? distinct(0) : offset === 2 ? `[[0,"r0"],[1,"r2"]]` : distinct(0)
+      const pages = yield* useClient(pagesOf(rowsAt), testOptions(), (c) =>
+        Stream.runCollect(c.searchData({ ...search, pageSize: 2, repeatedPage: "fail" }))
+      )
+      expect(pages.map((p) => p.warnings)).toEqual([[], [], []])
+    })
+  )
+
+  it.effect("identical-pages-from-a-start-offset-compare-only-pages-read", () =>
+    Effect.gen(function* () {
+      // Pages 2 and 3 identical, read from offset 2: page 3 is flagged as repeating page 2.
+      const same = () => `[[7,"x"],[7,"x"]]`
+      const pages = yield* useClient(pagesOf(same), testOptions(), (c) =>
+        Stream.runCollect(c.searchData({ ...search, pageSize: 2, startOffset: 2 }))
+      )
+      expect(pages.map((p) => p.warnings.map((w) => w.message))).toEqual([
+        [],
+        ["page 3 (rows 5–6) is byte-identical to page 2: the server may have repeated a page; rows may be missing"]
+      ])
     })
   )
 })

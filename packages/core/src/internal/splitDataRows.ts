@@ -23,10 +23,14 @@ export interface RowsRead<R> {
   readonly rows: R
 }
 
-/** The envelope text and, per `contents` item (by index), what `read` made of its `data_rows`. */
+/**
+ * The envelope text and, per `contents` item (by index), what `read` made of its `data_rows` and where that
+ * array lies in the bytes (`[start, end)`).
+ */
 export interface SplitBody<R> {
   readonly envelope: string
   readonly items: ReadonlyArray<RowsRead<R> | undefined>
+  readonly spans: ReadonlyArray<readonly [number, number] | undefined>
 }
 
 const QUOTE = 34
@@ -59,6 +63,7 @@ export const splitDataRows = <R>(
   let pos = 0
   const spans: Array<readonly [number, number]> = []
   const items: Array<RowsRead<R> | undefined> = []
+  const itemSpans: Array<readonly [number, number] | undefined> = []
 
   const skipSpace = (): void => {
     while (pos < length && isSpace(bytes[pos]!)) pos++
@@ -145,6 +150,7 @@ export const splitDataRows = <R>(
         if (result === undefined || result.end <= pos || result.end > length) throw unexpected
         spans.push([pos, result.end])
         items[index] = result
+        itemSpans[index] = [pos, result.end]
         pos = result.end
       } else skipValue()
     })
@@ -163,6 +169,7 @@ export const splitDataRows = <R>(
       }
       for (let index = 0; ; index++) {
         items.push(undefined)
+        itemSpans.push(undefined)
         item(index)
         skipSpace()
         const code = bytes[pos++]
@@ -181,8 +188,32 @@ export const splitDataRows = <R>(
     from = end
   }
   envelope += utf8(bytes, from, length)
-  return { envelope, items }
+  return { envelope, items, spans: itemSpans }
 }
+
+/** The end of the JSON array starting at `bytes[start]` (a `[`), skipping strings; -1 if it does not end. */
+const arrayEnd = (bytes: Uint8Array, start: number): number => {
+  let depth = 0
+  for (let pos = start; pos < bytes.length; pos++) {
+    const code = bytes[pos]
+    if (code === QUOTE) {
+      for (pos++; pos < bytes.length && bytes[pos] !== QUOTE; pos++) if (bytes[pos] === BACKSLASH) pos++
+    } else if (code === OPEN_BRACKET || code === OPEN_BRACE) depth++
+    else if ((code === CLOSE_BRACKET || code === CLOSE_BRACE) && --depth === 0) return pos + 1
+  }
+  return -1
+}
+
+/**
+ * Where each `contents` item's `data_rows` array lies in the body, by the same walk as {@link splitDataRows}
+ * without reading the rows (for a body parsed whole); `undefined` where it cannot say. Only valid JSON is
+ * located correctly, so call it for a body that parsed.
+ */
+export const dataRowsSpans = (bytes: Uint8Array): ReadonlyArray<readonly [number, number] | undefined> =>
+  splitDataRows(bytes, (start) => {
+    const end = arrayEnd(bytes, start)
+    return end < 0 ? undefined : { end, rowCount: 0, rows: undefined }
+  })?.spans ?? []
 
 /** Where {@link findDeepCell} found a cell nested too deep: the row's index in its page and the column's name. */
 export interface DeepCell {
