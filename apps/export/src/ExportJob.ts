@@ -328,6 +328,8 @@ export const runJob = <E, R>(
       })
     ).pipe(Effect.ensuring(spec.progress.finish))
     if (names === undefined) yield* start(spec.emptyColumns)
+    // The figures are fields (JSON log lines carry them as numbers), not text inside the message.
+    const readPages = pages - (spec.continues?.pages ?? 0)
     yield* Effect.logDebug(
       `${spec.what}: ${transcoded} of ${readPages} pages written straight from the response bytes`,
       spec.offload === undefined
@@ -350,8 +352,6 @@ export const runJob = <E, R>(
       }
     }
     if (sampling !== null && sampling < 1) {
-    // The figures are fields (JSON log lines carry them as numbers), not text inside the message.
-    const readPages = pages - (spec.continues?.pages ?? 0)
       warnings.push(`sampling_ratio is ${sampling}: ThoughtSpot returned a sample, not the complete result`)
     }
     if (available !== null && available !== rows) {
