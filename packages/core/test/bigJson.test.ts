@@ -1,7 +1,7 @@
 /** Exact JSON parsing: integers beyond 2^53 become bigint, everything else is exactly JSON.parse. */
 import { describe, expect, it } from "@effect/vitest"
 import fc from "fast-check"
-import { parseJsonExact } from "../src/internal/bigJson.ts"
+import { exactNumber, JsonNumber, parseJsonExact } from "../src/internal/bigJson.ts"
 
 describe("parseJsonExact", () => {
   it("plain-page-equals-json-parse", () => {
@@ -43,6 +43,32 @@ describe("parseJsonExact", () => {
     expect(value.slice(0, 5)).toEqual((JSON.parse(text) as ReadonlyArray<unknown>).slice(0, 5))
     expect(value.slice(0, 5).every((v) => typeof v === "number")).toBe(true)
     expect(value[5]).toBe(98765432109876543210n)
+  })
+
+  it("exact-numbers-keep-every-spelling-a-double-cannot-give-back", () => {
+    const text =
+      '[1, -2, 3.25, 9007199254740993, 1.50, 1e3, -0, 9007199254740993.0, 1e-400, 1e400, {"k":[2.0, "1.50"]}, 1e+21]'
+    expect(parseJsonExact(text, { exactNumbers: true })).toEqual([
+      1,
+      -2,
+      3.25,
+      9007199254740993n,
+      new JsonNumber("1.50"),
+      new JsonNumber("1e3"),
+      new JsonNumber("-0"),
+      new JsonNumber("9007199254740993.0"),
+      new JsonNumber("1e-400"),
+      new JsonNumber("1e400"),
+      { k: [new JsonNumber("2.0"), "1.50"] },
+      1e21
+    ])
+    // One token, as a rows reader asks: the same answers.
+    expect([exactNumber("12"), exactNumber("9007199254740992"), exactNumber("0.1"), exactNumber("0.10")]).toEqual([
+      12,
+      9007199254740992n,
+      0.1,
+      new JsonNumber("0.10")
+    ])
   })
 
   it("exponent-form-before-a-literal-does-not-shift-values", () => {

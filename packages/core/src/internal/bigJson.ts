@@ -156,6 +156,23 @@ const checkNesting = (value: object, room: number): void => {
 }
 
 /**
+ * Whether the JSON `text` is nested at most `maxDepth` levels, by its brackets outside strings: for small texts
+ * (cells) parsed with a reviver, which would overflow the stack on a deeper one before anything could check it.
+ */
+const textNestedWithin = (text: string, maxDepth: number): boolean => {
+  let depth = 0
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code === 34) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === BACKSLASH) i++
+    } else if (code === 91 || code === 123) {
+      if (++depth > maxDepth) return false
+    } else if (code === 93 || code === 125) depth--
+  }
+  return true
+}
+
+/**
  * Replaces, in enumeration order, each unsafe number by the exact value of the next run of `found` (unsigned
  * digits; safe 16-digit runs are skipped), stopping when all are used. Returns false when a run with a decimal
  * tail comes up, when not every run found its number, or when an object holds unsafe numbers under
@@ -340,6 +357,36 @@ const scanView = (text: string, bytes: Uint8Array | undefined): string | undefin
     ? undefined
     : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1")
 
+/**
+ * A JSON number whose spelling a double cannot give back (`1.50`, `1e3`, `-0`, `9007199254740993.0`, `1e-400`,
+ * `1e400`): its source text, exactly as sent. Made only by `parseJsonExact` with `exactNumbers` (and
+ * {@link exactNumber}), so that a consumer can decide what the number is by decimal arithmetic on its text.
+ */
+export class JsonNumber {
+  readonly text: string
+  constructor(text: string) {
+    this.text = text
+  }
+  toString(): string {
+    return this.text
+  }
+}
+
+/**
+ * The exact value of one JSON number token, as `parseJsonExact` with `exactNumbers` gives it: a `number` when
+ * `String` of its double is the token itself (integer literals within 2^53, canonical decimals), a `bigint` for an
+ * integer literal beyond 2^53 (as without `exactNumbers`), else a {@link JsonNumber} holding the token.
+ */
+export const exactNumber = (token: string): number | bigint | JsonNumber => {
+  const value = Number(token)
+  if (integerLiteral.test(token) && token !== "-0") return isUnsafe(value) ? BigInt(token) : value
+  return String(value) === token ? value : new JsonNumber(token)
+}
+
+/** The reviver of `exactNumbers`: every number by {@link exactNumber} of its source text. */
+const exactReviver = (_key: string, value: unknown, context?: { readonly source?: string }): unknown =>
+  typeof value === "number" && context?.source !== undefined ? exactNumber(context.source) : value
+
 /** Options of `parseJsonExact`. */
 export interface ParseOptions {
   /**
@@ -354,6 +401,13 @@ export interface ParseOptions {
    * `scanView`).
    */
   readonly bytes?: Uint8Array
+  /**
+   * Keep every number exactly as sent: plain integers and canonical decimals as `number`s, other integer
+   * literals as `bigint`s, every other spelling (`1.50`, `1e3`, `-0`, `1e-400`, `1e400`) as a {@link JsonNumber}
+   * holding its text (see {@link exactNumber}). Nothing is refused for its range. Slower (a reviver reads every
+   * number's source): for cells, not whole pages.
+   */
+  readonly exactNumbers?: boolean
   /**
    * Levels of nested arrays and objects accepted, the value itself being level 1 (default {@link MAX_NESTING});
    * deeper text throws `NestingTooDeep`. The walk that looks for unsafe numbers counts the levels; a text with an
@@ -371,6 +425,8 @@ export interface ParseOptions {
  */
 export const parseJsonExact = (text: string, options?: ParseOptions): unknown => {
   const maxDepth = options?.maxDepth ?? MAX_NESTING
+  if (options?.exactNumbers === true && !textNestedWithin(text, maxDepth)) throw new NestingTooDeep(maxDepth)
+  if (options?.exactNumbers === true) return JSON.parse(text, exactReviver)
   const reject = options?.rejectOutOfRange === true
   const value: unknown = JSON.parse(text)
   if (typeof value !== "object" || value === null) {
