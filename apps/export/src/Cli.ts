@@ -12,6 +12,7 @@ import { resolveConnection as resolveJobConnection } from "./batch/JobConnection
 import { type ConnectionSpec, parseJobFile } from "./batch/JobFile.ts"
 import * as Shard from "./batch/Shard.ts"
 import { type Cluster, demoMetadataTypes, type MetadataObject, metadataColumns, metadataTypes } from "./Cluster.ts"
+import { typesByName, typesByPosition } from "./ColumnPlanner.ts"
 import { type ClusterFailure, connect } from "./CoreCluster.ts"
 import { ExportError } from "./ExportError.ts"
 import { chooseTimeZone, type ExportTask, runExport } from "./Exporter.ts"
@@ -347,11 +348,6 @@ const findOne = <E>(cluster: Cluster<E>, type: "ANSWER" | "LIVEBOARD" | "LOGICAL
     return candidates[0]!
   })
 
-const typesOf = (columns: ReadonlyArray<{ readonly name: string; readonly type: string }>) => {
-  const map = new Map(columns.map((c) => [c.name, c.type]))
-  return (name: string) => map.get(name) ?? null
-}
-
 /** Tasks for an answer. */
 export const answerTasks = <E>(cluster: Cluster<E>, answer: MetadataObject, pageSize: number): ExportTask<E> => {
   const columns = answer.visualizations[0]?.columns ?? []
@@ -361,7 +357,7 @@ export const answerTasks = <E>(cluster: Cluster<E>, answer: MetadataObject, page
     fileName: `answer-${answer.name}`,
     source: { type: "ANSWER", id: answer.id, name: answer.name, viz: null, query: null },
     pages: (decoder) => cluster.answerPages(answer.id, pageSize, 0, decoder),
-    typeOf: typesOf(columns),
+    typesOf: typesByPosition(columns),
     emptyColumns: columns.map((c) => c.name)
   }
 }
@@ -385,7 +381,7 @@ export const liveboardTasks = <E>(
       query: null
     },
     pages: (decoder) => cluster.liveboardPages(liveboard.id, viz.id, pageSize, 0, decoder),
-    typeOf: typesOf(viz.columns),
+    typesOf: typesByPosition(viz.columns),
     emptyColumns: viz.columns.map((c) => c.name)
   }))
 
@@ -400,7 +396,7 @@ export const metadataTask = <E>(
   fileName: "metadata",
   source: { type: "METADATA", id: null, name: types.join(","), viz: null, query: null },
   pages: () => cluster.metadataPages(types, pageSize),
-  typeOf: typesOf(metadataColumns),
+  typesOf: typesByPosition(metadataColumns),
   emptyColumns: metadataColumns.map((c) => c.name)
 })
 
@@ -554,7 +550,7 @@ const searchCommand = Command.make(
               fileName: `search-${table.name}`,
               source: { type: "LOGICAL_TABLE", id: table.id, name: table.name, viz: null, query: input.query },
               pages: (decoder) => cluster.searchPages(table.id, input.query, output.pageSize, 0, decoder),
-              typeOf: searchColumnTypes(table.columns),
+              typesOf: typesByName(searchColumnTypes(table.columns)),
               emptyColumns: []
             }
           ]),

@@ -2,8 +2,9 @@
  * Plans how each result column is written, from its ThoughtSpot data type (learned from `metadata/search
  * include_details`) and the data timezone. Date columns get a `@spotpipe/decode` renderer built once per output
  * (with its byte-writing form, for the rows transcoder);
- * a column metadata did not know passes its cells through, except Custom Calendar `{"v":…}` cells, which are
- * dates whatever the column (rendered as RFC 3339 instants, the least lossy choice without a type).
+ * other columns write their cells by `CellRules.ts` (exactly, or the export fails naming the cell). A column
+ * metadata did not know is written like a DOUBLE column, except Custom Calendar `{"v":…}` cells, which are
+ * dates there (rendered as RFC 3339 instants, the least lossy choice without a type).
  */
 import {
   isDateColumnType,
@@ -13,7 +14,7 @@ import {
   type OffsetStyle,
   type TimeZone
 } from "@spotpipe/decode"
-import type { Cell } from "./RowFormat.ts"
+import { asParsed, type NumericClass, numericClassOf, valueCell } from "./CellRules.ts"
 import type { CellFormatter, ColumnPlan } from "./RowRenderer.ts"
 
 /** Options for {@link planColumns}. */
@@ -24,36 +25,72 @@ export interface PlanOptions {
 
 const isCalendarCell = (cell: unknown): boolean => typeof cell === "object" && cell !== null && "v" in cell
 
+/** A date renderer that reads cells as plain `JSON.parse` gives them (see `CellRules.asParsed`). */
+const readParsed =
+  (render: CellFormatter): CellFormatter =>
+  (cell) =>
+    render(typeof cell === "object" && cell !== null ? asParsed(cell) : cell)
+
+/** The formatter of a non-date column: {@link valueCell} for its numeric class. */
+const valueFormatter = (numeric: NumericClass): CellFormatter =>
+  Object.assign((cell: unknown) => valueCell(cell, numeric), { usual: numeric })
+
 const untypedFormatter = (column: string, options: PlanOptions): CellFormatter => {
   const date = makeCellRenderer("DATE_TIME", { timeZone: options.timeZone, offset: options.offset, column })
-  return (cell) => {
-    if (isCalendarCell(cell)) return date(cell)
-    if (typeof cell === "object" && cell !== null) return JSON.stringify(cell)
-    return cell === undefined ? null : (cell as Cell)
-  }
+  return Object.assign((cell: unknown) => (isCalendarCell(cell) ? date(asParsed(cell)) : valueCell(cell, "any")), {
+    usual: "any" as const
+  })
 }
 
-/** One plan per result column; `typeOf` gives the column's ThoughtSpot type, or `null` when unknown. */
+/**
+ * The types of a page's columns, by position: the i-th name gets the i-th type (`null`: unknown).
+ */
+export type ColumnTypes = (names: ReadonlyArray<string>) => ReadonlyArray<string | null>
+
+/**
+ * Types from the column list that metadata reports for a result (answers, visualizations). When the page's
+ * column names are that list, in order, each column takes the type at its position, so two columns of one name
+ * keep their own types. When they differ, each takes the type of the listed column of the same name if that
+ * name has a single type there, else none (unknown: written as received, with a warning in the manifest).
+ */
+export const typesByPosition =
+  (listed: ReadonlyArray<{ readonly name: string; readonly type: string }>): ColumnTypes =>
+  (names) => {
+    if (names.length === listed.length && names.every((name, i) => name === listed[i]!.name)) {
+      return listed.map((column) => column.type)
+    }
+    const byName = new Map<string, string | null>()
+    for (const { name, type } of listed) byName.set(name, byName.has(name) && byName.get(name) !== type ? null : type)
+    return names.map((name) => byName.get(name) ?? null)
+  }
+
+/** Types from a lookup by name (search results, whose columns are derived from the model's). */
+export const typesByName =
+  (typeOf: (name: string) => string | null): ColumnTypes =>
+  (names) =>
+    names.map(typeOf)
+
+/** One plan per result column; `types` gives each column's ThoughtSpot type by position (`null`: unknown). */
 export const planColumns = (
   names: ReadonlyArray<string>,
-  typeOf: (name: string) => string | null,
+  types: ReadonlyArray<string | null>,
   options: PlanOptions
 ): ReadonlyArray<ColumnPlan> =>
-  names.map((name) => {
-    const type = typeOf(name)
+  names.map((name, i) => {
+    const type = types[i] ?? null
     if (type !== null && isDateColumnType(type)) {
       const renderOptions = { timeZone: options.timeZone, offset: options.offset, column: name }
       return {
         name,
         type,
         // The byte writer lets the rows transcoder write dates without an intermediate string.
-        format: Object.assign(makeCellRenderer(type, renderOptions), {
+        format: Object.assign(readParsed(makeCellRenderer(type, renderOptions)), {
           writeBytes: makeCellWriter(type, renderOptions)
         }),
-        end: makeEndRenderer(type, renderOptions),
+        end: readParsed(makeEndRenderer(type, renderOptions)),
         plainText: true // YYYY-MM-DD, RFC 3339, HH:mm:ss
       }
     }
     if (type === null) return { name, type, format: untypedFormatter(name, options) }
-    return { name, type }
+    return { name, type, format: valueFormatter(numericClassOf(type)) }
   })

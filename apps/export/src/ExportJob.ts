@@ -26,6 +26,7 @@ import {
   isRenderFailure,
   makeRowRenderer,
   type OutputColumn,
+  type RenderFailure,
   type RowRenderer
 } from "./RowRenderer.ts"
 import { makeRowsTranscoder, type RowsTranscoder, type Transcoded } from "./RowsTranscoder.ts"
@@ -46,6 +47,8 @@ export interface EncodedRows {
   readonly local: ReadonlyArray<ReadonlyArray<Uint8Array>>
   /** … and these to the worker that made them. */
   readonly pooled?: PooledResult
+  /** A cell that cannot be written exactly (`row` counted from 0 on this page): the page has no chunks. */
+  readonly failure?: RenderFailure
 }
 
 /** How a job lets its source decode rows: parsed COMPACT rows, or {@link EncodedRows} straight from bytes. */
@@ -199,6 +202,12 @@ export const runJob = <E, R>(
         results.push(result)
       }
       const { end, rowCount } = results[0]!
+      const failure = results.find((r) => r.failure !== undefined)?.failure
+      if (failure !== undefined) {
+        for (const [i, done] of results.entries()) transcoders[i]!.recycle(done.chunks)
+        const none = transcoders.map(() => [])
+        return { end, rowCount, rows: { _tag: "EncodedRows", chunks: none, rowCount, local: none, failure } }
+      }
       const chunks = results.map((r) => r.chunks)
       return { end, rowCount, rows: { _tag: "EncodedRows", chunks, rowCount, local: chunks } }
     }
@@ -229,7 +238,8 @@ export const runJob = <E, R>(
         bytes[cut] = comma
       }
       pool.measured(cut - start, performance.now() - began)
-      const head = mine?.end === cut + 1 ? mine : undefined
+      // A cell that cannot be written: the whole page is transcoded here, which names the first such cell.
+      const head = mine?.end === cut + 1 && mine.rows.failure === undefined ? mine : undefined
       if (head === undefined && mine !== undefined) {
         for (const [i, chunks] of mine.rows.local.entries()) transcoders[i]!.recycle(chunks)
       }
@@ -285,6 +295,13 @@ export const runJob = <E, R>(
       return Effect.forEach(sinks, (sink, i) => sink.writer.write(formats[i]!.header), { discard: true })
     }
 
+    const badCell = (failure: RenderFailure, row: number) =>
+      new ExportError({
+        kind: "BadData",
+        message: `${spec.what}: row ${row + 1}, column "${failure.column}": ${failure.error.message}`,
+        cause: failure.error
+      })
+
     /** The ordinary path: render parsed rows, then format them. */
     const writeRows = (pageRows: Pagination.Rows) =>
       Effect.gen(function* () {
@@ -293,13 +310,7 @@ export const runJob = <E, R>(
         for (let first = 0; first < pageRows.length; first += sliceRows) {
           const slice = pageRows.length <= sliceRows ? pageRows : pageRows.slice(first, first + sliceRows)
           const rendered = renderer!.render(slice, rows + first)
-          if (isRenderFailure(rendered)) {
-            return yield* new ExportError({
-              kind: "BadData",
-              message: `${spec.what}: row ${rendered.row + 1}, column "${rendered.column}": ${rendered.error.message}`,
-              cause: rendered.error
-            })
-          }
+          if (isRenderFailure(rendered)) return yield* badCell(rendered, rendered.row)
           for (let i = 0; i < sinks.length; i++) yield* sinks[i]!.writer.write(formats[i]!.page(rendered))
         }
       })
@@ -311,6 +322,8 @@ export const runJob = <E, R>(
         else if (!sameColumns(names, page.columnNames)) return yield* columnsChanged(spec.what, names, page.columnNames)
         const count = rowCountOf(page)
         if (isEncoded(page.rows)) {
+          // Row numbers in messages count from 1 over the whole result.
+          if (page.rows.failure !== undefined) return yield* badCell(page.rows.failure, rows + page.rows.failure.row)
           transcoded++
           const { chunks, local, pooled } = page.rows
           for (let i = 0; i < sinks.length; i++) {

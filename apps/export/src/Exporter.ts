@@ -7,7 +7,7 @@
 import { type OffsetStyle, resolveTimeZone, type TimeZone } from "@spotpipe/decode"
 import { Clock, Effect, type FileSystem, Path, type Stream } from "effect"
 import { type ChunkWriter, publish, refuseExisting, type WriteResult } from "./AtomicFile.ts"
-import { planColumns } from "./ColumnPlanner.ts"
+import { type ColumnTypes, planColumns } from "./ColumnPlanner.ts"
 import type { ExportError } from "./ExportError.ts"
 import { type DataPage, type JobResult, type JobSink, type PageDecoder, runJob } from "./ExportJob.ts"
 import { toExportError } from "./Failure.ts"
@@ -40,8 +40,8 @@ export interface ExportTask<E> {
   readonly source: OutputSource
   /** The pages, read with the job's decoder (see `ExportJob.PageDecoder`). */
   readonly pages: (decoder: PageDecoder) => Stream.Stream<DataPage, E>
-  /** ThoughtSpot type of a result column, `null` when unknown. */
-  readonly typeOf: (column: string) => string | null
+  /** ThoughtSpot types of a page's columns, by position (`null` when unknown; see `ColumnPlanner.ColumnTypes`). */
+  readonly typesOf: ColumnTypes
   /** Header columns when the source yields no page. */
   readonly emptyColumns: ReadonlyArray<string>
 }
@@ -139,7 +139,7 @@ export const runExport = <E>(
             what: task.what,
             pages: task.pages,
             plan: (columns: ReadonlyArray<string>) =>
-              planColumns(columns, task.typeOf, { timeZone, offset: settings.offset }),
+              planColumns(columns, task.typesOf(columns), { timeZone, offset: settings.offset }),
             emptyColumns: task.emptyColumns,
             newline: settings.output.newline,
             escapeFormulae: settings.output.escapeFormulae,

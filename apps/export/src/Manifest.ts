@@ -35,6 +35,8 @@ export type OutputSource = typeof OutputSource.Type
 /** A written column: its name in the file and its ThoughtSpot type (`null` when unknown). */
 export const ManifestColumn = Schema.Struct({
   name: Schema.String,
+  /** The result's name when `name` differs from it (a repeated name numbered ` (2)`, ` (3)`, …). */
+  source_name: Schema.optionalKey(Schema.String),
   type: Schema.NullOr(Schema.String),
   /** For a period-end companion column: the column whose period end it carries. */
   end_of: Schema.optionalKey(Schema.String)

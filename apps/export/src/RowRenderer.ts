@@ -18,7 +18,15 @@ export type CellByteWriter = (cell: unknown, out: Uint8Array, at: number) => num
  * `writeBytes`, when present, writes exactly the same text straight into an output buffer (the rows transcoder
  * uses it for plain-text columns).
  */
-export type CellFormatter = ((cell: unknown) => Cell | Error) & { readonly writeBytes?: CellByteWriter }
+export type CellFormatter = ((cell: unknown) => Cell | Error) & {
+  readonly writeBytes?: CellByteWriter
+  /**
+   * The formatter gives back unchanged every null, boolean and well-formed string, and every number of this
+   * class (`any`: every finite double, every integer literal; `int64`/`int32`: integers in that range), so a
+   * writer may copy such cells as they are and call it only for the others (see `CellRules.ts`).
+   */
+  readonly usual?: "int64" | "int32" | "any"
+}
 
 /** How one source column is written. */
 export interface ColumnPlan {
@@ -38,7 +46,10 @@ export interface ColumnPlan {
 
 /** A written column (the manifest's column entry). */
 export interface OutputColumn {
+  /** The name written (header, NDJSON key): the result's, or ` (2)`, ` (3)`… added to a repeated one. */
   readonly name: string
+  /** The result's name, when `name` had to differ from it. */
+  readonly source_name?: string
   readonly type: string | null
   readonly end_of?: string
 }
@@ -72,6 +83,24 @@ const widthFailure = (row: number, got: number, expected: number): RenderFailure
   error: new Error(`the row has ${got} cells but the result has ${expected} columns`)
 })
 
+/**
+ * Distinct names for `names`, in order: the first of a name keeps it, later ones get ` (2)`, ` (3)`, … — the
+ * first such name that no column has and none given before took.
+ */
+export const distinctNames = (names: ReadonlyArray<string>): ReadonlyArray<string> => {
+  const listed = new Set(names)
+  const used = new Set<string>()
+  return names.map((name) => {
+    let chosen = name
+    for (let n = 2; used.has(chosen); n++) {
+      chosen = `${name} (${n})`
+      if (listed.has(chosen)) chosen = name // taken by a column of that name: try the next number
+    }
+    used.add(chosen)
+    return chosen
+  })
+}
+
 /** Builds the renderer for `plans`; `periodEnd` adds a companion column after each date column. */
 export const makeRowRenderer = (plans: ReadonlyArray<ColumnPlan>, periodEnd: boolean): RowRenderer => {
   const columns: Array<OutputColumn> = []
@@ -79,17 +108,29 @@ export const makeRowRenderer = (plans: ReadonlyArray<ColumnPlan>, periodEnd: boo
   const sources: Array<number> = []
   const plainText: Array<boolean> = []
   const formatters: Array<CellFormatter | undefined> = []
+  // Output names are distinct (CSV headers, NDJSON keys): a repeated result name is numbered.
+  const names = distinctNames(plans.map((plan) => plan.name))
   plans.forEach((plan, index) => {
-    columns.push({ name: plan.name, type: plan.type })
+    const name = names[index]!
+    columns.push(name === plan.name ? { name, type: plan.type } : { name, source_name: plan.name, type: plan.type })
     sources.push(index)
     formatters.push(plan.format)
     plainText.push(plan.plainText === true)
     if (periodEnd && plan.end !== undefined) {
-      columns.push({ name: plan.name + endColumnSuffix, type: plan.type, end_of: plan.name })
+      columns.push({ name: name + endColumnSuffix, type: plan.type, end_of: name })
       sources.push(index)
       formatters.push(plan.end)
       plainText.push(plan.plainText === true)
     }
+  })
+  // A period-end column may meet a result column of its name: the period-end column is numbered.
+  const taken = new Set(names)
+  columns.forEach((column, i) => {
+    if (column.end_of === undefined) return
+    let name = column.name
+    for (let n = 2; taken.has(name); n++) name = `${column.name} (${n})`
+    taken.add(name)
+    if (name !== column.name) columns[i] = { ...column, name }
   })
   const width = columns.length
   const passThrough = formatters.every((f) => f === undefined) && width === plans.length

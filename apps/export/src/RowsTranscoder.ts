@@ -18,11 +18,12 @@
  * number beyond a double, a cell its formatter refuses. The page is then parsed and rendered the ordinary
  * way, which gives the precise error or retry.
  */
-import { parseJsonExact } from "@spotpipe/core/json"
+import { isUtf8 } from "node:buffer"
+import { exactNumber, parseJsonExact } from "@spotpipe/core/json"
 import { csvCell } from "./CsvFormat.ts"
 import { jsonCell } from "./NdjsonFormat.ts"
 import type { Cell } from "./RowFormat.ts"
-import type { CellFormatter } from "./RowRenderer.ts"
+import type { CellFormatter, RenderFailure } from "./RowRenderer.ts"
 
 /** Room a byte writer may use (`@spotpipe/decode`'s longest date text, `YYYY-MM-DDTHH:mm:ss±HH:MM`). */
 const MAX_WRITTEN = 25
@@ -48,11 +49,15 @@ export interface TranscoderOptions {
   readonly escapeFormulae: boolean
 }
 
-/** The transcoded `data_rows` array: where it ended, its rows, and their text in order. */
+/**
+ * The transcoded `data_rows` array: where it ended, its rows, and their text in order — or, when a cell cannot
+ * be written exactly, the first such cell (`row` counted from 0 in this array) and no text.
+ */
 export interface Transcoded {
   readonly end: number
   readonly rowCount: number
   readonly chunks: ReadonlyArray<Uint8Array>
+  readonly failure?: RenderFailure
 }
 
 /** A transcoder for one column plan and format. */
@@ -140,6 +145,18 @@ const PASS = 0
 const WRITE = 1
 /** Any other formatted column: the formatter's value, then the ordinary path's writer. */
 const FORMAT = 2
+/**
+ * A column whose formatter gives back its usual cells unchanged (see `CellFormatter.usual`): those are written
+ * as in PASS, the others by the formatter.
+ */
+const USUAL = 3
+
+// A USUAL column's numbers: any literal, or integers of a range (longer literals are checked by the formatter).
+const ANY_NUMBER = 0
+const INT64 = 1
+const INT32 = 2
+/** Longest integer literal (sign included) certainly within the range, per numeric class. */
+const safeLiteral = Uint8Array.of(255, 18, 9)
 
 const QUOTE = 34
 const BACKSLASH = 92
@@ -223,8 +240,11 @@ const viewOf = (bytes: Uint8Array): DataView => {
 
 const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 
-/** The value of a cell, as the ordinary path's exact parse would give it. */
-const cellValue = (input: Buffer, kind: number, from: number, to: number): unknown => {
+/**
+ * The value of a cell, as the ordinary path's exact parse gives it (`exact`: numbers as sent, see
+ * `parseJsonExact`'s `exactNumbers`; else as before, for columns without a formatter).
+ */
+const cellValue = (input: Buffer, kind: number, from: number, to: number, exact: boolean): unknown => {
   switch (kind) {
     case NULL:
       return null
@@ -235,7 +255,10 @@ const cellValue = (input: Buffer, kind: number, from: number, to: number): unkno
     case PLAIN:
       return input.toString("utf8", from + 1, to - 1)
     case INTEGER: {
-      if (to - from > 15) return parseJsonExact(input.toString("latin1", from, to))
+      if (to - from > 15)
+        return exact
+          ? exactNumber(input.toString("latin1", from, to))
+          : parseJsonExact(input.toString("latin1", from, to))
       const negative = input[from] === MINUS
       let value = 0
       for (let i = negative ? from + 1 : from; i < to; i++) value = value * 10 + (input[i]! - ZERO)
@@ -243,15 +266,68 @@ const cellValue = (input: Buffer, kind: number, from: number, to: number): unkno
     }
     case NUMBER:
     case DECIMAL: {
+      if (exact) return exactNumber(input.toString("latin1", from, to))
       const value = Number(input.toString("latin1", from, to))
       if (!Number.isFinite(value)) throw decline
       return value
     }
     default: {
       const token = input.toString("utf8", from, to)
+      if (exact) return parseJsonExact(token, { exactNumbers: true }) // SyntaxError on a bad escape or nesting: declines
       if (kind === NESTED && HUGE_EXPONENT.test(token)) throw decline
-      return parseJsonExact(token) // SyntaxError on a bad escape or nesting: declines
+      return parseJsonExact(token)
     }
+  }
+}
+
+/** The first byte of `input[from, to)` that does not start a valid UTF-8 sequence there. */
+const firstInvalidByte = (input: Buffer, from: number, to: number): number => {
+  for (let i = from; i < to; i++) {
+    const lead = input[i]!
+    if (lead < 0x80) continue
+    const length = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2
+    if (i + length > to || !isUtf8(input.subarray(i, i + length))) return i
+    i += length - 1
+  }
+  return to
+}
+
+/**
+ * The cell of a `data_rows` array (valid JSON, just scanned) that holds the first byte that is not UTF-8: its
+ * row and output column, for the error.
+ */
+const invalidUtf8 = (
+  input: Buffer,
+  start: number,
+  end: number,
+  options: Pick<TranscoderOptions, "columns" | "sources">
+): RenderFailure => {
+  const bad = firstInvalidByte(input, start, end)
+  let depth = 0
+  let row = -1
+  let cell = 0
+  for (let i = start; i < bad; i++) {
+    const code = input[i]
+    if (code === QUOTE) {
+      for (i++; i < bad && input[i] !== QUOTE; i++) if (input[i] === BACKSLASH) i++
+    } else if (code === OPEN_BRACKET || code === OPEN_BRACE) {
+      if (++depth === 2) {
+        row++
+        cell = 0
+      }
+    } else if (code === CLOSE_BRACKET || code === CLOSE_BRACE) depth--
+    else if (code === COMMA && depth === 2) cell++
+  }
+  const output = options.sources.indexOf(cell)
+  const bytes = [...input.subarray(bad, Math.min(bad + 4, end))].map((b) =>
+    b.toString(16).toUpperCase().padStart(2, "0")
+  )
+  return {
+    row: Math.max(row, 0),
+    column: options.columns[output] ?? `#${cell + 1}`,
+    error: new Error(
+      `the text is not valid UTF-8 (bytes ${bytes.join(" ")}…); it is never written with replacement characters: correct the value at the source`
+    )
   }
 }
 
@@ -267,8 +343,18 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
   // Per output column, how it is written (and its byte writer): decided here, not per cell.
   const writers = formatters.map((format, o) => (plainText[o] === 1 ? format?.writeBytes : undefined))
   const modes = Uint8Array.from(sources, (_, o) =>
-    formatters[o] === undefined ? PASS : writers[o] !== undefined ? WRITE : FORMAT
+    formatters[o] === undefined
+      ? PASS
+      : writers[o] !== undefined
+        ? WRITE
+        : formatters[o]?.usual !== undefined
+          ? USUAL
+          : FORMAT
   )
+  const numeric = Uint8Array.from(sources, (_, o) => {
+    const usual = formatters[o]?.usual
+    return usual === "int64" ? INT64 : usual === "int32" ? INT32 : ANY_NUMBER
+  })
   // NDJSON key prefixes (`{"a":` then `,"b":` …), all in one buffer: prefix o is [prefixAt[o], prefixAt[o + 1]).
   const prefixTexts = options.columns.map((name, i) => (i === 0 ? "{" : ",") + JSON.stringify(name) + ":")
   const prefixBytes = Buffer.from(prefixTexts.join(""))
@@ -314,6 +400,9 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
     let at = 0
     let pos = start
     let rowCount = 0
+    // The first cell that cannot be written exactly; from then on rows are only scanned (to find the end).
+    let failure: RenderFailure | undefined
+    let writing = outputs
     try {
       if (input[pos] !== OPEN_BRACKET) return undefined
       pos++
@@ -441,7 +530,7 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
           view = viewOf(out)
           at = 0
         }
-        for (let o = 0; o < outputs; o++) {
+        for (let o = 0; o < writing; o++) {
           if (csv) {
             if (o > 0) {
               if (at + 1 > out.length) {
@@ -470,7 +559,16 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
           let from = starts[c]!
           let to = ends[c]!
           let value: string | undefined
-          if (mode !== PASS) {
+          if (
+            mode === WRITE ||
+            mode === FORMAT ||
+            (mode === USUAL &&
+              (kind === NUMBER ||
+                kind === ESCAPED_OTHER ||
+                kind === NESTED ||
+                (kind === DECIMAL && numeric[o] !== ANY_NUMBER) ||
+                (kind === INTEGER && to - from > safeLiteral[numeric[o]!]!)))
+          ) {
             if (mode === WRITE && (kind === NULL || (kind === INTEGER && to - from <= 15))) {
               // Epoch seconds (or null) straight into the output: no number-to-string, no rendered string.
               if (at + MAX_WRITTEN + 2 > out.length) {
@@ -502,8 +600,12 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
               }
               // Anything else: the formatter says what is wrong.
             }
-            const rendered = formatters[o]!(cellValue(input, kind, from, to))
-            if (rendered instanceof Error) throw decline // the ordinary path names the row, column and cause
+            const rendered = formatters[o]!(cellValue(input, kind, from, to, true))
+            if (rendered instanceof Error) {
+              failure = { row: rowCount, column: options.columns[o] ?? "", error: rendered }
+              writing = 0
+              break
+            }
             if (typeof rendered === "string") {
               // Plain-text columns, and most other rendered cells, are short ASCII text that needs no quoting or
               // escaping: copied here; anything else goes through the ordinary path's cell writer.
@@ -554,7 +656,7 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
                 (kind === ESCAPED && escapeFormulae) ||
                 ((flag & HAS_SPECIAL) !== 0 && (escapeFormulae || hasByteOrderMark(input, from, to)))
               ) {
-                value = formatted(cellValue(input, kind, from, to) as string)
+                value = formatted(cellValue(input, kind, from, to, false) as string)
               } else {
                 from++
                 to--
@@ -596,7 +698,7 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
             }
             // NDJSON: a string whose escapes are JSON.stringify's own is its own JSON text; copied below.
           } else if (kind !== TRUE && kind !== FALSE && kind !== INTEGER && kind !== DECIMAL) {
-            value = formatted(cellValue(input, kind, from, to) as Cell)
+            value = formatted(cellValue(input, kind, from, to, false) as Cell)
           }
           if (value !== undefined) {
             if (at + value.length * 3 + 16 > out.length) {
@@ -625,12 +727,28 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
         }
         if (!csv && outputs === 0) out[at++] = OPEN_BRACE
         for (let i = 0; i < lineEnd.length; i++) out[at++] = lineEnd[i]!
+        if (failure !== undefined) {
+          // Rows are no longer written, so the strings with rare escapes and the nested cells that writing would
+          // parse are checked here: malformed text still declines.
+          for (let c = 0; c < width; c++) {
+            if (kinds[c] === NESTED || kinds[c] === ESCAPED_OTHER)
+              JSON.parse(input.toString("utf8", starts[c], ends[c]))
+          }
+        }
         rowCount++
 
         let code = input[pos]
         while (code === SPACE || code === NEWLINE || code === 13 || code === 9) code = input[++pos]
         pos++
         if (code === CLOSE_BRACKET) {
+          // Text that is not UTF-8 is never written with replacement characters (an unlikely case: one native check).
+          const invalid = isUtf8(input.subarray(start, pos)) ? undefined : invalidUtf8(input, start, pos, options)
+          if (failure !== undefined || invalid !== undefined) {
+            recycle([...filled, out])
+            const first =
+              invalid === undefined || (failure !== undefined && failure.row < invalid.row) ? failure! : invalid
+            return { end: pos, rowCount, chunks: [], failure: first }
+          }
           if (at > 0) filled.push(out.subarray(0, at))
           else recycle([out])
           return { end: pos, rowCount, chunks: filled }

@@ -43,8 +43,7 @@ Object.assign(globalThis, { [Symbol.for(loadedKey)]: true })
 const transcodersFor = (spec: TranscodeSpec): ReadonlyArray<RowsTranscoder> => {
   const timeZone = resolveTimeZone(spec.timeZone)
   if (timeZone instanceof Error) throw timeZone
-  const types = new Map(spec.names.map((name, i) => [name, spec.types[i] ?? null]))
-  const plans = planColumns(spec.names, (name) => types.get(name) ?? null, { timeZone, offset: spec.offset })
+  const plans = planColumns(spec.names, spec.types, { timeZone, offset: spec.offset })
   const renderer = makeRowRenderer(plans, spec.periodEnd)
   const columns = renderer.columns.map((column) => column.name)
   return spec.formats.map((format) =>
@@ -81,7 +80,8 @@ const transcodeRows = (request: Extract<TranscodeRequest, { _tag: "Rows" }>) => 
     let rowCount = 0
     for (const transcoder of transcoders) {
       const result = transcoder.transcode(input, 0)
-      if (result === undefined) break
+      // A cell that cannot be written: declined, so the main thread transcodes the page and names the cell.
+      if (result === undefined || result.failure !== undefined) break
       chunks.push(result.chunks)
       end = result.end
       rowCount = result.rowCount

@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { resolveTimeZone, type TimeZone } from "@spotpipe/decode"
 import { Effect, Stream } from "effect"
 import type { ChunkWriter } from "../src/AtomicFile.ts"
-import { planColumns } from "../src/ColumnPlanner.ts"
+import { planColumns, typesByPosition } from "../src/ColumnPlanner.ts"
 import { type DataPage, type JobSpec, type PageDecoder, runJob } from "../src/ExportJob.ts"
 import { silentProgress } from "../src/Progress.ts"
 import { makeTranscodePool, type TranscodePool } from "../src/TranscodePool.ts"
@@ -31,7 +31,11 @@ const spec = (
   what: 'answer "Test"',
   pages: () => Stream.fromIterable(pages),
   plan: (names) =>
-    planColumns(names, (n) => types[n] ?? null, { timeZone: zone("America/Los_Angeles"), offset: "utc" }),
+    planColumns(
+      names,
+      names.map((n) => types[n] ?? null),
+      { timeZone: zone("America/Los_Angeles"), offset: "utc" }
+    ),
   emptyColumns: ["Day"],
   newline: "\r\n",
   escapeFormulae: false,
@@ -147,7 +151,11 @@ describe("runJob", () => {
           runJob(
             spec([page], {
               plan: (names) =>
-                planColumns(names, (n) => typed[n] ?? null, { timeZone: zone("America/Los_Angeles"), offset })
+                planColumns(
+                  names,
+                  names.map((n) => typed[n] ?? null),
+                  { timeZone: zone("America/Los_Angeles"), offset }
+                )
             }),
             [{ format: "csv", writer: out.writer }]
           ),
@@ -292,6 +300,73 @@ describe("runJob", () => {
         assert.strictEqual(pool.counts().taken, 1)
       })
     )
+  )
+
+  it.live("a-cell-that-cannot-be-written-on-a-page-read-from-bytes-names-its-row-in-the-whole-result", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        // Page 3 of 6000-row pages, its 5500th row (in the worker's part of the page when shared): result row 17500.
+        const pages = largePages.slice(0, 3).map((body, p) => {
+          if (p < 2) return body
+          const text = body.toString("utf8")
+          const qty = `${9007199254740993n + 5499n}`
+          return Buffer.from(text.replace(`"${qty}"]`, `${qty}.5]`))
+        })
+        for (const pool of [undefined, yield* makeTranscodePool(1)]) {
+          const offload =
+            pool === undefined ? {} : { offload: { pool, timeZone: "America/Los_Angeles", offset: "utc" as const } }
+          const error = yield* Effect.flip(
+            runJob({ ...spec([]), pages: fromBodies(pages), ...offload }, [{ format: "csv", writer: memory().writer }])
+          )
+          assert.strictEqual(error.kind, "BadData")
+          assert.strictEqual(
+            error.message,
+            'answer "Test": row 17500, column "Qty": 9007199254746492.5 is not an integer, but the column is INT64; it cannot be written without changing it: correct the value at the source'
+          )
+        }
+      })
+    )
+  )
+
+  it.effect("repeated-column-names-keep-their-own-types-and-get-distinct-output-names", () =>
+    Effect.gen(function* () {
+      // Two columns named Ts: a DATE_TIME then a DATE (types by position), and a column already named "Ts (2)".
+      const names = ["Ts", "Ts", "Ts (2)"]
+      const listed = [
+        { name: "Ts", type: "DATE_TIME" },
+        { name: "Ts", type: "DATE" },
+        { name: "Ts (2)", type: "VARCHAR" }
+      ]
+      const body = Buffer.from('{"data_rows":[[1625759921,1625759921,"x"]]}')
+      const parsed: DataPage = { columnNames: names, rows: [[1625759921, 1625759921, "x"]] }
+      const fromBytes = (decoder: PageDecoder): Stream.Stream<DataPage> =>
+        Stream.fromEffect(
+          Effect.sync(() => {
+            const read = decoder.fromBytes!(body, body.indexOf("["), names)
+            if (read === undefined || Effect.isEffect(read)) throw new Error("the page was declined")
+            return { columnNames: names, rows: read.rows }
+          })
+        )
+      const typed = {
+        plan: (columns: ReadonlyArray<string>) =>
+          planColumns(columns, typesByPosition(listed)(columns), { timeZone: zone("UTC"), offset: "utc" })
+      }
+      for (const pages of [() => Stream.make(parsed), fromBytes]) {
+        const csv = memory()
+        const ndjson = memory()
+        const result = yield* runJob({ ...spec([]), ...typed, pages }, [
+          { format: "csv", writer: csv.writer },
+          { format: "ndjson", writer: ndjson.writer }
+        ])
+        assert.strictEqual(csv.text(), "Ts,Ts (3),Ts (2)\r\n2021-07-08T15:58:41Z,2021-07-08,x\r\n")
+        assert.strictEqual(ndjson.text(), '{"Ts":"2021-07-08T15:58:41Z","Ts (3)":"2021-07-08","Ts (2)":"x"}\n')
+        assert.deepStrictEqual(result.columns, [
+          { name: "Ts", type: "DATE_TIME" },
+          { name: "Ts (3)", source_name: "Ts", type: "DATE" },
+          { name: "Ts (2)", type: "VARCHAR" }
+        ])
+      }
+    })
   )
 
   it.live("a-worker-that-cannot-start-leaves-every-page-to-this-thread", () =>

@@ -58,7 +58,7 @@ const task = (
   fileName: `answer-${name}`,
   source: { type: "ANSWER", id: `id-${name}`, name, viz: null, query: null },
   pages: () => pages,
-  typeOf: (c) => (c === "Day" ? "DATE" : "INT32"),
+  typesOf: (names) => names.map((c) => (c === "Day" ? "DATE" : "INT32")),
   emptyColumns: ["Day", "n"]
 })
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { isRenderFailure, makeRowRenderer } from "../src/RowRenderer.ts"
+import { typesByName, typesByPosition } from "../src/ColumnPlanner.ts"
+import { distinctNames, isRenderFailure, makeRowRenderer } from "../src/RowRenderer.ts"
 
 const day = (cell: unknown) => (cell === null ? null : typeof cell === "number" ? `day${cell}` : new Error("bad cell"))
 const dayEnd = (cell: unknown) => (cell === null ? null : `end${String(cell)}`)
@@ -69,5 +70,38 @@ describe("RowRenderer", () => {
     expect(isRenderFailure(short) && short.error.message).toBe("the row has 1 cells but the result has 2 columns")
     const dated = makeRowRenderer([{ name: "d", type: "DATE", format: day }], true)
     expect(isRenderFailure(dated.render([[1, 2]], 0))).toBe(true)
+  })
+
+  it("repeated-names-are-numbered-skipping-names-a-column-has", () => {
+    expect(distinctNames(["Ts", "Ts", "Ts (2)", "Ts", "a"])).toEqual(["Ts", "Ts (3)", "Ts (2)", "Ts (4)", "a"])
+    expect(distinctNames(["x", "y"])).toEqual(["x", "y"])
+    // Period-end columns are named after their column's output name, and yield to a result column of that name.
+    const renderer = makeRowRenderer(
+      [
+        { name: "d", type: "DATE", format: day, end: dayEnd },
+        { name: "d", type: "DATE", format: day, end: dayEnd },
+        { name: "d (2) (end)", type: "VARCHAR" }
+      ],
+      true
+    )
+    expect(renderer.columns).toEqual([
+      { name: "d", type: "DATE" },
+      { name: "d (end)", type: "DATE", end_of: "d" },
+      { name: "d (2)", source_name: "d", type: "DATE" },
+      { name: "d (2) (end) (2)", type: "DATE", end_of: "d (2)" },
+      { name: "d (2) (end)", type: "VARCHAR" }
+    ])
+  })
+
+  it("types-go-by-position-and-by-an-unambiguous-name-when-the-columns-differ", () => {
+    const listed = [
+      { name: "Ts", type: "DATE_TIME" },
+      { name: "Ts", type: "DATE" },
+      { name: "n", type: "INT64" }
+    ]
+    expect(typesByPosition(listed)(["Ts", "Ts", "n"])).toEqual(["DATE_TIME", "DATE", "INT64"])
+    // Another column list: a name listed with two types has none; a name listed once keeps its type.
+    expect(typesByPosition(listed)(["n", "Ts", "m"])).toEqual(["INT64", null, null])
+    expect(typesByName((name) => (name === "a" ? "INT32" : null))(["a", "b", "a"])).toEqual(["INT32", null, "INT32"])
   })
 })

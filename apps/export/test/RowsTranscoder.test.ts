@@ -1,8 +1,8 @@
 /**
  * The transcoder against the ordinary path it shortcuts: on generated `data_rows` texts (every cell form, odd
  * spellings, awkward strings, dates of every type, unknown columns, both formats and every writer option) it
- * must either write exactly the bytes of parse → render → format, or decline. It must decline malformed text,
- * rows of another width and pages the ordinary path refuses, and must not decline an ordinary page.
+ * must either write exactly the bytes of parse → render → format, or name the very cell that path refuses
+ * (row, column, reason), or decline. It must decline malformed text and rows of another width, and nothing else.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { parseJsonExact } from "@spotpipe/core"
@@ -10,7 +10,7 @@ import { resolveTimeZone, type TimeZone } from "@spotpipe/decode"
 import fc from "fast-check"
 import { planColumns } from "../src/ColumnPlanner.ts"
 import { makeRowFormat } from "../src/RowFormat.ts"
-import { isRenderFailure, makeRowRenderer } from "../src/RowRenderer.ts"
+import { isRenderFailure, makeRowRenderer, type RenderFailure } from "../src/RowRenderer.ts"
 import { makeRowsTranscoder } from "../src/RowsTranscoder.ts"
 
 const zone = (name: string): TimeZone => {
@@ -20,7 +20,20 @@ const zone = (name: string): TimeZone => {
 }
 
 /** A column type, or `null` (metadata did not know the column). */
-const columnType = fc.constantFrom("VARCHAR", "INT64", "DOUBLE", "BOOL", "DATE", "DATE_TIME", "TIMESTAMP", "TIME", null)
+const columnType = fc.constantFrom(
+  "VARCHAR",
+  "CHAR",
+  "INT64",
+  "INT32",
+  "DOUBLE",
+  "FLOAT",
+  "BOOL",
+  "DATE",
+  "DATE_TIME",
+  "TIMESTAMP",
+  "TIME",
+  null
+)
 
 // String values that drive the writers' decisions, mixed with arbitrary Unicode (lone surrogates included).
 const awkward = fc.constantFrom(
@@ -63,7 +76,36 @@ const numberToken = fc.oneof(
   fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)),
   fc.constantFrom("-0", "0", "1.50", "1e3", "1E+2", "2.5e-3", "0.0000001", "0.000001", "123456789012345678.5"),
   fc.constantFrom("3393.88", "0.1", "-418.57", "100.0", "1234567890.12345", "12345678901234.56", "9007199254740993"),
-  fc.constantFrom("1e400", "-1e400")
+  fc.constantFrom("1e400", "-1e400"),
+  // Integers in other spellings, numbers a double cannot hold, and the edges of INT64 and INT32.
+  fc.constantFrom(
+    "9007199254740993.0",
+    "9007199254740993e0",
+    "9.007199254740993e15",
+    "90071992547409930E-1",
+    "-9007199254740993.000",
+    "1e-400",
+    "-1e-400",
+    "0e-400",
+    "0.0",
+    "-0.0",
+    "2.0",
+    "1.5",
+    "0.1e1",
+    "1.0000000000000001",
+    "9223372036854775807",
+    "9223372036854775808",
+    "-9223372036854775808",
+    "-9223372036854775809",
+    "9.223372036854775807e18",
+    "1e19",
+    "2147483647",
+    "2147483648",
+    "-2147483648",
+    "-2147483649",
+    "21474836470e-1",
+    "1e2147483648"
+  )
 )
 const epochToken = fc.oneof(
   fc.integer({ min: -2_000_000_000, max: 4_000_000_000 }).map(String),
@@ -74,7 +116,19 @@ const calendarToken = fc
   .map(([s, span]) => (span === null ? `{"v":{"s":${s}}}` : `{"v":{"s":${s},"e":${s + span}}}`))
 const nestedToken = fc.oneof(
   calendarToken,
-  fc.constantFrom('{"a":[1,"x"]}', "[]", "[1,[2,{}]]", '{"v":1}', '{"k":"1e400"}', '{"n":1e400}')
+  fc.constantFrom(
+    '{"a":[1,"x"]}',
+    "[]",
+    "[1,[2,{}]]",
+    '{"v":1}',
+    '{"k":"1e400"}',
+    '{"n":1e400}',
+    '{ "a" : [ 1.50 , -0, 1e3, 9007199254740993.0, 12345678901234567890 ] , "b" : { } }',
+    '{"s":"\\u00e9\\/ \\"q\\",x","t":[true,false,null]}',
+    '{"lone":"\\ud800"}',
+    '{"v":{"s":1e3}}',
+    '{"v":{"s":1600000000,"e":"x"}}'
+  )
 )
 const literalToken = fc.constantFrom("null", "true", "false")
 
@@ -86,7 +140,11 @@ const cellFor = (type: string | null): fc.Arbitrary<string> => {
     case "TIME":
       return fc.oneof({ weight: 4, arbitrary: epochToken }, calendarToken, literalToken)
     case "VARCHAR":
-      return fc.oneof({ weight: 4, arbitrary: stringToken }, literalToken)
+    case "CHAR":
+      return fc.oneof({ weight: 4, arbitrary: stringToken }, literalToken, nestedToken)
+    case "INT64":
+    case "INT32":
+      return fc.oneof({ weight: 4, arbitrary: numberToken }, literalToken, stringToken, nestedToken)
     default:
       return fc.oneof(stringToken, numberToken, literalToken, nestedToken)
   }
@@ -116,7 +174,7 @@ const textOf = ({ rows, gaps }: Scenario): string => {
 
 const setup = (s: Scenario) => {
   const names = s.types.map((_, i) => `c${i}`)
-  const plans = planColumns(names, (name) => s.types[Number(name.slice(1))] ?? null, {
+  const plans = planColumns(names, s.types, {
     timeZone: zone(s.zone),
     offset: s.offset
   })
@@ -139,19 +197,21 @@ const setup = (s: Scenario) => {
     transcoder.recycle(result.chunks)
     return { ...result, bytes: joined }
   }
-  /** The ordinary path: exact parse, width check, render, format; `undefined` where it refuses the page. */
-  const ordinary = (text: string): Buffer | undefined => {
+  /**
+   * The ordinary path: exact parse (numbers as sent), width check, render, format; the failure it reports for a
+   * cell that cannot be written exactly; `undefined` where it refuses the page as malformed.
+   */
+  const ordinary = (text: string): Buffer | RenderFailure | undefined => {
     let rows: unknown
     try {
-      rows = parseJsonExact(text)
+      rows = parseJsonExact(text, { exactNumbers: true })
     } catch {
       return undefined
     }
     if (!Array.isArray(rows)) return undefined
     if (rows.some((row) => !Array.isArray(row) || row.length !== names.length)) return undefined
-    if (hasNonFinite(rows)) return undefined // the client refuses a number beyond a double before any writer sees it
     const rendered = renderer.render(rows, 0)
-    if (isRenderFailure(rendered)) return undefined
+    if (isRenderFailure(rendered)) return rendered
     return Buffer.from(makeRowFormat(s.format, options).page(rendered), "utf8")
   }
   return { transcode, ordinary }
@@ -159,10 +219,19 @@ const setup = (s: Scenario) => {
 
 const bytesOf = (text: string) => Buffer.from(text, "utf8")
 
-const hasNonFinite = (value: unknown): boolean =>
-  typeof value === "number"
-    ? !Number.isFinite(value)
-    : typeof value === "object" && value !== null && Object.values(value).some(hasNonFinite)
+/** The transcoder's answer and the ordinary path's agree: the same bytes, or the same refused cell. */
+const expectSame = (
+  result: { readonly bytes: Buffer; readonly failure?: RenderFailure } | undefined,
+  expected: Buffer | RenderFailure | undefined
+) => {
+  expect(result).toBeDefined()
+  expect(expected).toBeDefined()
+  if (result!.failure !== undefined || !Buffer.isBuffer(expected)) {
+    const failure = (f: RenderFailure | undefined) => f && { row: f.row, column: f.column, message: f.error.message }
+    expect(failure(result!.failure)).toEqual(failure(expected as RenderFailure))
+    expect(result!.bytes.length).toBe(0)
+  } else expect(result!.bytes.toString("utf8")).toBe(expected.toString("utf8"))
+}
 
 describe("rows transcoder", () => {
   it("writes-exactly-the-ordinary-paths-bytes-or-declines", () =>
@@ -174,21 +243,18 @@ describe("rows transcoder", () => {
         const result = transcode(body, body.indexOf("["))
         const expected = ordinary(text)
         if (result === undefined) return
-        expect(expected).toBeDefined()
         expect(result.rowCount).toBe(s.rows.length)
         expect(result.end).toBe(body.length - 1)
-        expect(Buffer.from(result.bytes).toString("utf8")).toBe(expected!.toString("utf8"))
+        expectSame(result, expected)
       }),
-      { numRuns: 1500 }
+      { numRuns: 2500 }
     ))
 
-  it("declines-only-pages-the-ordinary-path-refuses-or-rare-forms", () =>
+  it("declines-only-pages-the-ordinary-path-refuses", () =>
     fc.assert(
       fc.property(scenario, (s) => {
-        // Without the forms the transcoder hands back (numbers beyond a double), it must never decline a page
-        // the ordinary path accepts.
+        // A cell that cannot be written is named, not declined: only malformed text goes back to the client.
         const text = textOf(s)
-        if (/1e400/i.test(text)) return
         const { transcode, ordinary } = setup(s)
         const body = bytesOf(text)
         const expected = ordinary(text)
@@ -258,13 +324,13 @@ describe("rows transcoder", () => {
       })
       const body = bytesOf(text)
       for (let cut = 1; cut < body.length; cut++) expect(transcode(body.subarray(0, cut), 0)).toBeUndefined()
-      expect(transcode(body, 0)?.bytes.equals(ordinary(text)!)).toBe(true)
+      expect(transcode(body, 0)?.bytes.equals(ordinary(text) as Buffer)).toBe(true)
     }
   })
 
   it("writes-plain-text-date-columns-through-their-byte-writer", () => {
     // The formatter's byte writer is used for epoch cells and nulls; anything it cannot write (here a Custom
-    // Calendar cell, and a cell it calls invalid) goes to the formatter, whose error declines the page.
+    // Calendar cell, and a cell it calls invalid) goes to the formatter, whose error names the cell.
     const calls: Array<unknown> = []
     const format = Object.assign((cell: unknown) => (cell === 7 ? new Error("bad") : cell === null ? null : "F"), {
       writeBytes: (cell: unknown, out: Uint8Array, at: number) => {
@@ -291,7 +357,10 @@ describe("rows transcoder", () => {
       const text = Buffer.concat(result?.chunks ?? []).toString("utf8")
       expect(text).toBe(format_ === "csv" ? "W\n\nF\n" : '{"d":"W"}\n{"d":null}\n{"d":"F"}\n')
       expect(calls).toEqual([1, null])
-      expect(transcoder.transcode(bytesOf("[[1],[7]]"), 0)).toBeUndefined()
+      // The formatter's refusal names the cell (as the ordinary path does); the page is not written.
+      const refused = transcoder.transcode(bytesOf("[[1],[7]]"), 0)
+      expect(refused?.failure).toMatchObject({ row: 1, column: "d", error: new Error("bad") })
+      expect(refused?.chunks).toEqual([])
     }
   })
 
@@ -324,7 +393,7 @@ describe("rows transcoder", () => {
       for (let round = 0; round < 2; round++) {
         const result = transcode(bytesOf(text), 0)
         expect(result?.chunks.length).toBeGreaterThan(2)
-        expect(result?.bytes.equals(ordinary(text)!)).toBe(true)
+        expect(result?.bytes.equals(ordinary(text) as Buffer)).toBe(true)
       }
     }
   })
@@ -353,5 +422,155 @@ describe("rows transcoder", () => {
         '-5,"李 ""Kim"", Jr.",418.57,false,,,\r\n' +
         '12,"Gloves 🧤\nline",22.36,,2020-11-13,2020-11-17T17:41:06Z,11:17:39\r\n'
     )
+  })
+})
+
+describe("cells written exactly or refused, on both paths", () => {
+  const scenarioOf = (types: ReadonlyArray<string | null>, format: "csv" | "ndjson"): Scenario => ({
+    types: [...types] as Scenario["types"],
+    rows: [],
+    gaps: ["", "", "", ""],
+    format,
+    newline: "\n",
+    escapeFormulae: false,
+    periodEnd: false,
+    offset: "utc",
+    zone: "UTC"
+  })
+  /** Both paths on `text`: the bytes they agree on, or the failure they agree on. */
+  const both = (types: ReadonlyArray<string | null>, format: "csv" | "ndjson", text: string) => {
+    const { transcode, ordinary } = setup(scenarioOf(types, format))
+    const result = transcode(bytesOf(text), 0)
+    const expected = ordinary(text)
+    expectSame(result, expected)
+    return result!.failure === undefined
+      ? { text: result!.bytes.toString("utf8") }
+      : { row: result!.failure.row, column: result!.failure.column, message: result!.failure.error.message }
+  }
+
+  it("integer-spellings-in-int64-columns-are-written-as-their-exact-digits", () => {
+    const spellings = [
+      "9007199254740993",
+      "9007199254740993.0",
+      "9007199254740993e0",
+      "9.007199254740993e15",
+      "90071992547409930E-1",
+      "9007199254740993000e-3"
+    ]
+    const text = `[${spellings.map((n) => `[${n},-${n}]`).join(",")},[2.0,-0.0],[9223372036854775807,-9223372036854775808],[9.223372036854775807e18,0e-400]]`
+    const expected = [
+      ...spellings.map(() => "9007199254740993,-9007199254740993"),
+      "2,0",
+      "9223372036854775807,-9223372036854775808",
+      "9223372036854775807,0"
+    ]
+    expect(both(["INT64", "INT64"], "csv", text)).toEqual({ text: expected.map((line) => `${line}\n`).join("") })
+    expect(both(["INT64", "INT64"], "ndjson", text)).toEqual({
+      text: expected.map((line) => `{"c0":${line.replace(",", ',"c1":')}}\n`).join("")
+    })
+  })
+
+  it("non-integers-and-out-of-range-numbers-in-integer-columns-fail-naming-row-and-column", () => {
+    const cases: ReadonlyArray<readonly [string, string, RegExp]> = [
+      ["INT64", "1.5", /^1\.5 is not an integer, but the column is INT64/],
+      ["INT64", "1e-400", /^1e-400 is not an integer/],
+      ["INT64", "1.0000000000000001", /is not an integer/],
+      ["INT64", "9223372036854775808", /outside the INT64 range \(-9223372036854775808 to 9223372036854775807\)/],
+      ["INT64", "-9.223372036854775809e18", /outside the INT64 range/],
+      ["INT64", "1e400", /outside the INT64 range/],
+      ["INT32", "2147483648", /outside the INT32 range \(-2147483648 to 2147483647\)/],
+      ["INT32", "2.147483648e9", /outside the INT32 range/]
+    ]
+    for (const [type, number, message] of cases) {
+      for (const format of ["csv", "ndjson"] as const) {
+        const failure = both(["VARCHAR", type], format, `[["a",1],["b",2],["c",${number}],["d",3]]`)
+        expect(failure).toMatchObject({ row: 2, column: "c1" })
+        expect((failure as { message: string }).message).toMatch(message)
+      }
+    }
+  })
+
+  it("doubles-that-would-underflow-or-overflow-fail-other-numbers-are-written-as-before", () => {
+    for (const type of ["DOUBLE", "FLOAT", null]) {
+      expect(both([type], "csv", "[[1.50],[1e3],[-0],[0e-400],[12345678901234567890],[2.5e-3]]")).toEqual({
+        text: "1.5\n1000\n0\n0\n12345678901234567890\n0.0025\n"
+      })
+      expect(both([type], "csv", "[[1],[1e-400]]")).toMatchObject({
+        row: 1,
+        column: "c0",
+        message: expect.stringMatching(/^1e-400 is too small for a double \(it would become 0\)/)
+      })
+      expect(both([type], "ndjson", "[[-1e400]]")).toMatchObject({
+        row: 0,
+        message: expect.stringMatching(/^-1e400 is too large for a double \(it would become Infinity\)/)
+      })
+    }
+  })
+
+  it("objects-and-arrays-in-non-date-columns-are-written-as-their-json-text", () => {
+    const text =
+      '[[{ "a" : [ 1.50 , 12345678901234567890, "x\\/y" , -0 ] , "b" : { } }],[[1,"x","y"]],[{"v":{"s":1625641200}}],[{"k":"\\u00e9\\""}]]'
+    const json = [
+      '{"a":[1.50,12345678901234567890,"x/y",-0],"b":{}}',
+      '[1,"x","y"]',
+      '{"v":{"s":1625641200}}',
+      '{"k":"é\\""}'
+    ]
+    for (const type of ["VARCHAR", "CHAR", "INT64", "DOUBLE", "BOOL"]) {
+      expect(both([type], "csv", text)).toEqual({
+        text: json.map((t) => `"${t.replaceAll('"', '""')}"\n`).join("")
+      })
+      expect(both([type], "ndjson", text)).toEqual({
+        text: json.map((t) => `{"c0":${JSON.stringify(t)}}\n`).join("")
+      })
+    }
+  })
+
+  it("calendar-cells-stay-dates-in-date-columns-and-columns-of-unknown-type", () => {
+    const text = '[[{"v":{"s":1625641200}}]]'
+    expect(both(["DATE_TIME"], "csv", text)).toEqual({ text: "2021-07-07T07:00:00Z\n" })
+    expect(both(["DATE"], "csv", text)).toEqual({ text: "2021-07-07\n" })
+    expect(both([null], "ndjson", text)).toEqual({ text: '{"c0":"2021-07-07T07:00:00Z"}\n' })
+    expect(both([null], "csv", '[[{"k":[1e3]}]]')).toEqual({ text: '"{""k"":[1e3]}"\n' })
+  })
+
+  it("unpaired-surrogate-escapes-fail-in-both-formats", () => {
+    for (const format of ["csv", "ndjson"] as const) {
+      for (const type of ["VARCHAR", null]) {
+        const failure = both([type, type], format, '[["a","b"],["ok","x\\ud800y"]]')
+        expect(failure).toEqual({
+          row: 1,
+          column: "c1",
+          message: expect.stringMatching(/^the text holds an unpaired surrogate \(\\uD800\), which UTF-8 cannot encode/)
+        })
+      }
+      // A pair written as two escapes is one character.
+      expect(both(["VARCHAR"], format, '[["\\ud83e\\uddf4"]]')).toEqual({
+        text: format === "csv" ? "🧴\n" : '{"c0":"🧴"}\n'
+      })
+    }
+  })
+
+  it("text-that-is-not-utf-8-fails-naming-its-row-and-column", () => {
+    // Only the bytes show it (a decoded text has replacement characters), so this is the transcoder alone.
+    for (const format of ["csv", "ndjson"] as const) {
+      const { transcode } = setup(scenarioOf(["INT64", "VARCHAR"], format))
+      const body = Buffer.concat([bytesOf('[[1,"ok"],[2,"caf'), Buffer.of(0xc3, 0x28), bytesOf('"],[3,"x"]]')])
+      const result = transcode(body, 0)
+      expect(result?.rowCount).toBe(3)
+      expect(result?.bytes.length).toBe(0)
+      expect(result?.failure).toMatchObject({ row: 1, column: "c1" })
+      expect(result?.failure?.error.message).toMatch(/^the text is not valid UTF-8 \(bytes C3 28 22 5D…\)/)
+      // A lone surrogate encoded in UTF-8 bytes (CESU) is not UTF-8 either.
+      const cesu = Buffer.concat([bytesOf('[[1,"'), Buffer.of(0xed, 0xa0, 0x80), bytesOf('"]]')])
+      expect(transcode(cesu, 0)?.failure).toMatchObject({ row: 0, column: "c1" })
+    }
+  })
+
+  it("a-refused-cell-still-declines-malformed-text-after-it", () => {
+    const { transcode } = setup(scenarioOf(["INT64", null], "csv"))
+    expect(transcode(bytesOf('[[1.5,1],[2,{"a":1,}]]'), 0)).toBeUndefined()
+    expect(transcode(bytesOf('[[1.5,1],[2,"\\x"]]'), 0)).toBeUndefined()
+    expect(transcode(bytesOf('[[1.5,1],[2,{"a":1}]]'), 0)?.failure).toMatchObject({ row: 0, column: "c0" })
   })
 })

@@ -36,11 +36,7 @@ const arrayEnd = body.lastIndexOf("]") + 1
 const transcoders = (): ReadonlyArray<RowsTranscoder> => {
   const timeZone = resolveTimeZone(spec.timeZone)
   if (timeZone instanceof Error) throw timeZone
-  const types = new Map(spec.names.map((n, i) => [n, spec.types[i] ?? null]))
-  const renderer = makeRowRenderer(
-    planColumns(spec.names, (n) => types.get(n) ?? null, { timeZone, offset: "utc" }),
-    true
-  )
+  const renderer = makeRowRenderer(planColumns(spec.names, spec.types, { timeZone, offset: "utc" }), true)
   return spec.formats.map((format) =>
     makeRowsTranscoder({
       format,

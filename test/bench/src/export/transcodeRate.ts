@@ -111,7 +111,11 @@ export const measureTranscode = async (
   const names = first.contents[0]!.column_names
   const zone = resolveTimeZone(sandbox.timezone)
   if (zone instanceof Error) throw zone
-  const plans = planColumns(names, (name) => ordersTypes[name] ?? null, { timeZone: zone, offset: "utc" })
+  const plans = planColumns(
+    names,
+    names.map((name) => ordersTypes[name] ?? null),
+    { timeZone: zone, offset: "utc" }
+  )
   const renderer = makeRowRenderer(plans, false)
   const firstOutputs = new Map<string, Buffer>()
   const labels: Array<string> = ["JSON.parse (the page text)"]
