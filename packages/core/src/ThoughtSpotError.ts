@@ -46,7 +46,13 @@ const render = (self: Details): string => {
 }
 
 /** Credentials rejected, token expired/revoked and not renewable, or a second 401 after one refresh. */
-export class Authentication extends Schema.TaggedError<Authentication>()("Authentication", details) {
+export class Authentication extends Schema.TaggedError<Authentication>()("Authentication", {
+  ...details,
+  /** The user whose credentials were refused, when the client signed in with a user name. */
+  username: Schema.optionalKey(Schema.String),
+  /** The host (and port, if the URL names one) that refused them. */
+  host: Schema.optionalKey(Schema.String)
+}) {
   /** Never retried: new credentials are needed. */
   get isRetryable(): boolean {
     return false
@@ -168,9 +174,13 @@ export class Timeout extends Schema.TaggedError<Timeout>()("Timeout", {
   }
 }
 
-/** A 2xx response whose body is not what ThoughtSpot documents. */
+/** A response whose body is not what ThoughtSpot documents, or a redirect (3xx), which is never followed. */
 export class ResponseDecode extends Schema.TaggedError<ResponseDecode>()("ResponseDecode", {
   ...details,
+  /** The response's `Content-Type`, when it is not JSON (e.g. `text/html` from a login page or proxy). */
+  contentType: Schema.optionalKey(Schema.String),
+  /** A redirect's `Location` (redirects are not followed); absent on a redirect that names none. */
+  location: Schema.optionalKey(Schema.String),
   /**
    * True when the body is damaged (not valid JSON, or a page that contradicts its own row count) — the mark of
    * a truncated transfer, worth retrying; false when it is well-formed but of an unexpected shape.

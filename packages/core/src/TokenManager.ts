@@ -137,7 +137,26 @@ export const make = Effect.fn("TokenManager.make")(function* (
       } satisfies Cached
     })
 
-  const fetch: Effect.Effect<Cached, ThoughtSpotError> = (() => {
+  /** A refusal of the sign-in names who was refused and where (neither is a secret). */
+  const naming = (username: string) => (error: ThoughtSpotError) => {
+    const reason = error.reason
+    if (reason._tag !== "Authentication") return error
+    return new ThoughtSpotError({
+      operation: error.operation,
+      reason: new Authentication({
+        description: reason.description,
+        ...(reason.status === undefined ? {} : { status: reason.status }),
+        ...(reason.code === undefined ? {} : { code: reason.code }),
+        ...(reason.incidentId === undefined ? {} : { incidentId: reason.incidentId }),
+        ...(reason.traceId === undefined ? {} : { traceId: reason.traceId }),
+        ...(reason.serverMessage === undefined ? {} : { serverMessage: reason.serverMessage }),
+        username,
+        host: requester.host
+      })
+    })
+  }
+
+  const signIn: Effect.Effect<Cached, ThoughtSpotError> = (() => {
     switch (method._tag) {
       case "Password":
         return Effect.suspend(() =>
@@ -165,6 +184,7 @@ export const make = Effect.fn("TokenManager.make")(function* (
       }
     }
   })()
+  const fetch = method._tag === "BearerToken" ? signIn : Effect.mapError(signIn, naming(method.username))
 
   const store = (next: Cached) =>
     Effect.sync(() => {

@@ -65,6 +65,8 @@ export interface Requester {
   readonly scrub: Classify.Scrub
   /** Registers a secret to scrub from every later error (issued tokens, session cookies). */
   readonly addSecret: (secret: string) => void
+  /** The host (and port, if the URL names one) calls go to, for messages. */
+  readonly host: string
 }
 
 /** Settings of a requester. */
@@ -168,17 +170,20 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
           )
         }
       }
-      if (raw.status < 200 || raw.status >= 300) return yield* failFor(call, raw)
-      const contentType = raw.headers["content-type"]
-      if (raw.bytes.length > 0 && contentType !== undefined && !isJsonMediaType(contentType)) {
-        // A proxy's HTML page or a misrouted request: whatever the body looks like, it is not ThoughtSpot's JSON.
-        return yield* Classify.badBody(
-          call.operation,
-          `the response has Content-Type "${contentType.slice(0, 80)}", not JSON (application/json); check the host URL (a proxy or login page may be answering)`,
-          false,
-          raw.status
-        )
+      if (raw.status >= 300 && raw.status < 400) {
+        return yield* Classify.redirected(call.operation, raw.status, raw.headers["location"], scrub)
       }
+      if (raw.status < 200 || raw.status >= 300) return yield* failFor(call, raw)
+      // A proxy's HTML page, compressed bytes, a misrouted request: said as what arrived, not as broken JSON.
+      const wrong = Classify.notJson({
+        operation: call.operation,
+        status: raw.status,
+        contentType: raw.headers["content-type"],
+        contentEncoding: (raw.headers["content-encoding"] ?? "identity").trim().toLowerCase() || "identity",
+        bytes: raw.bytes,
+        scrub
+      })
+      if (wrong !== undefined) return yield* wrong
       return yield* call.releasesBody === true
         ? Effect.ensuring(call.decode(raw), Effect.sync(raw.release))
         : call.decode(raw)
@@ -197,14 +202,18 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
     scrub,
     addSecret: (secret: string) => {
       if (secret.length > 0) secrets.add(secret)
-    }
+    },
+    host: displayHost(options.host)
   } satisfies Requester
 })
 
-/** `application/json` or a `+json` type, with or without parameters such as `charset`. */
-const isJsonMediaType = (contentType: string): boolean => {
-  const type = contentType.split(";", 1)[0]!.trim().toLowerCase()
-  return type === "application/json" || type.endsWith("+json")
+/** `host[:port]` of a host URL, without credentials or path (the URL itself if it does not parse). */
+const displayHost = (url: string): string => {
+  try {
+    return new URL(url).host
+  } catch {
+    return url
+  }
 }
 
 /** Decodes a 2xx JSON body with a schema: broken JSON is `malformed` (retried), a wrong shape is not. */

@@ -14,9 +14,29 @@
  * a page is never held twice). With a {@link BodyPool}, an announced body is read into a kept buffer, which
  * {@link Body.release} gives back once its reader is done with it.
  */
+import { promisify } from "node:util"
+import * as zlib from "node:zlib"
 import { Effect, Stream } from "effect"
-import type { HttpClientError, HttpClientResponse } from "effect/http"
+import { HttpClientError, type HttpClientResponse } from "effect/http"
 import type { BodyPool } from "./BodyPool.ts"
+
+/**
+ * Decoders of the `Content-Encoding`s a proxy may apply even unasked (the client sends no `Accept-Encoding`,
+ * and undici's `request` does not decode): run on libuv's thread pool, never on the event loop.
+ */
+const DECODERS: Readonly<Record<string, (bytes: Buffer) => Promise<Buffer>>> = {
+  gzip: promisify(zlib.gunzip),
+  "x-gzip": promisify(zlib.gunzip),
+  deflate: promisify(zlib.inflate),
+  br: promisify(zlib.brotliDecompress)
+}
+
+/** The `Content-Encoding` of a response, lower case, `identity` when absent. */
+export const contentEncodingOf = (response: HttpClientResponse.HttpClientResponse): string =>
+  (response.headers["content-encoding"] ?? "identity").trim().toLowerCase() || "identity"
+
+/** True when the client can decode bodies of this `Content-Encoding`. */
+export const canDecode = (encoding: string): boolean => encoding === "identity" || encoding in DECODERS
 
 /** First buffer size for a body of unannounced length (it doubles as bytes arrive). */
 const UNANNOUNCED_START = 16 * 1024
@@ -75,11 +95,48 @@ class LazyBody implements Body {
   }
 }
 
-/** The body of `response`: bytes and text, each on first use (see the module comment). */
+/**
+ * The body of `response`: bytes and text, each on first use (see the module comment). A body sent with a
+ * `Content-Encoding` the client can decode (gzip, deflate, br) is decoded first; one it cannot decode is read
+ * as it came (the caller sees what arrived and says so).
+ */
 export const readBody = (
   response: HttpClientResponse.HttpClientResponse,
   pool?: BodyPool
-): Effect.Effect<Body, HttpClientError.HttpClientError> =>
+): Effect.Effect<Body, HttpClientError.HttpClientError> => {
+  const encoding = contentEncodingOf(response)
+  const decode = DECODERS[encoding]
+  if (decode === undefined) {
+    return Effect.map(readRaw(response, pool), ({ buffer, length }) => bodyOf(buffer, length, pool))
+  }
+  // The announced length is the encoded one: read without the pool, decode, then keep the decoded bytes.
+  return Effect.flatMap(readRaw(response), ({ buffer, length }) =>
+    Effect.tryPromise({
+      try: () => decode(buffer.subarray(0, length)),
+      catch: (cause) =>
+        new HttpClientError.HttpClientError({
+          reason: new HttpClientError.DecodeError({
+            request: response.request,
+            response,
+            cause,
+            description: `the ${encoding}-compressed body could not be decompressed`
+          })
+        })
+    }).pipe(Effect.map((decoded) => bodyOf(decoded, decoded.length, undefined)))
+  )
+}
+
+/** The first `length` bytes of `buffer` as a body, a leading byte order mark dropped. */
+const bodyOf = (buffer: Buffer, length: number, pool: BodyPool | undefined): Body => {
+  const bom = length >= 3 && BOM.equals(buffer.subarray(0, 3)) ? 3 : 0
+  return new LazyBody(buffer.subarray(bom, length), buffer, pool)
+}
+
+/** The bytes of the body as they arrived, in one buffer (from `pool` when the length is announced). */
+const readRaw = (
+  response: HttpClientResponse.HttpClientResponse,
+  pool?: BodyPool
+): Effect.Effect<{ readonly buffer: Buffer; readonly length: number }, HttpClientError.HttpClientError> =>
   Effect.suspend(() => {
     const declared = Number(response.headers["content-length"])
     const announced = Number.isSafeInteger(declared) && declared >= 0
@@ -103,10 +160,9 @@ export const readBody = (
         () => Effect.void
       ),
       Effect.map(() => {
-        const bom = length >= 3 && BOM.equals(buffer.subarray(0, 3)) ? 3 : 0
-        const body = new LazyBody(buffer.subarray(bom, length), buffer, pool)
+        const read = { buffer, length }
         buffer = Buffer.alloc(0) // held by the body only
-        return body
+        return read
       })
     )
   })

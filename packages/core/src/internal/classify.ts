@@ -343,6 +343,100 @@ export const badBody = (
     reason: new ResponseDecode({ description, malformed, ...(status === undefined ? {} : { status }) })
   })
 
+/**
+ * A redirect (3xx). Never followed: it would resend the credentials to wherever it points, and a ThoughtSpot
+ * API does not redirect, so it means a wrong host URL (e.g. `http://` to `https://`) or a login page in between.
+ */
+export const redirected = (
+  operation: string,
+  status: number,
+  location: string | undefined,
+  scrub: Scrub
+): ThoughtSpotError => {
+  const where = location === undefined || location.trim() === "" ? undefined : clip(scrub(location.trim()))
+  return new ThoughtSpotError({
+    operation,
+    reason: new ResponseDecode({
+      status,
+      malformed: false,
+      ...(where === undefined ? {} : { location: where }),
+      description:
+        where === undefined
+          ? `ThoughtSpot answered ${status} with no Location: check the host URL`
+          : `ThoughtSpot answered ${status}, redirecting to ${where}: check the host URL (redirects are not followed, they would take the credentials along)`
+    })
+  })
+}
+
+/** The media type of a `Content-Type`, lower case, without parameters. */
+const mediaTypeOf = (contentType: string): string => (contentType.split(";", 1)[0] ?? "").trim().toLowerCase()
+
+/** `application/json` or a `+json` type, with or without parameters such as `charset`. */
+export const isJsonMediaType = (contentType: string): boolean => {
+  const type = mediaTypeOf(contentType)
+  return type === "application/json" || type.endsWith("+json")
+}
+
+/**
+ * A 2xx body that is plainly not JSON, said as what it is: HTML (a login page, a proxy, the wrong host),
+ * compressed bytes (gzip, or an encoding the client cannot decode), or another content type. Looks at the
+ * `Content-Type` and the first bytes only; `undefined` when the body may be JSON.
+ */
+export const notJson = (options: {
+  readonly operation: string
+  readonly status: number
+  readonly contentType: string | undefined
+  readonly contentEncoding: string
+  readonly bytes: Uint8Array
+  readonly scrub: Scrub
+}): ThoughtSpotError | undefined => {
+  const { bytes } = options
+  if (bytes.length === 0) return undefined
+  let first = 0
+  while (
+    first < bytes.length &&
+    first < 1024 &&
+    (bytes[first] === 0x20 || (bytes[first]! >= 0x09 && bytes[first]! <= 0x0d))
+  )
+    first++
+  const type = options.contentType === undefined ? undefined : clip(options.scrub(options.contentType)).slice(0, 80)
+  const said = type === undefined ? "no content-type" : `content-type ${type}`
+  const fail = (description: string) =>
+    new ThoughtSpotError({
+      operation: options.operation,
+      reason: new ResponseDecode({
+        status: options.status,
+        malformed: false,
+        ...(type === undefined ? {} : { contentType: type }),
+        description
+      })
+    })
+  // Judged on the header as sent; only what is shown is scrubbed.
+  const mediaType = options.contentType === undefined ? undefined : mediaTypeOf(options.contentType)
+  const gzip = bytes[first] === 0x1f && bytes[first + 1] === 0x8b
+  if (gzip) {
+    return fail(
+      `the response is gzip-compressed without saying so (${said}, content-encoding ${options.contentEncoding}), not JSON: check the host URL (a proxy may be compressing it)`
+    )
+  }
+  if (
+    options.contentEncoding !== "identity" &&
+    !["gzip", "x-gzip", "deflate", "br"].includes(options.contentEncoding)
+  ) {
+    return fail(
+      `the response is compressed with ${clip(options.scrub(options.contentEncoding)).slice(0, 40)} (${said}), which the client cannot decode: check the host URL (a proxy may be compressing it)`
+    )
+  }
+  const html = mediaType === "text/html" || mediaType === "application/xhtml+xml" || bytes[first] === 0x3c // "<"
+  if (html) {
+    return fail(`the response is HTML, not JSON (${said}): is the host URL ThoughtSpot's, not a login page or proxy?`)
+  }
+  if (options.contentType !== undefined && !isJsonMediaType(options.contentType)) {
+    return fail(`the response has ${said}, not JSON: check the host URL (a proxy or login page may be answering)`)
+  }
+  return undefined
+}
+
 /** Input the client refuses before sending anything. */
 export const badInput = (operation: string, description: string): ThoughtSpotError =>
   new ThoughtSpotError({ operation, reason: new BadRequest({ description }) })
