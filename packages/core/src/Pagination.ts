@@ -105,7 +105,8 @@ export interface DataPage<R = Rows> {
 export interface RowsDecoder<R> {
   /**
    * Reads the `data_rows` array that starts at `bytes[start]` (a `[`) of a page with `columnNames`; `bytes` is
-   * the whole response body, valid UTF-8 (copy what you keep rather than holding views of it, which would keep
+   * the whole response body, valid UTF-8 outside the `data_rows` arrays (inside, bytes that are not UTF-8 are
+   * the decoder's to refuse or report) (copy what you keep rather than holding views of it, which would keep
    * the whole body alive). Returns where the array ends (the index after its `]`), how many
    * rows it holds and the rows in form `R` — only if the array is valid JSON and every row is an array of
    * exactly `columnNames.length` cells; otherwise `undefined` (declined: the page is then parsed whole, so

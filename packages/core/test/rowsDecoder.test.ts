@@ -76,6 +76,13 @@ describe("splitDataRows", () => {
       bytes('"],"data_rows":[]}]}')
     ])
     expect(read(invalidUtf8)).toBeUndefined()
+    // Inside `data_rows` the reader decides (a byte-copying reader must refuse or report such text).
+    const invalidCell = Buffer.concat([
+      bytes('{"contents":[{"column_names":["a"],"data_rows":[["'),
+      Buffer.from([0xff]),
+      bytes('"]],"record_offset":0}]}')
+    ])
+    expect(read(invalidCell)?.items[0]?.rowCount).toBe(1)
     expect(
       splitDataRows(bytes('{"contents":[{"column_names":["a"],"data_rows":[[1]]}]}'), () => undefined)
     ).toBeUndefined()

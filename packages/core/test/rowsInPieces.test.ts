@@ -267,6 +267,12 @@ describe("readRowsInPieces", () => {
     expectRead('[["1e400"],[1e308]]', 1)
   })
 
+  it("bytes-that-are-not-utf-8-decline-instead-of-becoming-replacement-characters", () => {
+    const body = Buffer.concat([Buffer.from('[["caf'), Buffer.of(0xc3, 0x28), Buffer.from('"],["ok"]]')])
+    expect(readRowsInPieces(body, 0, 1)).toBeUndefined()
+    expect(readRowsInPieces(Buffer.from('[["café"],["ok"]]'), 0, 1)?.rowCount).toBe(2)
+  })
+
   it("a-truncated-array-declines", () => {
     const cut = (text: string, start: number) => readRowsInPieces(Buffer.from(text), start, 1, 1)
     const prefix = '{"contents":[{"column_names":["a"],"data_rows":'

@@ -21,7 +21,7 @@
  *
  * Integers beyond 2^53 stay exact: each piece goes through `parseJsonExact`.
  */
-import { isAscii } from "node:buffer"
+import { isAscii, isUtf8 } from "node:buffer"
 import type { Rows } from "../Pagination.ts"
 import { MAX_NESTING, NestingTooDeep, parseJsonExact } from "./bigJson.ts"
 import type { RowsRead } from "./splitDataRows.ts"
@@ -38,6 +38,9 @@ const OPEN_BRACKET = 91
 const CLOSE_BRACKET = 93
 
 const isSpace = (code: number | undefined): boolean => code === 32 || code === 10 || code === 13 || code === 9
+
+/** Thrown by `parsePiece` for bytes that are not UTF-8; declines the array. */
+const notUtf8 = Symbol("notUtf8")
 
 /** Reused for pieces of ordinary size (only within one synchronous parse, so sharing it is safe). */
 const scratch = Buffer.allocUnsafe(2 * PIECE_BYTES)
@@ -60,6 +63,8 @@ const parsePiece = (body: Buffer, from: number, to: number): unknown => {
   // Most pieces of most data are ASCII, and then their latin1 reading is their text, much cheaper to make than
   // a UTF-8 decode (a one-off 10 M-row read that decoded every piece as UTF-8 took ~25 % more CPU).
   const ascii = isAscii(bytes)
+  // Bytes that are not UTF-8 would decode to replacement characters: the array is declined (see splitDataRows).
+  if (!ascii && !isUtf8(bytes)) throw notUtf8
   try {
     return ascii
       ? parseJsonExact(bytes.toString("latin1"), { rejectOutOfRange: true, maxDepth: PIECE_DEPTH })
@@ -81,7 +86,7 @@ const joined = (pieces: ReadonlyArray<Array<ReadonlyArray<unknown>>>): Rows => {
 
 /**
  * Reads the `data_rows` array starting at `bytes[start]` (a `[`) as rows of `width` cells, or `undefined`
- * (declined: see the module comment). `bytes` must be valid UTF-8. `pieceBytes` is for tests (many cuts in
+ * (declined: see the module comment; bytes that are not UTF-8 decline it too). `pieceBytes` is for tests (many cuts in
  * little data).
  */
 export const readRowsInPieces = (

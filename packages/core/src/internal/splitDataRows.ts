@@ -11,8 +11,9 @@
  *
  * Soundness: the envelope keeps every byte outside the replaced arrays, and `read` only accepts a valid JSON
  * array, so when the envelope parses, the whole body is valid JSON with those arrays where the walk found them.
- * A body that is not valid UTF-8 is never split: decoded whole, it gets replacement characters, which a
- * reader copying bytes would not reproduce.
+ * Text outside the `data_rows` arrays must be valid UTF-8, or the body is not split (decoded whole, it gets
+ * replacement characters). Inside an array the reader decides: one that copies bytes must refuse bytes that
+ * are not UTF-8 (the rows transcoder names the cell), so that no cell is ever changed into U+FFFD unnoticed.
  */
 import { isUtf8 } from "node:buffer"
 
@@ -58,7 +59,8 @@ export const splitDataRows = <R>(
   bytes: Uint8Array,
   read: (start: number, columnNames: ReadonlyArray<string>) => RowsRead<R> | undefined
 ): SplitBody<R> | undefined => {
-  if (!isUtf8(bytes)) return undefined
+  // One native check; only a body with bytes that are not UTF-8 has its envelope checked piece by piece below.
+  const valid = isUtf8(bytes)
   const length = bytes.length
   let pos = 0
   const spans: Array<readonly [number, number]> = []
@@ -140,6 +142,7 @@ export const splitDataRows = <R>(
         if (columnNames !== undefined) throw unexpected
         const start = pos
         skipValue()
+        if (!valid && !isUtf8(bytes.subarray(start, pos))) throw unexpected
         const names: unknown = JSON.parse(utf8(bytes, start, pos))
         if (!Array.isArray(names) || !names.every((n) => typeof n === "string")) throw unexpected
         columnNames = names
@@ -184,9 +187,11 @@ export const splitDataRows = <R>(
   let envelope = ""
   let from = 0
   for (const [start, end] of spans) {
+    if (!valid && !isUtf8(bytes.subarray(from, start))) return undefined
     envelope += `${utf8(bytes, from, start)}[]`
     from = end
   }
+  if (!valid && !isUtf8(bytes.subarray(from, length))) return undefined
   envelope += utf8(bytes, from, length)
   return { envelope, items, spans: itemSpans }
 }
