@@ -4,7 +4,7 @@
  * makes a request; connection settings fall back to THOUGHTSPOT_* environment variables, and secrets come only
  * from the environment, `--password-file` or a prompt.
  */
-import { Config, Console, Effect, Exit, FileSystem, Option, Path, Redacted, Stream } from "effect"
+import { Config, Console, Effect, Exit, FileSystem, Option, Path, Redacted } from "effect"
 import { Argument, Command, Flag, GlobalFlag, Prompt } from "effect/cli"
 import { type BatchOptions, runBatch } from "./batch/BatchRun.ts"
 import { batchSummaryJson, formatBatchSummary } from "./batch/BatchSummary.ts"
@@ -19,6 +19,7 @@ import { chooseTimeZone, type ExportTask, runExport } from "./Exporter.ts"
 import { toExportError } from "./Failure.ts"
 import { setResumeHint, shellWord } from "./Interruption.ts"
 import { loggingLayer, logLevelOf } from "./Logging.ts"
+import { suggestObjects, suggestVisualizations } from "./ObjectNames.ts"
 import {
   type Connection,
   type Credentials,
@@ -35,7 +36,6 @@ import {
 import { makeTerminalProgress, silentProgress } from "./Progress.ts"
 import { runSandboxCommand } from "./SandboxCommand.ts"
 import { searchColumnTypes } from "./SearchColumns.ts"
-import { closest, didYouMean } from "./Suggest.ts"
 import { formatSummary, summaryJson } from "./Summary.ts"
 import { UsageError } from "./UsageError.ts"
 
@@ -299,42 +299,19 @@ const session = (
     }).pipe(Effect.scoped, Effect.provide(loggingLayer(logSettings, logLevel)))
   })
 
-const notFound = (kind: string, identifier: string, listType: string, names: ReadonlyArray<string>) =>
+const notFound = (kind: string, identifier: string, listType: string, suggestion: string) =>
   new ExportError({
     kind: "NotFound",
-    message: `no ${kind} "${identifier}" found, or this user cannot see it: check the GUID or name (spotpipe metadata --type ${listType} lists them) or ask for access${didYouMean(closest(identifier, names))}`
+    message: `no ${kind} "${identifier}" found, or this user cannot see it: check the GUID or name (spotpipe metadata --type ${listType} lists them) or ask for access${suggestion}`
   })
-
-const namePosition = metadataColumns.findIndex((c) => c.name === "name")
-
-/**
- * Names of the objects of `type` this user can see (the first 10 000, headers only), for "did you mean"; none
- * when they cannot be listed — the not-found message is still right without them.
- */
-const visibleNames = <E>(cluster: Cluster<E>, type: string) =>
-  cluster.metadataPages([type], 1000).pipe(
-    Stream.take(10),
-    Stream.runFold(
-      (): Array<string> => [],
-      (names, page) => {
-        if (Array.isArray(page.rows)) {
-          for (const row of page.rows as ReadonlyArray<ReadonlyArray<unknown>>) {
-            const name = row[namePosition]
-            if (typeof name === "string") names.push(name)
-          }
-        }
-        return names
-      }
-    ),
-    Effect.orElseSucceed((): ReadonlyArray<string> => [])
-  )
 
 /** Looks up exactly one object by GUID or name; an unknown name suggests the closest visible ones. */
 const findOne = <E>(cluster: Cluster<E>, type: "ANSWER" | "LIVEBOARD" | "LOGICAL_TABLE", identifier: string) =>
   Effect.gen(function* () {
     const found = yield* cluster.find(type, identifier)
     const kind = type === "LOGICAL_TABLE" ? "table or model" : type.toLowerCase()
-    if (found.length === 0) return yield* notFound(kind, identifier, type, yield* visibleNames(cluster, type))
+    if (found.length === 0)
+      return yield* notFound(kind, identifier, type, yield* suggestObjects(cluster, type, identifier))
     const exact = found.filter((o) => o.id === identifier || o.name === identifier)
     const candidates = exact.length > 0 ? exact : found
     if (candidates.length > 1) {
@@ -503,7 +480,7 @@ const liveboardCommand = Command.make(
                   kind: "NotFound",
                   message: `liveboard "${liveboard.name}" has no visualization "${w}": choose from ${names
                     .map((name) => `"${name}"`)
-                    .join(", ")}${didYouMean(closest(w, names))}`
+                    .join(", ")}${suggestVisualizations(w, names)}`
                 })
               }
               if (!chosen.includes(match)) chosen.push(match)
