@@ -33,6 +33,7 @@ import {
   resolveConnection,
   type SecretSources
 } from "./OptionGate.ts"
+import { checkOutputFolder, claimDemoFolder } from "./OutputFolder.ts"
 import { makeTerminalProgress, silentProgress } from "./Progress.ts"
 import { runSandboxCommand } from "./SandboxCommand.ts"
 import { searchColumnTypes } from "./SearchColumns.ts"
@@ -205,6 +206,8 @@ const gate = Effect.fn("Cli.gate")(function* (input: CommonInput, defaultOut = "
       message: `unknown --datetime-offset "${input.datetimeOffset}": use utc (…Z) or zone (…-07:00)`
     })
   }
+  // Before credentials: no prompt for a run that cannot write.
+  if (output.destination._tag === "Directory") yield* checkOutputFolder(output.destination.path)
   const connection = yield* resolveConnection(
     {
       host: input.host,
@@ -243,6 +246,8 @@ const session = (
     readonly force?: boolean
     /** Names the target in failure messages, e.g. `answer "Sales"`. */
     readonly what?: string
+    /** Write only into a folder this command marked as its own (the demo, which replaces files by name). */
+    readonly ownFolder?: boolean
   } = {}
 ) =>
   Effect.gen(function* () {
@@ -251,6 +256,9 @@ const session = (
     const logLevel = yield* logLevelOf(logSettings, yield* GlobalFlag.LogLevel)
     return yield* Effect.gen(function* () {
       const checked = yield* gate(input, options.defaultOut)
+      if (options.ownFolder === true && checked.output.destination._tag === "Directory") {
+        yield* claimDemoFolder(checked.output.destination.path)
+      }
       const output = options.force === true ? { ...checked.output, force: true } : checked.output
       const cluster = yield* connect(checked.connection, {
         version,
@@ -591,7 +599,7 @@ const demoCommand = Command.make(
               .flatMap((lb) => liveboardTasks(cluster, lb, lb.visualizations, output.pageSize))
           ]
         }),
-      { formats: ["csv", "ndjson"], force: true }
+      { formats: ["csv", "ndjson"], force: true, ownFolder: true }
     )
 ).pipe(
   Command.withDescription(
@@ -702,6 +710,7 @@ const runCommand = Command.make(
             message: `unknown --datetime-offset "${input.datetimeOffset}": use utc (…Z) or zone (…-07:00)`
           })
         }
+        yield* checkOutputFolder(output.destination.path)
         const connection = yield* runConnection(input, job.connection)
         const cluster = yield* connect(connection, {
           version,

@@ -7,7 +7,7 @@
 import { availableParallelism } from "node:os"
 import { NodeFlags } from "@spotpipe/core"
 import { Effect, Option, Redacted } from "effect"
-import { isLoopbackHost } from "./batch/JobConnection.ts"
+import { checkHostUrl } from "./batch/JobConnection.ts"
 import { UsageError } from "./UsageError.ts"
 
 /** Output formats spotpipe writes. */
@@ -251,27 +251,10 @@ export const resolveConnection = Effect.fn("OptionGate.resolveConnection")(funct
   return { _tag: "Cluster", host, orgId: raw.orgId, credentials }
 })
 
+// The same rule as a job file's host (one function for every entry point).
 const checkHost = (value: string, allowInsecureHttp: boolean): Effect.Effect<string, UsageError> => {
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `https://${value}`
-  let url: URL
-  try {
-    url = new URL(withScheme)
-  } catch {
-    return usage(`host "${value}" is not a URL: pass --host https://your-cluster.thoughtspot.cloud`)
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    return usage(`host "${value}" must use http or https: pass --host https://your-cluster.thoughtspot.cloud`)
-  }
-  if (url.username !== "" || url.password !== "") {
-    return usage("the host URL must not contain a user or password: use THOUGHTSPOT_USERNAME and THOUGHTSPOT_PASSWORD")
-  }
-  // Credentials and data would cross the network in clear text; loopback never leaves the machine.
-  if (url.protocol === "http:" && !allowInsecureHttp && !isLoopbackHost(url.hostname)) {
-    return usage(
-      `refusing plain http:// to ${url.hostname}: credentials and data would travel unencrypted; use https://, or pass --allow-insecure-http if you really mean it`
-    )
-  }
-  return Effect.succeed(url.origin)
+  const checked = checkHostUrl(value, allowInsecureHttp)
+  return checked._tag === "Ok" ? Effect.succeed(checked.url) : usage(`--host / THOUGHTSPOT_HOST: ${checked.message}`)
 }
 
 /** Flags that would carry a secret as a value; spotpipe refuses them outright. */

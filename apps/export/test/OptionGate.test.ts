@@ -240,6 +240,45 @@ describe("connection", () => {
   )
 })
 
+describe("host rule", () => {
+  const env = { ...noEnv, token: Option.some(Redacted.make("t")) }
+  const hostOf = (host: string) =>
+    Effect.map(resolveConnection({ ...connection, host: Option.some(host) }, env, noSources), (c) =>
+      c._tag === "Cluster" ? c.host : c._tag
+    )
+
+  it.effect("the-scheme-is-added-and-a-path-prefix-is-kept-without-its-trailing-slash", () =>
+    Effect.gen(function* () {
+      assert.strictEqual(yield* hostOf("proxy.example.com/thoughtspot/"), "https://proxy.example.com/thoughtspot")
+      assert.strictEqual(
+        yield* hostOf("https://proxy.example.com/thoughtspot"),
+        "https://proxy.example.com/thoughtspot"
+      )
+      assert.strictEqual(yield* hostOf("  https://acme.example.com:8443/  "), "https://acme.example.com:8443")
+      assert.strictEqual(yield* hostOf("http://127.0.0.1:4010/ts//"), "http://127.0.0.1:4010/ts")
+    })
+  )
+
+  it.effect("a-query-a-fragment-credentials-or-the-api-path-are-refused-without-echo", () =>
+    Effect.gen(function* () {
+      for (const [host, says] of [
+        ["https://acme.example.com/?org=2", "query"],
+        ["https://acme.example.com/ts?", "query"],
+        ["https://acme.example.com/#top", "fragment"],
+        ["https://me:s3cret@acme.example.com", "user name or password"],
+        ["https://acme.example.com/api/rest/2.0", "/api/rest"]
+      ] as const) {
+        const message = yield* usageMessage(
+          resolveConnection({ ...connection, host: Option.some(host) }, env, noSources)
+        )
+        assert.include(message, says, host)
+        assert.notInclude(message, "s3cret")
+        assert.notInclude(message, "org=2")
+      }
+    })
+  )
+})
+
 describe("secret flags", () => {
   it("a-secret-as-a-flag-value-is-refused-without-echoing-it", () => {
     for (const args of [

@@ -441,7 +441,10 @@ describe("demo", () => {
         visualizations.map((v) => `liveboard-${lb}-${v.name}`)
       )
     ].flatMap((base) => [`${base}.csv`, `${base}.ndjson`])
-    expect(files.sort()).toEqual([...expected, "manifest.json"].sort())
+    // The marker makes the folder the demo's own (it refuses a folder holding files it did not write).
+    expect(files.filter((f) => !f.startsWith("manifest-")).sort()).toEqual(
+      [...expected, "manifest.json", ".spotpipe-demo"].sort()
+    )
     expect(run.stdout).toContain(`${expected.length} files`)
     const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "out", "manifest.json"), "utf8"))
     expect(manifest.outputs).toHaveLength(expected.length)

@@ -1,16 +1,20 @@
 /**
  * The CLI as a process: how it ends when its reader closes stdout, when a signal stops it, and on a Node.js
- * that is too old. Each test runs the real `bin/spotpipe.js` against sandboxes started here on port 0.
+ * that is too old; how it checks the output folder before any request, and the demo's own folder. Each test runs
+ * the real `bin/spotpipe.js`, against sandboxes started here on port 0 or a host that is never reached.
  */
 import { type ChildProcessByStdio, spawn } from "node:child_process"
 import * as NodeFs from "node:fs"
+import * as NodeHttp from "node:http"
+import type { AddressInfo } from "node:net"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import type { Readable } from "node:stream"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { minimumNode, unsupportedNode } from "../bin/nodeVersion.js"
-import { mainPath, runNode } from "./support/runCli.ts"
+import { demoMarker } from "../src/OutputFolder.ts"
+import { mainPath, runCli, runNode } from "./support/runCli.ts"
 
 const timeout = { timeout: 60_000 }
 const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-process-"))
@@ -144,6 +148,166 @@ describe("signals", () => {
     ])
     // Nothing at the final path; the partial output stays in the state folder for --resume.
     expect(NodeFs.readdirSync(out).filter((f) => !f.startsWith("."))).toEqual([])
+  })
+})
+
+// No request may happen: nothing listens here, so reaching it would fail with exit 1, not 2.
+const unreachable = {
+  THOUGHTSPOT_HOST: "http://127.0.0.1:9",
+  THOUGHTSPOT_USERNAME: "ana",
+  THOUGHTSPOT_PASSWORD: "pw-Zx81"
+}
+
+describe.concurrent("output folder", () => {
+  it("an-out-path-that-is-a-file-is-a-usage-error-naming-it-before-any-request", timeout, async () => {
+    const file = NodePath.join(tempDir(), "landing")
+    NodeFs.writeFileSync(file, "keep me")
+    for (const args of [
+      ["metadata", "--out", file],
+      ["answer", "A", "--out", file]
+    ]) {
+      const run = await runCli(args, { env: unreachable })
+      expect(run.code, run.stderr).toBe(2)
+      expect(run.stderr).toBe(`spotpipe: cannot write to ${file}: it is a file, not a folder; pass a folder to --out\n`)
+    }
+    expect(NodeFs.readFileSync(file, "utf8")).toBe("keep me")
+  })
+
+  it("an-out-path-below-a-file-names-that-file", timeout, async () => {
+    const file = NodePath.join(tempDir(), "landing")
+    NodeFs.writeFileSync(file, "keep me")
+    const run = await runCli(["search", "--table", "T", "--query", "[Q]", "--out", NodePath.join(file, "day", "1")], {
+      env: unreachable
+    })
+    expect(run.code, run.stderr).toBe(2)
+    expect(run.stderr).toContain(`${file} is a file, not a folder; pass a folder to --out`)
+  })
+
+  it("a-batch-run-checks-its-out-folder-the-same-way", timeout, async () => {
+    const dir = tempDir()
+    const file = NodePath.join(dir, "landing")
+    NodeFs.writeFileSync(file, "keep me")
+    const job = NodePath.join(dir, "job.json")
+    NodeFs.writeFileSync(job, JSON.stringify({ exports: [{ type: "metadata", metadataTypes: ["ANSWER"] }] }))
+    const run = await runCli(["run", job, "--out", file], { env: unreachable })
+    expect(run.code, run.stderr).toBe(2)
+    expect(run.stderr).toBe(`spotpipe: cannot write to ${file}: it is a file, not a folder; pass a folder to --out\n`)
+  })
+
+  it("an-out-folder-that-cannot-be-created-fails-at-once-instead-of-spinning", timeout, async () => {
+    // Under /proc no folder can be made, and Node's recursive mkdir loops there forever: the guard ends a hang.
+    // The embedded sandbox answers every request, so only the folder can stop these runs.
+    for (const args of [
+      ["metadata", "--sandbox"],
+      ["run", "job-is-read-first.json", "--sandbox"]
+    ]) {
+      const dir = tempDir()
+      const job = NodePath.join(dir, "job-is-read-first.json")
+      NodeFs.writeFileSync(job, JSON.stringify({ exports: [{ type: "metadata", metadataTypes: ["ANSWER"] }] }))
+      const run = await runCli([...args, "--out", "/proc/spotpipe-out/day"], {
+        cwd: dir,
+        timeoutMillis: 20_000
+      })
+      expect(run.code, run.stderr).toBe(2)
+      expect(run.stderr).toContain("cannot create the folder /proc/spotpipe-out/day: /proc does not accept new folders")
+    }
+  })
+
+  it("a-new-nested-out-folder-is-created", timeout, async () => {
+    const out = NodePath.join(tempDir(), "a", "b", "c")
+    const run = await runCli(["metadata", "--sandbox", "--out", out, "--quiet"])
+    expect(run.code, run.stderr).toBe(0)
+    expect(NodeFs.readdirSync(out)).toContain("metadata.csv")
+  })
+})
+
+describe.concurrent("demo folder", () => {
+  it("demo-refuses-a-folder-holding-files-it-did-not-write-and-leaves-them-alone", timeout, async () => {
+    const dir = tempDir()
+    NodeFs.writeFileSync(NodePath.join(dir, "metadata.csv"), "my own file")
+    const run = await runCli(["demo", "--out", dir])
+    expect(run.code, run.stderr).toBe(2)
+    expect(run.stderr).toContain(`${dir} already holds files that spotpipe demo did not write`)
+    expect(run.stderr).toContain("pass --out with a new or empty folder")
+    expect(NodeFs.readdirSync(dir)).toEqual(["metadata.csv"])
+    expect(NodeFs.readFileSync(NodePath.join(dir, "metadata.csv"), "utf8")).toBe("my own file")
+  })
+
+  it("demo-marks-the-folder-it-creates-and-replaces-its-own-output-next-time", timeout, async () => {
+    const out = NodePath.join(tempDir(), "demo")
+    const first = await runCli(["demo", "--out", out, "--quiet"])
+    expect(first.code, first.stderr).toBe(0)
+    expect(NodeFs.existsSync(NodePath.join(out, demoMarker))).toBe(true)
+    const before = NodeFs.readFileSync(NodePath.join(out, "metadata.csv"))
+    const second = await runCli(["demo", "--out", out, "--quiet"])
+    expect(second.code, second.stderr).toBe(0)
+    expect(NodeFs.readFileSync(NodePath.join(out, "metadata.csv")).equals(before)).toBe(true)
+    // An empty folder is the demo's to mark, too.
+    const empty = tempDir()
+    const third = await runCli(["demo", "--out", empty, "--quiet"])
+    expect(third.code, third.stderr).toBe(0)
+    expect(NodeFs.readdirSync(empty)).toContain(demoMarker)
+  })
+})
+
+/**
+ * A reverse proxy that serves the sandbox under `/thoughtspot` only (as a company proxy might), and answers 404
+ * to anything else; it records every path asked for.
+ */
+const startPrefixProxy = async (target: string) => {
+  const seen: Array<string> = []
+  const server = NodeHttp.createServer((request, response) => {
+    const path = request.url ?? "/"
+    seen.push(path)
+    if (!path.startsWith("/thoughtspot/")) {
+      response.writeHead(404, { "content-type": "application/json" }).end('{"error":{"message":"not here"}}')
+      return
+    }
+    const upstream = NodeHttp.request(
+      new URL(path.slice("/thoughtspot".length), target),
+      { method: request.method ?? "GET", headers: request.headers },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers)
+        answer.pipe(response)
+      }
+    )
+    upstream.on("error", () => response.destroy())
+    request.pipe(upstream)
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/thoughtspot/`
+  return { url, seen, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
+}
+
+describe("host with a path", () => {
+  it("a-host-under-a-path-prefix-is-reached-there-by-a-single-command-and-by-a-job-file", timeout, async () => {
+    const proxy = await startPrefixProxy(large.url)
+    try {
+      const dir = tempDir()
+      const single = await runCli(["metadata", "--type", "ANSWER", "--out", NodePath.join(dir, "single"), "--quiet"], {
+        env: { ...passwordEnv(large), THOUGHTSPOT_HOST: proxy.url }
+      })
+      expect(single.code, single.stderr).toBe(0)
+      const job = NodePath.join(dir, "job.json")
+      NodeFs.writeFileSync(
+        job,
+        JSON.stringify({
+          connection: { host: proxy.url },
+          exports: [{ type: "metadata", metadataTypes: ["ANSWER"], output: "answers" }]
+        })
+      )
+      const batch = await runCli(["run", job, "--out", NodePath.join(dir, "batch"), "--quiet"], {
+        env: passwordEnv(large)
+      })
+      expect(batch.code, batch.stderr).toBe(0)
+      expect(NodeFs.readFileSync(NodePath.join(dir, "batch", "answers.csv"), "utf8")).toBe(
+        NodeFs.readFileSync(NodePath.join(dir, "single", "metadata.csv"), "utf8")
+      )
+      expect(proxy.seen.length).toBeGreaterThan(2)
+      for (const path of proxy.seen) expect(path).toMatch(/^\/thoughtspot\/api\/rest\/2\.0\//)
+    } finally {
+      await proxy.close()
+    }
   })
 })
 

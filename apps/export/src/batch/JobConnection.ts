@@ -33,36 +33,51 @@ export const isLoopbackHost = (hostname: string): boolean =>
   loopbackHosts.has(hostname.toLowerCase()) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
 
 /**
- * Checks a cluster URL: `https://` always, `http://` only to loopback or with `allowInsecureHttp`. Returns the
- * URL without a trailing slash, or the reason it is refused.
+ * The one rule for a cluster URL, wherever it comes from (`--host`, `THOUGHTSPOT_HOST`, a job file): `https://`
+ * is added when no scheme is given; `https://` always, `http://` only to loopback or with `allowInsecureHttp`; a
+ * path is kept (a cluster behind a proxy at `https://proxy.example.com/thoughtspot`), without its trailing
+ * slash; a user or password, a query or a fragment in the URL is refused, and so is the API path itself. Returns
+ * the URL the client puts `/api/rest/2.0/…` after, or why it is refused. No message repeats the value.
  */
 export const checkHostUrl = (
   host: string,
   allowInsecureHttp: boolean
 ): { readonly _tag: "Ok"; readonly url: string } | { readonly _tag: "Refused"; readonly message: string } => {
+  const refused = (message: string) => ({ _tag: "Refused" as const, message })
+  const trimmed = host.trim()
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`
   let url: URL
   try {
-    url = new URL(host)
+    url = new URL(withScheme)
   } catch {
-    return { _tag: "Refused", message: `the host is not a URL: use the form https://my-company.thoughtspot.cloud` }
+    return refused("the host is not a URL: use the form https://my-company.thoughtspot.cloud")
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    return refused(`the host must use http or https, not ${url.protocol}: use https://my-company.thoughtspot.cloud`)
   }
   if (url.username !== "" || url.password !== "") {
-    return {
-      _tag: "Refused",
-      message: "the host URL must not carry a user name or password: set the credentials through environment variables"
-    }
+    return refused(
+      "the host URL must not contain a user name or password: set the credentials through environment variables (THOUGHTSPOT_USERNAME, THOUGHTSPOT_PASSWORD, …)"
+    )
   }
-  if (url.protocol === "http:") {
-    if (!isLoopbackHost(url.hostname) && !allowInsecureHttp) {
-      return {
-        _tag: "Refused",
-        message: `refusing plain http:// to ${url.hostname}: credentials and data would travel unencrypted; use https://, or pass --allow-insecure-http (job file: "allowInsecureHttp": true) if you really mean it`
-      }
-    }
-  } else if (url.protocol !== "https:") {
-    return { _tag: "Refused", message: `unsupported scheme ${url.protocol} in the host: use https://` }
+  // `new URL` drops an empty "?" or "#", so look at the text as given.
+  if (url.search !== "" || url.hash !== "" || /[?#]/.test(withScheme)) {
+    return refused(
+      "the host URL must not have a query (?…) or fragment (#…): give the cluster's address only, e.g. https://my-company.thoughtspot.cloud or https://proxy.example.com/thoughtspot"
+    )
   }
-  return { _tag: "Ok", url: `${url.origin}${url.pathname.replace(/\/+$/, "")}` }
+  const path = url.pathname.replace(/\/+$/, "")
+  if (/\/api\/rest(\/|$)/i.test(path)) {
+    return refused(
+      "the host URL must not include the API path (/api/rest/…): give the cluster's address only; spotpipe adds /api/rest/2.0"
+    )
+  }
+  if (url.protocol === "http:" && !isLoopbackHost(url.hostname) && !allowInsecureHttp) {
+    return refused(
+      `refusing plain http:// to ${url.hostname}: credentials and data would travel unencrypted; use https://, or pass --allow-insecure-http (job file: "allowInsecureHttp": true) if you really mean it`
+    )
+  }
+  return { _tag: "Ok", url: `${url.origin}${path}` }
 }
 
 /** The environment to read variables from (e.g. `process.env`). */
