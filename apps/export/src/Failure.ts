@@ -12,7 +12,53 @@ import { UsageError } from "./UsageError.ts"
 interface ThoughtSpotFailure {
   readonly _tag: "ThoughtSpotError"
   readonly operation: string
-  readonly reason: { readonly _tag: string; readonly message: string; readonly status?: number }
+  readonly reason: {
+    readonly _tag: string
+    readonly message: string
+    readonly description?: string
+    readonly status?: number
+    /** Authentication: who was refused, and where (`host:port`). Transport: `host:port`. */
+    readonly username?: string
+    readonly host?: string
+    /** Transport: the system or TLS error code; `retryable: false` for failures that cannot heal. */
+    readonly networkCode?: string
+    readonly retryable?: boolean
+    /** ResponseDecode: what arrived instead of JSON, or where a redirect pointed. */
+    readonly contentType?: string
+    readonly location?: string
+  }
+}
+
+const credentialVariables =
+  "check THOUGHTSPOT_USERNAME and THOUGHTSPOT_PASSWORD, THOUGHTSPOT_SECRET_KEY or THOUGHTSPOT_TOKEN"
+
+/** The line for a connection failure, by what it means (see core's Transport reason). */
+const transportLine = (reason: ThoughtSpotFailure["reason"], what: string): string => {
+  const host = reason.host ?? "the host"
+  switch (reason.networkCode) {
+    case "ENOTFOUND":
+      return `cannot resolve host ${host.replace(/:\d+$/, "")}: check --host`
+    case "ECONNREFUSED":
+      return `nothing is listening at ${host}: check --host and that ThoughtSpot is running`
+  }
+  // TLS refused (plain HTTP where https:// was given, an untrusted certificate): core's line says what to do.
+  if (reason.retryable === false && reason.description !== undefined) return reason.description
+  return `cannot reach ThoughtSpot while reading ${what}: check --host and the network (${reason.message})`
+}
+
+/** The line for an answer that is not ThoughtSpot's JSON: a redirect, an HTML page, or core's own words. */
+const answerLine = (reason: ThoughtSpotFailure["reason"], what: string): string => {
+  const status = reason.status
+  if (status !== undefined && status >= 300 && status < 400) {
+    return reason.location === undefined
+      ? `ThoughtSpot answered ${status} with no Location: check --host`
+      : `ThoughtSpot answered ${status}, redirecting to ${reason.location}: check --host (redirects are not followed; if that address is ThoughtSpot's, use it)`
+  }
+  const type = reason.contentType
+  if (type !== undefined && /^\s*(text\/html|application\/xhtml\+xml)\b/i.test(type)) {
+    return `the response is HTML, not JSON (content-type ${type}): is --host the ThoughtSpot URL, not a login page or proxy?`
+  }
+  return `ThoughtSpot failed while reading ${what}: ResponseDecode: ${reason.message}`
 }
 
 const isThoughtSpotFailure = (u: unknown): u is ThoughtSpotFailure =>
@@ -26,14 +72,23 @@ export const fromThoughtSpot = (error: ThoughtSpotFailure, what: string): Export
   const detail = error.reason.message
   const make = (kind: ExportError["kind"], message: string) => new ExportError({ kind, message, cause: error })
   switch (error.reason._tag) {
-    case "Authentication":
-      return make(
-        "Authentication",
-        `authentication failed (${detail}): check THOUGHTSPOT_USERNAME and THOUGHTSPOT_PASSWORD, THOUGHTSPOT_SECRET_KEY or THOUGHTSPOT_TOKEN`
-      )
+    case "Authentication": {
+      const { username, host } = error.reason
+      const who =
+        username !== undefined && host !== undefined
+          ? `ThoughtSpot refused the credentials for ${username} at ${host}`
+          : "ThoughtSpot refused the credentials"
+      return make("Authentication", `${who}: ${credentialVariables} (${detail})`)
+    }
     case "NotFound":
       return make("NotFound", `${what} not found: check the GUID or name (spotpipe metadata lists objects) (${detail})`)
     case "Forbidden":
+      if (error.operation === "system") {
+        return make(
+          "Forbidden",
+          `this user cannot read the cluster's settings (GET system) to learn its time zone: pass --timezone IANA_ZONE (${detail})`
+        )
+      }
       return make(
         "Forbidden",
         `access to ${what} denied: ask a ThoughtSpot administrator to share it with this user and grant data download (${detail})`
@@ -46,7 +101,9 @@ export const fromThoughtSpot = (error: ThoughtSpotFailure, what: string): Export
     case "Incomplete":
       return make("Incomplete", `${what} changed or ended early while paging: run the export again (${detail})`)
     case "Transport":
-      return make("Remote", `cannot reach ThoughtSpot while reading ${what}: check --host and the network (${detail})`)
+      return make("Remote", transportLine(error.reason, what))
+    case "ResponseDecode":
+      return make("Remote", answerLine(error.reason, what))
     case "Timeout":
       return make("Remote", `ThoughtSpot did not answer in time while reading ${what}: run again later (${detail})`)
     case "BadRequest":

@@ -1,4 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
+import { ThoughtSpotError as CoreErrors } from "@spotpipe/core"
 import { Cause } from "effect"
 import { ExportError } from "../src/ExportError.ts"
 import { fromThoughtSpot, reportFailure, toExportError } from "../src/Failure.ts"
@@ -42,5 +43,82 @@ describe("failure lines", () => {
     const defect = reportFailure(Cause.die(new Error("kaboom")), false)
     assert.strictEqual(defect.exitCode, 1)
     assert.include(defect.lines[1]!, "--verbose")
+  })
+})
+
+describe("failure lines from core's reasons", () => {
+  const { Authentication, Forbidden, ResponseDecode, ThoughtSpotError, Transport } = CoreErrors
+  const lineOf = (error: CoreErrors.ThoughtSpotError) => {
+    const report = reportFailure(Cause.fail(error), false)
+    assert.strictEqual(report.exitCode, 1)
+    return report.lines[0]!
+  }
+
+  it("refused-credentials-name-the-user-and-host-not-the-answer", () => {
+    const line = lineOf(
+      new ThoughtSpotError({
+        operation: "auth/token/full",
+        reason: new Authentication({
+          description: "ThoughtSpot rejected the credentials",
+          status: 401,
+          username: "tsUserA",
+          host: "my.thoughtspot.cloud"
+        })
+      })
+    )
+    assert.include(
+      line,
+      "spotpipe: ThoughtSpot refused the credentials for tsUserA at my.thoughtspot.cloud: check THOUGHTSPOT_USERNAME"
+    )
+    assert.notInclude(line, "while reading")
+  })
+
+  it("forbidden-system-read-asks-for-timezone", () => {
+    const forbidden = (operation: string) =>
+      new ThoughtSpotError({ operation, reason: new Forbidden({ description: "no privilege", status: 403 }) })
+    assert.include(
+      lineOf(forbidden("system")),
+      "this user cannot read the cluster's settings (GET system) to learn its time zone: pass --timezone IANA_ZONE"
+    )
+    assert.include(lineOf(forbidden("answerData")), "share it with this user")
+  })
+
+  it("connection-failures-say-what-to-check", () => {
+    const transport = (fields: ConstructorParameters<typeof Transport>[0]) =>
+      lineOf(new ThoughtSpotError({ operation: "system", reason: new Transport(fields) }))
+    assert.strictEqual(
+      transport({ description: "x", networkCode: "ENOTFOUND", host: "ts.invalid:443", retryable: false }),
+      "spotpipe: cannot resolve host ts.invalid: check --host"
+    )
+    assert.include(
+      transport({ description: "x", networkCode: "ECONNREFUSED", host: "127.0.0.1:4010" }),
+      "spotpipe: nothing is listening at 127.0.0.1:4010"
+    )
+    assert.strictEqual(
+      transport({
+        description: "the server at https://127.0.0.1:4010 answered in plain HTTP: did you mean http://127.0.0.1:4010?",
+        networkCode: "ERR_SSL_WRONG_VERSION_NUMBER",
+        host: "127.0.0.1:4010",
+        retryable: false
+      }),
+      "spotpipe: the server at https://127.0.0.1:4010 answered in plain HTTP: did you mean http://127.0.0.1:4010?"
+    )
+  })
+
+  it("answers-that-are-not-json-say-what-arrived", () => {
+    const decode = (fields: ConstructorParameters<typeof ResponseDecode>[0]) =>
+      lineOf(new ThoughtSpotError({ operation: "answerData", reason: new ResponseDecode(fields) }))
+    assert.strictEqual(
+      decode({ description: "x", malformed: false, status: 302 }),
+      "spotpipe: ThoughtSpot answered 302 with no Location: check --host"
+    )
+    assert.include(
+      decode({ description: "x", malformed: false, status: 301, location: "https://sso.example.com/login" }),
+      "ThoughtSpot answered 301, redirecting to https://sso.example.com/login: check --host"
+    )
+    assert.strictEqual(
+      decode({ description: "x", malformed: false, status: 200, contentType: "text/html" }),
+      "spotpipe: the response is HTML, not JSON (content-type text/html): is --host the ThoughtSpot URL, not a login page or proxy?"
+    )
   })
 })

@@ -145,7 +145,7 @@ export class Transport extends Schema.TaggedError<Transport>()("Transport", {
   ...details,
   /** The system or TLS error code, e.g. `ECONNRESET`, `ENOTFOUND`, `ECONNREFUSED`, `ERR_SSL_WRONG_VERSION_NUMBER`. */
   networkCode: Schema.optionalKey(Schema.String),
-  /** The host (and port, if the URL names one) the request went to, e.g. `my.thoughtspot.cloud`. */
+  /** The host and port the request went to, e.g. `my.thoughtspot.cloud:443`. */
   host: Schema.optionalKey(Schema.String),
   /** False when retrying cannot help (unknown host, TLS refused); absent means retryable. */
   retryable: Schema.optionalKey(Schema.Boolean)

@@ -161,7 +161,11 @@ describe("connection failures", () => {
       const { sent, layer } = failingDns("ENOTFOUND")
       const error = failureOf(yield* withTime(systemAt("https://spotpipe-test.invalid", layer)))
       expect(error.reason.message).toContain("cannot resolve host spotpipe-test.invalid")
-      expect(error.reason).toMatchObject({ _tag: "Transport", networkCode: "ENOTFOUND", host: "spotpipe-test.invalid" })
+      expect(error.reason).toMatchObject({
+        _tag: "Transport",
+        networkCode: "ENOTFOUND",
+        host: "spotpipe-test.invalid:443"
+      })
       expect(sent.count).toBe(1)
     })
   )

@@ -185,4 +185,19 @@ describe("what arrived", () => {
         })
     )
   )
+
+  it.live("forbidden-system-read-names-its-operation", () =>
+    withServer(
+      () => ({
+        status: 403,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ error: { message: { debug: { code: 10023, debug: '["no privilege"]' } } } })
+      }),
+      (url) =>
+        Effect.gen(function* () {
+          const error = failureOf(yield* systemAt(url))
+          expect([error.operation, error.reason._tag, error.isRetryable]).toEqual(["system", "Forbidden", false])
+        })
+    )
+  )
 })

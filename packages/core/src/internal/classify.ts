@@ -214,15 +214,12 @@ const transportFailure = (
   const where = `${request.method} ${origin}${safePath(request.url)}`
   const found = networkCodeOf(cause)
   const code = found?.code
-  const facts = { ...(code === undefined ? {} : { networkCode: code }), host }
+  const facts = { ...(code === undefined ? {} : { networkCode: code }), host: portedHost(request.url) }
   const say = (description: string, retryable: boolean) =>
     new Transport({ ...facts, description: clip(scrub(description)), ...(retryable ? {} : { retryable: false }) })
   const detail = found === undefined ? causeText(cause) : causeText(found.error)
   if (code === "ENOTFOUND")
-    return say(
-      `cannot resolve host ${hostOf(request.url).host.replace(/:\d+$/, "")}: check the host name (${where})`,
-      false
-    )
+    return say(`cannot resolve host ${hostnameOf(request.url)}: check the host name (${where})`, false)
   if (code === "ECONNREFUSED") {
     return say(
       `nothing is listening at ${portedHost(request.url)}: check the host URL and that the server is running (${where})`,
@@ -257,6 +254,15 @@ const portedHost = (url: string): string => {
   try {
     const parsed = new URL(url)
     return `${parsed.hostname}:${parsed.port === "" ? (parsed.protocol === "http:" ? "80" : "443") : parsed.port}`
+  } catch {
+    return url
+  }
+}
+
+/** The host name of a URL, without port. */
+const hostnameOf = (url: string): string => {
+  try {
+    return new URL(url).hostname
   } catch {
     return url
   }
