@@ -374,7 +374,7 @@ describe.concurrent("failures", () => {
       })
     )
     expect(run.code).toBe(1)
-    expect(run.stderr).toContain("authentication failed")
+    expect(run.stderr).toContain(`ThoughtSpot refused the credentials for ${fixtures.user.username} at `)
     expect(run.stderr).not.toContain("wrong-Pw-4411")
     expect(NodeFs.readdirSync(dir)).toEqual([])
   })
