@@ -102,7 +102,7 @@ const outputFlags = {
   ),
   workers: described(
     Flag.Int("workers").pipe(Flag.optional),
-    "threads that write part of each large page (256 KiB or more) while the main thread writes the rest, so large exports use two cores, 0-16 (default 1 on machines with 2+ cores, as pnpm spotpipe starts it; 0: all on the main thread)"
+    "threads that write part of each large page (256 KiB or more) while the main thread writes the rest, so large exports use two cores, 0-16 (0: all on the main thread; default 1 on machines with 2+ cores when started through pnpm spotpipe, which sets the memory allocator up for it, else 0)"
   ),
   newline: described(Flag.String("newline").pipe(Flag.withDefault("crlf")), "CSV line ending: crlf | lf"),
   force: described(Flag.Boolean("force").pipe(Flag.withDefault(false)), "replace existing output files"),
