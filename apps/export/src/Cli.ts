@@ -117,6 +117,10 @@ const outputFlags = {
   datetimeOffset: described(
     Flag.String("datetime-offset").pipe(Flag.withDefault("utc")),
     "DATE_TIME/TIMESTAMP text: utc (…Z) | zone (the data zone's offset, …-07:00)"
+  ),
+  outputName: described(
+    Flag.String("output-name").pipe(Flag.optional),
+    "file name without extension (liveboard: the folder of its files); sanitized like object names"
   )
 }
 
@@ -132,6 +136,7 @@ interface CommonInput extends RawOutputOptions {
   readonly verbose: boolean
   readonly logFormat: string
   readonly datetimeOffset: string
+  readonly outputName: Option.Option<string>
 }
 
 const secretEnvironment = Effect.all({
@@ -260,6 +265,15 @@ const session = (
         yield* claimDemoFolder(checked.output.destination.path)
       }
       const output = options.force === true ? { ...checked.output, force: true } : checked.output
+      const outputName = Option.getOrUndefined(input.outputName)
+      if (outputName !== undefined && (outputName.trim() === "" || output.destination._tag === "Stdout")) {
+        return yield* new UsageError({
+          message:
+            outputName.trim() === ""
+              ? "--output-name is empty: give the file name without extension, e.g. --output-name monthly-revenue"
+              : "--output-name names a file, but --out - writes to stdout: drop one of them"
+        })
+      }
       const cluster = yield* connect(checked.connection, {
         version,
         pageSize: output.pageSize,
@@ -268,7 +282,14 @@ const session = (
         requests: output.concurrency
       })
       yield* Effect.logDebug(`using ThoughtSpot at ${cluster.host}`)
-      const tasks = yield* build(cluster, output).pipe(Effect.mapError((e) => toRunError(e)))
+      const built = yield* build(cluster, output).pipe(Effect.mapError((e) => toRunError(e)))
+      // --output-name replaces the file name, or the folder of a liveboard's files.
+      const tasks =
+        outputName === undefined
+          ? built
+          : built.map((task) =>
+              task.folder === undefined ? { ...task, fileName: outputName } : { ...task, folder: outputName }
+            )
       if (output.destination._tag === "Stdout" && tasks.length !== 1) {
         return yield* new UsageError({
           message: `--out - writes exactly one result, but this ${command} has ${tasks.length}: pick one with --viz, or write to a directory`
@@ -357,7 +378,9 @@ export const liveboardTasks = <E>(
   vizzes.map((viz) => ({
     object: `liveboard ${liveboard.name} / ${viz.name}`,
     what: `visualization "${viz.name}" of liveboard "${liveboard.name}"`,
-    fileName: `liveboard-${liveboard.name}-${viz.name}`,
+    // One folder per liveboard, one file per visualization: the layout `spotpipe run` writes too.
+    folder: `liveboard-${liveboard.name}`,
+    fileName: viz.name,
     source: {
       type: "LIVEBOARD",
       id: liveboard.id,
@@ -583,7 +606,8 @@ const demoCommand = Command.make(
         force: true,
         escapeFormulae: false,
         periodEnd: false,
-        datetimeOffset: "utc"
+        datetimeOffset: "utc",
+        outputName: Option.none()
       },
       (cluster, output) =>
         Effect.gen(function* () {

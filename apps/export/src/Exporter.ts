@@ -37,6 +37,8 @@ export interface ExportTask<E> {
   readonly what: string
   /** File name before sanitizing and extension, e.g. `answer-Sales`. */
   readonly fileName: string
+  /** The folder (before sanitizing) the file goes into, e.g. `liveboard-Sales` for a liveboard's visualizations. */
+  readonly folder?: string
   readonly source: OutputSource
   /** The pages, read with the job's decoder (see `ExportJob.PageDecoder`). */
   readonly pages: (decoder: PageDecoder) => Stream.Stream<DataPage, E>
@@ -109,10 +111,33 @@ export const runExport = <E>(
 
       const names = new FileNameAllocator()
       names.reserve(manifestFileName)
-      const planned = tasks.map((task) => ({
-        task,
-        files: settings.formats.map((format) => ({ format, name: names.allocate(task.fileName, format) }))
-      }))
+      // A task with a folder (a liveboard's visualizations) writes into it; one folder per folder name and
+      // source, allocated among the top-level names, and file names allocated within each folder.
+      const folders = new Map<string, { readonly name: string; readonly names: FileNameAllocator }>()
+      const folderOf = (task: ExportTask<E>) => {
+        if (task.folder === undefined) return undefined
+        const key = JSON.stringify([task.folder, task.source.id])
+        let folder = folders.get(key)
+        if (folder === undefined) {
+          // Allocated without extension, as a bare name (the allocator adds `.x`).
+          folder = { name: names.allocate(task.folder, "x").slice(0, -2), names: new FileNameAllocator() }
+          folders.set(key, folder)
+        }
+        return folder
+      }
+      const planned = tasks.map((task) => {
+        const folder = folderOf(task)
+        return {
+          task,
+          files: settings.formats.map((format) => ({
+            format,
+            name:
+              folder === undefined
+                ? names.allocate(task.fileName, format)
+                : `${folder.name}/${folder.names.allocate(task.fileName, format)}`
+          }))
+        }
+      })
       const dir = destination._tag === "Directory" ? destination.path : "."
       if (destination._tag === "Directory") {
         // The directory is created (and locked) only now that there is something to write.

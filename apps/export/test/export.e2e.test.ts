@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { Schema } from "effect"
-import { Manifest } from "../src/Manifest.ts"
+import { Manifest, runManifestPattern } from "../src/Manifest.ts"
 import { type CliRun, mainPath, runCli } from "./support/runCli.ts"
 
 const goldenDir = NodePath.join(NodePath.dirname(fileURLToPath(import.meta.url)), "fixtures", "golden")
@@ -39,9 +39,22 @@ const tokens: Array<string> = []
 const record = (run: CliRun, dir?: string) => {
   seen.push(run.stdout, run.stderr)
   if (dir !== undefined)
-    for (const f of NodeFs.readdirSync(dir)) seen.push(NodeFs.readFileSync(NodePath.join(dir, f), "utf8"))
+    for (const f of listFiles(dir)) seen.push(NodeFs.readFileSync(NodePath.join(dir, f), "utf8"))
   return run
 }
+
+/** Every file under `dir` (paths relative to it, sorted), each run's own manifest shown as `manifest-<run>.json`. */
+const listFiles = (dir: string): Array<string> =>
+  NodeFs.readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => NodePath.relative(dir, NodePath.join(entry.parentPath, entry.name)))
+    .sort()
+
+/** {@link listFiles} with each run's own manifest shown as `manifest-<run>.json`. */
+const listing = (dir: string): Array<string> =>
+  listFiles(dir)
+    .map((name) => (runManifestPattern.test(name) ? "manifest-<run>.json" : name))
+    .sort()
 
 let west: RunningSandbox
 let east: RunningSandbox
@@ -82,7 +95,7 @@ describe.concurrent("exports", () => {
     const dir = tempDir()
     const run = record(await runCli(["answer", "Order Details", "--out", dir], { env: passwordEnv(west) }), dir)
     expect(run.code, run.stderr).toBe(0)
-    expect(NodeFs.readdirSync(dir).sort()).toEqual(["answer-Order Details.csv", "manifest.json"])
+    expect(listing(dir)).toEqual(["answer-Order Details.csv", "manifest-<run>.json", "manifest.json"])
     const csv = NodeFs.readFileSync(NodePath.join(dir, "answer-Order Details.csv"))
     expectGolden("west/answer-Order Details.csv", csv)
     expect(run.stdout).toContain("answer-Order Details.csv")
@@ -128,11 +141,12 @@ describe.concurrent("exports", () => {
       dir
     )
     expect(run.code, run.stderr).toBe(0)
-    const files = NodeFs.readdirSync(dir).sort()
+    const files = listing(dir)
     expect(files).toEqual([
-      "liveboard-Order Operations-Daily Quantity.csv",
-      "liveboard-Order Operations-Order Timeline.csv",
-      "liveboard-Order Operations-Shipments by Quarter.csv",
+      "liveboard-Order Operations/Daily Quantity.csv",
+      "liveboard-Order Operations/Order Timeline.csv",
+      "liveboard-Order Operations/Shipments by Quarter.csv",
+      "manifest-<run>.json",
       "manifest.json"
     ])
     for (const f of files.filter((n) => n.endsWith(".csv"))) {
@@ -169,8 +183,8 @@ describe.concurrent("exports", () => {
       dir
     )
     expect(run.code, run.stderr).toBe(0)
-    const text = NodeFs.readFileSync(NodePath.join(dir, "liveboard-Order Operations-Order Timeline.ndjson"))
-    expectGolden("east/liveboard-Order Operations-Order Timeline.ndjson", text)
+    const text = NodeFs.readFileSync(NodePath.join(dir, "liveboard-Order Operations", "Order Timeline.ndjson"))
+    expectGolden("east/liveboard-Order Operations/Order Timeline.ndjson", text)
     expect(text.toString("utf8")).toContain("+05:30")
     const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8"))
     expect(manifest.timezone).toEqual({ name: "Asia/Kolkata", source: "flag" })
@@ -433,18 +447,16 @@ describe("demo", () => {
       .split("\n")
       .map((line) => JSON.parse(line))
     expect(logs.some((l) => l.level === "WARN" && JSON.stringify(l.message).includes("Sampled Orders"))).toBe(true)
-    const files = NodeFs.readdirSync(NodePath.join(dir, "out"))
+    const files = listing(NodePath.join(dir, "out"))
     const expected = [
       "metadata",
       ...Object.keys(fixtures.answers).map((a) => `answer-${a}`),
       ...Object.entries(fixtures.liveboards).flatMap(([lb, { visualizations }]) =>
-        visualizations.map((v) => `liveboard-${lb}-${v.name}`)
+        visualizations.map((v) => `liveboard-${lb}/${v.name}`)
       )
     ].flatMap((base) => [`${base}.csv`, `${base}.ndjson`])
     // The marker makes the folder the demo's own (it refuses a folder holding files it did not write).
-    expect(files.filter((f) => !f.startsWith("manifest-")).sort()).toEqual(
-      [...expected, "manifest.json", ".spotpipe-demo"].sort()
-    )
+    expect(files).toEqual([...expected, ".spotpipe-demo", "manifest-<run>.json", "manifest.json"].sort())
     expect(run.stdout).toContain(`${expected.length} files`)
     const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "out", "manifest.json"), "utf8"))
     expect(manifest.outputs).toHaveLength(expected.length)

@@ -106,6 +106,43 @@ describe("output directory", () => {
     expect(NodeFs.existsSync(NodePath.join(out, ".spotpipe.lock"))).toBe(false)
   }, 60_000)
 
+  it("output-name-names-the-file-of-a-search-and-the-folder-of-a-liveboard", async () => {
+    const out = NodePath.join(root, "named")
+    const env = envOf(sandbox)
+    const search = (name: string, query: string) =>
+      runCli(["search", "--table", "Orders", "--query", query, "--output-name", name, "--out", out, "--quiet"], { env })
+    expect((await search("by region", "[Region] [Revenue]")).code).toBe(0)
+    expect((await search("by/product", "[Product] [Revenue]")).code).toBe(0)
+    const board = await runCli(["liveboard", "Sales Overview", "--output-name", "sales", "--out", out, "--quiet"], {
+      env
+    })
+    expect(board.code, board.stderr).toBe(0)
+    const names = NodeFs.readdirSync(out, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && !e.name.startsWith("manifest"))
+      .map((e) => NodePath.relative(out, NodePath.join(e.parentPath, e.name)))
+      .sort()
+    const vizzes = fixtures.liveboards["Sales Overview"].visualizations.map((v) => `sales/${v.name}.csv`)
+    expect(names).toEqual(["by region.csv", "by_product.csv", ...vizzes].sort())
+    // Each run's own manifest lists its files; manifest.json is the latest run's.
+    const manifests = NodeFs.readdirSync(out)
+      .filter((n) => /^manifest-.*\.json$/.test(n))
+      .sort()
+    const filesOf = (name: string) =>
+      (
+        JSON.parse(NodeFs.readFileSync(NodePath.join(out, name), "utf8")) as { outputs: Array<{ file: string }> }
+      ).outputs.map((o) => o.file)
+    expect(manifests.map(filesOf)).toEqual([["by region.csv"], ["by_product.csv"], vizzes])
+    expect(filesOf("manifest.json")).toEqual(vizzes)
+    const empty = await runCli(
+      ["search", "--table", "Orders", "--query", "[Region]", "--output-name", " ", "--out", out],
+      {
+        env
+      }
+    )
+    expect(empty.code).toBe(2)
+    expect(empty.stderr).toContain("--output-name is empty")
+  }, 60_000)
+
   it("a-search-that-fails-leaves-no-output-folder-behind", async () => {
     const out = NodePath.join(root, "never", "made")
     const run = await runCli(["search", "--table", "Orders", "--query", "[No Such Column]", "--out", out], {
