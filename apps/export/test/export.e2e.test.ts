@@ -38,8 +38,7 @@ const seen: Array<string> = []
 const tokens: Array<string> = []
 const record = (run: CliRun, dir?: string) => {
   seen.push(run.stdout, run.stderr)
-  if (dir !== undefined)
-    for (const f of listFiles(dir)) seen.push(NodeFs.readFileSync(NodePath.join(dir, f), "utf8"))
+  if (dir !== undefined) for (const f of listFiles(dir)) seen.push(NodeFs.readFileSync(NodePath.join(dir, f), "utf8"))
   return run
 }
 
