@@ -34,7 +34,7 @@ import {
   type SecretSources
 } from "./OptionGate.ts"
 import { checkOutputFolder, claimDemoFolder } from "./OutputFolder.ts"
-import { makeTerminalProgress, silentProgress } from "./Progress.ts"
+import { makeTerminalProgress, showsProgress, silentProgress } from "./Progress.ts"
 import { runSandboxCommand } from "./SandboxCommand.ts"
 import { searchColumnTypes } from "./SearchColumns.ts"
 import { formatSummary, summaryJson } from "./Summary.ts"
@@ -229,8 +229,8 @@ const gate = Effect.fn("Cli.gate")(function* (input: CommonInput, defaultOut = "
   return checked
 })
 
-const progressFor = (quiet: boolean) =>
-  !quiet && process.stderr.isTTY === true
+const progressFor = (settings: Parameters<typeof showsProgress>[0]) =>
+  showsProgress(settings, process.stderr.isTTY === true)
     ? makeTerminalProgress((text) => Effect.sync(() => void process.stderr.write(text)))
     : silentProgress
 
@@ -310,7 +310,7 @@ const session = (
           formats: options.formats ?? [output.format],
           timeZone: zone.info,
           offset: checked.offset,
-          progress: progressFor(logSettings.quiet),
+          progress: progressFor(logSettings),
           workers: output.workers
         },
         tasks,
@@ -757,7 +757,7 @@ const runCommand = Command.make(
           offset,
           version,
           // One terminal line cannot show several exports at once: the live line only for one at a time.
-          progress: output.concurrency === 1 ? progressFor(logSettings.quiet) : silentProgress,
+          progress: output.concurrency === 1 ? progressFor(logSettings) : silentProgress,
           ...(onStep === undefined ? {} : { onStep })
         })
         if (!logSettings.quiet) {

@@ -15,6 +15,15 @@ export interface ProgressReporter {
   readonly finish: Effect.Effect<void>
 }
 
+/**
+ * Whether the live line is drawn: only on a terminal, and neither with `--quiet` nor with `--log-format json`
+ * (where every stderr line must be one JSON object).
+ */
+export const showsProgress = (
+  settings: { readonly quiet: boolean; readonly format: "text" | "json" },
+  stderrIsTerminal: boolean
+): boolean => stderrIsTerminal && !settings.quiet && settings.format === "text"
+
 /** A reporter that shows nothing. */
 export const silentProgress: ProgressReporter = {
   start: () => Effect.void,

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { TestClock } from "effect/testing"
-import { formatProgress, makeTerminalProgress } from "../src/Progress.ts"
+import { formatProgress, makeTerminalProgress, showsProgress } from "../src/Progress.ts"
 import { formatSummary, summaryJson } from "../src/Summary.ts"
 
 describe("progress", () => {
@@ -102,5 +102,15 @@ describe("progress line", () => {
   it("server-names-in-the-label-are-inert", () => {
     const line = formatProgress({ label: "a\u001b[2J\u009b", rows: 1, pages: 1, elapsedMillis: 0, total: undefined })
     assert.strictEqual(line, "a\\u001b[2J\\u009b  1 rows  0 rows/s  1 page")
+  })
+})
+
+describe("whether the progress line is drawn", () => {
+  it("only-on-a-terminal-and-never-with-quiet-or-json-logs", () => {
+    assert.isTrue(showsProgress({ quiet: false, format: "text" }, true))
+    assert.isFalse(showsProgress({ quiet: false, format: "text" }, false))
+    assert.isFalse(showsProgress({ quiet: true, format: "text" }, true))
+    // With --log-format json every stderr line is one JSON object: no redrawn line between them.
+    assert.isFalse(showsProgress({ quiet: false, format: "json" }, true))
   })
 })
