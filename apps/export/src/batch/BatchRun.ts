@@ -586,7 +586,13 @@ export const runBatch = <E>(
                 file: planned.file,
                 format: planned.settings.format,
                 source: planned.source,
-                columns: result.columns.map((c) => (c.end_of === undefined ? { name: c.name, type: c.type } : c)),
+                columns: result.columns.map((c) =>
+                  c.end_of !== undefined
+                    ? c
+                    : c.source_name === undefined
+                      ? { name: c.name, type: c.type }
+                      : { name: c.name, source_name: c.source_name, type: c.type }
+                ),
                 rows_written: result.rows,
                 available_data_row_count: result.availableRowCount,
                 sampling_ratio: result.samplingRatio,
