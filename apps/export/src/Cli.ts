@@ -118,6 +118,10 @@ const outputFlags = {
     Flag.String("datetime-offset").pipe(Flag.withDefault("utc")),
     "DATE_TIME/TIMESTAMP text: utc (…Z) | zone (the data zone's offset, …-07:00)"
   ),
+  strict: described(
+    Flag.Boolean("strict").pipe(Flag.withDefault(false)),
+    "fail an export whose server sent a page byte-identical to the previous one (default: a warning, since a result can hold two identical pages)"
+  ),
   outputName: described(
     Flag.String("output-name").pipe(Flag.optional),
     "file name without extension (liveboard: the folder of its files); sanitized like object names"
@@ -136,6 +140,7 @@ interface CommonInput extends RawOutputOptions {
   readonly verbose: boolean
   readonly logFormat: string
   readonly datetimeOffset: string
+  readonly strict: boolean
   readonly outputName: Option.Option<string>
 }
 
@@ -311,7 +316,8 @@ const session = (
           timeZone: zone.info,
           offset: checked.offset,
           progress: progressFor(logSettings),
-          workers: output.workers
+          workers: output.workers,
+          strict: input.strict
         },
         tasks,
         zone.warning === undefined ? [] : [zone.warning]
@@ -606,6 +612,7 @@ const demoCommand = Command.make(
         force: true,
         escapeFormulae: false,
         periodEnd: false,
+        strict: false,
         datetimeOffset: "utc",
         outputName: Option.none()
       },
@@ -677,6 +684,7 @@ const runCommand = Command.make(
     newline: outputFlags.newline,
     escapeFormulae: outputFlags.escapeFormulae,
     periodEnd: outputFlags.periodEnd,
+    strict: outputFlags.strict,
     datetimeOffset: outputFlags.datetimeOffset
   },
   (input) =>
@@ -754,6 +762,7 @@ const runCommand = Command.make(
           newline: output.newline,
           escapeFormulae: output.escapeFormulae,
           periodEnd: output.periodEnd,
+          strict: input.strict,
           offset,
           version,
           // One terminal line cannot show several exports at once: the live line only for one at a time.

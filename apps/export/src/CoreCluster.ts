@@ -107,11 +107,13 @@ const fromCore = (page: {
   readonly rows: DataPage["rows"]
   readonly availableRowCount: number
   readonly samplingRatio: number
+  readonly warnings: ReadonlyArray<Pagination.DataWarning>
 }): DataPage => ({
   columnNames: page.columnNames,
   rows: page.rows,
   availableRowCount: page.availableRowCount,
-  samplingRatio: page.samplingRatio
+  samplingRatio: page.samplingRatio,
+  repeated: page.warnings.find((w) => w._tag === "RepeatedPage")?.message
 })
 
 const sandboxError = (cause: unknown) =>

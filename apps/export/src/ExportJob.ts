@@ -67,6 +67,8 @@ export interface DataPage {
   readonly availableRowCount?: number | undefined
   /** `sampling_ratio`, when the source reports one. */
   readonly samplingRatio?: number | undefined
+  /** The source found this page byte-identical to the previous one: the warning (core's `RepeatedPage`). */
+  readonly repeated?: string | undefined
 }
 
 /** A format and where its text goes. */
@@ -88,6 +90,8 @@ export interface JobSpec<E, R> {
   readonly newline: "\r\n" | "\n"
   readonly escapeFormulae: boolean
   readonly periodEnd: boolean
+  /** A page repeated by the server (`DataPage.repeated`) fails the job instead of being a warning (`--strict`). */
+  readonly strict?: boolean
   readonly progress: ProgressReporter
   /**
    * The output already holds the header and this many rows and pages (a resumed export whose `pages` start at
@@ -116,6 +120,8 @@ export interface JobResult {
   readonly availableRowCount: number | null
   readonly samplingRatio: number | null
   readonly warnings: ReadonlyArray<string>
+  /** Those of `warnings` already logged while the pages were read (the rest are for the caller to show). */
+  readonly logged?: ReadonlyArray<string>
 }
 
 const columnsChanged = (what: string, before: ReadonlyArray<string>, after: ReadonlyArray<string>) =>
@@ -139,6 +145,8 @@ export const runJob = <E, R>(
     let sampling: number | null = null
     // Pages written straight from the response bytes (the rest were parsed and rendered): for --verbose.
     let transcoded = 0
+    // Pages the source found repeated: logged at once, and listed with the job's warnings.
+    const repeats: Array<string> = []
 
     // The plan for the job's columns, made once: by the decoder (while the first page is fetched) or by the
     // first page, whichever comes first. Other columns get `undefined` (the page then fails below).
@@ -321,6 +329,16 @@ export const runJob = <E, R>(
         if (names === undefined) yield* start(page.columnNames)
         else if (!sameColumns(names, page.columnNames)) return yield* columnsChanged(spec.what, names, page.columnNames)
         const count = rowCountOf(page)
+        if (page.repeated !== undefined) {
+          if (spec.strict === true) {
+            return yield* new ExportError({
+              kind: "Incomplete",
+              message: `${spec.what}: ${page.repeated}: run the export again (a result can hold two identical pages, e.g. identical rows: without --strict it is exported with this warning)`
+            })
+          }
+          repeats.push(page.repeated)
+          yield* Effect.logWarning(`${spec.what}: ${page.repeated}`)
+        }
         if (isEncoded(page.rows)) {
           // Row numbers in messages count from 1 over the whole result.
           if (page.rows.failure !== undefined) return yield* badCell(page.rows.failure, rows + page.rows.failure.row)
@@ -356,7 +374,7 @@ export const runJob = <E, R>(
           }
     )
 
-    const warnings: Array<string> = []
+    const warnings: Array<string> = [...repeats]
     for (const column of renderer!.columns) {
       if (column.type === null) {
         warnings.push(
@@ -376,7 +394,8 @@ export const runJob = <E, R>(
       pages,
       availableRowCount: available,
       samplingRatio: sampling,
-      warnings
+      warnings,
+      logged: repeats
     }
   })
 

@@ -61,6 +61,8 @@ export interface RunSettings {
   readonly progress: ProgressReporter
   /** Worker threads that transcode large pages (0: all on the main thread). */
   readonly workers: number
+  /** A page the server repeated fails its export instead of being a warning (`--strict`). */
+  readonly strict?: boolean
 }
 
 /** What a run wrote. */
@@ -169,6 +171,7 @@ export const runExport = <E>(
             newline: settings.output.newline,
             escapeFormulae: settings.output.escapeFormulae,
             periodEnd: settings.output.periodEnd,
+            strict: settings.strict === true,
             progress: settings.progress,
             ...offload
           }
@@ -231,7 +234,9 @@ export const runExport = <E>(
               seconds
             })
           })
-          for (const warning of result.warnings) yield* Effect.logWarning(`${task.what}: ${warning}`)
+          for (const warning of result.warnings) {
+            if (!result.logged?.includes(warning)) yield* Effect.logWarning(`${task.what}: ${warning}`)
+          }
         }).pipe(Effect.mapError((error) => toExportError(error, task.what)))
 
       const manifestFor = (failure: string | undefined) =>

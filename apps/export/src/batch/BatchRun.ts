@@ -78,6 +78,8 @@ export interface BatchOptions {
   readonly newline: "\r\n" | "\n"
   readonly escapeFormulae: boolean
   readonly periodEnd: boolean
+  /** A page the server repeated fails its export instead of being a warning (`--strict`; or per export in the job). */
+  readonly strict?: boolean
   readonly offset: OffsetStyle
   readonly version: string
   /** The time-zone database version the dates are rendered with (default: this runtime's). */
@@ -566,6 +568,7 @@ export const runBatch = <E>(
                   newline: planned.settings.newline,
                   escapeFormulae: planned.settings.escapeFormulae,
                   periodEnd: planned.settings.periodEnd,
+                  strict: options.strict === true || planned.job.strict,
                   progress,
                   ...(pool === undefined
                     ? {}

@@ -53,7 +53,9 @@ const isTimeZone = (zone: string): boolean => {
 const settingsFields = {
   format: Schema.optionalKey(Format),
   timezone: Schema.optionalKey(TimeZone),
-  pageSize: Schema.optionalKey(PageSize)
+  pageSize: Schema.optionalKey(PageSize),
+  /** A page the server repeated fails the export instead of being a warning (as `--strict`). */
+  strict: Schema.optionalKey(Schema.Boolean)
 }
 
 const exportFields = { ...settingsFields, output: Schema.optionalKey(Text) }
@@ -140,6 +142,8 @@ export interface JobExport {
   /** The data timezone, when the job sets one (else the cluster's zone or UTC is used). */
   readonly timezone: string | undefined
   readonly pageSize: number
+  /** A page the server repeated fails the export (`strict` in the job file). */
+  readonly strict: boolean
   /** SHA-256 of what the export reads and how it writes it: a change means its earlier output is stale. */
   readonly fingerprint: string
 }
@@ -285,9 +289,11 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
     const pageSize = spec.pageSize ?? defaults.pageSize ?? defaultPageSize
     // Allocated without extension so that `x.csv` and `x.ndjson` of two exports cannot share a key.
     const key = names.allocate(spec.output ?? defaultOutputName(spec), "x").slice(0, -2)
-    const { format: _f, timezone: _t, pageSize: _p, output: _o, ...source } = spec
+    const strict = spec.strict ?? defaults.strict ?? false
+    // `strict` changes whether an output is written, never its bytes: not part of the fingerprint.
+    const { format: _f, timezone: _t, pageSize: _p, output: _o, strict: _s, ...source } = spec
     const fingerprint = sha256(canonicalJson({ v: 1, source, format, timezone, pageSize, key }))
-    return { index, key, spec, format, timezone, pageSize, fingerprint }
+    return { index, key, spec, format, timezone, pageSize, strict, fingerprint }
   })
   const connection = job.connection ?? {}
   return Exit.succeed({
