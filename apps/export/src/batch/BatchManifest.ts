@@ -2,8 +2,10 @@
  * The manifest of a batch run (`spotpipe run`): the job file's fingerprint and shard, the status of every
  * export of the shard (succeeded or failed, with the one-line reason), and every output file with what the
  * single-command manifest records (source, columns, rows against `available_data_row_count`, bytes, SHA-256)
- * plus the export's fingerprint and how resume treated it. `--resume` reads it back to skip outputs that are
- * complete and verified. One manifest per shard, so that shards sharing a directory never overwrite each other.
+ * plus the output's fingerprint and settings and how resume treated it. Each run writes its own
+ * `manifest-<run_id>.json` and a copy at `manifest.json` (a shard: `manifest.shard-<i>-of-<n>.json`, so that
+ * shards sharing a directory never overwrite each other's). `--resume` reads every earlier one back to skip
+ * outputs that are complete and verified.
  */
 import { Effect, Exit, FileSystem, Option, Schema } from "effect"
 import { ManifestOutput, runManifestPattern, TimeZoneInfo } from "../Manifest.ts"

@@ -8,9 +8,13 @@
  * checkpoint records the bytes and their SHA-256 (see `Checkpoint`). On success a final checkpoint marks it
  * complete, the partial file is renamed to its final path and the directory fsynced. The run's manifest comes
  * last; then the state of the completed outputs is removed (and the directory when nothing is left in it).
+ * Every export is looked up before anything is written, and the run holds the output directory's lock (see
+ * `OutputLock`): a run refused for existing outputs changes nothing.
  *
- * `--resume` skips outputs the previous manifest (or a complete checkpoint) vouches for and whose bytes still
- * hash to the recorded SHA-256, publishes complete partial files, and continues partial ones. Checkpoints are
+ * An output's fingerprint covers its export and every setting it is written with (see `OutputSettings`); a
+ * changed one restarts the output. `--resume` skips outputs an earlier manifest (or a complete checkpoint)
+ * vouches for and whose bytes still hash to the recorded SHA-256, publishes complete partial files, and
+ * continues partial ones. Checkpoints are
  * taken only after whole pages, so a checkpoint's `next_offset` (rows written) is a multiple of the page size.
  * Continuing an answer, liveboard visualization or search cuts the partial file to the checkpoint's bytes,
  * re-reads those bytes to confirm their length and SHA-256 (seeding the running hash with them), and then

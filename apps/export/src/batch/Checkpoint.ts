@@ -4,13 +4,13 @@
  * While an output is being written, its bytes go to a partial file in the run's state directory. After each
  * page the partial file is fsynced and then a checkpoint record is replaced atomically (temp file, fsync,
  * rename, fsync of the directory). The record says how far the source was read (`next_offset`), how many bytes
- * of the partial file are durable and their SHA-256, and what was being read (the export's fingerprint, the
- * source's row count and columns). A crash can therefore leave more bytes than the record vouches for, never
+ * of the partial file are durable and their SHA-256, and what was being read and how (the output's fingerprint
+ * and settings, the source's row count and columns). A crash can therefore leave more bytes than the record vouches for, never
  * fewer: resume verifies the vouched-for prefix, cuts the rest, and carries on from `next_offset`. The final
  * file is then byte-identical to an uninterrupted run.
  *
- * When the export's definition changed, the source's row count or columns changed, or the partial file does not
- * match its record, the output restarts from the beginning instead of mixing data of two versions.
+ * When the export's definition or a setting changed, the source's row count or columns changed, or the partial
+ * file does not match its record, the output restarts from the beginning instead of mixing data of two versions.
  */
 import { createHash, type Hash, randomBytes } from "node:crypto"
 import { Effect, Exit, FileSystem, Option, Path, type PlatformError, Schema } from "effect"
