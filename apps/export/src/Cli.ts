@@ -25,13 +25,19 @@ import {
   type Credentials,
   checkLogging,
   checkOutput,
+  checkTimeLimits,
+  defaultDeadlineSeconds,
   defaultPageSize,
+  defaultTimeoutSeconds,
   type Format,
   maxConcurrency,
+  maxDeadlineSeconds,
+  maxTimeoutSeconds,
   type OutputSettings,
   type RawOutputOptions,
   resolveConnection,
-  type SecretSources
+  type SecretSources,
+  type TimeLimits
 } from "./OptionGate.ts"
 import { checkOutputFolder, claimDemoFolder } from "./OutputFolder.ts"
 import { makeTerminalProgress, showsProgress, silentProgress } from "./Progress.ts"
@@ -70,6 +76,14 @@ const connectionFlags = {
   allowInsecureHttp: described(
     Flag.Boolean("allow-insecure-http").pipe(Flag.withDefault(false)),
     "permit a plain http:// host that is not loopback (credentials and data travel unencrypted)"
+  ),
+  timeout: described(
+    Flag.Int("timeout").pipe(Flag.optional),
+    `seconds one request attempt may take, reading the answer included, 1-${maxTimeoutSeconds} (default ${defaultTimeoutSeconds})`
+  ),
+  deadline: described(
+    Flag.Int("deadline").pipe(Flag.optional),
+    `seconds one request may take with all its retries, 1-${maxDeadlineSeconds} (default ${defaultDeadlineSeconds})`
   )
 }
 
@@ -136,6 +150,8 @@ interface CommonInput extends RawOutputOptions {
   readonly orgId: Option.Option<number>
   readonly sandbox: boolean
   readonly allowInsecureHttp: boolean
+  readonly timeout: Option.Option<number>
+  readonly deadline: Option.Option<number>
   readonly quiet: boolean
   readonly verbose: boolean
   readonly logFormat: string
@@ -191,6 +207,7 @@ interface Checked {
   readonly output: OutputSettings
   readonly connection: Connection
   readonly offset: "utc" | "zone"
+  readonly limits: TimeLimits
 }
 
 const gate = Effect.fn("Cli.gate")(function* (input: CommonInput, defaultOut = ".") {
@@ -216,6 +233,7 @@ const gate = Effect.fn("Cli.gate")(function* (input: CommonInput, defaultOut = "
       message: `unknown --datetime-offset "${input.datetimeOffset}": use utc (…Z) or zone (…-07:00)`
     })
   }
+  const limits = yield* checkTimeLimits(input)
   // Before credentials: no prompt for a run that cannot write.
   if (output.destination._tag === "Directory") yield* checkOutputFolder(output.destination.path)
   const connection = yield* resolveConnection(
@@ -230,7 +248,7 @@ const gate = Effect.fn("Cli.gate")(function* (input: CommonInput, defaultOut = "
     yield* secretEnvironment,
     yield* secretSources(output.destination._tag === "Directory")
   )
-  const checked: Checked = { output, connection, offset }
+  const checked: Checked = { output, connection, offset, limits }
   return checked
 })
 
@@ -284,7 +302,8 @@ const session = (
         pageSize: output.pageSize,
         concurrency: output.concurrency,
         // One export at a time here: `--concurrency` is every request in flight.
-        requests: output.concurrency
+        requests: output.concurrency,
+        ...checked.limits
       })
       yield* Effect.logDebug(`using ThoughtSpot at ${cluster.host}`)
       const built = yield* build(cluster, output).pipe(Effect.mapError((e) => toRunError(e)))
@@ -603,6 +622,8 @@ const demoCommand = Command.make(
         orgId: Option.none(),
         sandbox: true,
         allowInsecureHttp: false,
+        timeout: Option.none(),
+        deadline: Option.none(),
         format: "csv",
         timezone: Option.none(),
         pageSize: Option.none(),
@@ -742,12 +763,14 @@ const runCommand = Command.make(
             message: `unknown --datetime-offset "${input.datetimeOffset}": use utc (…Z) or zone (…-07:00)`
           })
         }
+        const limits = yield* checkTimeLimits(input, job.client)
         yield* checkOutputFolder(output.destination.path)
         const connection = yield* runConnection(input, job.connection)
         const cluster = yield* connect(connection, {
           version,
           pageSize: defaultPageSize,
-          concurrency: 2
+          concurrency: 2,
+          ...limits
         })
         yield* Effect.logDebug(`using ThoughtSpot at ${cluster.host}`)
         const onStep = killSwitch()

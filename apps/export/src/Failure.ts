@@ -105,7 +105,10 @@ export const fromThoughtSpot = (error: ThoughtSpotFailure, what: string): Export
     case "ResponseDecode":
       return make("Remote", answerLine(error.reason, what))
     case "Timeout":
-      return make("Remote", `ThoughtSpot did not answer in time while reading ${what}: run again later (${detail})`)
+      return make(
+        "Remote",
+        `ThoughtSpot did not answer in time while reading ${what} (${detail}): run again later, or allow more time with --timeout SECONDS (one attempt, default 120) and --deadline SECONDS (with its retries, default 600)`
+      )
     case "BadRequest":
       return make("Remote", `ThoughtSpot rejected the request for ${what}: ${detail}`)
     default:

@@ -79,6 +79,49 @@ export interface OutputSettings {
   readonly periodEnd: boolean
 }
 
+/** Seconds one request attempt may take when `--timeout` is not given (sending, waiting, reading the answer). */
+export const defaultTimeoutSeconds = 120
+/** Seconds one request may take with its retries and their waits when `--deadline` is not given. */
+export const defaultDeadlineSeconds = 600
+/** Upper bound of `--timeout` (an hour). */
+export const maxTimeoutSeconds = 3600
+/** Upper bound of `--deadline` (a day). */
+export const maxDeadlineSeconds = 86_400
+
+/** Client time limits, in the milliseconds `@spotpipe/core`'s retry policy takes. */
+export interface TimeLimits {
+  readonly attemptTimeoutMillis: number
+  readonly deadlineMillis: number
+}
+
+/**
+ * Checks `--timeout` and `--deadline` (seconds); a value the flags leave out comes from `job` (a job file's
+ * `client` block), else the default. The deadline must leave room for at least one whole attempt.
+ */
+export const checkTimeLimits = (
+  flags: { readonly timeout: Option.Option<number>; readonly deadline: Option.Option<number> },
+  job: { readonly timeoutSeconds?: number; readonly deadlineSeconds?: number } = {}
+): Effect.Effect<TimeLimits, UsageError> => {
+  const timeout = Option.getOrElse(flags.timeout, () => job.timeoutSeconds ?? defaultTimeoutSeconds)
+  const deadline = Option.getOrElse(flags.deadline, () => job.deadlineSeconds ?? defaultDeadlineSeconds)
+  if (!Number.isInteger(timeout) || timeout < 1 || timeout > maxTimeoutSeconds) {
+    return usage(
+      `timeout ${timeout} is out of range: use --timeout with whole seconds from 1 to ${maxTimeoutSeconds} (one request attempt; default ${defaultTimeoutSeconds})`
+    )
+  }
+  if (!Number.isInteger(deadline) || deadline < 1 || deadline > maxDeadlineSeconds) {
+    return usage(
+      `deadline ${deadline} is out of range: use --deadline with whole seconds from 1 to ${maxDeadlineSeconds} (one request with its retries; default ${defaultDeadlineSeconds})`
+    )
+  }
+  if (deadline < timeout) {
+    return usage(
+      `--deadline ${deadline} is shorter than --timeout ${timeout}: the deadline covers a request with all its retries, so raise --deadline or lower --timeout`
+    )
+  }
+  return Effect.succeed({ attemptTimeoutMillis: timeout * 1000, deadlineMillis: deadline * 1000 })
+}
+
 /** Logging flags as parsed. */
 export interface RawLogOptions {
   readonly quiet: boolean

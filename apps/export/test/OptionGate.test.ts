@@ -4,6 +4,7 @@ import { Effect, Option, Redacted } from "effect"
 import {
   checkLogging,
   checkOutput,
+  checkTimeLimits,
   defaultWorkers,
   type RawConnectionOptions,
   type RawOutputOptions,
@@ -274,6 +275,40 @@ describe("host rule", () => {
         assert.include(message, says, host)
         assert.notInclude(message, "s3cret")
         assert.notInclude(message, "org=2")
+      }
+    })
+  )
+})
+
+describe("time limits", () => {
+  it.effect("flags-win-over-the-job-file-which-wins-over-the-defaults", () =>
+    Effect.gen(function* () {
+      const none = { timeout: Option.none<number>(), deadline: Option.none<number>() }
+      assert.deepStrictEqual(yield* checkTimeLimits(none), { attemptTimeoutMillis: 120_000, deadlineMillis: 600_000 })
+      assert.deepStrictEqual(yield* checkTimeLimits(none, { timeoutSeconds: 30, deadlineSeconds: 90 }), {
+        attemptTimeoutMillis: 30_000,
+        deadlineMillis: 90_000
+      })
+      assert.deepStrictEqual(
+        yield* checkTimeLimits({ timeout: Option.some(5), deadline: Option.none() }, { timeoutSeconds: 30 }),
+        { attemptTimeoutMillis: 5_000, deadlineMillis: 600_000 }
+      )
+    })
+  )
+
+  it.effect("out-of-range-or-a-deadline-shorter-than-one-attempt-is-a-usage-error-naming-the-flag", () =>
+    Effect.gen(function* () {
+      for (const [timeout, deadline, says] of [
+        [0, 600, "--timeout"],
+        [3601, 7200, "--timeout"],
+        [10, 0, "--deadline"],
+        [10, 86_401, "--deadline"],
+        [60, 30, "raise --deadline or lower --timeout"]
+      ] as const) {
+        const message = yield* usageMessage(
+          checkTimeLimits({ timeout: Option.some(timeout), deadline: Option.some(deadline) })
+        )
+        assert.include(message, says)
       }
     })
   )

@@ -311,6 +311,72 @@ describe("host with a path", () => {
   })
 })
 
+/** A loopback server that takes every request and never answers it. */
+const startSilentServer = async () => {
+  let requests = 0
+  const server = NodeHttp.createServer(() => {
+    requests++
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests: () => requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
+  }
+}
+
+describe("time limits", () => {
+  it("a-server-that-never-answers-fails-within-the-deadline-naming-the-flags", timeout, async () => {
+    const silent = await startSilentServer()
+    try {
+      const dir = tempDir()
+      const env = { ...unreachable, THOUGHTSPOT_HOST: silent.url }
+      // With the defaults (120 s per attempt) the guard would end these runs: only the flags can.
+      const single = await runCli(["metadata", "--timeout", "1", "--deadline", "2", "--out", dir], {
+        env,
+        timeoutMillis: 20_000
+      })
+      expect(single.code, single.stderr).toBe(1)
+      expect(single.stderr).toContain("--timeout")
+      expect(single.stderr).toContain("--deadline")
+      const job = NodePath.join(dir, "job.json")
+      NodeFs.writeFileSync(
+        job,
+        JSON.stringify({
+          client: { timeoutSeconds: 1, deadlineSeconds: 2 },
+          exports: [{ type: "metadata", metadataTypes: ["ANSWER"] }]
+        })
+      )
+      const batch = await runCli(["run", job, "--out", NodePath.join(dir, "batch")], { env, timeoutMillis: 20_000 })
+      expect(batch.code, batch.stderr).toBe(1)
+      expect(batch.stderr).toContain("--timeout")
+      expect(silent.requests()).toBeGreaterThan(1)
+    } finally {
+      await silent.close()
+    }
+  })
+
+  it("job-file-time-limits-are-checked-with-the-rest-of-the-file", timeout, async () => {
+    const dir = tempDir()
+    const job = NodePath.join(dir, "job.json")
+    NodeFs.writeFileSync(
+      job,
+      JSON.stringify({
+        client: { timeoutSeconds: 0, deadlineSeconds: 1.5 },
+        exports: [{ type: "metadata", metadataTypes: ["ANSWER"] }]
+      })
+    )
+    const run = await runCli(["run", job, "--out", dir], { env: unreachable })
+    expect(run.code, run.stderr).toBe(2)
+    expect(run.stderr).toContain("client.timeoutSeconds: must be whole seconds from 1 to 3600")
+    expect(run.stderr).toContain("client.deadlineSeconds")
+  })
+})
+
 describe("node version", () => {
   it("the-version-check-accepts-the-minimum-and-later-and-refuses-older", () => {
     expect(minimumNode).toBe("22.19.0")

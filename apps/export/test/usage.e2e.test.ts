@@ -78,6 +78,25 @@ const cases: ReadonlyArray<{
     args: ["metadata"],
     env: { ...cluster, THOUGHTSPOT_HOST: "http://ts.example.com" },
     says: "--allow-insecure-http"
+  },
+  { name: "timeout-zero", args: ["metadata", "--timeout", "0"], env: cluster, says: "--timeout with whole seconds" },
+  {
+    name: "deadline-beyond-a-day",
+    args: ["answer", "A", "--deadline", "90000"],
+    env: cluster,
+    says: "--deadline with whole seconds from 1 to 86400"
+  },
+  {
+    name: "deadline-shorter-than-timeout",
+    args: ["metadata", "--timeout", "30", "--deadline", "10"],
+    env: cluster,
+    says: "raise --deadline or lower --timeout"
+  },
+  {
+    name: "host-with-a-query",
+    args: ["metadata"],
+    env: { ...cluster, THOUGHTSPOT_HOST: "https://ts.example.com/?org=2" },
+    says: "must not have a query"
   }
 ]
 

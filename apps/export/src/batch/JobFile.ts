@@ -104,10 +104,30 @@ export const ConnectionSpec = Schema.Struct({
 /** See {@link ConnectionSpec}. */
 export type ConnectionSpec = typeof ConnectionSpec.Type
 
+/**
+ * The client's time limits for the whole run (one client serves every export): `timeoutSeconds` per request
+ * attempt, `deadlineSeconds` per request with its retries. `--timeout` and `--deadline` win over them.
+ */
+export const ClientSpec = Schema.Struct({
+  timeoutSeconds: Schema.optionalKey(
+    Schema.Int.check(
+      Schema.isBetween({ minimum: 1, maximum: 3600 }, { message: "must be whole seconds from 1 to 3600" })
+    )
+  ),
+  deadlineSeconds: Schema.optionalKey(
+    Schema.Int.check(
+      Schema.isBetween({ minimum: 1, maximum: 86_400 }, { message: "must be whole seconds from 1 to 86400" })
+    )
+  )
+})
+/** See {@link ClientSpec}. */
+export type ClientSpec = typeof ClientSpec.Type
+
 /** The whole job file. */
 export const JobFileSchema = Schema.Struct({
   version: Schema.optionalKey(Schema.Literal(1)),
   connection: Schema.optionalKey(ConnectionSpec),
+  client: Schema.optionalKey(ClientSpec),
   defaults: Schema.optionalKey(Schema.Struct(settingsFields)),
   exports: Schema.Array(ExportSpec).check(Schema.isMinLength(1, { message: "list at least one export" }))
 })
@@ -151,6 +171,8 @@ export interface JobExport {
 /** A parsed job. */
 export interface Job {
   readonly connection: ConnectionSpec
+  /** Time limits (not part of the fingerprint: they change no output byte). */
+  readonly client: ClientSpec
   readonly exports: ReadonlyArray<JobExport>
   /** SHA-256 of the normalized job. */
   readonly fingerprint: string
@@ -298,6 +320,7 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
   const connection = job.connection ?? {}
   return Exit.succeed({
     connection,
+    client: job.client ?? {},
     exports,
     fingerprint: sha256(canonicalJson({ connection, exports: exports.map((e) => e.fingerprint) }))
   })
