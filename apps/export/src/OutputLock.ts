@@ -92,24 +92,31 @@ export const lockOutputDirectory = (
 
     const hostname = NodeOs.hostname()
     const mine: LockInfo = { pid: process.pid, hostname, started_at: new Date().toISOString() }
+    // true: created; false: it exists already.
     const tryCreate = Effect.tryPromise({
       try: async () => {
-        const handle = await NodeFs.open(lockPath, "wx", 0o644)
         try {
-          await handle.writeFile(`${JSON.stringify(mine)}\n`, "utf8")
-        } finally {
-          await handle.close()
+          const handle = await NodeFs.open(lockPath, "wx", 0o644)
+          try {
+            await handle.writeFile(`${JSON.stringify(mine)}\n`, "utf8")
+          } finally {
+            await handle.close()
+          }
+          return true
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === "EEXIST") return false
+          throw error
         }
-        return true
       },
-      catch: (error) => error as NodeJS.ErrnoException
-    }).pipe(
-      Effect.catch((error) =>
-        error.code === "EEXIST"
-          ? Effect.succeed(false)
-          : Effect.fail(new ExportError({ kind: "Io", message: `cannot create ${lockPath}: ${error.message}` }))
-      )
-    )
+      catch: (error) =>
+        new ExportError({
+          kind: "Io",
+          message: ["EACCES", "EPERM", "EROFS"].includes(String((error as NodeJS.ErrnoException).code))
+            ? `permission denied writing ${dir}: choose an --out directory you can write to`
+            : `cannot create ${lockPath}: ${error instanceof Error ? error.message : String(error)}`,
+          cause: error
+        })
+    })
 
     let taken = yield* tryCreate
     if (!taken) {
