@@ -49,10 +49,10 @@ export const jsonRecord = (
   fields: Record<string, unknown>
 ): Record<string, unknown> => Object.assign({ timestamp, level, message }, fields, { timestamp, level, message })
 
-/** JSON log lines: `{"timestamp","level","message",…fields}`, one object per line. */
+/** JSON log lines: `{"timestamp","level","message",…fields}` (level as Effect names it: `WARN`), one object per line. */
 export const jsonLogger = Logger.make<unknown, string>(({ logLevel, message, fiber, date }) => {
   const { text, fields } = split(message, fiber.getRef(References.CurrentLogAnnotations))
-  return jsonLine(jsonRecord(date.toISOString(), logLevel.toLowerCase(), text, fields))
+  return jsonLine(jsonRecord(date.toISOString(), logLevel.toUpperCase(), text, fields))
 })
 
 /**

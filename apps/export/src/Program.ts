@@ -23,7 +23,7 @@ import { inert, jsonLine } from "./TerminalText.ts"
 const errorLine = (json: boolean, message: string, fields: Record<string, unknown> = {}) =>
   json
     ? Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Console.error(jsonLine(jsonRecord(new Date(now).toISOString(), "error", message, fields)))
+        Console.error(jsonLine(jsonRecord(new Date(now).toISOString(), "ERROR", message, fields)))
       )
     : Console.error(inert(message))
 

@@ -141,7 +141,7 @@ describe("log flags", () => {
       .trimEnd()
       .split("\n")
       .map((line) => JSON.parse(line) as Record<string, unknown>)
-    expect(logs.some((l) => l["level"] === "warn")).toBe(true)
+    expect(logs.some((l) => l["level"] === "WARN")).toBe(true)
     const pages = logs.find((l) => String(l["message"]).includes("pages written straight"))
     expect(pages?.["pages"]).toBe(1) // figures are fields, not text in the message
     expect(run.stdout.trimEnd().split("\n")).toHaveLength(1)
@@ -162,7 +162,7 @@ describe("log flags", () => {
     expect(run.code).toBe(1)
     const lines = run.stderr.trimEnd().split("\n")
     expect(lines).toHaveLength(1)
-    expect(JSON.parse(lines[0]!)).toMatchObject({ level: "error", exit_code: 1 })
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: "ERROR", exit_code: 1 })
   })
 
   it("the-demo-summary-counts-each-result-once-and-names-the-folder", timeout, async () => {
