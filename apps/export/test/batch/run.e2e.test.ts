@@ -113,6 +113,13 @@ describe("spotpipe run", () => {
     expect(refused.stderr).toMatch(/4 outputs of this job already exist .*nothing was written: pass --resume/)
     // The good manifest (and everything else) is untouched: no all-failed manifest replaced it.
     expect(files(out)).toEqual(before)
+    // A single command into the same folder replaces manifest.json with its own: resume must still find the job's
+    // run among the run manifests.
+    const single = await runCli(["metadata", "--type", "TAG", "--output-name", "tags", "--out", out, "--quiet"], {
+      env
+    })
+    expect(single.code, single.stderr).toBe(0)
+    expect(JSON.parse(files(out)["manifest.json"]!).command).toBe("metadata")
     const pages = () => sandbox.stats().pagesRendered + sandbox.stats().pageCacheHits
     const pagesBefore = pages()
     const resumed = await runCli(["run", path, "--out", out, "--quiet", "--resume"], { env })
