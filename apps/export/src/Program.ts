@@ -103,7 +103,14 @@ export const program = (args: ReadonlyArray<string>) => {
       )
     }),
     // Runs after every finalizer inside (temp files are gone by then), so these are the last lines printed.
-    Effect.onInterrupt(() => Effect.forEach(interruptedLines(hint), (line) => Console.error(line), { discard: true })),
+    // `spotpipe sandbox` serves until it is stopped: it has nothing to say then.
+    Effect.onInterrupt(() => {
+      if (args[0] === "sandbox") return Effect.void
+      const [line = "", ...resume] = interruptedLines(hint)
+      return json
+        ? errorLine(true, line, resume.length > 0 ? { hint: resume.join(" ") } : {})
+        : Effect.forEach([line, ...resume], (text) => errorLine(false, text), { discard: true })
+    }),
     Effect.provideService(ResumeHint, hint),
     Effect.provide(presenter(json))
   )

@@ -126,6 +126,38 @@ describe("signals", () => {
     )
   }
 
+  it("ctrl-c-stops-a-foreground-sandbox-with-130-and-no-export-message", timeout, async () => {
+    const run = start(["sandbox", "--port", "0", "--rows", "10"], { PATH: process.env["PATH"] ?? "" })
+    let stdout = ""
+    run.child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString("utf8")
+    })
+    await waitFor(
+      () => stdout.includes("listening on"),
+      () => stdout + run.stderr()
+    )
+    run.child.kill("SIGINT")
+    expect(await run.exited).toBe(130)
+    expect(run.stderr()).not.toContain("interrupted")
+  })
+
+  it("sigint-with-json-logs-is-one-json-line-with-the-resume-hint", timeout, async () => {
+    const dir = tempDir()
+    const out = NodePath.join(dir, "landing")
+    const job = NodePath.join(dir, "job.json")
+    NodeFs.writeFileSync(job, JSON.stringify({ exports: [{ type: "answer", id: "Order Details", pageSize: 500 }] }))
+    const run = start(["run", job, "--out", out, "--log-format", "json"], passwordEnv(slow))
+    await waitFor(
+      () => NodeFs.existsSync(out) && filesUnder(out).some((f) => f.endsWith(".checkpoint.json")),
+      () => run.stderr()
+    )
+    run.child.kill("SIGINT")
+    expect(await run.exited).toBe(130)
+    const last = JSON.parse(run.stderr().trimEnd().split("\n").at(-1) ?? "")
+    expect(last.message).toBe("spotpipe: interrupted; no partial file was published")
+    expect(last.hint).toBe(`run "spotpipe run ${job} --out ${out} --resume" to continue`)
+  })
+
   it("sigint-mid-batch-run-says-how-to-resume-and-exits-130", timeout, async () => {
     const dir = tempDir()
     const out = NodePath.join(dir, "landing")
