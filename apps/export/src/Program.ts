@@ -54,7 +54,10 @@ const presenter = (json: boolean) =>
       event._tag === "InvalidInvocation"
         ? Effect.gen(function* () {
             const usage = `run "${event.commandPath.join(" ")} --help" for usage`
-            for (const error of event.errors) {
+            // The value after an unknown flag is then read as an argument or command ("unknown command x"):
+            // such follow-on errors are noise, so with an unknown flag only those are shown.
+            const unknownFlags = event.errors.filter((error) => error._tag === "UnrecognizedOption")
+            for (const error of unknownFlags.length > 0 ? unknownFlags : event.errors) {
               yield* errorLine(json, parseErrorText(error, event.helpDoc), { hint: usage })
             }
             if (!json) yield* Console.error(inert(`Run "${event.commandPath.join(" ")} --help" for usage.`))

@@ -210,6 +210,15 @@ describe("did you mean", () => {
     expect(lines[1]).toBe('Run "spotpipe answer --help" for usage.')
   })
 
+  it("an-unknown-flag-before-the-command-is-one-error-not-also-its-value-as-a-command", timeout, async () => {
+    const run = await runCli(["--output", "x", "answer", "Revenue by Month"], { env: env(sandbox.url) })
+    expect(run.code).toBe(2)
+    expect(run.stderr.trimEnd().split("\n")).toEqual([
+      'spotpipe: unknown flag --output for "spotpipe"',
+      'Run "spotpipe --help" for usage.'
+    ])
+  })
+
   it("unknown-command-suggests-the-closest-command", timeout, async () => {
     const run = await runCli(["metdata"])
     expect(run.code).toBe(2)
