@@ -18,6 +18,7 @@ import type { OffsetStyle } from "@spotpipe/decode"
 import { Effect, Stream } from "effect"
 import type { ChunkWriter } from "./AtomicFile.ts"
 import { ExportError } from "./ExportError.ts"
+import { badCellMessage } from "./Failure.ts"
 import type { Format } from "./OptionGate.ts"
 import type { ProgressReporter } from "./Progress.ts"
 import { makeRowFormat, type RowFormat } from "./RowFormat.ts"
@@ -306,7 +307,7 @@ export const runJob = <E, R>(
     const badCell = (failure: RenderFailure, row: number) =>
       new ExportError({
         kind: "BadData",
-        message: `${spec.what}: row ${row + 1}, column "${failure.column}": ${failure.error.message}`,
+        message: badCellMessage(spec.what, row + 1, failure.column, failure.error),
         cause: failure.error
       })
 

@@ -116,6 +116,59 @@ export const fromThoughtSpot = (error: ThoughtSpotFailure, what: string): Export
   }
 }
 
+/** The shape of `@spotpipe/decode`'s `DateCellError` that this module relies on. */
+interface DateCellFailure {
+  readonly _tag: "DateCellError"
+  readonly reason: string
+  readonly value: string
+  readonly column?: string
+  readonly message: string
+}
+
+const isDateCellFailure = (u: unknown): u is DateCellFailure =>
+  typeof u === "object" &&
+  u !== null &&
+  (u as { _tag?: unknown })._tag === "DateCellError" &&
+  typeof (u as { value?: unknown }).value === "string"
+
+/**
+ * What a spotpipe user can do about a bad date cell, by its reason. `@spotpipe/decode`'s messages describe the
+ * cell only, since its remedies (e.g. its lenient mode) are not options of the CLI.
+ */
+const dateCellAdvice = (reason: string): string => {
+  switch (reason) {
+    case "EndBeforeStart":
+      return "ThoughtSpot sent a malformed Custom Calendar cell: report it to your ThoughtSpot administrator"
+    case "OutOfRange":
+      return "if the column holds milliseconds or microseconds rather than dates, the column's type in metadata is wrong: report it to the owner of the model or answer"
+    case "UnsafeInteger":
+      return "spotpipe reads such integers exactly, so this is a bug: report it with the output of --verbose"
+    default:
+      return "if the column is not a date, the column's type in metadata may be wrong: report it to the owner of the model or answer"
+  }
+}
+
+/**
+ * The message for a cell of `what` that cannot be written: row (from 1) and column, what is wrong with the cell,
+ * and for a date cell what to do about it.
+ */
+export const badCellMessage = (
+  what: string,
+  row: number,
+  column: string,
+  error: { readonly message: string }
+): string => {
+  if (!isDateCellFailure(error)) return `${what}: row ${row}, column "${column}": ${error.message}`
+  // The decode message names the column itself (`cell "abc" in column "Order Date" is …`): said once here.
+  const named =
+    error.column === undefined ? undefined : `cell ${error.value} in column ${JSON.stringify(error.column)} `
+  const problem =
+    named !== undefined && error.message.startsWith(named)
+      ? `cell ${error.value} ${error.message.slice(named.length)}`
+      : error.message
+  return `${what}: row ${row}, column "${column}": ${problem}; ${dateCellAdvice(error.reason)}`
+}
+
 /** Wraps any failure of work on `what` as an {@link ExportError}, leaving export and usage errors as they are. */
 export const toExportError = (error: unknown, what: string): ExportError | UsageError => {
   if (error instanceof ExportError || error instanceof UsageError) return error

@@ -20,8 +20,9 @@ export type DateCellErrorReason = typeof DateCellErrorReason.Type
 
 /**
  * A cell that is not a valid date cell. `row` (0-based, plus any `rowOffset` the caller passed) and `column` are
- * set when known; `value` is the offending value rendered safely and truncated; `message` says what is wrong and
- * what to do about it.
+ * set when known; `value` is the offending value rendered safely and truncated; `message` says what is wrong with
+ * the cell (`cell "abc" in column "Order Date" is not a ThoughtSpot date …`) and no more: what to do depends on
+ * the caller, which can add advice by `reason`.
  */
 export class DateCellError extends Schema.TaggedError<DateCellError>()("DateCellError", {
   reason: DateCellErrorReason,

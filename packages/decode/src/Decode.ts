@@ -123,7 +123,7 @@ const rowShapeError = (row: unknown, index: number, expected: string): DateCellE
     reason: "WrongType",
     row: index,
     value,
-    message: `Row ${index}: ${value}: a ${expected} row was expected. Decode COMPACT responses with decodeCompactRows and FULL responses with decodeFullRows.`
+    message: `row ${index} is ${value}, not a ${expected} row`
   })
 }
 

@@ -125,7 +125,9 @@ describe("rendering by column type", () => {
     const error = render("2021-07-08", 41)
     expect(error).toBeInstanceOf(DateCellError)
     expect(error).toMatchObject({ reason: "WrongType", row: 41, column: "Order Date", value: '"2021-07-08"' })
-    expect((error as DateCellError).message).toMatch(/^Row 41, column "Order Date": "2021-07-08": a string/)
+    expect((error as DateCellError).message).toMatch(
+      /^cell "2021-07-08" in row 41, column "Order Date" is not a ThoughtSpot date .*: it is a string$/
+    )
   })
 })
 

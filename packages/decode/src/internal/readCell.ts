@@ -207,25 +207,31 @@ const kindOf = (value: unknown): string =>
         ? "object"
         : typeof value
 
-const LENIENT_HINT = 'or decode with mode "lenient" to pass such values through unchanged'
+/** What a date cell is, for messages. */
+const DATE_FORMS = 'epoch seconds or {"v":{"s":…}}'
 
+/**
+ * What is wrong with the cell, after "cell <value> [in row …, column …] ". Messages describe the cell only: what
+ * to do about it depends on the caller (a library user can choose `mode: "lenient"`, a CLI user cannot), so
+ * callers add their own advice, by `reason`.
+ */
 const explain = (reason: number, value: unknown, part: string): string => {
-  const what = part === "" ? "the value" : `its ${part}`
+  const has = (problem: string) => (part === "" ? `is ${problem}` : `has a ${part} that is ${problem}`)
   switch (reason) {
     case NOT_FINITE:
-      return `${what} is not a finite number; a date cell holds whole epoch seconds. Check the column type, ${LENIENT_HINT}.`
+      return `${has("not a finite number")}: a ThoughtSpot date is ${DATE_FORMS}, in whole seconds`
     case NOT_WHOLE:
-      return `${what} is not a whole number of seconds; ThoughtSpot date cells are whole epoch seconds (not fractions or milliseconds). Check the column type, ${LENIENT_HINT}.`
+      return `${has("not a whole number of seconds")}: ThoughtSpot dates are whole epoch seconds, not fractions or milliseconds`
     case UNSAFE:
-      return `${what} is an integer beyond 2^53 held as a JS number, so its digits may already be rounded. Parse the response with big-integer awareness (@spotpipe/core hands such integers over as bigint) and pass the bigint.`
+      return `${has("an integer beyond 2^53 held as a JS number")}, so its digits may already be rounded (such integers must arrive as bigint)`
     case OUT_OF_RANGE:
-      return `${what} is outside the supported instants 0001-01-02T00:00:00Z … 9999-12-30T23:59:59Z (epoch seconds ${MIN_EPOCH_SECONDS} … ${MAX_EPOCH_SECONDS}). Check that the values are seconds, not milliseconds or microseconds, ${LENIENT_HINT}.`
+      return `${has("outside the supported instants 0001-01-02T00:00:00Z … 9999-12-30T23:59:59Z")} (epoch seconds ${MIN_EPOCH_SECONDS} … ${MAX_EPOCH_SECONDS}; milliseconds or microseconds since 1970 lie beyond them)`
     case END_BEFORE_START:
-      return `the period end v.e is before its start v.s, so the cell is malformed. Report the source object, ${LENIENT_HINT}.`
+      return "is malformed: its period end v.e is before its start v.s"
     case WRONG_TYPE:
-      return `a ${kindOf(value)} is not a date cell; a date cell is epoch seconds, {"v":{"s":…}} or null. Check the column type, ${LENIENT_HINT}.`
+      return `is not a ThoughtSpot date (${DATE_FORMS}): it is ${/^[aeiou]/.test(kindOf(value)) ? "an" : "a"} ${kindOf(value)}`
     default:
-      return `${part === "" ? "the object" : `its ${part} is not epoch seconds, so the object`} is not a Custom Calendar cell; expected {"v":{"s":<seconds>,"e"?:<seconds>},"d"?:<text>} with no other keys. ${LENIENT_HINT[0]?.toUpperCase()}${LENIENT_HINT.slice(1)}.`
+      return `is not a ThoughtSpot date: ${part === "" ? "" : `its ${part} is not epoch seconds, so `}it is not a Custom Calendar cell {"v":{"s":<seconds>,"e"?:<seconds>},"d"?:<text>} (with no other keys)`
   }
 }
 
@@ -234,13 +240,13 @@ export const makeCellError = (value: unknown, row: number | undefined, column: s
   const where =
     row === undefined
       ? column === undefined
-        ? "Date cell"
-        : `Column ${JSON.stringify(column)}`
+        ? ""
+        : ` in column ${JSON.stringify(column)}`
       : column === undefined
-        ? `Row ${row}`
-        : `Row ${row}, column ${JSON.stringify(column)}`
+        ? ` in row ${row}`
+        : ` in row ${row}, column ${JSON.stringify(column)}`
   const rendered = renderValue(value)
-  const message = `${where}: ${rendered}: ${explain(issue, value, issuePart)}`
+  const message = `cell ${rendered}${where} ${explain(issue, value, issuePart)}`
   const reason = reasons[issue] ?? "WrongShape"
   if (row === undefined) {
     return column === undefined
