@@ -107,4 +107,14 @@ describe("parseJsonExact nesting limit", () => {
     expect(() => parseJsonExact(`{"a":${nested(5)}}`, { maxDepth: 5 })).toThrow(NestingTooDeep)
     expect(parseJsonExact(`{"a":${nested(4)}}`, { maxDepth: 5 })).toEqual({ a: [[[[]]]] })
   })
+
+  it("exact-numbers-parse-refuses-deep-text-before-its-reviver-overflows-the-stack", () => {
+    expect(() => parseJsonExact(nested(200_000, "1.50"), { exactNumbers: true })).toThrow(NestingTooDeep)
+    expect(() => parseJsonExact(nested(MAX_NESTING + 1), { exactNumbers: true })).toThrow(NestingTooDeep)
+    // Brackets inside strings do not count.
+    expect(parseJsonExact(`["${"[".repeat(2_000)}"]`, { exactNumbers: true })).toEqual(["[".repeat(2_000)])
+    expect(
+      String((parseJsonExact(nested(MAX_NESTING, "1.50"), { exactNumbers: true }) as unknown[]).flat(MAX_NESTING)[0])
+    ).toBe("1.50")
+  })
 })
