@@ -11,6 +11,7 @@
 import { createHash, randomBytes } from "node:crypto"
 import { Effect, Fiber, FileSystem, Path, type PlatformError } from "effect"
 import { ExportError } from "./ExportError.ts"
+import { fileProblem } from "./OutputFolder.ts"
 
 /** Receives the text of an output, chunk by chunk. */
 export interface ChunkWriter {
@@ -67,7 +68,8 @@ export const fileError = (path: string, error: PlatformError.PlatformError): Exp
       cause: error
     })
   }
-  return new ExportError({ kind: "Io", message: `cannot write ${path}: ${error.message}`, cause: error })
+  // Never the file-system error's internal name: what is in the way, and what to do.
+  return new ExportError({ kind: "Io", message: fileProblem(path, code), cause: error })
 }
 
 /** The error for an existing output without `--force`. */

@@ -45,6 +45,27 @@ export const folderProblem = (path: string, code: string | undefined, flag = "--
   }
 }
 
+/**
+ * Why the file at `path` (an output, its temp file or its folder) cannot be written mid-export, and what to do,
+ * for an errno `code` the user can cause: something in the way, no permission, a read-only or full disk.
+ */
+export const fileProblem = (path: string, code: string | undefined, flag = "--out"): string => {
+  switch (code) {
+    case "ENOTDIR":
+      return `cannot write to ${path}: a part of that path is a file, not a folder; move the file away or pass another folder to ${flag}`
+    case "EISDIR":
+      return `cannot write to ${path}: a folder of that name is in the way; move it away or pass another folder to ${flag}`
+    case "EACCES":
+    case "EPERM":
+    case "EROFS":
+    case "ENOSPC":
+    case "EDQUOT":
+      return folderProblem(path, code, flag)
+    default:
+      return `cannot write to ${path}${code === undefined ? "" : ` (${code})`}: check that its folder still exists and can be written, or pass another folder to ${flag}`
+  }
+}
+
 /** A checked output folder: its absolute path and the levels still to create, outermost first. */
 export interface FolderPlan {
   readonly given: string

@@ -152,7 +152,7 @@ describe("fileError", () => {
       )
       // The first background flush failed: the write fails with it (not at the end, not silently).
       assert.strictEqual(error._tag === "ExportError" ? error.kind : undefined, "Io")
-      assert.include(error.message, `cannot write ${target}`)
+      assert.include(error.message, `cannot write to ${target}`)
       assert.deepStrictEqual(entries(dir), [])
     }).pipe(Effect.provide(NodeServices.layer))
   )

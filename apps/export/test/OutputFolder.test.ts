@@ -9,7 +9,7 @@ import * as NodePath from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { checkOutputFolder, createOutputFolder, folderProblem } from "../src/OutputFolder.ts"
+import { checkOutputFolder, createOutputFolder, fileProblem, folderProblem } from "../src/OutputFolder.ts"
 import { UsageError } from "../src/UsageError.ts"
 
 const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-folder-"))
@@ -30,6 +30,16 @@ describe("folderProblem", () => {
       assert.include(message, says)
       assert.notMatch(message, /BadResource|FileSystem\.|PlatformError/)
     }
+  })
+})
+
+describe("fileProblem", () => {
+  it("names-what-is-in-the-way-of-an-output-file-and-what-to-do", () => {
+    assert.include(fileProblem("/d/a.csv", "ENOTDIR"), "cannot write to /d/a.csv: a part of that path is a file")
+    assert.include(fileProblem("/d/a.csv", "EISDIR"), "a folder of that name is in the way")
+    assert.include(fileProblem("/d/a.csv", "EROFS"), "the file system is read-only")
+    assert.include(fileProblem("/d/a.csv", "EACCES"), "permission denied")
+    assert.include(fileProblem("/d/a.csv", "EBUSY"), "cannot write to /d/a.csv (EBUSY): check that its folder")
   })
 })
 

@@ -245,6 +245,23 @@ describe.concurrent("output folder", () => {
     }
   })
 
+  it("a-file-or-folder-in-the-way-of-an-output-is-named-with-what-to-do", timeout, async () => {
+    // A file where the liveboard's folder goes, and a folder where the answer's file goes.
+    const first = tempDir()
+    NodeFs.writeFileSync(NodePath.join(first, "liveboard-Order Operations"), "keep me")
+    const blocked = await runCli(["liveboard", "Order Operations", "--sandbox", "--out", first])
+    expect(blocked.code, blocked.stderr).toBe(1)
+    expect(blocked.stderr).toContain(
+      `cannot write to ${NodePath.join(first, "liveboard-Order Operations")}/Order Timeline.csv: a part of that path is a file, not a folder`
+    )
+    const second = tempDir()
+    NodeFs.mkdirSync(NodePath.join(second, "answer-Order Details.csv"))
+    const shadowed = await runCli(["answer", "Order Details", "--sandbox", "--out", second, "--force"])
+    expect(shadowed.code, shadowed.stderr).toBe(1)
+    expect(shadowed.stderr).toContain("answer-Order Details.csv: a folder of that name is in the way; move it away")
+    for (const run of [blocked, shadowed]) expect(run.stderr).not.toMatch(/BadResource|FileSystem\./)
+  })
+
   it("a-new-nested-out-folder-is-created", timeout, async () => {
     const out = NodePath.join(tempDir(), "a", "b", "c")
     const run = await runCli(["metadata", "--sandbox", "--out", out, "--quiet"])
