@@ -39,7 +39,7 @@ import {
   type SecretSources,
   type TimeLimits
 } from "./OptionGate.ts"
-import { checkOutputFolder, claimDemoFolder } from "./OutputFolder.ts"
+import { checkOutputFolder, claimDemoFolder, errnoCode, readProblem } from "./OutputFolder.ts"
 import { makeTerminalProgress, showsProgress, silentProgress } from "./Progress.ts"
 import { runSandboxCommand } from "./SandboxCommand.ts"
 import { searchColumnTypes } from "./SearchColumns.ts"
@@ -184,10 +184,7 @@ const secretSources = Effect.fn("Cli.secretSources")(function* (allowPrompt: boo
       fs
         .readFileString(path)
         .pipe(
-          Effect.mapError(
-            (e) =>
-              new UsageError({ message: `cannot read the password file ${path} (${e.reason._tag}): check the path` })
-          )
+          Effect.mapError((e) => new UsageError({ message: readProblem(`the password file ${path}`, errnoCode(e)) }))
         ),
     prompt: interactive
       ? Option.some((message: string) =>
@@ -723,10 +720,7 @@ const runCommand = Command.make(
         const text = yield* fs
           .readFileString(input.job)
           .pipe(
-            Effect.mapError(
-              (e) =>
-                new UsageError({ message: `cannot read the job file ${input.job} (${e.reason._tag}): check the path` })
-            )
+            Effect.mapError((e) => new UsageError({ message: readProblem(`the job file ${input.job}`, errnoCode(e)) }))
           )
         const parsed = parseJobFile(text, input.job)
         if (Exit.isFailure(parsed)) {

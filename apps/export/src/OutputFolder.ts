@@ -66,6 +66,22 @@ export const fileProblem = (path: string, code: string | undefined, flag = "--ou
   }
 }
 
+/** Why the input file `what` (e.g. `the job file job.json`) cannot be read, for an errno `code`. */
+export const readProblem = (what: string, code: string | undefined): string => {
+  switch (code) {
+    case "ENOENT":
+    case "ENOTDIR":
+      return `cannot read ${what}: there is no such file; check the path`
+    case "EISDIR":
+      return `cannot read ${what}: it is a folder, not a file; pass the file's path`
+    case "EACCES":
+    case "EPERM":
+      return `cannot read ${what}: permission denied; check the file's permissions`
+    default:
+      return `cannot read ${what}${code === undefined ? "" : ` (${code})`}: check the path`
+  }
+}
+
 /** A checked output folder: its absolute path and the levels still to create, outermost first. */
 export interface FolderPlan {
   readonly given: string

@@ -51,7 +51,7 @@ const cases: ReadonlyArray<{
     name: "missing-password-file",
     args: ["metadata", "--password-file", "/nonexistent/pw"],
     env: { THOUGHTSPOT_HOST: "h", THOUGHTSPOT_USERNAME: "a" },
-    says: "password file"
+    says: "cannot read the password file /nonexistent/pw: there is no such file"
   },
   { name: "unknown-metadata-type", args: ["metadata", "--type", "ANSWER,WIDGET"], env: cluster, says: "WIDGET" },
   { name: "unknown-flag", args: ["answer", "A", "--colour"], env: cluster, says: "--colour" },
@@ -71,7 +71,13 @@ const cases: ReadonlyArray<{
     name: "run-without-a-job-file",
     args: ["run", "/nonexistent/job.json"],
     env: cluster,
-    says: "cannot read the job file"
+    says: "cannot read the job file /nonexistent/job.json: there is no such file; check the path"
+  },
+  {
+    name: "job-file-is-a-folder",
+    args: ["run", "/tmp"],
+    env: cluster,
+    says: "cannot read the job file /tmp: it is a folder, not a file"
   },
   {
     name: "plain-http-to-a-remote-host",
