@@ -33,7 +33,7 @@ import { metadataColumns } from "../Cluster.ts"
 import { type ColumnTypes, planColumns, typesByName, typesByPosition } from "../ColumnPlanner.ts"
 import { ExportError } from "../ExportError.ts"
 import { chooseTimeZone } from "../Exporter.ts"
-import { type DataPage, type PageDecoder, runJob } from "../ExportJob.ts"
+import { type DataPage, type JobSpec, type PageDecoder, runJob } from "../ExportJob.ts"
 import { toExportError } from "../Failure.ts"
 import { FileNameAllocator } from "../FileName.ts"
 import { makeRunId, type OutputSource, publishManifests, runManifestName, type TimeZoneInfo } from "../Manifest.ts"
@@ -124,6 +124,27 @@ interface PlannedOutput<E> {
 
 /** The run-wide part of {@link OutputSettings}. */
 type RunSettings = Omit<OutputSettings, "file" | "format" | "pageSize" | "timezone">
+
+/**
+ * Where each option of the writer (`ExportJob.JobSpec`) comes from: an output setting (so it is in the output's
+ * fingerprint), the source, or nothing that changes the bytes written. A new writer option does not compile
+ * until it is placed here, so it cannot be left out of resume's change check by accident.
+ */
+export const writerOptionSources: {
+  readonly [K in keyof JobSpec<unknown, unknown>]-?: keyof OutputSettings | "the source" | "no effect on the bytes"
+} = {
+  what: "no effect on the bytes",
+  pages: "the source",
+  plan: "timezone",
+  emptyColumns: "the source",
+  newline: "newline",
+  escapeFormulae: "escapeFormulae",
+  periodEnd: "periodEnd",
+  strict: "no effect on the bytes",
+  progress: "no effect on the bytes",
+  continues: "no effect on the bytes",
+  offload: "timezone"
+}
 
 /** Signals that a continued output must restart (its source or regenerated prefix changed). */
 class RestartNeeded extends Schema.TaggedError<RestartNeeded>()("RestartNeeded", { reason: Schema.String }) {}
