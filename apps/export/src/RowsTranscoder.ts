@@ -150,6 +150,8 @@ const FORMAT = 2
  * as in PASS, the others by the formatter.
  */
 const USUAL = 3
+/** An integer in an INT64/INT32 column: copied when short enough to be within range, else formatted. */
+const CHECK_LENGTH = 4
 
 // A USUAL column's numbers: any literal, or integers of a range (longer literals are checked by the formatter).
 const ANY_NUMBER = 0
@@ -242,9 +244,18 @@ const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.
 
 /**
  * The value of a cell, as the ordinary path's exact parse gives it (`exact`: numbers as sent, see
- * `parseJsonExact`'s `exactNumbers`; else as before, for columns without a formatter).
+ * `parseJsonExact`'s `exactNumbers`; else as before, for columns without a formatter). Outside integer columns
+ * (`integers` false) a number whose double is finite and not 0 is given as that double: what its formatter
+ * makes of the exact form too, without the cost of checking the spelling.
  */
-const cellValue = (input: Buffer, kind: number, from: number, to: number, exact: boolean): unknown => {
+const cellValue = (
+  input: Buffer,
+  kind: number,
+  from: number,
+  to: number,
+  exact: boolean,
+  integers = false
+): unknown => {
   switch (kind) {
     case NULL:
       return null
@@ -266,8 +277,9 @@ const cellValue = (input: Buffer, kind: number, from: number, to: number, exact:
     }
     case NUMBER:
     case DECIMAL: {
-      if (exact) return exactNumber(input.toString("latin1", from, to))
-      const value = Number(input.toString("latin1", from, to))
+      const token = input.toString("latin1", from, to)
+      const value = Number(token)
+      if (exact) return integers || value === 0 || value - value !== 0 ? exactNumber(token) : value
       if (!Number.isFinite(value)) throw decline
       return value
     }
@@ -355,6 +367,24 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
     const usual = formatters[o]?.usual
     return usual === "int64" ? INT64 : usual === "int32" ? INT32 : ANY_NUMBER
   })
+  // How each output column writes each cell kind, so the loop decides with one load: a USUAL column copies its
+  // usual cells (PASS) and formats the rest; an integer in an INT64/INT32 column is copied when short enough.
+  const cellModes = new Uint8Array(outputs << 4)
+  for (let o = 0; o < outputs; o++) {
+    for (let kind = 0; kind < 16; kind++) {
+      let mode = modes[o]!
+      if (mode === USUAL) {
+        const integers = numeric[o] !== ANY_NUMBER
+        mode =
+          kind === NUMBER || kind === ESCAPED_OTHER || kind === NESTED || (kind === DECIMAL && integers)
+            ? FORMAT
+            : kind === INTEGER && integers
+              ? CHECK_LENGTH
+              : PASS
+      }
+      cellModes[(o << 4) | kind] = mode
+    }
+  }
   // NDJSON key prefixes (`{"a":` then `,"b":` …), all in one buffer: prefix o is [prefixAt[o], prefixAt[o + 1]).
   const prefixTexts = options.columns.map((name, i) => (i === 0 ? "{" : ",") + JSON.stringify(name) + ":")
   const prefixBytes = Buffer.from(prefixTexts.join(""))
@@ -554,21 +584,14 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
             at += length
           }
           const c = sources[o]!
-          const mode = modes[o]!
           const kind = kinds[c]!
           let from = starts[c]!
           let to = ends[c]!
+          // One table load decides how this cell is written (see `cellModes`).
+          let mode = cellModes[(o << 4) | kind]!
+          if (mode === CHECK_LENGTH) mode = to - from > safeLiteral[numeric[o]!]! ? FORMAT : PASS
           let value: string | undefined
-          if (
-            mode === WRITE ||
-            mode === FORMAT ||
-            (mode === USUAL &&
-              (kind === NUMBER ||
-                kind === ESCAPED_OTHER ||
-                kind === NESTED ||
-                (kind === DECIMAL && numeric[o] !== ANY_NUMBER) ||
-                (kind === INTEGER && to - from > safeLiteral[numeric[o]!]!)))
-          ) {
+          if (mode !== PASS) {
             if (mode === WRITE && (kind === NULL || (kind === INTEGER && to - from <= 15))) {
               // Epoch seconds (or null) straight into the output: no number-to-string, no rendered string.
               if (at + MAX_WRITTEN + 2 > out.length) {
@@ -600,7 +623,7 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
               }
               // Anything else: the formatter says what is wrong.
             }
-            const rendered = formatters[o]!(cellValue(input, kind, from, to, true))
+            const rendered = formatters[o]!(cellValue(input, kind, from, to, true, numeric[o] !== ANY_NUMBER))
             if (rendered instanceof Error) {
               failure = { row: rowCount, column: options.columns[o] ?? "", error: rendered }
               writing = 0
