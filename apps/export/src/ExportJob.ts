@@ -289,6 +289,8 @@ export const runJob = <E, R>(
         return alone
       },
       fromRows: (parsed) => parsed,
+      // A page parsed whole keeps its numbers as sent, so the ordinary path writes what this decoder would.
+      exactNumbers: true,
       // The transcoders copy every byte they write, and a worker gets its part copied into its own buffer.
       copiesBytes: true
     }

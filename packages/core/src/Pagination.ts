@@ -120,6 +120,12 @@ export interface RowsDecoder<R> {
   /** The rows in form `R` from parsed, width-checked COMPACT rows. */
   readonly fromRows: (rows: Rows, columnNames: ReadonlyArray<string>) => R
   /**
+   * A body parsed whole (one `fromBytes` declined or could not be given) is parsed with `parseJsonExact`'s
+   * `exactNumbers`, so the rows given to `fromRows` keep every number as sent (`JsonNumber` for spellings a
+   * double cannot give back, `1e400` included): for a decoder that writes the same bytes either way.
+   */
+  readonly exactNumbers?: boolean
+  /**
    * A promise that `fromBytes` keeps no view of `bytes` once it has answered (its `Effect` included): the
    * client then reuses the body's memory for a later page, which saves a fresh page-sized allocation per page.
    * Only set it if that holds: a view kept would see the next page's bytes.

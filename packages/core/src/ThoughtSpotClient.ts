@@ -18,7 +18,7 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Config, ConfigProvider, Context, Effect, Exit, Layer, Option, Schema, Stream } from "effect"
 import type { HttpClient } from "effect/http"
 import * as Auth from "./Auth.ts"
-import { MAX_NESTING, NestingTooDeep, NumberOutOfRange, parseJsonExact } from "./internal/bigJson.ts"
+import { JsonNumber, MAX_NESTING, NestingTooDeep, NumberOutOfRange, parseJsonExact } from "./internal/bigJson.ts"
 import * as Classify from "./internal/classify.ts"
 import * as Requester from "./internal/Requester.ts"
 import { readRowsInPieces } from "./internal/rowsInPieces.ts"
@@ -248,6 +248,20 @@ const waiting = Symbol("waiting")
 /** Levels of a data response: `{"contents":[{"data_rows":[[cell]]}]}` holds a cell at level 6. */
 const BODY_DEPTH = MAX_NESTING + 5
 
+/**
+ * A `contents` item with its own fields' numbers as plain doubles (a body parsed with `exactNumbers` may hold
+ * `JsonNumber`s there, `1.0` for a ratio); `data_rows` stays as parsed.
+ */
+const plainFields = (item: unknown): unknown =>
+  typeof item === "object" && item !== null && !Array.isArray(item)
+    ? Object.fromEntries(
+        Object.entries(item).map(([key, value]) => [
+          key,
+          key !== "data_rows" && value instanceof JsonNumber ? Number(value.text) : value
+        ])
+      )
+    : item
+
 const checkContents = <R>(
   operation: string,
   response: Requester.RawResponse,
@@ -270,7 +284,9 @@ const checkContents = <R>(
       text,
       bytes === undefined
         ? { rejectOutOfRange: true, maxDepth: BODY_DEPTH }
-        : { rejectOutOfRange: true, bytes, maxDepth: BODY_DEPTH }
+        : decoder.exactNumbers === true
+          ? { exactNumbers: true, maxDepth: BODY_DEPTH }
+          : { rejectOutOfRange: true, bytes, maxDepth: BODY_DEPTH }
     )
   } catch (error) {
     // Walking such a value (to check it, render it, write it) would overflow the stack.
@@ -295,7 +311,7 @@ const checkContents = <R>(
   const pages: Array<Pagination.PageContent<R>> = []
   for (let index = 0; index < contents.length; index++) {
     const item: unknown = contents[index]
-    const envelope = decodeEnvelope(item)
+    const envelope = decodeEnvelope(plainFields(item))
     if (Exit.isFailure(envelope)) return wrong("a data page does not have the documented fields")
     const rows = (item as { readonly data_rows?: unknown }).data_rows
     if (!Array.isArray(rows)) return wrong("a data page has no `data_rows` array")

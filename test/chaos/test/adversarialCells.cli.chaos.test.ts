@@ -39,12 +39,21 @@ const answerOf = (columns: ReadonlyArray<Column>) => ({
   }
 })
 
-/** A data page whose `data_rows` are the given raw JSON texts (one per row), as bytes: any spelling goes. */
-const pageOf = (columns: ReadonlyArray<Column>, rows: ReadonlyArray<string | Buffer>): CannedResponse => {
-  const head =
-    `{"contents":[{"available_data_row_count":${rows.length},"column_names":${JSON.stringify(columns.map(([n]) => n))},` +
-    `"data_rows":[`
-  const tail = `],"record_offset":0,"record_size":10000,"returned_data_row_count":${rows.length},"sampling_ratio":1}]}`
+/**
+ * A data page whose `data_rows` are the given raw JSON texts (one per row), as bytes: any spelling goes. With
+ * `namesLast`, `column_names` comes after `data_rows` (keys not in ThoughtSpot's order), so the client cannot
+ * read the rows in place and parses the body whole: the ordinary path.
+ */
+const pageOf = (
+  columns: ReadonlyArray<Column>,
+  rows: ReadonlyArray<string | Buffer>,
+  namesLast = false
+): CannedResponse => {
+  const names = `"column_names":${JSON.stringify(columns.map(([n]) => n))}`
+  const head = `{"contents":[{"available_data_row_count":${rows.length},${namesLast ? "" : `${names},`}"data_rows":[`
+  const tail =
+    `],"record_offset":0,"record_size":10000,"returned_data_row_count":${rows.length},"sampling_ratio":1.0` +
+    `${namesLast ? `,${names}` : ""}}]}`
   const parts: Array<Buffer> = [Buffer.from(head)]
   rows.forEach((row, i) => {
     if (i > 0) parts.push(Buffer.from(","))
@@ -58,7 +67,8 @@ const pageOf = (columns: ReadonlyArray<Column>, rows: ReadonlyArray<string | Buf
 const exportAnswer = async (
   columns: ReadonlyArray<Column>,
   rows: ReadonlyArray<string | Buffer>,
-  format: "csv" | "ndjson"
+  format: "csv" | "ndjson",
+  namesLast = false
 ) => {
   const server = await startCannedServer((path, body) => {
     if (path.endsWith("/metadata/search")) {
@@ -66,7 +76,7 @@ const exportAnswer = async (
       return json(offset === 0 ? [answerOf(columns)] : [])
     }
     if (path.endsWith("/system")) return json({ time_zone: "UTC" })
-    return pageOf(columns, rows)
+    return pageOf(columns, rows, namesLast)
   })
   const out = NodePath.join(root, `out-${Math.random().toString(36).slice(2)}`)
   try {
@@ -212,4 +222,34 @@ describe("cells written exactly", () => {
       '{"Ts":"2020-09-13T12:26:40Z","Ts (2)":"2020-09-13"}\n'
     )
   }, 30_000)
+
+  it("a-page-parsed-whole-follows-the-same-rules", async () => {
+    // Keys out of ThoughtSpot's order: the rows are parsed with the body, not read from its bytes.
+    const columns: ReadonlyArray<Column> = [
+      ["Id", "INT64"],
+      ["Note", "VARCHAR"],
+      ["Price", "DOUBLE"]
+    ]
+    const rows = ['[9.007199254740993e15, {"a":1.50}, 2.50]', '[90071992547409930E-1, [1,"x"], 1e3]']
+    const csv = await exportAnswer(columns, rows, "csv", true)
+    expect(csv.run.code, csv.run.stderr).toBe(0)
+    expect(csv.tree.get("answer-Sales.csv")?.toString("utf8")).toBe(
+      'Id,Note,Price\r\n9007199254740993,"{""a"":1.50}",2.5\r\n9007199254740993,"[1,""x""]",1000\r\n'
+    )
+    const ndjson = await exportAnswer(columns, rows, "ndjson", true)
+    expect(ndjson.run.code, ndjson.run.stderr).toBe(0)
+    expect(ndjson.tree.get("answer-Sales.ndjson")?.toString("utf8")).toBe(
+      '{"Id":9007199254740993,"Note":"{\\"a\\":1.50}","Price":2.5}\n{"Id":9007199254740993,"Note":"[1,\\"x\\"]","Price":1000}\n'
+    )
+    for (const format of formats) {
+      expectRefused(
+        await exportAnswer([["Price", "DOUBLE"]], ["[1]", "[1e-400]"], format, true),
+        /^spotpipe: answer "Sales": row 2, column "Price": 1e-400 is too small for a double \(it would become 0\)/
+      )
+      expectRefused(
+        await exportAnswer([["Region", "VARCHAR"]], ['["x\\udc00"]'], format, true),
+        /^spotpipe: answer "Sales": row 1, column "Region": the text holds an unpaired surrogate \(\\uDC00\)/
+      )
+    }
+  }, 60_000)
 })
