@@ -118,16 +118,18 @@ export const lockOutputDirectory = (
         })
     })
 
-    let taken = yield* tryCreate
-    if (!taken) {
-      const text = yield* fs.readFileString(lockPath).pipe(Effect.orElseSucceed(() => ""))
-      const holder = parseLock(text)
+    // A lock that vanishes while it is read (its run just ended) or is taken over by another run at the same
+    // moment is looked at again, a few times at most.
+    for (let attempt = 1; !(yield* tryCreate); attempt++) {
+      const text = yield* fs.readFileString(lockPath).pipe(Effect.option)
+      if (text._tag === "None" && attempt < 3) continue
+      const holder = text._tag === "Some" ? parseLock(text.value) : undefined
       const age = yield* Effect.tryPromise(() => NodeFs.stat(lockPath)).pipe(
         Effect.map((info) => Date.now() - info.mtimeMs),
         Effect.orElseSucceed(() => 0)
       )
       const stale = holder === undefined ? age > tornLockMillis : holder.hostname === hostname && !isAlive(holder.pid)
-      if (!stale) {
+      if (!stale || attempt >= 3) {
         const who =
           holder === undefined
             ? "its lock file is being written"
@@ -142,14 +144,8 @@ export const lockOutputDirectory = (
           ? `${lockPath} was left unfinished by a run that no longer exists: taking it over`
           : `${lockPath} was left by spotpipe (pid ${holder.pid}, started ${holder.started_at}), which is no longer running: taking it over`
       )
-      yield* orFail(fs.remove(lockPath), lockPath)
-      taken = yield* tryCreate
-      if (!taken) {
-        return yield* new ExportError({
-          kind: "Io",
-          message: `another spotpipe run took the lock ${lockPath} at the same moment: wait for it or use another --out`
-        })
-      }
+      // Gone already is fine; one that cannot be removed shows up again as taken on the next look.
+      yield* fs.remove(lockPath).pipe(Effect.ignore)
     }
 
     yield* Effect.addFinalizer(() =>
