@@ -12,6 +12,7 @@
  * }).pipe(Effect.provide(ThoughtSpotClient.layerNode({ host, auth: Auth.password({ username, password }) })))
  * ```
  */
+import { isUtf8 } from "node:buffer"
 // Deep import: the package barrel also loads Redis, workers, sockets … (~25 MB of RSS for nothing here).
 import { crc32 } from "node:zlib"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
@@ -277,6 +278,13 @@ const checkContents = <R>(
   // page parsed whole, rare) by a walk of the body.
   const bodyBytes = bytes ?? response.bytes
   const spans = split?.spans ?? dataRowsSpans(bodyBytes)
+  // Decoded whole, bytes that are not UTF-8 would become replacement characters: refused instead. (Rows read in
+  // place were checked by their decoder.)
+  if (split === undefined && !isUtf8(bodyBytes)) {
+    return wrong(
+      "the data page holds text that is not valid UTF-8; it is never exported with replacement characters: correct the value at the source"
+    )
+  }
   const text = split === undefined ? response.text : split.envelope
   let json: unknown
   try {
