@@ -1,8 +1,9 @@
 /**
  * Turns raw COMPACT rows into rendered rows. Work is planned once per output: each column gets a precomputed
- * formatter (identity for plain columns, a `@spotpipe/decode` renderer for date columns) and, when asked, a
- * companion column carrying the period end. A page whose columns all pass through is handed on untouched;
- * otherwise each row costs one array and one call per formatted cell.
+ * formatter (`CellRules.ts` for non-date columns, a `@spotpipe/decode` renderer for date columns) and, when
+ * asked, a companion column carrying the period end. Output names are made distinct (a repeated result name is
+ * numbered). A page whose columns all pass through is handed on untouched; otherwise each row costs one array
+ * and one call per formatted cell.
  */
 import type { Cell, RenderedPage } from "./RowFormat.ts"
 

@@ -11,12 +11,13 @@
  * CSV, and copied as they are for NDJSON, where they are already `JSON.stringify`'s text), dates. Short tokens
  * and NDJSON key prefixes are copied four bytes a step. Every other cell — `\u` and `\/` escapes, other numbers,
  * objects, any other formatted cell — becomes its value and is written by the same functions as the ordinary path
- * (`csvCell`, `jsonCell`, the column's formatter), so the bytes are that path's; `test/RowsTranscoder.test.ts`
- * checks it on generated pages.
+ * (`CellRules.ts`, `csvCell`, `jsonCell`, the column's formatter), so the bytes are that path's; a cell those
+ * functions refuse (an unpaired surrogate, a decimal in an INT64 column, …) is named in the result (row, column,
+ * reason) instead of written, and so is text that is not UTF-8 (one native check per array).
+ * `test/RowsTranscoder.test.ts` checks both on generated pages.
  *
- * Anything else declines the page (`undefined`): bytes that are not valid JSON, a row of another width, a
- * number beyond a double, a cell its formatter refuses. The page is then parsed and rendered the ordinary
- * way, which gives the precise error or retry.
+ * Anything else declines the page (`undefined`): bytes that are not valid JSON, a row of another width. The page
+ * is then parsed and rendered the ordinary way, which gives the precise error or retry.
  */
 import { isUtf8 } from "node:buffer"
 import { exactNumber, parseJsonExact } from "@spotpipe/core/json"
