@@ -48,7 +48,7 @@ const decimalParts = (text: string) => {
 }
 
 /** The integer a number token stands for, worked out on its text; an Error when it is none or out of range. */
-const exactInteger = (value: number | bigint | JsonNumber, numeric: "int64" | "int32"): bigint | Error => {
+const exactInteger = (value: number | bigint | JsonNumber, numeric: "int64" | "int32"): number | bigint | Error => {
   const range = ranges[numeric]
   let integer: bigint
   if (typeof value === "bigint") integer = value
@@ -60,7 +60,10 @@ const exactInteger = (value: number | bigint | JsonNumber, numeric: "int64" | "i
     }
     // Beyond 2^53 a double need not be the number that was sent (an exact parse gives those as bigints or text).
     if (!Number.isSafeInteger(value)) return refuse(`${sourceText(value)} lost its exact digits before it was written`)
-    integer = BigInt(value)
+    if (value < Number(range.min) || value > Number(range.max)) {
+      return refuse(`${sourceText(value)} is outside the ${range.type} range (${range.min} to ${range.max})`)
+    }
+    return value
   } else {
     const parts = decimalParts(value.text)
     if (parts === undefined) return refuse(`${value.text} is not a number`)

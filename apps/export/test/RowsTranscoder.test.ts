@@ -160,12 +160,15 @@ const scenario = fc.array(columnType, { minLength: 1, maxLength: 6 }).chain((typ
     newline: fc.constantFrom("\r\n" as const, "\n" as const),
     escapeFormulae: fc.boolean(),
     periodEnd: fc.boolean(),
+    // Repeated column names (and one that a numbered name would take): output names are made distinct.
+    repeatNames: fc.boolean(),
     offset: fc.constantFrom("utc" as const, "zone" as const),
     zone: fc.constantFrom("America/Los_Angeles", "Asia/Kolkata", "UTC")
   })
 )
 
-type Scenario = typeof scenario extends fc.Arbitrary<infer S> ? S : never
+type Generated = typeof scenario extends fc.Arbitrary<infer S> ? S : never
+type Scenario = Omit<Generated, "repeatNames"> & { readonly repeatNames?: boolean }
 
 const textOf = ({ rows, gaps }: Scenario): string => {
   const [a, b, c, d] = gaps as [string, string, string, string]
@@ -173,7 +176,7 @@ const textOf = ({ rows, gaps }: Scenario): string => {
 }
 
 const setup = (s: Scenario) => {
-  const names = s.types.map((_, i) => `c${i}`)
+  const names = s.types.map((_, i) => (s.repeatNames === true ? ["c", "c", "c (2)"][i % 3]! : `c${i}`))
   const plans = planColumns(names, s.types, {
     timeZone: zone(s.zone),
     offset: s.offset
