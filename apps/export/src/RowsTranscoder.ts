@@ -286,7 +286,9 @@ const cellValue = (
     }
     default: {
       const token = input.toString("utf8", from, to)
-      if (exact) return parseJsonExact(token, { exactNumbers: true }) // SyntaxError on a bad escape or nesting: declines
+      // SyntaxError on a bad escape or nesting: declines. A string holds no number: a plain parse is exact.
+      if (kind === ESCAPED_OTHER) return JSON.parse(token)
+      if (exact) return parseJsonExact(token, { exactNumbers: true })
       if (kind === NESTED && HUGE_EXPONENT.test(token)) throw decline
       return parseJsonExact(token)
     }
