@@ -325,7 +325,8 @@ export const runBatch = <E>(
         newline: options.newline,
         escapeFormulae: options.escapeFormulae,
         periodEnd: options.periodEnd,
-        tzDatabase: options.tzDatabase ?? runtimeTzDatabase()
+        tzDatabase: options.tzDatabase ?? runtimeTzDatabase(),
+        writerVersion: options.version
       }
 
       /** Writes one output; returns its manifest entry. */

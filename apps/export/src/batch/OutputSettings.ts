@@ -22,6 +22,8 @@ export interface OutputSettings {
   readonly periodEnd: boolean
   /** The runtime's time-zone database version (`process.versions.tz`): a new one can change a rendered date. */
   readonly tzDatabase: string
+  /** The spotpipe version that writes it: a new version may write a cell differently, so it never continues a file. */
+  readonly writerVersion: string
 }
 
 /** How each setting is named in messages; a `Record` over the keys, so a new setting cannot go unnamed. */
@@ -34,7 +36,8 @@ const labels: Record<keyof OutputSettings, string> = {
   newline: "--newline",
   escapeFormulae: "--escape-formulae",
   periodEnd: "--period-end",
-  tzDatabase: "the time-zone database version"
+  tzDatabase: "the time-zone database version",
+  writerVersion: "the spotpipe version"
 }
 
 const show = (key: string, value: unknown): string => {

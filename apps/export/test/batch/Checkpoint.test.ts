@@ -34,7 +34,8 @@ const settings: OutputSettings = {
   newline: "\r\n",
   escapeFormulae: false,
   periodEnd: false,
-  tzDatabase: "2025b"
+  tzDatabase: "2025b",
+  writerVersion: "0.1.0"
 }
 
 const input = (overrides: Partial<Checkpoint.ResumeInput> = {}): Checkpoint.ResumeInput => ({
