@@ -13,9 +13,7 @@
  * ```
  */
 import { isUtf8 } from "node:buffer"
-// Deep import: the package barrel also loads Redis, workers, sockets … (~25 MB of RSS for nothing here).
 import { crc32 } from "node:zlib"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Config, ConfigProvider, Context, Effect, Exit, Layer, Option, Schema, Stream } from "effect"
 import type { HttpClient } from "effect/http"
 import * as Auth from "./Auth.ts"
@@ -612,9 +610,24 @@ export const layer = (
   options: ThoughtSpotClientOptions
 ): Layer.Layer<ThoughtSpotClient, never, HttpClient.HttpClient> => Layer.effect(ThoughtSpotClient, make(options))
 
-/** The client as a layer over Node's undici HTTP client. */
+/**
+ * The client as a layer over Node's undici HTTP client. `@effect/platform-node` is an optional peer dependency:
+ * it is loaded when the layer is built, not when this module loads, so users of `layer` with their own
+ * `HttpClient` need not install it; without it this layer dies with a message that says what to install.
+ */
 export const layerNode = (options: ThoughtSpotClientOptions): Layer.Layer<ThoughtSpotClient> =>
-  layer(options).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  Layer.unwrap(Effect.map(loadNodeHttpClient, (node) => layer(options).pipe(Layer.provide(node.layerUndici))))
+
+const loadNodeHttpClient = Effect.promise(() =>
+  // Deep import: the package barrel also loads Redis, workers, sockets … (~25 MB of RSS for nothing here).
+  import("@effect/platform-node/NodeHttpClient").catch((cause: unknown) => {
+    throw new Error(
+      "ThoughtSpotClient.layerNode needs the package @effect/platform-node: install it next to effect " +
+        "(npm install @effect/platform-node), or give ThoughtSpotClient.layer your own HttpClient",
+      { cause }
+    )
+  })
+)
 
 /**
  * Reads the connection from configuration: `THOUGHTSPOT_HOST`, and either `THOUGHTSPOT_TOKEN`, or
