@@ -1,11 +1,12 @@
 /**
- * Typed errors of `@spotpipe/decode`. They are Effect `Schema.TaggedError` classes, so Effect code can yield and
- * match them, while plain callers just read the fields: decoding functions return them, they never throw.
+ * Typed errors of `@spotpipe/decode`: plain `Error` subclasses with a `_tag` and fields, so this module (and the
+ * package's main entry) imports nothing. Plain callers test them with `instanceof` and read the fields; Effect
+ * code can put them in an error channel and match them with `Effect.catchTag`, which only reads `_tag`. Decoding
+ * functions return them, they never throw. Schemas for them live in `@spotpipe/decode/schema`.
  */
-import { Schema } from "effect"
 
-/** Why a cell is not a valid date cell (see the error table in the package README). */
-export const DateCellErrorReason = Schema.Literals([
+/** Every {@link DateCellErrorReason}, in the order of the README's error table (internal reason codes index it). */
+export const DATE_CELL_ERROR_REASONS = [
   "NotFinite",
   "NotWholeSeconds",
   "UnsafeInteger",
@@ -13,30 +14,67 @@ export const DateCellErrorReason = Schema.Literals([
   "EndBeforeStart",
   "WrongType",
   "WrongShape"
-])
+] as const
 
-/** Why a cell is not a valid date cell. */
-export type DateCellErrorReason = typeof DateCellErrorReason.Type
+/** Why a cell is not a valid date cell (see the error table in the package README). */
+export type DateCellErrorReason = (typeof DATE_CELL_ERROR_REASONS)[number]
+
+/** The fields a {@link DateCellError} is made from. */
+export interface DateCellErrorFields {
+  readonly reason: DateCellErrorReason
+  readonly row?: number
+  readonly column?: string
+  readonly value: string
+  readonly message: string
+}
 
 /**
  * A cell that is not a valid date cell. `row` (0-based, plus any `rowOffset` the caller passed) and `column` are
- * set when known; `value` is the offending value rendered safely and truncated; `message` says what is wrong with
- * the cell (`cell "abc" in column "Order Date" is not a ThoughtSpot date …`) and no more: what to do depends on
- * the caller, which can add advice by `reason`.
+ * set when known (absent otherwise); `value` is the offending value rendered safely and truncated; `message` says
+ * what is wrong with the cell (`cell "abc" in column "Order Date" is not a ThoughtSpot date …`) and no more: what
+ * to do depends on the caller, which can add advice by `reason`.
  */
-export class DateCellError extends Schema.TaggedError<DateCellError>()("DateCellError", {
-  reason: DateCellErrorReason,
-  row: Schema.optionalKey(Schema.Int),
-  column: Schema.optionalKey(Schema.String),
-  value: Schema.String,
-  message: Schema.String
-}) {}
+export class DateCellError extends Error {
+  static {
+    // On the prototype, so `name` is no own field of each error (stack traces and `String(error)` read it).
+    DateCellError.prototype.name = "DateCellError"
+  }
+  readonly _tag = "DateCellError"
+  // `declare`: assigned below; a plain field declaration would define `row` and `column` even when absent.
+  declare readonly reason: DateCellErrorReason
+  declare readonly row?: number
+  declare readonly column?: string
+  declare readonly value: string
+
+  constructor(fields: DateCellErrorFields) {
+    super(fields.message)
+    this.reason = fields.reason
+    // Absent stays absent (not `undefined`), so the fields read the same as the object they came from.
+    if (fields.row !== undefined) this.row = fields.row
+    if (fields.column !== undefined) this.column = fields.column
+    this.value = fields.value
+  }
+}
+
+/** The fields an {@link InvalidTimeZoneError} is made from. */
+export interface InvalidTimeZoneErrorFields {
+  readonly timeZone: string
+  readonly message: string
+}
 
 /** A time zone name that this JavaScript runtime's `Intl` does not know. */
-export class InvalidTimeZoneError extends Schema.TaggedError<InvalidTimeZoneError>()("InvalidTimeZoneError", {
-  timeZone: Schema.String,
-  message: Schema.String
-}) {}
+export class InvalidTimeZoneError extends Error {
+  static {
+    InvalidTimeZoneError.prototype.name = "InvalidTimeZoneError"
+  }
+  readonly _tag = "InvalidTimeZoneError"
+  declare readonly timeZone: string
+
+  constructor(fields: InvalidTimeZoneErrorFields) {
+    super(fields.message)
+    this.timeZone = fields.timeZone
+  }
+}
 
 /** True when a decode or render result is a {@link DateCellError}. */
 export const isDateCellError = (value: unknown): value is DateCellError => value instanceof DateCellError

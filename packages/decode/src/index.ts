@@ -1,6 +1,7 @@
 /**
  * `@spotpipe/decode`: ThoughtSpot date cells (epoch seconds or Custom Calendar `{"v":{"s":…}}`) -> normalized
- * periods -> text in any IANA zone. Pure and browser-safe: no I/O, no Node APIs.
+ * periods -> text in any IANA zone. Pure and browser-safe: no I/O, no Node APIs, and no imports at all beyond
+ * its own modules (Effect Schema codecs are in `@spotpipe/decode/schema`, `./schema.ts`).
  */
 export { type CellWriter, INVALID_CELL, MAX_CELL_BYTES, makeCellWriter, NO_TEXT } from "./CellWriter.ts"
 export {
@@ -10,8 +11,15 @@ export {
   isPlainColumnType,
   type PlainColumnType
 } from "./ColumnType.ts"
-export { DateCellError, DateCellErrorReason, InvalidTimeZoneError, isDateCellError } from "./DateCellError.ts"
-export { DateCellFromWire, NullableDateCellFromWire, PeriodSchema, WireDateValueSchema } from "./DateCellSchema.ts"
+export {
+  DATE_CELL_ERROR_REASONS,
+  DateCellError,
+  type DateCellErrorFields,
+  type DateCellErrorReason,
+  InvalidTimeZoneError,
+  type InvalidTimeZoneErrorFields,
+  isDateCellError
+} from "./DateCellError.ts"
 export {
   type CellLocation,
   type Decoded,

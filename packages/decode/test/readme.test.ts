@@ -1,69 +1,54 @@
-/** The package README's examples, run as written (so the documentation cannot drift from the code). */
-import { Schema } from "effect"
-import { expect, it } from "vitest"
-import {
-  DateCellError,
-  decodeCompactRows,
-  InvalidTimeZoneError,
-  makeCellRenderer,
-  makeCellWriter,
-  makeEndRenderer,
-  NO_TEXT,
-  NullableDateCellFromWire,
-  resolveTimeZone
-} from "../src/index.ts"
+/**
+ * The package README's examples, run as written (so the documentation cannot drift from the code): every fenced
+ * JavaScript/TypeScript block that imports the package runs in a fresh Node process, with `@spotpipe/decode` and
+ * `@spotpipe/decode/schema` pointed at this package's sources, and must print exactly what the comments after its
+ * `console.log` calls say, in order.
+ */
+import { spawnSync } from "node:child_process"
+import { readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import { describe, expect, it } from "vitest"
 
-it("readme-plain-example", () => {
-  const zone = resolveTimeZone("America/Los_Angeles")
-  if (zone instanceof InvalidTimeZoneError) throw new Error(zone.message)
-  const renderDate = makeCellRenderer("DATE", { timeZone: zone, column: "Order Date" })
-  expect(renderDate(694252800)).toBe("1992-01-01")
-  expect(renderDate({ v: { s: 709974000 } })).toBe("1992-07-01")
-  expect(renderDate(null)).toBeNull()
-  expect(renderDate("soon", 17)).toMatchObject({
-    _tag: "DateCellError",
-    reason: "WrongType",
-    row: 17,
-    column: "Order Date"
+const packageDir = fileURLToPath(new URL("../", import.meta.url))
+const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8")
+const entries: Record<string, string> = {
+  "@spotpipe/decode": new URL("../src/index.ts", import.meta.url).href,
+  "@spotpipe/decode/schema": new URL("../src/schema.ts", import.meta.url).href
+}
+
+const blocks = [...readme.matchAll(/^```(js|ts)\n([\s\S]*?)^```$/gm)]
+  .map((match) => match[2]!)
+  .filter((code) => /from "@spotpipe\/decode(\/schema)?"/.test(code))
+
+/** What the block's `console.log` lines say they print: the text after ` // ` on each such line. */
+const promised = (code: string): Array<string> =>
+  code
+    .split("\n")
+    .filter((line) => line.includes("console.log("))
+    .map((line) => {
+      const at = line.indexOf(" // ")
+      if (at < 0) throw new Error(`README: a console.log line without the output it prints: ${line}`)
+      return line.slice(at + 4)
+    })
+
+describe("README examples", () => {
+  it("there-are-a-plain-example-an-effect-example-and-a-schema-example", () => {
+    expect(blocks.length).toBe(3)
+    expect(blocks[0]).not.toMatch(/from "effect"/)
+    expect(blocks[0]).toMatch(/from "@spotpipe\/decode"\n/)
+    expect(blocks.some((code) => code.includes('from "@spotpipe/decode/schema"'))).toBe(true)
   })
-  expect(renderDate("soon", 17)).toBeInstanceOf(DateCellError)
-  const writeDate = makeCellWriter("DATE", { timeZone: zone })
-  const out = new Uint8Array(64)
-  expect(writeDate(694252800, out, 0)).toBe(10)
-  expect(Buffer.from(out.subarray(0, 10)).toString("latin1")).toBe("1992-01-01")
-  expect(writeDate(null, out, 10)).toBe(NO_TEXT)
-  expect(makeCellRenderer("DATE_TIME")(1625759921)).toBe("2021-07-08T15:58:41Z")
-  expect(makeCellRenderer("DATE_TIME", { timeZone: zone, offset: "zone" })(1625759921)).toBe(
-    "2021-07-08T08:58:41-07:00"
-  )
-  expect(makeCellRenderer("TIME", { timeZone: zone })(1625759921)).toBe("08:58:41")
-  expect(makeEndRenderer("DATE", { timeZone: zone })({ v: { s: 694252800, e: 702115200 } })).toBe("1992-04-01")
 
-  const columns = [
-    { name: "Order Date", type: "DATE" },
-    { name: "Region", type: "VARCHAR" }
-  ]
-  const result = decodeCompactRows(
-    [
-      [694252800, "West"],
-      [null, "East"]
-    ],
-    columns,
-    { rowOffset: 0 }
-  )
-  expect(result).toEqual({
-    _tag: "Decoded",
-    value: [
-      [{ start: 694252800, form: "epoch" }, "West"],
-      [null, "East"]
-    ],
-    passedThrough: 0
+  it.each(blocks.map((code, i) => [i, code] as const))("block-%i-prints-what-it-promises", (_, code) => {
+    const runnable = code.replace(/from "(@spotpipe\/decode(?:\/schema)?)"/g, (_, name: string) => {
+      return `from ${JSON.stringify(entries[name])}`
+    })
+    const run = spawnSync(process.execPath, ["--input-type=module", "--eval", runnable], {
+      cwd: packageDir,
+      encoding: "utf8"
+    })
+    expect(run.stderr).toBe("")
+    expect(run.status).toBe(0)
+    expect(run.stdout.split("\n").slice(0, -1)).toEqual(promised(code))
   })
-})
-
-it("readme-effect-example", () => {
-  const Rows = Schema.Array(Schema.Tuple([NullableDateCellFromWire, Schema.String]))
-  const rows = Schema.decodeSync(Rows)([[{ v: { s: 694252800 } }, "West"]])
-  expect(rows).toEqual([[{ start: 694252800, form: "calendar" }, "West"]])
-  expect(Schema.encodeSync(Rows)(rows)).toEqual([[{ v: { s: 694252800 } }, "West"]])
 })

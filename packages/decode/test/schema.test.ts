@@ -5,7 +5,8 @@
 import { Effect, Exit, Schema } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { MAX_EPOCH_SECONDS, MIN_EPOCH_SECONDS, NullableDateCellFromWire } from "../src/index.ts"
+import { MAX_EPOCH_SECONDS, MIN_EPOCH_SECONDS } from "../src/index.ts"
+import { NullableDateCellFromWire } from "../src/schema.ts"
 
 const seconds = fc.integer({ min: MIN_EPOCH_SECONDS, max: MAX_EPOCH_SECONDS })
 const wire = fc.oneof(

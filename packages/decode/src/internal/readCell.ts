@@ -3,7 +3,7 @@
  * returns the start seconds (or a sentinel) and leaves the rest of the cell in module-level scratch variables,
  * so a well-formed cell costs no object allocation. Errors are built only from the recorded reason code.
  */
-import { DateCellError, type DateCellErrorReason } from "../DateCellError.ts"
+import { DATE_CELL_ERROR_REASONS, DateCellError, type DateCellErrorReason } from "../DateCellError.ts"
 import { isPeriod, MAX_EPOCH_SECONDS, MIN_EPOCH_SECONDS, type WireForm } from "../Period.ts"
 
 /** `readCell` result for a null cell. */
@@ -20,15 +20,7 @@ const OUT_OF_RANGE = 3
 const END_BEFORE_START = 4
 const WRONG_TYPE = 5
 const WRONG_SHAPE = 6
-const reasons: ReadonlyArray<DateCellErrorReason> = [
-  "NotFinite",
-  "NotWholeSeconds",
-  "UnsafeInteger",
-  "OutOfRange",
-  "EndBeforeStart",
-  "WrongType",
-  "WrongShape"
-]
+const reasons: ReadonlyArray<DateCellErrorReason> = DATE_CELL_ERROR_REASONS
 
 /** Reason code of the last invalid cell read (valid until the next call). */
 let issue = 0

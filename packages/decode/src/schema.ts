@@ -1,0 +1,93 @@
+/**
+ * `@spotpipe/decode/schema`: Effect Schema codecs for date cells inside response schemas (wire form ⇄
+ * {@link Period}) and for the package's errors. Decoding shares the plain decoder (same rules, same messages);
+ * encoding gives back the wire form the period was decoded from. The only module of the package that imports
+ * `effect` (a peer dependency), so users of the main entry never load it.
+ */
+import { Effect, Schema, SchemaGetter, SchemaIssue } from "effect"
+import { DATE_CELL_ERROR_REASONS, DateCellError, InvalidTimeZoneError } from "./DateCellError.ts"
+import { decodeCell } from "./Decode.ts"
+import { encodePeriod, type Period, type WireDateValue } from "./Period.ts"
+
+/** Schema of the normalized value. */
+export const PeriodSchema = Schema.Struct({
+  start: Schema.Int,
+  end: Schema.optionalKey(Schema.Int),
+  display: Schema.optionalKey(Schema.String),
+  form: Schema.Literals(["epoch", "calendar"])
+})
+
+/**
+ * The encoded side: any number, bigint or object. It is deliberately loose so that every rejection comes from the
+ * decoder with its specific reason (fraction, out of range, wrong shape …) instead of a generic type mismatch.
+ */
+export const WireDateValueSchema = Schema.declare<WireDateValue>(
+  (u): u is WireDateValue => typeof u === "number" || typeof u === "bigint" || (typeof u === "object" && u !== null),
+  { title: "ThoughtSpot date cell", description: 'epoch seconds or {"v":{"s":…,"e"?:…},"d"?:…}' }
+)
+
+/** A non-null date cell: wire form ⇄ {@link Period}; encoding restores the original form. */
+export const DateCellFromWire = WireDateValueSchema.pipe(
+  Schema.decodeTo(PeriodSchema, {
+    decode: SchemaGetter.transformEffect((wire: WireDateValue, options) => {
+      const decoded = decodeCell(wire)
+      return decoded === null || decoded instanceof DateCellError
+        ? Effect.fail(
+            new SchemaIssue.InvalidValue(
+              { message: decoded === null ? "a date cell was expected, got null" : decoded.message },
+              wire,
+              options
+            )
+          )
+        : Effect.succeed(decoded)
+    }),
+    encode: SchemaGetter.transform((period: Period) => encodePeriod(period))
+  })
+)
+
+/** A nullable date cell (how ThoughtSpot sends them in COMPACT rows): null stays null. */
+export const NullableDateCellFromWire = Schema.NullOr(DateCellFromWire)
+
+/** Schema of a {@link DateCellError}'s `reason`. */
+export const DateCellErrorReason = Schema.Literals(DATE_CELL_ERROR_REASONS)
+
+/**
+ * A {@link DateCellError} ⇄ its fields as plain data (`{ _tag: "DateCellError", reason, row?, column?, value,
+ * message }`), e.g. to send it between processes: decoding makes a real `DateCellError` instance.
+ */
+export const DateCellErrorSchema = Schema.Struct({
+  _tag: Schema.tag("DateCellError"),
+  reason: DateCellErrorReason,
+  row: Schema.optionalKey(Schema.Int),
+  column: Schema.optionalKey(Schema.String),
+  value: Schema.String,
+  message: Schema.String
+}).pipe(
+  Schema.decodeTo(Schema.instanceOf(DateCellError, { title: "DateCellError" }), {
+    decode: SchemaGetter.transform(({ _tag, ...fields }) => new DateCellError(fields)),
+    encode: SchemaGetter.transform((error: DateCellError) => ({
+      _tag: error._tag,
+      reason: error.reason,
+      ...(error.row === undefined ? {} : { row: error.row }),
+      ...(error.column === undefined ? {} : { column: error.column }),
+      value: error.value,
+      message: error.message
+    }))
+  })
+)
+
+/** An {@link InvalidTimeZoneError} ⇄ `{ _tag: "InvalidTimeZoneError", timeZone, message }`. */
+export const InvalidTimeZoneErrorSchema = Schema.Struct({
+  _tag: Schema.tag("InvalidTimeZoneError"),
+  timeZone: Schema.String,
+  message: Schema.String
+}).pipe(
+  Schema.decodeTo(Schema.instanceOf(InvalidTimeZoneError, { title: "InvalidTimeZoneError" }), {
+    decode: SchemaGetter.transform(({ _tag, ...fields }) => new InvalidTimeZoneError(fields)),
+    encode: SchemaGetter.transform((error: InvalidTimeZoneError) => ({
+      _tag: error._tag,
+      timeZone: error.timeZone,
+      message: error.message
+    }))
+  })
+)
