@@ -8,8 +8,7 @@
  * (bin/bundled.js), and the launcher runs the sources whenever one differs. It runs after every install (the
  * root `postinstall`) and with `pnpm bundle`; `pnpm bench` rebuilds it first.
  *
- * The worker's bundle gets the inert Effect stand-in where source runs get it through a resolve hook
- * (EffectStandIn.ts), so a worker loads no Effect either way. Code is not minified: stack traces stay readable.
+ * The transcode worker is bundled on its own; it loads no Effect. Code is not minified: stack traces stay readable.
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
@@ -17,7 +16,6 @@ import { relative } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { build, type Metafile, type Plugin } from "esbuild"
 import { entryName, fingerprint, recordName } from "../bin/bundled.js"
-import { effectStandIn } from "../src/EffectStandIn.ts"
 
 const root = fileURLToPath(new URL("../../../", import.meta.url))
 /** Where `pnpm spotpipe` and the bin look for the bundle. */
@@ -26,18 +24,6 @@ export const defaultOutDir = fileURLToPath(new URL("../dist/", import.meta.url))
 /** Bundled CommonJS (undici) calls `require` for Node's own modules, which an ES module must make itself. */
 const banner = {
   js: 'import { createRequire as __spotpipeRequire } from "node:module";\nconst require = __spotpipeRequire(import.meta.url);'
-}
-
-/** Answers `effect` (the entry, as the worker's hook does) with the inert stand-in. */
-const effectAsStandIn: Plugin = {
-  name: "effect-stand-in",
-  setup: (b) => {
-    b.onResolve({ filter: /^effect$/ }, () => ({ path: "effect", namespace: "effect-stand-in" }))
-    b.onLoad({ filter: /.*/, namespace: "effect-stand-in" }, () => ({
-      contents: effectStandIn(import.meta.resolve("effect")),
-      loader: "js"
-    }))
-  }
 }
 
 /**
@@ -91,8 +77,7 @@ export const bundle = async (outDir: string = defaultOutDir): Promise<void> => {
   const worker = await build({
     ...common,
     entryPoints: { TranscodeWorker: "apps/export/src/TranscodeWorker.ts" },
-    outdir: outDir,
-    plugins: [effectAsStandIn]
+    outdir: outDir
   })
   const inputs = (meta: Metafile) =>
     Object.keys(meta.inputs).filter((path) => !path.includes("node_modules/") && !path.includes(":"))

@@ -5,40 +5,16 @@
  * are the ones the main thread would write. Rows arrive in a buffer the pool owns and go back with the reply;
  * output chunks are transferred to the main thread and come back (`Recycle`) once written, to be filled again.
  *
- * A worker is a second V8 isolate, so what it loads costs memory per worker. The transcoder needs no Effect,
- * but `@spotpipe/decode` (whose error classes are `Schema.TaggedError`s and whose entry also holds its schemas)
- * imports it, which would load all of Effect here: ~20 MiB more per worker, measured. So before loading anything
- * this module installs a resolve hook for its own thread that answers `effect` with an inert stand-in (below):
- * module-level schema definitions load without doing anything. Once loading is over, calling anything of it
- * throws, so code that needed Effect for real fails (its rows are declined and transcoded on the main thread)
- * instead of writing what an inert value gives; only constructing an error class still works (a bad cell makes
- * a decode error, which declines the rows anyway). Should a module loaded here need Effect at load time beyond
- * definitions, the worker fails to start, the pool sees it die, and every page is transcoded on the main thread
- * (correct, just slower; the tests check that workers really take parts). In the bundled CLI the stand-in is
- * built into this worker's bundle instead, and the hook finds nothing to answer.
+ * A worker is a second V8 isolate, so what it loads costs memory per worker: nothing here loads Effect (all of
+ * it would be ~20 MiB more per worker, measured), since `@spotpipe/decode`'s main entry imports nothing and the
+ * modules below need no Effect. The bundle test checks that the worker's bundle holds no Effect code.
  */
-import { registerHooks } from "node:module"
 import { parentPort } from "node:worker_threads"
-import { effectStandIn, loadedKey } from "./EffectStandIn.ts"
-import type { RowsTranscoder } from "./RowsTranscoder.ts"
+import { resolveTimeZone } from "@spotpipe/decode"
+import { planColumns } from "./ColumnPlanner.ts"
+import { makeRowRenderer } from "./RowRenderer.ts"
+import { makeRowsTranscoder, type RowsTranscoder } from "./RowsTranscoder.ts"
 import type { TranscodeReply, TranscodeRequest, TranscodeSpec } from "./TranscodePool.ts"
-
-const dataModule = (source: string) => `data:text/javascript,${encodeURIComponent(source)}`
-let standInUrl: string | undefined
-registerHooks({
-  resolve: (specifier, context, next) => {
-    if (specifier !== "effect") return next(specifier, context)
-    standInUrl ??= dataModule(effectStandIn(next(specifier, context).url))
-    return { url: standInUrl, shortCircuit: true }
-  }
-})
-
-// Loaded only now, through the hook above.
-const { resolveTimeZone } = await import("@spotpipe/decode")
-const { planColumns } = await import("./ColumnPlanner.ts")
-const { makeRowRenderer } = await import("./RowRenderer.ts")
-const { makeRowsTranscoder } = await import("./RowsTranscoder.ts")
-Object.assign(globalThis, { [Symbol.for(loadedKey)]: true })
 
 const transcodersFor = (spec: TranscodeSpec): ReadonlyArray<RowsTranscoder> => {
   const timeZone = resolveTimeZone(spec.timeZone)

@@ -1,7 +1,7 @@
 /**
  * The bundled CLI (scripts/bundle.ts, run by the launcher when current): built here into a temp directory, it
- * must write the very bytes the sources write — with a worker thread, whose bundle carries the Effect stand-in —
- * and the launcher must take it only while every recorded source is unchanged.
+ * must write the very bytes the sources write — with a worker thread, whose bundle holds no Effect code — and the
+ * launcher must take it only while every recorded source is unchanged.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
@@ -66,6 +66,22 @@ describe("bundled CLI", () => {
       const done = /\bdone=(\d+)/.exec(fromBundle.stderr)
       expect(Number(done?.[1]), fromBundle.stderr).toBeGreaterThan(0)
     }
+  })
+
+  it("the-worker-bundle-is-built-from-real-modules-none-of-them-effect", () => {
+    // esbuild heads each bundled module with a comment naming it: a path, or `namespace:path` for a module a
+    // plugin made up (such as a stand-in for a package).
+    const modulesOf = (text: string) =>
+      [...text.matchAll(/^\/\/ (\S*[/:]\S*)$/gm)].map((match) => match[1]!).filter((name) => !/^https?:/.test(name))
+    const isEffect = (name: string) => /(^|\/)node_modules\/(effect|@effect\/[^/]+)\//.test(name)
+    const worker = modulesOf(NodeFs.readFileSync(NodePath.join(dist, "TranscodeWorker.js"), "utf8"))
+    expect(worker).toContain("packages/decode/src/Render.ts")
+    expect(worker.filter((name) => isEffect(name) || /^[\w-]+:/.test(name))).toEqual([])
+    // The same reading does find Effect's modules in the CLI's own files, so their absence above means something.
+    const cli = NodeFs.readdirSync(dist)
+      .filter((name) => name.endsWith(".js") && name !== "TranscodeWorker.js")
+      .flatMap((name) => modulesOf(NodeFs.readFileSync(NodePath.join(dist, name), "utf8")))
+    expect(cli.some(isEffect)).toBe(true)
   })
 
   it("is-current-right-after-the-build-and-names-its-entry", () => {
