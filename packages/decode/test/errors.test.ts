@@ -107,9 +107,7 @@ describe("errors", () => {
     expect(Exit.isFailure(Schema.decodeUnknownExit(DateCellErrorSchema)({ ...data, reason: "Other" }))).toBe(true)
 
     const zone = resolveTimeZone("Nowhere/Else") as InvalidTimeZoneError
-    const zoneBack = Schema.decodeUnknownSync(InvalidTimeZoneErrorSchema)(
-      Schema.encodeSync(InvalidTimeZoneErrorSchema)(zone)
-    )
+    const zoneBack = Schema.decodeSync(InvalidTimeZoneErrorSchema)(Schema.encodeSync(InvalidTimeZoneErrorSchema)(zone))
     expect(zoneBack).toBeInstanceOf(InvalidTimeZoneError)
     expect(zoneBack).toMatchObject({ timeZone: "Nowhere/Else", message: zone.message })
   })
