@@ -84,6 +84,24 @@ describe("bundled CLI", () => {
     expect(cli.some(isEffect)).toBe(true)
   })
 
+  it("the-worker-run-from-sources-loads-no-effect-either", async () => {
+    // Every module the worker's source imports, as Node resolves them (all are resolved before the module runs,
+    // and outside a worker thread it then stops with an error).
+    const code = `
+import { registerHooks } from "node:module"
+const resolved = []
+registerHooks({ resolve: (specifier, context, next) => { const r = next(specifier, context); resolved.push(r.url); return r } })
+await import(${JSON.stringify(new URL("../src/TranscodeWorker.ts", import.meta.url).href)}).catch((error) => process.stderr.write(error.message))
+process.stdout.write(JSON.stringify(resolved))
+`
+    const run = await runNode(["--input-type=module", "--eval", code])
+    expect(run.stderr).toBe("TranscodeWorker runs as a worker thread")
+    const resolved = JSON.parse(run.stdout) as Array<string>
+    expect(resolved.some((url) => url.endsWith("/packages/decode/src/Render.ts"))).toBe(true)
+    // No Effect, and no module made up in its place (a `data:` URL).
+    expect(resolved.filter((url) => /\/node_modules\/(effect|@effect\/[^/]+)\/|^data:/.test(url))).toEqual([])
+  })
+
   it("is-current-right-after-the-build-and-names-its-entry", () => {
     expect(currentBundle(distUrl())?.href).toBe(new URL(entryName, distUrl()).href)
   })
