@@ -7,7 +7,7 @@
  *
  * A worker is a second V8 isolate, so what it loads costs memory per worker: nothing here loads Effect (all of
  * it would be ~20 MiB more per worker, measured), since `@spotpipe/decode`'s main entry imports nothing and the
- * modules below need no Effect. The bundle test checks that the worker's bundle holds no Effect code.
+ * modules below need no Effect. The bundle test checks it, for the worker's bundle and for its sources.
  */
 import { parentPort } from "node:worker_threads"
 import { resolveTimeZone } from "@spotpipe/decode"
