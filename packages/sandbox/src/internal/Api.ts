@@ -280,7 +280,7 @@ export const makeRoutes = (settings: ApiSettings, auth: AuthStore, engine: Engin
     const secret = str(body, "secret_key") ?? ""
     if (password === "" && secret === "") throw badRequest("Either secret_key or password must be provided.")
     const user = users.find((u) => u.name.toLowerCase() === username.toLowerCase())
-    // secret_key takes precedence over password when both are sent (thoughtspot-api.md §2.2).
+    // When both are sent, ThoughtSpot checks secret_key (trusted authentication) and ignores password.
     const ok = user !== undefined && (secret !== "" ? secret === settings.secretKey : password === user.password)
     if (!ok || user === undefined) throw unauthorized("Authentication failed: wrong username, password or secret key.")
     return user

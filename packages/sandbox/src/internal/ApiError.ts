@@ -1,6 +1,6 @@
 /**
  * ThoughtSpot error responses. Live clusters nest the details at `error.message.debug` with the inner `debug`
- * being a JSON-encoded array of strings (shape B of thoughtspot-api.md §5.2); the spec's examples use a flatter
+ * being a JSON-encoded array of strings (shape B); the OpenAPI document's examples use a flatter
  * shape A (`error.message.{code,incident_id_guid,trace_id_guid,debug}` with a plain string). Shape B is the
  * default; `errorShape: "flat"` switches to A.
  */
