@@ -5,7 +5,7 @@
  * (pnpm swaps in each package's `publishConfig.exports` when it packs).
  */
 import { execFileSync } from "node:child_process"
-import { existsSync, mkdirSync, rmSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -19,19 +19,35 @@ if (!existsSync(tsc)) {
   process.exit(1)
 }
 
+/** Runs a step with its output on the terminal; a failure ends the script with one line saying which step. */
+const step = (what: string, command: string, args: ReadonlyArray<string>, cwd: string): void => {
+  try {
+    execFileSync(command, args, { cwd, stdio: "inherit" })
+  } catch (error) {
+    const code = error instanceof Error && "code" in error && error.code === "ENOENT" ? ` (${command} not found)` : ""
+    console.error(`packLibs: ${what} failed${code}; see the output above.`)
+    process.exit(1)
+  }
+}
+
+const packs = join(root, "packs")
+// Old tarballs go first, so that a failed run leaves none that could pass for this one's.
+for (const lib of libs) {
+  const { version } = JSON.parse(readFileSync(join(root, "packages", lib, "package.json"), "utf8"))
+  rmSync(join(packs, `spotpipe-${lib}-${version}.tgz`), { force: true })
+}
+
 for (const lib of libs) {
   const dir = join(root, "packages", lib)
   // A clean build: a module deleted from src/ must not live on in dist/ and ship.
   rmSync(join(dir, "dist"), { recursive: true, force: true })
-  execFileSync(tsc, ["-p", join(dir, "tsconfig.build.json")], { cwd: root, stdio: "inherit" })
+  step(`building @spotpipe/${lib}`, tsc, ["-p", join(dir, "tsconfig.build.json")], root)
 }
 
 if (!buildOnly) {
-  const packs = join(root, "packs")
   mkdirSync(packs, { recursive: true })
   for (const lib of libs) {
-    rmSync(join(packs, `spotpipe-${lib}-0.1.0.tgz`), { force: true })
     // pnpm (not npm) packs: it applies publishConfig and replaces workspace: ranges with versions.
-    execFileSync("pnpm", ["pack", "--pack-destination", packs], { cwd: join(root, "packages", lib), stdio: "inherit" })
+    step(`packing @spotpipe/${lib}`, "pnpm", ["pack", "--pack-destination", packs], join(root, "packages", lib))
   }
 }

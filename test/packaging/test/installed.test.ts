@@ -1,0 +1,507 @@
+/**
+ * `@spotpipe/decode` and `@spotpipe/core` as a stranger uses them: `pnpm pack:libs` builds and packs them, then
+ * npm (not pnpm) installs the tarballs into scratch projects in a temp folder outside the repository, and plain
+ * `.mjs` scripts there import them through Node's own resolution, with nothing of the workspace in reach.
+ *
+ * Loopback only: npm runs `--offline` with its registry pointed at a closed loopback port, and `effect`,
+ * `@effect/platform-node` and everything they need are packed from this workspace's installed copies, so any
+ * attempt to reach a registry fails the test instead of going out. Expected values are derived here, not read
+ * from the packages: quarter starts from the calendar and the US daylight-saving rules of the time, Order IDs
+ * from the sandbox's documented formula.
+ */
+import { execFile } from "node:child_process"
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync
+} from "node:fs"
+import { tmpdir } from "node:os"
+import { basename, dirname, join, relative, sep } from "node:path"
+import { fileURLToPath } from "node:url"
+import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import * as esbuild from "esbuild"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+
+const repoRoot = realpathSync(fileURLToPath(new URL("../../../", import.meta.url)))
+const here = realpathSync(fileURLToPath(new URL("..", import.meta.url)))
+const tsc = join(repoRoot, "node_modules", ".bin", "tsc")
+
+interface Ran {
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Runs a command; a failure rejects with the command, its exit and its output, so the test says what broke. */
+const run = (command: string, args: ReadonlyArray<string>, cwd: string, env: NodeJS.ProcessEnv): Promise<Ran> =>
+  new Promise((resolve, reject) => {
+    execFile(command, args, { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) {
+        reject(new Error(`\`${command} ${args.join(" ")}\` in ${cwd} failed: ${error.message}\n${stdout}\n${stderr}`))
+      } else resolve({ stdout, stderr })
+    })
+  })
+
+/** The environment of a stranger's shell: none of the npm_/pnpm_ settings a pnpm script run passes down. */
+const strangerEnv = (scratch: string): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!/^(npm|pnpm)_/i.test(key) && key !== "NODE_OPTIONS" && key !== "VITEST" && !key.startsWith("VITEST_")) {
+      env[key] = value
+    }
+  }
+  writeFileSync(join(scratch, "npmrc"), "")
+  return {
+    ...env,
+    npm_config_userconfig: join(scratch, "npmrc"),
+    npm_config_cache: join(scratch, "npm-cache"),
+    // Nothing listens on port 9 of loopback: a registry request fails at once instead of going out.
+    npm_config_registry: "http://127.0.0.1:9/",
+    npm_config_update_notifier: "false"
+  }
+}
+
+/** Node's lookup: `node_modules/<name>` in the directory and each ancestor that is not itself `node_modules`. */
+const packageDir = (from: string, name: string): string => {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (basename(dir) !== "node_modules") {
+      const candidate = join(dir, "node_modules", name)
+      if (existsSync(join(candidate, "package.json"))) return realpathSync(candidate)
+    }
+    if (dirname(dir) === dir) throw new Error(`${name} is not installed where ${from} can see it`)
+  }
+}
+
+interface Manifest {
+  readonly name: string
+  readonly version: string
+  readonly private?: boolean
+  readonly dependencies?: Record<string, string>
+  readonly peerDependencies?: Record<string, string>
+  readonly peerDependenciesMeta?: Record<string, { readonly optional?: boolean }>
+  readonly exports?: Record<string, { readonly types: string; readonly default: string }>
+  readonly files?: ReadonlyArray<string>
+  readonly sideEffects?: boolean
+  readonly engines?: Record<string, string>
+  readonly license?: string
+}
+
+const readManifest = (dir: string): Manifest => JSON.parse(readFileSync(join(dir, "package.json"), "utf8"))
+
+/** Every package npm would install for `roots`: dependencies and required peers, from the workspace's copies. */
+const dependencyClosure = (roots: ReadonlyArray<string>, from: string): Map<string, string> => {
+  const dirs = new Map<string, string>()
+  const versions = new Map<string, string>()
+  const visit = (name: string, parent: string): void => {
+    const dir = packageDir(parent, name)
+    const manifest = readManifest(dir)
+    const seen = versions.get(manifest.name)
+    if (seen === manifest.version) return
+    if (seen !== undefined) {
+      throw new Error(`${manifest.name} is needed in two versions (${seen}, ${manifest.version}): extend this test`)
+    }
+    versions.set(manifest.name, manifest.version)
+    dirs.set(manifest.name, dir)
+    const required = Object.keys(manifest.peerDependencies ?? {}).filter(
+      (peer) => manifest.peerDependenciesMeta?.[peer]?.optional !== true
+    )
+    for (const dep of [...Object.keys(manifest.dependencies ?? {}), ...required]) visit(dep, dir)
+  }
+  for (const root of roots) visit(root, from)
+  return dirs
+}
+
+/** All files under `dir`, relative, with `/` separators. */
+const filesUnder = (dir: string): Array<string> =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split(sep).join("/"))
+    .sort()
+
+// The sandbox seed's quarter starts, 1992-01-01 … 1998-10-01, as local midnight in America/Los_Angeles. In those
+// years PDT (UTC-7) ran from the first Sunday of April to the last Sunday of October, so the Jan 1 and Apr 1
+// midnights are PST (UTC-8) and the Jul 1 and Oct 1 midnights are PDT.
+const quarters: Array<{ readonly text: string; readonly epoch: number }> = []
+for (let year = 1992; year <= 1998; year++) {
+  for (const month of [1, 4, 7, 10]) {
+    quarters.push({
+      text: `${year}-${String(month).padStart(2, "0")}-01`,
+      epoch: Date.UTC(year, month - 1, 1) / 1000 + (month <= 4 ? 8 : 7) * 3600
+    })
+  }
+}
+
+/** Renders the quarter starts in both wire forms and a bad cell, with `@spotpipe/decode` alone. */
+const decodeScript = `
+import { DateCellError, InvalidTimeZoneError, makeCellRenderer, resolveTimeZone } from "@spotpipe/decode"
+
+let effectResolves = true
+try { import.meta.resolve("effect") } catch { effectResolves = false }
+const zone = resolveTimeZone("America/Los_Angeles")
+if (zone instanceof InvalidTimeZoneError) throw zone
+const render = makeCellRenderer("DATE", { timeZone: zone, column: "Order Date" })
+const epochs = JSON.parse(process.argv[2])
+const bad = render("soon", 17)
+const badZone = resolveTimeZone("Mars/Olympus_Mons")
+console.log(JSON.stringify({
+  effectResolves,
+  epoch: epochs.map((s) => render(s)),
+  calendar: epochs.map((s) => render({ v: { s } })),
+  bad: {
+    tag: bad._tag, isDateCellError: bad instanceof DateCellError, isError: bad instanceof Error,
+    reason: bad.reason, row: bad.row, column: bad.column, message: bad.message
+  },
+  badZone: { tag: badZone._tag, isInvalidTimeZoneError: badZone instanceof InvalidTimeZoneError }
+}))
+`
+
+/** Decodes and encodes cells through the Effect Schema codecs of the subpath. */
+const schemaScript = `
+import { Exit, Schema } from "effect"
+import { DateCellFromWire, NullableDateCellFromWire } from "@spotpipe/decode/schema"
+
+const calendar = Schema.decodeUnknownSync(DateCellFromWire)({ v: { s: 694252800, e: 702115200 } })
+const epoch = Schema.decodeUnknownSync(NullableDateCellFromWire)(694252800)
+const rejected = Schema.decodeUnknownExit(DateCellFromWire)(1.5)
+console.log(JSON.stringify({
+  calendar, calendarBack: Schema.encodeSync(DateCellFromWire)(calendar),
+  epoch, epochBack: Schema.encodeSync(NullableDateCellFromWire)(epoch),
+  nullBack: Schema.encodeSync(NullableDateCellFromWire)(Schema.decodeUnknownSync(NullableDateCellFromWire)(null)),
+  rejected: Exit.isFailure(rejected) ? String(rejected.cause) : "accepted"
+}))
+`
+
+/** Reads two saved answers from the sandbox through `@spotpipe/core`, and renders the dates with decode. */
+const coreScript = `
+import { Auth, ThoughtSpotClient } from "@spotpipe/core"
+import { InvalidTimeZoneError, makeCellRenderer, resolveTimeZone } from "@spotpipe/decode"
+import { Effect, Stream } from "effect"
+
+const [host, username, password, detailsId, quarterlyId] = process.argv.slice(2)
+const zone = resolveTimeZone("America/Los_Angeles")
+if (zone instanceof InvalidTimeZoneError) throw zone
+const renderDate = makeCellRenderer("DATE", { timeZone: zone })
+
+const rowsOf = (client, id) =>
+  client.answerData({ metadataIdentifier: id, pageSize: 500 }).pipe(
+    Stream.runFold(() => ({ columns: [], rows: [], available: -1 }), (acc, page) => ({
+      columns: page.columnNames, rows: [...acc.rows, ...page.rows], available: page.availableRowCount
+    }))
+  )
+
+const program = Effect.gen(function* () {
+  const client = yield* ThoughtSpotClient.ThoughtSpotClient
+  const details = yield* rowsOf(client, detailsId)
+  const id = details.columns.indexOf("Order ID")
+  const quarterly = yield* rowsOf(client, quarterlyId)
+  const date = quarterly.columns.findIndex((name) => name.includes("Order Date"))
+  return {
+    available: details.available,
+    orderIds: details.rows.map((row) => ({ type: typeof row[id], text: String(row[id]) })),
+    quarterColumn: quarterly.columns[date],
+    quarters: [...new Set(quarterly.rows.map((row) => renderDate(row[date])).filter((t) => typeof t === "string"))].sort(),
+    notText: [...new Set(quarterly.rows.map((row) => renderDate(row[date])).filter((t) => typeof t !== "string"))]
+      .map((t) => (t === null ? null : \`\${t._tag}: \${t.message}\`))
+  }
+}).pipe(Effect.provide(ThoughtSpotClient.layerNode({ host, auth: Auth.password({ username, password }) })))
+
+console.log(JSON.stringify(await Effect.runPromise(program)))
+`
+
+/** `@spotpipe/core` without `@effect/platform-node`: the client over effect's fetch client, and `layerNode`. */
+const fetchScript = `
+import { Auth, ThoughtSpotClient } from "@spotpipe/core"
+import { Cause, Effect, Exit, Layer } from "effect"
+import { FetchHttpClient } from "effect/http"
+
+const [host, username, password] = process.argv.slice(2)
+let platformNode = true
+try { import.meta.resolve("@effect/platform-node/NodeHttpClient") } catch { platformNode = false }
+const options = { host, auth: Auth.password({ username, password }) }
+const system = Effect.gen(function* () {
+  const client = yield* ThoughtSpotClient.ThoughtSpotClient
+  return yield* client.system
+})
+const info = await Effect.runPromise(
+  system.pipe(Effect.provide(ThoughtSpotClient.layer(options).pipe(Layer.provide(FetchHttpClient.layer))))
+)
+const node = await Effect.runPromiseExit(system.pipe(Effect.provide(ThoughtSpotClient.layerNode(options))))
+console.log(JSON.stringify({
+  platformNode,
+  timeZone: info.time_zone,
+  layerNode: Exit.isFailure(node) ? Cause.pretty(node.cause) : "succeeded"
+}))
+`
+
+/** A TypeScript consumer: compiles only if the shipped `.d.ts` give the real types (not \`any\`). */
+const consumerTs = `
+import { Auth, ThoughtSpotClient } from "@spotpipe/core"
+import { parseJsonExact } from "@spotpipe/core/json"
+import { type DateCellError, makeCellRenderer, type Period, resolveTimeZone, type TimeZone } from "@spotpipe/decode"
+import { DateCellFromWire } from "@spotpipe/decode/schema"
+import { Layer, Schema } from "effect"
+
+const zone: TimeZone | { readonly _tag: "InvalidTimeZoneError" } = resolveTimeZone("America/Los_Angeles")
+const render = makeCellRenderer("DATE")
+export const text: string | null | DateCellError = render(694252800)
+// @ts-expect-error a rendered cell may be null or an error, so it is not always a string
+export const onlyText: string = render(694252800)
+export const period: Period = Schema.decodeUnknownSync(DateCellFromWire)(694252800)
+// @ts-expect-error a Period's start is a number
+export const start: string = period.start
+export const live: Layer.Layer<ThoughtSpotClient.ThoughtSpotClient> = ThoughtSpotClient.layerNode({
+  host: "http://127.0.0.1:9",
+  auth: Auth.password({ username: "u", password: "p" })
+})
+// @ts-expect-error ThoughtSpotClient.layer still needs an HttpClient
+export const bare: Layer.Layer<ThoughtSpotClient.ThoughtSpotClient> = ThoughtSpotClient.layer({
+  host: "http://127.0.0.1:9",
+  auth: Auth.password({ username: "u", password: "p" })
+})
+export const parsed: unknown = parseJsonExact("[9007199254740993]")
+export { zone }
+`
+
+const consumerTsconfig = {
+  compilerOptions: {
+    target: "ES2023",
+    lib: ["ES2023", "DOM"],
+    module: "NodeNext",
+    moduleResolution: "NodeNext",
+    strict: true,
+    noEmit: true,
+    skipLibCheck: false,
+    types: ["node"]
+  },
+  files: ["consumer.ts"]
+}
+
+describe("the packed libraries, installed with npm outside the workspace", () => {
+  let scratch = ""
+  let env: NodeJS.ProcessEnv = {}
+  let decodeOnly = ""
+  let withEffect = ""
+  let coreWithoutNode = ""
+  let tarballs: { readonly decode: string; readonly core: string } = { decode: "", core: "" }
+
+  beforeAll(async () => {
+    scratch = realpathSync(mkdtempSync(join(tmpdir(), "spotpipe-packaging-")))
+    if (!relative(repoRoot, scratch).startsWith("..")) throw new Error(`${scratch} is inside the repository`)
+    env = strangerEnv(scratch)
+
+    await run(process.execPath, [join(repoRoot, "scripts", "packLibs.ts")], repoRoot, process.env)
+    tarballs = {
+      decode: join(repoRoot, "packs", "spotpipe-decode-0.1.0.tgz"),
+      core: join(repoRoot, "packs", "spotpipe-core-0.1.0.tgz")
+    }
+
+    // The peers a stranger would get from the registry, packed from the workspace's installed copies instead.
+    const deps = join(scratch, "deps")
+    mkdirSync(deps)
+    const closure = dependencyClosure(["effect", "@effect/platform-node"], here)
+    await run(
+      "npm",
+      ["pack", "--offline", "--ignore-scripts", "--pack-destination", deps, ...closure.values()],
+      deps,
+      env
+    )
+    const depTarballs = readdirSync(deps).map((name) => join(deps, name))
+    expect(depTarballs).toHaveLength(closure.size)
+
+    const project = async (name: string, install: ReadonlyArray<string>): Promise<string> => {
+      const dir = join(scratch, name)
+      mkdirSync(dir)
+      writeFileSync(join(dir, "package.json"), JSON.stringify({ name, private: true, type: "module" }))
+      await run("npm", ["install", "--offline", "--no-audit", "--no-fund", ...install], dir, env)
+      return dir
+    }
+    const effectTarball = depTarballs.filter((file) => /^effect-\d/.test(basename(file)))
+    expect(effectTarball).toHaveLength(1)
+    // Three separate projects, so that each one holds exactly what its user installed.
+    ;[decodeOnly, withEffect, coreWithoutNode] = await Promise.all([
+      project("decode-only", [tarballs.decode]),
+      project("with-effect", [tarballs.decode, tarballs.core, ...depTarballs]),
+      project("core-without-platform-node", [tarballs.core, ...effectTarball])
+    ])
+  })
+
+  afterAll(() => {
+    if (scratch !== "") rmSync(scratch, { recursive: true, force: true })
+  })
+
+  it.each(["decode", "core"] as const)(
+    "%s ships built JavaScript, declarations and its manifest, nothing else",
+    (lib) => {
+      const dir = join(withEffect, "node_modules", "@spotpipe", lib)
+      const manifest = readManifest(dir)
+      const raw = readFileSync(join(dir, "package.json"), "utf8")
+      expect(raw).not.toContain("workspace:")
+      expect(manifest.private).toBeUndefined()
+      expect(manifest).toMatchObject({
+        version: "0.1.0",
+        license: "MIT",
+        sideEffects: false,
+        engines: { node: ">=22.19.0" },
+        files: ["dist", "README.md", "LICENSE"]
+      })
+      const files = filesUnder(dir)
+      const stray = files.filter(
+        (file) => !["package.json", "README.md", "LICENSE"].includes(file) && !/^dist\/.+(\.js|\.d\.ts)$/.test(file)
+      )
+      expect(stray).toEqual([])
+      expect(files.filter((file) => file.endsWith(".ts") && !file.endsWith(".d.ts"))).toEqual([])
+      // effect is a peer (one copy in the user's tree); decode needs it only for ./schema, core's users may bring
+      // their own HttpClient instead of @effect/platform-node.
+      expect(manifest.dependencies).toBeUndefined()
+      expect(manifest.peerDependencies).toEqual(
+        lib === "decode" ? { effect: "^4.1.0" } : { effect: "^4.1.0", "@effect/platform-node": "^4.1.0" }
+      )
+      expect(manifest.peerDependenciesMeta).toEqual(
+        lib === "decode" ? { effect: { optional: true } } : { "@effect/platform-node": { optional: true } }
+      )
+      expect(readFileSync(join(dir, "LICENSE"), "utf8")).toBe(readFileSync(join(repoRoot, "LICENSE"), "utf8"))
+      const entries = Object.entries(manifest.exports ?? {})
+      expect(entries.map(([subpath]) => subpath)).toEqual(lib === "decode" ? [".", "./schema"] : [".", "./json"])
+      for (const [, target] of entries) {
+        expect(Object.keys(target)).toEqual(["types", "default"])
+        expect(files).toContain(target.types.replace(/^\.\//, ""))
+        expect(files).toContain(target.default.replace(/^\.\//, ""))
+      }
+    }
+  )
+
+  it("decode works alone (no effect installed): the 28 quarter starts in both forms, a typed error", async () => {
+    expect(existsSync(join(decodeOnly, "node_modules", "effect"))).toBe(false)
+    writeFileSync(join(decodeOnly, "decode.mjs"), decodeScript)
+    const epochs = quarters.map((q) => q.epoch)
+    const { stdout } = await run(process.execPath, ["decode.mjs", JSON.stringify(epochs)], decodeOnly, env)
+    const out = JSON.parse(stdout)
+    expect(out.effectResolves).toBe(false)
+    expect(quarters).toHaveLength(28)
+    expect(out.epoch).toEqual(quarters.map((q) => q.text))
+    expect(out.calendar).toEqual(quarters.map((q) => q.text))
+    expect(out.bad).toMatchObject({
+      tag: "DateCellError",
+      isDateCellError: true,
+      isError: true,
+      reason: "WrongType",
+      row: 17,
+      column: "Order Date"
+    })
+    expect(out.bad.message).toContain("soon")
+    expect(out.badZone).toEqual({ tag: "InvalidTimeZoneError", isInvalidTimeZoneError: true })
+  })
+
+  it("decode/schema with effect installed round-trips cells in both wire forms", async () => {
+    writeFileSync(join(withEffect, "schema.mjs"), schemaScript)
+    const { stdout } = await run(process.execPath, ["schema.mjs"], withEffect, env)
+    const out = JSON.parse(stdout)
+    expect(out.calendar).toEqual({ start: 694252800, end: 702115200, form: "calendar" })
+    expect(out.calendarBack).toEqual({ v: { s: 694252800, e: 702115200 } })
+    expect(out.epoch).toEqual({ start: 694252800, form: "epoch" })
+    expect(out.epochBack).toBe(694252800)
+    expect(out.nullBack).toBeNull()
+    expect(out.rejected).not.toBe("accepted")
+  })
+
+  describe("core against the sandbox", () => {
+    let sandbox: RunningSandbox | undefined
+    const rows = 2_000
+    afterAll(async () => {
+      await sandbox?.close()
+    })
+
+    it("reads saved answers with Order IDs beyond 2^53 exact, and decode renders their quarters in Los Angeles time", async () => {
+      sandbox = await startSandbox({ rows, timezone: "America/Los_Angeles" })
+      writeFileSync(join(withEffect, "core.mjs"), coreScript)
+      const { stdout } = await run(
+        process.execPath,
+        [
+          "core.mjs",
+          sandbox.url,
+          fixtures.user.username,
+          fixtures.user.password,
+          fixtures.answers["Order Details"].id,
+          fixtures.answers["Quarterly Returns by Region"].id
+        ],
+        withEffect,
+        env
+      )
+      const out = JSON.parse(stdout)
+      expect(out.available).toBe(rows)
+      // The sandbox's Order IDs: 9007199254740000 + 37·row (row 0-based), above 2^53 from row 27 on; about 1.6 %
+      // of its cells are null, Order IDs included.
+      const ids: ReadonlyArray<{ readonly type: string; readonly text: string }> = out.orderIds
+      expect(ids).toHaveLength(rows)
+      const wrong = ids.flatMap((id, i) => {
+        const expected = 9_007_199_254_740_000n + 37n * BigInt(i)
+        if (id.text === "null") return id.type === "object" ? [] : [`row ${i}: ${id.type} null`]
+        const beyond = expected > BigInt(Number.MAX_SAFE_INTEGER)
+        return id.text === String(expected) && id.type === (beyond ? "bigint" : "number")
+          ? []
+          : [`row ${i}: ${id.type} ${id.text}, expected ${expected}`]
+      })
+      expect(wrong).toEqual([])
+      const nulls = ids.filter((id) => id.text === "null").length
+      expect(nulls).toBeLessThan(rows / 20)
+      expect(ids.filter((id) => id.type === "bigint").length).toBeGreaterThan(rows - 27 - rows / 20)
+      expect(out.quarterColumn).toContain("Order Date")
+      // Its Order Dates lie in 2020–2025 (some are null): every quarter start of those years, nothing else.
+      const sandboxQuarters: Array<string> = []
+      for (let year = 2020; year <= 2025; year++) {
+        for (const month of ["01", "04", "07", "10"]) sandboxQuarters.push(`${year}-${month}-01`)
+      }
+      expect(out.quarters).toEqual(sandboxQuarters)
+      expect(out.notText.filter((t: string | null) => t !== null)).toEqual([])
+    })
+  })
+
+  it("core without @effect/platform-node loads, runs over a caller's HttpClient, and layerNode says what is missing", async () => {
+    expect(existsSync(join(coreWithoutNode, "node_modules", "@effect", "platform-node"))).toBe(false)
+    const sandbox = await startSandbox({ rows: 10 })
+    try {
+      writeFileSync(join(coreWithoutNode, "fetch.mjs"), fetchScript)
+      const args = ["fetch.mjs", sandbox.url, fixtures.user.username, fixtures.user.password]
+      const { stdout } = await run(process.execPath, args, coreWithoutNode, env)
+      const out = JSON.parse(stdout)
+      expect(out.platformNode).toBe(false)
+      expect(out.timeZone).toBe("America/Los_Angeles")
+      expect(out.layerNode).toContain("ThoughtSpotClient.layerNode needs the package @effect/platform-node")
+    } finally {
+      await sandbox.close()
+    }
+  })
+
+  it("a TypeScript consumer type-checks against the shipped declarations", async () => {
+    writeFileSync(join(withEffect, "consumer.ts"), consumerTs)
+    writeFileSync(join(withEffect, "tsconfig.json"), JSON.stringify(consumerTsconfig))
+    // tsc prints its diagnostics on stdout; `run` puts them into the failure message.
+    await run(tsc, ["-p", "tsconfig.json"], withEffect, env)
+  })
+
+  it("decode bundled for the browser holds nothing of Node", async () => {
+    const result = await esbuild.build({
+      stdin: {
+        contents: `import * as decode from "@spotpipe/decode"\nglobalThis.spotpipeDecode = decode\n`,
+        resolveDir: decodeOnly
+      },
+      absWorkingDir: decodeOnly,
+      bundle: true,
+      platform: "browser",
+      format: "esm",
+      write: false,
+      metafile: true,
+      logLevel: "silent"
+    })
+    const inputs = Object.keys(result.metafile.inputs).filter((input) => input !== "<stdin>")
+    expect(inputs.length).toBeGreaterThan(0)
+    expect(inputs.filter((input) => !input.startsWith("node_modules/@spotpipe/decode/dist/"))).toEqual([])
+    const code = result.outputFiles[0]!.text
+    expect(code).not.toMatch(/["']node:/)
+    expect(code).not.toMatch(/\brequire\s*\(|\bimport\s*\(|^\s*import\s|\bfrom\s*["']/m)
+  })
+})

@@ -1,0 +1,6 @@
+/** The libraries as a stranger installs them: packed tarballs, npm, a scratch project outside the workspace. */
+import { defineProject } from "vitest/config"
+
+export default defineProject({
+  test: { name: "packaging", include: ["test/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 120_000 }
+})
