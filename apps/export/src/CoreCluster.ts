@@ -5,11 +5,11 @@
  * lifetime of the scope and signs in as its built-in demo user.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Auth, Pagination, type ThoughtSpotApi, ThoughtSpotClient, type ThoughtSpotError } from "@spotpipe/core"
+import { Auth, type Pagination, type ThoughtSpotApi, ThoughtSpotClient, type ThoughtSpotError } from "@spotpipe/core"
 import { Context, Effect, Layer, Option, type Scope, Stream } from "effect"
 import { type Cluster, type MetadataObject, metadataColumns, type TypedColumn } from "./Cluster.ts"
 import { ExportError } from "./ExportError.ts"
-import type { DataPage } from "./ExportJob.ts"
+import type { DataPage, PageDecoder } from "./ExportJob.ts"
 import type { Connection } from "./OptionGate.ts"
 import { loadSandbox } from "./SandboxCommand.ts"
 
@@ -166,6 +166,10 @@ export const connect = Effect.fn("CoreCluster.connect")(function* (
   )
   const client = Context.get(services, ThoughtSpotClient.ThoughtSpotClient)
 
+  // Pages lent to the job's decoder, or parsed rows without one.
+  const liveboardData = (request: ThoughtSpotClient.LiveboardDataRequest, decoder: PageDecoder | undefined) =>
+    decoder === undefined ? client.liveboardData(request) : client.liveboardData(request, decoder)
+
   const search = (request: ThoughtSpotApi.SearchMetadataRequest) =>
     client.searchMetadata(request).pipe(
       Stream.runCollect,
@@ -194,12 +198,16 @@ export const connect = Effect.fn("CoreCluster.connect")(function* (
             (items): DataPage => ({ columnNames: metadataColumns.map((c) => c.name), rows: items.map(metadataRow) })
           )
         ),
-    answerPages: (answerId, pageSize, startOffset = 0, decoder = Pagination.parsedRows) =>
-      client.answerData({ metadataIdentifier: answerId, pageSize, startOffset }, decoder).pipe(Stream.map(fromCore)),
-    liveboardPages: (liveboardId, vizId, pageSize, startOffset = 0, decoder = Pagination.parsedRows) =>
+    answerPages: (answerId, pageSize, startOffset = 0, decoder) => {
+      const request = { metadataIdentifier: answerId, pageSize, startOffset }
+      return (decoder === undefined ? client.answerData(request) : client.answerData(request, decoder)).pipe(
+        Stream.map(fromCore)
+      )
+    },
+    liveboardPages: (liveboardId, vizId, pageSize, startOffset = 0, decoder) =>
       Stream.unwrap(
         Effect.map(
-          client.liveboardData(
+          liveboardData(
             {
               metadataIdentifier: liveboardId,
               visualizationIdentifiers: [vizId],
@@ -208,16 +216,18 @@ export const connect = Effect.fn("CoreCluster.connect")(function* (
             },
             decoder
           ),
-          (vizzes) => {
+          (vizzes: ReadonlyArray<ThoughtSpotClient.VisualizationData<DataPage["rows"]>>) => {
             const viz = vizzes.find((v) => v.visualizationId === vizId)
             return viz === undefined ? Stream.empty : viz.pages.pipe(Stream.map(fromCore))
           }
         )
       ),
-    searchPages: (tableId, query, pageSize, startOffset = 0, decoder = Pagination.parsedRows) =>
-      client
-        .searchData({ logicalTableIdentifier: tableId, queryString: query, pageSize, startOffset }, decoder)
-        .pipe(Stream.map(fromCore))
+    searchPages: (tableId, query, pageSize, startOffset = 0, decoder) => {
+      const request = { logicalTableIdentifier: tableId, queryString: query, pageSize, startOffset }
+      return (decoder === undefined ? client.searchData(request) : client.searchData(request, decoder)).pipe(
+        Stream.map(fromCore)
+      )
+    }
   }
   return cluster
 })

@@ -6,14 +6,16 @@
  * is a sample or short. A job may continue an output written earlier (`continues`): its pages then start past
  * the rows already written, no header is written again, and the counts go on from there.
  *
- * The job hands its source a {@link PageDecoder}: a source that supports it (the core client) lets the job
- * write a page's rows straight from the response bytes (`RowsTranscoder`); a page the transcoder declines
- * arrives parsed and goes the ordinary way, render then format. Both give the same bytes. With a worker pool
+ * The job hands its source a {@link PageDecoder}: a source that supports it (the core client) lends it each
+ * page's response bytes as they arrive, and the job writes the rows straight from them (`RowsTranscoder`) into
+ * its own chunks, so the body goes back to the client as soon as the decoder is done; a page the transcoder
+ * declines is parsed exactly (`Pagination.parseRows`) and goes the ordinary way, render then format. Both give
+ * the same bytes. With a worker pool
  * (`offload`), a large page is cut in two after a row: a worker transcodes the rows after the cut while this
  * thread transcodes the ones before, and the page is written as the one part then the other (see
  * TranscodePool.ts); if either part fails, this thread transcodes the whole page.
  */
-import type { Pagination } from "@spotpipe/core"
+import { Pagination } from "@spotpipe/core"
 import type { OffsetStyle } from "@spotpipe/decode"
 import { Effect, Stream } from "effect"
 import type { ChunkWriter } from "./AtomicFile.ts"
@@ -52,8 +54,18 @@ export interface EncodedRows {
   readonly failure?: RenderFailure
 }
 
-/** How a job lets its source decode rows: parsed COMPACT rows, or {@link EncodedRows} straight from bytes. */
-export type PageDecoder = Pagination.RowsDecoder<Pagination.Rows | EncodedRows>
+/**
+ * How a job reads the pages its source lends it: {@link EncodedRows} straight from the bytes, or parsed COMPACT
+ * rows when the transcoder declines a page.
+ */
+export type PageDecoder = Pagination.PageReader<Pagination.Rows | EncodedRows>
+
+/** What the transcoders made of one `data_rows` array: where it ended, its row count and the encoded rows. */
+interface Transcribed {
+  readonly end: number
+  readonly rowCount: number
+  readonly rows: EncodedRows
+}
 
 const isEncoded = (rows: DataPage["rows"]): rows is EncodedRows => !Array.isArray(rows)
 
@@ -200,7 +212,7 @@ export const runJob = <E, R>(
       transcoders: ReadonlyArray<RowsTranscoder>,
       bytes: Uint8Array,
       start: number
-    ): Pagination.RowsRead<EncodedRows> | undefined => {
+    ): Transcribed | undefined => {
       const results: Array<Transcoded> = []
       for (const transcoder of transcoders) {
         const result = transcoder.transcode(bytes, start)
@@ -229,9 +241,10 @@ export const runJob = <E, R>(
       poolKey: number,
       transcoders: ReadonlyArray<RowsTranscoder>,
       bytes: Uint8Array,
-      start: number
+      start: number,
+      end: number
     ) => {
-      const cut = cutRows(bytes, start, bytes.length - start, pool.share(bytes.length - start))
+      const cut = cutRows(bytes, start, end - start, pool.share(end - start))
       const theirs = cut === undefined ? undefined : pool.offer(poolKey, bytes, cut)
       if (cut === undefined || theirs === undefined) return undefined
       // The rows before the cut are read in place, the cut's `,` turned into the array's `]` for the time of
@@ -240,7 +253,7 @@ export const runJob = <E, R>(
       const began = performance.now()
       const comma = bytes[cut]!
       bytes[cut] = CLOSE_BRACKET
-      let mine: Pagination.RowsRead<EncodedRows> | undefined
+      let mine: Transcribed | undefined
       try {
         mine = transcodeHere(transcoders, bytes, start)
       } finally {
@@ -252,7 +265,7 @@ export const runJob = <E, R>(
       if (head === undefined && mine !== undefined) {
         for (const [i, chunks] of mine.rows.local.entries()) transcoders[i]!.recycle(chunks)
       }
-      return Effect.map(theirs, (pooled): Pagination.RowsRead<EncodedRows> | undefined => {
+      return Effect.map(theirs, (pooled): Transcribed | undefined => {
         if (pooled === undefined || head === undefined) {
           if (pooled !== undefined) pool.recycle(pooled)
           return transcodeHere(transcoders, bytes, start)
@@ -271,28 +284,52 @@ export const runJob = <E, R>(
         }
       })
     }
-    const decoder: PageDecoder = {
-      fromBytes: (bytes, start, columnNames) => {
-        const plan = planFor(columnNames)
-        if (plan === undefined || sinks.length === 0) return undefined
-        const { poolKey, transcoders } = plan
-        const pool = spec.offload?.pool
-        const shared =
-          pool !== undefined && poolKey !== undefined && bytes.length - start >= offloadBytes
-            ? transcodeShared(pool, poolKey, transcoders, bytes, start)
-            : undefined
-        if (shared !== undefined) return shared
-        const began = performance.now()
-        const alone = transcodeHere(transcoders, bytes, start)
-        // Transcoding, not other work, for the pool's share.
-        pool?.measured(bytes.length - start, performance.now() - began)
-        return alone
-      },
-      fromRows: (parsed) => parsed,
-      // A page parsed whole keeps its numbers as sent, so the ordinary path writes what this decoder would.
-      exactNumbers: true,
-      // The transcoders copy every byte they write, and a worker gets its part copied into its own buffer.
-      copiesBytes: true
+    /** Gives a page's chunks back (a page read but not written). */
+    const recycle = (transcoders: ReadonlyArray<RowsTranscoder>, read: Transcribed) => {
+      for (const [i, chunks] of read.rows.local.entries()) transcoders[i]!.recycle(chunks)
+      if (read.rows.pooled !== undefined) spec.offload?.pool.recycle(read.rows.pooled)
+    }
+    /**
+     * The transcoders' answer checked against the page: rows that end elsewhere than the page's span are left to
+     * the exact parse (which refuses what is not one array there), and a row count other than the envelope's is
+     * a page damaged in transit (requested again).
+     */
+    const settle = (
+      page: Pagination.PageBytes,
+      transcoders: ReadonlyArray<RowsTranscoder>,
+      read: Transcribed | undefined
+    ): Effect.Effect<Pagination.Rows | EncodedRows, Pagination.BadPage> => {
+      if (read === undefined) return parsed(page)
+      if (read.end !== page.end) {
+        recycle(transcoders, read)
+        return parsed(page)
+      }
+      if (read.rowCount !== page.rowCount) {
+        recycle(transcoders, read)
+        return Effect.fail(
+          new Pagination.BadPage(`a data page holds ${read.rowCount} rows but says ${page.rowCount}`, true)
+        )
+      }
+      return Effect.succeed(read.rows)
+    }
+    // A page parsed keeps its numbers as sent, so the ordinary path writes what the transcoders would.
+    const parsed = (page: Pagination.PageBytes) => Pagination.parseRows(page, { exactNumbers: true })
+    const decoder: PageDecoder = (page) => {
+      const plan = planFor(page.columnNames)
+      if (plan === undefined || sinks.length === 0) return parsed(page)
+      const { bytes, start, end } = page
+      const { poolKey, transcoders } = plan
+      const pool = spec.offload?.pool
+      const shared =
+        pool !== undefined && poolKey !== undefined && end - start >= offloadBytes
+          ? transcodeShared(pool, poolKey, transcoders, bytes, start, end)
+          : undefined
+      if (shared !== undefined) return Effect.flatMap(shared, (read) => settle(page, transcoders, read))
+      const began = performance.now()
+      const alone = transcodeHere(transcoders, bytes, start)
+      // Transcoding, not other work, for the pool's share.
+      pool?.measured(end - start, performance.now() - began)
+      return settle(page, transcoders, alone)
     }
 
     const start = (columnNames: ReadonlyArray<string>) => {

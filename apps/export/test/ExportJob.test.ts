@@ -1,4 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
+import type { Pagination } from "@spotpipe/core"
 import { resolveTimeZone, type TimeZone } from "@spotpipe/decode"
 import { Effect, Stream } from "effect"
 import type { ChunkWriter } from "../src/AtomicFile.ts"
@@ -218,7 +219,28 @@ describe("runJob", () => {
     })
   )
 
-  // Pages read from response bytes, as the core client reads them, with or without a worker pool.
+  // Pages read from response bytes, as the core client lends them, with or without a worker pool.
+  const lend = (body: Buffer, names: ReadonlyArray<string>): Pagination.PageBytes => {
+    const start = body.indexOf("[")
+    const end = body.lastIndexOf("]") + 1
+    const rowCount = (JSON.parse(body.subarray(start, end).toString()) as Array<unknown>).length
+    return {
+      columnNames: names,
+      rowCount,
+      recordOffset: 0,
+      availableRowCount: rowCount,
+      samplingRatio: 1,
+      bytes: body,
+      start,
+      end
+    }
+  }
+  /** A page the decoder transcodes from the bytes (a page it declines fails the test). */
+  const transcoded = (decoder: PageDecoder, body: Buffer, names: ReadonlyArray<string>) =>
+    Effect.map(Effect.orDie(decoder(lend(body, names))), (rows): DataPage => {
+      if (Array.isArray(rows)) throw new Error("the page was declined")
+      return { columnNames: names, rows }
+    })
   const bodyPage = (rows: ReadonlyArray<ReadonlyArray<unknown>>) =>
     Buffer.from(`{"data_rows":${JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? v.toString() : v))},"n":1}`)
   const fromBodies =
@@ -226,16 +248,7 @@ describe("runJob", () => {
     (decoder: PageDecoder): Stream.Stream<DataPage> =>
       Stream.fromIterable(bodies).pipe(
         // Two pages at a time, as the client prefetches: the second finds the worker busy now and then.
-        Stream.mapEffect(
-          (body) => {
-            const read = decoder.fromBytes!(body, body.indexOf("["), columnNames)
-            return Effect.map(Effect.isEffect(read) ? read : Effect.succeed(read), (done) => {
-              if (done === undefined) throw new Error("the page was declined")
-              return { columnNames, rows: done.rows }
-            })
-          },
-          { concurrency: 2 }
-        )
+        Stream.mapEffect((body) => transcoded(decoder, body, columnNames), { concurrency: 2 })
       )
   const largePages = Array.from({ length: 6 }, (_, p) =>
     bodyPage(
@@ -328,6 +341,56 @@ describe("runJob", () => {
     )
   )
 
+  it.effect("a-lent-page-whose-rows-miscount-or-end-elsewhere-is-malformed", () =>
+    Effect.gen(function* () {
+      const body = Buffer.from('{"data_rows":[["a",694252800,1625759921,1],["b",694252800,1625759921,2]],"x":[[3]]}')
+      const start = body.indexOf("[")
+      const rowsEnd = body.indexOf("]]") + 2
+      const lent = {
+        columnNames,
+        recordOffset: 0,
+        availableRowCount: 2,
+        samplingRatio: 1,
+        bytes: body,
+        start
+      }
+      const cases: ReadonlyArray<readonly [Pagination.PageBytes, string]> = [
+        // The envelope says 3 rows, the array holds 2: damaged in transit, to be requested again.
+        [{ ...lent, rowCount: 3, end: rowsEnd }, "a data page holds 2 rows but says 3"],
+        // The rows end before the span does: not one array there (the exact parse says so).
+        [{ ...lent, rowCount: 2, end: body.length - 1 }, "not valid JSON"]
+      ]
+      for (const [page, says] of cases) {
+        const out = memory()
+        const error = yield* Effect.flip(
+          runJob(
+            {
+              ...spec([]),
+              pages: (decoder) => Stream.fromEffect(decoder(page)).pipe(Stream.map((rows) => ({ columnNames, rows })))
+            },
+            [{ format: "csv", writer: out.writer }]
+          )
+        )
+        assert.strictEqual(error._tag, "BadPage")
+        assert.isTrue((error as Pagination.BadPage).malformed)
+        assert.include((error as Pagination.BadPage).description, says)
+      }
+      // The same page with the right span and count is written.
+      const out = memory()
+      yield* runJob(
+        {
+          ...spec([]),
+          pages: (decoder) =>
+            Stream.fromEffect(decoder({ ...lent, rowCount: 2, end: rowsEnd })).pipe(
+              Stream.map((rows) => ({ columnNames, rows }))
+            )
+        },
+        [{ format: "csv", writer: out.writer }]
+      )
+      assert.include(out.text(), "a,1992-01-01")
+    })
+  )
+
   it.effect("repeated-column-names-keep-their-own-types-and-get-distinct-output-names", () =>
     Effect.gen(function* () {
       // Two columns named Ts: a DATE_TIME then a DATE (types by position), and a column already named "Ts (2)".
@@ -340,13 +403,7 @@ describe("runJob", () => {
       const body = Buffer.from('{"data_rows":[[1625759921,1625759921,"x"]]}')
       const parsed: DataPage = { columnNames: names, rows: [[1625759921, 1625759921, "x"]] }
       const fromBytes = (decoder: PageDecoder): Stream.Stream<DataPage> =>
-        Stream.fromEffect(
-          Effect.sync(() => {
-            const read = decoder.fromBytes!(body, body.indexOf("["), names)
-            if (read === undefined || Effect.isEffect(read)) throw new Error("the page was declined")
-            return { columnNames: names, rows: read.rows }
-          })
-        )
+        Stream.fromEffect(transcoded(decoder, body, names))
       const typed = {
         plan: (columns: ReadonlyArray<string>) =>
           planColumns(columns, typesByPosition(listed)(columns), { timeZone: zone("UTC"), offset: "utc" })

@@ -25,6 +25,7 @@
  */
 import { Effect, Option, Stream } from "effect"
 import * as Classify from "./internal/classify.ts"
+import * as PageRows from "./internal/pageRows.ts"
 import type { ThoughtSpotError } from "./ThoughtSpotError.ts"
 
 /** Default rows per data request. */
@@ -70,7 +71,7 @@ export type Rows = ReadonlyArray<ReadonlyArray<unknown>>
 
 /**
  * One page of a data result. Its rows are COMPACT {@link Rows} unless the stream was given a
- * {@link RowsDecoder}, which decides their form `R`.
+ * {@link PageReader}, whose answer for the page they then are (form `R`).
  */
 export interface DataPage<R = Rows> {
   /** Result column names, identical on every page of a stream. */
@@ -97,54 +98,77 @@ export interface DataPage<R = Rows> {
 }
 
 /**
- * How a data stream hands over each page's `data_rows`. By default ({@link parsedRows}) they are parsed
- * COMPACT rows. A consumer that only re-encodes rows (an exporter writing CSV) can instead read them straight
- * from the response bytes with `fromBytes`, skipping the objects in between; it may decline any page, which is
- * then parsed as usual and given to `fromRows`. Envelope checks, totals, retries and paging are the same.
+ * One data page as it arrived: its checked envelope and the response body's bytes, with the span
+ * `[start, end)` of its `data_rows` array in them. Nothing of the rows is decoded. It is lent to a
+ * {@link PageReader} for the time of the reader's effect only: then the client reuses the body's memory for a
+ * later response, so a reader copies whatever it keeps (a view of `bytes` kept would see another page).
+ *
+ * The envelope (everything outside `data_rows`) has been parsed and checked: valid UTF-8 JSON with the
+ * documented fields. The rows have not: `bytes.subarray(start, end)` is the page's `data_rows` array if the
+ * body is valid JSON, and a reader must check that it is — one JSON array of `rowCount` rows that ends exactly
+ * at `end` — or answer with a {@link BadPage} (`malformed`: the page is requested again). {@link parseRows}
+ * does all of that.
  */
-export interface RowsDecoder<R> {
-  /**
-   * Reads the `data_rows` array that starts at `bytes[start]` (a `[`) of a page with `columnNames`; `bytes` is
-   * the whole response body, valid UTF-8 outside the `data_rows` arrays (inside, bytes that are not UTF-8 are
-   * the decoder's to refuse or report) (copy what you keep rather than holding views of it, which would keep
-   * the whole body alive). Returns where the array ends (the index after its `]`), how many
-   * rows it holds and the rows in form `R` — only if the array is valid JSON and every row is an array of
-   * exactly `columnNames.length` cells; otherwise `undefined` (declined: the page is then parsed whole, so
-   * malformed text is refused and retried as usual).
-   */
-  readonly fromBytes?: (
-    bytes: Uint8Array,
-    start: number,
-    columnNames: ReadonlyArray<string>
-  ) => RowsRead<R> | undefined | Effect.Effect<RowsRead<R> | undefined>
-  /** The rows in form `R` from parsed, width-checked COMPACT rows. */
-  readonly fromRows: (rows: Rows, columnNames: ReadonlyArray<string>) => R
-  /**
-   * A body parsed whole (one `fromBytes` declined or could not be given) is parsed with `parseJsonExact`'s
-   * `exactNumbers`, so the rows given to `fromRows` keep every number as sent (`JsonNumber` for spellings a
-   * double cannot give back, `1e400` included): for a decoder that writes the same bytes either way.
-   */
-  readonly exactNumbers?: boolean
-  /**
-   * A promise that `fromBytes` keeps no view of `bytes` once it has answered (its `Effect` included): the
-   * client then reuses the body's memory for a later page, which saves a fresh page-sized allocation per page.
-   * Only set it if that holds: a view kept would see the next page's bytes.
-   */
-  readonly copiesBytes?: boolean
+export interface PageBytes {
+  /** `column_names`. */
+  readonly columnNames: ReadonlyArray<string>
+  /** `returned_data_row_count`: the rows the page says it holds. */
+  readonly rowCount: number
+  /** `record_offset`. */
+  readonly recordOffset: number
+  /** `available_data_row_count`. */
+  readonly availableRowCount: number
+  /** `sampling_ratio`. */
+  readonly samplingRatio: number
+  readonly visualizationId?: string | undefined
+  readonly visualizationName?: string | undefined
+  /** The whole response body (UTF-8 outside `data_rows`; inside, the reader refuses bytes that are not). */
+  readonly bytes: Uint8Array
+  /** Index of the `[` that opens `data_rows`. */
+  readonly start: number
+  /** Index just after the `]` that closes it. */
+  readonly end: number
 }
 
 /**
- * What {@link RowsDecoder.fromBytes} made of one `data_rows` array: where it ended, its rows, and their count.
- * It may also answer later (an `Effect`, e.g. work done on another thread); the page waits for it.
+ * Reads one lent page (see {@link PageBytes}) into the form `A` that the stream then emits as
+ * `DataPage<A>.rows`. It runs as soon as the page's response has arrived (pages fetched ahead are read while
+ * the consumer works on earlier ones), and the body's memory is reused once its effect has ended, however it
+ * ends. A page it finds broken it fails with a {@link BadPage}.
  */
-export interface RowsRead<R> {
-  readonly end: number
-  readonly rowCount: number
-  readonly rows: R
+export type PageReader<A> = (page: PageBytes) => Effect.Effect<A, BadPage>
+
+/**
+ * A page whose rows cannot be read: `malformed` (cut short or damaged in transit: the client requests the page
+ * again, under its retry policy) or not (data that cannot be read exactly: the stream fails with a
+ * `ResponseDecode`).
+ */
+export class BadPage {
+  readonly _tag = "BadPage"
+  /** What is wrong, for the error message (e.g. `a data page holds 9 rows but says 10`). */
+  readonly description: string
+  readonly malformed: boolean
+  constructor(description: string, malformed: boolean) {
+    this.description = description
+    this.malformed = malformed
+  }
 }
 
-/** The default {@link RowsDecoder}: parsed COMPACT rows. */
-export const parsedRows: RowsDecoder<Rows> = { fromRows: (rows) => rows }
+/**
+ * The rows of a lent page parsed exactly (integers beyond 2^53 as `bigint`) and checked: the span is one JSON
+ * array of `page.rowCount` rows of `page.columnNames.length` cells, valid UTF-8, ending at `page.end`. With
+ * `exactNumbers`, every number keeps its spelling (`parseJsonExact`'s `exactNumbers`: `JsonNumber` for `1.50`,
+ * `1e400`, …), for a reader that writes numbers as sent.
+ */
+export const parseRows = (
+  page: PageBytes,
+  options?: { readonly exactNumbers?: boolean }
+): Effect.Effect<Rows, BadPage> => {
+  const rows = PageRows.parse(page, options?.exactNumbers === true)
+  return rows instanceof PageRows.Refused
+    ? Effect.fail(new BadPage(rows.description, rows.malformed))
+    : Effect.succeed(rows)
+}
 
 /** A fetched, self-consistent page (checked by the endpoint decoder) before stream-level checks. */
 export interface PageContent<R = Rows> {

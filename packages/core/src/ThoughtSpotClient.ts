@@ -17,11 +17,11 @@ import { crc32 } from "node:zlib"
 import { Config, ConfigProvider, Context, Effect, Exit, Layer, Option, Schema, Stream } from "effect"
 import type { HttpClient } from "effect/http"
 import * as Auth from "./Auth.ts"
-import { JsonNumber, MAX_NESTING, NestingTooDeep, NumberOutOfRange, parseJsonExact } from "./internal/bigJson.ts"
+import { MAX_NESTING, NestingTooDeep, NumberOutOfRange, parseJsonExact } from "./internal/bigJson.ts"
 import * as Classify from "./internal/classify.ts"
 import * as Requester from "./internal/Requester.ts"
 import { readRowsInPieces } from "./internal/rowsInPieces.ts"
-import { dataRowsSpans, findDeepCell, type SplitBody, splitDataRows } from "./internal/splitDataRows.ts"
+import { dataRowsSpans, findDeepCell, locateDataRows, type SplitBody, splitDataRows } from "./internal/splitDataRows.ts"
 import { defaultUserAgent } from "./internal/userAgent.ts"
 import * as Pagination from "./Pagination.ts"
 import * as RateLimiter from "./RateLimiter.ts"
@@ -131,31 +131,31 @@ export interface Service {
     options?: { readonly pageSize?: number }
   ) => Stream.Stream<MetadataItem, ThoughtSpotError>
   /**
-   * `searchdata`, as ordered pages: parsed COMPACT rows, or with `decoder` the rows in the decoder's form (for
-   * every data endpoint).
+   * `searchdata`, as ordered pages: parsed COMPACT rows, or with `read` what it makes of each page's bytes (a
+   * `Pagination.PageReader`, lent each page as it arrives; for every data endpoint).
    */
   readonly searchData: {
     (request: SearchDataRequest): Stream.Stream<Pagination.DataPage, ThoughtSpotError>
-    <R>(
+    <A>(
       request: SearchDataRequest,
-      decoder: Pagination.RowsDecoder<R>
-    ): Stream.Stream<Pagination.DataPage<R>, ThoughtSpotError>
+      read: Pagination.PageReader<A>
+    ): Stream.Stream<Pagination.DataPage<A>, ThoughtSpotError>
   }
   /** `metadata/answer/data`, as ordered pages. */
   readonly answerData: {
     (request: AnswerDataRequest): Stream.Stream<Pagination.DataPage, ThoughtSpotError>
-    <R>(
+    <A>(
       request: AnswerDataRequest,
-      decoder: Pagination.RowsDecoder<R>
-    ): Stream.Stream<Pagination.DataPage<R>, ThoughtSpotError>
+      read: Pagination.PageReader<A>
+    ): Stream.Stream<Pagination.DataPage<A>, ThoughtSpotError>
   }
   /** `metadata/liveboard/data`: one page stream per visualization. */
   readonly liveboardData: {
     (request: LiveboardDataRequest): Effect.Effect<ReadonlyArray<VisualizationData>, ThoughtSpotError>
-    <R>(
+    <A>(
       request: LiveboardDataRequest,
-      decoder: Pagination.RowsDecoder<R>
-    ): Effect.Effect<ReadonlyArray<VisualizationData<R>>, ThoughtSpotError>
+      read: Pagination.PageReader<A>
+    ): Effect.Effect<ReadonlyArray<VisualizationData<A>>, ThoughtSpotError>
   }
   /** Token / login requests made so far (renewals included). */
   readonly credentialRequests: Effect.Effect<number>
@@ -175,99 +175,111 @@ const runtimeFields = (options: RuntimeOptions) => ({
 const decodeEnvelope = Schema.decodeUnknownExit(ContentEnvelope)
 
 /**
- * Reads the `contents` of a data response into checked pages: the envelope by schema, `data_rows` as arrays
- * of the announced length — never cell by cell. A body that contradicts itself is `malformed` (retried).
- * With a decoder that reads rows from bytes, only the small envelope is parsed here and the decoder reads (and
- * validates) each `data_rows` in place; if it declines, the body is parsed whole as usual.
+ * Reads the `contents` of a data response into checked pages of parsed rows: the envelope by schema, `data_rows`
+ * as arrays of the announced length — never cell by cell. A body that contradicts itself is `malformed`
+ * (retried). The rows are read in place, in small pieces (see `rowsInPieces.ts`), so that no page-sized text
+ * is made; a body those pieces decline is parsed whole.
  */
-const readContents = <R>(
+const readContents = (
   operation: string,
   response: Requester.RawResponse,
-  decoder: Pagination.RowsDecoder<R>,
   offset: number
-): Effect.Effect<ReadonlyArray<Pagination.PageContent<R>>, ThoughtSpotError> =>
-  Effect.flatMap(splitInPlace(response.bytes, decoder.fromBytes ?? parsedInPieces(decoder)), (split) =>
-    checkContents(operation, response, decoder, split, offset)
-  )
+): Effect.Effect<ReadonlyArray<Pagination.PageContent>, ThoughtSpotError> => {
+  const bytes = response.bytes
+  const split = splitDataRows(bytes, (start, columnNames) => readRowsInPieces(bytes, start, columnNames.length))
+  return checkContents(operation, response, split, offset)
+}
 
 /**
- * Whether reading a body with `decoder` leaves no view of it behind, so its memory may serve a later response:
- * always with our own parse (rows in pieces or the whole-body parse make strings and values, never views), and
- * with a decoder's `fromBytes` only if it promises so.
+ * Lends each page of a data response to `read` (see `Pagination.PageBytes`): the envelope is parsed and checked
+ * (by schema, as for parsed rows), the rows are located and fingerprinted, never decoded. The body's memory is
+ * reused once this effect ends (`Requester.run`), so `read` runs within it.
  */
-const keepsNoBytes = (decoder: Pagination.RowsDecoder<unknown>): boolean =>
-  decoder.fromBytes === undefined || decoder.copiesBytes === true
-
-/**
- * Without a decoder of its own, `data_rows` are still read in place: parsed in small pieces, so that no
- * page-sized text is made (see `rowsInPieces.ts`), then handed to `fromRows`.
- */
-const parsedInPieces =
-  <R>(decoder: Pagination.RowsDecoder<R>) =>
-  (bytes: Uint8Array, start: number, columnNames: ReadonlyArray<string>): Pagination.RowsRead<R> | undefined => {
-    const read = readRowsInPieces(bytes, start, columnNames.length)
-    return read === undefined ? undefined : { ...read, rows: decoder.fromRows(read.rows, columnNames) }
+const readPages = <A>(
+  operation: string,
+  response: Requester.RawResponse,
+  read: Pagination.PageReader<A>,
+  single: boolean
+): Effect.Effect<ReadonlyArray<Pagination.PageContent<A>>, ThoughtSpotError> => {
+  const broken = (description: string) => Effect.fail(Classify.badBody(operation, description, true, response.status))
+  const wrong = (description: string) => Effect.fail(Classify.badBody(operation, description, false, response.status))
+  const bytes = response.bytes
+  const envelopeOf = (located: SplitBody<undefined> | undefined): unknown => {
+    if (located === undefined) return undefined
+    try {
+      return parseJsonExact(located.envelope, { rejectOutOfRange: true, maxDepth: BODY_DEPTH })
+    } catch {
+      return undefined
+    }
   }
-
-/** A body's `data_rows` read in place by `fromBytes`, or `undefined` when the walk or the decoder declines. */
-const splitInPlace = <R>(
-  bytes: Uint8Array,
-  fromBytes: NonNullable<Pagination.RowsDecoder<R>["fromBytes"]>
-): Effect.Effect<SplitBody<R> | undefined> =>
-  // The walk is synchronous; when the decoder answers later, the walk stops there, waits, and runs again with
-  // that answer known (the envelope is small, so walking it twice costs nothing).
-  Effect.suspend(() => {
-    const known = new Map<number, Pagination.RowsRead<R> | undefined>()
-    const walk: Effect.Effect<SplitBody<R> | undefined> = Effect.suspend(() => {
-      let pending: readonly [number, Effect.Effect<Pagination.RowsRead<R> | undefined>] | undefined
-      try {
-        const split = splitDataRows(bytes, (start, columnNames) => {
-          if (known.has(start)) return known.get(start)
-          const read = fromBytes(bytes, start, columnNames)
-          if (!Effect.isEffect(read)) return read
-          pending = [start, read]
-          throw waiting
-        })
-        return Effect.succeed(split)
-      } catch (error) {
-        if (error !== waiting || pending === undefined) throw error
-        const [start, read] = pending
-        return Effect.flatMap(read, (result) => {
-          known.set(start, result)
-          return result === undefined ? Effect.undefined : walk
-        })
-      }
+  // A guessed end is confirmed by the envelope parsing (and by the reader, whose rows must end there).
+  let located = single ? locateDataRows(bytes, true) : undefined
+  let json = envelopeOf(located)
+  if (json === undefined) {
+    located = locateDataRows(bytes, false)
+    json = envelopeOf(located)
+  }
+  if (located === undefined || json === undefined) {
+    // Said as the parsed-rows path says it (not UTF-8, not JSON, …); a body it reads but the walk cannot (a key
+    // given twice) is refused rather than read one way or the other.
+    return Effect.flatMap(checkContents(operation, response, undefined, 0), () =>
+      wrong(
+        "the data response is not laid out as documented (a key of its pages is given twice?): its rows cannot be read in place"
+      )
+    )
+  }
+  const contents =
+    typeof json === "object" && json !== null ? (json as { readonly contents?: unknown }).contents : undefined
+  if (!Array.isArray(contents)) return wrong("the data response has no `contents` array")
+  const pages: Array<Pagination.PageBytes> = []
+  for (let index = 0; index < contents.length; index++) {
+    const envelope = decodeEnvelope(contents[index])
+    if (Exit.isFailure(envelope)) return wrong("a data page does not have the documented fields")
+    const span = located.spans[index]
+    if (span === undefined) return wrong("a data page has no `data_rows` array")
+    const e = envelope.value
+    pages.push({
+      columnNames: e.column_names,
+      rowCount: e.returned_data_row_count,
+      recordOffset: e.record_offset,
+      availableRowCount: e.available_data_row_count,
+      samplingRatio: e.sampling_ratio,
+      visualizationId: e.visualization_id ?? undefined,
+      visualizationName: e.visualization_name ?? undefined,
+      bytes,
+      start: span[0],
+      end: span[1]
     })
-    return walk
-  })
-
-/** Thrown by the walk's reader to stop at an array whose decoder answers later. */
-const waiting = Symbol("waiting")
+  }
+  return Effect.forEach(pages, (page) =>
+    read(page).pipe(
+      Effect.map(
+        (rows): Pagination.PageContent<A> => ({
+          columnNames: page.columnNames,
+          rows,
+          rowCount: page.rowCount,
+          recordOffset: page.recordOffset,
+          availableRowCount: page.availableRowCount,
+          samplingRatio: page.samplingRatio,
+          visualizationId: page.visualizationId,
+          visualizationName: page.visualizationName,
+          fingerprint: fingerprintOf(bytes, [page.start, page.end])
+        })
+      ),
+      Effect.catch((bad) => (bad.malformed ? broken(bad.description) : wrong(bad.description)))
+    )
+  )
+}
 
 /** Levels of a data response: `{"contents":[{"data_rows":[[cell]]}]}` holds a cell at level 6. */
 const BODY_DEPTH = MAX_NESTING + 5
 
-/**
- * A `contents` item with its own fields' numbers as plain doubles (a body parsed with `exactNumbers` may hold
- * `JsonNumber`s there, `1.0` for a ratio); `data_rows` stays as parsed.
- */
-const plainFields = (item: unknown): unknown =>
-  typeof item === "object" && item !== null && !Array.isArray(item)
-    ? Object.fromEntries(
-        Object.entries(item).map(([key, value]) => [
-          key,
-          key !== "data_rows" && value instanceof JsonNumber ? Number(value.text) : value
-        ])
-      )
-    : item
-
-const checkContents = <R>(
+const checkContents = (
   operation: string,
   response: Requester.RawResponse,
-  decoder: Pagination.RowsDecoder<R>,
-  split: SplitBody<R> | undefined,
+  split: SplitBody<Pagination.Rows> | undefined,
   offset: number
-): Effect.Effect<ReadonlyArray<Pagination.PageContent<R>>, ThoughtSpotError> => {
+): Effect.Effect<ReadonlyArray<Pagination.PageContent>, ThoughtSpotError> => {
   const broken = (description: string) => Effect.fail(Classify.badBody(operation, description, true, response.status))
   const wrong = (description: string) => Effect.fail(Classify.badBody(operation, description, false, response.status))
   // The body's bytes let the exact parse scan a one-byte view; taken before the text, which lets them go.
@@ -277,7 +289,7 @@ const checkContents = <R>(
   const bodyBytes = bytes ?? response.bytes
   const spans = split?.spans ?? dataRowsSpans(bodyBytes)
   // Decoded whole, bytes that are not UTF-8 would become replacement characters: refused instead. (Rows read in
-  // place were checked by their decoder.)
+  // place were checked as they were parsed.)
   if (split === undefined && !isUtf8(bodyBytes)) {
     return wrong(
       "the data page holds text that is not valid UTF-8; it is never exported with replacement characters: correct the value at the source"
@@ -290,9 +302,7 @@ const checkContents = <R>(
       text,
       bytes === undefined
         ? { rejectOutOfRange: true, maxDepth: BODY_DEPTH }
-        : decoder.exactNumbers === true
-          ? { exactNumbers: true, maxDepth: BODY_DEPTH }
-          : { rejectOutOfRange: true, bytes, maxDepth: BODY_DEPTH }
+        : { rejectOutOfRange: true, bytes, maxDepth: BODY_DEPTH }
     )
   } catch (error) {
     // Walking such a value (to check it, render it, write it) would overflow the stack.
@@ -305,7 +315,7 @@ const checkContents = <R>(
       return wrong(`${where} is nested deeper than ${MAX_NESTING} levels: spotpipe does not export such values`)
     }
     // `JSON.parse` turns a number beyond a double's range (1e400) into Infinity, which writers would print as
-    // null: refuse it. (Rows read from bytes were checked by their decoder.)
+    // null: refuse it. (Rows read in pieces were checked as they were parsed.)
     if (error instanceof NumberOutOfRange) {
       return wrong("a number in the data does not fit a double (e.g. 1e400); it cannot be exported exactly")
     }
@@ -314,10 +324,10 @@ const checkContents = <R>(
   const contents =
     typeof json === "object" && json !== null ? (json as { readonly contents?: unknown }).contents : undefined
   if (!Array.isArray(contents)) return wrong("the data response has no `contents` array")
-  const pages: Array<Pagination.PageContent<R>> = []
+  const pages: Array<Pagination.PageContent> = []
   for (let index = 0; index < contents.length; index++) {
     const item: unknown = contents[index]
-    const envelope = decodeEnvelope(plainFields(item))
+    const envelope = decodeEnvelope(item)
     if (Exit.isFailure(envelope)) return wrong("a data page does not have the documented fields")
     const rows = (item as { readonly data_rows?: unknown }).data_rows
     if (!Array.isArray(rows)) return wrong("a data page has no `data_rows` array")
@@ -340,7 +350,7 @@ const checkContents = <R>(
     }
     pages.push({
       columnNames: e.column_names,
-      rows: read === undefined ? decoder.fromRows(rows as Pagination.Rows, e.column_names) : read.rows,
+      rows: read === undefined ? (rows as Pagination.Rows) : read.rows,
       rowCount,
       recordOffset: e.record_offset,
       availableRowCount: e.available_data_row_count,
@@ -408,11 +418,32 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
     schema: S
   ) => requester.run({ operation, method: "GET", path, decode: Requester.decodeJson(operation, schema) }, tokens)
 
+  /**
+   * How a data stream reads its responses: parsed rows (read late, see `pageCall`), or lent to a reader.
+   * `single`: the request asks for one page (any but a liveboard's over several visualizations).
+   */
+  interface Reading<R> {
+    readonly lent: boolean
+    readonly decode: (
+      operation: string,
+      response: Requester.RawResponse,
+      offset: number,
+      single: boolean
+    ) => Effect.Effect<ReadonlyArray<Pagination.PageContent<R>>, ThoughtSpotError>
+  }
+  const parsed: Reading<Pagination.Rows> = { lent: false, decode: readContents }
+  const readingOf = (read: Pagination.PageReader<unknown> | undefined): Reading<unknown> =>
+    read === undefined
+      ? parsed
+      : { lent: true, decode: (operation, response, _offset, single) => readPages(operation, response, read, single) }
+
+  /** One data request, its response read at once; `single`: the request asks for one page (no liveboard of several). */
   const dataCall = <R>(
     operation: string,
     path: string,
     body: Record<string, unknown>,
-    decoder: Pagination.RowsDecoder<R>
+    reading: Reading<R>,
+    single: boolean
   ) =>
     requester.run(
       {
@@ -420,8 +451,7 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
         method: "POST",
         path,
         body,
-        decode: (r) => readContents(operation, r, decoder, offsetOf(body)),
-        releasesBody: keepsNoBytes(decoder)
+        decode: (r) => reading.decode(operation, r, offsetOf(body), single)
       },
       tokens
     )
@@ -431,29 +461,31 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
    * when the stream reaches the page: a page fetched ahead waits as its body's bytes (a third or less of its
    * parsed size), so a deep prefetch of large pages does not keep several parsed pages alive, and each one can
    * die young. If that late read finds the body malformed, the page is requested again under the full retry
-   * policy. A decoder that reads rows from bytes may work off the main thread, so its pages are read at once,
-   * as they arrive.
+   * policy. A page reader is lent each page as it arrives (it may work off the main thread); a page it finds
+   * malformed is requested again the same way.
    */
   const pageCall = <R>(
     operation: string,
     path: string,
     body: Record<string, unknown>,
-    decoder: Pagination.RowsDecoder<R>,
+    reading: Reading<R>,
     offset: number,
     visualizationId?: string
   ): Effect.Effect<Pagination.Fetched<R>, ThoughtSpotError> => {
     const pick = (pages: ReadonlyArray<Pagination.PageContent<R>>) => single(operation, offset, pages, visualizationId)
-    const eager = Effect.flatMap(dataCall(operation, path, body, decoder), pick)
-    if (decoder.fromBytes !== undefined) return eager
-    return Effect.map(requester.run({ operation, method: "POST", path, body, decode: Effect.succeed }, tokens), (raw) =>
-      Effect.flatMap(readContents(operation, raw, decoder, offset), pick).pipe(
-        // Read once, the body's memory serves a later page (our own parse copies what it keeps).
-        Effect.ensuring(Effect.sync(raw.release)),
-        Effect.catchIf(
-          (error) => error.reason._tag === "ResponseDecode" && error.reason.malformed,
-          () => eager
+    const eager = Effect.flatMap(dataCall(operation, path, body, reading, true), pick)
+    if (reading.lent) return eager
+    return Effect.map(
+      requester.run({ operation, method: "POST", path, body, decode: Effect.succeed, keepsBody: true }, tokens),
+      (raw) =>
+        Effect.flatMap(reading.decode(operation, raw, offset, true), pick).pipe(
+          // Read once, the body's memory serves a later page (our own parse copies what it keeps).
+          Effect.ensuring(Effect.sync(raw.release)),
+          Effect.catchIf(
+            (error) => error.reason._tag === "ResponseDecode" && error.reason.malformed,
+            () => eager
+          )
         )
-      )
     )
   }
 
@@ -474,7 +506,7 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
     path: string,
     request: RuntimeOptions,
     fields: Record<string, unknown>,
-    decoder: Pagination.RowsDecoder<R>
+    reading: Reading<R>
   ) =>
     Stream.unwrap(
       Effect.map(pagingOf(operation, request), ({ pageSize, startOffset }) =>
@@ -495,35 +527,32 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
                 record_size: pageSize,
                 ...runtimeFields(request)
               },
-              decoder,
+              reading,
               offset
             )
         })
       )
     )
 
-  const searchData = <R>(request: SearchDataRequest, decoder: Pagination.RowsDecoder<R>) =>
+  const searchData = <R>(request: SearchDataRequest, reading: Reading<R>) =>
     pagedData(
       "searchData",
       "searchdata",
       request,
       { logical_table_identifier: request.logicalTableIdentifier, query_string: request.queryString },
-      decoder
+      reading
     )
 
-  const answerData = <R>(request: AnswerDataRequest, decoder: Pagination.RowsDecoder<R>) =>
+  const answerData = <R>(request: AnswerDataRequest, reading: Reading<R>) =>
     pagedData(
       "answerData",
       "metadata/answer/data",
       request,
       { metadata_identifier: request.metadataIdentifier },
-      decoder
+      reading
     )
 
-  const liveboardData = Effect.fnUntraced(function* <R>(
-    request: LiveboardDataRequest,
-    decoder: Pagination.RowsDecoder<R>
-  ) {
+  const liveboardData = Effect.fnUntraced(function* <R>(request: LiveboardDataRequest, reading: Reading<R>) {
     const { pageSize, startOffset } = yield* pagingOf("liveboardData", request)
     const body = (offset: number, visualizations: ReadonlyArray<string> | undefined) => ({
       metadata_identifier: request.metadataIdentifier,
@@ -537,7 +566,8 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
       "liveboardData",
       "metadata/liveboard/data",
       body(startOffset, request.visualizationIdentifiers),
-      decoder
+      reading,
+      request.visualizationIdentifiers?.length === 1
     )
     const result: Array<VisualizationData<R>> = []
     for (const first of firsts) {
@@ -561,7 +591,7 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
           startOffset,
           ...(request.repeatedPage === undefined ? {} : { repeatedPage: request.repeatedPage }),
           fetch: (offset) =>
-            pageCall("liveboardData", "metadata/liveboard/data", body(offset, [id]), decoder, offset, id)
+            pageCall("liveboardData", "metadata/liveboard/data", body(offset, [id]), reading, offset, id)
         })
       })
     }
@@ -592,13 +622,13 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
     system: getJson("system", "system", SystemInfo),
     currentUser: getJson("currentUser", "auth/session/user", CurrentUser),
     searchMetadata,
-    // Without a decoder the rows are parsed COMPACT rows (`R` = `Rows`, as the overloads say).
-    searchData: ((request: SearchDataRequest, decoder?: Pagination.RowsDecoder<unknown>) =>
-      searchData(request, decoder ?? Pagination.parsedRows)) as Service["searchData"],
-    answerData: ((request: AnswerDataRequest, decoder?: Pagination.RowsDecoder<unknown>) =>
-      answerData(request, decoder ?? Pagination.parsedRows)) as Service["answerData"],
-    liveboardData: ((request: LiveboardDataRequest, decoder?: Pagination.RowsDecoder<unknown>) =>
-      liveboardData(request, decoder ?? Pagination.parsedRows).pipe(
+    // Without a reader the rows are parsed COMPACT rows (`A` = `Rows`, as the overloads say).
+    searchData: ((request: SearchDataRequest, read?: Pagination.PageReader<unknown>) =>
+      searchData(request, readingOf(read))) as Service["searchData"],
+    answerData: ((request: AnswerDataRequest, read?: Pagination.PageReader<unknown>) =>
+      answerData(request, readingOf(read))) as Service["answerData"],
+    liveboardData: ((request: LiveboardDataRequest, read?: Pagination.PageReader<unknown>) =>
+      liveboardData(request, readingOf(read)).pipe(
         Effect.withSpan("ThoughtSpotClient.liveboardData")
       )) as Service["liveboardData"],
     credentialRequests: tokens.issued

@@ -1,12 +1,12 @@
 /**
  * Cells nested deeper than 1000 levels: a typed, non-retried failure that names the row and column, through the
- * real client on every read path (rows parsed in pieces, a decoder that declines, the whole-body parse), instead
+ * real client on every read path (rows parsed in pieces, the whole-body parse, `parseRows` for a page reader), instead
  * of a stack overflow; 1000 levels still go through exactly.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Stream } from "effect"
 import { MAX_NESTING, NestingTooDeep, parseJsonExact } from "../src/internal/bigJson.ts"
-import type { Rows, RowsDecoder } from "../src/Pagination.ts"
+import { type PageReader, parseRows, type Rows } from "../src/Pagination.ts"
 import { makeFake, testOptions, useClient, withTokens } from "./fake.ts"
 
 const search = { logicalTableIdentifier: "table-1", queryString: "[n] [label]" }
@@ -19,7 +19,7 @@ const body = (offset: number, cell: string, first = "1") => {
   return `{"contents":[{"available_data_row_count":4,"column_names":["n","label"],"data_rows":${rows},"record_offset":${offset},"record_size":2,"returned_data_row_count":2,"sampling_ratio":1}]}`
 }
 
-const read = (cell: string, decoder?: RowsDecoder<Rows>, first?: string) =>
+const read = (cell: string, decoder?: PageReader<Rows>, first?: string) =>
   Effect.gen(function* () {
     const fake = makeFake(
       withTokens((r) =>
@@ -68,12 +68,15 @@ describe("a deeply nested cell", () => {
     })
   )
 
-  it.effect("a-deep-cell-that-a-decoder-declines-is-refused-by-the-whole-body-parse", () =>
+  it.effect("a-deep-cell-in-a-page-lent-to-a-reader-is-refused-by-parse-rows", () =>
     Effect.gen(function* () {
-      const declines: RowsDecoder<Rows> = { fromBytes: () => undefined, fromRows: (rows) => rows }
-      const { exit } = yield* read(nested(200_000), declines)
-      const error = failureOf(exit) as { readonly reason: { readonly message: string } }
-      expect(error.reason.message).toContain(says)
+      for (const exactNumbers of [false, true]) {
+        const { exit, requests } = yield* read(nested(200_000), (page) => parseRows(page, { exactNumbers }))
+        const error = failureOf(exit) as { readonly reason: { readonly _tag: string; readonly message: string } }
+        expect(error.reason._tag).toBe("ResponseDecode")
+        expect(error.reason.message).toContain(says)
+        expect(requests).toBe(2)
+      }
     })
   )
 

@@ -1,7 +1,7 @@
 /** Paged streams: order, bounded prefetch, page checks, Incomplete, sampling warnings, metadata paging. */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Stream } from "effect"
-import type { Rows, RowsDecoder } from "../src/Pagination.ts"
+import type { PageBytes } from "../src/Pagination.ts"
 import { dataReply, makeFake, type Reply, testOptions, useClient, withTime, withTokens } from "./fake.ts"
 
 const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
@@ -131,25 +131,31 @@ describe("data pages", () => {
 
   it.effect("pages-fetched-ahead-are-parsed-only-when-their-turn-comes", () =>
     Effect.gen(function* () {
-      const fake = makeFake(withTokens((r) => dataReply(r.body, 1_000)))
-      const events: Array<string> = []
+      // Page 3 (offset 200) arrives broken once: parsed as it arrived, it would be requested again at once; parsed
+      // when its turn comes, only after the consumer has held page 1 for 500 ms.
+      let broken = true
+      const fake = makeFake(
+        withTokens((r) => {
+          if (r.body.record_offset === 200 && broken) {
+            broken = false
+            return {
+              body: '{"contents":[{"available_data_row_count":1000,"column_names":["n","label"],"data_rows":[[2'
+            }
+          }
+          return dataReply(r.body, 1_000)
+        })
+      )
       let requestsAtSecond = 0
-      // `fromRows` runs when a page is parsed: parsed rows never pile up behind a deep prefetch.
-      const decoder = {
-        fromRows: (rows: Rows) => {
-          events.push(`parsed ${rows[0]![0]}`)
-          return rows
-        }
-      }
+      const consumed: Array<number> = []
       yield* withTime(
         useClient(fake, testOptions({ prefetch: 3, concurrency: 8 }), (c) =>
-          c.searchData({ ...search, pageSize: 100 }, decoder).pipe(
+          c.searchData({ ...search, pageSize: 100 }).pipe(
             Stream.runForEach((page) =>
               Effect.gen(function* () {
                 // let the prefetch run ahead while the consumer holds a page
                 yield* Effect.sleep(500)
                 if (page.pageIndex === 1) requestsAtSecond = fake.seen.filter((s) => s.path === "searchdata").length
-                events.push(`consumed ${page.recordOffset}`)
+                consumed.push(page.recordOffset)
               })
             )
           )
@@ -158,7 +164,12 @@ describe("data pages", () => {
       )
       // While the consumer holds page 1, pages 2‥4 have been requested (the first page is fetched alone).
       expect(requestsAtSecond).toBe(5)
-      expect(events).toEqual(Array.from({ length: 10 }, (_, i) => [`parsed ${i * 100}`, `consumed ${i * 100}`]).flat())
+      expect(consumed).toEqual(Array.from({ length: 10 }, (_, i) => i * 100))
+      const at200 = fake.seen.filter((s) => s.path === "searchdata" && s.body.record_offset === 200)
+      expect(at200).toHaveLength(2)
+      // Requested again only once the consumer was done with page 1 (500 ms): at most one page is parsed beyond
+      // the one the consumer holds. Read as it arrived, it would have been requested again at once.
+      expect(at200[1]!.at - at200[0]!.at).toBeGreaterThanOrEqual(500)
     })
   )
 
@@ -505,7 +516,6 @@ describe("repeated pages", () => {
   const repeatsFirst = (offset: number) => distinct(offset === 2 ? 0 : offset)
   const message =
     "page 2 (rows 3–4) is byte-identical to page 1: the server may have repeated a page; rows may be missing"
-  const declines: RowsDecoder<Rows> = { fromBytes: () => undefined, fromRows: (rows) => rows }
 
   it.effect("a-page-byte-identical-to-the-previous-one-is-a-warning-on-that-page", () =>
     Effect.gen(function* () {
@@ -516,21 +526,15 @@ describe("repeated pages", () => {
     })
   )
 
-  it.effect("a-repeated-page-read-by-a-decoder-or-parsed-whole-is-caught-too", () =>
+  it.effect("a-repeated-page-lent-to-a-reader-is-caught-too", () =>
     Effect.gen(function* () {
-      const copies: RowsDecoder<string> = {
-        fromBytes: (bytes, start) => {
-          const end = Buffer.from(bytes).indexOf("]]", start) + 2
-          return { end, rowCount: 2, rows: Buffer.from(bytes.subarray(start, end)).toString() }
-        },
-        fromRows: (rows) => JSON.stringify(rows)
-      }
-      for (const decoder of [copies, declines] as ReadonlyArray<RowsDecoder<unknown>>) {
-        const pages = yield* useClient(pagesOf(repeatsFirst), testOptions(), (c) =>
-          Stream.runCollect(c.searchData({ ...search, pageSize: 2 }, decoder))
-        )
-        expect(pages[1]!.warnings).toEqual([{ _tag: "RepeatedPage", repeats: 0, message }])
-      }
+      const copies = (page: PageBytes) =>
+        Effect.sync(() => Buffer.from(page.bytes.subarray(page.start, page.end)).toString())
+      const pages = yield* useClient(pagesOf(repeatsFirst), testOptions(), (c) =>
+        Stream.runCollect(c.searchData({ ...search, pageSize: 2 }, copies))
+      )
+      expect(pages.map((p) => p.rows)).toEqual([distinct(0), distinct(0), distinct(4)])
+      expect(pages[1]!.warnings).toEqual([{ _tag: "RepeatedPage", repeats: 0, message }])
     })
   )
 

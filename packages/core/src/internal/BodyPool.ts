@@ -4,8 +4,9 @@
  * and V8 counts it as external memory, which starts a full collection every page or two. A 10 M-row export in
  * 100 000-row pages, measured: 13.3–16.5 → 9.6–12.5 s, system time 3.2–4.4 → 1.6–1.8 s, peak RSS the same.
  *
- * A buffer comes back only from a call whose reader has promised to keep no view of the body
- * (`Requester.Call.releasesBody`, from a `RowsDecoder` with `copiesBytes`); every other body is left to the GC.
+ * A buffer comes back when the call that read it is done with it (`Requester.run`: when its `decode` ends, or
+ * when a body handed on is released); a data page lent to a `Pagination.PageReader` comes back when the
+ * reader's effect ends.
  */
 
 /** Bodies smaller than this are not worth keeping (tokens, metadata, error bodies). */

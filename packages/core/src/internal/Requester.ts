@@ -35,7 +35,7 @@ export interface RawResponse {
   readonly text: string
   /** The body's UTF-8 bytes (no byte order mark). */
   readonly bytes: Uint8Array
-  /** Gives the body's memory back for reuse (see {@link Call.releasesBody}); it cannot be read afterwards. */
+  /** Gives the body's memory back for reuse (see {@link Call.keepsBody}); it cannot be read afterwards. */
   readonly release: () => void
 }
 
@@ -47,15 +47,19 @@ export interface Call<A> {
   /** Path below `/api/rest/2.0/`, e.g. `searchdata`. */
   readonly path: string
   readonly body?: unknown
-  /** Reads a 2xx response; a `malformed` decode failure is retried like a transport error. */
+  /**
+   * Reads a 2xx response; a `malformed` decode failure is retried like a transport error. The body's memory is
+   * reused for a later response once `decode`'s effect has ended (BodyPool.ts), so `decode` copies what it keeps
+   * (text and parsed values are copies) — unless {@link Call.keepsBody}.
+   */
   readonly decode: (response: RawResponse) => Effect.Effect<A, ThoughtSpotError>
   /** Overrides the client's retry policy (e.g. a single quick attempt for logout). */
   readonly retry?: RetryPolicy.RetryPolicy
   /**
-   * `decode` keeps no view of the response's bytes once it has finished (what it keeps, it copies): a 2xx body's
-   * memory is then reused for a later response (BodyPool.ts).
+   * `decode` hands the response on, to be read later: the body is then not reused when `decode` ends, and
+   * whoever reads it last calls {@link RawResponse.release}.
    */
-  readonly releasesBody?: boolean
+  readonly keepsBody?: boolean
 }
 
 /** Sends calls. */
@@ -184,9 +188,9 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
         scrub
       })
       if (wrong !== undefined) return yield* wrong
-      return yield* call.releasesBody === true
-        ? Effect.ensuring(call.decode(raw), Effect.sync(raw.release))
-        : call.decode(raw)
+      return yield* call.keepsBody === true
+        ? call.decode(raw)
+        : Effect.ensuring(call.decode(raw), Effect.sync(raw.release))
     })
     return attempt.pipe(
       Effect.retry({ schedule: RetryPolicy.schedule(policy), while: (error) => !spent.has(error) }),
