@@ -80,6 +80,8 @@ interface Manifest {
   readonly name: string
   readonly version: string
   readonly private?: boolean
+  readonly main?: string
+  readonly types?: string
   readonly dependencies?: Record<string, string>
   readonly peerDependencies?: Record<string, string>
   readonly peerDependenciesMeta?: Record<string, { readonly optional?: boolean }>
@@ -364,6 +366,11 @@ describe("the packed libraries, installed with npm outside the workspace", () =>
         lib === "decode" ? { effect: { optional: true } } : { "@effect/platform-node": { optional: true } }
       )
       expect(readFileSync(join(dir, "LICENSE"), "utf8")).toBe(readFileSync(join(repoRoot, "LICENSE"), "utf8"))
+      // For tools that predate `exports` (TypeScript's node10 resolution): the main entry only.
+      expect({ main: manifest.main, types: manifest.types }).toEqual({
+        main: "./dist/index.js",
+        types: "./dist/index.d.ts"
+      })
       const entries = Object.entries(manifest.exports ?? {})
       expect(entries.map(([subpath]) => subpath)).toEqual(lib === "decode" ? [".", "./schema"] : [".", "./json"])
       for (const [, target] of entries) {
