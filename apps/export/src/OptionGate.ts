@@ -5,9 +5,9 @@
  * interactive prompt — never from a flag value, so a secret cannot leak through shell history or `ps`.
  */
 import { availableParallelism } from "node:os"
-import { NodeFlags } from "@spotpipe/core"
 import { Effect, Option, Redacted } from "effect"
 import { checkHostUrl } from "./batch/JobConnection.ts"
+import * as NodeFlags from "./NodeFlags.ts"
 import { UsageError } from "./UsageError.ts"
 
 /** Output formats spotpipe writes. */

@@ -12,6 +12,8 @@ export { type DataPage, type JobResult, type JobSink, type JobSpec, runJob } fro
 export { ExitCode, reportFailure } from "./Failure.ts"
 export { FileNameAllocator, sanitizeFileName } from "./FileName.ts"
 export { Manifest, ManifestOutput, manifestFileName } from "./Manifest.ts"
+/** V8 flags the CLI starts with (`NodeFlags.leanMemory`), the matching glibc setting, and a check for them. */
+export * as NodeFlags from "./NodeFlags.ts"
 export {
   type Connection,
   type Credentials,

@@ -7,8 +7,6 @@
 export * as Auth from "./Auth.ts"
 /** Exact JSON parsing: integers beyond 2^53 become `bigint`. */
 export { parseJsonExact } from "./internal/bigJson.ts"
-/** V8 flags for processes that stream large pages (`NodeFlags.leanMemory`), and a check for them. */
-export * as NodeFlags from "./NodeFlags.ts"
 /** Data pages (`DataPage`), page-size limits and the paging streams. */
 export * as Pagination from "./Pagination.ts"
 /** Client-side rate limiter (default 100 requests/s). */

@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process"
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { NodeFlags } from "@spotpipe/core"
+import { NodeFlags } from "@spotpipe/export"
 import { describe, expect, it } from "vitest"
 
 const root = new URL("../../../", import.meta.url)
