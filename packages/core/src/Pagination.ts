@@ -20,8 +20,8 @@
  * fetching again what was already consumed): the first request is at that offset and its total is the
  * reference; page indexes and offsets stay those of the whole result, so the checks are the same.
  *
- * `metadata/search` has no total: it is read page by page until an empty page (a filtered page can be short
- * before the end, thoughtspot-api.md §3.4).
+ * `metadata/search` has no total: it is read page by page until an empty page (some filters, `name_pattern` for
+ * one, may be applied after paging, so a page can be short before the end).
  */
 import { Effect, Option, Stream } from "effect"
 import * as Classify from "./internal/classify.ts"

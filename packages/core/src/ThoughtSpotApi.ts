@@ -1,5 +1,6 @@
 /**
- * Wire schemas of the ThoughtSpot REST API v2.0 endpoints the client calls (see thoughtspot-api.md).
+ * Wire schemas of the ThoughtSpot REST API v2.0 endpoints the client calls, as the API's OpenAPI specification
+ * describes them (each schema says what it relies on).
  *
  * Responses are decoded with `Schema`: unknown extra fields are tolerated (and dropped), documented fields are
  * checked. Data pages are the exception on the hot path: their envelope is checked by hand and their cells are
@@ -7,7 +8,10 @@
  */
 import { Schema } from "effect"
 
-/** `Token` from `auth/token/full` and `auth/token/object` (§2.3). The token itself is opaque. */
+/**
+ * `Token` from `auth/token/full` and `auth/token/object`: `token` is the bearer token, opaque to the client (the
+ * specification also requires creation and expiry times in epoch milliseconds, `scope` and the user it is for).
+ */
 export const TokenResponse = Schema.Struct({
   token: Schema.String,
   creation_time_in_millis: Schema.Finite,
@@ -33,7 +37,7 @@ export const SystemInfo = Schema.Struct({
 /** `GET system`. */
 export type SystemInfo = typeof SystemInfo.Type
 
-/** `GET auth/session/user` (`User`, §2.4): the required fields plus the ones an export cares about. */
+/** `GET auth/session/user` (the specification's `User`): the required fields plus the ones an export cares about. */
 export const CurrentUser = Schema.Struct({
   id: Schema.String,
   name: Schema.String,
@@ -46,7 +50,7 @@ export const CurrentUser = Schema.Struct({
 /** `GET auth/session/user`. */
 export type CurrentUser = typeof CurrentUser.Type
 
-/** Metadata object types (§3.2). */
+/** Metadata object types: the `type` enum of `metadata/search`'s `MetadataListItemInput` (`COLLECTION` is recent). */
 export const MetadataType = Schema.Literals([
   "LIVEBOARD",
   "ANSWER",
@@ -63,7 +67,10 @@ export const MetadataType = Schema.Literals([
 /** Metadata object types. */
 export type MetadataType = typeof MetadataType.Type
 
-/** One `metadata/search` result (§3.3). `metadata_header` and `metadata_detail` are left untyped here. */
+/**
+ * One `metadata/search` result (the response is a JSON array of them; only `metadata_type` is required, every
+ * other field is nullable). `metadata_header` and `metadata_detail` are untyped in the specification and here.
+ */
 export const MetadataItem = Schema.Struct({
   metadata_type: Schema.String,
   metadata_id: Schema.optionalKey(Schema.NullOr(Schema.String)),
@@ -102,7 +109,11 @@ export const VisualizationsDetail = Schema.Struct({
 /** `metadata_detail` of an ANSWER or LIVEBOARD. */
 export type VisualizationsDetail = typeof VisualizationsDetail.Type
 
-/** `metadata_detail` of a LOGICAL_TABLE with `include_details: true` (§7). */
+/**
+ * `metadata_detail` of a LOGICAL_TABLE with `include_details: true`: its columns with `header.name` and
+ * `dataType` (VARCHAR, INT64, DATE_TIME, …). Data responses carry only column names, so this is where types come
+ * from.
+ */
 export const LogicalTableDetail = Schema.Struct({
   id: Schema.String,
   name: Schema.String,
@@ -123,8 +134,9 @@ export const LogicalTableDetail = Schema.Struct({
 export type LogicalTableDetail = typeof LogicalTableDetail.Type
 
 /**
- * `AnswerContent` / `LiveboardContent` without `data_rows` (§4.2): the page envelope. `data_rows` is checked
- * separately, row by row as arrays, never cell by cell.
+ * `AnswerContent` / `LiveboardContent` without `data_rows`: the page envelope (every field required by the
+ * specification; a liveboard's adds nullable `visualization_id`/`visualization_name`; `sampling_ratio` 1.0 means
+ * the complete result). `data_rows` is checked separately, row by row as arrays, never cell by cell.
  */
 export const ContentEnvelope = Schema.Struct({
   available_data_row_count: Schema.Int,
@@ -139,7 +151,7 @@ export const ContentEnvelope = Schema.Struct({
 /** A data page envelope. */
 export type ContentEnvelope = typeof ContentEnvelope.Type
 
-/** `metadata/search` request (§3.1); any documented field may be given, the client sets paging itself. */
+/** `metadata/search` request (no field is required); any documented field may be given, the client sets paging itself. */
 export interface SearchMetadataRequest {
   readonly metadata?: ReadonlyArray<{
     readonly identifier?: string

@@ -72,7 +72,9 @@ const fromFields = (fields: Record<string, unknown>, message: string | undefined
 })
 
 /**
- * Reads ThoughtSpot's error body in any of its shapes (thoughtspot-api.md §5.2), trying in order:
+ * Reads ThoughtSpot's error body in any of its shapes — A `{"error":{"message":{"code":10002,"debug":"…"}}}` (the
+ * specification's examples), B `{"error":{"message":{"debug":{"code":10000,"debug":"[\"…\"]"}}}}` (what clusters
+ * answer, the inner `debug` a JSON-encoded array of strings), C `{"error":{"message":{"debug":"…"}}}` — trying in order:
  * B `error.message.debug` as an object, A `error.message.{code,debug,…}`, C `error.message.debug` as text,
  * then `error.message` or `error` as text; a body that is not JSON gives its text as the message, scrubbed
  * by `scrub` first and clipped after (clipping folds whitespace and cuts, which could hide a secret's shape).
@@ -95,7 +97,10 @@ export const parseErrorBody = (body: string, scrub: Scrub = (text) => text): Ser
   return {}
 }
 
-/** ThoughtSpot sometimes reports a missing permission as HTTP 500 (§5.3): code 10023, or words to that effect. */
+/**
+ * ThoughtSpot sometimes reports a missing permission as HTTP 500 rather than 403: code 10023 ("User does not have
+ * access to …"), or words to that effect.
+ */
 const isPermissionError = (details: ServerDetails): boolean =>
   details.code === 10023 ||
   /\bFORBIDDEN\b|does not have (access|privilege)|access denied|permission denied|not authori[sz]ed/i.test(
