@@ -61,6 +61,8 @@ const strangerEnv = (scratch: string): NodeJS.ProcessEnv => {
     npm_config_cache: join(scratch, "npm-cache"),
     // Nothing listens on port 9 of loopback: a registry request fails at once instead of going out.
     npm_config_registry: "http://127.0.0.1:9/",
+    // npm reads a bare `a/b` spec as a GitHub repository and fetches it with git even offline: no git for npm.
+    npm_config_git: "/bin/false",
     npm_config_update_notifier: "false"
   }
 }
