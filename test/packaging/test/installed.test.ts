@@ -297,7 +297,7 @@ describe("the packed libraries, installed with npm outside the workspace", () =>
     if (!relative(repoRoot, scratch).startsWith("..")) throw new Error(`${scratch} is inside the repository`)
     env = strangerEnv(scratch)
 
-    await run(process.execPath, [join(repoRoot, "scripts", "packLibs.ts")], repoRoot, process.env)
+    await run(process.execPath, [join(repoRoot, "test", "packaging", "src", "packLibs.ts")], repoRoot, process.env)
     tarballs = {
       decode: join(repoRoot, "packs", "spotpipe-decode-0.1.0.tgz"),
       core: join(repoRoot, "packs", "spotpipe-core-0.1.0.tgz")
