@@ -3,13 +3,13 @@
  *
  * `response.text` (undici) keeps every chunk until the body ends, joins them into a second buffer of the same
  * size and decodes that: two page-sized blocks of external memory per data page, alive together, and freed
- * only when V8 next collects; a caller that then wants bytes (a decoder reading rows in place) pays a second
+ * only when V8 next collects; a caller that then wants bytes (rows read in place) pays a second
  * encode. Here each chunk is copied into one buffer as it arrives (so the chunk is garbage at once): sized from
  * `Content-Length` when the server announces it, else grown by doubling from a small start (chunked bodies).
  * Every body takes this path, small ones too: one way to read is simpler, and tokens or error bodies are cheap
  * either way.
  *
- * {@link readBody} gives the body both ways, each made on first use: the bytes (for a decoder that reads rows
+ * {@link readBody} gives the body both ways, each made on first use: the bytes (for rows read
  * from them in place, never decoding the whole body) or the text (decoded once; the bytes are then let go, so
  * a page is never held twice). With a {@link BodyPool}, an announced body is read into a kept buffer, which
  * {@link Body.release} gives back once its reader is done with it.

@@ -1,5 +1,6 @@
 /**
- * Finds the `data_rows` arrays of a data response in its bytes, so a `RowsDecoder` can read them in place.
+ * Finds the `data_rows` arrays of a data response in its bytes, so that they can be read in place (parsed in
+ * pieces, or lent to a `Pagination.PageReader`).
  *
  * The envelope around them is small (counts, column names, ids); `data_rows` is nearly the whole body. This
  * walks the envelope's JSON structure (strings included, so no key is mistaken), hands each
