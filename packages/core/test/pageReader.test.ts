@@ -291,6 +291,26 @@ describe("a reader's verdict", () => {
     })
   )
 
+  it.effect("rows-followed-by-a-string-holding-brackets-are-lent-with-their-exact-span", () =>
+    Effect.gen(function* () {
+      // The body's last `]]` lies in a string after the rows: the guessed end is refused and the rows found exactly.
+      const fake = makeFake(
+        withTokens(() => ({
+          body: '{"contents":[{"available_data_row_count":2,"column_names":["n","label"],"data_rows":[[1,"a"],[2,"]]"]],"record_offset":0,"record_size":2,"returned_data_row_count":2,"sampling_ratio":1,"visualization_name":"x]]}]}"}]}'
+        }))
+      )
+      const pages = yield* useClient(fake, testOptions(), (c) =>
+        Stream.runCollect(c.searchData({ ...search, pageSize: 2 }, (page) => Pagination.parseRows(page)))
+      )
+      expect(pages.map((p) => p.rows)).toEqual([
+        [
+          [1, "a"],
+          [2, "]]"]
+        ]
+      ])
+    })
+  )
+
   it.effect("rows-that-end-elsewhere-or-miscount-are-refused-by-parse-rows", () =>
     Effect.gen(function* () {
       const body = bytes('{"x":[[1],[2]],"y":1}')
