@@ -236,6 +236,33 @@ describe("a page reader through the client", () => {
     ).toEqual(expected)
   })
 
+  it("every-visualization-of-a-liveboard-is-lent-its-own-span", async () => {
+    const pagesOf = <A>(reader?: Pagination.PageReader<A>) =>
+      Effect.runPromise(
+        Effect.gen(function* () {
+          const client = yield* ThoughtSpotClient.ThoughtSpotClient
+          // No visualization named: the first response holds a page of each (located exactly, no guess).
+          const request = { metadataIdentifier: fixtures.liveboards["Order Operations"].id, pageSize: 10_000 }
+          const vizzes =
+            reader === undefined ? yield* client.liveboardData(request) : yield* client.liveboardData(request, reader)
+          return yield* Effect.forEach(vizzes, (viz) =>
+            Stream.runCollect(viz.pages as Stream.Stream<Pagination.DataPage<unknown>, unknown>)
+          )
+        }).pipe(
+          Effect.provide(
+            ThoughtSpotClient.layerNode({
+              host: clean.url,
+              auth: Auth.password({ username: fixtures.user.username, password: fixtures.user.password })
+            })
+          )
+        )
+      )
+    const parsed = await pagesOf()
+    const lent = await pagesOf((page) => Pagination.parseRows(page))
+    expect(parsed.length).toBeGreaterThan(1)
+    expect(lent.map((pages) => pages.map((p) => p.rows))).toEqual(parsed.map((pages) => pages.map((p) => p.rows)))
+  })
+
   it("faulty-bodies-are-retried-under-a-reader-and-give-the-clean-rows", async () => {
     const reader = (page: Pagination.PageBytes) =>
       Effect.map(Pagination.parseRows(page), (rows) =>
