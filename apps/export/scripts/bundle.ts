@@ -62,8 +62,14 @@ const common = {
   logLevel: "warning"
 } as const
 
+/** What esbuild read and wrote for the CLI and for the worker (`pnpm pack:cli` checks what stayed outside). */
+export interface Built {
+  readonly cli: Metafile
+  readonly worker: Metafile
+}
+
 /** Builds the bundle into `outDir` (emptied first); the record of its sources is written last. */
-export const bundle = async (outDir: string = defaultOutDir): Promise<void> => {
+export const bundle = async (outDir: string = defaultOutDir): Promise<Built> => {
   rmSync(outDir, { recursive: true, force: true })
   mkdirSync(outDir, { recursive: true })
   const cli = await build({
@@ -97,6 +103,7 @@ export const bundle = async (outDir: string = defaultOutDir): Promise<void> => {
     files[relative(fileURLToPath(dist), fileURLToPath(file))] = print
   }
   writeFileSync(new URL(recordName, dist), `${JSON.stringify({ files }, null, 2)}\n`)
+  return { cli: cli.metafile, worker: worker.metafile }
 }
 
 if (import.meta.main) {

@@ -9,7 +9,6 @@
  * from the packages: quarter starts from the calendar and the US daylight-saving rules of the time, Order IDs
  * from the sandbox's documented formula.
  */
-import { execFile } from "node:child_process"
 import {
   existsSync,
   mkdirSync,
@@ -21,51 +20,16 @@ import {
   writeFileSync
 } from "node:fs"
 import { tmpdir } from "node:os"
-import { basename, dirname, join, relative, sep } from "node:path"
+import { basename, dirname, join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import * as esbuild from "esbuild"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { filesUnder, run, strangerEnv } from "../src/scratch.ts"
 
 const repoRoot = realpathSync(fileURLToPath(new URL("../../../", import.meta.url)))
 const here = realpathSync(fileURLToPath(new URL("..", import.meta.url)))
 const tsc = join(repoRoot, "node_modules", ".bin", "tsc")
-
-interface Ran {
-  readonly stdout: string
-  readonly stderr: string
-}
-
-/** Runs a command; a failure rejects with the command, its exit and its output, so the test says what broke. */
-const run = (command: string, args: ReadonlyArray<string>, cwd: string, env: NodeJS.ProcessEnv): Promise<Ran> =>
-  new Promise((resolve, reject) => {
-    execFile(command, args, { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) {
-        reject(new Error(`\`${command} ${args.join(" ")}\` in ${cwd} failed: ${error.message}\n${stdout}\n${stderr}`))
-      } else resolve({ stdout, stderr })
-    })
-  })
-
-/** The environment of a stranger's shell: none of the npm_/pnpm_ settings a pnpm script run passes down. */
-const strangerEnv = (scratch: string): NodeJS.ProcessEnv => {
-  const env: NodeJS.ProcessEnv = {}
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!/^(npm|pnpm)_/i.test(key) && key !== "NODE_OPTIONS" && key !== "VITEST" && !key.startsWith("VITEST_")) {
-      env[key] = value
-    }
-  }
-  writeFileSync(join(scratch, "npmrc"), "")
-  return {
-    ...env,
-    npm_config_userconfig: join(scratch, "npmrc"),
-    npm_config_cache: join(scratch, "npm-cache"),
-    // Nothing listens on port 9 of loopback: a registry request fails at once instead of going out.
-    npm_config_registry: "http://127.0.0.1:9/",
-    // npm reads a bare `a/b` spec as a GitHub repository and fetches it with git even offline: no git for npm.
-    npm_config_git: "/bin/false",
-    npm_config_update_notifier: "false"
-  }
-}
 
 /** Node's lookup: `node_modules/<name>` in the directory and each ancestor that is not itself `node_modules`. */
 const packageDir = (from: string, name: string): string => {
@@ -118,13 +82,6 @@ const dependencyClosure = (roots: ReadonlyArray<string>, from: string): Map<stri
   for (const root of roots) visit(root, from)
   return dirs
 }
-
-/** All files under `dir`, relative, with `/` separators. */
-const filesUnder = (dir: string): Array<string> =>
-  readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split(sep).join("/"))
-    .sort()
 
 // The sandbox seed's quarter starts, 1992-01-01 … 1998-10-01, as local midnight in America/Los_Angeles. In those
 // years PDT (UTC-7) ran from the first Sunday of April to the last Sunday of October, so the Jan 1 and Apr 1

@@ -1,0 +1,267 @@
+/**
+ * The `spotpipe` command as a stranger installs it: `pnpm pack:cli` packs it, npm installs the tarball globally
+ * into a temp prefix outside the repository (offline, its registry on a closed loopback port: the package has no
+ * dependencies, so nothing needs fetching, and an attempt would fail the test), and the installed `spotpipe` runs
+ * from fresh folders with nothing of the workspace in reach: help, version, the demo, shell completions, the
+ * start-up settings it gives itself, and an older Node turned away.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from "node:fs"
+import { isBuiltin } from "node:module"
+import { availableParallelism, tmpdir } from "node:os"
+import { delimiter, dirname, join, relative } from "node:path"
+import { fileURLToPath } from "node:url"
+import { fixtures } from "@spotpipe/sandbox"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { leanEnv, leanFlags, missingSettings } from "../../../apps/export/bin/leanStart.js"
+import { minimumNode, unsupportedNode } from "../../../apps/export/bin/nodeVersion.js"
+import { leanMemory, leanMemoryEnv } from "../../../apps/export/src/NodeFlags.ts"
+import { filesUnder, run, runToEnd, strangerEnv } from "../src/scratch.ts"
+
+const repoRoot = realpathSync(fileURLToPath(new URL("../../../", import.meta.url)))
+const app = join(repoRoot, "apps", "export")
+const { version } = JSON.parse(readFileSync(join(app, "package.json"), "utf8")) as { version: string }
+
+/** Every `node` on PATH (and /usr/bin's) that spotpipe must turn away, by the launcher's own rule. */
+const oldNodes = async (
+  env: NodeJS.ProcessEnv
+): Promise<Array<{ readonly path: string; readonly version: string }>> => {
+  const dirs = new Set([...(process.env["PATH"] ?? "").split(delimiter).filter((dir) => dir !== ""), "/usr/bin"])
+  const found: Array<{ readonly path: string; readonly version: string }> = []
+  for (const dir of dirs) {
+    const path = join(dir, "node")
+    const ran = await runToEnd(path, ["--version"], tmpdir(), env)
+    const v = ran.stdout.trim().replace(/^v/, "")
+    if (ran.code === 0 && unsupportedNode(v) !== undefined) found.push({ path, version: v })
+  }
+  return found
+}
+
+describe("the launcher's start-up settings", () => {
+  it("are the ones the CLI is tuned for (NodeFlags)", () => {
+    expect(leanFlags).toEqual(leanMemory)
+    expect(leanEnv).toEqual(leanMemoryEnv)
+  })
+
+  it("a re-launch adds only what the caller did not set, to any value", () => {
+    expect(missingSettings([], {})).toEqual({ flags: leanFlags, env: leanEnv })
+    expect(missingSettings([...leanFlags], { ...leanEnv })).toEqual({ flags: [], env: {} })
+    expect(missingSettings(["--max-semi-space-size=64"], { MALLOC_MMAP_THRESHOLD_: "65536" })).toEqual({
+      flags: ["--heap-growing-percent=25"],
+      env: {}
+    })
+    expect(missingSettings([], { NODE_OPTIONS: "--enable-source-maps --max-semi-space-size=16" })).toEqual({
+      flags: ["--heap-growing-percent=25"],
+      env: leanEnv
+    })
+  })
+})
+
+describe("the packed spotpipe command, installed with npm -g outside the workspace", () => {
+  let scratch = ""
+  let env: NodeJS.ProcessEnv = {}
+  let installed = ""
+  let globalBin = ""
+  const folders: Array<string> = []
+  /** A fresh, empty folder to run the command from. */
+  const freshFolder = (): string => {
+    const dir = mkdtempSync(join(scratch, "cwd-"))
+    folders.push(dir)
+    return dir
+  }
+  /** Runs the installed `spotpipe` by name, as a shell finds it on PATH. */
+  const spotpipe = (args: ReadonlyArray<string>, cwd: string, extra: NodeJS.ProcessEnv = {}) =>
+    runToEnd("spotpipe", args, cwd, { ...env, ...extra })
+
+  beforeAll(async () => {
+    scratch = realpathSync(mkdtempSync(join(tmpdir(), "spotpipe-cli-")))
+    if (!relative(repoRoot, scratch).startsWith("..")) throw new Error(`${scratch} is inside the repository`)
+    const stranger = strangerEnv(scratch)
+    const prefix = join(scratch, "global")
+    // The global bin folder first, then this Node (the shebang's `env node` takes the first `node` on PATH).
+    env = {
+      ...stranger,
+      PATH: [join(prefix, "bin"), dirname(process.execPath), stranger["PATH"] ?? ""].join(delimiter)
+    }
+
+    await run(process.execPath, [join(app, "scripts", "packCli.ts")], repoRoot, process.env)
+    const tarball = join(repoRoot, "packs", `spotpipe-${version}.tgz`)
+    await run(
+      "npm",
+      ["install", "--global", "--offline", "--no-audit", "--no-fund", "--prefix", prefix, tarball],
+      scratch,
+      env
+    )
+    installed = join(prefix, "lib", "node_modules", "spotpipe")
+    globalBin = join(prefix, "bin")
+  })
+
+  afterAll(() => {
+    if (scratch !== "") rmSync(scratch, { recursive: true, force: true })
+  })
+
+  it("the package is the bundle, the launcher, README and LICENSE, with a bin, engines and no dependencies", () => {
+    const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"))
+    expect(manifest).toMatchObject({
+      name: "spotpipe",
+      version,
+      license: "MIT",
+      bin: { spotpipe: "bin/spotpipe.js" },
+      engines: { node: `>=${minimumNode}` }
+    })
+    expect(manifest.dependencies).toBeUndefined()
+    expect(manifest.private).toBeUndefined()
+    const files = filesUnder(installed)
+    const stray = files.filter(
+      (file) =>
+        !["package.json", "README.md", "LICENSE", "bin/spotpipe.js", "bin/nodeVersion.js", "bin/leanStart.js"].includes(
+          file
+        ) && !/^dist\/[\w-]+\.js$/.test(file)
+    )
+    expect(stray).toEqual([])
+    expect(files).toContain("dist/RunMain.js")
+    expect(files).toContain("dist/TranscodeWorker.js")
+    expect(readFileSync(join(installed, "LICENSE"), "utf8")).toBe(readFileSync(join(repoRoot, "LICENSE"), "utf8"))
+    expect(readFileSync(join(installed, "README.md"), "utf8")).toBe(readFileSync(join(app, "README.md"), "utf8"))
+
+    const code = files
+      .filter((file) => file.startsWith("dist/"))
+      .map((file) => readFileSync(join(installed, file), "utf8"))
+    // esbuild heads each bundled module with a comment naming its path: the dependencies are inside.
+    const modules = code.flatMap((text) => [...text.matchAll(/^\/\/ (\S*node_modules\/\S+)$/gm)].map((m) => m[1]!))
+    for (const dep of ["undici", "papaparse", "effect", "@effect/platform-node"]) {
+      expect(
+        modules.some((path) => path.includes(`/node_modules/${dep}/`)),
+        dep
+      ).toBe(true)
+    }
+    // Every module it loads is one of its own files or a Node built-in: esbuild writes imports as whole
+    // statements, `import("…")` for the chunks loaded on demand, and `__require("…")` for the CommonJS inside.
+    const specifiers = code.flatMap((text) =>
+      [
+        /^(?:import|export)\s[^;]*?\sfrom\s*"([^"]+)";$/gm,
+        /^import\s*"([^"]+)";$/gm,
+        /\bimport\("([^"]+)"\)/g,
+        /\b__require\("([^"]+)"\)/g
+      ].flatMap((pattern) => [...text.matchAll(pattern)].map((m) => m[1]!))
+    )
+    expect(specifiers.filter((s) => s.startsWith("./")).length).toBeGreaterThan(0)
+    expect(specifiers.filter((s) => isBuiltin(s)).length).toBeGreaterThan(0)
+    expect([...new Set(specifiers.filter((s) => !s.startsWith("./") && !isBuiltin(s)))]).toEqual([])
+  })
+
+  it("--help and --version work from any folder", async () => {
+    const help = await spotpipe(["--help"], freshFolder())
+    expect(help.code, help.stderr).toBe(0)
+    expect(help.stdout).toContain("spotpipe <subcommand>")
+    for (const command of ["demo", "sandbox", "metadata", "answer", "liveboard", "search", "run"]) {
+      expect(help.stdout).toMatch(new RegExp(`^  ${command}\\s`, "m"))
+    }
+    const shown = await spotpipe(["--version"], freshFolder())
+    expect(shown.stdout.trim()).toBe(`spotpipe v${version}`)
+  })
+
+  it("demo writes ./spotpipe-demo into the folder it was called from, with the worker default of a pnpm run", async () => {
+    const cwd = freshFolder()
+    const ran = await spotpipe(["demo", "--verbose", "--log-format", "json"], cwd)
+    expect(ran.code, ran.stderr).toBe(0)
+    expect(readdirSync(cwd)).toEqual(["spotpipe-demo"])
+    const manifest = JSON.parse(readFileSync(join(cwd, "spotpipe-demo", "manifest.json"), "utf8"))
+    const expected = [
+      "metadata",
+      ...Object.keys(fixtures.answers).map((a) => `answer-${a}`),
+      ...Object.entries(fixtures.liveboards).flatMap(([lb, { visualizations }]) =>
+        visualizations.map((v) => `liveboard-${lb}/${v.name}`)
+      )
+    ].flatMap((base) => [`${base}.csv`, `${base}.ndjson`])
+    expect(manifest.spotpipe).toBe(version)
+    expect(manifest.outputs.map((o: { file: string }) => o.file).sort()).toEqual(expected.sort())
+    expect(JSON.parse(ran.stdout).summary.folder).toBe(join(cwd, "spotpipe-demo"))
+    // The data logs name the worker threads: one on two cores or more, as `pnpm spotpipe` gives (the malloc
+    // setting reached the process), else none.
+    const workers = ran.stderr
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line))
+      .filter((line) => typeof line.pages === "number")
+      .map((line) => line.workers ?? 0)
+    expect(workers.length).toBeGreaterThan(0)
+    expect(new Set(workers)).toEqual(new Set([availableParallelism() >= 2 ? 1 : 0]))
+  })
+
+  it("a relative --out is relative to the folder it was called from", async () => {
+    const cwd = freshFolder()
+    const ran = await spotpipe(["metadata", "--sandbox", "--out", "landing/meta", "--quiet"], cwd)
+    expect(ran.code, ran.stderr).toBe(0)
+    expect(readdirSync(join(cwd, "landing", "meta")).sort()).toContain("metadata.csv")
+  })
+
+  it("the CLI runs in the process the shell started, with the V8 flags and malloc setting, and keeps a caller's own", async () => {
+    // Loaded into every Node this command starts (NODE_OPTIONS survives the re-launch); only the process that
+    // runs to its end prints.
+    const probe =
+      "--import=data:text/javascript,process.on('exit',()=>process.stderr.write('\\nPROBE'+JSON.stringify({pid:process.pid,execArgv:process.execArgv,malloc:process.env.MALLOC_MMAP_THRESHOLD_??null,marker:process.env.SPOTPIPE_RELAUNCHED??null})+'\\n'))"
+    const probed = async (extra: NodeJS.ProcessEnv) => {
+      const ran = await spotpipe(["--version"], freshFolder(), { NODE_OPTIONS: probe, ...extra })
+      expect(ran.code, ran.stderr).toBe(0)
+      const lines = ran.stderr.split("\n").filter((line) => line.startsWith("PROBE"))
+      expect(lines, ran.stderr).toHaveLength(1)
+      return { ...JSON.parse(lines[0]!.slice("PROBE".length)), shellPid: ran.pid }
+    }
+    const plain = await probed({})
+    expect(plain.execArgv).toEqual(expect.arrayContaining(["--max-semi-space-size=32", "--heap-growing-percent=25"]))
+    expect(plain.malloc).toBe("1048576")
+    // The same process (replaced, not a child): signals and exit codes reach the CLI itself, no wrapper holds memory.
+    expect(plain.pid).toBe(plain.shellPid)
+    // The marker that stops a second re-launch is not handed on.
+    expect(plain.marker).toBeNull()
+    const own = await probed({ MALLOC_MMAP_THRESHOLD_: "65536" })
+    expect(own.malloc).toBe("65536")
+    expect(own.execArgv).toEqual(expect.arrayContaining(["--max-semi-space-size=32", "--heap-growing-percent=25"]))
+    // The marker set by the caller: no re-launch at all (and no loop when a setting cannot be had).
+    const off = await probed({ SPOTPIPE_RELAUNCHED: "1" })
+    expect({ execArgv: off.execArgv, malloc: off.malloc, marker: off.marker }).toEqual({
+      execArgv: [],
+      malloc: null,
+      marker: null
+    })
+  })
+
+  it.each(["bash", "zsh", "fish"])(
+    "--completions %s prints a completion script for spotpipe's commands",
+    async (shell) => {
+      const ran = await spotpipe(["--completions", shell], freshFolder())
+      expect(ran.code, ran.stderr).toBe(0)
+      expect(ran.stdout).toMatch(
+        shell === "zsh" ? /^#compdef spotpipe/m : shell === "fish" ? /complete -c spotpipe/ : /complete .*spotpipe/
+      )
+      for (const command of ["demo", "search", "liveboard"]) expect(ran.stdout).toContain(command)
+    }
+  )
+
+  it(`an older Node than ${minimumNode} gets one line saying which version is needed, and exit 2`, async () => {
+    const old = await oldNodes(env)
+    if (old.length === 0) {
+      // No older Node on this machine to run: the launcher's rule itself, on the versions it must turn away.
+      expect(unsupportedNode("20.20.2")).toContain(
+        `Node.js ${minimumNode} or later is needed, but this is Node.js 20.20.2`
+      )
+      expect(unsupportedNode("22.18.9")).toBeDefined()
+      expect(unsupportedNode(process.versions.node)).toBeUndefined()
+      return
+    }
+    for (const node of old) {
+      // A PATH whose `node` is the old one: the installed command as that machine's shell would start it.
+      const dir = mkdtempSync(join(scratch, "old-node-"))
+      mkdirSync(join(dir, "bin"))
+      symlinkSync(node.path, join(dir, "bin", "node"))
+      const ran = await runToEnd("spotpipe", ["--help"], freshFolder(), {
+        ...env,
+        PATH: [globalBin, join(dir, "bin"), env["PATH"] ?? ""].join(delimiter)
+      })
+      expect(ran.code, ran.stderr).toBe(2)
+      expect(ran.stdout).toBe("")
+      expect(ran.stderr).toContain(`Node.js ${minimumNode} or later is needed, but this is Node.js ${node.version}`)
+      expect(ran.stderr).toBe(`spotpipe: ${unsupportedNode(node.version)}\n`)
+    }
+  })
+})
