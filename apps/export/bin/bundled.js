@@ -3,8 +3,9 @@
  * Whether the bundled CLI in `apps/export/dist/` (scripts/bundle.ts) may run: only when it was built from exactly
  * the files there are now. The build records a fingerprint of every file it read outside `node_modules` (our
  * sources, the script itself) and of the lockfile (which pins everything inside); the launcher compares them
- * all before each run (~2 ms). Any edit, pull or dependency change makes the bundle stale, and the CLI then runs
- * from source: slower to start, never out of date.
+ * all before each run in a checkout (~2 ms). Any edit, pull or dependency change makes the bundle stale, and the
+ * CLI then runs from source: slower to start, never out of date. The installed package (`pnpm pack:cli`) holds
+ * no sources and no record: its launcher does not load this module.
  *
  * Plain JavaScript, like the launcher: Node would otherwise load its TypeScript stripper (~0.1 s) just for these.
  */

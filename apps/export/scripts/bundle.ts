@@ -4,9 +4,10 @@
  * files instead of ~480 modules, each resolved, read and linked: `search --help` 0.52–0.69 → 0.21–0.30 s and
  * ~125–160 → ~78–104 MiB here (measured), a tenth of a 1 M-row export.
  *
- * The bundle is only ever used when it matches the sources: the build records their fingerprints last
+ * In a checkout the bundle is only used while it matches the sources: the build records their fingerprints last
  * (bin/bundled.js), and the launcher runs the sources whenever one differs. It runs after every install (the
- * root `postinstall`) and with `pnpm bundle`; `pnpm bench` rebuilds it first.
+ * root `postinstall`) and with `pnpm bundle`; `pnpm bench` rebuilds it first. `pnpm pack:cli` (packCli.ts) builds
+ * one into the installable package, which holds no sources and runs it as it is.
  *
  * The transcode worker is bundled on its own; it loads no Effect. Code is not minified: stack traces stay readable.
  */
