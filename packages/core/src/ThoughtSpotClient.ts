@@ -184,11 +184,13 @@ const readContents = (
   operation: string,
   response: Requester.RawResponse,
   offset: number
-): Effect.Effect<ReadonlyArray<Pagination.PageContent>, ThoughtSpotError> => {
-  const bytes = response.bytes
-  const split = splitDataRows(bytes, (start, columnNames) => readRowsInPieces(bytes, start, columnNames.length))
-  return checkContents(operation, response, split, offset)
-}
+): Effect.Effect<ReadonlyArray<Pagination.PageContent>, ThoughtSpotError> =>
+  // Suspended: a page fetched ahead is parsed when the stream runs this, in its turn (see `pageCall`).
+  Effect.suspend(() => {
+    const bytes = response.bytes
+    const split = splitDataRows(bytes, (start, columnNames) => readRowsInPieces(bytes, start, columnNames.length))
+    return checkContents(operation, response, split, offset)
+  })
 
 /**
  * Lends each page of a data response to `read` (see `Pagination.PageBytes`): the envelope is parsed and checked
