@@ -246,11 +246,11 @@ describe("cells written exactly", () => {
         await exportAnswer([["Price", "DOUBLE"]], ["[1]", "[1e-400]"], format, true),
         /^spotpipe: answer "Sales": row 2, column "Price": 1e-400 is too small for a double \(it would become 0\)/
       )
-      // Text that is not UTF-8 on a page parsed whole: refused (the cell cannot be located without the row reader).
+      // Text that is not UTF-8: refused, naming its row and column, whatever the order of the envelope's keys.
       const bad = Buffer.concat([Buffer.from('["caf'), Buffer.of(0xc3, 0x28), Buffer.from('"]')])
       expectRefused(
         await exportAnswer([["Region", "VARCHAR"]], [bad], format, true),
-        /^spotpipe: .*the data page holds text that is not valid UTF-8; it is never exported with replacement characters/
+        /^spotpipe: answer "Sales": row 1, column "Region": the text is not valid UTF-8 \(bytes C3 28 .*\); it is never written with replacement characters/
       )
       expectRefused(
         await exportAnswer([["Region", "VARCHAR"]], ['["x\\udc00"]'], format, true),
