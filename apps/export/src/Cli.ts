@@ -6,6 +6,7 @@
  */
 import { Config, Console, Effect, Exit, FileSystem, Option, Path, Redacted } from "effect"
 import { Argument, Command, Flag, GlobalFlag, Prompt } from "effect/cli"
+import manifest from "../package.json" with { type: "json" }
 import { type BatchOptions, runBatch } from "./batch/BatchRun.ts"
 import { batchSummaryJson, formatBatchSummary } from "./batch/BatchSummary.ts"
 import { resolveConnection as resolveJobConnection } from "./batch/JobConnection.ts"
@@ -46,8 +47,8 @@ import { searchColumnTypes } from "./SearchColumns.ts"
 import { formatSummary, summaryJson } from "./Summary.ts"
 import { UsageError } from "./UsageError.ts"
 
-/** The CLI version (also sent in the User-Agent). */
-export const version = "0.1.0"
+/** The CLI version (also sent in the User-Agent): the app's package version, so the packed command says the same. */
+export const version: string = manifest.version
 
 const described = <A>(flag: Flag.Flag<A>, description: string) => flag.pipe(Flag.withDescription(description))
 
