@@ -16,6 +16,7 @@ import {
   type Manifest,
   type ManifestOutput,
   makeRunId,
+  manifestColumn,
   manifestFileName,
   type OutputSource,
   type TimeZoneInfo,
@@ -208,13 +209,7 @@ export const runExport = <E>(
               file: destination._tag === "Stdout" ? "-" : file.name,
               format: file.format,
               source: task.source,
-              columns: result.columns.map((c) =>
-                c.end_of !== undefined
-                  ? c
-                  : c.source_name === undefined
-                    ? { name: c.name, type: c.type }
-                    : { name: c.name, source_name: c.source_name, type: c.type }
-              ),
+              columns: result.columns.map(manifestColumn),
               rows_written: result.rows,
               available_data_row_count: result.availableRowCount,
               sampling_ratio: result.samplingRatio,

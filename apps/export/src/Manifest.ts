@@ -44,6 +44,14 @@ export const ManifestColumn = Schema.Struct({
 /** See {@link ManifestColumn}. */
 export type ManifestColumn = typeof ManifestColumn.Type
 
+/** A written column as the manifest lists it: `source_name` only for a renamed column, `end_of` only for a period end. */
+export const manifestColumn = (c: ManifestColumn): ManifestColumn =>
+  c.end_of !== undefined
+    ? c
+    : c.source_name === undefined
+      ? { name: c.name, type: c.type }
+      : { name: c.name, source_name: c.source_name, type: c.type }
+
 /** One output file. */
 export const ManifestOutput = Schema.Struct({
   file: Schema.String,

@@ -36,7 +36,14 @@ import { chooseTimeZone } from "../Exporter.ts"
 import { type DataPage, type JobSpec, type PageDecoder, runJob } from "../ExportJob.ts"
 import { toExportError } from "../Failure.ts"
 import { FileNameAllocator } from "../FileName.ts"
-import { makeRunId, type OutputSource, publishManifests, runManifestName, type TimeZoneInfo } from "../Manifest.ts"
+import {
+  makeRunId,
+  manifestColumn,
+  type OutputSource,
+  publishManifests,
+  runManifestName,
+  type TimeZoneInfo
+} from "../Manifest.ts"
 import { lockFileName, lockOutputDirectory, shardLockFileName, stateDirName } from "../OutputLock.ts"
 import { type ProgressReporter, silentProgress } from "../Progress.ts"
 import { searchColumnTypes } from "../SearchColumns.ts"
@@ -615,13 +622,7 @@ export const runBatch = <E>(
                 file: planned.file,
                 format: planned.settings.format,
                 source: planned.source,
-                columns: result.columns.map((c) =>
-                  c.end_of !== undefined
-                    ? c
-                    : c.source_name === undefined
-                      ? { name: c.name, type: c.type }
-                      : { name: c.name, source_name: c.source_name, type: c.type }
-                ),
+                columns: result.columns.map(manifestColumn),
                 rows_written: result.rows,
                 available_data_row_count: result.availableRowCount,
                 sampling_ratio: result.samplingRatio,
