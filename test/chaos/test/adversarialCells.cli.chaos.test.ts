@@ -9,6 +9,7 @@ import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, describe, expect, it } from "@effect/vitest"
+import { answerOf, type Column, json } from "../src/CannedAnswer.ts"
 import { type CannedResponse, startCannedServer } from "../src/CannedServer.ts"
 import { readTree } from "../src/OutputTree.ts"
 import { runSpotpipe } from "../src/SpotpipeProcess.ts"
@@ -18,31 +19,10 @@ const token = "tok-cells-4c2a-never-printed"
 
 afterAll(() => NodeFs.rmSync(root, { recursive: true, force: true }))
 
-const json = (body: unknown): CannedResponse => ({
-  status: 200,
-  contentType: "application/json",
-  body: JSON.stringify(body)
-})
-
-type Column = readonly [name: string, type: string]
-
-const answerOf = (columns: ReadonlyArray<Column>) => ({
-  metadata_type: "ANSWER",
-  metadata_id: "a-1",
-  metadata_name: "Sales",
-  metadata_detail: {
-    id: "a-1",
-    name: "Sales",
-    visualizations: [
-      { id: "a-1", name: "Sales", columns: columns.map(([name, type]) => ({ name, effectiveDataType: type })) }
-    ]
-  }
-})
-
 /**
  * A data page whose `data_rows` are the given raw JSON texts (one per row), as bytes: any spelling goes. With
- * `namesLast`, `column_names` comes after `data_rows` (keys not in ThoughtSpot's order), so the client cannot
- * read the rows in place and parses the body whole: the ordinary path.
+ * `namesLast`, `column_names` comes after `data_rows` (keys not in ThoughtSpot's order), which the client must
+ * find all the same.
  */
 const pageOf = (
   columns: ReadonlyArray<Column>,

@@ -7,6 +7,7 @@ import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, describe, expect, it } from "@effect/vitest"
+import { answerOf, json } from "../src/CannedAnswer.ts"
 import { type CannedResponse, startCannedServer } from "../src/CannedServer.ts"
 import { readTree } from "../src/OutputTree.ts"
 import { runSpotpipe } from "../src/SpotpipeProcess.ts"
@@ -18,31 +19,10 @@ NodeFs.writeFileSync(jobPath, JSON.stringify({ exports: [{ type: "answer", id: "
 
 afterAll(() => NodeFs.rmSync(root, { recursive: true, force: true }))
 
-const json = (body: unknown, status = 200): CannedResponse => ({
-  status,
-  contentType: "application/json",
-  body: JSON.stringify(body)
-})
-
-const answer = {
-  metadata_type: "ANSWER",
-  metadata_id: "a-1",
-  metadata_name: "Sales",
-  metadata_detail: {
-    id: "a-1",
-    name: "Sales",
-    visualizations: [
-      {
-        id: "a-1",
-        name: "Sales",
-        columns: [
-          { name: "Region", effectiveDataType: "VARCHAR" },
-          { name: "Day", effectiveDataType: "DATE" }
-        ]
-      }
-    ]
-  }
-}
+const answer = answerOf([
+  ["Region", "VARCHAR"],
+  ["Day", "DATE"]
+])
 
 const page = (overrides: Record<string, unknown>) =>
   json({

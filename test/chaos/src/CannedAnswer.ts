@@ -1,0 +1,29 @@
+/**
+ * The small ThoughtSpot answers the CLI chaos suites serve from a canned server: JSON responses and one saved
+ * answer ("Sales", id `a-1`) with the columns a test needs, as `metadata/search` with `include_details` reports it.
+ */
+import type { CannedResponse } from "./CannedServer.ts"
+
+/** A JSON response (200 unless told). */
+export const json = (body: unknown, status = 200): CannedResponse => ({
+  status,
+  contentType: "application/json",
+  body: JSON.stringify(body)
+})
+
+/** A column of the answer: its name and ThoughtSpot type. */
+export type Column = readonly [name: string, type: string]
+
+/** The `metadata/search` entry of the answer "Sales" whose one visualization has `columns`. */
+export const answerOf = (columns: ReadonlyArray<Column>) => ({
+  metadata_type: "ANSWER",
+  metadata_id: "a-1",
+  metadata_name: "Sales",
+  metadata_detail: {
+    id: "a-1",
+    name: "Sales",
+    visualizations: [
+      { id: "a-1", name: "Sales", columns: columns.map(([name, type]) => ({ name, effectiveDataType: type })) }
+    ]
+  }
+})
