@@ -20,7 +20,7 @@ import { chooseTimeZone, type ExportTask, runExport } from "./Exporter.ts"
 import { toExportError } from "./Failure.ts"
 import { setResumeHint, shellWord } from "./Interruption.ts"
 import { loggingLayer, logLevelOf } from "./Logging.ts"
-import { suggestObjects, suggestVisualizations } from "./ObjectNames.ts"
+import { findObject, suggestVisualizations } from "./ObjectNames.ts"
 import {
   type Connection,
   type Credentials,
@@ -351,32 +351,6 @@ const session = (
     }).pipe(Effect.scoped, Effect.provide(loggingLayer(logSettings, logLevel)))
   })
 
-const notFound = (kind: string, identifier: string, listType: string, suggestion: string) =>
-  new ExportError({
-    kind: "NotFound",
-    message: `no ${kind} "${identifier}" found, or this user cannot see it: check the GUID or name (spotpipe metadata --type ${listType} lists them) or ask for access${suggestion}`
-  })
-
-/** Looks up exactly one object by GUID or name; an unknown name suggests the closest visible ones. */
-const findOne = <E>(cluster: Cluster<E>, type: "ANSWER" | "LIVEBOARD" | "LOGICAL_TABLE", identifier: string) =>
-  Effect.gen(function* () {
-    const found = yield* cluster.find(type, identifier)
-    const kind = type === "LOGICAL_TABLE" ? "table or model" : type.toLowerCase()
-    if (found.length === 0)
-      return yield* notFound(kind, identifier, type, yield* suggestObjects(cluster, type, identifier))
-    const exact = found.filter((o) => o.id === identifier || o.name === identifier)
-    const candidates = exact.length > 0 ? exact : found
-    if (candidates.length > 1) {
-      return yield* new ExportError({
-        kind: "NotFound",
-        message: `${candidates.length} objects of type ${type} are named "${identifier}": pass the GUID instead (${candidates
-          .map((o) => o.id)
-          .join(", ")})`
-      })
-    }
-    return candidates[0]!
-  })
-
 /** Tasks for an answer. */
 export const answerTasks = <E>(cluster: Cluster<E>, answer: MetadataObject, pageSize: number): ExportTask<E> => {
   const columns = answer.visualizations[0]?.columns ?? []
@@ -487,7 +461,7 @@ const answerCommand = Command.make(
       "answer",
       input,
       (cluster, output) =>
-        Effect.map(findOne(cluster, "ANSWER", input.answer), (answer) => [
+        Effect.map(findObject(cluster, "ANSWER", input.answer), (answer) => [
           answerTasks(cluster, answer, output.pageSize)
         ]),
       { what: `answer "${input.answer}"` }
@@ -521,7 +495,7 @@ const liveboardCommand = Command.make(
       input,
       (cluster, output) =>
         Effect.gen(function* () {
-          const liveboard = yield* findOne(cluster, "LIVEBOARD", input.liveboard)
+          const liveboard = yield* findObject(cluster, "LIVEBOARD", input.liveboard)
           let vizzes = liveboard.visualizations
           if (Option.isSome(input.viz)) {
             const wanted = parseList(input.viz.value)
@@ -574,7 +548,7 @@ const searchCommand = Command.make(
         "search",
         input,
         (cluster, output) =>
-          Effect.map(findOne(cluster, "LOGICAL_TABLE", input.table), (table) => [
+          Effect.map(findObject(cluster, "LOGICAL_TABLE", input.table), (table) => [
             {
               object: `search ${table.name}`,
               what: `search on "${table.name}"`,

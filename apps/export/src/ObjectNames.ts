@@ -1,10 +1,11 @@
 /**
- * "Did you mean" for objects: when a GUID or name finds nothing, the names of the objects of that type this
- * user can see are listed (headers only, the first 10 000) and the closest ones suggested (`Suggest.ts`). Used
- * by every lookup of answers, liveboards and tables; visualizations are matched against their liveboard's.
+ * Finding the one object a GUID or name means, for single commands and job files alike, and "did you mean" when
+ * it finds nothing: the names of the objects of that type this user can see are listed (headers only, the first
+ * 10 000) and the closest ones suggested (`Suggest.ts`). Visualizations are matched against their liveboard's.
  */
 import { Effect, Stream } from "effect"
 import { type Cluster, metadataColumns } from "./Cluster.ts"
+import { ExportError } from "./ExportError.ts"
 import { closest, didYouMean } from "./Suggest.ts"
 
 const namePosition = metadataColumns.findIndex((c) => c.name === "name")
@@ -38,3 +39,40 @@ export const suggestObjects = <E>(cluster: Cluster<E>, type: string, identifier:
 /** `; did you mean "…"?` for a visualization `wanted` among `names` (its liveboard's), or "". */
 export const suggestVisualizations = (wanted: string, names: ReadonlyArray<string>): string =>
   didYouMean(closest(wanted, names))
+
+/** Where an identifier was given, so a message points there: on the command line or in the job file. */
+export type GivenIn = "command line" | "job file"
+
+/**
+ * The one object of `type` that `identifier` (GUID or name) means: an exact GUID or name wins over other
+ * matches; none is a NotFound with the closest names, several a NotFound listing their GUIDs.
+ */
+export const findObject = <E>(
+  cluster: Cluster<E>,
+  type: "ANSWER" | "LIVEBOARD" | "LOGICAL_TABLE",
+  identifier: string,
+  givenIn: GivenIn = "command line"
+) =>
+  Effect.gen(function* () {
+    const found = yield* cluster.find(type, identifier)
+    const kind = type === "LOGICAL_TABLE" ? "table or model" : type.toLowerCase()
+    const where = givenIn === "job file" ? " in the job file" : ""
+    const exact = found.filter((o) => o.id === identifier || o.name === identifier)
+    const candidates = exact.length > 0 ? exact : found
+    if (candidates.length === 0) {
+      const suggestion = yield* suggestObjects(cluster, type, identifier)
+      return yield* new ExportError({
+        kind: "NotFound",
+        message: `no ${kind} "${identifier}" found, or this user cannot see it: check the GUID or name${where} (spotpipe metadata --type ${type} lists them) or ask for access${suggestion}`
+      })
+    }
+    if (candidates.length > 1) {
+      return yield* new ExportError({
+        kind: "NotFound",
+        message: `${candidates.length} objects of type ${type} are named "${identifier}": use the GUID${where} instead (${candidates
+          .map((o) => o.id)
+          .join(", ")})`
+      })
+    }
+    return candidates[0]!
+  })

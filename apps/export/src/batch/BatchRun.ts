@@ -44,6 +44,7 @@ import {
   runManifestName,
   type TimeZoneInfo
 } from "../Manifest.ts"
+import { findObject } from "../ObjectNames.ts"
 import { lockFileName, lockOutputDirectory, shardLockFileName, stateDirName } from "../OutputLock.ts"
 import { type ProgressReporter, silentProgress } from "../Progress.ts"
 import { searchColumnTypes } from "../SearchColumns.ts"
@@ -156,30 +157,6 @@ export const writerOptionSources: {
 /** Signals that a continued output must restart (its source or regenerated prefix changed). */
 class RestartNeeded extends Schema.TaggedError<RestartNeeded>()("RestartNeeded", { reason: Schema.String }) {}
 
-const notFound = (kind: string, identifier: string) =>
-  new ExportError({
-    kind: "NotFound",
-    message: `no ${kind} "${identifier}" found, or this user cannot see it: check the GUID or name in the job file (spotpipe metadata lists objects)`
-  })
-
-const findOne = <E>(cluster: Cluster<E>, type: "ANSWER" | "LIVEBOARD" | "LOGICAL_TABLE", identifier: string) =>
-  Effect.gen(function* () {
-    const found = yield* cluster.find(type, identifier)
-    const kind = type === "LOGICAL_TABLE" ? "table or model" : type.toLowerCase()
-    const exact = found.filter((o) => o.id === identifier || o.name === identifier)
-    const candidates = exact.length > 0 ? exact : found
-    if (candidates.length === 0) return yield* notFound(kind, identifier)
-    if (candidates.length > 1) {
-      return yield* new ExportError({
-        kind: "NotFound",
-        message: `${candidates.length} objects of type ${type} are named "${identifier}": use the GUID in the job file (${candidates
-          .map((o) => o.id)
-          .join(", ")})`
-      })
-    }
-    return candidates[0]!
-  })
-
 /** Resolves one export of the job into its output files (liveboards: one per visualization, in a folder). */
 const planExport = <E>(
   cluster: Cluster<E>,
@@ -213,7 +190,7 @@ const planExport = <E>(
           emptyColumns: metadataColumns.map((c) => c.name)
         })
       case "answer": {
-        const answer = yield* findOne(cluster, "ANSWER", spec.id)
+        const answer = yield* findObject(cluster, "ANSWER", spec.id, "job file")
         const columns = answer.visualizations[0]?.columns ?? []
         return single({
           what: `answer "${answer.name}"`,
@@ -225,7 +202,7 @@ const planExport = <E>(
         })
       }
       case "search": {
-        const table = yield* findOne(cluster, "LOGICAL_TABLE", spec.table)
+        const table = yield* findObject(cluster, "LOGICAL_TABLE", spec.table, "job file")
         return single({
           what: `search on "${table.name}"`,
           source: { type: "LOGICAL_TABLE", id: table.id, name: table.name, viz: null, query: spec.query },
@@ -236,7 +213,7 @@ const planExport = <E>(
         })
       }
       case "liveboard": {
-        const liveboard = yield* findOne(cluster, "LIVEBOARD", spec.id)
+        const liveboard = yield* findObject(cluster, "LIVEBOARD", spec.id, "job file")
         const vizzes = yield* chooseVisualizations(liveboard, spec.visualizations)
         // Files live in a folder named after the export, so their names cannot clash with other exports'.
         const names = new FileNameAllocator()

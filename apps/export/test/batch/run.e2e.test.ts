@@ -68,6 +68,8 @@ describe("spotpipe run", () => {
     expect(sandbox.stats().tokensIssued - tokensBefore).toBe(1)
     expect(run.stderr).toMatch(/1 of 5 exports failed/)
     expect(run.stderr).toMatch(/no answer "Revenue by Month/)
+    // The lookup is the single commands' one: it points at the job file and suggests the closest visible name.
+    expect(run.stderr).toMatch(/check the GUID or name in the job file .*did you mean "Revenue by Month"\?/)
     expect(run.stderr).not.toMatch(/\n\s+at /)
     const written = files(out)
     expect(
