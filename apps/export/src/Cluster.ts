@@ -4,6 +4,7 @@
  * `Cluster.ts` is the seam between the CLI and `@spotpipe/core`; `CoreCluster.ts` implements it on the core
  * client, and unit tests can implement it with plain arrays.
  */
+import { ThoughtSpotApi } from "@spotpipe/core"
 import type { Effect, Option, Stream } from "effect"
 import type { DataPage, PageDecoder } from "./ExportJob.ts"
 
@@ -31,21 +32,13 @@ export interface MetadataObject {
   readonly columns: ReadonlyArray<TypedColumn>
 }
 
-/** The metadata types the CLI accepts for `metadata --type`. */
-export const metadataTypes = [
-  "LIVEBOARD",
-  "ANSWER",
-  "LOGICAL_TABLE",
-  "LOGICAL_COLUMN",
-  "CONNECTION",
-  "TAG",
-  "USER",
-  "USER_GROUP",
-  "LOGICAL_RELATIONSHIP"
-] as const
+/** The metadata types the CLI accepts (`metadata --type`, a job file's `metadataTypes`): every `metadata/search` type. */
+export const metadataTypes: ReadonlyArray<ThoughtSpotApi.MetadataType> = ThoughtSpotApi.MetadataType.literals
 
-/** The metadata types the demo exports: every type the embedded sandbox serves. */
-export const demoMetadataTypes = metadataTypes.filter((type) => type !== "LOGICAL_RELATIONSHIP")
+/** The metadata types the demo exports: every type the embedded sandbox has objects of. */
+export const demoMetadataTypes = metadataTypes.filter(
+  (type) => type !== "LOGICAL_RELATIONSHIP" && type !== "INSIGHT_SPEC" && type !== "COLLECTION"
+)
 
 /** A ThoughtSpot cluster as the export uses it. `E` is the client's failure type. */
 export interface Cluster<E> {

@@ -14,6 +14,7 @@
  */
 import { createHash } from "node:crypto"
 import { Exit, Schema, SchemaIssue } from "effect"
+import { metadataTypes } from "../Cluster.ts"
 import { FileNameAllocator, sanitizeFileName } from "../FileName.ts"
 
 const EnvName = Schema.String.check(
@@ -29,16 +30,7 @@ const PageSize = Schema.Int.check(
 const TimeZone = Schema.String.check(
   Schema.makeFilter((zone: string) => isTimeZone(zone) || "must be an IANA time zone such as UTC or Europe/Berlin")
 )
-const MetadataType = Schema.Literals([
-  "LIVEBOARD",
-  "ANSWER",
-  "LOGICAL_TABLE",
-  "LOGICAL_COLUMN",
-  "USER",
-  "USER_GROUP",
-  "TAG",
-  "CONNECTION"
-])
+const MetadataType = Schema.Literals(metadataTypes)
 
 const isTimeZone = (zone: string): boolean => {
   try {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Exit } from "effect"
 import { type Job, JobFileError, parseJobFile } from "../../src/batch/JobFile.ts"
+import { metadataTypes } from "../../src/Cluster.ts"
 
 const ok = (document: unknown): Job => {
   const exit = parseJobFile(JSON.stringify(document), "job.json")
@@ -40,6 +41,14 @@ describe("JobFile", () => {
       ["search", "search-Orders", "ndjson", "UTC", 5000]
     ])
     expect(parsed.connection).toEqual(job.connection)
+  })
+
+  it("a-job-file-takes-every-metadata-type-the-metadata-command-takes", () => {
+    // One list for both: a job refused LOGICAL_RELATIONSHIP while `spotpipe metadata --type` accepted it.
+    const parsed = ok({ exports: [{ type: "metadata", metadataTypes }] })
+    const spec = parsed.exports[0]!.spec
+    expect(spec.type === "metadata" ? spec.metadataTypes : []).toEqual(metadataTypes)
+    expect(metadataTypes).toContain("LOGICAL_RELATIONSHIP")
   })
 
   it("without-defaults-format-is-csv-page-size-10000-and-timezone-left-to-the-cluster", () => {
