@@ -1,6 +1,6 @@
 /**
  * Bench: `@spotpipe/core` reading 10 000 000 rows of `searchdata` pages from the sandbox, against the limit —
- * a bare loop of `fetch` + `JSON.parse` over the same pages, measured in the same run. Targets (issue 4): client
+ * a bare loop of `fetch` + `JSON.parse` over the same pages, measured in the same run. Targets: client
  * rows/s ≥ 0.8 × the bare loop, client peak RSS < 300 MB and flat from 1 M to 10 M rows.
  *
  * The targets are measured on a sandbox started with `--order-ids safe`: Order IDs of the same 16 digits (so the

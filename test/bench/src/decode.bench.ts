@@ -1,7 +1,7 @@
 /**
  * `pnpm bench decode`: decode and render 10 million DATE cells to `YYYY-MM-DD` in America/Los_Angeles with
  * `@spotpipe/decode`'s renderer, plain epoch and Custom Calendar forms, against a per-cell
- * `Intl.DateTimeFormat` baseline. Targets (issue 2): ≥ 10 M cells/s, and ≥ 8× the baseline.
+ * `Intl.DateTimeFormat` baseline. Targets: ≥ 10 M cells/s, and ≥ 8× the baseline.
  *
  * Cells are local-midnight bucket starts (what ThoughtSpot sends for DATE columns) of days drawn at random from
  * 1990–2030, in random order: the day cache helps less than on sorted data. Variants:

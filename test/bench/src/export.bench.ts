@@ -9,7 +9,7 @@
  * - the official SDK approach (`searchData` paging, rows collected, one `Papa.unparse`) in its own process;
  * - decode alone: 10 M DATE cells vs per-cell `Intl`;
  * - concurrency: 50 ms latency per page, a 2 M-row export at prefetch concurrency 1, 2, 4, 8.
- * Targets (issue 7) are printed PASS/MISS; the bench exits non-zero only if something could not run.
+ * Targets are printed PASS/MISS; the bench exits non-zero only if something could not run.
  */
 import { loadavg } from "node:os"
 import { type ChildResult, rssMethod, runNode } from "./export/childRun.ts"
@@ -243,7 +243,7 @@ try {
   )
   console.log()
 
-  // Targets of issue 7, for each --workers setting.
+  // The targets, for each --workers setting.
   const targets: Array<[string, string, boolean]> = []
   for (const workers of WORKERS) {
     const tag = `(--workers ${workers})`
@@ -301,7 +301,7 @@ try {
   const c4 = concurrency.runs.find((c) => c.concurrency === 4)!
   const speedup = c4.run.failure === undefined && c1.run.failure === undefined ? c1.run.wallMs / c4.run.wallMs : 0
   targets.push(["concurrency 4 ≥ 3× faster than 1 (50 ms latency)", `${speedup.toFixed(2)}×`, speedup >= 3])
-  console.log("targets (issue 7)")
+  console.log("targets")
   table(
     ["target", "measured", "verdict"],
     targets.map(([t, m, ok]) => [t, m, verdict(ok)])

@@ -4,7 +4,7 @@
  * IDs are beyond 2^53, the ten-column Orders page, and a page without big integers). Each page is parsed from its
  * text alone and with its body bytes too (`{ bytes }`, as the client calls it). Runs are interleaved, so load from
  * other processes hits every variant alike; prints best and median of each and the load average.
- * Target (issue 4): exact parsing at ≥ 0.5 of `JSON.parse` on pages with big integers (client route, best of N).
+ * Target: exact parsing at ≥ 0.5 of `JSON.parse` on pages with big integers (client route, best of N).
  * Run: `npx pnpm@12.4.2 exec node test/bench/src/core/parseExact.ts [repetitions] [--synthetic]`.
  */
 import { Agent } from "node:http"
