@@ -97,6 +97,23 @@ export interface DataPage<R = Rows> {
   readonly visualizationName?: string
 }
 
+/** A data page's checked envelope: the fields of a response around its `data_rows`. */
+export interface PageEnvelope {
+  /** `column_names`. */
+  readonly columnNames: ReadonlyArray<string>
+  /** `returned_data_row_count`: the rows the page says it holds. */
+  readonly rowCount: number
+  /** `record_offset`. */
+  readonly recordOffset: number
+  /** `available_data_row_count`. */
+  readonly availableRowCount: number
+  /** `sampling_ratio`. */
+  readonly samplingRatio: number
+  /** Liveboard pages: the visualization. */
+  readonly visualizationId?: string | undefined
+  readonly visualizationName?: string | undefined
+}
+
 /**
  * One data page as it arrived: its checked envelope and the response body's bytes, with the span
  * `[start, end)` of its `data_rows` array in them. Nothing of the rows is decoded. It is lent to a
@@ -109,19 +126,7 @@ export interface DataPage<R = Rows> {
  * at `end` — or answer with a {@link BadPage} (`malformed`: the page is requested again). {@link parseRows}
  * does all of that.
  */
-export interface PageBytes {
-  /** `column_names`. */
-  readonly columnNames: ReadonlyArray<string>
-  /** `returned_data_row_count`: the rows the page says it holds. */
-  readonly rowCount: number
-  /** `record_offset`. */
-  readonly recordOffset: number
-  /** `available_data_row_count`. */
-  readonly availableRowCount: number
-  /** `sampling_ratio`. */
-  readonly samplingRatio: number
-  readonly visualizationId?: string | undefined
-  readonly visualizationName?: string | undefined
+export interface PageBytes extends PageEnvelope {
   /** The whole response body (UTF-8 outside `data_rows`; inside, the reader refuses bytes that are not). */
   readonly bytes: Uint8Array
   /** Index of the `[` that opens `data_rows`. */
@@ -171,15 +176,8 @@ export const parseRows = (
 }
 
 /** A fetched, self-consistent page (checked by the endpoint decoder) before stream-level checks. */
-export interface PageContent<R = Rows> {
-  readonly columnNames: ReadonlyArray<string>
+export interface PageContent<R = Rows> extends PageEnvelope {
   readonly rows: R
-  readonly rowCount: number
-  readonly recordOffset: number
-  readonly availableRowCount: number
-  readonly samplingRatio: number
-  readonly visualizationId?: string | undefined
-  readonly visualizationName?: string | undefined
   /** The `data_rows` bytes' fingerprint, when the reader located them (pages are compared only then). */
   readonly fingerprint?: RowsFingerprint | undefined
 }
