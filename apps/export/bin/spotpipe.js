@@ -30,7 +30,7 @@ relaunchWithLeanSettings(fileURLToPath(import.meta.url))
 const { existsSync } = await import("node:fs")
 const { enableCompileCache } = await import("node:module")
 enableCompileCache()
-const sources = new URL("../src/RunMain.ts", import.meta.url)
+const sources = new URL("../src/cli/RunMain.ts", import.meta.url)
 const dist = new URL("../dist/", import.meta.url)
 /** @returns {Promise<URL>} */
 const entry = async () => {

@@ -75,7 +75,7 @@ export const bundle = async (outDir: string = defaultOutDir): Promise<Built> => 
   mkdirSync(outDir, { recursive: true })
   const cli = await build({
     ...common,
-    entryPoints: { [entryName.replace(/\.js$/, "")]: "apps/export/src/RunMain.ts" },
+    entryPoints: { [entryName.replace(/\.js$/, "")]: "apps/export/src/cli/RunMain.ts" },
     // What is loaded on demand (`import()`: the sandbox, undici) stays in chunks of its own.
     splitting: true,
     outdir: outDir,
@@ -83,7 +83,7 @@ export const bundle = async (outDir: string = defaultOutDir): Promise<Built> => 
   })
   const worker = await build({
     ...common,
-    entryPoints: { TranscodeWorker: "apps/export/src/TranscodeWorker.ts" },
+    entryPoints: { TranscodeWorker: "apps/export/src/engine/TranscodeWorker.ts" },
     outdir: outDir
   })
   const inputs = (meta: Metafile) =>

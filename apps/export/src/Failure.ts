@@ -4,9 +4,9 @@
  * `@spotpipe/core` are mapped here by their reason tag; their text is already free of secrets.
  */
 import { Cause } from "effect"
+import { inert } from "./cli/TerminalText.ts"
+import { UsageError } from "./cli/UsageError.ts"
 import { ExportError } from "./ExportError.ts"
-import { inert } from "./TerminalText.ts"
-import { UsageError } from "./UsageError.ts"
 
 /** The shape of `@spotpipe/core`'s `ThoughtSpotError` that this module relies on. */
 interface ThoughtSpotFailure {

@@ -3,17 +3,10 @@
  * export in another program: the option gate, row formats, the atomic file publisher, the export job and run,
  * the manifest, and the CLI program itself.
  */
-export { type ChunkWriter, publish, refuseExisting, type WriteResult } from "./AtomicFile.ts"
-export { spotpipe, version } from "./Cli.ts"
-export type { Cluster, MetadataObject, TypedColumn, Visualization } from "./Cluster.ts"
-export { ExportError, ExportErrorKind } from "./ExportError.ts"
-export { chooseTimeZone, type ExportTask, type RunResult, type RunSettings, runExport } from "./Exporter.ts"
-export { type DataPage, type JobResult, type JobSink, type JobSpec, runJob } from "./ExportJob.ts"
-export { ExitCode, reportFailure } from "./Failure.ts"
-export { FileNameAllocator, sanitizeFileName } from "./FileName.ts"
-export { Manifest, ManifestOutput, manifestFileName } from "./Manifest.ts"
+
+export { spotpipe, version } from "./cli/Cli.ts"
 /** V8 flags the CLI starts with (`NodeFlags.leanMemory`), the matching glibc setting, and a check for them. */
-export * as NodeFlags from "./NodeFlags.ts"
+export * as NodeFlags from "./cli/NodeFlags.ts"
 export {
   type Connection,
   type Credentials,
@@ -23,7 +16,15 @@ export {
   type OutputSettings,
   rejectSecretFlags,
   resolveConnection
-} from "./OptionGate.ts"
-export { program } from "./Program.ts"
-export { type Cell, makeRowFormat, type RowFormat } from "./RowFormat.ts"
-export { UsageError } from "./UsageError.ts"
+} from "./cli/OptionGate.ts"
+export { program } from "./cli/Program.ts"
+export { UsageError } from "./cli/UsageError.ts"
+export type { Cluster, MetadataObject, TypedColumn, Visualization } from "./cluster/Cluster.ts"
+export { ExportError, ExportErrorKind } from "./ExportError.ts"
+export { chooseTimeZone, type ExportTask, type RunResult, type RunSettings, runExport } from "./engine/Exporter.ts"
+export { type DataPage, type JobResult, type JobSink, type JobSpec, runJob } from "./engine/ExportJob.ts"
+export { ExitCode, reportFailure } from "./Failure.ts"
+export { type Cell, makeRowFormat, type RowFormat } from "./formats/RowFormat.ts"
+export { type ChunkWriter, publish, refuseExisting, type WriteResult } from "./output/AtomicFile.ts"
+export { Manifest, ManifestOutput, manifestFileName } from "./output/Manifest.ts"
+export { FileNameAllocator, sanitizeFileName } from "./plan/FileName.ts"

@@ -5,8 +5,8 @@ import * as NodePath from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, FileSystem, PlatformError } from "effect"
-import { fileError, flushEvery, publish } from "../src/AtomicFile.ts"
 import { ExportError } from "../src/ExportError.ts"
+import { fileError, flushEvery, publish } from "../src/output/AtomicFile.ts"
 
 const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-atomic-"))
 const entries = (dir: string) => NodeFs.readdirSync(dir).sort()

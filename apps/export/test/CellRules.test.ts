@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { JsonNumber, parseJsonExact } from "@spotpipe/core/json"
-import { jsonText, valueCell } from "../src/CellRules.ts"
+import { jsonText, valueCell } from "../src/formats/CellRules.ts"
 
 const exact = (token: string): unknown => parseJsonExact(token, { exactNumbers: true })
 const message = (cell: unknown): string | undefined => (cell instanceof Error ? cell.message : undefined)

@@ -3,7 +3,7 @@ import * as http from "node:http"
 import type * as net from "node:net"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Option, Redacted } from "effect"
-import { connect } from "../src/CoreCluster.ts"
+import { connect } from "../src/cluster/CoreCluster.ts"
 
 describe("CoreCluster timeouts", () => {
   it.live("attempt-timeout-and-deadline-reach-the-client", () =>

@@ -5,8 +5,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import fc from "fast-check"
 import Papa from "papaparse"
-import { csvCell, makeCsvFormat } from "../src/CsvFormat.ts"
-import type { Cell } from "../src/RowFormat.ts"
+import { csvCell, makeCsvFormat } from "../src/formats/CsvFormat.ts"
+import type { Cell } from "../src/formats/RowFormat.ts"
 
 // Characters that drive papaparse's decisions, mixed with arbitrary Unicode (incl. astral graphemes).
 const awkward = fc.constantFrom('"', ",", "\r", "\n", "\r\n", " ", "=", "+", "-", "@", "\t", "'", "\ufeff", "\u2028")

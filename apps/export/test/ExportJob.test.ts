@@ -2,11 +2,11 @@ import { assert, describe, it } from "@effect/vitest"
 import type { Pagination } from "@spotpipe/core"
 import { resolveTimeZone, type TimeZone } from "@spotpipe/decode"
 import { Effect, Stream } from "effect"
-import type { ChunkWriter } from "../src/AtomicFile.ts"
-import { planColumns, typesByPosition } from "../src/ColumnPlanner.ts"
-import { type DataPage, type JobSpec, type PageDecoder, runJob } from "../src/ExportJob.ts"
-import { silentProgress } from "../src/Progress.ts"
-import { makeTranscodePool, type TranscodePool } from "../src/TranscodePool.ts"
+import { silentProgress } from "../src/cli/Progress.ts"
+import { type DataPage, type JobSpec, type PageDecoder, runJob } from "../src/engine/ExportJob.ts"
+import { makeTranscodePool, type TranscodePool } from "../src/engine/TranscodePool.ts"
+import type { ChunkWriter } from "../src/output/AtomicFile.ts"
+import { planColumns, typesByPosition } from "../src/plan/ColumnPlanner.ts"
 
 const zone = (name: string): TimeZone => {
   const z = resolveTimeZone(name)

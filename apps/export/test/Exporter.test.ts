@@ -6,12 +6,12 @@ import { NodeFileSystem, NodePath, NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, FileSystem, Layer, Option, PlatformError, Stream } from "effect"
 import { TestClock } from "effect/testing"
+import { checkOutput } from "../src/cli/OptionGate.ts"
+import { silentProgress } from "../src/cli/Progress.ts"
 import { ExportError } from "../src/ExportError.ts"
-import { chooseTimeZone, type ExportTask, type RunSettings, runExport } from "../src/Exporter.ts"
-import type { DataPage } from "../src/ExportJob.ts"
-import { runManifestPattern } from "../src/Manifest.ts"
-import { checkOutput } from "../src/OptionGate.ts"
-import { silentProgress } from "../src/Progress.ts"
+import { chooseTimeZone, type ExportTask, type RunSettings, runExport } from "../src/engine/Exporter.ts"
+import type { DataPage } from "../src/engine/ExportJob.ts"
+import { runManifestPattern } from "../src/output/Manifest.ts"
 
 const tempDir = () => NodeFs.mkdtempSync(Paths.join(NodeOs.tmpdir(), "spotpipe-run-"))
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import fc from "fast-check"
-import { FileNameAllocator, sanitizeFileName } from "../src/FileName.ts"
+import { FileNameAllocator, sanitizeFileName } from "../src/plan/FileName.ts"
 
 describe("sanitizeFileName", () => {
   it("path-traversal-and-separators-cannot-escape-the-directory", () => {

@@ -1,7 +1,7 @@
 /** The lean-memory V8 flags are accepted by this Node and bound the heap the way `NodeFlags.ts` says. */
 import { spawnSync } from "node:child_process"
 import { describe, expect, it } from "@effect/vitest"
-import * as NodeFlags from "../src/NodeFlags.ts"
+import * as NodeFlags from "../src/cli/NodeFlags.ts"
 
 // A child allocates like a paged read: a page of ~400 000 small live objects at a time, 12 pages in turn, and
 // reports the largest young-generation size and the peak heap it saw.

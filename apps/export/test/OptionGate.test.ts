@@ -13,8 +13,8 @@ import {
   type SecretEnvironment,
   type SecretSources,
   startedWithLeanMalloc
-} from "../src/OptionGate.ts"
-import { UsageError } from "../src/UsageError.ts"
+} from "../src/cli/OptionGate.ts"
+import { UsageError } from "../src/cli/UsageError.ts"
 
 const output: RawOutputOptions = {
   format: "csv",

@@ -5,7 +5,7 @@ import * as NodePath from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { lockFileName, lockOutputDirectory, shardLockFileName } from "../src/OutputLock.ts"
+import { lockFileName, lockOutputDirectory, shardLockFileName } from "../src/output/OutputLock.ts"
 
 const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-lock-"))
 const deadPid = () => spawnSync(process.execPath, ["-e", ""]).pid!

@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { TestClock } from "effect/testing"
-import { formatProgress, makeTerminalProgress, showsProgress } from "../src/Progress.ts"
-import { formatSummary, summaryJson } from "../src/Summary.ts"
+import { formatProgress, makeTerminalProgress, showsProgress } from "../src/cli/Progress.ts"
+import { formatSummary, summaryJson } from "../src/cli/Summary.ts"
 
 describe("progress", () => {
   it("line-shows-rows-rate-pages-and-eta", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import fc from "fast-check"
 import Papa from "papaparse"
-import { makeRowFormat, type RenderedPage } from "../src/RowFormat.ts"
+import { makeRowFormat, type RenderedPage } from "../src/formats/RowFormat.ts"
 
 const columns = ["Region", "Note", "Revenue", "Big"]
 const page: RenderedPage = [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { typesByName, typesByPosition } from "../src/ColumnPlanner.ts"
-import { distinctNames, isRenderFailure, makeRowRenderer } from "../src/RowRenderer.ts"
+import { distinctNames, isRenderFailure, makeRowRenderer } from "../src/formats/RowRenderer.ts"
+import { typesByName, typesByPosition } from "../src/plan/ColumnPlanner.ts"
 
 const day = (cell: unknown) => (cell === null ? null : typeof cell === "number" ? `day${cell}` : new Error("bad cell"))
 const dayEnd = (cell: unknown) => (cell === null ? null : `end${String(cell)}`)

@@ -8,10 +8,10 @@ import { describe, expect, it } from "@effect/vitest"
 import { parseJsonExact } from "@spotpipe/core"
 import { resolveTimeZone, type TimeZone } from "@spotpipe/decode"
 import fc from "fast-check"
-import { planColumns } from "../src/ColumnPlanner.ts"
-import { makeRowFormat } from "../src/RowFormat.ts"
-import { isRenderFailure, makeRowRenderer, type RenderFailure } from "../src/RowRenderer.ts"
-import { makeRowsTranscoder } from "../src/RowsTranscoder.ts"
+import { makeRowFormat } from "../src/formats/RowFormat.ts"
+import { isRenderFailure, makeRowRenderer, type RenderFailure } from "../src/formats/RowRenderer.ts"
+import { makeRowsTranscoder } from "../src/formats/RowsTranscoder.ts"
+import { planColumns } from "../src/plan/ColumnPlanner.ts"
 
 const zone = (name: string): TimeZone => {
   const z = resolveTimeZone(name)

@@ -3,8 +3,8 @@
  * exact; counts read the same everywhere; "did you mean" picks the closest names.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { closest, didYouMean } from "../src/Suggest.ts"
-import { formatCount, inert, jsonLine } from "../src/TerminalText.ts"
+import { formatCount, inert, jsonLine } from "../src/cli/TerminalText.ts"
+import { closest, didYouMean } from "../src/plan/Suggest.ts"
 
 const osc52 = "\u001b]52;c;cm0gLXJmIH4=\u0007"
 const clear = "\u001b[2J"

@@ -7,10 +7,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { resolveTimeZone } from "@spotpipe/decode"
 import { Effect } from "effect"
-import { planColumns } from "../src/ColumnPlanner.ts"
-import { makeRowRenderer } from "../src/RowRenderer.ts"
-import { makeRowsTranscoder, type RowsTranscoder } from "../src/RowsTranscoder.ts"
-import { cutRows, makeTranscodePool, type TranscodeSpec } from "../src/TranscodePool.ts"
+import { cutRows, makeTranscodePool, type TranscodeSpec } from "../src/engine/TranscodePool.ts"
+import { makeRowRenderer } from "../src/formats/RowRenderer.ts"
+import { makeRowsTranscoder, type RowsTranscoder } from "../src/formats/RowsTranscoder.ts"
+import { planColumns } from "../src/plan/ColumnPlanner.ts"
 
 const spec: TranscodeSpec = {
   names: ["Order Date", "Customer", "n"],

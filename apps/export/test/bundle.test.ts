@@ -91,7 +91,7 @@ describe("bundled CLI", () => {
 import { registerHooks } from "node:module"
 const resolved = []
 registerHooks({ resolve: (specifier, context, next) => { const r = next(specifier, context); resolved.push(r.url); return r } })
-await import(${JSON.stringify(new URL("../src/TranscodeWorker.ts", import.meta.url).href)}).catch((error) => process.stderr.write(error.message))
+await import(${JSON.stringify(new URL("../src/engine/TranscodeWorker.ts", import.meta.url).href)}).catch((error) => process.stderr.write(error.message))
 process.stdout.write(JSON.stringify(resolved))
 `
     const run = await runNode(["--input-type=module", "--eval", code])
@@ -112,7 +112,7 @@ process.stdout.write(JSON.stringify(resolved))
     const record = JSON.parse(original) as { files: Record<string, string> }
     const paths = Object.keys(record.files)
     // Our sources, the lockfile and the build script are all recorded, relative to the bundle.
-    expect(paths.some((p) => p.endsWith("apps/export/src/Cli.ts"))).toBe(true)
+    expect(paths.some((p) => p.endsWith("apps/export/src/cli/Cli.ts"))).toBe(true)
     expect(paths.some((p) => p.endsWith("packages/core/src/ThoughtSpotClient.ts"))).toBe(true)
     expect(paths.some((p) => p.endsWith("packages/decode/src/CellWriter.ts"))).toBe(true)
     expect(paths.some((p) => p.endsWith("pnpm-lock.yaml"))).toBe(true)

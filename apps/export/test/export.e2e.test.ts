@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { Schema } from "effect"
-import { Manifest, runManifestPattern } from "../src/Manifest.ts"
+import { Manifest, runManifestPattern } from "../src/output/Manifest.ts"
 import { type CliRun, mainPath, runCli } from "./support/runCli.ts"
 
 const goldenDir = NodePath.join(NodePath.dirname(fileURLToPath(import.meta.url)), "fixtures", "golden")

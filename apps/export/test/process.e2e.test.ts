@@ -13,7 +13,7 @@ import type { Readable } from "node:stream"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { minimumNode, unsupportedNode } from "../bin/nodeVersion.js"
-import { demoMarker } from "../src/OutputFolder.ts"
+import { demoMarker } from "../src/output/OutputFolder.ts"
 import { mainPath, runCli, runNode } from "./support/runCli.ts"
 
 const timeout = { timeout: 60_000 }

@@ -219,7 +219,7 @@ if (process.argv[2] === "--measure") {
 
 // ── parent: start the sandboxes, run the measurements, print the tables ────────────────────────────────────
 const { fixtures } = await import("@spotpipe/sandbox")
-const NodeFlags = await import("../../../apps/export/src/NodeFlags.ts")
+const NodeFlags = await import("../../../apps/export/src/cli/NodeFlags.ts")
 // Internal: how the client reads a page's rows (timed on one real page below).
 const { readRowsInPieces } = await import("../../../packages/core/src/internal/rowsInPieces.ts")
 const { splitDataRows } = await import("../../../packages/core/src/internal/splitDataRows.ts")

@@ -14,7 +14,7 @@ import { fixtures } from "@spotpipe/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { leanEnv, leanFlags, missingSettings } from "../../../apps/export/bin/leanStart.js"
 import { minimumNode, unsupportedNode } from "../../../apps/export/bin/nodeVersion.js"
-import { leanMemory, leanMemoryEnv } from "../../../apps/export/src/NodeFlags.ts"
+import { leanMemory, leanMemoryEnv } from "../../../apps/export/src/cli/NodeFlags.ts"
 import { filesUnder, run, runToEnd, strangerEnv } from "../src/scratch.ts"
 
 const repoRoot = realpathSync(fileURLToPath(new URL("../../../", import.meta.url)))

@@ -4,12 +4,12 @@ import * as NodePath from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Stream } from "effect"
-import { type BatchOptions, runBatch, stateDirName } from "../../src/batch/BatchRun.ts"
-import { type Job, parseJobFile } from "../../src/batch/JobFile.ts"
-import type { Cluster, MetadataObject } from "../../src/Cluster.ts"
+import type { Cluster, MetadataObject } from "../../src/cluster/Cluster.ts"
 import { ExportError } from "../../src/ExportError.ts"
-import type { DataPage } from "../../src/ExportJob.ts"
-import { runManifestPattern } from "../../src/Manifest.ts"
+import { type BatchOptions, runBatch, stateDirName } from "../../src/engine/BatchRun.ts"
+import type { DataPage } from "../../src/engine/ExportJob.ts"
+import { runManifestPattern } from "../../src/output/Manifest.ts"
+import { type Job, parseJobFile } from "../../src/plan/JobFile.ts"
 
 const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-batch-"))
 

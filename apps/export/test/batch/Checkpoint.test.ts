@@ -5,8 +5,8 @@ import * as NodePath from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option, Path } from "effect"
-import * as Checkpoint from "../../src/batch/Checkpoint.ts"
-import type { OutputSettings } from "../../src/batch/OutputSettings.ts"
+import * as Checkpoint from "../../src/engine/Checkpoint.ts"
+import type { OutputSettings } from "../../src/plan/OutputSettings.ts"
 
 const sha = (text: string) => createHash("sha256").update(text).digest("hex")
 const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-checkpoint-"))

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Redacted } from "effect"
-import { checkHostUrl, isLoopbackHost, resolveConnection } from "../../src/batch/JobConnection.ts"
+import { checkHostUrl, isLoopbackHost, resolveConnection } from "../../src/cluster/JobConnection.ts"
 
 describe("JobConnection", () => {
   it("plain-http-to-a-remote-host-is-refused-unless-allowed", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Exit } from "effect"
-import { type Job, JobFileError, parseJobFile } from "../../src/batch/JobFile.ts"
-import { metadataTypes } from "../../src/Cluster.ts"
+import { metadataTypes } from "../../src/cluster/Cluster.ts"
+import { type Job, JobFileError, parseJobFile } from "../../src/plan/JobFile.ts"
 
 const ok = (document: unknown): Job => {
   const exit = parseJobFile(JSON.stringify(document), "job.json")

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import fc from "fast-check"
-import * as Shard from "../../src/batch/Shard.ts"
+import * as Shard from "../../src/plan/Shard.ts"
 
 describe("Shard", () => {
   it("parses-i-of-n-from-one", () => {

@@ -7,7 +7,7 @@ import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
-import { runManifestPattern } from "../../src/Manifest.ts"
+import { runManifestPattern } from "../../src/output/Manifest.ts"
 import { runCli } from "../support/runCli.ts"
 
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-run-e2e-"))

@@ -5,7 +5,7 @@
 import { NodeServices } from "@effect/platform-node"
 import { ConfigProvider, Effect, Layer } from "effect"
 import { TestConsole } from "effect/testing"
-import { program } from "../../src/Program.ts"
+import { program } from "../../src/cli/Program.ts"
 
 /** Exit code and printed lines of one in-process run. */
 export interface InProcessRun {

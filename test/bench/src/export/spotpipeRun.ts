@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
-import * as NodeFlags from "../../../../apps/export/src/NodeFlags.ts"
+import * as NodeFlags from "../../../../apps/export/src/cli/NodeFlags.ts"
 import { type ChildResult, runNode } from "./childRun.ts"
 import { credentials, ordersQuery, ordersTable } from "./wire.ts"
 

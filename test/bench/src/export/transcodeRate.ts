@@ -16,9 +16,9 @@ import { resolve } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { resolveTimeZone } from "@spotpipe/decode"
 import { startSandbox } from "@spotpipe/sandbox"
-import { planColumns } from "../../../../apps/export/src/ColumnPlanner.ts"
-import { makeRowRenderer } from "../../../../apps/export/src/RowRenderer.ts"
-import { makeRowsTranscoder, type TranscoderOptions } from "../../../../apps/export/src/RowsTranscoder.ts"
+import { makeRowRenderer } from "../../../../apps/export/src/formats/RowRenderer.ts"
+import { makeRowsTranscoder, type TranscoderOptions } from "../../../../apps/export/src/formats/RowsTranscoder.ts"
+import { planColumns } from "../../../../apps/export/src/plan/ColumnPlanner.ts"
 import { openWire, pageSize } from "./wire.ts"
 
 /** The Orders model's column types, as `metadata/search` reports them. */

@@ -4,7 +4,7 @@
  * The sandbox package is loaded only when needed: exports from a real cluster never pay for it.
  */
 import { Console, Effect, Result } from "effect"
-import { ExportError } from "./ExportError.ts"
+import { ExportError } from "../ExportError.ts"
 import { UsageError } from "./UsageError.ts"
 
 /** Loads `@spotpipe/sandbox`. */

@@ -7,11 +7,11 @@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Auth, type Pagination, type ThoughtSpotApi, ThoughtSpotClient, type ThoughtSpotError } from "@spotpipe/core"
 import { Context, Effect, Layer, Option, type Scope, Stream } from "effect"
+import type { Connection } from "../cli/OptionGate.ts"
+import { loadSandbox } from "../cli/SandboxCommand.ts"
+import { ExportError } from "../ExportError.ts"
+import type { DataPage, PageDecoder } from "../engine/ExportJob.ts"
 import { type Cluster, type MetadataObject, metadataColumns, type TypedColumn } from "./Cluster.ts"
-import { ExportError } from "./ExportError.ts"
-import type { DataPage, PageDecoder } from "./ExportJob.ts"
-import type { Connection } from "./OptionGate.ts"
-import { loadSandbox } from "./SandboxCommand.ts"
 
 /** Client settings that come from the command line. */
 export interface ConnectOptions {

@@ -8,7 +8,7 @@
 import { constants } from "node:os"
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Cause, Effect, Exit, Runtime } from "effect"
-import { ExitCode } from "./Failure.ts"
+import { ExitCode } from "../Failure.ts"
 import { program } from "./Program.ts"
 
 /** The signals that stop a run (cleanly); each exits with 128 + its number. */

@@ -8,8 +8,8 @@
  */
 import { randomBytes } from "node:crypto"
 import { Effect, type FileSystem, type Path, Schema } from "effect"
+import type { ExportError } from "../ExportError.ts"
 import { replaceFile } from "./AtomicFile.ts"
-import type { ExportError } from "./ExportError.ts"
 
 /** Where the data timezone came from. */
 export const TimeZoneSource = Schema.Literals(["flag", "cluster", "default"])

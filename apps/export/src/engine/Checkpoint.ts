@@ -14,7 +14,7 @@
  */
 import { createHash, type Hash, randomBytes } from "node:crypto"
 import { Effect, Exit, FileSystem, Option, Path, type PlatformError, Schema } from "effect"
-import { changedSetting, type OutputSettings } from "./OutputSettings.ts"
+import { changedSetting, type OutputSettings } from "../plan/OutputSettings.ts"
 
 /** One checkpoint record (the file is its JSON). */
 export const CheckpointRecord = Schema.Struct({

@@ -6,7 +6,7 @@
  * TLS verification off.
  */
 import { Redacted, Schema } from "effect"
-import type { ConnectionSpec } from "./JobFile.ts"
+import type { ConnectionSpec } from "../plan/JobFile.ts"
 
 /** The secret used to authenticate. */
 export type JobCredential =

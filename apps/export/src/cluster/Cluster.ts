@@ -6,7 +6,7 @@
  */
 import { ThoughtSpotApi } from "@spotpipe/core"
 import type { Effect, Option, Stream } from "effect"
-import type { DataPage, PageDecoder } from "./ExportJob.ts"
+import type { DataPage, PageDecoder } from "../engine/ExportJob.ts"
 
 /** A column with its ThoughtSpot data type. */
 export interface TypedColumn {

@@ -14,8 +14,8 @@
  */
 import { createHash } from "node:crypto"
 import { Exit, Schema, SchemaIssue } from "effect"
-import { metadataTypes } from "../Cluster.ts"
-import { FileNameAllocator, sanitizeFileName } from "../FileName.ts"
+import { metadataTypes } from "../cluster/Cluster.ts"
+import { FileNameAllocator, sanitizeFileName } from "./FileName.ts"
 
 const EnvName = Schema.String.check(
   Schema.isPattern(/^[A-Za-z_][A-Za-z0-9_]*$/, {

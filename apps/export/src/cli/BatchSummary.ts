@@ -4,8 +4,9 @@
  * names and errors are made inert for the terminal; counts have thousands separators. With `--log-format json`
  * it is one JSON object instead ({@link batchSummaryJson}).
  */
-import { formatCount, inert, jsonLine } from "../TerminalText.ts"
-import type { BatchManifest } from "./BatchManifest.ts"
+
+import type { BatchManifest } from "../output/BatchManifest.ts"
+import { formatCount, inert, jsonLine } from "./TerminalText.ts"
 
 const perExport = (manifest: BatchManifest) =>
   manifest.exports.map((status) => {

@@ -4,8 +4,8 @@
  * 10 000) and the closest ones suggested (`Suggest.ts`). Visualizations are matched against their liveboard's.
  */
 import { Effect, Stream } from "effect"
-import { type Cluster, metadataColumns } from "./Cluster.ts"
-import { ExportError } from "./ExportError.ts"
+import { type Cluster, metadataColumns } from "../cluster/Cluster.ts"
+import { ExportError } from "../ExportError.ts"
 import { closest, didYouMean } from "./Suggest.ts"
 
 const namePosition = metadataColumns.findIndex((c) => c.name === "name")

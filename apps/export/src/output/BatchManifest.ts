@@ -8,8 +8,8 @@
  * outputs that are complete and verified.
  */
 import { Effect, Exit, FileSystem, Option, Schema } from "effect"
-import { ManifestOutput, runManifestPattern, TimeZoneInfo } from "../Manifest.ts"
-import type { Shard } from "./Shard.ts"
+import type { Shard } from "../plan/Shard.ts"
+import { ManifestOutput, runManifestPattern, TimeZoneInfo } from "./Manifest.ts"
 
 /** How an output came to be in this run. */
 export const ResumeOutcome = Schema.Literals(["written", "continued", "published", "skipped"])

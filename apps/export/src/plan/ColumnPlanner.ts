@@ -14,8 +14,8 @@ import {
   type OffsetStyle,
   type TimeZone
 } from "@spotpipe/decode"
-import { asParsed, type NumericClass, numericClassOf, valueCell } from "./CellRules.ts"
-import type { CellFormatter, ColumnPlan } from "./RowRenderer.ts"
+import { asParsed, type NumericClass, numericClassOf, valueCell } from "../formats/CellRules.ts"
+import type { CellFormatter, ColumnPlan } from "../formats/RowRenderer.ts"
 
 /** Options for {@link planColumns}. */
 export interface PlanOptions {

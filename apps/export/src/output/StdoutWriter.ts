@@ -6,8 +6,8 @@
  * no message.
  */
 import { Effect } from "effect"
+import { ExportError } from "../ExportError.ts"
 import { type ChunkWriter, countingWriter, type WriteResult } from "./AtomicFile.ts"
-import { ExportError } from "./ExportError.ts"
 
 /** 128 + SIGPIPE: what a shell reports for a tool whose reader went away (`yes | head -1`). */
 export const stdoutClosedExitCode = 141

@@ -11,9 +11,9 @@
  */
 import { parentPort } from "node:worker_threads"
 import { resolveTimeZone } from "@spotpipe/decode"
-import { planColumns } from "./ColumnPlanner.ts"
-import { makeRowRenderer } from "./RowRenderer.ts"
-import { makeRowsTranscoder, type RowsTranscoder } from "./RowsTranscoder.ts"
+import { makeRowRenderer } from "../formats/RowRenderer.ts"
+import { makeRowsTranscoder, type RowsTranscoder } from "../formats/RowsTranscoder.ts"
+import { planColumns } from "../plan/ColumnPlanner.ts"
 import type { TranscodeReply, TranscodeRequest, TranscodeSpec } from "./TranscodePool.ts"
 
 const transcodersFor = (spec: TranscodeSpec): ReadonlyArray<RowsTranscoder> => {

@@ -10,7 +10,7 @@
  */
 import { createHash, randomBytes } from "node:crypto"
 import { Effect, Fiber, FileSystem, Path, type PlatformError } from "effect"
-import { ExportError } from "./ExportError.ts"
+import { ExportError } from "../ExportError.ts"
 import { fileProblem } from "./OutputFolder.ts"
 
 /** Receives the text of an output, chunk by chunk. */

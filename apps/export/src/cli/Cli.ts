@@ -6,21 +6,29 @@
  */
 import { Config, Console, Effect, Exit, FileSystem, Option, Path, Redacted } from "effect"
 import { Argument, Command, Flag, GlobalFlag, Prompt } from "effect/cli"
-import manifest from "../package.json" with { type: "json" }
-import { type BatchOptions, runBatch } from "./batch/BatchRun.ts"
-import { batchSummaryJson, formatBatchSummary } from "./batch/BatchSummary.ts"
-import { resolveConnection as resolveJobConnection } from "./batch/JobConnection.ts"
-import { type ConnectionSpec, parseJobFile } from "./batch/JobFile.ts"
-import * as Shard from "./batch/Shard.ts"
-import { type Cluster, demoMetadataTypes, type MetadataObject, metadataColumns, metadataTypes } from "./Cluster.ts"
-import { typesByName, typesByPosition } from "./ColumnPlanner.ts"
-import { type ClusterFailure, connect } from "./CoreCluster.ts"
-import { ExportError } from "./ExportError.ts"
-import { chooseTimeZone, type ExportTask, runExport } from "./Exporter.ts"
-import { toExportError } from "./Failure.ts"
+import manifest from "../../package.json" with { type: "json" }
+import {
+  type Cluster,
+  demoMetadataTypes,
+  type MetadataObject,
+  metadataColumns,
+  metadataTypes
+} from "../cluster/Cluster.ts"
+import { type ClusterFailure, connect } from "../cluster/CoreCluster.ts"
+import { resolveConnection as resolveJobConnection } from "../cluster/JobConnection.ts"
+import { ExportError } from "../ExportError.ts"
+import { type BatchOptions, runBatch } from "../engine/BatchRun.ts"
+import { chooseTimeZone, type ExportTask, runExport } from "../engine/Exporter.ts"
+import { toExportError } from "../Failure.ts"
+import { checkOutputFolder, claimDemoFolder, errnoCode, readProblem } from "../output/OutputFolder.ts"
+import { typesByName, typesByPosition } from "../plan/ColumnPlanner.ts"
+import { type ConnectionSpec, parseJobFile } from "../plan/JobFile.ts"
+import { findObject, suggestVisualizations } from "../plan/ObjectNames.ts"
+import { searchColumnTypes } from "../plan/SearchColumns.ts"
+import * as Shard from "../plan/Shard.ts"
+import { batchSummaryJson, formatBatchSummary } from "./BatchSummary.ts"
 import { setResumeHint, shellWord } from "./Interruption.ts"
 import { loggingLayer, logLevelOf } from "./Logging.ts"
-import { findObject, suggestVisualizations } from "./ObjectNames.ts"
 import {
   type Connection,
   type Credentials,
@@ -40,10 +48,8 @@ import {
   type SecretSources,
   type TimeLimits
 } from "./OptionGate.ts"
-import { checkOutputFolder, claimDemoFolder, errnoCode, readProblem } from "./OutputFolder.ts"
 import { makeTerminalProgress, showsProgress, silentProgress } from "./Progress.ts"
 import { runSandboxCommand } from "./SandboxCommand.ts"
-import { searchColumnTypes } from "./SearchColumns.ts"
 import { formatSummary, summaryJson } from "./Summary.ts"
 import { UsageError } from "./UsageError.ts"
 

@@ -2,9 +2,10 @@
  * The contract between rendering and writing: a row format turns the column list into a header and a page of
  * rendered rows into one text chunk. Chunks are concatenated as they come, so memory stays O(page).
  */
+
+import type { Format } from "../cli/OptionGate.ts"
 import { makeCsvFormat } from "./CsvFormat.ts"
 import { makeNdjsonFormat } from "./NdjsonFormat.ts"
-import type { Format } from "./OptionGate.ts"
 
 /** A rendered cell: dates are already text, big integers are `bigint`, nulls stay `null`. */
 export type Cell = string | number | bigint | boolean | null

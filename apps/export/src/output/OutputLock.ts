@@ -16,8 +16,8 @@
 import * as NodeFs from "node:fs/promises"
 import * as NodeOs from "node:os"
 import { Effect, FileSystem, Path, type Scope } from "effect"
+import { ExportError } from "../ExportError.ts"
 import { fileError, tempFilePattern } from "./AtomicFile.ts"
-import { ExportError } from "./ExportError.ts"
 
 /** The lock file of a whole run (a single command, or `spotpipe run` without `--shard`). */
 export const lockFileName = ".spotpipe.lock"

@@ -6,12 +6,13 @@
  */
 import { type OffsetStyle, resolveTimeZone, type TimeZone } from "@spotpipe/decode"
 import { Clock, Effect, type FileSystem, Path, type Stream } from "effect"
-import { type ChunkWriter, publish, refuseExisting, type WriteResult } from "./AtomicFile.ts"
-import { type ColumnTypes, planColumns } from "./ColumnPlanner.ts"
-import type { ExportError } from "./ExportError.ts"
-import { type DataPage, type JobResult, type JobSink, type PageDecoder, runJob } from "./ExportJob.ts"
-import { toExportError } from "./Failure.ts"
-import { FileNameAllocator } from "./FileName.ts"
+import type { Format, OutputSettings } from "../cli/OptionGate.ts"
+import type { ProgressReporter } from "../cli/Progress.ts"
+import type { SummaryLine } from "../cli/Summary.ts"
+import type { UsageError } from "../cli/UsageError.ts"
+import type { ExportError } from "../ExportError.ts"
+import { toExportError } from "../Failure.ts"
+import { type ChunkWriter, publish, refuseExisting, type WriteResult } from "../output/AtomicFile.ts"
 import {
   type Manifest,
   type ManifestOutput,
@@ -21,14 +22,13 @@ import {
   type OutputSource,
   type TimeZoneInfo,
   writeManifest
-} from "./Manifest.ts"
-import type { Format, OutputSettings } from "./OptionGate.ts"
-import { lockOutputDirectory } from "./OutputLock.ts"
-import type { ProgressReporter } from "./Progress.ts"
-import { makeStreamWriter } from "./StdoutWriter.ts"
-import type { SummaryLine } from "./Summary.ts"
+} from "../output/Manifest.ts"
+import { lockOutputDirectory } from "../output/OutputLock.ts"
+import { makeStreamWriter } from "../output/StdoutWriter.ts"
+import { type ColumnTypes, planColumns } from "../plan/ColumnPlanner.ts"
+import { FileNameAllocator } from "../plan/FileName.ts"
+import { type DataPage, type JobResult, type JobSink, type PageDecoder, runJob } from "./ExportJob.ts"
 import { makeTranscodePool } from "./TranscodePool.ts"
-import type { UsageError } from "./UsageError.ts"
 
 /** One result to export. */
 export interface ExportTask<E> {

@@ -18,12 +18,11 @@
 import { Pagination } from "@spotpipe/core"
 import type { OffsetStyle } from "@spotpipe/decode"
 import { Effect, Stream } from "effect"
-import type { ChunkWriter } from "./AtomicFile.ts"
-import { ExportError } from "./ExportError.ts"
-import { badCellMessage } from "./Failure.ts"
-import type { Format } from "./OptionGate.ts"
-import type { ProgressReporter } from "./Progress.ts"
-import { makeRowFormat, type RowFormat } from "./RowFormat.ts"
+import type { Format } from "../cli/OptionGate.ts"
+import type { ProgressReporter } from "../cli/Progress.ts"
+import { ExportError } from "../ExportError.ts"
+import { badCellMessage } from "../Failure.ts"
+import { makeRowFormat, type RowFormat } from "../formats/RowFormat.ts"
 import {
   type ColumnPlan,
   isRenderFailure,
@@ -31,8 +30,9 @@ import {
   type OutputColumn,
   type RenderFailure,
   type RowRenderer
-} from "./RowRenderer.ts"
-import { makeRowsTranscoder, type RowsTranscoder, type Transcoded } from "./RowsTranscoder.ts"
+} from "../formats/RowRenderer.ts"
+import { makeRowsTranscoder, type RowsTranscoder, type Transcoded } from "../formats/RowsTranscoder.ts"
+import type { ChunkWriter } from "../output/AtomicFile.ts"
 import { cutRows, type PooledResult, type TranscodePool } from "./TranscodePool.ts"
 
 /** `]`: closes the rows before a cut (see `transcodeShared`). */

@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from "node:os"
 import { Effect, Option, Redacted } from "effect"
-import { checkHostUrl } from "./batch/JobConnection.ts"
+import { checkHostUrl } from "../cluster/JobConnection.ts"
 import * as NodeFlags from "./NodeFlags.ts"
 import { UsageError } from "./UsageError.ts"
 

@@ -27,29 +27,13 @@
 import { createHash, type Hash } from "node:crypto"
 import { type OffsetStyle, resolveTimeZone } from "@spotpipe/decode"
 import { Clock, Effect, Exit, FileSystem, Option, Path, type PlatformError, Schema, Stream } from "effect"
-import { type ChunkWriter, fileError } from "../AtomicFile.ts"
-import type { Cluster, MetadataObject } from "../Cluster.ts"
-import { metadataColumns } from "../Cluster.ts"
-import { type ColumnTypes, planColumns, typesByName, typesByPosition } from "../ColumnPlanner.ts"
+import { type ProgressReporter, silentProgress } from "../cli/Progress.ts"
+import type { UsageError } from "../cli/UsageError.ts"
+import type { Cluster, MetadataObject } from "../cluster/Cluster.ts"
+import { metadataColumns } from "../cluster/Cluster.ts"
 import { ExportError } from "../ExportError.ts"
-import { chooseTimeZone } from "../Exporter.ts"
-import { type DataPage, type JobSpec, type PageDecoder, runJob } from "../ExportJob.ts"
 import { toExportError } from "../Failure.ts"
-import { FileNameAllocator } from "../FileName.ts"
-import {
-  makeRunId,
-  manifestColumn,
-  type OutputSource,
-  publishManifests,
-  runManifestName,
-  type TimeZoneInfo
-} from "../Manifest.ts"
-import { findObject } from "../ObjectNames.ts"
-import { lockFileName, lockOutputDirectory, shardLockFileName, stateDirName } from "../OutputLock.ts"
-import { type ProgressReporter, silentProgress } from "../Progress.ts"
-import { searchColumnTypes } from "../SearchColumns.ts"
-import { makeTranscodePool } from "../TranscodePool.ts"
-import type { UsageError } from "../UsageError.ts"
+import { type ChunkWriter, fileError } from "../output/AtomicFile.ts"
 import {
   type BatchManifest,
   type BatchOutput,
@@ -59,11 +43,27 @@ import {
   type ResumeOutcome,
   readManifests,
   renderManifest
-} from "./BatchManifest.ts"
+} from "../output/BatchManifest.ts"
+import {
+  makeRunId,
+  manifestColumn,
+  type OutputSource,
+  publishManifests,
+  runManifestName,
+  type TimeZoneInfo
+} from "../output/Manifest.ts"
+import { lockFileName, lockOutputDirectory, shardLockFileName, stateDirName } from "../output/OutputLock.ts"
+import { type ColumnTypes, planColumns, typesByName, typesByPosition } from "../plan/ColumnPlanner.ts"
+import { FileNameAllocator } from "../plan/FileName.ts"
+import type { Job, JobExport } from "../plan/JobFile.ts"
+import { findObject } from "../plan/ObjectNames.ts"
+import { fingerprintOf, type OutputSettings, runtimeTzDatabase } from "../plan/OutputSettings.ts"
+import { searchColumnTypes } from "../plan/SearchColumns.ts"
+import * as Shard from "../plan/Shard.ts"
 import * as Checkpoint from "./Checkpoint.ts"
-import type { Job, JobExport } from "./JobFile.ts"
-import { fingerprintOf, type OutputSettings, runtimeTzDatabase } from "./OutputSettings.ts"
-import * as Shard from "./Shard.ts"
+import { chooseTimeZone } from "./Exporter.ts"
+import { type DataPage, type JobSpec, type PageDecoder, runJob } from "./ExportJob.ts"
+import { makeTranscodePool } from "./TranscodePool.ts"
 
 /** Named points of an output's life, for the crash suite (which kills the process at them) and for tests. */
 export type BatchStep =

@@ -3,7 +3,7 @@
  * aggregation ("Total Revenue") and date buckets ("Month(Order Date)"); this maps a result column back to the
  * model column by exact name, then by the name inside `Bucket(...)`, then by an aggregation prefix.
  */
-import type { TypedColumn } from "./Cluster.ts"
+import type { TypedColumn } from "../cluster/Cluster.ts"
 
 const aggregationPrefixes = [
   "Total ",
