@@ -2,5 +2,12 @@
 import { defineProject } from "vitest/config"
 
 export default defineProject({
-  test: { name: "chaos", include: ["test/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 60_000 }
+  test: {
+    name: "chaos",
+    include: ["test/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Builds the installable CLI once per run for the suites that start it (src/SpotpipeProcess.ts).
+    globalSetup: ["../../apps/export/test/support/builtCli.ts"]
+  }
 })

@@ -1,25 +1,26 @@
 /**
- * Builds the bundled CLI: `src/RunMain.ts` and everything it loads (Effect, undici, our packages) as a few ES
+ * Builds the bundled CLI: `src/cli/RunMain.ts` and everything it loads (Effect, undici, our packages) as a few ES
  * modules in `apps/export/dist/`, and the transcode worker as one more. Node then starts the CLI from a handful of
- * files instead of ~480 modules, each resolved, read and linked: `search --help` 0.52–0.69 → 0.21–0.30 s and
- * ~125–160 → ~78–104 MiB here (measured), a tenth of a 1 M-row export.
+ * files instead of ~480 modules, each resolved, read and linked: `--help` ~0.25–0.45 → ~0.13 s here (measured).
+ * A build takes ~0.4–0.7 s on 2 cores.
  *
- * In a checkout the bundle is only used while it matches the sources: the build records their fingerprints last
- * (bin/bundled.js), and the launcher runs the sources whenever one differs. It runs after every install (the
- * root `postinstall`) and with `pnpm bundle`; `pnpm bench` rebuilds it first. `pnpm pack:cli` (packCli.ts) builds
- * one into the installable package, which holds no sources and runs it as it is.
+ * The installed command (`pnpm pack:cli`, packCli.ts) runs this bundle as it is. In a checkout it is built after
+ * every install (the root `postinstall`), by `pnpm bundle`, before `pnpm bench`, and once per test run
+ * (apps/export/test/support/builtCli.ts, into a folder of its own); `pnpm spotpipe` runs the sources instead
+ * (bin/dev.js), so an edit never meets an older bundle there.
  *
  * The transcode worker is bundled on its own; it loads no Effect. Code is not minified: stack traces stay readable.
  */
-import { mkdirSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, rmSync } from "node:fs"
 import { createRequire } from "node:module"
-import { relative } from "node:path"
-import { fileURLToPath, pathToFileURL } from "node:url"
+import { fileURLToPath } from "node:url"
 import { build, type Metafile, type Plugin } from "esbuild"
-import { entryName, fingerprint, recordName } from "../bin/bundled.js"
 
 const root = fileURLToPath(new URL("../../../", import.meta.url))
-/** Where `pnpm spotpipe` and the bin look for the bundle. */
+/** The bundled entry module's name in the bundle directory (bin/spotpipe.js loads it). */
+export const entryName = "RunMain.js"
+
+/** Where the bin looks for the bundle in a checkout. */
 export const defaultOutDir = fileURLToPath(new URL("../dist/", import.meta.url))
 
 /** Bundled CommonJS (undici) calls `require` for Node's own modules, which an ES module must make itself. */
@@ -69,7 +70,7 @@ export interface Built {
   readonly worker: Metafile
 }
 
-/** Builds the bundle into `outDir` (emptied first); the record of its sources is written last. */
+/** Builds the bundle into `outDir` (emptied first). */
 export const bundle = async (outDir: string = defaultOutDir): Promise<Built> => {
   rmSync(outDir, { recursive: true, force: true })
   mkdirSync(outDir, { recursive: true })
@@ -86,24 +87,6 @@ export const bundle = async (outDir: string = defaultOutDir): Promise<Built> => 
     entryPoints: { TranscodeWorker: "apps/export/src/engine/TranscodeWorker.ts" },
     outdir: outDir
   })
-  const inputs = (meta: Metafile) =>
-    Object.keys(meta.inputs).filter((path) => !path.includes("node_modules/") && !path.includes(":"))
-  const sources = new Set([
-    ...inputs(cli.metafile),
-    ...inputs(worker.metafile),
-    "pnpm-lock.yaml",
-    "apps/export/scripts/bundle.ts",
-    "apps/export/bin/bundled.js"
-  ])
-  const dist = pathToFileURL(outDir.endsWith("/") ? outDir : `${outDir}/`)
-  const files: Record<string, string> = {}
-  for (const path of [...sources].sort()) {
-    const file = pathToFileURL(`${root}${path}`)
-    const print = fingerprint(file)
-    if (print === undefined) throw new Error(`bundle: cannot read ${path}`)
-    files[relative(fileURLToPath(dist), fileURLToPath(file))] = print
-  }
-  writeFileSync(new URL(recordName, dist), `${JSON.stringify({ files }, null, 2)}\n`)
   return { cli: cli.metafile, worker: worker.metafile }
 }
 

@@ -14,13 +14,12 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import type { Metafile } from "esbuild"
-import { recordName } from "../bin/bundled.js"
 import { bundle } from "./bundle.ts"
 
 const root = fileURLToPath(new URL("../../../", import.meta.url))
 const app = join(root, "apps", "export")
 
-/** The files of the launcher that the package ships (bundled.js only serves a checkout's freshness check). */
+/** The files of the launcher that the package ships (dev.js runs a checkout's sources and stays out). */
 export const launcherFiles = ["spotpipe.js", "nodeVersion.js", "leanStart.js"] as const
 
 /** Imports esbuild left outside the bundle that are not Node built-ins (must be none: nothing is installed). */
@@ -29,20 +28,52 @@ export const strayExternals = (meta: Metafile): Array<string> =>
     output.imports.filter((i) => i.external && !isBuiltin(i.path)).map((i) => i.path)
   )
 
+/** Why the package cannot be made (the command prints the message and exits 1). */
+export class PackError extends Error {}
+
 const fail = (message: string): never => {
-  console.error(`pack:cli: ${message}`)
-  process.exit(1)
+  throw new PackError(message)
 }
 
-/** Builds and packs; returns the tarball's path. */
-export const packCli = async (): Promise<string> => {
+/**
+ * Writes the package as it will be installed into `pkg` (a new folder): the bundle in `dist/`, the launcher in
+ * `bin/`, README.md, LICENSE and its package.json. The test runs use the same folder, unpacked
+ * (`packCli.ts --stage-into <folder>`, from apps/export/test/support/builtCli.ts). Returns the path of its
+ * `bin/spotpipe.js`.
+ */
+export const stagePackage = async (pkg: string): Promise<string> => {
   const manifest = JSON.parse(readFileSync(join(app, "package.json"), "utf8")) as { version: string }
   const rootManifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
     description: string
     license: string
     engines: { node: string }
   }
-  const { version } = manifest
+  const built = await bundle(join(pkg, "dist"))
+  const stray = [...strayExternals(built.cli), ...strayExternals(built.worker)]
+  if (stray.length > 0) fail(`the bundle leaves ${stray.join(", ")} outside; bundle everything but node: built-ins`)
+
+  mkdirSync(join(pkg, "bin"))
+  for (const file of launcherFiles) copyFileSync(join(app, "bin", file), join(pkg, "bin", file))
+  chmodSync(join(pkg, "bin", "spotpipe.js"), 0o755)
+  copyFileSync(join(app, "README.md"), join(pkg, "README.md"))
+  copyFileSync(join(root, "LICENSE"), join(pkg, "LICENSE"))
+  const published = {
+    name: "spotpipe",
+    version: manifest.version,
+    description: rootManifest.description,
+    license: rootManifest.license,
+    type: "module",
+    bin: { spotpipe: "bin/spotpipe.js" },
+    engines: rootManifest.engines,
+    files: ["bin", "dist", "README.md", "LICENSE"]
+  }
+  writeFileSync(join(pkg, "package.json"), `${JSON.stringify(published, null, 2)}\n`)
+  return join(pkg, "bin", "spotpipe.js")
+}
+
+/** Builds and packs; returns the tarball's path. */
+export const packCli = async (): Promise<string> => {
+  const { version } = JSON.parse(readFileSync(join(app, "package.json"), "utf8")) as { version: string }
   const packs = join(root, "packs")
   const tarball = join(packs, `spotpipe-${version}.tgz`)
   // The old tarball goes first, so that a failed run leaves none that could pass for this one's.
@@ -51,31 +82,10 @@ export const packCli = async (): Promise<string> => {
   const staging = mkdtempSync(join(tmpdir(), "spotpipe-pack-"))
   try {
     const pkg = join(staging, "spotpipe")
-    const built = await bundle(join(pkg, "dist"))
-    // The record of the checkout's sources means nothing without them.
-    rmSync(join(pkg, "dist", recordName))
-    const stray = [...strayExternals(built.cli), ...strayExternals(built.worker)]
-    if (stray.length > 0) fail(`the bundle leaves ${stray.join(", ")} outside; bundle everything but node: built-ins`)
-
-    mkdirSync(join(pkg, "bin"))
-    for (const file of launcherFiles) copyFileSync(join(app, "bin", file), join(pkg, "bin", file))
-    chmodSync(join(pkg, "bin", "spotpipe.js"), 0o755)
-    copyFileSync(join(app, "README.md"), join(pkg, "README.md"))
-    copyFileSync(join(root, "LICENSE"), join(pkg, "LICENSE"))
-    const published = {
-      name: "spotpipe",
-      version,
-      description: rootManifest.description,
-      license: rootManifest.license,
-      type: "module",
-      bin: { spotpipe: "bin/spotpipe.js" },
-      engines: rootManifest.engines,
-      files: ["bin", "dist", "README.md", "LICENSE"]
-    }
-    writeFileSync(join(pkg, "package.json"), `${JSON.stringify(published, null, 2)}\n`)
+    const bin = await stagePackage(pkg)
 
     // The staged package as it will run, outside the checkout: it must say the version it is packed as.
-    const reported = execFileSync(process.execPath, [join(pkg, "bin", "spotpipe.js"), "--version"], {
+    const reported = execFileSync(process.execPath, [bin, "--version"], {
       cwd: staging,
       encoding: "utf8"
     }).trim()
@@ -97,6 +107,19 @@ export const packCli = async (): Promise<string> => {
 
 if (import.meta.main) {
   const started = performance.now()
-  const tarball = await packCli()
-  console.log(`packed ${tarball} in ${Math.round(performance.now() - started)} ms`)
+  try {
+    if (process.argv[2] === "--stage-into") {
+      // Only the package folder, at the path given (the test runs' build): prints its bin/spotpipe.js.
+      const into = process.argv[3]
+      if (into === undefined) fail("--stage-into needs a folder that does not exist yet")
+      console.log(await stagePackage(into!))
+    } else {
+      const tarball = await packCli()
+      console.log(`packed ${tarball} in ${Math.round(performance.now() - started)} ms`)
+    }
+  } catch (error) {
+    if (!(error instanceof PackError)) throw error
+    console.error(`pack:cli: ${error.message}`)
+    process.exit(1)
+  }
 }

@@ -1,43 +1,53 @@
 /**
- * The bundled CLI (scripts/bundle.ts, run by the launcher when current): built here into a temp directory, it
- * must write the very bytes the sources write — with a worker thread, whose bundle holds no Effect code — and the
- * launcher must take it only while every recorded source is unchanged.
+ * The bundled CLI (scripts/bundle.ts), as the test run built it into the installable package (support/builtCli.ts):
+ * it must write the very bytes the sources write (`pnpm spotpipe`, bin/dev.js) — with a worker thread, whose
+ * bundle holds no Effect code — and its launcher must start it without reading any source, or say how to build a
+ * bundle that is missing.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
-import { pathToFileURL } from "node:url"
+import * as NodeUrl from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
-import { currentBundle, entryName, recordName } from "../bin/bundled.js"
-import { bundle } from "../scripts/bundle.ts"
-import { runCli, runNode } from "./support/runCli.ts"
+import { devPath, mainPath, runCli, runNode } from "./support/runCli.ts"
 
 const timeout = { timeout: 90_000 }
 let sandbox: RunningSandbox
-let dist: string
+const dist = NodePath.join(NodePath.dirname(mainPath), "..", "dist")
 const temps: Array<string> = []
 const tempDir = (prefix: string) => {
   const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), prefix))
   temps.push(dir)
   return dir
 }
-const distUrl = () => pathToFileURL(`${dist}/`)
 
 beforeAll(async () => {
-  dist = tempDir("spotpipe-bundle-")
   // Pages of 15 000 rows are > 1 MiB: large enough to be shared with a worker thread.
-  const [started] = await Promise.all([
-    startSandbox({ rows: 30_000, timezone: "Asia/Kolkata", customCalendar: "with-end" }),
-    bundle(dist)
-  ])
-  sandbox = started
+  sandbox = await startSandbox({ rows: 30_000, timezone: "Asia/Kolkata", customCalendar: "with-end" })
 }, 60_000)
 
 afterAll(async () => {
   await sandbox?.close()
   for (const dir of temps) NodeFs.rmSync(dir, { recursive: true, force: true })
 })
+
+/**
+ * Every module URL a Node run of `argv` resolved, from a resolve hook loaded into each Node the run starts
+ * (`NODE_OPTIONS` survives the launcher's re-launch); the process that runs to its end writes them to a file.
+ */
+const resolvedBy = async (argv: ReadonlyArray<string>) => {
+  const file = NodePath.join(tempDir("spotpipe-resolved-"), "urls.json")
+  const hook = `data:text/javascript,${encodeURIComponent(
+    `import { registerHooks } from "node:module"
+import { writeFileSync } from "node:fs"
+const seen = new Set()
+registerHooks({ resolve: (specifier, context, next) => { const r = next(specifier, context); seen.add(r.url); return r } })
+process.on("exit", () => writeFileSync(${JSON.stringify(file)}, JSON.stringify([...seen])))`
+  )}`
+  const run = await runNode(argv, { env: { NODE_OPTIONS: `--import=${hook}` } })
+  return { run, urls: JSON.parse(NodeFs.readFileSync(file, "utf8")) as Array<string> }
+}
 
 describe("bundled CLI", () => {
   it("writes-the-same-bytes-as-the-sources-with-a-worker-thread", timeout, async () => {
@@ -50,10 +60,7 @@ describe("bundled CLI", () => {
     const exportWith = async (how: "bundle" | "source", format: string) => {
       const out = tempDir("spotpipe-bundle-out-")
       const all = [...args, "--format", format, "--out", out]
-      const run =
-        how === "bundle"
-          ? await runNode([NodePath.join(dist, entryName), ...all], { env })
-          : await runCli(all, { env: { ...env, SPOTPIPE_FROM_SOURCE: "1" } })
+      const run = how === "bundle" ? await runCli(all, { env }) : await runNode([devPath, ...all], { env })
       expect(run.code, run.stderr).toBe(0)
       return { bytes: NodeFs.readFileSync(NodePath.join(out, `answer-Order Details.${format}`)), stderr: run.stderr }
     }
@@ -102,39 +109,31 @@ process.stdout.write(JSON.stringify(resolved))
     expect(resolved.filter((url) => /\/node_modules\/(effect|@effect\/[^/]+)\/|^data:/.test(url))).toEqual([])
   })
 
-  it("is-current-right-after-the-build-and-names-its-entry", () => {
-    expect(currentBundle(distUrl())?.href).toBe(new URL(entryName, distUrl()).href)
+  it("the-installed-launcher-starts-the-bundle-without-reading-any-source", async () => {
+    const { run, urls } = await resolvedBy([mainPath, "--version"])
+    expect(run.code, run.stderr).toBe(0)
+    const files = urls.filter((url) => url.startsWith("file:"))
+    expect(files).toContain(NodeUrl.pathToFileURL(NodePath.join(dist, "RunMain.js")).href)
+    expect(files.filter((url) => !url.startsWith(NodeUrl.pathToFileURL(NodePath.dirname(dist)).href))).toEqual([])
+    expect(files.filter((url) => url.endsWith(".ts"))).toEqual([])
   })
 
-  it("is-stale-when-any-recorded-file-differs-or-the-record-is-missing-or-empty", () => {
-    const recordPath = NodePath.join(dist, recordName)
-    const original = NodeFs.readFileSync(recordPath, "utf8")
-    const record = JSON.parse(original) as { files: Record<string, string> }
-    const paths = Object.keys(record.files)
-    // Our sources, the lockfile and the build script are all recorded, relative to the bundle.
-    expect(paths.some((p) => p.endsWith("apps/export/src/cli/Cli.ts"))).toBe(true)
-    expect(paths.some((p) => p.endsWith("packages/core/src/ThoughtSpotClient.ts"))).toBe(true)
-    expect(paths.some((p) => p.endsWith("packages/decode/src/CellWriter.ts"))).toBe(true)
-    expect(paths.some((p) => p.endsWith("pnpm-lock.yaml"))).toBe(true)
-    expect(paths.some((p) => p.endsWith("apps/export/scripts/bundle.ts"))).toBe(true)
-    expect(paths.some((p) => p.includes("node_modules"))).toBe(false)
-    try {
-      // One source edited since the build: its fingerprint no longer matches.
-      const edited = { files: { ...record.files, [paths[paths.length - 1]!]: "not-the-same" } }
-      NodeFs.writeFileSync(recordPath, JSON.stringify(edited))
-      expect(currentBundle(distUrl())).toBeUndefined()
-      // A recorded file that is gone.
-      NodeFs.writeFileSync(recordPath, JSON.stringify({ files: { ...record.files, "../nowhere.ts": "x" } }))
-      expect(currentBundle(distUrl())).toBeUndefined()
-      NodeFs.writeFileSync(recordPath, JSON.stringify({ files: {} }))
-      expect(currentBundle(distUrl())).toBeUndefined()
-      NodeFs.writeFileSync(recordPath, "{ not json")
-      expect(currentBundle(distUrl())).toBeUndefined()
-      NodeFs.rmSync(recordPath)
-      expect(currentBundle(distUrl())).toBeUndefined()
-    } finally {
-      NodeFs.writeFileSync(recordPath, original)
-    }
-    expect(currentBundle(distUrl())).toBeDefined()
+  it("pnpm-spotpipe-runs-the-current-sources-not-a-bundle", async () => {
+    const { run, urls } = await resolvedBy([devPath, "--version"])
+    expect(run.code, run.stderr).toBe(0)
+    expect(urls).toContain(new URL("../src/cli/RunMain.ts", import.meta.url).href)
+    // Nothing of the checkout's bundle (apps/export/dist/), which may be older than the sources.
+    expect(urls.filter((url) => url.startsWith(new URL("../dist/", import.meta.url).href))).toEqual([])
+  })
+
+  it("a-launcher-without-its-bundle-says-how-to-build-it-and-exits-2", async () => {
+    // A checkout before any build (an install with --ignore-scripts): the launcher next to no dist/.
+    const pkg = tempDir("spotpipe-no-dist-")
+    NodeFs.cpSync(NodePath.dirname(mainPath), NodePath.join(pkg, "bin"), { recursive: true })
+    const run = await runNode([NodePath.join(pkg, "bin", "spotpipe.js"), "--version"])
+    expect(run.code).toBe(2)
+    expect(run.stdout).toBe("")
+    expect(run.stderr).toContain(`the bundled CLI ${NodePath.join(pkg, "dist", "RunMain.js")} is missing`)
+    expect(run.stderr).toContain("pnpm@12.4.2 bundle")
   })
 })

@@ -1,22 +1,20 @@
 /**
- * Runs the real `spotpipe` CLI (`apps/export/bin/spotpipe.js` on this Node: the bundle when current, else the sources) as a child process with only the
+ * Runs the real `spotpipe` CLI (on this Node, the installed command's launcher and bundle, built from the current
+ * sources for this test run by apps/export/test/support/builtCli.ts) as a child process with only the
  * environment a test passes (plus PATH/HOME), and can SIGKILL it after a delay — the crash suite's hammer.
  */
 import { spawn } from "node:child_process"
-import * as NodePath from "node:path"
-import { fileURLToPath } from "node:url"
+import { inject } from "vitest"
+import type {} from "../../../apps/export/test/support/builtCli.ts"
 
-/** The CLI entry point. */
-export const mainPath = NodePath.join(
-  NodePath.dirname(fileURLToPath(import.meta.url)),
-  "..",
-  "..",
-  "..",
-  "apps",
-  "export",
-  "bin",
-  "spotpipe.js"
-)
+/** The CLI entry point: the test run's build of the installed command. */
+export const mainPath: string = (() => {
+  const bin = inject("spotpipeBin")
+  if (typeof bin !== "string") {
+    throw new Error("no built spotpipe: run the tests with their project's vitest config (globalSetup builtCli.ts)")
+  }
+  return bin
+})()
 
 /** How a run ended and what it printed. */
 export interface ProcessRun {

@@ -2,8 +2,9 @@
  * The `spotpipe` command as a stranger installs it: `pnpm pack:cli` packs it, npm installs the tarball globally
  * into a temp prefix outside the repository (offline, its registry on a closed loopback port: the package has no
  * dependencies, so nothing needs fetching, and an attempt would fail the test), and the installed `spotpipe` runs
- * from fresh folders with nothing of the workspace in reach: help, version, the demo, shell completions, the
- * start-up settings it gives itself, and an older Node turned away.
+ * from fresh folders with nothing of the workspace in reach: help, version, the demo, relative paths, shell
+ * completions, the start-up settings it gives itself (and the worker-thread default they bring), and an older
+ * Node turned away.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from "node:fs"
 import { isBuiltin } from "node:module"
@@ -193,6 +194,15 @@ describe("the packed spotpipe command, installed with npm -g outside the workspa
     const ran = await spotpipe(["metadata", "--sandbox", "--out", "landing/meta", "--quiet"], cwd)
     expect(ran.code, ran.stderr).toBe(0)
     expect(readdirSync(join(cwd, "landing", "meta")).sort()).toContain("metadata.csv")
+    // The demo too, even with INIT_CWD naming another folder (only the checkout's `pnpm spotpipe` reads it).
+    const elsewhere = freshFolder()
+    const demo = await spotpipe(["demo", "--out", "landing/demo", "--quiet"], cwd, {
+      INIT_CWD: elsewhere,
+      npm_lifecycle_event: "demo"
+    })
+    expect(demo.code, demo.stderr).toBe(0)
+    expect(readdirSync(join(cwd, "landing", "demo"))).toContain("manifest.json")
+    expect(readdirSync(elsewhere)).toEqual([])
   })
 
   it("the CLI runs in the process the shell started, with the V8 flags and malloc setting, and keeps a caller's own", async () => {

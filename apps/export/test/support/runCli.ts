@@ -1,19 +1,25 @@
 /**
- * Runs the real `spotpipe` process (this Node + `bin/spotpipe.js`: the bundle when current, else the sources) with a clean environment: only what the test
- * passes, plus PATH/HOME, so no THOUGHTSPOT_* variable of the developer's shell leaks in.
+ * Runs the real `spotpipe` process (this Node + the installable package's `bin/spotpipe.js`, built from the
+ * current sources for this test run by builtCli.ts) with a clean environment: only what the test passes, plus
+ * PATH/HOME, so no THOUGHTSPOT_* variable of the developer's shell leaks in.
  */
 import { spawn } from "node:child_process"
 import * as NodePath from "node:path"
 import { fileURLToPath } from "node:url"
+import { inject } from "vitest"
+import type {} from "./builtCli.ts"
 
-/** The CLI entry point. */
-export const mainPath = NodePath.join(
-  NodePath.dirname(fileURLToPath(import.meta.url)),
-  "..",
-  "..",
-  "bin",
-  "spotpipe.js"
-)
+/** The CLI entry point: the test run's build of the installed command (launcher and bundle). */
+export const mainPath: string = (() => {
+  const bin = inject("spotpipeBin")
+  if (typeof bin !== "string") {
+    throw new Error("no built spotpipe: run the tests with their project's vitest config (globalSetup builtCli.ts)")
+  }
+  return bin
+})()
+
+/** The checkout's launcher of the sources (`pnpm spotpipe`): bin/dev.js. */
+export const devPath = NodePath.join(NodePath.dirname(fileURLToPath(import.meta.url)), "..", "..", "bin", "dev.js")
 
 /** What a CLI run produced. */
 export interface CliRun {
