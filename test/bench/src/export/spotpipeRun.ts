@@ -12,8 +12,9 @@ import { type ChildResult, runNode } from "./childRun.ts"
 import { credentials, ordersQuery, ordersTable } from "./wire.ts"
 
 /**
- * The CLI entry point. `pnpm spotpipe` is `node` with `NodeFlags.leanMemory` on `apps/export/bin/spotpipe.js`, with
- * `NodeFlags.leanMemoryEnv` in its environment; the runs here launch it the same way.
+ * The CLI entry point: the installed command's launcher, which runs the bundle (`pnpm bench` rebuilds it first).
+ * The runs here start it with `NodeFlags.leanMemory` and `NodeFlags.leanMemoryEnv`, the settings its re-launch
+ * would add (bin/leanStart.js), so that no run pays for a second Node start-up.
  */
 export const cliMain = join(dirname(fileURLToPath(import.meta.url)), "../../../../apps/export/bin/spotpipe.js")
 
