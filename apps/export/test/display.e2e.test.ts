@@ -227,7 +227,7 @@ describe("did you mean", () => {
 })
 
 describe("help", () => {
-  for (const command of ["demo", "metadata", "answer", "liveboard", "search", "run"]) {
+  for (const command of ["demo", "sandbox", "metadata", "answer", "liveboard", "search", "run"]) {
     it.live(`${command}-help-ends-with-examples`, () =>
       Effect.gen(function* () {
         const run = yield* runInProcess([command, "--help"])
@@ -237,13 +237,6 @@ describe("help", () => {
       })
     )
   }
-
-  it.live("sandbox-help-ends-with-examples", () =>
-    Effect.gen(function* () {
-      const run = yield* runInProcess(["sandbox", "--help"])
-      expect(run.stdout).toMatch(/Examples:\n {2}spotpipe sandbox --port 4010/)
-    })
-  )
 
   it.live("metadata-help-states-its-default-types", () =>
     Effect.gen(function* () {

@@ -68,6 +68,27 @@ const cases: ReadonlyArray<{
   { name: "sandbox-and-host", args: ["metadata", "--sandbox"], env: cluster, says: "--sandbox and --host" },
   { name: "bad-sandbox-flag", args: ["sandbox", "--rows", "lots"], says: "--rows" },
   {
+    name: "sandbox-negative-rows",
+    args: ["sandbox", "--rows", "-5"],
+    says: 'Invalid value for flag --rows: "-5". Expected: an integer from 0 to 1000000000'
+  },
+  {
+    name: "sandbox-port-not-a-number",
+    args: ["sandbox", "--port", "abc"],
+    says: 'Invalid value for flag --port: "abc". Expected: an integer from 0 to 65535'
+  },
+  {
+    name: "sandbox-unknown-faults",
+    args: ["sandbox", "--faults", "wobbly"],
+    says: 'Invalid value for flag --faults: "wobbly". Expected: a profile (none, flaky, rate-limit'
+  },
+  {
+    name: "sandbox-short-secret-key",
+    args: ["sandbox"],
+    env: { SPOTPIPE_SANDBOX_SECRET_KEY: "hunter2" },
+    says: "a key of at least 8 characters"
+  },
+  {
     name: "run-without-a-job-file",
     args: ["run", "/nonexistent/job.json"],
     env: cluster,
@@ -136,14 +157,31 @@ describe("help", () => {
     Effect.gen(function* () {
       const run = yield* runInProcess(["sandbox", "--help"])
       expect(run.code).toBe(0)
-      expect(run.stdout).toContain("--custom-calendar")
+      for (const flag of [
+        "--port",
+        "--host",
+        "--rows",
+        "--timezone",
+        "--custom-calendar",
+        "--order-ids",
+        "--faults",
+        "--token-validity",
+        "--seed",
+        "--error-shape",
+        "--no-user-agent-check",
+        "SPOTPIPE_SANDBOX_SECRET_KEY"
+      ]) {
+        expect(run.stdout).toContain(flag)
+      }
+      // spotpipe refuses secrets as flag values, so its help does not offer the bin's --secret-key.
+      expect(run.stdout).not.toContain("--secret-key")
     })
   )
 })
 
 describe.concurrent("the real process", () => {
   const real = cases.filter((c) =>
-    ["unknown-format", "missing-host", "password-as-a-flag", "unknown-flag"].includes(c.name)
+    ["unknown-format", "missing-host", "password-as-a-flag", "unknown-flag", "sandbox-negative-rows"].includes(c.name)
   )
   for (const c of real) {
     it(`${c.name}-exits-2-with-stdout-empty`, { timeout: 30_000 }, async () => {

@@ -1,6 +1,7 @@
 /**
  * @spotpipe/sandbox — a ThoughtSpot REST API v2.0-compatible local server with a seeded retail model,
- * token lifecycle, rate limits and reproducible fault injection.
+ * token lifecycle, rate limits and reproducible fault injection. Its command-line flags (effect/cli) are a
+ * module of their own, `@spotpipe/sandbox/flags`, so that a program using the server does not load them.
  */
 export {
   defaultRateLimit,
@@ -13,13 +14,5 @@ export {
 } from "./Faults.ts"
 export { type FixtureObject, fixtures } from "./Fixtures.ts"
 export type { OrderIds } from "./internal/Orders.ts"
-export {
-  maxRows,
-  parseSandboxArgs,
-  type SandboxClock,
-  SandboxOptionError,
-  type SandboxOptions,
-  sandboxUsage,
-  systemClock
-} from "./Options.ts"
+export { maxRows, type SandboxClock, SandboxOptionError, type SandboxOptions, systemClock } from "./Options.ts"
 export { type RunningSandbox, Sandbox, type SandboxStats, startSandbox } from "./Sandbox.ts"

@@ -49,7 +49,7 @@ import {
   type TimeLimits
 } from "./OptionGate.ts"
 import { makeTerminalProgress, showsProgress, silentProgress } from "./Progress.ts"
-import { runSandboxCommand } from "./SandboxCommand.ts"
+import { sandboxCommand } from "./SandboxCommand.ts"
 import { formatSummary, summaryJson } from "./Summary.ts"
 import { UsageError } from "./UsageError.ts"
 
@@ -639,11 +639,6 @@ const demoCommand = Command.make(
     { command: "spotpipe demo", description: "into ./spotpipe-demo" },
     { command: "spotpipe demo --out /tmp/demo --log-format json", description: "summary as JSON" }
   ])
-)
-
-const sandboxCommand = Command.make("sandbox", {}, () => runSandboxCommand([])).pipe(
-  Command.withDescription("Run the ThoughtSpot-compatible sandbox in the foreground (flags: spotpipe sandbox --help)"),
-  Command.withExamples([{ command: "spotpipe sandbox --port 4010 --rows 100000", description: "on port 4010" }])
 )
 
 /** Kills the process at a named batch step (`SPOTPIPE_TEST_KILL_AT=step:n`, used only by the crash suite). */

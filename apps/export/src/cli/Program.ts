@@ -16,7 +16,6 @@ import { spotpipe, version } from "./Cli.ts"
 import { interruptedLines, ResumeHint } from "./Interruption.ts"
 import { jsonRecord, wantsFullCause, wantsJson } from "./Logging.ts"
 import { rejectSecretFlags } from "./OptionGate.ts"
-import { printSandboxHelp, runSandboxCommand } from "./SandboxCommand.ts"
 import { inert, jsonLine } from "./TerminalText.ts"
 
 /** One stderr line: inert text, or with `--log-format json` one JSON object (`{"timestamp","level","message",…}`). */
@@ -72,11 +71,6 @@ export const program = (args: ReadonlyArray<string>) => {
   const cli = Effect.suspend(() => {
     const secretFlag = rejectSecretFlags(args)
     if (Option.isSome(secretFlag)) return Effect.fail(secretFlag.value)
-    // `spotpipe sandbox` takes the sandbox package's own flags, parsed by that package.
-    if (args[0] === "sandbox") {
-      const rest = args.slice(1)
-      return rest.includes("--help") || rest.includes("-h") ? printSandboxHelp : runSandboxCommand(rest)
-    }
     return Command.runWith(spotpipe, { version })(args)
   })
   const hint: ResumeHint = { current: undefined }

@@ -1,27 +1,16 @@
 /**
- * `spotpipe sandbox`: the `@spotpipe/sandbox` server in the foreground. Its flags are parsed by the sandbox
- * package's own `parseSandboxArgs` (the same flags as its `spotpipe-sandbox` bin), so they cannot drift apart.
- * The sandbox package is loaded only when needed: exports from a real cluster never pay for it.
+ * `spotpipe sandbox`: the `@spotpipe/sandbox` server in the foreground. Its flags are the sandbox package's own
+ * (`@spotpipe/sandbox/flags`, the same definitions as its `spotpipe-sandbox` bin), so they cannot drift apart.
+ * Only those definitions load at start-up; the server is loaded when the command runs, so exports from a real
+ * cluster never pay for it.
  */
-import { Console, Effect, Result } from "effect"
+import type { SandboxOptions } from "@spotpipe/sandbox"
+import { makeSandboxCommand } from "@spotpipe/sandbox/flags"
+import { Console, Effect } from "effect"
 import { ExportError } from "../ExportError.ts"
-import { UsageError } from "./UsageError.ts"
 
 /** Loads `@spotpipe/sandbox`. */
 export const loadSandbox = Effect.promise(() => import("@spotpipe/sandbox"))
-
-/** Prints the help of `spotpipe sandbox`, ending with examples. */
-export const printSandboxHelp = Effect.flatMap(loadSandbox, ({ sandboxUsage }) =>
-  Console.log(
-    [
-      sandboxUsage.replace("spotpipe-sandbox", "spotpipe sandbox"),
-      "",
-      "Examples:",
-      "  spotpipe sandbox --port 4010 --rows 100000",
-      "  spotpipe sandbox --faults flaky --token-validity 5"
-    ].join("\n")
-  )
-)
 
 /**
  * What `spotpipe sandbox` prints at start-up: where it listens and the credentials it accepts. These are the
@@ -50,15 +39,13 @@ export const sandboxStartupLines = (
   "Ctrl-C stops it."
 ]
 
-/** Starts the sandbox with `args` and serves until interrupted (Ctrl-C), then closes it. */
-export const runSandboxCommand = (args: ReadonlyArray<string>) =>
+/** Starts the sandbox with `options` and serves until interrupted (Ctrl-C), then closes it. */
+export const runSandbox = (options: SandboxOptions) =>
   Effect.gen(function* () {
-    const { fixtures, parseSandboxArgs, startSandbox } = yield* loadSandbox
-    const parsed = parseSandboxArgs(args, process.env)
-    if (Result.isFailure(parsed)) return yield* new UsageError({ message: parsed.failure.message })
+    const { fixtures, startSandbox } = yield* loadSandbox
     const sandbox = yield* Effect.acquireRelease(
       Effect.tryPromise({
-        try: () => startSandbox({ ...parsed.success, log: (line) => process.stderr.write(`${line}\n`) }),
+        try: () => startSandbox({ ...options, log: (line) => process.stderr.write(`${line}\n`) }),
         catch: (cause) =>
           new ExportError({
             kind: "Io",
@@ -71,3 +58,13 @@ export const runSandboxCommand = (args: ReadonlyArray<string>) =>
     yield* Console.log(sandboxStartupLines(sandbox, fixtures).join("\n"))
     return yield* Effect.never
   }).pipe(Effect.scoped)
+
+/**
+ * `spotpipe sandbox [flags]`: the sandbox's flags, checked by effect/cli like every other command's. The
+ * secret key comes from SPOTPIPE_SANDBOX_SECRET_KEY only (spotpipe refuses secrets as flag values).
+ */
+export const sandboxCommand = makeSandboxCommand(
+  "sandbox",
+  { invocation: "spotpipe sandbox", hideSecretKey: true },
+  runSandbox
+)
