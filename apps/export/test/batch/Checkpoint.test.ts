@@ -179,6 +179,30 @@ describe("Checkpoint files", () => {
     }).pipe(Effect.provide(NodeServices.layer))
   )
 
+  it.effect("a-record-is-written-to-a-temp-file-beside-it-and-a-failed-write-keeps-the-old-record", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const path = NodePath.join(dir, "x.checkpoint.json")
+      yield* Checkpoint.write(path, record())
+      // Between the temp file's fsync and the rename: the temp is `.<name>.<pid>-<8 hex>.tmp`, the old record intact.
+      let during: ReadonlyArray<string> = []
+      const seen = Effect.sync(() => {
+        during = NodeFs.readdirSync(dir).sort()
+      })
+      yield* Checkpoint.write(path, record({ next_offset: 300, pages: 3 }), seen)
+      expect(during).toHaveLength(2)
+      expect(during[0]).toMatch(new RegExp(`^\\.x\\.checkpoint\\.json\\.${process.pid}-[0-9a-f]{8}\\.tmp$`))
+      expect(during[1]).toBe("x.checkpoint.json")
+      // A write that dies before its rename leaves the last record as it was and no temp file.
+      const exit = yield* Effect.exit(
+        Checkpoint.write(path, record({ next_offset: 400, pages: 4 }), Effect.die("kill"))
+      )
+      expect(exit._tag).toBe("Failure")
+      expect(yield* Checkpoint.read(path)).toEqual(Option.some(record({ next_offset: 300, pages: 3 })))
+      expect(NodeFs.readdirSync(dir)).toEqual(["x.checkpoint.json"])
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
   it.effect("a-missing-record-is-none-and-a-torn-one-is-unreadable", () =>
     Effect.gen(function* () {
       const dir = tempDir()

@@ -1,17 +1,24 @@
+/**
+ * The export engine with the job policy of `spotpipe run`: a failed export is recorded and the others carry on,
+ * resume state is always kept, several exports run at once, and identifiers are named as given in the job file.
+ * Runs against an in-memory cluster that counts the pages it serves, so resume can be checked page by page.
+ */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Stream } from "effect"
+import { silentProgress } from "../../src/cli/Progress.ts"
 import type { Cluster, MetadataObject } from "../../src/cluster/Cluster.ts"
 import { ExportError } from "../../src/ExportError.ts"
-import { type BatchOptions, runBatch, stateDirName } from "../../src/engine/BatchRun.ts"
+import { type RunOptions, runExports, type Step, StepProbe } from "../../src/engine/Engine.ts"
 import type { DataPage } from "../../src/engine/ExportJob.ts"
 import { runManifestPattern } from "../../src/output/Manifest.ts"
+import { stateDirName } from "../../src/output/OutputLock.ts"
 import { type Job, parseJobFile } from "../../src/plan/JobFile.ts"
 
-const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-batch-"))
+const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-engine-run-"))
 
 /**
  * An in-memory cluster: answers with `rows[id]` rows of [n, "row n", day], paged like core (from a start offset,
@@ -20,8 +27,15 @@ const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpip
 const fakeCluster = (
   rows: Record<string, number>,
   failing: ReadonlySet<string> = new Set(),
-  /** Adds a DATE_TIME column and labels that start with `=` on odd rows; the cluster's time zone. */
-  more: { readonly wide?: boolean; readonly zone?: string } = {}
+  /**
+   * Adds a DATE_TIME column and labels that start with `=` on odd rows; the cluster's time zone; liveboards (by id)
+   * and the ids of their visualizations, which page like the answers of the same ids.
+   */
+  more: {
+    readonly wide?: boolean
+    readonly zone?: string
+    readonly liveboards?: Record<string, ReadonlyArray<string>>
+  } = {}
 ) => {
   const wide = more.wide === true
   const reads: Array<string> = []
@@ -43,6 +57,16 @@ const fakeCluster = (
           ]
         }
       ],
+      columns: []
+    }
+  }
+  const boards: Record<string, MetadataObject> = {}
+  for (const [id, vizzes] of Object.entries(more.liveboards ?? {})) {
+    boards[id] = {
+      type: "LIVEBOARD",
+      id,
+      name: id,
+      visualizations: vizzes.map((viz) => objects[viz]!.visualizations[0]!),
       columns: []
     }
   }
@@ -78,11 +102,14 @@ const fakeCluster = (
   const cluster: Cluster<ExportError> = {
     host: "http://127.0.0.1:9",
     timeZone: Effect.succeedSome(more.zone ?? "America/Los_Angeles"),
-    find: (_type, identifier) => Effect.succeed(objects[identifier] === undefined ? [] : [objects[identifier]!]),
-    list: () => Effect.succeed(Object.values(objects)),
+    find: (type, identifier) => {
+      const found = (type === "LIVEBOARD" ? boards : objects)[identifier]
+      return Effect.succeed(found === undefined ? [] : [found])
+    },
+    list: (type) => Effect.succeed(Object.values(type === "LIVEBOARD" ? boards : objects)),
     metadataPages: () => Stream.empty,
     answerPages: (id, pageSize, startOffset) => pagesOf(id, pageSize, startOffset),
-    liveboardPages: () => Stream.empty,
+    liveboardPages: (_id, vizId, pageSize, startOffset) => pagesOf(vizId, pageSize, startOffset),
     searchPages: () => Stream.empty
   }
   return { cluster, reads }
@@ -103,21 +130,45 @@ const job = jobOf({
   ]
 })
 
-const options = (outDir: string, overrides: Partial<BatchOptions> = {}): BatchOptions => ({
-  outDir,
-  jobFile: "job.json",
-  resume: false,
-  force: false,
-  concurrency: 2,
-  workers: 0,
-  shard: { index: 1, count: 1 },
-  newline: "\r\n",
-  escapeFormulae: false,
-  periodEnd: false,
-  offset: "utc",
-  version: "0.0.0-test",
-  ...overrides
-})
+/** The settings a run changes between tests (the job policy itself is fixed). */
+type Settings = Partial<Omit<RunOptions, "command" | "givenIn" | "keepState" | "onFailure" | "job" | "destination">>
+
+/** `spotpipe run job.json --out outDir` with the job policy. */
+const runJob = (theJob: Job, cluster: Cluster<ExportError>, outDir: string, settings: Settings = {}) =>
+  runExports(theJob.exports, cluster, {
+    command: "run",
+    destination: { _tag: "Directory", path: outDir },
+    job: { file: "job.json", fingerprint: theJob.fingerprint },
+    givenIn: "job file",
+    keepState: true,
+    onFailure: "record",
+    resume: false,
+    force: false,
+    exportsAtOnce: 2,
+    workers: 0,
+    overlappingPages: false,
+    shard: { index: 1, count: 1 },
+    newline: "\r\n",
+    escapeFormulae: false,
+    periodEnd: false,
+    strict: false,
+    offset: "utc",
+    version: "0.0.0-test",
+    progress: silentProgress,
+    ...settings
+  })
+
+/** Dies (a simulated crash of the export) at the `nth` checkpoint of `file`; the run records the export as failed. */
+const crashAtCheckpoint =
+  (file: string, nth: number) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>) => {
+    let checkpoints = 0
+    return Effect.provideService(effect, StepProbe, (step: Step, at: string) =>
+      step === "checkpoint-written" && at === file && ++checkpoints === nth
+        ? Effect.die("simulated crash")
+        : Effect.void
+    )
+  }
 
 /** Every file under `dir` (relative path → content). */
 const snapshot = (dir: string): Record<string, string> => {
@@ -144,13 +195,13 @@ const dataFiles = (dir: string) =>
 
 const rows = { A: 35, B: 20, C: 7 }
 
-describe("runBatch", () => {
+describe("runExports with the job policy", () => {
   it.effect("a-job-writes-every-export-with-a-manifest-and-no-state-left", () =>
     Effect.gen(function* () {
       const dir = tempDir()
       const { cluster } = fakeCluster(rows)
-      const result = yield* runBatch(job, cluster, options(dir))
-      expect(result.failed).toBe(0)
+      const result = yield* runJob(job, cluster, dir)
+      expect(result.failures).toHaveLength(0)
       expect(names(dir)).toEqual([
         "_.._etc_passwd.csv",
         "answer-A.csv",
@@ -162,12 +213,16 @@ describe("runBatch", () => {
       expect(csv.split("\r\n")[0]).toBe("n,label,day")
       expect(csv.split("\r\n")[1]).toBe('0,"row 0, ""quoted""",2020-09-13')
       expect(csv.trimEnd().split("\r\n")).toHaveLength(36)
-      expect(result.manifest.exports.map((e) => [e.export, e.status])).toEqual([
+      const manifest = result.manifest!
+      expect(manifest.command).toBe("run")
+      expect(manifest.job).toEqual({ file: "job.json", fingerprint: job.fingerprint })
+      expect(manifest.shard).toBeNull()
+      expect(manifest.exports.map((e) => [e.export, e.status])).toEqual([
         ["answer-A", "succeeded"],
         ["answer-B", "succeeded"],
         ["_.._etc_passwd", "succeeded"]
       ])
-      expect(result.manifest.outputs.every((o) => o.resume === "written")).toBe(true)
+      expect(manifest.outputs.every((o) => o.resume === "written")).toBe(true)
       expect(NodeFs.existsSync(NodePath.join(dir, stateDirName))).toBe(false)
     }).pipe(Effect.provide(NodeServices.layer))
   )
@@ -176,9 +231,9 @@ describe("runBatch", () => {
     Effect.gen(function* () {
       const dir = tempDir()
       const { cluster } = fakeCluster(rows, new Set(["B"]))
-      const result = yield* runBatch(job, cluster, options(dir))
-      expect(result.failed).toBe(1)
-      const b = result.manifest.exports.find((e) => e.export === "answer-B")!
+      const result = yield* runJob(job, cluster, dir)
+      expect(result.failures).toHaveLength(1)
+      const b = result.manifest!.exports.find((e) => e.export === "answer-B")!
       expect(b.status).toBe("failed")
       expect(b.error).toMatch(/broke at page 1/)
       expect(NodeFs.existsSync(NodePath.join(dir, "answer-B.ndjson"))).toBe(false)
@@ -189,25 +244,19 @@ describe("runBatch", () => {
   it.effect("resume-after-a-crash-mid-export-continues-and-gives-byte-identical-files", () =>
     Effect.gen(function* () {
       const reference = tempDir()
-      yield* runBatch(job, fakeCluster(rows).cluster, options(reference))
+      yield* runJob(job, fakeCluster(rows).cluster, reference)
       const dir = tempDir()
-      let checkpoints = 0
       // The 3rd checkpoint of A "crashes" the export (the run records it as failed and keeps its state).
-      const crashing = options(dir, {
-        concurrency: 1,
-        onStep: (step, file) =>
-          step === "checkpoint-written" && file === "answer-A.csv" && ++checkpoints === 3
-            ? Effect.die("simulated crash")
-            : Effect.void
-      })
-      const first = yield* runBatch(job, fakeCluster(rows).cluster, crashing)
-      expect(first.failed).toBe(1)
+      const first = yield* runJob(job, fakeCluster(rows).cluster, dir, { exportsAtOnce: 1 }).pipe(
+        crashAtCheckpoint("answer-A.csv", 3)
+      )
+      expect(first.failures).toHaveLength(1)
       expect(NodeFs.existsSync(NodePath.join(dir, "answer-A.csv"))).toBe(false)
       const second = fakeCluster(rows)
-      const resumed = yield* runBatch(job, second.cluster, options(dir, { resume: true }))
-      expect(resumed.failed).toBe(0)
+      const resumed = yield* runJob(job, second.cluster, dir, { resume: true })
+      expect(resumed.failures).toHaveLength(0)
       expect(dataFiles(dir)).toEqual(dataFiles(reference))
-      const outcome = Object.fromEntries(resumed.manifest.outputs.map((o) => [o.export, o.resume]))
+      const outcome = Object.fromEntries(resumed.manifest!.outputs.map((o) => [o.export, o.resume]))
       expect(outcome).toEqual({ "answer-A": "continued", "answer-B": "skipped", "_.._etc_passwd": "skipped" })
       // Skipped outputs are not read again; the continued one is read from its checkpoint (30 rows = page 3) on.
       expect(second.reads.some((r) => r.startsWith("B@"))).toBe(false)
@@ -226,7 +275,7 @@ describe("runBatch", () => {
           { type: "answer", id: "B", format: "ndjson" }
         ]
       })
-      const changes: ReadonlyArray<readonly [string, Partial<BatchOptions>, string?]> = [
+      const changes: ReadonlyArray<readonly [string, Settings, string?]> = [
         ["newline", { newline: "\n" }],
         ["escape-formulae", { escapeFormulae: true }],
         ["period-end", { periodEnd: true }],
@@ -238,9 +287,9 @@ describe("runBatch", () => {
       for (const [name, change, zone] of changes) {
         const cluster = () => fakeCluster(wideRows, new Set(), { wide: true, ...(zone === undefined ? {} : { zone }) })
         const reference = tempDir()
-        yield* runBatch(wideJob, cluster().cluster, options(reference, change))
+        yield* runJob(wideJob, cluster().cluster, reference, change)
         const before = tempDir()
-        yield* runBatch(wideJob, fakeCluster(wideRows, new Set(), { wide: true }).cluster, options(before))
+        yield* runJob(wideJob, fakeCluster(wideRows, new Set(), { wide: true }).cluster, before)
         // The setting makes a difference to A's bytes (else this case would prove nothing), except a new time-zone
         // database or spotpipe version, which change nothing of this data: there the restart itself is checked.
         if (name !== "tz database" && name !== "spotpipe version") {
@@ -248,51 +297,77 @@ describe("runBatch", () => {
         }
 
         const dir = tempDir()
-        let checkpoints = 0
-        const first = yield* runBatch(
-          wideJob,
-          fakeCluster(wideRows, new Set(), { wide: true }).cluster,
-          options(dir, {
-            concurrency: 1,
-            onStep: (step, file) =>
-              step === "checkpoint-written" && file === "answer-A.csv" && ++checkpoints === 2
-                ? Effect.die("simulated crash")
-                : Effect.void
-          })
-        )
-        expect(first.failed, name).toBe(1)
-        const resumed = yield* runBatch(wideJob, cluster().cluster, options(dir, { ...change, resume: true }))
-        expect(resumed.failed, name).toBe(0)
+        const first = yield* runJob(wideJob, fakeCluster(wideRows, new Set(), { wide: true }).cluster, dir, {
+          exportsAtOnce: 1
+        }).pipe(crashAtCheckpoint("answer-A.csv", 2))
+        expect(first.failures, name).toHaveLength(1)
+        const resumed = yield* runJob(wideJob, cluster().cluster, dir, { ...change, resume: true })
+        expect(resumed.failures, name).toHaveLength(0)
         expect(dataFiles(dir), name).toEqual(dataFiles(reference))
         // A's checkpoint and B's finished file were both made with the old setting: both start over.
         expect(
-          resumed.manifest.outputs.map((o) => o.resume),
+          resumed.manifest!.outputs.map((o) => o.resume),
           name
         ).toEqual(["written", "written"])
       }
     }).pipe(Effect.provide(NodeServices.layer))
   )
 
+  it.effect("a-liveboard-failed-at-a-later-visualization-lists-its-published-files-and-resume-skips-them", () =>
+    Effect.gen(function* () {
+      const vizRows = { V1: 12, V2: 15, V3: 25 }
+      const boardJob = jobOf({ defaults: { pageSize: 10 }, exports: [{ type: "liveboard", id: "LB" }] })
+      const more = { liveboards: { LB: ["V1", "V2", "V3"] } }
+      const dir = tempDir()
+      const first = yield* runJob(boardJob, fakeCluster(vizRows, new Set(["V3"]), more).cluster, dir)
+      expect(first.failures).toHaveLength(1)
+      // V1 and V2 were published before V3 failed: they are on disk, so the manifest lists them.
+      expect(first.manifest!.outputs.map((o) => o.file)).toEqual(["liveboard-LB/V1.csv", "liveboard-LB/V2.csv"])
+      expect(first.manifest!.exports.map((e) => [e.export, e.status, e.files])).toEqual([
+        ["liveboard-LB", "failed", ["liveboard-LB/V1.csv", "liveboard-LB/V2.csv"]]
+      ])
+      const second = fakeCluster(vizRows, new Set(), more)
+      const resumed = yield* runJob(boardJob, second.cluster, dir, { resume: true })
+      expect(resumed.failures).toHaveLength(0)
+      expect(resumed.manifest!.outputs.map((o) => [o.file, o.resume])).toEqual([
+        ["liveboard-LB/V1.csv", "skipped"],
+        ["liveboard-LB/V2.csv", "skipped"],
+        ["liveboard-LB/V3.csv", "continued"]
+      ])
+      // Only V3 is read again, from its checkpoint after its first page on.
+      expect(second.reads).toEqual(["V3@1", "V3@2"])
+      const reference = tempDir()
+      yield* runJob(boardJob, fakeCluster(vizRows, new Set(), more).cluster, reference)
+      expect(dataFiles(dir)).toEqual(dataFiles(reference))
+      expect(NodeFs.existsSync(NodePath.join(dir, stateDirName))).toBe(false)
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("a-checkpoint-temp-file-left-by-a-killed-write-is-removed-when-its-output-is-written", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      yield* runJob(job, fakeCluster(rows).cluster, dir).pipe(crashAtCheckpoint("answer-A.csv", 2))
+      // A write killed between its temp file and the rename; its pid is alive (here: reused), so only the output's
+      // own run may know it is stale.
+      const temp = `.answer-A.csv.checkpoint.json.${process.pid}-0badcafe.tmp`
+      NodeFs.writeFileSync(NodePath.join(dir, stateDirName, temp), "{")
+      const resumed = yield* runJob(job, fakeCluster(rows).cluster, dir, { resume: true })
+      expect(resumed.failures).toHaveLength(0)
+      expect(resumed.manifest!.outputs.find((o) => o.export === "answer-A")!.resume).toBe("continued")
+      expect(NodeFs.existsSync(NodePath.join(dir, stateDirName))).toBe(false)
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
   it.effect("a-changed-source-row-count-restarts-the-partial-output-cleanly", () =>
     Effect.gen(function* () {
       const dir = tempDir()
-      let checkpoints = 0
-      yield* runBatch(
-        job,
-        fakeCluster(rows).cluster,
-        options(dir, {
-          onStep: (step, file) =>
-            step === "checkpoint-written" && file === "answer-A.csv" && ++checkpoints === 2
-              ? Effect.die("simulated crash")
-              : Effect.void
-        })
-      )
+      yield* runJob(job, fakeCluster(rows).cluster, dir).pipe(crashAtCheckpoint("answer-A.csv", 2))
       const grown = { ...rows, A: 41 }
-      const resumed = yield* runBatch(job, fakeCluster(grown).cluster, options(dir, { resume: true }))
+      const resumed = yield* runJob(job, fakeCluster(grown).cluster, dir, { resume: true })
       const reference = tempDir()
-      yield* runBatch(job, fakeCluster(grown).cluster, options(reference))
-      expect(resumed.failed).toBe(0)
-      expect(resumed.manifest.outputs.find((o) => o.export === "answer-A")!.resume).toBe("written")
+      yield* runJob(job, fakeCluster(grown).cluster, reference)
+      expect(resumed.failures).toHaveLength(0)
+      expect(resumed.manifest!.outputs.find((o) => o.export === "answer-A")!.resume).toBe("written")
       expect(dataFiles(dir)).toEqual(dataFiles(reference))
     }).pipe(Effect.provide(NodeServices.layer))
   )
@@ -300,7 +375,7 @@ describe("runBatch", () => {
   it.effect("a-changed-export-in-the-job-file-is-rewritten-on-resume", () =>
     Effect.gen(function* () {
       const dir = tempDir()
-      yield* runBatch(job, fakeCluster(rows).cluster, options(dir))
+      yield* runJob(job, fakeCluster(rows).cluster, dir)
       const changed = jobOf({
         defaults: { pageSize: 10 },
         exports: [
@@ -309,8 +384,8 @@ describe("runBatch", () => {
           { type: "answer", id: "C", output: "../../etc/passwd" }
         ]
       })
-      const resumed = yield* runBatch(changed, fakeCluster(rows).cluster, options(dir, { resume: true }))
-      expect(Object.fromEntries(resumed.manifest.outputs.map((o) => [o.export, o.resume]))).toEqual({
+      const resumed = yield* runJob(changed, fakeCluster(rows).cluster, dir, { resume: true })
+      expect(Object.fromEntries(resumed.manifest!.outputs.map((o) => [o.export, o.resume]))).toEqual({
         "answer-A": "written",
         "answer-B": "skipped",
         "_.._etc_passwd": "skipped"
@@ -321,11 +396,11 @@ describe("runBatch", () => {
   it.effect("a-tampered-output-is-rewritten-on-resume", () =>
     Effect.gen(function* () {
       const dir = tempDir()
-      yield* runBatch(job, fakeCluster(rows).cluster, options(dir))
+      yield* runJob(job, fakeCluster(rows).cluster, dir)
       const before = dataFiles(dir)
       NodeFs.appendFileSync(NodePath.join(dir, "answer-B.ndjson"), "{}\n")
-      const resumed = yield* runBatch(job, fakeCluster(rows).cluster, options(dir, { resume: true }))
-      expect(resumed.manifest.outputs.find((o) => o.export === "answer-B")!.resume).toBe("written")
+      const resumed = yield* runJob(job, fakeCluster(rows).cluster, dir, { resume: true })
+      expect(resumed.manifest!.outputs.find((o) => o.export === "answer-B")!.resume).toBe("written")
       expect(dataFiles(dir)).toEqual(before)
     }).pipe(Effect.provide(NodeServices.layer))
   )
@@ -333,9 +408,9 @@ describe("runBatch", () => {
   it.effect("without-resume-existing-outputs-are-refused-unless-forced", () =>
     Effect.gen(function* () {
       const dir = tempDir()
-      yield* runBatch(job, fakeCluster(rows).cluster, options(dir))
+      yield* runJob(job, fakeCluster(rows).cluster, dir)
       const before = snapshot(dir)
-      const refused = yield* Effect.flip(runBatch(job, fakeCluster(rows).cluster, options(dir)))
+      const refused = yield* Effect.flip(runJob(job, fakeCluster(rows).cluster, dir))
       expect(refused.message).toMatch(
         /3 outputs of this job already exist .*nothing was written: pass --resume .* --force/
       )
@@ -343,16 +418,16 @@ describe("runBatch", () => {
       expect(snapshot(dir)).toEqual(before)
       // Resuming the completed run skips every output without reading a data page.
       const second = fakeCluster(rows)
-      const resumed = yield* runBatch(job, second.cluster, options(dir, { resume: true }))
-      expect(resumed.failed).toBe(0)
-      expect(resumed.manifest.outputs.map((o) => o.resume)).toEqual(["skipped", "skipped", "skipped"])
+      const resumed = yield* runJob(job, second.cluster, dir, { resume: true })
+      expect(resumed.failures).toHaveLength(0)
+      expect(resumed.manifest!.outputs.map((o) => o.resume)).toEqual(["skipped", "skipped", "skipped"])
       expect(second.reads).toEqual([])
-      const forced = yield* runBatch(job, fakeCluster(rows).cluster, options(dir, { force: true }))
-      expect(forced.failed).toBe(0)
+      const forced = yield* runJob(job, fakeCluster(rows).cluster, dir, { force: true })
+      expect(forced.failures).toHaveLength(0)
     }).pipe(Effect.provide(NodeServices.layer))
   )
 
-  it.effect("no-more-than-concurrency-exports-run-at-once", () =>
+  it.effect("no-more-than-exports-at-once-run-at-once", () =>
     Effect.gen(function* () {
       const dir = tempDir()
       const many = jobOf({ exports: Array.from({ length: 7 }, (_, i) => ({ type: "answer", id: `X${i}` })) })
@@ -373,8 +448,8 @@ describe("runBatch", () => {
             })
           )
       }
-      const result = yield* runBatch(many, counted, options(dir, { concurrency: 3 }))
-      expect(result.failed).toBe(0)
+      const result = yield* runJob(many, counted, dir, { exportsAtOnce: 3 })
+      expect(result.failures).toHaveLength(0)
       expect(peak).toBe(3)
     }).pipe(Effect.provide(NodeServices.layer))
   )
@@ -382,10 +457,11 @@ describe("runBatch", () => {
   it.effect("the-union-of-all-shards-equals-a-single-run", () =>
     Effect.gen(function* () {
       const single = tempDir()
-      yield* runBatch(job, fakeCluster(rows).cluster, options(single))
+      yield* runJob(job, fakeCluster(rows).cluster, single)
       const sharded = tempDir()
       for (let i = 1; i <= 2; i++) {
-        yield* runBatch(job, fakeCluster(rows).cluster, options(sharded, { shard: { index: i, count: 2 } }))
+        const result = yield* runJob(job, fakeCluster(rows).cluster, sharded, { shard: { index: i, count: 2 } })
+        expect(result.manifest!.shard).toEqual({ index: i, count: 2 })
       }
       expect(dataFiles(sharded)).toEqual(dataFiles(single))
       expect(names(sharded).filter((f) => f.startsWith("manifest"))).toEqual([
