@@ -1,10 +1,11 @@
 /**
  * Vitest global setup of every suite that starts the `spotpipe` process (apps/export, test/chaos,
  * test/integration): builds the installable package once per test run (packCli.ts's `stagePackage`: the bundle
- * and the launcher, ~0.6 s) into a temp folder of its own, and hands its `bin/spotpipe.js` to the tests
+ * and the launcher, ~0.8 s) into a temp folder of its own, and hands its `bin/spotpipe.js` to the tests
  * (`inject("spotpipeBin")`, read by runCli.ts and test/chaos/src/SpotpipeProcess.ts). So the tests run what users
- * install, built from the sources as they are at the start of the run; a folder per run means that two test runs,
- * or a `pnpm bundle`, never replace files under a running CLI. The projects of one run share one build.
+ * install, built from the sources as they are at the start of the run (or of each rerun in watch mode); a folder
+ * per build means that two test runs, or a `pnpm bundle`, never replace files under a running CLI. The projects
+ * of one run share one build.
  */
 import { execFile } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
@@ -22,8 +23,10 @@ declare module "vitest" {
 
 interface Shared {
   users: number
-  readonly dir: string
-  readonly bin: Promise<string>
+  /** Every folder built in this run (a rerun builds anew; a cancelled run may still use the one before). */
+  readonly dirs: Array<string>
+  bin: Promise<string>
+  refreshing: boolean
 }
 
 // Each project loads this file on its own; the build is shared through the process (global setup runs in the
@@ -35,10 +38,13 @@ const registry = globalThis as { [key]?: Shared }
  * Runs `packCli.ts --stage-into` in a Node process of its own (esbuild's plugin resolves with
  * `import.meta.resolve`, which the module runner that loads global setups lacks); resolves to the staged bin.
  */
-const stage = (pkg: string): Promise<string> =>
+const stage = (shared: Shared): Promise<string> =>
   new Promise((resolve, reject) => {
+    const dir = mkdtempSync(join(tmpdir(), "spotpipe-test-cli-"))
+    shared.dirs.push(dir)
     const script = fileURLToPath(new URL("../../scripts/packCli.ts", import.meta.url))
-    execFile(process.execPath, [script, "--stage-into", pkg], { encoding: "utf8" }, (error, stdout, stderr) => {
+    const args = [script, "--stage-into", join(dir, "spotpipe")]
+    execFile(process.execPath, args, { encoding: "utf8" }, (error, stdout, stderr) => {
       if (error !== null) reject(new Error(`building the CLI for the tests failed: ${error.message}\n${stderr}`))
       else resolve(stdout.trim())
     })
@@ -48,15 +54,18 @@ const release = (shared: Shared) => {
   shared.users -= 1
   if (shared.users > 0) return
   if (registry[key] === shared) delete registry[key]
-  rmSync(shared.dir, { recursive: true, force: true })
+  for (const dir of shared.dirs) rmSync(dir, { recursive: true, force: true })
 }
 
-/** Builds (or joins the run's build) and provides `spotpipeBin`; the last teardown removes the folder. */
+/**
+ * Builds (or joins the run's build) and provides `spotpipeBin`; in watch mode each rerun builds again from the
+ * sources as they are then. The last teardown removes the folders.
+ */
 export default async function setup(project: TestProject): Promise<() => void> {
   let shared = registry[key]
   if (shared === undefined) {
-    const dir = mkdtempSync(join(tmpdir(), "spotpipe-test-cli-"))
-    shared = { users: 0, dir, bin: stage(join(dir, "spotpipe")) }
+    shared = { users: 0, dirs: [], bin: Promise.resolve(""), refreshing: false }
+    shared.bin = stage(shared)
     registry[key] = shared
   }
   shared.users += 1
@@ -67,5 +76,15 @@ export default async function setup(project: TestProject): Promise<() => void> {
     release(own)
     throw error
   }
+  project.onTestsRerun(async () => {
+    // Every project's callback runs for the same rerun, at once: the first starts the build, the rest join it.
+    if (!own.refreshing) {
+      own.refreshing = true
+      own.bin = stage(own).finally(() => {
+        own.refreshing = false
+      })
+    }
+    project.provide("spotpipeBin", await own.bin)
+  })
   return () => release(own)
 }
