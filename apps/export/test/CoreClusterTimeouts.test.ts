@@ -2,7 +2,7 @@
 import * as http from "node:http"
 import type * as net from "node:net"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Option, Redacted } from "effect"
+import { Effect, Exit, Redacted } from "effect"
 import { connect } from "../src/cluster/CoreCluster.ts"
 
 describe("CoreCluster timeouts", () => {
@@ -23,8 +23,7 @@ describe("CoreCluster timeouts", () => {
               {
                 _tag: "Cluster",
                 host: `http://127.0.0.1:${port}`,
-                orgId: Option.none(),
-                credentials: { _tag: "Token", username: Option.none(), token: Redacted.make("pre-issued") }
+                auth: { _tag: "BearerToken", token: Redacted.make("pre-issued") }
               },
               { version: "0.0.0", pageSize: 10, concurrency: 1, attemptTimeoutMillis: 50, deadlineMillis: 1_000 }
             ),

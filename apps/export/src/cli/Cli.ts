@@ -1,10 +1,11 @@
 /**
  * The `spotpipe` command tree (effect/cli): `demo`, `sandbox`, `metadata`, `answer`, `liveboard`, `search` and
- * `run` (batch jobs, see `batch/`). Every command checks all of its options through the option gate before it
- * makes a request; connection settings fall back to THOUGHTSPOT_* environment variables, and secrets come only
- * from the environment, `--password-file` or a prompt.
+ * `run` (batch jobs). Each command spreads the flag groups of Flags.ts it takes (each flag checked as it is
+ * parsed); the checks across flags (Settings.ts) and the connection (cluster/Connection.ts: the command line over
+ * a job file's `connection` over the THOUGHTSPOT_* environment) run before any request. Secrets come only from
+ * the environment, `--password-file` or a prompt.
  */
-import { Config, Console, Effect, Exit, FileSystem, Option, Path, Redacted } from "effect"
+import { Console, Effect, Option, Path, Redacted } from "effect"
 import { Argument, Command, Flag, GlobalFlag, Prompt } from "effect/cli"
 import manifest from "../../package.json" with { type: "json" }
 import {
@@ -14,42 +15,51 @@ import {
   metadataColumns,
   metadataTypes
 } from "../cluster/Cluster.ts"
+import {
+  type Connection,
+  type ConnectionFlags,
+  commandLineLayer,
+  environmentLayer,
+  jobFileLayer,
+  readEnvironment,
+  resolveConnection
+} from "../cluster/Connection.ts"
 import { type ClusterFailure, connect } from "../cluster/CoreCluster.ts"
-import { resolveConnection as resolveJobConnection } from "../cluster/JobConnection.ts"
 import { ExportError } from "../ExportError.ts"
 import { type BatchOptions, runBatch } from "../engine/BatchRun.ts"
 import { chooseTimeZone, type ExportTask, runExport } from "../engine/Exporter.ts"
 import { toExportError } from "../Failure.ts"
-import { checkOutputFolder, claimDemoFolder, errnoCode, readProblem } from "../output/OutputFolder.ts"
+import { checkOutputFolder, claimDemoFolder } from "../output/OutputFolder.ts"
 import { typesByName, typesByPosition } from "../plan/ColumnPlanner.ts"
-import { type ConnectionSpec, parseJobFile } from "../plan/JobFile.ts"
+import type { ConnectionSpec } from "../plan/JobFile.ts"
 import { findObject, suggestVisualizations } from "../plan/ObjectNames.ts"
 import { searchColumnTypes } from "../plan/SearchColumns.ts"
 import * as Shard from "../plan/Shard.ts"
 import { batchSummaryJson, formatBatchSummary } from "./BatchSummary.ts"
+import {
+  connectionFlags,
+  defaultsOf,
+  exportFlags,
+  jobArgument,
+  logFlags,
+  type Parsed,
+  runFlags,
+  timeLimitFlags,
+  writeFlags
+} from "./Flags.ts"
 import { setResumeHint, shellWord } from "./Interruption.ts"
 import { loggingLayer, logLevelOf } from "./Logging.ts"
+import { makeTerminalProgress, showsProgress, silentProgress } from "./Progress.ts"
+import { sandboxCommand } from "./SandboxCommand.ts"
 import {
-  type Connection,
-  type Credentials,
   checkLogging,
   checkOutput,
   checkTimeLimits,
-  defaultDeadlineSeconds,
   defaultPageSize,
-  defaultTimeoutSeconds,
   type Format,
-  maxConcurrency,
-  maxDeadlineSeconds,
-  maxTimeoutSeconds,
   type OutputSettings,
-  type RawOutputOptions,
-  resolveConnection,
-  type SecretSources,
   type TimeLimits
-} from "./OptionGate.ts"
-import { makeTerminalProgress, showsProgress, silentProgress } from "./Progress.ts"
-import { sandboxCommand } from "./SandboxCommand.ts"
+} from "./Settings.ts"
 import { formatSummary, summaryJson } from "./Summary.ts"
 import { UsageError } from "./UsageError.ts"
 
@@ -58,152 +68,47 @@ export const version: string = manifest.version
 
 const described = <A>(flag: Flag.Flag<A>, description: string) => flag.pipe(Flag.withDescription(description))
 
-const connectionFlags = {
-  host: Flag.String("host").pipe(
-    Flag.withDescription("ThoughtSpot URL, e.g. https://acme.thoughtspot.cloud (env THOUGHTSPOT_HOST)"),
-    Flag.withFallbackConfig(Config.String("THOUGHTSPOT_HOST")),
-    Flag.optional
-  ),
-  username: Flag.String("username").pipe(
-    Flag.withDescription("ThoughtSpot user (env THOUGHTSPOT_USERNAME)"),
-    Flag.withFallbackConfig(Config.String("THOUGHTSPOT_USERNAME")),
-    Flag.optional
-  ),
-  passwordFile: Flag.String("password-file").pipe(
-    Flag.withDescription(
-      "read the password from this file; otherwise THOUGHTSPOT_PASSWORD, THOUGHTSPOT_SECRET_KEY, THOUGHTSPOT_TOKEN or a prompt"
-    ),
-    Flag.optional
-  ),
-  orgId: Flag.Int("org-id").pipe(Flag.withDescription("ThoughtSpot Org id"), Flag.optional),
-  sandbox: described(
-    Flag.Boolean("sandbox").pipe(Flag.withDefault(false)),
-    "export from an embedded sandbox instead of a cluster"
-  ),
-  allowInsecureHttp: described(
-    Flag.Boolean("allow-insecure-http").pipe(Flag.withDefault(false)),
-    "permit a plain http:// host that is not loopback (credentials and data travel unencrypted)"
-  ),
-  timeout: described(
-    Flag.Int("timeout").pipe(Flag.optional),
-    `seconds one request attempt may take, reading the answer included, 1-${maxTimeoutSeconds} (default ${defaultTimeoutSeconds})`
-  ),
-  deadline: described(
-    Flag.Int("deadline").pipe(Flag.optional),
-    `seconds one request may take with all its retries, 1-${maxDeadlineSeconds} (default ${defaultDeadlineSeconds})`
-  )
-}
+/** The flags of every command that exports: where to connect, time limits, what to write, logging. */
+const commonFlags = { ...connectionFlags, ...timeLimitFlags, ...exportFlags, ...logFlags }
 
-const logFlags = {
-  quiet: described(
-    Flag.Boolean("quiet").pipe(Flag.withDefault(false)),
-    "no progress, no summary; only warnings and errors (--log-level warn)"
-  ),
-  verbose: described(
-    Flag.Boolean("verbose").pipe(Flag.withDefault(false)),
-    "debug logs and the full cause of a failure (--log-level debug)"
-  ),
-  logFormat: described(
-    Flag.String("log-format").pipe(Flag.withDefault("text")),
-    "text | json: with json every stderr line is one JSON object and the summary is one JSON object too"
-  )
-}
+/** What every exporting command parsed. */
+type CommonInput = Parsed<typeof commonFlags>
 
-const outputFlags = {
-  format: described(Flag.String("format").pipe(Flag.withDefault("csv")), "csv | ndjson"),
-  out: described(Flag.String("out").pipe(Flag.optional), "output directory (default .), or - for stdout"),
-  timezone: described(
-    Flag.String("timezone").pipe(Flag.optional),
-    "IANA data time zone for dates (default: the cluster's time_zone, else UTC)"
-  ),
-  pageSize: described(Flag.Int("page-size").pipe(Flag.optional), "rows per request, 1-100000 (default 10000)"),
-  concurrency: described(
-    Flag.Int("concurrency").pipe(Flag.optional),
-    "data requests in flight at once, 1-16 (default 2; 1 with --page-size 50000 or more)"
-  ),
-  workers: described(
-    Flag.Int("workers").pipe(Flag.optional),
-    "threads that write part of each large page (256 KiB or more) while the main thread writes the rest, so large exports use two cores, 0-16 (0: all on the main thread; default 1 on machines with 2+ cores when started through pnpm spotpipe, which sets the memory allocator up for it, else 0)"
-  ),
-  newline: described(Flag.String("newline").pipe(Flag.withDefault("crlf")), "CSV line ending: crlf | lf"),
-  force: described(Flag.Boolean("force").pipe(Flag.withDefault(false)), "replace existing output files"),
-  escapeFormulae: described(
-    Flag.Boolean("escape-formulae").pipe(Flag.withDefault(false)),
-    "CSV: prefix cells starting with = + - @ with ' so spreadsheets do not run them"
-  ),
-  periodEnd: described(
-    Flag.Boolean("period-end").pipe(Flag.withDefault(false)),
-    'add a "<column> (end)" column after each date column with the Custom Calendar period end'
-  ),
-  datetimeOffset: described(
-    Flag.String("datetime-offset").pipe(Flag.withDefault("utc")),
-    "DATE_TIME/TIMESTAMP text: utc (…Z) | zone (the data zone's offset, …-07:00)"
-  ),
-  strict: described(
-    Flag.Boolean("strict").pipe(Flag.withDefault(false)),
-    "fail an export whose server sent a page byte-identical to the previous one (default: a warning, since a result can hold two identical pages)"
-  ),
-  outputName: described(
-    Flag.String("output-name").pipe(Flag.optional),
-    "file name without extension (liveboard: the folder of its files); sanitized like object names"
-  )
-}
-
-/** What every exporting command parsed: connection and log flags plus the output flags the gate checks. */
-interface CommonInput extends RawOutputOptions {
-  readonly host: Option.Option<string>
-  readonly username: Option.Option<string>
-  readonly passwordFile: Option.Option<string>
-  readonly orgId: Option.Option<number>
-  readonly sandbox: boolean
-  readonly allowInsecureHttp: boolean
-  readonly timeout: Option.Option<number>
-  readonly deadline: Option.Option<number>
-  readonly quiet: boolean
-  readonly verbose: boolean
-  readonly logFormat: string
-  readonly datetimeOffset: string
-  readonly strict: boolean
-  readonly outputName: Option.Option<string>
-}
-
-const secretEnvironment = Effect.all({
-  password: Config.option(Config.Redacted("THOUGHTSPOT_PASSWORD")),
-  secretKey: Config.option(Config.Redacted("THOUGHTSPOT_SECRET_KEY")),
-  token: Config.option(Config.Redacted("THOUGHTSPOT_TOKEN"))
-}).pipe(
-  Effect.map((env) => ({
-    password: Option.filter(env.password, (r) => Redacted.value(r) !== ""),
-    secretKey: Option.filter(env.secretKey, (r) => Redacted.value(r) !== ""),
-    token: Option.filter(env.token, (r) => Redacted.value(r) !== "")
-  })),
-  Effect.mapError(() => new UsageError({ message: "cannot read THOUGHTSPOT_* environment variables" }))
-)
-
-/** Where secrets may come from; `allowPrompt` is off with `--out -`, since the prompt draws on stdout. */
-const secretSources = Effect.fn("Cli.secretSources")(function* (allowPrompt: boolean) {
-  const fs = yield* FileSystem.FileSystem
+/**
+ * Asks for a password on the terminal, when there is one to ask on; `allowPrompt` is off with `--out -`, since
+ * the prompt draws on stdout.
+ */
+const passwordPrompt = Effect.fn("Cli.passwordPrompt")(function* (allowPrompt: boolean) {
   const terminal = yield* Effect.context<Prompt.Environment>()
   const interactive =
     allowPrompt && process.stdin.isTTY === true && process.stdout.isTTY === true && process.stderr.isTTY === true
-  const sources: SecretSources = {
-    readPasswordFile: (path) =>
-      fs
-        .readFileString(path)
-        .pipe(
-          Effect.mapError((e) => new UsageError({ message: readProblem(`the password file ${path}`, errnoCode(e)) }))
-        ),
-    prompt: interactive
-      ? Option.some((message: string) =>
-          Prompt.run(Prompt.Password({ message })).pipe(
-            Effect.map((r) => Redacted.make(Redacted.value(r) as string)),
-            Effect.mapError(() => new UsageError({ message: "no password entered" })),
-            Effect.provideContext(terminal)
-          )
+  return interactive
+    ? Option.some((message: string) =>
+        Prompt.run(Prompt.Password({ message })).pipe(
+          Effect.map((r) => Redacted.make(Redacted.value(r) as string)),
+          Effect.mapError(() => new UsageError({ message: "no password entered" })),
+          Effect.provideContext(terminal)
         )
-      : Option.none()
-  }
-  return sources
+      )
+    : Option.none()
+})
+
+/**
+ * The connection from the command line, then `job` (a job file's `connection`, for `spotpipe run`), then the
+ * THOUGHTSPOT_* environment; a password prompt only as the last resort.
+ */
+const connectionOf = Effect.fn("Cli.connectionOf")(function* (
+  flags: ConnectionFlags,
+  allowPrompt: boolean,
+  sources: { readonly job?: ConnectionSpec; readonly ambient?: boolean } = {}
+) {
+  const env = yield* readEnvironment(sources.job)
+  const layers = [
+    yield* commandLineLayer(flags),
+    ...(sources.job === undefined ? [] : [jobFileLayer(sources.job, env)]),
+    ...(sources.ambient === false ? [] : [environmentLayer(env)])
+  ]
+  return yield* resolveConnection(layers, yield* passwordPrompt(allowPrompt))
 })
 
 /** Everything a command needs after the gate. */
@@ -214,45 +119,15 @@ interface Checked {
   readonly limits: TimeLimits
 }
 
-const gate = Effect.fn("Cli.gate")(function* (input: CommonInput, defaultOut = ".") {
+/** Checks `input`; `ambient: false` ignores the THOUGHTSPOT_* environment (the demo always uses its sandbox). */
+const gate = Effect.fn("Cli.gate")(function* (input: CommonInput, defaultOut = ".", ambient = true) {
   // Every check below runs before any request: a usage error never costs a round trip.
-  const output = yield* checkOutput(
-    {
-      format: input.format,
-      out: input.out,
-      timezone: input.timezone,
-      pageSize: input.pageSize,
-      concurrency: input.concurrency,
-      workers: input.workers,
-      newline: input.newline,
-      force: input.force,
-      escapeFormulae: input.escapeFormulae,
-      periodEnd: input.periodEnd
-    },
-    defaultOut
-  )
-  const offset = input.datetimeOffset.toLowerCase()
-  if (offset !== "utc" && offset !== "zone") {
-    return yield* new UsageError({
-      message: `unknown --datetime-offset "${input.datetimeOffset}": use utc (…Z) or zone (…-07:00)`
-    })
-  }
+  const output = yield* checkOutput(input, defaultOut)
   const limits = yield* checkTimeLimits(input)
   // Before credentials: no prompt for a run that cannot write.
   if (output.destination._tag === "Directory") yield* checkOutputFolder(output.destination.path)
-  const connection = yield* resolveConnection(
-    {
-      host: input.host,
-      username: input.username,
-      passwordFile: input.passwordFile,
-      orgId: input.orgId,
-      sandbox: input.sandbox,
-      allowInsecureHttp: input.allowInsecureHttp
-    },
-    yield* secretEnvironment,
-    yield* secretSources(output.destination._tag === "Directory")
-  )
-  const checked: Checked = { output, connection, offset, limits }
+  const connection = yield* connectionOf(input, output.destination._tag === "Directory", { ambient })
+  const checked: Checked = { output, connection, offset: input.datetimeOffset, limits }
   return checked
 })
 
@@ -280,6 +155,8 @@ const session = (
     readonly what?: string
     /** Write only into a folder this command marked as its own (the demo, which replaces files by name). */
     readonly ownFolder?: boolean
+    /** `false`: connect without the THOUGHTSPOT_* environment (the demo's own sandbox). */
+    readonly ambient?: boolean
   } = {}
 ) =>
   Effect.gen(function* () {
@@ -287,7 +164,7 @@ const session = (
     const logSettings = yield* checkLogging(input)
     const logLevel = yield* logLevelOf(logSettings, yield* GlobalFlag.LogLevel)
     return yield* Effect.gen(function* () {
-      const checked = yield* gate(input, options.defaultOut)
+      const checked = yield* gate(input, options.defaultOut, options.ambient)
       if (options.ownFolder === true && checked.output.destination._tag === "Directory") {
         yield* claimDemoFolder(checked.output.destination.path)
       }
@@ -420,9 +297,7 @@ const parseList = (text: string) =>
 const metadataCommand = Command.make(
   "metadata",
   {
-    ...connectionFlags,
-    ...outputFlags,
-    ...logFlags,
+    ...commonFlags,
     type: described(
       Flag.String("type").pipe(Flag.withDefault("LIVEBOARD,ANSWER,LOGICAL_TABLE")),
       `comma-separated metadata types, any of ${metadataTypes.join(", ")} (default LIVEBOARD,ANSWER,LOGICAL_TABLE)`
@@ -457,9 +332,7 @@ const metadataCommand = Command.make(
 const answerCommand = Command.make(
   "answer",
   {
-    ...connectionFlags,
-    ...outputFlags,
-    ...logFlags,
+    ...commonFlags,
     answer: Argument.String("guid-or-name").pipe(Argument.withDescription("the saved answer's GUID or exact name"))
   },
   (input) =>
@@ -486,9 +359,7 @@ const answerCommand = Command.make(
 const liveboardCommand = Command.make(
   "liveboard",
   {
-    ...connectionFlags,
-    ...outputFlags,
-    ...logFlags,
+    ...commonFlags,
     liveboard: Argument.String("guid-or-name").pipe(Argument.withDescription("the liveboard's GUID or exact name")),
     viz: described(
       Flag.String("viz").pipe(Flag.optional),
@@ -539,9 +410,7 @@ const liveboardCommand = Command.make(
 const searchCommand = Command.make(
   "search",
   {
-    ...connectionFlags,
-    ...outputFlags,
-    ...logFlags,
+    ...commonFlags,
     table: described(Flag.String("table"), "GUID or exact name of the model, worksheet or table to search"),
     query: described(Flag.String("query"), 'search tokens, e.g. "[Region] [Revenue] [Order Date].monthly"')
   },
@@ -589,47 +458,26 @@ const demoCommand = Command.make(
     ...logFlags
   },
   (input) =>
-    session(
-      "demo",
-      {
-        ...input,
-        out: Option.some(input.out),
-        host: Option.none(),
-        username: Option.none(),
-        passwordFile: Option.none(),
-        orgId: Option.none(),
-        sandbox: true,
-        allowInsecureHttp: false,
-        timeout: Option.none(),
-        deadline: Option.none(),
-        format: "csv",
-        timezone: Option.none(),
-        pageSize: Option.none(),
-        concurrency: Option.none(),
-        workers: Option.none(),
-        newline: "crlf",
-        force: true,
-        escapeFormulae: false,
-        periodEnd: false,
-        strict: false,
-        datetimeOffset: "utc",
-        outputName: Option.none()
-      },
-      (cluster, output) =>
-        Effect.gen(function* () {
-          const answers = yield* cluster.list("ANSWER")
-          const liveboards = yield* cluster.list("LIVEBOARD")
-          const byName = (a: MetadataObject, b: MetadataObject) =>
-            a.name.localeCompare(b.name) || a.id.localeCompare(b.id)
-          return [
-            metadataTask(cluster, demoMetadataTypes, output.pageSize),
-            ...[...answers].sort(byName).map((a) => answerTasks(cluster, a, output.pageSize)),
-            ...[...liveboards]
-              .sort(byName)
-              .flatMap((lb) => liveboardTasks(cluster, lb, lb.visualizations, output.pageSize))
-          ]
-        }),
-      { formats: ["csv", "ndjson"], force: true, ownFolder: true }
+    Effect.flatMap(defaultsOf(commonFlags), (defaults) =>
+      session(
+        "demo",
+        { ...defaults, ...input, out: Option.some(input.out), sandbox: true, force: true },
+        (cluster, output) =>
+          Effect.gen(function* () {
+            const answers = yield* cluster.list("ANSWER")
+            const liveboards = yield* cluster.list("LIVEBOARD")
+            const byName = (a: MetadataObject, b: MetadataObject) =>
+              a.name.localeCompare(b.name) || a.id.localeCompare(b.id)
+            return [
+              metadataTask(cluster, demoMetadataTypes, output.pageSize),
+              ...[...answers].sort(byName).map((a) => answerTasks(cluster, a, output.pageSize)),
+              ...[...liveboards]
+                .sort(byName)
+                .flatMap((lb) => liveboardTasks(cluster, lb, lb.visualizations, output.pageSize))
+            ]
+          }),
+        { formats: ["csv", "ndjson"], force: true, ownFolder: true, ambient: false }
+      )
     )
 ).pipe(
   Command.withDescription(
@@ -658,61 +506,27 @@ const runCommand = Command.make(
   "run",
   {
     ...connectionFlags,
+    ...timeLimitFlags,
     ...logFlags,
-    job: Argument.String("job.json").pipe(Argument.withDescription("the job file (JSON) listing the exports")),
-    out: described(Flag.String("out").pipe(Flag.withDefault(".")), "output directory (default .)"),
-    resume: described(
-      Flag.Boolean("resume").pipe(Flag.withDefault(false)),
-      "skip outputs already complete and verified, continue partial ones from their last checkpoint"
-    ),
-    concurrency: described(
-      Flag.Int("concurrency").pipe(Flag.withDefault(4)),
-      `exports at once, 1-${maxConcurrency} (default 4); they share one client, token and rate limit`
-    ),
-    shard: described(
-      Flag.String("shard").pipe(Flag.optional),
-      "i/n: run only the i-th of n deterministic, balanced parts of the job (from 1)"
-    ),
-    force: described(Flag.Boolean("force").pipe(Flag.withDefault(false)), "replace existing output files"),
-    workers: outputFlags.workers,
-    newline: outputFlags.newline,
-    escapeFormulae: outputFlags.escapeFormulae,
-    periodEnd: outputFlags.periodEnd,
-    strict: outputFlags.strict,
-    datetimeOffset: outputFlags.datetimeOffset
+    job: jobArgument,
+    ...runFlags,
+    ...writeFlags
   },
   (input) =>
     Effect.gen(function* () {
       const logSettings = yield* checkLogging(input)
       const logLevel = yield* logLevelOf(logSettings, yield* GlobalFlag.LogLevel)
       return yield* Effect.gen(function* () {
-        let shard: Shard.Shard = Shard.whole
-        if (Option.isSome(input.shard)) {
-          const checked = Shard.parseShard(input.shard.value)
-          if (checked._tag === "Error") return yield* new UsageError({ message: checked.message })
-          shard = checked.shard
-        }
-        const fs = yield* FileSystem.FileSystem
-        const text = yield* fs
-          .readFileString(input.job)
-          .pipe(
-            Effect.mapError((e) => new UsageError({ message: readProblem(`the job file ${input.job}`, errnoCode(e)) }))
-          )
-        const parsed = parseJobFile(text, input.job)
-        if (Exit.isFailure(parsed)) {
-          const failure = parsed.cause.reasons.find((r) => r._tag === "Fail")
-          return yield* new UsageError({
-            message: failure?._tag === "Fail" ? failure.error.message : `job file ${input.job} is not valid`
-          })
-        }
-        const job = parsed.value
+        const { path: jobFile, job } = input.job
+        const shard = Option.match(input.shard, { onNone: () => Shard.whole, onSome: (s) => s.shard })
         yield* setResumeHint(
-          ["spotpipe", "run", input.job, ...(input.out === "." ? [] : ["--out", input.out])]
-            .concat(Option.isSome(input.shard) ? ["--shard", input.shard.value] : [], ["--resume"])
+          ["spotpipe", "run", jobFile, ...(input.out === "." ? [] : ["--out", input.out])]
+            .concat(Option.isSome(input.shard) ? ["--shard", input.shard.value.text] : [], ["--resume"])
             .map(shellWord)
             .join(" ")
         )
-        const output = yield* checkOutput({
+        // `--out` names a directory: its flag refuses `-`.
+        const checkedOutput = yield* checkOutput({
           format: "csv",
           out: Option.some(input.out),
           timezone: Option.none(),
@@ -724,18 +538,11 @@ const runCommand = Command.make(
           escapeFormulae: input.escapeFormulae,
           periodEnd: input.periodEnd
         })
-        if (output.destination._tag === "Stdout") {
-          return yield* new UsageError({ message: "spotpipe run writes files: give --out a directory, not -" })
-        }
-        const offset = input.datetimeOffset.toLowerCase()
-        if (offset !== "utc" && offset !== "zone") {
-          return yield* new UsageError({
-            message: `unknown --datetime-offset "${input.datetimeOffset}": use utc (…Z) or zone (…-07:00)`
-          })
-        }
+        const output = { ...checkedOutput, destination: { _tag: "Directory" as const, path: input.out } }
+        const offset = input.datetimeOffset
         const limits = yield* checkTimeLimits(input, job.client)
         yield* checkOutputFolder(output.destination.path)
-        const connection = yield* runConnection(input, job.connection)
+        const connection = yield* connectionOf(input, true, { job: job.connection })
         const cluster = yield* connect(connection, {
           version,
           pageSize: defaultPageSize,
@@ -746,7 +553,7 @@ const runCommand = Command.make(
         const onStep = killSwitch()
         const result = yield* runBatch(job, cluster, {
           outDir: output.destination.path,
-          jobFile: input.job,
+          jobFile,
           resume: input.resume,
           force: input.force,
           concurrency: output.concurrency,
@@ -785,50 +592,6 @@ const runCommand = Command.make(
     { command: "spotpipe run nightly.json --out ./landing --resume", description: "continue after a failure" }
   ])
 )
-
-/**
- * The connection of a batch run: `--sandbox`; else the job file's `connection` (variables it names) when it has
- * one; else the flags, THOUGHTSPOT_* variables, `--password-file` or a prompt, as for every other command.
- */
-const runConnection = (
-  input: {
-    readonly host: Option.Option<string>
-    readonly username: Option.Option<string>
-    readonly passwordFile: Option.Option<string>
-    readonly orgId: Option.Option<number>
-    readonly sandbox: boolean
-    readonly allowInsecureHttp: boolean
-  },
-  spec: ConnectionSpec
-) =>
-  Effect.gen(function* () {
-    if (input.sandbox || Object.keys(spec).length === 0) {
-      return yield* resolveConnection(
-        { ...input, allowInsecureHttp: input.allowInsecureHttp },
-        yield* secretEnvironment,
-        yield* secretSources(true)
-      )
-    }
-    const resolved = resolveJobConnection(spec, process.env, {
-      ...(Option.isSome(input.host) && input.host.value !== process.env["THOUGHTSPOT_HOST"]
-        ? { host: input.host.value }
-        : {}),
-      ...(input.allowInsecureHttp ? { allowInsecureHttp: true } : {})
-    })
-    if (resolved._tag === "Error") return yield* new UsageError({ message: resolved.error.message })
-    const c = resolved.connection
-    const credentials: Credentials =
-      c.credential._tag === "Token"
-        ? { _tag: "Token", username: Option.none(), token: c.credential.token }
-        : c.credential
-    const connection: Connection = {
-      _tag: "Cluster",
-      host: c.host,
-      orgId: Option.fromUndefinedOr(c.orgId),
-      credentials
-    }
-    return connection
-  })
 
 /** The root command. */
 export const spotpipe = Command.make("spotpipe").pipe(

@@ -6,7 +6,7 @@
  * `key=value` pairs in text. Every line is made inert for the terminal (see `TerminalText.ts`).
  */
 import { Effect, Layer, Logger, type LogLevel, Option, References } from "effect"
-import type { LogSettings } from "./OptionGate.ts"
+import type { LogSettings } from "./Settings.ts"
 import { inert, jsonLine } from "./TerminalText.ts"
 import { UsageError } from "./UsageError.ts"
 

@@ -9,13 +9,13 @@
  */
 import { Cause, Clock, Console, Effect, Option } from "effect"
 import { CliError, type HelpDoc as CliHelpDoc, CliOutput, Command } from "effect/cli"
+import { rejectSecretFlags } from "../cluster/Connection.ts"
 import { ExitCode, reportFailure } from "../Failure.ts"
 import { isStdoutClosed, stdoutClosedExitCode } from "../output/StdoutWriter.ts"
 import { closest, didYouMean } from "../plan/Suggest.ts"
 import { spotpipe, version } from "./Cli.ts"
 import { interruptedLines, ResumeHint } from "./Interruption.ts"
 import { jsonRecord, wantsFullCause, wantsJson } from "./Logging.ts"
-import { rejectSecretFlags } from "./OptionGate.ts"
 import { inert, jsonLine } from "./TerminalText.ts"
 
 /** One stderr line: inert text, or with `--log-format json` one JSON object (`{"timestamp","level","message",…}`). */

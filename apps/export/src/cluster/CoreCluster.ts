@@ -7,11 +7,11 @@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Auth, type Pagination, type ThoughtSpotApi, ThoughtSpotClient, type ThoughtSpotError } from "@spotpipe/core"
 import { Context, Effect, Layer, Option, type Scope, Stream } from "effect"
-import type { Connection } from "../cli/OptionGate.ts"
 import { loadSandbox } from "../cli/SandboxCommand.ts"
 import { ExportError } from "../ExportError.ts"
 import type { DataPage, PageDecoder } from "../engine/ExportJob.ts"
 import { type Cluster, type MetadataObject, metadataColumns, type TypedColumn } from "./Cluster.ts"
+import type { Connection } from "./Connection.ts"
 
 /** Client settings that come from the command line. */
 export interface ConnectOptions {
@@ -140,14 +140,7 @@ export const connect = Effect.fn("CoreCluster.connect")(function* (
     auth = Auth.password({ username: fixtures.user.username, password: fixtures.user.password })
   } else {
     host = connection.host
-    const org = Option.isSome(connection.orgId) ? { orgId: connection.orgId.value } : {}
-    const credentials = connection.credentials
-    auth =
-      credentials._tag === "Token"
-        ? Auth.bearerToken(credentials.token)
-        : credentials._tag === "SecretKey"
-          ? Auth.secretKey({ username: credentials.username, secretKey: credentials.secretKey, ...org })
-          : Auth.password({ username: credentials.username, password: credentials.password, ...org })
+    auth = connection.auth
   }
   // Built into the command's scope, so the HTTP agent lives (and tokens are released) exactly as long as it.
   const services = yield* Layer.build(

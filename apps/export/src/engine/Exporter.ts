@@ -6,8 +6,8 @@
  */
 import { type OffsetStyle, resolveTimeZone, type TimeZone } from "@spotpipe/decode"
 import { Clock, Effect, type FileSystem, Path, type Stream } from "effect"
-import type { Format, OutputSettings } from "../cli/OptionGate.ts"
 import type { ProgressReporter } from "../cli/Progress.ts"
+import type { Format, OutputSettings } from "../cli/Settings.ts"
 import type { SummaryLine } from "../cli/Summary.ts"
 import type { UsageError } from "../cli/UsageError.ts"
 import type { ExportError } from "../ExportError.ts"

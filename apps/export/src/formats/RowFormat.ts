@@ -3,7 +3,7 @@
  * rendered rows into one text chunk. Chunks are concatenated as they come, so memory stays O(page).
  */
 
-import type { Format } from "../cli/OptionGate.ts"
+import type { Format } from "../cli/Settings.ts"
 import { makeCsvFormat } from "./CsvFormat.ts"
 import { makeNdjsonFormat } from "./NdjsonFormat.ts"
 

@@ -1,0 +1,338 @@
+/**
+ * The command line's flags, typed, in groups that each command spreads into its own flag list: connection, time
+ * limits, one export's output, how files are written, logging, and `spotpipe run`'s own. Whatever one flag can
+ * check on its own is checked as it is parsed (choices, ranges, empty values), so a bad value is a usage error
+ * (exit 2) before any request, with a message that says what to do; checks that need several flags live in
+ * Settings.ts. Choices are matched ignoring case (`--format CSV`). Secrets have no flag (see Connection.ts).
+ */
+import { Effect, Exit, FileSystem } from "effect"
+import { Argument, CliError, Flag } from "effect/cli"
+import { errnoCode, readProblem } from "../output/OutputFolder.ts"
+import { type Job, parseJobFile } from "../plan/JobFile.ts"
+import * as Shard from "../plan/Shard.ts"
+import {
+  defaultDeadlineSeconds,
+  defaultTimeoutSeconds,
+  maxConcurrency,
+  maxDeadlineSeconds,
+  maxPageSize,
+  maxTimeoutSeconds,
+  maxWorkers
+} from "./Settings.ts"
+
+const described = <A>(flag: Flag.Flag<A>, description: string) => flag.pipe(Flag.withDescription(description))
+
+/**
+ * A value a flag or argument refuses. Its message is ours, whole: effect/cli's own would wrap it in
+ * `Invalid value for flag --x: "…". Expected: …`, which says the same thing twice.
+ */
+class RefusedValue extends CliError.InvalidValue {
+  override get message(): string {
+    return this.expected
+  }
+}
+
+const refuse = (name: string, kind: "flag" | "argument", value: string, message: string) =>
+  new RefusedValue({ option: name, value, expected: message, kind })
+
+/** `flag`'s value through `check`, which returns the new value or the message to refuse it with. */
+const refine =
+  <A, B>(name: string, check: (a: A) => { readonly ok: B } | { readonly refused: string }) =>
+  (flag: Flag.Flag<A>): Flag.Flag<B> =>
+    Flag.mapEffect(flag, (a) => {
+      const checked = check(a)
+      return "ok" in checked
+        ? Effect.succeed(checked.ok)
+        : Effect.fail(refuse(name, "flag", String(a), checked.refused))
+    })
+
+/**
+ * A flag that takes one of `choices` (matched ignoring case) and yields the value paired with it; any other value
+ * is refused with `help(value)`. Help shows the choices as the flag's type (`--format csv|ndjson`).
+ */
+const choice = <const C extends ReadonlyArray<readonly [string, unknown]>>(
+  name: string,
+  choices: C,
+  help: (value: string) => string
+): Flag.Flag<C[number][1]> =>
+  Flag.String(name).pipe(
+    refine(name, (text: string) => {
+      const found = choices.find(([key]) => key === text.toLowerCase())
+      return found === undefined ? { refused: help(text) } : { ok: found[1] as C[number][1] }
+    }),
+    Flag.withMetavar(choices.map(([key]) => key).join("|"))
+  )
+
+/**
+ * A whole number from `min` to `max`; anything else (`1.5`, `many`, out of range) is refused with a message that
+ * names the setting (`label`) and what to use (`advice`). effect/cli's `Flag.Int` would answer "Expected a string
+ * representing a finite number".
+ */
+const wholeNumber = (name: string, label: string, min: number, max: number, advice: string) =>
+  Flag.String(name).pipe(
+    refine(name, (text: string) => {
+      const trimmed = text.trim()
+      const n = Number(trimmed)
+      if (!/^[+-]?\d+$/.test(trimmed)) return { refused: `${label} "${text}" is not a whole number: ${advice}` }
+      return n >= min && n <= max ? { ok: n } : { refused: `${label} ${n} is out of range: ${advice}` }
+    }),
+    Flag.withMetavar("integer")
+  )
+
+/** Text that is not blank; blank is refused with `help`. */
+const nonBlank = (name: string, help: string) =>
+  Flag.String(name).pipe(refine(name, (text: string) => (text.trim() === "" ? { refused: help } : { ok: text })))
+
+/** Host, user, password file, org, sandbox, plain http: where and as whom (see Connection.ts for the layering). */
+export const connectionFlags = {
+  host: described(
+    Flag.String("host").pipe(Flag.optional),
+    "ThoughtSpot URL, e.g. https://acme.thoughtspot.cloud (default: THOUGHTSPOT_HOST)"
+  ),
+  username: described(Flag.String("username").pipe(Flag.optional), "ThoughtSpot user (default: THOUGHTSPOT_USERNAME)"),
+  passwordFile: described(
+    Flag.String("password-file").pipe(Flag.optional),
+    "read the password from this file; otherwise THOUGHTSPOT_PASSWORD, THOUGHTSPOT_SECRET_KEY, THOUGHTSPOT_TOKEN or a prompt"
+  ),
+  orgId: described(
+    wholeNumber("org-id", "org id", 0, Number.MAX_SAFE_INTEGER, `use --org-id with a whole number such as 0`).pipe(
+      Flag.optional
+    ),
+    "ThoughtSpot Org id, 0 or more (default: the user's default Org)"
+  ),
+  sandbox: described(
+    Flag.Boolean("sandbox").pipe(Flag.withDefault(false)),
+    "export from an embedded sandbox instead of a cluster"
+  ),
+  allowInsecureHttp: described(
+    Flag.Boolean("allow-insecure-http").pipe(Flag.withDefault(false)),
+    "permit a plain http:// host that is not loopback (credentials and data travel unencrypted)"
+  )
+}
+
+/** `--timeout` and `--deadline`, in seconds. */
+export const timeLimitFlags = {
+  timeout: described(
+    wholeNumber(
+      "timeout",
+      "timeout",
+      1,
+      maxTimeoutSeconds,
+      `use --timeout with whole seconds from 1 to ${maxTimeoutSeconds} (one request attempt; default ${defaultTimeoutSeconds})`
+    ).pipe(Flag.optional),
+    `seconds one request attempt may take, reading the answer included, 1-${maxTimeoutSeconds} (default ${defaultTimeoutSeconds})`
+  ),
+  deadline: described(
+    wholeNumber(
+      "deadline",
+      "deadline",
+      1,
+      maxDeadlineSeconds,
+      `use --deadline with whole seconds from 1 to ${maxDeadlineSeconds} (one request with its retries; default ${defaultDeadlineSeconds})`
+    ).pipe(Flag.optional),
+    `seconds one request may take with all its retries, 1-${maxDeadlineSeconds} (default ${defaultDeadlineSeconds})`
+  )
+}
+
+/** `--workers`: shared by single exports and batch runs. */
+const workers = described(
+  wholeNumber(
+    "workers",
+    "workers",
+    0,
+    maxWorkers,
+    `use --workers between 0 (no worker threads) and ${maxWorkers}`
+  ).pipe(Flag.optional),
+  `threads that write part of each large page (256 KiB or more) while the main thread writes the rest, so large exports use two cores, 0-${maxWorkers} (0: all on the main thread; default 1 on machines with 2+ cores when started through pnpm spotpipe, which sets the memory allocator up for it, else 0)`
+)
+
+/** How files are written, for single exports and batch runs alike. */
+export const writeFlags = {
+  workers,
+  newline: described(
+    choice(
+      "newline",
+      [
+        ["crlf", "crlf"],
+        ["lf", "lf"]
+      ],
+      (text) => `unknown newline "${text}": use --newline crlf (the CSV default) or --newline lf`
+    ).pipe(Flag.withDefault("crlf" as const)),
+    "CSV line ending (default crlf)"
+  ),
+  force: described(Flag.Boolean("force").pipe(Flag.withDefault(false)), "replace existing output files"),
+  escapeFormulae: described(
+    Flag.Boolean("escape-formulae").pipe(Flag.withDefault(false)),
+    "CSV: prefix cells starting with = + - @ with ' so spreadsheets do not run them"
+  ),
+  periodEnd: described(
+    Flag.Boolean("period-end").pipe(Flag.withDefault(false)),
+    'add a "<column> (end)" column after each date column with the Custom Calendar period end'
+  ),
+  datetimeOffset: described(
+    choice(
+      "datetime-offset",
+      [
+        ["utc", "utc"],
+        ["zone", "zone"]
+      ],
+      (text) => `unknown --datetime-offset "${text}": use utc (…Z) or zone (…-07:00)`
+    ).pipe(Flag.withDefault("utc" as const)),
+    "DATE_TIME/TIMESTAMP text: utc (…Z) or zone (the data zone's offset, …-07:00) (default utc)"
+  ),
+  strict: described(
+    Flag.Boolean("strict").pipe(Flag.withDefault(false)),
+    "fail an export whose server sent a page byte-identical to the previous one (default: a warning, since a result can hold two identical pages)"
+  )
+}
+
+/** What one export writes and how it reads: format, destination, zone, page size, requests in flight, name. */
+export const exportFlags = {
+  format: described(
+    choice(
+      "format",
+      [
+        ["csv", "csv"],
+        ["ndjson", "ndjson"]
+      ],
+      (text) => `unknown format "${text}": use --format csv or --format ndjson`
+    ).pipe(Flag.withDefault("csv" as const)),
+    "output format (default csv)"
+  ),
+  out: described(
+    nonBlank("out", "--out is empty: give a directory, or - for stdout").pipe(Flag.optional),
+    "output directory, or - for stdout (default .)"
+  ),
+  timezone: described(
+    Flag.String("timezone").pipe(Flag.optional),
+    "IANA data time zone for dates (default: the cluster's time_zone, else UTC)"
+  ),
+  pageSize: described(
+    wholeNumber(
+      "page-size",
+      "page size",
+      1,
+      maxPageSize,
+      `use --page-size between 1 and ${maxPageSize} (ThoughtSpot's per-call limit)`
+    ).pipe(Flag.optional),
+    `rows per request, 1-${maxPageSize} (default 10000)`
+  ),
+  concurrency: described(
+    wholeNumber(
+      "concurrency",
+      "concurrency",
+      1,
+      maxConcurrency,
+      `use --concurrency between 1 and ${maxConcurrency}`
+    ).pipe(Flag.optional),
+    `data requests in flight at once, 1-${maxConcurrency} (default 2; 1 with --page-size 50000 or more)`
+  ),
+  outputName: described(
+    nonBlank(
+      "output-name",
+      "--output-name is empty: give the file name without extension, e.g. --output-name monthly-revenue"
+    ).pipe(Flag.optional),
+    "file name without extension (liveboard: the folder of its files); sanitized like object names (default: from the object's name)"
+  ),
+  ...writeFlags
+}
+
+/** Quiet, verbose, and text or JSON lines on stderr. */
+export const logFlags = {
+  quiet: described(
+    Flag.Boolean("quiet").pipe(Flag.withDefault(false)),
+    "no progress, no summary; only warnings and errors (--log-level warn)"
+  ),
+  verbose: described(
+    Flag.Boolean("verbose").pipe(Flag.withDefault(false)),
+    "debug logs and the full cause of a failure (--log-level debug)"
+  ),
+  logFormat: described(
+    choice(
+      "log-format",
+      [
+        ["text", "text"],
+        ["json", "json"]
+      ],
+      (text) => `unknown log format "${text}": use --log-format text or --log-format json`
+    ).pipe(Flag.withDefault("text" as const)),
+    "with json every stderr line is one JSON object and the summary is one JSON object too (default text)"
+  )
+}
+
+/**
+ * `spotpipe run`'s job file: read and decoded as it is parsed, so a file that cannot be read or is not a valid
+ * job is a usage error naming the file and every bad field. Yields the path and the job.
+ */
+export const jobArgument: Argument.Argument<{ readonly path: string; readonly job: Job }> = Argument.String(
+  "job.json"
+).pipe(
+  Argument.withDescription("the job file (JSON) listing the exports"),
+  Argument.mapEffect((path) =>
+    Effect.gen(function* () {
+      const invalid = (message: string) => refuse("job.json", "argument", path, message)
+      const fs = yield* FileSystem.FileSystem
+      const text = yield* fs
+        .readFileString(path)
+        .pipe(Effect.mapError((e) => invalid(readProblem(`the job file ${path}`, errnoCode(e)))))
+      const parsed = parseJobFile(text, path)
+      if (Exit.isFailure(parsed)) {
+        const failure = parsed.cause.reasons.find((r) => r._tag === "Fail")
+        return yield* invalid(failure?._tag === "Fail" ? failure.error.message : `job file ${path} is not valid`)
+      }
+      return { path, job: parsed.value }
+    })
+  )
+)
+
+/** `spotpipe run`'s own flags: destination, resume, exports at once, shard. */
+export const runFlags = {
+  out: described(
+    nonBlank("out", "--out is empty: give a directory").pipe(
+      refine("out", (out: string) =>
+        out === "-" ? { refused: "spotpipe run writes files: give --out a directory, not -" } : { ok: out }
+      ),
+      Flag.withDefault(".")
+    ),
+    "output directory (default .)"
+  ),
+  resume: described(
+    Flag.Boolean("resume").pipe(Flag.withDefault(false)),
+    "skip outputs already complete and verified, continue partial ones from their last checkpoint"
+  ),
+  concurrency: described(
+    wholeNumber(
+      "concurrency",
+      "concurrency",
+      1,
+      maxConcurrency,
+      `use --concurrency between 1 and ${maxConcurrency}`
+    ).pipe(Flag.withDefault(4)),
+    `exports at once, 1-${maxConcurrency} (default 4); they share one client, token and rate limit`
+  ),
+  shard: described(
+    Flag.String("shard").pipe(
+      refine("shard", (text: string) => {
+        const checked = Shard.parseShard(text)
+        return checked._tag === "Error" ? { refused: checked.message } : { ok: { text, shard: checked.shard } }
+      }),
+      Flag.optional
+    ),
+    "i/n: run only the i-th of n deterministic, balanced parts of the job (from 1; default: the whole job)"
+  )
+}
+
+/** The values a group of flags parses to. */
+export type Parsed<Flags> = { readonly [K in keyof Flags]: Flags[K] extends Flag.Flag<infer A> ? A : never }
+
+/**
+ * What `flags` parse to when none of them is given: each one's default (`None` for an optional flag). For a
+ * command that runs with another's settings without taking its flags (the demo).
+ */
+export const defaultsOf = <F extends Record<string, Flag.Flag<unknown>>>(flags: F) =>
+  Effect.map(
+    Effect.forEach(Object.entries(flags), ([key, flag]) =>
+      Effect.map(flag.parse({ flags: {}, arguments: [] }), ([, value]) => [key, value] as const)
+    ),
+    (entries) => Object.fromEntries(entries) as Parsed<F>
+  )

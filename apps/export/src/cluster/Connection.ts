@@ -1,0 +1,370 @@
+/**
+ * Which cluster to talk to and how to sign in, resolved from layered settings: each source (the command line, a
+ * job file's `connection`, the ambient THOUGHTSPOT_* environment, …) is one {@link ConnectionLayer}, a partial set
+ * of settings with a label, and {@link resolveConnection} takes every field from the first layer that sets it. A
+ * layer may name a variable that is not set: that stops the search (a job that names `NIGHTLY_PW` never falls back
+ * to THOUGHTSPOT_PASSWORD) and the message names the variable, never a value. Secrets stay `Redacted` and never
+ * come from argv (see {@link rejectSecretFlags}); the result is `@spotpipe/core`'s own auth description. One host
+ * rule ({@link checkHostUrl}) serves every entry point.
+ */
+import type { Auth } from "@spotpipe/core"
+import { Config, Effect, FileSystem, Option, Redacted } from "effect"
+import { UsageError } from "../cli/UsageError.ts"
+import { errnoCode, readProblem } from "../output/OutputFolder.ts"
+import type { ConnectionSpec } from "../plan/JobFile.ts"
+
+/** How spotpipe signs in to a cluster: core's methods that fit an export (secrets stay `Redacted`). */
+export type ClusterAuth = Auth.Password | Auth.SecretKey | Auth.BearerToken
+
+/** Which cluster to talk to: the embedded sandbox, or a host with its sign-in. */
+export type Connection =
+  | { readonly _tag: "Sandbox" }
+  | { readonly _tag: "Cluster"; readonly host: string; readonly auth: ClusterAuth }
+
+/** A secret and what kind it is. */
+export interface Secret {
+  readonly kind: "password" | "secretKey" | "token"
+  readonly value: Redacted.Redacted<string>
+}
+
+/** What a layer says about one field: a value (and where it came from), or a variable it names that is not set. */
+export type Setting<A> =
+  | { readonly _tag: "Given"; readonly value: A; readonly from: string }
+  | { readonly _tag: "Unset"; readonly variable: string; readonly what: string }
+
+/** One source of connection settings; a field it leaves out comes from the next layer. */
+export interface ConnectionLayer {
+  /** Names the source in messages, e.g. "the job file". */
+  readonly label: string
+  /** `--sandbox`: the embedded sandbox instead of a cluster. */
+  readonly sandbox?: boolean
+  readonly host?: Setting<string>
+  readonly username?: Setting<string>
+  readonly secret?: Setting<Secret>
+  readonly orgId?: number
+  /** Permits plain `http://` to a host that is not loopback. */
+  readonly allowInsecureHttp?: boolean
+  /** How to set each field through this source, for the message when no layer sets it. */
+  readonly hints: { readonly host?: string; readonly username?: string; readonly secret?: string }
+}
+
+const given = <A>(value: A, from: string): Setting<A> => ({ _tag: "Given", value, from })
+
+const secretNames = { password: "password", secretKey: "secret key", token: "token" } as const
+
+const usage = (message: string) => Effect.fail(new UsageError({ message }))
+
+// "a", "a or b", "a, b or c".
+const orList = (items: ReadonlyArray<string>): string =>
+  items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`
+
+/**
+ * Resolves `layers` (first wins, field by field) into a {@link Connection}. `prompt` asks for a password on a
+ * terminal when a user is known but no layer gives a secret (`None` when there is no terminal).
+ */
+export const resolveConnection = Effect.fn("Connection.resolveConnection")(function* (
+  layers: ReadonlyArray<ConnectionLayer>,
+  prompt: Option.Option<(message: string) => Effect.Effect<Redacted.Redacted<string>, UsageError>> = Option.none()
+): Effect.fn.Return<Connection, UsageError> {
+  // The first layer that sets `field`, with its label.
+  const pick = <K extends "host" | "username" | "secret">(field: K) => {
+    for (const layer of layers) {
+      const setting = layer[field]
+      if (setting !== undefined) return { setting: setting as NonNullable<ConnectionLayer[K]>, layer }
+    }
+    return undefined
+  }
+  const hintsFor = (field: "host" | "username" | "secret", upTo?: ConnectionLayer) => {
+    const end = upTo === undefined ? layers.length : layers.indexOf(upTo) + 1
+    return layers.slice(0, end).flatMap((l) => (l.hints[field] === undefined ? [] : [l.hints[field]]))
+  }
+  const unset = (layer: ConnectionLayer, setting: { readonly variable: string; readonly what: string }) =>
+    usage(`${layer.label} names ${setting.variable} for the ${setting.what}, but it is not set`)
+  const host = pick("host")
+
+  if (layers.some((l) => l.sandbox === true)) {
+    if (host !== undefined && host.setting._tag === "Given") {
+      const from = host.setting.from
+      return yield* usage(
+        `--sandbox and --host both given: pass only one${from === "--host" ? "" : ` (the host comes from ${from}${from === "THOUGHTSPOT_HOST" ? ": unset it for the sandbox" : ""})`}`
+      )
+    }
+    return { _tag: "Sandbox" }
+  }
+  if (host === undefined || host.setting._tag === "Unset" || host.setting.value.trim() === "") {
+    if (host?.setting._tag === "Unset") return yield* unset(host.layer, host.setting)
+    return yield* usage(`no ThoughtSpot host: ${orList(hintsFor("host"))} (or use --sandbox)`)
+  }
+  const allowInsecureHttp = layers.find((l) => l.allowInsecureHttp !== undefined)?.allowInsecureHttp ?? false
+  const checked = checkHostUrl(host.setting.value, allowInsecureHttp)
+  if (checked._tag === "Refused") return yield* usage(`${host.setting.from}: ${checked.message}`)
+  const url = checked.url
+  const orgId = layers.find((l) => l.orgId !== undefined)?.orgId
+  const org = orgId === undefined ? {} : { orgId }
+
+  const secret = pick("secret")
+  // A token needs no user; any other secret does, and a missing user is reported before a missing secret.
+  if (secret?.setting._tag === "Given" && secret.setting.value.kind === "token") {
+    return { _tag: "Cluster", host: url, auth: { _tag: "BearerToken", token: secret.setting.value.value } }
+  }
+  if (secret?.setting._tag === "Unset" && secret.setting.what === secretNames.token) {
+    return yield* unset(secret.layer, secret.setting)
+  }
+  const user = pick("username")
+  if (user?.setting._tag === "Unset") return yield* unset(user.layer, user.setting)
+  if (secret?.setting._tag === "Unset") return yield* unset(secret.layer, secret.setting)
+  const username = user !== undefined && user.setting.value.trim() !== "" ? user.setting.value : undefined
+  if (secret === undefined) {
+    if (username !== undefined && Option.isSome(prompt)) {
+      const password = yield* prompt.value(`Password for ${username} at ${url}`)
+      return { _tag: "Cluster", host: url, auth: { _tag: "Password", username, password, ...org } }
+    }
+    return yield* usage(`no credentials: ${orList(hintsFor("secret"))}, or use --sandbox for the embedded sandbox`)
+  }
+  const { kind, value } = secret.setting.value
+  if (username === undefined) {
+    return yield* usage(
+      `no user for the ${secretNames[kind]} (${secret.setting.from}): ${orList(hintsFor("username"))} (or sign in with a token)`
+    )
+  }
+  return {
+    _tag: "Cluster",
+    host: url,
+    auth:
+      kind === "secretKey"
+        ? { _tag: "SecretKey", username, secretKey: value, ...org }
+        : { _tag: "Password", username, password: value, ...org }
+  }
+})
+
+/** Reads an environment variable; `undefined` when it is not set or empty. */
+export type Environment = (name: string) => string | undefined
+
+/** The ambient THOUGHTSPOT_HOST, THOUGHTSPOT_USERNAME and THOUGHTSPOT_TOKEN / _SECRET_KEY / _PASSWORD (first set wins). */
+export const environmentLayer = (env: Environment): ConnectionLayer => {
+  const host = env("THOUGHTSPOT_HOST")
+  const username = env("THOUGHTSPOT_USERNAME")
+  const secret = (["THOUGHTSPOT_TOKEN", "THOUGHTSPOT_SECRET_KEY", "THOUGHTSPOT_PASSWORD"] as const).find(
+    (name) => env(name) !== undefined
+  )
+  const kinds = { THOUGHTSPOT_TOKEN: "token", THOUGHTSPOT_SECRET_KEY: "secretKey", THOUGHTSPOT_PASSWORD: "password" }
+  return {
+    label: "the environment",
+    ...(host === undefined ? {} : { host: given(host, "THOUGHTSPOT_HOST") }),
+    ...(username === undefined ? {} : { username: given(username, "THOUGHTSPOT_USERNAME") }),
+    ...(secret === undefined
+      ? {}
+      : { secret: given({ kind: kinds[secret], value: Redacted.make(env(secret) ?? "") } as Secret, secret) }),
+    hints: {
+      host: "set THOUGHTSPOT_HOST",
+      username: "set THOUGHTSPOT_USERNAME",
+      secret: "set THOUGHTSPOT_USERNAME and one of THOUGHTSPOT_PASSWORD, THOUGHTSPOT_SECRET_KEY or THOUGHTSPOT_TOKEN"
+    }
+  }
+}
+
+/**
+ * A job file's `connection`: literal host and user, or the variables named by `hostEnv` / `usernameEnv`; the
+ * secret only from the variable `tokenEnv`, `secretKeyEnv` or `passwordEnv` names (in that order).
+ */
+export const jobFileLayer = (spec: ConnectionSpec, env: Environment): ConnectionLayer => {
+  const fromVariable = <A>(name: string, what: string, make: (value: string) => A): Setting<A> => {
+    const value = env(name)
+    return value === undefined ? { _tag: "Unset", variable: name, what } : given(make(value), name)
+  }
+  const host =
+    spec.host !== undefined
+      ? given(spec.host, `the job file's "host"`)
+      : spec.hostEnv === undefined
+        ? undefined
+        : fromVariable(spec.hostEnv, "host", (v) => v)
+  const username =
+    spec.username !== undefined
+      ? given(spec.username, `the job file's "username"`)
+      : spec.usernameEnv === undefined
+        ? undefined
+        : fromVariable(spec.usernameEnv, "user name", (v) => v)
+  const named: readonly [string, Secret["kind"]] | undefined =
+    spec.tokenEnv !== undefined
+      ? [spec.tokenEnv, "token"]
+      : spec.secretKeyEnv !== undefined
+        ? [spec.secretKeyEnv, "secretKey"]
+        : spec.passwordEnv !== undefined
+          ? [spec.passwordEnv, "password"]
+          : undefined
+  return {
+    label: "the job file",
+    ...(host === undefined ? {} : { host }),
+    ...(username === undefined ? {} : { username }),
+    ...(named === undefined
+      ? {}
+      : {
+          secret: fromVariable(
+            named[0],
+            secretNames[named[1]],
+            (v): Secret => ({ kind: named[1], value: Redacted.make(v) })
+          )
+        }),
+    ...(spec.orgId === undefined ? {} : { orgId: spec.orgId }),
+    ...(spec.allowInsecureHttp === undefined ? {} : { allowInsecureHttp: spec.allowInsecureHttp }),
+    hints: {
+      host:
+        spec.hostEnv === undefined ? `"host" in the job file's connection` : `set ${spec.hostEnv} (the job's hostEnv)`,
+      username:
+        spec.usernameEnv === undefined
+          ? `"username" in the job file's connection`
+          : `set ${spec.usernameEnv} (the job's usernameEnv)`,
+      secret: `name the variable that holds it with "passwordEnv", "secretKeyEnv" or "tokenEnv" in the job file's connection`
+    }
+  }
+}
+
+/** The connection flags as parsed (before any layering). */
+export interface ConnectionFlags {
+  readonly host: Option.Option<string>
+  readonly username: Option.Option<string>
+  readonly passwordFile: Option.Option<string>
+  readonly orgId: Option.Option<number>
+  readonly sandbox: boolean
+  readonly allowInsecureHttp: boolean
+}
+
+/**
+ * The command line's layer: `--host`, `--username`, `--org-id`, `--sandbox`, `--allow-insecure-http`, and the
+ * password read from `--password-file` (its final newline dropped; an empty file is refused).
+ */
+export const commandLineLayer = Effect.fn("Connection.commandLineLayer")(function* (
+  flags: ConnectionFlags
+): Effect.fn.Return<ConnectionLayer, UsageError, FileSystem.FileSystem> {
+  let secret: Setting<Secret> | undefined
+  if (Option.isSome(flags.passwordFile)) {
+    const path = flags.passwordFile.value
+    const fs = yield* FileSystem.FileSystem
+    const text = yield* fs
+      .readFileString(path)
+      .pipe(Effect.mapError((e) => new UsageError({ message: readProblem(`the password file ${path}`, errnoCode(e)) })))
+    const password = text.replace(/\r?\n$/, "")
+    if (password === "") return yield* usage(`the password file ${path} is empty`)
+    secret = given({ kind: "password", value: Redacted.make(password) }, "--password-file")
+  }
+  return {
+    label: "the command line",
+    ...(flags.sandbox ? { sandbox: true } : {}),
+    ...(Option.isSome(flags.host) ? { host: given(flags.host.value, "--host") } : {}),
+    ...(Option.isSome(flags.username) ? { username: given(flags.username.value, "--username") } : {}),
+    ...(secret === undefined ? {} : { secret }),
+    ...(Option.isSome(flags.orgId) ? { orgId: flags.orgId.value } : {}),
+    ...(flags.allowInsecureHttp ? { allowInsecureHttp: true } : {}),
+    hints: {
+      host: "pass --host https://your-cluster.thoughtspot.cloud",
+      username: "pass --username",
+      secret: "pass --username and --password-file"
+    }
+  }
+})
+
+/**
+ * Reads the THOUGHTSPOT_* variables and those `spec` names through the Effect config provider (so tests can give
+ * an environment without touching `process.env`); an empty value counts as not set.
+ */
+export const readEnvironment = Effect.fn("Connection.readEnvironment")(function* (
+  spec: ConnectionSpec = {}
+): Effect.fn.Return<Environment, UsageError> {
+  const names = new Set([
+    "THOUGHTSPOT_HOST",
+    "THOUGHTSPOT_USERNAME",
+    "THOUGHTSPOT_PASSWORD",
+    "THOUGHTSPOT_SECRET_KEY",
+    "THOUGHTSPOT_TOKEN",
+    ...[spec.hostEnv, spec.usernameEnv, spec.passwordEnv, spec.secretKeyEnv, spec.tokenEnv].filter(
+      (n): n is string => n !== undefined
+    )
+  ])
+  const values = new Map<string, string>()
+  for (const name of names) {
+    const value = yield* Config.option(Config.String(name)).pipe(
+      Effect.mapError(() => new UsageError({ message: `cannot read the environment variable ${name}` }))
+    )
+    if (Option.isSome(value) && value.value !== "") values.set(name, value.value)
+  }
+  return (name) => values.get(name)
+})
+
+const loopbackHosts = new Set(["localhost", "127.0.0.1", "::1", "[::1]"])
+
+/** True for a host name that never leaves the machine (`localhost`, `127.0.0.0/8`, `::1`). */
+export const isLoopbackHost = (hostname: string): boolean =>
+  loopbackHosts.has(hostname.toLowerCase()) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+
+/**
+ * The one rule for a cluster URL, wherever it comes from (`--host`, `THOUGHTSPOT_HOST`, a job file): `https://`
+ * is added when no scheme is given; `https://` always, `http://` only to loopback or with `allowInsecureHttp`; a
+ * path is kept (a cluster behind a proxy at `https://proxy.example.com/thoughtspot`), without its trailing
+ * slash; a user or password, a query or a fragment in the URL is refused, and so is the API path itself. Returns
+ * the URL the client puts `/api/rest/2.0/…` after, or why it is refused. No message repeats the value. There is
+ * no switch that turns TLS verification off.
+ */
+export const checkHostUrl = (
+  host: string,
+  allowInsecureHttp: boolean
+): { readonly _tag: "Ok"; readonly url: string } | { readonly _tag: "Refused"; readonly message: string } => {
+  const refused = (message: string) => ({ _tag: "Refused" as const, message })
+  const trimmed = host.trim()
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`
+  let url: URL
+  try {
+    url = new URL(withScheme)
+  } catch {
+    return refused("the host is not a URL: use the form https://my-company.thoughtspot.cloud")
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    return refused(`the host must use http or https, not ${url.protocol}: use https://my-company.thoughtspot.cloud`)
+  }
+  if (url.username !== "" || url.password !== "") {
+    return refused(
+      "the host URL must not contain a user name or password: set the credentials through environment variables (THOUGHTSPOT_USERNAME, THOUGHTSPOT_PASSWORD, …)"
+    )
+  }
+  // `new URL` drops an empty "?" or "#", so look at the text as given.
+  if (url.search !== "" || url.hash !== "" || /[?#]/.test(withScheme)) {
+    return refused(
+      "the host URL must not have a query (?…) or fragment (#…): give the cluster's address only, e.g. https://my-company.thoughtspot.cloud or https://proxy.example.com/thoughtspot"
+    )
+  }
+  const path = url.pathname.replace(/\/+$/, "")
+  if (/\/api\/rest(\/|$)/i.test(path)) {
+    return refused(
+      "the host URL must not include the API path (/api/rest/…): give the cluster's address only; spotpipe adds /api/rest/2.0"
+    )
+  }
+  if (url.protocol === "http:" && !isLoopbackHost(url.hostname) && !allowInsecureHttp) {
+    return refused(
+      `refusing plain http:// to ${url.hostname}: credentials and data would travel unencrypted; use https://, or pass --allow-insecure-http (job file: "allowInsecureHttp": true) if you really mean it`
+    )
+  }
+  return { _tag: "Ok", url: `${url.origin}${path}` }
+}
+
+/** Flags that would carry a secret as a value; spotpipe refuses them outright. */
+const secretFlags = ["--password", "--secret-key", "--secret", "--token", "--bearer-token"]
+
+/**
+ * Scans raw arguments for a secret passed as a flag value, before the parser sees (and might echo) it.
+ * Returns the usage error to raise, if any.
+ */
+export const rejectSecretFlags = (args: ReadonlyArray<string>): Option.Option<UsageError> => {
+  for (const arg of args) {
+    if (arg === "--") break
+    const name = arg.split("=", 1)[0] ?? arg
+    if (secretFlags.includes(name)) {
+      return Option.some(
+        new UsageError({
+          message:
+            `${name} is not accepted: secrets never go on the command line. Set THOUGHTSPOT_PASSWORD, ` +
+            "THOUGHTSPOT_SECRET_KEY or THOUGHTSPOT_TOKEN, pass --password-file FILE, or let spotpipe prompt"
+        })
+      )
+    }
+  }
+  return Option.none()
+}

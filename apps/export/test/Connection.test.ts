@@ -1,0 +1,391 @@
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { NodeServices } from "@effect/platform-node"
+import { assert, describe, expect, it } from "@effect/vitest"
+import { ConfigProvider, Effect, Option, Redacted } from "effect"
+import { UsageError } from "../src/cli/UsageError.ts"
+import {
+  type ConnectionFlags,
+  type ConnectionLayer,
+  checkHostUrl,
+  commandLineLayer,
+  type Environment,
+  environmentLayer,
+  isLoopbackHost,
+  jobFileLayer,
+  readEnvironment,
+  rejectSecretFlags,
+  resolveConnection
+} from "../src/cluster/Connection.ts"
+import type { ConnectionSpec } from "../src/plan/JobFile.ts"
+
+const usageMessage = <A>(effect: Effect.Effect<A, UsageError>) =>
+  Effect.map(Effect.flip(effect), (e) => {
+    assert.instanceOf(e, UsageError)
+    return e.message
+  })
+
+const envOf =
+  (values: Record<string, string>): Environment =>
+  (name) =>
+    values[name] === "" ? undefined : values[name]
+
+const flags: ConnectionFlags = {
+  host: Option.some("https://acme.thoughtspot.cloud"),
+  username: Option.some("ana"),
+  passwordFile: Option.none(),
+  orgId: Option.none(),
+  sandbox: false,
+  allowInsecureHttp: false
+}
+
+/** The layers of a single command: the command line over the environment. */
+const single = (over: Partial<ConnectionFlags>, env: Record<string, string> = {}) =>
+  Effect.gen(function* () {
+    const cli = yield* commandLineLayer({ ...flags, ...over })
+    return [cli, environmentLayer(envOf(env))]
+  }).pipe(Effect.provide(NodeServices.layer))
+
+const resolveSingle = (
+  over: Partial<ConnectionFlags>,
+  env: Record<string, string> = {},
+  prompt: Option.Option<(message: string) => Effect.Effect<Redacted.Redacted<string>, UsageError>> = Option.none()
+) => Effect.flatMap(single(over, env), (layers) => resolveConnection(layers, prompt))
+
+/** The layers of `spotpipe run`: the command line over the job file over the environment. */
+const resolveJob = (
+  spec: ConnectionSpec,
+  env: Record<string, string>,
+  over: Partial<ConnectionFlags> = { host: Option.none(), username: Option.none() }
+) =>
+  Effect.gen(function* () {
+    const cli = yield* commandLineLayer({ ...flags, ...over })
+    return yield* resolveConnection([cli, jobFileLayer(spec, envOf(env)), environmentLayer(envOf(env))])
+  }).pipe(Effect.provide(NodeServices.layer))
+
+const hostOf = (c: { readonly _tag: string; readonly host?: string }) => (c._tag === "Cluster" ? c.host : c._tag)
+
+describe("single commands: flags over THOUGHTSPOT_*", () => {
+  it.effect("missing-host-asks-for-host-or-sandbox", () =>
+    Effect.gen(function* () {
+      const message = yield* usageMessage(resolveSingle({ host: Option.none() }, { THOUGHTSPOT_PASSWORD: "pw" }))
+      assert.strictEqual(
+        message,
+        "no ThoughtSpot host: pass --host https://your-cluster.thoughtspot.cloud or set THOUGHTSPOT_HOST (or use --sandbox)"
+      )
+    })
+  )
+
+  it.effect("missing-credentials-name-every-source", () =>
+    Effect.gen(function* () {
+      const message = yield* usageMessage(resolveSingle({}))
+      for (const source of ["THOUGHTSPOT_PASSWORD", "THOUGHTSPOT_SECRET_KEY", "THOUGHTSPOT_TOKEN", "--password-file"]) {
+        assert.include(message, source)
+      }
+      assert.include(message, "--sandbox")
+    })
+  )
+
+  it.effect("password-from-env-needs-a-username", () =>
+    Effect.gen(function* () {
+      const env = { THOUGHTSPOT_PASSWORD: "pw" }
+      const message = yield* usageMessage(resolveSingle({ username: Option.none() }, env))
+      assert.include(message, "THOUGHTSPOT_USERNAME")
+      const ok = yield* resolveSingle({}, env)
+      assert.strictEqual(hostOf(ok), "https://acme.thoughtspot.cloud")
+      assert.strictEqual(ok._tag === "Cluster" && ok.auth._tag, "Password")
+    })
+  )
+
+  it.effect("token-wins-over-password-and-secret-key-over-password", () =>
+    Effect.gen(function* () {
+      const all = { THOUGHTSPOT_PASSWORD: "pw", THOUGHTSPOT_SECRET_KEY: "sk", THOUGHTSPOT_TOKEN: "tok" }
+      const withToken = yield* resolveSingle({}, all)
+      assert.strictEqual(withToken._tag === "Cluster" && withToken.auth._tag, "BearerToken")
+      const withKey = yield* resolveSingle({}, { ...all, THOUGHTSPOT_TOKEN: "" })
+      assert.strictEqual(withKey._tag === "Cluster" && withKey.auth._tag, "SecretKey")
+    })
+  )
+
+  it.effect("password-file-is-read-and-its-final-newline-dropped-and-wins-over-the-environment", () =>
+    Effect.gen(function* () {
+      const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-pw-"))
+      const file = NodePath.join(dir, "pw")
+      NodeFs.writeFileSync(file, "s3cret\n")
+      const result = yield* resolveSingle({ passwordFile: Option.some(file) }, { THOUGHTSPOT_TOKEN: "tok" })
+      assert.isTrue(result._tag === "Cluster" && result.auth._tag === "Password")
+      if (result._tag === "Cluster" && result.auth._tag === "Password") {
+        assert.strictEqual(Redacted.value(result.auth.password), "s3cret")
+        assert.notInclude(JSON.stringify(result), "s3cret")
+      }
+      NodeFs.writeFileSync(file, "\n")
+      assert.include(yield* usageMessage(resolveSingle({ passwordFile: Option.some(file) })), "is empty")
+      const missing = NodePath.join(dir, "none")
+      assert.include(
+        yield* usageMessage(resolveSingle({ passwordFile: Option.some(missing) })),
+        `cannot read the password file ${missing}`
+      )
+    })
+  )
+
+  it.effect("prompt-is-used-only-when-a-terminal-exists", () =>
+    Effect.gen(function* () {
+      const asked: Array<string> = []
+      const prompt = Option.some((message: string) =>
+        Effect.sync(() => {
+          asked.push(message)
+          return Redacted.make("typed")
+        })
+      )
+      const result = yield* resolveSingle({}, {}, prompt)
+      assert.deepStrictEqual(asked, ["Password for ana at https://acme.thoughtspot.cloud"])
+      assert.isTrue(result._tag === "Cluster" && result.auth._tag === "Password")
+    })
+  )
+
+  it.effect("host-must-be-http-without-userinfo-and-sandbox-excludes-host", () =>
+    Effect.gen(function* () {
+      const env = { THOUGHTSPOT_TOKEN: "t" }
+      assert.include(yield* usageMessage(resolveSingle({ host: Option.some("ftp://x") }, env)), "http or https")
+      assert.include(
+        yield* usageMessage(resolveSingle({ host: Option.some("https://u:p@x") }, env)),
+        "must not contain"
+      )
+      assert.include(yield* usageMessage(resolveSingle({ sandbox: true }, env)), "--host")
+      assert.include(
+        yield* usageMessage(resolveSingle({ host: Option.none(), sandbox: true }, { THOUGHTSPOT_HOST: "https://h" })),
+        "--sandbox and --host both given"
+      )
+      const bare = yield* resolveSingle({ host: Option.some("acme.example.com/") }, env)
+      assert.strictEqual(hostOf(bare), "https://acme.example.com")
+      const sandbox = yield* resolveSingle({ host: Option.none(), sandbox: true })
+      assert.strictEqual(sandbox._tag, "Sandbox")
+    })
+  )
+
+  it.effect("the-org-id-goes-with-a-password-or-secret-key", () =>
+    Effect.gen(function* () {
+      const result = yield* resolveSingle({ orgId: Option.some(0) }, { THOUGHTSPOT_SECRET_KEY: "sk" })
+      assert.isTrue(result._tag === "Cluster" && result.auth._tag === "SecretKey" && result.auth.orgId === 0)
+    })
+  )
+})
+
+describe("host rule", () => {
+  const env = { THOUGHTSPOT_TOKEN: "t" }
+  const hostFrom = (host: string) => Effect.map(resolveSingle({ host: Option.some(host) }, env), hostOf)
+
+  it.effect("the-scheme-is-added-and-a-path-prefix-is-kept-without-its-trailing-slash", () =>
+    Effect.gen(function* () {
+      assert.strictEqual(yield* hostFrom("proxy.example.com/thoughtspot/"), "https://proxy.example.com/thoughtspot")
+      assert.strictEqual(
+        yield* hostFrom("https://proxy.example.com/thoughtspot"),
+        "https://proxy.example.com/thoughtspot"
+      )
+      assert.strictEqual(yield* hostFrom("  https://acme.example.com:8443/  "), "https://acme.example.com:8443")
+      assert.strictEqual(yield* hostFrom("http://127.0.0.1:4010/ts//"), "http://127.0.0.1:4010/ts")
+    })
+  )
+
+  it.effect("a-query-a-fragment-credentials-or-the-api-path-are-refused-without-echo", () =>
+    Effect.gen(function* () {
+      for (const [host, says] of [
+        ["https://acme.example.com/?org=2", "query"],
+        ["https://acme.example.com/ts?", "query"],
+        ["https://acme.example.com/#top", "fragment"],
+        ["https://me:s3cret@acme.example.com", "user name or password"],
+        ["https://acme.example.com/api/rest/2.0", "/api/rest"]
+      ] as const) {
+        const message = yield* usageMessage(resolveSingle({ host: Option.some(host) }, env))
+        assert.include(message, says, host)
+        assert.include(message, "--host: ", host)
+        assert.notInclude(message, "s3cret")
+        assert.notInclude(message, "org=2")
+      }
+    })
+  )
+
+  it("plain-http-to-a-remote-host-is-refused-unless-allowed", () => {
+    const refused = checkHostUrl("http://ts.example.com", false)
+    expect(refused._tag).toBe("Refused")
+    if (refused._tag === "Refused") expect(refused.message).toMatch(/--allow-insecure-http/)
+    expect(checkHostUrl("http://ts.example.com/", true)).toEqual({ _tag: "Ok", url: "http://ts.example.com" })
+    expect(checkHostUrl("https://ts.example.com/", false)).toEqual({ _tag: "Ok", url: "https://ts.example.com" })
+  })
+
+  it("plain-http-to-loopback-is-fine", () => {
+    for (const host of ["http://127.0.0.1:4010", "http://localhost:4010", "http://[::1]:4010", "http://127.8.0.1"]) {
+      expect(checkHostUrl(host, false)._tag, host).toBe("Ok")
+    }
+    expect(isLoopbackHost("127.0.0.1.example.com")).toBe(false)
+    expect(checkHostUrl("http://127.0.0.1.evil.example", false)._tag).toBe("Refused")
+  })
+
+  it("credentials-in-the-url-and-other-schemes-are-refused-without-echo", () => {
+    const withUser = checkHostUrl("https://me:s3cret@ts.example.com", false)
+    expect(withUser._tag).toBe("Refused")
+    if (withUser._tag === "Refused") expect(withUser.message).not.toContain("s3cret")
+    expect(checkHostUrl("ftp://ts.example.com", false)._tag).toBe("Refused")
+    expect(checkHostUrl("not a url", false)._tag).toBe("Refused")
+  })
+})
+
+describe("job file connection", () => {
+  it.effect("secrets-come-from-the-named-variables", () =>
+    Effect.gen(function* () {
+      const resolved = yield* resolveJob(
+        { host: "https://ts.example.com", usernameEnv: "U", secretKeyEnv: "K" },
+        { U: "svc", K: "key-value" }
+      )
+      expect(resolved._tag === "Cluster" && resolved.auth._tag).toBe("SecretKey")
+      if (resolved._tag === "Cluster" && resolved.auth._tag === "SecretKey") {
+        expect(resolved.auth.username).toBe("svc")
+        expect(Redacted.value(resolved.auth.secretKey)).toBe("key-value")
+      }
+      expect(JSON.stringify(resolved)).not.toContain("key-value")
+    })
+  )
+
+  it.effect("defaults-follow-the-cli-variables", () =>
+    Effect.gen(function* () {
+      const resolved = yield* resolveJob(
+        {},
+        { THOUGHTSPOT_HOST: "http://127.0.0.1:9", THOUGHTSPOT_USERNAME: "u", THOUGHTSPOT_PASSWORD: "p" }
+      )
+      expect(resolved._tag === "Cluster" && resolved.auth._tag).toBe("Password")
+      const token = yield* resolveJob({}, { THOUGHTSPOT_HOST: "https://h", THOUGHTSPOT_TOKEN: "t" })
+      expect(token._tag === "Cluster" && token.auth._tag).toBe("BearerToken")
+    })
+  )
+
+  it.effect("a-missing-variable-is-named-in-the-error-and-not-replaced-by-the-default-one", () =>
+    Effect.gen(function* () {
+      const ambient = { THOUGHTSPOT_HOST: "https://h", THOUGHTSPOT_USERNAME: "u", THOUGHTSPOT_PASSWORD: "p" }
+      expect(yield* usageMessage(resolveJob({ hostEnv: "MY_HOST" }, ambient))).toBe(
+        "the job file names MY_HOST for the host, but it is not set"
+      )
+      expect(yield* usageMessage(resolveJob({ host: "https://h", username: "u", passwordEnv: "PW" }, ambient))).toBe(
+        "the job file names PW for the password, but it is not set"
+      )
+      expect(yield* usageMessage(resolveJob({ usernameEnv: "NIGHTLY_USER" }, ambient))).toMatch(/NIGHTLY_USER/)
+      // Both named and unset: the user is reported first (a token would need none).
+      expect(
+        yield* usageMessage(
+          resolveJob({ host: "https://h", usernameEnv: "NIGHTLY_USER", passwordEnv: "NIGHTLY_PW" }, {})
+        )
+      ).toBe("the job file names NIGHTLY_USER for the user name, but it is not set")
+      expect(yield* usageMessage(resolveJob({ tokenEnv: "TOK" }, ambient))).toMatch(/TOK for the token/)
+    })
+  )
+
+  it.effect("the-command-line-wins-over-the-job-file-which-wins-over-the-environment", () =>
+    Effect.gen(function* () {
+      const env = { THOUGHTSPOT_HOST: "https://env", THOUGHTSPOT_USERNAME: "u", THOUGHTSPOT_PASSWORD: "p", U2: "job" }
+      expect(hostOf(yield* resolveJob({}, env))).toBe("https://env")
+      expect(hostOf(yield* resolveJob({ host: "https://job" }, env))).toBe("https://job")
+      const flagged = yield* resolveJob({ host: "https://job", usernameEnv: "U2", orgId: 3 }, env, {
+        host: Option.some("https://flag"),
+        username: Option.some("flag-user"),
+        orgId: Option.some(7)
+      })
+      expect(hostOf(flagged)).toBe("https://flag")
+      expect(flagged._tag === "Cluster" && flagged.auth._tag === "Password" && flagged.auth.username).toBe("flag-user")
+      expect(flagged._tag === "Cluster" && flagged.auth._tag === "Password" && flagged.auth.orgId).toBe(7)
+      const job = yield* resolveJob({ usernameEnv: "U2", orgId: 3 }, env)
+      expect(job._tag === "Cluster" && job.auth._tag === "Password" && job.auth.username).toBe("job")
+      expect(job._tag === "Cluster" && job.auth._tag === "Password" && job.auth.orgId).toBe(3)
+    })
+  )
+
+  it.effect("the-command-line-can-allow-insecure-http-or-override-the-host", () =>
+    Effect.gen(function* () {
+      const env = { THOUGHTSPOT_USERNAME: "u", THOUGHTSPOT_PASSWORD: "p" }
+      const refused = yield* usageMessage(resolveJob({ host: "http://ts.example.com" }, env))
+      expect(refused).toMatch(/--allow-insecure-http/)
+      expect(refused).toMatch(/^the job file's "host": /)
+      const allowed = yield* resolveJob({ host: "http://ts.example.com" }, env, {
+        host: Option.none(),
+        username: Option.none(),
+        allowInsecureHttp: true
+      })
+      expect(hostOf(allowed)).toBe("http://ts.example.com")
+      expect(hostOf(yield* resolveJob({ host: "http://ts.example.com", allowInsecureHttp: true }, env))).toBe(
+        "http://ts.example.com"
+      )
+      const over = yield* resolveJob({ host: "https://a" }, env, {
+        host: Option.some("https://b"),
+        username: Option.none()
+      })
+      expect(hostOf(over)).toBe("https://b")
+    })
+  )
+
+  it.effect("a-missing-host-names-every-place-to-set-it", () =>
+    Effect.gen(function* () {
+      expect(yield* usageMessage(resolveJob({}, {}))).toBe(
+        `no ThoughtSpot host: pass --host https://your-cluster.thoughtspot.cloud, "host" in the job file's connection or set THOUGHTSPOT_HOST (or use --sandbox)`
+      )
+    })
+  )
+})
+
+describe("layers", () => {
+  it.effect("a-further-layer-slots-in-between-without-new-rules", () =>
+    Effect.gen(function* () {
+      // A named set of settings (a profile), below the command line and above the environment.
+      const profile: ConnectionLayer = {
+        label: "profile prod",
+        host: { _tag: "Given", value: "https://prod.example.com", from: "profile prod" },
+        username: { _tag: "Given", value: "svc", from: "profile prod" },
+        hints: { host: "set host in profile prod" }
+      }
+      const env = environmentLayer(envOf({ THOUGHTSPOT_HOST: "https://env", THOUGHTSPOT_PASSWORD: "p" }))
+      const resolved = yield* resolveConnection([profile, env])
+      expect(hostOf(resolved)).toBe("https://prod.example.com")
+      expect(resolved._tag === "Cluster" && resolved.auth._tag === "Password" && resolved.auth.username).toBe("svc")
+      const { host: _host, ...withoutHost } = profile
+      expect(yield* usageMessage(resolveConnection([withoutHost]))).toBe(
+        "no ThoughtSpot host: set host in profile prod (or use --sandbox)"
+      )
+    })
+  )
+
+  it.effect("the-environment-is-read-through-the-config-provider-and-empty-counts-as-unset", () =>
+    Effect.gen(function* () {
+      const env = yield* readEnvironment({ passwordEnv: "NIGHTLY_PW" }).pipe(
+        Effect.provide(
+          ConfigProvider.layer(
+            ConfigProvider.fromEnv({ env: { NIGHTLY_PW: "x", THOUGHTSPOT_HOST: "", THOUGHTSPOT_TOKEN: "t" } })
+          )
+        )
+      )
+      expect([env("NIGHTLY_PW"), env("THOUGHTSPOT_HOST"), env("THOUGHTSPOT_TOKEN"), env("OTHER")]).toEqual([
+        "x",
+        undefined,
+        "t",
+        undefined
+      ])
+    })
+  )
+})
+
+describe("secret flags", () => {
+  it("a-secret-as-a-flag-value-is-refused-without-echoing-it", () => {
+    for (const args of [
+      ["answer", "x", "--password", "hunter2"],
+      ["--token=abc.def", "metadata"],
+      ["--secret-key", "k"]
+    ]) {
+      const error = rejectSecretFlags(args)
+      assert.isTrue(Option.isSome(error))
+      if (Option.isSome(error)) {
+        assert.include(error.value.message, "THOUGHTSPOT_PASSWORD")
+        assert.notInclude(error.value.message, "hunter2")
+        assert.notInclude(error.value.message, "abc.def")
+      }
+    }
+    assert.isTrue(Option.isNone(rejectSecretFlags(["answer", "x", "--password-file", "/p"])))
+    assert.isTrue(Option.isNone(rejectSecretFlags(["answer", "--", "--password"])))
+  })
+})
