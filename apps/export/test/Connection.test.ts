@@ -321,6 +321,17 @@ describe("job file connection", () => {
     })
   )
 
+  it.effect("the-sandbox-flag-and-a-job-file-host-contradict-each-other", () =>
+    Effect.gen(function* () {
+      const message = yield* usageMessage(
+        resolveJob({ host: "https://job" }, {}, { host: Option.none(), username: Option.none(), sandbox: true })
+      )
+      expect(message).toBe(`--sandbox and --host both given: pass only one (the host comes from the job file's "host")`)
+      const sandbox = yield* resolveJob({ usernameEnv: "U" }, {}, { host: Option.none(), sandbox: true })
+      expect(sandbox._tag).toBe("Sandbox")
+    })
+  )
+
   it.effect("a-missing-host-names-every-place-to-set-it", () =>
     Effect.gen(function* () {
       expect(yield* usageMessage(resolveJob({}, {}))).toBe(

@@ -74,20 +74,20 @@ export const resolveConnection = Effect.fn("Connection.resolveConnection")(funct
     }
     return undefined
   }
-  const hintsFor = (field: "host" | "username" | "secret", upTo?: ConnectionLayer) => {
-    const end = upTo === undefined ? layers.length : layers.indexOf(upTo) + 1
-    return layers.slice(0, end).flatMap((l) => (l.hints[field] === undefined ? [] : [l.hints[field]]))
-  }
+  // How each layer would set `field`, in order: the message when none does.
+  const hintsFor = (field: "host" | "username" | "secret") =>
+    layers.flatMap((l) => (l.hints[field] === undefined ? [] : [l.hints[field]]))
   const unset = (layer: ConnectionLayer, setting: { readonly variable: string; readonly what: string }) =>
     usage(`${layer.label} names ${setting.variable} for the ${setting.what}, but it is not set`)
   const host = pick("host")
 
   if (layers.some((l) => l.sandbox === true)) {
+    // A host set anywhere contradicts the sandbox: say where it comes from rather than pick one.
     if (host !== undefined && host.setting._tag === "Given") {
       const from = host.setting.from
-      return yield* usage(
-        `--sandbox and --host both given: pass only one${from === "--host" ? "" : ` (the host comes from ${from}${from === "THOUGHTSPOT_HOST" ? ": unset it for the sandbox" : ""})`}`
-      )
+      const where =
+        from === "--host" ? "" : ` (the host comes from ${from}${from === "THOUGHTSPOT_HOST" ? ": unset it" : ""})`
+      return yield* usage(`--sandbox and --host both given: pass only one${where}`)
     }
     return { _tag: "Sandbox" }
   }
