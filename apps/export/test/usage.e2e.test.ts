@@ -3,6 +3,9 @@
  * request (the configured host is unroutable: reaching it would be exit 1). All cases run through the CLI
  * program in-process (fast); a few also through the real process to prove the exit code and streams.
  */
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { runInProcess } from "./support/inProcess.ts"
@@ -10,6 +13,18 @@ import { runCli } from "./support/runCli.ts"
 
 // No request may happen: this host is never reachable, so reaching it would fail with exit 1, not 2.
 const cluster = { THOUGHTSPOT_HOST: "http://127.0.0.1:9", THOUGHTSPOT_USERNAME: "ana", THOUGHTSPOT_PASSWORD: "pw-Zx81" }
+
+// A valid job whose connection names its own variables (set to the unreachable cluster).
+const jobDir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-usage-"))
+const job = NodePath.join(jobDir, "job.json")
+NodeFs.writeFileSync(
+  job,
+  JSON.stringify({
+    connection: { hostEnv: "JOB_HOST", usernameEnv: "JOB_USER", passwordEnv: "JOB_PW" },
+    exports: [{ type: "answer", id: "A" }]
+  })
+)
+const jobEnv = { JOB_HOST: "http://127.0.0.1:9", JOB_USER: "ana", JOB_PW: "pw-Zx81" }
 
 const cases: ReadonlyArray<{
   readonly name: string
@@ -93,6 +108,30 @@ const cases: ReadonlyArray<{
     args: ["run", "/nonexistent/job.json"],
     env: cluster,
     says: "cannot read the job file /nonexistent/job.json: there is no such file; check the path"
+  },
+  {
+    name: "run-to-stdout",
+    args: ["run", job, "--out", "-"],
+    env: jobEnv,
+    says: "spotpipe run writes files: give --out a directory, not -"
+  },
+  {
+    name: "run-password-file-wins-over-the-job-file",
+    args: ["run", job, "--out", jobDir, "--password-file", "/nonexistent/pw"],
+    env: jobEnv,
+    says: "cannot read the password file /nonexistent/pw: there is no such file"
+  },
+  {
+    name: "run-job-names-an-unset-variable",
+    args: ["run", job, "--out", jobDir],
+    env: { ...cluster, JOB_HOST: "http://127.0.0.1:9", JOB_USER: "ana" },
+    says: "the job file names JOB_PW for the password, but it is not set"
+  },
+  {
+    name: "page-size-with-a-fraction",
+    args: ["metadata", "--page-size", "1.5"],
+    env: cluster,
+    says: 'page size "1.5" is not a whole number: use --page-size between 1 and 100000'
   },
   {
     name: "job-file-is-a-folder",
