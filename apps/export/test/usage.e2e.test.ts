@@ -182,6 +182,17 @@ describe("usage errors", () => {
   }
 })
 
+describe("the demo", () => {
+  it.live("uses-its-own-sandbox-whatever-the-thoughtspot-variables-say", () =>
+    Effect.gen(function* () {
+      const out = NodePath.join(jobDir, "demo")
+      const run = yield* runInProcess(["demo", "--out", out, "--quiet"], cluster)
+      expect(run.code, run.stderr).toBe(0)
+      expect(NodeFs.readdirSync(out)).toContain("metadata.csv")
+    })
+  )
+})
+
 describe("help", () => {
   for (const command of ["demo", "metadata", "answer", "liveboard", "search", "run"]) {
     it.live(`${command}-help-prints-usage-and-exits-0`, () =>
