@@ -421,15 +421,12 @@ describe("interruption", () => {
       stderr += chunk.toString("utf8")
     })
     const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)))
-    // Wait until the temp file beside the target exists, i.e. the export is mid-write.
+    // Wait until the partial file exists in the state directory, i.e. the export is mid-write.
+    const state = NodePath.join(dir, ".spotpipe-state")
+    const writing = () => NodeFs.existsSync(state) && NodeFs.readdirSync(state).some((f) => f.endsWith(".partial"))
     const deadline = Date.now() + 30_000
-    while (!NodeFs.readdirSync(dir).some((f) => f.endsWith(".tmp")) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
-    expect(
-      NodeFs.readdirSync(dir).some((f) => f.endsWith(".tmp")),
-      stderr
-    ).toBe(true)
+    while (!writing() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(writing(), stderr).toBe(true)
     child.kill("SIGINT")
     expect(await exited).toBe(130)
     expect(NodeFs.readdirSync(dir)).toEqual([])

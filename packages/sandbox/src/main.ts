@@ -6,7 +6,7 @@
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeServices from "@effect/platform-node/NodeServices"
-import { Cause, Console, Effect, Exit } from "effect"
+import { Cause, Console, Effect, Exit, Schema } from "effect"
 import { CliError, CliOutput, Command } from "effect/cli"
 import manifest from "../package.json" with { type: "json" }
 import { fixtures } from "./Fixtures.ts"
@@ -33,12 +33,21 @@ const presenter = CliOutput.layerPresenter({
       : CliOutput.defaultPresenter.present(event)
 })
 
+/** The sandbox could not start for another reason than its options. */
+class SandboxStartError extends Schema.TaggedError<SandboxStartError>()("SandboxStartError", {
+  message: Schema.String
+}) {}
+
 const serve = makeSandboxCommand(name, { invocation: name, hideSecretKey: false }, (options) =>
   Effect.gen(function* () {
     const sandbox = yield* Effect.acquireRelease(
       Effect.tryPromise({
         try: () => startSandbox({ ...options, log: (line) => process.stdout.write(`${line}\n`) }),
-        catch: (cause) => cause
+        // A bad option or a port in use is a SandboxOptionError (exit 2); anything else fails to start (exit 1).
+        catch: (cause) =>
+          cause instanceof SandboxOptionError
+            ? cause
+            : new SandboxStartError({ message: cause instanceof Error ? cause.message : String(cause) })
       }),
       (s) => Effect.promise(() => s.close())
     )

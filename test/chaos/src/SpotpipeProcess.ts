@@ -1,9 +1,12 @@
 /**
  * Runs the real `spotpipe` CLI (on this Node, the installed command's launcher and bundle, built from the current
  * sources for this test run by apps/export/test/support/builtCli.ts) as a child process with only the
- * environment a test passes (plus PATH/HOME), and can SIGKILL it after a delay — the crash suite's hammer.
+ * environment a test passes (plus PATH/HOME), and can SIGKILL it after a delay or at a named step of the export
+ * engine — the crash suite's hammers. A kill at a step runs the CLI from source through `KillAtStep.ts`, which adds
+ * the step probe as a layer: the shipped CLI has no such hook.
  */
 import { spawn } from "node:child_process"
+import { fileURLToPath } from "node:url"
 import { inject } from "vitest"
 import type {} from "../../../apps/export/test/support/builtCli.ts"
 
@@ -24,13 +27,24 @@ export interface ProcessRun {
   readonly stderr: string
 }
 
-/** Runs `spotpipe args…`; with `killAfterMillis`, SIGKILLs it at that moment if it is still running. */
+/** The crash suite's entry point: the CLI with a probe that SIGKILLs it at a step (`<step>:<n>`). */
+const killAtStepPath = fileURLToPath(new URL("./KillAtStep.ts", import.meta.url))
+
+/**
+ * Runs `spotpipe args…`; with `killAfterMillis`, SIGKILLs it at that moment if it is still running; with
+ * `killAtStep` (`checkpoint-written:4`: the 4th time an output reaches that step), it kills itself there.
+ */
 export const runSpotpipe = (
   args: ReadonlyArray<string>,
-  options: { readonly env: Readonly<Record<string, string>>; readonly killAfterMillis?: number }
+  options: {
+    readonly env: Readonly<Record<string, string>>
+    readonly killAfterMillis?: number
+    readonly killAtStep?: string
+  }
 ): Promise<ProcessRun> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [mainPath, ...args], {
+    const argv = options.killAtStep === undefined ? [mainPath, ...args] : [killAtStepPath, options.killAtStep, ...args]
+    const child = spawn(process.execPath, argv, {
       env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", ...options.env },
       stdio: ["ignore", "pipe", "pipe"]
     })

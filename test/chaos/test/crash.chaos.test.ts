@@ -39,9 +39,10 @@ const job = {
   ]
 }
 
-const run = (out: string, extra: ReadonlyArray<string>, more: Record<string, string> = {}, killAfterMillis?: number) =>
+const run = (out: string, extra: ReadonlyArray<string>, killAtStep?: string, killAfterMillis?: number) =>
   runSpotpipe(["run", jobPath, "--out", out, "--quiet", "--concurrency", "2", ...extra], {
-    env: { ...env, ...more },
+    env,
+    ...(killAtStep === undefined ? {} : { killAtStep }),
     ...(killAfterMillis === undefined ? {} : { killAfterMillis })
   })
 
@@ -124,7 +125,7 @@ describe.concurrent("crash", () => {
     it(`sigkill-at-${point.replace(":", "-")}-then-resume-gives-the-reference-files`, async () => {
       tally.scenarios++
       const out = NodePath.join(root, `at-${point.replace(":", "-")}`)
-      const killed = await run(out, [], { SPOTPIPE_TEST_KILL_AT: point })
+      const killed = await run(out, [], point)
       expect(killed.signal).toBe("SIGKILL")
       tally.kills++
       expect(NodeFs.existsSync(NodePath.join(out, "manifest.json"))).toBe(false)
@@ -139,7 +140,7 @@ describe.concurrent("crash", () => {
       const out = NodePath.join(root, `random-${scenario}`)
       // First run, then one resume, each killed somewhere in the 0.4-2.4 s a run takes here.
       for (const extra of [[], ["--resume"]]) {
-        const result = await run(out, extra, {}, 400 + Math.floor(random() * 2_000))
+        const result = await run(out, extra, undefined, 400 + Math.floor(random() * 2_000))
         if (result.signal === "SIGKILL") tally.kills++
         else expect(result.code).toBe(0)
       }
@@ -150,7 +151,7 @@ describe.concurrent("crash", () => {
   it("a-changed-job-file-restarts-only-the-changed-export", async () => {
     tally.scenarios++
     const out = NodePath.join(root, "changed")
-    const killed = await run(out, [], { SPOTPIPE_TEST_KILL_AT: "after-publish:3" })
+    const killed = await run(out, [], "after-publish:3")
     expect(killed.signal).toBe("SIGKILL")
     tally.kills++
     const changedPath = NodePath.join(root, "job-changed.json")
@@ -203,9 +204,10 @@ describe("resume from the checkpoint offset", () => {
         single,
         JSON.stringify({ defaults: { pageSize: 250 }, exports: [{ ...spec, format: "ndjson" }] })
       )
-      const runOwn = (out: string, extra: ReadonlyArray<string>, more: Record<string, string> = {}) =>
+      const runOwn = (out: string, extra: ReadonlyArray<string>, killAtStep?: string) =>
         runSpotpipe(["run", single, "--out", out, "--quiet", "--concurrency", "1", ...extra], {
-          env: { ...ownEnv, ...more }
+          env: ownEnv,
+          ...(killAtStep === undefined ? {} : { killAtStep })
         })
       const dataRequests = () => requests.filter((line) => line.split(" ")[1]?.endsWith(`/${path}`)).length
 
@@ -217,7 +219,7 @@ describe("resume from the checkpoint offset", () => {
       expect(pages).toBeGreaterThan(6) // enough pages for the kill below to leave some to do
 
       const out = NodePath.join(root, `offset-${name}`)
-      const killed = await runOwn(out, [], { SPOTPIPE_TEST_KILL_AT: "checkpoint-written:4" })
+      const killed = await runOwn(out, [], "checkpoint-written:4")
       expect(killed.signal).toBe("SIGKILL")
       tally.kills++
       requests.length = 0
@@ -298,14 +300,10 @@ describe.concurrent("a setting changed before --resume", () => {
   for (const { name, args, otherZone, line } of cases) {
     it(`a-changed-${name}-restarts-the-output-and-ends-byte-identical-to-a-run-with-the-new-setting`, async () => {
       tally.scenarios++
-      const runWith = (
-        out: string,
-        extra: ReadonlyArray<string>,
-        s: RunningSandbox,
-        more: Record<string, string> = {}
-      ) =>
+      const runWith = (out: string, extra: ReadonlyArray<string>, s: RunningSandbox, killAtStep?: string) =>
         runSpotpipe(["run", settingsJob, "--out", out, "--concurrency", "1", ...extra], {
-          env: { ...envOf(s), ...more }
+          env: envOf(s),
+          ...(killAtStep === undefined ? {} : { killAtStep })
         })
       const after = otherZone === true ? kiritimati : kolkata
       const referenceOut = NodePath.join(root, `setting-${name}-reference`)
@@ -317,7 +315,7 @@ describe.concurrent("a setting changed before --resume", () => {
       expect(differences(dataFiles(readTree(oldOut)), expected)).toEqual(["orders.csv"])
 
       const out = NodePath.join(root, `setting-${name}`)
-      const killed = await runWith(out, ["--quiet"], kolkata, { SPOTPIPE_TEST_KILL_AT: "checkpoint-written:4" })
+      const killed = await runWith(out, ["--quiet"], kolkata, "checkpoint-written:4")
       expect(killed.signal).toBe("SIGKILL")
       tally.kills++
       const resumed = await runWith(out, ["--resume", ...args], after)

@@ -5,10 +5,10 @@
  * it is one JSON object instead ({@link batchSummaryJson}).
  */
 
-import type { BatchManifest } from "../output/BatchManifest.ts"
+import type { Manifest } from "../output/Manifest.ts"
 import { formatCount, inert, jsonLine } from "./TerminalText.ts"
 
-const perExport = (manifest: BatchManifest) =>
+const perExport = (manifest: Manifest) =>
   manifest.exports.map((status) => {
     const outputs = manifest.outputs.filter((o) => o.export === status.export)
     return {
@@ -21,7 +21,7 @@ const perExport = (manifest: BatchManifest) =>
   })
 
 /** Summary text of a batch manifest. */
-export const formatBatchSummary = (manifest: BatchManifest): string => {
+export const formatBatchSummary = (manifest: Manifest): string => {
   const lines: Array<string> = []
   for (const { status, files, rows, bytes, resume } of perExport(manifest)) {
     const how = resume.join("+")
@@ -42,7 +42,7 @@ export const formatBatchSummary = (manifest: BatchManifest): string => {
 }
 
 /** The batch summary as one line of JSON (numbers as plain digits). */
-export const batchSummaryJson = (manifest: BatchManifest): string =>
+export const batchSummaryJson = (manifest: Manifest): string =>
   jsonLine({
     summary: {
       exports: perExport(manifest).map(({ status, files, rows, bytes, resume }) => ({

@@ -143,7 +143,7 @@ const workers = described(
     maxWorkers,
     `use --workers between 0 (no worker threads) and ${maxWorkers}`
   ).pipe(Flag.optional),
-  `threads that write part of each large page (256 KiB or more) while the main thread writes the rest, so large exports use two cores, 0-${maxWorkers} (0: all on the main thread; default 1 on machines with 2+ cores when started through pnpm spotpipe, which sets the memory allocator up for it, else 0)`
+  `threads that write part of each large page (256 KiB or more) while the main thread writes the rest, so large exports use two cores, 0-${maxWorkers} (0: all on the main thread; default 1 on machines with 2+ cores, 0 where the memory allocator cannot be set up for it, e.g. Windows)`
 )
 
 /** How files are written, for single exports and batch runs alike. */
@@ -226,6 +226,10 @@ export const exportFlags = {
       `use --concurrency between 1 and ${maxConcurrency}`
     ).pipe(Flag.optional),
     `data requests in flight at once, 1-${maxConcurrency} (default 2; 1 with --page-size 50000 or more)`
+  ),
+  resume: described(
+    Flag.Boolean("resume").pipe(Flag.withDefault(false)),
+    "continue this export from its last checkpoint if an earlier run of it was interrupted (a complete, verified file is kept); without it a failed export leaves nothing behind"
   ),
   outputName: described(
     nonBlank(

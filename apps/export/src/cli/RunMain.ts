@@ -1,53 +1,7 @@
 /**
- * Runs {@link program} on the process arguments with Node services, and exits with its code. SIGINT (Ctrl-C),
- * SIGTERM and SIGHUP interrupt the run: finalizers remove any temp file, the program says so on stderr, and the
- * process exits with 128 + the signal's number (130, 143, 129), as a shell reports a command that a signal
- * ended. A closed stdout (`--out - | head`) ends the run quietly with 141 (see StdoutWriter.ts). Loaded by
- * `bin/spotpipe.js`, from source or as the entry of the bundle in `dist/`.
+ * The CLI's entry point: `spotpipe` with the process arguments (see `Main.ts`). Loaded by `bin/spotpipe.js` as the
+ * entry of the bundle in `dist/`, or from source in a checkout.
  */
-import { constants } from "node:os"
-import * as NodeServices from "@effect/platform-node/NodeServices"
-import { Cause, Effect, Exit, Runtime } from "effect"
-import { ExitCode } from "../Failure.ts"
-import { program } from "./Program.ts"
+import { runCli } from "./Main.ts"
 
-/** The signals that stop a run (cleanly); each exits with 128 + its number. */
-const stopSignals = ["SIGINT", "SIGTERM", "SIGHUP"] as const
-
-/** The exit code for a run stopped by `signal`: 128 + its number (SIGINT 130, SIGTERM 143, SIGHUP 129). */
-export const signalExitCode = (signal: NodeJS.Signals): number => 128 + constants.signals[signal]
-
-const runMain = Runtime.makeRunMain(({ fiber, teardown }) => {
-  let received: NodeJS.Signals | undefined
-  const onSignal = (signal: NodeJS.Signals) => {
-    // The first signal interrupts; later ones wait for the cleanup it started.
-    if (received !== undefined) return
-    received = signal
-    fiber.interruptUnsafe(fiber.id)
-  }
-  // A write to a closed stdout fails its callback (the data writer turns that into a quiet exit 141); the
-  // stream also emits "error", which without a listener would crash the process with a stack trace.
-  const onStdoutError = () => {}
-  for (const signal of stopSignals) process.on(signal, onSignal)
-  process.stdout.on("error", onStdoutError)
-  fiber.addObserver((exit) => {
-    for (const signal of stopSignals) process.removeListener(signal, onSignal)
-    teardown(exit, (code) => {
-      // A run that a signal stopped ends with the signal's code, whatever its cleanup reported.
-      const final = received !== undefined && code !== 0 ? signalExitCode(received) : code
-      if (received !== undefined || final !== 0) process.exit(final)
-    })
-  })
-})
-
-runMain(program(process.argv.slice(2)).pipe(Effect.provide(NodeServices.layer)), {
-  disableErrorReporting: true,
-  teardown: (exit, onExit) =>
-    onExit(
-      Exit.isSuccess(exit)
-        ? Number(exit.value)
-        : Cause.hasInterruptsOnly(exit.cause)
-          ? ExitCode.interrupted
-          : ExitCode.failed
-    )
-})
+runCli(process.argv.slice(2))

@@ -12,8 +12,9 @@
  * When the export's definition or a setting changed, the source's row count or columns changed, or the partial
  * file does not match its record, the output restarts from the beginning instead of mixing data of two versions.
  */
-import { createHash, type Hash, randomBytes } from "node:crypto"
-import { Effect, Exit, FileSystem, Option, Path, type PlatformError, Schema } from "effect"
+import { createHash, type Hash } from "node:crypto"
+import { Effect, Exit, FileSystem, Option, type Path, type PlatformError, Schema } from "effect"
+import { replaceFile } from "../output/AtomicFile.ts"
 import { changedSetting, type OutputSettings } from "../plan/OutputSettings.ts"
 
 /** One checkpoint record (the file is its JSON). */
@@ -184,43 +185,16 @@ export const read = Effect.fn("Checkpoint.read")(function* (path: string) {
   return Option.map(text, parseRecord)
 })
 
-/** fsyncs a directory, so that a rename inside it survives a power loss. Not every platform allows it. */
-export const syncDirectory = (dir: string): Effect.Effect<void, never, FileSystem.FileSystem> =>
-  Effect.scoped(
-    Effect.gen(function* () {
-      const fs = yield* FileSystem.FileSystem
-      const handle = yield* fs.open(dir, { flag: "r" })
-      yield* handle.sync
-    })
-  ).pipe(Effect.ignore)
-
 /**
- * Replaces the checkpoint at `path` atomically: a reader (or a resume after SIGKILL at any instant) sees the
- * previous record or the new one, never a torn one.
+ * Replaces the checkpoint at `path` atomically (see `AtomicFile.replaceFile`): a reader, or a resume after SIGKILL
+ * at any instant, sees the previous record or the new one, never a torn one.
  */
-export const write = Effect.fn("Checkpoint.write")(function* (
+export const write = (
   path: string,
   record: CheckpointRecord,
   /** Runs between the temp file's fsync and the rename (the crash suite kills the process here). */
   beforeRename: Effect.Effect<void> = Effect.void
-) {
-  const fs = yield* FileSystem.FileSystem
-  const paths = yield* Path.Path
-  const temp = `${path}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`
-  const text = `${JSON.stringify(record)}\n`
-  yield* Effect.scoped(
-    Effect.gen(function* () {
-      const file = yield* fs.open(temp, { flag: "wx", mode: 0o600 })
-      yield* file.writeAll(Buffer.from(text, "utf8"))
-      yield* file.sync
-    })
-  ).pipe(
-    Effect.andThen(beforeRename),
-    Effect.andThen(fs.rename(temp, path)),
-    Effect.onError(() => fs.remove(temp).pipe(Effect.ignore))
-  )
-  yield* syncDirectory(paths.dirname(path))
-})
+) => replaceFile(path, `${JSON.stringify(record)}\n`, { mode: 0o600, beforeRename })
 
 /** A SHA-256 over the first `bytes` bytes of a file, ready to be continued with more bytes. */
 export interface PrefixHash {

@@ -106,6 +106,8 @@ export interface JobSpec<E, R> {
   /** A page repeated by the server (`DataPage.repeated`) fails the job instead of being a warning (`--strict`). */
   readonly strict?: boolean
   readonly progress: ProgressReporter
+  /** Runs after each page is written, with its row count (the engine's checkpoint step). */
+  readonly afterPage?: (rows: number) => Effect.Effect<void, ExportError, R>
   /**
    * The output already holds the header and this many rows and pages (a resumed export whose `pages` start at
    * row `rows`): the header is not written again and counts continue from these.
@@ -395,6 +397,7 @@ export const runJob = <E, R>(
         if (page.availableRowCount !== undefined) available = page.availableRowCount
         if (page.samplingRatio !== undefined)
           sampling = sampling === null ? page.samplingRatio : Math.min(sampling, page.samplingRatio)
+        if (spec.afterPage !== undefined) yield* spec.afterPage(count)
         yield* spec.progress.page(count, page.availableRowCount)
       })
     ).pipe(Effect.ensuring(spec.progress.finish))

@@ -157,12 +157,15 @@ export const tempFileName = (baseName: string): string =>
 export const tempFilePattern = /^\..+\.(\d+)-[0-9a-f]{8}\.tmp$/
 
 /**
- * Replaces the file at `target` with `text` atomically (temp file, fsync, rename, fsync of the directory): a
- * reader, or a run after a kill at any instant, sees the old file or the new one, never a torn one.
+ * Replaces the file at `target` with `text` atomically (temp file beside it, fsync, rename, fsync of the directory):
+ * a reader, or a run after a kill at any instant, sees the old file or the new one, never a torn one. The one
+ * function for small files that are replaced whole (manifests, checkpoints). `beforeRename` runs between the temp
+ * file's fsync and the rename (the crash suite stops the process there).
  */
 export const replaceFile = (
   target: string,
-  text: string
+  text: string,
+  options: { readonly mode?: number; readonly beforeRename?: Effect.Effect<void> } = {}
 ): Effect.Effect<void, ExportError, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
@@ -171,15 +174,25 @@ export const replaceFile = (
     const temp = path.join(dir, tempFileName(path.basename(target)))
     yield* Effect.scoped(
       Effect.gen(function* () {
-        const file = yield* fs.open(temp, { flag: "wx", mode: 0o644 })
+        const file = yield* fs.open(temp, { flag: "wx", mode: options.mode ?? 0o644 })
         yield* file.writeAll(Buffer.from(text, "utf8"))
         yield* file.sync
       })
     ).pipe(
+      Effect.andThen(options.beforeRename ?? Effect.void),
       Effect.andThen(fs.rename(temp, target)),
       Effect.onError(() => fs.remove(temp).pipe(Effect.ignore)),
       Effect.mapError((e) => fileError(target, e))
     )
-    // Not every platform can fsync a directory; the rename is done either way.
-    yield* Effect.scoped(Effect.flatMap(fs.open(dir, { flag: "r" }), (handle) => handle.sync)).pipe(Effect.ignore)
+    yield* syncDirectory(dir)
   })
+
+/** fsyncs a directory, so that a rename inside it survives a power loss. Not every platform allows it. */
+export const syncDirectory = (dir: string): Effect.Effect<void, never, FileSystem.FileSystem> =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const handle = yield* fs.open(dir, { flag: "r" })
+      yield* handle.sync
+    })
+  ).pipe(Effect.ignore)

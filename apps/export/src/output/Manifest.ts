@@ -1,13 +1,16 @@
 /**
- * The manifest of a run: `manifest-<run_id>.json`, one per run and never replaced, with a copy of the latest
- * run's at `manifest.json`. It lists every output with where it came from (type, id, name, visualization,
- * query), its columns and types, rows written against `available_data_row_count`, `sampling_ratio`, bytes,
- * SHA-256, timings and warnings, plus the data timezone and where it came from and the time-zone database
- * version. It holds no host credentials
- * and no secret. It is published atomically like every other output.
+ * The manifest of a run — a single command and `spotpipe run` alike: `manifest-<run_id>.json`, one per run and
+ * never replaced, with a copy of the latest run's at `manifest.json` (a shard's copy: `manifest.shard-<i>-of-<n>.json`,
+ * so that shards sharing a directory never overwrite each other's). It lists the status of every export (succeeded or
+ * failed, with the one-line reason) and every output file with where it came from (type, id, name, visualization,
+ * query), its columns and types, rows written against `available_data_row_count`, `sampling_ratio`, bytes, SHA-256,
+ * timings and warnings, the output's fingerprint and settings and how resume treated it; plus the job file and shard
+ * (for `spotpipe run`), the data timezone and where it came from, and the time-zone database version. It holds no
+ * host credentials and no secret, and is published atomically like every other output. `--resume` reads every
+ * earlier one back to skip outputs that are complete and verified.
  */
 import { randomBytes } from "node:crypto"
-import { Effect, type FileSystem, type Path, Schema } from "effect"
+import { Effect, Exit, FileSystem, Option, type Path, Schema } from "effect"
 import type { ExportError } from "../ExportError.ts"
 import { replaceFile } from "./AtomicFile.ts"
 
@@ -52,6 +55,11 @@ export const manifestColumn = (c: ManifestColumn): ManifestColumn =>
       ? { name: c.name, type: c.type }
       : { name: c.name, source_name: c.source_name, type: c.type }
 
+/** How an output came to be in this run. */
+export const ResumeOutcome = Schema.Literals(["written", "continued", "published", "skipped"])
+/** See {@link ResumeOutcome}. */
+export type ResumeOutcome = typeof ResumeOutcome.Type
+
 /** One output file. */
 export const ManifestOutput = Schema.Struct({
   file: Schema.String,
@@ -67,17 +75,50 @@ export const ManifestOutput = Schema.Struct({
   started_at: Schema.String,
   finished_at: Schema.String,
   seconds: Schema.Finite,
-  warnings: Schema.Array(Schema.String)
+  warnings: Schema.Array(Schema.String),
+  /** The export (its key) this file belongs to. */
+  export: Schema.String,
+  /** The output's fingerprint when the file was written: its export and every setting (see `OutputSettings`). */
+  fingerprint: Schema.String,
+  /** The settings it was written with (newline, time zone, time-zone database, …). */
+  settings: Schema.optionalKey(Schema.Unknown),
+  /** Data timezone of this output. */
+  timezone: Schema.String,
+  /** `written` from scratch, `continued` from a checkpoint, `published` from a complete partial, `skipped` (verified). */
+  resume: ResumeOutcome
 })
 /** See {@link ManifestOutput}. */
 export type ManifestOutput = typeof ManifestOutput.Type
 
+/** The status of one export. */
+export const ExportStatus = Schema.Struct({
+  export: Schema.String,
+  index: Schema.Int,
+  type: Schema.String,
+  status: Schema.Literals(["succeeded", "failed"]),
+  /** Why it failed (one line, no secret). */
+  error: Schema.NullOr(Schema.String),
+  files: Schema.Array(Schema.String)
+})
+/** See {@link ExportStatus}. */
+export type ExportStatus = typeof ExportStatus.Type
+
+/** A shard of a job: the `index`-th (from 1) of `count`. */
+export interface ShardOf {
+  readonly index: number
+  readonly count: number
+}
+
 /** The whole manifest. */
 export const Manifest = Schema.Struct({
   spotpipe: Schema.String,
-  /** This run's id: its own manifest is `manifest-<run_id>.json`. */
+  /** This run's id (`20261206T145301123Z-3f9a`): its own manifest is `manifest-<run_id>.json`. */
   run_id: Schema.String,
+  /** `run`, or the single command (`answer`, `search`, …, `demo`). */
   command: Schema.String,
+  /** The job file and its fingerprint (`spotpipe run`); null for a single command. */
+  job: Schema.NullOr(Schema.Struct({ file: Schema.String, fingerprint: Schema.String })),
+  shard: Schema.NullOr(Schema.Struct({ index: Schema.Int, count: Schema.Int })),
   host: Schema.String,
   timezone: TimeZoneInfo,
   /** The runtime's time-zone database version (`process.versions.tz`). */
@@ -85,6 +126,7 @@ export const Manifest = Schema.Struct({
   started_at: Schema.String,
   finished_at: Schema.String,
   seconds: Schema.Finite,
+  exports: Schema.Array(ExportStatus),
   outputs: Schema.Array(ManifestOutput),
   warnings: Schema.Array(Schema.String)
 })
@@ -119,9 +161,43 @@ export const publishManifests = (
 /** Manifest text: pretty JSON with a final newline. */
 export const renderManifest = (manifest: Manifest): string => `${JSON.stringify(manifest, null, 2)}\n`
 
-/** Publishes `manifest` into `dir`: its own `manifest-<run_id>.json` and the `manifest.json` copy. */
-export const writeManifest = (
-  dir: string,
-  manifest: Manifest
-): Effect.Effect<void, ExportError, FileSystem.FileSystem | Path.Path> =>
-  publishManifests(dir, manifest.run_id, manifestFileName, renderManifest(manifest))
+/**
+ * The name of the copy of the latest run's manifest: `manifest.json`, or `manifest.shard-2-of-5.json` for one shard
+ * (shards sharing a directory never overwrite each other's).
+ */
+export const latestManifestName = (shard: ShardOf): string =>
+  shard.count === 1 ? manifestFileName : `manifest.shard-${shard.index}-of-${shard.count}.json`
+
+const decodeManifest = Schema.decodeUnknownExit(Schema.fromJsonString(Manifest))
+const decodeOutput = Schema.decodeUnknownExit(ManifestOutput)
+
+/** Parses a manifest; anything else (another version's manifest, a torn file) is `none`. */
+export const parseManifest = (text: string): Option.Option<Manifest> => {
+  const decoded = decodeManifest(text)
+  return Exit.isSuccess(decoded) ? Option.some(decoded.value) : Option.none()
+}
+
+/** Checks an output entry stored in a checkpoint. */
+export const parseOutput = (value: unknown): Option.Option<ManifestOutput> => {
+  const decoded = decodeOutput(value)
+  return Exit.isSuccess(decoded) ? Option.some(decoded.value) : Option.none()
+}
+
+/**
+ * Every manifest in `dir`, oldest first: the runs' own `manifest-<run_id>.json` in name (time) order, after the
+ * copies (`manifest.json`, `manifest.shard-…json`), which repeat one of them. Other files and torn files are left out.
+ */
+export const readManifests = (dir: string): Effect.Effect<ReadonlyArray<Manifest>, never, FileSystem.FileSystem> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const names = yield* fs.readDirectory(dir).pipe(Effect.orElseSucceed((): ReadonlyArray<string> => []))
+    const runs = names.filter((n) => runManifestPattern.test(n)).sort()
+    const copies = names.filter((n) => n === manifestFileName || /^manifest\.shard-\d+-of-\d+\.json$/.test(n)).sort()
+    const manifests: Array<Manifest> = []
+    for (const name of [...copies, ...runs]) {
+      const text = yield* fs.readFileString(`${dir}/${name}`).pipe(Effect.option)
+      const parsed = Option.flatMap(text, parseManifest)
+      if (Option.isSome(parsed)) manifests.push(parsed.value)
+    }
+    return manifests
+  })

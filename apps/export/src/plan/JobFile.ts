@@ -143,12 +143,17 @@ export class JobFileError extends Schema.TaggedError<JobFileError>()("JobFileErr
   }
 }
 
-/** An export with the defaults applied, ready to run. */
+/** An export with the defaults applied, ready to run: one entry of a job file, or the one export of a single command. */
 export interface JobExport {
-  /** Position in the job file (0-based). */
+  /** Position in the job (0-based). */
   readonly index: number
-  /** Unique, file-system-safe output name without extension (also the export's identity for resume). */
-  readonly key: string
+  /**
+   * Unique, file-system-safe output name without extension (also the export's identity for resume); `undefined`:
+   * named after the object found (a single command's `answer-<name>`, see `Planner`).
+   */
+  readonly key: string | undefined
+  /** Names the export in messages: `export 3 (answer "Sales")` in a job, `answer "Sales"` for a single command. */
+  readonly what: string
   readonly spec: ExportSpec
   readonly format: "csv" | "ndjson"
   /** The data timezone, when the job sets one (else the cluster's zone or UTC is used). */
@@ -158,6 +163,42 @@ export interface JobExport {
   readonly strict: boolean
   /** SHA-256 of what the export reads and how it writes it: a change means its earlier output is stale. */
   readonly fingerprint: string
+}
+
+/**
+ * Builds an export from its spec and settings. The fingerprint covers what it reads and how; its file name is part
+ * of every output's settings (see `OutputSettings`), and `strict` changes whether an output is written, never its
+ * bytes, so neither is in it.
+ */
+export const makeExport = (options: {
+  readonly index: number
+  readonly key: string | undefined
+  readonly what: string
+  readonly spec: ExportSpec
+  readonly format: "csv" | "ndjson"
+  readonly timezone: string | undefined
+  readonly pageSize: number
+  readonly strict: boolean
+}): JobExport => {
+  const { format: _f, timezone: _t, pageSize: _p, output: _o, strict: _s, ...source } = options.spec
+  const fingerprint = sha256(
+    canonicalJson({ v: 2, source, format: options.format, timezone: options.timezone, pageSize: options.pageSize })
+  )
+  return { ...options, fingerprint }
+}
+
+/** How a job file's export is named in messages: `export 3 (answer "Sales")`. */
+export const describeExport = (spec: ExportSpec, index: number): string => {
+  switch (spec.type) {
+    case "metadata":
+      return `export ${index + 1} (metadata ${spec.metadataTypes.join(", ")})`
+    case "answer":
+      return `export ${index + 1} (answer "${spec.id}")`
+    case "liveboard":
+      return `export ${index + 1} (liveboard "${spec.id}")`
+    case "search":
+      return `export ${index + 1} (search on "${spec.table}")`
+  }
 }
 
 /** A parsed job. */
@@ -297,24 +338,25 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
   if (clashes.length > 0) return Exit.fail(new JobFileError({ file, problems: clashes }))
   const names = new FileNameAllocator()
   names.reserve("manifest.json")
-  const exports = job.exports.map((spec, index): JobExport => {
-    const format = spec.format ?? defaults.format ?? "csv"
-    const timezone = spec.timezone ?? defaults.timezone
-    const pageSize = spec.pageSize ?? defaults.pageSize ?? defaultPageSize
-    // Allocated without extension so that `x.csv` and `x.ndjson` of two exports cannot share a key.
-    const key = names.allocate(spec.output ?? defaultOutputName(spec), "x").slice(0, -2)
-    const strict = spec.strict ?? defaults.strict ?? false
-    // `strict` changes whether an output is written, never its bytes: not part of the fingerprint.
-    const { format: _f, timezone: _t, pageSize: _p, output: _o, strict: _s, ...source } = spec
-    const fingerprint = sha256(canonicalJson({ v: 1, source, format, timezone, pageSize, key }))
-    return { index, key, spec, format, timezone, pageSize, strict, fingerprint }
-  })
+  const exports = job.exports.map((spec, index) =>
+    makeExport({
+      index,
+      // Allocated without extension so that `x.csv` and `x.ndjson` of two exports cannot share a key.
+      key: names.allocate(spec.output ?? defaultOutputName(spec), "x").slice(0, -2),
+      what: describeExport(spec, index),
+      spec,
+      format: spec.format ?? defaults.format ?? "csv",
+      timezone: spec.timezone ?? defaults.timezone,
+      pageSize: spec.pageSize ?? defaults.pageSize ?? defaultPageSize,
+      strict: spec.strict ?? defaults.strict ?? false
+    })
+  )
   const connection = job.connection ?? {}
   return Exit.succeed({
     connection,
     client: job.client ?? {},
     exports,
-    fingerprint: sha256(canonicalJson({ connection, exports: exports.map((e) => e.fingerprint) }))
+    fingerprint: sha256(canonicalJson({ connection, exports: exports.map((e) => [e.key, e.fingerprint]) }))
   })
 }
 

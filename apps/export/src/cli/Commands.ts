@@ -1,0 +1,343 @@
+/**
+ * What the exporting commands do once their flags are parsed: check what one flag cannot (Settings.ts), resolve
+ * the connection (cluster/Connection.ts), connect, hand the exports to the one export engine (`Engine.runExports`)
+ * and print the summary. A single command (`metadata`, `answer`, `liveboard`, `search`, `demo`) is a job of its own
+ * exports run with the single-command policy: it stops at the first failure and resumes only with `--resume`.
+ * `spotpipe run` runs a job file's exports with the job policy: a failed export is recorded while the others carry
+ * on, and its state is kept for `--resume`. Both write the same files, layout and manifest fields.
+ */
+import { Console, Effect, Option, Path, Redacted } from "effect"
+import { GlobalFlag, Prompt } from "effect/cli"
+import type { Cluster } from "../cluster/Cluster.ts"
+import { demoMetadataTypes, type MetadataObject } from "../cluster/Cluster.ts"
+import {
+  type ConnectionFlags,
+  commandLineLayer,
+  environmentLayer,
+  jobFileLayer,
+  readEnvironment,
+  resolveConnection
+} from "../cluster/Connection.ts"
+import { type ClusterFailure, connect } from "../cluster/CoreCluster.ts"
+import { ExportError } from "../ExportError.ts"
+import { type RunOptions, type RunResult, runExports } from "../engine/Engine.ts"
+import { toExportError } from "../Failure.ts"
+import { checkOutputFolder, claimDemoFolder } from "../output/OutputFolder.ts"
+import { type ConnectionSpec, type ExportSpec, type Job, type JobExport, makeExport } from "../plan/JobFile.ts"
+import * as Shard from "../plan/Shard.ts"
+import { batchSummaryJson, formatBatchSummary } from "./BatchSummary.ts"
+import type { connectionFlags, exportFlags, logFlags, Parsed, runFlags, timeLimitFlags, writeFlags } from "./Flags.ts"
+import { setResumeHint, shellWord } from "./Interruption.ts"
+import { loggingLayer, logLevelOf } from "./Logging.ts"
+import { makeTerminalProgress, showsProgress, silentProgress } from "./Progress.ts"
+import {
+  checkLogging,
+  checkOutput,
+  checkTimeLimits,
+  defaultPageSize,
+  type Format,
+  type LogSettings,
+  type OutputSettings
+} from "./Settings.ts"
+import { formatSummary, type SummaryLine, summaryJson } from "./Summary.ts"
+import { UsageError } from "./UsageError.ts"
+import { version } from "./Version.ts"
+
+/** What every exporting command parsed: where to connect, time limits, what to write, logging. */
+export type CommonInput = Parsed<typeof connectionFlags & typeof timeLimitFlags & typeof exportFlags & typeof logFlags>
+
+/** What `spotpipe run` parsed. */
+export type RunInput = Parsed<typeof connectionFlags & typeof timeLimitFlags & typeof logFlags & typeof runFlags> &
+  Parsed<typeof writeFlags> & { readonly job: { readonly path: string; readonly job: Job } }
+
+/**
+ * Asks for a password on the terminal, when there is one to ask on; `allowPrompt` is off with `--out -`, since
+ * the prompt draws on stdout.
+ */
+const passwordPrompt = Effect.fn("Commands.passwordPrompt")(function* (allowPrompt: boolean) {
+  const terminal = yield* Effect.context<Prompt.Environment>()
+  const interactive =
+    allowPrompt && process.stdin.isTTY === true && process.stdout.isTTY === true && process.stderr.isTTY === true
+  return interactive
+    ? Option.some((message: string) =>
+        Prompt.run(Prompt.Password({ message })).pipe(
+          Effect.map((r) => Redacted.make(Redacted.value(r) as string)),
+          Effect.mapError(() => new UsageError({ message: "no password entered" })),
+          Effect.provideContext(terminal)
+        )
+      )
+    : Option.none()
+})
+
+/**
+ * The connection from the command line, then `job` (a job file's `connection`, for `spotpipe run`), then the
+ * THOUGHTSPOT_* environment (unless `ambient` is off: the demo's own sandbox); a password prompt only as the last
+ * resort.
+ */
+const connectionOf = Effect.fn("Commands.connectionOf")(function* (
+  flags: ConnectionFlags,
+  allowPrompt: boolean,
+  sources: { readonly job?: ConnectionSpec; readonly ambient?: boolean } = {}
+) {
+  const env = yield* readEnvironment(sources.job)
+  const layers = [
+    yield* commandLineLayer(flags),
+    ...(sources.job === undefined ? [] : [jobFileLayer(sources.job, env)]),
+    ...(sources.ambient === false ? [] : [environmentLayer(env)])
+  ]
+  return yield* resolveConnection(layers, yield* passwordPrompt(allowPrompt))
+})
+
+const progressFor = (settings: LogSettings) =>
+  showsProgress(settings, process.stderr.isTTY === true)
+    ? makeTerminalProgress((text) => Effect.sync(() => void process.stderr.write(text)))
+    : silentProgress
+
+/** Runs `body` with the logging the flags ask for (checked first: `--quiet` with `--verbose` is a usage error). */
+const withLogging = <A, E, R>(
+  input: Parsed<typeof logFlags>,
+  body: (settings: LogSettings) => Effect.Effect<A, E, R>
+) =>
+  Effect.gen(function* () {
+    const settings = yield* checkLogging(input)
+    const level = yield* logLevelOf(settings, yield* GlobalFlag.LogLevel)
+    return yield* body(settings).pipe(Effect.scoped, Effect.provide(loggingLayer(settings, level)))
+  })
+
+/** The engine's settings that come from the writing flags. */
+const writeSettings = (output: OutputSettings, input: { readonly datetimeOffset: "utc" | "zone" }) => ({
+  workers: output.workers,
+  newline: output.newline,
+  escapeFormulae: output.escapeFormulae,
+  periodEnd: output.periodEnd,
+  offset: input.datetimeOffset
+})
+
+/** The export entries of a single command, once its output settings are known (the demo: once connected). */
+export type SingleExports = (
+  output: OutputSettings,
+  cluster: Cluster<ClusterFailure>
+) => Effect.Effect<ReadonlyArray<JobExport>, ClusterFailure | ExportError>
+
+/**
+ * One export of a single command. Its name: `key`, else `--output-name`, else after the object found
+ * (`answer-<name>`, see `Planner`).
+ */
+export const singleExport =
+  (input: CommonInput, spec: ExportSpec, what: string, key?: string): SingleExports =>
+  (output) =>
+    Effect.succeed([
+      makeExport({
+        index: 0,
+        key: Option.getOrUndefined(input.outputName) ?? key,
+        what,
+        spec,
+        format: output.format,
+        timezone: Option.getOrUndefined(output.timezone),
+        pageSize: output.pageSize,
+        strict: input.strict
+      })
+    ])
+
+/**
+ * Runs a single command: checks, connects, runs its exports (`formats` each; default `--format`) and prints the
+ * summary table (on stderr when the data goes to stdout). Fails with the first failed export's own error.
+ */
+export const runSingle = (
+  command: string,
+  input: CommonInput,
+  exports: SingleExports,
+  options: {
+    /** Write only into a folder this command marked as its own (the demo, which replaces files by name). */
+    readonly ownFolder?: boolean
+    /** `false`: connect without the THOUGHTSPOT_* environment (the demo's own sandbox). */
+    readonly ambient?: boolean
+    /** Names the target in failure messages before an export is planned, e.g. `answer "Sales"`. */
+    readonly what?: string
+  } = {}
+) =>
+  withLogging(input, (logSettings) =>
+    Effect.gen(function* () {
+      // Every check below runs before any request: a usage error never costs a round trip.
+      const output = yield* checkOutput(input)
+      const limits = yield* checkTimeLimits(input)
+      const toDisk = output.destination._tag === "Directory"
+      if (Option.isSome(input.outputName) && !toDisk) {
+        return yield* new UsageError({
+          message: "--output-name names a file, but --out - writes to stdout: drop one of them"
+        })
+      }
+      if (input.resume && !toDisk) {
+        return yield* new UsageError({
+          message: "--resume continues files in a directory, but --out - writes to stdout: drop one of them"
+        })
+      }
+      // Before credentials: no prompt for a run that cannot write.
+      if (output.destination._tag === "Directory") {
+        yield* checkOutputFolder(output.destination.path)
+        if (options.ownFolder === true) yield* claimDemoFolder(output.destination.path)
+      }
+      const connection = yield* connectionOf(input, toDisk, options.ambient === false ? { ambient: false } : {})
+      const cluster = yield* connect(connection, {
+        version,
+        pageSize: output.pageSize,
+        concurrency: output.concurrency,
+        // One export at a time: `--concurrency` is every request in flight.
+        requests: output.concurrency,
+        ...limits
+      })
+      yield* Effect.logDebug(`using ThoughtSpot at ${cluster.host}`)
+      const entries = yield* exports(output, cluster).pipe(
+        Effect.mapError((e) => toExportError(e, options.what ?? command))
+      )
+      const result = yield* runExports(entries, cluster, {
+        command,
+        destination: output.destination,
+        givenIn: "command line",
+        resume: input.resume,
+        keepState: input.resume,
+        onFailure: "stop",
+        force: output.force,
+        exportsAtOnce: 1,
+        overlappingPages: output.concurrency > 1,
+        shard: Shard.whole,
+        timeZone: Option.getOrUndefined(output.timezone),
+        strict: input.strict,
+        version,
+        progress: progressFor(logSettings),
+        ...writeSettings(output, input)
+      } satisfies RunOptions)
+      if (result.failures.length > 0) return yield* result.failures[0]!.error
+      if (logSettings.quiet) return
+      const path = yield* Path.Path
+      const where = toDisk ? { folder: path.resolve(output.destination.path) } : {}
+      const lines = summaryLines(result)
+      const text = logSettings.format === "json" ? summaryJson(lines, where) : formatSummary(lines, where).trimEnd()
+      yield* toDisk ? Console.log(text) : Console.error(text)
+    })
+  )
+
+/** The summary table's lines: one per file; the files of one result (the demo's CSV and NDJSON) count once. */
+const summaryLines = (result: RunResult): ReadonlyArray<SummaryLine> => {
+  const results = new Map<string, number>()
+  return result.outputs.map(({ output, label }) => {
+    const identity = JSON.stringify(output.source)
+    let group = results.get(identity)
+    if (group === undefined) {
+      group = results.size
+      results.set(identity, group)
+    }
+    return {
+      object: label,
+      rows: output.rows_written,
+      file: output.file,
+      bytes: output.bytes,
+      seconds: output.seconds,
+      result: group
+    }
+  })
+}
+
+/**
+ * The demo's exports: all metadata, every answer and every liveboard visualization (by name, then GUID), each in
+ * both formats under one name.
+ */
+export const demoExports =
+  (formats: ReadonlyArray<Format>): SingleExports =>
+  (output, cluster) =>
+    Effect.gen(function* () {
+      const byName = (a: MetadataObject, b: MetadataObject) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id)
+      const answers = [...(yield* cluster.list("ANSWER"))].sort(byName)
+      const liveboards = [...(yield* cluster.list("LIVEBOARD"))].sort(byName)
+      const specs: ReadonlyArray<readonly [ExportSpec, string, string | undefined]> = [
+        [
+          { type: "metadata", metadataTypes: demoMetadataTypes },
+          `metadata (${demoMetadataTypes.join(", ")})`,
+          "metadata"
+        ],
+        ...answers.map((a) => [{ type: "answer", id: a.id }, `answer "${a.name}"`, undefined] as const),
+        ...liveboards.map((lb) => [{ type: "liveboard", id: lb.id }, `liveboard "${lb.name}"`, undefined] as const)
+      ]
+      return specs.flatMap(([spec, what, key], i) =>
+        formats.map((format, f) =>
+          makeExport({
+            index: i * formats.length + f,
+            key,
+            what,
+            spec,
+            format,
+            timezone: undefined,
+            pageSize: output.pageSize,
+            strict: false
+          })
+        )
+      )
+    })
+
+/** Runs `spotpipe run`: a job file's exports (of the shard) into a directory, then the per-export summary. */
+export const runJobFile = (input: RunInput) =>
+  withLogging(input, (logSettings) =>
+    Effect.gen(function* () {
+      const { path: jobFile, job } = input.job
+      const shard = Option.match(input.shard, { onNone: () => Shard.whole, onSome: (s) => s.shard })
+      yield* setResumeHint(
+        ["spotpipe", "run", jobFile, ...(input.out === "." ? [] : ["--out", input.out])]
+          .concat(Option.isSome(input.shard) ? ["--shard", input.shard.value.text] : [], ["--resume"])
+          .map(shellWord)
+          .join(" ")
+      )
+      // `--out` names a directory: its flag refuses `-`.
+      const output = yield* checkOutput({
+        format: "csv",
+        out: Option.some(input.out),
+        timezone: Option.none(),
+        pageSize: Option.none(),
+        concurrency: Option.some(input.concurrency),
+        workers: input.workers,
+        newline: input.newline,
+        force: input.force,
+        escapeFormulae: input.escapeFormulae,
+        periodEnd: input.periodEnd
+      })
+      const limits = yield* checkTimeLimits(input, job.client)
+      yield* checkOutputFolder(input.out)
+      const connection = yield* connectionOf(input, true, { job: job.connection })
+      const cluster = yield* connect(connection, {
+        version,
+        pageSize: defaultPageSize,
+        concurrency: 2,
+        ...limits
+      })
+      yield* Effect.logDebug(`using ThoughtSpot at ${cluster.host}`)
+      const result = yield* runExports(job.exports, cluster, {
+        command: "run",
+        destination: { _tag: "Directory", path: input.out },
+        job: { file: jobFile, fingerprint: job.fingerprint },
+        givenIn: "job file",
+        resume: input.resume,
+        keepState: true,
+        onFailure: "record",
+        force: input.force,
+        exportsAtOnce: input.concurrency,
+        overlappingPages: false,
+        shard,
+        strict: input.strict,
+        version,
+        // One terminal line cannot show several exports at once: the live line only for one at a time.
+        progress: input.concurrency === 1 ? progressFor(logSettings) : silentProgress,
+        ...writeSettings(output, input)
+      } satisfies RunOptions)
+      const manifest = result.manifest
+      if (manifest !== undefined && !logSettings.quiet) {
+        yield* Console.log(
+          logSettings.format === "json" ? batchSummaryJson(manifest) : formatBatchSummary(manifest).trimEnd()
+        )
+      }
+      if (result.failures.length > 0) {
+        return yield* new ExportError({
+          kind: "Remote",
+          message: `${result.failures.length} of ${manifest?.exports.length ?? result.failures.length} exports failed (the others were written; see ${result.manifestPath}, rerun with --resume): ${result.failures[0]!.error.message}`
+        })
+      }
+    })
+  )

@@ -1,0 +1,212 @@
+/**
+ * The planner: turns the exports of a run (a job file's entries, or a single command's one export) into the output
+ * files to write. It resolves each export's object on the cluster (GUID or exact name, see `ObjectNames`), chooses a
+ * liveboard's visualizations, names every file, and fixes every setting each file is written with (see
+ * `OutputSettings`) and the fingerprint resume compares. Nothing is read from the data or written here.
+ *
+ * Names: a job file's export has its key already (its `output`, or a name made from the spec, allocated in job
+ * order so that every shard computes the same); a single command's export is named after the object it found
+ * (`answer-<name>`, `search-<table>`, `liveboard-<name>/`), allocated here so that two objects of the same name get
+ * `… (2)` and one object written in two formats (the demo) keeps one name. A liveboard's files go into a folder named
+ * by the key, one file per visualization.
+ */
+import type { Stream } from "effect"
+import { Effect } from "effect"
+import type { Cluster, MetadataObject, Visualization } from "../cluster/Cluster.ts"
+import { metadataColumns } from "../cluster/Cluster.ts"
+import { ExportError } from "../ExportError.ts"
+import type { DataPage, PageDecoder } from "../engine/ExportJob.ts"
+import type { OutputSource } from "../output/Manifest.ts"
+import { manifestFileName } from "../output/Manifest.ts"
+import { type ColumnTypes, typesByName, typesByPosition } from "./ColumnPlanner.ts"
+import { FileNameAllocator } from "./FileName.ts"
+import { defaultOutputName, type JobExport } from "./JobFile.ts"
+import { findObject, type GivenIn, suggestVisualizations } from "./ObjectNames.ts"
+import { fingerprintOf, type OutputSettings } from "./OutputSettings.ts"
+import { searchColumnTypes } from "./SearchColumns.ts"
+
+/** One output file to write. */
+export interface PlannedOutput<E> {
+  readonly export: JobExport
+  /** The export's name in this run (its key, or the name allocated for it). */
+  readonly key: string
+  /** Path relative to the output directory. */
+  readonly file: string
+  /** For the summary table, e.g. `answer Sales` or `liveboard Ops / Daily Quantity`. */
+  readonly label: string
+  /** For messages, e.g. `answer "Sales"`. */
+  readonly what: string
+  readonly source: OutputSource
+  readonly pages: (decoder: PageDecoder) => Stream.Stream<DataPage, E>
+  /** The pages from a row offset (a multiple of the page size); absent for metadata listings (no stable offsets). */
+  readonly pagesFrom?: (startOffset: number, decoder: PageDecoder) => Stream.Stream<DataPage, E>
+  readonly typesOf: ColumnTypes
+  /** Header columns when the source yields no page. */
+  readonly emptyColumns: ReadonlyArray<string>
+  /** Every setting the output is written with; the writer reads them from here only. */
+  readonly settings: OutputSettings
+  /** {@link fingerprintOf} the export and `settings`. */
+  readonly fingerprint: string
+}
+
+/** The settings every output of a run shares (the rest come from its export and file). */
+export type RunSettings = Omit<OutputSettings, "file" | "format" | "pageSize" | "timezone">
+
+/** An export whose object was found: its outputs once it has a name. */
+export interface ResolvedExport<E> {
+  readonly export: JobExport
+  /** The name it gets when the export has no key: `answer-<object name>`, … */
+  readonly defaultName: string
+  /** The object read (null: a metadata listing), so that one object keeps one name across formats. */
+  readonly objectId: string | null
+  readonly outputs: (key: string) => ReadonlyArray<PlannedOutput<E>>
+}
+
+/** A liveboard's visualizations named in `wanted` (GUIDs or names, in that order, each once), or all of them. */
+export const chooseVisualizations = (
+  liveboard: MetadataObject,
+  wanted: ReadonlyArray<string> | undefined
+): Effect.Effect<ReadonlyArray<Visualization>, ExportError> =>
+  Effect.gen(function* () {
+    if (wanted === undefined) return liveboard.visualizations
+    const all = liveboard.visualizations
+    const chosen: Array<Visualization> = []
+    for (const w of wanted) {
+      const match = all.find((v) => v.id === w) ?? all.find((v) => v.name === w)
+      if (match === undefined) {
+        const names = all.map((v) => v.name)
+        return yield* new ExportError({
+          kind: "NotFound",
+          message: `liveboard "${liveboard.name}" has no visualization "${w}": choose from ${names
+            .map((name) => `"${name}"`)
+            .join(", ")}${suggestVisualizations(w, names)}`
+        })
+      }
+      if (!chosen.includes(match)) chosen.push(match)
+    }
+    return chosen
+  })
+
+/**
+ * Resolves one export on `cluster`. `clusterZone` is the data time zone for exports that set none; `givenIn` says
+ * where identifiers came from, for not-found messages.
+ */
+export const resolveExport = <E>(
+  cluster: Cluster<E>,
+  entry: JobExport,
+  clusterZone: string,
+  run: RunSettings,
+  givenIn: GivenIn
+): Effect.Effect<ResolvedExport<E>, E | ExportError> =>
+  Effect.gen(function* () {
+    const spec = entry.spec
+    const ext = entry.format
+    const pageSize = entry.pageSize
+    const settled = (key: string, file: string) => {
+      const settings: OutputSettings = {
+        ...run,
+        file,
+        format: entry.format,
+        pageSize,
+        timezone: entry.timezone ?? clusterZone
+      }
+      return { export: entry, key, file, settings, fingerprint: fingerprintOf(entry.fingerprint, settings) }
+    }
+    type Output = Omit<PlannedOutput<E>, "export" | "key" | "file" | "settings" | "fingerprint">
+    const single = (defaultName: string, objectId: string | null, output: Output): ResolvedExport<E> => ({
+      export: entry,
+      defaultName,
+      objectId,
+      outputs: (key) => [{ ...output, ...settled(key, `${key}.${ext}`) }]
+    })
+    switch (spec.type) {
+      case "metadata": {
+        const types = spec.metadataTypes
+        return single(defaultOutputName(spec), null, {
+          label: types.length === 1 ? `metadata ${types[0]}` : `metadata (${types.length} types)`,
+          what: `metadata (${types.join(", ")})`,
+          source: { type: "METADATA", id: null, name: types.join(","), viz: null, query: null },
+          pages: () => cluster.metadataPages(types, pageSize),
+          typesOf: typesByPosition(metadataColumns),
+          emptyColumns: metadataColumns.map((c) => c.name)
+        })
+      }
+      case "answer": {
+        const answer = yield* findObject(cluster, "ANSWER", spec.id, givenIn)
+        const columns = answer.visualizations[0]?.columns ?? []
+        return single(`answer-${answer.name}`, answer.id, {
+          label: `answer ${answer.name}`,
+          what: `answer "${answer.name}"`,
+          source: { type: "ANSWER", id: answer.id, name: answer.name, viz: null, query: null },
+          pages: (decoder) => cluster.answerPages(answer.id, pageSize, 0, decoder),
+          pagesFrom: (offset, decoder) => cluster.answerPages(answer.id, pageSize, offset, decoder),
+          typesOf: typesByPosition(columns),
+          emptyColumns: columns.map((c) => c.name)
+        })
+      }
+      case "search": {
+        const table = yield* findObject(cluster, "LOGICAL_TABLE", spec.table, givenIn)
+        return single(`search-${table.name}`, table.id, {
+          label: `search ${table.name}`,
+          what: `search on "${table.name}"`,
+          source: { type: "LOGICAL_TABLE", id: table.id, name: table.name, viz: null, query: spec.query },
+          pages: (decoder) => cluster.searchPages(table.id, spec.query, pageSize, 0, decoder),
+          pagesFrom: (offset, decoder) => cluster.searchPages(table.id, spec.query, pageSize, offset, decoder),
+          typesOf: typesByName(searchColumnTypes(table.columns)),
+          emptyColumns: []
+        })
+      }
+      case "liveboard": {
+        const liveboard = yield* findObject(cluster, "LIVEBOARD", spec.id, givenIn)
+        const vizzes = yield* chooseVisualizations(liveboard, spec.visualizations)
+        return {
+          export: entry,
+          defaultName: `liveboard-${liveboard.name}`,
+          objectId: liveboard.id,
+          outputs: (key) => {
+            // Files live in a folder named by the export, so their names cannot clash with other exports'.
+            const names = new FileNameAllocator()
+            return vizzes.map((viz) => ({
+              ...settled(key, `${key}/${names.allocate(viz.name, ext)}`),
+              label: `liveboard ${liveboard.name} / ${viz.name}`,
+              what: `visualization "${viz.name}" of liveboard "${liveboard.name}"`,
+              source: {
+                type: "LIVEBOARD",
+                id: liveboard.id,
+                name: liveboard.name,
+                viz: { id: viz.id, name: viz.name },
+                query: null
+              },
+              pages: (decoder: PageDecoder) => cluster.liveboardPages(liveboard.id, viz.id, pageSize, 0, decoder),
+              pagesFrom: (offset: number, decoder: PageDecoder) =>
+                cluster.liveboardPages(liveboard.id, viz.id, pageSize, offset, decoder),
+              typesOf: typesByPosition(viz.columns),
+              emptyColumns: viz.columns.map((c) => c.name)
+            }))
+          }
+        }
+      }
+    }
+  })
+
+/**
+ * The key of each resolved export, in order: its own, or a name allocated from its default name — one per object
+ * (the same object in two formats shares it), numbered ` (2)`, ` (3)`, … where different objects share a name.
+ */
+export const nameExports = <E>(resolved: ReadonlyArray<ResolvedExport<E>>): ReadonlyArray<string> => {
+  const names = new FileNameAllocator()
+  names.reserve(manifestFileName)
+  for (const r of resolved) if (r.export.key !== undefined) names.reserve(`${r.export.key}.x`)
+  const byObject = new Map<string, string>()
+  return resolved.map((r) => {
+    if (r.export.key !== undefined) return r.export.key
+    const identity = JSON.stringify([r.defaultName, r.objectId])
+    let key = byObject.get(identity)
+    if (key === undefined) {
+      // Allocated without extension (the allocator adds `.x`), so that the key serves every format and folder.
+      key = names.allocate(r.defaultName, "x").slice(0, -2)
+      byObject.set(identity, key)
+    }
+    return key
+  })
+}
