@@ -113,8 +113,10 @@ describe("signals", () => {
       async () => {
         const dir = tempDir()
         const run = start(["answer", "Order Details", "--page-size", "500", "--out", dir], passwordEnv(slow))
+        // Mid-write: the partial file is in the state directory.
+        const state = NodePath.join(dir, ".spotpipe-state")
         await waitFor(
-          () => NodeFs.readdirSync(dir).some((f) => f.endsWith(".tmp")),
+          () => NodeFs.existsSync(state) && NodeFs.readdirSync(state).some((f) => f.endsWith(".partial")),
           () => run.stderr()
         )
         run.child.kill(signal)

@@ -24,6 +24,7 @@ import { type RunOptions, type RunResult, runExports } from "../engine/Engine.ts
 import { toExportError } from "../Failure.ts"
 import { checkOutputFolder, claimDemoFolder } from "../output/OutputFolder.ts"
 import { type ConnectionSpec, type ExportSpec, type Job, type JobExport, makeExport } from "../plan/JobFile.ts"
+import { sanitizeFileName } from "../plan/FileName.ts"
 import * as Shard from "../plan/Shard.ts"
 import { batchSummaryJson, formatBatchSummary } from "./BatchSummary.ts"
 import type { connectionFlags, exportFlags, logFlags, Parsed, runFlags, timeLimitFlags, writeFlags } from "./Flags.ts"
@@ -129,7 +130,8 @@ export const singleExport =
     Effect.succeed([
       makeExport({
         index: 0,
-        key: Option.getOrUndefined(input.outputName) ?? key,
+        // Sanitized like object names: `by/product` is a file name, never a path.
+        key: Option.getOrUndefined(Option.map(input.outputName, sanitizeFileName)) ?? key,
         what,
         spec,
         format: output.format,
