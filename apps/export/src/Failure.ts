@@ -5,8 +5,8 @@
  */
 import { Cause } from "effect"
 import { inert } from "./cli/TerminalText.ts"
-import { UsageError } from "./cli/UsageError.ts"
 import { ExportError } from "./ExportError.ts"
+import { UsageError } from "./UsageError.ts"
 
 /** The shape of `@spotpipe/core`'s `ThoughtSpotError` that this module relies on. */
 interface ThoughtSpotFailure {

@@ -9,8 +9,7 @@ export { runCli } from "./cli/Main.ts"
 /** V8 flags the CLI starts with (`NodeFlags.leanMemory`), the matching glibc setting, and a check for them. */
 export * as NodeFlags from "./cli/NodeFlags.ts"
 export { program } from "./cli/Program.ts"
-export { checkLogging, checkOutput, type Format, type OutputSettings } from "./cli/Settings.ts"
-export { UsageError } from "./cli/UsageError.ts"
+export { checkLogging, checkOutput, type OutputSettings } from "./cli/Settings.ts"
 export type { Cluster, MetadataObject, TypedColumn, Visualization } from "./cluster/Cluster.ts"
 export {
   type ClusterAuth,
@@ -32,9 +31,10 @@ export {
 } from "./engine/Engine.ts"
 export { type DataPage, type JobResult, type JobSink, type JobSpec, runJob } from "./engine/ExportJob.ts"
 export { ExitCode, reportFailure } from "./Failure.ts"
-export { type Cell, makeRowFormat, type RowFormat } from "./formats/RowFormat.ts"
+export { type Cell, type Format, formats, makeRowFormat, type RowFormat } from "./formats/RowFormat.ts"
 export { type ChunkWriter, replaceFile, type WriteResult } from "./output/AtomicFile.ts"
 export { Manifest, ManifestOutput, manifestFileName, readManifests } from "./output/Manifest.ts"
 export { FileNameAllocator, sanitizeFileName } from "./plan/FileName.ts"
 export { type JobExport, makeExport, parseJobFile } from "./plan/JobFile.ts"
 export { type PlannedOutput, resolveExport } from "./plan/Planner.ts"
+export { UsageError } from "./UsageError.ts"

@@ -4,7 +4,6 @@ import * as NodePath from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Option, Redacted } from "effect"
-import { UsageError } from "../src/cli/UsageError.ts"
 import {
   type ConnectionFlags,
   type ConnectionLayer,
@@ -19,6 +18,7 @@ import {
   resolveConnection
 } from "../src/cluster/Connection.ts"
 import type { ConnectionSpec } from "../src/plan/JobFile.ts"
+import { UsageError } from "../src/UsageError.ts"
 
 const usageMessage = <A>(effect: Effect.Effect<A, UsageError>) =>
   Effect.map(Effect.flip(effect), (e) => {

@@ -1,9 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { ThoughtSpotError as CoreErrors } from "@spotpipe/core"
 import { Cause } from "effect"
-import { UsageError } from "../src/cli/UsageError.ts"
 import { ExportError } from "../src/ExportError.ts"
 import { fromThoughtSpot, reportFailure, toExportError } from "../src/Failure.ts"
+import { UsageError } from "../src/UsageError.ts"
 
 const tsError = (tag: string, message = "server said no") => ({
   _tag: "ThoughtSpotError" as const,

@@ -9,8 +9,8 @@ import * as NodePath from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { UsageError } from "../src/cli/UsageError.ts"
 import { checkOutputFolder, createOutputFolder, fileProblem, folderProblem } from "../src/output/OutputFolder.ts"
+import { UsageError } from "../src/UsageError.ts"
 
 const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-folder-"))
 

@@ -10,7 +10,7 @@ import {
   type RawOutputOptions,
   startedWithLeanMalloc
 } from "../src/cli/Settings.ts"
-import { UsageError } from "../src/cli/UsageError.ts"
+import { UsageError } from "../src/UsageError.ts"
 
 const output: RawOutputOptions = {
   format: "csv",

@@ -7,6 +7,7 @@
 import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { metadataTypes } from "../cluster/Cluster.ts"
+import { UsageError } from "../UsageError.ts"
 import { type CommonInput, demoExports, runJobFile, runSingle, singleExport } from "./Commands.ts"
 import {
   connectionFlags,
@@ -19,7 +20,6 @@ import {
   writeFlags
 } from "./Flags.ts"
 import { sandboxCommand } from "./SandboxCommand.ts"
-import { UsageError } from "./UsageError.ts"
 
 export { version } from "./Version.ts"
 

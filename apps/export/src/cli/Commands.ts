@@ -21,27 +21,28 @@ import {
 import { type ClusterFailure, connect } from "../cluster/CoreCluster.ts"
 import { ExportError } from "../ExportError.ts"
 import { type RunOptions, type RunResult, runExports } from "../engine/Engine.ts"
+import { silentProgress } from "../engine/ExportJob.ts"
 import { toExportError } from "../Failure.ts"
+import type { Format } from "../formats/RowFormat.ts"
 import { checkOutputFolder, claimDemoFolder } from "../output/OutputFolder.ts"
-import { type ConnectionSpec, type ExportSpec, type Job, type JobExport, makeExport } from "../plan/JobFile.ts"
 import { sanitizeFileName } from "../plan/FileName.ts"
+import { type ConnectionSpec, type ExportSpec, type Job, type JobExport, makeExport } from "../plan/JobFile.ts"
 import * as Shard from "../plan/Shard.ts"
+import { UsageError } from "../UsageError.ts"
 import { batchSummaryJson, formatBatchSummary } from "./BatchSummary.ts"
 import type { connectionFlags, exportFlags, logFlags, Parsed, runFlags, timeLimitFlags, writeFlags } from "./Flags.ts"
 import { setResumeHint, shellWord } from "./Interruption.ts"
 import { loggingLayer, logLevelOf } from "./Logging.ts"
-import { makeTerminalProgress, showsProgress, silentProgress } from "./Progress.ts"
+import { makeTerminalProgress, showsProgress } from "./Progress.ts"
 import {
   checkLogging,
   checkOutput,
   checkTimeLimits,
   defaultPageSize,
-  type Format,
   type LogSettings,
   type OutputSettings
 } from "./Settings.ts"
 import { formatSummary, type SummaryLine, summaryJson } from "./Summary.ts"
-import { UsageError } from "./UsageError.ts"
 import { version } from "./Version.ts"
 
 /** What every exporting command parsed: where to connect, time limits, what to write, logging. */

@@ -6,9 +6,9 @@
  * `key=value` pairs in text. Every line is made inert for the terminal (see `TerminalText.ts`).
  */
 import { Effect, Layer, Logger, type LogLevel, Option, References } from "effect"
+import { UsageError } from "../UsageError.ts"
 import type { LogSettings } from "./Settings.ts"
 import { inert, jsonLine } from "./TerminalText.ts"
-import { UsageError } from "./UsageError.ts"
 
 const isFields = (part: unknown): part is Record<string, unknown> =>
   typeof part === "object" && part !== null && !Array.isArray(part) && !(part instanceof Error)

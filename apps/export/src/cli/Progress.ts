@@ -5,15 +5,8 @@
  * made inert: it is written to a terminal.
  */
 import { Clock, Effect } from "effect"
+import type { ProgressReporter } from "../engine/ExportJob.ts"
 import { formatCount, inert } from "./TerminalText.ts"
-
-/** Receives page-by-page progress of one output. */
-export interface ProgressReporter {
-  readonly start: (label: string) => Effect.Effect<void>
-  /** After a page: rows in it and the total the server reports (when known). */
-  readonly page: (rows: number, total: number | undefined) => Effect.Effect<void>
-  readonly finish: Effect.Effect<void>
-}
 
 /**
  * Whether the live line is drawn: only on a terminal, and neither with `--quiet` nor with `--log-format json`
@@ -23,13 +16,6 @@ export const showsProgress = (
   settings: { readonly quiet: boolean; readonly format: "text" | "json" },
   stderrIsTerminal: boolean
 ): boolean => stderrIsTerminal && !settings.quiet && settings.format === "text"
-
-/** A reporter that shows nothing. */
-export const silentProgress: ProgressReporter = {
-  start: () => Effect.void,
-  page: () => Effect.void,
-  finish: Effect.void
-}
 
 /** What the progress line shows. */
 export interface ProgressState {

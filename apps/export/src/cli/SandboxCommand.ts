@@ -7,10 +7,8 @@
 import type { SandboxOptions } from "@spotpipe/sandbox"
 import { makeSandboxCommand } from "@spotpipe/sandbox/flags"
 import { Console, Effect } from "effect"
+import { loadSandbox } from "../cluster/CoreCluster.ts"
 import { ExportError } from "../ExportError.ts"
-
-/** Loads `@spotpipe/sandbox`. */
-export const loadSandbox = Effect.promise(() => import("@spotpipe/sandbox"))
 
 /**
  * What `spotpipe sandbox` prints at start-up: where it listens and the credentials it accepts. These are the

@@ -7,13 +7,9 @@
  */
 import { availableParallelism } from "node:os"
 import { Effect, Option } from "effect"
+import type { Format } from "../formats/RowFormat.ts"
+import { UsageError } from "../UsageError.ts"
 import * as NodeFlags from "./NodeFlags.ts"
-import { UsageError } from "./UsageError.ts"
-
-/** Output formats spotpipe writes. */
-export const formats = ["csv", "ndjson"] as const
-/** One of {@link formats}. */
-export type Format = (typeof formats)[number]
 
 /** ThoughtSpot's documented maximum rows per data call. */
 export const maxPageSize = 100_000

@@ -9,9 +9,9 @@
  */
 import type { Auth } from "@spotpipe/core"
 import { Config, Effect, FileSystem, Option, Redacted } from "effect"
-import { UsageError } from "../cli/UsageError.ts"
 import { errnoCode, readProblem } from "../output/OutputFolder.ts"
 import type { ConnectionSpec } from "../plan/JobFile.ts"
+import { UsageError } from "../UsageError.ts"
 
 /** How spotpipe signs in to a cluster: core's methods that fit an export (secrets stay `Redacted`). */
 export type ClusterAuth = Auth.Password | Auth.SecretKey | Auth.BearerToken

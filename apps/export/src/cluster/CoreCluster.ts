@@ -7,11 +7,13 @@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Auth, type Pagination, type ThoughtSpotApi, ThoughtSpotClient, type ThoughtSpotError } from "@spotpipe/core"
 import { Context, Effect, Layer, Option, type Scope, Stream } from "effect"
-import { loadSandbox } from "../cli/SandboxCommand.ts"
 import { ExportError } from "../ExportError.ts"
 import type { DataPage, PageDecoder } from "../engine/ExportJob.ts"
 import { type Cluster, type MetadataObject, metadataColumns, type TypedColumn } from "./Cluster.ts"
 import type { Connection } from "./Connection.ts"
+
+/** Loads `@spotpipe/sandbox` (only when a run asks for the embedded sandbox, so the CLI starts without it). */
+export const loadSandbox = Effect.promise(() => import("@spotpipe/sandbox"))
 
 /** Client settings that come from the command line. */
 export interface ConnectOptions {

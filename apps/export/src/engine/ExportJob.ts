@@ -18,10 +18,9 @@
 import { Pagination } from "@spotpipe/core"
 import type { OffsetStyle } from "@spotpipe/decode"
 import { Effect, Stream } from "effect"
-import type { ProgressReporter } from "../cli/Progress.ts"
-import type { Format } from "../cli/Settings.ts"
 import { ExportError } from "../ExportError.ts"
 import { badCellMessage } from "../Failure.ts"
+import type { Format } from "../formats/RowFormat.ts"
 import { makeRowFormat, type RowFormat } from "../formats/RowFormat.ts"
 import {
   type ColumnPlan,
@@ -82,6 +81,21 @@ export interface DataPage {
   readonly samplingRatio?: number | undefined
   /** The source found this page byte-identical to the previous one: the warning (core's `RepeatedPage`). */
   readonly repeated?: string | undefined
+}
+
+/** Receives page-by-page progress of one output (the command line draws a live line from it). */
+export interface ProgressReporter {
+  readonly start: (label: string) => Effect.Effect<void>
+  /** After a page: rows in it and the total the server reports (when known). */
+  readonly page: (rows: number, total: number | undefined) => Effect.Effect<void>
+  readonly finish: Effect.Effect<void>
+}
+
+/** A reporter that shows nothing. */
+export const silentProgress: ProgressReporter = {
+  start: () => Effect.void,
+  page: () => Effect.void,
+  finish: Effect.void
 }
 
 /** A format and where its text goes. */

@@ -3,9 +3,13 @@
  * rendered rows into one text chunk. Chunks are concatenated as they come, so memory stays O(page).
  */
 
-import type { Format } from "../cli/Settings.ts"
 import { makeCsvFormat } from "./CsvFormat.ts"
 import { makeNdjsonFormat } from "./NdjsonFormat.ts"
+
+/** Output formats spotpipe writes. */
+export const formats = ["csv", "ndjson"] as const
+/** One of {@link formats}. */
+export type Format = (typeof formats)[number]
 
 /** A rendered cell: dates are already text, big integers are `bigint`, nulls stay `null`. */
 export type Cell = string | number | bigint | boolean | null

@@ -11,7 +11,7 @@
  */
 import { randomBytes } from "node:crypto"
 import { Effect, FileSystem, Path, type PlatformError } from "effect"
-import { UsageError } from "../cli/UsageError.ts"
+import { UsageError } from "../UsageError.ts"
 
 /** The errno code of a file-system failure (`ENOENT`, `EACCES`, …), when it has one. */
 export const errnoCode = (error: PlatformError.PlatformError): string | undefined => {
