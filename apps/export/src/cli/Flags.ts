@@ -22,6 +22,10 @@ import {
 
 const described = <A>(flag: Flag.Flag<A>, description: string) => flag.pipe(Flag.withDescription(description))
 
+/** A switch, off unless given. */
+const toggle = (name: string, description: string) =>
+  described(Flag.Boolean(name).pipe(Flag.withDefault(false)), description)
+
 /**
  * A value a flag or argument refuses. Its message is ours, whole: effect/cli's own would wrap it in
  * `Invalid value for flag --x: "…". Expected: …`, which says the same thing twice.
@@ -100,12 +104,9 @@ export const connectionFlags = {
     ),
     "ThoughtSpot Org id, 0 or more (default: the user's default Org)"
   ),
-  sandbox: described(
-    Flag.Boolean("sandbox").pipe(Flag.withDefault(false)),
-    "export from an embedded sandbox instead of a cluster"
-  ),
-  allowInsecureHttp: described(
-    Flag.Boolean("allow-insecure-http").pipe(Flag.withDefault(false)),
+  sandbox: toggle("sandbox", "export from an embedded sandbox instead of a cluster"),
+  allowInsecureHttp: toggle(
+    "allow-insecure-http",
     "permit a plain http:// host that is not loopback (credentials and data travel unencrypted)"
   )
 }
@@ -146,6 +147,15 @@ const workers = described(
   `threads that write part of each large page (256 KiB or more) while the main thread writes the rest, so large exports use two cores, 0-${maxWorkers} (0: all on the main thread; default 1 on machines with 2+ cores, 0 where the memory allocator cannot be set up for it, e.g. Windows)`
 )
 
+/** `--concurrency`'s number; what it counts (requests or exports) depends on the command. */
+const concurrencyNumber = wholeNumber(
+  "concurrency",
+  "concurrency",
+  1,
+  maxConcurrency,
+  `use --concurrency between 1 and ${maxConcurrency}`
+)
+
 /** How files are written, for single exports and batch runs alike. */
 export const writeFlags = {
   workers,
@@ -160,13 +170,13 @@ export const writeFlags = {
     ).pipe(Flag.withDefault("crlf" as const)),
     "CSV line ending (default crlf)"
   ),
-  force: described(Flag.Boolean("force").pipe(Flag.withDefault(false)), "replace existing output files"),
-  escapeFormulae: described(
-    Flag.Boolean("escape-formulae").pipe(Flag.withDefault(false)),
+  force: toggle("force", "replace existing output files"),
+  escapeFormulae: toggle(
+    "escape-formulae",
     "CSV: prefix cells starting with = + - @ with ' so spreadsheets do not run them"
   ),
-  periodEnd: described(
-    Flag.Boolean("period-end").pipe(Flag.withDefault(false)),
+  periodEnd: toggle(
+    "period-end",
     'add a "<column> (end)" column after each date column with the Custom Calendar period end'
   ),
   datetimeOffset: described(
@@ -180,8 +190,8 @@ export const writeFlags = {
     ).pipe(Flag.withDefault("utc" as const)),
     "DATE_TIME/TIMESTAMP text: utc (…Z) or zone (the data zone's offset, …-07:00) (default utc)"
   ),
-  strict: described(
-    Flag.Boolean("strict").pipe(Flag.withDefault(false)),
+  strict: toggle(
+    "strict",
     "fail an export whose server sent a page byte-identical to the previous one (default: a warning, since a result can hold two identical pages)"
   )
 }
@@ -218,17 +228,11 @@ export const exportFlags = {
     `rows per request, 1-${maxPageSize} (default 10000)`
   ),
   concurrency: described(
-    wholeNumber(
-      "concurrency",
-      "concurrency",
-      1,
-      maxConcurrency,
-      `use --concurrency between 1 and ${maxConcurrency}`
-    ).pipe(Flag.optional),
+    concurrencyNumber.pipe(Flag.optional),
     `data requests in flight at once, 1-${maxConcurrency} (default 2; 1 with --page-size 50000 or more)`
   ),
-  resume: described(
-    Flag.Boolean("resume").pipe(Flag.withDefault(false)),
+  resume: toggle(
+    "resume",
     "continue this export from its last checkpoint if an earlier run of it was interrupted (a complete, verified file is kept); without it a failed export leaves nothing behind"
   ),
   outputName: described(
@@ -243,14 +247,8 @@ export const exportFlags = {
 
 /** Quiet, verbose, and text or JSON lines on stderr. */
 export const logFlags = {
-  quiet: described(
-    Flag.Boolean("quiet").pipe(Flag.withDefault(false)),
-    "no progress, no summary; only warnings and errors (--log-level warn)"
-  ),
-  verbose: described(
-    Flag.Boolean("verbose").pipe(Flag.withDefault(false)),
-    "debug logs and the full cause of a failure (--log-level debug)"
-  ),
+  quiet: toggle("quiet", "no progress, no summary; only warnings and errors (--log-level warn)"),
+  verbose: toggle("verbose", "debug logs and the full cause of a failure (--log-level debug)"),
   logFormat: described(
     choice(
       "log-format",
@@ -300,18 +298,12 @@ export const runFlags = {
     ),
     "output directory (default .)"
   ),
-  resume: described(
-    Flag.Boolean("resume").pipe(Flag.withDefault(false)),
+  resume: toggle(
+    "resume",
     "skip outputs already complete and verified, continue partial ones from their last checkpoint"
   ),
   concurrency: described(
-    wholeNumber(
-      "concurrency",
-      "concurrency",
-      1,
-      maxConcurrency,
-      `use --concurrency between 1 and ${maxConcurrency}`
-    ).pipe(Flag.withDefault(4)),
+    concurrencyNumber.pipe(Flag.withDefault(4)),
     `exports at once, 1-${maxConcurrency} (default 4); they share one client, token and rate limit`
   ),
   shard: described(

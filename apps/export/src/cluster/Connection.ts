@@ -172,18 +172,15 @@ export const jobFileLayer = (spec: ConnectionSpec, env: Environment): Connection
     const value = env(name)
     return value === undefined ? { _tag: "Unset", variable: name, what } : given(make(value), name)
   }
-  const host =
-    spec.host !== undefined
-      ? given(spec.host, `the job file's "host"`)
-      : spec.hostEnv === undefined
+  // A literal value in the file, else the variable the file names for it.
+  const literalOr = (literal: string | undefined, variable: string | undefined, key: string, what: string) =>
+    literal !== undefined
+      ? given(literal, `the job file's "${key}"`)
+      : variable === undefined
         ? undefined
-        : fromVariable(spec.hostEnv, "host", (v) => v)
-  const username =
-    spec.username !== undefined
-      ? given(spec.username, `the job file's "username"`)
-      : spec.usernameEnv === undefined
-        ? undefined
-        : fromVariable(spec.usernameEnv, "user name", (v) => v)
+        : fromVariable(variable, what, (v) => v)
+  const host = literalOr(spec.host, spec.hostEnv, "host", "host")
+  const username = literalOr(spec.username, spec.usernameEnv, "username", "user name")
   const named: readonly [string, Secret["kind"]] | undefined =
     spec.tokenEnv !== undefined
       ? [spec.tokenEnv, "token"]

@@ -170,16 +170,7 @@ export interface JobExport {
  * of every output's settings (see `OutputSettings`), and `strict` changes whether an output is written, never its
  * bytes, so neither is in it.
  */
-export const makeExport = (options: {
-  readonly index: number
-  readonly key: string | undefined
-  readonly what: string
-  readonly spec: ExportSpec
-  readonly format: "csv" | "ndjson"
-  readonly timezone: string | undefined
-  readonly pageSize: number
-  readonly strict: boolean
-}): JobExport => {
+export const makeExport = (options: Omit<JobExport, "fingerprint">): JobExport => {
   const { format: _f, timezone: _t, pageSize: _p, output: _o, strict: _s, ...source } = options.spec
   const fingerprint = sha256(
     canonicalJson({ v: 2, source, format: options.format, timezone: options.timezone, pageSize: options.pageSize })
