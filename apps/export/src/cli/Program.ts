@@ -3,7 +3,7 @@
  * Usage errors and failures print one line on stderr (the full cause with `--verbose`); parse errors go to
  * stderr with a pointer to `--help`, never the whole help text to stdout, so stdout only ever carries data
  * (`--out -`), help or the summary. A closed stdout ends quietly with 141. An interruption (a signal, see
- * RunMain.ts) prints that nothing partial was published and, for a batch run, how to resume it. An unknown
+ * Main.ts) prints that nothing partial was published and, for a batch run, how to resume it. An unknown
  * flag or command names the closest ones ("did you mean"); with `--log-format json` every stderr line printed
  * here is one JSON object.
  */

@@ -1,6 +1,6 @@
 /**
- * The CLI's entry point: `spotpipe` with the process arguments (see `Main.ts`). Loaded by `bin/spotpipe.js` as the
- * entry of the bundle in `dist/`, or from source in a checkout.
+ * The CLI's entry point: `spotpipe` with the process arguments (see `Main.ts`). The installed `bin/spotpipe.js`
+ * loads it as the entry of the bundle in `dist/`; in a checkout `bin/dev.js` (`pnpm spotpipe`) loads this source.
  */
 import { runCli } from "./Main.ts"
 

@@ -31,7 +31,7 @@ export const maxWorkers = 16
  * there are two cores or more and glibc's mmap threshold is fixed (`leanMalloc`: the process was started with
  * `NodeFlags.leanMemoryEnv`), else none. A worker takes part of every large page (the main thread does the
  * rest), which uses the second core: measured on 2 cores with the server on the same machine, a 10 M-row CSV
- * export 20.6 → 17.0 s (see the README). Its memory cost depends on that threshold: with it, peak RSS is the
+ * export about a sixth faster (see BENCHMARKS.md). Its memory cost depends on that threshold: with it, peak RSS is the
  * same as without a worker (247–253 MiB at 10 M rows); without it, the worker thread's malloc arena and the
  * main one's fragment, and peak RSS varied 274–336 MiB (over the 300 MB target). More workers would only help
  * with several pages in flight.

@@ -31,7 +31,19 @@
  */
 import { createHash, type Hash } from "node:crypto"
 import { type OffsetStyle, resolveTimeZone, type TimeZone } from "@spotpipe/decode"
-import { Clock, Context, Effect, Exit, FileSystem, Option, Path, type PlatformError, Schema, Stream } from "effect"
+import {
+  Clock,
+  Context,
+  Effect,
+  Exit,
+  Fiber,
+  FileSystem,
+  Option,
+  Path,
+  type PlatformError,
+  Schema,
+  Stream
+} from "effect"
 import type { Cluster } from "../cluster/Cluster.ts"
 import { ExportError } from "../ExportError.ts"
 import { toExportError } from "../Failure.ts"
@@ -720,26 +732,33 @@ const writePartial = <E>(
         }
 
         // ── checkpoint: after each page past the checkpoint, and once complete ──
-        const checkpoint = (state: "partial" | "complete", output?: ManifestOutput) =>
+        // The record is taken when the page is written; making it durable (fsync of the partial file, then the
+        // record's atomic replace) runs beside the next page's fetch and transcode, one at a time: the next
+        // checkpoint (or a failure) waits for it. It runs uninterruptibly in this scope, so the file is never closed
+        // under it. A crash can still only leave more bytes than the last record vouches for, never fewer.
+        const scope = yield* Effect.scope
+        let persisting: Fiber.Fiber<void, ExportError> | undefined
+        const recordNow = (state: "partial" | "complete", output?: ManifestOutput): Checkpoint.CheckpointRecord => ({
+          version: 1,
+          file: planned.file,
+          fingerprint: planned.fingerprint,
+          settings: planned.settings,
+          state,
+          source_rows: sourceRows,
+          columns,
+          next_offset: rows,
+          pages,
+          bytes: position,
+          sha256: hash.copy().digest("hex"),
+          ...(output === undefined ? {} : { output })
+        })
+        const persist = (record: Checkpoint.CheckpointRecord) =>
           Effect.gen(function* () {
             yield* orFail(file.sync)
-            const record: Checkpoint.CheckpointRecord = {
-              version: 1,
-              file: planned.file,
-              fingerprint: planned.fingerprint,
-              settings: planned.settings,
-              state,
-              source_rows: sourceRows,
-              columns,
-              next_offset: rows,
-              pages,
-              bytes: position,
-              sha256: hash.copy().digest("hex"),
-              ...(output === undefined ? {} : { output })
-            }
             yield* Checkpoint.write(files.checkpoint, record, run.probe("checkpoint-before-rename", planned.file))
             yield* run.probe("checkpoint-written", planned.file)
           })
+        const settled = Effect.suspend(() => (persisting === undefined ? Effect.void : Fiber.join(persisting)))
         const afterPage = (count: number) =>
           Effect.gen(function* () {
             rows += count
@@ -747,7 +766,8 @@ const writePartial = <E>(
             // Only pages past the checkpoint add durable bytes worth a new checkpoint.
             if (position <= skipBytes) return
             yield* run.probe("page-written", planned.file)
-            yield* checkpoint("partial")
+            yield* settled
+            persisting = yield* Effect.forkIn(persist(recordNow("partial")), scope, { uninterruptible: true })
           })
 
         // The first page confirms that a continued source is the one the checkpoint was taken from.
@@ -794,7 +814,8 @@ const writePartial = <E>(
           yield* Clock.currentTimeMillis,
           resumeFrom === undefined ? "written" : "continued"
         )
-        yield* checkpoint("complete", output)
+        yield* settled
+        yield* persist(recordNow("complete", output))
         return output
       })
     )
