@@ -134,6 +134,24 @@ const cases: ReadonlyArray<{
     says: 'page size "1.5" is not a whole number: use --page-size between 1 and 100000'
   },
   {
+    name: "metadata-type-unknown",
+    args: ["metadata", "--type", "answer,Dashboard"],
+    env: cluster,
+    says: "unknown metadata type DASHBOARD: use --type with any of"
+  },
+  {
+    name: "viz-lists-nothing",
+    args: ["liveboard", "Sales Overview", "--viz", " , "],
+    env: cluster,
+    says: "--viz lists no visualization: give GUIDs or names separated by commas, or leave it out for all"
+  },
+  {
+    name: "resume-with-stdout",
+    args: ["answer", "Sales", "--resume", "--out", "-"],
+    env: cluster,
+    says: "--resume continues files in a directory, but --out - writes to stdout: drop one of them"
+  },
+  {
     name: "job-file-is-a-folder",
     args: ["run", "/tmp"],
     env: cluster,

@@ -239,6 +239,43 @@ describe("resume from the checkpoint offset", () => {
       tally.identical++
     })
   }
+
+  it("a-single-command-killed-with-resume-continues-from-its-checkpoint-and-ends-byte-identical", async () => {
+    tally.scenarios++
+    const answer = (out: string, extra: ReadonlyArray<string>, killAtStep?: string) =>
+      runSpotpipe(
+        ["answer", "Order Details", "--format", "ndjson", "--page-size", "250", "--out", out, "--quiet", ...extra],
+        { env: ownEnv, ...(killAtStep === undefined ? {} : { killAtStep }) }
+      )
+    const dataRequests = () => requests.filter((line) => line.split(" ")[1]?.endsWith("/metadata/answer/data")).length
+
+    const referenceOut = NodePath.join(root, "single-reference")
+    requests.length = 0
+    expect((await answer(referenceOut, [])).code).toBe(0)
+    const pages = dataRequests()
+    const expected = dataFiles(readTree(referenceOut))
+    expect(pages).toBeGreaterThan(6)
+
+    const out = NodePath.join(root, "single")
+    const killed = await answer(out, ["--resume"], "checkpoint-written:4")
+    expect(killed.signal).toBe("SIGKILL")
+    tally.kills++
+    requests.length = 0
+    const resumed = await answer(out, ["--resume"])
+    tally.resumes++
+    expect(resumed.code, resumed.stderr).toBe(0)
+    expect(dataRequests()).toBe(pages - 4)
+    const tree = readTree(out)
+    expect(differences(dataFiles(tree), expected)).toEqual([])
+    expect(strays(tree)).toEqual([])
+    const manifest = JSON.parse(tree.get("manifest.json")!.toString("utf8")) as {
+      command: string
+      outputs: ReadonlyArray<{ resume: string }>
+    }
+    expect(manifest.command).toBe("answer")
+    expect(manifest.outputs.map((o) => o.resume)).toEqual(["continued"])
+    tally.identical++
+  })
 })
 
 // A setting that changes output bytes, changed between the killed run and `--resume`, restarts the output with

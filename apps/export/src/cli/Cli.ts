@@ -6,7 +6,6 @@
  */
 import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
-import { metadataTypes } from "../cluster/Cluster.ts"
 import { UsageError } from "../UsageError.ts"
 import { type CommonInput, demoExports, runJobFile, runSingle, singleExport } from "./Commands.ts"
 import {
@@ -15,8 +14,10 @@ import {
   exportFlags,
   jobArgument,
   logFlags,
+  metadataTypeFlag,
   runFlags,
   timeLimitFlags,
+  vizFlag,
   writeFlags
 } from "./Flags.ts"
 import { sandboxCommand } from "./SandboxCommand.ts"
@@ -28,41 +29,17 @@ const described = <A>(flag: Flag.Flag<A>, description: string) => flag.pipe(Flag
 /** The flags of every command that exports: where to connect, time limits, what to write, logging. */
 const commonFlags = { ...connectionFlags, ...timeLimitFlags, ...exportFlags, ...logFlags }
 
-const parseList = (text: string) =>
-  text
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s !== "")
-
-const metadataCommand = Command.make(
-  "metadata",
-  {
-    ...commonFlags,
-    type: described(
-      Flag.String("type").pipe(Flag.withDefault("LIVEBOARD,ANSWER,LOGICAL_TABLE")),
-      `comma-separated metadata types, any of ${metadataTypes.join(", ")} (default LIVEBOARD,ANSWER,LOGICAL_TABLE)`
+const metadataCommand = Command.make("metadata", { ...commonFlags, type: metadataTypeFlag }, (input) =>
+  runSingle(
+    "metadata",
+    input,
+    singleExport(
+      input,
+      { type: "metadata", metadataTypes: input.type },
+      `metadata (${input.type.join(", ")})`,
+      "metadata"
     )
-  },
-  (input) =>
-    Effect.gen(function* () {
-      const types = parseList(input.type.toUpperCase())
-      const unknown = types.filter((t) => !(metadataTypes as ReadonlyArray<string>).includes(t))
-      if (types.length === 0 || unknown.length > 0) {
-        return yield* new UsageError({
-          message: `unknown metadata type ${unknown.join(", ") || "(none)"}: use --type with any of ${metadataTypes.join(",")}`
-        })
-      }
-      yield* runSingle(
-        "metadata",
-        input,
-        singleExport(
-          input,
-          { type: "metadata", metadataTypes: types as typeof metadataTypes },
-          `metadata (${types.join(", ")})`,
-          "metadata"
-        )
-      )
-    })
+  )
 ).pipe(
   Command.withDescription(
     "Export metadata (one row per object) of the given types; by default liveboards, answers and tables (LIVEBOARD,ANSWER,LOGICAL_TABLE)"
@@ -102,25 +79,16 @@ const liveboardCommand = Command.make(
   {
     ...commonFlags,
     liveboard: Argument.String("guid-or-name").pipe(Argument.withDescription("the liveboard's GUID or exact name")),
-    viz: described(
-      Flag.String("viz").pipe(Flag.optional),
-      "comma-separated visualization GUIDs or names (default: all)"
-    )
+    viz: vizFlag
   },
   (input) =>
-    Effect.gen(function* () {
-      const wanted = Option.map(input.viz, parseList)
-      if (Option.isSome(wanted) && wanted.value.length === 0) {
-        return yield* new UsageError({
-          message: "--viz lists no visualization: give GUIDs or names separated by commas, or leave it out for all"
-        })
-      }
+    Effect.suspend(() => {
       const what = `liveboard "${input.liveboard}"`
-      const spec = Option.match(wanted, {
+      const spec = Option.match(input.viz, {
         onNone: () => ({ type: "liveboard" as const, id: input.liveboard }),
         onSome: (visualizations) => ({ type: "liveboard" as const, id: input.liveboard, visualizations })
       })
-      yield* runSingle("liveboard", input, singleExport(input, spec, what), { what })
+      return runSingle("liveboard", input, singleExport(input, spec, what), { what })
     })
 ).pipe(
   Command.withDescription("Export the data of a liveboard's visualizations (one file each)"),

@@ -220,10 +220,13 @@ export const runSingle = (
     })
   )
 
-/** The summary table's lines: one per file; the files of one result (the demo's CSV and NDJSON) count once. */
+/**
+ * The summary table's lines: one per file, the files of one result (the demo's CSV and NDJSON) together and
+ * counted once.
+ */
 const summaryLines = (result: RunResult): ReadonlyArray<SummaryLine> => {
   const results = new Map<string, number>()
-  return result.outputs.map(({ output, label }) => {
+  const lines = result.outputs.map(({ output, label }) => {
     const identity = JSON.stringify(output.source)
     let group = results.get(identity)
     if (group === undefined) {
@@ -239,6 +242,8 @@ const summaryLines = (result: RunResult): ReadonlyArray<SummaryLine> => {
       result: group
     }
   })
+  // Stable: within a result, files keep the order they were written in.
+  return lines.sort((a, b) => a.result - b.result)
 }
 
 /**

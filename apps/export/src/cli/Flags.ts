@@ -7,6 +7,7 @@
  */
 import { Effect, Exit, FileSystem } from "effect"
 import { Argument, CliError, Flag } from "effect/cli"
+import { metadataTypes } from "../cluster/Cluster.ts"
 import { errnoCode, readProblem } from "../output/OutputFolder.ts"
 import { type Job, parseJobFile } from "../plan/JobFile.ts"
 import * as Shard from "../plan/Shard.ts"
@@ -86,6 +87,44 @@ const wholeNumber = (name: string, label: string, min: number, max: number, advi
 /** Text that is not blank; blank is refused with `help`. */
 const nonBlank = (name: string, help: string) =>
   Flag.String(name).pipe(refine(name, (text: string) => (text.trim() === "" ? { refused: help } : { ok: text })))
+
+/** The items of a comma-separated list, trimmed, blank ones left out. */
+export const parseList = (text: string): ReadonlyArray<string> =>
+  text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "")
+
+/** `metadata --type`: comma-separated metadata types, matched ignoring case, each one the API knows. */
+export const metadataTypeFlag = described(
+  Flag.String("type").pipe(
+    refine("type", (text: string) => {
+      const types = parseList(text.toUpperCase())
+      const unknown = types.filter((t) => !(metadataTypes as ReadonlyArray<string>).includes(t))
+      return types.length === 0 || unknown.length > 0
+        ? {
+            refused: `unknown metadata type ${unknown.join(", ") || "(none)"}: use --type with any of ${metadataTypes.join(",")}`
+          }
+        : { ok: types as ReadonlyArray<(typeof metadataTypes)[number]> }
+    }),
+    Flag.withDefault<ReadonlyArray<(typeof metadataTypes)[number]>>(["LIVEBOARD", "ANSWER", "LOGICAL_TABLE"])
+  ),
+  `comma-separated metadata types, any of ${metadataTypes.join(", ")} (default LIVEBOARD,ANSWER,LOGICAL_TABLE)`
+)
+
+/** `liveboard --viz`: comma-separated visualization GUIDs or names; absent for every visualization. */
+export const vizFlag = described(
+  Flag.String("viz").pipe(
+    refine("viz", (text: string) => {
+      const wanted = parseList(text)
+      return wanted.length === 0
+        ? { refused: "--viz lists no visualization: give GUIDs or names separated by commas, or leave it out for all" }
+        : { ok: wanted }
+    }),
+    Flag.optional
+  ),
+  "comma-separated visualization GUIDs or names (default: all)"
+)
 
 /** Host, user, password file, org, sandbox, plain http: where and as whom (see Connection.ts for the layering). */
 export const connectionFlags = {
