@@ -54,7 +54,9 @@ describe("output directory", () => {
     const lock = NodePath.join(out, ".spotpipe.lock")
     let finished = false
     void first.then(() => (finished = true))
-    while (!NodeFs.existsSync(lock) && !finished) await new Promise((resolve) => setTimeout(resolve, 20))
+    // The lock is created, then its holder written into it: wait for the holder (an empty lock is being written).
+    const held = () => NodeFs.existsSync(lock) && NodeFs.readFileSync(lock, "utf8").endsWith("\n")
+    while (!held() && !finished) await new Promise((resolve) => setTimeout(resolve, 20))
     expect(NodeFs.existsSync(lock), "the first run holds a lock while it writes").toBe(true)
     const holder = JSON.parse(NodeFs.readFileSync(lock, "utf8")) as { pid: number; hostname: string }
     expect(holder.hostname).toBe(NodeOs.hostname())
