@@ -55,7 +55,13 @@ describe("output directory", () => {
     let finished = false
     void first.then(() => (finished = true))
     // The lock is created, then its holder written into it: wait for the holder (an empty lock is being written).
-    const held = () => NodeFs.existsSync(lock) && NodeFs.readFileSync(lock, "utf8").endsWith("\n")
+    const held = () => {
+      try {
+        return NodeFs.readFileSync(lock, "utf8").endsWith("\n")
+      } catch {
+        return false
+      }
+    }
     while (!held() && !finished) await new Promise((resolve) => setTimeout(resolve, 20))
     expect(NodeFs.existsSync(lock), "the first run holds a lock while it writes").toBe(true)
     const holder = JSON.parse(NodeFs.readFileSync(lock, "utf8")) as { pid: number; hostname: string }
