@@ -14,13 +14,9 @@
  *
  * Only `nodeVersion.js` is imported statically (see spotpipe.js).
  */
-import { unsupportedNode } from "./nodeVersion.js"
+import { exitOnUnsupportedNode } from "./nodeVersion.js"
 
-const unsupported = unsupportedNode(process.versions.node)
-if (unsupported !== undefined) {
-  process.stderr.write(`spotpipe: ${unsupported}\n`)
-  process.exit(2)
-}
+exitOnUnsupportedNode()
 const { relaunchWithLeanSettings } = await import("./leanStart.js")
 const { fileURLToPath } = await import("node:url")
 relaunchWithLeanSettings(fileURLToPath(import.meta.url))

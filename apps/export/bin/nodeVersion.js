@@ -26,3 +26,11 @@ export const unsupportedNode = (version) => {
   }
   return undefined
 }
+
+/** Ends the process with the reason and exit code 2 when this Node.js cannot run spotpipe (the launchers' first step). */
+export const exitOnUnsupportedNode = () => {
+  const unsupported = unsupportedNode(process.versions.node)
+  if (unsupported === undefined) return
+  process.stderr.write(`spotpipe: ${unsupported}\n`)
+  process.exit(2)
+}

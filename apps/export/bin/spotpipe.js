@@ -15,13 +15,9 @@
  * Only `nodeVersion.js` is imported statically: everything else is loaded after the check, since an import that
  * an old Node cannot link fails before any line of this file runs.
  */
-import { unsupportedNode } from "./nodeVersion.js"
+import { exitOnUnsupportedNode } from "./nodeVersion.js"
 
-const unsupported = unsupportedNode(process.versions.node)
-if (unsupported !== undefined) {
-  process.stderr.write(`spotpipe: ${unsupported}\n`)
-  process.exit(2)
-}
+exitOnUnsupportedNode()
 const { relaunchWithLeanSettings } = await import("./leanStart.js")
 const { fileURLToPath } = await import("node:url")
 relaunchWithLeanSettings(fileURLToPath(import.meta.url))
