@@ -53,6 +53,9 @@ const undiciReexport: Plugin = {
   }
 }
 
+/** Left outside the bundle: DuckDB is native (a `.node` binary per platform), and pg's optional native binding. */
+export const loadExternals = ["@duckdb/node-api", "pg-native"] as const
+
 const common = {
   bundle: true,
   platform: "node",
@@ -77,8 +80,10 @@ export const bundle = async (outDir: string = defaultOutDir): Promise<Built> => 
   const cli = await build({
     ...common,
     entryPoints: { [entryName.replace(/\.js$/, "")]: "apps/export/src/cli/RunMain.ts" },
-    // What is loaded on demand (`import()`: the sandbox, undici) stays in chunks of its own.
+    // What is loaded on demand (`import()`: the sandbox, undici, pg for loads) stays in chunks of its own.
     splitting: true,
+    // Native: `spotpipe load --into duckdb:…` imports it at run time and says what to install when it is missing.
+    external: [...loadExternals],
     outdir: outDir,
     plugins: [undiciReexport]
   })

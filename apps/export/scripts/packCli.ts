@@ -5,7 +5,8 @@
  * Effect, undici, papaparse and our packages inside, and the transcode worker), README.md and LICENSE.
  *
  * The version is apps/export/package.json's; the bundled CLI must report the same (`spotpipe --version`, from
- * Cli.ts), or the pack fails. So does a bundle that leaves any import other than Node's built-ins outside.
+ * Cli.ts), or the pack fails. So does a bundle that leaves any import other than Node's built-ins outside, but
+ * for `loadExternals` (DuckDB, native: `spotpipe load --into duckdb:…` says what to install when it is missing).
  */
 import { execFileSync } from "node:child_process"
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
@@ -14,7 +15,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import type { Metafile } from "esbuild"
-import { bundle } from "./bundle.ts"
+import { bundle, loadExternals } from "./bundle.ts"
 
 const root = fileURLToPath(new URL("../../../", import.meta.url))
 const app = join(root, "apps", "export")
@@ -25,7 +26,9 @@ export const launcherFiles = ["spotpipe.js", "nodeVersion.js", "leanStart.js"] a
 /** Imports esbuild left outside the bundle that are not Node built-ins (must be none: nothing is installed). */
 export const strayExternals = (meta: Metafile): Array<string> =>
   Object.values(meta.outputs).flatMap((output) =>
-    output.imports.filter((i) => i.external && !isBuiltin(i.path)).map((i) => i.path)
+    output.imports
+      .filter((i) => i.external && !isBuiltin(i.path) && !(loadExternals as ReadonlyArray<string>).includes(i.path))
+      .map((i) => i.path)
   )
 
 /** Why the package cannot be made (the command prints the message and exits 1). */

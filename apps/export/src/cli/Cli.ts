@@ -7,12 +7,13 @@
 import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { UsageError } from "../UsageError.ts"
-import { type CommonInput, demoExports, runJobFile, runSingle, singleExport } from "./Commands.ts"
+import { type CommonInput, demoExports, runJobFile, runLoad, runSingle, singleExport } from "./Commands.ts"
 import {
   connectionFlags,
   defaultsOf,
   exportFlags,
   jobArgument,
+  loadFlags,
   logFlags,
   metadataTypeFlag,
   runFlags,
@@ -172,6 +173,34 @@ const runCommand = Command.make(
   ])
 )
 
+const loadCommand = Command.make(
+  "load",
+  {
+    run: Argument.String("run").pipe(
+      Argument.withDescription("a finished run's output folder (its manifest.json) or one manifest-….json")
+    ),
+    ...loadFlags,
+    ...logFlags
+  },
+  runLoad
+).pipe(
+  Command.withDescription(
+    "Load every output of a finished run into DuckDB or PostgreSQL: one table per file, typed from the manifest, each in one transaction, files checked against their SHA-256 first"
+  ),
+  Command.withExamples([
+    { command: "spotpipe load ./landing --into duckdb:warehouse.duckdb", description: "replace each table" },
+    {
+      command:
+        "PGPASSWORD=… spotpipe load ./landing --into postgresql://loader@db.internal:5432/analytics --mode append",
+      description: "append to PostgreSQL tables"
+    },
+    {
+      command: 'spotpipe load ./landing/manifest.json --into duckdb:w.duckdb --mode merge --key "Order ID"',
+      description: "update rows by key"
+    }
+  ])
+)
+
 /** The root command. */
 export const spotpipe = Command.make("spotpipe").pipe(
   Command.withDescription("Export ThoughtSpot metadata and data to CSV or NDJSON"),
@@ -190,6 +219,7 @@ export const spotpipe = Command.make("spotpipe").pipe(
     answerCommand,
     liveboardCommand,
     searchCommand,
-    runCommand
+    runCommand,
+    loadCommand
   ])
 )

@@ -24,13 +24,24 @@ import { type RunOptions, type RunResult, runExports } from "../engine/Engine.ts
 import { silentProgress } from "../engine/ExportJob.ts"
 import { toExportError } from "../Failure.ts"
 import type { Format } from "../formats/RowFormat.ts"
+import { writeDdl } from "../load/Ddl.ts"
+import { type LoadReport, loadStep } from "../load/LoadStep.ts"
 import { checkOutputFolder, claimDemoFolder } from "../output/OutputFolder.ts"
 import { sanitizeFileName } from "../plan/FileName.ts"
 import { type ConnectionSpec, type ExportSpec, type Job, type JobExport, makeExport } from "../plan/JobFile.ts"
 import * as Shard from "../plan/Shard.ts"
 import { UsageError } from "../UsageError.ts"
 import { batchSummaryJson, formatBatchSummary } from "./BatchSummary.ts"
-import type { connectionFlags, exportFlags, logFlags, Parsed, runFlags, timeLimitFlags, writeFlags } from "./Flags.ts"
+import type {
+  connectionFlags,
+  exportFlags,
+  loadFlags,
+  logFlags,
+  Parsed,
+  runFlags,
+  timeLimitFlags,
+  writeFlags
+} from "./Flags.ts"
 import { setResumeHint, shellWord } from "./Interruption.ts"
 import { loggingLayer, logLevelOf } from "./Logging.ts"
 import { makeTerminalProgress, showsProgress } from "./Progress.ts"
@@ -175,6 +186,11 @@ export const runSingle = (
           message: "--resume continues files in a directory, but --out - writes to stdout: drop one of them"
         })
       }
+      if (input.ddl.length > 0 && !toDisk) {
+        return yield* new UsageError({
+          message: "--ddl writes files beside the data, but --out - writes to stdout: drop one of them"
+        })
+      }
       // Before credentials: no prompt for a run that cannot write.
       if (output.destination._tag === "Directory") {
         yield* checkOutputFolder(output.destination.path)
@@ -211,6 +227,9 @@ export const runSingle = (
         ...writeSettings(output, input)
       } satisfies RunOptions)
       if (result.failures.length > 0) return yield* result.failures[0]!.error
+      if (output.destination._tag === "Directory" && result.manifest !== undefined) {
+        yield* writeDdl(output.destination.path, result.manifest, input.ddl)
+      }
       if (logSettings.quiet) return
       const path = yield* Path.Path
       const where = toDisk ? { folder: path.resolve(output.destination.path) } : {}
@@ -336,6 +355,8 @@ export const runJobFile = (input: RunInput) =>
         ...writeSettings(output, input)
       } satisfies RunOptions)
       const manifest = result.manifest
+      // DDL follows the manifest, whose outputs it describes (a failed export has none).
+      if (manifest !== undefined) yield* writeDdl(input.out, manifest, input.ddl)
       if (manifest !== undefined && !logSettings.quiet) {
         yield* Console.log(
           logSettings.format === "json" ? batchSummaryJson(manifest) : formatBatchSummary(manifest).trimEnd()
@@ -347,5 +368,49 @@ export const runJobFile = (input: RunInput) =>
           message: `${result.failures.length} of ${manifest?.exports.length ?? result.failures.length} exports failed (the others were written; see ${result.manifestPath}, rerun with --resume): ${result.failures[0]!.error.message}`
         })
       }
+      // The job's `load`: the run just written, once every export succeeded.
+      if (job.load !== undefined && result.manifestPath !== undefined) {
+        const report = yield* loadStep({
+          run: result.manifestPath,
+          into: job.load.into,
+          mode: job.load.mode ?? "replace",
+          key: job.load.key ?? [],
+          allowFailed: false,
+          passwordFile: Option.none(),
+          ...(job.load.passwordEnv === undefined ? {} : { passwordEnv: job.load.passwordEnv }),
+          version
+        })
+        if (!logSettings.quiet) yield* Console.log(loadSummary(report, logSettings.format))
+      }
+    })
+  )
+
+/** What `spotpipe load` parsed. */
+export type LoadInput = Parsed<typeof loadFlags & typeof logFlags> & { readonly run: string }
+
+/** The load summary: one line per table, or one JSON object. */
+const loadSummary = (report: LoadReport, format: "text" | "json"): string => {
+  if (format === "json") return JSON.stringify({ load: report })
+  const rows = report.tables.reduce((n, t) => n + t.rows, 0)
+  return [
+    ...report.tables.map((t) => `${t.table}  ${t.rows} rows  ${t.seconds.toFixed(2)} s  ← ${t.file}`),
+    `loaded ${report.tables.length} tables, ${rows} rows into ${report.target} (manifest ${report.fingerprint.slice(0, 12)}…, recorded in spotpipe_loads)`
+  ].join("\n")
+}
+
+/** Runs `spotpipe load`: a finished run's outputs into DuckDB or PostgreSQL (see load/Load.ts). */
+export const runLoad = (input: LoadInput) =>
+  withLogging(input, (logSettings) =>
+    Effect.gen(function* () {
+      const report = yield* loadStep({
+        run: input.run,
+        into: input.into,
+        mode: input.mode,
+        key: input.key,
+        allowFailed: input.allowFailed,
+        passwordFile: input.passwordFile,
+        version
+      })
+      if (!logSettings.quiet) yield* Console.log(loadSummary(report, logSettings.format))
     })
   )

@@ -8,6 +8,8 @@
 import { Effect, Exit, FileSystem } from "effect"
 import { Argument, CliError, Flag } from "effect/cli"
 import { metadataTypes } from "../cluster/Cluster.ts"
+import { loadModes } from "../load/Target.ts"
+import { type Dialect, dialects } from "../load/Warehouse.ts"
 import { errnoCode, readProblem } from "../output/OutputFolder.ts"
 import { type Job, parseJobFile } from "../plan/JobFile.ts"
 import * as Shard from "../plan/Shard.ts"
@@ -232,6 +234,21 @@ export const writeFlags = {
   strict: toggle(
     "strict",
     "fail an export whose server sent a page byte-identical to the previous one (default: a warning, since a result can hold two identical pages)"
+  ),
+  ddl: described(
+    Flag.String("ddl").pipe(
+      refine("ddl", (text: string) => {
+        const wanted = parseList(text.toLowerCase())
+        const unknown = wanted.filter((d) => !(dialects as ReadonlyArray<string>).includes(d))
+        return wanted.length === 0 || unknown.length > 0
+          ? {
+              refused: `unknown --ddl dialect ${unknown.join(", ") || "(none)"}: use any of ${dialects.join(",")}`
+            }
+          : { ok: [...new Set(wanted)] as ReadonlyArray<Dialect> }
+      }),
+      Flag.withDefault<ReadonlyArray<Dialect>>([])
+    ),
+    `also write CREATE TABLE statements for the run's files into ddl/ after the manifest, comma-separated: ${dialects.join(",")} (bigquery: a schema JSON)`
   )
 }
 
@@ -354,6 +371,41 @@ export const runFlags = {
       Flag.optional
     ),
     "i/n: run only the i-th of n deterministic, balanced parts of the job (from 1; default: the whole job)"
+  )
+}
+
+/** `spotpipe load`'s flags: target, mode, merge key, password file, failed runs. */
+export const loadFlags = {
+  into: described(
+    // Checked by the command (Target.ts), so that a refused URL, which may hold a password, is never repeated.
+    Flag.String("into"),
+    "duckdb:FILE, or postgresql://user@host:port/database (no password in it: PGPASSWORD or --password-file)"
+  ),
+  mode: described(
+    choice(
+      "mode",
+      loadModes.map((m) => [m, m] as const),
+      (text) => `unknown --mode "${text}": use replace, append or merge (with --key)`
+    ).pipe(Flag.withDefault("replace" as const)),
+    "replace each table (default), append to it, or merge by --key"
+  ),
+  key: described(
+    Flag.String("key").pipe(
+      refine("key", (text: string) => {
+        const key = parseList(text)
+        return key.length === 0 ? { refused: "--key lists no column: give COLUMN[,COLUMN…]" } : { ok: key }
+      }),
+      Flag.withDefault<ReadonlyArray<string>>([])
+    ),
+    "merge: the key columns, comma-separated, as the files name them"
+  ),
+  passwordFile: described(
+    Flag.String("password-file").pipe(Flag.optional),
+    "read the PostgreSQL password from this file (default: PGPASSWORD)"
+  ),
+  allowFailed: toggle(
+    "allow-failed",
+    "load the outputs of a run that has failed exports too (refused by default: its tables would be a partial picture)"
   )
 }
 

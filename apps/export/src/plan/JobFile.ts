@@ -15,6 +15,7 @@
 import { createHash } from "node:crypto"
 import { Exit, Schema, SchemaIssue } from "effect"
 import { metadataTypes } from "../cluster/Cluster.ts"
+import { loadModes, parseTarget } from "../load/Target.ts"
 import { FileNameAllocator, sanitizeFileName } from "./FileName.ts"
 
 const EnvName = Schema.String.check(
@@ -116,12 +117,37 @@ export const ClientSpec = Schema.Struct({
 export type ClientSpec = typeof ClientSpec.Type
 
 /** The whole job file. */
+/**
+ * `"load": { "into": "duckdb:warehouse.duckdb", "mode": "replace" }`: once every export succeeded, the run is loaded
+ * (see load/Load.ts). A PostgreSQL URL holds no password: it comes from `PGPASSWORD` or the variable `passwordEnv` names.
+ */
+export const LoadSpec = Schema.Struct({
+  into: Schema.String.check(
+    Schema.makeFilter((into: string) => {
+      const target = parseTarget(into)
+      return "ok" in target || target.refused
+    })
+  ),
+  mode: Schema.optionalKey(Schema.Literals(loadModes)),
+  key: Schema.optionalKey(Schema.Array(Text).check(Schema.isMinLength(1, { message: "list at least one column" }))),
+  passwordEnv: Schema.optionalKey(EnvName)
+}).check(
+  Schema.makeFilter(
+    (load) =>
+      (load.mode === "merge") === (load.key !== undefined) ||
+      '"key" goes with "mode": "merge" (and merge needs a "key"): add or remove one of them'
+  )
+)
+/** See {@link LoadSpec}. */
+export type LoadSpec = typeof LoadSpec.Type
+
 export const JobFileSchema = Schema.Struct({
   version: Schema.optionalKey(Schema.Literal(1)),
   connection: Schema.optionalKey(ConnectionSpec),
   client: Schema.optionalKey(ClientSpec),
   defaults: Schema.optionalKey(Schema.Struct(settingsFields)),
-  exports: Schema.Array(ExportSpec).check(Schema.isMinLength(1, { message: "list at least one export" }))
+  exports: Schema.Array(ExportSpec).check(Schema.isMinLength(1, { message: "list at least one export" })),
+  load: Schema.optionalKey(LoadSpec)
 })
 /** See {@link JobFileSchema}. */
 export type JobFileSchema = typeof JobFileSchema.Type
@@ -200,6 +226,8 @@ export interface Job {
   readonly exports: ReadonlyArray<JobExport>
   /** SHA-256 of the normalized job. */
   readonly fingerprint: string
+  /** Load the run once it succeeded (not part of the fingerprint: it changes no output byte). */
+  readonly load?: LoadSpec
 }
 
 /** Rows per data request when neither the export nor the defaults say. */
@@ -346,6 +374,7 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
   return Exit.succeed({
     connection,
     client: job.client ?? {},
+    ...(job.load === undefined ? {} : { load: job.load }),
     exports,
     fingerprint: sha256(canonicalJson({ connection, exports: exports.map((e) => [e.key, e.fingerprint]) }))
   })

@@ -1,0 +1,84 @@
+/**
+ * Loads into an embedded DuckDB database file. DuckDB reads the files itself — `read_csv` / `read_json` with every
+ * column's type given from the manifest (no sniffing, no guessed types), `read_parquet` for Parquet outputs — so
+ * the data never passes through JavaScript. `@duckdb/node-api` is native: it is imported only when a load runs,
+ * with a message that says what to install when it is missing.
+ */
+import { type LoadEngine, LoadFailure } from "./Engine.ts"
+import { fileStamp } from "./FileCheck.ts"
+import type { LoadOutput } from "./RunManifest.ts"
+import { quoteIdent, quoteLiteral, sqlType } from "./Warehouse.ts"
+
+const importDuckDb = async () => {
+  try {
+    return await import("@duckdb/node-api")
+  } catch {
+    throw new LoadFailure(
+      "loading into DuckDB needs the @duckdb/node-api package, which is not installed: run npm install -g @duckdb/node-api@1.5.6-r.1 (or add it beside spotpipe)"
+    )
+  }
+}
+
+/** The `read_…` table function that reads `output` with the manifest's column types. */
+export const duckDbSource = (output: LoadOutput): string => {
+  const path = quoteLiteral(output.path)
+  const columns = `{${output.columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(sqlType("duckdb", c.type))}`).join(", ")}}`
+  const select = output.columns.map((c) => quoteIdent(c.name)).join(", ")
+  switch (output.format) {
+    case "csv": {
+      // An empty field is NULL unless the run wrote nulls as its own text (then an empty field is an empty string).
+      const nulls =
+        output.nullString === undefined
+          ? "nullstr = ''"
+          : `nullstr = ${quoteLiteral(output.nullString)}, allow_quoted_nulls = false`
+      return `SELECT ${select} FROM read_csv(${path}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', ${nulls}, columns = ${columns})`
+    }
+    case "ndjson":
+      return `SELECT ${select} FROM read_json(${path}, format = 'newline_delimited', records = true, columns = ${columns})`
+    case "parquet":
+      return `SELECT ${select} FROM read_parquet(${path})`
+  }
+}
+
+/** Opens (or creates) the DuckDB database `file`. */
+export const openDuckDb = async (file: string): Promise<LoadEngine> => {
+  const { DuckDBInstance } = await importDuckDb()
+  let instance: Awaited<ReturnType<typeof DuckDBInstance.create>>
+  try {
+    instance = await DuckDBInstance.create(file)
+  } catch (error) {
+    throw new LoadFailure(`cannot open the DuckDB database ${file}: ${(error as Error).message}`)
+  }
+  const connection = await instance.connect()
+  const exec = async (sql: string) => {
+    await connection.run(sql)
+  }
+  return {
+    dialect: "duckdb",
+    exec,
+    scalar: async (sql) => {
+      const rows = (await connection.runAndReadAll(sql)).getRows()
+      return rows.length === 0 ? undefined : String(rows[0]![0])
+    },
+    columnsOf: async (table) => {
+      const result = await connection.runAndReadAll(
+        `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ${quoteLiteral(table)} ORDER BY ordinal_position`
+      )
+      const rows = result.getRows()
+      return rows.length === 0 ? undefined : rows.map((r) => ({ name: String(r[0]), type: String(r[1]) }))
+    },
+    copy: async (table, output) => {
+      const before = fileStamp(output)
+      const result = await connection.run(`INSERT INTO ${quoteIdent(table)} ${duckDbSource(output)}`)
+      // DuckDB read the file itself after it was verified: it must not have been replaced meanwhile.
+      if (fileStamp(output) !== before) {
+        throw new LoadFailure(`${output.file} changed while it was loaded: it is refused (export the run again)`)
+      }
+      return result.rowsChanged
+    },
+    close: async () => {
+      connection.closeSync()
+      instance.closeSync()
+    }
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * What a load needs from a database: run SQL, read one number, learn an existing table's columns, and bulk-load
+ * one file into one table. `DuckDbEngine.ts` and `PostgresEngine.ts` implement it; `Load.ts` does the rest (the
+ * same transactions, modes, checks and record for both).
+ */
+import type { LoadOutput } from "./RunManifest.ts"
+
+/** One database connection a load runs on. */
+export interface LoadEngine {
+  readonly dialect: "postgres" | "duckdb"
+  /** Runs statements; fails with the database's own message. */
+  readonly exec: (sql: string) => Promise<void>
+  /** The first column of the first row of `sql` as text (`undefined`: no row). */
+  readonly scalar: (sql: string) => Promise<string | undefined>
+  /** An existing table's columns and their `information_schema` types, in order; `undefined`: no such table. */
+  readonly columnsOf: (table: string) => Promise<ReadonlyArray<{ name: string; type: string }> | undefined>
+  /**
+   * Loads `output`'s file into the existing `table` (same columns, in order) inside the caller's transaction;
+   * returns the rows loaded. Fails if the bytes read are not the manifest's (SHA-256, size).
+   */
+  readonly copy: (table: string, output: LoadOutput) => Promise<number>
+  readonly close: () => Promise<void>
+}
+
+/** A failure that names what to do; the load stops and the table being loaded is rolled back. */
+export class LoadFailure extends Error {}

@@ -1,0 +1,57 @@
+/**
+ * A load reads only files that are still what the manifest says: same size and SHA-256. `verifyFile` hashes a
+ * file before it is loaded; `hashingStream` hashes the bytes as they stream into a database, so a file changed
+ * between the check and the read is caught before the transaction commits.
+ */
+import { createHash, type Hash } from "node:crypto"
+import * as NodeFs from "node:fs"
+import { Transform, type TransformCallback } from "node:stream"
+import { LoadFailure } from "./Engine.ts"
+import type { LoadOutput } from "./RunManifest.ts"
+
+const changed = (output: LoadOutput, what: string) =>
+  new LoadFailure(
+    `${output.file} ${what} since the manifest was written: it is refused (export the run again, or load the manifest of the run that wrote this file)`
+  )
+
+/** The file's size and modification time, to see later that it was not replaced while a database read it. */
+export const fileStamp = (output: LoadOutput): string => {
+  let stat: NodeFs.Stats
+  try {
+    stat = NodeFs.statSync(output.path)
+  } catch {
+    throw new LoadFailure(
+      `${output.file} is missing from ${output.path}: the run's files must stay beside its manifest`
+    )
+  }
+  return `${stat.size}:${stat.mtimeMs}:${stat.ino}`
+}
+
+/** Checks `output`'s file against the manifest's size and SHA-256. */
+export const verifyFile = async (output: LoadOutput): Promise<void> => {
+  const stamp = fileStamp(output)
+  if (Number(stamp.split(":")[0]) !== output.bytes) throw changed(output, "changed size")
+  const hash = createHash("sha256")
+  for await (const chunk of NodeFs.createReadStream(output.path, { highWaterMark: 1 << 20 })) hash.update(chunk)
+  if (hash.digest("hex") !== output.sha256) throw changed(output, "changed (its SHA-256 differs)")
+}
+
+/** Passes bytes through unchanged while hashing them; fails at the end if they are not the manifest's file. */
+export const hashingStream = (output: LoadOutput): Transform => {
+  const hash: Hash = createHash("sha256")
+  let bytes = 0
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      hash.update(chunk)
+      bytes += chunk.length
+      callback(null, chunk)
+    },
+    flush(callback: TransformCallback) {
+      callback(
+        bytes === output.bytes && hash.digest("hex") === output.sha256
+          ? null
+          : changed(output, "changed while it was loaded")
+      )
+    }
+  })
+}

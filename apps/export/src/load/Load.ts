@@ -1,0 +1,162 @@
+/**
+ * `spotpipe load`: every output of a finished run into one table each, in DuckDB or PostgreSQL. First every file
+ * is checked against the manifest (size and SHA-256) and every table name and merge key against the target, so a
+ * changed file or a bad key loads nothing. Then each table loads in its own transaction: `replace` drops and
+ * recreates it, `append` adds the rows (creating it the first time), `merge` replaces the rows whose key is in the
+ * file and adds the others (an empty key is a key value like any other, so merging twice changes nothing). Rows loaded must equal the manifest's `rows_written`, and each load is recorded in
+ * `spotpipe_loads` in the same transaction; anything that fails rolls the table back to what it was before.
+ */
+import { type LoadEngine, LoadFailure } from "./Engine.ts"
+import { verifyFile } from "./FileCheck.ts"
+import type { LoadOutput, RunManifest } from "./RunManifest.ts"
+import type { LoadMode } from "./Target.ts"
+import { catalogType, createTable, loadsTable, maxIdentifierBytes, quoteIdent, quoteLiteral } from "./Warehouse.ts"
+
+/** How to load. */
+export interface LoadOptions {
+  readonly mode: LoadMode
+  /** `merge`: the key columns (names as in the files). */
+  readonly key: ReadonlyArray<string>
+  /** The spotpipe version, recorded with each load. */
+  readonly version: string
+  /** Called after each table is committed. */
+  readonly onLoaded?: (result: TableLoad) => void
+}
+
+/** One table loaded. */
+export interface TableLoad {
+  readonly file: string
+  readonly table: string
+  readonly rows: number
+  readonly seconds: number
+}
+
+const stage = "spotpipe_stage"
+
+/** `CREATE TABLE` for the `spotpipe_loads` record. */
+const loadsDdl = `CREATE TABLE IF NOT EXISTS ${loadsTable} (
+  manifest_sha256 VARCHAR NOT NULL,
+  run_id VARCHAR NOT NULL,
+  file VARCHAR NOT NULL,
+  table_name VARCHAR NOT NULL,
+  mode VARCHAR NOT NULL,
+  rows BIGINT NOT NULL,
+  loaded_at TIMESTAMP WITH TIME ZONE NOT NULL,
+  spotpipe VARCHAR NOT NULL
+)`
+
+/** Checks what can be checked before any table is touched; throws a {@link LoadFailure} naming every problem. */
+const preflight = async (engine: LoadEngine, run: RunManifest, options: LoadOptions): Promise<void> => {
+  const problems: Array<string> = []
+  for (const output of run.outputs) {
+    if (engine.dialect === "postgres") {
+      const long = output.columns.find((c) => Buffer.byteLength(c.name, "utf8") > maxIdentifierBytes)
+      if (long !== undefined) {
+        problems.push(
+          `${output.file}: column "${long.name}" is longer than PostgreSQL's ${maxIdentifierBytes}-byte identifiers (it would be cut): export with shorter column names`
+        )
+      }
+      if (output.format === "parquet") {
+        problems.push(`${output.file} is Parquet, which a PostgreSQL load does not read: load it into DuckDB`)
+      }
+    }
+    if (options.mode === "merge") {
+      const missing = options.key.filter((k) => !output.columns.some((c) => c.name === k))
+      if (missing.length > 0) {
+        problems.push(`${output.file} has no key column ${missing.map((k) => `"${k}"`).join(", ")}`)
+      }
+    }
+    if (options.mode !== "replace") {
+      const existing = await engine.columnsOf(output.table)
+      if (existing !== undefined) {
+        const wanted = output.columns.map((c) => `${c.name} ${catalogType(engine.dialect, c.type)}`)
+        const have = existing.map((c) => `${c.name} ${c.type}`)
+        if (wanted.join("\n").toLowerCase() !== have.join("\n").toLowerCase()) {
+          problems.push(
+            `table ${output.table} exists with other columns (${have.join(", ")}) than ${output.file} (${wanted.join(", ")}): load with --mode replace, or into another database`
+          )
+        }
+      }
+    }
+  }
+  if (problems.length > 0) throw new LoadFailure(`nothing was loaded:\n  ${problems.join("\n  ")}`)
+  for (const output of run.outputs) await verifyFile(output)
+}
+
+/** Loads `output` into its table in one transaction (see the module comment). */
+const loadOne = async (engine: LoadEngine, run: RunManifest, output: LoadOutput, options: LoadOptions) => {
+  const started = performance.now()
+  const table = quoteIdent(output.table)
+  const spec = { table: output.table, columns: output.columns }
+  const dialect = engine.dialect
+  await engine.exec("BEGIN")
+  try {
+    let rows: number
+    if (options.mode === "replace") {
+      await engine.exec(`DROP TABLE IF EXISTS ${table}`)
+      await engine.exec(createTable(dialect, spec))
+      rows = await engine.copy(output.table, output)
+    } else {
+      await engine.exec(createTable(dialect, spec, true))
+      if (options.mode === "append") {
+        rows = await engine.copy(output.table, output)
+      } else {
+        await engine.exec(`DROP TABLE IF EXISTS ${stage}`)
+        await engine.exec(
+          createTable(dialect, { table: stage, columns: output.columns }).replace(
+            "CREATE TABLE",
+            "CREATE TEMPORARY TABLE"
+          )
+        )
+        rows = await engine.copy(stage, output)
+        const keys = options.key.map(quoteIdent)
+        const repeated = await engine.scalar(
+          `SELECT count(*) FROM (SELECT ${keys.join(", ")} FROM ${stage} GROUP BY ${keys.join(", ")} HAVING count(*) > 1) AS repeated`
+        )
+        if (repeated !== "0") {
+          throw new LoadFailure(
+            `${output.file}: ${repeated} merge keys appear on more than one row, so a merge by ${options.key.join(", ")} is ambiguous: choose a key that is unique in the file`
+          )
+        }
+        await engine.exec(
+          `DELETE FROM ${table} USING ${stage} WHERE ${keys.map((k) => `${table}.${k} IS NOT DISTINCT FROM ${stage}.${k}`).join(" AND ")}`
+        )
+        await engine.exec(`INSERT INTO ${table} SELECT * FROM ${stage}`)
+        await engine.exec(`DROP TABLE ${stage}`)
+      }
+    }
+    if (rows !== output.rows) {
+      throw new LoadFailure(
+        `${output.file}: ${rows} rows were read where the manifest lists ${output.rows}: the table was left as it was`
+      )
+    }
+    await engine.exec(
+      `INSERT INTO ${loadsTable} VALUES (${[run.fingerprint, run.runId, output.file, output.table, options.mode].map(quoteLiteral).join(", ")}, ${rows}, now(), ${quoteLiteral(options.version)})`
+    )
+    await engine.exec("COMMIT")
+    return { file: output.file, table: output.table, rows, seconds: (performance.now() - started) / 1000 }
+  } catch (error) {
+    await engine.exec("ROLLBACK").catch(() => {})
+    const message = error instanceof Error ? error.message : String(error)
+    throw new LoadFailure(
+      `${message.startsWith(output.file) ? "" : `${output.file}: `}${message}${message.includes("left as it was") ? "" : ` (table ${output.table} was left as it was)`}`
+    )
+  }
+}
+
+/** Loads every output of `run`; stops at the first table that fails (tables loaded before it stay loaded). */
+export const loadRun = async (
+  engine: LoadEngine,
+  run: RunManifest,
+  options: LoadOptions
+): Promise<ReadonlyArray<TableLoad>> => {
+  await preflight(engine, run, options)
+  await engine.exec(loadsDdl)
+  const loaded: Array<TableLoad> = []
+  for (const output of run.outputs) {
+    const result = await loadOne(engine, run, output, options)
+    loaded.push(result)
+    options.onLoaded?.(result)
+  }
+  return loaded
+}

@@ -1,0 +1,118 @@
+/**
+ * The load as an Effect, for `spotpipe load` and for `spotpipe run` with a job file's `load` block: parse the target
+ * (a URL with a password is a usage error that never repeats it), read the run's manifest (a run with failed exports
+ * is refused unless `allowFailed`), take the PostgreSQL password from `--password-file` or `PGPASSWORD` (or the
+ * variable a job file names), open the engine and load. Failures are `ExportError`s whose message says what to do.
+ */
+import * as NodeFs from "node:fs"
+import { Config, Effect, Option } from "effect"
+import { ExportError } from "../ExportError.ts"
+import { UsageError } from "../UsageError.ts"
+import { openDuckDb } from "./DuckDbEngine.ts"
+import { LoadFailure } from "./Engine.ts"
+import { loadRun, type TableLoad } from "./Load.ts"
+import { openPostgres } from "./PostgresEngine.ts"
+import { type RunManifest, RunManifestError, readRunManifest } from "./RunManifest.ts"
+import { type LoadMode, parseTarget } from "./Target.ts"
+
+/** What to load, where and how. */
+export interface LoadRequest {
+  /** A run folder or a manifest file. */
+  readonly run: string
+  readonly into: string
+  readonly mode: LoadMode
+  readonly key: ReadonlyArray<string>
+  /** Load the outputs of a run that has failed exports too. */
+  readonly allowFailed: boolean
+  /** A file holding the PostgreSQL password (else `passwordEnv`). */
+  readonly passwordFile: Option.Option<string>
+  /** The environment variable with the PostgreSQL password (default `PGPASSWORD`). */
+  readonly passwordEnv?: string
+  readonly version: string
+  readonly onLoaded?: (result: TableLoad) => void
+}
+
+/** What was loaded. */
+export interface LoadReport {
+  readonly manifest: string
+  readonly fingerprint: string
+  readonly target: string
+  readonly tables: ReadonlyArray<TableLoad>
+}
+
+/** Checks the request's parts that need no file or database (for `spotpipe run`, before it exports). */
+export const checkLoadRequest = (request: Pick<LoadRequest, "into" | "mode" | "key">) =>
+  Effect.gen(function* () {
+    const target = parseTarget(request.into)
+    if ("refused" in target) return yield* new UsageError({ message: target.refused })
+    if (request.mode === "merge" && request.key.length === 0) {
+      return yield* new UsageError({ message: "--mode merge needs the key columns: add --key COLUMN[,COLUMN…]" })
+    }
+    if (request.mode !== "merge" && request.key.length > 0) {
+      return yield* new UsageError({ message: "--key is for --mode merge: drop --key or add --mode merge" })
+    }
+    return target.ok
+  })
+
+const passwordOf = (request: LoadRequest) =>
+  Effect.gen(function* () {
+    if (Option.isSome(request.passwordFile)) {
+      const file = request.passwordFile.value
+      const text = yield* Effect.try({
+        try: () => NodeFs.readFileSync(file, "utf8"),
+        catch: () =>
+          new UsageError({ message: `cannot read the password file ${file}: check the path and its permissions` })
+      })
+      return text.replace(/\r?\n$/, "")
+    }
+    const name = request.passwordEnv ?? "PGPASSWORD"
+    const value = yield* Config.option(Config.String(name)).pipe(
+      Effect.mapError(() => new UsageError({ message: `cannot read the environment variable ${name}` }))
+    )
+    return Option.getOrUndefined(Option.filter(value, (v) => v !== ""))
+  })
+
+/** Loads a finished run into the target (see the module comment). */
+export const loadStep = (request: LoadRequest) =>
+  Effect.gen(function* () {
+    const target = yield* checkLoadRequest(request)
+    const run = yield* Effect.try({
+      try: (): RunManifest => readRunManifest(request.run),
+      catch: (e) =>
+        e instanceof RunManifestError
+          ? new UsageError({ message: e.message })
+          : new ExportError({ kind: "Io", message: `cannot read ${request.run}: ${(e as Error).message}` })
+    })
+    if (run.failed.length > 0 && !request.allowFailed) {
+      return yield* new UsageError({
+        message: `the run ${run.runId} has ${run.failed.length} failed export(s) (${run.failed[0]}): rerun it with --resume until it succeeds, or load what it wrote with --allow-failed`
+      })
+    }
+    const password = target._tag === "Postgres" ? yield* passwordOf(request) : undefined
+    const shown = target._tag === "DuckDb" ? `duckdb:${target.file}` : target.shown
+    const failed = (e: unknown) =>
+      new ExportError({
+        kind: "Remote",
+        message: `load into ${shown}: ${e instanceof Error ? e.message : String(e)}`,
+        ...(e instanceof LoadFailure ? {} : { cause: e })
+      })
+    const tables = yield* Effect.acquireUseRelease(
+      Effect.tryPromise({
+        try: () => (target._tag === "DuckDb" ? openDuckDb(target.file) : openPostgres(target.url, shown, password)),
+        catch: failed
+      }),
+      (engine) =>
+        Effect.tryPromise({
+          try: () =>
+            loadRun(engine, run, {
+              mode: request.mode,
+              key: request.key,
+              version: request.version,
+              ...(request.onLoaded === undefined ? {} : { onLoaded: request.onLoaded })
+            }),
+          catch: failed
+        }),
+      (engine) => Effect.promise(() => engine.close())
+    )
+    return { manifest: run.path, fingerprint: run.fingerprint, target: shown, tables } satisfies LoadReport
+  })

@@ -1,0 +1,103 @@
+/**
+ * Loads into PostgreSQL over one `pg` connection with `COPY … FROM STDIN` (pg-copy-streams), streaming each file:
+ * a CSV file as it is (hashed on the way, see FileCheck.ts), an NDJSON file converted row by row to CSV exactly
+ * (NdjsonToCsv.ts). `pg` is imported only when a load runs. The password is passed in, never read from the URL.
+ */
+import * as NodeFs from "node:fs"
+import { pipeline } from "node:stream/promises"
+import { type LoadEngine, LoadFailure } from "./Engine.ts"
+import { hashingStream } from "./FileCheck.ts"
+import { ndjsonToCsv } from "./NdjsonToCsv.ts"
+import type { LoadOutput } from "./RunManifest.ts"
+import { quoteIdent, quoteLiteral } from "./Warehouse.ts"
+
+const importPg = async () => {
+  try {
+    const [pg, copy] = await Promise.all([import("pg"), import("pg-copy-streams")])
+    return { Client: pg.default.Client, copyFrom: copy.from }
+  } catch {
+    throw new LoadFailure(
+      "loading into PostgreSQL needs the pg and pg-copy-streams packages, which are not installed: run npm install -g pg@8.23.1 pg-copy-streams@7.0.0 (or add them beside spotpipe)"
+    )
+  }
+}
+
+/** The database's own words, with where in the file a bad row was (`COPY t, line 3, column x`). */
+const describe = (error: unknown): string => {
+  const e = error as { message?: string; where?: string }
+  return `${e.message ?? String(error)}${e.where === undefined ? "" : ` (${e.where})`}`
+}
+
+/** `COPY` text for `output` into `table`. */
+export const copyStatement = (table: string, output: LoadOutput): string => {
+  const columns = output.columns.map((c) => quoteIdent(c.name)).join(", ")
+  const options =
+    output.format === "csv"
+      ? `FORMAT csv, HEADER true, ENCODING 'UTF8'${output.nullString === undefined ? "" : `, NULL ${quoteLiteral(output.nullString)}`}`
+      : "FORMAT csv, ENCODING 'UTF8'"
+  return `COPY ${quoteIdent(table)} (${columns}) FROM STDIN WITH (${options})`
+}
+
+/** Connects to `url` (which holds no password) with `password`, if any. */
+export const openPostgres = async (url: string, shown: string, password: string | undefined): Promise<LoadEngine> => {
+  const { Client, copyFrom } = await importPg()
+  const client = new Client({ connectionString: url, ...(password === undefined ? {} : { password }) })
+  // A connection lost mid-load surfaces as the failing query's error; this keeps it from being an uncaught event.
+  client.on("error", () => {})
+  try {
+    await client.connect()
+  } catch (error) {
+    throw new LoadFailure(`cannot connect to PostgreSQL at ${shown}: ${describe(error)}`)
+  }
+  const query = async (sql: string) => {
+    try {
+      return await client.query(sql)
+    } catch (error) {
+      throw new LoadFailure(describe(error))
+    }
+  }
+  return {
+    dialect: "postgres",
+    exec: async (sql) => {
+      await query(sql)
+    },
+    scalar: async (sql) => {
+      const result = await query(sql)
+      const row = result.rows[0] as Record<string, unknown> | undefined
+      return row === undefined ? undefined : String(Object.values(row)[0])
+    },
+    columnsOf: async (table) => {
+      const result = await query(
+        `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ${quoteLiteral(table)} ORDER BY ordinal_position`
+      )
+      return result.rows.length === 0
+        ? undefined
+        : result.rows.map((r: { column_name: string; data_type: string }) => ({
+            name: r.column_name,
+            type: r.data_type
+          }))
+    },
+    copy: async (table, output) => {
+      if (output.format === "parquet") {
+        throw new LoadFailure(
+          `${output.file} is Parquet, which a PostgreSQL load does not read: export the run as CSV or NDJSON, or load it into DuckDB`
+        )
+      }
+      const copy = client.query(copyFrom(copyStatement(table, output)))
+      const file = NodeFs.createReadStream(output.path, { highWaterMark: 1 << 20 })
+      try {
+        if (output.format === "ndjson") {
+          await pipeline(file, hashingStream(output), ndjsonToCsv(output.columns.map((c) => c.name)), copy)
+        } else {
+          await pipeline(file, hashingStream(output), copy)
+        }
+      } catch (error) {
+        throw error instanceof LoadFailure ? error : new LoadFailure(`${output.file}: ${describe(error)}`)
+      }
+      return copy.rowCount
+    },
+    close: async () => {
+      await client.end().catch(() => {})
+    }
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The run a load reads: its manifest (given as the file, or as the run folder holding `manifest.json`), the
+ * manifest's own SHA-256 (the load's fingerprint), and each output with the table it loads into. Read with a
+ * schema of only the fields a load needs, so manifests that carry more (a Parquet output, a `null_string`) load
+ * too. A run with a failed export is refused unless the caller allows it: its tables would be a partial picture.
+ */
+import { createHash } from "node:crypto"
+import * as NodeFs from "node:fs"
+import * as NodePath from "node:path"
+import { Exit, Schema } from "effect"
+import { manifestFileName } from "../output/Manifest.ts"
+import { tableNames } from "./Warehouse.ts"
+
+const LoadColumn = Schema.Struct({ name: Schema.String, type: Schema.NullOr(Schema.String) })
+
+const LoadOutput = Schema.Struct({
+  file: Schema.String,
+  format: Schema.String,
+  columns: Schema.Array(LoadColumn),
+  rows_written: Schema.Int,
+  bytes: Schema.Int,
+  sha256: Schema.String,
+  /** The text a CSV file writes for a null, when the run chose one (else a null is an empty field). */
+  null_string: Schema.optionalKey(Schema.String)
+})
+
+const LoadManifestSchema = Schema.Struct({
+  run_id: Schema.String,
+  exports: Schema.Array(
+    Schema.Struct({ export: Schema.String, status: Schema.String, error: Schema.NullOr(Schema.String) })
+  ),
+  outputs: Schema.Array(LoadOutput)
+})
+
+const decode = Schema.decodeUnknownExit(Schema.fromJsonString(LoadManifestSchema))
+
+/** The formats a load reads. */
+export type LoadFormat = "csv" | "ndjson" | "parquet"
+
+/** One output of the run, ready to load. */
+export interface LoadOutput {
+  /** As the manifest names it, relative to the manifest's folder. */
+  readonly file: string
+  /** Its absolute path. */
+  readonly path: string
+  readonly format: LoadFormat
+  readonly columns: ReadonlyArray<{ readonly name: string; readonly type: string | null }>
+  readonly rows: number
+  readonly bytes: number
+  readonly sha256: string
+  readonly nullString: string | undefined
+  readonly table: string
+}
+
+/** A run's manifest, read for a load. */
+export interface RunManifest {
+  /** The manifest file read. */
+  readonly path: string
+  readonly runId: string
+  /** SHA-256 of the manifest's bytes: which run a load came from. */
+  readonly fingerprint: string
+  readonly outputs: ReadonlyArray<LoadOutput>
+  /** `export: reason` of each failed export. */
+  readonly failed: ReadonlyArray<string>
+}
+
+/** Why a run cannot be loaded (a usage problem: the message says what to do). */
+export class RunManifestError extends Error {}
+
+/** Reads the manifest at `given` (a manifest file, or a run folder with `manifest.json`). */
+export const readRunManifest = (given: string): RunManifest => {
+  let path = NodePath.resolve(given)
+  let stat: NodeFs.Stats
+  try {
+    stat = NodeFs.statSync(path)
+  } catch {
+    throw new RunManifestError(`${given} does not exist: give a run's output folder or its manifest-….json`)
+  }
+  if (stat.isDirectory()) {
+    path = NodePath.join(path, manifestFileName)
+    if (!NodeFs.existsSync(path)) {
+      throw new RunManifestError(
+        `${given} holds no ${manifestFileName} (a run in shards writes manifest.shard-…json: give that file)`
+      )
+    }
+  }
+  const bytes = NodeFs.readFileSync(path)
+  const decoded = decode(bytes.toString("utf8"))
+  if (Exit.isFailure(decoded)) {
+    throw new RunManifestError(`${path} is not a spotpipe manifest (or is torn): give a finished run's manifest`)
+  }
+  const manifest = decoded.value
+  const dir = NodePath.dirname(path)
+  const tables = tableNames(manifest.outputs.map((o) => o.file))
+  const outputs = manifest.outputs.map((o, i): LoadOutput => {
+    if (o.format !== "csv" && o.format !== "ndjson" && o.format !== "parquet") {
+      throw new RunManifestError(`${o.file}: format "${o.format}" cannot be loaded (csv, ndjson or parquet can)`)
+    }
+    return {
+      file: o.file,
+      path: NodePath.join(dir, o.file),
+      format: o.format,
+      columns: o.columns,
+      rows: o.rows_written,
+      bytes: o.bytes,
+      sha256: o.sha256,
+      // An empty null string is the default: an empty field is a null.
+      nullString: o.null_string === "" ? undefined : o.null_string,
+      table: tables[i]!
+    }
+  })
+  return {
+    path,
+    runId: manifest.run_id,
+    fingerprint: createHash("sha256").update(bytes).digest("hex"),
+    outputs,
+    failed: manifest.exports.filter((e) => e.status !== "succeeded").map((e) => `${e.export}: ${e.error ?? "failed"}`)
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Where `spotpipe load` (and a job file's `load` block) loads into: `duckdb:FILE` (an embedded DuckDB database
+ * file) or a `postgresql://user@host:port/db` URL. A URL that holds a password is refused — argv and job files are
+ * seen by others — and the message never repeats it: the password comes from `PGPASSWORD` or `--password-file`.
+ */
+
+/** A parsed target. */
+export type Target =
+  | { readonly _tag: "DuckDb"; readonly file: string }
+  | { readonly _tag: "Postgres"; readonly url: string; readonly shown: string }
+
+/** The load modes. */
+export const loadModes = ["replace", "append", "merge"] as const
+/** See {@link loadModes}. */
+export type LoadMode = (typeof loadModes)[number]
+
+/** Parses a target, or says what is wrong (without echoing a secret). */
+export const parseTarget = (text: string): { readonly ok: Target } | { readonly refused: string } => {
+  if (text.startsWith("duckdb:")) {
+    const file = text.slice("duckdb:".length)
+    if (file === "" || file === ":memory:") {
+      return { refused: "duckdb: needs a database file, e.g. --into duckdb:warehouse.duckdb" }
+    }
+    return { ok: { _tag: "DuckDb", file } }
+  }
+  if (/^postgres(ql)?:\/\//i.test(text)) {
+    let url: URL
+    try {
+      url = new URL(text)
+    } catch {
+      return { refused: "the PostgreSQL URL is not valid: use postgresql://user@host:port/database" }
+    }
+    const keys = [...url.searchParams.keys()].map((k) => k.toLowerCase())
+    if (url.password !== "" || keys.includes("password") || keys.includes("sslpassword")) {
+      return {
+        refused:
+          "the PostgreSQL URL holds a password: remove it from the URL (postgresql://user@host:port/database) and set PGPASSWORD or use --password-file"
+      }
+    }
+    if (url.hostname === "" || url.pathname.length <= 1) {
+      return { refused: "the PostgreSQL URL needs a host and a database: postgresql://user@host:port/database" }
+    }
+    return { ok: { _tag: "Postgres", url: text, shown: `${url.protocol}//${url.host}${url.pathname}` } }
+  }
+  return {
+    refused: "unknown load target: use --into duckdb:FILE or --into postgresql://user@host:port/database"
+  }
+}

@@ -1,0 +1,262 @@
+/**
+ * `spotpipe load` end to end against real engines: a run exported from the loopback sandbox (~50 k rows, INT64
+ * beyond 2^53, dates, timestamps, times, nulls), loaded into DuckDB (@duckdb/node-api) and into PostgreSQL (PGlite
+ * over the wire protocol, see support/PgliteServer.ts). Checks the tables' types, that every value equals the file's,
+ * each mode, that a refused or failing load leaves the previous table as it was, the `spotpipe_loads` record, and
+ * that a password in the URL is refused without being shown.
+ */
+import { createHash } from "node:crypto"
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { catalogType, tableNames } from "../../src/load/Warehouse.ts"
+import {
+  cli,
+  csvRows,
+  editedRun,
+  manifestOf,
+  ndjsonRows,
+  rowSet,
+  type TestOutput,
+  tableRows,
+  withDuckDb,
+  withPostgres
+} from "./support/loadHelpers.ts"
+import { type PgliteServer, startPgliteServer } from "./support/PgliteServer.ts"
+
+const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-load-"))
+const run = NodePath.join(root, "run")
+const daily = "liveboard-Order Operations/Daily Quantity.csv"
+let sandbox: RunningSandbox
+let server: PgliteServer
+let env: Record<string, string>
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ rows: 50_000, seed: 7 })
+  server = await startPgliteServer()
+  env = {
+    THOUGHTSPOT_HOST: sandbox.url,
+    THOUGHTSPOT_USERNAME: fixtures.user.username,
+    THOUGHTSPOT_PASSWORD: fixtures.user.password
+  }
+  const job = NodePath.join(root, "job.json")
+  NodeFs.writeFileSync(
+    job,
+    JSON.stringify({
+      exports: [
+        { type: "answer", id: "Order Details" },
+        { type: "answer", id: "Order Details", format: "ndjson", output: "order-details-ndjson" },
+        { type: "liveboard", id: "Order Operations", visualizations: ["Daily Quantity", "Order Timeline"] }
+      ]
+    })
+  )
+  const exported = await cli(["run", job, "--out", run, "--quiet"], env)
+  expect(exported.stderr).toBe("")
+  expect(exported.code).toBe(0)
+}, 120_000)
+
+afterAll(async () => {
+  await server?.close()
+  await sandbox?.close()
+  NodeFs.rmSync(root, { recursive: true, force: true })
+})
+
+const outputs = (): Array<TestOutput> => manifestOf(run).outputs
+const tableOf = (dir: string, file: string) => {
+  const files = manifestOf(dir).outputs.map((o) => o.file)
+  return tableNames(files)[files.indexOf(file)]!
+}
+const fileRows = (dir: string, output: TestOutput) =>
+  output.format === "csv"
+    ? csvRows(NodePath.join(dir, output.file))
+    : ndjsonRows(
+        NodePath.join(dir, output.file),
+        output.columns.map((c) => c.name)
+      )
+
+type Query = (sql: string) => Promise<Array<Array<unknown>>>
+const engines = [
+  {
+    name: "duckdb" as const,
+    into: () => `duckdb:${NodePath.join(root, "warehouse.duckdb")}`,
+    open: <A>(use: (q: Query) => Promise<A>) => withDuckDb(NodePath.join(root, "warehouse.duckdb"), use)
+  },
+  {
+    name: "postgres" as const,
+    into: () => server.url,
+    open: <A>(use: (q: Query) => Promise<A>) => withPostgres(server.url, use)
+  }
+]
+
+const count = (q: Query, table: string) => q(`SELECT count(*) FROM "${table}"`).then((r) => Number(r[0]![0]))
+
+describe.each(engines)("load into $name", (engine) => {
+  const load = (dir: string, ...flags: Array<string>) => cli(["load", dir, "--into", engine.into(), ...flags], env)
+
+  it("creates one typed table per output whose values equal the files', and records the load", async () => {
+    const loaded = await load(run)
+    expect(loaded.stderr).toBe("")
+    expect(loaded.code).toBe(0)
+    const fingerprint = createHash("sha256")
+      .update(NodeFs.readFileSync(NodePath.join(run, "manifest.json")))
+      .digest("hex")
+    await engine.open(async (q) => {
+      for (const output of outputs()) {
+        const table = tableOf(run, output.file)
+        const columns = await q(
+          `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = '${table}' ORDER BY ordinal_position`
+        )
+        expect(columns.map((c) => `${c[0]} ${String(c[1]).toLowerCase()}`)).toEqual(
+          output.columns.map((c) => `${c.name} ${catalogType(engine.name, c.type).toLowerCase()}`)
+        )
+        const rows = await tableRows(q, engine.name, table, output.columns)
+        expect(rows.length).toBe(output.rows_written)
+        const types = output.columns.map((c) => c.type)
+        expect(rowSet(rows, types)).toEqual(rowSet(fileRows(run, output), types))
+        const record = await q(
+          `SELECT manifest_sha256, file, mode, rows FROM spotpipe_loads WHERE table_name = '${table}'`
+        )
+        expect(record.map((r) => r.map(String))).toEqual([
+          [fingerprint, output.file, "replace", String(output.rows_written)]
+        ])
+      }
+      // The data has what makes exactness matter: INT64 beyond 2^53, dates, timestamps and times.
+      const details = tableOf(run, "answer-Order Details.csv")
+      const big = await q(`SELECT count(*) FROM "${details}" WHERE "Order ID" > 9007199254740992`)
+      expect(Number(big[0]![0])).toBeGreaterThan(0)
+      expect(await count(q, details)).toBeGreaterThan(40_000)
+    })
+  }, 120_000)
+
+  it("replace twice gives the same table; append doubles the rows", async () => {
+    const table = tableOf(run, "answer-Order Details.csv")
+    const output = outputs().find((o) => o.file === "answer-Order Details.csv")!
+    const before = await engine.open((q) => tableRows(q, engine.name, table, output.columns))
+    expect((await load(run)).code).toBe(0)
+    const after = await engine.open((q) => tableRows(q, engine.name, table, output.columns))
+    const types = output.columns.map((c) => c.type)
+    expect(rowSet(after, types)).toEqual(rowSet(before, types))
+    expect((await load(run, "--mode", "append")).code).toBe(0)
+    await engine.open(async (q) => {
+      expect(await count(q, table)).toBe(2 * output.rows_written)
+    })
+  }, 120_000)
+
+  it("merge by key updates the rows of the key and keeps the others; merging twice changes nothing", async () => {
+    const table = tableOf(run, daily)
+    const output = outputs().find((o) => o.file === daily)!
+    // Only the daily quantities: one file whose key (the day) is unique.
+    const only = NodePath.join(root, `daily-${engine.name}`)
+    editedRun(run, only, daily, (t) => t)
+    const manifest = manifestOf(only)
+    manifest.outputs = manifest.outputs.filter((o) => o.file === daily)
+    NodeFs.writeFileSync(NodePath.join(only, "manifest.json"), JSON.stringify(manifest))
+    expect((await cli(["load", only, "--into", engine.into()], env)).code).toBe(0)
+    // The next run: one day's quantity changed, one day gone from the file.
+    const next = editedRun(only, `${only}-next`, daily, (text) =>
+      text.replace(/\r\n2020-01-02,\d+\r\n/, "\r\n2020-01-02,999999\r\n").replace(/\r\n2020-01-03,\d+\r\n/, "\r\n")
+    )
+    const nextManifest = manifestOf(next)
+    nextManifest.outputs[0]!.rows_written = output.rows_written - 1
+    NodeFs.writeFileSync(NodePath.join(next, "manifest.json"), JSON.stringify(nextManifest))
+    const tableName = tableOf(only, daily)
+    expect(tableName).toBe(table)
+    for (let i = 0; i < 2; i++) {
+      const merged = await cli(
+        ["load", next, "--into", engine.into(), "--mode", "merge", "--key", "Day(Order Date)"],
+        env
+      )
+      expect(merged.stderr).toBe("")
+      expect(merged.code).toBe(0)
+      await engine.open(async (q) => {
+        expect(await count(q, table)).toBe(output.rows_written)
+        const day = (d: string) =>
+          q(`SELECT CAST("Total Quantity" AS VARCHAR) FROM "${table}" WHERE "Day(Order Date)" = DATE '${d}'`)
+        expect((await day("2020-01-02")).map((r) => String(r[0]))).toEqual(["999999"])
+        expect((await day("2020-01-03")).length).toBe(1)
+      })
+    }
+  }, 120_000)
+
+  it("refuses a file changed after the manifest and a bad row, leaving the previous table as it was", async () => {
+    const table = tableOf(run, "answer-Order Details.csv")
+    const output = outputs().find((o) => o.file === "answer-Order Details.csv")!
+    expect((await load(run)).code).toBe(0)
+    const loads = () => engine.open((q) => count(q, "spotpipe_loads"))
+    const before = await engine.open((q) => tableRows(q, engine.name, table, output.columns))
+    const recorded = await loads()
+    // Changed after the manifest was written: its SHA-256 no longer matches.
+    const changed = NodePath.join(root, `changed-${engine.name}`)
+    NodeFs.cpSync(run, changed, { recursive: true })
+    // Same size, one quantity changed: only the SHA-256 tells.
+    const path = NodePath.join(changed, output.file)
+    const text = NodeFs.readFileSync(path, "utf8")
+    const at = text.indexOf(",43,")
+    NodeFs.writeFileSync(path, `${text.slice(0, at)},44,${text.slice(at + 4)}`)
+    const refused = await cli(["load", changed, "--into", engine.into()], env)
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain("answer-Order Details.csv")
+    expect(refused.stderr).toContain("SHA-256")
+    // A row the engine cannot read, in a file whose manifest matches it: the load fails midway and rolls back.
+    const bad = editedRun(run, NodePath.join(root, `bad-${engine.name}`), output.file, (text) => {
+      const lines = text.split("\r\n")
+      lines[lines.length - 3] = lines[lines.length - 3]!.replace(/^\d+/, "not-a-number")
+      return lines.join("\r\n")
+    })
+    const failed = await cli(["load", bad, "--into", engine.into()], env)
+    expect(failed.code).toBe(1)
+    expect(failed.stderr).toContain("answer-Order Details.csv")
+    expect(failed.stderr).toContain("left as it was")
+    const after = await engine.open((q) => tableRows(q, engine.name, table, output.columns))
+    const types = output.columns.map((c) => c.type)
+    expect(rowSet(after, types)).toEqual(rowSet(before, types))
+    expect(await loads()).toBe(recorded)
+  }, 120_000)
+})
+
+describe("load refuses", () => {
+  it("a PostgreSQL URL with a password, without showing it", async () => {
+    const refused = await cli(["load", run, "--into", "postgresql://loader:s3cr3t-pw@127.0.0.1:5432/db"], env)
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain("holds a password")
+    expect(`${refused.stdout}${refused.stderr}`).not.toContain("s3cr3t-pw")
+  })
+
+  it("a run with a failed export unless --allow-failed", async () => {
+    const failedRun = NodePath.join(root, "failed-run")
+    NodeFs.cpSync(run, failedRun, { recursive: true })
+    const manifest = manifestOf(failedRun)
+    manifest.exports.push({
+      export: "answer-Gone",
+      index: 9,
+      type: "answer",
+      status: "failed",
+      error: "not found",
+      files: []
+    })
+    NodeFs.writeFileSync(NodePath.join(failedRun, "manifest.json"), JSON.stringify(manifest))
+    const into = `duckdb:${NodePath.join(root, "failed.duckdb")}`
+    const refused = await cli(["load", failedRun, "--into", into], env)
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain("failed export")
+    const allowed = await cli(["load", failedRun, "--into", into, "--allow-failed", "--quiet"], env)
+    expect(allowed.code).toBe(0)
+  }, 60_000)
+
+  it("merge without --key, and a key column a file lacks, before loading anything", async () => {
+    const into = `duckdb:${NodePath.join(root, "keys.duckdb")}`
+    const noKey = await cli(["load", run, "--into", into, "--mode", "merge"], env)
+    expect(noKey.code).toBe(2)
+    expect(noKey.stderr).toContain("--key")
+    const missing = await cli(["load", run, "--into", into, "--mode", "merge", "--key", "Order ID"], env)
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toContain('has no key column "Order ID"')
+    expect(NodeFs.existsSync(NodePath.join(root, "keys.duckdb"))).toBe(true)
+    await withDuckDb(NodePath.join(root, "keys.duckdb"), async (q) => {
+      const tables = await q("SELECT count(*) FROM information_schema.tables")
+      expect(Number(tables[0]![0])).toBe(0)
+    })
+  }, 60_000)
+})
