@@ -1,0 +1,151 @@
+/**
+ * `--ddl` and a job file's `load` block end to end: the DDL files an export writes beside its data run on real
+ * engines (DuckDB, PostgreSQL through PGlite) and create exactly the tables `spotpipe load` creates (an append into
+ * them passes the load's column check); `spotpipe run` with `"load"` exports and loads in one run; a job file whose
+ * load URL holds a password is refused without showing it.
+ */
+import { createHash } from "node:crypto"
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { cli, manifestOf, withDuckDb, withPostgres } from "./support/loadHelpers.ts"
+import { type PgliteServer, startPgliteServer } from "./support/PgliteServer.ts"
+
+const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-ddl-"))
+const out = NodePath.join(root, "out")
+let sandbox: RunningSandbox
+let server: PgliteServer
+let env: Record<string, string>
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ rows: 2_000, seed: 5 })
+  server = await startPgliteServer()
+  env = {
+    THOUGHTSPOT_HOST: sandbox.url,
+    THOUGHTSPOT_USERNAME: fixtures.user.username,
+    THOUGHTSPOT_PASSWORD: fixtures.user.password
+  }
+  const exported = await cli(
+    ["answer", "Order Details", "--out", out, "--ddl", "postgres,duckdb,snowflake,bigquery", "--quiet"],
+    env
+  )
+  expect(exported.stderr).toBe("")
+  expect(exported.code).toBe(0)
+}, 60_000)
+
+afterAll(async () => {
+  await server?.close()
+  await sandbox?.close()
+  NodeFs.rmSync(root, { recursive: true, force: true })
+})
+
+const ddl = (dialect: string) => NodeFs.readFileSync(NodePath.join(out, "ddl", dialect), "utf8")
+
+describe("--ddl", () => {
+  it("writes one file per dialect with the exact types", () => {
+    expect(NodeFs.readdirSync(NodePath.join(out, "ddl")).sort()).toEqual([
+      "bigquery.json",
+      "duckdb.sql",
+      "postgres.sql",
+      "snowflake.sql"
+    ])
+    const postgres = ddl("postgres.sql")
+    expect(postgres).toContain('CREATE TABLE "answer_order_details" (')
+    expect(postgres).toContain('"Order ID" BIGINT')
+    expect(postgres).toContain('"Revenue" DOUBLE PRECISION')
+    expect(postgres).toContain('"Shipped At" TIMESTAMP WITH TIME ZONE')
+    expect(postgres).toContain('"Ship Time" TIME')
+    expect(postgres).toContain('"Order Date" DATE')
+    const snowflake = ddl("snowflake.sql")
+    expect(snowflake).toContain('"Order ID" NUMBER(19,0)')
+    expect(snowflake).toContain('"Shipped At" TIMESTAMP_TZ')
+    const bigquery = JSON.parse(ddl("bigquery.json")) as Record<string, Array<{ name: string; type: string }>>
+    expect(Object.fromEntries(bigquery.answer_order_details!.map((f) => [f.name, f.type]))).toEqual({
+      "Order ID": "INT64",
+      Region: "STRING",
+      Product: "STRING",
+      Customer: "STRING",
+      Quantity: "INT64",
+      Revenue: "FLOAT64",
+      Returned: "BOOL",
+      "Order Date": "DATE",
+      "Shipped At": "TIMESTAMP",
+      "Ship Time": "TIME"
+    })
+  })
+
+  it("runs on DuckDB and PostgreSQL and creates the tables a load creates", async () => {
+    const rows = manifestOf(out).outputs[0]!.rows_written
+    const file = NodePath.join(root, "ddl.duckdb")
+    await withDuckDb(file, async (q) => {
+      await q(ddl("duckdb.sql").replace(/^--.*\n/, ""))
+    })
+    const duck = await cli(["load", out, "--into", `duckdb:${file}`, "--mode", "append", "--quiet"], env)
+    expect(duck.stderr).toBe("")
+    expect(duck.code).toBe(0)
+    await withDuckDb(file, async (q) => {
+      expect(Number((await q('SELECT count(*) FROM "answer_order_details"'))[0]![0])).toBe(rows)
+    })
+    await withPostgres(server.url, async (q) => {
+      await q(ddl("postgres.sql"))
+    })
+    const pg = await cli(["load", out, "--into", server.url, "--mode", "append", "--quiet"], env)
+    expect(pg.stderr).toBe("")
+    expect(pg.code).toBe(0)
+    await withPostgres(server.url, async (q) => {
+      expect(Number((await q('SELECT count(*) FROM "answer_order_details"'))[0]![0])).toBe(rows)
+    })
+  }, 60_000)
+
+  it("is refused with --out -", async () => {
+    const refused = await cli(["answer", "Order Details", "--out", "-", "--ddl", "postgres"], env)
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain("--ddl")
+  })
+})
+
+describe("a job file's load block", () => {
+  const writeJob = (name: string, job: unknown) => {
+    const path = NodePath.join(root, name)
+    NodeFs.writeFileSync(path, JSON.stringify(job))
+    return path
+  }
+
+  it("exports and then loads the run", async () => {
+    const warehouse = NodePath.join(root, "nightly.duckdb")
+    const job = writeJob("nightly.json", {
+      exports: [{ type: "answer", id: "Revenue by Month" }],
+      load: { into: `duckdb:${warehouse}`, mode: "replace" }
+    })
+    const dir = NodePath.join(root, "nightly")
+    const ran = await cli(["run", job, "--out", dir], env)
+    expect(ran.stderr).toBe("")
+    expect(ran.code).toBe(0)
+    expect(ran.stdout).toContain("answer_revenue_by_month")
+    const own = NodeFs.readdirSync(dir).find((n) => /^manifest-.+\.json$/.test(n))!
+    const fingerprint = createHash("sha256")
+      .update(NodeFs.readFileSync(NodePath.join(dir, own)))
+      .digest("hex")
+    await withDuckDb(warehouse, async (q) => {
+      const rows = await q("SELECT manifest_sha256, table_name, rows FROM spotpipe_loads")
+      expect(rows.map((r) => r.map(String))).toEqual([
+        [fingerprint, "answer_revenue_by_month", String(manifestOf(dir).outputs[0]!.rows_written)]
+      ])
+    })
+  }, 60_000)
+
+  it("refuses a load URL with a password without showing it", async () => {
+    const job = writeJob("secret.json", {
+      exports: [{ type: "answer", id: "Revenue by Month" }],
+      load: { into: "postgresql://loader:pw-in-job-file@db.internal/analytics" }
+    })
+    const refused = await cli(["run", job, "--out", NodePath.join(root, "never")], env)
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain("load.into")
+    expect(refused.stderr).toContain("holds a password")
+    expect(`${refused.stdout}${refused.stderr}`).not.toContain("pw-in-job-file")
+    expect(NodeFs.existsSync(NodePath.join(root, "never"))).toBe(false)
+  })
+})
