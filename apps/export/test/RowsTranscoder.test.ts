@@ -12,6 +12,7 @@ import { makeRowFormat } from "../src/formats/RowFormat.ts"
 import { isRenderFailure, makeRowRenderer, type RenderFailure } from "../src/formats/RowRenderer.ts"
 import { makeRowsTranscoder } from "../src/formats/RowsTranscoder.ts"
 import { planColumns } from "../src/plan/ColumnPlanner.ts"
+import { snakeColumns } from "../src/plan/Names.ts"
 
 const zone = (name: string): TimeZone => {
   const z = resolveTimeZone(name)
@@ -56,9 +57,20 @@ const awkward = fc.constantFrom(
   "—",
   "\uffef"
 )
-const stringValue = fc.string({
-  unit: fc.oneof(awkward, fc.string({ unit: "grapheme", minLength: 1, maxLength: 2 }), fc.string({ unit: "binary" }))
-})
+const stringValue = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.string({
+      unit: fc.oneof(
+        awkward,
+        fc.string({ unit: "grapheme", minLength: 1, maxLength: 2 }),
+        fc.string({ unit: "binary" })
+      )
+    })
+  },
+  // Exactly a null string of the scenarios below.
+  fc.constantFrom("\\N", "NULL", "-", " x", "é")
+)
 /** JSON spellings of a string: canonical, or with some characters as `\u` escapes or `\/`. */
 const stringToken = fc.tuple(stringValue, fc.integer({ min: 0, max: 3 })).map(([value, style]) => {
   const canonical = JSON.stringify(value)
@@ -162,13 +174,20 @@ const scenario = fc.array(columnType, { minLength: 1, maxLength: 6 }).chain((typ
     periodEnd: fc.boolean(),
     // Repeated column names (and one that a numbered name would take): output names are made distinct.
     repeatNames: fc.boolean(),
+    // CSV `--null-string` (empty: the default) and `--column-names`.
+    nullString: fc.constantFrom("", "", "\\N", "NULL", "-", " x", "é"),
+    columnNames: fc.constantFrom("original" as const, "snake" as const),
     offset: fc.constantFrom("utc" as const, "zone" as const),
     zone: fc.constantFrom("America/Los_Angeles", "Asia/Kolkata", "UTC")
   })
 )
 
 type Generated = typeof scenario extends fc.Arbitrary<infer S> ? S : never
-type Scenario = Omit<Generated, "repeatNames"> & { readonly repeatNames?: boolean }
+type Scenario = Omit<Generated, "repeatNames" | "nullString" | "columnNames"> & {
+  readonly repeatNames?: boolean
+  readonly nullString?: string
+  readonly columnNames?: "original" | "snake"
+}
 
 const textOf = ({ rows, gaps }: Scenario): string => {
   const [a, b, c, d] = gaps as [string, string, string, string]
@@ -181,9 +200,9 @@ const setup = (s: Scenario) => {
     timeZone: zone(s.zone),
     offset: s.offset
   })
-  const renderer = makeRowRenderer(plans, s.periodEnd)
+  const renderer = makeRowRenderer(plans, s.periodEnd, s.columnNames === "snake" ? snakeColumns : undefined)
   const columns = renderer.columns.map((column) => column.name)
-  const options = { columns, newline: s.newline, escapeFormulae: s.escapeFormulae }
+  const options = { columns, newline: s.newline, escapeFormulae: s.escapeFormulae, nullString: s.nullString ?? "" }
   const transcoder = makeRowsTranscoder({
     format: s.format,
     ...options,
@@ -237,6 +256,32 @@ const expectSame = (
 }
 
 describe("rows transcoder", () => {
+  it("writes-the-null-string-for-null-cells-and-quotes-a-string-equal-to-it", () => {
+    // A passed-through VARCHAR, a formatted DATE (null through its byte writer), an INT64 (formatted) column.
+    const s: Scenario = {
+      types: ["VARCHAR", "DATE", "INT64"],
+      rows: [
+        ["null", "null", "null"],
+        ['"\\\\N"', "1625641200", "7"],
+        ['""', "null", "null"]
+      ],
+      gaps: ["", "", "", ""],
+      format: "csv",
+      newline: "\n",
+      escapeFormulae: false,
+      periodEnd: false,
+      offset: "utc",
+      zone: "UTC",
+      nullString: "\\N"
+    }
+    const { transcode, ordinary } = setup(s)
+    const body = bytesOf(`{"data_rows":${textOf(s)}}`)
+    const result = transcode(body, body.indexOf("["))
+    const expected = '\\N,\\N,\\N\n"\\N",2021-07-07,7\n,\\N,\\N\n'
+    expect(result?.bytes.toString("utf8")).toBe(expected)
+    expect(ordinary(textOf(s))?.toString()).toBe(expected)
+  })
+
   it("writes-exactly-the-ordinary-paths-bytes-or-declines", () =>
     fc.assert(
       fc.property(scenario, (s) => {

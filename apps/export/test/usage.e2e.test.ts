@@ -38,6 +38,32 @@ const cases: ReadonlyArray<{
     env: cluster,
     says: "--format csv or --format ndjson"
   },
+  {
+    name: "null-string-with-a-delimiter",
+    args: ["answer", "A", "--null-string", "n,a"],
+    env: cluster,
+    says: "must not hold a comma, a double quote, CR or LF"
+  },
+  {
+    name: "null-string-with-a-quote",
+    args: ["answer", "A", "--null-string", '"NULL"'],
+    env: cluster,
+    says: "use text such as \\N or NULL"
+  },
+  {
+    name: "null-string-with-a-line-break",
+    args: ["answer", "A", "--null-string", "a\nb"],
+    env: cluster,
+    says: "--null-string is refused"
+  },
+  {
+    name: "null-string-for-ndjson",
+    args: ["answer", "A", "--format", "ndjson", "--null-string", "\\N"],
+    env: cluster,
+    says: "--null-string is for CSV"
+  },
+  { name: "unknown-column-names", args: ["answer", "A", "--column-names", "camel"], env: cluster, says: "snake" },
+  { name: "unknown-file-names", args: ["metadata", "--file-names", "kebab"], env: cluster, says: "slug" },
   { name: "page-size-zero", args: ["answer", "A", "--page-size", "0"], env: cluster, says: "between 1 and 100000" },
   {
     name: "page-size-too-big",
@@ -249,7 +275,14 @@ describe("help", () => {
 
 describe.concurrent("the real process", () => {
   const real = cases.filter((c) =>
-    ["unknown-format", "missing-host", "password-as-a-flag", "unknown-flag", "sandbox-negative-rows"].includes(c.name)
+    [
+      "unknown-format",
+      "missing-host",
+      "password-as-a-flag",
+      "unknown-flag",
+      "sandbox-negative-rows",
+      "null-string-with-a-delimiter"
+    ].includes(c.name)
   )
   for (const c of real) {
     it(`${c.name}-exits-2-with-stdout-empty`, { timeout: 30_000 }, async () => {

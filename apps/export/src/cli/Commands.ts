@@ -27,7 +27,7 @@ import type { Format } from "../formats/RowFormat.ts"
 import { writeDdl } from "../load/Ddl.ts"
 import { type LoadReport, loadStep } from "../load/LoadStep.ts"
 import { checkOutputFolder, claimDemoFolder } from "../output/OutputFolder.ts"
-import { sanitizeFileName } from "../plan/FileName.ts"
+import { baseFileName } from "../plan/FileName.ts"
 import { type ConnectionSpec, type ExportSpec, type Job, type JobExport, makeExport } from "../plan/JobFile.ts"
 import * as Shard from "../plan/Shard.ts"
 import { UsageError } from "../UsageError.ts"
@@ -142,14 +142,17 @@ export const singleExport =
     Effect.succeed([
       makeExport({
         index: 0,
-        // Sanitized like object names: `by/product` is a file name, never a path.
-        key: Option.getOrUndefined(Option.map(input.outputName, sanitizeFileName)) ?? key,
+        // Sanitized like object names (`by/product` is a file name, never a path), or made a slug.
+        key: Option.getOrUndefined(Option.map(input.outputName, (name) => baseFileName(name, input.fileNames))) ?? key,
         what,
         spec,
         format: output.format,
         timezone: Option.getOrUndefined(output.timezone),
         pageSize: output.pageSize,
-        strict: input.strict
+        strict: input.strict,
+        columnNames: input.columnNames,
+        fileNames: input.fileNames,
+        nullString: Option.getOrElse(input.nullString, () => "")
       })
     ])
 
@@ -179,6 +182,11 @@ export const runSingle = (
       if (Option.isSome(input.outputName) && !toDisk) {
         return yield* new UsageError({
           message: "--output-name names a file, but --out - writes to stdout: drop one of them"
+        })
+      }
+      if (Option.isSome(input.nullString) && output.format !== "csv") {
+        return yield* new UsageError({
+          message: `--null-string is for CSV (${output.format} writes null as null): drop it, or use --format csv`
         })
       }
       if (input.resume && !toDisk) {

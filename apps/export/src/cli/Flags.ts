@@ -8,6 +8,7 @@
 import { Effect, Exit, FileSystem } from "effect"
 import { Argument, CliError, Flag } from "effect/cli"
 import { metadataTypes } from "../cluster/Cluster.ts"
+import { nullStringProblem } from "../formats/CsvFormat.ts"
 import { loadModes } from "../load/Target.ts"
 import { type Dialect, dialects } from "../load/Warehouse.ts"
 import { errnoCode, readProblem } from "../output/OutputFolder.ts"
@@ -297,6 +298,39 @@ export const exportFlags = {
       "--output-name is empty: give the file name without extension, e.g. --output-name monthly-revenue"
     ).pipe(Flag.optional),
     "file name without extension (liveboard: the folder of its files); sanitized like object names (default: from the object's name)"
+  ),
+  columnNames: described(
+    choice(
+      "column-names",
+      [
+        ["original", "original"],
+        ["snake", "snake"]
+      ],
+      (text) => `unknown --column-names "${text}": use original (as the result names them) or snake (month_order_date)`
+    ).pipe(Flag.withDefault("original" as const)),
+    "header and NDJSON keys: original, or snake (warehouse-safe snake_case; the manifest maps them) (default original)"
+  ),
+  fileNames: described(
+    choice(
+      "file-names",
+      [
+        ["original", "original"],
+        ["slug", "slug"]
+      ],
+      (text) =>
+        `unknown --file-names "${text}": use original (from the object's name) or slug (answer_revenue_by_month)`
+    ).pipe(Flag.withDefault("original" as const)),
+    "file and folder names: original, or slug (lower-case letters, digits and _) (default original)"
+  ),
+  nullString: described(
+    Flag.String("null-string").pipe(
+      refine("null-string", (text: string) => {
+        const problem = nullStringProblem(text)
+        return problem === undefined ? { ok: text } : { refused: `--null-string is refused: ${problem}` }
+      }),
+      Flag.optional
+    ),
+    "CSV: write null cells as this text, e.g. '\\N' (default empty; a string equal to it is quoted)"
   ),
   ...writeFlags
 }

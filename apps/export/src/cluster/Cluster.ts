@@ -7,6 +7,7 @@
 import { ThoughtSpotApi } from "@spotpipe/core"
 import type { Effect, Option, Stream } from "effect"
 import type { DataPage, PageDecoder } from "../engine/ExportJob.ts"
+import { varcharList } from "../formats/RowRenderer.ts"
 
 /** A column with its ThoughtSpot data type. */
 export interface TypedColumn {
@@ -53,8 +54,15 @@ export interface Cluster<E> {
   ) => Effect.Effect<ReadonlyArray<MetadataObject>, E>
   /** Every object of `type`, with details (for the demo). */
   readonly list: (type: "ANSWER" | "LIVEBOARD") => Effect.Effect<ReadonlyArray<MetadataObject>, E>
-  /** Metadata of the given types as pages of rows in {@link metadataColumns} order. */
-  readonly metadataPages: (types: ReadonlyArray<string>, pageSize: number) => Stream.Stream<DataPage, E>
+  /**
+   * Metadata of the given types as pages of rows in {@link metadataColumns} order; with `lists`, multi-valued
+   * fields (`tags`) are arrays of strings (see {@link metadataListColumns}), else text joined with `;`.
+   */
+  readonly metadataPages: (
+    types: ReadonlyArray<string>,
+    pageSize: number,
+    lists?: boolean
+  ) => Stream.Stream<DataPage, E>
   /**
    * Data pages of an answer, a liveboard visualization or a search. `startOffset` (a multiple of `pageSize`,
    * default 0) starts the read there, so that a resumed export fetches none of the rows it already wrote.
@@ -96,3 +104,8 @@ export const metadataColumns: ReadonlyArray<TypedColumn> = [
   { name: "modified", type: "DATE_TIME" },
   { name: "tags", type: "VARCHAR" }
 ]
+
+/** {@link metadataColumns} as NDJSON writes them: `tags` a list of strings (an empty list for none). */
+export const metadataListColumns: ReadonlyArray<TypedColumn> = metadataColumns.map((c) =>
+  c.name === "tags" ? { name: c.name, type: varcharList } : c
+)

@@ -85,8 +85,8 @@ export const toMetadataObject = (item: ThoughtSpotApi.MetadataItem): MetadataObj
 const epochSeconds = (u: unknown): number | null =>
   typeof u === "number" && Number.isFinite(u) ? Math.floor(u / 1000) : null
 
-/** One metadata row, in {@link metadataColumns} order. */
-export const metadataRow = (item: ThoughtSpotApi.MetadataItem): ReadonlyArray<unknown> => {
+/** One metadata row, in {@link metadataColumns} order; `lists`: tags as an array of strings, else joined with `;`. */
+export const metadataRow = (item: ThoughtSpotApi.MetadataItem, lists = false): ReadonlyArray<unknown> => {
   const header = asRecord(item.metadata_header)
   const tags = asArray(header["tags"])
     .map((t) => asString(asRecord(t)["name"]) ?? asString(t))
@@ -100,7 +100,7 @@ export const metadataRow = (item: ThoughtSpotApi.MetadataItem): ReadonlyArray<un
     asString(header["authorName"]) ?? null,
     epochSeconds(header["created"]),
     epochSeconds(header["modified"]),
-    tags.length === 0 ? null : tags.join(";")
+    lists ? tags : tags.length === 0 ? null : tags.join(";")
   ]
 }
 
@@ -177,7 +177,7 @@ export const connect = Effect.fn("CoreCluster.connect")(function* (
     find: (type, identifier) => search({ metadata: [{ identifier, type }], include_details: true }),
     list: (type) =>
       search({ metadata: [{ type }], include_details: true, sort_options: { field_name: "NAME", order: "ASC" } }),
-    metadataPages: (types, pageSize) =>
+    metadataPages: (types, pageSize, lists = false) =>
       client
         .searchMetadata(
           {
@@ -190,7 +190,10 @@ export const connect = Effect.fn("CoreCluster.connect")(function* (
         .pipe(
           Stream.grouped(Math.min(pageSize, 1000)),
           Stream.map(
-            (items): DataPage => ({ columnNames: metadataColumns.map((c) => c.name), rows: items.map(metadataRow) })
+            (items): DataPage => ({
+              columnNames: metadataColumns.map((c) => c.name),
+              rows: items.map((item) => metadataRow(item, lists))
+            })
           )
         ),
     answerPages: (answerId, pageSize, startOffset = 0, decoder) => {

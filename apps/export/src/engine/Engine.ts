@@ -194,6 +194,8 @@ export const writerOptionSources: {
   newline: "newline",
   escapeFormulae: "escapeFormulae",
   periodEnd: "periodEnd",
+  columnNames: "columnNames",
+  nullString: "nullString",
   strict: "no effect on the bytes",
   progress: "no effect on the bytes",
   afterPage: "no effect on the bytes",
@@ -589,6 +591,8 @@ const jobSpecOf = <E>(
   newline: planned.settings.newline,
   escapeFormulae: planned.settings.escapeFormulae,
   periodEnd: planned.settings.periodEnd,
+  columnNames: planned.settings.columnNames,
+  nullString: planned.settings.nullString,
   strict: run.options.strict || planned.export.strict,
   ...(run.pool === undefined
     ? {}
@@ -623,6 +627,7 @@ const entryOf = <E>(
   fingerprint: planned.fingerprint,
   settings: planned.settings,
   timezone: planned.settings.timezone,
+  ...(planned.settings.format === "csv" ? { null_string: planned.settings.nullString } : {}),
   resume
 })
 

@@ -32,6 +32,7 @@ import {
 } from "../formats/RowRenderer.ts"
 import { makeRowsTranscoder, type RowsTranscoder, type Transcoded } from "../formats/RowsTranscoder.ts"
 import type { ChunkWriter } from "../output/AtomicFile.ts"
+import { type ColumnNames, renamerOf } from "../plan/Names.ts"
 import { cutRows, type PooledResult, type TranscodePool } from "./TranscodePool.ts"
 
 /** `]`: closes the rows before a cut (see `transcodeShared`). */
@@ -117,6 +118,10 @@ export interface JobSpec<E, R> {
   readonly newline: "\r\n" | "\n"
   readonly escapeFormulae: boolean
   readonly periodEnd: boolean
+  /** `snake`: result columns are written as snake_case identifiers (default: as they are). */
+  readonly columnNames?: ColumnNames
+  /** CSV text of a null cell (default empty). */
+  readonly nullString?: string
   /** A page repeated by the server (`DataPage.repeated`) fails the job instead of being a warning (`--strict`). */
   readonly strict?: boolean
   readonly progress: ProgressReporter
@@ -191,7 +196,7 @@ export const runJob = <E, R>(
     const planFor = (columnNames: ReadonlyArray<string>) => {
       if (planned === undefined) {
         const plans = spec.plan(columnNames)
-        const plan = makeRowRenderer(plans, spec.periodEnd)
+        const plan = makeRowRenderer(plans, spec.periodEnd, renamerOf(spec.columnNames))
         const columns = plan.columns.map((c) => c.name)
         const offload = spec.offload
         planned = {
@@ -205,7 +210,9 @@ export const runJob = <E, R>(
             periodEnd: spec.periodEnd,
             formats: sinks.map((sink) => sink.format),
             newline: spec.newline,
-            escapeFormulae: spec.escapeFormulae
+            escapeFormulae: spec.escapeFormulae,
+            columnNames: spec.columnNames ?? "original",
+            nullString: spec.nullString ?? ""
           }),
           transcoders: sinks.map((sink) =>
             makeRowsTranscoder({
@@ -216,7 +223,8 @@ export const runJob = <E, R>(
               plainText: plan.plainText,
               width: columnNames.length,
               newline: spec.newline,
-              escapeFormulae: spec.escapeFormulae
+              escapeFormulae: spec.escapeFormulae,
+              nullString: spec.nullString ?? ""
             })
           )
         }
@@ -350,10 +358,17 @@ export const runJob = <E, R>(
 
     const start = (columnNames: ReadonlyArray<string>) => {
       names = columnNames
-      renderer = planFor(columnNames)?.renderer ?? makeRowRenderer(spec.plan(columnNames), spec.periodEnd)
+      renderer =
+        planFor(columnNames)?.renderer ??
+        makeRowRenderer(spec.plan(columnNames), spec.periodEnd, renamerOf(spec.columnNames))
       const columns = renderer.columns.map((c) => c.name)
       formats = sinks.map((sink) =>
-        makeRowFormat(sink.format, { columns, newline: spec.newline, escapeFormulae: spec.escapeFormulae })
+        makeRowFormat(sink.format, {
+          columns,
+          newline: spec.newline,
+          escapeFormulae: spec.escapeFormulae,
+          nullString: spec.nullString ?? ""
+        })
       )
       if (spec.continues !== undefined) return Effect.void
       return Effect.forEach(sinks, (sink, i) => sink.writer.write(formats[i]!.header), { discard: true })

@@ -27,6 +27,7 @@ import type { OffsetStyle } from "@spotpipe/decode"
 import { Effect, type Scope } from "effect"
 import type { Format } from "../formats/RowFormat.ts"
 import { CHUNK_BYTES } from "../formats/RowsTranscoder.ts"
+import type { ColumnNames } from "../plan/Names.ts"
 
 /** Everything a worker needs to rebuild a job's column plan and writers (plain data, sent once per plan). */
 export interface TranscodeSpec {
@@ -39,6 +40,8 @@ export interface TranscodeSpec {
   readonly formats: ReadonlyArray<Format>
   readonly newline: "\r\n" | "\n"
   readonly escapeFormulae: boolean
+  readonly columnNames?: ColumnNames
+  readonly nullString?: string
 }
 
 /** Messages to a worker: rows to transcode (`spec` comes with the first of each plan `key`), or chunks to reuse. */

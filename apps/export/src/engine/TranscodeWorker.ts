@@ -14,13 +14,14 @@ import { resolveTimeZone } from "@spotpipe/decode"
 import { makeRowRenderer } from "../formats/RowRenderer.ts"
 import { makeRowsTranscoder, type RowsTranscoder } from "../formats/RowsTranscoder.ts"
 import { planColumns } from "../plan/ColumnPlanner.ts"
+import { renamerOf } from "../plan/Names.ts"
 import type { TranscodeReply, TranscodeRequest, TranscodeSpec } from "./TranscodePool.ts"
 
 const transcodersFor = (spec: TranscodeSpec): ReadonlyArray<RowsTranscoder> => {
   const timeZone = resolveTimeZone(spec.timeZone)
   if (timeZone instanceof Error) throw timeZone
   const plans = planColumns(spec.names, spec.types, { timeZone, offset: spec.offset })
-  const renderer = makeRowRenderer(plans, spec.periodEnd)
+  const renderer = makeRowRenderer(plans, spec.periodEnd, renamerOf(spec.columnNames))
   const columns = renderer.columns.map((column) => column.name)
   return spec.formats.map((format) =>
     makeRowsTranscoder({
@@ -31,7 +32,8 @@ const transcodersFor = (spec: TranscodeSpec): ReadonlyArray<RowsTranscoder> => {
       plainText: renderer.plainText,
       width: spec.names.length,
       newline: spec.newline,
-      escapeFormulae: spec.escapeFormulae
+      escapeFormulae: spec.escapeFormulae,
+      nullString: spec.nullString ?? ""
     })
   )
 }

@@ -37,11 +37,17 @@ const otherCell = (value: object, escapeFormulae: boolean): string => {
   return stringCell(String(value), escapeFormulae)
 }
 
-/** CSV text of one cell, byte-identical to papaparse's `safe()` for this module's config. */
-export const csvCell = (value: unknown, escapeFormulae: boolean): string => {
+/**
+ * CSV text of one cell, byte-identical to papaparse's `safe()` for this module's config. `nullText` (`--null-string`,
+ * default empty) is written, unquoted, for a null cell; a string equal to a non-empty `nullText` is quoted so that
+ * it stays a string for a loader (PostgreSQL's `COPY … CSV` reads only an unquoted match as null).
+ */
+export const csvCell = (value: unknown, escapeFormulae: boolean, nullText = ""): string => {
   switch (typeof value) {
     case "string":
-      return stringCell(value, escapeFormulae)
+      return nullText !== "" && value === nullText && !(escapeFormulae && formula.test(value))
+        ? `"${value}"`
+        : stringCell(value, escapeFormulae)
     case "number":
     case "bigint":
     case "boolean":
@@ -49,18 +55,28 @@ export const csvCell = (value: unknown, escapeFormulae: boolean): string => {
       // formula-escapes them ("-3" stays "-3").
       return String(value)
     case "undefined":
-      return ""
+      return nullText
     case "object":
-      return value === null ? "" : otherCell(value, escapeFormulae)
+      return value === null ? nullText : otherCell(value, escapeFormulae)
     default:
       return stringCell(String(value), escapeFormulae)
   }
 }
 
+/**
+ * Why `text` cannot be the CSV null string, or undefined when it can: written unquoted, it must not hold the
+ * delimiter, a quote, CR or LF (a reader would split or join cells). Empty is the default.
+ */
+export const nullStringProblem = (text: string): string | undefined =>
+  /[",\r\n]/.test(text)
+    ? `a null string must not hold a comma, a double quote, CR or LF (a reader would split or join cells): use text such as \\N or NULL`
+    : undefined
+
 /** The CSV row format. */
 export const makeCsvFormat = (options: RowFormatOptions): RowFormat => {
   const fields = [...options.columns]
   const { newline, escapeFormulae } = options
+  const nullText = options.nullString ?? ""
   const config = { header: false, newline, escapeFormulae }
   // A one-row array unparse: `{ fields, data: [] }` would add a spurious empty row.
   const header = Papa.unparse([fields], config) + newline
@@ -74,7 +90,7 @@ export const makeCsvFormat = (options: RowFormatOptions): RowFormat => {
         let line = ""
         for (let c = 0; c < row.length; c++) {
           if (c > 0) line += ","
-          line += csvCell(row[c], escapeFormulae)
+          line += csvCell(row[c], escapeFormulae, nullText)
         }
         text += line + newline
       }

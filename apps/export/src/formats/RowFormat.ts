@@ -34,6 +34,11 @@ export interface RowFormatOptions {
   readonly newline: "\r\n" | "\n"
   /** CSV only: prefix cells starting with `= + - @` (tab, CR) with `'` so spreadsheets do not run them. */
   readonly escapeFormulae: boolean
+  /**
+   * CSV only: the text of a null cell (`--null-string`; default empty). Never holds the delimiter, a quote, CR or
+   * LF (refused before), so it is written as it is.
+   */
+  readonly nullString?: string
 }
 
 /** The row format for `format`. */

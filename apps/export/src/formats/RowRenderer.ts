@@ -75,6 +75,12 @@ export interface RowRenderer {
   readonly render: (rows: ReadonlyArray<ReadonlyArray<unknown>>, rowOffset: number) => RenderedPage | RenderFailure
 }
 
+/**
+ * The type of a list-of-text column (metadata `tags` in NDJSON): each cell an array of strings, written as a JSON
+ * array; the manifest records this type.
+ */
+export const varcharList = "VARCHAR[]"
+
 /** Suffix of a period-end companion column's name. */
 export const endColumnSuffix = " (end)"
 
@@ -102,8 +108,18 @@ export const distinctNames = (names: ReadonlyArray<string>): ReadonlyArray<strin
   })
 }
 
-/** Builds the renderer for `plans`; `periodEnd` adds a companion column after each date column. */
-export const makeRowRenderer = (plans: ReadonlyArray<ColumnPlan>, periodEnd: boolean): RowRenderer => {
+/** Renames written columns (`--column-names snake`): same length and order, names distinct. */
+export type ColumnRenamer = (columns: ReadonlyArray<OutputColumn>) => ReadonlyArray<OutputColumn>
+
+/**
+ * Builds the renderer for `plans`; `periodEnd` adds a companion column after each date column; `rename`, when
+ * given, chooses the names written (headers, NDJSON keys, failure messages).
+ */
+export const makeRowRenderer = (
+  plans: ReadonlyArray<ColumnPlan>,
+  periodEnd: boolean,
+  rename?: ColumnRenamer
+): RowRenderer => {
   const columns: Array<OutputColumn> = []
   // One slot per output column: the source column index and the formatter (undefined = pass through).
   const sources: Array<number> = []
@@ -133,6 +149,7 @@ export const makeRowRenderer = (plans: ReadonlyArray<ColumnPlan>, periodEnd: boo
     taken.add(name)
     if (name !== column.name) columns[i] = { ...column, name }
   })
+  if (rename !== undefined) columns.splice(0, columns.length, ...rename(columns))
   const width = columns.length
   const passThrough = formatters.every((f) => f === undefined) && width === plans.length
   const render = (rows: ReadonlyArray<ReadonlyArray<unknown>>, rowOffset: number): RenderedPage | RenderFailure => {

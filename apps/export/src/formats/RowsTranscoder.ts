@@ -48,6 +48,8 @@ export interface TranscoderOptions {
   readonly width: number
   readonly newline: "\r\n" | "\n"
   readonly escapeFormulae: boolean
+  /** CSV only: the text of a null cell (see `RowFormatOptions.nullString`). */
+  readonly nullString?: string
 }
 
 /**
@@ -354,6 +356,10 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
   const csv = options.format === "csv"
   const outputs = sources.length
   const lineEnd = Buffer.from(csv ? options.newline : "}\n")
+  // CSV: a null cell's bytes; with a null text, a string cell equal to it is quoted (see `csvCell`).
+  const nullText = csv ? (options.nullString ?? "") : ""
+  const nullBytes = Buffer.from(nullText, "utf8")
+  const nullLength = nullBytes.length
   const plainText = Uint8Array.from(sources, (_, o) => (options.plainText?.[o] === true ? 1 : 0))
   // Per output column, how it is written (and its byte writer): decided here, not per cell.
   const writers = formatters.map((format, o) => (plainText[o] === 1 ? format?.writeBytes : undefined))
@@ -410,7 +416,7 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
   const starts = new Int32Array(cells)
   const ends = new Int32Array(cells)
   /** A cell's text by the ordinary path's functions. */
-  const formatted = (value: Cell): string => (csv ? csvCell(value, escapeFormulae) : jsonCell(value))
+  const formatted = (value: Cell): string => (csv ? csvCell(value, escapeFormulae, nullText) : jsonCell(value))
   const spare: Array<Buffer> = []
   /** A fresh chunk with room for at least `bytes`. */
   const chunk = (bytes: number): Buffer =>
@@ -622,6 +628,15 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
               }
               if (end === NO_TEXT) {
                 if (!csv) at = writeNull(out, at)
+                else if (nullLength > 0) {
+                  if (at + nullLength > out.length) {
+                    filled.push(out.subarray(0, at))
+                    out = chunk(nullLength)
+                    view = viewOf(out)
+                    at = 0
+                  }
+                  at += nullBytes.copy(out, at)
+                }
                 continue
               }
               // Anything else: the formatter says what is wrong.
@@ -644,11 +659,16 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
               }
               const first = rendered.charCodeAt(0)
               let simple =
-                plainText[o] === 1 ||
-                (n > 0 &&
-                  first !== SPACE &&
-                  rendered.charCodeAt(n - 1) !== SPACE &&
-                  !(csv && escapeFormulae && (first === EQUALS || first === PLUS || first === MINUS || first === AT)))
+                (plainText[o] === 1 ||
+                  (n > 0 &&
+                    first !== SPACE &&
+                    rendered.charCodeAt(n - 1) !== SPACE &&
+                    !(
+                      csv &&
+                      escapeFormulae &&
+                      (first === EQUALS || first === PLUS || first === MINUS || first === AT)
+                    ))) &&
+                !(nullLength > 0 && n === nullLength && rendered === nullText)
               const mark = at
               if (!csv && simple) out[at++] = QUOTE
               for (let i = 0; simple && i < n; i++) {
@@ -664,7 +684,18 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
             }
             value = formatted(rendered)
           } else if (kind === NULL) {
-            if (csv) continue
+            if (csv) {
+              if (nullLength > 0) {
+                if (at + nullLength > out.length) {
+                  filled.push(out.subarray(0, at))
+                  out = chunk(nullLength)
+                  view = viewOf(out)
+                  at = 0
+                }
+                at += nullBytes.copy(out, at)
+              }
+              continue
+            }
             if (at + 4 > out.length) {
               filled.push(out.subarray(0, at))
               out = chunk(4)
@@ -679,8 +710,9 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
               // or byte order mark, or starts or ends with a space; formula escaping when asked.
               const flag = flags[c]!
               if (
-                (kind === ESCAPED && escapeFormulae) ||
-                ((flag & HAS_SPECIAL) !== 0 && (escapeFormulae || hasByteOrderMark(input, from, to)))
+                (kind === ESCAPED && (escapeFormulae || nullLength > 0)) ||
+                ((flag & HAS_SPECIAL) !== 0 && (escapeFormulae || hasByteOrderMark(input, from, to))) ||
+                (nullLength > 0 && to - from - 2 === nullLength && nullBytes.equals(input.subarray(from + 1, to - 1)))
               ) {
                 value = formatted(cellValue(input, kind, from, to, false) as string)
               } else {

@@ -35,10 +35,16 @@ export const OutputSource = Schema.Struct({
 /** See {@link OutputSource}. */
 export type OutputSource = typeof OutputSource.Type
 
-/** A written column: its name in the file and its ThoughtSpot type (`null` when unknown). */
+/**
+ * A written column: its name in the file and its ThoughtSpot type (`null` when unknown; `VARCHAR[]`: a list of text,
+ * written by NDJSON as a JSON array).
+ */
 export const ManifestColumn = Schema.Struct({
   name: Schema.String,
-  /** The result's name when `name` differs from it (a repeated name numbered ` (2)`, ` (3)`, …). */
+  /**
+   * The result's name when `name` differs from it (a repeated name numbered ` (2)`, ` (3)`, …, or a
+   * `--column-names snake` identifier).
+   */
   source_name: Schema.optionalKey(Schema.String),
   type: Schema.NullOr(Schema.String),
   /** For a period-end companion column: the column whose period end it carries. */
@@ -84,6 +90,11 @@ export const ManifestOutput = Schema.Struct({
   settings: Schema.optionalKey(Schema.Unknown),
   /** Data timezone of this output. */
   timezone: Schema.String,
+  /**
+   * CSV outputs: the text of a null cell (`--null-string`; empty by default). A quoted cell equal to it is a
+   * string, an unquoted one a null.
+   */
+  null_string: Schema.optionalKey(Schema.String),
   /** `written` from scratch, `continued` from a checkpoint, `published` from a complete partial, `skipped` (verified). */
   resume: ResumeOutcome
 })

@@ -14,8 +14,9 @@ import {
   type OffsetStyle,
   type TimeZone
 } from "@spotpipe/decode"
-import { asParsed, type NumericClass, numericClassOf, valueCell } from "../formats/CellRules.ts"
-import type { CellFormatter, ColumnPlan } from "../formats/RowRenderer.ts"
+import { asParsed, type NumericClass, numericClassOf, textCell, valueCell } from "../formats/CellRules.ts"
+import type { Cell } from "../formats/RowFormat.ts"
+import { type CellFormatter, type ColumnPlan, varcharList } from "../formats/RowRenderer.ts"
 
 /** Options for {@link planColumns}. */
 export interface PlanOptions {
@@ -34,6 +35,22 @@ const readParsed =
 /** The formatter of a non-date column: {@link valueCell} for its numeric class. */
 const valueFormatter = (numeric: NumericClass): CellFormatter =>
   Object.assign((cell: unknown) => valueCell(cell, numeric), { usual: numeric })
+
+/**
+ * A list-of-text cell (`VARCHAR[]`, planned for NDJSON only): the array itself, which the NDJSON writer writes as a
+ * JSON array; anything but null or an array of well-formed strings is refused.
+ */
+const listFormatter: CellFormatter = (cell) => {
+  if (cell === null || cell === undefined) return null
+  if (!Array.isArray(cell)) return new Error("a list column holds a cell that is not a list")
+  for (const item of cell) {
+    if (typeof item !== "string") return new Error("a list column holds an item that is not text")
+    const checked = textCell(item)
+    if (checked instanceof Error) return checked
+  }
+  // Not one of `Cell`'s kinds: only NDJSON plans list columns, and its `jsonCell` writes an array as JSON.
+  return cell as unknown as Cell
+}
 
 const untypedFormatter = (column: string, options: PlanOptions): CellFormatter => {
   const date = makeCellRenderer("DATE_TIME", { timeZone: options.timeZone, offset: options.offset, column })
@@ -92,5 +109,6 @@ export const planColumns = (
       }
     }
     if (type === null) return { name, type, format: untypedFormatter(name, options) }
+    if (type === varcharList) return { name, type, format: listFormatter }
     return { name, type, format: valueFormatter(numericClassOf(type)) }
   })

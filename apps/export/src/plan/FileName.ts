@@ -2,8 +2,10 @@
  * File names derived from ThoughtSpot object names. Object names are user text: they may hold slashes, `..`,
  * control characters, names Windows reserves (`CON`, `LPT1`), or collide once sanitized or case-folded. A
  * {@link FileNameAllocator} turns each into a safe, unique base name inside one output directory; given the same
- * objects in the same order it always gives the same names.
+ * objects in the same order it always gives the same names. With `--file-names slug` a name is first made a slug
+ * (`Names.ts`) and a collision is numbered `_2`, `_3` instead of ` (2)`, ` (3)`: the one numbering rule, here.
  */
+import { type FileNames, numbered, slugName } from "./Names.ts"
 
 const reserved = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i
 // Path separators, characters Windows forbids, C0/C1 control characters and DEL.
@@ -23,6 +25,10 @@ export const sanitizeFileName = (name: string): string => {
   return truncateUtf8(safe, maxBytes)
 }
 
+/** The base file name (without extension, before numbering) of `name` in `style`. */
+export const baseFileName = (name: string, style: FileNames = "original"): string =>
+  sanitizeFileName(style === "slug" ? slugName(name) : name)
+
 const truncateUtf8 = (text: string, limit: number): string => {
   if (Buffer.byteLength(text, "utf8") <= limit) return text
   let bytes = 0
@@ -38,7 +44,7 @@ const truncateUtf8 = (text: string, limit: number): string => {
 
 /**
  * Hands out unique file names within one directory. Uniqueness is case-insensitive (macOS and Windows file
- * systems fold case); a collision gets ` (2)`, ` (3)`, … in allocation order.
+ * systems fold case); a collision gets ` (2)`, ` (3)`, … (a slug: `_2`, `_3`, …) in allocation order.
  */
 export class FileNameAllocator {
   readonly #taken = new Set<string>()
@@ -48,11 +54,13 @@ export class FileNameAllocator {
     this.#taken.add(fileName.toLowerCase())
   }
 
-  /** A unique, safe file name for `name` with the extension `ext` (without the dot). */
-  allocate(name: string, ext: string): string {
-    const base = sanitizeFileName(name)
+  /** A unique, safe file name for `name` (made in `style`) with the extension `ext` (without the dot). */
+  allocate(name: string, ext: string, style: FileNames = "original"): string {
+    const base = baseFileName(name, style)
     let candidate = `${base}.${ext}`
-    for (let n = 2; this.#taken.has(candidate.toLowerCase()); n++) candidate = `${base} (${n}).${ext}`
+    for (let n = 2; this.#taken.has(candidate.toLowerCase()); n++) {
+      candidate = style === "slug" ? `${numbered(base, n)}.${ext}` : `${base} (${n}).${ext}`
+    }
     this.#taken.add(candidate.toLowerCase())
     return candidate
   }

@@ -15,8 +15,10 @@
 import { createHash } from "node:crypto"
 import { Exit, Schema, SchemaIssue } from "effect"
 import { metadataTypes } from "../cluster/Cluster.ts"
+import { nullStringProblem } from "../formats/CsvFormat.ts"
 import { loadModes, parseTarget } from "../load/Target.ts"
-import { FileNameAllocator, sanitizeFileName } from "./FileName.ts"
+import { baseFileName, FileNameAllocator } from "./FileName.ts"
+import type { ColumnNames, FileNames } from "./Names.ts"
 
 const EnvName = Schema.String.check(
   Schema.isPattern(/^[A-Za-z_][A-Za-z0-9_]*$/, {
@@ -32,6 +34,7 @@ const TimeZone = Schema.String.check(
   Schema.makeFilter((zone: string) => isTimeZone(zone) || "must be an IANA time zone such as UTC or Europe/Berlin")
 )
 const MetadataType = Schema.Literals(metadataTypes)
+const NullString = Schema.String.check(Schema.makeFilter((text: string) => nullStringProblem(text) ?? true))
 
 const isTimeZone = (zone: string): boolean => {
   try {
@@ -48,7 +51,13 @@ const settingsFields = {
   timezone: Schema.optionalKey(TimeZone),
   pageSize: Schema.optionalKey(PageSize),
   /** A page the server repeated fails the export instead of being a warning (as `--strict`). */
-  strict: Schema.optionalKey(Schema.Boolean)
+  strict: Schema.optionalKey(Schema.Boolean),
+  /** As `--column-names`: `snake` writes result columns as snake_case identifiers. */
+  columnNames: Schema.optionalKey(Schema.Literals(["original", "snake"])),
+  /** As `--file-names`: `slug` names files and folders (and `output`) as slugs. */
+  fileNames: Schema.optionalKey(Schema.Literals(["original", "slug"])),
+  /** As `--null-string`: CSV text of a null cell (`defaults`: for the CSV exports only). */
+  nullString: Schema.optionalKey(NullString)
 }
 
 const exportFields = { ...settingsFields, output: Schema.optionalKey(Text) }
@@ -187,6 +196,12 @@ export interface JobExport {
   readonly pageSize: number
   /** A page the server repeated fails the export (`strict` in the job file). */
   readonly strict: boolean
+  /** Result column names as they are or as snake_case identifiers. */
+  readonly columnNames: ColumnNames
+  /** File and folder names from object names (sanitized) or as slugs. */
+  readonly fileNames: FileNames
+  /** CSV text of a null cell (empty: the default; NDJSON writes `null`). */
+  readonly nullString: string
   /** SHA-256 of what the export reads and how it writes it: a change means its earlier output is stale. */
   readonly fingerprint: string
 }
@@ -196,8 +211,28 @@ export interface JobExport {
  * of every output's settings (see `OutputSettings`), and `strict` changes whether an output is written, never its
  * bytes, so neither is in it.
  */
-export const makeExport = (options: Omit<JobExport, "fingerprint">): JobExport => {
-  const { format: _f, timezone: _t, pageSize: _p, output: _o, strict: _s, ...source } = options.spec
+export const makeExport = (
+  given: Omit<JobExport, "fingerprint" | "columnNames" | "fileNames" | "nullString"> &
+    Partial<Pick<JobExport, "columnNames" | "fileNames" | "nullString">>
+): JobExport => {
+  const options = {
+    ...given,
+    columnNames: given.columnNames ?? "original",
+    fileNames: given.fileNames ?? "original",
+    nullString: given.nullString ?? ""
+  }
+  // How names and nulls are written is in each output's settings (`OutputSettings`), not in what is read.
+  const {
+    format: _f,
+    timezone: _t,
+    pageSize: _p,
+    output: _o,
+    strict: _s,
+    columnNames: _c,
+    fileNames: _n,
+    nullString: _z,
+    ...source
+  } = options.spec
   const fingerprint = sha256(
     canonicalJson({ v: 2, source, format: options.format, timezone: options.timezone, pageSize: options.pageSize })
   )
@@ -342,8 +377,15 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
   // collide (the same answer in two formats) are numbered ` (2)`, ` (3)`, … as object names are.
   const clashes: Array<JobFileProblem> = []
   const firstWithName = new Map<string, number>()
+  const fileNamesOf = (spec: ExportSpec) => spec.fileNames ?? defaults.fileNames ?? "original"
   job.exports.forEach((spec, index) => {
-    const name = sanitizeFileName(spec.output ?? defaultOutputName(spec)).toLowerCase()
+    if (spec.nullString !== undefined && (spec.format ?? defaults.format ?? "csv") !== "csv") {
+      clashes.push({
+        path: `exports[${index}].nullString`,
+        message: `applies to CSV only (NDJSON writes null): remove it, or set "format": "csv"`
+      })
+    }
+    const name = baseFileName(spec.output ?? defaultOutputName(spec), fileNamesOf(spec)).toLowerCase()
     const earlier = firstWithName.get(name)
     if (earlier === undefined) {
       firstWithName.set(name, index)
@@ -361,13 +403,18 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
     makeExport({
       index,
       // Allocated without extension so that `x.csv` and `x.ndjson` of two exports cannot share a key.
-      key: names.allocate(spec.output ?? defaultOutputName(spec), "x").slice(0, -2),
+      key: names.allocate(spec.output ?? defaultOutputName(spec), "x", fileNamesOf(spec)).slice(0, -2),
       what: describeExport(spec, index),
       spec,
       format: spec.format ?? defaults.format ?? "csv",
       timezone: spec.timezone ?? defaults.timezone,
       pageSize: spec.pageSize ?? defaults.pageSize ?? defaultPageSize,
-      strict: spec.strict ?? defaults.strict ?? false
+      strict: spec.strict ?? defaults.strict ?? false,
+      columnNames: spec.columnNames ?? defaults.columnNames ?? "original",
+      fileNames: fileNamesOf(spec),
+      // A default null string is for the CSV exports; an export's own on NDJSON is refused above.
+      nullString:
+        (spec.format ?? defaults.format ?? "csv") === "csv" ? (spec.nullString ?? defaults.nullString ?? "") : ""
     })
   )
   const connection = job.connection ?? {}

@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto"
 import type { OffsetStyle } from "@spotpipe/decode"
 import { canonicalJson } from "./JobFile.ts"
+import type { ColumnNames } from "./Names.ts"
 
 /** The settings one output is written with. */
 export interface OutputSettings {
@@ -20,6 +21,10 @@ export interface OutputSettings {
   readonly newline: "\r\n" | "\n"
   readonly escapeFormulae: boolean
   readonly periodEnd: boolean
+  /** Result column names as they are, or as snake_case identifiers (`--column-names`). */
+  readonly columnNames: ColumnNames
+  /** CSV: the text of a null cell (`--null-string`; empty by default; always empty for NDJSON). */
+  readonly nullString: string
   /** The runtime's time-zone database version (`process.versions.tz`): a new one can change a rendered date. */
   readonly tzDatabase: string
   /** The spotpipe version that writes it: a new version may write a cell differently, so it never continues a file. */
@@ -36,6 +41,8 @@ const labels: Record<keyof OutputSettings, string> = {
   newline: "--newline",
   escapeFormulae: "--escape-formulae",
   periodEnd: "--period-end",
+  columnNames: "--column-names",
+  nullString: "--null-string",
   tzDatabase: "the time-zone database version",
   writerVersion: "the spotpipe version"
 }
@@ -43,6 +50,7 @@ const labels: Record<keyof OutputSettings, string> = {
 const show = (key: string, value: unknown): string => {
   if (key === "newline") return value === "\r\n" ? "crlf" : value === "\n" ? "lf" : String(value)
   if (typeof value === "boolean") return value ? "on" : "off"
+  if (key === "nullString" && typeof value === "string") return value === "" ? "(empty)" : JSON.stringify(value)
   return value === undefined ? "unknown" : String(value)
 }
 

@@ -13,7 +13,7 @@
 import type { Stream } from "effect"
 import { Effect } from "effect"
 import type { Cluster, MetadataObject, Visualization } from "../cluster/Cluster.ts"
-import { metadataColumns } from "../cluster/Cluster.ts"
+import { metadataColumns, metadataListColumns } from "../cluster/Cluster.ts"
 import { ExportError } from "../ExportError.ts"
 import type { DataPage, PageDecoder } from "../engine/ExportJob.ts"
 import type { OutputSource } from "../output/Manifest.ts"
@@ -50,7 +50,10 @@ export interface PlannedOutput<E> {
 }
 
 /** The settings every output of a run shares (the rest come from its export and file). */
-export type RunSettings = Omit<OutputSettings, "file" | "format" | "pageSize" | "timezone">
+export type RunSettings = Omit<
+  OutputSettings,
+  "file" | "format" | "pageSize" | "timezone" | "columnNames" | "nullString"
+>
 
 /** An export whose object was found: its outputs once it has a name. */
 export interface ResolvedExport<E> {
@@ -108,7 +111,9 @@ export const resolveExport = <E>(
         file,
         format: entry.format,
         pageSize,
-        timezone: entry.timezone ?? clusterZone
+        timezone: entry.timezone ?? clusterZone,
+        columnNames: entry.columnNames,
+        nullString: entry.format === "csv" ? entry.nullString : ""
       }
       return { export: entry, key, file, settings, fingerprint: fingerprintOf(entry.fingerprint, settings) }
     }
@@ -126,8 +131,9 @@ export const resolveExport = <E>(
           label: types.length === 1 ? `metadata ${types[0]}` : `metadata (${types.length} types)`,
           what: `metadata (${types.join(", ")})`,
           source: { type: "METADATA", id: null, name: types.join(","), viz: null, query: null },
-          pages: () => cluster.metadataPages(types, pageSize),
-          typesOf: typesByPosition(metadataColumns),
+          // NDJSON writes multi-valued fields (tags) as arrays; CSV as text joined with `;`.
+          pages: () => cluster.metadataPages(types, pageSize, entry.format === "ndjson"),
+          typesOf: typesByPosition(entry.format === "ndjson" ? metadataListColumns : metadataColumns),
           emptyColumns: metadataColumns.map((c) => c.name)
         })
       }
@@ -167,7 +173,7 @@ export const resolveExport = <E>(
             // Files live in a folder named by the export, so their names cannot clash with other exports'.
             const names = new FileNameAllocator()
             return vizzes.map((viz) => ({
-              ...settled(key, `${key}/${names.allocate(viz.name, ext)}`),
+              ...settled(key, `${key}/${names.allocate(viz.name, ext, entry.fileNames)}`),
               label: `liveboard ${liveboard.name} / ${viz.name}`,
               what: `visualization "${viz.name}" of liveboard "${liveboard.name}"`,
               source: {
@@ -204,7 +210,7 @@ export const nameExports = <E>(resolved: ReadonlyArray<ResolvedExport<E>>): Read
     let key = byObject.get(identity)
     if (key === undefined) {
       // Allocated without extension (the allocator adds `.x`), so that the key serves every format and folder.
-      key = names.allocate(r.defaultName, "x").slice(0, -2)
+      key = names.allocate(r.defaultName, "x", r.export.fileNames).slice(0, -2)
       byObject.set(identity, key)
     }
     return key

@@ -34,6 +34,8 @@ const settings: OutputSettings = {
   newline: "\r\n",
   escapeFormulae: false,
   periodEnd: false,
+  columnNames: "original",
+  nullString: "",
   tzDatabase: "2025b",
   writerVersion: "0.1.0"
 }

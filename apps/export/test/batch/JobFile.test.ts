@@ -196,4 +196,75 @@ describe("JobFile", () => {
     )
     expect(Exit.isSuccess(reordered) && reordered.value.fingerprint).toBe(a.fingerprint)
   })
+
+  it("warehouse-keys-apply-from-defaults-and-exports-with-slug-keys-numbered-by-underscore", () => {
+    const parsed = ok({
+      defaults: { columnNames: "snake", fileNames: "slug", nullString: "\\N" },
+      exports: [
+        { type: "answer", id: "Revenue by Month" },
+        { type: "answer", id: "Revenue by Month", format: "ndjson" },
+        { type: "answer", id: "revenue-by-month", output: "Monthly Revenue (EUR)", columnNames: "original" },
+        { type: "liveboard", id: "Sales Overview", fileNames: "original", nullString: "NULL" }
+      ]
+    })
+    expect(parsed.exports.map((e) => e.key)).toEqual([
+      "answer_revenue_by_month",
+      "answer_revenue_by_month_2",
+      "monthly_revenue_eur",
+      "liveboard-Sales Overview"
+    ])
+    expect(parsed.exports.map((e) => [e.columnNames, e.fileNames, e.nullString])).toEqual([
+      ["snake", "slug", "\\N"],
+      // A default null string is for CSV exports only.
+      ["snake", "slug", ""],
+      ["original", "slug", "\\N"],
+      ["snake", "original", "NULL"]
+    ])
+    // Without the keys: names and nulls as before.
+    const plain = ok({ exports: [{ type: "answer", id: "x" }] }).exports[0]!
+    expect([plain.columnNames, plain.fileNames, plain.nullString]).toEqual(["original", "original", ""])
+  })
+
+  it("warehouse-keys-are-checked-strictly-with-what-to-use", () => {
+    const document = {
+      defaults: { columnNames: "camel", nullString: "a,b" },
+      exports: [
+        { type: "answer", id: "a", fileNames: "kebab" },
+        { type: "answer", id: "b", nullString: 'say "null"' },
+        { type: "answer", id: "c", nullString: "\r\n" },
+        { type: "answer", id: "d", format: "ndjson", nullString: "\\N" }
+      ]
+    }
+    const found = problems(JSON.stringify(document))
+    const nullProblem =
+      "a null string must not hold a comma, a double quote, CR or LF (a reader would split or join cells): use text such as \\N or NULL"
+    expect(found).toEqual(
+      expect.arrayContaining([
+        { path: "defaults.columnNames", message: expect.stringContaining('"original" | "snake"') },
+        { path: "defaults.nullString", message: nullProblem },
+        { path: "exports[0].fileNames", message: expect.stringContaining('"original" | "slug"') },
+        { path: "exports[1].nullString", message: nullProblem },
+        { path: "exports[2].nullString", message: nullProblem }
+      ])
+    )
+    expect(
+      problems(JSON.stringify({ exports: [{ type: "answer", id: "d", format: "ndjson", nullString: "\\N" }] }))
+    ).toEqual([
+      {
+        path: "exports[0].nullString",
+        message: 'applies to CSV only (NDJSON writes null): remove it, or set "format": "csv"'
+      }
+    ])
+  })
+
+  it("output-names-that-slug-alike-are-refused-naming-both", () => {
+    const document = {
+      defaults: { fileNames: "slug" },
+      exports: [
+        { type: "answer", id: "a", output: "Revenue by Month" },
+        { type: "answer", id: "b", output: "revenue-by-month" }
+      ]
+    }
+    expect(problems(JSON.stringify(document)).map((p) => p.path)).toEqual(["exports[1].output"])
+  })
 })

@@ -313,6 +313,47 @@ describe("runExports with the job policy", () => {
     }).pipe(Effect.provide(NodeServices.layer))
   )
 
+  it.effect("a-column-names-or-null-string-change-in-the-job-restarts-the-output-on-resume", () =>
+    Effect.gen(function* () {
+      const wideRows = { A: 35, B: 20 }
+      const jobWith = (defaults: Record<string, unknown>) =>
+        jobOf({
+          defaults: { pageSize: 10, ...defaults },
+          exports: [
+            { type: "answer", id: "A", output: "a" },
+            { type: "answer", id: "B", format: "ndjson", output: "b" }
+          ]
+        })
+      const before = jobWith({})
+      const changes: ReadonlyArray<readonly [string, Job]> = [
+        ["column-names", jobWith({ columnNames: "snake" })],
+        ["null-string", jobWith({ nullString: "NULL" })]
+      ]
+      for (const [name, after] of changes) {
+        const reference = tempDir()
+        yield* runJob(after, fakeCluster(wideRows, new Set(), { wide: true }).cluster, reference)
+        const dir = tempDir()
+        const first = yield* runJob(before, fakeCluster(wideRows, new Set(), { wide: true }).cluster, dir, {
+          exportsAtOnce: 1
+        }).pipe(crashAtCheckpoint("a.csv", 2))
+        expect(first.failures, name).toHaveLength(1)
+        const resumed = yield* runJob(after, fakeCluster(wideRows, new Set(), { wide: true }).cluster, dir, {
+          resume: true
+        })
+        expect(resumed.failures, name).toHaveLength(0)
+        expect(dataFiles(dir), name).toEqual(dataFiles(reference))
+        // The CSV output's setting changed (its checkpoint restarts); the NDJSON one's only for `column-names`.
+        expect(
+          resumed.manifest!.outputs.map((o) => o.resume),
+          name
+        ).toEqual(name === "column-names" ? ["written", "written"] : ["written", "skipped"])
+        expect(resumed.manifest!.outputs[0]!.settings, name).toMatchObject(
+          name === "column-names" ? { columnNames: "snake" } : { nullString: "NULL" }
+        )
+      }
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
   it.effect("a-liveboard-failed-at-a-later-visualization-lists-its-published-files-and-resume-skips-them", () =>
     Effect.gen(function* () {
       const vizRows = { V1: 12, V2: 15, V3: 25 }
