@@ -710,7 +710,9 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
               // or byte order mark, or starts or ends with a space; formula escaping when asked.
               const flag = flags[c]!
               if (
-                (kind === ESCAPED && (escapeFormulae || nullLength > 0)) ||
+                (kind === ESCAPED && escapeFormulae) ||
+                // Short escapes at most double a text's length: only then can an escaped string be the null text.
+                (kind === ESCAPED && nullLength > 0 && to - from - 2 <= 2 * nullLength) ||
                 ((flag & HAS_SPECIAL) !== 0 && (escapeFormulae || hasByteOrderMark(input, from, to))) ||
                 (nullLength > 0 && to - from - 2 === nullLength && nullBytes.equals(input.subarray(from + 1, to - 1)))
               ) {

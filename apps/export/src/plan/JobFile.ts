@@ -382,7 +382,7 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
     if (spec.nullString !== undefined && (spec.format ?? defaults.format ?? "csv") !== "csv") {
       clashes.push({
         path: `exports[${index}].nullString`,
-        message: `applies to CSV only (NDJSON writes null): remove it, or set "format": "csv"`
+        message: `applies to CSV only (the other formats write a null as null): remove it, or set "format": "csv"`
       })
     }
     const name = baseFileName(spec.output ?? defaultOutputName(spec), fileNamesOf(spec)).toLowerCase()

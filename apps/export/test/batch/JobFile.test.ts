@@ -252,7 +252,7 @@ describe("JobFile", () => {
     ).toEqual([
       {
         path: "exports[0].nullString",
-        message: 'applies to CSV only (NDJSON writes null): remove it, or set "format": "csv"'
+        message: 'applies to CSV only (the other formats write a null as null): remove it, or set "format": "csv"'
       }
     ])
   })
