@@ -8,7 +8,8 @@
  * order so that every shard computes the same); a single command's export is named after the object it found
  * (`answer-<name>`, `search-<table>`, `liveboard-<name>/`), allocated here so that two objects of the same name get
  * `… (2)` and one object written in two formats (the demo) keeps one name. A liveboard's files go into a folder named
- * by the key, one file per visualization.
+ * by the key, one file per visualization. With `--file-names slug` (an export's `fileNames`) every one of these
+ * names is a slug and a collision gets `_2` instead: `FileNameAllocator` applies both styles, the one numbering rule.
  */
 import type { Stream } from "effect"
 import { Effect } from "effect"
