@@ -45,7 +45,10 @@ const fail = (message: string): never => {
  * `bin/spotpipe.js`.
  */
 export const stagePackage = async (pkg: string): Promise<string> => {
-  const manifest = JSON.parse(readFileSync(join(app, "package.json"), "utf8")) as { version: string }
+  const manifest = JSON.parse(readFileSync(join(app, "package.json"), "utf8")) as {
+    version: string
+    dependencies: Record<string, string>
+  }
   const rootManifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
     description: string
     license: string
@@ -68,7 +71,10 @@ export const stagePackage = async (pkg: string): Promise<string> => {
     type: "module",
     bin: { spotpipe: "bin/spotpipe.js" },
     engines: rootManifest.engines,
-    files: ["bin", "dist", "README.md", "LICENSE"]
+    files: ["bin", "dist", "README.md", "LICENSE"],
+    // `spotpipe load --into duckdb:…` only; npm does not install an optional peer, it records the version that fits.
+    peerDependencies: { "@duckdb/node-api": manifest.dependencies["@duckdb/node-api"] },
+    peerDependenciesMeta: { "@duckdb/node-api": { optional: true } }
   }
   writeFileSync(join(pkg, "package.json"), `${JSON.stringify(published, null, 2)}\n`)
   return join(pkg, "bin", "spotpipe.js")

@@ -14,7 +14,7 @@ const importDuckDb = async () => {
     return await import("@duckdb/node-api")
   } catch {
     throw new LoadFailure(
-      "loading into DuckDB needs the @duckdb/node-api package, which is not installed: run npm install -g @duckdb/node-api@1.5.6-r.1 (or add it beside spotpipe)"
+      "loading into DuckDB needs the @duckdb/node-api package (native, so not inside spotpipe), which is not installed: install it where spotpipe is installed — npm install -g @duckdb/node-api@1.5.6-r.1 beside a global spotpipe, or npm install @duckdb/node-api@1.5.6-r.1 in the project that has it"
     )
   }
 }
@@ -67,14 +67,22 @@ export const openDuckDb = async (file: string): Promise<LoadEngine> => {
       const rows = result.getRows()
       return rows.length === 0 ? undefined : rows.map((r) => ({ name: String(r[0]), type: String(r[1]) }))
     },
-    copy: async (table, output) => {
+    copy: async (table, output, into) => {
       const before = fileStamp(output)
-      const result = await connection.run(`INSERT INTO ${quoteIdent(table)} ${duckDbSource(output)}`)
+      // CREATE TABLE … AS writes a new table about twice as fast as INSERT; the typed source fixes its types.
+      const sql =
+        into === "existing"
+          ? `INSERT INTO ${quoteIdent(table)} ${duckDbSource(output)}`
+          : `CREATE ${into === "temporary" ? "TEMPORARY " : ""}TABLE ${quoteIdent(table)} AS ${duckDbSource(output)}`
+      const result = await connection.run(sql)
       // DuckDB read the file itself after it was verified: it must not have been replaced meanwhile.
       if (fileStamp(output) !== before) {
         throw new LoadFailure(`${output.file} changed while it was loaded: it is refused (export the run again)`)
       }
-      return result.rowsChanged
+      // CREATE TABLE … AS reports no count; a new table's count is kept in its metadata.
+      if (into === "existing") return result.rowsChanged
+      const count = (await connection.runAndReadAll(`SELECT count(*) FROM ${quoteIdent(table)}`)).getRows()
+      return Number(count[0]![0])
     },
     close: async () => {
       connection.closeSync()

@@ -15,10 +15,11 @@ export interface LoadEngine {
   /** An existing table's columns and their `information_schema` types, in order; `undefined`: no such table. */
   readonly columnsOf: (table: string) => Promise<ReadonlyArray<{ name: string; type: string }> | undefined>
   /**
-   * Loads `output`'s file into the existing `table` (same columns, in order) inside the caller's transaction;
-   * returns the rows loaded. Fails if the bytes read are not the manifest's (SHA-256, size).
+   * Loads `output`'s file into `table` inside the caller's transaction and returns the rows loaded: into the
+   * existing table (same columns, in order), or into one it creates first with the manifest's columns (`create`:
+   * a table; `temporary`: a temporary one). Fails if the bytes read are not the manifest's (SHA-256, size).
    */
-  readonly copy: (table: string, output: LoadOutput) => Promise<number>
+  readonly copy: (table: string, output: LoadOutput, into: "existing" | "create" | "temporary") => Promise<number>
   readonly close: () => Promise<void>
 }
 

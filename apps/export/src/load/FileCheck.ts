@@ -11,7 +11,7 @@ import type { LoadOutput } from "./RunManifest.ts"
 
 const changed = (output: LoadOutput, what: string) =>
   new LoadFailure(
-    `${output.file} ${what} since the manifest was written: it is refused (export the run again, or load the manifest of the run that wrote this file)`
+    `${output.file} is not the file the manifest describes (its ${what} differs): it is refused (export the run again, or load the manifest of the run that wrote this file)`
   )
 
 /** The file's size and modification time, to see later that it was not replaced while a database read it. */
@@ -30,10 +30,10 @@ export const fileStamp = (output: LoadOutput): string => {
 /** Checks `output`'s file against the manifest's size and SHA-256. */
 export const verifyFile = async (output: LoadOutput): Promise<void> => {
   const stamp = fileStamp(output)
-  if (Number(stamp.split(":")[0]) !== output.bytes) throw changed(output, "changed size")
+  if (Number(stamp.split(":")[0]) !== output.bytes) throw changed(output, "size")
   const hash = createHash("sha256")
   for await (const chunk of NodeFs.createReadStream(output.path, { highWaterMark: 1 << 20 })) hash.update(chunk)
-  if (hash.digest("hex") !== output.sha256) throw changed(output, "changed (its SHA-256 differs)")
+  if (hash.digest("hex") !== output.sha256) throw changed(output, "SHA-256")
 }
 
 /** Passes bytes through unchanged while hashing them; fails at the end if they are not the manifest's file. */
@@ -50,7 +50,7 @@ export const hashingStream = (output: LoadOutput): Transform => {
       callback(
         bytes === output.bytes && hash.digest("hex") === output.sha256
           ? null
-          : changed(output, "changed while it was loaded")
+          : changed(output, bytes === output.bytes ? "SHA-256" : "size")
       )
     }
   })

@@ -6,10 +6,10 @@
 import * as NodeFs from "node:fs"
 import { pipeline } from "node:stream/promises"
 import { type LoadEngine, LoadFailure } from "./Engine.ts"
-import { hashingStream } from "./FileCheck.ts"
+import { hashingStream, verifyFile } from "./FileCheck.ts"
 import { ndjsonToCsv } from "./NdjsonToCsv.ts"
 import type { LoadOutput } from "./RunManifest.ts"
-import { quoteIdent, quoteLiteral } from "./Warehouse.ts"
+import { createTable, quoteIdent, quoteLiteral } from "./Warehouse.ts"
 
 const importPg = async () => {
   try {
@@ -17,7 +17,7 @@ const importPg = async () => {
     return { Client: pg.default.Client, copyFrom: copy.from }
   } catch {
     throw new LoadFailure(
-      "loading into PostgreSQL needs the pg and pg-copy-streams packages, which are not installed: run npm install -g pg@8.23.1 pg-copy-streams@7.0.0 (or add them beside spotpipe)"
+      "loading into PostgreSQL needs the pg and pg-copy-streams packages, which are not installed: install them where spotpipe is installed (npm install pg@8.23.1 pg-copy-streams@7.0.0)"
     )
   }
 }
@@ -77,11 +77,15 @@ export const openPostgres = async (url: string, shown: string, password: string 
             type: r.data_type
           }))
     },
-    copy: async (table, output) => {
+    copy: async (table, output, into) => {
       if (output.format === "parquet") {
         throw new LoadFailure(
           `${output.file} is Parquet, which a PostgreSQL load does not read: export the run as CSV or NDJSON, or load it into DuckDB`
         )
+      }
+      if (into !== "existing") {
+        const create = createTable("postgres", { table, columns: output.columns })
+        await query(into === "temporary" ? create.replace("CREATE TABLE", "CREATE TEMPORARY TABLE") : create)
       }
       const copy = client.query(copyFrom(copyStatement(table, output)))
       const file = NodeFs.createReadStream(output.path, { highWaterMark: 1 << 20 })
@@ -92,7 +96,10 @@ export const openPostgres = async (url: string, shown: string, password: string 
           await pipeline(file, hashingStream(output), copy)
         }
       } catch (error) {
-        throw error instanceof LoadFailure ? error : new LoadFailure(`${output.file}: ${describe(error)}`)
+        if (error instanceof LoadFailure) throw error
+        // A row the database refused may come from a file changed since the run: say that first.
+        await verifyFile(output)
+        throw new LoadFailure(`${output.file}: ${describe(error)}`)
       }
       return copy.rowCount
     },

@@ -50,7 +50,8 @@ const labels: Record<keyof OutputSettings, string> = {
 const show = (key: string, value: unknown): string => {
   if (key === "newline") return value === "\r\n" ? "crlf" : value === "\n" ? "lf" : String(value)
   if (typeof value === "boolean") return value ? "on" : "off"
-  if (key === "nullString" && typeof value === "string") return value === "" ? "(empty)" : JSON.stringify(value)
+  // As typed (`"\N"`, not JSON's `"\\N"`): a null string never holds a quote or a line break.
+  if (key === "nullString" && typeof value === "string") return value === "" ? "(empty)" : `"${value}"`
   return value === undefined ? "unknown" : String(value)
 }
 

@@ -1,0 +1,201 @@
+/**
+ * Bench: `spotpipe load` against each engine's own bulk import of the same file, side by side in one run.
+ * The sandbox (its own process) serves N rows (default 1 000 000, `LOAD_BENCH_ROWS`); `spotpipe answer "Order
+ * Details"` exports them as CSV and as NDJSON; then, each timed wall-clock, best of 3:
+ * - DuckDB (embedded file): `spotpipe load --into duckdb:…` (SHA-256 check, typed read_csv/read_json, one
+ *   transaction, record) vs DuckDB's own `CREATE TABLE … AS SELECT * FROM read_csv(file)` (auto-detected);
+ * - PostgreSQL: a real server (the Debian `postgres` when present, run as the postgres user in a temporary cluster;
+ *   else PGlite over loopback) — `spotpipe load --into postgresql://…` vs a plain client's `COPY … FROM STDIN`
+ *   of the same file (pg + pg-copy-streams, no check), and `psql \copy` when psql exists.
+ * Target: spotpipe load ≥ 0.8 × the engine's own import (CSV). The load runs through the checkout's CLI
+ * (`bin/dev.js`) in its own process, as a user runs it.
+ */
+import { execFileSync, spawn, spawnSync } from "node:child_process"
+import * as NodeFs from "node:fs"
+import { createRequire } from "node:module"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { pipeline } from "node:stream/promises"
+import { fileURLToPath } from "node:url"
+import { startSandboxProcess } from "./export/sandboxProcess.ts"
+
+const rows = Number(process.env.LOAD_BENCH_ROWS ?? 1_000_000)
+const repeats = 3
+const target = 0.8
+const here = NodePath.dirname(fileURLToPath(import.meta.url))
+const app = NodePath.join(here, "../../../apps/export")
+const dev = NodePath.join(app, "bin/dev.js")
+// The drivers are the CLI's own dependencies: resolve them from the app.
+const appRequire = createRequire(NodePath.join(app, "package.json"))
+const { DuckDBInstance } = (await import(appRequire.resolve("@duckdb/node-api"))) as typeof import("@duckdb/node-api")
+const pg = (await import(appRequire.resolve("pg"))).default as typeof import("pg")
+const { from: copyFrom } = (await import(appRequire.resolve("pg-copy-streams"))) as {
+  from: (sql: string) => NodeJS.WritableStream & { rowCount: number }
+}
+
+const work = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-load-bench-"))
+const cleanups: Array<() => void | Promise<void>> = [() => NodeFs.rmSync(work, { recursive: true, force: true })]
+const cleanup = async () => {
+  for (const c of cleanups.reverse()) await c()
+}
+
+const spotpipe = (args: Array<string>, env: Record<string, string> = {}) => {
+  const result = spawnSync(process.execPath, [dev, ...args], {
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    encoding: "utf8"
+  })
+  if (result.status !== 0) throw new Error(`spotpipe ${args[0]} failed (${result.status}): ${result.stderr}`)
+  return result
+}
+
+const time = async (run: () => Promise<unknown> | unknown): Promise<number> => {
+  let best = Number.POSITIVE_INFINITY
+  for (let i = 0; i < repeats; i++) {
+    const started = performance.now()
+    await run()
+    best = Math.min(best, (performance.now() - started) / 1000)
+  }
+  return best
+}
+
+// ── the data ──────────────────────────────────────────────────────────────────────────────────────────────────
+const sandbox = await startSandboxProcess({ rows })
+cleanups.push(() => sandbox.stop())
+const ts = { THOUGHTSPOT_HOST: sandbox.url, THOUGHTSPOT_USERNAME: "tsUserA", THOUGHTSPOT_PASSWORD: "Guest@123!" }
+const csvRun = NodePath.join(work, "csv")
+const ndjsonRun = NodePath.join(work, "ndjson")
+spotpipe(["answer", "Order Details", "--out", csvRun, "--quiet", "--page-size", "100000"], ts)
+spotpipe(["answer", "Order Details", "--out", ndjsonRun, "--format", "ndjson", "--quiet", "--page-size", "100000"], ts)
+await sandbox.stop()
+const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(csvRun, "manifest.json"), "utf8")) as {
+  outputs: Array<{ file: string; rows_written: number; bytes: number; columns: Array<{ name: string; type: string }> }>
+}
+const output = manifest.outputs[0]!
+const csvFile = NodePath.join(csvRun, output.file)
+const n = output.rows_written
+console.log(
+  `${n.toLocaleString("en-US")} rows of "Order Details": CSV ${(output.bytes / 2 ** 20).toFixed(0)} MiB, NDJSON ${(NodeFs.statSync(NodePath.join(ndjsonRun, output.file.replace(/\.csv$/, ".ndjson"))).size / 2 ** 20).toFixed(0)} MiB; best of ${repeats}\n`
+)
+
+const lines: Array<[string, number]> = []
+const report = (label: string, seconds: number) => {
+  lines.push([label, seconds])
+  console.log(
+    `${label.padEnd(58)} ${seconds.toFixed(2).padStart(6)} s  ${Math.round(n / seconds)
+      .toLocaleString("en-US")
+      .padStart(10)} rows/s`
+  )
+}
+const ratio = (ours: number, theirs: number, what: string) => {
+  const r = theirs / ours
+  console.log(
+    `  → ${what}: ${r.toFixed(2)} × the engine's own import (target ≥ ${target}) ${r >= target ? "ok" : "BELOW TARGET"}`
+  )
+}
+
+// ── DuckDB ────────────────────────────────────────────────────────────────────────────────────────────────────
+const duckFile = NodePath.join(work, "bench.duckdb")
+const duckNative = await time(async () => {
+  const instance = await DuckDBInstance.create(duckFile)
+  const c = await instance.connect()
+  await c.run(`CREATE OR REPLACE TABLE native_csv AS SELECT * FROM read_csv('${csvFile.replace(/'/g, "''")}')`)
+  c.closeSync()
+  instance.closeSync()
+})
+report("DuckDB read_csv (auto-detect), CREATE TABLE AS", duckNative)
+const duckCsv = await time(() => spotpipe(["load", csvRun, "--into", `duckdb:${duckFile}`, "--quiet"]))
+report("spotpipe load CSV → DuckDB", duckCsv)
+ratio(duckCsv, duckNative, "CSV")
+const duckNdjson = await time(() => spotpipe(["load", ndjsonRun, "--into", `duckdb:${duckFile}`, "--quiet"]))
+report("spotpipe load NDJSON → DuckDB", duckNdjson)
+console.log()
+
+// ── PostgreSQL ────────────────────────────────────────────────────────────────────────────────────────────────
+const startDebianPostgres = async (): Promise<{ url: string; kind: string } | undefined> => {
+  const bin = ["/usr/lib/postgresql/15/bin", "/usr/local/bin"].find((d) => NodeFs.existsSync(`${d}/initdb`))
+  if (bin === undefined) return undefined
+  const asPostgres = process.getuid?.() === 0 ? ["runuser", "-u", "postgres", "--"] : []
+  const data = NodePath.join(work, "pgdata")
+  NodeFs.mkdirSync(data)
+  if (asPostgres.length > 0) {
+    NodeFs.chmodSync(work, 0o755)
+    execFileSync("chown", ["postgres", data])
+  }
+  const run = (cmd: string, args: Array<string>) =>
+    execFileSync(asPostgres[0] ?? cmd, [...asPostgres.slice(1), ...(asPostgres.length > 0 ? [cmd] : []), ...args], {
+      stdio: "ignore"
+    })
+  run(`${bin}/initdb`, ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"])
+  const port = 20_000 + Math.floor(Math.random() * 20_000)
+  run(`${bin}/pg_ctl`, ["-D", data, "-o", `-p ${port} -k ${data} -h 127.0.0.1 -F`, "-w", "start"])
+  cleanups.push(() => run(`${bin}/pg_ctl`, ["-D", data, "-m", "immediate", "stop"]))
+  return { url: `postgresql://postgres@127.0.0.1:${port}/postgres`, kind: "Debian PostgreSQL 15 (fsync off)" }
+}
+const startPglite = async () => {
+  const { startPgliteServer } = await import(NodePath.join(app, "test/load/support/PgliteServer.ts"))
+  const server = await startPgliteServer()
+  cleanups.push(() => server.close())
+  return { url: server.url as string, kind: "PGlite over loopback" }
+}
+const postgres = (await startDebianPostgres().catch(() => undefined)) ?? (await startPglite())
+console.log(`PostgreSQL: ${postgres.kind}`)
+const columns = output.columns
+  .map((c) => {
+    const t: Record<string, string> = {
+      INT64: "BIGINT",
+      DOUBLE: "DOUBLE PRECISION",
+      BOOL: "BOOLEAN",
+      DATE: "DATE",
+      DATE_TIME: "TIMESTAMP WITH TIME ZONE",
+      TIME: "TIME"
+    }
+    return `"${c.name}" ${t[c.type] ?? "TEXT"}`
+  })
+  .join(", ")
+const pgNative = await time(async () => {
+  const client = new pg.Client({ connectionString: postgres.url })
+  await client.connect()
+  await client.query("BEGIN")
+  await client.query(`DROP TABLE IF EXISTS native_copy; CREATE TABLE native_copy (${columns})`)
+  await pipeline(
+    NodeFs.createReadStream(csvFile),
+    client.query(copyFrom("COPY native_copy FROM STDIN WITH (FORMAT csv, HEADER true)"))
+  )
+  await client.query("COMMIT")
+  await client.end()
+})
+report("plain client COPY FROM STDIN (pg-copy-streams)", pgNative)
+const hasPsql = spawnSync("psql", ["--version"]).status === 0
+let psqlCopy: number | undefined
+if (hasPsql) {
+  psqlCopy = await time(() => {
+    const r = spawnSync(
+      "psql",
+      [
+        postgres.url,
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-q",
+        "-c",
+        `DROP TABLE IF EXISTS psql_copy; CREATE TABLE psql_copy (${columns})`,
+        "-c",
+        `\\copy psql_copy FROM '${csvFile.replace(/'/g, "''")}' WITH (FORMAT csv, HEADER true)`
+      ],
+      { encoding: "utf8" }
+    )
+    if (r.status !== 0) throw new Error(`psql failed: ${r.stderr}`)
+  })
+  report("psql \\copy", psqlCopy)
+}
+const pgCsv = await time(() => spotpipe(["load", csvRun, "--into", postgres.url, "--quiet"]))
+report("spotpipe load CSV → PostgreSQL", pgCsv)
+ratio(pgCsv, Math.min(pgNative, psqlCopy ?? Number.POSITIVE_INFINITY), "CSV")
+const pgNdjson = await time(() => spotpipe(["load", ndjsonRun, "--into", postgres.url, "--quiet"]))
+report("spotpipe load NDJSON → PostgreSQL", pgNdjson)
+console.log(
+  `\nload average ${NodeOs.loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`
+)
+await cleanup()
+void spawn
