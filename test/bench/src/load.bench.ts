@@ -10,7 +10,7 @@
  * Target: spotpipe load ≥ 0.8 × the engine's own import (CSV). The load runs through the checkout's CLI
  * (`bin/dev.js`) in its own process, as a user runs it.
  */
-import { execFileSync, spawn, spawnSync } from "node:child_process"
+import { execFileSync, spawnSync } from "node:child_process"
 import * as NodeFs from "node:fs"
 import { createRequire } from "node:module"
 import * as NodeOs from "node:os"
@@ -27,8 +27,22 @@ const app = NodePath.join(here, "../../../apps/export")
 const dev = NodePath.join(app, "bin/dev.js")
 // The drivers are the CLI's own dependencies: resolve them from the app.
 const appRequire = createRequire(NodePath.join(app, "package.json"))
-const { DuckDBInstance } = (await import(appRequire.resolve("@duckdb/node-api"))) as typeof import("@duckdb/node-api")
-const pg = (await import(appRequire.resolve("pg"))).default as typeof import("pg")
+interface DuckConnection {
+  run(sql: string): Promise<unknown>
+  closeSync(): void
+}
+const { DuckDBInstance } = (await import(appRequire.resolve("@duckdb/node-api"))) as {
+  DuckDBInstance: { create(path: string): Promise<{ connect(): Promise<DuckConnection>; closeSync(): void }> }
+}
+interface PgClient {
+  connect(): Promise<void>
+  query(text: string): Promise<unknown>
+  query<S>(stream: S): S
+  end(): Promise<void>
+}
+const pg = (await import(appRequire.resolve("pg"))).default as {
+  Client: new (config: { connectionString: string }) => PgClient
+}
 const { from: copyFrom } = (await import(appRequire.resolve("pg-copy-streams"))) as {
   from: (sql: string) => NodeJS.WritableStream & { rowCount: number }
 }
@@ -128,7 +142,9 @@ const startDebianPostgres = async (): Promise<{ url: string; kind: string } | un
   run(`${bin}/initdb`, ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"])
   const port = 20_000 + Math.floor(Math.random() * 20_000)
   run(`${bin}/pg_ctl`, ["-D", data, "-o", `-p ${port} -k ${data} -h 127.0.0.1 -F`, "-w", "start"])
-  cleanups.push(() => run(`${bin}/pg_ctl`, ["-D", data, "-m", "immediate", "stop"]))
+  cleanups.push(() => {
+    run(`${bin}/pg_ctl`, ["-D", data, "-m", "immediate", "stop"])
+  })
   return { url: `postgresql://postgres@127.0.0.1:${port}/postgres`, kind: "Debian PostgreSQL 15 (fsync off)" }
 }
 const startPglite = async () => {
@@ -198,4 +214,3 @@ console.log(
     .join(" ")}`
 )
 await cleanup()
-void spawn
