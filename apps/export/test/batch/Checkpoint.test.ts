@@ -97,6 +97,26 @@ describe("Checkpoint.decide", () => {
     })
   })
 
+  it("a-changed-null-string-or-column-names-restarts-and-shows-the-values-as-typed", () => {
+    const completed = (earlier: Partial<OutputSettings>) =>
+      Option.some({ fingerprint: "fp-0", settings: { ...settings, ...earlier }, sha256: "aa", rows: 7 })
+    const now = { ...settings, nullString: "\\N" }
+    expect(
+      Checkpoint.decide(input({ settings: now, completed: completed({}), finalSha256: Option.some("aa") }))
+    ).toEqual({
+      _tag: "Restart",
+      reason: '--null-string changed since its output was written ((empty) → "\\N")',
+      settingChanged: true
+    })
+    expect(
+      Checkpoint.decide(input({ completed: completed({ columnNames: "snake" }), finalSha256: Option.some("aa") }))
+    ).toEqual({
+      _tag: "Restart",
+      reason: "--column-names changed since its output was written (snake → original)",
+      settingChanged: true
+    })
+  })
+
   it("killed-after-rename-before-manifest-is-skipped-by-the-complete-checkpoint", () => {
     const checkpoint = record({ state: "complete", sha256: sha("all of it"), bytes: 9, next_offset: 1000 })
     const decision = Checkpoint.decide(
