@@ -97,6 +97,10 @@ describe("warehouse-ready names and nulls", () => {
       { name: "total_revenue", source_name: "Total Revenue", type: "DOUBLE" }
     ])
     expect(output!.settings).toMatchObject({ columnNames: "snake" })
+    // --output-name is made a slug too.
+    const named = await runCli([...args, "--output-name", "Monthly Revenue (EUR)"], { env })
+    expect(named.code, named.stderr).toBe(0)
+    expect(NodeFs.existsSync(NodePath.join(dir, "monthly_revenue_eur.csv"))).toBe(true)
   })
 
   it("a-liveboard-with-slug-names-gets-a-slug-folder-and-slug-files", timeout, async () => {
