@@ -28,9 +28,14 @@ const field = (value: unknown): string => {
   return quote(JSON.stringify(value))
 }
 
-/** A line of NDJSON (one object with exactly `columns`' keys) as one CSV row with a `\n`. */
-export const ndjsonLineToCsv = (line: string, columns: ReadonlyArray<string>, lineNumber: number): string => {
-  const row = json.parse(line, keepSource)
+/** The same conversion through `JSON.parse` (any key order or spacing); the reference for {@link ndjsonLineToCsv}. */
+export const parsedLineToCsv = (line: string, columns: ReadonlyArray<string>, lineNumber: number): string => {
+  let row: unknown
+  try {
+    row = json.parse(line, keepSource)
+  } catch {
+    throw new Error(`line ${lineNumber} is not valid JSON`)
+  }
   if (typeof row !== "object" || row === null || Array.isArray(row)) {
     throw new Error(`line ${lineNumber} is not a JSON object`)
   }
@@ -46,6 +51,95 @@ export const ndjsonLineToCsv = (line: string, columns: ReadonlyArray<string>, li
     out += (i === 0 ? "" : ",") + field(record[name])
   }
   return `${out}\n`
+}
+
+const number = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/
+const QUOTE = 34
+
+/** The index just past the JSON string starting at `start` (a `"`), or -1; `escaped[0]` says if it has a `\`. */
+const stringEnd = (line: string, start: number, escaped: Array<boolean>): number => {
+  let at = start + 1
+  escaped[0] = false
+  for (;;) {
+    const close = line.indexOf('"', at)
+    if (close < 0) return -1
+    const slash = line.indexOf("\\", at)
+    if (slash < 0 || slash > close) return close + 1
+    escaped[0] = true
+    at = slash + 2
+  }
+}
+
+/** The index just past the array or object starting at `start`, skipping strings; -1 if it does not close. */
+const nestedEnd = (line: string, start: number): number => {
+  let depth = 0
+  const escaped = [false]
+  for (let at = start; at < line.length; at++) {
+    const c = line.charCodeAt(at)
+    if (c === QUOTE) {
+      const end = stringEnd(line, at, escaped)
+      if (end < 0) return -1
+      at = end - 1
+    } else if (c === 91 || c === 123) depth++
+    else if (c === 93 || c === 125) {
+      depth--
+      if (depth === 0) return at + 1
+    }
+  }
+  return -1
+}
+
+/**
+ * A line of NDJSON (one object with exactly `columns`' keys) as one CSV row with a `\n`. spotpipe writes its keys
+ * in column order without spaces, so the line is read in one pass without building an object; any other line
+ * (spaces, another key order, a refused shape) goes through {@link parsedLineToCsv}, which converts it the same
+ * way or says what is wrong.
+ */
+export const ndjsonLineToCsv = (line: string, columns: ReadonlyArray<string>, lineNumber: number): string => {
+  const slow = () => parsedLineToCsv(line, columns, lineNumber)
+  if (line.charCodeAt(0) !== 123) return slow()
+  const escaped = [false]
+  let at = 1
+  let out = ""
+  for (let c = 0; c < columns.length; c++) {
+    if (line.charCodeAt(at) !== QUOTE) return slow()
+    const keyEnd = stringEnd(line, at, escaped)
+    if (keyEnd < 0) return slow()
+    const key = escaped[0] ? (JSON.parse(line.slice(at, keyEnd)) as string) : line.slice(at + 1, keyEnd - 1)
+    if (key !== columns[c] || line.charCodeAt(keyEnd) !== 58) return slow()
+    at = keyEnd + 1
+    const first = line.charCodeAt(at)
+    let end: number
+    let text: string
+    if (first === QUOTE) {
+      end = stringEnd(line, at, escaped)
+      if (end < 0) return slow()
+      const value = escaped[0] ? (JSON.parse(line.slice(at, end)) as string) : line.slice(at + 1, end - 1)
+      text = quote(value)
+    } else if (first === 91 || first === 123) {
+      end = nestedEnd(line, at)
+      if (end < 0) return slow()
+      text = quote(line.slice(at, end))
+    } else {
+      end = at
+      while (end < line.length) {
+        const ch = line.charCodeAt(end)
+        if (ch === 44 || ch === 125) break
+        end++
+      }
+      const token = line.slice(at, end)
+      if (token === "null") text = ""
+      else if (token === "true" || token === "false") text = token
+      else if (number.test(token)) text = token
+      else return slow()
+    }
+    out += c === 0 ? text : `,${text}`
+    at = end
+    const separator = line.charCodeAt(at)
+    if (c < columns.length - 1 ? separator !== 44 : separator !== 125 || at !== line.length - 1) return slow()
+    at++
+  }
+  return columns.length === 0 ? slow() : `${out}\n`
 }
 
 /** A stream that turns NDJSON bytes into CSV rows (see {@link ndjsonLineToCsv}); blank lines are refused. */
