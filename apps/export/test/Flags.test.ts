@@ -36,7 +36,7 @@ describe("choices", () => {
     Effect.gen(function* () {
       assert.strictEqual(
         yield* refusal(exportFlags.format, "format", "xlsx"),
-        'unknown format "xlsx": use --format csv or --format ndjson'
+        'unknown format "xlsx": use --format csv, ndjson or parquet'
       )
       assert.strictEqual(yield* parse(exportFlags.format, "format", "NDJSON"), "ndjson")
       assert.strictEqual(yield* parse(exportFlags.format, "format", "Csv"), "csv")

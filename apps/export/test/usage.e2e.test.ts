@@ -36,7 +36,7 @@ const cases: ReadonlyArray<{
     name: "unknown-format",
     args: ["answer", "A", "--format", "xlsx"],
     env: cluster,
-    says: "--format csv or --format ndjson"
+    says: "--format csv, ndjson or parquet"
   },
   {
     name: "null-string-with-a-delimiter",

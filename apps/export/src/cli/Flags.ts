@@ -260,9 +260,10 @@ export const exportFlags = {
       "format",
       [
         ["csv", "csv"],
-        ["ndjson", "ndjson"]
+        ["ndjson", "ndjson"],
+        ["parquet", "parquet"]
       ],
-      (text) => `unknown format "${text}": use --format csv or --format ndjson`
+      (text) => `unknown format "${text}": use --format csv, ndjson or parquet`
     ).pipe(Flag.withDefault("csv" as const)),
     "output format (default csv)"
   ),

@@ -516,6 +516,13 @@ const writeOutput = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
         }
         decision = { _tag: "Restart", reason: "the complete checkpoint has no manifest entry" }
       }
+      if (decision._tag === "Continue" && planned.settings.format === "parquet") {
+        // Its footer must list every row group, and the groups written before the kill are not recorded: the
+        // file is written again from the first row (the same rows give the same bytes).
+        yield* Effect.logInfo(`${planned.file}: a Parquet output is not continued from its checkpoint: starting over`)
+        yield* removeState(files)
+        decision = { _tag: "Fresh" }
+      }
       if (decision._tag === "Restart") {
         yield* decision.settingChanged === true
           ? Effect.logInfo(`${planned.file}: ${decision.reason}: starting over`)

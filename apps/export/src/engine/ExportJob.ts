@@ -14,14 +14,18 @@
  * (`offload`), a large page is cut in two after a row: a worker transcodes the rows after the cut while this
  * thread transcodes the ones before, and the page is written as the one part then the other (see
  * TranscodePool.ts); if either part fails, this thread transcodes the whole page.
+ *
+ * A Parquet output takes the parsed path only: its cells are rendered by the same plans, then typed
+ * (`ParquetCells.ts`), and its format gives row groups as they fill and the footer at the end.
  */
 import { Pagination } from "@spotpipe/core"
-import type { OffsetStyle } from "@spotpipe/decode"
+import { isDateColumnType, type OffsetStyle } from "@spotpipe/decode"
 import { Effect, Stream } from "effect"
 import { ExportError } from "../ExportError.ts"
 import { badCellMessage } from "../Failure.ts"
+import { mayUnderflow, parquetPlans } from "../formats/ParquetCells.ts"
 import type { Format } from "../formats/RowFormat.ts"
-import { makeRowFormat, type RowFormat } from "../formats/RowFormat.ts"
+import { makeRowFormat, type OutputFormat, type TextFormat } from "../formats/RowFormat.ts"
 import {
   type ColumnPlan,
   isRenderFailure,
@@ -172,7 +176,7 @@ export const runJob = <E, R>(
   Effect.gen(function* () {
     let names: ReadonlyArray<string> | undefined
     let renderer: RowRenderer | undefined
-    let formats: ReadonlyArray<RowFormat> = []
+    let formats: ReadonlyArray<OutputFormat> = []
     let rows = spec.continues?.rows ?? 0
     let pages = spec.continues?.pages ?? 0
     let available: number | null = null
@@ -184,6 +188,15 @@ export const runJob = <E, R>(
 
     // The plan for the job's columns, made once: by the decoder (while the first page is fetched) or by the
     // first page, whichever comes first. Other columns get `undefined` (the page then fails below).
+    // A Parquet output is written from typed cells (ParquetCells.ts): its own plans, and no transcoders. Only
+    // text formats share one read (the demo), so a job is all Parquet or all text.
+    const typed = sinks.some((sink) => sink.format === "parquet")
+    if (typed && sinks.some((sink) => sink.format !== "parquet")) {
+      return yield* Effect.die(new Error("a Parquet output cannot share a job with text formats"))
+    }
+    const textSinks = typed ? [] : (sinks as ReadonlyArray<JobSink & { readonly format: TextFormat }>)
+    const planOf = (columnNames: ReadonlyArray<string>) =>
+      typed ? parquetPlans(spec.plan(columnNames)) : spec.plan(columnNames)
     let planned:
       | {
           readonly names: ReadonlyArray<string>
@@ -195,10 +208,11 @@ export const runJob = <E, R>(
       | undefined
     const planFor = (columnNames: ReadonlyArray<string>) => {
       if (planned === undefined) {
-        const plans = spec.plan(columnNames)
+        const plans = planOf(columnNames)
         const plan = makeRowRenderer(plans, spec.periodEnd, renamerOf(spec.columnNames))
         const columns = plan.columns.map((c) => c.name)
-        const offload = spec.offload
+        // Workers transcode text: a Parquet job is written on this thread.
+        const offload = typed ? undefined : spec.offload
         planned = {
           names: columnNames,
           renderer: plan,
@@ -208,13 +222,13 @@ export const runJob = <E, R>(
             timeZone: offload.timeZone,
             offset: offload.offset,
             periodEnd: spec.periodEnd,
-            formats: sinks.map((sink) => sink.format),
+            formats: textSinks.map((sink) => sink.format),
             newline: spec.newline,
             escapeFormulae: spec.escapeFormulae,
             columnNames: spec.columnNames ?? "original",
             nullString: spec.nullString ?? ""
           }),
-          transcoders: sinks.map((sink) =>
+          transcoders: textSinks.map((sink) =>
             makeRowsTranscoder({
               format: sink.format,
               columns,
@@ -337,10 +351,39 @@ export const runJob = <E, R>(
       return Effect.succeed(read.rows)
     }
     // A page parsed keeps its numbers as sent, so the ordinary path writes what the transcoders would.
-    const parsed = (page: Pagination.PageBytes) => Pagination.parseRows(page, { exactNumbers: true })
+    const exactly = (page: Pagination.PageBytes) => Pagination.parseRows(page, { exactNumbers: true })
+    // Parquet holds numbers as values, not as sent: the plain parse (integers beyond 2^53 as bigint, doubles as
+    // `JSON.parse` makes them, several times faster) gives the same values, except for a number that becomes 0
+    // (refused by the exact rules), an INT64 spelled other than as an integer literal beyond 2^53
+    // (`9.007199254740993e15`) and the JSON text of an object cell outside a date column (numbers as sent): such
+    // pages are parsed exactly.
+    const parsed = (page: Pagination.PageBytes) => {
+      if (!typed || mayUnderflow(page.bytes, page.start, page.end)) return exactly(page)
+      return Effect.flatMap(Pagination.parseRows(page), (rows) =>
+        needsSpelling(rows, page.columnNames) ? exactly(page) : Effect.succeed(rows)
+      )
+    }
+    /** Per column: a date column (objects read as parsed), an integer column, or another. */
+    let classes: ReadonlyArray<"date" | "integer" | "other"> | undefined
+    const needsSpelling = (rows: Pagination.Rows, columnNames: ReadonlyArray<string>) => {
+      classes ??= spec
+        .plan(columnNames)
+        .map(({ type }) =>
+          type !== null && isDateColumnType(type) ? "date" : type === "INT64" || type === "INT32" ? "integer" : "other"
+        )
+      for (const row of rows) {
+        for (let c = 0; c < row.length; c++) {
+          const cell = row[c]
+          if (typeof cell === "object" ? cell !== null && classes[c] !== "date" : false) return true
+          if (typeof cell === "number" && classes[c] === "integer" && !Number.isSafeInteger(cell)) return true
+        }
+      }
+      return false
+    }
     const decoder: PageDecoder = (page) => {
       const plan = planFor(page.columnNames)
-      if (plan === undefined || sinks.length === 0) return parsed(page)
+      // Parquet takes typed values from parsed rows: the transcoders write text only.
+      if (plan === undefined || sinks.length === 0 || typed) return parsed(page)
       const { bytes, start, end } = page
       const { poolKey, transcoders } = plan
       const pool = spec.offload?.pool
@@ -360,19 +403,31 @@ export const runJob = <E, R>(
       names = columnNames
       renderer =
         planFor(columnNames)?.renderer ??
-        makeRowRenderer(spec.plan(columnNames), spec.periodEnd, renamerOf(spec.columnNames))
+        makeRowRenderer(planOf(columnNames), spec.periodEnd, renamerOf(spec.columnNames))
       const columns = renderer.columns.map((c) => c.name)
       formats = sinks.map((sink) =>
         makeRowFormat(sink.format, {
           columns,
           newline: spec.newline,
           escapeFormulae: spec.escapeFormulae,
-          nullString: spec.nullString ?? ""
+          nullString: spec.nullString ?? "",
+          types: renderer!.columns.map((c) => c.type)
         })
       )
       if (spec.continues !== undefined) return Effect.void
       return Effect.forEach(sinks, (sink, i) => sink.writer.write(formats[i]!.header), { discard: true })
     }
+
+    /** Writes what each sink's format gives (nothing when it gives `undefined`). */
+    const writeEach = (bytesOf: (format: OutputFormat) => Uint8Array | undefined) =>
+      Effect.forEach(
+        sinks,
+        (sink, i) => {
+          const bytes = bytesOf(formats[i]!)
+          return bytes === undefined ? Effect.void : sink.writer.write(bytes)
+        },
+        { discard: true }
+      )
 
     const badCell = (failure: RenderFailure, row: number) =>
       new ExportError({
@@ -431,6 +486,7 @@ export const runJob = <E, R>(
       })
     ).pipe(Effect.ensuring(spec.progress.finish))
     if (names === undefined) yield* start(spec.emptyColumns)
+    yield* writeEach((format) => format.end?.())
     // The figures are fields (JSON log lines carry them as numbers), not text inside the message.
     const readPages = pages - (spec.continues?.pages ?? 0)
     yield* Effect.logDebug(

@@ -25,7 +25,7 @@ import { performance } from "node:perf_hooks"
 import { Worker } from "node:worker_threads"
 import type { OffsetStyle } from "@spotpipe/decode"
 import { Effect, type Scope } from "effect"
-import type { Format } from "../formats/RowFormat.ts"
+import type { TextFormat as Format } from "../formats/RowFormat.ts"
 import { CHUNK_BYTES } from "../formats/RowsTranscoder.ts"
 import type { ColumnNames } from "../plan/Names.ts"
 

@@ -69,7 +69,7 @@ export type ResumeOutcome = typeof ResumeOutcome.Type
 /** One output file. */
 export const ManifestOutput = Schema.Struct({
   file: Schema.String,
-  format: Schema.Literals(["csv", "ndjson"]),
+  format: Schema.Literals(["csv", "ndjson", "parquet"]),
   source: OutputSource,
   columns: Schema.Array(ManifestColumn),
   rows_written: Schema.Int,

@@ -26,7 +26,7 @@ const EnvName = Schema.String.check(
   })
 )
 const Text = Schema.String.check(Schema.isMinLength(1, { message: "must not be empty" }))
-const Format = Schema.Literals(["csv", "ndjson"])
+const Format = Schema.Literals(["csv", "ndjson", "parquet"])
 const PageSize = Schema.Int.check(
   Schema.isBetween({ minimum: 1, maximum: 100_000 }, { message: "must be a whole number from 1 to 100000" })
 )
@@ -190,7 +190,7 @@ export interface JobExport {
   /** Names the export in messages: `export 3 (answer "Sales")` in a job, `answer "Sales"` for a single command. */
   readonly what: string
   readonly spec: ExportSpec
-  readonly format: "csv" | "ndjson"
+  readonly format: "csv" | "ndjson" | "parquet"
   /** The data timezone, when the job sets one (else the cluster's zone or UTC is used). */
   readonly timezone: string | undefined
   readonly pageSize: number

@@ -13,7 +13,7 @@ import type { ColumnNames } from "./Names.ts"
 export interface OutputSettings {
   /** The output's path relative to the output directory. */
   readonly file: string
-  readonly format: "csv" | "ndjson"
+  readonly format: "csv" | "ndjson" | "parquet"
   readonly pageSize: number
   /** The data time zone (from the job file, else the cluster's, else UTC). */
   readonly timezone: string

@@ -1,0 +1,87 @@
+/**
+ * A Parquet export killed with SIGKILL mid-way and resumed with `--resume`: a Parquet file's footer lists every
+ * row group, so the resume starts the file over (and says so), and must end byte-identical to an uninterrupted
+ * run, leaving no temp file or resume state behind. Both a single command and a job are covered, killed after a
+ * page's checkpoint and between a page and its checkpoint.
+ */
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { dataFiles, differences, readTree, strays } from "../src/OutputTree.ts"
+import { runSpotpipe } from "../src/SpotpipeProcess.ts"
+
+const rows = 3_000
+let sandbox: RunningSandbox
+let env: Record<string, string>
+const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-parquet-crash-"))
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ rows, seed: 17 })
+  env = {
+    THOUGHTSPOT_HOST: sandbox.url,
+    THOUGHTSPOT_USERNAME: fixtures.user.username,
+    THOUGHTSPOT_PASSWORD: fixtures.user.password
+  }
+})
+
+afterAll(async () => {
+  await sandbox?.close()
+  NodeFs.rmSync(root, { recursive: true, force: true })
+})
+
+const single = (out: string, extra: ReadonlyArray<string>, killAtStep?: string) =>
+  runSpotpipe(["answer", "Order Details", "--format", "parquet", "--page-size", "250", "--out", out, ...extra], {
+    env,
+    ...(killAtStep === undefined ? {} : { killAtStep })
+  })
+
+const jobRun = (out: string, extra: ReadonlyArray<string>, killAtStep?: string) => {
+  const job = NodePath.join(root, "job.json")
+  NodeFs.writeFileSync(
+    job,
+    JSON.stringify({
+      defaults: { format: "parquet", pageSize: 250 },
+      exports: [
+        { type: "answer", id: "Order Details" },
+        { type: "search", table: "Orders", query: "[Order ID] [Customer] [Revenue] [Shipped At] sort by [Order ID]" }
+      ]
+    })
+  )
+  return runSpotpipe(["run", job, "--out", out, "--concurrency", "1", ...extra], {
+    env,
+    ...(killAtStep === undefined ? {} : { killAtStep })
+  })
+}
+
+describe("a killed Parquet export resumed", () => {
+  for (const [name, run] of [
+    ["single-command", single],
+    ["job", jobRun]
+  ] as const) {
+    for (const point of ["checkpoint-written:4", "page-written:3"]) {
+      it(`${name}-killed-at-${point.replace(":", "-")}-starts-over-and-ends-byte-identical`, async () => {
+        const reference = NodePath.join(root, `${name}-${point}-reference`)
+        const first = await run(reference, ["--quiet"])
+        expect(first.code, first.stderr).toBe(0)
+        const expected = dataFiles(readTree(reference))
+        expect([...expected.keys()].every((file) => file.endsWith(".parquet"))).toBe(true)
+
+        const out = NodePath.join(root, `${name}-${point}`)
+        const killed = await run(out, ["--quiet", "--resume"], point)
+        expect(killed.signal).toBe("SIGKILL")
+        const resumed = await run(out, ["--resume"])
+        expect(resumed.code, resumed.stderr).toBe(0)
+        expect(resumed.stderr).toContain("a Parquet output is not continued from its checkpoint: starting over")
+        const tree = readTree(out)
+        expect(differences(dataFiles(tree), expected)).toEqual([])
+        expect(strays(tree)).toEqual([])
+        const manifest = JSON.parse(tree.get("manifest.json")!.toString("utf8")) as {
+          outputs: ReadonlyArray<{ rows_written: number; available_data_row_count: number | null }>
+        }
+        for (const output of manifest.outputs) expect(output.rows_written).toBe(output.available_data_row_count)
+      })
+    }
+  }
+})
