@@ -5,7 +5,8 @@
  * - L, the limit: every 100 000-row page fetched and `JSON.parse`d, nothing else;
  * - format-only rates on the same rows: papaparse CSV, per-row `JSON.stringify` NDJSON;
  * - the real `spotpipe search` process to CSV and to NDJSON with date normalization: wall time, rows/s, peak RSS,
- *   with `--workers 0` (everything on the main thread) and `--workers 1` (the default on 2+ cores);
+ *   with `--workers 0` (everything on the main thread) and `--workers 1` (the default on 2+ cores), and to
+ *   Parquet (typed columns, zstd; written on the main thread whatever `--workers` says);
  * - the official SDK approach (`searchData` paging, rows collected, one `Papa.unparse`) in its own process;
  * - decode alone: 10 M DATE cells vs per-cell `Intl`;
  * - concurrency: 50 ms latency per page, a 2 M-row export at prefetch concurrency 1, 2, 4, 8.
@@ -62,6 +63,7 @@ interface SizeResults {
   readonly limit: Line
   readonly lines: ReadonlyArray<Line>
   readonly spotpipe: Record<Workers, { readonly csv: SpotpipeRun; readonly ndjson: SpotpipeRun }>
+  readonly parquet: SpotpipeRun
   readonly sdk: ChildResult & { failure: string | undefined }
 }
 
@@ -109,6 +111,15 @@ const measureSize = async (rows: number, withExtras: boolean) => {
       }
       spotpipe[workers] = { csv: await run("csv"), ndjson: await run("ndjson") }
     }
+    progress(`${rows} rows: spotpipe parquet`)
+    const parquet = await runSpotpipe({
+      url: sandbox.url,
+      rows,
+      format: "parquet",
+      pageSize,
+      timeoutMs: RUN_TIMEOUT_MS
+    })
+    if (parquet.failure !== undefined) problems.push(`spotpipe parquet at ${rows} rows failed: ${parquet.failure}`)
     progress(`${rows} rows: official SDK`)
     const sdk = await runSdk(sandbox.url, rows, RUN_TIMEOUT_MS)
     const profiles: Array<{ format: string; summary: Awaited<ReturnType<typeof profileSpotpipe>> }> = []
@@ -134,9 +145,11 @@ const measureSize = async (rows: number, withExtras: boolean) => {
           fromRun(`spotpipe search → CSV, --workers ${w}`, rows, spotpipe[w].csv),
           fromRun(`spotpipe search → NDJSON, --workers ${w}`, rows, spotpipe[w].ndjson)
         ]),
+        fromRun("spotpipe search → Parquet (zstd)", rows, parquet),
         fromRun("official SDK + Papa.unparse (CSV)", rows, sdk)
       ],
       spotpipe,
+      parquet,
       sdk
     }
     return { results, decode, profiles }
@@ -297,6 +310,22 @@ try {
       const peak = Math.max(a.peakRssBytes, b.peakRssBytes)
       targets.push([`spotpipe ${name.toUpperCase()} peak RSS < 300 MB ${tag}`, mib(peak), peak < 300e6])
     }
+  }
+  for (const size of [small.results, large.results]) {
+    const ratio = runRate(size.parquet, size.rows) / rateOf(size.limit)!
+    targets.push([`spotpipe PARQUET ≥ 0.5 × L at ${mega(size.rows)} rows`, `${ratio.toFixed(2)} × L`, ratio >= 0.5])
+  }
+  {
+    const a = small.results.parquet
+    const b = large.results.parquet
+    const growth = b.peakRssBytes / a.peakRssBytes - 1
+    targets.push([
+      `spotpipe PARQUET peak RSS flat ${mega(SMALL)} → ${mega(LARGE)} rows (within 20 %)`,
+      `${mib(a.peakRssBytes)} → ${mib(b.peakRssBytes)} (${growth >= 0 ? "+" : ""}${(growth * 100).toFixed(0)} %)`,
+      Math.abs(growth) <= 0.2
+    ])
+    const peak = Math.max(a.peakRssBytes, b.peakRssBytes)
+    targets.push(["spotpipe PARQUET peak RSS < 300 MB", mib(peak), peak < 300e6])
   }
   const c4 = concurrency.runs.find((c) => c.concurrency === 4)!
   const speedup = c4.run.failure === undefined && c1.run.failure === undefined ? c1.run.wallMs / c4.run.wallMs : 0

@@ -22,7 +22,7 @@ export const cliMain = join(dirname(fileURLToPath(import.meta.url)), "../../../.
 export interface SpotpipeRunOptions {
   readonly url: string
   readonly rows: number
-  readonly format: "csv" | "ndjson"
+  readonly format: "csv" | "ndjson" | "parquet"
   readonly pageSize: number
   /** `--concurrency`; the CLI's default when absent. */
   readonly concurrency?: number
