@@ -14,7 +14,12 @@ import { createTable, quoteIdent, quoteLiteral } from "./Warehouse.ts"
 const importPg = async () => {
   try {
     const [pg, copy] = await Promise.all([import("pg"), import("pg-copy-streams")])
-    return { Client: pg.default.Client, copyFrom: copy.from }
+    // Both are CommonJS: Node names their exports, a bundle may give only `default` (module.exports).
+    type From = typeof copy.from
+    const copyModule = copy as unknown as { readonly from?: From; readonly default?: { readonly from: From } }
+    const copyFrom = copyModule.from ?? copyModule.default?.from
+    if (copyFrom === undefined) throw new Error("pg-copy-streams has no from()")
+    return { Client: pg.default.Client, copyFrom }
   } catch {
     throw new LoadFailure(
       "loading into PostgreSQL needs the pg and pg-copy-streams packages, which are not installed: install them where spotpipe is installed (npm install pg@8.23.1 pg-copy-streams@7.0.0)"
