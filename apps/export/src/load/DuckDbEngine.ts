@@ -5,7 +5,7 @@
  * with a message that says what to install when it is missing.
  */
 import { type LoadEngine, LoadFailure } from "./Engine.ts"
-import { fileStamp } from "./FileCheck.ts"
+import { fileStamp, verifyFile } from "./FileCheck.ts"
 import type { LoadOutput } from "./RunManifest.ts"
 import { quoteIdent, quoteLiteral, sqlType } from "./Warehouse.ts"
 
@@ -74,8 +74,13 @@ export const openDuckDb = async (file: string): Promise<LoadEngine> => {
         into === "existing"
           ? `INSERT INTO ${quoteIdent(table)} ${duckDbSource(output)}`
           : `CREATE ${into === "temporary" ? "TEMPORARY " : ""}TABLE ${quoteIdent(table)} AS ${duckDbSource(output)}`
-      const result = await connection.run(sql)
-      // DuckDB read the file itself after it was verified: it must not have been replaced meanwhile.
+      // The file is hashed while DuckDB reads it (its own threads); a mismatch fails the load before COMMIT.
+      // Both settle before the caller may roll back; a changed file is the first thing to say.
+      const [ran, checked] = await Promise.allSettled([connection.run(sql), verifyFile(output)])
+      if (checked.status === "rejected") throw checked.reason
+      if (ran.status === "rejected") throw ran.reason
+      const result = ran.value
+      // The hash and DuckDB read the file each on their own: it must not have changed while they did.
       if (fileStamp(output) !== before) {
         throw new LoadFailure(`${output.file} changed while it was loaded: it is refused (export the run again)`)
       }

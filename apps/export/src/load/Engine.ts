@@ -17,7 +17,7 @@ export interface LoadEngine {
   /**
    * Loads `output`'s file into `table` inside the caller's transaction and returns the rows loaded: into the
    * existing table (same columns, in order), or into one it creates first with the manifest's columns (`create`:
-   * a table; `temporary`: a temporary one). Fails if the bytes read are not the manifest's (SHA-256, size).
+   * a table; `temporary`: a temporary one). Fails, before the caller commits, if the file is not the manifest's (SHA-256, size).
    */
   readonly copy: (table: string, output: LoadOutput, into: "existing" | "create" | "temporary") => Promise<number>
   readonly close: () => Promise<void>

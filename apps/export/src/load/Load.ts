@@ -80,9 +80,10 @@ const preflight = async (engine: LoadEngine, run: RunManifest, options: LoadOpti
     }
   }
   if (problems.length > 0) throw new LoadFailure(`nothing was loaded:\n  ${problems.join("\n  ")}`)
-  // PostgreSQL hashes each file as it streams and fails before COMMIT: the first table needs no read of its own
-  // (nothing is committed before it); the others are checked now, so a changed file loads nothing at all.
-  for (const output of run.outputs.slice(engine.dialect === "postgres" ? 1 : 0)) await verifyFile(output)
+  // Each engine checks a file again as it loads it, before COMMIT (PostgreSQL hashes the stream, DuckDB hashes
+  // beside its read): the first table needs no read of its own, since nothing is committed before it; the others
+  // are checked now, so that a changed file loads nothing at all.
+  for (const output of run.outputs.slice(1)) await verifyFile(output)
 }
 
 /** Loads `output` into its table in one transaction (see the module comment). */
