@@ -216,6 +216,17 @@ describe.each(engines)("load into $name", (engine) => {
   }, 120_000)
 })
 
+describe("load --help", () => {
+  it("lists the flags and ends with examples", async () => {
+    const help = await cli(["load", "--help"])
+    expect(help.code).toBe(0)
+    for (const flag of ["--into", "--mode replace|append|merge", "--key", "--password-file", "--allow-failed"]) {
+      expect(help.stdout).toContain(flag)
+    }
+    expect(help.stdout.slice(help.stdout.lastIndexOf("EXAMPLES"))).toMatch(/\n {2}spotpipe load .+--into duckdb:/)
+  })
+})
+
 describe("load refuses", () => {
   it("a PostgreSQL URL with a password, without showing it", async () => {
     const refused = await cli(["load", run, "--into", "postgresql://loader:s3cr3t-pw@127.0.0.1:5432/db"], env)
