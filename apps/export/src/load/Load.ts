@@ -98,6 +98,15 @@ const loadOne = async (engine: LoadEngine, run: RunManifest, output: LoadOutput,
     if (options.mode === "replace") {
       await engine.exec(`DROP TABLE IF EXISTS ${table}`)
       rows = await engine.copy(output.table, output, "create")
+      // A table created from what the engine read (DuckDB: CREATE TABLE … AS) must have the manifest's types.
+      const created = (await engine.columnsOf(output.table)) ?? []
+      const wanted = output.columns.map((c) => `${c.name} ${catalogType(dialect, c.type)}`.toLowerCase())
+      const have = created.map((c) => `${c.name} ${c.type}`.toLowerCase())
+      if (have.join("\n") !== wanted.join("\n")) {
+        throw new LoadFailure(
+          `${output.file} was read with the columns ${have.join(", ")} where the manifest has ${wanted.join(", ")}: the table was left as it was`
+        )
+      }
     } else {
       await engine.exec(createTable(dialect, spec, true))
       if (options.mode === "append") {

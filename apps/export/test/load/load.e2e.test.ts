@@ -216,6 +216,26 @@ describe.each(engines)("load into $name", (engine) => {
   }, 120_000)
 })
 
+describe("a Parquet run", () => {
+  it("loads into DuckDB with the values of the CSV export, and is refused by PostgreSQL before anything loads", async () => {
+    const parquetRun = NodePath.join(root, "parquet")
+    const exported = await cli(["answer", "Order Details", "--format", "parquet", "--out", parquetRun, "--quiet"], env)
+    expect(exported.code, exported.stderr).toBe(0)
+    const into = NodePath.join(root, "parquet.duckdb")
+    const loaded = await cli(["load", parquetRun, "--into", `duckdb:${into}`, "--quiet"], env)
+    expect(loaded.stderr).toBe("")
+    expect(loaded.code).toBe(0)
+    const csv = outputs().find((o) => o.file === "answer-Order Details.csv")!
+    const types = csv.columns.map((c) => c.type)
+    const rows = await withDuckDb(into, (q) => tableRows(q, "duckdb", "answer_order_details", csv.columns))
+    expect(rowSet(rows, types)).toEqual(rowSet(fileRows(run, csv), types))
+    const refused = await cli(["load", parquetRun, "--into", server.url], env)
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain("nothing was loaded")
+    expect(refused.stderr).toContain("Parquet")
+  }, 120_000)
+})
+
 describe("load --help", () => {
   it("lists the flags and ends with examples", async () => {
     const help = await cli(["load", "--help"])
