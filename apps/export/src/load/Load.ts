@@ -49,6 +49,11 @@ const loadsDdl = `CREATE TABLE IF NOT EXISTS ${loadsTable} (
 const preflight = async (engine: LoadEngine, run: RunManifest, options: LoadOptions): Promise<void> => {
   const problems: Array<string> = []
   for (const output of run.outputs) {
+    if (output.escapedFormulae) {
+      problems.push(
+        `${output.file} was exported with --escape-formulae: its cells starting with = + - @ carry a ' that is not in the data; export it again without --escape-formulae to load it`
+      )
+    }
     if (engine.dialect === "postgres") {
       const long = output.columns.find((c) => Buffer.byteLength(c.name, "utf8") > maxIdentifierBytes)
       if (long !== undefined) {

@@ -21,7 +21,8 @@ const LoadOutput = Schema.Struct({
   bytes: Schema.Int,
   sha256: Schema.String,
   /** The text a CSV file writes for a null, when the run chose one (else a null is an empty field). */
-  null_string: Schema.optionalKey(Schema.String)
+  null_string: Schema.optionalKey(Schema.String),
+  settings: Schema.optionalKey(Schema.Unknown)
 })
 
 const LoadManifestSchema = Schema.Struct({
@@ -49,6 +50,8 @@ export interface LoadOutput {
   readonly bytes: number
   readonly sha256: string
   readonly nullString: string | undefined
+  /** Written with `--escape-formulae`: some cells carry a `'` that is not in the data. */
+  readonly escapedFormulae: boolean
   readonly table: string
 }
 
@@ -106,6 +109,10 @@ export const readRunManifest = (given: string): RunManifest => {
       sha256: o.sha256,
       // An empty null string is the default: an empty field is a null.
       nullString: o.null_string === "" ? undefined : o.null_string,
+      escapedFormulae:
+        typeof o.settings === "object" &&
+        o.settings !== null &&
+        (o.settings as { escapeFormulae?: unknown }).escapeFormulae === true,
       table: tables[i]!
     }
   })

@@ -276,6 +276,21 @@ describe("load refuses", () => {
     expect(allowed.code).toBe(0)
   }, 60_000)
 
+  it("a file exported with --escape-formulae, whose cells are not the data's, before loading anything", async () => {
+    const escaped = NodePath.join(root, "escaped")
+    NodeFs.cpSync(run, escaped, { recursive: true })
+    const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(escaped, "manifest.json"), "utf8"))
+    manifest.outputs[1].settings.escapeFormulae = true
+    NodeFs.writeFileSync(NodePath.join(escaped, "manifest.json"), JSON.stringify(manifest))
+    const into = NodePath.join(root, "escaped.duckdb")
+    const refused = await cli(["load", escaped, "--into", `duckdb:${into}`], env)
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain(`${manifest.outputs[1].file} was exported with --escape-formulae`)
+    await withDuckDb(into, async (q) => {
+      expect(Number((await q("SELECT count(*) FROM information_schema.tables"))[0]![0])).toBe(0)
+    })
+  }, 60_000)
+
   it("merge without --key, and a key column a file lacks, before loading anything", async () => {
     const into = `duckdb:${NodePath.join(root, "keys.duckdb")}`
     const noKey = await cli(["load", run, "--into", into, "--mode", "merge"], env)
