@@ -1,8 +1,8 @@
 /**
- * `--ddl` and a job file's `load` block end to end: the DDL files an export writes beside its data run on real
- * engines (DuckDB, PostgreSQL through PGlite) and create exactly the tables `spotpipe load` creates (an append into
- * them passes the load's column check); `spotpipe run` with `"load"` exports and loads in one run; a job file whose
- * load URL holds a password is refused without showing it.
+ * `--ddl` and a job file's `load` block end to end: the DDL files an export (or `run`) writes beside its data run
+ * on real engines (DuckDB, PostgreSQL through PGlite) and create exactly the tables `spotpipe load` creates (an
+ * append into them passes the load's column check); `spotpipe run` with `"load"` exports and loads in one run; a
+ * job file whose load URL holds a password is refused without showing it.
  */
 import { createHash } from "node:crypto"
 import * as NodeFs from "node:fs"
@@ -120,10 +120,13 @@ describe("a job file's load block", () => {
       load: { into: `duckdb:${warehouse}`, mode: "replace" }
     })
     const dir = NodePath.join(root, "nightly")
-    const ran = await cli(["run", job, "--out", dir], env)
+    const ran = await cli(["run", job, "--out", dir, "--ddl", "duckdb"], env)
     expect(ran.stderr).toBe("")
     expect(ran.code).toBe(0)
     expect(ran.stdout).toContain("answer_revenue_by_month")
+    expect(NodeFs.readFileSync(NodePath.join(dir, "ddl", "duckdb.sql"), "utf8")).toContain(
+      'CREATE TABLE "answer_revenue_by_month" ('
+    )
     const own = NodeFs.readdirSync(dir).find((n) => /^manifest-.+\.json$/.test(n))!
     const fingerprint = createHash("sha256")
       .update(NodeFs.readFileSync(NodePath.join(dir, own)))
