@@ -255,6 +255,17 @@ describe("load refuses", () => {
     expect(`${refused.stdout}${refused.stderr}`).not.toContain("s3cr3t-pw")
   })
 
+  it("a password file it cannot read, and reads one it can", async () => {
+    const missing = await cli(["load", run, "--into", server.url, "--password-file", NodePath.join(root, "none")], env)
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain("cannot read the password file")
+    const file = NodePath.join(root, "pgpass.txt")
+    NodeFs.writeFileSync(file, "not-checked-by-pglite\n")
+    const read = await cli(["load", run, "--into", server.url, "--password-file", file, "--quiet"], env)
+    expect(read.stderr).toBe("")
+    expect(read.code).toBe(0)
+  }, 60_000)
+
   it("a run with a failed export unless --allow-failed", async () => {
     const failedRun = NodePath.join(root, "failed-run")
     NodeFs.cpSync(run, failedRun, { recursive: true })
