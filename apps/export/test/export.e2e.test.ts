@@ -434,7 +434,7 @@ describe("interruption", () => {
 })
 
 describe("demo", () => {
-  it("demo-exports-metadata-every-answer-and-every-visualization-in-both-formats", timeout, async () => {
+  it("demo-exports-metadata-every-answer-and-every-visualization-in-three-formats", timeout, async () => {
     const dir = tempDir()
     const run = record(
       await runCli(["demo", "--out", NodePath.join(dir, "out"), "--log-format", "json"]),
@@ -453,7 +453,11 @@ describe("demo", () => {
       ...Object.entries(fixtures.liveboards).flatMap(([lb, { visualizations }]) =>
         visualizations.map((v) => `liveboard-${lb}/${v.name}`)
       )
-    ].flatMap((base) => [`${base}.csv`, `${base}.ndjson`])
+    ].flatMap((base) => [`${base}.csv`, `${base}.ndjson`, `${base}.parquet`])
+    // The installed command has no DuckDB beside it: the demo says how to load, and loads nothing.
+    expect(
+      logs.some((l) => l.level === "INFO" && JSON.stringify(l.message).includes("npm install -g @duckdb/node-api@"))
+    ).toBe(true)
     // The marker makes the folder the demo's own (it refuses a folder holding files it did not write).
     expect(files).toEqual([...expected, ".spotpipe-demo", "manifest-<run>.json", "manifest.json"].sort())
     expect(JSON.parse(run.stdout).summary.files).toBe(expected.length) // with --log-format json, a JSON summary

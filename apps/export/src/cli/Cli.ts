@@ -7,7 +7,7 @@
 import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { UsageError } from "../UsageError.ts"
-import { type CommonInput, demoExports, runJobFile, runLoad, runSingle, singleExport } from "./Commands.ts"
+import { type CommonInput, demoExports, demoLoad, runJobFile, runLoad, runSingle, singleExport } from "./Commands.ts"
 import {
   connectionFlags,
   defaultsOf,
@@ -147,13 +147,13 @@ const demoCommand = Command.make(
       runSingle(
         "demo",
         { ...defaults, ...input, out: Option.some(input.out), sandbox: true, force: true } satisfies CommonInput,
-        demoExports(["csv", "ndjson"]),
-        { ownFolder: true, ambient: false }
+        demoExports(["csv", "ndjson", "parquet"]),
+        { ownFolder: true, ambient: false, afterRun: demoLoad(input.out) }
       )
     )
 ).pipe(
   Command.withDescription(
-    "Start the embedded sandbox and export all metadata, every answer and every liveboard visualization as CSV and NDJSON"
+    "Start the embedded sandbox, export all metadata, every answer and every liveboard visualization as CSV, NDJSON and Parquet, and load them into demo.duckdb (where DuckDB is installed)"
   ),
   Command.withExamples([
     { command: "spotpipe demo", description: "into ./spotpipe-demo" },

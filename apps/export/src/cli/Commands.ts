@@ -25,6 +25,7 @@ import { silentProgress } from "../engine/ExportJob.ts"
 import { toExportError } from "../Failure.ts"
 import type { Format } from "../formats/RowFormat.ts"
 import { writeDdl } from "../load/Ddl.ts"
+import { duckDbInstalled, duckDbPackage } from "../load/DuckDbEngine.ts"
 import { type LoadReport, loadStep } from "../load/LoadStep.ts"
 import { checkOutputFolder, claimDemoFolder } from "../output/OutputFolder.ts"
 import { baseFileName } from "../plan/FileName.ts"
@@ -54,6 +55,7 @@ import {
   type OutputSettings
 } from "./Settings.ts"
 import { formatSummary, type SummaryLine, summaryJson } from "./Summary.ts"
+import { formatCount } from "./TerminalText.ts"
 import { version } from "./Version.ts"
 
 /** What every exporting command parsed: where to connect, time limits, what to write, logging. */
@@ -171,6 +173,8 @@ export const runSingle = (
     readonly ambient?: boolean
     /** Names the target in failure messages before an export is planned, e.g. `answer "Sales"`. */
     readonly what?: string
+    /** Runs after a run that wrote a manifest, with its path (the demo's load into DuckDB). */
+    readonly afterRun?: (manifestPath: string) => Effect.Effect<void, ExportError | UsageError, Path.Path>
   } = {}
 ) =>
   withLogging(input, (logSettings) =>
@@ -238,14 +242,47 @@ export const runSingle = (
       if (output.destination._tag === "Directory" && result.manifest !== undefined) {
         yield* writeDdl(output.destination.path, result.manifest, input.ddl)
       }
-      if (logSettings.quiet) return
-      const path = yield* Path.Path
-      const where = toDisk ? { folder: path.resolve(output.destination.path) } : {}
-      const lines = summaryLines(result)
-      const text = logSettings.format === "json" ? summaryJson(lines, where) : formatSummary(lines, where).trimEnd()
-      yield* toDisk ? Console.log(text) : Console.error(text)
+      if (!logSettings.quiet) {
+        const path = yield* Path.Path
+        const where = toDisk ? { folder: path.resolve(output.destination.path) } : {}
+        const lines = summaryLines(result)
+        const text = logSettings.format === "json" ? summaryJson(lines, where) : formatSummary(lines, where).trimEnd()
+        yield* toDisk ? Console.log(text) : Console.error(text)
+      }
+      if (options.afterRun !== undefined && result.manifestPath !== undefined)
+        yield* options.afterRun(result.manifestPath)
     })
   )
+
+/**
+ * The demo's last step: its run loaded into `demo.duckdb` in its folder (replacing the tables of an earlier demo),
+ * said on stderr; where DuckDB's package is not installed (the installed command), how to get it instead.
+ */
+export const demoLoad = (folder: string) => (manifestPath: string) =>
+  Effect.gen(function* () {
+    const path = yield* Path.Path
+    const database = path.join(folder, "demo.duckdb")
+    if (!(yield* Effect.promise(duckDbInstalled))) {
+      return yield* Effect.logInfo(
+        `the demo loads into DuckDB where @duckdb/node-api is installed beside spotpipe (npm install -g ${duckDbPackage}); then: spotpipe load ${folder} --format parquet --into duckdb:${database}`
+      )
+    }
+    const report = yield* loadStep({
+      run: manifestPath,
+      into: `duckdb:${database}`,
+      mode: "replace",
+      key: [],
+      allowFailed: false,
+      passwordFile: Option.none(),
+      // One table per result: the typed Parquet files.
+      format: "parquet",
+      version
+    })
+    const rows = report.tables.reduce((n, t) => n + t.rows, 0)
+    yield* Effect.logInfo(
+      `loaded ${report.tables.length} tables, ${formatCount(rows)} rows into ${path.resolve(database)}`
+    )
+  })
 
 /**
  * The summary table's lines: one per file, the files of one result (the demo's CSV and NDJSON) together and
@@ -417,6 +454,7 @@ export const runLoad = (input: LoadInput) =>
         key: input.key,
         allowFailed: input.allowFailed,
         passwordFile: input.passwordFile,
+        ...(Option.isSome(input.format) ? { format: input.format.value } : {}),
         version
       })
       if (!logSettings.quiet) yield* Console.log(loadSummary(report, logSettings.format))

@@ -438,6 +438,18 @@ export const loadFlags = {
     Flag.String("password-file").pipe(Flag.optional),
     "read the PostgreSQL password from this file (default: PGPASSWORD)"
   ),
+  format: described(
+    choice(
+      "format",
+      [
+        ["csv", "csv"],
+        ["ndjson", "ndjson"],
+        ["parquet", "parquet"]
+      ],
+      (text) => `unknown --format "${text}": use csv, ndjson or parquet (the outputs of that format only)`
+    ).pipe(Flag.optional),
+    "load only the outputs of this format, when the run wrote each result in several (default: every output)"
+  ),
   allowFailed: toggle(
     "allow-failed",
     "load the outputs of a run that has failed exports too (refused by default: its tables would be a partial picture)"

@@ -9,15 +9,25 @@ import { fileStamp, verifyFile } from "./FileCheck.ts"
 import type { LoadOutput } from "./RunManifest.ts"
 import { quoteIdent, quoteLiteral, sqlType } from "./Warehouse.ts"
 
+/** DuckDB's package at the version spotpipe is built and tested with: what to install for DuckDB loads. */
+export const duckDbPackage = "@duckdb/node-api@1.5.6-r.1"
+
 const importDuckDb = async () => {
   try {
     return await import("@duckdb/node-api")
   } catch {
     throw new LoadFailure(
-      "loading into DuckDB needs the @duckdb/node-api package (native, so not inside spotpipe), which is not installed: install it where spotpipe is installed — npm install -g @duckdb/node-api@1.5.6-r.1 beside a global spotpipe, or npm install @duckdb/node-api@1.5.6-r.1 in the project that has it"
+      `loading into DuckDB needs the @duckdb/node-api package (native, so not inside spotpipe), which is not installed: install it where spotpipe is installed — npm install -g ${duckDbPackage} beside a global spotpipe, or npm install ${duckDbPackage} in the project that has it`
     )
   }
 }
+
+/** Whether DuckDB's package is installed beside spotpipe (the demo loads into DuckDB only then). */
+export const duckDbInstalled = (): Promise<boolean> =>
+  importDuckDb().then(
+    () => true,
+    () => false
+  )
 
 /** The `read_…` table function that reads `output` with the manifest's column types. */
 export const duckDbSource = (output: LoadOutput): string => {

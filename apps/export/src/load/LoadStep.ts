@@ -12,7 +12,7 @@ import { openDuckDb } from "./DuckDbEngine.ts"
 import { LoadFailure } from "./Engine.ts"
 import { loadRun, type TableLoad } from "./Load.ts"
 import { openPostgres } from "./PostgresEngine.ts"
-import { type RunManifest, RunManifestError, readRunManifest } from "./RunManifest.ts"
+import { type LoadFormat, type RunManifest, RunManifestError, readRunManifest } from "./RunManifest.ts"
 import { type LoadMode, parseTarget } from "./Target.ts"
 
 /** What to load, where and how. */
@@ -24,6 +24,8 @@ export interface LoadRequest {
   readonly key: ReadonlyArray<string>
   /** Load the outputs of a run that has failed exports too. */
   readonly allowFailed: boolean
+  /** Only the outputs of this format (a run that wrote several formats of each result). */
+  readonly format?: LoadFormat
   /** A file holding the PostgreSQL password (else `passwordEnv`). */
   readonly passwordFile: Option.Option<string>
   /** The environment variable with the PostgreSQL password (default `PGPASSWORD`). */
@@ -77,7 +79,7 @@ export const loadStep = (request: LoadRequest) =>
   Effect.gen(function* () {
     const target = yield* checkLoadRequest(request)
     const run = yield* Effect.try({
-      try: (): RunManifest => readRunManifest(request.run),
+      try: (): RunManifest => readRunManifest(request.run, request.format),
       catch: (e) =>
         e instanceof RunManifestError
           ? new UsageError({ message: e.message })

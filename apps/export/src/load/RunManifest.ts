@@ -70,8 +70,11 @@ export interface RunManifest {
 /** Why a run cannot be loaded (a usage problem: the message says what to do). */
 export class RunManifestError extends Error {}
 
-/** Reads the manifest at `given` (a manifest file, or a run folder with `manifest.json`). */
-export const readRunManifest = (given: string): RunManifest => {
+/**
+ * Reads the manifest at `given` (a manifest file, or a run folder with `manifest.json`); with `only`, just the
+ * outputs of that format (a run that wrote each result in several formats: one table per result).
+ */
+export const readRunManifest = (given: string, only?: LoadFormat): RunManifest => {
   let path = NodePath.resolve(given)
   let stat: NodeFs.Stats
   try {
@@ -94,8 +97,12 @@ export const readRunManifest = (given: string): RunManifest => {
   }
   const manifest = decoded.value
   const dir = NodePath.dirname(path)
-  const tables = tableNames(manifest.outputs.map((o) => o.file))
-  const outputs = manifest.outputs.map((o, i): LoadOutput => {
+  const chosen = only === undefined ? manifest.outputs : manifest.outputs.filter((o) => o.format === only)
+  if (chosen.length === 0 && only !== undefined) {
+    throw new RunManifestError(`${path} lists no ${only} output: drop --format, or give the format the run wrote`)
+  }
+  const tables = tableNames(chosen.map((o) => o.file))
+  const outputs = chosen.map((o, i): LoadOutput => {
     if (o.format !== "csv" && o.format !== "ndjson" && o.format !== "parquet") {
       throw new RunManifestError(`${o.file}: format "${o.format}" cannot be loaded (csv, ndjson or parquet can)`)
     }

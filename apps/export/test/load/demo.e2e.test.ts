@@ -1,0 +1,60 @@
+/**
+ * `pnpm demo` (the checkout's launcher, where DuckDB is installed): it writes every result as CSV, NDJSON and
+ * Parquet and loads the Parquet files into `demo.duckdb` in its folder — one table per result, with the rows the
+ * manifest lists — and a second demo replaces those tables rather than adding to them.
+ */
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { DuckDBInstance } from "@duckdb/node-api"
+import { afterAll, describe, expect, it } from "vitest"
+import manifest from "../../package.json" with { type: "json" }
+import { duckDbPackage } from "../../src/load/DuckDbEngine.ts"
+import { devPath, runNode } from "../support/runCli.ts"
+
+const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-demo-load-"))
+afterAll(() => NodeFs.rmSync(root, { recursive: true, force: true }))
+
+const tablesOf = async (database: string) => {
+  const instance = await DuckDBInstance.create(database)
+  const connection = await instance.connect()
+  try {
+    const reader = await connection.runAndReadAll(
+      "SELECT table_name, estimated_size FROM duckdb_tables() WHERE table_name <> 'spotpipe_loads' ORDER BY 1"
+    )
+    const rows = new Map<string, number>()
+    for (const [name] of reader.getRows()) {
+      const counted = await connection.runAndReadAll(`SELECT count(*) FROM "${String(name)}"`)
+      rows.set(String(name), Number(counted.getRows()[0]![0]))
+    }
+    return rows
+  } finally {
+    connection.closeSync()
+    instance.closeSync()
+  }
+}
+
+describe("the demo", () => {
+  it("loads its parquet files into demo.duckdb, one table per result, and a second demo replaces them", async () => {
+    const out = NodePath.join(root, "demo")
+    const first = await runNode([devPath, "demo", "--out", out, "--log-format", "json"])
+    expect(first.code, first.stderr).toBe(0)
+    const written = JSON.parse(NodeFs.readFileSync(NodePath.join(out, "manifest.json"), "utf8")) as {
+      outputs: ReadonlyArray<{ format: string; rows_written: number }>
+    }
+    const parquet = written.outputs.filter((o) => o.format === "parquet")
+    expect(parquet.length).toBeGreaterThan(10)
+    const loaded = await tablesOf(NodePath.join(out, "demo.duckdb"))
+    expect(loaded.size).toBe(parquet.length)
+    expect([...loaded.values()].reduce((a, b) => a + b, 0)).toBe(parquet.reduce((n, o) => n + o.rows_written, 0))
+    expect(first.stderr).toContain(`"loaded ${parquet.length} tables`)
+
+    const second = await runNode([devPath, "demo", "--out", out, "--quiet"])
+    expect(second.code, second.stderr).toBe(0)
+    expect(await tablesOf(NodePath.join(out, "demo.duckdb"))).toEqual(loaded)
+  }, 120_000)
+
+  it("names the DuckDB package the app is built with in what it asks users to install", () => {
+    expect(duckDbPackage).toBe(`@duckdb/node-api@${manifest.dependencies["@duckdb/node-api"]}`)
+  })
+})
