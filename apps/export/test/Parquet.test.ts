@@ -1,7 +1,8 @@
 /**
  * Parquet cells and files without a server: rendered cells turned into typed values exactly (or refused), a
  * cell a typed column cannot hold failing the job with its row and column, and the bytes a job writes read back
- * by DuckDB (row groups across pages, the same bytes for the same rows).
+ * by DuckDB (row groups across pages, the same bytes for the same rows), and pages read from response bytes
+ * giving the very file the same rows give already parsed.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
@@ -11,6 +12,7 @@ import { assert, describe, it } from "@effect/vitest"
 import type { Pagination } from "@spotpipe/core"
 import { resolveTimeZone, type TimeZone } from "@spotpipe/decode"
 import { Effect, Stream } from "effect"
+import fc from "fast-check"
 import { type DataPage, type JobSpec, type PageDecoder, runJob, silentProgress } from "../src/engine/ExportJob.ts"
 import { typedCell } from "../src/formats/ParquetCells.ts"
 import { rowGroupRows } from "../src/formats/ParquetFormat.ts"
@@ -71,7 +73,14 @@ const memory = () => {
   return { writer, bytes: () => Buffer.concat(chunks) }
 }
 
-const types: Record<string, string> = { Day: "DATE", At: "DATE_TIME", Qty: "INT64", Price: "DOUBLE", Name: "VARCHAR" }
+const types: Record<string, string> = {
+  Day: "DATE",
+  At: "DATE_TIME",
+  Qty: "INT64",
+  Price: "DOUBLE",
+  Name: "VARCHAR",
+  Ok: "BOOL"
+}
 const spec = (pages: ReadonlyArray<DataPage>): JobSpec<never, never> => ({
   what: 'answer "Test"',
   pages: () => Stream.fromIterable(pages),
@@ -232,6 +241,120 @@ describe("runJob to Parquet", () => {
         }
       })
       assert.deepStrictEqual(rows, [['{"x":1.50,"y":[2E3]}', 7n]])
+    })
+  )
+
+  const fromPages =
+    (jsons: ReadonlyArray<string>, names: ReadonlyArray<string>) =>
+    (decoder: PageDecoder): Stream.Stream<DataPage> =>
+      Stream.fromIterable(jsons).pipe(
+        Stream.mapEffect((json) => Effect.orDie(decoder(lend(json, names)))),
+        Stream.map((rows): DataPage => ({ columnNames: names, rows }))
+      )
+
+  it.effect(
+    "pages-read-from-bytes-give-the-file-the-same-rows-give-parsed",
+    () =>
+      Effect.gen(function* () {
+        const names = ["Name", "Day", "At", "Qty", "Price", "Ok"]
+        const orNull = <A>(value: fc.Arbitrary<A>) => fc.option(value, { nil: null, freq: 8 })
+        const row = fc.tuple(
+          orNull(fc.string({ maxLength: 12 })),
+          orNull(fc.integer({ min: -700_000, max: 2_900_000 }).map((day) => day * 86_400 + 28_800)),
+          orNull(fc.integer({ min: -60_000_000_000, max: 250_000_000_000 })),
+          orNull(fc.maxSafeInteger()),
+          // JSON has no -0 (it reads back as 0), NaN or infinities; a double beyond 2^53 may print as an integer
+          // that is not exactly the double (refused when read from bytes, as it must be).
+          orNull(fc.double({ min: -1e15, max: 1e15, noNaN: true }).map((x) => (Object.is(x, -0) ? 0 : x))),
+          orNull(fc.boolean())
+        )
+        // Pages of up to a row group and a half: row groups then start and end inside pages and across them.
+        const page = fc
+          .integer({ min: 0, max: Math.floor(rowGroupRows * 1.5) })
+          .chain((length) => fc.array(row, { minLength: length, maxLength: length }))
+        const pages = fc.array(page, { minLength: 1, maxLength: 3 })
+        yield* Effect.promise(() =>
+          fc.assert(
+            fc.asyncProperty(pages, async (pageRows) => {
+              const parsed = memory()
+              const read = memory()
+              const asRows = pageRows.map((rows): DataPage => ({ columnNames: names, rows }))
+              const job = {
+                ...spec([]),
+                pages: fromPages(
+                  pageRows.map((rows) => JSON.stringify(rows)),
+                  names
+                )
+              }
+              await Effect.runPromise(runJob({ ...spec(asRows) }, [{ format: "parquet", writer: parsed.writer }]))
+              await Effect.runPromise(runJob(job, [{ format: "parquet", writer: read.writer }]))
+              return parsed.bytes().equals(read.bytes())
+            }),
+            // No shrinking: each step would run two jobs of up to 150 000 rows.
+            { numRuns: 4, endOnFailure: true }
+          )
+        )
+      }),
+    60_000
+  )
+
+  it.effect(
+    "pages-read-from-bytes-across-row-groups-read-back-by-duckdb-as-sent",
+    () =>
+      Effect.gen(function* () {
+        const names = ["Name", "Qty", "Price", "Ok"]
+        // Pages that start and end inside row groups, and one that spans a whole group.
+        const sizes = [rowGroupRows - 5, rowGroupRows + 10, 7, 2 * rowGroupRows + 3]
+        let n = 0
+        const pageRows = sizes.map((size) =>
+          Array.from({ length: size }, () => {
+            const i = n++
+            return [
+              i % 7 === 0 ? null : `n${i}`,
+              i % 5 === 0 ? null : (i % 2 === 0 ? -1 : 1) * (2 ** 52 + i),
+              i % 3 === 0 ? null : i / 8 - 1000,
+              i % 4 === 0 ? null : i % 3 === 1
+            ]
+          })
+        )
+        const out = memory()
+        const job = {
+          ...spec([]),
+          pages: fromPages(
+            pageRows.map((rows) => JSON.stringify(rows)),
+            names
+          )
+        }
+        yield* runJob(job, [{ format: "parquet", writer: out.writer }])
+        const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-parquet-unit-"))
+        const file = NodePath.join(dir, "t.parquet")
+        NodeFs.writeFileSync(file, out.bytes())
+        const rows = yield* Effect.promise(async () => {
+          const db = await DuckDBInstance.create(":memory:")
+          const connection = await db.connect()
+          try {
+            return (await connection.runAndReadAll(`SELECT * FROM read_parquet('${file}')`)).getRowsJS()
+          } finally {
+            connection.closeSync()
+          }
+        })
+        const expected = pageRows
+          .flat()
+          .map(([name, qty, price, ok]) => [name, qty === null ? null : BigInt(qty as number), price, ok])
+        assert.strictEqual(rows.length, expected.length)
+        assert.deepStrictEqual(rows as Array<Array<unknown>>, expected)
+      }),
+    30_000
+  )
+
+  it.effect("a-cell-that-cannot-be-written-on-a-later-page-read-from-bytes-names-its-row-over-the-result", () =>
+    Effect.gen(function* () {
+      const names = ["Qty", "Name"]
+      const job = { ...spec([]), pages: fromPages(['[[1,"a"],[2,"b"],[3,"c"]]', '[[4,"d"],[4.5,"e"]]'], names) }
+      const error = yield* Effect.flip(runJob(job, [{ format: "parquet", writer: memory().writer }]))
+      assert.strictEqual(error.kind, "BadData")
+      assert.include(error.message, 'row 5, column "Qty"')
+      assert.include(error.message, "4.5")
     })
   )
 })
