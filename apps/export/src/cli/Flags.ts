@@ -9,6 +9,7 @@ import { Effect, Exit, FileSystem } from "effect"
 import { Argument, CliError, Flag } from "effect/cli"
 import { metadataTypes } from "../cluster/Cluster.ts"
 import { nullStringProblem } from "../formats/CsvFormat.ts"
+import { formats } from "../formats/RowFormat.ts"
 import { loadModes } from "../load/Target.ts"
 import { type Dialect, dialects } from "../load/Warehouse.ts"
 import { errnoCode, readProblem } from "../output/OutputFolder.ts"
@@ -253,18 +254,16 @@ export const writeFlags = {
   )
 }
 
+/** The output formats as `--format` choices, and as words for messages (`csv, ndjson or parquet`). */
+const formatChoices = formats.map((format) => [format, format] as const)
+const formatList = `${formats.slice(0, -1).join(", ")} or ${formats.at(-1)}`
+
 /** What one export writes and how it reads: format, destination, zone, page size, requests in flight, name. */
 export const exportFlags = {
   format: described(
-    choice(
-      "format",
-      [
-        ["csv", "csv"],
-        ["ndjson", "ndjson"],
-        ["parquet", "parquet"]
-      ],
-      (text) => `unknown format "${text}": use --format csv, ndjson or parquet`
-    ).pipe(Flag.withDefault("csv" as const)),
+    choice("format", formatChoices, (text) => `unknown format "${text}": use --format ${formatList}`).pipe(
+      Flag.withDefault("csv" as const)
+    ),
     "output format (default csv)"
   ),
   out: described(
@@ -441,12 +440,8 @@ export const loadFlags = {
   format: described(
     choice(
       "format",
-      [
-        ["csv", "csv"],
-        ["ndjson", "ndjson"],
-        ["parquet", "parquet"]
-      ],
-      (text) => `unknown --format "${text}": use csv, ndjson or parquet (the outputs of that format only)`
+      formatChoices,
+      (text) => `unknown --format "${text}": use ${formatList} (the outputs of that format only)`
     ).pipe(Flag.optional),
     "load only the outputs of this format, when the run wrote each result in several (default: every output)"
   ),
