@@ -7,8 +7,9 @@ import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { runCli } from "./support/runCli.ts"
+import { filesIn, sandboxEnv } from "./support/Sandboxes.ts"
 
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-one-engine-"))
 let sandbox: RunningSandbox
@@ -16,11 +17,7 @@ let env: Record<string, string>
 
 beforeAll(async () => {
   sandbox = await startSandbox({ rows: 2_500, seed: 11 })
-  env = {
-    THOUGHTSPOT_HOST: sandbox.url,
-    THOUGHTSPOT_USERNAME: fixtures.user.username,
-    THOUGHTSPOT_PASSWORD: fixtures.user.password
-  }
+  env = sandboxEnv(sandbox)
 })
 
 afterAll(async () => {
@@ -29,18 +26,8 @@ afterAll(async () => {
 })
 
 /** Every file under `dir` but the manifests: relative path → bytes. */
-const dataFiles = (dir: string): Map<string, Buffer> => {
-  const files = new Map<string, Buffer>()
-  const walk = (at: string) => {
-    for (const entry of NodeFs.readdirSync(at, { withFileTypes: true })) {
-      const full = NodePath.join(at, entry.name)
-      if (entry.isDirectory()) walk(full)
-      else if (!entry.name.startsWith("manifest")) files.set(NodePath.relative(dir, full), NodeFs.readFileSync(full))
-    }
-  }
-  walk(dir)
-  return files
-}
+const dataFiles = (dir: string): Map<string, Buffer> =>
+  new Map([...filesIn(dir)].filter(([name]) => !NodePath.basename(name).startsWith("manifest")))
 
 interface Output {
   readonly file: string

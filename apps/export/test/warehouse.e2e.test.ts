@@ -13,6 +13,7 @@ import { Schema } from "effect"
 import { Manifest } from "../src/output/Manifest.ts"
 import { snakeName } from "../src/plan/Names.ts"
 import { runCli } from "./support/runCli.ts"
+import { sandboxEnv } from "./support/Sandboxes.ts"
 
 const timeout = { timeout: 60_000 }
 const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-warehouse-"))
@@ -64,11 +65,7 @@ let env: Record<string, string>
 beforeAll(async () => {
   // Enough rows that a page (10 000 rows, over 1 MB) is shared with a worker thread.
   sandbox = await startSandbox({ rows: 20_000, seed: fixtures.golden.seed, timezone: "UTC" })
-  env = {
-    THOUGHTSPOT_HOST: sandbox.url,
-    THOUGHTSPOT_USERNAME: fixtures.user.username,
-    THOUGHTSPOT_PASSWORD: fixtures.user.password
-  }
+  env = sandboxEnv(sandbox)
 })
 
 afterAll(async () => {

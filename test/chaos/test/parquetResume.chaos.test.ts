@@ -8,7 +8,8 @@ import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { sandboxEnv } from "../../../apps/export/test/support/Sandboxes.ts"
 import { dataFiles, differences, readTree, strays } from "../src/OutputTree.ts"
 import { runSpotpipe } from "../src/SpotpipeProcess.ts"
 
@@ -19,11 +20,7 @@ const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-parquet
 
 beforeAll(async () => {
   sandbox = await startSandbox({ rows, seed: 17 })
-  env = {
-    THOUGHTSPOT_HOST: sandbox.url,
-    THOUGHTSPOT_USERNAME: fixtures.user.username,
-    THOUGHTSPOT_PASSWORD: fixtures.user.password
-  }
+  env = sandboxEnv(sandbox)
 })
 
 afterAll(async () => {

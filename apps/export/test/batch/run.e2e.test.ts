@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { runManifestPattern } from "../../src/output/Manifest.ts"
 import { runCli } from "../support/runCli.ts"
+import { filesIn, sandboxEnv } from "../support/Sandboxes.ts"
 
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-run-e2e-"))
 let sandbox: RunningSandbox
@@ -20,18 +21,8 @@ const writeJob = (name: string, job: unknown) => {
   return path
 }
 
-const files = (dir: string): Record<string, string> => {
-  const out: Record<string, string> = {}
-  const walk = (at: string) => {
-    for (const entry of NodeFs.readdirSync(at, { withFileTypes: true })) {
-      const full = NodePath.join(at, entry.name)
-      if (entry.isDirectory()) walk(full)
-      else out[NodePath.relative(dir, full)] = NodeFs.readFileSync(full, "utf8")
-    }
-  }
-  walk(dir)
-  return out
-}
+const files = (dir: string): Record<string, string> =>
+  Object.fromEntries([...filesIn(dir)].map(([name, bytes]) => [name, bytes.toString("utf8")]))
 
 const job = {
   defaults: { pageSize: 400 },
@@ -46,11 +37,7 @@ const job = {
 
 beforeAll(async () => {
   sandbox = await startSandbox({ rows: 1_500, seed: 3 })
-  env = {
-    THOUGHTSPOT_HOST: sandbox.url,
-    THOUGHTSPOT_USERNAME: fixtures.user.username,
-    THOUGHTSPOT_PASSWORD: fixtures.user.password
-  }
+  env = sandboxEnv(sandbox)
 })
 
 afterAll(async () => {
