@@ -25,6 +25,22 @@ const zone = (name: string): TimeZone => {
   return z
 }
 
+/** The rows DuckDB reads back, `SELECT columns`, from a Parquet file holding `bytes`. */
+const readBack = (bytes: Uint8Array, columns: string) =>
+  Effect.promise(async () => {
+    const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-parquet-unit-"))
+    const file = NodePath.join(dir, "t.parquet")
+    NodeFs.writeFileSync(file, bytes)
+    const db = await DuckDBInstance.create(":memory:")
+    const connection = await db.connect()
+    try {
+      return (await connection.runAndReadAll(`SELECT ${columns} FROM read_parquet('${file}')`)).getRowsJS()
+    } finally {
+      connection.closeSync()
+      NodeFs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
 describe("typedCell", () => {
   it("converts-canonical-text-and-numbers-exactly", () => {
     assert.strictEqual(typedCell("int64", 9007199254740993n), 9007199254740993n)
@@ -206,18 +222,7 @@ describe("runJob to Parquet", () => {
       const out = memory()
       const job = { ...spec([]), pages: fromBytes('[[9.007199254740993e15,"a"],[-0.0,"b"]]', names) }
       yield* runJob(job, [{ format: "parquet", writer: out.writer }])
-      const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-parquet-unit-"))
-      const file = NodePath.join(dir, "t.parquet")
-      NodeFs.writeFileSync(file, out.bytes())
-      const rows = yield* Effect.promise(async () => {
-        const db = await DuckDBInstance.create(":memory:")
-        const connection = await db.connect()
-        try {
-          return (await connection.runAndReadAll(`SELECT "Qty" FROM read_parquet('${file}')`)).getRowsJS()
-        } finally {
-          connection.closeSync()
-        }
-      })
+      const rows = yield* readBack(out.bytes(), `"Qty"`)
       assert.deepStrictEqual(rows, [[9007199254740993n], [0n]])
     })
   )
@@ -228,18 +233,7 @@ describe("runJob to Parquet", () => {
       const out = memory()
       const job = { ...spec([]), pages: fromBytes('[[{"x":1.50,"y":[2E3]},7]]', names) }
       yield* runJob(job, [{ format: "parquet", writer: out.writer }])
-      const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-parquet-unit-"))
-      const file = NodePath.join(dir, "t.parquet")
-      NodeFs.writeFileSync(file, out.bytes())
-      const rows = yield* Effect.promise(async () => {
-        const db = await DuckDBInstance.create(":memory:")
-        const connection = await db.connect()
-        try {
-          return (await connection.runAndReadAll(`SELECT "Name", "Qty" FROM read_parquet('${file}')`)).getRowsJS()
-        } finally {
-          connection.closeSync()
-        }
-      })
+      const rows = yield* readBack(out.bytes(), `"Name", "Qty"`)
       assert.deepStrictEqual(rows, [['{"x":1.50,"y":[2E3]}', 7n]])
     })
   )
@@ -326,18 +320,7 @@ describe("runJob to Parquet", () => {
           )
         }
         yield* runJob(job, [{ format: "parquet", writer: out.writer }])
-        const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-parquet-unit-"))
-        const file = NodePath.join(dir, "t.parquet")
-        NodeFs.writeFileSync(file, out.bytes())
-        const rows = yield* Effect.promise(async () => {
-          const db = await DuckDBInstance.create(":memory:")
-          const connection = await db.connect()
-          try {
-            return (await connection.runAndReadAll(`SELECT * FROM read_parquet('${file}')`)).getRowsJS()
-          } finally {
-            connection.closeSync()
-          }
-        })
+        const rows = yield* readBack(out.bytes(), `*`)
         const expected = pageRows
           .flat()
           .map(([name, qty, price, ok]) => [name, qty === null ? null : BigInt(qty as number), price, ok])
