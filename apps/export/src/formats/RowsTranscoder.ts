@@ -360,6 +360,8 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
   const nullText = csv ? (options.nullString ?? "") : ""
   const nullBytes = Buffer.from(nullText, "utf8")
   const nullLength = nullBytes.length
+  // Room before a byte writer runs: its longest text (quoted for NDJSON), or the CSV null string when it declines.
+  const writeRoom = Math.max(MAX_WRITTEN + 2, nullLength)
   const plainText = Uint8Array.from(sources, (_, o) => (options.plainText?.[o] === true ? 1 : 0))
   // Per output column, how it is written (and its byte writer): decided here, not per cell.
   const writers = formatters.map((format, o) => (plainText[o] === 1 ? format?.writeBytes : undefined))
@@ -603,9 +605,9 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
           if (mode !== PASS) {
             if (mode === WRITE && (kind === NULL || (kind === INTEGER && to - from <= 15))) {
               // Epoch seconds (or null) straight into the output: no number-to-string, no rendered string.
-              if (at + MAX_WRITTEN + 2 > out.length) {
+              if (at + writeRoom > out.length) {
                 filled.push(out.subarray(0, at))
-                out = chunk(MAX_WRITTEN + 2)
+                out = chunk(writeRoom)
                 view = viewOf(out)
                 at = 0
               }
@@ -627,16 +629,9 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
                 continue
               }
               if (end === NO_TEXT) {
+                // A null: the room made above holds the CSV null string too.
                 if (!csv) at = writeNull(out, at)
-                else if (nullLength > 0) {
-                  if (at + nullLength > out.length) {
-                    filled.push(out.subarray(0, at))
-                    out = chunk(nullLength)
-                    view = viewOf(out)
-                    at = 0
-                  }
-                  at += nullBytes.copy(out, at)
-                }
+                else if (nullLength > 0) at += nullBytes.copy(out, at)
                 continue
               }
               // Anything else: the formatter says what is wrong.
