@@ -8,7 +8,7 @@ import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Stream } from "effect"
+import { Deferred, Effect, Exit, Stream } from "effect"
 import type { Cluster, MetadataObject } from "../../src/cluster/Cluster.ts"
 import { ExportError } from "../../src/ExportError.ts"
 import { type RunOptions, runExports, type Step, StepProbe } from "../../src/engine/Engine.ts"
@@ -475,14 +475,20 @@ describe("runExports with the job policy", () => {
       const { cluster } = fakeCluster(Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`X${i}`, 30])))
       let active = 0
       let peak = 0
+      // Each read holds its first page until three reads are open at once (so the run must overlap three
+      // exports, however the machine schedules them); a fourth would show in `peak`.
+      const threeOpen = yield* Deferred.make<void>()
       const counted: typeof cluster = {
         ...cluster,
         answerPages: (id, pageSize) =>
           Stream.unwrap(
-            Effect.sync(() => {
+            Effect.gen(function* () {
               active++
               peak = Math.max(peak, active)
-              return cluster.answerPages(id, pageSize).pipe(
+              if (active >= 3) yield* Deferred.succeed(threeOpen, undefined)
+              return Stream.fromEffect(Deferred.await(threeOpen)).pipe(
+                Stream.drain,
+                Stream.concat(cluster.answerPages(id, pageSize)),
                 Stream.mapEffect((page) => Effect.as(Effect.yieldNow, page)),
                 Stream.ensuring(Effect.sync(() => active--))
               )
