@@ -8,35 +8,17 @@
  *
  *   PARQUET_BENCH_ROWS=1000000 npx -y pnpm@12.4.2 exec node test/bench/src/export/parquetRun.ts
  */
-import { mkdtempSync, rmSync } from "node:fs"
-import { loadavg, tmpdir } from "node:os"
-import { join, resolve } from "node:path"
-import * as NodeFlags from "../../../../apps/export/src/cli/NodeFlags.ts"
-import { runNode } from "./childRun.ts"
+import { loadavg } from "node:os"
+import { resolve } from "node:path"
 import { measureLimit, rowsPerSecond } from "./limit.ts"
 import { startSandboxProcess } from "./sandboxProcess.ts"
-import { cliMain, runSpotpipe, type SpotpipeRunOptions, spotpipeArgs } from "./spotpipeRun.ts"
-import { credentials, openWire, pageSize } from "./wire.ts"
+import { runSpotpipe } from "./spotpipeRun.ts"
+import { openWire, pageSize } from "./wire.ts"
 
 const rows = Number(process.env.PARQUET_BENCH_ROWS ?? 1_000_000)
 const rounds = Number(process.env.PARQUET_BENCH_ROUNDS ?? 3)
 const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const MiB = 2 ** 20
-
-/** The same export through another build's launcher (its `bin/spotpipe.js`, beside its `dist/`). */
-const runBaseline = async (cli: string, options: SpotpipeRunOptions) => {
-  const out = mkdtempSync(join(tmpdir(), "spotpipe-bench-out-"))
-  try {
-    const args = spotpipeArgs(options, out).map((arg) => (arg === cliMain ? resolve(cli, "bin/spotpipe.js") : arg))
-    const result = await runNode(args, {
-      env: { THOUGHTSPOT_PASSWORD: credentials.password, ...NodeFlags.leanMemoryEnv },
-      timeoutMs: 900_000
-    })
-    return { ...result, failure: result.code === 0 ? undefined : `exit ${result.code}: ${result.stderrTail}` }
-  } finally {
-    rmSync(out, { recursive: true, force: true })
-  }
-}
 
 const sandbox = await startSandboxProcess({ rows })
 const baseline = process.env.PARQUET_BENCH_BASELINE
@@ -59,7 +41,7 @@ try {
     L.push(limit)
     for (const [i, { label, format, cli }] of cases.entries()) {
       const options = { url: sandbox.url, rows, format, pageSize, workers: 0, timeoutMs: 900_000 }
-      const run = cli === undefined ? await runSpotpipe(options) : await runBaseline(cli, options)
+      const run = await runSpotpipe(cli === undefined ? options : { ...options, cli: resolve(cli, "bin/spotpipe.js") })
       if (run.failure !== undefined) throw new Error(`${label}: ${run.failure}`)
       const rate = rows / (run.wallMs / 1000)
       rates[i]!.push(rate / limit)

@@ -34,6 +34,8 @@ export interface SpotpipeRunOptions {
   readonly cwd?: string
   /** Stop the run after this long. */
   readonly timeoutMs?: number
+  /** Another launcher to run instead of {@link cliMain}: an older build's `bin/spotpipe.js`, or `bin/dev.js`. */
+  readonly cli?: string
 }
 
 /** A run's measurements plus whether it exported every row (`failure` says why not). */
@@ -46,7 +48,7 @@ export interface SpotpipeRun extends ChildResult {
 export const spotpipeArgs = (options: SpotpipeRunOptions, out: string): Array<string> => [
   ...NodeFlags.leanMemory,
   ...(options.nodeFlags ?? []),
-  cliMain,
+  options.cli ?? cliMain,
   "search",
   "--host",
   options.url,
