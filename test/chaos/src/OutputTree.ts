@@ -4,20 +4,10 @@
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
+import { filesIn } from "../../../apps/export/test/support/Sandboxes.ts"
 
-/** Every file under `dir`: relative path → content. */
-export const readTree = (dir: string): Map<string, Buffer> => {
-  const files = new Map<string, Buffer>()
-  const walk = (at: string) => {
-    for (const entry of NodeFs.readdirSync(at, { withFileTypes: true })) {
-      const full = NodePath.join(at, entry.name)
-      if (entry.isDirectory()) walk(full)
-      else files.set(NodePath.relative(dir, full), NodeFs.readFileSync(full))
-    }
-  }
-  if (NodeFs.existsSync(dir)) walk(dir)
-  return files
-}
+/** Every file under `dir`, hidden ones included: relative path → content (none when `dir` does not exist). */
+export const readTree = (dir: string): Map<string, Buffer> => (NodeFs.existsSync(dir) ? filesIn(dir) : new Map())
 
 /** The data files of a tree (everything but manifests). */
 export const dataFiles = (tree: Map<string, Buffer>): Map<string, Buffer> =>
