@@ -6,7 +6,7 @@
  * `spotpipe run` runs a job file's exports with the job policy: a failed export is recorded while the others carry
  * on, and its state is kept for `--resume`. Both write the same files, layout and manifest fields.
  */
-import { Console, Effect, Option, Path, Redacted } from "effect"
+import { Config, Console, Effect, Option, Path, Redacted } from "effect"
 import { GlobalFlag, Prompt } from "effect/cli"
 import type { Cluster } from "../cluster/Cluster.ts"
 import { demoMetadataTypes, type MetadataObject } from "../cluster/Cluster.ts"
@@ -215,6 +215,7 @@ export const runSingle = (
         concurrency: output.concurrency,
         // One export at a time: `--concurrency` is every request in flight.
         requests: output.concurrency,
+        ...rateOf(input),
         ...limits
       })
       yield* Effect.logDebug(`using ThoughtSpot at ${cluster.host}`)
@@ -346,15 +347,36 @@ export const demoExports =
       )
     })
 
+/** `--rate-limit`, when given, for `connect` (else the client's default, ThoughtSpot's per-client limit). */
+const rateOf = (input: { readonly rateLimit: Option.Option<number> }) =>
+  Option.match(input.rateLimit, { onNone: () => ({}), onSome: (requestsPerSecond) => ({ requestsPerSecond }) })
+
+/** The shard `--shard` names, `auto` read from the scheduler's variables (through the config provider). */
+const shardOf = (spec: Shard.ShardSpec) =>
+  Effect.gen(function* () {
+    const values = new Map<string, string>()
+    if (spec._tag === "Auto") {
+      for (const name of Shard.autoVariables) {
+        const value = yield* Config.option(Config.String(name)).pipe(
+          Effect.mapError(() => new UsageError({ message: `cannot read the environment variable ${name}` }))
+        )
+        if (Option.isSome(value) && value.value.trim() !== "") values.set(name, value.value)
+      }
+    }
+    const resolved = Shard.resolveShard(spec, (name) => values.get(name))
+    return resolved._tag === "Ok" ? resolved.shard : yield* new UsageError({ message: resolved.message })
+  })
+
 /** Runs `spotpipe run`: a job file's exports (of the shard) into a directory, then the per-export summary. */
 export const runJobFile = (input: RunInput) =>
   withLogging(input, (logSettings) =>
     Effect.gen(function* () {
       const { path: jobFile, job } = input.job
-      const shard = Option.match(input.shard, { onNone: () => Shard.whole, onSome: (s) => s.shard })
+      const shard = Option.isSome(input.shard) ? yield* shardOf(input.shard.value.spec) : Shard.whole
+      // The shard as numbers (`--shard auto` resolved), so the hint works outside the scheduler too.
       yield* setResumeHint(
         ["spotpipe", "run", jobFile, ...(input.out === "." ? [] : ["--out", input.out])]
-          .concat(Option.isSome(input.shard) ? ["--shard", input.shard.value.text] : [], ["--resume"])
+          .concat(Option.isSome(input.shard) ? ["--shard", Shard.format(shard)] : [], ["--resume"])
           .map(shellWord)
           .join(" ")
       )
@@ -378,6 +400,8 @@ export const runJobFile = (input: RunInput) =>
         version,
         pageSize: defaultPageSize,
         concurrency: 2,
+        // A shard's share of the per-client limit: the shards of a job usually reach the cluster from one address.
+        requestsPerSecond: Shard.requestsPerSecondOf(shard, Option.getOrUndefined(input.rateLimit)),
         ...limits
       })
       yield* Effect.logDebug(`using ThoughtSpot at ${cluster.host}`)

@@ -154,8 +154,26 @@ export const connectionFlags = {
   )
 }
 
-/** `--timeout` and `--deadline`, in seconds. */
+/** Upper bound of `--rate-limit` (requests per second; a cluster's own limit may be above ThoughtSpot's 100). */
+const maxRequestsPerSecond = 10_000
+
+/** `--timeout` and `--deadline`, in seconds, and the client's `--rate-limit`. */
 export const timeLimitFlags = {
+  rateLimit: described(
+    Flag.String("rate-limit").pipe(
+      refine("rate-limit", (text: string) => {
+        const n = Number(text.trim())
+        return /^\d+(\.\d+)?$/.test(text.trim()) && n > 0 && n <= maxRequestsPerSecond
+          ? { ok: n }
+          : {
+              refused: `--rate-limit "${text}" is not a number of requests per second above 0 and up to ${maxRequestsPerSecond}: e.g. --rate-limit 25`
+            }
+      }),
+      Flag.withMetavar("requests/s"),
+      Flag.optional
+    ),
+    `requests per second this process sends at most (default ${Shard.clientRequestsPerSecond}, ThoughtSpot's limit per client address; a shard of --shard i/n its share, ${Shard.clientRequestsPerSecond}/n)`
+  ),
   timeout: described(
     wholeNumber(
       "timeout",
@@ -399,12 +417,12 @@ export const runFlags = {
   shard: described(
     Flag.String("shard").pipe(
       refine("shard", (text: string) => {
-        const checked = Shard.parseShard(text)
-        return checked._tag === "Error" ? { refused: checked.message } : { ok: { text, shard: checked.shard } }
+        const checked = Shard.parseShardSpec(text)
+        return checked._tag === "Error" ? { refused: checked.message } : { ok: { text, spec: checked.shard } }
       }),
       Flag.optional
     ),
-    "i/n: run only the i-th of n deterministic, balanced parts of the job (from 1; default: the whole job)"
+    "i/n: run only the i-th of n deterministic, balanced parts of the job (from 1; default: the whole job); auto/N (auto on AWS Batch): the part from JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX (from 0) of N (or AWS_BATCH_JOB_ARRAY_SIZE)"
   )
 }
 

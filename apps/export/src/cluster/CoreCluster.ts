@@ -26,6 +26,8 @@ export interface ConnectOptions {
    * theirs; default: the client's own bound (4), shared by a batch's exports.
    */
   readonly requests?: number
+  /** Requests per second the client sends at most (`--rate-limit`, a shard's share; core default 100). */
+  readonly requestsPerSecond?: number
   /** Timeout of one request attempt, reading the whole answer included (core default 120 000). */
   readonly attemptTimeoutMillis?: number
   /** Budget of one request, retries and their waits included (core default 600 000). */
@@ -152,6 +154,9 @@ export const connect = Effect.fn("CoreCluster.connect")(function* (
       pageSize: options.pageSize,
       prefetch: pagesAhead(options.concurrency, options.pageSize),
       ...(options.requests === undefined ? {} : { concurrency: options.requests }),
+      ...(options.requestsPerSecond === undefined
+        ? {}
+        : { rateLimit: { requestsPerSecond: options.requestsPerSecond, burst: 1 } }),
       retry: {
         ...(options.attemptTimeoutMillis === undefined ? {} : { attemptTimeoutMillis: options.attemptTimeoutMillis }),
         ...(options.deadlineMillis === undefined ? {} : { deadlineMillis: options.deadlineMillis })
