@@ -16,6 +16,7 @@ import { isUtf8 } from "node:buffer"
 import { crc32 } from "node:zlib"
 import { Config, ConfigProvider, Context, Effect, Exit, Layer, Option, Schema, Stream } from "effect"
 import type { HttpClient } from "effect/http"
+import * as ApiCall from "./ApiCall.ts"
 import * as Auth from "./Auth.ts"
 import { MAX_NESTING, NestingTooDeep, NumberOutOfRange, parseJsonExact } from "./internal/bigJson.ts"
 import * as Classify from "./internal/classify.ts"
@@ -159,6 +160,11 @@ export interface Service {
   }
   /** Token / login requests made so far (renewals included). */
   readonly credentialRequests: Effect.Effect<number>
+  /**
+   * Any REST v2.0 call (see `ApiCall`), through the same credentials, limits, retries and errors: the status
+   * and the body's bytes of a 2xx answer, never parsed.
+   */
+  readonly request: (request: ApiCall.ApiRequest) => Effect.Effect<ApiCall.ApiResponse, ThoughtSpotError>
 }
 
 /** The ThoughtSpot client service. */
@@ -633,7 +639,8 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
       liveboardData(request, readingOf(read)).pipe(
         Effect.withSpan("ThoughtSpotClient.liveboardData")
       )) as Service["liveboardData"],
-    credentialRequests: tokens.issued
+    credentialRequests: tokens.issued,
+    request: (request: ApiCall.ApiRequest) => ApiCall.send(requester, tokens, request)
   })
 })
 

@@ -3,6 +3,8 @@
  * retries, rate limiting, one typed error, typed endpoints and paginated `Stream`s with exact large integers.
  */
 
+/** Any REST v2.0 call as bytes (`ThoughtSpotClient.request`), with byte-exact JSON helpers. */
+export * as ApiCall from "./ApiCall.ts"
 /** Authentication methods (`Auth.password`, `Auth.secretKey`, `Auth.objectToken`, `Auth.bearerToken`, `Auth.cookieSession`). */
 export * as Auth from "./Auth.ts"
 /** Exact JSON parsing: integers beyond 2^53 become `bigint`. */

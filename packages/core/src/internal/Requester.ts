@@ -43,10 +43,12 @@ export interface RawResponse {
 export interface Call<A> {
   /** Operation name for errors and logs (e.g. `searchData`). */
   readonly operation: string
-  readonly method: "GET" | "POST"
-  /** Path below `/api/rest/2.0/`, e.g. `searchdata`. */
+  readonly method: "GET" | "POST" | "PUT" | "DELETE"
+  /** Path below `/api/rest/2.0/`, e.g. `searchdata` (a query string may follow). */
   readonly path: string
   readonly body?: unknown
+  /** JSON text sent as the body as it is, instead of `body` serialized (keeps a caller's exact numbers). */
+  readonly bodyText?: string
   /**
    * Reads a 2xx response; a `malformed` decode failure is retried like a transport error. The body's memory is
    * reused for a later response once `decode`'s effect has ended (BodyPool.ts), so `decode` copies what it keeps
@@ -103,8 +105,9 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
 
   const send = (call: Call<unknown>, credential: Credential | undefined, policy: RetryPolicy.RetryPolicy) => {
     let request = HttpClientRequest.make(call.method)(base + call.path, { headers })
-    if (call.body !== undefined)
-      request = HttpClientRequest.setBody(request, HttpBody.text(JSON.stringify(call.body), "application/json"))
+    const bodyText = call.bodyText ?? (call.body === undefined ? undefined : JSON.stringify(call.body))
+    if (bodyText !== undefined)
+      request = HttpClientRequest.setBody(request, HttpBody.text(bodyText, "application/json"))
     if (credential !== undefined) request = credential.apply(request)
     const attempt = Effect.gen(function* () {
       // No b3/traceparent headers: our span ids are nobody's business at the cluster.

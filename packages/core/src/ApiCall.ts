@@ -1,0 +1,278 @@
+/**
+ * Calls to any ThoughtSpot REST API v2.0 endpoint, for tools that pass answers on as they came (`spotpipe api`):
+ * {@link send} goes through the client's one pipeline (credentials and their renewal after a 401, the rate
+ * limiter, timeouts, retries, typed errors) and returns the status and the body's bytes, never parsed. Beside
+ * it, byte-level JSON helpers that keep every value's bytes: {@link apiPath} (which paths a call may name),
+ * {@link arrayElements} (the elements of a JSON array, each its own bytes) and {@link withMembers} (a JSON
+ * object with members replaced, the others kept as written).
+ *
+ * ```ts
+ * const client = yield* ThoughtSpotClient.ThoughtSpotClient
+ * const { bytes } = yield* client.request({ method: "POST", path: "metadata/search", body: '{"record_size":5}' })
+ * ```
+ */
+import { isUtf8 } from "node:buffer"
+import { Effect } from "effect"
+import * as Classify from "./internal/classify.ts"
+import type * as Requester from "./internal/Requester.ts"
+import type { ThoughtSpotError } from "./ThoughtSpotError.ts"
+
+/** The HTTP methods of REST v2.0 (169 POST, 10 GET, one PUT and one DELETE in the published spec). */
+export const methods = ["GET", "POST", "PUT", "DELETE"] as const
+/** See {@link methods}. */
+export type Method = (typeof methods)[number]
+
+/** One call to any REST v2.0 endpoint. */
+export interface ApiRequest {
+  readonly method: Method
+  /** The endpoint, as {@link apiPath} accepts it: `metadata/search`, `/metadata/search` or `/api/rest/2.0/metadata/search`. */
+  readonly path: string
+  /** Query parameters, in order, added to any query the path has. */
+  readonly query?: ReadonlyArray<readonly [string, string]>
+  /** JSON text sent as the body exactly as given (its numbers are never re-written); none when absent. */
+  readonly body?: string
+}
+
+/** The answer to an {@link ApiRequest} (2xx only: any other status is a `ThoughtSpotError`). */
+export interface ApiResponse {
+  readonly status: number
+  /** `Content-Type` as sent, if any. */
+  readonly contentType: string | undefined
+  /**
+   * The body's bytes as received (after a `Content-Encoding` is undone; a leading UTF-8 byte order mark, which
+   * JSON forbids, is dropped). Empty for a 204. A copy the caller owns.
+   */
+  readonly bytes: Uint8Array
+}
+
+/**
+ * The path below `/api/rest/2.0/` that `path` names, or why it is refused: an absolute URL (the host is the
+ * client's), another API version, a `.` or `..` segment (also `%2e`-encoded: a URL parser would resolve it
+ * out of the API), a backslash or a fragment. One leading `/` and the `/api/rest/2.0/` prefix are taken off; a
+ * query string is kept.
+ */
+export const apiPath = (
+  path: string
+): { readonly _tag: "Ok"; readonly path: string } | { readonly _tag: "Refused"; readonly message: string } => {
+  const refused = (message: string) => ({ _tag: "Refused" as const, message })
+  const trimmed = path.trim()
+  if (/^[a-z][a-z0-9+.-]*:/i.test(trimmed) || trimmed.startsWith("//")) {
+    return refused(
+      "give the endpoint's path (e.g. metadata/search), not a URL: the host comes from the connection (--host, THOUGHTSPOT_HOST)"
+    )
+  }
+  let rest = trimmed.startsWith("/") ? trimmed.slice(1) : trimmed
+  const route = rest.split("?", 1)[0] ?? ""
+  if (/^api\/rest\/2\.0(\/|$)/i.test(route)) rest = rest.slice("api/rest/2.0".length).replace(/^\//, "")
+  else if (/^api\/rest(\/|$)/i.test(route)) {
+    return refused("only REST API v2.0 is reachable: give a path below /api/rest/2.0/, e.g. metadata/search")
+  }
+  const endpoint = rest.split("?", 1)[0] ?? ""
+  if (endpoint === "") return refused("the path names no endpoint: give one, e.g. metadata/search")
+  if (rest.includes("#")) return refused("the path has a fragment (#…), which is never sent: leave it out")
+  if (rest.includes("\\")) return refused("the path has a backslash: separate its segments with /")
+  const segments = endpoint.split("/").map((s) => s.toLowerCase().replaceAll("%2e", "."))
+  if (segments.some((s) => s === "." || s === "..")) {
+    return refused("the path has a . or .. segment, which would leave /api/rest/2.0/: name the endpoint itself")
+  }
+  if (segments.some((s) => s === "")) return refused("the path has an empty segment (//): name the endpoint itself")
+  return { _tag: "Ok", path: rest }
+}
+
+const encodeQuery = (query: ReadonlyArray<readonly [string, string]>): string =>
+  query.map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`).join("&")
+
+/**
+ * Sends `request` with `requester` and `credentials` (the client's): a 2xx answer's status and bytes. The
+ * operation in errors and retry logs is `METHOD path`. A bad path fails as `BadRequest` before anything is
+ * sent; a 2xx answer that is not JSON (an HTML page, another content type) fails as `ResponseDecode`.
+ */
+export const send = (
+  requester: Requester.Requester,
+  credentials: Requester.CredentialSource,
+  request: ApiRequest
+): Effect.Effect<ApiResponse, ThoughtSpotError> => {
+  const checked = apiPath(request.path)
+  const operation = `${request.method} ${checked._tag === "Ok" ? checked.path.split("?", 1)[0] : request.path}`
+  if (checked._tag === "Refused") return Effect.fail(Classify.badInput(operation, checked.message))
+  const query = request.query === undefined || request.query.length === 0 ? "" : encodeQuery(request.query)
+  const path = query === "" ? checked.path : `${checked.path}${checked.path.includes("?") ? "&" : "?"}${query}`
+  return requester.run(
+    {
+      operation,
+      method: request.method,
+      path,
+      ...(request.body === undefined ? {} : { bodyText: request.body }),
+      // Copied: the body's memory is reused once this ends.
+      decode: (raw) =>
+        Effect.succeed({
+          status: raw.status,
+          contentType: raw.headers["content-type"],
+          bytes: Uint8Array.from(raw.bytes)
+        })
+    },
+    credentials
+  )
+}
+
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+const isSpace = (code: number | undefined) => code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09
+
+const skipSpace = (bytes: Uint8Array, at: number): number => {
+  let i = at
+  while (isSpace(bytes[i])) i++
+  return i
+}
+
+/** The index after the string starting at `at` (its opening quote). */
+const skipString = (bytes: Uint8Array, at: number): number => {
+  let i = at + 1
+  while (i < bytes.length) {
+    const code = bytes[i]
+    if (code === BACKSLASH) i += 2
+    else if (code === QUOTE) return i + 1
+    else i++
+  }
+  return i
+}
+
+/** The index after the value starting at `at` (valid JSON assumed: checked by the callers). */
+const skipValue = (bytes: Uint8Array, at: number): number => {
+  const first = bytes[at]
+  if (first === QUOTE) return skipString(bytes, at)
+  if (first === 0x7b || first === 0x5b) {
+    let depth = 0
+    let i = at
+    while (i < bytes.length) {
+      const code = bytes[i]
+      if (code === QUOTE) {
+        i = skipString(bytes, i)
+        continue
+      }
+      if (code === 0x7b || code === 0x5b) depth++
+      else if (code === 0x7d || code === 0x5d) {
+        depth--
+        if (depth === 0) return i + 1
+      }
+      i++
+    }
+    return i
+  }
+  let i = at
+  while (i < bytes.length && !isSpace(bytes[i]) && bytes[i] !== 0x2c && bytes[i] !== 0x5d && bytes[i] !== 0x7d) i++
+  return i
+}
+
+/** Parses `bytes` as JSON (strict UTF-8), or `undefined` when they are not JSON. Used to check, never to write. */
+const parsed = (bytes: Uint8Array): { readonly value: unknown } | undefined => {
+  if (!isUtf8(bytes)) return undefined
+  try {
+    return { value: JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")) }
+  } catch {
+    return undefined
+  }
+}
+
+/** What a JSON text is at its top level, for messages. */
+export type JsonKind = "object" | "array" | "string" | "number" | "boolean" | "null"
+
+const kindOf = (value: unknown): JsonKind =>
+  value === null
+    ? "null"
+    : Array.isArray(value)
+      ? "array"
+      : (typeof value as "object" | "string" | "number" | "boolean")
+
+/**
+ * The elements of a JSON array, each as the bytes it was written with (a view into `bytes`), or what the text
+ * is instead: `NotJson` (not UTF-8 or not JSON) or `NotArray` with its kind.
+ */
+export const arrayElements = (
+  bytes: Uint8Array
+):
+  | { readonly _tag: "Array"; readonly elements: ReadonlyArray<Uint8Array> }
+  | { readonly _tag: "NotArray"; readonly kind: JsonKind }
+  | { readonly _tag: "NotJson" } => {
+  const json = parsed(bytes)
+  if (json === undefined) return { _tag: "NotJson" }
+  if (!Array.isArray(json.value)) return { _tag: "NotArray", kind: kindOf(json.value) }
+  const elements: Array<Uint8Array> = []
+  let i = skipSpace(bytes, skipSpace(bytes, 0) + 1)
+  while (bytes[i] !== 0x5d && i < bytes.length) {
+    const end = skipValue(bytes, i)
+    elements.push(bytes.subarray(i, end))
+    i = skipSpace(bytes, end)
+    if (bytes[i] === 0x2c) i = skipSpace(bytes, i + 1)
+  }
+  // The scan and the parser must agree; they always do on valid JSON.
+  if (elements.length !== (json.value as ReadonlyArray<unknown>).length) return { _tag: "NotJson" }
+  return { _tag: "Array", elements }
+}
+
+/**
+ * `value` (valid JSON) on one line: as it is when it holds no line break, else with the whitespace outside its
+ * strings left out (a string cannot hold a raw line break, so every value keeps its bytes).
+ */
+export const oneLine = (value: Uint8Array): Uint8Array => {
+  if (!value.includes(0x0a) && !value.includes(0x0d)) return value
+  const out = new Uint8Array(value.length)
+  let n = 0
+  let i = 0
+  while (i < value.length) {
+    const code = value[i]!
+    if (code === QUOTE) {
+      const end = skipString(value, i)
+      out.set(value.subarray(i, end), n)
+      n += end - i
+      i = end
+    } else {
+      if (!isSpace(code)) out[n++] = code
+      i++
+    }
+  }
+  return out.subarray(0, n)
+}
+
+/**
+ * The members of a JSON object as `[key, value]` texts exactly as written (the key with its quotes), or
+ * `undefined` when `text` is not a JSON object.
+ */
+export const objectMembers = (text: string): ReadonlyArray<readonly [string, string]> | undefined => {
+  const bytes = Buffer.from(text, "utf8")
+  const json = parsed(bytes)
+  if (json === undefined || kindOf(json.value) !== "object") return undefined
+  const members: Array<readonly [string, string]> = []
+  let i = skipSpace(bytes, skipSpace(bytes, 0) + 1)
+  while (bytes[i] === QUOTE) {
+    const keyEnd = skipString(bytes, i)
+    const valueStart = skipSpace(bytes, skipSpace(bytes, keyEnd) + 1)
+    const valueEnd = skipValue(bytes, valueStart)
+    members.push([bytes.toString("utf8", i, keyEnd), bytes.toString("utf8", valueStart, valueEnd)])
+    i = skipSpace(bytes, valueEnd)
+    if (bytes[i] === 0x2c) i = skipSpace(bytes, i + 1)
+  }
+  return members
+}
+
+/**
+ * The JSON object `members` (as {@link objectMembers} gives them) with `replaced` (key → JSON text) set: a key
+ * already there is replaced where it stands, new ones come last. Every other member keeps its text.
+ */
+export const withMembers = (
+  members: ReadonlyArray<readonly [string, string]>,
+  replaced: ReadonlyArray<readonly [string, string]>
+): string => {
+  const wanted = new Map(replaced)
+  const left = new Map(replaced)
+  const out = members.flatMap(([key, value]): ReadonlyArray<string> => {
+    const name = JSON.parse(key) as string
+    if (!wanted.has(name)) return [`${key}:${value}`]
+    if (!left.has(name)) return [] // given twice: said once
+    const text = `${key}:${left.get(name)}`
+    left.delete(name)
+    return [text]
+  })
+  for (const [name, value] of left) out.push(`${JSON.stringify(name)}:${value}`)
+  return `{${out.join(",")}}`
+}

@@ -1,0 +1,278 @@
+/**
+ * `ThoughtSpotClient.request` and the byte-level helpers of `ApiCall`: answers as the bytes that arrived (equal to
+ * a plain HTTP read of the same endpoint), bodies sent as given, a renewed token after a 401, paths that cannot
+ * leave `/api/rest/2.0/`, and array elements / object members cut out of JSON text without re-writing a value.
+ */
+import { createServer, type IncomingMessage, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { Effect, Exit } from "effect"
+import fc from "fast-check"
+import { ApiCall, Auth, ThoughtSpotClient } from "../src/index.ts"
+
+const user = fixtures.user
+const password = Auth.password({ username: user.username, password: user.password })
+
+const withClient = <A, E>(
+  options: ThoughtSpotClient.ThoughtSpotClientOptions,
+  use: (client: ThoughtSpotClient.Service) => Effect.Effect<A, E>
+): Promise<Exit.Exit<A, E>> =>
+  Effect.runPromiseExit(
+    Effect.flatMap(ThoughtSpotClient.ThoughtSpotClient, use).pipe(Effect.provide(ThoughtSpotClient.layerNode(options)))
+  )
+
+const value = <A, E>(exit: Exit.Exit<A, E>): A => {
+  if (Exit.isFailure(exit)) throw new Error(`expected success: ${String(exit.cause)}`)
+  return exit.value
+}
+
+const failure = <A, E>(exit: Exit.Exit<A, E>): E => {
+  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
+  const reason = exit.cause.reasons.find((r) => r._tag === "Fail")
+  if (reason === undefined || reason._tag !== "Fail") throw new Error(`expected a typed failure: ${String(exit.cause)}`)
+  return reason.error
+}
+
+const text = (bytes: Uint8Array) => Buffer.from(bytes).toString("utf8")
+const bytesOf = (s: string) => new Uint8Array(Buffer.from(s, "utf8"))
+
+describe("ApiCall.apiPath", () => {
+  it("takes the three spellings of an endpoint and keeps a query", () => {
+    for (const path of [
+      "metadata/search",
+      "/metadata/search",
+      "/api/rest/2.0/metadata/search",
+      "api/rest/2.0/metadata/search"
+    ]) {
+      expect(ApiCall.apiPath(path)).toEqual({ _tag: "Ok", path: "metadata/search" })
+    }
+    expect(ApiCall.apiPath("/system/config?x=1")).toEqual({ _tag: "Ok", path: "system/config?x=1" })
+  })
+
+  it("refuses URLs, other versions and paths that would leave /api/rest/2.0/", () => {
+    for (const path of [
+      "https://evil.example/api/rest/2.0/system",
+      "//evil.example/system",
+      "/api/rest/1.0/system",
+      "/api/rest/v2/system",
+      "metadata/../../admin",
+      "metadata/%2E%2e/x",
+      "./system",
+      "metadata\\..\\x",
+      "system#frag",
+      "metadata//search",
+      "",
+      "/api/rest/2.0/"
+    ]) {
+      expect(ApiCall.apiPath(path)._tag, path).toBe("Refused")
+    }
+  })
+})
+
+describe("ApiCall.arrayElements", () => {
+  it("cuts each element's own bytes: big integers, number spellings, escapes and key order intact", () => {
+    const body = ' [ {"b":12345678901234567890123,"a":1.50} ,"x\\"]\\\\",\n[1e400, -0.0], null,true , {"k":[{}]}]\n'
+    const result = ApiCall.arrayElements(bytesOf(body))
+    expect(result._tag).toBe("Array")
+    if (result._tag !== "Array") return
+    expect(result.elements.map(text)).toEqual([
+      '{"b":12345678901234567890123,"a":1.50}',
+      '"x\\"]\\\\"',
+      "[1e400, -0.0]",
+      "null",
+      "true",
+      '{"k":[{}]}'
+    ])
+  })
+
+  it("says what a text is when it is not an array", () => {
+    expect(ApiCall.arrayElements(bytesOf('{"a":[1]}'))).toEqual({ _tag: "NotArray", kind: "object" })
+    expect(ApiCall.arrayElements(bytesOf("[]"))).toEqual({ _tag: "Array", elements: [] })
+    expect(ApiCall.arrayElements(bytesOf("[1,"))).toEqual({ _tag: "NotJson" })
+    expect(ApiCall.arrayElements(new Uint8Array())).toEqual({ _tag: "NotJson" })
+    expect(ApiCall.arrayElements(new Uint8Array([0x5b, 0x22, 0xff, 0x22, 0x5d]))).toEqual({ _tag: "NotJson" })
+  })
+
+  it("on any JSON array, with any whitespace, gives the elements as written", () => {
+    const spaced = (value: unknown, space: string): string =>
+      JSON.stringify(value, null, space.length === 0 ? undefined : space)
+    fc.assert(
+      fc.property(fc.array(fc.jsonValue()), fc.constantFrom("", " ", "\t", "  "), (items, space) => {
+        const result = ApiCall.arrayElements(bytesOf(spaced(items, space)))
+        if (result._tag !== "Array") return false
+        expect(result.elements.map((e) => JSON.parse(text(e)))).toEqual(JSON.parse(JSON.stringify(items)))
+        // On one line each, and unchanged when written compactly.
+        for (const [i, element] of result.elements.entries()) {
+          const line = text(ApiCall.oneLine(element))
+          expect(line).not.toMatch(/[\r\n]/)
+          expect(JSON.parse(line)).toEqual(JSON.parse(JSON.stringify(items[i])))
+          if (space === "") expect(line).toBe(JSON.stringify(items[i]))
+        }
+        return true
+      })
+    )
+  })
+
+  it("oneLine drops only the whitespace outside strings, and only when there is a line break", () => {
+    expect(text(ApiCall.oneLine(bytesOf('{ "a b" : 12345678901234567890 }')))).toBe('{ "a b" : 12345678901234567890 }')
+    expect(text(ApiCall.oneLine(bytesOf('{\n  "a b": [ 1.50,\r\n "c\\nd" ]\n}')))).toBe('{"a b":[1.50,"c\\nd"]}')
+  })
+})
+
+describe("ApiCall.objectMembers / withMembers", () => {
+  it("replaces members where they stand, adds the others last, and keeps every other member's text", () => {
+    const members = ApiCall.objectMembers('{ "z": 12345678901234567890, "record_offset" : 0, "n": {"a": [1.50]} }')
+    expect(members).toEqual([
+      ['"z"', "12345678901234567890"],
+      ['"record_offset"', "0"],
+      ['"n"', '{"a": [1.50]}']
+    ])
+    expect(
+      ApiCall.withMembers(members!, [
+        ["record_offset", "20"],
+        ["record_size", "10"]
+      ])
+    ).toBe('{"z":12345678901234567890,"record_offset":20,"n":{"a": [1.50]},"record_size":10}')
+    expect(ApiCall.objectMembers("[1]")).toBeUndefined()
+    expect(ApiCall.objectMembers("{")).toBeUndefined()
+    expect(ApiCall.withMembers(ApiCall.objectMembers("{}")!, [["record_size", "5"]])).toBe('{"record_size":5}')
+  })
+})
+
+describe("ThoughtSpotClient.request against the sandbox", () => {
+  let sandbox: RunningSandbox
+  beforeAll(async () => {
+    sandbox = await startSandbox({ port: 0 })
+  })
+  afterAll(() => sandbox.close())
+
+  /** The same call made with plain `fetch` and a token of its own: the bytes the server sends. */
+  const fetched = async (path: string, body: string) => {
+    const token = (await (
+      await fetch(`${sandbox.url}/api/rest/2.0/auth/token/full`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "user-agent": "test" },
+        body: JSON.stringify({ username: user.username, password: user.password })
+      })
+    ).json()) as { token: string }
+    const response = await fetch(`${sandbox.url}/api/rest/2.0/${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "user-agent": "test", authorization: `Bearer ${token.token}` },
+      body
+    })
+    return new Uint8Array(await response.arrayBuffer())
+  }
+
+  it("returns the bytes ThoughtSpot sent, integers beyond 2^53 included", async () => {
+    const body = '{"metadata_identifier":"Order Details","record_size":3}'
+    const response = value(
+      await withClient({ host: sandbox.url, auth: password }, (client) =>
+        client.request({ method: "POST", path: "/api/rest/2.0/metadata/answer/data", body })
+      )
+    )
+    expect(response.status).toBe(200)
+    expect(response.contentType).toMatch(/^application\/json/)
+    expect(Buffer.from(response.bytes).equals(Buffer.from(await fetched("metadata/answer/data", body)))).toBe(true)
+    // The sandbox's Order IDs start at 9007199254740000: beyond 2^53, which JSON.parse would round.
+    expect(text(response.bytes)).toMatch(/\[9007199254740\d\d\d,/)
+  })
+
+  it("renews a revoked token once and replays the call", async () => {
+    const exit = await withClient({ host: sandbox.url, auth: password }, (client) =>
+      Effect.gen(function* () {
+        const first = yield* client.request({ method: "GET", path: "system" })
+        yield* Effect.sync(() => sandbox.revokeAllTokens())
+        const second = yield* client.request({ method: "GET", path: "system" })
+        return { first, second, issued: yield* client.credentialRequests }
+      })
+    )
+    const { first, second, issued } = value(exit)
+    expect(text(second.bytes)).toBe(text(first.bytes))
+    expect(issued).toBe(2)
+  })
+
+  it("fails with ThoughtSpot's typed error, its message free of the password", async () => {
+    const error = failure(
+      await withClient({ host: sandbox.url, auth: password }, (client) =>
+        client.request({ method: "POST", path: "metadata/answer/data", body: '{"metadata_identifier":"nope"}' })
+      )
+    )
+    expect(error.operation).toBe("POST metadata/answer/data")
+    expect(error.reason._tag).toBe("BadRequest")
+    expect(error.message).toContain("no ANSWER with id or name 'nope'")
+    expect(error.message).not.toContain(user.password)
+  })
+
+  it("refuses a path out of /api/rest/2.0/ before sending anything", async () => {
+    const before = sandbox.stats().requests
+    const error = failure(
+      await withClient({ host: sandbox.url, auth: password }, (client) =>
+        client.request({ method: "GET", path: "https://elsewhere.example/api/rest/2.0/system" })
+      )
+    )
+    expect(error.reason._tag).toBe("BadRequest")
+    expect(sandbox.stats().requests).toBe(before)
+  })
+})
+
+describe("ThoughtSpotClient.request on the wire", () => {
+  const seen: Array<{ method: string; url: string; body: string; authorization: string | undefined }> = []
+  let server: Server
+  let url: string
+  const readAll = (request: IncomingMessage) =>
+    new Promise<string>((resolve) => {
+      const chunks: Array<Buffer> = []
+      request.on("data", (c: Buffer) => chunks.push(c))
+      request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")))
+    })
+  beforeAll(async () => {
+    server = createServer(async (request, response) => {
+      const body = await readAll(request)
+      seen.push({
+        method: request.method ?? "",
+        url: request.url ?? "",
+        body,
+        authorization: request.headers.authorization
+      })
+      if (request.url?.startsWith("/api/rest/2.0/empty")) {
+        response.writeHead(204).end()
+        return
+      }
+      response.writeHead(200, { "content-type": "application/json" }).end('{"ok": 1.50}')
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  })
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+
+  it("sends the body text as given, the query encoded after the path's own, with the credential", async () => {
+    const body = '{ "n": 12345678901234567890, "x": 1.50 }'
+    const exit = await withClient({ host: url, auth: Auth.bearerToken("tok") }, (client) =>
+      Effect.gen(function* () {
+        const put = yield* client.request({
+          method: "PUT",
+          path: "ai/agent/instructions/set?a=1",
+          query: [
+            ["b c", "d&e"],
+            ["f", "ü"]
+          ],
+          body
+        })
+        const deleted = yield* client.request({ method: "DELETE", path: "/empty" })
+        return { put, deleted }
+      })
+    )
+    const { put, deleted } = value(exit)
+    expect(text(put.bytes)).toBe('{"ok": 1.50}')
+    expect(deleted.status).toBe(204)
+    expect(deleted.bytes.length).toBe(0)
+    expect(seen[0]).toEqual({
+      method: "PUT",
+      url: "/api/rest/2.0/ai/agent/instructions/set?a=1&b%20c=d%26e&f=%C3%BC",
+      body,
+      authorization: "Bearer tok"
+    })
+    expect(seen[1]).toMatchObject({ method: "DELETE", url: "/api/rest/2.0/empty", body: "" })
+  })
+})
