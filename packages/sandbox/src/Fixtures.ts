@@ -2,8 +2,9 @@
  * Facts about the sandbox's built-in content that other packages' tests rely on: credentials, object ids and
  * names, result column names, and the small fixed "golden" configuration whose output never changes.
  */
-import { answers, defaultUser, limitedUser, liveboards, ordersTable } from "./internal/Catalog.ts"
+import { answers, defaultUser, isSecured, limitedUser, liveboards, ordersTable } from "./internal/Catalog.ts"
 import { orderColumns } from "./internal/Orders.ts"
+import { orgs } from "./internal/Orgs.ts"
 
 /** A saved answer or liveboard as tests see it. */
 export interface FixtureObject {
@@ -68,6 +69,23 @@ export const fixtures = {
   answers: named(answers, answerNames),
   /** Liveboards by name. */
   liveboards: named(liveboards, liveboardNames),
+  /**
+   * Every org (Primary, id 0, first): its members (`tsUserA` is in all of them, with full access) with their
+   * passwords and account status, and the ids of its answers, liveboards and model by name.
+   */
+  orgs: orgs.map((o) => ({
+    id: o.org.id,
+    name: o.org.name,
+    users: o.members.map((m) => ({
+      username: m.user.name,
+      password: m.user.password,
+      id: m.user.id,
+      accountStatus: m.accountStatus
+    })),
+    objects: Object.fromEntries(
+      o.objects.filter(isSecured).map((x) => [x.name, { id: x.id, type: x.type }])
+    ) as Readonly<Record<string, { readonly id: string; readonly type: string }>>
+  })),
   /** A small fixed dataset for golden-file tests: same output on every machine and run. */
   golden: { rows: 40, seed: 7, timezone: "America/Los_Angeles" }
 } as const

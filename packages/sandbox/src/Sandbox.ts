@@ -9,6 +9,7 @@ import { Context, Effect, Layer, Result } from "effect"
 import type { FaultKind } from "./Faults.ts"
 import { AuthStore } from "./internal/Auth.ts"
 import { Engine } from "./internal/Engine.ts"
+import { ModifiedTimes, type Touched } from "./internal/Modified.ts"
 import { makeListener, type WireStats } from "./internal/Server.ts"
 import { resolveOptions, SandboxOptionError, type SandboxOptions } from "./Options.ts"
 
@@ -46,6 +47,12 @@ export interface RunningSandbox {
   readonly stats: () => SandboxStats
   /** Revokes every issued token and closes every session (forced revocation); returns how many tokens. */
   readonly revokeAllTokens: () => number
+  /**
+   * Marks objects (GUIDs of any org) as modified now (the sandbox clock; always later than before), so that
+   * `metadata/search` reports the new `modified`. Throws for an unknown id, changing nothing. The same is
+   * `POST ${url}/__sandbox/touch` with `{"ids":[…]}` for tests that drive a sandbox in another process.
+   */
+  readonly touch: (ids: ReadonlyArray<string>) => ReadonlyArray<Touched>
   /** Stops listening and drops open connections. */
   readonly close: () => Promise<void>
 }
@@ -57,6 +64,7 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Runnin
   const resolved = checked.success
   const secretKey = resolved.secretKey ?? randomBytes(18).toString("base64url")
   const auth = new AuthStore()
+  const modified = new ModifiedTimes()
   const engine = new Engine(resolved.seed, resolved.rows, resolved.timezone, resolved.customCalendar, resolved.orderIds)
   const wire: WireStats = {
     requests: 0,
@@ -75,7 +83,10 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Runnin
     },
     rateLimited: 0
   }
-  const server = createServer({ keepAliveTimeout: 30_000 }, makeListener(resolved, secretKey, auth, engine, wire))
+  const server = createServer(
+    { keepAliveTimeout: 30_000 },
+    makeListener(resolved, secretKey, auth, engine, wire, modified)
+  )
   await new Promise<void>((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {
       const where = `${resolved.host}:${resolved.port}`
@@ -112,6 +123,7 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Runnin
       lookAheadRenders: engine.stats.lookAheadRenders
     }),
     revokeAllTokens: () => auth.revokeAll(),
+    touch: (ids) => modified.touch(ids, resolved.clock.now()),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve())

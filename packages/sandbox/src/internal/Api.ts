@@ -5,9 +5,7 @@
 import { ApiError, badRequest, forbidden, unauthorized } from "./ApiError.ts"
 import type { AuthStore, Principal, TokenRecord } from "./Auth.ts"
 import {
-  allObjects,
   type CatalogObject,
-  findObject,
   isSecured,
   type MetadataType,
   metadataTypes,
@@ -18,7 +16,11 @@ import {
   users
 } from "./Catalog.ts"
 import type { Engine } from "./Engine.ts"
+import type { ModifiedTimes } from "./Modified.ts"
 import { orderColumns } from "./Orders.ts"
+import { allUsers, findOrg, membership, type OrgContent, orgOf } from "./Orgs.ts"
+import { bool, int, json, likePattern, str } from "./Params.ts"
+import { principalRoutes, userBody } from "./Principals.ts"
 import { QueryError, type QueryPlan } from "./Query.ts"
 import type { DataFormat } from "./ResultSet.ts"
 
@@ -56,33 +58,8 @@ export interface Route {
   readonly handle: (req: ApiRequest) => ApiResponse
 }
 
-const json = (value: unknown, status = 200): ApiResponse => ({
-  status,
-  headers: { "content-type": "application/json" },
-  body: [JSON.stringify(value)]
-})
 const noContent = (headers?: Record<string, string | ReadonlyArray<string>>): ApiResponse =>
   headers === undefined ? { status: 204 } : { status: 204, headers }
-
-const str = (body: Record<string, unknown>, key: string): string | undefined => {
-  const v = body[key]
-  if (v === undefined || v === null) return undefined
-  if (typeof v !== "string") throw badRequest(`Invalid parameter values: ${key} must be a string`)
-  return v
-}
-const int = (body: Record<string, unknown>, key: string, fallback: number): number => {
-  const v = body[key]
-  if (v === undefined || v === null) return fallback
-  if (typeof v !== "number" || !Number.isInteger(v))
-    throw badRequest(`Invalid parameter values: ${key} must be an integer`)
-  return v
-}
-const bool = (body: Record<string, unknown>, key: string, fallback: boolean): boolean => {
-  const v = body[key]
-  if (v === undefined || v === null) return fallback
-  if (typeof v !== "boolean") throw badRequest(`Invalid parameter values: ${key} must be a boolean`)
-  return v
-}
 
 /** Reads the bearer token or session cookie of a request; undefined when absent. */
 export const authenticate = (
@@ -134,31 +111,6 @@ const tokenBody = (t: TokenRecord) => ({
   valid_for_username: t.user.name
 })
 
-const userBody = (u: UserDef, nowMs: number) => ({
-  id: u.id,
-  name: u.name,
-  display_name: u.displayName,
-  visibility: "SHARABLE",
-  author_id: users[0]!.id,
-  can_change_password: true,
-  complete_detail: true,
-  creation_time_in_millis: Date.parse("2024-01-15T00:00:00Z"),
-  current_org: { id: 0, name: "Primary" },
-  deleted: false,
-  deprecated: false,
-  account_type: "LOCAL_USER",
-  account_status: "ACTIVE",
-  email: u.email,
-  expiration_time_in_millis: nowMs + 3 * 3_600_000,
-  external: false,
-  hidden: false,
-  orgs: [{ id: 0, name: "Primary" }],
-  privileges: u.access === undefined ? ["ADMINISTRATION", "DATADOWNLOADING", "AUTHORING"] : ["DATADOWNLOADING"],
-  tenant_id: "sandbox",
-  user_groups: u.groups.map((g) => ({ id: g, name: allObjects.find((o) => o.id === g)?.name ?? g })),
-  user_inherited_groups: []
-})
-
 /** A result column's description, as the client reads it from `metadata_detail` (see the common brief). */
 const vizColumns = (plan: QueryPlan) =>
   plan.selections.map((s) => ({
@@ -205,7 +157,7 @@ const detailOf = (o: CatalogObject): unknown => {
   return { id: o.id, name: o.name }
 }
 
-const headerOf = (o: CatalogObject) => {
+const headerOf = (o: CatalogObject, org: OrgContent, modified: ModifiedTimes) => {
   const author = users[0]!
   const header: Record<string, unknown> = {
     id: o.id,
@@ -215,21 +167,21 @@ const headerOf = (o: CatalogObject) => {
     authorName: author.name,
     authorDisplayName: author.displayName,
     created: o.created,
-    modified: o.modified,
+    modified: modified.of(o),
     modifiedBy: author.id,
     owner: o.type === "ANSWER" || o.type === "LIVEBOARD" ? o.id : author.id,
     isDeleted: false,
     isHidden: false,
     isAutoCreated: false,
     isAutoDelete: false,
-    tags: tagObjects(o).map((t) => ({ id: t.id, name: t.name })),
-    orgIds: [0],
+    tags: tagObjects(o, org.tags).map((t) => ({ id: t.id, name: t.name })),
+    orgIds: [org.org.id],
     isExternal: false,
     isDeprecated: false
   }
   if (o.subtype !== undefined) header["type"] = o.subtype
   if (o.type === "USER") {
-    const u = users.find((x) => x.id === o.id)!
+    const u = allUsers.find((x) => x.id === o.id)!
     header["displayName"] = u.displayName
     header["type"] = "LOCAL_USER"
   }
@@ -237,15 +189,6 @@ const headerOf = (o: CatalogObject) => {
   if (o.type === "LOGICAL_TABLE") header["aiAnswerGenerationDisabled"] = false
   return header
 }
-
-const likePattern = (pattern: string): RegExp =>
-  new RegExp(
-    `^${pattern
-      .split("%")
-      .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-      .join(".*")}$`,
-    "is"
-  )
 
 /** Applies `record_offset`/`record_size` validation for data endpoints; `-1` and sizes above the cap read 100 000. */
 const paging = (body: Record<string, unknown>) => {
@@ -267,7 +210,12 @@ const runAll = (tasks: ReadonlyArray<() => void>) => {
 }
 
 /** Builds the endpoint table for one sandbox. */
-export const makeRoutes = (settings: ApiSettings, auth: AuthStore, engine: Engine): Readonly<Record<string, Route>> => {
+export const makeRoutes = (
+  settings: ApiSettings,
+  auth: AuthStore,
+  engine: Engine,
+  modified: ModifiedTimes
+): Readonly<Record<string, Route>> => {
   const validityMs = (requested: number) => {
     const cap = settings.tokenValiditySeconds
     return (cap === undefined ? requested : Math.min(requested, cap)) * 1000
@@ -279,27 +227,46 @@ export const makeRoutes = (settings: ApiSettings, auth: AuthStore, engine: Engin
     const password = str(body, "password") ?? ""
     const secret = str(body, "secret_key") ?? ""
     if (password === "" && secret === "") throw badRequest("Either secret_key or password must be provided.")
-    const user = users.find((u) => u.name.toLowerCase() === username.toLowerCase())
+    const user = allUsers.find((u) => u.name.toLowerCase() === username.toLowerCase())
     // When both are sent, ThoughtSpot checks secret_key (trusted authentication) and ignores password.
     const ok = user !== undefined && (secret !== "" ? secret === settings.secretKey : password === user.password)
     if (!ok || user === undefined) throw unauthorized("Authentication failed: wrong username, password or secret key.")
     return user
   }
 
-  const issue = (body: Record<string, unknown>, objectId: string | undefined) => {
-    const user = credentials(body)
+  /**
+   * The org a token request asks for: `org_id` (the spec's field) or `org_identifier` (id or name, as
+   * `auth/token/custom` and session login take it); the Primary org when neither is sent.
+   */
+  const requestedOrg = (body: Record<string, unknown>, user: UserDef): OrgContent => {
+    const orgId = body["org_id"] === undefined || body["org_id"] === null ? undefined : int(body, "org_id", 0)
+    const orgIdentifier = str(body, "org_identifier")
+    if (orgId !== undefined && orgIdentifier !== undefined && findOrg(orgIdentifier)?.org.id !== orgId) {
+      throw badRequest(
+        `Invalid parameter values: org_id ${orgId} and org_identifier '${orgIdentifier}' name different orgs.`
+      )
+    }
+    const wanted = orgId ?? orgIdentifier ?? 0
+    const org = findOrg(wanted)
+    if (org === undefined) throw badRequest(`Invalid parameter values: org '${wanted}' does not exist.`)
+    if (membership(org, user.id) === undefined) {
+      throw unauthorized(
+        `Authentication failed: user ${user.name} is not a member of org '${org.org.name}' (${org.org.id}).`
+      )
+    }
+    return org
+  }
+
+  const issue = (body: Record<string, unknown>, user: UserDef, org: OrgContent, objectId: string | undefined) => {
     const validity = int(body, "validity_time_in_sec", 300)
     if (validity <= 0) throw badRequest("Invalid parameter values: validity_time_in_sec must be > 0")
-    const orgId = int(body, "org_id", 0)
-    if (orgId !== 0)
-      throw badRequest(`Invalid parameter values: org_id ${orgId} does not exist (the sandbox has Org 0 only)`)
-    return auth.issue(user, objectId, orgId, settings.now(), validityMs(validity))
+    return auth.issue(user, objectId, org.org.id, settings.now(), validityMs(validity))
   }
 
   const findReadable = (p: Principal, type: MetadataType, identifier: string | undefined, field: string) => {
     if (identifier === undefined || identifier === "")
       throw badRequest(`Invalid parameter values: ${field} is required.`)
-    const o = findObject(type, identifier)
+    const o = orgOf(p).objects.find((x) => x.type === type && (x.id === identifier || x.name === identifier))
     if (o === undefined) {
       throw badRequest(`Invalid parameter values: no ${type} with id or name '${identifier}' exists.`)
     }
@@ -337,10 +304,14 @@ export const makeRoutes = (settings: ApiSettings, auth: AuthStore, engine: Engin
   const principalOf = (req: ApiRequest): Principal => req.principal!
 
   return {
+    ...principalRoutes(settings.now),
     "auth/token/full": {
       method: "POST",
       auth: false,
-      handle: (req) => json(tokenBody(issue(req.body, undefined)))
+      handle: (req) => {
+        const user = credentials(req.body)
+        return json(tokenBody(issue(req.body, user, requestedOrg(req.body, user), undefined)))
+      }
     },
     "auth/token/object": {
       method: "POST",
@@ -350,12 +321,13 @@ export const makeRoutes = (settings: ApiSettings, auth: AuthStore, engine: Engin
         if (objectId === undefined || objectId === "")
           throw badRequest("Invalid parameter values: object_id is required.")
         const user = credentials(req.body)
-        const o = allObjects.find((x) => isSecured(x) && x.id === objectId)
+        const org = requestedOrg(req.body, user)
+        const o = org.objects.find((x) => isSecured(x) && x.id === objectId)
         if (o === undefined) throw badRequest(`Invalid parameter values: object_id '${objectId}' does not exist.`)
         if (user.access !== undefined && !user.access.has(o.id)) {
           throw forbidden(`User does not have access to read ${o.type} ${o.id}.`)
         }
-        return json(tokenBody(issue(req.body, o.id)))
+        return json(tokenBody(issue(req.body, user, org, o.id)))
       }
     },
     "auth/session/login": {
@@ -363,12 +335,17 @@ export const makeRoutes = (settings: ApiSettings, auth: AuthStore, engine: Engin
       auth: false,
       handle: (req) => {
         let user: UserDef
+        let org: OrgContent
         const bearer = authenticate(auth, req.headers, settings.now())
         if (str(req.body, "username") === undefined && bearer !== undefined) {
           if (bearer instanceof ApiError) throw bearer
           user = bearer.user
-        } else user = credentials(req.body)
-        const s = auth.openSession(user, bool(req.body, "remember_me", false), settings.now())
+          org = str(req.body, "org_identifier") === undefined ? orgOf(bearer) : requestedOrg(req.body, user)
+        } else {
+          user = credentials(req.body)
+          org = requestedOrg(req.body, user)
+        }
+        const s = auth.openSession(user, bool(req.body, "remember_me", false), settings.now(), org.org.id)
         return noContent({
           "set-cookie": [`JSESSIONID=${s.id}; Path=/; HttpOnly`, `clientId=${s.clientId}; Path=/; Secure; HttpOnly`]
         })
@@ -386,14 +363,18 @@ export const makeRoutes = (settings: ApiSettings, auth: AuthStore, engine: Engin
     "auth/session/user": {
       method: "GET",
       auth: true,
-      handle: (req) => json(userBody(principalOf(req).user, settings.now()))
+      handle: (req) => {
+        const p = principalOf(req)
+        const org = orgOf(p)
+        return json(userBody(membership(org, p.user.id)!, org, settings.now()))
+      }
     },
     "auth/session/token": {
       method: "GET",
       auth: true,
       handle: (req) => {
         const p = principalOf(req)
-        const t = auth.issue(p.user, undefined, 0, settings.now(), validityMs(86_400))
+        const t = auth.issue(p.user, undefined, orgOf(p).org.id, settings.now(), validityMs(86_400))
         const { scope: _scope, ...rest } = tokenBody(t)
         return json(rest)
       }
@@ -425,7 +406,7 @@ export const makeRoutes = (settings: ApiSettings, auth: AuthStore, engine: Engin
           t.revoked = true
         }
         if (userIdentifier) {
-          const u = users.find((x) => x.id === userIdentifier || x.name === userIdentifier)
+          const u = allUsers.find((x) => x.id === userIdentifier || x.name === userIdentifier)
           if (u === undefined) throw badRequest(`Invalid parameter values: user '${userIdentifier}' does not exist.`)
           auth.revokeAll(u.id)
         }
@@ -484,19 +465,20 @@ export const makeRoutes = (settings: ApiSettings, auth: AuthStore, engine: Engin
         }
         const tagFilter = body["tag_identifiers"]
         const wantedTags = Array.isArray(tagFilter) ? tagFilter.map(String) : undefined
-        let found = allObjects.filter(
+        const org = orgOf(p)
+        let found = org.objects.filter(
           (o) =>
             canRead(p, o) &&
             (filters.length === 0 || filters.some((f) => matches(o, f))) &&
             (wantedTags === undefined ||
-              tagObjects(o).some((t) => wantedTags.includes(t.id) || wantedTags.includes(t.name)))
+              tagObjects(o, org.tags).some((t) => wantedTags.includes(t.id) || wantedTags.includes(t.name)))
         )
         const sortOptions = body["sort_options"] as Record<string, unknown> | undefined
         if (sortOptions !== undefined && sortOptions !== null) {
           const field = str(sortOptions, "field_name") ?? "NAME"
           const dir = (str(sortOptions, "order") ?? "ASC") === "DESC" ? -1 : 1
           const key = (o: CatalogObject): string | number =>
-            field === "CREATED" ? o.created : field === "MODIFIED" ? o.modified : o.name.toLowerCase()
+            field === "CREATED" ? o.created : field === "MODIFIED" ? modified.of(o) : o.name.toLowerCase()
           found = [...found].sort((a, b) => (key(a) < key(b) ? -dir : key(a) > key(b) ? dir : 0))
         }
         const offset = int(body, "record_offset", 0)
@@ -513,7 +495,7 @@ export const makeRoutes = (settings: ApiSettings, auth: AuthStore, engine: Engin
             metadata_type: o.type,
             metadata_id: o.id,
             metadata_name: o.name,
-            metadata_header: includeHeaders ? headerOf(o) : null,
+            metadata_header: includeHeaders ? headerOf(o, org, modified) : null,
             metadata_detail: includeDetails ? detailOf(o) : null,
             dependent_objects: null,
             incomplete_objects: null,

@@ -22,6 +22,8 @@ export interface SessionRecord {
   readonly id: string
   readonly clientId: string
   readonly user: UserDef
+  /** The org the session works in. */
+  readonly orgId: number
   readonly idleMs: number
   lastSeenMs: number
   closed: boolean
@@ -69,11 +71,12 @@ export class AuthStore {
   }
 
   /** Opens a cookie session (3 h idle timeout, about 7 days with remember_me). */
-  openSession(user: UserDef, rememberMe: boolean, nowMs: number): SessionRecord {
+  openSession(user: UserDef, rememberMe: boolean, nowMs: number, orgId = 0): SessionRecord {
     const record: SessionRecord = {
       id: randomUUID(),
       clientId: randomUUID(),
       user,
+      orgId,
       idleMs: rememberMe ? 7 * 86_400_000 : 3 * 3_600_000,
       lastSeenMs: nowMs,
       closed: false

@@ -77,8 +77,15 @@ const at = (iso: string) => Date.parse(iso)
 /** The id of the Orders model. */
 export const ordersTableId = stableGuid("table:Orders")
 
-const answer = (name: string, query: string, tags: ReadonlyArray<string>, samplingRatio = 1): CatalogObject => {
-  const id = stableGuid(`answer:${name}`)
+/** A saved answer; `scope` prefixes the id key so that another org's copy gets its own id. */
+export const answer = (
+  name: string,
+  query: string,
+  tags: ReadonlyArray<string>,
+  samplingRatio = 1,
+  scope = ""
+): CatalogObject => {
+  const id = stableGuid(`${scope}answer:${name}`)
   return {
     type: "ANSWER",
     id,
@@ -92,19 +99,21 @@ const answer = (name: string, query: string, tags: ReadonlyArray<string>, sampli
   }
 }
 
-const liveboard = (
+/** A liveboard of saved queries; `scope` as for `answer`. */
+export const liveboard = (
   name: string,
   vizzes: ReadonlyArray<readonly [string, string]>,
-  tags: ReadonlyArray<string>
+  tags: ReadonlyArray<string>,
+  scope = ""
 ): CatalogObject => ({
   type: "LIVEBOARD",
-  id: stableGuid(`liveboard:${name}`),
+  id: stableGuid(`${scope}liveboard:${name}`),
   name,
   description: `Liveboard with ${vizzes.length} visualizations`,
   subtype: undefined,
   tags,
   visualizations: vizzes.map(([vizName, query]) => ({
-    id: stableGuid(`viz:${name}:${vizName}`),
+    id: stableGuid(`${scope}viz:${name}:${vizName}`),
     name: vizName,
     plan: plan(query),
     samplingRatio: 1
@@ -113,9 +122,16 @@ const liveboard = (
   modified: at("2025-07-01T08:00:00Z")
 })
 
-const simple = (type: MetadataType, name: string, description: string, subtype?: string): CatalogObject => ({
+/** Any other object (table, group, tag, user, connection); `scope` as for `answer`. */
+export const simple = (
+  type: MetadataType,
+  name: string,
+  description: string,
+  subtype?: string,
+  scope = ""
+): CatalogObject => ({
   type,
-  id: stableGuid(`${type.toLowerCase()}:${name}`),
+  id: stableGuid(`${scope}${type.toLowerCase()}:${name}`),
   name,
   description,
   subtype,
@@ -260,6 +276,8 @@ export const isSecured = (o: CatalogObject): boolean =>
 export const findObject = (type: MetadataType, identifier: string): CatalogObject | undefined =>
   allObjects.find((o) => o.type === type && (o.id === identifier || o.name === identifier))
 
-/** The tag objects named by an object's tag names. */
-export const tagObjects = (o: CatalogObject): ReadonlyArray<CatalogObject> =>
-  o.tags.map((t) => tags.find((x) => x.name === t)!)
+/** The tag objects named by an object's tag names (in `tagList`, its org's tags). */
+export const tagObjects = (
+  o: CatalogObject,
+  tagList: ReadonlyArray<CatalogObject> = tags
+): ReadonlyArray<CatalogObject> => o.tags.map((t) => tagList.find((x) => x.name === t)!)

@@ -11,8 +11,10 @@ import type { ResolvedOptions } from "../Options.ts"
 import { type ApiResponse, authenticate, makeRoutes, type Route } from "./Api.ts"
 import { ApiError, badRequest, errorBody } from "./ApiError.ts"
 import type { AuthStore } from "./Auth.ts"
+import { control, controlBase } from "./Control.ts"
 import { corruptJson } from "./Corrupt.ts"
 import type { Engine } from "./Engine.ts"
+import type { ModifiedTimes } from "./Modified.ts"
 
 /** The API base path. */
 export const apiBase = "/api/rest/2.0/"
@@ -48,13 +50,15 @@ export const makeListener = (
   secretKey: string,
   auth: AuthStore,
   engine: Engine,
-  stats: WireStats
+  stats: WireStats,
+  modified: ModifiedTimes
 ): ((req: IncomingMessage, res: ServerResponse) => void) => {
   const clock = options.clock
   const routes = makeRoutes(
     { secretKey, timezone: options.timezone, tokenValiditySeconds: options.tokenValiditySeconds, now: clock.now },
     auth,
-    engine
+    engine,
+    modified
   )
   const injector = new FaultInjector(options.faults, options.seed)
   const rateLimit = options.faults.rateLimit === undefined ? { perSecond: 100, burst: 10 } : options.faults.rateLimit
@@ -71,6 +75,15 @@ export const makeListener = (
     req: IncomingMessage,
     path: string
   ): Promise<{ response: ApiResponse; fault: FaultDecision | undefined }> => {
+    if (path.startsWith(controlBase)) {
+      const body = (await readBody(req)) ?? Buffer.alloc(0)
+      try {
+        return { response: control(req.method ?? "GET", path, body, modified, clock.now()), fault: undefined }
+      } catch (e) {
+        if (e instanceof ApiError) return { response: errorResponse(e), fault: undefined }
+        throw e
+      }
+    }
     const route = path.startsWith(apiBase) ? path.slice(apiBase.length) : undefined
     const entry: Route | undefined = route === undefined ? undefined : routes[route]
     const fail = (e: ApiError, fault?: FaultDecision) => ({ response: errorResponse(e), fault })

@@ -1,0 +1,90 @@
+/**
+ * Reading request bodies and writing JSON answers, shared by every endpoint module: typed field readers that
+ * answer 400/10002 naming the field, and the list paging (`record_offset`/`record_size`) of the search endpoints.
+ */
+import { badRequest } from "./ApiError.ts"
+
+/** A JSON response body with its status. */
+export const json = (value: unknown, status = 200) => ({
+  status,
+  headers: { "content-type": "application/json" },
+  body: [JSON.stringify(value)]
+})
+
+/** A string field, or undefined when absent or null. */
+export const str = (body: Record<string, unknown>, key: string): string | undefined => {
+  const v = body[key]
+  if (v === undefined || v === null) return undefined
+  if (typeof v !== "string") throw badRequest(`Invalid parameter values: ${key} must be a string`)
+  return v
+}
+
+/** An integer field, or `fallback` when absent or null. */
+export const int = (body: Record<string, unknown>, key: string, fallback: number): number => {
+  const v = body[key]
+  if (v === undefined || v === null) return fallback
+  if (typeof v !== "number" || !Number.isInteger(v))
+    throw badRequest(`Invalid parameter values: ${key} must be an integer`)
+  return v
+}
+
+/** A boolean field, or `fallback` when absent or null. */
+export const bool = (body: Record<string, unknown>, key: string, fallback: boolean): boolean => {
+  const v = body[key]
+  if (v === undefined || v === null) return fallback
+  if (typeof v !== "boolean") throw badRequest(`Invalid parameter values: ${key} must be a boolean`)
+  return v
+}
+
+/** An array-of-strings field, or undefined when absent or null. */
+export const strings = (body: Record<string, unknown>, key: string): ReadonlyArray<string> | undefined => {
+  const v = body[key]
+  if (v === undefined || v === null) return undefined
+  if (!Array.isArray(v) || v.some((x) => typeof x !== "string"))
+    throw badRequest(`Invalid parameter values: ${key} must be an array of strings`)
+  return v as ReadonlyArray<string>
+}
+
+/** One of `allowed`, or undefined when absent or null. */
+export const oneOf = <const A extends string>(
+  body: Record<string, unknown>,
+  key: string,
+  allowed: ReadonlyArray<A>
+): A | undefined => {
+  const v = str(body, key)
+  if (v === undefined) return undefined
+  if (!(allowed as ReadonlyArray<string>).includes(v))
+    throw badRequest(`Invalid parameter values: ${key} must be one of ${allowed.join(", ")}; got '${v}'`)
+  return v as A
+}
+
+/** An object field, or undefined when absent or null. */
+export const obj = (body: Record<string, unknown>, key: string): Record<string, unknown> | undefined => {
+  const v = body[key]
+  if (v === undefined || v === null) return undefined
+  if (typeof v !== "object" || Array.isArray(v)) throw badRequest(`Invalid parameter values: ${key} must be an object`)
+  return v as Record<string, unknown>
+}
+
+/** Pages a list with `record_offset` and `record_size` (-1 = all), as the search endpoints do. */
+export const pageList = <T>(
+  body: Record<string, unknown>,
+  list: ReadonlyArray<T>,
+  defaultSize: number
+): ReadonlyArray<T> => {
+  const offset = int(body, "record_offset", 0)
+  const size = int(body, "record_size", defaultSize)
+  if (offset < 0) throw badRequest("Invalid parameter values: record_offset must be ≥ 0")
+  if (size === 0 || size < -1) throw badRequest("Invalid parameter values: record_size must be ≥ 1 (or -1 for all)")
+  return list.slice(offset, size === -1 ? undefined : offset + size)
+}
+
+/** SQL-LIKE name pattern (`%` wildcard, case-insensitive), as ThoughtSpot's `name_pattern`. */
+export const likePattern = (pattern: string): RegExp =>
+  new RegExp(
+    `^${pattern
+      .split("%")
+      .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+    "is"
+  )

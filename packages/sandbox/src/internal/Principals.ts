@@ -1,0 +1,351 @@
+/**
+ * Principals and org-level lists: `users/search`, `groups/search`, `roles/search`, `orgs/search` and
+ * `tags/search`, plus the `User` body that `auth/session/user` shares. Every list holds only the caller's org
+ * (`orgs/search` from the Primary org by an administrator lists every org). Response fields follow the spec's
+ * `User`, `UserGroupResponse`, `SearchRoleResponse`, `OrgResponse` and `Tag` schemas.
+ */
+import type { Route } from "./Api.ts"
+import { defaultUser } from "./Catalog.ts"
+import { type GroupDef, type MemberDef, type OrgContent, orgOf, orgs, orgsOf, type RoleDef } from "./Orgs.ts"
+import { bool, json, likePattern, obj, oneOf, pageList, str, strings } from "./Params.ts"
+
+const idName = (id: string, name: string) => ({ id, name })
+
+/** Groups whose members (directly or through sub-groups) include the groups in `direct`: inherited groups. */
+const inheritedGroups = (org: OrgContent, direct: ReadonlyArray<GroupDef>): ReadonlyArray<GroupDef> => {
+  const found = new Set<GroupDef>()
+  let frontier = direct
+  while (frontier.length > 0) {
+    const ids = new Set(frontier.map((g) => g.object.id))
+    frontier = org.groups.filter((g) => !found.has(g) && !direct.includes(g) && g.subGroups.some((s) => ids.has(s)))
+    for (const g of frontier) found.add(g)
+  }
+  return [...found]
+}
+
+const directGroups = (org: OrgContent, userId: string) => org.groups.filter((g) => g.users.includes(userId))
+
+/** The `User` body of a member of `org`. */
+export const userBody = (m: MemberDef, org: OrgContent, nowMs: number) => {
+  const direct = directGroups(org, m.user.id)
+  return {
+    id: m.user.id,
+    name: m.user.name,
+    display_name: m.user.displayName,
+    visibility: "SHARABLE",
+    author_id: defaultUser.id,
+    can_change_password: m.accountType === "LOCAL_USER",
+    complete_detail: true,
+    creation_time_in_millis: m.created,
+    current_org: { id: org.org.id, name: org.org.name },
+    deleted: false,
+    deprecated: false,
+    account_type: m.accountType,
+    account_status: m.accountStatus,
+    email: m.user.email,
+    expiration_time_in_millis: nowMs + 3 * 3_600_000,
+    external: m.accountType !== "LOCAL_USER",
+    hidden: false,
+    modification_time_in_millis: m.modified,
+    modifier_id: defaultUser.id,
+    orgs: orgsOf(m.user.id).map((o) => ({ id: o.id, name: o.name })),
+    owner_id: m.user.id,
+    parent_type: "USER",
+    privileges: m.privileges,
+    tenant_id: "sandbox",
+    user_groups: direct.map((g) => idName(g.object.id, g.object.name)),
+    user_inherited_groups: inheritedGroups(org, direct).map((g) => idName(g.object.id, g.object.name))
+  }
+}
+
+const groupMatches = (g: GroupDef, identifier: string) => g.object.id === identifier || g.object.name === identifier
+const roleMatches = (r: RoleDef, identifier: string) => r.id === identifier || r.name === identifier
+
+/** Applies `sort_options` (`field_name` NAME, DISPLAY_NAME, AUTHOR, CREATED, MODIFIED; `order` ASC/DESC). */
+const sortBy = <T>(
+  body: Record<string, unknown>,
+  list: ReadonlyArray<T>,
+  key: (item: T, field: "NAME" | "DISPLAY_NAME" | "AUTHOR" | "CREATED" | "MODIFIED") => string | number
+): ReadonlyArray<T> => {
+  const options = obj(body, "sort_options")
+  if (options === undefined) return list
+  const field = oneOf(options, "field_name", ["NAME", "DISPLAY_NAME", "AUTHOR", "CREATED", "MODIFIED"]) ?? "NAME"
+  const dir = oneOf(options, "order", ["ASC", "DESC"]) === "DESC" ? -1 : 1
+  return [...list].sort((a, b) => {
+    const x = key(a, field)
+    const y = key(b, field)
+    return x < y ? -dir : x > y ? dir : 0
+  })
+}
+
+const lower = (s: string) => s.toLowerCase()
+
+/** The principal-list routes. */
+export const principalRoutes = (now: () => number): Readonly<Record<string, Route>> => ({
+  "users/search": {
+    method: "POST",
+    auth: true,
+    handle: (req) => {
+      const org = orgOf(req.principal!)
+      const b = req.body
+      const identifier = str(b, "user_identifier")
+      const displayName = str(b, "display_name")
+      const pattern = str(b, "name_pattern")
+      const visibility = oneOf(b, "visibility", ["SHARABLE", "NON_SHARABLE"])
+      const email = str(b, "email")
+      const groupIds = strings(b, "group_identifiers")
+      const privileges = strings(b, "privileges")
+      const accountType = oneOf(b, "account_type", ["LOCAL_USER", "LDAP_USER", "SAML_USER", "OIDC_USER", "REMOTE_USER"])
+      const accountStatus = oneOf(b, "account_status", [
+        "ACTIVE",
+        "INACTIVE",
+        "EXPIRED",
+        "LOCKED",
+        "PENDING",
+        "SUSPENDED"
+      ])
+      const orgIds = strings(b, "org_identifiers")
+      const roleIds = strings(b, "role_identifiers")
+      const found = org.members.filter((m) => {
+        const u = m.user
+        if (identifier !== undefined && u.id !== identifier && lower(u.name) !== lower(identifier)) return false
+        if (displayName !== undefined && u.displayName !== displayName) return false
+        if (pattern !== undefined && !likePattern(pattern).test(u.name)) return false
+        if (visibility !== undefined && visibility !== "SHARABLE") return false
+        if (email !== undefined && lower(u.email) !== lower(email)) return false
+        const groups = directGroups(org, u.id)
+        if (groupIds !== undefined && !groups.some((g) => groupIds.some((i) => groupMatches(g, i)))) return false
+        if (privileges !== undefined && !privileges.some((p) => m.privileges.includes(p))) return false
+        if (accountType !== undefined && m.accountType !== accountType) return false
+        if (accountStatus !== undefined && m.accountStatus !== accountStatus) return false
+        if (orgIds !== undefined) {
+          const mine = orgsOf(u.id)
+          if (!orgIds.some((i) => mine.some((o) => String(o.id) === i || o.name === i))) return false
+        }
+        if (roleIds !== undefined) {
+          const held = [...groups, ...inheritedGroups(org, groups)].flatMap((g) => g.roles)
+          const wanted = org.roles.filter((r) => roleIds.some((i) => roleMatches(r, i))).map((r) => r.id)
+          if (!held.some((r) => wanted.includes(r))) return false
+        }
+        return true
+      })
+      const sorted = sortBy(b, found, (m, f) =>
+        f === "CREATED"
+          ? m.created
+          : f === "MODIFIED"
+            ? m.modified
+            : f === "DISPLAY_NAME"
+              ? lower(m.user.displayName)
+              : f === "AUTHOR"
+                ? defaultUser.name
+                : lower(m.user.name)
+      )
+      bool(b, "include_favorite_metadata", false)
+      return json(pageList(b, sorted, 10).map((m) => userBody(m, org, now())))
+    }
+  },
+  "groups/search": {
+    method: "POST",
+    auth: true,
+    handle: (req) => {
+      const org = orgOf(req.principal!)
+      const b = req.body
+      const identifier = str(b, "group_identifier")
+      const pattern = str(b, "name_pattern")
+      const displayName = str(b, "display_name")
+      const description = str(b, "description")
+      const privileges = strings(b, "privileges")
+      const subGroupIds = strings(b, "sub_group_identifiers")
+      const type = oneOf(b, "type", ["LOCAL_GROUP", "LDAP_GROUP", "TEAM_GROUP", "TENANT_GROUP"])
+      const userIds = strings(b, "user_identifiers")
+      const visibility = oneOf(b, "visibility", ["SHARABLE", "NON_SHARABLE"])
+      const roleIds = strings(b, "role_identifiers")
+      const orgIds = strings(b, "org_identifiers")
+      const liveboardIds = strings(b, "default_liveboard_identifiers")
+      const includeUsers = bool(b, "include_users", true)
+      const includeSubGroups = bool(b, "include_sub_groups", true)
+      const memberOf = (id: string) => org.members.find((m) => m.user.id === id)!.user
+      const groupOf = (id: string) => org.groups.find((g) => g.object.id === id)!
+      const found = org.groups.filter((g) => {
+        if (identifier !== undefined && !groupMatches(g, identifier)) return false
+        if (pattern !== undefined && !likePattern(pattern).test(g.object.name)) return false
+        if (displayName !== undefined && g.displayName !== displayName) return false
+        if (description !== undefined && g.object.description !== description) return false
+        if (privileges !== undefined && !privileges.some((p) => g.privileges.includes(p))) return false
+        if (subGroupIds !== undefined && !g.subGroups.some((s) => subGroupIds.some((i) => groupMatches(groupOf(s), i))))
+          return false
+        if (type !== undefined && type !== "LOCAL_GROUP") return false
+        if (userIds !== undefined) {
+          const users = g.users.map(memberOf)
+          if (!users.some((u) => userIds.some((i) => u.id === i || u.name === i))) return false
+        }
+        if (visibility !== undefined && visibility !== "SHARABLE") return false
+        if (
+          roleIds !== undefined &&
+          !org.roles.some((r) => g.roles.includes(r.id) && roleIds.some((i) => roleMatches(r, i)))
+        )
+          return false
+        if (orgIds !== undefined && !orgIds.some((i) => String(org.org.id) === i || org.org.name === i)) return false
+        if (liveboardIds !== undefined && liveboardIds.length > 0) return false
+        return true
+      })
+      const sorted = sortBy(b, found, (g, f) =>
+        f === "CREATED"
+          ? g.object.created
+          : f === "MODIFIED"
+            ? g.object.modified
+            : f === "DISPLAY_NAME"
+              ? lower(g.displayName)
+              : f === "AUTHOR"
+                ? defaultUser.name
+                : lower(g.object.name)
+      )
+      return json(
+        pageList(b, sorted, 10).map((g) => ({
+          author_id: defaultUser.id,
+          complete_detail: true,
+          content: {},
+          creation_time_in_millis: g.object.created,
+          default_liveboards: [],
+          deleted: false,
+          deprecated: false,
+          description: g.object.description,
+          display_name: g.displayName,
+          external: false,
+          generation_number: 1,
+          hidden: false,
+          id: g.object.id,
+          index: 0,
+          index_version: 0,
+          metadata_version: 1,
+          modification_time_in_millis: g.object.modified,
+          modifier_id: defaultUser.id,
+          name: g.object.name,
+          orgs: [idName(String(org.org.id), org.org.name)],
+          owner_id: g.object.id,
+          parent_type: "GROUP",
+          privileges: g.privileges,
+          sub_groups: includeSubGroups ? g.subGroups.map((s) => idName(s, groupOf(s).object.name)) : [],
+          system_group: g.systemGroup,
+          tags: [],
+          type: "LOCAL_GROUP",
+          users: includeUsers ? g.users.map((u) => idName(u, memberOf(u).name)) : [],
+          visibility: "SHARABLE",
+          roles: g.roles.map((r) => idName(r, org.roles.find((x) => x.id === r)!.name))
+        }))
+      )
+    }
+  },
+  "roles/search": {
+    method: "POST",
+    auth: true,
+    handle: (req) => {
+      const org = orgOf(req.principal!)
+      const b = req.body
+      const roleIds = strings(b, "role_identifiers")
+      const orgIds = strings(b, "org_identifiers")
+      const groupIds = strings(b, "group_identifiers")
+      const privileges = strings(b, "privileges")
+      const deprecated =
+        b["deprecated"] === undefined || b["deprecated"] === null ? undefined : bool(b, "deprecated", false)
+      const external = b["external"] === undefined || b["external"] === null ? undefined : bool(b, "external", false)
+      const viaConnection =
+        b["shared_via_connection"] === undefined || b["shared_via_connection"] === null
+          ? undefined
+          : bool(b, "shared_via_connection", false)
+      const permissions = strings(b, "permissions")
+      const groupsWith = (r: RoleDef) => org.groups.filter((g) => g.roles.includes(r.id))
+      const found = org.roles.filter((r) => {
+        if (roleIds !== undefined && !roleIds.some((i) => roleMatches(r, i))) return false
+        if (orgIds !== undefined && !orgIds.some((i) => String(org.org.id) === i || org.org.name === i)) return false
+        if (groupIds !== undefined && !groupsWith(r).some((g) => groupIds.some((i) => groupMatches(g, i)))) return false
+        if (privileges !== undefined && !privileges.some((p) => r.privileges.includes(p))) return false
+        if (deprecated === true || external === true || viaConnection === true) return false
+        if (permissions !== undefined && !permissions.includes("MODIFY")) return false
+        return true
+      })
+      return json(
+        found.map((r) => ({
+          id: r.id,
+          name: r.name,
+          description: r.description,
+          groups_assigned_count: groupsWith(r).length,
+          orgs: [idName(String(org.org.id), org.org.name)],
+          groups: groupsWith(r).map((g) => idName(g.object.id, g.object.name)),
+          privileges: r.privileges,
+          permission: "MODIFY",
+          author_id: defaultUser.id,
+          modifier_id: defaultUser.id,
+          creation_time_in_millis: r.created,
+          modification_time_in_millis: r.modified,
+          deleted: false,
+          deprecated: false,
+          external: false,
+          hidden: false,
+          shared_via_connection: false
+        }))
+      )
+    }
+  },
+  "orgs/search": {
+    method: "POST",
+    auth: true,
+    handle: (req) => {
+      const p = req.principal!
+      const org = orgOf(p)
+      const b = req.body
+      const identifier = str(b, "org_identifier")
+      const description = str(b, "description")
+      const visibility = oneOf(b, "visibility", ["SHOW", "HIDDEN"])
+      const status = oneOf(b, "status", ["ACTIVE", "IN_ACTIVE"])
+      const userIds = strings(b, "user_identifiers")
+      // An administrator of the Primary org sees every org; anyone else sees the org they are signed in to.
+      const admin = org.members.find((m) => m.user.id === p.user.id)?.privileges.includes("ADMINISTRATION") === true
+      const visible = org.org.id === 0 && admin ? orgs : [org]
+      const found = visible.filter((o) => {
+        if (identifier !== undefined && String(o.org.id) !== identifier.trim() && o.org.name !== identifier)
+          return false
+        if (description !== undefined && o.org.description !== description) return false
+        if (visibility !== undefined && o.org.visibility !== visibility) return false
+        if (status !== undefined && o.org.status !== status) return false
+        if (userIds !== undefined && !o.members.some((m) => userIds.some((i) => m.user.id === i || m.user.name === i)))
+          return false
+        return true
+      })
+      return json(found.map((o) => ({ ...o.org })))
+    }
+  },
+  "tags/search": {
+    method: "POST",
+    auth: true,
+    handle: (req) => {
+      const org = orgOf(req.principal!)
+      const b = req.body
+      const identifier = str(b, "tag_identifier")
+      const pattern = str(b, "name_pattern")
+      const color = str(b, "color")
+      const found = org.tags.filter((t) => {
+        if (identifier !== undefined && t.id !== identifier && t.name !== identifier) return false
+        if (pattern !== undefined && !likePattern(pattern).test(t.name)) return false
+        if (color !== undefined && lower(org.tagColors.get(t.id) ?? "") !== lower(color)) return false
+        return true
+      })
+      return json(
+        found.map((t) => ({
+          name: t.name,
+          id: t.id,
+          color: org.tagColors.get(t.id) ?? null,
+          deleted: false,
+          hidden: false,
+          external: false,
+          deprecated: false,
+          creation_time_in_millis: t.created,
+          modification_time_in_millis: t.modified,
+          author_id: defaultUser.id,
+          modifier_id: defaultUser.id,
+          owner_id: t.id
+        }))
+      )
+    }
+  }
+})

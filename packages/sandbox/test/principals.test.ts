@@ -1,0 +1,167 @@
+/** users/search, groups/search, roles/search, orgs/search, tags/search: shapes, memberships, filters, paging, org scope. */
+import { describe, expect, it } from "vitest"
+import { fixtures } from "../src/index.ts"
+import { sandbox } from "./harness.ts"
+
+const emea = fixtures.orgs[1]!
+
+interface UserOut {
+  id: string
+  name: string
+  display_name: string
+  visibility: string
+  account_type: string
+  account_status: string
+  current_org: { id: number; name: string }
+  privileges: Array<string>
+  user_groups: Array<{ id: string; name: string }>
+  user_inherited_groups: Array<{ id: string; name: string }>
+}
+
+const setup = async (org?: number) => {
+  const s = await sandbox()
+  const t = await s.token("tsUserA", "Guest@123!", org === undefined ? {} : { org_id: org })
+  const post = async <T>(path: string, body: Record<string, unknown> = {}) => {
+    const r = await s.call(path, body, { token: t })
+    expect(r.status, r.text).toBe(200)
+    return r.json<T>()
+  }
+  return { ...s, t, post }
+}
+
+describe("users/search", () => {
+  it("lists-the-org-members-with-groups-and-account-state", async () => {
+    const { post } = await setup()
+    const users = await post<Array<UserOut>>("users/search")
+    expect(users.map((u) => u.name)).toEqual(["tsUserA", "tsViewer"])
+    const viewer = users[1]!
+    expect(viewer).toMatchObject({
+      id: fixtures.limitedUser.id,
+      display_name: "Limited Viewer",
+      visibility: "SHARABLE",
+      account_type: "LOCAL_USER",
+      account_status: "ACTIVE",
+      current_org: { id: 0, name: "Primary" },
+      privileges: ["DATADOWNLOADING"]
+    })
+    expect(viewer.user_groups.map((g) => g.name)).toEqual(["All", "Analysts"])
+    // Sales has Analysts as a sub-group, so an Analyst inherits Sales.
+    expect(viewer.user_inherited_groups.map((g) => g.name)).toEqual(["Sales"])
+  })
+
+  it("is-scoped-to-the-token-org-and-pages", async () => {
+    const { post } = await setup(emea.id)
+    const users = await post<Array<UserOut>>("users/search", { record_size: -1 })
+    expect(users.map((u) => [u.name, u.account_status, u.account_type])).toEqual([
+      ["tsUserA", "ACTIVE", "LOCAL_USER"],
+      ["emea.lead", "ACTIVE", "LOCAL_USER"],
+      ["emea.contractor", "LOCKED", "SAML_USER"],
+      ["emea.former", "INACTIVE", "LOCAL_USER"]
+    ])
+    expect(users.every((u) => u.current_org.id === emea.id)).toBe(true)
+    const page = await post<Array<UserOut>>("users/search", { record_offset: 1, record_size: 2 })
+    expect(page.map((u) => u.name)).toEqual(["emea.lead", "emea.contractor"])
+    expect((await post<Array<UserOut>>("users/search")).length).toBe(4)
+  })
+
+  it("filters-by-status-group-name-pattern-and-sorts", async () => {
+    const { post } = await setup(emea.id)
+    const locked = await post<Array<UserOut>>("users/search", { account_status: "LOCKED" })
+    expect(locked.map((u) => u.name)).toEqual(["emea.contractor"])
+    const inSales = await post<Array<UserOut>>("users/search", { group_identifiers: ["EMEA Sales"] })
+    expect(inSales.map((u) => u.name)).toEqual(["emea.contractor", "emea.former"])
+    const pattern = await post<Array<UserOut>>("users/search", { name_pattern: "EMEA.%" })
+    expect(pattern).toHaveLength(3)
+    const sorted = await post<Array<UserOut>>("users/search", { sort_options: { field_name: "NAME", order: "DESC" } })
+    expect(sorted.map((u) => u.name)).toEqual(["tsUserA", "emea.lead", "emea.former", "emea.contractor"])
+  })
+
+  it("rejects-values-outside-the-enums", async () => {
+    const { call, t } = await setup()
+    const r = await call("users/search", { account_status: "GONE" }, { token: t })
+    expect(r.status).toBe(400)
+    expect(r.text).toContain("account_status must be one of ACTIVE")
+  })
+})
+
+describe("groups/search", () => {
+  it("returns-users-sub-groups-privileges-and-roles", async () => {
+    const { post } = await setup(emea.id)
+    const groups =
+      await post<
+        Array<{
+          name: string
+          display_name: string
+          type: string
+          visibility: string
+          users: Array<{ name: string }>
+          sub_groups: Array<{ name: string }>
+          roles: Array<{ name: string }>
+          orgs: Array<{ id: string }>
+        }>
+      >("groups/search")
+    expect(groups.map((g) => g.name)).toEqual(["EMEA Admins", "EMEA Sales", "EMEA Managers"])
+    const sales = groups[1]!
+    expect(sales.users.map((u) => u.name)).toEqual(["emea.contractor", "emea.former"])
+    expect(sales.sub_groups.map((g) => g.name)).toEqual(["EMEA Managers"])
+    expect(sales.roles.map((r) => r.name)).toEqual(["EMEA Analyst"])
+    expect(sales).toMatchObject({ type: "LOCAL_GROUP", visibility: "SHARABLE", orgs: [{ id: String(emea.id) }] })
+    const bare = await post<Array<{ users: Array<unknown>; sub_groups: Array<unknown> }>>("groups/search", {
+      group_identifier: "EMEA Sales",
+      include_users: false,
+      include_sub_groups: false
+    })
+    expect(bare).toEqual([expect.objectContaining({ users: [], sub_groups: [] })])
+  })
+
+  it("primary-groups-are-the-catalog-groups", async () => {
+    const { post } = await setup()
+    const groups = await post<Array<{ name: string }>>("groups/search", { record_size: -1 })
+    expect(groups.map((g) => g.name)).toEqual(["Administrator", "All", "Analysts", "Sales"])
+  })
+})
+
+describe("roles/search, orgs/search, tags/search", () => {
+  it("roles-carry-privileges-and-assigned-groups", async () => {
+    const { post } = await setup()
+    const roles =
+      await post<Array<{ name: string; privileges: Array<string>; groups: Array<{ name: string }> }>>("roles/search")
+    expect(roles.map((r) => [r.name, r.privileges, r.groups.map((g) => g.name)])).toEqual([
+      ["Content Admin", ["ADMINISTRATION", "AUTHORING", "DATADOWNLOADING"], ["Administrator"]],
+      ["Data Viewer", ["DATADOWNLOADING"], ["Analysts"]]
+    ])
+    const byPrivilege = await post<Array<{ name: string }>>("roles/search", { privileges: ["ADMINISTRATION"] })
+    expect(byPrivilege.map((r) => r.name)).toEqual(["Content Admin"])
+  })
+
+  it("a-primary-admin-sees-every-org-others-see-their-own", async () => {
+    const primaryAdmin = await setup()
+    const all = await primaryAdmin.post<Array<Record<string, unknown>>>("orgs/search")
+    expect(all).toEqual(
+      fixtures.orgs.map((o) => ({
+        id: o.id,
+        name: o.name,
+        status: "ACTIVE",
+        description: expect.any(String),
+        visibility: "SHOW"
+      }))
+    )
+    const inEmea = await setup(emea.id)
+    expect((await inEmea.post<Array<{ id: number }>>("orgs/search")).map((o) => o.id)).toEqual([emea.id])
+    const viewer = await sandbox()
+    const r = await viewer.call("orgs/search", {}, { token: await viewer.token("tsViewer", "Viewer@123!") })
+    expect(r.json<Array<{ id: number }>>().map((o) => o.id)).toEqual([0])
+  })
+
+  it("tags-are-per-org-with-colors", async () => {
+    const primary = await setup()
+    const tags = await primary.post<Array<{ name: string; color: string; id: string }>>("tags/search")
+    expect(tags.map((t) => t.name)).toEqual(["Certified", "Finance", "Sales"])
+    expect(tags.every((t) => /^#[0-9A-F]{6}$/.test(t.color))).toBe(true)
+    const inEmea = await setup(emea.id)
+    const emeaTags = await inEmea.post<Array<{ name: string; id: string }>>("tags/search")
+    expect(emeaTags.map((t) => t.name)).toEqual(["EMEA", "Certified"])
+    expect(emeaTags.find((t) => t.name === "Certified")!.id).not.toBe(tags.find((t) => t.name === "Certified")!.id)
+    expect(await inEmea.post<Array<unknown>>("tags/search", { name_pattern: "cert%" })).toHaveLength(1)
+  })
+})
