@@ -3,6 +3,7 @@
  * of the socket (the wire layer in `Server.ts` adds rate limits, faults and logging around these handlers).
  */
 import { ApiError, badRequest, forbidden, unauthorized } from "./ApiError.ts"
+import { auditLogRoutes } from "./AuditLog.ts"
 import type { AuthStore, Principal, TokenRecord } from "./Auth.ts"
 import {
   type CatalogObject,
@@ -305,6 +306,7 @@ export const makeRoutes = (
 
   return {
     ...principalRoutes(settings.now),
+    ...auditLogRoutes(settings.now),
     "auth/token/full": {
       method: "POST",
       auth: false,
