@@ -7,6 +7,7 @@
 import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { UsageError } from "../UsageError.ts"
+import { authCommand } from "./AuthCommand.ts"
 import { type CommonInput, demoExports, demoLoad, runJobFile, runLoad, runSingle, singleExport } from "./Commands.ts"
 import {
   connectionFlags,
@@ -21,6 +22,7 @@ import {
   vizFlag,
   writeFlags
 } from "./Flags.ts"
+import { configCommand } from "./ConfigCommand.ts"
 import { sandboxCommand } from "./SandboxCommand.ts"
 
 export { version } from "./Version.ts"
@@ -220,6 +222,8 @@ export const spotpipe = Command.make("spotpipe").pipe(
     liveboardCommand,
     searchCommand,
     runCommand,
-    loadCommand
+    loadCommand,
+    authCommand,
+    configCommand
   ])
 )

@@ -10,14 +10,7 @@ import { Config, Console, Effect, Option, Path, Redacted } from "effect"
 import { GlobalFlag, Prompt } from "effect/cli"
 import type { Cluster } from "../cluster/Cluster.ts"
 import { demoMetadataTypes, type MetadataObject } from "../cluster/Cluster.ts"
-import {
-  type ConnectionFlags,
-  commandLineLayer,
-  environmentLayer,
-  jobFileLayer,
-  readEnvironment,
-  resolveConnection
-} from "../cluster/Connection.ts"
+import { type ConnectionFlags, connectionLayers, resolveConnection } from "../cluster/Connection.ts"
 import { type ClusterFailure, connect } from "../cluster/CoreCluster.ts"
 import { ExportError } from "../ExportError.ts"
 import { type RunOptions, type RunResult, runExports } from "../engine/Engine.ts"
@@ -86,20 +79,15 @@ const passwordPrompt = Effect.fn("Commands.passwordPrompt")(function* (allowProm
 
 /**
  * The connection from the command line, then `job` (a job file's `connection`, for `spotpipe run`), then the
- * THOUGHTSPOT_* environment (unless `ambient` is off: the demo's own sandbox); a password prompt only as the last
- * resort.
+ * THOUGHTSPOT_* environment, then the profile (unless `ambient` is off: the demo's own sandbox); a password prompt
+ * only as the last resort.
  */
 const connectionOf = Effect.fn("Commands.connectionOf")(function* (
   flags: ConnectionFlags,
   allowPrompt: boolean,
   sources: { readonly job?: ConnectionSpec; readonly ambient?: boolean } = {}
 ) {
-  const env = yield* readEnvironment(sources.job)
-  const layers = [
-    yield* commandLineLayer(flags),
-    ...(sources.job === undefined ? [] : [jobFileLayer(sources.job, env)]),
-    ...(sources.ambient === false ? [] : [environmentLayer(env)])
-  ]
+  const { layers } = yield* connectionLayers(flags, sources)
   return yield* resolveConnection(layers, yield* passwordPrompt(allowPrompt))
 })
 

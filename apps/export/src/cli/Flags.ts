@@ -147,6 +147,12 @@ export const connectionFlags = {
     ),
     "ThoughtSpot Org id, 0 or more (default: the user's default Org)"
   ),
+  profile: described(
+    nonBlank("profile", "--profile is empty: give a profile's name (spotpipe config list shows them)").pipe(
+      Flag.optional
+    ),
+    "the named connection profile of the config file (default: THOUGHTSPOT_PROFILE, else the config's default); flags and THOUGHTSPOT_* variables override its settings"
+  ),
   sandbox: toggle("sandbox", "export from an embedded sandbox instead of a cluster"),
   allowInsecureHttp: toggle(
     "allow-insecure-http",

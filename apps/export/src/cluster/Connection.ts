@@ -11,15 +11,41 @@ import type { Auth } from "@spotpipe/core"
 import { Config, Effect, FileSystem, Option, Redacted } from "effect"
 import { errnoCode, readProblem } from "../output/OutputFolder.ts"
 import type { ConnectionSpec } from "../plan/JobFile.ts"
+import { closest, didYouMean } from "../plan/Suggest.ts"
 import { UsageError } from "../UsageError.ts"
+import {
+  configPath,
+  configVariables,
+  formatSecretSource,
+  type Profile,
+  parseSecretSource,
+  readConfigFile,
+  readKeychain
+} from "./Profiles.ts"
 
 /** How spotpipe signs in to a cluster: core's methods that fit an export (secrets stay `Redacted`). */
 export type ClusterAuth = Auth.Password | Auth.SecretKey | Auth.BearerToken
 
-/** Which cluster to talk to: the embedded sandbox, or a host with its sign-in. */
+/**
+ * Where each setting of a cluster connection came from: `--host`, `THOUGHTSPOT_PASSWORD`, `the job file's "host"`,
+ * `profile "prod" (env:TS_PASSWORD)`, `a prompt` (never a value).
+ */
+export interface ConnectionSources {
+  readonly host: string
+  readonly username?: string
+  readonly secret: string
+  readonly orgId?: string
+}
+
+/** Which cluster to talk to: the embedded sandbox, or a host with its sign-in (and where each setting came from). */
 export type Connection =
   | { readonly _tag: "Sandbox" }
-  | { readonly _tag: "Cluster"; readonly host: string; readonly auth: ClusterAuth }
+  | {
+      readonly _tag: "Cluster"
+      readonly host: string
+      readonly auth: ClusterAuth
+      readonly sources?: ConnectionSources
+    }
 
 /** A secret and what kind it is. */
 export interface Secret {
@@ -42,6 +68,8 @@ export interface ConnectionLayer {
   readonly username?: Setting<string>
   readonly secret?: Setting<Secret>
   readonly orgId?: number
+  /** Names where `orgId` came from (default: the label), e.g. `--org-id`. */
+  readonly orgIdFrom?: string
   /** Permits plain `http://` to a host that is not loopback. */
   readonly allowInsecureHttp?: boolean
   /** How to set each field through this source, for the message when no layer sets it. */
@@ -99,13 +127,20 @@ export const resolveConnection = Effect.fn("Connection.resolveConnection")(funct
   const checked = checkHostUrl(host.setting.value, allowInsecureHttp)
   if (checked._tag === "Refused") return yield* usage(`${host.setting.from}: ${checked.message}`)
   const url = checked.url
-  const orgId = layers.find((l) => l.orgId !== undefined)?.orgId
+  const orgLayer = layers.find((l) => l.orgId !== undefined)
+  const orgId = orgLayer?.orgId
   const org = orgId === undefined ? {} : { orgId }
+  const orgFrom = orgLayer === undefined ? {} : { orgId: orgLayer.orgIdFrom ?? orgLayer.label }
 
   const secret = pick("secret")
   // A token needs no user; any other secret does, and a missing user is reported before a missing secret.
   if (secret?.setting._tag === "Given" && secret.setting.value.kind === "token") {
-    return { _tag: "Cluster", host: url, auth: { _tag: "BearerToken", token: secret.setting.value.value } }
+    return {
+      _tag: "Cluster",
+      host: url,
+      auth: { _tag: "BearerToken", token: secret.setting.value.value },
+      sources: { host: host.setting.from, secret: secret.setting.from }
+    }
   }
   if (secret?.setting._tag === "Unset" && secret.setting.what === secretNames.token) {
     return yield* unset(secret.layer, secret.setting)
@@ -114,10 +149,21 @@ export const resolveConnection = Effect.fn("Connection.resolveConnection")(funct
   if (user?.setting._tag === "Unset") return yield* unset(user.layer, user.setting)
   if (secret?.setting._tag === "Unset") return yield* unset(secret.layer, secret.setting)
   const username = user !== undefined && user.setting.value.trim() !== "" ? user.setting.value : undefined
+  const userFrom = user?.setting._tag === "Given" ? user.setting.from : undefined
   if (secret === undefined) {
     if (username !== undefined && Option.isSome(prompt)) {
       const password = yield* prompt.value(`Password for ${username} at ${url}`)
-      return { _tag: "Cluster", host: url, auth: { _tag: "Password", username, password, ...org } }
+      return {
+        _tag: "Cluster",
+        host: url,
+        auth: { _tag: "Password", username, password, ...org },
+        sources: {
+          host: host.setting.from,
+          ...(userFrom === undefined ? {} : { username: userFrom }),
+          secret: "a prompt",
+          ...orgFrom
+        }
+      }
     }
     return yield* usage(`no credentials: ${orList(hintsFor("secret"))}, or use --sandbox for the embedded sandbox`)
   }
@@ -133,7 +179,13 @@ export const resolveConnection = Effect.fn("Connection.resolveConnection")(funct
     auth:
       kind === "secretKey"
         ? { _tag: "SecretKey", username, secretKey: value, ...org }
-        : { _tag: "Password", username, password: value, ...org }
+        : { _tag: "Password", username, password: value, ...org },
+    sources: {
+      host: host.setting.from,
+      ...(userFrom === undefined ? {} : { username: userFrom }),
+      secret: secret.setting.from,
+      ...orgFrom
+    }
   }
 })
 
@@ -202,7 +254,7 @@ export const jobFileLayer = (spec: ConnectionSpec, env: Environment): Connection
             (v): Secret => ({ kind: named[1], value: Redacted.make(v) })
           )
         }),
-    ...(spec.orgId === undefined ? {} : { orgId: spec.orgId }),
+    ...(spec.orgId === undefined ? {} : { orgId: spec.orgId, orgIdFrom: `the job file's "orgId"` }),
     ...(spec.allowInsecureHttp === undefined ? {} : { allowInsecureHttp: spec.allowInsecureHttp }),
     hints: {
       host:
@@ -224,6 +276,8 @@ export interface ConnectionFlags {
   readonly orgId: Option.Option<number>
   readonly sandbox: boolean
   readonly allowInsecureHttp: boolean
+  /** `--profile`: the named profile of the config file (see Profiles.ts). */
+  readonly profile?: Option.Option<string>
 }
 
 /**
@@ -250,7 +304,7 @@ export const commandLineLayer = Effect.fn("Connection.commandLineLayer")(functio
     ...(Option.isSome(flags.host) ? { host: given(flags.host.value, "--host") } : {}),
     ...(Option.isSome(flags.username) ? { username: given(flags.username.value, "--username") } : {}),
     ...(secret === undefined ? {} : { secret }),
-    ...(Option.isSome(flags.orgId) ? { orgId: flags.orgId.value } : {}),
+    ...(Option.isSome(flags.orgId) ? { orgId: flags.orgId.value, orgIdFrom: "--org-id" } : {}),
     ...(flags.allowInsecureHttp ? { allowInsecureHttp: true } : {}),
     hints: {
       host: "pass --host https://your-cluster.thoughtspot.cloud",
@@ -261,13 +315,15 @@ export const commandLineLayer = Effect.fn("Connection.commandLineLayer")(functio
 })
 
 /**
- * Reads the THOUGHTSPOT_* variables and those `spec` names through the Effect config provider (so tests can give
- * an environment without touching `process.env`); an empty value counts as not set.
+ * Reads the THOUGHTSPOT_* variables, those `spec` names and `extra` through the Effect config provider (so tests
+ * can give an environment without touching `process.env`); an empty value counts as not set.
  */
 export const readEnvironment = Effect.fn("Connection.readEnvironment")(function* (
-  spec: ConnectionSpec = {}
+  spec: ConnectionSpec = {},
+  extra: ReadonlyArray<string> = []
 ): Effect.fn.Return<Environment, UsageError> {
   const names = new Set([
+    ...extra,
     "THOUGHTSPOT_HOST",
     "THOUGHTSPOT_USERNAME",
     "THOUGHTSPOT_PASSWORD",
@@ -285,6 +341,147 @@ export const readEnvironment = Effect.fn("Connection.readEnvironment")(function*
     if (Option.isSome(value) && value.value !== "") values.set(name, value.value)
   }
   return (name) => values.get(name)
+})
+
+/** The profile a command connects with, and what chose it. */
+export interface ProfileChoice {
+  readonly name: string
+  /** `--profile`, `THOUGHTSPOT_PROFILE`, or `the config file's default`. */
+  readonly chosenBy: string
+  /** The config file it is defined in. */
+  readonly path: string
+  readonly profile: Profile
+}
+
+/**
+ * The profile `--profile` or else THOUGHTSPOT_PROFILE names, else the config file's default one; none when there
+ * is no config file or it names no default. A profile that was named but is not defined is a usage error. With
+ * `--sandbox` the default profile is not used (its host would contradict the sandbox); a named one still is.
+ */
+export const chooseProfile = Effect.fn("Connection.chooseProfile")(function* (
+  flag: Option.Option<string>,
+  env: Environment,
+  sandbox: boolean
+): Effect.fn.Return<ProfileChoice | undefined, UsageError, FileSystem.FileSystem> {
+  const named = Option.isSome(flag)
+    ? { name: flag.value, chosenBy: "--profile" }
+    : env("THOUGHTSPOT_PROFILE") !== undefined
+      ? { name: env("THOUGHTSPOT_PROFILE") ?? "", chosenBy: "THOUGHTSPOT_PROFILE" }
+      : undefined
+  if (named === undefined && sandbox) return undefined
+  const path = configPath(env)
+  if (path === undefined) {
+    if (named === undefined) return undefined
+    return yield* usage(
+      `${named.chosenBy} names the profile "${named.name}", but there is no config file: HOME (or APPDATA) is not set; set SPOTPIPE_CONFIG to the file's path`
+    )
+  }
+  const { config, exists } = yield* readConfigFile(path)
+  if (named === undefined) {
+    if (config.default === undefined) return undefined
+    const profile = config.profiles[config.default] ?? {}
+    return { name: config.default, chosenBy: "the config file's default", path, profile }
+  }
+  const profile = config.profiles[named.name]
+  if (profile === undefined) {
+    const names = Object.keys(config.profiles)
+    const known = !exists
+      ? `there is no config file ${path}`
+      : `${path} defines ${names.length === 0 ? "none" : names.join(", ")}`
+    return yield* usage(
+      `${named.chosenBy} names the profile "${named.name}", which is not defined (${known}): create it with spotpipe config set host URL --profile ${named.name}${didYouMean(closest(named.name, names))}`
+    )
+  }
+  return { name: named.name, chosenBy: named.chosenBy, path, profile }
+})
+
+/** The `kind` of a {@link Secret} for a profile's `auth`. */
+const kinds = { password: "password", "secret-key": "secretKey", token: "token" } as const
+
+/**
+ * A profile as a layer (under the command line, a job file and the environment). Its secret is read, from the
+ * variable, file or keychain entry the profile references, only when `needSecret` (no layer above gives one), so a
+ * keychain is not asked for a secret that a flag or variable overrides.
+ */
+export const profileLayer = Effect.fn("Connection.profileLayer")(function* (
+  choice: ProfileChoice,
+  env: Environment,
+  needSecret: boolean
+): Effect.fn.Return<ConnectionLayer, UsageError, FileSystem.FileSystem> {
+  const { name, profile } = choice
+  const from = `profile "${name}"`
+  let secret: Setting<Secret> | undefined
+  if (needSecret && profile.secret !== undefined) {
+    const parsed = parseSecretSource(profile.secret)
+    if ("refused" in parsed) return yield* usage(`${from}: ${parsed.refused}`)
+    const source = parsed.ok
+    const kind = kinds[profile.auth ?? "password"]
+    const secretFrom = `${from} (${formatSecretSource(source)})`
+    const make = (value: string): Setting<Secret> => given({ kind, value: Redacted.make(value) }, secretFrom)
+    if (source._tag === "Env") {
+      const value = env(source.variable)
+      secret =
+        value === undefined ? { _tag: "Unset", variable: source.variable, what: secretNames[kind] } : make(value)
+    } else if (source._tag === "File") {
+      const fs = yield* FileSystem.FileSystem
+      const what = `the ${secretNames[kind]} file ${source.path} (${from})`
+      const text = yield* fs
+        .readFileString(source.path)
+        .pipe(Effect.mapError((e) => new UsageError({ message: readProblem(what, errnoCode(e)) })))
+      const value = text.replace(/\r?\n$/, "")
+      if (value === "") return yield* usage(`${what} is empty`)
+      secret = make(value)
+    } else {
+      secret = make(yield* readKeychain(source.account === "" ? name : source.account, process.platform, env("PATH")))
+    }
+  }
+  const set = `spotpipe config set`
+  return {
+    label: `the profile "${name}"`,
+    ...(profile.host === undefined ? {} : { host: given(profile.host, from) }),
+    ...(profile.username === undefined ? {} : { username: given(profile.username, from) }),
+    ...(secret === undefined ? {} : { secret }),
+    ...(profile["org-id"] === undefined ? {} : { orgId: profile["org-id"], orgIdFrom: from }),
+    ...(profile["allow-insecure-http"] === undefined ? {} : { allowInsecureHttp: profile["allow-insecure-http"] }),
+    hints: {
+      host: `run ${set} host URL --profile ${name}`,
+      username: `run ${set} username NAME --profile ${name}`,
+      secret: `run ${set} secret env:VARIABLE --profile ${name}`
+    }
+  }
+})
+
+/**
+ * Every layer of a command's connection, first wins: the command line, a job file's `connection` (`job`), the
+ * THOUGHTSPOT_* environment, then the profile ({@link chooseProfile}). With `ambient: false` (the demo's own
+ * sandbox) only the command line. Returns the chosen profile too, for `spotpipe auth status`.
+ */
+export const connectionLayers = Effect.fn("Connection.connectionLayers")(function* (
+  flags: ConnectionFlags,
+  sources: { readonly job?: ConnectionSpec; readonly ambient?: boolean } = {}
+): Effect.fn.Return<
+  { readonly layers: ReadonlyArray<ConnectionLayer>; readonly profile: ProfileChoice | undefined },
+  UsageError,
+  FileSystem.FileSystem
+> {
+  const commandLine = yield* commandLineLayer(flags)
+  if (sources.ambient === false) return { layers: [commandLine], profile: undefined }
+  const ambient = yield* readEnvironment(sources.job, configVariables)
+  const choice = yield* chooseProfile(flags.profile ?? Option.none(), ambient, flags.sandbox)
+  // The variable the profile's secret names, read like the others.
+  const reference = choice?.profile.secret === undefined ? undefined : parseSecretSource(choice.profile.secret)
+  const env =
+    reference !== undefined && "ok" in reference && reference.ok._tag === "Env"
+      ? yield* readEnvironment(sources.job, [...configVariables, reference.ok.variable])
+      : ambient
+  const upper = [
+    commandLine,
+    ...(sources.job === undefined ? [] : [jobFileLayer(sources.job, env)]),
+    environmentLayer(env)
+  ]
+  if (choice === undefined) return { layers: upper, profile: undefined }
+  const needSecret = upper.every((layer) => layer.secret === undefined)
+  return { layers: [...upper, yield* profileLayer(choice, env, needSecret)], profile: choice }
 })
 
 const loopbackHosts = new Set(["localhost", "127.0.0.1", "::1", "[::1]"])

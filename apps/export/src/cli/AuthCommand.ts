@@ -1,0 +1,169 @@
+/**
+ * `spotpipe auth status`: signs in with the connection every command would use (flags, environment, profile) and
+ * says who that is (`GET auth/session/user`), in which Org, on which cluster (`GET system`: version and time
+ * zone), and where each setting came from — never a secret. Credentials ThoughtSpot refuses end it with exit 1
+ * and ThoughtSpot's reason, naming where they came from.
+ */
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { Auth, type ThoughtSpotApi, ThoughtSpotClient, type ThoughtSpotError } from "@spotpipe/core"
+import { Console, Context, Effect, Layer } from "effect"
+import { Command, Flag } from "effect/cli"
+import { type Connection, connectionLayers, resolveConnection } from "../cluster/Connection.ts"
+import { loadSandbox } from "../cluster/CoreCluster.ts"
+import { ExportError } from "../ExportError.ts"
+import { fromThoughtSpot } from "../Failure.ts"
+import { connectionFlags, type Parsed, timeLimitFlags } from "./Flags.ts"
+import { checkTimeLimits } from "./Settings.ts"
+import { inert, jsonLine } from "./TerminalText.ts"
+import { version } from "./Version.ts"
+
+/** What `auth status` reports (also its `--json` form). */
+export interface AuthStatus {
+  readonly host: string
+  readonly profile?: { readonly name: string; readonly chosen_by: string; readonly file: string }
+  readonly auth: "password" | "secret-key" | "token"
+  readonly user: { readonly name: string; readonly id: string; readonly display_name: string }
+  readonly org?: { readonly id: number; readonly name: string }
+  readonly cluster: {
+    readonly version?: string
+    readonly time_zone?: string
+    /** Why the cluster's settings could not be read, when they could not. */
+    readonly unavailable?: string
+  }
+  /** Where each setting came from: `--host`, `THOUGHTSPOT_PASSWORD`, `profile "prod" (env:TS_PASSWORD)`, … */
+  readonly sources: Readonly<Record<string, string>>
+}
+
+const methodNames = { Password: "password", SecretKey: "secret-key", BearerToken: "token" } as const
+
+/** The sign-in refused: ThoughtSpot's reason, and which settings to check (where they came from). */
+const refused = (error: ThoughtSpotError.ThoughtSpotError, connection: Connection): ExportError => {
+  const sources = connection._tag === "Cluster" ? connection.sources : undefined
+  const base = fromThoughtSpot(error, "the signed-in user")
+  if (error.reason._tag !== "Authentication" || sources === undefined) return base
+  const what = connection._tag === "Cluster" ? methodNames[connection.auth._tag] : "password"
+  const where = [
+    ...(sources.username === undefined ? [] : [`the user from ${sources.username}`]),
+    `the ${what} from ${sources.secret}`
+  ].join(" and ")
+  const reason = error.reason.message
+  return new ExportError({
+    kind: "Authentication",
+    message: `${error.reason.username === undefined ? "ThoughtSpot refused the credentials" : `ThoughtSpot refused the credentials for ${error.reason.username}`} at ${connection._tag === "Cluster" ? connection.host : "the sandbox"}: ${reason}; check ${where}${what === "token" ? " (a token cannot be renewed: issue a new one)" : ""}`,
+    cause: error
+  })
+}
+
+/** The status lines for people. */
+export const formatStatus = (status: AuthStatus): string => {
+  const row = (label: string, value: string, from?: string) =>
+    `  ${label.padEnd(9)} ${inert(value)}${from === undefined ? "" : `  (${inert(from)})`}`
+  const { user, org, cluster, sources } = status
+  return [
+    `${inert(status.host)}`,
+    row("user", `${user.name} (${user.display_name}, id ${user.id})`, sources["username"]),
+    row("sign-in", status.auth, sources["secret"]),
+    row("org", org === undefined ? "none reported" : `${org.name} (id ${org.id})`, sources["org_id"]),
+    row(
+      "cluster",
+      cluster.unavailable !== undefined
+        ? `not readable: ${cluster.unavailable}`
+        : `version ${cluster.version ?? "unknown"}, time zone ${cluster.time_zone ?? "unknown"}`
+    ),
+    row("host", status.host, sources["host"]),
+    ...(status.profile === undefined
+      ? []
+      : [row("profile", status.profile.name, `${status.profile.chosen_by}, ${status.profile.file}`)])
+  ].join("\n")
+}
+
+const statusCommand = Command.make(
+  "status",
+  {
+    ...connectionFlags,
+    ...timeLimitFlags,
+    json: Flag.Boolean("json").pipe(
+      Flag.withDefault(false),
+      Flag.withDescription("print the status as one JSON object on stdout")
+    )
+  },
+  (input: Parsed<typeof connectionFlags & typeof timeLimitFlags> & { readonly json: boolean }) =>
+    Effect.gen(function* () {
+      const limits = yield* checkTimeLimits(input)
+      const { layers, profile } = yield* connectionLayers(input)
+      // No prompt: a status check runs unattended as often as by hand.
+      const connection = yield* resolveConnection(layers)
+      let host: string
+      let auth: Auth.AuthMethod
+      let sources: Record<string, string>
+      if (connection._tag === "Sandbox") {
+        const { fixtures, startSandbox } = yield* loadSandbox
+        const sandbox = yield* Effect.acquireRelease(
+          Effect.tryPromise({
+            try: () => startSandbox({ port: 0 }),
+            catch: (cause) =>
+              new ExportError({ kind: "Io", message: `cannot start the embedded sandbox: ${String(cause)}`, cause })
+          }),
+          (s) => Effect.promise(() => s.close())
+        )
+        host = sandbox.url
+        auth = Auth.password({ username: fixtures.user.username, password: fixtures.user.password })
+        sources = { host: "--sandbox", username: "--sandbox", secret: "--sandbox" }
+      } else {
+        host = connection.host
+        auth = connection.auth
+        const { username, orgId, ...rest } = connection.sources ?? { host: "", secret: "" }
+        sources = {
+          ...rest,
+          ...(username === undefined ? {} : { username }),
+          ...(orgId === undefined ? {} : { org_id: orgId })
+        }
+      }
+      const services = yield* Layer.build(
+        ThoughtSpotClient.layer({
+          host,
+          auth,
+          retry: limits,
+          userAgent: `spotpipe/${version} (node/${process.versions.node}; ${process.platform})`
+        }).pipe(Layer.provide(NodeHttpClient.layerUndici))
+      )
+      const client = Context.get(services, ThoughtSpotClient.ThoughtSpotClient)
+      const user: ThoughtSpotApi.CurrentUser = yield* client.currentUser.pipe(
+        Effect.mapError((e) => refused(e, connection))
+      )
+      // The cluster's settings may be closed to this user: say so, the sign-in itself worked.
+      const system = yield* client.system.pipe(
+        Effect.map((info) => ({
+          ...(info.release_version == null ? {} : { version: info.release_version }),
+          ...(info.time_zone == null ? {} : { time_zone: info.time_zone })
+        })),
+        Effect.catch((e) => Effect.succeed({ unavailable: fromThoughtSpot(e, "the cluster's settings").message }))
+      )
+      const status: AuthStatus = {
+        host,
+        ...(profile === undefined
+          ? {}
+          : { profile: { name: profile.name, chosen_by: profile.chosenBy, file: profile.path } }),
+        auth: auth._tag === "SecretKey" ? "secret-key" : auth._tag === "BearerToken" ? "token" : "password",
+        user: { name: user.name, id: user.id, display_name: user.display_name },
+        ...(user.current_org == null ? {} : { org: { id: user.current_org.id, name: user.current_org.name } }),
+        cluster: system,
+        sources
+      }
+      yield* Console.log(input.json ? jsonLine(status) : formatStatus(status))
+    }).pipe(Effect.scoped)
+).pipe(
+  Command.withDescription(
+    "Sign in as an export would and show who you are (user, id, display name), the Org, the cluster's version and time zone, and where the host and each credential came from (flag, environment, profile); exit 1 with ThoughtSpot's reason when it refuses the credentials"
+  ),
+  Command.withExamples([
+    { command: "spotpipe auth status --profile prod", description: "check prod's credentials" },
+    { command: "spotpipe auth status --sandbox --json", description: "as JSON" }
+  ])
+)
+
+/** `spotpipe auth …`. */
+export const authCommand = Command.make("auth").pipe(
+  Command.withDescription("Check the credentials spotpipe would sign in with"),
+  Command.withSubcommands([statusCommand])
+)

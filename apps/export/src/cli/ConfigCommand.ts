@@ -1,0 +1,282 @@
+/**
+ * `spotpipe config`: named connection profiles in the config file (cluster/Profiles.ts). `set`, `get` and `unset`
+ * one key of a profile, `list` every profile, `use` makes one the default. A profile holds where a secret is
+ * (`env:NAME`, `file:PATH`, `keychain[:ACCOUNT]`), never the secret: a value that is not such a reference is
+ * refused and never repeated. Without `--profile` these commands work on THOUGHTSPOT_PROFILE's profile, else the
+ * default one, else (for `set`) a new profile named `default`, which becomes the default.
+ */
+import * as NodePath from "node:path"
+import { Console, Effect, Option } from "effect"
+import { Argument, Command, Flag } from "effect/cli"
+import { checkHostUrl, readEnvironment } from "../cluster/Connection.ts"
+import {
+  authMethods,
+  type ConfigFile,
+  checkProfileName,
+  configPath,
+  configVariables,
+  formatSecretSource,
+  keychainStoreCommand,
+  type Profile,
+  type ProfileKey,
+  parseSecretSource,
+  profileKeys,
+  readConfigFile,
+  secretReferenceHelp,
+  writeConfigFile
+} from "../cluster/Profiles.ts"
+import { ExportError } from "../ExportError.ts"
+import { closest, didYouMean } from "../plan/Suggest.ts"
+import { UsageError } from "../UsageError.ts"
+import { inert, jsonLine } from "./TerminalText.ts"
+
+const usage = (message: string) => new UsageError({ message })
+
+/** A key that would hold a secret itself: refused with how to reference the secret instead. */
+const secretKeys = /pass(word)?|secret[-_]?key|token|^pw$|credential|api[-_]?key/i
+
+const profileFlag = Flag.String("profile").pipe(
+  Flag.optional,
+  Flag.withDescription("the profile to work on (default: THOUGHTSPOT_PROFILE, else the config file's default)")
+)
+
+const keyArgument = Argument.String("key").pipe(Argument.withDescription(`one of ${profileKeys.join(", ")}`))
+
+/** The config file's path and content, from the environment (`SPOTPIPE_CONFIG`, the platform's config folder). */
+const loadConfig = Effect.gen(function* () {
+  const env = yield* readEnvironment({}, configVariables)
+  const path = configPath(env)
+  if (path === undefined) {
+    return yield* usage(
+      "cannot find the config file: HOME (or APPDATA on Windows) is not set; set SPOTPIPE_CONFIG to the file's path"
+    )
+  }
+  const { config, exists } = yield* readConfigFile(path)
+  return { path, config, exists, env }
+})
+
+/** Checks `key`: one of the profile keys; a secret-like key is refused with how to reference a secret. */
+const checkKey = (key: string): Effect.Effect<ProfileKey, UsageError> => {
+  if ((profileKeys as ReadonlyArray<string>).includes(key)) return Effect.succeed(key as ProfileKey)
+  if (secretKeys.test(key)) {
+    return Effect.fail(
+      usage(
+        `a profile never holds a secret (nothing was saved): use the key secret with a reference, e.g. spotpipe config set secret env:TS_PASSWORD; ${secretReferenceHelp}`
+      )
+    )
+  }
+  return Effect.fail(
+    usage(`unknown key "${key}": use one of ${profileKeys.join(", ")}${didYouMean(closest(key, profileKeys))}`)
+  )
+}
+
+/**
+ * `value` checked and converted for `key`; a refused secret is never repeated. A file reference is made absolute
+ * (against the folder spotpipe is called from), `keychain` alone names the profile as the account.
+ */
+const checkSetting = (
+  key: ProfileKey,
+  value: string,
+  profile: string
+): Effect.Effect<Profile[ProfileKey], UsageError> => {
+  switch (key) {
+    case "host": {
+      // Shape only: plain http to a remote host is decided when connecting (--allow-insecure-http).
+      const checked = checkHostUrl(value, true)
+      return checked._tag === "Refused" ? Effect.fail(usage(`host: ${checked.message}`)) : Effect.succeed(value.trim())
+    }
+    case "username":
+      return value.trim() === ""
+        ? Effect.fail(usage("username is empty: give the ThoughtSpot user name"))
+        : Effect.succeed(value)
+    case "org-id": {
+      const n = Number(value.trim())
+      return /^\d+$/.test(value.trim()) && Number.isSafeInteger(n)
+        ? Effect.succeed(n)
+        : Effect.fail(usage(`org-id "${value}" is not a whole number, 0 or more: e.g. spotpipe config set org-id 0`))
+    }
+    case "auth": {
+      const method = value.toLowerCase()
+      return (authMethods as ReadonlyArray<string>).includes(method)
+        ? Effect.succeed(method as Profile["auth"])
+        : Effect.fail(usage(`auth "${value}" is not a sign-in method: use ${authMethods.join(", ")}`))
+    }
+    case "secret": {
+      const parsed = parseSecretSource(value)
+      if ("refused" in parsed) return Effect.fail(usage(parsed.refused))
+      const source = parsed.ok
+      if (source._tag === "File") return Effect.succeed(`file:${NodePath.resolve(source.path)}`)
+      if (source._tag === "Keychain" && source.account === "") return Effect.succeed(`keychain:${profile}`)
+      return Effect.succeed(formatSecretSource(source))
+    }
+    case "allow-insecure-http": {
+      const flag = value.toLowerCase()
+      return flag === "true" || flag === "false"
+        ? Effect.succeed(flag === "true")
+        : Effect.fail(usage(`allow-insecure-http "${value}" is not true or false`))
+    }
+  }
+}
+
+/** The profile a `config` command works on: `--profile`, THOUGHTSPOT_PROFILE, the default, else none. */
+const targetProfile = (
+  flag: Option.Option<string>,
+  env: (name: string) => string | undefined,
+  config: ConfigFile
+): string | undefined => Option.getOrUndefined(flag) ?? env("THOUGHTSPOT_PROFILE") ?? config.default
+
+/** A profile the file does not define: which ones it does, and how to create one. */
+const noSuchProfile = (name: string, path: string, config: ConfigFile) => {
+  const names = Object.keys(config.profiles)
+  return usage(
+    `no profile "${name}" in ${path}${names.length === 0 ? "" : ` (profiles: ${names.join(", ")})`}: create it with spotpipe config set host URL --profile ${name}${didYouMean(closest(name, names))}`
+  )
+}
+
+/** A setting as shown: its value as text (a secret's reference, never a secret). */
+const shown = (value: Profile[ProfileKey]): string => inert(String(value))
+
+const setCommand = Command.make(
+  "set",
+  {
+    key: keyArgument,
+    value: Argument.String("value").pipe(
+      Argument.withDescription("the value; for secret a reference: env:NAME, file:PATH or keychain[:ACCOUNT]")
+    ),
+    profile: profileFlag
+  },
+  (input) =>
+    Effect.gen(function* () {
+      const key = yield* checkKey(input.key)
+      const { path, config, env } = yield* loadConfig
+      const name = targetProfile(input.profile, env, config) ?? "default"
+      const badName = checkProfileName(name)
+      if (badName !== undefined) return yield* badName
+      const value = yield* checkSetting(key, input.value, name)
+      const created = !(name in config.profiles)
+      const profile: Profile = { ...config.profiles[name], [key]: value }
+      // The first profile becomes the default, so that commands use it without --profile.
+      const defaultName = config.default ?? name
+      yield* writeConfigFile(path, { default: defaultName, profiles: { ...config.profiles, [name]: profile } })
+      yield* Console.error(
+        `${created ? "created profile" : "profile"} "${name}"${defaultName === name ? " (default)" : ""}: ${key} = ${shown(value)} in ${path}`
+      )
+      if (key === "secret" && typeof value === "string" && value.startsWith("keychain:")) {
+        const account = value.slice("keychain:".length)
+        yield* Console.error(`store the secret in the keychain with: ${keychainStoreCommand(account)}`)
+      }
+    })
+).pipe(
+  Command.withDescription(
+    "Set one key of a profile: host, username, org-id, auth (password, secret-key, token), secret (a reference: env:NAME, file:PATH, keychain[:ACCOUNT]; never the secret itself), allow-insecure-http"
+  ),
+  Command.withExamples([
+    { command: "spotpipe config set host https://acme.thoughtspot.cloud --profile prod", description: "create prod" },
+    { command: "spotpipe config set secret env:TS_PASSWORD --profile prod", description: "password from a variable" },
+    { command: "spotpipe config set auth token --profile ci", description: "a bearer token from the secret" }
+  ])
+)
+
+const getCommand = Command.make("get", { key: keyArgument, profile: profileFlag }, (input) =>
+  Effect.gen(function* () {
+    const key = yield* checkKey(input.key)
+    const { path, config, env } = yield* loadConfig
+    const name = targetProfile(input.profile, env, config)
+    if (name === undefined) {
+      return yield* usage(
+        `no profile given and ${path} names no default: pass --profile NAME, or create one with spotpipe config set host URL`
+      )
+    }
+    const profile = config.profiles[name]
+    if (profile === undefined) return yield* noSuchProfile(name, path, config)
+    const value = profile[key]
+    if (value === undefined) {
+      return yield* new ExportError({ kind: "NotFound", message: `profile "${name}" does not set ${key} (${path})` })
+    }
+    yield* Console.log(shown(value))
+  })
+).pipe(
+  Command.withDescription("Print one key of a profile (a secret as its reference); exit 1 when it is not set"),
+  Command.withExamples([{ command: "spotpipe config get host --profile prod", description: "prod's host" }])
+)
+
+const unsetCommand = Command.make("unset", { key: keyArgument, profile: profileFlag }, (input) =>
+  Effect.gen(function* () {
+    const key = yield* checkKey(input.key)
+    const { path, config, env } = yield* loadConfig
+    const name = targetProfile(input.profile, env, config)
+    if (name === undefined) return yield* usage(`no profile given and ${path} names no default: pass --profile NAME`)
+    const profile = config.profiles[name]
+    if (profile === undefined) return yield* noSuchProfile(name, path, config)
+    const { [key]: _removed, ...rest } = profile
+    yield* writeConfigFile(path, { ...config, profiles: { ...config.profiles, [name]: rest } })
+    yield* Console.error(`profile "${name}": ${key} removed from ${path}`)
+  })
+).pipe(Command.withDescription("Remove one key from a profile"))
+
+const useCommand = Command.make(
+  "use",
+  { name: Argument.String("name").pipe(Argument.withDescription("the profile to make the default")) },
+  (input) =>
+    Effect.gen(function* () {
+      const { path, config } = yield* loadConfig
+      if (!(input.name in config.profiles)) return yield* noSuchProfile(input.name, path, config)
+      yield* writeConfigFile(path, { ...config, default: input.name })
+      yield* Console.error(`default profile: ${input.name} (${path})`)
+    })
+).pipe(
+  Command.withDescription(
+    "Make a profile the default: commands use it when neither --profile nor THOUGHTSPOT_PROFILE names one"
+  ),
+  Command.withExamples([{ command: "spotpipe config use prod", description: "prod by default" }])
+)
+
+const listCommand = Command.make(
+  "list",
+  { json: Flag.Boolean("json").pipe(Flag.withDefault(false), Flag.withDescription("one JSON object on stdout")) },
+  (input) =>
+    Effect.gen(function* () {
+      const { path, config, exists } = yield* loadConfig
+      if (input.json) {
+        return yield* Console.log(
+          jsonLine({
+            path,
+            exists,
+            ...(config.default === undefined ? {} : { default: config.default }),
+            profiles: config.profiles
+          })
+        )
+      }
+      const names = Object.keys(config.profiles)
+      if (names.length === 0) {
+        return yield* Console.error(
+          `no profiles (${exists ? `${path} defines none` : `there is no ${path}`}): create one with spotpipe config set host URL --profile NAME`
+        )
+      }
+      const lines = [`# ${inert(path)}`]
+      for (const name of names) {
+        lines.push(`${name}${config.default === name ? " (default)" : ""}`)
+        const profile = config.profiles[name] ?? {}
+        for (const key of profileKeys) {
+          const value = profile[key]
+          if (value !== undefined) lines.push(`  ${key.padEnd(19)} ${shown(value)}`)
+        }
+      }
+      yield* Console.log(lines.join("\n"))
+    })
+).pipe(
+  Command.withDescription("List every profile and its settings (secrets as their references, e.g. env:TS_PASSWORD)")
+)
+
+/** `spotpipe config …`. */
+export const configCommand = Command.make("config").pipe(
+  Command.withDescription(
+    "Named connection profiles (host, user, org, sign-in method and where its secret is) in the config file: SPOTPIPE_CONFIG, else spotpipe/config.json in the platform's config folder"
+  ),
+  Command.withExamples([
+    { command: "spotpipe config set host https://acme.thoughtspot.cloud --profile prod", description: "create prod" },
+    { command: "spotpipe config list", description: "every profile" },
+    { command: "spotpipe answer Sales --profile prod", description: "export with prod's settings" }
+  ]),
+  Command.withSubcommands([setCommand, getCommand, unsetCommand, listCommand, useCommand])
+)

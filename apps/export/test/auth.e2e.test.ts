@@ -1,0 +1,118 @@
+/**
+ * `spotpipe config` and `spotpipe auth status` end to end: the packed CLI against a loopback sandbox, with a
+ * config file of the test's own (SPOTPIPE_CONFIG). A profile set up by `config set` signs in; flags and the
+ * THOUGHTSPOT_* variables override it field by field, and the status says where each setting came from; refused
+ * credentials end with exit 1, ThoughtSpot's reason and where they came from, never the secret.
+ */
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { runCli } from "./support/runCli.ts"
+
+const timeout = { timeout: 60_000 }
+
+let sandbox: RunningSandbox
+let configFile: string
+
+/** The CLI with the test's config file and `env`. */
+const spotpipe = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
+  runCli(args, { env: { SPOTPIPE_CONFIG: configFile, ...env } })
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0 })
+  configFile = NodePath.join(NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-auth-")), "config.json")
+  for (const [key, value] of [
+    ["host", sandbox.url],
+    ["username", fixtures.user.username],
+    ["secret", "env:TS_PW"]
+  ] as const) {
+    const run = await spotpipe(["config", "set", key, value, "--profile", "prod"])
+    if (run.code !== 0) throw new Error(`config set ${key} failed: ${run.stderr}`)
+  }
+  const run = await spotpipe(["config", "set", "host", sandbox.url, "--profile", "trusted"])
+  if (run.code !== 0) throw new Error(run.stderr)
+  await spotpipe(["config", "set", "username", fixtures.user.username, "--profile", "trusted"])
+  await spotpipe(["config", "set", "auth", "secret-key", "--profile", "trusted"])
+  await spotpipe(["config", "set", "secret", "env:TS_KEY", "--profile", "trusted"])
+})
+
+afterAll(async () => {
+  await sandbox?.close()
+})
+
+describe("spotpipe auth status", () => {
+  it("auth-status-json-from-the-default-profile", timeout, async () => {
+    const run = await spotpipe(["auth", "status", "--json"], { TS_PW: fixtures.user.password })
+    expect(run.stderr).toBe("")
+    expect(run.code).toBe(0)
+    const status = JSON.parse(run.stdout)
+    expect(status).toMatchObject({
+      host: sandbox.url,
+      profile: { name: "prod", chosen_by: "the config file's default", file: configFile },
+      auth: "password",
+      user: { name: fixtures.user.username },
+      org: { id: 0, name: "Primary" },
+      sources: { host: 'profile "prod"', username: 'profile "prod"', secret: 'profile "prod" (env:TS_PW)' }
+    })
+    expect(status.user.id).toMatch(/^[0-9a-f-]{36}$/)
+    expect(typeof status.user.display_name).toBe("string")
+    expect(status.cluster.version).toMatch(/^\d+\.\d+/)
+    expect(status.cluster.time_zone).toBe(sandbox.timezone)
+    expect(run.stdout).not.toContain(fixtures.user.password)
+  })
+
+  it("auth-status-flags-and-variables-override-the-profile-field-by-field", timeout, async () => {
+    const run = await spotpipe(["auth", "status", "--profile", "prod", "--org-id", "0"], {
+      THOUGHTSPOT_USERNAME: fixtures.limitedUser.username,
+      THOUGHTSPOT_PASSWORD: fixtures.limitedUser.password,
+      TS_PW: "unused-Pw-1"
+    })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain(`user      ${fixtures.limitedUser.username} (`)
+    expect(run.stdout).toContain("(THOUGHTSPOT_USERNAME)")
+    expect(run.stdout).toContain("sign-in   password  (THOUGHTSPOT_PASSWORD)")
+    expect(run.stdout).toContain("org       Primary (id 0)  (--org-id)")
+    expect(run.stdout).toContain(`host      ${sandbox.url}  (profile "prod")`)
+    expect(run.stdout).toContain(`profile   prod  (--profile, ${configFile})`)
+    expect(run.stdout).not.toContain(fixtures.limitedUser.password)
+  })
+
+  it("auth-status-secret-key-profile-chosen-by-variable", timeout, async () => {
+    const run = await spotpipe(["auth", "status", "--json"], {
+      THOUGHTSPOT_PROFILE: "trusted",
+      TS_KEY: sandbox.secretKey
+    })
+    expect(run.code).toBe(0)
+    const status = JSON.parse(run.stdout)
+    expect(status.auth).toBe("secret-key")
+    expect(status.profile.chosen_by).toBe("THOUGHTSPOT_PROFILE")
+    expect(status.sources.secret).toBe('profile "trusted" (env:TS_KEY)')
+    expect(run.stdout).not.toContain(sandbox.secretKey)
+  })
+
+  it("auth-status-refused-password-exit-1-with-reason-and-source", timeout, async () => {
+    const wrong = "Wrong-Pw-8412"
+    const run = await spotpipe(["auth", "status"], { TS_PW: wrong })
+    expect(run.code).toBe(1)
+    expect(run.stdout).toBe("")
+    expect(run.stderr).toContain(`ThoughtSpot refused the credentials for ${fixtures.user.username} at ${sandbox.url}`)
+    expect(run.stderr).toContain('check the user from profile "prod" and the password from profile "prod" (env:TS_PW)')
+    expect(run.stderr).not.toContain(wrong)
+  })
+
+  it("auth-status-missing-secret-variable-exit-2", timeout, async () => {
+    const run = await spotpipe(["auth", "status"])
+    expect(run.code).toBe(2)
+    expect(run.stderr.trim()).toBe('spotpipe: the profile "prod" names TS_PW for the password, but it is not set')
+  })
+
+  it("an-export-connects-through-the-profile", timeout, async () => {
+    const run = await spotpipe(["metadata", "--type", "TAG", "--out", "-", "--quiet"], {
+      TS_PW: fixtures.user.password
+    })
+    expect(run.code).toBe(0)
+    expect(run.stdout.split("\r\n")[0]).toBe("type,id,name,subtype,description,author,created,modified,tags")
+  })
+})

@@ -1,0 +1,406 @@
+/**
+ * Named connection profiles: where the config file is, how a profile's fields and secret are layered under the
+ * command line and the THOUGHTSPOT_* environment (field by field, a table over every combination), how a profile
+ * is chosen, the keychain, and `spotpipe config` (in-process) refusing secrets and writing the file 0600.
+ */
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { NodeServices } from "@effect/platform-node"
+import { assert, describe, expect, it } from "@effect/vitest"
+import { ConfigProvider, Effect, Layer, Option, Redacted } from "effect"
+import {
+  type Connection,
+  type ConnectionFlags,
+  connectionLayers,
+  resolveConnection
+} from "../src/cluster/Connection.ts"
+import { configPath, parseConfigFile, parseSecretSource, readKeychain } from "../src/cluster/Profiles.ts"
+import { UsageError } from "../src/UsageError.ts"
+import { runInProcess } from "./support/inProcess.ts"
+
+const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-profiles-"))
+
+const noFlags: ConnectionFlags = {
+  host: Option.none(),
+  username: Option.none(),
+  passwordFile: Option.none(),
+  orgId: Option.none(),
+  sandbox: false,
+  allowInsecureHttp: false,
+  profile: Option.none()
+}
+
+/** The last line printed on stdout (the test console keeps the lines of earlier runs in one test). */
+const lastLine = (text: string) => text.split("\n").at(-1)
+
+/** Resolves a single command's connection with `flags` and `env` as the only environment. */
+const resolve = (flags: Partial<ConnectionFlags>, env: Record<string, string>) =>
+  Effect.gen(function* () {
+    const { layers, profile } = yield* connectionLayers({ ...noFlags, ...flags })
+    const connection = yield* resolveConnection(layers)
+    return { connection, profile }
+  }).pipe(Effect.provide(Layer.merge(NodeServices.layer, ConfigProvider.layer(ConfigProvider.fromEnv({ env })))))
+
+const writeConfig = (dir: string, config: unknown): string => {
+  const path = NodePath.join(dir, "config.json")
+  NodeFs.writeFileSync(path, JSON.stringify(config))
+  return path
+}
+
+const cluster = (c: Connection) => {
+  assert.strictEqual(c._tag, "Cluster")
+  return c as Extract<Connection, { _tag: "Cluster" }>
+}
+
+const secretOf = (c: Extract<Connection, { _tag: "Cluster" }>) =>
+  c.auth._tag === "Password"
+    ? Redacted.value(c.auth.password)
+    : c.auth._tag === "SecretKey"
+      ? Redacted.value(c.auth.secretKey)
+      : Redacted.value(c.auth.token)
+
+describe("config file path", () => {
+  const table: ReadonlyArray<[string, NodeJS.Platform, Record<string, string>, string | undefined]> = [
+    ["SPOTPIPE_CONFIG wins", "linux", { SPOTPIPE_CONFIG: "/x/c.json", HOME: "/h", XDG_CONFIG_HOME: "/x" }, "/x/c.json"],
+    ["linux XDG", "linux", { HOME: "/h", XDG_CONFIG_HOME: "/xdg" }, "/xdg/spotpipe/config.json"],
+    ["linux relative XDG ignored", "linux", { HOME: "/h", XDG_CONFIG_HOME: "rel" }, "/h/.config/spotpipe/config.json"],
+    ["linux home", "linux", { HOME: "/h" }, "/h/.config/spotpipe/config.json"],
+    ["macOS", "darwin", { HOME: "/Users/a" }, "/Users/a/Library/Application Support/spotpipe/config.json"],
+    ["macOS XDG", "darwin", { HOME: "/Users/a", XDG_CONFIG_HOME: "/xdg" }, "/xdg/spotpipe/config.json"],
+    [
+      "Windows",
+      "win32",
+      { APPDATA: "C:\\Users\\a\\AppData\\Roaming" },
+      "C:\\Users\\a\\AppData\\Roaming\\spotpipe\\config.json"
+    ],
+    ["no home", "linux", {}, undefined]
+  ]
+  for (const [name, platform, env, expected] of table) {
+    it(`config-path: ${name}`, () => {
+      expect(configPath((n) => env[n], platform)).toBe(expected)
+    })
+  }
+})
+
+describe("secrets are references, never values", () => {
+  it("secret-value-refused-unseen", () => {
+    const parsed = parseSecretSource("hunter2-Secret")
+    assert.isTrue("refused" in parsed)
+    if ("refused" in parsed) {
+      expect(parsed.refused).toContain("env:VARIABLE")
+      expect(parsed.refused).not.toContain("hunter2")
+    }
+    expect(parseSecretSource("env:TS_PASSWORD")).toEqual({ ok: { _tag: "Env", variable: "TS_PASSWORD" } })
+    expect(parseSecretSource("keychain")).toEqual({ ok: { _tag: "Keychain", account: "" } })
+  })
+
+  it("config-file-with-a-secret-key-refused-unseen", () => {
+    const text = JSON.stringify({
+      profiles: { prod: { host: "h", password: "hunter2-Secret", secret: "s3cr3t-Value" } }
+    })
+    const parsed = parseConfigFile(text, "/c.json")
+    assert.isTrue("refused" in parsed)
+    if ("refused" in parsed) {
+      expect(parsed.refused).toContain("profiles.prod.password: a profile never holds a secret")
+      expect(parsed.refused).toContain("profiles.prod.secret is not a reference")
+      expect(parsed.refused).not.toContain("hunter2")
+      expect(parsed.refused).not.toContain("s3cr3t")
+    }
+  })
+})
+
+describe("precedence: flag > environment > profile, field by field", () => {
+  const dir = tempDir()
+  const passwordFile = NodePath.join(dir, "flag-password")
+  NodeFs.writeFileSync(passwordFile, "flag-pw\n")
+  const profile = {
+    host: "https://profile.example.com",
+    username: "profile-user",
+    "org-id": 3,
+    secret: "env:PROFILE_PW"
+  }
+  const path = writeConfig(dir, { default: "prod", profiles: { prod: profile } })
+  const base = { SPOTPIPE_CONFIG: path, PROFILE_PW: "profile-pw" }
+
+  type Source = "flag" | "env" | "profile"
+  const fields: ReadonlyArray<{
+    readonly field: "host" | "username" | "secret" | "orgId"
+    readonly flag: Partial<ConnectionFlags>
+    readonly env?: Record<string, string>
+    /** No THOUGHTSPOT_* variable sets this field. */
+    readonly noEnv?: boolean
+    readonly value: (c: Extract<Connection, { _tag: "Cluster" }>) => unknown
+    readonly expected: Record<Source, { readonly value: unknown; readonly from: string }>
+  }> = [
+    {
+      field: "host",
+      flag: { host: Option.some("https://flag.example.com") },
+      env: { THOUGHTSPOT_HOST: "https://env.example.com" },
+      value: (c) => c.host,
+      expected: {
+        flag: { value: "https://flag.example.com", from: "--host" },
+        env: { value: "https://env.example.com", from: "THOUGHTSPOT_HOST" },
+        profile: { value: "https://profile.example.com", from: 'profile "prod"' }
+      }
+    },
+    {
+      field: "username",
+      flag: { username: Option.some("flag-user") },
+      env: { THOUGHTSPOT_USERNAME: "env-user" },
+      value: (c) => (c.auth._tag === "BearerToken" ? undefined : c.auth.username),
+      expected: {
+        flag: { value: "flag-user", from: "--username" },
+        env: { value: "env-user", from: "THOUGHTSPOT_USERNAME" },
+        profile: { value: "profile-user", from: 'profile "prod"' }
+      }
+    },
+    {
+      field: "secret",
+      flag: { passwordFile: Option.some(passwordFile) },
+      env: { THOUGHTSPOT_PASSWORD: "env-pw" },
+      value: secretOf,
+      expected: {
+        flag: { value: "flag-pw", from: "--password-file" },
+        env: { value: "env-pw", from: "THOUGHTSPOT_PASSWORD" },
+        profile: { value: "profile-pw", from: 'profile "prod" (env:PROFILE_PW)' }
+      }
+    },
+    {
+      // There is no THOUGHTSPOT_* variable for the Org.
+      field: "orgId",
+      noEnv: true,
+      flag: { orgId: Option.some(7) },
+      value: (c) => (c.auth._tag === "BearerToken" ? undefined : c.auth.orgId),
+      expected: {
+        flag: { value: 7, from: "--org-id" },
+        env: { value: undefined, from: "" },
+        profile: { value: 3, from: 'profile "prod"' }
+      }
+    }
+  ]
+  // Every combination of sources setting the field (the profile always does): the first in order wins.
+  const combinations: ReadonlyArray<ReadonlyArray<Source>> = [
+    ["profile"],
+    ["env", "profile"],
+    ["flag", "profile"],
+    ["flag", "env", "profile"]
+  ]
+  for (const { field, flag, env, noEnv, value, expected } of fields) {
+    for (const combination of combinations.filter((c) => noEnv !== true || !c.includes("env"))) {
+      const winner = combination[0] as Source
+      it.effect(`precedence: ${field} from ${combination.join(" + ")} → ${winner}`, () =>
+        Effect.gen(function* () {
+          const { connection } = yield* resolve(combination.includes("flag") ? flag : {}, {
+            ...base,
+            ...(combination.includes("env") ? env : {})
+          })
+          const c = cluster(connection)
+          expect(value(c)).toEqual(expected[winner].value)
+          expect(c.sources?.[field === "orgId" ? "orgId" : field]).toBe(expected[winner].from)
+        })
+      )
+    }
+  }
+
+  it.effect("precedence: a token in the environment replaces the profile's password, and needs no user", () =>
+    Effect.gen(function* () {
+      const { connection } = yield* resolve({}, { ...base, THOUGHTSPOT_TOKEN: "env-token" })
+      const c = cluster(connection)
+      expect(c.auth._tag).toBe("BearerToken")
+      expect(c.sources).toEqual({ host: 'profile "prod"', secret: "THOUGHTSPOT_TOKEN" })
+    })
+  )
+})
+
+describe("choosing the profile: --profile > THOUGHTSPOT_PROFILE > the default", () => {
+  const dir = tempDir()
+  const path = writeConfig(dir, {
+    default: "a",
+    profiles: {
+      a: { host: "https://a.example.com", username: "u", secret: "env:PW" },
+      b: { host: "https://b.example.com", username: "u", secret: "env:PW" },
+      c: { host: "https://c.example.com", username: "u", secret: "env:PW" }
+    }
+  })
+  const env = { SPOTPIPE_CONFIG: path, PW: "pw" }
+  const table: ReadonlyArray<[string, Partial<ConnectionFlags>, Record<string, string>, string, string]> = [
+    ["default", {}, {}, "a", "the config file's default"],
+    ["variable over default", {}, { THOUGHTSPOT_PROFILE: "b" }, "b", "THOUGHTSPOT_PROFILE"],
+    ["flag over variable", { profile: Option.some("c") }, { THOUGHTSPOT_PROFILE: "b" }, "c", "--profile"]
+  ]
+  for (const [name, flags, extra, chosen, by] of table) {
+    it.effect(`choose-profile: ${name}`, () =>
+      Effect.gen(function* () {
+        const { connection, profile } = yield* resolve(flags, { ...env, ...extra })
+        expect(profile?.name).toBe(chosen)
+        expect(profile?.chosenBy).toBe(by)
+        expect(cluster(connection).host).toBe(`https://${chosen}.example.com`)
+      })
+    )
+  }
+
+  it.effect("choose-profile: an unknown name is a usage error with the closest names", () =>
+    Effect.gen(function* () {
+      const named = writeConfig(tempDir(), { profiles: { prod: {}, staging: {} } })
+      const error = yield* Effect.flip(resolve({ profile: Option.some("prd") }, { SPOTPIPE_CONFIG: named }))
+      assert.instanceOf(error, UsageError)
+      expect(error.message).toBe(
+        `--profile names the profile "prd", which is not defined (${named} defines prod, staging): create it with spotpipe config set host URL --profile prd; did you mean "prod"?`
+      )
+    })
+  )
+
+  it.effect("choose-profile: --sandbox ignores the default profile, but not a named one", () =>
+    Effect.gen(function* () {
+      const { connection } = yield* resolve({ sandbox: true }, env)
+      expect(connection._tag).toBe("Sandbox")
+      const error = yield* Effect.flip(resolve({ sandbox: true, profile: Option.some("b") }, env))
+      expect(error.message).toBe('--sandbox and --host both given: pass only one (the host comes from profile "b")')
+    })
+  )
+
+  it.effect("choose-profile: no config file and no profile named: nothing changes", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(resolve({}, { SPOTPIPE_CONFIG: NodePath.join(dir, "none.json") }))
+      expect(error.message).toBe(
+        "no ThoughtSpot host: pass --host https://your-cluster.thoughtspot.cloud or set THOUGHTSPOT_HOST (or use --sandbox)"
+      )
+    })
+  )
+})
+
+describe("profile secrets: variable, file, keychain", () => {
+  const dir = tempDir()
+  const secretFile = NodePath.join(dir, "pw.txt")
+  NodeFs.writeFileSync(secretFile, "file-pw\n")
+  // A stand-in for libsecret's secret-tool: prints the secret for account "ok", fails for any other.
+  const bin = NodePath.join(dir, "bin")
+  NodeFs.mkdirSync(bin)
+  NodeFs.writeFileSync(
+    NodePath.join(bin, "secret-tool"),
+    '#!/bin/sh\n[ "$1 $2 $3 $4 $5" = "lookup service spotpipe account ok" ] && { printf "keychain-pw\\n"; exit 0; }\nexit 1\n',
+    { mode: 0o755 }
+  )
+  const profileWith = (secret: string, auth?: string) =>
+    writeConfig(NodePath.join(dir), {
+      default: "p",
+      profiles: { p: { host: "https://p.example.com", username: "u", secret, ...(auth === undefined ? {} : { auth }) } }
+    })
+
+  it.effect("profile-secret: from a file, as a secret key", () =>
+    Effect.gen(function* () {
+      const path = profileWith(`file:${secretFile}`, "secret-key")
+      const c = cluster((yield* resolve({}, { SPOTPIPE_CONFIG: path })).connection)
+      expect(c.auth._tag).toBe("SecretKey")
+      expect(secretOf(c)).toBe("file-pw")
+    })
+  )
+
+  it.effect("profile-secret: an unset variable stops with its name", () =>
+    Effect.gen(function* () {
+      const path = profileWith("env:NOT_SET_PW")
+      const error = yield* Effect.flip(resolve({}, { SPOTPIPE_CONFIG: path }))
+      expect(error.message).toBe('the profile "p" names NOT_SET_PW for the password, but it is not set')
+    })
+  )
+
+  it.effect("profile-secret: from the keychain (secret-tool, on Linux)", () =>
+    Effect.gen(function* () {
+      const path = profileWith("keychain:ok", "token")
+      const c = cluster((yield* resolve({}, { SPOTPIPE_CONFIG: path, PATH: bin })).connection)
+      expect(c.auth._tag).toBe("BearerToken")
+      expect(secretOf(c)).toBe("keychain-pw")
+      const missing = yield* Effect.flip(readKeychain("other", "linux", bin))
+      expect(missing.message).toContain("secret-tool store --label=spotpipe service spotpipe account other")
+    })
+  )
+
+  it.effect("profile-secret: no secret-tool installed names what to install", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(readKeychain("ok", "linux", NodePath.join(dir, "empty")))
+      expect(error.message).toContain("secret-tool is not installed (Debian/Ubuntu: apt install libsecret-tools")
+      const windows = yield* Effect.flip(readKeychain("ok", "win32"))
+      expect(windows.message).toContain("reference the secret as env:VARIABLE or file:PATH")
+    })
+  )
+
+  it.effect("profile-secret: overridden secrets are never read (the keychain is not asked)", () =>
+    Effect.gen(function* () {
+      // The keychain would fail (no secret-tool on this PATH): the environment's password makes it unneeded.
+      const path = profileWith("keychain:ok")
+      const env = { SPOTPIPE_CONFIG: path, PATH: NodePath.join(dir, "empty"), THOUGHTSPOT_PASSWORD: "env-pw" }
+      const c = cluster((yield* resolve({}, env)).connection)
+      expect(secretOf(c)).toBe("env-pw")
+    })
+  )
+})
+
+describe("spotpipe config", () => {
+  it.effect("config-set: writes the file 0600, the first profile becomes the default, list shows references", () =>
+    Effect.gen(function* () {
+      const path = NodePath.join(tempDir(), "sub", "config.json")
+      const env = { SPOTPIPE_CONFIG: path }
+      for (const args of [
+        ["host", "https://acme.thoughtspot.cloud"],
+        ["username", "ana"],
+        ["secret", "env:TS_PASSWORD"],
+        ["org-id", "0"]
+      ]) {
+        const run = yield* runInProcess(["config", "set", ...args, "--profile", "prod"], env)
+        expect(run.code).toBe(0)
+      }
+      expect(NodeFs.statSync(path).mode & 0o777).toBe(0o600)
+      expect(JSON.parse(NodeFs.readFileSync(path, "utf8"))).toEqual({
+        default: "prod",
+        profiles: {
+          prod: { host: "https://acme.thoughtspot.cloud", username: "ana", secret: "env:TS_PASSWORD", "org-id": 0 }
+        }
+      })
+      const list = yield* runInProcess(["config", "list"], env)
+      expect(list.stdout).toContain("prod (default)")
+      expect(list.stdout).toContain("secret              env:TS_PASSWORD")
+      const get = yield* runInProcess(["config", "get", "secret"], env)
+      expect(lastLine(get.stdout)).toBe("env:TS_PASSWORD")
+    })
+  )
+
+  it.effect("config-set: a secret value is refused unseen and nothing is written", () =>
+    Effect.gen(function* () {
+      const path = NodePath.join(tempDir(), "config.json")
+      const env = { SPOTPIPE_CONFIG: path }
+      yield* runInProcess(["config", "set", "host", "https://acme.thoughtspot.cloud"], env)
+      const before = NodeFs.readFileSync(path, "utf8")
+      for (const args of [
+        ["secret", "hunter2-Zq"],
+        ["password", "hunter2-Zq"],
+        ["token", "hunter2-Zq"]
+      ]) {
+        const run = yield* runInProcess(["config", "set", ...args], env)
+        expect(run.code).toBe(2)
+        expect(run.stderr).toContain("env:VARIABLE")
+        expect(run.stderr + run.stdout).not.toContain("hunter2")
+      }
+      expect(NodeFs.readFileSync(path, "utf8")).toBe(before)
+      // And a URL carrying a password is refused without repeating it.
+      const url = yield* runInProcess(["config", "set", "host", "https://ana:hunter2-Zq@acme.example.com"], env)
+      expect(url.code).toBe(2)
+      expect(url.stderr).not.toContain("hunter2")
+    })
+  )
+
+  it.effect("config-use: changes the default; an unknown profile is refused", () =>
+    Effect.gen(function* () {
+      const path = NodePath.join(tempDir(), "config.json")
+      const env = { SPOTPIPE_CONFIG: path }
+      yield* runInProcess(["config", "set", "host", "https://a.example.com", "--profile", "a"], env)
+      yield* runInProcess(["config", "set", "host", "https://b.example.com", "--profile", "b"], env)
+      expect(JSON.parse(NodeFs.readFileSync(path, "utf8")).default).toBe("a")
+      expect((yield* runInProcess(["config", "use", "b"], env)).code).toBe(0)
+      expect(JSON.parse(NodeFs.readFileSync(path, "utf8")).default).toBe("b")
+      expect(lastLine((yield* runInProcess(["config", "get", "host"], env)).stdout)).toBe("https://b.example.com")
+      const unknown = yield* runInProcess(["config", "use", "c"], env)
+      expect(unknown.code).toBe(2)
+    })
+  )
+})
