@@ -7,6 +7,7 @@
 import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { UsageError } from "../UsageError.ts"
+import { apiCommand } from "./ApiCommand.ts"
 import { authCommand } from "./AuthCommand.ts"
 import { type CommonInput, demoExports, demoLoad, runJobFile, runLoad, runSingle, singleExport } from "./Commands.ts"
 import {
@@ -223,6 +224,7 @@ export const spotpipe = Command.make("spotpipe").pipe(
     searchCommand,
     runCommand,
     loadCommand,
+    apiCommand,
     authCommand,
     configCommand
   ])

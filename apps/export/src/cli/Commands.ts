@@ -82,7 +82,7 @@ const passwordPrompt = Effect.fn("Commands.passwordPrompt")(function* (allowProm
  * THOUGHTSPOT_* environment, then the profile (unless `ambient` is off: the demo's own sandbox); a password prompt
  * only as the last resort.
  */
-const connectionOf = Effect.fn("Commands.connectionOf")(function* (
+export const connectionOf = Effect.fn("Commands.connectionOf")(function* (
   flags: ConnectionFlags,
   allowPrompt: boolean,
   sources: { readonly job?: ConnectionSpec; readonly ambient?: boolean } = {}
@@ -97,7 +97,7 @@ const progressFor = (settings: LogSettings) =>
     : silentProgress
 
 /** Runs `body` with the logging the flags ask for (checked first: `--quiet` with `--verbose` is a usage error). */
-const withLogging = <A, E, R>(
+export const withLogging = <A, E, R>(
   input: Parsed<typeof logFlags>,
   body: (settings: LogSettings) => Effect.Effect<A, E, R>
 ) =>

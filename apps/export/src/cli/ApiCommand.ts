@@ -1,0 +1,540 @@
+/**
+ * `spotpipe api <METHOD> <path>`: any ThoughtSpot REST API v2.0 call, as `gh api` makes GitHub's, over the same
+ * connection flags, environment, credentials, token renewal, rate limit, retries and errors as the exports
+ * (`@spotpipe/core`'s `ThoughtSpotClient.request`). The answer's body goes to stdout byte for byte, never parsed
+ * and written again, so big integers and key order stay as ThoughtSpot sent them; a failure prints ThoughtSpot's
+ * error on stderr, exit 1, and nothing on stdout.
+ *
+ * The body: `-f key=value` a string, `-F key=value` a typed value (`true`, `false`, `null`, a JSON number kept
+ * digit for digit, `@file` / `@-` the text of a file or stdin, else a string); `key[sub]=` nests objects, `key[]=`
+ * appends to an array (`key[][sub]=` starts a new object in it when the last one has `sub`), `key[]` alone is an
+ * empty array. For GET the fields are query parameters, in order. `--input FILE|-` sends a JSON body as it is.
+ * `--paginate` sets `record_offset`/`record_size` page after page (default size {@link defaultRecordSize}) and
+ * writes NDJSON: one element of the answer's array per line, as its own bytes, until a short page.
+ */
+
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { ApiCall, Auth, ThoughtSpotClient, type ThoughtSpotError } from "@spotpipe/core"
+import { Context, Effect, FileSystem, Layer, Option } from "effect"
+import { Argument, Command, Flag } from "effect/cli"
+import type { Connection } from "../cluster/Connection.ts"
+import { loadSandbox } from "../cluster/CoreCluster.ts"
+import { ExportError } from "../ExportError.ts"
+import { fromThoughtSpot } from "../Failure.ts"
+import { makeStreamWriter } from "../output/StdoutWriter.ts"
+import { UsageError } from "../UsageError.ts"
+import { connectionOf, withLogging } from "./Commands.ts"
+import { connectionFlags, logFlags, type Parsed, timeLimitFlags } from "./Flags.ts"
+import { checkTimeLimits } from "./Settings.ts"
+import { version } from "./Version.ts"
+
+/** Items per page asked for with `--paginate` when the request does not set `record_size`. */
+export const defaultRecordSize = 500
+
+const described = <A>(flag: Flag.Flag<A>, description: string) => flag.pipe(Flag.withDescription(description))
+
+/** The flags of `spotpipe api`. */
+export const apiFlags = {
+  ...connectionFlags,
+  ...timeLimitFlags,
+  ...logFlags,
+  method: Argument.String("method").pipe(
+    Argument.withDescription(`the HTTP method: ${ApiCall.methods.join(", ")} (any case)`)
+  ),
+  path: Argument.String("path").pipe(
+    Argument.withDescription(
+      "the endpoint below /api/rest/2.0/, e.g. metadata/search (a leading / or the /api/rest/2.0 prefix is fine)"
+    )
+  ),
+  rawField: described(
+    Flag.String("raw-field").pipe(Flag.withAlias("f"), Flag.atLeast(0)),
+    "add a string field key=value (a query parameter for GET); key[sub]= nests, key[]= appends to an array"
+  ),
+  field: described(
+    Flag.String("field").pipe(Flag.withAlias("F"), Flag.atLeast(0)),
+    "add a typed field key=value: true, false, null and JSON numbers as such, @file (@- stdin) the file's text, else a string"
+  ),
+  input: described(
+    Flag.String("input").pipe(Flag.optional),
+    "send this file's JSON as the body, as it is (- reads stdin); not with -f/-F"
+  ),
+  paginate: described(
+    Flag.Boolean("paginate").pipe(Flag.withDefault(false)),
+    `read every page (record_offset/record_size, default size ${defaultRecordSize}) and write one array element per line (NDJSON)`
+  )
+}
+
+/** What `spotpipe api` parsed. */
+export type ApiInput = Parsed<typeof connectionFlags & typeof timeLimitFlags & typeof logFlags> & {
+  readonly method: string
+  readonly path: string
+  readonly rawField: ReadonlyArray<string>
+  readonly field: ReadonlyArray<string>
+  readonly input: Option.Option<string>
+  readonly paginate: boolean
+}
+
+const usage = (message: string) => new UsageError({ message })
+
+// ----- fields -----------------------------------------------------------------------------------------------
+
+/** A field as given: its key, its value as JSON text (`undefined`: `key[]` alone), its text for a query. */
+interface Field {
+  readonly key: string
+  readonly json: string | undefined
+  readonly text: string
+  readonly flag: "-f" | "-F"
+}
+
+type Node =
+  | { readonly _tag: "Object"; readonly entries: Map<string, Node> }
+  | { readonly _tag: "Array"; readonly items: Array<Node>; readonly flags: Set<string> }
+  | { readonly _tag: "Value"; readonly json: string }
+
+const jsonNumber = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/
+
+/** Reads stdin to its end, once (`--input -` or `-F key=@-`). */
+const readStdin = Effect.promise(async () => {
+  const chunks: Array<Buffer> = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks)
+})
+
+/** The bytes of `path` (`-`: stdin), as a usage error when they cannot be read; `what` names it for messages. */
+const readSource = (path: string, what: string): Effect.Effect<Uint8Array, UsageError, FileSystem.FileSystem> =>
+  path === "-"
+    ? readStdin
+    : Effect.gen(function* () {
+        const fs = yield* FileSystem.FileSystem
+        return yield* fs
+          .readFile(path)
+          .pipe(Effect.mapError(() => usage(`cannot read ${what} ${path}: check the path and its permissions`)))
+      })
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
+
+/** `bytes` as text, refused when they are not UTF-8 (a replacement character would change them). */
+const textOf = (bytes: Uint8Array, what: string): Effect.Effect<string, UsageError> =>
+  Effect.try({
+    try: () => utf8.decode(bytes),
+    catch: () => usage(`${what} is not UTF-8 text: JSON is sent as UTF-8, convert it first`)
+  })
+
+/** Parses one `-f`/`-F` argument (values never appear in messages: they may be secrets). */
+const parseField = (argument: string, flag: "-f" | "-F") =>
+  Effect.gen(function* () {
+    const at = argument.indexOf("=")
+    if (at < 0) {
+      if (argument.endsWith("[]")) return { key: argument, json: undefined, text: "", flag } satisfies Field
+      return yield* usage(`${flag} ${argument}: give key=value (an empty array: key[])`)
+    }
+    const key = argument.slice(0, at)
+    const value = argument.slice(at + 1)
+    if (flag === "-f") return { key, json: JSON.stringify(value), text: value, flag } satisfies Field
+    if (value === "true" || value === "false" || value === "null" || jsonNumber.test(value)) {
+      // The number's own digits: never through a double.
+      return { key, json: value, text: value, flag } satisfies Field
+    }
+    if (value.startsWith("@")) {
+      const text = yield* textOf(yield* readSource(value.slice(1), `the file for -F ${key}`), `the file for -F ${key}`)
+      return { key, json: JSON.stringify(text), text, flag } satisfies Field
+    }
+    return { key, json: JSON.stringify(value), text: value, flag } satisfies Field
+  })
+
+/** `name[a][]…` → `["name", "a", ""]`, or `undefined` when the key is not of that form. */
+const keyPath = (key: string): ReadonlyArray<string> | undefined => {
+  const match = /^([^[\]]+)((?:\[[^[\]]*\])*)$/.exec(key)
+  if (match === null) return undefined
+  return [match[1]!, ...[...match[2]!.matchAll(/\[([^[\]]*)\]/g)].map((m) => m[1]!)]
+}
+
+/** The JSON object the fields make (see the module comment for the key forms). */
+const bodyOf = (fields: ReadonlyArray<Field>): Effect.Effect<string, UsageError> =>
+  Effect.gen(function* () {
+    const root: Node = { _tag: "Object", entries: new Map() }
+    for (const field of fields) {
+      const path = keyPath(field.key)
+      const refuse = (why: string) => usage(`${field.flag} ${field.key}: ${why}`)
+      if (path === undefined) {
+        return yield* refuse("a key is a name, optionally followed by [sub] or [] parts, e.g. metadata[][type]")
+      }
+      // `key[]` alone makes the array `key` (empty unless items are added to it).
+      const segments = field.json === undefined ? path.slice(0, -1) : path
+      const leaf: Node =
+        field.json === undefined ? { _tag: "Array", items: [], flags: new Set() } : { _tag: "Value", json: field.json }
+      let node: Node = root
+      for (let i = 0; i < segments.length; i++) {
+        const segment = segments[i]!
+        const next = segments[i + 1]
+        if (node._tag === "Object") {
+          if (segment === "") return yield* refuse("[] must follow a name")
+          const existing = node.entries.get(segment)
+          if (next === undefined) {
+            if (leaf._tag === "Array" && existing?._tag === "Array") break
+            if (existing !== undefined) return yield* refuse("this key is given twice: give it once")
+            node.entries.set(segment, leaf)
+            break
+          }
+          const wantArray = next === ""
+          const child: Node =
+            existing ??
+            (wantArray ? { _tag: "Array", items: [], flags: new Set() } : { _tag: "Object", entries: new Map() })
+          if (child._tag === "Value" || (child._tag === "Array") !== wantArray) {
+            return yield* refuse(`${segment} is used both as a value, an object or an array: give it one way`)
+          }
+          node.entries.set(segment, child)
+          node = child
+          continue
+        }
+        if (segment !== "") return yield* refuse("an array takes [] (items are appended in order), not [name]")
+        if (next === "" || (next === undefined && leaf._tag === "Array")) {
+          return yield* refuse("arrays of arrays are not supported: send the body with --input")
+        }
+        node.flags.add(field.flag)
+        if (next === undefined) {
+          node.items.push(leaf)
+          break
+        }
+        // gh's rule: `key[][sub]=` fills the last object until it already has `sub`, then starts a new one.
+        const tail: Node | undefined = node.items[node.items.length - 1]
+        if (tail !== undefined && tail._tag === "Object" && !tail.entries.has(next)) node = tail
+        else {
+          const fresh: Node = { _tag: "Object", entries: new Map() }
+          node.items.push(fresh)
+          node = fresh
+        }
+      }
+    }
+    // -f and -F are parsed apart, so the order between them is unknown: an array fed by both could be misordered.
+    const mixed = (node: Node, name: string): string | undefined => {
+      if (node._tag === "Value") return undefined
+      if (node._tag === "Array") {
+        if (node.flags.size > 1) return name
+        for (const item of node.items) {
+          const found = mixed(item, `${name}[]`)
+          if (found !== undefined) return found
+        }
+        return undefined
+      }
+      for (const [key, child] of node.entries) {
+        const found = mixed(child, name === "" ? key : `${name}[${key}]`)
+        if (found !== undefined) return found
+      }
+      return undefined
+    }
+    const both = mixed(root, "")
+    if (both !== undefined) {
+      return yield* usage(
+        `${both}[] gets items from both -f and -F, whose order between them is lost: give its items with one of the two, or send the body with --input`
+      )
+    }
+    const write = (node: Node): string =>
+      node._tag === "Value"
+        ? node.json
+        : node._tag === "Array"
+          ? `[${node.items.map(write).join(",")}]`
+          : `{${[...node.entries].map(([key, child]) => `${JSON.stringify(key)}:${write(child)}`).join(",")}}`
+    return write(root)
+  })
+
+// ----- the request ------------------------------------------------------------------------------------------
+
+/** What to send, once the arguments are checked. */
+interface Plan {
+  readonly method: ApiCall.Method
+  readonly path: string
+  /** GET: the query parameters. */
+  readonly query: ReadonlyArray<readonly [string, string]>
+  /** Other methods: the body's JSON text, if any. */
+  readonly body: string | undefined
+}
+
+const planOf = (
+  input: ApiInput
+): Effect.Effect<Plan & { readonly stdin: boolean }, UsageError, FileSystem.FileSystem> =>
+  Effect.gen(function* () {
+    const method = input.method.toUpperCase()
+    if (!(ApiCall.methods as ReadonlyArray<string>).includes(method)) {
+      return yield* usage(
+        `unknown method "${input.method}": use ${ApiCall.methods.join(", ")} (REST v2.0 uses POST for most calls)`
+      )
+    }
+    const m = method as ApiCall.Method
+    const path = ApiCall.apiPath(input.path)
+    if (path._tag === "Refused") return yield* usage(`${input.path}: ${path.message}`)
+    const stdinUsers = [
+      ...(Option.getOrUndefined(input.input) === "-" ? ["--input -"] : []),
+      ...input.field.filter((f) => f.slice(f.indexOf("=") + 1) === "@-").map((f) => `-F ${f}`)
+    ]
+    if (stdinUsers.length > 1) return yield* usage(`${stdinUsers.join(" and ")} both read stdin: only one can`)
+    const given = input.rawField.length + input.field.length
+    if (Option.isSome(input.input)) {
+      if (given > 0) {
+        return yield* usage("--input sends the whole body, -f/-F build one: use one way (put the fields in the file)")
+      }
+      if (m === "GET") {
+        return yield* usage("--input sends a body, and a GET has none: give query parameters with -f/-F, or use POST")
+      }
+      const file = input.input.value
+      const what = file === "-" ? "the body on stdin" : `the body file ${file}`
+      const text = yield* textOf(yield* readSource(file, "the body file"), what)
+      // Checked, never re-written: it is sent byte for byte.
+      const valid = ApiCall.arrayElements(new TextEncoder().encode(text))._tag !== "NotJson"
+      if (!valid)
+        return yield* usage(`${what} is not JSON: check it (e.g. with jq . ${file === "-" ? "" : file})`.trimEnd())
+      return { method: m, path: path.path, query: [], body: text, stdin: stdinUsers.length > 0 }
+    }
+    const fields = [
+      ...(yield* Effect.forEach(input.rawField, (f) => parseField(f, "-f"))),
+      ...(yield* Effect.forEach(input.field, (f) => parseField(f, "-F")))
+    ]
+    if (m === "GET") {
+      const empty = fields.find((f) => f.json === undefined)
+      if (empty !== undefined)
+        return yield* usage(`${empty.flag} ${empty.key}: a query parameter needs a value (key=value)`)
+      return {
+        method: m,
+        path: path.path,
+        query: fields.map((f) => [f.key, f.text] as const),
+        body: undefined,
+        stdin: stdinUsers.length > 0
+      }
+    }
+    return {
+      method: m,
+      path: path.path,
+      query: [],
+      body: fields.length === 0 ? undefined : yield* bodyOf(fields),
+      stdin: stdinUsers.length > 0
+    }
+  })
+
+/** A whole number `min` or more in `text` (a JSON number or a query value), else `undefined`. */
+const wholeAtLeast = (text: string, min: number): number | undefined => {
+  if (!/^\d+$/.test(text.trim())) return undefined
+  const n = Number(text.trim())
+  return Number.isSafeInteger(n) && n >= min ? n : undefined
+}
+
+/** How `--paginate` asks for the page at an offset. */
+interface Paging {
+  readonly start: number
+  readonly size: number
+  readonly at: (offset: number) => Pick<Plan, "query" | "body">
+}
+
+const pagingOf = (plan: Plan): Effect.Effect<Paging, UsageError> =>
+  Effect.gen(function* () {
+    const read = (name: string, text: string | undefined, min: number, fallback: number) => {
+      if (text === undefined) return Effect.succeed(fallback)
+      const n = wholeAtLeast(text, min)
+      return n === undefined
+        ? Effect.fail(
+            usage(
+              `--paginate sets ${name} page by page, but the request gives ${name} ${text}: give a whole number ${min} or more${name === "record_size" ? " (-1, everything at once, needs no --paginate)" : ""}, or leave it out`
+            )
+          )
+        : Effect.succeed(n)
+    }
+    if (plan.method === "GET") {
+      const given = (name: string) => plan.query.findLast(([key]) => key === name)?.[1]
+      const start = yield* read("record_offset", given("record_offset"), 0, 0)
+      const size = yield* read("record_size", given("record_size"), 1, defaultRecordSize)
+      const others = plan.query.filter(([key]) => key !== "record_offset" && key !== "record_size")
+      return {
+        start,
+        size,
+        at: (offset) => ({
+          query: [...others, ["record_offset", String(offset)], ["record_size", String(size)]],
+          body: undefined
+        })
+      }
+    }
+    const members = ApiCall.objectMembers(plan.body ?? "{}")
+    if (members === undefined) {
+      return yield* usage("--paginate sets record_offset/record_size in the body, but the body is not a JSON object")
+    }
+    const given = (name: string) => members.findLast(([key]) => JSON.parse(key) === name)?.[1]
+    const start = yield* read("record_offset", given("record_offset"), 0, 0)
+    const size = yield* read("record_size", given("record_size"), 1, defaultRecordSize)
+    return {
+      start,
+      size,
+      at: (offset) => ({
+        query: plan.query,
+        body: ApiCall.withMembers(members, [
+          ["record_offset", String(offset)],
+          ["record_size", String(size)]
+        ])
+      })
+    }
+  })
+
+/** The failure line for a ThoughtSpot error of `what` (e.g. `POST metadata/search`): its own message. */
+const failed = (error: ThoughtSpotError.ThoughtSpotError, what: string): ExportError => {
+  switch (error.reason._tag) {
+    // These lines say what to check (credentials, host, time limits), with the error's message.
+    case "Authentication":
+    case "Transport":
+    case "Timeout":
+    case "RateLimited":
+      return fromThoughtSpot(error, what)
+    default:
+      return new ExportError({
+        kind: "Remote",
+        message: `${what} failed: ${error.reason._tag}: ${error.reason.message}`,
+        cause: error
+      })
+  }
+}
+
+const badAnswer = (what: string, message: string) => new ExportError({ kind: "Remote", message: `${what}: ${message}` })
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b) === 0
+
+/** Opens the client for the connection (starting the embedded sandbox for `--sandbox`) for the scope's life. */
+const openClient = (
+  connection: Connection,
+  options: {
+    readonly attemptTimeoutMillis: number
+    readonly deadlineMillis: number
+    readonly requestsPerSecond?: number
+  }
+) =>
+  Effect.gen(function* () {
+    let host: string
+    let auth: Auth.AuthMethod
+    if (connection._tag === "Sandbox") {
+      const { fixtures, startSandbox } = yield* loadSandbox
+      const sandbox = yield* Effect.acquireRelease(
+        Effect.tryPromise({
+          try: () => startSandbox({ port: 0 }),
+          catch: (cause) =>
+            new ExportError({ kind: "Io", message: `cannot start the embedded sandbox: ${String(cause)}`, cause })
+        }),
+        (s) => Effect.promise(() => s.close())
+      )
+      host = sandbox.url
+      auth = Auth.password({ username: fixtures.user.username, password: fixtures.user.password })
+    } else {
+      host = connection.host
+      auth = connection.auth
+    }
+    const services = yield* Layer.build(
+      ThoughtSpotClient.layer({
+        host,
+        auth,
+        concurrency: 1,
+        ...(options.requestsPerSecond === undefined
+          ? {}
+          : { rateLimit: { requestsPerSecond: options.requestsPerSecond, burst: 1 } }),
+        retry: { attemptTimeoutMillis: options.attemptTimeoutMillis, deadlineMillis: options.deadlineMillis },
+        userAgent: `spotpipe/${version} (node/${process.versions.node}; ${process.platform})`
+      }).pipe(Layer.provide(NodeHttpClient.layerUndici))
+    )
+    return { host, client: Context.get(services, ThoughtSpotClient.ThoughtSpotClient) }
+  })
+
+/** Runs `spotpipe api`. */
+export const runApi = (input: ApiInput) =>
+  withLogging(input, () =>
+    Effect.gen(function* () {
+      // Every check before any request: a usage error never costs a round trip.
+      const plan = yield* planOf(input)
+      const paging = input.paginate ? Option.some(yield* pagingOf(plan)) : Option.none<Paging>()
+      const limits = yield* checkTimeLimits(input)
+      // A prompt reads stdin: not when the body comes from there.
+      const connection = yield* connectionOf(input, !plan.stdin)
+      const { host, client } = yield* openClient(connection, {
+        ...limits,
+        ...(Option.isSome(input.rateLimit) ? { requestsPerSecond: input.rateLimit.value } : {})
+      })
+      yield* Effect.logDebug(`using ThoughtSpot at ${host}`)
+      const endpoint = plan.path.split("?", 1)[0]
+      const what = `${plan.method} ${endpoint}`
+      const call = (parts: Pick<Plan, "query" | "body">) =>
+        client
+          .request({
+            method: plan.method,
+            path: plan.path,
+            query: parts.query,
+            ...(parts.body === undefined ? {} : { body: parts.body })
+          })
+          .pipe(Effect.mapError((error) => failed(error, what)))
+      const { writer } = makeStreamWriter()
+      if (Option.isNone(paging)) {
+        const response = yield* call(plan)
+        yield* writer.write(response.bytes)
+        return
+      }
+      const { start, size, at } = paging.value
+      let previous: ReadonlyArray<Uint8Array> | undefined
+      for (let offset = start; ; offset += size) {
+        const response = yield* call(at(offset))
+        const page = ApiCall.arrayElements(response.bytes)
+        const where = `the page at record_offset ${offset}`
+        if (page._tag === "NotJson") {
+          return yield* badAnswer(
+            what,
+            `${where} is not JSON${response.bytes.length === 0 ? " (an empty answer)" : ""}: --paginate reads JSON arrays; drop --paginate to see the answer as it is`
+          )
+        }
+        if (page._tag === "NotArray") {
+          return yield* badAnswer(
+            what,
+            `--paginate reads a JSON array page by page, but ${where} is a JSON ${page.kind}: drop --paginate (this endpoint's answer is not a list paged by record_offset/record_size)`
+          )
+        }
+        const items = page.elements
+        if (items.length > size) {
+          return yield* badAnswer(
+            what,
+            `${where} holds ${items.length} items for record_size ${size}: the endpoint does not page by record_offset/record_size, so --paginate cannot read it exactly; drop --paginate`
+          )
+        }
+        if (
+          items.length === size &&
+          previous !== undefined &&
+          previous.length === size &&
+          items.every((item, i) => sameBytes(item, previous![i]!))
+        ) {
+          return yield* badAnswer(
+            what,
+            `${where} is byte-identical to the page before it: the endpoint seems to ignore record_offset, and --paginate would repeat items forever; drop --paginate`
+          )
+        }
+        if (items.length > 0) {
+          const lines = Buffer.concat(items.flatMap((item) => [ApiCall.oneLine(item), newline]))
+          yield* writer.write(lines)
+        }
+        yield* Effect.logDebug(`${what}: ${items.length} items at record_offset ${offset}`)
+        if (items.length < size) return
+        previous = items
+      }
+    })
+  )
+
+const newline = Buffer.from("\n")
+
+/** `spotpipe api <METHOD> <path>`. */
+export const apiCommand = Command.make("api", apiFlags, runApi).pipe(
+  Command.withDescription(
+    "Call any ThoughtSpot REST API v2.0 endpoint with the connection and sign-in of the other commands; the answer goes to stdout byte for byte"
+  ),
+  Command.withExamples([
+    {
+      command: "spotpipe api POST metadata/search -f 'metadata[][type]=LIVEBOARD' -F record_size=5",
+      description: "the first 5 liveboards, as ThoughtSpot sent them"
+    },
+    { command: "spotpipe api GET system | jq .time_zone", description: "a GET (fields become query parameters)" },
+    {
+      command: "spotpipe api POST metadata/search --paginate -F include_headers=true | wc -l",
+      description: "every object, one per line (NDJSON)"
+    },
+    {
+      command: "spotpipe api POST metadata/answer/data --input request.json",
+      description: "a body from a file (- reads stdin)"
+    }
+  ])
+)

@@ -1,0 +1,386 @@
+/**
+ * `spotpipe api` as a process, against sandboxes on port 0 and a loopback server that records what arrives: the
+ * answer on stdout byte for byte (integers beyond 2^53 included), bodies from -f/-F/--input as they are meant to
+ * be sent, GET fields as query parameters, --paginate giving every object exactly once, a renewed token in the
+ * middle of a paged read, ThoughtSpot's errors as exit 1 with nothing on stdout, and secrets never shown.
+ */
+import { spawn } from "node:child_process"
+import * as NodeFs from "node:fs"
+import * as NodeHttp from "node:http"
+import type { AddressInfo } from "node:net"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { type CliRun, mainPath, runCli } from "./support/runCli.ts"
+import { sandboxEnv } from "./support/Sandboxes.ts"
+
+const timeout = { timeout: 60_000 }
+
+let sandbox: RunningSandbox
+let revoking: RunningSandbox
+/** Request lines of `sandbox` (method, path, status). */
+const lines: Array<string> = []
+/** Revokes every token once, when the first `metadata/search` page has been answered. */
+let revokeNext = false
+
+/** What the recording server saw, in order. */
+interface Seen {
+  readonly method: string
+  readonly url: string
+  readonly body: string
+}
+const seen: Array<Seen> = []
+let recorder: NodeHttp.Server
+let recorderUrl: string
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ log: (line) => lines.push(line) })
+  revoking = await startSandbox({
+    log: (line) => {
+      if (revokeNext && line.includes("metadata/search")) {
+        revokeNext = false
+        revoking.revokeAllTokens()
+      }
+    }
+  })
+  recorder = NodeHttp.createServer((request, response) => {
+    const chunks: Array<Buffer> = []
+    request.on("data", (c: Buffer) => chunks.push(c))
+    request.on("end", () => {
+      seen.push({
+        method: request.method ?? "",
+        url: request.url ?? "",
+        body: Buffer.concat(chunks).toString("utf8")
+      })
+      response.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}')
+    })
+  })
+  await new Promise<void>((resolve) => recorder.listen(0, "127.0.0.1", resolve))
+  recorderUrl = `http://127.0.0.1:${(recorder.address() as AddressInfo).port}`
+})
+
+afterAll(async () => {
+  await Promise.all([sandbox?.close(), revoking?.close()])
+  await new Promise<void>((resolve) => recorder?.close(() => resolve()))
+})
+
+/** The recording server as the host, signed in with a bearer token (no token request to record). */
+const recorderEnv = () => ({ THOUGHTSPOT_HOST: recorderUrl, THOUGHTSPOT_TOKEN: "recorder-token" })
+
+/** The last request the recording server saw during `run`. */
+const recorded = async (run: () => Promise<CliRun>): Promise<{ readonly run: CliRun; readonly request: Seen }> => {
+  const before = seen.length
+  const result = await run()
+  expect(result.stderr).toBe("")
+  expect(result.code).toBe(0)
+  expect(seen.length).toBe(before + 1)
+  return { run: result, request: seen[seen.length - 1]! }
+}
+
+/** The bytes a plain HTTP client gets for the same POST, with a token of its own. */
+const fetched = async (target: RunningSandbox, path: string, body: string): Promise<Buffer> => {
+  const headers = { "content-type": "application/json", "user-agent": "test" }
+  const token = (await (
+    await fetch(`${target.url}/api/rest/2.0/auth/token/full`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ username: fixtures.user.username, password: fixtures.user.password })
+    })
+  ).json()) as { readonly token: string }
+  const response = await fetch(`${target.url}/api/rest/2.0/${path}`, {
+    method: "POST",
+    headers: { ...headers, authorization: `Bearer ${token.token}` },
+    body
+  })
+  return Buffer.from(await response.arrayBuffer())
+}
+
+/** Runs the CLI with `stdin` piped in. */
+const runWithStdin = (args: ReadonlyArray<string>, env: Record<string, string>, stdin: string): Promise<CliRun> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [mainPath, ...args], {
+      env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", ...env },
+      stdio: ["pipe", "pipe", "pipe"]
+    })
+    const out: Array<Buffer> = []
+    const err: Array<Buffer> = []
+    child.stdout.on("data", (c: Buffer) => out.push(c))
+    child.stderr.on("data", (c: Buffer) => err.push(c))
+    child.on("error", reject)
+    child.on("close", (code, signal) => {
+      const stdoutBytes = Buffer.concat(out)
+      resolve({
+        code,
+        signal,
+        stdout: stdoutBytes.toString("utf8"),
+        stderr: Buffer.concat(err).toString("utf8"),
+        stdoutBytes
+      })
+    })
+    child.stdin.end(stdin)
+  })
+
+const tempFile = (name: string, content: string): string => {
+  const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-api-"))
+  const file = NodePath.join(dir, name)
+  NodeFs.writeFileSync(file, content)
+  return file
+}
+
+describe("spotpipe api: the answer", () => {
+  it("goes to stdout byte for byte, integers beyond 2^53 as their digits", timeout, async () => {
+    const run = await runCli(
+      [
+        "api",
+        "POST",
+        "metadata/answer/data",
+        "-f",
+        "metadata_identifier=Order Details",
+        "-F",
+        "record_offset=5000",
+        "-F",
+        "record_size=5"
+      ],
+      { env: sandboxEnv(sandbox) }
+    )
+    expect(run.stderr).toBe("")
+    expect(run.code).toBe(0)
+    const expected = await fetched(
+      sandbox,
+      "metadata/answer/data",
+      '{"metadata_identifier":"Order Details","record_offset":5000,"record_size":5}'
+    )
+    expect(run.stdoutBytes.equals(expected)).toBe(true)
+    // Order IDs from row 5000 on are beyond 2^53 (9007199254740992): JSON.parse would round the odd ones.
+    const ids = [...run.stdout.matchAll(/\[(9007199\d{9}),/g)].map((m) => m[1]!)
+    expect(ids.length).toBe(5)
+    expect(ids.every((id) => BigInt(id) > 2n ** 53n)).toBe(true)
+    expect(ids.some((id) => String(Number(id)) !== id)).toBe(true)
+  })
+
+  it(
+    "is the same for every spelling of the path, and an absolute URL is refused before any request",
+    timeout,
+    async () => {
+      const runs = await Promise.all(
+        ["system", "/system", "/api/rest/2.0/system"].map((path) =>
+          runCli(["api", "get", path], { env: sandboxEnv(sandbox) })
+        )
+      )
+      for (const run of runs) {
+        expect(run.code).toBe(0)
+        expect(run.stdout).toBe(runs[0]!.stdout)
+      }
+      expect(JSON.parse(runs[0]!.stdout)).toMatchObject({ api_version: "v2" })
+      const before = sandbox.stats().requests
+      const refused = await runCli(["api", "GET", `${sandbox.url}/api/rest/2.0/system`], { env: sandboxEnv(sandbox) })
+      expect(refused.code).toBe(2)
+      expect(refused.stdout).toBe("")
+      expect(refused.stderr).toContain("not a URL: the host comes from the connection")
+      expect(sandbox.stats().requests).toBe(before)
+    }
+  )
+})
+
+describe("spotpipe api: what is sent", () => {
+  it(
+    "-f strings and -F typed values (numbers digit for digit, @file), nested objects and arrays of objects",
+    timeout,
+    async () => {
+      const file = tempFile("tml.txt", 'guid: "x"\nname: Ünïcode\n')
+      const { run, request } = await recorded(() =>
+        runCli(
+          [
+            "api",
+            "POST",
+            "metadata/search",
+            "-f",
+            "name=tsUserA",
+            "-f",
+            "metadata[][type]=ANSWER",
+            "-f",
+            "metadata[][identifier]=Revenue by Month",
+            "-f",
+            "metadata[][type]=LIVEBOARD",
+            "-f",
+            "sort_options[field_name]=NAME",
+            "-f",
+            "tag_identifiers[]",
+            "-f",
+            "n=42",
+            "-F",
+            "big=12345678901234567890",
+            "-F",
+            "ratio=1.50",
+            "-F",
+            "yes=true",
+            "-F",
+            "no=false",
+            "-F",
+            "nothing=null",
+            "-F",
+            "word=abc",
+            "-F",
+            `tml=@${file}`
+          ],
+          { env: recorderEnv() }
+        )
+      )
+      expect(run.stdout).toBe('{"ok":true}')
+      expect(request.method).toBe("POST")
+      expect(request.url).toBe("/api/rest/2.0/metadata/search")
+      expect(request.body).toBe(
+        '{"name":"tsUserA","metadata":[{"type":"ANSWER","identifier":"Revenue by Month"},{"type":"LIVEBOARD"}],' +
+          '"sort_options":{"field_name":"NAME"},"tag_identifiers":[],"n":"42","big":12345678901234567890,' +
+          '"ratio":1.50,"yes":true,"no":false,"nothing":null,"word":"abc","tml":"guid: \\"x\\"\\nname: Ünïcode\\n"}'
+      )
+    }
+  )
+
+  it("--input FILE and --input - send the JSON text as it is", timeout, async () => {
+    const body = '{ "metadata_identifier": "Order Details",\n  "record_size": 12345678901234567890, "x": 1.50 }\n'
+    const fromFile = await recorded(() =>
+      runCli(["api", "POST", "/metadata/answer/data", "--input", tempFile("body.json", body)], { env: recorderEnv() })
+    )
+    expect(fromFile.request.body).toBe(body)
+    const fromStdin = await recorded(() =>
+      runWithStdin(["api", "POST", "metadata/answer/data", "--input", "-"], recorderEnv(), body)
+    )
+    expect(fromStdin.request.body).toBe(body)
+  })
+
+  it("GET sends the fields as query parameters, in order and encoded, and no body", timeout, async () => {
+    const { request } = await recorded(() =>
+      runCli(["api", "GET", "system/config?x=1", "-f", "a b=c&d", "-F", "n=5", "-F", "t=true"], {
+        env: recorderEnv()
+      })
+    )
+    expect(request.method).toBe("GET")
+    expect(request.url).toBe("/api/rest/2.0/system/config?x=1&a%20b=c%26d&n=5&t=true")
+    expect(request.body).toBe("")
+  })
+
+  it("refuses bodies it cannot send as meant, before any request (exit 2)", timeout, async () => {
+    const before = seen.length
+    const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+      [["--input", tempFile("a.json", "{}"), "-f", "a=b"], "--input sends the whole body, -f/-F build one"],
+      [["--input", tempFile("b.json", '{"a":')], "is not JSON"],
+      [["-f", "a=1", "-f", "a=2"], "given twice"],
+      [["-f", "a[]=1", "-F", "a[]=2"], "a[] gets items from both -f and -F"],
+      [["-f", "novalue"], "give key=value"],
+      [["-F", "x=@/nonexistent/file"], "cannot read the file for -F x"]
+    ]
+    for (const [args, message] of cases) {
+      const run = await runCli(["api", "POST", "metadata/search", ...args], { env: recorderEnv() })
+      expect(run.code, args.join(" ")).toBe(2)
+      expect(run.stdout).toBe("")
+      expect(run.stderr).toContain(message)
+    }
+    const get = await runCli(["api", "GET", "system", "--input", tempFile("c.json", "{}")], { env: recorderEnv() })
+    expect(get.code).toBe(2)
+    expect(get.stderr).toContain("a GET has none")
+    expect(seen.length).toBe(before)
+  })
+})
+
+describe("spotpipe api --paginate", () => {
+  const everything = async () => {
+    const all = await runCli(["api", "POST", "metadata/search", "-F", "record_size=-1"], { env: sandboxEnv(sandbox) })
+    expect(all.code).toBe(0)
+    return (JSON.parse(all.stdout) as ReadonlyArray<unknown>).map((item) => JSON.stringify(item))
+  }
+
+  it(
+    "writes every object exactly once, one per line, each element's own bytes, until a short page",
+    timeout,
+    async () => {
+      const all = await everything()
+      expect(all.length).toBeGreaterThan(10)
+      const before = lines.filter((l) => l.includes("metadata/search")).length
+      const run = await runCli(["api", "POST", "metadata/search", "--paginate", "-F", "record_size=4"], {
+        env: sandboxEnv(sandbox)
+      })
+      expect(run.stderr).toBe("")
+      expect(run.code).toBe(0)
+      expect(run.stdout.endsWith("\n")).toBe(true)
+      const got = run.stdout.slice(0, -1).split("\n")
+      // The sandbox writes compact JSON, so each line is the element's text as sent.
+      expect(got).toEqual(all)
+      expect(new Set(got.map((line) => (JSON.parse(line) as { metadata_id: string }).metadata_id)).size).toBe(
+        all.length
+      )
+      const pages = lines.filter((l) => l.includes("metadata/search")).length - before
+      expect(pages).toBe(Math.floor(all.length / 4) + 1)
+      // The default page size reads the same objects.
+      const byDefault = await runCli(["api", "POST", "metadata/search", "--paginate"], { env: sandboxEnv(sandbox) })
+      expect(byDefault.stdout).toBe(run.stdout)
+    }
+  )
+
+  it("keeps the body's other fields and starts at its record_offset", timeout, async () => {
+    const answers = await runCli(
+      ["api", "POST", "metadata/search", "-f", "metadata[][type]=ANSWER", "-F", "record_size=-1"],
+      { env: sandboxEnv(sandbox) }
+    )
+    const expected = (JSON.parse(answers.stdout) as ReadonlyArray<unknown>).slice(1).map((a) => JSON.stringify(a))
+    const body = tempFile("search.json", '{"metadata":[{"type":"ANSWER"}],"record_offset":1,"record_size":2}')
+    const run = await runCli(["api", "POST", "metadata/search", "--paginate", "--input", body], {
+      env: sandboxEnv(sandbox)
+    })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toBe(expected.map((line) => `${line}\n`).join(""))
+  })
+
+  it("renews a token revoked between two pages and carries on", timeout, async () => {
+    const issued = revoking.stats().tokensIssued
+    revokeNext = true
+    const run = await runCli(["api", "POST", "metadata/search", "--paginate", "-F", "record_size=3"], {
+      env: sandboxEnv(revoking)
+    })
+    expect(run.stderr).toBe("")
+    expect(run.code).toBe(0)
+    expect(revokeNext).toBe(false)
+    expect(revoking.stats().tokensIssued - issued).toBe(2)
+    expect(run.stdout.slice(0, -1).split("\n")).toEqual(await everything())
+  })
+
+  it("refuses an answer that is not an array, with nothing on stdout", timeout, async () => {
+    const run = await runCli(["api", "GET", "system", "--paginate"], { env: sandboxEnv(sandbox) })
+    expect(run.code).toBe(1)
+    expect(run.stdout).toBe("")
+    expect(run.stderr).toContain(
+      "--paginate reads a JSON array page by page, but the page at record_offset 0 is a JSON object"
+    )
+    const bad = await runCli(["api", "POST", "metadata/search", "--paginate", "-F", "record_size=-1"], {
+      env: sandboxEnv(sandbox)
+    })
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain("give a whole number 1 or more")
+  })
+})
+
+describe("spotpipe api: failures", () => {
+  it("ThoughtSpot's error is exit 1 with its message, nothing on stdout, no secret shown", timeout, async () => {
+    const run = await runCli(
+      ["api", "POST", "metadata/answer/data", "-f", "metadata_identifier=No Such Answer", "--verbose"],
+      { env: sandboxEnv(sandbox) }
+    )
+    expect(run.code).toBe(1)
+    expect(run.stdout).toBe("")
+    expect(run.stderr).toContain("POST metadata/answer/data failed: BadRequest:")
+    expect(run.stderr).toContain("no ANSWER with id or name 'No Such Answer'")
+    expect(run.stderr).not.toContain(fixtures.user.password)
+  })
+
+  it("a refused token is exit 1 naming what to check, the token never shown", timeout, async () => {
+    const token = "not-a-valid-token-4f1c2e9a"
+    const run = await runCli(["api", "GET", "system", "--verbose"], {
+      env: { THOUGHTSPOT_HOST: sandbox.url, THOUGHTSPOT_TOKEN: token }
+    })
+    expect(run.code).toBe(1)
+    expect(run.stdout).toBe("")
+    expect(run.stderr).toContain("ThoughtSpot refused the credentials")
+    expect(run.stderr).not.toContain(token)
+  })
+})
