@@ -24,6 +24,7 @@ import { bool, int, json, likePattern, str } from "./Params.ts"
 import { principalRoutes, userBody } from "./Principals.ts"
 import { QueryError, type QueryPlan } from "./Query.ts"
 import type { DataFormat } from "./ResultSet.ts"
+import { tmlRoutes } from "./Tml.ts"
 
 /** The largest data page ThoughtSpot returns (documented). */
 export const maxRecordSize = 100_000
@@ -307,6 +308,7 @@ export const makeRoutes = (
   return {
     ...principalRoutes(settings.now),
     ...auditLogRoutes(settings.now),
+    ...tmlRoutes(),
     "auth/token/full": {
       method: "POST",
       auth: false,
