@@ -108,7 +108,7 @@ export const send = (
         Effect.succeed({
           status: raw.status,
           contentType: raw.headers["content-type"],
-          bytes: Uint8Array.from(raw.bytes)
+          bytes: new Uint8Array(raw.bytes)
         })
     },
     credentials
