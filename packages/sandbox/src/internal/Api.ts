@@ -21,6 +21,7 @@ import type { ModifiedTimes } from "./Modified.ts"
 import { orderColumns } from "./Orders.ts"
 import { allUsers, findOrg, membership, type OrgContent, orgOf } from "./Orgs.ts"
 import { bool, int, json, likePattern, str } from "./Params.ts"
+import { permissionRoutes } from "./Permissions.ts"
 import { principalRoutes, userBody } from "./Principals.ts"
 import { QueryError, type QueryPlan } from "./Query.ts"
 import type { DataFormat } from "./ResultSet.ts"
@@ -309,6 +310,7 @@ export const makeRoutes = (
     ...principalRoutes(settings.now),
     ...auditLogRoutes(settings.now),
     ...tmlRoutes(),
+    ...permissionRoutes(),
     "auth/token/full": {
       method: "POST",
       auth: false,
