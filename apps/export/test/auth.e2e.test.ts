@@ -9,6 +9,7 @@ import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { formatSpan } from "../src/cli/AuthCommand.ts"
 import { runCli } from "./support/runCli.ts"
 
 const timeout = { timeout: 60_000 }
@@ -102,6 +103,42 @@ describe("spotpipe auth status", () => {
     expect(run.stderr).not.toContain(wrong)
   })
 
+  it("auth-status-issued-token-expiry-absolute-and-relative", timeout, async () => {
+    const minted = await fetch(`${sandbox.url}/api/rest/2.0/auth/token/full`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        username: fixtures.user.username,
+        password: fixtures.user.password,
+        validity_time_in_sec: 7200
+      })
+    })
+    const { token, expiration_time_in_millis: expiry } = (await minted.json()) as {
+      token: string
+      expiration_time_in_millis: number
+    }
+    const env = { THOUGHTSPOT_HOST: sandbox.url, THOUGHTSPOT_TOKEN: token, SPOTPIPE_CONFIG: "/nonexistent/config.json" }
+    const json = await runCli(["auth", "status", "--json"], { env })
+    expect(json.code).toBe(0)
+    const status = JSON.parse(json.stdout)
+    expect(status.auth).toBe("token")
+    expect(status.sources).toEqual({ host: "THOUGHTSPOT_HOST", secret: "THOUGHTSPOT_TOKEN" })
+    expect(status.token.kind).toBe("issued")
+    expect(status.token.expires_at).toBe(new Date(expiry).toISOString())
+    expect(status.token.expires_in_seconds).toBeGreaterThan(3600)
+    expect(status.token.expires_in_seconds).toBeLessThanOrEqual(7200)
+    expect(json.stdout).not.toContain(token)
+    const text = await runCli(["auth", "status"], { env })
+    expect(text.stdout).toMatch(
+      new RegExp(
+        `token +issued elsewhere, cannot be renewed; expires ${new Date(expiry).toISOString()} \\(in 1 h \\d+ min\\)`
+      )
+    )
+    // A password sign-in's token is spotpipe's own.
+    const minted2 = await spotpipe(["auth", "status", "--json"], { TS_PW: fixtures.user.password })
+    expect(JSON.parse(minted2.stdout).token).toEqual({ kind: "minted" })
+  })
+
   it("auth-status-missing-secret-variable-exit-2", timeout, async () => {
     const run = await spotpipe(["auth", "status"])
     expect(run.code).toBe(2)
@@ -114,5 +151,18 @@ describe("spotpipe auth status", () => {
     })
     expect(run.code).toBe(0)
     expect(run.stdout.split("\r\n")[0]).toBe("type,id,name,subtype,description,author,created,modified,tags")
+  })
+})
+
+describe("token expiry for people", () => {
+  it("format-span", () => {
+    expect([12, 299, 3_599, 7_199, 90_000, -300].map(formatSpan)).toEqual([
+      "12 s",
+      "4 min 59 s",
+      "59 min 59 s",
+      "1 h 59 min",
+      "1 d 1 h",
+      "5 min 0 s"
+    ])
   })
 })

@@ -1,12 +1,13 @@
 /**
  * `spotpipe auth status`: signs in with the connection every command would use (flags, environment, profile) and
  * says who that is (`GET auth/session/user`), in which Org, on which cluster (`GET system`: version and time
- * zone), and where each setting came from — never a secret. Credentials ThoughtSpot refuses end it with exit 1
- * and ThoughtSpot's reason, naming where they came from.
+ * zone), when a bearer token issued elsewhere expires (`POST auth/token/validate`), and where each setting came
+ * from — never a secret. Credentials ThoughtSpot refuses end it with exit 1 and ThoughtSpot's reason, naming where
+ * they came from.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Auth, type ThoughtSpotApi, ThoughtSpotClient, type ThoughtSpotError } from "@spotpipe/core"
-import { Console, Context, Effect, Layer } from "effect"
+import { Clock, Console, Context, Effect, Layer, Redacted } from "effect"
 import { Command, Flag } from "effect/cli"
 import { type Connection, connectionLayers, resolveConnection } from "../cluster/Connection.ts"
 import { loadSandbox } from "../cluster/CoreCluster.ts"
@@ -30,6 +31,18 @@ export interface AuthStatus {
     /** Why the cluster's settings could not be read, when they could not. */
     readonly unavailable?: string
   }
+  /**
+   * The bearer token: `minted` (password, secret key) is spotpipe's own, renewed before it expires; `issued` (a
+   * token from elsewhere, never renewed) has its expiry, or why it could not be read.
+   */
+  readonly token:
+    | { readonly kind: "minted" }
+    | {
+        readonly kind: "issued"
+        readonly expires_at?: string
+        readonly expires_in_seconds?: number
+        readonly unavailable?: string
+      }
   /** Where each setting came from: `--host`, `THOUGHTSPOT_PASSWORD`, `profile "prod" (env:TS_PASSWORD)`, … */
   readonly sources: Readonly<Record<string, string>>
 }
@@ -49,9 +62,33 @@ const refused = (error: ThoughtSpotError.ThoughtSpotError, connection: Connectio
   const reason = error.reason.message
   return new ExportError({
     kind: "Authentication",
-    message: `${error.reason.username === undefined ? "ThoughtSpot refused the credentials" : `ThoughtSpot refused the credentials for ${error.reason.username}`} at ${connection._tag === "Cluster" ? connection.host : "the sandbox"}: ${reason}; check ${where}${what === "token" ? " (a token cannot be renewed: issue a new one)" : ""}`,
+    message: `${error.reason.username === undefined ? "ThoughtSpot refused the credentials" : `ThoughtSpot refused the credentials for ${error.reason.username}`} at ${connection._tag === "Cluster" ? connection.host : "the sandbox"}: ${reason}; check ${where}`,
     cause: error
   })
+}
+
+/** A span of time for people: `23 h 59 min`, `4 min 59 s`, `12 s`. */
+export const formatSpan = (seconds: number): string => {
+  const s = Math.abs(Math.round(seconds))
+  const days = Math.floor(s / 86_400)
+  const hours = Math.floor((s % 86_400) / 3_600)
+  const minutes = Math.floor((s % 3_600) / 60)
+  if (days > 0) return `${days} d ${hours} h`
+  if (hours > 0) return `${hours} h ${minutes} min`
+  return minutes > 0 ? `${minutes} min ${s % 60} s` : `${s} s`
+}
+
+/** The token's line: an issued token's expiry, absolute (UTC) and relative. */
+const tokenText = (token: AuthStatus["token"]): string => {
+  if (token.kind === "minted") return "minted at sign-in, renewed by spotpipe before it expires"
+  if (token.expires_at === undefined || token.expires_in_seconds === undefined) {
+    return `issued elsewhere, cannot be renewed; expiry unknown: ${token.unavailable ?? "not reported"}`
+  }
+  const relative =
+    token.expires_in_seconds >= 0
+      ? `in ${formatSpan(token.expires_in_seconds)}`
+      : `${formatSpan(token.expires_in_seconds)} ago`
+  return `issued elsewhere, cannot be renewed; expires ${token.expires_at} (${relative})`
 }
 
 /** The status lines for people. */
@@ -63,6 +100,7 @@ export const formatStatus = (status: AuthStatus): string => {
     `${inert(status.host)}`,
     row("user", `${user.name} (${user.display_name}, id ${user.id})`, sources["username"]),
     row("sign-in", status.auth, sources["secret"]),
+    row("token", tokenText(status.token)),
     row("org", org === undefined ? "none reported" : `${org.name} (id ${org.id})`, sources["org_id"]),
     row(
       "cluster",
@@ -76,6 +114,36 @@ export const formatStatus = (status: AuthStatus): string => {
       : [row("profile", status.profile.name, `${status.profile.chosen_by}, ${status.profile.file}`)])
   ].join("\n")
 }
+
+/**
+ * An issued token's expiry from `POST auth/token/validate` (ThoughtSpot 9.12 and later); a cluster that cannot
+ * say gives the reason instead.
+ */
+const issuedToken = (
+  client: ThoughtSpotClient.Service,
+  token: Redacted.Redacted<string>
+): Effect.Effect<AuthStatus["token"]> =>
+  client
+    .request({ method: "POST", path: "auth/token/validate", body: JSON.stringify({ token: Redacted.value(token) }) })
+    .pipe(
+      Effect.flatMap((response) =>
+        Effect.gen(function* () {
+          const body: unknown = JSON.parse(new TextDecoder().decode(response.bytes))
+          const expiry = (body as { readonly expiration_time_in_millis?: unknown } | null)?.expiration_time_in_millis
+          if (typeof expiry !== "number" || !Number.isFinite(expiry)) {
+            return { kind: "issued" as const, unavailable: "the answer has no expiration_time_in_millis" }
+          }
+          const now = yield* Clock.currentTimeMillis
+          return {
+            kind: "issued" as const,
+            expires_at: new Date(expiry).toISOString(),
+            expires_in_seconds: Math.floor((expiry - now) / 1000)
+          }
+        })
+      ),
+      Effect.catch((e) => Effect.succeed({ kind: "issued" as const, unavailable: e.message })),
+      Effect.catchDefect(() => Effect.succeed({ kind: "issued" as const, unavailable: "the answer is not JSON" }))
+    )
 
 const statusCommand = Command.make(
   "status",
@@ -139,6 +207,8 @@ const statusCommand = Command.make(
         })),
         Effect.catch((e) => Effect.succeed({ unavailable: fromThoughtSpot(e, "the cluster's settings").message }))
       )
+      const token: AuthStatus["token"] =
+        auth._tag === "BearerToken" ? yield* issuedToken(client, auth.token) : { kind: "minted" }
       const status: AuthStatus = {
         host,
         ...(profile === undefined
@@ -148,6 +218,7 @@ const statusCommand = Command.make(
         user: { name: user.name, id: user.id, display_name: user.display_name },
         ...(user.current_org == null ? {} : { org: { id: user.current_org.id, name: user.current_org.name } }),
         cluster: system,
+        token,
         sources
       }
       yield* Console.log(input.json ? jsonLine(status) : formatStatus(status))
