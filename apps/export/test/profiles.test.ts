@@ -389,6 +389,22 @@ describe("spotpipe config", () => {
     })
   )
 
+  it.effect("config-set: a relative file reference is stored absolute; a symlinked config file stays a link", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const real = NodePath.join(dir, "dotfiles", "spotpipe.json")
+      NodeFs.mkdirSync(NodePath.dirname(real))
+      NodeFs.writeFileSync(real, JSON.stringify({ profiles: {} }))
+      const link = NodePath.join(dir, "config.json")
+      NodeFs.symlinkSync(real, link)
+      const env = { SPOTPIPE_CONFIG: link }
+      const run = yield* runInProcess(["config", "set", "secret", "file:pw.txt", "--profile", "p"], env)
+      expect(run.code).toBe(0)
+      expect(NodeFs.lstatSync(link).isSymbolicLink()).toBe(true)
+      expect(JSON.parse(NodeFs.readFileSync(real, "utf8")).profiles.p.secret).toBe(`file:${NodePath.resolve("pw.txt")}`)
+    })
+  )
+
   it.effect("config-use: changes the default; an unknown profile is refused", () =>
     Effect.gen(function* () {
       const path = NodePath.join(tempDir(), "config.json")

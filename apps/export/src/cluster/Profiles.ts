@@ -247,11 +247,13 @@ export const readConfigFile = Effect.fn("Profiles.readConfigFile")(function* (
 
 /**
  * Replaces the config file with `config` atomically (temp file, fsync, rename), mode 0600, creating its folder
- * (mode 0700) when missing.
+ * (mode 0700) when missing. A config file that is a symbolic link (a dotfiles checkout) has its target replaced,
+ * so the link stays.
  */
-export const writeConfigFile = Effect.fn("Profiles.writeConfigFile")(function* (path: string, config: ConfigFile) {
+export const writeConfigFile = Effect.fn("Profiles.writeConfigFile")(function* (given: string, config: ConfigFile) {
   const fs = yield* FileSystem.FileSystem
   const paths = yield* Path.Path
+  const path = yield* fs.realPath(given).pipe(Effect.catch(() => Effect.succeed(given)))
   yield* fs
     .makeDirectory(paths.dirname(path), { recursive: true, mode: 0o700 })
     .pipe(
