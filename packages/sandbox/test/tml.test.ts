@@ -78,6 +78,8 @@ describe("metadata/tml/export", () => {
       export_schema_version: "V2"
     })
     expect(model!.info.filename).toBe("Orders.model.tml")
+    const [user] = await exportTml({ metadata: [{ identifier: fixtures.limitedUser.id }] })
+    expect(user!.info).toMatchObject({ type: "user", name: "tsViewer", status: { status_code: "OK" } })
   })
 
   it("an-unknown-or-unreadable-object-is-an-error-item-not-a-failed-call", async () => {

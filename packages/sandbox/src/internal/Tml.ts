@@ -311,10 +311,15 @@ export const tmlRoutes = (): Readonly<Record<string, Route>> => ({
           )
           continue
         }
-        if (type === "USER" || type === "USER_GROUP" || type === "ROLE") {
-          const doc = principalDoc(org, type, identifier)
-          if (doc === undefined) items.push(errorItem(identifier, `No ${type} with id or name '${identifier}' exists.`))
-          else if (!sent.has(doc.id)) {
+        // A GUID without a type may also be a user, group or role.
+        const principalType =
+          type ??
+          (["USER", "USER_GROUP", "ROLE"] as const).find((t) => principalDoc(org, t, identifier)?.id === identifier)
+        if (principalType === "USER" || principalType === "USER_GROUP" || principalType === "ROLE") {
+          const doc = principalDoc(org, principalType, identifier)
+          if (doc === undefined) {
+            items.push(errorItem(identifier, `No ${principalType} with id or name '${identifier}' exists.`))
+          } else if (!sent.has(doc.id)) {
             sent.add(doc.id)
             items.push(okItem(doc.name, doc.kind, doc.id, doc.doc, format))
           }
