@@ -110,6 +110,18 @@ describe("secrets are references, never values", () => {
   })
 })
 
+describe("a host with credentials in the config file", () => {
+  it.effect("config-file-host-with-password-refused-unseen", () =>
+    Effect.gen(function* () {
+      const path = writeConfig(tempDir(), { profiles: { p: { host: "https://ana:hunter2-Zq@acme.example.com" } } })
+      const run = yield* runInProcess(["config", "list"], { SPOTPIPE_CONFIG: path })
+      expect(run.code).toBe(2)
+      expect(run.stderr).toContain("profiles.p.host must not contain a user name or password")
+      expect(run.stderr + run.stdout).not.toContain("hunter2")
+    })
+  )
+})
+
 describe("precedence: flag > environment > profile, field by field", () => {
   const dir = tempDir()
   const passwordFile = NodePath.join(dir, "flag-password")

@@ -159,10 +159,26 @@ const checkProfile = (name: string, raw: unknown, problems: Array<string>): Prof
   return profile as Profile
 }
 
+/** True when a host URL holds a user name or password (`https://ana:pw@host`). */
+const carriesCredentials = (host: string): boolean => {
+  const trimmed = host.trim()
+  try {
+    const url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`)
+    return url.username !== "" || url.password !== ""
+  } catch {
+    return false
+  }
+}
+
 /** Why `value` cannot be profile key `key` (no value in the text), or `undefined` when it can. */
 const checkValue = (key: ProfileKey, value: unknown): string | undefined => {
   switch (key) {
     case "host":
+      if (typeof value !== "string" || value.trim() === "") return "must be a non-empty string"
+      // Shown by `config list`: a password in it would be shown too (the full host rule runs when connecting).
+      return carriesCredentials(value)
+        ? `must not contain a user name or password: remove them from the file and ${secretReferenceHelp}`
+        : undefined
     case "username":
       return typeof value === "string" && value.trim() !== "" ? undefined : "must be a non-empty string"
     case "org-id":
