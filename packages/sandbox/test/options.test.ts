@@ -281,6 +281,7 @@ describe("spotpipe-sandbox bin", () => {
     try {
       const [, url] = await waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/)
       expect(out).toContain("bin-test-secret")
+      expect(out).toContain("orgs: Primary (0), Sales EMEA (1482304613), Finance APAC (2094412837)")
       const res = await fetch(`${url}/api/rest/2.0/auth/token/full`, {
         method: "POST",
         headers: { "content-type": "application/json", "user-agent": "test" },
