@@ -16,6 +16,7 @@ import {
   resolveConnection
 } from "../src/cluster/Connection.ts"
 import { configPath, parseConfigFile, parseSecretSource, readKeychain } from "../src/cluster/Profiles.ts"
+import type { ConnectionSpec } from "../src/plan/JobFile.ts"
 import { UsageError } from "../src/UsageError.ts"
 import { runInProcess } from "./support/inProcess.ts"
 
@@ -221,6 +222,36 @@ describe("precedence: flag > environment > profile, field by field", () => {
       const c = cluster(connection)
       expect(c.auth._tag).toBe("BearerToken")
       expect(c.sources).toEqual({ host: 'profile "prod"', secret: "THOUGHTSPOT_TOKEN" })
+    })
+  )
+})
+
+describe("spotpipe run: flags > the job file > environment > profile", () => {
+  const path = writeConfig(tempDir(), {
+    default: "p",
+    profiles: { p: { host: "https://profile.example.com", username: "profile-user", secret: "env:PROFILE_PW" } }
+  })
+  const resolveJob = (job: ConnectionSpec, env: Record<string, string>) =>
+    Effect.gen(function* () {
+      const { layers } = yield* connectionLayers(noFlags, { job })
+      return yield* resolveConnection(layers)
+    }).pipe(Effect.provide(Layer.merge(NodeServices.layer, ConfigProvider.layer(ConfigProvider.fromEnv({ env })))))
+
+  it.effect("job-over-profile: the job's host, the profile's user and secret", () =>
+    Effect.gen(function* () {
+      const env = { SPOTPIPE_CONFIG: path, PROFILE_PW: "profile-pw", JOB_HOST: "https://job.example.com" }
+      const c = cluster(yield* resolveJob({ hostEnv: "JOB_HOST" }, env))
+      expect(c.host).toBe("https://job.example.com")
+      expect(c.sources).toEqual({ host: "JOB_HOST", username: 'profile "p"', secret: 'profile "p" (env:PROFILE_PW)' })
+    })
+  )
+
+  it.effect("job-over-profile: a variable the job names but is not set never falls back to the profile", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(
+        resolveJob({ passwordEnv: "JOB_PW" }, { SPOTPIPE_CONFIG: path, PROFILE_PW: "profile-pw" })
+      )
+      expect(error.message).toBe("the job file names JOB_PW for the password, but it is not set")
     })
   )
 })
