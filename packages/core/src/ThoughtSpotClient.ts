@@ -14,16 +14,19 @@
  */
 import { isUtf8 } from "node:buffer"
 import { crc32 } from "node:zlib"
-import { Config, ConfigProvider, Context, Effect, Exit, Layer, Option, Schema, Stream } from "effect"
+import { Config, ConfigProvider, Context, Effect, Exit, Layer, Option, Schema, type Scope, Stream } from "effect"
 import type { HttpClient } from "effect/http"
 import * as ApiCall from "./ApiCall.ts"
 import * as Auth from "./Auth.ts"
+import * as Admin from "./internal/admin.ts"
 import { MAX_NESTING, NestingTooDeep, NumberOutOfRange, parseJsonExact } from "./internal/bigJson.ts"
 import * as Classify from "./internal/classify.ts"
+import * as OrgClients from "./internal/orgClients.ts"
 import * as Requester from "./internal/Requester.ts"
 import { readRowsInPieces } from "./internal/rowsInPieces.ts"
 import { dataRowsSpans, findDeepCell, locateDataRows, type SplitBody, splitDataRows } from "./internal/splitDataRows.ts"
 import { defaultUserAgent } from "./internal/userAgent.ts"
+import type { OrgIdentifier } from "./Orgs.ts"
 import * as Pagination from "./Pagination.ts"
 import * as RateLimiter from "./RateLimiter.ts"
 import * as RetryPolicy from "./RetryPolicy.ts"
@@ -120,8 +123,8 @@ export interface VisualizationData<R = Pagination.Rows> {
   readonly pages: Stream.Stream<Pagination.DataPage<R>, ThoughtSpotError>
 }
 
-/** The client's operations. */
-export interface Service {
+/** The client's operations (the admin ones: TML export, audit logs, users, groups, roles, Orgs, tags, permissions). */
+export interface Service extends Admin.AdminOperations {
   /** `GET system`: cluster facts, including `time_zone`. */
   readonly system: Effect.Effect<SystemInfo, ThoughtSpotError>
   /** `GET auth/session/user`: the authenticated user. */
@@ -158,6 +161,12 @@ export interface Service {
       read: Pagination.PageReader<A>
     ): Effect.Effect<ReadonlyArray<VisualizationData<A>>, ThoughtSpotError>
   }
+  /**
+   * The client for another Org (its numeric id, or its name, resolved with `orgs/search`): its own token, minted
+   * with the Org's `org_id` and renewed on its own, over this client's retry policy, rate limiter and
+   * concurrency bound. The same Org gives the same client; its credentials are released when this one closes.
+   */
+  readonly forOrg: (org: OrgIdentifier) => Effect.Effect<Service, ThoughtSpotError>
   /** Token / login requests made so far (renewals included). */
   readonly credentialRequests: Effect.Effect<number>
   /**
@@ -401,24 +410,53 @@ const single = <R>(
   return Effect.succeed(page)
 }
 
+/** What an Org's client shares with the client that made it (see `Service.forOrg`). */
+interface Shared {
+  readonly requester: Requester.Requester
+  readonly forOrg: Service["forOrg"]
+}
+
 /** Builds the client from options; needs an `HttpClient` and a `Scope` (credentials are released on close). */
-export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: ThoughtSpotClientOptions) {
+export const make = (options: ThoughtSpotClientOptions) =>
+  makeWith(options, undefined).pipe(Effect.withSpan("ThoughtSpotClient.make"))
+
+const makeWith = Effect.fnUntraced(function* (
+  options: ThoughtSpotClientOptions,
+  shared: Shared | undefined
+): Effect.fn.Return<Service, never, HttpClient.HttpClient | Scope.Scope> {
   const retry = RetryPolicy.make(options.retry)
   const defaultPageSize = options.pageSize ?? Pagination.DEFAULT_PAGE_SIZE
   const prefetch = options.prefetch ?? Pagination.DEFAULT_PREFETCH
   const metadataPageSize = options.metadataPageSize ?? 500
-  const requester = yield* Requester.make({
-    host: options.host,
-    userAgent: options.userAgent ?? defaultUserAgent(),
-    retry,
-    rateLimiter: yield* RateLimiter.make(options.rateLimit ?? RateLimiter.defaults),
-    concurrency: options.concurrency ?? 4,
-    secrets: Auth.secretsOf(options.auth)
-  })
+  // An Org's client sends through the requester of the client that made it: one retry policy, rate limiter and
+  // concurrency bound for every Org.
+  const requester =
+    shared?.requester ??
+    (yield* Requester.make({
+      host: options.host,
+      userAgent: options.userAgent ?? defaultUserAgent(),
+      retry,
+      rateLimiter: yield* RateLimiter.make(options.rateLimit ?? RateLimiter.defaults),
+      concurrency: options.concurrency ?? 4,
+      secrets: Auth.secretsOf(options.auth)
+    }))
   const tokens = yield* TokenManager.make(options.auth, requester, {
     ...(options.refreshSkewMillis === undefined ? {} : { refreshSkewMillis: options.refreshSkewMillis }),
     ...(options.releaseOnClose === undefined ? {} : { releaseOnClose: options.releaseOnClose })
   })
+
+  const post: Admin.Post = (operation, path, body, schema) =>
+    requester.run({ operation, method: "POST", path, body, decode: Requester.decodeJson(operation, schema) }, tokens)
+  const admin = Admin.make(post)
+  // Org clients are built later, on demand, in this client's scope (their tokens are released with its own).
+  const context = yield* Effect.context<HttpClient.HttpClient | Scope.Scope>()
+  const forOrg: Service["forOrg"] =
+    shared?.forOrg ??
+    (yield* OrgClients.make<Service>({
+      auth: options.auth,
+      build: (auth) => Effect.provideContext(makeWith({ ...options, auth }, { requester, forOrg }), context),
+      searchOrgs: (name) => admin.searchOrgs({ org_identifier: name })
+    }))
 
   const getJson = <S extends Schema.Top & { readonly DecodingServices: never }>(
     operation: string,
@@ -627,6 +665,8 @@ export const make = Effect.fn("ThoughtSpotClient.make")(function* (options: Thou
     )
 
   return ThoughtSpotClient.of({
+    ...admin,
+    forOrg,
     system: getJson("system", "system", SystemInfo),
     currentUser: getJson("currentUser", "auth/session/user", CurrentUser),
     searchMetadata,

@@ -1,0 +1,40 @@
+/**
+ * Object permissions: `security/metadata/fetch-permissions` as the API's OpenAPI specification describes it.
+ * The response (`PermissionOfMetadataResponse`) holds `metadata_permission_details`, an object the specification
+ * leaves untyped: it is returned as sent.
+ */
+import { Schema } from "effect"
+import { nullable, openStruct } from "./internal/openStruct.ts"
+
+/** `PermissionsMetadataTypeInput`: an object whose permissions to fetch (`identifier` is a GUID or name). */
+export interface PermissionsMetadata {
+  readonly identifier: string
+  readonly type?: "LIVEBOARD" | "ANSWER" | "LOGICAL_TABLE" | "LOGICAL_COLUMN" | "CONNECTION" | "COLLECTION"
+}
+
+/** `PrincipalsInput`: a user or group to restrict the answer to. */
+export interface Principal {
+  readonly identifier: string
+  readonly type?: "USER" | "USER_GROUP"
+}
+
+/**
+ * `FetchPermissionsOnMetadataRequest` (`metadata` required). `record_offset`/`record_size` are passed as given:
+ * the specification's default size is -1, "all records in a single response".
+ */
+export interface FetchPermissionsRequest {
+  readonly metadata: ReadonlyArray<PermissionsMetadata>
+  readonly principals?: ReadonlyArray<Principal>
+  readonly include_dependent_objects?: boolean
+  readonly permission_type?: string
+  readonly record_offset?: number
+  readonly record_size?: number
+  readonly [field: string]: unknown
+}
+
+/** `PermissionOfMetadataResponse`. */
+export const PermissionsResponse = openStruct({
+  metadata_permission_details: nullable(Schema.Record(Schema.String, Schema.Unknown))
+})
+/** `security/metadata/fetch-permissions` response. */
+export type PermissionsResponse = typeof PermissionsResponse.Type

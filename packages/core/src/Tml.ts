@@ -1,0 +1,160 @@
+/**
+ * TML export (`metadata/tml/export`, `metadata/tml/export/batch`): requests as the API's OpenAPI specification
+ * describes them, and each exported object's outcome as a typed value.
+ *
+ * The specification types the response only as "an array of objects". ThoughtSpot's documentation and its own
+ * tools read each object as `{ info: { id, name, filename, type, status: { status_code, error_message? } },
+ * edoc }`, with `status_code` one of `OK`, `WARNING` or `ERROR` and no `edoc` on an error. An object that could
+ * not be exported is therefore a value of the answer (`TmlFailed`), listed next to the ones that were
+ * (`TmlExported`), never a failure of the whole call and never left out.
+ */
+import { Schema } from "effect"
+import { nullable, openStruct } from "./internal/openStruct.ts"
+
+/** TML text format (`edoc_format`); the specification's default is JSON. */
+export type EdocFormat = "JSON" | "YAML"
+
+/** `ExportMetadataTypeInput`: one object to export (`identifier` is its GUID or name; `type` needed with a name). */
+export interface TmlExportMetadata {
+  readonly identifier?: string
+  readonly type?:
+    | "LIVEBOARD"
+    | "ANSWER"
+    | "LOGICAL_TABLE"
+    | "CONNECTION"
+    | "CUSTOM_ACTION"
+    | "USER"
+    | "USER_GROUP"
+    | "ROLE"
+    | "FEEDBACK"
+    | "COLLECTION"
+  readonly session_identifier?: string
+  readonly generation_number?: number
+}
+
+/** `ExportMetadataTMLRequest` (`metadata` required); any documented field may be given. */
+export interface TmlExportRequest {
+  readonly metadata: ReadonlyArray<TmlExportMetadata>
+  readonly edoc_format?: EdocFormat
+  /** Also export the objects the given ones are built on (Models, Tables, …); each comes as an item of its own. */
+  readonly export_associated?: boolean
+  readonly export_fqn?: boolean
+  readonly export_schema_version?: "DEFAULT" | "V1" | "V2"
+  readonly export_dependent?: boolean
+  readonly export_connection_as_dependent?: boolean
+  readonly all_orgs_override?: boolean
+  readonly export_options?: Readonly<Record<string, boolean>>
+  readonly [field: string]: unknown
+}
+
+/** `ExportMetadataTMLBatchedRequest` without `batch_offset`/`batch_size` (the client pages with them). */
+export interface TmlBatchRequest {
+  readonly metadata_type: "USER" | "USER_GROUP" | "ROLE"
+  readonly edoc_format?: EdocFormat
+  readonly export_dependent?: boolean
+  readonly all_orgs_override?: boolean
+  readonly [field: string]: unknown
+}
+
+/** Objects per `metadata/tml/export/batch` request: the documentation allows up to 200, its default is 20. */
+export const MAX_BATCH_SIZE = 200
+/** Default objects per batch request. */
+export const DEFAULT_BATCH_SIZE = 20
+
+/** One object of the response, as sent (`info` keeps every field, documented or not). */
+export const TmlWireItem = openStruct({
+  info: openStruct({
+    id: nullable(Schema.String),
+    name: nullable(Schema.String),
+    filename: nullable(Schema.String),
+    type: nullable(Schema.String),
+    status: Schema.Struct({ status_code: Schema.String, error_message: nullable(Schema.String) })
+  }),
+  edoc: nullable(Schema.String)
+})
+/** One object of a TML export response, as sent. */
+export type TmlWireItem = typeof TmlWireItem.Type
+
+/** The response of both export endpoints: an array of objects. */
+export const TmlExportResponse = Schema.Array(TmlWireItem)
+
+/** An object whose TML came back (`status_code` `OK`, or `WARNING` with the server's `warning`). */
+export interface TmlExported {
+  readonly _tag: "TmlExported"
+  readonly id: string | undefined
+  readonly name: string | undefined
+  /** ThoughtSpot's `type`, e.g. `liveboard`, `model`, `table`. */
+  readonly type: string | undefined
+  /** The file name ThoughtSpot suggests, e.g. `Sales.liveboard.tml`. */
+  readonly filename: string | undefined
+  /** The TML text, in the requested format, exactly as sent. */
+  readonly edoc: string
+  /** The server's message when `status_code` is `WARNING`. */
+  readonly warning: string | undefined
+  /** The item's `info` as sent. */
+  readonly info: Readonly<Record<string, unknown>>
+}
+
+/** An object that could not be exported: `status_code` `ERROR` (or a status without TML, or an unknown one). */
+export interface TmlFailed {
+  readonly _tag: "TmlFailed"
+  readonly id: string | undefined
+  readonly name: string | undefined
+  readonly type: string | undefined
+  /** ThoughtSpot's `status_code`. */
+  readonly statusCode: string
+  /** The server's `error_message`, or what was wrong with the item. */
+  readonly message: string
+  /** The item's `info` as sent. */
+  readonly info: Readonly<Record<string, unknown>>
+}
+
+/** One exported object's outcome. */
+export type TmlItem = TmlExported | TmlFailed
+
+const orUndefined = <A>(value: A | null | undefined): A | undefined => (value === null ? undefined : value)
+
+/** The typed outcome of one response item (pure). */
+export const itemOf = (wire: TmlWireItem): TmlItem => {
+  const info = wire.info
+  const status = info.status
+  const id = orUndefined(info.id)
+  const name = orUndefined(info.name)
+  const type = orUndefined(info.type)
+  const serverMessage = orUndefined(status.error_message)
+  const edoc = orUndefined(wire.edoc)
+  const failed = (message: string): TmlFailed => ({
+    _tag: "TmlFailed",
+    id,
+    name,
+    type,
+    statusCode: status.status_code,
+    message,
+    info
+  })
+  switch (status.status_code) {
+    case "OK":
+    case "WARNING":
+      if (edoc === undefined) {
+        return failed(
+          `ThoughtSpot answered ${status.status_code} but sent no TML (edoc)${serverMessage === undefined ? "" : `: ${serverMessage}`}`
+        )
+      }
+      return {
+        _tag: "TmlExported",
+        id,
+        name,
+        type,
+        filename: orUndefined(info.filename),
+        edoc,
+        warning: status.status_code === "WARNING" ? (serverMessage ?? "ThoughtSpot answered WARNING") : undefined,
+        info
+      }
+    case "ERROR":
+      return failed(serverMessage ?? "ThoughtSpot answered ERROR without a message")
+    default:
+      return failed(
+        `ThoughtSpot answered the undocumented status ${JSON.stringify(status.status_code)}${serverMessage === undefined ? "" : `: ${serverMessage}`}; the TML, if any, is not taken as exported`
+      )
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * The admin endpoints of the client (TML export, audit logs, principals, Orgs, tags, permissions) over one way
+ * of sending a POST: the client's, with its credentials, retries, rate limit and typed errors.
+ */
+import { Effect, Schema, Stream } from "effect"
+import * as AuditLog from "../AuditLog.ts"
+import { Org, type SearchOrgsRequest } from "../Orgs.ts"
+import { type FetchPermissionsRequest, PermissionsResponse } from "../Permissions.ts"
+import {
+  Role,
+  type SearchGroupsRequest,
+  type SearchRolesRequest,
+  type SearchUsersRequest,
+  User,
+  UserGroup
+} from "../Principals.ts"
+import { type SearchTagsRequest, Tag } from "../Tags.ts"
+import type { ThoughtSpotError } from "../ThoughtSpotError.ts"
+import * as Tml from "../Tml.ts"
+import * as Classify from "./classify.ts"
+import { listAll } from "./listing.ts"
+
+/** Sends one authenticated POST and decodes its 2xx JSON body with `schema`. */
+export type Post = <S extends Schema.Top & { readonly DecodingServices: never }>(
+  operation: string,
+  path: string,
+  body: Record<string, unknown>,
+  schema: S
+) => Effect.Effect<S["Type"], ThoughtSpotError>
+
+/** Items per `users/search` / `groups/search` request unless a call says otherwise. */
+export const DEFAULT_LISTING_PAGE_SIZE = 500
+
+/** Paging of a listing call. */
+export interface ListingOptions {
+  /** Items per request (`record_size`), default 500. */
+  readonly pageSize?: number
+}
+
+/** Paging of a batched TML export. */
+export interface BatchOptions {
+  /** Objects per request (`batch_size`), 1‥200, default 20. */
+  readonly batchSize?: number
+}
+
+/** A time range for the audit log: `[since, until)` in epoch milliseconds. */
+export interface LogRange {
+  readonly since: number
+  readonly until: number
+}
+
+/** The admin operations of the client service. */
+export interface AdminOperations {
+  /**
+   * `metadata/tml/export`: one outcome per exported object (associated objects included), in the server's
+   * order. An object that could not be exported is a `TmlFailed` item, not a failure of the call.
+   */
+  readonly exportTml: (request: Tml.TmlExportRequest) => Effect.Effect<ReadonlyArray<Tml.TmlItem>, ThoughtSpotError>
+  /** `metadata/tml/export/batch` (users, groups or roles), read batch by batch until an empty batch. */
+  readonly exportTmlBatch: (
+    request: Tml.TmlBatchRequest,
+    options?: BatchOptions
+  ) => Stream.Stream<Tml.TmlItem, ThoughtSpotError>
+  /** `logs/fetch` (`SECURITY_AUDIT`) over `[since, until)`, in windows of at most 24 hours, each event once. */
+  readonly auditLogs: (
+    range: LogRange,
+    options?: AuditLog.FetchLogsOptions
+  ) => Stream.Stream<AuditLog.AuditEvent, ThoughtSpotError>
+  /** `users/search`, every matching user, page by page until an empty page. */
+  readonly searchUsers: (
+    request?: SearchUsersRequest,
+    options?: ListingOptions
+  ) => Stream.Stream<User, ThoughtSpotError>
+  /** `groups/search`, every matching group, page by page until an empty page. */
+  readonly searchGroups: (
+    request?: SearchGroupsRequest,
+    options?: ListingOptions
+  ) => Stream.Stream<UserGroup, ThoughtSpotError>
+  /** `roles/search` (not paged by the API: one request). */
+  readonly searchRoles: (request?: SearchRolesRequest) => Effect.Effect<ReadonlyArray<Role>, ThoughtSpotError>
+  /** `orgs/search` (not paged by the API: one request). */
+  readonly searchOrgs: (request?: SearchOrgsRequest) => Effect.Effect<ReadonlyArray<Org>, ThoughtSpotError>
+  /** `tags/search` (not paged by the API: one request). */
+  readonly searchTags: (request?: SearchTagsRequest) => Effect.Effect<ReadonlyArray<Tag>, ThoughtSpotError>
+  /** `security/metadata/fetch-permissions`. */
+  readonly fetchPermissions: (request: FetchPermissionsRequest) => Effect.Effect<PermissionsResponse, ThoughtSpotError>
+}
+
+const RoleListing = Schema.Array(Role)
+const OrgListing = Schema.Array(Org)
+const TagListing = Schema.Array(Tag)
+
+/** The operations over `post`. */
+export const make = (post: Post): AdminOperations => {
+  const exportTml = (request: Tml.TmlExportRequest) =>
+    Effect.flatMap(post("exportTml", "metadata/tml/export", { ...request }, Tml.TmlExportResponse), (wire) => {
+      // Each object asked for gives at least one item (associated objects add more): fewer means some are
+      // missing from the answer, which is not a per-object error the server reported.
+      if (wire.length < request.metadata.length) {
+        return Effect.fail(
+          Classify.incomplete(
+            "exportTml",
+            `asked for the TML of ${request.metadata.length} objects, the server answered with ${wire.length} items: some objects are missing from the answer`
+          )
+        )
+      }
+      return Effect.succeed(wire.map(Tml.itemOf))
+    })
+
+  const exportTmlBatch = (request: Tml.TmlBatchRequest, options?: BatchOptions) => {
+    const size = options?.batchSize ?? Tml.DEFAULT_BATCH_SIZE
+    if (!Number.isInteger(size) || size < 1 || size > Tml.MAX_BATCH_SIZE) {
+      return Stream.fail(
+        Classify.badInput(
+          "exportTmlBatch",
+          `the batch size must be 1‥${Tml.MAX_BATCH_SIZE} (ThoughtSpot's limit), got ${size}`
+        )
+      )
+    }
+    // Items without an id cannot be told apart: each counts as its own.
+    let anonymous = 0
+    return Stream.map(
+      listAll({
+        operation: "exportTmlBatch",
+        pageSize: size,
+        fetch: (offset, batchSize) =>
+          post(
+            "exportTmlBatch",
+            "metadata/tml/export/batch",
+            { ...request, batch_offset: offset, batch_size: batchSize },
+            Tml.TmlExportResponse
+          ),
+        keyOf: (item) => item.info.id ?? `(item without id #${++anonymous})`
+      }),
+      Tml.itemOf
+    )
+  }
+
+  const auditLogs = (range: LogRange, options?: AuditLog.FetchLogsOptions) =>
+    Stream.unwrap(
+      Effect.suspend(() => {
+        let windows: ReadonlyArray<AuditLog.Window>
+        try {
+          windows = AuditLog.windows(range.since, range.until)
+        } catch (error) {
+          return Effect.fail(Classify.badInput("auditLogs", (error as RangeError).message))
+        }
+        return Effect.succeed(
+          Stream.flatMap(
+            Stream.fromIterable(windows),
+            (window) => Stream.fromIterableEffect(fetchWindow(window, options)),
+            { concurrency: 1 }
+          )
+        )
+      })
+    )
+
+  const fetchWindow = (window: AuditLog.Window, options?: AuditLog.FetchLogsOptions) => {
+    const asked = AuditLog.requestRange(window)
+    return Effect.flatMap(
+      post(
+        "auditLogs",
+        "logs/fetch",
+        {
+          log_type: "SECURITY_AUDIT",
+          ...asked,
+          ...(options?.allLogs === undefined ? {} : { get_all_logs: options.allLogs })
+        },
+        AuditLog.LogsResponse
+      ),
+      (entries) => {
+        const kept: Array<AuditLog.AuditEvent> = []
+        for (const entry of entries) {
+          const timeMillis = AuditLog.epochMillisOf(entry.date)
+          if (timeMillis === undefined) {
+            return Effect.fail(
+              Classify.badBody(
+                "auditLogs",
+                `an audit log entry has the date ${JSON.stringify(entry.date.slice(0, 64))}, not an ISO-8601 instant: it cannot be placed in its time window`,
+                false
+              )
+            )
+          }
+          if (timeMillis < asked.start_epoch_time_in_millis || timeMillis > asked.end_epoch_time_in_millis) {
+            return Effect.fail(
+              Classify.badBody(
+                "auditLogs",
+                `asked for the events of ${iso(asked.start_epoch_time_in_millis)} … ${iso(asked.end_epoch_time_in_millis)}, the server sent one of ${entry.date}: it did not apply the time range, so the events cannot be counted exactly once`,
+                false
+              )
+            )
+          }
+          // The ends asked for beyond the window belong to its neighbours, which keep them.
+          if (AuditLog.inWindow(window, timeMillis)) kept.push({ date: entry.date, log: entry.log, timeMillis })
+        }
+        // In time order (stable: events of the same millisecond stay in the server's order).
+        return Effect.succeed(kept.sort((a, b) => a.timeMillis - b.timeMillis))
+      }
+    )
+  }
+
+  const listing =
+    <S extends Schema.Top & { readonly DecodingServices: never }>(
+      operation: string,
+      path: string,
+      item: S,
+      keyOf: (item: S["Type"]) => string
+    ) =>
+    (request: Record<string, unknown> = {}, options?: ListingOptions): Stream.Stream<S["Type"], ThoughtSpotError> => {
+      const page = Schema.Array(item)
+      return listAll<S["Type"]>({
+        operation,
+        pageSize: options?.pageSize ?? DEFAULT_LISTING_PAGE_SIZE,
+        fetch: (offset, size) => post(operation, path, { ...request, record_offset: offset, record_size: size }, page),
+        keyOf
+      })
+    }
+
+  const once =
+    <S extends Schema.Top & { readonly DecodingServices: never }>(operation: string, path: string, schema: S) =>
+    (request: Record<string, unknown> = {}) =>
+      post(operation, path, { ...request }, schema)
+
+  return {
+    exportTml,
+    exportTmlBatch,
+    auditLogs,
+    searchUsers: listing("searchUsers", "users/search", User, (user: User) => user.id),
+    searchGroups: listing("searchGroups", "groups/search", UserGroup, (group: UserGroup) => group.id),
+    searchRoles: once("searchRoles", "roles/search", RoleListing),
+    searchOrgs: once("searchOrgs", "orgs/search", OrgListing),
+    searchTags: once("searchTags", "tags/search", TagListing),
+    fetchPermissions: (request) =>
+      post("fetchPermissions", "security/metadata/fetch-permissions", { ...request }, PermissionsResponse)
+  }
+}
+
+const iso = (millis: number): string => new Date(millis).toISOString()
