@@ -420,8 +420,7 @@ export const profileLayer = Effect.fn("Connection.profileLayer")(function* (
     const make = (value: string): Setting<Secret> => given({ kind, value: Redacted.make(value) }, secretFrom)
     if (source._tag === "Env") {
       const value = env(source.variable)
-      secret =
-        value === undefined ? { _tag: "Unset", variable: source.variable, what: secretNames[kind] } : make(value)
+      secret = value === undefined ? { _tag: "Unset", variable: source.variable, what: secretNames[kind] } : make(value)
     } else if (source._tag === "File") {
       const fs = yield* FileSystem.FileSystem
       const what = `the ${secretNames[kind]} file ${source.path} (${from})`
