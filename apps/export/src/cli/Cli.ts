@@ -10,6 +10,7 @@ import { UsageError } from "../UsageError.ts"
 import { apiCommand } from "./ApiCommand.ts"
 import { authCommand } from "./AuthCommand.ts"
 import { type CommonInput, demoExports, demoLoad, runJobFile, runLoad, runSingle, singleExport } from "./Commands.ts"
+import { configCommand } from "./ConfigCommand.ts"
 import {
   connectionFlags,
   defaultsOf,
@@ -23,7 +24,6 @@ import {
   vizFlag,
   writeFlags
 } from "./Flags.ts"
-import { configCommand } from "./ConfigCommand.ts"
 import { sandboxCommand } from "./SandboxCommand.ts"
 
 export { version } from "./Version.ts"
