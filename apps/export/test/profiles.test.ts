@@ -463,3 +463,25 @@ describe("spotpipe config", () => {
     })
   )
 })
+
+describe("help", () => {
+  for (const path of [
+    ["config"],
+    ["config", "set"],
+    ["config", "get"],
+    ["config", "unset"],
+    ["config", "list"],
+    ["config", "use"],
+    ["auth"],
+    ["auth", "status"]
+  ]) {
+    it.effect(`${path.join("-")}-help-ends-with-examples`, () =>
+      Effect.gen(function* () {
+        const run = yield* runInProcess([...path, "--help"])
+        expect(run.code).toBe(0)
+        const examples = run.stdout.slice(run.stdout.lastIndexOf("EXAMPLES"))
+        expect(examples).toMatch(new RegExp(`^EXAMPLES\\n[\\s\\S]*\\n  spotpipe ${path.join(" ")} `))
+      })
+    )
+  }
+})

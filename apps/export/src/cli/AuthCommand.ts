@@ -236,5 +236,8 @@ const statusCommand = Command.make(
 /** `spotpipe auth …`. */
 export const authCommand = Command.make("auth").pipe(
   Command.withDescription("Check the credentials spotpipe would sign in with"),
+  Command.withExamples([
+    { command: "spotpipe auth status", description: "who am I, with the settings every command would use" }
+  ]),
   Command.withSubcommands([statusCommand])
 )

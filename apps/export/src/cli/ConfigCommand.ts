@@ -212,7 +212,12 @@ const unsetCommand = Command.make("unset", { key: keyArgument, profile: profileF
     yield* writeConfigFile(path, { ...config, profiles: { ...config.profiles, [name]: rest } })
     yield* Console.error(`profile "${name}": ${key} removed from ${path}`)
   })
-).pipe(Command.withDescription("Remove one key from a profile"))
+).pipe(
+  Command.withDescription("Remove one key from a profile"),
+  Command.withExamples([
+    { command: "spotpipe config unset org-id --profile prod", description: "back to the user's default Org" }
+  ])
+)
 
 const useCommand = Command.make(
   "use",
@@ -265,7 +270,11 @@ const listCommand = Command.make(
       yield* Console.log(lines.join("\n"))
     })
 ).pipe(
-  Command.withDescription("List every profile and its settings (secrets as their references, e.g. env:TS_PASSWORD)")
+  Command.withDescription("List every profile and its settings (secrets as their references, e.g. env:TS_PASSWORD)"),
+  Command.withExamples([
+    { command: "spotpipe config list", description: "the config file's path, then each profile" },
+    { command: "spotpipe config list --json", description: "as one JSON object" }
+  ])
 )
 
 /** `spotpipe config …`. */
