@@ -1,7 +1,8 @@
 /**
  * Object permissions: `security/metadata/fetch-permissions` as the API's OpenAPI specification describes it.
- * The response (`PermissionOfMetadataResponse`) holds `metadata_permission_details`, an object the specification
- * leaves untyped: it is returned as sent.
+ * The response (`PermissionOfMetadataResponse`) holds `metadata_permission_details`, which the specification's
+ * schema calls an untyped object while its example shows an array (one entry per object, with
+ * `principal_permission_info`): either is accepted and returned as sent.
  */
 import { Schema } from "effect"
 import { nullable, openStruct } from "./internal/openStruct.ts"
@@ -34,7 +35,9 @@ export interface FetchPermissionsRequest {
 
 /** `PermissionOfMetadataResponse`. */
 export const PermissionsResponse = openStruct({
-  metadata_permission_details: nullable(Schema.Record(Schema.String, Schema.Unknown))
+  metadata_permission_details: nullable(
+    Schema.Union([Schema.Array(Schema.Unknown), Schema.Record(Schema.String, Schema.Unknown)])
+  )
 })
 /** `security/metadata/fetch-permissions` response. */
 export type PermissionsResponse = typeof PermissionsResponse.Type

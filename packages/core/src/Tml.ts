@@ -75,8 +75,19 @@ export const TmlWireItem = openStruct({
 /** One object of a TML export response, as sent. */
 export type TmlWireItem = typeof TmlWireItem.Type
 
-/** The response of both export endpoints: an array of objects. */
+/** The response of `metadata/tml/export`: an array of objects. */
 export const TmlExportResponse = Schema.Array(TmlWireItem)
+
+/**
+ * The response of `metadata/tml/export/batch`, which the specification types only as "an object": read as
+ * `{ edocs: [items] }`, or as a bare array of items like `metadata/tml/export`'s. Any other shape is refused
+ * (`ResponseDecode`), never read as an empty batch.
+ */
+export const TmlBatchResponse = Schema.Union([TmlExportResponse, openStruct({ edocs: TmlExportResponse })])
+
+/** The items of a batch response. */
+export const batchItems = (response: typeof TmlBatchResponse.Type): ReadonlyArray<TmlWireItem> =>
+  Array.isArray(response) ? response : (response as { readonly edocs: ReadonlyArray<TmlWireItem> }).edocs
 
 /** An object whose TML came back (`status_code` `OK`, or `WARNING` with the server's `warning`). */
 export interface TmlExported {

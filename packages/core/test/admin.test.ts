@@ -125,6 +125,26 @@ describe("TML export", () => {
     })
   )
 
+  it.effect(
+    "a batch answered as { edocs: [...] } is read; another object is a ResponseDecode, not an empty batch",
+    () =>
+      Effect.gen(function* () {
+        const answer = (body: unknown) =>
+          makeFake(withTokens((r) => (r.path === "metadata/tml/export/batch" ? { body } : { status: 404 })))
+        const edocs = answer({ edocs: [] })
+        const none = yield* useClient(edocs, testOptions(), (client) =>
+          Stream.runCollect(client.exportTmlBatch({ metadata_type: "ROLE" }))
+        )
+        expect(none).toEqual([])
+        const exit = yield* Effect.exit(
+          useClient(answer({ items: [ok("r1", "{}")] }), testOptions(), (client) =>
+            Stream.runCollect(client.exportTmlBatch({ metadata_type: "ROLE" }))
+          )
+        )
+        expect(failureOf(exit).reason._tag).toBe("ResponseDecode")
+      })
+  )
+
   it.effect("a batch size beyond ThoughtSpot's 200 is refused before any request", () =>
     Effect.gen(function* () {
       const fake = makeFake(withTokens(() => ({ status: 404 })))

@@ -124,11 +124,14 @@ export const make = (post: Post): AdminOperations => {
         operation: "exportTmlBatch",
         pageSize: size,
         fetch: (offset, batchSize) =>
-          post(
-            "exportTmlBatch",
-            "metadata/tml/export/batch",
-            { ...request, batch_offset: offset, batch_size: batchSize },
-            Tml.TmlExportResponse
+          Effect.map(
+            post(
+              "exportTmlBatch",
+              "metadata/tml/export/batch",
+              { ...request, batch_offset: offset, batch_size: batchSize },
+              Tml.TmlBatchResponse
+            ),
+            Tml.batchItems
           ),
         keyOf: (item) => item.info.id ?? `(item without id #${++anonymous})`
       }),
