@@ -59,6 +59,17 @@ describe("logs/fetch", () => {
     expect([...events].sort((a, b) => a - b)).toEqual(events)
   })
 
+  it("one-bound-alone-means-24-hours-from-or-before-it", async () => {
+    const { fetchLogs, events, clock } = await setup()
+    const start = clock.nowMs - 3 * day
+    const ids = async (body: Record<string, unknown>) =>
+      (await fetchLogs(body)).json<Array<LogEntry>>().map((e) => (JSON.parse(e.log) as Event).id)
+    expect(await ids({ start_epoch_time_in_millis: start })).toEqual(
+      (await events(start, start + day)).map((e) => e.id)
+    )
+    expect(await ids({ end_epoch_time_in_millis: start })).toEqual((await events(start - day, start)).map((e) => e.id))
+  })
+
   it("refuses-a-window-longer-than-24-hours", async () => {
     const { fetchLogs, clock } = await setup()
     const end = clock.nowMs
