@@ -19,11 +19,14 @@ import {
   loadFlags,
   logFlags,
   metadataTypeFlag,
+  reportFlags,
   runFlags,
   timeLimitFlags,
   vizFlag,
   writeFlags
 } from "./Flags.ts"
+import { lsCommand } from "./LsCommand.ts"
+import { mergeCommand } from "./MergeCommand.ts"
 import { sandboxCommand } from "./SandboxCommand.ts"
 
 export { version } from "./Version.ts"
@@ -31,7 +34,7 @@ export { version } from "./Version.ts"
 const described = <A>(flag: Flag.Flag<A>, description: string) => flag.pipe(Flag.withDescription(description))
 
 /** The flags of every command that exports: where to connect, time limits, what to write, logging. */
-const commonFlags = { ...connectionFlags, ...timeLimitFlags, ...exportFlags, ...logFlags }
+const commonFlags = { ...connectionFlags, ...timeLimitFlags, ...exportFlags, ...logFlags, ...reportFlags }
 
 const metadataCommand = Command.make("metadata", { ...commonFlags, type: metadataTypeFlag }, (input) =>
   runSingle(
@@ -166,7 +169,7 @@ const demoCommand = Command.make(
 
 const runCommand = Command.make(
   "run",
-  { ...connectionFlags, ...timeLimitFlags, ...logFlags, job: jobArgument, ...runFlags, ...writeFlags },
+  { ...connectionFlags, ...timeLimitFlags, ...logFlags, job: jobArgument, ...runFlags, ...writeFlags, ...reportFlags },
   runJobFile
 ).pipe(
   Command.withDescription("Run a batch job file: many exports, one client, resumable"),
@@ -224,7 +227,9 @@ export const spotpipe = Command.make("spotpipe").pipe(
     searchCommand,
     runCommand,
     loadCommand,
+    mergeCommand,
     apiCommand,
+    lsCommand,
     authCommand,
     configCommand
   ])

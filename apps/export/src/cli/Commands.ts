@@ -32,6 +32,7 @@ import type {
   loadFlags,
   logFlags,
   Parsed,
+  reportFlags,
   runFlags,
   timeLimitFlags,
   writeFlags
@@ -47,16 +48,18 @@ import {
   type LogSettings,
   type OutputSettings
 } from "./Settings.ts"
-import { formatSummary, type SummaryLine, summaryJson } from "./Summary.ts"
+import { dryRunJson, formatDryRun, formatSummary, runReportJson, type SummaryLine, summaryJson } from "./Summary.ts"
 import { formatCount } from "./TerminalText.ts"
 import { version } from "./Version.ts"
 
 /** What every exporting command parsed: where to connect, time limits, what to write, logging. */
-export type CommonInput = Parsed<typeof connectionFlags & typeof timeLimitFlags & typeof exportFlags & typeof logFlags>
+export type CommonInput = Parsed<
+  typeof connectionFlags & typeof timeLimitFlags & typeof exportFlags & typeof logFlags & typeof reportFlags
+>
 
 /** What `spotpipe run` parsed. */
 export type RunInput = Parsed<typeof connectionFlags & typeof timeLimitFlags & typeof logFlags & typeof runFlags> &
-  Parsed<typeof writeFlags> & { readonly job: { readonly path: string; readonly job: Job } }
+  Parsed<typeof writeFlags & typeof reportFlags> & { readonly job: { readonly path: string; readonly job: Job } }
 
 /**
  * Asks for a password on the terminal, when there is one to ask on; `allowPrompt` is off with `--out -`, since
@@ -191,6 +194,12 @@ export const runSingle = (
           message: "--ddl writes files beside the data, but --out - writes to stdout: drop one of them"
         })
       }
+      if (input.json && !toDisk) {
+        return yield* new UsageError({
+          message:
+            "--json prints the run's summary on stdout, but --out - writes the data there: drop one of them (the summary of a --out - run goes to stderr; --log-format json makes it JSON)"
+        })
+      }
       // Before credentials: no prompt for a run that cannot write.
       if (output.destination._tag === "Directory") {
         yield* checkOutputFolder(output.destination.path)
@@ -224,16 +233,25 @@ export const runSingle = (
         timeZone: Option.getOrUndefined(output.timezone),
         strict: input.strict,
         version,
-        progress: progressFor(logSettings),
+        progress: input.dryRun ? silentProgress : progressFor(logSettings),
+        dryRun: input.dryRun,
         ...writeSettings(output, input)
       } satisfies RunOptions)
+      const path = yield* Path.Path
+      const folder = toDisk ? path.resolve(output.destination.path) : null
+      if (result.dryRun !== undefined) {
+        // The plan is what a dry run is for: printed even with --quiet, on stdout (no data goes there).
+        return yield* Console.log(
+          input.json ? dryRunJson(command, result.dryRun, folder) : formatDryRun(result.dryRun, folder).trimEnd()
+        )
+      }
+      if (input.json) yield* Console.log(runReportJson(command, result, folder))
       if (result.failures.length > 0) return yield* result.failures[0]!.error
       if (output.destination._tag === "Directory" && result.manifest !== undefined) {
         yield* writeDdl(output.destination.path, result.manifest, input.ddl)
       }
-      if (!logSettings.quiet) {
-        const path = yield* Path.Path
-        const where = toDisk ? { folder: path.resolve(output.destination.path) } : {}
+      if (!logSettings.quiet && !input.json) {
+        const where = folder === null ? {} : { folder }
         const lines = summaryLines(result)
         const text = logSettings.format === "json" ? summaryJson(lines, where) : formatSummary(lines, where).trimEnd()
         yield* toDisk ? Console.log(text) : Console.error(text)
@@ -408,13 +426,28 @@ export const runJobFile = (input: RunInput) =>
         strict: input.strict,
         version,
         // One terminal line cannot show several exports at once: the live line only for one at a time.
-        progress: input.concurrency === 1 ? progressFor(logSettings) : silentProgress,
+        progress: input.concurrency === 1 && !input.dryRun ? progressFor(logSettings) : silentProgress,
+        dryRun: input.dryRun,
         ...writeSettings(output, input)
       } satisfies RunOptions)
+      const folder = (yield* Path.Path).resolve(input.out)
+      if (result.dryRun !== undefined) {
+        yield* Console.log(
+          input.json ? dryRunJson("run", result.dryRun, folder) : formatDryRun(result.dryRun, folder).trimEnd()
+        )
+        if (result.dryRun.failures.length > 0) {
+          return yield* new ExportError({
+            kind: "Remote",
+            message: `dry run: ${result.dryRun.failures.length} of the job's exports cannot be planned or read (nothing was written): ${result.dryRun.failures[0]!.error.message}`
+          })
+        }
+        return
+      }
       const manifest = result.manifest
       // DDL follows the manifest, whose outputs it describes (a failed export has none).
       if (manifest !== undefined) yield* writeDdl(input.out, manifest, input.ddl)
-      if (manifest !== undefined && !logSettings.quiet) {
+      if (input.json) yield* Console.log(runReportJson("run", result, folder))
+      else if (manifest !== undefined && !logSettings.quiet) {
         yield* Console.log(
           logSettings.format === "json" ? batchSummaryJson(manifest) : formatBatchSummary(manifest).trimEnd()
         )
@@ -437,7 +470,9 @@ export const runJobFile = (input: RunInput) =>
           ...(job.load.passwordEnv === undefined ? {} : { passwordEnv: job.load.passwordEnv }),
           version
         })
-        if (!logSettings.quiet) yield* Console.log(loadSummary(report, logSettings.format))
+        // With --json, stdout holds the run's one JSON object: the load is told on stderr.
+        if (input.json) yield* Effect.logInfo(loadSummary(report, "text"))
+        else if (!logSettings.quiet) yield* Console.log(loadSummary(report, logSettings.format))
       }
     })
   )

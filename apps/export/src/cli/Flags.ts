@@ -376,6 +376,18 @@ export const logFlags = {
   )
 }
 
+/** `--dry-run` and `--json`: what an exporting command prints instead of, or besides, writing. */
+export const reportFlags = {
+  dryRun: toggle(
+    "dry-run",
+    "resolve every name, read one row of each result, and print the files that would be written with their rows and columns; writes nothing"
+  ),
+  json: toggle(
+    "json",
+    "print the run's summary (or the --dry-run plan) on stdout as one JSON object: each file's rows, columns, SHA-256 and status, failures, totals; not with --out -"
+  )
+}
+
 /**
  * `spotpipe run`'s job file: read and decoded as it is parsed, so a file that cannot be read or is not a valid
  * job is a usage error naming the file and every bad field. Yields the path and the job.

@@ -3,8 +3,12 @@
  * padded to their widest cell so it reads well in a terminal and in CI logs alike — and a footer with the
  * number of files, the rows of each result counted once (the demo writes every result twice, as CSV and NDJSON)
  * and the folder the files went to. Server-controlled text is made inert; counts have thousands separators.
- * With `--log-format json` it is one JSON object instead ({@link summaryJson}).
+ * With `--log-format json` it is one JSON object instead ({@link summaryJson}). `--json` prints the run's report
+ * instead ({@link runReportJson}: the manifest's essentials), and `--dry-run` the plan ({@link formatDryRun},
+ * {@link dryRunJson}). {@link formatTable} aligns any such table (`spotpipe ls` too).
  */
+import type { DryRunPlan } from "../engine/DryRun.ts"
+import type { RunResult } from "../engine/Engine.ts"
 import { formatCount, inert, jsonLine } from "./TerminalText.ts"
 
 /** One line of the summary. */
@@ -93,5 +97,135 @@ export const summaryJson = (lines: ReadonlyArray<SummaryLine>, options: SummaryO
         seconds: line.seconds
       }))
     }
+  })
+}
+
+/**
+ * Rows under `headers`, each column padded to its widest cell (`numeric` columns right-aligned), with a rule
+ * under the header; every cell made inert. Ends with a newline.
+ */
+export const formatTable = (
+  headers: ReadonlyArray<string>,
+  rows: ReadonlyArray<ReadonlyArray<string>>,
+  numericColumns: ReadonlyArray<boolean> = []
+): string => {
+  const cells = rows.map((row) => row.map(inert))
+  const widths = headers.map((header, i) => Math.max(header.length, ...cells.map((row) => [...(row[i] ?? "")].length)))
+  const render = (row: ReadonlyArray<string>) =>
+    row
+      .map((cell, i) => {
+        const fill = " ".repeat(Math.max(0, (widths[i] ?? 0) - [...cell].length))
+        return numericColumns[i] === true ? fill + cell : cell + fill
+      })
+      .join("  ")
+      .trimEnd()
+  const rule = widths.map((w) => "-".repeat(w)).join("  ")
+  return [render(headers), rule, ...cells.map(render)].map((line) => `${line}\n`).join("")
+}
+
+/** The exports a run could not write (or plan), for the JSON reports: key (null when unnamed), what, message. */
+const failureEntries = (failures: RunResult["failures"]) =>
+  failures.map((f) => ({ export: f.export.key ?? null, what: f.export.what, error: f.error.message }))
+
+/**
+ * `--json`: the run's report as one line of JSON — each output's file, export, format, source, rows written and
+ * the source's count, columns, bytes, SHA-256, status (`written`, `continued`, `published`, `skipped`) and
+ * warnings; every export's status (from the manifest, `null` when none was written); the failures; totals;
+ * the folder and the run's own manifest (absolute paths).
+ */
+export const runReportJson = (command: string, result: RunResult, folder: string | null): string => {
+  const outputs = result.outputs.map(({ output }) => ({
+    file: output.file,
+    export: output.export,
+    format: output.format,
+    source: output.source,
+    rows: output.rows_written,
+    available_rows: output.available_data_row_count,
+    columns: output.columns,
+    bytes: output.bytes,
+    sha256: output.sha256,
+    status: output.resume,
+    warnings: output.warnings
+  }))
+  const manifestName = result.manifestPath?.split(/[\\/]/).pop()
+  return jsonLine({
+    dry_run: false,
+    command,
+    status: result.failures.length === 0 ? "succeeded" : "failed",
+    folder,
+    manifest: folder === null || manifestName === undefined ? null : `${folder}/${manifestName}`,
+    outputs,
+    exports:
+      result.manifest?.exports.map((e) => ({ export: e.export, status: e.status, error: e.error, files: e.files })) ??
+      null,
+    failures: failureEntries(result.failures),
+    totals: {
+      files: outputs.length,
+      rows: outputs.reduce((n, o) => n + o.rows, 0),
+      bytes: outputs.reduce((n, o) => n + o.bytes, 0),
+      failed: result.failures.length
+    }
+  })
+}
+
+/** Rows the plan knows of, and how many outputs have no count before they are read (metadata listings). */
+const planTotals = (plan: DryRunPlan) => ({
+  files: plan.outputs.length,
+  rows: plan.outputs.reduce((n, o) => n + (o.rows ?? 0), 0),
+  unknown: plan.outputs.filter((o) => o.rows === null).length,
+  existing: plan.outputs.filter((o) => o.exists).length
+})
+
+/**
+ * `--dry-run`'s plan as text: one line per file with its object, expected rows (`?` where the source gives no
+ * count before it is read whole) and columns, the files that exist already marked, the exports that cannot be
+ * planned, and a last line saying that nothing was written.
+ */
+export const formatDryRun = (plan: DryRunPlan, folder: string | null): string => {
+  const table = formatTable(
+    ["object", "file", "rows", "columns"],
+    plan.outputs.map((o) => [
+      o.label,
+      o.exists ? `${o.file} (exists)` : o.file,
+      o.rows === null ? "?" : formatCount(o.rows),
+      `${o.columns.length}: ${o.columns.map((c) => c.name).join(", ")}`
+    ]),
+    [false, false, true, false]
+  )
+  const totals = planTotals(plan)
+  const failed = plan.failures.map((f) => inert(`FAILED  ${f.export.what}: ${f.error.message}`))
+  // A metadata listing has no count before it is read whole: its rows are not in the total.
+  const rows = `${plural(totals.rows, "row", "rows")}${totals.unknown > 0 ? ` (besides ${plural(totals.unknown, "metadata listing", "metadata listings")}, counted as they are read)` : ""}`
+  const where = folder === null ? " to stdout" : ` in ${inert(folder)}`
+  const existing =
+    totals.existing > 0
+      ? `; ${plural(totals.existing, "file exists", "files exist")} already (the run needs --force or --resume)`
+      : ""
+  return `${table}${failed.map((line) => `${line}\n`).join("")}dry run: ${plural(totals.files, "file", "files")}, ${rows} would be written${where}${existing}; nothing was written\n`
+}
+
+/**
+ * `--dry-run --json`: the plan as one line of JSON — each file with its export, object, format, source, expected
+ * rows (`null`: no count before it is read whole), columns and whether it exists already; the exports that
+ * cannot be planned; totals.
+ */
+export const dryRunJson = (command: string, plan: DryRunPlan, folder: string | null): string => {
+  const totals = planTotals(plan)
+  return jsonLine({
+    dry_run: true,
+    command,
+    folder,
+    outputs: plan.outputs.map((o) => ({
+      file: o.file,
+      export: o.export,
+      object: o.label,
+      format: o.format,
+      source: o.source,
+      rows: o.rows,
+      columns: o.columns,
+      exists: o.exists
+    })),
+    failures: failureEntries(plan.failures),
+    totals: { files: totals.files, rows: totals.rows, rows_unknown: totals.unknown, existing: totals.existing }
   })
 }

@@ -15,7 +15,8 @@
  * What differs between commands is policy, given as {@link RunOptions}: `run` records a failed export and carries on
  * (the caller exits non-zero), keeps resume state, and runs several exports at once; a single command stops at the
  * first failure, writes a manifest only when something was written, and keeps resume state only with `--resume`.
- * `--out -` writes the one output to stdout: no lock, no state, no manifest.
+ * `--out -` writes the one output to stdout: no lock, no state, no manifest. `--dry-run` stops after **plan**: each
+ * output's writer runs over one row into nothing (`DryRun`), and nothing is claimed, written or recorded.
  *
  * Resume: an output's fingerprint covers its export and every setting it is written with (see `OutputSettings`); a
  * changed one restarts the output. `--resume` skips outputs an earlier manifest (or a complete checkpoint) vouches
@@ -73,8 +74,9 @@ import { nameExports, type PlannedOutput, type RunSettings, resolveExport } from
 import * as Shard from "../plan/Shard.ts"
 import { UsageError } from "../UsageError.ts"
 import * as Checkpoint from "./Checkpoint.ts"
+import { type DryRunFailure, type DryRunOutput, type DryRunPlan, probeExport, probeOutput } from "./DryRun.ts"
 import type { ProgressReporter } from "./ExportJob.ts"
-import { type JobResult, type JobSpec, type PageDecoder, runJob } from "./ExportJob.ts"
+import { type JobResult, type JobSpec, type PageDecoder, runJob, silentProgress } from "./ExportJob.ts"
 import { makeTranscodePool, type TranscodePool } from "./TranscodePool.ts"
 
 /** Named points of an output's life, for the crash suite (which kills the process at them) and for tests. */
@@ -133,6 +135,11 @@ export interface RunOptions {
   /** The time-zone database version the dates are rendered with (default: this runtime's). */
   readonly tzDatabase?: string
   readonly progress: ProgressReporter
+  /**
+   * `--dry-run`: plan, probe each output's first row (see `DryRun`), and stop: nothing is claimed, written or
+   * recorded; the result's `dryRun` says what the run would write.
+   */
+  readonly dryRun?: boolean
 }
 
 /** One output the run wrote (or verified), with its summary label. */
@@ -154,6 +161,8 @@ export interface RunResult {
   readonly manifestPath: string | undefined
   readonly outputs: ReadonlyArray<WrittenOutput>
   readonly failures: ReadonlyArray<FailedExport>
+  /** With {@link RunOptions.dryRun}: the outputs the run would write (and `outputs` is empty). */
+  readonly dryRun?: DryRunPlan
 }
 
 /** Picks the data timezone: `--timezone`, else the cluster's (when valid), else UTC. */
@@ -233,7 +242,9 @@ export const runExports = <E>(
       const stateDir = path.join(outDir, stateDirName)
       const orFail = <A, R>(effect: Effect.Effect<A, PlatformError.PlatformError, R>, at: string) =>
         Effect.mapError(effect, (e) => fileError(at, e))
-      const mine = Shard.select(exports, options.shard)
+      // A dry run reads one row of each result: one-row pages (the plan's names and files do not depend on it).
+      const selected = Shard.select(exports, options.shard)
+      const mine = options.dryRun === true ? selected.map((e) => ({ ...e, pageSize: 1 })) : selected
 
       // ── plan ───────────────────────────────────────────────────────────────────────────────────────────────
       const runWarnings: Array<string> = []
@@ -284,6 +295,47 @@ export const runExports = <E>(
             message: `--out - writes exactly one result, but this ${options.command} has ${count}: pick one with --viz, or write to a directory`
           })
         }
+      }
+
+      if (options.dryRun === true) {
+        const probeContext: OutputContext = {
+          options,
+          outDir,
+          stateDir,
+          pool: undefined,
+          previousOutputs: new Map(),
+          probe
+        }
+        const probeOne = (planned: PlannedOutput<E>) =>
+          Effect.gen(function* () {
+            const zone = resolveTimeZone(planned.settings.timezone)
+            if (zone instanceof Error) {
+              return yield* new ExportError({
+                kind: "BadData",
+                message: `${planned.what}: time zone "${planned.settings.timezone}" is unknown to this runtime`
+              })
+            }
+            const specOf = (p: PlannedOutput<E>) =>
+              jobSpecOf(p, zone, probeContext, { pages: p.pages, progress: silentProgress })
+            return yield* probeOutput(planned, specOf, toDisk ? outDir : undefined).pipe(
+              Effect.mapError((e) => toExportError(e, planned.what))
+            )
+          })
+        const outputs: Array<DryRunOutput> = []
+        const failures: Array<DryRunFailure> = []
+        for (const [i, plan] of plans.entries()) {
+          const entry = mine[i]!
+          const probed: Exit.Exit<ReadonlyArray<DryRunOutput>, unknown> = Exit.isSuccess(plan)
+            ? yield* probeExport(plan.value.outputs, probeOne)
+            : Exit.failCause(plan.cause)
+          if (Exit.isSuccess(probed)) outputs.push(...probed.value)
+          else {
+            const error = failureOf(probed, entry.what)
+            if (options.onFailure === "stop") return yield* error
+            failures.push({ export: entry, error })
+          }
+        }
+        return { manifest: undefined, manifestPath: undefined, outputs: [], failures, dryRun: { outputs, failures } }
       }
 
       // ── claim ──────────────────────────────────────────────────────────────────────────────────────────────

@@ -1,0 +1,98 @@
+/**
+ * `--dry-run`: the engine's plan step, then a one-row probe of every planned output, and nothing written. The
+ * engine plans exactly as for a real run (the same object lookups, file names and settings); only here does it
+ * stop: each output's writer runs over the first page of a one-row read into a sink that keeps no byte, which
+ * gives the output's columns as the file would name them (period-end columns, snake names, Parquet's typed
+ * plan), the source's row count, and a check that the first row can be written. No output folder, lock, state
+ * directory, partial file or manifest is created.
+ */
+import { Effect, type Exit, FileSystem, Path, Stream } from "effect"
+import { ExportError } from "../ExportError.ts"
+import type { ChunkWriter } from "../output/AtomicFile.ts"
+import { type ManifestColumn, manifestColumn, type OutputSource } from "../output/Manifest.ts"
+import type { JobExport } from "../plan/JobFile.ts"
+import type { PlannedOutput } from "../plan/Planner.ts"
+import type { UsageError } from "../UsageError.ts"
+import { type JobSpec, runJob } from "./ExportJob.ts"
+
+/** One output a run would write. */
+export interface DryRunOutput {
+  /** Path relative to the output directory (`-` for stdout). */
+  readonly file: string
+  /** The export (its key) it belongs to. */
+  readonly export: string
+  /** For the table, e.g. `answer Sales`. */
+  readonly label: string
+  readonly format: "csv" | "ndjson" | "parquet"
+  readonly source: OutputSource
+  /**
+   * The rows the source says it has (`available_data_row_count` of the first page); `null` where the source
+   * gives no count before it is read whole (a metadata listing).
+   */
+  readonly rows: number | null
+  /** The columns as the file would name and type them. */
+  readonly columns: ReadonlyArray<ManifestColumn>
+  /** A file is at the final path already: a real run refuses it without `--force` or `--resume`. */
+  readonly exists: boolean
+}
+
+/** An export the dry run could not plan or probe. */
+export interface DryRunFailure {
+  readonly export: JobExport
+  readonly error: ExportError | UsageError
+}
+
+/** What a run would do. */
+export interface DryRunPlan {
+  readonly outputs: ReadonlyArray<DryRunOutput>
+  readonly failures: ReadonlyArray<DryRunFailure>
+}
+
+/** Keeps no byte: the probe wants the columns and counts, not the text. */
+const discard: ChunkWriter = { write: () => Effect.void }
+
+/**
+ * Probes one planned output: its writer over the first page only (the planner read it one row per page), into
+ * {@link discard}. `specOf` is the engine's own writer options for the output, so the probe plans the columns
+ * exactly as the run would.
+ */
+export const probeOutput = <E, R>(
+  planned: PlannedOutput<E>,
+  specOf: (planned: PlannedOutput<E>) => JobSpec<E, R>,
+  outDir: string | undefined
+): Effect.Effect<DryRunOutput, E | ExportError, R | FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function* () {
+    const spec = specOf(planned)
+    const result = yield* runJob({ ...spec, pages: (decoder) => Stream.take(spec.pages(decoder), 1) }, [
+      { format: planned.settings.format, writer: discard }
+    ])
+    let exists = false
+    if (outDir !== undefined) {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const finalPath = path.join(outDir, planned.file)
+      exists = yield* fs
+        .exists(finalPath)
+        .pipe(
+          Effect.mapError(
+            (e) => new ExportError({ kind: "Io", message: `cannot check ${finalPath}: ${e.message}`, cause: e })
+          )
+        )
+    }
+    return {
+      file: outDir === undefined ? "-" : planned.file,
+      export: planned.key,
+      label: planned.label,
+      format: planned.settings.format,
+      source: planned.source,
+      rows: result.availableRowCount,
+      columns: result.columns.map(manifestColumn),
+      exists
+    }
+  })
+
+/** The outputs of an export, probed one after the other; the export fails with its first failure. */
+export const probeExport = <P, A, Err, R>(
+  outputs: ReadonlyArray<P>,
+  probe: (planned: P) => Effect.Effect<A, Err, R>
+): Effect.Effect<Exit.Exit<ReadonlyArray<A>, Err>, never, R> => Effect.exit(Effect.forEach(outputs, probe))

@@ -1,0 +1,185 @@
+/**
+ * `--json` on the export commands and `run`, end to end (the built CLI against a loopback sandbox): stdout is
+ * one JSON object with the manifest's essentials — each output's file, rows, columns, SHA-256 and status, the
+ * failures and totals — that agrees with the manifest and the files on disk; logs and progress stay on stderr;
+ * the exit code is what it is without `--json`; with `--out -` it is a usage error.
+ */
+import { createHash } from "node:crypto"
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { runCli } from "./support/runCli.ts"
+import { sandboxEnv } from "./support/Sandboxes.ts"
+
+const timeout = { timeout: 90_000 }
+const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-json-"))
+const sha256 = (file: string) => createHash("sha256").update(NodeFs.readFileSync(file)).digest("hex")
+
+let sandbox: RunningSandbox
+let broken: RunningSandbox
+let env: Record<string, string>
+
+beforeAll(async () => {
+  const golden = { rows: fixtures.golden.rows, seed: fixtures.golden.seed }
+  ;[sandbox, broken] = await Promise.all([
+    startSandbox(golden),
+    // Every liveboard-data answer is malformed JSON: a liveboard export fails while it writes.
+    startSandbox({
+      ...golden,
+      faults: { routes: { "metadata/liveboard/data": { malformed: 1 } }, maxConsecutiveFaults: 1000 }
+    })
+  ])
+  env = sandboxEnv(sandbox)
+})
+
+afterAll(async () => {
+  await Promise.all([sandbox?.close(), broken?.close()])
+})
+
+interface ReportOutput {
+  readonly file: string
+  readonly export: string
+  readonly rows: number
+  readonly available_rows: number | null
+  readonly columns: ReadonlyArray<{ readonly name: string; readonly type: string | null }>
+  readonly bytes: number
+  readonly sha256: string
+  readonly status: string
+}
+
+interface Report {
+  readonly dry_run: boolean
+  readonly command: string
+  readonly status: "succeeded" | "failed"
+  readonly folder: string
+  readonly manifest: string | null
+  readonly outputs: ReadonlyArray<ReportOutput>
+  readonly exports: ReadonlyArray<{ export: string; status: string; error: string | null }> | null
+  readonly failures: ReadonlyArray<{ export: string | null; what: string; error: string }>
+  readonly totals: { files: number; rows: number; bytes: number; failed: number }
+}
+
+/** stdout must be exactly one line of JSON. */
+const reportOf = (stdout: string): Report => {
+  const lines = stdout.trimEnd().split("\n")
+  expect(lines).toHaveLength(1)
+  return JSON.parse(lines[0]!) as Report
+}
+
+describe("--json on the export commands", () => {
+  it("liveboard-json-report-agrees-with-the-manifest-and-the-files", timeout, async () => {
+    const out = tempDir()
+    const run = await runCli(["liveboard", "Sales Overview", "--out", out, "--json"], { env })
+    expect(run.code, run.stderr).toBe(0)
+    const report = reportOf(run.stdout)
+    const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(out, "manifest.json"), "utf8"))
+    expect(report).toMatchObject({ dry_run: false, command: "liveboard", status: "succeeded", folder: out })
+    expect(report.manifest).toBe(NodePath.join(out, `manifest-${manifest.run_id}.json`))
+    expect(report.outputs.length).toBeGreaterThan(1)
+    expect(report.outputs).toEqual(
+      manifest.outputs.map((o: Record<string, unknown>) => ({
+        file: o["file"],
+        export: o["export"],
+        format: o["format"],
+        source: o["source"],
+        rows: o["rows_written"],
+        available_rows: o["available_data_row_count"],
+        columns: o["columns"],
+        bytes: o["bytes"],
+        sha256: o["sha256"],
+        status: o["resume"],
+        warnings: o["warnings"]
+      }))
+    )
+    for (const output of report.outputs) expect(output.sha256).toBe(sha256(NodePath.join(out, output.file)))
+    expect(report.totals).toEqual({
+      files: report.outputs.length,
+      rows: report.outputs.reduce((n, o) => n + o.rows, 0),
+      bytes: report.outputs.reduce((n, o) => n + o.bytes, 0),
+      failed: 0
+    })
+    expect(report.failures).toEqual([])
+    // The text summary is replaced, not added to.
+    expect(run.stdout).not.toContain("files in")
+    expect(run.stderr).not.toContain('"sha256"')
+  })
+
+  it("json-report-is-printed-with-quiet-and-logs-stay-on-stderr", timeout, async () => {
+    const out = tempDir()
+    const run = await runCli(["answer", "Sampled Orders", "--out", out, "--json", "--quiet"], { env })
+    expect(run.code, run.stderr).toBe(0)
+    const report = reportOf(run.stdout)
+    expect(report.outputs.map((o) => o.file)).toEqual(["answer-Sampled Orders.csv"])
+    expect(report.outputs[0]!.status).toBe("written")
+    expect(run.stderr).toContain("warning:") // the sampling warning, on stderr only
+  })
+
+  it("a-failed-export-is-in-the-json-report-and-still-exits-1", timeout, async () => {
+    const out = tempDir()
+    const run = await runCli(
+      ["liveboard", "Sales Overview", "--out", out, "--json", "--timeout", "1", "--deadline", "2"],
+      {
+        env: sandboxEnv(broken)
+      }
+    )
+    expect(run.code).toBe(1)
+    const report = reportOf(run.stdout)
+    expect(report).toMatchObject({ command: "liveboard", status: "failed", outputs: [], exports: null })
+    expect(report.failures).toHaveLength(1)
+    expect(report.failures[0]!.what).toBe('liveboard "Sales Overview"')
+    expect(report.totals).toEqual({ files: 0, rows: 0, bytes: 0, failed: 1 })
+    // The one-line error is on stderr as without --json.
+    expect(run.stderr).toContain(report.failures[0]!.error)
+  })
+
+  it("a-run-refused-before-any-export-starts-has-no-report-and-exits-1", timeout, async () => {
+    const out = tempDir()
+    NodeFs.writeFileSync(NodePath.join(out, "answer-Revenue by Month.csv"), "old")
+    const run = await runCli(["answer", "Revenue by Month", "--out", out, "--json"], { env })
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain("already exists")
+    // Refused before anything was written: the run-level failure has one line on stderr and no report.
+    expect(run.stdout).toBe("")
+  })
+
+  it("json-with-out-dash-is-a-usage-error-saying-why", timeout, async () => {
+    const run = await runCli(["answer", "Revenue by Month", "--out", "-", "--json"], { env })
+    expect(run.code).toBe(2)
+    expect(run.stdout).toBe("")
+    expect(run.stderr).toContain("--json prints the run's summary on stdout, but --out - writes the data there")
+  })
+})
+
+describe("--json on spotpipe run", () => {
+  it("run-json-report-lists-succeeded-and-failed-exports-and-exits-1", timeout, async () => {
+    const dir = tempDir()
+    const out = NodePath.join(dir, "out")
+    const jobFile = NodePath.join(dir, "job.json")
+    NodeFs.writeFileSync(
+      jobFile,
+      JSON.stringify({
+        exports: [
+          { type: "answer", id: "Revenue by Month", output: "revenue" },
+          { type: "answer", id: "No Such Answer", output: "missing" }
+        ]
+      })
+    )
+    const run = await runCli(["run", jobFile, "--out", out, "--json"], { env })
+    expect(run.code).toBe(1)
+    const report = reportOf(run.stdout)
+    expect(report.status).toBe("failed")
+    expect(report.outputs.map((o) => [o.file, o.status])).toEqual([["revenue.csv", "written"]])
+    expect(report.outputs[0]!.sha256).toBe(sha256(NodePath.join(out, "revenue.csv")))
+    expect(report.exports?.map((e) => [e.export, e.status])).toEqual([
+      ["revenue", "succeeded"],
+      ["missing", "failed"]
+    ])
+    expect(report.failures).toHaveLength(1)
+    expect(report.failures[0]).toMatchObject({ export: "missing" })
+    expect(report.failures[0]!.error).toContain("No Such Answer")
+    expect(report.totals).toMatchObject({ files: 1, failed: 1 })
+    expect(run.stderr).toContain("1 of 2 exports failed")
+  })
+})
