@@ -6,7 +6,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Stream } from "effect"
 import { Auth } from "../src/index.ts"
-import { makeFake, type Reply, type Seen, testOptions, tokenReply, useClient, withTokens } from "./fake.ts"
+import { makeFake, type Reply, type Seen, testOptions, tokenReply, useClient, withTime, withTokens } from "./fake.ts"
 
 const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
   if (Exit.isSuccess(exit)) throw new Error("expected a failure")
@@ -413,6 +413,58 @@ describe("one token per Org", () => {
           .map((s) => String(s.body.token).replace(/-\d+$/, ""))
           .sort()
       ).toEqual(["tok-org4", "tok-org7", "tok-orgnone"])
+    })
+  )
+
+  it.effect("an Org's token is renewed on its own, with its org_id, as it nears expiry", () =>
+    Effect.gen(function* () {
+      const fake = makeFake((r, n): Reply => {
+        if (r.path === "auth/token/full")
+          return tokenReply(`tok-org${String(r.body.org_id ?? "none")}-${n}`, r.at, 60_000)
+        if (r.path === "auth/token/revoke") return { status: 204 }
+        if (r.path === "system") return { body: { id: r.headers["authorization"] } }
+        return { status: 404 }
+      })
+      const seen = yield* useClient(fake, testOptions(), (client) =>
+        withTime(
+          Effect.gen(function* () {
+            const org = yield* client.forOrg(7)
+            const first = yield* org.system
+            yield* Effect.sleep("2 minutes")
+            const second = yield* org.system
+            return [first.id, second.id]
+          }),
+          1_000
+        )
+      )
+      expect(calls(fake.seen, "auth/token/full").map((s) => s.body.org_id)).toEqual([7, 7])
+      expect(seen[0]).not.toEqual(seen[1])
+      expect(seen.every((id) => id?.startsWith("Bearer tok-org7-"))).toBe(true)
+    })
+  )
+
+  it.effect("Org clients share the client's concurrency bound (one requester for every Org)", () =>
+    Effect.gen(function* () {
+      const fake = makeFake((r, n): Reply => {
+        if (r.path === "auth/token/full") return tokenReply(`tok-${n}`, r.at)
+        if (r.path === "auth/token/revoke") return { status: 204 }
+        if (r.path === "system") return { body: {}, delayMillis: 100 }
+        return { status: 404 }
+      })
+      yield* useClient(fake, testOptions({ concurrency: 1 }), (client) =>
+        withTime(
+          Effect.gen(function* () {
+            const orgs = yield* Effect.forEach([1, 2, 3], (id) => client.forOrg(id))
+            yield* Effect.all(
+              [client, ...orgs].flatMap((c) => [c.system, c.system]),
+              { concurrency: "unbounded" }
+            )
+          }),
+          10
+        )
+      )
+      expect(calls(fake.seen, "system")).toHaveLength(8)
+      expect(fake.flight.peak).toBe(1)
     })
   )
 
