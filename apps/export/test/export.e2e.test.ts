@@ -434,39 +434,44 @@ describe("interruption", () => {
 })
 
 describe("demo", () => {
-  it("demo-exports-metadata-every-answer-and-every-visualization-in-three-formats", timeout, async () => {
-    const dir = tempDir()
-    const run = record(
-      await runCli(["demo", "--out", NodePath.join(dir, "out"), "--log-format", "json"]),
-      NodePath.join(dir, "out")
-    )
-    expect(run.code, run.stderr).toBe(0)
-    const logs = run.stderr
-      .trimEnd()
-      .split("\n")
-      .map((line) => JSON.parse(line))
-    expect(logs.some((l) => l.level === "WARN" && JSON.stringify(l.message).includes("Sampled Orders"))).toBe(true)
-    const files = listing(NodePath.join(dir, "out"))
-    const expected = [
-      "metadata",
-      ...Object.keys(fixtures.answers).map((a) => `answer-${a}`),
-      ...Object.entries(fixtures.liveboards).flatMap(([lb, { visualizations }]) =>
-        visualizations.map((v) => `liveboard-${lb}/${v.name}`)
+  it(
+    "demo-exports-metadata-every-answer-and-every-visualization-as-csv-and-ndjson-without-duckdb",
+    timeout,
+    async () => {
+      const dir = tempDir()
+      const run = record(
+        await runCli(["demo", "--out", NodePath.join(dir, "out"), "--log-format", "json"]),
+        NodePath.join(dir, "out")
       )
-    ].flatMap((base) => [`${base}.csv`, `${base}.ndjson`, `${base}.parquet`])
-    // The installed command has no DuckDB beside it: the demo says how to load, and loads nothing.
-    expect(
-      logs.some((l) => l.level === "INFO" && JSON.stringify(l.message).includes("npm install -g @duckdb/node-api@"))
-    ).toBe(true)
-    // The marker makes the folder the demo's own (it refuses a folder holding files it did not write).
-    expect(files).toEqual([...expected, ".spotpipe-demo", "manifest-<run>.json", "manifest.json"].sort())
-    expect(JSON.parse(run.stdout).summary.files).toBe(expected.length) // with --log-format json, a JSON summary
-    const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "out", "manifest.json"), "utf8"))
-    expect(manifest.outputs).toHaveLength(expected.length)
-    const sampled = manifest.outputs.find((o: { source: { name: string } }) => o.source.name === "Sampled Orders")
-    expect(sampled.sampling_ratio).toBeLessThan(1)
-    expect(sampled.warnings.join(" ")).toContain("sample")
-  })
+      expect(run.code, run.stderr).toBe(0)
+      const logs = run.stderr
+        .trimEnd()
+        .split("\n")
+        .map((line) => JSON.parse(line))
+      expect(logs.some((l) => l.level === "WARN" && JSON.stringify(l.message).includes("Sampled Orders"))).toBe(true)
+      const files = listing(NodePath.join(dir, "out"))
+      const expected = [
+        "metadata",
+        ...Object.keys(fixtures.answers).map((a) => `answer-${a}`),
+        ...Object.entries(fixtures.liveboards).flatMap(([lb, { visualizations }]) =>
+          visualizations.map((v) => `liveboard-${lb}/${v.name}`)
+        )
+      ].flatMap((base) => [`${base}.csv`, `${base}.ndjson`])
+      // The installed command has no DuckDB beside it: the demo writes no Parquet (DuckDB writes it), says what to
+      // install, and loads nothing (test/load/demo.e2e.test.ts runs it with DuckDB).
+      expect(
+        logs.some((l) => l.level === "INFO" && JSON.stringify(l.message).includes("npm install -g @duckdb/node-api@"))
+      ).toBe(true)
+      // The marker makes the folder the demo's own (it refuses a folder holding files it did not write).
+      expect(files).toEqual([...expected, ".spotpipe-demo", "manifest-<run>.json", "manifest.json"].sort())
+      expect(JSON.parse(run.stdout).summary.files).toBe(expected.length) // with --log-format json, a JSON summary
+      const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "out", "manifest.json"), "utf8"))
+      expect(manifest.outputs).toHaveLength(expected.length)
+      const sampled = manifest.outputs.find((o: { source: { name: string } }) => o.source.name === "Sampled Orders")
+      expect(sampled.sampling_ratio).toBeLessThan(1)
+      expect(sampled.warnings.join(" ")).toContain("sample")
+    }
+  )
 })
 
 describe("secrets", () => {

@@ -121,9 +121,12 @@ const manifestOf = (dir: string) =>
 const both = async (sandbox: RunningSandbox, args: ReadonlyArray<string>) => {
   const csvDir = tempDir()
   const parquetDir = tempDir()
-  const csv = await runCli([...args, "--out", csvDir], { env: env(sandbox) })
+  const csv = await runCli([...args, "--out", csvDir], { env: env(sandbox), withDuckDb: true })
   expect(csv.code, csv.stderr).toBe(0)
-  const parquet = await runCli([...args, "--format", "parquet", "--out", parquetDir], { env: env(sandbox) })
+  const parquet = await runCli([...args, "--format", "parquet", "--out", parquetDir], {
+    env: env(sandbox),
+    withDuckDb: true
+  })
   expect(parquet.code, parquet.stderr).toBe(0)
   return { csvDir, parquetDir, csv: manifestOf(csvDir), parquet: manifestOf(parquetDir) }
 }
@@ -189,7 +192,7 @@ describe("spotpipe --format parquet", () => {
       })
     )
     const out = NodePath.join(dir, "out")
-    const run = await runCli(["run", job, "--out", out, "--quiet"], { env: env(west) })
+    const run = await runCli(["run", job, "--out", out, "--quiet"], { env: env(west), withDuckDb: true })
     expect(run.code, run.stderr).toBe(0)
     const manifest = manifestOf(out)
     const db = await DuckDBInstance.create(":memory:")
@@ -215,7 +218,7 @@ describe("spotpipe --format parquet", () => {
     const none = await startSandbox({ rows: 0 })
     const run = await runCli(
       ["search", "--table", "Orders", "--query", "[Region] [Revenue] [Order Date]", "--format", "parquet"],
-      { env: env(none), cwd: dir }
+      { env: env(none), cwd: dir, withDuckDb: true }
     ).finally(() => none.close())
     expect(run.code, run.stderr).toBe(0)
     const manifest = manifestOf(dir)

@@ -19,6 +19,9 @@ export const mainPath: string = (() => {
   return bin
 })()
 
+/** The same build with DuckDB installed beside it (Parquet outputs). */
+const withDuckDbPath: string = inject("spotpipeBinWithDuckDb")
+
 /** How a run ended and what it printed. */
 export interface ProcessRun {
   readonly code: number | null
@@ -40,10 +43,13 @@ export const runSpotpipe = (
     readonly env: Readonly<Record<string, string>>
     readonly killAfterMillis?: number
     readonly killAtStep?: string
+    /** Run the build that has DuckDB beside it (a kill at a step runs the sources, which have it). */
+    readonly withDuckDb?: boolean
   }
 ): Promise<ProcessRun> =>
   new Promise((resolve, reject) => {
-    const argv = options.killAtStep === undefined ? [mainPath, ...args] : [killAtStepPath, options.killAtStep, ...args]
+    const main = options.withDuckDb === true ? withDuckDbPath : mainPath
+    const argv = options.killAtStep === undefined ? [main, ...args] : [killAtStepPath, options.killAtStep, ...args]
     const child = spawn(process.execPath, argv, {
       env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", ...options.env },
       stdio: ["ignore", "pipe", "pipe"]

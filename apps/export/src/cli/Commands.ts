@@ -271,7 +271,7 @@ export const demoLoad = (folder: string) => (manifestPath: string) =>
     const database = path.join(folder, "demo.duckdb")
     if (!(yield* Effect.promise(duckDbInstalled))) {
       return yield* Effect.logInfo(
-        `the demo loads into DuckDB where @duckdb/node-api is installed beside spotpipe (npm install -g ${duckDbPackage}); then: spotpipe load ${folder} --format parquet --into duckdb:${database}`
+        `the demo also writes Parquet and loads it into ${database} where DuckDB is installed beside spotpipe: npm install -g ${duckDbPackage}`
       )
     }
     const report = yield* loadStep({
@@ -322,9 +322,12 @@ const summaryLines = (result: RunResult): ReadonlyArray<SummaryLine> => {
  * both formats under one name.
  */
 export const demoExports =
-  (formats: ReadonlyArray<Format>): SingleExports =>
+  (wanted: ReadonlyArray<Format>): SingleExports =>
   (output, cluster) =>
     Effect.gen(function* () {
+      // Parquet files are written by DuckDB: without it the demo writes the text formats (demoLoad says why).
+      const duckDb = yield* Effect.promise(duckDbInstalled)
+      const formats = wanted.filter((format) => format !== "parquet" || duckDb)
       const byName = (a: MetadataObject, b: MetadataObject) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id)
       const answers = [...(yield* cluster.list("ANSWER"))].sort(byName)
       const liveboards = [...(yield* cluster.list("LIVEBOARD"))].sort(byName)

@@ -148,6 +148,11 @@ export const checkOutput = (raw: RawOutputOptions, defaultOut = "."): Effect.Eff
   }
   const pageSize = Option.getOrElse(raw.pageSize, () => defaultPageSize)
   const out = Option.getOrElse(raw.out, () => defaultOut)
+  if (out === "-" && raw.format === "parquet") {
+    return usage(
+      "--format parquet writes a file (its footer comes last), not a stream: use --out DIR, or csv/ndjson with --out -"
+    )
+  }
   return Effect.succeed({
     format: raw.format,
     destination: out === "-" ? { _tag: "Stdout" } : { _tag: "Directory", path: out },

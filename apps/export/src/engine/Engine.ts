@@ -77,6 +77,7 @@ import * as Checkpoint from "./Checkpoint.ts"
 import { type DryRunFailure, type DryRunOutput, type DryRunPlan, probeExport, probeOutput } from "./DryRun.ts"
 import type { ProgressReporter } from "./ExportJob.ts"
 import { type JobResult, type JobSpec, type PageDecoder, runJob, silentProgress } from "./ExportJob.ts"
+import { checkParquetWriter, stagedToParquet } from "./ParquetFile.ts"
 import { makeTranscodePool, type TranscodePool } from "./TranscodePool.ts"
 
 /** Named points of an output's life, for the crash suite (which kills the process at them) and for tests. */
@@ -288,6 +289,10 @@ export const runExports = <E>(
       const plans = resolved.map((exit) =>
         Exit.map(exit, (r) => ({ key: keys[found.indexOf(r)]!, outputs: r.outputs(keys[found.indexOf(r)]!) }))
       )
+      if (plans.some((p) => Exit.isSuccess(p) && p.value.outputs.some((o) => o.settings.format === "parquet"))) {
+        const missing = yield* checkParquetWriter()
+        if (missing !== undefined) return yield* new UsageError({ message: missing })
+      }
       if (options.destination._tag === "Stdout") {
         const count = plans.reduce((n, p) => n + (Exit.isSuccess(p) ? p.value.outputs.length : 0), 0)
         if (count !== 1) {
@@ -567,13 +572,6 @@ const writeOutput = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
           return { ...entry, resume: "published" as const }
         }
         decision = { _tag: "Restart", reason: "the complete checkpoint has no manifest entry" }
-      }
-      if (decision._tag === "Continue" && planned.settings.format === "parquet") {
-        // Its footer must list every row group, and the groups written before the kill are not recorded: the
-        // file is written again from the first row (the same rows give the same bytes).
-        yield* Effect.logInfo(`${planned.file}: a Parquet output is not continued from its checkpoint: starting over`)
-        yield* removeState(files)
-        decision = { _tag: "Fresh" }
       }
       if (decision._tag === "Restart") {
         yield* decision.settingChanged === true
@@ -870,16 +868,21 @@ const writePartial = <E>(
           return yield* new RestartNeeded({ reason: "the result is now shorter than the bytes already written" })
         }
         yield* logWarnings(planned.what, result)
+        yield* settled
+        // A Parquet output's partial file holds its staged CSV until here: it becomes the Parquet file.
+        const written =
+          planned.settings.format === "parquet"
+            ? yield* stagedToParquet(planned, files.partial, result)
+            : { bytes: position, sha256: hash.copy().digest("hex") }
         const output = entryOf(
           planned,
           result,
-          { bytes: position, sha256: hash.copy().digest("hex") },
+          written,
           begin,
           yield* Clock.currentTimeMillis,
           resumeFrom === undefined ? "written" : "continued"
         )
-        yield* settled
-        yield* persist(recordNow("complete", output))
+        yield* persist({ ...recordNow("complete", output), bytes: written.bytes, sha256: written.sha256 })
         return output
       })
     )

@@ -15,17 +15,16 @@
  * thread transcodes the ones before, and the page is written as the one part then the other (see
  * TranscodePool.ts); if either part fails, this thread transcodes the whole page.
  *
- * A Parquet output takes the parsed path only: its cells are rendered by the same plans, then typed
- * (`ParquetCells.ts`), and its format gives row groups as they fill and the footer at the end.
+ * A Parquet output is written here as its staged CSV (`TypedCells.ts`): the same paths, with each typed column
+ * held to its type, and CSV settings DuckDB reads back exactly; the engine turns it into Parquet once complete.
  */
 import { Pagination } from "@spotpipe/core"
-import { isDateColumnType, type OffsetStyle } from "@spotpipe/decode"
+import type { OffsetStyle } from "@spotpipe/decode"
 import { Effect, Stream } from "effect"
 import { ExportError } from "../ExportError.ts"
 import { badCellMessage } from "../Failure.ts"
-import { mayUnderflow, parquetPlans } from "../formats/ParquetCells.ts"
 import type { Format } from "../formats/RowFormat.ts"
-import { makeRowFormat, type OutputFormat, type TextFormat } from "../formats/RowFormat.ts"
+import { makeRowFormat, type RowFormat, type TextFormat } from "../formats/RowFormat.ts"
 import {
   type ColumnPlan,
   isRenderFailure,
@@ -35,6 +34,7 @@ import {
   type RowRenderer
 } from "../formats/RowRenderer.ts"
 import { makeRowsTranscoder, type RowsTranscoder, type Transcoded } from "../formats/RowsTranscoder.ts"
+import { typedPlans, typedStaging } from "../formats/TypedCells.ts"
 import type { ChunkWriter } from "../output/AtomicFile.ts"
 import { type ColumnNames, renamerOf } from "../plan/Names.ts"
 import { cutRows, type PooledResult, type TranscodePool } from "./TranscodePool.ts"
@@ -176,7 +176,7 @@ export const runJob = <E, R>(
   Effect.gen(function* () {
     let names: ReadonlyArray<string> | undefined
     let renderer: RowRenderer | undefined
-    let formats: ReadonlyArray<OutputFormat> = []
+    let formats: ReadonlyArray<RowFormat> = []
     let rows = spec.continues?.rows ?? 0
     let pages = spec.continues?.pages ?? 0
     let available: number | null = null
@@ -188,15 +188,20 @@ export const runJob = <E, R>(
 
     // The plan for the job's columns, made once: by the decoder (while the first page is fetched) or by the
     // first page, whichever comes first. Other columns get `undefined` (the page then fails below).
-    // A Parquet output is written from typed cells (ParquetCells.ts): its own plans, and no transcoders. Only
-    // text formats share one read (the demo), so a job is all Parquet or all text.
+    // A Parquet output is written as its staged CSV: typed plans and the staging's CSV settings. Its plans differ
+    // from the text formats', so a job is all Parquet or all text (the demo reads a result once per kind).
     const typed = sinks.some((sink) => sink.format === "parquet")
     if (typed && sinks.some((sink) => sink.format !== "parquet")) {
       return yield* Effect.die(new Error("a Parquet output cannot share a job with text formats"))
     }
-    const textSinks = typed ? [] : (sinks as ReadonlyArray<JobSink & { readonly format: TextFormat }>)
+    const textFormats: ReadonlyArray<TextFormat> = sinks.map((sink) =>
+      sink.format === "parquet" ? "csv" : sink.format
+    )
+    const { newline, escapeFormulae, nullString } = typed
+      ? typedStaging
+      : { newline: spec.newline, escapeFormulae: spec.escapeFormulae, nullString: spec.nullString ?? "" }
     const planOf = (columnNames: ReadonlyArray<string>) =>
-      typed ? parquetPlans(spec.plan(columnNames)) : spec.plan(columnNames)
+      typed ? typedPlans(spec.plan(columnNames)) : spec.plan(columnNames)
     let planned:
       | {
           readonly names: ReadonlyArray<string>
@@ -211,8 +216,7 @@ export const runJob = <E, R>(
         const plans = planOf(columnNames)
         const plan = makeRowRenderer(plans, spec.periodEnd, renamerOf(spec.columnNames))
         const columns = plan.columns.map((c) => c.name)
-        // Workers transcode text: a Parquet job is written on this thread.
-        const offload = typed ? undefined : spec.offload
+        const offload = spec.offload
         planned = {
           names: columnNames,
           renderer: plan,
@@ -222,23 +226,24 @@ export const runJob = <E, R>(
             timeZone: offload.timeZone,
             offset: offload.offset,
             periodEnd: spec.periodEnd,
-            formats: textSinks.map((sink) => sink.format),
-            newline: spec.newline,
-            escapeFormulae: spec.escapeFormulae,
+            formats: textFormats,
+            typed,
+            newline,
+            escapeFormulae,
             columnNames: spec.columnNames ?? "original",
-            nullString: spec.nullString ?? ""
+            nullString
           }),
-          transcoders: textSinks.map((sink) =>
+          transcoders: textFormats.map((format) =>
             makeRowsTranscoder({
-              format: sink.format,
+              format,
               columns,
               sources: plan.sources,
               formatters: plan.formatters,
               plainText: plan.plainText,
               width: columnNames.length,
-              newline: spec.newline,
-              escapeFormulae: spec.escapeFormulae,
-              nullString: spec.nullString ?? ""
+              newline,
+              escapeFormulae,
+              nullString
             })
           )
         }
@@ -351,39 +356,10 @@ export const runJob = <E, R>(
       return Effect.succeed(read.rows)
     }
     // A page parsed keeps its numbers as sent, so the ordinary path writes what the transcoders would.
-    const exactly = (page: Pagination.PageBytes) => Pagination.parseRows(page, { exactNumbers: true })
-    // Parquet holds numbers as values, not as sent: the plain parse (integers beyond 2^53 as bigint, doubles as
-    // `JSON.parse` makes them, several times faster) gives the same values, except for a number that becomes 0
-    // (refused by the exact rules), an INT64 spelled other than as an integer literal beyond 2^53
-    // (`9.007199254740993e15`) and the JSON text of an object cell outside a date column (numbers as sent): such
-    // pages are parsed exactly.
-    const parsed = (page: Pagination.PageBytes) => {
-      if (!typed || mayUnderflow(page.bytes, page.start, page.end)) return exactly(page)
-      return Effect.flatMap(Pagination.parseRows(page), (rows) =>
-        needsSpelling(rows, page.columnNames) ? exactly(page) : Effect.succeed(rows)
-      )
-    }
-    /** Per column: a date column (objects read as parsed), an integer column, or another. */
-    let classes: ReadonlyArray<"date" | "integer" | "other"> | undefined
-    const needsSpelling = (rows: Pagination.Rows, columnNames: ReadonlyArray<string>) => {
-      classes ??= spec
-        .plan(columnNames)
-        .map(({ type }) =>
-          type !== null && isDateColumnType(type) ? "date" : type === "INT64" || type === "INT32" ? "integer" : "other"
-        )
-      for (const row of rows) {
-        for (let c = 0; c < row.length; c++) {
-          const cell = row[c]
-          if (typeof cell === "object" ? cell !== null && classes[c] !== "date" : false) return true
-          if (typeof cell === "number" && classes[c] === "integer" && !Number.isSafeInteger(cell)) return true
-        }
-      }
-      return false
-    }
+    const parsed = (page: Pagination.PageBytes) => Pagination.parseRows(page, { exactNumbers: true })
     const decoder: PageDecoder = (page) => {
       const plan = planFor(page.columnNames)
-      // Parquet takes typed values from parsed rows: the transcoders write text only.
-      if (plan === undefined || sinks.length === 0 || typed) return parsed(page)
+      if (plan === undefined || sinks.length === 0) return parsed(page)
       const { bytes, start, end } = page
       const { poolKey, transcoders } = plan
       const pool = spec.offload?.pool
@@ -405,29 +381,10 @@ export const runJob = <E, R>(
         planFor(columnNames)?.renderer ??
         makeRowRenderer(planOf(columnNames), spec.periodEnd, renamerOf(spec.columnNames))
       const columns = renderer.columns.map((c) => c.name)
-      formats = sinks.map((sink) =>
-        makeRowFormat(sink.format, {
-          columns,
-          newline: spec.newline,
-          escapeFormulae: spec.escapeFormulae,
-          nullString: spec.nullString ?? "",
-          types: renderer!.columns.map((c) => c.type)
-        })
-      )
+      formats = textFormats.map((format) => makeRowFormat(format, { columns, newline, escapeFormulae, nullString }))
       if (spec.continues !== undefined) return Effect.void
       return Effect.forEach(sinks, (sink, i) => sink.writer.write(formats[i]!.header), { discard: true })
     }
-
-    /** Writes what each sink's format gives (nothing when it gives `undefined`). */
-    const writeEach = (bytesOf: (format: OutputFormat) => Uint8Array | undefined) =>
-      Effect.forEach(
-        sinks,
-        (sink, i) => {
-          const bytes = bytesOf(formats[i]!)
-          return bytes === undefined ? Effect.void : sink.writer.write(bytes)
-        },
-        { discard: true }
-      )
 
     const badCell = (failure: RenderFailure, row: number) =>
       new ExportError({
@@ -486,7 +443,6 @@ export const runJob = <E, R>(
       })
     ).pipe(Effect.ensuring(spec.progress.finish))
     if (names === undefined) yield* start(spec.emptyColumns)
-    yield* writeEach((format) => format.end?.())
     // The figures are fields (JSON log lines carry them as numbers), not text inside the message.
     const readPages = pages - (spec.continues?.pages ?? 0)
     yield* Effect.logDebug(

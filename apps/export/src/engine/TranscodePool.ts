@@ -38,6 +38,8 @@ export interface TranscodeSpec {
   readonly offset: OffsetStyle
   readonly periodEnd: boolean
   readonly formats: ReadonlyArray<Format>
+  /** A Parquet output's staged CSV: the typed plans (`TypedCells.ts`). */
+  readonly typed?: boolean
   readonly newline: "\r\n" | "\n"
   readonly escapeFormulae: boolean
   readonly columnNames?: ColumnNames

@@ -13,6 +13,7 @@ import { parentPort } from "node:worker_threads"
 import { resolveTimeZone } from "@spotpipe/decode"
 import { makeRowRenderer } from "../formats/RowRenderer.ts"
 import { makeRowsTranscoder, type RowsTranscoder } from "../formats/RowsTranscoder.ts"
+import { typedPlans } from "../formats/TypedCells.ts"
 import { planColumns } from "../plan/ColumnPlanner.ts"
 import { renamerOf } from "../plan/Names.ts"
 import type { TranscodeReply, TranscodeRequest, TranscodeSpec } from "./TranscodePool.ts"
@@ -20,7 +21,8 @@ import type { TranscodeReply, TranscodeRequest, TranscodeSpec } from "./Transcod
 const transcodersFor = (spec: TranscodeSpec): ReadonlyArray<RowsTranscoder> => {
   const timeZone = resolveTimeZone(spec.timeZone)
   if (timeZone instanceof Error) throw timeZone
-  const plans = planColumns(spec.names, spec.types, { timeZone, offset: spec.offset })
+  const planned = planColumns(spec.names, spec.types, { timeZone, offset: spec.offset })
+  const plans = spec.typed === true ? typedPlans(planned) : planned
   const renderer = makeRowRenderer(plans, spec.periodEnd, renamerOf(spec.columnNames))
   const columns = renderer.columns.map((column) => column.name)
   return spec.formats.map((format) =>

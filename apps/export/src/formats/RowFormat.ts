@@ -5,7 +5,6 @@
 
 import { makeCsvFormat } from "./CsvFormat.ts"
 import { makeNdjsonFormat } from "./NdjsonFormat.ts"
-import { makeParquetFormat } from "./ParquetFormat.ts"
 
 /** Output formats spotpipe writes. */
 export const formats = ["csv", "ndjson", "parquet"] as const
@@ -30,15 +29,6 @@ export interface RowFormat {
   readonly page: (rows: RenderedPage) => string
 }
 
-/** Any format's writer: a {@link RowFormat}, or one that writes bytes and closes its file (Parquet). */
-export interface OutputFormat {
-  readonly extension: string
-  readonly header: string | Uint8Array
-  readonly page: (rows: RenderedPage) => string | Uint8Array
-  /** Bytes that close the output after the last page (Parquet: the last row group and the footer). */
-  readonly end?: () => Uint8Array
-}
-
 /** Options shared by the formats. */
 export interface RowFormatOptions {
   readonly columns: ReadonlyArray<string>
@@ -51,17 +41,8 @@ export interface RowFormatOptions {
    * LF (refused before), so it is written as it is.
    */
   readonly nullString?: string
-  /** Parquet only: each column's ThoughtSpot type (`null`: unknown), for its typed column. */
-  readonly types?: ReadonlyArray<string | null>
 }
 
-/** The row format for `format`. */
-export function makeRowFormat(format: TextFormat, options: RowFormatOptions): RowFormat
-export function makeRowFormat(format: Format, options: RowFormatOptions): OutputFormat
-export function makeRowFormat(format: Format, options: RowFormatOptions): OutputFormat {
-  return format === "csv"
-    ? makeCsvFormat(options)
-    : format === "ndjson"
-      ? makeNdjsonFormat(options)
-      : makeParquetFormat({ columns: options.columns, types: options.types ?? options.columns.map(() => null) })
-}
+/** The row format for a text format (a Parquet output is staged as CSV: see `TypedCells.ts`). */
+export const makeRowFormat = (format: TextFormat, options: RowFormatOptions): RowFormat =>
+  format === "csv" ? makeCsvFormat(options) : makeNdjsonFormat(options)

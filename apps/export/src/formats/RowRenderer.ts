@@ -5,6 +5,7 @@
  * numbered). A page whose columns all pass through is handed on untouched; otherwise each row costs one array
  * and one call per formatted cell.
  */
+import type { ColumnKind } from "../plan/ColumnKinds.ts"
 import type { Cell, RenderedPage } from "./RowFormat.ts"
 
 /**
@@ -27,6 +28,12 @@ export type CellFormatter = ((cell: unknown) => Cell | Error) & {
    * writer may copy such cells as they are and call it only for the others (see `CellRules.ts`).
    */
   readonly usual?: "int64" | "int32" | "any"
+  /**
+   * A typed output's column (see `TypedCells.ts`): a writer may copy only nulls and the cells this kind holds as
+   * written (integers of the range, doubles whose literal a double holds exactly, booleans); every other cell,
+   * strings included, goes to the formatter, which refuses what the column cannot hold.
+   */
+  readonly typed?: ColumnKind
 }
 
 /** How one source column is written. */

@@ -160,8 +160,10 @@ const CHECK_LENGTH = 4
 const ANY_NUMBER = 0
 const INT64 = 1
 const INT32 = 2
+/** A typed DOUBLE column: integer literals only as long as a double holds every one of them exactly. */
+const DOUBLE = 3
 /** Longest integer literal (sign included) certainly within the range, per numeric class. */
-const safeLiteral = Uint8Array.of(255, 18, 9)
+const safeLiteral = Uint8Array.of(255, 18, 9, 15)
 
 const QUOTE = 34
 const BACKSLASH = 92
@@ -376,22 +378,37 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
   )
   const numeric = Uint8Array.from(sources, (_, o) => {
     const usual = formatters[o]?.usual
-    return usual === "int64" ? INT64 : usual === "int32" ? INT32 : ANY_NUMBER
+    return usual === "int64"
+      ? INT64
+      : usual === "int32"
+        ? INT32
+        : formatters[o]?.typed === "double"
+          ? DOUBLE
+          : ANY_NUMBER
   })
   // How each output column writes each cell kind, so the loop decides with one load: a USUAL column copies its
   // usual cells (PASS) and formats the rest; an integer in an INT64/INT32 column is copied when short enough.
+  // A typed column (`CellFormatter.typed`) copies only nulls and what its kind holds as written; strings and the
+  // rest go to its formatter, which refuses what the column cannot hold.
   const cellModes = new Uint8Array(outputs << 4)
   for (let o = 0; o < outputs; o++) {
+    const typed = formatters[o]?.typed
     for (let kind = 0; kind < 16; kind++) {
       let mode = modes[o]!
       if (mode === USUAL) {
-        const integers = numeric[o] !== ANY_NUMBER
+        const integers = numeric[o] === INT64 || numeric[o] === INT32
         mode =
           kind === NUMBER || kind === ESCAPED_OTHER || kind === NESTED || (kind === DECIMAL && integers)
             ? FORMAT
-            : kind === INTEGER && integers
+            : kind === INTEGER && numeric[o] !== ANY_NUMBER
               ? CHECK_LENGTH
-              : PASS
+              : typed === undefined || kind === NULL
+                ? PASS
+                : (kind === TRUE || kind === FALSE) && typed === "boolean"
+                  ? PASS
+                  : (kind === DECIMAL || kind === INTEGER) && typed === "double"
+                    ? PASS
+                    : FORMAT
       }
       cellModes[(o << 4) | kind] = mode
     }
@@ -636,7 +653,9 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
               }
               // Anything else: the formatter says what is wrong.
             }
-            const rendered = formatters[o]!(cellValue(input, kind, from, to, true, numeric[o] !== ANY_NUMBER))
+            const rendered = formatters[o]!(
+              cellValue(input, kind, from, to, true, numeric[o] === INT64 || numeric[o] === INT32)
+            )
             if (rendered instanceof Error) {
               failure = { row: rowCount, column: options.columns[o] ?? "", error: rendered }
               writing = 0

@@ -1,7 +1,8 @@
 /**
  * `spotpipe load` as installed: the test run's build of the package (bundle and launcher, in a folder of its own,
  * see support/builtCli.ts). PostgreSQL loads are inside the bundle and work; DuckDB is native and left outside, so
- * there it says what to install instead of a module-resolution stack.
+ * there a DuckDB load and `--format parquet` (DuckDB writes Parquet) say what to install instead of a
+ * module-resolution stack.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
@@ -51,5 +52,22 @@ describe("the installed spotpipe load", () => {
     expect(refused.stderr).toContain("needs the @duckdb/node-api package")
     expect(refused.stderr).toContain("npm install -g @duckdb/node-api@1.5.6-r.1")
     expect(refused.stderr.split("\n").filter((l) => l !== "").length).toBe(1)
+  }, 60_000)
+
+  it("refuses --format parquet, which DuckDB writes, before reading any data, and says what to install", async () => {
+    const out = NodePath.join(root, "parquet")
+    const env = {
+      THOUGHTSPOT_HOST: sandbox.url,
+      THOUGHTSPOT_USERNAME: fixtures.user.username,
+      THOUGHTSPOT_PASSWORD: fixtures.user.password
+    }
+    const before = sandbox.stats().pagesRendered
+    const refused = await runCli(["answer", "Order Details", "--format", "parquet", "--out", out], { env })
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain("--format parquet (written by DuckDB) needs the @duckdb/node-api package")
+    expect(refused.stderr).toContain("npm install -g @duckdb/node-api@1.5.6-r.1")
+    expect(NodeFs.existsSync(out)).toBe(false)
+    // Refused after the plan (the answer looked up), before any data page.
+    expect(sandbox.stats().pagesRendered).toBe(before)
   }, 60_000)
 })

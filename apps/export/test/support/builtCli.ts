@@ -2,15 +2,17 @@
  * Vitest global setup of every suite that starts the `spotpipe` process (apps/export, test/chaos,
  * test/integration): builds the installable package once per test run (packCli.ts's `stagePackage`: the bundle
  * and the launcher, ~0.8 s) into a temp folder of its own, and hands its `bin/spotpipe.js` to the tests
- * (`inject("spotpipeBin")`, read by runCli.ts and test/chaos/src/SpotpipeProcess.ts). So the tests run what users
+ * (`inject("spotpipeBin")`, read by runCli.ts and test/chaos/src/SpotpipeProcess.ts), and a copy with DuckDB
+ * installed beside it, as `npm install -g @duckdb/node-api` gives a user (`spotpipeBinWithDuckDb`: Parquet files
+ * and DuckDB loads; the first one has none, as npm leaves an optional peer). So the tests run what users
  * install, built from the sources as they are at the start of the run (or of each rerun in watch mode); a folder
  * per build means that two test runs, or a `pnpm bundle`, never replace files under a running CLI. The projects
  * of one run share one build.
  */
 import { execFile } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 import type { TestProject } from "vitest/node"
 
@@ -18,6 +20,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     /** The test run's build of the installable package: its `bin/spotpipe.js`. */
     spotpipeBin: string
+    /** The same package with DuckDB installed beside it: its `bin/spotpipe.js`. */
+    spotpipeBinWithDuckDb: string
   }
 }
 
@@ -25,8 +29,27 @@ interface Shared {
   users: number
   /** Every folder built in this run (a rerun builds anew; a cancelled run may still use the one before). */
   readonly dirs: Array<string>
-  bin: Promise<string>
+  bin: Promise<Built>
   refreshing: boolean
+}
+
+/** The two builds' launchers. */
+interface Built {
+  readonly bin: string
+  readonly withDuckDb: string
+}
+
+/** The workspace's DuckDB packages (`@duckdb/…`, symlinks into pnpm's store). */
+const duckDbScope = fileURLToPath(new URL("../../node_modules/@duckdb", import.meta.url))
+
+/** A copy of the staged package in `dir` with DuckDB beside it; returns the copy's launcher. */
+const besideDuckDb = (dir: string, bin: string): string => {
+  const pkg = join(dir, "spotpipe")
+  const beside = join(dir, "with-duckdb")
+  cpSync(pkg, join(beside, "spotpipe"), { recursive: true })
+  mkdirSync(join(beside, "node_modules"))
+  symlinkSync(duckDbScope, join(beside, "node_modules", "@duckdb"), "dir")
+  return join(beside, "spotpipe", relative(pkg, bin))
 }
 
 // Each project loads this file on its own; the build is shared through the process (global setup runs in the
@@ -38,7 +61,7 @@ const registry = globalThis as { [key]?: Shared }
  * Runs `packCli.ts --stage-into` in a Node process of its own (esbuild's plugin resolves with
  * `import.meta.resolve`, which the module runner that loads global setups lacks); resolves to the staged bin.
  */
-const stage = (shared: Shared): Promise<string> =>
+const stage = (shared: Shared): Promise<Built> =>
   new Promise((resolve, reject) => {
     const dir = mkdtempSync(join(tmpdir(), "spotpipe-test-cli-"))
     shared.dirs.push(dir)
@@ -46,7 +69,10 @@ const stage = (shared: Shared): Promise<string> =>
     const args = [script, "--stage-into", join(dir, "spotpipe")]
     execFile(process.execPath, args, { encoding: "utf8" }, (error, stdout, stderr) => {
       if (error !== null) reject(new Error(`building the CLI for the tests failed: ${error.message}\n${stderr}`))
-      else resolve(stdout.trim())
+      else {
+        const bin = stdout.trim()
+        resolve({ bin, withDuckDb: besideDuckDb(dir, bin) })
+      }
     })
   })
 
@@ -64,14 +90,18 @@ const release = (shared: Shared) => {
 export default async function setup(project: TestProject): Promise<() => void> {
   let shared = registry[key]
   if (shared === undefined) {
-    shared = { users: 0, dirs: [], bin: Promise.resolve(""), refreshing: false }
+    shared = { users: 0, dirs: [], bin: Promise.resolve({ bin: "", withDuckDb: "" }), refreshing: false }
     shared.bin = stage(shared)
     registry[key] = shared
   }
   shared.users += 1
   const own = shared
+  const provide = (built: Built) => {
+    project.provide("spotpipeBin", built.bin)
+    project.provide("spotpipeBinWithDuckDb", built.withDuckDb)
+  }
   try {
-    project.provide("spotpipeBin", await own.bin)
+    provide(await own.bin)
   } catch (error) {
     release(own)
     throw error
@@ -84,7 +114,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
         own.refreshing = false
       })
     }
-    project.provide("spotpipeBin", await own.bin)
+    provide(await own.bin)
   })
   return () => release(own)
 }

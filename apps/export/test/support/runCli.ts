@@ -18,6 +18,9 @@ export const mainPath: string = (() => {
   return bin
 })()
 
+/** The same build with DuckDB installed beside it (`--format parquet`, DuckDB loads). */
+export const mainWithDuckDbPath: string = inject("spotpipeBinWithDuckDb")
+
 /** The checkout's launcher of the sources (`pnpm spotpipe`): bin/dev.js. */
 export const devPath = NodePath.join(NodePath.dirname(fileURLToPath(import.meta.url)), "..", "..", "bin", "dev.js")
 
@@ -37,11 +40,13 @@ export interface CliOptions {
   /** Kill the process with this signal once stderr/stdout contains the text. */
   readonly killOn?: { readonly text: string; readonly signal: NodeJS.Signals }
   readonly timeoutMillis?: number
+  /** Run the build that has DuckDB beside it. */
+  readonly withDuckDb?: boolean
 }
 
 /** Runs `spotpipe args…` and resolves when it exits. */
 export const runCli = (args: ReadonlyArray<string>, options: CliOptions = {}): Promise<CliRun> =>
-  runNode([mainPath, ...args], options)
+  runNode([options.withDuckDb === true ? mainWithDuckDbPath : mainPath, ...args], options)
 
 /** Runs this Node with `argv` (a script and its arguments), as {@link runCli} runs the CLI. */
 export const runNode = (argv: ReadonlyArray<string>, options: CliOptions = {}): Promise<CliRun> =>

@@ -1,8 +1,8 @@
 /**
- * Typed cells for Parquet. A Parquet column holds values, not text, but they must be the values the CSV export of
- * the same result writes. So a cell is first rendered by the column's ordinary plan (`CellRules.ts` and
+ * Cells of typed columns (Parquet). A typed column holds values, not text, but they must be the values the CSV
+ * export of the same result writes. So a cell is first rendered by the column's ordinary plan (`CellRules.ts` and
  * `@spotpipe/decode`: every exactness rule, time zone and Custom Calendar rule applies once, in one place), and
- * that canonical text or number is then turned into the column's typed value:
+ * that canonical text or number must then be exactly a value of the column's type:
  *
  * - INT64 → `bigint`, INT32 → `number`, DOUBLE/FLOAT → `number`, BOOL → `boolean`;
  * - DATE (`YYYY-MM-DD`) → days since 1970-01-01; DATE_TIME/TIMESTAMP (RFC 3339, `Z` or an offset) → microseconds
@@ -11,10 +11,19 @@
  *
  * A rendered value the typed column cannot hold exactly (text in an INT64 column, a bigint beyond a double's
  * exact integers in a DOUBLE column, …) is an Error, so the export fails naming the row and column, as CSV does.
+ *
+ * A typed output is first written as a staged CSV (`typedStaging`): its typed columns then hold only such canonical
+ * text, which DuckDB reads with each column's type and writes as Parquet (see load/DuckDbEngine.ts).
  */
 import { type ColumnKind, columnKindOf } from "../plan/ColumnKinds.ts"
 import type { Cell } from "./RowFormat.ts"
 import type { CellFormatter, ColumnPlan } from "./RowRenderer.ts"
+
+/**
+ * The CSV settings of a typed output's staged file: nulls as `\N` (a string `\N` is quoted, and read back as text),
+ * so an empty string stays one; no formula escaping; `\n` line ends.
+ */
+export const typedStaging = { newline: "\n", escapeFormulae: false, nullString: "\\N" } as const
 
 const refuse = (message: string): Error =>
   new Error(
@@ -167,45 +176,39 @@ export const typedCell = (kind: ColumnKind, value: Cell): Cell | Error => {
   }
 }
 
-/** `format` (or the cell as it is, when absent) followed by the typed conversion for `kind`. */
+/**
+ * `format` (or the cell as it is, when absent) checked against `kind`: the rendered cell when the column holds it
+ * exactly (its text is then what the typed writer reads), else the Error naming why not. The copy rules and byte
+ * writer stay, narrowed by `typed` (see `CellFormatter.typed`).
+ */
 const typedFormatter = (kind: ColumnKind, format: CellFormatter | undefined): CellFormatter => {
-  if (format === undefined) return (cell) => typedCell(kind, cell === undefined ? null : (cell as Cell))
-  return (cell) => {
-    const rendered = format(cell)
-    return rendered instanceof Error ? rendered : typedCell(kind, rendered)
+  const checked = (rendered: Cell | Error): Cell | Error => {
+    if (rendered instanceof Error) return rendered
+    const value = typedCell(kind, rendered)
+    return value instanceof Error ? value : rendered
   }
+  const check: (cell: unknown) => Cell | Error =
+    format === undefined
+      ? (cell) => checked(cell === undefined ? null : (cell as Cell))
+      : (cell) => checked(format(cell))
+  return Object.assign(check, {
+    typed: kind,
+    ...(format?.usual === undefined ? {} : { usual: format.usual }),
+    ...(format?.writeBytes === undefined ? {} : { writeBytes: format.writeBytes })
+  })
 }
 
 /**
- * The plans of a Parquet output: each column's ordinary plan, its cells then made typed values of the column's
- * kind (a period-end column is typed like its start).
+ * The plans of a typed output (Parquet): each column's ordinary plan, its cells then held to the column's kind (a
+ * period-end column is typed like its start). Text columns keep their plan: any cell has a text.
  */
-export const parquetPlans = (plans: ReadonlyArray<ColumnPlan>): ReadonlyArray<ColumnPlan> =>
+export const typedPlans = (plans: ReadonlyArray<ColumnPlan>): ReadonlyArray<ColumnPlan> =>
   plans.map((plan) => {
     const kind = columnKindOf(plan.type)
+    if (kind === "text") return plan
     return {
-      name: plan.name,
-      type: plan.type,
+      ...plan,
       format: typedFormatter(kind, plan.format),
       ...(plan.end === undefined ? {} : { end: typedFormatter(kind, plan.end) })
     }
   })
-
-const zeroRun = Buffer.alloc(300, "0")
-
-/**
- * Whether a span of JSON may hold a number whose double is not the number sent: one so small it becomes 0
- * (`1e-400`, or 300 zeros after the point). Such a page must be parsed exactly; a `true` may also come from
- * text that only looks like one (the exact parse then costs a little time, never a value).
- */
-export const mayUnderflow = (bytes: Uint8Array, start: number, end: number): boolean => {
-  const span = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start)
-  for (const marker of ["e-", "E-"]) {
-    for (let at = span.indexOf(marker); at !== -1; at = span.indexOf(marker, at + 2)) {
-      if (isDigit(span[at + 2]) && isDigit(span[at + 3]) && isDigit(span[at + 4])) return true
-    }
-  }
-  return span.indexOf(zeroRun) !== -1
-}
-
-const isDigit = (byte: number | undefined): boolean => byte !== undefined && byte >= 48 && byte <= 57
