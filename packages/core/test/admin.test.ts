@@ -90,6 +90,16 @@ describe("TML export", () => {
     })
   )
 
+  it.effect("an object's feedback (type FEEDBACK) may give no item: ThoughtSpot exports none when there is none", () =>
+    Effect.gen(function* () {
+      const fake = makeFake(withTokens((r) => (r.path === "metadata/tml/export" ? { body: [ok("a", "{}")] } : {})))
+      const items = yield* useClient(fake, testOptions(), (client) =>
+        client.exportTml({ metadata: [{ identifier: "a" }, { identifier: "a", type: "FEEDBACK" }] })
+      )
+      expect(items.map((i) => i.id)).toEqual(["a"])
+    })
+  )
+
   it.effect("a response that is not an array of items is a ResponseDecode, not an empty export", () =>
     Effect.gen(function* () {
       const fake = makeFake(withTokens((r) => (r.path === "metadata/tml/export" ? { body: { object: [] } } : {})))

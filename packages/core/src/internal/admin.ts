@@ -95,12 +95,14 @@ export const make = (post: Post): AdminOperations => {
   const exportTml = (request: Tml.TmlExportRequest) =>
     Effect.flatMap(post("exportTml", "metadata/tml/export", { ...request }, Tml.TmlExportResponse), (wire) => {
       // Each object asked for gives at least one item (associated objects add more): fewer means some are
-      // missing from the answer, which is not a per-object error the server reported.
-      if (wire.length < request.metadata.length) {
+      // missing from the answer, which is not a per-object error the server reported. Not so for the feedback
+      // of an object (type FEEDBACK): ThoughtSpot documents that none is exported when there is none.
+      const expected = request.metadata.filter((m) => m.type !== "FEEDBACK").length
+      if (wire.length < expected) {
         return Effect.fail(
           Classify.incomplete(
             "exportTml",
-            `asked for the TML of ${request.metadata.length} objects, the server answered with ${wire.length} items: some objects are missing from the answer`
+            `asked for the TML of ${expected} objects, the server answered with ${wire.length} items: some objects are missing from the answer`
           )
         )
       }
