@@ -1,7 +1,8 @@
 /**
  * The export bench's Parquet case alone, beside L and CSV: one sandbox process of `PARQUET_BENCH_ROWS` rows
  * (default 1 000 000), then `PARQUET_BENCH_ROUNDS` rounds (default 3) of L (fetch + `JSON.parse`), `spotpipe
- * search --format csv` and `--format parquet` (both `--workers 0`: Parquet is written on the main thread) and,
+ * search --format csv` and `--format parquet` (both with the default workers; Parquet's pages are staged as CSV and
+ * DuckDB writes the file once they are all in) and,
  * with `PARQUET_BENCH_BASELINE=<dir>`, the Parquet export of another build (`<dir>/bin/spotpipe.js` beside its
  * `dist/`, e.g. copies of `apps/export/bin` and `apps/export/dist` bundled from an older commit), taking turns so that other load spreads over all of
  * them; prints each run and the medians (× L, peak RSS). 100 000-row pages, as `pnpm bench export`. Run on its own:
@@ -23,7 +24,7 @@ const MiB = 2 ** 20
 const sandbox = await startSandboxProcess({ rows })
 const baseline = process.env.PARQUET_BENCH_BASELINE
 const cases: ReadonlyArray<{ label: string; format: "csv" | "parquet"; cli?: string }> = [
-  { label: "csv --workers 0", format: "csv" },
+  { label: "csv", format: "csv" },
   { label: "parquet", format: "parquet" },
   ...(baseline === undefined || baseline === ""
     ? []
@@ -40,7 +41,7 @@ try {
     wire.close()
     L.push(limit)
     for (const [i, { label, format, cli }] of cases.entries()) {
-      const options = { url: sandbox.url, rows, format, pageSize, workers: 0, timeoutMs: 900_000 }
+      const options = { url: sandbox.url, rows, format, pageSize, timeoutMs: 900_000 }
       const run = await runSpotpipe(cli === undefined ? options : { ...options, cli: resolve(cli, "bin/spotpipe.js") })
       if (run.failure !== undefined) throw new Error(`${label}: ${run.failure}`)
       const rate = rows / (run.wallMs / 1000)
