@@ -64,7 +64,7 @@ describe("--dry-run on the export commands", () => {
       "--column-names",
       "snake",
       "--format",
-      "parquet"
+      "ndjson"
     ])
     expect(plan.map((o) => o.file)).toEqual(manifest.map((o) => o.file))
     expect(plan.map((o) => o.rows)).toEqual(manifest.map((o) => o.rows_written))
@@ -122,6 +122,20 @@ describe("--dry-run on the export commands", () => {
     expect(run.code).toBe(1)
     expect(run.stderr).toContain('did you mean "Revenue by Month"')
     expect(entriesIn(out)).toEqual([])
+  })
+
+  it("dry-run-with-log-format-json-prints-the-plan-as-json", timeout, async () => {
+    const out = tempDir()
+    const run = await runCli(["answer", "Sampled Orders", "--out", out, "--dry-run", "--log-format", "json"], { env })
+    expect(run.code, run.stderr).toBe(0)
+    expect(entriesIn(out)).toEqual([])
+    expect(JSON.parse(run.stdout)).toMatchObject({ dry_run: true, outputs: [{ file: "answer-Sampled Orders.csv" }] })
+    for (const line of run.stderr
+      .trimEnd()
+      .split("\n")
+      .filter((l) => l !== "")) {
+      expect(() => JSON.parse(line), line).not.toThrow()
+    }
   })
 
   it("dry-run-to-stdout-prints-the-plan-and-no-data", timeout, async () => {

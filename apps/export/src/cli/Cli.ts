@@ -26,7 +26,6 @@ import {
   writeFlags
 } from "./Flags.ts"
 import { lsCommand } from "./LsCommand.ts"
-import { mergeCommand } from "./MergeCommand.ts"
 import { sandboxCommand } from "./SandboxCommand.ts"
 
 export { version } from "./Version.ts"
@@ -227,7 +226,6 @@ export const spotpipe = Command.make("spotpipe").pipe(
     searchCommand,
     runCommand,
     loadCommand,
-    mergeCommand,
     apiCommand,
     lsCommand,
     authCommand,

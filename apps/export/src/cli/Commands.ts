@@ -240,9 +240,11 @@ export const runSingle = (
       const path = yield* Path.Path
       const folder = toDisk ? path.resolve(output.destination.path) : null
       if (result.dryRun !== undefined) {
-        // The plan is what a dry run is for: printed even with --quiet, on stdout (no data goes there).
+        // The plan is what a dry run is for: printed even with --quiet, on stdout (no data goes there); JSON with
+        // --json, or with --log-format json, whose summary is JSON too.
+        const json = input.json || logSettings.format === "json"
         return yield* Console.log(
-          input.json ? dryRunJson(command, result.dryRun, folder) : formatDryRun(result.dryRun, folder).trimEnd()
+          json ? dryRunJson(command, result.dryRun, folder) : formatDryRun(result.dryRun, folder).trimEnd()
         )
       }
       if (input.json) yield* Console.log(runReportJson(command, result, folder))
@@ -436,7 +438,9 @@ export const runJobFile = (input: RunInput) =>
       const folder = (yield* Path.Path).resolve(input.out)
       if (result.dryRun !== undefined) {
         yield* Console.log(
-          input.json ? dryRunJson("run", result.dryRun, folder) : formatDryRun(result.dryRun, folder).trimEnd()
+          input.json || logSettings.format === "json"
+            ? dryRunJson("run", result.dryRun, folder)
+            : formatDryRun(result.dryRun, folder).trimEnd()
         )
         if (result.dryRun.failures.length > 0) {
           return yield* new ExportError({
