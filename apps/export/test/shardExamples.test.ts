@@ -32,8 +32,7 @@ afterAll(async () => {
 /** The data files of a folder (manifests and resume state differ by run). */
 const dataFiles = (dir: string): Record<string, Buffer> =>
   Object.fromEntries(
-    [...filesIn(dir)].filter(([name]) => !NodePath.basename(name).startsWith("manifest") && !name.startsWith(".")),
-    60_000
+    [...filesIn(dir)].filter(([name]) => !NodePath.basename(name).startsWith("manifest") && !name.startsWith("."))
   )
 
 /** A container's command as the scheduler runs it: `spotpipe` and its arguments. */

@@ -26,6 +26,7 @@ import {
   writeFlags
 } from "./Flags.ts"
 import { lsCommand } from "./LsCommand.ts"
+import { mergeCommand } from "./MergeCommand.ts"
 import { sandboxCommand } from "./SandboxCommand.ts"
 
 export { version } from "./Version.ts"
@@ -226,6 +227,7 @@ export const spotpipe = Command.make("spotpipe").pipe(
     searchCommand,
     runCommand,
     loadCommand,
+    mergeCommand,
     apiCommand,
     lsCommand,
     authCommand,

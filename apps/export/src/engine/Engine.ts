@@ -56,6 +56,7 @@ import {
   type ManifestOutput,
   makeRunId,
   manifestColumn,
+  type OutputPart,
   parseOutput,
   publishManifests,
   type ResumeOutcome,
@@ -670,10 +671,11 @@ const entryOf = <E>(
   format: planned.settings.format,
   source: planned.source,
   columns: result.columns.map(manifestColumn),
-  rows_written: result.rows,
+  // A part's counts are its own (the job counted from the part's first row).
+  rows_written: result.rows - (planned.part === undefined ? 0 : partStartOf(planned.part).rows),
   available_data_row_count: result.availableRowCount,
   sampling_ratio: result.samplingRatio,
-  pages: result.pages,
+  pages: result.pages - (planned.part?.first_page ?? 0),
   bytes: written.bytes,
   sha256: written.sha256,
   started_at: isoOf(begin),
@@ -685,8 +687,12 @@ const entryOf = <E>(
   settings: planned.settings,
   timezone: planned.settings.timezone,
   ...(planned.settings.format === "csv" ? { null_string: planned.settings.nullString } : {}),
-  resume
+  resume,
+  ...(planned.part === undefined ? {} : { part: planned.part })
 })
+
+/** Where a part of a split export starts in its result: rows and pages before it. */
+const partStartOf = (part: OutputPart) => ({ rows: part.first_page * part.page_size, pages: part.first_page })
 
 /** Logs an output's warnings that were not logged while its pages were read. */
 const logWarnings = (what: string, result: JobResult) =>
@@ -753,8 +759,10 @@ const writePartial = <E>(
         // Continuing from the offset: the verified bytes are already counted and hashed.
         let position = fromOffset === undefined ? 0 : fromOffset.bytes
         let verified = resumeFrom === undefined || fromOffset !== undefined
-        let rows = fromOffset?.next_offset ?? 0
-        let pages = fromOffset?.pages ?? 0
+        // A part of a split export counts from its first row, so its checkpoints hold the result's row offsets.
+        const partStart = planned.part === undefined ? undefined : partStartOf(planned.part)
+        let rows = fromOffset?.next_offset ?? partStart?.rows ?? 0
+        let pages = fromOffset?.pages ?? partStart?.pages ?? 0
         let firstSeen = false
         let sourceRows: number | null = null
         let columns: ReadonlyArray<string> = []
@@ -855,9 +863,12 @@ const writePartial = <E>(
             pages: pagesChecked,
             progress: run.options.progress,
             afterPage,
-            ...(fromOffset === undefined
-              ? {}
-              : { continues: { rows: fromOffset.next_offset, pages: fromOffset.pages } })
+            // A later part of a split export continues the result: no header, counts from its first row.
+            ...(fromOffset !== undefined
+              ? { continues: { rows: fromOffset.next_offset, pages: fromOffset.pages } }
+              : partStart !== undefined && planned.part!.index > 1
+                ? { continues: partStart }
+                : {})
           }),
           [{ format: planned.settings.format, writer }]
         ).pipe(Effect.mapError((error) => (mismatch === undefined ? error : new RestartNeeded({ reason: mismatch }))))

@@ -61,6 +61,22 @@ export const manifestColumn = (c: ManifestColumn): ManifestColumn =>
       ? { name: c.name, type: c.type }
       : { name: c.name, source_name: c.source_name, type: c.type }
 
+/**
+ * A part file of a split export: the `index`-th (from 1) of `count`, holding the result's pages `first_page` (from
+ * 0) to `first_page + pages - 1` of `page_size` rows; `source_rows` is the whole result's row count when it was
+ * planned. Only part 1 holds a CSV header; `spotpipe merge` checks and joins the parts (output/Merge.ts).
+ */
+export const OutputPart = Schema.Struct({
+  index: Schema.Int,
+  count: Schema.Int,
+  first_page: Schema.Int,
+  pages: Schema.Int,
+  page_size: Schema.Int,
+  source_rows: Schema.Int
+})
+/** See {@link OutputPart}. */
+export type OutputPart = typeof OutputPart.Type
+
 /** How an output came to be in this run. */
 export const ResumeOutcome = Schema.Literals(["written", "continued", "published", "skipped"])
 /** See {@link ResumeOutcome}. */
@@ -96,7 +112,9 @@ export const ManifestOutput = Schema.Struct({
    */
   null_string: Schema.optionalKey(Schema.String),
   /** `written` from scratch, `continued` from a checkpoint, `published` from a complete partial, `skipped` (verified). */
-  resume: ResumeOutcome
+  resume: ResumeOutcome,
+  /** A part of a split export (`"split": K`): which one, its page range and the whole result's rows. */
+  part: Schema.optionalKey(OutputPart)
 })
 /** See {@link ManifestOutput}. */
 export type ManifestOutput = typeof ManifestOutput.Type

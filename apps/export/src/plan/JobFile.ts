@@ -69,8 +69,23 @@ const MetadataExport = Schema.Struct({
   ...exportFields
 })
 
+/**
+ * `"split": K` on an answer or search: its pages are read in K contiguous ranges, each a part file of its own
+ * (`orders.part-0001-of-0004.csv`), so the shards of a job share one large export; `spotpipe merge` joins them.
+ */
+const splitField = {
+  split: Schema.optionalKey(
+    Schema.Int.check(
+      Schema.isBetween(
+        { minimum: 2, maximum: 9999 },
+        { message: "must be a whole number of parts from 2 to 9999 (leave it out for one file)" }
+      )
+    )
+  )
+}
+
 /** `{ "type": "answer", "id": "GUID or name" }`. */
-const AnswerExport = Schema.Struct({ type: Schema.Literal("answer"), id: Text, ...exportFields })
+const AnswerExport = Schema.Struct({ type: Schema.Literal("answer"), id: Text, ...exportFields, ...splitField })
 
 /** `{ "type": "liveboard", "id": "GUID or name", "visualizations"?: [...] }` (omit for every visualization). */
 const LiveboardExport = Schema.Struct({
@@ -83,7 +98,13 @@ const LiveboardExport = Schema.Struct({
 })
 
 /** `{ "type": "search", "table": "GUID or name", "query": "[Region] [Revenue]" }`. */
-const SearchExport = Schema.Struct({ type: Schema.Literal("search"), table: Text, query: Text, ...exportFields })
+const SearchExport = Schema.Struct({
+  type: Schema.Literal("search"),
+  table: Text,
+  query: Text,
+  ...exportFields,
+  ...splitField
+})
 
 /** One export as written in the job file. */
 export const ExportSpec = Schema.Union([MetadataExport, AnswerExport, LiveboardExport, SearchExport])
@@ -178,6 +199,18 @@ export class JobFileError extends Schema.TaggedError<JobFileError>()("JobFileErr
   }
 }
 
+/** A part of a split export: the `index`-th (from 1) of `count`. */
+export interface PartOf {
+  readonly index: number
+  readonly count: number
+}
+
+/** A part's suffix of its export's name, zero-padded so that names sort: `.part-0002-of-0004`. */
+export const partSuffix = (part: PartOf): string => {
+  const width = Math.max(4, String(part.count).length)
+  return `.part-${String(part.index).padStart(width, "0")}-of-${String(part.count).padStart(width, "0")}`
+}
+
 /** An export with the defaults applied, ready to run: one entry of a job file, or the one export of a single command. */
 export interface JobExport {
   /** Position in the job (0-based). */
@@ -202,6 +235,8 @@ export interface JobExport {
   readonly fileNames: FileNames
   /** CSV text of a null cell (empty: the default; NDJSON writes `null`). */
   readonly nullString: string
+  /** One of the parts of a split export (`"split": K`), from 1: it reads the `index`-th of `count` page ranges. */
+  readonly part?: PartOf
   /** SHA-256 of what the export reads and how it writes it: a change means its earlier output is stale. */
   readonly fingerprint: string
 }
@@ -233,8 +268,16 @@ export const makeExport = (
     nullString: _z,
     ...source
   } = options.spec
+  // A part's pages are its own: its fingerprint names it (`undefined` is left out, so an export's is unchanged).
   const fingerprint = sha256(
-    canonicalJson({ v: 2, source, format: options.format, timezone: options.timezone, pageSize: options.pageSize })
+    canonicalJson({
+      v: 2,
+      source,
+      format: options.format,
+      timezone: options.timezone,
+      pageSize: options.pageSize,
+      part: options.part
+    })
   )
   return { ...options, fingerprint }
 }
@@ -379,6 +422,12 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
   const firstWithName = new Map<string, number>()
   const fileNamesOf = (spec: ExportSpec) => spec.fileNames ?? defaults.fileNames ?? "original"
   job.exports.forEach((spec, index) => {
+    if ("split" in spec && spec.split !== undefined && (spec.format ?? defaults.format ?? "csv") === "parquet") {
+      clashes.push({
+        path: `exports[${index}].split`,
+        message: `applies to CSV and NDJSON (a Parquet file is not a concatenation of parts, so its parts could not be merged): remove it, or set "format": "csv" or "ndjson"`
+      })
+    }
     if (spec.nullString !== undefined && (spec.format ?? defaults.format ?? "csv") !== "csv") {
       clashes.push({
         path: `exports[${index}].nullString`,
@@ -399,24 +448,31 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
   if (clashes.length > 0) return Exit.fail(new JobFileError({ file, problems: clashes }))
   const names = new FileNameAllocator()
   names.reserve("manifest.json")
-  const exports = job.exports.map((spec, index) =>
-    makeExport({
-      index,
-      // Allocated without extension so that `x.csv` and `x.ndjson` of two exports cannot share a key.
-      key: names.allocate(spec.output ?? defaultOutputName(spec), "x", fileNamesOf(spec)).slice(0, -2),
-      what: describeExport(spec, index),
-      spec,
-      format: spec.format ?? defaults.format ?? "csv",
-      timezone: spec.timezone ?? defaults.timezone,
-      pageSize: spec.pageSize ?? defaults.pageSize ?? defaultPageSize,
-      strict: spec.strict ?? defaults.strict ?? false,
-      columnNames: spec.columnNames ?? defaults.columnNames ?? "original",
-      fileNames: fileNamesOf(spec),
-      // A default null string is for the CSV exports; an export's own on NDJSON is refused above.
-      nullString:
-        (spec.format ?? defaults.format ?? "csv") === "csv" ? (spec.nullString ?? defaults.nullString ?? "") : ""
+  // A split export is one entry per part, in order, so the shards of a job share its parts like any exports.
+  const exports = job.exports.flatMap((spec, index) => {
+    // Allocated without extension so that `x.csv` and `x.ndjson` of two exports cannot share a key.
+    const key = names.allocate(spec.output ?? defaultOutputName(spec), "x", fileNamesOf(spec)).slice(0, -2)
+    const count = "split" in spec ? (spec.split ?? 1) : 1
+    return Array.from({ length: count }, (_, p) => {
+      const part = count === 1 ? undefined : { index: p + 1, count }
+      return makeExport({
+        index,
+        key: part === undefined ? key : key + partSuffix(part),
+        what: describeExport(spec, index) + (part === undefined ? "" : ` part ${part.index} of ${count}`),
+        ...(part === undefined ? {} : { part }),
+        spec,
+        format: spec.format ?? defaults.format ?? "csv",
+        timezone: spec.timezone ?? defaults.timezone,
+        pageSize: spec.pageSize ?? defaults.pageSize ?? defaultPageSize,
+        strict: spec.strict ?? defaults.strict ?? false,
+        columnNames: spec.columnNames ?? defaults.columnNames ?? "original",
+        fileNames: fileNamesOf(spec),
+        // A default null string is for the CSV exports; an export's own on NDJSON is refused above.
+        nullString:
+          (spec.format ?? defaults.format ?? "csv") === "csv" ? (spec.nullString ?? defaults.nullString ?? "") : ""
+      })
     })
-  )
+  })
   const connection = job.connection ?? {}
   return Exit.succeed({
     connection,

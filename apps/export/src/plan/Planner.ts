@@ -11,17 +11,16 @@
  * by the key, one file per visualization. With `--file-names slug` (an export's `fileNames`) every one of these
  * names is a slug and a collision gets `_2` instead: `FileNameAllocator` applies both styles, the one numbering rule.
  */
-import type { Stream } from "effect"
-import { Effect } from "effect"
+import { Effect, Option, Stream } from "effect"
 import type { Cluster, MetadataObject, Visualization } from "../cluster/Cluster.ts"
 import { metadataColumns, metadataListColumns } from "../cluster/Cluster.ts"
 import { ExportError } from "../ExportError.ts"
 import type { DataPage, PageDecoder } from "../engine/ExportJob.ts"
-import type { OutputSource } from "../output/Manifest.ts"
+import type { OutputPart, OutputSource } from "../output/Manifest.ts"
 import { manifestFileName } from "../output/Manifest.ts"
 import { type ColumnTypes, typesByName, typesByPosition } from "./ColumnPlanner.ts"
 import { FileNameAllocator } from "./FileName.ts"
-import { defaultOutputName, type JobExport } from "./JobFile.ts"
+import { defaultOutputName, type JobExport, type PartOf } from "./JobFile.ts"
 import { findObject, type GivenIn, suggestVisualizations } from "./ObjectNames.ts"
 import { fingerprintOf, type OutputSettings } from "./OutputSettings.ts"
 import { searchColumnTypes } from "./SearchColumns.ts"
@@ -48,7 +47,76 @@ export interface PlannedOutput<E> {
   readonly settings: OutputSettings
   /** {@link fingerprintOf} the export and `settings`. */
   readonly fingerprint: string
+  /** A part of a split export: its page range, fixed when planned (its pages read only that range). */
+  readonly part?: OutputPart
 }
+
+/**
+ * The pages of `part` of a result of `sourceRows` rows in pages of `pageSize`: the result's pages cut into
+ * `count` contiguous ranges in order, balanced to a page (a part may be empty when there are fewer pages).
+ */
+export const partRange = (part: PartOf, sourceRows: number, pageSize: number): OutputPart => {
+  const total = Math.ceil(sourceRows / pageSize)
+  const first = Math.floor(((part.index - 1) * total) / part.count)
+  const end = Math.floor((part.index * total) / part.count)
+  return {
+    index: part.index,
+    count: part.count,
+    first_page: first,
+    pages: end - first,
+    page_size: pageSize,
+    source_rows: sourceRows
+  }
+}
+
+/**
+ * A part's pages from row `offset` (its first row, or where a resumed part left off) to the end of its range. Each
+ * page must report the row count the ranges were planned with (else the parts would not fit together); the
+ * part's pages then carry none, since the part is short of the result by design.
+ */
+const partPages =
+  <E>(part: OutputPart, what: string, from: (offset: number, decoder: PageDecoder) => Stream.Stream<DataPage, E>) =>
+  (offset: number, decoder: PageDecoder): Stream.Stream<DataPage, E | ExportError> => {
+    const remaining = part.first_page + part.pages - offset / part.page_size
+    if (remaining <= 0) return Stream.empty
+    let seen = 0
+    const changed = (detail: string) =>
+      new ExportError({
+        kind: "Incomplete",
+        message: `${what}: ${detail} since its parts were planned (${part.source_rows} rows): its parts would not fit together; run all parts of the split export again`
+      })
+    return from(offset, decoder).pipe(
+      Stream.take(remaining),
+      Stream.mapEffect((page) => {
+        seen += 1
+        if (page.availableRowCount !== undefined && page.availableRowCount !== part.source_rows) {
+          return Effect.fail(changed(`the result has ${page.availableRowCount} rows now`))
+        }
+        return Effect.succeed({ ...page, availableRowCount: undefined })
+      }),
+      Stream.concat(
+        Stream.fromEffectDrain(
+          Effect.suspend(() =>
+            seen < remaining ? Effect.fail(changed(`the result ended ${remaining - seen} pages early`)) : Effect.void
+          )
+        )
+      )
+    )
+  }
+
+/** The row count of a result, from a one-row page (to plan a split export's parts before reading them). */
+const rowCountOf = <E>(first: Stream.Stream<DataPage, E>, what: string) =>
+  Effect.flatMap(Stream.runHead(first.pipe(Stream.take(1))), (page) => {
+    const rows = Option.getOrUndefined(page)?.availableRowCount
+    return rows === undefined
+      ? Effect.fail(
+          new ExportError({
+            kind: "Remote",
+            message: `${what}: the server reported no row count, which a split export needs to cut its pages into parts: remove "split"`
+          })
+        )
+      : Effect.succeed(rows)
+  })
 
 /** The settings every output of a run shares (the rest come from its export and file). */
 export type RunSettings = Omit<
@@ -125,6 +193,37 @@ export const resolveExport = <E>(
       objectId,
       outputs: (key) => [{ ...output, ...settled(key, `${key}.${ext}`) }]
     })
+    // A part of a split export: its page range from the result's row count (one one-row request), its pages only those.
+    const splitWhenAsked = (
+      resolved: ResolvedExport<E>,
+      probe: () => Stream.Stream<DataPage, E>,
+      from: (offset: number, decoder: PageDecoder) => Stream.Stream<DataPage, E>,
+      what: string
+    ): Effect.Effect<ResolvedExport<E>, E | ExportError> => {
+      const partOf = entry.part
+      if (partOf === undefined) return Effect.succeed(resolved)
+      return Effect.map(rowCountOf(probe(), what), (rows) => {
+        const part = partRange(partOf, rows, pageSize)
+        // Typed as the cluster's failures: a part's own ExportError travels where they do, and every reader of
+        // pages maps failures through `toExportError`, which keeps an ExportError as it is.
+        const pagesFrom = partPages(part, `${what} part ${part.index} of ${part.count}`, from) as (
+          offset: number,
+          decoder: PageDecoder
+        ) => Stream.Stream<DataPage, E>
+        return {
+          ...resolved,
+          outputs: (key: string) =>
+            resolved.outputs(key).map((output) => ({
+              ...output,
+              label: `${output.label} (part ${part.index}/${part.count})`,
+              what: `${output.what} part ${part.index} of ${part.count}`,
+              part,
+              pages: (decoder: PageDecoder) => pagesFrom(part.first_page * part.page_size, decoder),
+              pagesFrom
+            }))
+        }
+      })
+    }
     switch (spec.type) {
       case "metadata": {
         const types = spec.metadataTypes
@@ -141,27 +240,42 @@ export const resolveExport = <E>(
       case "answer": {
         const answer = yield* findObject(cluster, "ANSWER", spec.id, givenIn)
         const columns = answer.visualizations[0]?.columns ?? []
-        return single(`answer-${answer.name}`, answer.id, {
-          label: `answer ${answer.name}`,
-          what: `answer "${answer.name}"`,
-          source: { type: "ANSWER", id: answer.id, name: answer.name, viz: null, query: null },
-          pages: (decoder) => cluster.answerPages(answer.id, pageSize, 0, decoder),
-          pagesFrom: (offset, decoder) => cluster.answerPages(answer.id, pageSize, offset, decoder),
-          typesOf: typesByPosition(columns),
-          emptyColumns: columns.map((c) => c.name)
-        })
+        const what = `answer "${answer.name}"`
+        const from = (offset: number, decoder: PageDecoder) => cluster.answerPages(answer.id, pageSize, offset, decoder)
+        return yield* splitWhenAsked(
+          single(`answer-${answer.name}`, answer.id, {
+            label: `answer ${answer.name}`,
+            what,
+            source: { type: "ANSWER", id: answer.id, name: answer.name, viz: null, query: null },
+            pages: (decoder) => from(0, decoder),
+            pagesFrom: from,
+            typesOf: typesByPosition(columns),
+            emptyColumns: columns.map((c) => c.name)
+          }),
+          () => cluster.answerPages(answer.id, 1, 0),
+          from,
+          what
+        )
       }
       case "search": {
         const table = yield* findObject(cluster, "LOGICAL_TABLE", spec.table, givenIn)
-        return single(`search-${table.name}`, table.id, {
-          label: `search ${table.name}`,
-          what: `search on "${table.name}"`,
-          source: { type: "LOGICAL_TABLE", id: table.id, name: table.name, viz: null, query: spec.query },
-          pages: (decoder) => cluster.searchPages(table.id, spec.query, pageSize, 0, decoder),
-          pagesFrom: (offset, decoder) => cluster.searchPages(table.id, spec.query, pageSize, offset, decoder),
-          typesOf: typesByName(searchColumnTypes(table.columns)),
-          emptyColumns: []
-        })
+        const what = `search on "${table.name}"`
+        const from = (offset: number, decoder: PageDecoder) =>
+          cluster.searchPages(table.id, spec.query, pageSize, offset, decoder)
+        return yield* splitWhenAsked(
+          single(`search-${table.name}`, table.id, {
+            label: `search ${table.name}`,
+            what,
+            source: { type: "LOGICAL_TABLE", id: table.id, name: table.name, viz: null, query: spec.query },
+            pages: (decoder) => from(0, decoder),
+            pagesFrom: from,
+            typesOf: typesByName(searchColumnTypes(table.columns)),
+            emptyColumns: []
+          }),
+          () => cluster.searchPages(table.id, spec.query, 1, 0),
+          from,
+          what
+        )
       }
       case "liveboard": {
         const liveboard = yield* findObject(cluster, "LIVEBOARD", spec.id, givenIn)

@@ -1,0 +1,62 @@
+/**
+ * `spotpipe merge <run folder…> [--out DIR] [--force]`: joins the part files of split exports (`"split": K` in a
+ * job file) that the shards of a run wrote, into the files of an unsplit run with one manifest (output/Merge.ts
+ * checks and writes them). Prints one line per merged file, or one JSON object with `--log-format json`.
+ */
+import { Console, Effect, Option, Path } from "effect"
+import { Argument, Command, Flag } from "effect/cli"
+import { mergeRuns } from "../output/Merge.ts"
+import { logFlags } from "./Flags.ts"
+import { checkLogging } from "./Settings.ts"
+import { formatCount } from "./TerminalText.ts"
+import { version } from "./Version.ts"
+
+/** The `merge` command. */
+export const mergeCommand = Command.make(
+  "merge",
+  {
+    runs: Argument.String("run folder").pipe(
+      Argument.withDescription("the output folders of the runs that wrote the parts (one, or one per shard)"),
+      Argument.atLeast(1)
+    ),
+    out: Flag.String("out").pipe(
+      Flag.withDescription("where the merged files and their manifest go (default: the first run folder)"),
+      Flag.optional
+    ),
+    force: Flag.Boolean("force").pipe(
+      Flag.withDefault(false),
+      Flag.withDescription("replace merged files that exist already")
+    ),
+    ...logFlags
+  },
+  (input) =>
+    Effect.gen(function* () {
+      const settings = yield* checkLogging(input)
+      const out = Option.getOrElse(input.out, () => input.runs[0]!)
+      const report = yield* mergeRuns({ runs: input.runs, out, force: input.force, version })
+      if (settings.quiet) return
+      const path = yield* Path.Path
+      const folder = path.resolve(out)
+      yield* Console.log(
+        settings.format === "json"
+          ? JSON.stringify({ merge: { files: report.files, folder, manifest: report.manifestPath } })
+          : [
+              ...report.files.map(
+                (f) => `${f.file}  ${f.parts} parts  ${formatCount(f.rows)} rows  ${formatCount(f.bytes)} bytes`
+              ),
+              `merged ${report.files.length} files in ${folder}`
+            ].join("\n")
+      )
+    })
+).pipe(
+  Command.withDescription(
+    'Join the part files of split exports ("split": K in a job file) into one file each, checked against their manifests, with one manifest'
+  ),
+  Command.withExamples([
+    { command: "spotpipe merge ./landing", description: "the shards wrote into one folder" },
+    {
+      command: "spotpipe merge ./shard-1 ./shard-2 ./shard-3 --out ./landing",
+      description: "each shard wrote into its own folder"
+    }
+  ])
+)

@@ -1,0 +1,362 @@
+/**
+ * `spotpipe merge`: joins the part files of split exports (`"split": K` in a job file, see `JobFile`) into the one
+ * file an unsplit run writes, with one manifest. Parts are found in the manifests of the given run folders (the
+ * shards may have written into one folder or several). Before anything is written, every group of parts is checked
+ * against its manifest entries: all K parts present once, their page ranges contiguous from the first page to the
+ * last, the same columns, format, settings, source and row count, the rows adding up to the result's, and each
+ * part file's size and SHA-256 as recorded. Only part 1 holds a CSV header and NDJSON has none, so joining is
+ * concatenation: the merged file is byte for byte what a single run writes. It is written to a temp file beside
+ * its target, each part's SHA-256 checked again on the way, fsynced and renamed (as `AtomicFile` does), and the
+ * run's manifest (`command: "merge"`) lists the merged files. Parquet parts are refused (a Parquet file is not
+ * a concatenation of parts; the job file refuses `split` with Parquet anyway). Nothing is written when anything
+ * is missing or does not match: the error names the part and what to do.
+ */
+import { createHash } from "node:crypto"
+import * as NodeFs from "node:fs"
+import { Clock, Effect, FileSystem, Path } from "effect"
+import { ExportError } from "../ExportError.ts"
+import { UsageError } from "../UsageError.ts"
+import { fileError, syncDirectory, tempFileName } from "./AtomicFile.ts"
+import {
+  type ExportStatus,
+  type Manifest,
+  type ManifestOutput,
+  makeRunId,
+  manifestFileName,
+  publishManifests,
+  readManifests,
+  renderManifest,
+  runManifestName
+} from "./Manifest.ts"
+
+/** What `spotpipe merge` was asked. */
+export interface MergeOptions {
+  /** The run folders holding the parts (their manifests list them). */
+  readonly runs: ReadonlyArray<string>
+  /** Where the merged files and manifest go (default: the first run folder). */
+  readonly out: string
+  /** Replace merged files that exist already. */
+  readonly force: boolean
+  readonly version: string
+}
+
+/** One merged file. */
+export interface MergedFile {
+  readonly file: string
+  readonly parts: number
+  readonly rows: number
+  readonly bytes: number
+  readonly sha256: string
+}
+
+/** What a merge wrote. */
+export interface MergeReport {
+  readonly files: ReadonlyArray<MergedFile>
+  readonly manifestPath: string
+}
+
+/** A part file as a manifest lists it, with the folder and run it came from. */
+interface FoundPart {
+  readonly dir: string
+  readonly entry: ManifestOutput & { readonly part: NonNullable<ManifestOutput["part"]> }
+  readonly manifest: Manifest
+}
+
+/** `orders.part-0002-of-0004.csv` → `orders.csv` (the file an unsplit run writes). */
+const partName = /^(.*)\.part-\d{4,}-of-\d{4,}(\.[^./]+)$/
+
+const refuse = (message: string) => new ExportError({ kind: "Incomplete", message: `spotpipe merge: ${message}` })
+
+/** The JSON text of `value` with object keys sorted, for comparing settings. */
+const stable = (value: unknown): string =>
+  JSON.stringify(value, (_, v: unknown) =>
+    typeof v === "object" && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v
+  )
+
+/** SHA-256 and size of a file, read as a stream. */
+const hashFile = (path: string) =>
+  Effect.tryPromise({
+    try: async () => {
+      const hash = createHash("sha256")
+      let size = 0
+      for await (const chunk of NodeFs.createReadStream(path)) {
+        hash.update(chunk as Buffer)
+        size += (chunk as Buffer).length
+      }
+      return { size, sha256: hash.digest("hex") }
+    },
+    catch: (cause) => refuse(`cannot read ${path} (${cause instanceof Error ? cause.message : String(cause)})`)
+  })
+
+/** The parts every folder's manifests list (a later run's entry for a file replaces an earlier one). */
+const findParts = (runs: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const byFile = new Map<string, FoundPart>()
+    for (const dir of runs) {
+      const isDir = yield* fs.stat(dir).pipe(
+        Effect.map((info) => info.type === "Directory"),
+        Effect.orElseSucceed(() => false)
+      )
+      if (!isDir) {
+        return yield* new UsageError({
+          message: `spotpipe merge: ${dir} is not a folder: give the output folders of the runs that wrote the parts`
+        })
+      }
+      const manifests = yield* readManifests(dir)
+      if (manifests.length === 0) {
+        return yield* new UsageError({
+          message: `spotpipe merge: ${dir} holds no spotpipe manifest: give the output folders of the runs that wrote the parts`
+        })
+      }
+      const latest = new Map<string, FoundPart>()
+      for (const manifest of manifests) {
+        for (const entry of manifest.outputs) {
+          if (entry.part !== undefined) latest.set(entry.file, { dir, entry: { ...entry, part: entry.part }, manifest })
+        }
+      }
+      for (const [file, found] of latest) {
+        const earlier = byFile.get(file)
+        if (earlier === undefined) byFile.set(file, found)
+        else if (earlier.entry.sha256 !== found.entry.sha256) {
+          return yield* refuse(
+            `${file} is in ${earlier.dir} and in ${path.resolve(dir)} with different contents: keep the one of the run that belongs with the other parts and merge again`
+          )
+        }
+      }
+    }
+    return [...byFile.values()]
+  })
+
+/** Checks a group's parts against each other; returns them in order. */
+const checkGroup = (merged: string, parts: ReadonlyArray<FoundPart>): Effect.Effect<Array<FoundPart>, ExportError> =>
+  Effect.gen(function* () {
+    const first = parts[0]!
+    const count = first.entry.part.count
+    if (first.entry.format === "parquet") {
+      return yield* refuse(
+        `${merged}: Parquet parts cannot be joined (a Parquet file is not a concatenation of parts): export it unsplit, or split it as CSV or NDJSON`
+      )
+    }
+    const sorted = [...parts].sort((a, b) => a.entry.part.index - b.entry.part.index)
+    for (const p of sorted) {
+      if (p.entry.part.count !== count) {
+        return yield* refuse(
+          `${merged}: ${p.entry.file} is a part of ${p.entry.part.count}, ${first.entry.file} a part of ${count}: the parts come from runs with different "split"; run every part of one job again`
+        )
+      }
+    }
+    const present = new Set(sorted.map((p) => p.entry.part.index))
+    const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !present.has(i))
+    if (missing.length > 0) {
+      return yield* refuse(
+        `${merged}: ${missing.length} of its ${count} parts are missing (part ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""}): run the shards that write them (with --resume) and merge again, giving every folder that holds parts`
+      )
+    }
+    const same = (label: string, of: (p: FoundPart) => unknown) =>
+      Effect.forEach(
+        sorted,
+        (p) =>
+          stable(of(p)) === stable(of(first))
+            ? Effect.void
+            : Effect.fail(
+                refuse(
+                  `${merged}: ${p.entry.file} and ${first.entry.file} differ in ${label}: the parts come from different runs or settings; run every part with one job and the same flags, then merge`
+                )
+              ),
+        { discard: true }
+      )
+    yield* same("format", (p) => p.entry.format)
+    yield* same("columns", (p) => p.entry.columns)
+    yield* same("source", (p) => p.entry.source)
+    yield* same("settings", (p) => ({ ...(p.entry.settings as object), file: null }))
+    yield* same("null string", (p) => p.entry.null_string)
+    yield* same("time zone", (p) => p.entry.timezone)
+    yield* same("page size", (p) => p.entry.part.page_size)
+    yield* same("the result's row count", (p) => p.entry.part.source_rows)
+    yield* same("job", (p) => p.manifest.job)
+    yield* same("host", (p) => p.manifest.host)
+    let next = 0
+    for (const p of sorted) {
+      if (p.entry.part.first_page !== next) {
+        return yield* refuse(
+          `${merged}: ${p.entry.file} starts at page ${p.entry.part.first_page + 1}, but the parts before it end at page ${next}: its page ranges are not contiguous; run every part of one job again`
+        )
+      }
+      next += p.entry.part.pages
+    }
+    const { page_size, source_rows } = first.entry.part
+    if (next !== Math.ceil(source_rows / page_size)) {
+      return yield* refuse(
+        `${merged}: its parts hold ${next} pages, but ${source_rows} rows take ${Math.ceil(source_rows / page_size)} pages of ${page_size}: run every part of one job again`
+      )
+    }
+    const rows = sorted.reduce((n, p) => n + p.entry.rows_written, 0)
+    if (rows !== source_rows) {
+      return yield* refuse(
+        `${merged}: its parts hold ${rows} rows, but the result had ${source_rows}: rows are missing or repeated; run every part of one job again`
+      )
+    }
+    return sorted
+  })
+
+/** Joins the split exports' parts found in `options.runs` (see the module comment). */
+export const mergeRuns = (
+  options: MergeOptions
+): Effect.Effect<MergeReport, ExportError | UsageError, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const started = yield* Clock.currentTimeMillis
+    const found = yield* findParts(options.runs)
+    if (found.length === 0) {
+      return yield* new UsageError({
+        message: `spotpipe merge: no part files in ${options.runs.join(", ")}: merge joins the parts of exports split with "split": K in a job file`
+      })
+    }
+    const groups = new Map<string, Array<FoundPart>>()
+    for (const p of found) {
+      const match = partName.exec(p.entry.file)
+      if (match === null) return yield* refuse(`${p.entry.file} is listed as a part but is not named as one`)
+      const merged = match[1]! + match[2]!
+      groups.set(merged, [...(groups.get(merged) ?? []), p])
+    }
+    // ── check everything before writing anything ──
+    const checked: Array<readonly [string, Array<FoundPart>]> = []
+    for (const [merged, parts] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const sorted = yield* checkGroup(merged, parts)
+      for (const p of sorted) {
+        const at = path.join(p.dir, p.entry.file)
+        const { size, sha256 } = yield* hashFile(at)
+        if (size !== p.entry.bytes || sha256 !== p.entry.sha256) {
+          return yield* refuse(
+            `${at} is not the file its manifest recorded (${size} bytes, SHA-256 ${sha256.slice(0, 12)}…; recorded ${p.entry.bytes} bytes, ${p.entry.sha256.slice(0, 12)}…): it changed after it was written; run that part again with --force`
+          )
+        }
+      }
+      const target = path.join(options.out, merged)
+      const exists = yield* Effect.mapError(fs.exists(target), (e) => fileError(target, e))
+      if (exists && !options.force) {
+        return yield* new ExportError({
+          kind: "OutputExists",
+          message: `spotpipe merge: ${target} already exists: pass --force to replace it, or merge into another --out; nothing was written`
+        })
+      }
+      checked.push([merged, sorted])
+    }
+    // ── join ──
+    yield* Effect.mapError(fs.makeDirectory(options.out, { recursive: true }), (e) => fileError(options.out, e))
+    const files: Array<MergedFile> = []
+    const outputs: Array<ManifestOutput> = []
+    const statuses: Array<ExportStatus> = []
+    for (const [merged, parts] of checked) {
+      const target = path.join(options.out, merged)
+      const written = yield* join(
+        parts.map((p) => ({ path: path.join(p.dir, p.entry.file), sha256: p.entry.sha256 })),
+        target
+      )
+      const first = parts[0]!.entry
+      const rows = parts.reduce((n, p) => n + p.entry.rows_written, 0)
+      const { part: _part, ...base } = first
+      const entry: ManifestOutput = {
+        ...base,
+        file: merged,
+        rows_written: rows,
+        available_data_row_count: first.part.source_rows,
+        pages: parts.reduce((n, p) => n + p.entry.pages, 0),
+        bytes: written.bytes,
+        sha256: written.sha256,
+        started_at: parts.map((p) => p.entry.started_at).sort()[0]!,
+        finished_at: parts
+          .map((p) => p.entry.finished_at)
+          .sort()
+          .at(-1)!,
+        seconds: parts.reduce((n, p) => n + p.entry.seconds, 0),
+        warnings: parts.flatMap((p) => p.entry.warnings),
+        export: first.export.replace(/\.part-\d{4,}-of-\d{4,}$/, ""),
+        // The parts' own fingerprints, in order: the merged file is theirs.
+        fingerprint: createHash("sha256")
+          .update(parts.map((p) => p.entry.fingerprint).join("\n"))
+          .digest("hex"),
+        settings: { ...(first.settings as object), file: merged },
+        resume: "written"
+      }
+      outputs.push(entry)
+      const index = parts[0]!.manifest.exports.find((s) => s.files.includes(first.file))?.index ?? 0
+      statuses.push({
+        export: entry.export,
+        index,
+        type: first.source.type,
+        status: "succeeded",
+        error: null,
+        files: [merged]
+      })
+      files.push({ file: merged, parts: parts.length, rows, bytes: written.bytes, sha256: written.sha256 })
+    }
+    const finished = yield* Clock.currentTimeMillis
+    const runId = makeRunId(started)
+    const model = checked[0]![1][0]!.manifest
+    const manifest: Manifest = {
+      spotpipe: options.version,
+      run_id: runId,
+      command: "merge",
+      job: model.job,
+      shard: null,
+      host: model.host,
+      timezone: model.timezone,
+      tz_database: model.tz_database,
+      started_at: new Date(started).toISOString(),
+      finished_at: new Date(finished).toISOString(),
+      seconds: (finished - started) / 1000,
+      exports: statuses,
+      outputs,
+      warnings: []
+    }
+    yield* publishManifests(options.out, runId, manifestFileName, renderManifest(manifest))
+    return { files, manifestPath: path.join(options.out, runManifestName(runId)) }
+  })
+
+/**
+ * Concatenates `parts` into `target` atomically: a temp file beside it, each part's SHA-256 checked as it is
+ * copied (a part that changed since the check fails the merge and leaves nothing), fsync, rename, fsync of the
+ * folder.
+ */
+const join = (parts: ReadonlyArray<{ readonly path: string; readonly sha256: string }>, target: string) =>
+  Effect.gen(function* () {
+    const path = yield* Path.Path
+    const dir = path.dirname(target)
+    const temp = path.join(dir, tempFileName(path.basename(target)))
+    const written = yield* Effect.tryPromise({
+      try: async () => {
+        const out = await NodeFs.promises.open(temp, "wx", 0o644)
+        const whole = createHash("sha256")
+        let bytes = 0
+        try {
+          for (const part of parts) {
+            const hash = createHash("sha256")
+            for await (const chunk of NodeFs.createReadStream(part.path)) {
+              const buffer = chunk as Buffer
+              hash.update(buffer)
+              whole.update(buffer)
+              bytes += buffer.length
+              await out.write(buffer)
+            }
+            if (hash.digest("hex") !== part.sha256) {
+              throw new Error(`${part.path} changed while it was merged: run the merge again`)
+            }
+          }
+          await out.sync()
+        } finally {
+          await out.close()
+        }
+        await NodeFs.promises.rename(temp, target)
+        return { bytes, sha256: whole.digest("hex") }
+      },
+      catch: (cause) => refuse(`cannot write ${target}: ${cause instanceof Error ? cause.message : String(cause)}`)
+    }).pipe(Effect.onError(() => Effect.promise(() => NodeFs.promises.rm(temp, { force: true }))))
+    yield* syncDirectory(dir)
+    return written
+  })

@@ -1,0 +1,194 @@
+/**
+ * Split exports and `spotpipe merge`, end to end: a job whose large exports are split into page ranges, run as
+ * shards (into one folder, or a folder each), merges into files byte-identical to an unsplit run's, with one
+ * manifest; and every way the parts can fail to fit — a part missing, a part changed after it was written, parts
+ * written with different settings — is refused with what to do, writing nothing. Parquet is refused at the job
+ * file.
+ */
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { fileURLToPath } from "node:url"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { runCli, runNode } from "./support/runCli.ts"
+import { filesIn, sandboxEnv } from "./support/Sandboxes.ts"
+
+const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-merge-"))
+let sandbox: RunningSandbox
+let env: Record<string, string>
+
+const exports = [
+  { type: "answer", id: "Order Details", split: 3 },
+  { type: "search", table: "Orders", query: "[Order ID] [Region] [Revenue]", format: "ndjson", split: 4 },
+  // One page: two of its three parts are empty.
+  { type: "answer", id: "Revenue by Month", split: 3 },
+  { type: "metadata", metadataTypes: ["ANSWER"] }
+]
+const unsplit = { defaults: { pageSize: 70 }, exports: exports.map(({ split: _, ...rest }) => rest) }
+const split = { defaults: { pageSize: 70 }, exports }
+
+const writeJob = (name: string, job: unknown) => {
+  const path = NodePath.join(root, name)
+  NodeFs.writeFileSync(path, JSON.stringify(job))
+  return path
+}
+
+/** The data files of a folder (no manifests, no hidden files). */
+const dataFiles = (dir: string): Record<string, Buffer> =>
+  Object.fromEntries(
+    [...filesIn(dir)].filter(([name]) => !NodePath.basename(name).startsWith("manifest") && !name.startsWith("."))
+  )
+
+const partFile = /\.part-\d{4}-of-\d{4}\./
+
+/** The crash suite's entry point: the CLI from source, SIGKILLed the n-th time an output reaches a step. */
+const killAtStep = fileURLToPath(new URL("../../../test/chaos/src/KillAtStep.ts", import.meta.url))
+
+let single: Record<string, Buffer>
+let splitJob: string
+
+/** Runs the split job's three shards into `folders(i)`, with extra flags for some. */
+const runShards = async (folders: (i: number) => string, extra: (i: number) => ReadonlyArray<string> = () => []) => {
+  for (const i of [1, 2, 3]) {
+    const run = await runCli(["run", splitJob, "--out", folders(i), "--quiet", "--shard", `${i}/3`, ...extra(i)], {
+      env
+    })
+    expect(run.code, run.stderr).toBe(0)
+  }
+}
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ rows: 1_000, seed: 7 })
+  env = sandboxEnv(sandbox)
+  const out = NodePath.join(root, "single")
+  const run = await runCli(["run", writeJob("unsplit.json", unsplit), "--out", out, "--quiet"], { env })
+  expect(run.code, run.stderr).toBe(0)
+  single = dataFiles(out)
+  splitJob = writeJob("split.json", split)
+}, 60_000)
+
+afterAll(async () => {
+  await sandbox?.close()
+  NodeFs.rmSync(root, { recursive: true, force: true })
+})
+
+describe("split exports and spotpipe merge", () => {
+  it("shards-in-one-folder-merge-into-the-unsplit-runs-files", async () => {
+    const out = NodePath.join(root, "one-folder")
+    await runShards(() => out)
+    const parts = Object.keys(dataFiles(out)).filter((name) => partFile.test(name))
+    expect(parts.sort()).toEqual([
+      "answer-Order Details.part-0001-of-0003.csv",
+      "answer-Order Details.part-0002-of-0003.csv",
+      "answer-Order Details.part-0003-of-0003.csv",
+      "answer-Revenue by Month.part-0001-of-0003.csv",
+      "answer-Revenue by Month.part-0002-of-0003.csv",
+      "answer-Revenue by Month.part-0003-of-0003.csv",
+      "search-Orders.part-0001-of-0004.ndjson",
+      "search-Orders.part-0002-of-0004.ndjson",
+      "search-Orders.part-0003-of-0004.ndjson",
+      "search-Orders.part-0004-of-0004.ndjson"
+    ])
+    // Only the first part carries the CSV header.
+    const header = single["answer-Order Details.csv"]!.toString("utf8").split("\r\n")[0]!
+    const second = NodeFs.readFileSync(NodePath.join(out, "answer-Order Details.part-0002-of-0003.csv"), "utf8")
+    expect(second.startsWith(header)).toBe(false)
+    const merge = await runCli(["merge", out], { env })
+    expect(merge.code, merge.stderr).toBe(0)
+    expect(merge.stdout).toMatch(/answer-Order Details\.csv {2}3 parts {2}1,000 rows/)
+    const merged = Object.fromEntries(Object.entries(dataFiles(out)).filter(([name]) => !partFile.test(name)))
+    expect(merged).toEqual(single)
+    const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(out, "manifest.json"), "utf8"))
+    expect(manifest.command).toBe("merge")
+    const orders = manifest.outputs.find((o: { file: string }) => o.file === "answer-Order Details.csv")
+    expect(orders.rows_written).toBe(1_000)
+    expect(orders.part).toBeUndefined()
+    expect(orders.sha256).toMatch(/^[0-9a-f]{64}$/)
+    // Merging again does not replace the merged files without --force.
+    const again = await runCli(["merge", out], { env })
+    expect(again.code).toBe(1)
+    expect(again.stderr).toMatch(/already exists: pass --force/)
+  }, 60_000)
+
+  it("shards-in-their-own-folders-merge-into-another", async () => {
+    const folder = (i: number) => NodePath.join(root, `own-${i}`)
+    await runShards(folder)
+    const out = NodePath.join(root, "merged")
+    const merge = await runCli(["merge", folder(1), folder(2), folder(3), "--out", out, "--log-format", "json"], {
+      env
+    })
+    expect(merge.code, merge.stderr).toBe(0)
+    expect(JSON.parse(merge.stdout).merge.files).toHaveLength(3)
+    const { "metadata-answer.csv": _, ...splitOnly } = single
+    expect(dataFiles(out)).toEqual(splitOnly)
+  }, 60_000)
+
+  it("a-part-killed-mid-run-is-continued-by-resume-and-merges-exactly", async () => {
+    const out = NodePath.join(root, "killed")
+    // Shard 1's first export is part 1 of "Order Details" (pages 1-5): killed after its second page.
+    const killed = await runNode(
+      [killAtStep, "checkpoint-written:2", "run", splitJob, "--out", out, "--shard", "1/3", "--concurrency", "1"],
+      { env }
+    )
+    expect(killed.signal, killed.stderr).toBe("SIGKILL")
+    await runShards(
+      () => out,
+      () => ["--resume"]
+    )
+    const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(out, "manifest.shard-1-of-3.json"), "utf8"))
+    const part = manifest.outputs.find((o: { file: string }) => o.file === "answer-Order Details.part-0001-of-0003.csv")
+    expect(part.resume).toBe("continued")
+    expect(part.rows_written).toBe(350)
+    const merge = await runCli(["merge", out], { env })
+    expect(merge.code, merge.stderr).toBe(0)
+    expect(Object.fromEntries(Object.entries(dataFiles(out)).filter(([name]) => !partFile.test(name)))).toEqual(single)
+  }, 60_000)
+
+  it("a-missing-part-is-refused-naming-it-and-nothing-is-written", async () => {
+    const folder = (i: number) => NodePath.join(root, `missing-${i}`)
+    await runShards(folder)
+    const out = NodePath.join(root, "missing-merged")
+    const merge = await runCli(["merge", folder(1), folder(3), "--out", out], { env })
+    expect(merge.code).toBe(1)
+    expect(merge.stderr).toMatch(/of its 3 parts are missing \(part 2\): run the shards that write them/)
+    expect(NodeFs.existsSync(out)).toBe(false)
+  }, 60_000)
+
+  it("a-changed-part-is-refused-and-nothing-is-written", async () => {
+    const out = NodePath.join(root, "changed")
+    await runShards(() => out)
+    const part = NodePath.join(out, "search-Orders.part-0003-of-0004.ndjson")
+    const bytes = NodeFs.readFileSync(part)
+    bytes[10] = bytes[10] === 0x31 ? 0x32 : 0x31
+    NodeFs.writeFileSync(part, bytes)
+    const merge = await runCli(["merge", out], { env })
+    expect(merge.code).toBe(1)
+    expect(merge.stderr).toMatch(/search-Orders\.part-0003-of-0004\.ndjson is not the file its manifest recorded/)
+    expect(Object.keys(dataFiles(out)).filter((name) => !partFile.test(name))).toEqual(["metadata-answer.csv"])
+  }, 60_000)
+
+  it("parts-written-with-different-settings-are-refused", async () => {
+    const out = NodePath.join(root, "mixed")
+    await runShards(
+      () => out,
+      (i) => (i === 2 ? ["--newline", "lf"] : [])
+    )
+    const merge = await runCli(["merge", out], { env })
+    expect(merge.code).toBe(1)
+    expect(merge.stderr).toMatch(/differ in settings: the parts come from different runs or settings/)
+  }, 60_000)
+
+  it("split-with-parquet-or-out-of-range-is-a-job-file-error", async () => {
+    const parquet = writeJob("parquet.json", {
+      exports: [{ type: "answer", id: "Order Details", split: 2, format: "parquet" }]
+    })
+    const refused = await runCli(["run", parquet, "--out", NodePath.join(root, "bad")], { env })
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toMatch(/exports\[0\]\.split: applies to CSV and NDJSON/)
+    const one = writeJob("one.json", { exports: [{ type: "answer", id: "Order Details", split: 1 }] })
+    const range = await runCli(["run", one, "--out", NodePath.join(root, "bad")], { env })
+    expect(range.code).toBe(2)
+    expect(range.stderr).toMatch(/exports\[0\]\.split: must be a whole number of parts from 2 to 9999/)
+  })
+})
