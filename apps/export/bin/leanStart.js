@@ -43,8 +43,25 @@ export const missingSettings = (execArgv, env) => {
 }
 
 /**
- * Replaces this process with one that has the settings, when some are missing and the marker is absent; returns
- * only when it does not (settings present, re-launched already, or no `process.execve`).
+ * Commands that read or write no export data (their figures do not depend on the settings): they skip the
+ * re-launch, whose second start costs ~40 ms — most of a `spotpipe load` of a small run beside the engine's own.
+ */
+export const quickCommands = ["load", "ls", "api", "config", "auth", "merge"]
+
+/**
+ * Whether the command line `args` (after the script) runs an export, i.e. wants the settings: its first word that is
+ * not a flag is not one of {@link quickCommands} (a flag's value may come first: then it re-launches, the safe side).
+ * @param {ReadonlyArray<string>} args
+ */
+export const wantsLeanSettings = (args) => {
+  const command = args.find((arg) => !arg.startsWith("-"))
+  return command === undefined || !quickCommands.includes(command)
+}
+
+/**
+ * Replaces this process with one that has the settings, when some are missing, the command wants them and the
+ * marker is absent; returns only when it does not (settings present, a quick command, re-launched already, or no
+ * `process.execve`).
  * @param {string} script the launcher's own path
  */
 export const relaunchWithLeanSettings = (script) => {
@@ -53,6 +70,7 @@ export const relaunchWithLeanSettings = (script) => {
     delete process.env[relaunchMarker]
     return
   }
+  if (!wantsLeanSettings(process.argv.slice(2))) return
   const missing = missingSettings(process.execArgv, process.env)
   if (missing.flags.length === 0 && Object.keys(missing.env).length === 0) return
   if (typeof process.execve !== "function") return

@@ -4,7 +4,9 @@
  * Details"` exports them as CSV and as NDJSON; then, each timed wall-clock, best of 5, the runs of one engine taking
  * turns so that the machine's drifting load hits them alike:
  * - DuckDB (embedded file): `spotpipe load --into duckdb:…` (SHA-256 check, typed read_csv/read_json, one
- *   transaction, record) vs DuckDB's own `CREATE TABLE … AS SELECT * FROM read_csv(file)` (auto-detected);
+ *   transaction, record) vs DuckDB's own `CREATE TABLE … AS SELECT * FROM read_csv(file)` (auto-detected), run in
+ *   this process and, like `psql \copy`, as a process of its own (Node with @duckdb/node-api running that one
+ *   statement); and the Parquet export of the same rows, `spotpipe load` vs `read_parquet`;
  * - PostgreSQL: a real server (the Debian `postgres` when present, run as the postgres user in a temporary cluster;
  *   else PGlite over loopback) — `spotpipe load --into postgresql://…` vs a plain client's `COPY … FROM STDIN`
  *   of the same file (pg + pg-copy-streams, no check), and `psql \copy` when psql exists.
@@ -85,8 +87,13 @@ cleanups.push(() => sandbox.stop())
 const ts = { THOUGHTSPOT_HOST: sandbox.url, THOUGHTSPOT_USERNAME: "tsUserA", THOUGHTSPOT_PASSWORD: "Guest@123!" }
 const csvRun = NodePath.join(work, "csv")
 const ndjsonRun = NodePath.join(work, "ndjson")
+const parquetRun = NodePath.join(work, "parquet")
 spotpipe(["answer", "Order Details", "--out", csvRun, "--quiet", "--page-size", "100000"], ts)
 spotpipe(["answer", "Order Details", "--out", ndjsonRun, "--format", "ndjson", "--quiet", "--page-size", "100000"], ts)
+spotpipe(
+  ["answer", "Order Details", "--out", parquetRun, "--format", "parquet", "--quiet", "--page-size", "100000"],
+  ts
+)
 await sandbox.stop()
 const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(csvRun, "manifest.json"), "utf8")) as {
   outputs: Array<{ file: string; rows_written: number; bytes: number; columns: Array<{ name: string; type: string }> }>
@@ -117,21 +124,41 @@ const ratio = (ours: number, theirs: number, what: string) => {
 
 // ── DuckDB ────────────────────────────────────────────────────────────────────────────────────────────────────
 const duckFile = NodePath.join(work, "bench.duckdb")
-const [duckNative, duckCsv, duckNdjson] = await race(
-  async () => {
-    const instance = await DuckDBInstance.create(duckFile)
-    const c = await instance.connect()
-    await c.run(`CREATE OR REPLACE TABLE native_csv AS SELECT * FROM read_csv('${csvFile.replace(/'/g, "''")}')`)
-    c.closeSync()
-    instance.closeSync()
+const quoted = (path: string) => `'${path.replace(/'/g, "''")}'`
+const parquetFile = NodePath.join(parquetRun, output.file.replace(/\.csv$/, ".parquet"))
+/** DuckDB's own import, in this process. */
+const duckImport = async (sql: string) => {
+  const instance = await DuckDBInstance.create(duckFile)
+  const c = await instance.connect()
+  await c.run(sql)
+  c.closeSync()
+  instance.closeSync()
+}
+const nativeCsv = `CREATE OR REPLACE TABLE native_csv AS SELECT * FROM read_csv(${quoted(csvFile)})`
+// The same statement as a process of its own: Node, DuckDB's package, the statement, exit.
+const duckScript = `const { DuckDBInstance } = await import(${JSON.stringify(appRequire.resolve("@duckdb/node-api"))});
+const instance = await DuckDBInstance.create(${JSON.stringify(duckFile)}); const c = await instance.connect();
+await c.run(${JSON.stringify(nativeCsv)}); c.closeSync(); instance.closeSync()`
+const [duckNative, duckProcess, duckCsv, duckNdjson, duckParquetNative, duckParquet] = await race(
+  () => duckImport(nativeCsv),
+  () => {
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", duckScript], { encoding: "utf8" })
+    if (r.status !== 0) throw new Error(`DuckDB's import process failed: ${r.stderr}`)
   },
   () => spotpipe(["load", csvRun, "--into", `duckdb:${duckFile}`, "--quiet"]),
-  () => spotpipe(["load", ndjsonRun, "--into", `duckdb:${duckFile}`, "--quiet"])
+  () => spotpipe(["load", ndjsonRun, "--into", `duckdb:${duckFile}`, "--quiet"]),
+  () => duckImport(`CREATE OR REPLACE TABLE native_parquet AS SELECT * FROM read_parquet(${quoted(parquetFile)})`),
+  () => spotpipe(["load", parquetRun, "--into", `duckdb:${duckFile}`, "--quiet"])
 )
-report("DuckDB read_csv (auto-detect), CREATE TABLE AS", duckNative!)
+report("DuckDB read_csv (auto-detect), CREATE TABLE AS, in-process", duckNative!)
+report("the same as a process of its own (Node + @duckdb/node-api)", duckProcess!)
 report("spotpipe load CSV → DuckDB", duckCsv!)
-ratio(duckCsv!, duckNative!, "CSV")
+ratio(duckCsv!, duckNative!, "CSV, against the in-process import")
+ratio(duckCsv!, duckProcess!, "CSV, against the import as a process")
 report("spotpipe load NDJSON → DuckDB", duckNdjson!)
+report("DuckDB read_parquet, CREATE TABLE AS, in-process", duckParquetNative!)
+report("spotpipe load Parquet → DuckDB", duckParquet!)
+ratio(duckParquet!, duckParquetNative!, "Parquet, against the in-process import")
 console.log()
 
 // ── PostgreSQL ────────────────────────────────────────────────────────────────────────────────────────────────

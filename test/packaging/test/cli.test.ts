@@ -13,7 +13,7 @@ import { delimiter, dirname, join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 import { fixtures } from "@spotpipe/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { leanEnv, leanFlags, missingSettings } from "../../../apps/export/bin/leanStart.js"
+import { leanEnv, leanFlags, missingSettings, wantsLeanSettings } from "../../../apps/export/bin/leanStart.js"
 import { minimumNode, unsupportedNode } from "../../../apps/export/bin/nodeVersion.js"
 import { loadExternals } from "../../../apps/export/scripts/bundle.ts"
 import { leanMemory, leanMemoryEnv } from "../../../apps/export/src/cli/NodeFlags.ts"
@@ -42,6 +42,23 @@ describe("the launcher's start-up settings", () => {
   it("are the ones the CLI is tuned for (NodeFlags)", () => {
     expect(leanFlags).toEqual(leanMemory)
     expect(leanEnv).toEqual(leanMemoryEnv)
+  })
+
+  it("are wanted by every command but those that move no export data", () => {
+    for (const args of [["answer", "x"], ["--log-level", "debug", "run", "job.json"], ["demo"], [], ["--version"]]) {
+      expect(wantsLeanSettings(args)).toBe(true)
+    }
+    for (const args of [
+      ["load", "run"],
+      ["--quiet", "load", "run"],
+      ["ls", "answers"],
+      ["config", "list"],
+      ["auth", "status"],
+      ["api", "GET", "system"],
+      ["merge", "a"]
+    ]) {
+      expect(wantsLeanSettings(args)).toBe(false)
+    }
   })
 
   it("a re-launch adds only what the caller did not set, to any value", () => {
