@@ -11,7 +11,7 @@ import * as NodePath from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
-import { runCli, runNode } from "./support/runCli.ts"
+import { devPath, runCli, runNode } from "./support/runCli.ts"
 import { filesIn, sandboxEnv } from "./support/Sandboxes.ts"
 
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-merge-"))
@@ -105,6 +105,19 @@ describe("split exports and spotpipe merge", () => {
     expect(orders.rows_written).toBe(1_000)
     expect(orders.part).toBeUndefined()
     expect(orders.sha256).toMatch(/^[0-9a-f]{64}$/)
+    // A shard's manifest lists parts, which are no tables; the merged run loads.
+    const partLoad = await runCli(
+      ["load", NodePath.join(out, "manifest.shard-1-of-3.json"), "--into", `duckdb:${NodePath.join(root, "p.duckdb")}`],
+      { env }
+    )
+    expect(partLoad.code).toBe(2)
+    expect(partLoad.stderr).toMatch(
+      /is part 1 of 3 of a split export, not a table: join the parts first \(spotpipe merge/
+    )
+    // DuckDB is native, outside the packed command: the checkout's launcher loads with it.
+    const load = await runNode([devPath, "load", out, "--into", `duckdb:${NodePath.join(root, "m.duckdb")}`], { env })
+    expect(load.code, load.stderr).toBe(0)
+    expect(load.stdout).toMatch(/answer_order_details {2}1000 rows/)
     // Merging again does not replace the merged files without --force.
     const again = await runCli(["merge", out], { env })
     expect(again.code).toBe(1)
@@ -186,6 +199,13 @@ describe("split exports and spotpipe merge", () => {
     const refused = await runCli(["run", parquet, "--out", NodePath.join(root, "bad")], { env })
     expect(refused.code).toBe(2)
     expect(refused.stderr).toMatch(/exports\[0\]\.split: applies to CSV and NDJSON/)
+    const load = writeJob("load.json", {
+      exports: [{ type: "answer", id: "Order Details", split: 2 }],
+      load: { into: "duckdb:w.duckdb" }
+    })
+    const loading = await runCli(["run", load, "--out", NodePath.join(root, "bad")], { env })
+    expect(loading.code).toBe(2)
+    expect(loading.stderr).toMatch(/exports\[0\]\.split: a split export's parts are no tables until they are merged/)
     const one = writeJob("one.json", { exports: [{ type: "answer", id: "Order Details", split: 1 }] })
     const range = await runCli(["run", one, "--out", NodePath.join(root, "bad")], { env })
     expect(range.code).toBe(2)

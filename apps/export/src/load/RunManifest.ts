@@ -22,7 +22,9 @@ const LoadOutput = Schema.Struct({
   sha256: Schema.String,
   /** The text a CSV file writes for a null, when the run chose one (else a null is an empty field). */
   null_string: Schema.optionalKey(Schema.String),
-  settings: Schema.optionalKey(Schema.Unknown)
+  settings: Schema.optionalKey(Schema.Unknown),
+  /** A part of a split export: not a table of its own (only part 1 has a CSV header). */
+  part: Schema.optionalKey(Schema.Struct({ index: Schema.Int, count: Schema.Int }))
 })
 
 const LoadManifestSchema = Schema.Struct({
@@ -103,6 +105,11 @@ export const readRunManifest = (given: string, only?: LoadFormat): RunManifest =
   }
   const tables = tableNames(chosen.map((o) => o.file))
   const outputs = chosen.map((o, i): LoadOutput => {
+    if (o.part !== undefined) {
+      throw new RunManifestError(
+        `${o.file} is part ${o.part.index} of ${o.part.count} of a split export, not a table: join the parts first (spotpipe merge <the run folders>) and load the merged run's manifest`
+      )
+    }
     if (o.format !== "csv" && o.format !== "ndjson" && o.format !== "parquet") {
       throw new RunManifestError(`${o.file}: format "${o.format}" cannot be loaded (csv, ndjson or parquet can)`)
     }

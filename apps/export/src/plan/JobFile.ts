@@ -106,8 +106,48 @@ const SearchExport = Schema.Struct({
   ...splitField
 })
 
+/** The object types `tml` exports (users, groups and roles through the batched TML endpoint). */
+export const tmlTypes = ["LIVEBOARD", "ANSWER", "LOGICAL_TABLE", "CONNECTION", "USER", "USER_GROUP", "ROLE"] as const
+/** The object types `permissions` reads (those `security/metadata/fetch-permissions` takes and lists). */
+export const permissionTypes = ["LIVEBOARD", "ANSWER", "LOGICAL_TABLE", "CONNECTION"] as const
+/** The types a `tml` and a `permissions` export read when they name none. */
+export const defaultAdminTypes = ["LIVEBOARD", "ANSWER", "LOGICAL_TABLE"] as const
+
+/**
+ * `{ "type": "tml", "tmlTypes": ["LIVEBOARD"], "format": "yaml" }`: every object of those types as one TML document
+ * each (`format` `yaml`, the default, or `json`; the row formats' `defaults.format` does not apply).
+ */
+const TmlExport = Schema.Struct({
+  type: Schema.Literal("tml"),
+  tmlTypes: Schema.optionalKey(
+    Schema.Array(Schema.Literals(tmlTypes)).check(Schema.isMinLength(1, { message: "list at least one type" }))
+  ),
+  ...exportFields,
+  format: Schema.optionalKey(Schema.Literals(["yaml", "json"]))
+})
+
+/** `{ "type": "principals" }`: users, groups, roles and their memberships and privileges, one table each. */
+const PrincipalsExport = Schema.Struct({ type: Schema.Literal("principals"), ...exportFields })
+
+/** `{ "type": "permissions", "permissionTypes": ["LIVEBOARD"] }`: one row per object, principal and permission. */
+const PermissionsExport = Schema.Struct({
+  type: Schema.Literal("permissions"),
+  permissionTypes: Schema.optionalKey(
+    Schema.Array(Schema.Literals(permissionTypes)).check(Schema.isMinLength(1, { message: "list at least one type" }))
+  ),
+  ...exportFields
+})
+
 /** One export as written in the job file. */
-export const ExportSpec = Schema.Union([MetadataExport, AnswerExport, LiveboardExport, SearchExport])
+export const ExportSpec = Schema.Union([
+  MetadataExport,
+  AnswerExport,
+  LiveboardExport,
+  SearchExport,
+  TmlExport,
+  PrincipalsExport,
+  PermissionsExport
+])
 /** See {@link ExportSpec}. */
 export type ExportSpec = typeof ExportSpec.Type
 
@@ -223,7 +263,7 @@ export interface JobExport {
   /** Names the export in messages: `export 3 (answer "Sales")` in a job, `answer "Sales"` for a single command. */
   readonly what: string
   readonly spec: ExportSpec
-  readonly format: "csv" | "ndjson" | "parquet"
+  readonly format: ExportFormat
   /** The data timezone, when the job sets one (else the cluster's zone or UTC is used). */
   readonly timezone: string | undefined
   readonly pageSize: number
@@ -239,6 +279,17 @@ export interface JobExport {
   readonly part?: PartOf
   /** SHA-256 of what the export reads and how it writes it: a change means its earlier output is stale. */
   readonly fingerprint: string
+  /** With `--orgs` (or a job's `orgs`): the Org it reads from, through a client of its own (its own token). */
+  readonly org?: ExportOrg
+}
+
+/** An output's format: a row format, or `yaml`/`json` for TML documents. */
+export type ExportFormat = "csv" | "ndjson" | "parquet" | "yaml" | "json"
+
+/** An Org an export reads from: its id and name (the folder `org-<id>-<name>/` holds its files). */
+export interface ExportOrg {
+  readonly id: number
+  readonly name: string
 }
 
 /**
@@ -293,6 +344,12 @@ export const describeExport = (spec: ExportSpec, index: number): string => {
       return `export ${index + 1} (liveboard "${spec.id}")`
     case "search":
       return `export ${index + 1} (search on "${spec.table}")`
+    case "tml":
+      return `export ${index + 1} (tml ${(spec.tmlTypes ?? defaultAdminTypes).join(", ")})`
+    case "principals":
+      return `export ${index + 1} (principals)`
+    case "permissions":
+      return `export ${index + 1} (permissions ${(spec.permissionTypes ?? defaultAdminTypes).join(", ")})`
   }
 }
 
@@ -341,7 +398,7 @@ const renderPath = (path: ReadonlyArray<PropertyKey>): string =>
     ""
   )
 
-const exportTypes = `"type" must be one of "metadata", "answer", "liveboard", "search", with that type's fields`
+const exportTypes = `"type" must be one of "metadata", "answer", "liveboard", "search", "tml", "principals", "permissions", with that type's fields`
 
 const problemsOf = (issue: SchemaIssue.Issue, document: unknown): Array<JobFileProblem> =>
   SchemaIssue.makeFormatterStandardSchemaV1()(issue).issues.map((item) => {
@@ -355,7 +412,9 @@ const problemsOf = (issue: SchemaIssue.Issue, document: unknown): Array<JobFileP
     if (/^exports\[\d+\]$/.test(at) && item.message.startsWith("Expected")) {
       const entry = (document as { exports: ReadonlyArray<unknown> }).exports[path[1] as number]
       const type = typeof entry === "object" && entry !== null ? (entry as { type?: unknown }).type : undefined
-      const known = typeof type === "string" && ["metadata", "answer", "liveboard", "search"].includes(type)
+      const known = typeof type === "string" && ["metadata", "answer", "liveboard", "search", "tml", "principals", "permissions"].includes(
+          type
+        )
       return {
         path: at,
         message:
@@ -396,6 +455,10 @@ export const defaultOutputName = (spec: ExportSpec): string => {
       return `liveboard-${spec.id}`
     case "search":
       return `search-${spec.table}`
+    case "tml":
+    case "principals":
+    case "permissions":
+      return spec.type
   }
 }
 
@@ -421,14 +484,23 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
   const clashes: Array<JobFileProblem> = []
   const firstWithName = new Map<string, number>()
   const fileNamesOf = (spec: ExportSpec) => spec.fileNames ?? defaults.fileNames ?? "original"
+  // A TML export writes documents: YAML unless it says JSON; the row formats' default is not for it.
+  const formatOf = (spec: ExportSpec): ExportFormat =>
+    spec.type === "tml" ? (spec.format ?? "yaml") : (spec.format ?? defaults.format ?? "csv")
   job.exports.forEach((spec, index) => {
+    if ("split" in spec && spec.split !== undefined && job.load !== undefined) {
+      clashes.push({
+        path: `exports[${index}].split`,
+        message: `a split export's parts are no tables until they are merged: remove "load" and run spotpipe merge, then spotpipe load, after every shard finished (or remove "split")`
+      })
+    }
     if ("split" in spec && spec.split !== undefined && (spec.format ?? defaults.format ?? "csv") === "parquet") {
       clashes.push({
         path: `exports[${index}].split`,
         message: `applies to CSV and NDJSON (a Parquet file is not a concatenation of parts, so its parts could not be merged): remove it, or set "format": "csv" or "ndjson"`
       })
     }
-    if (spec.nullString !== undefined && (spec.format ?? defaults.format ?? "csv") !== "csv") {
+    if (spec.nullString !== undefined && formatOf(spec) !== "csv") {
       clashes.push({
         path: `exports[${index}].nullString`,
         message: `applies to CSV only (the other formats write a null as null): remove it, or set "format": "csv"`
@@ -461,7 +533,7 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
         what: describeExport(spec, index) + (part === undefined ? "" : ` part ${part.index} of ${count}`),
         ...(part === undefined ? {} : { part }),
         spec,
-        format: spec.format ?? defaults.format ?? "csv",
+        format: formatOf(spec),
         timezone: spec.timezone ?? defaults.timezone,
         pageSize: spec.pageSize ?? defaults.pageSize ?? defaultPageSize,
         strict: spec.strict ?? defaults.strict ?? false,
@@ -469,7 +541,7 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
         fileNames: fileNamesOf(spec),
         // A default null string is for the CSV exports; an export's own on NDJSON is refused above.
         nullString:
-          (spec.format ?? defaults.format ?? "csv") === "csv" ? (spec.nullString ?? defaults.nullString ?? "") : ""
+          formatOf(spec) === "csv" ? (spec.nullString ?? defaults.nullString ?? "") : ""
       })
     })
   })
