@@ -65,7 +65,7 @@ interface FoundPart {
 /** `orders.part-0002-of-0004.csv` → `orders.csv` (the file an unsplit run writes). */
 const partName = /^(.*)\.part-\d{4,}-of-\d{4,}(\.[^./]+)$/
 
-const refuse = (message: string) => new ExportError({ kind: "Incomplete", message: `spotpipe merge: ${message}` })
+const refuse = (message: string) => new ExportError({ kind: "Incomplete", message })
 
 /** The JSON text of `value` with object keys sorted, for comparing settings. */
 const stable = (value: unknown): string =>
@@ -103,13 +103,13 @@ const findParts = (runs: ReadonlyArray<string>) =>
       )
       if (!isDir) {
         return yield* new UsageError({
-          message: `spotpipe merge: ${dir} is not a folder: give the output folders of the runs that wrote the parts`
+          message: `${dir} is not a folder: give the output folders of the runs that wrote the parts`
         })
       }
       const manifests = yield* readManifests(dir)
       if (manifests.length === 0) {
         return yield* new UsageError({
-          message: `spotpipe merge: ${dir} holds no spotpipe manifest: give the output folders of the runs that wrote the parts`
+          message: `${dir} holds no spotpipe manifest: give the output folders of the runs that wrote the parts`
         })
       }
       const latest = new Map<string, FoundPart>()
@@ -214,7 +214,7 @@ export const mergeRuns = (
     const found = yield* findParts(options.runs)
     if (found.length === 0) {
       return yield* new UsageError({
-        message: `spotpipe merge: no part files in ${options.runs.join(", ")}: merge joins the parts of exports split with "split": K in a job file`
+        message: `no part files in ${options.runs.join(", ")}: merge joins the parts of exports split with "split": K in a job file`
       })
     }
     const groups = new Map<string, Array<FoundPart>>()
@@ -242,7 +242,7 @@ export const mergeRuns = (
       if (exists && !options.force) {
         return yield* new ExportError({
           kind: "OutputExists",
-          message: `spotpipe merge: ${target} already exists: pass --force to replace it, or merge into another --out; nothing was written`
+          message: `${target} already exists: pass --force to replace it, or merge into another --out; nothing was written`
         })
       }
       checked.push([merged, sorted])

@@ -10,6 +10,9 @@
  * `… (2)` and one object written in two formats (the demo) keeps one name. A liveboard's files go into a folder named
  * by the key, one file per visualization. With `--file-names slug` (an export's `fileNames`) every one of these
  * names is a slug and a collision gets `_2` instead: `FileNameAllocator` applies both styles, the one numbering rule.
+ *
+ * A part of a split export (`"split": K`) is planned here too: one one-row request gives the result's row count,
+ * from which its page range follows (`partRange`); its pages are that range only (`partPages`).
  */
 import { Effect, Option, Stream } from "effect"
 import type { Cluster, MetadataObject, Visualization } from "../cluster/Cluster.ts"
