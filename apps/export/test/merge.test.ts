@@ -1,0 +1,205 @@
+/**
+ * The pieces of split exports on their own: page ranges that are contiguous, balanced and the whole result; a job
+ * file's parts named so they sort and dealt to shards in order; and `mergeRuns` refusing parts that do not fit
+ * (page ranges with a gap, rows that do not add up, a different K, Parquet) with nothing written, and joining
+ * ones that do.
+ */
+import { createHash } from "node:crypto"
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { NodeServices } from "@effect/platform-node"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Exit } from "effect"
+import fc from "fast-check"
+import type { Manifest, ManifestOutput, OutputPart } from "../src/output/Manifest.ts"
+import { mergeRuns } from "../src/output/Merge.ts"
+import { parseJobFile } from "../src/plan/JobFile.ts"
+import { partRange } from "../src/plan/Planner.ts"
+import * as Shard from "../src/plan/Shard.ts"
+
+describe("partRange", () => {
+  it("parts-are-contiguous-balanced-and-together-every-page", () =>
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 100_000 }),
+        fc.integer({ min: 1, max: 5_000 }),
+        fc.integer({ min: 2, max: 64 }),
+        (rows, pageSize, count) => {
+          const parts = Array.from({ length: count }, (_, i) => partRange({ index: i + 1, count }, rows, pageSize))
+          let next = 0
+          for (const part of parts) {
+            expect(part.first_page).toBe(next)
+            next += part.pages
+          }
+          expect(next).toBe(Math.ceil(rows / pageSize))
+          const sizes = parts.map((p) => p.pages)
+          expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1)
+        }
+      )
+    ))
+})
+
+describe("a split export in a job file", () => {
+  it("becomes-one-export-per-part-named-to-sort-and-dealt-to-shards-in-order", () => {
+    const exit = parseJobFile(
+      JSON.stringify({
+        exports: [
+          { type: "answer", id: "Orders", split: 3, output: "orders" },
+          { type: "answer", id: "Sales" }
+        ]
+      }),
+      "job.json"
+    )
+    if (Exit.isFailure(exit)) throw new Error(String(exit.cause))
+    const keys = exit.value.exports.map((e) => e.key)
+    expect(keys).toEqual([
+      "orders.part-0001-of-0003",
+      "orders.part-0002-of-0003",
+      "orders.part-0003-of-0003",
+      "answer-Sales"
+    ])
+    expect(new Set(exit.value.exports.map((e) => e.fingerprint)).size).toBe(4)
+    expect(Shard.select(keys, { index: 2, count: 2 })).toEqual(["orders.part-0002-of-0003", "answer-Sales"])
+  })
+})
+
+// ── mergeRuns on hand-made runs ──────────────────────────────────────────────────────────────────────────────
+
+const sha = (text: string) => createHash("sha256").update(text, "utf8").digest("hex")
+
+/** A run folder holding `parts` (text, rows, its page range) of `orders.csv`, listed in one manifest. */
+const makeRun = (
+  parts: ReadonlyArray<{ readonly text: string; readonly rows: number; readonly part: OutputPart }>,
+  format: "csv" | "parquet" = "csv"
+) => {
+  const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-merge-unit-"))
+  const outputs = parts.map(({ text, rows, part }): ManifestOutput => {
+    const suffix = `.part-${String(part.index).padStart(4, "0")}-of-${String(part.count).padStart(4, "0")}`
+    const file = `orders${suffix}.${format}`
+    NodeFs.writeFileSync(NodePath.join(dir, file), text)
+    return {
+      file,
+      format,
+      source: { type: "ANSWER", id: "a1", name: "Orders", viz: null, query: null },
+      columns: [{ name: "n", type: "INT64" }],
+      rows_written: rows,
+      available_data_row_count: null,
+      sampling_ratio: null,
+      pages: part.pages,
+      bytes: Buffer.byteLength(text),
+      sha256: sha(text),
+      started_at: "2026-12-06T00:00:00.000Z",
+      finished_at: "2026-12-06T00:00:01.000Z",
+      seconds: 1,
+      warnings: [],
+      export: `orders${suffix}`,
+      fingerprint: sha(file),
+      settings: { file, newline: "\r\n" },
+      timezone: "UTC",
+      resume: "written",
+      part
+    }
+  })
+  const manifest: Manifest = {
+    spotpipe: "0.1.0",
+    run_id: "20261206T000000000Z-abcd",
+    command: "run",
+    job: { file: "job.json", fingerprint: "f" },
+    shard: null,
+    host: "http://127.0.0.1:1",
+    timezone: { name: "UTC", source: "default" },
+    tz_database: "2025b",
+    started_at: "2026-12-06T00:00:00.000Z",
+    finished_at: "2026-12-06T00:00:02.000Z",
+    seconds: 2,
+    exports: [],
+    outputs,
+    warnings: []
+  }
+  NodeFs.writeFileSync(NodePath.join(dir, "manifest-20261206T000000000Z-abcd.json"), JSON.stringify(manifest))
+  return dir
+}
+
+const part = (index: number, count: number, first_page: number, pages: number, source_rows = 4): OutputPart => ({
+  index,
+  count,
+  first_page,
+  pages,
+  page_size: 2,
+  source_rows
+})
+
+const merge = (dir: string) =>
+  mergeRuns({ runs: [dir], out: dir, force: false, version: "test" }).pipe(
+    Effect.provide(NodeServices.layer),
+    Effect.flip,
+    Effect.map((error) => error.message)
+  )
+
+describe("mergeRuns", () => {
+  it.effect("joins-parts-that-fit-into-one-file", () =>
+    Effect.gen(function* () {
+      const dir = makeRun([
+        { text: "n\r\n1\r\n2\r\n", rows: 2, part: part(1, 2, 0, 1) },
+        { text: "3\r\n4\r\n", rows: 2, part: part(2, 2, 1, 1) }
+      ])
+      const report = yield* mergeRuns({ runs: [dir], out: dir, force: false, version: "test" }).pipe(
+        Effect.provide(NodeServices.layer)
+      )
+      expect(report.files).toEqual([
+        { file: "orders.csv", parts: 2, rows: 4, bytes: 15, sha256: sha("n\r\n1\r\n2\r\n3\r\n4\r\n") }
+      ])
+      expect(NodeFs.readFileSync(NodePath.join(dir, "orders.csv"), "utf8")).toBe("n\r\n1\r\n2\r\n3\r\n4\r\n")
+    })
+  )
+
+  it.effect("page-ranges-with-a-gap-are-refused", () =>
+    Effect.gen(function* () {
+      const gap = makeRun([
+        { text: "n\r\n1\r\n2\r\n", rows: 2, part: part(1, 2, 0, 1, 6) },
+        { text: "5\r\n6\r\n", rows: 2, part: part(2, 2, 2, 1, 6) }
+      ])
+      expect(yield* merge(gap)).toMatch(
+        /orders\.part-0002-of-0002\.csv starts at page 3, but the parts before it end at page 1: its page ranges are not contiguous/
+      )
+      expect(NodeFs.existsSync(NodePath.join(gap, "orders.csv"))).toBe(false)
+    })
+  )
+
+  it.effect("rows-that-do-not-add-up-are-refused", () =>
+    Effect.gen(function* () {
+      const dir = makeRun([
+        { text: "n\r\n1\r\n2\r\n", rows: 2, part: part(1, 2, 0, 1) },
+        { text: "3\r\n", rows: 1, part: part(2, 2, 1, 1) }
+      ])
+      expect(yield* merge(dir)).toMatch(/its parts hold 3 rows, but the result had 4: rows are missing or repeated/)
+      expect(NodeFs.existsSync(NodePath.join(dir, "orders.csv"))).toBe(false)
+    })
+  )
+
+  it.effect("parts-of-different-splits-are-refused", () =>
+    Effect.gen(function* () {
+      const dir = makeRun([
+        { text: "n\r\n1\r\n2\r\n", rows: 2, part: part(1, 2, 0, 1) },
+        { text: "3\r\n4\r\n", rows: 2, part: part(2, 3, 1, 1) }
+      ])
+      expect(yield* merge(dir)).toMatch(
+        /orders\.part-0002-of-0003\.csv is a part of 3, orders\.part-0001-of-0002\.csv a part of 2: the parts come from runs with different "split"/
+      )
+    })
+  )
+
+  it.effect("parquet-parts-are-refused", () =>
+    Effect.gen(function* () {
+      const dir = makeRun(
+        [
+          { text: "PAR1", rows: 2, part: part(1, 2, 0, 1) },
+          { text: "PAR1", rows: 2, part: part(2, 2, 1, 1) }
+        ],
+        "parquet"
+      )
+      expect(yield* merge(dir)).toMatch(/Parquet parts cannot be joined/)
+    })
+  )
+})
