@@ -345,6 +345,39 @@ describe("spotpipe api --paginate", () => {
     expect(run.stdout.slice(0, -1).split("\n")).toEqual(await everything())
   })
 
+  it(
+    "reads every object exactly once from a server that fails now and then (503s, resets, bodies cut short)",
+    timeout,
+    async () => {
+      const flaky = await startSandbox({
+        faults: { routes: { "metadata/search": { truncate: 0.25, reset: 0.1, error503: 0.1 } } },
+        seed: 3
+      })
+      try {
+        const run = await runCli(["api", "POST", "metadata/search", "--paginate", "-F", "record_size=2"], {
+          env: sandboxEnv(flaky)
+        })
+        expect(run.code).toBe(0)
+        // Without --paginate too: a body cut short is never what reaches stdout.
+        for (let i = 0; i < 4; i++) {
+          const single = await runCli(["api", "POST", "metadata/search", "-F", "record_size=-1"], {
+            env: sandboxEnv(flaky)
+          })
+          expect(single.code).toBe(0)
+          expect((JSON.parse(single.stdout) as ReadonlyArray<unknown>).map((item) => JSON.stringify(item))).toEqual(
+            await everything()
+          )
+        }
+        const faults = flaky.stats().faultsInjected
+        expect(faults.truncate).toBeGreaterThan(0)
+        expect(faults.reset + faults.error503).toBeGreaterThan(0)
+        expect(run.stdout.slice(0, -1).split("\n")).toEqual(await everything())
+      } finally {
+        await flaky.close()
+      }
+    }
+  )
+
   it("refuses an answer that is not an array, with nothing on stdout", timeout, async () => {
     const run = await runCli(["api", "GET", "system", "--paginate"], { env: sandboxEnv(sandbox) })
     expect(run.code).toBe(1)

@@ -1,7 +1,8 @@
 /**
  * Calls to any ThoughtSpot REST API v2.0 endpoint, for tools that pass answers on as they came (`spotpipe api`):
  * {@link send} goes through the client's one pipeline (credentials and their renewal after a 401, the rate
- * limiter, timeouts, retries, typed errors) and returns the status and the body's bytes, never parsed. Beside
+ * limiter, timeouts, retries, typed errors) and returns the status and the body's bytes, checked to be JSON but
+ * never re-written. Beside
  * it, byte-level JSON helpers that keep every value's bytes: {@link apiPath} (which paths a call may name),
  * {@link arrayElements} (the elements of a JSON array, each its own bytes) and {@link withMembers} (a JSON
  * object with members replaced, the others kept as written).
@@ -85,7 +86,8 @@ const encodeQuery = (query: ReadonlyArray<readonly [string, string]>): string =>
 /**
  * Sends `request` with `requester` and `credentials` (the client's): a 2xx answer's status and bytes. The
  * operation in errors and retry logs is `METHOD path`. A bad path fails as `BadRequest` before anything is
- * sent; a 2xx answer that is not JSON (an HTML page, another content type) fails as `ResponseDecode`.
+ * sent; a 2xx answer that is not JSON (an HTML page, another content type, a body cut short, which is retried
+ * first) fails as `ResponseDecode`.
  */
 export const send = (
   requester: Requester.Requester,
@@ -103,13 +105,18 @@ export const send = (
       method: request.method,
       path,
       ...(request.body === undefined ? {} : { bodyText: request.body }),
-      // Copied: the body's memory is reused once this ends.
-      decode: (raw) =>
-        Effect.succeed({
-          status: raw.status,
-          contentType: raw.headers["content-type"],
-          bytes: new Uint8Array(raw.bytes)
-        })
+      decode: (raw) => {
+        // Copied: the body's memory is reused once this ends.
+        const bytes = new Uint8Array(raw.bytes)
+        // Passed on unparsed, but never broken: a body cut short in transit is requested again (a malformed
+        // decode failure is retried), and fails loudly once the retries are spent.
+        if (bytes.length > 0 && parsed(bytes) === undefined) {
+          return Effect.fail(
+            Classify.badBody(operation, "the answer is not valid JSON (cut short in transit?)", true, raw.status)
+          )
+        }
+        return Effect.succeed({ status: raw.status, contentType: raw.headers["content-type"], bytes })
+      }
     },
     credentials
   )

@@ -220,6 +220,7 @@ describe("ThoughtSpotClient.request on the wire", () => {
   const seen: Array<{ method: string; url: string; body: string; authorization: string | undefined }> = []
   let server: Server
   let url: string
+  let cutOnce = 0
   const readAll = (request: IncomingMessage) =>
     new Promise<string>((resolve) => {
       const chunks: Array<Buffer> = []
@@ -235,6 +236,12 @@ describe("ThoughtSpotClient.request on the wire", () => {
         body,
         authorization: request.headers.authorization
       })
+      // Cut short: always, or on the first request only.
+      const cut = request.url === "/api/rest/2.0/cut-always" || (request.url === "/api/rest/2.0/cut-once" && !cutOnce++)
+      if (cut) {
+        response.writeHead(200, { "content-type": "application/json" }).end('{"ok": [1,')
+        return
+      }
       if (request.url?.startsWith("/api/rest/2.0/empty")) {
         response.writeHead(204).end()
         return
@@ -274,5 +281,17 @@ describe("ThoughtSpotClient.request on the wire", () => {
       authorization: "Bearer tok"
     })
     expect(seen[1]).toMatchObject({ method: "DELETE", url: "/api/rest/2.0/empty", body: "" })
+  })
+
+  it("requests a body cut short in transit again, and fails loudly when it stays broken", async () => {
+    const options = { host: url, auth: Auth.bearerToken("tok"), retry: { maxAttempts: 3, baseDelayMillis: 1 } }
+    const before = seen.length
+    const healed = value(await withClient(options, (client) => client.request({ method: "POST", path: "cut-once" })))
+    expect(text(healed.bytes)).toBe('{"ok": 1.50}')
+    expect(seen.length - before).toBe(2)
+    const error = failure(await withClient(options, (client) => client.request({ method: "POST", path: "cut-always" })))
+    expect(error.reason._tag).toBe("ResponseDecode")
+    expect(error.message).toContain("not valid JSON (cut short in transit?)")
+    expect(seen.length - before).toBe(5)
   })
 })
