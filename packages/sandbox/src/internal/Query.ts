@@ -1,8 +1,9 @@
 /**
  * The sandbox's subset of ThoughtSpot's search-token language, parsed into a plan over the Orders model:
  * `[Column]`, date buckets (`[Order Date].monthly` or `.'monthly'`), aggregate keywords (`sum`, `average`,
- * `min`, `max`, `count`, `unique count`), `sort by [Column] [ascending|descending]` and `top N` / `bottom N`.
- * Tokens are case-insensitive, as in ThoughtSpot.
+ * `min`, `max`, `count`, `unique count`), `sort by [Column] [ascending|descending]` and `top N` / `bottom N`,
+ * and filters `[Column] >= 'value'` (operators `=`, `!=`, `<`, `<=`, `>`, `>=`; a value in single quotes, or a
+ * bare number), which select rows without adding a column. Tokens are case-insensitive, as in ThoughtSpot.
  */
 import { type DataType, type ModelColumn, orderColumns } from "./Orders.ts"
 import { type Bucket, bucketLabel, buckets } from "./Zone.ts"
@@ -30,10 +31,23 @@ export interface Selection {
   readonly dataType: DataType
 }
 
+/** A comparison operator of a filter. */
+export type FilterOp = "=" | "!=" | "<" | "<=" | ">" | ">="
+
+/** A filter `[column] op 'value'`: keeps the rows whose cell compares true (a null cell never does). */
+export interface Filter {
+  readonly column: ModelColumn
+  readonly op: FilterOp
+  readonly value: string
+}
+
+const filterOps: ReadonlyArray<string> = ["=", "!=", "<", "<=", ">", ">="]
+
 /** A parsed query. `detail` plans return one row per order; the others group and aggregate. */
 export interface QueryPlan {
   readonly text: string
   readonly selections: ReadonlyArray<Selection>
+  readonly filters: ReadonlyArray<Filter>
   readonly detail: boolean
   readonly sort: { readonly selection: number; readonly descending: boolean } | undefined
   readonly limit: number | undefined
@@ -51,6 +65,7 @@ export class QueryError {
 type Token =
   | { readonly kind: "column"; readonly name: string; readonly bucket: string | undefined }
   | { readonly kind: "word"; readonly word: string }
+  | { readonly kind: "value"; readonly text: string }
 
 const tokenize = (text: string): Array<Token> | QueryError => {
   const tokens: Array<Token> = []
@@ -79,6 +94,11 @@ const tokenize = (text: string): Array<Token> | QueryError => {
         i = end + (quoted ? 1 : 0)
       }
       tokens.push({ kind: "column", name, bucket })
+    } else if (ch === "'") {
+      const close = text.indexOf("'", i + 1)
+      if (close < 0) return new QueryError(`unclosed quote at position ${i} in the search query`)
+      tokens.push({ kind: "value", text: text.slice(i + 1, close) })
+      i = close + 1
     } else {
       let end = i
       while (end < text.length && !/[\s[]/.test(text[end]!)) end++
@@ -122,8 +142,28 @@ export const parseQuery = (text: string): QueryPlan | QueryError => {
     orderColumns.find((c) => c.name.toLowerCase() === name.toLowerCase()) ??
     new QueryError(`unknown column [${name}]; the Orders model has ${orderColumns.map((c) => `[${c.name}]`).join(" ")}`)
   let pendingAggregate: Aggregate | undefined
+  const filters: Array<Filter> = []
   for (let k = 0; k < tokens.length; k++) {
     const tok = tokens[k]!
+    if (tok.kind === "value") return new QueryError(`the value '${tok.text}' follows no [Column] and operator`)
+    const opToken = tokens[k + 1]
+    if (tok.kind === "column" && opToken?.kind === "word" && filterOps.includes(opToken.word)) {
+      const operand = tokens[k + 2]
+      const value =
+        operand?.kind === "value"
+          ? operand.text
+          : operand?.kind === "word" && /^-?\d+(\.\d+)?$/.test(operand.word)
+            ? operand.word
+            : undefined
+      if (value === undefined) {
+        return new QueryError(`the filter on [${tok.name}] needs a value: a number, or text in single quotes`)
+      }
+      const column = findColumn(tok.name)
+      if (column instanceof QueryError) return column
+      filters.push({ column, op: opToken.word as FilterOp, value })
+      k += 2
+      continue
+    }
     if (tok.kind === "word") {
       const next = tokens[k + 1]
       if (tok.word === "sort" && next?.kind === "word" && next.word === "by") {
@@ -153,7 +193,7 @@ export const parseQuery = (text: string): QueryPlan | QueryError => {
       } else {
         return new QueryError(
           `unsupported search token '${tok.word}'; the sandbox understands [Column], .daily/.weekly/.monthly/.quarterly/.yearly, ` +
-            "sum/average/min/max/count/unique count, 'sort by [Column] [descending]' and 'top N'"
+            "sum/average/min/max/count/unique count, 'sort by [Column] [descending]', 'top N' and [Column] >= 'value'"
         )
       }
     } else {
@@ -199,5 +239,8 @@ export const parseQuery = (text: string): QueryPlan | QueryError => {
     const measure = selections.findIndex((s) => s.aggregate !== undefined)
     if (measure >= 0) sort = { selection: measure, descending: !bottom }
   }
-  return { text, selections, detail, sort, limit }
+  if (filters.length > 0 && !detail) {
+    return new QueryError("the sandbox applies filters to row-level queries (with [Order ID]) only")
+  }
+  return { text, selections, filters, detail, sort, limit }
 }

@@ -20,7 +20,7 @@ import {
   regions,
   writeOrderId
 } from "./Orders.ts"
-import { QueryError, type QueryPlan, type Selection } from "./Query.ts"
+import { type Filter, QueryError, type QueryPlan, type Selection } from "./Query.ts"
 import type { Bucket } from "./Zone.ts"
 
 /** ThoughtSpot's two data formats: rows as arrays (COMPACT) or as objects without null keys (FULL). */
@@ -117,6 +117,70 @@ const sortKeyOf = (column: number, calendar: Calendar): ((r: RowCursor) => numbe
   return keys[column]!
 }
 
+/**
+ * A filter's test of the cursor row. The sandbox filters [Order Date] (`'YYYY-MM-DD'`), [Shipped At]
+ * (`'YYYY-MM-DD HH:mm:ss'` or a date, in the cluster zone), [Quantity] and [Revenue] (numbers).
+ */
+const filterTest = (filter: Filter, calendar: Calendar): ((r: RowCursor) => boolean) | QueryError => {
+  const col = filter.column.index
+  const { days } = calendar
+  const first = Date.UTC(days.firstDay.year, days.firstDay.month - 1, days.firstDay.day)
+  const dayOf = (text: string): number | undefined => {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text)
+    return m === null ? undefined : (Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) - first) / 86_400_000
+  }
+  let key: (r: RowCursor) => number
+  let target: number | undefined
+  const value = filter.value.trim()
+  switch (col) {
+    case Col.OrderDate:
+      key = (r) => r.orderDay
+      target = dayOf(value)
+      break
+    case Col.ShippedAt: {
+      key = (r) => days.midnight[r.shippedDay]! + r.shipSeconds
+      const m = /^(\d{4}-\d{2}-\d{2})(?: (\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(value)
+      const day = m === null ? undefined : dayOf(m[1]!)
+      if (m !== null && day !== undefined) {
+        const seconds = Number(m[2] ?? 0) * 3600 + Number(m[3] ?? 0) * 60 + Number(m[4] ?? 0)
+        target =
+          day < 0
+            ? Number.NEGATIVE_INFINITY
+            : day >= days.length
+              ? Number.POSITIVE_INFINITY
+              : days.midnight[day]! + seconds
+      }
+      break
+    }
+    case Col.Quantity:
+      key = (r) => r.quantity
+      target = /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : undefined
+      break
+    case Col.Revenue:
+      key = (r) => r.revenueCents
+      target = /^-?\d+(\.\d+)?$/.test(value) ? Number(value) * 100 : undefined
+      break
+    default:
+      return new QueryError(
+        `the sandbox filters [Order Date], [Shipped At], [Quantity] and [Revenue] only, not [${filter.column.name}]`
+      )
+  }
+  if (target === undefined) {
+    return new QueryError(`'${filter.value}' is not a value of [${filter.column.name}] the sandbox can compare`)
+  }
+  const t = target
+  const compare: Record<string, (a: number) => boolean> = {
+    "=": (a) => a === t,
+    "!=": (a) => a !== t,
+    "<": (a) => a < t,
+    "<=": (a) => a <= t,
+    ">": (a) => a > t,
+    ">=": (a) => a >= t
+  }
+  const holds = compare[filter.op]!
+  return (r) => ((r.nullMask >>> col) & 1) === 0 && holds(key(r))
+}
+
 /** A detail (row-level) result over `tableRows` generated rows. */
 export const detailResult = (
   plan: QueryPlan,
@@ -133,14 +197,40 @@ export const detailResult = (
       : (w, r) => w.bytes(cells[r.shippedDay]!)
   })
   const columns = plan.selections.map((s) => s.column.index)
-  const rowCount = plan.limit === undefined ? tableRows : Math.min(plan.limit, tableRows)
+  // Filters: the matching rows in table order, found by one scan (as a sort's permutation is).
+  let matching: Uint32Array | undefined
+  if (plan.filters.length > 0) {
+    if (tableRows > maxSortedDetailRows) {
+      return new QueryError(
+        `the sandbox filters row-level results only up to ${maxSortedDetailRows} rows; use fewer rows`
+      )
+    }
+    const tests: Array<(r: RowCursor) => boolean> = []
+    for (const filter of plan.filters) {
+      const test = filterTest(filter, calendar)
+      if (test instanceof QueryError) return test
+      tests.push(test)
+    }
+    const scan = new RowCursor(seed)
+    const kept: Array<number> = []
+    for (let i = 0; i < tableRows; i++) {
+      scan.at(i)
+      if (tests.every((test) => test(scan))) kept.push(i)
+    }
+    matching = Uint32Array.from(kept)
+  }
+  const available = matching === undefined ? tableRows : matching.length
+  const rowCount = plan.limit === undefined ? available : Math.min(plan.limit, available)
   const natural = (i: number) => i
-  let order: (i: number) => number = natural
+  let order: (i: number) => number = matching === undefined ? natural : (i) => matching[i]!
   const sort = plan.sort
   if (sort !== undefined) {
     const column = plan.selections[sort.selection]!.column.index
     if (column === Col.OrderId) {
-      if (sort.descending) order = (i) => tableRows - 1 - i
+      if (sort.descending)
+        order = matching === undefined ? (i) => tableRows - 1 - i : (i) => matching[available - 1 - i]!
+    } else if (matching !== undefined) {
+      return new QueryError("the sandbox sorts filtered row-level results by [Order ID] only")
     } else if (tableRows > maxSortedDetailRows) {
       return new QueryError(
         `the sandbox sorts row-level results by a column other than [Order ID] only up to ${maxSortedDetailRows} rows; ` +

@@ -1,0 +1,53 @@
+/**
+ * searchdata filters `[Column] >= 'value'` (incremental search exports): row-level results keep exactly the rows
+ * whose cell compares true, paged over the kept rows; nulls never pass; the filter column is not selected.
+ */
+import { describe, expect, it } from "vitest"
+import { type DataResponse, sandbox } from "./harness.ts"
+
+const rowsOf = async (query: string, rows = 400) => {
+  const { call, token } = await sandbox({ rows, timezone: "UTC" })
+  const r = await call(
+    "searchdata",
+    { query_string: query, logical_table_identifier: "Orders", record_size: 100_000 },
+    { token: await token() }
+  )
+  return { status: r.status, text: r.text, body: r.status === 200 ? r.json<DataResponse>().contents[0]! : undefined }
+}
+
+describe("searchdata filters", () => {
+  it("keeps-exactly-the-rows-at-or-after-a-date-and-selects-no-extra-column", async () => {
+    const all = (await rowsOf("[Order ID] [Order Date]")).body!
+    const day = (cell: unknown) => new Date((cell as number) * 1000).toISOString().slice(0, 10)
+    const expected = all.data_rows.filter((row) => row[1] !== null && day(row[1]) >= "2024-06-01").map((row) => row[0])
+    expect(expected.length).toBeGreaterThan(0)
+    expect(expected.length).toBeLessThan(all.data_rows.length)
+    const filtered = (await rowsOf("[Order ID] [Order Date] [Order Date] >= '2024-06-01'")).body!
+    expect(filtered.column_names).toEqual(["Order ID", "Order Date"])
+    expect(filtered.available_data_row_count).toBe(expected.length)
+    expect(filtered.data_rows.map((row) => row[0])).toEqual(expected)
+    // The filter column need not be selected.
+    const only = (await rowsOf("[Order ID] [Order Date] >= '2024-06-01'")).body!
+    expect(only.column_names).toEqual(["Order ID"])
+    expect(only.data_rows.map((row) => row[0])).toEqual(expected)
+  })
+
+  it("compares-date-times-in-the-cluster-zone-and-numbers", async () => {
+    const all = (await rowsOf("[Order ID] [Shipped At] [Quantity]")).body!
+    const at = "2023-03-01 12:30:00"
+    const limit = Date.parse("2023-03-01T12:30:00Z") / 1000
+    const shipped = all.data_rows.filter((row) => row[1] !== null && (row[1] as number) > limit).map((row) => row[0])
+    const after = (await rowsOf(`[Order ID] [Shipped At] > '${at}'`)).body!
+    expect(after.data_rows.map((row) => row[0])).toEqual(shipped)
+    const many = all.data_rows.filter((row) => row[2] !== null && (row[2] as number) <= 3).map((row) => row[0])
+    const few = (await rowsOf("[Order ID] [Quantity] <= 3")).body!
+    expect(few.data_rows.map((row) => row[0])).toEqual(many)
+  })
+
+  it("refuses-filters-it-cannot-apply", async () => {
+    expect((await rowsOf("[Order ID] [Region] = 'West'")).status).toBe(400)
+    expect((await rowsOf("[Region] [Revenue] [Order Date] >= '2024-01-01'")).status).toBe(400)
+    expect((await rowsOf("[Order ID] [Order Date] >= ")).status).toBe(400)
+    expect((await rowsOf("[Order ID] [Order Date] >= 'June'")).status).toBe(400)
+  })
+})
