@@ -7,6 +7,7 @@
 import { Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { UsageError } from "../UsageError.ts"
+import { permissionsCommand, principalsCommand, tmlCommand } from "./AdminCommands.ts"
 import { apiCommand } from "./ApiCommand.ts"
 import { authCommand } from "./AuthCommand.ts"
 import { type CommonInput, demoExports, demoLoad, runJobFile, runLoad, runSingle, singleExport } from "./Commands.ts"
@@ -225,6 +226,9 @@ export const spotpipe = Command.make("spotpipe").pipe(
     answerCommand,
     liveboardCommand,
     searchCommand,
+    tmlCommand,
+    principalsCommand,
+    permissionsCommand,
     runCommand,
     loadCommand,
     mergeCommand,

@@ -39,6 +39,7 @@ import type {
 } from "./Flags.ts"
 import { setResumeHint, shellWord } from "./Interruption.ts"
 import { loggingLayer, logLevelOf } from "./Logging.ts"
+import { withOrgs } from "./Orgs.ts"
 import { makeTerminalProgress, showsProgress } from "./Progress.ts"
 import {
   checkLogging,
@@ -217,6 +218,7 @@ export const runSingle = (
       })
       yield* Effect.logDebug(`using ThoughtSpot at ${cluster.host}`)
       const entries = yield* exports(output, cluster).pipe(
+        Effect.flatMap((entries) => withOrgs(entries, Option.getOrUndefined(input.orgs), cluster)),
         Effect.mapError((e) => toExportError(e, options.what ?? command))
       )
       const result = yield* runExports(entries, cluster, {
@@ -300,7 +302,8 @@ export const demoLoad = (folder: string) => (manifestPath: string) =>
 const summaryLines = (result: RunResult): ReadonlyArray<SummaryLine> => {
   const results = new Map<string, number>()
   const lines = result.outputs.map(({ output, label }) => {
-    const identity = JSON.stringify(output.source)
+    // One object of one Org: the same GUID in two Orgs (a user of both) is two results.
+    const identity = JSON.stringify([output.source, output.org?.id ?? null])
     let group = results.get(identity)
     if (group === undefined) {
       group = results.size
@@ -416,7 +419,11 @@ export const runJobFile = (input: RunInput) =>
         ...limits
       })
       yield* Effect.logDebug(`using ThoughtSpot at ${cluster.host}`)
-      const result = yield* runExports(job.exports, cluster, {
+      // `--orgs` wins over the job's `orgs`.
+      const exports = yield* withOrgs(job.exports, Option.getOrUndefined(input.orgs) ?? job.orgs, cluster).pipe(
+        Effect.mapError((e) => toExportError(e, "the Orgs to export"))
+      )
+      const result = yield* runExports(exports, cluster, {
         command: "run",
         destination: { _tag: "Directory", path: input.out },
         job: { file: jobFile, fingerprint: job.fingerprint },

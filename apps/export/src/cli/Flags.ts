@@ -13,7 +13,7 @@ import { formats } from "../formats/RowFormat.ts"
 import { loadModes } from "../load/Target.ts"
 import { type Dialect, dialects } from "../load/Warehouse.ts"
 import { errnoCode, readProblem } from "../output/OutputFolder.ts"
-import { type Job, parseJobFile } from "../plan/JobFile.ts"
+import { defaultAdminTypes, type Job, parseJobFile, permissionTypes, tmlTypes } from "../plan/JobFile.ts"
 import * as Shard from "../plan/Shard.ts"
 import {
   defaultDeadlineSeconds,
@@ -114,6 +114,65 @@ export const metadataTypeFlag = described(
     Flag.withDefault<ReadonlyArray<(typeof metadataTypes)[number]>>(["LIVEBOARD", "ANSWER", "LOGICAL_TABLE"])
   ),
   `comma-separated metadata types, any of ${metadataTypes.join(", ")} (default LIVEBOARD,ANSWER,LOGICAL_TABLE)`
+)
+
+/** `--orgs all|ID,…`: every Org this user can reach, or those ids; absent: the signed-in Org only, as always. */
+export type OrgsChoice = "all" | ReadonlyArray<number>
+
+/** `--orgs`: on every exporting command and `run` (where it wins over the job file's `orgs`). */
+export const orgsFlag = described(
+  Flag.String("orgs").pipe(
+    refine("orgs", (text: string): { readonly ok: OrgsChoice } | { readonly refused: string } => {
+      if (text.trim().toLowerCase() === "all") return { ok: "all" }
+      const ids = parseList(text)
+      const bad = ids.filter((id) => !/^\d+$/.test(id))
+      return ids.length === 0 || bad.length > 0
+        ? {
+            refused: `--orgs takes all or Org ids separated by commas (such as 0,1482304613): ${bad.join(", ") || "none given"}`
+          }
+        : { ok: [...new Set(ids.map(Number))] }
+    }),
+    Flag.withMetavar("all|ID,…"),
+    Flag.optional
+  ),
+  "export from every Org (all) or these Org ids, one token per Org, each Org's files in org-<id>-<name>/ and one manifest (default: the signed-in Org only)"
+)
+
+/** A comma-separated list of `allowed` types (matched ignoring case), `default` when absent. */
+const typeListFlag = <const T extends string>(allowed: ReadonlyArray<T>, fallback: ReadonlyArray<T>, command: string) =>
+  described(
+    Flag.String("type").pipe(
+      refine("type", (text: string) => {
+        const types = parseList(text.toUpperCase())
+        const unknown = types.filter((t) => !(allowed as ReadonlyArray<string>).includes(t))
+        return types.length === 0 || unknown.length > 0
+          ? {
+              refused: `unknown ${command} type ${unknown.join(", ") || "(none)"}: use --type with any of ${allowed.join(",")}`
+            }
+          : { ok: [...new Set(types)] as ReadonlyArray<string> as ReadonlyArray<T> }
+      }),
+      Flag.withDefault<ReadonlyArray<T>>(fallback)
+    ),
+    `comma-separated object types, any of ${allowed.join(", ")} (default ${fallback.join(",")})`
+  )
+
+/** `tml --type`. */
+export const tmlTypeFlag = typeListFlag(tmlTypes, defaultAdminTypes, "tml")
+
+/** `permissions --type`. */
+export const permissionTypeFlag = typeListFlag(permissionTypes, defaultAdminTypes, "permissions")
+
+/** `tml --format yaml|json`. */
+export const tmlFormatFlag = described(
+  choice(
+    "format",
+    [
+      ["yaml", "yaml"],
+      ["json", "json"]
+    ],
+    (text) => `unknown TML format "${text}": use --format yaml (the default) or --format json`
+  ).pipe(Flag.withDefault("yaml" as const)),
+  "TML text format: yaml (.tml) or json (.tml.json) (default yaml)"
 )
 
 /** `liveboard --viz`: comma-separated visualization GUIDs or names; absent for every visualization. */
@@ -356,6 +415,7 @@ export const exportFlags = {
     ),
     "CSV: write null cells as this text, e.g. '\\N' (default empty; a string equal to it is quoted)"
   ),
+  orgs: orgsFlag,
   ...writeFlags
 }
 
@@ -428,6 +488,7 @@ export const runFlags = {
     "resume",
     "skip outputs already complete and verified, continue partial ones from their last checkpoint"
   ),
+  orgs: orgsFlag,
   concurrency: described(
     concurrencyNumber.pipe(Flag.withDefault(4)),
     `exports at once, 1-${maxConcurrency} (default 4); they share one client, token and rate limit`

@@ -8,6 +8,7 @@ import { ThoughtSpotApi } from "@spotpipe/core"
 import type { Effect, Option, Stream } from "effect"
 import type { DataPage, PageDecoder } from "../engine/ExportJob.ts"
 import { varcharList } from "../formats/RowRenderer.ts"
+import type { AdminCluster } from "./Admin.ts"
 
 /** A column with its ThoughtSpot data type. */
 export interface TypedColumn {
@@ -90,6 +91,8 @@ export interface Cluster<E> {
     startOffset?: number,
     decoder?: PageDecoder
   ) => Stream.Stream<DataPage, E>
+  /** TML, principals, permissions and Orgs (the `tml`, `principals` and `permissions` exports, `--orgs`). */
+  readonly admin?: AdminCluster<E>
 }
 
 /** Columns of a metadata export, with their types (times are epoch seconds, rendered as RFC 3339). */

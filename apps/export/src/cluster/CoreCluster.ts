@@ -11,6 +11,7 @@ import { ExportError } from "../ExportError.ts"
 import type { DataPage, PageDecoder } from "../engine/ExportJob.ts"
 import { type Cluster, type MetadataObject, metadataColumns, type TypedColumn } from "./Cluster.ts"
 import type { Connection } from "./Connection.ts"
+import { coreAdmin } from "./CoreAdmin.ts"
 
 /** Loads `@spotpipe/sandbox` (only when a run asks for the embedded sandbox, so the CLI starts without it). */
 export const loadSandbox = Effect.promise(() => import("@spotpipe/sandbox"))
@@ -165,7 +166,11 @@ export const connect = Effect.fn("CoreCluster.connect")(function* (
     }).pipe(Layer.provide(NodeHttpClient.layerUndici))
   )
   const client = Context.get(services, ThoughtSpotClient.ThoughtSpotClient)
+  return clusterOf(client, host)
+})
 
+/** The cluster over `client` (the signed-in Org's, or another Org's: see `admin.forOrg`). */
+const clusterOf = (client: ThoughtSpotClient.Service, host: string): Cluster<ClusterFailure> => {
   // Pages lent to the job's decoder, or parsed rows without one.
   const liveboardData = (request: ThoughtSpotClient.LiveboardDataRequest, decoder: PageDecoder | undefined) =>
     decoder === undefined ? client.liveboardData(request) : client.liveboardData(request, decoder)
@@ -230,7 +235,11 @@ export const connect = Effect.fn("CoreCluster.connect")(function* (
       return (decoder === undefined ? client.searchData(request) : client.searchData(request, decoder)).pipe(
         Stream.map(fromCore)
       )
+    },
+    admin: {
+      ...coreAdmin(client),
+      forOrg: (org) => Effect.map(client.forOrg(org.id), (orgClient) => clusterOf(orgClient, host))
     }
   }
   return cluster
-})
+}

@@ -10,7 +10,7 @@ import { Effect, type Exit, FileSystem, Path, Stream } from "effect"
 import { ExportError } from "../ExportError.ts"
 import type { ChunkWriter } from "../output/AtomicFile.ts"
 import { type ManifestColumn, manifestColumn, type OutputSource } from "../output/Manifest.ts"
-import type { JobExport } from "../plan/JobFile.ts"
+import { type ExportFormat, type JobExport, rowFormatOf } from "../plan/JobFile.ts"
 import type { PlannedOutput } from "../plan/Planner.ts"
 import type { UsageError } from "../UsageError.ts"
 import { type JobSpec, runJob } from "./ExportJob.ts"
@@ -23,7 +23,7 @@ export interface DryRunOutput {
   readonly export: string
   /** For the table, e.g. `answer Sales`. */
   readonly label: string
-  readonly format: "csv" | "ndjson" | "parquet"
+  readonly format: ExportFormat
   readonly source: OutputSource
   /**
    * The rows the source says it has (`available_data_row_count` of the first page); `null` where the source
@@ -64,7 +64,7 @@ export const probeOutput = <E, R>(
   Effect.gen(function* () {
     const spec = specOf(planned)
     const result = yield* runJob({ ...spec, pages: (decoder) => Stream.take(spec.pages(decoder), 1) }, [
-      { format: planned.settings.format, writer: discard }
+      { format: rowFormatOf(planned.settings.format), writer: discard }
     ])
     let exists = false
     if (outDir !== undefined) {

@@ -68,7 +68,7 @@ import {
 import { lockFileName, lockOutputDirectory, shardLockFileName, stateDirName } from "../output/OutputLock.ts"
 import { makeStreamWriter } from "../output/StdoutWriter.ts"
 import { planColumns } from "../plan/ColumnPlanner.ts"
-import type { JobExport } from "../plan/JobFile.ts"
+import { type JobExport, rowFormatOf } from "../plan/JobFile.ts"
 import type { GivenIn } from "../plan/ObjectNames.ts"
 import { runtimeTzDatabase } from "../plan/OutputSettings.ts"
 import { nameExports, type PlannedOutput, type RunSettings, resolveExport } from "../plan/Planner.ts"
@@ -148,6 +148,13 @@ export interface RunOptions {
 export interface WrittenOutput {
   readonly output: ManifestOutput
   readonly label: string
+}
+
+/** A document of an export that failed while the export's others were written (see `ExportStatus.failed_items`). */
+interface FailedItem {
+  readonly file: string
+  readonly what: string
+  readonly error: string
 }
 
 /** An export that failed, with its error. */
@@ -314,6 +321,7 @@ export const runExports = <E>(
         }
         const probeOne = (planned: PlannedOutput<E>) =>
           Effect.gen(function* () {
+            if (planned.document !== undefined) return yield* probeDocument(planned, toDisk ? outDir : undefined)
             const zone = resolveTimeZone(planned.settings.timezone)
             if (zone instanceof Error) {
               return yield* new ExportError({
@@ -375,14 +383,34 @@ export const runExports = <E>(
         // Kept when a later output of the export fails: the ones published before it (a liveboard's first
         // visualizations) are on disk, so the manifest must list them.
         const written: Array<WrittenOutput> = []
+        // Documents (TML) that failed while the export's other documents were written: listed, never dropped.
+        const failedItems: Array<FailedItem> = []
         return Effect.gen(function* () {
           const { outputs } = yield* plan
           for (const planned of outputs) {
+            if (planned.document !== undefined) {
+              const exit = yield* Effect.exit(writeOutput(planned, context))
+              if (Exit.isSuccess(exit)) written.push({ output: exit.value, label: planned.label })
+              // An interruption is not the item's failure: it ends the run.
+              else if (!exit.cause.reasons.some((r) => r._tag === "Fail")) return yield* Effect.failCause(exit.cause)
+              else {
+                const error = failureOf(exit, planned.what)
+                yield* Effect.logError(error.message)
+                failedItems.push({ file: planned.file, what: planned.what, error: error.message })
+              }
+              continue
+            }
             written.push({ output: yield* writeOutput(planned, context), label: planned.label })
+          }
+          if (failedItems.length > 0) {
+            return yield* new ExportError({
+              kind: "Remote",
+              message: `${failedItems.length} of ${outputs.length} documents could not be exported (the others were written; the manifest lists each): ${failedItems[0]!.error}`
+            })
           }
         }).pipe(
           Effect.exit,
-          Effect.map((exit) => ({ entry, exit, written }))
+          Effect.map((exit) => ({ entry, exit, written, failedItems }))
         )
       }
       const results = yield* Effect.forEach(
@@ -404,10 +432,14 @@ export const runExports = <E>(
       const failures: Array<FailedExport> = []
       results.forEach((result, i) => {
         if (result === undefined) return
-        const { entry, exit, written } = result
+        const { entry, exit, written, failedItems } = result
         const plan = plans[i]!
         const key = Exit.isSuccess(plan) ? plan.value.key : (entry.key ?? entry.what)
         outputs.push(...written)
+        const extra = {
+          ...(failedItems.length === 0 ? {} : { failed_items: failedItems }),
+          ...(entry.org === undefined ? {} : { org: entry.org })
+        }
         if (Exit.isSuccess(exit)) {
           statuses.push({
             export: key,
@@ -415,7 +447,8 @@ export const runExports = <E>(
             type: entry.spec.type,
             status: "succeeded",
             error: null,
-            files: written.map((o) => o.output.file)
+            files: written.map((o) => o.output.file),
+            ...extra
           })
         } else {
           const error = failureOf(exit, entry.what)
@@ -426,7 +459,8 @@ export const runExports = <E>(
             type: entry.spec.type,
             status: "failed",
             error: error.message,
-            files: written.map((o) => o.output.file)
+            files: written.map((o) => o.output.file),
+            ...extra
           })
         }
       })
@@ -591,10 +625,12 @@ const writeOutput = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
     }
 
     // ── write, checkpoint, publish ──
+    const document = planned.document
     const attempt = (from: Checkpoint.CheckpointRecord | undefined) =>
-      writePartial(planned, zone, files, from, begin, run).pipe(
-        Effect.tap(() => publish(files.partial, finalPath, planned.file, run.probe))
-      )
+      (document === undefined
+        ? writePartial(planned, zone, files, from, begin, run)
+        : (writeDocument(planned, document, files, begin, run) as ReturnType<typeof writePartial<E>>)
+      ).pipe(Effect.tap(() => publish(files.partial, finalPath, planned.file, run.probe)))
     return yield* attempt(decision._tag === "Continue" ? decision.checkpoint : undefined).pipe(
       Effect.catchIf(
         (error): error is RestartNeeded => error instanceof RestartNeeded,
@@ -691,6 +727,97 @@ const entryOf = <E>(
   ...(planned.part === undefined ? {} : { part: planned.part })
 })
 
+/**
+ * Writes a document output (a TML document) into its partial file: its text as it is, fsynced, then its complete
+ * checkpoint (bytes, SHA-256, manifest entry); the caller publishes it. A document has no pages: it is written
+ * whole or not at all, so resume either skips it (verified) or writes it again.
+ */
+const writeDocument = <E>(
+  planned: PlannedOutput<E>,
+  document: NonNullable<PlannedOutput<E>["document"]>,
+  files: { readonly partial: string; readonly checkpoint: string },
+  begin: number,
+  run: OutputContext
+) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const { text, warnings } = yield* Effect.mapError(document(), (error) => toExportError(error, planned.what))
+    for (const warning of warnings) yield* Effect.logWarning(`${planned.what}: ${warning}`)
+    const bytes = Buffer.from(text, "utf8")
+    const orFail = <A, R>(effect: Effect.Effect<A, PlatformError.PlatformError, R>) =>
+      Effect.mapError(effect, (e) => fileError(files.partial, e))
+    yield* Effect.scoped(
+      Effect.gen(function* () {
+        const file = yield* orFail(fs.open(files.partial, { flag: "w", mode: 0o644 }))
+        yield* orFail(file.writeAll(bytes))
+        yield* orFail(file.sync)
+      })
+    )
+    const sha256 = createHash("sha256").update(bytes).digest("hex")
+    const output: ManifestOutput = {
+      file: planned.file,
+      format: planned.settings.format,
+      source: planned.source,
+      columns: [],
+      rows_written: 0,
+      available_data_row_count: null,
+      sampling_ratio: null,
+      pages: 0,
+      bytes: bytes.length,
+      sha256,
+      started_at: isoOf(begin),
+      finished_at: isoOf(yield* Clock.currentTimeMillis),
+      seconds: ((yield* Clock.currentTimeMillis) - begin) / 1000,
+      warnings,
+      export: planned.key,
+      fingerprint: planned.fingerprint,
+      settings: planned.settings,
+      timezone: planned.settings.timezone,
+      resume: "written",
+      ...(planned.export.org === undefined ? {} : { org: planned.export.org })
+    }
+    yield* Checkpoint.write(
+      files.checkpoint,
+      {
+        version: 1,
+        file: planned.file,
+        fingerprint: planned.fingerprint,
+        settings: planned.settings,
+        state: "complete",
+        source_rows: null,
+        columns: [],
+        next_offset: 0,
+        pages: 0,
+        bytes: bytes.length,
+        sha256,
+        output
+      },
+      run.probe("checkpoint-before-rename", planned.file)
+    )
+    yield* run.probe("checkpoint-written", planned.file)
+    return output
+  })
+
+/** `--dry-run` of a document: its file, nothing read (its text is read only when it is written). */
+const probeDocument = <E>(planned: PlannedOutput<E>, outDir: string | undefined) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const finalPath = outDir === undefined ? undefined : path.join(outDir, planned.file)
+    const exists =
+      finalPath === undefined ? false : yield* Effect.mapError(fs.exists(finalPath), (e) => fileError(finalPath, e))
+    return {
+      file: outDir === undefined ? "-" : planned.file,
+      export: planned.key,
+      label: planned.label,
+      format: planned.settings.format,
+      source: planned.source,
+      rows: null,
+      columns: [],
+      exists
+    } satisfies DryRunOutput
+  })
+
 /** Where a part of a split export starts in its result: rows and pages before it. */
 const partStartOf = (part: OutputPart) => ({ rows: part.first_page * part.page_size, pages: part.first_page })
 
@@ -709,7 +836,7 @@ const writeToStdout = <E>(planned: PlannedOutput<E>, zone: TimeZone, run: Output
     const out = makeStreamWriter()
     const result = yield* runJob(
       jobSpecOf(planned, zone, run, { pages: planned.pages, progress: run.options.progress }),
-      [{ format: planned.settings.format, writer: out.writer }]
+      [{ format: rowFormatOf(planned.settings.format), writer: out.writer }]
     )
     yield* logWarnings(planned.what, result)
     return entryOf({ ...planned, file: "-" }, result, out.result(), begin, yield* Clock.currentTimeMillis, "written")
@@ -870,7 +997,7 @@ const writePartial = <E>(
                 ? { continues: partStart }
                 : {})
           }),
-          [{ format: planned.settings.format, writer }]
+          [{ format: rowFormatOf(planned.settings.format), writer }]
         ).pipe(Effect.mapError((error) => (mismatch === undefined ? error : new RestartNeeded({ reason: mismatch }))))
         if (fromOffset !== undefined && !firstSeen) {
           return yield* new RestartNeeded({ reason: "the source returned no page where the output left off" })

@@ -82,10 +82,16 @@ export const ResumeOutcome = Schema.Literals(["written", "continued", "published
 /** See {@link ResumeOutcome}. */
 export type ResumeOutcome = typeof ResumeOutcome.Type
 
+/** The Org an output was read from (`--orgs`): its id and name. */
+export const OutputOrg = Schema.Struct({ id: Schema.Int, name: Schema.String })
+/** See {@link OutputOrg}. */
+export type OutputOrg = typeof OutputOrg.Type
+
 /** One output file. */
 export const ManifestOutput = Schema.Struct({
   file: Schema.String,
-  format: Schema.Literals(["csv", "ndjson", "parquet"]),
+  /** A row format, or `yaml`/`json`: a TML document (one object's TML as ThoughtSpot sent it; no rows or columns). */
+  format: Schema.Literals(["csv", "ndjson", "parquet", "yaml", "json"]),
   source: OutputSource,
   columns: Schema.Array(ManifestColumn),
   rows_written: Schema.Int,
@@ -114,7 +120,9 @@ export const ManifestOutput = Schema.Struct({
   /** `written` from scratch, `continued` from a checkpoint, `published` from a complete partial, `skipped` (verified). */
   resume: ResumeOutcome,
   /** A part of a split export (`"split": K`): which one, its page range and the whole result's rows. */
-  part: Schema.optionalKey(OutputPart)
+  part: Schema.optionalKey(OutputPart),
+  /** With `--orgs`: the Org it was read from (its files are under `org-<id>-<name>/`). */
+  org: Schema.optionalKey(OutputOrg)
 })
 /** See {@link ManifestOutput}. */
 export type ManifestOutput = typeof ManifestOutput.Type
@@ -127,7 +135,16 @@ export const ExportStatus = Schema.Struct({
   status: Schema.Literals(["succeeded", "failed"]),
   /** Why it failed (one line, no secret). */
   error: Schema.NullOr(Schema.String),
-  files: Schema.Array(Schema.String)
+  files: Schema.Array(Schema.String),
+  /**
+   * Items of the export that failed while the others were written (a TML export's objects whose TML ThoughtSpot
+   * answered with ERROR): each file that was not written, what it is, and why.
+   */
+  failed_items: Schema.optionalKey(
+    Schema.Array(Schema.Struct({ file: Schema.String, what: Schema.String, error: Schema.String }))
+  ),
+  /** With `--orgs`: the Org the export read from. */
+  org: Schema.optionalKey(OutputOrg)
 })
 /** See {@link ExportStatus}. */
 export type ExportStatus = typeof ExportStatus.Type

@@ -217,7 +217,16 @@ export const JobFileSchema = Schema.Struct({
   client: Schema.optionalKey(ClientSpec),
   defaults: Schema.optionalKey(Schema.Struct(settingsFields)),
   exports: Schema.Array(ExportSpec).check(Schema.isMinLength(1, { message: "list at least one export" })),
-  load: Schema.optionalKey(LoadSpec)
+  load: Schema.optionalKey(LoadSpec),
+  /** Every export once per Org: `"all"` the Orgs the user can reach, or their ids (`--orgs` wins). */
+  orgs: Schema.optionalKey(
+    Schema.Union([
+      Schema.Literal("all"),
+      Schema.Array(
+        Schema.Int.check(Schema.isGreaterThanOrEqualTo(0, { message: "must be an Org id, 0 or more" }))
+      ).check(Schema.isMinLength(1, { message: 'list at least one Org id, or write "all"' }))
+    ])
+  )
 })
 /** See {@link JobFileSchema}. */
 export type JobFileSchema = typeof JobFileSchema.Type
@@ -286,11 +295,42 @@ export interface JobExport {
 /** An output's format: a row format, or `yaml`/`json` for TML documents. */
 export type ExportFormat = "csv" | "ndjson" | "parquet" | "yaml" | "json"
 
+/**
+ * The row format of an output that writes rows. A document format here is a defect (documents never reach the row
+ * writer), so it dies rather than writing rows in some other format.
+ */
+export const rowFormatOf = (format: ExportFormat): "csv" | "ndjson" | "parquet" => {
+  if (format === "yaml" || format === "json") throw new Error(`a ${format} document has no row writer`)
+  return format
+}
+
 /** An Org an export reads from: its id and name (the folder `org-<id>-<name>/` holds its files). */
 export interface ExportOrg {
   readonly id: number
   readonly name: string
 }
+
+/** The folder of an Org's files: `org-<id>-<name as a slug>` (`org-1482304613-sales_emea`). */
+export const orgFolder = (org: ExportOrg): string => `org-${org.id}-${baseFileName(org.name, "slug")}`
+
+/**
+ * Each export once per Org (`--orgs`, a job's `orgs`), in Org order: an export with a key gets it inside the Org's
+ * folder, one named after its object is named there by the planner. Its fingerprint names the Org.
+ */
+export const exportsPerOrg = (
+  exports: ReadonlyArray<JobExport>,
+  orgs: ReadonlyArray<ExportOrg>
+): ReadonlyArray<JobExport> =>
+  orgs.flatMap((org) =>
+    exports.map(({ fingerprint: _, ...entry }) =>
+      makeExport({
+        ...entry,
+        key: entry.key === undefined ? undefined : `${orgFolder(org)}/${entry.key}`,
+        what: `${entry.what} in Org "${org.name}"`,
+        org
+      })
+    )
+  )
 
 /**
  * Builds an export from its spec and settings. The fingerprint covers what it reads and how; its file name is part
@@ -327,7 +367,8 @@ export const makeExport = (
       format: options.format,
       timezone: options.timezone,
       pageSize: options.pageSize,
-      part: options.part
+      part: options.part,
+      org: options.org?.id
     })
   )
   return { ...options, fingerprint }
@@ -363,6 +404,8 @@ export interface Job {
   readonly fingerprint: string
   /** Load the run once it succeeded (not part of the fingerprint: it changes no output byte). */
   readonly load?: LoadSpec
+  /** Run every export once per Org (each export's fingerprint then names its Org). */
+  readonly orgs?: "all" | ReadonlyArray<number>
 }
 
 /** Rows per data request when neither the export nor the defaults say. */
@@ -540,8 +583,7 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
         columnNames: spec.columnNames ?? defaults.columnNames ?? "original",
         fileNames: fileNamesOf(spec),
         // A default null string is for the CSV exports; an export's own on NDJSON is refused above.
-        nullString:
-          formatOf(spec) === "csv" ? (spec.nullString ?? defaults.nullString ?? "") : ""
+        nullString: formatOf(spec) === "csv" ? (spec.nullString ?? defaults.nullString ?? "") : ""
       })
     })
   })
@@ -550,6 +592,7 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
     connection,
     client: job.client ?? {},
     ...(job.load === undefined ? {} : { load: job.load }),
+    ...(job.orgs === undefined ? {} : { orgs: job.orgs }),
     exports,
     fingerprint: sha256(canonicalJson({ connection, exports: exports.map((e) => [e.key, e.fingerprint]) }))
   })

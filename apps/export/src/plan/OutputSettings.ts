@@ -6,14 +6,15 @@
  */
 import { createHash } from "node:crypto"
 import type { OffsetStyle } from "@spotpipe/decode"
-import { canonicalJson } from "./JobFile.ts"
+import { canonicalJson, type ExportFormat } from "./JobFile.ts"
 import type { ColumnNames } from "./Names.ts"
 
 /** The settings one output is written with. */
 export interface OutputSettings {
   /** The output's path relative to the output directory. */
   readonly file: string
-  readonly format: "csv" | "ndjson" | "parquet"
+  /** A row format, or `yaml`/`json` for a TML document. */
+  readonly format: ExportFormat
   readonly pageSize: number
   /** The data time zone (from the job file, else the cluster's, else UTC). */
   readonly timezone: string

@@ -21,9 +21,17 @@ import { ExportError } from "../ExportError.ts"
 import type { DataPage, PageDecoder } from "../engine/ExportJob.ts"
 import type { OutputPart, OutputSource } from "../output/Manifest.ts"
 import { manifestFileName } from "../output/Manifest.ts"
+import {
+  adminOf,
+  adminTypes,
+  type DocumentText,
+  resolvePermissions,
+  resolvePrincipals,
+  resolveTml
+} from "./AdminExports.ts"
 import { type ColumnTypes, typesByName, typesByPosition } from "./ColumnPlanner.ts"
 import { FileNameAllocator } from "./FileName.ts"
-import { defaultOutputName, type JobExport, type PartOf } from "./JobFile.ts"
+import { defaultOutputName, type ExportOrg, type JobExport, orgFolder, type PartOf } from "./JobFile.ts"
 import { findObject, type GivenIn, suggestVisualizations } from "./ObjectNames.ts"
 import { fingerprintOf, type OutputSettings } from "./OutputSettings.ts"
 import { searchColumnTypes } from "./SearchColumns.ts"
@@ -52,6 +60,11 @@ export interface PlannedOutput<E> {
   readonly fingerprint: string
   /** A part of a split export: its page range, fixed when planned (its pages read only that range). */
   readonly part?: OutputPart
+  /**
+   * A document output (a TML document): its text, read when it is written, goes to the file as it is; `pages` is
+   * then empty. The engine writes, hashes, checkpoints, publishes and records it like any output.
+   */
+  readonly document?: () => Effect.Effect<DocumentText, E | ExportError>
 }
 
 /**
@@ -167,13 +180,17 @@ export const chooseVisualizations = (
  * where identifiers came from, for not-found messages.
  */
 export const resolveExport = <E>(
-  cluster: Cluster<E>,
+  signedIn: Cluster<E>,
   entry: JobExport,
   clusterZone: string,
   run: RunSettings,
   givenIn: GivenIn
 ): Effect.Effect<ResolvedExport<E>, E | ExportError> =>
   Effect.gen(function* () {
+    // An export of another Org reads through that Org's own client (its own token).
+    const org = entry.org
+    const cluster =
+      org === undefined ? signedIn : yield* Effect.flatMap(adminOf(signedIn), (admin) => admin.forOrg(org))
     const spec = entry.spec
     const ext = entry.format
     const pageSize = entry.pageSize
@@ -228,6 +245,12 @@ export const resolveExport = <E>(
       })
     }
     switch (spec.type) {
+      case "tml":
+        return yield* resolveTml(cluster, entry, adminTypes(spec.tmlTypes), settled)
+      case "principals":
+        return yield* resolvePrincipals(cluster, entry, settled)
+      case "permissions":
+        return yield* resolvePermissions(cluster, entry, adminTypes(spec.permissionTypes), settled)
       case "metadata": {
         const types = spec.metadataTypes
         return single(defaultOutputName(spec), null, {
@@ -322,13 +345,26 @@ export const nameExports = <E>(resolved: ReadonlyArray<ResolvedExport<E>>): Read
   names.reserve(manifestFileName)
   for (const r of resolved) if (r.export.key !== undefined) names.reserve(`${r.export.key}.x`)
   const byObject = new Map<string, string>()
+  // An Org's exports are named inside its own folder (`--orgs`), each folder with its own numbering.
+  const orgNames = new Map<number, FileNameAllocator>()
+  const namesOf = (org: ExportOrg | undefined) => {
+    if (org === undefined) return names
+    let allocator = orgNames.get(org.id)
+    if (allocator === undefined) {
+      allocator = new FileNameAllocator()
+      orgNames.set(org.id, allocator)
+    }
+    return allocator
+  }
   return resolved.map((r) => {
     if (r.export.key !== undefined) return r.export.key
-    const identity = JSON.stringify([r.defaultName, r.objectId])
+    const org = r.export.org
+    const identity = JSON.stringify([r.defaultName, r.objectId, org?.id ?? null])
     let key = byObject.get(identity)
     if (key === undefined) {
       // Allocated without extension (the allocator adds `.x`), so that the key serves every format and folder.
-      key = names.allocate(r.defaultName, "x", r.export.fileNames).slice(0, -2)
+      const name = namesOf(org).allocate(r.defaultName, "x", r.export.fileNames).slice(0, -2)
+      key = org === undefined ? name : `${orgFolder(org)}/${name}`
       byObject.set(identity, key)
     }
     return key

@@ -1,0 +1,456 @@
+/**
+ * The admin exports' outputs: `tml` (one TML document per object), `principals` (users, groups, roles and their
+ * memberships and privileges as tables) and `permissions` (one row per object, principal and permission). Each is
+ * an ordinary planned output of the one engine: the tables are row outputs whose pages come from core's listings
+ * (re-rendered on resume, like a metadata listing), a TML document is a document output (`PlannedOutput.document`:
+ * its text written, hashed, checkpointed, published and recorded like any file).
+ *
+ * TML layout: `<export>/<type>/<object name>.tml` (YAML) or `.tml.json` (JSON), `<type>` the object type in lower
+ * case (`liveboard`, `answer`, `logical_table`, `connection`, `user`, `user_group`, `role`); names through the
+ * file-name allocator per folder, so two objects of one name get ` (2)`. Objects are listed when the run is
+ * planned (by name, then GUID); users, groups and roles come from the batched TML endpoint, which gives their
+ * documents with the listing. Every object asked for gives a file or a failure: an item ThoughtSpot answered
+ * with ERROR fails that output only (the engine writes the others and lists it), a WARNING is kept as the
+ * output's warning.
+ */
+import type { Tml } from "@spotpipe/core"
+import { Effect, Stream } from "effect"
+import type { AdminCluster, ListedObject, PrincipalListing, TmlFormat } from "../cluster/Admin.ts"
+import type { Cluster, TypedColumn } from "../cluster/Cluster.ts"
+import { ExportError } from "../ExportError.ts"
+import type { DataPage } from "../engine/ExportJob.ts"
+import { typesByPosition } from "./ColumnPlanner.ts"
+import { FileNameAllocator } from "./FileName.ts"
+import { defaultAdminTypes, type JobExport } from "./JobFile.ts"
+import type { PlannedOutput, ResolvedExport } from "./Planner.ts"
+
+/** A TML document's text and what the server said besides. */
+export interface DocumentText {
+  readonly text: string
+  readonly warnings: ReadonlyArray<string>
+}
+
+/** What the planner fixes for an output from its key and file (settings and fingerprint). */
+export type Settle = (
+  key: string,
+  file: string
+) => Pick<PlannedOutput<never>, "export" | "key" | "file" | "settings" | "fingerprint">
+
+/** The cluster's admin side, or a failure saying this cluster has none (a test's plain cluster). */
+export const adminOf = <E>(cluster: Cluster<E>): Effect.Effect<AdminCluster<E>, ExportError> =>
+  cluster.admin === undefined
+    ? Effect.fail(new ExportError({ kind: "Remote", message: "this cluster gives no TML, principals or permissions" }))
+    : Effect.succeed(cluster.admin)
+
+const principalTypes = ["USER", "USER_GROUP", "ROLE"] as const
+type PrincipalType = (typeof principalTypes)[number]
+const isPrincipalType = (type: string): type is PrincipalType =>
+  (principalTypes as ReadonlyArray<string>).includes(type)
+
+const noRows = typesByPosition([])
+
+/**
+ * Pages that may fail with the export's own ExportError, typed as the cluster's failures: every reader of pages
+ * maps failures through `toExportError`, which keeps an ExportError as it is (as a split export's parts do).
+ */
+const asClusterStream = <E>(pages: Stream.Stream<DataPage, E | ExportError>) => pages as Stream.Stream<DataPage, E>
+
+/** The document of `object` in an answer of `metadata/tml/export`: its own item, or a failure saying why not. */
+export const documentOf = (
+  object: ListedObject,
+  what: string,
+  items: ReadonlyArray<Tml.TmlItem>
+): Effect.Effect<DocumentText, ExportError> => {
+  const own = items.filter((item) => item.id === object.id)
+  const chosen = own.length === 1 ? own[0] : own.length === 0 && items.length === 1 ? items[0] : undefined
+  if (chosen === undefined) {
+    return Effect.fail(
+      new ExportError({
+        kind: "Incomplete",
+        message: `${what}: ThoughtSpot answered ${items.length} TML items, ${own.length} of them for this object (${object.id}): export it again`
+      })
+    )
+  }
+  if (chosen._tag === "TmlFailed") {
+    return Effect.fail(
+      new ExportError({
+        kind: "Remote",
+        message: `${what}: ThoughtSpot answered ${chosen.statusCode}: ${chosen.message}`
+      })
+    )
+  }
+  const others = items
+    .filter((item) => item !== chosen)
+    .map(
+      (item) =>
+        `ThoughtSpot also sent the TML of ${item.type ?? "an object"} ${JSON.stringify(item.name ?? item.id ?? "")}, not written with this object (export its type to write it)`
+    )
+  return Effect.succeed({
+    text: chosen.edoc,
+    warnings: [...(chosen.warning === undefined ? [] : [`ThoughtSpot answered WARNING: ${chosen.warning}`]), ...others]
+  })
+}
+
+/** A batch item as the document of the user, group or role it names. */
+const batchDocument = (item: Tml.TmlItem, what: string): Effect.Effect<DocumentText, ExportError> =>
+  item._tag === "TmlFailed"
+    ? Effect.fail(
+        new ExportError({
+          kind: "Remote",
+          message: `${what}: ThoughtSpot answered ${item.statusCode}: ${item.message}`
+        })
+      )
+    : Effect.succeed({
+        text: item.edoc,
+        warnings: item.warning === undefined ? [] : [`ThoughtSpot answered WARNING: ${item.warning}`]
+      })
+
+/** The outputs of a `tml` export: every object of its types listed now, one document each. */
+export const resolveTml = <E>(
+  cluster: Cluster<E>,
+  entry: JobExport,
+  types: ReadonlyArray<string>,
+  settle: Settle
+): Effect.Effect<ResolvedExport<E>, E | ExportError> =>
+  Effect.gen(function* () {
+    const admin = yield* adminOf(cluster)
+    const format: TmlFormat = entry.format === "json" ? "JSON" : "YAML"
+    const ext = entry.format === "json" ? "tml.json" : "tml"
+    const documents: Array<{
+      readonly object: ListedObject
+      readonly document: (what: string) => Effect.Effect<DocumentText, E | ExportError>
+    }> = []
+    for (const type of types) {
+      if (isPrincipalType(type)) {
+        // The batch endpoint lists users, groups and roles with their documents: held until written.
+        for (const item of yield* admin.exportTmlBatch(type, format)) {
+          const id = item.id ?? ""
+          const object = { type, id, name: item.name ?? (id === "" ? "untitled" : id) }
+          documents.push({ object, document: (what) => batchDocument(item, what) })
+        }
+      } else {
+        for (const object of yield* admin.listObjects(type)) {
+          documents.push({
+            object,
+            document: (what) =>
+              Effect.flatMap(admin.exportTml(object, format), (items) => documentOf(object, what, items))
+          })
+        }
+      }
+    }
+    return {
+      export: entry,
+      defaultName: "tml",
+      objectId: null,
+      outputs: (key) => {
+        const folders = new Map<string, FileNameAllocator>()
+        return documents.map(({ object, document }) => {
+          const folder = object.type.toLowerCase()
+          let names = folders.get(folder)
+          if (names === undefined) {
+            names = new FileNameAllocator()
+            folders.set(folder, names)
+          }
+          const what = `TML of ${object.type.toLowerCase()} "${object.name}"`
+          return {
+            ...settle(key, `${key}/${folder}/${names.allocate(object.name, ext, entry.fileNames)}`),
+            label: `tml ${object.type} ${object.name}`,
+            what,
+            source: {
+              type: object.type,
+              id: object.id === "" ? null : object.id,
+              name: object.name,
+              viz: null,
+              query: null
+            },
+            pages: () => Stream.empty,
+            typesOf: noRows,
+            emptyColumns: [],
+            document: () => document(what)
+          }
+        })
+      }
+    }
+  })
+
+// ── principals ────────────────────────────────────────────────────────────────────────────────────────────────
+
+type IdName = { readonly id?: string | null | undefined; readonly name?: string | null | undefined }
+
+/** One table of the `principals` export. */
+interface PrincipalTable {
+  readonly name: string
+  readonly columns: ReadonlyArray<TypedColumn>
+  readonly rows: (listing: PrincipalListing) => Effect.Effect<ReadonlyArray<ReadonlyArray<unknown>>, ExportError>
+}
+
+const text = (name: string): TypedColumn => ({ name, type: "VARCHAR" })
+const orNull = <A>(value: A | null | undefined): A | null => value ?? null
+
+/** A group's members or roles, which the listing must carry (asked for with include_users/include_sub_groups). */
+const listed = (
+  group: { readonly name: string },
+  field: string,
+  value: ReadonlyArray<IdName> | null | undefined
+): Effect.Effect<ReadonlyArray<IdName>, ExportError> =>
+  value === undefined || value === null
+    ? Effect.fail(
+        new ExportError({
+          kind: "Incomplete",
+          message: `groups/search sent no "${field}" for group "${group.name}": its memberships would be unknown, so none are written; run the export again, or report the cluster's version`
+        })
+      )
+    : Effect.succeed(value)
+
+/**
+ * The tables of `principals`, each a file `<export>/<table>.<ext>`. Memberships are the edges `group_members`
+ * (a user or a group, `member_type` USER or USER_GROUP, directly in a group), `group_roles` (a role assigned to a
+ * group); privileges are `group_privileges` and `role_privileges`, one row per privilege.
+ */
+export const principalTables: ReadonlyArray<PrincipalTable> = [
+  {
+    name: "users",
+    columns: [
+      text("id"),
+      text("name"),
+      text("display_name"),
+      text("email"),
+      text("account_type"),
+      text("account_status"),
+      text("visibility"),
+      { name: "created_ms", type: "INT64" },
+      { name: "modified_ms", type: "INT64" }
+    ],
+    rows: ({ users }) =>
+      Effect.succeed(
+        users.map((u) => [
+          u.id,
+          u.name,
+          u.display_name,
+          orNull(u.email),
+          orNull(u.account_type),
+          orNull(u.account_status),
+          u.visibility,
+          orNull(u.creation_time_in_millis),
+          orNull(u.modification_time_in_millis)
+        ])
+      )
+  },
+  {
+    name: "groups",
+    columns: [text("id"), text("name"), text("display_name"), text("description"), text("type"), text("visibility")],
+    rows: ({ groups }) =>
+      Effect.succeed(
+        groups.map((g) => [g.id, g.name, g.display_name, orNull(g.description), orNull(g.type), g.visibility])
+      )
+  },
+  {
+    name: "roles",
+    columns: [text("id"), text("name"), text("description")],
+    rows: ({ roles }) => Effect.succeed(roles.map((r) => [r.id, r.name, r.description]))
+  },
+  {
+    name: "group_members",
+    columns: [text("group_id"), text("group_name"), text("member_type"), text("member_id"), text("member_name")],
+    rows: ({ groups }) =>
+      Effect.map(
+        Effect.forEach(groups, (g) =>
+          Effect.map(
+            Effect.all([listed(g, "users", g.users), listed(g, "sub_groups", g.sub_groups)]),
+            ([users, subGroups]) => [
+              ...users.map((u) => [g.id, g.name, "USER", orNull(u.id), orNull(u.name)]),
+              ...subGroups.map((s) => [g.id, g.name, "USER_GROUP", orNull(s.id), orNull(s.name)])
+            ]
+          )
+        ),
+        (rows) => rows.flat()
+      )
+  },
+  {
+    name: "group_roles",
+    columns: [text("group_id"), text("group_name"), text("role_id"), text("role_name")],
+    rows: ({ groups }) =>
+      Effect.map(
+        Effect.forEach(groups, (g) =>
+          Effect.map(listed(g, "roles", g.roles), (roles) =>
+            roles.map((r) => [g.id, g.name, orNull(r.id), orNull(r.name)])
+          )
+        ),
+        (rows) => rows.flat()
+      )
+  },
+  {
+    name: "group_privileges",
+    columns: [text("group_id"), text("group_name"), text("privilege")],
+    rows: ({ groups }) => Effect.succeed(groups.flatMap((g) => (g.privileges ?? []).map((p) => [g.id, g.name, p])))
+  },
+  {
+    name: "role_privileges",
+    columns: [text("role_id"), text("role_name"), text("privilege")],
+    rows: ({ roles }) => Effect.succeed(roles.flatMap((r) => r.privileges.map((p) => [r.id, r.name, p])))
+  }
+]
+
+/** The outputs of a `principals` export: one table each, all from one reading of the listings. */
+export const resolvePrincipals = <E>(
+  cluster: Cluster<E>,
+  entry: JobExport,
+  settle: Settle
+): Effect.Effect<ResolvedExport<E>, E | ExportError> =>
+  Effect.gen(function* () {
+    const admin = yield* adminOf(cluster)
+    // One read for every table of the export (one snapshot); read again by a new run or a resumed one.
+    const listing = yield* Effect.cached(admin.principals)
+    return {
+      export: entry,
+      defaultName: "principals",
+      objectId: null,
+      outputs: (key) =>
+        principalTables.map((table) => ({
+          ...settle(key, `${key}/${table.name}.${entry.format}`),
+          label: `principals ${table.name}`,
+          what: `principals (${table.name})`,
+          source: { type: "PRINCIPALS", id: null, name: table.name, viz: null, query: null },
+          pages: () =>
+            asClusterStream<E>(
+              Stream.fromEffect(
+                Effect.flatMap(listing, (l) =>
+                  Effect.map(
+                    table.rows(l),
+                    (rows): DataPage => ({ columnNames: table.columns.map((c) => c.name), rows })
+                  )
+                )
+              )
+            ),
+          typesOf: typesByPosition(table.columns),
+          emptyColumns: table.columns.map((c) => c.name)
+        }))
+    }
+  })
+
+// ── permissions ───────────────────────────────────────────────────────────────────────────────────────────────
+
+/** The columns of a `permissions` export: one row per object, principal and permission (EFFECTIVE). */
+export const permissionColumns: ReadonlyArray<TypedColumn> = [
+  text("object_type"),
+  text("object_id"),
+  text("object_name"),
+  text("principal_type"),
+  text("principal_sub_type"),
+  text("principal_id"),
+  text("principal_name"),
+  text("permission"),
+  text("shared_permission")
+]
+
+/** Objects per `fetch-permissions` request. */
+const permissionBatch = 50
+
+const asRecord = (u: unknown): Record<string, unknown> | undefined =>
+  typeof u === "object" && u !== null && !Array.isArray(u) ? (u as Record<string, unknown>) : undefined
+const asText = (u: unknown): string | null => (typeof u === "string" ? u : null)
+
+const badPermissions = (detail: string) =>
+  new ExportError({
+    kind: "Remote",
+    message: `security/metadata/fetch-permissions answered ${detail}: spotpipe cannot tell who may do what, so nothing is written for these objects`
+  })
+
+/** The rows of one `fetch-permissions` answer for `objects`: each object must be in it exactly once. */
+export const permissionRows = (
+  objects: ReadonlyArray<ListedObject>,
+  details: unknown
+): Effect.Effect<ReadonlyArray<ReadonlyArray<unknown>>, ExportError> =>
+  Effect.gen(function* () {
+    const record = asRecord(details)
+    const list = Array.isArray(details) ? details : record === undefined ? undefined : Object.values(record)
+    if (list === undefined) return yield* badPermissions("no metadata_permission_details")
+    const byId = new Map<string, Record<string, unknown>>()
+    for (const raw of list) {
+      const detail = asRecord(raw)
+      const id = asText(detail?.["metadata_id"])
+      if (detail === undefined || id === null) return yield* badPermissions("an entry without metadata_id")
+      if (byId.has(id)) return yield* badPermissions(`object ${id} twice`)
+      byId.set(id, detail)
+    }
+    const rows: Array<ReadonlyArray<unknown>> = []
+    for (const object of objects) {
+      const detail = byId.get(object.id)
+      if (detail === undefined)
+        return yield* badPermissions(`nothing for ${object.type} "${object.name}" (${object.id})`)
+      byId.delete(object.id)
+      const infos = detail["principal_permission_info"]
+      if (!Array.isArray(infos)) return yield* badPermissions(`no principal_permission_info for ${object.id}`)
+      for (const rawInfo of infos) {
+        const info = asRecord(rawInfo)
+        const permissions = info?.["principal_permissions"]
+        if (info === undefined || !Array.isArray(permissions)) {
+          return yield* badPermissions(`a principal_permission_info without principal_permissions for ${object.id}`)
+        }
+        for (const rawPermission of permissions) {
+          const p = asRecord(rawPermission)
+          if (p === undefined || asText(p["permission"]) === null) {
+            return yield* badPermissions(`a principal permission without permission for ${object.id}`)
+          }
+          rows.push([
+            asText(detail["metadata_type"]) ?? object.type,
+            object.id,
+            asText(detail["metadata_name"]) ?? object.name,
+            asText(info["principal_type"]),
+            asText(info["principal_sub_type"]),
+            asText(p["principal_id"]),
+            asText(p["principal_name"]),
+            asText(p["permission"]),
+            asText(p["shared_permission"])
+          ])
+        }
+      }
+    }
+    if (byId.size > 0) return yield* badPermissions(`objects that were not asked for (${[...byId.keys()].join(", ")})`)
+    return rows
+  })
+
+/** The output of a `permissions` export: the objects of its types, listed as its pages are read. */
+export const resolvePermissions = <E>(
+  cluster: Cluster<E>,
+  entry: JobExport,
+  types: ReadonlyArray<string>,
+  settle: Settle
+): Effect.Effect<ResolvedExport<E>, E | ExportError> =>
+  Effect.gen(function* () {
+    const admin = yield* adminOf(cluster)
+    const columnNames = permissionColumns.map((c) => c.name)
+    const pages = Stream.fromIterable(types).pipe(
+      Stream.mapEffect((type) => admin.listObjects(type)),
+      Stream.flatMap((objects) => {
+        const batches: Array<ReadonlyArray<ListedObject>> = []
+        for (let i = 0; i < objects.length; i += permissionBatch) batches.push(objects.slice(i, i + permissionBatch))
+        return Stream.fromIterable(batches)
+      }),
+      Stream.mapEffect((batch) =>
+        Effect.flatMap(admin.permissions(batch), (details) =>
+          Effect.map(permissionRows(batch, details), (rows): DataPage => ({ columnNames, rows }))
+        )
+      )
+    )
+    return {
+      export: entry,
+      defaultName: "permissions",
+      objectId: null,
+      outputs: (key) => [
+        {
+          ...settle(key, `${key}.${entry.format}`),
+          label: `permissions (${types.join(", ")})`,
+          what: `permissions (${types.join(", ")})`,
+          source: { type: "PERMISSIONS", id: null, name: types.join(","), viz: null, query: null },
+          pages: () => asClusterStream<E>(pages),
+          typesOf: typesByPosition(permissionColumns),
+          emptyColumns: columnNames
+        }
+      ]
+    }
+  })
+
+/** The types of an admin export (its own, else the default). */
+export const adminTypes = (types: ReadonlyArray<string> | undefined): ReadonlyArray<string> =>
+  types ?? defaultAdminTypes
