@@ -26,6 +26,7 @@ import {
   vizFlag,
   writeFlags
 } from "./Flags.ts"
+import { auditFlags, modifiedSinceFlag, searchSince, searchSinceFlags } from "./IncrementalFlags.ts"
 import { lsCommand } from "./LsCommand.ts"
 import { mergeCommand } from "./MergeCommand.ts"
 import { sandboxCommand } from "./SandboxCommand.ts"
@@ -37,17 +38,24 @@ const described = <A>(flag: Flag.Flag<A>, description: string) => flag.pipe(Flag
 /** The flags of every command that exports: where to connect, time limits, what to write, logging. */
 const commonFlags = { ...connectionFlags, ...timeLimitFlags, ...exportFlags, ...logFlags, ...reportFlags }
 
-const metadataCommand = Command.make("metadata", { ...commonFlags, type: metadataTypeFlag }, (input) =>
-  runSingle(
-    "metadata",
-    input,
-    singleExport(
+const metadataCommand = Command.make(
+  "metadata",
+  { ...commonFlags, type: metadataTypeFlag, modifiedSince: modifiedSinceFlag },
+  (input) =>
+    runSingle(
+      "metadata",
       input,
-      { type: "metadata", metadataTypes: input.type },
-      `metadata (${input.type.join(", ")})`,
-      "metadata"
+      singleExport(
+        input,
+        {
+          type: "metadata",
+          metadataTypes: input.type,
+          ...Option.match(input.modifiedSince, { onNone: () => ({}), onSome: (modifiedSince) => ({ modifiedSince }) })
+        },
+        `metadata (${input.type.join(", ")})`,
+        "metadata"
+      )
     )
-  )
 ).pipe(
   Command.withDescription(
     "Export metadata (one row per object) of the given types; by default liveboards, answers and tables (LIVEBOARD,ANSWER,LOGICAL_TABLE)"
@@ -114,7 +122,8 @@ const searchCommand = Command.make(
   {
     ...commonFlags,
     table: described(Flag.String("table"), "GUID or exact name of the model, worksheet or table to search"),
-    query: described(Flag.String("query"), 'search tokens, e.g. "[Region] [Revenue] [Order Date].monthly"')
+    query: described(Flag.String("query"), 'search tokens, e.g. "[Region] [Revenue] [Order Date].monthly"'),
+    ...searchSinceFlags
   },
   (input) =>
     Effect.gen(function* () {
@@ -122,10 +131,11 @@ const searchCommand = Command.make(
         return yield* new UsageError({ message: 'the search query is empty: pass --query "[Column] [Measure]"' })
       }
       const what = `search on "${input.table}"`
+      const since = yield* searchSince(input)
       yield* runSingle(
         "search",
         input,
-        singleExport(input, { type: "search", table: input.table, query: input.query }, what),
+        singleExport(input, { type: "search", table: input.table, query: input.query, ...since }, what),
         { what }
       )
     })
@@ -136,6 +146,34 @@ const searchCommand = Command.make(
       command:
         'spotpipe search --sandbox --table Orders --query "[Region] [Revenue] [Order Date].monthly" --out ./landing',
       description: "monthly revenue by region"
+    }
+  ])
+)
+
+const auditCommand = Command.make("audit", { ...commonFlags, ...auditFlags }, (input) =>
+  runSingle(
+    "audit",
+    input,
+    singleExport(
+      input,
+      {
+        type: "audit",
+        since: input.since,
+        ...Option.match(input.until, { onNone: () => ({}), onSome: (until) => ({ until }) })
+      },
+      "audit log"
+    ),
+    { what: "audit log" }
+  )
+).pipe(
+  Command.withDescription(
+    "Export the SECURITY_AUDIT events of [--since, --until) (default until now), one row each, read in windows of at most 24 hours"
+  ),
+  Command.withExamples([
+    { command: "spotpipe audit --since 30d --format ndjson --out ./audit", description: "the last 30 days" },
+    {
+      command: "spotpipe audit --since last --out ./audit",
+      description: "from where the previous successful run into ./audit ended"
     }
   ])
 )
@@ -226,6 +264,7 @@ export const spotpipe = Command.make("spotpipe").pipe(
     answerCommand,
     liveboardCommand,
     searchCommand,
+    auditCommand,
     tmlCommand,
     principalsCommand,
     permissionsCommand,

@@ -62,7 +62,17 @@ export interface Cluster<E> {
   readonly metadataPages: (
     types: ReadonlyArray<string>,
     pageSize: number,
-    lists?: boolean
+    lists?: boolean,
+    modified?: ModifiedFilter
+  ) => Stream.Stream<DataPage, E>
+  /**
+   * The SECURITY_AUDIT events of `[since, until)` (epoch milliseconds), each once, in pages of up to `pageSize`
+   * rows in {@link auditColumns} order (read in windows of at most 24 hours by `@spotpipe/core`). Absent: this
+   * cluster has no audit log.
+   */
+  readonly auditPages?: (
+    range: { readonly since: number; readonly until: number },
+    pageSize: number
   ) => Stream.Stream<DataPage, E>
   /**
    * Data pages of an answer, a liveboard visualization or a search. `startOffset` (a multiple of `pageSize`,
@@ -95,6 +105,15 @@ export interface Cluster<E> {
   readonly admin?: AdminCluster<E>
 }
 
+/**
+ * An incremental metadata listing: only objects whose `modified` (epoch milliseconds) is at least `since` become
+ * rows; `see` is told every listed object's `modified`, kept or not (for the run's watermark).
+ */
+export interface ModifiedFilter {
+  readonly since?: number | undefined
+  readonly see?: (modifiedMillis: number) => void
+}
+
 /** Columns of a metadata export, with their types (times are epoch seconds, rendered as RFC 3339). */
 export const metadataColumns: ReadonlyArray<TypedColumn> = [
   { name: "type", type: "VARCHAR" },
@@ -112,3 +131,22 @@ export const metadataColumns: ReadonlyArray<TypedColumn> = [
 export const metadataListColumns: ReadonlyArray<TypedColumn> = metadataColumns.map((c) =>
   c.name === "tags" ? { name: c.name, type: varcharList } : c
 )
+
+/**
+ * Columns of an audit export: the event's `id`, `type`, `time` (the entry's `date` cut to the second: ThoughtSpot's
+ * dates are whole seconds everywhere else), `date` (exactly as sent, with its milliseconds or microseconds), the
+ * user's name and GUID, the client address, the Org and the description, then `log`: the event's JSON text as sent,
+ * which holds every field (`data` among them). A field the event lacks is null.
+ */
+export const auditColumns: ReadonlyArray<TypedColumn> = [
+  { name: "id", type: "VARCHAR" },
+  { name: "type", type: "VARCHAR" },
+  { name: "time", type: "DATE_TIME" },
+  { name: "date", type: "VARCHAR" },
+  { name: "user", type: "VARCHAR" },
+  { name: "user_id", type: "VARCHAR" },
+  { name: "client_ip", type: "VARCHAR" },
+  { name: "org_id", type: "INT64" },
+  { name: "description", type: "VARCHAR" },
+  { name: "log", type: "VARCHAR" }
+]

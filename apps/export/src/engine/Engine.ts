@@ -68,11 +68,13 @@ import {
 import { lockFileName, lockOutputDirectory, shardLockFileName, stateDirName } from "../output/OutputLock.ts"
 import { makeStreamWriter } from "../output/StdoutWriter.ts"
 import { planColumns } from "../plan/ColumnPlanner.ts"
+import { resolveIncremental } from "../plan/Incremental.ts"
 import { type JobExport, rowFormatOf } from "../plan/JobFile.ts"
 import type { GivenIn } from "../plan/ObjectNames.ts"
 import { runtimeTzDatabase } from "../plan/OutputSettings.ts"
 import { nameExports, type PlannedOutput, type RunSettings, resolveExport } from "../plan/Planner.ts"
 import * as Shard from "../plan/Shard.ts"
+import { recordWatermarks, watermarkId } from "../plan/Watermark.ts"
 import { UsageError } from "../UsageError.ts"
 import * as Checkpoint from "./Checkpoint.ts"
 import { type DryRunFailure, type DryRunOutput, type DryRunPlan, probeExport, probeOutput } from "./DryRun.ts"
@@ -283,7 +285,10 @@ export const runExports = <E>(
       const resolved = yield* Effect.forEach(
         mine,
         (entry) =>
-          resolveExport(cluster, entry, zoneInfo.name, runSettings, options.givenIn).pipe(
+          // An incremental export's starting point first (`last`: the folder's watermark), so its fingerprint holds it.
+          Effect.flatMap(resolveIncremental(entry, toDisk ? outDir : undefined, started), (ready) =>
+            resolveExport(cluster, ready, zoneInfo.name, runSettings, options.givenIn)
+          ).pipe(
             Effect.mapError((error) => toExportError(error, entry.what)),
             Effect.exit
           ),
@@ -489,6 +494,19 @@ export const runExports = <E>(
       const latest = latestManifestName(options.shard)
       yield* probe("before-manifest", latest)
       yield* publishManifests(outDir, runId, latest, renderManifest(manifest))
+      // Where the incremental exports that succeeded start next time; a failed one keeps its earlier watermark.
+      yield* recordWatermarks(
+        outDir,
+        results.flatMap((result) =>
+          result === undefined || Exit.isFailure(result.exit)
+            ? []
+            : result.written.flatMap(({ output }) =>
+                output.watermark === undefined || output.resume === "skipped"
+                  ? []
+                  : [[watermarkId(result.entry), { ...output.watermark, run_id: runId }] as const]
+              )
+        )
+      )
       // The manifest now vouches for the completed outputs: their resume state is no longer needed.
       for (const { output } of outputs) yield* removeState(Checkpoint.stateFiles(stateDir, output.file, path))
       return { manifest, manifestPath: path.join(outDir, runManifestName(runId)), outputs, failures }
@@ -550,8 +568,15 @@ interface OutputContext {
   readonly probe: (step: Step, file: string) => Effect.Effect<void>
 }
 
-/** Writes one output (or finds it done); returns its manifest entry. */
+/** Writes one output (or finds it done); returns its manifest entry, with its watermark when it has one. */
 const writeOutput = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
+  Effect.map(writeOutputOnce(planned, run), (output) => {
+    const watermark = planned.watermark?.()
+    return watermark === undefined ? output : { ...output, watermark }
+  })
+
+/** Writes one output (or finds it done); returns its manifest entry. */
+const writeOutputOnce = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
   Effect.gen(function* () {
     const zone = resolveTimeZone(planned.settings.timezone)
     if (zone instanceof Error) {

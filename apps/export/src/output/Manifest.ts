@@ -119,6 +119,17 @@ export const ManifestOutput = Schema.Struct({
   null_string: Schema.optionalKey(Schema.String),
   /** `written` from scratch, `continued` from a checkpoint, `published` from a complete partial, `skipped` (verified). */
   resume: ResumeOutcome,
+  /**
+   * An incremental export's next starting point, recorded by this run (see plan/Watermark.ts): `kind` `modified`
+   * or `audit` with an ISO instant as `value`, or `column` with the search column and its query literal's text.
+   */
+  watermark: Schema.optionalKey(
+    Schema.Struct({
+      kind: Schema.Literals(["modified", "column", "audit"]),
+      column: Schema.optionalKey(Schema.String),
+      value: Schema.String
+    })
+  ),
   /** A part of a split export (`"split": K`): which one, its page range and the whole result's rows. */
   part: Schema.optionalKey(OutputPart),
   /** With `--orgs`: the Org it was read from (its files are under `org-<id>-<name>/`). */

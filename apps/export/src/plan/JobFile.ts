@@ -19,6 +19,7 @@ import { nullStringProblem } from "../formats/CsvFormat.ts"
 import { loadModes, parseTarget } from "../load/Target.ts"
 import { baseFileName, FileNameAllocator } from "./FileName.ts"
 import type { ColumnNames, FileNames } from "./Names.ts"
+import { lastWord, parseInstant } from "./Watermark.ts"
 
 const EnvName = Schema.String.check(
   Schema.isPattern(/^[A-Za-z_][A-Za-z0-9_]*$/, {
@@ -35,6 +36,26 @@ const TimeZone = Schema.String.check(
 )
 const MetadataType = Schema.Literals(metadataTypes)
 const NullString = Schema.String.check(Schema.makeFilter((text: string) => nullStringProblem(text) ?? true))
+/** A time as `--until` takes it: a date, an instant with its zone, a span before now (`30d`) or `now`. */
+const Instant = Text.check(
+  Schema.makeFilter((text: string) => {
+    const parsed = parseInstant(text, 0)
+    return typeof parsed === "number" || parsed.refused.replace(/^"[^"]*" is not a time/, "is not a time")
+  })
+)
+/**
+ * Where an incremental export starts (`modifiedSince`, an audit export's `since`): a time as {@link Instant}, or
+ * `"last"`: where the previous successful run of the export into the same folder left off (see Watermark.ts).
+ */
+export const Since = Text.check(
+  Schema.makeFilter((text: string) => {
+    if (text.trim().toLowerCase() === lastWord) return true
+    const parsed = parseInstant(text, 0)
+    return (
+      typeof parsed === "number" || `${parsed.refused.replace(/^"[^"]*" is not a time/, "is not a time")}, or "last"`
+    )
+  })
+)
 
 const isTimeZone = (zone: string): boolean => {
   try {
@@ -66,6 +87,8 @@ const exportFields = { ...settingsFields, output: Schema.optionalKey(Text) }
 const MetadataExport = Schema.Struct({
   type: Schema.Literal("metadata"),
   metadataTypes: Schema.Array(MetadataType).check(Schema.isMinLength(1, { message: "list at least one type" })),
+  /** Only the objects modified at or after this time, or `last` (as `--modified-since`). */
+  modifiedSince: Schema.optionalKey(Since),
   ...exportFields
 })
 
@@ -102,6 +125,9 @@ const SearchExport = Schema.Struct({
   type: Schema.Literal("search"),
   table: Text,
   query: Text,
+  /** Only the rows whose `sinceColumn` is at least `since` (a value, or `last`), as `--since-column`/`--since`. */
+  sinceColumn: Schema.optionalKey(Text),
+  since: Schema.optionalKey(Text),
   ...exportFields,
   ...splitField
 })
@@ -138,6 +164,17 @@ const PermissionsExport = Schema.Struct({
   ...exportFields
 })
 
+/**
+ * `{ "type": "audit", "since": "30d" }`: the SECURITY_AUDIT events of `[since, until)` (`until` default now), one
+ * row each; `since` may be `last`: where the previous successful run of the export left off.
+ */
+const AuditExport = Schema.Struct({
+  type: Schema.Literal("audit"),
+  since: Since,
+  until: Schema.optionalKey(Instant),
+  ...exportFields
+})
+
 /** One export as written in the job file. */
 export const ExportSpec = Schema.Union([
   MetadataExport,
@@ -146,7 +183,8 @@ export const ExportSpec = Schema.Union([
   SearchExport,
   TmlExport,
   PrincipalsExport,
-  PermissionsExport
+  PermissionsExport,
+  AuditExport
 ])
 /** See {@link ExportSpec}. */
 export type ExportSpec = typeof ExportSpec.Type
@@ -391,6 +429,8 @@ export const describeExport = (spec: ExportSpec, index: number): string => {
       return `export ${index + 1} (principals)`
     case "permissions":
       return `export ${index + 1} (permissions ${(spec.permissionTypes ?? defaultAdminTypes).join(", ")})`
+    case "audit":
+      return `export ${index + 1} (audit log)`
   }
 }
 
@@ -441,7 +481,7 @@ const renderPath = (path: ReadonlyArray<PropertyKey>): string =>
     ""
   )
 
-const exportTypes = `"type" must be one of "metadata", "answer", "liveboard", "search", "tml", "principals", "permissions", with that type's fields`
+const exportTypes = `"type" must be one of "metadata", "answer", "liveboard", "search", "tml", "principals", "permissions", "audit", with that type's fields`
 
 const problemsOf = (issue: SchemaIssue.Issue, document: unknown): Array<JobFileProblem> =>
   SchemaIssue.makeFormatterStandardSchemaV1()(issue).issues.map((item) => {
@@ -455,7 +495,7 @@ const problemsOf = (issue: SchemaIssue.Issue, document: unknown): Array<JobFileP
     if (/^exports\[\d+\]$/.test(at) && item.message.startsWith("Expected")) {
       const entry = (document as { exports: ReadonlyArray<unknown> }).exports[path[1] as number]
       const type = typeof entry === "object" && entry !== null ? (entry as { type?: unknown }).type : undefined
-      const known = typeof type === "string" && ["metadata", "answer", "liveboard", "search", "tml", "principals", "permissions"].includes(
+      const known = typeof type === "string" && ["metadata", "answer", "liveboard", "search", "tml", "principals", "permissions", "audit"].includes(
           type
         )
       return {
@@ -498,6 +538,8 @@ export const defaultOutputName = (spec: ExportSpec): string => {
       return `liveboard-${spec.id}`
     case "search":
       return `search-${spec.table}`
+    case "audit":
+      return "audit-log"
     case "tml":
     case "principals":
     case "permissions":
@@ -541,6 +583,24 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
       clashes.push({
         path: `exports[${index}].split`,
         message: `applies to CSV and NDJSON (a Parquet file is not a concatenation of parts, so its parts could not be merged): remove it, or set "format": "csv" or "ndjson"`
+      })
+    }
+    if (spec.type === "search" && (spec.sinceColumn === undefined) !== (spec.since === undefined)) {
+      clashes.push({
+        path: `exports[${index}].${spec.since === undefined ? "since" : "sinceColumn"}`,
+        message: `is required with "${spec.since === undefined ? "sinceColumn" : "since"}": an incremental search names its column and where it starts ("sinceColumn": "Order Date", "since": "2025-01-01" or "last")`
+      })
+    }
+    if (spec.type === "search" && spec.sinceColumn !== undefined && spec.split !== undefined) {
+      clashes.push({
+        path: `exports[${index}].split`,
+        message: `cannot go with "sinceColumn": the parts of an incremental search would each start from their own watermark; remove one of them`
+      })
+    }
+    if (spec.type === "search" && spec.since?.includes("'") === true) {
+      clashes.push({
+        path: `exports[${index}].since`,
+        message: "must not hold a single quote (the value goes between single quotes in the search query)"
       })
     }
     if (spec.nullString !== undefined && formatOf(spec) !== "csv") {

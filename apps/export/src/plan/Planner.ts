@@ -31,10 +31,12 @@ import {
 } from "./AdminExports.ts"
 import { type ColumnTypes, typesByName, typesByPosition } from "./ColumnPlanner.ts"
 import { FileNameAllocator } from "./FileName.ts"
+import { auditOutput, incrementalMetadata, incrementalSearch } from "./Incremental.ts"
 import { defaultOutputName, type ExportOrg, type JobExport, orgFolder, type PartOf } from "./JobFile.ts"
 import { findObject, type GivenIn, suggestVisualizations } from "./ObjectNames.ts"
 import { fingerprintOf, type OutputSettings } from "./OutputSettings.ts"
 import { searchColumnTypes } from "./SearchColumns.ts"
+import type { WatermarkValue } from "./Watermark.ts"
 
 /** One output file to write. */
 export interface PlannedOutput<E> {
@@ -60,6 +62,11 @@ export interface PlannedOutput<E> {
   readonly fingerprint: string
   /** A part of a split export: its page range, fixed when planned (its pages read only that range). */
   readonly part?: OutputPart
+  /**
+   * An incremental export's next starting point (see Watermark.ts), once its output was read whole; the engine
+   * records it after the run's manifest, when the export succeeded.
+   */
+  readonly watermark?: () => WatermarkValue | undefined
   /**
    * A document output (a TML document): its text, read when it is written, goes to the file as it is; `pages` is
    * then empty. The engine writes, hashes, checkpoints, publishes and records it like any output.
@@ -253,12 +260,21 @@ export const resolveExport = <E>(
         return yield* resolvePermissions(cluster, entry, adminTypes(spec.permissionTypes), settled)
       case "metadata": {
         const types = spec.metadataTypes
+        // NDJSON writes multi-valued fields (tags) as arrays; CSV as text joined with `;`.
+        const listing = incrementalMetadata(cluster, types, pageSize, entry.format === "ndjson", spec.modifiedSince)
         return single(defaultOutputName(spec), null, {
           label: types.length === 1 ? `metadata ${types[0]}` : `metadata (${types.length} types)`,
           what: `metadata (${types.join(", ")})`,
-          source: { type: "METADATA", id: null, name: types.join(","), viz: null, query: null },
-          // NDJSON writes multi-valued fields (tags) as arrays; CSV as text joined with `;`.
-          pages: () => cluster.metadataPages(types, pageSize, entry.format === "ndjson"),
+          // `--modified-since`: the objects modified at or after that instant (the query names it).
+          source: {
+            type: "METADATA",
+            id: null,
+            name: types.join(","),
+            viz: null,
+            query: spec.modifiedSince === undefined ? null : `modified >= ${spec.modifiedSince}`
+          },
+          pages: listing.pages,
+          ...(spec.modifiedSince === undefined ? {} : { watermark: listing.watermark }),
           typesOf: typesByPosition(entry.format === "ndjson" ? metadataListColumns : metadataColumns),
           emptyColumns: metadataColumns.map((c) => c.name)
         })
@@ -286,22 +302,38 @@ export const resolveExport = <E>(
       case "search": {
         const table = yield* findObject(cluster, "LOGICAL_TABLE", spec.table, givenIn)
         const what = `search on "${table.name}"`
+        // `--since-column`: the query with its filter appended, and the run's watermark (read before any data).
+        const { query, watermark } = yield* incrementalSearch(cluster, table, spec, entry.timezone ?? clusterZone, what)
         const from = (offset: number, decoder: PageDecoder) =>
-          cluster.searchPages(table.id, spec.query, pageSize, offset, decoder)
+          cluster.searchPages(table.id, query, pageSize, offset, decoder)
         return yield* splitWhenAsked(
           single(`search-${table.name}`, table.id, {
             label: `search ${table.name}`,
             what,
-            source: { type: "LOGICAL_TABLE", id: table.id, name: table.name, viz: null, query: spec.query },
+            source: { type: "LOGICAL_TABLE", id: table.id, name: table.name, viz: null, query },
             pages: (decoder) => from(0, decoder),
             pagesFrom: from,
             typesOf: typesByName(searchColumnTypes(table.columns)),
-            emptyColumns: []
+            emptyColumns: [],
+            ...(watermark === undefined ? {} : { watermark })
           }),
-          () => cluster.searchPages(table.id, spec.query, 1, 0),
+          () => cluster.searchPages(table.id, query, 1, 0),
           from,
           what
         )
+      }
+      case "audit": {
+        // `since` and `until` are ISO instants here (resolved before the plan, see Incremental.ts).
+        const audit = auditOutput(cluster, spec, pageSize)
+        return single(defaultOutputName(spec), null, {
+          label: "audit log",
+          what: "audit log",
+          source: { type: "SECURITY_AUDIT", id: null, name: null, viz: null, query: audit.range },
+          pages: audit.pages,
+          watermark: audit.watermark,
+          typesOf: typesByPosition(audit.columns),
+          emptyColumns: audit.columns.map((c) => c.name)
+        })
       }
       case "liveboard": {
         const liveboard = yield* findObject(cluster, "LIVEBOARD", spec.id, givenIn)

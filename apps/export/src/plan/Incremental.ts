@@ -1,0 +1,214 @@
+/**
+ * The incremental exports' planning: where each starts (`resolveIncremental`, before the plan: `last` becomes the
+ * previous successful run's watermark, relative times become instants, so the export's fingerprint holds the
+ * concrete starting point), and what each reads and records as its next watermark (see Watermark.ts):
+ * - a metadata listing with `modifiedSince` keeps the objects modified at or after it ({@link incrementalMetadata});
+ * - a search with `sinceColumn`/`since` reads `<query> [column] >= 'value'` ({@link incrementalSearch});
+ * - an audit export reads `[since, until)` ({@link auditOutput}).
+ */
+import { isDateColumnType, makeCellRenderer, resolveTimeZone } from "@spotpipe/decode"
+import { Clock, Effect, type FileSystem, Option, type Path, Stream } from "effect"
+import { auditColumns, type Cluster, type MetadataObject } from "../cluster/Cluster.ts"
+import { ExportError } from "../ExportError.ts"
+import type { DataPage } from "../engine/ExportJob.ts"
+import { UsageError } from "../UsageError.ts"
+import { type ExportSpec, type JobExport, makeExport } from "./JobFile.ts"
+import { isoMillis, lastWatermark, lastWord, ModifiedTracker, parseInstant, type WatermarkValue } from "./Watermark.ts"
+
+const isLast = (text: string) => text.trim().toLowerCase() === lastWord
+
+/** `entry` with `spec` in place of its own (a new fingerprint, from the concrete starting point). */
+const withSpec = (entry: JobExport, spec: ExportSpec): JobExport => {
+  const { fingerprint: _, ...given } = entry
+  return makeExport({ ...given, spec })
+}
+
+const instantOf = (text: string, flag: string, nowMillis: number) => {
+  const parsed = parseInstant(text, nowMillis)
+  return typeof parsed === "number"
+    ? Effect.succeed(parsed)
+    : Effect.fail(new UsageError({ message: `${flag} ${parsed.refused}` }))
+}
+
+/**
+ * `entry` with its starting point made concrete: `last` → the watermark its previous successful run into `outDir`
+ * recorded (a usage error when there is none, or with `--out -`), a relative time (`30d`, `now`) → an ISO instant.
+ * An audit export's `until` defaults to now, and its range is checked (not reversed, not ending in the future).
+ * Other exports come back as they are.
+ */
+export const resolveIncremental = (
+  entry: JobExport,
+  outDir: string | undefined,
+  nowMillis: number
+): Effect.Effect<JobExport, UsageError, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function* () {
+    const spec = entry.spec
+    switch (spec.type) {
+      case "metadata": {
+        if (spec.modifiedSince === undefined) return entry
+        const since = isLast(spec.modifiedSince)
+          ? yield* lastWatermark(outDir, entry, "modified", "--modified-since")
+          : isoMillis(yield* instantOf(spec.modifiedSince, "--modified-since", nowMillis))
+        return withSpec(entry, { ...spec, modifiedSince: since })
+      }
+      case "search": {
+        if (spec.sinceColumn === undefined || spec.since === undefined || !isLast(spec.since)) return entry
+        const since = yield* lastWatermark(outDir, entry, "column", "--since", spec.sinceColumn)
+        return withSpec(entry, { ...spec, since })
+      }
+      case "audit": {
+        const since = isLast(spec.since)
+          ? Date.parse(yield* lastWatermark(outDir, entry, "audit", "--since"))
+          : yield* instantOf(spec.since, "--since", nowMillis)
+        const until = spec.until === undefined ? nowMillis : yield* instantOf(spec.until, "--until", nowMillis)
+        if (until > nowMillis) {
+          return yield* new UsageError({
+            message: `${entry.what}: --until ${isoMillis(until)} is in the future (now is ${isoMillis(nowMillis)}): events after now are not there yet, and the next --since last run would start after them; leave --until out for now`
+          })
+        }
+        if (since > until) {
+          return yield* new UsageError({
+            message: `${entry.what}: the range starts after it ends (--since ${isoMillis(since)}, --until ${isoMillis(until)})${isLast(spec.since) ? ": the previous run ended later than this --until" : ""}`
+          })
+        }
+        return withSpec(entry, { ...spec, since: isoMillis(since), until: isoMillis(until) })
+      }
+      default:
+        return entry
+    }
+  })
+
+/**
+ * A metadata listing's pages, keeping only the objects modified at or after `modifiedSince` (an ISO instant, when
+ * set), and its watermark once the listing was read whole.
+ */
+export const incrementalMetadata = <E>(
+  cluster: Cluster<E>,
+  types: ReadonlyArray<string>,
+  pageSize: number,
+  lists: boolean,
+  modifiedSince: string | undefined
+) => {
+  const since = modifiedSince === undefined ? undefined : Date.parse(modifiedSince)
+  const tracker = new ModifiedTracker(since)
+  const pages = (): Stream.Stream<DataPage, E> =>
+    Stream.unwrap(
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        tracker.begin(now)
+        return cluster
+          .metadataPages(types, pageSize, lists, { since, see: (m) => tracker.see(m) })
+          .pipe(Stream.concat(Stream.fromEffectDrain(Effect.sync(() => tracker.end()))))
+      })
+    )
+  return { pages, watermark: () => tracker.value() }
+}
+
+const numericTypes = new Set(["INT64", "INT32", "DOUBLE", "FLOAT"])
+
+/** `value` as a search-query literal of a column of `type`: a number as it is, anything else in single quotes. */
+const literalOf = (value: string, type: string | undefined, what: string): string | ExportError => {
+  if (type !== undefined && numericTypes.has(type)) {
+    return /^-?\d+(\.\d+)?$/.test(value)
+      ? value
+      : new ExportError({
+          kind: "BadData",
+          message: `${what}: --since "${value}" is not a number, but the column is ${type}: give a number`
+        })
+  }
+  return `'${value}'`
+}
+
+/**
+ * A search with `sinceColumn`: its query with the filter `[column] >= value` appended, and its watermark — the
+ * column's maximum, read in a one-row query (`max [column]`) before any data is read (see Watermark.ts). The value
+ * is written as a query literal: a DATE as `YYYY-MM-DD` and a DATE_TIME as `YYYY-MM-DD HH:mm:ss` in `timeZone` (the
+ * data time zone), a number as its digits, anything else as its text.
+ */
+export const incrementalSearch = <E>(
+  cluster: Cluster<E>,
+  table: MetadataObject,
+  spec: Extract<ExportSpec, { readonly type: "search" }>,
+  timeZone: string,
+  what: string
+): Effect.Effect<{ readonly query: string; readonly watermark?: () => WatermarkValue | undefined }, E | ExportError> =>
+  Effect.gen(function* () {
+    const column = spec.sinceColumn
+    if (column === undefined || spec.since === undefined) return { query: spec.query }
+    const known = table.columns.find((c) => c.name === column)
+    if (known === undefined) {
+      return yield* new ExportError({
+        kind: "NotFound",
+        message: `${what}: --since-column "${column}" is not a column of "${table.name}": choose from ${table.columns
+          .map((c) => `"${c.name}"`)
+          .join(", ")}`
+      })
+    }
+    const literal = literalOf(spec.since, known.type, what)
+    if (literal instanceof ExportError) return yield* literal
+    // Before any data is read: rows added while the export runs are read again next time, never skipped.
+    const head = yield* Stream.runHead(cluster.searchPages(table.id, `max [${column}]`, 1, 0).pipe(Stream.take(1)))
+    const rows = Option.getOrUndefined(head)?.rows
+    const cell = Array.isArray(rows) ? (rows[0] as ReadonlyArray<unknown> | undefined)?.[0] : undefined
+    const mark = cell === undefined || cell === null ? undefined : literalText(cell, known.type, timeZone)
+    if (mark instanceof ExportError)
+      return yield* new ExportError({ kind: mark.kind, message: `${what}: ${mark.message}` })
+    return {
+      query: `${spec.query} [${column}] >= ${literal}`,
+      // No maximum (an empty table): the next run starts where this one did.
+      watermark: () => ({ kind: "column", column, value: mark ?? spec.since! })
+    }
+  })
+
+/** The text of a query literal for `cell` of a column of `type` (see {@link incrementalSearch}). */
+const literalText = (cell: unknown, type: string, timeZone: string): string | ExportError => {
+  if (isDateColumnType(type) && type !== "TIME") {
+    const zone = resolveTimeZone(timeZone)
+    const rendered = zone instanceof Error ? zone : makeCellRenderer(type, { timeZone: zone, offset: "zone" })(cell)
+    if (typeof rendered !== "string") {
+      return new ExportError({
+        kind: "BadData",
+        message: `the maximum of the --since-column cannot be read as a ${type}: ${rendered === null ? "null" : rendered.message}`
+      })
+    }
+    return type === "DATE" ? rendered : `${rendered.slice(0, 10)} ${rendered.slice(11, 19)}`
+  }
+  if (typeof cell === "number" && !Number.isSafeInteger(cell) && Number.isInteger(cell)) {
+    return new ExportError({
+      kind: "BadData",
+      message: `the maximum of the --since-column, ${cell}, is beyond what a double holds exactly: use another column`
+    })
+  }
+  return typeof cell === "string" ? cell : String(cell)
+}
+
+/** An audit export (`since`, `until`: ISO instants, see {@link resolveIncremental}): its pages and watermark. */
+export const auditOutput = <E>(
+  cluster: Cluster<E>,
+  spec: Extract<ExportSpec, { readonly type: "audit" }>,
+  pageSize: number
+) => {
+  const since = Date.parse(spec.since)
+  const until = Date.parse(spec.until ?? spec.since)
+  let done = false
+  return {
+    range: `${isoMillis(since)}/${isoMillis(until)}`,
+    pages: (): Stream.Stream<DataPage, E> =>
+      cluster.auditPages === undefined
+        ? // Typed as the cluster's failures: every reader of pages maps failures through `toExportError`.
+          (Stream.fail(
+            new ExportError({ kind: "Remote", message: "this connection cannot read audit logs" })
+          ) as unknown as Stream.Stream<DataPage, E>)
+        : cluster.auditPages({ since, until }, pageSize).pipe(
+            Stream.concat(
+              Stream.fromEffectDrain(
+                Effect.sync(() => {
+                  done = true
+                })
+              )
+            )
+          ),
+    // The next run starts where this range ended: back-to-back ranges, no gap and no overlap.
+    watermark: (): WatermarkValue | undefined => (done ? { kind: "audit", value: isoMillis(until) } : undefined),
+    columns: auditColumns
+  }
+}

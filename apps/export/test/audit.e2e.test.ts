@@ -1,0 +1,189 @@
+/**
+ * `spotpipe audit`, end to end (the built CLI against loopback sandboxes): 30 days of SECURITY_AUDIT events read in
+ * core's windows of at most 24 hours (the requests counted in the sandbox's request log), every event exactly once
+ * against the sandbox's own list (read in exact [start, end) days, the sandbox's documented window), the typed
+ * columns, `--since last` continuing where the previous successful run ended, and a failed run leaving that point.
+ */
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { AuditLog } from "@spotpipe/core"
+import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { runCli } from "./support/runCli.ts"
+import { sandboxEnv } from "./support/Sandboxes.ts"
+
+const timeout = { timeout: 120_000 }
+const DAY = 86_400_000
+
+let sandbox: RunningSandbox
+const requestLog: Array<string> = []
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ log: (line) => requestLog.push(line) })
+})
+
+afterAll(async () => {
+  await sandbox?.close()
+})
+
+const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-audit-"))
+
+const ndjson = (text: string): Array<Record<string, unknown>> =>
+  text === ""
+    ? []
+    : text
+        .trimEnd()
+        .split("\n")
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+
+/** The sandbox's own events of [since, until): back-to-back requests of exactly one day, its [start, end) windows. */
+const referenceEvents = async (since: number, until: number) => {
+  const headers = { "content-type": "application/json", "user-agent": "spotpipe-test" }
+  const login = await fetch(`${sandbox.url}/api/rest/2.0/auth/token/full`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ username: fixtures.user.username, password: fixtures.user.password })
+  })
+  const { token } = (await login.json()) as { token: string }
+  const events: Array<{ date: string; log: string }> = []
+  for (let start = since; start < until; start += DAY) {
+    const response = await fetch(`${sandbox.url}/api/rest/2.0/logs/fetch`, {
+      method: "POST",
+      headers: { ...headers, authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        log_type: "SECURITY_AUDIT",
+        start_epoch_time_in_millis: start,
+        end_epoch_time_in_millis: Math.min(until, start + DAY)
+      })
+    })
+    events.push(...((await response.json()) as Array<{ date: string; log: string }>))
+  }
+  return events
+}
+
+const auditRequests = () => requestLog.filter((line) => line.includes("/logs/fetch ")).length
+const iso = (millis: number) => new Date(millis).toISOString()
+const watermarks = (dir: string) =>
+  JSON.parse(NodeFs.readFileSync(NodePath.join(dir, ".spotpipe-state", "watermarks.json"), "utf8")) as {
+    exports: Record<string, { kind: string; value: string; run_id: string }>
+  }
+
+describe("spotpipe audit", () => {
+  it("reads 30 days in core's windows, each event exactly once, with typed columns", timeout, async () => {
+    // Midnights, days ago (the sandbox keeps 90 days and puts an event exactly on every UTC midnight).
+    const since = Math.floor(Date.now() / DAY) * DAY - 40 * DAY
+    const until = since + 30 * DAY
+    const dir = tempDir()
+    const before = auditRequests()
+    const run = await runCli(
+      ["audit", "--since", iso(since), "--until", iso(until), "--format", "ndjson", "--out", dir, "--quiet"],
+      { env: sandboxEnv(sandbox) }
+    )
+    expect(run.stderr).toBe("")
+    expect(run.code).toBe(0)
+    // Core asks for `start − 1 … end` (24 h at most), so a window holds 24 h − 1 ms: 30 days are 31 requests,
+    // the last one 30 ms long. Each is counted in the sandbox's own request log.
+    expect(AuditLog.windows(since, until).length).toBe(31)
+    expect(auditRequests() - before).toBe(31)
+
+    const rows = ndjson(NodeFs.readFileSync(NodePath.join(dir, "audit-log.ndjson"), "utf8"))
+    const reference = await referenceEvents(since, until)
+    expect(reference.length).toBeGreaterThan(30 * 24)
+    expect(rows.map((row) => row["id"])).toEqual(reference.map((e) => (JSON.parse(e.log) as { id: string }).id))
+    // Midnight events sit on the windows' edges: the first row is the range's first instant.
+    expect(rows[0]!["date"]).toBe(iso(since))
+    for (const [i, row] of rows.entries()) {
+      const event = JSON.parse(reference[i]!.log) as {
+        type: string
+        desc: string
+        orgId: number
+        client: { userName: string; userGUID: string; cIP: string }
+      }
+      expect(row).toEqual({
+        id: (JSON.parse(reference[i]!.log) as { id: string }).id,
+        type: event.type,
+        time: `${reference[i]!.date.slice(0, 19)}Z`,
+        date: reference[i]!.date,
+        user: event.client.userName,
+        user_id: event.client.userGUID,
+        client_ip: event.client.cIP,
+        org_id: event.orgId,
+        description: event.desc,
+        log: reference[i]!.log
+      })
+    }
+    const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8")) as {
+      outputs: Array<{ source: { query: string }; columns: Array<{ name: string; type: string }>; watermark: unknown }>
+    }
+    expect(manifest.outputs[0]!.source.query).toBe(`${iso(since)}/${iso(until)}`)
+    expect(manifest.outputs[0]!.columns.map((c) => `${c.name}:${c.type}`)).toEqual([
+      "id:VARCHAR",
+      "type:VARCHAR",
+      "time:DATE_TIME",
+      "date:VARCHAR",
+      "user:VARCHAR",
+      "user_id:VARCHAR",
+      "client_ip:VARCHAR",
+      "org_id:INT64",
+      "description:VARCHAR",
+      "log:VARCHAR"
+    ])
+    expect(manifest.outputs[0]!.watermark).toEqual({ kind: "audit", value: iso(until) })
+  })
+
+  it(
+    "--since last continues where the previous successful run ended; a failed run leaves that point",
+    timeout,
+    async () => {
+      const start = Math.floor(Date.now() / DAY) * DAY - 10 * DAY
+      const middle = start + 2 * DAY + 3_600_000
+      const end = middle + DAY
+      const dir = tempDir()
+      const env = sandboxEnv(sandbox)
+      const first = await runCli(
+        ["audit", "--since", iso(start), "--until", iso(middle), "--format", "ndjson", "--out", dir, "--quiet"],
+        { env }
+      )
+      expect(first.code, first.stderr).toBe(0)
+      const firstRows = ndjson(NodeFs.readFileSync(NodePath.join(dir, "audit-log.ndjson"), "utf8"))
+      const marks = watermarks(dir)
+      expect(Object.values(marks.exports).map((m) => [m.kind, m.value])).toEqual([["audit", iso(middle)]])
+      const markText = NodeFs.readFileSync(NodePath.join(dir, ".spotpipe-state", "watermarks.json"))
+
+      // A user without ADMINISTRATION is refused the audit log: the run fails, and the watermark stays.
+      const failed = await runCli(["audit", "--since", "last", "--until", iso(end), "--out", dir, "--force"], {
+        env: sandboxEnv(sandbox, fixtures.limitedUser)
+      })
+      expect(failed.code).toBe(1)
+      expect(NodeFs.readFileSync(NodePath.join(dir, ".spotpipe-state", "watermarks.json")).equals(markText)).toBe(true)
+
+      const second = await runCli(
+        ["audit", "--since", "last", "--until", iso(end), "--format", "ndjson", "--out", dir, "--force", "--quiet"],
+        { env }
+      )
+      expect(second.code, second.stderr).toBe(0)
+      const secondRows = ndjson(NodeFs.readFileSync(NodePath.join(dir, "audit-log.ndjson"), "utf8"))
+      const ids = [...firstRows, ...secondRows].map((row) => row["id"])
+      const reference = await referenceEvents(start, end)
+      // Together the two runs hold every event of [start, end) once: no gap and no overlap at `middle`.
+      expect(ids).toEqual(reference.map((e) => (JSON.parse(e.log) as { id: string }).id))
+      expect(Object.values(watermarks(dir).exports).map((m) => m.value)).toEqual([iso(end)])
+    }
+  )
+
+  it("--since last without an earlier run, and an --until in the future, are usage errors", timeout, async () => {
+    const dir = tempDir()
+    const none = await runCli(["audit", "--since", "last", "--out", dir], { env: sandboxEnv(sandbox) })
+    expect(none.code).toBe(2)
+    expect(none.stderr).toContain("needs an earlier successful run of this export")
+    const future = await runCli(["audit", "--since", "1d", "--until", iso(Date.now() + DAY), "--out", dir], {
+      env: sandboxEnv(sandbox)
+    })
+    expect(future.code).toBe(2)
+    expect(future.stderr).toContain("is in the future")
+    const bad = await runCli(["audit", "--since", "yesterday", "--out", dir], { env: sandboxEnv(sandbox) })
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain("is not a time")
+  })
+})

@@ -1,0 +1,240 @@
+/**
+ * Incremental runs, end to end (the built CLI against loopback sandboxes): `metadata --modified-since last` writes
+ * exactly the objects changed since the previous successful run (objects moved with `sandbox.touch`), a run that
+ * fails after planning leaves the watermark where it was, `search --since-column … --since last` reads only the rows
+ * at or after the column's maximum as the previous run found it, and a job file's `modifiedSince`/`since` keys.
+ */
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { runCli } from "./support/runCli.ts"
+import { sandboxEnv } from "./support/Sandboxes.ts"
+
+const timeout = { timeout: 120_000 }
+
+let sandbox: RunningSandbox
+let data: RunningSandbox
+
+beforeAll(async () => {
+  ;[sandbox, data] = await Promise.all([startSandbox(), startSandbox({ rows: 3000, timezone: "UTC" })])
+})
+
+afterAll(async () => {
+  await sandbox?.close()
+  await data?.close()
+})
+
+const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-incremental-"))
+
+const ndjson = (file: string): Array<Record<string, unknown>> => {
+  const text = NodeFs.readFileSync(file, "utf8")
+  return text === ""
+    ? []
+    : text
+        .trimEnd()
+        .split("\n")
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+}
+
+const marksFile = (dir: string) => NodePath.join(dir, ".spotpipe-state", "watermarks.json")
+const marks = (dir: string) =>
+  Object.values(
+    (
+      JSON.parse(NodeFs.readFileSync(marksFile(dir), "utf8")) as {
+        exports: Record<string, { kind: string; column?: string; value: string; run_id: string }>
+      }
+    ).exports
+  )
+
+const manifestOf = (dir: string) =>
+  JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8")) as {
+    run_id: string
+    outputs: Array<{ file: string; source: { query: string | null }; watermark?: { value: string } }>
+    exports: Array<{ export: string; status: string }>
+  }
+
+describe("metadata --modified-since", () => {
+  it(
+    "last writes exactly the objects changed since the previous successful run; a failed run keeps the watermark",
+    timeout,
+    async () => {
+      const dir = tempDir()
+      const env = sandboxEnv(sandbox)
+      const metadata = (...more: Array<string>) =>
+        runCli(["metadata", "--format", "ndjson", "--out", dir, "--quiet", "--force", ...more], { env })
+      const file = NodePath.join(dir, "metadata.ndjson")
+
+      const first = await metadata("--modified-since", "2000-01-01")
+      expect(first.code, first.stderr).toBe(0)
+      const all = ndjson(file)
+      expect(all.length).toBeGreaterThan(5)
+      const [mark] = marks(dir)
+      expect(mark!.kind).toBe("modified")
+      expect(manifestOf(dir).outputs[0]!.watermark?.value).toBe(mark!.value)
+
+      // Nothing changed: the next run writes no object.
+      const unchanged = await metadata("--modified-since", "last")
+      expect(unchanged.code, unchanged.stderr).toBe(0)
+      expect(ndjson(file)).toEqual([])
+
+      const startedFrom = marks(dir)[0]!.value
+      // An answer, a liveboard and a table change.
+      const chosen = ["ANSWER", "LIVEBOARD", "LOGICAL_TABLE"].map((type) => all.find((row) => row["type"] === type)!)
+      sandbox.touch(chosen.map((row) => row["id"] as string))
+      const second = await metadata("--modified-since", "last")
+      expect(second.code, second.stderr).toBe(0)
+      const changed = ndjson(file)
+      expect(changed.map((row) => row["id"]).sort()).toEqual(chosen.map((row) => row["id"]).sort())
+      expect(manifestOf(dir).outputs[0]!.source.query).toBe(`modified >= ${startedFrom}`)
+      const afterSecond = NodeFs.readFileSync(marksFile(dir))
+
+      // One more object changes; a run that fails after planning (Parquet without DuckDB beside the CLI) writes
+      // nothing and leaves the watermark, so the next run still finds that object.
+      const another = all.find((row) => !chosen.includes(row))!
+      sandbox.touch([another["id"] as string])
+      const failed = await metadata("--modified-since", "last", "--format", "parquet")
+      expect(failed.code).toBe(2)
+      expect(NodeFs.readFileSync(marksFile(dir)).equals(afterSecond)).toBe(true)
+      const third = await metadata("--modified-since", "last")
+      expect(third.code, third.stderr).toBe(0)
+      expect(ndjson(file).map((row) => row["id"])).toEqual([another["id"]])
+    }
+  )
+})
+
+describe("search --since-column", () => {
+  it(
+    "reads the rows at or after --since, then with last only those at or after the column's maximum the previous run found",
+    timeout,
+    async () => {
+      const env = sandboxEnv(data)
+      const query = "[Order ID] [Order Date] [Revenue]"
+      const search = (dir: string, ...more: Array<string>) =>
+        runCli(
+          [
+            "search",
+            "--table",
+            "Orders",
+            "--query",
+            query,
+            "--format",
+            "ndjson",
+            "--out",
+            dir,
+            "--quiet",
+            "--force",
+            ...more
+          ],
+          { env }
+        )
+      // The reference: every row, unfiltered.
+      const full = tempDir()
+      expect((await search(full)).code).toBe(0)
+      const rows = ndjson(NodePath.join(full, "search-Orders.ndjson"))
+      const dated = (since: string) =>
+        rows.filter((row) => row["Order Date"] !== null && (row["Order Date"] as string) >= since)
+
+      const dir = tempDir()
+      const file = NodePath.join(dir, "search-Orders.ndjson")
+      const first = await search(dir, "--since-column", "Order Date", "--since", "2025-06-01")
+      expect(first.code, first.stderr).toBe(0)
+      expect(ndjson(file)).toEqual(dated("2025-06-01"))
+      expect(manifestOf(dir).outputs[0]!.source.query).toBe(`${query} [Order Date] >= '2025-06-01'`)
+      const newest = rows
+        .map((row) => row["Order Date"] as string | null)
+        .reduce((a, b) => (b !== null && (a === null || b > a) ? b : a))
+      expect(marks(dir)).toEqual([expect.objectContaining({ kind: "column", column: "Order Date", value: newest })])
+
+      const second = await search(dir, "--since-column", "Order Date", "--since", "last")
+      expect(second.code, second.stderr).toBe(0)
+      const again = ndjson(file)
+      expect(again).toEqual(dated(newest!))
+      expect(again.length).toBeGreaterThan(0)
+      expect(again.length).toBeLessThan(dated("2025-06-01").length)
+      expect(manifestOf(dir).outputs[0]!.source.query).toBe(`${query} [Order Date] >= '${newest}'`)
+
+      // Another column is another export: it has no watermark yet.
+      const other = await search(dir, "--since-column", "Shipped At", "--since", "last")
+      expect(other.code).toBe(2)
+      expect(other.stderr).toContain("--since last needs an earlier successful run of this export")
+      const lone = await search(dir, "--since", "last")
+      expect(lone.code).toBe(2)
+      expect(lone.stderr).toContain("--since-column and --since go together")
+    }
+  )
+})
+
+describe("job file", () => {
+  it(
+    "modifiedSince and since: last continue each export from its own watermark; a failed export keeps its own",
+    timeout,
+    async () => {
+      const dir = tempDir()
+      const job = (since: string, modifiedSince: string) => {
+        const path = NodePath.join(dir, `job-${since}.json`)
+        NodeFs.writeFileSync(
+          path,
+          JSON.stringify({
+            defaults: { format: "ndjson" },
+            exports: [
+              { type: "metadata", metadataTypes: ["ANSWER"], modifiedSince, output: "answers" },
+              { type: "audit", since, output: "audit" }
+            ]
+          })
+        )
+        return path
+      }
+      const first = await runCli(["run", job("2d", "2000-01-01"), "--out", dir, "--quiet"], {
+        env: sandboxEnv(sandbox)
+      })
+      expect(first.code, first.stderr).toBe(0)
+      const before = new Map(marks(dir).map((m) => [m.kind, m]))
+      expect([...before.keys()].sort()).toEqual(["audit", "modified"])
+
+      // As a user who may not read the audit log: the metadata export succeeds and moves on, the audit export fails
+      // and keeps its watermark.
+      const next = await runCli(["run", job("last", "last"), "--out", dir, "--force", "--quiet"], {
+        env: sandboxEnv(sandbox, { username: "tsViewer", password: "Viewer@123!" })
+      })
+      expect(next.code).toBe(1)
+      expect(manifestOf(dir).exports.map((e) => [e.export, e.status])).toEqual([
+        ["answers", "succeeded"],
+        ["audit", "failed"]
+      ])
+      const after = new Map(marks(dir).map((m) => [m.kind, m]))
+      expect(after.get("audit")).toEqual(before.get("audit"))
+      expect(after.get("modified")!.run_id).toBe(manifestOf(dir).run_id)
+      expect(manifestOf(dir).outputs.find((o) => o.file === "answers.ndjson")!.source.query).toBe(
+        `modified >= ${before.get("modified")!.value}`
+      )
+    }
+  )
+
+  it("refuses a search with sinceColumn but no since, and a bad time", timeout, async () => {
+    const dir = tempDir()
+    const path = NodePath.join(dir, "job.json")
+    NodeFs.writeFileSync(
+      path,
+      JSON.stringify({
+        exports: [
+          { type: "search", table: "Orders", query: "[Order ID]", sinceColumn: "Order Date" },
+          { type: "metadata", metadataTypes: ["ANSWER"], modifiedSince: "yesterday" },
+          { type: "audit", since: "last", until: "soon" }
+        ]
+      })
+    )
+    const run = await runCli(["run", path, "--out", dir], { env: sandboxEnv(sandbox) })
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain("exports[1].modifiedSince: is not a time")
+    expect(run.stderr).toContain("exports[2].until: is not a time")
+    NodeFs.writeFileSync(
+      path,
+      JSON.stringify({ exports: [{ type: "search", table: "Orders", query: "[Order ID]", sinceColumn: "Order Date" }] })
+    )
+    const lone = await runCli(["run", path, "--out", dir], { env: sandboxEnv(sandbox) })
+    expect(lone.code).toBe(2)
+    expect(lone.stderr).toContain('exports[0].since: is required with "sinceColumn"')
+  })
+})
