@@ -215,6 +215,34 @@ describe("spotpipe tml", () => {
     }
   })
 
+  it("associated-adds-each-object-the-listed-ones-are-built-on-once-in-its-type-s-folder", async () => {
+    const out = NodePath.join(root, "tml-associated")
+    const run = await runCli(["tml", "--type", "ANSWER", "--associated", "--out", out, "--quiet"], { env })
+    expect(run.stderr).toBe("")
+    expect(run.code).toBe(0)
+    const answers = Object.entries(primary.objects).filter(([, o]) => o.type === "ANSWER")
+    // Every answer is built on the Orders model: written once, beside the answers.
+    expect(dataFiles(out)).toEqual(
+      [...answers.map(([name]) => `tml/answer/${name}.tml`), "tml/logical_table/Orders.tml"].sort()
+    )
+    const model = parseYaml(NodeFs.readFileSync(NodePath.join(out, "tml/logical_table/Orders.tml"), "utf8"))
+    expect(model.guid).toBe(fixtures.ordersTable.id)
+    expectHashes(out, manifestOf(out))
+  })
+
+  it("dry-run-lists-the-documents-and-writes-nothing", async () => {
+    const out = NodePath.join(root, "tml-dry")
+    const run = await runCli(["tml", "--type", "LIVEBOARD", "--dry-run", "--json", "--out", out], { env })
+    expect(run.code).toBe(0)
+    const plan = JSON.parse(run.stdout) as { outputs: Array<{ file: string; format: string }> }
+    const liveboards = Object.entries(primary.objects).filter(([, o]) => o.type === "LIVEBOARD")
+    expect(plan.outputs.map((o) => o.file).sort()).toEqual(
+      liveboards.map(([name]) => `tml/liveboard/${name}.tml`).sort()
+    )
+    expect(plan.outputs.every((o) => o.format === "yaml")).toBe(true)
+    expect(NodeFs.existsSync(out)).toBe(false)
+  })
+
   it("resume-skips-verified-documents-and-rewrites-a-changed-one", async () => {
     const out = NodePath.join(root, "tml-resume")
     expect((await runCli(["tml", "--type", "ANSWER", "--out", out, "--quiet"], { env })).code).toBe(0)

@@ -5,7 +5,7 @@
  * single commands of the one engine (`runSingle`), so they resume, lock, publish and record like the others.
  */
 import { Effect, Option } from "effect"
-import { Command } from "effect/cli"
+import { Command, Flag } from "effect/cli"
 import { baseFileName } from "../plan/FileName.ts"
 import { makeExport } from "../plan/JobFile.ts"
 import { UsageError } from "../UsageError.ts"
@@ -36,7 +36,13 @@ const tmlFlags = {
   orgs: exportFlags.orgs,
   concurrency: exportFlags.concurrency,
   type: tmlTypeFlag,
-  tmlFormat: tmlFormatFlag
+  tmlFormat: tmlFormatFlag,
+  associated: Flag.Boolean("associated").pipe(
+    Flag.withDefault(false),
+    Flag.withDescription(
+      "also export the objects each one is built on (models, tables, connections: ThoughtSpot's export_associated), each once, in its type's folder"
+    )
+  )
 }
 
 /** `spotpipe tml`. */
@@ -61,7 +67,12 @@ export const tmlCommand = Command.make("tml", tmlFlags, (input) =>
               Option.getOrUndefined(Option.map(input.outputName, (name) => baseFileName(name, input.fileNames))) ??
               "tml",
             what,
-            spec: { type: "tml", tmlTypes: input.type, format: input.tmlFormat },
+            spec: {
+              type: "tml",
+              tmlTypes: input.type,
+              format: input.tmlFormat,
+              ...(input.associated ? { associated: true } : {})
+            },
             format: input.tmlFormat,
             timezone: undefined,
             pageSize: 1,

@@ -34,8 +34,15 @@ export type TmlFormat = "YAML" | "JSON"
 export interface AdminCluster<E> {
   /** Every object of `type` (a `metadata/search` type) the user can see, by name then GUID. */
   readonly listObjects: (type: string) => Effect.Effect<ReadonlyArray<ListedObject>, E>
-  /** `metadata/tml/export` of one object: every item of the answer, each with its outcome. */
-  readonly exportTml: (object: ListedObject, format: TmlFormat) => Effect.Effect<ReadonlyArray<Tml.TmlItem>, E>
+  /**
+   * `metadata/tml/export` of one object: every item of the answer, each with its outcome; `associated`: with the
+   * objects it is built on (`export_associated`).
+   */
+  readonly exportTml: (
+    object: ListedObject,
+    format: TmlFormat,
+    associated: boolean
+  ) => Effect.Effect<ReadonlyArray<Tml.TmlItem>, E>
   /** `metadata/tml/export/batch`: every user, group or role of the Org, batch by batch. */
   readonly exportTmlBatch: (
     type: "USER" | "USER_GROUP" | "ROLE",

@@ -31,10 +31,11 @@ export const coreAdmin = (client: ThoughtSpotClient.Service): Omit<AdminCluster<
           .sort(byName)
       )
     ),
-  exportTml: (object, format) =>
+  exportTml: (object, format, associated) =>
     client.exportTml({
       metadata: [{ identifier: object.id, type: object.type as Tml.TmlExportMetadata["type"] & string }],
-      edoc_format: format
+      edoc_format: format,
+      ...(associated ? { export_associated: true } : {})
     }),
   exportTmlBatch: (type, format) =>
     client.exportTmlBatch({ metadata_type: type, edoc_format: format }).pipe(Stream.runCollect),

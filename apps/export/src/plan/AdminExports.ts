@@ -91,7 +91,15 @@ export const documentOf = (
   })
 }
 
-/** A batch item as the document of the user, group or role it names. */
+/** The object type of a TML kind (`worksheet` → LOGICAL_TABLE), for an associated object's folder. */
+const typeOfKind = (kind: string | undefined): string => {
+  const lower = (kind ?? "unknown").toLowerCase()
+  if (["worksheet", "model", "table", "view", "sql_view"].includes(lower)) return "LOGICAL_TABLE"
+  if (lower === "group") return "USER_GROUP"
+  return lower.toUpperCase()
+}
+
+/** A batch item (or an associated object's item) as its object's document. */
 const batchDocument = (item: Tml.TmlItem, what: string): Effect.Effect<DocumentText, ExportError> =>
   item._tag === "TmlFailed"
     ? Effect.fail(
@@ -133,8 +141,32 @@ export const resolveTml = <E>(
           documents.push({
             object,
             document: (what) =>
-              Effect.flatMap(admin.exportTml(object, format), (items) => documentOf(object, what, items))
+              Effect.flatMap(admin.exportTml(object, format, false), (items) => documentOf(object, what, items))
           })
+        }
+      }
+    }
+    if (entry.spec.type === "tml" && entry.spec.associated === true) {
+      // The objects each one is built on are known only from its export: read now, each written once, as an object
+      // of its own type unless it was listed (then its own document is it).
+      const known = new Set(documents.map((d) => d.object.id))
+      for (const [i, { object }] of [...documents.entries()]) {
+        if (isPrincipalType(object.type)) continue
+        const items = yield* admin.exportTml(object, format, true)
+        documents[i] = {
+          object,
+          document: (what) =>
+            documentOf(
+              object,
+              what,
+              items.filter((item) => item.id === object.id || item.id === undefined)
+            )
+        }
+        for (const item of items) {
+          if (item.id === undefined || known.has(item.id)) continue
+          known.add(item.id)
+          const associated = { type: typeOfKind(item.type), id: item.id, name: item.name ?? item.id }
+          documents.push({ object: associated, document: (what) => batchDocument(item, what) })
         }
       }
     }

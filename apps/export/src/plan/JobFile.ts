@@ -149,7 +149,9 @@ const TmlExport = Schema.Struct({
     Schema.Array(Schema.Literals(tmlTypes)).check(Schema.isMinLength(1, { message: "list at least one type" }))
   ),
   ...exportFields,
-  format: Schema.optionalKey(Schema.Literals(["yaml", "json"]))
+  format: Schema.optionalKey(Schema.Literals(["yaml", "json"])),
+  /** Also the objects each one is built on (ThoughtSpot's `export_associated`), each once, in its type's folder. */
+  associated: Schema.optionalKey(Schema.Boolean)
 })
 
 /** `{ "type": "principals" }`: users, groups, roles and their memberships and privileges, one table each. */
@@ -495,9 +497,9 @@ const problemsOf = (issue: SchemaIssue.Issue, document: unknown): Array<JobFileP
     if (/^exports\[\d+\]$/.test(at) && item.message.startsWith("Expected")) {
       const entry = (document as { exports: ReadonlyArray<unknown> }).exports[path[1] as number]
       const type = typeof entry === "object" && entry !== null ? (entry as { type?: unknown }).type : undefined
-      const known = typeof type === "string" && ["metadata", "answer", "liveboard", "search", "tml", "principals", "permissions", "audit"].includes(
-          type
-        )
+      const known =
+        typeof type === "string" &&
+        ["metadata", "answer", "liveboard", "search", "tml", "principals", "permissions", "audit"].includes(type)
       return {
         path: at,
         message:

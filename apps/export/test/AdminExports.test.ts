@@ -1,0 +1,110 @@
+/**
+ * The admin exports' pure parts: a TML answer's item for its object (its own item, or a failure; other items are
+ * warnings, never dropped silently), and `fetch-permissions` answers as rows (every object asked for exactly once,
+ * any other shape refused).
+ */
+import { describe, expect, it } from "@effect/vitest"
+import type { Tml } from "@spotpipe/core"
+import { Effect, Exit } from "effect"
+import { documentOf, permissionRows } from "../src/plan/AdminExports.ts"
+
+const object = { type: "LIVEBOARD", id: "lb-1", name: "Sales" }
+const exported = (id: string, edoc: string, warning?: string): Tml.TmlItem => ({
+  _tag: "TmlExported",
+  id,
+  name: id,
+  type: "liveboard",
+  filename: `${id}.liveboard.tml`,
+  edoc,
+  warning,
+  info: {}
+})
+
+const failureOf = <A, E extends { readonly message: string }>(exit: Exit.Exit<A, E>): string => {
+  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
+  const reason = exit.cause.reasons.find((r) => r._tag === "Fail")
+  return reason?._tag === "Fail" ? reason.error.message : "no failure"
+}
+
+describe("documentOf", () => {
+  it("takes-the-object-s-own-item-and-names-every-other-item-as-a-warning", () => {
+    const result = Effect.runSync(
+      documentOf(object, 'TML of liveboard "Sales"', [
+        exported("feedback-1", "x"),
+        exported("lb-1", "guid: lb-1\n", "old")
+      ])
+    )
+    expect(result.text).toBe("guid: lb-1\n")
+    expect(result.warnings).toEqual([
+      "ThoughtSpot answered WARNING: old",
+      'ThoughtSpot also sent the TML of liveboard "feedback-1", not written with this object (export its type to write it)'
+    ])
+  })
+
+  it("fails-when-no-item-or-several-are-the-object-s", () => {
+    const none = Effect.runSyncExit(documentOf(object, "w", [exported("a", "x"), exported("b", "y")]))
+    expect(failureOf(none)).toBe(
+      "w: ThoughtSpot answered 2 TML items, 0 of them for this object (lb-1): export it again"
+    )
+    const twice = Effect.runSyncExit(documentOf(object, "w", [exported("lb-1", "x"), exported("lb-1", "y")]))
+    expect(failureOf(twice)).toContain("2 of them for this object")
+  })
+
+  it("an-error-item-is-the-output-s-failure-with-the-server-s-message", () => {
+    const failed: Tml.TmlItem = {
+      _tag: "TmlFailed",
+      id: "lb-1",
+      name: undefined,
+      type: undefined,
+      statusCode: "ERROR",
+      message: "gone",
+      info: {}
+    }
+    expect(failureOf(Effect.runSyncExit(documentOf(object, "w", [failed])))).toBe("w: ThoughtSpot answered ERROR: gone")
+  })
+})
+
+describe("permissionRows", () => {
+  const objects = [object, { type: "LIVEBOARD", id: "lb-2", name: "Ops" }]
+  const detail = (id: string) => ({
+    metadata_id: id,
+    metadata_type: "LIVEBOARD",
+    metadata_name: id,
+    principal_permission_info: [
+      {
+        principal_type: "USER",
+        principal_sub_type: "LOCAL_USER",
+        principal_permissions: [
+          { principal_id: "u1", principal_name: "ana", permission: "MODIFY", shared_permission: "NO_ACCESS" }
+        ]
+      }
+    ]
+  })
+
+  it("one-row-per-object-principal-and-permission-in-the-order-asked", () => {
+    const rows = Effect.runSync(permissionRows(objects, [detail("lb-2"), detail("lb-1")]))
+    expect(rows).toEqual([
+      ["LIVEBOARD", "lb-1", "lb-1", "USER", "LOCAL_USER", "u1", "ana", "MODIFY", "NO_ACCESS"],
+      ["LIVEBOARD", "lb-2", "lb-2", "USER", "LOCAL_USER", "u1", "ana", "MODIFY", "NO_ACCESS"]
+    ])
+    // The specification's object form holds the same entries.
+    expect(Effect.runSync(permissionRows(objects, { a: detail("lb-1"), b: detail("lb-2") }))).toEqual(rows)
+  })
+
+  it("refuses-an-answer-missing-an-object-repeating-one-or-adding-one", () => {
+    expect(failureOf(Effect.runSyncExit(permissionRows(objects, [detail("lb-1")])))).toContain(
+      'nothing for LIVEBOARD "Ops" (lb-2)'
+    )
+    expect(
+      failureOf(Effect.runSyncExit(permissionRows(objects, [detail("lb-1"), detail("lb-1"), detail("lb-2")])))
+    ).toContain("object lb-1 twice")
+    expect(
+      failureOf(Effect.runSyncExit(permissionRows(objects, [detail("lb-1"), detail("lb-2"), detail("lb-3")])))
+    ).toContain("objects that were not asked for (lb-3)")
+    expect(failureOf(Effect.runSyncExit(permissionRows(objects, null)))).toContain("no metadata_permission_details")
+    const noPermission = { ...detail("lb-2"), principal_permission_info: [{ principal_type: "USER" }] }
+    expect(failureOf(Effect.runSyncExit(permissionRows(objects, [detail("lb-1"), noPermission])))).toContain(
+      "without principal_permissions"
+    )
+  })
+})
