@@ -29,6 +29,12 @@
  * of the data. A metadata listing has no stable offsets (objects come and go between requests), so it is continued
  * by re-rendering from the first page and writing only the bytes past the checkpoint, whose regenerated prefix must
  * hash to the checkpoint's SHA-256 — otherwise it restarts too.
+ *
+ * Documents: a planned output with a `document` (a TML document) has no pages. Its text is read when it is written,
+ * written whole into its partial file, fsynced, recorded by a complete checkpoint, published and listed like any
+ * output; resume skips it when verified and otherwise writes it again. A document that fails (ThoughtSpot answered
+ * ERROR for it) does not stop its export's other documents: the export fails once they are written, its manifest
+ * status listing each failed item (`failed_items`).
  */
 import { createHash, type Hash } from "node:crypto"
 import { type OffsetStyle, resolveTimeZone, type TimeZone } from "@spotpipe/decode"
