@@ -172,6 +172,18 @@ describe("spotpipe audit", () => {
     }
   )
 
+  it("--dry-run plans the file and its columns, reads one event and writes nothing", timeout, async () => {
+    const dir = NodePath.join(tempDir(), "landing")
+    const before = auditRequests()
+    const run = await runCli(["audit", "--since", "2d", "--out", dir, "--dry-run"], { env: sandboxEnv(sandbox) })
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stdout).toContain("audit-log.csv")
+    expect(run.stdout).toContain("10: id, type, time, date, user, user_id, client_ip, org_id, description, log")
+    expect(run.stdout).toContain("besides 1 listing of metadata or audit events, counted as they are read")
+    expect(auditRequests() - before).toBe(1)
+    expect(NodeFs.existsSync(dir)).toBe(false)
+  })
+
   it("--since last without an earlier run, and an --until in the future, are usage errors", timeout, async () => {
     const dir = tempDir()
     const none = await runCli(["audit", "--since", "last", "--out", dir], { env: sandboxEnv(sandbox) })

@@ -194,8 +194,8 @@ export const formatDryRun = (plan: DryRunPlan, folder: string | null): string =>
   )
   const totals = planTotals(plan)
   const failed = plan.failures.map((f) => inert(`FAILED  ${f.export.what}: ${f.error.message}`))
-  // A metadata listing has no count before it is read whole: its rows are not in the total.
-  const rows = `${plural(totals.rows, "row", "rows")}${totals.unknown > 0 ? ` (besides ${plural(totals.unknown, "metadata listing", "metadata listings")}, counted as they are read)` : ""}`
+  // A metadata listing or an audit log has no count before it is read whole: its rows are not in the total.
+  const rows = `${plural(totals.rows, "row", "rows")}${totals.unknown > 0 ? ` (besides ${plural(totals.unknown, "listing", "listings")} of metadata or audit events, counted as they are read)` : ""}`
   const where = folder === null ? " to stdout" : ` in ${inert(folder)}`
   const existing =
     totals.existing > 0
