@@ -455,6 +455,35 @@ describe("job file", () => {
     expectHashes(out, manifestOf(out))
   })
 
+  it("a-job-s-load-takes-its-tables-and-leaves-its-tml-documents-as-files", async () => {
+    const job = NodePath.join(root, "admin-load-job.json")
+    const database = NodePath.join(root, "admin-load.duckdb")
+    NodeFs.writeFileSync(
+      job,
+      JSON.stringify({
+        exports: [{ type: "tml", tmlTypes: ["ROLE"] }, { type: "principals" }],
+        load: { into: `duckdb:${database}` }
+      })
+    )
+    const out = NodePath.join(root, "admin-load-job")
+    const run = await runCli(["run", job, "--out", out, "--quiet"], { env, withDuckDb: true })
+    expect(run.stderr).toBe("")
+    expect(run.code).toBe(0)
+    const tables = await withDuckDb(database, async (query) =>
+      (await query("SELECT table_name FROM information_schema.tables ORDER BY 1")).map((r) => String(r[0]))
+    )
+    expect(tables.filter((t) => t !== "spotpipe_loads").length).toBe(7)
+    expect(dataFiles(out).filter((f) => f.startsWith("tml/role/")).length).toBe(2)
+    // A run of TML documents only has no table to load: said, not a silent empty load.
+    const tmlOnly = NodePath.join(root, "tml-only")
+    expect((await runCli(["tml", "--type", "ROLE", "--out", tmlOnly, "--quiet"], { env })).code).toBe(0)
+    const load = await runCli(["load", tmlOnly, "--into", `duckdb:${NodePath.join(root, "none.duckdb")}`], {
+      withDuckDb: true
+    })
+    expect(load.code).toBe(2)
+    expect(load.stderr).toContain("lists TML documents only, which are files, not tables")
+  })
+
   it("admin-exports-are-schema-checked-with-the-path-of-each-bad-field", async () => {
     const job = NodePath.join(root, "bad-admin-job.json")
     NodeFs.writeFileSync(

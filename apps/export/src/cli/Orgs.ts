@@ -34,7 +34,9 @@ export const withOrgs = (
     }
     const listing = known.map((o) => `${o.id} (${o.name})`).join(", ")
     const chosen: Array<ExportOrg> = []
-    for (const id of choice === "all" ? known.map((o) => o.id) : choice) {
+    // `all` in id order, so that every shard of a job expands it the same way.
+    const ids = choice === "all" ? known.map((o) => o.id).sort((a, b) => a - b) : choice
+    for (const id of ids) {
       const org = known.find((o) => o.id === id)
       if (org === undefined) {
         return yield* new ExportError({

@@ -99,7 +99,14 @@ export const readRunManifest = (given: string, only?: LoadFormat): RunManifest =
   }
   const manifest = decoded.value
   const dir = NodePath.dirname(path)
-  const chosen = only === undefined ? manifest.outputs : manifest.outputs.filter((o) => o.format === only)
+  // TML documents (`yaml`, `json`) are files, not tables: a run's tables are loaded without them.
+  const loadable = manifest.outputs.filter((o) => o.format !== "yaml" && o.format !== "json")
+  const chosen = only === undefined ? loadable : loadable.filter((o) => o.format === only)
+  if (loadable.length === 0 && manifest.outputs.length > 0) {
+    throw new RunManifestError(
+      `${path} lists TML documents only, which are files, not tables: there is nothing to load`
+    )
+  }
   if (chosen.length === 0 && only !== undefined) {
     throw new RunManifestError(`${path} lists no ${only} output: drop --format, or give the format the run wrote`)
   }
