@@ -71,5 +71,9 @@ describe("watermarkId", () => {
     expect(watermarkId(entry({ ...search, since: "last" }, "other"))).not.toBe(base)
     const audit = watermarkId(entry({ type: "audit", since: "30d" }))
     expect(watermarkId(entry({ type: "audit", since: "last", until: "now" }))).toBe(audit)
+    // Each Org's copy (`--orgs`) is an export of its own.
+    const inOrg = (id: number) => watermarkId({ ...entry({ type: "audit", since: "last" }), org: { id, name: "x" } })
+    expect(inOrg(1)).not.toBe(audit)
+    expect(inOrg(1)).not.toBe(inOrg(2))
   })
 })

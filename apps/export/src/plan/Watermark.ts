@@ -57,8 +57,8 @@ const WatermarksFile = Schema.Struct({ version: Schema.Literal(1), exports: Sche
 const decodeFile = Schema.decodeUnknownExit(Schema.fromJsonString(WatermarksFile))
 
 /**
- * The export a watermark belongs to: its output name when it has one (a job file's export, `--output-name`) and
- * what it reads — the spec without its starting point (`modifiedSince`, `since`, `until`) and without the settings
+ * The export a watermark belongs to: its output name when it has one (a job file's export, `--output-name`), its
+ * Org (`--orgs`) and what it reads — the spec without its starting point (`modifiedSince`, `since`, `until`) and without the settings
  * that only shape the file — so `--since 2025-01-01` and a later `--since last` are the same export.
  */
 export const watermarkId = (entry: JobExport): string => {
@@ -76,7 +76,8 @@ export const watermarkId = (entry: JobExport): string => {
     nullString: _z,
     ...reads
   } = entry.spec as Record<string, unknown>
-  return `${entry.key ?? "-"} ${stableJson(reads)}`
+  // With `--orgs`, each Org's copy of an export has its own (a single command's copies share no key).
+  return `${entry.key ?? "-"} ${stableJson({ ...reads, org: entry.org?.id })}`
 }
 
 /** JSON text with object keys sorted (JobFile imports this module, so its `canonicalJson` is not used here). */
