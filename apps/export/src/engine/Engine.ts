@@ -158,6 +158,9 @@ export interface WrittenOutput {
   readonly label: string
 }
 
+/** Documents (TML) of one export read and written at once. */
+const documentsAtOnce = 4
+
 /** A document of an export that failed while the export's others were written (see `ExportStatus.failed_items`). */
 interface FailedItem {
   readonly file: string
@@ -398,9 +401,18 @@ export const runExports = <E>(
         const failedItems: Array<FailedItem> = []
         return Effect.gen(function* () {
           const { outputs } = yield* plan
+          // Documents are files of their own, one request each: several are read and written at once (the client
+          // still bounds requests and their rate), and taken in plan order below.
+          const documents = new Map(
+            yield* Effect.forEach(
+              outputs.filter((planned) => planned.document !== undefined),
+              (planned) => Effect.map(Effect.exit(writeOutput(planned, context)), (exit) => [planned, exit] as const),
+              { concurrency: documentsAtOnce }
+            )
+          )
           for (const planned of outputs) {
-            if (planned.document !== undefined) {
-              const exit = yield* Effect.exit(writeOutput(planned, context))
+            const exit = documents.get(planned)
+            if (exit !== undefined) {
               if (Exit.isSuccess(exit)) written.push({ output: exit.value, label: planned.label })
               // An interruption is not the item's failure: it ends the run.
               else if (!exit.cause.reasons.some((r) => r._tag === "Fail")) return yield* Effect.failCause(exit.cause)
