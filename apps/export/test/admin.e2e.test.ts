@@ -413,6 +413,18 @@ describe("--orgs", () => {
     expect(NodeFs.existsSync(out)).toBe(false)
   })
 
+  it("usage-errors-before-any-request", async () => {
+    const bad = await runCli(["principals", "--orgs", "all,1", "--out", NodePath.join(root, "never")], { env })
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain("--orgs takes all or Org ids separated by commas")
+    const stdout = await runCli(["tml", "--out", "-"], { env })
+    expect(stdout.code).toBe(2)
+    expect(stdout.stderr).toContain("spotpipe tml writes one file per object: give --out a directory, not -")
+    const type = await runCli(["tml", "--type", "LIVEBOARDS"], { env })
+    expect(type.code).toBe(2)
+    expect(type.stderr).toContain("unknown tml type LIVEBOARDS")
+  })
+
   it("without-orgs-the-files-are-where-they-always-were", async () => {
     const out = NodePath.join(root, "orgs-none")
     expect((await runCli(["answer", "Revenue by Month", "--out", out, "--quiet"], { env })).code).toBe(0)
