@@ -86,7 +86,7 @@ import * as Checkpoint from "./Checkpoint.ts"
 import { type DryRunFailure, type DryRunOutput, type DryRunPlan, probeExport, probeOutput } from "./DryRun.ts"
 import type { ProgressReporter } from "./ExportJob.ts"
 import { type JobResult, type JobSpec, type PageDecoder, runJob, silentProgress } from "./ExportJob.ts"
-import { checkParquetWriter, stagedToParquet } from "./ParquetFile.ts"
+import { checkParquetWriter, conversionFiles, stagedToParquet } from "./ParquetFile.ts"
 import { makeTranscodePool, type TranscodePool } from "./TranscodePool.ts"
 
 /** Named points of an output's life, for the crash suite (which kills the process at them) and for tests. */
@@ -567,6 +567,9 @@ const removeState = (files: { readonly partial: string; readonly checkpoint: str
     const fs = yield* FileSystem.FileSystem
     yield* fs.remove(files.partial).pipe(Effect.ignore)
     yield* fs.remove(files.checkpoint).pipe(Effect.ignore)
+    const { target, spill } = conversionFiles(files.partial)
+    yield* fs.remove(target).pipe(Effect.ignore)
+    yield* fs.remove(spill, { recursive: true }).pipe(Effect.ignore)
   })
 
 const removeStateDirIfEmpty = (stateDir: string) =>

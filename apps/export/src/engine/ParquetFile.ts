@@ -15,6 +15,9 @@ import { duckDbInstalled, duckDbMissing, writeParquet } from "../load/DuckDbEngi
 import { fileError } from "../output/AtomicFile.ts"
 import { hashFile } from "./Checkpoint.ts"
 
+/** The files a conversion makes beside the partial file (removed with the output's state, e.g. after a kill). */
+export const conversionFiles = (partial: string) => ({ target: `${partial}.parquet`, spill: `${partial}.spill` })
+
 /** Refuses a run with Parquet outputs before it reads any data when DuckDB, which writes them, is missing. */
 export const checkParquetWriter = (): Effect.Effect<string | undefined> =>
   Effect.map(Effect.promise(duckDbInstalled), (installed) =>
@@ -31,8 +34,7 @@ export const stagedToParquet = (
 ): Effect.Effect<{ readonly bytes: number; readonly sha256: string }, ExportError, FileSystem.FileSystem> =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
-    const target = `${partial}.parquet`
-    const spill = `${partial}.spill`
+    const { target, spill } = conversionFiles(partial)
     const columns = result.columns.map((c) => ({ name: c.name, type: c.type }))
     const began = performance.now()
     const rows = yield* Effect.tryPromise({
