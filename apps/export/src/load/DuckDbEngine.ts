@@ -133,6 +133,8 @@ export const writeParquet = async (
   const { DuckDBInstance } = await importDuckDb()
   const instance = await DuckDBInstance.create(":memory:", {
     threads: "2",
+    // Measured at 10 M rows: 176 MB or more writes ~40 % faster (no spilling), but the export's process then
+    // peaks above 300 MB; 128 MB keeps it near 285 MB.
     memory_limit: "128MB",
     temp_directory: spillDirectory
   })
