@@ -103,7 +103,7 @@ describe("spotpipe audit", () => {
       expect(row).toEqual({
         id: (JSON.parse(reference[i]!.log) as { id: string }).id,
         type: event.type,
-        time: `${reference[i]!.date.slice(0, 19)}Z`,
+        time_to_second: `${reference[i]!.date.slice(0, 19)}Z`,
         date: reference[i]!.date,
         user: event.client.userName,
         user_id: event.client.userGUID,
@@ -120,7 +120,7 @@ describe("spotpipe audit", () => {
     expect(manifest.outputs[0]!.columns.map((c) => `${c.name}:${c.type}`)).toEqual([
       "id:VARCHAR",
       "type:VARCHAR",
-      "time:DATE_TIME",
+      "time_to_second:DATE_TIME",
       "date:VARCHAR",
       "user:VARCHAR",
       "user_id:VARCHAR",
@@ -178,7 +178,7 @@ describe("spotpipe audit", () => {
     const run = await runCli(["audit", "--since", "2d", "--out", dir, "--dry-run"], { env: sandboxEnv(sandbox) })
     expect(run.code, run.stderr).toBe(0)
     expect(run.stdout).toContain("audit-log.csv")
-    expect(run.stdout).toContain("10: id, type, time, date, user, user_id, client_ip, org_id, description, log")
+    expect(run.stdout).toContain("10: id, type, time_to_second, date, user, user_id, client_ip, org_id, description, log")
     expect(run.stdout).toContain("besides 1 listing of metadata or audit events, counted as they are read")
     expect(auditRequests() - before).toBe(1)
     expect(NodeFs.existsSync(dir)).toBe(false)

@@ -133,15 +133,16 @@ export const metadataListColumns: ReadonlyArray<TypedColumn> = metadataColumns.m
 )
 
 /**
- * Columns of an audit export: the event's `id`, `type`, `time` (the entry's `date` cut to the second: ThoughtSpot's
- * dates are whole seconds everywhere else), `date` (exactly as sent, with its milliseconds or microseconds), the
+ * Columns of an audit export: the event's `id`, `type`, `time_to_second` (the entry's `date` cut to the second, for
+ * typed sorting and partitioning: ThoughtSpot's dates are whole seconds everywhere else, and the name says it is
+ * not the exact time), `date` (exactly as sent, with its milliseconds or microseconds), the
  * user's name and GUID, the client address, the Org and the description, then `log`: the event's JSON text as sent,
  * which holds every field (`data` among them). A field the event lacks is null.
  */
 export const auditColumns: ReadonlyArray<TypedColumn> = [
   { name: "id", type: "VARCHAR" },
   { name: "type", type: "VARCHAR" },
-  { name: "time", type: "DATE_TIME" },
+  { name: "time_to_second", type: "DATE_TIME" },
   { name: "date", type: "VARCHAR" },
   { name: "user", type: "VARCHAR" },
   { name: "user_id", type: "VARCHAR" },
