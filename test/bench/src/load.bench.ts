@@ -1,7 +1,7 @@
 /**
  * Bench: `spotpipe load` against each engine's own bulk import of the same file, side by side in one run.
  * The sandbox (its own process) serves N rows (default 1 000 000, `LOAD_BENCH_ROWS`); `spotpipe answer "Order
- * Details"` exports them as CSV and as NDJSON; then, each timed wall-clock, best of 5, the runs of one engine taking
+ * Details"` exports them as CSV and as NDJSON; then, each timed wall-clock, best of 5 (`LOAD_BENCH_REPEATS`), the runs of one engine taking
  * turns so that the machine's drifting load hits them alike:
  * - DuckDB (embedded file): `spotpipe load --into duckdb:…` (SHA-256 check, typed read_csv/read_json, one
  *   transaction, record) vs DuckDB's own `CREATE TABLE … AS SELECT * FROM read_csv(file)` (auto-detected), run in
@@ -24,7 +24,7 @@ import { fileURLToPath } from "node:url"
 import { startSandboxProcess } from "./export/sandboxProcess.ts"
 
 const rows = Number(process.env.LOAD_BENCH_ROWS ?? 1_000_000)
-const repeats = 5
+const repeats = Number(process.env.LOAD_BENCH_REPEATS ?? 5)
 const target = 0.8
 const here = NodePath.dirname(fileURLToPath(import.meta.url))
 const app = NodePath.join(here, "../../../apps/export")
