@@ -198,7 +198,7 @@ const demoCommand = Command.make(
     )
 ).pipe(
   Command.withDescription(
-    "Start the embedded sandbox, export all metadata, every answer and every liveboard visualization as CSV, NDJSON and Parquet, and load them into demo.duckdb (where DuckDB is installed)"
+    "Start the embedded sandbox, export all metadata, every answer and every liveboard visualization as CSV and NDJSON, and where DuckDB is installed as Parquet loaded into demo.duckdb"
   ),
   Command.withExamples([
     { command: "spotpipe demo", description: "into ./spotpipe-demo" },
