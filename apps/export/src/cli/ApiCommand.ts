@@ -1,24 +1,7 @@
-/**
- * `spotpipe api <METHOD> <path>`: any ThoughtSpot REST API v2.0 call, as `gh api` makes GitHub's, over the same
- * connection flags, environment, credentials, token renewal, rate limit, retries and errors as the exports
- * (`@spotpipe/core`'s `ThoughtSpotClient.request`). The answer's body goes to stdout byte for byte, never parsed
- * and written again, so big integers and key order stay as ThoughtSpot sent them; a failure prints ThoughtSpot's
- * error on stderr, exit 1, and nothing on stdout.
- *
- * The body: `-f key=value` a string, `-F key=value` a typed value (`true`, `false`, `null`, a JSON number kept
- * digit for digit, `@file` / `@-` the text of a file or stdin, else a string); `key[sub]=` nests objects, `key[]=`
- * appends to an array (`key[][sub]=` starts a new object in it when the last one has `sub`), `key[]` alone is an
- * empty array. For GET the fields are query parameters, in order. `--input FILE|-` sends a JSON body as it is.
- * `--paginate` sets `record_offset`/`record_size` page after page (default size {@link defaultRecordSize}) and
- * writes NDJSON: one element of the answer's array per line, as its own bytes, until a short page.
- */
-
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { ApiCall, Auth, ThoughtSpotClient, type ThoughtSpotError } from "@spotpipe/core"
-import { Context, Effect, FileSystem, Layer, Option } from "effect"
+import { ApiCall, type ThoughtSpotError } from "@spotpipe/core"
+import { Effect, FileSystem, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
-import type { Connection } from "../cluster/Connection.ts"
-import { loadSandbox } from "../cluster/CoreCluster.ts"
+import { openClient } from "../cluster/CoreCluster.ts"
 import { ExportError } from "../ExportError.ts"
 import { fromThoughtSpot } from "../Failure.ts"
 import { makeStreamWriter } from "../output/StdoutWriter.ts"
@@ -393,49 +376,6 @@ const badAnswer = (what: string, message: string) => new ExportError({ kind: "Re
 
 const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b) === 0
 
-/** Opens the client for the connection (starting the embedded sandbox for `--sandbox`) for the scope's life. */
-const openClient = (
-  connection: Connection,
-  options: {
-    readonly attemptTimeoutMillis: number
-    readonly deadlineMillis: number
-    readonly requestsPerSecond?: number
-  }
-) =>
-  Effect.gen(function* () {
-    let host: string
-    let auth: Auth.AuthMethod
-    if (connection._tag === "Sandbox") {
-      const { fixtures, startSandbox } = yield* loadSandbox
-      const sandbox = yield* Effect.acquireRelease(
-        Effect.tryPromise({
-          try: () => startSandbox({ port: 0 }),
-          catch: (cause) =>
-            new ExportError({ kind: "Io", message: `cannot start the embedded sandbox: ${String(cause)}`, cause })
-        }),
-        (s) => Effect.promise(() => s.close())
-      )
-      host = sandbox.url
-      auth = Auth.password({ username: fixtures.user.username, password: fixtures.user.password })
-    } else {
-      host = connection.host
-      auth = connection.auth
-    }
-    const services = yield* Layer.build(
-      ThoughtSpotClient.layer({
-        host,
-        auth,
-        concurrency: 1,
-        ...(options.requestsPerSecond === undefined
-          ? {}
-          : { rateLimit: { requestsPerSecond: options.requestsPerSecond, burst: 1 } }),
-        retry: { attemptTimeoutMillis: options.attemptTimeoutMillis, deadlineMillis: options.deadlineMillis },
-        userAgent: `spotpipe/${version} (node/${process.versions.node}; ${process.platform})`
-      }).pipe(Layer.provide(NodeHttpClient.layerUndici))
-    )
-    return { host, client: Context.get(services, ThoughtSpotClient.ThoughtSpotClient) }
-  })
-
 /** Runs `spotpipe api`. */
 export const runApi = (input: ApiInput) =>
   withLogging(input, () =>
@@ -446,7 +386,10 @@ export const runApi = (input: ApiInput) =>
       const limits = yield* checkTimeLimits(input)
       // A prompt reads stdin: not when the body comes from there.
       const connection = yield* connectionOf(input, !plan.stdin)
+      // One call at a time (a --paginate's pages follow each other).
       const { host, client } = yield* openClient(connection, {
+        version,
+        requests: 1,
         ...limits,
         ...(Option.isSome(input.rateLimit) ? { requestsPerSecond: input.rateLimit.value } : {})
       })

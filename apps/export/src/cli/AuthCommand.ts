@@ -1,16 +1,8 @@
-/**
- * `spotpipe auth status`: signs in with the connection every command would use (flags, environment, profile) and
- * says who that is (`GET auth/session/user`), in which Org, on which cluster (`GET system`: version and time
- * zone), when a bearer token issued elsewhere expires (`POST auth/token/validate`), and where each setting came
- * from — never a secret. Credentials ThoughtSpot refuses end it with exit 1 and ThoughtSpot's reason, naming where
- * they came from.
- */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Auth, type ThoughtSpotApi, ThoughtSpotClient, type ThoughtSpotError } from "@spotpipe/core"
-import { Clock, Console, Context, Effect, Layer, Redacted } from "effect"
+import type { ThoughtSpotApi, ThoughtSpotClient, ThoughtSpotError } from "@spotpipe/core"
+import { Clock, Console, Effect, Redacted } from "effect"
 import { Command, Flag } from "effect/cli"
 import { type Connection, connectionLayers, resolveConnection } from "../cluster/Connection.ts"
-import { loadSandbox } from "../cluster/CoreCluster.ts"
+import { openClient } from "../cluster/CoreCluster.ts"
 import { ExportError } from "../ExportError.ts"
 import { fromThoughtSpot } from "../Failure.ts"
 import { connectionFlags, type Parsed, timeLimitFlags } from "./Flags.ts"
@@ -49,12 +41,16 @@ export interface AuthStatus {
 
 const methodNames = { Password: "password", SecretKey: "secret-key", BearerToken: "token" } as const
 
+/** How `connection` signs in (the embedded sandbox: with a password). */
+const methodOf = (connection: Connection) =>
+  connection._tag === "Cluster" ? methodNames[connection.auth._tag] : "password"
+
 /** The sign-in refused: ThoughtSpot's reason, and which settings to check (where they came from). */
 const refused = (error: ThoughtSpotError.ThoughtSpotError, connection: Connection): ExportError => {
   const sources = connection._tag === "Cluster" ? connection.sources : undefined
   const base = fromThoughtSpot(error, "the signed-in user")
   if (error.reason._tag !== "Authentication" || sources === undefined) return base
-  const what = connection._tag === "Cluster" ? methodNames[connection.auth._tag] : "password"
+  const what = methodOf(connection)
   const where = [
     ...(sources.username === undefined ? [] : [`the user from ${sources.username}`]),
     `the ${what} from ${sources.secret}`
@@ -161,25 +157,8 @@ const statusCommand = Command.make(
       const { layers, profile } = yield* connectionLayers(input)
       // No prompt: a status check runs unattended as often as by hand.
       const connection = yield* resolveConnection(layers)
-      let host: string
-      let auth: Auth.AuthMethod
-      let sources: Record<string, string>
-      if (connection._tag === "Sandbox") {
-        const { fixtures, startSandbox } = yield* loadSandbox
-        const sandbox = yield* Effect.acquireRelease(
-          Effect.tryPromise({
-            try: () => startSandbox({ port: 0 }),
-            catch: (cause) =>
-              new ExportError({ kind: "Io", message: `cannot start the embedded sandbox: ${String(cause)}`, cause })
-          }),
-          (s) => Effect.promise(() => s.close())
-        )
-        host = sandbox.url
-        auth = Auth.password({ username: fixtures.user.username, password: fixtures.user.password })
-        sources = { host: "--sandbox", username: "--sandbox", secret: "--sandbox" }
-      } else {
-        host = connection.host
-        auth = connection.auth
+      let sources: Record<string, string> = { host: "--sandbox", username: "--sandbox", secret: "--sandbox" }
+      if (connection._tag === "Cluster") {
         const { username, orgId, ...rest } = connection.sources ?? { host: "", secret: "" }
         sources = {
           ...rest,
@@ -187,15 +166,7 @@ const statusCommand = Command.make(
           ...(orgId === undefined ? {} : { org_id: orgId })
         }
       }
-      const services = yield* Layer.build(
-        ThoughtSpotClient.layer({
-          host,
-          auth,
-          retry: limits,
-          userAgent: `spotpipe/${version} (node/${process.versions.node}; ${process.platform})`
-        }).pipe(Layer.provide(NodeHttpClient.layerUndici))
-      )
-      const client = Context.get(services, ThoughtSpotClient.ThoughtSpotClient)
+      const { host, client } = yield* openClient(connection, { version, ...limits })
       const user: ThoughtSpotApi.CurrentUser = yield* client.currentUser.pipe(
         Effect.mapError((e) => refused(e, connection))
       )
@@ -208,13 +179,15 @@ const statusCommand = Command.make(
         Effect.catch((e) => Effect.succeed({ unavailable: fromThoughtSpot(e, "the cluster's settings").message }))
       )
       const token: AuthStatus["token"] =
-        auth._tag === "BearerToken" ? yield* issuedToken(client, auth.token) : { kind: "minted" }
+        connection._tag === "Cluster" && connection.auth._tag === "BearerToken"
+          ? yield* issuedToken(client, connection.auth.token)
+          : { kind: "minted" }
       const status: AuthStatus = {
         host,
         ...(profile === undefined
           ? {}
           : { profile: { name: profile.name, chosen_by: profile.chosenBy, file: profile.path } }),
-        auth: auth._tag === "SecretKey" ? "secret-key" : auth._tag === "BearerToken" ? "token" : "password",
+        auth: methodOf(connection),
         user: { name: user.name, id: user.id, display_name: user.display_name },
         ...(user.current_org == null ? {} : { org: { id: user.current_org.id, name: user.current_org.name } }),
         cluster: system,

@@ -186,11 +186,28 @@ const sandboxError = (cause: unknown) =>
     cause
   })
 
-/** Connects to the cluster (or starts the embedded sandbox) for the lifetime of the scope. */
-export const connect = Effect.fn("CoreCluster.connect")(function* (
+/** How {@link openClient} sets up the client; every field but `version` has core's default when absent. */
+export interface ClientOptions {
+  readonly version: string
+  readonly pageSize?: number
+  /** Data pages fetched ahead (see {@link pagesAhead}). */
+  readonly prefetch?: number
+  /** Requests in flight at once over the whole client. */
+  readonly requests?: number
+  readonly requestsPerSecond?: number
+  readonly attemptTimeoutMillis?: number
+  readonly deadlineMillis?: number
+}
+
+/**
+ * The core client for `connection` — its host and credentials, or an embedded sandbox started for `--sandbox` —
+ * built into the scope, so the HTTP agent lives (and tokens are released) exactly as long as it; with the host it
+ * signs in to. Every command that talks to ThoughtSpot opens its client here.
+ */
+export const openClient = Effect.fn("CoreCluster.openClient")(function* (
   connection: Connection,
-  options: ConnectOptions
-): Effect.fn.Return<Cluster<ClusterFailure>, ExportError, Scope.Scope> {
+  options: ClientOptions
+): Effect.fn.Return<{ readonly host: string; readonly client: ThoughtSpotClient.Service }, ExportError, Scope.Scope> {
   let host: string
   let auth: Auth.AuthMethod
   if (connection._tag === "Sandbox") {
@@ -205,13 +222,12 @@ export const connect = Effect.fn("CoreCluster.connect")(function* (
     host = connection.host
     auth = connection.auth
   }
-  // Built into the command's scope, so the HTTP agent lives (and tokens are released) exactly as long as it.
   const services = yield* Layer.build(
     ThoughtSpotClient.layer({
       host,
       auth,
-      pageSize: options.pageSize,
-      prefetch: pagesAhead(options.concurrency, options.pageSize),
+      ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
+      ...(options.prefetch === undefined ? {} : { prefetch: options.prefetch }),
       ...(options.requests === undefined ? {} : { concurrency: options.requests }),
       ...(options.requestsPerSecond === undefined
         ? {}
@@ -223,7 +239,18 @@ export const connect = Effect.fn("CoreCluster.connect")(function* (
       userAgent: `spotpipe/${options.version} (node/${process.versions.node}; ${process.platform})`
     }).pipe(Layer.provide(NodeHttpClient.layerUndici))
   )
-  const client = Context.get(services, ThoughtSpotClient.ThoughtSpotClient)
+  return { host, client: Context.get(services, ThoughtSpotClient.ThoughtSpotClient) }
+})
+
+/** Connects to the cluster (or starts the embedded sandbox) for the lifetime of the scope. */
+export const connect = Effect.fn("CoreCluster.connect")(function* (
+  connection: Connection,
+  options: ConnectOptions
+): Effect.fn.Return<Cluster<ClusterFailure>, ExportError, Scope.Scope> {
+  const { host, client } = yield* openClient(connection, {
+    ...options,
+    prefetch: pagesAhead(options.concurrency, options.pageSize)
+  })
   return clusterOf(client, host)
 })
 
