@@ -1,3 +1,18 @@
+/**
+ * `spotpipe api <METHOD> <path>`: any ThoughtSpot REST API v2.0 call, as `gh api` makes GitHub's, over the same
+ * connection flags, environment, credentials, token renewal, rate limit, retries and errors as the exports
+ * (`@spotpipe/core`'s `ThoughtSpotClient.request`). The answer's body goes to stdout byte for byte, never parsed
+ * and written again, so big integers and key order stay as ThoughtSpot sent them; a failure prints ThoughtSpot's
+ * error on stderr, exit 1, and nothing on stdout.
+ *
+ * The body: `-f key=value` a string, `-F key=value` a typed value (`true`, `false`, `null`, a JSON number kept
+ * digit for digit, `@file` / `@-` the text of a file or stdin, else a string); `key[sub]=` nests objects, `key[]=`
+ * appends to an array (`key[][sub]=` starts a new object in it when the last one has `sub`), `key[]` alone is an
+ * empty array. For GET the fields are query parameters, in order. `--input FILE|-` sends a JSON body as it is.
+ * `--paginate` sets `record_offset`/`record_size` page after page (default size {@link defaultRecordSize}) and
+ * writes NDJSON: one element of the answer's array per line, as its own bytes, until a short page.
+ */
+
 import { ApiCall, type ThoughtSpotError } from "@spotpipe/core"
 import { Effect, FileSystem, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"

@@ -1,3 +1,10 @@
+/**
+ * `spotpipe auth status`: signs in with the connection every command would use (flags, environment, profile) and
+ * says who that is (`GET auth/session/user`), in which Org, on which cluster (`GET system`: version and time
+ * zone), when a bearer token issued elsewhere expires (`POST auth/token/validate`), and where each setting came
+ * from — never a secret. Credentials ThoughtSpot refuses end it with exit 1 and ThoughtSpot's reason, naming where
+ * they came from.
+ */
 import type { ThoughtSpotApi, ThoughtSpotClient, ThoughtSpotError } from "@spotpipe/core"
 import { Clock, Console, Effect, Redacted } from "effect"
 import { Command, Flag } from "effect/cli"
