@@ -336,13 +336,7 @@ export const runExports = <E>(
         const probeOne = (planned: PlannedOutput<E>) =>
           Effect.gen(function* () {
             if (planned.document !== undefined) return yield* probeDocument(planned, toDisk ? outDir : undefined)
-            const zone = resolveTimeZone(planned.settings.timezone)
-            if (zone instanceof Error) {
-              return yield* new ExportError({
-                kind: "BadData",
-                message: `${planned.what}: time zone "${planned.settings.timezone}" is unknown to this runtime`
-              })
-            }
+            const zone = yield* dataZoneOf(planned)
             const specOf = (p: PlannedOutput<E>) =>
               jobSpecOf(p, zone, probeContext, { pages: p.pages, progress: silentProgress })
             return yield* probeOutput(planned, specOf, toDisk ? outDir : undefined).pipe(
@@ -596,16 +590,23 @@ const writeOutput = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
     return watermark === undefined ? output : { ...output, watermark }
   })
 
+/** The output's data time zone, as this runtime knows it (the plan checked its name; the runtime may lack it). */
+const dataZoneOf = (planned: { readonly what: string; readonly settings: { readonly timezone: string } }) => {
+  const zone = resolveTimeZone(planned.settings.timezone)
+  return zone instanceof Error
+    ? Effect.fail(
+        new ExportError({
+          kind: "BadData",
+          message: `${planned.what}: time zone "${planned.settings.timezone}" is unknown to this runtime`
+        })
+      )
+    : Effect.succeed(zone)
+}
+
 /** Writes one output (or finds it done); returns its manifest entry. */
 const writeOutputOnce = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
   Effect.gen(function* () {
-    const zone = resolveTimeZone(planned.settings.timezone)
-    if (zone instanceof Error) {
-      return yield* new ExportError({
-        kind: "BadData",
-        message: `${planned.what}: time zone "${planned.settings.timezone}" is unknown to this runtime`
-      })
-    }
+    const zone = yield* dataZoneOf(planned)
     if (run.options.destination._tag === "Stdout") return yield* writeToStdout(planned, zone, run)
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
