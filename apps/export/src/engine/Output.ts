@@ -1,0 +1,545 @@
+/**
+ * One output's life in the engine (`Engine.runExports` calls it per output): resume — decide from the state on disk
+ * whether to skip, publish, continue or start over (`Checkpoint`); write — its pages through `ExportJob` into the
+ * partial file in the state directory (a Parquet output's staged CSV, then `ParquetFile`; a TML document whole);
+ * checkpoint after each page; publish — the atomic rename; and its manifest entry. `--out -` writes the one output
+ * straight to stdout. See Engine.ts's module comment for the resume rules.
+ */
+import { createHash, type Hash } from "node:crypto"
+import { resolveTimeZone, type TimeZone } from "@spotpipe/decode"
+import { Clock, Effect, Fiber, FileSystem, Option, Path, type PlatformError, Schema, Stream } from "effect"
+import { ExportError } from "../ExportError.ts"
+import { toExportError } from "../Failure.ts"
+import { type ChunkWriter, fileError, syncDirectory } from "../output/AtomicFile.ts"
+import {
+  type ManifestOutput,
+  manifestColumn,
+  type OutputPart,
+  parseOutput,
+  type ResumeOutcome
+} from "../output/Manifest.ts"
+import { makeStreamWriter } from "../output/StdoutWriter.ts"
+import { planColumns } from "../plan/ColumnPlanner.ts"
+import { rowFormatOf } from "../plan/JobFile.ts"
+import type { PlannedOutput } from "../plan/Planner.ts"
+import * as Checkpoint from "./Checkpoint.ts"
+import type { DryRunOutput } from "./DryRun.ts"
+import type { RunOptions, Step } from "./Engine.ts"
+import { type JobResult, type JobSpec, type PageDecoder, runJob } from "./ExportJob.ts"
+import { conversionFiles, stagedToParquet } from "./ParquetFile.ts"
+import type { TranscodePool } from "./TranscodePool.ts"
+
+/** Signals that a continued output must restart (its source or regenerated prefix changed). */
+export class RestartNeeded extends Schema.TaggedError<RestartNeeded>()("RestartNeeded", { reason: Schema.String }) {}
+
+export const isoOf = (millis: number) => new Date(millis).toISOString()
+
+export const removeState = (files: { readonly partial: string; readonly checkpoint: string }) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    yield* fs.remove(files.partial).pipe(Effect.ignore)
+    yield* fs.remove(files.checkpoint).pipe(Effect.ignore)
+    const { target, spill } = conversionFiles(files.partial)
+    yield* fs.remove(target).pipe(Effect.ignore)
+    yield* fs.remove(spill, { recursive: true }).pipe(Effect.ignore)
+  })
+
+/** What writing one output needs from its run. */
+export interface OutputContext {
+  readonly options: RunOptions
+  readonly outDir: string
+  readonly stateDir: string
+  readonly pool: TranscodePool | undefined
+  readonly previousOutputs: ReadonlyMap<string, ManifestOutput>
+  readonly probe: (step: Step, file: string) => Effect.Effect<void>
+}
+
+/** Writes one output (or finds it done); returns its manifest entry, with its watermark when it has one. */
+export const writeOutput = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
+  Effect.map(writeOutputOnce(planned, run), (output) => {
+    const watermark = planned.watermark?.()
+    return watermark === undefined ? output : { ...output, watermark }
+  })
+
+/** The output's data time zone, as this runtime knows it (the plan checked its name; the runtime may lack it). */
+export const dataZoneOf = (planned: { readonly what: string; readonly settings: { readonly timezone: string } }) => {
+  const zone = resolveTimeZone(planned.settings.timezone)
+  return zone instanceof Error
+    ? Effect.fail(
+        new ExportError({
+          kind: "BadData",
+          message: `${planned.what}: time zone "${planned.settings.timezone}" is unknown to this runtime`
+        })
+      )
+    : Effect.succeed(zone)
+}
+
+/** Writes one output (or finds it done); returns its manifest entry. */
+const writeOutputOnce = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
+  Effect.gen(function* () {
+    const zone = yield* dataZoneOf(planned)
+    if (run.options.destination._tag === "Stdout") return yield* writeToStdout(planned, zone, run)
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const finalPath = path.join(run.outDir, planned.file)
+    const files = Checkpoint.stateFiles(run.stateDir, planned.file, path)
+    // A process killed mid-checkpoint leaves its temp file; this output belongs to this run (shards own disjoint
+    // outputs), so its leftovers can go.
+    const tempPrefix = `.${path.basename(files.checkpoint)}.`
+    for (const entry of yield* fs.readDirectory(run.stateDir).pipe(Effect.orElseSucceed(() => []))) {
+      if (entry.startsWith(tempPrefix) && entry.endsWith(".tmp")) {
+        yield* fs.remove(path.join(run.stateDir, entry)).pipe(Effect.ignore)
+      }
+    }
+    const begin = yield* Clock.currentTimeMillis
+
+    // ── resume ──
+    let decision: Checkpoint.ResumeDecision = { _tag: "Fresh" }
+    if (run.options.resume) {
+      const prior = run.previousOutputs.get(planned.file)
+      decision = yield* Checkpoint.inspect({
+        finalPath,
+        checkpointPath: files.checkpoint,
+        partialPath: files.partial,
+        fingerprint: planned.fingerprint,
+        settings: planned.settings,
+        completed: Option.fromUndefinedOr(prior).pipe(
+          Option.map((o) => ({
+            fingerprint: o.fingerprint,
+            settings: o.settings,
+            sha256: o.sha256,
+            rows: o.rows_written
+          }))
+        )
+      }).pipe(Effect.mapError((e) => fileError(finalPath, e)))
+      if (decision._tag === "Skip") {
+        const entry = prior ?? (yield* storedOutput(files.checkpoint))
+        // Its state stays until this run's manifest vouches for it (a kill before then must find it again).
+        if (entry !== undefined) return { ...entry, resume: "skipped" as const }
+        decision = { _tag: "Restart", reason: "the output's manifest entry is missing" }
+      }
+      if (decision._tag === "Publish") {
+        const entry = yield* storedOutput(files.checkpoint)
+        if (entry !== undefined) {
+          yield* publish(files.partial, finalPath, planned.file, run.probe)
+          return { ...entry, resume: "published" as const }
+        }
+        decision = { _tag: "Restart", reason: "the complete checkpoint has no manifest entry" }
+      }
+      if (decision._tag === "Restart") {
+        yield* decision.settingChanged === true
+          ? Effect.logInfo(`${planned.file}: ${decision.reason}: starting over`)
+          : Effect.logWarning(`${planned.what}: starting over: ${decision.reason}`)
+        yield* removeState(files)
+      }
+    } else {
+      if (!run.options.force && (yield* Effect.mapError(fs.exists(finalPath), (e) => fileError(finalPath, e)))) {
+        return yield* new ExportError({
+          kind: "OutputExists",
+          message: `${finalPath} already exists: pass --resume to keep verified outputs and finish the rest, --force to replace them, or choose another --out directory`
+        })
+      }
+      yield* removeState(files)
+    }
+
+    // ── write, checkpoint, publish ──
+    const document = planned.document
+    const attempt = (from: Checkpoint.CheckpointRecord | undefined) =>
+      (document === undefined
+        ? writePartial(planned, zone, files, from, begin, run)
+        : (writeDocument(planned, document, files, begin, run) as ReturnType<typeof writePartial<E>>)
+      ).pipe(Effect.tap(() => publish(files.partial, finalPath, planned.file, run.probe)))
+    return yield* attempt(decision._tag === "Continue" ? decision.checkpoint : undefined).pipe(
+      Effect.catchIf(
+        (error): error is RestartNeeded => error instanceof RestartNeeded,
+        (error) =>
+          Effect.gen(function* () {
+            yield* Effect.logWarning(`${planned.what}: starting over: ${error.reason}`)
+            yield* removeState(files)
+            return yield* attempt(undefined)
+          })
+      ),
+      // Without resume, a failed output leaves nothing behind; with it, its state waits for the next `--resume`.
+      Effect.onError(() => (run.options.keepState ? Effect.void : removeState(files)))
+    )
+  })
+
+/** The manifest entry a complete checkpoint stored, if it has a valid one. */
+const storedOutput = (checkpointPath: string) =>
+  Effect.map(Checkpoint.read(checkpointPath).pipe(Effect.orElseSucceed(() => Option.none())), (record) => {
+    const value = Option.getOrUndefined(record)
+    return typeof value === "object" ? Option.getOrUndefined(parseOutput(value.output)) : undefined
+  })
+
+/** Publishes a complete partial file: rename to its final path, fsync of the directory. */
+const publish = (
+  partial: string,
+  finalPath: string,
+  file: string,
+  probe: (step: Step, file: string) => Effect.Effect<void>
+) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const dir = path.dirname(finalPath)
+    yield* Effect.mapError(fs.makeDirectory(dir, { recursive: true }), (e) => fileError(dir, e))
+    yield* probe("before-publish", file)
+    yield* Effect.mapError(fs.rename(partial, finalPath), (e) => fileError(finalPath, e))
+    yield* syncDirectory(dir)
+    yield* probe("after-publish", file)
+  })
+
+/** The writer's options for `planned`, given its time zone and what it continues. */
+export const jobSpecOf = <E>(
+  planned: PlannedOutput<E>,
+  timeZone: TimeZone,
+  run: OutputContext,
+  extra: Pick<JobSpec<E, FileSystem.FileSystem | Path.Path>, "pages" | "progress"> &
+    Partial<Pick<JobSpec<E, FileSystem.FileSystem | Path.Path>, "continues" | "afterPage">>
+): JobSpec<E, FileSystem.FileSystem | Path.Path> => ({
+  what: planned.what,
+  plan: (names) => planColumns(names, planned.typesOf(names), { timeZone, offset: planned.settings.offset }),
+  emptyColumns: planned.emptyColumns,
+  newline: planned.settings.newline,
+  escapeFormulae: planned.settings.escapeFormulae,
+  periodEnd: planned.settings.periodEnd,
+  columnNames: planned.settings.columnNames,
+  nullString: planned.settings.nullString,
+  strict: run.options.strict || planned.export.strict,
+  ...(run.pool === undefined
+    ? {}
+    : { offload: { pool: run.pool, timeZone: planned.settings.timezone, offset: planned.settings.offset } }),
+  ...extra
+})
+
+/** The manifest entry of a written output. */
+const entryOf = <E>(
+  planned: PlannedOutput<E>,
+  result: JobResult,
+  written: { readonly bytes: number; readonly sha256: string },
+  begin: number,
+  end: number,
+  resume: ResumeOutcome
+): ManifestOutput => ({
+  file: planned.file,
+  format: planned.settings.format,
+  source: planned.source,
+  columns: result.columns.map(manifestColumn),
+  // A part's counts are its own (the job counted from the part's first row).
+  rows_written: result.rows - (planned.part === undefined ? 0 : partStartOf(planned.part).rows),
+  available_data_row_count: result.availableRowCount,
+  sampling_ratio: result.samplingRatio,
+  pages: result.pages - (planned.part?.first_page ?? 0),
+  bytes: written.bytes,
+  sha256: written.sha256,
+  started_at: isoOf(begin),
+  finished_at: isoOf(end),
+  seconds: (end - begin) / 1000,
+  warnings: result.warnings,
+  export: planned.key,
+  fingerprint: planned.fingerprint,
+  settings: planned.settings,
+  timezone: planned.settings.timezone,
+  ...(planned.settings.format === "csv" ? { null_string: planned.settings.nullString } : {}),
+  resume,
+  ...(planned.part === undefined ? {} : { part: planned.part })
+})
+
+/**
+ * Writes a document output (a TML document) into its partial file: its text as it is, fsynced, then its complete
+ * checkpoint (bytes, SHA-256, manifest entry); the caller publishes it. A document has no pages: it is written
+ * whole or not at all, so resume either skips it (verified) or writes it again.
+ */
+const writeDocument = <E>(
+  planned: PlannedOutput<E>,
+  document: NonNullable<PlannedOutput<E>["document"]>,
+  files: { readonly partial: string; readonly checkpoint: string },
+  begin: number,
+  run: OutputContext
+) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const { text, warnings } = yield* Effect.mapError(document(), (error) => toExportError(error, planned.what))
+    for (const warning of warnings) yield* Effect.logWarning(`${planned.what}: ${warning}`)
+    const bytes = Buffer.from(text, "utf8")
+    const orFail = <A, R>(effect: Effect.Effect<A, PlatformError.PlatformError, R>) =>
+      Effect.mapError(effect, (e) => fileError(files.partial, e))
+    yield* Effect.scoped(
+      Effect.gen(function* () {
+        const file = yield* orFail(fs.open(files.partial, { flag: "w", mode: 0o644 }))
+        yield* orFail(file.writeAll(bytes))
+        yield* orFail(file.sync)
+      })
+    )
+    const sha256 = createHash("sha256").update(bytes).digest("hex")
+    const output: ManifestOutput = {
+      file: planned.file,
+      format: planned.settings.format,
+      source: planned.source,
+      columns: [],
+      rows_written: 0,
+      available_data_row_count: null,
+      sampling_ratio: null,
+      pages: 0,
+      bytes: bytes.length,
+      sha256,
+      started_at: isoOf(begin),
+      finished_at: isoOf(yield* Clock.currentTimeMillis),
+      seconds: ((yield* Clock.currentTimeMillis) - begin) / 1000,
+      warnings,
+      export: planned.key,
+      fingerprint: planned.fingerprint,
+      settings: planned.settings,
+      timezone: planned.settings.timezone,
+      resume: "written",
+      ...(planned.export.org === undefined ? {} : { org: planned.export.org })
+    }
+    yield* Checkpoint.write(
+      files.checkpoint,
+      {
+        version: 1,
+        file: planned.file,
+        fingerprint: planned.fingerprint,
+        settings: planned.settings,
+        state: "complete",
+        source_rows: null,
+        columns: [],
+        next_offset: 0,
+        pages: 0,
+        bytes: bytes.length,
+        sha256,
+        output
+      },
+      run.probe("checkpoint-before-rename", planned.file)
+    )
+    yield* run.probe("checkpoint-written", planned.file)
+    return output
+  })
+
+/** `--dry-run` of a document: its file, nothing read (its text is read only when it is written). */
+export const probeDocument = <E>(planned: PlannedOutput<E>, outDir: string | undefined) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const finalPath = outDir === undefined ? undefined : path.join(outDir, planned.file)
+    const exists =
+      finalPath === undefined ? false : yield* Effect.mapError(fs.exists(finalPath), (e) => fileError(finalPath, e))
+    return {
+      file: outDir === undefined ? "-" : planned.file,
+      export: planned.key,
+      label: planned.label,
+      format: planned.settings.format,
+      source: planned.source,
+      rows: null,
+      columns: [],
+      exists
+    } satisfies DryRunOutput
+  })
+
+/** Where a part of a split export starts in its result: rows and pages before it. */
+const partStartOf = (part: OutputPart) => ({ rows: part.first_page * part.page_size, pages: part.first_page })
+
+/** Logs an output's warnings that were not logged while its pages were read. */
+const logWarnings = (what: string, result: JobResult) =>
+  Effect.forEach(
+    result.warnings.filter((w) => !result.logged?.includes(w)),
+    (warning) => Effect.logWarning(`${what}: ${warning}`),
+    { discard: true }
+  )
+
+/** `--out -`: the one output straight to stdout (nothing to resume, publish or record). */
+const writeToStdout = <E>(planned: PlannedOutput<E>, zone: TimeZone, run: OutputContext) =>
+  Effect.gen(function* () {
+    const begin = yield* Clock.currentTimeMillis
+    const out = makeStreamWriter()
+    const result = yield* runJob(
+      jobSpecOf(planned, zone, run, { pages: planned.pages, progress: run.options.progress }),
+      [{ format: rowFormatOf(planned.settings.format), writer: out.writer }]
+    )
+    yield* logWarnings(planned.what, result)
+    return entryOf({ ...planned, file: "-" }, result, out.result(), begin, yield* Clock.currentTimeMillis, "written")
+  })
+
+/**
+ * Writes (or continues, from `resumeFrom`) the partial file, checkpointing after each page, and records it
+ * complete; the caller publishes it.
+ */
+const writePartial = <E>(
+  planned: PlannedOutput<E>,
+  timeZone: TimeZone,
+  files: { readonly partial: string; readonly checkpoint: string },
+  resumeFrom: Checkpoint.CheckpointRecord | undefined,
+  begin: number,
+  run: OutputContext
+) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const orFail = <A, R>(effect: Effect.Effect<A, PlatformError.PlatformError, R>) =>
+      Effect.mapError(effect, (e) => fileError(files.partial, e))
+    const skipBytes = resumeFrom?.bytes ?? 0
+    if (resumeFrom !== undefined) yield* orFail(fs.truncate(files.partial, skipBytes))
+    // Continue from the checkpoint's row offset when the source can start there; otherwise re-render.
+    const fromOffset =
+      resumeFrom !== undefined &&
+      planned.pagesFrom !== undefined &&
+      resumeFrom.next_offset % planned.settings.pageSize === 0
+        ? resumeFrom
+        : undefined
+    let seeded: Hash | undefined
+    if (fromOffset !== undefined) {
+      // The bytes on disk are what the continuation appends to: read them back, check them, hash from them.
+      const prefix = yield* Checkpoint.hashPrefix(files.partial, fromOffset.bytes).pipe(
+        Effect.mapError((e) => fileError(files.partial, e)),
+        Effect.map(Option.getOrUndefined)
+      )
+      if (prefix === undefined || prefix.size !== fromOffset.bytes || prefix.digest !== fromOffset.sha256) {
+        return yield* new RestartNeeded({ reason: "the partial file does not match its checkpoint" })
+      }
+      seeded = prefix.hash
+    }
+    return yield* Effect.scoped(
+      Effect.gen(function* () {
+        const file = yield* orFail(fs.open(files.partial, { flag: resumeFrom === undefined ? "w" : "a", mode: 0o644 }))
+        const hash = seeded ?? createHash("sha256")
+        // Continuing from the offset: the verified bytes are already counted and hashed.
+        let position = fromOffset === undefined ? 0 : fromOffset.bytes
+        let verified = resumeFrom === undefined || fromOffset !== undefined
+        // A part of a split export counts from its first row, so its checkpoints hold the result's row offsets.
+        const partStart = planned.part === undefined ? undefined : partStartOf(planned.part)
+        let rows = fromOffset?.next_offset ?? partStart?.rows ?? 0
+        let pages = fromOffset?.pages ?? partStart?.pages ?? 0
+        let firstSeen = false
+        let sourceRows: number | null = null
+        let columns: ReadonlyArray<string> = []
+
+        // The writer may only fail with an ExportError; a mismatch is remembered and turned into a restart.
+        let mismatch: string | undefined
+        const checkPrefix = (): Effect.Effect<void, ExportError> => {
+          verified = true
+          if (hash.copy().digest("hex") === resumeFrom!.sha256) return Effect.void
+          mismatch = "the result no longer renders to the bytes already written"
+          return Effect.fail(new ExportError({ kind: "Incomplete", message: `${planned.what}: ${mismatch}` }))
+        }
+        // Bytes up to `skipBytes` (a re-rendered metadata listing) are hashed and checked, not written again.
+        const writer: ChunkWriter = {
+          write: (chunk) => {
+            if (chunk.length === 0) return Effect.void
+            const buffer = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk
+            const before = position
+            position += buffer.length
+            if (before >= skipBytes) {
+              hash.update(buffer)
+              return orFail(file.writeAll(buffer))
+            }
+            if (position <= skipBytes) {
+              hash.update(buffer)
+              return position === skipBytes ? checkPrefix() : Effect.void
+            }
+            // This chunk straddles the checkpoint: verify the regenerated prefix, then write the rest.
+            const cut = skipBytes - before
+            hash.update(buffer.subarray(0, cut))
+            const tail = buffer.subarray(cut)
+            return Effect.andThen(checkPrefix(), () => {
+              hash.update(tail)
+              return orFail(file.writeAll(tail))
+            })
+          }
+        }
+
+        // ── checkpoint: after each page past the checkpoint, and once complete ──
+        // The record is taken when the page is written; making it durable (fsync of the partial file, then the
+        // record's atomic replace) runs beside the next page's fetch and transcode, one at a time: the next
+        // checkpoint (or a failure) waits for it. It runs uninterruptibly in this scope, so the file is never closed
+        // under it. A crash can still only leave more bytes than the last record vouches for, never fewer.
+        const scope = yield* Effect.scope
+        let persisting: Fiber.Fiber<void, ExportError> | undefined
+        const recordNow = (state: "partial" | "complete", output?: ManifestOutput): Checkpoint.CheckpointRecord => ({
+          version: 1,
+          file: planned.file,
+          fingerprint: planned.fingerprint,
+          settings: planned.settings,
+          state,
+          source_rows: sourceRows,
+          columns,
+          next_offset: rows,
+          pages,
+          bytes: position,
+          sha256: hash.copy().digest("hex"),
+          ...(output === undefined ? {} : { output })
+        })
+        const persist = (record: Checkpoint.CheckpointRecord) =>
+          Effect.gen(function* () {
+            yield* orFail(file.sync)
+            yield* Checkpoint.write(files.checkpoint, record, run.probe("checkpoint-before-rename", planned.file))
+            yield* run.probe("checkpoint-written", planned.file)
+          })
+        const settled = Effect.suspend(() => (persisting === undefined ? Effect.void : Fiber.join(persisting)))
+        const afterPage = (count: number) =>
+          Effect.gen(function* () {
+            rows += count
+            pages += 1
+            // Only pages past the checkpoint add durable bytes worth a new checkpoint.
+            if (position <= skipBytes) return
+            yield* run.probe("page-written", planned.file)
+            yield* settled
+            persisting = yield* Effect.forkIn(persist(recordNow("partial")), scope, { uninterruptible: true })
+          })
+
+        // The first page confirms that a continued source is the one the checkpoint was taken from.
+        const pagesChecked = (decoder: PageDecoder) =>
+          (fromOffset === undefined || planned.pagesFrom === undefined
+            ? planned.pages(decoder)
+            : planned.pagesFrom(fromOffset.next_offset, decoder)
+          ).pipe(
+            Stream.tap((page) =>
+              Effect.gen(function* () {
+                if (firstSeen) return
+                firstSeen = true
+                columns = page.columnNames
+                sourceRows = page.availableRowCount ?? null
+                if (resumeFrom === undefined) return
+                const confirmed = Checkpoint.confirmSource(resumeFrom, { availableRowCount: sourceRows, columns })
+                if (confirmed._tag === "Restart") return yield* new RestartNeeded({ reason: confirmed.reason })
+              })
+            )
+          )
+        const result = yield* runJob(
+          jobSpecOf(planned, timeZone, run, {
+            pages: pagesChecked,
+            progress: run.options.progress,
+            afterPage,
+            // A later part of a split export continues the result: no header, counts from its first row.
+            ...(fromOffset !== undefined
+              ? { continues: { rows: fromOffset.next_offset, pages: fromOffset.pages } }
+              : partStart !== undefined && planned.part!.index > 1
+                ? { continues: partStart }
+                : {})
+          }),
+          [{ format: rowFormatOf(planned.settings.format), writer }]
+        ).pipe(Effect.mapError((error) => (mismatch === undefined ? error : new RestartNeeded({ reason: mismatch }))))
+        if (fromOffset !== undefined && !firstSeen) {
+          return yield* new RestartNeeded({ reason: "the source returned no page where the output left off" })
+        }
+        if (!verified) {
+          return yield* new RestartNeeded({ reason: "the result is now shorter than the bytes already written" })
+        }
+        yield* logWarnings(planned.what, result)
+        yield* settled
+        // A Parquet output's partial file holds its staged CSV until here: it becomes the Parquet file.
+        const written =
+          planned.settings.format === "parquet"
+            ? yield* stagedToParquet(planned, files.partial, result)
+            : { bytes: position, sha256: hash.copy().digest("hex") }
+        const output = entryOf(
+          planned,
+          result,
+          written,
+          begin,
+          yield* Clock.currentTimeMillis,
+          resumeFrom === undefined ? "written" : "continued"
+        )
+        yield* persist({ ...recordNow("complete", output), bytes: written.bytes, sha256: written.sha256 })
+        return output
+      })
+    )
+  })
