@@ -2,7 +2,8 @@
  * Incremental runs, end to end (the built CLI against loopback sandboxes): `metadata --modified-since last` writes
  * exactly the objects changed since the previous successful run (objects moved with `sandbox.touch`), a run that
  * fails after planning leaves the watermark where it was, `search --since-column … --since last` reads only the rows
- * at or after the column's maximum as the previous run found it, and a job file's `modifiedSince`/`since` keys.
+ * at or after the column's maximum as the previous run found it, `tml --modified-since last` the TML of exactly the
+ * objects changed, and a job file's `modifiedSince`/`since` keys.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
@@ -102,6 +103,39 @@ describe("metadata --modified-since", () => {
       expect(ndjson(file).map((row) => row["id"])).toEqual([another["id"]])
     }
   )
+})
+
+describe("tml --modified-since", () => {
+  it("last writes the TML of exactly the objects changed since the previous successful run", timeout, async () => {
+    const own = await startSandbox()
+    try {
+      const dir = tempDir()
+      const env = sandboxEnv(own)
+      const tml = (...more: Array<string>) =>
+        runCli(["tml", "--type", "ANSWER,LIVEBOARD", "--out", dir, "--quiet", "--force", ...more], { env })
+      const sources = () =>
+        manifestOf(dir)
+          .outputs.map((o) => (o.source as unknown as { id: string }).id)
+          .sort()
+
+      const first = await tml("--modified-since", "2000-01-01")
+      expect(first.code, first.stderr).toBe(0)
+      const all = sources()
+      expect(all.length).toBeGreaterThan(3)
+      expect(marks(dir).map((m) => m.kind)).toEqual(["modified"])
+
+      const chosen = [all[0]!, all[all.length - 1]!]
+      own.touch(chosen)
+      const second = await tml("--modified-since", "last")
+      expect(second.code, second.stderr).toBe(0)
+      expect(sources()).toEqual([...chosen].sort())
+      for (const output of manifestOf(dir).outputs) {
+        expect(NodeFs.existsSync(NodePath.join(dir, output.file))).toBe(true)
+      }
+    } finally {
+      await own.close()
+    }
+  })
 })
 
 describe("search --since-column", () => {

@@ -21,6 +21,7 @@ import {
   tmlFormatFlag,
   tmlTypeFlag
 } from "./Flags.ts"
+import { modifiedSinceFlag } from "./IncrementalFlags.ts"
 
 /** The flags of `tml`: an export's, without the row formats' (TML is YAML or JSON text, written as sent). */
 const tmlFlags = {
@@ -37,6 +38,7 @@ const tmlFlags = {
   concurrency: exportFlags.concurrency,
   type: tmlTypeFlag,
   tmlFormat: tmlFormatFlag,
+  modifiedSince: modifiedSinceFlag,
   associated: Flag.Boolean("associated").pipe(
     Flag.withDefault(false),
     Flag.withDescription(
@@ -71,7 +73,11 @@ export const tmlCommand = Command.make("tml", tmlFlags, (input) =>
               type: "tml",
               tmlTypes: input.type,
               format: input.tmlFormat,
-              ...(input.associated ? { associated: true } : {})
+              ...(input.associated ? { associated: true } : {}),
+              ...Option.match(input.modifiedSince, {
+                onNone: () => ({}),
+                onSome: (modifiedSince) => ({ modifiedSince })
+              })
             },
             format: input.tmlFormat,
             timezone: undefined,

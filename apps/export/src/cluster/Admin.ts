@@ -12,6 +12,8 @@ export interface ListedObject {
   readonly type: string
   readonly id: string
   readonly name: string
+  /** Its `modified` time (epoch milliseconds), when the listing gave one. */
+  readonly modified?: number
 }
 
 /** An Org: its numeric id and name. */

@@ -13,6 +13,14 @@ const byName = <A extends { readonly name: string; readonly id: string }>(a: A, 
 
 const byNameSort = { field_name: "NAME", order: "ASC" } as const
 
+/** An object's `modified` header (epoch milliseconds), when it has one. */
+export const modifiedMillisOf = (item: ThoughtSpotApi.MetadataItem): number | undefined => {
+  const header = item.metadata_header
+  const modified =
+    typeof header === "object" && header !== null ? (header as Record<string, unknown>)["modified"] : undefined
+  return typeof modified === "number" && Number.isFinite(modified) ? modified : undefined
+}
+
 /** The admin operations over `client`, without `forOrg`. */
 export const coreAdmin = (client: ThoughtSpotClient.Service): Omit<AdminCluster<ClusterFailure>, "forOrg"> => ({
   listObjects: (type) =>
@@ -21,13 +29,15 @@ export const coreAdmin = (client: ThoughtSpotClient.Service): Omit<AdminCluster<
       Effect.map((items) =>
         // An object without a GUID keeps an empty one: its TML export then fails by name, never silently.
         items
-          .map(
-            (item): ListedObject => ({
+          .map((item): ListedObject => {
+            const modified = modifiedMillisOf(item)
+            return {
               type: item.metadata_type,
               id: item.metadata_id ?? "",
-              name: item.metadata_name ?? ""
-            })
-          )
+              name: item.metadata_name ?? "",
+              ...(modified === undefined ? {} : { modified })
+            }
+          })
           .sort(byName)
       )
     ),

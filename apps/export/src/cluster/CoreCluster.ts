@@ -25,7 +25,7 @@ import {
   type TypedColumn
 } from "./Cluster.ts"
 import type { Connection } from "./Connection.ts"
-import { coreAdmin } from "./CoreAdmin.ts"
+import { coreAdmin, modifiedMillisOf } from "./CoreAdmin.ts"
 
 /** Loads `@spotpipe/sandbox` (only when a run asks for the embedded sandbox, so the CLI starts without it). */
 export const loadSandbox = Effect.promise(() => import("@spotpipe/sandbox"))
@@ -119,12 +119,6 @@ export const metadataRow = (item: ThoughtSpotApi.MetadataItem, lists = false): R
     epochSeconds(header["modified"]),
     lists ? tags : tags.length === 0 ? null : tags.join(";")
   ]
-}
-
-/** An object's `modified` header (epoch milliseconds), when it has one. */
-const modifiedMillisOf = (item: ThoughtSpotApi.MetadataItem): number | undefined => {
-  const modified = asRecord(item.metadata_header)["modified"]
-  return typeof modified === "number" && Number.isFinite(modified) ? modified : undefined
 }
 
 /**

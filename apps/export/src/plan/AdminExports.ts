@@ -14,7 +14,7 @@
  * output's warning.
  */
 import type { Tml } from "@spotpipe/core"
-import { Effect, Stream } from "effect"
+import { Clock, Effect, Stream } from "effect"
 import type { AdminCluster, ListedObject, PrincipalListing, TmlFormat } from "../cluster/Admin.ts"
 import type { Cluster, TypedColumn } from "../cluster/Cluster.ts"
 import { ExportError } from "../ExportError.ts"
@@ -23,6 +23,7 @@ import { typesByPosition } from "./ColumnPlanner.ts"
 import { FileNameAllocator } from "./FileName.ts"
 import { defaultAdminTypes, type JobExport } from "./JobFile.ts"
 import type { PlannedOutput, ResolvedExport } from "./Planner.ts"
+import { ModifiedTracker } from "./Watermark.ts"
 
 /** A TML document's text and what the server said besides. */
 export interface DocumentText {
@@ -124,6 +125,12 @@ export const resolveTml = <E>(
     const admin = yield* adminOf(cluster)
     const format: TmlFormat = entry.format === "json" ? "JSON" : "YAML"
     const ext = entry.format === "json" ? "tml.json" : "tml"
+    // `--modified-since`: only the objects modified since (an object without a `modified` is kept), and the
+    // watermark of this listing. Users, groups and roles are always written whole (their batch has no times).
+    const modifiedSince = entry.spec.type === "tml" ? entry.spec.modifiedSince : undefined
+    const since = modifiedSince === undefined ? undefined : Date.parse(modifiedSince)
+    const tracker = since === undefined ? undefined : new ModifiedTracker(since)
+    tracker?.begin(yield* Clock.currentTimeMillis)
     const documents: Array<{
       readonly object: ListedObject
       readonly document: (what: string) => Effect.Effect<DocumentText, E | ExportError>
@@ -138,6 +145,8 @@ export const resolveTml = <E>(
         }
       } else {
         for (const object of yield* admin.listObjects(type)) {
+          if (object.modified !== undefined) tracker?.see(object.modified)
+          if (since !== undefined && object.modified !== undefined && object.modified < since) continue
           documents.push({
             object,
             document: (what) =>
@@ -146,6 +155,7 @@ export const resolveTml = <E>(
         }
       }
     }
+    tracker?.end()
     if (entry.spec.type === "tml" && entry.spec.associated === true) {
       // The objects each one is built on are known only from its export: read now, each written once, as an object
       // of its own type unless it was listed (then its own document is it).
@@ -198,7 +208,8 @@ export const resolveTml = <E>(
             pages: () => Stream.empty,
             typesOf: noRows,
             emptyColumns: [],
-            document: () => document(what)
+            document: () => document(what),
+            ...(tracker === undefined ? {} : { watermark: () => tracker.value() })
           }
         })
       }

@@ -2,7 +2,8 @@
  * The incremental exports' planning: where each starts (`resolveIncremental`, before the plan: `last` becomes the
  * previous successful run's watermark, relative times become instants, so the export's fingerprint holds the
  * concrete starting point), and what each reads and records as its next watermark (see Watermark.ts):
- * - a metadata listing with `modifiedSince` keeps the objects modified at or after it ({@link incrementalMetadata});
+ * - a metadata listing with `modifiedSince` keeps the objects modified at or after it ({@link incrementalMetadata}),
+ *   and so does a TML export's listing (`AdminExports.resolveTml`: users, groups and roles are always written whole);
  * - a search with `sinceColumn`/`since` reads `<query> [column] >= 'value'` ({@link incrementalSearch});
  * - an audit export reads `[since, until)` ({@link auditOutput}).
  */
@@ -44,7 +45,8 @@ export const resolveIncremental = (
   Effect.gen(function* () {
     const spec = entry.spec
     switch (spec.type) {
-      case "metadata": {
+      case "metadata":
+      case "tml": {
         if (spec.modifiedSince === undefined) return entry
         const since = isLast(spec.modifiedSince)
           ? yield* lastWatermark(outDir, entry, "modified", "--modified-since")

@@ -151,7 +151,9 @@ const TmlExport = Schema.Struct({
   ...exportFields,
   format: Schema.optionalKey(Schema.Literals(["yaml", "json"])),
   /** Also the objects each one is built on (ThoughtSpot's `export_associated`), each once, in its type's folder. */
-  associated: Schema.optionalKey(Schema.Boolean)
+  associated: Schema.optionalKey(Schema.Boolean),
+  /** Only the objects modified at or after this time, or `last` (as `--modified-since`). */
+  modifiedSince: Schema.optionalKey(Since)
 })
 
 /** `{ "type": "principals" }`: users, groups, roles and their memberships and privileges, one table each. */
