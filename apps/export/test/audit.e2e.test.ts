@@ -178,7 +178,9 @@ describe("spotpipe audit", () => {
     const run = await runCli(["audit", "--since", "2d", "--out", dir, "--dry-run"], { env: sandboxEnv(sandbox) })
     expect(run.code, run.stderr).toBe(0)
     expect(run.stdout).toContain("audit-log.csv")
-    expect(run.stdout).toContain("10: id, type, time_to_second, date, user, user_id, client_ip, org_id, description, log")
+    expect(run.stdout).toContain(
+      "10: id, type, time_to_second, date, user, user_id, client_ip, org_id, description, log"
+    )
     expect(run.stdout).toContain("besides 1 listing of metadata or audit events, counted as they are read")
     expect(auditRequests() - before).toBe(1)
     expect(NodeFs.existsSync(dir)).toBe(false)
