@@ -6,14 +6,13 @@
  */
 import { createHash } from "node:crypto"
 import * as NodeFs from "node:fs"
-import { createServer, type Server } from "node:http"
-import type { AddressInfo } from "node:net"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { parse as parseYaml } from "yaml"
 import { withDuckDb } from "./load/support/loadHelpers.ts"
+import { startRewritingProxy } from "./support/RenamingProxy.ts"
 import { runCli } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
 
@@ -83,51 +82,17 @@ const csvRecords = (text: string): Array<Record<string, string>> => {
  * A loopback proxy to `target` whose first `metadata/search` page for ANSWER objects lists one more answer, which
  * the cluster no longer has (deleted between the listing and the export): its TML export is an ERROR item.
  */
-const startListingProxy = async (target: string, ghost: { readonly id: string; readonly name: string }) => {
-  const server: Server = createServer((req, res) => {
-    const chunks: Array<Buffer> = []
-    req.on("data", (chunk: Buffer) => chunks.push(chunk))
-    req.on("end", () => {
-      const headers: Record<string, string> = {}
-      for (const [key, value] of Object.entries(req.headers)) {
-        if (typeof value === "string" && key !== "host" && key !== "content-length") headers[key] = value
-      }
-      const body = chunks.length === 0 ? undefined : Buffer.concat(chunks).toString("utf8")
-      fetch(`${target}${req.url ?? "/"}`, {
-        method: req.method ?? "GET",
-        headers,
-        ...(body === undefined ? {} : { body })
-      })
-        .then(async (response) => {
-          let text = await response.text()
-          const request = body === undefined ? {} : (JSON.parse(body) as Record<string, unknown>)
-          const types = JSON.stringify(request["metadata"] ?? [])
-          if (req.url?.endsWith("/metadata/search") && types.includes('"ANSWER"') && !request["record_offset"]) {
-            const items = JSON.parse(text) as Array<unknown>
-            items.push({ metadata_type: "ANSWER", metadata_id: ghost.id, metadata_name: ghost.name })
-            text = JSON.stringify(items)
-          }
-          const out = Buffer.from(text, "utf8")
-          const type = response.headers.get("content-type")
-          res.writeHead(response.status, {
-            "content-length": out.length,
-            ...(type === null ? {} : { "content-type": type })
-          })
-          res.end(out)
-        })
-        .catch(() => {
-          res.writeHead(502)
-          res.end()
-        })
-    })
+const startListingProxy = (target: string, ghost: { readonly id: string; readonly name: string }) =>
+  startRewritingProxy(target, {
+    response: (text, { url, body }) => {
+      const request = body === undefined ? {} : (JSON.parse(body) as Record<string, unknown>)
+      const types = JSON.stringify(request["metadata"] ?? [])
+      if (!url.endsWith("/metadata/search") || !types.includes('"ANSWER"') || request["record_offset"]) return text
+      const items = JSON.parse(text) as Array<unknown>
+      items.push({ metadata_type: "ANSWER", metadata_id: ghost.id, metadata_name: ghost.name })
+      return JSON.stringify(items)
+    }
   })
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve()))
-  }
-}
 
 const primary = fixtures.orgs[0]!
 

@@ -1,7 +1,7 @@
 /**
- * A loopback proxy in front of a sandbox that renames objects: in every response body a name is replaced by
- * another (as JSON text), and in every request body the other way round, so the CLI sees objects with names no
- * sandbox fixture has — e.g. names carrying terminal escape sequences — while the sandbox answers as usual.
+ * Loopback proxies in front of a sandbox that rewrite what passes: the renaming one replaces a name by another (as
+ * JSON text) in every response body, and the other way round in every request body, so the CLI sees objects with
+ * names no sandbox fixture has — e.g. names carrying terminal escape sequences — while the sandbox answers as usual.
  */
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
@@ -17,12 +17,14 @@ const asJsonText = (name: string) => JSON.stringify(name).slice(1, -1)
 const replaceAll = (text: string, pairs: ReadonlyArray<readonly [string, string]>) =>
   pairs.reduce((out, [from, to]) => out.split(asJsonText(from)).join(asJsonText(to)), text)
 
-/** Starts a proxy to `target` showing each `[name, shownAs]` of `renames` under its new name. */
-export const startRenamingProxy = async (
-  target: string,
-  renames: ReadonlyArray<readonly [string, string]>
-): Promise<RenamingProxy> => {
-  const back = renames.map(([name, shown]) => [shown, name] as const)
+/** How a rewriting proxy changes what passes: the request body going out, the response text coming back. */
+export interface Rewrite {
+  readonly request?: (body: string) => string
+  readonly response?: (text: string, request: { readonly url: string; readonly body: string | undefined }) => string
+}
+
+/** Starts a loopback proxy to `target` that passes every request and response through `rewrite`. */
+export const startRewritingProxy = async (target: string, rewrite: Rewrite): Promise<RenamingProxy> => {
   const server: Server = createServer((req, res) => {
     const chunks: Array<Buffer> = []
     req.on("data", (chunk: Buffer) => chunks.push(chunk))
@@ -31,14 +33,17 @@ export const startRenamingProxy = async (
       for (const [key, value] of Object.entries(req.headers)) {
         if (typeof value === "string" && key !== "host" && key !== "content-length") headers[key] = value
       }
-      const body = chunks.length === 0 ? undefined : replaceAll(Buffer.concat(chunks).toString("utf8"), back)
-      fetch(`${target}${req.url ?? "/"}`, {
+      const sent = chunks.length === 0 ? undefined : Buffer.concat(chunks).toString("utf8")
+      const body = sent === undefined || rewrite.request === undefined ? sent : rewrite.request(sent)
+      const url = req.url ?? "/"
+      fetch(`${target}${url}`, {
         method: req.method ?? "GET",
         headers,
         ...(body === undefined ? {} : { body })
       })
         .then(async (response) => {
-          const text = replaceAll(await response.text(), renames)
+          const received = await response.text()
+          const text = rewrite.response === undefined ? received : rewrite.response(received, { url, body })
           const out = Buffer.from(text, "utf8")
           const type = response.headers.get("content-type")
           res.writeHead(response.status, {
@@ -63,4 +68,16 @@ export const startRenamingProxy = async (
         server.close(() => resolve())
       })
   }
+}
+
+/** Starts a proxy to `target` showing each `[name, shownAs]` of `renames` under its new name. */
+export const startRenamingProxy = (
+  target: string,
+  renames: ReadonlyArray<readonly [string, string]>
+): Promise<RenamingProxy> => {
+  const back = renames.map(([name, shown]) => [shown, name] as const)
+  return startRewritingProxy(target, {
+    request: (body) => replaceAll(body, back),
+    response: (text) => replaceAll(text, renames)
+  })
 }
