@@ -4,7 +4,8 @@
  * Details"` exports them as CSV and as NDJSON; then, each timed wall-clock, best of 5 (`LOAD_BENCH_REPEATS`), the runs of one engine taking
  * turns so that the machine's drifting load hits them alike:
  * - DuckDB (embedded file): `spotpipe load --into duckdb:…` (SHA-256 check, typed read_csv/read_json, one
- *   transaction, record) vs DuckDB's own `CREATE TABLE … AS SELECT * FROM read_csv(file)` (auto-detected), run in
+ *   transaction, record) vs DuckDB's own `CREATE TABLE … AS SELECT * FROM read_csv(file)` (auto-detected), each
+ *   run into a new database file of its own, run in
  *   this process and, like `psql \copy`, as a process of its own (Node with @duckdb/node-api running that one
  *   statement); and the Parquet export of the same rows, `spotpipe load` vs `read_parquet`;
  * - PostgreSQL: a real server (the Debian `postgres` when present, run as the postgres user in a temporary cluster;
@@ -123,12 +124,18 @@ const ratio = (ours: number, theirs: number, what: string) => {
 }
 
 // ── DuckDB ────────────────────────────────────────────────────────────────────────────────────────────────────
-const duckFile = NodePath.join(work, "bench.duckdb")
+// Each run loads into a database file of its own, new each time: no run pays for another's tables.
+const freshDb = (name: string) => {
+  const file = NodePath.join(work, `${name}.duckdb`)
+  NodeFs.rmSync(file, { force: true })
+  NodeFs.rmSync(`${file}.wal`, { force: true })
+  return file
+}
 const quoted = (path: string) => `'${path.replace(/'/g, "''")}'`
 const parquetFile = NodePath.join(parquetRun, output.file.replace(/\.csv$/, ".parquet"))
 /** DuckDB's own import, in this process. */
-const duckImport = async (sql: string) => {
-  const instance = await DuckDBInstance.create(duckFile)
+const duckImport = async (sql: string, name: string) => {
+  const instance = await DuckDBInstance.create(freshDb(name))
   const c = await instance.connect()
   await c.run(sql)
   c.closeSync()
@@ -137,18 +144,24 @@ const duckImport = async (sql: string) => {
 const nativeCsv = `CREATE OR REPLACE TABLE native_csv AS SELECT * FROM read_csv(${quoted(csvFile)})`
 // The same statement as a process of its own: Node, DuckDB's package, the statement, exit.
 const duckScript = `const { DuckDBInstance } = await import(${JSON.stringify(appRequire.resolve("@duckdb/node-api"))});
-const instance = await DuckDBInstance.create(${JSON.stringify(duckFile)}); const c = await instance.connect();
-await c.run(${JSON.stringify(nativeCsv)}); c.closeSync(); instance.closeSync()`
-const [duckNative, duckProcess, duckCsv, duckNdjson, duckParquetNative, duckParquet] = await race(
-  () => duckImport(nativeCsv),
-  () => {
-    const r = spawnSync(process.execPath, ["--input-type=module", "-e", duckScript], { encoding: "utf8" })
-    if (r.status !== 0) throw new Error(`DuckDB's import process failed: ${r.stderr}`)
-  },
-  () => spotpipe(["load", csvRun, "--into", `duckdb:${duckFile}`, "--quiet"]),
-  () => spotpipe(["load", ndjsonRun, "--into", `duckdb:${duckFile}`, "--quiet"]),
-  () => duckImport(`CREATE OR REPLACE TABLE native_parquet AS SELECT * FROM read_parquet(${quoted(parquetFile)})`),
-  () => spotpipe(["load", parquetRun, "--into", `duckdb:${duckFile}`, "--quiet"])
+const instance = await DuckDBInstance.create(process.argv[1]); const c = await instance.connect();
+await c.run(process.argv[2]); c.closeSync(); instance.closeSync()`
+/** DuckDB's own import as a process of its own. */
+const duckProcessImport = (sql: string, name: string) => {
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", duckScript, freshDb(name), sql], {
+    encoding: "utf8"
+  })
+  if (r.status !== 0) throw new Error(`DuckDB's import process failed: ${r.stderr}`)
+}
+const nativeParquet = `CREATE OR REPLACE TABLE native_parquet AS SELECT * FROM read_parquet(${quoted(parquetFile)})`
+const [duckNative, duckProcess, duckCsv, duckNdjson, duckParquetNative, duckParquetProcess, duckParquet] = await race(
+  () => duckImport(nativeCsv, "native-csv"),
+  () => duckProcessImport(nativeCsv, "process-csv"),
+  () => spotpipe(["load", csvRun, "--into", `duckdb:${freshDb("spotpipe-csv")}`, "--quiet"]),
+  () => spotpipe(["load", ndjsonRun, "--into", `duckdb:${freshDb("spotpipe-ndjson")}`, "--quiet"]),
+  () => duckImport(nativeParquet, "native-parquet"),
+  () => duckProcessImport(nativeParquet, "process-parquet"),
+  () => spotpipe(["load", parquetRun, "--into", `duckdb:${freshDb("spotpipe-parquet")}`, "--quiet"])
 )
 report("DuckDB read_csv (auto-detect), CREATE TABLE AS, in-process", duckNative!)
 report("the same as a process of its own (Node + @duckdb/node-api)", duckProcess!)
@@ -157,8 +170,10 @@ ratio(duckCsv!, duckNative!, "CSV, against the in-process import")
 ratio(duckCsv!, duckProcess!, "CSV, against the import as a process")
 report("spotpipe load NDJSON → DuckDB", duckNdjson!)
 report("DuckDB read_parquet, CREATE TABLE AS, in-process", duckParquetNative!)
+report("the same as a process of its own (Node + @duckdb/node-api)", duckParquetProcess!)
 report("spotpipe load Parquet → DuckDB", duckParquet!)
 ratio(duckParquet!, duckParquetNative!, "Parquet, against the in-process import")
+ratio(duckParquet!, duckParquetProcess!, "Parquet, against the import as a process")
 console.log()
 
 // ── PostgreSQL ────────────────────────────────────────────────────────────────────────────────────────────────
