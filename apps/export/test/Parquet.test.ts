@@ -9,6 +9,7 @@ import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { DuckDBInstance } from "@duckdb/node-api"
+import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import type { Pagination } from "@spotpipe/core"
 import { parseJsonExact } from "@spotpipe/core/json"
@@ -16,6 +17,7 @@ import { resolveTimeZone, type TimeZone } from "@spotpipe/decode"
 import { Effect, Stream } from "effect"
 import fc from "fast-check"
 import { type DataPage, type JobSpec, type PageDecoder, runJob, silentProgress } from "../src/engine/ExportJob.ts"
+import { stagedToParquet } from "../src/engine/ParquetFile.ts"
 import { typedCell, typedStaging } from "../src/formats/TypedCells.ts"
 import { writeParquet } from "../src/load/DuckDbEngine.ts"
 import type { ChunkWriter } from "../src/output/AtomicFile.ts"
@@ -415,5 +417,42 @@ describe("runJob to Parquet", () => {
           ['a,"b"\nc', 7n, -0.5, true]
         ])
       })
+  )
+
+  it.effect("a-staged-file-duckdb-cannot-read-fails-the-output-and-leaves-the-staged-file-and-nothing-beside-it", () =>
+    Effect.gen(function* () {
+      const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-parquet-unit-"))
+      const partial = NodePath.join(dir, "t.partial")
+      // Not what the typed writer stages (it refuses such a cell first): DuckDB's own refusal must surface too.
+      NodeFs.writeFileSync(partial, "Qty\n1\nabc\n")
+      const error = yield* Effect.flip(
+        stagedToParquet({ what: 'answer "Test"', file: "t.parquet" }, partial, {
+          columns: [{ name: "Qty", type: "INT64" }],
+          rows: 2
+        })
+      )
+      assert.strictEqual(error.kind, "BadData")
+      assert.include(error.message, 'answer "Test": DuckDB could not write t.parquet')
+      assert.notInclude(error.message, "\n")
+      assert.deepStrictEqual(NodeFs.readdirSync(dir), ["t.partial"])
+      assert.strictEqual(NodeFs.readFileSync(partial, "utf8"), "Qty\n1\nabc\n")
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("a-row-count-other-than-the-exports-fails-the-output-and-writes-nothing-beside-the-staged-file", () =>
+    Effect.gen(function* () {
+      const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-parquet-unit-"))
+      const partial = NodePath.join(dir, "t.partial")
+      NodeFs.writeFileSync(partial, "Qty\n1\n2\n")
+      const error = yield* Effect.flip(
+        stagedToParquet({ what: 'answer "Test"', file: "t.parquet" }, partial, {
+          columns: [{ name: "Qty", type: "INT64" }],
+          rows: 3
+        })
+      )
+      assert.strictEqual(error.kind, "Incomplete")
+      assert.include(error.message, "DuckDB wrote 2 rows to t.parquet but 3 were exported")
+      assert.deepStrictEqual(NodeFs.readdirSync(dir), ["t.partial"])
+    }).pipe(Effect.provide(NodeServices.layer))
   )
 })

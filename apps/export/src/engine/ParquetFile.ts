@@ -39,12 +39,20 @@ export const stagedToParquet = (
     const began = performance.now()
     const rows = yield* Effect.tryPromise({
       try: () => writeParquet({ path: partial, columns, nullString: typedStaging.nullString }, target, spill),
-      catch: (error) =>
-        new ExportError({
-          kind: "BadData",
-          message: `${planned.what}: DuckDB could not write ${planned.file}: ${(error as Error).message.split("\n")[0]}`,
-          cause: error
-        })
+      catch: (error) => {
+        const reason = String((error as Error).message).split("\n")[0] ?? ""
+        return /no space left|disk quota/i.test(reason)
+          ? new ExportError({
+              kind: "DiskFull",
+              message: `disk full while DuckDB wrote ${planned.file}: free some space (or choose another --out) and run again with --resume`,
+              cause: error
+            })
+          : new ExportError({
+              kind: "BadData",
+              message: `${planned.what}: DuckDB could not write ${planned.file}: ${reason}`,
+              cause: error
+            })
+      }
     }).pipe(
       Effect.onError(() => fs.remove(target, { force: true }).pipe(Effect.ignore)),
       Effect.ensuring(fs.remove(spill, { recursive: true, force: true }).pipe(Effect.ignore))
@@ -62,7 +70,11 @@ export const stagedToParquet = (
     // Durable before it replaces the staged file.
     yield* Effect.scoped(Effect.flatMap(orFail(fs.open(target, { flag: "r+" })), (file) => orFail(file.sync)))
     const bytes = Number((yield* orFail(fs.stat(target))).size)
-    const sha256 = Option.getOrElse(yield* orFail(hashFile(target)), () => "")
+    const digest = yield* orFail(hashFile(target))
+    if (Option.isNone(digest)) {
+      return yield* new ExportError({ kind: "Io", message: `${target} vanished while it was hashed: run again` })
+    }
+    const sha256 = digest.value
     yield* orFail(fs.rename(target, partial))
     return { bytes, sha256 }
   })
