@@ -13,6 +13,7 @@ import { type CommonInput, runSingle, singleExport } from "./Commands.ts"
 import {
   connectionFlags,
   defaultsOf,
+  described,
   exportFlags,
   logFlags,
   permissionTypeFlag,
@@ -29,7 +30,8 @@ const tmlFlags = {
   ...timeLimitFlags,
   ...logFlags,
   ...reportFlags,
-  out: exportFlags.out,
+  // TML documents are files: no stdout.
+  out: described(exportFlags.out, "output directory (default .)"),
   force: exportFlags.force,
   resume: exportFlags.resume,
   outputName: exportFlags.outputName,

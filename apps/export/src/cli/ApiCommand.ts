@@ -22,14 +22,12 @@ import { fromThoughtSpot } from "../Failure.ts"
 import { makeStreamWriter } from "../output/StdoutWriter.ts"
 import { UsageError } from "../UsageError.ts"
 import { connectionOf, withLogging } from "./Commands.ts"
-import { connectionFlags, logFlags, type Parsed, timeLimitFlags } from "./Flags.ts"
+import { connectionFlags, described, logFlags, type Parsed, timeLimitFlags } from "./Flags.ts"
 import { checkTimeLimits } from "./Settings.ts"
 import { version } from "./Version.ts"
 
 /** Items per page asked for with `--paginate` when the request does not set `record_size`. */
 export const defaultRecordSize = 500
-
-const described = <A>(flag: Flag.Flag<A>, description: string) => flag.pipe(Flag.withDescription(description))
 
 /** The flags of `spotpipe api`. */
 export const apiFlags = {

@@ -15,6 +15,7 @@ import { configCommand } from "./ConfigCommand.ts"
 import {
   connectionFlags,
   defaultsOf,
+  described,
   exportFlags,
   jobArgument,
   loadFlags,
@@ -32,8 +33,6 @@ import { mergeCommand } from "./MergeCommand.ts"
 import { sandboxCommand } from "./SandboxCommand.ts"
 
 export { version } from "./Version.ts"
-
-const described = <A>(flag: Flag.Flag<A>, description: string) => flag.pipe(Flag.withDescription(description))
 
 /** The flags of every command that exports: where to connect, time limits, what to write, logging. */
 const commonFlags = { ...connectionFlags, ...timeLimitFlags, ...exportFlags, ...logFlags, ...reportFlags }

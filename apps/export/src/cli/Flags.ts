@@ -25,7 +25,8 @@ import {
   maxWorkers
 } from "./Settings.ts"
 
-const described = <A>(flag: Flag.Flag<A>, description: string) => flag.pipe(Flag.withDescription(description))
+/** `flag` with its `--help` text. */
+export const described = <A>(flag: Flag.Flag<A>, description: string) => flag.pipe(Flag.withDescription(description))
 
 /** A switch, off unless given. */
 const toggle = (name: string, description: string) =>
