@@ -1,9 +1,10 @@
 /**
  * Runs the real `spotpipe` process (this Node + the installable package's `bin/spotpipe.js`, built from the
  * current sources for this test run by builtCli.ts) with a clean environment: only what the test passes, plus
- * PATH/HOME, so no THOUGHTSPOT_* variable of the developer's shell leaks in.
+ * PATH/HOME, so no THOUGHTSPOT_* variable of the developer's shell leaks in (nor their profiles: see `noConfig`).
  */
 import { spawn } from "node:child_process"
+import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { fileURLToPath } from "node:url"
 import { inject } from "vitest"
@@ -23,6 +24,14 @@ export const mainWithDuckDbPath: string = inject("spotpipeBinWithDuckDb")
 
 /** The checkout's launcher of the sources (`pnpm spotpipe`): bin/dev.js. */
 export const devPath = NodePath.join(NodePath.dirname(fileURLToPath(import.meta.url)), "..", "..", "bin", "dev.js")
+
+/**
+ * A config file that does not exist: the developer's own profiles (in HOME's config folder) never reach a test; a
+ * test of profiles passes its own `SPOTPIPE_CONFIG`.
+ */
+export const noConfig = {
+  SPOTPIPE_CONFIG: NodePath.join(NodeOs.tmpdir(), "spotpipe-tests-have-no-config", "config.json")
+}
 
 /** What a CLI run produced. */
 export interface CliRun {
@@ -53,7 +62,7 @@ export const runNode = (argv: ReadonlyArray<string>, options: CliOptions = {}): 
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, argv, {
       cwd: options.cwd ?? process.cwd(),
-      env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", ...options.env },
+      env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", ...noConfig, ...options.env },
       stdio: ["ignore", "pipe", "pipe"]
     })
     const out: Array<Buffer> = []
