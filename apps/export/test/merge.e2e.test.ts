@@ -158,6 +158,20 @@ describe("split exports and spotpipe merge", () => {
     expect(Object.fromEntries(Object.entries(dataFiles(out)).filter(([name]) => !partFile.test(name)))).toEqual(single)
   }, 60_000)
 
+  it("a-folder-another-run-holds-is-refused-and-nothing-is-written-there", async () => {
+    const folder = (i: number) => NodePath.join(root, `locked-${i}`)
+    await runShards(folder)
+    const out = NodePath.join(root, "locked-merged")
+    NodeFs.mkdirSync(out)
+    // A run writing there now: this live process, on this host.
+    const lock = JSON.stringify({ pid: process.pid, hostname: NodeOs.hostname(), started_at: new Date().toISOString() })
+    NodeFs.writeFileSync(NodePath.join(out, ".spotpipe.lock"), lock)
+    const merge = await runCli(["merge", folder(1), folder(2), folder(3), "--out", out], { env })
+    expect(merge.code).toBe(1)
+    expect(merge.stderr).toContain(`pid ${process.pid}`)
+    expect(NodeFs.readdirSync(out)).toEqual([".spotpipe.lock"])
+  }, 60_000)
+
   it("a-missing-part-is-refused-naming-it-and-nothing-is-written", async () => {
     const folder = (i: number) => NodePath.join(root, `missing-${i}`)
     await runShards(folder)

@@ -28,6 +28,7 @@ import {
   renderManifest,
   runManifestName
 } from "./Manifest.ts"
+import { lockOutputDirectory } from "./OutputLock.ts"
 
 /** What `spotpipe merge` was asked. */
 export interface MergeOptions {
@@ -207,117 +208,119 @@ const checkGroup = (merged: string, parts: ReadonlyArray<FoundPart>): Effect.Eff
 export const mergeRuns = (
   options: MergeOptions
 ): Effect.Effect<MergeReport, ExportError | UsageError, FileSystem.FileSystem | Path.Path> =>
-  Effect.gen(function* () {
-    const fs = yield* FileSystem.FileSystem
-    const path = yield* Path.Path
-    const started = yield* Clock.currentTimeMillis
-    const found = yield* findParts(options.runs)
-    if (found.length === 0) {
-      return yield* new UsageError({
-        message: `no part files in ${options.runs.join(", ")}: merge joins the parts of exports split with "split": K in a job file`
-      })
-    }
-    const groups = new Map<string, Array<FoundPart>>()
-    for (const p of found) {
-      const match = partName.exec(p.entry.file)
-      if (match === null) return yield* refuse(`${p.entry.file} is listed as a part but is not named as one`)
-      const merged = match[1]! + match[2]!
-      groups.set(merged, [...(groups.get(merged) ?? []), p])
-    }
-    // ── check everything before writing anything ──
-    const checked: Array<readonly [string, Array<FoundPart>]> = []
-    for (const [merged, parts] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      const sorted = yield* checkGroup(merged, parts)
-      for (const p of sorted) {
-        const at = path.join(p.dir, p.entry.file)
-        const { size, sha256 } = yield* hashFile(at)
-        if (size !== p.entry.bytes || sha256 !== p.entry.sha256) {
-          return yield* refuse(
-            `${at} is not the file its manifest recorded (${size} bytes, SHA-256 ${sha256.slice(0, 12)}…; recorded ${p.entry.bytes} bytes, ${p.entry.sha256.slice(0, 12)}…): it changed after it was written; run that part again with --force`
-          )
-        }
-      }
-      const target = path.join(options.out, merged)
-      const exists = yield* Effect.mapError(fs.exists(target), (e) => fileError(target, e))
-      if (exists && !options.force) {
-        return yield* new ExportError({
-          kind: "OutputExists",
-          message: `${target} already exists: pass --force to replace it, or merge into another --out; nothing was written`
+  Effect.scoped(
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const started = yield* Clock.currentTimeMillis
+      const found = yield* findParts(options.runs)
+      if (found.length === 0) {
+        return yield* new UsageError({
+          message: `no part files in ${options.runs.join(", ")}: merge joins the parts of exports split with "split": K in a job file`
         })
       }
-      checked.push([merged, sorted])
-    }
-    // ── join ──
-    yield* Effect.mapError(fs.makeDirectory(options.out, { recursive: true }), (e) => fileError(options.out, e))
-    const files: Array<MergedFile> = []
-    const outputs: Array<ManifestOutput> = []
-    const statuses: Array<ExportStatus> = []
-    for (const [merged, parts] of checked) {
-      const target = path.join(options.out, merged)
-      const written = yield* join(
-        parts.map((p) => ({ path: path.join(p.dir, p.entry.file), sha256: p.entry.sha256 })),
-        target
-      )
-      const first = parts[0]!.entry
-      const rows = parts.reduce((n, p) => n + p.entry.rows_written, 0)
-      const { part: _part, ...base } = first
-      const entry: ManifestOutput = {
-        ...base,
-        file: merged,
-        rows_written: rows,
-        available_data_row_count: first.part.source_rows,
-        pages: parts.reduce((n, p) => n + p.entry.pages, 0),
-        bytes: written.bytes,
-        sha256: written.sha256,
-        started_at: parts.map((p) => p.entry.started_at).sort()[0]!,
-        finished_at: parts
-          .map((p) => p.entry.finished_at)
-          .sort()
-          .at(-1)!,
-        seconds: parts.reduce((n, p) => n + p.entry.seconds, 0),
-        warnings: parts.flatMap((p) => p.entry.warnings),
-        export: first.export.replace(/\.part-\d{4,}-of-\d{4,}$/, ""),
-        // The parts' own fingerprints, in order: the merged file is theirs.
-        fingerprint: createHash("sha256")
-          .update(parts.map((p) => p.entry.fingerprint).join("\n"))
-          .digest("hex"),
-        settings: { ...(first.settings as object), file: merged },
-        resume: "written"
+      const groups = new Map<string, Array<FoundPart>>()
+      for (const p of found) {
+        const match = partName.exec(p.entry.file)
+        if (match === null) return yield* refuse(`${p.entry.file} is listed as a part but is not named as one`)
+        const merged = match[1]! + match[2]!
+        groups.set(merged, [...(groups.get(merged) ?? []), p])
       }
-      outputs.push(entry)
-      const index = parts[0]!.manifest.exports.find((s) => s.files.includes(first.file))?.index ?? 0
-      statuses.push({
-        export: entry.export,
-        index,
-        type: first.source.type,
-        status: "succeeded",
-        error: null,
-        files: [merged]
-      })
-      files.push({ file: merged, parts: parts.length, rows, bytes: written.bytes, sha256: written.sha256 })
-    }
-    const finished = yield* Clock.currentTimeMillis
-    const runId = makeRunId(started)
-    const model = checked[0]![1][0]!.manifest
-    const manifest: Manifest = {
-      spotpipe: options.version,
-      run_id: runId,
-      command: "merge",
-      job: model.job,
-      shard: null,
-      host: model.host,
-      timezone: model.timezone,
-      tz_database: model.tz_database,
-      started_at: new Date(started).toISOString(),
-      finished_at: new Date(finished).toISOString(),
-      seconds: (finished - started) / 1000,
-      exports: statuses,
-      outputs,
-      warnings: []
-    }
-    yield* publishManifests(options.out, runId, manifestFileName, renderManifest(manifest))
-    return { files, manifestPath: path.join(options.out, runManifestName(runId)) }
-  })
+      // ── check everything before writing anything ──
+      const checked: Array<readonly [string, Array<FoundPart>]> = []
+      for (const [merged, parts] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        const sorted = yield* checkGroup(merged, parts)
+        for (const p of sorted) {
+          const at = path.join(p.dir, p.entry.file)
+          const { size, sha256 } = yield* hashFile(at)
+          if (size !== p.entry.bytes || sha256 !== p.entry.sha256) {
+            return yield* refuse(
+              `${at} is not the file its manifest recorded (${size} bytes, SHA-256 ${sha256.slice(0, 12)}…; recorded ${p.entry.bytes} bytes, ${p.entry.sha256.slice(0, 12)}…): it changed after it was written; run that part again with --force`
+            )
+          }
+        }
+        const target = path.join(options.out, merged)
+        const exists = yield* Effect.mapError(fs.exists(target), (e) => fileError(target, e))
+        if (exists && !options.force) {
+          return yield* new ExportError({
+            kind: "OutputExists",
+            message: `${target} already exists: pass --force to replace it, or merge into another --out; nothing was written`
+          })
+        }
+        checked.push([merged, sorted])
+      }
+      // ── join ── (one writer per output folder, as for every run)
+      yield* lockOutputDirectory(options.out)
+      const files: Array<MergedFile> = []
+      const outputs: Array<ManifestOutput> = []
+      const statuses: Array<ExportStatus> = []
+      for (const [merged, parts] of checked) {
+        const target = path.join(options.out, merged)
+        const written = yield* join(
+          parts.map((p) => ({ path: path.join(p.dir, p.entry.file), sha256: p.entry.sha256 })),
+          target
+        )
+        const first = parts[0]!.entry
+        const rows = parts.reduce((n, p) => n + p.entry.rows_written, 0)
+        const { part: _part, ...base } = first
+        const entry: ManifestOutput = {
+          ...base,
+          file: merged,
+          rows_written: rows,
+          available_data_row_count: first.part.source_rows,
+          pages: parts.reduce((n, p) => n + p.entry.pages, 0),
+          bytes: written.bytes,
+          sha256: written.sha256,
+          started_at: parts.map((p) => p.entry.started_at).sort()[0]!,
+          finished_at: parts
+            .map((p) => p.entry.finished_at)
+            .sort()
+            .at(-1)!,
+          seconds: parts.reduce((n, p) => n + p.entry.seconds, 0),
+          warnings: parts.flatMap((p) => p.entry.warnings),
+          export: first.export.replace(/\.part-\d{4,}-of-\d{4,}$/, ""),
+          // The parts' own fingerprints, in order: the merged file is theirs.
+          fingerprint: createHash("sha256")
+            .update(parts.map((p) => p.entry.fingerprint).join("\n"))
+            .digest("hex"),
+          settings: { ...(first.settings as object), file: merged },
+          resume: "written"
+        }
+        outputs.push(entry)
+        const index = parts[0]!.manifest.exports.find((s) => s.files.includes(first.file))?.index ?? 0
+        statuses.push({
+          export: entry.export,
+          index,
+          type: first.source.type,
+          status: "succeeded",
+          error: null,
+          files: [merged]
+        })
+        files.push({ file: merged, parts: parts.length, rows, bytes: written.bytes, sha256: written.sha256 })
+      }
+      const finished = yield* Clock.currentTimeMillis
+      const runId = makeRunId(started)
+      const model = checked[0]![1][0]!.manifest
+      const manifest: Manifest = {
+        spotpipe: options.version,
+        run_id: runId,
+        command: "merge",
+        job: model.job,
+        shard: null,
+        host: model.host,
+        timezone: model.timezone,
+        tz_database: model.tz_database,
+        started_at: new Date(started).toISOString(),
+        finished_at: new Date(finished).toISOString(),
+        seconds: (finished - started) / 1000,
+        exports: statuses,
+        outputs,
+        warnings: []
+      }
+      yield* publishManifests(options.out, runId, manifestFileName, renderManifest(manifest))
+      return { files, manifestPath: path.join(options.out, runManifestName(runId)) }
+    })
+  )
 
 /**
  * Concatenates `parts` into `target` atomically: a temp file beside it, each part's SHA-256 checked as it is
