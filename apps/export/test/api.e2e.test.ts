@@ -4,7 +4,6 @@
  * be sent, GET fields as query parameters, --paginate giving every object exactly once, a renewed token in the
  * middle of a paged read, ThoughtSpot's errors as exit 1 with nothing on stdout, and secrets never shown.
  */
-import { spawn } from "node:child_process"
 import * as NodeFs from "node:fs"
 import * as NodeHttp from "node:http"
 import type { AddressInfo } from "node:net"
@@ -12,7 +11,7 @@ import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
-import { type CliRun, mainPath, runCli } from "./support/runCli.ts"
+import { type CliRun, runCli } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
 
 const timeout = { timeout: 60_000 }
@@ -95,31 +94,6 @@ const fetched = async (target: RunningSandbox, path: string, body: string): Prom
   })
   return Buffer.from(await response.arrayBuffer())
 }
-
-/** Runs the CLI with `stdin` piped in. */
-const runWithStdin = (args: ReadonlyArray<string>, env: Record<string, string>, stdin: string): Promise<CliRun> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [mainPath, ...args], {
-      env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", ...env },
-      stdio: ["pipe", "pipe", "pipe"]
-    })
-    const out: Array<Buffer> = []
-    const err: Array<Buffer> = []
-    child.stdout.on("data", (c: Buffer) => out.push(c))
-    child.stderr.on("data", (c: Buffer) => err.push(c))
-    child.on("error", reject)
-    child.on("close", (code, signal) => {
-      const stdoutBytes = Buffer.concat(out)
-      resolve({
-        code,
-        signal,
-        stdout: stdoutBytes.toString("utf8"),
-        stderr: Buffer.concat(err).toString("utf8"),
-        stdoutBytes
-      })
-    })
-    child.stdin.end(stdin)
-  })
 
 const tempFile = (name: string, content: string): string => {
   const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-api-"))
@@ -245,7 +219,7 @@ describe("spotpipe api: what is sent", () => {
     )
     expect(fromFile.request.body).toBe(body)
     const fromStdin = await recorded(() =>
-      runWithStdin(["api", "POST", "metadata/answer/data", "--input", "-"], recorderEnv(), body)
+      runCli(["api", "POST", "metadata/answer/data", "--input", "-"], { env: recorderEnv(), stdin: body })
     )
     expect(fromStdin.request.body).toBe(body)
   })

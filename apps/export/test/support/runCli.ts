@@ -51,6 +51,8 @@ export interface CliOptions {
   readonly timeoutMillis?: number
   /** Run the build that has DuckDB beside it. */
   readonly withDuckDb?: boolean
+  /** Text piped to the process's stdin (else it ends at once). */
+  readonly stdin?: string
 }
 
 /** Runs `spotpipe args…` and resolves when it exits. */
@@ -63,8 +65,9 @@ export const runNode = (argv: ReadonlyArray<string>, options: CliOptions = {}): 
     const child = spawn(process.execPath, argv, {
       cwd: options.cwd ?? process.cwd(),
       env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", ...noConfig, ...options.env },
-      stdio: ["ignore", "pipe", "pipe"]
+      stdio: ["pipe", "pipe", "pipe"]
     })
+    child.stdin.end(options.stdin ?? "")
     const out: Array<Buffer> = []
     const err: Array<Buffer> = []
     let killed = false
