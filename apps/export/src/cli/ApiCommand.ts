@@ -21,10 +21,10 @@ import { ExportError } from "../ExportError.ts"
 import { fromThoughtSpot } from "../Failure.ts"
 import { makeStreamWriter } from "../output/StdoutWriter.ts"
 import { UsageError } from "../UsageError.ts"
+import { version } from "../Version.ts"
 import { connectionOf, withLogging } from "./Commands.ts"
 import { connectionFlags, described, logFlags, type Parsed, timeLimitFlags } from "./Flags.ts"
 import { checkTimeLimits } from "./Settings.ts"
-import { version } from "./Version.ts"
 
 /** Items per page asked for with `--paginate` when the request does not set `record_size`. */
 export const defaultRecordSize = 500

@@ -12,10 +12,10 @@ import { type Connection, connectionLayers, resolveConnection } from "../cluster
 import { openClient } from "../cluster/CoreCluster.ts"
 import { ExportError } from "../ExportError.ts"
 import { fromThoughtSpot } from "../Failure.ts"
+import { version } from "../Version.ts"
 import { connectionFlags, type Parsed, timeLimitFlags } from "./Flags.ts"
 import { checkTimeLimits } from "./Settings.ts"
 import { inert, jsonLine } from "./TerminalText.ts"
-import { version } from "./Version.ts"
 
 /** What `auth status` reports (also its `--json` form). */
 export interface AuthStatus {

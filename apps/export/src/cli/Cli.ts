@@ -32,7 +32,7 @@ import { lsCommand } from "./LsCommand.ts"
 import { mergeCommand } from "./MergeCommand.ts"
 import { sandboxCommand } from "./SandboxCommand.ts"
 
-export { version } from "./Version.ts"
+export { version } from "../Version.ts"
 
 /** The flags of every command that exports: where to connect, time limits, what to write, logging. */
 const commonFlags = { ...connectionFlags, ...timeLimitFlags, ...exportFlags, ...logFlags, ...reportFlags }

@@ -25,6 +25,7 @@ import { baseFileName } from "../plan/FileName.ts"
 import { type ConnectionSpec, type ExportSpec, type Job, type JobExport, makeExport } from "../plan/JobFile.ts"
 import * as Shard from "../plan/Shard.ts"
 import { UsageError } from "../UsageError.ts"
+import { version } from "../Version.ts"
 import { batchSummaryJson, formatBatchSummary } from "./BatchSummary.ts"
 import type {
   connectionFlags,
@@ -51,7 +52,6 @@ import {
 } from "./Settings.ts"
 import { dryRunJson, formatDryRun, formatSummary, runReportJson, type SummaryLine, summaryJson } from "./Summary.ts"
 import { formatCount } from "./TerminalText.ts"
-import { version } from "./Version.ts"
 
 /** What every exporting command parsed: where to connect, time limits, what to write, logging. */
 export type CommonInput = Parsed<

@@ -12,12 +12,12 @@ import type { MetadataObject } from "../cluster/Cluster.ts"
 import { connect } from "../cluster/CoreCluster.ts"
 import { toExportError } from "../Failure.ts"
 import { findObject } from "../plan/ObjectNames.ts"
+import { version } from "../Version.ts"
 import { connectionOf, withLogging } from "./Commands.ts"
 import { connectionFlags, logFlags, type Parsed, timeLimitFlags } from "./Flags.ts"
 import { checkTimeLimits } from "./Settings.ts"
 import { formatTable } from "./Summary.ts"
 import { formatCount, jsonLine } from "./TerminalText.ts"
-import { version } from "./Version.ts"
 
 /** The flags of every `ls` listing: where to connect, time limits, logging, the filter and JSON. */
 const lsFlags = {

@@ -6,10 +6,10 @@
 import { Console, Effect, Option, Path } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { mergeRuns } from "../output/Merge.ts"
+import { version } from "../Version.ts"
 import { logFlags } from "./Flags.ts"
 import { checkLogging } from "./Settings.ts"
 import { formatCount } from "./TerminalText.ts"
-import { version } from "./Version.ts"
 
 /** The `merge` command. */
 export const mergeCommand = Command.make(
