@@ -38,7 +38,7 @@ const instantText = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,
 const timeText = /^(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (any year; `Date.UTC` maps years 0–99 to 19xx). */
-const daysFromCivil = (year: number, month: number, day: number): number => {
+export const daysFromCivil = (year: number, month: number, day: number): number => {
   const y = month <= 2 ? year - 1 : year
   const era = Math.floor(y / 400)
   const yoe = y - era * 400

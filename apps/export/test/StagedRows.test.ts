@@ -1,0 +1,217 @@
+/**
+ * spotpipe's own Parquet writer (formats/parquet) over staged CSV text, read back by DuckDB: every kind's texts —
+ * the usual forms read from the bytes and the rest — give the values `typedCell` (the one reading of a typed cell)
+ * gives; text keeps its bytes, null stays null; pieces of any size give the same file; row groups split large
+ * results; text cut inside a row is refused.
+ */
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { DuckDBInstance } from "@duckdb/node-api"
+import fc from "fast-check"
+import { afterAll, describe, expect, it } from "vitest"
+import { csvCell } from "../src/formats/CsvFormat.ts"
+import { GROUP_ROWS } from "../src/formats/parquet/ParquetEncoder.ts"
+import { StagedParquetWriter } from "../src/formats/parquet/StagedRows.ts"
+import { typedCell, typedStaging } from "../src/formats/TypedCells.ts"
+import type { ColumnKind } from "../src/plan/ColumnKinds.ts"
+
+const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-staged-rows-"))
+afterAll(() => NodeFs.rmSync(dir, { recursive: true, force: true }))
+let files = 0
+
+type Column = { readonly name: string; readonly kind: ColumnKind }
+
+/** The Parquet bytes of `staged`, fed in pieces of the given sizes (whole when none). */
+const encode = (columns: ReadonlyArray<Column>, staged: string, pieces: ReadonlyArray<number> = []) => {
+  const out: Array<Uint8Array> = []
+  const writer = new StagedParquetWriter(columns, (bytes) => out.push(Uint8Array.from(bytes)), "spotpipe test")
+  const bytes = Buffer.from(staged, "utf8")
+  let at = 0
+  for (const size of pieces) {
+    if (at >= bytes.length) break
+    writer.feed(bytes.subarray(at, Math.min(bytes.length, at + size)))
+    at += size
+  }
+  if (at < bytes.length) writer.feed(bytes.subarray(at))
+  const rows = writer.finish()
+  return { rows, bytes: Buffer.concat(out) }
+}
+
+/** DuckDB's rows for `sql`, in a fresh in-memory database. */
+const query = async (sql: string) => {
+  const instance = await DuckDBInstance.create(":memory:")
+  const connection = await instance.connect()
+  try {
+    return (await connection.runAndReadAll(sql)).getRowsJS()
+  } finally {
+    connection.closeSync()
+    instance.closeSync()
+  }
+}
+
+/** `bytes` as a Parquet file of its own. */
+const fileOf = (bytes: Uint8Array) => {
+  const file = NodePath.join(dir, `${files++}.parquet`)
+  NodeFs.writeFileSync(file, bytes)
+  return file
+}
+
+/** DuckDB's rows of `SELECT select FROM` the Parquet file `bytes`. */
+const readBack = (bytes: Uint8Array, select: string) => query(`SELECT ${select} FROM read_parquet('${fileOf(bytes)}')`)
+
+const staged = (columns: ReadonlyArray<Column>, rows: ReadonlyArray<ReadonlyArray<string | null>>) =>
+  [columns.map((c) => csvCell(c.name, false)), ...rows.map((row) => row.map((cell) => cell ?? typedStaging.nullString))]
+    .map((row) => `${row.join(",")}\n`)
+    .join("")
+
+const pad = (n: number, width: number) => String(Math.abs(n)).padStart(width, "0")
+const dateText = fc
+  .record({
+    y: fc.integer({ min: 1, max: 9999 }),
+    m: fc.integer({ min: 1, max: 12 }),
+    d: fc.integer({ min: 1, max: 31 })
+  })
+  .map(({ y, m, d }) => {
+    const last = new Date(Date.UTC(2000, m, 0)).getUTCDate() // days in month m of a leap year
+    const day = Math.min(d, m === 2 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)) ? 28 : last)
+    return `${pad(y, 4)}-${pad(m, 2)}-${pad(day, 2)}`
+  })
+const fraction = fc.oneof(
+  fc.constant(""),
+  fc
+    .integer({ min: 0, max: 999_999 })
+    .chain((micros) => fc.integer({ min: 1, max: 6 }).map((digits) => `.${pad(micros, 6).slice(0, digits)}`)),
+  fc.integer({ min: 0, max: 999_999 }).map((micros) => `.${pad(micros, 6)}000`)
+)
+const clock = fc
+  .tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 59 }))
+  .map(([h, m, s]) => `${pad(h, 2)}:${pad(m, 2)}:${pad(s, 2)}`)
+const zone = fc.oneof(
+  fc.constant("Z"),
+  fc
+    .tuple(fc.constantFrom("+", "-"), fc.integer({ min: 0, max: 18 }), fc.constantFrom(0, 30, 45))
+    .map(([sign, h, m]) => `${sign}${pad(h, 2)}:${pad(m, 2)}`)
+)
+
+/** Each kind's staged texts: the usual forms and the others `typedCell` reads. */
+const texts: Readonly<Record<ColumnKind, fc.Arbitrary<string>>> = {
+  text: fc.oneof(
+    fc.string({ unit: "grapheme", maxLength: 20 }),
+    fc.constantFrom("a,b", 'say "hi"', "two\nlines", " edge ", "\\N", "", "x".repeat(70), 'é😀,\n"'.repeat(30))
+  ),
+  int64: fc.oneof(
+    fc.integer({ min: -1000, max: 1000 }).map(String),
+    fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map(String),
+    fc.bigInt({ min: 2n ** 53n, max: 10n ** 18n - 1n }).map((n) => String(-n)),
+    fc.constantFrom("-9223372036854775808", "9223372036854775807", "999999999999999999", "1000000000", "-0")
+  ),
+  int32: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }).map(String),
+  double: fc.oneof(
+    fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
+    fc.integer({ min: -9_999_999, max: 9_999_999 }).map((cents) => String(cents / 100))
+  ),
+  boolean: fc.constantFrom("true", "false"),
+  date: dateText,
+  timestamp: fc.tuple(dateText, clock, fraction, zone).map(([d, t, f, z]) => `${d}T${t}${f}${z}`),
+  time: fc.tuple(clock, fraction).map(([t, f]) => `${t}${f}`)
+}
+const kinds = Object.keys(texts) as Array<ColumnKind>
+const columns: ReadonlyArray<Column> = kinds.map((kind) => ({ name: `c ${kind}`, kind }))
+
+/** A cell as DuckDB gives it back with the `select` below: days, microseconds, as JavaScript values. */
+const expected = (kind: ColumnKind, text: string | null): unknown => {
+  if (text === null) return null
+  if (kind === "text") return text
+  if (kind === "double") return Number(text)
+  const value = typedCell(kind, text)
+  if (value instanceof Error) throw value
+  return kind === "date" ? BigInt(value as number) : value
+}
+const select = [
+  `"c text"`,
+  `"c int64"`,
+  `"c int32"`,
+  `"c double"`,
+  `"c boolean"`,
+  `"c date" - DATE '1970-01-01'`,
+  `epoch_us("c timestamp")`,
+  `datediff('microsecond', TIME '00:00:00', "c time")`
+].join(", ")
+
+describe("StagedParquetWriter", () => {
+  it("reads every kind's texts as typedCell does, keeps text's bytes and nulls, in pieces of any size", async () => {
+    const row = fc.tuple(...kinds.map((kind) => fc.option(texts[kind], { freq: 6 })))
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(row, { minLength: 1, maxLength: 60 }),
+        fc.array(fc.integer({ min: 1, max: 300 }), { maxLength: 40 }),
+        async (rows, pieces) => {
+          const text = staged(
+            columns,
+            rows.map((cells) =>
+              cells.map((cell, i) =>
+                cell === null ? null : kinds[i] === "text" ? csvCell(cell, false, typedStaging.nullString) : cell
+              )
+            )
+          )
+          const whole = encode(columns, text)
+          const cut = encode(columns, text, pieces)
+          expect(cut.bytes.equals(whole.bytes)).toBe(true)
+          expect(whole.rows).toBe(rows.length)
+          const read = await readBack(whole.bytes, select)
+          expect(read).toEqual(rows.map((cells) => cells.map((cell, i) => expected(kinds[i]!, cell))))
+        }
+      ),
+      { numRuns: 25 }
+    )
+  }, 60_000)
+
+  it("types each column: INT64, INT32, DOUBLE, BOOLEAN, VARCHAR, DATE, TIMESTAMP WITH TIME ZONE, TIME", async () => {
+    const { bytes } = encode(columns, staged(columns, []))
+    const schema = await query(`DESCRIBE SELECT * FROM read_parquet('${fileOf(bytes)}')`)
+    expect(schema.map((r) => r[1])).toEqual([
+      "VARCHAR",
+      "BIGINT",
+      "INTEGER",
+      "DOUBLE",
+      "BOOLEAN",
+      "DATE",
+      "TIMESTAMP WITH TIME ZONE",
+      "TIME"
+    ])
+  })
+
+  it("splits a large result into row groups, and a text longer than the read buffer is read whole", async () => {
+    const two: ReadonlyArray<Column> = [
+      { name: "n", kind: "int64" },
+      { name: "s", kind: "text" }
+    ]
+    const count = 2 * GROUP_ROWS + 5
+    const long = "x".repeat(5 << 20)
+    const rows = Array.from({ length: count }, (_, i) => [
+      i % 1000 === 0 ? null : String(i),
+      i === GROUP_ROWS ? long : i % 7 === 0 ? null : `v${i % 13}`
+    ])
+    const { bytes, rows: written } = encode(two, staged(two, rows), [1 << 20, 3, 1 << 22])
+    expect(written).toBe(count)
+    const [[total, nulls, sum, longest]] = (await readBack(
+      bytes,
+      "count(*)::INTEGER, count(*) FILTER (s IS NULL)::INTEGER, sum(n)::VARCHAR, max(length(s))::INTEGER"
+    )) as Array<Array<unknown>>
+    expect([total, nulls, longest]).toEqual([count, rows.filter((r) => r[1] === null).length, long.length])
+    expect(sum).toBe(String(rows.reduce((n, r) => n + (r[0] === null ? 0 : Number(r[0])), 0)))
+    const [[groups]] = (await query(
+      `SELECT count(DISTINCT row_group_id)::INTEGER FROM parquet_metadata('${fileOf(bytes)}')`
+    )) as Array<Array<unknown>>
+    expect(groups).toBe(3)
+  }, 60_000)
+
+  it("refuses text that ends inside a row, and a cell its column cannot hold, naming row and column", () => {
+    const one: ReadonlyArray<Column> = [{ name: "n", kind: "int64" }]
+    expect(() => encode(one, "n\n1\n2")).toThrow("ends inside a row")
+    expect(() => encode(one, "n\n1\n1.5\n")).toThrow('row 2, column "n"')
+    expect(() => encode([{ name: "d", kind: "date" }], "d\n2021-02-29\n")).toThrow('row 1, column "d"')
+    expect(() => encode([{ name: "t", kind: "text" }, ...one], 't,n\n"a,1\n')).toThrow("ends inside a row")
+  })
+})
