@@ -89,7 +89,10 @@ export const bundle = async (outDir: string = defaultOutDir): Promise<Built> => 
   })
   const worker = await build({
     ...common,
-    entryPoints: { TranscodeWorker: "apps/export/src/engine/TranscodeWorker.ts" },
+    entryPoints: {
+      TranscodeWorker: "apps/export/src/engine/TranscodeWorker.ts",
+      ParquetWorker: "apps/export/src/engine/ParquetWorker.ts"
+    },
     outdir: outDir
   })
   return { cli: cli.metafile, worker: worker.metafile }

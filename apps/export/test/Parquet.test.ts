@@ -17,10 +17,11 @@ import { resolveTimeZone, type TimeZone } from "@spotpipe/decode"
 import { Effect, Stream } from "effect"
 import fc from "fast-check"
 import { type DataPage, type JobSpec, type PageDecoder, runJob, silentProgress } from "../src/engine/ExportJob.ts"
-import { stagedToParquet } from "../src/engine/ParquetFile.ts"
-import { typedCell, typedStaging } from "../src/formats/TypedCells.ts"
-import { writeParquet } from "../src/load/DuckDbEngine.ts"
+import { startParquetWriter } from "../src/engine/ParquetFile.ts"
+import { StagedParquetWriter } from "../src/formats/parquet/StagedRows.ts"
+import { typedCell } from "../src/formats/TypedCells.ts"
 import type { ChunkWriter } from "../src/output/AtomicFile.ts"
+import { columnKindOf } from "../src/plan/ColumnKinds.ts"
 import { planColumns } from "../src/plan/ColumnPlanner.ts"
 
 const zone = (name: string): TimeZone => {
@@ -29,21 +30,23 @@ const zone = (name: string): TimeZone => {
   return z
 }
 
-/** The Parquet file DuckDB writes from a job's staged CSV `bytes` (as the engine does), and its bytes. */
+/** The Parquet file a job's staged CSV `bytes` give (as the engine's worker writes it), and its bytes. */
 const toParquet = (
   bytes: Uint8Array,
   columns: ReadonlyArray<{ readonly name: string; readonly type: string | null }>
 ) =>
-  Effect.promise(async () => {
+  Effect.sync(() => {
     const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-parquet-unit-"))
-    const staged = NodePath.join(dir, "staged.csv")
     const file = NodePath.join(dir, "t.parquet")
-    NodeFs.writeFileSync(staged, bytes)
-    const rows = await writeParquet(
-      { path: staged, columns, nullString: typedStaging.nullString },
-      file,
-      NodePath.join(dir, "spill")
+    const pieces: Array<Uint8Array> = []
+    const writer = new StagedParquetWriter(
+      columns.map((c) => ({ name: c.name, kind: columnKindOf(c.type) })),
+      (piece) => pieces.push(Uint8Array.from(piece)),
+      "spotpipe test"
     )
+    writer.feed(bytes)
+    const rows = writer.finish()
+    NodeFs.writeFileSync(file, Buffer.concat(pieces))
     return { file, rows, bytes: NodeFs.readFileSync(file) }
   })
 
@@ -419,40 +422,46 @@ describe("runJob to Parquet", () => {
       })
   )
 
-  it.effect("a-staged-file-duckdb-cannot-read-fails-the-output-and-leaves-the-staged-file-and-nothing-beside-it", () =>
+  /** Runs the engine's Parquet worker over the staged text `staged` (in a fresh folder) and ends the file. */
+  const writeStaged = (staged: string, rows: number) =>
     Effect.gen(function* () {
       const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-parquet-unit-"))
       const partial = NodePath.join(dir, "t.partial")
-      // Not what the typed writer stages (it refuses such a cell first): DuckDB's own refusal must surface too.
-      NodeFs.writeFileSync(partial, "Qty\n1\nabc\n")
+      NodeFs.writeFileSync(partial, staged)
       const error = yield* Effect.flip(
-        stagedToParquet({ what: 'answer "Test"', file: "t.parquet" }, partial, {
-          columns: [{ name: "Qty", type: "INT64" }],
-          rows: 2
-        })
+        Effect.scoped(
+          Effect.gen(function* () {
+            const writer = yield* startParquetWriter({ what: 'answer "Test"', file: "t.parquet" }, partial, [
+              { name: "Qty", type: "INT64" }
+            ])
+            yield* writer.advance(4)
+            return yield* writer.finish(Buffer.byteLength(staged), rows)
+          })
+        )
       )
-      assert.strictEqual(error.kind, "BadData")
-      assert.include(error.message, 'answer "Test": DuckDB could not write t.parquet')
-      assert.notInclude(error.message, "\n")
-      assert.deepStrictEqual(NodeFs.readdirSync(dir), ["t.partial"])
-      assert.strictEqual(NodeFs.readFileSync(partial, "utf8"), "Qty\n1\nabc\n")
+      return { error, dir, partial }
     }).pipe(Effect.provide(NodeServices.layer))
+
+  it.effect(
+    "a-staged-cell-its-column-cannot-hold-fails-the-output-and-leaves-the-staged-file-and-nothing-beside-it",
+    () =>
+      Effect.gen(function* () {
+        // Not what the typed writer stages (it refuses such a cell first): the Parquet side refuses it too.
+        const { error, dir, partial } = yield* writeStaged("Qty\n1\nabc\n", 2)
+        assert.strictEqual(error.kind, "BadData")
+        assert.include(error.message, 'answer "Test": t.parquet could not be written as Parquet: row 2, column "Qty"')
+        assert.notInclude(error.message, "\n")
+        assert.deepStrictEqual(NodeFs.readdirSync(dir), ["t.partial"])
+        assert.strictEqual(NodeFs.readFileSync(partial, "utf8"), "Qty\n1\nabc\n")
+      })
   )
 
   it.effect("a-row-count-other-than-the-exports-fails-the-output-and-writes-nothing-beside-the-staged-file", () =>
     Effect.gen(function* () {
-      const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-parquet-unit-"))
-      const partial = NodePath.join(dir, "t.partial")
-      NodeFs.writeFileSync(partial, "Qty\n1\n2\n")
-      const error = yield* Effect.flip(
-        stagedToParquet({ what: 'answer "Test"', file: "t.parquet" }, partial, {
-          columns: [{ name: "Qty", type: "INT64" }],
-          rows: 3
-        })
-      )
+      const { error, dir } = yield* writeStaged("Qty\n1\n2\n", 3)
       assert.strictEqual(error.kind, "Incomplete")
-      assert.include(error.message, "DuckDB wrote 2 rows to t.parquet but 3 were exported")
+      assert.include(error.message, "2 rows were written to t.parquet but 3 were exported")
       assert.deepStrictEqual(NodeFs.readdirSync(dir), ["t.partial"])
-    }).pipe(Effect.provide(NodeServices.layer))
+    })
   )
 })

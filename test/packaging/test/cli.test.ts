@@ -197,7 +197,7 @@ describe("the packed spotpipe command, installed with npm -g outside the workspa
       ...Object.entries(fixtures.liveboards).flatMap(([lb, { visualizations }]) =>
         visualizations.map((v) => `liveboard-${lb}/${v.name}`)
       )
-    ].flatMap((base) => [`${base}.csv`, `${base}.ndjson`]) // no DuckDB installed beside it: no Parquet
+    ].flatMap((base) => [`${base}.csv`, `${base}.ndjson`, `${base}.parquet`])
     expect(manifest.spotpipe).toBe(version)
     expect(manifest.outputs.map((o: { file: string }) => o.file).sort()).toEqual(expected.sort())
     expect(JSON.parse(ran.stdout).summary.folder).toBe(join(cwd, "spotpipe-demo"))

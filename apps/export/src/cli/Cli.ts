@@ -197,7 +197,7 @@ const demoCommand = Command.make(
     )
 ).pipe(
   Command.withDescription(
-    "Start the embedded sandbox, export all metadata, every answer and every liveboard visualization as CSV and NDJSON, and where DuckDB is installed as Parquet loaded into demo.duckdb"
+    "Start the embedded sandbox, export all metadata, every answer and every liveboard visualization as CSV, NDJSON and Parquet, and load the Parquet files into demo.duckdb where DuckDB is installed"
   ),
   Command.withExamples([
     { command: "spotpipe demo", description: "into ./spotpipe-demo" },

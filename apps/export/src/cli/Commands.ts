@@ -275,7 +275,7 @@ export const demoLoad = (folder: string) => (manifestPath: string) =>
     const database = path.join(folder, "demo.duckdb")
     if (!(yield* Effect.promise(duckDbInstalled))) {
       return yield* Effect.logInfo(
-        `the demo also writes Parquet and loads it into ${database} where DuckDB is installed beside spotpipe: npm install -g ${duckDbPackage}`
+        `the demo loads its Parquet files into ${database} where DuckDB is installed beside spotpipe: npm install -g ${duckDbPackage}`
       )
     }
     const report = yield* loadStep({
@@ -324,15 +324,12 @@ const summaryLines = (result: RunResult): ReadonlyArray<SummaryLine> => {
 
 /**
  * The demo's exports: all metadata, every answer and every liveboard visualization (by name, then GUID), each in
- * both formats under one name.
+ * every format of `wanted` under one name.
  */
 export const demoExports =
   (wanted: ReadonlyArray<Format>): SingleExports =>
   (output, cluster) =>
     Effect.gen(function* () {
-      // Parquet files are written by DuckDB: without it the demo writes the text formats (demoLoad says why).
-      const duckDb = yield* Effect.promise(duckDbInstalled)
-      const formats = wanted.filter((format) => format !== "parquet" || duckDb)
       const byName = (a: MetadataObject, b: MetadataObject) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id)
       const answers = [...(yield* cluster.list("ANSWER"))].sort(byName)
       const liveboards = [...(yield* cluster.list("LIVEBOARD"))].sort(byName)
@@ -346,9 +343,9 @@ export const demoExports =
         ...liveboards.map((lb) => [{ type: "liveboard", id: lb.id }, `liveboard "${lb.name}"`, undefined] as const)
       ]
       return specs.flatMap(([spec, what, key], i) =>
-        formats.map((format, f) =>
+        wanted.map((format, f) =>
           makeExport({
-            index: i * formats.length + f,
+            index: i * wanted.length + f,
             key,
             what,
             spec,

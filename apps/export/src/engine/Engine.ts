@@ -77,7 +77,6 @@ import {
   removeState,
   writeOutput
 } from "./Output.ts"
-import { checkParquetWriter } from "./ParquetFile.ts"
 import { makeTranscodePool } from "./TranscodePool.ts"
 
 /** Named points of an output's life, for the crash suite (which kills the process at them) and for tests. */
@@ -215,6 +214,7 @@ export const writerOptionSources: {
   nullString: "nullString",
   strict: "no effect on the bytes",
   progress: "no effect on the bytes",
+  onColumns: "format",
   afterPage: "no effect on the bytes",
   continues: "no effect on the bytes",
   offload: "timezone"
@@ -297,10 +297,6 @@ export const runExports = <E>(
       const plans = resolved.map((exit) =>
         Exit.map(exit, (r) => ({ key: keys[found.indexOf(r)]!, outputs: r.outputs(keys[found.indexOf(r)]!) }))
       )
-      if (plans.some((p) => Exit.isSuccess(p) && p.value.outputs.some((o) => o.settings.format === "parquet"))) {
-        const missing = yield* checkParquetWriter()
-        if (missing !== undefined) return yield* new UsageError({ message: missing })
-      }
       if (options.destination._tag === "Stdout") {
         const count = plans.reduce((n, p) => n + (Exit.isSuccess(p) ? p.value.outputs.length : 0), 0)
         if (count !== 1) {

@@ -129,6 +129,8 @@ export interface JobSpec<E, R> {
   /** A page repeated by the server (`DataPage.repeated`) fails the job instead of being a warning (`--strict`). */
   readonly strict?: boolean
   readonly progress: ProgressReporter
+  /** Runs once the output's columns are known (from the first page, or the empty result's), before any row. */
+  readonly onColumns?: (columns: ReadonlyArray<OutputColumn>) => Effect.Effect<void, ExportError, R>
   /** Runs after each page is written, with its row count (the engine's checkpoint step). */
   readonly afterPage?: (rows: number) => Effect.Effect<void, ExportError, R>
   /**
@@ -382,8 +384,12 @@ export const runJob = <E, R>(
         makeRowRenderer(planOf(columnNames), spec.periodEnd, renamerOf(spec.columnNames))
       const columns = renderer.columns.map((c) => c.name)
       formats = textFormats.map((format) => makeRowFormat(format, { columns, newline, escapeFormulae, nullString }))
-      if (spec.continues !== undefined) return Effect.void
-      return Effect.forEach(sinks, (sink, i) => sink.writer.write(formats[i]!.header), { discard: true })
+      const known = spec.onColumns?.(renderer.columns) ?? Effect.void
+      if (spec.continues !== undefined) return known
+      return Effect.andThen(
+        known,
+        Effect.forEach(sinks, (sink, i) => sink.writer.write(formats[i]!.header), { discard: true })
+      )
     }
 
     const badCell = (failure: RenderFailure, row: number) =>

@@ -7,9 +7,10 @@
  */
 import { createHash, type Hash } from "node:crypto"
 import { resolveTimeZone, type TimeZone } from "@spotpipe/decode"
-import { Clock, Effect, Fiber, FileSystem, Option, Path, type PlatformError, Schema, Stream } from "effect"
+import { Clock, Effect, Fiber, FileSystem, Option, Path, type PlatformError, Schema, Scope, Stream } from "effect"
 import { ExportError } from "../ExportError.ts"
 import { toExportError } from "../Failure.ts"
+import type { OutputColumn } from "../formats/RowRenderer.ts"
 import { type ChunkWriter, fileError, syncDirectory } from "../output/AtomicFile.ts"
 import {
   type ManifestOutput,
@@ -26,7 +27,7 @@ import * as Checkpoint from "./Checkpoint.ts"
 import type { DryRunOutput } from "./DryRun.ts"
 import type { RunOptions, Step } from "./Engine.ts"
 import { type JobResult, type JobSpec, type PageDecoder, runJob } from "./ExportJob.ts"
-import { conversionFiles, stagedToParquet } from "./ParquetFile.ts"
+import { type ParquetWriter, parquetTarget, startParquetWriter } from "./ParquetFile.ts"
 import type { TranscodePool } from "./TranscodePool.ts"
 
 /** Signals that a continued output must restart (its source or regenerated prefix changed). */
@@ -39,9 +40,7 @@ export const removeState = (files: { readonly partial: string; readonly checkpoi
     const fs = yield* FileSystem.FileSystem
     yield* fs.remove(files.partial).pipe(Effect.ignore)
     yield* fs.remove(files.checkpoint).pipe(Effect.ignore)
-    const { target, spill } = conversionFiles(files.partial)
-    yield* fs.remove(target).pipe(Effect.ignore)
-    yield* fs.remove(spill, { recursive: true }).pipe(Effect.ignore)
+    yield* fs.remove(parquetTarget(files.partial)).pipe(Effect.ignore)
   })
 
 /** What writing one output needs from its run. */
@@ -195,7 +194,7 @@ export const jobSpecOf = <E>(
   timeZone: TimeZone,
   run: OutputContext,
   extra: Pick<JobSpec<E, FileSystem.FileSystem | Path.Path>, "pages" | "progress"> &
-    Partial<Pick<JobSpec<E, FileSystem.FileSystem | Path.Path>, "continues" | "afterPage">>
+    Partial<Pick<JobSpec<E, FileSystem.FileSystem | Path.Path>, "continues" | "onColumns" | "afterPage">>
 ): JobSpec<E, FileSystem.FileSystem | Path.Path> => ({
   what: planned.what,
   plan: (names) => planColumns(names, planned.typesOf(names), { timeZone, offset: planned.settings.offset }),
@@ -474,10 +473,19 @@ const writePartial = <E>(
             yield* run.probe("checkpoint-written", planned.file)
           })
         const settled = Effect.suspend(() => (persisting === undefined ? Effect.void : Fiber.join(persisting)))
+        // A Parquet output's file is written beside its staged CSV, from the staged bytes checked so far.
+        let parquet: ParquetWriter | undefined
+        const onColumns = (written: ReadonlyArray<OutputColumn>) =>
+          planned.settings.format !== "parquet"
+            ? Effect.void
+            : Effect.map(Scope.provide(startParquetWriter(planned, files.partial, written), scope), (writer) => {
+                parquet = writer
+              })
         const afterPage = (count: number) =>
           Effect.gen(function* () {
             rows += count
             pages += 1
+            if (parquet !== undefined && verified) yield* parquet.advance(position)
             // Only pages past the checkpoint add durable bytes worth a new checkpoint.
             if (position <= skipBytes) return
             yield* run.probe("page-written", planned.file)
@@ -507,6 +515,7 @@ const writePartial = <E>(
           jobSpecOf(planned, timeZone, run, {
             pages: pagesChecked,
             progress: run.options.progress,
+            onColumns,
             afterPage,
             // A later part of a split export continues the result: no header, counts from its first row.
             ...(fromOffset !== undefined
@@ -525,10 +534,10 @@ const writePartial = <E>(
         }
         yield* logWarnings(planned.what, result)
         yield* settled
-        // A Parquet output's partial file holds its staged CSV until here: it becomes the Parquet file.
+        // A Parquet output's partial file holds its staged CSV until here: the Parquet file replaces it.
         const written =
-          planned.settings.format === "parquet"
-            ? yield* stagedToParquet(planned, files.partial, result)
+          parquet !== undefined
+            ? yield* parquet.finish(position, result.rows)
             : { bytes: position, sha256: hash.copy().digest("hex") }
         const output = entryOf(
           planned,

@@ -1,80 +1,151 @@
 /**
- * The last write step of a Parquet output. Its pages were written, checkpointed and resumable like any CSV output,
- * as a staged CSV whose typed columns hold only canonical text (`formats/TypedCells.ts`); once complete, DuckDB
- * reads that file with every column's type and writes the Parquet file beside it, which then replaces the staged
- * file as the output's partial file (so the complete checkpoint, publish and manifest see the Parquet bytes).
+ * A Parquet output: its pages are written, checkpointed and resumable like any CSV output, as a staged CSV whose
+ * typed columns hold only canonical text (`formats/TypedCells.ts`). Beside the export, a worker thread
+ * (ParquetWorker.ts) follows that file as it grows and encodes its rows into the Parquet file next to it
+ * (`formats/parquet`), a row group at a time; on `--resume` it first reads the staged rows already on disk. Once
+ * the last page is written, the worker ends the file, which then replaces the staged file as the output's partial
+ * file (so the complete checkpoint, publish and manifest see the Parquet bytes).
  *
  * A crash between the replace and the complete checkpoint leaves a partial file that no longer matches its
  * checkpoint: `--resume` then starts that output over, never mixing the two.
  */
-import { Effect, FileSystem, Option, type PlatformError } from "effect"
+import { Worker } from "node:worker_threads"
+import { Effect, FileSystem, type Scope } from "effect"
 import { ExportError } from "../ExportError.ts"
+import type { ParquetColumn } from "../formats/parquet/ParquetEncoder.ts"
 import type { OutputColumn } from "../formats/RowRenderer.ts"
-import { typedStaging } from "../formats/TypedCells.ts"
-import { duckDbInstalled, duckDbMissing, writeParquet } from "../load/DuckDbEngine.ts"
 import { fileError } from "../output/AtomicFile.ts"
-import { hashFile } from "./Checkpoint.ts"
+import { columnKindOf } from "../plan/ColumnKinds.ts"
+import { version } from "../Version.ts"
 
-/** The files a conversion makes beside the partial file (removed with the output's state, e.g. after a kill). */
-export const conversionFiles = (partial: string) => ({ target: `${partial}.parquet`, spill: `${partial}.spill` })
+/** What the worker is started with. */
+export interface ParquetWorkerData {
+  readonly staged: string
+  readonly target: string
+  readonly columns: ReadonlyArray<ParquetColumn>
+  readonly createdBy: string
+}
 
-/** Refuses a run with Parquet outputs before it reads any data when DuckDB, which writes them, is missing. */
-export const checkParquetWriter = (): Effect.Effect<string | undefined> =>
-  Effect.map(Effect.promise(duckDbInstalled), (installed) =>
-    installed ? undefined : duckDbMissing("--format parquet (written by DuckDB)")
-  )
+/** The staged file holds `available` bytes (all of it, when `finish`). */
+export interface ParquetWorkerRequest {
+  readonly available: number
+  readonly finish: boolean
+}
+
+/** The worker's answer: the file is complete, or it failed (then it reads nothing more). */
+export type ParquetWorkerReply =
+  | { readonly _tag: "Done"; readonly rows: number; readonly bytes: number; readonly sha256: string }
+  | { readonly _tag: "Failed"; readonly message: string; readonly code?: string }
+
+/** The file the worker writes beside the partial file (removed with the output's state, e.g. after a kill). */
+export const parquetTarget = (partial: string) => `${partial}.parquet`
+
+/** The worker's module: beside this one, as source or (in the bundled CLI, scripts/bundle.ts) as its bundle. */
+const workerUrl = new URL(
+  import.meta.url.endsWith(".ts") ? "./ParquetWorker.ts" : "./ParquetWorker.js",
+  import.meta.url
+)
 
 /**
- * Turns the complete staged CSV at `partial` into the output's Parquet file, in place; returns its size and SHA-256.
+ * Its V8 heap holds little (column values and pages are external buffers): small generations keep its memory low.
  */
-export const stagedToParquet = (
+const resourceLimits = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 48, stackSizeMb: 1 }
+
+/** The Parquet side of one output's writing. */
+export interface ParquetWriter {
+  /** The staged file now holds `bytes` checked bytes: the worker may read up to there. */
+  readonly advance: (bytes: number) => Effect.Effect<void, ExportError>
+  /**
+   * Ends the Parquet file after the staged file's `bytes` (which hold `rows` rows) and makes it the partial file;
+   * returns its size and SHA-256.
+   */
+  readonly finish: (
+    bytes: number,
+    rows: number
+  ) => Effect.Effect<{ readonly bytes: number; readonly sha256: string }, ExportError>
+}
+
+/** Starts the worker that writes `planned`'s Parquet file from the staged file at `partial`, for the scope. */
+export const startParquetWriter = (
   planned: { readonly what: string; readonly file: string },
   partial: string,
-  result: { readonly columns: ReadonlyArray<OutputColumn>; readonly rows: number }
-): Effect.Effect<{ readonly bytes: number; readonly sha256: string }, ExportError, FileSystem.FileSystem> =>
+  columns: ReadonlyArray<OutputColumn>
+): Effect.Effect<ParquetWriter, never, Scope.Scope | FileSystem.FileSystem> =>
   Effect.gen(function* () {
+    const target = parquetTarget(partial)
+    const data: ParquetWorkerData = {
+      staged: partial,
+      target,
+      columns: columns.map((c) => ({ name: c.name, kind: columnKindOf(c.type) })),
+      createdBy: `spotpipe version ${version}`
+    }
     const fs = yield* FileSystem.FileSystem
-    const { target, spill } = conversionFiles(partial)
-    const columns = result.columns.map((c) => ({ name: c.name, type: c.type }))
-    const began = performance.now()
-    const rows = yield* Effect.tryPromise({
-      try: () => writeParquet({ path: partial, columns, nullString: typedStaging.nullString }, target, spill),
-      catch: (error) => {
-        const reason = String((error as Error).message).split("\n")[0] ?? ""
-        return /no space left|disk quota/i.test(reason)
-          ? new ExportError({
-              kind: "DiskFull",
-              message: `disk full while DuckDB wrote ${planned.file}: free some space (or choose another --out) and run again with --resume`,
-              cause: error
-            })
-          : new ExportError({
-              kind: "BadData",
-              message: `${planned.what}: DuckDB could not write ${planned.file}: ${reason}`,
-              cause: error
-            })
-      }
-    }).pipe(
-      Effect.onError(() => fs.remove(target, { force: true }).pipe(Effect.ignore)),
-      Effect.ensuring(fs.remove(spill, { recursive: true, force: true }).pipe(Effect.ignore))
+    let ended = false
+    let reply: ParquetWorkerReply | undefined
+    let settle: ((reply: ParquetWorkerReply) => void) | undefined
+    const answered = (answer: ParquetWorkerReply) => {
+      reply ??= answer
+      settle?.(reply)
+    }
+    const worker = yield* Effect.acquireRelease(
+      Effect.sync(() => {
+        const started = new Worker(workerUrl, { workerData: data, resourceLimits })
+        started.on("message", answered)
+        started.on("error", (error) => answered({ _tag: "Failed", message: error.message }))
+        started.on("exit", (code) => answered({ _tag: "Failed", message: `the Parquet worker stopped (${code})` }))
+        return started
+      }),
+      // A file not ended is of no use: it goes with the worker (a kill leaves it to the output's state cleanup).
+      (started) =>
+        Effect.andThen(
+          Effect.promise(() => started.terminate()),
+          ended ? Effect.void : fs.remove(target, { force: true }).pipe(Effect.ignore)
+        )
     )
-    yield* Effect.logDebug(`${planned.file}: Parquet written by DuckDB`, { ms: Math.round(performance.now() - began) })
-    if (rows !== result.rows) {
-      yield* fs.remove(target, { force: true }).pipe(Effect.ignore)
-      return yield* new ExportError({
-        kind: "Incomplete",
-        message: `${planned.what}: DuckDB wrote ${rows} rows to ${planned.file} but ${result.rows} were exported: run the export again`
+
+    const failure = (answer: Extract<ParquetWorkerReply, { _tag: "Failed" }>) =>
+      answer.code === "ENOSPC" || answer.code === "EDQUOT"
+        ? new ExportError({
+            kind: "DiskFull",
+            message: `disk full while writing ${planned.file}: free some space (or choose another --out) and run again with --resume`
+          })
+        : new ExportError({
+            kind: "BadData",
+            message: `${planned.what}: ${planned.file} could not be written as Parquet: ${answer.message}`
+          })
+
+    const advance = (bytes: number): Effect.Effect<void, ExportError> =>
+      Effect.suspend(() => {
+        if (reply?._tag === "Failed") return Effect.fail(failure(reply))
+        worker.postMessage({ available: bytes, finish: false } satisfies ParquetWorkerRequest)
+        return Effect.void
       })
-    }
-    const orFail = <A, R>(effect: Effect.Effect<A, PlatformError.PlatformError, R>) =>
-      Effect.mapError(effect, (e) => fileError(target, e))
-    // Durable before it replaces the staged file.
-    yield* Effect.scoped(Effect.flatMap(orFail(fs.open(target, { flag: "r+" })), (file) => orFail(file.sync)))
-    const bytes = Number((yield* orFail(fs.stat(target))).size)
-    const digest = yield* orFail(hashFile(target))
-    if (Option.isNone(digest)) {
-      return yield* new ExportError({ kind: "Io", message: `${target} vanished while it was hashed: run again` })
-    }
-    const sha256 = digest.value
-    yield* orFail(fs.rename(target, partial))
-    return { bytes, sha256 }
+
+    const finish = (bytes: number, rows: number) =>
+      Effect.gen(function* () {
+        const began = performance.now()
+        const done = yield* Effect.callback<ParquetWorkerReply>((resume) => {
+          if (reply !== undefined) return resume(Effect.succeed(reply))
+          settle = (answer) => resume(Effect.succeed(answer))
+          worker.postMessage({ available: bytes, finish: true } satisfies ParquetWorkerRequest)
+        })
+        if (done._tag === "Failed") {
+          yield* fs.remove(target, { force: true }).pipe(Effect.ignore)
+          return yield* failure(done)
+        }
+        yield* Effect.logDebug(`${planned.file}: Parquet file ended`, { ms: Math.round(performance.now() - began) })
+        if (done.rows !== rows) {
+          yield* fs.remove(target, { force: true }).pipe(Effect.ignore)
+          return yield* new ExportError({
+            kind: "Incomplete",
+            message: `${planned.what}: ${done.rows} rows were written to ${planned.file} but ${rows} were exported: run the export again`
+          })
+        }
+        // The worker synced the file before it answered.
+        yield* Effect.mapError(fs.rename(target, partial), (e) => fileError(target, e))
+        ended = true
+        return { bytes: done.bytes, sha256: done.sha256 }
+      })
+
+    return { advance, finish }
   })

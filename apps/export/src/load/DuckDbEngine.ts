@@ -1,6 +1,5 @@
 /**
- * Loads into an embedded DuckDB database file, and writes Parquet files from a typed output's staged CSV (for the
- * export engine). DuckDB reads the files itself — `read_csv` / `read_json` with every
+ * Loads into an embedded DuckDB database file. DuckDB reads the files itself — `read_csv` / `read_json` with every
  * column's type given from the manifest (no sniffing, no guessed types), `read_parquet` for Parquet outputs — so
  * the data never passes through JavaScript. `@duckdb/node-api` is native: it is imported only when a load runs,
  * with a message that says what to install when it is missing.
@@ -10,7 +9,7 @@ import { fileStamp, verifyFile } from "./FileCheck.ts"
 import type { LoadOutput } from "./RunManifest.ts"
 import { quoteIdent, quoteLiteral, sqlType } from "./Warehouse.ts"
 
-/** DuckDB's package at the version spotpipe is built and tested with: what to install for DuckDB loads and Parquet. */
+/** DuckDB's package at the version spotpipe is built and tested with: what to install for DuckDB loads. */
 export const duckDbPackage = "@duckdb/node-api@1.5.6-r.1"
 
 /** Why `purpose` (e.g. "loading into DuckDB") cannot run without DuckDB, and what to install. */
@@ -32,8 +31,8 @@ export const duckDbInstalled = (): Promise<boolean> =>
     () => false
   )
 
-/** A file spotpipe wrote, as DuckDB reads it (`bufferBytes`: a CSV's read buffer, else DuckDB's default). */
-type DuckDbFile = Pick<LoadOutput, "path" | "format" | "columns" | "nullString"> & { readonly bufferBytes?: number }
+/** A file spotpipe wrote, as DuckDB reads it. */
+type DuckDbFile = Pick<LoadOutput, "path" | "format" | "columns" | "nullString">
 
 /** The `read_…` table function that reads `output` with the manifest's column types. */
 export const duckDbSource = (output: DuckDbFile): string => {
@@ -47,8 +46,7 @@ export const duckDbSource = (output: DuckDbFile): string => {
         output.nullString === undefined
           ? "nullstr = ''"
           : `nullstr = ${quoteLiteral(output.nullString)}, allow_quoted_nulls = false`
-      const buffer = output.bufferBytes === undefined ? "" : `buffer_size = ${output.bufferBytes}, `
-      return `SELECT ${select} FROM read_csv(${path}, ${buffer}header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', ${nulls}, columns = ${columns})`
+      return `SELECT ${select} FROM read_csv(${path}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', ${nulls}, columns = ${columns})`
     }
     case "ndjson":
       return `SELECT ${select} FROM read_json(${path}, format = 'newline_delimited', records = true, columns = ${columns})`
@@ -110,45 +108,5 @@ export const openDuckDb = async (file: string): Promise<LoadEngine> => {
       connection.closeSync()
       instance.closeSync()
     }
-  }
-}
-
-/**
- * The CSV read buffer of a Parquet conversion. Row groups follow its boundaries, so it is fixed (the same rows give
- * the same bytes, whatever the threads); 4 MiB rather than DuckDB's 32 MiB default keeps a conversion's memory
- * near 60 MB for a few percent of its speed.
- */
-const parquetReadBuffer = 4 << 20
-
-/**
- * Writes the Parquet file `target` from a typed output's staged CSV (`formats/TypedCells.ts`): DuckDB reads it
- * with every column's type and writes zstd-compressed row groups of DuckDB's default size (122 880 rows), on two
- * threads within a fixed memory budget (spilling to `spillDirectory`). Returns the rows written.
- */
-export const writeParquet = async (
-  staged: Omit<DuckDbFile, "format">,
-  target: string,
-  spillDirectory: string
-): Promise<number> => {
-  const { DuckDBInstance } = await importDuckDb()
-  const instance = await DuckDBInstance.create(":memory:", {
-    threads: "2",
-    // Measured at 10 M rows: 176 MB or more writes ~40 % faster (no spilling), but the export's process then
-    // peaks above 300 MB; 128 MB keeps it near 285 MB.
-    memory_limit: "128MB",
-    temp_directory: spillDirectory
-  })
-  try {
-    const connection = await instance.connect()
-    try {
-      const result = await connection.run(
-        `COPY (${duckDbSource({ ...staged, format: "csv", bufferBytes: parquetReadBuffer })}) TO ${quoteLiteral(target)} (FORMAT parquet, COMPRESSION zstd)`
-      )
-      return Number(result.rowsChanged)
-    } finally {
-      connection.closeSync()
-    }
-  } finally {
-    instance.closeSync()
   }
 }
