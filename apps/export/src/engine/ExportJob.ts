@@ -16,7 +16,8 @@
  * TranscodePool.ts); if either part fails, this thread transcodes the whole page.
  *
  * A Parquet output is written here as its staged CSV (`TypedCells.ts`): the same paths, with each typed column
- * held to its type, and CSV settings DuckDB reads back exactly; the engine turns it into Parquet once complete.
+ * held to its type, and CSV settings its Parquet writer reads back exactly (`onColumns` starts that writer:
+ * ParquetFile.ts).
  */
 import { Pagination } from "@spotpipe/core"
 import type { OffsetStyle } from "@spotpipe/decode"

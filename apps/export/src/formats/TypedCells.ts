@@ -13,7 +13,7 @@
  * exact integers in a DOUBLE column, …) is an Error, so the export fails naming the row and column, as CSV does.
  *
  * A typed output is first written as a staged CSV (`typedStaging`): its typed columns then hold only such canonical
- * text, which DuckDB reads with each column's type and writes as Parquet (see load/DuckDbEngine.ts).
+ * text, which the Parquet writer reads into each column's type (see parquet/StagedRows.ts).
  */
 import { type ColumnKind, columnKindOf } from "../plan/ColumnKinds.ts"
 import type { Cell } from "./RowFormat.ts"
