@@ -435,7 +435,7 @@ describe("interruption", () => {
 
 describe("demo", () => {
   it(
-    "demo-exports-metadata-every-answer-and-every-visualization-as-csv-and-ndjson-without-duckdb",
+    "demo-exports-metadata-every-answer-and-every-visualization-as-csv-ndjson-and-parquet-without-duckdb",
     timeout,
     async () => {
       const dir = tempDir()
@@ -456,9 +456,9 @@ describe("demo", () => {
         ...Object.entries(fixtures.liveboards).flatMap(([lb, { visualizations }]) =>
           visualizations.map((v) => `liveboard-${lb}/${v.name}`)
         )
-      ].flatMap((base) => [`${base}.csv`, `${base}.ndjson`])
-      // The installed command has no DuckDB beside it: the demo writes no Parquet (DuckDB writes it), says what to
-      // install, and loads nothing (test/load/demo.e2e.test.ts runs it with DuckDB).
+      ].flatMap((base) => [`${base}.csv`, `${base}.ndjson`, `${base}.parquet`])
+      // The installed command has no DuckDB beside it: the demo writes its Parquet files, says what to install to
+      // load them, and loads nothing (test/load/demo.e2e.test.ts runs it with DuckDB).
       expect(
         logs.some((l) => l.level === "INFO" && JSON.stringify(l.message).includes("npm install -g @duckdb/node-api@"))
       ).toBe(true)
