@@ -6,7 +6,7 @@
  * - format-only rates on the same rows: papaparse CSV, per-row `JSON.stringify` NDJSON;
  * - the real `spotpipe search` process to CSV and to NDJSON with date normalization: wall time, rows/s, peak RSS,
  *   with `--workers 0` (everything on the main thread) and `--workers 1` (the default on 2+ cores), and to
- *   Parquet (typed columns, zstd: the pages staged as CSV with the default workers, then written by DuckDB);
+ *   Parquet (typed columns, zstd: the pages staged as CSV with the default workers, encoded beside the export);
  * - the official SDK approach (`searchData` paging, rows collected, one `Papa.unparse`) in its own process;
  * - decode alone: 10 M DATE cells vs per-cell `Intl`;
  * - concurrency: 50 ms latency per page, a 2 M-row export at prefetch concurrency 1, 2, 4, 8.

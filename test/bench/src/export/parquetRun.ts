@@ -1,8 +1,8 @@
 /**
  * The export bench's Parquet case alone, beside L and CSV: one sandbox process of `PARQUET_BENCH_ROWS` rows
  * (default 1 000 000), then `PARQUET_BENCH_ROUNDS` rounds (default 3) of L (fetch + `JSON.parse`), `spotpipe
- * search --format csv` and `--format parquet` (both with the default workers; Parquet's pages are staged as CSV and
- * DuckDB writes the file once they are all in) and,
+ * search --format csv` and `--format parquet` (both with the default workers; Parquet's pages are staged as CSV,
+ * which a second worker thread turns into the Parquet file as it grows) and,
  * with `PARQUET_BENCH_BASELINE=<dir>`, the Parquet export of another build (`<dir>/bin/spotpipe.js` beside its
  * `dist/`, e.g. copies of `apps/export/bin` and `apps/export/dist` bundled from an older commit), taking turns so that other load spreads over all of
  * them; prints each run and the medians (× L, peak RSS). 100 000-row pages, as `pnpm bench export`. Run on its own:

@@ -260,6 +260,7 @@ export class StagedRowReader {
       let c = 0
       for (; c < width; c++) {
         const column = columns[c]!
+        const kind = kinds[c]
         marks[c] = column.at
         let from = pos
         let to: number
@@ -279,16 +280,15 @@ export class StagedRowReader {
           to = pos++
         } else {
           // A fixed-width kind's usual text is read at once, without a scan for its end.
-          const width = widths[c]!
-          const at = pos + width
+          const usual = widths[c]!
+          const at = pos + usual
           const code = bytes[at]
-          if (width > 0 && at < end && (code === COMMA || code === NEWLINE)) {
-            const kind = kinds[c]
+          if (usual > 0 && at < end && (code === COMMA || code === NEWLINE)) {
             fixed =
               kind === DATE ? daysAt(bytes, pos) : kind === TIMESTAMP ? instantAt(bytes, pos, at) : timeAt(bytes, pos)
           }
           if (!Number.isNaN(fixed)) pos = at
-          else if (kinds[c] === TEXT) {
+          else if (kind === TEXT) {
             // Short text is copied while its end is found (one pass); a longer one is copied once it is known.
             column.room(4 + SHORT_TEXT)
             const out = column.bytes
@@ -327,7 +327,6 @@ export class StagedRowReader {
           continue
         }
         column.defined[row] = 1
-        const kind = kinds[c]
         if (kind === TEXT) {
           if (copied >= 0) {
             column.view.setUint32(column.at, length, true)
