@@ -1,8 +1,9 @@
 /**
  * spotpipe's own Parquet writer (formats/parquet) over staged CSV text, read back by DuckDB: every kind's texts —
  * the usual forms read from the bytes and the rest — give the values `typedCell` (the one reading of a typed cell)
- * gives; text keeps its bytes, null stays null; pieces of any size give the same file; row groups split large
- * results; text cut inside a row is refused.
+ * gives; text keeps its bytes (through a dictionary, or PLAIN once a row group has too many distinct texts), null
+ * stays null; pieces of any size give the same file; row groups split large results; text cut inside a row is
+ * refused.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
@@ -204,6 +205,18 @@ describe("StagedParquetWriter", () => {
     expect(sum).toBe(String(rows.reduce((n, r) => n + (r[0] === null ? 0 : Number(r[0])), 0)))
     const groups = await query(`SELECT count(DISTINCT row_group_id)::INTEGER FROM parquet_metadata('${fileOf(bytes)}')`)
     expect(groups[0]![0]).toBe(3)
+  }, 60_000)
+
+  it("keeps every text in place when a row group has more distinct texts than a dictionary holds", async () => {
+    const one: ReadonlyArray<Column> = [{ name: "s", kind: "text" }]
+    // 40 000 distinct texts in the first row group (the dictionary gives up at 32 768), few in the next; of one
+    // length and alphabet, so that their hash slots meet and entries that differ in one byte are compared.
+    const rows = Array.from({ length: GROUP_ROWS + 1000 }, (_, i) => [
+      i % 11 === 0 ? null : i < 40_000 ? (i % 35_000).toString(7).padStart(6, "0") : `again ${i % 3}`
+    ])
+    const { bytes } = encode(one, staged(one, rows), [65_536, 7, 300_001])
+    const read = await readBack(bytes, "s")
+    expect(read).toEqual(rows)
   }, 60_000)
 
   it("refuses text that ends inside a row, and a cell its column cannot hold, naming row and column", () => {

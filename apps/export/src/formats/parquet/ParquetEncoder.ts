@@ -23,9 +23,10 @@ const ZSTD_LEVEL = 1
 // Parquet enums (parquet.thrift).
 const Type = { BOOLEAN: 0, INT32: 1, INT64: 2, DOUBLE: 5, BYTE_ARRAY: 6 } as const
 const OPTIONAL = 1
-const Encoding = { PLAIN: 0, RLE: 3 } as const
+const Encoding = { PLAIN: 0, RLE: 3, RLE_DICTIONARY: 8 } as const
 const ZSTD = 6
 const DATA_PAGE = 0
+const DICTIONARY_PAGE = 2
 const ConvertedType = { UTF8: 0, DATE: 6, TIMESTAMP_MICROS: 10, INT_32: 17, INT_64: 18 } as const
 
 /** One column of the file: its name and what it holds. */
@@ -50,25 +51,24 @@ const integer = (bits: number): ThriftValue => ({
 })
 
 /** A column's physical type, converted type (for older readers) and logical type. */
-const physical = (kind: ColumnKind): { type: number; converted?: number; logical?: ThriftValue; width: number } => {
+const physical = (kind: ColumnKind): { type: number; converted?: number; logical?: ThriftValue } => {
   switch (kind) {
     case "int64":
-      return { type: Type.INT64, converted: ConvertedType.INT_64, logical: integer(64), width: 8 }
+      return { type: Type.INT64, converted: ConvertedType.INT_64, logical: integer(64) }
     case "int32":
-      return { type: Type.INT32, converted: ConvertedType.INT_32, logical: integer(32), width: 4 }
+      return { type: Type.INT32, converted: ConvertedType.INT_32, logical: integer(32) }
     case "double":
-      return { type: Type.DOUBLE, width: 8 }
+      return { type: Type.DOUBLE }
     case "boolean":
-      return { type: Type.BOOLEAN, width: 1 }
+      return { type: Type.BOOLEAN }
     case "text":
       return {
         type: Type.BYTE_ARRAY,
         converted: ConvertedType.UTF8,
-        logical: { struct: [[1, { struct: [] }]] },
-        width: 0
+        logical: { struct: [[1, { struct: [] }]] }
       }
     case "date":
-      return { type: Type.INT32, converted: ConvertedType.DATE, logical: { struct: [[6, { struct: [] }]] }, width: 4 }
+      return { type: Type.INT32, converted: ConvertedType.DATE, logical: { struct: [[6, { struct: [] }]] } }
     case "timestamp":
       // An instant: adjusted to UTC.
       return {
@@ -86,8 +86,7 @@ const physical = (kind: ColumnKind): { type: number; converted?: number; logical
               }
             ]
           ]
-        },
-        width: 8
+        }
       }
     case "time":
       // A time of day on no particular clock: not adjusted to UTC (so no converted type, which would say it is).
@@ -105,24 +104,55 @@ const physical = (kind: ColumnKind): { type: number; converted?: number; logical
               }
             ]
           ]
-        },
-        width: 8
+        }
       }
   }
 }
+
+/** Distinct texts a row group's dictionary holds at most, and their bytes: past either, the column is PLAIN. */
+const DICTIONARY_ENTRIES = 1 << 15
+const DICTIONARY_BYTES = 1 << 20
+/** Slots of a dictionary's hash table (a power of two, twice its entries). */
+const SLOTS = DICTIONARY_ENTRIES * 2
 
 /** The values of one column in the current row group. */
 export class ColumnValues {
   /** 1 where the row's value is present, 0 for null. */
   defined = new Uint8Array(GROUP_ROWS)
-  /** The non-null values, PLAIN-encoded (booleans one byte each until the page packs them). */
+  /**
+   * The non-null values, PLAIN-encoded (booleans one byte each until the page packs them); for a text column in
+   * dictionary mode, its distinct values only (the dictionary page), the rows' values being {@link indices}.
+   */
   bytes = new Uint8Array(1 << 16)
   view = new DataView(this.bytes.buffer)
   /** Bytes of {@link bytes} in use. */
   at = 0
   readonly kind: ColumnKind
+  /**
+   * Text only: where the value of the row being read starts (-1: none); it joins the dictionary once the row is
+   * complete, so an incomplete row is taken back by resetting {@link at} alone.
+   */
+  pending = -1
+  /** Text only: whether values go through the dictionary (until a row group has too many distinct ones). */
+  dictionary: boolean
+  /** Each non-null value's dictionary entry, and how many there are. */
+  indices: Int32Array
+  values = 0
+  /** Where each dictionary entry starts in {@link bytes} (its length prefix), and how many there are. */
+  private starts: Int32Array
+  /** Each entry's hash, compared before its bytes. */
+  private hashes: Int32Array
+  private entries = 0
+  /** Hash slot → entry + 1 (0: empty). */
+  private slots: Int32Array
+
   constructor(kind: ColumnKind) {
     this.kind = kind
+    this.dictionary = kind === "text"
+    this.indices = new Int32Array(this.dictionary ? GROUP_ROWS : 0)
+    this.starts = new Int32Array(this.dictionary ? DICTIONARY_ENTRIES : 0)
+    this.hashes = new Int32Array(this.dictionary ? DICTIONARY_ENTRIES : 0)
+    this.slots = new Int32Array(this.dictionary ? SLOTS : 0)
   }
 
   /** Makes room for `n` more value bytes. */
@@ -134,6 +164,88 @@ export class ColumnValues {
     grown.set(this.bytes.subarray(0, this.at))
     this.bytes = grown
     this.view = new DataView(grown.buffer)
+  }
+
+  /**
+   * Ends the text value written at `start` (its length prefix) up to {@link at}: in dictionary mode it becomes its
+   * entry's index, the bytes kept only for a new entry. Runs when its row is complete (see `pending`).
+   */
+  private endText(start: number): void {
+    const bytes = this.bytes
+    const length = this.at - start - 4
+    let hash = 0x811c9dc5 | 0 // FNV-1a, as a 32-bit integer like the stored hashes
+    for (let i = start + 4; i < this.at; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193)
+    const mask = SLOTS - 1
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const entry = this.slots[slot]! - 1
+      if (entry < 0) {
+        if (this.entries === DICTIONARY_ENTRIES || this.at > DICTIONARY_BYTES) {
+          this.toPlain(start)
+          return
+        }
+        this.starts[this.entries] = start
+        this.hashes[this.entries] = hash
+        this.slots[slot] = this.entries + 1
+        this.indices[this.values++] = this.entries++
+        return
+      }
+      if (this.hashes[entry] !== hash) continue
+      const other = this.starts[entry]!
+      if (this.view.getUint32(other, true) !== length) continue
+      let same = true
+      for (let i = 0; i < length && same; i++) same = bytes[other + 4 + i] === bytes[start + 4 + i]
+      if (same) {
+        this.indices[this.values++] = entry
+        this.at = start
+        return
+      }
+    }
+  }
+
+  /** Leaves dictionary mode for good: the values so far, and the one at `start`, become PLAIN. */
+  private toPlain(start: number): void {
+    const dictionary = this.bytes
+    const last = dictionary.slice(start, this.at)
+    this.dictionary = false
+    this.bytes = new Uint8Array(Math.max(1 << 16, this.at * 2))
+    this.view = new DataView(this.bytes.buffer)
+    this.at = 0
+    for (let v = 0; v < this.values; v++) {
+      const from = this.starts[this.indices[v]!]!
+      const size = 4 + new DataView(dictionary.buffer).getUint32(from, true)
+      this.room(size)
+      this.bytes.set(dictionary.subarray(from, from + size), this.at)
+      this.at += size
+    }
+    this.room(last.length)
+    this.bytes.set(last, this.at)
+    this.at += last.length
+    this.indices = new Int32Array(0)
+    this.starts = new Int32Array(0)
+    this.hashes = new Int32Array(0)
+    this.slots = new Int32Array(0)
+  }
+
+  /** Ends the row being read: its text value, if any, joins the dictionary. */
+  endRow(): void {
+    if (this.pending < 0) return
+    if (this.dictionary) this.endText(this.pending)
+    this.pending = -1
+  }
+
+  /** Empties the dictionary for the next row group. */
+  reset(): void {
+    this.at = 0
+    this.values = 0
+    if (this.entries > 0) {
+      this.slots.fill(0)
+      this.entries = 0
+    }
+  }
+
+  /** The dictionary's entries (after a row group's values are in). */
+  get distinct(): number {
+    return this.entries
   }
 }
 
@@ -170,6 +282,34 @@ const definitionLevels = (column: ColumnValues, rows: number, nulls: number): Ui
   return out
 }
 
+/**
+ * A dictionary column's values: the bit width, then its rows' entry indices as one bit-packed run of the RLE/bit-packed
+ * hybrid (groups of 8, least significant bit first).
+ */
+const dictionaryIndices = (column: ColumnValues): Uint8Array => {
+  const width = Math.max(1, 32 - Math.clz32(column.distinct - 1))
+  const groups = Math.ceil(column.values / 8)
+  const header: Array<number> = [width]
+  uleb(groups * 2 + 1, header)
+  const out = new Uint8Array(header.length + groups * width)
+  out.set(header)
+  let at = header.length
+  let buffer = 0
+  let bits = 0
+  const indices = column.indices
+  for (let v = 0; v < groups * 8; v++) {
+    // Past the last value: zeros, to fill the group. At most 7 + 15 bits wait in the buffer.
+    buffer |= (v < column.values ? indices[v]! : 0) << bits
+    bits += width
+    while (bits >= 8) {
+      out[at++] = buffer & 0xff
+      buffer >>>= 8
+      bits -= 8
+    }
+  }
+  return out
+}
+
 /** The PLAIN bytes of a column's values (booleans bit-packed, least significant bit first). */
 const plainValues = (column: ColumnValues): Uint8Array => {
   if (column.kind !== "boolean") return column.bytes.subarray(0, column.at)
@@ -181,6 +321,7 @@ const plainValues = (column: ColumnValues): Uint8Array => {
 /** Writes a Parquet file through `write`, a row group at a time. */
 export class ParquetEncoder {
   readonly columns: ReadonlyArray<ColumnValues>
+  private readonly texts: ReadonlyArray<ColumnValues>
   /** Rows in the current row group. */
   rows = 0
   private offset = 0
@@ -195,6 +336,7 @@ export class ParquetEncoder {
     this.write = write
     this.createdBy = createdBy
     this.columns = schema.map((c) => new ColumnValues(c.kind))
+    this.texts = this.columns.filter((c) => c.kind === "text")
     this.emit(MAGIC)
   }
 
@@ -205,6 +347,7 @@ export class ParquetEncoder {
 
   /** Ends a row (its values were appended to every column); writes the row group once it is full. */
   endRow(): void {
+    for (const column of this.texts) column.endRow()
     if (++this.rows === GROUP_ROWS) this.flush()
     else if ((this.rows & 1023) === 0) {
       let bytes = 0
@@ -221,58 +364,74 @@ export class ParquetEncoder {
     let uncompressedTotal = 0
     const chunks: Array<ThriftValue> = []
     for (const [i, column] of this.columns.entries()) {
+      const chunkStart = this.offset
       let nulls = 0
       for (let row = 0; row < rows; row++) nulls += 1 - column.defined[row]!
+      let dictionaryOffset: number | undefined
+      let chunkUncompressed = 0
+      if (column.dictionary && column.values > 0) {
+        dictionaryOffset = this.offset
+        chunkUncompressed += this.page(column.bytes.subarray(0, column.at), {
+          type: DICTIONARY_PAGE,
+          header: [
+            7,
+            {
+              struct: [
+                [1, { i32: column.distinct }],
+                [2, { i32: Encoding.PLAIN }]
+              ]
+            }
+          ]
+        })
+      }
+      const dictionary = dictionaryOffset !== undefined
       const levels = definitionLevels(column, rows, nulls)
-      const values = plainValues(column)
-      const page = new Uint8Array(levels.length + values.length)
-      page.set(levels)
-      page.set(values, levels.length)
-      const compressed = zstdCompressSync(page, { params: { [constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL } })
-      const header = encodeStruct([
-        [1, { i32: DATA_PAGE }],
-        [2, { i32: page.length }],
-        [3, { i32: compressed.length }],
-        [
+      const values = dictionary ? dictionaryIndices(column) : plainValues(column)
+      const body = new Uint8Array(levels.length + values.length)
+      body.set(levels)
+      body.set(values, levels.length)
+      const dataOffset = this.offset
+      chunkUncompressed += this.page(body, {
+        type: DATA_PAGE,
+        header: [
           5,
           {
             struct: [
               [1, { i32: rows }],
-              [2, { i32: Encoding.PLAIN }],
+              [2, { i32: dictionary ? Encoding.RLE_DICTIONARY : Encoding.PLAIN }],
               [3, { i32: Encoding.RLE }],
               [4, { i32: Encoding.RLE }]
             ]
           }
         ]
-      ])
-      const pageOffset = this.offset
-      this.emit(header)
-      this.emit(compressed)
-      const uncompressed = header.length + page.length
-      uncompressedTotal += uncompressed
-      const { type } = physical(column.kind)
+      })
+      uncompressedTotal += chunkUncompressed
+      const encodings = dictionary
+        ? [Encoding.PLAIN, Encoding.RLE, Encoding.RLE_DICTIONARY]
+        : [Encoding.PLAIN, Encoding.RLE]
       chunks.push({
         struct: [
-          [2, { i64: pageOffset }],
+          [2, { i64: chunkStart }],
           [
             3,
             {
               struct: [
-                [1, { i32: type }],
-                [2, { list: [{ i32: Encoding.PLAIN }, { i32: Encoding.RLE }] }],
+                [1, { i32: physical(column.kind).type }],
+                [2, { list: encodings.map((e) => ({ i32: e })) }],
                 [3, { list: [{ binary: this.schema[i]!.name }] }],
                 [4, { i32: ZSTD }],
                 [5, { i64: rows }],
-                [6, { i64: uncompressed }],
-                [7, { i64: header.length + compressed.length }],
-                [9, { i64: pageOffset }],
+                [6, { i64: chunkUncompressed }],
+                [7, { i64: this.offset - chunkStart }],
+                [9, { i64: dataOffset }],
+                [11, dictionaryOffset === undefined ? undefined : { i64: dictionaryOffset }],
                 [12, { struct: [[3, { i64: nulls }]] }]
               ]
             }
           ]
         ]
       })
-      column.at = 0
+      column.reset()
     }
     this.groups.push({
       struct: [
@@ -286,6 +445,23 @@ export class ParquetEncoder {
     })
     this.totalRows += rows
     this.rows = 0
+  }
+
+  /** Writes one page (header, then `body` compressed); returns its uncompressed size, header included. */
+  private page(
+    body: Uint8Array,
+    kind: { readonly type: number; readonly header: readonly [number, ThriftValue] }
+  ): number {
+    const compressed = zstdCompressSync(body, { params: { [constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL } })
+    const header = encodeStruct([
+      [1, { i32: kind.type }],
+      [2, { i32: body.length }],
+      [3, { i32: compressed.length }],
+      kind.header
+    ])
+    this.emit(header)
+    this.emit(compressed)
+    return header.length + body.length
   }
 
   /** Writes the last row group and the footer; returns the rows written. */

@@ -147,27 +147,34 @@ const decimalAt = (bytes: Uint8Array, from: number, to: number): number => {
   return negative ? -value : value
 }
 
-/** Digit at `at`, or NaN. */
-const digitAt = (bytes: Uint8Array, at: number): number => {
-  const d = bytes[at]! - ZERO
-  return d >= 0 && d <= 9 ? d : Number.NaN
+/** The two-digit number at `at`, or -1. */
+const twoAt = (bytes: Uint8Array, at: number): number => {
+  const tens = bytes[at]! - ZERO
+  const ones = bytes[at + 1]! - ZERO
+  return tens >= 0 && tens <= 9 && ones >= 0 && ones <= 9 ? tens * 10 + ones : -1
 }
-const twoAt = (bytes: Uint8Array, at: number): number => digitAt(bytes, at) * 10 + digitAt(bytes, at + 1)
 
+const isLeap = (year: number) => year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+/** Days from 1970-01-01 to January 1st of each year 0–9999 (a date's text has four digits of year). */
+const yearStarts = Int32Array.from({ length: 10_000 }, (_, year) => daysFromCivil(year, 1, 1))
+/** Days before each month (1–12) of a common year, then of a leap year (offset 13). */
+const monthStarts = Int32Array.from({ length: 26 }, (_, i) =>
+  i % 13 === 0 ? 0 : daysFromCivil(i < 13 ? 2001 : 2000, i % 13, 1) - daysFromCivil(i < 13 ? 2001 : 2000, 1, 1)
+)
 const monthDays = Uint8Array.of(0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-const validDay = (year: number, month: number, day: number): boolean =>
-  month >= 1 &&
-  month <= 12 &&
-  day >= 1 &&
-  (day <= monthDays[month]! || (month === 2 && day === 29 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)))
 
 /** Days of `YYYY-MM-DD` at `from`, or NaN when it is not a calendar date in that form. */
 const daysAt = (bytes: Uint8Array, from: number): number => {
   if (bytes[from + 4] !== MINUS || bytes[from + 7] !== MINUS) return Number.NaN
-  const year = twoAt(bytes, from) * 100 + twoAt(bytes, from + 2)
+  const century = twoAt(bytes, from)
+  const rest = twoAt(bytes, from + 2)
   const month = twoAt(bytes, from + 5)
   const day = twoAt(bytes, from + 8)
-  return validDay(year, month, day) ? daysFromCivil(year, month, day) : Number.NaN
+  if (century < 0 || rest < 0 || month < 1 || month > 12 || day < 1) return Number.NaN
+  const year = century * 100 + rest
+  const leap = isLeap(year)
+  if (day > monthDays[month]! && !(leap && month === 2 && day === 29)) return Number.NaN
+  return yearStarts[year]! + monthStarts[leap ? month + 13 : month]! + day - 1
 }
 
 /** Seconds of `HH:mm:ss` at `from`, or NaN. */
@@ -176,7 +183,9 @@ const secondsAt = (bytes: Uint8Array, from: number): number => {
   const hour = twoAt(bytes, from)
   const minute = twoAt(bytes, from + 3)
   const second = twoAt(bytes, from + 6)
-  return hour <= 23 && minute <= 59 && second <= 59 ? hour * 3600 + minute * 60 + second : Number.NaN
+  return hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59
+    ? hour * 3600 + minute * 60 + second
+    : Number.NaN
 }
 
 /** Microseconds of `HH:mm:ss` at `from`, or NaN. */
@@ -199,7 +208,7 @@ const instantAt = (bytes: Uint8Array, from: number, to: number): number => {
     if (bytes[from + 22] !== 58) return Number.NaN
     const hours = twoAt(bytes, from + 20)
     const minutes = twoAt(bytes, from + 23)
-    if (!(hours <= 23 && minutes <= 59)) return Number.NaN
+    if (!(hours >= 0 && hours <= 23 && minutes >= 0 && minutes <= 59)) return Number.NaN
     offset = sign * (hours * 3600 + minutes * 60)
   }
   const value = (days * 86400 + seconds - offset) * 1_000_000
@@ -212,7 +221,7 @@ export class StagedRowReader {
   private readonly names: ReadonlyArray<string>
   /** Rows read so far. */
   rows = 0
-  /** Each column's values end at the start of the row being read. */
+  /** Where each column's values end at the start of the row being read. */
   private readonly marks: Int32Array
   /** The width of each column's usual text, where it has one (0: any). */
   private readonly widths: Uint8Array
@@ -328,9 +337,11 @@ export class StagedRowReader {
         }
         column.defined[row] = 1
         if (kind === TEXT) {
+          const start = column.at
           if (copied >= 0) {
-            column.view.setUint32(column.at, length, true)
+            column.view.setUint32(start, length, true)
             column.at = copied
+            column.pending = start
             continue
           }
           // UTF-8 text, as staged (the transcoder checked it); doubled quotes made single.
@@ -350,6 +361,7 @@ export class StagedRowReader {
             at += length
           } else for (let i = from; i < to; i++) out[at++] = bytes[i]!
           column.at = at
+          column.pending = start
           continue
         }
         if (quotes >= 0) this.fail(c, "a typed cell is never quoted")
@@ -409,7 +421,10 @@ export class StagedRowReader {
       }
       if (c < width) {
         // An incomplete row: take back the values read from it.
-        for (let k = 0; k < c; k++) columns[k]!.at = marks[k]!
+        for (let k = 0; k < c; k++) {
+          columns[k]!.at = marks[k]!
+          columns[k]!.pending = -1
+        }
         return rowStart
       }
       encoder.endRow()
