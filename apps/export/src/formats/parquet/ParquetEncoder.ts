@@ -1,7 +1,8 @@
 /**
  * Writes a Parquet file from typed column values, a row group at a time: each column of a group is one data page
- * (definition levels, then the non-null values in PLAIN encoding) compressed with zstd, and the footer (schema and
- * row groups, Thrift compact) is written once the last group is out. Memory holds one row group.
+ * (definition levels, then the non-null values in PLAIN encoding; a text column's values as indices into a
+ * dictionary page written before it, while the group's distinct texts are few enough) compressed with zstd, and the
+ * footer (schema and row groups, Thrift compact) is written once the last group is out. Memory holds one row group.
  *
  * Values are appended already in their Parquet form (see `StagedRows.ts`): INT32 and DATE as 32-bit integers (days
  * since 1970-01-01), INT64, TIMESTAMP and TIME as 64-bit integers (microseconds), doubles, booleans, and UTF-8
@@ -17,7 +18,7 @@ const MAGIC = new TextEncoder().encode("PAR1")
 export const GROUP_ROWS = 131_072
 /** Bytes of values a row group holds before it is written. */
 const GROUP_BYTES = 48 * 2 ** 20
-/** zstd level: 1 compresses these pages nearly as well as 3 at twice the speed. */
+/** zstd's fastest positive level (the writer's time is mostly reading the staged text). */
 const ZSTD_LEVEL = 1
 
 // Parquet enums (parquet.thrift).
@@ -326,6 +327,7 @@ export class ParquetEncoder {
   rows = 0
   private offset = 0
   private totalRows = 0
+  /** Each row group's footer entry, encoded when the group is written (the footer lists them all). */
   private readonly groups: Array<ThriftValue> = []
   private readonly schema: ReadonlyArray<ParquetColumn>
   private readonly write: (bytes: Uint8Array) => void
@@ -434,14 +436,14 @@ export class ParquetEncoder {
       column.reset()
     }
     this.groups.push({
-      struct: [
+      encoded: encodeStruct([
         [1, { list: chunks }],
         [2, { i64: uncompressedTotal }],
         [3, { i64: rows }],
         [5, { i64: start }],
         [6, { i64: this.offset - start }],
         [7, { i16: this.groups.length }]
-      ]
+      ])
     })
     this.totalRows += rows
     this.rows = 0

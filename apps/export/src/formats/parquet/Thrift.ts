@@ -25,6 +25,8 @@ export type ThriftValue =
   | { readonly binary: string | Uint8Array }
   | { readonly struct: ThriftStruct }
   | { readonly list: ReadonlyArray<ThriftValue> }
+  /** A struct already encoded (by {@link encodeStruct}): its bytes go in as they are. */
+  | { readonly encoded: Uint8Array }
 
 /** A struct: field id → value (absent optional fields are left out, or `undefined`). */
 export type ThriftStruct = ReadonlyArray<readonly [id: number, value: ThriftValue | undefined]>
@@ -74,7 +76,7 @@ const typeOf = (value: ThriftValue): number =>
               : FALSE
             : "binary" in value
               ? BINARY
-              : "struct" in value
+              : "struct" in value || "encoded" in value
                 ? STRUCT
                 : LIST
 
@@ -93,6 +95,7 @@ const writeValue = (out: Output, value: ThriftValue, inList: boolean): void => {
     out.varint(BigInt(bytes.length))
     out.raw(bytes)
   } else if ("struct" in value) writeStruct(out, value.struct)
+  else if ("encoded" in value) out.raw(value.encoded)
   else {
     const elementType = value.list.length === 0 ? I32 : typeOf(value.list[0]!)
     if (value.list.length < 15) out.byte((value.list.length << 4) | elementType)
