@@ -250,51 +250,48 @@ export class ColumnValues {
   }
 }
 
-const uleb = (value: number, out: Array<number>): void => {
+/** Writes `value` as an unsigned LEB128 varint at `out[at]`; returns the end. */
+const writeUleb = (out: Uint8Array, at: number, value: number): number => {
   let rest = value
+  let end = at
   while (rest >= 0x80) {
-    out.push((rest & 0x7f) | 0x80)
+    out[end++] = (rest & 0x7f) | 0x80
     rest = Math.floor(rest / 128)
   }
-  out.push(rest)
+  out[end++] = rest
+  return end
 }
 
 /**
- * Definition levels of `rows` rows (bit width 1, RLE/bit-packed hybrid, with its 4-byte length): one RLE run when
- * no value is null, else bit-packed groups of 8.
+ * Writes the definition levels of `rows` rows at `out[0]` (bit width 1, RLE/bit-packed hybrid, after its 4-byte
+ * length): one RLE run when no value is null, else bit-packed groups of 8. Returns the end.
  */
-const definitionLevels = (column: ColumnValues, rows: number, nulls: number): Uint8Array => {
-  const header: Array<number> = []
-  let body: Uint8Array
+const writeDefinitionLevels = (out: Uint8Array, column: ColumnValues, rows: number, nulls: number): number => {
+  let at = 4
   if (nulls === 0) {
-    uleb(rows * 2, header)
-    body = Uint8Array.of(1)
+    at = writeUleb(out, at, rows * 2)
+    out[at++] = 1
   } else {
     const groups = Math.ceil(rows / 8)
-    uleb(groups * 2 + 1, header)
-    body = new Uint8Array(groups)
+    at = writeUleb(out, at, groups * 2 + 1)
+    out.fill(0, at, at + groups)
     const defined = column.defined
-    for (let row = 0; row < rows; row++) if (defined[row] === 1) body[row >> 3]! |= 1 << (row & 7)
+    for (let row = 0; row < rows; row++) if (defined[row] === 1) out[at + (row >> 3)]! |= 1 << (row & 7)
+    at += groups
   }
-  const out = new Uint8Array(4 + header.length + body.length)
-  new DataView(out.buffer).setUint32(0, header.length + body.length, true)
-  out.set(header, 4)
-  out.set(body, 4 + header.length)
-  return out
+  new DataView(out.buffer, out.byteOffset).setUint32(0, at - 4, true)
+  return at
 }
 
 /**
- * A dictionary column's values: the bit width, then its rows' entry indices as one bit-packed run of the RLE/bit-packed
- * hybrid (groups of 8, least significant bit first).
+ * Writes a dictionary column's values at `out[at]`: the bit width, then its rows' entry indices as one bit-packed
+ * run of the RLE/bit-packed hybrid (groups of 8, least significant bit first). Returns the end.
  */
-const dictionaryIndices = (column: ColumnValues): Uint8Array => {
+const writeDictionaryIndices = (out: Uint8Array, start: number, column: ColumnValues): number => {
   const width = Math.max(1, 32 - Math.clz32(column.distinct - 1))
   const groups = Math.ceil(column.values / 8)
-  const header: Array<number> = [width]
-  uleb(groups * 2 + 1, header)
-  const out = new Uint8Array(header.length + groups * width)
-  out.set(header)
-  let at = header.length
+  out[start] = width
+  let at = writeUleb(out, start + 1, groups * 2 + 1)
   let buffer = 0
   let bits = 0
   const indices = column.indices
@@ -308,15 +305,19 @@ const dictionaryIndices = (column: ColumnValues): Uint8Array => {
       bits -= 8
     }
   }
-  return out
+  return at
 }
 
-/** The PLAIN bytes of a column's values (booleans bit-packed, least significant bit first). */
-const plainValues = (column: ColumnValues): Uint8Array => {
-  if (column.kind !== "boolean") return column.bytes.subarray(0, column.at)
-  const packed = new Uint8Array(Math.ceil(column.at / 8))
-  for (let i = 0; i < column.at; i++) if (column.bytes[i] === 1) packed[i >> 3]! |= 1 << (i & 7)
-  return packed
+/** Writes the PLAIN bytes of a column's values at `out[at]` (booleans bit-packed, least significant bit first). */
+const writePlainValues = (out: Uint8Array, at: number, column: ColumnValues): number => {
+  if (column.kind !== "boolean") {
+    out.set(column.bytes.subarray(0, column.at), at)
+    return at + column.at
+  }
+  const bytes = Math.ceil(column.at / 8)
+  out.fill(0, at, at + bytes)
+  for (let i = 0; i < column.at; i++) if (column.bytes[i] === 1) out[at + (i >> 3)]! |= 1 << (i & 7)
+  return at + bytes
 }
 
 /** Writes a Parquet file through `write`, a row group at a time. */
@@ -329,6 +330,7 @@ export class ParquetEncoder {
   private totalRows = 0
   /** Each row group's footer entry, encoded when the group is written (the footer lists them all). */
   private readonly groups: Array<ThriftValue> = []
+  private pages = new Uint8Array(1 << 20)
   private readonly schema: ReadonlyArray<ParquetColumn>
   private readonly write: (bytes: Uint8Array) => void
   private readonly createdBy: string
@@ -387,13 +389,14 @@ export class ParquetEncoder {
         })
       }
       const dictionary = dictionaryOffset !== undefined
-      const levels = definitionLevels(column, rows, nulls)
-      const values = dictionary ? dictionaryIndices(column) : plainValues(column)
-      const body = new Uint8Array(levels.length + values.length)
-      body.set(levels)
-      body.set(values, levels.length)
+      // Put together in one buffer kept from page to page: a page's only new memory is its compressed bytes.
+      const body = this.pageBuffer(32 + rows + column.at + 2 * column.values)
+      const levelsEnd = writeDefinitionLevels(body, column, rows, nulls)
+      const end = dictionary
+        ? writeDictionaryIndices(body, levelsEnd, column)
+        : writePlainValues(body, levelsEnd, column)
       const dataOffset = this.offset
-      chunkUncompressed += this.page(body, {
+      chunkUncompressed += this.page(body.subarray(0, end), {
         type: DATA_PAGE,
         header: [
           5,
@@ -447,6 +450,12 @@ export class ParquetEncoder {
     })
     this.totalRows += rows
     this.rows = 0
+  }
+
+  /** The page buffer, with room for at least `bytes`. */
+  private pageBuffer(bytes: number): Uint8Array {
+    if (this.pages.length < bytes) this.pages = new Uint8Array(Math.max(bytes, this.pages.length * 2))
+    return this.pages
   }
 
   /** Writes one page (header, then `body` compressed); returns its uncompressed size, header included. */
