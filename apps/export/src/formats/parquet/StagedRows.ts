@@ -6,6 +6,7 @@
  * canonical text their kind reads exactly. The usual forms (integers, decimals, `true`/`false`, `YYYY-MM-DD`,
  * `YYYY-MM-DDTHH:mm:ss` with `Z` or an offset, `HH:mm:ss`) are read from the bytes; any other text goes through
  * `typedCell`, the one reading of a typed cell, so both agree (`test/StagedRows.test.ts` holds them to it).
+ * {@link StagedParquetWriter} takes the staged file in pieces of any size, as the engine's worker reads it.
  */
 import type { ColumnKind } from "../../plan/ColumnKinds.ts"
 import { daysFromCivil, typedCell } from "../TypedCells.ts"
