@@ -88,6 +88,7 @@ describe("summary", () => {
         files: 2,
         results: 1,
         rows: 10_000,
+        documents: 0,
         folder: "/data/landing",
         outputs: [
           { object: "answer A", rows: 10_000, file: "answer-A.csv", bytes: 53_000, seconds: 1.5 },
@@ -95,6 +96,27 @@ describe("summary", () => {
         ]
       }
     })
+  })
+})
+
+describe("summary of documents", () => {
+  // A TML document has no rows: it shows none, and the footer counts documents instead of "0 rows".
+  const tml = { object: "tml ANSWER Sales", file: "tml/answer/Sales.tml", bytes: 612, seconds: 0.04 }
+
+  it("documents-show-no-rows-and-the-footer-counts-them", () => {
+    const text = formatSummary([tml, { ...tml, object: "tml ANSWER Costs", file: "tml/answer/Costs.tml" }], {
+      folder: "/landing"
+    })
+    const lines = text.trimEnd().split("\n")
+    assert.match(lines[2]!, /^tml ANSWER Sales +- +tml\/answer\/Sales\.tml +612 +0\.04$/)
+    assert.strictEqual(lines.at(-1), "2 documents in /landing")
+  })
+
+  it("a-run-of-tables-and-documents-counts-both", () => {
+    const text = formatSummary([{ object: "metadata ANSWER", rows: 7, file: "m.csv", bytes: 9, seconds: 0 }, tml])
+    assert.strictEqual(text.trimEnd().split("\n").at(-1), "2 files, 7 rows and 1 document")
+    assert.deepInclude(JSON.parse(summaryJson([tml])).summary, { files: 1, rows: 0, documents: 1 })
+    assert.deepStrictEqual(JSON.parse(summaryJson([tml])).summary.outputs[0].rows, null)
   })
 })
 

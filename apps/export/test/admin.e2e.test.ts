@@ -149,6 +149,16 @@ describe("spotpipe tml", () => {
     expectHashes(jsonDir, manifestOf(jsonDir))
   })
 
+  it("the-summary-counts-documents-not-rows", async () => {
+    const out = NodePath.join(root, "tml-summary")
+    const run = await runCli(["tml", "--type", "LIVEBOARD", "--out", out], { env })
+    expect(run.code).toBe(0)
+    const documents = manifestOf(out).outputs.length
+    expect(documents).toBeGreaterThan(1)
+    expect(run.stdout).toMatch(new RegExp(`\\n${documents} documents in \\S+tml-summary\\n$`))
+    expect(run.stdout).not.toMatch(/ 0 rows|^tml .* 0 /m)
+  })
+
   it("an-item-thoughtspot-answers-with-error-is-a-failure-in-the-manifest-after-the-others-are-written-exit-1", async () => {
     const ghost = { id: "0badc0de-0000-4000-8000-000000000001", name: "Deleted Answer" }
     const proxy = await startListingProxy(sandbox.url, ghost)

@@ -20,6 +20,7 @@ import type { Format } from "../formats/RowFormat.ts"
 import { writeDdl } from "../load/Ddl.ts"
 import { duckDbInstalled, duckDbPackage } from "../load/DuckDbEngine.ts"
 import { type LoadReport, loadStep } from "../load/LoadStep.ts"
+import { isDocumentFormat } from "../output/Manifest.ts"
 import { checkOutputFolder, claimDemoFolder } from "../output/OutputFolder.ts"
 import { baseFileName } from "../plan/FileName.ts"
 import { type ConnectionSpec, type ExportSpec, type Job, type JobExport, makeExport } from "../plan/JobFile.ts"
@@ -309,9 +310,11 @@ const summaryLines = (result: RunResult): ReadonlyArray<SummaryLine> => {
       group = results.size
       results.set(identity, group)
     }
+    // A TML document has no rows to count.
+    const document = isDocumentFormat(output.format)
     return {
       object: label,
-      rows: output.rows_written,
+      ...(document ? {} : { rows: output.rows_written }),
       file: output.file,
       bytes: output.bytes,
       seconds: output.seconds,

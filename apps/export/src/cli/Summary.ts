@@ -14,7 +14,8 @@ import { formatCount, inert, jsonLine } from "./TerminalText.ts"
 /** One line of the summary. */
 export interface SummaryLine {
   readonly object: string
-  readonly rows: number
+  /** Rows written; absent for a document (a TML file), which has none. */
+  readonly rows?: number
   readonly file: string
   readonly bytes: number
   readonly seconds: number
@@ -35,27 +36,39 @@ const numeric = [false, true, false, true, true] as const
 
 const plural = (n: number, one: string, many: string) => `${formatCount(n)} ${n === 1 ? one : many}`
 
-/** Results and their rows, each result counted once. */
+/** Results and their rows, each result counted once, and the documents (files without rows). */
 const totals = (lines: ReadonlyArray<SummaryLine>) => {
   const seen = new Set<number>()
   let results = 0
   let rows = 0
+  let documents = 0
   for (const line of lines) {
+    if (line.rows === undefined) documents++
     if (line.result !== undefined) {
       if (seen.has(line.result)) continue
       seen.add(line.result)
     }
     results++
-    rows += line.rows
+    rows += line.rows ?? 0
   }
-  return { results, rows }
+  return { results, rows, documents }
+}
+
+/** The footer's counts: files (and results, when files share them), rows unless every file is a document. */
+const footer = (lines: ReadonlyArray<SummaryLine>): string => {
+  const { results, rows, documents } = totals(lines)
+  const files = plural(lines.length, "file", "files")
+  if (documents === lines.length) return `${plural(documents, "document", "documents")}`
+  const counted = results === lines.length ? files : `${files} (${plural(results, "result", "results")})`
+  const withDocuments = documents === 0 ? "" : ` and ${plural(documents, "document", "documents")}`
+  return `${counted}, ${plural(rows, "row", "rows")}${withDocuments}`
 }
 
 /** The summary table as text (ending with a newline). */
 export const formatSummary = (lines: ReadonlyArray<SummaryLine>, options: SummaryOptions = {}): string => {
   const cells = lines.map((line) => [
     inert(line.object),
-    formatCount(line.rows),
+    line.rows === undefined ? "-" : formatCount(line.rows),
     inert(line.file),
     formatCount(line.bytes),
     line.seconds.toFixed(2)
@@ -71,27 +84,25 @@ export const formatSummary = (lines: ReadonlyArray<SummaryLine>, options: Summar
       .join("  ")
       .trimEnd()
   const rule = widths.map((w) => "-".repeat(w)).join("  ")
-  const { results, rows } = totals(lines)
-  const files = plural(lines.length, "file", "files")
-  const counted = results === lines.length ? files : `${files} (${plural(results, "result", "results")})`
   const where = options.folder === undefined ? "" : ` in ${inert(options.folder)}`
-  return [render(headers), rule, ...cells.map(render), rule, `${counted}, ${plural(rows, "row", "rows")}${where}`]
+  return [render(headers), rule, ...cells.map(render), rule, `${footer(lines)}${where}`]
     .map((line) => `${line}\n`)
     .join("")
 }
 
 /** The summary as one line of JSON (numbers as plain digits), e.g. for `--log-format json`. */
 export const summaryJson = (lines: ReadonlyArray<SummaryLine>, options: SummaryOptions = {}): string => {
-  const { results, rows } = totals(lines)
+  const { results, rows, documents } = totals(lines)
   return jsonLine({
     summary: {
       files: lines.length,
       results,
       rows,
+      documents,
       folder: options.folder ?? null,
       outputs: lines.map((line) => ({
         object: line.object,
-        rows: line.rows,
+        rows: line.rows ?? null,
         file: line.file,
         bytes: line.bytes,
         seconds: line.seconds

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { Exit, Schema } from "effect"
-import { manifestFileName } from "../output/Manifest.ts"
+import { isDocumentFormat, manifestFileName } from "../output/Manifest.ts"
 import { tableNames } from "./Warehouse.ts"
 
 const LoadColumn = Schema.Struct({ name: Schema.String, type: Schema.NullOr(Schema.String) })
@@ -100,7 +100,7 @@ export const readRunManifest = (given: string, only?: LoadFormat): RunManifest =
   const manifest = decoded.value
   const dir = NodePath.dirname(path)
   // TML documents (`yaml`, `json`) are files, not tables: a run's tables are loaded without them.
-  const loadable = manifest.outputs.filter((o) => o.format !== "yaml" && o.format !== "json")
+  const loadable = manifest.outputs.filter((o) => !isDocumentFormat(o.format))
   const chosen = only === undefined ? loadable : loadable.filter((o) => o.format === only)
   if (loadable.length === 0 && manifest.outputs.length > 0) {
     throw new RunManifestError(

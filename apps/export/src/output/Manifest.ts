@@ -87,11 +87,18 @@ export const OutputOrg = Schema.Struct({ id: Schema.Int, name: Schema.String })
 /** See {@link OutputOrg}. */
 export type OutputOrg = typeof OutputOrg.Type
 
+/** The formats of documents (TML as ThoughtSpot sent it): files without rows or columns. */
+export const documentFormats = ["yaml", "json"] as const
+
+/** Whether an output of `format` is a document (no rows), not a table. */
+export const isDocumentFormat = (format: string): format is (typeof documentFormats)[number] =>
+  (documentFormats as ReadonlyArray<string>).includes(format)
+
 /** One output file. */
 export const ManifestOutput = Schema.Struct({
   file: Schema.String,
   /** A row format, or `yaml`/`json`: a TML document (one object's TML as ThoughtSpot sent it; no rows or columns). */
-  format: Schema.Literals(["csv", "ndjson", "parquet", "yaml", "json"]),
+  format: Schema.Literals(["csv", "ndjson", "parquet", ...documentFormats]),
   source: OutputSource,
   columns: Schema.Array(ManifestColumn),
   rows_written: Schema.Int,

@@ -17,6 +17,7 @@ import { Exit, Schema, SchemaIssue } from "effect"
 import { metadataTypes } from "../cluster/Cluster.ts"
 import { nullStringProblem } from "../formats/CsvFormat.ts"
 import { loadModes, parseTarget } from "../load/Target.ts"
+import { isDocumentFormat } from "../output/Manifest.ts"
 import { baseFileName, FileNameAllocator } from "./FileName.ts"
 import type { ColumnNames, FileNames } from "./Names.ts"
 import { lastWord, parseInstant } from "./Watermark.ts"
@@ -342,7 +343,7 @@ export type ExportFormat = "csv" | "ndjson" | "parquet" | "yaml" | "json"
  * writer), so it dies rather than writing rows in some other format.
  */
 export const rowFormatOf = (format: ExportFormat): "csv" | "ndjson" | "parquet" => {
-  if (format === "yaml" || format === "json") throw new Error(`a ${format} document has no row writer`)
+  if (isDocumentFormat(format)) throw new Error(`a ${format} document has no row writer`)
   return format
 }
 
