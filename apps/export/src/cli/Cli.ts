@@ -247,7 +247,9 @@ const loadCommand = Command.make(
 
 /** The root command. */
 export const spotpipe = Command.make("spotpipe").pipe(
-  Command.withDescription("Export ThoughtSpot metadata and data to CSV or NDJSON"),
+  Command.withDescription(
+    "Export ThoughtSpot metadata and data to CSV, NDJSON or Parquet, and load them into DuckDB or PostgreSQL"
+  ),
   Command.withExamples([
     { command: "spotpipe demo", description: "try it on the embedded sandbox" },
     {
