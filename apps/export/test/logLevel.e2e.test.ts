@@ -1,6 +1,6 @@
 /**
- * `--log-level` (effect/cli's global flag), end to end with the built CLI: it sets the least severe line shown
- * on stderr — debug lines appear at debug, info lines vanish at warn, warnings at error, everything at none —
+ * `--log-level` (a global flag, its level in any case), end to end with the built CLI: it sets the least severe
+ * line shown on stderr — debug lines appear at debug, info lines vanish at warn, warnings at error, everything at none —
  * wherever it is written on the command line; `--verbose` and `--quiet` are debug and warn, and may be given
  * with a `--log-level` that says the same, never with one that contradicts them. The level changes logs only:
  * the summary on stdout stays (only `--quiet` drops it), and JSON log lines obey it too.
@@ -61,6 +61,22 @@ describe("--log-level", () => {
     for (const run of [plain, after, before, verbose, both]) expect(run.code, run.stderr).toBe(0)
     expect(plain.stderr).not.toMatch(debugLine)
     for (const run of [after, before, verbose, both]) expect(run.stderr).toMatch(debugLine)
+  })
+
+  it("the-level-is-matched-ignoring-case-and-an-unknown-one-is-a-usage-error-naming-the-levels", timeout, async () => {
+    const answer = ["answer", "Revenue by Month"]
+    const [upper, mixed, unknown] = await Promise.all([
+      runCli([...answer, "--out", tempDir(), "--log-level", "DEBUG"], { env }),
+      runCli(["--log-level=Warn", ...answer, "--out", tempDir()], { env }),
+      runCli([...answer, "--out", tempDir(), "--log-level", "loud"], { env })
+    ])
+    for (const run of [upper, mixed]) expect(run.code, run.stderr).toBe(0)
+    expect(upper.stderr).toMatch(debugLine)
+    expect(mixed.stderr).toBe("")
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain(
+      'unknown log level "loud": use --log-level with one of all, trace, debug, info, warn, error, fatal, none'
+    )
   })
 
   it("error-hides-warnings-and-none-hides-every-log-line", timeout, async () => {

@@ -7,7 +7,7 @@
  * on, and its state is kept for `--resume`. Both write the same files, layout and manifest fields.
  */
 import { Config, Console, Effect, Option, Path, Redacted } from "effect"
-import { GlobalFlag, Prompt } from "effect/cli"
+import { Prompt } from "effect/cli"
 import type { Cluster } from "../cluster/Cluster.ts"
 import { demoMetadataTypes, type MetadataObject } from "../cluster/Cluster.ts"
 import { type ConnectionFlags, connectionLayers, resolveConnection } from "../cluster/Connection.ts"
@@ -39,6 +39,7 @@ import type {
   timeLimitFlags,
   writeFlags
 } from "./Flags.ts"
+import { logLevel } from "./Flags.ts"
 import { setResumeHint, shellWord } from "./Interruption.ts"
 import { loggingLayer, logLevelOf } from "./Logging.ts"
 import { withOrgs } from "./Orgs.ts"
@@ -108,7 +109,7 @@ export const withLogging = <A, E, R>(
 ) =>
   Effect.gen(function* () {
     const settings = yield* checkLogging(input)
-    const level = yield* logLevelOf(settings, yield* GlobalFlag.LogLevel)
+    const level = yield* logLevelOf(settings, yield* logLevel)
     return yield* body(settings).pipe(Effect.scoped, Effect.provide(loggingLayer(settings, level)))
   })
 

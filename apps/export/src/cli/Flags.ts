@@ -6,7 +6,7 @@
  * Settings.ts. Choices are matched ignoring case (`--format CSV`). Secrets have no flag (see Connection.ts).
  */
 import { Effect, Exit, FileSystem } from "effect"
-import { Argument, CliError, Flag } from "effect/cli"
+import { Argument, CliError, Flag, GlobalFlag } from "effect/cli"
 import { metadataTypes } from "../cluster/Cluster.ts"
 import { nullStringProblem } from "../formats/CsvFormat.ts"
 import { formats } from "../formats/RowFormat.ts"
@@ -436,6 +436,29 @@ export const logFlags = {
     "with json every stderr line is one JSON object and the summary is one JSON object too (default text)"
   )
 }
+
+/**
+ * `--log-level`, a global flag like effect/cli's own, whose choices are matched ignoring case as every other
+ * choice here (`DEBUG` works). It replaces the built-in one (see Program.ts).
+ */
+export const logLevel = GlobalFlag.Setting("log-level")({
+  flag: choice(
+    "log-level",
+    [
+      ["all", "All"],
+      ["trace", "Trace"],
+      ["debug", "Debug"],
+      ["info", "Info"],
+      ["warn", "Warn"],
+      ["warning", "Warn"],
+      ["error", "Error"],
+      ["fatal", "Fatal"],
+      ["none", "None"]
+    ] as const,
+    (text) =>
+      `unknown log level "${text}": use --log-level with one of all, trace, debug, info, warn, error, fatal, none`
+  ).pipe(Flag.optional, Flag.withDescription("the least severe log line shown on stderr (default info)"))
+})
 
 /** `--dry-run` and `--json`: what an exporting command prints instead of, or besides, writing. */
 export const reportFlags = {

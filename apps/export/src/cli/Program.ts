@@ -8,12 +8,13 @@
  * here is one JSON object.
  */
 import { Cause, Clock, Console, Effect, Option } from "effect"
-import { CliError, type HelpDoc as CliHelpDoc, CliOutput, Command } from "effect/cli"
+import { CliConfig, CliError, type HelpDoc as CliHelpDoc, CliOutput, Command, GlobalFlag } from "effect/cli"
 import { rejectSecretFlags } from "../cluster/Connection.ts"
 import { ExitCode, reportFailure } from "../Failure.ts"
 import { isStdoutClosed, stdoutClosedExitCode } from "../output/StdoutWriter.ts"
 import { closest, didYouMean } from "../plan/Suggest.ts"
 import { spotpipe, version } from "./Cli.ts"
+import { logLevel } from "./Flags.ts"
 import { interruptedLines, ResumeHint } from "./Interruption.ts"
 import { jsonRecord, wantsFullCause, wantsJson } from "./Logging.ts"
 import { inert, jsonLine } from "./TerminalText.ts"
@@ -64,6 +65,11 @@ const presenter = (json: boolean) =>
         : CliOutput.defaultPresenter.present(event)
   })
 
+/** effect/cli's global flags, with our `--log-level` (any case) in place of its own (lower case only). */
+const cliConfig = CliConfig.make({
+  builtIns: [GlobalFlag.Help, GlobalFlag.Version, GlobalFlag.Wizard, GlobalFlag.Completions, logLevel]
+})
+
 /** Runs `spotpipe args…` and returns the exit code. */
 export const program = (args: ReadonlyArray<string>) => {
   const verbose = wantsFullCause(args)
@@ -71,7 +77,7 @@ export const program = (args: ReadonlyArray<string>) => {
   const cli = Effect.suspend(() => {
     const secretFlag = rejectSecretFlags(args)
     if (Option.isSome(secretFlag)) return Effect.fail(secretFlag.value)
-    return Command.runWith(spotpipe, { version })(args)
+    return Command.runWith(spotpipe, { version })(args).pipe(Effect.provideService(CliConfig.CliConfig, cliConfig))
   })
   const hint: ResumeHint = { current: undefined }
   return cli.pipe(
