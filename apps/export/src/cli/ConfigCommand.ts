@@ -3,7 +3,8 @@
  * one key of a profile, `list` every profile, `use` makes one the default. A profile holds where a secret is
  * (`env:NAME`, `file:PATH`, `keychain[:ACCOUNT]`), never the secret: a value that is not such a reference is
  * refused and never repeated. Without `--profile` these commands work on THOUGHTSPOT_PROFILE's profile, else the
- * default one, else (for `set`) a new profile named `default`, which becomes the default.
+ * default one, else (for `set`) a new profile named `default`, which becomes the default. The commands that
+ * write read and change the file under its lock (Profiles.ts `updateConfigFile`), so that none loses another's.
  */
 import * as NodePath from "node:path"
 import { Console, Effect, Option } from "effect"
@@ -23,7 +24,7 @@ import {
   profileKeys,
   readConfigFile,
   secretReferenceHelp,
-  writeConfigFile
+  updateConfigFile
 } from "../cluster/Profiles.ts"
 import { ExportError } from "../ExportError.ts"
 import { closest, didYouMean } from "../plan/Suggest.ts"
@@ -42,8 +43,8 @@ const profileFlag = Flag.String("profile").pipe(
 
 const keyArgument = Argument.String("key").pipe(Argument.withDescription(`one of ${profileKeys.join(", ")}`))
 
-/** The config file's path and content, from the environment (`SPOTPIPE_CONFIG`, the platform's config folder). */
-const loadConfig = Effect.gen(function* () {
+/** The config file's path, from the environment (`SPOTPIPE_CONFIG`, the platform's config folder). */
+const locateConfig = Effect.gen(function* () {
   const env = yield* readEnvironment({}, configVariables)
   const path = configPath(env)
   if (path === undefined) {
@@ -51,6 +52,12 @@ const loadConfig = Effect.gen(function* () {
       "cannot find the config file: HOME (or APPDATA on Windows) is not set; set SPOTPIPE_CONFIG to the file's path"
     )
   }
+  return { path, env }
+})
+
+/** The config file's path and content, for commands that only read it. */
+const loadConfig = Effect.gen(function* () {
+  const { path, env } = yield* locateConfig
   const { config, exists } = yield* readConfigFile(path)
   return { path, config, exists, env }
 })
@@ -148,16 +155,20 @@ const setCommand = Command.make(
   (input) =>
     Effect.gen(function* () {
       const key = yield* checkKey(input.key)
-      const { path, config, env } = yield* loadConfig
-      const name = targetProfile(input.profile, env, config) ?? "default"
-      const badName = checkProfileName(name)
-      if (badName !== undefined) return yield* badName
-      const value = yield* checkSetting(key, input.value, name)
-      const created = !(name in config.profiles)
-      const profile: Profile = { ...config.profiles[name], [key]: value }
-      // The first profile becomes the default, so that commands use it without --profile.
-      const defaultName = config.default ?? name
-      yield* writeConfigFile(path, { default: defaultName, profiles: { ...config.profiles, [name]: profile } })
+      const { path, env } = yield* locateConfig
+      const { name, value, created, defaultName } = yield* updateConfigFile(path, ({ config }) =>
+        Effect.gen(function* () {
+          const name = targetProfile(input.profile, env, config) ?? "default"
+          const badName = checkProfileName(name)
+          if (badName !== undefined) return yield* badName
+          const value = yield* checkSetting(key, input.value, name)
+          const profile: Profile = { ...config.profiles[name], [key]: value }
+          // The first profile becomes the default, so that commands use it without --profile.
+          const defaultName = config.default ?? name
+          const next: ConfigFile = { default: defaultName, profiles: { ...config.profiles, [name]: profile } }
+          return [next, { name, value, created: !(name in config.profiles), defaultName }] as const
+        })
+      )
       yield* Console.error(
         `${created ? "created profile" : "profile"} "${name}"${defaultName === name ? " (default)" : ""}: ${key} = ${shown(value)} in ${path}`
       )
@@ -203,13 +214,18 @@ const getCommand = Command.make("get", { key: keyArgument, profile: profileFlag 
 const unsetCommand = Command.make("unset", { key: keyArgument, profile: profileFlag }, (input) =>
   Effect.gen(function* () {
     const key = yield* checkKey(input.key)
-    const { path, config, env } = yield* loadConfig
-    const name = targetProfile(input.profile, env, config)
-    if (name === undefined) return yield* usage(`no profile given and ${path} names no default: pass --profile NAME`)
-    const profile = config.profiles[name]
-    if (profile === undefined) return yield* noSuchProfile(name, path, config)
-    const { [key]: _removed, ...rest } = profile
-    yield* writeConfigFile(path, { ...config, profiles: { ...config.profiles, [name]: rest } })
+    const { path, env } = yield* locateConfig
+    const name = yield* updateConfigFile(path, ({ config }) =>
+      Effect.gen(function* () {
+        const name = targetProfile(input.profile, env, config)
+        if (name === undefined)
+          return yield* usage(`no profile given and ${path} names no default: pass --profile NAME`)
+        const profile = config.profiles[name]
+        if (profile === undefined) return yield* noSuchProfile(name, path, config)
+        const { [key]: _removed, ...rest } = profile
+        return [{ ...config, profiles: { ...config.profiles, [name]: rest } }, name] as const
+      })
+    )
     yield* Console.error(`profile "${name}": ${key} removed from ${path}`)
   })
 ).pipe(
@@ -224,9 +240,12 @@ const useCommand = Command.make(
   { name: Argument.String("name").pipe(Argument.withDescription("the profile to make the default")) },
   (input) =>
     Effect.gen(function* () {
-      const { path, config } = yield* loadConfig
-      if (!(input.name in config.profiles)) return yield* noSuchProfile(input.name, path, config)
-      yield* writeConfigFile(path, { ...config, default: input.name })
+      const { path } = yield* locateConfig
+      yield* updateConfigFile(path, ({ config }) =>
+        input.name in config.profiles
+          ? Effect.succeed([{ ...config, default: input.name }, undefined] as const)
+          : Effect.fail(noSuchProfile(input.name, path, config))
+      )
       yield* Console.error(`default profile: ${input.name} (${path})`)
     })
 ).pipe(

@@ -4,13 +4,16 @@
  * "secret": "env:TS_PASSWORD" } } }`, at `SPOTPIPE_CONFIG` or the platform's config folder ({@link configPath}).
  * A profile never holds a secret, only where to find it ({@link SecretSource}: an environment variable, a file,
  * or the system keychain); a value that is not such a reference is refused, and no message repeats a value from
- * the file. The file is replaced atomically with mode 0600. Connection.ts turns a profile into a connection layer.
+ * the file. The file is changed under a lock beside it and replaced atomically with mode 0600. Connection.ts
+ * turns a profile into a connection layer.
  */
 import { execFile } from "node:child_process"
 import * as NodePath from "node:path"
-import { Effect, FileSystem, Path } from "effect"
+import { Clock, Effect, FileSystem, Path, type Scope } from "effect"
+import type { ExportError } from "../ExportError.ts"
 import { replaceFile } from "../output/AtomicFile.ts"
 import { errnoCode, readProblem } from "../output/OutputFolder.ts"
+import { tryLockFile } from "../output/OutputLock.ts"
 import { UsageError } from "../UsageError.ts"
 
 /** Reads an environment variable; `undefined` when it is not set or empty (as Connection.ts's `Environment`). */
@@ -261,26 +264,75 @@ export const readConfigFile = Effect.fn("Profiles.readConfigFile")(function* (
   return { config: parsed.ok, exists: true }
 })
 
+/** How long a change of the config file waits, at most, for another one to finish. */
+export const configLockWaitMillis = 5_000
+
 /**
- * Replaces the config file with `config` atomically (temp file, fsync, rename), mode 0600, creating its folder
- * (mode 0700) when missing. A config file that is a symbolic link (a dotfiles checkout) has its target replaced,
- * so the link stays.
+ * Changes the config file: reads it, lets `change` give the new content (and a result for the command's message),
+ * and replaces the file atomically (temp file, fsync, rename), mode 0600, creating its folder (mode 0700) when
+ * missing. All of it under the lock file `<config file>.lock` (OutputLock's {@link tryLockFile}), so two commands
+ * at once never lose one's update: one that finds the lock held waits for it, `waitMillis` at most. Reading the
+ * file alone takes no lock. A config file that is a symbolic link (a dotfiles checkout) has its target replaced,
+ * so the link stays, and the lock is taken beside the target.
  */
-export const writeConfigFile = Effect.fn("Profiles.writeConfigFile")(function* (given: string, config: ConfigFile) {
-  const fs = yield* FileSystem.FileSystem
-  const paths = yield* Path.Path
-  const path = yield* fs.realPath(given).pipe(Effect.catch(() => Effect.succeed(given)))
-  yield* fs
-    .makeDirectory(paths.dirname(path), { recursive: true, mode: 0o700 })
-    .pipe(
-      Effect.mapError((e) =>
-        usage(
-          `cannot create the folder of the config file ${path} (${errnoCode(e) ?? e.reason._tag}): check its permissions, or set SPOTPIPE_CONFIG to another path`
+export const updateConfigFile = <A, E, R>(
+  given: string,
+  change: (current: {
+    readonly config: ConfigFile
+    readonly exists: boolean
+  }) => Effect.Effect<readonly [ConfigFile, A], E, R>,
+  options: { readonly waitMillis?: number } = {}
+): Effect.Effect<A, E | UsageError | ExportError, Exclude<R, Scope.Scope> | FileSystem.FileSystem | Path.Path> =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const paths = yield* Path.Path
+      const path = yield* fs.realPath(given).pipe(Effect.catch(() => Effect.succeed(given)))
+      yield* fs
+        .makeDirectory(paths.dirname(path), { recursive: true, mode: 0o700 })
+        .pipe(
+          Effect.mapError((e) =>
+            usage(
+              `cannot create the folder of the config file ${path} (${errnoCode(e) ?? e.reason._tag}): check its permissions, or set SPOTPIPE_CONFIG to another path`
+            )
+          )
         )
-      )
+      yield* lockConfigFile(path, options.waitMillis ?? configLockWaitMillis)
+      const [config, result] = yield* readConfigFile(given).pipe(Effect.flatMap(change))
+      yield* replaceFile(path, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 })
+      return result
+    })
+  )
+
+/** Takes the lock beside the config file `path` for the rest of the scope, waiting `waitMillis` at most. */
+const lockConfigFile = (path: string, waitMillis: number) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const lockPath = `${path}.lock`
+    // Released with the scope on every exit, only when it is this process's.
+    const take = Effect.acquireRelease(
+      tryLockFile(lockPath, (error) =>
+        usage(
+          `cannot create ${lockPath}, the lock of the config file (${(error as NodeJS.ErrnoException).code ?? String(error)}): check its folder's permissions, or set SPOTPIPE_CONFIG to another path`
+        )
+      ),
+      (holder) => (holder === undefined ? fs.remove(lockPath).pipe(Effect.ignore) : Effect.void)
     )
-  yield* replaceFile(path, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 })
-})
+    const deadline = (yield* Clock.currentTimeMillis) + waitMillis
+    // Another command holds it for milliseconds (read, write, rename): short pauses first.
+    for (let pause = 5; ; pause = Math.min(2 * pause, 100)) {
+      const holder = yield* take
+      if (holder === undefined) return
+      const left = deadline - (yield* Clock.currentTimeMillis)
+      if (left <= 0) {
+        return yield* usage(
+          `the config file ${path} is being changed by another spotpipe command (${holder}), which did not finish within ${waitMillis / 1000} s: nothing was saved; run this command again once that one has ended (remove ${lockPath} only if no such process exists)`
+        )
+      }
+      // Jittered, so that commands waiting together do not retry in step.
+      yield* Effect.sleep(Math.min(left, pause * (0.5 + Math.random())))
+    }
+  })
 
 /** The command line that stores a keychain secret for `account`, per platform (for messages). */
 export const keychainStoreCommand = (account: string, platform: NodeJS.Platform = process.platform): string =>

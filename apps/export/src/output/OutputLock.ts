@@ -12,6 +12,8 @@
  *
  * The output directory is created only here, when a run is about to write; on release, the directories this
  * run created are removed again if they are empty (nothing was published).
+ *
+ * {@link tryLockFile} is the lock itself, also taken beside the config file while `spotpipe config` changes it.
  */
 import * as NodeFs from "node:fs/promises"
 import * as NodeOs from "node:os"
@@ -90,6 +92,52 @@ export const lockOutputDirectory = (
     }
     yield* orFail(fs.makeDirectory(dir, { recursive: true }), dir)
 
+    const holder = yield* tryLockFile(lockPath, (error) =>
+      ["EACCES", "EPERM", "EROFS"].includes(String((error as NodeJS.ErrnoException).code))
+        ? new ExportError({
+            kind: "Io",
+            message: `permission denied writing ${dir}: choose an --out directory you can write to`,
+            cause: error
+          })
+        : new ExportError({
+            kind: "Io",
+            message: `cannot create ${lockPath}: ${error instanceof Error ? error.message : String(error)}`,
+            cause: error
+          })
+    )
+    if (holder !== undefined) {
+      return yield* new ExportError({
+        kind: "Io",
+        message: `another spotpipe run (${holder}) is writing to ${dir}: wait for it or use another --out (remove ${lockPath} only if no such run exists)`
+      })
+    }
+
+    yield* Effect.addFinalizer(() =>
+      Effect.gen(function* () {
+        yield* fs.remove(lockPath).pipe(Effect.ignore)
+        // Deepest first; rmdir refuses a directory that is not empty, so only what held nothing goes.
+        for (const at of [...created].reverse()) {
+          yield* Effect.tryPromise(() => NodeFs.rmdir(at)).pipe(Effect.ignore)
+        }
+      })
+    )
+
+    yield* removeStaleTemps(dir, lockName)
+  })
+
+/**
+ * Tries once to take the lock file `lockPath` for this process: created exclusively, holding the pid, host name and
+ * start time. A lock left by a process that no longer exists on this host (or left torn a minute ago) is taken
+ * over with a warning. Succeeds with `undefined` when the lock is this process's (the caller removes it when
+ * done), else with who holds it, for a message: `pid 12, started …` (`on HOST` when another host's). A failure to
+ * create the file is `cannotCreate`'s error.
+ */
+export const tryLockFile = <E>(
+  lockPath: string,
+  cannotCreate: (error: unknown) => E
+): Effect.Effect<string | undefined, E, FileSystem.FileSystem> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
     const hostname = NodeOs.hostname()
     const mine: LockInfo = { pid: process.pid, hostname, started_at: new Date().toISOString() }
     // true: created; false: it exists already.
@@ -108,14 +156,7 @@ export const lockOutputDirectory = (
           throw error
         }
       },
-      catch: (error) =>
-        new ExportError({
-          kind: "Io",
-          message: ["EACCES", "EPERM", "EROFS"].includes(String((error as NodeJS.ErrnoException).code))
-            ? `permission denied writing ${dir}: choose an --out directory you can write to`
-            : `cannot create ${lockPath}: ${error instanceof Error ? error.message : String(error)}`,
-          cause: error
-        })
+      catch: cannotCreate
     })
 
     // A lock that vanishes while it is read (its run just ended) or is taken over by another run at the same
@@ -130,14 +171,9 @@ export const lockOutputDirectory = (
       )
       const stale = holder === undefined ? age > tornLockMillis : holder.hostname === hostname && !isAlive(holder.pid)
       if (!stale || attempt >= 3) {
-        const who =
-          holder === undefined
-            ? "its lock file is being written"
-            : `pid ${holder.pid}${holder.hostname === hostname ? "" : ` on ${holder.hostname}`}, started ${holder.started_at}`
-        return yield* new ExportError({
-          kind: "Io",
-          message: `another spotpipe run (${who}) is writing to ${dir}: wait for it or use another --out (remove ${lockPath} only if no such run exists)`
-        })
+        return holder === undefined
+          ? "its lock file is being written"
+          : `pid ${holder.pid}${holder.hostname === hostname ? "" : ` on ${holder.hostname}`}, started ${holder.started_at}`
       }
       yield* Effect.logWarning(
         holder === undefined
@@ -147,18 +183,7 @@ export const lockOutputDirectory = (
       // Gone already is fine; one that cannot be removed shows up again as taken on the next look.
       yield* fs.remove(lockPath).pipe(Effect.ignore)
     }
-
-    yield* Effect.addFinalizer(() =>
-      Effect.gen(function* () {
-        yield* fs.remove(lockPath).pipe(Effect.ignore)
-        // Deepest first; rmdir refuses a directory that is not empty, so only what held nothing goes.
-        for (const at of [...created].reverse()) {
-          yield* Effect.tryPromise(() => NodeFs.rmdir(at)).pipe(Effect.ignore)
-        }
-      })
-    )
-
-    yield* removeStaleTemps(dir, lockName)
+    return undefined
   })
 
 /** Removes temp files of our naming whose writer is gone (see the module comment). */
