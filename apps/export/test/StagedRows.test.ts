@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from "vitest"
 import { csvCell } from "../src/formats/CsvFormat.ts"
 import { GROUP_ROWS } from "../src/formats/parquet/ParquetEncoder.ts"
 import { StagedParquetWriter } from "../src/formats/parquet/StagedRows.ts"
+import { rangeOf, TEXT_BOUND_BYTES } from "../src/formats/parquet/Statistics.ts"
 import { typedCell, typedStaging } from "../src/formats/TypedCells.ts"
 import type { ColumnKind } from "../src/plan/ColumnKinds.ts"
 
@@ -49,6 +50,39 @@ const query = async (sql: string) => {
     connection.closeSync()
     instance.closeSync()
   }
+}
+
+/**
+ * Checks each column chunk's statistics against DuckDB's own `min`/`max` of the rows of its row group: equal
+ * (doubles as numbers, so that a zero bound may be -0.0 or +0.0 as the format asks), or absent where the column has
+ * no non-null value there or a text bound is longer than the writer writes. Returns the chunks checked.
+ */
+const expectExactStatistics = async (file: string, columnNames: ReadonlyArray<string>, groupRows: number) => {
+  const stats = await query(
+    `SELECT row_group_id::INTEGER, path_in_schema, stats_min_value, stats_max_value FROM parquet_metadata('${file}')`
+  )
+  for (const [group, column, min, max] of stats) {
+    const name = String(column).replaceAll('"', '""')
+    const [[least, greatest, type]] = (await query(
+      `SELECT min("${name}")::VARCHAR, max("${name}")::VARCHAR, typeof(any_value("${name}"))
+       FROM read_parquet('${file}', file_row_number = true)
+       WHERE file_row_number // ${groupRows} = ${group}`
+    )) as Array<[string | null, string | null, string]>
+    if (least === null || greatest === null) {
+      expect([min, max]).toEqual([null, null])
+    } else if (
+      type === "VARCHAR" &&
+      Math.max(Buffer.byteLength(least), Buffer.byteLength(greatest)) > TEXT_BOUND_BYTES
+    ) {
+      expect([min, max]).toEqual([null, null])
+    } else if (type === "DOUBLE") {
+      expect([Number(min), Number(max)]).toEqual([Number(least), Number(greatest)])
+    } else {
+      expect([min, max]).toEqual([least, greatest])
+    }
+  }
+  expect(new Set(stats.map((s) => s[1])).size).toBe(columnNames.length)
+  return stats.length
 }
 
 /** `bytes` as a Parquet file of its own. */
@@ -162,6 +196,11 @@ describe("StagedParquetWriter", () => {
           expect(whole.rows).toBe(rows.length)
           const read = await readBack(whole.bytes, select)
           expect(read).toEqual(rows.map((cells) => cells.map((cell, i) => expected(kinds[i]!, cell))))
+          await expectExactStatistics(
+            fileOf(whole.bytes),
+            columns.map((c) => c.name),
+            GROUP_ROWS
+          )
         }
       ),
       { numRuns: 25 }
@@ -205,6 +244,15 @@ describe("StagedParquetWriter", () => {
     expect(sum).toBe(String(rows.reduce((n, r) => n + (r[0] === null ? 0 : Number(r[0])), 0)))
     const groups = await query(`SELECT count(DISTINCT row_group_id)::INTEGER FROM parquet_metadata('${fileOf(bytes)}')`)
     expect(groups[0]![0]).toBe(3)
+    // Each group's own bounds (the second group's text has none: its 5 MiB text is no bound to write), and a
+    // query that skips groups by them still counts every matching row.
+    const file = fileOf(bytes)
+    expect(await expectExactStatistics(file, ["n", "s"], GROUP_ROWS)).toBe(6)
+    const above = GROUP_ROWS + 17
+    const [[matching]] = await query(
+      `SELECT count(*)::INTEGER FROM read_parquet('${file}') WHERE n > ${above} AND s >= 'v12'`
+    )
+    expect(matching).toBe(rows.filter(([n, s]) => n !== null && Number(n) > above && s !== null && s >= "v12").length)
   }, 60_000)
 
   it("keeps every text in place when a row group has more distinct texts than a dictionary holds", async () => {
@@ -218,6 +266,33 @@ describe("StagedParquetWriter", () => {
     const read = await readBack(bytes, "s")
     expect(read).toEqual(rows)
   }, 60_000)
+
+  it("bounds doubles without NaN and with a zero as -0.0 least and +0.0 greatest, texts as unsigned bytes", () => {
+    const doubles = (...values: Array<number>) => {
+      const range = rangeOf("double", new Uint8Array(Float64Array.from(values).buffer), values.length * 8)
+      return range && [range.min, range.max].map((b) => new DataView(b.buffer).getFloat64(0, true))
+    }
+    expect(doubles(Number.NaN, 2, -1, Number.NaN)).toEqual([-1, 2])
+    expect(doubles(Number.NaN)).toBeUndefined()
+    const [least, greatest] = doubles(0, 0)!
+    expect([Object.is(least, -0), Object.is(greatest, 0)]).toEqual([true, true])
+    expect(doubles(-0, 3)!.map((v) => Object.is(v, -0))).toEqual([true, false])
+    expect(doubles(-Infinity, 1)).toEqual([-Infinity, 1])
+    // Length-prefixed texts: "é" (C3 A9) sorts after "z" by its bytes, "ab" after "a".
+    const texts = (...values: Array<string>) => {
+      const parts = values.flatMap((v) => {
+        const text = Buffer.from(v)
+        const length = Buffer.alloc(4)
+        length.writeUInt32LE(text.length)
+        return [length, text]
+      })
+      const range = rangeOf("text", new Uint8Array(Buffer.concat(parts)), Buffer.concat(parts).length)
+      return range && [Buffer.from(range.min).toString(), Buffer.from(range.max).toString()]
+    }
+    expect(texts("z", "é", "ab", "a", "")).toEqual(["", "é"])
+    expect(texts("b", "x".repeat(TEXT_BOUND_BYTES))).toEqual(["b", "x".repeat(TEXT_BOUND_BYTES)])
+    expect(texts("b", "x".repeat(TEXT_BOUND_BYTES + 1))).toBeUndefined()
+  })
 
   it("refuses text that ends inside a row, and a cell its column cannot hold, naming row and column", () => {
     const one: ReadonlyArray<Column> = [{ name: "n", kind: "int64" }]

@@ -3,6 +3,8 @@
  * (definition levels, then the non-null values in PLAIN encoding; a text column's values as indices into a
  * dictionary page written before it, while the group's distinct texts are few enough) compressed with zstd, and the
  * footer (schema and row groups, Thrift compact) is written once the last group is out. Memory holds one row group.
+ * Each column chunk records its null count and, where it can be exact, its least and greatest value
+ * (`Statistics.ts`), so query engines can skip row groups.
  *
  * Values are appended already in their Parquet form (see `StagedRows.ts`): INT32 and DATE as 32-bit integers (days
  * since 1970-01-01), INT64, TIMESTAMP and TIME as 64-bit integers (microseconds), doubles, booleans, and UTF-8
@@ -10,6 +12,7 @@
  */
 import { constants, zstdCompressSync } from "node:zlib"
 import type { ColumnKind } from "../../plan/ColumnKinds.ts"
+import { rangeOf } from "./Statistics.ts"
 import { encodeStruct, type ThriftStruct, type ThriftValue } from "./Thrift.ts"
 
 const MAGIC = new TextEncoder().encode("PAR1")
@@ -411,6 +414,7 @@ export class ParquetEncoder {
         ]
       })
       uncompressedTotal += chunkUncompressed
+      const range = rangeOf(column.kind, column.bytes, column.at)
       const encodings = dictionary
         ? [Encoding.PLAIN, Encoding.RLE, Encoding.RLE_DICTIONARY]
         : [Encoding.PLAIN, Encoding.RLE]
@@ -430,7 +434,16 @@ export class ParquetEncoder {
                 [7, { i64: this.offset - chunkStart }],
                 [9, { i64: dataOffset }],
                 [11, dictionaryOffset === undefined ? undefined : { i64: dictionaryOffset }],
-                [12, { struct: [[3, { i64: nulls }]] }]
+                [
+                  12,
+                  {
+                    struct: [
+                      [3, { i64: nulls }],
+                      [5, range === undefined ? undefined : { binary: range.max }],
+                      [6, range === undefined ? undefined : { binary: range.min }]
+                    ]
+                  }
+                ]
               ]
             }
           ]
@@ -502,7 +515,9 @@ export class ParquetEncoder {
       [2, { list: schema }],
       [3, { i64: this.totalRows }],
       [4, { list: this.groups }],
-      [6, { binary: this.createdBy }]
+      [6, { binary: this.createdBy }],
+      // Each column's statistics are in its type's own order (see Statistics.ts).
+      [7, { list: this.schema.map((): ThriftValue => ({ struct: [[1, { struct: [] }]] })) }]
     ])
     const length = new Uint8Array(4)
     new DataView(length.buffer).setUint32(0, footer.length, true)
