@@ -2,8 +2,8 @@
  * spotpipe's own Parquet writer (formats/parquet) over staged CSV text, read back by DuckDB: every kind's texts —
  * the usual forms read from the bytes and the rest — give the values `typedCell` (the one reading of a typed cell)
  * gives; text keeps its bytes (through a dictionary, or PLAIN once a row group has too many distinct texts), null
- * stays null; pieces of any size give the same file; row groups split large results; text cut inside a row is
- * refused.
+ * stays null; pieces of any size give the same file; row groups split large results; each chunk's least and
+ * greatest value are DuckDB's own min and max of its rows; text cut inside a row is refused.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
