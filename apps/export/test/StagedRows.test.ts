@@ -63,11 +63,13 @@ const expectExactStatistics = async (file: string, columnNames: ReadonlyArray<st
   )
   for (const [group, column, min, max] of stats) {
     const name = String(column).replaceAll('"', '""')
-    const [[least, greatest, type]] = (await query(
-      `SELECT min("${name}")::VARCHAR, max("${name}")::VARCHAR, typeof(any_value("${name}"))
+    const [least, greatest, type] = (
+      await query(
+        `SELECT min("${name}")::VARCHAR, max("${name}")::VARCHAR, typeof(any_value("${name}"))
        FROM read_parquet('${file}', file_row_number = true)
        WHERE file_row_number // ${groupRows} = ${group}`
-    )) as Array<[string | null, string | null, string]>
+      )
+    )[0] as [string | null, string | null, string]
     if (least === null || greatest === null) {
       expect([min, max]).toEqual([null, null])
     } else if (
@@ -249,10 +251,12 @@ describe("StagedParquetWriter", () => {
     const file = fileOf(bytes)
     expect(await expectExactStatistics(file, ["n", "s"], GROUP_ROWS)).toBe(6)
     const above = GROUP_ROWS + 17
-    const [[matching]] = await query(
+    const matching = await query(
       `SELECT count(*)::INTEGER FROM read_parquet('${file}') WHERE n > ${above} AND s >= 'v12'`
     )
-    expect(matching).toBe(rows.filter(([n, s]) => n !== null && Number(n) > above && s !== null && s >= "v12").length)
+    expect(matching[0]![0]).toBe(
+      rows.filter(([n, s]) => n != null && Number(n) > above && s != null && s >= "v12").length
+    )
   }, 60_000)
 
   it("keeps every text in place when a row group has more distinct texts than a dictionary holds", async () => {
