@@ -85,7 +85,7 @@ const doubleRange = (values: Float64Array): ValueRange | undefined => {
   let any = false
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!
-    if (v !== v) continue // NaN orders with nothing
+    if (Number.isNaN(v)) continue // NaN orders with nothing
     any = true
     if (v < min) min = v
     if (v > max) max = v
