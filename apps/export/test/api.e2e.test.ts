@@ -30,6 +30,8 @@ interface Seen {
   readonly body: string
 }
 const seen: Array<Seen> = []
+/** Statuses the recording server answers its next requests with, first to last (then 200). */
+const script: Array<number> = []
 let recorder: NodeHttp.Server
 let recorderUrl: string
 
@@ -52,7 +54,10 @@ beforeAll(async () => {
         url: request.url ?? "",
         body: Buffer.concat(chunks).toString("utf8")
       })
-      response.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}')
+      const status = script.shift() ?? 200
+      response
+        .writeHead(status, { "content-type": "application/json" })
+        .end(status === 200 ? '{"ok":true}' : '{"error":{"message":"scripted failure"}}')
     })
   })
   await new Promise<void>((resolve) => recorder.listen(0, "127.0.0.1", resolve))
@@ -379,6 +384,32 @@ describe("spotpipe api: failures", () => {
     expect(run.stderr).toContain("no ANSWER with id or name 'No Such Answer'")
     expect(run.stderr).not.toContain(fixtures.user.password)
   })
+
+  it(
+    "a call that changes something is not sent again when its outcome is unknown, and says to check it",
+    timeout,
+    async () => {
+      const attempt = async (args: ReadonlyArray<string>, statuses: ReadonlyArray<number>) => {
+        script.splice(0, script.length, ...statuses)
+        const before = seen.length
+        const run = await runCli(["api", ...args], { env: recorderEnv() })
+        script.length = 0
+        return { run, requests: seen.length - before }
+      }
+      const unknown = await attempt(["POST", "users/create", "-f", "name=ann"], [502])
+      expect(unknown.requests).toBe(1)
+      expect(unknown.run.code).toBe(1)
+      expect(unknown.run.stdout).toBe("")
+      expect(unknown.run.stderr).toContain(
+        "ThoughtSpot may have carried out this POST before the answer was lost, so it was not sent again: check its effect"
+      )
+      // Turned away (429) it never ran: sent again, and done. A read is sent again after a 502 too.
+      const limited = await attempt(["POST", "users/create", "-f", "name=ann"], [429])
+      expect([limited.requests, limited.run.code, limited.run.stdout]).toEqual([2, 0, '{"ok":true}'])
+      const read = await attempt(["POST", "metadata/search"], [502])
+      expect([read.requests, read.run.code, read.run.stdout]).toEqual([2, 0, '{"ok":true}'])
+    }
+  )
 
   it("a refused token is exit 1 naming what to check, the token never shown", timeout, async () => {
     const token = "not-a-valid-token-4f1c2e9a"

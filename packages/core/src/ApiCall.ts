@@ -2,7 +2,8 @@
  * Calls to any ThoughtSpot REST API v2.0 endpoint, for tools that pass answers on as they came (`spotpipe api`):
  * {@link send} goes through the client's one pipeline (credentials and their renewal after a 401, the rate
  * limiter, timeouts, retries, typed errors) and returns the status and the body's bytes, checked to be JSON but
- * never re-written. Beside
+ * never re-written. A call that may change something ({@link changesState}) is retried only after a failure that
+ * shows it was not carried out. Beside
  * it, byte-level JSON helpers that keep every value's bytes: {@link apiPath} (which paths a call may name),
  * {@link arrayElements} (the elements of a JSON array, each its own bytes) and {@link withMembers} (a JSON
  * object with members replaced, the others kept as written).
@@ -22,6 +23,79 @@ import type { ThoughtSpotError } from "./ThoughtSpotError.ts"
 export const methods = ["GET", "POST", "PUT", "DELETE"] as const
 /** See {@link methods}. */
 export type Method = (typeof methods)[number]
+
+/**
+ * The POST endpoints of REST v2.0 that only read: the published spec's search, fetch, get and export operations and
+ * the token calls (a second token is harmless). `{}` stands for one path segment (an identifier).
+ */
+export const readingEndpoints: ReadonlyArray<string> = [
+  "ai/data-source-suggestions",
+  "ai/instructions/get",
+  "ai/memory/export",
+  "ai/relevant-questions",
+  "auth/search",
+  "auth/token/custom",
+  "auth/token/full",
+  "auth/token/object",
+  "auth/token/validate",
+  "calendars/search",
+  "collections/search",
+  "connection-configurations/search",
+  "connection/search",
+  "connections/fetch-connection-diff-status/{}",
+  "customization/custom-actions/search",
+  "customization/email/search",
+  "customization/styles/fonts/search",
+  "customization/styles/logos/export",
+  "customization/styles/search",
+  "dbt/search",
+  "groups/search",
+  "jobs/history/communication-channels/search",
+  "localizations/manual-translation/export",
+  "localizations/manual-translation/locales/{}/export",
+  "logs/fetch",
+  "metadata/answer/data",
+  "metadata/answer/sql",
+  "metadata/liveboard/data",
+  "metadata/liveboard/sql",
+  "metadata/search",
+  "metadata/tml/async/status",
+  "metadata/tml/export",
+  "metadata/tml/export/batch",
+  "orgs/search",
+  "report/answer",
+  "report/liveboard",
+  "roles/search",
+  "schedules/search",
+  "searchdata",
+  "security/column/rules/fetch",
+  "security/metadata/fetch-object-privileges",
+  "security/metadata/fetch-permissions",
+  "security/principals/fetch-permissions",
+  "system/preferences/communication-channels/search",
+  "system/security-settings/search",
+  "tags/search",
+  "template/variables/search",
+  "users/search",
+  "vcs/git/commits/search",
+  "vcs/git/config/search",
+  "webhooks/search"
+]
+
+const readingSegments = readingEndpoints.map((endpoint) => endpoint.split("/"))
+
+/**
+ * Whether a call may change something on the server: every method but GET, unless the endpoint is one of
+ * {@link readingEndpoints}. `path` is as {@link apiPath} gives it (a query string is ignored). Such a call is sent
+ * again only after a failure that shows ThoughtSpot did not act on it (`ThoughtSpotError.isUnapplied`).
+ */
+export const changesState = (method: Method, path: string): boolean => {
+  if (method === "GET") return false
+  const segments = (path.split("?", 1)[0] ?? "").replace(/\/$/, "").toLowerCase().split("/")
+  return !readingSegments.some(
+    (reading) => reading.length === segments.length && reading.every((s, i) => s === "{}" || s === segments[i])
+  )
+}
 
 /** One call to any REST v2.0 endpoint. */
 export interface ApiRequest {
@@ -76,7 +150,10 @@ export const apiPath = (
   if (segments.some((s) => s === "." || s === "..")) {
     return refused("the path has a . or .. segment, which would leave /api/rest/2.0/: name the endpoint itself")
   }
-  if (segments.some((s) => s === "")) return refused("the path has an empty segment (//): name the endpoint itself")
+  // A trailing slash is kept (the spec writes ai/relevant-questions/ so); an empty segment inside is refused.
+  if (segments.slice(0, -1).some((s) => s === "")) {
+    return refused("the path has an empty segment (//): name the endpoint itself")
+  }
   return { _tag: "Ok", path: rest }
 }
 
@@ -104,6 +181,7 @@ export const send = (
       operation,
       method: request.method,
       path,
+      changesState: changesState(request.method, checked.path),
       ...(request.body === undefined ? {} : { bodyText: request.body }),
       decode: (raw) => {
         // Copied: the body's memory is reused once this ends.

@@ -231,6 +231,9 @@ export const ThoughtSpotErrorReason = Schema.Union([
 /** Every reason a ThoughtSpot call can fail for. */
 export type ThoughtSpotErrorReason = typeof ThoughtSpotErrorReason.Type
 
+/** Network codes of a connection that was never made, so no request reached the server. */
+const neverReached: ReadonlyArray<string> = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]
+
 /** The error of every `@spotpipe/core` operation. */
 export class ThoughtSpotError extends Schema.TaggedError<ThoughtSpotError>()("ThoughtSpotError", {
   /** The client operation or endpoint that failed, e.g. `searchData` or `auth/token/full`. */
@@ -240,6 +243,25 @@ export class ThoughtSpotError extends Schema.TaggedError<ThoughtSpotError>()("Th
   /** Whether retrying the same request can help (delegates to the reason). */
   get isRetryable(): boolean {
     return this.reason.isRetryable
+  }
+  /**
+   * Whether ThoughtSpot certainly did not act on the request: it was rate limited (429), turned away as unavailable
+   * (503), or never reached (the connection refused, the host or network unreachable). A call that changes
+   * something is sent again only after such a failure: after any other (a timeout, a 502, a connection reset
+   * mid-answer) it may have been carried out.
+   */
+  get isUnapplied(): boolean {
+    const reason = this.reason
+    switch (reason._tag) {
+      case "RateLimited":
+        return true
+      case "Server":
+        return reason.status === 503
+      case "Transport":
+        return reason.networkCode !== undefined && neverReached.includes(reason.networkCode)
+      default:
+        return false
+    }
   }
   /** The server's `Retry-After` in milliseconds, when the reason carries one. */
   get retryAfterMillis(): number | undefined {

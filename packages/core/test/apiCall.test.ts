@@ -48,6 +48,8 @@ describe("ApiCall.apiPath", () => {
       expect(ApiCall.apiPath(path)).toEqual({ _tag: "Ok", path: "metadata/search" })
     }
     expect(ApiCall.apiPath("/system/config?x=1")).toEqual({ _tag: "Ok", path: "system/config?x=1" })
+    // The spec itself names one endpoint with a trailing slash.
+    expect(ApiCall.apiPath("ai/relevant-questions/")).toEqual({ _tag: "Ok", path: "ai/relevant-questions/" })
   })
 
   it("refuses URLs, other versions and paths that would leave /api/rest/2.0/", () => {
@@ -67,6 +69,36 @@ describe("ApiCall.apiPath", () => {
     ]) {
       expect(ApiCall.apiPath(path)._tag, path).toBe("Refused")
     }
+  })
+})
+
+describe("ApiCall.changesState", () => {
+  it("is false for GET and the endpoints that only read, true for every other call", () => {
+    const reads: ReadonlyArray<readonly [ApiCall.Method, string]> = [
+      ["GET", "system"],
+      ["GET", "users/create"],
+      ["POST", "metadata/search"],
+      ["POST", "metadata/search?record_size=5"],
+      ["POST", "Metadata/Search/"],
+      ["POST", "searchdata"],
+      ["POST", "auth/token/full"],
+      ["POST", "connections/fetch-connection-diff-status/0f9a"],
+      ["POST", "localizations/manual-translation/locales/fr-FR/export"],
+      ["POST", "ai/relevant-questions/"]
+    ]
+    const changes: ReadonlyArray<readonly [ApiCall.Method, string]> = [
+      ["POST", "users/create"],
+      ["POST", "users/0f9a/update"],
+      ["POST", "metadata/delete"],
+      ["POST", "metadata/tml/import"],
+      ["POST", "metadata/search/extra"],
+      ["POST", "connections/fetch-connection-diff-status"],
+      ["PUT", "ai/agent/instructions/set"],
+      ["DELETE", "ai/agent/conversations/0f9a/delete"],
+      ["POST", "anything/else"]
+    ]
+    for (const [method, path] of reads) expect(ApiCall.changesState(method, path), `${method} ${path}`).toBe(false)
+    for (const [method, path] of changes) expect(ApiCall.changesState(method, path), `${method} ${path}`).toBe(true)
   })
 })
 
@@ -221,6 +253,8 @@ describe("ThoughtSpotClient.request on the wire", () => {
   let server: Server
   let url: string
   let cutOnce = 0
+  /** Statuses to answer the next requests with, first to last (then 200). */
+  const script: Array<number> = []
   const readAll = (request: IncomingMessage) =>
     new Promise<string>((resolve) => {
       const chunks: Array<Buffer> = []
@@ -236,6 +270,11 @@ describe("ThoughtSpotClient.request on the wire", () => {
         body,
         authorization: request.headers.authorization
       })
+      const status = script.shift()
+      if (status !== undefined) {
+        response.writeHead(status, { "content-type": "application/json" }).end('{"error":{"message":"scripted"}}')
+        return
+      }
       // Cut short: always, or on the first request only.
       const cut = request.url === "/api/rest/2.0/cut-always" || (request.url === "/api/rest/2.0/cut-once" && !cutOnce++)
       if (cut) {
@@ -286,12 +325,67 @@ describe("ThoughtSpotClient.request on the wire", () => {
   it("requests a body cut short in transit again, and fails loudly when it stays broken", async () => {
     const options = { host: url, auth: Auth.bearerToken("tok"), retry: { maxAttempts: 3, baseDelayMillis: 1 } }
     const before = seen.length
-    const healed = value(await withClient(options, (client) => client.request({ method: "POST", path: "cut-once" })))
+    const healed = value(await withClient(options, (client) => client.request({ method: "GET", path: "cut-once" })))
     expect(text(healed.bytes)).toBe('{"ok": 1.50}')
     expect(seen.length - before).toBe(2)
-    const error = failure(await withClient(options, (client) => client.request({ method: "POST", path: "cut-always" })))
+    const error = failure(await withClient(options, (client) => client.request({ method: "GET", path: "cut-always" })))
     expect(error.reason._tag).toBe("ResponseDecode")
     expect(error.message).toContain("not valid JSON (cut short in transit?)")
     expect(seen.length - before).toBe(5)
+  })
+
+  it("sends a call that changes something again only after a failure that shows it was not carried out", async () => {
+    const options = { host: url, auth: Auth.bearerToken("tok"), retry: { maxAttempts: 3, baseDelayMillis: 1 } }
+    const attempts = async (method: ApiCall.Method, path: string, statuses: ReadonlyArray<number>) => {
+      script.splice(0, script.length, ...statuses)
+      const before = seen.length
+      const exit = await withClient(options, (client) => client.request({ method, path }))
+      script.length = 0
+      return { exit, requests: seen.length - before }
+    }
+    // Unknown outcome (502, 504, 500, a body cut short): sent once, the failure as it came.
+    for (const [method, path, status] of [
+      ["POST", "users/create", 502],
+      ["POST", "metadata/delete", 504],
+      ["DELETE", "ai/agent/conversations/c1/delete", 500],
+      ["PUT", "ai/agent/instructions/set", 502]
+    ] as const) {
+      const { exit, requests } = await attempts(method, path, [status])
+      expect(failure(exit).isUnapplied).toBe(false)
+      expect(requests, `${method} ${path}`).toBe(1)
+    }
+    const cut = await attempts("POST", "cut-always", [])
+    expect(failure(cut.exit).reason._tag).toBe("ResponseDecode")
+    expect(cut.requests).toBe(1)
+    // Turned away before acting (429, 503): sent again.
+    for (const status of [429, 503]) {
+      const { exit, requests } = await attempts("POST", "users/create", [status])
+      expect(text(value(exit).bytes)).toBe('{"ok": 1.50}')
+      expect(requests).toBe(2)
+    }
+    // A read, by method or by endpoint: sent again after any retryable failure.
+    for (const [method, path] of [
+      ["GET", "system"],
+      ["POST", "metadata/search"]
+    ] as const) {
+      const { exit, requests } = await attempts(method, path, [502, 504])
+      expect(value(exit).status).toBe(200)
+      expect(requests).toBe(3)
+    }
+  })
+
+  it("never reaches a closed port: a refused connection is a failure the server did not act on", async () => {
+    const closed = createServer()
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve))
+    const port = (closed.address() as AddressInfo).port
+    await new Promise<void>((resolve) => closed.close(() => resolve()))
+    const error = failure(
+      await withClient(
+        { host: `http://127.0.0.1:${port}`, auth: Auth.bearerToken("tok"), retry: { baseDelayMillis: 1 } },
+        (client) => client.request({ method: "POST", path: "users/create" })
+      )
+    )
+    expect(error.reason._tag).toBe("Transport")
+    expect(error.isUnapplied).toBe(true)
   })
 })

@@ -367,8 +367,22 @@ const pagingOf = (plan: Plan): Effect.Effect<Paging, UsageError> =>
     }
   })
 
-/** The failure line for a ThoughtSpot error of `what` (e.g. `POST metadata/search`): its own message. */
-const failed = (error: ThoughtSpotError.ThoughtSpotError, what: string): ExportError => {
+/**
+ * The failure line for a ThoughtSpot error of `what` (e.g. `POST metadata/search`): its own message; for a call
+ * that changes something and failed in a way that leaves its outcome unknown (so it was not sent again), what to
+ * check before sending it again.
+ */
+const failed = (error: ThoughtSpotError.ThoughtSpotError, what: string, changes: boolean): ExportError => {
+  const line = failureLine(error, what)
+  if (!changes || !error.isRetryable || error.isUnapplied) return line
+  return new ExportError({
+    kind: line.kind,
+    message: `${line.message}; ThoughtSpot may have carried out this ${what.split(" ", 1)[0]} before the answer was lost, so it was not sent again: check its effect (e.g. with a search) before sending it again`,
+    cause: error
+  })
+}
+
+const failureLine = (error: ThoughtSpotError.ThoughtSpotError, what: string): ExportError => {
   switch (error.reason._tag) {
     // These lines say what to check (credentials, host, time limits), with the error's message.
     case "Authentication":
@@ -409,6 +423,7 @@ export const runApi = (input: ApiInput) =>
       yield* Effect.logDebug(`using ThoughtSpot at ${host}`)
       const endpoint = plan.path.split("?", 1)[0]
       const what = `${plan.method} ${endpoint}`
+      const changes = ApiCall.changesState(plan.method, plan.path)
       const call = (parts: Pick<Plan, "query" | "body">) =>
         client
           .request({
@@ -417,7 +432,7 @@ export const runApi = (input: ApiInput) =>
             query: parts.query,
             ...(parts.body === undefined ? {} : { body: parts.body })
           })
-          .pipe(Effect.mapError((error) => failed(error, what)))
+          .pipe(Effect.mapError((error) => failed(error, what, changes)))
       const { writer } = makeStreamWriter()
       if (Option.isNone(paging)) {
         const response = yield* call(plan)

@@ -58,6 +58,11 @@ export interface Call<A> {
   /** Overrides the client's retry policy (e.g. a single quick attempt for logout). */
   readonly retry?: RetryPolicy.RetryPolicy
   /**
+   * The call may change something (create, update, delete): it is sent again only after a failure that shows
+   * ThoughtSpot did not act on it (`ThoughtSpotError.isUnapplied`), never after one that leaves it unknown.
+   */
+  readonly changesState?: boolean
+  /**
    * `decode` hands the response on, to be read later: the body is then not reused when `decode` ends, and
    * whoever reads it last calls {@link RawResponse.release}.
    */
@@ -196,7 +201,10 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
         : Effect.ensuring(call.decode(raw), Effect.sync(raw.release))
     })
     return attempt.pipe(
-      Effect.retry({ schedule: RetryPolicy.schedule(policy), while: (error) => !spent.has(error) }),
+      Effect.retry({
+        schedule: RetryPolicy.schedule(policy),
+        while: (error) => !spent.has(error) && (call.changesState !== true || error.isUnapplied)
+      }),
       Effect.timeoutOrElse({
         duration: policy.deadlineMillis,
         orElse: () => Effect.fail(Classify.deadlineExceeded(call.operation, policy.deadlineMillis))
