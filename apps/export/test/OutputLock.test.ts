@@ -5,12 +5,70 @@ import * as NodePath from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { lockFileName, lockOutputDirectory, shardLockFileName } from "../src/output/OutputLock.ts"
+import {
+  lockFileName,
+  lockOutputDirectory,
+  shardLockFileName,
+  takeOver,
+  tryLockFile
+} from "../src/output/OutputLock.ts"
 
 const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-lock-"))
 const deadPid = () => spawnSync(process.execPath, ["-e", ""]).pid!
 const writeLock = (dir: string, name: string, info: object) =>
   NodeFs.writeFileSync(NodePath.join(dir, name), JSON.stringify(info))
+
+describe("tryLockFile", () => {
+  it.live("of-many-takers-of-one-stale-lock-exactly-one-gets-it", () =>
+    Effect.gen(function* () {
+      for (let round = 0; round < 20; round++) {
+        const dir = tempDir()
+        const lock = NodePath.join(dir, lockFileName)
+        writeLock(dir, lockFileName, {
+          pid: deadPid(),
+          hostname: NodeOs.hostname(),
+          started_at: "2026-01-01T00:00:00Z"
+        })
+        // Eight at once, as eight runs started together on a folder a killed run left its lock in.
+        const holders = yield* Effect.all(
+          Array.from({ length: 8 }, () => tryLockFile(lock, (error) => error)),
+          { concurrency: "unbounded" }
+        )
+        expect(holders.filter((holder) => holder === undefined).length).toBe(1)
+        expect(NodeFs.readdirSync(dir)).toEqual([lockFileName])
+      }
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("a-takeover-removes-only-the-lock-it-judged-stale-and-one-at-a-time", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const lock = NodePath.join(dir, lockFileName)
+      const guard = `${lock}.takeover`
+      const stale = JSON.stringify({ pid: deadPid(), hostname: NodeOs.hostname(), started_at: "2026-01-01T00:00:00Z" })
+      const fresh = JSON.stringify({
+        pid: process.pid,
+        hostname: NodeOs.hostname(),
+        started_at: "2026-12-06T00:00:00Z"
+      })
+      // Another run took it over since it was judged stale: its new lock stays.
+      NodeFs.writeFileSync(lock, fresh)
+      expect(yield* takeOver(lock, stale)).toBe(true)
+      expect(NodeFs.readFileSync(lock, "utf8")).toBe(fresh)
+      // Another run is taking it over right now: nothing is touched.
+      NodeFs.writeFileSync(lock, stale)
+      NodeFs.writeFileSync(guard, "")
+      expect(yield* takeOver(lock, stale)).toBe(false)
+      expect([NodeFs.readFileSync(lock, "utf8"), NodeFs.existsSync(guard)]).toEqual([stale, true])
+      // A guard left by a run killed mid-takeover goes once it is old; then the stale lock goes, and no guard stays.
+      const old = new Date(Date.now() - 120_000)
+      NodeFs.utimesSync(guard, old, old)
+      expect(yield* takeOver(lock, stale)).toBe(false)
+      expect(yield* takeOver(lock, stale)).toBe(true)
+      expect(NodeFs.readdirSync(dir)).toEqual([])
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+})
 
 describe("lockOutputDirectory", () => {
   it.effect("a-lock-of-another-host-is-never-taken-over-and-the-message-names-the-host", () =>

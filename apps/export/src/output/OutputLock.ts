@@ -3,7 +3,8 @@
  * (`.spotpipe.lock`; a shard of a batch job `.spotpipe.shard-<i>-of-<n>.lock`, so that shards may share a
  * directory), created exclusively and holding the pid, host name and start time. A second run on the same
  * directory fails with one line naming the first; a lock left by a killed run (its pid no longer alive on this
- * host) is taken over with a warning.
+ * host) is taken over with a warning, one run at a time ({@link takeOver}), so that of several runs started
+ * together on such a directory exactly one goes on.
  *
  * Under the lock, temp files of spotpipe's own naming (`.<name>.<pid>-<8 hex>.tmp`, in the directory and its
  * folders; checkpoint temps in the resume state) whose process is gone are removed with a warning: a SIGKILL
@@ -162,6 +163,7 @@ export const tryLockFile = <E>(
     // A lock that vanishes while it is read (its run just ended) or is taken over by another run at the same
     // moment is looked at again, a few times at most.
     for (let attempt = 1; !(yield* tryCreate); attempt++) {
+      if (attempt > 1) yield* Effect.sleep(5 * attempt) // another run may be mid-takeover
       const text = yield* fs.readFileString(lockPath).pipe(Effect.option)
       if (text._tag === "None" && attempt < 3) continue
       const holder = text._tag === "Some" ? parseLock(text.value) : undefined
@@ -180,10 +182,38 @@ export const tryLockFile = <E>(
           ? `${lockPath} was left unfinished by a run that no longer exists: taking it over`
           : `${lockPath} was left by spotpipe (pid ${holder.pid}, started ${holder.started_at}), which is no longer running: taking it over`
       )
-      // Gone already is fine; one that cannot be removed shows up again as taken on the next look.
-      yield* fs.remove(lockPath).pipe(Effect.ignore)
+      yield* takeOver(lockPath, text._tag === "Some" ? text.value : "")
     }
     return undefined
+  })
+
+/**
+ * Removes the stale lock `lockPath` if it still holds `seen`, under a guard file beside it (`<lock>.takeover`,
+ * created exclusively). Without the guard two runs that judged the same lock stale could both remove it, the
+ * later one removing the lock the first had just created, and both would go on writing. A guard a run left when
+ * it was killed mid-takeover is removed once it is as old as a torn lock may be. Returns whether it looked (it
+ * does not when another run holds the guard); either way the caller tries to create the lock again.
+ */
+export const takeOver = (lockPath: string, seen: string): Effect.Effect<boolean, never, FileSystem.FileSystem> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const guard = `${lockPath}.takeover`
+    const guarded = yield* Effect.tryPromise(async () => {
+      await (await NodeFs.open(guard, "wx", 0o644)).close()
+    }).pipe(Effect.isSuccess)
+    if (!guarded) {
+      const age = yield* Effect.tryPromise(() => NodeFs.stat(guard)).pipe(
+        Effect.map((info) => Date.now() - info.mtimeMs),
+        Effect.orElseSucceed(() => 0)
+      )
+      if (age > tornLockMillis) yield* fs.remove(guard).pipe(Effect.ignore)
+      return false
+    }
+    // Gone already is fine; one that cannot be removed shows up again as taken on the next look.
+    const now = yield* fs.readFileString(lockPath).pipe(Effect.option)
+    if (now._tag === "Some" && now.value === seen) yield* fs.remove(lockPath).pipe(Effect.ignore)
+    yield* fs.remove(guard).pipe(Effect.ignore)
+    return true
   })
 
 /** Removes temp files of our naming whose writer is gone (see the module comment). */
