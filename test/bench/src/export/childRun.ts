@@ -1,6 +1,6 @@
 /**
  * Runs one Node script as its own process and measures what a user would see: wall time and the peak resident
- * memory of the whole process. Peak RSS comes from the kernel's own accounting (`ru_maxrss` of the reaped child,
+ * memory of the whole process, and the CPU time it used (user + system, all its threads) where GNU time gives it. Peak RSS comes from the kernel's own accounting (`ru_maxrss` of the reaped child,
  * printed by GNU `/usr/bin/time`); where that tool is missing, `VmHWM` (the kernel-kept high-water mark) is read
  * from `/proc/<pid>/status` every 20 ms, which can miss only growth in the last 20 ms of the process.
  */
@@ -17,6 +17,8 @@ export interface ChildResult {
   readonly wallMs: number
   /** Peak resident set size, bytes. */
   readonly peakRssBytes: number
+  /** CPU seconds, user + system, of every thread of the process; undefined without GNU `/usr/bin/time`. */
+  readonly cpuSeconds: number | undefined
   readonly stdout: string
   /** The last 2 000 characters of stderr (enough to say why a run failed). */
   readonly stderrTail: string
@@ -55,7 +57,7 @@ export const runNode = (nodeArgs: ReadonlyArray<string>, options: RunOptions = {
   const dir = mkdtempSync(join(tmpdir(), "spotpipe-bench-time-"))
   const timeFile = join(dir, "time.txt")
   const [command, args] = gnuTime
-    ? ["/usr/bin/time", ["-f", "%M", "-o", timeFile, process.execPath, ...nodeArgs]]
+    ? ["/usr/bin/time", ["-f", "%U %S %M", "-o", timeFile, process.execPath, ...nodeArgs]]
     : [process.execPath, [...nodeArgs]]
   const started = performance.now()
   const child = spawn(command, args, {
@@ -95,11 +97,14 @@ export const runNode = (nodeArgs: ReadonlyArray<string>, options: RunOptions = {
       let code = exitCode
       let signal: string | null = exitSignal
       let peakRssBytes = polled
+      let cpuSeconds: number | undefined
       if (gnuTime) {
         const text = existsSync(timeFile) ? readFileSync(timeFile, "utf8") : ""
-        // GNU time writes "Command terminated by signal N" / "Command exited with non-zero status N" before %M.
+        // GNU time writes "Command terminated by signal N" / "Command exited with non-zero status N" before its line.
         const lines = text.trim().split("\n")
-        peakRssBytes = Number(lines[lines.length - 1]) * 1024 || 0
+        const [user, system, rss] = (lines[lines.length - 1] ?? "").split(" ").map(Number)
+        peakRssBytes = (rss ?? 0) * 1024 || 0
+        cpuSeconds = (user ?? Number.NaN) + (system ?? Number.NaN) || undefined
         const bySignal = /terminated by signal (\d+)/.exec(text)
         if (bySignal !== null) {
           code = null
@@ -107,7 +112,7 @@ export const runNode = (nodeArgs: ReadonlyArray<string>, options: RunOptions = {
         }
       }
       rmSync(dir, { recursive: true, force: true })
-      resolve({ code, signal, wallMs, peakRssBytes, stdout, stderrTail: stderr, timedOut })
+      resolve({ code, signal, wallMs, peakRssBytes, cpuSeconds, stdout, stderrTail: stderr, timedOut })
     })
   })
 }

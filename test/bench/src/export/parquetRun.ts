@@ -5,7 +5,8 @@
  * which a second worker thread turns into the Parquet file as it grows) and,
  * with `PARQUET_BENCH_BASELINE=<dir>`, the Parquet export of another build (`<dir>/bin/spotpipe.js` beside its
  * `dist/`, e.g. copies of `apps/export/bin` and `apps/export/dist` bundled from an older commit), taking turns so that other load spreads over all of
- * them; prints each run and the medians (× L, peak RSS). 100 000-row pages, as `pnpm bench export`. Run on its own:
+ * them; prints each run and the medians (× L, peak RSS, CPU seconds of the whole process: on 2 cores shared with the
+ * sandbox the wall time cannot fall below half of it). 100 000-row pages, as `pnpm bench export`. Run on its own:
  *
  *   PARQUET_BENCH_ROWS=1000000 npx -y pnpm@12.4.2 exec node test/bench/src/export/parquetRun.ts
  */
@@ -33,6 +34,7 @@ const cases: ReadonlyArray<{ label: string; format: "csv" | "parquet"; cli?: str
 const L: Array<number> = []
 const rates = cases.map((): Array<number> => [])
 const rss = cases.map((): Array<number> => [])
+const cpu = cases.map((): Array<number> => [])
 try {
   const before = loadavg()[0]!
   for (let round = 0; round < rounds; round++) {
@@ -47,16 +49,19 @@ try {
       const rate = rows / (run.wallMs / 1000)
       rates[i]!.push(rate / limit)
       rss[i]!.push(run.peakRssBytes)
+      if (run.cpuSeconds !== undefined) cpu[i]!.push(run.cpuSeconds)
+      const cpuText = run.cpuSeconds === undefined ? "" : `, CPU ${run.cpuSeconds.toFixed(2)} s`
       console.log(
         `round ${round + 1}: L ${(limit / 1e6).toFixed(2)} M/s; ${label} ${(run.wallMs / 1000).toFixed(1)} s, ` +
-          `${(rate / limit).toFixed(2)} × L, peak RSS ${(run.peakRssBytes / MiB).toFixed(0)} MiB`
+          `${(rate / limit).toFixed(2)} × L, peak RSS ${(run.peakRssBytes / MiB).toFixed(0)} MiB${cpuText}`
       )
     }
   }
   for (const [i, { label }] of cases.entries()) {
     console.log(
       `median ${label}: ${median(rates[i]!).toFixed(2)} × L (L ${(median(L) / 1e6).toFixed(2)} M/s), ` +
-        `peak RSS ${(median(rss[i]!) / MiB).toFixed(0)} MiB (max ${(Math.max(...rss[i]!) / MiB).toFixed(0)})`
+        `peak RSS ${(median(rss[i]!) / MiB).toFixed(0)} MiB (max ${(Math.max(...rss[i]!) / MiB).toFixed(0)})` +
+        (cpu[i]!.length === 0 ? "" : `, CPU ${median(cpu[i]!).toFixed(2)} s`)
     )
   }
   console.log(
