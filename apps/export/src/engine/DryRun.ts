@@ -7,8 +7,8 @@
  * directory, partial file or manifest is created.
  */
 import { Effect, type Exit, FileSystem, Path, Stream } from "effect"
-import { ExportError } from "../ExportError.ts"
-import type { ChunkWriter } from "../output/AtomicFile.ts"
+import type { ExportError } from "../ExportError.ts"
+import { type ChunkWriter, fileError } from "../output/AtomicFile.ts"
 import { type ManifestColumn, manifestColumn, type OutputSource } from "../output/Manifest.ts"
 import { type ExportFormat, type JobExport, rowFormatOf } from "../plan/JobFile.ts"
 import type { PlannedOutput } from "../plan/Planner.ts"
@@ -66,27 +66,34 @@ export const probeOutput = <E, R>(
     const result = yield* runJob({ ...spec, pages: (decoder) => Stream.take(spec.pages(decoder), 1) }, [
       { format: rowFormatOf(planned.settings.format), writer: discard }
     ])
-    let exists = false
-    if (outDir !== undefined) {
-      const fs = yield* FileSystem.FileSystem
-      const path = yield* Path.Path
-      const finalPath = path.join(outDir, planned.file)
-      exists = yield* fs
-        .exists(finalPath)
-        .pipe(
-          Effect.mapError(
-            (e) => new ExportError({ kind: "Io", message: `cannot check ${finalPath}: ${e.message}`, cause: e })
-          )
-        )
-    }
+    return yield* dryRunOutput(planned, outDir, result.availableRowCount, result.columns.map(manifestColumn))
+  })
+
+/** `--dry-run` of a document: its file, nothing read (its text is read only when it is written). */
+export const probeDocument = <E>(planned: PlannedOutput<E>, outDir: string | undefined) =>
+  dryRunOutput(planned, outDir, null, [])
+
+/** The dry run's line for `planned`, with whether its file is at the final path already. */
+const dryRunOutput = <E>(
+  planned: PlannedOutput<E>,
+  outDir: string | undefined,
+  rows: number | null,
+  columns: ReadonlyArray<ManifestColumn>
+): Effect.Effect<DryRunOutput, ExportError, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const finalPath = outDir === undefined ? undefined : path.join(outDir, planned.file)
+    const exists =
+      finalPath === undefined ? false : yield* Effect.mapError(fs.exists(finalPath), (e) => fileError(finalPath, e))
     return {
       file: outDir === undefined ? "-" : planned.file,
       export: planned.key,
       label: planned.label,
       format: planned.settings.format,
       source: planned.source,
-      rows: result.availableRowCount,
-      columns: result.columns.map(manifestColumn),
+      rows,
+      columns,
       exists
     }
   })

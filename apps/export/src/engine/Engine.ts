@@ -64,19 +64,17 @@ import * as Shard from "../plan/Shard.ts"
 import { recordWatermarks, watermarkId } from "../plan/Watermark.ts"
 import { UsageError } from "../UsageError.ts"
 import * as Checkpoint from "./Checkpoint.ts"
-import { type DryRunFailure, type DryRunOutput, type DryRunPlan, probeExport, probeOutput } from "./DryRun.ts"
+import {
+  type DryRunFailure,
+  type DryRunOutput,
+  type DryRunPlan,
+  probeDocument,
+  probeExport,
+  probeOutput
+} from "./DryRun.ts"
 import type { ProgressReporter } from "./ExportJob.ts"
 import { type JobSpec, silentProgress } from "./ExportJob.ts"
-import {
-  dataZoneOf,
-  isoOf,
-  jobSpecOf,
-  type OutputContext,
-  probeDocument,
-  RestartNeeded,
-  removeState,
-  writeOutput
-} from "./Output.ts"
+import { dataZoneOf, isoOf, jobSpecOf, type OutputContext, RestartNeeded, removeState, writeOutput } from "./Output.ts"
 import { makeTranscodePool } from "./TranscodePool.ts"
 
 /** Named points of an output's life, for the crash suite (which kills the process at them) and for tests. */

@@ -24,7 +24,6 @@ import { planColumns } from "../plan/ColumnPlanner.ts"
 import { rowFormatOf } from "../plan/JobFile.ts"
 import type { PlannedOutput } from "../plan/Planner.ts"
 import * as Checkpoint from "./Checkpoint.ts"
-import type { DryRunOutput } from "./DryRun.ts"
 import type { RunOptions, Step } from "./Engine.ts"
 import { type JobResult, type JobSpec, type PageDecoder, runJob } from "./ExportJob.ts"
 import { type ParquetWriter, parquetTarget, startParquetWriter } from "./ParquetFile.ts"
@@ -313,26 +312,6 @@ const writeDocument = <E>(
     )
     yield* run.probe("checkpoint-written", planned.file)
     return output
-  })
-
-/** `--dry-run` of a document: its file, nothing read (its text is read only when it is written). */
-export const probeDocument = <E>(planned: PlannedOutput<E>, outDir: string | undefined) =>
-  Effect.gen(function* () {
-    const fs = yield* FileSystem.FileSystem
-    const path = yield* Path.Path
-    const finalPath = outDir === undefined ? undefined : path.join(outDir, planned.file)
-    const exists =
-      finalPath === undefined ? false : yield* Effect.mapError(fs.exists(finalPath), (e) => fileError(finalPath, e))
-    return {
-      file: outDir === undefined ? "-" : planned.file,
-      export: planned.key,
-      label: planned.label,
-      format: planned.settings.format,
-      source: planned.source,
-      rows: null,
-      columns: [],
-      exists
-    } satisfies DryRunOutput
   })
 
 /** Where a part of a split export starts in its result: rows and pages before it. */
