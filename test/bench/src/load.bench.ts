@@ -10,7 +10,8 @@
  *   statement); and the Parquet export of the same rows, `spotpipe load` vs `read_parquet`;
  * - PostgreSQL: a real server (the Debian `postgres` when present, run as the postgres user in a temporary cluster;
  *   else PGlite over loopback) — `spotpipe load --into postgresql://…` vs a plain client's `COPY … FROM STDIN`
- *   of the same file (pg + pg-copy-streams, no check), and `psql \copy` when psql exists.
+ *   of the same file (pg + pg-copy-streams, no check), and `psql \copy` when psql exists; the NDJSON and Parquet
+ *   exports' loads beside them (PostgreSQL has no import of its own for those: the CSV's is the comparison).
  * Target: spotpipe load ≥ 0.8 × the engine's own import (CSV). The load runs as its own process, as a user runs it:
  * the launcher `bin/spotpipe.js` with the bundle the install built (`dist/`), else the sources (`bin/dev.js`) —
  * its start-up (~0.15 s with the bundle) is part of its time.
@@ -221,7 +222,7 @@ const columns = output.columns
   })
   .join(", ")
 const hasPsql = spawnSync("psql", ["--version"]).status === 0
-const [pgNative, psqlCopy, pgCsv, pgNdjson] = await race(
+const [pgNative, psqlCopy, pgCsv, pgNdjson, pgParquet] = await race(
   async () => {
     const client = new pg.Client({ connectionString: postgres.url })
     await client.connect()
@@ -253,13 +254,20 @@ const [pgNative, psqlCopy, pgCsv, pgNdjson] = await race(
     if (r.status !== 0) throw new Error(`psql failed: ${r.stderr}`)
   },
   () => spotpipe(["load", csvRun, "--into", postgres.url, "--quiet"]),
-  () => spotpipe(["load", ndjsonRun, "--into", postgres.url, "--quiet"])
+  () => spotpipe(["load", ndjsonRun, "--into", postgres.url, "--quiet"]),
+  () => spotpipe(["load", parquetRun, "--into", postgres.url, "--quiet"])
 )
 report("plain client COPY FROM STDIN (pg-copy-streams)", pgNative!)
 if (hasPsql) report("psql \\copy", psqlCopy!)
 report("spotpipe load CSV → PostgreSQL", pgCsv!)
 ratio(pgCsv!, Math.min(pgNative!, hasPsql ? psqlCopy! : Number.POSITIVE_INFINITY), "CSV")
 report("spotpipe load NDJSON → PostgreSQL", pgNdjson!)
+report("spotpipe load Parquet → PostgreSQL", pgParquet!)
+ratio(
+  pgParquet!,
+  Math.min(pgNative!, hasPsql ? psqlCopy! : Number.POSITIVE_INFINITY),
+  "Parquet, against COPY of the CSV"
+)
 console.log(
   `\nload average ${NodeOs.loadavg()
     .map((l) => l.toFixed(2))

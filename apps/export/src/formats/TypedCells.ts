@@ -13,7 +13,8 @@
  * exact integers in a DOUBLE column, …) is an Error, so the export fails naming the row and column, as CSV does.
  *
  * A typed output is first written as a staged CSV (`typedStaging`): its typed columns then hold only such canonical
- * text, which the Parquet writer reads into each column's type (see parquet/StagedRows.ts).
+ * text, which the Parquet writer reads into each column's type (see parquet/StagedRows.ts). `typedText` goes the
+ * other way, for a loader that reads a Parquet file back into text.
  */
 import { type ColumnKind, columnKindOf } from "../plan/ColumnKinds.ts"
 import type { Cell } from "./RowFormat.ts"
@@ -173,6 +174,82 @@ export const typedCell = (kind: ColumnKind, value: Cell): Cell | Error => {
       return typeof value === "string" ? asInstantMicros(value) : refuse(`${describe(value)} is not a date and time`)
     case "time":
       return typeof value === "string" ? asTimeMicros(value) : refuse(`${describe(value)} is not a time of day`)
+  }
+}
+
+/** "00" … "99": the two-digit fields of dates and times. */
+const TWO_DIGITS: ReadonlyArray<string> = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : `${i}`))
+
+/** `YYYY-MM-DD` of a day number, or undefined outside years 0000–9999 (the four-digit years the text has). */
+const daysText = (days: number): string | undefined => {
+  // The inverse of daysFromCivil, on 400-year eras (every division of a non-negative number).
+  const z = days + 719468
+  const era = Math.floor(z / 146097)
+  const doe = z - era * 146097
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365)
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
+  const mp = Math.floor((5 * doy + 2) / 153)
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1
+  const month = mp < 10 ? mp + 3 : mp - 9
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+  if (year < 0 || year > 9999) return undefined
+  const century = Math.floor(year / 100)
+  return `${TWO_DIGITS[century]}${TWO_DIGITS[year - century * 100]}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}`
+}
+
+const MICROS_PER_DAY = 86_400_000_000
+const EXACT = 2n ** 53n
+
+/** `HH:mm:ss`, with `.ffffff` (trailing zeros dropped) when the microseconds of the day have a fraction. */
+const timeOfDayText = (micros: number): string => {
+  const seconds = Math.floor(micros / 1_000_000)
+  const fraction = micros - seconds * 1_000_000
+  const minutes = Math.floor(seconds / 60)
+  const hms = `${TWO_DIGITS[Math.floor(minutes / 60)]}:${TWO_DIGITS[minutes % 60]}:${TWO_DIGITS[seconds % 60]}`
+  return fraction === 0 ? hms : `${hms}.${String(fraction).padStart(6, "0").replace(/0+$/, "")}`
+}
+
+/** Whole days since the epoch and microseconds into the day of an instant in microseconds. */
+const splitDays = (value: number | bigint): readonly [days: number, micros: number] => {
+  if (typeof value === "bigint" && (value >= EXACT || value <= -EXACT)) {
+    const perDay = BigInt(MICROS_PER_DAY)
+    const remainder = ((value % perDay) + perDay) % perDay
+    return [Number((value - remainder) / perDay), Number(remainder)]
+  }
+  // Exact as doubles: the quotient is only rounded, up by at most one day, which the remainder then shows.
+  const micros = Number(value)
+  const days = Math.floor(micros / MICROS_PER_DAY)
+  const rest = micros - days * MICROS_PER_DAY
+  return rest < 0 ? [days - 1, rest + MICROS_PER_DAY] : [days, rest]
+}
+
+/**
+ * The canonical text of a typed value — what {@link typedCell} reads back to the same value: integers in decimal,
+ * doubles as JavaScript's shortest exact text (`-0`, `NaN`, `Infinity` included), `true`/`false`, `YYYY-MM-DD`,
+ * `YYYY-MM-DDTHH:mm:ss[.ffffff]Z` (UTC), `HH:mm:ss[.ffffff]`. A date or instant outside years 0000–9999, or a time
+ * outside the day, has no such text: an Error.
+ */
+export const typedText = (kind: ColumnKind, value: string | number | bigint | boolean): string | Error => {
+  switch (kind) {
+    case "double":
+      return Object.is(value, -0) ? "-0" : String(value)
+    case "date": {
+      const text = daysText(Number(value))
+      return text ?? new Error(`day ${value} is outside years 0000–9999`)
+    }
+    case "timestamp": {
+      const [days, micros] = splitDays(value as number | bigint)
+      const date = daysText(days)
+      if (date === undefined) return new Error(`the instant ${value} µs is outside years 0000–9999`)
+      return `${date}T${timeOfDayText(micros)}Z`
+    }
+    case "time": {
+      const micros = Number(value)
+      if (!(micros >= 0 && micros < MICROS_PER_DAY)) return new Error(`${value} µs is not a time of day`)
+      return timeOfDayText(micros)
+    }
+    default:
+      return String(value)
   }
 }
 

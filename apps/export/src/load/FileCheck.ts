@@ -36,22 +36,33 @@ export const verifyFile = async (output: LoadOutput): Promise<void> => {
   if (hash.digest("hex") !== output.sha256) throw changed(output, "SHA-256")
 }
 
-/** Passes bytes through unchanged while hashing them; fails at the end if they are not the manifest's file. */
-export const hashingStream = (output: LoadOutput): Transform => {
+/** A hash of a file's bytes as they are read; `check` fails if they were not the manifest's file. */
+export const fileHash = (output: LoadOutput) => {
   const hash: Hash = createHash("sha256")
   let bytes = 0
+  return {
+    update: (chunk: Uint8Array): void => {
+      hash.update(chunk)
+      bytes += chunk.length
+    },
+    /** Undefined when the bytes read were the manifest's file, else the failure. */
+    check: (): LoadFailure | undefined =>
+      bytes === output.bytes && hash.digest("hex") === output.sha256
+        ? undefined
+        : changed(output, bytes === output.bytes ? "SHA-256" : "size")
+  }
+}
+
+/** Passes bytes through unchanged while hashing them; fails at the end if they are not the manifest's file. */
+export const hashingStream = (output: LoadOutput): Transform => {
+  const hash = fileHash(output)
   return new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
       hash.update(chunk)
-      bytes += chunk.length
       callback(null, chunk)
     },
     flush(callback: TransformCallback) {
-      callback(
-        bytes === output.bytes && hash.digest("hex") === output.sha256
-          ? null
-          : changed(output, bytes === output.bytes ? "SHA-256" : "size")
-      )
+      callback(hash.check() ?? null)
     }
   })
 }

@@ -61,9 +61,6 @@ const preflight = async (engine: LoadEngine, run: RunManifest, options: LoadOpti
           `${output.file}: column "${long.name}" is longer than PostgreSQL's ${maxIdentifierBytes}-byte identifiers (it would be cut): export with shorter column names`
         )
       }
-      if (output.format === "parquet") {
-        problems.push(`${output.file} is Parquet, which a PostgreSQL load does not read: load it into DuckDB`)
-      }
     }
     if (options.mode === "merge") {
       const missing = options.key.filter((k) => !output.columns.some((c) => c.name === k))

@@ -1,13 +1,14 @@
 /**
  * Loads into PostgreSQL over one `pg` connection with `COPY … FROM STDIN` (pg-copy-streams), streaming each file:
- * a CSV file as it is (hashed on the way, see FileCheck.ts), an NDJSON file converted row by row to CSV exactly
- * (NdjsonToCsv.ts). `pg` is imported only when a load runs. The password is passed in, never read from the URL.
+ * a CSV file as it is (hashed on the way, see FileCheck.ts), an NDJSON or Parquet file converted row by row to CSV
+ * exactly (NdjsonToCsv.ts, ParquetToCsv.ts). `pg` is imported only when a load runs. The password is passed in, never read from the URL.
  */
 import * as NodeFs from "node:fs"
 import { pipeline } from "node:stream/promises"
 import { type LoadEngine, LoadFailure } from "./Engine.ts"
 import { hashingStream, verifyFile } from "./FileCheck.ts"
 import { ndjsonToCsv } from "./NdjsonToCsv.ts"
+import { parquetToCsv } from "./ParquetToCsv.ts"
 import type { LoadOutput } from "./RunManifest.ts"
 import { createTable, quoteIdent, quoteLiteral } from "./Warehouse.ts"
 
@@ -83,23 +84,17 @@ export const openPostgres = async (url: string, shown: string, password: string 
           }))
     },
     copy: async (table, output, into) => {
-      if (output.format === "parquet") {
-        throw new LoadFailure(
-          `${output.file} is Parquet, which a PostgreSQL load does not read: export the run as CSV or NDJSON, or load it into DuckDB`
-        )
-      }
       if (into !== "existing") {
         const create = createTable("postgres", { table, columns: output.columns })
         await query(into === "temporary" ? create.replace("CREATE TABLE", "CREATE TEMPORARY TABLE") : create)
       }
       const copy = client.query(copyFrom(copyStatement(table, output)))
-      const file = NodeFs.createReadStream(output.path, { highWaterMark: 1 << 20 })
+      const file = () => NodeFs.createReadStream(output.path, { highWaterMark: 1 << 20 })
       try {
-        if (output.format === "ndjson") {
-          await pipeline(file, hashingStream(output), ndjsonToCsv(output.columns.map((c) => c.name)), copy)
-        } else {
-          await pipeline(file, hashingStream(output), copy)
-        }
+        if (output.format === "parquet") await pipeline(parquetToCsv(output), copy)
+        else if (output.format === "ndjson") {
+          await pipeline(file(), hashingStream(output), ndjsonToCsv(output.columns.map((c) => c.name)), copy)
+        } else await pipeline(file(), hashingStream(output), copy)
       } catch (error) {
         if (error instanceof LoadFailure) throw error
         // A row the database refused may come from a file changed since the run: say that first.

@@ -217,22 +217,54 @@ describe.each(engines)("load into $name", (engine) => {
 })
 
 describe("a Parquet run", () => {
-  it("loads into DuckDB with the values of the CSV export, and is refused by PostgreSQL before anything loads", async () => {
-    const parquetRun = NodePath.join(root, "parquet")
+  const parquetRun = NodePath.join(root, "parquet")
+  const file = "answer-Order Details.parquet"
+  beforeAll(async () => {
     const exported = await cli(["answer", "Order Details", "--format", "parquet", "--out", parquetRun, "--quiet"], env)
     expect(exported.code, exported.stderr).toBe(0)
-    const into = NodePath.join(root, "parquet.duckdb")
-    const loaded = await cli(["load", parquetRun, "--into", `duckdb:${into}`, "--quiet"], env)
-    expect(loaded.stderr).toBe("")
-    expect(loaded.code).toBe(0)
-    const csv = outputs().find((o) => o.file === "answer-Order Details.csv")!
-    const types = csv.columns.map((c) => c.type)
-    const rows = await withDuckDb(into, (q) => tableRows(q, "duckdb", "answer_order_details", csv.columns))
-    expect(rowSet(rows, types)).toEqual(rowSet(fileRows(run, csv), types))
-    const refused = await cli(["load", parquetRun, "--into", server.url], env)
+  }, 120_000)
+
+  it.each(engines)(
+    "loads into $name with the values of the NDJSON export of the same answer",
+    async (engine) => {
+      const loaded = await cli(["load", parquetRun, "--into", engine.into(), "--quiet"], env)
+      expect(loaded.stderr).toBe("")
+      expect(loaded.code).toBe(0)
+      // NDJSON keeps null and "" apart, as Parquet does (CSV does not): the reference for every value.
+      const ndjson = outputs().find((o) => o.file === "order-details-ndjson.ndjson")!
+      const types = ndjson.columns.map((c) => c.type)
+      const table = tableOf(parquetRun, file)
+      const rows = await engine.open((q) => tableRows(q, engine.name, table, ndjson.columns))
+      expect(rows.length).toBe(ndjson.rows_written)
+      expect(rowSet(rows, types)).toEqual(rowSet(fileRows(run, ndjson), types))
+      const record = await engine.open((q) =>
+        q(`SELECT file, rows FROM spotpipe_loads WHERE table_name = '${table}' ORDER BY loaded_at DESC LIMIT 1`)
+      )
+      expect(record.map((r) => r.map(String))).toEqual([[file, String(ndjson.rows_written)]])
+    },
+    120_000
+  )
+
+  it("is refused by PostgreSQL when the file changed since the run, leaving the table as it was", async () => {
+    const output = manifestOf(parquetRun).outputs.find((o) => o.file === file)!
+    const table = tableOf(parquetRun, file)
+    expect((await cli(["load", parquetRun, "--into", server.url, "--quiet"], env)).code).toBe(0)
+    const before = await withPostgres(server.url, (q) => tableRows(q, "postgres", table, output.columns))
+    // One byte changed inside the data, same size: only the SHA-256 tells (or the page no longer decodes).
+    const changed = NodePath.join(root, "parquet-changed")
+    NodeFs.cpSync(parquetRun, changed, { recursive: true })
+    const path = NodePath.join(changed, file)
+    const bytes = NodeFs.readFileSync(path)
+    const middle = Math.floor(bytes.length / 2)
+    bytes[middle] = bytes[middle]! ^ 0x01
+    NodeFs.writeFileSync(path, bytes)
+    const refused = await cli(["load", changed, "--into", server.url], env)
     expect(refused.code).toBe(1)
-    expect(refused.stderr).toContain("nothing was loaded")
-    expect(refused.stderr).toContain("Parquet")
+    expect(refused.stderr).toContain(file)
+    expect(refused.stderr).toContain("SHA-256")
+    const after = await withPostgres(server.url, (q) => tableRows(q, "postgres", table, output.columns))
+    const types = output.columns.map((c) => c.type)
+    expect(rowSet(after, types)).toEqual(rowSet(before, types))
   }, 120_000)
 })
 

@@ -1,7 +1,8 @@
 /**
- * The Thrift compact protocol, write side only, as far as Parquet's footer and page headers need it: structs of
- * integer, boolean, binary, list and struct fields. Field ids are written as deltas from the previous field of the
- * same struct, integers as zigzag varints (the format's own encoding, not a choice).
+ * The Thrift compact protocol, as far as Parquet's footer and page headers need it: structs of integer, boolean,
+ * binary, list and struct fields, written ({@link encodeStruct}) and read back ({@link decodeStruct}). Field ids
+ * are deltas from the previous field of the same struct, integers zigzag varints (the format's own encoding, not
+ * a choice).
  */
 
 // Compact type ids of the field header's low nibble.
@@ -128,4 +129,99 @@ export const encodeStruct = (struct: ThriftStruct): Uint8Array => {
   const out = new Output()
   writeStruct(out, struct)
   return out.bytes.subarray(0, out.length)
+}
+
+/** A field's value as read: integers as numbers (exact up to 2^53, else refused), lists as arrays. */
+export type ThriftRead = number | boolean | Uint8Array | ThriftFields | ReadonlyArray<ThriftRead>
+/** A struct as read: field id → value. */
+export type ThriftFields = ReadonlyMap<number, ThriftRead>
+
+/** Bytes that are not a struct this reader takes (cut short, an unknown type, an integer past 2^53). */
+export class ThriftReadError extends Error {}
+
+class Input {
+  readonly bytes: Uint8Array
+  at: number
+  constructor(bytes: Uint8Array, at: number) {
+    this.bytes = bytes
+    this.at = at
+  }
+  byte(): number {
+    if (this.at >= this.bytes.length) throw new ThriftReadError("the Thrift struct is cut short")
+    return this.bytes[this.at++]!
+  }
+  varint(): number {
+    let value = 0
+    let scale = 1
+    for (;;) {
+      const b = this.byte()
+      value += (b & 0x7f) * scale
+      if (b < 0x80) break
+      scale *= 128
+      if (scale > 2 ** 56) throw new ThriftReadError("a Thrift integer is longer than 8 bytes")
+    }
+    if (value > Number.MAX_SAFE_INTEGER) throw new ThriftReadError("a Thrift integer is beyond 2^53")
+    return value
+  }
+  zigzag(): number {
+    const v = this.varint()
+    return v % 2 === 0 ? v / 2 : -(v + 1) / 2
+  }
+}
+
+const readValue = (input: Input, type: number): ThriftRead => {
+  switch (type) {
+    case TRUE:
+    case FALSE:
+      // Only inside a list: a byte of its own (in a field header the type is the value).
+      return input.byte() === TRUE
+    case I8: {
+      const b = input.byte()
+      return b > 127 ? b - 256 : b
+    }
+    case I16:
+    case I32:
+    case I64:
+      return input.zigzag()
+    case BINARY: {
+      const length = input.varint()
+      if (input.at + length > input.bytes.length) throw new ThriftReadError("a Thrift binary is cut short")
+      const value = input.bytes.subarray(input.at, input.at + length)
+      input.at += length
+      return value
+    }
+    case LIST: {
+      const header = input.byte()
+      const size = header >> 4 === 15 ? input.varint() : header >> 4
+      const elementType = header & 0x0f
+      const list: Array<ThriftRead> = []
+      for (let i = 0; i < size; i++) list.push(readValue(input, elementType))
+      return list
+    }
+    case STRUCT:
+      return readStruct(input)
+    default:
+      throw new ThriftReadError(`Thrift type ${type} is not one a Parquet footer or page header uses`)
+  }
+}
+
+const readStruct = (input: Input): ThriftFields => {
+  const fields = new Map<number, ThriftRead>()
+  let last = 0
+  for (;;) {
+    const header = input.byte()
+    if (header === 0) return fields
+    const delta = header >> 4
+    const type = header & 0x0f
+    const id = delta === 0 ? input.zigzag() : last + delta
+    fields.set(id, type === TRUE || type === FALSE ? type === TRUE : readValue(input, type))
+    last = id
+  }
+}
+
+/** The struct whose compact-protocol bytes start at `bytes[at]`, and where it ends. */
+export const decodeStruct = (bytes: Uint8Array, at = 0): { readonly fields: ThriftFields; readonly end: number } => {
+  const input = new Input(bytes, at)
+  const fields = readStruct(input)
+  return { fields, end: input.at }
 }
