@@ -77,7 +77,10 @@ import { type JobSpec, silentProgress } from "./ExportJob.ts"
 import { dataZoneOf, isoOf, jobSpecOf, type OutputContext, RestartNeeded, removeState, writeOutput } from "./Output.ts"
 import { makeTranscodePool } from "./TranscodePool.ts"
 
-/** Named points of an output's life, for the crash suite (which kills the process at them) and for tests. */
+/**
+ * Named points of an output's life, for the crash suite (which kills the process at them) and for tests; and of a
+ * load's: a table's transaction has done all its work, its COMMIT not yet sent.
+ */
 export type Step =
   | "page-written"
   | "checkpoint-before-rename"
@@ -85,9 +88,10 @@ export type Step =
   | "before-publish"
   | "after-publish"
   | "before-manifest"
+  | "load-before-commit"
 
 /**
- * Called at each {@link Step} with the output's relative path. Nothing by default; tests provide one (the crash
+ * Called at each {@link Step} with the output's relative path (a load's: its file, as the manifest names it). Nothing by default; tests provide one (the crash
  * suite's entry point kills the process at a chosen step).
  */
 export const StepProbe = Context.Reference<(step: Step, file: string) => Effect.Effect<void>>("spotpipe/StepProbe", {

@@ -21,6 +21,8 @@ export interface LoadOptions {
   readonly version: string
   /** Called after each table is committed. */
   readonly onLoaded?: (result: TableLoad) => void
+  /** Awaited when a table's transaction has done all its work, just before its COMMIT (the crash suite's hook). */
+  readonly beforeCommit?: (file: string) => Promise<void>
 }
 
 /** One table loaded. */
@@ -140,6 +142,7 @@ const loadOne = async (engine: LoadEngine, run: RunManifest, output: LoadOutput,
     await engine.exec(
       `INSERT INTO ${loadsTable} VALUES (${[run.fingerprint, run.runId, output.file, output.table, options.mode].map(quoteLiteral).join(", ")}, ${rows}, now(), ${quoteLiteral(options.version)})`
     )
+    await options.beforeCommit?.(output.file)
     await engine.exec("COMMIT")
     return { file: output.file, table: output.table, rows, seconds: (performance.now() - started) / 1000 }
   } catch (error) {

@@ -7,6 +7,7 @@
 import * as NodeFs from "node:fs"
 import { Config, Effect, Option } from "effect"
 import { ExportError } from "../ExportError.ts"
+import { StepProbe } from "../engine/Engine.ts"
 import { UsageError } from "../UsageError.ts"
 import { openDuckDb } from "./DuckDbEngine.ts"
 import { LoadFailure } from "./Engine.ts"
@@ -98,6 +99,9 @@ export const loadStep = (request: LoadRequest) =>
         message: `load into ${shown}: ${e instanceof Error ? e.message : String(e)}`,
         ...(e instanceof LoadFailure ? {} : { cause: e })
       })
+    const probe = yield* StepProbe
+    const services = yield* Effect.context<never>()
+    const beforeCommit = (file: string) => Effect.runPromiseWith(services)(probe("load-before-commit", file))
     const tables = yield* Effect.acquireUseRelease(
       Effect.tryPromise({
         try: () => (target._tag === "DuckDb" ? openDuckDb(target.file) : openPostgres(target.url, shown, password)),
@@ -110,6 +114,7 @@ export const loadStep = (request: LoadRequest) =>
               mode: request.mode,
               key: request.key,
               version: request.version,
+              beforeCommit,
               ...(request.onLoaded === undefined ? {} : { onLoaded: request.onLoaded })
             }),
           catch: failed
