@@ -432,6 +432,23 @@ describe("spotpipe config", () => {
     })
   )
 
+  it.effect("config-set: a refused value or profile name creates neither the file nor its folder", () =>
+    Effect.gen(function* () {
+      const folder = NodePath.join(tempDir(), "new-folder")
+      const env = { SPOTPIPE_CONFIG: NodePath.join(folder, "config.json") }
+      for (const args of [
+        ["org-id", "minus one"],
+        ["auth", "magic"],
+        ["host", "not a url"],
+        ["host", "https://acme.thoughtspot.cloud", "--profile", "bad name!"]
+      ]) {
+        const run = yield* runInProcess(["config", "set", ...args], env)
+        expect(run.code, args.join(" ")).toBe(2)
+        expect(NodeFs.existsSync(folder), args.join(" ")).toBe(false)
+      }
+    })
+  )
+
   it.effect("config-set: a relative file reference is stored absolute; a symlinked config file stays a link", () =>
     Effect.gen(function* () {
       const dir = tempDir()

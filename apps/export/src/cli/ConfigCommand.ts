@@ -156,6 +156,11 @@ const setCommand = Command.make(
     Effect.gen(function* () {
       const key = yield* checkKey(input.key)
       const { path, env } = yield* locateConfig
+      // A refused value or profile name touches nothing: checked before the file (or its folder) is created.
+      yield* checkSetting(key, input.value, "")
+      const named = Option.getOrUndefined(input.profile) ?? env("THOUGHTSPOT_PROFILE")
+      const badNamed = named === undefined ? undefined : checkProfileName(named)
+      if (badNamed !== undefined) return yield* badNamed
       const { name, value, created, defaultName } = yield* updateConfigFile(path, ({ config }) =>
         Effect.gen(function* () {
           const name = targetProfile(input.profile, env, config) ?? "default"
