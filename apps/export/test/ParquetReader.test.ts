@@ -6,7 +6,6 @@
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
-import { DuckDBInstance } from "@duckdb/node-api"
 import fc from "fast-check"
 import { afterAll, describe, expect, it } from "vitest"
 import { csvCell } from "../src/formats/CsvFormat.ts"
@@ -15,6 +14,7 @@ import { ParquetReadError, type ParquetValue, readParquet } from "../src/formats
 import { StagedParquetWriter } from "../src/formats/parquet/StagedRows.ts"
 import { typedCell, typedStaging, typedText } from "../src/formats/TypedCells.ts"
 import type { ColumnKind } from "../src/plan/ColumnKinds.ts"
+import { withDuckDb } from "./load/support/loadHelpers.ts"
 
 const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-parquet-reader-"))
 afterAll(() => NodeFs.rmSync(dir, { recursive: true, force: true }))
@@ -53,16 +53,9 @@ const readAll = async (file: string, columns: ReadonlyArray<ParquetColumn>) => {
   return { rows, bytes: Buffer.concat(seen) }
 }
 
-const duckdb = async <A>(use: (query: (sql: string) => Promise<Array<Array<unknown>>>) => Promise<A>) => {
-  const instance = await DuckDBInstance.create(":memory:")
-  const connection = await instance.connect()
-  try {
-    return await use(async (sql) => (await connection.runAndReadAll(sql)).getRowsJS() as Array<Array<unknown>>)
-  } finally {
-    connection.closeSync()
-    instance.closeSync()
-  }
-}
+/** A fresh in-memory DuckDB for one check. */
+const duckdb = <A>(use: (query: (sql: string) => Promise<Array<Array<unknown>>>) => Promise<A>) =>
+  withDuckDb(":memory:", use)
 
 /** DuckDB's reading of the file's columns as the reader's values: days, microseconds, bigints. */
 const duckdbRows = (file: string, columns: ReadonlyArray<ParquetColumn>) => {
@@ -204,7 +197,8 @@ describe("typedText", () => {
   it("writes instants in UTC with their microseconds, and refuses what has no four-digit year", () => {
     expect(typedText("timestamp", -1n)).toBe("1969-12-31T23:59:59.999999Z")
     expect(typedText("timestamp", 1_700_000_000_120_000n)).toBe("2023-11-14T22:13:20.12Z")
-    expect(typedText("date", -719_528)).toBe("0000-01-01")
+    expect(typedText("date", -719_162)).toBe("0001-01-01")
+    expect(typedText("date", -719_163)).toBeInstanceOf(Error) // 0000-12-31
     expect(typedText("time", 86_399_999_999n)).toBe("23:59:59.999999")
     expect(typedText("date", 2_932_897)).toBeInstanceOf(Error) // 10000-01-01
     expect(typedText("time", 86_400_000_000n)).toBeInstanceOf(Error)

@@ -31,6 +31,7 @@ export {
   decodeCompactRows,
   decodeFullRows
 } from "./Decode.ts"
+export { formatDays, formatSecondOfDay } from "./internal/civil.ts"
 export {
   type CalendarCell,
   encodePeriod,

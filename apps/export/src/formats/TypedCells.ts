@@ -16,6 +16,7 @@
  * text, which the Parquet writer reads into each column's type (see parquet/StagedRows.ts). `typedText` goes the
  * other way, for a loader that reads a Parquet file back into text.
  */
+import { formatDays, formatSecondOfDay } from "@spotpipe/decode"
 import { type ColumnKind, columnKindOf } from "../plan/ColumnKinds.ts"
 import type { Cell } from "./RowFormat.ts"
 import type { CellFormatter, ColumnPlan } from "./RowRenderer.ts"
@@ -177,25 +178,13 @@ export const typedCell = (kind: ColumnKind, value: Cell): Cell | Error => {
   }
 }
 
-/** "00" … "99": the two-digit fields of dates and times. */
-const TWO_DIGITS: ReadonlyArray<string> = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : `${i}`))
+/** Days of 0001-01-01 and 9999-12-31: the four-digit years `formatDays` writes. */
+const FIRST_DAY = -719_162
+const LAST_DAY = 2_932_896
 
-/** `YYYY-MM-DD` of a day number, or undefined outside years 0000–9999 (the four-digit years the text has). */
-const daysText = (days: number): string | undefined => {
-  // The inverse of daysFromCivil, on 400-year eras (every division of a non-negative number).
-  const z = days + 719468
-  const era = Math.floor(z / 146097)
-  const doe = z - era * 146097
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365)
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
-  const mp = Math.floor((5 * doy + 2) / 153)
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1
-  const month = mp < 10 ? mp + 3 : mp - 9
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-  if (year < 0 || year > 9999) return undefined
-  const century = Math.floor(year / 100)
-  return `${TWO_DIGITS[century]}${TWO_DIGITS[year - century * 100]}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}`
-}
+/** `YYYY-MM-DD` of a day number, or undefined outside years 0001–9999. */
+const daysText = (days: number): string | undefined =>
+  Number.isInteger(days) && days >= FIRST_DAY && days <= LAST_DAY ? formatDays(days) : undefined
 
 const MICROS_PER_DAY = 86_400_000_000
 const EXACT = 2n ** 53n
@@ -204,8 +193,7 @@ const EXACT = 2n ** 53n
 const timeOfDayText = (micros: number): string => {
   const seconds = Math.floor(micros / 1_000_000)
   const fraction = micros - seconds * 1_000_000
-  const minutes = Math.floor(seconds / 60)
-  const hms = `${TWO_DIGITS[Math.floor(minutes / 60)]}:${TWO_DIGITS[minutes % 60]}:${TWO_DIGITS[seconds % 60]}`
+  const hms = formatSecondOfDay(seconds)
   return fraction === 0 ? hms : `${hms}.${String(fraction).padStart(6, "0").replace(/0+$/, "")}`
 }
 
@@ -226,7 +214,7 @@ const splitDays = (value: number | bigint): readonly [days: number, micros: numb
 /**
  * The canonical text of a typed value — what {@link typedCell} reads back to the same value: integers in decimal,
  * doubles as JavaScript's shortest exact text (`-0`, `NaN`, `Infinity` included), `true`/`false`, `YYYY-MM-DD`,
- * `YYYY-MM-DDTHH:mm:ss[.ffffff]Z` (UTC), `HH:mm:ss[.ffffff]`. A date or instant outside years 0000–9999, or a time
+ * `YYYY-MM-DDTHH:mm:ss[.ffffff]Z` (UTC), `HH:mm:ss[.ffffff]`. A date or instant outside years 0001–9999, or a time
  * outside the day, has no such text: an Error.
  */
 export const typedText = (kind: ColumnKind, value: string | number | bigint | boolean): string | Error => {
@@ -235,12 +223,12 @@ export const typedText = (kind: ColumnKind, value: string | number | bigint | bo
       return Object.is(value, -0) ? "-0" : String(value)
     case "date": {
       const text = daysText(Number(value))
-      return text ?? new Error(`day ${value} is outside years 0000–9999`)
+      return text ?? new Error(`day ${value} is outside years 0001–9999`)
     }
     case "timestamp": {
       const [days, micros] = splitDays(value as number | bigint)
       const date = daysText(days)
-      if (date === undefined) return new Error(`the instant ${value} µs is outside years 0000–9999`)
+      if (date === undefined) return new Error(`the instant ${value} µs is outside years 0001–9999`)
       return `${date}T${timeOfDayText(micros)}Z`
     }
     case "time": {
