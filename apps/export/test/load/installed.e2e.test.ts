@@ -2,7 +2,7 @@
  * `spotpipe load` as installed: the test run's build of the package (bundle and launcher, in a folder of its own,
  * see support/builtCli.ts). PostgreSQL loads are inside the bundle and work; DuckDB is native and left outside, so
  * there a DuckDB load says what to install instead of a module-resolution stack, while `--format parquet` (spotpipe's
- * own writer) needs nothing more.
+ * own writer) and its load into PostgreSQL (spotpipe's own reader) need nothing more.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
@@ -81,5 +81,11 @@ describe("the installed spotpipe load", () => {
       connection.closeSync()
       instance.closeSync()
     }
+    // And loads into PostgreSQL with nothing native: spotpipe reads its own Parquet.
+    const loaded = await runCli(["load", out, "--into", server.url, "--quiet"])
+    expect(loaded.stderr).toBe("")
+    expect(loaded.code).toBe(0)
+    const rows = await server.db.query<{ n: number }>('SELECT count(*)::int AS n FROM "answer_order_details"')
+    expect(rows.rows[0]!.n).toBe(manifest.outputs[0].rows_written)
   }, 60_000)
 })
