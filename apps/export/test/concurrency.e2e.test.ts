@@ -2,7 +2,8 @@
  * `--concurrency N` is the number of data requests in flight at once, whatever else the export holds: with pages
  * under 50 000 rows one more page is kept while it is read (CoreCluster's `pagesAhead`), which must never become
  * one more request. The sandbox adds latency to every data page, so requests overlap whenever the CLI lets them,
- * and counts the most it answered at once.
+ * and counts the most it answered at once. And planning asks for the cluster's time zone beside the object lookups,
+ * not in a round trip of its own before them.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
@@ -54,5 +55,40 @@ describe.concurrent("requests in flight", () => {
 
   it("concurrency-6-keeps-six-requests-in-flight-beyond-the-clients-default-of-four", { timeout: 60_000 }, async () => {
     expect(await peakRequests(6)).toBe(6)
+  })
+})
+
+describe("planning", () => {
+  it("asks-for-the-clusters-time-zone-while-it-looks-up-the-objects-not-before", { timeout: 60_000 }, async () => {
+    // `system` answers 400 ms late: asked for first and alone, every lookup would be answered after it.
+    const answered: Array<string> = []
+    const sandbox = await startSandbox({
+      rows: 100,
+      faults: { routes: { system: { latencyMs: 400 } } },
+      log: (line) => answered.push(line)
+    })
+    try {
+      const out = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-planning-"))
+      temps.push(out)
+      const run = await runCli(["answer", "Order Details", "--out", out, "--quiet"], {
+        env: {
+          THOUGHTSPOT_HOST: sandbox.url,
+          THOUGHTSPOT_USERNAME: fixtures.user.username,
+          THOUGHTSPOT_PASSWORD: fixtures.user.password
+        }
+      })
+      expect(run.code, run.stderr).toBe(0)
+      const system = answered.findIndex((line) => line.includes("/system "))
+      const lookup = answered.findIndex((line) => line.includes("/metadata/search "))
+      expect(system).toBeGreaterThan(0)
+      expect(lookup).toBeGreaterThan(0)
+      expect(lookup).toBeLessThan(system)
+      // And the data is read in the cluster's zone, once it is known.
+      const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(out, "manifest.json"), "utf8"))
+      expect(manifest.timezone).toEqual({ name: "America/Los_Angeles", source: "cluster" })
+      expect(manifest.outputs[0].settings.timezone).toBe("America/Los_Angeles")
+    } finally {
+      await sandbox.close()
+    }
   })
 })

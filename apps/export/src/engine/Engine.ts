@@ -256,21 +256,23 @@ export const runExports = <E>(
 
       // ── plan ───────────────────────────────────────────────────────────────────────────────────────────────
       const runWarnings: Array<string> = []
-      let zoneInfo: TimeZoneInfo = { name: "UTC", source: "default" }
-      if (options.timeZone !== undefined) zoneInfo = chooseTimeZone(options.timeZone, undefined).info
-      else if (mine.some((e) => e.timezone === undefined)) {
-        const clusterZone = yield* cluster.timeZone.pipe(
-          Effect.map(Option.getOrUndefined),
-          Effect.mapError((e) => toExportError(e, "the cluster's time zone"))
-        )
-        const chosen = chooseTimeZone(undefined, clusterZone)
-        zoneInfo = chosen.info
-        if (chosen.warning !== undefined) {
-          runWarnings.push(chosen.warning)
-          yield* Effect.logWarning(chosen.warning)
-        }
-      }
-      yield* Effect.logDebug(`data time zone ${zoneInfo.name} (${zoneInfo.source})`)
+      // The data time zone: --timezone, else the cluster's when some export sets none. It is asked for while the
+      // objects are looked up (one round trip less than asking first), and read once.
+      const chooseZone: Effect.Effect<TimeZoneInfo, ExportError | UsageError> =
+        options.timeZone !== undefined
+          ? Effect.succeed(chooseTimeZone(options.timeZone, undefined).info)
+          : !mine.some((e) => e.timezone === undefined)
+            ? Effect.succeed({ name: "UTC", source: "default" })
+            : cluster.timeZone.pipe(
+                Effect.mapError((e) => toExportError(e, "the cluster's time zone")),
+                Effect.flatMap((clusterZone) => {
+                  const chosen = chooseTimeZone(undefined, Option.getOrUndefined(clusterZone))
+                  if (chosen.warning === undefined) return Effect.succeed(chosen.info)
+                  runWarnings.push(chosen.warning)
+                  return Effect.as(Effect.logWarning(chosen.warning), chosen.info)
+                })
+              )
+      const dataZone = yield* Effect.cached(chooseZone)
       const runSettings: RunSettings = {
         offset: options.offset,
         newline: options.newline,
@@ -279,25 +281,42 @@ export const runExports = <E>(
         tzDatabase: options.tzDatabase ?? runtimeTzDatabase(),
         writerVersion: options.version
       }
-      const resolved = yield* Effect.forEach(
-        mine,
-        (entry) =>
-          // An incremental export's starting point first (`last`: the folder's watermark), so its fingerprint holds it.
-          Effect.flatMap(resolveIncremental(entry, toDisk ? outDir : undefined, started), (ready) =>
-            resolveExport(cluster, ready, zoneInfo.name, runSettings, options.givenIn)
-          ).pipe(
-            Effect.mapError((error) => toExportError(error, entry.what)),
-            Effect.exit
-          ),
-        { concurrency: Math.max(1, options.exportsAtOnce) }
+      const [zoneInfo, resolved] = yield* Effect.all(
+        [
+          dataZone,
+          Effect.forEach(
+            mine,
+            (entry) =>
+              // An incremental export's starting point first (`last`: the folder's watermark), so its fingerprint
+              // holds it.
+              Effect.flatMap(resolveIncremental(entry, toDisk ? outDir : undefined, started), (ready) =>
+                resolveExport(
+                  cluster,
+                  ready,
+                  Effect.map(dataZone, (zone) => zone.name),
+                  runSettings,
+                  options.givenIn
+                )
+              ).pipe(
+                Effect.mapError((error) => toExportError(error, entry.what)),
+                Effect.exit
+              ),
+            { concurrency: Math.max(1, options.exportsAtOnce) }
+          )
+        ],
+        { concurrency: 2 }
       )
+      yield* Effect.logDebug(`data time zone ${zoneInfo.name} (${zoneInfo.source})`)
       if (options.onFailure === "stop") {
         for (const exit of resolved) if (Exit.isFailure(exit)) return yield* Effect.failCause(exit.cause)
       }
       const found = resolved.flatMap((exit) => (Exit.isSuccess(exit) ? [exit.value] : []))
       const keys = nameExports(found)
       const plans = resolved.map((exit) =>
-        Exit.map(exit, (r) => ({ key: keys[found.indexOf(r)]!, outputs: r.outputs(keys[found.indexOf(r)]!) }))
+        Exit.map(exit, (r) => ({
+          key: keys[found.indexOf(r)]!,
+          outputs: r.outputs(keys[found.indexOf(r)]!, zoneInfo.name)
+        }))
       )
       if (options.destination._tag === "Stdout") {
         const count = plans.reduce((n, p) => n + (Exit.isSuccess(p) ? p.value.outputs.length : 0), 0)

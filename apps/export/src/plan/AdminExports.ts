@@ -31,10 +31,14 @@ export interface DocumentText {
   readonly warnings: ReadonlyArray<string>
 }
 
-/** What the planner fixes for an output from its key and file (settings and fingerprint). */
+/**
+ * What the planner fixes for an output from its key, file and the run's data time zone (for an export that sets
+ * none): settings and fingerprint.
+ */
 export type Settle = (
   key: string,
-  file: string
+  file: string,
+  clusterZone: string
 ) => Pick<PlannedOutput<never>, "export" | "key" | "file" | "settings" | "fingerprint">
 
 /** The cluster's admin side, or a failure saying this cluster has none (a test's plain cluster). */
@@ -184,7 +188,7 @@ export const resolveTml = <E>(
       export: entry,
       defaultName: "tml",
       objectId: null,
-      outputs: (key) => {
+      outputs: (key, clusterZone) => {
         const folders = new Map<string, FileNameAllocator>()
         return documents.map(({ object, document }) => {
           const folder = object.type.toLowerCase()
@@ -195,7 +199,7 @@ export const resolveTml = <E>(
           }
           const what = `TML of ${object.type.toLowerCase()} "${object.name}"`
           return {
-            ...settle(key, `${key}/${folder}/${names.allocate(object.name, ext, entry.fileNames)}`),
+            ...settle(key, `${key}/${folder}/${names.allocate(object.name, ext, entry.fileNames)}`, clusterZone),
             label: `tml ${object.type} ${object.name}`,
             what,
             source: {
@@ -348,9 +352,9 @@ export const resolvePrincipals = <E>(
       export: entry,
       defaultName: "principals",
       objectId: null,
-      outputs: (key) =>
+      outputs: (key, clusterZone) =>
         principalTables.map((table) => ({
-          ...settle(key, `${key}/${table.name}.${entry.format}`),
+          ...settle(key, `${key}/${table.name}.${entry.format}`, clusterZone),
           label: `principals ${table.name}`,
           what: `principals (${table.name})`,
           source: { type: "PRINCIPALS", id: null, name: table.name, viz: null, query: null },
@@ -480,9 +484,9 @@ export const resolvePermissions = <E>(
       export: entry,
       defaultName: "permissions",
       objectId: null,
-      outputs: (key) => [
+      outputs: (key, clusterZone) => [
         {
-          ...settle(key, `${key}.${entry.format}`),
+          ...settle(key, `${key}.${entry.format}`, clusterZone),
           label: `permissions (${types.join(", ")})`,
           what: `permissions (${types.join(", ")})`,
           source: { type: "PERMISSIONS", id: null, name: types.join(","), viz: null, query: null },

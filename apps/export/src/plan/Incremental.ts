@@ -123,16 +123,19 @@ const literalOf = (value: string, type: string | undefined, what: string): strin
 /**
  * A search with `sinceColumn`: its query with the filter `[column] >= value` appended, and its watermark — the
  * column's maximum, read in a one-row query (`max [column]`) before any data is read (see Watermark.ts). The value
- * is written as a query literal: a DATE as `YYYY-MM-DD` and a DATE_TIME as `YYYY-MM-DD HH:mm:ss` in `timeZone` (the
- * data time zone), a number as its digits, anything else as its text.
+ * is written as a query literal: a DATE as `YYYY-MM-DD` and a DATE_TIME as `YYYY-MM-DD HH:mm:ss` in the data time
+ * zone (`dataZone`, asked for only then), a number as its digits, anything else as its text.
  */
 export const incrementalSearch = <E>(
   cluster: Cluster<E>,
   table: MetadataObject,
   spec: Extract<ExportSpec, { readonly type: "search" }>,
-  timeZone: string,
+  dataZone: Effect.Effect<string, ExportError | UsageError>,
   what: string
-): Effect.Effect<{ readonly query: string; readonly watermark?: () => WatermarkValue | undefined }, E | ExportError> =>
+): Effect.Effect<
+  { readonly query: string; readonly watermark?: () => WatermarkValue | undefined },
+  E | ExportError | UsageError
+> =>
   Effect.gen(function* () {
     const column = spec.sinceColumn
     if (column === undefined || spec.since === undefined) return { query: spec.query }
@@ -151,6 +154,7 @@ export const incrementalSearch = <E>(
     const head = yield* Stream.runHead(cluster.searchPages(table.id, `max [${column}]`, 1, 0).pipe(Stream.take(1)))
     const rows = Option.getOrUndefined(head)?.rows
     const cell = Array.isArray(rows) ? (rows[0] as ReadonlyArray<unknown> | undefined)?.[0] : undefined
+    const timeZone = yield* dataZone
     const mark = cell === undefined || cell === null ? undefined : literalText(cell, known.type, timeZone)
     if (mark instanceof ExportError)
       return yield* new ExportError({ kind: mark.kind, message: `${what}: ${mark.message}` })

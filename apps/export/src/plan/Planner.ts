@@ -21,6 +21,7 @@ import { ExportError } from "../ExportError.ts"
 import type { DataPage, PageDecoder } from "../engine/ExportJob.ts"
 import type { OutputPart, OutputSource } from "../output/Manifest.ts"
 import { manifestFileName } from "../output/Manifest.ts"
+import type { UsageError } from "../UsageError.ts"
 import {
   adminOf,
   adminTypes,
@@ -147,14 +148,17 @@ export type RunSettings = Omit<
   "file" | "format" | "pageSize" | "timezone" | "columnNames" | "nullString"
 >
 
-/** An export whose object was found: its outputs once it has a name. */
+/**
+ * An export whose object was found: its outputs once it has a name and the run knows its data time zone (the
+ * cluster's, asked for while the objects are looked up; used by an export that sets none).
+ */
 export interface ResolvedExport<E> {
   readonly export: JobExport
   /** The name it gets when the export has no key: `answer-<object name>`, … */
   readonly defaultName: string
   /** The object read (null: a metadata listing), so that one object keeps one name across formats. */
   readonly objectId: string | null
-  readonly outputs: (key: string) => ReadonlyArray<PlannedOutput<E>>
+  readonly outputs: (key: string, clusterZone: string) => ReadonlyArray<PlannedOutput<E>>
 }
 
 /** A liveboard's visualizations named in `wanted` (GUIDs or names, in that order, each once), or all of them. */
@@ -183,16 +187,17 @@ export const chooseVisualizations = (
   })
 
 /**
- * Resolves one export on `cluster`. `clusterZone` is the data time zone for exports that set none; `givenIn` says
- * where identifiers came from, for not-found messages.
+ * Resolves one export on `cluster`. `dataZone` gives the run's data time zone, for the rare export that needs it
+ * while it is resolved (an incremental search's starting point) and sets none; `givenIn` says where identifiers
+ * came from, for not-found messages.
  */
 export const resolveExport = <E>(
   signedIn: Cluster<E>,
   entry: JobExport,
-  clusterZone: string,
+  dataZone: Effect.Effect<string, ExportError | UsageError>,
   run: RunSettings,
   givenIn: GivenIn
-): Effect.Effect<ResolvedExport<E>, E | ExportError> =>
+): Effect.Effect<ResolvedExport<E>, E | ExportError | UsageError> =>
   Effect.gen(function* () {
     // An export of another Org reads through that Org's own client (its own token).
     const org = entry.org
@@ -201,7 +206,7 @@ export const resolveExport = <E>(
     const spec = entry.spec
     const ext = entry.format
     const pageSize = entry.pageSize
-    const settled = (key: string, file: string) => {
+    const settled = (key: string, file: string, clusterZone: string) => {
       const settings: OutputSettings = {
         ...run,
         file,
@@ -218,7 +223,7 @@ export const resolveExport = <E>(
       export: entry,
       defaultName,
       objectId,
-      outputs: (key) => [{ ...output, ...settled(key, `${key}.${ext}`) }]
+      outputs: (key, clusterZone) => [{ ...output, ...settled(key, `${key}.${ext}`, clusterZone) }]
     })
     // A part of a split export: its page range from the result's row count (one one-row request), its pages only those.
     const splitWhenAsked = (
@@ -239,8 +244,8 @@ export const resolveExport = <E>(
         ) => Stream.Stream<DataPage, E>
         return {
           ...resolved,
-          outputs: (key: string) =>
-            resolved.outputs(key).map((output) => ({
+          outputs: (key: string, clusterZone: string) =>
+            resolved.outputs(key, clusterZone).map((output) => ({
               ...output,
               label: `${output.label} (part ${part.index}/${part.count})`,
               what: `${output.what} part ${part.index} of ${part.count}`,
@@ -303,7 +308,8 @@ export const resolveExport = <E>(
         const table = yield* findObject(cluster, "LOGICAL_TABLE", spec.table, givenIn)
         const what = `search on "${table.name}"`
         // `--since-column`: the query with its filter appended, and the run's watermark (read before any data).
-        const { query, watermark } = yield* incrementalSearch(cluster, table, spec, entry.timezone ?? clusterZone, what)
+        const zone = entry.timezone === undefined ? dataZone : Effect.succeed(entry.timezone)
+        const { query, watermark } = yield* incrementalSearch(cluster, table, spec, zone, what)
         const from = (offset: number, decoder: PageDecoder) =>
           cluster.searchPages(table.id, query, pageSize, offset, decoder)
         return yield* splitWhenAsked(
@@ -342,11 +348,11 @@ export const resolveExport = <E>(
           export: entry,
           defaultName: `liveboard-${liveboard.name}`,
           objectId: liveboard.id,
-          outputs: (key) => {
+          outputs: (key, clusterZone) => {
             // Files live in a folder named by the export, so their names cannot clash with other exports'.
             const names = new FileNameAllocator()
             return vizzes.map((viz) => ({
-              ...settled(key, `${key}/${names.allocate(viz.name, ext, entry.fileNames)}`),
+              ...settled(key, `${key}/${names.allocate(viz.name, ext, entry.fileNames)}`, clusterZone),
               label: `liveboard ${liveboard.name} / ${viz.name}`,
               what: `visualization "${viz.name}" of liveboard "${liveboard.name}"`,
               source: {
