@@ -10,7 +10,7 @@ import fc from "fast-check"
 import { afterAll, describe, expect, it } from "vitest"
 import { csvCell } from "../src/formats/CsvFormat.ts"
 import { GROUP_ROWS, type ParquetColumn } from "../src/formats/parquet/ParquetEncoder.ts"
-import { ParquetReadError, type ParquetValue, readParquet } from "../src/formats/parquet/ParquetReader.ts"
+import { decodeHybrid, ParquetReadError, type ParquetValue, readParquet } from "../src/formats/parquet/ParquetReader.ts"
 import { StagedParquetWriter } from "../src/formats/parquet/StagedRows.ts"
 import { typedCell, typedStaging, typedText } from "../src/formats/TypedCells.ts"
 import type { ColumnKind } from "../src/plan/ColumnKinds.ts"
@@ -147,6 +147,31 @@ describe("readParquet", () => {
     }
   }, 60_000)
 
+  it("ends on a damaged file: its rows or an Error, never a hang or another kind of failure", async () => {
+    const rows = Array.from({ length: 300 }, (_, i) =>
+      kinds.map((kind, k) => (i % (k + 2) === 0 ? null : fc.sample(texts[kind], { seed: i * 8 + k, numRuns: 1 })[0]!))
+    )
+    const bytes = NodeFs.readFileSync(written(columns, rows))
+    const damaged = NodePath.join(dir, "damaged.parquet")
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat(bytes.length - 1), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 }),
+        async (flips) => {
+          const copy = Buffer.from(bytes)
+          for (const [at, mask] of flips) copy[at] = copy[at]! ^ mask
+          NodeFs.writeFileSync(damaged, copy)
+          try {
+            const read = await readAll(damaged, columns)
+            expect(read.bytes.equals(copy)).toBe(true)
+          } catch (error) {
+            expect(error).toBeInstanceOf(Error)
+          }
+        }
+      ),
+      { numRuns: 300 }
+    )
+  }, 60_000)
+
   it("refuses a file that is not the manifest's or not one it reads, saying why", async () => {
     const file = written(columns, [kinds.map(() => null)])
     const refusal = async (path: string, expected: ReadonlyArray<ParquetColumn>) => {
@@ -168,6 +193,20 @@ describe("readParquet", () => {
     const cut = NodePath.join(dir, "cut.parquet")
     NodeFs.writeFileSync(cut, bytes.subarray(0, bytes.length - 3))
     expect(await refusal(cut, columns)).toContain("does not end as Parquet does")
+  })
+})
+
+describe("decodeHybrid", () => {
+  it("reads the format's own examples, and refuses runs that would never end", () => {
+    // The specification's bit-packing example: 0 … 7 in 3 bits, one group of 8 (header 1 << 1 | 1).
+    expect([...decodeHybrid(Uint8Array.of(0x03, 0x88, 0xc6, 0xfa), 0, 4, 3, 8)]).toEqual([0, 1, 2, 3, 4, 5, 6, 7])
+    // In 9 bits: a run of 5 × 300 (two little-endian bytes), then a bit-packed group whose first 3 values are due.
+    const mixed = Uint8Array.of(0x0a, 0x2c, 0x01, 0x03, 0x01, 0x00, 0x04, 0, 0, 0, 0, 0, 0)
+    expect([...decodeHybrid(mixed, 0, mixed.length, 9, 8)]).toEqual([300, 300, 300, 300, 300, 1, 0, 1])
+    for (const empty of [Uint8Array.of(0x00, 0x01), Uint8Array.of(0x01)]) {
+      expect(() => decodeHybrid(empty, 0, empty.length, 1, 4)).toThrow(ParquetReadError)
+    }
+    expect(() => decodeHybrid(Uint8Array.of(0x05, 0xff), 0, 2, 1, 16)).toThrow("end early")
   })
 })
 

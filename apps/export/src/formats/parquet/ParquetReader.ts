@@ -146,7 +146,13 @@ const plainValues = (
 }
 
 /** `count` values of `width` bits (at most 24) from the RLE/bit-packed hybrid at `bytes[from, to)`. */
-const hybrid = (bytes: Uint8Array, from: number, to: number, width: number, count: number): Uint32Array => {
+export const decodeHybrid = (
+  bytes: Uint8Array,
+  from: number,
+  to: number,
+  width: number,
+  count: number
+): Uint32Array => {
   if (width > 24) throw new ParquetReadError(`a bit width of ${width} is more than dictionary indices need`)
   const out = new Uint32Array(count)
   const mask = width === 0 ? 0 : 2 ** width - 1
@@ -173,6 +179,7 @@ const hybrid = (bytes: Uint8Array, from: number, to: number, width: number, coun
     } else {
       // Groups of 8 values bit-packed, least significant bit first.
       const values = ((header - 1) / 2) * 8
+      if (values === 0) throw new ParquetReadError("a page's levels or indices are not valid")
       if (at + (values / 8) * width > to) throw new ParquetReadError("a page's levels or indices end early")
       let buffer = 0
       let bits = 0
@@ -234,7 +241,7 @@ const readChunk = (
         throw new ParquetReadError("a data page's definition levels are not RLE")
       }
       const length = new DataView(body.buffer, body.byteOffset).getUint32(0, true)
-      defined = hybrid(body, 4, 4 + length, 1, count)
+      defined = decodeHybrid(body, 4, 4 + length, 1, count)
       valuesAt = 4 + length
     }
     let present = count
@@ -246,7 +253,7 @@ const readChunk = (
       if (dictionary === undefined) throw new ParquetReadError("a dictionary-encoded page has no dictionary")
       const entries = dictionary
       const indices =
-        present === 0 ? new Uint32Array(0) : hybrid(body, valuesAt + 1, body.length, body[valuesAt]!, present)
+        present === 0 ? new Uint32Array(0) : decodeHybrid(body, valuesAt + 1, body.length, body[valuesAt]!, present)
       const looked: Array<ParquetValue> = new Array(present)
       for (let i = 0; i < present; i++) {
         const value = entries[indices[i]!]
