@@ -91,8 +91,8 @@ export type Step =
   | "load-before-commit"
 
 /**
- * Called at each {@link Step} with the output's relative path (a load's: its file, as the manifest names it). Nothing by default; tests provide one (the crash
- * suite's entry point kills the process at a chosen step).
+ * Called at each {@link Step} with the output's relative path (a load's: its file, as the manifest names it).
+ * Nothing by default; tests provide one (the crash suite's entry point kills the process at a chosen step).
  */
 export const StepProbe = Context.Reference<(step: Step, file: string) => Effect.Effect<void>>("spotpipe/StepProbe", {
   defaultValue: () => () => Effect.void
