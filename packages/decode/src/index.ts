@@ -4,6 +4,7 @@
  * its own modules (Effect Schema codecs are in `@spotpipe/decode/schema`, `./schema.ts`).
  */
 export { type CellWriter, INVALID_CELL, MAX_CELL_BYTES, makeCellWriter, NO_TEXT } from "./CellWriter.ts"
+export { formatDays, formatSecondOfDay } from "./CivilText.ts"
 export {
   type Column,
   type DateColumnType,
@@ -31,7 +32,6 @@ export {
   decodeCompactRows,
   decodeFullRows
 } from "./Decode.ts"
-export { formatDays, formatSecondOfDay } from "./internal/civil.ts"
 export {
   type CalendarCell,
   encodePeriod,

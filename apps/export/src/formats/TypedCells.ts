@@ -178,13 +178,14 @@ export const typedCell = (kind: ColumnKind, value: Cell): Cell | Error => {
   }
 }
 
-/** Days of 0001-01-01 and 9999-12-31: the four-digit years `formatDays` writes. */
-const FIRST_DAY = -719_162
-const LAST_DAY = 2_932_896
-
-/** `YYYY-MM-DD` of a day number, or undefined outside years 0001–9999. */
-const daysText = (days: number): string | undefined =>
-  Number.isInteger(days) && days >= FIRST_DAY && days <= LAST_DAY ? formatDays(days) : undefined
+/** `YYYY-MM-DD` of a day number, or undefined outside years 0001–9999 (which `formatDays` refuses). */
+const daysText = (days: number): string | undefined => {
+  try {
+    return formatDays(days)
+  } catch {
+    return undefined
+  }
+}
 
 const MICROS_PER_DAY = 86_400_000_000
 const EXACT = 2n ** 53n

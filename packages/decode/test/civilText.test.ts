@@ -1,0 +1,51 @@
+/**
+ * `formatDays` and `formatSecondOfDay` against JavaScript's own `Date#toISOString` (an independent calendar), at
+ * the edges of their ranges and on random values, and their RangeErrors just past those edges.
+ */
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import { formatDays, formatSecondOfDay } from "../src/index.ts"
+
+const iso = (millis: number) => new Date(millis).toISOString()
+/** Day number of 0001-01-01 (Date.UTC maps years 0–99 to 19xx, so set the year explicitly). */
+const dayOf = (year: number, month: number, day: number) => {
+  const date = new Date(0)
+  date.setUTCFullYear(year, month - 1, day)
+  return date.getTime() / 86_400_000
+}
+
+describe("formatDays", () => {
+  it("writes YYYY-MM-DD as Date does, over years 0001–9999", () => {
+    const first = dayOf(1, 1, 1)
+    const last = dayOf(9999, 12, 31)
+    for (const days of [first, first + 59, 0, -1, dayOf(2000, 2, 29), dayOf(1900, 3, 1), last]) {
+      expect(formatDays(days)).toBe(iso(days * 86_400_000).slice(0, 10))
+    }
+    fc.assert(
+      fc.property(fc.integer({ min: first, max: last }), (days) => {
+        expect(formatDays(days)).toBe(iso(days * 86_400_000).slice(0, 10))
+      }),
+      { numRuns: 2000 }
+    )
+  })
+
+  it("refuses a day outside those years, or not a whole day", () => {
+    expect(() => formatDays(dayOf(1, 1, 1) - 1)).toThrow(RangeError)
+    expect(() => formatDays(dayOf(9999, 12, 31) + 1)).toThrow(RangeError)
+    expect(() => formatDays(0.5)).toThrow(RangeError)
+    expect(() => formatDays(Number.NaN)).toThrow(RangeError)
+  })
+})
+
+describe("formatSecondOfDay", () => {
+  it("writes HH:mm:ss as Date does, and refuses what is not a second of the day", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 86_399 }), (seconds) => {
+        expect(formatSecondOfDay(seconds)).toBe(iso(seconds * 1000).slice(11, 19))
+      }),
+      { numRuns: 2000 }
+    )
+    expect(formatSecondOfDay(86_399)).toBe("23:59:59")
+    for (const bad of [-1, 86_400, 1.5]) expect(() => formatSecondOfDay(bad)).toThrow(RangeError)
+  })
+})
