@@ -1,7 +1,8 @@
 /**
  * Loads into PostgreSQL over one `pg` connection with `COPY … FROM STDIN` (pg-copy-streams), streaming each file:
  * a CSV file as it is (hashed on the way, see FileCheck.ts), an NDJSON or Parquet file converted row by row to CSV
- * exactly (NdjsonToCsv.ts, ParquetToCsv.ts). `pg` is imported only when a load runs. The password is passed in, never read from the URL.
+ * exactly (NdjsonToCsv.ts, ParquetToCsv.ts). `pg` is imported only when a load runs. The password is passed in,
+ * never read from the URL.
  */
 import * as NodeFs from "node:fs"
 import { pipeline } from "node:stream/promises"
