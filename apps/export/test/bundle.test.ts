@@ -9,8 +9,9 @@ import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import * as NodeUrl from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { devPath, mainPath, runCli, runNode } from "./support/runCli.ts"
+import { sandboxEnv } from "./support/Sandboxes.ts"
 
 const timeout = { timeout: 90_000 }
 let sandbox: RunningSandbox
@@ -51,11 +52,7 @@ process.on("exit", () => writeFileSync(${JSON.stringify(file)}, JSON.stringify([
 
 describe("bundled CLI", () => {
   it("writes-the-same-bytes-as-the-sources-with-a-worker-thread", timeout, async () => {
-    const env = {
-      THOUGHTSPOT_HOST: sandbox.url,
-      THOUGHTSPOT_USERNAME: fixtures.user.username,
-      THOUGHTSPOT_PASSWORD: fixtures.user.password
-    }
+    const env = sandboxEnv(sandbox)
     const args = ["answer", "Order Details", "--page-size", "15000", "--period-end", "--verbose", "--workers", "1"]
     const exportWith = async (how: "bundle" | "source", format: string) => {
       const out = tempDir("spotpipe-bundle-out-")

@@ -9,8 +9,9 @@ import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, describe, expect, it } from "@effect/vitest"
-import { fixtures, startSandbox } from "@spotpipe/sandbox"
+import { startSandbox } from "@spotpipe/sandbox"
 import { runCli } from "./support/runCli.ts"
+import { sandboxEnv } from "./support/Sandboxes.ts"
 
 const temps: Array<string> = []
 afterAll(() => {
@@ -32,11 +33,7 @@ const peakRequests = async (concurrency: number): Promise<number> => {
         "--quiet"
       ]),
       {
-        env: {
-          THOUGHTSPOT_HOST: sandbox.url,
-          THOUGHTSPOT_USERNAME: fixtures.user.username,
-          THOUGHTSPOT_PASSWORD: fixtures.user.password
-        }
+        env: sandboxEnv(sandbox)
       }
     )
     expect(run.code, run.stderr).toBe(0)
@@ -71,11 +68,7 @@ describe("planning", () => {
       const out = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-planning-"))
       temps.push(out)
       const run = await runCli(["answer", "Order Details", "--out", out, "--quiet"], {
-        env: {
-          THOUGHTSPOT_HOST: sandbox.url,
-          THOUGHTSPOT_USERNAME: fixtures.user.username,
-          THOUGHTSPOT_PASSWORD: fixtures.user.password
-        }
+        env: sandboxEnv(sandbox)
       })
       expect(run.code, run.stderr).toBe(0)
       const system = answered.findIndex((line) => line.includes("/system "))

@@ -15,6 +15,7 @@ import { Effect } from "effect"
 import { runInProcess } from "./support/inProcess.ts"
 import { type RenamingProxy, startRenamingProxy } from "./support/RenamingProxy.ts"
 import { runCli, runNode } from "./support/runCli.ts"
+import { sandboxEnv } from "./support/Sandboxes.ts"
 
 const timeout = { timeout: 60_000 }
 const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-display-"))
@@ -31,11 +32,7 @@ const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]
 let sandbox: RunningSandbox
 let proxy: RenamingProxy
 
-const env = (url: string) => ({
-  THOUGHTSPOT_HOST: url,
-  THOUGHTSPOT_USERNAME: fixtures.user.username,
-  THOUGHTSPOT_PASSWORD: fixtures.user.password
-})
+const env = (url: string) => sandboxEnv({ url })
 
 beforeAll(async () => {
   sandbox = await startSandbox({ rows: fixtures.golden.rows, seed: fixtures.golden.seed })

@@ -10,15 +10,11 @@ import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { runCli } from "./support/runCli.ts"
+import { sandboxEnv } from "./support/Sandboxes.ts"
 
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-outdir-e2e-"))
 let sandbox: RunningSandbox
 let slow: RunningSandbox
-const envOf = (s: RunningSandbox) => ({
-  THOUGHTSPOT_HOST: s.url,
-  THOUGHTSPOT_USERNAME: fixtures.user.username,
-  THOUGHTSPOT_PASSWORD: fixtures.user.password
-})
 
 /** The pid of a process that has exited (so it is not alive on this host). */
 const deadPid = (): number => {
@@ -50,7 +46,7 @@ describe("output directory", () => {
       job,
       JSON.stringify({ defaults: { pageSize: 100 }, exports: [{ type: "answer", id: "Order Details" }] })
     )
-    const first = runCli(["run", job, "--out", out, "--quiet", "--concurrency", "1"], { env: envOf(slow) })
+    const first = runCli(["run", job, "--out", out, "--quiet", "--concurrency", "1"], { env: sandboxEnv(slow) })
     const lock = NodePath.join(out, ".spotpipe.lock")
     let finished = false
     void first.then(() => (finished = true))
@@ -67,7 +63,7 @@ describe("output directory", () => {
     const holder = JSON.parse(NodeFs.readFileSync(lock, "utf8")) as { pid: number; hostname: string }
     expect(holder.hostname).toBe(NodeOs.hostname())
     const second = await runCli(["search", "--table", "Orders", "--query", "[Region]", "--out", out], {
-      env: envOf(sandbox)
+      env: sandboxEnv(sandbox)
     })
     expect(second.code).toBe(1)
     expect(second.stderr).toMatch(
@@ -99,7 +95,7 @@ describe("output directory", () => {
     // Not ours to remove: an unrelated temp file, and a temp file of a process that is alive (this one's parent).
     const kept = [".foo.tmp", `.other.csv.${process.pid}-0123abcd.tmp`, "notes.txt"]
     for (const name of [...stale, ...kept]) NodeFs.writeFileSync(NodePath.join(out, name), "left over")
-    const run = await runCli(["answer", "Order Details", "--out", out, "--quiet"], { env: envOf(sandbox) })
+    const run = await runCli(["answer", "Order Details", "--out", out, "--quiet"], { env: sandboxEnv(sandbox) })
     expect(run.code, run.stderr).toBe(0)
     expect(run.stderr).toMatch(
       /\.spotpipe\.lock was left by spotpipe \(pid \d+, started 2026-01-01T00:00:00\.000Z\), which is no longer running: taking it over/
@@ -116,7 +112,7 @@ describe("output directory", () => {
 
   it("output-name-names-the-file-of-a-search-and-the-folder-of-a-liveboard", async () => {
     const out = NodePath.join(root, "named")
-    const env = envOf(sandbox)
+    const env = sandboxEnv(sandbox)
     const search = (name: string, query: string) =>
       runCli(["search", "--table", "Orders", "--query", query, "--output-name", name, "--out", out, "--quiet"], { env })
     expect((await search("by region", "[Region] [Revenue]")).code).toBe(0)
@@ -154,7 +150,7 @@ describe("output directory", () => {
   it("a-search-that-fails-leaves-no-output-folder-behind", async () => {
     const out = NodePath.join(root, "never", "made")
     const run = await runCli(["search", "--table", "Orders", "--query", "[No Such Column]", "--out", out], {
-      env: envOf(sandbox)
+      env: sandboxEnv(sandbox)
     })
     expect(run.code).toBe(1)
     expect(NodeFs.existsSync(NodePath.join(root, "never"))).toBe(false)

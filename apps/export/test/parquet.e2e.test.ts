@@ -12,18 +12,13 @@ import { DuckDBInstance } from "@duckdb/node-api"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { runCli } from "./support/runCli.ts"
+import { sandboxEnv } from "./support/Sandboxes.ts"
 
 const timeout = { timeout: 120_000 }
 const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-parquet-"))
 
 let west: RunningSandbox
 let east: RunningSandbox
-
-const env = (sandbox: RunningSandbox) => ({
-  THOUGHTSPOT_HOST: sandbox.url,
-  THOUGHTSPOT_USERNAME: fixtures.user.username,
-  THOUGHTSPOT_PASSWORD: fixtures.user.password
-})
 
 beforeAll(async () => {
   const golden = { rows: fixtures.golden.rows, seed: fixtures.golden.seed }
@@ -121,10 +116,10 @@ const manifestOf = (dir: string) =>
 const both = async (sandbox: RunningSandbox, args: ReadonlyArray<string>) => {
   const csvDir = tempDir()
   const parquetDir = tempDir()
-  const csv = await runCli([...args, "--out", csvDir], { env: env(sandbox), withDuckDb: true })
+  const csv = await runCli([...args, "--out", csvDir], { env: sandboxEnv(sandbox), withDuckDb: true })
   expect(csv.code, csv.stderr).toBe(0)
   const parquet = await runCli([...args, "--format", "parquet", "--out", parquetDir], {
-    env: env(sandbox),
+    env: sandboxEnv(sandbox),
     withDuckDb: true
   })
   expect(parquet.code, parquet.stderr).toBe(0)
@@ -192,7 +187,7 @@ describe("spotpipe --format parquet", () => {
       })
     )
     const out = NodePath.join(dir, "out")
-    const run = await runCli(["run", job, "--out", out, "--quiet"], { env: env(west), withDuckDb: true })
+    const run = await runCli(["run", job, "--out", out, "--quiet"], { env: sandboxEnv(west), withDuckDb: true })
     expect(run.code, run.stderr).toBe(0)
     const manifest = manifestOf(out)
     const db = await DuckDBInstance.create(":memory:")
@@ -218,7 +213,7 @@ describe("spotpipe --format parquet", () => {
     const none = await startSandbox({ rows: 0 })
     const run = await runCli(
       ["search", "--table", "Orders", "--query", "[Region] [Revenue] [Order Date]", "--format", "parquet"],
-      { env: env(none), cwd: dir, withDuckDb: true }
+      { env: sandboxEnv(none), cwd: dir, withDuckDb: true }
     ).finally(() => none.close())
     expect(run.code, run.stderr).toBe(0)
     const manifest = manifestOf(dir)

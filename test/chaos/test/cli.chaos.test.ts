@@ -9,6 +9,7 @@ import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type SandboxOptions, startSandbox } from "@spotpipe/sandbox"
+import { sandboxEnv } from "../../../apps/export/test/support/Sandboxes.ts"
 import { ChaosTally } from "../src/ChaosTally.ts"
 import { readTree, strays } from "../src/OutputTree.ts"
 import { corruptionMarker } from "../src/ReadDigest.ts"
@@ -71,11 +72,7 @@ describe.concurrent.each(seeds)("seed %i", (seed) => {
             }, 10)
       try {
         const run = await runSpotpipe(["run", jobPath, "--out", out, "--verbose", "--concurrency", "3"], {
-          env: {
-            THOUGHTSPOT_HOST: sandbox.url,
-            THOUGHTSPOT_USERNAME: fixtures.user.username,
-            THOUGHTSPOT_PASSWORD: fixtures.user.password
-          }
+          env: sandboxEnv(sandbox)
         })
         const stats = sandbox.stats()
         for (const secret of [fixtures.user.password, sandbox.secretKey]) {

@@ -12,6 +12,7 @@ import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { sandboxEnv } from "../../../apps/export/test/support/Sandboxes.ts"
 import { dataFiles, differences, readTree, strays } from "../src/OutputTree.ts"
 import { runSpotpipe, seededRandom } from "../src/SpotpipeProcess.ts"
 
@@ -86,11 +87,7 @@ const finishAndCheck = async (out: string, label: string) => {
 
 beforeAll(async () => {
   sandbox = await startSandbox({ rows, seed: 17 })
-  env = {
-    THOUGHTSPOT_HOST: sandbox.url,
-    THOUGHTSPOT_USERNAME: fixtures.user.username,
-    THOUGHTSPOT_PASSWORD: fixtures.user.password
-  }
+  env = sandboxEnv(sandbox)
   jobPath = NodePath.join(root, "job.json")
   NodeFs.writeFileSync(jobPath, JSON.stringify(job))
   const out = NodePath.join(root, "reference")
@@ -178,11 +175,7 @@ describe("resume from the checkpoint offset", () => {
   let ownEnv: Record<string, string>
   beforeAll(async () => {
     own = await startSandbox({ rows, seed: 17, log: (line) => requests.push(line) })
-    ownEnv = {
-      THOUGHTSPOT_HOST: own.url,
-      THOUGHTSPOT_USERNAME: fixtures.user.username,
-      THOUGHTSPOT_PASSWORD: fixtures.user.password
-    }
+    ownEnv = sandboxEnv(own)
   })
   afterAll(async () => {
     await own?.close()
@@ -284,11 +277,6 @@ describe("resume from the checkpoint offset", () => {
 describe.concurrent("a setting changed before --resume", () => {
   let kolkata: RunningSandbox
   let kiritimati: RunningSandbox
-  const envOf = (s: RunningSandbox) => ({
-    THOUGHTSPOT_HOST: s.url,
-    THOUGHTSPOT_USERNAME: fixtures.user.username,
-    THOUGHTSPOT_PASSWORD: fixtures.user.password
-  })
   let settingsJob: string
   beforeAll(async () => {
     kolkata = await startSandbox({ rows, seed: 17, timezone: "Asia/Kolkata" })
@@ -339,7 +327,7 @@ describe.concurrent("a setting changed before --resume", () => {
       tally.scenarios++
       const runWith = (out: string, extra: ReadonlyArray<string>, s: RunningSandbox, killAtStep?: string) =>
         runSpotpipe(["run", settingsJob, "--out", out, "--concurrency", "1", ...extra], {
-          env: envOf(s),
+          env: sandboxEnv(s),
           ...(killAtStep === undefined ? {} : { killAtStep })
         })
       const after = otherZone === true ? kiritimati : kolkata

@@ -11,9 +11,10 @@ import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { withDuckDb, withPostgres } from "../../../apps/export/test/load/support/loadHelpers.ts"
 import { type PgliteServer, startPgliteServer } from "../../../apps/export/test/load/support/PgliteServer.ts"
+import { sandboxEnv } from "../../../apps/export/test/support/Sandboxes.ts"
 import { runSpotpipe } from "../src/SpotpipeProcess.ts"
 
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-load-kill-"))
@@ -25,11 +26,7 @@ let env: Record<string, string>
 beforeAll(async () => {
   sandbox = await startSandbox({ rows: 4_000, seed: 23 })
   server = await startPgliteServer()
-  env = {
-    THOUGHTSPOT_HOST: sandbox.url,
-    THOUGHTSPOT_USERNAME: fixtures.user.username,
-    THOUGHTSPOT_PASSWORD: fixtures.user.password
-  }
+  env = sandboxEnv(sandbox)
   const job = NodePath.join(root, "job.json")
   NodeFs.writeFileSync(
     job,

@@ -8,8 +8,9 @@ import { createHash } from "node:crypto"
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
-import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { sandboxEnv } from "../support/Sandboxes.ts"
 import { cli, manifestOf, withDuckDb, withPostgres } from "./support/loadHelpers.ts"
 import { type PgliteServer, startPgliteServer } from "./support/PgliteServer.ts"
 
@@ -22,11 +23,7 @@ let env: Record<string, string>
 beforeAll(async () => {
   sandbox = await startSandbox({ rows: 2_000, seed: 5 })
   server = await startPgliteServer()
-  env = {
-    THOUGHTSPOT_HOST: sandbox.url,
-    THOUGHTSPOT_USERNAME: fixtures.user.username,
-    THOUGHTSPOT_PASSWORD: fixtures.user.password
-  }
+  env = sandboxEnv(sandbox)
   const exported = await cli(
     ["answer", "Order Details", "--out", out, "--ddl", "postgres,duckdb,snowflake,bigquery", "--quiet"],
     env

@@ -8,9 +8,10 @@ import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { DuckDBInstance } from "@duckdb/node-api"
-import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { runCli } from "../support/runCli.ts"
+import { sandboxEnv } from "../support/Sandboxes.ts"
 import { type PgliteServer, startPgliteServer } from "./support/PgliteServer.ts"
 
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-load-installed-"))
@@ -21,11 +22,7 @@ let server: PgliteServer
 beforeAll(async () => {
   sandbox = await startSandbox({ rows: 1_000, seed: 2 })
   server = await startPgliteServer()
-  const env = {
-    THOUGHTSPOT_HOST: sandbox.url,
-    THOUGHTSPOT_USERNAME: fixtures.user.username,
-    THOUGHTSPOT_PASSWORD: fixtures.user.password
-  }
+  const env = sandboxEnv(sandbox)
   const csv = await runCli(["answer", "Order Details", "--out", run, "--quiet"], { env })
   expect(csv.code, csv.stderr).toBe(0)
 }, 60_000)
@@ -57,11 +54,7 @@ describe("the installed spotpipe load", () => {
 
   it("writes --format parquet without DuckDB (its writer is part of spotpipe), typed and read back by DuckDB", async () => {
     const out = NodePath.join(root, "parquet")
-    const env = {
-      THOUGHTSPOT_HOST: sandbox.url,
-      THOUGHTSPOT_USERNAME: fixtures.user.username,
-      THOUGHTSPOT_PASSWORD: fixtures.user.password
-    }
+    const env = sandboxEnv(sandbox)
     const written = await runCli(["answer", "Order Details", "--format", "parquet", "--out", out, "--quiet"], { env })
     expect(written.stderr).toBe("")
     expect(written.code).toBe(0)

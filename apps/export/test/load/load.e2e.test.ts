@@ -9,9 +9,10 @@ import { createHash } from "node:crypto"
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
-import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { catalogType, tableNames } from "../../src/load/Warehouse.ts"
+import { sandboxEnv } from "../support/Sandboxes.ts"
 import {
   cli,
   csvRows,
@@ -36,11 +37,7 @@ let env: Record<string, string>
 beforeAll(async () => {
   sandbox = await startSandbox({ rows: 50_000, seed: 7 })
   server = await startPgliteServer()
-  env = {
-    THOUGHTSPOT_HOST: sandbox.url,
-    THOUGHTSPOT_USERNAME: fixtures.user.username,
-    THOUGHTSPOT_PASSWORD: fixtures.user.password
-  }
+  env = sandboxEnv(sandbox)
   const job = NodePath.join(root, "job.json")
   NodeFs.writeFileSync(
     job,
