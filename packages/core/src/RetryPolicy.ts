@@ -81,16 +81,23 @@ export const nextDelay = (policy: RetryPolicy, input: RetryInput): number | unde
 export const formatSeconds = (millis: number): string => `${(millis / 1000).toFixed(1)} s`
 
 /**
- * A `Schedule` for `Effect.retry` following the policy. Its clock starts when the retried effect starts; each
- * wait is logged at info level, `retrying searchData in 2.4 s (attempt 2 of 6): Server: …`, so a slow or
- * failing server is never silent (the reason text is scrubbed of secrets by the classifier).
+ * A `Schedule` for `Effect.retry` following the policy, retrying only the failures `retries` accepts (the
+ * caller's own rule, e.g. a call that may have changed something). Its clock starts when the retried effect
+ * starts; each wait is logged at info level, `retrying searchData in 2.4 s (attempt 2 of 6): Server: …`, so a slow
+ * or failing server is never silent (the reason text is scrubbed of secrets by the classifier). The rule is
+ * applied here, before the log, rather than as `Effect.retry`'s `while`: that is checked after the schedule's
+ * step, which would announce a retry that never comes.
  */
-export const schedule = (policy: RetryPolicy): Schedule.Schedule<number, ThoughtSpotError> =>
+export const schedule = (
+  policy: RetryPolicy,
+  retries: (error: ThoughtSpotError) => boolean = () => true
+): Schedule.Schedule<number, ThoughtSpotError> =>
   Schedule.fromStepWithMetadata(
     Effect.map(
       Clock.currentTimeMillis,
       (start) => (meta: Schedule.InputMetadata<ThoughtSpotError>) =>
         Effect.flatMap(Random.next, (random) => {
+          if (!retries(meta.input)) return Cause.done(meta.attempt)
           const delay = nextDelay(policy, {
             error: meta.input,
             attempts: meta.attempt,

@@ -67,4 +67,39 @@ describe("timeouts and visible waits", () => {
       expect(system).toHaveLength(2)
     })
   )
+
+  it.effect("a-failure-that-is-not-retried-logs-no-retry", () =>
+    Effect.gen(function* () {
+      // A call that may change something, answered 502: sent once, and no line says it is being sent again.
+      const changing = makeFake(withTokens(() => ({ status: 502, body: { error: "bad gateway" } })))
+      const changingLogs = captureLogs()
+      const created = yield* Effect.exit(
+        withTime(
+          useClient(changing, testOptions({ retry: { maxAttempts: 3 } }), (c) =>
+            c.request({ method: "POST", path: "users/create", body: "{}" })
+          )
+        ).pipe(Effect.provide(changingLogs.layer))
+      )
+      expect(Exit.isFailure(created)).toBe(true)
+      expect(changing.seen.filter((s) => s.path === "users/create")).toHaveLength(1)
+      expect(changingLogs.lines.filter((l) => l.text.startsWith("retrying"))).toEqual([])
+
+      // A token endpoint that keeps failing: its own attempts are announced, the outer call's give-up is not.
+      const noTokens = makeFake(() => ({ status: 500, body: { error: "down" } }))
+      const tokenLogs = captureLogs()
+      const read = yield* Effect.exit(
+        withTime(
+          useClient(noTokens, testOptions({ retry: { maxAttempts: 3 } }), (c) => c.system),
+          500
+        ).pipe(Effect.provide(tokenLogs.layer))
+      )
+      expect(Exit.isFailure(read)).toBe(true)
+      expect(noTokens.seen.map((s) => s.path)).toEqual(["auth/token/full", "auth/token/full", "auth/token/full"])
+      const retries = tokenLogs.lines.filter((l) => l.text.startsWith("retrying"))
+      expect(retries.map((l) => l.text.replace(/ in .*$/, ""))).toEqual([
+        "retrying auth/token/full",
+        "retrying auth/token/full"
+      ])
+    })
+  )
 })

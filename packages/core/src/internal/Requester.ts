@@ -201,10 +201,9 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
         : Effect.ensuring(call.decode(raw), Effect.sync(raw.release))
     })
     return attempt.pipe(
-      Effect.retry({
-        schedule: RetryPolicy.schedule(policy),
-        while: (error) => !spent.has(error) && (call.changesState !== true || error.isUnapplied)
-      }),
+      Effect.retry(
+        RetryPolicy.schedule(policy, (error) => !spent.has(error) && (call.changesState !== true || error.isUnapplied))
+      ),
       Effect.timeoutOrElse({
         duration: policy.deadlineMillis,
         orElse: () => Effect.fail(Classify.deadlineExceeded(call.operation, policy.deadlineMillis))
