@@ -18,11 +18,27 @@ export const PeriodSchema = Schema.Struct({
 })
 
 /**
- * The encoded side: any number, bigint or object. It is deliberately loose so that every rejection comes from the
- * decoder with its specific reason (fraction, out of range, wrong shape …) instead of a generic type mismatch.
+ * What a non-null cell that decodes to no period gets: `decodeCell`'s message for a bad cell, and for `null` (which
+ * `decodeCell` accepts) a message naming the nullable codec.
  */
-export const WireDateValueSchema = Schema.declare<WireDateValue>(
-  (u): u is WireDateValue => typeof u === "number" || typeof u === "bigint" || (typeof u === "object" && u !== null),
+const wireIssue = (decoded: null | DateCellError): string =>
+  decoded === null
+    ? "cell null is not a ThoughtSpot date: a date cell was expected, got null (NullableDateCellFromWire keeps null cells)"
+    : decoded.message
+
+/**
+ * The encoded side: a valid non-null date cell, checked by `decodeCell` itself, so every rejection carries the
+ * decoder's specific message (fraction, out of range, a string, wrong shape …) rather than a generic type mismatch,
+ * and encoding a period that no valid cell holds (a start out of range) fails too.
+ */
+export const WireDateValueSchema = Schema.declareConstructor<WireDateValue>()(
+  [],
+  () => (input, _ast, options) => {
+    const decoded = decodeCell(input)
+    return decoded === null || decoded instanceof DateCellError
+      ? Effect.fail(new SchemaIssue.InvalidValue({ message: wireIssue(decoded) }, input, options))
+      : Effect.succeed(input as WireDateValue)
+  },
   { title: "ThoughtSpot date cell", description: 'epoch seconds or {"v":{"s":…,"e"?:…},"d"?:…}' }
 )
 
@@ -30,15 +46,10 @@ export const WireDateValueSchema = Schema.declare<WireDateValue>(
 export const DateCellFromWire = WireDateValueSchema.pipe(
   Schema.decodeTo(PeriodSchema, {
     decode: SchemaGetter.transformEffect((wire: WireDateValue, options) => {
+      // The wire side has already accepted the cell; this check keeps the two from ever disagreeing silently.
       const decoded = decodeCell(wire)
       return decoded === null || decoded instanceof DateCellError
-        ? Effect.fail(
-            new SchemaIssue.InvalidValue(
-              { message: decoded === null ? "a date cell was expected, got null" : decoded.message },
-              wire,
-              options
-            )
-          )
+        ? Effect.fail(new SchemaIssue.InvalidValue({ message: wireIssue(decoded) }, wire, options))
         : Effect.succeed(decoded)
     }),
     encode: SchemaGetter.transform((period: Period) => encodePeriod(period))

@@ -2,11 +2,11 @@
  * Effect Schema codecs: wire ⇄ Period inside a response schema, encoding back to the original form, and decode
  * failures carrying the decoder's message.
  */
-import { Effect, Exit, Schema } from "effect"
+import { Cause, Effect, Exit, Schema } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { MAX_EPOCH_SECONDS, MIN_EPOCH_SECONDS } from "../src/index.ts"
-import { NullableDateCellFromWire } from "../src/schema.ts"
+import { DateCellError, decodeCell, MAX_EPOCH_SECONDS, MIN_EPOCH_SECONDS } from "../src/index.ts"
+import { DateCellFromWire, NullableDateCellFromWire, WireDateValueSchema } from "../src/schema.ts"
 
 const seconds = fc.integer({ min: MIN_EPOCH_SECONDS, max: MAX_EPOCH_SECONDS })
 const wire = fc.oneof(
@@ -17,6 +17,27 @@ const wire = fc.oneof(
     .map(([s, n, d]) => ({ v: { s, e: Math.min(s + n, MAX_EPOCH_SECONDS) }, d })),
   fc.constant(null)
 )
+
+/** The message of a decode (or encode) that must fail. */
+const failure = (exit: Exit.Exit<unknown, Schema.SchemaError>): string => {
+  if (Exit.isSuccess(exit)) throw new Error(`expected a failure, got ${JSON.stringify(exit.value)}`)
+  const error = Cause.squash(exit.cause)
+  return error instanceof Error ? error.message : String(error)
+}
+
+/** Wrong cells of every kind: the types the wire side once refused before the decoder ran, and bad values. */
+const wrongCells: ReadonlyArray<unknown> = [
+  "soon",
+  true,
+  undefined,
+  [694252800],
+  {},
+  1.5,
+  Number.NaN,
+  2 ** 60,
+  { v: { s: 1 }, x: 2 },
+  { v: { s: 2, e: 1 } }
+]
 
 const Response = Schema.Struct({
   column_names: Schema.Array(Schema.String),
@@ -65,5 +86,52 @@ describe("Schema codecs", () => {
     for (const bad of ["1", true, { v: { s: 1 }, x: 2 }, 2 ** 60, Number.NaN]) {
       expect(Exit.isFailure(Schema.decodeUnknownExit(NullableDateCellFromWire)(bad))).toBe(true)
     }
+  })
+
+  it("every-wrong-cell-fails-with-the-message-of-decodeCell", () => {
+    for (const cell of wrongCells) {
+      const expected = decodeCell(cell)
+      if (!(expected instanceof DateCellError)) throw new Error(`not a wrong cell: ${String(cell)}`)
+      expect(failure(Schema.decodeUnknownExit(DateCellFromWire)(cell))).toBe(expected.message)
+      expect(failure(Schema.decodeUnknownExit(NullableDateCellFromWire)(cell))).toBe(expected.message)
+    }
+  })
+
+  it("every-wrong-cell-in-rows-fails-with-the-message-of-decodeCell-and-its-path", () => {
+    const Rows = Schema.Array(Schema.Tuple([NullableDateCellFromWire, Schema.String]))
+    for (const cell of wrongCells) {
+      const expected = decodeCell(cell) as DateCellError
+      expect(
+        failure(
+          Schema.decodeUnknownExit(Rows)([
+            [694252800, "West"],
+            [cell, "East"]
+          ])
+        )
+      ).toBe(`${expected.message}\n  at [1][0]`)
+    }
+  })
+
+  it("null-in-the-non-nullable-codec-says-what-was-expected-and-names-the-nullable-one", () => {
+    expect(failure(Schema.decodeUnknownExit(DateCellFromWire)(null))).toBe(
+      "cell null is not a ThoughtSpot date: a date cell was expected, got null (NullableDateCellFromWire keeps null cells)"
+    )
+    expect(Schema.decodeUnknownSync(NullableDateCellFromWire)(null)).toBe(null)
+  })
+
+  it("the-wire-side-accepts-exactly-the-cells-decodeCell-decodes", () => {
+    const is = Schema.is(WireDateValueSchema)
+    for (const cell of wrongCells) expect(is(cell)).toBe(false)
+    expect(is(null)).toBe(false)
+    expect(is(694252800)).toBe(true)
+    expect(is(694252800n)).toBe(true)
+    expect(is({ v: { s: 694252800, e: 702115200 }, d: "Q1" })).toBe(true)
+  })
+
+  it("encoding-a-period-that-no-cell-holds-fails-loudly", () => {
+    const outOfRange = { start: MAX_EPOCH_SECONDS + 1, form: "epoch" as const }
+    expect(failure(Schema.encodeUnknownExit(DateCellFromWire)(outOfRange))).toBe(
+      (decodeCell(MAX_EPOCH_SECONDS + 1) as DateCellError).message
+    )
   })
 })
