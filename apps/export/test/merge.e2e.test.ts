@@ -206,6 +206,30 @@ describe("split exports and spotpipe merge", () => {
     expect(merge.stderr).toMatch(/differ in settings: the parts come from different runs or settings/)
   }, 60_000)
 
+  it("shards-each-with-an-embedded-sandbox-merge-into-the-unsplit-runs-files", async () => {
+    // Each --sandbox run starts its own sandbox on a port of its own: the same options, so the same data.
+    const job = { defaults: { pageSize: 2_000 }, exports: [{ type: "answer", id: "Order Details", split: 4 }] }
+    const splitOwn = writeJob("sandbox-split.json", job)
+    const unsplitOwn = writeJob("sandbox-unsplit.json", { ...job, exports: [{ type: "answer", id: "Order Details" }] })
+    const whole = NodePath.join(root, "sandbox-whole")
+    const out = NodePath.join(root, "sandbox-shards")
+    for (const args of [
+      ["run", unsplitOwn, "--out", whole],
+      ["run", splitOwn, "--out", out, "--shard", "1/2"],
+      ["run", splitOwn, "--out", out, "--shard", "2/2"]
+    ]) {
+      const run = await runCli([...args, "--sandbox", "--quiet"])
+      expect(run.code, run.stderr).toBe(0)
+    }
+    const merge = await runCli(["merge", out])
+    expect(merge.code, merge.stderr).toBe(0)
+    const merged = Object.fromEntries(Object.entries(dataFiles(out)).filter(([name]) => !partFile.test(name)))
+    expect(merged).toEqual(dataFiles(whole))
+    expect(Object.keys(merged)).toEqual(["answer-Order Details.csv"])
+    const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(out, "manifest.json"), "utf8"))
+    expect(manifest.host).toBe("sandbox:embedded?rows=10000&seed=1&timezone=America/Los_Angeles")
+  }, 120_000)
+
   it("split-with-parquet-or-out-of-range-is-a-job-file-error", async () => {
     const parquet = writeJob("parquet.json", {
       exports: [{ type: "answer", id: "Order Details", split: 2, format: "parquet" }]

@@ -71,7 +71,8 @@ const sha = (text: string) => createHash("sha256").update(text, "utf8").digest("
 /** A run folder holding `parts` (text, rows, its page range) of `orders.csv`, listed in one manifest. */
 const makeRun = (
   parts: ReadonlyArray<{ readonly text: string; readonly rows: number; readonly part: OutputPart }>,
-  format: "csv" | "parquet" = "csv"
+  format: "csv" | "parquet" = "csv",
+  host = "http://127.0.0.1:1"
 ) => {
   const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-merge-unit-"))
   const outputs = parts.map(({ text, rows, part }): ManifestOutput => {
@@ -107,7 +108,7 @@ const makeRun = (
     command: "run",
     job: { file: "job.json", fingerprint: "f" },
     shard: null,
-    host: "http://127.0.0.1:1",
+    host,
     timezone: { name: "UTC", source: "default" },
     tz_database: "2025b",
     started_at: "2026-12-06T00:00:00.000Z",
@@ -187,6 +188,30 @@ describe("mergeRuns", () => {
       expect(yield* merge(dir)).toMatch(
         /orders\.part-0002-of-0003\.csv is a part of 3, orders\.part-0001-of-0002\.csv a part of 2: the parts come from runs with different "split"/
       )
+    })
+  )
+
+  it.effect("parts-from-embedded-sandboxes-with-different-options-are-refused-naming-both", () =>
+    Effect.gen(function* () {
+      const first = makeRun(
+        [{ text: "n\r\n1\r\n2\r\n", rows: 2, part: part(1, 2, 0, 1) }],
+        "csv",
+        "sandbox:embedded?rows=4&seed=1&timezone=UTC"
+      )
+      const second = makeRun(
+        [{ text: "3\r\n4\r\n", rows: 2, part: part(2, 2, 1, 1) }],
+        "csv",
+        "sandbox:embedded?rows=4&seed=2&timezone=UTC"
+      )
+      const message = yield* mergeRuns({ runs: [first, second], out: first, force: false, version: "test" }).pipe(
+        Effect.provide(NodeServices.layer),
+        Effect.flip,
+        Effect.map((error) => error.message)
+      )
+      expect(message).toContain(
+        "orders.part-0002-of-0002.csv and orders.part-0001-of-0002.csv differ in host (sandbox:embedded?rows=4&seed=2&timezone=UTC and sandbox:embedded?rows=4&seed=1&timezone=UTC)"
+      )
+      expect(NodeFs.existsSync(NodePath.join(first, "orders.csv"))).toBe(false)
     })
   )
 

@@ -44,7 +44,10 @@ export const demoMetadataTypes = metadataTypes.filter(
 
 /** A ThoughtSpot cluster as the export uses it. `E` is the client's failure type. */
 export interface Cluster<E> {
-  /** The host the client talks to (for the manifest; never with credentials). */
+  /**
+   * Where the data comes from, as the manifest records it: the host (never with credentials), or for an embedded
+   * sandbox the options its data comes from (`sandbox:embedded?rows=…`, see `CoreCluster.embeddedSandboxSource`).
+   */
   readonly host: string
   /** The cluster's `time_zone` from `GET system`, when it reports one. */
   readonly timeZone: Effect.Effect<Option.Option<string>, E>

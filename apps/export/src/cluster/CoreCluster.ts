@@ -194,26 +194,46 @@ export interface ClientOptions {
 }
 
 /**
+ * What a manifest records as the host of an embedded sandbox: not its URL, whose port is random and gone once the
+ * run ends, but the options its data comes from — two embedded sandboxes with the same options serve the same
+ * data (the shards of one job, each with `--sandbox`, merge), and different ones do not.
+ */
+export const embeddedSandboxSource = (sandbox: {
+  readonly rows: number
+  readonly seed: number
+  readonly timezone: string
+}): string => `sandbox:embedded?rows=${sandbox.rows}&seed=${sandbox.seed}&timezone=${sandbox.timezone}`
+
+/**
  * The core client for `connection` — its host and credentials, or an embedded sandbox started for `--sandbox` —
  * built into the scope, so the HTTP agent lives (and tokens are released) exactly as long as it; with the host it
- * signs in to. Every command that talks to ThoughtSpot opens its client here.
+ * signs in to, and the source a manifest records (the host, or {@link embeddedSandboxSource}). Every command that
+ * talks to ThoughtSpot opens its client here.
  */
 export const openClient = Effect.fn("CoreCluster.openClient")(function* (
   connection: Connection,
   options: ClientOptions
-): Effect.fn.Return<{ readonly host: string; readonly client: ThoughtSpotClient.Service }, ExportError, Scope.Scope> {
+): Effect.fn.Return<
+  { readonly host: string; readonly source: string; readonly client: ThoughtSpotClient.Service },
+  ExportError,
+  Scope.Scope
+> {
   let host: string
+  let source: string
   let auth: Auth.AuthMethod
   if (connection._tag === "Sandbox") {
     const { fixtures, startSandbox } = yield* loadSandbox
+    // Started with the defaults only: every option that shapes its data must be in embeddedSandboxSource.
     const sandbox = yield* Effect.acquireRelease(
       Effect.tryPromise({ try: () => startSandbox({ port: 0 }), catch: sandboxError }),
       (s) => Effect.promise(() => s.close())
     )
     host = sandbox.url
+    source = embeddedSandboxSource(sandbox)
     auth = Auth.password({ username: fixtures.user.username, password: fixtures.user.password })
   } else {
     host = connection.host
+    source = host
     auth = connection.auth
   }
   const services = yield* Layer.build(
@@ -233,7 +253,7 @@ export const openClient = Effect.fn("CoreCluster.openClient")(function* (
       userAgent: `spotpipe/${options.version} (node/${process.versions.node}; ${process.platform})`
     }).pipe(Layer.provide(NodeHttpClient.layerUndici))
   )
-  return { host, client: Context.get(services, ThoughtSpotClient.ThoughtSpotClient) }
+  return { host, source, client: Context.get(services, ThoughtSpotClient.ThoughtSpotClient) }
 })
 
 /** Connects to the cluster (or starts the embedded sandbox) for the lifetime of the scope. */
@@ -241,11 +261,11 @@ export const connect = Effect.fn("CoreCluster.connect")(function* (
   connection: Connection,
   options: ConnectOptions
 ): Effect.fn.Return<Cluster<ClusterFailure>, ExportError, Scope.Scope> {
-  const { host, client } = yield* openClient(connection, {
+  const { source, client } = yield* openClient(connection, {
     ...options,
     prefetch: pagesAhead(options.concurrency, options.pageSize)
   })
-  return clusterOf(client, host)
+  return clusterOf(client, source)
 })
 
 /** The cluster over `client` (the signed-in Org's, or another Org's: see `admin.forOrg`). */

@@ -157,7 +157,8 @@ const checkGroup = (merged: string, parts: ReadonlyArray<FoundPart>): Effect.Eff
         `${merged}: ${missing.length} of its ${count} parts are missing (part ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""}): run the shards that write them (with --resume) and merge again, giving every folder that holds parts`
       )
     }
-    const same = (label: string, of: (p: FoundPart) => unknown) =>
+    // `shown`: the values are short and secret-free (a host), so the message names them.
+    const same = (label: string, of: (p: FoundPart) => unknown, shown = false) =>
       Effect.forEach(
         sorted,
         (p) =>
@@ -165,7 +166,7 @@ const checkGroup = (merged: string, parts: ReadonlyArray<FoundPart>): Effect.Eff
             ? Effect.void
             : Effect.fail(
                 refuse(
-                  `${merged}: ${p.entry.file} and ${first.entry.file} differ in ${label}: the parts come from different runs or settings; run every part with one job and the same flags, then merge`
+                  `${merged}: ${p.entry.file} and ${first.entry.file} differ in ${label}${shown ? ` (${String(of(p))} and ${String(of(first))})` : ""}: the parts come from different runs or settings; run every part with one job and the same flags, then merge`
                 )
               ),
         { discard: true }
@@ -179,7 +180,7 @@ const checkGroup = (merged: string, parts: ReadonlyArray<FoundPart>): Effect.Eff
     yield* same("page size", (p) => p.entry.part.page_size)
     yield* same("the result's row count", (p) => p.entry.part.source_rows)
     yield* same("job", (p) => p.manifest.job)
-    yield* same("host", (p) => p.manifest.host)
+    yield* same("host", (p) => p.manifest.host, true)
     let next = 0
     for (const p of sorted) {
       if (p.entry.part.first_page !== next) {
