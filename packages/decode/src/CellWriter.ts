@@ -7,6 +7,7 @@
 import type { DateColumnType } from "./ColumnType.ts"
 import { writeDays, writeOffset, writeSecondOfDay } from "./internal/civil.ts"
 import { NULL_CELL, readCell } from "./internal/readCell.ts"
+import { checkRenderArguments } from "./internal/renderArguments.ts"
 import { MAX_EPOCH_SECONDS, MIN_EPOCH_SECONDS } from "./Period.ts"
 import type { RenderOptions } from "./Render.ts"
 import { type TimeZone, UTC } from "./TimeZone.ts"
@@ -127,6 +128,7 @@ const makeInstantWriter = (
  * same type and options (ASCII, at most {@link MAX_CELL_BYTES} bytes), written at `out[at]`. Make one per column.
  */
 export const makeCellWriter = (type: DateColumnType, options: RenderOptions = {}): CellWriter => {
+  checkRenderArguments("makeCellWriter", type, options)
   const write = makeInstantWriter(type, options)
   return (cell, out, at) => {
     if (typeof cell === "number" && cell >= MIN_EPOCH_SECONDS && cell <= MAX_EPOCH_SECONDS && Number.isInteger(cell)) {

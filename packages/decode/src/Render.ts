@@ -7,6 +7,7 @@ import type { DateColumnType } from "./ColumnType.ts"
 import type { DateCellError } from "./DateCellError.ts"
 import { formatDays, formatSecondOfDay } from "./internal/civil.ts"
 import { cellEnd, makeCellError, NULL_CELL, readCell } from "./internal/readCell.ts"
+import { checkRenderArguments } from "./internal/renderArguments.ts"
 import { formatOffset } from "./internal/ZoneTable.ts"
 import { MAX_EPOCH_SECONDS, MIN_EPOCH_SECONDS } from "./Period.ts"
 import { type TimeZone, UTC } from "./TimeZone.ts"
@@ -17,7 +18,7 @@ export type OffsetStyle = "utc" | "zone"
 
 /** Options of {@link makeCellRenderer} and {@link makeEndRenderer}. */
 export interface RenderOptions {
-  /** Data time zone (from {@link resolveTimeZone}); default UTC. */
+  /** Data time zone: a {@link TimeZone} from {@link resolveTimeZone} (not a zone name); default UTC. */
   readonly timeZone?: TimeZone
   /** DATE_TIME/TIMESTAMP offset style; default `utc`. */
   readonly offset?: OffsetStyle
@@ -157,6 +158,7 @@ const hasOneKey = (o: object): boolean => {
  * data time zone. Make one per column and reuse it for every row.
  */
 export const makeCellRenderer = (type: DateColumnType, options: RenderOptions = {}): CellRenderer => {
+  checkRenderArguments("makeCellRenderer", type, options)
   const format = makeFormatter(type, options)
   const column = options.column
   return (cell, row) => {
@@ -177,6 +179,7 @@ export const makeCellRenderer = (type: DateColumnType, options: RenderOptions = 
  * {@link makeCellRenderer}, null when the cell is null or carries no end (plain epoch cells never do).
  */
 export const makeEndRenderer = (type: DateColumnType, options: RenderOptions = {}): CellRenderer => {
+  checkRenderArguments("makeEndRenderer", type, options)
   const format = makeFormatter(type, options)
   const column = options.column
   return (cell, row) => {

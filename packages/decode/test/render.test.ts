@@ -8,7 +8,9 @@ import {
   decodeCell,
   InvalidTimeZoneError,
   makeCellRenderer,
+  makeCellWriter,
   makeEndRenderer,
+  type RenderOptions,
   resolveTimeZone,
   type TimeZone
 } from "../src/index.ts"
@@ -205,6 +207,78 @@ describe("time zones", () => {
   it("a-custom-fixed-offset-zone-object-works", () => {
     const plusFive: TimeZone = { name: "+05:00", offsetSeconds: () => 5 * 3600 }
     expect(makeCellRenderer("DATE_TIME", { timeZone: plusFive, offset: "zone" })(0)).toBe("1970-01-01T05:00:00+05:00")
+  })
+})
+
+describe("arguments TypeScript would refuse (plain JavaScript callers)", () => {
+  const makers = { makeCellRenderer, makeEndRenderer, makeCellWriter } as const
+  /** Calls a maker the way untyped JavaScript can. */
+  const make = (maker: keyof typeof makers, type: unknown, options?: unknown) => () =>
+    (makers[maker] as (type: unknown, options?: unknown) => unknown)(type, options)
+  const unknownZone = resolveTimeZone("Mars/Olympus_Mons")
+
+  for (const maker of Object.keys(makers) as Array<keyof typeof makers>) {
+    it(`${maker}-refuses-a-zone-name-when-made-saying-to-resolve-it`, () => {
+      for (const type of ["DATE", "DATE_TIME", "TIME"]) {
+        for (const offset of [undefined, "zone"]) {
+          expect(make(maker, type, { timeZone: "America/Los_Angeles", offset })).toThrow(
+            new TypeError(
+              `${maker}: options.timeZone is the name "America/Los_Angeles", not a TimeZone: pass resolveTimeZone("America/Los_Angeles") after testing that it is not an InvalidTimeZoneError`
+            )
+          )
+        }
+      }
+    })
+
+    it(`${maker}-refuses-an-unchecked-InvalidTimeZoneError-when-made`, () => {
+      for (const type of ["DATE", "DATE_TIME", "TIME"]) {
+        expect(make(maker, type, { timeZone: unknownZone, offset: "zone" })).toThrow(
+          new TypeError(
+            `${maker}: options.timeZone is an InvalidTimeZoneError, not a TimeZone: test resolveTimeZone's result with instanceof InvalidTimeZoneError before making a renderer. ${(unknownZone as InvalidTimeZoneError).message}`
+          )
+        )
+      }
+    })
+
+    it(`${maker}-refuses-an-unknown-type-offset-style-or-options-when-made`, () => {
+      const cases: ReadonlyArray<readonly [unknown, unknown, string]> = [
+        ["date", {}, 'type must be "DATE", "DATE_TIME", "TIMESTAMP" or "TIME", not "date"'],
+        ["VARCHAR", undefined, 'type must be "DATE", "DATE_TIME", "TIMESTAMP" or "TIME", not "VARCHAR"'],
+        ["DATE_TIME", null, "options must be an object ({ timeZone?, offset?, column? }), not null"],
+        ["DATE_TIME", { offset: "local" }, 'options.offset must be "utc" or "zone", not "local"'],
+        ["DATE", { column: 3 }, "options.column must be the column name (a string), not 3"],
+        [
+          "DATE",
+          { timeZone: { name: "UTC" } },
+          'options.timeZone must be a TimeZone from resolveTimeZone(name) (an object with an offsetSeconds function), not {"name":"UTC"}'
+        ]
+      ]
+      for (const [type, options, mistake] of cases) {
+        expect(make(maker, type, options)).toThrow(new TypeError(`${maker}: ${mistake}`))
+      }
+    })
+  }
+
+  it("every-argument-typescript-accepts-is-accepted", () => {
+    const zones: ReadonlyArray<TimeZone | undefined> = [
+      undefined,
+      zone("America/Los_Angeles"),
+      { name: "+01:00", offsetSeconds: () => 3600 }
+    ]
+    for (const type of ["DATE", "DATE_TIME", "TIMESTAMP", "TIME"] as const) {
+      for (const timeZone of zones) {
+        for (const offset of [undefined, "utc", "zone"] as const) {
+          const options: RenderOptions = {
+            ...(timeZone === undefined ? {} : { timeZone }),
+            ...(offset === undefined ? {} : { offset }),
+            column: "Order Date"
+          }
+          expect(typeof makeCellRenderer(type, options)(0)).toBe("string")
+          expect(makeEndRenderer(type, options)({ v: { s: 0, e: 1 } })).toBeTypeOf("string")
+          expect(makeCellWriter(type, options)(0, new Uint8Array(32), 0)).toBeGreaterThan(0)
+        }
+      }
+    }
   })
 })
 
