@@ -18,7 +18,8 @@
  *
  * A stream may start at `startOffset` (a multiple of the page size, to continue an interrupted read without
  * fetching again what was already consumed): the first request is at that offset and its total is the
- * reference; page indexes and offsets stay those of the whole result, so the checks are the same.
+ * reference; page indexes and offsets stay those of the whole result, so the checks are the same. A start past
+ * the end fails with `Incomplete`; one exactly at the end gives a single page of 0 rows.
  *
  * `metadata/search` has no total: it is read page by page until an empty page (some filters, `name_pattern` for
  * one, may be applied after paging, so a page can be short before the end).
@@ -84,7 +85,10 @@ export interface DataPage<R = Rows> {
   readonly recordOffset: number
   /** 0-based page number. */
   readonly pageIndex: number
-  /** Number of pages the stream will emit. */
+  /**
+   * Pages of the whole result in this page size, counted from page 0 (so `pageIndex` < `pageCount`; an empty
+   * page, as of an empty result or a read that starts at the end, counts as one).
+   */
   readonly pageCount: number
   /** `available_data_row_count`: the rows of the whole result. */
   readonly availableRowCount: number
@@ -256,8 +260,20 @@ export const dataPages = <R>(options: {
       const total = held.availableRowCount
       const columnNames = held.columnNames
       const visualizationName = held.visualizationName
-      const pageCount = Math.max(1, Math.ceil(total / pageSize))
       const label = visualizationName === undefined ? operation : `${operation} "${visualizationName}"`
+      // A start past the end means the result shrank since the read being continued (or the offset is wrong):
+      // an empty page there would pass for "nothing left". A start exactly at the end (the previous read got
+      // every page) gets one empty page, the stream's last, with the columns and total for the caller to check.
+      if (startOffset > total) {
+        return yield* Effect.fail(
+          Classify.incomplete(
+            operation,
+            `${visualizationName === undefined ? "" : `visualization "${visualizationName}": `}start offset ${startOffset} is past the end of the result, which has ${total} rows: it shrank since the read being continued, or the offset is wrong; read it again from the start`,
+            { expectedRows: total, receivedRows: 0 }
+          )
+        )
+      }
+      const pageCount = Math.max(firstIndex + 1, Math.ceil(total / pageSize))
       let sampledLogged = false
       /** The previous page's fingerprint (pages are checked in order). */
       let previous: RowsFingerprint | undefined

@@ -388,14 +388,78 @@ describe("data pages from a start offset", () => {
     })
   )
 
-  it.effect("start-offset-past-the-total-gives-one-empty-page", () =>
+  it.effect("start-offset-past-the-end-fails-incomplete-not-an-empty-result", () =>
     Effect.gen(function* () {
-      const fake = makeFake(withTokens((r) => dataReply(r.body, 250)))
+      // A resume point beyond a result that shrank: loud, never a phantom empty page.
+      for (const [total, startOffset] of [
+        [250, 300],
+        [250, 1_000],
+        [0, 100]
+      ] as const) {
+        const fake = makeFake(withTokens((r) => dataReply(r.body, total)))
+        const exit = yield* Effect.exit(
+          useClient(fake, testOptions(), (c) =>
+            Stream.runCollect(c.searchData({ ...search, pageSize: 100, startOffset }))
+          )
+        )
+        const error = failureOf(exit)
+        expect(error.reason).toMatchObject({ _tag: "Incomplete", expectedRows: total, receivedRows: 0 })
+        expect(error.message).toContain(
+          `start offset ${startOffset} is past the end of the result, which has ${total} rows`
+        )
+        expect(fake.seen.filter((s) => s.path === "searchdata")).toHaveLength(1)
+      }
+    })
+  )
+
+  it.effect("start-offset-at-the-end-gives-one-empty-page-as-the-last", () =>
+    Effect.gen(function* () {
+      // Every page was read before (the last one full): one empty page with the columns and the total, whose
+      // index is the last of the stream.
+      const fake = makeFake(withTokens((r) => dataReply(r.body, 300)))
       const pages = yield* useClient(fake, testOptions(), (c) =>
         Stream.runCollect(c.searchData({ ...search, pageSize: 100, startOffset: 300 }))
       )
-      expect(pages.map((p) => [p.recordOffset, p.rows.length, p.availableRowCount])).toEqual([[300, 0, 250]])
+      expect(pages.map((p) => [p.recordOffset, p.rows.length, p.availableRowCount, p.pageIndex, p.pageCount])).toEqual([
+        [300, 0, 300, 3, 4]
+      ])
+      expect(pages[0]!.columnNames).toEqual(["n", "label"])
       expect(fake.seen.filter((s) => s.path === "searchdata")).toHaveLength(1)
+      // An empty result read from its start is one empty page, page 1 of 1.
+      const empty = makeFake(withTokens((r) => dataReply(r.body, 0)))
+      const only = yield* useClient(empty, testOptions(), (c) =>
+        Stream.runCollect(c.searchData({ ...search, pageSize: 100, startOffset: 0 }))
+      )
+      expect(only.map((p) => [p.recordOffset, p.rows.length, p.pageIndex, p.pageCount])).toEqual([[0, 0, 0, 1]])
+    })
+  )
+
+  it.effect("liveboard-visualization-shorter-than-the-start-offset-fails-incomplete", () =>
+    Effect.gen(function* () {
+      const totals: Record<string, number> = { "viz-a": 250, "viz-b": 80 }
+      const fake = makeFake(
+        withTokens((r) => {
+          if (r.path !== "metadata/liveboard/data") return { status: 404 }
+          const ids = (r.body.visualization_identifiers as ReadonlyArray<string> | undefined) ?? ["viz-a", "viz-b"]
+          const contents = ids.map((id) => ({
+            ...(dataReply(r.body, totals[id]!).body as { contents: Array<object> }).contents[0],
+            visualization_id: id,
+            visualization_name: id.toUpperCase()
+          }))
+          return { body: { metadata_id: "lb", contents } } satisfies Reply
+        })
+      )
+      const exit = yield* Effect.exit(
+        useClient(fake, testOptions(), (c) =>
+          Effect.gen(function* () {
+            const vizzes = yield* c.liveboardData({ metadataIdentifier: "lb", pageSize: 100, startOffset: 100 })
+            return yield* Effect.forEach(vizzes, (v) => Stream.runCollect(v.pages))
+          })
+        )
+      )
+      const error = failureOf(exit)
+      expect(error.reason).toMatchObject({ _tag: "Incomplete", expectedRows: 80, receivedRows: 0 })
+      expect(error.message).toContain(`"VIZ-B": start offset 100 is past the end of the result, which has 80 rows`)
     })
   )
 
