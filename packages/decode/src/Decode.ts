@@ -127,9 +127,21 @@ const rowShapeError = (row: unknown, index: number, expected: string): DateCellE
   })
 }
 
+const rowWidthError = (row: ReadonlyArray<unknown>, index: number, columns: number): DateCellError => {
+  const cells = row.length === 1 ? "1 cell" : `${row.length} cells`
+  return new DateCellError({
+    reason: "WrongShape",
+    row: index,
+    value: renderValue(row),
+    message: `row ${index} has ${cells} but there are ${columns} columns: a COMPACT row holds exactly one cell per column, in the columns' order`
+  })
+}
+
 /**
  * Decodes COMPACT rows (one array per row, cells in `columns` order): date columns become Periods, every other
- * cell is copied untouched. Input rows are not mutated.
+ * cell is copied untouched. Input rows are not mutated. A row that is not an array, or whose length is not the
+ * number of columns, is a `DateCellError` (strict) or passes through unchanged and counted (lenient): a cell is
+ * never matched with the wrong column or left out unseen.
  */
 export const decodeCompactRows = (
   rows: ReadonlyArray<ReadonlyArray<unknown>>,
@@ -148,13 +160,18 @@ export const decodeCompactRows = (
       out[r] = row as ReadonlyArray<unknown>
       continue
     }
+    if (row.length !== kinds.length) {
+      run.issue(() => rowWidthError(row, run.rowOffset + r, kinds.length))
+      if (run.failure !== undefined) return run.failure
+      out[r] = row
+      continue
+    }
     if (!decoding) {
       out[r] = row
       continue
     }
     const copy = row.slice()
-    const n = Math.min(copy.length, kinds.length)
-    for (let c = 0; c < n; c++) {
+    for (let c = 0; c < kinds.length; c++) {
       const kind = kinds[c]!
       if (kind !== "plain") copy[c] = run.cell(kind, copy[c], r, columns[c]!.name)
     }

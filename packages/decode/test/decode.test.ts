@@ -210,4 +210,37 @@ describe("rows", () => {
     const lenient = decodeFullRows([[1] as unknown as Record<string, unknown>], columns, { mode: "lenient" })
     expect(lenient).toMatchObject({ _tag: "Decoded", passedThrough: 1, value: [[1]] })
   })
+
+  it("a-compact-row-of-another-width-is-a-typed-error-naming-the-row-and-both-widths", () => {
+    const good = [694252800, "West", 1, null]
+    const cases: ReadonlyArray<readonly [ReadonlyArray<unknown>, string]> = [
+      [[], "row 101 has 0 cells but there are 4 columns"],
+      [[694252800], "row 101 has 1 cell but there are 4 columns"],
+      [[...good, "extra"], "row 101 has 5 cells but there are 4 columns"]
+    ]
+    for (const [row, says] of cases) {
+      const result = decodeCompactRows([good, row], columns, { rowOffset: 100 })
+      expect(result).toBeInstanceOf(DateCellError)
+      expect(result).toMatchObject({ reason: "WrongShape", row: 101, value: JSON.stringify(row) })
+      expect((result as DateCellError).message).toBe(
+        `${says}: a COMPACT row holds exactly one cell per column, in the columns' order`
+      )
+      expect("column" in (result as DateCellError)).toBe(false)
+    }
+    // Also when no column is a date column: the width is checked, not only the cells that get decoded.
+    const plain = decodeCompactRows([["West"], ["East", 1]], [{ name: "Region", type: "VARCHAR" }])
+    expect(plain).toMatchObject({ _tag: "DateCellError", reason: "WrongShape", row: 1 })
+  })
+
+  it("a-compact-row-of-another-width-passes-through-unchanged-and-counted-in-lenient-mode", () => {
+    const short = [694252800]
+    const result = decodeCompactRows([short, [694252800, "West", 1, null]], columns, { mode: "lenient" })
+    if (result._tag !== "Decoded") throw new Error("decode failed")
+    expect(result.passedThrough).toBe(1)
+    expect(result.value[0]).toBe(short)
+    expect(result.value[1]).toEqual([{ start: 694252800, form: "epoch" }, "West", 1, null])
+    expect(result.firstIssue?.message).toBe(
+      "row 0 has 1 cell but there are 4 columns: a COMPACT row holds exactly one cell per column, in the columns' order"
+    )
+  })
 })
