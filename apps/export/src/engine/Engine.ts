@@ -334,7 +334,8 @@ export const runExports = <E>(
           stateDir,
           pool: undefined,
           previousOutputs: new Map(),
-          probe
+          probe,
+          warned: new Set()
         }
         const probeOne = (planned: PlannedOutput<E>) =>
           Effect.gen(function* () {
@@ -388,7 +389,7 @@ export const runExports = <E>(
           : undefined
 
       // ── write ──────────────────────────────────────────────────────────────────────────────────────────────
-      const context: OutputContext = { options, outDir, stateDir, pool, previousOutputs, probe }
+      const context: OutputContext = { options, outDir, stateDir, pool, previousOutputs, probe, warned: new Set() }
       let stopped = false
       const writeExport = (plan: (typeof plans)[number], entry: JobExport) => {
         // Kept when a later output of the export fails: the ones published before it (a liveboard's first

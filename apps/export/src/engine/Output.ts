@@ -50,6 +50,8 @@ export interface OutputContext {
   readonly pool: TranscodePool | undefined
   readonly previousOutputs: ReadonlyMap<string, ManifestOutput>
   readonly probe: (step: Step, file: string) => Effect.Effect<void>
+  /** The warning lines this run has logged: one result written as several files warns once (each entry keeps it). */
+  readonly warned: Set<string>
 }
 
 /** Writes one output (or finds it done); returns its manifest entry, with its watermark when it has one. */
@@ -317,11 +319,19 @@ const writeDocument = <E>(
 /** Where a part of a split export starts in its result: rows and pages before it. */
 const partStartOf = (part: OutputPart) => ({ rows: part.first_page * part.page_size, pages: part.first_page })
 
-/** Logs an output's warnings that were not logged while its pages were read. */
-const logWarnings = (what: string, result: JobResult) =>
+/**
+ * Logs an output's warnings that were not logged while its pages were read, nor by another output of the run (the
+ * demo writes each result as CSV, NDJSON and Parquet: a sampled result warns once, each manifest entry keeps it).
+ */
+const logWarnings = (what: string, result: JobResult, run: OutputContext) =>
   Effect.forEach(
     result.warnings.filter((w) => !result.logged?.includes(w)),
-    (warning) => Effect.logWarning(`${what}: ${warning}`),
+    (warning) => {
+      const line = `${what}: ${warning}`
+      if (run.warned.has(line)) return Effect.void
+      run.warned.add(line)
+      return Effect.logWarning(line)
+    },
     { discard: true }
   )
 
@@ -334,7 +344,7 @@ const writeToStdout = <E>(planned: PlannedOutput<E>, zone: TimeZone, run: Output
       jobSpecOf(planned, zone, run, { pages: planned.pages, progress: run.options.progress }),
       [{ format: rowFormatOf(planned.settings.format), writer: out.writer }]
     )
-    yield* logWarnings(planned.what, result)
+    yield* logWarnings(planned.what, result, run)
     return entryOf({ ...planned, file: "-" }, result, out.result(), begin, yield* Clock.currentTimeMillis, "written")
   })
 
@@ -511,7 +521,7 @@ const writePartial = <E>(
         if (!verified) {
           return yield* new RestartNeeded({ reason: "the result is now shorter than the bytes already written" })
         }
-        yield* logWarnings(planned.what, result)
+        yield* logWarnings(planned.what, result, run)
         yield* settled
         // A Parquet output's partial file holds its staged CSV until here: the Parquet file replaces it.
         const written =

@@ -1,7 +1,8 @@
 /**
  * `pnpm demo` (the checkout's launcher, where DuckDB is installed): it writes every result as CSV, NDJSON and
  * Parquet and loads the Parquet files into `demo.duckdb` in its folder — one table per result, with the rows the
- * manifest lists — and a second demo replaces those tables rather than adding to them.
+ * manifest lists — and a second demo replaces those tables rather than adding to them; a warning about a result
+ * (the sampled answer, written three times) is said once.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
@@ -40,7 +41,7 @@ describe("the demo", () => {
     const first = await runNode([devPath, "demo", "--out", out, "--log-format", "json"])
     expect(first.code, first.stderr).toBe(0)
     const written = JSON.parse(NodeFs.readFileSync(NodePath.join(out, "manifest.json"), "utf8")) as {
-      outputs: ReadonlyArray<{ format: string; rows_written: number }>
+      outputs: ReadonlyArray<{ format: string; rows_written: number; warnings: ReadonlyArray<string> }>
     }
     const parquet = written.outputs.filter((o) => o.format === "parquet")
     expect(parquet.length).toBeGreaterThan(10)
@@ -48,6 +49,10 @@ describe("the demo", () => {
     expect(loaded.size).toBe(parquet.length)
     expect([...loaded.values()].reduce((a, b) => a + b, 0)).toBe(parquet.reduce((n, o) => n + o.rows_written, 0))
     expect(first.stderr).toContain(`"loaded ${parquet.length} tables`)
+    // The sampled answer is written as three files: each entry keeps its warning, the terminal hears it once.
+    const sampled = "sampling_ratio is 0.5: ThoughtSpot returned a sample"
+    expect(written.outputs.filter((o) => o.warnings.some((w) => w.includes(sampled))).length).toBe(3)
+    expect(first.stderr.split(sampled).length - 1).toBe(1)
 
     const second = await runNode([devPath, "demo", "--out", out, "--quiet"])
     expect(second.code, second.stderr).toBe(0)
