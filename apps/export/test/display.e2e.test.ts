@@ -221,6 +221,21 @@ describe("did you mean", () => {
     expect(run.code).toBe(2)
     expect(run.stderr).toContain('unknown command "metdata" for "spotpipe"; did you mean "metadata"?')
   })
+
+  for (const [args, line] of [
+    [["answr", "Revenue by Month", "--sandbox"], 'unknown command "answr" for "spotpipe"; did you mean "answer"?'],
+    [["ls", "answrs", "--sandbox"], 'unknown command "answrs" for "spotpipe ls"; did you mean "answers"?'],
+    [["config", "lst", "--json"], 'unknown command "lst" for "spotpipe config"; did you mean "list"?']
+  ] as const) {
+    it.live(`a-mistyped-command-with-flags-is-an-unknown-command-not-an-unknown-flag: ${args.join(" ")}`, () =>
+      Effect.gen(function* () {
+        const run = yield* runInProcess(args)
+        expect(run.code).toBe(2)
+        expect(run.stdout).toBe("")
+        expect(run.stderr.split("\n")).toEqual([`spotpipe: ${line}`, expect.stringMatching(/^Run "spotpipe.* --help"/)])
+      })
+    )
+  }
 })
 
 describe("help", () => {

@@ -13,7 +13,8 @@ import { openClient } from "../cluster/CoreCluster.ts"
 import { ExportError } from "../ExportError.ts"
 import { fromThoughtSpot } from "../Failure.ts"
 import { version } from "../Version.ts"
-import { connectionFlags, type Parsed, timeLimitFlags } from "./Flags.ts"
+import { withLogging } from "./Commands.ts"
+import { connectionFlags, logFlags, type Parsed, timeLimitFlags } from "./Flags.ts"
 import { checkTimeLimits } from "./Settings.ts"
 import { inert, jsonLine } from "./TerminalText.ts"
 
@@ -153,56 +154,60 @@ const statusCommand = Command.make(
   {
     ...connectionFlags,
     ...timeLimitFlags,
+    ...logFlags,
     json: Flag.Boolean("json").pipe(
       Flag.withDefault(false),
       Flag.withDescription("print the status as one JSON object on stdout")
     )
   },
-  (input: Parsed<typeof connectionFlags & typeof timeLimitFlags> & { readonly json: boolean }) =>
-    Effect.gen(function* () {
-      const limits = yield* checkTimeLimits(input)
-      const { layers, profile } = yield* connectionLayers(input)
-      // No prompt: a status check runs unattended as often as by hand.
-      const connection = yield* resolveConnection(layers)
-      let sources: Record<string, string> = { host: "--sandbox", username: "--sandbox", secret: "--sandbox" }
-      if (connection._tag === "Cluster") {
-        const { username, orgId, ...rest } = connection.sources ?? { host: "", secret: "" }
-        sources = {
-          ...rest,
-          ...(username === undefined ? {} : { username }),
-          ...(orgId === undefined ? {} : { org_id: orgId })
+  (input: Parsed<typeof connectionFlags & typeof timeLimitFlags & typeof logFlags> & { readonly json: boolean }) =>
+    // Retries are logged: on stderr in spotpipe's format, so stdout holds only the status (`--json`).
+    withLogging(input, () =>
+      Effect.gen(function* () {
+        const limits = yield* checkTimeLimits(input)
+        const { layers, profile } = yield* connectionLayers(input)
+        // No prompt: a status check runs unattended as often as by hand.
+        const connection = yield* resolveConnection(layers)
+        let sources: Record<string, string> = { host: "--sandbox", username: "--sandbox", secret: "--sandbox" }
+        if (connection._tag === "Cluster") {
+          const { username, orgId, ...rest } = connection.sources ?? { host: "", secret: "" }
+          sources = {
+            ...rest,
+            ...(username === undefined ? {} : { username }),
+            ...(orgId === undefined ? {} : { org_id: orgId })
+          }
         }
-      }
-      const { host, client } = yield* openClient(connection, { version, ...limits })
-      const user: ThoughtSpotApi.CurrentUser = yield* client.currentUser.pipe(
-        Effect.mapError((e) => refused(e, connection))
-      )
-      // The cluster's settings may be closed to this user: say so, the sign-in itself worked.
-      const system = yield* client.system.pipe(
-        Effect.map((info) => ({
-          ...(info.release_version == null ? {} : { version: info.release_version }),
-          ...(info.time_zone == null ? {} : { time_zone: info.time_zone })
-        })),
-        Effect.catch((e) => Effect.succeed({ unavailable: fromThoughtSpot(e, "the cluster's settings").message }))
-      )
-      const token: AuthStatus["token"] =
-        connection._tag === "Cluster" && connection.auth._tag === "BearerToken"
-          ? yield* issuedToken(client, connection.auth.token)
-          : { kind: "minted" }
-      const status: AuthStatus = {
-        host,
-        ...(profile === undefined
-          ? {}
-          : { profile: { name: profile.name, chosen_by: profile.chosenBy, file: profile.path } }),
-        auth: methodOf(connection),
-        user: { name: user.name, id: user.id, display_name: user.display_name },
-        ...(user.current_org == null ? {} : { org: { id: user.current_org.id, name: user.current_org.name } }),
-        cluster: system,
-        token,
-        sources
-      }
-      yield* Console.log(input.json ? jsonLine(status) : formatStatus(status))
-    }).pipe(Effect.scoped)
+        const { host, client } = yield* openClient(connection, { version, ...limits })
+        const user: ThoughtSpotApi.CurrentUser = yield* client.currentUser.pipe(
+          Effect.mapError((e) => refused(e, connection))
+        )
+        // The cluster's settings may be closed to this user: say so, the sign-in itself worked.
+        const system = yield* client.system.pipe(
+          Effect.map((info) => ({
+            ...(info.release_version == null ? {} : { version: info.release_version }),
+            ...(info.time_zone == null ? {} : { time_zone: info.time_zone })
+          })),
+          Effect.catch((e) => Effect.succeed({ unavailable: fromThoughtSpot(e, "the cluster's settings").message }))
+        )
+        const token: AuthStatus["token"] =
+          connection._tag === "Cluster" && connection.auth._tag === "BearerToken"
+            ? yield* issuedToken(client, connection.auth.token)
+            : { kind: "minted" }
+        const status: AuthStatus = {
+          host,
+          ...(profile === undefined
+            ? {}
+            : { profile: { name: profile.name, chosen_by: profile.chosenBy, file: profile.path } }),
+          auth: methodOf(connection),
+          user: { name: user.name, id: user.id, display_name: user.display_name },
+          ...(user.current_org == null ? {} : { org: { id: user.current_org.id, name: user.current_org.name } }),
+          cluster: system,
+          token,
+          sources
+        }
+        yield* Console.log(input.json ? jsonLine(status) : formatStatus(status))
+      })
+    )
 ).pipe(
   Command.withDescription(
     "Sign in as an export would and show who you are (user, id, display name), the Org, the cluster's version and time zone, and where the host and each credential came from (flag, environment, profile); exit 1 with ThoughtSpot's reason when it refuses the credentials"

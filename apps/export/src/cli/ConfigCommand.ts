@@ -29,6 +29,8 @@ import {
 import { ExportError } from "../ExportError.ts"
 import { closest, didYouMean } from "../plan/Suggest.ts"
 import { UsageError } from "../UsageError.ts"
+import { withLogging } from "./Commands.ts"
+import { logFlags } from "./Flags.ts"
 import { inert, jsonLine } from "./TerminalText.ts"
 
 const usage = (message: string) => new UsageError({ message })
@@ -150,38 +152,43 @@ const setCommand = Command.make(
     value: Argument.String("value").pipe(
       Argument.withDescription("the value; for secret a reference: env:NAME, file:PATH or keychain[:ACCOUNT]")
     ),
-    profile: profileFlag
+    profile: profileFlag,
+    ...logFlags
   },
   (input) =>
-    Effect.gen(function* () {
-      const key = yield* checkKey(input.key)
-      const { path, env } = yield* locateConfig
-      // A refused value or profile name touches nothing: checked before the file (or its folder) is created.
-      yield* checkSetting(key, input.value, "")
-      const named = Option.getOrUndefined(input.profile) ?? env("THOUGHTSPOT_PROFILE")
-      const badNamed = named === undefined ? undefined : checkProfileName(named)
-      if (badNamed !== undefined) return yield* badNamed
-      const { name, value, created, defaultName } = yield* updateConfigFile(path, ({ config }) =>
-        Effect.gen(function* () {
-          const name = targetProfile(input.profile, env, config) ?? "default"
-          const badName = checkProfileName(name)
-          if (badName !== undefined) return yield* badName
-          const value = yield* checkSetting(key, input.value, name)
-          const profile: Profile = { ...config.profiles[name], [key]: value }
-          // The first profile becomes the default, so that commands use it without --profile.
-          const defaultName = config.default ?? name
-          const next: ConfigFile = { default: defaultName, profiles: { ...config.profiles, [name]: profile } }
-          return [next, { name, value, created: !(name in config.profiles), defaultName }] as const
-        })
-      )
-      yield* Console.error(
-        `${created ? "created profile" : "profile"} "${name}"${defaultName === name ? " (default)" : ""}: ${key} = ${shown(value)} in ${path}`
-      )
-      if (key === "secret" && typeof value === "string" && value.startsWith("keychain:")) {
-        const account = value.slice("keychain:".length)
-        yield* Console.error(`store the secret in the keychain with: ${keychainStoreCommand(account)}`)
-      }
-    })
+    withLogging(input, (logging) =>
+      Effect.gen(function* () {
+        const key = yield* checkKey(input.key)
+        const { path, env } = yield* locateConfig
+        // A refused value or profile name touches nothing: checked before the file (or its folder) is created.
+        yield* checkSetting(key, input.value, "")
+        const named = Option.getOrUndefined(input.profile) ?? env("THOUGHTSPOT_PROFILE")
+        const badNamed = named === undefined ? undefined : checkProfileName(named)
+        if (badNamed !== undefined) return yield* badNamed
+        const { name, value, created, defaultName } = yield* updateConfigFile(path, ({ config }) =>
+          Effect.gen(function* () {
+            const name = targetProfile(input.profile, env, config) ?? "default"
+            const badName = checkProfileName(name)
+            if (badName !== undefined) return yield* badName
+            const value = yield* checkSetting(key, input.value, name)
+            const profile: Profile = { ...config.profiles[name], [key]: value }
+            // The first profile becomes the default, so that commands use it without --profile.
+            const defaultName = config.default ?? name
+            const next: ConfigFile = { default: defaultName, profiles: { ...config.profiles, [name]: profile } }
+            return [next, { name, value, created: !(name in config.profiles), defaultName }] as const
+          })
+        )
+        if (!logging.quiet) {
+          yield* Console.error(
+            `${created ? "created profile" : "profile"} "${name}"${defaultName === name ? " (default)" : ""}: ${key} = ${shown(value)} in ${path}`
+          )
+        }
+        if (key === "secret" && typeof value === "string" && value.startsWith("keychain:")) {
+          const account = value.slice("keychain:".length)
+          yield* Console.error(`store the secret in the keychain with: ${keychainStoreCommand(account)}`)
+        }
+      })
+    )
 ).pipe(
   Command.withDescription(
     "Set one key of a profile: host, username, org-id, auth (password, secret-key, token), secret (a reference: env:NAME, file:PATH, keychain[:ACCOUNT]; never the secret itself), allow-insecure-http"
@@ -193,46 +200,50 @@ const setCommand = Command.make(
   ])
 )
 
-const getCommand = Command.make("get", { key: keyArgument, profile: profileFlag }, (input) =>
-  Effect.gen(function* () {
-    const key = yield* checkKey(input.key)
-    const { path, config, env } = yield* loadConfig
-    const name = targetProfile(input.profile, env, config)
-    if (name === undefined) {
-      return yield* usage(
-        `no profile given and ${path} names no default: pass --profile NAME, or create one with spotpipe config set host URL`
-      )
-    }
-    const profile = config.profiles[name]
-    if (profile === undefined) return yield* noSuchProfile(name, path, config)
-    const value = profile[key]
-    if (value === undefined) {
-      return yield* new ExportError({ kind: "NotFound", message: `profile "${name}" does not set ${key} (${path})` })
-    }
-    yield* Console.log(shown(value))
-  })
+const getCommand = Command.make("get", { key: keyArgument, profile: profileFlag, ...logFlags }, (input) =>
+  withLogging(input, () =>
+    Effect.gen(function* () {
+      const key = yield* checkKey(input.key)
+      const { path, config, env } = yield* loadConfig
+      const name = targetProfile(input.profile, env, config)
+      if (name === undefined) {
+        return yield* usage(
+          `no profile given and ${path} names no default: pass --profile NAME, or create one with spotpipe config set host URL`
+        )
+      }
+      const profile = config.profiles[name]
+      if (profile === undefined) return yield* noSuchProfile(name, path, config)
+      const value = profile[key]
+      if (value === undefined) {
+        return yield* new ExportError({ kind: "NotFound", message: `profile "${name}" does not set ${key} (${path})` })
+      }
+      yield* Console.log(shown(value))
+    })
+  )
 ).pipe(
   Command.withDescription("Print one key of a profile (a secret as its reference); exit 1 when it is not set"),
   Command.withExamples([{ command: "spotpipe config get host --profile prod", description: "prod's host" }])
 )
 
-const unsetCommand = Command.make("unset", { key: keyArgument, profile: profileFlag }, (input) =>
-  Effect.gen(function* () {
-    const key = yield* checkKey(input.key)
-    const { path, env } = yield* locateConfig
-    const name = yield* updateConfigFile(path, ({ config }) =>
-      Effect.gen(function* () {
-        const name = targetProfile(input.profile, env, config)
-        if (name === undefined)
-          return yield* usage(`no profile given and ${path} names no default: pass --profile NAME`)
-        const profile = config.profiles[name]
-        if (profile === undefined) return yield* noSuchProfile(name, path, config)
-        const { [key]: _removed, ...rest } = profile
-        return [{ ...config, profiles: { ...config.profiles, [name]: rest } }, name] as const
-      })
-    )
-    yield* Console.error(`profile "${name}": ${key} removed from ${path}`)
-  })
+const unsetCommand = Command.make("unset", { key: keyArgument, profile: profileFlag, ...logFlags }, (input) =>
+  withLogging(input, (logging) =>
+    Effect.gen(function* () {
+      const key = yield* checkKey(input.key)
+      const { path, env } = yield* locateConfig
+      const name = yield* updateConfigFile(path, ({ config }) =>
+        Effect.gen(function* () {
+          const name = targetProfile(input.profile, env, config)
+          if (name === undefined)
+            return yield* usage(`no profile given and ${path} names no default: pass --profile NAME`)
+          const profile = config.profiles[name]
+          if (profile === undefined) return yield* noSuchProfile(name, path, config)
+          const { [key]: _removed, ...rest } = profile
+          return [{ ...config, profiles: { ...config.profiles, [name]: rest } }, name] as const
+        })
+      )
+      if (!logging.quiet) yield* Console.error(`profile "${name}": ${key} removed from ${path}`)
+    })
+  )
 ).pipe(
   Command.withDescription("Remove one key from a profile"),
   Command.withExamples([
@@ -242,17 +253,19 @@ const unsetCommand = Command.make("unset", { key: keyArgument, profile: profileF
 
 const useCommand = Command.make(
   "use",
-  { name: Argument.String("name").pipe(Argument.withDescription("the profile to make the default")) },
+  { name: Argument.String("name").pipe(Argument.withDescription("the profile to make the default")), ...logFlags },
   (input) =>
-    Effect.gen(function* () {
-      const { path } = yield* locateConfig
-      yield* updateConfigFile(path, ({ config }) =>
-        input.name in config.profiles
-          ? Effect.succeed([{ ...config, default: input.name }, undefined] as const)
-          : Effect.fail(noSuchProfile(input.name, path, config))
-      )
-      yield* Console.error(`default profile: ${input.name} (${path})`)
-    })
+    withLogging(input, (logging) =>
+      Effect.gen(function* () {
+        const { path } = yield* locateConfig
+        yield* updateConfigFile(path, ({ config }) =>
+          input.name in config.profiles
+            ? Effect.succeed([{ ...config, default: input.name }, undefined] as const)
+            : Effect.fail(noSuchProfile(input.name, path, config))
+        )
+        if (!logging.quiet) yield* Console.error(`default profile: ${input.name} (${path})`)
+      })
+    )
 ).pipe(
   Command.withDescription(
     "Make a profile the default: commands use it when neither --profile nor THOUGHTSPOT_PROFILE names one"
@@ -262,37 +275,42 @@ const useCommand = Command.make(
 
 const listCommand = Command.make(
   "list",
-  { json: Flag.Boolean("json").pipe(Flag.withDefault(false), Flag.withDescription("one JSON object on stdout")) },
+  {
+    json: Flag.Boolean("json").pipe(Flag.withDefault(false), Flag.withDescription("one JSON object on stdout")),
+    ...logFlags
+  },
   (input) =>
-    Effect.gen(function* () {
-      const { path, config, exists } = yield* loadConfig
-      if (input.json) {
-        return yield* Console.log(
-          jsonLine({
-            path,
-            exists,
-            ...(config.default === undefined ? {} : { default: config.default }),
-            profiles: config.profiles
-          })
-        )
-      }
-      const names = Object.keys(config.profiles)
-      if (names.length === 0) {
-        return yield* Console.error(
-          `no profiles (${exists ? `${path} defines none` : `there is no ${path}`}): create one with spotpipe config set host URL --profile NAME`
-        )
-      }
-      const lines = [`# ${inert(path)}`]
-      for (const name of names) {
-        lines.push(`${name}${config.default === name ? " (default)" : ""}`)
-        const profile = config.profiles[name] ?? {}
-        for (const key of profileKeys) {
-          const value = profile[key]
-          if (value !== undefined) lines.push(`  ${key.padEnd(19)} ${shown(value)}`)
+    withLogging(input, () =>
+      Effect.gen(function* () {
+        const { path, config, exists } = yield* loadConfig
+        if (input.json) {
+          return yield* Console.log(
+            jsonLine({
+              path,
+              exists,
+              ...(config.default === undefined ? {} : { default: config.default }),
+              profiles: config.profiles
+            })
+          )
         }
-      }
-      yield* Console.log(lines.join("\n"))
-    })
+        const names = Object.keys(config.profiles)
+        if (names.length === 0) {
+          return yield* Console.error(
+            `no profiles (${exists ? `${path} defines none` : `there is no ${path}`}): create one with spotpipe config set host URL --profile NAME`
+          )
+        }
+        const lines = [`# ${inert(path)}`]
+        for (const name of names) {
+          lines.push(`${name}${config.default === name ? " (default)" : ""}`)
+          const profile = config.profiles[name] ?? {}
+          for (const key of profileKeys) {
+            const value = profile[key]
+            if (value !== undefined) lines.push(`  ${key.padEnd(19)} ${shown(value)}`)
+          }
+        }
+        yield* Console.log(lines.join("\n"))
+      })
+    )
 ).pipe(
   Command.withDescription("List every profile and its settings (secrets as their references, e.g. env:TS_PASSWORD)"),
   Command.withExamples([

@@ -96,3 +96,37 @@ export const wantsJson = (args: ReadonlyArray<string>): boolean =>
     (arg, i) =>
       arg.toLowerCase() === "--log-format=json" || (arg === "--log-format" && args[i + 1]?.toLowerCase() === "json")
   )
+
+const levelNames: Readonly<Record<string, LogLevel.LogLevel>> = {
+  all: "All",
+  trace: "Trace",
+  debug: "Debug",
+  info: "Info",
+  warn: "Warn",
+  warning: "Warn",
+  error: "Error",
+  fatal: "Fatal",
+  none: "None"
+}
+
+/**
+ * The logging `args` ask for, read from the words themselves: for log lines that come before or outside a
+ * command's own logging (`withLogging`), e.g. of a command without logging flags. Those lines then still go to
+ * stderr in spotpipe's format at the level asked for, never to stdout in Effect's default format.
+ */
+export const loggingFromArgs = (args: ReadonlyArray<string>): Layer.Layer<never> => {
+  const end = args.indexOf("--")
+  const words = end === -1 ? args : args.slice(0, end)
+  let level: LogLevel.LogLevel | undefined
+  words.forEach((arg, i) => {
+    const value = arg.startsWith("--log-level=") ? arg.slice(12) : arg === "--log-level" ? words[i + 1] : undefined
+    const named = value === undefined ? undefined : levelNames[value.toLowerCase()]
+    if (named !== undefined) level = named
+  })
+  const verbose = words.includes("--verbose")
+  const quiet = words.includes("--quiet")
+  return loggingLayer(
+    { quiet, verbose, format: wantsJson(words) ? "json" : "text" },
+    level ?? (verbose ? "Debug" : quiet ? "Warn" : "Info")
+  )
+}

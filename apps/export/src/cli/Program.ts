@@ -16,7 +16,7 @@ import { closest, didYouMean } from "../plan/Suggest.ts"
 import { spotpipe, version } from "./Cli.ts"
 import { logLevel } from "./Flags.ts"
 import { interruptedLines, ResumeHint } from "./Interruption.ts"
-import { jsonRecord, wantsFullCause, wantsJson } from "./Logging.ts"
+import { jsonRecord, loggingFromArgs, wantsFullCause, wantsJson } from "./Logging.ts"
 import { inert, jsonLine } from "./TerminalText.ts"
 
 /** One stderr line: inert text, or with `--log-format json` one JSON object (`{"timestamp","level","message",…}`). */
@@ -47,17 +47,34 @@ const parseErrorText = (error: CliError.NonShowHelpErrors, helpDoc: CliHelpDoc.H
   }
 }
 
+/**
+ * The parse errors worth showing. A mistyped command comes first: the flags after it belong to the command
+ * meant, so "unknown flag" for its parent would mislead (`spotpipe answr X --sandbox`). The value after an
+ * unknown flag is read as an argument or command ("unknown command x"): such follow-on errors are noise, so
+ * otherwise with an unknown flag only those are shown.
+ */
+export const shownParseErrors = (
+  errors: ReadonlyArray<CliError.NonShowHelpErrors>,
+  args: ReadonlyArray<string>
+): ReadonlyArray<CliError.NonShowHelpErrors> => {
+  const unknownFlags = errors.filter((error) => error._tag === "UnrecognizedOption")
+  const flagNames = new Set(unknownFlags.map((error) => error.option))
+  const commands = errors.filter(
+    (error) =>
+      error._tag === "UnknownSubcommand" &&
+      !args.some((arg, i) => arg === error.subcommand && i > 0 && flagNames.has(args[i - 1] ?? ""))
+  )
+  return commands.length > 0 ? commands : unknownFlags.length > 0 ? unknownFlags : errors
+}
+
 // Parse errors: one line each and a pointer to --help, on stderr (one JSON object each with --log-format json).
-const presenter = (json: boolean) =>
+const presenter = (json: boolean, args: ReadonlyArray<string>) =>
   CliOutput.layerPresenter({
     present: (event) =>
       event._tag === "InvalidInvocation"
         ? Effect.gen(function* () {
             const usage = `run "${event.commandPath.join(" ")} --help" for usage`
-            // The value after an unknown flag is then read as an argument or command ("unknown command x"):
-            // such follow-on errors are noise, so with an unknown flag only those are shown.
-            const unknownFlags = event.errors.filter((error) => error._tag === "UnrecognizedOption")
-            for (const error of unknownFlags.length > 0 ? unknownFlags : event.errors) {
+            for (const error of shownParseErrors(event.errors, args)) {
               yield* errorLine(json, parseErrorText(error, event.helpDoc), { hint: usage })
             }
             if (!json) yield* Console.error(inert(`Run "${event.commandPath.join(" ")} --help" for usage.`))
@@ -115,6 +132,8 @@ export const program = (args: ReadonlyArray<string>) => {
         : Effect.forEach([line, ...resume], (text) => errorLine(false, text), { discard: true })
     }),
     Effect.provideService(ResumeHint, hint),
-    Effect.provide(presenter(json))
+    Effect.provide(presenter(json, args)),
+    // Commands set up their logging from their flags; this covers whatever logs outside it.
+    Effect.provide(loggingFromArgs(args))
   )
 }
