@@ -45,6 +45,9 @@ const encodings: Record<string, (secret: string, user: string) => string> = {
   urlAll: (s) => Array.from(Buffer.from(s, "utf8"), (b) => `%${hex2(b)}`).join(""),
   base64: (s) => Buffer.from(s, "utf8").toString("base64"),
   base64Url: (s) => Buffer.from(s, "utf8").toString("base64url"),
+  hexLower: (s) => Buffer.from(s, "utf8").toString("hex"),
+  hexUpper: (s) => Buffer.from(s, "utf8").toString("hex").toUpperCase(),
+  hexInUserPair: (s, user) => Buffer.from(`${user}:${s}`, "utf8").toString("hex"),
   basicAuth: (s, user) => `Basic ${Buffer.from(`${user}:${s}`, "utf8").toString("base64")}`,
   whitespaceChanged: (s) => (/\s/.test(s) ? s.replace(/\s+/g, "\n\t  ") : `${s.slice(0, 4)}\n  ${s.slice(4)}`),
   prefix: (s) => firstVisible(s, Math.max(FRAGMENT, Math.ceil(s.length / 2))),
@@ -114,6 +117,27 @@ describe("secrets in echoed error bodies", () => {
       const message = messageFor(scrub, `<html><body>rejected ${echoed} here</body></html>`, 502)
       expect(message).toContain("rejected <redacted> here")
     }
+  })
+
+  it("hex-encoded-secrets-are-redacted-in-either-case", () => {
+    const password = "Guest@123!"
+    const token = "eyJhbGciOiJIUzI1NiJ9.payload.signature"
+    const scrub = Classify.makeScrub(new Set([password, token]))
+    const hex = (s: string) => Buffer.from(s, "utf8").toString("hex")
+    for (const echoed of [hex(password), hex(password).toUpperCase(), hex(token), hex(token).toUpperCase()]) {
+      const message = messageFor(
+        scrub,
+        JSON.stringify({ error: { message: { debug: `bad value ${echoed} here` } } }),
+        401
+      )
+      expect(message).toContain("bad value <redacted> here")
+    }
+    // Part of it (8 hex digits: 4 bytes) inside a longer hex text, as the fragment rule asks.
+    expect(scrub(`x=00ff${hex(token).slice(6, 30)}ff00 end`)).not.toContain(hex(token).slice(6, 30))
+    // Hex that is not the secret's, such as a trace id, keeps its digits.
+    expect(scrub("trace 6f1c2a9e-84b3-4d1e-9a7c-0b5d3e2f8c41 end")).toBe(
+      "trace 6f1c2a9e-84b3-4d1e-9a7c-0b5d3e2f8c41 end"
+    )
   })
 
   it("token-prefix-of-eight-characters-is-redacted", () => {

@@ -3,8 +3,9 @@
  * form a server may echo it.
  *
  * The rule: a stretch of the text is redacted when, read in any of the views below and ignoring whitespace, it
- * is a secret, a secret's base64 form, or any run of {@link FRAGMENT} or more characters of either. So a server
- * that echoes the first 8 characters of a token, or a password with its spaces changed, shows neither.
+ * is a secret, a secret's base64 or hex form (hex in lower or upper case), or any run of {@link FRAGMENT} or more
+ * characters of one of these. So a server that echoes the first 8 characters of a token, or a password with its
+ * spaces changed, shows neither.
  *
  * Views: the text as it is; decoded as JSON string escapes (`\"`, `\\`, `\/`, `\uXXXX` …); as HTML character
  * references (`&quot;`, `&#34;`, `&#x22;`, `&amp;` …); as URL percent-encoding (with `+` read as a space, and
@@ -252,6 +253,18 @@ const base64Forms = (secret: string): Array<string> => {
 /** Shorter base64 forms (of secrets under ~5 bytes) are not looked for: they would match ordinary words. */
 const MIN_BASE64 = 6
 
+/**
+ * The hex digits of `secret`'s UTF-8 bytes, lower and upper case. Two digits per byte, so a secret inside a
+ * longer hex text (e.g. `hex(user:secret)`) shows the same digits: no alignments to list, unlike base64.
+ */
+const hexForms = (secret: string): Array<string> => {
+  const lower = Buffer.from(secret, "utf8").toString("hex")
+  return [lower, lower.toUpperCase()]
+}
+
+/** Shorter hex forms (secrets under 4 bytes) are not looked for: they would match ids and hashes. */
+const MIN_HEX = FRAGMENT
+
 /** What the scanner looks for: every run of FRAGMENT characters of the long forms, and the short forms whole. */
 interface Index {
   readonly grams: ReadonlySet<string>
@@ -266,7 +279,11 @@ const buildIndex = (secrets: Iterable<string>): Index => {
   let longest = 0
   for (const secret of secrets) {
     longest = Math.max(longest, secret.length)
-    const forms = [withoutSpace(secret), ...base64Forms(secret).filter((f) => f.length >= MIN_BASE64)]
+    const forms = [
+      withoutSpace(secret),
+      ...base64Forms(secret).filter((f) => f.length >= MIN_BASE64),
+      ...hexForms(secret).filter((f) => f.length >= MIN_HEX)
+    ]
     for (const form of forms) {
       if (form.length === 0) continue
       if (form.length < FRAGMENT) whole.add(form)
