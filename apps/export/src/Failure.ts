@@ -3,8 +3,9 @@
  * on stderr that says what happened and what to do. `--verbose` adds the full cause. ThoughtSpot failures from
  * `@spotpipe/core` are mapped here by their reason tag; their text is already free of secrets.
  */
-import { Cause } from "effect"
+import { Cause, Context, type Effect } from "effect"
 import { inert } from "./cli/TerminalText.ts"
+import type { Connection } from "./cluster/Connection.ts"
 import { ExportError } from "./ExportError.ts"
 import { UsageError } from "./UsageError.ts"
 
@@ -17,6 +18,9 @@ interface ThoughtSpotFailure {
     readonly message: string
     readonly description?: string
     readonly status?: number
+    readonly code?: number
+    readonly incidentId?: string
+    readonly serverMessage?: string
     /** Authentication: who was refused, and where (`host:port`). Transport: `host:port`. */
     readonly username?: string
     readonly host?: string
@@ -29,8 +33,84 @@ interface ThoughtSpotFailure {
   }
 }
 
-const credentialVariables =
-  "check THOUGHTSPOT_USERNAME and THOUGHTSPOT_PASSWORD, THOUGHTSPOT_SECRET_KEY or THOUGHTSPOT_TOKEN"
+/**
+ * How a run signed in, and where its user and secret came from (`--username`, `--password-file`,
+ * `THOUGHTSPOT_PASSWORD`, `profile "prod" (env:TS_PASSWORD)`, `a prompt`), never a value.
+ */
+export interface SignIn {
+  /** The URL signed in to. */
+  readonly host: string
+  readonly method: "password" | "secret-key" | "token"
+  readonly username?: string
+  readonly secret: string
+}
+
+/** A mutable cell for the sign-in of the run in progress, set once its connection is resolved. */
+export interface SignInHint {
+  current: SignIn | undefined
+}
+
+/** The run's {@link SignInHint}; the program provides a fresh one per run and names it when credentials are refused. */
+export const SignInHint = Context.Reference<SignInHint>("spotpipe/SignInHint", {
+  defaultValue: () => ({ current: undefined })
+})
+
+/** Records how this run signs in, so that refused credentials name where they came from. */
+export const setSignIn = (signIn: SignIn): Effect.Effect<void> =>
+  SignInHint.useSync((hint) => {
+    hint.current = signIn
+  })
+
+const methodNames = { Password: "password", SecretKey: "secret-key", BearerToken: "token" } as const
+
+/** How `connection` signs in, with where its settings came from; none for the embedded sandbox. */
+export const signInOf = (connection: Connection): SignIn | undefined =>
+  connection._tag === "Cluster" && connection.sources !== undefined
+    ? {
+        host: connection.host,
+        method: methodNames[connection.auth._tag],
+        ...(connection.sources.username === undefined ? {} : { username: connection.sources.username }),
+        secret: connection.sources.secret
+      }
+    : undefined
+
+/** core's own wording for a 401: the line below says it in its own words, so it is not repeated. */
+const defaultRefusal = "ThoughtSpot rejected the credentials"
+
+/**
+ * The one line for refused credentials (exports, `ls`, `api` and `auth status` alike): who was refused where,
+ * ThoughtSpot's reason, and what to check — the settings `signIn` came from, or, when they are not known, how to
+ * find them.
+ */
+export const refusedCredentialsLine = (reason: ThoughtSpotFailure["reason"], signIn?: SignIn): string => {
+  const host = signIn?.host ?? reason.host
+  const who =
+    reason.username !== undefined && host !== undefined
+      ? `ThoughtSpot refused the credentials for ${reason.username} at ${host}`
+      : host !== undefined
+        ? `ThoughtSpot refused the credentials at ${host}`
+        : "ThoughtSpot refused the credentials"
+  let detail = reason.message
+  if (reason.description === undefined || reason.description.startsWith(defaultRefusal)) {
+    const facts = [
+      ...(reason.status === undefined ? [] : [`HTTP ${reason.status}`]),
+      ...(reason.code === undefined ? [] : [`code ${reason.code}`]),
+      // ThoughtSpot's own text often names its incident already.
+      ...(reason.incidentId === undefined || reason.serverMessage?.includes(reason.incidentId) === true
+        ? []
+        : [`incident ${reason.incidentId}`])
+    ].join(", ")
+    detail = [reason.serverMessage ?? "", facts === "" ? "" : `(${facts})`].filter((t) => t !== "").join(" ")
+  }
+  const check =
+    signIn === undefined
+      ? "check the user name and the password, secret key or token it signed in with (spotpipe auth status shows where each came from)"
+      : `check ${[
+          ...(signIn.username === undefined ? [] : [`the user from ${signIn.username}`]),
+          `the ${signIn.method} from ${signIn.secret}`
+        ].join(" and ")}`
+  return `${who}${detail === "" ? "" : detail.startsWith("(") ? ` ${detail}` : `: ${detail}`}; ${check}`
+}
 
 /** The line for a connection failure, by what it means (see core's Transport reason). */
 const transportLine = (reason: ThoughtSpotFailure["reason"], what: string): string => {
@@ -67,19 +147,16 @@ const isThoughtSpotFailure = (u: unknown): u is ThoughtSpotFailure =>
   (u as { _tag?: unknown })._tag === "ThoughtSpotError" &&
   typeof (u as { reason?: unknown }).reason === "object"
 
-/** Turns a ThoughtSpot failure while working on `what` (e.g. `answer "Sales"`) into an export error. */
-export const fromThoughtSpot = (error: ThoughtSpotFailure, what: string): ExportError => {
+/**
+ * Turns a ThoughtSpot failure while working on `what` (e.g. `answer "Sales"`) into an export error; refused
+ * credentials name where they came from when `signIn` is given.
+ */
+export const fromThoughtSpot = (error: ThoughtSpotFailure, what: string, signIn?: SignIn): ExportError => {
   const detail = error.reason.message
   const make = (kind: ExportError["kind"], message: string) => new ExportError({ kind, message, cause: error })
   switch (error.reason._tag) {
-    case "Authentication": {
-      const { username, host } = error.reason
-      const who =
-        username !== undefined && host !== undefined
-          ? `ThoughtSpot refused the credentials for ${username} at ${host}`
-          : "ThoughtSpot refused the credentials"
-      return make("Authentication", `${who}: ${credentialVariables} (${detail})`)
-    }
+    case "Authentication":
+      return make("Authentication", refusedCredentialsLine(error.reason, signIn))
     case "NotFound":
       return make("NotFound", `${what} not found: check the GUID or name (spotpipe metadata lists objects) (${detail})`)
     case "Forbidden":
@@ -191,12 +268,12 @@ export interface FailureReport {
  * The report for `cause`; `verbose` adds the full cause after the one-line message. Its lines quote server
  * text (names, messages), so they are made inert for the terminal.
  */
-export const reportFailure = (cause: Cause.Cause<unknown>, verbose: boolean): FailureReport => {
-  const report = reportOf(cause, verbose)
+export const reportFailure = (cause: Cause.Cause<unknown>, verbose: boolean, signIn?: SignIn): FailureReport => {
+  const report = reportOf(cause, verbose, signIn)
   return { exitCode: report.exitCode, lines: report.lines.map(inert) }
 }
 
-const reportOf = (cause: Cause.Cause<unknown>, verbose: boolean): FailureReport => {
+const reportOf = (cause: Cause.Cause<unknown>, verbose: boolean, signIn?: SignIn): FailureReport => {
   if (Cause.hasInterruptsOnly(cause)) {
     return { exitCode: ExitCode.interrupted, lines: ["spotpipe: interrupted; no partial file was published"] }
   }
@@ -204,9 +281,19 @@ const reportOf = (cause: Cause.Cause<unknown>, verbose: boolean): FailureReport 
   const full = verbose ? [Cause.pretty(cause)] : []
   if (error instanceof UsageError) return { exitCode: ExitCode.usage, lines: [`spotpipe: ${error.message}`] }
   if (error instanceof ExportError) {
-    return { exitCode: ExitCode.failed, lines: [`spotpipe: ${error.message}`, ...full] }
+    // Refused credentials were worded where the run's sign-in was not known: said again with its sources.
+    const refused =
+      signIn !== undefined &&
+      error.kind === "Authentication" &&
+      isThoughtSpotFailure(error.cause) &&
+      error.cause.reason._tag === "Authentication"
+        ? refusedCredentialsLine(error.cause.reason, signIn)
+        : error.message
+    return { exitCode: ExitCode.failed, lines: [`spotpipe: ${refused}`, ...full] }
   }
-  const mapped = toExportError(error, "the export")
+  const mapped = isThoughtSpotFailure(error)
+    ? fromThoughtSpot(error, "the export", signIn)
+    : toExportError(error, "the export")
   const hint = verbose ? [] : ["(run again with --verbose for the full cause)"]
   return { exitCode: ExitCode.failed, lines: [`spotpipe: ${mapped.message}`, ...hint, ...full] }
 }

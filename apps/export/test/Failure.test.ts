@@ -14,7 +14,7 @@ const tsError = (tag: string, message = "server said no") => ({
 describe("failure lines", () => {
   it("each-thoughtspot-reason-gets-a-line-that-says-what-to-do", () => {
     const expectations: ReadonlyArray<[string, string, string]> = [
-      ["Authentication", "Authentication", "THOUGHTSPOT_USERNAME"],
+      ["Authentication", "Authentication", "spotpipe auth status shows where each came from"],
       ["NotFound", "NotFound", "check the GUID or name"],
       ["Forbidden", "Forbidden", "share it with this user"],
       ["RateLimited", "RateLimited", "run again later or lower --concurrency"],
@@ -66,11 +66,44 @@ describe("failure lines from core's reasons", () => {
         })
       })
     )
-    assert.include(
+    assert.strictEqual(
       line,
-      "spotpipe: ThoughtSpot refused the credentials for tsUserA at my.thoughtspot.cloud: check THOUGHTSPOT_USERNAME"
+      "spotpipe: ThoughtSpot refused the credentials for tsUserA at my.thoughtspot.cloud (HTTP 401); check the user name and the password, secret key or token it signed in with (spotpipe auth status shows where each came from)"
     )
     assert.notInclude(line, "while reading")
+  })
+
+  it("refused-credentials-name-where-the-user-and-secret-came-from-and-say-the-reason-once", () => {
+    const error = new ThoughtSpotError({
+      operation: "auth/token/full",
+      reason: new Authentication({
+        description: "ThoughtSpot rejected the credentials; check the username and password, secret key or token",
+        status: 401,
+        code: 10097,
+        incidentId: "inc-1",
+        serverMessage: "Authentication failed",
+        username: "tsUserA",
+        host: "my.thoughtspot.cloud"
+      })
+    })
+    const signIn = {
+      host: "https://my.thoughtspot.cloud",
+      method: "password",
+      username: "--username",
+      secret: "--password-file"
+    } as const
+    const line = reportFailure(Cause.fail(toExportError(error, 'answer "Sales"')), false, signIn).lines[0]!
+    assert.strictEqual(
+      line,
+      "spotpipe: ThoughtSpot refused the credentials for tsUserA at https://my.thoughtspot.cloud: Authentication failed (HTTP 401, code 10097, incident inc-1); check the user from --username and the password from --password-file"
+    )
+    assert.notInclude(line, "THOUGHTSPOT_")
+    assert.notInclude(line, "rejected")
+    // The same rule as auth status's, which words the failure itself.
+    assert.strictEqual(`spotpipe: ${fromThoughtSpot(error, "the signed-in user", signIn).message}`, line)
+    // A token: no user to check.
+    const token = { host: "https://my.thoughtspot.cloud", method: "token", secret: "THOUGHTSPOT_TOKEN" } as const
+    assert.match(fromThoughtSpot(error, "x", token).message, /; check the token from THOUGHTSPOT_TOKEN$/)
   })
 
   it("forbidden-system-read-asks-for-timezone", () => {

@@ -103,6 +103,29 @@ describe("spotpipe auth status", () => {
     expect(run.stderr).not.toContain(wrong)
   })
 
+  it("an-export-refused-names-where-the-credentials-came-from-as-auth-status-does", timeout, async () => {
+    const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-auth-export-"))
+    const passwordFile = NodePath.join(dir, "pw")
+    NodeFs.writeFileSync(passwordFile, "Wrong-Pw-5521\n")
+    const flags = ["--host", sandbox.url, "--username", fixtures.user.username, "--password-file", passwordFile]
+    const [exported, status] = await Promise.all([
+      spotpipe(["answer", "Revenue by Month", "--out", NodePath.join(dir, "out"), ...flags]),
+      spotpipe(["auth", "status", ...flags])
+    ])
+    for (const run of [exported, status]) {
+      expect(run.code).toBe(1)
+      const line = run.stderr.trimEnd()
+      expect(line).toMatch(
+        new RegExp(
+          `^spotpipe: ThoughtSpot refused the credentials for ${fixtures.user.username} at ${sandbox.url}: .*; check the user from --username and the password from --password-file$`
+        )
+      )
+      expect(line).not.toContain("THOUGHTSPOT_")
+      expect(line.match(/credentials/g)).toHaveLength(1) // the reason said once
+      expect(line).not.toContain("Wrong-Pw-5521")
+    }
+  })
+
   it("auth-status-issued-token-expiry-absolute-and-relative", timeout, async () => {
     const minted = await fetch(`${sandbox.url}/api/rest/2.0/auth/token/full`, {
       method: "POST",

@@ -10,8 +10,8 @@ import { Clock, Console, Effect, Redacted } from "effect"
 import { Command, Flag } from "effect/cli"
 import { type Connection, connectionLayers, resolveConnection } from "../cluster/Connection.ts"
 import { openClient } from "../cluster/CoreCluster.ts"
-import { ExportError } from "../ExportError.ts"
-import { fromThoughtSpot } from "../Failure.ts"
+import type { ExportError } from "../ExportError.ts"
+import { fromThoughtSpot, setSignIn, signInOf } from "../Failure.ts"
 import { version } from "../Version.ts"
 import { withLogging } from "./Commands.ts"
 import { connectionFlags, logFlags, type Parsed, timeLimitFlags } from "./Flags.ts"
@@ -53,23 +53,9 @@ const methodNames = { Password: "password", SecretKey: "secret-key", BearerToken
 const methodOf = (connection: Connection) =>
   connection._tag === "Cluster" ? methodNames[connection.auth._tag] : "password"
 
-/** The sign-in refused: ThoughtSpot's reason, and which settings to check (where they came from). */
-const refused = (error: ThoughtSpotError.ThoughtSpotError, connection: Connection): ExportError => {
-  const sources = connection._tag === "Cluster" ? connection.sources : undefined
-  const base = fromThoughtSpot(error, "the signed-in user")
-  if (error.reason._tag !== "Authentication" || sources === undefined) return base
-  const what = methodOf(connection)
-  const where = [
-    ...(sources.username === undefined ? [] : [`the user from ${sources.username}`]),
-    `the ${what} from ${sources.secret}`
-  ].join(" and ")
-  const reason = error.reason.message
-  return new ExportError({
-    kind: "Authentication",
-    message: `${error.reason.username === undefined ? "ThoughtSpot refused the credentials" : `ThoughtSpot refused the credentials for ${error.reason.username}`} at ${connection._tag === "Cluster" ? connection.host : "the sandbox"}: ${reason}; check ${where}`,
-    cause: error
-  })
-}
+/** A failure of the status's own requests; refused credentials name where they came from. */
+const refused = (error: ThoughtSpotError.ThoughtSpotError, connection: Connection): ExportError =>
+  fromThoughtSpot(error, "the signed-in user", signInOf(connection))
 
 /** A span of time for people: `23 h 59 min`, `4 min 59 s`, `12 s`. */
 export const formatSpan = (seconds: number): string => {
@@ -168,6 +154,8 @@ const statusCommand = Command.make(
         const { layers, profile } = yield* connectionLayers(input)
         // No prompt: a status check runs unattended as often as by hand.
         const connection = yield* resolveConnection(layers)
+        const signIn = signInOf(connection)
+        if (signIn !== undefined) yield* setSignIn(signIn)
         let sources: Record<string, string> = { host: "--sandbox", username: "--sandbox", secret: "--sandbox" }
         if (connection._tag === "Cluster") {
           const { username, orgId, ...rest } = connection.sources ?? { host: "", secret: "" }

@@ -15,7 +15,7 @@ import { type ClusterFailure, connect } from "../cluster/CoreCluster.ts"
 import { ExportError } from "../ExportError.ts"
 import { type RunOptions, type RunResult, runExports } from "../engine/Engine.ts"
 import { silentProgress } from "../engine/ExportJob.ts"
-import { toExportError } from "../Failure.ts"
+import { setSignIn, signInOf, toExportError } from "../Failure.ts"
 import type { Format } from "../formats/RowFormat.ts"
 import { writeDdl } from "../load/Ddl.ts"
 import { duckDbInstalled, duckDbPackage } from "../load/DuckDbEngine.ts"
@@ -94,7 +94,11 @@ export const connectionOf = Effect.fn("Commands.connectionOf")(function* (
   sources: { readonly job?: ConnectionSpec; readonly ambient?: boolean } = {}
 ) {
   const { layers } = yield* connectionLayers(flags, sources)
-  return yield* resolveConnection(layers, yield* passwordPrompt(allowPrompt))
+  const connection = yield* resolveConnection(layers, yield* passwordPrompt(allowPrompt))
+  // Refused credentials then name where they came from.
+  const signIn = signInOf(connection)
+  if (signIn !== undefined) yield* setSignIn(signIn)
+  return connection
 })
 
 const progressFor = (settings: LogSettings) =>

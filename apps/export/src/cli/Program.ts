@@ -10,7 +10,7 @@
 import { Cause, Clock, Console, Effect, Option } from "effect"
 import { CliConfig, CliError, type HelpDoc as CliHelpDoc, CliOutput, Command, GlobalFlag } from "effect/cli"
 import { rejectSecretFlags } from "../cluster/Connection.ts"
-import { ExitCode, reportFailure } from "../Failure.ts"
+import { ExitCode, reportFailure, SignInHint } from "../Failure.ts"
 import { isStdoutClosed, stdoutClosedExitCode } from "../output/StdoutWriter.ts"
 import { closest, didYouMean } from "../plan/Suggest.ts"
 import { spotpipe, version } from "./Cli.ts"
@@ -97,6 +97,7 @@ export const program = (args: ReadonlyArray<string>) => {
     return Command.runWith(spotpipe, { version })(args).pipe(Effect.provideService(CliConfig.CliConfig, cliConfig))
   })
   const hint: ResumeHint = { current: undefined }
+  const signIn: SignInHint = { current: undefined }
   return cli.pipe(
     Effect.as(ExitCode.success as number),
     Effect.catchCause((cause) => {
@@ -110,7 +111,7 @@ export const program = (args: ReadonlyArray<string>) => {
           error._tag === "ShowHelp" && error.errors.length === 0 ? ExitCode.success : ExitCode.usage
         )
       }
-      const report = reportFailure(cause, verbose)
+      const report = reportFailure(cause, verbose, signIn.current)
       const [message = "", ...details] = report.lines
       return Effect.as(
         json
@@ -132,6 +133,7 @@ export const program = (args: ReadonlyArray<string>) => {
         : Effect.forEach([line, ...resume], (text) => errorLine(false, text), { discard: true })
     }),
     Effect.provideService(ResumeHint, hint),
+    Effect.provideService(SignInHint, signIn),
     Effect.provide(presenter(json, args)),
     // Commands set up their logging from their flags; this covers whatever logs outside it.
     Effect.provide(loggingFromArgs(args))
