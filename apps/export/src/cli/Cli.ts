@@ -239,8 +239,9 @@ const loadCommand = Command.make(
       description: "append to PostgreSQL tables"
     },
     {
-      command: 'spotpipe load ./landing/manifest.json --into duckdb:w.duckdb --mode merge --key "Order ID"',
-      description: "update rows by key"
+      command: "spotpipe load ./catalog --into duckdb:w.duckdb --mode merge --key id",
+      description:
+        "update rows by a key that is unique and never null: after spotpipe metadata --out ./catalog, objects by GUID"
     }
   ])
 )

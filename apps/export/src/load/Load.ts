@@ -90,6 +90,43 @@ const preflight = async (engine: LoadEngine, run: RunManifest, options: LoadOpti
   for (const output of run.outputs.slice(1)) await verifyFile(output)
 }
 
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`
+
+/**
+ * Why a merge by `key` is refused: how many key values repeat, the most repeated ones with their rows (a null key
+ * named as such: a null is one key value, so rows without a key all repeat it — the sandbox's Order Details has
+ * such rows), and what to do. Read from the staged file, on the failure path only.
+ */
+const repeatedKeys = async (
+  engine: LoadEngine,
+  file: string,
+  key: ReadonlyArray<string>,
+  count: number
+): Promise<string> => {
+  const columns = key.map(quoteIdent)
+  const group = `FROM ${stage} GROUP BY ${columns.join(", ")} HAVING count(*) > 1`
+  const label = key
+    .map(
+      (name, i) =>
+        `${quoteLiteral(`${name} = `)} || CASE WHEN ${columns[i]} IS NULL THEN 'null' ELSE '"' || substr(CAST(${columns[i]} AS VARCHAR), 1, 40) || '"' END`
+    )
+    .join(" || ', ' || ")
+  const examples = await engine.scalar(
+    `SELECT string_agg(label || ' (' || CAST(n AS VARCHAR) || ' rows)', '; ' ORDER BY n DESC, label) FROM (SELECT ${label} AS label, count(*) AS n ${group} ORDER BY count(*) DESC, 1 LIMIT 3) AS shown`
+  )
+  const withNull = Number(
+    await engine.scalar(
+      `SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n ${group} AND (${columns.map((c) => `${c} IS NULL`).join(" OR ")})) AS nulls`
+    )
+  )
+  const named = key.map((k) => `"${k}"`).join(", ")
+  const nulls =
+    withNull === 0
+      ? ""
+      : ` ${plural(withNull, "row has", "rows have")} a null ${key.length === 1 ? named : `in ${named}`} (a null key is one key value, matching the table's null key, so those rows repeat it);`
+  return `${file}: ${plural(count, "key value appears", "key values appear")} on more than one row (${examples ?? "?"}${count > 3 ? "; …" : ""}), so a merge by ${named} is ambiguous;${nulls} merge by a key that is unique and never null in the file, or load with --mode replace or append`
+}
+
 /** Loads `output` into its table in one transaction (see the module comment). */
 const loadOne = async (engine: LoadEngine, run: RunManifest, output: LoadOutput, options: LoadOptions) => {
   const started = performance.now()
@@ -123,9 +160,7 @@ const loadOne = async (engine: LoadEngine, run: RunManifest, output: LoadOutput,
           `SELECT count(*) FROM (SELECT ${keys.join(", ")} FROM ${stage} GROUP BY ${keys.join(", ")} HAVING count(*) > 1) AS repeated`
         )
         if (repeated !== "0") {
-          throw new LoadFailure(
-            `${output.file}: ${repeated} merge keys appear on more than one row, so a merge by ${options.key.join(", ")} is ambiguous: choose a key that is unique in the file`
-          )
+          throw new LoadFailure(await repeatedKeys(engine, output.file, options.key, Number(repeated)))
         }
         await engine.exec(
           `DELETE FROM ${table} USING ${stage} WHERE ${keys.map((k) => `${table}.${k} IS NOT DISTINCT FROM ${stage}.${k}`).join(" AND ")}`
