@@ -74,6 +74,9 @@ export const signInOf = (connection: Connection): SignIn | undefined =>
       }
     : undefined
 
+/** The requests with which core signs in (mints a token or opens a session). */
+const signInOperations: ReadonlyArray<string> = ["auth/token/full", "auth/token/object", "auth/session/login"]
+
 /** core's own wording for a 401: the line below says it in its own words, so it is not repeated. */
 const defaultRefusal = "ThoughtSpot rejected the credentials"
 
@@ -113,7 +116,7 @@ export const refusedCredentialsLine = (reason: ThoughtSpotFailure["reason"], sig
 }
 
 /** The line for a connection failure, by what it means (see core's Transport reason). */
-const transportLine = (reason: ThoughtSpotFailure["reason"], what: string): string => {
+const transportLine = (reason: ThoughtSpotFailure["reason"], doing: string): string => {
   const host = reason.host ?? "the host"
   switch (reason.networkCode) {
     case "ENOTFOUND":
@@ -123,11 +126,11 @@ const transportLine = (reason: ThoughtSpotFailure["reason"], what: string): stri
   }
   // TLS refused (plain HTTP where https:// was given, an untrusted certificate): core's line says what to do.
   if (reason.retryable === false && reason.description !== undefined) return reason.description
-  return `cannot reach ThoughtSpot while reading ${what}: check --host and the network (${reason.message})`
+  return `cannot reach ThoughtSpot while ${doing}: check --host and the network (${reason.message})`
 }
 
 /** The line for an answer that is not ThoughtSpot's JSON: a redirect, an HTML page, or core's own words. */
-const answerLine = (reason: ThoughtSpotFailure["reason"], what: string): string => {
+const answerLine = (reason: ThoughtSpotFailure["reason"], doing: string): string => {
   const status = reason.status
   if (status !== undefined && status >= 300 && status < 400) {
     return reason.location === undefined
@@ -138,7 +141,7 @@ const answerLine = (reason: ThoughtSpotFailure["reason"], what: string): string 
   if (type !== undefined && /^\s*(text\/html|application\/xhtml\+xml)\b/i.test(type)) {
     return `the response is HTML, not JSON (content-type ${type}): is --host the ThoughtSpot URL, not a login page or proxy?`
   }
-  return `ThoughtSpot failed while reading ${what}: ResponseDecode: ${reason.message}`
+  return `ThoughtSpot failed while ${doing}: ResponseDecode: ${reason.message}`
 }
 
 const isThoughtSpotFailure = (u: unknown): u is ThoughtSpotFailure =>
@@ -154,6 +157,26 @@ const isThoughtSpotFailure = (u: unknown): u is ThoughtSpotFailure =>
 export const fromThoughtSpot = (error: ThoughtSpotFailure, what: string, signIn?: SignIn): ExportError => {
   const detail = error.reason.message
   const make = (kind: ExportError["kind"], message: string) => new ExportError({ kind, message, cause: error })
+  // core signs in inside the first request that needs a token: a failure of the sign-in is said as one.
+  const signingIn = signInOperations.includes(error.operation)
+  const doing = signingIn ? `signing in (${error.operation})` : `reading ${what}`
+  if (signingIn) {
+    switch (error.reason._tag) {
+      case "NotFound":
+      case "BadRequest":
+      case "Forbidden":
+        return make(
+          "Remote",
+          `ThoughtSpot refused to sign in (${error.operation}): ${error.reason._tag}: ${detail}: check --host, and the sign-in method (auth) for this cluster`
+        )
+      case "Incomplete":
+      case "Server":
+        return make(
+          "Remote",
+          `ThoughtSpot failed while signing in (${error.operation}): ${error.reason._tag}: ${detail}: run again later; if it persists, ask a ThoughtSpot administrator`
+        )
+    }
+  }
   switch (error.reason._tag) {
     case "Authentication":
       return make("Authentication", refusedCredentialsLine(error.reason, signIn))
@@ -173,23 +196,23 @@ export const fromThoughtSpot = (error: ThoughtSpotFailure, what: string, signIn?
     case "RateLimited":
       return make(
         "RateLimited",
-        `rate limited by ThoughtSpot past the retry deadline while reading ${what}: run again later or lower --concurrency (${detail})`
+        `rate limited by ThoughtSpot past the retry deadline while ${doing}: run again later or lower --concurrency (${detail})`
       )
     case "Incomplete":
       return make("Incomplete", `${what} changed or ended early while paging: run the export again (${detail})`)
     case "Transport":
-      return make("Remote", transportLine(error.reason, what))
+      return make("Remote", transportLine(error.reason, doing))
     case "ResponseDecode":
-      return make("Remote", answerLine(error.reason, what))
+      return make("Remote", answerLine(error.reason, doing))
     case "Timeout":
       return make(
         "Remote",
-        `ThoughtSpot did not answer in time while reading ${what} (${detail}): run again later, or allow more time with --timeout SECONDS (one attempt, default 120) and --deadline SECONDS (with its retries, default 600)`
+        `ThoughtSpot did not answer in time while ${doing} (${detail}): run again later, or allow more time with --timeout SECONDS (one attempt, default 120) and --deadline SECONDS (with its retries, default 600)`
       )
     case "BadRequest":
       return make("Remote", `ThoughtSpot rejected the request for ${what}: ${detail}`)
     default:
-      return make("Remote", `ThoughtSpot failed while reading ${what}: ${error.reason._tag}: ${detail}`)
+      return make("Remote", `ThoughtSpot failed while ${doing}: ${error.reason._tag}: ${detail}`)
   }
 }
 

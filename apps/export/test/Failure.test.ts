@@ -106,6 +106,25 @@ describe("failure lines from core's reasons", () => {
     assert.match(fromThoughtSpot(error, "x", token).message, /; check the token from THOUGHTSPOT_TOKEN$/)
   })
 
+  it("a-failed-sign-in-inside-the-first-request-is-said-as-a-sign-in-failure", () => {
+    const { Server } = CoreErrors
+    const signInFailure = (reason: CoreErrors.ThoughtSpotError["reason"]) =>
+      reportFailure(
+        Cause.fail(
+          toExportError(new ThoughtSpotError({ operation: "auth/token/full", reason }), "the cluster's time zone")
+        ),
+        false
+      ).lines[0]!
+    const server = signInFailure(new Server({ description: "ThoughtSpot server error", status: 500 }))
+    assert.strictEqual(
+      server,
+      "spotpipe: ThoughtSpot failed while signing in (auth/token/full): Server: ThoughtSpot server error (HTTP 500): run again later; if it persists, ask a ThoughtSpot administrator"
+    )
+    const unreachable = signInFailure(new Transport({ description: "socket hang up", host: "ts.example.com:443" }))
+    assert.include(unreachable, "cannot reach ThoughtSpot while signing in (auth/token/full): check --host")
+    for (const line of [server, unreachable]) assert.notInclude(line, "time zone")
+  })
+
   it("forbidden-system-read-asks-for-timezone", () => {
     const forbidden = (operation: string) =>
       new ThoughtSpotError({ operation, reason: new Forbidden({ description: "no privilege", status: 403 }) })
