@@ -12,6 +12,8 @@ import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { Effect } from "effect"
+import type { Command } from "effect/cli"
+import { spotpipe } from "../src/cli/Cli.ts"
 import { runInProcess } from "./support/inProcess.ts"
 import { type RenamingProxy, startRenamingProxy } from "./support/RenamingProxy.ts"
 import { runCli, runNode } from "./support/runCli.ts"
@@ -238,14 +240,23 @@ describe("did you mean", () => {
   }
 })
 
+/** The path of every command under `command` (itself included), e.g. `[]`, `["ls"]`, `["ls", "answers"]`. */
+const commandPaths = (command: Command.Command.Any, path: ReadonlyArray<string> = []): Array<ReadonlyArray<string>> => [
+  path,
+  ...command.subcommands.flatMap((group) => group.commands.flatMap((sub) => commandPaths(sub, [...path, sub.name])))
+]
+
 describe("help", () => {
-  for (const command of ["demo", "sandbox", "metadata", "answer", "liveboard", "search", "run"]) {
-    it.live(`${command}-help-ends-with-examples`, () =>
+  // Every command, groups (`ls`, `config`, `auth`) and the root included.
+  for (const path of commandPaths(spotpipe)) {
+    const words = path.length === 0 ? "spotpipe" : path.join("-")
+    it.live(`${words}-help-ends-with-examples`, () =>
       Effect.gen(function* () {
-        const run = yield* runInProcess([command, "--help"])
+        const run = yield* runInProcess([...path, "--help"])
         expect(run.code).toBe(0)
         const examples = run.stdout.slice(run.stdout.lastIndexOf("EXAMPLES"))
-        expect(examples).toMatch(new RegExp(`^EXAMPLES\\n[\\s\\S]*\\n  spotpipe ${command} `))
+        const prefix = ["spotpipe", ...path].join(" ")
+        expect(examples).toMatch(new RegExp(`^EXAMPLES\\n[\\s\\S]*\\n  (\\S+=\\S+ )*${prefix} `))
       })
     )
   }

@@ -172,6 +172,10 @@ const objectsCommand = (kind: keyof typeof kinds, description: string) =>
 /** `spotpipe ls`: what there is to export. */
 export const lsCommand = Command.make("ls").pipe(
   Command.withDescription("List answers, liveboards, tables or a liveboard's visualizations: names, GUIDs, authors"),
+  Command.withExamples([
+    { command: 'spotpipe ls answers --filter "rev*" --sandbox', description: "answers whose names start with rev" },
+    { command: 'spotpipe ls visualizations "Sales Overview" --sandbox', description: "what a liveboard export writes" }
+  ]),
   Command.withSubcommands([
     objectsCommand("answers", "List saved answers: name, GUID, author, modified (UTC)"),
     objectsCommand("liveboards", "List liveboards: name, GUID, author, modified (UTC)"),
