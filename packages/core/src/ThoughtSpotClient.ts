@@ -21,6 +21,7 @@ import * as Auth from "./Auth.ts"
 import * as Admin from "./internal/admin.ts"
 import { MAX_NESTING, NestingTooDeep, NumberOutOfRange, parseJsonExact } from "./internal/bigJson.ts"
 import * as Classify from "./internal/classify.ts"
+import { isAtLeast, MIN_NODE_VERSION } from "./internal/nodeVersion.ts"
 import * as OrgClients from "./internal/orgClients.ts"
 import * as Requester from "./internal/Requester.ts"
 import { readRowsInPieces } from "./internal/rowsInPieces.ts"
@@ -689,13 +690,35 @@ export const layer = (
   options: ThoughtSpotClientOptions
 ): Layer.Layer<ThoughtSpotClient, never, HttpClient.HttpClient> => Layer.effect(ThoughtSpotClient, make(options))
 
+/** `layerNode` on a Node.js older than its HTTP client (undici) runs on: `required` and `running` are versions. */
+export class UnsupportedNode extends Schema.TaggedError<UnsupportedNode>()("UnsupportedNode", {
+  required: Schema.String,
+  running: Schema.String
+}) {
+  override get message(): string {
+    return `ThoughtSpotClient.layerNode needs Node.js ${this.required} or later (its HTTP client, undici, does not load on older versions); this is Node.js ${this.running}: upgrade Node.js`
+  }
+}
+
 /**
  * The client as a layer over Node's undici HTTP client. `@effect/platform-node` is an optional peer dependency:
  * it is loaded when the layer is built, not when this module loads, so users of `layer` with their own
- * `HttpClient` need not install it; without it this layer dies with a message that says what to install.
+ * `HttpClient` need not install it; without it this layer dies with a message that says what to install. On
+ * Node.js older than 22.19 it fails with {@link UnsupportedNode}, before undici is loaded.
  */
-export const layerNode = (options: ThoughtSpotClientOptions): Layer.Layer<ThoughtSpotClient> =>
-  Layer.unwrap(Effect.map(loadNodeHttpClient, (node) => layer(options).pipe(Layer.provide(node.layerUndici))))
+export const layerNode = (options: ThoughtSpotClientOptions): Layer.Layer<ThoughtSpotClient, UnsupportedNode> =>
+  Layer.unwrap(
+    Effect.andThen(nodeSupported, () =>
+      Effect.map(loadNodeHttpClient, (node) => layer(options).pipe(Layer.provide(node.layerUndici)))
+    )
+  )
+
+// Read when the layer is built: importing this module stays possible on any Node (e.g. for `layer`).
+const nodeSupported = Effect.suspend(() =>
+  isAtLeast(process.versions.node, MIN_NODE_VERSION)
+    ? Effect.void
+    : Effect.fail(new UnsupportedNode({ required: MIN_NODE_VERSION, running: process.versions.node }))
+)
 
 const loadNodeHttpClient = Effect.promise(() =>
   // Deep import: the package barrel also loads Redis, workers, sockets … (~25 MB of RSS for nothing here).

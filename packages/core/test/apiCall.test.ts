@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
-import { Effect, Exit } from "effect"
+import { Effect, Exit, Layer } from "effect"
 import fc from "fast-check"
 import { ApiCall, Auth, ThoughtSpotClient } from "../src/index.ts"
 
@@ -19,7 +19,9 @@ const withClient = <A, E>(
   use: (client: ThoughtSpotClient.Service) => Effect.Effect<A, E>
 ): Promise<Exit.Exit<A, E>> =>
   Effect.runPromiseExit(
-    Effect.flatMap(ThoughtSpotClient.ThoughtSpotClient, use).pipe(Effect.provide(ThoughtSpotClient.layerNode(options)))
+    Effect.flatMap(ThoughtSpotClient.ThoughtSpotClient, use).pipe(
+      Effect.provide(Layer.orDie(ThoughtSpotClient.layerNode(options)))
+    )
   )
 
 const value = <A, E>(exit: Exit.Exit<A, E>): A => {

@@ -19,7 +19,7 @@ const run = <A, E>(
 ): Promise<Exit.Exit<A, E>> =>
   Effect.runPromiseExit(
     Effect.flatMap(ThoughtSpotClient.ThoughtSpotClient, use).pipe(
-      Effect.provide(ThoughtSpotClient.layerNode({ host: sandbox.url, auth: password, ...options }))
+      Effect.provide(Layer.orDie(ThoughtSpotClient.layerNode({ host: sandbox.url, auth: password, ...options })))
     )
   )
 

@@ -6,7 +6,7 @@ import * as http from "node:http"
 import type * as net from "node:net"
 import * as zlib from "node:zlib"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit } from "effect"
+import { Effect, Exit, Layer } from "effect"
 import { Auth, ThoughtSpotClient, type ThoughtSpotError } from "../src/index.ts"
 
 interface Answer {
@@ -48,12 +48,14 @@ const systemAt = (url: string, auth: Auth.AuthMethod = Auth.bearerToken("pre-iss
   Effect.exit(
     Effect.flatMap(ThoughtSpotClient.ThoughtSpotClient, (c) => c.system).pipe(
       Effect.provide(
-        ThoughtSpotClient.layerNode({
-          host: url,
-          auth,
-          rateLimit: { requestsPerSecond: Number.POSITIVE_INFINITY },
-          retry: { baseDelayMillis: 1, maxDelayMillis: 5 }
-        })
+        Layer.orDie(
+          ThoughtSpotClient.layerNode({
+            host: url,
+            auth,
+            rateLimit: { requestsPerSecond: Number.POSITIVE_INFINITY },
+            retry: { baseDelayMillis: 1, maxDelayMillis: 5 }
+          })
+        )
       )
     )
   )
