@@ -198,6 +198,36 @@ console.log(JSON.stringify({
 }))
 `
 
+/** Builds `layerNode` (no request is sent) and says how it went, on whichever Node runs it. */
+const layerNodeScript = `
+import { Auth, ThoughtSpotClient } from "@spotpipe/core"
+import { Cause, Effect, Exit, Layer } from "effect"
+
+const layer = ThoughtSpotClient.layerNode({ host: "http://127.0.0.1:9", auth: Auth.bearerToken("token") })
+const exit = await Effect.runPromiseExit(Effect.scoped(Layer.build(layer)))
+const failure = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
+console.log(JSON.stringify({
+  node: process.versions.node,
+  built: Exit.isSuccess(exit),
+  tag: failure?._tag,
+  typed: Exit.isFailure(exit) && exit.cause.reasons.every((r) => r._tag === "Fail"),
+  message: failure?.message
+}))
+`
+
+/**
+ * The machine's own \`node\` on PATH (not the pinned one the tests run on, which pnpm puts first), else the
+ * pinned one: on machines whose system Node is older than 22.19 (CI's is 20) the old-Node path runs for real.
+ */
+const systemNode = (): string => {
+  const pinned = realpathSync(process.execPath)
+  for (const dir of (process.env.PATH ?? "").split(":")) {
+    const candidate = join(dir, "node")
+    if (dir !== "" && existsSync(candidate) && realpathSync(candidate) !== pinned) return candidate
+  }
+  return process.execPath
+}
+
 /** A TypeScript consumer: compiles only if the shipped `.d.ts` give the real types (not \`any\`). */
 const consumerTs = `
 import { Auth, ThoughtSpotClient } from "@spotpipe/core"
@@ -214,7 +244,7 @@ export const onlyText: string = render(694252800)
 export const period: Period = Schema.decodeUnknownSync(DateCellFromWire)(694252800)
 // @ts-expect-error a Period's start is a number
 export const start: string = period.start
-export const live: Layer.Layer<ThoughtSpotClient.ThoughtSpotClient> = ThoughtSpotClient.layerNode({
+export const live: Layer.Layer<ThoughtSpotClient.ThoughtSpotClient, ThoughtSpotClient.UnsupportedNode> = ThoughtSpotClient.layerNode({
   host: "http://127.0.0.1:9",
   auth: Auth.password({ username: "u", password: "p" })
 })
@@ -301,6 +331,11 @@ describe("the packed libraries, installed with npm outside the workspace", () =>
       const manifest = readManifest(dir)
       const raw = readFileSync(join(dir, "package.json"), "utf8")
       expect(raw).not.toContain("workspace:")
+      // Nothing that serves only the workspace, such as a devDependency on a private package.
+      expect(raw).not.toContain("@spotpipe/sandbox")
+      for (const devOnly of ["devDependencies", "scripts", "packageManager", "pnpm", "publishConfig"]) {
+        expect(Object.keys(JSON.parse(raw))).not.toContain(devOnly)
+      }
       expect(manifest.private).toBeUndefined()
       expect(manifest).toMatchObject({
         version: "0.1.0",
@@ -439,6 +474,23 @@ describe("the packed libraries, installed with npm outside the workspace", () =>
       expect(out.layerNode).toContain("ThoughtSpotClient.layerNode needs the package @effect/platform-node")
     } finally {
       await sandbox.close()
+    }
+  })
+
+  it("layerNode on a Node older than 22.19 fails with one typed line naming the version, before undici loads", async () => {
+    writeFileSync(join(withEffect, "layerNode.mjs"), layerNodeScript)
+    // \`run\` rejects on a non-zero exit: an undici load failure's unhandled rejection would end it with 1.
+    const { stdout, stderr } = await run(systemNode(), ["layerNode.mjs"], withEffect, env)
+    const out = JSON.parse(stdout)
+    const [major = 0, minor = 0] = String(out.node).split(".").map(Number)
+    if (major > 22 || (major === 22 && minor >= 19)) {
+      expect(out).toMatchObject({ built: true })
+    } else {
+      expect(out).toMatchObject({ built: false, tag: "UnsupportedNode", typed: true })
+      expect(out.message).toBe(
+        `ThoughtSpotClient.layerNode needs Node.js 22.19.0 or later (its HTTP client, undici, does not load on older versions); this is Node.js ${out.node}: upgrade Node.js`
+      )
+      expect(stderr).not.toContain("undici")
     }
   })
 
