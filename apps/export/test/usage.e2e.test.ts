@@ -207,7 +207,13 @@ const cases: ReadonlyArray<{
     args: ["metadata"],
     env: { ...cluster, THOUGHTSPOT_HOST: "https://ts.example.com/?org=2" },
     says: "must not have a query"
-  }
+  },
+  ...[["answer", "A"], ["tml"], ["run", job]].map((command) => ({
+    name: `resume-with-force-${command[0]}`,
+    args: [...command, "--resume", "--force"],
+    env: { ...cluster, ...jobEnv },
+    says: "--resume and --force contradict each other"
+  }))
 ]
 
 describe("usage errors", () => {

@@ -52,6 +52,8 @@ export interface RawOutputOptions {
   readonly workers: Option.Option<number>
   readonly newline: "crlf" | "lf"
   readonly force: boolean
+  /** `--resume`, where the command has it: it contradicts `--force`. */
+  readonly resume?: boolean
   readonly escapeFormulae: boolean
   readonly periodEnd: boolean
 }
@@ -141,6 +143,11 @@ const usage = (message: string) => Effect.fail(new UsageError({ message }))
  * zone this runtime knows; the default directory is `defaultOut`.
  */
 export const checkOutput = (raw: RawOutputOptions, defaultOut = "."): Effect.Effect<OutputSettings, UsageError> => {
+  if (raw.resume === true && raw.force) {
+    return usage(
+      "--resume and --force contradict each other: --resume keeps the files that are complete and verified and continues the others, --force writes every file anew; pass only one"
+    )
+  }
   if (Option.isSome(raw.timezone) && !isTimeZone(raw.timezone.value)) {
     return usage(
       `unknown time zone "${raw.timezone.value}": use an IANA name such as UTC, Europe/Berlin or America/Los_Angeles`
