@@ -265,12 +265,10 @@ export const dataPages = <R>(options: {
       // an empty page there would pass for "nothing left". A start exactly at the end (the previous read got
       // every page) gets one empty page, the stream's last, with the columns and total for the caller to check.
       if (startOffset > total) {
-        return yield* Effect.fail(
-          Classify.incomplete(
-            operation,
-            `${visualizationName === undefined ? "" : `visualization "${visualizationName}": `}start offset ${startOffset} is past the end of the result, which has ${total} rows: it shrank since the read being continued, or the offset is wrong; read it again from the start`,
-            { expectedRows: total, receivedRows: 0 }
-          )
+        return yield* Classify.incomplete(
+          operation,
+          `${visualizationName === undefined ? "" : `visualization "${visualizationName}": `}start offset ${startOffset} is past the end of the result, which has ${total} rows: it shrank since the read being continued, or the offset is wrong; read it again from the start`,
+          { expectedRows: total, receivedRows: 0 }
         )
       }
       const pageCount = Math.max(firstIndex + 1, Math.ceil(total / pageSize))
