@@ -19,7 +19,7 @@ import { setSignIn, signInOf, toExportError } from "../Failure.ts"
 import type { Format } from "../formats/RowFormat.ts"
 import { writeDdl } from "../load/Ddl.ts"
 import { duckDbInstalled, duckDbPackage } from "../load/DuckDbEngine.ts"
-import { type LoadReport, loadStep } from "../load/LoadStep.ts"
+import { checkLoadRequest, type LoadReport, loadStep } from "../load/LoadStep.ts"
 import { isDocumentFormat } from "../output/Manifest.ts"
 import { checkOutputFolder, claimDemoFolder } from "../output/OutputFolder.ts"
 import { baseFileName } from "../plan/FileName.ts"
@@ -414,6 +414,10 @@ export const runJobFile = (input: RunInput) =>
         periodEnd: input.periodEnd
       })
       const limits = yield* checkTimeLimits(input, job.client)
+      // The job's load is checked before any export (DuckDB installed, a mode with its key).
+      if (job.load !== undefined) {
+        yield* checkLoadRequest({ into: job.load.into, mode: job.load.mode ?? "replace", key: job.load.key ?? [] })
+      }
       yield* checkOutputFolder(input.out)
       const connection = yield* connectionOf(input, true, { job: job.connection })
       const cluster = yield* connect(connection, {

@@ -9,7 +9,7 @@ import { Config, Effect, Option } from "effect"
 import { ExportError } from "../ExportError.ts"
 import { StepProbe } from "../engine/Engine.ts"
 import { UsageError } from "../UsageError.ts"
-import { openDuckDb } from "./DuckDbEngine.ts"
+import { duckDbInstalled, duckDbMissing, openDuckDb } from "./DuckDbEngine.ts"
 import { LoadFailure } from "./Engine.ts"
 import { loadRun, type TableLoad } from "./Load.ts"
 import { openPostgres } from "./PostgresEngine.ts"
@@ -48,6 +48,10 @@ export const checkLoadRequest = (request: Pick<LoadRequest, "into" | "mode" | "k
   Effect.gen(function* () {
     const target = parseTarget(request.into)
     if ("refused" in target) return yield* new UsageError({ message: target.refused })
+    // A missing prerequisite, like an old Node.js: a usage error before anything is read or exported.
+    if (target.ok._tag === "DuckDb" && !(yield* Effect.promise(duckDbInstalled))) {
+      return yield* new UsageError({ message: duckDbMissing("loading into DuckDB") })
+    }
     if (request.mode === "merge" && request.key.length === 0) {
       return yield* new UsageError({ message: "--mode merge needs the key columns: add --key COLUMN[,COLUMN…]" })
     }

@@ -44,12 +44,28 @@ describe("the installed spotpipe load", () => {
     expect(rows.rows[0]!.n).toBe(manifest.outputs[0].rows_written)
   }, 60_000)
 
-  it("says what to install for DuckDB", async () => {
+  it("says what to install for DuckDB, as a usage error (a missing prerequisite)", async () => {
     const refused = await runCli(["load", run, "--into", `duckdb:${NodePath.join(root, "w.duckdb")}`])
-    expect(refused.code).toBe(1)
+    expect(refused.code).toBe(2)
     expect(refused.stderr).toContain("needs the @duckdb/node-api package")
     expect(refused.stderr).toContain("npm install -g @duckdb/node-api@1.5.6-r.1")
     expect(refused.stderr.split("\n").filter((l) => l !== "").length).toBe(1)
+  }, 60_000)
+
+  it("refuses a job whose load needs DuckDB before it exports anything", async () => {
+    const job = NodePath.join(root, "load-job.json")
+    NodeFs.writeFileSync(
+      job,
+      JSON.stringify({
+        exports: [{ type: "answer", id: "Revenue by Month" }],
+        load: { into: `duckdb:${NodePath.join(root, "job.duckdb")}` }
+      })
+    )
+    const out = NodePath.join(root, "job-out")
+    const refused = await runCli(["run", job, "--out", out], { env: sandboxEnv(sandbox) })
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain("needs the @duckdb/node-api package")
+    expect(NodeFs.existsSync(out)).toBe(false)
   }, 60_000)
 
   it("writes --format parquet without DuckDB (its writer is part of spotpipe), typed and read back by DuckDB", async () => {
