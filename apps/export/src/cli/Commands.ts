@@ -41,6 +41,7 @@ import type {
 } from "./Flags.ts"
 import { logLevel } from "./Flags.ts"
 import { setResumeHint, shellWord } from "./Interruption.ts"
+import { formatLoadSummary, loadSummaryJson, otherRunsWarning } from "./LoadSummary.ts"
 import { loggingLayer, logLevelOf } from "./Logging.ts"
 import { withOrgs } from "./Orgs.ts"
 import { makeTerminalProgress, showsProgress } from "./Progress.ts"
@@ -504,15 +505,9 @@ export const runJobFile = (input: RunInput) =>
 /** What `spotpipe load` parsed. */
 export type LoadInput = Parsed<typeof loadFlags & typeof logFlags> & { readonly run: string }
 
-/** The load summary: one line per table, or one JSON object. */
-const loadSummary = (report: LoadReport, format: "text" | "json"): string => {
-  if (format === "json") return JSON.stringify({ load: report })
-  const rows = report.tables.reduce((n, t) => n + t.rows, 0)
-  return [
-    ...report.tables.map((t) => `${t.table}  ${t.rows} rows  ${t.seconds.toFixed(2)} s  ← ${t.file}`),
-    `loaded ${report.tables.length} tables, ${rows} rows into ${report.target} (manifest ${report.fingerprint.slice(0, 12)}…, recorded in spotpipe_loads)`
-  ].join("\n")
-}
+/** The load summary: a table of the tables loaded, or one JSON object (see LoadSummary.ts). */
+const loadSummary = (report: LoadReport, format: "text" | "json"): string =>
+  format === "json" ? loadSummaryJson(report) : formatLoadSummary(report)
 
 /** Runs `spotpipe load`: a finished run's outputs into DuckDB or PostgreSQL (see load/Load.ts). */
 export const runLoad = (input: LoadInput) =>
@@ -529,5 +524,7 @@ export const runLoad = (input: LoadInput) =>
         version
       })
       if (!logSettings.quiet) yield* Console.log(loadSummary(report, logSettings.format))
+      const left = otherRunsWarning(report)
+      if (left !== undefined) yield* Effect.logWarning(left)
     })
   )

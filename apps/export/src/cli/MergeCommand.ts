@@ -1,15 +1,31 @@
 /**
  * `spotpipe merge <run folder…> [--out DIR] [--force]`: joins the part files of split exports (`"split": K` in a
  * job file) that the shards of a run wrote, into the files of an unsplit run with one manifest (output/Merge.ts
- * checks and writes them). Prints one line per merged file, or one JSON object with `--log-format json`.
+ * checks and writes them). Prints a table of the merged files and a footer with the totals, like the export
+ * summary, or one JSON object with `--log-format json`.
  */
 import { Console, Effect, Option, Path } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
-import { mergeRuns } from "../output/Merge.ts"
+import { type MergedFile, mergeRuns } from "../output/Merge.ts"
 import { version } from "../Version.ts"
 import { logFlags } from "./Flags.ts"
 import { checkLogging } from "./Settings.ts"
-import { formatCount } from "./TerminalText.ts"
+import { formatTable } from "./Summary.ts"
+import { formatCount, inert } from "./TerminalText.ts"
+
+const plural = (n: number, one: string, many: string) => `${formatCount(n)} ${n === 1 ? one : many}`
+
+/** `merged 2 files (7 parts), 2,000 rows in /abs/landing`. */
+const mergedFooter = (files: ReadonlyArray<MergedFile>, folder: string) =>
+  `merged ${plural(files.length, "file", "files")} (${plural(
+    files.reduce((n, f) => n + f.parts, 0),
+    "part",
+    "parts"
+  )}), ${plural(
+    files.reduce((n, f) => n + f.rows, 0),
+    "row",
+    "rows"
+  )} in ${folder}`
 
 /** The `merge` command. */
 export const mergeCommand = Command.make(
@@ -40,12 +56,11 @@ export const mergeCommand = Command.make(
       yield* Console.log(
         settings.format === "json"
           ? JSON.stringify({ merge: { files: report.files, folder, manifest: report.manifestPath } })
-          : [
-              ...report.files.map(
-                (f) => `${f.file}  ${f.parts} parts  ${formatCount(f.rows)} rows  ${formatCount(f.bytes)} bytes`
-              ),
-              `merged ${report.files.length} files in ${folder}`
-            ].join("\n")
+          : `${formatTable(
+              ["file", "parts", "rows", "bytes"],
+              report.files.map((f) => [f.file, formatCount(f.parts), formatCount(f.rows), formatCount(f.bytes)]),
+              [false, true, true, true]
+            )}${inert(mergedFooter(report.files, folder))}`
       )
     })
 ).pipe(

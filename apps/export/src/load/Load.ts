@@ -179,7 +179,8 @@ const loadOne = async (engine: LoadEngine, run: RunManifest, output: LoadOutput,
     )
     await options.beforeCommit?.(output.file)
     await engine.exec("COMMIT")
-    return { file: output.file, table: output.table, rows, seconds: (performance.now() - started) / 1000 }
+    // To the millisecond, as every other time spotpipe reports.
+    return { file: output.file, table: output.table, rows, seconds: Math.round(performance.now() - started) / 1000 }
   } catch (error) {
     await engine.exec("ROLLBACK").catch(() => {})
     const message = error instanceof Error ? error.message : String(error)

@@ -13,7 +13,7 @@ import { duckDbInstalled, duckDbMissing, openDuckDb } from "./DuckDbEngine.ts"
 import { LoadFailure } from "./Engine.ts"
 import { loadRun, type TableLoad } from "./Load.ts"
 import { openPostgres } from "./PostgresEngine.ts"
-import { type LoadFormat, type RunManifest, RunManifestError, readRunManifest } from "./RunManifest.ts"
+import { type LoadFormat, type OtherRun, type RunManifest, RunManifestError, readRunManifest } from "./RunManifest.ts"
 import { type LoadMode, parseTarget } from "./Target.ts"
 
 /** What to load, where and how. */
@@ -38,9 +38,12 @@ export interface LoadRequest {
 /** What was loaded. */
 export interface LoadReport {
   readonly manifest: string
+  readonly runId: string
   readonly fingerprint: string
   readonly target: string
   readonly tables: ReadonlyArray<TableLoad>
+  /** Given a folder: its other runs, with the files they wrote that this load left (see `RunManifest.ts`). */
+  readonly otherRuns: ReadonlyArray<OtherRun>
 }
 
 /** Checks the request's parts that need no file or database (for `spotpipe run`, before it exports). */
@@ -125,5 +128,12 @@ export const loadStep = (request: LoadRequest) =>
         }),
       (engine) => Effect.promise(() => engine.close())
     )
-    return { manifest: run.path, fingerprint: run.fingerprint, target: shown, tables } satisfies LoadReport
+    return {
+      manifest: run.path,
+      runId: run.runId,
+      fingerprint: run.fingerprint,
+      target: shown,
+      tables,
+      otherRuns: run.otherRuns
+    } satisfies LoadReport
   })

@@ -3,12 +3,15 @@
  * manifest's own SHA-256 (the load's fingerprint), and each output with the table it loads into. Read with a
  * schema of only the fields a load needs, so manifests that carry more (a Parquet output, a `null_string`) load
  * too. A run with a failed export is refused unless the caller allows it: its tables would be a partial picture.
+ * Given a folder, the load reads its latest run (`manifest.json`); the folder's other runs (each command into one
+ * folder is a run of its own) are listed with the files they wrote that the loaded run does not, so a load can
+ * say what it left and how to load it.
  */
 import { createHash } from "node:crypto"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { Exit, Schema } from "effect"
-import { isDocumentFormat, manifestFileName } from "../output/Manifest.ts"
+import { isDocumentFormat, manifestFileName, runManifestName, runManifestPattern } from "../output/Manifest.ts"
 import { tableNames } from "./Warehouse.ts"
 
 const LoadColumn = Schema.Struct({ name: Schema.String, type: Schema.NullOr(Schema.String) })
@@ -37,6 +40,20 @@ const LoadManifestSchema = Schema.Struct({
 
 const decode = Schema.decodeUnknownExit(Schema.fromJsonString(LoadManifestSchema))
 
+/** Of another run in the folder, only what says which files it wrote. */
+const OtherManifestSchema = Schema.Struct({
+  run_id: Schema.String,
+  outputs: Schema.Array(
+    Schema.Struct({
+      file: Schema.String,
+      format: Schema.String,
+      part: Schema.optionalKey(Schema.Unknown)
+    })
+  )
+})
+
+const decodeOther = Schema.decodeUnknownExit(Schema.fromJsonString(OtherManifestSchema))
+
 /** The formats a load reads. */
 export type LoadFormat = "csv" | "ndjson" | "parquet"
 
@@ -57,6 +74,14 @@ export interface LoadOutput {
   readonly table: string
 }
 
+/** Another run in the folder of the loaded one, and the files it wrote that the loaded run does not list. */
+export interface OtherRun {
+  /** Its own `manifest-<run_id>.json`. */
+  readonly manifest: string
+  readonly runId: string
+  readonly files: ReadonlyArray<string>
+}
+
 /** A run's manifest, read for a load. */
 export interface RunManifest {
   /** The manifest file read. */
@@ -67,6 +92,8 @@ export interface RunManifest {
   readonly outputs: ReadonlyArray<LoadOutput>
   /** `export: reason` of each failed export. */
   readonly failed: ReadonlyArray<string>
+  /** Given a folder: its other runs with files this one does not list (oldest first); else none. */
+  readonly otherRuns: ReadonlyArray<OtherRun>
 }
 
 /** Why a run cannot be loaded (a usage problem: the message says what to do). */
@@ -142,6 +169,51 @@ export const readRunManifest = (given: string, only?: LoadFormat): RunManifest =
     runId: manifest.run_id,
     fingerprint: createHash("sha256").update(bytes).digest("hex"),
     outputs,
-    failed: manifest.exports.filter((e) => e.status !== "succeeded").map((e) => `${e.export}: ${e.error ?? "failed"}`)
+    failed: manifest.exports.filter((e) => e.status !== "succeeded").map((e) => `${e.export}: ${e.error ?? "failed"}`),
+    otherRuns: stat.isDirectory()
+      ? otherRunsOf(
+          dir,
+          manifest.run_id,
+          manifest.outputs.map((o) => o.file),
+          only
+        )
+      : []
   }
+}
+
+/**
+ * The folder's other runs (their own manifests, oldest first) with the tables they could load that `runId`, whose
+ * files are `listed`, does not: each such file with the newest run that lists it, if it is still there. Parts (no
+ * tables), TML documents and, with `only`, files of other formats do not count; a manifest that cannot be read
+ * is passed over (this only tells what a load left).
+ */
+const otherRunsOf = (
+  dir: string,
+  runId: string,
+  listed: ReadonlyArray<string>,
+  only: LoadFormat | undefined
+): ReadonlyArray<OtherRun> => {
+  const names = NodeFs.readdirSync(dir)
+    .filter((name) => runManifestPattern.test(name) && name !== runManifestName(runId))
+    .sort()
+  const newest = new Map<string, string>()
+  const runIds = new Map<string, string>()
+  for (const name of names) {
+    const decoded = decodeOther(NodeFs.readFileSync(NodePath.join(dir, name), "utf8"))
+    if (Exit.isFailure(decoded)) continue
+    runIds.set(name, decoded.value.run_id)
+    for (const o of decoded.value.outputs) {
+      const table = o.part === undefined && !isDocumentFormat(o.format) && (only === undefined || o.format === only)
+      if (table) newest.set(o.file, name)
+    }
+  }
+  const loaded = new Set(listed)
+  const byRun = new Map<string, Array<string>>()
+  for (const [file, name] of newest) {
+    if (loaded.has(file) || !NodeFs.existsSync(NodePath.join(dir, file))) continue
+    byRun.set(name, [...(byRun.get(name) ?? []), file])
+  }
+  return [...byRun]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([name, files]) => ({ manifest: NodePath.join(dir, name), runId: runIds.get(name)!, files }))
 }

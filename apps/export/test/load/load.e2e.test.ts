@@ -335,6 +335,56 @@ describe("load --help", () => {
   }, 60_000)
 })
 
+describe("a folder several commands wrote into", () => {
+  it("loads its latest run, prints an aligned summary, and says which files of its other runs it left and how to load them", async () => {
+    const landing = NodePath.join(root, "landing")
+    // The README's usage table: four commands into one folder, four runs.
+    for (const args of [
+      ["metadata", "--type", "ANSWER,LIVEBOARD"],
+      ["answer", "Revenue by Month", "--format", "ndjson"],
+      ["liveboard", "Sales Overview", "--viz", "Revenue by Region"],
+      ["answer", "Order Details"]
+    ]) {
+      const exported = await cli([...args, "--out", landing, "--quiet"], env)
+      expect(exported.code, exported.stderr).toBe(0)
+    }
+    const database = NodePath.join(root, "landing.duckdb")
+    const loaded = await cli(["load", landing, "--into", `duckdb:${database}`], env)
+    expect(loaded.code, loaded.stderr).toBe(0)
+    const lines = loaded.stdout.trimEnd().split("\n")
+    expect(lines[0]).toMatch(/^table +rows {2}seconds {2}file$/)
+    expect(lines[2]).toMatch(/^answer_order_details {2}50,000 +\d+\.\d\d {2}answer-Order Details\.csv$/)
+    expect(lines[2]!.indexOf("answer-Order")).toBe(lines[0]!.indexOf("file"))
+    const latest = manifestOf(landing) as unknown as { run_id: string }
+    expect(lines[3]).toMatch(
+      new RegExp(
+        `^loaded 1 table, 50,000 rows into duckdb:.+ from run ${latest.run_id} \\(manifest SHA-256 [0-9a-f]{12}…`
+      )
+    )
+    const left = ["metadata.csv", "answer-Revenue by Month.ndjson", "liveboard-Sales Overview/Revenue by Region.csv"]
+    expect(loaded.stderr).toContain(
+      `loaded the folder's latest run (${latest.run_id}, its manifest.json) only: 3 other runs there wrote 3 files it does not list, left unloaded: ${left.join(", ")}; to load them, give each run's own manifest`
+    )
+    // The JSON summary lists them, with the manifests that load them; its seconds are to the millisecond.
+    const json = await cli(["load", landing, "--into", `duckdb:${database}`, "--log-format", "json"], env)
+    const report = JSON.parse(json.stdout).load as {
+      tables: Array<{ seconds: number }>
+      other_runs: Array<{ manifest: string; files: Array<string> }>
+    }
+    expect(report.tables.map((t) => Math.round(t.seconds * 1000) / 1000)).toEqual(report.tables.map((t) => t.seconds))
+    expect(report.other_runs.flatMap((r) => r.files)).toEqual(left)
+    for (const run of report.other_runs) {
+      const each = await cli(["load", run.manifest, "--into", `duckdb:${database}`, "--quiet"], env)
+      expect(each.code, each.stderr).toBe(0)
+      expect(each.stderr).toBe("")
+    }
+    await withDuckDb(database, async (q) => {
+      const tables = await q("SELECT DISTINCT table_name FROM spotpipe_loads ORDER BY 1")
+      expect(tables.map((r) => String(r[0]))).toEqual([...tableNames([...left, "answer-Order Details.csv"])].sort())
+    })
+  }, 120_000)
+})
+
 describe("load refuses", () => {
   it("a PostgreSQL URL with a password, without showing it", async () => {
     const refused = await cli(["load", run, "--into", "postgresql://loader:s3cr3t-pw@127.0.0.1:5432/db"], env)

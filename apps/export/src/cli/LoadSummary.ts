@@ -1,0 +1,51 @@
+/**
+ * What `spotpipe load` prints: a table of the tables loaded (table, rows, seconds, file; columns aligned, counts
+ * with thousands separators, as the export summary has them) and a footer with the totals, the target and the
+ * run; or one JSON object with `--log-format json`. When a folder was given and other runs wrote files into it
+ * that its latest run does not list, {@link otherRunsWarning} says what was left and how to load it.
+ */
+import type { LoadReport } from "../load/LoadStep.ts"
+import { formatTable } from "./Summary.ts"
+import { formatCount, inert, jsonLine } from "./TerminalText.ts"
+
+const plural = (n: number, one: string, many: string) => `${formatCount(n)} ${n === 1 ? one : many}`
+
+/** The load summary as text (no trailing newline). */
+export const formatLoadSummary = (report: LoadReport): string => {
+  const rows = report.tables.reduce((n, t) => n + t.rows, 0)
+  const table = formatTable(
+    ["table", "rows", "seconds", "file"],
+    report.tables.map((t) => [t.table, formatCount(t.rows), t.seconds.toFixed(2), t.file]),
+    [false, true, true, false]
+  )
+  const footer = `loaded ${plural(report.tables.length, "table", "tables")}, ${plural(rows, "row", "rows")} into ${report.target} from run ${report.runId} (manifest SHA-256 ${report.fingerprint.slice(0, 12)}…, recorded in spotpipe_loads)`
+  return `${table}${inert(footer)}`
+}
+
+/** The load summary as one line of JSON (numbers plain, seconds to the millisecond). */
+export const loadSummaryJson = (report: LoadReport): string =>
+  jsonLine({
+    load: {
+      manifest: report.manifest,
+      run_id: report.runId,
+      fingerprint: report.fingerprint,
+      target: report.target,
+      tables: report.tables,
+      rows: report.tables.reduce((n, t) => n + t.rows, 0),
+      other_runs: report.otherRuns.map((r) => ({ manifest: r.manifest, run_id: r.runId, files: r.files }))
+    }
+  })
+
+/**
+ * The warning for the files of the folder's other runs that the load left (a folder loads its latest run): which,
+ * and the manifests that load them; `undefined` when there are none.
+ */
+export const otherRunsWarning = (report: LoadReport): string | undefined => {
+  const runs = report.otherRuns
+  if (runs.length === 0) return undefined
+  const files = runs.flatMap((r) => r.files)
+  const shown = files.slice(0, 4).join(", ") + (files.length > 4 ? `, … (${formatCount(files.length - 4)} more)` : "")
+  const manifests = runs.map((r) => r.manifest)
+  const named = manifests.slice(0, 3).join(", ") + (manifests.length > 3 ? ", …" : "")
+  return `loaded the folder's latest run (${report.runId}, its manifest.json) only: ${plural(runs.length, "other run", "other runs")} there wrote ${plural(files.length, "file", "files")} it does not list, left unloaded: ${shown}; to load them, give each run's own manifest: spotpipe load MANIFEST --into … (${named})`
+}
