@@ -299,4 +299,16 @@ describe.concurrent("the real process", () => {
       expect(run.stderr.trim().split("\n").length).toBeLessThanOrEqual(2)
     })
   }
+
+  // Its stdin and stdout are pipes here, as in a script: the wizard would print escape codes and give up.
+  for (const args of [["--wizard"], ["config", "list", "--wizard"], ["answer", "A", "--wizard=true"]]) {
+    it(`wizard-without-a-terminal-exits-2-saying-so: ${args.join(" ")}`, { timeout: 30_000 }, async () => {
+      const run = await runCli(args, { env: cluster })
+      expect(run.code, run.stderr).toBe(2)
+      expect(run.stdout).toBe("")
+      expect(run.stderr.trimEnd()).toBe(
+        "spotpipe: --wizard asks for each flag on a terminal, but stdin and stdout are not one: run it in a terminal, or give the flags themselves (--help lists them)"
+      )
+    })
+  }
 })

@@ -13,6 +13,7 @@ import { rejectSecretFlags } from "../cluster/Connection.ts"
 import { ExitCode, reportFailure, SignInHint } from "../Failure.ts"
 import { isStdoutClosed, stdoutClosedExitCode } from "../output/StdoutWriter.ts"
 import { closest, didYouMean } from "../plan/Suggest.ts"
+import { UsageError } from "../UsageError.ts"
 import { spotpipe, version } from "./Cli.ts"
 import { logLevel } from "./Flags.ts"
 import { interruptedLines, ResumeHint } from "./Interruption.ts"
@@ -82,6 +83,26 @@ const presenter = (json: boolean, args: ReadonlyArray<string>) =>
         : CliOutput.defaultPresenter.present(event)
   })
 
+/**
+ * `--wizard` asks for each flag on the terminal and prints its questions on stdout: without a terminal there (a
+ * pipe, a script) it could only print escape codes and give up, so it is a usage error before anything runs.
+ */
+export const wizardWithoutTerminal = (
+  args: ReadonlyArray<string>,
+  terminal: { readonly stdin: boolean; readonly stdout: boolean }
+): Option.Option<UsageError> => {
+  const end = args.indexOf("--")
+  const words = end === -1 ? args : args.slice(0, end)
+  if (!words.some((arg) => arg === "--wizard" || arg.startsWith("--wizard="))) return Option.none()
+  if (terminal.stdin && terminal.stdout) return Option.none()
+  const which = terminal.stdin ? "stdout" : terminal.stdout ? "stdin" : "stdin and stdout"
+  return Option.some(
+    new UsageError({
+      message: `--wizard asks for each flag on a terminal, but ${which} ${which.includes(" and ") ? "are" : "is"} not one: run it in a terminal, or give the flags themselves (--help lists them)`
+    })
+  )
+}
+
 /** effect/cli's global flags, with our `--log-level` (any case) in place of its own (lower case only). */
 const cliConfig = CliConfig.make({
   builtIns: [GlobalFlag.Help, GlobalFlag.Version, GlobalFlag.Wizard, GlobalFlag.Completions, logLevel]
@@ -94,6 +115,11 @@ export const program = (args: ReadonlyArray<string>) => {
   const cli = Effect.suspend(() => {
     const secretFlag = rejectSecretFlags(args)
     if (Option.isSome(secretFlag)) return Effect.fail(secretFlag.value)
+    const wizard = wizardWithoutTerminal(args, {
+      stdin: process.stdin.isTTY === true,
+      stdout: process.stdout.isTTY === true
+    })
+    if (Option.isSome(wizard)) return Effect.fail(wizard.value)
     return Command.runWith(spotpipe, { version })(args).pipe(Effect.provideService(CliConfig.CliConfig, cliConfig))
   })
   const hint: ResumeHint = { current: undefined }
