@@ -271,6 +271,57 @@ describe("resume from the checkpoint offset", () => {
   })
 })
 
+// A result that shrank below the checkpoint between the killed run and `--resume`: the client refuses to read
+// from past the end, and the output starts over instead of failing every later `--resume` the same way.
+describe("a result that shrank before --resume", () => {
+  let full: RunningSandbox
+  let shrunk: RunningSandbox
+  beforeAll(async () => {
+    full = await startSandbox({ rows, seed: 17 })
+    shrunk = await startSandbox({ rows: 600, seed: 17 })
+  })
+  afterAll(async () => {
+    await full?.close()
+    await shrunk?.close()
+  })
+
+  it("restarts-the-output-and-ends-byte-identical-to-a-run-of-the-shorter-result", async () => {
+    tally.scenarios++
+    const jobFile = NodePath.join(root, "shrunk-job.json")
+    NodeFs.writeFileSync(
+      jobFile,
+      JSON.stringify({
+        defaults: { pageSize: 250 },
+        exports: [
+          { type: "search", table: "Orders", query: "[Order ID] [Customer] sort by [Order ID]", output: "orders" }
+        ]
+      })
+    )
+    const runAgainst = (out: string, s: RunningSandbox, extra: ReadonlyArray<string>, killAtStep?: string) =>
+      runSpotpipe(["run", jobFile, "--out", out, "--concurrency", "1", ...extra], {
+        env: sandboxEnv(s),
+        ...(killAtStep === undefined ? {} : { killAtStep })
+      })
+    const referenceOut = NodePath.join(root, "shrunk-reference")
+    expect((await runAgainst(referenceOut, shrunk, ["--quiet"])).code).toBe(0)
+    const out = NodePath.join(root, "shrunk")
+    // Killed after 4 pages of 250 rows: the checkpoint continues at row 1000, past the shorter result's 600.
+    const killed = await runAgainst(out, full, ["--quiet"], "checkpoint-written:4")
+    expect(killed.signal).toBe("SIGKILL")
+    tally.kills++
+    const resumed = await runAgainst(out, shrunk, ["--resume"])
+    tally.resumes++
+    expect(resumed.code, resumed.stderr).toBe(0)
+    expect(resumed.stderr).toContain(
+      "starting over: start offset 1000 is past the end of the result, which has 600 rows"
+    )
+    const tree = readTree(out)
+    expect(differences(dataFiles(tree), dataFiles(readTree(referenceOut)))).toEqual([])
+    expect(strays(tree)).toEqual([])
+    tally.identical++
+  })
+})
+
 // A setting that changes output bytes, changed between the killed run and `--resume`, restarts the output with
 // the new setting: the file must equal an uninterrupted run with the new settings, never half one and half the
 // other. The cluster's time zone counts too (here: the resume talks to a sandbox in another zone).

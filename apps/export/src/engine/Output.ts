@@ -6,6 +6,7 @@
  * straight to stdout. See Engine.ts's module comment for the resume rules.
  */
 import { createHash, type Hash } from "node:crypto"
+import { ThoughtSpotError } from "@spotpipe/core"
 import { resolveTimeZone, type TimeZone } from "@spotpipe/decode"
 import { Clock, Effect, Fiber, FileSystem, Option, Path, type PlatformError, Schema, Scope, Stream } from "effect"
 import { ExportError } from "../ExportError.ts"
@@ -482,11 +483,21 @@ const writePartial = <E>(
             persisting = yield* Effect.forkIn(persist(recordNow("partial")), scope, { uninterruptible: true })
           })
 
-        // The first page confirms that a continued source is the one the checkpoint was taken from.
+        // The first page confirms that a continued source is the one the checkpoint was taken from. A source
+        // that no longer reaches the checkpoint's offset (the client refuses to start past the end) is another
+        // result: the output starts over, as for any other change of source.
         const pagesChecked = (decoder: PageDecoder) =>
           (fromOffset === undefined || planned.pagesFrom === undefined
             ? planned.pages(decoder)
-            : planned.pagesFrom(fromOffset.next_offset, decoder)
+            : planned
+                .pagesFrom(fromOffset.next_offset, decoder)
+                .pipe(
+                  Stream.mapError((error) =>
+                    !firstSeen && ThoughtSpotError.isThoughtSpotError(error) && error.reason._tag === "Incomplete"
+                      ? new RestartNeeded({ reason: error.reason.message })
+                      : error
+                  )
+                )
           ).pipe(
             Stream.tap((page) =>
               Effect.gen(function* () {
