@@ -2,7 +2,7 @@
  * `pnpm demo` (the checkout's launcher, where DuckDB is installed): it writes every result as CSV, NDJSON and
  * Parquet and loads the Parquet files into `demo.duckdb` in its folder — one table per result, with the rows the
  * manifest lists — and a second demo replaces those tables rather than adding to them; a warning about a result
- * (the sampled answer, written three times) is said once.
+ * (the sampled answer, written three times) is said once; the README shows its summary's figures.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
@@ -53,6 +53,12 @@ describe("the demo", () => {
     const sampled = "sampling_ratio is 0.5: ThoughtSpot returned a sample"
     expect(written.outputs.filter((o) => o.warnings.some((w) => w.includes(sampled))).length).toBe(3)
     expect(first.stderr.split(sampled).length - 1).toBe(1)
+    // The README's terminal-output section shows this summary's footer.
+    const summary = JSON.parse(first.stdout).summary as { files: number; results: number; rows: number }
+    const readme = NodeFs.readFileSync(new URL("../../README.md", import.meta.url), "utf8").replace(/\s+/g, " ")
+    expect(readme).toContain(
+      `\`${summary.files} files (${summary.results} results), ${summary.rows.toLocaleString("en-US")} rows in /abs/path/spotpipe-demo\``
+    )
 
     const second = await runNode([devPath, "demo", "--out", out, "--quiet"])
     expect(second.code, second.stderr).toBe(0)
