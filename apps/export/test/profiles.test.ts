@@ -432,6 +432,22 @@ describe("spotpipe config", () => {
     })
   )
 
+  it.effect("config-set: a mistyped key names the closest key, swapped letters included", () =>
+    Effect.gen(function* () {
+      const env = { SPOTPIPE_CONFIG: NodePath.join(tempDir(), "config.json") }
+      for (const [typed, meant] of [
+        ["hots", "host"],
+        ["usernmae", "username"],
+        ["orgid", "org-id"]
+      ] as const) {
+        const run = yield* runInProcess(["config", "set", typed, "x"], env)
+        expect(run.code).toBe(2)
+        expect(run.stderr).toContain(`unknown key "${typed}"`)
+        expect(run.stderr).toContain(`; did you mean "${meant}"?`)
+      }
+    })
+  )
+
   it.effect("config-set: a refused value or profile name creates neither the file nor its folder", () =>
     Effect.gen(function* () {
       const folder = NodePath.join(tempDir(), "new-folder")

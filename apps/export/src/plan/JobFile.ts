@@ -20,6 +20,7 @@ import { loadModes, parseTarget } from "../load/Target.ts"
 import { isDocumentFormat } from "../output/Manifest.ts"
 import { baseFileName, FileNameAllocator } from "./FileName.ts"
 import type { ColumnNames, FileNames } from "./Names.ts"
+import { closest, didYouMean } from "./Suggest.ts"
 import { lastWord, parseInstant } from "./Watermark.ts"
 
 const EnvName = Schema.String.check(
@@ -486,6 +487,32 @@ const renderPath = (path: ReadonlyArray<PropertyKey>): string =>
     ""
   )
 
+/** The keys each place of a job file takes (by the path of the object holding them): for "did you mean". */
+const keysAt = (parent: ReadonlyArray<PropertyKey>, document: unknown): ReadonlyArray<string> => {
+  const at = renderPath(parent)
+  if (at === "") return Object.keys(JobFileSchema.fields)
+  if (at === "defaults") return Object.keys(settingsFields)
+  if (at === "connection") return Object.keys(ConnectionSpec.fields)
+  if (at === "client") return Object.keys(ClientSpec.fields)
+  if (at === "load") return Object.keys(LoadSpec.fields)
+  if (/^exports\[\d+\]$/.test(at)) {
+    const type = exportTypeOf(document, parent[1])
+    const members = ExportSpec.members.filter((member) => type === undefined || member.fields.type.literal === type)
+    return [...new Set(members.flatMap((member) => Object.keys(member.fields)))]
+  }
+  return []
+}
+
+/** The `type` of `exports[index]` when it is one spotpipe knows. */
+const exportTypeOf = (document: unknown, index: PropertyKey | undefined): string | undefined => {
+  const exports = (document as { readonly exports?: unknown } | null)?.exports
+  const entry = Array.isArray(exports) && typeof index === "number" ? exports[index] : undefined
+  const type = typeof entry === "object" && entry !== null ? (entry as { type?: unknown }).type : undefined
+  return typeof type === "string" && exportTypeNames.includes(type) ? type : undefined
+}
+
+const exportTypeNames: ReadonlyArray<string> = ExportSpec.members.map((member) => member.fields.type.literal)
+
 const exportTypes = `"type" must be one of "metadata", "answer", "liveboard", "search", "tml", "principals", "permissions", "audit", with that type's fields`
 
 const problemsOf = (issue: SchemaIssue.Issue, document: unknown): Array<JobFileProblem> =>
@@ -493,7 +520,9 @@ const problemsOf = (issue: SchemaIssue.Issue, document: unknown): Array<JobFileP
     const path = (item.path ?? []).map((p) => (typeof p === "object" && p !== null && "key" in p ? p.key : p))
     const at = renderPath(path)
     if (item.message === "Expected no excess property") {
-      return { path: at, message: "unknown key: remove it (or check its spelling)" }
+      const key = path.at(-1)
+      const near = typeof key === "string" ? closest(key, keysAt(path.slice(0, -1), document)) : []
+      return { path: at, message: `unknown key: remove it (or check its spelling)${didYouMean(near)}` }
     }
     if (item.message === "Missing key") return { path: at, message: "is required" }
     // A union failure names every alternative; say what the `type` field should be instead.
@@ -510,7 +539,7 @@ const problemsOf = (issue: SchemaIssue.Issue, document: unknown): Array<JobFileP
             ? "must be an object"
             : known
               ? "is not valid"
-              : exportTypes
+              : `${exportTypes}${typeof type === "string" ? didYouMean(closest(type, exportTypeNames)) : ""}`
       }
     }
     return { path: at, message: item.message }
@@ -663,17 +692,113 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
   })
 }
 
+/**
+ * Where the JSON text `text` first goes wrong (an offset; `text.length` when it ends too early), or `undefined` when
+ * this scan finds no fault (or the text nests too deep for it).
+ */
+export const syntaxErrorOffset = (text: string): number | undefined => {
+  let i = 0
+  const fault = new Error("fault")
+  const space = () => {
+    while (i < text.length && (text[i] === " " || text[i] === "\t" || text[i] === "\n" || text[i] === "\r")) i++
+  }
+  const expect = (char: string) => {
+    if (text[i] !== char) throw fault
+    i++
+  }
+  const word = (literal: string) => {
+    for (const char of literal) expect(char)
+  }
+  const string = () => {
+    expect('"')
+    for (;;) {
+      if (i >= text.length || text.charCodeAt(i) < 0x20) throw fault
+      const char = text[i++]
+      if (char === '"') return
+      if (char === "\\") {
+        const escaped = text[i]
+        if (escaped === "u") {
+          i++
+          for (let k = 0; k < 4; k++) {
+            if (!/[0-9a-fA-F]/.test(text[i] ?? "")) throw fault
+            i++
+          }
+        } else if (escaped !== undefined && '"\\/bfnrt'.includes(escaped)) i++
+        else throw fault
+      }
+    }
+  }
+  const number = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
+  const members = (close: string, member: () => void) => {
+    i++
+    space()
+    if (text[i] === close) {
+      i++
+      return
+    }
+    for (;;) {
+      member()
+      space()
+      if (text[i] !== ",") break
+      i++
+      space()
+    }
+    expect(close)
+  }
+  const value = (): void => {
+    space()
+    switch (text[i]) {
+      case "{":
+        members("}", () => {
+          string()
+          space()
+          expect(":")
+          value()
+        })
+        break
+      case "[":
+        members("]", value)
+        break
+      case '"':
+        string()
+        break
+      case "t":
+        word("true")
+        break
+      case "f":
+        word("false")
+        break
+      case "n":
+        word("null")
+        break
+      default:
+        number.lastIndex = i
+        if (number.exec(text) === null) throw fault
+        i = number.lastIndex
+    }
+  }
+  try {
+    value()
+    space()
+    return i < text.length ? i : undefined
+  } catch (error) {
+    if (error === fault) return Math.min(i, text.length)
+    return undefined
+  }
+}
+
 /** Parses job-file text: JSON syntax errors, inline secrets and every bad field are reported together. */
 export const parseJobFile = (text: string, file: string): Exit.Exit<Job, JobFileError> => {
   let document: unknown
   try {
     document = JSON.parse(text)
-  } catch (error) {
-    // Only the position is reported: V8's message quotes file text, which could be a secret.
-    const position = error instanceof Error ? /position (\d+)/.exec(error.message) : null
+  } catch {
+    // Only the position is reported (V8's message quotes file text, which could be a secret), found by a scan of
+    // our own: V8 names no position for an unexpected token or the end of the text.
+    const offset = syntaxErrorOffset(text)
     let where = ""
-    if (position !== null) {
-      const before = text.slice(0, Number(position[1]))
+    if (offset !== undefined) {
+      const before = text.slice(0, offset)
       const line = before.split("\n").length
       where = ` at line ${line}, column ${before.length - before.lastIndexOf("\n")}`
     }

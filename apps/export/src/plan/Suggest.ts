@@ -1,11 +1,14 @@
 /**
  * "Did you mean": the names closest to a mistyped one, for unknown objects (answers, liveboards, tables,
- * visualizations) and unknown flags and commands alike. Closeness is the Levenshtein distance, case-insensitive;
- * a name that contains the input, or is contained in it, counts as close too (`--output` → `--out`).
+ * visualizations) and unknown flags and commands alike. Closeness is the edit distance with swapped neighbours as
+ * one edit (`hots` → `host`), case-insensitive; a name that contains the input, or is contained in it, counts as
+ * close too (`--output` → `--out`).
  */
 
+/** Insertions, deletions, substitutions and swaps of two neighbours, one edit each (optimal string alignment). */
 const distance = (a: string, b: string): number => {
   if (a === b) return 0
+  let before: Array<number> = []
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
   for (let i = 1; i <= a.length; i++) {
     const current = [i]
@@ -15,7 +18,16 @@ const distance = (a: string, b: string): number => {
         current[j - 1]! + 1,
         previous[j - 1]! + (a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1)
       )
+      if (
+        i > 1 &&
+        j > 1 &&
+        a.charCodeAt(i - 1) === b.charCodeAt(j - 2) &&
+        a.charCodeAt(i - 2) === b.charCodeAt(j - 1)
+      ) {
+        current[j] = Math.min(current[j]!, before[j - 2]! + 1)
+      }
     }
+    before = previous
     previous = current
   }
   return previous[b.length]!

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Exit } from "effect"
 import { metadataTypes } from "../../src/cluster/Cluster.ts"
-import { type Job, JobFileError, parseJobFile } from "../../src/plan/JobFile.ts"
+import { type Job, JobFileError, parseJobFile, syntaxErrorOffset } from "../../src/plan/JobFile.ts"
 
 const ok = (document: unknown): Job => {
   const exit = parseJobFile(JSON.stringify(document), "job.json")
@@ -85,8 +85,37 @@ describe("JobFile", () => {
 
   it("an-unknown-key-inside-an-export-is-refused", () => {
     expect(problems(JSON.stringify({ exports: [{ type: "answer", id: "A", fromat: "csv" }] }))).toEqual([
-      { path: "exports[0].fromat", message: "unknown key: remove it (or check its spelling)" }
+      { path: "exports[0].fromat", message: 'unknown key: remove it (or check its spelling); did you mean "format"?' }
     ])
+  })
+
+  it("a-mistyped-key-or-export-type-names-the-closest-ones-the-place-takes", () => {
+    const found = problems(
+      JSON.stringify({
+        default: { format: "csv" },
+        defaults: { pagesize: 5 },
+        conection: {},
+        exports: [
+          { type: "answr", id: "A" },
+          { type: "search", table: "T", query: "[A]", outptu: "x" },
+          { type: "metadata", metadataType: ["ANSWER"], visualisations: [] },
+          { type: "answer", id: "A", zzzzzz: 1 }
+        ],
+        load: { into: "duckdb:w.duckdb", mod: "replace" }
+      })
+    )
+    const byPath = Object.fromEntries(found.map((p) => [p.path, p.message]))
+    const meant = (key: string) => `unknown key: remove it (or check its spelling); did you mean "${key}"?`
+    expect(byPath["default"]).toBe(meant("defaults"))
+    expect(byPath["defaults.pagesize"]).toBe(meant("pageSize"))
+    expect(byPath["conection"]).toBe(meant("connection"))
+    expect(byPath["exports[0]"]).toMatch(/^"type" must be one of .*; did you mean "answer"\?$/)
+    expect(byPath["exports[1].outptu"]).toBe(meant("output"))
+    expect(byPath["exports[2].metadataType"]).toMatch(/; did you mean "metadataTypes"/)
+    // Only the keys of that export's type: a metadata export has no visualizations.
+    expect(byPath["exports[2].visualisations"]).toBe("unknown key: remove it (or check its spelling)")
+    expect(byPath["exports[3].zzzzzz"]).toBe("unknown key: remove it (or check its spelling)")
+    expect(byPath["load.mod"]).toBe(meant("mode"))
   })
 
   it("inline-secrets-are-refused-anywhere-and-never-echoed", () => {
@@ -116,9 +145,39 @@ describe("JobFile", () => {
   it("broken-json-reports-line-and-column-but-no-file-text", () => {
     const found = problems('{\n  "exports": [\n    { "type": "answer", "id": "s3cr3t", }\n  ]\n}')
     expect(found).toEqual([{ path: "", message: "is not valid JSON at line 3, column 41; fix the syntax" }])
-    // V8 quotes the text around an unexpected token; none of it may reach the message.
+    // V8 quotes the text around an unexpected token, and names no position: none of it may reach the message,
+    // the position is found all the same.
     const quoted = problems('{\n  "exports": [\n    { "type": "answer", "id": s3cr3t }\n  ]\n}')
-    expect(quoted).toEqual([{ path: "", message: "is not valid JSON; fix the syntax" }])
+    expect(quoted).toEqual([{ path: "", message: "is not valid JSON at line 3, column 31; fix the syntax" }])
+    // Cut short: the position is the end of the text.
+    expect(problems('{\n  "exports": [\n')).toEqual([
+      { path: "", message: "is not valid JSON at line 3, column 1; fix the syntax" }
+    ])
+    expect(problems('{"exports": [], "a": tru}')).toEqual([
+      { path: "", message: "is not valid JSON at line 1, column 25; fix the syntax" }
+    ])
+    expect(problems('{"exports": []} x')).toEqual([
+      { path: "", message: "is not valid JSON at line 1, column 17; fix the syntax" }
+    ])
+  })
+
+  it("the-syntax-scan-agrees-with-json-parse-on-where-it-names-a-position", () => {
+    for (const text of ['{"a": 1,}', "{'a': 1}", "[1, 2,]", '{"a": "\\u12"}', '{"a": 01}', '{"a"  1}', '{"a": [1] ]']) {
+      const position = (() => {
+        try {
+          JSON.parse(text)
+          return undefined
+        } catch (error) {
+          const found = /position (\d+)/.exec((error as Error).message)
+          return found === null ? undefined : Number(found[1])
+        }
+      })()
+      expect(syntaxErrorOffset(text), text).toBeDefined()
+      if (position !== undefined) expect(syntaxErrorOffset(text), text).toBe(position)
+    }
+    for (const text of ['{"a": [1, -2.5e3, true, false, null, "\\u00e9\\n"]}', " [] ", '"x"']) {
+      expect(syntaxErrorOffset(text), text).toBeUndefined()
+    }
   })
 
   it("no-exports-is-an-error", () => {
