@@ -126,6 +126,20 @@ describe("spotpipe auth status", () => {
     }
   })
 
+  it("sandbox-wins-over-exported-thoughtspot-variables-and-gets-none-of-their-credentials", timeout, async () => {
+    const run = await spotpipe(["auth", "status", "--sandbox", "--json"], {
+      THOUGHTSPOT_HOST: "https://real.example.com",
+      THOUGHTSPOT_USERNAME: "someone-real",
+      THOUGHTSPOT_PASSWORD: "Real-Pw-7731"
+    })
+    expect(run.code, run.stderr).toBe(0)
+    const status = JSON.parse(run.stdout)
+    expect(status.user.name).toBe(fixtures.user.username)
+    expect(status.sources).toEqual({ host: "--sandbox", username: "--sandbox", secret: "--sandbox" })
+    expect(status.host).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    expect(run.stdout + run.stderr).not.toContain("Real-Pw-7731")
+  })
+
   it("auth-status-issued-token-expiry-absolute-and-relative", timeout, async () => {
     const minted = await fetch(`${sandbox.url}/api/rest/2.0/auth/token/full`, {
       method: "POST",

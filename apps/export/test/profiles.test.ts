@@ -303,6 +303,25 @@ describe("choosing the profile: --profile > THOUGHTSPOT_PROFILE > the default", 
     })
   )
 
+  it.effect("choose-profile: --sandbox beats the THOUGHTSPOT_* variables as it does the default profile", () =>
+    Effect.gen(function* () {
+      const exported = {
+        ...env,
+        THOUGHTSPOT_HOST: "https://real.example.com",
+        THOUGHTSPOT_USERNAME: "me",
+        THOUGHTSPOT_PASSWORD: "Real-Pw-1",
+        THOUGHTSPOT_PROFILE: "b"
+      }
+      const { connection, profile } = yield* resolve({ sandbox: true }, exported)
+      // The sandbox signs in as its own test user: no host, user or secret of the environment reaches it.
+      expect(connection).toEqual({ _tag: "Sandbox" })
+      expect(profile).toBeUndefined()
+      // What this command says still counts: --profile is a flag.
+      const error = yield* Effect.flip(resolve({ sandbox: true, profile: Option.some("b") }, exported))
+      expect(error.message).toBe('--sandbox and --host both given: pass only one (the host comes from profile "b")')
+    })
+  )
+
   it.effect("choose-profile: no config file and no profile named: nothing changes", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(resolve({}, { SPOTPIPE_CONFIG: NodePath.join(dir, "none.json") }))

@@ -106,7 +106,12 @@ const cases: ReadonlyArray<{
     env: cluster,
     says: "--datetime-offset"
   },
-  { name: "sandbox-and-host", args: ["metadata", "--sandbox"], env: cluster, says: "--sandbox and --host" },
+  {
+    name: "sandbox-and-host",
+    args: ["metadata", "--sandbox", "--host", "https://ts.example.com"],
+    env: cluster,
+    says: "--sandbox and --host both given: pass only one"
+  },
   { name: "bad-sandbox-flag", args: ["sandbox", "--rows", "lots"], says: "--rows" },
   {
     name: "sandbox-negative-rows",

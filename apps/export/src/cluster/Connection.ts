@@ -110,13 +110,14 @@ export const resolveConnection = Effect.fn("Connection.resolveConnection")(funct
   const host = pick("host")
 
   if (layers.some((l) => l.sandbox === true)) {
-    // A host set anywhere contradicts the sandbox: say where it comes from rather than pick one.
+    // A host given for this command (a flag, the job file, a profile named by --profile) contradicts the sandbox:
+    // say where it comes from rather than pick one. The environment has no say (see connectionLayers).
     if (host !== undefined && host.setting._tag === "Given") {
       const from = host.setting.from
-      const where =
-        from === "--host" ? "" : ` (the host comes from ${from}${from === "THOUGHTSPOT_HOST" ? ": unset it" : ""})`
+      const where = from === "--host" ? "" : ` (the host comes from ${from})`
       return yield* usage(`--sandbox and --host both given: pass only one${where}`)
     }
+    // No credentials go to the sandbox: it signs in as its own test user.
     return { _tag: "Sandbox" }
   }
   if (host === undefined || host.setting._tag === "Unset" || host.setting.value.trim() === "") {
@@ -356,7 +357,8 @@ export interface ProfileChoice {
 /**
  * The profile `--profile` or else THOUGHTSPOT_PROFILE names, else the config file's default one; none when there
  * is no config file or it names no default. A profile that was named but is not defined is a usage error. With
- * `--sandbox` the default profile is not used (its host would contradict the sandbox); a named one still is.
+ * `--sandbox` only `--profile` names one: a flag beats the environment and the config file's default, whose host
+ * would contradict the sandbox.
  */
 export const chooseProfile = Effect.fn("Connection.chooseProfile")(function* (
   flag: Option.Option<string>,
@@ -365,7 +367,7 @@ export const chooseProfile = Effect.fn("Connection.chooseProfile")(function* (
 ): Effect.fn.Return<ProfileChoice | undefined, UsageError, FileSystem.FileSystem> {
   const named = Option.isSome(flag)
     ? { name: flag.value, chosenBy: "--profile" }
-    : env("THOUGHTSPOT_PROFILE") !== undefined
+    : env("THOUGHTSPOT_PROFILE") !== undefined && !sandbox
       ? { name: env("THOUGHTSPOT_PROFILE") ?? "", chosenBy: "THOUGHTSPOT_PROFILE" }
       : undefined
   if (named === undefined && sandbox) return undefined
@@ -453,7 +455,9 @@ export const profileLayer = Effect.fn("Connection.profileLayer")(function* (
 /**
  * Every layer of a command's connection, first wins: the command line, a job file's `connection` (`job`), the
  * THOUGHTSPOT_* environment, then the profile ({@link chooseProfile}). With `ambient: false` (the demo's own
- * sandbox) only the command line. Returns the chosen profile too, for `spotpipe auth status`.
+ * sandbox) only the command line; with `--sandbox` no THOUGHTSPOT_* variable (a flag beats the environment, so an
+ * exported THOUGHTSPOT_HOST does not contradict it, and no password or token of the environment is read). Returns
+ * the chosen profile too, for `spotpipe auth status`.
  */
 export const connectionLayers = Effect.fn("Connection.connectionLayers")(function* (
   flags: ConnectionFlags,
@@ -476,7 +480,7 @@ export const connectionLayers = Effect.fn("Connection.connectionLayers")(functio
   const upper = [
     commandLine,
     ...(sources.job === undefined ? [] : [jobFileLayer(sources.job, env)]),
-    environmentLayer(env)
+    ...(flags.sandbox ? [] : [environmentLayer(env)])
   ]
   if (choice === undefined) return { layers: upper, profile: undefined }
   const needSecret = upper.every((layer) => layer.secret === undefined)
