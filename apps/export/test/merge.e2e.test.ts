@@ -109,7 +109,8 @@ describe("split exports and spotpipe merge", () => {
     // A shard's manifest lists parts, which are no tables; the merged run loads.
     const partLoad = await runCli(
       ["load", NodePath.join(out, "manifest.shard-1-of-3.json"), "--into", `duckdb:${NodePath.join(root, "p.duckdb")}`],
-      { env }
+      // With DuckDB beside it: without, the missing package is the first thing said.
+      { env, withDuckDb: true }
     )
     expect(partLoad.code).toBe(2)
     expect(partLoad.stderr).toMatch(
