@@ -7,7 +7,7 @@
  * flag or command names the closest ones ("did you mean"); with `--log-format json` every stderr line printed
  * here is one JSON object.
  */
-import { Cause, Clock, Console, Effect, Option } from "effect"
+import { Cause, Clock, Console, Effect, Layer, Option } from "effect"
 import { CliConfig, CliError, type HelpDoc as CliHelpDoc, CliOutput, Command, GlobalFlag } from "effect/cli"
 import { rejectSecretFlags } from "../cluster/Connection.ts"
 import { ExitCode, reportFailure, SignInHint } from "../Failure.ts"
@@ -160,8 +160,7 @@ export const program = (args: ReadonlyArray<string>) => {
     }),
     Effect.provideService(ResumeHint, hint),
     Effect.provideService(SignInHint, signIn),
-    Effect.provide(presenter(json, args)),
-    // Commands set up their logging from their flags; this covers whatever logs outside it.
-    Effect.provide(loggingFromArgs(args))
+    // Commands set up their logging from their flags; `loggingFromArgs` covers whatever logs outside it.
+    Effect.provide(Layer.merge(presenter(json, args), loggingFromArgs(args)))
   )
 }
