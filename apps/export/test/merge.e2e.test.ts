@@ -97,7 +97,9 @@ describe("split exports and spotpipe merge", () => {
     const merge = await runCli(["merge", out], { env })
     expect(merge.code, merge.stderr).toBe(0)
     expect(merge.stdout).toMatch(/\nanswer-Order Details\.csv +3 +1,000 +[\d,]+\n/)
-    expect(merge.stdout).toMatch(/\nmerged 3 files \(10 parts\), [\d,]+ rows in /)
+    expect(merge.stdout).toMatch(
+      /\nmerged 3 files \(10 parts\), [\d,]+ rows in .+; its run lists the job's 1 other output there too\n$/
+    )
     const merged = Object.fromEntries(Object.entries(dataFiles(out)).filter(([name]) => !partFile.test(name)))
     expect(merged).toEqual(single)
     const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(out, "manifest.json"), "utf8"))
@@ -106,6 +108,9 @@ describe("split exports and spotpipe merge", () => {
     expect(orders.rows_written).toBe(1_000)
     expect(orders.part).toBeUndefined()
     expect(orders.sha256).toMatch(/^[0-9a-f]{64}$/)
+    // The shards' other output in this folder belongs to the merged run: the job whole, as an unsplit run's.
+    expect(manifest.outputs.map((o: { file: string }) => o.file).sort()).toEqual(Object.keys(single).sort())
+    expect(manifest.exports.map((e: { status: string }) => e.status)).toEqual(Array(4).fill("succeeded"))
     // A shard's manifest lists parts, which are no tables; the merged run loads.
     const partLoad = await runCli(
       ["load", NodePath.join(out, "manifest.shard-1-of-3.json"), "--into", `duckdb:${NodePath.join(root, "p.duckdb")}`],
@@ -120,8 +125,9 @@ describe("split exports and spotpipe merge", () => {
     const load = await runNode([devPath, "load", out, "--into", `duckdb:${NodePath.join(root, "m.duckdb")}`], { env })
     expect(load.code, load.stderr).toBe(0)
     expect(load.stdout).toMatch(/\nanswer_order_details +1,000 /)
-    // The shards' runs wrote the metadata listing, which the merge's run does not list: the load says so.
-    expect(load.stderr).toMatch(/wrote 1 file it does not list, left unloaded: metadata-answer\.csv;/)
+    expect(load.stdout).toMatch(/\nmetadata_answer +\d+ /)
+    expect(load.stdout).toMatch(/\nloaded 4 tables, /)
+    expect(load.stderr).toBe("")
     // Merging again does not replace the merged files without --force.
     const again = await runCli(["merge", out], { env })
     expect(again.code).toBe(1)
@@ -137,6 +143,8 @@ describe("split exports and spotpipe merge", () => {
     })
     expect(merge.code, merge.stderr).toBe(0)
     expect(JSON.parse(merge.stdout).merge.files).toHaveLength(3)
+    // The shards' other outputs are in their own folders, not in --out: the merged run lists the merged files.
+    expect(JSON.parse(merge.stdout).merge.others).toEqual([])
     const { "metadata-answer.csv": _, ...splitOnly } = single
     expect(dataFiles(out)).toEqual(splitOnly)
   }, 60_000)

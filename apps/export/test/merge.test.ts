@@ -215,6 +215,46 @@ describe("mergeRuns", () => {
     })
   )
 
+  it.effect("the-jobs-other-outputs-in-the-folder-are-listed-by-the-merged-run-when-they-are-as-recorded", () =>
+    Effect.gen(function* () {
+      const dir = makeRun([
+        { text: "n\r\n1\r\n2\r\n", rows: 2, part: part(1, 2, 0, 1) },
+        { text: "3\r\n4\r\n", rows: 2, part: part(2, 2, 1, 1) }
+      ])
+      // Two more outputs of the same run: one as recorded, one changed since.
+      const manifestPath = NodePath.join(dir, "manifest-20261206T000000000Z-abcd.json")
+      const manifest = JSON.parse(NodeFs.readFileSync(manifestPath, "utf8")) as Manifest
+      const { part: _, ...first } = manifest.outputs[0]!
+      const other = (file: string, text: string, recorded: string): ManifestOutput => {
+        NodeFs.writeFileSync(NodePath.join(dir, file), text)
+        return { ...first, file, export: file, bytes: Buffer.byteLength(recorded), sha256: sha(recorded) }
+      }
+      NodeFs.writeFileSync(
+        manifestPath,
+        JSON.stringify({
+          ...manifest,
+          outputs: [
+            ...manifest.outputs,
+            other("kept.csv", "n\r\n7\r\n", "n\r\n7\r\n"),
+            other("changed.csv", "n\r\n9\r\n", "n\r\n8\r\n")
+          ]
+        })
+      )
+      const report = yield* mergeRuns({ runs: [dir], out: dir, force: false, version: "test" }).pipe(
+        Effect.provide(NodeServices.layer)
+      )
+      expect(report.others).toEqual(["kept.csv"])
+      const merged = JSON.parse(NodeFs.readFileSync(report.manifestPath, "utf8")) as Manifest
+      expect(merged.outputs.map((o) => o.file)).toEqual(["orders.csv", "kept.csv"])
+      // Into another folder, the files are not beside the merged one: only the merged file is listed.
+      const elsewhere = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-merge-out-"))
+      const apart = yield* mergeRuns({ runs: [dir], out: elsewhere, force: false, version: "test" }).pipe(
+        Effect.provide(NodeServices.layer)
+      )
+      expect(apart.others).toEqual([])
+    })
+  )
+
   it.effect("parquet-parts-are-refused", () =>
     Effect.gen(function* () {
       const dir = makeRun(

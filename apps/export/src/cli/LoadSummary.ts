@@ -45,7 +45,12 @@ export const otherRunsWarning = (report: LoadReport): string | undefined => {
   if (runs.length === 0) return undefined
   const files = runs.flatMap((r) => r.files)
   const shown = files.slice(0, 4).join(", ") + (files.length > 4 ? `, … (${formatCount(files.length - 4)} more)` : "")
-  const manifests = runs.map((r) => r.manifest)
-  const named = manifests.slice(0, 3).join(", ") + (manifests.length > 3 ? ", …" : "")
-  return `loaded the folder's latest run (${report.runId}, its manifest.json) only: ${plural(runs.length, "other run", "other runs")} there wrote ${plural(files.length, "file", "files")} it does not list, left unloaded: ${shown}; to load them, give each run's own manifest: spotpipe load MANIFEST --into … (${named})`
+  const how =
+    runs.length === 1
+      ? `to load ${files.length === 1 ? "it" : "them"}, give that run's own manifest: spotpipe load ${runs[0]!.manifest} --into …`
+      : `to load them, give each run's own manifest: spotpipe load MANIFEST --into … (${runs
+          .slice(0, 3)
+          .map((r) => r.manifest)
+          .join(", ")}${runs.length > 3 ? ", …" : ""})`
+  return `loaded the folder's latest run (${report.runId}, its manifest.json) only: ${plural(runs.length, "other run", "other runs")} there wrote ${plural(files.length, "file", "files")} it does not list, left unloaded: ${shown}; ${how}`
 }

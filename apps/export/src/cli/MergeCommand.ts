@@ -15,8 +15,10 @@ import { formatCount, inert } from "./TerminalText.ts"
 
 const plural = (n: number, one: string, many: string) => `${formatCount(n)} ${n === 1 ? one : many}`
 
-/** `merged 2 files (7 parts), 2,000 rows in /abs/landing`. */
-const mergedFooter = (files: ReadonlyArray<MergedFile>, folder: string) =>
+/**
+ * `merged 2 files (7 parts), 2,000 rows in /abs/landing`, and how many other outputs of the job its run lists.
+ */
+const mergedFooter = (files: ReadonlyArray<MergedFile>, others: number, folder: string) =>
   `merged ${plural(files.length, "file", "files")} (${plural(
     files.reduce((n, f) => n + f.parts, 0),
     "part",
@@ -25,7 +27,7 @@ const mergedFooter = (files: ReadonlyArray<MergedFile>, folder: string) =>
     files.reduce((n, f) => n + f.rows, 0),
     "row",
     "rows"
-  )} in ${folder}`
+  )} in ${folder}${others === 0 ? "" : `; its run lists the job's ${plural(others, "other output", "other outputs")} there too`}`
 
 /** The `merge` command. */
 export const mergeCommand = Command.make(
@@ -55,12 +57,14 @@ export const mergeCommand = Command.make(
       const folder = path.resolve(out)
       yield* Console.log(
         settings.format === "json"
-          ? JSON.stringify({ merge: { files: report.files, folder, manifest: report.manifestPath } })
+          ? JSON.stringify({
+              merge: { files: report.files, others: report.others, folder, manifest: report.manifestPath }
+            })
           : `${formatTable(
               ["file", "parts", "rows", "bytes"],
               report.files.map((f) => [f.file, formatCount(f.parts), formatCount(f.rows), formatCount(f.bytes)]),
               [false, true, true, true]
-            )}${inert(mergedFooter(report.files, folder))}`
+            )}${inert(mergedFooter(report.files, report.others.length, folder))}`
       )
     })
 ).pipe(

@@ -7,7 +7,9 @@
  * part file's size and SHA-256 as recorded. Only part 1 holds a CSV header and NDJSON has none, so joining is
  * concatenation: the merged file is byte for byte what a single run writes. It is written to a temp file beside
  * its target, each part's SHA-256 checked again on the way, fsynced and renamed (as `AtomicFile` does), and the
- * run's manifest (`command: "merge"`) lists the merged files. Parquet parts are refused (a Parquet file is not
+ * run's manifest (`command: "merge"`) lists the merged files and, when the shards wrote into the merge's own folder,
+ * the other outputs of the same job there (as their runs recorded them, each file checked against its entry first),
+ * so the merged run is the whole job's and `spotpipe load` of the folder loads all of it. Parquet parts are refused (a Parquet file is not
  * a concatenation of parts; the job file refuses `split` with Parquet anyway). Nothing is written when anything
  * is missing or does not match: the error names the part and what to do.
  */
@@ -53,6 +55,8 @@ export interface MergedFile {
 /** What a merge wrote. */
 export interface MergeReport {
   readonly files: ReadonlyArray<MergedFile>
+  /** The job's other outputs in the merge's folder, listed in its manifest beside the merged files. */
+  readonly others: ReadonlyArray<string>
   readonly manifestPath: string
 }
 
@@ -205,6 +209,38 @@ const checkGroup = (merged: string, parts: ReadonlyArray<FoundPart>): Effect.Eff
     return sorted
   })
 
+/**
+ * The other outputs of `job` in `dir`, as the newest entry for each file in the folder's manifests records them:
+ * not parts, not the merged files, only where that newest entry is of the same job, and only a file that is still
+ * the one recorded (another is left out with a warning: its export should run again). With their exports' statuses.
+ */
+const companionsOf = (dir: string, job: Manifest["job"], merged: ReadonlySet<string>) =>
+  Effect.gen(function* () {
+    const path = yield* Path.Path
+    const newest = new Map<string, { readonly entry: ManifestOutput; readonly manifest: Manifest }>()
+    for (const manifest of yield* readManifests(dir)) {
+      for (const entry of manifest.outputs) newest.set(entry.file, { entry, manifest })
+    }
+    const outputs: Array<ManifestOutput> = []
+    const statuses = new Map<string, ExportStatus>()
+    for (const [file, { entry, manifest }] of [...newest].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (entry.part !== undefined || merged.has(file) || stable(manifest.job) !== stable(job)) continue
+      const { size, sha256 } = yield* hashFile(path.join(dir, file)).pipe(
+        Effect.orElseSucceed(() => ({ size: -1, sha256: "" }))
+      )
+      if (size !== entry.bytes || sha256 !== entry.sha256) {
+        yield* Effect.logWarning(
+          `${file} is not the file its run recorded, so the merged run does not list it: run its export again with --force`
+        )
+        continue
+      }
+      outputs.push(entry)
+      const status = manifest.exports.find((e) => e.files.includes(file))
+      if (status !== undefined && !statuses.has(status.export)) statuses.set(status.export, status)
+    }
+    return { outputs, statuses: [...statuses.values()] }
+  })
+
 /** Joins the split exports' parts found in `options.runs` (see the module comment). */
 export const mergeRuns = (
   options: MergeOptions
@@ -299,9 +335,14 @@ export const mergeRuns = (
         })
         files.push({ file: merged, parts: parts.length, rows, bytes: written.bytes, sha256: written.sha256 })
       }
+      const model = checked[0]![1][0]!.manifest
+      // The shards wrote into this folder: the job's other outputs there belong to the merged run too.
+      const out = path.resolve(options.out)
+      const companions = options.runs.some((dir) => path.resolve(dir) === out)
+        ? yield* companionsOf(options.out, model.job, new Set(checked.map(([merged]) => merged)))
+        : { outputs: [], statuses: [] }
       const finished = yield* Clock.currentTimeMillis
       const runId = makeRunId(started)
-      const model = checked[0]![1][0]!.manifest
       const manifest: Manifest = {
         spotpipe: options.version,
         run_id: runId,
@@ -314,12 +355,16 @@ export const mergeRuns = (
         started_at: new Date(started).toISOString(),
         finished_at: new Date(finished).toISOString(),
         seconds: (finished - started) / 1000,
-        exports: statuses,
-        outputs,
+        exports: [...statuses, ...companions.statuses].sort((a, b) => a.index - b.index),
+        outputs: [...outputs, ...companions.outputs],
         warnings: []
       }
       yield* publishManifests(options.out, runId, manifestFileName, renderManifest(manifest))
-      return { files, manifestPath: path.join(options.out, runManifestName(runId)) }
+      return {
+        files,
+        others: companions.outputs.map((o) => o.file),
+        manifestPath: path.join(options.out, runManifestName(runId))
+      }
     })
   )
 
