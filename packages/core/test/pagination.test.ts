@@ -13,6 +13,21 @@ const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
 
 const search = { logicalTableIdentifier: "table-1", queryString: "[n] [label]" }
 
+/** A liveboard "lb" whose visualizations (named as their ids, upper-cased) have `totals` rows each. */
+const liveboardFake = (totals: Readonly<Record<string, number>>) =>
+  makeFake(
+    withTokens((r) => {
+      if (r.path !== "metadata/liveboard/data") return { status: 404 }
+      const ids = (r.body.visualization_identifiers as ReadonlyArray<string> | undefined) ?? Object.keys(totals)
+      const contents = ids.map((id) => ({
+        ...(dataReply(r.body, totals[id]!).body as { contents: Array<object> }).contents[0],
+        visualization_id: id,
+        visualization_name: id.toUpperCase()
+      }))
+      return { body: { metadata_id: "lb", contents } } satisfies Reply
+    })
+  )
+
 describe("data pages", () => {
   it.effect("pages-arrive-in-order-with-bounded-prefetch", () =>
     Effect.gen(function* () {
@@ -436,19 +451,7 @@ describe("data pages from a start offset", () => {
 
   it.effect("liveboard-visualization-shorter-than-the-start-offset-fails-incomplete", () =>
     Effect.gen(function* () {
-      const totals: Record<string, number> = { "viz-a": 250, "viz-b": 80 }
-      const fake = makeFake(
-        withTokens((r) => {
-          if (r.path !== "metadata/liveboard/data") return { status: 404 }
-          const ids = (r.body.visualization_identifiers as ReadonlyArray<string> | undefined) ?? ["viz-a", "viz-b"]
-          const contents = ids.map((id) => ({
-            ...(dataReply(r.body, totals[id]!).body as { contents: Array<object> }).contents[0],
-            visualization_id: id,
-            visualization_name: id.toUpperCase()
-          }))
-          return { body: { metadata_id: "lb", contents } } satisfies Reply
-        })
-      )
+      const fake = liveboardFake({ "viz-a": 250, "viz-b": 80 })
       const exit = yield* Effect.exit(
         useClient(fake, testOptions(), (c) =>
           Effect.gen(function* () {
@@ -482,19 +485,7 @@ describe("data pages from a start offset", () => {
 
   it.effect("liveboard-visualizations-from-start-offset", () =>
     Effect.gen(function* () {
-      const totals: Record<string, number> = { "viz-a": 250, "viz-b": 130 }
-      const fake = makeFake(
-        withTokens((r) => {
-          if (r.path !== "metadata/liveboard/data") return { status: 404 }
-          const ids = (r.body.visualization_identifiers as ReadonlyArray<string> | undefined) ?? ["viz-a", "viz-b"]
-          const contents = ids.map((id) => ({
-            ...(dataReply(r.body, totals[id]!).body as { contents: Array<object> }).contents[0],
-            visualization_id: id,
-            visualization_name: id.toUpperCase()
-          }))
-          return { body: { metadata_id: "lb", contents } } satisfies Reply
-        })
-      )
+      const fake = liveboardFake({ "viz-a": 250, "viz-b": 130 })
       const result = yield* useClient(fake, testOptions(), (c) =>
         Effect.gen(function* () {
           const vizzes = yield* c.liveboardData({ metadataIdentifier: "lb", pageSize: 100, startOffset: 100 })
