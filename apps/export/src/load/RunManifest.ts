@@ -12,6 +12,7 @@ import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { Exit, Schema } from "effect"
 import { isDocumentFormat, manifestFileName, runManifestName, runManifestPattern } from "../output/Manifest.ts"
+import { stateDirName } from "../output/OutputLock.ts"
 import { tableNames } from "./Warehouse.ts"
 
 const LoadColumn = Schema.Struct({ name: Schema.String, type: Schema.NullOr(Schema.String) })
@@ -99,6 +100,19 @@ export interface RunManifest {
 /** Why a run cannot be loaded (a usage problem: the message says what to do). */
 export class RunManifestError extends Error {}
 
+/** Why the folder `dir` (as the user gave it) has nothing to load yet, and what to give or run instead. */
+const noManifest = (given: string, dir: string): string => {
+  const names = NodeFs.readdirSync(dir)
+  const shards = names.filter((name) => /^manifest\.shard-\d+-of-\d+\.json$/.test(name)).sort()
+  if (shards.length > 0) {
+    return `${given} holds no ${manifestFileName} but the manifests of shards (${shards.join(", ")}): join their parts with spotpipe merge ${given}, then load the folder`
+  }
+  if (names.includes(stateDirName)) {
+    return `${given} holds no ${manifestFileName}: no run has finished in it (an unfinished one left its state in ${stateDirName}/); finish it by running the same command again with --resume, then load the folder`
+  }
+  return `${given} holds no ${manifestFileName}: no run has finished in it; give a run's output folder or its manifest-….json`
+}
+
 /**
  * Reads the manifest at `given` (a manifest file, or a run folder with `manifest.json`); with `only`, just the
  * outputs of that format (a run that wrote each result in several formats: one table per result).
@@ -113,11 +127,7 @@ export const readRunManifest = (given: string, only?: LoadFormat): RunManifest =
   }
   if (stat.isDirectory()) {
     path = NodePath.join(path, manifestFileName)
-    if (!NodeFs.existsSync(path)) {
-      throw new RunManifestError(
-        `${given} holds no ${manifestFileName} (a run in shards writes manifest.shard-…json: give that file)`
-      )
-    }
+    if (!NodeFs.existsSync(path)) throw new RunManifestError(noManifest(given, NodePath.dirname(path)))
   }
   const bytes = NodeFs.readFileSync(path)
   const decoded = decode(bytes.toString("utf8"))
