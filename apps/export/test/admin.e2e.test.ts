@@ -379,6 +379,33 @@ describe("--orgs", () => {
     }
   })
 
+  it("audit-all-puts-each-event-in-its-own-org-s-folder-once", async () => {
+    const out = NodePath.join(root, "orgs-audit")
+    const args = ["--since", "2d", "--until", "1d", "--format", "ndjson", "--quiet"]
+    const run = await runCli(["audit", "--orgs", "all", "--out", out, ...args], { env })
+    expect(run.code, run.stderr).toBe(0)
+    const events = (file: string) =>
+      NodeFs.readFileSync(file, "utf8")
+        .split("\n")
+        .filter((line) => line !== "")
+        .map((line) => JSON.parse(line) as { id: string; org_id: number })
+    const byOrg = fixtures.orgs.map((org) => {
+      const file = dataFiles(out).find((f) => f.startsWith(`org-${org.id}-`) && f.endsWith(".ndjson"))!
+      return { org, events: events(NodePath.join(out, file)) }
+    })
+    // Each Org's file holds its own events only (the Primary Org's administrator would get every Org's otherwise).
+    for (const { org, events } of byOrg) {
+      expect(events.length, `Org ${org.id}`).toBeGreaterThan(0)
+      expect(new Set(events.map((e) => e.org_id))).toEqual(new Set([org.id]))
+    }
+    // Together they are the events the Primary Org's administrator reads without --orgs: each exactly once.
+    const whole = NodePath.join(root, "orgs-audit-whole")
+    expect((await runCli(["audit", "--out", whole, ...args], { env })).code).toBe(0)
+    const all = events(NodePath.join(whole, dataFiles(whole).find((f) => f.endsWith(".ndjson"))!))
+    expect(new Set(all.map((e) => e.org_id)).size).toBe(fixtures.orgs.length)
+    expect(byOrg.flatMap(({ events }) => events.map((e) => e.id)).sort()).toEqual(all.map((e) => e.id).sort())
+  })
+
   it("an-org-id-this-user-cannot-reach-is-an-error-naming-those-it-can", async () => {
     const out = NodePath.join(root, "orgs-unknown")
     const run = await runCli(["principals", "--orgs", "0,999", "--out", out, "--quiet"], { env })

@@ -268,8 +268,16 @@ export const connect = Effect.fn("CoreCluster.connect")(function* (
   return clusterOf(client, source)
 })
 
-/** The cluster over `client` (the signed-in Org's, or another Org's: see `admin.forOrg`). */
-const clusterOf = (client: ThoughtSpotClient.Service, host: string): Cluster<ClusterFailure> => {
+/**
+ * The cluster over `client`: the signed-in Org's, or one Org's of a run over several (`admin.forOrg`). An Org's
+ * own cluster asks `logs/fetch` for that Org's events only: by default the Primary Org's administrator gets every
+ * Org's, which would put the other Orgs' events in the Primary Org's folder too, and count them twice.
+ */
+const clusterOf = (
+  client: ThoughtSpotClient.Service,
+  host: string,
+  scope: "signed-in" | "one-org" = "signed-in"
+): Cluster<ClusterFailure> => {
   // Pages lent to the job's decoder, or parsed rows without one.
   const liveboardData = (request: ThoughtSpotClient.LiveboardDataRequest, decoder: PageDecoder | undefined) =>
     decoder === undefined ? client.liveboardData(request) : client.liveboardData(request, decoder)
@@ -307,7 +315,7 @@ const clusterOf = (client: ThoughtSpotClient.Service, host: string): Cluster<Clu
           )
         ),
     auditPages: (range, pageSize) =>
-      client.auditLogs(range).pipe(
+      client.auditLogs(range, scope === "one-org" ? { allLogs: false } : undefined).pipe(
         Stream.grouped(pageSize),
         Stream.map((events): DataPage => ({ columnNames: auditColumns.map((c) => c.name), rows: events.map(auditRow) }))
       ),
@@ -343,7 +351,7 @@ const clusterOf = (client: ThoughtSpotClient.Service, host: string): Cluster<Clu
     },
     admin: {
       ...coreAdmin(client),
-      forOrg: (org) => Effect.map(client.forOrg(org.id), (orgClient) => clusterOf(orgClient, host))
+      forOrg: (org) => Effect.map(client.forOrg(org.id), (orgClient) => clusterOf(orgClient, host, "one-org"))
     }
   }
   return cluster
