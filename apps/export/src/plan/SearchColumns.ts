@@ -1,22 +1,51 @@
 /**
  * Types of `searchdata` result columns. A search result names its columns after the model's, decorated for
  * aggregation ("Total Revenue") and date buckets ("Month(Order Date)"); this maps a result column back to the
- * model column by exact name, then by the name inside `Bucket(...)`, then by an aggregation prefix.
+ * model column by exact name, then by the name inside `Bucket(...)`, then by an aggregation prefix, and gives the
+ * aggregate's own type: a sum keeps its measure's type (INT32 widened to INT64), a min or max keeps its column's
+ * (a date stays a date), counts are INT64, and average, standard deviation and variance are DOUBLE.
  */
 import type { TypedColumn } from "../cluster/Cluster.ts"
 
-const aggregationPrefixes = [
-  "Total ",
-  "Average ",
-  "Min ",
-  "Max ",
-  "Count ",
-  "Unique Count ",
-  "Unique count ",
-  "Std Deviation ",
-  "Variance ",
-  "Sum "
+type AggregateRule = "keep" | "sum" | "count" | "statistic"
+
+// Both spellings ThoughtSpot prints for an aggregate (the long forms, "Minimum", are the sandbox's); matched
+// without regard to case. A longer prefix comes first so that "Unique Count X" is not read as "Count" of "X".
+const aggregationPrefixes: ReadonlyArray<readonly [string, AggregateRule]> = [
+  ["unique count ", "count"],
+  ["unique number of ", "count"],
+  ["count distinct ", "count"],
+  ["number of ", "count"],
+  ["count ", "count"],
+  ["total ", "sum"],
+  ["sum ", "sum"],
+  ["minimum ", "keep"],
+  ["maximum ", "keep"],
+  ["min ", "keep"],
+  ["max ", "keep"],
+  ["average ", "statistic"],
+  ["avg ", "statistic"],
+  ["std deviation ", "statistic"],
+  ["standard deviation ", "statistic"],
+  ["variance ", "statistic"]
 ]
+
+const numeric = new Set(["INT64", "INT32", "DOUBLE", "FLOAT"])
+
+// The type of an aggregate over a column of type `base`; `null` when the pair makes no sense (an average of text),
+// so the column is written as received and the manifest says its type is unknown.
+const aggregateType = (rule: AggregateRule, base: string): string | null => {
+  switch (rule) {
+    case "keep":
+      return base
+    case "count":
+      return "INT64"
+    case "sum":
+      return base === "INT32" ? "INT64" : numeric.has(base) ? base : null
+    case "statistic":
+      return numeric.has(base) ? "DOUBLE" : null
+  }
+}
 
 // Bucket functions that keep a date a date; part-of-period buckets ("Day of week") are numbers.
 const dateBuckets = new Set([
@@ -47,10 +76,11 @@ export const searchColumnTypes = (model: ReadonlyArray<TypedColumn>) => {
       if (inner === undefined) return null
       return dateBuckets.has(bucket[1]!.trim().toLowerCase()) ? inner : "INT64"
     }
-    for (const prefix of aggregationPrefixes) {
-      if (result.startsWith(prefix)) {
+    const lower = result.toLowerCase()
+    for (const [prefix, rule] of aggregationPrefixes) {
+      if (lower.startsWith(prefix)) {
         const base = byName.get(result.slice(prefix.length))
-        if (base !== undefined) return prefix.startsWith("Count") || prefix.startsWith("Unique") ? "INT64" : base
+        if (base !== undefined) return aggregateType(rule, base)
       }
     }
     return null

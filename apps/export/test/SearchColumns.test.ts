@@ -1,0 +1,115 @@
+/**
+ * Types of aggregated search columns, through the command line against the embedded sandbox: each aggregate
+ * gets its own type (an average of integers is DOUBLE, a max of a timestamp is a timestamp, counts are INT64),
+ * so the cells are written and typed exactly, never as an integer column that fails or as untyped epoch text.
+ */
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { searchColumnTypes } from "../src/plan/SearchColumns.ts"
+import { runInProcess } from "./support/inProcess.ts"
+
+const timeout = { timeout: 60_000 }
+
+const search = (query: string, format: "csv" | "ndjson" = "ndjson") =>
+  Effect.gen(function* () {
+    const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-search-types-"))
+    const run = yield* runInProcess(
+      ["search", "--sandbox", "--table", "Orders", "--query", query, "--format", format, "--out", dir, "--quiet"],
+      {}
+    )
+    expect(run.code, run.stderr).toBe(0)
+    const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8"))
+    const output = manifest.outputs[0]
+    const text = NodeFs.readFileSync(NodePath.join(dir, output.file), "utf8")
+    return {
+      columns: output.columns.map((c: { name: string; type: string | null }) => [c.name, c.type]),
+      rows:
+        format === "ndjson"
+          ? text
+              .trimEnd()
+              .split("\n")
+              .map((l) => JSON.parse(l))
+          : text.split("\r\n"),
+      warnings: output.warnings ?? []
+    }
+  })
+
+describe("search aggregate types", () => {
+  it.live(
+    "average-of-an-integer-measure-is-double-and-written-exactly",
+    () =>
+      Effect.gen(function* () {
+        const result = yield* search("[Shipped At].monthly average [Quantity]")
+        expect(result.columns).toEqual([
+          ["Month(Shipped At)", "DATE_TIME"],
+          ["Average Quantity", "DOUBLE"]
+        ])
+        expect(result.rows.some((r: Record<string, unknown>) => !Number.isInteger(r["Average Quantity"]))).toBe(true)
+      }),
+    timeout
+  )
+
+  it.live(
+    "max-and-min-of-a-timestamp-stay-timestamps",
+    () =>
+      Effect.gen(function* () {
+        const result = yield* search("[Region] max [Shipped At] min [Shipped At]")
+        expect(result.columns).toEqual([
+          ["Region", "VARCHAR"],
+          ["Maximum Shipped At", "DATE_TIME"],
+          ["Minimum Shipped At", "DATE_TIME"]
+        ])
+        for (const row of result.rows) expect(row["Maximum Shipped At"]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+      }),
+    timeout
+  )
+
+  it.live(
+    "counts-are-integers-and-sums-keep-their-measure-type",
+    () =>
+      Effect.gen(function* () {
+        const result = yield* search("[Region] count [Order ID] unique count [Product] sum [Quantity] sum [Revenue]")
+        expect(result.columns).toEqual([
+          ["Region", "VARCHAR"],
+          ["Count Order ID", "INT64"],
+          ["Unique Count Product", "INT64"],
+          ["Total Quantity", "INT64"],
+          ["Total Revenue", "DOUBLE"]
+        ])
+      }),
+    timeout
+  )
+})
+
+describe("search column lookup", () => {
+  const typeOf = searchColumnTypes([
+    { name: "Quantity", type: "INT32" },
+    { name: "Revenue", type: "DOUBLE" },
+    { name: "Order Date", type: "DATE" },
+    { name: "Region", type: "VARCHAR" }
+  ])
+
+  it("every-aggregate-thoughtspot-prints-has-its-own-type", () => {
+    expect(typeOf("Total Quantity")).toBe("INT64")
+    expect(typeOf("Sum Revenue")).toBe("DOUBLE")
+    expect(typeOf("Average Quantity")).toBe("DOUBLE")
+    expect(typeOf("Std Deviation Quantity")).toBe("DOUBLE")
+    expect(typeOf("Standard Deviation Revenue")).toBe("DOUBLE")
+    expect(typeOf("Variance Quantity")).toBe("DOUBLE")
+    expect(typeOf("Min Order Date")).toBe("DATE")
+    expect(typeOf("Maximum Order Date")).toBe("DATE")
+    expect(typeOf("Max Quantity")).toBe("INT32")
+    expect(typeOf("Count Region")).toBe("INT64")
+    expect(typeOf("Unique Count Region")).toBe("INT64")
+    expect(typeOf("Unique count Region")).toBe("INT64")
+    expect(typeOf("Unique Number of Region")).toBe("INT64")
+  })
+
+  it("an-aggregate-that-makes-no-sense-or-an-unknown-name-stays-unknown", () => {
+    expect(typeOf("Average Region")).toBeNull()
+    expect(typeOf("Median Revenue")).toBeNull()
+  })
+})
