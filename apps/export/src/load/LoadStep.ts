@@ -2,9 +2,10 @@
  * The load as an Effect, for `spotpipe load` and for `spotpipe run` with a job file's `load` block: parse the target
  * (a URL with a password is a usage error that never repeats it), read the run's manifest (a run with failed exports
  * is refused unless `allowFailed`), take the PostgreSQL password from `--password-file` or `PGPASSWORD` (or the
- * variable a job file names), open the engine and load. Failures are `ExportError`s whose message says what to do.
+ * variable a job file names; else the `.pgpass` file when the server asks), open the engine and load. Failures are `ExportError`s whose message says what to do.
  */
 import * as NodeFs from "node:fs"
+import * as NodePath from "node:path"
 import { Config, Effect, Option } from "effect"
 import { ExportError } from "../ExportError.ts"
 import { StepProbe } from "../engine/Engine.ts"
@@ -82,6 +83,23 @@ const passwordOf = (request: LoadRequest) =>
     return Option.getOrUndefined(Option.filter(value, (v) => v !== ""))
   })
 
+/** The `.pgpass` file libpq would read: `PGPASSFILE`, else `~/.pgpass` (`%APPDATA%\postgresql\pgpass.conf` on Windows). */
+const passFileOf = Effect.gen(function* () {
+  const text = (name: string) =>
+    Config.option(Config.String(name)).pipe(
+      Effect.map((v) => Option.getOrUndefined(Option.filter(v, (s) => s !== ""))),
+      Effect.orElseSucceed(() => undefined)
+    )
+  const explicit = yield* text("PGPASSFILE")
+  if (explicit !== undefined) return explicit
+  if (process.platform === "win32") {
+    const appData = yield* text("APPDATA")
+    return appData === undefined ? undefined : NodePath.join(appData, "postgresql", "pgpass.conf")
+  }
+  const home = yield* text("HOME")
+  return home === undefined ? undefined : NodePath.join(home, ".pgpass")
+})
+
 /** Loads a finished run into the target (see the module comment). */
 export const loadStep = (request: LoadRequest) =>
   Effect.gen(function* () {
@@ -99,6 +117,7 @@ export const loadStep = (request: LoadRequest) =>
       })
     }
     const password = target._tag === "Postgres" ? yield* passwordOf(request) : undefined
+    const passFile = target._tag === "Postgres" && password === undefined ? yield* passFileOf : undefined
     const shown = target._tag === "DuckDb" ? `duckdb:${target.file}` : target.shown
     const failed = (e: unknown) =>
       new ExportError({
@@ -111,7 +130,8 @@ export const loadStep = (request: LoadRequest) =>
     const beforeCommit = (file: string) => Effect.runPromiseWith(services)(probe("load-before-commit", file))
     const tables = yield* Effect.acquireUseRelease(
       Effect.tryPromise({
-        try: () => (target._tag === "DuckDb" ? openDuckDb(target.file) : openPostgres(target.url, shown, password)),
+        try: () =>
+          target._tag === "DuckDb" ? openDuckDb(target.file) : openPostgres(target.url, shown, { password, passFile }),
         catch: failed
       }),
       (engine) =>

@@ -1,8 +1,9 @@
 /**
  * Loads into PostgreSQL over one `pg` connection with `COPY … FROM STDIN` (pg-copy-streams), streaming each file:
  * a CSV file as it is (hashed on the way, see FileCheck.ts), an NDJSON or Parquet file converted row by row to CSV
- * exactly (NdjsonToCsv.ts, ParquetToCsv.ts). `pg` is imported only when a load runs. The password is passed in,
- * never read from the URL.
+ * exactly (NdjsonToCsv.ts, ParquetToCsv.ts). `pg` is imported only when a load runs. The password is passed in
+ * (from `--password-file` or an environment variable), else read from a `.pgpass` file as libpq does; never from
+ * the URL.
  */
 import * as NodeFs from "node:fs"
 import { pipeline } from "node:stream/promises"
@@ -45,10 +46,81 @@ export const copyStatement = (table: string, output: LoadOutput): string => {
   return `COPY ${quoteIdent(table)} (${columns}) FROM STDIN WITH (${options})`
 }
 
-/** Connects to `url` (which holds no password) with `password`, if any. */
-export const openPostgres = async (url: string, shown: string, password: string | undefined): Promise<LoadEngine> => {
+/** Where the password comes from when the server asks for one. */
+export interface PostgresPassword {
+  /** From `--password-file` or an environment variable. */
+  readonly password: string | undefined
+  /** The `.pgpass` file to look in when there is no `password` (`PGPASSFILE`, else `~/.pgpass`). */
+  readonly passFile: string | undefined
+}
+
+/** The fields of one `.pgpass` line: `\` escapes the next character, `*` matches anything (libpq's rules). */
+const pgpassFields = (line: string): Array<string> => {
+  const fields: Array<string> = []
+  let field = ""
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!
+    if (c === "\\" && i + 1 < line.length) field += line[++i]
+    else if (c === ":" && fields.length < 4) {
+      fields.push(field)
+      field = ""
+    } else field += c
+  }
+  fields.push(field)
+  return fields
+}
+
+/**
+ * The password of the first `.pgpass` line that matches host, port, database and user, as libpq reads it: a file
+ * that others can read is ignored (said in `ignored`), as libpq does.
+ */
+export const pgpassLookup = (
+  file: string,
+  target: { readonly host: string; readonly port: number; readonly database: string; readonly user: string },
+  ignored: (why: string) => void
+): string | undefined => {
+  let text: string
+  try {
+    const stat = NodeFs.statSync(file)
+    if (!stat.isFile()) return undefined
+    if (process.platform !== "win32" && (stat.mode & 0o077) !== 0) {
+      ignored(`the password file ${file} can be read by others and was ignored, as libpq does: chmod 600 it`)
+      return undefined
+    }
+    text = NodeFs.readFileSync(file, "utf8")
+  } catch {
+    return undefined
+  }
+  const wanted = [target.host, String(target.port), target.database, target.user]
+  for (const line of text.split(/\r?\n/)) {
+    if (line.trim() === "" || line.startsWith("#")) continue
+    const fields = pgpassFields(line)
+    if (fields.length === 5 && wanted.every((w, i) => fields[i] === "*" || fields[i] === w)) return fields[4]
+  }
+  return undefined
+}
+
+/** Connects to `url` (which holds no password), giving the password when the server asks for one. */
+export const openPostgres = async (url: string, shown: string, credentials: PostgresPassword): Promise<LoadEngine> => {
   const { Client, copyFrom } = await importPg()
-  const client = new Client({ connectionString: url, ...(password === undefined ? {} : { password }) })
+  const client = new Client({ connectionString: url })
+  // pg's URL parser sets the password to "" (none in the URL), which overrides a `password` given beside the
+  // URL; so the password is set on the client, as the function pg calls when the server asks for one. pg's own
+  // fallbacks (PGPASSWORD of this process, ~/.pgpass with a deprecation warning) are thereby not used: the caller
+  // has read the variable it names, and the `.pgpass` lookup is here.
+  const notes: Array<string> = []
+  const ask = async (params: { host: string; port: number; database: string; user: string }): Promise<string> => {
+    const given =
+      credentials.password ??
+      (credentials.passFile === undefined
+        ? undefined
+        : pgpassLookup(credentials.passFile, params, (n) => notes.push(n)))
+    if (given !== undefined) return given
+    throw new LoadFailure(
+      `the server asks for a password and none was given: set PGPASSWORD or use --password-file (a job file: name the variable in "load": {"passwordEnv": …}), or add a line to ~/.pgpass${notes.length === 0 ? "" : ` (${notes.join("; ")})`}`
+    )
+  }
+  ;(client as unknown as { password: typeof ask }).password = ask
   // A connection lost mid-load surfaces as the failing query's error; this keeps it from being an uncaught event.
   client.on("error", () => {})
   try {

@@ -99,7 +99,7 @@ const parquetOutput = (): LoadOutput => {
 describe("a Parquet output loaded into PostgreSQL", () => {
   it("gives back every value as written", async () => {
     const output = parquetOutput()
-    const engine = await openPostgres(server.url, "pglite", undefined)
+    const engine = await openPostgres(server.url, "pglite", { password: undefined, passFile: undefined })
     try {
       await engine.exec("BEGIN")
       expect(await engine.copy("tricky", output, "create")).toBe(rows.length)

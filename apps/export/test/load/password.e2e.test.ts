@@ -1,0 +1,112 @@
+/**
+ * The PostgreSQL password of `spotpipe load` and of a job file's `load` block reaches the server: a real load runs
+ * end to end against PGlite behind a front that enforces a password (support/PasswordFront.ts), from
+ * `--password-file`, from `PGPASSWORD`, from the variable a job's `load.passwordEnv` names and from a `.pgpass`
+ * file; without one the load says in one line how to give it; the password never appears in what is printed.
+ */
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { sandboxEnv } from "../support/Sandboxes.ts"
+import { cli, manifestOf, withPostgres } from "./support/loadHelpers.ts"
+import { type PasswordFront, startPasswordFront } from "./support/PasswordFront.ts"
+import { type PgliteServer, startPgliteServer } from "./support/PgliteServer.ts"
+
+const secret = "Pw:s3cr3t %41 é"
+const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-load-password-"))
+const run = NodePath.join(root, "run")
+const job = NodePath.join(root, "job.json")
+let sandbox: RunningSandbox
+let server: PgliteServer
+let front: PasswordFront
+let env: Record<string, string>
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ rows: 500, seed: 7 })
+  server = await startPgliteServer()
+  front = await startPasswordFront(server.port, secret)
+  env = sandboxEnv(sandbox)
+  const exportJob = NodePath.join(root, "export.json")
+  NodeFs.writeFileSync(exportJob, JSON.stringify({ exports: [{ type: "answer", id: "Revenue by Month" }] }))
+  const exported = await cli(["run", exportJob, "--out", run, "--quiet"], env)
+  expect(exported.stderr).toBe("")
+  expect(exported.code).toBe(0)
+}, 120_000)
+
+afterAll(async () => {
+  await front?.close()
+  await server?.close()
+  await sandbox?.close()
+  NodeFs.rmSync(root, { recursive: true, force: true })
+})
+
+const rowsLoaded = async () => {
+  const output = manifestOf(run).outputs[0]!
+  return withPostgres(server.url, async (q) =>
+    Number((await q(`SELECT sum("rows") FROM spotpipe_loads WHERE file = '${output.file.replace(/'/g, "''")}'`))[0]![0])
+  )
+}
+
+const shown = (result: { stdout: string; stderr: string }) => `${result.stdout}\n${result.stderr}`
+
+describe("the PostgreSQL password", () => {
+  it("from --password-file is the one the server checks", async () => {
+    const file = NodePath.join(root, "pw.txt")
+    NodeFs.writeFileSync(file, `${secret}\n`)
+    const before = await rowsLoaded().catch(() => 0)
+    const loaded = await cli(["load", run, "--into", front.url, "--password-file", file], env)
+    expect(loaded.stderr).toBe("")
+    expect(loaded.code).toBe(0)
+    expect(shown(loaded)).not.toContain(secret)
+    expect(await rowsLoaded()).toBe(before + manifestOf(run).outputs[0]!.rows_written)
+  }, 60_000)
+
+  it("from PGPASSWORD", async () => {
+    const loaded = await cli(["load", run, "--into", front.url, "--quiet"], { ...env, PGPASSWORD: secret })
+    expect(loaded.stderr).toBe("")
+    expect(loaded.code).toBe(0)
+  }, 60_000)
+
+  it("from the variable a job file's load.passwordEnv names", async () => {
+    NodeFs.writeFileSync(
+      job,
+      JSON.stringify({
+        exports: [{ type: "answer", id: "Revenue by Month" }],
+        load: { into: front.url, passwordEnv: "MY_PG_PW" }
+      })
+    )
+    const ran = await cli(["run", job, "--out", NodePath.join(root, "job-run"), "--quiet"], {
+      ...env,
+      MY_PG_PW: secret
+    })
+    expect(ran.stderr).toBe("")
+    expect(ran.code).toBe(0)
+    expect(shown(ran)).not.toContain(secret)
+  }, 60_000)
+
+  it("from a .pgpass file (PGPASSFILE) when none is given", async () => {
+    const file = NodePath.join(root, "pgpass")
+    const escaped = secret.replace(/[\\:]/g, "\\$&")
+    NodeFs.writeFileSync(file, `# comment\nother:*:*:*:wrong\n127.0.0.1:${front.port}:postgres:loader:${escaped}\n`, {
+      mode: 0o600
+    })
+    const loaded = await cli(["load", run, "--into", front.url, "--quiet"], { ...env, PGPASSFILE: file })
+    expect(loaded.stderr).toBe("")
+    expect(loaded.code).toBe(0)
+  }, 60_000)
+
+  it("missing: one line says how to give it; a wrong one is the server's refusal; neither shows a password", async () => {
+    const missing = await cli(["load", run, "--into", front.url], env)
+    expect(missing.code).not.toBe(0)
+    expect(missing.stderr).toContain("set PGPASSWORD or use --password-file")
+    expect(missing.stderr).not.toContain("SASL")
+    expect(missing.stderr).not.toContain("must be a string")
+    expect(missing.stderr.trim().split("\n")).toHaveLength(1)
+    const wrong = await cli(["load", run, "--into", front.url], { ...env, PGPASSWORD: "not-it" })
+    expect(wrong.code).not.toBe(0)
+    expect(wrong.stderr).toContain('password authentication failed for user "loader"')
+    expect(shown(wrong)).not.toContain("not-it")
+  }, 60_000)
+})
