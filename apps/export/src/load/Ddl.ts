@@ -1,12 +1,15 @@
 /**
  * `--ddl`: after a run's manifest is published, one file per dialect in `ddl/` beside the files (`ddl/postgres.sql`,
  * `ddl/duckdb.sql`, `ddl/snowflake.sql`, `ddl/bigquery.json`) with a table for every output of the manifest, named
- * and typed exactly as `spotpipe load` creates them (Warehouse.ts). Each file is replaced atomically.
+ * and typed exactly as `spotpipe load` creates them (Warehouse.ts). Each file is replaced atomically. A column
+ * name a dialect cannot take as it is (PostgreSQL cuts names over 63 bytes; BigQuery refuses parentheses and other
+ * characters) refuses the DDL, naming the columns, before any file is written: the names must be the files'
+ * (BigQuery loads NDJSON by key), so the way out is `--column-names snake`, never a renamed column in the DDL.
  */
 import { Effect, FileSystem, type Path } from "effect"
 import { ExportError } from "../ExportError.ts"
 import { replaceFile } from "../output/AtomicFile.ts"
-import { type Dialect, ddlFileName, renderDdl, type TableSpec, tableNames } from "./Warehouse.ts"
+import { type Dialect, ddlFileName, renderDdl, type TableSpec, tableNames, tooLongForPostgres } from "./Warehouse.ts"
 
 /** What DDL needs of a manifest. */
 export interface DdlManifest {
@@ -26,6 +29,53 @@ export const manifestTables = (manifest: DdlManifest): ReadonlyArray<TableSpec> 
   }))
 }
 
+// BigQuery's flexible column names: letters, marks, numbers, connector punctuation, dashes, spaces and these
+// specials; at most 300 characters; not starting with a reserved prefix; unique without regard to case.
+const bigQueryName = /^[\p{L}\p{M}\p{N}\p{Pc}\p{Pd}\p{Zs}&%=+:'<>#|]{1,300}$/u
+const bigQueryReserved = /^(_table_|_file_|_partition|_row_timestamp|__root__|_colidentifier)/i
+
+/** Why `dialect` cannot take `name` as a column name, or `undefined` when it can. */
+const nameProblem = (dialect: Dialect, name: string): string | undefined => {
+  if (dialect === "postgres") return tooLongForPostgres(name) ? "longer than 63 bytes" : undefined
+  if (dialect !== "bigquery") return undefined
+  if (bigQueryReserved.test(name)) return "a reserved prefix"
+  if (!bigQueryName.test(name)) {
+    const bad = [...new Set([...name].filter((ch) => !bigQueryName.test(ch)))]
+    return bad.length > 0 ? `the characters ${bad.map((ch) => JSON.stringify(ch)).join(" ")}` : "over 300 characters"
+  }
+  return undefined
+}
+
+/**
+ * Every column name of `tables` that `dialects` cannot take as it is, one line per table and dialect (empty when
+ * all fit): names PostgreSQL would cut, names BigQuery refuses, names BigQuery sees as one (case-insensitive).
+ */
+export const ddlNameProblems = (
+  tables: ReadonlyArray<TableSpec>,
+  dialects: ReadonlyArray<Dialect>
+): ReadonlyArray<string> => {
+  const problems: Array<string> = []
+  for (const dialect of dialects) {
+    for (const table of tables) {
+      const bad = table.columns.flatMap((c) => {
+        const why = nameProblem(dialect, c.name)
+        return why === undefined ? [] : [`"${c.name}" (${why})`]
+      })
+      if (dialect === "bigquery") {
+        const seen = new Map<string, string>()
+        for (const c of table.columns) {
+          const key = c.name.toLowerCase()
+          const first = seen.get(key)
+          if (first === undefined) seen.set(key, c.name)
+          else bad.push(`"${c.name}" (the same name as "${first}" to BigQuery, which ignores case)`)
+        }
+      }
+      if (bad.length > 0) problems.push(`${dialect}: table ${table.table}: ${bad.join(", ")}`)
+    }
+  }
+  return problems
+}
+
 /** Writes `dialects`' DDL files for `manifest` into `dir/ddl/`; returns the paths written (relative to `dir`). */
 export const writeDdl = (
   dir: string,
@@ -34,6 +84,14 @@ export const writeDdl = (
 ): Effect.Effect<ReadonlyArray<string>, ExportError, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function* () {
     if (dialects.length === 0) return []
+    const tables = manifestTables(manifest)
+    const problems = ddlNameProblems(tables, dialects)
+    if (problems.length > 0) {
+      return yield* new ExportError({
+        kind: "BadData",
+        message: `--ddl: the export is written, but these column names cannot be used as they are, so no DDL was written: ${problems.join("; ")}. Export again with --column-names snake (the DDL's names must be the files' names)`
+      })
+    }
     const fs = yield* FileSystem.FileSystem
     yield* fs
       .makeDirectory(`${dir}/ddl`, { recursive: true })
@@ -42,7 +100,6 @@ export const writeDdl = (
           (e) => new ExportError({ kind: "Io", message: `cannot create ${dir}/ddl: ${e.message}`, cause: e })
         )
       )
-    const tables = manifestTables(manifest)
     const header = `spotpipe run ${manifest.run_id}: one table per output file (see manifest-${manifest.run_id}.json)`
     for (const dialect of dialects)
       yield* replaceFile(`${dir}/${ddlFileName(dialect)}`, renderDdl(dialect, tables, header))

@@ -90,6 +90,9 @@ export const loadsTable = "spotpipe_loads"
 /** PostgreSQL's identifier limit in bytes (longer names are cut silently, so they are refused or shortened). */
 export const maxIdentifierBytes = 63
 
+/** Whether PostgreSQL would cut `name` (more than {@link maxIdentifierBytes} bytes of UTF-8). */
+export const tooLongForPostgres = (name: string): boolean => Buffer.byteLength(name, "utf8") > maxIdentifierBytes
+
 const slug = (segment: string): string =>
   segment
     .normalize("NFKD")
@@ -164,7 +167,12 @@ export const renderDdl = (dialect: Dialect, tables: ReadonlyArray<TableSpec>, he
     const schema = Object.fromEntries(
       tables.map((t) => [
         t.table,
-        t.columns.map((c) => ({ name: c.name, type: sqlType("bigquery", c.type), mode: "NULLABLE" }))
+        // A list of text (NDJSON `tags`) is a REPEATED STRING, which BigQuery loads from a JSON array.
+        t.columns.map((c) =>
+          c.type === "VARCHAR[]"
+            ? { name: c.name, type: "STRING", mode: "REPEATED" }
+            : { name: c.name, type: sqlType("bigquery", c.type), mode: "NULLABLE" }
+        )
       ])
     )
     return `${JSON.stringify(schema, null, 2)}\n`

@@ -1,0 +1,85 @@
+/**
+ * `--ddl` column names and list columns, through the command line against the embedded sandbox: a name a dialect
+ * cannot take as it is (BigQuery's parentheses, PostgreSQL's 63-byte limit) refuses the DDL naming the columns
+ * and saying to use `--column-names snake`, and writes no DDL file; NDJSON `tags` is a REPEATED STRING in
+ * BigQuery's schema.
+ */
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { ddlNameProblems } from "../../src/load/Ddl.ts"
+import { runInProcess } from "../support/inProcess.ts"
+
+const timeout = { timeout: 60_000 }
+const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-ddl-names-"))
+
+describe("--ddl column names", () => {
+  it.live(
+    "bigquery-refuses-bucket-and-period-end-names-and-says-to-use-snake-names",
+    () =>
+      Effect.gen(function* () {
+        const out = tempDir()
+        const args = ["search", "--sandbox", "--table", "Orders", "--query", "[Region] [Revenue] [Order Date].monthly"]
+        const refused = yield* runInProcess([...args, "--period-end", "--ddl", "postgres,bigquery", "--out", out], {})
+        expect(refused.code).toBe(1)
+        expect(refused.stderr).toContain('"Month(Order Date)" (the characters "(" ")")')
+        expect(refused.stderr).toContain("--column-names snake")
+        expect(NodeFs.existsSync(NodePath.join(out, "ddl"))).toBe(false)
+
+        const snake = tempDir()
+        const accepted = yield* runInProcess(
+          [...args, "--column-names", "snake", "--ddl", "bigquery", "--out", snake, "--quiet"],
+          {}
+        )
+        expect(accepted.code, accepted.stderr).toBe(0)
+        const schema = JSON.parse(NodeFs.readFileSync(NodePath.join(snake, "ddl", "bigquery.json"), "utf8"))
+        expect(Object.values(schema)[0]).toEqual([
+          { name: "region", type: "STRING", mode: "NULLABLE" },
+          { name: "total_revenue", type: "FLOAT64", mode: "NULLABLE" },
+          { name: "month_order_date", type: "DATE", mode: "NULLABLE" }
+        ])
+      }),
+    timeout
+  )
+
+  it.live(
+    "ndjson-tags-are-a-repeated-string-in-bigquery",
+    () =>
+      Effect.gen(function* () {
+        const out = tempDir()
+        const run = yield* runInProcess(
+          ["metadata", "--sandbox", "--format", "ndjson", "--ddl", "bigquery", "--out", out, "--quiet"],
+          {}
+        )
+        expect(run.code, run.stderr).toBe(0)
+        const schema = JSON.parse(NodeFs.readFileSync(NodePath.join(out, "ddl", "bigquery.json"), "utf8"))
+        const fields = Object.values(schema)[0] as Array<{ name: string; type: string; mode: string }>
+        expect(fields.find((f) => f.name === "tags")).toEqual({ name: "tags", type: "STRING", mode: "REPEATED" })
+      }),
+    timeout
+  )
+
+  it("postgres-refuses-names-it-would-cut-and-bigquery-names-equal-but-for-case", () => {
+    const long = "A column name that is longer than sixty-three bytes of UTF-8 text and then some"
+    const tables = [
+      {
+        table: "t",
+        columns: [
+          { name: long, type: "VARCHAR" },
+          { name: "Total", type: "INT64" },
+          { name: "total", type: "INT64" }
+        ]
+      }
+    ]
+    expect(ddlNameProblems(tables, ["postgres"])).toEqual([`postgres: table t: "${long}" (longer than 63 bytes)`])
+    expect(ddlNameProblems(tables, ["bigquery"])).toEqual([
+      `bigquery: table t: "total" (the same name as "Total" to BigQuery, which ignores case)`
+    ])
+    expect(ddlNameProblems(tables, ["duckdb", "snowflake"])).toEqual([])
+    expect(ddlNameProblems([{ table: "t", columns: [{ name: "_PARTITIONTIME", type: null }] }], ["bigquery"])).toEqual([
+      'bigquery: table t: "_PARTITIONTIME" (a reserved prefix)'
+    ])
+  })
+})
