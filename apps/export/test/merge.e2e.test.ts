@@ -190,7 +190,8 @@ describe("split exports and spotpipe merge", () => {
     const out = NodePath.join(root, "missing-merged")
     const merge = await runCli(["merge", folder(1), folder(3), "--out", out], { env })
     expect(merge.code).toBe(1)
-    expect(merge.stderr).toMatch(/of its 3 parts are missing \(part 2\): run the shards that write them/)
+    // Named as the shard that did not run, which holds the part (and any other output of it).
+    expect(merge.stderr).toMatch(/ran as 3 shards, but shard 2 of 3 \(scheduler index 1\) left no run of it in /)
     expect(NodeFs.existsSync(out)).toBe(false)
   }, 60_000)
 
@@ -207,6 +208,80 @@ describe("split exports and spotpipe merge", () => {
     expect(Object.keys(dataFiles(out)).filter((name) => !partFile.test(name))).toEqual(["metadata-answer.csv"])
   }, 60_000)
 
+  it("a-shard-that-never-ran-is-refused-naming-it-though-every-part-is-there", async () => {
+    // Four exports over four shards, one each: the parts on shards 1 and 2, the other outputs on 3 and 4.
+    const job = writeJob("four.json", {
+      defaults: { pageSize: 70 },
+      exports: [
+        { type: "answer", id: "Order Details", split: 2 },
+        { type: "answer", id: "Revenue by Month" },
+        { type: "metadata", metadataTypes: ["ANSWER"] }
+      ]
+    })
+    const out = NodePath.join(root, "never-ran")
+    const shard = async (index: number) => {
+      // As a Kubernetes Indexed Job starts them (completions: 4).
+      const run = await runCli(["run", job, "--out", out, "--quiet", "--shard", "auto/4"], {
+        env: { ...env, JOB_COMPLETION_INDEX: String(index) }
+      })
+      expect(run.code, run.stderr).toBe(0)
+    }
+    for (const index of [0, 1, 2]) await shard(index)
+    const merge = await runCli(["merge", out], { env })
+    expect(merge.code).toBe(1)
+    expect(merge.stderr).toMatch(
+      /ran as 4 shards, but shard 4 of 4 \(scheduler index 3\) left no run of it in .*: run it \(spotpipe run .*four\.json --shard 4\/4 --out <folder>/
+    )
+    expect(Object.keys(dataFiles(out)).filter((name) => !partFile.test(name))).toEqual(["answer-Revenue by Month.csv"])
+    await shard(3)
+    const whole = await runCli(["merge", out], { env })
+    expect(whole.code, whole.stderr).toBe(0)
+    const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(out, "manifest.json"), "utf8"))
+    expect(manifest.outputs.map((o: { file: string }) => o.file).sort()).toEqual([
+      "answer-Order Details.csv",
+      "answer-Revenue by Month.csv",
+      "metadata-answer.csv"
+    ])
+  }, 60_000)
+
+  it("a-shard-run-with-a-copy-of-the-job-file-elsewhere-merges", async () => {
+    const out = NodePath.join(root, "copied-job")
+    NodeFs.mkdirSync(NodePath.join(root, "alt"), { recursive: true })
+    const copy = NodePath.join(root, "alt", "split.json")
+    NodeFs.copyFileSync(splitJob, copy)
+    for (const i of [1, 2, 3]) {
+      const run = await runCli(["run", i === 3 ? copy : splitJob, "--out", out, "--quiet", "--shard", `${i}/3`], {
+        env
+      })
+      expect(run.code, run.stderr).toBe(0)
+    }
+    const merge = await runCli(["merge", out], { env })
+    expect(merge.code, merge.stderr).toBe(0)
+    expect(Object.fromEntries(Object.entries(dataFiles(out)).filter(([name]) => !partFile.test(name)))).toEqual(single)
+  }, 60_000)
+
+  it("parts-of-an-earlier-split-are-left-out-with-a-warning-naming-them", async () => {
+    const out = NodePath.join(root, "resplit")
+    const job = writeJob("resplit.json", split)
+    const runAll = async (extra: ReadonlyArray<string>) => {
+      for (const i of [1, 2, 3]) {
+        const run = await runCli(["run", job, "--out", out, "--quiet", "--shard", `${i}/3`, ...extra], { env })
+        expect(run.code, run.stderr).toBe(0)
+      }
+    }
+    await runAll([])
+    // "split" 3 → 2 for Order Details: its three old parts stay in the folder.
+    writeJob("resplit.json", { ...split, exports: [{ ...exports[0], split: 2 }, ...exports.slice(1)] })
+    await runAll(["--resume"])
+    expect(NodeFs.existsSync(NodePath.join(out, "answer-Order Details.part-0003-of-0003.csv"))).toBe(true)
+    const merge = await runCli(["merge", out], { env })
+    expect(merge.code, merge.stderr).toBe(0)
+    expect(merge.stderr).toMatch(
+      /3 part files are not of the latest runs of the job .*answer-Order Details\.part-0001-of-0003\.csv, .*answer-Order Details\.part-0003-of-0003\.csv \(left by an earlier version of the job/
+    )
+    expect(Object.fromEntries(Object.entries(dataFiles(out)).filter(([name]) => !partFile.test(name)))).toEqual(single)
+  }, 60_000)
+
   it("parts-written-with-different-settings-are-refused", async () => {
     const out = NodePath.join(root, "mixed")
     await runShards(
@@ -215,7 +290,10 @@ describe("split exports and spotpipe merge", () => {
     )
     const merge = await runCli(["merge", out], { env })
     expect(merge.code).toBe(1)
-    expect(merge.stderr).toMatch(/differ in settings: the parts come from different runs or settings/)
+    // Both values are shown.
+    expect(merge.stderr).toMatch(
+      /differ in settings \(\{"newline":"\\n"\} and \{"newline":"\\r\\n"\}\): the parts come from different runs or settings/
+    )
   }, 60_000)
 
   it("shards-each-with-an-embedded-sandbox-merge-into-the-unsplit-runs-files", async () => {

@@ -72,7 +72,8 @@ const sha = (text: string) => createHash("sha256").update(text, "utf8").digest("
 const makeRun = (
   parts: ReadonlyArray<{ readonly text: string; readonly rows: number; readonly part: OutputPart }>,
   format: "csv" | "parquet" = "csv",
-  host = "http://127.0.0.1:1"
+  host = "http://127.0.0.1:1",
+  shard: Manifest["shard"] = null
 ) => {
   const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-merge-unit-"))
   const outputs = parts.map(({ text, rows, part }): ManifestOutput => {
@@ -107,7 +108,7 @@ const makeRun = (
     run_id: "20261206T000000000Z-abcd",
     command: "run",
     job: { file: "job.json", fingerprint: "f" },
-    shard: null,
+    shard,
     host,
     timezone: { name: "UTC", source: "default" },
     tz_database: "2025b",
@@ -196,12 +197,14 @@ describe("mergeRuns", () => {
       const first = makeRun(
         [{ text: "n\r\n1\r\n2\r\n", rows: 2, part: part(1, 2, 0, 1) }],
         "csv",
-        "sandbox:embedded?rows=4&seed=1&timezone=UTC"
+        "sandbox:embedded?rows=4&seed=1&timezone=UTC",
+        { index: 1, count: 2 }
       )
       const second = makeRun(
         [{ text: "3\r\n4\r\n", rows: 2, part: part(2, 2, 1, 1) }],
         "csv",
-        "sandbox:embedded?rows=4&seed=2&timezone=UTC"
+        "sandbox:embedded?rows=4&seed=2&timezone=UTC",
+        { index: 2, count: 2 }
       )
       const message = yield* mergeRuns({ runs: [first, second], out: first, force: false, version: "test" }).pipe(
         Effect.provide(NodeServices.layer),

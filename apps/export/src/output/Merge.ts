@@ -1,7 +1,10 @@
 /**
  * `spotpipe merge`: joins the part files of split exports (`"split": K` in a job file, see `JobFile`) into the one
  * file an unsplit run writes, with one manifest. Parts are found in the manifests of the given run folders (the
- * shards may have written into one folder or several). Before anything is written, every group of parts is checked
+ * shards may have written into one folder or several): those the newest run of each shard of the job lists (the
+ * job of the newest run that wrote parts, by fingerprint), so parts an earlier version of the job left are named
+ * in a warning and left out, and a shard with no run of the job is refused by number (its outputs would be
+ * missing from the merged run, parts or not). Before anything is written, every group of parts is checked
  * against its manifest entries: all K parts present once, their page ranges contiguous from the first page to the
  * last, the same columns, format, settings, source and row count, the rows adding up to the result's, and each
  * part file's size and SHA-256 as recorded. Only part 1 holds a CSV header and NDJSON has none, so joining is
@@ -80,6 +83,23 @@ const stable = (value: unknown): string =>
       : v
   )
 
+/** A value as a refusal shows it: a string as it is, anything else as JSON, at most 200 characters. */
+const shownValue = (value: unknown): string => {
+  const text = typeof value === "string" ? value : stable(value)
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+/** Two differing values as a refusal shows them: of two objects (settings, a source) only the keys that differ. */
+const shownPair = (a: unknown, b: unknown): string => {
+  if (!isRecord(a) || !isRecord(b)) return `${shownValue(a)} and ${shownValue(b)}`
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => stable(a[k]) !== stable(b[k]))
+  const pick = (o: Record<string, unknown>) => Object.fromEntries(keys.map((k) => [k, o[k] ?? null]))
+  return `${shownValue(pick(a))} and ${shownValue(pick(b))}`
+}
+
 /** SHA-256 and size of a file, read as a stream. */
 const hashFile = (path: string) =>
   Effect.tryPromise({
@@ -95,12 +115,30 @@ const hashFile = (path: string) =>
     catch: (cause) => refuse(`cannot read ${path} (${cause instanceof Error ? cause.message : String(cause)})`)
   })
 
-/** The parts every folder's manifests list (a later run's entry for a file replaces an earlier one). */
-const findParts = (runs: ReadonlyArray<string>) =>
+/** A run of the job, with the folder its manifest is in. */
+interface RunOf {
+  readonly dir: string
+  readonly manifest: Manifest & { readonly job: NonNullable<Manifest["job"]> }
+}
+
+const shardOf = (manifest: Manifest) => manifest.shard ?? { index: 1, count: 1 }
+
+/** `job.json (fingerprint 3f9a0c1d2e4b…)`: a job as the messages show it. */
+const jobShown = (job: NonNullable<Manifest["job"]>) => `${job.file} (fingerprint ${job.fingerprint.slice(0, 12)}…)`
+
+/**
+ * The runs the merge joins: the job of the newest run that wrote parts, and of its sharding (`--shard i/n`, or
+ * none) the newest run of every shard. A job is its fingerprint, not its file's path (what `--resume` compares
+ * too). A shard with no run of the job is refused, naming it: otherwise the merged run would silently lack its
+ * outputs. Runs of other versions of the job (another `split`, say) are left out, and the part files only they
+ * list are named in a warning.
+ */
+const selectRuns = (runs: ReadonlyArray<string>) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
-    const byFile = new Map<string, FoundPart>()
+    const all: Array<RunOf> = []
+    const seen = new Set<string>()
     for (const dir of runs) {
       const isDir = yield* fs.stat(dir).pipe(
         Effect.map((info) => info.type === "Directory"),
@@ -117,18 +155,76 @@ const findParts = (runs: ReadonlyArray<string>) =>
           message: `${dir} holds no spotpipe manifest: give the output folders of the runs that wrote the parts`
         })
       }
-      const latest = new Map<string, FoundPart>()
+      // A folder given twice is read once.
+      if (seen.has(path.resolve(dir))) continue
+      seen.add(path.resolve(dir))
       for (const manifest of manifests) {
-        for (const entry of manifest.outputs) {
-          if (entry.part !== undefined) latest.set(entry.file, { dir, entry: { ...entry, part: entry.part }, manifest })
-        }
+        const { job } = manifest
+        if (manifest.command !== "merge" && job !== null) all.push({ dir, manifest: { ...manifest, job } })
       }
-      for (const [file, found] of latest) {
-        const earlier = byFile.get(file)
-        if (earlier === undefined) byFile.set(file, found)
+    }
+    // Oldest first across the folders (a run id starts with its start time); `sort` is stable.
+    all.sort((a, b) => (a.manifest.run_id < b.manifest.run_id ? -1 : a.manifest.run_id > b.manifest.run_id ? 1 : 0))
+    const model = all.findLast((r) => r.manifest.outputs.some((o) => o.part !== undefined))
+    if (model === undefined) return { chosen: [], model: undefined }
+    const { count } = shardOf(model.manifest)
+    const chosen: Array<RunOf> = []
+    const missing: Array<number> = []
+    for (let index = 1; index <= count; index++) {
+      const of = (r: RunOf) => shardOf(r.manifest).index === index && shardOf(r.manifest).count === count
+      const latest = all.findLast((r) => of(r) && r.manifest.job.fingerprint === model.manifest.job.fingerprint)
+      if (latest === undefined) missing.push(index)
+      else chosen.push(latest)
+    }
+    if (missing.length > 0) {
+      const folders = [...seen].join(", ")
+      const other = all.findLast(
+        (r) => missing.includes(shardOf(r.manifest).index) && shardOf(r.manifest).count === count
+      )
+      const shown = missing.slice(0, 5).join(", ") + (missing.length > 5 ? ", …" : "")
+      return yield* refuse(
+        `the job ${jobShown(model.manifest.job)} ran as ${count} shards, but ${missing.length === 1 ? "shard" : "shards"} ${shown} of ${count} (scheduler index ${missing
+          .slice(0, 5)
+          .map((i) => i - 1)
+          .join(
+            ", "
+          )}${missing.length > 5 ? ", …" : ""}) left no run of it in ${folders}${other === undefined ? "" : ` (${path.resolve(other.dir)} holds a run of shard ${shardOf(other.manifest).index} of ${count} of another job: ${jobShown(other.manifest.job)}, the latest runs' ${jobShown(model.manifest.job)})`}: run ${missing.length === 1 ? "it" : "them"} (spotpipe run ${model.manifest.job.file} --shard ${missing[0]}/${count} --out <folder>; --resume continues a run that stopped) and merge again, giving every folder the shards wrote into; nothing was written`
+      )
+    }
+    // Part files that only runs left out list: leftovers of another version of the job.
+    const listed = new Set(chosen.flatMap((r) => r.manifest.outputs.map((o) => path.join(path.resolve(r.dir), o.file))))
+    const stale = new Set<string>()
+    for (const r of all) {
+      for (const o of r.manifest.outputs) {
+        const at = path.join(path.resolve(r.dir), o.file)
+        if (o.part === undefined || listed.has(at) || stale.has(at)) continue
+        if (yield* fs.exists(at).pipe(Effect.orElseSucceed(() => false))) stale.add(at)
+      }
+    }
+    if (stale.size > 0) {
+      const names = [...stale].sort()
+      yield* Effect.logWarning(
+        `${names.length} part ${names.length === 1 ? "file is" : "files are"} not of the latest runs of the job ${jobShown(model.manifest.job)}, so the merge leaves ${names.length === 1 ? "it" : "them"} out: ${names.slice(0, 5).join(", ")}${names.length > 5 ? ", …" : ""} (left by an earlier version of the job, another "split" say; delete them when they are no longer needed)`
+      )
+    }
+    return { chosen, model }
+  })
+
+/** The parts the chosen runs list. */
+const findParts = (runs: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const path = yield* Path.Path
+    const { chosen } = yield* selectRuns(runs)
+    const byFile = new Map<string, FoundPart>()
+    for (const { dir, manifest } of chosen) {
+      for (const entry of manifest.outputs) {
+        if (entry.part === undefined) continue
+        const found: FoundPart = { dir, entry: { ...entry, part: entry.part }, manifest }
+        const earlier = byFile.get(entry.file)
+        if (earlier === undefined) byFile.set(entry.file, found)
         else if (earlier.entry.sha256 !== found.entry.sha256) {
           return yield* refuse(
-            `${file} is in ${earlier.dir} and in ${path.resolve(dir)} with different contents: keep the one of the run that belongs with the other parts and merge again`
+            `${entry.file} is in ${earlier.dir} and in ${path.resolve(dir)} with different contents: keep the one of the run that belongs with the other parts and merge again`
           )
         }
       }
@@ -161,8 +257,8 @@ const checkGroup = (merged: string, parts: ReadonlyArray<FoundPart>): Effect.Eff
         `${merged}: ${missing.length} of its ${count} parts are missing (part ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""}): run the shards that write them (with --resume) and merge again, giving every folder that holds parts`
       )
     }
-    // `shown`: the values are short and secret-free (a host), so the message names them.
-    const same = (label: string, of: (p: FoundPart) => unknown, shown = false) =>
+    // Both values are shown (the fields hold no secret: a host is recorded without credentials), cut short.
+    const same = (label: string, of: (p: FoundPart) => unknown) =>
       Effect.forEach(
         sorted,
         (p) =>
@@ -170,7 +266,7 @@ const checkGroup = (merged: string, parts: ReadonlyArray<FoundPart>): Effect.Eff
             ? Effect.void
             : Effect.fail(
                 refuse(
-                  `${merged}: ${p.entry.file} and ${first.entry.file} differ in ${label}${shown ? ` (${String(of(p))} and ${String(of(first))})` : ""}: the parts come from different runs or settings; run every part with one job and the same flags, then merge`
+                  `${merged}: ${p.entry.file} and ${first.entry.file} differ in ${label} (${shownPair(of(p), of(first))}): the parts come from different runs or settings; run every part with one job and the same flags, then merge`
                 )
               ),
         { discard: true }
@@ -183,8 +279,9 @@ const checkGroup = (merged: string, parts: ReadonlyArray<FoundPart>): Effect.Eff
     yield* same("time zone", (p) => p.entry.timezone)
     yield* same("page size", (p) => p.entry.part.page_size)
     yield* same("the result's row count", (p) => p.entry.part.source_rows)
-    yield* same("job", (p) => p.manifest.job)
-    yield* same("host", (p) => p.manifest.host, true)
+    // A job is its fingerprint (as for --resume): the same job file at another path is the same job.
+    yield* same("job", (p) => p.manifest.job?.fingerprint ?? null)
+    yield* same("host", (p) => p.manifest.host)
     let next = 0
     for (const p of sorted) {
       if (p.entry.part.first_page !== next) {
@@ -224,7 +321,7 @@ const companionsOf = (dir: string, job: Manifest["job"], merged: ReadonlySet<str
     const outputs: Array<ManifestOutput> = []
     const statuses = new Map<string, ExportStatus>()
     for (const [file, { entry, manifest }] of [...newest].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      if (entry.part !== undefined || merged.has(file) || stable(manifest.job) !== stable(job)) continue
+      if (entry.part !== undefined || merged.has(file) || manifest.job?.fingerprint !== job?.fingerprint) continue
       const { size, sha256 } = yield* hashFile(path.join(dir, file)).pipe(
         Effect.orElseSucceed(() => ({ size: -1, sha256: "" }))
       )
