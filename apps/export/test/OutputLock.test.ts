@@ -4,8 +4,9 @@ import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Deferred, Effect, Exit } from "effect"
 import {
+  type LockOptions,
   lockFileName,
   lockOutputDirectory,
   shardLockFileName,
@@ -17,6 +18,25 @@ const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpip
 const deadPid = () => spawnSync(process.execPath, ["-e", ""]).pid!
 const writeLock = (dir: string, name: string, info: object) =>
   NodeFs.writeFileSync(NodePath.join(dir, name), JSON.stringify(info))
+/** A lock held by a live process (this one), as another run on this host writes it. */
+const liveLock = (dir: string, name: string, more: object = {}) =>
+  writeLock(dir, name, {
+    pid: process.pid,
+    hostname: NodeOs.hostname(),
+    started_at: "2026-12-06T00:00:00.000Z",
+    ...more
+  })
+const shard = (index: number, count: number, job?: string) => ({
+  shard: { index, count },
+  command: `spotpipe run job.json --shard ${index}/${count}`,
+  ...(job === undefined ? {} : { job })
+})
+/** Fails with the message of `lockOutputDirectory(dir, options)`, or with "taken" when it took the lock. */
+const refusal = (dir: string, options: Parameters<typeof lockOutputDirectory>[1] = {}) =>
+  Effect.scoped(lockOutputDirectory(dir, options)).pipe(
+    Effect.as("taken"),
+    Effect.catch((error) => Effect.succeed(error.message))
+  )
 
 describe("tryLockFile", () => {
   it.live("of-many-takers-of-one-stale-lock-exactly-one-gets-it", () =>
@@ -111,7 +131,7 @@ describe("lockOutputDirectory", () => {
       })
       const temp = NodePath.join(dir, `.answer-A.csv.${deadPid()}-0123abcd.tmp`)
       NodeFs.writeFileSync(temp, "maybe another host's")
-      yield* Effect.scoped(lockOutputDirectory(dir, { lockName: shardLockFileName(1, 2) }))
+      yield* Effect.scoped(lockOutputDirectory(dir, { shard: { index: 1, count: 2 } }))
       expect(NodeFs.existsSync(temp)).toBe(true)
       expect(NodeFs.existsSync(NodePath.join(dir, shardLockFileName(2, 2)))).toBe(true)
     }).pipe(Effect.provide(NodeServices.layer))
@@ -131,6 +151,131 @@ describe("lockOutputDirectory", () => {
         })
       )
       expect(NodeFs.readdirSync(used)).toEqual(["x.csv"])
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+})
+
+describe("one folder: one run that is not a shard, or shards of one sharding", () => {
+  it.effect("a-shard-is-refused-while-a-run-that-is-not-a-shard-writes-the-folder", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      liveLock(dir, lockFileName, { command: "spotpipe run job.json" })
+      expect(yield* refusal(dir, shard(1, 2))).toMatch(
+        /^another spotpipe run \(pid \d+, started 2026-12-06T00:00:00\.000Z: spotpipe run job\.json\) is writing to .*, and shard 1\/2 shares a folder only with the other shards of its job: wait for it or use another --out \(remove .*\.spotpipe\.lock only if no such run exists\)$/
+      )
+      // The other run's lock is untouched, and the shard left none.
+      expect(NodeFs.readdirSync(dir)).toEqual([lockFileName])
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("a-run-that-is-not-a-shard-is-refused-while-a-shard-writes-the-folder", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      liveLock(dir, shardLockFileName(2, 3), { command: "spotpipe run job.json --shard 2/3" })
+      expect(yield* refusal(dir, { command: "spotpipe search" })).toMatch(
+        /^shard 2\/3 of another spotpipe run \(pid \d+, started 2026-12-06T00:00:00\.000Z: spotpipe run job\.json --shard 2\/3\) is writing to .*, and a run that is not a shard needs the folder to itself: wait for it or use another --out \(remove .*\.spotpipe\.shard-2-of-3\.lock only if no such run exists\)$/
+      )
+      // Its own lock, taken while it looked, is released again.
+      expect(NodeFs.readdirSync(dir)).toEqual([shardLockFileName(2, 3)])
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("shards-of-another-count-or-another-job-are-refused-and-of-the-same-sharding-welcome", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      liveLock(dir, shardLockFileName(1, 2), { job: "A", command: "spotpipe run a.json --shard 1/2" })
+      expect(yield* refusal(dir, shard(1, 3, "A"))).toMatch(
+        /^shard 1\/2 of another spotpipe run \(.*: spotpipe run a\.json --shard 1\/2\) is writing to .*, and shard 1\/3 shares a folder only with shards of the same count: wait/
+      )
+      expect(yield* refusal(dir, shard(2, 2, "B"))).toMatch(
+        /^shard 1\/2 of another job \(.*\) is writing to .*, and shard 2\/2 shares a folder only with the shards of its own job: wait/
+      )
+      expect(NodeFs.readdirSync(dir)).toEqual([shardLockFileName(1, 2)])
+      // The same job, or a lock that does not say which (an older spotpipe's), and another index: welcome.
+      expect(yield* refusal(dir, shard(2, 2, "A"))).toBe("taken")
+      expect(yield* refusal(dir, shard(2, 2))).toBe("taken")
+      // The same index once only.
+      expect(yield* refusal(dir, shard(1, 2, "A"))).toMatch(
+        /^another spotpipe run \(pid \d+, started .*\) is writing to /
+      )
+      expect(NodeFs.readdirSync(dir)).toEqual([shardLockFileName(1, 2)])
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("stale-locks-in-the-way-are-removed-with-a-warning", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const dead = { pid: deadPid(), hostname: NodeOs.hostname(), started_at: "2026-01-01T00:00:00.000Z" }
+      writeLock(dir, shardLockFileName(1, 2), dead)
+      expect(yield* refusal(dir, shard(1, 3))).toBe("taken")
+      expect(NodeFs.readdirSync(dir)).toEqual([])
+      writeLock(dir, shardLockFileName(2, 3), dead)
+      expect(yield* refusal(dir, { command: "spotpipe search" })).toBe("taken")
+      expect(NodeFs.readdirSync(dir)).toEqual([])
+      // Another host's is never judged stale.
+      writeLock(dir, shardLockFileName(2, 3), { ...dead, hostname: "elsewhere" })
+      expect(yield* refusal(dir)).toMatch(/^shard 2\/3 of another spotpipe run \(pid \d+ on elsewhere, started /)
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.live("a-run-waits-for-a-shard-that-is-registering-and-then-sees-its-lock", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      // A shard holds the folder's lock only while it registers: a run that finds it waits, and then looks again.
+      liveLock(dir, lockFileName, { registering: true, command: "spotpipe run job.json --shard 1/2" })
+      setTimeout(() => NodeFs.rmSync(NodePath.join(dir, lockFileName)), 100)
+      expect(yield* refusal(dir, { command: "spotpipe search" })).toBe("taken")
+      liveLock(dir, lockFileName, { registering: true, command: "spotpipe run job.json --shard 1/2" })
+      setTimeout(() => {
+        liveLock(dir, shardLockFileName(1, 2), { command: "spotpipe run job.json --shard 1/2" })
+        NodeFs.rmSync(NodePath.join(dir, lockFileName))
+      }, 100)
+      expect(yield* refusal(dir, { command: "spotpipe search" })).toMatch(/^shard 1\/2 of another spotpipe run /)
+      expect(NodeFs.readdirSync(dir)).toEqual([shardLockFileName(1, 2)])
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.live("of-many-runs-started-together-only-one-that-is-not-a-shard-or-shards-of-one-count-go-on", () =>
+    Effect.gen(function* () {
+      const kinds: ReadonlyArray<LockOptions> = [
+        {},
+        {},
+        shard(1, 2, "A"),
+        shard(2, 2, "A"),
+        shard(1, 2, "A"),
+        shard(2, 2, "B"),
+        shard(1, 3, "A"),
+        shard(2, 3, "A"),
+        shard(3, 3, "A")
+      ]
+      for (let round = 0; round < 20; round++) {
+        const dir = tempDir()
+        // Each holds what it took until every one has tried.
+        const tried = yield* Deferred.make<void>()
+        let left = kinds.length
+        const holders = yield* Effect.all(
+          kinds.map((kind, k) =>
+            Effect.scoped(
+              Effect.gen(function* () {
+                const got = yield* Effect.exit(lockOutputDirectory(dir, kind))
+                if (--left === 0) yield* Deferred.succeed(tried, undefined)
+                yield* Deferred.await(tried)
+                return Exit.isSuccess(got) ? [k] : []
+              })
+            )
+          ),
+          { concurrency: "unbounded" }
+        ).pipe(Effect.map((taken) => taken.flat().map((k) => kinds[k]!)))
+        expect(holders.length, `round ${round}`).toBeGreaterThan(0)
+        const shards = holders.flatMap((h) => (h.shard === undefined ? [] : [{ ...h, shard: h.shard }]))
+        if (shards.length < holders.length) expect(holders, `round ${round}`).toEqual([{}])
+        else {
+          const one = shards[0]!
+          for (const s of shards) expect([s.shard.count, s.job], `round ${round}`).toEqual([one.shard.count, one.job])
+          expect(new Set(shards.map((s) => s.shard.index)).size, `round ${round}`).toBe(shards.length)
+        }
+        expect(NodeFs.readdirSync(dir), `round ${round}`).toEqual([])
+      }
     }).pipe(Effect.provide(NodeServices.layer))
   )
 })

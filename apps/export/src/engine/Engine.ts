@@ -54,7 +54,7 @@ import {
   runManifestName,
   type TimeZoneInfo
 } from "../output/Manifest.ts"
-import { lockFileName, lockOutputDirectory, shardLockFileName, stateDirName } from "../output/OutputLock.ts"
+import { lockOutputDirectory, stateDirName } from "../output/OutputLock.ts"
 import { resolveIncremental } from "../plan/Incremental.ts"
 import type { JobExport } from "../plan/JobFile.ts"
 import type { GivenIn } from "../plan/ObjectNames.ts"
@@ -366,9 +366,12 @@ export const runExports = <E>(
 
       // ── claim ──────────────────────────────────────────────────────────────────────────────────────────────
       if (toDisk) {
+        // A shard shares the folder only with the other shards of its job and count; any other run, with nothing.
+        const sharded = options.shard.count === 1 ? "" : ` --shard ${options.shard.index}/${options.shard.count}`
         yield* lockOutputDirectory(outDir, {
-          lockName:
-            options.shard.count === 1 ? lockFileName : shardLockFileName(options.shard.index, options.shard.count)
+          shard: options.shard,
+          command: `spotpipe ${options.command}${options.job === undefined ? "" : ` ${options.job.file}`}${sharded}`,
+          ...(options.job === undefined ? {} : { job: options.job.fingerprint })
         })
         if (!options.resume && !options.force) yield* refuseExisting(plans, outDir)
         yield* orFail(fs.makeDirectory(stateDir, { recursive: true }), stateDir)

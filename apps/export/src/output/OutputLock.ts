@@ -1,10 +1,19 @@
 /**
- * One writer per output directory. Every run that writes files takes a lock file in the output directory
- * (`.spotpipe.lock`; a shard of a batch job `.spotpipe.shard-<i>-of-<n>.lock`, so that shards may share a
- * directory), created exclusively and holding the pid, host name and start time. A second run on the same
- * directory fails with one line naming the first; a lock left by a killed run (its pid no longer alive on this
- * host) is taken over with a warning, one run at a time ({@link takeOver}), so that of several runs started
- * together on such a directory exactly one goes on.
+ * One writer per output directory. Every run that writes files takes a lock file in the output directory, created
+ * exclusively and holding the pid, host name, start time and what the run is (`spotpipe run job.json --shard 1/2`).
+ * In one directory, at any moment, there is either one run that is not a shard (a single command, `spotpipe run`
+ * without `--shard`, a merge), holding `.spotpipe.lock`, or any number of shards of one sharding of one job (the
+ * same count n, the same job), each holding `.spotpipe.shard-<i>-of-<n>.lock` — never a mix: the shards' files
+ * are a whole run's only together, and a mix would continue or replace each other's partial files.
+ *
+ * One mechanism keeps that without a race: `.spotpipe.lock` is also the mutex a shard holds while it registers (it
+ * checks that no other run holds it, that no live shard lock of another count or job is present, creates its own
+ * shard lock, then releases it), and a run that is not a shard, holding it for the whole run, first checks that no
+ * live shard lock is present. A run that finds `.spotpipe.lock` held by a registering shard (a shard: or still
+ * being written) waits a moment for it. A run that finds another run fails with one line naming it. A lock left by a
+ * killed run (its pid no longer alive on this host) is taken over with a warning, one run at a time
+ * ({@link takeOver}), so that of several runs started together on such a directory exactly one goes on; a stale
+ * shard lock in the way is removed the same way.
  *
  * Under the lock, temp files of spotpipe's own naming (`.<name>.<pid>-<8 hex>.tmp`, in the directory and its
  * folders; checkpoint temps in the resume state) whose process is gone are removed with a warning: a SIGKILL
@@ -18,7 +27,7 @@
  */
 import * as NodeFs from "node:fs/promises"
 import * as NodeOs from "node:os"
-import { Effect, FileSystem, Path, type Scope } from "effect"
+import { Clock, Effect, FileSystem, Path, type Scope } from "effect"
 import { ExportError } from "../ExportError.ts"
 import { fileError, tempFilePattern } from "./AtomicFile.ts"
 
@@ -28,13 +37,21 @@ export const lockFileName = ".spotpipe.lock"
 /** The lock file of shard `index` of `count`. */
 export const shardLockFileName = (index: number, count: number): string => `.spotpipe.shard-${index}-of-${count}.lock`
 
-const isLockName = (name: string) => name === lockFileName || /^\.spotpipe\.shard-\d+-of-\d+\.lock$/.test(name)
+const shardLockPattern = /^\.spotpipe\.shard-(\d+)-of-(\d+)\.lock$/
+
+const isLockName = (name: string) => name === lockFileName || shardLockPattern.test(name)
 
 /** What a lock file holds. */
 interface LockInfo {
   readonly pid: number
   readonly hostname: string
   readonly started_at: string
+  /** What the run is, for messages (`spotpipe run job.json --shard 1/2`); absent in older locks. */
+  readonly command?: string
+  /** The fingerprint of the job a shard runs: shards of different jobs never share a directory. */
+  readonly job?: string
+  /** In `.spotpipe.lock` while a shard holds it only to register its own lock, which takes a moment. */
+  readonly registering?: boolean
 }
 
 const parseLock = (text: string): LockInfo | undefined => {
@@ -62,22 +79,39 @@ export const isAlive = (pid: number): boolean => {
 // A lock file that is still empty or torn this long after it was written is a leftover of a killed run.
 const tornLockMillis = 60_000
 
+// How long a run waits for `.spotpipe.lock` while a shard registers or its holder is being written: moments
+// normally, longer with many shards starting together on a slow shared volume.
+const registeringMillis = 30_000
+
 /** The state directory's checkpoint temps: `<name>.checkpoint.json.<pid>-<8 hex>.tmp`. */
 const stateTempPattern = /^.+\.(\d+)-[0-9a-f]{8}\.tmp$/
 
 /** The resume state folder of batch runs inside the output directory. */
 export const stateDirName = ".spotpipe-state"
 
-/** Takes the lock on `dir` for the rest of the scope (creating `dir` if needed), then removes stale temp files. */
+/** Which run takes the lock, for {@link lockOutputDirectory}. */
+export interface LockOptions {
+  /** A shard of a batch job (`count` above 1); else the run is not a shard. */
+  readonly shard?: { readonly index: number; readonly count: number }
+  /** What the run is, named to a run it keeps out: `spotpipe run job.json --shard 1/2`. */
+  readonly command?: string
+  /** The job's fingerprint: a shard shares the directory only with shards of the same job. */
+  readonly job?: string
+}
+
+/**
+ * Takes the lock on `dir` for the rest of the scope (creating `dir` if needed), then removes stale temp files.
+ * Fails when another run writes there that this one may not write beside (see the module comment).
+ */
 export const lockOutputDirectory = (
   dir: string,
-  options: { readonly lockName?: string } = {}
+  options: LockOptions = {}
 ): Effect.Effect<void, ExportError, Scope.Scope | FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
-    const lockName = options.lockName ?? lockFileName
-    const lockPath = path.join(dir, lockName)
+    const shard = options.shard !== undefined && options.shard.count > 1 ? options.shard : undefined
+    const mainPath = path.join(dir, lockFileName)
     const orFail = <A, R>(effect: Effect.Effect<A, unknown, R>, at: string) =>
       Effect.mapError(effect, (e) =>
         typeof e === "object" && e !== null && "_tag" in e && e._tag === "PlatformError"
@@ -92,8 +126,17 @@ export const lockOutputDirectory = (
       if (path.dirname(at) === at) break
     }
     yield* orFail(fs.makeDirectory(dir, { recursive: true }), dir)
+    // Registered first, so it runs last: after the lock files are gone.
+    yield* Effect.addFinalizer(() =>
+      Effect.gen(function* () {
+        // Deepest first; rmdir refuses a directory that is not empty, so only what held nothing goes.
+        for (const at of [...created].reverse()) {
+          yield* Effect.tryPromise(() => NodeFs.rmdir(at)).pipe(Effect.ignore)
+        }
+      })
+    )
 
-    const holder = yield* tryLockFile(lockPath, (error) =>
+    const cannotCreate = (lockPath: string) => (error: unknown) =>
       ["EACCES", "EPERM", "EROFS"].includes(String((error as NodeJS.ErrnoException).code))
         ? new ExportError({
             kind: "Io",
@@ -105,42 +148,170 @@ export const lockOutputDirectory = (
             message: `cannot create ${lockPath}: ${error instanceof Error ? error.message : String(error)}`,
             cause: error
           })
-    )
-    if (holder !== undefined) {
-      return yield* new ExportError({
+    const busy = (lockPath: string, holder: LockInfo | undefined, who: string, why: string) =>
+      new ExportError({
         kind: "Io",
-        message: `another spotpipe run (${holder}) is writing to ${dir}: wait for it or use another --out (remove ${lockPath} only if no such run exists)`
+        message: `${who} (${describeHolder(holder)}) is writing to ${dir}${why}: wait for it or use another --out (remove ${lockPath} only if no such run exists)`
       })
+    const mine: LockInfo = {
+      pid: process.pid,
+      hostname: NodeOs.hostname(),
+      started_at: new Date().toISOString(),
+      ...(options.command === undefined ? {} : { command: options.command }),
+      ...(options.job === undefined ? {} : { job: options.job })
+    }
+    /** Removes `lockPath` at the end of the scope if this run created it (`taken` set just after). */
+    const releaseAtEnd = (lockPath: string) =>
+      Effect.gen(function* () {
+        const state = { taken: false }
+        yield* Effect.addFinalizer(() => (state.taken ? fs.remove(lockPath).pipe(Effect.ignore) : Effect.void))
+        return state
+      })
+    const shardLocks = Effect.map(
+      fs.readDirectory(dir).pipe(Effect.orElseSucceed((): ReadonlyArray<string> => [])),
+      (names) =>
+        names.flatMap((name) => {
+          const match = shardLockPattern.exec(name)
+          return match === null ? [] : [{ name, index: Number(match[1]), count: Number(match[2]) }]
+        })
+    )
+
+    if (shard === undefined) {
+      const main = yield* releaseAtEnd(mainPath)
+      const got = yield* takeLockWaiting(mainPath, mine, cannotCreate(mainPath), false)
+      if (!got.taken) return yield* busy(mainPath, got.holder, "another spotpipe run", "")
+      main.taken = true
+      // Holding `.spotpipe.lock`, no shard can register: a live shard lock now is a shard at work.
+      for (const other of yield* shardLocks) {
+        const otherPath = path.join(dir, other.name)
+        const held = yield* heldBy(otherPath)
+        if (held !== undefined) {
+          return yield* busy(
+            otherPath,
+            held.holder,
+            `shard ${other.index}/${other.count} of another spotpipe run`,
+            ", and a run that is not a shard needs the folder to itself"
+          )
+        }
+      }
+      yield* removeStaleTemps(dir, lockFileName)
+      return
     }
 
-    yield* Effect.addFinalizer(() =>
-      Effect.gen(function* () {
-        yield* fs.remove(lockPath).pipe(Effect.ignore)
-        // Deepest first; rmdir refuses a directory that is not empty, so only what held nothing goes.
-        for (const at of [...created].reverse()) {
-          yield* Effect.tryPromise(() => NodeFs.rmdir(at)).pipe(Effect.ignore)
+    const ownName = shardLockFileName(shard.index, shard.count)
+    const ownPath = path.join(dir, ownName)
+    const own = yield* releaseAtEnd(ownPath)
+    // `.spotpipe.lock` only while this shard registers: released as soon as its own lock is taken, or not.
+    const register = Effect.gen(function* () {
+      const got = yield* takeLockWaiting(mainPath, { ...mine, registering: true }, cannotCreate(mainPath), true)
+      if (!got.taken) {
+        return yield* busy(
+          mainPath,
+          got.holder,
+          "another spotpipe run",
+          `, and shard ${shard.index}/${shard.count} shares a folder only with the other shards of its job`
+        )
+      }
+      return yield* Effect.gen(function* () {
+        for (const other of yield* shardLocks) {
+          if (other.name === ownName) continue
+          const otherPath = path.join(dir, other.name)
+          if (other.count === shard.count) {
+            // A shard of the same sharding is welcome; of another job (when both locks say which) it is not.
+            const text = yield* fs.readFileString(otherPath).pipe(Effect.option)
+            const job = text._tag === "Some" ? parseLock(text.value)?.job : undefined
+            if (job === undefined || options.job === undefined || job === options.job) continue
+          }
+          const held = yield* heldBy(otherPath)
+          if (held === undefined) continue
+          return yield* busy(
+            otherPath,
+            held.holder,
+            other.count === shard.count
+              ? `shard ${other.index}/${other.count} of another job`
+              : `shard ${other.index}/${other.count} of another spotpipe run`,
+            other.count === shard.count
+              ? `, and shard ${shard.index}/${shard.count} shares a folder only with the shards of its own job`
+              : `, and shard ${shard.index}/${shard.count} shares a folder only with shards of the same count`
+          )
         }
-      })
-    )
-
-    yield* removeStaleTemps(dir, lockName)
+        const taken = yield* takeLock(ownPath, mine, cannotCreate(ownPath))
+        if (!taken.taken) return yield* busy(ownPath, taken.holder, "another spotpipe run", "")
+        own.taken = true
+      }).pipe(Effect.ensuring(fs.remove(mainPath).pipe(Effect.ignore)))
+    })
+    yield* register
+    yield* removeStaleTemps(dir, ownName)
   })
 
-/**
- * Tries once to take the lock file `lockPath` for this process: created exclusively, holding the pid, host name and
- * start time. A lock left by a process that no longer exists on this host (or left torn a minute ago) is taken
- * over with a warning. Succeeds with `undefined` when the lock is this process's (the caller removes it when
- * done), else with who holds it, for a message: `pid 12, started …` (`on HOST` when another host's). A failure to
- * create the file is `cannotCreate`'s error.
- */
-export const tryLockFile = <E>(
-  lockPath: string,
-  cannotCreate: (error: unknown) => E
-): Effect.Effect<string | undefined, E, FileSystem.FileSystem> =>
+/** Who holds a lock, for a message: `pid 12, started …: spotpipe run job.json` (`on HOST` when another host's). */
+const describeHolder = (holder: LockInfo | undefined): string =>
+  holder === undefined
+    ? "its lock file is being written"
+    : `pid ${holder.pid}${holder.hostname === NodeOs.hostname() ? "" : ` on ${holder.hostname}`}, started ${holder.started_at}${holder.command === undefined ? "" : `: ${holder.command}`}`
+
+/** A lock file as found: its text, its holder (undefined while it is being written) and whether it is stale. */
+interface Found {
+  readonly text: string
+  readonly holder: LockInfo | undefined
+  readonly stale: boolean
+}
+
+/** Reads the lock file `lockPath`: undefined when there is none. */
+const inspect = (lockPath: string): Effect.Effect<Found | undefined, never, FileSystem.FileSystem> =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
-    const hostname = NodeOs.hostname()
-    const mine: LockInfo = { pid: process.pid, hostname, started_at: new Date().toISOString() }
+    const text = yield* fs.readFileString(lockPath).pipe(Effect.option)
+    if (text._tag === "None") return undefined
+    const holder = parseLock(text.value)
+    const age = yield* Effect.tryPromise(() => NodeFs.stat(lockPath)).pipe(
+      Effect.map((info) => Date.now() - info.mtimeMs),
+      Effect.orElseSucceed(() => 0)
+    )
+    const stale =
+      holder === undefined ? age > tornLockMillis : holder.hostname === NodeOs.hostname() && !isAlive(holder.pid)
+    return { text: text.value, holder, stale }
+  })
+
+const warnStale = (lockPath: string, found: Found, action: string) =>
+  Effect.logWarning(
+    found.holder === undefined
+      ? `${lockPath} was left unfinished by a run that no longer exists: ${action}`
+      : `${lockPath} was left by spotpipe (pid ${found.holder.pid}, started ${found.holder.started_at}), which is no longer running: ${action}`
+  )
+
+/**
+ * Whether another run holds the lock file `lockPath`, which this run does not mean to take: its holder, or
+ * undefined when there is no such file. A stale one is removed with a warning ({@link takeOver}).
+ */
+const heldBy = (
+  lockPath: string
+): Effect.Effect<{ readonly holder: LockInfo | undefined } | undefined, never, FileSystem.FileSystem> =>
+  Effect.gen(function* () {
+    for (let attempt = 1; ; attempt++) {
+      const found = yield* inspect(lockPath)
+      if (found === undefined) return undefined
+      if (!found.stale || attempt >= 3) return { holder: found.holder }
+      if (attempt > 1) yield* Effect.sleep(5 * attempt) // another run may be mid-takeover
+      yield* warnStale(lockPath, found, "removing it")
+      yield* takeOver(lockPath, found.text)
+    }
+  })
+
+/** Whether this run took a lock file, or who holds it (undefined while the holder is being written). */
+type Taken = { readonly taken: true } | { readonly taken: false; readonly holder: LockInfo | undefined }
+
+/**
+ * Tries once to create the lock file `lockPath` holding `mine`; a stale one is taken over with a warning. A lock
+ * that vanishes while it is read (its run just ended) or is taken over by another run at the same moment is looked
+ * at again, a few times at most.
+ */
+const takeLock = <E>(
+  lockPath: string,
+  mine: LockInfo,
+  cannotCreate: (error: unknown) => E
+): Effect.Effect<Taken, E, FileSystem.FileSystem> =>
+  Effect.gen(function* () {
     // true: created; false: it exists already.
     const tryCreate = Effect.tryPromise({
       try: async () => {
@@ -159,33 +330,57 @@ export const tryLockFile = <E>(
       },
       catch: cannotCreate
     })
-
-    // A lock that vanishes while it is read (its run just ended) or is taken over by another run at the same
-    // moment is looked at again, a few times at most.
     for (let attempt = 1; !(yield* tryCreate); attempt++) {
       if (attempt > 1) yield* Effect.sleep(5 * attempt) // another run may be mid-takeover
-      const text = yield* fs.readFileString(lockPath).pipe(Effect.option)
-      if (text._tag === "None" && attempt < 3) continue
-      const holder = text._tag === "Some" ? parseLock(text.value) : undefined
-      const age = yield* Effect.tryPromise(() => NodeFs.stat(lockPath)).pipe(
-        Effect.map((info) => Date.now() - info.mtimeMs),
-        Effect.orElseSucceed(() => 0)
-      )
-      const stale = holder === undefined ? age > tornLockMillis : holder.hostname === hostname && !isAlive(holder.pid)
-      if (!stale || attempt >= 3) {
-        return holder === undefined
-          ? "its lock file is being written"
-          : `pid ${holder.pid}${holder.hostname === hostname ? "" : ` on ${holder.hostname}`}, started ${holder.started_at}`
-      }
-      yield* Effect.logWarning(
-        holder === undefined
-          ? `${lockPath} was left unfinished by a run that no longer exists: taking it over`
-          : `${lockPath} was left by spotpipe (pid ${holder.pid}, started ${holder.started_at}), which is no longer running: taking it over`
-      )
-      yield* takeOver(lockPath, text._tag === "Some" ? text.value : "")
+      const found = yield* inspect(lockPath)
+      if (found === undefined && attempt < 3) continue
+      if (found === undefined || !found.stale || attempt >= 3) return { taken: false, holder: found?.holder }
+      yield* warnStale(lockPath, found, "taking it over")
+      yield* takeOver(lockPath, found.text)
     }
-    return undefined
+    return { taken: true }
   })
+
+/**
+ * {@link takeLock}, waiting while the holder is a shard registering (and, with `whileTorn`, while the holder is
+ * still being written, as it is for a moment when shards start together): both go within moments, and a run that
+ * failed then would fail only for having started at the same time as another.
+ */
+const takeLockWaiting = <E>(
+  lockPath: string,
+  mine: LockInfo,
+  cannotCreate: (error: unknown) => E,
+  whileTorn: boolean
+): Effect.Effect<Taken, E, FileSystem.FileSystem> =>
+  Effect.gen(function* () {
+    const since = yield* Clock.currentTimeMillis
+    for (let attempt = 1; ; attempt++) {
+      const got = yield* takeLock(lockPath, mine, cannotCreate)
+      if (got.taken || (got.holder === undefined ? !whileTorn : got.holder.registering !== true)) return got
+      if ((yield* Clock.currentTimeMillis) - since > registeringMillis) return got
+      yield* Effect.sleep(Math.min(5 * attempt, 50))
+    }
+  })
+
+/**
+ * Tries once to take the lock file `lockPath` for this process: created exclusively, holding the pid, host name and
+ * start time. A lock left by a process that no longer exists on this host (or left torn a minute ago) is taken
+ * over with a warning. Succeeds with `undefined` when the lock is this process's (the caller removes it when
+ * done), else with who holds it, for a message: `pid 12, started …` (`on HOST` when another host's). A failure to
+ * create the file is `cannotCreate`'s error.
+ */
+export const tryLockFile = <E>(
+  lockPath: string,
+  cannotCreate: (error: unknown) => E
+): Effect.Effect<string | undefined, E, FileSystem.FileSystem> =>
+  Effect.map(
+    takeLock(
+      lockPath,
+      { pid: process.pid, hostname: NodeOs.hostname(), started_at: new Date().toISOString() },
+      cannotCreate
+    ),
+    (got) => (got.taken ? undefined : describeHolder(got.holder))
+  )
 
 /**
  * Removes the stale lock `lockPath` if it still holds `seen`, under a guard file beside it (`<lock>.takeover`,
