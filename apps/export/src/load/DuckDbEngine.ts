@@ -4,7 +4,7 @@
  * the data never passes through JavaScript. `@duckdb/node-api` is native: it is imported only when a load runs,
  * with a message that says what to install when it is missing.
  */
-import { type LoadEngine, LoadFailure } from "./Engine.ts"
+import { type LoadEngine, LoadFailure, temporaryTable } from "./Engine.ts"
 import { fileStamp, verifyFile } from "./FileCheck.ts"
 import type { LoadOutput } from "./RunManifest.ts"
 import { quoteIdent, quoteLiteral, sqlType } from "./Warehouse.ts"
@@ -84,6 +84,7 @@ export const openDuckDb = async (file: string): Promise<LoadEngine> => {
     },
     copy: async (table, output, into) => {
       const before = fileStamp(output)
+      const target = into === "temporary" ? temporaryTable("duckdb", table) : quoteIdent(table)
       // CREATE TABLE … AS writes a new table about twice as fast as INSERT; the typed source fixes its types.
       const sql =
         into === "existing"
@@ -101,7 +102,7 @@ export const openDuckDb = async (file: string): Promise<LoadEngine> => {
       }
       // CREATE TABLE … AS reports no count; a new table's count is kept in its metadata.
       if (into === "existing") return result.rowsChanged
-      const count = (await connection.runAndReadAll(`SELECT count(*) FROM ${quoteIdent(table)}`)).getRows()
+      const count = (await connection.runAndReadAll(`SELECT count(*) FROM ${target}`)).getRows()
       return Number(count[0]![0])
     },
     close: async () => {

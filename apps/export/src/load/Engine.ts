@@ -4,6 +4,14 @@
  * same transactions, modes, checks and record for both).
  */
 import type { LoadOutput } from "./RunManifest.ts"
+import { quoteIdent, stageTable } from "./Warehouse.ts"
+
+/**
+ * How SQL names the temporary table `name`: qualified with the session's temporary schema, so that a table of the
+ * database's own with the same name is never meant (PostgreSQL: `pg_temp`; DuckDB: `temp.main`).
+ */
+export const temporaryTable = (dialect: LoadEngine["dialect"], name: string = stageTable): string =>
+  `${dialect === "postgres" ? "pg_temp" : "temp.main"}.${quoteIdent(name)}`
 
 /** One database connection a load runs on. */
 export interface LoadEngine {
@@ -17,7 +25,7 @@ export interface LoadEngine {
   /**
    * Loads `output`'s file into `table` inside the caller's transaction and returns the rows loaded: into the
    * existing table (same columns, in order), or into one it creates first with the manifest's columns (`create`:
-   * a table; `temporary`: a temporary one). Fails, before the caller commits, if the file is not the manifest's (SHA-256, size).
+   * a table; `temporary`: a temporary one, named as {@link temporaryTable} says). Fails, before the caller commits, if the file is not the manifest's (SHA-256, size).
    */
   readonly copy: (table: string, output: LoadOutput, into: "existing" | "create" | "temporary") => Promise<number>
   readonly close: () => Promise<void>

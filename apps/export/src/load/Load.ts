@@ -6,11 +6,19 @@
  * file and adds the others (an empty key is a key value like any other, so merging twice changes nothing). Rows loaded must equal the manifest's `rows_written`, and each load is recorded in
  * `spotpipe_loads` in the same transaction; anything that fails rolls the table back to what it was before.
  */
-import { type LoadEngine, LoadFailure } from "./Engine.ts"
+import { type LoadEngine, LoadFailure, temporaryTable } from "./Engine.ts"
 import { verifyFile } from "./FileCheck.ts"
 import type { LoadOutput, RunManifest } from "./RunManifest.ts"
 import type { LoadMode } from "./Target.ts"
-import { catalogType, createTable, loadsTable, maxIdentifierBytes, quoteIdent, quoteLiteral } from "./Warehouse.ts"
+import {
+  catalogType,
+  createTable,
+  loadsTable,
+  maxIdentifierBytes,
+  quoteIdent,
+  quoteLiteral,
+  stageTable
+} from "./Warehouse.ts"
 
 /** How to load. */
 export interface LoadOptions {
@@ -32,8 +40,6 @@ export interface TableLoad {
   readonly rows: number
   readonly seconds: number
 }
-
-const stage = "spotpipe_stage"
 
 /** `CREATE TABLE` for the `spotpipe_loads` record. */
 const loadsDdl = `CREATE TABLE IF NOT EXISTS ${loadsTable} (
@@ -99,6 +105,7 @@ const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one :
  */
 const repeatedKeys = async (
   engine: LoadEngine,
+  stage: string,
   file: string,
   key: ReadonlyArray<string>,
   count: number
@@ -153,17 +160,20 @@ const loadOne = async (engine: LoadEngine, run: RunManifest, output: LoadOutput,
       if (options.mode === "append") {
         rows = await engine.copy(output.table, output, "existing")
       } else {
+        // Staged in a temporary table: private to this session and named with its schema, so no table of the
+        // database's own is touched; dropped below, or by the ROLLBACK of a failed load.
+        const stage = temporaryTable(dialect)
         await engine.exec(`DROP TABLE IF EXISTS ${stage}`)
-        rows = await engine.copy(stage, output, "temporary")
+        rows = await engine.copy(stageTable, output, "temporary")
         const keys = options.key.map(quoteIdent)
         const repeated = await engine.scalar(
           `SELECT count(*) FROM (SELECT ${keys.join(", ")} FROM ${stage} GROUP BY ${keys.join(", ")} HAVING count(*) > 1) AS repeated`
         )
         if (repeated !== "0") {
-          throw new LoadFailure(await repeatedKeys(engine, output.file, options.key, Number(repeated)))
+          throw new LoadFailure(await repeatedKeys(engine, stage, output.file, options.key, Number(repeated)))
         }
         await engine.exec(
-          `DELETE FROM ${table} USING ${stage} WHERE ${keys.map((k) => `${table}.${k} IS NOT DISTINCT FROM ${stage}.${k}`).join(" AND ")}`
+          `DELETE FROM ${table} USING ${stage} AS ${quoteIdent(stageTable)} WHERE ${keys.map((k) => `${table}.${k} IS NOT DISTINCT FROM ${quoteIdent(stageTable)}.${k}`).join(" AND ")}`
         )
         await engine.exec(`INSERT INTO ${table} SELECT * FROM ${stage}`)
         await engine.exec(`DROP TABLE ${stage}`)

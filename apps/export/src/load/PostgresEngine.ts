@@ -7,7 +7,7 @@
  */
 import * as NodeFs from "node:fs"
 import { pipeline } from "node:stream/promises"
-import { type LoadEngine, LoadFailure } from "./Engine.ts"
+import { type LoadEngine, LoadFailure, temporaryTable } from "./Engine.ts"
 import { hashingStream, verifyFile } from "./FileCheck.ts"
 import { ndjsonToCsv } from "./NdjsonToCsv.ts"
 import { parquetToCsv } from "./ParquetToCsv.ts"
@@ -36,14 +36,14 @@ const describe = (error: unknown): string => {
   return `${e.message ?? String(error)}${e.where === undefined ? "" : ` (${e.where})`}`
 }
 
-/** `COPY` text for `output` into `table`. */
+/** `COPY` text for `output` into `table` (a quoted, maybe qualified, SQL name). */
 export const copyStatement = (table: string, output: LoadOutput): string => {
   const columns = output.columns.map((c) => quoteIdent(c.name)).join(", ")
   const options =
     output.format === "csv"
       ? `FORMAT csv, HEADER true, ENCODING 'UTF8'${output.nullString === undefined ? "" : `, NULL ${quoteLiteral(output.nullString)}`}`
       : "FORMAT csv, ENCODING 'UTF8'"
-  return `COPY ${quoteIdent(table)} (${columns}) FROM STDIN WITH (${options})`
+  return `COPY ${table} (${columns}) FROM STDIN WITH (${options})`
 }
 
 /** Where the password comes from when the server asks for one. */
@@ -161,7 +161,8 @@ export const openPostgres = async (url: string, shown: string, credentials: Post
         const create = createTable("postgres", { table, columns: output.columns })
         await query(into === "temporary" ? create.replace("CREATE TABLE", "CREATE TEMPORARY TABLE") : create)
       }
-      const copy = client.query(copyFrom(copyStatement(table, output)))
+      const target = into === "temporary" ? temporaryTable("postgres", table) : quoteIdent(table)
+      const copy = client.query(copyFrom(copyStatement(target, output)))
       const file = () => NodeFs.createReadStream(output.path, { highWaterMark: 1 << 20 })
       try {
         if (output.format === "parquet") await pipeline(parquetToCsv(output), copy)

@@ -87,6 +87,9 @@ export const quoteLiteral = (text: string): string => `'${text.replace(/'/g, "''
 /** The table that records every load in the target. */
 export const loadsTable = "spotpipe_loads"
 
+/** The temporary table a merge stages a file in (see load/Load.ts): no output is given its name either. */
+export const stageTable = "spotpipe_stage"
+
 /** PostgreSQL's identifier limit in bytes (longer names are cut silently, so they are refused or shortened). */
 export const maxIdentifierBytes = 63
 
@@ -123,10 +126,10 @@ export const baseTableName = (file: string): string => {
 /**
  * Table names for a run's files, in the order given: {@link baseTableName}, and when two files would share a name
  * (`x.csv` and `x.ndjson`, `A b` and `a-b`) the files in code-unit order of their paths get it, `_2`, `_3`, …
- * So the same set of files always gets the same names. `spotpipe_loads` is never given out.
+ * So the same set of files always gets the same names. `spotpipe_loads` and `spotpipe_stage` are never given out.
  */
 export const tableNames = (files: ReadonlyArray<string>): ReadonlyArray<string> => {
-  const taken = new Set<string>([loadsTable])
+  const taken = new Set<string>([loadsTable, stageTable])
   const byFile = new Map<string, string>()
   for (const file of [...files].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
     const base = baseTableName(file)

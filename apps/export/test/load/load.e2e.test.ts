@@ -160,6 +160,11 @@ describe.each(engines)("load into $name", (engine) => {
     NodeFs.writeFileSync(NodePath.join(next, "manifest.json"), JSON.stringify(nextManifest))
     const tableName = tableOf(only, daily)
     expect(tableName).toBe(table)
+    // A table of the database's own with the name of the merge's staging table is not the merge's to touch.
+    await engine.open(async (q) => {
+      await q(`CREATE TABLE spotpipe_stage (note VARCHAR)`)
+      await q(`INSERT INTO spotpipe_stage VALUES ('kept')`)
+    })
     for (let i = 0; i < 2; i++) {
       const merged = await cli(
         ["load", next, "--into", engine.into(), "--mode", "merge", "--key", "Day(Order Date)"],
@@ -173,8 +178,10 @@ describe.each(engines)("load into $name", (engine) => {
           q(`SELECT CAST("Total Quantity" AS VARCHAR) FROM "${table}" WHERE "Day(Order Date)" = DATE '${d}'`)
         expect((await day("2020-01-02")).map((r) => String(r[0]))).toEqual(["999999"])
         expect((await day("2020-01-03")).length).toBe(1)
+        expect(await q("SELECT note FROM spotpipe_stage")).toEqual([["kept"]])
       })
     }
+    await engine.open((q) => q("DROP TABLE spotpipe_stage"))
   }, 120_000)
 
   it("a merge by a key that repeats on the rows without one is refused naming the null key and its rows", async () => {
@@ -383,6 +390,12 @@ describe("a folder several commands wrote into", () => {
       expect(tables.map((r) => String(r[0]))).toEqual([...tableNames([...left, "answer-Order Details.csv"])].sort())
     })
   }, 120_000)
+})
+
+describe("table names", () => {
+  it("never give an output the name of the loads record or of a merge's staging table", () => {
+    expect(tableNames(["spotpipe_stage.csv", "spotpipe_loads.csv"])).toEqual(["spotpipe_stage_2", "spotpipe_loads_2"])
+  })
 })
 
 describe("load refuses", () => {
