@@ -478,9 +478,20 @@ export const runJobFile = (input: RunInput) =>
         )
       }
       if (result.failures.length > 0) {
+        const failed = result.failures.length
+        const total = manifest?.exports.length
+        // "The others were written" only when there are others.
+        const what =
+          total === undefined
+            ? `${failed} ${failed === 1 ? "export" : "exports"} failed (`
+            : failed < total
+              ? `${failed} of ${total} exports failed (the others were written; `
+              : total === 1
+                ? "the run's only export failed ("
+                : `all ${total} exports failed (`
         return yield* new ExportError({
           kind: "Remote",
-          message: `${result.failures.length} of ${manifest?.exports.length ?? result.failures.length} exports failed (the others were written; see ${result.manifestPath}, rerun with --resume): ${result.failures[0]!.error.message}`
+          message: `${what}${result.manifestPath === undefined ? "" : `see ${result.manifestPath}, `}rerun with --resume): ${result.failures[0]!.error.message}`
         })
       }
       // The job's `load`: the run just written, once every export succeeded.

@@ -1,0 +1,43 @@
+/**
+ * `spotpipe run` whose every export failed: the error says so, and claims no "others" that were written.
+ */
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { runCli } from "../support/runCli.ts"
+import { sandboxEnv } from "../support/Sandboxes.ts"
+
+const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-all-failed-"))
+let sandbox: RunningSandbox
+let env: Record<string, string>
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ rows: 100, seed: 3 })
+  env = sandboxEnv(sandbox)
+})
+
+afterAll(async () => {
+  await sandbox?.close()
+  NodeFs.rmSync(root, { recursive: true, force: true })
+})
+
+const run = async (name: string, ids: ReadonlyArray<string>) => {
+  const job = NodePath.join(root, `${name}.json`)
+  NodeFs.writeFileSync(job, JSON.stringify({ exports: ids.map((id) => ({ type: "answer", id })) }))
+  return runCli(["run", job, "--out", NodePath.join(root, name), "--quiet"], { env })
+}
+
+describe("spotpipe run with no export succeeding", () => {
+  it("the-only-export-failing-is-told-as-such-without-others", async () => {
+    const one = await run("one", ["No Such Answer"])
+    expect(one.code).toBe(1)
+    expect(one.stderr).toMatch(/the run's only export failed \(see .*, rerun with --resume\): /)
+    expect(one.stderr).not.toMatch(/the others/)
+    const two = await run("two", ["No Such Answer", "Nor This One"])
+    expect(two.code).toBe(1)
+    expect(two.stderr).toMatch(/all 2 exports failed \(see .*, rerun with --resume\): /)
+    expect(two.stderr).not.toMatch(/the others/)
+  }, 60_000)
+})
