@@ -68,8 +68,8 @@ const stringValue = fc.oneof(
       )
     })
   },
-  // Exactly a null string of the scenarios below.
-  fc.constantFrom("\\N", "NULL", "-", " x", "é")
+  // Exactly a null string of the scenarios below, PostgreSQL's end-of-data marker, empty.
+  fc.constantFrom("\\N", "NULL", "-", " x", "é", "\\.", "")
 )
 /** JSON spellings of a string: canonical, or with some characters as `\u` escapes or `\/`. */
 const stringToken = fc.tuple(stringValue, fc.integer({ min: 0, max: 3 })).map(([value, style]) => {
@@ -277,9 +277,32 @@ describe("rows transcoder", () => {
     const { transcode, ordinary } = setup(s)
     const body = bytesOf(`{"data_rows":${textOf(s)}}`)
     const result = transcode(body, body.indexOf("["))
-    const expected = '\\N,\\N,\\N\n"\\N",2021-07-07,7\n,\\N,\\N\n'
+    const expected = '\\N,\\N,\\N\n"\\N",2021-07-07,7\n"",\\N,\\N\n'
     expect(result?.bytes.toString("utf8")).toBe(expected)
     expect(ordinary(textOf(s))?.toString()).toBe(expected)
+  })
+
+  it("quotes-a-cell-that-is-copys-end-of-data-marker-and-an-empty-string-when-there-is-a-null-string", () => {
+    // One column, so each cell is a line of its own: `\.` would end a PostgreSQL COPY, a blank line is skipped.
+    for (const token of ['"\\\\."', '"\\u005c."', '"\\u005C\\u002e"']) {
+      const s: Scenario = {
+        types: ["VARCHAR"],
+        rows: [[token], ['""'], ["null"]],
+        gaps: ["", "", "", ""],
+        format: "csv",
+        newline: "\n",
+        escapeFormulae: false,
+        periodEnd: false,
+        offset: "utc",
+        zone: "UTC",
+        nullString: "\\N"
+      }
+      const { transcode, ordinary } = setup(s)
+      const body = bytesOf(`{"data_rows":${textOf(s)}}`)
+      const expected = '"\\."\n""\n\\N\n'
+      expect(transcode(body, body.indexOf("["))?.bytes.toString("utf8")).toBe(expected)
+      expect(ordinary(textOf(s))?.toString()).toBe(expected)
+    }
   })
 
   it("writes-exactly-the-ordinary-paths-bytes-or-declines", () =>

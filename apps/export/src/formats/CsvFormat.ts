@@ -6,7 +6,10 @@
  * `toString()` and can never need quoting; only string (and, defensively, other object) cells get the quoting
  * rule. `test/CsvFormat.test.ts` proves the output byte-identical to `Papa.unparse`. The column list is always
  * explicit and every row's width is checked before it gets here (see `RowRenderer`), so a row can never shift
- * columns. Formula escaping is opt-in because exports are data, not spreadsheets.
+ * columns. Formula escaping is opt-in because exports are data, not spreadsheets. Two departures from papaparse,
+ * both for loaders: a cell that is exactly `\.` is quoted (unquoted on a line of its own it ends a PostgreSQL
+ * `COPY`), and with a non-empty null string an empty string is written `""` (a blank line of a one-column file is
+ * skipped by DuckDB's `read_csv`, and quoted it can never be taken for a null).
  */
 import Papa from "papaparse"
 import type { RowFormat, RowFormatOptions } from "./RowFormat.ts"
@@ -19,9 +22,13 @@ const quotes = /"/g
 const formula = /^[=+\-@\t\r].*$/
 const space = 32
 
-/** CSV text of one string exactly as papaparse's `safe()` writes it. */
+/** PostgreSQL `COPY`'s end-of-data marker. */
+const endOfData = "\\."
+
+/** CSV text of one string exactly as papaparse's `safe()` writes it, except that `\.` is quoted. */
 const stringCell = (value: string, escapeFormulae: boolean): string => {
   if (escapeFormulae && formula.test(value)) return `"'${value.replace(quotes, '""')}"`
+  if (value === endOfData) return `"${endOfData}"`
   if (
     needsQuoting.test(value) ||
     (value.length > 0 && (value.charCodeAt(0) === space || value.charCodeAt(value.length - 1) === space))
@@ -39,13 +46,14 @@ const otherCell = (value: object, escapeFormulae: boolean): string => {
 
 /**
  * CSV text of one cell, byte-identical to papaparse's `safe()` for this module's config. `nullText` (`--null-string`,
- * default empty) is written, unquoted, for a null cell; a string equal to a non-empty `nullText` is quoted so that
- * it stays a string for a loader (PostgreSQL's `COPY … CSV` reads only an unquoted match as null).
+ * default empty) is written, unquoted, for a null cell; a string equal to a non-empty `nullText`, and then also an
+ * empty string, is quoted so that it stays a string for a loader (PostgreSQL's `COPY … CSV` reads only an unquoted
+ * match as null; DuckDB skips a blank line).
  */
 export const csvCell = (value: unknown, escapeFormulae: boolean, nullText = ""): string => {
   switch (typeof value) {
     case "string":
-      return nullText !== "" && value === nullText && !(escapeFormulae && formula.test(value))
+      return nullText !== "" && (value === nullText || value === "") && !(escapeFormulae && formula.test(value))
         ? `"${value}"`
         : stringCell(value, escapeFormulae)
     case "number":

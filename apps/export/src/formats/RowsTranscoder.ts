@@ -682,7 +682,7 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
                       escapeFormulae &&
                       (first === EQUALS || first === PLUS || first === MINUS || first === AT)
                     ))) &&
-                !(nullLength > 0 && n === nullLength && rendered === nullText)
+                !(nullLength > 0 && (n === 0 || (n === nullLength && rendered === nullText)))
               const mark = at
               if (!csv && simple) out[at++] = QUOTE
               for (let i = 0; simple && i < n; i++) {
@@ -727,6 +727,10 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
                 (kind === ESCAPED && escapeFormulae) ||
                 // Short escapes at most double a text's length: only then can an escaped string be the null text.
                 (kind === ESCAPED && nullLength > 0 && to - from - 2 <= 2 * nullLength) ||
+                // Maybe `\.` (quoted, see CsvFormat): a short string that starts with an escape (`\\`, `\u005c`).
+                (kind === ESCAPED && to - from <= 14 && input[from + 1] === BACKSLASH) ||
+                // An empty string is `""` when there is a null string.
+                (nullLength > 0 && to - from === 2) ||
                 ((flag & HAS_SPECIAL) !== 0 && (escapeFormulae || hasByteOrderMark(input, from, to))) ||
                 (nullLength > 0 && to - from - 2 === nullLength && nullBytes.equals(input.subarray(from + 1, to - 1)))
               ) {
