@@ -147,6 +147,19 @@ describe("split exports and spotpipe merge", () => {
     expect(JSON.parse(merge.stdout).merge.others).toEqual([])
     const { "metadata-answer.csv": _, ...splitOnly } = single
     expect(dataFiles(out)).toEqual(splitOnly)
+    // The whole job from folders apart, as the README says: their files copied into one folder (`cp ./shard-*/*`
+    // takes no hidden file), then merged there.
+    const together = NodePath.join(root, "together")
+    NodeFs.mkdirSync(together)
+    for (const i of [1, 2, 3]) {
+      for (const name of NodeFs.readdirSync(folder(i)).filter((n) => !n.startsWith("."))) {
+        NodeFs.copyFileSync(NodePath.join(folder(i), name), NodePath.join(together, name))
+      }
+    }
+    const whole = await runCli(["merge", together], { env })
+    expect(whole.code, whole.stderr).toBe(0)
+    const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(together, "manifest.json"), "utf8"))
+    expect(manifest.outputs.map((o: { file: string }) => o.file).sort()).toEqual(Object.keys(single).sort())
   }, 60_000)
 
   it("a-part-killed-mid-run-is-continued-by-resume-and-merges-exactly", async () => {
