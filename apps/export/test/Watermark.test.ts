@@ -1,11 +1,26 @@
 /**
  * Watermark.ts: the times `--since`/`--until`/`--modified-since` take, the watermark of a `modified` listing (the
- * listing's start, or 1 ms after the newest `modified` seen if earlier; none before the listing was read whole),
- * and the export id a watermark is kept under (the starting point and file settings left out).
+ * listing's start, or 1 ms after the newest `modified` seen if earlier, never before the run's own starting point;
+ * none before the listing was read whole), the export id a watermark is kept under (the starting point and file
+ * settings left out), the state file that runs sharing a folder change at once, and `last` against another cluster.
  */
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { NodeServices } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { stateDirName } from "../src/output/OutputLock.ts"
 import { makeExport } from "../src/plan/JobFile.ts"
-import { ModifiedTracker, parseInstant, watermarkId } from "../src/plan/Watermark.ts"
+import {
+  lastWatermark,
+  ModifiedTracker,
+  parseInstant,
+  readWatermarks,
+  recordWatermarks,
+  watermarkId,
+  watermarksFileName
+} from "../src/plan/Watermark.ts"
 
 const now = Date.parse("2026-12-06T12:00:00.000Z")
 
@@ -47,6 +62,16 @@ describe("ModifiedTracker", () => {
     expect(during.value()).toEqual({ kind: "modified", value: new Date(now).toISOString() })
   })
 
+  it("never goes before the run's own starting point when the newest object is older (deleted or changed)", () => {
+    const since = now - 60_000
+    const tracker = new ModifiedTracker(since)
+    tracker.begin(now)
+    // The objects modified since `since` are gone: the newest one left is older than the starting point.
+    tracker.see(now - 3_600_000)
+    tracker.end()
+    expect(tracker.value()).toEqual({ kind: "modified", value: new Date(since).toISOString() })
+  })
+
   it("keeps the filter's start when the listing saw nothing, and starts over with begin", () => {
     const since = now - 86_400_000
     const tracker = new ModifiedTracker(since)
@@ -76,4 +101,57 @@ describe("watermarkId", () => {
     expect(inOrg(1)).not.toBe(audit)
     expect(inOrg(1)).not.toBe(inOrg(2))
   })
+})
+
+const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-watermark-"))
+
+describe("the state file", () => {
+  const audit = (key: string) =>
+    makeExport({
+      index: 0,
+      key,
+      what: `audit ${key}`,
+      spec: { type: "audit", since: "last" },
+      format: "csv",
+      timezone: undefined,
+      pageSize: 10,
+      strict: false
+    })
+
+  it.live("runs-that-share-a-folder-record-their-watermarks-at-once-and-none-is-lost", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      // Eight shards finishing together: each reads, changes and replaces the file.
+      const shards = Array.from({ length: 8 }, (_, i) => audit(`audit-${i}`))
+      yield* Effect.forEach(
+        shards,
+        (entry, i) =>
+          recordWatermarks(dir, [
+            [watermarkId(entry), { kind: "audit", value: new Date(now + i).toISOString(), run_id: `run-${i}` }]
+          ]),
+        { concurrency: "unbounded" }
+      )
+      const recorded = yield* readWatermarks(dir)
+      expect([...recorded.values()].map((m) => m.run_id).sort()).toEqual(shards.map((_, i) => `run-${i}`))
+      // Nothing but the file itself stays: no lock, no temp file.
+      expect(NodeFs.readdirSync(NodePath.join(dir, stateDirName))).toEqual([watermarksFileName])
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("last-refuses-a-watermark-recorded-for-another-cluster-and-names-the-file-when-there-is-none", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const entry = audit("audit-log")
+      const none = yield* Effect.flip(lastWatermark(dir, entry, "audit", "--since", undefined, "https://a.example"))
+      expect(none.message).toContain(NodePath.join(dir, stateDirName, watermarksFileName))
+      const value = new Date(now).toISOString()
+      yield* recordWatermarks(dir, [
+        [watermarkId(entry), { kind: "audit", value, run_id: "r1", host: "https://a.example" }]
+      ])
+      expect(yield* lastWatermark(dir, entry, "audit", "--since", undefined, "https://a.example")).toBe(value)
+      const other = yield* Effect.flip(lastWatermark(dir, entry, "audit", "--since", undefined, "https://b.example"))
+      expect(other.message).toContain("recorded in")
+      expect(other.message).toContain("for https://a.example, but this run reads https://b.example")
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
 })

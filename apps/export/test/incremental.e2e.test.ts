@@ -200,6 +200,87 @@ describe("search --since-column", () => {
   )
 })
 
+describe("--resume of an incremental run", () => {
+  it(
+    "continues the interrupted run from its own starting point: last and relative ranges do not move, the written increment is kept",
+    timeout,
+    async () => {
+      // Every request for an answer's data fails: the job's answer export fails after the others succeeded.
+      const own = await startSandbox({
+        faults: { routes: { "metadata/answer/data": { error500: 1 } }, maxConsecutiveFaults: 1000 }
+      })
+      try {
+        const dir = tempDir()
+        const env = sandboxEnv(own)
+        const job = (exports: ReadonlyArray<object>) => {
+          const path = NodePath.join(dir, `job-${exports.length}.json`)
+          NodeFs.writeFileSync(path, JSON.stringify({ defaults: { format: "ndjson" }, exports }))
+          return path
+        }
+        const answers = (modifiedSince: string) => ({
+          type: "metadata",
+          metadataTypes: ["ANSWER"],
+          modifiedSince,
+          output: "answers"
+        })
+        const first = await runCli(["run", job([answers("2000-01-01")]), "--out", dir, "--quiet"], { env })
+        expect(first.code, first.stderr).toBe(0)
+        const all = ndjson(NodePath.join(dir, "answers.ndjson"))
+        expect(all.length).toBeGreaterThan(1)
+        const changed = all[0]!["id"] as string
+        own.touch([changed])
+
+        const failing = all[1]!["name"] as string
+        const jobB = job([
+          answers("last"),
+          { type: "audit", since: "2d", until: "1h", output: "audit" },
+          { type: "answer", id: failing, output: "failing" }
+        ])
+        const interrupted = await runCli(
+          ["run", jobB, "--out", dir, "--force", "--quiet", "--deadline", "1", "--timeout", "1"],
+          { env }
+        )
+        expect(interrupted.code, interrupted.stderr).toBe(1)
+        expect(ndjson(NodePath.join(dir, "answers.ndjson")).map((row) => row["id"])).toEqual([changed])
+        const audit = NodeFs.readFileSync(NodePath.join(dir, "audit.ndjson"))
+        const marksAfterB = NodeFs.readFileSync(marksFile(dir), "utf8")
+
+        const resumed = await runCli(["run", jobB, "--out", dir, "--resume", "--deadline", "1", "--timeout", "1"], {
+          env
+        })
+        expect(resumed.code, resumed.stderr).toBe(1)
+        // Only the failing answer starts over (it failed before its first checkpoint).
+        const restarts = resumed.stderr.split("\n").filter((line) => line.includes("starting over"))
+        expect(
+          restarts.filter((line) => !line.includes(failing)),
+          resumed.stderr
+        ).toEqual([])
+        // The increment the interrupted run wrote is still there, verified and skipped; so is the audit range.
+        expect(ndjson(NodePath.join(dir, "answers.ndjson")).map((row) => row["id"])).toEqual([changed])
+        expect(NodeFs.readFileSync(NodePath.join(dir, "audit.ndjson")).equals(audit)).toBe(true)
+        const byFile = new Map(
+          (
+            JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8")) as {
+              outputs: Array<{ file: string; resume: string }>
+            }
+          ).outputs.map((o) => [o.file, o.resume])
+        )
+        expect(byFile.get("answers.ndjson")).toBe("skipped")
+        expect(byFile.get("audit.ndjson")).toBe("skipped")
+        const recorded = JSON.parse(NodeFs.readFileSync(marksFile(dir), "utf8")) as { exports: unknown }
+        expect(recorded.exports).toEqual((JSON.parse(marksAfterB) as { exports: unknown }).exports)
+
+        // A new run (not a resume) starts from where the interrupted run's increment ended: nothing changed since.
+        const next = await runCli(["run", job([answers("last")]), "--out", dir, "--force", "--quiet"], { env })
+        expect(next.code, next.stderr).toBe(0)
+        expect(ndjson(NodePath.join(dir, "answers.ndjson"))).toEqual([])
+      } finally {
+        await own.close()
+      }
+    }
+  )
+})
+
 describe("job file", () => {
   it(
     "modifiedSince and since: last continue each export from its own watermark; a failed export keeps its own",

@@ -55,13 +55,13 @@ import {
   type TimeZoneInfo
 } from "../output/Manifest.ts"
 import { lockOutputDirectory, stateDirName } from "../output/OutputLock.ts"
-import { resolveIncremental } from "../plan/Incremental.ts"
+import { resolveIncremental, startedPoints } from "../plan/Incremental.ts"
 import type { JobExport } from "../plan/JobFile.ts"
 import type { GivenIn } from "../plan/ObjectNames.ts"
 import { runtimeTzDatabase } from "../plan/OutputSettings.ts"
 import { nameExports, type PlannedOutput, type RunSettings, resolveExport } from "../plan/Planner.ts"
 import * as Shard from "../plan/Shard.ts"
-import { recordWatermarks, watermarkId } from "../plan/Watermark.ts"
+import { recordStarted, recordWatermarks, watermarkId } from "../plan/Watermark.ts"
 import { UsageError } from "../UsageError.ts"
 import * as Checkpoint from "./Checkpoint.ts"
 import {
@@ -281,22 +281,28 @@ export const runExports = <E>(
         tzDatabase: options.tzDatabase ?? runtimeTzDatabase(),
         writerVersion: options.version
       }
+      // Each export with its starting point resolved (recorded below, for a later --resume).
+      const readyExports: Array<JobExport | undefined> = []
       const [zoneInfo, resolved] = yield* Effect.all(
         [
           dataZone,
           Effect.forEach(
             mine,
-            (entry) =>
-              // An incremental export's starting point first (`last`: the folder's watermark), so its fingerprint
-              // holds it.
-              Effect.flatMap(resolveIncremental(entry, toDisk ? outDir : undefined, started), (ready) =>
-                resolveExport(
-                  cluster,
-                  ready,
-                  Effect.map(dataZone, (zone) => zone.name),
-                  runSettings,
-                  options.givenIn
-                )
+            (entry, i) =>
+              // An incremental export's starting point first (`last`: the folder's watermark; with --resume the
+              // interrupted run's), so its fingerprint holds it.
+              Effect.flatMap(
+                resolveIncremental(entry, toDisk ? outDir : undefined, started, cluster.host, options.resume),
+                (ready) => {
+                  readyExports[i] = ready
+                  return resolveExport(
+                    cluster,
+                    ready,
+                    Effect.map(dataZone, (zone) => zone.name),
+                    runSettings,
+                    options.givenIn
+                  )
+                }
               ).pipe(
                 Effect.mapError((error) => toExportError(error, entry.what)),
                 Effect.exit
@@ -375,6 +381,17 @@ export const runExports = <E>(
         })
         if (!options.resume && !options.force) yield* refuseExisting(plans, outDir)
         yield* orFail(fs.makeDirectory(stateDir, { recursive: true }), stateDir)
+        // Where the incremental exports start, before they write: a --resume of this run starts there too.
+        yield* recordStarted(
+          outDir,
+          startedPoints(
+            mine.flatMap((entry, i) => {
+              const ready = readyExports[i]
+              return ready === undefined || Exit.isFailure(plans[i]!) ? [] : [[entry, ready] as const]
+            }),
+            cluster.host
+          )
+        )
         // However the run ends (a failure, a signal), an empty state directory does not stay behind.
         yield* Effect.addFinalizer(() => removeStateDirIfEmpty(stateDir))
       }
@@ -522,7 +539,7 @@ export const runExports = <E>(
             : result.written.flatMap(({ output }) =>
                 output.watermark === undefined || output.resume === "skipped"
                   ? []
-                  : [[watermarkId(result.entry), { ...output.watermark, run_id: runId }] as const]
+                  : [[watermarkId(result.entry), { ...output.watermark, run_id: runId, host: cluster.host }] as const]
               )
         )
       )

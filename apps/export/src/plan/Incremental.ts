@@ -1,7 +1,7 @@
 /**
  * The incremental exports' planning: where each starts (`resolveIncremental`, before the plan: `last` becomes the
  * previous successful run's watermark, relative times become instants, so the export's fingerprint holds the
- * concrete starting point), and what each reads and records as its next watermark (see Watermark.ts):
+ * concrete starting point; with `--resume`, the interrupted run's resolved point), and what each reads and records as its next watermark (see Watermark.ts):
  * - a metadata listing with `modifiedSince` keeps the objects modified at or after it ({@link incrementalMetadata}),
  *   and so does a TML export's listing (`AdminExports.resolveTml`: users, groups and roles are always written whole);
  * - a search with `sinceColumn`/`since` reads `<query> [column] >= 'value'` ({@link incrementalSearch});
@@ -14,7 +14,18 @@ import { ExportError } from "../ExportError.ts"
 import type { DataPage } from "../engine/ExportJob.ts"
 import { UsageError } from "../UsageError.ts"
 import { type ExportSpec, type JobExport, makeExport } from "./JobFile.ts"
-import { isoMillis, lastWatermark, lastWord, ModifiedTracker, parseInstant, type WatermarkValue } from "./Watermark.ts"
+import {
+  isoMillis,
+  lastWatermark,
+  lastWord,
+  ModifiedTracker,
+  parseInstant,
+  type Started,
+  startedOf,
+  startingPointOf,
+  type WatermarkValue,
+  watermarkId
+} from "./Watermark.ts"
 
 const isLast = (text: string) => text.trim().toLowerCase() === lastWord
 
@@ -33,34 +44,43 @@ const instantOf = (text: string, flag: string, nowMillis: number) => {
 
 /**
  * `entry` with its starting point made concrete: `last` → the watermark its previous successful run into `outDir`
- * recorded (a usage error when there is none, or with `--out -`), a relative time (`30d`, `now`) → an ISO instant.
- * An audit export's `until` defaults to now, and its range is checked (not reversed, not ending in the future).
- * Other exports come back as they are.
+ * recorded (a usage error when there is none, when it was recorded for another cluster than `host`, or with
+ * `--out -`), a relative time (`30d`, `now`) → an ISO instant. An audit export's `until` defaults to now, and its
+ * range is checked (not reversed, not ending in the future). With `resume`, an export given the same way as in the
+ * latest run into `outDir` takes that run's resolved starting point instead (see `Watermark.startedOf`), so the
+ * resume continues that run rather than starting a new increment over its files. Other exports come back as they
+ * are.
  */
 export const resolveIncremental = (
   entry: JobExport,
   outDir: string | undefined,
-  nowMillis: number
+  nowMillis: number,
+  host: string,
+  resume = false
 ): Effect.Effect<JobExport, UsageError, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function* () {
+    if (resume && outDir !== undefined) {
+      const started = yield* startedOf(outDir, entry, host)
+      if (started !== undefined) return withStartingPoint(entry, started)
+    }
     const spec = entry.spec
     switch (spec.type) {
       case "metadata":
       case "tml": {
         if (spec.modifiedSince === undefined) return entry
         const since = isLast(spec.modifiedSince)
-          ? yield* lastWatermark(outDir, entry, "modified", "--modified-since")
+          ? yield* lastWatermark(outDir, entry, "modified", "--modified-since", undefined, host)
           : isoMillis(yield* instantOf(spec.modifiedSince, "--modified-since", nowMillis))
         return withSpec(entry, { ...spec, modifiedSince: since })
       }
       case "search": {
         if (spec.sinceColumn === undefined || spec.since === undefined || !isLast(spec.since)) return entry
-        const since = yield* lastWatermark(outDir, entry, "column", "--since", spec.sinceColumn)
+        const since = yield* lastWatermark(outDir, entry, "column", "--since", spec.sinceColumn, host)
         return withSpec(entry, { ...spec, since })
       }
       case "audit": {
         const since = isLast(spec.since)
-          ? Date.parse(yield* lastWatermark(outDir, entry, "audit", "--since"))
+          ? Date.parse(yield* lastWatermark(outDir, entry, "audit", "--since", undefined, host))
           : yield* instantOf(spec.since, "--since", nowMillis)
         const until = spec.until === undefined ? nowMillis : yield* instantOf(spec.until, "--until", nowMillis)
         if (until > nowMillis) {
@@ -78,6 +98,40 @@ export const resolveIncremental = (
       default:
         return entry
     }
+  })
+
+/** `entry` with the resolved starting point `point` (see `Watermark.Started`) in place of its own. */
+const withStartingPoint = (entry: JobExport, point: Started["resolved"]): JobExport => {
+  const spec = entry.spec
+  switch (spec.type) {
+    case "metadata":
+    case "tml":
+      return withSpec(entry, { ...spec, modifiedSince: point.since })
+    case "search":
+      return withSpec(entry, { ...spec, since: point.since })
+    case "audit":
+      return withSpec(entry, {
+        ...spec,
+        since: point.since,
+        ...(typeof point.until === "string" ? { until: point.until } : {})
+      })
+    default:
+      return entry
+  }
+}
+
+/**
+ * The starting points of a run's incremental exports (export id → as given and as resolved in `resolved`), for
+ * `Watermark.recordStarted`.
+ */
+export const startedPoints = (
+  pairs: ReadonlyArray<readonly [given: JobExport, resolved: JobExport]>,
+  host: string
+): ReadonlyArray<readonly [string, Started]> =>
+  pairs.flatMap(([given, resolved]) => {
+    const from = startingPointOf(given.spec)
+    const to = startingPointOf(resolved.spec)
+    return from === undefined || to === undefined ? [] : [[watermarkId(given), { given: from, resolved: to, host }]]
   })
 
 /**

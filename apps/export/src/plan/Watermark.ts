@@ -3,10 +3,18 @@
  * `--since last`, a job file's `"modifiedSince": "last"` / `"since": "last"`).
  *
  * A **watermark** is recorded for an export only after a run in which it succeeded, once that run's manifest is
- * published: in the output folder's state (`.spotpipe-state/watermarks.json`, replaced atomically, one entry per
- * export, see {@link watermarkId}) and in the manifest entry of each of its outputs (`watermark`). A run that fails,
- * is interrupted or only skips a verified output (`--resume`) records none, so the next `last` starts where the
- * last successful run left off and reads again whatever the failed run may have read.
+ * published: in the output folder's state (`.spotpipe-state/watermarks.json`, one entry per export, see
+ * {@link watermarkId}, with the cluster it was read from) and in the manifest entry of each of its outputs
+ * (`watermark`). A run that fails, is interrupted or only skips a verified output (`--resume`) records none, so the
+ * next `last` starts where the last successful run left off and reads again whatever the failed run may have read.
+ * `last` refuses a watermark recorded for another cluster.
+ *
+ * Before it writes, a run records where each incremental export starts, as given (`last`, `30d`) and as resolved,
+ * in `.spotpipe-state/started.json`. `--resume` continues that run: an export given the same way starts from the
+ * same resolved point, so the increment the interrupted run wrote is verified and kept, not replaced by a new one.
+ *
+ * Both files are changed under a lock beside them (runs that share a folder, such as shards, record at once) and
+ * replaced atomically.
  *
  * What a watermark is, per kind, chosen so that nothing that changes while a run reads is missed (at the price of
  * reading some objects or rows twice):
@@ -20,10 +28,10 @@
  * - `audit` (audit logs): the end of the time range read (`--until`); the next run's range starts there, so the
  *   windows of successive runs meet with no gap and no overlap.
  */
-import { Effect, Exit, FileSystem, Option, Path, Schema } from "effect"
-import type { ExportError } from "../ExportError.ts"
+import { Clock, Effect, Exit, FileSystem, Option, Path, Schema } from "effect"
+import { ExportError } from "../ExportError.ts"
 import { replaceFile } from "../output/AtomicFile.ts"
-import { stateDirName } from "../output/OutputLock.ts"
+import { stateDirName, tryLockFile } from "../output/OutputLock.ts"
 import { UsageError } from "../UsageError.ts"
 import type { JobExport } from "./JobFile.ts"
 
@@ -32,6 +40,9 @@ export const lastWord = "last"
 
 /** The state file, inside the output folder's `.spotpipe-state/`. */
 export const watermarksFileName = "watermarks.json"
+
+/** Where each incremental export's latest run started, beside it (read only by `--resume`). */
+export const startedFileName = "started.json"
 
 /** What a run recorded for one export: its kind, the value, and (for `column`) which column. */
 export const WatermarkValue = Schema.Struct({
@@ -48,13 +59,41 @@ export type WatermarkValue = typeof WatermarkValue.Type
 export const Watermark = Schema.Struct({
   ...WatermarkValue.fields,
   /** The run that recorded it (its manifest is `manifest-<run_id>.json`). */
-  run_id: Schema.String
+  run_id: Schema.String,
+  /** The cluster it was read from (the manifest's `host`); absent in files of older versions. */
+  host: Schema.optionalKey(Schema.String)
 })
 /** See {@link Watermark}. */
 export type Watermark = typeof Watermark.Type
 
+/** An export's starting point as given (`last`, `30d`, a date; `until` of an audit export, `null`: none). */
+const StartingPoint = Schema.Struct({ since: Schema.String, until: Schema.optionalKey(Schema.NullOr(Schema.String)) })
+
+/**
+ * The starting point the latest run of an export into the folder used: as given, and as it was resolved. `--resume`
+ * continues that run from the same resolved point, so `last` and relative times do not move under it.
+ */
+export const Started = Schema.Struct({
+  given: StartingPoint,
+  resolved: StartingPoint,
+  /** The cluster it reads. */
+  host: Schema.String
+})
+/** See {@link Started}. */
+export type Started = typeof Started.Type
+
 const WatermarksFile = Schema.Struct({ version: Schema.Literal(1), exports: Schema.Record(Schema.String, Watermark) })
 const decodeFile = Schema.decodeUnknownExit(Schema.fromJsonString(WatermarksFile))
+
+/** Export id → the starting point of its latest run (see {@link Started}). */
+const StartedFile = Schema.Struct({ version: Schema.Literal(1), exports: Schema.Record(Schema.String, Started) })
+const decodeStarted = Schema.decodeUnknownExit(Schema.fromJsonString(StartedFile))
+
+/** A state file's entries: export id → entry. */
+interface StateFile<A> {
+  readonly version: 1
+  readonly exports: Readonly<Record<string, A>>
+}
 
 /**
  * The export a watermark belongs to: its output name when it has one (a job file's export, `--output-name`), its
@@ -92,43 +131,171 @@ const stableJson = (value: unknown): string => {
   return JSON.stringify(value)
 }
 
+/**
+ * The state file `name` of `outDir` (empty when it is missing): its text through `decode`; a damaged one is the
+ * usage error `damaged` says.
+ */
+const readStateFile = <A>(
+  outDir: string,
+  name: string,
+  decode: (text: string) => Exit.Exit<StateFile<A>, unknown>,
+  damaged: (file: string) => string
+): Effect.Effect<StateFile<A>, UsageError, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const file = path.join(outDir, stateDirName, name)
+    const text = yield* fs.readFileString(file).pipe(Effect.option)
+    if (Option.isNone(text)) return { version: 1, exports: {} }
+    const decoded = decode(text.value)
+    if (Exit.isFailure(decoded)) return yield* new UsageError({ message: damaged(file) })
+    return decoded.value
+  })
+
 /** Every watermark recorded in `outDir` (none when the file is missing; a damaged file is an error). */
 export const readWatermarks = (
   outDir: string
 ): Effect.Effect<ReadonlyMap<string, Watermark>, UsageError, FileSystem.FileSystem | Path.Path> =>
-  Effect.gen(function* () {
-    const fs = yield* FileSystem.FileSystem
-    const path = yield* Path.Path
-    const file = path.join(outDir, stateDirName, watermarksFileName)
-    const text = yield* fs.readFileString(file).pipe(Effect.option)
-    if (Option.isNone(text)) return new Map()
-    const decoded = decodeFile(text.value)
-    if (Exit.isFailure(decoded)) {
-      return yield* new UsageError({
-        message: `${file} is damaged, so the previous run's starting point is unknown: give --since or --modified-since a date instead of "last" (a successful run writes the file again)`
-      })
-    }
-    return new Map(Object.entries(decoded.value.exports))
-  })
+  Effect.map(
+    readStateFile(
+      outDir,
+      watermarksFileName,
+      decodeFile,
+      (file) =>
+        `${file} is damaged, so the previous run's starting point is unknown: give --since or --modified-since a date instead of "last" (a successful run writes the file again)`
+    ),
+    (file) => new Map(Object.entries(file.exports))
+  )
+
+const readStarted = (outDir: string) =>
+  readStateFile(
+    outDir,
+    startedFileName,
+    decodeStarted,
+    (file) =>
+      `${file} is damaged, so where the interrupted run started is unknown and --resume cannot continue it: run without --resume (with --force) to start the export anew, or remove the file to let --resume start from "last" again`
+  )
+
+/** How long a change of a state file waits, at most, for another run's change (a shard's) to finish. */
+const lockWaitMillis = 10_000
+
+/**
+ * Changes the state file `name` of `outDir`: reads it, applies `change` to its entries, and replaces it atomically
+ * (temp file, fsync, rename) — all under the lock file `<name>.lock` beside it (OutputLock's `tryLockFile`, as the
+ * config file's changes), so shards that share the folder never lose each other's entries. A damaged file is
+ * replaced (its entries are lost either way; the run's own are kept).
+ */
+const updateStateFile = <A>(
+  outDir: string,
+  name: string,
+  decode: (text: string) => Exit.Exit<StateFile<A>, unknown>,
+  change: (exports: Readonly<Record<string, A>>) => Readonly<Record<string, A>>
+): Effect.Effect<void, ExportError, FileSystem.FileSystem | Path.Path> =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const dir = path.join(outDir, stateDirName)
+      const target = path.join(dir, name)
+      yield* fs.makeDirectory(dir, { recursive: true }).pipe(Effect.ignore)
+      const lockPath = `${target}.lock`
+      // Released with the scope on every exit, only when it is this process's.
+      const take = Effect.acquireRelease(
+        tryLockFile(
+          lockPath,
+          (error) =>
+            new ExportError({
+              kind: "Io",
+              message: `cannot create ${lockPath}, the lock of the incremental runs' state (${(error as NodeJS.ErrnoException).code ?? String(error)}): check the folder's permissions`,
+              cause: error
+            })
+        ),
+        (holder) => (holder === undefined ? fs.remove(lockPath).pipe(Effect.ignore) : Effect.void)
+      )
+      const deadline = (yield* Clock.currentTimeMillis) + lockWaitMillis
+      // Another run holds it for milliseconds (read, write, rename): short pauses first, jittered.
+      for (let pause = 5; ; pause = Math.min(2 * pause, 100)) {
+        const holder = yield* take
+        if (holder === undefined) break
+        const left = deadline - (yield* Clock.currentTimeMillis)
+        if (left <= 0) {
+          return yield* new ExportError({
+            kind: "Io",
+            message: `${target} is being changed by another spotpipe run (${holder}), which did not finish within ${lockWaitMillis / 1000} s, so this run could not record its entries: rerun once that run has ended (remove ${lockPath} only if no such run exists)`
+          })
+        }
+        yield* Effect.sleep(Math.min(left, pause * (0.5 + Math.random())))
+      }
+      const earlier = yield* readStateFile(outDir, name, decode, () => "").pipe(
+        Effect.orElseSucceed((): StateFile<A> => ({ version: 1, exports: {} }))
+      )
+      const next: StateFile<A> = { version: 1, exports: change(earlier.exports) }
+      yield* replaceFile(target, `${JSON.stringify(next, null, 2)}\n`)
+    })
+  )
 
 /**
  * Records `marks` (export id → watermark) in `outDir`'s state file, keeping the other exports' entries; replaced
- * atomically. Called once a run's manifest is published, for the exports that succeeded.
+ * atomically, under its lock. Called once a run's manifest is published, for the exports that succeeded.
  */
 export const recordWatermarks = (
   outDir: string,
   marks: ReadonlyArray<readonly [string, Watermark]>
 ): Effect.Effect<void, ExportError | UsageError, FileSystem.FileSystem | Path.Path> =>
+  marks.length === 0
+    ? Effect.void
+    : updateStateFile(outDir, watermarksFileName, decodeFile, (exports) => ({
+        ...exports,
+        ...Object.fromEntries(marks)
+      }))
+
+/**
+ * Records the starting point each incremental export of a run uses (export id → {@link Started}) in
+ * `started.json`, before it writes, so that a `--resume` of the run continues from the same one (see
+ * {@link startedOf}). `watermarks.json`, which `last` reads, only successful runs change.
+ */
+export const recordStarted = (
+  outDir: string,
+  started: ReadonlyArray<readonly [string, Started]>
+): Effect.Effect<void, ExportError, FileSystem.FileSystem | Path.Path> =>
+  started.length === 0
+    ? Effect.void
+    : updateStateFile(outDir, startedFileName, decodeStarted, (exports) => ({
+        ...exports,
+        ...Object.fromEntries(started)
+      }))
+
+/** The starting point of `spec` as given, or as resolved (an export without one: `undefined`). */
+export const startingPointOf = (spec: JobExport["spec"]): Started["given"] | undefined => {
+  switch (spec.type) {
+    case "metadata":
+    case "tml":
+      return spec.modifiedSince === undefined ? undefined : { since: spec.modifiedSince }
+    case "search":
+      return spec.sinceColumn === undefined || spec.since === undefined ? undefined : { since: spec.since }
+    case "audit":
+      return { since: spec.since, until: spec.until ?? null }
+    default:
+      return undefined
+  }
+}
+
+/**
+ * For `--resume`: the starting point the latest run of `entry` into `outDir` resolved, when it was given the same
+ * way (`last`, `30d`, …) and read the same cluster; else `undefined` (the export is resolved as a new run's).
+ */
+export const startedOf = (
+  outDir: string,
+  entry: JobExport,
+  host: string
+): Effect.Effect<Started["resolved"] | undefined, UsageError, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function* () {
-    if (marks.length === 0) return
-    const fs = yield* FileSystem.FileSystem
-    const path = yield* Path.Path
-    const earlier = yield* readWatermarks(outDir).pipe(Effect.orElseSucceed(() => new Map<string, Watermark>()))
-    const exports: Record<string, Watermark> = Object.fromEntries(earlier)
-    for (const [id, mark] of marks) exports[id] = mark
-    const dir = path.join(outDir, stateDirName)
-    yield* fs.makeDirectory(dir, { recursive: true }).pipe(Effect.ignore)
-    yield* replaceFile(path.join(dir, watermarksFileName), `${JSON.stringify({ version: 1, exports }, null, 2)}\n`)
+    const given = startingPointOf(entry.spec)
+    if (given === undefined) return undefined
+    const started = (yield* readStarted(outDir)).exports[watermarkId(entry)]
+    if (started === undefined || started.host !== host) return undefined
+    const same = started.given.since === given.since && (started.given.until ?? null) === (given.until ?? null)
+    return same ? started.resolved : undefined
   })
 
 /**
@@ -140,7 +307,8 @@ export const lastWatermark = (
   entry: JobExport,
   kind: WatermarkValue["kind"],
   flag: string,
-  column?: string
+  column: string | undefined,
+  host: string
 ): Effect.Effect<string, UsageError, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function* () {
     if (outDir === undefined) {
@@ -152,7 +320,13 @@ export const lastWatermark = (
     // The id names what the export reads (a search's column included): another export's watermark never applies.
     if (mark === undefined || mark.kind !== kind || mark.column !== column) {
       return yield* new UsageError({
-        message: `${entry.what}: ${flag} last needs an earlier successful run of this export into ${outDir}, and there is none: give ${flag} a starting point for the first run`
+        message: `${entry.what}: ${flag} last needs an earlier successful run of this export into ${outDir}, and ${outDir}/${stateDirName}/${watermarksFileName} holds none: give ${flag} a starting point for the first run`
+      })
+    }
+    // The id does not name the cluster: a folder pointed at another one must not continue from this one's point.
+    if (mark.host !== undefined && mark.host !== host) {
+      return yield* new UsageError({
+        message: `${entry.what}: ${flag} last would continue from the watermark recorded in ${outDir} for ${mark.host}, but this run reads ${host}: give ${flag} a starting point for the first run against ${host}, or write to another --out folder`
       })
     }
     return mark.value
@@ -221,6 +395,7 @@ export class ModifiedTracker {
   value(): WatermarkValue | undefined {
     if (!this.done || this.started === undefined) return undefined
     const at = this.newest === undefined ? (this.since ?? this.started) : Math.min(this.started, this.newest + 1)
-    return { kind: "modified", value: isoMillis(at) }
+    // Never before the run's own starting point (the newest object may have been deleted, or changed again).
+    return { kind: "modified", value: isoMillis(this.since === undefined ? at : Math.max(at, this.since)) }
   }
 }
