@@ -3,7 +3,7 @@
  * `ddl/duckdb.sql`, `ddl/snowflake.sql`, `ddl/bigquery.json`) with a table for every output of the manifest, named
  * and typed exactly as `spotpipe load` creates them (Warehouse.ts). Each file is replaced atomically. A column
  * name a dialect cannot take as it is (PostgreSQL cuts names over 63 bytes; BigQuery refuses parentheses and other
- * characters) refuses the DDL, naming the columns, before any file is written: the names must be the files'
+ * characters; BigQuery and DuckDB see `Total` and `total` as one name) refuses the DDL, naming the columns, before any file is written: the names must be the files'
  * (BigQuery loads NDJSON by key), so the way out is `--column-names snake`, never a renamed column in the DDL.
  */
 import { Effect, FileSystem, type Path } from "effect"
@@ -34,6 +34,13 @@ export const manifestTables = (manifest: DdlManifest): ReadonlyArray<TableSpec> 
 const bigQueryName = /^[\p{L}\p{M}\p{N}\p{Pc}\p{Pd}\p{Zs}&%=+:'<>#|]{1,300}$/u
 const bigQueryReserved = /^(_table_|_file_|_partition|_row_timestamp|__root__|_colidentifier)/i
 
+const dialectName: Readonly<Record<Dialect, string>> = {
+  postgres: "PostgreSQL",
+  duckdb: "DuckDB",
+  snowflake: "Snowflake",
+  bigquery: "BigQuery"
+}
+
 /** Why `dialect` cannot take `name` as a column name, or `undefined` when it can. */
 const nameProblem = (dialect: Dialect, name: string): string | undefined => {
   if (dialect === "postgres") return tooLongForPostgres(name) ? "longer than 63 bytes" : undefined
@@ -48,7 +55,7 @@ const nameProblem = (dialect: Dialect, name: string): string | undefined => {
 
 /**
  * Every column name of `tables` that `dialects` cannot take as it is, one line per table and dialect (empty when
- * all fit): names PostgreSQL would cut, names BigQuery refuses, names BigQuery sees as one (case-insensitive).
+ * all fit): names PostgreSQL would cut, names BigQuery refuses, names BigQuery or DuckDB sees as one (case).
  */
 export const ddlNameProblems = (
   tables: ReadonlyArray<TableSpec>,
@@ -61,13 +68,14 @@ export const ddlNameProblems = (
         const why = nameProblem(dialect, c.name)
         return why === undefined ? [] : [`"${c.name}" (${why})`]
       })
-      if (dialect === "bigquery") {
+      // BigQuery and DuckDB compare column names without regard to case (DuckDB: "Column with name … already exists").
+      if (dialect === "bigquery" || dialect === "duckdb") {
         const seen = new Map<string, string>()
         for (const c of table.columns) {
           const key = c.name.toLowerCase()
           const first = seen.get(key)
           if (first === undefined) seen.set(key, c.name)
-          else bad.push(`"${c.name}" (the same name as "${first}" to BigQuery, which ignores case)`)
+          else bad.push(`"${c.name}" (the same name as "${first}" to ${dialectName[dialect]}, which ignores case)`)
         }
       }
       if (bad.length > 0) problems.push(`${dialect}: table ${table.table}: ${bad.join(", ")}`)

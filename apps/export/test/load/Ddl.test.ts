@@ -61,7 +61,7 @@ describe("--ddl column names", () => {
     timeout
   )
 
-  it("postgres-refuses-names-it-would-cut-and-bigquery-names-equal-but-for-case", () => {
+  it("postgres-refuses-names-it-would-cut-and-bigquery-and-duckdb-names-equal-but-for-case", () => {
     const long = "A column name that is longer than sixty-three bytes of UTF-8 text and then some"
     const tables = [
       {
@@ -77,7 +77,9 @@ describe("--ddl column names", () => {
     expect(ddlNameProblems(tables, ["bigquery"])).toEqual([
       `bigquery: table t: "total" (the same name as "Total" to BigQuery, which ignores case)`
     ])
-    expect(ddlNameProblems(tables, ["duckdb", "snowflake"])).toEqual([])
+    expect(ddlNameProblems(tables, ["duckdb", "snowflake"])).toEqual([
+      `duckdb: table t: "total" (the same name as "Total" to DuckDB, which ignores case)`
+    ])
     expect(ddlNameProblems([{ table: "t", columns: [{ name: "_PARTITIONTIME", type: null }] }], ["bigquery"])).toEqual([
       'bigquery: table t: "_PARTITIONTIME" (a reserved prefix)'
     ])
