@@ -92,7 +92,11 @@ export const decide = (input: ResumeInput): ResumeDecision => {
   const changed = (earlier: unknown, since: string): ResumeDecision => {
     const change = changedSetting(earlier, input.settings)
     return change === undefined
-      ? { _tag: "Restart", reason: `the export changed in the job file since ${since}` }
+      ? // The fingerprint covers what is read: a job file's edit, another command line, or a starting point that moved.
+        {
+          _tag: "Restart",
+          reason: `what the export reads changed since ${since} (its object, query or starting point)`
+        }
       : {
           _tag: "Restart",
           reason: `${change.setting} changed since ${since} (${change.from} → ${change.to})`,

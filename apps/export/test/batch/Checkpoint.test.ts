@@ -73,7 +73,16 @@ describe("Checkpoint.decide", () => {
   it("a-complete-output-of-a-changed-export-restarts", () => {
     const completed = Option.some({ fingerprint: "fp-0", settings: undefined, sha256: "aa", rows: 7 })
     const decision = Checkpoint.decide(input({ completed, finalSha256: Option.some("aa") }))
-    expect(decision).toEqual({ _tag: "Restart", reason: expect.stringMatching(/export changed/) })
+    expect(decision).toEqual({ _tag: "Restart", reason: expect.stringMatching(/export reads changed/) })
+  })
+
+  it("a-changed-export-restarts-with-a-reason-that-names-no-job-file", () => {
+    // A single command has no job file, and a moved starting point (`--since 30d`) is no edit of one.
+    const decision = Checkpoint.decide(input({ checkpoint: Option.some(record({ fingerprint: "fp-0", settings })) }))
+    expect(decision).toEqual({
+      _tag: "Restart",
+      reason: "what the export reads changed since the interrupted run (its object, query or starting point)"
+    })
   })
 
   it("a-changed-setting-restarts-and-names-the-setting-and-both-values", () => {
@@ -149,7 +158,7 @@ describe("Checkpoint.decide", () => {
           checkpoint: Option.some(record({ fingerprint: "fp-0" })),
           partial: Option.some({ size: 12, prefixMatches: true })
         },
-        /export changed/
+        /export reads changed/
       ],
       [{ checkpoint: Option.some(record()) }, /partial file is missing/],
       [{ checkpoint: Option.some(record()), partial: Option.some({ size: 5, prefixMatches: false }) }, /shorter/],
