@@ -1,16 +1,19 @@
 /**
  * The output directory end to end (the real process against loopback sandboxes): one writer at a time (a lock
  * file), leftovers of killed runs cleaned under it (only temp files of spotpipe's own naming whose process is
- * gone), and no folder left behind by a run that published nothing.
+ * gone), no folder left behind by a run that published nothing, and never a mix of writers: while a run that is
+ * not a shard writes a folder no shard writes there, and while a shard does, only the other shards of its job
+ * and count (runs held at a step by PauseAtStep.ts while the others start).
  */
 import { spawnSync } from "node:child_process"
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
+import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
-import { runCli } from "./support/runCli.ts"
-import { sandboxEnv } from "./support/Sandboxes.ts"
+import { type CliRun, runCli, runNode } from "./support/runCli.ts"
+import { filesIn, sandboxEnv } from "./support/Sandboxes.ts"
 
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-outdir-e2e-"))
 let sandbox: RunningSandbox
@@ -68,7 +71,7 @@ describe("output directory", () => {
     expect(second.code).toBe(1)
     expect(second.stderr).toMatch(
       new RegExp(
-        `another spotpipe run \\(pid ${holder.pid}, started [0-9T:.-]+Z\\) is writing to .*busy: wait for it or use another --out`
+        `another spotpipe run \\(pid ${holder.pid}, started [0-9T:.-]+Z: spotpipe run .*busy\\.json\\) is writing to .*busy: wait for it or use another --out`
       )
     )
     expect(NodeFs.existsSync(NodePath.join(out, "search-Orders.csv"))).toBe(false)
@@ -154,5 +157,118 @@ describe("output directory", () => {
     })
     expect(run.code).toBe(1)
     expect(NodeFs.existsSync(NodePath.join(root, "never"))).toBe(false)
+  }, 60_000)
+})
+
+describe("one folder: one run that is not a shard, or shards of one sharding", () => {
+  /** The CLI from source, held the first time an output writes a page until its hold file is removed. */
+  const pauseAtStep = fileURLToPath(new URL("./support/PauseAtStep.ts", import.meta.url))
+  // Shard 1/2 runs the 1st and 3rd exports, shard 2/2 the others: 6 pages of 100 rows each.
+  const job = {
+    defaults: { pageSize: 100 },
+    exports: [
+      { type: "answer", id: "Order Details" },
+      { type: "search", table: "Orders", query: "[Order ID] [Region] [Revenue]" },
+      { type: "answer", id: "Order Details", format: "ndjson", output: "order-details-ndjson" },
+      { type: "search", table: "Orders", query: "[Order ID] [Quantity]" }
+    ]
+  }
+  const jobFile = NodePath.join(root, "mix.json")
+  const otherJobFile = NodePath.join(root, "other.json")
+  let reference: Record<string, Buffer>
+  /** The data files of a folder (manifests and resume state differ by run). */
+  const dataFiles = (dir: string): Record<string, Buffer> =>
+    Object.fromEntries(
+      [...filesIn(dir)].filter(([name]) => !NodePath.basename(name).startsWith("manifest") && !name.startsWith("."))
+    )
+  const search = (out: string) =>
+    runCli(["search", "--table", "Orders", "--query", "[Region]", "--out", out, "--quiet"], {
+      env: sandboxEnv(sandbox)
+    })
+
+  /** Starts `spotpipe args…`, resolving `held` once it is held at its first written page. */
+  const startHeld = (args: ReadonlyArray<string>, hold: string) => {
+    let finished: CliRun | undefined
+    const run = runNode([pauseAtStep, "page-written", hold, ...args], { env: sandboxEnv(sandbox) })
+    void run.then((done) => (finished = done))
+    const held = (async () => {
+      while (!NodeFs.existsSync(hold)) {
+        if (finished !== undefined) throw new Error(`the run ended before it was held: ${finished.stderr}`)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+    })()
+    return { run, held }
+  }
+  const holderOf = (lock: string) =>
+    JSON.parse(NodeFs.readFileSync(lock, "utf8")) as { pid: number; started_at: string; command: string }
+
+  beforeAll(async () => {
+    NodeFs.writeFileSync(jobFile, JSON.stringify(job))
+    NodeFs.writeFileSync(otherJobFile, JSON.stringify({ ...job, exports: job.exports.slice(1) }))
+    const out = NodePath.join(root, "mix-reference")
+    const single = await runCli(["run", jobFile, "--out", out, "--quiet"], { env: sandboxEnv(sandbox) })
+    expect(single.code, single.stderr).toBe(0)
+    reference = dataFiles(out)
+    expect(Object.keys(reference).length).toBe(4)
+  }, 60_000)
+
+  it("while-a-run-that-is-not-a-shard-writes-a-folder-no-shard-and-no-other-command-writes-there", async () => {
+    const out = NodePath.join(root, "whole-first")
+    const hold = NodePath.join(root, "whole-first.hold")
+    const whole = startHeld(["run", jobFile, "--out", out, "--resume", "--concurrency", "1", "--quiet"], hold)
+    await whole.held
+    const holder = holderOf(NodePath.join(out, ".spotpipe.lock"))
+    expect(holder.command).toBe(`spotpipe run ${jobFile}`)
+    const shard = await runCli(["run", jobFile, "--out", out, "--shard", "1/2", "--resume", "--quiet"], {
+      env: sandboxEnv(sandbox)
+    })
+    expect(shard.code, shard.stderr).toBe(1)
+    expect(shard.stderr).toContain(
+      `another spotpipe run (pid ${holder.pid}, started ${holder.started_at}: spotpipe run ${jobFile}) is writing to ${out}, and shard 1/2 shares a folder only with the other shards of its job: wait for it or use another --out`
+    )
+    const single = await search(out)
+    expect(single.code, single.stderr).toBe(1)
+    expect(single.stderr).toContain(`another spotpipe run (pid ${holder.pid}, started ${holder.started_at}: `)
+    expect(NodeFs.readdirSync(out).filter((name) => name.startsWith(".spotpipe.shard"))).toEqual([])
+    NodeFs.rmSync(hold)
+    const done = await whole.run
+    expect(done.code, done.stderr).toBe(0)
+    expect(dataFiles(out)).toEqual(reference)
+    expect(NodeFs.existsSync(NodePath.join(out, "manifest.shard-1-of-2.json"))).toBe(false)
+  }, 60_000)
+
+  it("while-a-shard-writes-a-folder-only-the-other-shards-of-its-job-and-count-write-there", async () => {
+    const out = NodePath.join(root, "shard-first")
+    const hold = NodePath.join(root, "shard-first.hold")
+    const first = startHeld(
+      ["run", jobFile, "--out", out, "--shard", "1/2", "--resume", "--concurrency", "1", "--quiet"],
+      hold
+    )
+    await first.held
+    const holder = holderOf(NodePath.join(out, ".spotpipe.shard-1-of-2.lock"))
+    const run = (file: string, ...more: ReadonlyArray<string>) =>
+      runCli(["run", file, "--out", out, "--resume", "--quiet", ...more], { env: sandboxEnv(sandbox) })
+    const whole = await run(jobFile)
+    expect(whole.code, whole.stderr).toBe(1)
+    expect(whole.stderr).toContain(
+      `shard 1/2 of another spotpipe run (pid ${holder.pid}, started ${holder.started_at}: spotpipe run ${jobFile} --shard 1/2) is writing to ${out}, and a run that is not a shard needs the folder to itself: wait for it or use another --out`
+    )
+    const single = await search(out)
+    expect(single.code, single.stderr).toBe(1)
+    expect(single.stderr).toContain(`shard 1/2 of another spotpipe run (pid ${holder.pid}, `)
+    const ofThree = await run(jobFile, "--shard", "1/3")
+    expect(ofThree.code, ofThree.stderr).toBe(1)
+    expect(ofThree.stderr).toContain("and shard 1/3 shares a folder only with shards of the same count")
+    const otherJob = await run(otherJobFile, "--shard", "2/2")
+    expect(otherJob.code, otherJob.stderr).toBe(1)
+    expect(otherJob.stderr).toContain("and shard 2/2 shares a folder only with the shards of its own job")
+    // Its sibling is welcome, and writes its part while shard 1/2 is held.
+    const sibling = await run(jobFile, "--shard", "2/2")
+    expect(sibling.code, sibling.stderr).toBe(0)
+    NodeFs.rmSync(hold)
+    const done = await first.run
+    expect(done.code, done.stderr).toBe(0)
+    expect(dataFiles(out)).toEqual(reference)
+    expect(NodeFs.readdirSync(out).filter((name) => name.endsWith(".lock"))).toEqual([])
   }, 60_000)
 })
