@@ -295,6 +295,32 @@ describe("split exports and spotpipe merge", () => {
     expect(Object.fromEntries(Object.entries(dataFiles(out)).filter(([name]) => !partFile.test(name)))).toEqual(single)
   }, 60_000)
 
+  it("an-export-that-failed-in-a-shard-is-recorded-as-failed-by-the-merged-run", async () => {
+    // Shard 1 of 2: part 1 and the answer that does not exist; shard 2: part 2.
+    const job = writeJob("failing.json", {
+      defaults: { pageSize: 70 },
+      exports: [
+        { type: "answer", id: "Order Details", split: 2 },
+        { type: "answer", id: "No Such Answer" }
+      ]
+    })
+    const out = NodePath.join(root, "failing")
+    const first = await runCli(["run", job, "--out", out, "--quiet", "--shard", "1/2"], { env })
+    expect(first.code).toBe(1)
+    const second = await runCli(["run", job, "--out", out, "--quiet", "--shard", "2/2"], { env })
+    expect(second.code, second.stderr).toBe(0)
+    const merge = await runCli(["merge", out], { env })
+    expect(merge.code, merge.stderr).toBe(0)
+    expect(merge.stderr).toMatch(
+      /1 of the job's exports failed in the shards' latest runs \(answer-No Such Answer\): the merged run records them as failed/
+    )
+    const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(out, "manifest.json"), "utf8"))
+    expect(manifest.exports.map((e: { export: string; status: string }) => [e.export, e.status])).toEqual([
+      ["answer-Order Details", "succeeded"],
+      ["answer-No Such Answer", "failed"]
+    ])
+  }, 60_000)
+
   it("parts-written-with-different-settings-are-refused", async () => {
     const out = NodePath.join(root, "mixed")
     await runShards(

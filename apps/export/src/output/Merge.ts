@@ -210,7 +210,7 @@ const selectRuns = (runs: ReadonlyArray<string>) =>
     return { chosen, model }
   })
 
-/** The parts the chosen runs list. */
+/** The parts the chosen runs list, and those runs. */
 const findParts = (runs: ReadonlyArray<string>) =>
   Effect.gen(function* () {
     const path = yield* Path.Path
@@ -229,7 +229,7 @@ const findParts = (runs: ReadonlyArray<string>) =>
         }
       }
     }
-    return [...byFile.values()]
+    return { parts: [...byFile.values()], chosen }
   })
 
 /** Checks a group's parts against each other; returns them in order. */
@@ -347,7 +347,7 @@ export const mergeRuns = (
       const fs = yield* FileSystem.FileSystem
       const path = yield* Path.Path
       const started = yield* Clock.currentTimeMillis
-      const found = yield* findParts(options.runs)
+      const { parts: found, chosen } = yield* findParts(options.runs)
       if (found.length === 0) {
         return yield* new UsageError({
           message: `no part files in ${options.runs.join(", ")}: merge joins the parts of exports split with "split": K in a job file`
@@ -438,6 +438,20 @@ export const mergeRuns = (
       const companions = options.runs.some((dir) => path.resolve(dir) === out)
         ? yield* companionsOf(options.out, model.job, new Set(checked.map(([merged]) => merged)))
         : { outputs: [], statuses: [] }
+      // An export that failed in a shard's latest run is recorded as failed: the merged run is not the whole job,
+      // and `load` refuses it as it refuses any run with a failed export.
+      const listed = new Set([...statuses, ...companions.statuses].map((s) => s.export))
+      const failed = new Map<string, ExportStatus>()
+      for (const { manifest } of chosen) {
+        for (const status of manifest.exports) {
+          if (status.status !== "succeeded" && !listed.has(status.export)) failed.set(status.export, status)
+        }
+      }
+      if (failed.size > 0) {
+        yield* Effect.logWarning(
+          `${failed.size} of the job's exports failed in the shards' latest runs (${[...failed.keys()].slice(0, 5).join(", ")}${failed.size > 5 ? ", …" : ""}): the merged run records them as failed, and load refuses it; run those shards again with --resume, then merge again with --force`
+        )
+      }
       const finished = yield* Clock.currentTimeMillis
       const runId = makeRunId(started)
       const manifest: Manifest = {
@@ -452,7 +466,7 @@ export const mergeRuns = (
         started_at: new Date(started).toISOString(),
         finished_at: new Date(finished).toISOString(),
         seconds: (finished - started) / 1000,
-        exports: [...statuses, ...companions.statuses].sort((a, b) => a.index - b.index),
+        exports: [...statuses, ...companions.statuses, ...failed.values()].sort((a, b) => a.index - b.index),
         outputs: [...outputs, ...companions.outputs],
         warnings: []
       }
