@@ -327,6 +327,34 @@ describe("job file", () => {
     }
   )
 
+  it(
+    "a single command and a job file's export share a watermark when they have the same output name, and only then",
+    timeout,
+    async () => {
+      const dir = tempDir()
+      const env = sandboxEnv(sandbox)
+      const until = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 86_400_000).toISOString()
+      const single = await runCli(
+        ["audit", "--since", "2d", "--until", until, "--output-name", "audit", "--out", dir, "--quiet"],
+        { env }
+      )
+      expect(single.code, single.stderr).toBe(0)
+      const path = NodePath.join(dir, "job.json")
+      const runJob = (exports: ReadonlyArray<object>) => {
+        NodeFs.writeFileSync(path, JSON.stringify({ defaults: { format: "ndjson" }, exports }))
+        return runCli(["run", path, "--out", dir, "--force", "--quiet"], { env })
+      }
+      // Without an output name the job's export is another one ("audit-log"): it has no watermark here.
+      const unnamed = await runJob([{ type: "audit", since: "last" }])
+      // (In a job file that fails the export, not the run: exit 1.)
+      expect(unnamed.code).toBe(1)
+      expect(unnamed.stderr).toContain("--since last needs an earlier successful run of this export")
+      const named = await runJob([{ type: "audit", since: "last", output: "audit" }])
+      expect(named.code, named.stderr).toBe(0)
+      expect(manifestOf(dir).outputs[0]!.source.query).toMatch(new RegExp(`^${until.replace(/\./g, "\\.")}/`))
+    }
+  )
+
   it("refuses a search with sinceColumn but no since, and a bad time", timeout, async () => {
     const dir = tempDir()
     const path = NodePath.join(dir, "job.json")
