@@ -122,6 +122,23 @@ describe("runJob", () => {
     })
   )
 
+  it.effect("period-end-adds-no-companion-to-a-time-column", () =>
+    Effect.gen(function* () {
+      // A time of day is no period: its companion would always be null.
+      const out = memory()
+      const page: DataPage = { columnNames: ["Day", "T"], rows: [[{ v: { s: 709948800, e: 717897600 } }, 64240]] }
+      const typed = { Day: "DATE", T: "TIME" } as Record<string, string>
+      const plan = (names: ReadonlyArray<string>) =>
+        planColumns(
+          names,
+          names.map((n) => typed[n] ?? null),
+          { timeZone: zone("UTC"), offset: "utc" }
+        )
+      yield* runJob(spec([page], { periodEnd: true, plan }), [{ format: "csv", writer: out.writer }])
+      assert.strictEqual(out.text(), "Day,Day (end),T\r\n1992-07-01,1992-10-01,17:50:40\r\n")
+    })
+  )
+
   it.effect("a-sample-or-short-result-is-written-with-warnings", () =>
     Effect.gen(function* () {
       const out = memory()

@@ -104,7 +104,8 @@ export const planColumns = (
         format: Object.assign(readParsed(makeCellRenderer(type, renderOptions)), {
           writeBytes: makeCellWriter(type, renderOptions)
         }),
-        end: readParsed(makeEndRenderer(type, renderOptions)),
+        // A time of day is no period: no `--period-end` companion, which would always be null.
+        ...(type === "TIME" ? {} : { end: readParsed(makeEndRenderer(type, renderOptions)) }),
         plainText: true // YYYY-MM-DD, RFC 3339, HH:mm:ss
       }
     }
