@@ -4,7 +4,7 @@
  * the data never passes through JavaScript. `@duckdb/node-api` is native: it is imported only when a load runs,
  * with a message that says what to install when it is missing.
  */
-import { type LoadEngine, LoadFailure, temporaryTable } from "./Engine.ts"
+import { engineMessage, LoadAgain, type LoadEngine, LoadFailure, temporaryTable } from "./Engine.ts"
 import { fileStamp, verifyFile } from "./FileCheck.ts"
 import type { LoadOutput } from "./RunManifest.ts"
 import { quoteIdent, quoteLiteral, sqlType } from "./Warehouse.ts"
@@ -32,10 +32,17 @@ export const duckDbInstalled = (): Promise<boolean> =>
   )
 
 /** A file spotpipe wrote, as DuckDB reads it. */
-type DuckDbFile = Pick<LoadOutput, "path" | "format" | "columns" | "nullString">
+type DuckDbFile = Pick<LoadOutput, "path" | "format" | "columns" | "nullString" | "bytes">
 
-/** The `read_…` table function that reads `output` with the manifest's column types. */
-export const duckDbSource = (output: DuckDbFile): string => {
+/** The longest CSV line DuckDB reads when told to (it fails to allocate its buffers above about 2^31 bytes). */
+const maxLineSize = 1_000_000_000
+
+/**
+ * The `read_…` table function that reads `output` with the manifest's column types; `longLines`: a CSV file with a
+ * line longer than DuckDB's default limit (2,000,000 bytes), read with a limit of the file's size (it costs
+ * DuckDB speed, so it is only set for a file that needs it).
+ */
+export const duckDbSource = (output: DuckDbFile, longLines = false): string => {
   const path = quoteLiteral(output.path)
   const columns = `{${output.columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(sqlType("duckdb", c.type))}`).join(", ")}}`
   const select = output.columns.map((c) => quoteIdent(c.name)).join(", ")
@@ -46,7 +53,8 @@ export const duckDbSource = (output: DuckDbFile): string => {
         output.nullString === undefined
           ? "nullstr = ''"
           : `nullstr = ${quoteLiteral(output.nullString)}, allow_quoted_nulls = false`
-      return `SELECT ${select} FROM read_csv(${path}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', ${nulls}, columns = ${columns})`
+      const lineSize = longLines ? `, max_line_size = ${Math.min(output.bytes + 2, maxLineSize)}` : ""
+      return `SELECT ${select} FROM read_csv(${path}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', ${nulls}${lineSize}, columns = ${columns})`
     }
     case "ndjson":
       return `SELECT ${select} FROM read_json(${path}, format = 'newline_delimited', records = true, columns = ${columns})`
@@ -65,6 +73,8 @@ export const openDuckDb = async (file: string): Promise<LoadEngine> => {
     throw new LoadFailure(`cannot open the DuckDB database ${file}: ${(error as Error).message}`)
   }
   const connection = await instance.connect()
+  // The files that have a line longer than DuckDB's default limit, learned from a first read that failed.
+  const longLines = new Set<string>()
   const exec = async (sql: string) => {
     await connection.run(sql)
   }
@@ -85,16 +95,28 @@ export const openDuckDb = async (file: string): Promise<LoadEngine> => {
     copy: async (table, output, into) => {
       const before = fileStamp(output)
       const target = into === "temporary" ? temporaryTable("duckdb", table) : quoteIdent(table)
+      const source = duckDbSource(output, longLines.has(output.path))
       // CREATE TABLE … AS writes a new table about twice as fast as INSERT; the typed source fixes its types.
       const sql =
         into === "existing"
-          ? `INSERT INTO ${quoteIdent(table)} ${duckDbSource(output)}`
-          : `CREATE ${into === "temporary" ? "TEMPORARY " : ""}TABLE ${quoteIdent(table)} AS ${duckDbSource(output)}`
+          ? `INSERT INTO ${quoteIdent(table)} ${source}`
+          : `CREATE ${into === "temporary" ? "TEMPORARY " : ""}TABLE ${quoteIdent(table)} AS ${source}`
       // The file is hashed while DuckDB reads it (its own threads); a mismatch fails the load before COMMIT.
       // Both settle before the caller may roll back; a changed file is the first thing to say.
       const [ran, checked] = await Promise.allSettled([connection.run(sql), verifyFile(output)])
       if (checked.status === "rejected") throw checked.reason
-      if (ran.status === "rejected") throw ran.reason
+      if (ran.status === "rejected") {
+        const message = ran.reason instanceof Error ? ran.reason.message : String(ran.reason)
+        if (
+          output.format === "csv" &&
+          !longLines.has(output.path) &&
+          /Maximum line size of \d+ bytes exceeded/.test(message)
+        ) {
+          longLines.add(output.path)
+          throw new LoadAgain(`${output.file} has a line longer than DuckDB reads by default: it is read again`)
+        }
+        throw new LoadFailure(engineMessage(message))
+      }
       const result = ran.value
       // The hash and DuckDB read the file each on their own: it must not have changed while they did.
       if (fileStamp(output) !== before) {

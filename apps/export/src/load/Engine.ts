@@ -33,3 +33,44 @@ export interface LoadEngine {
 
 /** A failure that names what to do; the load stops and the table being loaded is rolled back. */
 export class LoadFailure extends Error {}
+
+/**
+ * The engine learned why it could not read a file and reads it differently next time (DuckDB: a CSV line longer
+ * than its default limit): the table's load is rolled back and run once more.
+ */
+export class LoadAgain extends LoadFailure {}
+
+/** Quoted texts in an engine's message (a cell of the file) longer than this are cut; a name (63 bytes at most in
+ * PostgreSQL, spotpipe's table names) never is. */
+const shownText = 64
+
+/** What DuckDB says went wrong with a CSV row, on a line after the row it quotes. */
+const csvProblem =
+  /^(Error when converting column|Maximum line size|Expected Number of Columns|Value with unterminated quote|Invalid unicode)/
+
+/**
+ * An engine's message as spotpipe prints it: without the row it quotes (DuckDB's "Original Line", which may be
+ * megabytes of data over several lines: only its known description line is kept after it), without DuckDB's dump
+ * of the reader's options and its generic hints (everything after the first blank line), with any quoted text
+ * longer than 64 characters cut, and at most 600 characters.
+ */
+export const engineMessage = (message: string): string => {
+  const lines = message.split(/\r?\n/)
+  const quoted = lines.findIndex((l) => /^Original Line:/.test(l))
+  const blank = lines.findIndex((l, i) => i > 0 && l.trim() === "")
+  const kept =
+    quoted === -1
+      ? lines.slice(0, blank === -1 ? undefined : blank)
+      : [
+          ...lines.slice(0, quoted),
+          lines.slice(quoted + 1).find((l) => csvProblem.test(l)) ?? "(the row DuckDB quotes is not shown)"
+        ]
+  const text = kept
+    .map((l) => l.trim())
+    .filter((l) => l !== "")
+    .join(" ")
+    .replace(/"([^"]*)"/g, (whole, inner: string) =>
+      inner.length <= shownText ? whole : `"${inner.slice(0, shownText)}…" (${inner.length} characters)`
+    )
+  return text.length <= 600 ? text : `${text.slice(0, 600)}…`
+}

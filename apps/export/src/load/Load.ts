@@ -6,7 +6,7 @@
  * file and adds the others (an empty key is a key value like any other, so merging twice changes nothing). Rows loaded must equal the manifest's `rows_written`, and each load is recorded in
  * `spotpipe_loads` in the same transaction; anything that fails rolls the table back to what it was before.
  */
-import { type LoadEngine, LoadFailure, temporaryTable } from "./Engine.ts"
+import { LoadAgain, type LoadEngine, LoadFailure, temporaryTable } from "./Engine.ts"
 import { verifyFile } from "./FileCheck.ts"
 import type { LoadOutput, RunManifest } from "./RunManifest.ts"
 import type { LoadMode } from "./Target.ts"
@@ -193,6 +193,7 @@ const loadOne = async (engine: LoadEngine, run: RunManifest, output: LoadOutput,
     return { file: output.file, table: output.table, rows, seconds: Math.round(performance.now() - started) / 1000 }
   } catch (error) {
     await engine.exec("ROLLBACK").catch(() => {})
+    if (error instanceof LoadAgain) throw error
     const message = error instanceof Error ? error.message : String(error)
     throw new LoadFailure(
       `${message.startsWith(output.file) ? "" : `${output.file}: `}${message}${message.includes("left as it was") ? "" : ` (table ${output.table} was left as it was)`}`
@@ -210,7 +211,10 @@ export const loadRun = async (
   await engine.exec(loadsDdl)
   const loaded: Array<TableLoad> = []
   for (const output of run.outputs) {
-    const result = await loadOne(engine, run, output, options)
+    // Once more when the engine learned how to read the file (see LoadAgain); a second failure is the load's.
+    const result = await loadOne(engine, run, output, options).catch((error) =>
+      error instanceof LoadAgain ? loadOne(engine, run, output, options) : Promise.reject(error)
+    )
     loaded.push(result)
     options.onLoaded?.(result)
   }

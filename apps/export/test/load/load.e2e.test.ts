@@ -10,8 +10,10 @@ import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import Papa from "papaparse"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { catalogType, tableNames } from "../../src/load/Warehouse.ts"
+import { columnKindOf } from "../../src/plan/ColumnKinds.ts"
 import { sandboxEnv } from "../support/Sandboxes.ts"
 import {
   cli,
@@ -243,6 +245,48 @@ describe.each(engines)("load into $name", (engine) => {
     const types = output.columns.map((c) => c.type)
     expect(rowSet(after, types)).toEqual(rowSet(before, types))
     expect(await loads()).toBe(recorded)
+  }, 120_000)
+})
+
+describe.each(engines)("a cell of 3 MB loaded into $name", (engine) => {
+  const file = "answer-Order Details.csv"
+  // One row's text cell made longer than DuckDB's default line limit (2,000,000 bytes), with `mark` first.
+  const withLongCell = (dir: string, mark: string) =>
+    editedRun(run, NodePath.join(root, `${dir}-${engine.name}`), file, (text) => {
+      const output = outputs().find((o) => o.file === file)!
+      const column = output.columns.findIndex((c) => columnKindOf(c.type) === "text")
+      const lines = text.split("\r\n")
+      const cells = Papa.parse<Array<string>>(lines[2]!).data[0]!
+      cells[column] = `${mark}${"long cell ".repeat(300_000)}`
+      lines[2] = Papa.unparse([cells], { newline: "\r\n" })
+      return lines.join("\r\n")
+    })
+
+  it("is loaded whole; a bad row beside it fails in a few lines that print no cell of it", async () => {
+    const long = withLongCell("long", "")
+    const loaded = await cli(["load", long, "--into", engine.into(), "--quiet"], env)
+    expect(loaded.stderr).toBe("")
+    expect(loaded.code).toBe(0)
+    const output = manifestOf(long).outputs.find((o) => o.file === file)!
+    const table = tableOf(long, file)
+    await engine.open(async (q) => {
+      const rows = await tableRows(q, engine.name, table, output.columns)
+      const types = output.columns.map((c) => c.type)
+      expect(rowSet(rows, types)).toEqual(rowSet(csvRows(NodePath.join(long, file)), types))
+      expect(rows.some((r) => r.some((c) => c?.length === 3_000_000))).toBe(true)
+    })
+    const bad = withLongCell("long-bad", "secret-cell ")
+    const path = NodePath.join(bad, file)
+    const lines = NodeFs.readFileSync(path, "utf8").split("\r\n")
+    lines[2] = lines[2]!.replace(/^\d+/, "not-a-number")
+    editedRun(bad, `${bad}-2`, file, () => lines.join("\r\n"))
+    const failed = await cli(["load", `${bad}-2`, "--into", engine.into()], env)
+    expect(failed.code).toBe(1)
+    expect(failed.stderr).toContain("left as it was")
+    expect(failed.stderr).not.toContain("secret-cell")
+    expect(failed.stderr).not.toContain("long cell")
+    expect(failed.stderr).not.toContain("delimiter =")
+    expect(failed.stderr.length).toBeLessThan(1000)
   }, 120_000)
 })
 
