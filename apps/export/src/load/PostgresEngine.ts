@@ -100,10 +100,29 @@ export const pgpassLookup = (
   return undefined
 }
 
+/**
+ * The URLs to connect with, in order, giving `sslmode` libpq's meaning: pg reads `prefer`, `require` and
+ * `verify-ca` as `verify-full` (and warns about it on stderr) unless told `uselibpqcompat=true`, which is added
+ * here; `prefer` and `allow` are SSL without verifying the certificate when the server offers it, else plain (a
+ * second URL with `sslmode=disable`). A URL that says `uselibpqcompat` itself is left as it is.
+ */
+export const connectionUrls = (url: string): ReadonlyArray<string> => {
+  const query = new URL(url).searchParams
+  const mode = query.get("sslmode")
+  if (mode === null || query.has("uselibpqcompat") || !["prefer", "allow", "require", "verify-ca"].includes(mode)) {
+    return [url]
+  }
+  const compat = `${url}&uselibpqcompat=true`
+  if (mode !== "prefer" && mode !== "allow") return [compat]
+  return [
+    compat.replace(/([?&])sslmode=[^&#]*/, "$1sslmode=prefer"),
+    url.replace(/([?&])sslmode=[^&#]*/, "$1sslmode=disable")
+  ]
+}
+
 /** Connects to `url` (which holds no password), giving the password when the server asks for one. */
 export const openPostgres = async (url: string, shown: string, credentials: PostgresPassword): Promise<LoadEngine> => {
   const { Client, copyFrom } = await importPg()
-  const client = new Client({ connectionString: url })
   // pg's URL parser sets the password to "" (none in the URL), which overrides a `password` given beside the
   // URL; so the password is set on the client, as the function pg calls when the server asks for one. pg's own
   // fallbacks (PGPASSWORD of this process, ~/.pgpass with a deprecation warning) are thereby not used: the caller
@@ -120,11 +139,21 @@ export const openPostgres = async (url: string, shown: string, credentials: Post
       `the server asks for a password and none was given: set PGPASSWORD or use --password-file (a job file: name the variable in "load": {"passwordEnv": …}), or add a line to ~/.pgpass${notes.length === 0 ? "" : ` (${notes.join("; ")})`}`
     )
   }
-  ;(client as unknown as { password: typeof ask }).password = ask
-  // A connection lost mid-load surfaces as the failing query's error; this keeps it from being an uncaught event.
-  client.on("error", () => {})
-  try {
+  const connect = async (at: string) => {
+    const client = new Client({ connectionString: at })
+    ;(client as unknown as { password: typeof ask }).password = ask
+    // A connection lost mid-load surfaces as the failing query's error; this keeps it from being an uncaught event.
+    client.on("error", () => {})
     await client.connect()
+    return client
+  }
+  const urls = connectionUrls(url)
+  let client: InstanceType<typeof Client>
+  try {
+    client = await connect(urls[0]!).catch((error: Error) =>
+      // sslmode=prefer or allow: a server without SSL is spoken to in plain text, as libpq does.
+      urls.length > 1 && /does not support SSL/i.test(error.message) ? connect(urls[1]!) : Promise.reject(error)
+    )
   } catch (error) {
     throw new LoadFailure(`cannot connect to PostgreSQL at ${shown}: ${describe(error)}`)
   }

@@ -1,7 +1,8 @@
 /**
  * Where `spotpipe load` (and a job file's `load` block) loads into: `duckdb:FILE` (an embedded DuckDB database
- * file) or a `postgresql://user@host:port/db` URL. A URL that holds a password is refused — argv and job files are
- * seen by others — and the message never repeats it: the password comes from `PGPASSWORD` or `--password-file`.
+ * file) or a `postgresql://user@host:port/db` URL (a Unix socket: `postgresql:///db?host=/socket/folder`). A URL
+ * that holds a password is refused — argv and job files are seen by others — and the message never repeats it: the
+ * password comes from `PGPASSWORD` or `--password-file`.
  */
 
 /** A parsed target. */
@@ -37,10 +38,16 @@ export const parseTarget = (text: string): { readonly ok: Target } | { readonly 
           "the PostgreSQL URL holds a password: remove it from the URL (postgresql://user@host:port/database) and set PGPASSWORD or use --password-file"
       }
     }
-    if (url.hostname === "" || url.pathname.length <= 1) {
-      return { refused: "the PostgreSQL URL needs a host and a database: postgresql://user@host:port/database" }
+    // libpq's socket form: no host in the URL, the socket's folder as `?host=/path`.
+    const socket = url.hostname === "" ? url.searchParams.get("host") : null
+    if ((url.hostname === "" && socket === null) || url.pathname.length <= 1) {
+      return {
+        refused:
+          "the PostgreSQL URL needs a host and a database: postgresql://user@host:port/database (a Unix socket: postgresql:///database?host=/path/to/socket/folder)"
+      }
     }
-    return { ok: { _tag: "Postgres", url: text, shown: `${url.protocol}//${url.host}${url.pathname}` } }
+    const shown = `${url.protocol}//${url.host}${url.pathname}${socket === null ? "" : `?host=${socket}`}`
+    return { ok: { _tag: "Postgres", url: text, shown } }
   }
   return {
     refused: "unknown load target: use --into duckdb:FILE or --into postgresql://user@host:port/database"

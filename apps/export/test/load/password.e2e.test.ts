@@ -5,10 +5,12 @@
  * file; without one the load says in one line how to give it; the password never appears in what is printed.
  */
 import * as NodeFs from "node:fs"
+import * as Net from "node:net"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { parseTarget } from "../../src/load/Target.ts"
 import { sandboxEnv } from "../support/Sandboxes.ts"
 import { cli, manifestOf, withPostgres } from "./support/loadHelpers.ts"
 import { type PasswordFront, startPasswordFront } from "./support/PasswordFront.ts"
@@ -108,5 +110,52 @@ describe("the PostgreSQL password", () => {
     expect(wrong.code).not.toBe(0)
     expect(wrong.stderr).toContain('password authentication failed for user "loader"')
     expect(shown(wrong)).not.toContain("not-it")
+  }, 60_000)
+})
+
+describe("the PostgreSQL URL's settings", () => {
+  it("a Unix socket as libpq writes it, ?host=/folder", async () => {
+    const folder = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-socket-"))
+    // The socket PostgreSQL listens on in that folder, relayed to the front's port.
+    const relay = Net.createServer((socket) => {
+      const backend = Net.connect(front.port, "127.0.0.1")
+      socket.pipe(backend).on("error", () => backend.destroy())
+      backend.pipe(socket).on("error", () => socket.destroy())
+    })
+    await new Promise<void>((resolve) => relay.listen(NodePath.join(folder, ".s.PGSQL.5432"), resolve))
+    try {
+      const url = `postgresql:///postgres?host=${folder}&user=loader`
+      expect(parseTarget(url)).toEqual({
+        ok: { _tag: "Postgres", url, shown: `postgresql:///postgres?host=${folder}` }
+      })
+      expect(parseTarget("postgresql:///postgres")).toHaveProperty("refused")
+      const loaded = await cli(["load", run, "--into", url, "--quiet"], { ...env, PGPASSWORD: secret })
+      expect(loaded.stderr).toBe("")
+      expect(loaded.code).toBe(0)
+    } finally {
+      await new Promise<void>((resolve) => relay.close(() => resolve()))
+      NodeFs.rmSync(folder, { recursive: true, force: true })
+    }
+  }, 60_000)
+
+  it("sslmode has libpq's meaning: prefer speaks plain to a server without SSL, require refuses it; pg warns of nothing", async () => {
+    const warnings: Array<string> = []
+    const onWarning = (warning: Error) => warnings.push(warning.message)
+    process.on("warning", onWarning)
+    try {
+      const prefer = await cli(["load", run, "--into", `${front.url}?sslmode=prefer`, "--quiet"], {
+        ...env,
+        PGPASSWORD: secret
+      })
+      expect(prefer.stderr).toBe("")
+      expect(prefer.code).toBe(0)
+      const require = await cli(["load", run, "--into", `${front.url}?sslmode=require`], { ...env, PGPASSWORD: secret })
+      expect(require.code).toBe(1)
+      expect(require.stderr).toContain("does not support SSL")
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(warnings.filter((w) => w.includes("SECURITY WARNING"))).toEqual([])
+    } finally {
+      process.off("warning", onWarning)
+    }
   }, 60_000)
 })
