@@ -107,7 +107,9 @@ describe("lockOutputDirectory", () => {
       const dir = tempDir()
       const lock = NodePath.join(dir, lockFileName)
       NodeFs.writeFileSync(lock, "")
-      // Fresh: a run may be writing it right now.
+      // Younger than a minute: its run may still be writing it (one just created is waited for, a moment).
+      const recent = new Date(Date.now() - 10_000)
+      NodeFs.utimesSync(lock, recent, recent)
       expect((yield* Effect.flip(Effect.scoped(lockOutputDirectory(dir)))).message).toContain("is being written")
       const old = new Date(Date.now() - 120_000)
       NodeFs.utimesSync(lock, old, old)
@@ -232,6 +234,23 @@ describe("one folder: one run that is not a shard, or shards of one sharding", (
       }, 100)
       expect(yield* refusal(dir, { command: "spotpipe search" })).toMatch(/^shard 1\/2 of another spotpipe run /)
       expect(NodeFs.readdirSync(dir)).toEqual([shardLockFileName(1, 2)])
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.live("a-run-that-is-not-a-shard-looking-for-shards-at-work-does-not-turn-a-shard-away", () =>
+    Effect.gen(function* () {
+      for (let round = 0; round < 30; round++) {
+        const dir = tempDir()
+        liveLock(dir, shardLockFileName(1, 2), { job: "A" })
+        // While runs that are not shards take `.spotpipe.lock` to look for shards (and find one), shard 2/2 registers.
+        const [sibling, ...others] = yield* Effect.all(
+          [refusal(dir, shard(2, 2, "A")), refusal(dir), refusal(dir), refusal(dir)],
+          { concurrency: "unbounded" }
+        )
+        expect(sibling, `round ${round}`).toBe("taken")
+        for (const other of others) expect(other, `round ${round}`).toMatch(/^shard [12]\/2 of another spotpipe run/)
+        expect(NodeFs.readdirSync(dir), `round ${round}`).toEqual([shardLockFileName(1, 2)])
+      }
     }).pipe(Effect.provide(NodeServices.layer))
   )
 

@@ -9,11 +9,12 @@
  * One mechanism keeps that without a race: `.spotpipe.lock` is also the mutex a shard holds while it registers (it
  * checks that no other run holds it, that no live shard lock of another count or job is present, creates its own
  * shard lock, then releases it), and a run that is not a shard, holding it for the whole run, first checks that no
- * live shard lock is present. A run that finds `.spotpipe.lock` held by a registering shard (a shard: or still
- * being written) waits a moment for it. A run that finds another run fails with one line naming it. A lock left by a
- * killed run (its pid no longer alive on this host) is taken over with a warning, one run at a time
- * ({@link takeOver}), so that of several runs started together on such a directory exactly one goes on; a stale
- * shard lock in the way is removed the same way.
+ * live shard lock is present (marked as registering meanwhile, so that a shard that comes then waits for the
+ * outcome rather than being turned away by a run that is about to give up). A run that finds `.spotpipe.lock`
+ * held by a run registering, or being written, waits a moment for it. A run that finds another run fails with one
+ * line naming it. A lock left by a killed run (its pid no longer alive on this host) is taken over with a warning,
+ * one run at a time ({@link takeOver}), so that of several runs started together on such a directory exactly one
+ * goes on; a stale shard lock in the way is removed the same way.
  *
  * Under the lock, temp files of spotpipe's own naming (`.<name>.<pid>-<8 hex>.tmp`, in the directory and its
  * folders; checkpoint temps in the resume state) whose process is gone are removed with a warning: a SIGKILL
@@ -29,7 +30,7 @@ import * as NodeFs from "node:fs/promises"
 import * as NodeOs from "node:os"
 import { Clock, Effect, FileSystem, Path, type Scope } from "effect"
 import { ExportError } from "../ExportError.ts"
-import { fileError, tempFilePattern } from "./AtomicFile.ts"
+import { fileError, tempFileName, tempFilePattern } from "./AtomicFile.ts"
 
 /** The lock file of a whole run (a single command, or `spotpipe run` without `--shard`). */
 export const lockFileName = ".spotpipe.lock"
@@ -50,7 +51,10 @@ interface LockInfo {
   readonly command?: string
   /** The fingerprint of the job a shard runs: shards of different jobs never share a directory. */
   readonly job?: string
-  /** In `.spotpipe.lock` while a shard holds it only to register its own lock, which takes a moment. */
+  /**
+   * In `.spotpipe.lock` while its run registers, which takes a moment: a shard holds it only until its own lock is
+   * taken; a run that is not a shard, until it has found no shard at work (then it holds it plainly).
+   */
   readonly registering?: boolean
 }
 
@@ -79,9 +83,12 @@ export const isAlive = (pid: number): boolean => {
 // A lock file that is still empty or torn this long after it was written is a leftover of a killed run.
 const tornLockMillis = 60_000
 
-// How long a run waits for `.spotpipe.lock` while a shard registers or its holder is being written: moments
-// normally, longer with many shards starting together on a slow shared volume.
+// How long a run waits for `.spotpipe.lock` while another run registers: moments normally, longer with many shards
+// starting together on a slow shared volume.
 const registeringMillis = 30_000
+
+// A lock is created, then its holder written into it: an empty one younger than this is being written right now.
+const beingWrittenMillis = 2_000
 
 /** The state directory's checkpoint temps: `<name>.checkpoint.json.<pid>-<8 hex>.tmp`. */
 const stateTempPattern = /^.+\.(\d+)-[0-9a-f]{8}\.tmp$/
@@ -178,22 +185,42 @@ export const lockOutputDirectory = (
 
     if (shard === undefined) {
       const main = yield* releaseAtEnd(mainPath)
-      const got = yield* takeLockWaiting(mainPath, mine, cannotCreate(mainPath), false)
+      const got = yield* takeLockWaiting(mainPath, { ...mine, registering: true }, cannotCreate(mainPath))
       if (!got.taken) return yield* busy(mainPath, got.holder, "another spotpipe run", "")
       main.taken = true
-      // Holding `.spotpipe.lock`, no shard can register: a live shard lock now is a shard at work.
-      for (const other of yield* shardLocks) {
-        const otherPath = path.join(dir, other.name)
-        const held = yield* heldBy(otherPath)
-        if (held !== undefined) {
-          return yield* busy(
-            otherPath,
-            held.holder,
-            `shard ${other.index}/${other.count} of another spotpipe run`,
-            ", and a run that is not a shard needs the folder to itself"
-          )
+      yield* Effect.gen(function* () {
+        // Holding `.spotpipe.lock`, no shard can register: a live shard lock now is a shard at work.
+        for (const other of yield* shardLocks) {
+          const otherPath = path.join(dir, other.name)
+          const held = yield* heldBy(otherPath)
+          if (held !== undefined) {
+            return yield* busy(
+              otherPath,
+              held.holder,
+              `shard ${other.index}/${other.count} of another spotpipe run`,
+              ", and a run that is not a shard needs the folder to itself"
+            )
+          }
         }
-      }
+        // Registered: from now on a shard that finds the lock is refused at once. Replaced in one step (a rename),
+        // so that the lock is never missing or torn.
+        const temp = path.join(dir, tempFileName(lockFileName.slice(1)))
+        yield* Effect.tryPromise({
+          try: async () => {
+            await NodeFs.writeFile(temp, `${JSON.stringify(mine)}\n`, { encoding: "utf8", mode: 0o644 })
+            await NodeFs.rename(temp, mainPath)
+          },
+          catch: cannotCreate(mainPath)
+        }).pipe(Effect.onError(() => fs.remove(temp).pipe(Effect.ignore)))
+      }).pipe(
+        // Refused: released at once, not when the caller's scope ends, since runs that wait for it are waiting.
+        Effect.onError(() =>
+          Effect.suspend(() => {
+            main.taken = false
+            return fs.remove(mainPath).pipe(Effect.ignore)
+          })
+        )
+      )
       yield* removeStaleTemps(dir, lockFileName)
       return
     }
@@ -203,7 +230,7 @@ export const lockOutputDirectory = (
     const own = yield* releaseAtEnd(ownPath)
     // `.spotpipe.lock` only while this shard registers: released as soon as its own lock is taken, or not.
     const register = Effect.gen(function* () {
-      const got = yield* takeLockWaiting(mainPath, { ...mine, registering: true }, cannotCreate(mainPath), true)
+      const got = yield* takeLockWaiting(mainPath, { ...mine, registering: true }, cannotCreate(mainPath))
       if (!got.taken) {
         return yield* busy(
           mainPath,
@@ -255,6 +282,8 @@ interface Found {
   readonly text: string
   readonly holder: LockInfo | undefined
   readonly stale: boolean
+  /** Milliseconds since it was written. */
+  readonly age: number
 }
 
 /** Reads the lock file `lockPath`: undefined when there is none. */
@@ -270,7 +299,7 @@ const inspect = (lockPath: string): Effect.Effect<Found | undefined, never, File
     )
     const stale =
       holder === undefined ? age > tornLockMillis : holder.hostname === NodeOs.hostname() && !isAlive(holder.pid)
-    return { text: text.value, holder, stale }
+    return { text: text.value, holder, stale, age }
   })
 
 const warnStale = (lockPath: string, found: Found, action: string) =>
@@ -299,7 +328,9 @@ const heldBy = (
   })
 
 /** Whether this run took a lock file, or who holds it (undefined while the holder is being written). */
-type Taken = { readonly taken: true } | { readonly taken: false; readonly holder: LockInfo | undefined }
+type Taken =
+  | { readonly taken: true }
+  | { readonly taken: false; readonly holder: LockInfo | undefined; readonly age: number }
 
 /**
  * Tries once to create the lock file `lockPath` holding `mine`; a stale one is taken over with a warning. A lock
@@ -334,7 +365,9 @@ const takeLock = <E>(
       if (attempt > 1) yield* Effect.sleep(5 * attempt) // another run may be mid-takeover
       const found = yield* inspect(lockPath)
       if (found === undefined && attempt < 3) continue
-      if (found === undefined || !found.stale || attempt >= 3) return { taken: false, holder: found?.holder }
+      if (found === undefined || !found.stale || attempt >= 3) {
+        return { taken: false, holder: found?.holder, age: found?.age ?? 0 }
+      }
       yield* warnStale(lockPath, found, "taking it over")
       yield* takeOver(lockPath, found.text)
     }
@@ -342,22 +375,22 @@ const takeLock = <E>(
   })
 
 /**
- * {@link takeLock}, waiting while the holder is a shard registering (and, with `whileTorn`, while the holder is
- * still being written, as it is for a moment when shards start together): both go within moments, and a run that
- * failed then would fail only for having started at the same time as another.
+ * {@link takeLock}, waiting while the holder registers or is still being written (for a moment after the lock was
+ * created, as when runs start together): both go within moments, and a run that failed then would fail only for
+ * having started at the same time as another.
  */
 const takeLockWaiting = <E>(
   lockPath: string,
   mine: LockInfo,
-  cannotCreate: (error: unknown) => E,
-  whileTorn: boolean
+  cannotCreate: (error: unknown) => E
 ): Effect.Effect<Taken, E, FileSystem.FileSystem> =>
   Effect.gen(function* () {
     const since = yield* Clock.currentTimeMillis
     for (let attempt = 1; ; attempt++) {
       const got = yield* takeLock(lockPath, mine, cannotCreate)
-      if (got.taken || (got.holder === undefined ? !whileTorn : got.holder.registering !== true)) return got
-      if ((yield* Clock.currentTimeMillis) - since > registeringMillis) return got
+      if (got.taken) return got
+      const passing = got.holder === undefined ? got.age < beingWrittenMillis : got.holder.registering === true
+      if (!passing || (yield* Clock.currentTimeMillis) - since > registeringMillis) return got
       yield* Effect.sleep(Math.min(5 * attempt, 50))
     }
   })
