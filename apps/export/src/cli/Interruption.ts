@@ -1,6 +1,6 @@
 /**
  * What the CLI says when a run is interrupted (Ctrl-C, SIGTERM, SIGHUP): one line that nothing half-written was
- * published, and, for a batch run, the command that continues it. The command being run registers that hint
+ * published (a load: that the table being loaded was rolled back), and, for a batch run, the command that continues it. The command being run registers that hint
  * here once it knows it (the job file, `--out`, `--shard`); the program prints both lines after every finalizer
  * has run, so they come last and in that order.
  */
@@ -9,6 +9,8 @@ import { Context, type Effect } from "effect"
 /** A mutable cell for the resume hint of the run in progress. */
 export interface ResumeHint {
   current: string | undefined
+  /** What an interruption left, when it is not the export's "no partial file was published" (a load's). */
+  left?: string
 }
 
 /** The run's {@link ResumeHint}; the program provides a fresh one per run. */
@@ -22,9 +24,15 @@ export const setResumeHint = (command: string): Effect.Effect<void> =>
     hint.current = command
   })
 
+/** Says what an interruption from now on leaves (a load: its tables). */
+export const setInterruptedLeft = (left: string): Effect.Effect<void> =>
+  ResumeHint.useSync((hint) => {
+    hint.left = left
+  })
+
 /** The lines printed on stderr after an interruption. */
 export const interruptedLines = (hint: ResumeHint): ReadonlyArray<string> => [
-  "spotpipe: interrupted; no partial file was published",
+  `spotpipe: interrupted; ${hint.left ?? "no partial file was published"}`,
   ...(hint.current === undefined ? [] : [`run "${hint.current}" to continue`])
 ]
 

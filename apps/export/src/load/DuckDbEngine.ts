@@ -127,6 +127,7 @@ export const openDuckDb = async (file: string): Promise<LoadEngine> => {
       const count = (await connection.runAndReadAll(`SELECT count(*) FROM ${target}`)).getRows()
       return Number(count[0]![0])
     },
+    abort: () => connection.interrupt(),
     close: async () => {
       connection.closeSync()
       instance.closeSync()

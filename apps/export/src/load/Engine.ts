@@ -28,6 +28,8 @@ export interface LoadEngine {
    * a table; `temporary`: a temporary one, named as {@link temporaryTable} says). Fails, before the caller commits, if the file is not the manifest's (SHA-256, size).
    */
   readonly copy: (table: string, output: LoadOutput, into: "existing" | "create" | "temporary") => Promise<number>
+  /** Stops the statement running now (an interrupted load): its transaction is never committed. */
+  readonly abort: () => void
   readonly close: () => Promise<void>
 }
 

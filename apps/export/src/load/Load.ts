@@ -31,6 +31,8 @@ export interface LoadOptions {
   readonly onLoaded?: (result: TableLoad) => void
   /** Awaited when a table's transaction has done all its work, just before its COMMIT (the crash suite's hook). */
   readonly beforeCommit?: (file: string) => Promise<void>
+  /** Aborted when the load is interrupted: no COMMIT is sent after that, nor another table started. */
+  readonly interrupted?: AbortSignal
 }
 
 /** One table loaded. */
@@ -188,6 +190,7 @@ const loadOne = async (engine: LoadEngine, run: RunManifest, output: LoadOutput,
       `INSERT INTO ${loadsTable} VALUES (${[run.fingerprint, run.runId, output.file, output.table, options.mode].map(quoteLiteral).join(", ")}, ${rows}, now(), ${quoteLiteral(options.version)})`
     )
     await options.beforeCommit?.(output.file)
+    if (options.interrupted?.aborted) throw new LoadFailure("the load was interrupted")
     await engine.exec("COMMIT")
     // To the millisecond, as every other time spotpipe reports.
     return { file: output.file, table: output.table, rows, seconds: Math.round(performance.now() - started) / 1000 }
@@ -211,6 +214,7 @@ export const loadRun = async (
   await engine.exec(loadsDdl)
   const loaded: Array<TableLoad> = []
   for (const output of run.outputs) {
+    if (options.interrupted?.aborted) break
     // Once more when the engine learned how to read the file (see LoadAgain); a second failure is the load's.
     const result = await loadOne(engine, run, output, options).catch((error) =>
       error instanceof LoadAgain ? loadOne(engine, run, output, options) : Promise.reject(error)

@@ -6,7 +6,8 @@
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
-import { Config, Effect, Option } from "effect"
+import { Config, Effect, Exit, Option } from "effect"
+import { setInterruptedLeft } from "../cli/Interruption.ts"
 import { ExportError } from "../ExportError.ts"
 import { StepProbe } from "../engine/Engine.ts"
 import { UsageError } from "../UsageError.ts"
@@ -128,6 +129,11 @@ export const loadStep = (request: LoadRequest) =>
     const probe = yield* StepProbe
     const services = yield* Effect.context<never>()
     const beforeCommit = (file: string) => Effect.runPromiseWith(services)(probe("load-before-commit", file))
+    yield* setInterruptedLeft(
+      "the table being loaded was rolled back (tables loaded before it stay loaded): load again to load them all"
+    )
+    // The load's promise, so that an interrupted load is closed only once it has stopped (rolled back).
+    let running: Promise<unknown> = Promise.resolve()
     const tables = yield* Effect.acquireUseRelease(
       Effect.tryPromise({
         try: () =>
@@ -136,17 +142,27 @@ export const loadStep = (request: LoadRequest) =>
       }),
       (engine) =>
         Effect.tryPromise({
-          try: () =>
-            loadRun(engine, run, {
+          try: (signal) => {
+            const loading = loadRun(engine, run, {
               mode: request.mode,
               key: request.key,
               version: request.version,
               beforeCommit,
+              interrupted: signal,
               ...(request.onLoaded === undefined ? {} : { onLoaded: request.onLoaded })
-            }),
+            })
+            running = loading.catch(() => undefined)
+            return loading
+          },
           catch: failed
         }),
-      (engine) => Effect.promise(() => engine.close())
+      (engine, exit) =>
+        Effect.promise(async () => {
+          // Interrupted (Ctrl-C): the statement running is stopped and no COMMIT follows (see Load.ts).
+          if (Exit.hasInterrupts(exit)) engine.abort()
+          await running
+          await engine.close()
+        })
     )
     return {
       manifest: run.path,

@@ -206,6 +206,10 @@ export const openPostgres = async (url: string, shown: string, credentials: Post
       }
       return copy.rowCount
     },
+    // Ending the connection stops a COPY; the server rolls back the transaction it leaves open.
+    abort: () => {
+      client.end().catch(() => {})
+    },
     close: async () => {
       await client.end().catch(() => {})
     }
