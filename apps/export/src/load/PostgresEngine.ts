@@ -7,7 +7,7 @@
  */
 import * as NodeFs from "node:fs"
 import { pipeline } from "node:stream/promises"
-import { type LoadEngine, LoadFailure, temporaryTable } from "./Engine.ts"
+import { engineMessage, type LoadEngine, LoadFailure, temporaryTable } from "./Engine.ts"
 import { hashingStream, verifyFile } from "./FileCheck.ts"
 import { ndjsonToCsv } from "./NdjsonToCsv.ts"
 import { parquetToCsv } from "./ParquetToCsv.ts"
@@ -202,7 +202,8 @@ export const openPostgres = async (url: string, shown: string, credentials: Post
         if (error instanceof LoadFailure) throw error
         // A row the database refused may come from a file changed since the run: say that first.
         await verifyFile(output)
-        throw new LoadFailure(`${output.file}: ${describe(error)}`)
+        // PostgreSQL quotes a bad value whole in its message (its context cuts it at 100 bytes): cut it too.
+        throw new LoadFailure(`${output.file}: ${engineMessage(describe(error))}`)
       }
       return copy.rowCount
     },
