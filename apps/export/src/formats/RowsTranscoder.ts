@@ -729,8 +729,6 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
                 (kind === ESCAPED && nullLength > 0 && to - from - 2 <= 2 * nullLength) ||
                 // Maybe `\.` (quoted, see CsvFormat): a short string that starts with an escape (`\\`, `\u005c`).
                 (kind === ESCAPED && to - from <= 14 && input[from + 1] === BACKSLASH) ||
-                // An empty string is `""` when there is a null string.
-                (nullLength > 0 && to - from === 2) ||
                 ((flag & HAS_SPECIAL) !== 0 && (escapeFormulae || hasByteOrderMark(input, from, to))) ||
                 (nullLength > 0 && to - from - 2 === nullLength && nullBytes.equals(input.subarray(from + 1, to - 1)))
               ) {
@@ -745,9 +743,10 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
                   quote = true
                   apostrophe = true
                 } else {
+                  // An empty string is `""` when there is a null string (see CsvFormat).
                   quote =
                     (flag & (HAS_COMMA | HAS_QUOTED_ESCAPE)) !== 0 ||
-                    (to > from && (first === SPACE || input[to - 1] === SPACE))
+                    (to > from ? first === SPACE || input[to - 1] === SPACE : nullLength > 0)
                 }
                 if (at + (to - from) + 16 > out.length) {
                   filled.push(out.subarray(0, at))
