@@ -384,7 +384,7 @@ export const mergeRuns = (
         checked.push([merged, sorted])
       }
       // ── join ── (one writer per output folder, as for every run)
-      yield* lockOutputDirectory(options.out)
+      yield* lockOutputDirectory(options.out, { command: "spotpipe merge" })
       const files: Array<MergedFile> = []
       const outputs: Array<ManifestOutput> = []
       const statuses: Array<ExportStatus> = []
