@@ -9,11 +9,11 @@
  */
 import { execFile } from "node:child_process"
 import * as NodePath from "node:path"
-import { Clock, Effect, FileSystem, Path, type Scope } from "effect"
+import { Effect, FileSystem, Path, type Scope } from "effect"
 import type { ExportError } from "../ExportError.ts"
 import { replaceFile } from "../output/AtomicFile.ts"
 import { errnoCode, readProblem } from "../output/OutputFolder.ts"
-import { tryLockFile } from "../output/OutputLock.ts"
+import { waitForLockFile } from "../output/OutputLock.ts"
 import { UsageError } from "../UsageError.ts"
 
 /** Reads an environment variable; `undefined` when it is not set or empty (as Connection.ts's `Environment`). */
@@ -270,7 +270,7 @@ export const configLockWaitMillis = 5_000
 /**
  * Changes the config file: reads it, lets `change` give the new content (and a result for the command's message),
  * and replaces the file atomically (temp file, fsync, rename), mode 0600, creating its folder (mode 0700) when
- * missing. All of it under the lock file `<config file>.lock` (OutputLock's {@link tryLockFile}), so two commands
+ * missing. All of it under the lock file `<config file>.lock` (OutputLock's {@link waitForLockFile}), so two commands
  * at once never lose one's update: one that finds the lock held waits for it, `waitMillis` at most. Reading the
  * file alone takes no lock. A config file that is a symbolic link (a dotfiles checkout) has its target replaced,
  * so the link stays, and the lock is taken beside the target.
@@ -305,34 +305,19 @@ export const updateConfigFile = <A, E, R>(
   )
 
 /** Takes the lock beside the config file `path` for the rest of the scope, waiting `waitMillis` at most. */
-const lockConfigFile = (path: string, waitMillis: number) =>
-  Effect.gen(function* () {
-    const fs = yield* FileSystem.FileSystem
-    const lockPath = `${path}.lock`
-    // Released with the scope on every exit, only when it is this process's.
-    const take = Effect.acquireRelease(
-      tryLockFile(lockPath, (error) =>
-        usage(
-          `cannot create ${lockPath}, the lock of the config file (${(error as NodeJS.ErrnoException).code ?? String(error)}): check its folder's permissions, or set SPOTPIPE_CONFIG to another path`
-        )
+const lockConfigFile = (path: string, waitMillis: number) => {
+  const lockPath = `${path}.lock`
+  return waitForLockFile(lockPath, waitMillis, {
+    cannotCreate: (error) =>
+      usage(
+        `cannot create ${lockPath}, the lock of the config file (${(error as NodeJS.ErrnoException).code ?? String(error)}): check its folder's permissions, or set SPOTPIPE_CONFIG to another path`
       ),
-      (holder) => (holder === undefined ? fs.remove(lockPath).pipe(Effect.ignore) : Effect.void)
-    )
-    const deadline = (yield* Clock.currentTimeMillis) + waitMillis
-    // Another command holds it for milliseconds (read, write, rename): short pauses first.
-    for (let pause = 5; ; pause = Math.min(2 * pause, 100)) {
-      const holder = yield* take
-      if (holder === undefined) return
-      const left = deadline - (yield* Clock.currentTimeMillis)
-      if (left <= 0) {
-        return yield* usage(
-          `the config file ${path} is being changed by another spotpipe command (${holder}), which did not finish within ${waitMillis / 1000} s: nothing was saved; run this command again once that one has ended (remove ${lockPath} only if no such process exists)`
-        )
-      }
-      // Jittered, so that commands waiting together do not retry in step.
-      yield* Effect.sleep(Math.min(left, pause * (0.5 + Math.random())))
-    }
+    busy: (holder) =>
+      usage(
+        `the config file ${path} is being changed by another spotpipe command (${holder}), which did not finish within ${waitMillis / 1000} s: nothing was saved; run this command again once that one has ended (remove ${lockPath} only if no such process exists)`
+      )
   })
+}
 
 /** The command line that stores a keychain secret for `account`, per platform (for messages). */
 export const keychainStoreCommand = (account: string, platform: NodeJS.Platform = process.platform): string =>

@@ -416,6 +416,32 @@ export const tryLockFile = <E>(
   )
 
 /**
+ * Takes the lock file `lockPath` for the rest of the scope, for a change that holds it for milliseconds (read,
+ * change, atomic write: the config file, the incremental runs' state). A lock held by another process is tried
+ * again after short jittered pauses (so waiters do not retry in step) for `waitMillis` at most; then `busy` says
+ * who holds it. Released with the scope on every exit, only when it is this process's.
+ */
+export const waitForLockFile = <E>(
+  lockPath: string,
+  waitMillis: number,
+  errors: { readonly cannotCreate: (error: unknown) => E; readonly busy: (holder: string) => E }
+): Effect.Effect<void, E, FileSystem.FileSystem | Scope.Scope> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const take = Effect.acquireRelease(tryLockFile(lockPath, errors.cannotCreate), (holder) =>
+      holder === undefined ? fs.remove(lockPath).pipe(Effect.ignore) : Effect.void
+    )
+    const deadline = (yield* Clock.currentTimeMillis) + waitMillis
+    for (let pause = 5; ; pause = Math.min(2 * pause, 100)) {
+      const holder = yield* take
+      if (holder === undefined) return
+      const left = deadline - (yield* Clock.currentTimeMillis)
+      if (left <= 0) return yield* Effect.fail(errors.busy(holder))
+      yield* Effect.sleep(Math.min(left, pause * (0.5 + Math.random())))
+    }
+  })
+
+/**
  * Removes the stale lock `lockPath` if it still holds `seen`, under a guard file beside it (`<lock>.takeover`,
  * created exclusively). Without the guard two runs that judged the same lock stale could both remove it, the
  * later one removing the lock the first had just created, and both would go on writing. A guard a run left when

@@ -28,10 +28,10 @@
  * - `audit` (audit logs): the end of the time range read (`--until`); the next run's range starts there, so the
  *   windows of successive runs meet with no gap and no overlap.
  */
-import { Clock, Effect, Exit, FileSystem, Option, Path, Schema } from "effect"
+import { Effect, Exit, FileSystem, Option, Path, Schema } from "effect"
 import { ExportError } from "../ExportError.ts"
 import { replaceFile } from "../output/AtomicFile.ts"
-import { stateDirName, tryLockFile } from "../output/OutputLock.ts"
+import { stateDirName, waitForLockFile } from "../output/OutputLock.ts"
 import { UsageError } from "../UsageError.ts"
 import type { JobExport } from "./JobFile.ts"
 
@@ -181,7 +181,7 @@ const lockWaitMillis = 10_000
 
 /**
  * Changes the state file `name` of `outDir`: reads it, applies `change` to its entries, and replaces it atomically
- * (temp file, fsync, rename) — all under the lock file `<name>.lock` beside it (OutputLock's `tryLockFile`, as the
+ * (temp file, fsync, rename) — all under the lock file `<name>.lock` beside it (OutputLock's `waitForLockFile`, as the
  * config file's changes), so shards that share the folder never lose each other's entries. A damaged file is
  * replaced (its entries are lost either way; the run's own are kept).
  */
@@ -199,33 +199,19 @@ const updateStateFile = <A>(
       const target = path.join(dir, name)
       yield* fs.makeDirectory(dir, { recursive: true }).pipe(Effect.ignore)
       const lockPath = `${target}.lock`
-      // Released with the scope on every exit, only when it is this process's.
-      const take = Effect.acquireRelease(
-        tryLockFile(
-          lockPath,
-          (error) =>
-            new ExportError({
-              kind: "Io",
-              message: `cannot create ${lockPath}, the lock of the incremental runs' state (${(error as NodeJS.ErrnoException).code ?? String(error)}): check the folder's permissions`,
-              cause: error
-            })
-        ),
-        (holder) => (holder === undefined ? fs.remove(lockPath).pipe(Effect.ignore) : Effect.void)
-      )
-      const deadline = (yield* Clock.currentTimeMillis) + lockWaitMillis
-      // Another run holds it for milliseconds (read, write, rename): short pauses first, jittered.
-      for (let pause = 5; ; pause = Math.min(2 * pause, 100)) {
-        const holder = yield* take
-        if (holder === undefined) break
-        const left = deadline - (yield* Clock.currentTimeMillis)
-        if (left <= 0) {
-          return yield* new ExportError({
+      yield* waitForLockFile(lockPath, lockWaitMillis, {
+        cannotCreate: (error) =>
+          new ExportError({
+            kind: "Io",
+            message: `cannot create ${lockPath}, the lock of the incremental runs' state (${(error as NodeJS.ErrnoException).code ?? String(error)}): check the folder's permissions`,
+            cause: error
+          }),
+        busy: (holder) =>
+          new ExportError({
             kind: "Io",
             message: `${target} is being changed by another spotpipe run (${holder}), which did not finish within ${lockWaitMillis / 1000} s, so this run could not record its entries: rerun once that run has ended (remove ${lockPath} only if no such run exists)`
           })
-        }
-        yield* Effect.sleep(Math.min(left, pause * (0.5 + Math.random())))
-      }
+      })
       const earlier = yield* readStateFile(outDir, name, decode, () => "").pipe(
         Effect.orElseSucceed((): StateFile<A> => ({ version: 1, exports: {} }))
       )
