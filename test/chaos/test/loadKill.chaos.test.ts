@@ -11,46 +11,39 @@ import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { type LoadFixture, startLoadFixture } from "../../../apps/export/test/load/support/LoadFixture.ts"
 import { withDuckDb, withPostgres } from "../../../apps/export/test/load/support/loadHelpers.ts"
-import { type PgliteServer, startPgliteServer } from "../../../apps/export/test/load/support/PgliteServer.ts"
-import { sandboxEnv } from "../../../apps/export/test/support/Sandboxes.ts"
+import type { PgliteServer } from "../../../apps/export/test/load/support/PgliteServer.ts"
 import { runSpotpipe } from "../src/SpotpipeProcess.ts"
 
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-load-kill-"))
 const run = NodePath.join(root, "run")
-let sandbox: RunningSandbox
+let fixture: LoadFixture
 let server: PgliteServer
 let env: Record<string, string>
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ rows: 4_000, seed: 23 })
-  server = await startPgliteServer()
-  env = sandboxEnv(sandbox)
-  const job = NodePath.join(root, "job.json")
-  NodeFs.writeFileSync(
-    job,
-    JSON.stringify({
-      exports: [
-        { type: "liveboard", id: "Order Operations", visualizations: ["Daily Quantity"] },
-        {
-          type: "liveboard",
-          id: "Order Operations",
-          visualizations: ["Daily Quantity"],
-          format: "parquet",
-          output: "pq"
-        }
-      ]
-    })
-  )
-  const exported = await runSpotpipe(["run", job, "--out", run, "--quiet"], { env, withDuckDb: true })
-  expect(exported.stderr).toBe("")
-  expect(exported.code).toBe(0)
+  fixture = await startLoadFixture({
+    rows: 4_000,
+    seed: 23,
+    run,
+    exports: [
+      { type: "liveboard", id: "Order Operations", visualizations: ["Daily Quantity"] },
+      {
+        type: "liveboard",
+        id: "Order Operations",
+        visualizations: ["Daily Quantity"],
+        format: "parquet",
+        output: "pq"
+      }
+    ],
+    runner: (args, env) => runSpotpipe(args, { env, withDuckDb: true })
+  })
+  ;({ server, env } = fixture)
 }, 120_000)
 
 afterAll(async () => {
-  await server?.close()
-  await sandbox?.close()
+  await fixture?.close()
   NodeFs.rmSync(root, { recursive: true, force: true })
 })
 

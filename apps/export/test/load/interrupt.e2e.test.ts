@@ -8,41 +8,33 @@ import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { NodeServices } from "@effect/platform-node"
-import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { ConfigProvider, Effect, Exit, Fiber, Layer } from "effect"
 import { TestConsole } from "effect/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { program } from "../../src/cli/Program.ts"
 import { StepProbe } from "../../src/engine/Engine.ts"
-import { sandboxEnv } from "../support/Sandboxes.ts"
+import { type LoadFixture, startLoadFixture } from "./support/LoadFixture.ts"
 import { cli, withDuckDb, withPostgres } from "./support/loadHelpers.ts"
-import { type PgliteServer, startPgliteServer } from "./support/PgliteServer.ts"
+import type { PgliteServer } from "./support/PgliteServer.ts"
 
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-load-interrupt-"))
 const run = NodePath.join(root, "run")
-let sandbox: RunningSandbox
+let fixture: LoadFixture
 let server: PgliteServer
 let env: Record<string, string>
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ rows: 500, seed: 7 })
-  server = await startPgliteServer()
-  env = sandboxEnv(sandbox)
-  const job = NodePath.join(root, "job.json")
-  NodeFs.writeFileSync(
-    job,
-    JSON.stringify({
-      exports: [{ type: "liveboard", id: "Order Operations", visualizations: ["Daily Quantity", "Order Timeline"] }]
-    })
-  )
-  const exported = await cli(["run", job, "--out", run, "--quiet"], env)
-  expect(exported.stderr).toBe("")
-  expect(exported.code).toBe(0)
+  fixture = await startLoadFixture({
+    rows: 500,
+    seed: 7,
+    run,
+    exports: [{ type: "liveboard", id: "Order Operations", visualizations: ["Daily Quantity", "Order Timeline"] }]
+  })
+  ;({ server, env } = fixture)
 }, 120_000)
 
 afterAll(async () => {
-  await server?.close()
-  await sandbox?.close()
+  await fixture?.close()
   NodeFs.rmSync(root, { recursive: true, force: true })
 })
 

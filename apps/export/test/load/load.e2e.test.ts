@@ -9,12 +9,11 @@ import { createHash } from "node:crypto"
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
-import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import Papa from "papaparse"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { catalogType, tableNames } from "../../src/load/Warehouse.ts"
 import { columnKindOf } from "../../src/plan/ColumnKinds.ts"
-import { sandboxEnv } from "../support/Sandboxes.ts"
+import { type LoadFixture, startLoadFixture } from "./support/LoadFixture.ts"
 import {
   cli,
   csvRows,
@@ -27,38 +26,31 @@ import {
   withDuckDb,
   withPostgres
 } from "./support/loadHelpers.ts"
-import { type PgliteServer, startPgliteServer } from "./support/PgliteServer.ts"
+import type { PgliteServer } from "./support/PgliteServer.ts"
 
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-load-"))
 const run = NodePath.join(root, "run")
 const daily = "liveboard-Order Operations/Daily Quantity.csv"
-let sandbox: RunningSandbox
+let fixture: LoadFixture
 let server: PgliteServer
 let env: Record<string, string>
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ rows: 50_000, seed: 7 })
-  server = await startPgliteServer()
-  env = sandboxEnv(sandbox)
-  const job = NodePath.join(root, "job.json")
-  NodeFs.writeFileSync(
-    job,
-    JSON.stringify({
-      exports: [
-        { type: "answer", id: "Order Details" },
-        { type: "answer", id: "Order Details", format: "ndjson", output: "order-details-ndjson" },
-        { type: "liveboard", id: "Order Operations", visualizations: ["Daily Quantity", "Order Timeline"] }
-      ]
-    })
-  )
-  const exported = await cli(["run", job, "--out", run, "--quiet"], env)
-  expect(exported.stderr).toBe("")
-  expect(exported.code).toBe(0)
+  fixture = await startLoadFixture({
+    rows: 50_000,
+    seed: 7,
+    run,
+    exports: [
+      { type: "answer", id: "Order Details" },
+      { type: "answer", id: "Order Details", format: "ndjson", output: "order-details-ndjson" },
+      { type: "liveboard", id: "Order Operations", visualizations: ["Daily Quantity", "Order Timeline"] }
+    ]
+  })
+  ;({ server, env } = fixture)
 }, 120_000)
 
 afterAll(async () => {
-  await server?.close()
-  await sandbox?.close()
+  await fixture?.close()
   NodeFs.rmSync(root, { recursive: true, force: true })
 })
 

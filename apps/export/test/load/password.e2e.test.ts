@@ -8,39 +8,31 @@ import * as NodeFs from "node:fs"
 import * as Net from "node:net"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
-import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { parseTarget } from "../../src/load/Target.ts"
-import { sandboxEnv } from "../support/Sandboxes.ts"
+import { type LoadFixture, startLoadFixture } from "./support/LoadFixture.ts"
 import { cli, manifestOf, withPostgres } from "./support/loadHelpers.ts"
 import { type PasswordFront, startPasswordFront } from "./support/PasswordFront.ts"
-import { type PgliteServer, startPgliteServer } from "./support/PgliteServer.ts"
+import type { PgliteServer } from "./support/PgliteServer.ts"
 
 const secret = "Pw:s3cr3t %41 é"
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-load-password-"))
 const run = NodePath.join(root, "run")
 const job = NodePath.join(root, "job.json")
-let sandbox: RunningSandbox
+let fixture: LoadFixture
 let server: PgliteServer
 let front: PasswordFront
 let env: Record<string, string>
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ rows: 500, seed: 7 })
-  server = await startPgliteServer()
+  fixture = await startLoadFixture({ rows: 500, seed: 7, run, exports: [{ type: "answer", id: "Revenue by Month" }] })
+  ;({ server, env } = fixture)
   front = await startPasswordFront(server.port, secret)
-  env = sandboxEnv(sandbox)
-  const exportJob = NodePath.join(root, "export.json")
-  NodeFs.writeFileSync(exportJob, JSON.stringify({ exports: [{ type: "answer", id: "Revenue by Month" }] }))
-  const exported = await cli(["run", exportJob, "--out", run, "--quiet"], env)
-  expect(exported.stderr).toBe("")
-  expect(exported.code).toBe(0)
 }, 120_000)
 
 afterAll(async () => {
   await front?.close()
-  await server?.close()
-  await sandbox?.close()
+  await fixture?.close()
   NodeFs.rmSync(root, { recursive: true, force: true })
 })
 
