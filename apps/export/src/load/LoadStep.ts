@@ -63,6 +63,12 @@ export const checkLoadRequest = (request: Pick<LoadRequest, "into" | "mode" | "k
     if (request.mode !== "merge" && request.key.length > 0) {
       return yield* new UsageError({ message: "--key is for --mode merge: drop --key or add --mode merge" })
     }
+    const twice = request.key.filter((column, i) => request.key.indexOf(column) !== i)
+    if (twice.length > 0) {
+      return yield* new UsageError({
+        message: `--key names ${[...new Set(twice)].map((c) => JSON.stringify(c)).join(", ")} more than once: name each key column once`
+      })
+    }
     return target.ok
   })
 

@@ -491,11 +491,14 @@ describe("load refuses", () => {
     })
   }, 60_000)
 
-  it("merge without --key, and a key column a file lacks, before loading anything", async () => {
+  it("merge without --key, a key column named twice, and one a file lacks, before loading anything", async () => {
     const into = `duckdb:${NodePath.join(root, "keys.duckdb")}`
     const noKey = await cli(["load", run, "--into", into, "--mode", "merge"], env)
     expect(noKey.code).toBe(2)
     expect(noKey.stderr).toContain("--key")
+    const twice = await cli(["load", run, "--into", into, "--mode", "merge", "--key", "Day,Region,Day"], env)
+    expect(twice.code).toBe(2)
+    expect(twice.stderr).toContain('--key names "Day" more than once: name each key column once')
     const missing = await cli(["load", run, "--into", into, "--mode", "merge", "--key", "Order ID"], env)
     expect(missing.code).toBe(1)
     expect(missing.stderr).toContain('has no key column "Order ID"')
