@@ -15,6 +15,7 @@ import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { Schema } from "effect"
 import { Manifest, runManifestPattern } from "../src/output/Manifest.ts"
 import { type CliRun, mainPath, runCli } from "./support/runCli.ts"
+import { sandboxEnv } from "./support/Sandboxes.ts"
 
 const goldenDir = NodePath.join(NodePath.dirname(fileURLToPath(import.meta.url)), "fixtures", "golden")
 const update = process.env["SPOTPIPE_UPDATE_GOLDEN"] === "1"
@@ -250,6 +251,31 @@ describe.concurrent("exports", () => {
       "tags"
     ])
     expect(lines[0].created).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+  })
+
+  it("period-end-columns-only-for-data-results-not-for-metadata-or-audit-dates", timeout, async () => {
+    const dir = tempDir()
+    const job = NodePath.join(dir, "job.json")
+    NodeFs.writeFileSync(
+      job,
+      JSON.stringify({
+        exports: [
+          { type: "metadata", metadataTypes: ["ANSWER"], output: "meta" },
+          { type: "audit", since: "2d", until: "1d", output: "audit" },
+          { type: "answer", id: "Revenue by Month", output: "revenue" }
+        ]
+      })
+    )
+    const out = NodePath.join(dir, "out")
+    const run = record(
+      await runCli(["run", job, "--out", out, "--period-end", "--quiet"], { env: sandboxEnv(east) }),
+      out
+    )
+    expect(run.code, run.stderr).toBe(0)
+    const header = (file: string) => NodeFs.readFileSync(NodePath.join(out, file), "utf8").split(/\r?\n/)[0]!
+    expect(header("meta.csv")).not.toContain("(end)")
+    expect(header("audit.csv")).not.toContain("(end)")
+    expect(header("revenue.csv")).toContain("(end)")
   })
 
   it("search-csv-maps-bucketed-and-aggregated-columns-to-model-types", timeout, async () => {

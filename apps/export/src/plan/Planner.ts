@@ -213,6 +213,9 @@ export const resolveExport = <E>(
         format: entry.format,
         pageSize,
         timezone: entry.timezone ?? clusterZone,
+        // Only a data result's date cells can be Custom Calendar periods: the other exports' dates (metadata's
+        // created and modified, audit times) have no end, and would get a column that is always empty.
+        periodEnd: run.periodEnd && (spec.type === "answer" || spec.type === "liveboard" || spec.type === "search"),
         columnNames: entry.columnNames,
         nullString: entry.format === "csv" ? entry.nullString : ""
       }
