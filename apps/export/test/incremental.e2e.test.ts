@@ -8,9 +8,10 @@
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
+import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
-import { runCli } from "./support/runCli.ts"
+import { runCli, runNode } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
 
 const timeout = { timeout: 120_000 }
@@ -267,8 +268,15 @@ describe("--resume of an incremental run", () => {
         )
         expect(byFile.get("answers.ndjson")).toBe("skipped")
         expect(byFile.get("audit.ndjson")).toBe("skipped")
-        const recorded = JSON.parse(NodeFs.readFileSync(marksFile(dir), "utf8")) as { exports: unknown }
-        expect(recorded.exports).toEqual((JSON.parse(marksAfterB) as { exports: unknown }).exports)
+        // The same watermarks, now recorded by the run whose manifest lists the outputs last.
+        const pointsOf = (text: string) =>
+          Object.values((JSON.parse(text) as { exports: Record<string, { run_id: string }> }).exports).map(
+            ({ run_id, ...point }) => [point, run_id]
+          )
+        const resumedRun = manifestOf(dir).run_id
+        expect(pointsOf(NodeFs.readFileSync(marksFile(dir), "utf8"))).toEqual(
+          pointsOf(marksAfterB).map(([point]) => [point, resumedRun])
+        )
 
         // A new run (not a resume) starts from where the interrupted run's increment ended: nothing changed since.
         const next = await runCli(["run", job([answers("last")]), "--out", dir, "--force", "--quiet"], { env })
@@ -279,6 +287,76 @@ describe("--resume of an incremental run", () => {
       }
     }
   )
+})
+
+describe("a run killed after writing an output, before its manifest", () => {
+  /** The CLI from source, held the first time an output reaches a step until its hold file is removed. */
+  const pauseAtStep = fileURLToPath(new URL("./support/PauseAtStep.ts", import.meta.url))
+
+  // `before-publish`: an output complete but not yet renamed, which --resume publishes; `before-manifest`: every
+  // output published, which --resume verifies and skips. Either way the run wrote the increments, so --resume
+  // must record where the next run starts: else `last` reads them again (or finds no earlier run at all).
+  for (const step of ["before-publish", "before-manifest"]) {
+    it(`--resume records the watermarks of what the killed run wrote (killed at ${step})`, timeout, async () => {
+      const env = sandboxEnv(data)
+      const dir = tempDir()
+      const hold = NodePath.join(tempDir(), "hold")
+      const jobFile = (since: string, sinceColumn: string) => {
+        const path = NodePath.join(tempDir(), "job.json")
+        NodeFs.writeFileSync(
+          path,
+          JSON.stringify({
+            defaults: { format: "ndjson" },
+            exports: [
+              { type: "metadata", metadataTypes: ["ANSWER"], modifiedSince: since, output: "answers" },
+              {
+                type: "search",
+                table: "Orders",
+                query: "[Order ID] [Order Date]",
+                sinceColumn: "Order Date",
+                since: sinceColumn,
+                output: "orders"
+              }
+            ]
+          })
+        )
+        return path
+      }
+      const first = jobFile("2000-01-01", "2025-06-01")
+      const killed = runNode([pauseAtStep, step, hold, "run", first, "--out", dir, "--quiet"], { env })
+      let ended = false
+      void killed.then(() => (ended = true))
+      while (!NodeFs.existsSync(hold)) {
+        if (ended) throw new Error(`the run ended before ${step}: ${(await killed).stderr}`)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      process.kill(Number(NodeFs.readFileSync(hold, "utf8")), "SIGKILL")
+      expect((await killed).signal).toBe("SIGKILL")
+      expect(NodeFs.existsSync(NodePath.join(dir, "manifest.json"))).toBe(false)
+
+      const resumed = await runCli(["run", first, "--out", dir, "--resume", "--quiet"], { env })
+      expect(resumed.code, resumed.stderr).toBe(0)
+      const outputs = manifestOf(dir).outputs
+      expect(outputs.map((o) => o.watermark)).toEqual([expect.anything(), expect.anything()])
+      expect(marks(dir).map(({ kind, value }) => ({ kind, value }))).toEqual(
+        expect.arrayContaining([
+          { kind: "modified", value: outputs[0]!.watermark!.value },
+          { kind: "column", value: outputs[1]!.watermark!.value }
+        ])
+      )
+      const newest = outputs[1]!.watermark!.value
+      const written = ndjson(NodePath.join(dir, "orders.ndjson"))
+      expect(written.length).toBeGreaterThan(0)
+
+      // The next run reads only what is new: no answer changed, and the orders from the newest date on.
+      const next = await runCli(["run", jobFile("last", "last"), "--out", dir, "--force", "--quiet"], { env })
+      expect(next.code, next.stderr).toBe(0)
+      expect(ndjson(NodePath.join(dir, "answers.ndjson"))).toEqual([])
+      expect(ndjson(NodePath.join(dir, "orders.ndjson"))).toEqual(
+        written.filter((row) => row["Order Date"] !== null && (row["Order Date"] as string) >= newest)
+      )
+    })
+  }
 })
 
 describe("job file", () => {

@@ -531,13 +531,15 @@ export const runExports = <E>(
       yield* probe("before-manifest", latest)
       yield* publishManifests(outDir, runId, latest, renderManifest(manifest))
       // Where the incremental exports that succeeded start next time; a failed one keeps its earlier watermark.
+      // An output found done keeps the watermark of the run that wrote it (that run may have been killed before
+      // it recorded it).
       yield* recordWatermarks(
         outDir,
         results.flatMap((result) =>
           result === undefined || Exit.isFailure(result.exit)
             ? []
             : result.written.flatMap(({ output }) =>
-                output.watermark === undefined || output.resume === "skipped"
+                output.watermark === undefined
                   ? []
                   : [[watermarkId(result.entry), { ...output.watermark, run_id: runId, host: cluster.host }] as const]
               )

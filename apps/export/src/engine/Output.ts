@@ -55,13 +55,6 @@ export interface OutputContext {
   readonly warned: Set<string>
 }
 
-/** Writes one output (or finds it done); returns its manifest entry, with its watermark when it has one. */
-export const writeOutput = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
-  Effect.map(writeOutputOnce(planned, run), (output) => {
-    const watermark = planned.watermark?.()
-    return watermark === undefined ? output : { ...output, watermark }
-  })
-
 /** The output's data time zone, as this runtime knows it (the plan checked its name; the runtime may lack it). */
 export const dataZoneOf = (planned: { readonly what: string; readonly settings: { readonly timezone: string } }) => {
   const zone = resolveTimeZone(planned.settings.timezone)
@@ -75,8 +68,12 @@ export const dataZoneOf = (planned: { readonly what: string; readonly settings: 
     : Effect.succeed(zone)
 }
 
-/** Writes one output (or finds it done); returns its manifest entry. */
-const writeOutputOnce = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
+/**
+ * Writes one output (or finds it done); returns its manifest entry, with its watermark when it has one. The entry
+ * is stored with the output's complete checkpoint, watermark included, so an output found done by `--resume`
+ * keeps the watermark of the run that read it (this run read nothing of it, and the source may hold more now).
+ */
+export const writeOutput = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
   Effect.gen(function* () {
     const zone = yield* dataZoneOf(planned)
     if (run.options.destination._tag === "Stdout") return yield* writeToStdout(planned, zone, run)
@@ -243,8 +240,15 @@ const entryOf = <E>(
   timezone: planned.settings.timezone,
   ...(planned.settings.format === "csv" ? { null_string: planned.settings.nullString } : {}),
   resume,
+  ...watermarkOf(planned),
   ...(planned.part === undefined ? {} : { part: planned.part })
 })
+
+/** The output's watermark field, read once its source was read whole (see `PlannedOutput.watermark`). */
+const watermarkOf = (planned: { readonly watermark?: () => ManifestOutput["watermark"] }) => {
+  const watermark = planned.watermark?.()
+  return watermark === undefined ? {} : { watermark }
+}
 
 /**
  * Writes a document output (a TML document) into its partial file: its text as it is, fsynced, then its complete
@@ -293,6 +297,7 @@ const writeDocument = <E>(
       settings: planned.settings,
       timezone: planned.settings.timezone,
       resume: "written",
+      ...watermarkOf(planned),
       ...(planned.export.org === undefined ? {} : { org: planned.export.org })
     }
     yield* Checkpoint.write(
