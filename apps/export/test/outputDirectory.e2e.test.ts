@@ -186,10 +186,10 @@ describe("one folder: one run that is not a shard, or shards of one sharding", (
       env: sandboxEnv(sandbox)
     })
 
-  /** Starts `spotpipe args…`, resolving `held` once it is held at its first written page. */
-  const startHeld = (args: ReadonlyArray<string>, hold: string) => {
+  /** Starts `spotpipe args…`, resolving `held` once it is held at `step` (by default its first written page). */
+  const startHeld = (args: ReadonlyArray<string>, hold: string, step = "page-written") => {
     let finished: CliRun | undefined
-    const run = runNode([pauseAtStep, "page-written", hold, ...args], { env: sandboxEnv(sandbox) })
+    const run = runNode([pauseAtStep, step, hold, ...args], { env: sandboxEnv(sandbox) })
     void run.then((done) => (finished = done))
     const held = (async () => {
       while (!NodeFs.existsSync(hold)) {
@@ -235,6 +235,26 @@ describe("one folder: one run that is not a shard, or shards of one sharding", (
     expect(done.code, done.stderr).toBe(0)
     expect(dataFiles(out)).toEqual(reference)
     expect(NodeFs.existsSync(NodePath.join(out, "manifest.shard-1-of-2.json"))).toBe(false)
+  }, 60_000)
+
+  it("a-shard-that-ends-leaves-the-state-folder-to-a-shard-that-has-not-written-there-yet", async () => {
+    const out = NodePath.join(root, "shard-state")
+    const hold = NodePath.join(root, "shard-state.hold")
+    // Shard 2 holds the folder and made the state folder, which is still empty, when shard 1 runs to its end.
+    const second = startHeld(["run", jobFile, "--out", out, "--shard", "2/2", "--quiet"], hold, "claimed")
+    await second.held
+    expect(NodeFs.readdirSync(NodePath.join(out, ".spotpipe-state"))).toEqual([])
+    const first = await runCli(["run", jobFile, "--out", out, "--shard", "1/2", "--quiet"], {
+      env: sandboxEnv(sandbox)
+    })
+    expect(first.code, first.stderr).toBe(0)
+    expect(NodeFs.existsSync(NodePath.join(out, ".spotpipe-state"))).toBe(true)
+    NodeFs.rmSync(hold)
+    const done = await second.run
+    expect(done.code, done.stderr).toBe(0)
+    expect(dataFiles(out)).toEqual(reference)
+    // The last shard to end takes the empty state folder away.
+    expect(NodeFs.existsSync(NodePath.join(out, ".spotpipe-state"))).toBe(false)
   }, 60_000)
 
   it("while-a-shard-writes-a-folder-only-the-other-shards-of-its-job-and-count-write-there", async () => {

@@ -82,6 +82,7 @@ import { makeTranscodePool } from "./TranscodePool.ts"
  * load's: a table's transaction has done all its work, its COMMIT not yet sent.
  */
 export type Step =
+  | "claimed"
   | "page-written"
   | "checkpoint-before-rename"
   | "checkpoint-written"
@@ -91,7 +92,8 @@ export type Step =
   | "load-before-commit"
 
 /**
- * Called at each {@link Step} with the output's relative path (a load's: its file, as the manifest names it).
+ * Called at each {@link Step} with the output's relative path (a load's: its file, as the manifest names it;
+ * `claimed`, once the run holds its folder and made its state folder: that folder's name).
  * Nothing by default; tests provide one (the crash suite's entry point kills the process at a chosen step).
  */
 export const StepProbe = Context.Reference<(step: Step, file: string) => Effect.Effect<void>>("spotpipe/StepProbe", {
@@ -377,7 +379,9 @@ export const runExports = <E>(
         yield* lockOutputDirectory(outDir, {
           shard: options.shard,
           command: `spotpipe ${options.command}${options.job === undefined ? "" : ` ${options.job.file}`}${sharded}`,
-          ...(options.job === undefined ? {} : { job: options.job.fingerprint })
+          ...(options.job === undefined ? {} : { job: options.job.fingerprint }),
+          // However the run ends (a failure, a signal), an empty state folder does not stay behind.
+          removeIfEmpty: [stateDirName]
         })
         if (!options.resume && !options.force) yield* refuseExisting(plans, outDir)
         yield* orFail(fs.makeDirectory(stateDir, { recursive: true }), stateDir)
@@ -392,8 +396,7 @@ export const runExports = <E>(
             cluster.host
           )
         )
-        // However the run ends (a failure, a signal), an empty state directory does not stay behind.
-        yield* Effect.addFinalizer(() => removeStateDirIfEmpty(stateDir))
+        yield* probe("claimed", stateDirName)
       }
       const previousOutputs = new Map<string, ManifestOutput>()
       if (options.resume && toDisk) {
@@ -580,11 +583,4 @@ const refuseExisting = (
         message: `${existing.length} outputs of this job already exist in ${outDir} (${listed}); nothing was written: pass --resume to keep verified outputs and finish the rest, --force to replace them, or choose another --out directory`
       })
     }
-  })
-
-const removeStateDirIfEmpty = (stateDir: string) =>
-  Effect.gen(function* () {
-    const fs = yield* FileSystem.FileSystem
-    const left = yield* fs.readDirectory(stateDir).pipe(Effect.orElseSucceed(() => ["?"]))
-    if (left.length === 0) yield* fs.remove(stateDir, { recursive: true }).pipe(Effect.ignore)
   })

@@ -104,6 +104,11 @@ export interface LockOptions {
   readonly command?: string
   /** The job's fingerprint: a shard shares the directory only with shards of the same job. */
   readonly job?: string
+  /**
+   * Folders of the directory (names) to remove at the end if they are empty, when no other run works there: a
+   * shard leaves them to the last shard, since another one may be about to write into them.
+   */
+  readonly removeIfEmpty?: ReadonlyArray<string>
 }
 
 /**
@@ -174,6 +179,12 @@ export const lockOutputDirectory = (
         yield* Effect.addFinalizer(() => (state.taken ? fs.remove(lockPath).pipe(Effect.ignore) : Effect.void))
         return state
       })
+    // rmdir refuses a folder that is not empty: only what holds nothing goes.
+    const removeEmptyFolders = Effect.forEach(
+      options.removeIfEmpty ?? [],
+      (name) => Effect.tryPromise(() => NodeFs.rmdir(path.join(dir, name))).pipe(Effect.ignore),
+      { discard: true }
+    )
     const shardLocks = Effect.map(
       fs.readDirectory(dir).pipe(Effect.orElseSucceed((): ReadonlyArray<string> => [])),
       (names) =>
@@ -222,6 +233,8 @@ export const lockOutputDirectory = (
         )
       )
       yield* removeStaleTemps(dir, lockFileName)
+      // Before the lock goes (finalizers run last first): no other run is here.
+      yield* Effect.addFinalizer(() => removeEmptyFolders)
       return
     }
 
@@ -269,6 +282,17 @@ export const lockOutputDirectory = (
     })
     yield* register
     yield* removeStaleTemps(dir, ownName)
+    // Before its own lock goes: holding `.spotpipe.lock` as when registering (so no shard comes meanwhile), and only
+    // when no other shard's lock is present. If the mutex is busy, the folders stay (empty, harmless).
+    yield* Effect.addFinalizer(() =>
+      Effect.gen(function* () {
+        const got = yield* takeLock(mainPath, { ...mine, registering: true }, cannotCreate(mainPath))
+        if (!got.taken) return
+        yield* Effect.gen(function* () {
+          if ((yield* shardLocks).every((other) => other.name === ownName)) yield* removeEmptyFolders
+        }).pipe(Effect.ensuring(fs.remove(mainPath).pipe(Effect.ignore)))
+      }).pipe(Effect.ignore)
+    )
   })
 
 /** Who holds a lock, for a message: `pid 12, started …: spotpipe run job.json` (`on HOST` when another host's). */
