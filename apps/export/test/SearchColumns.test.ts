@@ -44,10 +44,16 @@ describe("search aggregate types", () => {
       Effect.gen(function* () {
         const result = yield* search("[Shipped At].monthly average [Quantity]")
         expect(result.columns).toEqual([
-          ["Month(Shipped At)", "DATE_TIME"],
+          ["Month(Shipped At)", "DATE"],
           ["Average Quantity", "DOUBLE"]
         ])
         expect(result.rows.some((r: Record<string, unknown>) => !Number.isInteger(r["Average Quantity"]))).toBe(true)
+        // A month of a timestamp column is its first day, as the cluster types it (not its midnight's instant).
+        const months = result.rows
+          .map((row: Record<string, unknown>) => row["Month(Shipped At)"])
+          .filter((m) => m !== null)
+        expect(months.length).toBeGreaterThan(1)
+        for (const month of months) expect(month).toMatch(/^\d{4}-\d\d-01$/)
       }),
     timeout
   )
@@ -106,6 +112,19 @@ describe("search column lookup", () => {
     expect(typeOf("Unique Count Region")).toBe("INT64")
     expect(typeOf("Unique count Region")).toBe("INT64")
     expect(typeOf("Unique Number of Region")).toBe("INT64")
+  })
+
+  it("a-bucket-of-a-day-or-longer-is-a-date-an-hour-keeps-its-type-a-part-of-a-period-is-a-number", () => {
+    const withTimes = searchColumnTypes([
+      { name: "Order Date", type: "DATE" },
+      { name: "Shipped At", type: "DATE_TIME" },
+      { name: "Logged", type: "TIMESTAMP" }
+    ])
+    expect(withTimes("Month(Shipped At)")).toBe("DATE")
+    expect(withTimes("Week(Logged)")).toBe("DATE")
+    expect(withTimes("Year(Order Date)")).toBe("DATE")
+    expect(withTimes("Hour(Shipped At)")).toBe("DATE_TIME")
+    expect(withTimes("Day of week(Shipped At)")).toBe("INT64")
   })
 
   it("an-aggregate-that-makes-no-sense-or-an-unknown-name-stays-unknown", () => {

@@ -3,7 +3,8 @@
  * aggregation ("Total Revenue") and date buckets ("Month(Order Date)"); this maps a result column back to the
  * model column by exact name, then by the name inside `Bucket(...)`, then by an aggregation prefix, and gives the
  * aggregate's own type: a sum keeps its measure's type (INT32 widened to INT64), a min or max keeps its column's
- * (a date stays a date), counts are INT64, and average, standard deviation and variance are DOUBLE.
+ * (a date stays a date), counts are INT64, and average, standard deviation and variance are DOUBLE. A bucket of a
+ * day or longer is a DATE (its first day) also over a timestamp column, as ThoughtSpot types it.
  */
 import type { TypedColumn } from "../cluster/Cluster.ts"
 
@@ -47,22 +48,23 @@ const aggregateType = (rule: AggregateRule, base: string): string | null => {
   }
 }
 
-// Bucket functions that keep a date a date; part-of-period buckets ("Day of week") are numbers.
-const dateBuckets = new Set([
-  "hour",
+// Bucket functions whose values are the bucket's first day (its local midnight): a DATE, whatever the column's
+// date type. Hours keep the column's type; part-of-period buckets ("Day of week") are numbers.
+const dayBuckets = new Set([
   "day",
   "week",
   "month",
   "quarter",
   "year",
   "date",
-  "hourly",
   "daily",
   "weekly",
   "monthly",
   "quarterly",
   "yearly"
 ])
+const hourBuckets = new Set(["hour", "hourly"])
+const dateTypes = new Set(["DATE", "DATE_TIME", "TIMESTAMP"])
 
 /** A lookup from result column name to ThoughtSpot type (`null` when no model column matches). */
 export const searchColumnTypes = (model: ReadonlyArray<TypedColumn>) => {
@@ -74,7 +76,9 @@ export const searchColumnTypes = (model: ReadonlyArray<TypedColumn>) => {
     if (bucket !== null) {
       const inner = byName.get(bucket[2]!.trim())
       if (inner === undefined) return null
-      return dateBuckets.has(bucket[1]!.trim().toLowerCase()) ? inner : "INT64"
+      const unit = bucket[1]!.trim().toLowerCase()
+      if (dayBuckets.has(unit)) return dateTypes.has(inner) ? "DATE" : inner
+      return hourBuckets.has(unit) ? inner : "INT64"
     }
     const lower = result.toLowerCase()
     for (const [prefix, rule] of aggregationPrefixes) {
