@@ -8,6 +8,7 @@ import type { DateColumnType } from "./ColumnType.ts"
 import { writeDays, writeOffset, writeSecondOfDay } from "./internal/civil.ts"
 import { NULL_CELL, readCell } from "./internal/readCell.ts"
 import { checkRenderArguments } from "./internal/renderArguments.ts"
+import { offsetFunction } from "./internal/zoneOffset.ts"
 import { MAX_EPOCH_SECONDS, MIN_EPOCH_SECONDS } from "./Period.ts"
 import type { RenderOptions } from "./Render.ts"
 import { type TimeZone, UTC } from "./TimeZone.ts"
@@ -68,7 +69,7 @@ const dateWriterFor = (zone: TimeZone): ((t: number, out: Uint8Array, at: number
     instantCaches.set(zone, cache)
   }
   const { keys, bytes } = cache
-  const offsetSeconds = zone.offsetSeconds
+  const offsetSeconds = offsetFunction(zone)
   return (t, out, at) => {
     const slot = (t / 128) & (INSTANT_CACHE_SIZE - 1)
     const from = slot * DATE_BYTES
@@ -97,7 +98,7 @@ const makeInstantWriter = (
   options: RenderOptions
 ): ((t: number, out: Uint8Array, at: number) => number) => {
   const zone = options.timeZone ?? UTC
-  const offsetSeconds = zone.offsetSeconds
+  const offsetSeconds = offsetFunction(zone)
   switch (type) {
     case "DATE":
       return dateWriterFor(zone)

@@ -9,6 +9,7 @@ import { formatDays, formatSecondOfDay } from "./internal/civil.ts"
 import { cellEnd, makeCellError, NULL_CELL, readCell } from "./internal/readCell.ts"
 import { checkRenderArguments } from "./internal/renderArguments.ts"
 import { formatOffset } from "./internal/ZoneTable.ts"
+import { offsetFunction } from "./internal/zoneOffset.ts"
 import { MAX_EPOCH_SECONDS, MIN_EPOCH_SECONDS } from "./Period.ts"
 import { type TimeZone, UTC } from "./TimeZone.ts"
 
@@ -75,7 +76,7 @@ const dateTextFor = (zone: TimeZone): ((t: number) => string) => {
     instantCaches.set(zone, cache)
   }
   const { keys, texts } = cache
-  const offsetSeconds = zone.offsetSeconds
+  const offsetSeconds = offsetFunction(zone)
   return (t) => {
     const slot = (t / 128) & (INSTANT_CACHE_SIZE - 1)
     if (keys[slot] === t) return texts[slot]!
@@ -102,7 +103,7 @@ const makeOffsetText = (): ((offset: number) => string) => {
 /** The text of a valid instant (whole seconds, in range) for one column type. */
 const makeFormatter = (type: DateColumnType, options: RenderOptions): ((t: number) => string) => {
   const zone = options.timeZone ?? UTC
-  const offsetSeconds = zone.offsetSeconds
+  const offsetSeconds = offsetFunction(zone)
   switch (type) {
     case "DATE":
       return dateTextFor(zone)

@@ -4,12 +4,13 @@
  */
 import { InvalidTimeZoneError } from "./DateCellError.ts"
 import { ZoneTable } from "./internal/ZoneTable.ts"
+import { ownZone } from "./internal/zoneOffset.ts"
 import { MAX_EPOCH_SECONDS, MIN_EPOCH_SECONDS } from "./Period.ts"
 
 /**
  * A time zone: `offsetSeconds(t)` is the exact UTC offset in whole seconds (local = UTC + offset) at epoch second
  * `t` (NaN outside MIN_EPOCH_SECONDS…MAX_EPOCH_SECONDS). Get one from {@link resolveTimeZone}; any object of this
- * shape works too (e.g. a fixed test offset).
+ * shape works too (e.g. a fixed test offset), including a class instance whose `offsetSeconds` method reads `this`.
  */
 export interface TimeZone {
   readonly name: string
@@ -18,10 +19,11 @@ export interface TimeZone {
 
 const resolved = new Map<string, TimeZone>()
 
-const fromTable = (table: ZoneTable): TimeZone => ({
-  name: table.name,
-  offsetSeconds: (t) => (t >= MIN_EPOCH_SECONDS && t <= MAX_EPOCH_SECONDS ? table.offsetAt(t) : Number.NaN)
-})
+const fromTable = (table: ZoneTable): TimeZone =>
+  ownZone({
+    name: table.name,
+    offsetSeconds: (t) => (t >= MIN_EPOCH_SECONDS && t <= MAX_EPOCH_SECONDS ? table.offsetAt(t) : Number.NaN)
+  })
 
 /**
  * Resolves an IANA zone name (as `Intl` knows it, e.g. "America/Los_Angeles", "UTC") to a {@link TimeZone};

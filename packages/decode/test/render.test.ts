@@ -208,6 +208,47 @@ describe("time zones", () => {
     const plusFive: TimeZone = { name: "+05:00", offsetSeconds: () => 5 * 3600 }
     expect(makeCellRenderer("DATE_TIME", { timeZone: plusFive, offset: "zone" })(0)).toBe("1970-01-01T05:00:00+05:00")
   })
+
+  it("a-zone-whose-offsetSeconds-method-reads-this-renders-and-writes-every-type", () => {
+    // A class instance and an object-literal method: both read the offset through `this`.
+    class FixedOffset {
+      readonly name: string
+      readonly seconds: number
+      constructor(seconds: number) {
+        this.name = `fixed ${seconds}`
+        this.seconds = seconds
+      }
+      offsetSeconds(_epochSeconds: number): number {
+        return this.seconds
+      }
+    }
+    const literal = {
+      name: "-07:00",
+      seconds: -7 * 3600,
+      offsetSeconds(_t: number) {
+        return this.seconds
+      }
+    }
+    const cell = { v: { s: 1625759921, e: 1625759921 + 86400 } } // 2021-07-08T15:58:41Z
+    const expected = {
+      DATE: ["2021-07-08", "2021-07-09"],
+      TIME: ["08:58:41", "08:58:41"],
+      DATE_TIME: ["2021-07-08T08:58:41-07:00", "2021-07-09T08:58:41-07:00"],
+      TIMESTAMP: ["2021-07-08T08:58:41-07:00", "2021-07-09T08:58:41-07:00"]
+    } as const
+    const out = new Uint8Array(32)
+    for (const timeZone of [new FixedOffset(-7 * 3600), literal] as ReadonlyArray<TimeZone>) {
+      for (const [type, [start, end]] of Object.entries(expected) as Array<
+        [keyof typeof expected, readonly [string, string]]
+      >) {
+        const options: RenderOptions = { timeZone, offset: "zone" }
+        expect(makeCellRenderer(type, options)(cell)).toBe(start)
+        expect(makeEndRenderer(type, options)(cell)).toBe(end)
+        const at = makeCellWriter(type, options)(cell.v.s, out, 0)
+        expect(new TextDecoder().decode(out.subarray(0, at))).toBe(start)
+      }
+    }
+  })
 })
 
 describe("arguments TypeScript would refuse (plain JavaScript callers)", () => {
