@@ -1,8 +1,9 @@
 /**
  * What `spotpipe load` prints: a table of the tables loaded (table, rows, seconds, file; columns aligned, counts
- * with thousands separators, as the export summary has them) and a footer with the totals, the target and the
- * run; or one JSON object with `--log-format json`. When a folder was given and other runs wrote files into it
- * that its latest run does not list, {@link otherRunsWarning} says what was left and how to load it.
+ * with thousands separators, as the export summary has them; a file `append` skipped as already appended says
+ * `skipped`) and a footer with the totals, the target and the run; or one JSON object with `--log-format json`.
+ * When a folder was given and other runs wrote files into it that its latest run does not list,
+ * {@link otherRunsWarning} says what was left and how to load it.
  */
 import type { LoadReport } from "../load/LoadStep.ts"
 import { formatTable } from "./Summary.ts"
@@ -13,12 +14,22 @@ const plural = (n: number, one: string, many: string) => `${formatCount(n)} ${n 
 /** The load summary as text (no trailing newline). */
 export const formatLoadSummary = (report: LoadReport): string => {
   const rows = report.tables.reduce((n, t) => n + t.rows, 0)
+  const skipped = report.tables.filter((t) => t.skipped !== undefined).length
   const table = formatTable(
     ["table", "rows", "seconds", "file"],
-    report.tables.map((t) => [t.table, formatCount(t.rows), t.seconds.toFixed(2), t.file]),
+    report.tables.map((t) =>
+      t.skipped === undefined
+        ? [t.table, formatCount(t.rows), t.seconds.toFixed(2), t.file]
+        : [t.table, "skipped", "-", t.file]
+    ),
     [false, true, true, false]
   )
-  const footer = `loaded ${plural(report.tables.length, "table", "tables")}, ${plural(rows, "row", "rows")} into ${report.target} from run ${report.runId} (manifest SHA-256 ${report.fingerprint.slice(0, 12)}…, recorded in spotpipe_loads)`
+  // A retried append: the files it had appended already are counted apart (each is named on stderr).
+  const skips =
+    skipped === 0
+      ? ""
+      : `; skipped ${plural(skipped, "file", "files")} already appended to ${skipped === 1 ? "its table" : "their tables"} by an earlier load`
+  const footer = `loaded ${plural(report.tables.length - skipped, "table", "tables")}, ${plural(rows, "row", "rows")} into ${report.target} from run ${report.runId} (manifest SHA-256 ${report.fingerprint.slice(0, 12)}…, recorded in spotpipe_loads)${skips}`
   return `${table}${inert(footer)}`
 }
 

@@ -4,6 +4,7 @@
  * the data never passes through JavaScript. `@duckdb/node-api` is native: it is imported only when a load runs,
  * with a message that says what to install when it is missing.
  */
+import * as NodeFs from "node:fs"
 import { engineMessage, LoadAgain, type LoadEngine, LoadFailure, temporaryTable } from "./Engine.ts"
 import { fileStamp, verifyFile } from "./FileCheck.ts"
 import type { LoadOutput } from "./RunManifest.ts"
@@ -63,9 +64,16 @@ export const duckDbSource = (output: DuckDbFile, longLines = false): string => {
   }
 }
 
-/** Opens (or creates) the DuckDB database `file`. */
+/**
+ * Opens (or creates) the DuckDB database `file`. A file it created is removed again on close when no table's
+ * load was committed in it (a load refused or failed at its first table leaves no empty database behind); a
+ * file that was there before is never removed.
+ */
 export const openDuckDb = async (file: string): Promise<LoadEngine> => {
   const { DuckDBInstance } = await importDuckDb()
+  // DuckDB keeps its write-ahead log beside the file: a database that existed may be only that log.
+  const created = !NodeFs.existsSync(file) && !NodeFs.existsSync(`${file}.wal`)
+  let committed = false
   let instance: Awaited<ReturnType<typeof DuckDBInstance.create>>
   try {
     instance = await DuckDBInstance.create(file)
@@ -77,6 +85,7 @@ export const openDuckDb = async (file: string): Promise<LoadEngine> => {
   const longLines = new Set<string>()
   const exec = async (sql: string) => {
     await connection.run(sql)
+    if (sql === "COMMIT") committed = true
   }
   return {
     dialect: "duckdb",
@@ -84,6 +93,15 @@ export const openDuckDb = async (file: string): Promise<LoadEngine> => {
     scalar: async (sql) => {
       const rows = (await connection.runAndReadAll(sql)).getRows()
       return rows.length === 0 ? undefined : String(rows[0]![0])
+    },
+    otherRelation: async (name) => {
+      const result = await connection.runAndReadAll(
+        `SELECT table_type FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ${quoteLiteral(name)}`
+      )
+      const type = result.getRows()[0]?.[0]
+      return type === undefined || type === "BASE TABLE" || type === "LOCAL TEMPORARY"
+        ? undefined
+        : String(type).toLowerCase()
     },
     columnsOf: async (table) => {
       const result = await connection.runAndReadAll(
@@ -131,6 +149,9 @@ export const openDuckDb = async (file: string): Promise<LoadEngine> => {
     close: async () => {
       connection.closeSync()
       instance.closeSync()
+      if (created && !committed) {
+        for (const path of [file, `${file}.wal`]) NodeFs.rmSync(path, { force: true })
+      }
     }
   }
 }

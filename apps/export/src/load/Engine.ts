@@ -20,6 +20,11 @@ export interface LoadEngine {
   readonly exec: (sql: string) => Promise<void>
   /** The first column of the first row of `sql` as text (`undefined`: no row). */
   readonly scalar: (sql: string) => Promise<string | undefined>
+  /**
+   * What else than a table holds the name `name` in the target's schema ("view", "materialized view", …), which
+   * no load mode can load into; `undefined`: a table, or nothing.
+   */
+  readonly otherRelation: (name: string) => Promise<string | undefined>
   /** An existing table's columns and their `information_schema` types, in order; `undefined`: no such table. */
   readonly columnsOf: (table: string) => Promise<ReadonlyArray<{ name: string; type: string }> | undefined>
   /**

@@ -5,6 +5,8 @@
  * recreates it, `append` adds the rows (creating it the first time), `merge` replaces the rows whose key is in the
  * file and adds the others (an empty key is a key value like any other, so merging twice changes nothing). Rows loaded must equal the manifest's `rows_written`, and each load is recorded in
  * `spotpipe_loads` in the same transaction; anything that fails rolls the table back to what it was before.
+ * `append` skips a file (by its SHA-256) that the record shows appended to that table since the table was last
+ * replaced, so a load retried after a failure never adds the same rows twice.
  */
 import { LoadAgain, type LoadEngine, LoadFailure, temporaryTable } from "./Engine.ts"
 import { verifyFile } from "./FileCheck.ts"
@@ -35,12 +37,14 @@ export interface LoadOptions {
   readonly interrupted?: AbortSignal
 }
 
-/** One table loaded. */
+/** One table loaded (or skipped: `append` of a file already appended; then `rows` is 0). */
 export interface TableLoad {
   readonly file: string
   readonly table: string
   readonly rows: number
   readonly seconds: number
+  /** Why nothing was loaded: `already appended to <table> by the load of <time> (run <id>)`. */
+  readonly skipped?: string
 }
 
 /** `CREATE TABLE` for the `spotpipe_loads` record. */
@@ -52,8 +56,45 @@ const loadsDdl = `CREATE TABLE IF NOT EXISTS ${loadsTable} (
   mode VARCHAR NOT NULL,
   rows BIGINT NOT NULL,
   loaded_at TIMESTAMP WITH TIME ZONE NOT NULL,
-  spotpipe VARCHAR NOT NULL
+  spotpipe VARCHAR NOT NULL,
+  file_sha256 VARCHAR
 )`
+
+/** Creates the `spotpipe_loads` record, or adds `file_sha256` to one an earlier version created. */
+const prepareLoadsTable = async (engine: LoadEngine): Promise<void> => {
+  await engine.exec(loadsDdl)
+  const columns = (await engine.columnsOf(loadsTable)) ?? []
+  // Altered only when it lacks the column: a role that may insert into the record need not own it.
+  if (!columns.some((c) => c.name === "file_sha256")) {
+    await engine.exec(`ALTER TABLE ${loadsTable} ADD COLUMN file_sha256 VARCHAR`)
+  }
+}
+
+/** A load's time as ISO 8601 in UTC, to the millisecond, in each dialect's SQL. */
+const isoTime = (dialect: LoadEngine["dialect"], column: string): string =>
+  dialect === "duckdb"
+    ? `strftime(${column} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ')`
+    : `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+
+/**
+ * The earlier load that appended `output`'s file to its table since the table was last replaced (a replace drops
+ * what was appended), as `already appended to <table> by the load of <time> (run <id>)`; `undefined`: none, or the table is
+ * gone. A file is known by its SHA-256; a record written before spotpipe kept it, by its manifest and name.
+ */
+const appendedBefore = async (
+  engine: LoadEngine,
+  run: RunManifest,
+  output: LoadOutput
+): Promise<string | undefined> => {
+  if ((await engine.columnsOf(output.table)) === undefined) return undefined
+  const table = quoteLiteral(output.table)
+  const found = await engine.scalar(
+    `SELECT ${isoTime(engine.dialect, "l.loaded_at")} || ' ' || l.run_id FROM ${loadsTable} AS l WHERE l.table_name = ${table} AND l.mode = 'append' AND (l.file_sha256 = ${quoteLiteral(output.sha256)} OR (l.file_sha256 IS NULL AND l.manifest_sha256 = ${quoteLiteral(run.fingerprint)} AND l.file = ${quoteLiteral(output.file)})) AND NOT EXISTS (SELECT 1 FROM ${loadsTable} AS r WHERE r.table_name = ${table} AND r.mode = 'replace' AND r.loaded_at > l.loaded_at) ORDER BY l.loaded_at DESC LIMIT 1`
+  )
+  if (found === undefined) return undefined
+  const space = found.indexOf(" ")
+  return `already appended to ${output.table} by the load of ${found.slice(0, space)} (run ${found.slice(space + 1)})`
+}
 
 /** Checks what can be checked before any table is touched; throws a {@link LoadFailure} naming every problem. */
 const preflight = async (engine: LoadEngine, run: RunManifest, options: LoadOptions): Promise<void> => {
@@ -78,7 +119,17 @@ const preflight = async (engine: LoadEngine, run: RunManifest, options: LoadOpti
         problems.push(`${output.file} has no key column ${missing.map((k) => `"${k}"`).join(", ")}`)
       }
     }
-    if (options.mode !== "replace") {
+    // Not a table: no mode can load into it (replace drops tables only), so every mode says the same.
+    const other = await engine.otherRelation(output.table)
+    if (other !== undefined) {
+      const elsewhere =
+        engine.dialect === "postgres"
+          ? "another schema (add ?options=-c%20search_path%3DSCHEMA to the URL) or database"
+          : "another database file"
+      problems.push(
+        `${output.file} loads into a table named ${output.table}, which is a ${other} in the target: rename or drop the ${other}, or load into ${elsewhere}`
+      )
+    } else if (options.mode !== "replace") {
       const existing = await engine.columnsOf(output.table)
       if (existing !== undefined) {
         const wanted = output.columns.map((c) => `${c.name} ${catalogType(engine.dialect, c.type)}`)
@@ -137,8 +188,17 @@ const repeatedKeys = async (
 }
 
 /** Loads `output` into its table in one transaction (see the module comment). */
-const loadOne = async (engine: LoadEngine, run: RunManifest, output: LoadOutput, options: LoadOptions) => {
+const loadOne = async (
+  engine: LoadEngine,
+  run: RunManifest,
+  output: LoadOutput,
+  options: LoadOptions
+): Promise<TableLoad> => {
   const started = performance.now()
+  if (options.mode === "append") {
+    const skipped = await appendedBefore(engine, run, output)
+    if (skipped !== undefined) return { file: output.file, table: output.table, rows: 0, seconds: 0, skipped }
+  }
   const table = quoteIdent(output.table)
   const spec = { table: output.table, columns: output.columns }
   const dialect = engine.dialect
@@ -187,7 +247,7 @@ const loadOne = async (engine: LoadEngine, run: RunManifest, output: LoadOutput,
       )
     }
     await engine.exec(
-      `INSERT INTO ${loadsTable} VALUES (${[run.fingerprint, run.runId, output.file, output.table, options.mode].map(quoteLiteral).join(", ")}, ${rows}, now(), ${quoteLiteral(options.version)})`
+      `INSERT INTO ${loadsTable} (manifest_sha256, run_id, file, table_name, mode, rows, loaded_at, spotpipe, file_sha256) VALUES (${[run.fingerprint, run.runId, output.file, output.table, options.mode].map(quoteLiteral).join(", ")}, ${rows}, now(), ${quoteLiteral(options.version)}, ${quoteLiteral(output.sha256)})`
     )
     await options.beforeCommit?.(output.file)
     if (options.interrupted?.aborted) throw new LoadFailure("the load was interrupted")
@@ -211,7 +271,7 @@ export const loadRun = async (
   options: LoadOptions
 ): Promise<ReadonlyArray<TableLoad>> => {
   await preflight(engine, run, options)
-  await engine.exec(loadsDdl)
+  await prepareLoadsTable(engine)
   const loaded: Array<TableLoad> = []
   for (const output of run.outputs) {
     if (options.interrupted?.aborted) break

@@ -170,6 +170,10 @@ export const loadStep = (request: LoadRequest) =>
           await engine.close()
         })
     )
+    // A retried append: each file it had appended already is said once (the summary counts them).
+    for (const table of tables) {
+      if (table.skipped !== undefined) yield* Effect.logWarning(`${table.file}: ${table.skipped}: skipped`)
+    }
     return {
       manifest: run.path,
       runId: run.runId,

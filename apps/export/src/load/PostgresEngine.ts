@@ -46,6 +46,18 @@ export const copyStatement = (table: string, output: LoadOutput): string => {
   return `COPY ${table} (${columns}) FROM STDIN WITH (${options})`
 }
 
+/** `pg_class.relkind` of what is not a table, as a message names it. */
+const relationKinds: Readonly<Record<string, string>> = {
+  v: "view",
+  m: "materialized view",
+  f: "foreign table",
+  S: "sequence",
+  i: "index",
+  I: "index",
+  c: "composite type",
+  t: "TOAST table"
+}
+
 /** Where the password comes from when the server asks for one. */
 export interface PostgresPassword {
   /** From `--password-file` or an environment variable. */
@@ -173,6 +185,15 @@ export const openPostgres = async (url: string, shown: string, credentials: Post
       const result = await query(sql)
       const row = result.rows[0] as Record<string, unknown> | undefined
       return row === undefined ? undefined : String(Object.values(row)[0])
+    },
+    otherRelation: async (name) => {
+      // pg_class, not information_schema: it has materialized views, sequences and indexes too, which share the
+      // tables' names.
+      const result = await query(
+        `SELECT c.relkind FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relname = ${quoteLiteral(name)}`
+      )
+      const kind = (result.rows[0] as { relkind?: string } | undefined)?.relkind
+      return kind === undefined || kind === "r" || kind === "p" ? undefined : (relationKinds[kind] ?? "relation")
     },
     columnsOf: async (table) => {
       const result = await query(

@@ -121,7 +121,7 @@ describe.each(engines)("load into $name", (engine) => {
     })
   }, 120_000)
 
-  it("replace twice gives the same table; append doubles the rows", async () => {
+  it("replace twice gives the same table; an append after a replace adds the rows again", async () => {
     const table = tableOf(run, "answer-Order Details.csv")
     const output = outputs().find((o) => o.file === "answer-Order Details.csv")!
     const before = await engine.open((q) => tableRows(q, engine.name, table, output.columns))
@@ -486,9 +486,8 @@ describe("load refuses", () => {
     const refused = await cli(["load", escaped, "--into", `duckdb:${into}`], env)
     expect(refused.code).toBe(1)
     expect(refused.stderr).toContain(`${manifest.outputs[1].file} was exported with --escape-formulae`)
-    await withDuckDb(into, async (q) => {
-      expect(Number((await q("SELECT count(*) FROM information_schema.tables"))[0]![0])).toBe(0)
-    })
+    // Nothing was loaded into the database it would have created: it is not left behind.
+    expect(NodeFs.existsSync(into)).toBe(false)
   }, 60_000)
 
   it("merge without --key, a key column named twice, and one a file lacks, before loading anything", async () => {
@@ -502,10 +501,6 @@ describe("load refuses", () => {
     const missing = await cli(["load", run, "--into", into, "--mode", "merge", "--key", "Order ID"], env)
     expect(missing.code).toBe(1)
     expect(missing.stderr).toContain('has no key column "Order ID"')
-    expect(NodeFs.existsSync(NodePath.join(root, "keys.duckdb"))).toBe(true)
-    await withDuckDb(NodePath.join(root, "keys.duckdb"), async (q) => {
-      const tables = await q("SELECT count(*) FROM information_schema.tables")
-      expect(Number(tables[0]![0])).toBe(0)
-    })
+    expect(NodeFs.existsSync(NodePath.join(root, "keys.duckdb"))).toBe(false)
   }, 60_000)
 })

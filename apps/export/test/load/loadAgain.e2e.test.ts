@@ -1,0 +1,222 @@
+/**
+ * Loading again into the same target, against real engines (DuckDB, and PostgreSQL as PGlite over the wire
+ * protocol): `--mode append` adds a file's rows once — a load retried after a failure, or of a later run that wrote
+ * the same file, skips each file it already appended to that table and says so — a table name held by a view is
+ * refused alike in every mode with what to do, and a DuckDB database the load created is not left behind when the
+ * load committed nothing.
+ */
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { tableNames } from "../../src/load/Warehouse.ts"
+import { type LoadFixture, startLoadFixture } from "./support/LoadFixture.ts"
+import { cli, editedRun, manifestOf, withDuckDb, withPostgres } from "./support/loadHelpers.ts"
+import type { PgliteServer } from "./support/PgliteServer.ts"
+
+const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-load-again-"))
+const run = NodePath.join(root, "run")
+const daily = "liveboard-Order Operations/Daily Quantity.csv"
+const monthly = "answer-Revenue by Month.csv"
+let fixture: LoadFixture
+let server: PgliteServer
+let env: Record<string, string>
+
+beforeAll(async () => {
+  fixture = await startLoadFixture({
+    rows: 2_000,
+    seed: 11,
+    run,
+    exports: [
+      { type: "liveboard", id: "Order Operations", visualizations: ["Daily Quantity"] },
+      { type: "answer", id: "Revenue by Month" }
+    ]
+  })
+  ;({ server, env } = fixture)
+}, 120_000)
+
+afterAll(async () => {
+  await fixture?.close()
+  NodeFs.rmSync(root, { recursive: true, force: true })
+})
+
+const tableOf = (file: string) => {
+  const files = manifestOf(run).outputs.map((o) => o.file)
+  return tableNames(files)[files.indexOf(file)]!
+}
+const rowsOf = (file: string) => manifestOf(run).outputs.find((o) => o.file === file)!.rows_written
+
+/** A copy of the run whose manifest lists `file` only (a run of its own, with other manifest bytes). */
+const runOf = (label: string, file: string): string => {
+  const only = editedRun(run, NodePath.join(root, label), file, (t) => t)
+  const manifest = manifestOf(only)
+  manifest.outputs = manifest.outputs.filter((o) => o.file === file)
+  NodeFs.writeFileSync(NodePath.join(only, "manifest.json"), JSON.stringify(manifest))
+  return only
+}
+
+type Query = (sql: string) => Promise<Array<Array<unknown>>>
+const count = (q: Query, table: string) => q(`SELECT count(*) FROM "${table}"`).then((r) => Number(r[0]![0]))
+
+/** `text` (a CSV file) with the first field of its first row, or its last field, set to `value`. */
+const firstRow = (text: string, field: "first" | "last", value: string): string => {
+  const lines = text.split("\r\n")
+  const cells = lines[1]!.split(",")
+  cells[field === "first" ? 0 : cells.length - 1] = value
+  lines[1] = cells.join(",")
+  return lines.join("\r\n")
+}
+
+// PostgreSQL is one database for every test: each test starts without the run's tables and the load record.
+const engines = [
+  {
+    name: "duckdb" as const,
+    into: (label: string) => `duckdb:${NodePath.join(root, `${label}.duckdb`)}`,
+    open: <A>(label: string, use: (q: Query) => Promise<A>) => withDuckDb(NodePath.join(root, `${label}.duckdb`), use),
+    clean: async () => {}
+  },
+  {
+    name: "postgres" as const,
+    into: () => server.url,
+    open: <A>(_label: string, use: (q: Query) => Promise<A>) => withPostgres(server.url, use),
+    clean: () =>
+      withPostgres(server.url, async (q) => {
+        for (const table of [tableOf(daily), tableOf(monthly), "spotpipe_loads"]) {
+          await q(`DROP TABLE IF EXISTS "${table}"`)
+        }
+      })
+  }
+]
+
+describe.each(engines)("load into $name again", (engine) => {
+  it("--mode append adds each file once: a retried load skips what it appended and says so", async () => {
+    const label = `append-${engine.name}`
+    await engine.clean()
+    const into = engine.into(label)
+    // The first attempt appended the daily quantities only (its second table failed, say).
+    const first = await cli(["load", runOf(`${label}-first`, daily), "--into", into, "--mode", "append"], env)
+    expect(first.stderr).toBe("")
+    expect(first.code).toBe(0)
+    // The retry (a run --resume rewrote: other manifest bytes, the same files) appends the other table only.
+    const retried = await cli(["load", run, "--into", into, "--mode", "append"], env)
+    expect(retried.code).toBe(0)
+    const skipped = new RegExp(
+      `^spotpipe: warning: ${daily}: already appended to ${tableOf(daily)} by the load of \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z \\(run [^)]+\\): skipped$`
+    )
+    expect(retried.stderr.split("\n")).toEqual([expect.stringMatching(skipped)])
+    const lines = retried.stdout.trimEnd().split("\n")
+    expect(lines.find((l) => l.startsWith(tableOf(daily)))).toMatch(/ skipped +- +liveboard-Order Operations\//)
+    expect(lines.at(-1)).toMatch(
+      new RegExp(
+        `^loaded 1 table, ${rowsOf(monthly)} rows into .+; skipped 1 file already appended to its table by an earlier load$`
+      )
+    )
+    // Once more, as JSON: both skipped, nothing added.
+    const again = await cli(["load", run, "--into", into, "--mode", "append", "--log-format", "json"], env)
+    expect(again.code).toBe(0)
+    const report = JSON.parse(again.stdout).load as { rows: number; tables: Array<{ rows: number; skipped: string }> }
+    expect(report.rows).toBe(0)
+    expect(report.tables.map((t) => t.skipped)).toEqual([
+      expect.stringMatching(/^already appended to .+ by the load of /),
+      expect.stringMatching(/^already appended to .+ by the load of /)
+    ])
+    await engine.open(label, async (q) => {
+      expect(await count(q, tableOf(daily))).toBe(rowsOf(daily))
+      expect(await count(q, tableOf(monthly))).toBe(rowsOf(monthly))
+    })
+    // A replace drops what was appended: an append after it adds the file again.
+    expect((await cli(["load", run, "--into", into, "--quiet"], env)).code).toBe(0)
+    const afterReplace = await cli(["load", run, "--into", into, "--mode", "append", "--quiet"], env)
+    expect(afterReplace.stderr).toBe("")
+    expect(afterReplace.code).toBe(0)
+    await engine.open(label, async (q) => {
+      expect(await count(q, tableOf(daily))).toBe(2 * rowsOf(daily))
+    })
+    // A file with other bytes is another file: appended.
+    const next = editedRun(run, NodePath.join(root, `${label}-next`), daily, (t) => firstRow(t, "last", "999999"))
+    const nextLoad = await cli(["load", next, "--into", into, "--mode", "append", "--quiet"], env)
+    expect(nextLoad.code).toBe(0)
+    expect(nextLoad.stderr).toContain(`${monthly}: already appended`)
+    expect(nextLoad.stderr).not.toContain(`${daily}: already appended`)
+    await engine.open(label, async (q) => {
+      expect(await count(q, tableOf(daily))).toBe(3 * rowsOf(daily))
+    })
+  }, 120_000)
+
+  it("a name that is a view is refused in every mode with the same words, naming what to do", async () => {
+    const label = `view-${engine.name}`
+    await engine.clean()
+    const table = tableOf(daily)
+    await engine.open(label, (q) => q(`CREATE VIEW "${table}" AS SELECT 1 AS "Total Quantity"`))
+    for (const flags of [[], ["--mode", "append"], ["--mode", "merge", "--key", "Day(Order Date)"]]) {
+      const refused = await cli(["load", run, "--into", engine.into(label), ...flags], env)
+      expect(refused.code).toBe(1)
+      expect(refused.stderr).toContain(
+        `${daily} loads into a table named ${table}, which is a view in the target: rename or drop the view, or load into another ${engine.name === "postgres" ? "schema" : "database file"}`
+      )
+      expect(refused.stderr).not.toContain("--mode replace")
+      expect(refused.stderr).toContain("nothing was loaded")
+    }
+    await engine.open(label, async (q) => {
+      expect(await q(`SELECT * FROM "${table}"`)).toEqual([[1]])
+      await q(`DROP VIEW "${table}"`)
+    })
+  }, 120_000)
+})
+
+describe("a DuckDB database the load created", () => {
+  const database = (label: string) => NodePath.join(root, `${label}.duckdb`)
+
+  it("is not left behind when the load refused or failed before any table committed", async () => {
+    // A file changed since its run: refused before any table.
+    const changed = editedRun(run, NodePath.join(root, "changed"), monthly, (t) => t)
+    NodeFs.appendFileSync(NodePath.join(changed, daily), "2099-01-01,1\r\n")
+    const refused = await cli(["load", changed, "--into", `duckdb:${database("changed")}`], env)
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain("is not the file the manifest describes")
+    // A bad row in the first table: its load rolled back, no table committed.
+    const bad = editedRun(run, NodePath.join(root, "bad"), daily, (t) => firstRow(t, "first", "not-a-day"))
+    const failed = await cli(["load", bad, "--into", `duckdb:${database("bad")}`], env)
+    expect(failed.code).toBe(1)
+    expect(failed.stderr).toContain("left as it was")
+    for (const label of ["changed", "bad"]) {
+      expect(NodeFs.readdirSync(root).filter((name) => name.startsWith(`${label}.duckdb`))).toEqual([])
+    }
+  }, 60_000)
+
+  it("stays when a table committed, and one that was there before stays whatever the load did", async () => {
+    const path = database("kept")
+    // Loaded once (committed), then a load that fails into it: the database stays, with its table.
+    expect((await cli(["load", run, "--into", `duckdb:${path}`, "--quiet"], env)).code).toBe(0)
+    const bad = editedRun(run, NodePath.join(root, "bad-kept"), daily, (t) => firstRow(t, "first", "x"))
+    expect((await cli(["load", bad, "--into", `duckdb:${path}`], env)).code).toBe(1)
+    await withDuckDb(path, async (q) => {
+      expect(await count(q, tableOf(daily))).toBe(rowsOf(daily))
+    })
+    // An empty database made by someone else is not the load's to remove.
+    const empty = database("empty")
+    await withDuckDb(empty, async () => {})
+    expect((await cli(["load", bad, "--into", `duckdb:${empty}`], env)).code).toBe(1)
+    expect(NodeFs.existsSync(empty)).toBe(true)
+  }, 60_000)
+})
+
+describe("the spotpipe_loads record of an earlier version (no file_sha256)", () => {
+  it("gains the column, and its append records still make a retried append skip", async () => {
+    const path = NodePath.join(root, "older.duckdb")
+    const into = `duckdb:${path}`
+    expect((await cli(["load", run, "--into", into, "--mode", "append", "--quiet"], env)).code).toBe(0)
+    // As the record was before it kept each file's SHA-256.
+    await withDuckDb(path, (q) => q("ALTER TABLE spotpipe_loads DROP COLUMN file_sha256"))
+    const again = await cli(["load", run, "--into", into, "--mode", "append"], env)
+    expect(again.code).toBe(0)
+    expect(again.stderr).toContain(`${daily}: already appended to ${tableOf(daily)}`)
+    await withDuckDb(path, async (q) => {
+      expect(await count(q, tableOf(daily))).toBe(rowsOf(daily))
+      const columns = await q(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'spotpipe_loads' ORDER BY ordinal_position"
+      )
+      expect(columns.map((c) => String(c[0])).at(-1)).toBe("file_sha256")
+    })
+  }, 60_000)
+})
