@@ -83,6 +83,21 @@ const pgpassFields = (line: string): Array<string> => {
 }
 
 /**
+ * The socket folders that are libpq's default (`DEFAULT_PGSOCKET_DIR`): `/tmp` as PostgreSQL builds it,
+ * `/var/run/postgresql` as Debian's and Red Hat's packages do. Which one the local libpq has is not known here, so
+ * both are taken as the default.
+ */
+const defaultSocketFolders: ReadonlySet<string> = new Set(["/tmp", "/var/run/postgresql"])
+
+/**
+ * The host names a `.pgpass` line's first field matches, as libpq's `passwordFromFile` compares them: the host (a
+ * Unix socket's folder, compared as written, no trailing `/` removed); `localhost` for the default socket folder
+ * (libpq puts `localhost` in its place; the folder itself is kept too, for a libpq whose default is the other one).
+ */
+export const pgpassHosts = (host: string): ReadonlyArray<string> =>
+  host === "" ? ["localhost"] : defaultSocketFolders.has(host) ? ["localhost", host] : [host]
+
+/**
  * The password of the first `.pgpass` line that matches host, port, database and user, as libpq reads it: a file
  * that others can read is ignored (said in `ignored`), as libpq does.
  */
@@ -103,11 +118,18 @@ export const pgpassLookup = (
   } catch {
     return undefined
   }
-  const wanted = [target.host, String(target.port), target.database, target.user]
+  const hosts = pgpassHosts(target.host)
+  const wanted = [String(target.port), target.database, target.user]
   for (const line of text.split(/\r?\n/)) {
     if (line.trim() === "" || line.startsWith("#")) continue
     const fields = pgpassFields(line)
-    if (fields.length === 5 && wanted.every((w, i) => fields[i] === "*" || fields[i] === w)) return fields[4]
+    if (
+      fields.length === 5 &&
+      (fields[0] === "*" || hosts.includes(fields[0]!)) &&
+      wanted.every((w, i) => fields[i + 1] === "*" || fields[i + 1] === w)
+    ) {
+      return fields[4]
+    }
   }
   return undefined
 }
@@ -124,7 +146,10 @@ export const connectionUrls = (url: string): ReadonlyArray<string> => {
   if (mode === null || query.has("uselibpqcompat") || !["prefer", "allow", "require", "verify-ca"].includes(mode)) {
     return [url]
   }
-  const compat = `${url}&uselibpqcompat=true`
+  // Into the query, before a `#fragment` (after it, pg would never read it).
+  const hash = url.indexOf("#")
+  const compat =
+    hash === -1 ? `${url}&uselibpqcompat=true` : `${url.slice(0, hash)}&uselibpqcompat=true${url.slice(hash)}`
   if (mode !== "prefer" && mode !== "allow") return [compat]
   return [
     compat.replace(/([?&])sslmode=[^&#]*/, "$1sslmode=prefer"),

@@ -130,6 +130,44 @@ describe("the PostgreSQL URL's settings", () => {
     }
   }, 60_000)
 
+  it("a socket in libpq's default folder (/tmp) takes the .pgpass line of localhost, another folder its own", async () => {
+    // A port whose socket file is free in /tmp (a PostgreSQL of the machine may have its own there).
+    let port = 40_000 + Math.floor(Math.random() * 20_000)
+    while (NodeFs.existsSync(`/tmp/.s.PGSQL.${port}`)) port++
+    const socket = `/tmp/.s.PGSQL.${port}`
+    const folder = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-socket-"))
+    const open = new Set<Net.Socket>()
+    const relays = [socket, NodePath.join(folder, `.s.PGSQL.${port}`)].map((path) =>
+      Net.createServer((client) => {
+        const backend = Net.connect(front.port, "127.0.0.1")
+        for (const end of [client, backend]) open.add(end).add(end.on("close", () => open.delete(end)))
+        client.pipe(backend).on("error", () => backend.destroy())
+        backend.pipe(client).on("error", () => client.destroy())
+      }).listen(path)
+    )
+    await Promise.all(relays.map((relay) => new Promise((resolve) => relay.once("listening", resolve))))
+    try {
+      const escaped = secret.replace(/[\\:]/g, "\\$&")
+      const file = NodePath.join(root, "pgpass-socket")
+      NodeFs.writeFileSync(file, `localhost:${port}:postgres:loader:${escaped}\n${folder}:${port}:*:loader:wrong\n`, {
+        mode: 0o600
+      })
+      const url = (host: string) => `postgresql:///postgres?host=${host}&port=${port}&user=loader`
+      const loaded = await cli(["load", run, "--into", url("/tmp"), "--quiet"], { ...env, PGPASSFILE: file })
+      expect(loaded.stderr).toBe("")
+      expect(loaded.code).toBe(0)
+      // Another folder is matched by its name only: the localhost line is not its.
+      const refused = await cli(["load", run, "--into", url(folder), "--quiet"], { ...env, PGPASSFILE: file })
+      expect(refused.code).toBe(1)
+      expect(refused.stderr).toContain('password authentication failed for user "loader"')
+      expect(shown(refused)).not.toContain(secret)
+    } finally {
+      for (const end of open) end.destroy()
+      await Promise.all(relays.map((relay) => new Promise<void>((resolve) => relay.close(() => resolve()))))
+      NodeFs.rmSync(folder, { recursive: true, force: true })
+    }
+  }, 60_000)
+
   it("sslmode has libpq's meaning: prefer speaks plain to a server without SSL, require refuses it; pg warns of nothing", async () => {
     const warnings: Array<string> = []
     const onWarning = (warning: Error) => warnings.push(warning.message)
