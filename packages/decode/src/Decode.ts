@@ -181,9 +181,80 @@ export const decodeCompactRows = (
   return run.result(out)
 }
 
+/** At most this many key names are quoted in a row's error, of each kind. */
+const MAX_NAMED_KEYS = 5
+
+const keyList = (keys: ReadonlyArray<string>): string => {
+  const named = keys.slice(0, MAX_NAMED_KEYS).map(renderValue).join(", ")
+  return keys.length > MAX_NAMED_KEYS ? `${named} and ${keys.length - MAX_NAMED_KEYS} more` : named
+}
+
+const rowKeysError = (
+  row: Readonly<Record<string, unknown>>,
+  index: number,
+  names: ReadonlySet<string>,
+  columns: ReadonlyArray<Column>
+): DateCellError => {
+  const unexpected = Object.keys(row).filter((key) => !names.has(key))
+  const missing = columns.filter((c) => !Object.hasOwn(row, c.name)).map((c) => c.name)
+  const absent =
+    missing.length === 0 ? "" : `, and lacks ${missing.length === 1 ? "the column" : "the columns"} ${keyList(missing)}`
+  return new DateCellError({
+    reason: "WrongShape",
+    row: index,
+    value: renderValue(row),
+    message: `row ${index} has ${unexpected.length === 1 ? "the key" : "the keys"} ${keyList(unexpected)}, which no column has${absent}: a FULL row's keys are the columns' names (a null cell's key is left out), so a misspelt or renamed column would otherwise go through undecoded`
+  })
+}
+
+/** How many good key lists a {@link KeyCheck} remembers. */
+const MAX_KNOWN_KEY_LISTS = 8
+
+/**
+ * Whether every own key of a FULL row is a column's name. Rows of a page share a few key lists (every column, or
+ * some null cells left out), so the lists already found good are remembered and a row is first compared with
+ * them key by key (the same strings, mostly the very same string objects); only a row with a new list is checked
+ * name by name. That keeps the check at a few % of the decode instead of a set lookup per key.
+ */
+class KeyCheck {
+  readonly names: ReadonlySet<string>
+  /** Key lists found good, the oldest first. */
+  readonly known: Array<ReadonlyArray<string>> = []
+  constructor(names: ReadonlySet<string>) {
+    this.names = names
+  }
+
+  good(row: Readonly<Record<string, unknown>>): boolean {
+    for (let k = 0; k < this.known.length; k++) {
+      const keys = this.known[k]!
+      let i = 0
+      let same = true
+      for (const key in row) {
+        if (key !== keys[i++]) {
+          same = false
+          break
+        }
+      }
+      if (same && i === keys.length) return true
+    }
+    const keys = Object.keys(row)
+    for (const key of keys) if (!this.names.has(key)) return false
+    let count = 0
+    for (const _ in row) count++
+    // A row with inherited enumerable keys (never JSON's) cannot match key by key: it is not remembered.
+    if (count === keys.length) {
+      if (this.known.length === MAX_KNOWN_KEY_LISTS) this.known.shift()
+      this.known.push(keys)
+    }
+    return true
+  }
+}
+
 /**
  * Decodes FULL rows (one object per row keyed by column name; ThoughtSpot omits null cells): date columns become
- * Periods, missing keys stay missing, every other key is copied untouched in its original order.
+ * Periods, missing keys stay missing (they are null cells), every other key is copied untouched in its original
+ * order. A row that is not an object, or that has a key no column has, is a `DateCellError` (strict) or passes
+ * through unchanged and counted (lenient): a misspelt or renamed date column never goes through as raw epochs.
  */
 export const decodeFullRows = (
   rows: ReadonlyArray<Readonly<Record<string, unknown>>>,
@@ -195,6 +266,8 @@ export const decodeFullRows = (
     const kind = kindOf(c.type)
     return kind === "plain" ? [] : [{ name: c.name, kind }]
   })
+  const names = new Set(columns.map((c) => c.name))
+  const keyCheck = new KeyCheck(names)
   const out = new Array<Readonly<Record<string, unknown>>>(rows.length)
   for (let r = 0; r < rows.length; r++) {
     const row: unknown = rows[r]
@@ -205,6 +278,12 @@ export const decodeFullRows = (
       continue
     }
     const source = row as Readonly<Record<string, unknown>>
+    if (!keyCheck.good(source)) {
+      run.issue(() => rowKeysError(source, run.rowOffset + r, names, columns))
+      if (run.failure !== undefined) return run.failure
+      out[r] = source
+      continue
+    }
     const copy: Record<string, unknown> = { ...source }
     for (const { name, kind } of decoded) {
       if (!Object.hasOwn(source, name)) continue

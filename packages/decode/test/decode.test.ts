@@ -243,4 +243,69 @@ describe("rows", () => {
       "row 0 has 1 cell but there are 4 columns: a COMPACT row holds exactly one cell per column, in the columns' order"
     )
   })
+
+  const fullRowRule =
+    "a FULL row's keys are the columns' names (a null cell's key is left out), so a misspelt or renamed column would otherwise go through undecoded"
+
+  it("a-full-row-with-a-key-no-column-has-is-a-typed-error-naming-the-row-the-unexpected-and-the-missing-keys", () => {
+    const good = { "Order Date": 694252800, Region: "West", "Order Id": 1 }
+    // A misspelt date column: without the check its epoch would go through as a raw number.
+    const misspelt = { "Order date": 694252800, Region: "East", "Order Id": 2, Shipped: 694260000 }
+    const result = decodeFullRows([good, misspelt], columns, { rowOffset: 100 })
+    expect(result).toBeInstanceOf(DateCellError)
+    expect(result).toMatchObject({ reason: "WrongShape", row: 101, value: JSON.stringify(misspelt) })
+    expect((result as DateCellError).message).toBe(
+      `row 101 has the key "Order date", which no column has, and lacks the column "Order Date": ${fullRowRule}`
+    )
+    expect("column" in (result as DateCellError)).toBe(false)
+    // An extra key beside every column; keys beyond five are counted, not listed.
+    const extra = { ...good, Shipped: null, a: 1, b: 2, c: 3, d: 4, e: 5, f: 6 }
+    expect((decodeFullRows([extra], columns) as DateCellError).message).toBe(
+      `row 0 has the keys "a", "b", "c", "d", "e" and 1 more, which no column has: ${fullRowRule}`
+    )
+    // Also when no column is a date column: every key is checked, not only the decoded ones.
+    const plain = decodeFullRows([{ Region: "West" }, { region: "East" }], [{ name: "Region", type: "VARCHAR" }])
+    expect(plain).toMatchObject({ _tag: "DateCellError", reason: "WrongShape", row: 1 })
+  })
+
+  it("a-full-row-with-a-key-no-column-has-passes-through-unchanged-and-counted-in-lenient-mode", () => {
+    const renamed = { Date: 694252800, Region: "East" }
+    const result = decodeFullRows([renamed, { "Order Date": 694252800 }], columns, { mode: "lenient" })
+    if (result._tag !== "Decoded") throw new Error("decode failed")
+    expect(result.passedThrough).toBe(1)
+    expect(result.value[0]).toBe(renamed)
+    expect(result.value[1]).toEqual({ "Order Date": { start: 694252800, form: "epoch" } })
+    expect(result.firstIssue?.message).toBe(
+      `row 0 has the key "Date", which no column has, and lacks the columns "Order Date", "Order Id", "Shipped": ${fullRowRule}`
+    )
+  })
+
+  it("full-rows-of-every-key-list-are-checked-whatever-lists-came-before", () => {
+    // Every subset of the columns in two key orders, then each with a key no column has, in several passes: the
+    // key lists remembered from earlier rows must never let a row with a stranger key through.
+    const names = columns.map((c) => c.name)
+    const subsets: Array<Array<string>> = []
+    for (let mask = 0; mask < 1 << names.length; mask++) {
+      const subset = names.filter((_, i) => (mask >> i) & 1)
+      subsets.push(subset, [...subset].reverse())
+    }
+    const rowOf = (keys: ReadonlyArray<string>): Record<string, unknown> =>
+      Object.fromEntries(keys.map((key) => [key, key === "Region" ? "West" : 694252800]))
+    const rows: Array<Record<string, unknown>> = []
+    for (let pass = 0; pass < 3; pass++) for (const subset of subsets) rows.push(rowOf(subset))
+    const result = decodeFullRows(rows, columns)
+    if (result._tag !== "Decoded") throw new Error("decode failed")
+    expect(result.value.map((row) => Object.keys(row))).toEqual(rows.map((row) => Object.keys(row)))
+    for (const subset of subsets) {
+      for (const stranger of [
+        [...subset, "Ship Date"],
+        ["Ship Date", ...subset],
+        [...subset.slice(1), "order date"]
+      ]) {
+        if (stranger.every((key) => names.includes(key))) continue
+        const failed = decodeFullRows([...rows, rowOf(stranger)], columns)
+        expect(failed).toMatchObject({ _tag: "DateCellError", reason: "WrongShape", row: rows.length })
+      }
+    }
+  })
 })

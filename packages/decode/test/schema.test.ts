@@ -5,7 +5,14 @@
 import { Cause, Effect, Exit, Schema } from "effect"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { DateCellError, decodeCell, MAX_EPOCH_SECONDS, MIN_EPOCH_SECONDS } from "../src/index.ts"
+import {
+  DateCellError,
+  decodeCell,
+  decodeCompactRows,
+  decodeFullRows,
+  MAX_EPOCH_SECONDS,
+  MIN_EPOCH_SECONDS
+} from "../src/index.ts"
 import { DateCellFromWire, NullableDateCellFromWire, WireDateValueSchema } from "../src/schema.ts"
 
 const seconds = fc.integer({ min: MIN_EPOCH_SECONDS, max: MAX_EPOCH_SECONDS })
@@ -133,5 +140,38 @@ describe("Schema codecs", () => {
     expect(failure(Schema.encodeUnknownExit(DateCellFromWire)(outOfRange))).toBe(
       (decodeCell(MAX_EPOCH_SECONDS + 1) as DateCellError).message
     )
+  })
+
+  it("row-schemas-built-from-the-codecs-refuse-the-rows-the-row-decoders-refuse", () => {
+    const columns = [
+      { name: "Order Date", type: "DATE" },
+      { name: "Region", type: "VARCHAR" }
+    ]
+    // COMPACT: a Tuple refuses another width, as decodeCompactRows does.
+    const CompactRow = Schema.Tuple([NullableDateCellFromWire, Schema.NullOr(Schema.String)])
+    for (const row of [[694252800, "West"], [null, null], [694252800], [694252800, "West", "extra"], []]) {
+      const agreed = Exit.isSuccess(Schema.decodeUnknownExit(CompactRow)(row))
+      expect(agreed).toBe(!(decodeCompactRows([row], columns) instanceof DateCellError))
+    }
+    // FULL: a Struct of optional keys (a null cell's key is left out), decoded with onExcessProperty "error". By
+    // default a Struct drops a key it does not know, so a misspelt date column would vanish without a word.
+    const FullRow = Schema.Struct({
+      "Order Date": Schema.optionalKey(NullableDateCellFromWire),
+      Region: Schema.optionalKey(Schema.String)
+    })
+    const rows: ReadonlyArray<Record<string, unknown>> = [
+      { "Order Date": 694252800, Region: "West" },
+      { Region: "East" },
+      {},
+      { "Order date": 694252800, Region: "West" },
+      { "Order Date": { v: { s: 694252800 } }, Region: "West", Revenue: 1 }
+    ]
+    for (const row of rows) {
+      const exit = Schema.decodeUnknownExit(FullRow)(row, { onExcessProperty: "error" })
+      const decoded = decodeFullRows([row], columns)
+      expect(Exit.isSuccess(exit)).toBe(!(decoded instanceof DateCellError))
+      if (Exit.isSuccess(exit) && !(decoded instanceof DateCellError)) expect(exit.value).toEqual(decoded.value[0])
+    }
+    expect(Schema.decodeUnknownSync(FullRow)({ "Order date": 694252800, Region: "West" })).toEqual({ Region: "West" })
   })
 })
