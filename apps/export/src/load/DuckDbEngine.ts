@@ -38,12 +38,16 @@ type DuckDbFile = Pick<LoadOutput, "path" | "format" | "columns" | "nullString" 
 /** The longest CSV line DuckDB reads when told to (it fails to allocate its buffers above about 2^31 bytes). */
 const maxLineSize = 1_000_000_000
 
+/** DuckDB's default `maximum_object_size` of `read_json` (it reads an object up to about twice that long). */
+const defaultObjectSize = 16_777_216
+
 /**
- * The `read_…` table function that reads `output` with the manifest's column types; `longLines`: a CSV file with a
- * line longer than DuckDB's default limit (2,000,000 bytes), read with a limit of the file's size (it costs
- * DuckDB speed, so it is only set for a file that needs it).
+ * The `read_…` table function that reads `output` with the manifest's column types; `lineLimit`, for a file with a
+ * line longer than DuckDB reads by default (a CSV line over 2,000,000 bytes, an NDJSON row over about 32 MiB), is
+ * the longest line it is told to read: CSV's `max_line_size`, NDJSON's `maximum_object_size` (they cost DuckDB
+ * speed or memory, so they are only set for a file that needs them).
  */
-export const duckDbSource = (output: DuckDbFile, longLines = false): string => {
+export const duckDbSource = (output: DuckDbFile, lineLimit?: number): string => {
   const path = quoteLiteral(output.path)
   const columns = `{${output.columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(sqlType("duckdb", c.type))}`).join(", ")}}`
   const select = output.columns.map((c) => quoteIdent(c.name)).join(", ")
@@ -54,14 +58,32 @@ export const duckDbSource = (output: DuckDbFile, longLines = false): string => {
         output.nullString === undefined
           ? "nullstr = ''"
           : `nullstr = ${quoteLiteral(output.nullString)}, allow_quoted_nulls = false`
-      const lineSize = longLines ? `, max_line_size = ${Math.min(output.bytes + 2, maxLineSize)}` : ""
+      const lineSize = lineLimit === undefined ? "" : `, max_line_size = ${lineLimit}`
       return `SELECT ${select} FROM read_csv(${path}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', ${nulls}${lineSize}, columns = ${columns})`
     }
-    case "ndjson":
-      return `SELECT ${select} FROM read_json(${path}, format = 'newline_delimited', records = true, columns = ${columns})`
+    case "ndjson": {
+      const objectSize = lineLimit === undefined ? "" : `, maximum_object_size = ${lineLimit}`
+      return `SELECT ${select} FROM read_json(${path}, format = 'newline_delimited', records = true${objectSize}, columns = ${columns})`
+    }
     case "parquet":
       return `SELECT ${select} FROM read_parquet(${path})`
   }
+}
+
+/** The length in bytes of the longest line of the file at `path` (its newlines found by `indexOf`, a chunk at a time). */
+const longestLine = async (path: string): Promise<number> => {
+  let longest = 0
+  let current = 0
+  for await (const chunk of NodeFs.createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    let from = 0
+    for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, from)) {
+      longest = Math.max(longest, current + at - from)
+      current = 0
+      from = at + 1
+    }
+    current += chunk.length - from
+  }
+  return Math.max(longest, current)
 }
 
 /**
@@ -81,8 +103,9 @@ export const openDuckDb = async (file: string): Promise<LoadEngine> => {
     throw new LoadFailure(`cannot open the DuckDB database ${file}: ${(error as Error).message}`)
   }
   const connection = await instance.connect()
-  // The files that have a line longer than DuckDB's default limit, learned from a first read that failed.
-  const longLines = new Set<string>()
+  // The files that have a line longer than DuckDB's default limit, learned from a first read that failed, with the
+  // limit they are read with.
+  const lineLimits = new Map<string, number>()
   const exec = async (sql: string) => {
     await connection.run(sql)
     if (sql === "COMMIT") committed = true
@@ -113,7 +136,7 @@ export const openDuckDb = async (file: string): Promise<LoadEngine> => {
     copy: async (table, output, into) => {
       const before = fileStamp(output)
       const target = into === "temporary" ? temporaryTable("duckdb", table) : quoteIdent(table)
-      const source = duckDbSource(output, longLines.has(output.path))
+      const source = duckDbSource(output, lineLimits.get(output.path))
       // CREATE TABLE … AS writes a new table about twice as fast as INSERT; the typed source fixes its types.
       const sql =
         into === "existing"
@@ -125,13 +148,19 @@ export const openDuckDb = async (file: string): Promise<LoadEngine> => {
       if (checked.status === "rejected") throw checked.reason
       if (ran.status === "rejected") {
         const message = ran.reason instanceof Error ? ran.reason.message : String(ran.reason)
-        if (
-          output.format === "csv" &&
-          !longLines.has(output.path) &&
-          /Maximum line size of \d+ bytes exceeded/.test(message)
-        ) {
-          longLines.add(output.path)
-          throw new LoadAgain(`${output.file} has a line longer than DuckDB reads by default: it is read again`)
+        if (!lineLimits.has(output.path)) {
+          // CSV: the file's size, as before (a line is at most that long); NDJSON: its longest row, measured, since
+          // DuckDB's buffers grow with the limit (the file's size would cost a large file that much memory).
+          const limit =
+            output.format === "csv" && /Maximum line size of \d+ bytes exceeded/.test(message)
+              ? Math.min(output.bytes + 2, maxLineSize)
+              : output.format === "ndjson" && /"maximum_object_size" of \d+ bytes exceeded/.test(message)
+                ? Math.min(Math.max((await longestLine(output.path)) + 2, defaultObjectSize), maxLineSize)
+                : undefined
+          if (limit !== undefined) {
+            lineLimits.set(output.path, limit)
+            throw new LoadAgain(`${output.file} has a line longer than DuckDB reads by default: it is read again`)
+          }
         }
         throw new LoadFailure(engineMessage(message))
       }
