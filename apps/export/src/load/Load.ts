@@ -78,8 +78,9 @@ const isoTime = (dialect: LoadEngine["dialect"], column: string): string =>
 
 /**
  * The earlier load that appended `output`'s file to its table since the table was last replaced (a replace drops
- * what was appended), as `already appended to <table> by the load of <time> (run <id>)`; `undefined`: none, or the table is
- * gone. A file is known by its SHA-256; a record written before spotpipe kept it, by its manifest and name.
+ * what was appended), as `already appended to <table> by the load of <time> (run <id>)`; `undefined`: none, or
+ * the table is gone. A file is known by its SHA-256; in a record written before the record kept it, by its
+ * manifest and name.
  */
 const appendedBefore = async (
   engine: LoadEngine,
