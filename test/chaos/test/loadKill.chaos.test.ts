@@ -5,7 +5,7 @@
  * in PostgreSQL (PGlite over the wire protocol, which rolls back a connection's open transaction when it drops,
  * as PostgreSQL does), in every mode. Killed at its second table, the first table keeps what its committed load
  * gave it. The old tables are first changed by hand (half their rows deleted), so that any committed step of the
- * killed load would show.
+ * killed load would show. An append killed at its second table and loaded again adds each file once.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
@@ -137,5 +137,24 @@ describe.each(engines)("a load into $name killed before a COMMIT", (engine) => {
     expect(after.tables[1]).toEqual(before.tables[1])
     expect(after.tables[0]!.length).toBeGreaterThan(before.tables[0]!.length)
     expect(after.loads.length).toBe(before.loads.length + 1)
+  }, 120_000)
+
+  it("an append killed at its second table, loaded again, adds each file once", async () => {
+    const label = `${engine.name}-append-retry`
+    const before = await prepare(label)
+    const append = ["--mode", "append"]
+    const killed = await killedLoad(label, "load-before-commit:2", append)
+    expect(killed.signal).toBe("SIGKILL")
+    // The retry skips the first file, which the killed load appended, and appends the second.
+    const retried = await runSpotpipe(["load", run, "--into", engine.into(label), "--quiet", ...append], {
+      env,
+      withDuckDb: true
+    })
+    expect(retried.code, retried.stderr).toBe(0)
+    expect(retried.stderr).toContain(`already appended to ${tables[0]} by the load of`)
+    const after = await engine.open(label, snapshot)
+    const all = fileRows()
+    expect(after.tables.map((t) => t.length)).toEqual(before.tables.map((t) => t.length + all))
+    expect(after.loads.length).toBe(before.loads.length + tables.length)
   }, 120_000)
 })
