@@ -21,7 +21,7 @@ import * as Auth from "./Auth.ts"
 import * as Admin from "./internal/admin.ts"
 import { MAX_NESTING, NestingTooDeep, NumberOutOfRange, parseJsonExact } from "./internal/bigJson.ts"
 import * as Classify from "./internal/classify.ts"
-import { isAtLeast, MIN_NODE_VERSION } from "./internal/nodeVersion.ts"
+import { isAtLeast, MIN_NODE_VERSION, PLATFORM_NODE, PLATFORM_NODE_RANGE } from "./internal/nodeVersion.ts"
 import * as OrgClients from "./internal/orgClients.ts"
 import * as Requester from "./internal/Requester.ts"
 import { readRowsInPieces } from "./internal/rowsInPieces.ts"
@@ -701,12 +701,30 @@ export class UnsupportedNode extends Schema.TaggedError<UnsupportedNode>()("Unsu
 }
 
 /**
+ * `layerNode` could not load `@effect/platform-node`, where its HTTP client comes from (an optional peer
+ * dependency, so a project may not have installed it): `package` and `range` say what to install, `detail` is what
+ * the module loader said.
+ */
+export class MissingPlatformNode extends Schema.TaggedError<MissingPlatformNode>()("MissingPlatformNode", {
+  package: Schema.String,
+  range: Schema.String,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    const wanted = `${this.package}@${this.range}`
+    return `ThoughtSpotClient.layerNode needs the package ${wanted}, which could not be loaded (${this.detail}): install it next to effect (npm install ${wanted}), or give ThoughtSpotClient.layer your own HttpClient`
+  }
+}
+
+/**
  * The client as a layer over Node's undici HTTP client. `@effect/platform-node` is an optional peer dependency:
  * it is loaded when the layer is built, not when this module loads, so users of `layer` with their own
- * `HttpClient` need not install it; without it this layer dies with a message that says what to install. On
- * Node.js older than 22.19 it fails with {@link UnsupportedNode}, before undici is loaded.
+ * `HttpClient` need not install it; without it this layer fails with {@link MissingPlatformNode}, which says what
+ * to install. On Node.js older than 22.19 it fails with {@link UnsupportedNode}, before undici is loaded.
  */
-export const layerNode = (options: ThoughtSpotClientOptions): Layer.Layer<ThoughtSpotClient, UnsupportedNode> =>
+export const layerNode = (
+  options: ThoughtSpotClientOptions
+): Layer.Layer<ThoughtSpotClient, UnsupportedNode | MissingPlatformNode> =>
   Layer.unwrap(
     Effect.andThen(nodeSupported, () =>
       Effect.map(loadNodeHttpClient, (node) => layer(options).pipe(Layer.provide(node.layerUndici)))
@@ -720,16 +738,18 @@ const nodeSupported = Effect.suspend(() =>
     : Effect.fail(new UnsupportedNode({ required: MIN_NODE_VERSION, running: process.versions.node }))
 )
 
-const loadNodeHttpClient = Effect.promise(() =>
+/** The first line of what the loader said, cut: enough to tell a missing package from a broken one. */
+const loaderSaid = (cause: unknown): string => {
+  const text = (cause instanceof Error ? cause.message : String(cause)).split("\n", 1)[0]!.trim()
+  return text.length > 300 ? `${text.slice(0, 299)}…` : text
+}
+
+const loadNodeHttpClient = Effect.tryPromise({
   // Deep import: the package barrel also loads Redis, workers, sockets … (~25 MB of RSS for nothing here).
-  import("@effect/platform-node/NodeHttpClient").catch((cause: unknown) => {
-    throw new Error(
-      "ThoughtSpotClient.layerNode needs the package @effect/platform-node: install it next to effect " +
-        "(npm install @effect/platform-node), or give ThoughtSpotClient.layer your own HttpClient",
-      { cause }
-    )
-  })
-)
+  try: () => import("@effect/platform-node/NodeHttpClient"),
+  catch: (cause) =>
+    new MissingPlatformNode({ package: PLATFORM_NODE, range: PLATFORM_NODE_RANGE, detail: loaderSaid(cause) })
+})
 
 /**
  * Reads the connection from configuration: `THOUGHTSPOT_HOST`, and either `THOUGHTSPOT_TOKEN`, or

@@ -194,7 +194,9 @@ const node = await Effect.runPromiseExit(system.pipe(Effect.provide(ThoughtSpotC
 console.log(JSON.stringify({
   platformNode,
   timeZone: info.time_zone,
-  layerNode: Exit.isFailure(node) ? Cause.pretty(node.cause) : "succeeded"
+  layerNode: Exit.isFailure(node) ? Cause.pretty(node.cause) : "succeeded",
+  layerNodeTyped: Exit.isFailure(node) && node.cause.reasons.every((r) => r._tag === "Fail"),
+  layerNodeTag: Exit.isFailure(node) ? Cause.squash(node.cause)._tag : undefined
 }))
 `
 
@@ -244,7 +246,10 @@ export const onlyText: string = render(694252800)
 export const period: Period = Schema.decodeUnknownSync(DateCellFromWire)(694252800)
 // @ts-expect-error a Period's start is a number
 export const start: string = period.start
-export const live: Layer.Layer<ThoughtSpotClient.ThoughtSpotClient, ThoughtSpotClient.UnsupportedNode> = ThoughtSpotClient.layerNode({
+export const live: Layer.Layer<
+  ThoughtSpotClient.ThoughtSpotClient,
+  ThoughtSpotClient.UnsupportedNode | ThoughtSpotClient.MissingPlatformNode
+> = ThoughtSpotClient.layerNode({
   host: "http://127.0.0.1:9",
   auth: Auth.password({ username: "u", password: "p" })
 })
@@ -471,7 +476,12 @@ describe("the packed libraries, installed with npm outside the workspace", () =>
       const out = JSON.parse(stdout)
       expect(out.platformNode).toBe(false)
       expect(out.timeZone).toBe("America/Los_Angeles")
-      expect(out.layerNode).toContain("ThoughtSpotClient.layerNode needs the package @effect/platform-node")
+      // A typed failure the caller can catch, not a defect, naming the package and the range to install.
+      expect(out).toMatchObject({ layerNodeTyped: true, layerNodeTag: "MissingPlatformNode" })
+      expect(out.layerNode).toContain(
+        "ThoughtSpotClient.layerNode needs the package @effect/platform-node@^4.1.0, which could not be loaded (Cannot find package '@effect/platform-node'"
+      )
+      expect(out.layerNode).toContain("install it next to effect (npm install @effect/platform-node@^4.1.0)")
     } finally {
       await sandbox.close()
     }

@@ -1,9 +1,14 @@
 /**
- * The Node.js version `ThoughtSpotClient.layerNode` needs, and the comparison that checks it. Its HTTP client is
+ * What `ThoughtSpotClient.layerNode` needs of its runtime: the package it loads its HTTP client from, and the
+ * Node.js version, with the comparison that checks it. Its HTTP client is
  * undici 8 (through `@effect/platform-node`), which fails to load on older Node with a `TypeError` from deep
  * inside the module (and, loaded lazily, an unhandled rejection besides): the layer checks the version first,
  * so an old Node gets one line that names the version instead.
  */
+
+/** The optional peer dependency `layerNode` loads its HTTP client from, and its range in this package's manifest. */
+export const PLATFORM_NODE = "@effect/platform-node"
+export const PLATFORM_NODE_RANGE = "^4.1.0"
 
 /** The oldest Node.js `layerNode` runs on: undici's and this package's `engines`. */
 export const MIN_NODE_VERSION = "22.19.0"
