@@ -702,8 +702,8 @@ export class UnsupportedNode extends Schema.TaggedError<UnsupportedNode>()("Unsu
 
 /**
  * `layerNode` could not load `@effect/platform-node`, where its HTTP client comes from (an optional peer
- * dependency, so a project may not have installed it): `package` and `range` say what to install, `detail` is what
- * the module loader said.
+ * dependency, so a project may not have installed it, or installed a version made for another effect): `package`
+ * and `range` say what to install, `detail` what went wrong (the module loader's words when it failed).
  */
 export class MissingPlatformNode extends Schema.TaggedError<MissingPlatformNode>()("MissingPlatformNode", {
   package: Schema.String,
@@ -744,12 +744,23 @@ const loaderSaid = (cause: unknown): string => {
   return text.length > 300 ? `${text.slice(0, 299)}…` : text
 }
 
+const missingPlatformNode = (detail: string) =>
+  new MissingPlatformNode({ package: PLATFORM_NODE, range: PLATFORM_NODE_RANGE, detail })
+
 const loadNodeHttpClient = Effect.tryPromise({
   // Deep import: the package barrel also loads Redis, workers, sockets … (~25 MB of RSS for nothing here).
   try: () => import("@effect/platform-node/NodeHttpClient"),
-  catch: (cause) =>
-    new MissingPlatformNode({ package: PLATFORM_NODE, range: PLATFORM_NODE_RANGE, detail: loaderSaid(cause) })
-})
+  catch: (cause) => missingPlatformNode(loaderSaid(cause))
+}).pipe(
+  // A version made for another effect (e.g. Effect 3's) loads, but its layer would fail to build with a defect.
+  Effect.filterOrFail(
+    (node) => Layer.isLayer(node.layerUndici),
+    () =>
+      missingPlatformNode(
+        `its NodeHttpClient loaded, but its layerUndici is not a Layer of the effect this package uses: a version outside ${PLATFORM_NODE_RANGE} is installed`
+      )
+  )
+)
 
 /**
  * Reads the connection from configuration: `THOUGHTSPOT_HOST`, and either `THOUGHTSPOT_TOKEN`, or

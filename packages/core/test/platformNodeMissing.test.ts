@@ -45,36 +45,69 @@ describe("layerNode without @effect/platform-node", () => {
     expect(own.peerDependenciesMeta[PLATFORM_NODE]).toEqual({ optional: true })
   })
 
-  it("layerNode-fails-with-a-typed-MissingPlatformNode-saying-what-to-install", () => {
+  /**
+   * Runs the build script from a folder outside the workspace holding this package's sources and `effect`, plus
+   * whatever `prepare` puts in its `node_modules`; returns what the script printed.
+   */
+  const buildIn = (prepare: (nodeModules: string) => void) => {
     const dir = realpathSync(mkdtempSync(join(tmpdir(), "spotpipe-core-without-platform-node-")))
     try {
       expect(relative(packageDir, dir).startsWith("..")).toBe(true)
       cpSync(join(packageDir, "src"), join(dir, "src"), { recursive: true })
       mkdirSync(join(dir, "node_modules"))
       symlinkSync(realpathSync(join(packageDir, "node_modules", "effect")), join(dir, "node_modules", "effect"))
+      prepare(join(dir, "node_modules"))
       writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "without-platform-node", type: "module" }))
       writeFileSync(join(dir, "build.mjs"), buildScript)
       const run = spawnSync(process.execPath, ["build.mjs"], { cwd: dir, encoding: "utf8" })
       expect(run.stderr).toBe("")
       expect(run.status).toBe(0)
-      const out = JSON.parse(run.stdout)
-      expect(out).toMatchObject({
-        resolves: false,
-        built: false,
-        typed: true,
-        isError: true,
-        tag: "MissingPlatformNode",
-        package: "@effect/platform-node",
-        range: PLATFORM_NODE_RANGE
-      })
-      // What Node's loader said, for a broken install; its wording is Node's.
-      expect(out.detail).toContain("@effect/platform-node")
-      expect(out.message).toBe(
-        `ThoughtSpotClient.layerNode needs the package @effect/platform-node@${PLATFORM_NODE_RANGE}, which could not be loaded (${out.detail}): install it next to effect (npm install @effect/platform-node@${PLATFORM_NODE_RANGE}), or give ThoughtSpotClient.layer your own HttpClient`
-      )
+      return JSON.parse(run.stdout)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  }
+
+  const failedTyped = {
+    built: false,
+    typed: true,
+    isError: true,
+    tag: "MissingPlatformNode",
+    package: "@effect/platform-node",
+    range: PLATFORM_NODE_RANGE
+  }
+
+  const says = (detail: string): string =>
+    `ThoughtSpotClient.layerNode needs the package @effect/platform-node@${PLATFORM_NODE_RANGE}, which could not be loaded (${detail}): install it next to effect (npm install @effect/platform-node@${PLATFORM_NODE_RANGE}), or give ThoughtSpotClient.layer your own HttpClient`
+
+  it("layerNode-fails-with-a-typed-MissingPlatformNode-saying-what-to-install", () => {
+    const out = buildIn(() => {})
+    expect(out).toMatchObject({ resolves: false, ...failedTyped })
+    // What Node's loader said, for a broken install; its wording is Node's.
+    expect(out.detail).toContain("@effect/platform-node")
+    expect(out.message).toBe(says(out.detail))
+  })
+
+  it("a-platform-node-made-for-another-effect-is-refused-the-same-way-not-a-defect", () => {
+    // Effect 3's platform-node has a NodeHttpClient.layerUndici too, but its layers are not this effect's.
+    const out = buildIn((nodeModules) => {
+      const dir = join(nodeModules, "@effect", "platform-node")
+      mkdirSync(dir, { recursive: true })
+      const manifest = {
+        name: "@effect/platform-node",
+        version: "0.80.0",
+        type: "module",
+        exports: { "./*": "./*.js" }
+      }
+      writeFileSync(join(dir, "package.json"), JSON.stringify(manifest))
+      writeFileSync(join(dir, "NodeHttpClient.js"), 'export const layerUndici = { [Symbol.for("effect/Layer")]: {} }\n')
+    })
+    expect(out).toMatchObject({ resolves: true, ...failedTyped })
+    expect(out.message).toBe(
+      says(
+        `its NodeHttpClient loaded, but its layerUndici is not a Layer of the effect this package uses: a version outside ${PLATFORM_NODE_RANGE} is installed`
+      )
+    )
   })
 
   it("the-error-names-the-package-its-range-and-what-the-loader-said", () => {
