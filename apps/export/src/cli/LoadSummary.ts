@@ -29,7 +29,10 @@ export const formatLoadSummary = (report: LoadReport): string => {
     skipped === 0
       ? ""
       : `; skipped ${plural(skipped, "file", "files")} already appended to ${skipped === 1 ? "its table" : "their tables"} by an earlier load`
-  const footer = `loaded ${plural(report.tables.length - skipped, "table", "tables")}, ${plural(rows, "row", "rows")} into ${report.target} from run ${report.runId} (manifest SHA-256 ${report.fingerprint.slice(0, 12)}…, recorded in spotpipe_loads)${skips}`
+  const loaded = report.tables.length - skipped
+  // Only a table loaded is recorded in spotpipe_loads.
+  const recorded = loaded === 0 ? "" : ", recorded in spotpipe_loads"
+  const footer = `loaded ${plural(loaded, "table", "tables")}, ${plural(rows, "row", "rows")} into ${report.target} from run ${report.runId} (manifest SHA-256 ${report.fingerprint.slice(0, 12)}…${recorded})${skips}`
   return `${table}${inert(footer)}`
 }
 

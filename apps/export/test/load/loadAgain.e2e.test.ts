@@ -111,7 +111,13 @@ describe.each(engines)("load into $name again", (engine) => {
         `^loaded 1 table, ${rowsOf(monthly)} rows into .+; skipped 1 file already appended to its table by an earlier load$`
       )
     )
-    // Once more, as JSON: both skipped, nothing added.
+    // Once more: both skipped, nothing added, nothing recorded.
+    const text = await cli(["load", run, "--into", into, "--mode", "append"], env)
+    expect(text.code).toBe(0)
+    expect(text.stdout.trimEnd().split("\n").at(-1)).toMatch(
+      /^loaded 0 tables, 0 rows into .+ \(manifest SHA-256 [0-9a-f]{12}…\); skipped 2 files already appended to their tables by an earlier load$/
+    )
+    // And as JSON.
     const again = await cli(["load", run, "--into", into, "--mode", "append", "--log-format", "json"], env)
     expect(again.code).toBe(0)
     const report = JSON.parse(again.stdout).load as { rows: number; tables: Array<{ rows: number; skipped: string }> }
