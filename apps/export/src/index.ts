@@ -10,7 +10,7 @@ export { runCli } from "./cli/Main.ts"
 export * as NodeFlags from "./cli/NodeFlags.ts"
 export { program } from "./cli/Program.ts"
 export { checkLogging, checkOutput, type OutputSettings } from "./cli/Settings.ts"
-export type { Cluster, MetadataObject, TypedColumn, Visualization } from "./cluster/Cluster.ts"
+export type { Cluster, DataPage, MetadataObject, TypedColumn, Visualization } from "./cluster/Cluster.ts"
 export {
   type ClusterAuth,
   type Connection,
@@ -29,7 +29,7 @@ export {
   type Step,
   StepProbe
 } from "./engine/Engine.ts"
-export { type DataPage, type JobResult, type JobSink, type JobSpec, runJob } from "./engine/ExportJob.ts"
+export { type JobResult, type JobSink, type JobSpec, runJob } from "./engine/ExportJob.ts"
 export { ExitCode, reportFailure } from "./Failure.ts"
 export { type Cell, type Format, formats, makeRowFormat, type RowFormat } from "./formats/RowFormat.ts"
 export { type ChunkWriter, replaceFile, type WriteResult } from "./output/AtomicFile.ts"

@@ -7,6 +7,7 @@ import { ConfigProvider, Effect, Option, Redacted } from "effect"
 import {
   type ConnectionFlags,
   type ConnectionLayer,
+  type ConnectionSpec,
   checkHostUrl,
   commandLineLayer,
   type Environment,
@@ -17,7 +18,6 @@ import {
   rejectSecretFlags,
   resolveConnection
 } from "../src/cluster/Connection.ts"
-import type { ConnectionSpec } from "../src/plan/JobFile.ts"
 import { UsageError } from "../src/UsageError.ts"
 
 const usageMessage = <A>(effect: Effect.Effect<A, UsageError>) =>

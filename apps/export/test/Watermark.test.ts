@@ -11,11 +11,10 @@ import { NodeServices } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { stateDirName } from "../src/output/OutputLock.ts"
-import { makeExport } from "../src/plan/JobFile.ts"
+import { makeExport, parseInstant } from "../src/plan/JobFile.ts"
 import {
   lastWatermark,
   ModifiedTracker,
-  parseInstant,
   readWatermarks,
   recordWatermarks,
   watermarkId,

@@ -12,11 +12,11 @@ import { ConfigProvider, Effect, Layer, Option, Redacted } from "effect"
 import {
   type Connection,
   type ConnectionFlags,
+  type ConnectionSpec,
   connectionLayers,
   resolveConnection
 } from "../src/cluster/Connection.ts"
 import { configPath, parseConfigFile, parseSecretSource, readKeychain } from "../src/cluster/Profiles.ts"
-import type { ConnectionSpec } from "../src/plan/JobFile.ts"
 import { UsageError } from "../src/UsageError.ts"
 import { runInProcess } from "./support/inProcess.ts"
 

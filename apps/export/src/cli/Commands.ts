@@ -10,7 +10,12 @@ import { Config, Console, Effect, Option, Path, Redacted } from "effect"
 import { Prompt } from "effect/cli"
 import type { Cluster } from "../cluster/Cluster.ts"
 import { demoMetadataTypes, type MetadataObject } from "../cluster/Cluster.ts"
-import { type ConnectionFlags, connectionLayers, resolveConnection } from "../cluster/Connection.ts"
+import {
+  type ConnectionFlags,
+  type ConnectionSpec,
+  connectionLayers,
+  resolveConnection
+} from "../cluster/Connection.ts"
 import { type ClusterFailure, connect } from "../cluster/CoreCluster.ts"
 import { ExportError } from "../ExportError.ts"
 import { type RunOptions, type RunResult, runExports } from "../engine/Engine.ts"
@@ -23,7 +28,7 @@ import { checkLoadRequest, type LoadReport, loadStep } from "../load/LoadStep.ts
 import { isDocumentFormat } from "../output/Manifest.ts"
 import { checkOutputFolder, claimDemoFolder } from "../output/OutputFolder.ts"
 import { baseFileName } from "../plan/FileName.ts"
-import { type ConnectionSpec, type ExportSpec, type Job, type JobExport, makeExport } from "../plan/JobFile.ts"
+import { type ExportSpec, type Job, type JobExport, makeExport } from "../plan/JobFile.ts"
 import * as Shard from "../plan/Shard.ts"
 import { UsageError } from "../UsageError.ts"
 import { version } from "../Version.ts"

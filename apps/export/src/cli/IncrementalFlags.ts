@@ -5,7 +5,7 @@
  */
 import { Effect, Option } from "effect"
 import { CliError, Flag } from "effect/cli"
-import { lastWord, parseInstant } from "../plan/Watermark.ts"
+import { lastWord, parseInstant } from "../plan/JobFile.ts"
 import { UsageError } from "../UsageError.ts"
 
 /** A refused value, its message ours and whole (as in Flags.ts). */

@@ -1,14 +1,16 @@
 /**
  * What the export needs from a ThoughtSpot cluster, in its own terms: look objects up (with column types from
  * `metadata/search include_details`), list metadata, read the cluster's timezone, and open paged data streams.
+ * Its admin side ({@link AdminCluster}) reads what the `tml`, `principals` and `permissions` exports and `--orgs`
+ * need: objects to export by type, each object's TML, users, groups and roles, object permissions, and the Orgs
+ * with a cluster for each (the two interfaces refer to each other, so they live together).
  * `Cluster.ts` is the seam between the CLI and `@spotpipe/core`; `CoreCluster.ts` implements it on the core
- * client, and unit tests can implement it with plain arrays.
+ * client (`CoreAdmin.ts` the admin side), and unit tests can implement it with plain arrays.
  */
-import { ThoughtSpotApi } from "@spotpipe/core"
+import { type Pagination, type Principals, ThoughtSpotApi, type Tml } from "@spotpipe/core"
 import type { Effect, Option, Stream } from "effect"
-import type { DataPage, PageDecoder } from "../engine/ExportJob.ts"
 import { varcharList } from "../formats/RowRenderer.ts"
-import type { AdminCluster } from "./Admin.ts"
+import type { EncodedRows } from "../formats/RowsTranscoder.ts"
 
 /** A column with its ThoughtSpot data type. */
 export interface TypedColumn {
@@ -33,6 +35,24 @@ export interface MetadataObject {
   /** Logical tables: the model's columns. */
   readonly columns: ReadonlyArray<TypedColumn>
 }
+
+/** One page of a COMPACT data response, as the export needs it. */
+export interface DataPage {
+  readonly columnNames: ReadonlyArray<string>
+  readonly rows: Pagination.Rows | EncodedRows
+  /** `available_data_row_count`, when the source reports one. */
+  readonly availableRowCount?: number | undefined
+  /** `sampling_ratio`, when the source reports one. */
+  readonly samplingRatio?: number | undefined
+  /** The source found this page byte-identical to the previous one: the warning (core's `RepeatedPage`). */
+  readonly repeated?: string | undefined
+}
+
+/**
+ * How an export job reads the pages its source lends it: {@link EncodedRows} straight from the bytes, or parsed
+ * COMPACT rows when the transcoder declines a page.
+ */
+export type PageDecoder = Pagination.PageReader<Pagination.Rows | EncodedRows>
 
 /** The metadata types the CLI accepts (`metadata --type`, a job file's `metadataTypes`): every `metadata/search` type. */
 export const metadataTypes: ReadonlyArray<ThoughtSpotApi.MetadataType> = ThoughtSpotApi.MetadataType.literals
@@ -80,7 +100,7 @@ export interface Cluster<E> {
   /**
    * Data pages of an answer, a liveboard visualization or a search. `startOffset` (a multiple of `pageSize`,
    * default 0) starts the read there, so that a resumed export fetches none of the rows it already wrote.
-   * `decoder` (optional) lets the job read rows straight from the response text (see `ExportJob.PageDecoder`).
+   * `decoder` (optional) lets the job read rows straight from the response text (see {@link PageDecoder}).
    */
   readonly answerPages: (
     answerId: string,
@@ -154,3 +174,59 @@ export const auditColumns: ReadonlyArray<TypedColumn> = [
   { name: "description", type: "VARCHAR" },
   { name: "log", type: "VARCHAR" }
 ]
+
+/** An object found by type: enough to export its TML or fetch its permissions. */
+export interface ListedObject {
+  readonly type: string
+  readonly id: string
+  readonly name: string
+  /** Its `modified` time (epoch milliseconds), when the listing gave one. */
+  readonly modified?: number
+}
+
+/** An Org: its numeric id and name. */
+export interface OrgRef {
+  readonly id: number
+  readonly name: string
+}
+
+/** Users, groups and roles as core reads them (every field as sent). */
+export interface PrincipalListing {
+  readonly users: ReadonlyArray<Principals.User>
+  readonly groups: ReadonlyArray<Principals.UserGroup>
+  readonly roles: ReadonlyArray<Principals.Role>
+}
+
+/** TML text format: ThoughtSpot's `edoc_format`. */
+export type TmlFormat = "YAML" | "JSON"
+
+/** What the admin exports read from a cluster. `E` is the client's failure type. */
+export interface AdminCluster<E> {
+  /** Every object of `type` (a `metadata/search` type) the user can see, by name then GUID. */
+  readonly listObjects: (type: string) => Effect.Effect<ReadonlyArray<ListedObject>, E>
+  /**
+   * `metadata/tml/export` of one object: every item of the answer, each with its outcome; `associated`: with the
+   * objects it is built on (`export_associated`).
+   */
+  readonly exportTml: (
+    object: ListedObject,
+    format: TmlFormat,
+    associated: boolean
+  ) => Effect.Effect<ReadonlyArray<Tml.TmlItem>, E>
+  /** `metadata/tml/export/batch`: every user, group or role of the Org, batch by batch. */
+  readonly exportTmlBatch: (
+    type: "USER" | "USER_GROUP" | "ROLE",
+    format: TmlFormat
+  ) => Effect.Effect<ReadonlyArray<Tml.TmlItem>, E>
+  /** Every user and group (checked paged listings, by name) and every role. */
+  readonly principals: Effect.Effect<PrincipalListing, E>
+  /**
+   * `security/metadata/fetch-permissions` of these objects (EFFECTIVE): `metadata_permission_details` as sent
+   * (an array, or the specification's object).
+   */
+  readonly permissions: (objects: ReadonlyArray<ListedObject>) => Effect.Effect<unknown, E>
+  /** The Orgs this user may reach (`orgs/search`), id and name as sent (the specification makes both optional). */
+  readonly orgs: Effect.Effect<ReadonlyArray<{ readonly id: number | undefined; readonly name: string | undefined }>, E>
+  /** The cluster as seen from `org`, through a token of its own (core's `forOrg`). */
+  readonly forOrg: (org: OrgRef) => Effect.Effect<Cluster<E>, E>
+}

@@ -8,9 +8,8 @@
  * rule ({@link checkHostUrl}) serves every entry point.
  */
 import type { Auth } from "@spotpipe/core"
-import { Config, Effect, FileSystem, Option, Redacted } from "effect"
+import { Config, Effect, FileSystem, Option, Redacted, Schema } from "effect"
 import { errnoCode, readProblem } from "../output/OutputFolder.ts"
-import type { ConnectionSpec } from "../plan/JobFile.ts"
 import { closest, didYouMean } from "../plan/Suggest.ts"
 import { UsageError } from "../UsageError.ts"
 import {
@@ -22,6 +21,34 @@ import {
   readConfigFile,
   readKeychain
 } from "./Profiles.ts"
+
+/** The NAME of an environment variable (a job file names a secret by it, never gives its value). */
+export const EnvName = Schema.String.check(
+  Schema.isPattern(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+    message: "must be the NAME of an environment variable (like THOUGHTSPOT_PASSWORD), not its value"
+  })
+)
+/** Text of a setting: not empty (as the job file's other text settings). */
+const Text = Schema.String.check(Schema.isMinLength(1, { message: "must not be empty" }))
+
+/**
+ * How to connect (a job file's `connection`): literal host and user are fine; secrets only by the name of the
+ * variable that holds them.
+ */
+export const ConnectionSpec = Schema.Struct({
+  host: Schema.optionalKey(Text),
+  hostEnv: Schema.optionalKey(EnvName),
+  username: Schema.optionalKey(Text),
+  usernameEnv: Schema.optionalKey(EnvName),
+  passwordEnv: Schema.optionalKey(EnvName),
+  secretKeyEnv: Schema.optionalKey(EnvName),
+  tokenEnv: Schema.optionalKey(EnvName),
+  orgId: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0, { message: "must be 0 or more" }))),
+  /** Permits plain `http://` to a host that is not loopback (refused otherwise). */
+  allowInsecureHttp: Schema.optionalKey(Schema.Boolean)
+})
+/** See {@link ConnectionSpec}. */
+export type ConnectionSpec = typeof ConnectionSpec.Type
 
 /** How spotpipe signs in to a cluster: core's methods that fit an export (secrets stay `Redacted`). */
 export type ClusterAuth = Auth.Password | Auth.SecretKey | Auth.BearerToken

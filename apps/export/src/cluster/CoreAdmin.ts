@@ -5,7 +5,7 @@
  */
 import type { ThoughtSpotApi, ThoughtSpotClient, Tml } from "@spotpipe/core"
 import { Effect, Stream } from "effect"
-import type { AdminCluster, ListedObject } from "./Admin.ts"
+import type { AdminCluster, ListedObject } from "./Cluster.ts"
 import type { ClusterFailure } from "./CoreCluster.ts"
 
 const byName = <A extends { readonly name: string; readonly id: string }>(a: A, b: A) =>

@@ -15,13 +15,14 @@ import {
 } from "@spotpipe/core"
 import { Context, Effect, Layer, Option, type Scope, Stream } from "effect"
 import { ExportError } from "../ExportError.ts"
-import type { DataPage, PageDecoder } from "../engine/ExportJob.ts"
 import {
   auditColumns,
   type Cluster,
+  type DataPage,
   type MetadataObject,
   type ModifiedFilter,
   metadataColumns,
+  type PageDecoder,
   type TypedColumn
 } from "./Cluster.ts"
 import type { Connection } from "./Connection.ts"

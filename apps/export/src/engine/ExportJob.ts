@@ -22,6 +22,7 @@
 import { Pagination } from "@spotpipe/core"
 import type { OffsetStyle } from "@spotpipe/decode"
 import { Effect, Stream } from "effect"
+import type { DataPage, PageDecoder } from "../cluster/Cluster.ts"
 import { ExportError } from "../ExportError.ts"
 import { badCellMessage } from "../Failure.ts"
 import type { Format } from "../formats/RowFormat.ts"
@@ -34,36 +35,22 @@ import {
   type RenderFailure,
   type RowRenderer
 } from "../formats/RowRenderer.ts"
-import { makeRowsTranscoder, type RowsTranscoder, type Transcoded } from "../formats/RowsTranscoder.ts"
+import {
+  type EncodedRows,
+  makeRowsTranscoder,
+  type RowsTranscoder,
+  type Transcoded
+} from "../formats/RowsTranscoder.ts"
 import { typedPlans, typedStaging } from "../formats/TypedCells.ts"
 import type { ChunkWriter } from "../output/AtomicFile.ts"
 import { type ColumnNames, renamerOf } from "../plan/Names.ts"
-import { cutRows, type PooledResult, type TranscodePool } from "./TranscodePool.ts"
+import { cutRows, type TranscodePool } from "./TranscodePool.ts"
 
 /** `]`: closes the rows before a cut (see `transcodeShared`). */
 const CLOSE_BRACKET = 0x5d
 
 /** Rows rendered and written at a time. */
 const sliceRows = 4096
-
-/** A page's rows already written as text by the job's {@link PageDecoder}: per sink, its chunks in order. */
-export interface EncodedRows {
-  readonly _tag: "EncodedRows"
-  readonly chunks: ReadonlyArray<ReadonlyArray<Uint8Array>>
-  readonly rowCount: number
-  /** Once written, these chunks go back to this thread's transcoders (per sink) … */
-  readonly local: ReadonlyArray<ReadonlyArray<Uint8Array>>
-  /** … and these to the worker that made them. */
-  readonly pooled?: PooledResult
-  /** A cell that cannot be written exactly (`row` counted from 0 on this page): the page has no chunks. */
-  readonly failure?: RenderFailure
-}
-
-/**
- * How a job reads the pages its source lends it: {@link EncodedRows} straight from the bytes, or parsed COMPACT
- * rows when the transcoder declines a page.
- */
-export type PageDecoder = Pagination.PageReader<Pagination.Rows | EncodedRows>
 
 /** What the transcoders made of one `data_rows` array: where it ended, its row count and the encoded rows. */
 interface Transcribed {
@@ -76,18 +63,6 @@ const isEncoded = (rows: DataPage["rows"]): rows is EncodedRows => !Array.isArra
 
 /** Rows on a page, whichever their form. */
 export const rowCountOf = (page: DataPage): number => (isEncoded(page.rows) ? page.rows.rowCount : page.rows.length)
-
-/** One page of a COMPACT data response, as the export needs it. */
-export interface DataPage {
-  readonly columnNames: ReadonlyArray<string>
-  readonly rows: Pagination.Rows | EncodedRows
-  /** `available_data_row_count`, when the source reports one. */
-  readonly availableRowCount?: number | undefined
-  /** `sampling_ratio`, when the source reports one. */
-  readonly samplingRatio?: number | undefined
-  /** The source found this page byte-identical to the previous one: the warning (core's `RepeatedPage`). */
-  readonly repeated?: string | undefined
-}
 
 /** Receives page-by-page progress of one output (the command line draws a live line from it). */
 export interface ProgressReporter {

@@ -26,7 +26,7 @@ import { Worker } from "node:worker_threads"
 import type { OffsetStyle } from "@spotpipe/decode"
 import { Effect, type Scope } from "effect"
 import type { TextFormat as Format } from "../formats/RowFormat.ts"
-import { CHUNK_BYTES } from "../formats/RowsTranscoder.ts"
+import { CHUNK_BYTES, type PooledResult } from "../formats/RowsTranscoder.ts"
 import type { ColumnNames } from "../plan/Names.ts"
 
 /** Everything a worker needs to rebuild a job's column plan and writers (plain data, sent once per plan). */
@@ -77,17 +77,6 @@ export type TranscodeReply = { readonly id: number; readonly input: Uint8Array }
     }
   | { readonly error: string }
 )
-
-/** Rows a worker transcoded. */
-export interface PooledResult {
-  /** Where the rows ended, as an index into the page's bytes. */
-  readonly end: number
-  readonly rowCount: number
-  /** Per format, its chunks in order. */
-  readonly chunks: ReadonlyArray<ReadonlyArray<Uint8Array>>
-  /** The worker and plan the chunks go back to (see {@link TranscodePool.recycle}). */
-  readonly owner: { readonly worker: number; readonly key: number }
-}
 
 /**
  * Parts offered to the workers, taken, done by them, and given back undone, and what each side took lately

@@ -63,6 +63,33 @@ export interface Transcoded {
   readonly failure?: RenderFailure
 }
 
+/**
+ * A page's rows already written as text by the export job's page decoder (see `Cluster.PageDecoder`): per sink,
+ * its chunks in order.
+ */
+export interface EncodedRows {
+  readonly _tag: "EncodedRows"
+  readonly chunks: ReadonlyArray<ReadonlyArray<Uint8Array>>
+  readonly rowCount: number
+  /** Once written, these chunks go back to this thread's transcoders (per sink) … */
+  readonly local: ReadonlyArray<ReadonlyArray<Uint8Array>>
+  /** … and these to the worker that made them. */
+  readonly pooled?: PooledResult
+  /** A cell that cannot be written exactly (`row` counted from 0 on this page): the page has no chunks. */
+  readonly failure?: RenderFailure
+}
+
+/** Rows a worker transcoded (the engine's `TranscodePool`). */
+export interface PooledResult {
+  /** Where the rows ended, as an index into the page's bytes. */
+  readonly end: number
+  readonly rowCount: number
+  /** Per format, its chunks in order. */
+  readonly chunks: ReadonlyArray<ReadonlyArray<Uint8Array>>
+  /** The worker and plan the chunks go back to (see `TranscodePool.recycle`). */
+  readonly owner: { readonly worker: number; readonly key: number }
+}
+
 /** A transcoder for one column plan and format. */
 export interface RowsTranscoder {
   /** Reads the `data_rows` array at `bytes[start]` (of a valid UTF-8 body) into output chunks, or declines. */

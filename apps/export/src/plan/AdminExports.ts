@@ -15,10 +15,16 @@
  */
 import type { Tml } from "@spotpipe/core"
 import { Clock, Effect, Stream } from "effect"
-import type { AdminCluster, ListedObject, PrincipalListing, TmlFormat } from "../cluster/Admin.ts"
-import type { Cluster, TypedColumn } from "../cluster/Cluster.ts"
+import type {
+  AdminCluster,
+  Cluster,
+  DataPage,
+  ListedObject,
+  PrincipalListing,
+  TmlFormat,
+  TypedColumn
+} from "../cluster/Cluster.ts"
 import { ExportError } from "../ExportError.ts"
-import type { DataPage } from "../engine/ExportJob.ts"
 import { typesByPosition } from "./ColumnPlanner.ts"
 import { FileNameAllocator } from "./FileName.ts"
 import { defaultAdminTypes, type JobExport } from "./JobFile.ts"

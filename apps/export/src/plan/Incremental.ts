@@ -9,17 +9,14 @@
  */
 import { isDateColumnType, makeCellRenderer, resolveTimeZone } from "@spotpipe/decode"
 import { Clock, Effect, type FileSystem, Option, type Path, Stream } from "effect"
-import { auditColumns, type Cluster, type MetadataObject } from "../cluster/Cluster.ts"
+import { auditColumns, type Cluster, type DataPage, type MetadataObject } from "../cluster/Cluster.ts"
 import { ExportError } from "../ExportError.ts"
-import type { DataPage } from "../engine/ExportJob.ts"
 import { UsageError } from "../UsageError.ts"
-import { type ExportSpec, type JobExport, makeExport } from "./JobFile.ts"
+import { type ExportSpec, type JobExport, lastWord, makeExport, parseInstant } from "./JobFile.ts"
 import {
   isoMillis,
   lastWatermark,
-  lastWord,
   ModifiedTracker,
-  parseInstant,
   type Started,
   startedOf,
   startingPointOf,

@@ -1,8 +1,9 @@
 /**
  * The job file of `spotpipe run <job.json>`: a JSON document listing exports (metadata types, answers,
  * liveboards with all or some visualizations, search queries) with run-wide defaults and per-export overrides
- * of format, timezone, page size and output name, plus how to connect — by naming environment variables,
- * never by holding a secret.
+ * of format, timezone, page size and output name, plus how to connect (`ConnectionSpec`, cluster/Connection.ts) —
+ * by naming environment variables, never by holding a secret. Times are spelled as the flags spell them
+ * ({@link parseInstant}, or {@link lastWord} for where the previous run left off).
  *
  * Parsing is strict: unknown keys, wrong types and out-of-range values are all reported at once, each with the
  * path of the bad field (`exports[2].format: …`). A key that looks like an inline secret (`password`, `token`,
@@ -15,19 +16,14 @@
 import { createHash } from "node:crypto"
 import { Exit, Schema, SchemaIssue } from "effect"
 import { metadataTypes } from "../cluster/Cluster.ts"
+import { ConnectionSpec, EnvName } from "../cluster/Connection.ts"
 import { nullStringProblem } from "../formats/CsvFormat.ts"
 import { loadModes, parseTarget } from "../load/Target.ts"
 import { isDocumentFormat } from "../output/Manifest.ts"
 import { baseFileName, FileNameAllocator } from "./FileName.ts"
 import type { ColumnNames, FileNames } from "./Names.ts"
 import { closest, didYouMean } from "./Suggest.ts"
-import { lastWord, parseInstant } from "./Watermark.ts"
 
-const EnvName = Schema.String.check(
-  Schema.isPattern(/^[A-Za-z_][A-Za-z0-9_]*$/, {
-    message: "must be the NAME of an environment variable (like THOUGHTSPOT_PASSWORD), not its value"
-  })
-)
 const Text = Schema.String.check(Schema.isMinLength(1, { message: "must not be empty" }))
 const Format = Schema.Literals(["csv", "ndjson", "parquet"])
 const PageSize = Schema.Int.check(
@@ -38,6 +34,37 @@ const TimeZone = Schema.String.check(
 )
 const MetadataType = Schema.Literals(metadataTypes)
 const NullString = Schema.String.check(Schema.makeFilter((text: string) => nullStringProblem(text) ?? true))
+
+/** The word that asks for the previous successful run's watermark (see Watermark.ts). */
+export const lastWord = "last"
+
+/** Milliseconds of the units `--since 30d` / `12h` / `90m` takes. */
+const unitMillis: Record<string, number> = { d: 86_400_000, h: 3_600_000, m: 60_000 }
+
+/**
+ * An instant as the flags take it, in epoch milliseconds: `now`, a duration before `now` (`30d`, `12h`, `90m`),
+ * a date (`2025-06-01`, UTC midnight), or an ISO 8601 instant with a zone (`2025-06-01T12:00:00Z`,
+ * `…+02:00`). A string saying what is wrong otherwise.
+ */
+export const parseInstant = (text: string, nowMillis: number): number | { readonly refused: string } => {
+  const trimmed = text.trim()
+  if (trimmed.toLowerCase() === "now") return nowMillis
+  const ago = /^(\d{1,6})([dhm])$/i.exec(trimmed)
+  if (ago !== null) return nowMillis - Number(ago[1]) * unitMillis[ago[2]!.toLowerCase()]!
+  const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(trimmed)
+  if (date !== null) {
+    const millis = Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3]))
+    if (new Date(millis).toISOString().slice(0, 10) === trimmed) return millis
+  }
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/i.test(trimmed)) {
+    const millis = Date.parse(trimmed)
+    if (Number.isFinite(millis)) return millis
+  }
+  return {
+    refused: `"${text}" is not a time: give a date (2025-06-01, UTC), an instant with its zone (2025-06-01T12:00:00Z), a span before now (30d, 12h, 90m) or now`
+  }
+}
+
 /** A time as `--until` takes it: a date, an instant with its zone, a span before now (`30d`) or `now`. */
 const Instant = Text.check(
   Schema.makeFilter((text: string) => {
@@ -194,22 +221,6 @@ export const ExportSpec = Schema.Union([
 ])
 /** See {@link ExportSpec}. */
 export type ExportSpec = typeof ExportSpec.Type
-
-/** How to connect: literal host and user are fine; secrets only by the name of the variable that holds them. */
-export const ConnectionSpec = Schema.Struct({
-  host: Schema.optionalKey(Text),
-  hostEnv: Schema.optionalKey(EnvName),
-  username: Schema.optionalKey(Text),
-  usernameEnv: Schema.optionalKey(EnvName),
-  passwordEnv: Schema.optionalKey(EnvName),
-  secretKeyEnv: Schema.optionalKey(EnvName),
-  tokenEnv: Schema.optionalKey(EnvName),
-  orgId: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0, { message: "must be 0 or more" }))),
-  /** Permits plain `http://` to a host that is not loopback (refused otherwise). */
-  allowInsecureHttp: Schema.optionalKey(Schema.Boolean)
-})
-/** See {@link ConnectionSpec}. */
-export type ConnectionSpec = typeof ConnectionSpec.Type
 
 /**
  * The client's time limits for the whole run (one client serves every export): `timeoutSeconds` per request

@@ -15,10 +15,9 @@
  * from which its page range follows (`partRange`); its pages are that range only (`partPages`).
  */
 import { Effect, Option, Stream } from "effect"
-import type { Cluster, MetadataObject, Visualization } from "../cluster/Cluster.ts"
+import type { Cluster, DataPage, MetadataObject, PageDecoder, Visualization } from "../cluster/Cluster.ts"
 import { metadataColumns, metadataListColumns } from "../cluster/Cluster.ts"
 import { ExportError } from "../ExportError.ts"
-import type { DataPage, PageDecoder } from "../engine/ExportJob.ts"
 import type { OutputPart, OutputSource } from "../output/Manifest.ts"
 import { manifestFileName } from "../output/Manifest.ts"
 import type { UsageError } from "../UsageError.ts"

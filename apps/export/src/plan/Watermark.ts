@@ -35,9 +35,6 @@ import { stateDirName, waitForLockFile } from "../output/OutputLock.ts"
 import { UsageError } from "../UsageError.ts"
 import type { JobExport } from "./JobFile.ts"
 
-/** The word that asks for the previous successful run's watermark. */
-export const lastWord = "last"
-
 /** The state file, inside the output folder's `.spotpipe-state/`. */
 export const watermarksFileName = "watermarks.json"
 
@@ -317,33 +314,6 @@ export const lastWatermark = (
     }
     return mark.value
   })
-
-/** Milliseconds of the units `--since 30d` / `12h` / `90m` takes. */
-const unitMillis: Record<string, number> = { d: 86_400_000, h: 3_600_000, m: 60_000 }
-
-/**
- * An instant as the flags take it, in epoch milliseconds: `now`, a duration before `now` (`30d`, `12h`, `90m`),
- * a date (`2025-06-01`, UTC midnight), or an ISO 8601 instant with a zone (`2025-06-01T12:00:00Z`,
- * `…+02:00`). A string saying what is wrong otherwise.
- */
-export const parseInstant = (text: string, nowMillis: number): number | { readonly refused: string } => {
-  const trimmed = text.trim()
-  if (trimmed.toLowerCase() === "now") return nowMillis
-  const ago = /^(\d{1,6})([dhm])$/i.exec(trimmed)
-  if (ago !== null) return nowMillis - Number(ago[1]) * unitMillis[ago[2]!.toLowerCase()]!
-  const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(trimmed)
-  if (date !== null) {
-    const millis = Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3]))
-    if (new Date(millis).toISOString().slice(0, 10) === trimmed) return millis
-  }
-  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/i.test(trimmed)) {
-    const millis = Date.parse(trimmed)
-    if (Number.isFinite(millis)) return millis
-  }
-  return {
-    refused: `"${text}" is not a time: give a date (2025-06-01, UTC), an instant with its zone (2025-06-01T12:00:00Z), a span before now (30d, 12h, 90m) or now`
-  }
-}
 
 /** An instant as watermarks and manifests write it: ISO 8601 in UTC with milliseconds. */
 export const isoMillis = (millis: number): string => new Date(millis).toISOString()
