@@ -20,16 +20,9 @@ export {
   resolveConnection
 } from "./cluster/Connection.ts"
 export { ExportError, ExportErrorKind } from "./ExportError.ts"
-export {
-  chooseTimeZone,
-  type Destination,
-  type RunOptions,
-  type RunResult,
-  runExports,
-  type Step,
-  StepProbe
-} from "./engine/Engine.ts"
+export { chooseTimeZone, type RunResult, runExports } from "./engine/Engine.ts"
 export { type JobResult, type JobSink, type JobSpec, runJob } from "./engine/ExportJob.ts"
+export { type Destination, type RunOptions, type Step, StepProbe } from "./engine/Run.ts"
 export { ExitCode, reportFailure } from "./Failure.ts"
 export { type Cell, type Format, formats, makeRowFormat, type RowFormat } from "./formats/RowFormat.ts"
 export { type ChunkWriter, replaceFile, type WriteResult } from "./output/AtomicFile.ts"

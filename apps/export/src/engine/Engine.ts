@@ -36,8 +36,8 @@
  * ERROR for it) does not stop its export's other documents: the export fails once they are written, its manifest
  * status listing each failed item (`failed_items`).
  */
-import { type OffsetStyle, resolveTimeZone } from "@spotpipe/decode"
-import { Clock, Context, Effect, Exit, FileSystem, Option, Path, type PlatformError } from "effect"
+import { resolveTimeZone } from "@spotpipe/decode"
+import { Clock, Effect, Exit, FileSystem, Option, Path, type PlatformError } from "effect"
 import type { Cluster } from "../cluster/Cluster.ts"
 import { ExportError } from "../ExportError.ts"
 import { toExportError } from "../Failure.ts"
@@ -57,7 +57,6 @@ import {
 import { lockOutputDirectory, stateDirName } from "../output/OutputLock.ts"
 import { resolveIncremental, startedPoints } from "../plan/Incremental.ts"
 import type { JobExport } from "../plan/JobFile.ts"
-import type { GivenIn } from "../plan/ObjectNames.ts"
 import { runtimeTzDatabase } from "../plan/OutputSettings.ts"
 import { nameExports, type PlannedOutput, type RunSettings, resolveExport } from "../plan/Planner.ts"
 import * as Shard from "../plan/Shard.ts"
@@ -72,79 +71,10 @@ import {
   probeExport,
   probeOutput
 } from "./DryRun.ts"
-import type { ProgressReporter } from "./ExportJob.ts"
 import { type JobSpec, silentProgress } from "./ExportJob.ts"
 import { dataZoneOf, isoOf, jobSpecOf, type OutputContext, RestartNeeded, removeState, writeOutput } from "./Output.ts"
+import { type RunOptions, StepProbe } from "./Run.ts"
 import { makeTranscodePool } from "./TranscodePool.ts"
-
-/**
- * Named points of an output's life, for the crash suite (which kills the process at them) and for tests; and of a
- * load's: a table's transaction has done all its work, its COMMIT not yet sent.
- */
-export type Step =
-  | "claimed"
-  | "page-written"
-  | "checkpoint-before-rename"
-  | "checkpoint-written"
-  | "before-publish"
-  | "after-publish"
-  | "before-manifest"
-  | "load-before-commit"
-
-/**
- * Called at each {@link Step} with the output's relative path (a load's: its file, as the manifest names it;
- * `claimed`, once the run holds its folder and made its state folder: that folder's name).
- * Nothing by default; tests provide one (the crash suite's entry point kills the process at a chosen step).
- */
-export const StepProbe = Context.Reference<(step: Step, file: string) => Effect.Effect<void>>("spotpipe/StepProbe", {
-  defaultValue: () => () => Effect.void
-})
-
-/** Where the data goes: files in a directory, or stdout (`--out -`). */
-export type Destination = { readonly _tag: "Directory"; readonly path: string } | { readonly _tag: "Stdout" }
-
-/** How a run goes; see the module comment for what each command sets. */
-export interface RunOptions {
-  /** `run`, or the single command (for the manifest and messages). */
-  readonly command: string
-  readonly destination: Destination
-  /** The job file and its fingerprint (`spotpipe run`). */
-  readonly job?: { readonly file: string; readonly fingerprint: string }
-  /** Where object identifiers were written, for not-found messages. */
-  readonly givenIn: GivenIn
-  /** Skip verified outputs and continue partial ones. */
-  readonly resume: boolean
-  /** Keep a failed output's resume state for a later `--resume` (else it is removed with the failure). */
-  readonly keepState: boolean
-  /** `record`: a failed export is listed in the manifest and the others carry on; `stop`: the run fails with it. */
-  readonly onFailure: "record" | "stop"
-  /** Replace outputs that exist (without `--resume`). */
-  readonly force: boolean
-  /** Exports written at once. */
-  readonly exportsAtOnce: number
-  /** Worker threads that transcode large pages, shared by the exports (0: none). */
-  readonly workers: number
-  /** Whether one export has several pages in flight (the worker pool then plans for overlapping pages). */
-  readonly overlappingPages: boolean
-  readonly shard: Shard.Shard
-  /** `--timezone`: the data time zone of exports that set none (else the cluster's, else UTC). */
-  readonly timeZone?: string | undefined
-  readonly newline: "\r\n" | "\n"
-  readonly escapeFormulae: boolean
-  readonly periodEnd: boolean
-  /** A page the server repeated fails its export instead of being a warning (`--strict`; or per export in the job). */
-  readonly strict: boolean
-  readonly offset: OffsetStyle
-  readonly version: string
-  /** The time-zone database version the dates are rendered with (default: this runtime's). */
-  readonly tzDatabase?: string
-  readonly progress: ProgressReporter
-  /**
-   * `--dry-run`: plan, probe each output's first row (see `DryRun`), and stop: nothing is claimed, written or
-   * recorded; the result's `dryRun` says what the run would write.
-   */
-  readonly dryRun?: boolean
-}
 
 /** One output the run wrote (or verified), with its summary label. */
 export interface WrittenOutput {

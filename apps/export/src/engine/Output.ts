@@ -26,9 +26,9 @@ import { planColumns } from "../plan/ColumnPlanner.ts"
 import { rowFormatOf } from "../plan/JobFile.ts"
 import type { PlannedOutput } from "../plan/Planner.ts"
 import * as Checkpoint from "./Checkpoint.ts"
-import type { RunOptions, Step } from "./Engine.ts"
 import { type JobResult, type JobSpec, runJob } from "./ExportJob.ts"
 import { type ParquetWriter, parquetTarget, startParquetWriter } from "./ParquetFile.ts"
+import type { RunOptions, Step } from "./Run.ts"
 import type { TranscodePool } from "./TranscodePool.ts"
 
 /** Signals that a continued output must restart (its source or regenerated prefix changed). */
