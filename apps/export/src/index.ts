@@ -29,5 +29,6 @@ export { type ChunkWriter, replaceFile, type WriteResult } from "./output/Atomic
 export { Manifest, ManifestOutput, manifestFileName, readManifests } from "./output/Manifest.ts"
 export { FileNameAllocator, sanitizeFileName } from "./plan/FileName.ts"
 export { type JobExport, makeExport, parseJobFile } from "./plan/JobFile.ts"
-export { type PlannedOutput, resolveExport } from "./plan/Planner.ts"
+export type { PlannedOutput } from "./plan/PlannedOutput.ts"
+export { resolveExport } from "./plan/Planner.ts"
 export { UsageError } from "./UsageError.ts"

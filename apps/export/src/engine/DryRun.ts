@@ -11,7 +11,7 @@ import type { ExportError } from "../ExportError.ts"
 import { type ChunkWriter, fileError } from "../output/AtomicFile.ts"
 import { type ManifestColumn, manifestColumn, type OutputSource } from "../output/Manifest.ts"
 import { type ExportFormat, type JobExport, rowFormatOf } from "../plan/JobFile.ts"
-import type { PlannedOutput } from "../plan/Planner.ts"
+import type { PlannedOutput } from "../plan/PlannedOutput.ts"
 import type { UsageError } from "../UsageError.ts"
 import { type JobSpec, runJob } from "./ExportJob.ts"
 

@@ -24,7 +24,7 @@ import {
 import { makeStreamWriter } from "../output/StdoutWriter.ts"
 import { planColumns } from "../plan/ColumnPlanner.ts"
 import { rowFormatOf } from "../plan/JobFile.ts"
-import type { PlannedOutput } from "../plan/Planner.ts"
+import type { PlannedOutput } from "../plan/PlannedOutput.ts"
 import * as Checkpoint from "./Checkpoint.ts"
 import { type JobResult, type JobSpec, runJob } from "./ExportJob.ts"
 import { type ParquetWriter, parquetTarget, startParquetWriter } from "./ParquetFile.ts"

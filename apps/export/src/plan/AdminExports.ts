@@ -28,14 +28,8 @@ import { ExportError } from "../ExportError.ts"
 import { typesByPosition } from "./ColumnPlanner.ts"
 import { FileNameAllocator } from "./FileName.ts"
 import { defaultAdminTypes, type JobExport } from "./JobFile.ts"
-import type { PlannedOutput, ResolvedExport } from "./Planner.ts"
+import type { DocumentText, PlannedOutput, ResolvedExport } from "./PlannedOutput.ts"
 import { ModifiedTracker } from "./Watermark.ts"
-
-/** A TML document's text and what the server said besides. */
-export interface DocumentText {
-  readonly text: string
-  readonly warnings: ReadonlyArray<string>
-}
 
 /**
  * What the planner fixes for an output from its key, file and the run's data time zone (for an export that sets

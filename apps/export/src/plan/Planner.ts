@@ -18,61 +18,18 @@ import { Effect, Option, Stream } from "effect"
 import type { Cluster, DataPage, MetadataObject, PageDecoder, Visualization } from "../cluster/Cluster.ts"
 import { metadataColumns, metadataListColumns } from "../cluster/Cluster.ts"
 import { ExportError } from "../ExportError.ts"
-import type { OutputPart, OutputSource } from "../output/Manifest.ts"
+import type { OutputPart } from "../output/Manifest.ts"
 import { manifestFileName } from "../output/Manifest.ts"
 import type { UsageError } from "../UsageError.ts"
-import {
-  adminOf,
-  adminTypes,
-  type DocumentText,
-  resolvePermissions,
-  resolvePrincipals,
-  resolveTml
-} from "./AdminExports.ts"
-import { type ColumnTypes, typesByName, typesByPosition } from "./ColumnPlanner.ts"
+import { adminOf, adminTypes, resolvePermissions, resolvePrincipals, resolveTml } from "./AdminExports.ts"
+import { typesByName, typesByPosition } from "./ColumnPlanner.ts"
 import { FileNameAllocator } from "./FileName.ts"
 import { auditOutput, incrementalMetadata, incrementalSearch } from "./Incremental.ts"
 import { defaultOutputName, type ExportOrg, type JobExport, orgFolder, type PartOf } from "./JobFile.ts"
 import { findObject, type GivenIn, suggestVisualizations } from "./ObjectNames.ts"
 import { fingerprintOf, type OutputSettings } from "./OutputSettings.ts"
+import type { PlannedOutput, ResolvedExport } from "./PlannedOutput.ts"
 import { searchColumnTypes } from "./SearchColumns.ts"
-import type { WatermarkValue } from "./Watermark.ts"
-
-/** One output file to write. */
-export interface PlannedOutput<E> {
-  readonly export: JobExport
-  /** The export's name in this run (its key, or the name allocated for it). */
-  readonly key: string
-  /** Path relative to the output directory. */
-  readonly file: string
-  /** For the summary table, e.g. `answer Sales` or `liveboard Ops / Daily Quantity`. */
-  readonly label: string
-  /** For messages, e.g. `answer "Sales"`. */
-  readonly what: string
-  readonly source: OutputSource
-  readonly pages: (decoder: PageDecoder) => Stream.Stream<DataPage, E>
-  /** The pages from a row offset (a multiple of the page size); absent for metadata listings (no stable offsets). */
-  readonly pagesFrom?: (startOffset: number, decoder: PageDecoder) => Stream.Stream<DataPage, E>
-  readonly typesOf: ColumnTypes
-  /** Header columns when the source yields no page. */
-  readonly emptyColumns: ReadonlyArray<string>
-  /** Every setting the output is written with; the writer reads them from here only. */
-  readonly settings: OutputSettings
-  /** {@link fingerprintOf} the export and `settings`. */
-  readonly fingerprint: string
-  /** A part of a split export: its page range, fixed when planned (its pages read only that range). */
-  readonly part?: OutputPart
-  /**
-   * An incremental export's next starting point (see Watermark.ts), once its output was read whole; the engine
-   * records it after the run's manifest, when the export succeeded.
-   */
-  readonly watermark?: () => WatermarkValue | undefined
-  /**
-   * A document output (a TML document): its text, read when it is written, goes to the file as it is; `pages` is
-   * then empty. The engine writes, hashes, checkpoints, publishes and records it like any output.
-   */
-  readonly document?: () => Effect.Effect<DocumentText, E | ExportError>
-}
 
 /**
  * The pages of `part` of a result of `sourceRows` rows in pages of `pageSize`: the result's pages cut into
@@ -146,19 +103,6 @@ export type RunSettings = Omit<
   OutputSettings,
   "file" | "format" | "pageSize" | "timezone" | "columnNames" | "nullString"
 >
-
-/**
- * An export whose object was found: its outputs once it has a name and the run knows its data time zone (the
- * cluster's, asked for while the objects are looked up; used by an export that sets none).
- */
-export interface ResolvedExport<E> {
-  readonly export: JobExport
-  /** The name it gets when the export has no key: `answer-<object name>`, … */
-  readonly defaultName: string
-  /** The object read (null: a metadata listing), so that one object keeps one name across formats. */
-  readonly objectId: string | null
-  readonly outputs: (key: string, clusterZone: string) => ReadonlyArray<PlannedOutput<E>>
-}
 
 /** A liveboard's visualizations named in `wanted` (GUIDs or names, in that order, each once), or all of them. */
 export const chooseVisualizations = (
