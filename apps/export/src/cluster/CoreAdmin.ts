@@ -3,10 +3,9 @@
  * builds a whole cluster). Listings are sorted by name, then GUID, so that a listing read twice (a resumed output,
  * a re-rendered page) comes out the same.
  */
-import type { ThoughtSpotApi, ThoughtSpotClient, Tml } from "@spotpipe/core"
+import type { ThoughtSpotApi, ThoughtSpotClient, ThoughtSpotError, Tml } from "@spotpipe/core"
 import { Effect, Stream } from "effect"
 import type { AdminCluster, ListedObject } from "./Cluster.ts"
-import type { ClusterFailure } from "./CoreCluster.ts"
 
 const byName = <A extends { readonly name: string; readonly id: string }>(a: A, b: A) =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
@@ -21,8 +20,13 @@ export const modifiedMillisOf = (item: ThoughtSpotApi.MetadataItem): number | un
   return typeof modified === "number" && Number.isFinite(modified) ? modified : undefined
 }
 
-/** The admin operations over `client`, without `forOrg`. */
-export const coreAdmin = (client: ThoughtSpotClient.Service): Omit<AdminCluster<ClusterFailure>, "forOrg"> => ({
+/**
+ * The admin operations over `client`, without `forOrg`; they fail as core does (`CoreCluster.ClusterFailure`, named
+ * there since CoreCluster builds on this module).
+ */
+export const coreAdmin = (
+  client: ThoughtSpotClient.Service
+): Omit<AdminCluster<ThoughtSpotError.ThoughtSpotError>, "forOrg"> => ({
   listObjects: (type) =>
     client.searchMetadata({ metadata: [{ type: type as ThoughtSpotApi.MetadataType }], sort_options: byNameSort }).pipe(
       Stream.runCollect,
