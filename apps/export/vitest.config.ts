@@ -1,6 +1,14 @@
 import { defineProject } from "vitest/config"
 
 export default defineProject({
-  // Builds the installable CLI once per run for the tests that start it (test/support/runCli.ts).
-  test: { name: "export", include: ["test/**/*.test.ts"], globalSetup: ["test/support/builtCli.ts"] }
+  test: {
+    name: "export",
+    include: ["test/**/*.test.ts"],
+    // Many tests start the CLI and sandboxes: with two test files sharing 2 cores, vitest's 5 s default is too
+    // short for the longer ones; a test that hangs still fails.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Builds the installable CLI once per run for the tests that start it (test/support/runCli.ts).
+    globalSetup: ["test/support/builtCli.ts"]
+  }
 })

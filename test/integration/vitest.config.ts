@@ -1,10 +1,13 @@
 import { defineProject } from "vitest/config"
 
 export default defineProject({
-  // Builds the installable CLI once per run for the tests that start it.
   test: {
     name: "integration",
     include: ["test/**/*.test.ts"],
+    // These start the CLI (and pnpm): vitest's 5 s default is too short with two test files sharing 2 cores.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Builds the installable CLI once per run for the tests that start it.
     globalSetup: ["../../apps/export/test/support/builtCli.ts"]
   }
 })
