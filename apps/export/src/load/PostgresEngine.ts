@@ -181,7 +181,13 @@ export const openPostgres = async (url: string, shown: string, credentials: Post
     ;(client as unknown as { password: typeof ask }).password = ask
     // A connection lost mid-load surfaces as the failing query's error; this keeps it from being an uncaught event.
     client.on("error", () => {})
-    await client.connect()
+    try {
+      await client.connect()
+    } catch (error) {
+      // A sign-in refused (or never finished) leaves pg's socket open: closed here, so nothing outlives the load.
+      await client.end().catch(() => {})
+      throw error
+    }
     return client
   }
   const urls = connectionUrls(url)

@@ -7,7 +7,8 @@ import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { connectionUrls, pgpassLookup } from "../../src/load/PostgresEngine.ts"
+import { connectionUrls, openPostgres, pgpassLookup } from "../../src/load/PostgresEngine.ts"
+import { startPasswordFront } from "./support/PasswordFront.ts"
 
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-pg-connection-"))
 afterAll(() => NodeFs.rmSync(root, { recursive: true, force: true }))
@@ -72,5 +73,26 @@ describe("pgpassLookup", () => {
     ])
     expect(lookup(file, "db.internal")).toBe("first")
     expect(lookup(file, "localhost")).toBe("any")
+  })
+})
+
+describe("openPostgres", () => {
+  it("closes its connection when it cannot sign in: nothing stays open in the process that loads", async () => {
+    // Nothing behind the front: the sign-in fails before any relay is made.
+    const front = await startPasswordFront(1, "the-password")
+    try {
+      const failed = await openPostgres(front.url, "the front", { password: undefined, passFile: undefined }).then(
+        () => "connected",
+        (error: Error) => error.message
+      )
+      expect(failed).toMatch(/the server asks for a password and none was given/)
+      // The client's socket closes shortly after the refusal (the front sees it go).
+      for (let waited = 0; front.open() > 0 && waited < 5_000; waited += 20) {
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      expect(front.open()).toBe(0)
+    } finally {
+      await front.close()
+    }
   })
 })

@@ -13,6 +13,8 @@ export interface PasswordFront {
   readonly url: string
   /** How many logins were refused. */
   readonly refused: () => number
+  /** How many sockets (clients and their relays) are open now. */
+  readonly open: () => number
   readonly close: () => Promise<void>
 }
 
@@ -106,6 +108,7 @@ export const startPasswordFront = async (backendPort: number, password: string):
     port,
     url: `postgresql://loader@127.0.0.1:${port}/postgres`,
     refused: () => refused,
+    open: () => sockets.size,
     close: async () => {
       for (const socket of sockets) socket.destroy()
       await new Promise<void>((resolve) => server.close(() => resolve()))
