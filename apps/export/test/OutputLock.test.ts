@@ -18,10 +18,10 @@ const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpip
 const deadPid = () => spawnSync(process.execPath, ["-e", ""]).pid!
 const writeLock = (dir: string, name: string, info: object) =>
   NodeFs.writeFileSync(NodePath.join(dir, name), JSON.stringify(info))
-/** A lock held by a live process (this one), as another run on this host writes it. */
+/** A lock held by a live process (the one that started this one), as another run on this host writes it. */
 const liveLock = (dir: string, name: string, more: object = {}) =>
   writeLock(dir, name, {
-    pid: process.pid,
+    pid: process.ppid,
     hostname: NodeOs.hostname(),
     started_at: "2026-12-06T00:00:00.000Z",
     ...more
@@ -102,6 +102,20 @@ describe("lockOutputDirectory", () => {
     }).pipe(Effect.provide(NodeServices.layer))
   )
 
+  it.effect("a-lock-left-with-this-pid-by-a-restarted-containers-killed-run-is-taken-over", () =>
+    Effect.gen(function* () {
+      // A retried pod of an Indexed Job has its predecessor's host name and pid (1): that pid is alive — this
+      // process — but the lock is not this process's.
+      const dir = tempDir()
+      const left = { pid: process.pid, hostname: NodeOs.hostname(), started_at: "2026-01-01T00:00:00.000Z" }
+      writeLock(dir, shardLockFileName(2, 4), { ...left, command: "spotpipe run job.json --shard 2/4" })
+      expect(yield* refusal(dir, shard(2, 4))).toBe("taken")
+      writeLock(dir, lockFileName, left)
+      expect(yield* refusal(dir)).toBe("taken")
+      expect(NodeFs.readdirSync(dir)).toEqual([])
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
   it.effect("a-torn-lock-is-taken-over-only-once-it-is-old", () =>
     Effect.gen(function* () {
       const dir = tempDir()
@@ -127,7 +141,7 @@ describe("lockOutputDirectory", () => {
     Effect.gen(function* () {
       const dir = tempDir()
       writeLock(dir, shardLockFileName(2, 2), {
-        pid: process.pid,
+        pid: process.ppid,
         hostname: NodeOs.hostname(),
         started_at: new Date().toISOString()
       })

@@ -80,7 +80,7 @@ describe("the config file's lock", () => {
     Effect.gen(function* () {
       const path = configFile()
       const lockPath = `${path}.lock`
-      writeLock(lockPath, process.pid)
+      writeLock(lockPath, process.ppid)
       const error = yield* Effect.flip(
         updateConfigFile(path, ({ config }) => Effect.succeed([{ profiles: config.profiles }, 0] as const), {
           waitMillis: 30
@@ -88,11 +88,11 @@ describe("the config file's lock", () => {
       )
       expect(error).toBeInstanceOf(UsageError)
       expect(error.message).toBe(
-        `the config file ${path} is being changed by another spotpipe command (pid ${process.pid}, started 2026-01-01T00:00:00.000Z), which did not finish within 0.03 s: nothing was saved; run this command again once that one has ended (remove ${lockPath} only if no such process exists)`
+        `the config file ${path} is being changed by another spotpipe command (pid ${process.ppid}, started 2026-01-01T00:00:00.000Z), which did not finish within 0.03 s: nothing was saved; run this command again once that one has ended (remove ${lockPath} only if no such process exists)`
       )
       expect(JSON.parse(NodeFs.readFileSync(path, "utf8"))).toEqual(existing)
       // Not this process's lock: left as it was.
-      expect(JSON.parse(NodeFs.readFileSync(lockPath, "utf8")).pid).toBe(process.pid)
+      expect(JSON.parse(NodeFs.readFileSync(lockPath, "utf8")).pid).toBe(process.ppid)
     }).pipe(Effect.provide(NodeServices.layer))
   )
 
@@ -114,7 +114,7 @@ describe("the config file's lock", () => {
       NodeFs.writeFileSync(target, JSON.stringify(existing))
       const link = NodePath.join(dir, "config.json")
       NodeFs.symlinkSync(target, link)
-      writeLock(`${target}.lock`, process.pid)
+      writeLock(`${target}.lock`, process.ppid)
       const error = yield* Effect.flip(
         updateConfigFile(link, ({ config }) => Effect.succeed([config, 0] as const), { waitMillis: 0 })
       )

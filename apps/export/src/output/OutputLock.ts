@@ -12,7 +12,8 @@
  * live shard lock is present (marked as registering meanwhile, so that a shard that comes then waits for the
  * outcome rather than being turned away by a run that is about to give up). A run that finds `.spotpipe.lock`
  * held by a run registering, or being written, waits a moment for it. A run that finds another run fails with one
- * line naming it. A lock left by a killed run (its pid no longer alive on this host) is taken over with a warning,
+ * line naming it. A lock left by a killed run (its pid no longer alive on this host, or alive as this very process,
+ * a restarted container's, which did not write it) is taken over with a warning,
  * one run at a time ({@link takeOver}), so that of several runs started together on such a directory exactly one
  * goes on; a stale shard lock in the way is removed the same way.
  *
@@ -26,6 +27,7 @@
  *
  * {@link tryLockFile} is the lock itself, also taken beside the config file while `spotpipe config` changes it.
  */
+import { randomUUID } from "node:crypto"
 import * as NodeFs from "node:fs/promises"
 import * as NodeOs from "node:os"
 import { Clock, Effect, FileSystem, Path, type Scope } from "effect"
@@ -42,11 +44,20 @@ const shardLockPattern = /^\.spotpipe\.shard-(\d+)-of-(\d+)\.lock$/
 
 const isLockName = (name: string) => name === lockFileName || shardLockPattern.test(name)
 
+/**
+ * This process among those that had its pid on this host: a container's process has the same pid (often 1) and
+ * host name in every restart of it (a retried Kubernetes pod of an Indexed Job), so a lock its killed predecessor
+ * left names a pid that is alive — this very process — and only this tells the two apart.
+ */
+const instance = randomUUID()
+
 /** What a lock file holds. */
 interface LockInfo {
   readonly pid: number
   readonly hostname: string
   readonly started_at: string
+  /** Which process of that pid holds it ({@link instance}); absent in older locks. */
+  readonly instance?: string
   /** What the run is, for messages (`spotpipe run job.json --shard 1/2`); absent in older locks. */
   readonly command?: string
   /** The fingerprint of the job a shard runs: shards of different jobs never share a directory. */
@@ -169,6 +180,7 @@ export const lockOutputDirectory = (
       pid: process.pid,
       hostname: NodeOs.hostname(),
       started_at: new Date().toISOString(),
+      instance,
       ...(options.command === undefined ? {} : { command: options.command }),
       ...(options.job === undefined ? {} : { job: options.job })
     }
@@ -322,7 +334,11 @@ const inspect = (lockPath: string): Effect.Effect<Found | undefined, never, File
       Effect.orElseSucceed(() => 0)
     )
     const stale =
-      holder === undefined ? age > tornLockMillis : holder.hostname === NodeOs.hostname() && !isAlive(holder.pid)
+      holder === undefined
+        ? age > tornLockMillis
+        : holder.hostname === NodeOs.hostname() &&
+          // This pid on this host is this process: the lock is its own only if it says so.
+          (holder.pid === process.pid ? holder.instance !== instance : !isAlive(holder.pid))
     return { text: text.value, holder, stale, age }
   })
 
@@ -433,7 +449,7 @@ export const tryLockFile = <E>(
   Effect.map(
     takeLock(
       lockPath,
-      { pid: process.pid, hostname: NodeOs.hostname(), started_at: new Date().toISOString() },
+      { pid: process.pid, hostname: NodeOs.hostname(), started_at: new Date().toISOString(), instance },
       cannotCreate
     ),
     (got) => (got.taken ? undefined : describeHolder(got.holder))
