@@ -642,6 +642,15 @@ const makeWith = Effect.fnUntraced(function* (
         })
       })
     }
+    // A visualization asked for but left out of the answer would lose its rows without a word.
+    for (const asked of request.visualizationIdentifiers ?? []) {
+      if (!result.some((v) => v.visualizationId === asked || v.visualizationName === asked)) {
+        return yield* Classify.incomplete(
+          "liveboardData",
+          `the answer for liveboard ${JSON.stringify(request.metadataIdentifier)} has no visualization ${JSON.stringify(asked)}, which was asked for (it answered ${result.length === 0 ? "none" : result.map((v) => JSON.stringify(v.visualizationName)).join(", ")}): check the visualization's id or name`
+        )
+      }
+    }
     return result as ReadonlyArray<VisualizationData<R>>
   })
 

@@ -505,6 +505,44 @@ describe("data pages from a start offset", () => {
       expect(offsets).toEqual([100, 200])
     })
   )
+
+  it.effect("liveboard-answer-without-a-requested-visualization-fails-incomplete", () =>
+    Effect.gen(function* () {
+      // The server leaves out one of the visualizations asked for: its rows must not vanish without a word.
+      const totals: Record<string, number> = { "viz-a": 30, "viz-b": 20 }
+      const answering = (dropped: string) =>
+        makeFake(
+          withTokens((r) => {
+            if (r.path !== "metadata/liveboard/data") return { status: 404 }
+            // Asked for by id or by name (the id upper-cased): answered with both.
+            const ids = (r.body.visualization_identifiers as ReadonlyArray<string>)
+              .map((asked) => asked.toLowerCase())
+              .filter((id) => id !== dropped)
+            const contents = ids.map((id) => ({
+              ...(dataReply(r.body, totals[id]!).body as { contents: Array<object> }).contents[0],
+              visualization_id: id,
+              visualization_name: id.toUpperCase()
+            }))
+            return { body: { metadata_id: "lb", contents } } satisfies Reply
+          })
+        )
+      for (const asked of [["viz-a", "viz-b"], ["viz-b"]]) {
+        const exit = yield* Effect.exit(
+          useClient(answering("viz-b"), testOptions(), (c) =>
+            c.liveboardData({ metadataIdentifier: "lb", visualizationIdentifiers: asked, pageSize: 100 })
+          )
+        )
+        const error = failureOf(exit)
+        expect(error.reason._tag).toBe("Incomplete")
+        expect(error.message).toContain(`has no visualization "viz-b"`)
+      }
+      // Asked for by name or by id, every visualization answered: read as before.
+      const vizzes = yield* useClient(answering("none"), testOptions(), (c) =>
+        c.liveboardData({ metadataIdentifier: "lb", visualizationIdentifiers: ["VIZ-A", "viz-b"], pageSize: 100 })
+      )
+      expect(vizzes.map((v) => v.visualizationId)).toEqual(["viz-a", "viz-b"])
+    })
+  )
 })
 
 describe("metadata search", () => {
