@@ -379,6 +379,18 @@ describe("--orgs", () => {
     }
   })
 
+  it("every-output-of-a-row-export-names-its-org-in-the-manifest-as-documents-do", async () => {
+    const out = NodePath.join(root, "orgs-rows")
+    const run = await runCli(["metadata", "--type", "ANSWER", "--orgs", "all", "--out", out, "--quiet"], { env })
+    expect(run.code, run.stderr).toBe(0)
+    const manifest = manifestOf(out)
+    expect(manifest.outputs.length).toBe(fixtures.orgs.length)
+    for (const org of fixtures.orgs) {
+      const output = manifest.outputs.find((o) => o.file.startsWith(`org-${org.id}-`))
+      expect(output?.org, output?.file).toEqual({ id: org.id, name: org.name })
+    }
+  })
+
   it("audit-all-puts-each-event-in-its-own-org-s-folder-once", async () => {
     const out = NodePath.join(root, "orgs-audit")
     const args = ["--since", "2d", "--until", "1d", "--format", "ndjson", "--quiet"]

@@ -242,7 +242,8 @@ const entryOf = <E>(
   ...(planned.settings.format === "csv" ? { null_string: planned.settings.nullString } : {}),
   resume,
   ...watermarkOf(planned),
-  ...(planned.part === undefined ? {} : { part: planned.part })
+  ...(planned.part === undefined ? {} : { part: planned.part }),
+  ...(planned.export.org === undefined ? {} : { org: planned.export.org })
 })
 
 /** The output's watermark field, read once its source was read whole (see `PlannedOutput.watermark`). */
