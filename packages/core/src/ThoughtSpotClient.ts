@@ -773,7 +773,8 @@ const loadNodeHttpClient = Effect.tryPromise({
 
 /**
  * Reads the connection from configuration: `THOUGHTSPOT_HOST`, and either `THOUGHTSPOT_TOKEN`, or
- * `THOUGHTSPOT_USERNAME` with `THOUGHTSPOT_SECRET_KEY` or `THOUGHTSPOT_PASSWORD`; `THOUGHTSPOT_ORG_ID` optional.
+ * `THOUGHTSPOT_USERNAME` with `THOUGHTSPOT_SECRET_KEY` or `THOUGHTSPOT_PASSWORD`; `THOUGHTSPOT_ORG_ID` optional
+ * (not with a token, which belongs to the Org it was issued for).
  * Other settings come from `options`.
  */
 export const authConfig: Config.Config<{ readonly host: string; readonly auth: Auth.AuthMethod }> = Config.all({
@@ -787,7 +788,17 @@ export const authConfig: Config.Config<{ readonly host: string; readonly auth: A
   Config.mapEffect(
     (c): Effect.Effect<{ readonly host: string; readonly auth: Auth.AuthMethod }, Config.ConfigError> => {
       const org: Auth.TokenOptions = Option.isSome(c.orgId) ? { orgId: c.orgId.value } : {}
-      if (Option.isSome(c.token)) return Effect.succeed({ host: c.host, auth: Auth.bearerToken(c.token.value) })
+      if (Option.isSome(c.token)) {
+        // A token belongs to the Org it was issued for: ignoring the Org id would read another Org than the one set.
+        if (Option.isSome(c.orgId)) {
+          return Effect.fail(
+            configError(
+              "THOUGHTSPOT_ORG_ID cannot apply to THOUGHTSPOT_TOKEN (a token belongs to the Org it was issued for): unset THOUGHTSPOT_ORG_ID and use a token issued for that Org, or sign in with THOUGHTSPOT_USERNAME and THOUGHTSPOT_PASSWORD or THOUGHTSPOT_SECRET_KEY"
+            )
+          )
+        }
+        return Effect.succeed({ host: c.host, auth: Auth.bearerToken(c.token.value) })
+      }
       if (Option.isNone(c.username)) {
         return Effect.fail(
           configError(

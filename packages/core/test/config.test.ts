@@ -31,6 +31,21 @@ describe("authConfig", () => {
     })
   )
 
+  it.effect("org-id-with-a-token-is-refused", () =>
+    Effect.gen(function* () {
+      // A token belongs to the Org it was issued for: an Org id beside it cannot apply, and ignoring it would
+      // read another Org's objects than the one set.
+      const exit = yield* read({
+        THOUGHTSPOT_HOST: "https://ts.example.com",
+        THOUGHTSPOT_TOKEN: "t-1",
+        THOUGHTSPOT_ORG_ID: "5"
+      })
+      expect(exit._tag).toBe("Failure")
+      expect(String(exit)).toContain("THOUGHTSPOT_ORG_ID cannot apply to THOUGHTSPOT_TOKEN")
+      expect(String(exit)).not.toContain("t-1")
+    })
+  )
+
   it.effect("missing-credentials-say-what-to-set", () =>
     Effect.gen(function* () {
       const none = yield* read({ THOUGHTSPOT_HOST: "https://ts.example.com" })
