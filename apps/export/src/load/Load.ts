@@ -60,13 +60,40 @@ const loadsDdl = `CREATE TABLE IF NOT EXISTS ${loadsTable} (
   file_sha256 VARCHAR
 )`
 
+/**
+ * Holds PostgreSQL's lock on `table` (of the connection's schema) until the transaction ends, so that loads of one
+ * table from other sessions wait for each other: without it, two appends of one file both found it not appended
+ * yet and both added its rows, two merges each kept the other's rows, and two loads creating one table failed on
+ * PostgreSQL's catalog. An advisory lock, in a key space of spotpipe's own (the two-key form). DuckDB needs none: a
+ * database file is open for writing in one process at a time, and a load writes through one connection.
+ */
+const lockTable = async (engine: LoadEngine, table: string): Promise<void> => {
+  if (engine.dialect !== "postgres") return
+  await engine.exec(
+    `SELECT pg_advisory_xact_lock(hashtext('spotpipe load'), hashtext(coalesce(current_schema(), '') || '.' || ${quoteLiteral(table)}))`
+  )
+}
+
 /** Creates the `spotpipe_loads` record, or adds `file_sha256` to one an earlier version created. */
 const prepareLoadsTable = async (engine: LoadEngine): Promise<void> => {
-  await engine.exec(loadsDdl)
-  const columns = (await engine.columnsOf(loadsTable)) ?? []
-  // Altered only when it lacks the column: a role that may insert into the record need not own it.
-  if (!columns.some((c) => c.name === "file_sha256")) {
-    await engine.exec(`ALTER TABLE ${loadsTable} ADD COLUMN file_sha256 VARCHAR`)
+  // PostgreSQL: under the record's lock, so that two first loads at once do not both create it. (DuckDB: no
+  // transaction, whose COMMIT would count as a table committed into a database file the load created.)
+  const locked = engine.dialect === "postgres"
+  if (locked) {
+    await engine.exec("BEGIN")
+    await lockTable(engine, loadsTable)
+  }
+  try {
+    await engine.exec(loadsDdl)
+    const columns = (await engine.columnsOf(loadsTable)) ?? []
+    // Altered only when it lacks the column: a role that may insert into the record need not own it.
+    if (!columns.some((c) => c.name === "file_sha256")) {
+      await engine.exec(`ALTER TABLE ${loadsTable} ADD COLUMN file_sha256 VARCHAR`)
+    }
+    if (locked) await engine.exec("COMMIT")
+  } catch (error) {
+    if (locked) await engine.exec("ROLLBACK").catch(() => {})
+    throw error
   }
 }
 
@@ -196,15 +223,20 @@ const loadOne = async (
   options: LoadOptions
 ): Promise<TableLoad> => {
   const started = performance.now()
-  if (options.mode === "append") {
-    const skipped = await appendedBefore(engine, run, output)
-    if (skipped !== undefined) return { file: output.file, table: output.table, rows: 0, seconds: 0, skipped }
-  }
   const table = quoteIdent(output.table)
   const spec = { table: output.table, columns: output.columns }
   const dialect = engine.dialect
   await engine.exec("BEGIN")
   try {
+    // Before anything is read: a load of this table from another session commits first, and is seen below.
+    await lockTable(engine, output.table)
+    if (options.mode === "append") {
+      const skipped = await appendedBefore(engine, run, output)
+      if (skipped !== undefined) {
+        await engine.exec("ROLLBACK")
+        return { file: output.file, table: output.table, rows: 0, seconds: 0, skipped }
+      }
+    }
     let rows: number
     if (options.mode === "replace") {
       await engine.exec(`DROP TABLE IF EXISTS ${table}`)

@@ -1,0 +1,143 @@
+/**
+ * Two loads of the same run into the same PostgreSQL table at the same moment, on a real multi-backend server:
+ * the second waits for the first to commit, then sees what it did — an `append` skips the file the first appended
+ * (never adding its rows twice), a `merge` replaces the rows the first merged (never keeping both). The first load
+ * is held open just before its COMMIT while the second is started; the second is let run until it either waits on
+ * a lock or reaches its own COMMIT, then the first commits.
+ */
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { loadRun, type TableLoad } from "../../src/load/Load.ts"
+import { openPostgres } from "../../src/load/PostgresEngine.ts"
+import { readRunManifest } from "../../src/load/RunManifest.ts"
+import { sandboxEnv } from "../support/Sandboxes.ts"
+import { cli, withPostgres } from "./support/loadHelpers.ts"
+import { type RealPostgres, startRealPostgres } from "./support/RealPostgres.ts"
+
+const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-concurrent-loads-"))
+const run = NodePath.join(root, "run")
+let sandbox: RunningSandbox
+let postgres: RealPostgres
+
+beforeAll(async () => {
+  postgres = startRealPostgres()
+  sandbox = await startSandbox({ rows: 500, seed: 5 })
+  const exported = await cli(["answer", "Revenue by Month", "--out", run, "--quiet"], sandboxEnv(sandbox))
+  expect(exported.stderr).toBe("")
+}, 120_000)
+
+afterAll(async () => {
+  await sandbox?.close()
+  postgres?.close()
+  NodeFs.rmSync(root, { recursive: true, force: true })
+})
+
+const open = () => openPostgres(postgres.url, "test", { password: undefined, passFile: undefined })
+
+/** A promise and its resolve. */
+const signal = () => {
+  let resolve!: () => void
+  const promise = new Promise<void>((r) => {
+    resolve = r
+  })
+  return { promise, resolve }
+}
+
+/**
+ * Loads the run twice at once with `mode`: the first is held before its COMMIT until the second waits on a lock
+ * held by another session, reaches its own COMMIT or ends; then both finish.
+ */
+const loadTwiceAtOnce = async (mode: "append" | "merge"): Promise<[TableLoad, TableLoad]> => {
+  const manifest = readRunManifest(run)
+  const key = mode === "merge" ? [manifest.outputs[0]!.columns[0]!.name] : []
+  const [first, second] = [await open(), await open()]
+  try {
+    const firstHeld = signal()
+    const releaseFirst = signal()
+    const loadingFirst = loadRun(first, manifest, {
+      mode,
+      key,
+      version: "test",
+      beforeCommit: async () => {
+        firstHeld.resolve()
+        await releaseFirst.promise
+      }
+    })
+    await firstHeld.promise
+    const secondAtCommit = signal()
+    const loadingSecond = loadRun(second, manifest, {
+      mode,
+      key,
+      version: "test",
+      beforeCommit: async () => secondAtCommit.resolve()
+    })
+    const secondDone = loadingSecond.then(
+      () => "ended",
+      () => "ended"
+    )
+    // Until the second load waits on a lock, or is past the point where it would have waited.
+    let waiting = false
+    const lockWait = withPostgres(postgres.url, async (query) => {
+      while (!waiting) {
+        const [[n]] = (await query("SELECT count(*) FROM pg_locks WHERE NOT granted")) as [[string]]
+        if (Number(n) > 0) return "waits"
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      return "stopped"
+    })
+    await Promise.race([lockWait, secondAtCommit.promise, secondDone])
+    waiting = true
+    await lockWait
+    releaseFirst.resolve()
+    const [a, b] = await Promise.all([loadingFirst, loadingSecond])
+    return [a[0]!, b[0]!]
+  } finally {
+    await first.close()
+    await second.close()
+  }
+}
+
+describe("two loads of one run into one PostgreSQL table at once", () => {
+  const table = () => readRunManifest(run).outputs[0]!.table
+  const rows = () => readRunManifest(run).outputs[0]!.rows
+  const count = () =>
+    withPostgres(postgres.url, (q) => q(`SELECT count(*) FROM "${table()}"`)).then((r) => Number(r[0]![0]))
+  const reset = () => withPostgres(postgres.url, (q) => q(`DROP TABLE IF EXISTS "${table()}", spotpipe_loads`))
+
+  it("append: the second waits for the first and skips the file it appended", async () => {
+    await reset()
+    const [first, second] = await loadTwiceAtOnce("append")
+    expect(first.skipped).toBeUndefined()
+    expect(first.rows).toBe(rows())
+    expect(second.skipped).toMatch(/^already appended to /)
+    expect(await count()).toBe(rows())
+    const appends = await withPostgres(postgres.url, (q) =>
+      q("SELECT count(*) FROM spotpipe_loads WHERE mode = 'append'")
+    )
+    expect(Number(appends[0]![0])).toBe(1)
+  }, 60_000)
+
+  it("append into a table that exists: the file is added once", async () => {
+    await reset()
+    const manifest = readRunManifest(run)
+    const engine = await open()
+    await loadRun(engine, manifest, { mode: "replace", key: [], version: "test" }).finally(() => engine.close())
+    const [first, second] = await loadTwiceAtOnce("append")
+    expect(first.skipped).toBeUndefined()
+    expect(second.skipped).toMatch(/^already appended to /)
+    expect(await count()).toBe(2 * rows())
+  }, 60_000)
+
+  it("merge into a table that exists: the second replaces the first's rows, none is kept twice", async () => {
+    await reset()
+    const manifest = readRunManifest(run)
+    const engine = await open()
+    await loadRun(engine, manifest, { mode: "replace", key: [], version: "test" }).finally(() => engine.close())
+    const [first, second] = await loadTwiceAtOnce("merge")
+    expect([first.rows, second.rows]).toEqual([rows(), rows()])
+    expect(await count()).toBe(rows())
+  }, 60_000)
+})
