@@ -50,9 +50,13 @@ export const isPeriod = (value: unknown): value is Period => {
   return (form === "epoch" || form === "calendar") && typeof (value as { readonly start?: unknown }).start === "number"
 }
 
-/** The wire value a period was decoded from: epoch seconds, or the Custom Calendar object. */
+/**
+ * The wire value a period was decoded from: epoch seconds, or the Custom Calendar object. An epoch-form period
+ * that carries an end or a display text (made by hand: no epoch cell has them) gets the Custom Calendar form, the
+ * only one that holds them, rather than a number that would drop them.
+ */
 export const encodePeriod = (period: Period): WireDateValue => {
-  if (period.form === "epoch") return period.start
+  if (period.form === "epoch" && period.end === undefined && period.display === undefined) return period.start
   const v: { s: number; e?: number } =
     period.end === undefined ? { s: period.start } : { s: period.start, e: period.end }
   return period.display === undefined ? { v } : { v, d: period.display }

@@ -11,7 +11,10 @@ import {
   decodeColumn,
   decodeCompactRows,
   decodeFullRows,
-  isDateCellError
+  encodePeriod,
+  isDateCellError,
+  makePeriod,
+  periodValue
 } from "../src/index.ts"
 
 describe("error table", () => {
@@ -104,6 +107,27 @@ describe("valid cells", () => {
 
   it("negative-zero-is-epoch-zero", () => {
     expect(decodeCell(-0)).toMatchObject({ start: 0 })
+  })
+})
+
+describe("encoding periods", () => {
+  it("an-epoch-form-period-with-an-end-or-display-encodes-to-the-calendar-form-keeping-them", () => {
+    // No epoch cell carries them, but a period built by hand can: a bare number would drop them.
+    const periods = [
+      makePeriod("epoch", 5, 10),
+      makePeriod("epoch", 5, undefined, "Q1"),
+      makePeriod("epoch", 5, 10, "Q1")
+    ]
+    expect(periods.map(encodePeriod)).toEqual([
+      { v: { s: 5, e: 10 } },
+      { v: { s: 5 }, d: "Q1" },
+      { v: { s: 5, e: 10 }, d: "Q1" }
+    ])
+    for (const period of periods) {
+      const again = decodeCell(encodePeriod(period))
+      expect(again instanceof DateCellError || again === null ? again : periodValue(again)).toEqual(periodValue(period))
+    }
+    expect(encodePeriod(makePeriod("epoch", 5))).toBe(5)
   })
 })
 

@@ -142,6 +142,12 @@ describe("Schema codecs", () => {
     )
   })
 
+  it("encoding-an-epoch-form-period-with-an-end-or-display-keeps-them", () => {
+    const encode = Schema.encodeSync(DateCellFromWire)
+    expect(encode({ start: 5, end: 10, form: "epoch" })).toEqual({ v: { s: 5, e: 10 } })
+    expect(encode({ start: 5, display: "Q1", form: "epoch" })).toEqual({ v: { s: 5 }, d: "Q1" })
+  })
+
   it("row-schemas-built-from-the-codecs-refuse-the-rows-the-row-decoders-refuse", () => {
     const columns = [
       { name: "Order Date", type: "DATE" },
