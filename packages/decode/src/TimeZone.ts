@@ -10,7 +10,8 @@ import { MAX_EPOCH_SECONDS, MIN_EPOCH_SECONDS } from "./Period.ts"
 /**
  * A time zone: `offsetSeconds(t)` is the exact UTC offset in whole seconds (local = UTC + offset) at epoch second
  * `t` (NaN outside MIN_EPOCH_SECONDS…MAX_EPOCH_SECONDS). Get one from {@link resolveTimeZone}; any object of this
- * shape works too (e.g. a fixed test offset), including a class instance whose `offsetSeconds` method reads `this`.
+ * shape works too (e.g. a fixed test offset), including a class instance whose `offsetSeconds` method reads `this`;
+ * its offsets must be whole seconds within ±86399, or a renderer or writer throws a TypeError on that cell.
  */
 export interface TimeZone {
   readonly name: string

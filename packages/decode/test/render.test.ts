@@ -251,6 +251,37 @@ describe("time zones", () => {
   })
 })
 
+describe("a caller's zone giving an offset no zone has", () => {
+  // Milliseconds, a fraction, NaN, a string, more than a day: the text would be shifted by days or read "undefined".
+  const wrong: ReadonlyArray<unknown> = [3_600_000, 3600.5, Number.NaN, undefined, "3600", 86_400, -86_400]
+  const types = ["DATE", "TIME", "DATE_TIME", "TIMESTAMP"] as const
+
+  it("renderers-and-writers-throw-a-TypeError-naming-the-zone-and-the-offset", () => {
+    const cell = { v: { s: 1625759921, e: 1625759921 + 86400 } }
+    const out = new Uint8Array(32)
+    for (const offset of wrong) {
+      const timeZone = { name: "Office", offsetSeconds: () => offset as number }
+      const expected = /offsetSeconds\(1625759921\) of the zone "Office" gave .*: an offset is whole seconds/
+      for (const type of types) {
+        const options: RenderOptions = { timeZone, offset: "zone" }
+        expect(() => makeCellRenderer(type, options)(cell)).toThrow(TypeError)
+        expect(() => makeCellRenderer(type, options)(cell)).toThrow(expected)
+        expect(() => makeCellWriter(type, options)(cell, out, 0)).toThrow(expected)
+        expect(() => makeEndRenderer(type, options)(cell)).toThrow(/offsetSeconds\(1625846321\)/)
+      }
+    }
+  })
+
+  it("offsets-within-a-day-either-side-are-accepted", () => {
+    for (const offset of [86_399, -86_399, 0, -0]) {
+      const timeZone = { name: "Edge", offsetSeconds: () => offset }
+      const at = makeCellWriter("TIME", { timeZone })(0, new Uint8Array(32), 0)
+      expect(at).toBe(8)
+      expect(typeof makeCellRenderer("DATE", { timeZone })(0)).toBe("string")
+    }
+  })
+})
+
 describe("arguments TypeScript would refuse (plain JavaScript callers)", () => {
   const makers = { makeCellRenderer, makeEndRenderer, makeCellWriter } as const
   /** Calls a maker the way untyped JavaScript can. */
