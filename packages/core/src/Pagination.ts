@@ -383,27 +383,56 @@ export const dataPages = <R>(options: {
   )
 }
 
-/** Items of `metadata/search`, one page of `pageSize` at a time until an empty page. */
+/**
+ * Items of `metadata/search`, one page of `pageSize` at a time until an empty page. An item whose `idOf` (e.g.
+ * its type and GUID) came on an earlier page fails the stream with `Incomplete`: the listing shifted while it was
+ * read (an object created or deleted before the read position), so another item may have been skipped. Items
+ * without an id cannot be told apart and are not checked.
+ */
 export const untilEmptyPage = <A>(
   pageSize: number,
   fetch: (offset: number, size: number) => Effect.Effect<ReadonlyArray<A>, ThoughtSpotError>,
-  guard: { readonly operation: string; readonly keyOf: (item: A) => string }
+  guard: {
+    readonly operation: string
+    readonly keyOf: (item: A) => string
+    readonly idOf?: (item: A) => string | undefined
+  }
 ): Stream.Stream<A, ThoughtSpotError> =>
-  // The state carries the previous page's first key: a server that ignores `record_offset` answers the same page
-  // again and again, which would otherwise loop forever.
-  Stream.paginate({ offset: 0, previousFirst: undefined as string | undefined }, ({ offset, previousFirst }) =>
-    Effect.flatMap(fetch(offset, pageSize), (items) => {
-      const first = items.length === 0 ? undefined : guard.keyOf(items[0]!)
-      if (first !== undefined && first === previousFirst) {
-        return Effect.fail(
-          Classify.incomplete(
-            guard.operation,
-            `the server sent the same page again for record_offset ${offset} (first item ${first}); it seems to ignore paging, so the listing cannot be completed`
+  Stream.suspend(() => {
+    // Per run of the stream: the ids seen so far (O(items), as small as the listing's identities).
+    const seen = new Map<string, number>()
+    // The state carries the previous page's first key: a server that ignores `record_offset` answers the same
+    // page again and again, which would otherwise loop forever.
+    return Stream.paginate({ offset: 0, previousFirst: undefined as string | undefined }, ({ offset, previousFirst }) =>
+      Effect.flatMap(fetch(offset, pageSize), (items) => {
+        const first = items.length === 0 ? undefined : guard.keyOf(items[0]!)
+        if (first !== undefined && first === previousFirst) {
+          return Effect.fail(
+            Classify.incomplete(
+              guard.operation,
+              `the server sent the same page again for record_offset ${offset} (first item ${first}); it seems to ignore paging, so the listing cannot be completed`
+            )
           )
-        )
-      }
-      const next =
-        items.length === 0 ? Option.none() : Option.some({ offset: offset + items.length, previousFirst: first })
-      return Effect.succeed([items, next] as const)
-    })
-  )
+        }
+        if (guard.idOf !== undefined) {
+          for (let index = 0; index < items.length; index++) {
+            const id = guard.idOf(items[index]!)
+            if (id === undefined) continue
+            const earlier = seen.get(id)
+            if (earlier !== undefined) {
+              return Effect.fail(
+                Classify.incomplete(
+                  guard.operation,
+                  `${id} came at position ${earlier + 1} and again at position ${offset + index + 1}: the listing changed while it was read, so an object may be missing; read it again`
+                )
+              )
+            }
+            seen.set(id, offset + index)
+          }
+        }
+        const next =
+          items.length === 0 ? Option.none() : Option.some({ offset: offset + items.length, previousFirst: first })
+        return Effect.succeed([items, next] as const)
+      })
+    )
+  })

@@ -670,7 +670,8 @@ const makeWith = Effect.fnUntraced(function* (
         ),
       {
         operation: "searchMetadata",
-        keyOf: (item) => `${item.metadata_type}:${item.metadata_id ?? item.metadata_name}`
+        keyOf: (item) => `${item.metadata_type}:${item.metadata_id ?? item.metadata_name}`,
+        idOf: (item) => (typeof item.metadata_id === "string" ? `${item.metadata_type} ${item.metadata_id}` : undefined)
       }
     )
 

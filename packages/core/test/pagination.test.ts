@@ -591,6 +591,41 @@ describe("metadata search", () => {
       expect(fake.seen.filter((s) => s.path === "metadata/search")).toHaveLength(2)
     })
   )
+
+  it.effect("an-object-listed-again-on-a-later-page-fails-instead-of-being-duplicated", () =>
+    Effect.gen(function* () {
+      // An object created before the read position while paging shifts the listing: the last object of page 1
+      // comes again first on page 2 (and one may be skipped further on).
+      const answer = (i: number) => ({ metadata_type: "ANSWER", metadata_id: `a-${i}`, metadata_name: `A${i}` })
+      const pagesServed = [[answer(0), answer(1), answer(2)], [answer(2), answer(3), answer(4)], [answer(5)], []]
+      let page = 0
+      const fake = makeFake(
+        withTokens((r) => (r.path === "metadata/search" ? { body: pagesServed[page++] ?? [] } : { status: 404 }))
+      )
+      const error = yield* useClient(fake, testOptions(), (c) =>
+        Stream.runCollect(c.searchMetadata({ metadata: [{ type: "ANSWER" }] }, { pageSize: 3 })).pipe(Effect.flip)
+      )
+      expect(error.reason._tag).toBe("Incomplete")
+      expect(error.message).toContain("ANSWER a-2 came at position 3 and again at position 4")
+      // Objects without an id cannot be told apart: two of the same name are both kept.
+      const nameless = [
+        [{ metadata_type: "TAG", metadata_name: "t" }],
+        [
+          { metadata_type: "TAG", metadata_name: "u" },
+          { metadata_type: "TAG", metadata_name: "t" }
+        ],
+        []
+      ]
+      let served = 0
+      const tags = makeFake(
+        withTokens((r) => (r.path === "metadata/search" ? { body: nameless[served++] ?? [] } : { status: 404 }))
+      )
+      const items = yield* useClient(tags, testOptions(), (c) =>
+        Stream.runCollect(c.searchMetadata({ metadata: [{ type: "TAG" }] }, { pageSize: 2 }))
+      )
+      expect(items.map((i) => i.metadata_name)).toEqual(["t", "u", "t"])
+    })
+  )
 })
 
 describe("repeated pages", () => {
