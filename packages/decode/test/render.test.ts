@@ -331,6 +331,26 @@ describe("arguments TypeScript would refuse (plain JavaScript callers)", () => {
     })
   }
 
+  it("an-option-spelt-in-another-case-is-refused-when-made-instead-of-ignored", () => {
+    // `timezone` as in job files and the CLI's --timezone: ignored, it would leave the data zone at UTC.
+    const la = zone("America/Los_Angeles")
+    const cases: ReadonlyArray<readonly [Record<string, unknown>, string, string]> = [
+      [{ timezone: la }, "timezone", "timeZone"],
+      [{ TimeZone: la, column: "Order Date" }, "TimeZone", "timeZone"],
+      [{ timeZone: la, Offset: "zone" }, "Offset", "offset"],
+      [{ COLUMN: "Order Date" }, "COLUMN", "column"]
+    ]
+    for (const maker of Object.keys(makers) as Array<keyof typeof makers>) {
+      for (const [options, key, option] of cases) {
+        expect(make(maker, "DATE", options)).toThrow(
+          new TypeError(`${maker}: options has the key "${key}", which is no option: the option is spelt ${option}`)
+        )
+      }
+      // Other keys are a caller's own (TypeScript lets an object with more properties through).
+      expect(make(maker, "DATE", { timeZone: la, format: "csv" })).not.toThrow()
+    }
+  })
+
   it("every-argument-typescript-accepts-is-accepted", () => {
     const zones: ReadonlyArray<TimeZone | undefined> = [
       undefined,

@@ -1,8 +1,8 @@
 /**
- * The one check of a renderer's or writer's arguments, made once when it is made. TypeScript rejects these
+ * The one check of a renderer's or writer's arguments, made once when it is made. TypeScript rejects most of these
  * mistakes; plain JavaScript would otherwise fail on the first cell with a cryptic TypeError (a zone name as
- * `timeZone`) or silently render another format (an unknown type or offset style). A wrong argument is a
- * programming mistake, not bad data, so it throws a TypeError that says what to pass.
+ * `timeZone`) or silently render another format (an unknown type or offset style, an option spelt in another case).
+ * A wrong argument is a programming mistake, not bad data, so it throws a TypeError that says what to pass.
  */
 import { isDateColumnType } from "../ColumnType.ts"
 import { InvalidTimeZoneError } from "../DateCellError.ts"
@@ -25,6 +25,23 @@ const zoneMistake = (zone: unknown): string | undefined => {
   return undefined
 }
 
+const OPTIONS = ["timeZone", "offset", "column"] as const
+
+/**
+ * A key that is an option's name in another case (`timezone`, as job files and the CLI's `--timezone` spell it):
+ * ignored, it would leave the data zone at UTC without a word. Other keys are left alone, since TypeScript lets an
+ * object with more properties through.
+ */
+const misspeltOption = (options: object): string | undefined => {
+  for (const key of Object.keys(options)) {
+    const option = OPTIONS.find((name) => name !== key && name.toLowerCase() === key.toLowerCase())
+    if (option !== undefined) {
+      return `options has the key ${renderValue(key)}, which is no option: the option is spelt ${option}`
+    }
+  }
+  return undefined
+}
+
 /** What is wrong with the arguments, or undefined. */
 const mistakeIn = (type: unknown, options: unknown): string | undefined => {
   if (typeof type !== "string" || !isDateColumnType(type)) {
@@ -33,6 +50,8 @@ const mistakeIn = (type: unknown, options: unknown): string | undefined => {
   if (typeof options !== "object" || options === null) {
     return `options must be an object ({ timeZone?, offset?, column? }), not ${renderValue(options)}`
   }
+  const misspelt = misspeltOption(options)
+  if (misspelt !== undefined) return misspelt
   const { timeZone, offset, column } = options as { readonly [K in keyof RenderOptions]?: unknown }
   const zone = zoneMistake(timeZone)
   if (zone !== undefined) return zone
