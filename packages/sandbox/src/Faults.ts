@@ -111,6 +111,36 @@ const probabilityKeys = [
 /** What the injector decided for one attempt. */
 export type FaultKind = (typeof probabilityKeys)[number]
 
+/**
+ * The routes the sandbox serves (paths below `/api/rest/2.0/`), the keys `faults.routes` may name besides `*`.
+ * Listed here, not taken from the route table, so that checking flags loads none of the server; the server
+ * checks at start that its table has exactly these.
+ */
+export const faultRoutes: ReadonlyArray<string> = [
+  "auth/session/login",
+  "auth/session/logout",
+  "auth/session/token",
+  "auth/session/user",
+  "auth/token/full",
+  "auth/token/object",
+  "auth/token/revoke",
+  "auth/token/validate",
+  "groups/search",
+  "logs/fetch",
+  "metadata/answer/data",
+  "metadata/liveboard/data",
+  "metadata/search",
+  "metadata/tml/export",
+  "metadata/tml/export/batch",
+  "orgs/search",
+  "roles/search",
+  "searchdata",
+  "security/metadata/fetch-permissions",
+  "system",
+  "tags/search",
+  "users/search"
+]
+
 const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 const isNonNegative = (u: unknown): u is number => typeof u === "number" && Number.isFinite(u) && u >= 0
 
@@ -123,6 +153,10 @@ export const validateFaultConfig = (input: unknown): FaultConfig | string => {
   if (input["routes"] !== undefined) {
     if (!isObject(input["routes"])) return "faults.routes must be an object keyed by route"
     for (const [route, spec] of Object.entries(input["routes"])) {
+      // A key no request matches would inject nothing, silently: a chaos run would pass without faults.
+      if (route !== "*" && !faultRoutes.includes(route)) {
+        return `faults.routes has no route ${JSON.stringify(route)}: use "*" or a path below /api/rest/2.0/ without a leading slash, one of ${faultRoutes.join(", ")}`
+      }
       if (!isObject(spec)) return `faults.routes["${route}"] must be an object`
       for (const [k, v] of Object.entries(spec)) {
         if ((probabilityKeys as ReadonlyArray<string>).includes(k)) {

@@ -30,7 +30,10 @@ describe("startSandbox options", () => {
       [{ faults: '{"bogus":1}' }, "unknown faults key"],
       [{ port: 70000 }, "port"],
       [{ tokenValiditySeconds: 0 }, "tokenValiditySeconds"],
-      [{ orderIds: "tiny" as "safe" }, "orderIds must be"]
+      [{ orderIds: "tiny" as "safe" }, "orderIds must be"],
+      // A route key the sandbox does not serve would inject nothing, and a chaos run would pass without faults.
+      [{ faults: { routes: { "/searchdata": { error503: 1 } } } }, `faults.routes has no route "/searchdata"`],
+      [{ faults: '{"routes":{"searchData":{"reset":0.5}}}' }, `faults.routes has no route "searchData"`]
     ]
     for (const [options, hint] of cases) {
       const error = await startSandbox(options).catch((e: unknown) => e)

@@ -6,7 +6,7 @@
  */
 
 import type { IncomingMessage, ServerResponse } from "node:http"
-import { type FaultDecision, FaultInjector, type FaultKind, RateLimiter } from "../Faults.ts"
+import { type FaultDecision, FaultInjector, type FaultKind, faultRoutes, RateLimiter } from "../Faults.ts"
 import type { ResolvedOptions } from "../Options.ts"
 import { type ApiResponse, authenticate, makeRoutes, type Route } from "./Api.ts"
 import { ApiError, badRequest, errorBody } from "./ApiError.ts"
@@ -60,6 +60,11 @@ export const makeListener = (
     engine,
     modified
   )
+  // The fault configuration is checked against `faultRoutes`: it must name exactly the routes served.
+  const served = Object.keys(routes).sort()
+  if (served.join("\n") !== [...faultRoutes].sort().join("\n")) {
+    throw new Error(`sandbox: faultRoutes (Faults.ts) is out of step with the routes served: ${served.join(", ")}`)
+  }
   const injector = new FaultInjector(options.faults, options.seed)
   const rateLimit = options.faults.rateLimit === undefined ? { perSecond: 100, burst: 10 } : options.faults.rateLimit
   const limiter = rateLimit === false ? undefined : new RateLimiter(rateLimit)
