@@ -162,7 +162,13 @@ const preflight = async (engine: LoadEngine, run: RunManifest, options: LoadOpti
       if (existing !== undefined) {
         const wanted = output.columns.map((c) => `${c.name} ${catalogType(engine.dialect, c.type)}`)
         const have = existing.map((c) => `${c.name} ${c.type}`)
-        if (wanted.join("\n").toLowerCase() !== have.join("\n").toLowerCase()) {
+        // Types compare without regard to case; names too in DuckDB, whose names ignore case, but not in
+        // PostgreSQL, where a quoted "Region" is another column than region (the COPY would fail on it, after
+        // the tables before it were committed).
+        const sameNames =
+          engine.dialect === "duckdb" ||
+          existing.map((c) => c.name).join("\n") === output.columns.map((c) => c.name).join("\n")
+        if (!sameNames || wanted.join("\n").toLowerCase() !== have.join("\n").toLowerCase()) {
           problems.push(
             `table ${output.table} exists with other columns (${have.join(", ")}) than ${output.file} (${wanted.join(", ")}): load with --mode replace, or into another database`
           )

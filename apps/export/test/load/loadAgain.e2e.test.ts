@@ -9,7 +9,7 @@ import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { tableNames } from "../../src/load/Warehouse.ts"
+import { createTable, tableNames } from "../../src/load/Warehouse.ts"
 import { type LoadFixture, startLoadFixture } from "./support/LoadFixture.ts"
 import { cli, editedRun, manifestOf, withDuckDb, withPostgres } from "./support/loadHelpers.ts"
 import type { PgliteServer } from "./support/PgliteServer.ts"
@@ -168,6 +168,33 @@ describe.each(engines)("load into $name again", (engine) => {
       await q(`DROP VIEW "${table}"`)
     })
   }, 120_000)
+})
+
+describe("an existing PostgreSQL table whose column names differ only in case", () => {
+  it("is refused by append and merge before any table is loaded (PostgreSQL's quoted names are case-sensitive)", async () => {
+    await engines[1]!.clean()
+    // As someone created it with unquoted names, which PostgreSQL folds to lower case.
+    const columns = manifestOf(run).outputs.find((o) => o.file === monthly)!.columns
+    const table = tableOf(monthly)
+    await withPostgres(server.url, (q) =>
+      q(createTable("postgres", { table, columns: columns.map((c) => ({ ...c, name: c.name.toLowerCase() })) }))
+    )
+    for (const flags of [
+      ["--mode", "append"],
+      ["--mode", "merge", "--key", columns[0]!.name]
+    ]) {
+      const refused = await cli(["load", run, "--into", server.url, ...flags], env)
+      expect(refused.code).toBe(1)
+      expect(refused.stderr).toContain("nothing was loaded")
+      expect(refused.stderr).toContain(`table ${table} exists with other columns`)
+      await withPostgres(server.url, async (q) => {
+        const tables = await q(
+          `SELECT count(*) FROM pg_tables WHERE tablename IN ('${tableOf(daily)}', 'spotpipe_loads')`
+        )
+        expect(Number(tables[0]![0])).toBe(0)
+      })
+    }
+  }, 60_000)
 })
 
 describe("a DuckDB database the load created", () => {
