@@ -207,6 +207,14 @@ const rowKeysError = (
   })
 }
 
+const sharedNameError = (row: unknown, index: number, shared: ReadonlyArray<string>): DateCellError =>
+  new DateCellError({
+    reason: "WrongShape",
+    row: index,
+    value: renderValue(row),
+    message: `row ${index} is a FULL row, but more than one column is named ${keyList(shared)}: a FULL row holds one value per name, so the cells of all but one of those columns are lost; COMPACT rows (decodeCompactRows) keep each column`
+  })
+
 /** How many good key lists a {@link KeyCheck} remembers. */
 const MAX_KNOWN_KEY_LISTS = 8
 
@@ -255,6 +263,7 @@ class KeyCheck {
  * Periods, missing keys stay missing (they are null cells), every other key is copied untouched in its original
  * order. A row that is not an object, or that has a key no column has, is a `DateCellError` (strict) or passes
  * through unchanged and counted (lenient): a misspelt or renamed date column never goes through as raw epochs.
+ * So is every row when two columns share a name, since a FULL row cannot hold the cells of both.
  */
 export const decodeFullRows = (
   rows: ReadonlyArray<Readonly<Record<string, unknown>>>,
@@ -267,10 +276,18 @@ export const decodeFullRows = (
     return kind === "plain" ? [] : [{ name: c.name, kind }]
   })
   const names = new Set(columns.map((c) => c.name))
+  // Column names given more than once: no FULL row can hold each of their cells.
+  const shared = [...new Set(columns.map((c) => c.name).filter((name, i, all) => all.indexOf(name) !== i))]
   const keyCheck = new KeyCheck(names)
   const out = new Array<Readonly<Record<string, unknown>>>(rows.length)
   for (let r = 0; r < rows.length; r++) {
     const row: unknown = rows[r]
+    if (shared.length > 0) {
+      run.issue(() => sharedNameError(row, run.rowOffset + r, shared))
+      if (run.failure !== undefined) return run.failure
+      out[r] = row as Readonly<Record<string, unknown>>
+      continue
+    }
     if (typeof row !== "object" || row === null || Array.isArray(row)) {
       run.issue(() => rowShapeError(row, run.rowOffset + r, "FULL (object)"))
       if (run.failure !== undefined) return run.failure

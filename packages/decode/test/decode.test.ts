@@ -304,6 +304,31 @@ describe("rows", () => {
     )
   })
 
+  it("full-rows-under-columns-that-share-a-name-are-a-typed-error-or-counted-in-lenient-mode", () => {
+    // A FULL row holds one value per name: under two "Created" columns (a DATE and an INT64) the INT64's value
+    // would be decoded as a date, or the date's cells taken for the other column's.
+    const shared = [
+      { name: "Created", type: "DATE" },
+      { name: "Region", type: "VARCHAR" },
+      { name: "Created", type: "INT64" }
+    ]
+    const row = { Created: 694252800, Region: "West" }
+    const result = decodeFullRows([row], shared, { rowOffset: 7 })
+    expect(result).toBeInstanceOf(DateCellError)
+    expect(result).toMatchObject({ reason: "WrongShape", row: 7 })
+    expect((result as DateCellError).message).toBe(
+      'row 7 is a FULL row, but more than one column is named "Created": a FULL row holds one value per name, so the cells of all but one of those columns are lost; COMPACT rows (decodeCompactRows) keep each column'
+    )
+    const lenient = decodeFullRows([row, { Region: "East" }], shared, { mode: "lenient" })
+    if (lenient._tag !== "Decoded") throw new Error("decode failed")
+    expect(lenient.passedThrough).toBe(2)
+    expect(lenient.value[0]).toBe(row)
+    expect(lenient.firstIssue?.row).toBe(0)
+    // No row, nothing lost; COMPACT rows under the same columns decode.
+    expect(decodeFullRows([], shared)).toEqual({ _tag: "Decoded", value: [], passedThrough: 0 })
+    expect(decodeCompactRows([[694252800, "West", 5]], shared)).toMatchObject({ _tag: "Decoded" })
+  })
+
   it("full-rows-of-every-key-list-are-checked-whatever-lists-came-before", () => {
     // Every subset of the columns in two key orders, then each with a key no column has, in several passes: the
     // key lists remembered from earlier rows must never let a row with a stranger key through.
