@@ -775,7 +775,8 @@ const loadNodeHttpClient = Effect.tryPromise({
 /**
  * Reads the connection from configuration: `THOUGHTSPOT_HOST`, and either `THOUGHTSPOT_TOKEN`, or
  * `THOUGHTSPOT_USERNAME` with `THOUGHTSPOT_SECRET_KEY` or `THOUGHTSPOT_PASSWORD`; `THOUGHTSPOT_ORG_ID` optional
- * (not with a token, which belongs to the Org it was issued for).
+ * (not with a token, which belongs to the Org it was issued for). A host that is not an http(s) URL, or holds
+ * credentials, a query, a fragment or the API path, is refused.
  * Other settings come from `options`.
  */
 export const authConfig: Config.Config<{ readonly host: string; readonly auth: Auth.AuthMethod }> = Config.all({
@@ -788,6 +789,8 @@ export const authConfig: Config.Config<{ readonly host: string; readonly auth: A
 }).pipe(
   Config.mapEffect(
     (c): Effect.Effect<{ readonly host: string; readonly auth: Auth.AuthMethod }, Config.ConfigError> => {
+      const hostProblem = clusterUrlProblem(c.host)
+      if (hostProblem !== undefined) return Effect.fail(configError(`THOUGHTSPOT_HOST ${hostProblem}`))
       const org: Auth.TokenOptions = Option.isSome(c.orgId) ? { orgId: c.orgId.value } : {}
       if (Option.isSome(c.token)) {
         // A token belongs to the Org it was issued for: ignoring the Org id would read another Org than the one set.
@@ -829,5 +832,32 @@ export const layerConfig = (
   options: Omit<ThoughtSpotClientOptions, "host" | "auth"> = {}
 ): Layer.Layer<ThoughtSpotClient, Config.ConfigError, HttpClient.HttpClient> =>
   Layer.unwrap(Effect.map(authConfig, (connection) => layer({ ...options, ...connection })))
+
+/**
+ * What is wrong with `host` as a cluster URL (the client puts `/api/rest/2.0/…` after it), or `undefined`. The
+ * value is never repeated: it may hold a password.
+ */
+const clusterUrlProblem = (host: string): string | undefined => {
+  let url: URL | undefined
+  try {
+    url = /^https?:\/\//i.test(host.trim()) ? new URL(host.trim()) : undefined
+  } catch {
+    url = undefined
+  }
+  if (url === undefined) {
+    return "is not a URL with http:// or https://: set the cluster's address, e.g. https://my-company.thoughtspot.cloud"
+  }
+  if (url.username !== "" || url.password !== "") {
+    return "must not contain a user name or password: set THOUGHTSPOT_USERNAME with THOUGHTSPOT_PASSWORD or THOUGHTSPOT_SECRET_KEY, or THOUGHTSPOT_TOKEN"
+  }
+  // `new URL` drops an empty "?" or "#": look at the text as given.
+  if (/[?#]/.test(host)) {
+    return "must not have a query (?…) or fragment (#…): set the cluster's address only, e.g. https://my-company.thoughtspot.cloud"
+  }
+  if (/\/api\/rest(\/|$)/i.test(url.pathname)) {
+    return "must not include the API path (/api/rest/…): set the cluster's address only; the client adds /api/rest/2.0"
+  }
+  return undefined
+}
 
 const configError = (message: string) => new Config.ConfigError(new ConfigProvider.SourceError({ message }))

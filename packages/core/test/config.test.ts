@@ -46,6 +46,34 @@ describe("authConfig", () => {
     })
   )
 
+  it.effect("a-host-that-is-not-a-cluster-url-is-refused-without-repeating-it", () =>
+    Effect.gen(function* () {
+      const cases: ReadonlyArray<readonly [string, string]> = [
+        ["my.thoughtspot.cloud", "THOUGHTSPOT_HOST is not a URL with http:// or https://"],
+        ["ftp://my.thoughtspot.cloud", "THOUGHTSPOT_HOST is not a URL with http:// or https://"],
+        ["https://me:s3cret-in-url@my.thoughtspot.cloud", "must not contain a user name or password"],
+        ["https://my.thoughtspot.cloud/api/rest/2.0", "must not include the API path"],
+        ["https://my.thoughtspot.cloud/?org=2", "must not have a query"],
+        ["https://my.thoughtspot.cloud#x", "must not have a query"]
+      ]
+      for (const [host, said] of cases) {
+        const exit = yield* read({ THOUGHTSPOT_HOST: host, THOUGHTSPOT_TOKEN: "t-1" })
+        expect(exit._tag, host).toBe("Failure")
+        expect(String(exit)).toContain(said)
+        expect(String(exit)).not.toContain("s3cret-in-url")
+      }
+      // A cluster behind a proxy keeps its path; a trailing slash is fine.
+      for (const host of [
+        "https://proxy.example.com/thoughtspot",
+        "https://my.thoughtspot.cloud/",
+        "http://127.0.0.1:4010"
+      ]) {
+        const exit = yield* read({ THOUGHTSPOT_HOST: host, THOUGHTSPOT_TOKEN: "t-1" })
+        expect(exit._tag === "Success" && exit.value.host).toBe(host)
+      }
+    })
+  )
+
   it.effect("missing-credentials-say-what-to-set", () =>
     Effect.gen(function* () {
       const none = yield* read({ THOUGHTSPOT_HOST: "https://ts.example.com" })
