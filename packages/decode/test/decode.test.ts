@@ -73,6 +73,14 @@ describe("error table", () => {
     expect(error.message.length).toBeLessThan(400)
   })
 
+  it("a-value-cut-in-an-error-keeps-whole-characters", () => {
+    // The cut falls between the two halves of an emoji: half of it would be a lone surrogate, not text.
+    const error = decodeCell(`${"x".repeat(77)}😀 and more`) as DateCellError
+    expect(error.value).toBe(`"${"x".repeat(77)}…`)
+    const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+    expect(error.message).not.toMatch(loneSurrogate)
+  })
+
   it("cyclic-objects-render-safely", () => {
     const cyclic: { v?: unknown; self?: unknown } = {}
     cyclic.self = cyclic

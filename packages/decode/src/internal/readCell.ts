@@ -187,7 +187,11 @@ export const renderValue = (value: unknown): string => {
         text = Array.isArray(value) ? "[unserializable array]" : "[unserializable object]"
       }
   }
-  return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS - 1)}…` : text
+  if (text.length <= MAX_VALUE_CHARS) return text
+  // Not between the two halves of a surrogate pair: half a character is no text.
+  const last = text.charCodeAt(MAX_VALUE_CHARS - 2)
+  const cut = last >= 0xd800 && last <= 0xdbff ? MAX_VALUE_CHARS - 2 : MAX_VALUE_CHARS - 1
+  return `${text.slice(0, cut)}…`
 }
 
 const kindOf = (value: unknown): string =>
