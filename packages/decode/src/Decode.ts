@@ -1,8 +1,8 @@
 /**
  * Plain-function decoders: one cell, one column, COMPACT rows and FULL rows to normalized {@link Period}s.
  * They never throw: a bad cell gives a {@link DateCellError} (strict mode) or is passed through unchanged and
- * counted (lenient mode). Non-date columns are never touched, so INT64 bigints and all other values keep their
- * exact identity.
+ * counted (lenient mode). Known non-date columns are never touched, so INT64 bigints and all other values keep their
+ * exact identity; a column of unknown type has only its `{"v":…}` objects decoded.
  */
 import { type Column, isDateColumnType, isPlainColumnType } from "./ColumnType.ts"
 import { DateCellError } from "./DateCellError.ts"
@@ -99,7 +99,8 @@ const makeRun = (options: DecodeOptions): Run => new Run(options.mode === "lenie
 
 /**
  * Decodes one column's cells (plain epoch, Custom Calendar, mixed with nulls) given its ThoughtSpot type. A
- * non-date type returns the very same array; an unknown type decodes only `{"v":…}` objects.
+ * known non-date type (VARCHAR, INT64, …) returns the very same array; an unknown type decodes only `{"v":…}` objects
+ * (into a new array).
  */
 export const decodeColumn = (
   cells: ReadonlyArray<unknown>,
