@@ -23,6 +23,41 @@ const ok = (id: string, edoc: string) => ({
   edoc
 })
 
+describe("text that is not UTF-8", () => {
+  it.effect("an admin answer with bytes that are not UTF-8 fails instead of carrying replacement characters", () =>
+    Effect.gen(function* () {
+      // "Müller" in Latin-1 (0xFC), as a proxy re-encoding the answer would send it.
+      const latin1 = (json: string) => Buffer.from(json, "latin1")
+      const fake = makeFake(
+        withTokens((r) =>
+          r.path === "users/search"
+            ? {
+                body:
+                  r.body.record_offset === 0
+                    ? latin1('[{"id":"u-1","name":"M\u00fcller","display_name":"Müller","visibility":"SHARABLE"}]')
+                    : []
+              }
+            : r.path === "metadata/tml/export"
+              ? { body: latin1(JSON.stringify([ok("a", "guid: a\nliveboard:\n  name: Umsatz Q1 für Süd\n")])) }
+              : { status: 404 }
+        )
+      )
+      const users = failureOf(
+        yield* Effect.exit(useClient(fake, testOptions(), (client) => Stream.runCollect(client.searchUsers())))
+      )
+      expect(users.reason._tag).toBe("ResponseDecode")
+      expect(users.message, users.message).toContain("not valid UTF-8")
+      const tml = failureOf(
+        yield* Effect.exit(
+          useClient(fake, testOptions(), (client) => client.exportTml({ metadata: [{ identifier: "a" }] }))
+        )
+      )
+      expect(tml.reason._tag).toBe("ResponseDecode")
+      expect(tml.message).toContain("not valid UTF-8")
+    })
+  )
+})
+
 describe("TML export", () => {
   it.effect("every object's outcome is listed: exported, warned, failed, OK without TML, unknown status", () =>
     Effect.gen(function* () {

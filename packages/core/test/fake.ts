@@ -21,7 +21,7 @@ export interface Seen {
 /** What the fake answers. */
 export interface Reply {
   readonly status?: number
-  /** An object is sent as JSON; a string as is. */
+  /** An object is sent as JSON; a string or bytes as they are. */
   readonly body?: unknown
   readonly headers?: Readonly<Record<string, string>>
   /** Wait this long (virtual) before answering. */
@@ -62,7 +62,11 @@ export const makeFake = (handler: Handler) => {
         })
       }
       const body =
-        reply.body === undefined ? null : typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body)
+        reply.body === undefined
+          ? null
+          : typeof reply.body === "string" || reply.body instanceof Uint8Array
+            ? reply.body
+            : JSON.stringify(reply.body)
       return HttpClientResponse.fromWeb(
         request,
         new Response(body, {

@@ -4,6 +4,7 @@
  * and an overall deadline. Built on `effect/http`'s `HttpClient`; every failure leaves as a `ThoughtSpotError`
  * made by `classify.ts`.
  */
+import { isUtf8 } from "node:buffer"
 import { Clock, Effect, Schema, Semaphore } from "effect"
 import type { Cookies, Headers } from "effect/http"
 import { HttpBody, HttpClient, HttpClientRequest } from "effect/http"
@@ -234,6 +235,17 @@ const displayHost = (url: string): string => {
 export const decodeJson =
   <S extends Schema.Top & { readonly DecodingServices: never }>(operation: string, schema: S) =>
   (response: RawResponse): Effect.Effect<S["Type"], ThoughtSpotError> => {
+    // Decoded, bytes that are not UTF-8 would become replacement characters in names, TML and log entries.
+    if (!isUtf8(response.bytes)) {
+      return Effect.fail(
+        Classify.badBody(
+          operation,
+          "the response holds text that is not valid UTF-8; it is never read with replacement characters: check the host URL (a proxy may be re-encoding answers) and correct the value at the source",
+          false,
+          response.status
+        )
+      )
+    }
     let json: unknown
     try {
       json = JSON.parse(response.text)
