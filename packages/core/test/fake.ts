@@ -64,9 +64,11 @@ export const makeFake = (handler: Handler) => {
       const body =
         reply.body === undefined
           ? null
-          : typeof reply.body === "string" || reply.body instanceof Uint8Array
+          : typeof reply.body === "string"
             ? reply.body
-            : JSON.stringify(reply.body)
+            : reply.body instanceof Uint8Array
+              ? new Uint8Array(reply.body)
+              : JSON.stringify(reply.body)
       return HttpClientResponse.fromWeb(
         request,
         new Response(body, {
