@@ -3,6 +3,7 @@
  * Resolution is the only step that can reject a zone, so renderers themselves never fail on configuration.
  */
 import { InvalidTimeZoneError } from "./DateCellError.ts"
+import { renderValue } from "./internal/readCell.ts"
 import { ZoneTable } from "./internal/ZoneTable.ts"
 import { ownZone } from "./internal/zoneOffset.ts"
 import { MAX_EPOCH_SECONDS, MIN_EPOCH_SECONDS } from "./Period.ts"
@@ -28,10 +29,18 @@ const fromTable = (table: ZoneTable): TimeZone =>
 
 /**
  * Resolves an IANA zone name (as `Intl` knows it, e.g. "America/Los_Angeles", "UTC") to a {@link TimeZone};
- * an unknown name gives an {@link InvalidTimeZoneError}. Results are cached, so every caller of one zone shares
- * one offset table.
+ * an unknown name, or a value that is no string (never the host's zone for `undefined`), gives an
+ * {@link InvalidTimeZoneError}. Results are cached, so every caller of one zone shares one offset table.
  */
 export const resolveTimeZone = (name: string): TimeZone | InvalidTimeZoneError => {
+  // Intl would take undefined for the host's own zone and ["UTC"] for "UTC": a missing setting would go unseen.
+  if (typeof name !== "string") {
+    const shown = renderValue(name)
+    return new InvalidTimeZoneError({
+      timeZone: shown,
+      message: `The time zone name is ${shown}, not a string: use an IANA name such as "UTC" or "America/Los_Angeles" (this runtime's Intl.supportedValuesOf("timeZone") lists them).`
+    })
+  }
   const cached = resolved.get(name)
   if (cached !== undefined) return cached
   const table = ZoneTable.make(name)

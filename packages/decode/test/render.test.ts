@@ -200,6 +200,24 @@ describe("time zones", () => {
     expect((result as InvalidTimeZoneError).message).toContain("IANA name")
   })
 
+  it("a-name-that-is-not-a-string-is-an-InvalidTimeZoneError-not-the-hosts-zone", () => {
+    // Intl takes an undefined zone for the host's own, and ["UTC"] for "UTC": a missing setting would go unseen.
+    const resolve = resolveTimeZone as (name: unknown) => TimeZone | InvalidTimeZoneError
+    for (const [name, shown] of [
+      [undefined, "undefined"],
+      [null, "null"],
+      [["UTC"], '["UTC"]'],
+      [5, "5"]
+    ] as const) {
+      const result = resolve(name)
+      expect(result).toBeInstanceOf(InvalidTimeZoneError)
+      expect(result).toMatchObject({
+        timeZone: shown,
+        message: `The time zone name is ${shown}, not a string: use an IANA name such as "UTC" or "America/Los_Angeles" (this runtime's Intl.supportedValuesOf("timeZone") lists them).`
+      })
+    }
+  })
+
   it("aliases-share-one-zone", () => {
     expect(resolveTimeZone("US/Pacific")).toBe(resolveTimeZone("America/Los_Angeles"))
   })
