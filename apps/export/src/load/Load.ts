@@ -141,6 +141,20 @@ const preflight = async (engine: LoadEngine, run: RunManifest, options: LoadOpti
         )
       }
     }
+    if (engine.dialect === "duckdb") {
+      // DuckDB's names ignore case: its readers refuse the second name, or read the first column twice.
+      const seen = new Map<string, string>()
+      for (const c of output.columns) {
+        const first = seen.get(c.name.toLowerCase())
+        if (first === undefined) seen.set(c.name.toLowerCase(), c.name)
+        else {
+          problems.push(
+            `${output.file}: the columns "${first}" and "${c.name}" are one name to DuckDB, which ignores case: export with --column-names snake, or load into PostgreSQL`
+          )
+          break
+        }
+      }
+    }
     if (options.mode === "merge") {
       const missing = options.key.filter((k) => !output.columns.some((c) => c.name === k))
       if (missing.length > 0) {

@@ -490,6 +490,27 @@ describe("load refuses", () => {
     expect(NodeFs.existsSync(into)).toBe(false)
   }, 60_000)
 
+  it("into DuckDB, a file with two column names equal but for case (one name to DuckDB), before loading anything", async () => {
+    // The daily quantities' second column renamed to its first one's name in lower case, header and manifest.
+    const [first, second] = outputs()
+      .find((o) => o.file === daily)!
+      .columns.map((c) => c.name)
+    const renamed = first!.toLowerCase()
+    const cased = editedRun(run, NodePath.join(root, "cased"), daily, (t) => t.replace(second!, renamed))
+    const manifest = manifestOf(cased)
+    const output = manifest.outputs.find((o) => o.file === daily)!
+    Object.assign(output.columns[1]!, { name: renamed })
+    NodeFs.writeFileSync(NodePath.join(cased, "manifest.json"), JSON.stringify(manifest))
+    const into = NodePath.join(root, "cased.duckdb")
+    const refused = await cli(["load", cased, "--into", `duckdb:${into}`], env)
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain("nothing was loaded")
+    expect(refused.stderr).toContain(
+      `${daily}: the columns "${first}" and "${renamed}" are one name to DuckDB, which ignores case: export with --column-names snake, or load into PostgreSQL`
+    )
+    expect(NodeFs.existsSync(into)).toBe(false)
+  }, 60_000)
+
   it("merge without --key, a key column named twice, and one a file lacks, before loading anything", async () => {
     const into = `duckdb:${NodePath.join(root, "keys.duckdb")}`
     const noKey = await cli(["load", run, "--into", into, "--mode", "merge"], env)
