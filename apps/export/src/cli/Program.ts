@@ -28,15 +28,19 @@ const errorLine = (json: boolean, message: string, fields: Record<string, unknow
       )
     : Console.error(inert(message))
 
+/** The names of `flags` as typed (`--out`, `-f`: a help document's aliases carry their dash already). */
+const flagNames = (flags: CliHelpDoc.HelpDoc["flags"]) =>
+  flags.flatMap((f) => [
+    `--${f.name}`,
+    ...f.aliases.map((a) => (a.startsWith("-") ? a : a.length === 1 ? `-${a}` : `--${a}`))
+  ])
+
 /** A parse error as one line; an unknown flag or command names the closest ones. */
 const parseErrorText = (error: CliError.NonShowHelpErrors, helpDoc: CliHelpDoc.HelpDoc) => {
   const where = helpDoc.commandPath === undefined ? "" : ` for "${helpDoc.commandPath.join(" ")}"`
   switch (error._tag) {
     case "UnrecognizedOption": {
-      const flags = [...helpDoc.flags, ...(helpDoc.globalFlags ?? [])].flatMap((f) => [
-        `--${f.name}`,
-        ...f.aliases.map((a) => (a.length === 1 ? `-${a}` : `--${a}`))
-      ])
+      const flags = flagNames([...helpDoc.flags, ...(helpDoc.globalFlags ?? [])])
       return `spotpipe: unknown flag ${error.option}${where}${didYouMean(closest(error.option, flags), false)}`
     }
     case "UnknownSubcommand": {
@@ -103,6 +107,63 @@ export const wizardWithoutTerminal = (
   )
 }
 
+/**
+ * The command words of `args` (`ls`, `answers`) with their positions, found by name down the command tree from
+ * the root; flags and their values in between are skipped.
+ */
+const commandWords = (args: ReadonlyArray<string>): ReadonlyArray<{ readonly word: string; readonly at: number }> => {
+  const words: Array<{ readonly word: string; readonly at: number }> = []
+  let command: Command.Command.Any = spotpipe
+  for (let at = 0; at < args.length; at++) {
+    const arg = args[at]!
+    if (arg === "--") break
+    const next = command.subcommands.flatMap((group) => group.commands).find((c) => c.name === arg)
+    if (next === undefined) continue
+    words.push({ word: arg, at })
+    command = next
+  }
+  return words
+}
+
+/**
+ * A flag of a command given before the command's name (`spotpipe --sandbox answer X`): effect/cli reads it as a
+ * flag of the command above, which has none such, and would call it unknown — untrue, and no help to find the
+ * mistake. A usage error saying where it goes instead; none when every flag is in its place or is no flag of
+ * the command (the parser then names it unknown, with the closest ones).
+ */
+export const misplacedFlag = (args: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const words = commandWords(args)
+    const last = words.at(-1)
+    if (last === undefined) return Option.none<UsageError>()
+    const before = args.slice(0, last.at).filter((arg) => arg.startsWith("-") && arg !== "-")
+    if (before.length === 0) return Option.none<UsageError>()
+    // The command's flags, as its --help lists them (effect/cli's own help document).
+    let doc: CliHelpDoc.HelpDoc | undefined
+    yield* Command.runWith(spotpipe, { version })([...words.map((w) => w.word), "--help"]).pipe(
+      Effect.provideService(CliConfig.CliConfig, cliConfig),
+      Effect.provide(
+        CliOutput.layerPresenter({
+          present: (event) =>
+            Effect.sync(() => {
+              if (event._tag === "Help") doc = event.helpDoc
+            })
+        })
+      ),
+      Effect.ignore
+    )
+    if (doc === undefined) return Option.none<UsageError>()
+    const own = flagNames(doc.flags)
+    const found = before.map((arg) => arg.split("=", 1)[0]!).find((name) => own.includes(name))
+    if (found === undefined) return Option.none<UsageError>()
+    const command = ["spotpipe", ...words.map((w) => w.word)].join(" ")
+    return Option.some(
+      new UsageError({
+        message: `${found} is given before "${last.word}": a command's flags go after its name (${command} … ${found}); run "${command} --help" for usage`
+      })
+    )
+  })
+
 /** effect/cli's global flags, with our `--log-level` (any case) in place of its own (lower case only). */
 const cliConfig = CliConfig.make({
   builtIns: [GlobalFlag.Help, GlobalFlag.Version, GlobalFlag.Wizard, GlobalFlag.Completions, logLevel]
@@ -120,7 +181,13 @@ export const program = (args: ReadonlyArray<string>) => {
       stdout: process.stdout.isTTY === true
     })
     if (Option.isSome(wizard)) return Effect.fail(wizard.value)
-    return Command.runWith(spotpipe, { version })(args).pipe(Effect.provideService(CliConfig.CliConfig, cliConfig))
+    return misplacedFlag(args).pipe(
+      Effect.flatMap((misplaced) =>
+        Option.isSome(misplaced)
+          ? Effect.fail(misplaced.value)
+          : Command.runWith(spotpipe, { version })(args).pipe(Effect.provideService(CliConfig.CliConfig, cliConfig))
+      )
+    )
   })
   const hint: ResumeHint = { current: undefined }
   const signIn: SignInHint = { current: undefined }
