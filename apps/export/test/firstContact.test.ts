@@ -1,6 +1,7 @@
 /**
- * What a newcomer types on a first try and gets wrong: a flag before its command. It gets a usage error that
- * says what happened, before any request: the configured host is unreachable, so reaching it would be exit 1.
+ * What a newcomer types on a first try and gets wrong: a flag before its command, an empty value from an unset
+ * shell variable. Each gets a usage error that says what happened, before any request: the configured host is
+ * unreachable, so reaching it would be exit 1.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -54,4 +55,24 @@ describe("a mistyped short flag", () => {
       expect(run.stderr).toContain('unknown flag -g for "spotpipe api"; did you mean -f, -F or -h?')
     })
   )
+})
+
+describe("an empty connection flag (a shell variable that is not set)", () => {
+  for (const [flag, says] of [
+    ["--host", "--host is empty: give the cluster's URL"],
+    ["--username", "--username is empty: give the ThoughtSpot user"],
+    ["--password-file", "--password-file is empty: give the path of the file"]
+  ] as const) {
+    it.live(`${flag}-empty-is-refused-as-empty-not-as-missing-when-the-environment-gives-it`, () =>
+      Effect.gen(function* () {
+        const run = yield* runInProcess(["ls", "answers", flag, ""], cluster)
+        expect(run.code, run.stderr).toBe(2)
+        expect(run.stdout).toBe("")
+        expect(run.stderr).toContain(says)
+        // THOUGHTSPOT_HOST and THOUGHTSPOT_USERNAME are set: "set THOUGHTSPOT_HOST" would not help.
+        expect(run.stderr).not.toContain("no ThoughtSpot host")
+        expect(run.stderr).not.toContain("no user for the password")
+      })
+    )
+  }
 })

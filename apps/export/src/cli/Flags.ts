@@ -192,13 +192,27 @@ export const vizFlag = described(
 
 /** Host, user, password file, org, sandbox, plain http: where and as whom (see Connection.ts for the layering). */
 export const connectionFlags = {
+  // An empty value (`--host "$TS_HOST"` with the variable unset) is refused as such: taken as given, it would hide
+  // the environment and the profile, and the message would ask for what is set.
   host: described(
-    Flag.String("host").pipe(Flag.optional),
+    nonBlank(
+      "host",
+      "--host is empty: give the cluster's URL (--host https://acme.thoughtspot.cloud), or leave --host out to use THOUGHTSPOT_HOST or the profile's host"
+    ).pipe(Flag.optional),
     "ThoughtSpot URL, e.g. https://acme.thoughtspot.cloud (default: THOUGHTSPOT_HOST)"
   ),
-  username: described(Flag.String("username").pipe(Flag.optional), "ThoughtSpot user (default: THOUGHTSPOT_USERNAME)"),
+  username: described(
+    nonBlank(
+      "username",
+      "--username is empty: give the ThoughtSpot user, or leave --username out to use THOUGHTSPOT_USERNAME or the profile's username"
+    ).pipe(Flag.optional),
+    "ThoughtSpot user (default: THOUGHTSPOT_USERNAME)"
+  ),
   passwordFile: described(
-    Flag.String("password-file").pipe(Flag.optional),
+    nonBlank(
+      "password-file",
+      "--password-file is empty: give the path of the file that holds the password, or leave --password-file out"
+    ).pipe(Flag.optional),
     "read the password from this file; otherwise THOUGHTSPOT_PASSWORD, THOUGHTSPOT_SECRET_KEY, THOUGHTSPOT_TOKEN or a prompt"
   ),
   orgId: described(
