@@ -1,7 +1,7 @@
 /**
  * What a newcomer types on a first try and gets wrong: a flag before its command, an empty value from an unset
- * shell variable. Each gets a usage error that says what happened, before any request: the configured host is
- * unreachable, so reaching it would be exit 1.
+ * shell variable, the demo pointed at stdout. Each gets a usage error that says what happened, before any request:
+ * the configured host is unreachable, so reaching it would be exit 1.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -72,6 +72,23 @@ describe("an empty connection flag (a shell variable that is not set)", () => {
         // THOUGHTSPOT_HOST and THOUGHTSPOT_USERNAME are set: "set THOUGHTSPOT_HOST" would not help.
         expect(run.stderr).not.toContain("no ThoughtSpot host")
         expect(run.stderr).not.toContain("no user for the password")
+      })
+    )
+  }
+})
+
+describe("the demo's --out", () => {
+  for (const [out, says] of [
+    ["-", "spotpipe demo writes many files: give --out a folder, not -"],
+    ["", "--out is empty: give a folder"]
+  ] as const) {
+    it.live(`${out === "" ? "empty" : "stdout"}-is-a-usage-error-before-the-sandbox-starts`, () =>
+      Effect.gen(function* () {
+        const run = yield* runInProcess(["demo", "--out", out])
+        expect(run.code, run.stderr).toBe(2)
+        expect(run.stdout).toBe("")
+        expect(run.stderr).toContain(says)
+        expect(run.stderr).not.toContain("--viz")
       })
     )
   }

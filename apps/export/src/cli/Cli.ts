@@ -15,6 +15,7 @@ import { configCommand } from "./ConfigCommand.ts"
 import {
   connectionFlags,
   defaultsOf,
+  demoOutFlag,
   described,
   exportFlags,
   jobArgument,
@@ -180,10 +181,7 @@ const auditCommand = Command.make("audit", { ...commonFlags, ...auditFlags }, (i
 const demoCommand = Command.make(
   "demo",
   {
-    out: described(
-      Flag.String("out").pipe(Flag.withDefault("spotpipe-demo")),
-      "output directory (default ./spotpipe-demo)"
-    ),
+    out: demoOutFlag,
     ...logFlags
   },
   (input) =>

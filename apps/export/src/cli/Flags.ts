@@ -511,6 +511,25 @@ export const jobArgument: Argument.Argument<{ readonly path: string; readonly jo
   )
 )
 
+/**
+ * `demo --out`: a folder, never `-` (the demo writes dozens of files; stdout takes one result) nor blank, refused
+ * before its sandbox starts.
+ */
+export const demoOutFlag = described(
+  nonBlank("out", "--out is empty: give a folder (without --out the demo writes into ./spotpipe-demo)").pipe(
+    refine("out", (out: string) =>
+      out === "-"
+        ? {
+            refused:
+              "spotpipe demo writes many files: give --out a folder, not - (one result goes to stdout with e.g. spotpipe answer NAME --sandbox --out -)"
+          }
+        : { ok: out }
+    ),
+    Flag.withDefault("spotpipe-demo")
+  ),
+  "output directory (default ./spotpipe-demo)"
+)
+
 /** `spotpipe run`'s own flags: destination, resume, exports at once, shard. */
 export const runFlags = {
   out: described(
