@@ -1,10 +1,13 @@
 /**
  * What a newcomer types on a first try and gets wrong: a flag before its command, an empty value from an unset
- * shell variable, the demo pointed at stdout. Each gets a usage error that says what happened, before any request:
- * the configured host is unreachable, so reaching it would be exit 1.
+ * shell variable, the demo pointed at stdout, a password prompt left with Ctrl-C or answered with Enter. Each
+ * gets a usage error (or the interruption) that says what happened, before any request: the configured host is
+ * unreachable, so reaching it would be exit 1. The prompt runs on a scripted terminal.
  */
+import { NodeServices } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Cause, Effect, Exit, Layer, Option, Queue, Redacted, Terminal } from "effect"
+import { askPassword } from "../src/cli/Commands.ts"
 import { runInProcess } from "./support/inProcess.ts"
 
 // No request may happen: this host is never reachable, so reaching it would fail with exit 1, not 2.
@@ -92,4 +95,64 @@ describe("the demo's --out", () => {
       })
     )
   }
+})
+
+/** A terminal whose keys are `keys`, in order, its input ending after the last (as a real one ends on a quit key). */
+const scriptedTerminal = (keys: ReadonlyArray<Terminal.UserInput>) =>
+  Layer.succeed(Terminal.Terminal)(
+    Terminal.make({
+      columns: Effect.succeed(80),
+      rows: Effect.succeed(24),
+      size: Effect.flatMap(Queue.make<Terminal.Size, Cause.Done>(), (queue) =>
+        Effect.as(Queue.offer(queue, { columns: 80, rows: 24 }), queue)
+      ),
+      readInput: Effect.gen(function* () {
+        const queue = yield* Queue.make<Terminal.UserInput, Cause.Done>()
+        yield* Queue.offerAll(queue, keys)
+        yield* Queue.end(queue)
+        return queue
+      }),
+      readLine: Effect.fail(new Terminal.QuitError({})),
+      display: () => Effect.void
+    })
+  )
+
+const key = (name: string, options: { readonly ctrl?: boolean; readonly input?: string } = {}): Terminal.UserInput => ({
+  input: Option.fromUndefinedOr(options.input),
+  key: { name, ctrl: options.ctrl === true, meta: false, shift: false }
+})
+const typed = (text: string) => [...text].map((c) => key(c, { input: c }))
+
+const ask = (keys: ReadonlyArray<Terminal.UserInput>) =>
+  askPassword("Password for ana at https://acme.thoughtspot.cloud").pipe(
+    Effect.provide(Layer.merge(NodeServices.layer, scriptedTerminal(keys))),
+    Effect.exit
+  )
+
+describe("the password prompt", () => {
+  it.live("returns-what-was-typed", () =>
+    Effect.gen(function* () {
+      const exit = yield* ask([...typed("pw-Zx81"), key("return")])
+      expect(Exit.isSuccess(exit) && Redacted.value(exit.value)).toBe("pw-Zx81")
+    })
+  )
+
+  it.live("left-with-ctrl-c-interrupts-the-run-as-ctrl-c-does-elsewhere", () =>
+    Effect.gen(function* () {
+      const exit = yield* ask([...typed("pw"), key("c", { ctrl: true })])
+      expect(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)).toBe(true)
+    })
+  )
+
+  it.live("an-empty-entry-is-a-usage-error-never-sent-as-a-password", () =>
+    Effect.gen(function* () {
+      const exit = yield* ask([key("return")])
+      expect(Exit.isFailure(exit)).toBe(true)
+      if (Exit.isFailure(exit)) {
+        const error = Cause.squash(exit.cause) as { readonly _tag?: string; readonly message?: string }
+        expect(error._tag).toBe("UsageError")
+        expect(error.message).toContain("no password entered: type it at the prompt")
+      }
+    })
+  )
 })

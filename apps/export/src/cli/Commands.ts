@@ -72,6 +72,29 @@ export type RunInput = Parsed<typeof connectionFlags & typeof timeLimitFlags & t
   Parsed<typeof writeFlags & typeof reportFlags> & { readonly job: { readonly path: string; readonly job: Job } }
 
 /**
+ * Asks for the password on the terminal. Leaving the prompt (Ctrl-C, which a terminal in raw mode hands over as
+ * a key, not as SIGINT; Esc or Ctrl-D) interrupts the run as Ctrl-C does anywhere else (exit 130); an empty
+ * entry is refused (exit 2) rather than sent, as an empty THOUGHTSPOT_PASSWORD or password file is.
+ */
+export const askPassword = (
+  message: string
+): Effect.Effect<Redacted.Redacted<string>, UsageError, Prompt.Environment> =>
+  Prompt.run(Prompt.Password({ message })).pipe(
+    Effect.catchTag("QuitError", () => Effect.interrupt),
+    Effect.flatMap((entered) => {
+      const password = Redacted.value(entered) as string
+      return password === ""
+        ? Effect.fail(
+            new UsageError({
+              message:
+                "no password entered: type it at the prompt, or set THOUGHTSPOT_PASSWORD or pass --password-file FILE"
+            })
+          )
+        : Effect.succeed(Redacted.make(password))
+    })
+  )
+
+/**
  * Asks for a password on the terminal, when there is one to ask on; `allowPrompt` is off with `--out -`, since
  * the prompt draws on stdout.
  */
@@ -80,13 +103,7 @@ const passwordPrompt = Effect.fn("Commands.passwordPrompt")(function* (allowProm
   const interactive =
     allowPrompt && process.stdin.isTTY === true && process.stdout.isTTY === true && process.stderr.isTTY === true
   return interactive
-    ? Option.some((message: string) =>
-        Prompt.run(Prompt.Password({ message })).pipe(
-          Effect.map((r) => Redacted.make(Redacted.value(r) as string)),
-          Effect.mapError(() => new UsageError({ message: "no password entered" })),
-          Effect.provideContext(terminal)
-        )
-      )
+    ? Option.some((message: string) => askPassword(message).pipe(Effect.provideContext(terminal)))
     : Option.none()
 })
 
