@@ -303,7 +303,12 @@ export const dataPages = <R>(options: {
             Classify.incomplete(
               operation,
               rowCount < expected
-                ? `short page at offset ${offset}: ${rowCount} rows where ${expected} were due; ${received} of ${total} rows received`
+                ? `short page at offset ${offset}: ${rowCount} rows where ${expected} were due; ${received} of ${total} rows received${
+                    // On the first page read, what a cluster that caps rows per request answers.
+                    pageIndex === firstIndex && rowCount > 0
+                      ? `; if ThoughtSpot answers at most ${rowCount} rows per request here, use a page size of at most ${rowCount}`
+                      : ""
+                  }`
                 : `page at offset ${offset} has ${rowCount} rows, more than the ${expected} announced`,
               { expectedRows: total, receivedRows: Math.min(received, total) }
             )

@@ -111,6 +111,32 @@ describe("data pages", () => {
     })
   )
 
+  it.effect("a-server-that-caps-rows-per-request-is-told-apart-by-the-page-size-to-use", () =>
+    Effect.gen(function* () {
+      // A cluster that answers at most 40 rows per request, whatever record_size asks for.
+      const fake = makeFake(
+        withTokens((r) =>
+          dataReply(r.body, 500, {
+            rowsOverride: Math.max(0, Math.min(40, Number(r.body.record_size), 500 - Number(r.body.record_offset)))
+          })
+        )
+      )
+      const error = failureOf(
+        yield* Effect.exit(
+          useClient(fake, testOptions(), (c) => Stream.runCollect(c.searchData({ ...search, pageSize: 100 })))
+        )
+      )
+      expect(error.reason).toMatchObject({ _tag: "Incomplete", expectedRows: 500, receivedRows: 40 })
+      expect(error.message).toContain("short page at offset 0: 40 rows where 100 were due")
+      expect(error.message).toContain("use a page size of at most 40")
+      // At that size every page is whole.
+      const pages = yield* useClient(fake, testOptions(), (c) =>
+        Stream.runCollect(c.searchData({ ...search, pageSize: 40 }))
+      )
+      expect(pages.reduce((n, p) => n + p.rows.length, 0)).toBe(500)
+    })
+  )
+
   it.effect("changing-total-fails-incomplete", () =>
     Effect.gen(function* () {
       const fake = makeFake(withTokens((r) => dataReply(r.body, r.body.record_offset === 0 ? 300 : 301)))
