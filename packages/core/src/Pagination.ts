@@ -404,6 +404,12 @@ export const untilEmptyPage = <A>(
   }
 ): Stream.Stream<A, ThoughtSpotError> =>
   Stream.suspend(() => {
+    // A server may answer record_size 0 with an empty page, which would read as "nothing matches".
+    if (!Number.isInteger(pageSize) || pageSize < 1) {
+      return Stream.fail(
+        Classify.badInput(guard.operation, `the page size must be a positive integer, got ${pageSize}`)
+      )
+    }
     // Per run of the stream: the ids seen so far (O(items), as small as the listing's identities).
     const seen = new Map<string, number>()
     // The state carries the previous page's first key: a server that ignores `record_offset` answers the same

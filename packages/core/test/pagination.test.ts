@@ -618,6 +618,31 @@ describe("metadata search", () => {
     })
   )
 
+  it.effect("a-page-size-below-one-is-refused-before-any-request", () =>
+    Effect.gen(function* () {
+      // A server may answer record_size 0 with an empty page, which would read as "no objects".
+      const fake = makeFake(withTokens((r) => (r.path === "metadata/search" ? { body: [] } : { status: 404 })))
+      for (const pageSize of [0, -5, 2.5, Number.NaN]) {
+        const error = failureOf(
+          yield* Effect.exit(
+            useClient(fake, testOptions(), (c) =>
+              Stream.runCollect(c.searchMetadata({ metadata: [{ type: "ANSWER" }] }, { pageSize }))
+            )
+          )
+        )
+        expect(error.reason._tag).toBe("BadRequest")
+        expect(error.message).toContain("the page size must be a positive integer")
+      }
+      const viaOption = failureOf(
+        yield* Effect.exit(
+          useClient(fake, testOptions({ metadataPageSize: 0 }), (c) => Stream.runCollect(c.searchMetadata({})))
+        )
+      )
+      expect(viaOption.reason._tag).toBe("BadRequest")
+      expect(fake.seen.filter((s) => s.path === "metadata/search")).toHaveLength(0)
+    })
+  )
+
   it.effect("an-object-listed-again-on-a-later-page-fails-instead-of-being-duplicated", () =>
     Effect.gen(function* () {
       // An object created before the read position while paging shifts the listing: the last object of page 1
