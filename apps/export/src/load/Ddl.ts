@@ -9,7 +9,15 @@
 import { Effect, FileSystem, type Path } from "effect"
 import { ExportError } from "../ExportError.ts"
 import { replaceFile } from "../output/AtomicFile.ts"
-import { type Dialect, ddlFileName, renderDdl, type TableSpec, tableNames, tooLongForPostgres } from "./Warehouse.ts"
+import {
+  type Dialect,
+  ddlFileName,
+  duckDbNameKey,
+  renderDdl,
+  type TableSpec,
+  tableNames,
+  tooLongForPostgres
+} from "./Warehouse.ts"
 
 /** What DDL needs of a manifest. */
 export interface DdlManifest {
@@ -68,11 +76,12 @@ export const ddlNameProblems = (
         const why = nameProblem(dialect, c.name)
         return why === undefined ? [] : [`"${c.name}" (${why})`]
       })
-      // BigQuery and DuckDB compare column names without regard to case (DuckDB: "Column with name … already exists").
+      // BigQuery and DuckDB compare column names without regard to case (DuckDB: "Column with name … already
+      // exists"; ASCII case only).
       if (dialect === "bigquery" || dialect === "duckdb") {
         const seen = new Map<string, string>()
         for (const c of table.columns) {
-          const key = c.name.toLowerCase()
+          const key = dialect === "duckdb" ? duckDbNameKey(c.name) : c.name.toLowerCase()
           const first = seen.get(key)
           if (first === undefined) seen.set(key, c.name)
           else bad.push(`"${c.name}" (the same name as "${first}" to ${dialectName[dialect]}, which ignores case)`)

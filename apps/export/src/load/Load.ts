@@ -15,6 +15,7 @@ import type { LoadMode } from "./Target.ts"
 import {
   catalogType,
   createTable,
+  duckDbNameKey,
   loadsTable,
   maxIdentifierBytes,
   quoteIdent,
@@ -142,11 +143,11 @@ const preflight = async (engine: LoadEngine, run: RunManifest, options: LoadOpti
       }
     }
     if (engine.dialect === "duckdb") {
-      // DuckDB's names ignore case: its readers refuse the second name, or read the first column twice.
+      // Names DuckDB sees as one: its readers refuse the second, or read the first column twice.
       const seen = new Map<string, string>()
       for (const c of output.columns) {
-        const first = seen.get(c.name.toLowerCase())
-        if (first === undefined) seen.set(c.name.toLowerCase(), c.name)
+        const first = seen.get(duckDbNameKey(c.name))
+        if (first === undefined) seen.set(duckDbNameKey(c.name), c.name)
         else {
           problems.push(
             `${output.file}: the columns "${first}" and "${c.name}" are one name to DuckDB, which ignores case: export with --column-names snake, or load into PostgreSQL`

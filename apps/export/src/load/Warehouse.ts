@@ -81,6 +81,12 @@ export const catalogType = (engine: "postgres" | "duckdb", type: string | null):
 /** A quoted SQL identifier (`"Order ID"`; a `"` inside is doubled); BigQuery and its backticks are not SQL here. */
 export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`
 
+/**
+ * The key under which DuckDB compares a column name: its names ignore ASCII case only ("Total" and "total" are one
+ * name, "Über" and "über" two).
+ */
+export const duckDbNameKey = (name: string): string => name.replace(/[A-Z]/g, (letter) => letter.toLowerCase())
+
 /** A SQL string literal. */
 export const quoteLiteral = (text: string): string => `'${text.replace(/'/g, "''")}'`
 

@@ -80,6 +80,12 @@ describe("--ddl column names", () => {
     expect(ddlNameProblems(tables, ["duckdb", "snowflake"])).toEqual([
       `duckdb: table t: "total" (the same name as "Total" to DuckDB, which ignores case)`
     ])
+    // DuckDB ignores ASCII case only: names that differ in the case of other letters are two names to it.
+    const accented = [
+      { name: "Über", type: "INT64" },
+      { name: "über", type: "INT64" }
+    ]
+    expect(ddlNameProblems([{ table: "t", columns: accented }], ["duckdb", "postgres"])).toEqual([])
     expect(ddlNameProblems([{ table: "t", columns: [{ name: "_PARTITIONTIME", type: null }] }], ["bigquery"])).toEqual([
       'bigquery: table t: "_PARTITIONTIME" (a reserved prefix)'
     ])

@@ -509,6 +509,18 @@ describe("load refuses", () => {
       `${daily}: the columns "${first}" and "${renamed}" are one name to DuckDB, which ignores case: export with --column-names snake, or load into PostgreSQL`
     )
     expect(NodeFs.existsSync(into)).toBe(false)
+    // Names that differ in the case of a letter beyond ASCII are two names to DuckDB: loaded.
+    const accented = editedRun(run, NodePath.join(root, "accented"), daily, (t) =>
+      t.replace(first!, "Über").replace(second!, "über")
+    )
+    const renamedBoth = manifestOf(accented)
+    const columns = renamedBoth.outputs.find((o) => o.file === daily)!.columns
+    Object.assign(columns[0]!, { name: "Über" })
+    Object.assign(columns[1]!, { name: "über" })
+    NodeFs.writeFileSync(NodePath.join(accented, "manifest.json"), JSON.stringify(renamedBoth))
+    const loaded = await cli(["load", accented, "--into", `duckdb:${into}`, "--quiet"], env)
+    expect(loaded.stderr).toBe("")
+    expect(loaded.code).toBe(0)
   }, 60_000)
 
   it("merge without --key, a key column named twice, and one a file lacks, before loading anything", async () => {
