@@ -20,10 +20,14 @@ let proxy: RenamingProxy
 let env: Record<string, string>
 
 const evilAnswer = "Revenue\u001b]52;c;cm0gLXJmIH4=\u0007 by Month"
+const evilLiveboard = "Sales\u001b[2J\u001b]52;c;cm0gLXJmIH4=\u0007 Overview"
 
 beforeAll(async () => {
   sandbox = await startSandbox({ rows: fixtures.golden.rows, seed: fixtures.golden.seed })
-  proxy = await startRenamingProxy(sandbox.url, [["Revenue by Month", evilAnswer]])
+  proxy = await startRenamingProxy(sandbox.url, [
+    ["Revenue by Month", evilAnswer],
+    ["Sales Overview", evilLiveboard]
+  ])
   env = sandboxEnv(sandbox)
 })
 
@@ -148,6 +152,15 @@ describe("spotpipe ls", () => {
     const json = await runCli(["ls", "answers", "--filter", "*month", "--json"], { env: proxied })
     expect(json.stdout).not.toContain("\u001b")
     expect(ndjson(json.stdout).map((a) => a["name"])).toEqual([evilAnswer])
+  })
+
+  it("ls-visualizations-shows-the-liveboard-name-inert-in-its-last-line", timeout, async () => {
+    const run = await runCli(["ls", "visualizations", evilLiveboard], { env: sandboxEnv(proxy) })
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stdout).not.toContain("\u001b")
+    expect(run.stdout).toContain(
+      '4 visualizations of liveboard "Sales\\u001b[2J\\u001b]52;c;cm0gLXJmIH4=\\u0007 Overview"'
+    )
   })
 
   it("ls-without-a-listing-is-a-usage-error-naming-the-choices", timeout, async () => {

@@ -17,7 +17,7 @@ import { connectionOf, withLogging } from "./Commands.ts"
 import { connectionFlags, logFlags, type Parsed, timeLimitFlags } from "./Flags.ts"
 import { checkTimeLimits } from "./Settings.ts"
 import { formatTable } from "./Summary.ts"
-import { formatCount, jsonLine } from "./TerminalText.ts"
+import { formatCount, inert, jsonLine } from "./TerminalText.ts"
 
 /** The flags of every `ls` listing: where to connect, time limits, logging, the filter and JSON. */
 const lsFlags = {
@@ -125,7 +125,7 @@ const listObjects = (kind: keyof typeof kinds) => (input: LsInput) =>
       const rows = listed.map((o) =>
         [o.name ?? "", o.id ?? "", ...(tables ? [o.subtype ?? ""] : []), o.author ?? "", o.modified ?? ""].map(String)
       )
-      yield* Console.log(`${formatTable(headers, rows)}${footer(listed.length, plural, input)}`)
+      yield* Console.log(`${formatTable(headers, rows)}${inert(footer(listed.length, plural, input))}`)
     })
   )
 
@@ -155,7 +155,8 @@ const listVisualizations = (input: LsInput & { readonly liveboard: string }) =>
       }
       const rows = vizzes.map((v) => [v.name, v.id, formatCount(v.columns.length)])
       yield* Console.log(
-        `${formatTable(["name", "id", "columns"], rows, [false, false, true])}${footer(vizzes.length, ["visualization", "visualizations"], input)} of liveboard "${liveboard.name}" (${liveboard.id})`
+        // The liveboard's name and GUID come from the server: inert, as the table's cells.
+        `${formatTable(["name", "id", "columns"], rows, [false, false, true])}${inert(`${footer(vizzes.length, ["visualization", "visualizations"], input)} of liveboard "${liveboard.name}" (${liveboard.id})`)}`
       )
     })
   )
