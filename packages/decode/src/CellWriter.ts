@@ -127,17 +127,28 @@ const makeInstantWriter = (
 /**
  * A byte writer for the period start of a column's cells: exactly the text of {@link makeCellRenderer} with the
  * same type and options (ASCII, at most {@link MAX_CELL_BYTES} bytes), written at `out[at]`. Make one per column.
+ * A text that does not fit in `out` from `at` (or a negative `at`) is a RangeError, never a cut text.
  */
 export const makeCellWriter = (type: DateColumnType, options: RenderOptions = {}): CellWriter => {
   checkRenderArguments("makeCellWriter", type, options)
   const write = makeInstantWriter(type, options)
   return (cell, out, at) => {
+    let end: number
     if (typeof cell === "number" && cell >= MIN_EPOCH_SECONDS && cell <= MAX_EPOCH_SECONDS && Number.isInteger(cell)) {
-      return write(cell + 0, out, at)
+      end = write(cell + 0, out, at)
+    } else {
+      const t = readCell(cell)
+      if (t === NULL_CELL) return NO_TEXT
+      if (Number.isNaN(t)) return INVALID_CELL
+      end = write(t, out, at)
     }
-    const t = readCell(cell)
-    if (t === NULL_CELL) return NO_TEXT
-    if (Number.isNaN(t)) return INVALID_CELL
-    return write(t, out, at)
+    // A typed array drops writes outside it: without this, a cut text would be reported as written.
+    if (end > out.length || !(at >= 0)) throw noRoom(end - at, out, at)
+    return end
   }
 }
+
+const noRoom = (needs: number, out: Uint8Array, at: number): RangeError =>
+  new RangeError(
+    `a cell writer's text needs ${needs} bytes at ${at}, but out has ${Math.max(0, out.length - at)} from there (${out.length} in all): leave MAX_CELL_BYTES (${MAX_CELL_BYTES}) of room at the position written to`
+  )

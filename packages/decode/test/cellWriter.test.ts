@@ -117,6 +117,30 @@ describe("cell writer", () => {
     }
   })
 
+  it("a-buffer-too-short-for-the-text-is-a-RangeError-not-a-cut-text", () => {
+    // A typed array drops writes past its end: the writer would report bytes it never wrote.
+    const la = zone("America/Los_Angeles")
+    const cell = { v: { s: 1625759921 } } // 2021-07-08T08:58:41-07:00
+    for (const [type, text] of [
+      ["DATE", "2021-07-08"],
+      ["DATE_TIME", "2021-07-08T08:58:41-07:00"]
+    ] as const) {
+      const write = makeCellWriter(type, { timeZone: la, offset: "zone" })
+      for (const input of [cell, cell.v.s]) {
+        const out = new Uint8Array(text.length + 3)
+        expect(() => write(input, out, 4)).toThrow(
+          new RangeError(
+            `a cell writer's text needs ${text.length} bytes at ${4}, but out has ${text.length - 1} from there (${text.length + 3} in all): leave MAX_CELL_BYTES (${MAX_CELL_BYTES}) of room at the position written to`
+          )
+        )
+        expect(() => write(input, new Uint8Array(64), -1)).toThrow(RangeError)
+        // Exactly the room the text needs is enough.
+        expect(write(input, out, 3)).toBe(out.length)
+        expect(new TextDecoder().decode(out.subarray(3))).toBe(text)
+      }
+    }
+  })
+
   it("reports-null-and-invalid-cells-without-writing", () => {
     const write = makeCellWriter("DATE")
     const out = new Uint8Array(MAX_CELL_BYTES).fill(FILL)
