@@ -132,6 +132,17 @@ describe("metadata/search", () => {
     const r = await call("metadata/search", { metadata: [{ type: "WIDGET" }] }, { token: await token() })
     expect(r.status).toBe(400)
   })
+
+  it("rejects-a-metadata-item-that-is-not-an-object-as-a-bad-request", async () => {
+    // Not a 500 (which clients retry as a server fault), and not a filter that matches everything.
+    const { call, token } = await sandbox()
+    const t = await token()
+    for (const item of [null, 5, "ANSWER", [{ type: "ANSWER" }]]) {
+      const r = await call("metadata/search", { metadata: [item] }, { token: t })
+      expect(r.status, JSON.stringify(item)).toBe(400)
+      expect(r.text).toContain("each metadata item must be an object")
+    }
+  })
 })
 
 describe("system", () => {

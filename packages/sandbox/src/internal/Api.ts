@@ -453,6 +453,10 @@ export const makeRoutes = (
         }
         const filters = (items ?? []) as Array<Record<string, unknown>>
         for (const f of filters) {
+          // ThoughtSpot refuses such an item; read as a filter it would crash (null) or match everything.
+          if (typeof f !== "object" || f === null || Array.isArray(f)) {
+            throw badRequest("Invalid parameter values: each metadata item must be an object")
+          }
           const t = f["type"]
           if (t !== undefined && t !== null && !metadataTypes.includes(t as MetadataType)) {
             throw badRequest(`Invalid parameter values: unsupported metadata type '${String(t)}'`)
