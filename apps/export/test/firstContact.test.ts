@@ -60,6 +60,25 @@ describe("a mistyped short flag", () => {
   )
 })
 
+describe("commands other tools have", () => {
+  for (const [args, says] of [
+    [["auth", "login"], "there is no auth login: spotpipe keeps no session"],
+    [["auth", "logout"], "there is no auth logout: spotpipe keeps no session"],
+    [["help"], 'there is no help command: run "spotpipe --help"'],
+    [["version"], 'there is no version command: run "spotpipe --version"']
+  ] as const) {
+    it.live(`say-what-to-type-instead: ${args.join(" ")}`, () =>
+      Effect.gen(function* () {
+        const run = yield* runInProcess(args, cluster)
+        expect(run.code).toBe(2)
+        expect(run.stdout).toBe("")
+        expect(run.stderr.startsWith(`spotpipe: ${says}`), run.stderr).toBe(true)
+        expect(run.stderr).not.toContain("unknown command")
+      })
+    )
+  }
+})
+
 describe("an empty connection flag (a shell variable that is not set)", () => {
   for (const [flag, says] of [
     ["--host", "--host is empty: give the cluster's URL"],

@@ -35,6 +35,19 @@ const flagNames = (flags: CliHelpDoc.HelpDoc["flags"]) =>
     ...f.aliases.map((a) => (a.startsWith("-") ? a : a.length === 1 ? `-${a}` : `--${a}`))
   ])
 
+/**
+ * Commands other tools have (gh's `auth login`, `help`, `version`) that spotpipe does differently: what to type
+ * instead, rather than "unknown command" with no way forward.
+ */
+const habits: Readonly<Record<string, string>> = {
+  "spotpipe help": 'there is no help command: run "spotpipe --help", or "spotpipe <command> --help" for one command',
+  "spotpipe version": 'there is no version command: run "spotpipe --version"',
+  "spotpipe auth login":
+    "there is no auth login: spotpipe keeps no session, it signs in on every command with the connection flags, the THOUGHTSPOT_* variables or a profile (spotpipe config set host URL --profile NAME, then config set username and config set secret env:VARIABLE); spotpipe auth status checks them",
+  "spotpipe auth logout":
+    "there is no auth logout: spotpipe keeps no session, and a command revokes the tokens it mints when it ends; spotpipe config unset secret removes a profile's secret reference"
+}
+
 /** A parse error as one line; an unknown flag or command names the closest ones. */
 const parseErrorText = (error: CliError.NonShowHelpErrors, helpDoc: CliHelpDoc.HelpDoc) => {
   const where = helpDoc.commandPath === undefined ? "" : ` for "${helpDoc.commandPath.join(" ")}"`
@@ -44,6 +57,8 @@ const parseErrorText = (error: CliError.NonShowHelpErrors, helpDoc: CliHelpDoc.H
       return `spotpipe: unknown flag ${error.option}${where}${didYouMean(closest(error.option, flags), false)}`
     }
     case "UnknownSubcommand": {
+      const habit = habits[`${(helpDoc.commandPath ?? []).join(" ")} ${error.subcommand}`]
+      if (habit !== undefined) return `spotpipe: ${habit}`
       const commands = (helpDoc.subcommands ?? []).flatMap((group) => group.commands.map((c) => c.name))
       return `spotpipe: unknown command "${error.subcommand}"${where}${didYouMean(closest(error.subcommand, commands))}`
     }
