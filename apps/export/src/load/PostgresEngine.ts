@@ -255,7 +255,12 @@ export const openPostgres = async (url: string, shown: string, credentials: Post
         // A row the database refused may come from a file changed since the run: say that first.
         await verifyFile(output)
         // PostgreSQL quotes a bad value whole in its message (its context cuts it at 100 bytes): cut it too.
-        throw new LoadFailure(`${output.file}: ${engineMessage(describe(error))}`)
+        const message = engineMessage(describe(error))
+        // Valid UTF-8 that PostgreSQL refuses all the same: its text type cannot hold U+0000.
+        const nul = /invalid byte sequence for encoding "UTF8": 0x00\b/.test(message)
+          ? ": a text holds the character U+0000 (NUL), which PostgreSQL's text cannot store: load into DuckDB, or correct the value at the source"
+          : ""
+        throw new LoadFailure(`${output.file}: ${message}${nul}`)
       }
       return copy.rowCount
     },

@@ -523,6 +523,25 @@ describe("load refuses", () => {
     expect(loaded.code).toBe(0)
   }, 60_000)
 
+  it("into PostgreSQL, a text holding U+0000, saying that PostgreSQL's text cannot store it and what to do", async () => {
+    const file = "answer-Order Details.csv"
+    const output = outputs().find((o) => o.file === file)!
+    const column = output.columns.findIndex((c) => columnKindOf(c.type) === "text")
+    const nul = editedRun(run, NodePath.join(root, "nul"), file, (text) => {
+      const lines = text.split("\r\n")
+      const cells = Papa.parse<Array<string>>(lines[2]!).data[0]!
+      cells[column] = "a\u0000b"
+      lines[2] = Papa.unparse([cells], { newline: "\r\n" })
+      return lines.join("\r\n")
+    })
+    const refused = await cli(["load", nul, "--into", server.url], env)
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain(
+      "a text holds the character U+0000 (NUL), which PostgreSQL's text cannot store: load into DuckDB, or correct the value at the source"
+    )
+    expect(refused.stderr).toContain("left as it was")
+  }, 60_000)
+
   it("merge without --key, a key column named twice, and one a file lacks, before loading anything", async () => {
     const into = `duckdb:${NodePath.join(root, "keys.duckdb")}`
     const noKey = await cli(["load", run, "--into", into, "--mode", "merge"], env)
