@@ -16,7 +16,8 @@ import { type TimeZone, UTC } from "./TimeZone.ts"
 /**
  * Writes the text {@link makeCellRenderer} gives a cell as ASCII bytes at `out[at]` and returns the position after
  * them. Returns {@link NO_TEXT} for a null cell and {@link INVALID_CELL} for an invalid one (ask the renderer for
- * its typed error); nothing is written then. The caller guarantees {@link MAX_CELL_BYTES} of room at `at`.
+ * its typed error); nothing is written then. The caller guarantees {@link MAX_CELL_BYTES} of room at `at` (a text
+ * that does not fit is a RangeError).
  */
 export type CellWriter = (cell: unknown, out: Uint8Array, at: number) => number
 

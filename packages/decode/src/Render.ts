@@ -29,7 +29,8 @@ export interface RenderOptions {
 
 /**
  * Renders one raw cell (epoch seconds, bigint, Custom Calendar object, decoded `Period`, or null) to text, to null
- * for a null cell, or to a {@link DateCellError} (never throws). `row` is only used to locate errors.
+ * for a null cell, or to a {@link DateCellError}: no cell makes it throw (only a caller's own {@link TimeZone} giving an
+ * offset no zone has does). `row` is only used to locate errors.
  */
 export type CellRenderer = (cell: unknown, row?: number) => string | null | DateCellError
 
