@@ -116,6 +116,18 @@ describe("the demo's --out", () => {
   }
 })
 
+describe("principals to stdout", () => {
+  it.live("is-a-usage-error-before-signing-in-naming-its-seven-tables-not-viz", () =>
+    Effect.gen(function* () {
+      const run = yield* runInProcess(["principals", "--out", "-"], cluster)
+      expect(run.code, run.stderr).toBe(2)
+      expect(run.stdout).toBe("")
+      expect(run.stderr).toContain("spotpipe principals writes seven tables")
+      expect(run.stderr).not.toContain("--viz")
+    })
+  )
+})
+
 /** A terminal whose keys are `keys`, in order, its input ending after the last (as a real one ends on a quit key). */
 const scriptedTerminal = (keys: ReadonlyArray<Terminal.UserInput>) =>
   Layer.succeed(Terminal.Terminal)(

@@ -109,9 +109,17 @@ const rowFlags = { ...connectionFlags, ...timeLimitFlags, ...exportFlags, ...log
 
 /** `spotpipe principals`. */
 export const principalsCommand = Command.make("principals", rowFlags, (input) =>
-  runSingle("principals", input, singleExport(input, { type: "principals" }, "principals", "principals"), {
-    what: "principals"
-  })
+  Option.getOrUndefined(input.out) === "-"
+    ? // Seven tables, never one result: refused before signing in (the engine would find it out only then).
+      Effect.fail(
+        new UsageError({
+          message:
+            "spotpipe principals writes seven tables (principals/users, groups, roles, group_members, group_roles, group_privileges, role_privileges): give --out a directory, not -"
+        })
+      )
+    : runSingle("principals", input, singleExport(input, { type: "principals" }, "principals", "principals"), {
+        what: "principals"
+      })
 ).pipe(
   Command.withDescription(
     "Export users, groups and roles with their memberships and privileges, one table each (principals/users.csv, groups, roles, group_members, group_roles, group_privileges, role_privileges)"
