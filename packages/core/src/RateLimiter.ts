@@ -27,10 +27,22 @@ export interface RateLimitOptions {
 /** Default: 100 requests/s, ThoughtSpot's documented per-IP limit, evenly spaced. */
 export const defaults: RateLimitOptions = { requestsPerSecond: 100, burst: 1 }
 
-/** Creates a rate limiter. */
+/**
+ * Creates a rate limiter. A rate that is not above 0 (0, negative, NaN) or a burst that is not a finite number is
+ * a programming error: it dies with a `RangeError` that says so (such values used to let every request through).
+ */
 export const make = (options: RateLimitOptions): Effect.Effect<RateLimiter> =>
   Effect.sync(() => {
-    if (!Number.isFinite(options.requestsPerSecond)) return { take: Effect.void }
+    const { requestsPerSecond, burst } = options
+    if (!(requestsPerSecond > 0)) {
+      throw new RangeError(
+        `rateLimit.requestsPerSecond must be a number above 0 (Infinity turns the limiter off), got ${requestsPerSecond}`
+      )
+    }
+    if (burst !== undefined && !Number.isFinite(burst)) {
+      throw new RangeError(`rateLimit.burst must be a finite number of requests (default 1), got ${burst}`)
+    }
+    if (requestsPerSecond === Number.POSITIVE_INFINITY) return { take: Effect.void }
     const interval = 1000 / options.requestsPerSecond
     const tolerance = interval * (Math.max(1, options.burst ?? 1) - 1)
     let theoreticalArrival = Number.NEGATIVE_INFINITY

@@ -54,6 +54,36 @@ describe("rate limiter", () => {
     })
   )
 
+  it.effect("a-rate-that-is-not-above-zero-is-a-defect-not-an-unlimited-client", () =>
+    Effect.gen(function* () {
+      // 0, a negative rate or NaN (e.g. Number of an unset variable) used to let every request through at once.
+      for (const options of [
+        { requestsPerSecond: 0 },
+        { requestsPerSecond: -5 },
+        { requestsPerSecond: Number.NaN },
+        { requestsPerSecond: 10, burst: Number.NaN }
+      ]) {
+        const exit = yield* Effect.exit(RateLimiter.make(options))
+        expect(Exit.isFailure(exit) && exit.cause.reasons.some((r) => r._tag === "Die"), JSON.stringify(options)).toBe(
+          true
+        )
+        expect(String(Exit.isFailure(exit) ? exit.cause : "")).toContain("rateLimit")
+      }
+      const fake = makeFake(withTokens(() => ({ body: { time_zone: "UTC" } })))
+      const client = yield* Effect.exit(
+        useClient(fake, testOptions({ rateLimit: { requestsPerSecond: 0 } }), (c) => c.system)
+      )
+      expect(String(Exit.isFailure(client) ? client.cause : "")).toContain(
+        "rateLimit.requestsPerSecond must be a number above 0"
+      )
+      expect(fake.seen).toHaveLength(0)
+      // Infinity turns the limiter off, as documented.
+      expect(
+        Exit.isSuccess(yield* Effect.exit(RateLimiter.make({ requestsPerSecond: Number.POSITIVE_INFINITY })))
+      ).toBe(true)
+    })
+  )
+
   it.effect("client-default-is-100-requests-per-second", () =>
     Effect.gen(function* () {
       const fake = makeFake(withTokens(() => ({ body: { time_zone: "UTC" } })))
