@@ -56,5 +56,7 @@ export const resolveTimeZone = (name: string): TimeZone | InvalidTimeZoneError =
   return zone
 }
 
-/** The UTC zone (the default data time zone). */
+/** The UTC zone (the default data time zone); `resolveTimeZone("UTC")` gives this very zone. */
 export const UTC: TimeZone = fromTable(ZoneTable.make("UTC")!)
+// Registered under its canonical name, so the zone resolved by name shares its caches rather than a second copy.
+resolved.set(UTC.name, UTC)

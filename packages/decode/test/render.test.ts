@@ -12,7 +12,8 @@ import {
   makeEndRenderer,
   type RenderOptions,
   resolveTimeZone,
-  type TimeZone
+  type TimeZone,
+  UTC
 } from "../src/index.ts"
 import { intlDate, intlDateTimeWithOffset, intlFields, intlTime } from "./intlReference.ts"
 
@@ -220,6 +221,10 @@ describe("time zones", () => {
 
   it("aliases-share-one-zone", () => {
     expect(resolveTimeZone("US/Pacific")).toBe(resolveTimeZone("America/Los_Angeles"))
+  })
+
+  it("utc-by-name-is-the-predefined-UTC-zone", () => {
+    for (const name of ["UTC", "Etc/UTC", "utc"]) expect(resolveTimeZone(name)).toBe(UTC)
   })
 
   it("a-custom-fixed-offset-zone-object-works", () => {
