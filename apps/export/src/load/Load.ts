@@ -125,6 +125,29 @@ const appendedBefore = async (
   return `already appended to ${output.table} by the load of ${found.slice(0, space)} (run ${found.slice(space + 1)})`
 }
 
+/**
+ * Why `output` cannot be added to its table as it exists (`existing`: its columns; `undefined`: there is none), or
+ * `undefined` when it has exactly the columns and types a load would create.
+ */
+const otherColumns = (
+  engine: LoadEngine,
+  output: LoadOutput,
+  existing: ReadonlyArray<{ name: string; type: string }> | undefined
+): string | undefined => {
+  if (existing === undefined) return undefined
+  const wanted = output.columns.map((c) => `${c.name} ${catalogType(engine.dialect, c.type)}`)
+  const have = existing.map((c) => `${c.name} ${c.type}`)
+  // Types compare without regard to case; names too in DuckDB, whose names ignore case, but not in PostgreSQL,
+  // where a quoted "Region" is another column than region (the COPY would fail on it, after the tables before it
+  // were committed).
+  const sameNames =
+    engine.dialect === "duckdb" ||
+    existing.map((c) => c.name).join("\n") === output.columns.map((c) => c.name).join("\n")
+  return sameNames && wanted.join("\n").toLowerCase() === have.join("\n").toLowerCase()
+    ? undefined
+    : `table ${output.table} exists with other columns (${have.join(", ")}) than ${output.file} (${wanted.join(", ")}): load with --mode replace, or into another database`
+}
+
 /** Checks what can be checked before any table is touched; throws a {@link LoadFailure} naming every problem. */
 const preflight = async (engine: LoadEngine, run: RunManifest, options: LoadOptions): Promise<void> => {
   const problems: Array<string> = []
@@ -173,22 +196,8 @@ const preflight = async (engine: LoadEngine, run: RunManifest, options: LoadOpti
         `${output.file} loads into a table named ${output.table}, which is a ${other} in the target: rename or drop the ${other}, or load into ${elsewhere}`
       )
     } else if (options.mode !== "replace") {
-      const existing = await engine.columnsOf(output.table)
-      if (existing !== undefined) {
-        const wanted = output.columns.map((c) => `${c.name} ${catalogType(engine.dialect, c.type)}`)
-        const have = existing.map((c) => `${c.name} ${c.type}`)
-        // Types compare without regard to case; names too in DuckDB, whose names ignore case, but not in
-        // PostgreSQL, where a quoted "Region" is another column than region (the COPY would fail on it, after
-        // the tables before it were committed).
-        const sameNames =
-          engine.dialect === "duckdb" ||
-          existing.map((c) => c.name).join("\n") === output.columns.map((c) => c.name).join("\n")
-        if (!sameNames || wanted.join("\n").toLowerCase() !== have.join("\n").toLowerCase()) {
-          problems.push(
-            `table ${output.table} exists with other columns (${have.join(", ")}) than ${output.file} (${wanted.join(", ")}): load with --mode replace, or into another database`
-          )
-        }
-      }
+      const problem = otherColumns(engine, output, await engine.columnsOf(output.table))
+      if (problem !== undefined) problems.push(problem)
     }
   }
   if (problems.length > 0) throw new LoadFailure(`nothing was loaded:\n  ${problems.join("\n  ")}`)
@@ -251,6 +260,11 @@ const loadOne = async (
   try {
     // Before anything is read: a load of this table from another session commits first, and is seen below.
     await lockTable(engine, output.table)
+    if (options.mode !== "replace") {
+      // Checked again under the lock: a load from another session may have replaced the table since the first check.
+      const problem = otherColumns(engine, output, await engine.columnsOf(output.table))
+      if (problem !== undefined) throw new LoadFailure(problem)
+    }
     if (options.mode === "append") {
       const skipped = await appendedBefore(engine, run, output)
       if (skipped !== undefined) {

@@ -14,7 +14,7 @@ import { loadRun, type TableLoad } from "../../src/load/Load.ts"
 import { openPostgres } from "../../src/load/PostgresEngine.ts"
 import { readRunManifest } from "../../src/load/RunManifest.ts"
 import { sandboxEnv } from "../support/Sandboxes.ts"
-import { cli, withPostgres } from "./support/loadHelpers.ts"
+import { cli, editedRun, manifestOf, withPostgres } from "./support/loadHelpers.ts"
 import { type RealPostgres, startRealPostgres } from "./support/RealPostgres.ts"
 
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-concurrent-loads-"))
@@ -46,21 +46,36 @@ const signal = () => {
   return { promise, resolve }
 }
 
+type Mode = "replace" | "append" | "merge"
+
 /**
  * Loads the run twice at once with `mode`: the first is held before its COMMIT until the second waits on a lock
  * held by another session, reaches its own COMMIT or ends; then both finish.
  */
-const loadTwiceAtOnce = async (mode: "append" | "merge"): Promise<[TableLoad, TableLoad]> => {
-  const manifest = readRunManifest(run)
-  const key = mode === "merge" ? [manifest.outputs[0]!.columns[0]!.name] : []
+const loadTwiceAtOnce = async (mode: Mode): Promise<[TableLoad, TableLoad]> => {
+  const results = await loadAtOnce([run, mode], [run, mode])
+  return results.map((r) => {
+    if (r.status === "rejected") throw r.reason
+    return r.value
+  }) as [TableLoad, TableLoad]
+}
+
+/** As {@link loadTwiceAtOnce}, with a run folder and mode for each load; how each ended. */
+const loadAtOnce = async (
+  [firstRun, firstMode]: readonly [string, Mode],
+  [secondRun, secondMode]: readonly [string, Mode]
+): Promise<Array<PromiseSettledResult<TableLoad>>> => {
+  const options = (dir: string, mode: Mode) => ({
+    mode,
+    key: mode === "merge" ? [readRunManifest(dir).outputs[0]!.columns[0]!.name] : [],
+    version: "test"
+  })
   const [first, second] = [await open(), await open()]
   try {
     const firstHeld = signal()
     const releaseFirst = signal()
-    const loadingFirst = loadRun(first, manifest, {
-      mode,
-      key,
-      version: "test",
+    const loadingFirst = loadRun(first, readRunManifest(firstRun), {
+      ...options(firstRun, firstMode),
       beforeCommit: async () => {
         firstHeld.resolve()
         await releaseFirst.promise
@@ -68,10 +83,8 @@ const loadTwiceAtOnce = async (mode: "append" | "merge"): Promise<[TableLoad, Ta
     })
     await firstHeld.promise
     const secondAtCommit = signal()
-    const loadingSecond = loadRun(second, manifest, {
-      mode,
-      key,
-      version: "test",
+    const loadingSecond = loadRun(second, readRunManifest(secondRun), {
+      ...options(secondRun, secondMode),
       beforeCommit: async () => secondAtCommit.resolve()
     })
     const secondDone = loadingSecond.then(
@@ -92,8 +105,7 @@ const loadTwiceAtOnce = async (mode: "append" | "merge"): Promise<[TableLoad, Ta
     waiting = true
     await lockWait
     releaseFirst.resolve()
-    const [a, b] = await Promise.all([loadingFirst, loadingSecond])
-    return [a[0]!, b[0]!]
+    return await Promise.allSettled([loadingFirst, loadingSecond].map((p) => p.then((r) => r[0]!)))
   } finally {
     await first.close()
     await second.close()
@@ -138,6 +150,32 @@ describe("two loads of one run into one PostgreSQL table at once", () => {
     await loadRun(engine, manifest, { mode: "replace", key: [], version: "test" }).finally(() => engine.close())
     const [first, second] = await loadTwiceAtOnce("merge")
     expect([first.rows, second.rows]).toEqual([rows(), rows()])
+    expect(await count()).toBe(rows())
+  }, 60_000)
+
+  it("append while another load replaces the table with a column more: refused, nothing added", async () => {
+    await reset()
+    const manifest = readRunManifest(run)
+    const engine = await open()
+    await loadRun(engine, manifest, { mode: "replace", key: [], version: "test" }).finally(() => engine.close())
+    // The same result exported later with a column more.
+    const wider = editedRun(run, NodePath.join(root, "wider"), manifest.outputs[0]!.file, (text) =>
+      text
+        .split("\r\n")
+        .map((line, i) => (line === "" ? line : `${line},${i === 0 ? "Extra" : "1"}`))
+        .join("\r\n")
+    )
+    const widerManifest = manifestOf(wider)
+    ;(widerManifest.outputs[0]!.columns as Array<{ name: string; type: string | null }>).push({
+      name: "Extra",
+      type: "INT64"
+    })
+    NodeFs.writeFileSync(NodePath.join(wider, "manifest.json"), JSON.stringify(widerManifest))
+    const [replaced, appended] = await loadAtOnce([wider, "replace"], [run, "append"])
+    expect(replaced).toMatchObject({ status: "fulfilled", value: { rows: rows() } })
+    expect(appended?.status === "rejected" && String(appended.reason)).toContain(
+      `table ${table()} exists with other columns`
+    )
     expect(await count()).toBe(rows())
   }, 60_000)
 })
