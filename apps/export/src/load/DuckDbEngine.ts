@@ -100,7 +100,14 @@ export const openDuckDb = async (file: string): Promise<LoadEngine> => {
   try {
     instance = await DuckDBInstance.create(file)
   } catch (error) {
-    throw new LoadFailure(`cannot open the DuckDB database ${file}: ${(error as Error).message}`)
+    const message = (error as Error).message
+    // DuckDB lets one process write a database file at a time.
+    const holder = /Could not set lock on file[\s\S]*\(PID (\d+)\)/.exec(message)
+    throw new LoadFailure(
+      holder === null
+        ? `cannot open the DuckDB database ${file}: ${message}`
+        : `cannot open the DuckDB database ${file}: another process has it open (PID ${holder[1]}): wait for that process to end, then load again`
+    )
   }
   const connection = await instance.connect()
   // The files that have a line longer than DuckDB's default limit, learned from a first read that failed, with the

@@ -5,6 +5,7 @@
  * refused alike in every mode with what to do, and a DuckDB database the load created is not left behind when the
  * load committed nothing.
  */
+import { spawn } from "node:child_process"
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
@@ -215,6 +216,38 @@ describe("a DuckDB database the load created", () => {
     for (const label of ["changed", "bad"]) {
       expect(NodeFs.readdirSync(root).filter((name) => name.startsWith(`${label}.duckdb`))).toEqual([])
     }
+  }, 60_000)
+
+  it("held open by another process: the load says so and what to do, and changes nothing", async () => {
+    const path = database("held")
+    expect((await cli(["load", run, "--into", `duckdb:${path}`, "--quiet"], env)).code).toBe(0)
+    // Another process opens the database and keeps it open until its stdin closes.
+    const holder = spawn(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `import { DuckDBInstance } from "@duckdb/node-api"; const i = await DuckDBInstance.create(${JSON.stringify(path)}); await i.connect(); process.stdout.write("open\\n"); process.stdin.resume(); process.stdin.on("end", () => process.exit(0))`
+      ],
+      { cwd: NodePath.join(import.meta.dirname, "..", ".."), stdio: ["pipe", "pipe", "inherit"] }
+    )
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.once("data", () => resolve())
+        holder.once("exit", (code) => reject(new Error(`the process holding the database ended (${code})`)))
+      })
+      const refused = await cli(["load", run, "--into", `duckdb:${path}`, "--mode", "append"], env)
+      expect(refused.code).toBe(1)
+      expect(refused.stderr).toContain(
+        `cannot open the DuckDB database ${path}: another process has it open (PID ${holder.pid}): wait for that process to end, then load again`
+      )
+    } finally {
+      holder.stdin.end()
+      await new Promise((resolve) => holder.once("close", resolve))
+    }
+    await withDuckDb(path, async (q) => {
+      expect(await count(q, tableOf(daily))).toBe(rowsOf(daily))
+    })
   }, 60_000)
 
   it("stays when a table committed, and one that was there before stays whatever the load did", async () => {
