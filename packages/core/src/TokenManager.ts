@@ -49,6 +49,10 @@ const cookie = (generation: number, header: string): Credential => ({
   apply: HttpClientRequest.setHeader("cookie", header)
 })
 
+/** What a 401 means for a pre-issued token, which cannot be renewed. */
+const bearerRejected =
+  "the bearer token was rejected: it has expired or been revoked; issue a new token (a pre-issued token cannot be renewed)"
+
 /** Quick, single-attempt policy for the shutdown calls: never hold up shutdown. */
 const releasePolicy = RetryPolicy.make({ maxAttempts: 1, attemptTimeoutMillis: 5_000, deadlineMillis: 5_000 })
 
@@ -239,11 +243,7 @@ export const make = Effect.fn("TokenManager.make")(function* (
       return Effect.fail(
         new ThoughtSpotError({
           operation: "authentication",
-          reason: new Authentication({
-            status: 401,
-            description:
-              "the bearer token was rejected: it has expired or been revoked; issue a new token (a pre-issued token cannot be renewed)"
-          })
+          reason: new Authentication({ status: 401, description: bearerRejected })
         })
       )
     }
@@ -311,6 +311,7 @@ export const make = Effect.fn("TokenManager.make")(function* (
   return {
     current,
     renew,
+    ...(method._tag === "BearerToken" ? { notRenewable: bearerRejected } : {}),
     issued: Effect.sync(() => issued)
   } satisfies TokenManager
 })

@@ -160,6 +160,27 @@ describe("token lifecycle", () => {
     })
   )
 
+  it.effect("pre-issued-token-401-names-the-call-and-keeps-what-thoughtspot-said", () =>
+    Effect.gen(function* () {
+      const fake = makeFake(
+        withTokens(() => ({
+          status: 401,
+          body: { error: { message: { code: 10097, incident_id_guid: "inc-7", debug: "Token has expired." } } }
+        }))
+      )
+      const exit = yield* Effect.exit(
+        useClient(fake, testOptions({ auth: Auth.bearerToken("pre-issued-token-xyz") }), (c) => c.system)
+      )
+      const error = failureOf(exit)
+      // The call that was refused, not "authentication": a refused `system` and a refused data read differ.
+      expect(error.operation).toBe("system")
+      expect(error.reason).toMatchObject({ _tag: "Authentication", status: 401, code: 10097, incidentId: "inc-7" })
+      expect(error.message).toContain("expired or been revoked")
+      expect(error.message).toContain("Token has expired.")
+      expect(error.message).not.toContain("pre-issued-token-xyz")
+    })
+  )
+
   it.effect("secret-key-and-object-token-requests", () =>
     Effect.gen(function* () {
       const fake = makeFake(withTokens(() => ok))

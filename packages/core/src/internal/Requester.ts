@@ -26,6 +26,11 @@ export interface CredentialSource {
   readonly current: Effect.Effect<Credential, ThoughtSpotError>
   /** A credential newer than `stale`, or a failure when renewal is impossible. */
   readonly renew: (stale: Credential) => Effect.Effect<Credential, ThoughtSpotError>
+  /**
+   * Set when the credential cannot be renewed (a pre-issued token): a 401 then fails the call at once, with this
+   * description and what ThoughtSpot said.
+   */
+  readonly notRenewable?: string
 }
 
 /** A complete response: status, headers, cookies and the whole body as text or bytes (each made on first use). */
@@ -173,6 +178,8 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
       let credential = credentials === undefined ? undefined : yield* settled(credentials.current)
       let raw = yield* send(call, credential, policy)
       if (raw.status === 401 && credentials !== undefined && credential !== undefined) {
+        // Named after the call that was refused, with ThoughtSpot's code and message.
+        if (credentials.notRenewable !== undefined) return yield* failFor(call, raw, credentials.notRenewable)
         credential = yield* settled(credentials.renew(credential))
         raw = yield* send(call, credential, policy)
         if (raw.status === 401) {
