@@ -785,16 +785,25 @@ export const authConfig: Config.Config<{ readonly host: string; readonly auth: A
   password: Config.option(Config.Redacted("THOUGHTSPOT_PASSWORD")),
   secretKey: Config.option(Config.Redacted("THOUGHTSPOT_SECRET_KEY")),
   token: Config.option(Config.Redacted("THOUGHTSPOT_TOKEN")),
-  orgId: Config.option(Config.Int("THOUGHTSPOT_ORG_ID"))
+  orgId: Config.option(Config.String("THOUGHTSPOT_ORG_ID"))
 }).pipe(
   Config.mapEffect(
     (c): Effect.Effect<{ readonly host: string; readonly auth: Auth.AuthMethod }, Config.ConfigError> => {
       const hostProblem = clusterUrlProblem(c.host)
       if (hostProblem !== undefined) return Effect.fail(configError(`THOUGHTSPOT_HOST ${hostProblem}`))
-      const org: Auth.TokenOptions = Option.isSome(c.orgId) ? { orgId: c.orgId.value } : {}
+      const orgText = Option.isSome(c.orgId) ? c.orgId.value : ""
+      // Digits only, as forOrg takes them: "1e3" or "-1" is not an Org id as written.
+      if (orgText !== "" && !(/^\d+$/.test(orgText) && Number(orgText) <= 2_147_483_647)) {
+        return Effect.fail(
+          configError(
+            `THOUGHTSPOT_ORG_ID must be an Org id, a whole number 0‥2147483647 (int32), got ${JSON.stringify(orgText.slice(0, 40))}: set the Org's numeric id, or unset it for the user's default Org`
+          )
+        )
+      }
+      const org: Auth.TokenOptions = orgText === "" ? {} : { orgId: Number(orgText) }
       if (Option.isSome(c.token)) {
         // A token belongs to the Org it was issued for: ignoring the Org id would read another Org than the one set.
-        if (Option.isSome(c.orgId)) {
+        if (orgText !== "") {
           return Effect.fail(
             configError(
               "THOUGHTSPOT_ORG_ID cannot apply to THOUGHTSPOT_TOKEN (a token belongs to the Org it was issued for): unset THOUGHTSPOT_ORG_ID and use a token issued for that Org, or sign in with THOUGHTSPOT_USERNAME and THOUGHTSPOT_PASSWORD or THOUGHTSPOT_SECRET_KEY"

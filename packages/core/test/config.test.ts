@@ -74,6 +74,20 @@ describe("authConfig", () => {
     })
   )
 
+  it.effect("an-org-id-that-is-not-a-plain-int32-is-refused", () =>
+    Effect.gen(function* () {
+      const env = { THOUGHTSPOT_HOST: "https://ts.example.com", THOUGHTSPOT_USERNAME: "u", THOUGHTSPOT_PASSWORD: "p" }
+      // "1e3" was read as Org 1000 and "-1" sent as is: neither is an Org id as written.
+      for (const orgId of ["1e3", "-1", "0x10", "1.5", "2147483648", " 7"]) {
+        const exit = yield* read({ ...env, THOUGHTSPOT_ORG_ID: orgId })
+        expect(exit._tag, orgId).toBe("Failure")
+        expect(String(exit)).toContain("THOUGHTSPOT_ORG_ID")
+      }
+      const ok = yield* read({ ...env, THOUGHTSPOT_ORG_ID: "1482304613" })
+      expect(ok._tag === "Success" && ok.value.auth).toMatchObject({ orgId: 1482304613 })
+    })
+  )
+
   it.effect("missing-credentials-say-what-to-set", () =>
     Effect.gen(function* () {
       const none = yield* read({ THOUGHTSPOT_HOST: "https://ts.example.com" })
