@@ -4,6 +4,9 @@
  * gets a usage error (or the interruption) that says what happened, before any request: the configured host is
  * unreachable, so reaching it would be exit 1. The prompt runs on a scripted terminal.
  */
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Layer, Option, Queue, Redacted, Terminal } from "effect"
@@ -111,6 +114,29 @@ describe("the demo's --out", () => {
         expect(run.stdout).toBe("")
         expect(run.stderr).toContain(says)
         expect(run.stderr).not.toContain("--viz")
+      })
+    )
+  }
+})
+
+describe("an Org asked for with --sandbox", () => {
+  const jobFile = NodePath.join(NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-first-")), "job.json")
+  NodeFs.writeFileSync(
+    jobFile,
+    JSON.stringify({ connection: { orgId: 1482304613 }, exports: [{ type: "metadata", metadataTypes: ["ANSWER"] }] })
+  )
+  for (const [args, given] of [
+    [["metadata", "--sandbox", "--org-id", "1482304613", "--out", "-"], "--org-id"],
+    [["auth", "status", "--sandbox", "--org-id", "1482304613"], "--org-id"],
+    [["api", "GET", "system", "--sandbox", "--org-id", "1482304613"], "--org-id"],
+    [["run", jobFile, "--sandbox", "--dry-run"], `the job file's "orgId"`]
+  ] as const) {
+    it.live(`is-refused-not-dropped-for-the-primary-org: ${args[0]} with ${given}`, () =>
+      Effect.gen(function* () {
+        const run = yield* runInProcess(args)
+        expect(run.code, run.stderr).toBe(2)
+        expect(run.stdout).toBe("")
+        expect(run.stderr).toContain(`--sandbox signs in to the sandbox's Primary Org, so ${given} would export`)
       })
     )
   }

@@ -108,6 +108,26 @@ const passwordPrompt = Effect.fn("Commands.passwordPrompt")(function* (allowProm
 })
 
 /**
+ * `--sandbox` signs in to the sandbox's Primary Org as its own test user: an Org asked for with it (`--org-id`, a
+ * job file's `orgId`) would be dropped, and another Org's data exported without a word. Refused instead.
+ */
+export const sandboxOrgRefused = (flags: ConnectionFlags, job?: ConnectionSpec): Effect.Effect<void, UsageError> => {
+  if (!flags.sandbox) return Effect.void
+  const given = Option.isSome(flags.orgId)
+    ? "--org-id"
+    : job?.orgId !== undefined
+      ? `the job file's "orgId"`
+      : undefined
+  return given === undefined
+    ? Effect.void
+    : Effect.fail(
+        new UsageError({
+          message: `--sandbox signs in to the sandbox's Primary Org, so ${given} would export another Org's data than asked: drop it (the exports reach the sandbox's other Orgs with --orgs ID or --orgs all)`
+        })
+      )
+}
+
+/**
  * The connection from the command line, then `job` (a job file's `connection`, for `spotpipe run`), then the
  * THOUGHTSPOT_* environment, then the profile (unless `ambient` is off: the demo's own sandbox); a password prompt
  * only as the last resort.
@@ -117,6 +137,7 @@ export const connectionOf = Effect.fn("Commands.connectionOf")(function* (
   allowPrompt: boolean,
   sources: { readonly job?: ConnectionSpec; readonly ambient?: boolean } = {}
 ) {
+  yield* sandboxOrgRefused(flags, sources.job)
   const { layers } = yield* connectionLayers(flags, sources)
   const connection = yield* resolveConnection(layers, yield* passwordPrompt(allowPrompt))
   // Refused credentials then name where they came from.
