@@ -642,9 +642,13 @@ const makeWith = Effect.fnUntraced(function* (
         })
       })
     }
-    // A visualization asked for but left out of the answer would lose its rows without a word.
+    // A visualization asked for but left out of the answer would lose its rows without a word. (Compared
+    // regardless of case: a cluster may match a GUID or name so, and answer with its own spelling.)
     for (const asked of request.visualizationIdentifiers ?? []) {
-      if (!result.some((v) => v.visualizationId === asked || v.visualizationName === asked)) {
+      const wanted = asked.toLowerCase()
+      if (
+        !result.some((v) => v.visualizationId.toLowerCase() === wanted || v.visualizationName.toLowerCase() === wanted)
+      ) {
         return yield* Classify.incomplete(
           "liveboardData",
           `the answer for liveboard ${JSON.stringify(request.metadataIdentifier)} has no visualization ${JSON.stringify(asked)}, which was asked for (it answered ${result.length === 0 ? "none" : result.map((v) => JSON.stringify(v.visualizationName)).join(", ")}): check the visualization's id or name`

@@ -562,9 +562,9 @@ describe("data pages from a start offset", () => {
         expect(error.reason._tag).toBe("Incomplete")
         expect(error.message).toContain(`has no visualization "viz-b"`)
       }
-      // Asked for by name or by id, every visualization answered: read as before.
+      // Asked for by name or by id, in any case, every visualization answered: read as before.
       const vizzes = yield* useClient(answering("none"), testOptions(), (c) =>
-        c.liveboardData({ metadataIdentifier: "lb", visualizationIdentifiers: ["VIZ-A", "viz-b"], pageSize: 100 })
+        c.liveboardData({ metadataIdentifier: "lb", visualizationIdentifiers: ["VIZ-A", "Viz-B"], pageSize: 100 })
       )
       expect(vizzes.map((v) => v.visualizationId)).toEqual(["viz-a", "viz-b"])
     })
