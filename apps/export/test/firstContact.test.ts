@@ -142,6 +142,33 @@ describe("an Org asked for with --sandbox", () => {
   }
 })
 
+describe("an Org asked for with a token issued elsewhere", () => {
+  const token = { THOUGHTSPOT_HOST: "http://127.0.0.1:9", THOUGHTSPOT_TOKEN: "tok-Zx81" }
+  const jobFile = NodePath.join(NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-first-")), "job.json")
+  NodeFs.writeFileSync(
+    jobFile,
+    JSON.stringify({ connection: { orgId: 5 }, exports: [{ type: "metadata", metadataTypes: ["ANSWER"] }] })
+  )
+  for (const [args, from] of [
+    [["metadata", "--org-id", "5", "--out", "-"], "--org-id"],
+    [["auth", "status", "--org-id", "5"], "--org-id"],
+    [["ls", "answers", "--org-id", "5"], "--org-id"],
+    [["run", jobFile, "--dry-run"], "the job file"]
+  ] as const) {
+    it.live(`is-refused-not-dropped-for-the-token's-org: ${args[0]} with ${from}`, () =>
+      Effect.gen(function* () {
+        const run = yield* runInProcess(args, token)
+        expect(run.code, run.stderr).toBe(2)
+        expect(run.stdout).toBe("")
+        expect(run.stderr).toContain(
+          `a token (THOUGHTSPOT_TOKEN) signs in to the Org it was issued for, so the Org from ${from}`
+        )
+        expect(run.stderr).not.toContain("tok-Zx81")
+      })
+    )
+  }
+})
+
 describe("principals to stdout", () => {
   it.live("is-a-usage-error-before-signing-in-naming-its-seven-tables-not-viz", () =>
     Effect.gen(function* () {

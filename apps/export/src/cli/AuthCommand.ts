@@ -13,7 +13,7 @@ import { openClient } from "../cluster/CoreCluster.ts"
 import type { ExportError } from "../ExportError.ts"
 import { fromThoughtSpot, setSignIn, signInOf } from "../Failure.ts"
 import { version } from "../Version.ts"
-import { sandboxOrgRefused, withLogging } from "./Commands.ts"
+import { sandboxOrgRefused, tokenOrgRefused, withLogging } from "./Commands.ts"
 import { connectionFlags, logFlags, type Parsed, timeLimitFlags } from "./Flags.ts"
 import { checkTimeLimits } from "./Settings.ts"
 import { inert, jsonLine } from "./TerminalText.ts"
@@ -155,6 +155,7 @@ const statusCommand = Command.make(
         const { layers, profile } = yield* connectionLayers(input)
         // No prompt: a status check runs unattended as often as by hand.
         const connection = yield* resolveConnection(layers)
+        yield* tokenOrgRefused(connection, layers)
         const signIn = signInOf(connection)
         if (signIn !== undefined) yield* setSignIn(signIn)
         let sources: Record<string, string> = { host: "--sandbox", username: "--sandbox", secret: "--sandbox" }

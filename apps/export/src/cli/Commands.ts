@@ -11,7 +11,9 @@ import { Prompt } from "effect/cli"
 import type { Cluster } from "../cluster/Cluster.ts"
 import { demoMetadataTypes, type MetadataObject } from "../cluster/Cluster.ts"
 import {
+  type Connection,
   type ConnectionFlags,
+  type ConnectionLayer,
   type ConnectionSpec,
   connectionLayers,
   resolveConnection
@@ -128,6 +130,26 @@ export const sandboxOrgRefused = (flags: ConnectionFlags, job?: ConnectionSpec):
 }
 
 /**
+ * A token issued elsewhere is bound to the Org it was issued for and cannot be switched: an Org asked for with it
+ * (`--org-id`, a job file's `orgId`, a profile's `org-id`) would be dropped, and the token's Org exported without
+ * a word. Refused instead.
+ */
+export const tokenOrgRefused = (
+  connection: Connection,
+  layers: ReadonlyArray<ConnectionLayer>
+): Effect.Effect<void, UsageError> => {
+  if (connection._tag !== "Cluster" || connection.auth._tag !== "BearerToken") return Effect.void
+  const org = layers.find((layer) => layer.orgId !== undefined)
+  return org === undefined
+    ? Effect.void
+    : Effect.fail(
+        new UsageError({
+          message: `a token (${connection.sources?.secret ?? "THOUGHTSPOT_TOKEN"}) signs in to the Org it was issued for, so the Org from ${org.orgIdFrom ?? org.label} would be ignored and that Org's data exported instead: drop the Org, or sign in with a password or secret key (or a token issued for that Org)`
+        })
+      )
+}
+
+/**
  * The connection from the command line, then `job` (a job file's `connection`, for `spotpipe run`), then the
  * THOUGHTSPOT_* environment, then the profile (unless `ambient` is off: the demo's own sandbox); a password prompt
  * only as the last resort.
@@ -140,6 +162,7 @@ export const connectionOf = Effect.fn("Commands.connectionOf")(function* (
   yield* sandboxOrgRefused(flags, sources.job)
   const { layers } = yield* connectionLayers(flags, sources)
   const connection = yield* resolveConnection(layers, yield* passwordPrompt(allowPrompt))
+  yield* tokenOrgRefused(connection, layers)
   // Refused credentials then name where they came from.
   const signIn = signInOf(connection)
   if (signIn !== undefined) yield* setSignIn(signIn)
