@@ -274,7 +274,9 @@ const loadOne = async (
     }
     let rows: number
     if (options.mode === "replace") {
-      await engine.exec(`DROP TABLE IF EXISTS ${table}`)
+      // Only a table of the target's schema (where it is created): an unqualified DROP … IF EXISTS would find one
+      // of the same name in a later schema of the search path (`public` behind `"$user"`) and drop that.
+      if ((await engine.columnsOf(output.table)) !== undefined) await engine.exec(`DROP TABLE ${table}`)
       rows = await engine.copy(output.table, output, "create")
       // A table created from what the engine read (DuckDB: CREATE TABLE … AS) must have the manifest's types.
       const created = (await engine.columnsOf(output.table)) ?? []
