@@ -169,6 +169,24 @@ describe("an Org asked for with a token issued elsewhere", () => {
   }
 })
 
+describe("a profile's secret file under ~", () => {
+  it.live("is-stored-under-HOME-not-under-a-folder-named-tilde", () =>
+    Effect.gen(function* () {
+      const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-first-"))
+      const env = { SPOTPIPE_CONFIG: NodePath.join(dir, "config.json"), HOME: "/home/ana" }
+      const run = yield* runInProcess(["config", "set", "secret", "file:~/.ts-password", "--profile", "p"], env)
+      expect(run.code, run.stderr).toBe(0)
+      const config = JSON.parse(NodeFs.readFileSync(env.SPOTPIPE_CONFIG, "utf8"))
+      expect(config.profiles.p.secret).toBe("file:/home/ana/.ts-password")
+      const homeless = yield* runInProcess(["config", "set", "secret", "file:~/.ts-password", "--profile", "p"], {
+        SPOTPIPE_CONFIG: env.SPOTPIPE_CONFIG
+      })
+      expect(homeless.code).toBe(2)
+      expect(homeless.stderr).toContain("HOME is not set, so ~ names no folder")
+    })
+  )
+})
+
 describe("principals to stdout", () => {
   it.live("is-a-usage-error-before-signing-in-naming-its-seven-tables-not-viz", () =>
     Effect.gen(function* () {

@@ -81,12 +81,14 @@ const checkKey = (key: string): Effect.Effect<ProfileKey, UsageError> => {
 
 /**
  * `value` checked and converted for `key`; a refused secret is never repeated. A file reference is made absolute
- * (against the folder spotpipe is called from), `keychain` alone names the profile as the account.
+ * (against the folder spotpipe is called from; a leading `~` is `home`, as the shell would have it had it seen
+ * the path: it does not inside `file:~/…`), `keychain` alone names the profile as the account.
  */
 const checkSetting = (
   key: ProfileKey,
   value: string,
-  profile: string
+  profile: string,
+  home: string | undefined
 ): Effect.Effect<Profile[ProfileKey], UsageError> => {
   switch (key) {
     case "host": {
@@ -114,7 +116,14 @@ const checkSetting = (
       const parsed = parseSecretSource(value)
       if ("refused" in parsed) return Effect.fail(usage(parsed.refused))
       const source = parsed.ok
-      if (source._tag === "File") return Effect.succeed(`file:${NodePath.resolve(source.path)}`)
+      if (source._tag === "File") {
+        if (source.path !== "~" && !source.path.startsWith("~/")) {
+          return Effect.succeed(`file:${NodePath.resolve(source.path)}`)
+        }
+        return home === undefined || home === ""
+          ? Effect.fail(usage("file:~/…: HOME is not set, so ~ names no folder: give the file's absolute path"))
+          : Effect.succeed(`file:${NodePath.join(home, source.path.slice(1))}`)
+      }
       if (source._tag === "Keychain" && source.account === "") return Effect.succeed(`keychain:${profile}`)
       return Effect.succeed(formatSecretSource(source))
     }
@@ -161,7 +170,7 @@ const setCommand = Command.make(
         const key = yield* checkKey(input.key)
         const { path, env } = yield* locateConfig
         // A refused value or profile name touches nothing: checked before the file (or its folder) is created.
-        yield* checkSetting(key, input.value, "")
+        yield* checkSetting(key, input.value, "", env("HOME"))
         const named = Option.getOrUndefined(input.profile) ?? env("THOUGHTSPOT_PROFILE")
         const badNamed = named === undefined ? undefined : checkProfileName(named)
         if (badNamed !== undefined) return yield* badNamed
@@ -170,7 +179,7 @@ const setCommand = Command.make(
             const name = targetProfile(input.profile, env, config) ?? "default"
             const badName = checkProfileName(name)
             if (badName !== undefined) return yield* badName
-            const value = yield* checkSetting(key, input.value, name)
+            const value = yield* checkSetting(key, input.value, name, env("HOME"))
             const profile: Profile = { ...config.profiles[name], [key]: value }
             // The first profile becomes the default, so that commands use it without --profile.
             const defaultName = config.default ?? name
