@@ -261,6 +261,20 @@ describe("StagedParquetWriter", () => {
     )
   }, 60_000)
 
+  it("ends a row group once its values pass 48 MiB, also when a few long texts get there in far fewer rows", async () => {
+    const one: ReadonlyArray<Column> = [{ name: "s", kind: "text" }]
+    // 1 MiB texts, each its own (no dictionary holds them): 48 of them reach the limit.
+    const rows = Array.from({ length: 60 }, (_, i) => [`${String(i).padStart(2, "0")}${"y".repeat((1 << 20) - 2)}`])
+    const { bytes, rows: written } = encode(one, staged(one, rows))
+    expect(written).toBe(60)
+    const groups = await query(
+      `SELECT row_group_num_rows::INTEGER FROM parquet_metadata('${fileOf(bytes)}') ORDER BY row_group_id`
+    )
+    expect(groups.map((g) => g[0])).toEqual([48, 12])
+    const read = await readBack(bytes, "count(*)::INTEGER, min(left(s, 2)), max(left(s, 2))")
+    expect(read[0]).toEqual([60, "00", "59"])
+  }, 60_000)
+
   it("keeps every text in place when a row group has more distinct texts than a dictionary holds", async () => {
     const one: ReadonlyArray<Column> = [{ name: "s", kind: "text" }]
     // 40 000 distinct texts in the first row group (the dictionary gives up at 32 768), few in the next; of one

@@ -21,6 +21,8 @@ const MAGIC = new TextEncoder().encode("PAR1")
 export const GROUP_ROWS = 131_072
 /** Bytes of values a row group holds before it is written. */
 const GROUP_BYTES = 48 * 2 ** 20
+/** The row of a group at which its size is first looked at (then as often as its rows' size asks). */
+const FIRST_CHECK = 16
 /** zstd's fastest positive level (the writer's time is mostly reading the staged text). */
 const ZSTD_LEVEL = 1
 
@@ -329,6 +331,8 @@ export class ParquetEncoder {
   private readonly texts: ReadonlyArray<ColumnValues>
   /** Rows in the current row group. */
   rows = 0
+  /** The row of the current group at which its size is looked at next. */
+  private nextCheck = FIRST_CHECK
   private offset = 0
   private totalRows = 0
   /** Each row group's footer entry, encoded when the group is written (the footer lists them all). */
@@ -356,10 +360,17 @@ export class ParquetEncoder {
   endRow(): void {
     for (const column of this.texts) column.endRow()
     if (++this.rows === GROUP_ROWS) this.flush()
-    else if ((this.rows & 1023) === 0) {
+    else if (this.rows === this.nextCheck) {
       let bytes = 0
       for (const column of this.columns) bytes += column.at
       if (bytes >= GROUP_BYTES) this.flush()
+      else {
+        // Next when the rows, at their average size so far, could have filled half the room left: every 1024
+        // rows for rows of a few KiB, row by row near the limit for rows of MiB (counted every 1024 rows, 1024
+        // texts of 1 MiB were held before a group of 1 GiB was written).
+        const room = (GROUP_BYTES - bytes) / (2 * (bytes / this.rows))
+        this.nextCheck = this.rows + Math.max(1, Math.min(1024, Math.floor(room)))
+      }
     }
   }
 
@@ -463,6 +474,7 @@ export class ParquetEncoder {
     })
     this.totalRows += rows
     this.rows = 0
+    this.nextCheck = FIRST_CHECK
   }
 
   /** The page buffer, with room for at least `bytes`. */
