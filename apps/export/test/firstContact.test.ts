@@ -142,6 +142,23 @@ describe("an Org asked for with --sandbox", () => {
   }
 })
 
+describe("a user given with --sandbox", () => {
+  for (const [args, flag] of [
+    [["answer", "Revenue by Month", "--sandbox", "--username", "tsViewer", "--out", "-"], "--username"],
+    [["ls", "answers", "--sandbox", "--password-file", "/tmp/pw"], "--password-file"],
+    [["auth", "status", "--sandbox", "--username", "tsViewer"], "--username"]
+  ] as const) {
+    it.live(`is-refused-not-dropped-for-the-sandbox's-own-user: ${args[0]} with ${flag}`, () =>
+      Effect.gen(function* () {
+        const run = yield* runInProcess(args)
+        expect(run.code, run.stderr).toBe(2)
+        expect(run.stdout).toBe("")
+        expect(run.stderr).toContain(`--sandbox signs in as the sandbox's own test user, so ${flag} would be ignored`)
+      })
+    )
+  }
+})
+
 describe("an Org asked for with a token issued elsewhere", () => {
   const token = { THOUGHTSPOT_HOST: "http://127.0.0.1:9", THOUGHTSPOT_TOKEN: "tok-Zx81" }
   const jobFile = NodePath.join(NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-first-")), "job.json")

@@ -13,7 +13,7 @@ import { openClient } from "../cluster/CoreCluster.ts"
 import type { ExportError } from "../ExportError.ts"
 import { fromThoughtSpot, setSignIn, signInOf } from "../Failure.ts"
 import { version } from "../Version.ts"
-import { sandboxOrgRefused, tokenOrgRefused, withLogging } from "./Commands.ts"
+import { sandboxOrgRefused, sandboxUserRefused, tokenOrgRefused, withLogging } from "./Commands.ts"
 import { connectionFlags, logFlags, type Parsed, timeLimitFlags } from "./Flags.ts"
 import { checkTimeLimits } from "./Settings.ts"
 import { inert, jsonLine } from "./TerminalText.ts"
@@ -151,6 +151,7 @@ const statusCommand = Command.make(
     withLogging(input, () =>
       Effect.gen(function* () {
         const limits = yield* checkTimeLimits(input)
+        yield* sandboxUserRefused(input)
         yield* sandboxOrgRefused(input)
         const { layers, profile } = yield* connectionLayers(input)
         // No prompt: a status check runs unattended as often as by hand.

@@ -130,6 +130,26 @@ export const sandboxOrgRefused = (flags: ConnectionFlags, job?: ConnectionSpec):
 }
 
 /**
+ * `--sandbox` signs in as the sandbox's own test user: a user or password file given with it on the command line
+ * would be dropped, and the data that user may see exported instead, without a word. Refused instead.
+ */
+export const sandboxUserRefused = (flags: ConnectionFlags): Effect.Effect<void, UsageError> => {
+  if (!flags.sandbox) return Effect.void
+  const given = Option.isSome(flags.username)
+    ? "--username"
+    : Option.isSome(flags.passwordFile)
+      ? "--password-file"
+      : undefined
+  return given === undefined
+    ? Effect.void
+    : Effect.fail(
+        new UsageError({
+          message: `--sandbox signs in as the sandbox's own test user, so ${given} would be ignored: drop it (to sign in as another of its users, run spotpipe sandbox and pass its URL with --host)`
+        })
+      )
+}
+
+/**
  * A token issued elsewhere is bound to the Org it was issued for and cannot be switched: an Org asked for with it
  * (`--org-id`, a job file's `orgId`, a profile's `org-id`) would be dropped, and the token's Org exported without
  * a word. Refused instead.
@@ -159,6 +179,7 @@ export const connectionOf = Effect.fn("Commands.connectionOf")(function* (
   allowPrompt: boolean,
   sources: { readonly job?: ConnectionSpec; readonly ambient?: boolean } = {}
 ) {
+  yield* sandboxUserRefused(flags)
   yield* sandboxOrgRefused(flags, sources.job)
   const { layers } = yield* connectionLayers(flags, sources)
   const connection = yield* resolveConnection(layers, yield* passwordPrompt(allowPrompt))
