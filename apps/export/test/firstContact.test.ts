@@ -53,6 +53,18 @@ describe("a flag given before its command", () => {
   )
 })
 
+describe("a flag given twice (a script that appends flags)", () => {
+  it.live("says-so-and-to-give-it-once", () =>
+    Effect.gen(function* () {
+      const run = yield* runInProcess(["answer", "A", "--format", "csv", "--format", "ndjson"], cluster)
+      expect(run.code).toBe(2)
+      expect(run.stdout).toBe("")
+      expect(run.stderr).toContain("spotpipe: --format is given 2 times: give it once")
+      expect(run.stderr).not.toContain("occurrences")
+    })
+  )
+})
+
 describe("a mistyped short flag", () => {
   it.live("suggests-the-short-flags-as-they-are-typed", () =>
     Effect.gen(function* () {

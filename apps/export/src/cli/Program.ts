@@ -62,6 +62,14 @@ const parseErrorText = (error: CliError.NonShowHelpErrors, helpDoc: CliHelpDoc.H
       const commands = (helpDoc.subcommands ?? []).flatMap((group) => group.commands.map((c) => c.name))
       return `spotpipe: unknown command "${error.subcommand}"${where}${didYouMean(closest(error.subcommand, commands))}`
     }
+    case "InvalidValue": {
+      // effect/cli's words for a flag given twice: `Invalid value for flag --format: "2 occurrences"`.
+      const times = /^(\d+) occurrences$/.exec(error.value)
+      if (error.kind === "flag" && times !== null && error.expected === "at most 1 value") {
+        return `spotpipe: --${error.option} is given ${times[1]} times: give it once (spotpipe takes neither the first nor the last)`
+      }
+      return `spotpipe: ${error.message}`
+    }
     default:
       return `spotpipe: ${error.message}`
   }
