@@ -161,7 +161,7 @@ const preflight = async (engine: LoadEngine, run: RunManifest, options: LoadOpti
       const long = output.columns.find((c) => Buffer.byteLength(c.name, "utf8") > maxIdentifierBytes)
       if (long !== undefined) {
         problems.push(
-          `${output.file}: column "${long.name}" is longer than PostgreSQL's ${maxIdentifierBytes}-byte identifiers (it would be cut): export with shorter column names`
+          `${output.file}: column "${long.name}" is longer than PostgreSQL's ${maxIdentifierBytes}-byte identifiers (it would be cut): export with --column-names snake (short names, mapped to these in the manifest)`
         )
       }
     }

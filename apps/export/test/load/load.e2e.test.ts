@@ -523,6 +523,21 @@ describe("load refuses", () => {
     expect(loaded.code).toBe(0)
   }, 60_000)
 
+  it("into PostgreSQL, a column name over 63 bytes, saying to export with --column-names snake", async () => {
+    const second = outputs().find((o) => o.file === daily)!.columns[1]!.name
+    const long = `${second} ${"and more words ".repeat(4)}`.trim()
+    const renamed = editedRun(run, NodePath.join(root, "long-name"), daily, (t) => t.replace(second, long))
+    const manifest = manifestOf(renamed)
+    Object.assign(manifest.outputs.find((o) => o.file === daily)!.columns[1]!, { name: long })
+    NodeFs.writeFileSync(NodePath.join(renamed, "manifest.json"), JSON.stringify(manifest))
+    const refused = await cli(["load", renamed, "--into", server.url], env)
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain("nothing was loaded")
+    expect(refused.stderr).toContain(
+      `${daily}: column "${long}" is longer than PostgreSQL's 63-byte identifiers (it would be cut): export with --column-names snake (short names, mapped to these in the manifest)`
+    )
+  }, 60_000)
+
   it("into PostgreSQL, a text holding U+0000, saying that PostgreSQL's text cannot store it and what to do", async () => {
     const file = "answer-Order Details.csv"
     const output = outputs().find((o) => o.file === file)!
