@@ -43,6 +43,8 @@ export interface SignIn {
   readonly method: "password" | "secret-key" | "token"
   readonly username?: string
   readonly secret: string
+  /** Where the Org signed in to came from (`--org-id`, `profile "prod"`), when one was asked for. */
+  readonly org?: string
 }
 
 /** A mutable cell for the sign-in of the run in progress, set once its connection is resolved. */
@@ -70,7 +72,8 @@ export const signInOf = (connection: Connection): SignIn | undefined =>
         host: connection.host,
         method: methodNames[connection.auth._tag],
         ...(connection.sources.username === undefined ? {} : { username: connection.sources.username }),
-        secret: connection.sources.secret
+        secret: connection.sources.secret,
+        ...(connection.sources.orgId === undefined ? {} : { org: connection.sources.orgId })
       }
     : undefined
 
@@ -167,7 +170,7 @@ export const fromThoughtSpot = (error: ThoughtSpotFailure, what: string, signIn?
       case "Forbidden":
         return make(
           "Remote",
-          `ThoughtSpot refused to sign in (${error.operation}): ${error.reason._tag}: ${detail}: check --host, and the sign-in method (auth) for this cluster`
+          `ThoughtSpot refused to sign in (${error.operation}): ${error.reason._tag}: ${detail}: check --host, ${signIn?.org === undefined ? "and " : ""}the sign-in method (auth) for this cluster${signIn?.org === undefined ? "" : `, and the Org from ${signIn.org} (one this user belongs to)`}`
         )
       case "Incomplete":
       case "Server":
@@ -304,14 +307,20 @@ const reportOf = (cause: Cause.Cause<unknown>, verbose: boolean, signIn?: SignIn
   const full = verbose ? [Cause.pretty(cause)] : []
   if (error instanceof UsageError) return { exitCode: ExitCode.usage, lines: [`spotpipe: ${error.message}`] }
   if (error instanceof ExportError) {
-    // Refused credentials were worded where the run's sign-in was not known: said again with its sources.
+    // Refused credentials (or a refused sign-in, which may be the Org's) were worded where the run's sign-in was
+    // not known: said again with its sources.
     const refused =
       signIn !== undefined &&
       error.kind === "Authentication" &&
       isThoughtSpotFailure(error.cause) &&
       error.cause.reason._tag === "Authentication"
         ? refusedCredentialsLine(error.cause.reason, signIn)
-        : error.message
+        : signIn?.org !== undefined &&
+            isThoughtSpotFailure(error.cause) &&
+            signInOperations.includes(error.cause.operation) &&
+            ["NotFound", "BadRequest", "Forbidden"].includes(error.cause.reason._tag)
+          ? fromThoughtSpot(error.cause, "", signIn).message
+          : error.message
     return { exitCode: ExitCode.failed, lines: [`spotpipe: ${refused}`, ...full] }
   }
   const mapped = isThoughtSpotFailure(error)

@@ -125,6 +125,26 @@ describe("failure lines from core's reasons", () => {
     for (const line of [server, unreachable]) assert.notInclude(line, "time zone")
   })
 
+  it("a-refused-sign-in-with-an-org-names-the-org-among-what-to-check", () => {
+    const { BadRequest } = CoreErrors
+    const error = new ThoughtSpotError({
+      operation: "auth/token/full",
+      reason: new BadRequest({ description: "ThoughtSpot rejected the request", status: 400 })
+    })
+    const signIn = { host: "https://ts.example.com", method: "password", secret: "THOUGHTSPOT_PASSWORD" } as const
+    const line = (org?: string) =>
+      reportFailure(
+        Cause.fail(toExportError(error, "the export")),
+        false,
+        org === undefined ? signIn : { ...signIn, org }
+      ).lines[0]!
+    assert.match(
+      line("--org-id"),
+      /: check --host, the sign-in method \(auth\) for this cluster, and the Org from --org-id \(one this user belongs to\)$/
+    )
+    assert.match(line(), /: check --host, and the sign-in method \(auth\) for this cluster$/)
+  })
+
   it("forbidden-system-read-asks-for-timezone", () => {
     const forbidden = (operation: string) =>
       new ThoughtSpotError({ operation, reason: new Forbidden({ description: "no privilege", status: 403 }) })
