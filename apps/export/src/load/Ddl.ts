@@ -9,6 +9,7 @@
 import { Effect, FileSystem, type Path } from "effect"
 import { ExportError } from "../ExportError.ts"
 import { replaceFile } from "../output/AtomicFile.ts"
+import { isDocumentFormat } from "../output/Manifest.ts"
 import {
   type Dialect,
   ddlFileName,
@@ -24,17 +25,33 @@ export interface DdlManifest {
   readonly run_id: string
   readonly outputs: ReadonlyArray<{
     readonly file: string
+    readonly format: string
     readonly columns: ReadonlyArray<{ readonly name: string; readonly type: string | null }>
+    /** A part of a split export (`"split": K`). */
+    readonly part?: unknown
   }>
 }
 
-/** The tables of a manifest's outputs, in manifest order. */
+/** A part's file name as `spotpipe merge` names the file it joins the parts into. */
+const mergedFile = (file: string): string => file.replace(/\.part-\d{4,}-of-\d{4,}(\.[^./]+)$/, "$1")
+
+/**
+ * The tables of a manifest's outputs, in manifest order, as `spotpipe load` creates them: TML documents are files,
+ * not tables; the parts of a split export are one table, named after the file `spotpipe merge` joins them into
+ * (the run `load` takes).
+ */
 export const manifestTables = (manifest: DdlManifest): ReadonlyArray<TableSpec> => {
-  const names = tableNames(manifest.outputs.map((o) => o.file))
-  return manifest.outputs.map((o, i) => ({
-    table: names[i]!,
-    columns: o.columns.map((c) => ({ name: c.name, type: c.type }))
-  }))
+  const files: Array<string> = []
+  const specs: Array<TableSpec["columns"]> = []
+  for (const o of manifest.outputs) {
+    if (isDocumentFormat(o.format)) continue
+    const file = o.part === undefined ? o.file : mergedFile(o.file)
+    if (files.includes(file)) continue
+    files.push(file)
+    specs.push(o.columns.map((c) => ({ name: c.name, type: c.type })))
+  }
+  const names = tableNames(files)
+  return files.map((_, i) => ({ table: names[i]!, columns: specs[i]! }))
 }
 
 // BigQuery's flexible column names: letters, marks, numbers, connector punctuation, dashes, spaces and these

@@ -9,7 +9,8 @@ import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { ddlNameProblems } from "../../src/load/Ddl.ts"
+import { ddlNameProblems, manifestTables } from "../../src/load/Ddl.ts"
+import { tableNames } from "../../src/load/Warehouse.ts"
 import { runInProcess } from "../support/inProcess.ts"
 
 const timeout = { timeout: 60_000 }
@@ -60,6 +61,25 @@ describe("--ddl column names", () => {
       }),
     timeout
   )
+
+  it("has-the-tables-load-creates-no-tml-document-and-one-table-per-split-export-named-as-its-merged-file", () => {
+    const columns = [{ name: "Order ID", type: "INT64" }]
+    const tables = manifestTables({
+      run_id: "r",
+      outputs: [
+        { file: "answer-Revenue by Month.csv", format: "csv", columns },
+        { file: "tml/answer/Revenue by Month.tml", format: "yaml", columns: [] },
+        { file: "orders.part-0001-of-0002.csv", format: "csv", columns, part: { index: 1, count: 2 } },
+        { file: "orders.part-0002-of-0002.csv", format: "csv", columns, part: { index: 2, count: 2 } }
+      ]
+    })
+    // As `spotpipe load` names them for the merged run (its files: the answer and orders.csv).
+    expect(tables).toEqual([
+      { table: "answer_revenue_by_month", columns },
+      { table: "orders", columns }
+    ])
+    expect(tableNames(["answer-Revenue by Month.csv", "orders.csv"])).toEqual(tables.map((t) => t.table))
+  })
 
   it("postgres-refuses-names-it-would-cut-and-bigquery-and-duckdb-names-equal-but-for-case", () => {
     const long = "A column name that is longer than sixty-three bytes of UTF-8 text and then some"
