@@ -185,6 +185,33 @@ describe("signals", () => {
   })
 })
 
+describe("the resume hint of an interrupted batch run", () => {
+  it("carries-the-flags-that-shape-the-files-and-the-connection-so-it-continues-them", timeout, async () => {
+    const dir = tempDir()
+    const out = NodePath.join(dir, "landing")
+    const job = NodePath.join(dir, "job.json")
+    NodeFs.writeFileSync(job, JSON.stringify({ exports: [{ type: "answer", id: "Order Details", pageSize: 500 }] }))
+    // In the order the hint writes them: connection, then how files are written, then time and rate.
+    const flags = ["--org-id", "0", "--newline", "lf", "--escape-formulae", "--rate-limit", "50", "--concurrency", "2"]
+    const run = start(["run", job, "--out", out, ...flags], passwordEnv(slow))
+    await waitFor(
+      () => NodeFs.existsSync(out) && filesUnder(out).some((f) => f.endsWith(".checkpoint.json")),
+      () => run.stderr()
+    )
+    run.child.kill("SIGINT")
+    expect(await run.exited).toBe(130)
+    const hint = /^run "(.*)" to continue$/.exec(run.stderr().trimEnd().split("\n").at(-1) ?? "")?.[1]
+    expect(hint).toBe(`spotpipe run ${job} --out ${out} ${flags.join(" ")} --resume`)
+    // Run as printed (its words hold no space here): it continues the partial file instead of writing it again
+    // with other settings.
+    const resumed = await runCli([...hint!.split(" ").slice(1), "--json"], { env: passwordEnv(slow) })
+    expect(resumed.code, resumed.stderr).toBe(0)
+    const report = JSON.parse(resumed.stdout) as { outputs: ReadonlyArray<{ file: string; status: string }> }
+    expect(report.outputs.map((o) => o.status)).toEqual(["continued"])
+    expect(NodeFs.readFileSync(NodePath.join(out, report.outputs[0]!.file), "latin1")).not.toContain("\r\n")
+  })
+})
+
 // No request may happen: nothing listens here, so reaching it would fail with exit 1, not 2.
 const unreachable = {
   THOUGHTSPOT_HOST: "http://127.0.0.1:9",

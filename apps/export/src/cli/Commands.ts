@@ -47,7 +47,7 @@ import type {
   timeLimitFlags,
   writeFlags
 } from "./Flags.ts"
-import { logLevel } from "./Flags.ts"
+import { defaultRunConcurrency, logLevel } from "./Flags.ts"
 import { setResumeHint, shellWord } from "./Interruption.ts"
 import { formatLoadSummary, loadSummaryJson, otherRunsWarning } from "./LoadSummary.ts"
 import { loggingLayer, logLevelOf } from "./Logging.ts"
@@ -475,19 +475,56 @@ const shardOf = (spec: Shard.ShardSpec) =>
     return resolved._tag === "Ok" ? resolved.shard : yield* new UsageError({ message: resolved.message })
   })
 
+/**
+ * The command that continues an interrupted `spotpipe run`: this one with `--resume`, and every flag given that
+ * chooses the cluster, the Orgs or how files are written — without them the resume would sign in elsewhere (the
+ * default profile, another Org) or start over files whose settings differ (`--newline lf` written again as crlf).
+ * The shard as numbers (`--shard auto` resolved), so it works outside the scheduler too. Never a secret: none
+ * comes from a flag.
+ */
+export const resumeCommand = (input: RunInput, shard: Shard.Shard): string => {
+  const given = (flag: string, value: Option.Option<string | number>) =>
+    Option.isSome(value) ? [flag, String(value.value)] : []
+  const on = (flag: string, value: boolean) => (value ? [flag] : [])
+  const orgs = Option.map(input.orgs, (orgs) => (orgs === "all" ? "all" : orgs.join(",")))
+  return [
+    "spotpipe",
+    "run",
+    input.job.path,
+    ...(input.out === "." ? [] : ["--out", input.out]),
+    ...(Option.isSome(input.shard) ? ["--shard", Shard.format(shard)] : []),
+    ...given("--profile", input.profile ?? Option.none()),
+    ...given("--host", input.host),
+    ...given("--username", input.username),
+    ...given("--password-file", input.passwordFile),
+    ...given("--org-id", input.orgId),
+    ...on("--sandbox", input.sandbox),
+    ...on("--allow-insecure-http", input.allowInsecureHttp),
+    ...given("--orgs", orgs),
+    ...(input.newline === "lf" ? ["--newline", "lf"] : []),
+    ...on("--escape-formulae", input.escapeFormulae),
+    ...on("--period-end", input.periodEnd),
+    ...(input.datetimeOffset === "zone" ? ["--datetime-offset", "zone"] : []),
+    ...on("--strict", input.strict),
+    ...(input.ddl.length > 0 ? ["--ddl", input.ddl.join(",")] : []),
+    ...given("--rate-limit", input.rateLimit),
+    ...given("--timeout", input.timeout),
+    ...given("--deadline", input.deadline),
+    ...given("--workers", input.workers),
+    ...(input.concurrency === defaultRunConcurrency ? [] : ["--concurrency", String(input.concurrency)]),
+    "--resume"
+  ]
+    .map(shellWord)
+    .join(" ")
+}
+
 /** Runs `spotpipe run`: a job file's exports (of the shard) into a directory, then the per-export summary. */
 export const runJobFile = (input: RunInput) =>
   withLogging(input, (logSettings) =>
     Effect.gen(function* () {
       const { path: jobFile, job } = input.job
       const shard = Option.isSome(input.shard) ? yield* shardOf(input.shard.value.spec) : Shard.whole
-      // The shard as numbers (`--shard auto` resolved), so the hint works outside the scheduler too.
-      yield* setResumeHint(
-        ["spotpipe", "run", jobFile, ...(input.out === "." ? [] : ["--out", input.out])]
-          .concat(Option.isSome(input.shard) ? ["--shard", Shard.format(shard)] : [], ["--resume"])
-          .map(shellWord)
-          .join(" ")
-      )
+      yield* setResumeHint(resumeCommand(input, shard))
       // `--out` names a directory: its flag refuses `-`.
       const output = yield* checkOutput({
         format: "csv",

@@ -530,6 +530,9 @@ export const demoOutFlag = described(
   "output directory (default ./spotpipe-demo)"
 )
 
+/** Exports `spotpipe run` runs at once when `--concurrency` is not given. */
+export const defaultRunConcurrency = 4
+
 /** `spotpipe run`'s own flags: destination, resume, exports at once, shard. */
 export const runFlags = {
   out: described(
@@ -547,8 +550,8 @@ export const runFlags = {
   ),
   orgs: orgsFlag,
   concurrency: described(
-    concurrencyNumber.pipe(Flag.withDefault(4)),
-    `exports at once, 1-${maxConcurrency} (default 4); they share one client, token and rate limit`
+    concurrencyNumber.pipe(Flag.withDefault(defaultRunConcurrency)),
+    `exports at once, 1-${maxConcurrency} (default ${defaultRunConcurrency}); they share one client, token and rate limit`
   ),
   shard: described(
     Flag.String("shard").pipe(
