@@ -114,6 +114,24 @@ describe("an empty connection flag (a shell variable that is not set)", () => {
   }
 })
 
+describe("an empty value to load (a shell variable that is not set)", () => {
+  for (const [args, says] of [
+    [["load", "", "--into", "duckdb:w.duckdb"], "the run to load is empty: give a run's output folder"],
+    [
+      ["load", "./landing", "--into", "postgresql://loader@127.0.0.1:9/db", "--password-file", ""],
+      "--password-file is empty: give the path of the file that holds the PostgreSQL password"
+    ]
+  ] as const) {
+    it.live(`is-refused-as-empty: ${args[1] === "" ? "run" : "--password-file"}`, () =>
+      Effect.gen(function* () {
+        const run = yield* runInProcess(args)
+        expect(run.code, run.stderr).toBe(2)
+        expect(run.stderr).toContain(says)
+      })
+    )
+  }
+})
+
 describe("the demo's --out", () => {
   for (const [out, says] of [
     ["-", "spotpipe demo writes many files: give --out a folder, not -"],

@@ -24,6 +24,7 @@ import {
   metadataTypeFlag,
   reportFlags,
   runFlags,
+  runFolderArgument,
   timeLimitFlags,
   vizFlag,
   writeFlags
@@ -218,9 +219,7 @@ const runCommand = Command.make(
 const loadCommand = Command.make(
   "load",
   {
-    run: Argument.String("run").pipe(
-      Argument.withDescription("a finished run's output folder (its manifest.json) or one manifest-….json")
-    ),
+    run: runFolderArgument,
     ...loadFlags,
     ...logFlags
   },

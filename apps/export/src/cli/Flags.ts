@@ -565,6 +565,18 @@ export const runFlags = {
   )
 }
 
+/** `spotpipe load`'s run: a folder or manifest; empty (`"$RUN_DIR"` with the variable unset) is refused as such. */
+export const runFolderArgument = Argument.String("run").pipe(
+  Argument.withDescription("a finished run's output folder (its manifest.json) or one manifest-….json"),
+  Argument.mapEffect((run) =>
+    run.trim() === ""
+      ? Effect.fail(
+          refuse("run", "argument", run, "the run to load is empty: give a run's output folder or its manifest-….json")
+        )
+      : Effect.succeed(run)
+  )
+)
+
 /** `spotpipe load`'s flags: target, mode, merge key, password file, failed runs. */
 export const loadFlags = {
   into: described(
@@ -591,7 +603,10 @@ export const loadFlags = {
     "merge: the key columns, comma-separated, as the files name them"
   ),
   passwordFile: described(
-    Flag.String("password-file").pipe(Flag.optional),
+    nonBlank(
+      "password-file",
+      "--password-file is empty: give the path of the file that holds the PostgreSQL password, or leave it out to use PGPASSWORD"
+    ).pipe(Flag.optional),
     "read the PostgreSQL password from this file (default: PGPASSWORD)"
   ),
   format: described(
