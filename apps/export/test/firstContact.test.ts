@@ -114,6 +114,25 @@ describe("an empty connection flag (a shell variable that is not set)", () => {
   }
 })
 
+describe("an empty object name (a shell variable that is not set)", () => {
+  for (const [args, says] of [
+    [["answer", "", "--out", "-"], "the answer is empty: give its GUID or exact name"],
+    [["liveboard", " ", "--out", "-"], "the liveboard is empty: give its GUID or exact name"],
+    [["search", "--table", "", "--query", "[Region]", "--out", "-"], "--table is empty"],
+    [["ls", "visualizations", ""], "the liveboard is empty: give its GUID or exact name"],
+    [["run", ""], "the job file is empty"]
+  ] as const) {
+    it.live(`is-a-usage-error-before-any-request: ${args[0]}`, () =>
+      Effect.gen(function* () {
+        const run = yield* runInProcess(args, cluster)
+        expect(run.code, run.stderr).toBe(2)
+        expect(run.stdout).toBe("")
+        expect(run.stderr).toContain(says)
+      })
+    )
+  }
+})
+
 describe("an empty value to load (a shell variable that is not set)", () => {
   for (const [args, says] of [
     [["load", "", "--into", "duckdb:w.duckdb"], "the run to load is empty: give a run's output folder"],

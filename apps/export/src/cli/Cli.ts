@@ -5,7 +5,7 @@
  * the summary). Secrets come only from the environment, `--password-file` or a prompt.
  */
 import { Effect, Option } from "effect"
-import { Argument, Command, Flag } from "effect/cli"
+import { Command, Flag } from "effect/cli"
 import { UsageError } from "../UsageError.ts"
 import { permissionsCommand, principalsCommand, tmlCommand } from "./AdminCommands.ts"
 import { apiCommand } from "./ApiCommand.ts"
@@ -22,6 +22,8 @@ import {
   loadFlags,
   logFlags,
   metadataTypeFlag,
+  nonBlankArgument,
+  nonBlankFlag,
   reportFlags,
   runFlags,
   runFolderArgument,
@@ -74,7 +76,11 @@ const answerCommand = Command.make(
   "answer",
   {
     ...commonFlags,
-    answer: Argument.String("guid-or-name").pipe(Argument.withDescription("the saved answer's GUID or exact name"))
+    answer: nonBlankArgument(
+      "guid-or-name",
+      "the saved answer's GUID or exact name",
+      "the answer is empty: give its GUID or exact name (spotpipe ls answers lists them)"
+    )
   },
   (input) =>
     runSingle("answer", input, singleExport(input, { type: "answer", id: input.answer }, `answer "${input.answer}"`), {
@@ -95,7 +101,11 @@ const liveboardCommand = Command.make(
   "liveboard",
   {
     ...commonFlags,
-    liveboard: Argument.String("guid-or-name").pipe(Argument.withDescription("the liveboard's GUID or exact name")),
+    liveboard: nonBlankArgument(
+      "guid-or-name",
+      "the liveboard's GUID or exact name",
+      "the liveboard is empty: give its GUID or exact name (spotpipe ls liveboards lists them)"
+    ),
     viz: vizFlag
   },
   (input) =>
@@ -122,7 +132,10 @@ const searchCommand = Command.make(
   "search",
   {
     ...commonFlags,
-    table: described(Flag.String("table"), "GUID or exact name of the model, worksheet or table to search"),
+    table: described(
+      nonBlankFlag("table", "--table is empty: give the GUID or exact name of the model, worksheet or table to search"),
+      "GUID or exact name of the model, worksheet or table to search"
+    ),
     query: described(Flag.String("query"), 'search tokens, e.g. "[Region] [Revenue] [Order Date].monthly"'),
     ...searchSinceFlags
   },

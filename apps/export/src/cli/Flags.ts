@@ -93,6 +93,9 @@ const wholeNumber = (name: string, label: string, min: number, max: number, advi
 const nonBlank = (name: string, help: string) =>
   Flag.String(name).pipe(refine(name, (text: string) => (text.trim() === "" ? { refused: help } : { ok: text })))
 
+/** A required flag's text that is not blank (`--table "$T"` with the variable unset); blank is refused with `help`. */
+export const nonBlankFlag = nonBlank
+
 /** The items of a comma-separated list, trimmed, blank ones left out. */
 export const parseList = (text: string): ReadonlyArray<string> =>
   text
@@ -497,6 +500,7 @@ export const jobArgument: Argument.Argument<{ readonly path: string; readonly jo
   Argument.mapEffect((path) =>
     Effect.gen(function* () {
       const invalid = (message: string) => refuse("job.json", "argument", path, message)
+      if (path.trim() === "") return yield* invalid("the job file is empty: give the path of a job file (JSON)")
       const fs = yield* FileSystem.FileSystem
       const text = yield* fs
         .readFileString(path)
@@ -565,16 +569,23 @@ export const runFlags = {
   )
 }
 
-/** `spotpipe load`'s run: a folder or manifest; empty (`"$RUN_DIR"` with the variable unset) is refused as such. */
-export const runFolderArgument = Argument.String("run").pipe(
-  Argument.withDescription("a finished run's output folder (its manifest.json) or one manifest-….json"),
-  Argument.mapEffect((run) =>
-    run.trim() === ""
-      ? Effect.fail(
-          refuse("run", "argument", run, "the run to load is empty: give a run's output folder or its manifest-….json")
-        )
-      : Effect.succeed(run)
+/**
+ * A text argument that is not blank (`"$NAME"` with the variable unset is refused as such, before any request),
+ * with its `--help` text; blank is refused with `help`.
+ */
+export const nonBlankArgument = (name: string, description: string, help: string) =>
+  Argument.String(name).pipe(
+    Argument.withDescription(description),
+    Argument.mapEffect((text) =>
+      text.trim() === "" ? Effect.fail(refuse(name, "argument", text, help)) : Effect.succeed(text)
+    )
   )
+
+/** `spotpipe load`'s run: a folder or manifest. */
+export const runFolderArgument = nonBlankArgument(
+  "run",
+  "a finished run's output folder (its manifest.json) or one manifest-….json",
+  "the run to load is empty: give a run's output folder or its manifest-….json"
 )
 
 /** `spotpipe load`'s flags: target, mode, merge key, password file, failed runs. */

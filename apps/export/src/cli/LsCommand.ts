@@ -7,14 +7,14 @@
  * keeps the names that match, ignoring case. Logs stay on stderr.
  */
 import { Console, Effect, Option, Stream } from "effect"
-import { Argument, Command, Flag } from "effect/cli"
+import { Command, Flag } from "effect/cli"
 import type { MetadataObject } from "../cluster/Cluster.ts"
 import { connect } from "../cluster/CoreCluster.ts"
 import { toExportError } from "../Failure.ts"
 import { findObject } from "../plan/ObjectNames.ts"
 import { version } from "../Version.ts"
 import { connectionOf, withLogging } from "./Commands.ts"
-import { connectionFlags, logFlags, type Parsed, timeLimitFlags } from "./Flags.ts"
+import { connectionFlags, logFlags, nonBlankArgument, type Parsed, timeLimitFlags } from "./Flags.ts"
 import { checkTimeLimits } from "./Settings.ts"
 import { formatTable } from "./Summary.ts"
 import { formatCount, inert, jsonLine } from "./TerminalText.ts"
@@ -185,7 +185,11 @@ export const lsCommand = Command.make("ls").pipe(
       "visualizations",
       {
         ...lsFlags,
-        liveboard: Argument.String("liveboard").pipe(Argument.withDescription("the liveboard's GUID or exact name"))
+        liveboard: nonBlankArgument(
+          "liveboard",
+          "the liveboard's GUID or exact name",
+          "the liveboard is empty: give its GUID or exact name (spotpipe ls liveboards lists them)"
+        )
       },
       listVisualizations
     ).pipe(
