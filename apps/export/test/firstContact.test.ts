@@ -65,6 +65,23 @@ describe("a flag given twice (a script that appends flags)", () => {
   )
 })
 
+describe("a --type word people use", () => {
+  for (const [args, meant] of [
+    [["metadata", "--type", "ANSWERS,TAG", "--out", "-"], "ANSWER"],
+    [["metadata", "--type", "worksheet", "--out", "-"], "LOGICAL_TABLE"],
+    [["tml", "--type", "models"], "LOGICAL_TABLE"],
+    [["permissions", "--type", "liveboards"], "LIVEBOARD"]
+  ] as const) {
+    it.live(`names-the-type-meant: ${args[0]} --type ${args[2]}`, () =>
+      Effect.gen(function* () {
+        const run = yield* runInProcess(args, cluster)
+        expect(run.code).toBe(2)
+        expect(run.stderr).toContain(`; did you mean "${meant}"?`)
+      })
+    )
+  }
+})
+
 describe("a mistyped short flag", () => {
   it.live("suggests-the-short-flags-as-they-are-typed", () =>
     Effect.gen(function* () {

@@ -15,6 +15,7 @@ import { type Dialect, dialects } from "../load/Warehouse.ts"
 import { errnoCode, readProblem } from "../output/OutputFolder.ts"
 import { defaultAdminTypes, type Job, parseJobFile, permissionTypes, tmlTypes } from "../plan/JobFile.ts"
 import * as Shard from "../plan/Shard.ts"
+import { closest, didYouMean } from "../plan/Suggest.ts"
 import {
   defaultDeadlineSeconds,
   defaultTimeoutSeconds,
@@ -103,6 +104,28 @@ export const parseList = (text: string): ReadonlyArray<string> =>
     .map((s) => s.trim())
     .filter((s) => s !== "")
 
+/** Words people use for a ThoughtSpot type, by the type's API name (tables, worksheets and models are all one). */
+const typeAliases: Readonly<Record<string, string>> = {
+  TABLE: "LOGICAL_TABLE",
+  WORKSHEET: "LOGICAL_TABLE",
+  MODEL: "LOGICAL_TABLE",
+  VIEW: "LOGICAL_TABLE",
+  GROUP: "USER_GROUP",
+  COLUMN: "LOGICAL_COLUMN"
+}
+
+/**
+ * `; did you mean "ANSWER"?` for an unknown `--type` word: its singular (`ANSWERS`), what people call it
+ * (`WORKSHEET` → `LOGICAL_TABLE`), else the closest names.
+ */
+export const typeSuggestion = (word: string, allowed: ReadonlyArray<string>): string => {
+  const singular = word.endsWith("S") ? word.slice(0, -1) : word
+  const named = [typeAliases[word], typeAliases[singular], singular].find(
+    (name) => name !== undefined && allowed.includes(name)
+  )
+  return didYouMean(named === undefined ? closest(word, allowed) : [named])
+}
+
 /** `metadata --type`: comma-separated metadata types, matched ignoring case, each one the API knows. */
 export const metadataTypeFlag = described(
   Flag.String("type").pipe(
@@ -111,7 +134,7 @@ export const metadataTypeFlag = described(
       const unknown = types.filter((t) => !(metadataTypes as ReadonlyArray<string>).includes(t))
       return types.length === 0 || unknown.length > 0
         ? {
-            refused: `unknown metadata type ${unknown.join(", ") || "(none)"}: use --type with any of ${metadataTypes.join(",")}`
+            refused: `unknown metadata type ${unknown.join(", ") || "(none)"}: use --type with any of ${metadataTypes.join(",")}${unknown[0] === undefined ? "" : typeSuggestion(unknown[0], metadataTypes)}`
           }
         : { ok: types as ReadonlyArray<(typeof metadataTypes)[number]> }
     }),
@@ -151,7 +174,7 @@ const typeListFlag = <const T extends string>(allowed: ReadonlyArray<T>, fallbac
         const unknown = types.filter((t) => !(allowed as ReadonlyArray<string>).includes(t))
         return types.length === 0 || unknown.length > 0
           ? {
-              refused: `unknown ${command} type ${unknown.join(", ") || "(none)"}: use --type with any of ${allowed.join(",")}`
+              refused: `unknown ${command} type ${unknown.join(", ") || "(none)"}: use --type with any of ${allowed.join(",")}${unknown[0] === undefined ? "" : typeSuggestion(unknown[0], allowed)}`
             }
           : { ok: [...new Set(types)] as ReadonlyArray<string> as ReadonlyArray<T> }
       }),
