@@ -134,5 +134,8 @@ describe("whether the progress line is drawn", () => {
     assert.isFalse(showsProgress({ quiet: true, format: "text" }, true))
     // With --log-format json every stderr line is one JSON object: no redrawn line between them.
     assert.isFalse(showsProgress({ quiet: false, format: "json" }, true))
+    // --out - on a terminal: the line would be drawn between the data's lines on the same screen.
+    assert.isFalse(showsProgress({ quiet: false, format: "text" }, true, true))
+    assert.isTrue(showsProgress({ quiet: false, format: "text" }, true, false))
   })
 })

@@ -190,8 +190,8 @@ export const connectionOf = Effect.fn("Commands.connectionOf")(function* (
   return connection
 })
 
-const progressFor = (settings: LogSettings) =>
-  showsProgress(settings, process.stderr.isTTY === true)
+const progressFor = (settings: LogSettings, dataToStdout = false) =>
+  showsProgress(settings, process.stderr.isTTY === true, dataToStdout && process.stdout.isTTY === true)
     ? makeTerminalProgress((text) => Effect.sync(() => void process.stderr.write(text)))
     : silentProgress
 
@@ -330,7 +330,7 @@ export const runSingle = (
         timeZone: Option.getOrUndefined(output.timezone),
         strict: input.strict,
         version,
-        progress: input.dryRun ? silentProgress : progressFor(logSettings),
+        progress: input.dryRun ? silentProgress : progressFor(logSettings, !toDisk),
         dryRun: input.dryRun,
         ...writeSettings(output, input)
       } satisfies RunOptions)

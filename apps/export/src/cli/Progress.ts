@@ -10,12 +10,14 @@ import { formatCount, inert } from "./TerminalText.ts"
 
 /**
  * Whether the live line is drawn: only on a terminal, and neither with `--quiet` nor with `--log-format json`
- * (where every stderr line must be one JSON object).
+ * (where every stderr line must be one JSON object), nor when the data itself goes to a terminal (`--out -` on
+ * one screen): the line would be drawn between the data's lines, which then read as one.
  */
 export const showsProgress = (
   settings: { readonly quiet: boolean; readonly format: "text" | "json" },
-  stderrIsTerminal: boolean
-): boolean => stderrIsTerminal && !settings.quiet && settings.format === "text"
+  stderrIsTerminal: boolean,
+  dataOnTerminal = false
+): boolean => stderrIsTerminal && !dataOnTerminal && !settings.quiet && settings.format === "text"
 
 /** What the progress line shows. */
 export interface ProgressState {
