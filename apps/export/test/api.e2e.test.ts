@@ -271,7 +271,7 @@ describe("spotpipe api --paginate", () => {
   }
 
   it(
-    "writes every object exactly once, one per line, each element's own bytes, until a short page",
+    "writes every object exactly once, one per line, each element's own bytes, until an empty page",
     timeout,
     async () => {
       const all = await everything()
@@ -290,7 +290,8 @@ describe("spotpipe api --paginate", () => {
         all.length
       )
       const pages = lines.filter((l) => l.includes("metadata/search")).length - before
-      expect(pages).toBe(Math.floor(all.length / 4) + 1)
+      // Every page with items, then the empty one that ends the read.
+      expect(pages).toBe(Math.ceil(all.length / 4) + 1)
       // The default page size reads the same objects.
       const byDefault = await runCli(["api", "POST", "metadata/search", "--paginate"], { env: sandboxEnv(sandbox) })
       expect(byDefault.stdout).toBe(run.stdout)
@@ -356,6 +357,58 @@ describe("spotpipe api --paginate", () => {
       }
     }
   )
+
+  /** A listing of `count` items `{"id":i}` that pages by record_offset/record_size as `serve` says. */
+  const listing = async (serve: (offset: number, size: number) => ReadonlyArray<number>) => {
+    const server = NodeHttp.createServer((request, response) => {
+      const chunks: Array<Buffer> = []
+      request.on("data", (c: Buffer) => chunks.push(c))
+      request.on("end", () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, number>
+        const ids = serve(body["record_offset"] ?? 0, body["record_size"] ?? 10)
+        response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(ids.map((id) => ({ id }))))
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    return { env: { THOUGHTSPOT_HOST: url, THOUGHTSPOT_TOKEN: "listing-token" }, close: () => server.close() }
+  }
+  const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i)
+
+  it("reads past a short page: a server that caps its pages gives every item, exactly once", timeout, async () => {
+    // At most 3 items a page, whatever record_size asks: the first page is short, and not the end.
+    const capped = await listing((offset, size) => range(offset, Math.min(offset + Math.min(size, 3), 10)))
+    try {
+      const run = await runCli(["api", "POST", "metadata/search", "--paginate", "-F", "record_size=5"], {
+        env: capped.env
+      })
+      expect(run.code, run.stderr).toBe(0)
+      expect(run.stdout).toBe(
+        range(0, 10)
+          .map((id) => `{"id":${id}}\n`)
+          .join("")
+      )
+    } finally {
+      capped.close()
+    }
+  })
+
+  it("fails rather than drop items when the server filters a listing after paging", timeout, async () => {
+    // The even ids of each page of the whole listing: pages are short before the end.
+    const filtered = await listing((offset, size) =>
+      range(offset, Math.min(offset + size, 10)).filter((id) => id % 2 === 0)
+    )
+    try {
+      const run = await runCli(["api", "POST", "metadata/search", "--paginate", "-F", "record_size=4"], {
+        env: filtered.env
+      })
+      expect(run.code).toBe(1)
+      expect(run.stderr).toContain("is byte for byte one already written")
+      expect(run.stderr).toContain("-F record_size=-1 without --paginate")
+    } finally {
+      filtered.close()
+    }
+  })
 
   it("refuses an answer that is not an array, with nothing on stdout", timeout, async () => {
     const run = await runCli(["api", "GET", "system", "--paginate"], { env: sandboxEnv(sandbox) })

@@ -10,9 +10,11 @@
  * appends to an array (`key[][sub]=` starts a new object in it when the last one has `sub`), `key[]` alone is an
  * empty array. For GET the fields are query parameters, in order. `--input FILE|-` sends a JSON body as it is.
  * `--paginate` sets `record_offset`/`record_size` page after page (default size {@link defaultRecordSize}) and
- * writes NDJSON: one element of the answer's array per line, as its own bytes, until a short page.
+ * writes NDJSON: one element of the answer's array per line, as its own bytes, until an empty page (a page may be
+ * short before the end: ThoughtSpot filters some listings after paging); an element that comes twice fails.
  */
 
+import { createHash } from "node:crypto"
 import { ApiCall, type ThoughtSpotError } from "@spotpipe/core"
 import { Effect, FileSystem, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
@@ -401,8 +403,6 @@ const failureLine = (error: ThoughtSpotError.ThoughtSpotError, what: string): Ex
 
 const badAnswer = (what: string, message: string) => new ExportError({ kind: "Remote", message: `${what}: ${message}` })
 
-const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b) === 0
-
 /** Runs `spotpipe api`. */
 export const runApi = (input: ApiInput) =>
   withLogging(input, () =>
@@ -440,8 +440,12 @@ export const runApi = (input: ApiInput) =>
         return
       }
       const { start, size, at } = paging.value
-      let previous: ReadonlyArray<Uint8Array> | undefined
-      for (let offset = start; ; offset += size) {
+      // Every item written so far, by the SHA-256 of its bytes: an item that comes again means the listing moved
+      // under the read, or the endpoint ignores record_offset.
+      const written = new Set<string>()
+      // Until an empty page, not a short one: ThoughtSpot may filter a page after paging (name_pattern), so a
+      // page can be short before the end. The next offset is past the items received, as core's listing reads.
+      for (let offset = start; ; ) {
         const response = yield* call(at(offset))
         const page = ApiCall.arrayElements(response.bytes)
         const where = `the page at record_offset ${offset}`
@@ -464,24 +468,20 @@ export const runApi = (input: ApiInput) =>
             `${where} holds ${items.length} items for record_size ${size}: the endpoint does not page by record_offset/record_size, so --paginate cannot read it exactly; drop --paginate`
           )
         }
-        if (
-          items.length === size &&
-          previous !== undefined &&
-          previous.length === size &&
-          items.every((item, i) => sameBytes(item, previous![i]!))
-        ) {
-          return yield* badAnswer(
-            what,
-            `${where} is byte-identical to the page before it: the endpoint seems to ignore record_offset, and --paginate would repeat items forever; drop --paginate`
-          )
-        }
-        if (items.length > 0) {
-          const lines = Buffer.concat(items.flatMap((item) => [ApiCall.oneLine(item), newline]))
-          yield* writer.write(lines)
+        for (let i = 0; i < items.length; i++) {
+          const key = createHash("sha256").update(items[i]!).digest("base64")
+          if (written.has(key)) {
+            return yield* badAnswer(
+              what,
+              `item ${i + 1} of ${where} is byte for byte one already written: the listing changed while it was read (read it again), the server filters it after paging (a name_pattern, say: ask for it in one request, -F record_size=-1 without --paginate), or the endpoint ignores record_offset (drop --paginate)`
+            )
+          }
+          written.add(key)
         }
         yield* Effect.logDebug(`${what}: ${items.length} items at record_offset ${offset}`)
-        if (items.length < size) return
-        previous = items
+        if (items.length === 0) return
+        yield* writer.write(Buffer.concat(items.flatMap((item) => [ApiCall.oneLine(item), newline])))
+        offset += items.length
       }
     })
   )
