@@ -82,14 +82,27 @@ describe("a --type word people use", () => {
   }
 })
 
-describe("a mistyped short flag", () => {
-  it.live("suggests-the-short-flags-as-they-are-typed", () =>
-    Effect.gen(function* () {
-      const run = yield* runInProcess(["api", "GET", "system", "-g", "a=b"], cluster)
-      expect(run.code).toBe(2)
-      expect(run.stderr).toContain('unknown flag -g for "spotpipe api"; did you mean -f, -F or -h?')
-    })
-  )
+describe("a one-letter flag other tools have", () => {
+  for (const [args, says] of [
+    [
+      ["answer", "A", "-o", "./landing"],
+      'unknown flag -o for "spotpipe answer"; did you mean --out, --orgs or --org-id?'
+    ],
+    [["ls", "answers", "-q"], 'unknown flag -q for "spotpipe ls answers"; did you mean --quiet?'],
+    [
+      ["metadata", "-t", "ANSWER"],
+      'unknown flag -t for "spotpipe metadata"; did you mean --type, --timeout or --timezone?'
+    ]
+  ] as const) {
+    it.live(`names-the-flags-with-its-letter-not-help-or-version: ${args.join(" ")}`, () =>
+      Effect.gen(function* () {
+        const run = yield* runInProcess(args, cluster)
+        expect(run.code).toBe(2)
+        expect(run.stderr).toContain(says)
+        expect(run.stderr).not.toContain("-h or -v")
+      })
+    )
+  }
 })
 
 describe("commands other tools have", () => {

@@ -54,7 +54,17 @@ const parseErrorText = (error: CliError.NonShowHelpErrors, helpDoc: CliHelpDoc.H
   switch (error._tag) {
     case "UnrecognizedOption": {
       const flags = flagNames([...helpDoc.flags, ...(helpDoc.globalFlags ?? [])])
-      return `spotpipe: unknown flag ${error.option}${where}${didYouMean(closest(error.option, flags), false)}`
+      // A one-letter flag other tools have (`-o`, `-q`): the flags that start with its letter, not the one-letter
+      // flags that merely differ from it by one character (`-h`, `-v`).
+      const letter = /^-([A-Za-z])$/.exec(error.option)?.[1]?.toLowerCase()
+      const suggestions =
+        letter === undefined
+          ? closest(error.option, flags)
+          : flags
+              .filter((f) => f.startsWith(`--${letter}`) || f.toLowerCase() === `-${letter}`)
+              .sort((a, b) => a.length - b.length)
+              .slice(0, 3)
+      return `spotpipe: unknown flag ${error.option}${where}${didYouMean(suggestions, false)}`
     }
     case "UnknownSubcommand": {
       const habit = habits[`${(helpDoc.commandPath ?? []).join(" ")} ${error.subcommand}`]
