@@ -39,6 +39,7 @@ describe("fileProblem", () => {
     assert.include(fileProblem("/d/a.csv", "EISDIR"), "a folder of that name is in the way")
     assert.include(fileProblem("/d/a.csv", "EROFS"), "the file system is read-only")
     assert.include(fileProblem("/d/a.csv", "EACCES"), "permission denied")
+    assert.include(fileProblem("/d/a.csv", "EFBIG"), "larger than this file system or this process's file-size limit")
     assert.include(fileProblem("/d/a.csv", "EBUSY"), "cannot write to /d/a.csv (EBUSY): check that its folder")
   })
 })

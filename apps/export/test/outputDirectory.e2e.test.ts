@@ -5,14 +5,14 @@
  * not a shard writes a folder no shard writes there, and while a shard does, only the other shards of its job
  * and count (runs held at a step by PauseAtStep.ts while the others start).
  */
-import { spawnSync } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
-import { type CliRun, runCli, runNode } from "./support/runCli.ts"
+import { type CliRun, mainPath, noConfig, runCli, runNode } from "./support/runCli.ts"
 import { filesIn, sandboxEnv } from "./support/Sandboxes.ts"
 
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-outdir-e2e-"))
@@ -149,6 +149,40 @@ describe("output directory", () => {
     expect(empty.code).toBe(2)
     expect(empty.stderr).toContain("--output-name is empty")
   }, 60_000)
+
+  it("a-file-over-the-file-size-limit-fails-saying-so-and-resume-finishes-it-whole", async () => {
+    const out = NodePath.join(root, "file-size-limit")
+    const job = NodePath.join(root, "file-size-limit.json")
+    NodeFs.writeFileSync(
+      job,
+      JSON.stringify({ defaults: { pageSize: 100 }, exports: [{ type: "answer", id: "Order Details" }] })
+    )
+    const args = ["run", job, "--out", out, "--quiet"]
+    // At most 20 KiB per file (40 blocks of 512 bytes; 40 KiB where a block is 1024), a FAT32 disk's 4 GiB in small:
+    // the export's partial file passes it mid-export. Spawned without waiting, since the sandbox answers from here.
+    const child = spawn("sh", ["-c", 'ulimit -f 40 && exec "$@"', "sh", process.execPath, mainPath, ...args], {
+      env: {
+        PATH: process.env["PATH"] ?? "",
+        HOME: process.env["HOME"] ?? "/tmp",
+        ...noConfig,
+        ...sandboxEnv(sandbox)
+      },
+      stdio: ["ignore", "ignore", "pipe"]
+    })
+    let stderr = ""
+    child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text))
+    const status = await new Promise<number | null>((resolve) => child.on("close", resolve))
+    const limited = { status, stderr }
+    expect(limited.status, limited.stderr).toBe(1)
+    expect(limited.stderr).toContain("file-size limit (ulimit -f)")
+    expect(limited.stderr).not.toContain("check that its folder still exists")
+    const resumed = await runCli([...args, "--resume"], { env: sandboxEnv(sandbox) })
+    expect(resumed.code, resumed.stderr).toBe(0)
+    const whole = NodePath.join(root, "file-size-limit-whole")
+    expect((await runCli(["run", job, "--out", whole, "--quiet"], { env: sandboxEnv(sandbox) })).code).toBe(0)
+    const file = "answer-Order Details.csv"
+    expect(NodeFs.readFileSync(NodePath.join(out, file))).toEqual(NodeFs.readFileSync(NodePath.join(whole, file)))
+  })
 
   it("a-search-that-fails-leaves-no-output-folder-behind", async () => {
     const out = NodePath.join(root, "never", "made")

@@ -61,6 +61,9 @@ export const fileProblem = (path: string, code: string | undefined, flag = "--ou
     case "ENOSPC":
     case "EDQUOT":
       return folderProblem(path, code, flag)
+    case "EFBIG":
+      // A file system's own limit (FAT32: 4 GiB) or the process's (`ulimit -f`): the folder itself is fine.
+      return `cannot write to ${path}: the file would be larger than this file system or this process's file-size limit (ulimit -f) allows; pass a folder on another file system to ${flag}, or raise the limit`
     default:
       return `cannot write to ${path}${code === undefined ? "" : ` (${code})`}: check that its folder still exists and can be written, or pass another folder to ${flag}`
   }
