@@ -116,6 +116,39 @@ describe("lockOutputDirectory", () => {
     }).pipe(Effect.provide(NodeServices.layer))
   )
 
+  it.effect("a-lock-of-an-earlier-aws-batch-attempt-of-the-same-job-is-taken-over-from-any-host", () =>
+    Effect.gen(function* () {
+      // A retried AWS Batch child job runs in a new container on a host of its own, once the attempt before ended.
+      const env = { AWS_BATCH_JOB_ID: "5c3f-array:1", AWS_BATCH_JOB_ATTEMPT: "2" }
+      const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]))
+      Object.assign(process.env, env)
+      try {
+        const dir = tempDir()
+        const on = (job: string, number: number) => ({
+          pid: 1,
+          hostname: "ip-10-0-3-17.ec2.internal",
+          started_at: "2026-01-01T00:00:00.000Z",
+          command: "spotpipe run job.json --shard 2/2",
+          attempt: { job, number }
+        })
+        // The same attempt, or another job's, may be at work there: refused.
+        writeLock(dir, shardLockFileName(2, 2), on("5c3f-array:1", 2))
+        expect(yield* refusal(dir, shard(2, 2))).toContain("on ip-10-0-3-17.ec2.internal")
+        writeLock(dir, shardLockFileName(2, 2), on("77aa-array:1", 1))
+        expect(yield* refusal(dir, shard(2, 2))).toContain("on ip-10-0-3-17.ec2.internal")
+        // The attempt before this one has ended: its lock is taken over.
+        writeLock(dir, shardLockFileName(2, 2), on("5c3f-array:1", 1))
+        expect(yield* refusal(dir, shard(2, 2))).toBe("taken")
+        expect(NodeFs.readdirSync(dir)).toEqual([])
+      } finally {
+        for (const [k, v] of Object.entries(saved)) {
+          if (v === undefined) delete process.env[k]
+          else process.env[k] = v
+        }
+      }
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
   it.effect("a-torn-lock-is-taken-over-only-once-it-is-old", () =>
     Effect.gen(function* () {
       const dir = tempDir()

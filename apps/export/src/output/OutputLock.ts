@@ -13,7 +13,8 @@
  * outcome rather than being turned away by a run that is about to give up). A run that finds `.spotpipe.lock`
  * held by a run registering, or being written, waits a moment for it. A run that finds another run fails with one
  * line naming it. A lock left by a killed run (its pid no longer alive on this host, or alive as this very process,
- * a restarted container's, which did not write it) is taken over with a warning,
+ * a restarted container's, which did not write it; or taken by an earlier attempt of this AWS Batch job, on any
+ * host) is taken over with a warning,
  * one run at a time ({@link takeOver}), so that of several runs started together on such a directory exactly one
  * goes on; a stale shard lock in the way is removed the same way.
  *
@@ -51,6 +52,19 @@ const isLockName = (name: string) => name === lockFileName || shardLockPattern.t
  */
 const instance = randomUUID()
 
+/** An AWS Batch job and its attempt: `AWS_BATCH_JOB_ID` (`<array job>:<index>` for a child) and `…_ATTEMPT`. */
+interface Attempt {
+  readonly job: string
+  readonly number: number
+}
+
+/** This process's AWS Batch attempt, when AWS Batch started it. */
+const attemptOfThisProcess = (): Attempt | undefined => {
+  const job = process.env["AWS_BATCH_JOB_ID"]
+  const number = Number(process.env["AWS_BATCH_JOB_ATTEMPT"])
+  return job === undefined || job === "" || !Number.isSafeInteger(number) ? undefined : { job, number }
+}
+
 /** What a lock file holds. */
 interface LockInfo {
   readonly pid: number
@@ -58,6 +72,11 @@ interface LockInfo {
   readonly started_at: string
   /** Which process of that pid holds it ({@link instance}); absent in older locks. */
   readonly instance?: string
+  /**
+   * The AWS Batch attempt that holds it: AWS Batch starts an attempt once the one before it ended, on a host (and
+   * host name) of its own, so a lock of an earlier attempt of the same job is stale wherever it was taken.
+   */
+  readonly attempt?: Attempt
   /** What the run is, for messages (`spotpipe run job.json --shard 1/2`); absent in older locks. */
   readonly command?: string
   /** The fingerprint of the job a shard runs: shards of different jobs never share a directory. */
@@ -181,6 +200,7 @@ export const lockOutputDirectory = (
       hostname: NodeOs.hostname(),
       started_at: new Date().toISOString(),
       instance,
+      ...withAttempt(),
       ...(options.command === undefined ? {} : { command: options.command }),
       ...(options.job === undefined ? {} : { job: options.job })
     }
@@ -307,6 +327,24 @@ export const lockOutputDirectory = (
     )
   })
 
+const withAttempt = (): { readonly attempt?: Attempt } => {
+  const attempt = attemptOfThisProcess()
+  return attempt === undefined ? {} : { attempt }
+}
+
+/** Whether `held` is an attempt of this process's AWS Batch job before this one (so it has ended). */
+const isEarlierAttempt = (held: Attempt | undefined): boolean => {
+  const mine = attemptOfThisProcess()
+  return (
+    held !== undefined &&
+    mine !== undefined &&
+    typeof held.job === "string" &&
+    typeof held.number === "number" &&
+    held.job === mine.job &&
+    held.number < mine.number
+  )
+}
+
 /** Who holds a lock, for a message: `pid 12, started …: spotpipe run job.json` (`on HOST` when another host's). */
 const describeHolder = (holder: LockInfo | undefined): string =>
   holder === undefined
@@ -336,9 +374,10 @@ const inspect = (lockPath: string): Effect.Effect<Found | undefined, never, File
     const stale =
       holder === undefined
         ? age > tornLockMillis
-        : holder.hostname === NodeOs.hostname() &&
-          // This pid on this host is this process: the lock is its own only if it says so.
-          (holder.pid === process.pid ? holder.instance !== instance : !isAlive(holder.pid))
+        : isEarlierAttempt(holder.attempt) ||
+          (holder.hostname === NodeOs.hostname() &&
+            // This pid on this host is this process: the lock is its own only if it says so.
+            (holder.pid === process.pid ? holder.instance !== instance : !isAlive(holder.pid)))
     return { text: text.value, holder, stale, age }
   })
 
@@ -449,7 +488,13 @@ export const tryLockFile = <E>(
   Effect.map(
     takeLock(
       lockPath,
-      { pid: process.pid, hostname: NodeOs.hostname(), started_at: new Date().toISOString(), instance },
+      {
+        pid: process.pid,
+        hostname: NodeOs.hostname(),
+        started_at: new Date().toISOString(),
+        instance,
+        ...withAttempt()
+      },
       cannotCreate
     ),
     (got) => (got.taken ? undefined : describeHolder(got.holder))
