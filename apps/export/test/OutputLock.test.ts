@@ -10,6 +10,7 @@ import {
   lockFileName,
   lockOutputDirectory,
   shardLockFileName,
+  stateDirName,
   takeOver,
   tryLockFile
 } from "../src/output/OutputLock.ts"
@@ -113,6 +114,20 @@ describe("lockOutputDirectory", () => {
       writeLock(dir, lockFileName, left)
       expect(yield* refusal(dir)).toBe("taken")
       expect(NodeFs.readdirSync(dir)).toEqual([])
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("temp-files-left-with-this-pid-by-a-restarted-containers-killed-run-are-removed", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      NodeFs.mkdirSync(NodePath.join(dir, stateDirName))
+      const temps = [
+        `.answer-A.csv.${process.pid}-0123abcd.tmp`,
+        NodePath.join(stateDirName, `answer-A.csv.checkpoint.json.${process.pid}-89abcdef.tmp`)
+      ]
+      for (const temp of temps) NodeFs.writeFileSync(NodePath.join(dir, temp), "left by a killed run")
+      yield* Effect.scoped(lockOutputDirectory(dir))
+      for (const temp of temps) expect(NodeFs.existsSync(NodePath.join(dir, temp)), temp).toBe(false)
     }).pipe(Effect.provide(NodeServices.layer))
   )
 

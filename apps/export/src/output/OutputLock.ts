@@ -19,7 +19,8 @@
  * goes on; a stale shard lock in the way is removed the same way.
  *
  * Under the lock, temp files of spotpipe's own naming (`.<name>.<pid>-<8 hex>.tmp`, in the directory and its
- * folders; checkpoint temps in the resume state) whose process is gone are removed with a warning: a SIGKILL
+ * folders; checkpoint temps in the resume state) whose process is gone (or whose pid is this process's, which has
+ * written none there yet) are removed with a warning: a SIGKILL
  * leaves them, and nothing else would. Only when no other lock is present, since a pid says nothing about a
  * process on another host sharing the directory. Nothing else is ever removed.
  *
@@ -577,7 +578,9 @@ const removeStaleTemps = (dir: string, lockName: string) =>
       const match = pattern.exec(path.basename(full))
       if (match === null) continue
       const pid = Number(match[1])
-      if (pid === process.pid || isAlive(pid)) continue
+      // This pid is this process, which has written nothing here yet: a temp of it is a killed predecessor's that
+      // had the same pid (a restarted container's process is pid 1 every time).
+      if (pid !== process.pid && isAlive(pid)) continue
       const removed = yield* fs.remove(full).pipe(
         Effect.as(true),
         Effect.orElseSucceed(() => false)
