@@ -161,10 +161,20 @@ export const confirmSource = (
   return same ? { _tag: "Continue" } : { _tag: "Restart", reason: "the source's columns changed" }
 }
 
+// The longest encoded name kept as it is: with the longest suffix the state adds (a checkpoint's temp file,
+// `.<base>.checkpoint.json.<pid>-<8 hex>.tmp`, 38 bytes more) it stays under the 255 bytes a file name may have.
+const maxEncoded = 200
+
 /** File names of an output's resume state inside the state directory. */
 export const stateFiles = (stateDir: string, file: string, path: Path.Path) => {
-  // One flat directory; the output's relative path is encoded so that names from subdirectories cannot clash.
-  const base = encodeURIComponent(file)
+  // One flat directory; the output's relative path is encoded so that names from subdirectories cannot clash. A
+  // long one (a name of 150 bytes in Japanese is 450 encoded; a liveboard's folder and file) is cut and made unique
+  // by a hash of the whole path, the same on every run.
+  const encoded = encodeURIComponent(file)
+  const base =
+    encoded.length <= maxEncoded
+      ? encoded
+      : `${encoded.slice(0, 150)}~${createHash("sha256").update(file, "utf8").digest("hex").slice(0, 32)}`
   return {
     checkpoint: path.join(stateDir, `${base}.checkpoint.json`),
     partial: path.join(stateDir, `${base}.partial`)

@@ -264,6 +264,21 @@ describe("Checkpoint files", () => {
     }).pipe(Effect.provide(NodeServices.layer))
   )
 
+  it.effect("state-file-names-of-the-longest-output-paths-fit-a-file-name-and-stay-apart", () =>
+    Effect.gen(function* () {
+      const path = yield* Path.Path
+      // A liveboard's folder and a visualization's file of 150 bytes each (the most a name gets), in Japanese.
+      const long = "売".repeat(50)
+      const names = [`liveboard-${long}/${long}.csv`, `liveboard-${long}/${long}x.csv`].map((file) =>
+        path.basename(Checkpoint.stateFiles("/state", file, path).checkpoint)
+      )
+      expect(new Set(names).size).toBe(2)
+      // With the longest suffix the state adds (a checkpoint's temp: `.<name>.<pid>-<8 hex>.tmp`).
+      for (const name of names) expect(Buffer.byteLength(`.${name}.4194304-0123abcd.tmp`)).toBeLessThanOrEqual(255)
+      expect(path.basename(Checkpoint.stateFiles("/state", "a b/c.csv", path).partial)).toBe("a%20b%2Fc.csv.partial")
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
   it.effect("inspect-continues-a-partial-file-whose-prefix-matches-and-restarts-one-that-was-altered", () =>
     Effect.gen(function* () {
       const dir = tempDir()

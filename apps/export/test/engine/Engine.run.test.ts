@@ -384,6 +384,25 @@ describe("runExports with the job policy", () => {
     }).pipe(Effect.provide(NodeServices.layer))
   )
 
+  it.effect("an-output-named-at-length-in-a-multibyte-script-is-written-and-resumed", () =>
+    Effect.gen(function* () {
+      // 28 characters, 84 bytes: its resume state's names, percent-encoded, would pass the 255 bytes a name may have.
+      const name = "月次売上高レポート（地域別・製品別・顧客別）第四四半期版"
+      const long = jobOf({ defaults: { pageSize: 10 }, exports: [{ type: "answer", id: "A", output: name }] })
+      const dir = tempDir()
+      const crashed = yield* runJob(long, fakeCluster(rows).cluster, dir).pipe(crashAtCheckpoint(`${name}.csv`, 2))
+      expect(crashed.failures).toHaveLength(1)
+      expect(crashed.failures[0]!.error.message).toContain("crashed")
+      const resumed = yield* runJob(long, fakeCluster(rows).cluster, dir, { resume: true })
+      expect(resumed.failures).toHaveLength(0)
+      expect(resumed.manifest!.outputs[0]!.resume).toBe("continued")
+      const reference = tempDir()
+      yield* runJob(long, fakeCluster(rows).cluster, reference)
+      expect(dataFiles(dir)).toEqual(dataFiles(reference))
+      expect(Object.keys(dataFiles(dir))).toEqual([`${name}.csv`])
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
   it.effect("a-checkpoint-temp-file-left-by-a-killed-write-is-removed-when-its-output-is-written", () =>
     Effect.gen(function* () {
       const dir = tempDir()
