@@ -321,6 +321,36 @@ describe("split exports and spotpipe merge", () => {
     ])
   }, 60_000)
 
+  it("an-export-that-failed-in-the-latest-run-is-not-taken-from-an-earlier-run-of-the-job", async () => {
+    // One folder, run every night with --force: the second night fails the answer, whose first-night file stays.
+    const job = writeJob("nightly-force.json", {
+      defaults: { pageSize: 70 },
+      exports: [
+        { type: "answer", id: "Order Details", split: 2 },
+        { type: "answer", id: "Revenue by Month" }
+      ]
+    })
+    const out = NodePath.join(root, "nightly-force")
+    const first = await runCli(["run", job, "--out", out, "--quiet"], { env })
+    expect(first.code, first.stderr).toBe(0)
+    expect((await runCli(["merge", out, "--quiet"], { env })).code).toBe(0)
+    // A folder where the answer's partial file goes: its export fails in the second run.
+    NodeFs.mkdirSync(NodePath.join(out, ".spotpipe-state", "answer-Revenue%20by%20Month.csv.partial", "x"), {
+      recursive: true
+    })
+    const second = await runCli(["run", job, "--out", out, "--quiet", "--force"], { env })
+    expect(second.code).toBe(1)
+    const merge = await runCli(["merge", out, "--force"], { env })
+    expect(merge.code, merge.stderr).toBe(0)
+    expect(merge.stderr).toContain("1 of the job's exports failed in the shards' latest runs (answer-Revenue by Month)")
+    const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(out, "manifest.json"), "utf8"))
+    expect(manifest.exports.map((e: { export: string; status: string }) => [e.export, e.status])).toEqual([
+      ["answer-Order Details", "succeeded"],
+      ["answer-Revenue by Month", "failed"]
+    ])
+    expect(manifest.outputs.map((o: { file: string }) => o.file)).toEqual(["answer-Order Details.csv"])
+  }, 60_000)
+
   it("parts-written-with-different-settings-are-refused", async () => {
     const out = NodePath.join(root, "mixed")
     await runShards(

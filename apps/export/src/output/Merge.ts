@@ -307,21 +307,23 @@ const checkGroup = (merged: string, parts: ReadonlyArray<FoundPart>): Effect.Eff
   })
 
 /**
- * The other outputs of `job` in `dir`, as the newest entry for each file in the folder's manifests records them:
- * not parts, not the merged files, only where that newest entry is of the same job, and only a file that is still
- * the one recorded (another is left out with a warning: its export should run again). With their exports' statuses.
+ * The other outputs of the job in `dir`, as the chosen runs there (the latest run of each shard, see
+ * {@link selectRuns}) record them: not parts, not the merged files, and only a file that is still the one recorded
+ * (another is left out with a warning: its export should run again). An export a chosen run did not write (it
+ * failed there) is not taken from an earlier run, whose file would be of another night. With their exports'
+ * statuses.
  */
-const companionsOf = (dir: string, job: Manifest["job"], merged: ReadonlySet<string>) =>
+const companionsOf = (dir: string, runs: ReadonlyArray<RunOf>, merged: ReadonlySet<string>) =>
   Effect.gen(function* () {
     const path = yield* Path.Path
-    const newest = new Map<string, { readonly entry: ManifestOutput; readonly manifest: Manifest }>()
-    for (const manifest of yield* readManifests(dir)) {
-      for (const entry of manifest.outputs) newest.set(entry.file, { entry, manifest })
-    }
     const outputs: Array<ManifestOutput> = []
     const statuses = new Map<string, ExportStatus>()
-    for (const [file, { entry, manifest }] of [...newest].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      if (entry.part !== undefined || merged.has(file) || manifest.job?.fingerprint !== job?.fingerprint) continue
+    const entries = runs
+      .filter((r) => path.resolve(r.dir) === path.resolve(dir))
+      .flatMap(({ manifest }) => manifest.outputs.map((entry) => ({ entry, manifest })))
+    for (const { entry, manifest } of entries.sort((a, b) => (a.entry.file < b.entry.file ? -1 : 1))) {
+      if (entry.part !== undefined || merged.has(entry.file)) continue
+      const file = entry.file
       const { size, sha256 } = yield* hashFile(path.join(dir, file)).pipe(
         Effect.orElseSucceed(() => ({ size: -1, sha256: "" }))
       )
@@ -436,7 +438,7 @@ export const mergeRuns = (
       // The shards wrote into this folder: the job's other outputs there belong to the merged run too.
       const out = path.resolve(options.out)
       const companions = options.runs.some((dir) => path.resolve(dir) === out)
-        ? yield* companionsOf(options.out, model.job, new Set(checked.map(([merged]) => merged)))
+        ? yield* companionsOf(options.out, chosen, new Set(checked.map(([merged]) => merged)))
         : { outputs: [], statuses: [] }
       // An export that failed in a shard's latest run is recorded as failed: the merged run is not the whole job,
       // and `load` refuses it as it refuses any run with a failed export.
