@@ -177,7 +177,12 @@ export const stateFiles = (stateDir: string, file: string, path: Path.Path) => {
       : `${encoded.slice(0, 150)}~${createHash("sha256").update(file, "utf8").digest("hex").slice(0, 32)}`
   return {
     checkpoint: path.join(stateDir, `${base}.checkpoint.json`),
-    partial: path.join(stateDir, `${base}.partial`)
+    partial: path.join(stateDir, `${base}.partial`),
+    /**
+     * Present while a `--force` run that meant to replace the output has not recorded it in its manifest: the
+     * file there may still be an earlier run's, which an older manifest vouches for, so `--resume` must not keep it.
+     */
+    forced: path.join(stateDir, `${base}.forced`)
   }
 }
 

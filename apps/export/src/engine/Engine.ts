@@ -41,7 +41,7 @@ import { Clock, Effect, Exit, FileSystem, Option, Path, type PlatformError } fro
 import type { Cluster } from "../cluster/Cluster.ts"
 import { ExportError } from "../ExportError.ts"
 import { toExportError } from "../Failure.ts"
-import { fileError } from "../output/AtomicFile.ts"
+import { fileError, syncDirectory } from "../output/AtomicFile.ts"
 import {
   type ExportStatus,
   latestManifestName,
@@ -316,6 +316,23 @@ export const runExports = <E>(
         })
         if (!options.resume && !options.force) yield* refuseExisting(plans, outDir)
         yield* orFail(fs.makeDirectory(stateDir, { recursive: true }), stateDir)
+        // Every output this run replaces is marked before any is written, so that a --resume of it, should it
+        // stop, replaces those it did not reach rather than keep their earlier files (see `Checkpoint.stateFiles`).
+        if (options.force) {
+          const markers = plans.flatMap((plan) =>
+            Exit.isFailure(plan)
+              ? []
+              : plan.value.outputs.map((planned) => Checkpoint.stateFiles(stateDir, planned.file, path).forced)
+          )
+          // A run that keeps no resume state (a single command without --resume) leaves none behind.
+          if (!options.keepState) {
+            yield* Effect.addFinalizer(() =>
+              Effect.forEach(markers, (marker) => fs.remove(marker).pipe(Effect.ignore), { discard: true })
+            )
+          }
+          for (const marker of markers) yield* orFail(fs.writeFileString(marker, ""), marker)
+          yield* syncDirectory(stateDir)
+        }
         // Where the incremental exports start, before they write: a --resume of this run starts there too.
         yield* recordStarted(
           outDir,
@@ -480,7 +497,11 @@ export const runExports = <E>(
         )
       )
       // The manifest now vouches for the completed outputs: their resume state is no longer needed.
-      for (const { output } of outputs) yield* removeState(Checkpoint.stateFiles(stateDir, output.file, path))
+      for (const { output } of outputs) {
+        const files = Checkpoint.stateFiles(stateDir, output.file, path)
+        yield* removeState(files)
+        yield* fs.remove(files.forced).pipe(Effect.ignore)
+      }
       return { manifest, manifestPath: path.join(outDir, runManifestName(runId)), outputs, failures }
     })
   ).pipe(Effect.withSpan("Engine.runExports"))

@@ -95,7 +95,10 @@ export const writeOutput = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
     // ── resume ──
     let decision: Checkpoint.ResumeDecision = { _tag: "Fresh" }
     if (run.options.resume) {
-      const prior = run.previousOutputs.get(planned.file)
+      // A --force run that stopped before recording this output meant to replace the file: the earlier runs'
+      // entries vouch for what it replaces, not for this run.
+      const forced = yield* fs.exists(files.forced).pipe(Effect.orElseSucceed(() => false))
+      const prior = forced ? undefined : run.previousOutputs.get(planned.file)
       decision = yield* Checkpoint.inspect({
         finalPath,
         checkpointPath: files.checkpoint,
@@ -112,7 +115,9 @@ export const writeOutput = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
         )
       }).pipe(Effect.mapError((e) => fileError(finalPath, e)))
       if (decision._tag === "Skip") {
-        const entry = prior ?? (yield* storedOutput(files.checkpoint))
+        // The entry of what vouched for the file: the manifest's, or the complete checkpoint's (a file published by
+        // a run that stopped before its manifest, over the one the manifest lists).
+        const entry = prior?.sha256 === decision.sha256 ? prior : yield* storedOutput(files.checkpoint)
         // Its state stays until this run's manifest vouches for it (a kill before then must find it again).
         if (entry !== undefined) return { ...entry, resume: "skipped" as const }
         decision = { _tag: "Restart", reason: "the output's manifest entry is missing" }

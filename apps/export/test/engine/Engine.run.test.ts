@@ -3,6 +3,7 @@
  * resume state is always kept, several exports run at once, and identifiers are named as given in the job file.
  * Runs against an in-memory cluster that counts the pages it serves, so resume can be checked page by page.
  */
+import { createHash } from "node:crypto"
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
@@ -381,6 +382,58 @@ describe("runExports with the job policy", () => {
       yield* runJob(boardJob, fakeCluster(vizRows, new Set(), more).cluster, reference)
       expect(dataFiles(dir)).toEqual(dataFiles(reference))
       expect(NodeFs.existsSync(NodePath.join(dir, stateDirName))).toBe(false)
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("a-resume-of-a-force-run-that-stopped-replaces-what-it-had-not-reached-and-records-what-it-had", () =>
+    Effect.gen(function* () {
+      const newer = { A: 41, B: 27, C: 9 }
+      const reference = tempDir()
+      yield* runJob(job, fakeCluster(newer).cluster, reference)
+      /** Dies (the process killed) when the run reaches `at`. */
+      const killedAt = (at: Step) =>
+        Effect.provideService(StepProbe, (step: Step) => (step === at ? Effect.die("killed") : Effect.void))
+      for (const at of ["claimed", "before-manifest"] as const) {
+        const dir = tempDir()
+        yield* runJob(job, fakeCluster(rows).cluster, dir)
+        // The next night's --force run, killed before it replaced anything, or once it replaced everything.
+        const forced = yield* Effect.exit(
+          runJob(job, fakeCluster(newer).cluster, dir, { force: true }).pipe(killedAt(at))
+        )
+        expect(Exit.isFailure(forced)).toBe(true)
+        const resumed = yield* runJob(job, fakeCluster(newer).cluster, dir, { resume: true })
+        expect(resumed.failures).toHaveLength(0)
+        // The night's data, never the earlier night's kept as if verified.
+        expect(dataFiles(dir), at).toEqual(dataFiles(reference))
+        // Each entry is the file's own.
+        for (const output of resumed.manifest!.outputs) {
+          const bytes = NodeFs.readFileSync(NodePath.join(dir, output.file))
+          expect(output.sha256, `${at}: ${output.file}`).toBe(createHash("sha256").update(bytes).digest("hex"))
+        }
+        expect(NodeFs.existsSync(NodePath.join(dir, stateDirName))).toBe(false)
+      }
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("a-file-a-stopped-resume-wrote-anew-is-recorded-with-its-own-entry-not-the-earlier-runs", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      yield* runJob(job, fakeCluster(rows).cluster, dir)
+      // A resume with another --newline writes every file anew, and is killed before its manifest.
+      const killed = yield* Effect.exit(
+        runJob(job, fakeCluster(rows).cluster, dir, { resume: true, newline: "\n" }).pipe(
+          Effect.provideService(StepProbe, (step: Step) =>
+            step === "before-manifest" ? Effect.die("killed") : Effect.void
+          )
+        )
+      )
+      expect(Exit.isFailure(killed)).toBe(true)
+      const resumed = yield* runJob(job, fakeCluster(rows).cluster, dir, { resume: true, newline: "\n" })
+      for (const output of resumed.manifest!.outputs) {
+        const bytes = NodeFs.readFileSync(NodePath.join(dir, output.file))
+        expect(output.sha256, output.file).toBe(createHash("sha256").update(bytes).digest("hex"))
+        expect(output.bytes, output.file).toBe(bytes.length)
+      }
     }).pipe(Effect.provide(NodeServices.layer))
   )
 
