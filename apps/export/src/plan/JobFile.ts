@@ -817,5 +817,71 @@ export const parseJobFile = (text: string, file: string): Exit.Exit<Job, JobFile
       new JobFileError({ file, problems: [{ path: "", message: `is not valid JSON${where}; fix the syntax` }] })
     )
   }
+  // JSON.parse keeps the last of two equal keys and drops the first without a word: a second "exports" list would
+  // leave the first one's exports out of the run.
+  const twice = duplicateKeys(text)
+  if (twice.length > 0) {
+    return Exit.fail(
+      new JobFileError({
+        file,
+        problems: twice.map((path) => ({
+          path,
+          message:
+            "is given twice in one object, and only the last would count: keep one (merge the two if both matter)"
+        }))
+      })
+    )
+  }
   return decodeJobDocument(document, file)
+}
+
+/**
+ * The paths (`exports[1].format`) of the keys that occur twice in one object of the valid JSON text `text`, in
+ * text order; none when it nests too deep for this scan.
+ */
+export const duplicateKeys = (text: string): ReadonlyArray<string> => {
+  let i = 0
+  const found: Array<string> = []
+  const space = () => {
+    while (text[i] === " " || text[i] === "\t" || text[i] === "\n" || text[i] === "\r") i++
+  }
+  const string = (): string => {
+    const start = i++
+    while (i < text.length && text[i] !== '"') i += text[i] === "\\" ? 2 : 1
+    i++
+    return JSON.parse(text.slice(start, i)) as string
+  }
+  const value = (path: string): void => {
+    space()
+    const open = text[i]
+    if (open === "{" || open === "[") {
+      i++
+      space()
+      const keys = open === "{" ? new Set<string>() : undefined
+      for (let n = 0; i < text.length && text[i] !== (open === "{" ? "}" : "]"); n++) {
+        let at = `${path}[${n}]`
+        if (keys !== undefined) {
+          space()
+          const key = string()
+          at = path === "" ? key : `${path}.${key}`
+          if (keys.has(key)) found.push(at)
+          keys.add(key)
+          space()
+          i++ // the colon
+        }
+        value(at)
+        space()
+        if (text[i] === ",") i++
+        space()
+      }
+      i++
+    } else if (open === '"') string()
+    else while (i < text.length && !",]} \t\n\r".includes(text[i]!)) i++
+  }
+  try {
+    value("")
+  } catch {
+    return []
+  }
+  return found
 }

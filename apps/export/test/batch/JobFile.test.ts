@@ -142,6 +142,30 @@ describe("JobFile", () => {
     expect(JSON.stringify(found)).not.toContain("Guest@123!")
   })
 
+  it("a-key-given-twice-in-one-object-is-refused-with-its-path-since-json-would-drop-the-first", () => {
+    // Two job files joined by hand: the first list of exports would silently not run.
+    const joined = `{
+      "exports": [{ "type": "answer", "id": "Revenue by Month" }],
+      "defaults": { "format": "csv", "pageSize": 100 },
+      "exports": [
+        { "type": "answer", "id": "Order Details", "format": "csv", "output": "od", "format": "parquet" },
+        { "type": "search", "table": "Orders", "query": "[Region]", "output": "r", "outp\u0075t": "s" }
+      ]
+    }`
+    expect(problems(joined)).toEqual([
+      {
+        path: "exports",
+        message: expect.stringContaining("is given twice in one object, and only the last would count")
+      },
+      { path: "exports[0].format", message: expect.stringContaining("is given twice") },
+      { path: "exports[1].output", message: expect.stringContaining("is given twice") }
+    ])
+    // Equal values nested at different places are no duplicates.
+    expect(
+      ok({ defaults: { format: "csv" }, exports: [{ type: "answer", id: "A", format: "csv" }] }).exports
+    ).toHaveLength(1)
+  })
+
   it("broken-json-reports-line-and-column-but-no-file-text", () => {
     const found = problems('{\n  "exports": [\n    { "type": "answer", "id": "s3cr3t", }\n  ]\n}')
     expect(found).toEqual([{ path: "", message: "is not valid JSON at line 3, column 41; fix the syntax" }])
