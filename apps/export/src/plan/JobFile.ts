@@ -692,6 +692,25 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
       })
     })
   })
+  // A folder of one export (a liveboard's, TML's, principals') named as another export's file (`"output": "x.csv"`
+  // beside an answer's `x`): the second to write would fail once the first had written.
+  const writesFolder = (e: JobExport) =>
+    e.spec.type === "liveboard" || e.spec.type === "tml" || e.spec.type === "principals"
+  const fileOf = new Map(
+    exports.filter((e) => !writesFolder(e)).map((e) => [`${e.key}.${e.format}`.toLowerCase(), e.index] as const)
+  )
+  const inTheWay = exports.flatMap((e) => {
+    const other = writesFolder(e) ? fileOf.get(e.key!.toLowerCase()) : undefined
+    return other === undefined
+      ? []
+      : [
+          {
+            path: `exports[${e.index}]${e.spec.output === undefined ? "" : ".output"}`,
+            message: `names its folder as exports[${other}] names its file (names are compared ignoring case): give each export its own "output"`
+          }
+        ]
+  })
+  if (inTheWay.length > 0) return Exit.fail(new JobFileError({ file, problems: inTheWay }))
   const connection = job.connection ?? {}
   return Exit.succeed({
     connection,

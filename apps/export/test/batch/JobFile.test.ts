@@ -166,6 +166,29 @@ describe("JobFile", () => {
     ).toHaveLength(1)
   })
 
+  it("a-folder-of-one-export-named-as-the-file-of-another-is-refused", () => {
+    const refused = problems(
+      JSON.stringify({
+        exports: [
+          { type: "answer", id: "Revenue by Month", output: "sales" },
+          { type: "liveboard", id: "Sales Overview", output: "Sales.CSV" }
+        ]
+      })
+    )
+    expect(refused).toEqual([
+      { path: "exports[1].output", message: expect.stringContaining("names its folder as exports[0] names its file") }
+    ])
+    // A folder and a file that only share the name before the extension are apart.
+    expect(
+      ok({
+        exports: [
+          { type: "answer", id: "Revenue by Month", output: "sales" },
+          { type: "liveboard", id: "Sales Overview", output: "sales.ndjson" }
+        ]
+      }).exports
+    ).toHaveLength(2)
+  })
+
   it("broken-json-reports-line-and-column-but-no-file-text", () => {
     const found = problems('{\n  "exports": [\n    { "type": "answer", "id": "s3cr3t", }\n  ]\n}')
     expect(found).toEqual([{ path: "", message: "is not valid JSON at line 3, column 41; fix the syntax" }])
