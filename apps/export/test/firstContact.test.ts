@@ -9,9 +9,12 @@ import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
+import { fixtures, startSandbox } from "@spotpipe/sandbox"
 import { Cause, Effect, Exit, Layer, Option, Queue, Redacted, Terminal } from "effect"
 import { askPassword } from "../src/cli/Commands.ts"
+import { sandboxStartupLines } from "../src/cli/SandboxCommand.ts"
 import { runInProcess } from "./support/inProcess.ts"
+import { runCli } from "./support/runCli.ts"
 
 // No request may happen: this host is never reachable, so reaching it would fail with exit 1, not 2.
 const cluster = { THOUGHTSPOT_HOST: "http://127.0.0.1:9", THOUGHTSPOT_USERNAME: "ana", THOUGHTSPOT_PASSWORD: "pw-Zx81" }
@@ -281,6 +284,37 @@ describe("a profile's secret file under ~", () => {
       expect(homeless.stderr).toContain("HOME is not set, so ~ names no folder")
     })
   )
+})
+
+describe("the sandbox's start-up example", () => {
+  it("runs-as-printed-when-the-sandbox-listens-on-every-address", { timeout: 60_000 }, async () => {
+    const sandbox = await startSandbox({ host: "0.0.0.0", rows: 10 })
+    try {
+      const line = sandboxStartupLines(sandbox, fixtures).find((l) => l.startsWith("try: ")) ?? ""
+      const parsed =
+        /^try: THOUGHTSPOT_HOST=(\S+) THOUGHTSPOT_USERNAME=(\S+) THOUGHTSPOT_PASSWORD='([^']*)' spotpipe (.+)$/.exec(
+          line
+        )
+      expect(parsed, line).not.toBeNull()
+      const [, host, username, password, command] = parsed!
+      const run = await runCli(command!.split(" "), {
+        env: { THOUGHTSPOT_HOST: host!, THOUGHTSPOT_USERNAME: username!, THOUGHTSPOT_PASSWORD: password! }
+      })
+      expect(run.code, run.stderr).toBe(0)
+      expect(run.stdout).toContain("type,id,name")
+    } finally {
+      await sandbox.close()
+    }
+  })
+
+  it("adds --allow-insecure-http for a sandbox on an address that is not loopback", () => {
+    const line = sandboxStartupLines(
+      { url: "http://192.168.1.5:4010", rows: 1, timezone: "UTC", seed: 1, secretKey: "k" },
+      fixtures
+    ).find((l) => l.startsWith("try: "))
+    expect(line).toContain("THOUGHTSPOT_HOST=http://192.168.1.5:4010 ")
+    expect(line).toMatch(/ --allow-insecure-http$/)
+  })
 })
 
 describe("principals to stdout", () => {

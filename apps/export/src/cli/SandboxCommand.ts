@@ -7,8 +7,20 @@
 import type { SandboxOptions } from "@spotpipe/sandbox"
 import { makeSandboxCommand } from "@spotpipe/sandbox/flags"
 import { Console, Effect } from "effect"
+import { isLoopbackHost } from "../cluster/Connection.ts"
 import { loadSandbox } from "../cluster/CoreCluster.ts"
 import { ExportError } from "../ExportError.ts"
+
+/**
+ * The URL the start-up line's example connects to: a sandbox listening on every address (`--host 0.0.0.0`, `::`)
+ * is reached on this machine through loopback, which plain http:// may use without `--allow-insecure-http`.
+ */
+const tryUrl = (listening: string): string => {
+  const url = new URL(listening)
+  if (url.hostname === "0.0.0.0") url.hostname = "127.0.0.1"
+  else if (url.hostname === "[::]") url.hostname = "[::1]"
+  return url.origin
+}
 
 /**
  * What `spotpipe sandbox` prints at start-up: where it listens and the credentials it accepts. These are the
@@ -33,7 +45,7 @@ export const sandboxStartupLines = (
   `user ${users.limitedUser.username} / ${users.limitedUser.password} (limited: the Orders model, "Revenue by Month", "Order Details", "Sales Overview")`,
   `trusted-auth secret key: ${sandbox.secretKey}`,
   "(sandbox-only test credentials)",
-  `try: THOUGHTSPOT_HOST=${sandbox.url} THOUGHTSPOT_USERNAME=${users.user.username} THOUGHTSPOT_PASSWORD='${users.user.password}' spotpipe metadata --out -`,
+  `try: THOUGHTSPOT_HOST=${tryUrl(sandbox.url)} THOUGHTSPOT_USERNAME=${users.user.username} THOUGHTSPOT_PASSWORD='${users.user.password}' spotpipe metadata --out -${isLoopbackHost(new URL(tryUrl(sandbox.url)).hostname) ? "" : " --allow-insecure-http"}`,
   "Ctrl-C stops it."
 ]
 
