@@ -185,6 +185,36 @@ describe("signals", () => {
   })
 })
 
+describe("a stdout that cannot be written (a full disk)", () => {
+  /** Runs `spotpipe args…` with stdout on /dev/full, where every write fails with ENOSPC. */
+  const toFullDisk = (args: ReadonlyArray<string>, env: Record<string, string>) =>
+    new Promise<{ readonly code: number | null; readonly stderr: string }>((resolve) => {
+      const full = NodeFs.openSync("/dev/full", "w")
+      const child = spawn(process.execPath, [mainPath, ...args], { env, stdio: ["ignore", full, "pipe"] })
+      NodeFs.closeSync(full)
+      let stderr = ""
+      child.stderr?.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString("utf8")
+      })
+      child.on("close", (code) => resolve({ code, stderr }))
+    })
+
+  for (const args of [
+    ["ls", "answers", "--json"],
+    ["metadata", "--out", "DIR", "--json"],
+    ["config", "list", "--json"]
+  ]) {
+    it(`fails-the-run-that-lost-its-output-instead-of-exit-0: ${args.slice(0, 2).join(" ")}`, timeout, async () => {
+      const run = await toFullDisk(
+        args.map((arg) => (arg === "DIR" ? tempDir() : arg)),
+        { ...passwordEnv(large), SPOTPIPE_CONFIG: NodePath.join(tempDir(), "config.json") }
+      )
+      expect(run.code, run.stderr).toBe(1)
+      expect(run.stderr).toContain("spotpipe: cannot write to stdout (ENOSPC")
+    })
+  }
+})
+
 describe("the resume hint of an interrupted batch run", () => {
   it("carries-the-flags-that-shape-the-files-and-the-connection-so-it-continues-them", timeout, async () => {
     const dir = tempDir()

@@ -2,14 +2,35 @@
  * {@link runCli} runs {@link program} on the given arguments with Node services, and exits with its code. SIGINT (Ctrl-C),
  * SIGTERM and SIGHUP interrupt the run: finalizers remove any temp file, the program says so on stderr, and the
  * process exits with 128 + the signal's number (130, 143, 129), as a shell reports a command that a signal
- * ended. A closed stdout (`--out - | head`) ends the run quietly with 141 (see StdoutWriter.ts). `RunMain.ts` calls
+ * ended. A closed stdout (`--out - | head`) ends the run quietly with 141 (see StdoutWriter.ts); a stdout that
+ * cannot be written otherwise (a full disk) fails a run that would end with 0, with exit 1. `RunMain.ts` calls
  * it with the process arguments; a test entry point may add a layer (the crash suite's step probe).
  */
+import { writeSync } from "node:fs"
 import { constants } from "node:os"
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Cause, Effect, Exit, Layer, Runtime } from "effect"
 import { ExitCode } from "../Failure.ts"
+import { jsonRecord, wantsJson } from "./Logging.ts"
 import { program } from "./Program.ts"
+import { inert, jsonLine } from "./TerminalText.ts"
+
+/** The first write to stdout that failed for a reason other than its reader leaving (EPIPE). */
+let stdoutFailure: NodeJS.ErrnoException | undefined
+
+/**
+ * At exit: a run that would end with 0 though stdout lost what it printed fails instead (exit 1), with the one
+ * line that says so (JSON with `--log-format json`). Set as the process exits, after every write has settled.
+ */
+const stdoutLost = (json: boolean) => (code: number) => {
+  if (stdoutFailure === undefined || code !== 0) return
+  const message = `spotpipe: cannot write to stdout (${stdoutFailure.message}): check where the output goes`
+  const line = json
+    ? jsonLine(jsonRecord(new Date().toISOString(), "ERROR", message, { exit_code: ExitCode.failed }))
+    : inert(message)
+  writeSync(2, `${line}\n`)
+  process.exitCode = ExitCode.failed
+}
 
 /** The signals that stop a run (cleanly); each exits with 128 + its number. */
 const stopSignals = ["SIGINT", "SIGTERM", "SIGHUP"] as const
@@ -26,8 +47,12 @@ const runMain = Runtime.makeRunMain(({ fiber, teardown }) => {
     fiber.interruptUnsafe(fiber.id)
   }
   // A write to a closed stdout fails its callback (the data writer turns that into a quiet exit 141); the
-  // stream also emits "error", which without a listener would crash the process with a stack trace.
-  const onStdoutError = () => {}
+  // stream also emits "error", which without a listener would crash the process with a stack trace. Any other
+  // failure (a full disk, `> /dev/full`) of what the commands print there (a listing, a JSON report) is kept,
+  // so that a run that lost its output does not end with 0 (see `stdoutLost`).
+  const onStdoutError = (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") stdoutFailure ??= error
+  }
   for (const signal of stopSignals) process.on(signal, onSignal)
   process.stdout.on("error", onStdoutError)
   fiber.addObserver((exit) => {
@@ -41,7 +66,8 @@ const runMain = Runtime.makeRunMain(({ fiber, teardown }) => {
 })
 
 /** Runs `spotpipe args…` in this process, with `extra` services (test hooks) besides Node's, and exits with its code. */
-export const runCli = (args: ReadonlyArray<string>, extra: Layer.Layer<never> = Layer.empty): void =>
+export const runCli = (args: ReadonlyArray<string>, extra: Layer.Layer<never> = Layer.empty): void => {
+  process.on("exit", stdoutLost(wantsJson(args)))
   runMain(program(args).pipe(Effect.provide(Layer.merge(NodeServices.layer, extra))), {
     disableErrorReporting: true,
     teardown: (exit, onExit) =>
@@ -53,3 +79,4 @@ export const runCli = (args: ReadonlyArray<string>, extra: Layer.Layer<never> = 
             : ExitCode.failed
       )
   })
+}
