@@ -212,7 +212,8 @@ export const runExports = <E>(
         escapeFormulae: options.escapeFormulae,
         periodEnd: options.periodEnd,
         tzDatabase: options.tzDatabase ?? runtimeTzDatabase(),
-        writerVersion: options.version
+        writerVersion: options.version,
+        host: cluster.host
       }
       // Each export with its starting point resolved (recorded below, for a later --resume).
       const readyExports: Array<JobExport | undefined> = []

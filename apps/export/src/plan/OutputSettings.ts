@@ -30,6 +30,11 @@ export interface OutputSettings {
   readonly tzDatabase: string
   /** The spotpipe version that writes it: a new version may write a cell differently, so it never continues a file. */
   readonly writerVersion: string
+  /**
+   * The cluster it is read from (the manifest's `host`): the same export of another cluster (a dev cluster's copy of
+   * prod's answers) is other data, never kept or continued by a resume against this one.
+   */
+  readonly host: string
 }
 
 /** How each setting is named in messages; a `Record` over the keys, so a new setting cannot go unnamed. */
@@ -45,7 +50,8 @@ const labels: Record<keyof OutputSettings, string> = {
   columnNames: "--column-names",
   nullString: "--null-string",
   tzDatabase: "the time-zone database version",
-  writerVersion: "the spotpipe version"
+  writerVersion: "the spotpipe version",
+  host: "the cluster"
 }
 
 const show = (key: string, value: unknown): string => {

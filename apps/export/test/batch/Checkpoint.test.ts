@@ -37,7 +37,8 @@ const settings: OutputSettings = {
   columnNames: "original",
   nullString: "",
   tzDatabase: "2025b",
-  writerVersion: "0.1.0"
+  writerVersion: "0.1.0",
+  host: "https://acme.thoughtspot.cloud"
 }
 
 const input = (overrides: Partial<Checkpoint.ResumeInput> = {}): Checkpoint.ResumeInput => ({

@@ -415,6 +415,20 @@ describe("runExports with the job policy", () => {
     }).pipe(Effect.provide(NodeServices.layer))
   )
 
+  it.effect("a-resume-against-another-cluster-keeps-and-continues-nothing-of-the-first-clusters-outputs", () =>
+    Effect.gen(function* () {
+      // The same answers on a dev and a prod cluster (the same names, the same row counts): other data.
+      const dev = fakeCluster(rows).cluster
+      const prod = { ...fakeCluster(rows).cluster, host: "https://prod.example.com" }
+      const dir = tempDir()
+      yield* runJob(job, dev, dir).pipe(crashAtCheckpoint("answer-A.csv", 2))
+      const resumed = yield* runJob(job, prod, dir, { resume: true })
+      expect(resumed.failures).toHaveLength(0)
+      const how = Object.fromEntries(resumed.manifest!.outputs.map((o) => [o.export, o.resume]))
+      expect(how).toEqual({ "answer-A": "written", "answer-B": "written", "_.._etc_passwd": "written" })
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
   it.effect("a-file-a-stopped-resume-wrote-anew-is-recorded-with-its-own-entry-not-the-earlier-runs", () =>
     Effect.gen(function* () {
       const dir = tempDir()
