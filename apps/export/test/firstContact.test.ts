@@ -317,6 +317,25 @@ describe("the sandbox's start-up example", () => {
   })
 })
 
+describe("--out=~/… (the shell leaves ~ alone after =)", () => {
+  it.live("is-the-home-folder-not-a-folder-named-tilde-here", () =>
+    Effect.gen(function* () {
+      const name = `spotpipe-first-${process.pid}`
+      const run = yield* runInProcess([
+        "answer",
+        "Revenue by Month",
+        "--sandbox",
+        `--out=~/${name}`,
+        "--dry-run",
+        "--json"
+      ])
+      expect(run.code, run.stderr).toBe(0)
+      expect(JSON.parse(run.stdout).folder).toBe(NodePath.join(NodeOs.homedir(), name))
+      expect(NodeFs.existsSync("~")).toBe(false)
+    })
+  )
+})
+
 describe("principals to stdout", () => {
   it.live("is-a-usage-error-before-signing-in-naming-its-seven-tables-not-viz", () =>
     Effect.gen(function* () {

@@ -5,6 +5,8 @@
  * (exit 2) before any request, with a message that says what to do; checks that need several flags live in
  * Settings.ts. Choices are matched ignoring case (`--format CSV`). Secrets have no flag (see Connection.ts).
  */
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
 import { Effect, Exit, FileSystem } from "effect"
 import { Argument, CliError, Flag, GlobalFlag } from "effect/cli"
 import { metadataTypes } from "../cluster/Cluster.ts"
@@ -88,6 +90,19 @@ const wholeNumber = (name: string, label: string, min: number, max: number, advi
       return n >= min && n <= max ? { ok: n } : { refused: `${label} ${n} is out of range: ${advice}` }
     }),
     Flag.withMetavar("integer")
+  )
+
+/**
+ * `~` or `~/…` at the start of a folder's path is the home folder, as the shell would have made it had it seen the
+ * word alone: it leaves `--out=~/landing` as it is, which would otherwise create a folder named `~` here.
+ */
+export const homeExpanded = (path: string): string =>
+  path === "~" || path.startsWith("~/") ? NodePath.join(NodeOs.homedir(), path.slice(1)) : path
+
+/** A folder flag's text, not blank (refused with `help`), `~/…` under the home folder. */
+const folderFlag = (name: string, help: string) =>
+  Flag.String(name).pipe(
+    refine(name, (text: string) => (text.trim() === "" ? { refused: help } : { ok: homeExpanded(text) }))
   )
 
 /** Text that is not blank; blank is refused with `help`. */
@@ -391,7 +406,7 @@ export const exportFlags = {
     "output format (default csv)"
   ),
   out: described(
-    nonBlank("out", "--out is empty: give a directory, or - for stdout").pipe(Flag.optional),
+    folderFlag("out", "--out is empty: give a directory, or - for stdout").pipe(Flag.optional),
     "output directory, or - for stdout (default .)"
   ),
   timezone: described(
@@ -543,7 +558,7 @@ export const jobArgument: Argument.Argument<{ readonly path: string; readonly jo
  * before its sandbox starts.
  */
 export const demoOutFlag = described(
-  nonBlank("out", "--out is empty: give a folder (without --out the demo writes into ./spotpipe-demo)").pipe(
+  folderFlag("out", "--out is empty: give a folder (without --out the demo writes into ./spotpipe-demo)").pipe(
     refine("out", (out: string) =>
       out === "-"
         ? {
@@ -563,7 +578,7 @@ export const defaultRunConcurrency = 4
 /** `spotpipe run`'s own flags: destination, resume, exports at once, shard. */
 export const runFlags = {
   out: described(
-    nonBlank("out", "--out is empty: give a directory").pipe(
+    folderFlag("out", "--out is empty: give a directory").pipe(
       refine("out", (out: string) =>
         out === "-" ? { refused: "spotpipe run writes files: give --out a directory, not -" } : { ok: out }
       ),
