@@ -92,7 +92,7 @@ const cases: ReadonlyArray<{
     name: "missing-password-file",
     args: ["metadata", "--password-file", "/nonexistent/pw"],
     env: { THOUGHTSPOT_HOST: "h", THOUGHTSPOT_USERNAME: "a" },
-    says: "cannot read the password file /nonexistent/pw: there is no such file"
+    says: "cannot read the password file given with --password-file (its path is not shown: it could be the password itself): there is no such file"
   },
   { name: "unknown-metadata-type", args: ["metadata", "--type", "ANSWER,WIDGET"], env: cluster, says: "WIDGET" },
   { name: "unknown-flag", args: ["answer", "A", "--colour"], env: cluster, says: "--colour" },
@@ -150,7 +150,7 @@ const cases: ReadonlyArray<{
     name: "run-password-file-wins-over-the-job-file",
     args: ["run", job, "--out", jobDir, "--password-file", "/nonexistent/pw"],
     env: jobEnv,
-    says: "cannot read the password file /nonexistent/pw: there is no such file"
+    says: "cannot read the password file given with --password-file (its path is not shown: it could be the password itself): there is no such file"
   },
   {
     name: "run-job-names-an-unset-variable",

@@ -6,7 +6,7 @@
  * `spotpipe run` runs a job file's exports with the job policy: a failed export is recorded while the others carry
  * on, and its state is kept for `--resume`. Both write the same files, layout and manifest fields.
  */
-import { Config, Console, Effect, Option, Path, Redacted } from "effect"
+import { Config, Console, Effect, type FileSystem, Option, Path, Redacted } from "effect"
 import { Prompt } from "effect/cli"
 import type { Cluster } from "../cluster/Cluster.ts"
 import { demoMetadataTypes, type MetadataObject } from "../cluster/Cluster.ts"
@@ -261,7 +261,9 @@ export const runSingle = (
     /** Names the target in failure messages before an export is planned, e.g. `answer "Sales"`. */
     readonly what?: string
     /** Runs after a run that wrote a manifest, with its path (the demo's load into DuckDB). */
-    readonly afterRun?: (manifestPath: string) => Effect.Effect<void, ExportError | UsageError, Path.Path>
+    readonly afterRun?: (
+      manifestPath: string
+    ) => Effect.Effect<void, ExportError | UsageError, Path.Path | FileSystem.FileSystem>
   } = {}
 ) =>
   withLogging(input, (logSettings) =>

@@ -309,6 +309,24 @@ export interface ConnectionFlags {
 }
 
 /**
+ * The password held in the file `--password-file` names (its final newline dropped; an empty file is refused). No
+ * message repeats the path: a password typed where its file's path belongs would be shown otherwise.
+ */
+export const readPasswordFile = Effect.fn("Connection.readPasswordFile")(function* (
+  path: string
+): Effect.fn.Return<Redacted.Redacted<string>, UsageError, FileSystem.FileSystem> {
+  const what = "the password file given with --password-file (its path is not shown: it could be the password itself)"
+  const fs = yield* FileSystem.FileSystem
+  const text = yield* fs
+    .readFileString(path)
+    .pipe(Effect.mapError((e) => new UsageError({ message: readProblem(what, errnoCode(e)) })))
+  const password = text.replace(/\r?\n$/, "")
+  if (password === "")
+    return yield* usage("the password file given with --password-file is empty: it should hold the password")
+  return Redacted.make(password)
+})
+
+/**
  * The command line's layer: `--host`, `--username`, `--org-id`, `--sandbox`, `--allow-insecure-http`, and the
  * password read from `--password-file` (its final newline dropped; an empty file is refused).
  */
@@ -317,14 +335,8 @@ export const commandLineLayer = Effect.fn("Connection.commandLineLayer")(functio
 ): Effect.fn.Return<ConnectionLayer, UsageError, FileSystem.FileSystem> {
   let secret: Setting<Secret> | undefined
   if (Option.isSome(flags.passwordFile)) {
-    const path = flags.passwordFile.value
-    const fs = yield* FileSystem.FileSystem
-    const text = yield* fs
-      .readFileString(path)
-      .pipe(Effect.mapError((e) => new UsageError({ message: readProblem(`the password file ${path}`, errnoCode(e)) })))
-    const password = text.replace(/\r?\n$/, "")
-    if (password === "") return yield* usage(`the password file ${path} is empty`)
-    secret = given({ kind: "password", value: Redacted.make(password) }, "--password-file")
+    const password = yield* readPasswordFile(flags.passwordFile.value)
+    secret = given({ kind: "password", value: password }, "--password-file")
   }
   return {
     label: "the command line",

@@ -4,10 +4,10 @@
  * is refused unless `allowFailed`), take the PostgreSQL password from `--password-file` or `PGPASSWORD` (or the
  * variable a job file names; else the `.pgpass` file when the server asks), open the engine and load. Failures are `ExportError`s whose message says what to do.
  */
-import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
-import { Config, Effect, Exit, Option } from "effect"
+import { Config, Effect, Exit, Option, Redacted } from "effect"
 import { setInterruptedLeft } from "../cli/Interruption.ts"
+import { readPasswordFile } from "../cluster/Connection.ts"
 import { ExportError } from "../ExportError.ts"
 import { StepProbe } from "../engine/Run.ts"
 import { UsageError } from "../UsageError.ts"
@@ -75,13 +75,7 @@ export const checkLoadRequest = (request: Pick<LoadRequest, "into" | "mode" | "k
 const passwordOf = (request: LoadRequest) =>
   Effect.gen(function* () {
     if (Option.isSome(request.passwordFile)) {
-      const file = request.passwordFile.value
-      const text = yield* Effect.try({
-        try: () => NodeFs.readFileSync(file, "utf8"),
-        catch: () =>
-          new UsageError({ message: `cannot read the password file ${file}: check the path and its permissions` })
-      })
-      return text.replace(/\r?\n$/, "")
+      return Redacted.value(yield* readPasswordFile(request.passwordFile.value))
     }
     const name = request.passwordEnv ?? "PGPASSWORD"
     const value = yield* Config.option(Config.String(name)).pipe(

@@ -445,9 +445,16 @@ describe("load refuses", () => {
   })
 
   it("a password file it cannot read, and reads one it can", async () => {
-    const missing = await cli(["load", run, "--into", server.url, "--password-file", NodePath.join(root, "none")], env)
+    // The password itself typed where the file's path belongs: refused without being shown.
+    const missing = await cli(["load", run, "--into", server.url, "--password-file", "pw-typed-as-a-path"], env)
     expect(missing.code).toBe(2)
-    expect(missing.stderr).toContain("cannot read the password file")
+    expect(missing.stderr).toContain("cannot read the password file given with --password-file")
+    expect(`${missing.stdout}${missing.stderr}`).not.toContain("pw-typed-as-a-path")
+    const empty = NodePath.join(root, "empty-password.txt")
+    NodeFs.writeFileSync(empty, "\n")
+    const refused = await cli(["load", run, "--into", server.url, "--password-file", empty], env)
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain("the password file given with --password-file is empty")
     const file = NodePath.join(root, "pgpass.txt")
     NodeFs.writeFileSync(file, "not-checked-by-pglite\n")
     const read = await cli(["load", run, "--into", server.url, "--password-file", file, "--quiet"], env)
