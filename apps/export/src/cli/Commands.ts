@@ -6,7 +6,7 @@
  * `spotpipe run` runs a job file's exports with the job policy: a failed export is recorded while the others carry
  * on, and its state is kept for `--resume`. Both write the same files, layout and manifest fields.
  */
-import { Config, Console, Effect, type FileSystem, Option, Path, Redacted } from "effect"
+import { Cause, Config, Console, Effect, Exit, type FileSystem, Option, Path, Redacted } from "effect"
 import { Prompt } from "effect/cli"
 import type { Cluster } from "../cluster/Cluster.ts"
 import { demoMetadataTypes, type MetadataObject } from "../cluster/Cluster.ts"
@@ -49,7 +49,7 @@ import type {
 } from "./Flags.ts"
 import { defaultRunConcurrency, logLevel } from "./Flags.ts"
 import { setResumeHint, shellWord } from "./Interruption.ts"
-import { formatLoadSummary, loadSummaryJson, otherRunsWarning } from "./LoadSummary.ts"
+import { formatLoadSummary, loadJson, loadSummaryJson, otherRunsWarning } from "./LoadSummary.ts"
 import { loggingLayer, logLevelOf } from "./Logging.ts"
 import { withOrgs } from "./Orgs.ts"
 import { makeTerminalProgress, showsProgress } from "./Progress.ts"
@@ -598,8 +598,11 @@ export const runJobFile = (input: RunInput) =>
       const manifest = result.manifest
       // DDL follows the manifest, whose outputs it describes (a failed export has none).
       if (manifest !== undefined) yield* writeDdl(input.out, manifest, input.ddl)
-      if (input.json) yield* Console.log(runReportJson("run", result, folder))
-      else if (manifest !== undefined && !logSettings.quiet) {
+      // With --json, a job that loads prints its report once the load is done, the load's outcome in it.
+      const loadsNext = job.load !== undefined && result.failures.length === 0 && result.manifestPath !== undefined
+      if (input.json) {
+        if (!loadsNext) yield* Console.log(runReportJson("run", result, folder))
+      } else if (manifest !== undefined && !logSettings.quiet) {
         yield* Console.log(
           logSettings.format === "json" ? batchSummaryJson(manifest) : formatBatchSummary(manifest).trimEnd()
         )
@@ -623,19 +626,32 @@ export const runJobFile = (input: RunInput) =>
       }
       // The job's `load`: the run just written, once every export succeeded.
       if (job.load !== undefined && result.manifestPath !== undefined) {
-        const report = yield* loadStep({
-          run: result.manifestPath,
-          into: job.load.into,
-          mode: job.load.mode ?? "replace",
-          key: job.load.key ?? [],
-          allowFailed: false,
-          passwordFile: Option.none(),
-          ...(job.load.passwordEnv === undefined ? {} : { passwordEnv: job.load.passwordEnv }),
-          version
-        })
-        // With --json, stdout holds the run's one JSON object: the load is told on stderr.
-        if (input.json) yield* Effect.logInfo(loadSummary(report, "text"))
-        else if (!logSettings.quiet) yield* Console.log(loadSummary(report, logSettings.format))
+        const loaded = yield* Effect.exit(
+          loadStep({
+            run: result.manifestPath,
+            into: job.load.into,
+            mode: job.load.mode ?? "replace",
+            key: job.load.key ?? [],
+            allowFailed: false,
+            passwordFile: Option.none(),
+            ...(job.load.passwordEnv === undefined ? {} : { passwordEnv: job.load.passwordEnv }),
+            version
+          })
+        )
+        if (input.json) {
+          // stdout holds the run's one JSON object, the load's outcome in it; the load's table goes to stderr.
+          const failure = Exit.isFailure(loaded) ? Cause.findErrorOption(loaded.cause) : Option.none()
+          if (Exit.isSuccess(loaded)) yield* Effect.logInfo(loadSummary(loaded.value, "text"))
+          if (Exit.isSuccess(loaded) || Option.isSome(failure)) {
+            const load = Exit.isSuccess(loaded)
+              ? { status: "succeeded" as const, ...loadJson(loaded.value) }
+              : { status: "failed" as const, error: Option.getOrThrow(failure).message }
+            yield* Console.log(runReportJson("run", result, folder, load))
+          }
+        } else if (Exit.isSuccess(loaded) && !logSettings.quiet) {
+          yield* Console.log(loadSummary(loaded.value, logSettings.format))
+        }
+        yield* loaded
       }
     })
   )

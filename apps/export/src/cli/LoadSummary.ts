@@ -37,18 +37,18 @@ export const formatLoadSummary = (report: LoadReport): string => {
 }
 
 /** The load summary as one line of JSON (numbers plain, seconds to the millisecond). */
-export const loadSummaryJson = (report: LoadReport): string =>
-  jsonLine({
-    load: {
-      manifest: report.manifest,
-      run_id: report.runId,
-      fingerprint: report.fingerprint,
-      target: report.target,
-      tables: report.tables,
-      rows: report.tables.reduce((n, t) => n + t.rows, 0),
-      other_runs: report.otherRuns.map((r) => ({ manifest: r.manifest, run_id: r.runId, files: r.files }))
-    }
-  })
+export const loadSummaryJson = (report: LoadReport): string => jsonLine({ load: loadJson(report) })
+
+/** The `load` object of {@link loadSummaryJson} (also the `load` of `spotpipe run --json` for a job that loads). */
+export const loadJson = (report: LoadReport) => ({
+  manifest: report.manifest,
+  run_id: report.runId,
+  fingerprint: report.fingerprint,
+  target: report.target,
+  tables: report.tables,
+  rows: report.tables.reduce((n, t) => n + t.rows, 0),
+  other_runs: report.otherRuns.map((r) => ({ manifest: r.manifest, run_id: r.runId, files: r.files }))
+})
 
 /**
  * The warning for the files of the folder's other runs that the load left (a folder loads its latest run): which,

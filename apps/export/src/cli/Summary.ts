@@ -144,7 +144,12 @@ const failureEntries = (failures: RunResult["failures"]) =>
  * warnings; every export's status (from the manifest, `null` when none was written); the failures; totals;
  * the folder and the run's own manifest (absolute paths).
  */
-export const runReportJson = (command: string, result: RunResult, folder: string | null): string => {
+export const runReportJson = (
+  command: string,
+  result: RunResult,
+  folder: string | null,
+  load?: RunLoadJson
+): string => {
   const outputs = result.outputs.map(({ output }) => ({
     file: output.file,
     export: output.export,
@@ -162,7 +167,7 @@ export const runReportJson = (command: string, result: RunResult, folder: string
   return jsonLine({
     dry_run: false,
     command,
-    status: result.failures.length === 0 ? "succeeded" : "failed",
+    status: result.failures.length === 0 && load?.status !== "failed" ? "succeeded" : "failed",
     folder,
     manifest: folder === null || manifestName === undefined ? null : `${folder}/${manifestName}`,
     outputs,
@@ -175,9 +180,18 @@ export const runReportJson = (command: string, result: RunResult, folder: string
       rows: outputs.reduce((n, o) => n + o.rows, 0),
       bytes: outputs.reduce((n, o) => n + o.bytes, 0),
       failed: result.failures.length
-    }
+    },
+    ...(load === undefined ? {} : { load })
   })
 }
+
+/**
+ * The `load` of a job that loads what it exported, in `spotpipe run --json`: the load's report, or why it failed
+ * (which makes the run's `status` "failed", as its exit code says).
+ */
+export type RunLoadJson =
+  | ({ readonly status: "succeeded" } & Readonly<Record<string, unknown>>)
+  | { readonly status: "failed"; readonly error: string }
 
 /** Rows the plan knows of, and how many outputs have no count before they are read (metadata listings). */
 const planTotals = (plan: DryRunPlan) => ({

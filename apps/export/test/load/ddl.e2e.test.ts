@@ -136,6 +136,35 @@ describe("a job file's load block", () => {
     })
   }, 60_000)
 
+  it("run --json of a job that loads: the load's outcome is in the run's one JSON object", async () => {
+    const warehouse = NodePath.join(root, "json.duckdb")
+    const job = writeJob("json.json", {
+      exports: [{ type: "answer", id: "Revenue by Month" }],
+      load: { into: `duckdb:${warehouse}` }
+    })
+    const ran = await cli(["run", job, "--out", NodePath.join(root, "json-run"), "--json"], env)
+    expect(ran.code).toBe(0)
+    const report = JSON.parse(ran.stdout)
+    expect(report.status).toBe("succeeded")
+    expect(report.load.status).toBe("succeeded")
+    expect(report.load.tables.map((t: { table: string }) => t.table)).toEqual(["answer_revenue_by_month"])
+
+    // A load that fails after every export succeeded: the report says failed, as the exit code does.
+    const folderAsFile = NodePath.join(root, "a-folder.duckdb")
+    NodeFs.mkdirSync(folderAsFile)
+    const failing = writeJob("json-failing.json", {
+      exports: [{ type: "answer", id: "Revenue by Month" }],
+      load: { into: `duckdb:${folderAsFile}` }
+    })
+    const failed = await cli(["run", failing, "--out", NodePath.join(root, "json-failing-run"), "--json"], env)
+    expect(failed.code).toBe(1)
+    const failedReport = JSON.parse(failed.stdout)
+    expect(failedReport.status).toBe("failed")
+    expect(failedReport.load.status).toBe("failed")
+    expect(failedReport.load.error).toContain(folderAsFile)
+    expect(failedReport.exports.map((e: { status: string }) => e.status)).toEqual(["succeeded"])
+  }, 60_000)
+
   it("refuses a load URL with a password without showing it", async () => {
     const job = writeJob("secret.json", {
       exports: [{ type: "answer", id: "Revenue by Month" }],
