@@ -370,6 +370,14 @@ describe.concurrent("embedded sandbox", () => {
     expect(run.stdout).toBe("")
     expect(run.stderr).toContain("--viz")
   })
+
+  it("stdout-mode-with-several-orgs-names-orgs-not-viz", timeout, async () => {
+    const run = record(await runCli(["permissions", "--orgs", "all", "--sandbox", "--out", "-"]))
+    expect(run.code).toBe(2)
+    expect(run.stdout).toBe("")
+    expect(run.stderr).toContain("pick one Org with --orgs ID, or write to a directory")
+    expect(run.stderr).not.toContain("--viz")
+  })
 })
 
 describe.concurrent("failures", () => {

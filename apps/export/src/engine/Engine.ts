@@ -166,6 +166,17 @@ const failureOf = (cause: Exit.Exit<unknown, unknown>, what: string): ExportErro
   return toExportError(error, what)
 }
 
+/** What narrows `--out -` to one result: the flag that fits why there are several (Orgs, visualizations). */
+const stdoutHint = (planned: ReadonlyArray<{ readonly export: JobExport }>): string => {
+  const picks: Array<string> = []
+  if (new Set(planned.map((p) => p.export.org?.id)).size > 1) picks.push("one Org with --orgs ID")
+  const perExport = new Map<JobExport, number>()
+  for (const p of planned) perExport.set(p.export, (perExport.get(p.export) ?? 0) + 1)
+  const liveboard = [...perExport].some(([e, n]) => n > 1 && e.spec.type === "liveboard")
+  if (liveboard) picks.push("one visualization with --viz")
+  return picks.length === 0 ? "write to a directory" : `pick ${picks.join(" and ")}, or write to a directory`
+}
+
 /** Runs `exports` (of the shard) on `cluster` as `options` say. Fails only for problems of the whole run. */
 export const runExports = <E>(
   exports: ReadonlyArray<JobExport>,
@@ -261,8 +272,9 @@ export const runExports = <E>(
       if (options.destination._tag === "Stdout") {
         const count = plans.reduce((n, p) => n + (Exit.isSuccess(p) ? p.value.outputs.length : 0), 0)
         if (count !== 1) {
+          const planned = plans.flatMap((p) => (Exit.isSuccess(p) ? p.value.outputs : []))
           return yield* new UsageError({
-            message: `--out - writes exactly one result, but this ${options.command} has ${count}: pick one with --viz, or write to a directory`
+            message: `--out - writes exactly one result, but this ${options.command} has ${count}: ${stdoutHint(planned)}`
           })
         }
       }
