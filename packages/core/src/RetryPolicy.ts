@@ -46,8 +46,41 @@ export const defaults: RetryPolicy = {
   refusedAttempts: 2
 }
 
-/** The defaults with some fields replaced. */
-export const make = (overrides: Partial<RetryPolicy> = {}): RetryPolicy => ({ ...defaults, ...overrides })
+/**
+ * The defaults with some fields replaced (a field given as `undefined` keeps its default). A value that cannot be
+ * meant is a programming error and throws a `RangeError` naming the field and the value, rather than quietly
+ * giving one attempt or none: attempts must be whole numbers of at least 1; `baseDelayMillis` a finite number of
+ * at least 0; `maxDelayMillis` and `retryAfterCapMillis` at least 0 (`Infinity`: no cap); `deadlineMillis` and
+ * `attemptTimeoutMillis` above 0 (`Infinity`: none).
+ */
+export const make = (overrides: Partial<RetryPolicy> = {}): RetryPolicy => {
+  const policy: Record<string, number> = { ...defaults }
+  for (const [field, value] of Object.entries(overrides)) if (value !== undefined) policy[field] = value
+  for (const [field, rule] of Object.entries(rules)) {
+    const value = policy[field]
+    if (!rule.holds(value)) throw new RangeError(`retry.${field} must be ${rule.says}, got ${describe(value)}`)
+  }
+  return policy as unknown as RetryPolicy
+}
+
+const isWhole = (value: unknown) => typeof value === "number" && Number.isInteger(value) && value >= 1
+const isAtLeastZero = (value: unknown) => typeof value === "number" && value >= 0
+const isAboveZero = (value: unknown) => typeof value === "number" && value > 0
+const rules: Record<keyof RetryPolicy, { readonly holds: (value: unknown) => boolean; readonly says: string }> = {
+  maxAttempts: { holds: isWhole, says: "a whole number of attempts of at least 1 (1 = never retry)" },
+  refusedAttempts: { holds: isWhole, says: "a whole number of attempts of at least 1" },
+  baseDelayMillis: {
+    holds: (value) => isAtLeastZero(value) && Number.isFinite(value),
+    says: "a finite number of milliseconds of at least 0"
+  },
+  maxDelayMillis: { holds: isAtLeastZero, says: "a number of milliseconds of at least 0 (Infinity: no cap)" },
+  retryAfterCapMillis: { holds: isAtLeastZero, says: "a number of milliseconds of at least 0 (Infinity: no cap)" },
+  deadlineMillis: { holds: isAboveZero, says: "a number of milliseconds above 0 (Infinity: no deadline)" },
+  attemptTimeoutMillis: { holds: isAboveZero, says: "a number of milliseconds above 0 (Infinity: no timeout)" }
+}
+
+// A string is quoted so that "5" (a number given as text) does not read as 5.
+const describe = (value: unknown): string => (typeof value === "string" ? JSON.stringify(value) : String(value))
 
 /** What `nextDelay` needs to know about the failure so far. */
 export interface RetryInput {

@@ -1,7 +1,9 @@
 /** Retry policy as data: which failures, how long to wait, when to stop. */
 import { describe, expect, it } from "@effect/vitest"
+import { Effect, Exit } from "effect"
 import { RetryPolicy } from "../src/index.ts"
 import * as Classify from "../src/internal/classify.ts"
+import { makeFake, testOptions, useClient, withTokens } from "./fake.ts"
 
 const status = (code: number, retryAfter?: string) =>
   Classify.fromResponse({ operation: "op", status: code, retryAfter, body: "", nowMillis: 0, scrub: (t) => t })
@@ -66,5 +68,60 @@ describe("RetryPolicy.nextDelay", () => {
     expect(RetryPolicy.parseRetryAfter("Fri, 27 Nov 2026 11:00:00 GMT", now)).toBe(0)
     expect(RetryPolicy.parseRetryAfter("later", now)).toBe(undefined)
     expect(RetryPolicy.parseRetryAfter(undefined, now)).toBe(undefined)
+  })
+})
+
+describe("RetryPolicy.make", () => {
+  it("a-policy-value-that-cannot-be-meant-is-refused-naming-the-field", () => {
+    // Each of these used to give one attempt, no timeout at all, or an attempt that timed out at once.
+    const refused: ReadonlyArray<[Partial<RetryPolicy.RetryPolicy>, string]> = [
+      [{ maxAttempts: Number.NaN }, "retry.maxAttempts must be a whole number of attempts of at least 1"],
+      [
+        { maxAttempts: 0 },
+        "retry.maxAttempts must be a whole number of attempts of at least 1 (1 = never retry), got 0"
+      ],
+      [{ maxAttempts: -3 }, "retry.maxAttempts"],
+      [{ maxAttempts: 2.5 }, "got 2.5"],
+      [{ maxAttempts: "5" as unknown as number }, 'got "5"'],
+      [{ refusedAttempts: 0 }, "retry.refusedAttempts"],
+      [{ baseDelayMillis: Number.NaN }, "retry.baseDelayMillis must be a finite number of milliseconds"],
+      [{ baseDelayMillis: -1 }, "retry.baseDelayMillis"],
+      [{ baseDelayMillis: Number.POSITIVE_INFINITY }, "got Infinity"],
+      [{ maxDelayMillis: -1 }, "retry.maxDelayMillis"],
+      [{ retryAfterCapMillis: Number.NaN }, "retry.retryAfterCapMillis"],
+      [
+        { deadlineMillis: Number.NaN },
+        "retry.deadlineMillis must be a number of milliseconds above 0 (Infinity: no deadline), got NaN"
+      ],
+      [{ deadlineMillis: 0 }, "retry.deadlineMillis"],
+      [{ attemptTimeoutMillis: -5 }, "retry.attemptTimeoutMillis must be a number of milliseconds above 0"]
+    ]
+    for (const [overrides, message] of refused) {
+      expect(() => RetryPolicy.make(overrides), JSON.stringify(overrides)).toThrow(RangeError)
+      expect(() => RetryPolicy.make(overrides), JSON.stringify(overrides)).toThrow(message)
+    }
+  })
+
+  it.effect("a-client-with-such-a-retry-option-is-refused-before-any-request", () =>
+    Effect.gen(function* () {
+      const fake = makeFake(withTokens(() => ({ body: { time_zone: "UTC" } })))
+      const exit = yield* Effect.exit(useClient(fake, testOptions({ retry: { maxAttempts: 0 } }), (c) => c.system))
+      expect(Exit.isFailure(exit) && exit.cause.reasons.some((r) => r._tag === "Die")).toBe(true)
+      expect(String(Exit.isFailure(exit) ? exit.cause : "")).toContain("retry.maxAttempts must be a whole number")
+      expect(fake.seen).toHaveLength(0)
+    })
+  )
+
+  it("infinity-and-undefined-are-meant", () => {
+    const open = RetryPolicy.make({
+      deadlineMillis: Number.POSITIVE_INFINITY,
+      maxDelayMillis: Number.POSITIVE_INFINITY
+    })
+    expect(open.deadlineMillis).toBe(Number.POSITIVE_INFINITY)
+    // An override given as undefined (a JavaScript caller, an optional field passed through) keeps the default.
+    expect(RetryPolicy.make({ maxAttempts: undefined } as unknown as Partial<RetryPolicy.RetryPolicy>)).toEqual(
+      RetryPolicy.defaults
+    )
+    expect(RetryPolicy.make({ maxAttempts: 1, baseDelayMillis: 0 }).maxAttempts).toBe(1)
   })
 })
