@@ -18,7 +18,7 @@ import { Effect, Stream } from "effect"
 import fc from "fast-check"
 import type { DataPage, PageDecoder } from "../src/cluster/Cluster.ts"
 import { type JobSpec, runJob, silentProgress } from "../src/engine/ExportJob.ts"
-import { startParquetWriter } from "../src/engine/ParquetFile.ts"
+import { parquetFailure, parquetTarget, startParquetWriter } from "../src/engine/ParquetFile.ts"
 import { StagedParquetWriter } from "../src/formats/parquet/StagedRows.ts"
 import { typedCell } from "../src/formats/TypedCells.ts"
 import type { ChunkWriter } from "../src/output/AtomicFile.ts"
@@ -456,6 +456,43 @@ describe("runJob to Parquet", () => {
         assert.strictEqual(NodeFs.readFileSync(partial, "utf8"), "Qty\n1\nabc\n")
       })
   )
+
+  it.effect("a-parquet-file-the-file-system-refuses-says-what-is-in-the-way-as-every-output-write-does", () =>
+    Effect.gen(function* () {
+      const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-parquet-unit-"))
+      const partial = NodePath.join(dir, "t.partial")
+      NodeFs.writeFileSync(partial, "Qty\n1\n")
+      NodeFs.mkdirSync(parquetTarget(partial))
+      const error = yield* Effect.flip(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const writer = yield* startParquetWriter({ what: 'answer "Test"', file: "t.parquet" }, partial, [
+              { name: "Qty", type: "INT64" }
+            ])
+            return yield* writer.finish(6, 1)
+          })
+        )
+      ).pipe(Effect.provide(NodeServices.layer))
+      assert.strictEqual(error.kind, "Io")
+      assert.include(error.message, "cannot write to t.parquet: a folder of that name is in the way")
+      assert.notInclude(error.message, "could not be written as Parquet")
+    })
+  )
+
+  it("a-parquet-file-over-the-file-size-limit-says-so-not-to-check-the-folder", () => {
+    const error = parquetFailure(
+      { what: 'answer "Test"', file: "t.parquet" },
+      { _tag: "Failed", message: "EFBIG: file too large, write", code: "EFBIG" }
+    )
+    assert.strictEqual(error.kind, "Io")
+    assert.include(error.message, "file-size limit (ulimit -f)")
+    assert.notInclude(error.message, "check that its folder still exists")
+    const full = parquetFailure(
+      { what: 'answer "Test"', file: "t.parquet" },
+      { _tag: "Failed", message: "x", code: "ENOSPC" }
+    )
+    assert.strictEqual(full.kind, "DiskFull")
+  })
 
   it.effect("a-row-count-other-than-the-exports-fails-the-output-and-writes-nothing-beside-the-staged-file", () =>
     Effect.gen(function* () {

@@ -14,7 +14,7 @@ import { Effect, FileSystem, type Scope } from "effect"
 import { ExportError } from "../ExportError.ts"
 import type { ParquetColumn } from "../formats/parquet/ParquetEncoder.ts"
 import type { OutputColumn } from "../formats/RowRenderer.ts"
-import { fileError } from "../output/AtomicFile.ts"
+import { errnoFileError, fileError } from "../output/AtomicFile.ts"
 import { columnKindOf } from "../plan/ColumnKinds.ts"
 import { version } from "../Version.ts"
 
@@ -68,6 +68,21 @@ export interface ParquetWriter {
   ) => Effect.Effect<{ readonly bytes: number; readonly sha256: string }, ExportError>
 }
 
+/**
+ * Why the worker failed, as an export error: a write the file system refused (an errno code: a full disk, a file over
+ * the size limit) by the rule every output write follows; anything else is the data's (a cell it cannot encode).
+ */
+export const parquetFailure = (
+  planned: { readonly what: string; readonly file: string },
+  answer: Extract<ParquetWorkerReply, { _tag: "Failed" }>
+): ExportError =>
+  answer.code !== undefined && /^E[A-Z]+$/.test(answer.code)
+    ? errnoFileError(planned.file, answer.code)
+    : new ExportError({
+        kind: "BadData",
+        message: `${planned.what}: ${planned.file} could not be written as Parquet: ${answer.message}`
+      })
+
 /** Starts the worker that writes `planned`'s Parquet file from the staged file at `partial`, for the scope. */
 export const startParquetWriter = (
   planned: { readonly what: string; readonly file: string },
@@ -94,7 +109,11 @@ export const startParquetWriter = (
       Effect.sync(() => {
         const started = new Worker(workerUrl, { workerData: data, resourceLimits })
         started.on("message", answered)
-        started.on("error", (error) => answered({ _tag: "Failed", message: error.message }))
+        started.on("error", (error) => {
+          // Opening its files fails before it can answer: the errno code still says why.
+          const code = (error as { code?: unknown }).code
+          answered({ _tag: "Failed", message: error.message, ...(typeof code === "string" ? { code } : {}) })
+        })
         started.on("exit", (code) => answered({ _tag: "Failed", message: `the Parquet worker stopped (${code})` }))
         return started
       }),
@@ -106,16 +125,7 @@ export const startParquetWriter = (
         )
     )
 
-    const failure = (answer: Extract<ParquetWorkerReply, { _tag: "Failed" }>) =>
-      answer.code === "ENOSPC" || answer.code === "EDQUOT"
-        ? new ExportError({
-            kind: "DiskFull",
-            message: `disk full while writing ${planned.file}: free some space (or choose another --out) and run again with --resume`
-          })
-        : new ExportError({
-            kind: "BadData",
-            message: `${planned.what}: ${planned.file} could not be written as Parquet: ${answer.message}`
-          })
+    const failure = (answer: Extract<ParquetWorkerReply, { _tag: "Failed" }>) => parquetFailure(planned, answer)
 
     const advance = (bytes: number): Effect.Effect<void, ExportError> =>
       Effect.suspend(() => {

@@ -46,24 +46,36 @@ const errnoCode = (error: PlatformError.PlatformError): string | undefined => {
 }
 
 /** Maps a file-system failure on `path` to an export error with a message that says what to do. */
-export const fileError = (path: string, error: PlatformError.PlatformError): ExportError => {
-  const code = errnoCode(error)
+export const fileError = (path: string, error: PlatformError.PlatformError): ExportError =>
+  errnoFileError(path, errnoCode(error), error, error.reason._tag === "PermissionDenied")
+
+/**
+ * The same rule for a failure known by its errno `code` only (a worker thread's write): a full disk, no permission,
+ * or {@link fileProblem}'s message for the rest (a file over the size limit, something in the way).
+ */
+export const errnoFileError = (
+  path: string,
+  code: string | undefined,
+  cause?: unknown,
+  denied = code === "EACCES" || code === "EPERM"
+): ExportError => {
+  const causes = cause === undefined ? {} : { cause }
   if (code === "ENOSPC" || code === "EDQUOT") {
     return new ExportError({
       kind: "DiskFull",
       message: `disk full while writing ${path}: free some space (or choose another --out) and run again`,
-      cause: error
+      ...causes
     })
   }
-  if (error.reason._tag === "PermissionDenied") {
+  if (denied) {
     return new ExportError({
       kind: "Io",
       message: `permission denied writing ${path}: choose an --out directory you can write to`,
-      cause: error
+      ...causes
     })
   }
   // Never the file-system error's internal name: what is in the way, and what to do.
-  return new ExportError({ kind: "Io", message: fileProblem(path, code), cause: error })
+  return new ExportError({ kind: "Io", message: fileProblem(path, code), ...causes })
 }
 
 /** The temp-file name {@link replaceFile} uses beside `target`: `.<name>.<pid>-<random>.tmp`. */
