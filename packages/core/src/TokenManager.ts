@@ -56,6 +56,58 @@ const bearerRejected =
 /** Quick, single-attempt policy for the shutdown calls: never hold up shutdown. */
 const releasePolicy = RetryPolicy.make({ maxAttempts: 1, attemptTimeoutMillis: 5_000, deadlineMillis: 5_000 })
 
+/** The token an answer holds, if it can be read from it. */
+const tokenIn = (text: string): string | undefined => {
+  const token = parseObject(text)?.["token"]
+  return typeof token === "string" && token.length > 0 ? token : undefined
+}
+
+const parseObject = (text: string): Record<string, unknown> | undefined => {
+  const json = safeParse(text)
+  return typeof json === "object" && json !== null && !Array.isArray(json)
+    ? (json as Record<string, unknown>)
+    : undefined
+}
+
+const safeParse = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * What is wrong with a token answer, by field name and JSON type only: never a value, since any of them may be
+ * (or hold) the token.
+ */
+const shapeProblems = (text: string): string => {
+  const typeOf = (value: unknown) =>
+    value === null
+      ? "null"
+      : Array.isArray(value)
+        ? "an array"
+        : typeof value === "object"
+          ? "an object"
+          : `a ${typeof value}`
+  const json = parseObject(text)
+  if (json === undefined) return `the answer is ${typeOf(safeParse(text))}, not an object`
+  const problems: Array<string> = []
+  if (json["token"] === undefined) problems.push("token is missing")
+  else if (typeof json["token"] !== "string") problems.push(`token is ${typeOf(json["token"])}, not text`)
+  for (const field of ["creation_time_in_millis", "expiration_time_in_millis"]) {
+    const value = json[field]
+    if (value === undefined) problems.push(`${field} is missing`)
+    else if (typeof value !== "number") problems.push(`${field} is ${typeOf(value)}, not a number`)
+    else if (!Number.isFinite(value)) problems.push(`${field} is not a finite number`)
+  }
+  for (const field of ["valid_for_user_id", "valid_for_username"]) {
+    const value = json[field]
+    if (value !== undefined && typeof value !== "string") problems.push(`${field} is ${typeOf(value)}, not text`)
+  }
+  return problems.length === 0 ? "a field is not as documented" : problems.join("; ")
+}
+
 /** Creates the token manager for `method`; revocation/logout is registered on the surrounding scope. */
 export const make = Effect.fn("TokenManager.make")(function* (
   method: Auth.AuthMethod,
@@ -75,17 +127,56 @@ export const make = Effect.fn("TokenManager.make")(function* (
    */
   const minted: Array<{ readonly token: string; readonly expiredBy: number }> = []
 
+  /** Revokes a token that is not kept (authenticated with the token itself), quietly like a shutdown release. */
+  const revokeNow = (token: string) => {
+    const itself = bearer(0, token)
+    return quietly(
+      requester.run(
+        {
+          operation: "auth/token/revoke",
+          method: "POST",
+          path: "auth/token/revoke",
+          body: { token },
+          decode: () => Effect.void,
+          retry: releasePolicy
+        },
+        { current: Effect.succeed(itself), renew: () => Effect.succeed(itself) }
+      )
+    )
+  }
+
   const mintToken = (operation: "auth/token/full" | "auth/token/object", body: Record<string, unknown>) =>
     Effect.gen(function* () {
       const startedAt = yield* Clock.currentTimeMillis
       issued++
-      const response = yield* requester.run({
-        operation,
-        method: "POST",
-        path: operation,
-        body,
-        decode: decodeJson(operation, TokenResponse)
-      })
+      // A token in an answer of the wrong shape was minted all the same: it is revoked at once and never kept.
+      const stranded: Array<string> = []
+      const response = yield* requester
+        .run({
+          operation,
+          method: "POST",
+          path: operation,
+          body,
+          decode: (raw) =>
+            Effect.catch(decodeJson(operation, TokenResponse)(raw), (error) => {
+              if (error.reason._tag !== "ResponseDecode" || error.reason.malformed) return Effect.fail(error)
+              // Said by field names and JSON types only: the schema's own message may quote a value.
+              const token = tokenIn(raw.text)
+              if (token !== undefined) {
+                requester.addSecret(token)
+                stranded.push(token)
+              }
+              return Effect.fail(
+                Classify.badBody(
+                  operation,
+                  `the token answer does not have the documented shape (${shapeProblems(raw.text)})${token === undefined ? "" : "; the token it holds is revoked"}: check the host URL (a proxy or another service may answer in ThoughtSpot's place)`,
+                  false,
+                  raw.status
+                )
+              )
+            })
+        })
+        .pipe(Effect.onError(() => Effect.forEach(stranded.splice(0), (token) => revokeNow(token), { discard: true })))
       requester.addSecret(response.token)
       const lifetime = Math.max(0, response.expiration_time_in_millis - response.creation_time_in_millis)
       minted.push({ token: response.token, expiredBy: (yield* Clock.currentTimeMillis) + lifetime })

@@ -1,4 +1,5 @@
 /** Token lifecycle: cache, renewal before expiry, one renewal on 401, single flight, every auth method, release. */
+import { inspect } from "node:util"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
 import { TestClock } from "effect/testing"
@@ -259,6 +260,50 @@ describe("token lifecycle", () => {
       const quiet = makeFake(withTokens(() => ok))
       yield* useClient(quiet, testOptions({ releaseOnClose: false }), (c) => c.system)
       expect(quiet.seen.map((s) => s.path)).toEqual(["auth/token/full", "system"])
+    })
+  )
+
+  it.effect("token-in-an-answer-of-the-wrong-shape-is-revoked-and-never-shown", () =>
+    Effect.gen(function* () {
+      const minted = "tok-MINTED-4f7a9c2e-while-the-answer-was-wrong"
+      for (const answer of [
+        { token: minted, creation_time_in_millis: "soon", expiration_time_in_millis: 60_000 },
+        { token: minted, expiration_time_in_millis: [minted] },
+        { token: { value: minted }, creation_time_in_millis: 0, expiration_time_in_millis: 60_000 },
+        [minted]
+      ]) {
+        const fake = makeFake((r) =>
+          r.path === "auth/token/full" ? { body: answer } : r.path === "system" ? ok : { status: 204 }
+        )
+        const error = failureOf(
+          yield* Effect.exit(useClient(fake, testOptions({ releaseOnClose: false }), (c) => c.system))
+        )
+        const said = [
+          error.message,
+          String(error),
+          JSON.stringify(error),
+          inspect(error, { depth: null }),
+          inspect(error.reason)
+        ]
+        for (const text of said) {
+          expect(text, JSON.stringify(answer)).not.toContain("MINTED")
+          expect(text).not.toContain(PASSWORD)
+        }
+        expect(error.reason._tag).toBe("ResponseDecode")
+        expect(error.isRetryable).toBe(false)
+        expect(error.message).toContain("the token answer does not have the documented shape")
+        // The token was never used for a call; one it can be read from is revoked at once, with itself.
+        expect(fake.seen.some((s) => s.path === "system")).toBe(false)
+        const revokes = fake.seen.filter((s) => s.path === "auth/token/revoke")
+        if (typeof (answer as { token?: unknown }).token === "string") {
+          expect(revokes).toHaveLength(1)
+          expect(revokes[0]?.body).toEqual({ token: minted })
+          expect(revokes[0]?.headers["authorization"]).toBe(`Bearer ${minted}`)
+          expect(error.message).toContain("the token it holds is revoked")
+        } else {
+          expect(revokes).toHaveLength(0)
+        }
+      }
     })
   )
 
