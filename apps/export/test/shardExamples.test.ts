@@ -106,6 +106,8 @@ const indexedPods = (spec: Record<string, unknown>, landing: string, fieldValues
   expect(spec["completionMode"]).toBe("Indexed")
   const completions = spec["completions"] as number
   expect(spec["parallelism"]).toBe(completions)
+  // A replacement pod (same host name and pid) must not start while the pod it replaces still writes.
+  expect(spec["podReplacementPolicy"]).toBe("Failed")
   const container = (spec["template"] as { spec: { containers: ReadonlyArray<Container> } }).spec.containers[0]!
   const env: Record<string, string> = {}
   for (const variable of container.env) {
