@@ -11,6 +11,7 @@ import {
   defaultsOf,
   exportFlags,
   jobArgument,
+  loadFlags,
   logFlags,
   runFlags,
   timeLimitFlags
@@ -161,6 +162,26 @@ describe("job file argument", () => {
       const missing = NodePath.join(dir, "none.json")
       const unread = yield* Effect.flip(parseArgument(jobArgument, missing))
       assert.strictEqual(unread.message, `cannot read the job file ${missing}: there is no such file; check the path`)
+    })
+  )
+})
+
+describe("load --key", () => {
+  it.effect("a-repeated-key-takes-each-column-name-verbatim-commas-and-edge-spaces-included", () =>
+    Effect.gen(function* () {
+      // A job file's "key" array could name these columns; the command line could not (one --key was split).
+      assert.deepStrictEqual(yield* parse(loadFlags.key, "key", "Revenue (USD, net)", " Region "), [
+        "Revenue (USD, net)",
+        " Region "
+      ])
+      // One --key keeps its comma-separated, trimmed list.
+      assert.deepStrictEqual(yield* parse(loadFlags.key, "key", "id, Region"), ["id", "Region"])
+      assert.deepStrictEqual(yield* parse(loadFlags.key, "key"), [])
+      assert.strictEqual(yield* refusal(loadFlags.key, "key", " , "), "--key lists no column: give COLUMN[,COLUMN…]")
+      assert.strictEqual(
+        yield* Effect.map(Effect.flip(parse(loadFlags.key, "key", "id", "")), (e) => e.message),
+        "a --key is empty: a repeated --key gives one column name each, as the files name it"
+      )
     })
   )
 })

@@ -642,14 +642,32 @@ export const loadFlags = {
     "replace each table (default), append to it, or merge by --key"
   ),
   key: described(
+    // One --key is a comma-separated list (trimmed); repeated, each is one column name taken verbatim, so a name
+    // with a comma or edge spaces can be given (`--key "Revenue (USD, net)" --key Region`).
     Flag.String("key").pipe(
-      refine("key", (text: string) => {
-        const key = parseList(text)
-        return key.length === 0 ? { refused: "--key lists no column: give COLUMN[,COLUMN…]" } : { ok: key }
-      }),
-      Flag.withDefault<ReadonlyArray<string>>([])
+      Flag.atLeast(0),
+      Flag.mapEffect((given) => {
+        if (given.length === 0) return Effect.succeed<ReadonlyArray<string>>([])
+        if (given.length === 1) {
+          const key = parseList(given[0] ?? "")
+          return key.length === 0
+            ? Effect.fail(refuse("key", "flag", given[0] ?? "", "--key lists no column: give COLUMN[,COLUMN…]"))
+            : Effect.succeed(key)
+        }
+        const empty = given.find((name) => name === "")
+        return empty === undefined
+          ? Effect.succeed<ReadonlyArray<string>>(given)
+          : Effect.fail(
+              refuse(
+                "key",
+                "flag",
+                empty,
+                "a --key is empty: a repeated --key gives one column name each, as the files name it"
+              )
+            )
+      })
     ),
-    "merge: the key columns, comma-separated, as the files name them"
+    "merge: the key columns, comma-separated, as the files name them; or --key repeated, one column name each, taken as given (for a name with a comma or edge spaces)"
   ),
   passwordFile: described(
     nonBlank(
