@@ -321,6 +321,36 @@ describe("split exports and spotpipe merge", () => {
     ])
   }, 60_000)
 
+  it("a-shards-other-output-changed-since-it-was-written-fails-the-merge-naming-it-and-resume-mends-it", async () => {
+    const out = NodePath.join(root, "changed-companion")
+    await runShards(() => out)
+    const shardManifests = NodeFs.readdirSync(out).filter((name) => /^manifest\.shard-\d-of-3\.json$/.test(name))
+    const writer = shardManifests.find((name) =>
+      JSON.parse(NodeFs.readFileSync(NodePath.join(out, name), "utf8")).outputs.some(
+        (o: { file: string }) => o.file === "metadata-answer.csv"
+      )
+    )!
+    const shard = /shard-(\d)-of-3/.exec(writer)![1]!
+    NodeFs.appendFileSync(NodePath.join(out, "metadata-answer.csv"), "edited,by,hand\r\n")
+    const before = NodeFs.readdirSync(out).sort()
+    const merge = await runCli(["merge", out], { env })
+    expect(merge.code).toBe(1)
+    expect(merge.stderr).toContain(
+      `${NodePath.join(out, "metadata-answer.csv")} is not the file shard ${shard} of 3 of the job recorded (it changed since)`
+    )
+    expect(merge.stderr).toContain(`--shard ${shard}/3 --out ${out} --resume`)
+    // Nothing written: no merged files, no merged manifest (which load would take as the whole job's).
+    expect(NodeFs.readdirSync(out).sort()).toEqual(before)
+    const resumed = await runCli(["run", splitJob, "--out", out, "--quiet", "--shard", `${shard}/3`, "--resume"], {
+      env
+    })
+    expect(resumed.code, resumed.stderr).toBe(0)
+    const again = await runCli(["merge", out], { env })
+    expect(again.code, again.stderr).toBe(0)
+    const merged = Object.fromEntries(Object.entries(dataFiles(out)).filter(([name]) => !partFile.test(name)))
+    expect(merged).toEqual(single)
+  }, 60_000)
+
   it("an-export-that-failed-in-the-latest-run-is-not-taken-from-an-earlier-run-of-the-job", async () => {
     // One folder, run every night with --force: the second night fails the answer, whose first-night file stays.
     const job = writeJob("nightly-force.json", {

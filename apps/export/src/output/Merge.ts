@@ -308,8 +308,8 @@ const checkGroup = (merged: string, parts: ReadonlyArray<FoundPart>): Effect.Eff
 
 /**
  * The other outputs of the job in `dir`, as the chosen runs there (the latest run of each shard, see
- * {@link selectRuns}) record them: not parts, not the merged files, and only a file that is still the one recorded
- * (another is left out with a warning: its export should run again). An export a chosen run did not write (it
+ * {@link selectRuns}) record them: not parts, not the merged files. A file that is no longer the one recorded fails
+ * the merge (leaving it out would drop its export from the merged run, which would then load without it). An export a chosen run did not write (it
  * failed there) is not taken from an earlier run, whose file would be of another night. With their exports'
  * statuses.
  */
@@ -328,10 +328,12 @@ const companionsOf = (dir: string, runs: ReadonlyArray<RunOf>, merged: ReadonlyS
         Effect.orElseSucceed(() => ({ size: -1, sha256: "" }))
       )
       if (size !== entry.bytes || sha256 !== entry.sha256) {
-        yield* Effect.logWarning(
-          `${file} is not the file its run recorded, so the merged run does not list it: run its export again with --force`
+        // Leaving it out would drop its export from the merged run, which `load` would then load without it.
+        const { index, count } = shardOf(manifest)
+        const shard = manifest.shard === null ? "" : ` --shard ${index}/${count}`
+        return yield* refuse(
+          `${path.join(dir, file)} is not the file ${manifest.shard === null ? "the run" : `shard ${index} of ${count}`} of the job recorded (${size < 0 ? "it is gone" : "it changed since"}), so the merged run could not list it: run that ${manifest.shard === null ? "run" : "shard"} again (spotpipe run ${manifest.job.file}${shard} --out ${dir} --resume writes that file again and keeps the rest) and merge again; nothing was written`
         )
-        continue
       }
       outputs.push(entry)
       const status = manifest.exports.find((e) => e.files.includes(file))
@@ -385,6 +387,11 @@ export const mergeRuns = (
         }
         checked.push([merged, sorted])
       }
+      // The shards wrote into this folder: the job's other outputs there belong to the merged run too.
+      const out = path.resolve(options.out)
+      const companions = options.runs.some((dir) => path.resolve(dir) === out)
+        ? yield* companionsOf(options.out, chosen, new Set(checked.map(([merged]) => merged)))
+        : { outputs: [], statuses: [] }
       // ── join ── (one writer per output folder, as for every run)
       yield* lockOutputDirectory(options.out, { command: "spotpipe merge" })
       const files: Array<MergedFile> = []
@@ -435,11 +442,6 @@ export const mergeRuns = (
         files.push({ file: merged, parts: parts.length, rows, bytes: written.bytes, sha256: written.sha256 })
       }
       const model = checked[0]![1][0]!.manifest
-      // The shards wrote into this folder: the job's other outputs there belong to the merged run too.
-      const out = path.resolve(options.out)
-      const companions = options.runs.some((dir) => path.resolve(dir) === out)
-        ? yield* companionsOf(options.out, chosen, new Set(checked.map(([merged]) => merged)))
-        : { outputs: [], statuses: [] }
       // An export that failed in a shard's latest run is recorded as failed: the merged run is not the whole job,
       // and `load` refuses it as it refuses any run with a failed export.
       const listed = new Set([...statuses, ...companions.statuses].map((s) => s.export))
