@@ -75,6 +75,17 @@ const lockTable = async (engine: LoadEngine, table: string): Promise<void> => {
   )
 }
 
+/**
+ * The time a load's record is written, in each dialect's SQL: loads are ordered by it (an append since the last
+ * replace), so it is not the transaction's start (`now()`), which for a load that waited for another's lock is
+ * before the load it waited for. DuckDB has no clock function (its `now()` is the transaction's start too): the
+ * time is this process's, to the microsecond, which is DuckDB's own clock since DuckDB runs in this process.
+ */
+const writtenAt = (dialect: LoadEngine["dialect"]): string =>
+  dialect === "postgres"
+    ? "clock_timestamp()"
+    : `to_timestamp(${((performance.timeOrigin + performance.now()) / 1000).toFixed(6)})`
+
 /** Creates the `spotpipe_loads` record, or adds `file_sha256` to one an earlier version created. */
 const prepareLoadsTable = async (engine: LoadEngine): Promise<void> => {
   // PostgreSQL: under the record's lock, so that two first loads at once do not both create it. (DuckDB: no
@@ -317,7 +328,7 @@ const loadOne = async (
       )
     }
     await engine.exec(
-      `INSERT INTO ${loadsTable} (manifest_sha256, run_id, file, table_name, mode, rows, loaded_at, spotpipe, file_sha256) VALUES (${[run.fingerprint, run.runId, output.file, output.table, options.mode].map(quoteLiteral).join(", ")}, ${rows}, now(), ${quoteLiteral(options.version)}, ${quoteLiteral(output.sha256)})`
+      `INSERT INTO ${loadsTable} (manifest_sha256, run_id, file, table_name, mode, rows, loaded_at, spotpipe, file_sha256) VALUES (${[run.fingerprint, run.runId, output.file, output.table, options.mode].map(quoteLiteral).join(", ")}, ${rows}, ${writtenAt(engine.dialect)}, ${quoteLiteral(options.version)}, ${quoteLiteral(output.sha256)})`
     )
     await options.beforeCommit?.(output.file)
     if (options.interrupted?.aborted) throw new LoadFailure("the load was interrupted")

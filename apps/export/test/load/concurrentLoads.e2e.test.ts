@@ -153,6 +153,38 @@ describe("two loads of one run into one PostgreSQL table at once", () => {
     expect(await count()).toBe(rows())
   }, 60_000)
 
+  it("a load that waited for the table's lock records the time it wrote, after the lock was let go", async () => {
+    await reset()
+    const manifest = readRunManifest(run)
+    const lockKey = `hashtext('spotpipe load'), hashtext(coalesce(current_schema(), '') || '.' || '${table()}')`
+    const [loaded, released] = await withPostgres(postgres.url, async (holder) => {
+      // Another session holds the table's lock: the load begins its transaction, then waits for it.
+      await holder(`SELECT pg_advisory_lock(${lockKey})`)
+      const engine = await open()
+      const loading = loadRun(engine, manifest, { mode: "replace", key: [], version: "test" }).finally(() =>
+        engine.close()
+      )
+      await withPostgres(postgres.url, async (query) => {
+        for (;;) {
+          const [[n]] = (await query("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")) as [
+            [string]
+          ]
+          if (Number(n) > 0) return
+          await new Promise((r) => setTimeout(r, 20))
+        }
+      })
+      const [[at]] = (await holder("SELECT clock_timestamp()")) as [[Date]]
+      await holder(`SELECT pg_advisory_unlock(${lockKey})`)
+      return [await loading, at] as const
+    })
+    expect(loaded[0]?.rows).toBe(rows())
+    const [[loadedAt]] = (await withPostgres(postgres.url, (q) =>
+      q("SELECT loaded_at FROM spotpipe_loads WHERE mode = 'replace'")
+    )) as [[Date]]
+    // now() (the transaction's start) was before the wait, so before the load it waited for.
+    expect(loadedAt.getTime()).toBeGreaterThanOrEqual(released.getTime())
+  }, 60_000)
+
   it("append while another load replaces the table with a column more: refused, nothing added", async () => {
     await reset()
     const manifest = readRunManifest(run)
