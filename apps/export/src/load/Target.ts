@@ -4,6 +4,8 @@
  * that holds a password is refused — argv and job files are seen by others — and the message never repeats it: the
  * password comes from `PGPASSWORD` or `--password-file`.
  */
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
 
 /** A parsed target. */
 export type Target =
@@ -21,6 +23,17 @@ export const parseTarget = (text: string): { readonly ok: Target } | { readonly 
     const file = text.slice("duckdb:".length)
     if (file === "" || file === ":memory:") {
       return { refused: "duckdb: needs a database file, e.g. --into duckdb:warehouse.duckdb" }
+    }
+    // DuckDB puts the home folder in place of any leading `~` (`~name` becomes the home folder's path with `name`
+    // glued on): the path is expanded here once, so that every later step (did this load create the file?) sees
+    // the file DuckDB opens; `~name` is refused rather than read two ways.
+    if (file === "~" || file.startsWith("~/")) {
+      return { ok: { _tag: "DuckDb", file: NodePath.join(NodeOs.homedir(), file.slice(1)) } }
+    }
+    if (file.startsWith("~")) {
+      return {
+        refused: `duckdb:${file} starts with ~ but not ~/: give the database file as ~/…, a full path, or ./${file} for a file of that name here`
+      }
     }
     return { ok: { _tag: "DuckDb", file } }
   }

@@ -497,6 +497,34 @@ describe("load refuses", () => {
     expect(NodeFs.existsSync(into)).toBe(false)
   }, 60_000)
 
+  it("into duckdb:~/…, the home folder's file: one the failed load created is not left behind", async () => {
+    const escaped = NodePath.join(root, "escaped-home")
+    NodeFs.cpSync(run, escaped, { recursive: true })
+    const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(escaped, "manifest.json"), "utf8"))
+    manifest.outputs[1].settings.escapeFormulae = true
+    NodeFs.writeFileSync(NodePath.join(escaped, "manifest.json"), JSON.stringify(manifest))
+    const home = NodeFs.mkdtempSync(NodePath.join(root, "home-"))
+    const before = process.env["HOME"]
+    process.env["HOME"] = home // read by os.homedir() and by DuckDB
+    try {
+      const refused = await cli(["load", escaped, "--into", "duckdb:~/warehouse.duckdb"], env)
+      expect(refused.code).toBe(1)
+      expect(refused.stderr).toContain("was exported with --escape-formulae")
+      // DuckDB created it in the home folder; the check of "did this load create it" looked for ./~/warehouse.duckdb.
+      expect(NodeFs.readdirSync(home)).toEqual([])
+      const loaded = await cli(["load", run, "--into", "duckdb:~/warehouse.duckdb", "--quiet"], env)
+      expect(loaded.code).toBe(0)
+      expect(NodeFs.existsSync(NodePath.join(home, "warehouse.duckdb"))).toBe(true)
+      // `~name` is read two ways (DuckDB: the home folder's path with name glued on): refused.
+      const other = await cli(["load", run, "--into", "duckdb:~warehouse.duckdb"], env)
+      expect(other.code).toBe(2)
+      expect(other.stderr).toContain("starts with ~ but not ~/")
+    } finally {
+      if (before === undefined) delete process.env["HOME"]
+      else process.env["HOME"] = before
+    }
+  }, 60_000)
+
   it("into DuckDB, a file with two column names equal but for case (one name to DuckDB), before loading anything", async () => {
     // The daily quantities' second column renamed to its first one's name in lower case, header and manifest.
     const [first, second] = outputs()
