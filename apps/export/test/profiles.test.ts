@@ -3,6 +3,7 @@
  * command line and the THOUGHTSPOT_* environment (field by field, a table over every combination), how a profile
  * is chosen, the keychain, and `spotpipe config` (in-process) refusing secrets and writing the file 0600.
  */
+import * as NodeChildProcess from "node:child_process"
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
@@ -16,7 +17,13 @@ import {
   connectionLayers,
   resolveConnection
 } from "../src/cluster/Connection.ts"
-import { configPath, parseConfigFile, parseSecretSource, readKeychain } from "../src/cluster/Profiles.ts"
+import {
+  configPath,
+  keychainStoreCommand,
+  parseConfigFile,
+  parseSecretSource,
+  readKeychain
+} from "../src/cluster/Profiles.ts"
 import { UsageError } from "../src/UsageError.ts"
 import { runInProcess } from "./support/inProcess.ts"
 
@@ -424,6 +431,57 @@ describe("spotpipe config", () => {
       expect(list.stdout).toContain("secret              env:TS_PASSWORD")
       const get = yield* runInProcess(["config", "get", "secret"], env)
       expect(lastLine(get.stdout)).toBe("env:TS_PASSWORD")
+    })
+  )
+
+  it.effect("config-set: the keychain store command it prints runs in a POSIX shell as printed", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      // Stand-ins for secret-tool and macOS's security: each writes the arguments it was given, NUL-separated.
+      const bin = NodePath.join(dir, "bin")
+      NodeFs.mkdirSync(bin)
+      for (const tool of ["secret-tool", "security"]) {
+        NodeFs.writeFileSync(
+          NodePath.join(bin, tool),
+          `#!/bin/sh\nfor a in "$@"; do printf '%s\\0' "$a"; done > "${NodePath.join(dir, tool)}.args"\n`,
+          { mode: 0o755 }
+        )
+      }
+      const argsOf = (command: string, tool: string) => {
+        NodeChildProcess.execFileSync("/bin/sh", ["-c", command], { env: { PATH: bin }, stdio: "ignore" })
+        return NodeFs.readFileSync(NodePath.join(dir, `${tool}.args`), "utf8")
+          .split("\0")
+          .slice(0, -1)
+      }
+      const env = { SPOTPIPE_CONFIG: NodePath.join(dir, "config.json") }
+      for (const account of ["ana", "Ana O'Neil", 'prod "eu" $HOME; echo `id` *', "a'b''c"]) {
+        const run = yield* runInProcess(["config", "set", "secret", `keychain:${account}`, "--profile", "p"], env)
+        expect(run.code).toBe(0)
+        const printed = run.stderr
+          .split("\n")
+          .findLast((line) => line.startsWith("store the secret in the keychain with: "))
+        const command = printed!.slice("store the secret in the keychain with: ".length)
+        expect(argsOf(command, "secret-tool")).toEqual([
+          "store",
+          "--label=spotpipe",
+          "service",
+          "spotpipe",
+          "account",
+          account
+        ])
+        expect(argsOf(keychainStoreCommand(account, "darwin"), "security")).toEqual([
+          "add-generic-password",
+          "-s",
+          "spotpipe",
+          "-a",
+          account,
+          "-w"
+        ])
+      }
+      // A plain account stays as it is.
+      expect(keychainStoreCommand("ana", "linux")).toBe(
+        "secret-tool store --label=spotpipe service spotpipe account ana"
+      )
     })
   )
 

@@ -319,11 +319,18 @@ const lockConfigFile = (path: string, waitMillis: number) => {
   })
 }
 
-/** The command line that stores a keychain secret for `account`, per platform (for messages). */
+/**
+ * The command line that stores a keychain secret for `account`, per platform (for messages), ready to paste into
+ * a POSIX shell: the account is one word whatever it holds (spaces, quotes, `$`).
+ */
 export const keychainStoreCommand = (account: string, platform: NodeJS.Platform = process.platform): string =>
   platform === "darwin"
-    ? `security add-generic-password -s ${keychainService} -a ${account} -w`
-    : `secret-tool store --label=spotpipe service ${keychainService} account ${account}`
+    ? `security add-generic-password -s ${keychainService} -a ${shellWord(account)} -w`
+    : `secret-tool store --label=spotpipe service ${keychainService} account ${shellWord(account)}`
+
+/** `text` as one POSIX shell word: bare when nothing in it is special to a shell, else in single quotes. */
+const shellWord = (text: string): string =>
+  /^[A-Za-z0-9_@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`
 
 /**
  * Reads the secret stored for `account` in the system keychain: macOS `security`, elsewhere `secret-tool`
