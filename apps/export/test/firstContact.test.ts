@@ -11,6 +11,7 @@ import { NodeServices } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { fixtures, startSandbox } from "@spotpipe/sandbox"
 import { Cause, Effect, Exit, Layer, Option, Queue, Redacted, Terminal } from "effect"
+import { Prompt, TerminalCapabilities } from "effect/cli"
 import { askPassword } from "../src/cli/Commands.ts"
 import { sandboxStartupLines } from "../src/cli/SandboxCommand.ts"
 import { runInProcess } from "./support/inProcess.ts"
@@ -349,7 +350,7 @@ describe("principals to stdout", () => {
 })
 
 /** A terminal whose keys are `keys`, in order, its input ending after the last (as a real one ends on a quit key). */
-const scriptedTerminal = (keys: ReadonlyArray<Terminal.UserInput>) =>
+const scriptedTerminal = (keys: ReadonlyArray<Terminal.UserInput>, shown: Array<string> = []) =>
   Layer.succeed(Terminal.Terminal)(
     Terminal.make({
       columns: Effect.succeed(80),
@@ -364,7 +365,7 @@ const scriptedTerminal = (keys: ReadonlyArray<Terminal.UserInput>) =>
         return queue
       }),
       readLine: Effect.fail(new Terminal.QuitError({})),
-      display: () => Effect.void
+      display: (text) => Effect.sync(() => void shown.push(text))
     })
   )
 
@@ -392,6 +393,35 @@ describe("the password prompt", () => {
     Effect.gen(function* () {
       const exit = yield* ask([...typed("pw"), key("c", { ctrl: true })])
       expect(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)).toBe(true)
+    })
+  )
+
+  it.live("its-colours-follow-the-rule-of-the-rest-of-the-cli", () =>
+    Effect.gen(function* () {
+      // A colour or style (SGR) sequence; the prompt's cursor and erase sequences are not colours.
+      const sgr = /\u001b\[[0-9;]*m/
+      const drawn = (canColor: boolean) =>
+        Effect.gen(function* () {
+          const shown: Array<string> = []
+          const exit = yield* askPassword("Password for ana at https://acme.thoughtspot.cloud").pipe(
+            Effect.provide(Layer.merge(NodeServices.layer, scriptedTerminal([...typed("pw"), key("return")], shown))),
+            // What the prompt's own detection gives on a terminal (stdout a TTY, NO_COLOR unset), which knows
+            // nothing of TERM=dumb or FORCE_COLOR; the CLI's rule says otherwise.
+            Effect.provideService(Prompt.Theme, Prompt.makeTheme({ colors: !canColor })),
+            Effect.provideService(TerminalCapabilities.TerminalCapabilities, {
+              canColor,
+              canAnimate: true,
+              canPrompt: true
+            }),
+            Effect.exit
+          )
+          expect(Exit.isSuccess(exit)).toBe(true)
+          return shown.join("")
+        })
+      const plain = yield* drawn(false)
+      expect(plain).toContain("Password for ana at https://acme.thoughtspot.cloud")
+      expect(plain).not.toMatch(sgr)
+      expect(yield* drawn(true)).toMatch(sgr)
     })
   )
 

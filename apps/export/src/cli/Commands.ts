@@ -7,7 +7,7 @@
  * on, and its state is kept for `--resume`. Both write the same files, layout and manifest fields.
  */
 import { Cause, Config, Console, Effect, Exit, type FileSystem, Option, Path, Redacted } from "effect"
-import { Prompt } from "effect/cli"
+import { Prompt, TerminalCapabilities } from "effect/cli"
 import type { Cluster } from "../cluster/Cluster.ts"
 import { demoMetadataTypes, type MetadataObject } from "../cluster/Cluster.ts"
 import {
@@ -76,12 +76,16 @@ export type RunInput = Parsed<typeof connectionFlags & typeof timeLimitFlags & t
 /**
  * Asks for the password on the terminal. Leaving the prompt (Ctrl-C, which a terminal in raw mode hands over as
  * a key, not as SIGINT; Esc or Ctrl-D) interrupts the run as Ctrl-C does anywhere else (exit 130); an empty
- * entry is refused (exit 2) rather than sent, as an empty THOUGHTSPOT_PASSWORD or password file is.
+ * entry is refused (exit 2) rather than sent, as an empty THOUGHTSPOT_PASSWORD or password file is. Its colours
+ * follow the rule of the rest of the CLI's output (`TerminalCapabilities.canColor`: `NO_COLOR`, `FORCE_COLOR`,
+ * `TERM=dumb`), not the prompt's own detection, which looks at stdout and `NO_COLOR` alone.
  */
 export const askPassword = (
   message: string
 ): Effect.Effect<Redacted.Redacted<string>, UsageError, Prompt.Environment> =>
-  Prompt.run(Prompt.Password({ message })).pipe(
+  Effect.flatMap(TerminalCapabilities.TerminalCapabilities, (terminal) =>
+    Prompt.run(Prompt.Password({ message, theme: { colors: terminal.canColor } }))
+  ).pipe(
     Effect.catchTag("QuitError", () => Effect.interrupt),
     Effect.flatMap((entered) => {
       const password = Redacted.value(entered) as string
