@@ -16,7 +16,7 @@ import { type TimeZone, UTC } from "./TimeZone.ts"
 /**
  * Writes the text {@link makeCellRenderer} gives a cell as ASCII bytes at `out[at]` and returns the position after
  * them. Returns {@link NO_TEXT} for a null cell and {@link INVALID_CELL} for an invalid one (ask the renderer for
- * its typed error); nothing is written then. The caller guarantees {@link MAX_CELL_BYTES} of room at `at` (a text
+ * its typed error), a DATE that is no midnight in the zone included; nothing is written then. The caller guarantees {@link MAX_CELL_BYTES} of room at `at` (a text
  * that does not fit is a RangeError).
  */
 export type CellWriter = (cell: unknown, out: Uint8Array, at: number) => number
@@ -58,7 +58,9 @@ const instantCaches = new WeakMap<TimeZone, InstantBytes>()
 
 /**
  * DATE bytes by instant, one cache per zone shared by its DATE writers: a DATE column holds few distinct
- * instants (local midnights), so a hit is one comparison and a 10-byte copy. Slot hash as in the renderer.
+ * instants (local midnights), so a hit is one comparison and a 10-byte copy. Slot hash as in the renderer. An
+ * instant that is no midnight in the zone is {@link INVALID_CELL} (the renderer's `NotMidnight`), checked on a
+ * miss only: it is never cached.
  */
 const dateWriterFor = (zone: TimeZone): ((t: number, out: Uint8Array, at: number) => number) => {
   let cache = instantCaches.get(zone)
@@ -75,7 +77,9 @@ const dateWriterFor = (zone: TimeZone): ((t: number, out: Uint8Array, at: number
     const slot = (t / 128) & (INSTANT_CACHE_SIZE - 1)
     const from = slot * DATE_BYTES
     if (keys[slot] !== t) {
-      writeDay(Math.floor((t + offsetSeconds(t)) / SECONDS_PER_DAY), bytes, from)
+      const local = t + offsetSeconds(t)
+      if (local % SECONDS_PER_DAY !== 0) return INVALID_CELL
+      writeDay(local / SECONDS_PER_DAY, bytes, from)
       keys[slot] = t
     }
     for (let i = 0; i < DATE_BYTES; i++) out[at + i] = bytes[from + i]!
@@ -144,6 +148,7 @@ export const makeCellWriter = (type: DateColumnType, options: RenderOptions = {}
       end = write(t, out, at)
     }
     // A typed array drops writes outside it: without this, a cut text would be reported as written.
+    // (A DATE instant that is no midnight wrote nothing: INVALID_CELL, below any room.)
     if (end > out.length || !(at >= 0)) throw noRoom(end - at, out, at)
     return end
   }

@@ -13,7 +13,8 @@ export const DATE_CELL_ERROR_REASONS = [
   "OutOfRange",
   "EndBeforeStart",
   "WrongType",
-  "WrongShape"
+  "WrongShape",
+  "NotMidnight"
 ] as const
 
 /** Why a cell is not a valid date cell (see the error table in the package README). */
@@ -26,6 +27,10 @@ export interface DateCellErrorFields {
   readonly column?: string
   readonly value: string
   readonly message: string
+  /** `NotMidnight` only: the name of the time zone the DATE cell is no midnight in. */
+  readonly timeZone?: string
+  /** `NotMidnight` only: the instant (epoch seconds) that is no midnight there (the start, or the end `v.e`). */
+  readonly instant?: number
 }
 
 /**
@@ -45,6 +50,8 @@ export class DateCellError extends Error {
   declare readonly row?: number
   declare readonly column?: string
   declare readonly value: string
+  declare readonly timeZone?: string
+  declare readonly instant?: number
 
   constructor(fields: DateCellErrorFields) {
     super(fields.message)
@@ -53,6 +60,8 @@ export class DateCellError extends Error {
     if (fields.row !== undefined) this.row = fields.row
     if (fields.column !== undefined) this.column = fields.column
     this.value = fields.value
+    if (fields.timeZone !== undefined) this.timeZone = fields.timeZone
+    if (fields.instant !== undefined) this.instant = fields.instant
   }
 }
 

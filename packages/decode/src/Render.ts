@@ -6,7 +6,7 @@
 import type { DateColumnType } from "./ColumnType.ts"
 import type { DateCellError } from "./DateCellError.ts"
 import { formatDays, formatSecondOfDay } from "./internal/civil.ts"
-import { cellEnd, makeCellError, NULL_CELL, readCell } from "./internal/readCell.ts"
+import { cellEnd, makeCellError, makeNotMidnightError, NULL_CELL, readCell } from "./internal/readCell.ts"
 import { checkRenderArguments } from "./internal/renderArguments.ts"
 import { formatOffset } from "./internal/ZoneTable.ts"
 import { offsetFunction } from "./internal/zoneOffset.ts"
@@ -66,8 +66,10 @@ const instantCaches = new WeakMap<TimeZone, InstantCache>()
  * DATE text by instant, through a direct-mapped cache shared by all DATE renderers of one zone. DATE cells are
  * bucket starts (local midnights), so a column holds few distinct instants and a hit skips the offset lookup and
  * the calendar arithmetic. The slot hash `t / 128` keeps consecutive days (86 400 s apart) in distinct slots.
+ * An instant that is no midnight in the zone gives the `NotMidnight` error `notMidnight` makes and is never
+ * cached, so only cache misses pay for that check.
  */
-const dateTextFor = (zone: TimeZone): ((t: number) => string) => {
+const dateTextFor = (zone: TimeZone, notMidnight: NotMidnight): Formatter => {
   let cache = instantCaches.get(zone)
   if (cache === undefined) {
     cache = {
@@ -78,10 +80,12 @@ const dateTextFor = (zone: TimeZone): ((t: number) => string) => {
   }
   const { keys, texts } = cache
   const offsetSeconds = offsetFunction(zone)
-  return (t) => {
+  return (t, cell, row) => {
     const slot = (t / 128) & (INSTANT_CACHE_SIZE - 1)
     if (keys[slot] === t) return texts[slot]!
-    const text = dayText(Math.floor((t + offsetSeconds(t)) / SECONDS_PER_DAY))
+    const local = t + offsetSeconds(t)
+    if (local % SECONDS_PER_DAY !== 0) return notMidnight(cell, row, t)
+    const text = dayText(local / SECONDS_PER_DAY)
     keys[slot] = t
     texts[slot] = text
     return text
@@ -101,13 +105,24 @@ const makeOffsetText = (): ((offset: number) => string) => {
   }
 }
 
-/** The text of a valid instant (whole seconds, in range) for one column type. */
-const makeFormatter = (type: DateColumnType, options: RenderOptions): ((t: number) => string) => {
+/** The `NotMidnight` error of a DATE cell (`cell`, in `row`) whose start or end is the instant `t`. */
+type NotMidnight = (cell: unknown, row: number | undefined, t: number) => DateCellError
+
+/**
+ * The text of a valid instant `t` (whole seconds, in range) of `cell` for one column type; a DATE instant that is
+ * no midnight in the zone is a `NotMidnight` error (the other types read only `t`).
+ */
+type Formatter = (t: number, cell: unknown, row: number | undefined) => string | DateCellError
+
+/** The formatter of a column's period starts (`part` "") or ends ("v.e"). */
+const makeFormatter = (type: DateColumnType, options: RenderOptions, part: "" | "v.e"): Formatter => {
   const zone = options.timeZone ?? UTC
   const offsetSeconds = offsetFunction(zone)
   switch (type) {
     case "DATE":
-      return dateTextFor(zone)
+      return dateTextFor(zone, (cell, row, t) =>
+        makeNotMidnightError(cell, row, options.column, t, offsetSeconds(t), String(zone.name), part)
+      )
     case "TIME":
       return (t) => {
         const local = t + offsetSeconds(t)
@@ -161,18 +176,18 @@ const hasOneKey = (o: object): boolean => {
  */
 export const makeCellRenderer = (type: DateColumnType, options: RenderOptions = {}): CellRenderer => {
   checkRenderArguments("makeCellRenderer", type, options)
-  const format = makeFormatter(type, options)
+  const format = makeFormatter(type, options, "")
   const column = options.column
   return (cell, row) => {
     if (typeof cell === "number" && cell >= MIN_EPOCH_SECONDS && cell <= MAX_EPOCH_SECONDS && Number.isInteger(cell)) {
-      return format(cell)
+      return format(cell, cell, row)
     }
     const s = plainCalendarStart(cell)
-    if (s !== undefined) return format(s)
+    if (s !== undefined) return format(s, cell, row)
     const t = readCell(cell)
     if (t === NULL_CELL) return null
     if (Number.isNaN(t)) return makeCellError(cell, row, column)
-    return format(t)
+    return format(t, cell, row)
   }
 }
 
@@ -182,12 +197,12 @@ export const makeCellRenderer = (type: DateColumnType, options: RenderOptions = 
  */
 export const makeEndRenderer = (type: DateColumnType, options: RenderOptions = {}): CellRenderer => {
   checkRenderArguments("makeEndRenderer", type, options)
-  const format = makeFormatter(type, options)
+  const format = makeFormatter(type, options, "v.e")
   const column = options.column
   return (cell, row) => {
     const t = readCell(cell)
     if (t === NULL_CELL) return null
     if (Number.isNaN(t)) return makeCellError(cell, row, column)
-    return !Number.isNaN(cellEnd) ? format(cellEnd) : null
+    return !Number.isNaN(cellEnd) ? format(cellEnd, cell, row) : null
   }
 }

@@ -64,7 +64,7 @@ export const DateCellErrorReason = Schema.Literals(DATE_CELL_ERROR_REASONS)
 
 /**
  * A {@link DateCellError} ⇄ its fields as plain data (`{ _tag: "DateCellError", reason, row?, column?, value,
- * message }`), e.g. to send it between processes: decoding makes a real `DateCellError` instance.
+ * message, timeZone?, instant? }`), e.g. to send it between processes: decoding makes a real `DateCellError` instance.
  */
 export const DateCellErrorSchema = Schema.Struct({
   _tag: Schema.tag("DateCellError"),
@@ -72,7 +72,9 @@ export const DateCellErrorSchema = Schema.Struct({
   row: Schema.optionalKey(Schema.Int),
   column: Schema.optionalKey(Schema.String),
   value: Schema.String,
-  message: Schema.String
+  message: Schema.String,
+  timeZone: Schema.optionalKey(Schema.String),
+  instant: Schema.optionalKey(Schema.Int)
 }).pipe(
   Schema.decodeTo(Schema.instanceOf(DateCellError, { title: "DateCellError" }), {
     decode: SchemaGetter.transform(({ _tag, ...fields }) => new DateCellError(fields)),
@@ -82,7 +84,9 @@ export const DateCellErrorSchema = Schema.Struct({
       ...(error.row === undefined ? {} : { row: error.row }),
       ...(error.column === undefined ? {} : { column: error.column }),
       value: error.value,
-      message: error.message
+      message: error.message,
+      ...(error.timeZone === undefined ? {} : { timeZone: error.timeZone }),
+      ...(error.instant === undefined ? {} : { instant: error.instant })
     }))
   })
 )

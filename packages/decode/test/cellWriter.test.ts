@@ -95,6 +95,27 @@ describe("cell writer", () => {
       { numRuns: 20_000 }
     ))
 
+  it("writes-the-renderers-dates-for-local-midnights-the-only-instants-a-DATE-is", () =>
+    fc.assert(
+      fc.property(
+        fc.integer({ min: MIN_EPOCH_SECONDS + 86400, max: MAX_EPOCH_SECONDS - 2 * 86400 }),
+        fc.constantFrom(...ZONES, "UTC", "Asia/Kolkata", "Pacific/Chatham"),
+        fc.nat({ max: 40 }),
+        (t, name, at) => {
+          const z = zone(name)
+          const local = t + z.offsetSeconds(t)
+          const midnight = t - (local - Math.floor(local / 86400) * 86400)
+          for (const c of [midnight, { v: { s: midnight } }, { v: { s: midnight, e: midnight + 86400 } }]) {
+            const text = expected(c, "DATE", z, "utc")
+            expect(written(c, "DATE", z, "utc", at)).toBe(text)
+            // The day's midnight at t's offset is a date, unless the offset changed in between.
+            if (z.offsetSeconds(midnight) === z.offsetSeconds(t)) expect(text).toMatch(/^\d{4}-\d{2}-\d{2}$/)
+          }
+        }
+      ),
+      { numRuns: 5_000 }
+    ))
+
   it("writes-the-renderers-text-around-offset-transitions", () => {
     // Every second of the hour around two DST changes and an old local-mean-time offset with seconds.
     const la = zone("America/Los_Angeles")
@@ -120,10 +141,10 @@ describe("cell writer", () => {
   it("a-buffer-too-short-for-the-text-is-a-RangeError-not-a-cut-text", () => {
     // A typed array drops writes past its end: the writer would report bytes it never wrote.
     const la = zone("America/Los_Angeles")
-    const cell = { v: { s: 1625759921 } } // 2021-07-08T08:58:41-07:00
+    const cell = { v: { s: 1625727600 } } // 2021-07-08T00:00:00-07:00
     for (const [type, text] of [
       ["DATE", "2021-07-08"],
-      ["DATE_TIME", "2021-07-08T08:58:41-07:00"]
+      ["DATE_TIME", "2021-07-08T00:00:00-07:00"]
     ] as const) {
       const write = makeCellWriter(type, { timeZone: la, offset: "zone" })
       for (const input of [cell, cell.v.s]) {

@@ -11,7 +11,8 @@ import {
   InvalidTimeZoneError,
   isDateCellError,
   makeCellRenderer,
-  resolveTimeZone
+  resolveTimeZone,
+  type TimeZone
 } from "../src/index.ts"
 import { DateCellErrorReason, DateCellErrorSchema, InvalidTimeZoneErrorSchema } from "../src/schema.ts"
 
@@ -105,6 +106,28 @@ describe("errors", () => {
       "value"
     ])
     expect(Exit.isFailure(Schema.decodeUnknownExit(DateCellErrorSchema)({ ...data, reason: "Other" }))).toBe(true)
+
+    // A NotMidnight error keeps its zone and instant.
+    const la = resolveTimeZone("America/Los_Angeles") as TimeZone
+    const notMidnight = makeCellRenderer("DATE", { timeZone: la, column: "Day" })(694224000, 3) as DateCellError
+    const notMidnightData = Schema.encodeSync(DateCellErrorSchema)(notMidnight)
+    expect(notMidnightData).toEqual({
+      _tag: "DateCellError",
+      reason: "NotMidnight",
+      row: 3,
+      column: "Day",
+      value: "694224000",
+      message: notMidnight.message,
+      timeZone: "America/Los_Angeles",
+      instant: 694224000
+    })
+    const notMidnightBack = Schema.decodeUnknownSync(DateCellErrorSchema)(JSON.parse(JSON.stringify(notMidnightData)))
+    expect(notMidnightBack).toBeInstanceOf(DateCellError)
+    expect(notMidnightBack).toMatchObject({
+      reason: "NotMidnight",
+      timeZone: "America/Los_Angeles",
+      instant: 694224000
+    })
 
     const zone = resolveTimeZone("Nowhere/Else") as InvalidTimeZoneError
     const zoneBack = Schema.decodeSync(InvalidTimeZoneErrorSchema)(Schema.encodeSync(InvalidTimeZoneErrorSchema)(zone))

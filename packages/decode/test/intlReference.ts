@@ -50,6 +50,15 @@ export const intlDate = (zone: string, t: number): string => {
   return `${pad(f.year, 4)}-${pad(f.month)}-${pad(f.day)}`
 }
 
+/**
+ * The instant of the local wall clock's last 00:00:00 at or before `t` in `zone`, per Intl (the wall clock's time
+ * of day taken back; on a day whose offset changes before `t`, that can be no midnight, which callers check).
+ */
+export const intlMidnightBefore = (zone: string, t: number): number => {
+  const f = intlFields(zone, t)
+  return t - (f.hour * 3600 + f.minute * 60 + f.second)
+}
+
 /** `HH:mm:ss` per Intl. */
 export const intlTime = (zone: string, t: number): string => {
   const f = intlFields(zone, t)

@@ -22,7 +22,7 @@ import {
   resolveTimeZone,
   type TimeZone
 } from "../src/index.ts"
-import { instant, intlDate, intlDateTimeWithOffset, intlTime, ZONES } from "./intlReference.ts"
+import { instant, intlDate, intlDateTimeWithOffset, intlMidnightBefore, intlTime, ZONES } from "./intlReference.ts"
 
 const seconds = fc.integer({ min: MIN_EPOCH_SECONDS, max: MAX_EPOCH_SECONDS })
 
@@ -120,6 +120,7 @@ describe("decode properties", () => {
       wireCell
     )
     const render = makeCellRenderer("DATE", { timeZone: resolveTimeZone("America/Los_Angeles") as TimeZone })
+    const isLocalMidnight = (t: number) => intlTime("America/Los_Angeles", t) === "00:00:00"
     const renderEnd = makeEndRenderer("DATE_TIME", { offset: "zone" })
     fc.assert(
       fc.property(anyValue, fc.constantFrom("DATE", "TIME", "VARCHAR", "SOMETHING_NEW"), (value, type) => {
@@ -135,7 +136,10 @@ describe("decode properties", () => {
           expect(text === null || typeof text === "string" || text instanceof DateCellError).toBe(true)
           // Renderers take a fast path for common cells; they must accept and reject exactly what decodeCell does.
           if (decoded instanceof DateCellError) expect(text).toMatchObject({ reason: decoded.reason })
-          else expect(text instanceof DateCellError).toBe(false)
+          else if (text !== renderEnd(value, 0) && decoded !== null && !isLocalMidnight(decoded.start)) {
+            // …and a valid DATE cell that is no midnight in the zone is a NotMidnight error.
+            expect(text).toMatchObject({ reason: "NotMidnight", instant: decoded.start })
+          } else expect(text instanceof DateCellError).toBe(false)
         }
         for (const mode of ["strict", "lenient"] as const) {
           const columns = [{ name: "c", type }]
@@ -153,6 +157,17 @@ describe("decode properties", () => {
     )
   })
 })
+
+/**
+ * A DATE renders the local date of a local midnight (per Intl) and is a NotMidnight error for any other instant.
+ */
+const expectDate = (render: (cell: unknown) => unknown, name: string, t: number): void => {
+  if (intlTime(name, t) === "00:00:00") expect(render(t)).toBe(intlDate(name, t))
+  else {
+    const zoneName = (resolveTimeZone(name) as TimeZone).name // aliases share one zone, named by Intl
+    expect(render(t)).toMatchObject({ reason: "NotMidnight", timeZone: zoneName, instant: t })
+  }
+}
 
 describe("rendering agrees with Intl.DateTimeFormat", () => {
   const zone = fc.constantFrom(...ZONES)
@@ -175,7 +190,8 @@ describe("rendering agrees with Intl.DateTimeFormat", () => {
     fc.assert(
       fc.property(zone, instant, (name, t) => {
         const r = renderers.get(name)!
-        expect(r.date(t)).toBe(intlDate(name, t))
+        expectDate(r.date, name, t)
+        expectDate(r.date, name, intlMidnightBefore(name, t))
         expect(r.time(t)).toBe(intlTime(name, t))
         expect(r.dateTime({ v: { s: t } })).toBe(intlDateTimeWithOffset(name, t))
         expect(r.utc(t)).toBe(`${intlDate("UTC", t)}T${intlTime("UTC", t)}Z`)
@@ -190,7 +206,9 @@ describe("rendering agrees with Intl.DateTimeFormat", () => {
     fc.assert(
       fc.property(fc.constantFrom(...all), instant, (name, t) => {
         const timeZone = resolveTimeZone(name) as TimeZone
-        expect(makeCellRenderer("DATE", { timeZone })(t)).toBe(intlDate(name, t))
+        const date = makeCellRenderer("DATE", { timeZone })
+        expectDate(date, name, t)
+        expectDate(date, name, intlMidnightBefore(name, t))
         expect(makeCellRenderer("DATE_TIME", { timeZone, offset: "zone" })(t)).toBe(intlDateTimeWithOffset(name, t))
       }),
       { numRuns: 2000 }

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest"
 import {
   DateCellError,
   decodeCell,
+  INVALID_CELL,
   InvalidTimeZoneError,
   makeCellRenderer,
   makeCellWriter,
@@ -72,24 +73,28 @@ describe("rendering by column type", () => {
   })
 
   it("date-is-the-local-calendar-day", () => {
-    // 2021-07-08T03:00:00Z is still July 7 in Los Angeles.
-    expect(makeCellRenderer("DATE", { timeZone: la })(utcSeconds("2021-07-08T03:00:00Z"))).toBe("2021-07-07")
-    expect(makeCellRenderer("DATE")(utcSeconds("2021-07-08T03:00:00Z"))).toBe("2021-07-08")
+    // A DATE is the midnight that starts its day in the zone: 2021-07-07T07:00:00Z is July 7's in Los Angeles.
+    expect(makeCellRenderer("DATE", { timeZone: la })(utcSeconds("2021-07-07T07:00:00Z"))).toBe("2021-07-07")
+    expect(makeCellRenderer("DATE")(utcSeconds("2021-07-08T00:00:00Z"))).toBe("2021-07-08")
   })
 
   it("lmt-offset-with-seconds-renders-the-wall-clock-date-and-utc-date-time", () => {
     // Before 1883-11-18 12:07:02 local, Los Angeles kept local mean time, UTC-7:52:58.
     const t = utcSeconds("1800-01-01T00:00:00Z")
     expect(makeCellRenderer("TIME", { timeZone: la })(t)).toBe("16:07:02")
-    expect(makeCellRenderer("DATE", { timeZone: la })(t)).toBe("1799-12-31")
+    // The local midnight is 7:52:58 after the UTC one, to the second.
+    expect(makeCellRenderer("DATE", { timeZone: la })(t + 28378)).toBe("1800-01-01")
+    expect(makeCellRenderer("DATE", { timeZone: la })(t + 28377)).toMatchObject({ reason: "NotMidnight" })
     expect(makeCellRenderer("DATE_TIME", { timeZone: la, offset: "zone" })(t)).toBe("1800-01-01T00:00:00Z")
     expect(la.offsetSeconds(t)).toBe(-(7 * 3600 + 52 * 60 + 58))
   })
 
   it("range-edges-render-four-digit-years", () => {
     const kiritimati = zone("Pacific/Kiritimati")
-    expect(makeCellRenderer("DATE", { timeZone: la })(-62135510400)).toBe(intlDate("America/Los_Angeles", -62135510400))
-    expect(makeCellRenderer("DATE", { timeZone: kiritimati })(253402214399)).toBe("9999-12-31")
+    // The first and last midnights of the range (Los Angeles keeps local mean time, -7:52:58; Kiritimati is +14).
+    expect(makeCellRenderer("DATE", { timeZone: la })(-62135510400 + 28378)).toBe("0001-01-02")
+    expect(makeCellRenderer("DATE")(-62135510400)).toBe("0001-01-02")
+    expect(makeCellRenderer("DATE", { timeZone: kiritimati })(253402214399 - 50399)).toBe("9999-12-31")
     expect(makeCellRenderer("DATE_TIME")(253402214399)).toBe("9999-12-30T23:59:59Z")
   })
 
@@ -110,12 +115,16 @@ describe("rendering by column type", () => {
   })
 
   it("instants-sharing-a-date-cache-slot-render-their-own-dates", () => {
-    // The DATE renderer caches by instant in 65 536 slots hashed by t / 128: these three share one slot.
-    const render = makeCellRenderer("DATE", { timeZone: la })
-    const instants = [694252800, 694252800 + 128 * 65536, 694252800 - 128 * 65536]
+    // The DATE renderer caches by instant in 65 536 slots hashed by t / 128: these three midnights (65 536 days
+    // apart) share one slot, and so does the instant 128 · 65 536 s after the first, which is no midnight.
+    const render = makeCellRenderer("DATE")
+    const day = 694224000 // 1992-01-01T00:00:00Z
+    const instants = [day, day + 65536 * 86400, day - 65536 * 86400]
     for (let round = 0; round < 3; round++) {
-      for (const t of instants) expect(render(t)).toBe(intlDate("America/Los_Angeles", t))
+      for (const t of instants) expect(render(t)).toBe(intlDate("UTC", t))
+      expect(render(day + 128 * 65536)).toMatchObject({ reason: "NotMidnight", instant: day + 128 * 65536 })
     }
+    expect(instants.map(intlDate.bind(undefined, "UTC"))).toEqual(["1992-01-01", "2171-06-07", "1812-07-27"])
   })
 
   it("null-cells-render-null", () => {
@@ -140,7 +149,14 @@ describe("period ends (companion column)", () => {
   it("end-renders-with-the-same-format", () => {
     const end = makeEndRenderer("DATE", { timeZone: la })
     expect(end({ v: { s: 694252800, e: 702115200 } })).toBe("1992-04-01")
-    expect(end({ v: { s: 1625097600, e: 1625184000 }, d: "01-07-2021" })).toBe("2021-07-01")
+    expect(end({ v: { s: 1625122800, e: 1625209200 }, d: "01-07-2021" })).toBe("2021-07-02")
+    // A day of July 2021 computed in UTC: its end is no midnight in Los Angeles, never the date 2021-07-01.
+    expect(end({ v: { s: 1625097600, e: 1625184000 } }, 3)).toMatchObject({
+      reason: "NotMidnight",
+      row: 3,
+      timeZone: "America/Los_Angeles",
+      instant: 1625184000
+    })
   })
 
   it("cells-without-an-end-give-null", () => {
@@ -153,6 +169,78 @@ describe("period ends (companion column)", () => {
     const end = makeEndRenderer("DATE")
     expect(end({ v: { s: 10, e: 5 } }, 2)).toMatchObject({ reason: "EndBeforeStart", row: 2 })
     expect(end(1.25)).toMatchObject({ reason: "NotWholeSeconds" })
+  })
+})
+
+describe("a DATE cell that is no midnight in the zone (NotMidnight)", () => {
+  const la = zone("America/Los_Angeles")
+  const utcMidnight = 694224000 // 1992-01-01T00:00:00Z, 1991-12-31T16:00:00-08:00
+
+  it("a-utc-midnight-read-in-another-zone-is-an-error-naming-the-zone-and-utc-not-the-day-before", () => {
+    const render = makeCellRenderer("DATE", { timeZone: la, column: "Order Date" })
+    for (const cell of [
+      utcMidnight,
+      { v: { s: utcMidnight } },
+      BigInt(utcMidnight),
+      { v: { s: utcMidnight }, d: "x" }
+    ]) {
+      const error = render(cell, 7)
+      expect(error).toBeInstanceOf(DateCellError)
+      expect(error).toMatchObject({
+        reason: "NotMidnight",
+        row: 7,
+        column: "Order Date",
+        timeZone: "America/Los_Angeles",
+        instant: utcMidnight
+      })
+      expect((error as DateCellError).message).toContain(
+        ' in row 7, column "Order Date" is 16:00:00 on 1991-12-31 in America/Los_Angeles, not a midnight: a DATE is the midnight that starts its day in the data time zone, so the cell was computed in another zone than America/Los_Angeles (its date would be off by a day) or is no DATE; it is midnight in UTC (1992-01-01), so its dates were likely computed in UTC'
+      )
+    }
+    // Read in UTC, the same cell is the date it stands for.
+    expect(makeCellRenderer("DATE")(utcMidnight)).toBe("1992-01-01")
+  })
+
+  it("an-instant-that-is-no-midnight-anywhere-says-so-without-naming-utc", () => {
+    const error = makeCellRenderer("DATE", { timeZone: la })(utcMidnight + 3600)
+    expect(error).toMatchObject({ reason: "NotMidnight", timeZone: "America/Los_Angeles", instant: utcMidnight + 3600 })
+    expect((error as DateCellError).message).toBe(
+      "cell 694227600 is 17:00:00 on 1991-12-31 in America/Los_Angeles, not a midnight: a DATE is the midnight that starts its day in the data time zone, so the cell was computed in another zone than America/Los_Angeles (its date would be off by a day) or is no DATE"
+    )
+    expect(makeCellRenderer("DATE")(utcMidnight + 1)).toMatchObject({ reason: "NotMidnight", timeZone: "UTC" })
+  })
+
+  it("a-period-end-that-is-no-midnight-is-an-error-naming-v-e", () => {
+    const laMidnight = utcMidnight + 8 * 3600
+    const end = makeEndRenderer("DATE", { timeZone: la, column: "Quarter" })
+    expect(end({ v: { s: laMidnight, e: laMidnight + 86400 } })).toBe("1992-01-02")
+    const error = end({ v: { s: laMidnight, e: utcMidnight + 86400 } }, 2)
+    expect(error).toMatchObject({ reason: "NotMidnight", row: 2, column: "Quarter", instant: utcMidnight + 86400 })
+    expect((error as DateCellError).message).toContain(
+      'column "Quarter" has a period end v.e that is 16:00:00 on 1992-01-01 in America/Los_Angeles, not a midnight'
+    )
+  })
+
+  it("the-writer-reports-it-as-an-invalid-cell-writing-nothing-and-caches-only-midnights", () => {
+    const write = makeCellWriter("DATE", { timeZone: la })
+    const render = makeCellRenderer("DATE", { timeZone: la })
+    const out = new Uint8Array(32).fill(35)
+    for (let round = 0; round < 2; round++) {
+      expect(write(utcMidnight, out, 4)).toBe(INVALID_CELL)
+      expect(write({ v: { s: utcMidnight } }, out, 4)).toBe(INVALID_CELL)
+      expect(out.every((b) => b === 35)).toBe(true)
+      // The midnight of the same slot renders, and the other instant stays an error after it.
+      expect(render(utcMidnight + 8 * 3600)).toBe("1992-01-01")
+      expect(render(utcMidnight)).toMatchObject({ reason: "NotMidnight" })
+    }
+  })
+
+  it("other-types-render-any-instant", () => {
+    const t = utcMidnight + 3601
+    expect(makeCellRenderer("DATE_TIME", { timeZone: la })(t)).toBe("1992-01-01T01:00:01Z")
+    expect(makeCellRenderer("TIMESTAMP", { timeZone: la, offset: "zone" })(t)).toBe("1991-12-31T17:00:01-08:00")
+    expect(makeCellRenderer("TIME", { timeZone: la })(t)).toBe("17:00:01")
+    expect(makeEndRenderer("DATE_TIME", { timeZone: la })({ v: { s: t, e: t + 1 } })).toBe("1992-01-01T01:00:02Z")
   })
 })
 
@@ -182,12 +270,24 @@ describe("exact at offset transitions", () => {
       const date = makeCellRenderer("DATE", { timeZone })
       const time = makeCellRenderer("TIME", { timeZone })
       const dateTime = makeCellRenderer("DATE_TIME", { timeZone, offset: "zone" })
+      /** A DATE is its day only at the local midnight, per Intl; any other instant is a NotMidnight error. */
+      const expectDate = (t: number) => {
+        if (intlTime(name, t) === "00:00:00") expect(date(t)).toBe(intlDate(name, t))
+        else expect(date(t)).toMatchObject({ reason: "NotMidnight", instant: t })
+      }
       for (const transition of transitions) {
         for (let t = transition - 2; t <= transition + 2; t++) {
           expect(timeZone.offsetSeconds(t)).toBe(intlFields(name, t).offset)
-          expect(date(t)).toBe(intlDate(name, t))
+          expectDate(t)
           expect(time(t)).toBe(intlTime(name, t))
           expect(dateTime(t)).toBe(intlDateTimeWithOffset(name, t))
+        }
+        // The midnights of the days around the change, found with the offset before and after it.
+        for (const offset of [intlFields(name, transition - 1).offset, intlFields(name, transition).offset]) {
+          for (const days of [-1, 0, 1]) {
+            const midnight = (Math.floor((transition + offset) / 86400) + days) * 86400 - offset
+            for (const t of [midnight - 1, midnight, midnight + 1]) expectDate(t)
+          }
         }
       }
     })
@@ -252,12 +352,12 @@ describe("time zones", () => {
         return this.seconds
       }
     }
-    const cell = { v: { s: 1625759921, e: 1625759921 + 86400 } } // 2021-07-08T15:58:41Z
+    const cell = { v: { s: 1625727600, e: 1625727600 + 86400 } } // 2021-07-08T07:00:00Z, midnight at -07:00
     const expected = {
       DATE: ["2021-07-08", "2021-07-09"],
-      TIME: ["08:58:41", "08:58:41"],
-      DATE_TIME: ["2021-07-08T08:58:41-07:00", "2021-07-09T08:58:41-07:00"],
-      TIMESTAMP: ["2021-07-08T08:58:41-07:00", "2021-07-09T08:58:41-07:00"]
+      TIME: ["00:00:00", "00:00:00"],
+      DATE_TIME: ["2021-07-08T00:00:00-07:00", "2021-07-09T00:00:00-07:00"],
+      TIMESTAMP: ["2021-07-08T00:00:00-07:00", "2021-07-09T00:00:00-07:00"]
     } as const
     const out = new Uint8Array(32)
     for (const timeZone of [new FixedOffset(-7 * 3600), literal] as ReadonlyArray<TimeZone>) {
@@ -300,7 +400,7 @@ describe("a caller's zone giving an offset no zone has", () => {
       const timeZone = { name: "Edge", offsetSeconds: () => offset }
       const at = makeCellWriter("TIME", { timeZone })(0, new Uint8Array(32), 0)
       expect(at).toBe(8)
-      expect(typeof makeCellRenderer("DATE", { timeZone })(0)).toBe("string")
+      expect(makeCellRenderer("DATE", { timeZone })(-offset)).toBe("1970-01-01")
     }
   })
 })
@@ -388,9 +488,11 @@ describe("arguments TypeScript would refuse (plain JavaScript callers)", () => {
             ...(offset === undefined ? {} : { offset }),
             column: "Order Date"
           }
-          expect(typeof makeCellRenderer(type, options)(0)).toBe("string")
-          expect(makeEndRenderer(type, options)({ v: { s: 0, e: 1 } })).toBeTypeOf("string")
-          expect(makeCellWriter(type, options)(0, new Uint8Array(32), 0)).toBeGreaterThan(0)
+          // A local midnight in each zone (DATE cells are no other instants).
+          const t = -(timeZone?.offsetSeconds(0) ?? 0)
+          expect(typeof makeCellRenderer(type, options)(t)).toBe("string")
+          expect(makeEndRenderer(type, options)({ v: { s: t, e: t + 86400 } })).toBeTypeOf("string")
+          expect(makeCellWriter(type, options)(t, new Uint8Array(32), 0)).toBeGreaterThan(0)
         }
       }
     }

@@ -44,8 +44,15 @@ const random = (): number => {
 }
 const firstDay = Date.UTC(1990, 0, 1) / 86_400_000
 const lastDay = Date.UTC(2030, 11, 31) / 86_400_000
-/** Local midnight in Los Angeles of a day number (the zone's offset at local noon never straddles midnight). */
-const localMidnight = (day: number): number => day * 86400 - la.offsetSeconds(day * 86400 + 43200)
+/**
+ * Local midnight in Los Angeles of a day number: the offset at that day's UTC midnight, corrected once when the
+ * offset at the instant found differs (the zone changes offset at 02:00, never across midnight). The offset at
+ * local noon would miss the midnight of the days the clocks change by an hour.
+ */
+const localMidnight = (day: number): number => {
+  const guess = day * 86400 - la.offsetSeconds(day * 86400)
+  return day * 86400 - la.offsetSeconds(guess)
+}
 
 const epochCells = new Float64Array(CELLS)
 for (let i = 0; i < CELLS; i++) epochCells[i] = localMidnight(firstDay + Math.floor(random() * (lastDay - firstDay)))

@@ -5,6 +5,7 @@
  */
 import { DATE_CELL_ERROR_REASONS, DateCellError, type DateCellErrorReason } from "../DateCellError.ts"
 import { isPeriod, MAX_EPOCH_SECONDS, MIN_EPOCH_SECONDS, type WireForm } from "../Period.ts"
+import { formatDays, formatSecondOfDay } from "./civil.ts"
 
 /** `readCell` result for a null cell. */
 export const NULL_CELL = Number.NEGATIVE_INFINITY
@@ -231,16 +232,19 @@ const explain = (reason: number, value: unknown, part: string): string => {
   }
 }
 
+/** " in row …, column …" of an error message, or "" when neither is known. */
+const whereText = (row: number | undefined, column: string | undefined): string =>
+  row === undefined
+    ? column === undefined
+      ? ""
+      : ` in column ${JSON.stringify(column)}`
+    : column === undefined
+      ? ` in row ${row}`
+      : ` in row ${row}, column ${JSON.stringify(column)}`
+
 /** Builds the typed error for the cell whose `readCell` just returned NaN. */
 export const makeCellError = (value: unknown, row: number | undefined, column: string | undefined): DateCellError => {
-  const where =
-    row === undefined
-      ? column === undefined
-        ? ""
-        : ` in column ${JSON.stringify(column)}`
-      : column === undefined
-        ? ` in row ${row}`
-        : ` in row ${row}, column ${JSON.stringify(column)}`
+  const where = whereText(row, column)
   const rendered = renderValue(value)
   const message = `cell ${rendered}${where} ${explain(issue, value, issuePart)}`
   const reason = reasons[issue] ?? "WrongShape"
@@ -252,4 +256,38 @@ export const makeCellError = (value: unknown, row: number | undefined, column: s
   return column === undefined
     ? new DateCellError({ reason, row, value: rendered, message })
     : new DateCellError({ reason, row, column, value: rendered, message })
+}
+
+const SECONDS_PER_DAY = 86400
+
+/**
+ * The `NotMidnight` error of a DATE cell whose start (or end `v.e`, when `part` is "v.e") is the instant `t`, which
+ * is `offset` seconds off UTC in `zone` and no midnight there. ThoughtSpot sends a DATE as the midnight that starts
+ * the day in the data time zone, so such a cell is read in another zone than its dates were computed in (its
+ * date would come out a day off) or is no DATE at all: never rendered as some date. The likeliest mix-up, a cell
+ * that is a midnight in UTC, is said.
+ */
+export const makeNotMidnightError = (
+  value: unknown,
+  row: number | undefined,
+  column: string | undefined,
+  t: number,
+  offset: number,
+  zoneName: string,
+  part: "" | "v.e"
+): DateCellError => {
+  const local = t + offset
+  const day = Math.floor(local / SECONDS_PER_DAY)
+  const when = `${formatSecondOfDay(local - day * SECONDS_PER_DAY)} on ${formatDays(day)}`
+  const subject = part === "" ? "is" : "has a period end v.e that is"
+  const utc =
+    t % SECONDS_PER_DAY === 0
+      ? `; it is midnight in UTC (${formatDays(t / SECONDS_PER_DAY)}), so its dates were likely computed in UTC`
+      : ""
+  const rendered = renderValue(value)
+  const message = `cell ${rendered}${whereText(row, column)} ${subject} ${when} in ${zoneName}, not a midnight: a DATE is the midnight that starts its day in the data time zone, so the cell was computed in another zone than ${zoneName} (its date would be off by a day) or is no DATE${utc}`
+  const fields = { reason: "NotMidnight" as const, value: rendered, message, timeZone: zoneName, instant: t + 0 }
+  if (row === undefined)
+    return column === undefined ? new DateCellError(fields) : new DateCellError({ ...fields, column })
+  return column === undefined ? new DateCellError({ ...fields, row }) : new DateCellError({ ...fields, row, column })
 }
