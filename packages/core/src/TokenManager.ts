@@ -56,6 +56,9 @@ const bearerRejected =
 /** Quick, single-attempt policy for the shutdown calls: never hold up shutdown. */
 const releasePolicy = RetryPolicy.make({ maxAttempts: 1, attemptTimeoutMillis: 5_000, deadlineMillis: 5_000 })
 
+/** What to do about an answer of the wrong shape. */
+const checkHost = "check the host URL (a proxy or another service may answer in ThoughtSpot's place)"
+
 /** The token an answer holds, if it can be read from it. */
 const tokenIn = (text: string): string | undefined => {
   const token = parseObject(text)?.["token"]
@@ -127,11 +130,14 @@ export const make = Effect.fn("TokenManager.make")(function* (
    */
   const minted: Array<{ readonly token: string; readonly expiredBy: number }> = []
 
-  /** Revokes a token that is not kept (authenticated with the token itself), quietly like a shutdown release. */
-  const revokeNow = (token: string) => {
+  /**
+   * Revokes a token that is not kept (authenticated with the token itself) and says how that went, for the
+   * message of the failure that stranded it (the token is a registered secret by then, so it is scrubbed).
+   */
+  const revokeStranded = (token: string): Effect.Effect<string> => {
     const itself = bearer(0, token)
-    return quietly(
-      requester.run(
+    return requester
+      .run(
         {
           operation: "auth/token/revoke",
           method: "POST",
@@ -142,7 +148,12 @@ export const make = Effect.fn("TokenManager.make")(function* (
         },
         { current: Effect.succeed(itself), renew: () => Effect.succeed(itself) }
       )
-    )
+      .pipe(
+        Effect.as("the token it holds was revoked"),
+        Effect.catch((error) =>
+          Effect.succeed(`the token it holds could not be revoked (${error.message}): it stays valid until it expires`)
+        )
+      )
   }
 
   const mintToken = (operation: "auth/token/full" | "auth/token/object", body: Record<string, unknown>) =>
@@ -169,14 +180,30 @@ export const make = Effect.fn("TokenManager.make")(function* (
               return Effect.fail(
                 Classify.badBody(
                   operation,
-                  `the token answer does not have the documented shape (${shapeProblems(raw.text)})${token === undefined ? "" : "; the token it holds is revoked"}: check the host URL (a proxy or another service may answer in ThoughtSpot's place)`,
+                  `the token answer does not have the documented shape (${shapeProblems(raw.text)})${token === undefined ? `: ${checkHost}` : ""}`,
                   false,
                   raw.status
                 )
               )
             })
         })
-        .pipe(Effect.onError(() => Effect.forEach(stranded.splice(0), (token) => revokeNow(token), { discard: true })))
+        .pipe(
+          Effect.catch((error) => {
+            const tokens = stranded.splice(0)
+            const reason = error.reason
+            if (tokens.length === 0 || reason._tag !== "ResponseDecode") return Effect.fail(error)
+            return Effect.flatMap(Effect.forEach(tokens, revokeStranded), (outcomes) =>
+              Effect.fail(
+                Classify.badBody(
+                  operation,
+                  `${reason.description}; ${[...new Set(outcomes)].join("; ")}: ${checkHost}`,
+                  false,
+                  reason.status
+                )
+              )
+            )
+          })
+        )
       requester.addSecret(response.token)
       const lifetime = Math.max(0, response.expiration_time_in_millis - response.creation_time_in_millis)
       minted.push({ token: response.token, expiredBy: (yield* Clock.currentTimeMillis) + lifetime })

@@ -299,11 +299,29 @@ describe("token lifecycle", () => {
           expect(revokes).toHaveLength(1)
           expect(revokes[0]?.body).toEqual({ token: minted })
           expect(revokes[0]?.headers["authorization"]).toBe(`Bearer ${minted}`)
-          expect(error.message).toContain("the token it holds is revoked")
+          expect(error.message).toContain("the token it holds was revoked: check the host URL")
         } else {
           expect(revokes).toHaveLength(0)
         }
       }
+    })
+  )
+
+  it.effect("a-stranded-token-that-cannot-be-revoked-is-said-to-stay-valid", () =>
+    Effect.gen(function* () {
+      const minted = "tok-MINTED-77c1-that-the-server-keeps"
+      const fake = makeFake((r) =>
+        r.path === "auth/token/full"
+          ? { body: { token: minted, creation_time_in_millis: "soon", expiration_time_in_millis: 60_000 } }
+          : r.path === "auth/token/revoke"
+            ? { status: 500, body: { error: { message: `no such token ${minted}` } } }
+            : ok
+      )
+      const error = failureOf(yield* Effect.exit(withTime(useClient(fake, testOptions(), (c) => c.system))))
+      expect(error.message).toContain("the token it holds could not be revoked (")
+      expect(error.message).toContain("it stays valid until it expires")
+      expect(inspect(error, { depth: null })).not.toContain("MINTED")
+      expect(JSON.stringify(error)).not.toContain("MINTED")
     })
   )
 
