@@ -5,6 +5,7 @@
  * with a message that says what to install when it is missing.
  */
 import * as NodeFs from "node:fs"
+import * as NodePath from "node:path"
 import { engineMessage, LoadAgain, type LoadEngine, LoadFailure, temporaryTable } from "./Engine.ts"
 import { fileStamp, verifyFile } from "./FileCheck.ts"
 import type { LoadOutput } from "./RunManifest.ts"
@@ -87,6 +88,68 @@ const longestLine = async (path: string): Promise<number> => {
 }
 
 /**
+ * The DuckDB database `file` is open in another process, which DuckDB names by its pid (and program): DuckDB lets
+ * one process write a database file at a time.
+ */
+export class DuckDbHeld extends LoadFailure {
+  readonly file: string
+  readonly pid: number
+  /** The holder's program as DuckDB names it (`/usr/bin/node`), or empty. */
+  readonly program: string
+  constructor(file: string, pid: number, program: string) {
+    super(
+      `cannot open the DuckDB database ${file}: another process has it open (PID ${pid}): wait for that process to end, then load again`
+    )
+    this.file = file
+    this.pid = pid
+    this.program = program
+  }
+}
+
+/**
+ * The process DuckDB's lock error names: `… Conflicting lock is held in /usr/bin/node (PID 2070) …`, or `… held in
+ * PID 0 …` when the holder is no process of this machine's (of another pid namespace, or over a network file system).
+ */
+export const lockHolder = (message: string): { readonly pid: number; readonly program: string } | undefined => {
+  const held = /Could not set lock on file[\s\S]*?held in (?:(.*?) \(PID (\d+)\)|PID (\d+))/.exec(message)
+  return held === null ? undefined : { pid: Number(held[2] ?? held[3]), program: held[1] ?? "" }
+}
+
+/**
+ * Whether the process DuckDB names as `held`'s holder runs on this machine, so that a load can wait for it. On a
+ * shared volume the pid is another host's (or 0): one not running here, or running here without the file open (a
+ * process of that number that is another one), is not this machine's. A process whose open files cannot be read
+ * (another user's) counts as the holder: DuckDB found its lock here.
+ */
+export const heldHere = (held: DuckDbHeld): boolean => {
+  if (held.pid <= 0) return false
+  try {
+    process.kill(held.pid, 0)
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== "EPERM") return false
+  }
+  let descriptors: ReadonlyArray<string>
+  try {
+    descriptors = NodeFs.readdirSync(`/proc/${held.pid}/fd`)
+  } catch {
+    return true // no /proc (macOS), or not ours to read
+  }
+  const wanted = new Set([NodePath.resolve(held.file)])
+  try {
+    wanted.add(NodeFs.realpathSync(held.file))
+  } catch {
+    // gone already: the holder is about to end
+  }
+  return descriptors.some((fd) => {
+    try {
+      return wanted.has(NodeFs.readlinkSync(`/proc/${held.pid}/fd/${fd}`))
+    } catch {
+      return false
+    }
+  })
+}
+
+/**
  * Opens (or creates) the DuckDB database `file`. A file it created is removed again on close when no table's
  * load was committed in it (a load refused or failed at its first table leaves no empty database behind); a
  * file that was there before is never removed.
@@ -102,12 +165,9 @@ export const openDuckDb = async (file: string): Promise<LoadEngine> => {
   } catch (error) {
     const message = (error as Error).message
     // DuckDB lets one process write a database file at a time.
-    const holder = /Could not set lock on file[\s\S]*\(PID (\d+)\)/.exec(message)
-    throw new LoadFailure(
-      holder === null
-        ? `cannot open the DuckDB database ${file}: ${message}`
-        : `cannot open the DuckDB database ${file}: another process has it open (PID ${holder[1]}): wait for that process to end, then load again`
-    )
+    const holder = lockHolder(message)
+    if (holder === undefined) throw new LoadFailure(`cannot open the DuckDB database ${file}: ${message}`)
+    throw new DuckDbHeld(file, holder.pid, holder.program)
   }
   const connection = await instance.connect()
   // The files that have a line longer than DuckDB's default limit, learned from a first read that failed, with the

@@ -2,7 +2,9 @@
  * The load as an Effect, for `spotpipe load` and for `spotpipe run` with a job file's `load` block: parse the target
  * (a URL with a password is a usage error that never repeats it), read the run's manifest (a run with failed exports
  * is refused unless `allowFailed`), take the PostgreSQL password from `--password-file` or `PGPASSWORD` (or the
- * variable a job file names; else the `.pgpass` file when the server asks), open the engine and load. Failures are `ExportError`s whose message says what to do.
+ * variable a job file names; else the `.pgpass` file when the server asks), open the engine and load. A DuckDB file
+ * open in another process of this machine (another shard's load) is waited for; one held where this process cannot
+ * see the holder is refused. Failures are `ExportError`s whose message says what to do.
  */
 import * as NodePath from "node:path"
 import { Config, Effect, Exit, Option, Redacted } from "effect"
@@ -11,7 +13,7 @@ import { readPasswordFile } from "../cluster/Connection.ts"
 import { ExportError } from "../ExportError.ts"
 import { StepProbe } from "../engine/Run.ts"
 import { UsageError } from "../UsageError.ts"
-import { duckDbInstalled, duckDbMissing, openDuckDb } from "./DuckDbEngine.ts"
+import { DuckDbHeld, duckDbInstalled, duckDbMissing, heldHere, openDuckDb } from "./DuckDbEngine.ts"
 import { LoadFailure } from "./Engine.ts"
 import { loadRun, type TableLoad } from "./Load.ts"
 import { openPostgres } from "./PostgresEngine.ts"
@@ -101,6 +103,9 @@ const passFileOf = Effect.gen(function* () {
   return home === undefined ? undefined : NodePath.join(home, ".pgpass")
 })
 
+/** How often a load that waits for another process's DuckDB database tries to open it again. */
+const duckDbPoll = "1 second"
+
 /** Loads a finished run into the target (see the module comment). */
 export const loadStep = (request: LoadRequest) =>
   Effect.gen(function* () {
@@ -129,19 +134,67 @@ export const loadStep = (request: LoadRequest) =>
     const probe = yield* StepProbe
     const services = yield* Effect.context<never>()
     const beforeCommit = (file: string) => Effect.runPromiseWith(services)(probe("load-before-commit", file))
-    yield* setInterruptedLeft(
-      "the table being loaded was rolled back (tables loaded before it stay loaded): load again to load them all"
-    )
     // The load's promise, so that an interrupted load is closed only once it has stopped (rolled back).
     let running: Promise<unknown> = Promise.resolve()
-    const tables = yield* Effect.acquireUseRelease(
+    // An engine opened is closed with the scope (after an interruption, once its statement has stopped).
+    const attempt = Effect.acquireRelease(
       Effect.tryPromise({
         try: () =>
           target._tag === "DuckDb" ? openDuckDb(target.file) : openPostgres(target.url, shown, { password, passFile }),
-        catch: failed
-      }),
-      (engine) =>
-        Effect.tryPromise({
+        catch: (e) => e
+      }).pipe(
+        Effect.map((engine) => ({ engine, held: undefined })),
+        Effect.catch((e) =>
+          e instanceof DuckDbHeld ? Effect.succeed({ engine: undefined, held: e }) : Effect.fail(failed(e))
+        )
+      ),
+      ({ engine }, exit) =>
+        engine === undefined
+          ? Effect.void
+          : Effect.promise(async () => {
+              // Interrupted (Ctrl-C): the statement running is stopped and no COMMIT follows (see Load.ts).
+              if (Exit.hasInterrupts(exit)) engine.abort()
+              await running
+              await engine.close()
+            })
+    )
+    yield* setInterruptedLeft("nothing was loaded: it was waiting for the DuckDB database to be free")
+    const tables = yield* Effect.scoped(
+      Effect.gen(function* () {
+        // DuckDB lets one process write a database at a time: a load (a shard's, say) waits for one on this machine.
+        let waiting: number | undefined
+        let gone = false
+        let opened = yield* attempt
+        while (opened.engine === undefined) {
+          const held = opened.held
+          if (!heldHere(held)) {
+            // It may have ended just now (its pid gone): once more before saying it is another machine's.
+            if (!gone) {
+              gone = true
+              opened = yield* attempt
+              continue
+            }
+            return yield* failed(
+              new LoadFailure(
+                `cannot open the DuckDB database ${held.file}: a process this one cannot see has it open (DuckDB names PID ${held.pid}, which does not run here with the file open): one on another host sharing the folder, or in another container; a load waits only for a process of this machine's, so load again once that one is done`
+              )
+            )
+          }
+          gone = false
+          if (waiting !== held.pid) {
+            waiting = held.pid
+            yield* Effect.logWarning(
+              `the DuckDB database ${held.file} is open in another process on this machine (PID ${held.pid}${held.program === "" ? "" : `, ${held.program}`}): waiting until it is closed (Ctrl-C stops waiting)`
+            )
+          }
+          yield* Effect.sleep(duckDbPoll)
+          opened = yield* attempt
+        }
+        const engine = opened.engine
+        yield* setInterruptedLeft(
+          "the table being loaded was rolled back (tables loaded before it stay loaded): load again to load them all"
+        )
+        return yield* Effect.tryPromise({
           try: (signal) => {
             const loading = loadRun(engine, run, {
               mode: request.mode,
@@ -155,14 +208,8 @@ export const loadStep = (request: LoadRequest) =>
             return loading
           },
           catch: failed
-        }),
-      (engine, exit) =>
-        Effect.promise(async () => {
-          // Interrupted (Ctrl-C): the statement running is stopped and no COMMIT follows (see Load.ts).
-          if (Exit.hasInterrupts(exit)) engine.abort()
-          await running
-          await engine.close()
         })
+      })
     )
     // A retried append: each file it had appended already is said once (the summary counts them).
     for (const table of tables) {

@@ -10,7 +10,9 @@ import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { DuckDbHeld, heldHere, lockHolder } from "../../src/load/DuckDbEngine.ts"
 import { createTable, tableNames } from "../../src/load/Warehouse.ts"
+import { devPath, noConfig, runNode } from "../support/runCli.ts"
 import { type LoadFixture, startLoadFixture } from "./support/LoadFixture.ts"
 import { cli, editedRun, manifestOf, withDuckDb, withPostgres } from "./support/loadHelpers.ts"
 import type { PgliteServer } from "./support/PgliteServer.ts"
@@ -218,10 +220,8 @@ describe("a DuckDB database the load created", () => {
     }
   }, 60_000)
 
-  it("held open by another process: the load says so and what to do, and changes nothing", async () => {
-    const path = database("held")
-    expect((await cli(["load", run, "--into", `duckdb:${path}`, "--quiet"], env)).code).toBe(0)
-    // Another process opens the database and keeps it open until its stdin closes.
+  /** Another process that opens the DuckDB database `path` and keeps it open until it is closed. */
+  const holdOpen = async (path: string) => {
     const holder = spawn(
       process.execPath,
       [
@@ -231,24 +231,121 @@ describe("a DuckDB database the load created", () => {
       ],
       { cwd: NodePath.join(import.meta.dirname, "..", ".."), stdio: ["pipe", "pipe", "inherit"] }
     )
-    try {
-      await new Promise<void>((resolve, reject) => {
-        holder.stdout.once("data", () => resolve())
-        holder.once("exit", (code) => reject(new Error(`the process holding the database ended (${code})`)))
-      })
-      const refused = await cli(["load", run, "--into", `duckdb:${path}`, "--mode", "append"], env)
-      expect(refused.code).toBe(1)
-      expect(refused.stderr).toContain(
-        `cannot open the DuckDB database ${path}: another process has it open (PID ${holder.pid}): wait for that process to end, then load again`
-      )
-    } finally {
-      holder.stdin.end()
-      await new Promise((resolve) => holder.once("close", resolve))
+    await new Promise<void>((resolve, reject) => {
+      holder.stdout.once("data", () => resolve())
+      holder.once("exit", (code) => reject(new Error(`the process holding the database ended (${code})`)))
+    })
+    const closed = new Promise((resolve) => holder.once("close", resolve))
+    return {
+      pid: holder.pid!,
+      close: async () => {
+        holder.stdin.end()
+        await closed
+      }
     }
+  }
+
+  /** `spotpipe load …` as a process of its own (the checkout's launcher, which has DuckDB). */
+  const loadProcess = (args: ReadonlyArray<string>) => {
+    const child = spawn(process.execPath, [devPath, "load", ...args], {
+      env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", ...noConfig, ...env },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stderr = ""
+    const seen: Array<{ text: string; done: () => void }> = []
+    child.stderr.setEncoding("utf8").on("data", (text: string) => {
+      stderr += text
+      for (const wait of seen.splice(0)) {
+        if (stderr.includes(wait.text)) wait.done()
+        else seen.push(wait)
+      }
+    })
+    const ended = new Promise<{ code: number | null; stderr: string }>((resolve) =>
+      child.on("close", (code) => resolve({ code, stderr }))
+    )
+    return {
+      child,
+      ended,
+      said: (text: string) =>
+        new Promise<void>((resolve, reject) => {
+          if (stderr.includes(text)) return resolve()
+          seen.push({ text, done: resolve })
+          void ended.then((e) => reject(new Error(`the load ended (${e.code}) without saying ${text}: ${e.stderr}`)))
+        })
+    }
+  }
+
+  const waitLine = (path: string, pid: number) =>
+    `the DuckDB database ${path} is open in another process on this machine (PID ${pid}, ${process.execPath}): waiting until it is closed (Ctrl-C stops waiting)`
+
+  it("held open by another process on this machine: the load says once whom it waits for, then loads", async () => {
+    const path = database("held")
+    expect((await cli(["load", run, "--into", `duckdb:${path}`, "--quiet"], env)).code).toBe(0)
+    const holder = await holdOpen(path)
+    let load: ReturnType<typeof loadProcess> | undefined
+    try {
+      load = loadProcess([run, "--into", `duckdb:${path}`, "--mode", "append"])
+      await load.said(waitLine(path, holder.pid))
+    } finally {
+      await holder.close()
+    }
+    const done = await load!.ended
+    expect(done.code, done.stderr).toBe(0)
+    expect(done.stderr.split(waitLine(path, holder.pid))).toHaveLength(2)
+    // Loaded once the holder had closed it: the rows appended to the first load's.
     await withDuckDb(path, async (q) => {
-      expect(await count(q, tableOf(daily))).toBe(rowsOf(daily))
+      expect(await count(q, tableOf(daily))).toBe(2 * rowsOf(daily))
     })
   }, 60_000)
+
+  it("held open by another process on this machine: Ctrl-C stops the wait and loads nothing", async () => {
+    const path = database("held-interrupted")
+    const holder = await holdOpen(path)
+    try {
+      const stopped = await runNode([devPath, "load", run, "--into", `duckdb:${path}`], {
+        env,
+        killOn: { text: "waiting until it is closed", signal: "SIGINT" }
+      })
+      expect(stopped.code, stopped.stderr).toBe(130)
+      expect(stopped.stderr).toContain(waitLine(path, holder.pid))
+      expect(stopped.stderr).toContain("interrupted; nothing was loaded: it was waiting for the DuckDB database")
+    } finally {
+      await holder.close()
+    }
+    await withDuckDb(path, async (q) => {
+      expect(await q(`SELECT count(*) FROM information_schema.tables`)).toEqual([[0n]])
+    })
+  }, 60_000)
+
+  it("a holder DuckDB names that is not a process on this machine with the file open is not waited for", async () => {
+    const path = database("held-elsewhere")
+    const holder = await holdOpen(path)
+    try {
+      expect(heldHere(new DuckDbHeld(path, holder.pid, process.execPath))).toBe(true)
+      // This process runs, but has not that file open: a pid of another host that is a process here too.
+      expect(heldHere(new DuckDbHeld(path, process.pid, process.execPath))).toBe(false)
+    } finally {
+      await holder.close()
+    }
+    // The holder's pid, now gone; and 0, what a lock over a network file system may report.
+    expect(heldHere(new DuckDbHeld(path, holder.pid, process.execPath))).toBe(false)
+    expect(heldHere(new DuckDbHeld(path, 0, ""))).toBe(false)
+  }, 60_000)
+
+  it("the holder is read from both of DuckDB's lock messages", () => {
+    expect(
+      lockHolder(
+        'IO Error: Could not set lock on file "/d/w.duckdb": Conflicting lock is held in /usr/bin/node (PID 2070). See also https://duckdb.org/docs/stable/connect/concurrency'
+      )
+    ).toEqual({ pid: 2070, program: "/usr/bin/node" })
+    // A holder in another pid namespace (another container on the host): no program, PID 0.
+    expect(
+      lockHolder(
+        'IO Error: Could not set lock on file "/d/w.duckdb": Conflicting lock is held in PID 0. See also https://duckdb.org/docs/stable/connect/concurrency'
+      )
+    ).toEqual({ pid: 0, program: "" })
+    expect(lockHolder("IO Error: Cannot open file")).toBeUndefined()
+  })
 
   it("stays when a table committed, and one that was there before stays whatever the load did", async () => {
     const path = database("kept")
