@@ -13,6 +13,7 @@
  * file does not match its record, the output restarts from the beginning instead of mixing data of two versions.
  */
 import { createHash, type Hash } from "node:crypto"
+import * as NodePath from "node:path"
 import { Effect, Exit, FileSystem, Option, type Path, type PlatformError, Schema } from "effect"
 import { replaceFile } from "../output/AtomicFile.ts"
 import { changedSetting, type OutputSettings } from "../plan/OutputSettings.ts"
@@ -41,7 +42,12 @@ export const CheckpointRecord = Schema.Struct({
   /** SHA-256 (hex) of those bytes. */
   sha256: Schema.String.check(Schema.isPattern(/^[0-9a-f]{64}$/)),
   /** With `complete`: the output's manifest entry, so that a run killed before its manifest can still list it. */
-  output: Schema.optionalKey(Schema.Unknown)
+  output: Schema.optionalKey(Schema.Unknown),
+  /**
+   * The absolute path of the job file whose run wrote it (none for a single command): a later run of that job whose
+   * exports no longer write this file removes the state as stale (see `Engine`).
+   */
+  job: Schema.optionalKey(Schema.String)
 })
 /** See {@link CheckpointRecord}. */
 export type CheckpointRecord = typeof CheckpointRecord.Type
@@ -185,6 +191,58 @@ export const stateFiles = (stateDir: string, file: string, path: Path.Path) => {
     forced: path.join(stateDir, `${base}.forced`)
   }
 }
+
+/** The job a run's state belongs to: its job file's absolute path (none for a single command). */
+export const jobOf = (options: { readonly job?: { readonly file: string } }): { readonly job?: string } =>
+  options.job === undefined ? {} : { job: NodePath.resolve(options.job.file) }
+
+/** An encoded state name as the output's path, as far as it decodes (a long one is cut, see {@link stateFiles}). */
+const shownName = (base: string): string => {
+  try {
+    return decodeURIComponent(base)
+  } catch {
+    return base
+  }
+}
+
+/** The suffixes {@link stateFiles} (and the Parquet writer, beside the partial file) add to an output's name. */
+const stateSuffixes = [".checkpoint.json", ".partial.parquet", ".partial", ".forced"] as const
+
+/**
+ * The state in `stateDir` of outputs a run of the job at `job` (its absolute path) no longer writes: every output
+ * whose checkpoint (or, before its first checkpoint, `--force` marker) names that job, and that is not among
+ * `planned` (the run's outputs, the whole job's). State of other jobs, of single commands, and state whose owner is
+ * not recorded (written by an earlier version) is never touched. Returns the outputs whose state was removed.
+ */
+export const removeStaleState = (stateDir: string, job: string, planned: ReadonlyArray<string>, path: Path.Path) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const mine = new Set(planned.map((file) => path.basename(stateFiles(stateDir, file, path).checkpoint)))
+    const names = yield* fs.readDirectory(stateDir).pipe(Effect.orElseSucceed((): ReadonlyArray<string> => []))
+    const bases = new Set<string>()
+    for (const name of names) {
+      const suffix = stateSuffixes.find((s) => name.endsWith(s))
+      // Hidden names are temp files (the lock removes those of dead processes).
+      if (suffix !== undefined && !name.startsWith(".")) bases.add(name.slice(0, -suffix.length))
+    }
+    const removed: Array<string> = []
+    for (const base of [...bases].sort()) {
+      if (mine.has(`${base}.checkpoint.json`)) continue
+      const at = (suffix: string) => path.join(stateDir, `${base}${suffix}`)
+      const text = (file: string) =>
+        fs.readFileString(file).pipe(
+          Effect.map((t): string | undefined => t),
+          Effect.orElseSucceed(() => undefined)
+        )
+      const checkpoint = yield* text(at(".checkpoint.json"))
+      const record = checkpoint === undefined ? undefined : parseRecord(checkpoint)
+      const owner = record === undefined ? yield* text(at(".forced")) : record === "unreadable" ? undefined : record.job
+      if (owner !== job) continue
+      for (const suffix of stateSuffixes) yield* fs.remove(at(suffix)).pipe(Effect.ignore)
+      removed.push(record === undefined || record === "unreadable" ? shownName(base) : record.file)
+    }
+    return removed
+  })
 
 const decodeRecord = Schema.decodeUnknownExit(Schema.fromJsonString(CheckpointRecord))
 

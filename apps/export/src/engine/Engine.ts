@@ -343,7 +343,9 @@ export const runExports = <E>(
               Effect.forEach(markers, (marker) => fs.remove(marker).pipe(Effect.ignore), { discard: true })
             )
           }
-          for (const marker of markers) yield* orFail(fs.writeFileString(marker, ""), marker)
+          // A marker names the job it belongs to, like a checkpoint (see `Checkpoint.removeStaleState`).
+          const owner = Checkpoint.jobOf(options).job ?? ""
+          for (const marker of markers) yield* orFail(fs.writeFileString(marker, owner), marker)
           yield* syncDirectory(stateDir)
         }
         // Where the incremental exports start, before they write: a --resume of this run starts there too.
@@ -514,6 +516,19 @@ export const runExports = <E>(
         const files = Checkpoint.stateFiles(stateDir, output.file, path)
         yield* removeState(files)
         yield* fs.remove(files.forced).pipe(Effect.ignore)
+      }
+      // The state of outputs the job no longer has (an export removed from its file, another split) is of no use:
+      // removed when this run had the whole job planned (not a shard's share, no export unresolved), only the
+      // state that names this job, so that the state folder can go.
+      const job = Checkpoint.jobOf(options).job
+      if (job !== undefined && options.shard.count === 1 && plans.every(Exit.isSuccess)) {
+        const planned = plans.flatMap((plan) => (Exit.isSuccess(plan) ? plan.value.outputs.map((o) => o.file) : []))
+        const removed = yield* Checkpoint.removeStaleState(stateDir, job, planned, path)
+        if (removed.length > 0) {
+          yield* Effect.logInfo(
+            `removed the resume state of ${removed.length} ${removed.length === 1 ? "output" : "outputs"} the job no longer has: ${removed.slice(0, 5).join(", ")}${removed.length > 5 ? ", …" : ""}`
+          )
+        }
       }
       return { manifest, manifestPath: path.join(outDir, runManifestName(runId)), outputs, failures }
     })

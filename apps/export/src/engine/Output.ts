@@ -321,7 +321,8 @@ const writeDocument = <E>(
         pages: 0,
         bytes: bytes.length,
         sha256,
-        output
+        output,
+        ...Checkpoint.jobOf(run.options)
       },
       run.probe("checkpoint-before-rename", planned.file)
     )
@@ -466,7 +467,8 @@ const writePartial = <E>(
           pages,
           bytes: position,
           sha256: hash.copy().digest("hex"),
-          ...(output === undefined ? {} : { output })
+          ...(output === undefined ? {} : { output }),
+          ...Checkpoint.jobOf(run.options)
         })
         const persist = (record: Checkpoint.CheckpointRecord) =>
           Effect.gen(function* () {
