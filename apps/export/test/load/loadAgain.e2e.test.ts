@@ -245,9 +245,9 @@ describe("a DuckDB database the load created", () => {
     }
   }
 
-  /** `spotpipe load …` as a process of its own (the checkout's launcher, which has DuckDB). */
+  /** `spotpipe args…` (a load, a run that loads) as a process of its own (the checkout's launcher, which has DuckDB). */
   const loadProcess = (args: ReadonlyArray<string>) => {
-    const child = spawn(process.execPath, [devPath, "load", ...args], {
+    const child = spawn(process.execPath, [devPath, ...args], {
       env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", ...noConfig, ...env },
       stdio: ["ignore", "pipe", "pipe"]
     })
@@ -284,7 +284,7 @@ describe("a DuckDB database the load created", () => {
     const holder = await holdOpen(path)
     let load: ReturnType<typeof loadProcess> | undefined
     try {
-      load = loadProcess([run, "--into", `duckdb:${path}`, "--mode", "append"])
+      load = loadProcess(["load", run, "--into", `duckdb:${path}`, "--mode", "append"])
       await load.said(waitLine(path, holder.pid))
     } finally {
       await holder.close()
@@ -295,6 +295,39 @@ describe("a DuckDB database the load created", () => {
     // Loaded once the holder had closed it: the rows appended to the first load's.
     await withDuckDb(path, async (q) => {
       expect(await count(q, tableOf(daily))).toBe(2 * rowsOf(daily))
+    })
+  }, 60_000)
+
+  it("a shard of a job that loads into a DuckDB file another shard's load holds waits its turn, then loads", async () => {
+    const path = database("shards")
+    const job = NodePath.join(root, "sharded.json")
+    NodeFs.writeFileSync(
+      job,
+      JSON.stringify({
+        exports: [
+          { type: "liveboard", id: "Order Operations", visualizations: ["Daily Quantity"] },
+          { type: "answer", id: "Revenue by Month" }
+        ],
+        load: { into: `duckdb:${path}` }
+      })
+    )
+    const out = NodePath.join(root, "sharded")
+    // Shard 2's load, held open while shard 1 loads (as two shards on one node whose loads meet).
+    const holder = await holdOpen(path)
+    let shard: ReturnType<typeof loadProcess> | undefined
+    try {
+      shard = loadProcess(["run", job, "--out", out, "--shard", "1/2", "--quiet"])
+      await shard.said(waitLine(path, holder.pid))
+    } finally {
+      await holder.close()
+    }
+    const first = await shard!.ended
+    expect(first.code, first.stderr).toBe(0)
+    const second = await runNode([devPath, "run", job, "--out", out, "--shard", "2/2", "--quiet"], { env })
+    expect(second.code, second.stderr).toBe(0)
+    await withDuckDb(path, async (q) => {
+      expect(await count(q, tableOf(daily))).toBe(rowsOf(daily))
+      expect(await count(q, tableOf(monthly))).toBe(rowsOf(monthly))
     })
   }, 60_000)
 
