@@ -226,6 +226,9 @@ interface DateCellFailure {
   readonly value: string
   readonly column?: string
   readonly message: string
+  /** `NotMidnight`: the zone the DATE was read in, and the instant that is no midnight there. */
+  readonly timeZone?: string
+  readonly instant?: number
 }
 
 const isDateCellFailure = (u: unknown): u is DateCellFailure =>
@@ -238,8 +241,17 @@ const isDateCellFailure = (u: unknown): u is DateCellFailure =>
  * What a spotpipe user can do about a bad date cell, by its reason. `@spotpipe/decode`'s messages describe the
  * cell only, since its remedies (e.g. its lenient mode) are not options of the CLI.
  */
-const dateCellAdvice = (reason: string): string => {
-  switch (reason) {
+const dateCellAdvice = (error: DateCellFailure): string => {
+  switch (error.reason) {
+    case "NotMidnight": {
+      // Where the zone came from is not known here, so every place it can come from is said, the winner first.
+      const zone = error.timeZone === undefined ? "the data time zone" : `${error.timeZone}, the data time zone`
+      const fix =
+        error.instant !== undefined && error.instant % 86400 === 0
+          ? 'if the cluster computes dates in UTC, export with --timezone UTC (in a job file, "timezone": "UTC")'
+          : 'export with --timezone set to the zone the cluster computes dates in (in a job file, its "timezone")'
+      return `the dates were read in ${zone} (a job file's "timezone" when it sets one, else --timezone, else the cluster's time_zone): ${fix}; if the column holds no dates, the column's type in metadata may be wrong: report it to the owner of the model or answer`
+    }
     case "EndBeforeStart":
       return "ThoughtSpot sent a malformed Custom Calendar cell: report it to your ThoughtSpot administrator"
     case "OutOfRange":
@@ -269,7 +281,7 @@ export const badCellMessage = (
     named !== undefined && error.message.startsWith(named)
       ? `cell ${error.value} ${error.message.slice(named.length)}`
       : error.message
-  return `${what}: row ${row}, column "${column}": ${problem}; ${dateCellAdvice(error.reason)}`
+  return `${what}: row ${row}, column "${column}": ${problem}; ${dateCellAdvice(error)}`
 }
 
 /** Wraps any failure of work on `what` as an {@link ExportError}, leaving export and usage errors as they are. */

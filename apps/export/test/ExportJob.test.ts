@@ -272,7 +272,7 @@ describe("runJob", () => {
       Array.from({ length: 6000 }, (_, i) => [
         // Every fifth name holds a `],[`, so some cuts fall inside a string and go back to this thread.
         i % 5 === 0 ? `n${i}],[x` : `name "${p}", ${i}`,
-        694252800 + i * 3600,
+        694252800 + (i % 90) * 86400, // a DATE: a midnight in Los Angeles (1992-01-01 … 1992-03-30, no DST change)
         i % 7 === 0 ? null : 1625759921 + i,
         9007199254740993n + BigInt(i)
       ])
@@ -417,8 +417,9 @@ describe("runJob", () => {
         { name: "Ts", type: "DATE" },
         { name: "Ts (2)", type: "VARCHAR" }
       ]
-      const body = Buffer.from('{"data_rows":[[1625759921,1625759921,"x"]]}')
-      const parsed: DataPage = { columnNames: names, rows: [[1625759921, 1625759921, "x"]] }
+      // The DATE cell is 2021-07-08's midnight in UTC, the data time zone here.
+      const body = Buffer.from('{"data_rows":[[1625759921,1625702400,"x"]]}')
+      const parsed: DataPage = { columnNames: names, rows: [[1625759921, 1625702400, "x"]] }
       const fromBytes = (decoder: PageDecoder): Stream.Stream<DataPage> =>
         Stream.fromEffect(transcoded(decoder, body, names))
       const typed = {

@@ -121,7 +121,8 @@ const numberToken = fc.oneof(
 )
 const epochToken = fc.oneof(
   fc.integer({ min: -2_000_000_000, max: 4_000_000_000 }).map(String),
-  fc.constantFrom("null", "1625641200", "64240", "-1", "99999999999999999999", "1.5")
+  // 2021-07-07's midnights in Los Angeles, UTC and Kolkata: DATE cells are midnights of the zone (others refused).
+  fc.constantFrom("null", "1625641200", "1625616000", "1625596200", "64240", "-1", "99999999999999999999", "1.5")
 )
 const calendarToken = fc
   .tuple(fc.integer({ min: 0, max: 2_000_000_000 }), fc.option(fc.integer({ min: 0, max: 100_000_000 })))
@@ -271,7 +272,7 @@ describe("rows transcoder", () => {
       escapeFormulae: false,
       periodEnd: false,
       offset: "utc",
-      zone: "UTC",
+      zone: "America/Los_Angeles", // 1625641200 is 2021-07-07's midnight there
       nullString: "\\N"
     }
     const { transcode, ordinary } = setup(s)
@@ -457,7 +458,9 @@ describe("rows transcoder", () => {
           ? JSON.stringify(`name ${r}, "${c}" ü`)
           : c % 4 === 3
             ? '{"v":{"s":1600000000}}'
-            : String(1_600_000_000 + r * 97 + c)
+            : c % 4 === 2
+              ? String(1_599_935_400 + r * 86_400) // a DATE: a midnight in Kolkata (2020-09-13 on)
+              : String(1_600_000_000 + r * 97 + c)
     const text = `[${Array.from({ length: 6_000 }, (_, r) => `[${types.map((_, c) => cell(r, c)).join(",")}]`).join(",")}]`
     for (const format of ["csv", "ndjson"] as const) {
       const { transcode, ordinary } = setup({ ...s, format })
@@ -600,9 +603,42 @@ describe("cells written exactly or refused, on both paths", () => {
   it("calendar-cells-stay-dates-in-date-columns-and-columns-of-unknown-type", () => {
     const text = '[[{"v":{"s":1625641200}}]]'
     expect(both(["DATE_TIME"], "csv", text)).toEqual({ text: "2021-07-07T07:00:00Z\n" })
-    expect(both(["DATE"], "csv", text)).toEqual({ text: "2021-07-07\n" })
+    expect(both(["DATE"], "csv", '[[{"v":{"s":1625616000}}]]')).toEqual({ text: "2021-07-07\n" })
+    // A DATE that is no midnight in the zone (here Los Angeles' midnight, read in UTC) is refused on both paths.
+    for (const format of ["csv", "ndjson"] as const) {
+      for (const cell of ["1625641200", '{"v":{"s":1625641200}}']) {
+        expect(both(["DATE"], format, `[[${cell}]]`)).toEqual({
+          row: 0,
+          column: "c0",
+          message: expect.stringMatching(/^cell .* is 07:00:00 on 2021-07-07 in UTC, not a midnight: /)
+        })
+      }
+    }
     expect(both([null], "ndjson", text)).toEqual({ text: '{"c0":"2021-07-07T07:00:00Z"}\n' })
     expect(both([null], "csv", '[[{"k":[1e3]}]]')).toEqual({ text: '"{""k"":[1e3]}"\n' })
+  })
+
+  it("a-period-end-that-is-no-midnight-fails-its-end-column-on-both-paths", () => {
+    // A day of Los Angeles whose end is UTC's midnight: the start writes, the --period-end column is refused.
+    for (const format of ["csv", "ndjson"] as const) {
+      const { transcode, ordinary } = setup({
+        ...scenarioOf(["DATE"], format),
+        zone: "America/Los_Angeles",
+        periodEnd: true
+      })
+      const good = '[[{"v":{"s":1625641200,"e":1625727600}}]]'
+      expectSame(transcode(bytesOf(good), 0), ordinary(good))
+      expect(transcode(bytesOf(good), 0)?.bytes.toString("utf8")).toBe(
+        format === "csv" ? "2021-07-07,2021-07-08\n" : '{"c0":"2021-07-07","c0 (end)":"2021-07-08"}\n'
+      )
+      const bad = '[[{"v":{"s":1625641200,"e":1625702400}}]]'
+      const result = transcode(bytesOf(bad), 0)
+      expectSame(result, ordinary(bad))
+      expect(result?.failure).toMatchObject({ row: 0, column: "c0 (end)" })
+      expect(result?.failure?.error.message).toMatch(
+        /has a period end v\.e that is 17:00:00 on 2021-07-07 in America\/Los_Angeles, not a midnight: .*it is midnight in UTC \(2021-07-08\)/
+      )
+    }
   })
 
   it("unpaired-surrogate-escapes-fail-in-both-formats", () => {

@@ -15,7 +15,7 @@ import { planColumns } from "../src/plan/ColumnPlanner.ts"
 const spec: TranscodeSpec = {
   names: ["Order Date", "Customer", "n"],
   types: ["DATE", "VARCHAR", "INT64"],
-  timeZone: "America/Los_Angeles",
+  timeZone: "Asia/Kolkata",
   offset: "utc",
   periodEnd: true,
   formats: ["csv", "ndjson"],
@@ -25,7 +25,7 @@ const spec: TranscodeSpec = {
 const bodyOf = (rows: ReadonlyArray<ReadonlyArray<unknown>>) =>
   Buffer.from(`{"data_rows":${JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? v.toString() : v))},"x":1}`)
 const rows = Array.from({ length: 2000 }, (_, i) => [
-  1_600_000_000 + i * 86_400,
+  1_599_935_400 + i * 86_400, // a DATE: a midnight in Kolkata (2020-09-13 on; no clock changes there)
   `=name, ${i} "q"`,
   2n ** 60n + BigInt(i)
 ])

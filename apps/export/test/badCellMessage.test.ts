@@ -2,7 +2,7 @@
  * The CLI's message for a cell it cannot write: decode describes a bad date cell, and the CLI adds the advice a
  * spotpipe user can follow for its reason — never decode's own remedies, which are not CLI options.
  */
-import { makeCellRenderer } from "@spotpipe/decode"
+import { makeCellRenderer, makeEndRenderer, resolveTimeZone, type TimeZone } from "@spotpipe/decode"
 import { describe, expect, it } from "vitest"
 import { badCellMessage } from "../src/Failure.ts"
 
@@ -35,6 +35,24 @@ describe("bad cell messages", () => {
       // The column is named once.
       expect(message.split('"Order Date"')).toHaveLength(2)
     }
+  })
+
+  it("a-date-that-is-no-midnight-in-the-zone-names-the-zone-its-sources-and-says-to-try-utc-for-a-utc-midnight", () => {
+    const la = resolveTimeZone("America/Los_Angeles") as TimeZone
+    const render = makeCellRenderer("DATE", { column: "Order Date", timeZone: la })
+    // 1992-01-01T00:00:00Z: a day computed in UTC, which would be 1991-12-31 read in Los Angeles.
+    expect(badCellMessage("search", 4, "Order Date", render(694224000) as Error)).toBe(
+      'search: row 4, column "Order Date": cell 694224000 is 16:00:00 on 1991-12-31 in America/Los_Angeles, not a midnight: a DATE is the midnight that starts its day in the data time zone, so the cell was computed in another zone than America/Los_Angeles (its date would be off by a day) or is no DATE; it is midnight in UTC (1992-01-01), so its dates were likely computed in UTC; the dates were read in America/Los_Angeles, the data time zone (a job file\'s "timezone" when it sets one, else --timezone, else the cluster\'s time_zone): if the cluster computes dates in UTC, export with --timezone UTC (in a job file, "timezone": "UTC"); if the column holds no dates, the column\'s type in metadata may be wrong: report it to the owner of the model or answer'
+    )
+    // No midnight in UTC either: the zone to give is the cluster's own.
+    const message = badCellMessage("search", 4, "Order Date", render(694224000 + 3600) as Error)
+    expect(message).toContain("export with --timezone set to the zone the cluster computes dates in")
+    expect(message).not.toContain("UTC")
+    // The period end of a Custom Calendar cell too (the --period-end column).
+    const end = makeEndRenderer("DATE", { column: "Order Date", timeZone: la })({ v: { s: 694252800, e: 694310400 } })
+    expect(badCellMessage("search", 5, "Order Date (end)", end as Error)).toMatch(
+      /^search: row 5, column "Order Date \(end\)": cell .* has a period end v\.e that is 16:00:00 on 1992-01-01 in America\/Los_Angeles, not a midnight.*export with --timezone UTC/
+    )
   })
 
   it("other-cell-failures-keep-their-message", () => {

@@ -134,8 +134,8 @@ describe("cells written exactly", () => {
       ["Day", "DATE"]
     ]
     const rows = [
-      '[{ "a" : [ 1.50 , 12345678901234567890 ] , "b" : "x\\/y" }, {"v":{"s":1600000000}}]',
-      '[[1,"x","y"], 1600000000]',
+      '[{ "a" : [ 1.50 , 12345678901234567890 ] , "b" : "x\\/y" }, {"v":{"s":1599955200}}]',
+      '[[1,"x","y"], 1599955200]',
       '[{"v":{"s":1600000000}}, null]'
     ]
     const csv = await exportAnswer(columns, rows, "csv")
@@ -185,7 +185,8 @@ describe("cells written exactly", () => {
       ["Ts", "DATE_TIME"],
       ["Ts", "DATE"]
     ]
-    const rows = ["[1600000000, 1600000000]"]
+    // The DATE is 2020-09-13's midnight in UTC (the data time zone); the DATE_TIME any instant.
+    const rows = ["[1600000000, 1599955200]"]
     const csv = await exportAnswer(columns, rows, "csv")
     expect(csv.run.code, csv.run.stderr).toBe(0)
     expect(csv.tree.get("answer-Sales.csv")?.toString("utf8")).toBe("Ts,Ts (2)\r\n2020-09-13T12:26:40Z,2020-09-13\r\n")

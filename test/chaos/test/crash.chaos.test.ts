@@ -36,7 +36,8 @@ const job = {
     },
     { type: "liveboard", id: "Order Operations", output: "../../etc/passwd" },
     { type: "metadata", metadataTypes: ["ANSWER", "LIVEBOARD", "LOGICAL_TABLE"] },
-    { type: "answer", id: "Revenue by Month", format: "ndjson", timezone: "Asia/Kolkata" }
+    // The sandbox's own zone, set in the job: its DATE cells are midnights there.
+    { type: "answer", id: "Revenue by Month", format: "ndjson", timezone: "America/Los_Angeles" }
   ]
 }
 

@@ -66,9 +66,10 @@ const writeJob = (name: string, job: unknown): string => {
   return file
 }
 
+// Order Date cells are midnights in UTC, the runs' data time zone (a DATE is its day's midnight there).
 const firstRows = [
-  ["West", 1_600_000_000],
-  ["East", 1_600_086_400]
+  ["West", 1_599_955_200],
+  ["East", 1_600_041_600]
 ]
 /** Page 1 again wherever page 2 is asked for: 4 rows announced, rows 3–4 never served. */
 const repeatsPageOne = () => firstRows
@@ -130,8 +131,8 @@ describe("a repeated page", () => {
         offset === 0
           ? firstRows
           : [
-              ["North", 1_600_000_000],
-              ["South", 1_600_086_400]
+              ["North", 1_599_955_200],
+              ["South", 1_600_041_600]
             ],
       4,
       [...answerArgs, "--strict"]
@@ -143,7 +144,7 @@ describe("a repeated page", () => {
 
 describe("a deeply nested cell", () => {
   const depth = 200_000
-  const deep = `[[${"[".repeat(depth)}${"]".repeat(depth)},1600000000]]`
+  const deep = `[[${"[".repeat(depth)}${"]".repeat(depth)},1599955200]]`
   const says =
     'a cell in row 1, column "Region" is nested deeper than 1000 levels: spotpipe does not export such values'
 
@@ -177,7 +178,7 @@ describe("a date column holding no date", () => {
     const { run } = await runAgainst(
       () => [
         ["West", "abc"],
-        ["East", 1_600_086_400]
+        ["East", 1_600_041_600]
       ],
       2,
       ["answer", "Sales", "--timezone", "UTC", "--out", "OUT"]

@@ -9,6 +9,7 @@ import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
+import { resolveTimeZone, type TimeZone } from "@spotpipe/decode"
 import { Deferred, Effect, Exit, Stream } from "effect"
 import type { Cluster, DataPage, MetadataObject } from "../../src/cluster/Cluster.ts"
 import { ExportError } from "../../src/ExportError.ts"
@@ -25,6 +26,12 @@ const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpip
  * An in-memory cluster: answers with `rows[id]` rows of [n, "row n", day], paged like core (from a start offset,
  * a multiple of the page size). `reads` lists the pages fetched, as `id@pageIndex`.
  */
+/** The local midnight in `zone` of a day number (days since 1970-01-01): a DATE cell as ThoughtSpot sends it. */
+const midnightIn = (zone: string, day: number): number => {
+  const z = resolveTimeZone(zone) as TimeZone
+  return day * 86_400 - z.offsetSeconds(day * 86_400 - z.offsetSeconds(day * 86_400))
+}
+
 const fakeCluster = (
   rows: Record<string, number>,
   failing: ReadonlySet<string> = new Set(),
@@ -85,7 +92,7 @@ const fakeCluster = (
           const from = p * pageSize
           const slice = Array.from({ length: Math.max(0, Math.min(pageSize, total - from)) }, (_, i) => {
             const n = from + i
-            const day = 1_600_000_000 + n * 86_400
+            const day = midnightIn(more.zone ?? "America/Los_Angeles", 18_518 + n) // 2020-09-13 on
             return wide
               ? [n, n % 2 === 1 ? `=row ${n}` : `row ${n}`, day, day + n * 3_600]
               : [n, `row ${n}, "quoted"`, day]

@@ -31,7 +31,17 @@ const listing = (dir: string) =>
 
 const readManifest = (dir: string) => JSON.parse(NodeFs.readFileSync(Paths.join(dir, "manifest.json"), "utf8"))
 
-const page: DataPage = { columnNames: ["Day", "n"], rows: [[0, 1]], availableRowCount: 1, samplingRatio: 1 }
+/**
+ * 1970-01-01's midnight in Kolkata (the runs' --timezone), a DATE as a cluster computing dates there sends it: it is
+ * 16:30 on 1969-12-31 in Los Angeles, the cluster's own zone, which is no DATE.
+ */
+const KOLKATA_DAY_0 = -19_800
+const page: DataPage = {
+  columnNames: ["Day", "n"],
+  rows: [[KOLKATA_DAY_0, 1]],
+  availableRowCount: 1,
+  samplingRatio: 1
+}
 
 /** An answer `name` (GUID `id-<name>`) with a DATE and an INT32 column. */
 const answerObject = (name: string): MetadataObject => ({
@@ -167,7 +177,7 @@ describe("runExports with the single-command policy", () => {
         "manifest-<run>.json",
         "manifest.json"
       ])
-      // Epoch 0 is 05:30 on 1970-01-01 in Kolkata (--timezone), but still 1969-12-31 in the cluster's Los Angeles.
+      // The day's midnight in Kolkata (--timezone) is 1970-01-01 there; read in the cluster's Los Angeles it is no DATE.
       assert.strictEqual(NodeFs.readFileSync(Paths.join(dir, "answer-Sales.csv"), "utf8"), "Day,n\r\n1970-01-01,1\r\n")
       const manifest = readManifest(dir)
       assert.deepStrictEqual(manifest, result.manifest)
@@ -222,7 +232,8 @@ describe("runExports with the single-command policy", () => {
   it.effect("an-unusable-cluster-time-zone-is-a-run-warning-in-the-manifest", () =>
     Effect.gen(function* () {
       const dir = tempDir()
-      const cluster = clusterOf({ Sales: Stream.make(page) }, "Not/AZone")
+      // The cluster's zone is unusable, so the dates are read in UTC: its day is UTC's midnight.
+      const cluster = clusterOf({ Sales: Stream.make({ ...page, rows: [[0, 1]] }) }, "Not/AZone")
       // No --timezone: the cluster's zone is asked for, and it is not one this runtime knows.
       const result = yield* runSingle(exportsOf(["Sales"], ["csv"]), cluster, dir, { timeZone: undefined })
       assert.deepStrictEqual(result.failures, [])
@@ -400,7 +411,7 @@ describe("runExports with the single-command policy", () => {
       ])
       reads = 0
       // The continuation starts at the checkpoint's offset (one page of one row): only the second page is read.
-      const rest: Stream.Stream<DataPage, ExportError> = Stream.make({ ...two, rows: [[86_400, 2]] })
+      const rest: Stream.Stream<DataPage, ExportError> = Stream.make({ ...two, rows: [[KOLKATA_DAY_0 + 86_400, 2]] })
       const cluster = clusterOf({ A: counted(rest) })
       const offsets: Array<number> = []
       const resumed = yield* runSingle(
