@@ -399,6 +399,7 @@ describe("the password prompt", () => {
   it.live("its-colours-follow-the-rule-of-the-rest-of-the-cli", () =>
     Effect.gen(function* () {
       // A colour or style (SGR) sequence; the prompt's cursor and erase sequences are not colours.
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: finding colour sequences is the point
       const sgr = /\u001b\[[0-9;]*m/
       const drawn = (canColor: boolean) =>
         Effect.gen(function* () {
