@@ -218,7 +218,7 @@ describe("mergeRuns", () => {
     })
   )
 
-  it.effect("the-jobs-other-outputs-in-the-folder-are-listed-by-the-merged-run-when-they-are-as-recorded", () =>
+  it.effect("the-jobs-other-outputs-in-the-folder-are-listed-by-the-merged-run-and-one-changed-since-fails-it", () =>
     Effect.gen(function* () {
       const dir = makeRun([
         { text: "n\r\n1\r\n2\r\n", rows: 2, part: part(1, 2, 0, 1) },
@@ -243,12 +243,18 @@ describe("mergeRuns", () => {
           ]
         })
       )
+      // A file the merged run would list but that changed since its run wrote it: the merge writes nothing.
+      const before = NodeFs.readdirSync(dir).sort()
+      expect(yield* merge(dir)).toMatch(/changed\.csv is not the file the run of the job recorded/)
+      expect(NodeFs.readdirSync(dir).sort()).toEqual(before)
+      // As recorded again, both are listed beside the merged file.
+      NodeFs.writeFileSync(NodePath.join(dir, "changed.csv"), "n\r\n8\r\n")
       const report = yield* mergeRuns({ runs: [dir], out: dir, force: false, version: "test" }).pipe(
         Effect.provide(NodeServices.layer)
       )
-      expect(report.others).toEqual(["kept.csv"])
+      expect([...report.others].sort()).toEqual(["changed.csv", "kept.csv"])
       const merged = JSON.parse(NodeFs.readFileSync(report.manifestPath, "utf8")) as Manifest
-      expect(merged.outputs.map((o) => o.file)).toEqual(["orders.csv", "kept.csv"])
+      expect(merged.outputs.map((o) => o.file).sort()).toEqual(["changed.csv", "kept.csv", "orders.csv"])
       // Into another folder, the files are not beside the merged one: only the merged file is listed.
       const elsewhere = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-merge-out-"))
       const apart = yield* mergeRuns({ runs: [dir], out: elsewhere, force: false, version: "test" }).pipe(

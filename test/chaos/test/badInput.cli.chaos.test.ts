@@ -31,8 +31,9 @@ const page = (overrides: Record<string, unknown>) =>
         available_data_row_count: 2,
         column_names: ["Region", "Day"],
         data_rows: [
-          ["West", 1_600_000_000],
-          ["East", 1_600_086_400]
+          // Midnights in UTC, the data time zone of these runs (2020-09-13 and 2020-09-14).
+          ["West", 1_599_955_200],
+          ["East", 1_600_041_600]
         ],
         record_offset: 0,
         record_size: 10_000,
@@ -75,7 +76,7 @@ describe("bad input through spotpipe run", () => {
       "period-ending-before-it-starts",
       page({
         data_rows: [
-          ["West", { v: { s: 1_600_000_000, e: 1_500_000_000 } }],
+          ["West", { v: { s: 1_599_955_200, e: 1_499_990_400 } }],
           ["East", null]
         ]
       }),
@@ -103,7 +104,7 @@ describe("bad input through spotpipe run", () => {
     const { run, tree } = await runWith(
       page({
         data_rows: [
-          [cell, 1_600_000_000],
+          [cell, 1_599_955_200],
           ["East", null]
         ]
       })

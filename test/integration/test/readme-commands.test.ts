@@ -20,7 +20,14 @@ const readmeCommands = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m)
 
 describe("README commands", () => {
   it("ci-runs-exactly-the-readme-test-command", () => {
+    // Besides the README's command, CI only installs the PostgreSQL server the README names as a prerequisite.
+    const prerequisite = ciScript.match(/^if [^\n]*\n([\s\S]*?)\nfi$/m)
+    expect(prerequisite?.[1]?.trim()).toMatch(
+      /^apt-get update && .*apt-get install -y --no-install-recommends postgresql$/
+    )
+    expect(readme).toContain("apt-get install postgresql")
     const ciCommand = ciScript
+      .replace(prerequisite?.[0] ?? "", "")
       .split("\n")
       .filter((line) => line.trim() !== "" && !line.startsWith("#") && !/^(set |cd )/.test(line))
     expect(ciCommand).toHaveLength(1)
