@@ -56,6 +56,12 @@ const bearerRejected =
 /** Quick, single-attempt policy for the shutdown calls: never hold up shutdown. */
 const releasePolicy = RetryPolicy.make({ maxAttempts: 1, attemptTimeoutMillis: 5_000, deadlineMillis: 5_000 })
 
+/** A credential source that always gives `credential` (a release signs in with what it releases). */
+const fixedCredential = (credential: Credential): CredentialSource => ({
+  current: Effect.succeed(credential),
+  renew: () => Effect.succeed(credential)
+})
+
 /** What to do about an answer of the wrong shape. */
 const checkHost = "check the host URL (a proxy or another service may answer in ThoughtSpot's place)"
 
@@ -130,30 +136,32 @@ export const make = Effect.fn("TokenManager.make")(function* (
    */
   const minted: Array<{ readonly token: string; readonly expiredBy: number }> = []
 
+  /** `auth/token/revoke` of `token`, signed in as `as` (once: a release is never retried). */
+  const revokeToken = (token: string, as: CredentialSource) =>
+    requester.run(
+      {
+        operation: "auth/token/revoke",
+        method: "POST",
+        path: "auth/token/revoke",
+        body: { token },
+        decode: () => Effect.void,
+        retry: releasePolicy
+      },
+      as
+    )
+
   /**
    * Revokes a token that is not kept (authenticated with the token itself) and says how that went, for the
    * message of the failure that stranded it (the token is a registered secret by then, so it is scrubbed).
    */
   const revokeStranded = (token: string): Effect.Effect<string> => {
     const itself = bearer(0, token)
-    return requester
-      .run(
-        {
-          operation: "auth/token/revoke",
-          method: "POST",
-          path: "auth/token/revoke",
-          body: { token },
-          decode: () => Effect.void,
-          retry: releasePolicy
-        },
-        { current: Effect.succeed(itself), renew: () => Effect.succeed(itself) }
+    return revokeToken(token, fixedCredential(itself)).pipe(
+      Effect.as("the token it holds was revoked"),
+      Effect.catch((error) =>
+        Effect.succeed(`the token it holds could not be revoked (${error.message}): it stays valid until it expires`)
       )
-      .pipe(
-        Effect.as("the token it holds was revoked"),
-        Effect.catch((error) =>
-          Effect.succeed(`the token it holds could not be revoked (${error.message}): it stays valid until it expires`)
-        )
-      )
+    )
   }
 
   const mintToken = (operation: "auth/token/full" | "auth/token/object", body: Record<string, unknown>) =>
@@ -387,10 +395,7 @@ export const make = Effect.fn("TokenManager.make")(function* (
   const release = Effect.suspend(() => {
     const held = cached
     if (held === undefined || options.releaseOnClose === false || method._tag === "BearerToken") return Effect.void
-    const fixed: CredentialSource = {
-      current: Effect.succeed(held.credential),
-      renew: () => Effect.succeed(held.credential)
-    }
+    const fixed = fixedCredential(held.credential)
     if (method._tag === "CookieSession") {
       return quietly(
         requester.run(
@@ -405,20 +410,7 @@ export const make = Effect.fn("TokenManager.make")(function* (
         )
       )
     }
-    const revoke = (token: string) =>
-      quietly(
-        requester.run(
-          {
-            operation: "auth/token/revoke",
-            method: "POST",
-            path: "auth/token/revoke",
-            body: { token },
-            decode: () => Effect.void,
-            retry: releasePolicy
-          },
-          fixed
-        )
-      )
+    const revoke = (token: string) => quietly(revokeToken(token, fixed))
     return Effect.flatMap(Clock.currentTimeMillis, (now) => {
       const older = minted.filter((m) => m.token !== held.secret && now < m.expiredBy).map((m) => m.token)
       return Effect.andThen(Effect.forEach(older, revoke, { concurrency: 4, discard: true }), revoke(held.secret))

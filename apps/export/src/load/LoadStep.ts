@@ -141,11 +141,13 @@ export const loadStep = (request: LoadRequest) =>
       Effect.tryPromise({
         try: () =>
           target._tag === "DuckDb" ? openDuckDb(target.file) : openPostgres(target.url, shown, { password, passFile }),
-        catch: (e) => e
+        // A DuckDB file held by another process is waited for below; anything else fails the load.
+        catch: (e) => (e instanceof DuckDbHeld ? e : failed(e))
       }).pipe(
         Effect.map((engine) => ({ engine, held: undefined })),
-        Effect.catch((e) =>
-          e instanceof DuckDbHeld ? Effect.succeed({ engine: undefined, held: e }) : Effect.fail(failed(e))
+        Effect.catchIf(
+          (e): e is DuckDbHeld => e instanceof DuckDbHeld,
+          (held) => Effect.succeed({ engine: undefined, held })
         )
       ),
       ({ engine }, exit) =>
