@@ -98,6 +98,16 @@ export const resolveOptions = (options: SandboxOptions = {}): Result.Result<Reso
   if (orderIds !== "beyond-2^53" && orderIds !== "safe") {
     return fail(`orderIds must be "beyond-2^53" (default) or "safe", got '${String(orderIds)}'`)
   }
+  const customCalendar = options.customCalendar ?? false
+  if (customCalendar !== false && customCalendar !== true && customCalendar !== "with-end") {
+    return fail(`customCalendar must be false (default), true or "with-end", got '${String(customCalendar)}'`)
+  }
+  const errorShape = options.errorShape ?? "nested"
+  if (errorShape !== "nested" && errorShape !== "flat") {
+    return fail(
+      `errorShape must be "nested" (default, live clusters) or "flat" (the spec's), got '${String(errorShape)}'`
+    )
+  }
   const seed = options.seed ?? 1
   if (!Number.isSafeInteger(seed)) return fail(`seed must be an integer, got ${seed}`)
   const faults = resolveFaults(options.faults)
@@ -113,14 +123,14 @@ export const resolveOptions = (options: SandboxOptions = {}): Result.Result<Reso
     host: options.host ?? "127.0.0.1",
     rows,
     timezone,
-    customCalendar: options.customCalendar ?? false,
+    customCalendar,
     orderIds,
     faults,
     tokenValiditySeconds,
     seed,
     secretKey: options.secretKey,
     requireUserAgent: options.requireUserAgent ?? true,
-    errorShape: options.errorShape ?? "nested",
+    errorShape,
     log: options.log,
     clock: options.clock ?? systemClock
   })

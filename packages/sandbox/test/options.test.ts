@@ -31,6 +31,9 @@ describe("startSandbox options", () => {
       [{ port: 70000 }, "port"],
       [{ tokenValiditySeconds: 0 }, "tokenValiditySeconds"],
       [{ orderIds: "tiny" as "safe" }, "orderIds must be"],
+      // An unknown value would otherwise run as a default shape and a test would pass against the wrong wire.
+      [{ errorShape: "Flat" as "flat" }, `errorShape must be "nested" (default, live clusters) or "flat"`],
+      [{ customCalendar: "with_end" as "with-end" }, `customCalendar must be false (default), true or "with-end"`],
       // A route key the sandbox does not serve would inject nothing, and a chaos run would pass without faults.
       [{ faults: { routes: { "/searchdata": { error503: 1 } } } }, `faults.routes has no route "/searchdata"`],
       [{ faults: '{"routes":{"searchData":{"reset":0.5}}}' }, `faults.routes has no route "searchData"`]
