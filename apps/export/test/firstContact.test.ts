@@ -10,9 +10,9 @@ import * as NodePath from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { fixtures, startSandbox } from "@spotpipe/sandbox"
-import { Cause, Effect, Exit, Layer, Option, Queue, Redacted, Terminal } from "effect"
+import { Cause, ConfigProvider, Effect, Exit, Layer, Option, Queue, Redacted, Terminal } from "effect"
 import { Prompt, TerminalCapabilities } from "effect/cli"
-import { askPassword } from "../src/cli/Commands.ts"
+import { askPassword, connectionOf } from "../src/cli/Commands.ts"
 import { sandboxStartupLines } from "../src/cli/SandboxCommand.ts"
 import { runInProcess } from "./support/inProcess.ts"
 import { runCli } from "./support/runCli.ts"
@@ -423,6 +423,76 @@ describe("the password prompt", () => {
       expect(plain).toContain("Password for ana at https://acme.thoughtspot.cloud")
       expect(plain).not.toMatch(sgr)
       expect(yield* drawn(true)).toMatch(sgr)
+    })
+  )
+
+  // Whether it is asked follows the CLI's one terminal rule (`TerminalCapabilities.canPrompt`): TERM=dumb on a
+  // terminal cannot redraw a prompt, so the run says what to set instead of drawing one.
+  const signIn = (canPrompt: boolean, keys: ReadonlyArray<Terminal.UserInput>) =>
+    connectionOf(
+      {
+        host: Option.some("https://acme.thoughtspot.cloud"),
+        username: Option.some("ana"),
+        passwordFile: Option.none(),
+        orgId: Option.none(),
+        sandbox: false,
+        allowInsecureHttp: false
+      },
+      true
+    ).pipe(
+      Effect.provide(Layer.merge(NodeServices.layer, scriptedTerminal(keys))),
+      Effect.provideService(TerminalCapabilities.TerminalCapabilities, {
+        canColor: false,
+        canAnimate: canPrompt,
+        canPrompt
+      }),
+      // No THOUGHTSPOT_* variable and no config file: the prompt is the only source of a password.
+      Effect.provide(
+        ConfigProvider.layer(
+          ConfigProvider.fromEnv({ env: { SPOTPIPE_CONFIG: NodePath.join(NodeOs.tmpdir(), "spotpipe-none.json") } })
+        )
+      ),
+      Effect.exit
+    )
+
+  it.live("is-asked-where-the-terminal-rule-says-a-prompt-can-be-answered", () =>
+    Effect.gen(function* () {
+      const exit = yield* signIn(true, [...typed("pw-Zx81"), key("return")])
+      expect(Exit.isSuccess(exit)).toBe(true)
+      if (Exit.isSuccess(exit)) {
+        const auth = exit.value._tag === "Cluster" ? exit.value.auth : undefined
+        expect(auth?._tag === "Password" && Redacted.value(auth.password)).toBe("pw-Zx81")
+      }
+    })
+  )
+
+  it.live("is-not-drawn-on-a-terminal-that-cannot-prompt-term-dumb-which-says-what-to-set", () =>
+    Effect.gen(function* () {
+      // Every stream a terminal, as in a TERM=dumb session: the TTY checks alone would draw the prompt.
+      const streams = [process.stdin, process.stdout, process.stderr]
+      const before = streams.map((s) => Object.getOwnPropertyDescriptor(s, "isTTY"))
+      const exit = yield* Effect.acquireUseRelease(
+        Effect.sync(() => {
+          for (const s of streams) Object.defineProperty(s, "isTTY", { value: true, configurable: true })
+        }),
+        () => signIn(false, [...typed("pw-Zx81"), key("return")]),
+        () =>
+          Effect.sync(() =>
+            streams.forEach((s, i) => {
+              const own = before[i]
+              if (own === undefined) delete (s as { isTTY?: boolean }).isTTY
+              else Object.defineProperty(s, "isTTY", own)
+            })
+          )
+      )
+      expect(Exit.isFailure(exit)).toBe(true)
+      if (Exit.isFailure(exit)) {
+        const error = Cause.squash(exit.cause) as { readonly _tag?: string; readonly message?: string }
+        expect(error._tag).toBe("UsageError")
+        expect(error.message).toContain("no credentials")
+        expect(error.message).toContain("THOUGHTSPOT_PASSWORD")
+        expect(error.message).toContain("--password-file")
+      }
     })
   )
 

@@ -101,14 +101,15 @@ export const askPassword = (
   )
 
 /**
- * Asks for a password on the terminal, when there is one to ask on; `allowPrompt` is off with `--out -`, since
- * the prompt draws on stdout.
+ * Asks for a password on the terminal, when one can answer it by the CLI's one terminal rule
+ * (`TerminalCapabilities.canPrompt`: stdin and stdout are terminals and `TERM` is not `dumb`, which cannot redraw
+ * a prompt); otherwise resolving says what to set instead. `allowPrompt` is off with `--out -`, since the prompt
+ * draws on stdout.
  */
 const passwordPrompt = Effect.fn("Commands.passwordPrompt")(function* (allowPrompt: boolean) {
   const terminal = yield* Effect.context<Prompt.Environment>()
-  const interactive =
-    allowPrompt && process.stdin.isTTY === true && process.stdout.isTTY === true && process.stderr.isTTY === true
-  return interactive
+  const { canPrompt } = yield* TerminalCapabilities.TerminalCapabilities
+  return allowPrompt && canPrompt
     ? Option.some((message: string) => askPassword(message).pipe(Effect.provideContext(terminal)))
     : Option.none()
 })
