@@ -167,6 +167,18 @@ export interface SearchMetadataRequest {
   readonly include_dependent_objects?: boolean
   readonly include_stats?: boolean
   readonly tag_identifiers?: ReadonlyArray<string>
-  readonly sort_options?: { readonly field_name: string; readonly order: "ASC" | "DESC" }
+  readonly sort_options?: {
+    /** The OpenAPI document's enum (the sandbox answers 400 to any other value). */
+    readonly field_name:
+      | "NAME"
+      | "DISPLAY_NAME"
+      | "AUTHOR"
+      | "CREATED"
+      | "MODIFIED"
+      | "VIEWS"
+      | "FAVORITES"
+      | "LAST_ACCESSED"
+    readonly order: "ASC" | "DESC"
+  }
   readonly [field: string]: unknown
 }

@@ -20,7 +20,7 @@ import type { Engine } from "./Engine.ts"
 import type { ModifiedTimes } from "./Modified.ts"
 import { orderColumns } from "./Orders.ts"
 import { allUsers, findOrg, membership, type OrgContent, orgOf } from "./Orgs.ts"
-import { bool, int, json, likePattern, str } from "./Params.ts"
+import { bool, eachOneOf, int, json, likePattern, obj, oneOf, str } from "./Params.ts"
 import { permissionRoutes } from "./Permissions.ts"
 import { principalRoutes, userBody } from "./Principals.ts"
 import { QueryError, type QueryPlan } from "./Query.ts"
@@ -207,6 +207,28 @@ const dataFormat = (body: Record<string, unknown>): DataFormat => {
   if (f !== "COMPACT" && f !== "FULL") throw badRequest("Invalid parameter values: data_format must be COMPACT or FULL")
   return f
 }
+
+/** `metadata[].subtypes` values of `metadata/search` (the OpenAPI document's enum). */
+const searchSubtypes = [
+  "ONE_TO_ONE_LOGICAL",
+  "WORKSHEET",
+  "PRIVATE_WORKSHEET",
+  "USER_DEFINED",
+  "AGGR_WORKSHEET",
+  "SQL_VIEW"
+] as const
+
+/** `sort_options.field_name` values of `metadata/search` (the OpenAPI document's enum). */
+const metadataSortFields = [
+  "NAME",
+  "DISPLAY_NAME",
+  "AUTHOR",
+  "CREATED",
+  "MODIFIED",
+  "VIEWS",
+  "FAVORITES",
+  "LAST_ACCESSED"
+] as const
 
 const runAll = (tasks: ReadonlyArray<() => void>) => {
   for (const task of tasks) task()
@@ -461,7 +483,10 @@ export const makeRoutes = (
           if (t !== undefined && t !== null && !metadataTypes.includes(t as MetadataType)) {
             throw badRequest(`Invalid parameter values: unsupported metadata type '${String(t)}'`)
           }
+          eachOneOf(f, "subtypes", searchSubtypes)
         }
+        oneOf(body, "dependent_object_version", ["V1", "V2"])
+        oneOf(body, "liveboard_response_version", ["V1", "V2"])
         const matches = (o: CatalogObject, f: Record<string, unknown>) => {
           const type = str(f, "type")
           if (type !== undefined && o.type !== type) return false
@@ -483,10 +508,12 @@ export const makeRoutes = (
             (wantedTags === undefined ||
               tagObjects(o, org.tags).some((t) => wantedTags.includes(t.id) || wantedTags.includes(t.name)))
         )
-        const sortOptions = body["sort_options"] as Record<string, unknown> | undefined
-        if (sortOptions !== undefined && sortOptions !== null) {
-          const field = str(sortOptions, "field_name") ?? "NAME"
-          const dir = (str(sortOptions, "order") ?? "ASC") === "DESC" ? -1 : 1
+        const sortOptions = obj(body, "sort_options")
+        if (sortOptions !== undefined) {
+          // The spec's values; VIEWS, FAVORITES and LAST_ACCESSED have no data here, so they (like the name-like
+          // DISPLAY_NAME and AUTHOR) order by name.
+          const field = oneOf(sortOptions, "field_name", metadataSortFields) ?? "NAME"
+          const dir = oneOf(sortOptions, "order", ["ASC", "DESC"]) === "DESC" ? -1 : 1
           const key = (o: CatalogObject): string | number =>
             field === "CREATED" ? o.created : field === "MODIFIED" ? modified.of(o) : o.name.toLowerCase()
           found = [...found].sort((a, b) => (key(a) < key(b) ? -dir : key(a) > key(b) ? dir : 0))

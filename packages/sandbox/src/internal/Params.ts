@@ -58,6 +58,19 @@ export const oneOf = <const A extends string>(
   return v as A
 }
 
+/** An array whose every element is one of `allowed`, or undefined when absent or null. */
+export const eachOneOf = <const A extends string>(
+  body: Record<string, unknown>,
+  key: string,
+  allowed: ReadonlyArray<A>
+): ReadonlyArray<A> | undefined => {
+  const v = strings(body, key)
+  const bad = v?.find((x) => !(allowed as ReadonlyArray<string>).includes(x))
+  if (bad !== undefined)
+    throw badRequest(`Invalid parameter values: each ${key} item must be one of ${allowed.join(", ")}; got '${bad}'`)
+  return v as ReadonlyArray<A> | undefined
+}
+
 /** An object field, or undefined when absent or null. */
 export const obj = (body: Record<string, unknown>, key: string): Record<string, unknown> | undefined => {
   const v = body[key]

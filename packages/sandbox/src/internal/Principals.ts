@@ -7,7 +7,7 @@
 import type { Route } from "./Api.ts"
 import { defaultUser } from "./Catalog.ts"
 import { type GroupDef, type MemberDef, type OrgContent, orgOf, orgs, orgsOf, type RoleDef } from "./Orgs.ts"
-import { bool, json, likePattern, obj, oneOf, pageList, str, strings } from "./Params.ts"
+import { bool, eachOneOf, json, likePattern, obj, oneOf, pageList, str, strings } from "./Params.ts"
 
 const idName = (id: string, name: string) => ({ id, name })
 
@@ -61,6 +61,115 @@ export const userBody = (m: MemberDef, org: OrgContent, nowMs: number) => {
 const groupMatches = (g: GroupDef, identifier: string) => g.object.id === identifier || g.object.name === identifier
 const roleMatches = (r: RoleDef, identifier: string) => r.id === identifier || r.name === identifier
 
+/** `privileges` values of `users/search` and `groups/search` (the OpenAPI document's enum). */
+const principalPrivileges = [
+  "ADMINISTRATION",
+  "AUTHORING",
+  "USERDATAUPLOADING",
+  "DATADOWNLOADING",
+  "USERMANAGEMENT",
+  "DATAMANAGEMENT",
+  "SHAREWITHALL",
+  "JOBSCHEDULING",
+  "A3ANALYSIS",
+  "EXPERIMENTALFEATUREPRIVILEGE",
+  "BYPASSRLS",
+  "RANALYSIS",
+  "DEVELOPER",
+  "USER_ADMINISTRATION",
+  "GROUP_ADMINISTRATION",
+  "SYNCMANAGEMENT",
+  "CAN_CREATE_CATALOG",
+  "DISABLE_PINBOARD_CREATION",
+  "LIVEBOARD_VERIFIER",
+  "PREVIEW_THOUGHTSPOT_SAGE",
+  "APPLICATION_ADMINISTRATION",
+  "SYSTEM_INFO_ADMINISTRATION",
+  "ORG_ADMINISTRATION",
+  "ROLE_ADMINISTRATION",
+  "AUTHENTICATION_ADMINISTRATION",
+  "BILLING_INFO_ADMINISTRATION",
+  "CAN_MANAGE_CUSTOM_CALENDAR",
+  "CAN_CREATE_OR_EDIT_CONNECTIONS",
+  "CAN_MANAGE_WORKSHEET_VIEWS_TABLES",
+  "CAN_MANAGE_VERSION_CONTROL",
+  "THIRDPARTY_ANALYSIS",
+  "ALLOW_NON_EMBED_FULL_APP_ACCESS",
+  "CAN_ACCESS_ANALYST_STUDIO",
+  "CAN_MANAGE_ANALYST_STUDIO",
+  "PREVIEW_DOCUMENT_SEARCH",
+  "CAN_MODIFY_FOLDERS",
+  "CAN_MANAGE_VARIABLES",
+  "CAN_VIEW_FOLDERS",
+  "CAN_MANAGE_AGENTSPOT",
+  "CAN_ACCESS_AGENTSPOT",
+  "CAN_SETUP_VERSION_CONTROL",
+  "CAN_MANAGE_WEBHOOKS",
+  "CAN_DOWNLOAD_VISUALS",
+  "CAN_DOWNLOAD_DETAILED_DATA",
+  "CAN_USE_SPOTTER",
+  "CAN_MANAGE_SPOTTER"
+] as const
+
+/** `privileges` values of `roles/search` (the OpenAPI document's enum; it differs from the users' and groups'). */
+const rolePrivileges = [
+  "UNKNOWN",
+  "ADMINISTRATION",
+  "AUTHORING",
+  "USERDATAUPLOADING",
+  "DATADOWNLOADING",
+  "USERMANAGEMENT",
+  "SECURITYMANAGEMENT",
+  "LOGICALMODELING",
+  "DATAMANAGEMENT",
+  "TAGMANAGEMENT",
+  "SHAREWITHALL",
+  "SYSTEMMANAGEMENT",
+  "JOBSCHEDULING",
+  "A3ANALYSIS",
+  "EXPERIMENTALFEATUREPRIVILEGE",
+  "BYPASSRLS",
+  "RANALYSIS",
+  "DISABLE_PINBOARD_CREATION",
+  "DEVELOPER",
+  "APPLICATION_ADMINISTRATION",
+  "USER_ADMINISTRATION",
+  "GROUP_ADMINISTRATION",
+  "BACKUP_ADMINISTRATION",
+  "SYSTEM_INFO_ADMINISTRATION",
+  "ENABLESPOTAPPCREATION",
+  "SYNCMANAGEMENT",
+  "ORG_ADMINISTRATION",
+  "ROLE_ADMINISTRATION",
+  "AUTHENTICATION_ADMINISTRATION",
+  "BILLING_INFO_ADMINISTRATION",
+  "PREVIEW_THOUGHTSPOT_SAGE",
+  "LIVEBOARD_VERIFIER",
+  "CAN_MANAGE_CUSTOM_CALENDAR",
+  "CAN_CREATE_OR_EDIT_CONNECTIONS",
+  "CAN_CONFIGURE_CONNECTIONS",
+  "CAN_MANAGE_WORKSHEET_VIEWS_TABLES",
+  "CAN_MANAGE_VERSION_CONTROL",
+  "THIRDPARTY_ANALYSIS",
+  "CONTROL_TRUSTED_AUTH",
+  "CAN_CREATE_CATALOG",
+  "ALLOW_NON_EMBED_FULL_APP_ACCESS",
+  "CAN_ACCESS_ANALYST_STUDIO",
+  "CAN_MANAGE_ANALYST_STUDIO",
+  "CAN_VIEW_FOLDERS",
+  "CAN_MODIDY_FOLDERS",
+  "CAN_MANAGE_VARIABLES",
+  "CAN_MANAGE_AGENTSPOT",
+  "CAN_ACCESS_AGENTSPOT",
+  "PREVIEW_DOCUMENT_SEARCH",
+  "CAN_SETUP_VERSION_CONTROL",
+  "CAN_MANAGE_WEBHOOKS",
+  "CAN_DOWNLOAD_VISUALS",
+  "CAN_DOWNLOAD_DETAILED_DATA",
+  "CAN_USE_SPOTTER",
+  "CAN_MANAGE_SPOTTER"
+] as const
+
 /** Applies `sort_options` (`field_name` NAME, DISPLAY_NAME, AUTHOR, CREATED, MODIFIED; `order` ASC/DESC). */
 const sortBy = <T>(
   body: Record<string, unknown>,
@@ -94,7 +203,7 @@ export const principalRoutes = (now: () => number): Readonly<Record<string, Rout
       const visibility = oneOf(b, "visibility", ["SHARABLE", "NON_SHARABLE"])
       const email = str(b, "email")
       const groupIds = strings(b, "group_identifiers")
-      const privileges = strings(b, "privileges")
+      const privileges = eachOneOf(b, "privileges", principalPrivileges)
       const accountType = oneOf(b, "account_type", ["LOCAL_USER", "LDAP_USER", "SAML_USER", "OIDC_USER", "REMOTE_USER"])
       const accountStatus = oneOf(b, "account_status", [
         "ACTIVE",
@@ -154,7 +263,7 @@ export const principalRoutes = (now: () => number): Readonly<Record<string, Rout
       const pattern = str(b, "name_pattern")
       const displayName = str(b, "display_name")
       const description = str(b, "description")
-      const privileges = strings(b, "privileges")
+      const privileges = eachOneOf(b, "privileges", principalPrivileges)
       const subGroupIds = strings(b, "sub_group_identifiers")
       const type = oneOf(b, "type", ["LOCAL_GROUP", "LDAP_GROUP", "TEAM_GROUP", "TENANT_GROUP"])
       const userIds = strings(b, "user_identifiers")
@@ -245,7 +354,7 @@ export const principalRoutes = (now: () => number): Readonly<Record<string, Rout
       const roleIds = strings(b, "role_identifiers")
       const orgIds = strings(b, "org_identifiers")
       const groupIds = strings(b, "group_identifiers")
-      const privileges = strings(b, "privileges")
+      const privileges = eachOneOf(b, "privileges", rolePrivileges)
       const deprecated =
         b["deprecated"] === undefined || b["deprecated"] === null ? undefined : bool(b, "deprecated", false)
       const external = b["external"] === undefined || b["external"] === null ? undefined : bool(b, "external", false)
@@ -253,7 +362,7 @@ export const principalRoutes = (now: () => number): Readonly<Record<string, Rout
         b["shared_via_connection"] === undefined || b["shared_via_connection"] === null
           ? undefined
           : bool(b, "shared_via_connection", false)
-      const permissions = strings(b, "permissions")
+      const permissions = eachOneOf(b, "permissions", ["READ_ONLY", "MODIFY", "NO_ACCESS"])
       const groupsWith = (r: RoleDef) => org.groups.filter((g) => g.roles.includes(r.id))
       const found = org.roles.filter((r) => {
         if (roleIds !== undefined && !roleIds.some((i) => roleMatches(r, i))) return false
