@@ -1,12 +1,13 @@
 /**
  * The admin exports' pure parts: a TML answer's item for its object (its own item, or a failure; other items are
  * warnings, never dropped silently), and `fetch-permissions` answers as rows (every object asked for exactly once,
- * any other shape refused).
+ * any other shape refused), and the principals' `users` rows.
  */
 import { describe, expect, it } from "@effect/vitest"
 import type { Tml } from "@spotpipe/core"
 import { Effect, Exit } from "effect"
-import { documentOf, permissionRows } from "../src/plan/AdminExports.ts"
+import type { PrincipalListing } from "../src/cluster/Cluster.ts"
+import { documentOf, permissionRows, principalTables } from "../src/plan/AdminExports.ts"
 
 const object = { type: "LIVEBOARD", id: "lb-1", name: "Sales" }
 const exported = (id: string, edoc: string, warning?: string): Tml.TmlItem => ({
@@ -106,5 +107,30 @@ describe("permissionRows", () => {
     expect(failureOf(Effect.runSyncExit(permissionRows(objects, [detail("lb-1"), noPermission])))).toContain(
       "without principal_permissions"
     )
+  })
+})
+
+describe("principal users", () => {
+  const users = principalTables.find((t) => t.name === "users")!
+  const user = (created: number | undefined, modified: number | undefined) =>
+    ({
+      id: "u-1",
+      name: "ana",
+      display_name: "Ana",
+      visibility: "SHARABLE",
+      creation_time_in_millis: created,
+      modification_time_in_millis: modified
+    }) as unknown as PrincipalListing["users"][number]
+
+  it("times-are-exact-epoch-milliseconds-then-typed-date-times-cut-to-the-second-as-metadata-s", () => {
+    const rows = Effect.runSync(users.rows({ users: [user(1_700_000_000_999, undefined)], groups: [], roles: [] }))
+    const cells = Object.fromEntries(users.columns.map((c, i) => [c.name, [c.type, rows[0]![i]]]))
+    expect(cells["created_ms"]).toEqual(["INT64", 1_700_000_000_999])
+    expect(cells["modified_ms"]).toEqual(["INT64", null])
+    // DATE_TIME cells are epoch seconds, as metadata's `created`/`modified` are.
+    expect(cells["created"]).toEqual(["DATE_TIME", 1_700_000_000])
+    expect(cells["modified"]).toEqual(["DATE_TIME", null])
+    // Existing columns keep their places: the typed times come last.
+    expect(users.columns.map((c) => c.name).slice(-4)).toEqual(["created_ms", "modified_ms", "created", "modified"])
   })
 })

@@ -311,11 +311,27 @@ describe("spotpipe principals", () => {
         `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = '${users}' ORDER BY ordinal_position`
       )
       const names = await query(`SELECT name FROM "${users}" ORDER BY name`)
-      return { tables, types, names }
+      // The typed times against the exact ones: the same instant, cut to the second.
+      const times = await query(
+        `SELECT name, epoch_ms(created)::VARCHAR, (created_ms // 1000 * 1000)::VARCHAR, epoch_ms(modified)::VARCHAR, (modified_ms // 1000 * 1000)::VARCHAR FROM "${users}" ORDER BY name`
+      )
+      return { tables, types, names, times }
     })
     // One table per output, besides the load's own record.
     expect(rows.tables.filter((t) => t !== "spotpipe_loads").length).toBe(7)
     expect(rows.types).toContainEqual(["created_ms", "BIGINT"])
+    // Users' times are typed as metadata's are, after the exact epoch milliseconds (existing columns keep their places).
+    expect(rows.types.slice(-4)).toEqual([
+      ["created_ms", "BIGINT"],
+      ["modified_ms", "BIGINT"],
+      ["created", "TIMESTAMP WITH TIME ZONE"],
+      ["modified", "TIMESTAMP WITH TIME ZONE"]
+    ])
+    expect(rows.times.length).toBe(primary.users.length)
+    for (const [name, created, createdMs, modified, modifiedMs] of rows.times) {
+      expect([name, created, modified]).toEqual([name, createdMs, modifiedMs])
+      expect(created).not.toBeNull()
+    }
     expect(rows.names.map((r) => r[0])).toEqual(primary.users.map((u) => u.username).sort())
   })
 })

@@ -150,6 +150,13 @@ export const metadataColumns: ReadonlyArray<TypedColumn> = [
   { name: "tags", type: "VARCHAR" }
 ]
 
+/**
+ * The cell of a DATE_TIME column for a time ThoughtSpot sends in epoch milliseconds: epoch seconds, cut to the
+ * second (ThoughtSpot's times are whole seconds; DATE_TIME cells are too); null for anything but a finite number.
+ */
+export const epochSeconds = (u: unknown): number | null =>
+  typeof u === "number" && Number.isFinite(u) ? Math.floor(u / 1000) : null
+
 /** {@link metadataColumns} as NDJSON writes them: `tags` a list of strings (an empty list for none). */
 export const metadataListColumns: ReadonlyArray<TypedColumn> = metadataColumns.map((c) =>
   c.name === "tags" ? { name: c.name, type: varcharList } : c

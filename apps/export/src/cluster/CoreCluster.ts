@@ -19,6 +19,7 @@ import {
   auditColumns,
   type Cluster,
   type DataPage,
+  epochSeconds,
   type MetadataObject,
   type ModifiedFilter,
   metadataColumns,
@@ -99,9 +100,6 @@ export const toMetadataObject = (item: ThoughtSpotApi.MetadataItem): MetadataObj
     columns
   }
 }
-
-const epochSeconds = (u: unknown): number | null =>
-  typeof u === "number" && Number.isFinite(u) ? Math.floor(u / 1000) : null
 
 /** One metadata row, in {@link metadataColumns} order; `lists`: tags as an array of strings, else joined with `;`. */
 export const metadataRow = (item: ThoughtSpotApi.MetadataItem, lists = false): ReadonlyArray<unknown> => {

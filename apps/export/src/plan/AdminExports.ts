@@ -15,14 +15,15 @@
  */
 import type { Tml } from "@spotpipe/core"
 import { Clock, Effect, Stream } from "effect"
-import type {
-  AdminCluster,
-  Cluster,
-  DataPage,
-  ListedObject,
-  PrincipalListing,
-  TmlFormat,
-  TypedColumn
+import {
+  type AdminCluster,
+  type Cluster,
+  type DataPage,
+  epochSeconds,
+  type ListedObject,
+  type PrincipalListing,
+  type TmlFormat,
+  type TypedColumn
 } from "../cluster/Cluster.ts"
 import { ExportError } from "../ExportError.ts"
 import { typesByPosition } from "./ColumnPlanner.ts"
@@ -266,7 +267,10 @@ export const principalTables: ReadonlyArray<PrincipalTable> = [
       text("account_status"),
       text("visibility"),
       { name: "created_ms", type: "INT64" },
-      { name: "modified_ms", type: "INT64" }
+      { name: "modified_ms", type: "INT64" },
+      // Typed as metadata's `created`/`modified` (the same rule, cut to the second); `*_ms` keep the exact times.
+      { name: "created", type: "DATE_TIME" },
+      { name: "modified", type: "DATE_TIME" }
     ],
     rows: ({ users }) =>
       Effect.succeed(
@@ -279,7 +283,9 @@ export const principalTables: ReadonlyArray<PrincipalTable> = [
           orNull(u.account_status),
           u.visibility,
           orNull(u.creation_time_in_millis),
-          orNull(u.modification_time_in_millis)
+          orNull(u.modification_time_in_millis),
+          epochSeconds(u.creation_time_in_millis),
+          epochSeconds(u.modification_time_in_millis)
         ])
       )
   },
