@@ -42,6 +42,18 @@ describe("DATE cells and the data time zone", () => {
     expect(NodeFs.existsSync(NodePath.join(out, "answer-Revenue by Month.csv"))).toBe(false)
   }, 60_000)
 
+  it("the-zone-is-named-as-the-user-wrote-it-not-by-its-canonical-alias", async () => {
+    // Intl canonicalises Asia/Kolkata to Asia/Calcutta; the user wrote Asia/Kolkata, and every mention says so.
+    const out = NodePath.join(root, "alias-zone")
+    const run = await runCli(["answer", "Revenue by Month", "--timezone", "Asia/Kolkata", "--out", out, "--quiet"], {
+      env
+    })
+    expect(run.code, run.stderr).toBe(1)
+    expect(run.stderr).toMatch(/ in Asia\/Kolkata, not a midnight: /)
+    expect(run.stderr).toContain("the dates were read in Asia/Kolkata, the data time zone")
+    expect(run.stderr).not.toContain("Calcutta")
+  }, 60_000)
+
   it("the-same-export-in-the-zone-the-dates-were-computed-in-writes-first-days-of-months", async () => {
     const out = NodePath.join(root, "cluster-zone")
     const run = await runCli(["answer", "Revenue by Month", "--out", out, "--quiet"], { env })

@@ -30,7 +30,9 @@ const fromTable = (table: ZoneTable): TimeZone =>
 /**
  * Resolves an IANA zone name (as `Intl` knows it, e.g. "America/Los_Angeles", "UTC") to a {@link TimeZone};
  * an unknown name, or a value that is no string (never the host's zone for `undefined`), gives an
- * {@link InvalidTimeZoneError}. Results are cached, so every caller of one zone shares one offset table.
+ * {@link InvalidTimeZoneError}. Results are cached, so every caller of one zone shares one offset table, aliases
+ * included ("Asia/Kolkata" and Intl's "Asia/Calcutta"); the zone's `name` is the name given, so messages say
+ * the zone as the user wrote it.
  */
 export const resolveTimeZone = (name: string): TimeZone | InvalidTimeZoneError => {
   // Intl would take undefined for the host's own zone and ["UTC"] for "UTC": a missing setting would go unseen.
@@ -50,13 +52,18 @@ export const resolveTimeZone = (name: string): TimeZone | InvalidTimeZoneError =
       message: `Unknown time zone ${JSON.stringify(name)}: use an IANA name such as "UTC" or "America/Los_Angeles" (this runtime's Intl.supportedValuesOf("timeZone") lists them).`
     })
   }
-  const zone = resolved.get(table.name) ?? fromTable(table)
+  // The zone under the canonical name owns the table; another spelling shares its offsets under its own name.
+  const canonical = resolved.get(table.name) ?? fromTable(table)
+  resolved.set(table.name, canonical)
+  const zone = name === canonical.name ? canonical : ownZone({ name, offsetSeconds: canonical.offsetSeconds })
   resolved.set(name, zone)
-  resolved.set(table.name, zone)
   return zone
 }
 
-/** The UTC zone (the default data time zone); `resolveTimeZone("UTC")` gives this very zone. */
+/**
+ * The UTC zone (the default data time zone); `resolveTimeZone("UTC")` gives this very zone, and its other
+ * spellings ("Etc/UTC", "utc") share its offsets.
+ */
 export const UTC: TimeZone = fromTable(ZoneTable.make("UTC")!)
 // Registered under its canonical name, so the zone resolved by name shares its caches rather than a second copy.
 resolved.set(UTC.name, UTC)

@@ -319,12 +319,28 @@ describe("time zones", () => {
     }
   })
 
-  it("aliases-share-one-zone", () => {
-    expect(resolveTimeZone("US/Pacific")).toBe(resolveTimeZone("America/Los_Angeles"))
+  it("aliases-share-one-offset-table-and-keep-the-name-given", () => {
+    const alias = resolveTimeZone("US/Pacific") as TimeZone
+    const canonical = resolveTimeZone("America/Los_Angeles") as TimeZone
+    expect(alias.offsetSeconds).toBe(canonical.offsetSeconds)
+    expect([alias.name, canonical.name]).toEqual(["US/Pacific", "America/Los_Angeles"])
+    expect(resolveTimeZone("US/Pacific")).toBe(alias)
+  })
+
+  it("a-date-error-names-the-zone-as-given-not-as-intl-canonicalises-it", () => {
+    // Intl's canonical name of Asia/Kolkata is Asia/Calcutta; a user who wrote Asia/Kolkata must read Asia/Kolkata.
+    const timeZone = resolveTimeZone("Asia/Kolkata") as TimeZone
+    const error = makeCellRenderer("DATE", { timeZone })(0)
+    expect(error).toMatchObject({ reason: "NotMidnight", timeZone: "Asia/Kolkata" })
+    expect((error as DateCellError).message).toContain("in Asia/Kolkata, not a midnight")
+    expect((error as DateCellError).message).not.toContain("Calcutta")
   })
 
   it("utc-by-name-is-the-predefined-UTC-zone", () => {
-    for (const name of ["UTC", "Etc/UTC", "utc"]) expect(resolveTimeZone(name)).toBe(UTC)
+    expect(resolveTimeZone("UTC")).toBe(UTC)
+    for (const name of ["Etc/UTC", "utc"]) {
+      expect(resolveTimeZone(name)).toMatchObject({ name, offsetSeconds: UTC.offsetSeconds })
+    }
   })
 
   it("a-custom-fixed-offset-zone-object-works", () => {
