@@ -18,6 +18,7 @@ describe("request enums", () => {
       [{ sort_options: { field_name: "name", order: "ASC" } }, "got 'name'"],
       [{ sort_options: "NAME" }, "sort_options must be an object"],
       [{ metadata: [{ type: "LOGICAL_TABLE", subtypes: ["VIEW"] }] }, "each subtypes item must be one of"],
+      [{ metadata: [{ type: "WORKSHEET" }] }, "type must be one of LIVEBOARD, ANSWER, LOGICAL_TABLE"],
       [{ dependent_object_version: "V3" }, "dependent_object_version must be one of V1, V2"],
       [{ liveboard_response_version: "v2" }, "liveboard_response_version must be one of V1, V2"]
     ]
@@ -27,6 +28,12 @@ describe("request enums", () => {
       const error = nestedError(r.text)
       expect(error.code).toBe(10002)
       expect(error.debug.join(" ")).toContain(hint)
+    }
+    // The spec's types the sandbox has no objects of are answered with no objects, not refused.
+    for (const type of ["LOGICAL_RELATIONSHIP", "INSIGHT_SPEC", "COLLECTION"]) {
+      const r = await call("metadata/search", { metadata: [{ type }] }, { token: t })
+      expect(r.status, type).toBe(200)
+      expect(r.json<Array<unknown>>()).toEqual([])
     }
     // The spec's values are answered, including the ones the sandbox orders by name.
     for (const field_name of ["NAME", "DISPLAY_NAME", "AUTHOR", "CREATED", "MODIFIED", "VIEWS", "FAVORITES"]) {
