@@ -6,7 +6,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import type { Tml } from "@spotpipe/core"
 import { Effect, Exit } from "effect"
-import type { PrincipalListing } from "../src/cluster/Cluster.ts"
+import { metadataColumns, type PrincipalListing } from "../src/cluster/Cluster.ts"
+import { metadataRow } from "../src/cluster/CoreCluster.ts"
 import { documentOf, permissionRows, principalTables } from "../src/plan/AdminExports.ts"
 
 const object = { type: "LIVEBOARD", id: "lb-1", name: "Sales" }
@@ -132,5 +133,27 @@ describe("principal users", () => {
     expect(cells["modified"]).toEqual(["DATE_TIME", null])
     // Existing columns keep their places: the typed times come last.
     expect(users.columns.map((c) => c.name).slice(-4)).toEqual(["created_ms", "modified_ms", "created", "modified"])
+  })
+})
+
+describe("metadata rows", () => {
+  it("times-are-typed-date-times-cut-to-the-second-then-exact-epoch-milliseconds", () => {
+    const row = metadataRow({
+      metadata_type: "ANSWER",
+      metadata_id: "a1",
+      metadata_name: "Sales",
+      metadata_header: { created: 1_700_000_000_999, modified: 1_700_000_123_001, tags: [{ name: "x" }] }
+    } as unknown as Parameters<typeof metadataRow>[0])
+    expect(row.slice(metadataColumns.findIndex((c) => c.name === "created"))).toEqual([
+      1_700_000_000,
+      1_700_000_123,
+      "x",
+      1_700_000_000_999,
+      1_700_000_123_001
+    ])
+    expect(metadataColumns.slice(-2)).toEqual([
+      { name: "created_ms", type: "INT64" },
+      { name: "modified_ms", type: "INT64" }
+    ])
   })
 })

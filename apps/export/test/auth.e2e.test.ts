@@ -187,7 +187,9 @@ describe("spotpipe auth status", () => {
       TS_PW: fixtures.user.password
     })
     expect(run.code).toBe(0)
-    expect(run.stdout.split("\r\n")[0]).toBe("type,id,name,subtype,description,author,created,modified,tags")
+    expect(run.stdout.split("\r\n")[0]).toBe(
+      "type,id,name,subtype,description,author,created,modified,tags,created_ms,modified_ms"
+    )
   })
 })
 

@@ -248,9 +248,17 @@ describe.concurrent("exports", () => {
       "author",
       "created",
       "modified",
-      "tags"
+      "tags",
+      "created_ms",
+      "modified_ms"
     ])
     expect(lines[0].created).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+    // The same instants, exact to the millisecond.
+    for (const line of lines) {
+      expect(Number.isSafeInteger(line.created_ms)).toBe(true)
+      expect(new Date(line.created_ms).toISOString().replace(/\.\d{3}Z$/, "Z")).toBe(line.created)
+      expect(new Date(line.modified_ms).toISOString().replace(/\.\d{3}Z$/, "Z")).toBe(line.modified)
+    }
   })
 
   it("period-end-columns-only-for-data-results-not-for-metadata-or-audit-dates", timeout, async () => {

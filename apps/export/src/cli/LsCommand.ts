@@ -98,7 +98,7 @@ const listObjects = (kind: keyof typeof kinds) => (input: LsInput) =>
         Stream.runCollect,
         Effect.mapError((e) => toExportError(e, `listing ${plural[1]}`))
       )
-      // Rows in metadataColumns order: type, id, name, subtype, description, author, created, modified, tags.
+      // Rows in metadataColumns order: type, id, name, subtype, description, author, created, modified, tags, created_ms, modified_ms.
       const listed: Array<Listed> = []
       for (const page of pages) {
         if (!Array.isArray(page.rows)) continue

@@ -147,7 +147,10 @@ export const metadataColumns: ReadonlyArray<TypedColumn> = [
   { name: "author", type: "VARCHAR" },
   { name: "created", type: "DATE_TIME" },
   { name: "modified", type: "DATE_TIME" },
-  { name: "tags", type: "VARCHAR" }
+  { name: "tags", type: "VARCHAR" },
+  // The same times exact: ThoughtSpot sends milliseconds, and a DATE_TIME cell holds whole seconds.
+  { name: "created_ms", type: "INT64" },
+  { name: "modified_ms", type: "INT64" }
 ]
 
 /**
@@ -156,6 +159,9 @@ export const metadataColumns: ReadonlyArray<TypedColumn> = [
  */
 export const epochSeconds = (u: unknown): number | null =>
   typeof u === "number" && Number.isFinite(u) ? Math.floor(u / 1000) : null
+
+/** The cell of an INT64 column for a time ThoughtSpot sends in epoch milliseconds: exactly as sent; null for anything but an integer. */
+export const epochMillis = (u: unknown): number | null => (Number.isSafeInteger(u) ? (u as number) : null)
 
 /** {@link metadataColumns} as NDJSON writes them: `tags` a list of strings (an empty list for none). */
 export const metadataListColumns: ReadonlyArray<TypedColumn> = metadataColumns.map((c) =>

@@ -19,6 +19,7 @@ import {
   auditColumns,
   type Cluster,
   type DataPage,
+  epochMillis,
   epochSeconds,
   type MetadataObject,
   type ModifiedFilter,
@@ -116,7 +117,9 @@ export const metadataRow = (item: ThoughtSpotApi.MetadataItem, lists = false): R
     asString(header["authorName"]) ?? null,
     epochSeconds(header["created"]),
     epochSeconds(header["modified"]),
-    lists ? tags : tags.length === 0 ? null : tags.join(";")
+    lists ? tags : tags.length === 0 ? null : tags.join(";"),
+    epochMillis(header["created"]),
+    epochMillis(header["modified"])
   ]
 }
 
