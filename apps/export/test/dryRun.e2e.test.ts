@@ -107,7 +107,7 @@ describe("--dry-run on the export commands", () => {
     const run = await runCli(["metadata", "--type", "ANSWER", "--out", out, "--dry-run"], { env })
     expect(run.code, run.stderr).toBe(0)
     expect(entriesIn(out)).toEqual([])
-    expect(run.stdout).toMatch(/metadata\.csv +\? +9: type, id, name, subtype/)
+    expect(run.stdout).toMatch(/metadata\.csv +\? +11: type, id, name, subtype, .*, created_ms, modified_ms/)
     expect(run.stdout).toContain("nothing was written")
   })
 
