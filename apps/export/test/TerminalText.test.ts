@@ -4,7 +4,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { formatCount, inert, jsonLine } from "../src/cli/TerminalText.ts"
-import { closest, didYouMean } from "../src/plan/Suggest.ts"
+import { closest, didYouMean } from "../src/Suggest.ts"
 
 const osc52 = "\u001b]52;c;cm0gLXJmIH4=\u0007"
 const clear = "\u001b[2J"

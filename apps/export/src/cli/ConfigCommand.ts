@@ -27,7 +27,7 @@ import {
   updateConfigFile
 } from "../cluster/Profiles.ts"
 import { ExportError } from "../ExportError.ts"
-import { closest, didYouMean } from "../plan/Suggest.ts"
+import { closest, didYouMean } from "../Suggest.ts"
 import { UsageError } from "../UsageError.ts"
 import { withLogging } from "./Commands.ts"
 import { logFlags } from "./Flags.ts"

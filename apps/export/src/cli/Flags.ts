@@ -17,7 +17,7 @@ import { type Dialect, dialects } from "../load/Warehouse.ts"
 import { errnoCode, readProblem } from "../output/OutputFolder.ts"
 import { defaultAdminTypes, type Job, parseJobFile, permissionTypes, tmlTypes } from "../plan/JobFile.ts"
 import * as Shard from "../plan/Shard.ts"
-import { closest, didYouMean } from "../plan/Suggest.ts"
+import { closest, didYouMean } from "../Suggest.ts"
 import {
   defaultDeadlineSeconds,
   defaultTimeoutSeconds,

@@ -12,7 +12,7 @@ import { CliConfig, CliError, type HelpDoc as CliHelpDoc, CliOutput, Command, Gl
 import { rejectSecretFlags } from "../cluster/Connection.ts"
 import { ExitCode, reportFailure, SignInHint } from "../Failure.ts"
 import { isStdoutClosed, stdoutClosedExitCode } from "../output/StdoutWriter.ts"
-import { closest, didYouMean } from "../plan/Suggest.ts"
+import { closest, didYouMean } from "../Suggest.ts"
 import { UsageError } from "../UsageError.ts"
 import { spotpipe, version } from "./Cli.ts"
 import { logLevel } from "./Flags.ts"

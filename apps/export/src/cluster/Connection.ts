@@ -10,7 +10,7 @@
 import type { Auth } from "@spotpipe/core"
 import { Config, Effect, FileSystem, Option, Redacted, Schema } from "effect"
 import { errnoCode, readProblem } from "../output/OutputFolder.ts"
-import { closest, didYouMean } from "../plan/Suggest.ts"
+import { closest, didYouMean } from "../Suggest.ts"
 import { UsageError } from "../UsageError.ts"
 import {
   configPath,
@@ -28,17 +28,17 @@ export const EnvName = Schema.String.check(
     message: "must be the NAME of an environment variable (like THOUGHTSPOT_PASSWORD), not its value"
   })
 )
-/** Text of a setting: not empty (as the job file's other text settings). */
-const Text = Schema.String.check(Schema.isMinLength(1, { message: "must not be empty" }))
+/** Text of a setting (here and in the rest of a job file): not empty. */
+export const SettingText = Schema.String.check(Schema.isMinLength(1, { message: "must not be empty" }))
 
 /**
  * How to connect (a job file's `connection`): literal host and user are fine; secrets only by the name of the
  * variable that holds them.
  */
 export const ConnectionSpec = Schema.Struct({
-  host: Schema.optionalKey(Text),
+  host: Schema.optionalKey(SettingText),
   hostEnv: Schema.optionalKey(EnvName),
-  username: Schema.optionalKey(Text),
+  username: Schema.optionalKey(SettingText),
   usernameEnv: Schema.optionalKey(EnvName),
   passwordEnv: Schema.optionalKey(EnvName),
   secretKeyEnv: Schema.optionalKey(EnvName),

@@ -16,15 +16,14 @@
 import { createHash } from "node:crypto"
 import { Exit, Schema, SchemaIssue } from "effect"
 import { metadataTypes } from "../cluster/Cluster.ts"
-import { ConnectionSpec, EnvName } from "../cluster/Connection.ts"
+import { ConnectionSpec, EnvName, SettingText } from "../cluster/Connection.ts"
 import { nullStringProblem } from "../formats/CsvFormat.ts"
 import { loadModes, parseTarget } from "../load/Target.ts"
 import { isDocumentFormat } from "../output/Manifest.ts"
+import { closest, didYouMean } from "../Suggest.ts"
 import { baseFileName, FileNameAllocator } from "./FileName.ts"
 import type { ColumnNames, FileNames } from "./Names.ts"
-import { closest, didYouMean } from "./Suggest.ts"
 
-const Text = Schema.String.check(Schema.isMinLength(1, { message: "must not be empty" }))
 const Format = Schema.Literals(["csv", "ndjson", "parquet"])
 const PageSize = Schema.Int.check(
   Schema.isBetween({ minimum: 1, maximum: 100_000 }, { message: "must be a whole number from 1 to 100000" })
@@ -66,7 +65,7 @@ export const parseInstant = (text: string, nowMillis: number): number | { readon
 }
 
 /** A time as `--until` takes it: a date, an instant with its zone, a span before now (`30d`) or `now`. */
-const Instant = Text.check(
+const Instant = SettingText.check(
   Schema.makeFilter((text: string) => {
     const parsed = parseInstant(text, 0)
     return typeof parsed === "number" || parsed.refused.replace(/^"[^"]*" is not a time/, "is not a time")
@@ -76,7 +75,7 @@ const Instant = Text.check(
  * Where an incremental export starts (`modifiedSince`, an audit export's `since`): a time as {@link Instant}, or
  * `"last"`: where the previous successful run of the export into the same folder left off (see Watermark.ts).
  */
-export const Since = Text.check(
+export const Since = SettingText.check(
   Schema.makeFilter((text: string) => {
     if (text.trim().toLowerCase() === lastWord) return true
     const parsed = parseInstant(text, 0)
@@ -110,7 +109,7 @@ const settingsFields = {
   nullString: Schema.optionalKey(NullString)
 }
 
-const exportFields = { ...settingsFields, output: Schema.optionalKey(Text) }
+const exportFields = { ...settingsFields, output: Schema.optionalKey(SettingText) }
 
 /** `{ "type": "metadata", "metadataTypes": ["ANSWER", "LIVEBOARD"] }`: one listing of those object types. */
 const MetadataExport = Schema.Struct({
@@ -137,14 +136,16 @@ const splitField = {
 }
 
 /** `{ "type": "answer", "id": "GUID or name" }`. */
-const AnswerExport = Schema.Struct({ type: Schema.Literal("answer"), id: Text, ...exportFields, ...splitField })
+const AnswerExport = Schema.Struct({ type: Schema.Literal("answer"), id: SettingText, ...exportFields, ...splitField })
 
 /** `{ "type": "liveboard", "id": "GUID or name", "visualizations"?: [...] }` (omit for every visualization). */
 const LiveboardExport = Schema.Struct({
   type: Schema.Literal("liveboard"),
-  id: Text,
+  id: SettingText,
   visualizations: Schema.optionalKey(
-    Schema.Array(Text).check(Schema.isMinLength(1, { message: "list at least one visualization, or omit the key" }))
+    Schema.Array(SettingText).check(
+      Schema.isMinLength(1, { message: "list at least one visualization, or omit the key" })
+    )
   ),
   ...exportFields
 })
@@ -152,11 +153,11 @@ const LiveboardExport = Schema.Struct({
 /** `{ "type": "search", "table": "GUID or name", "query": "[Region] [Revenue]" }`. */
 const SearchExport = Schema.Struct({
   type: Schema.Literal("search"),
-  table: Text,
-  query: Text,
+  table: SettingText,
+  query: SettingText,
   /** Only the rows whose `sinceColumn` is at least `since` (a value, or `last`), as `--since-column`/`--since`. */
-  sinceColumn: Schema.optionalKey(Text),
-  since: Schema.optionalKey(Text),
+  sinceColumn: Schema.optionalKey(SettingText),
+  since: Schema.optionalKey(SettingText),
   ...exportFields,
   ...splitField
 })
@@ -254,7 +255,9 @@ export const LoadSpec = Schema.Struct({
     })
   ),
   mode: Schema.optionalKey(Schema.Literals(loadModes)),
-  key: Schema.optionalKey(Schema.Array(Text).check(Schema.isMinLength(1, { message: "list at least one column" }))),
+  key: Schema.optionalKey(
+    Schema.Array(SettingText).check(Schema.isMinLength(1, { message: "list at least one column" }))
+  ),
   passwordEnv: Schema.optionalKey(EnvName)
 }).check(
   Schema.makeFilter(

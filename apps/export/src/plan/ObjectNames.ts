@@ -1,12 +1,12 @@
 /**
  * Finding the one object a GUID or name means, for single commands and job files alike, and "did you mean" when
  * it finds nothing: the names of the objects of that type this user can see are listed (headers only, the first
- * 10 000) and the closest ones suggested (`Suggest.ts`). Visualizations are matched against their liveboard's.
+ * 10 000) and the closest ones suggested (`../Suggest.ts`). Visualizations are matched against their liveboard's.
  */
 import { Effect, Stream } from "effect"
 import { type Cluster, metadataColumns } from "../cluster/Cluster.ts"
 import { ExportError } from "../ExportError.ts"
-import { closest, didYouMean } from "./Suggest.ts"
+import { closest, didYouMean } from "../Suggest.ts"
 
 const namePosition = metadataColumns.findIndex((c) => c.name === "name")
 
