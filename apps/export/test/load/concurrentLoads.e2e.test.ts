@@ -6,36 +6,18 @@
  * a lock or reaches its own COMMIT, then the first commits.
  */
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
-import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { loadRun, type TableLoad } from "../../src/load/Load.ts"
 import { openPostgres } from "../../src/load/PostgresEngine.ts"
 import { readRunManifest } from "../../src/load/RunManifest.ts"
-import { sandboxEnv } from "../support/Sandboxes.ts"
-import { cli, editedRun, manifestOf, withPostgres } from "./support/loadHelpers.ts"
-import { type RealPostgres, startRealPostgres } from "./support/RealPostgres.ts"
+import { editedRun, manifestOf, withPostgres } from "./support/loadHelpers.ts"
+import { realPostgresAndRun } from "./support/RealPostgres.ts"
 
-const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-concurrent-loads-"))
-const run = NodePath.join(root, "run")
-let sandbox: RunningSandbox
-let postgres: RealPostgres
+const server = realPostgresAndRun("spotpipe-concurrent-loads-", 5)
+const { root, run } = server
 
-beforeAll(async () => {
-  postgres = startRealPostgres()
-  sandbox = await startSandbox({ rows: 500, seed: 5 })
-  const exported = await cli(["answer", "Revenue by Month", "--out", run, "--quiet"], sandboxEnv(sandbox))
-  expect(exported.stderr).toBe("")
-}, 120_000)
-
-afterAll(async () => {
-  await sandbox?.close()
-  postgres?.close()
-  NodeFs.rmSync(root, { recursive: true, force: true })
-})
-
-const open = () => openPostgres(postgres.url, "test", { password: undefined, passFile: undefined })
+const open = () => openPostgres(server.url, "test", { password: undefined, passFile: undefined })
 
 /** A promise and its resolve. */
 const signal = () => {
@@ -93,7 +75,7 @@ const loadAtOnce = async (
     )
     // Until the second load waits on a lock, or is past the point where it would have waited.
     let waiting = false
-    const lockWait = withPostgres(postgres.url, async (query) => {
+    const lockWait = withPostgres(server.url, async (query) => {
       while (!waiting) {
         const [[n]] = (await query("SELECT count(*) FROM pg_locks WHERE NOT granted")) as [[string]]
         if (Number(n) > 0) return "waits"
@@ -116,8 +98,8 @@ describe("two loads of one run into one PostgreSQL table at once", () => {
   const table = () => readRunManifest(run).outputs[0]!.table
   const rows = () => readRunManifest(run).outputs[0]!.rows
   const count = () =>
-    withPostgres(postgres.url, (q) => q(`SELECT count(*) FROM "${table()}"`)).then((r) => Number(r[0]![0]))
-  const reset = () => withPostgres(postgres.url, (q) => q(`DROP TABLE IF EXISTS "${table()}", spotpipe_loads`))
+    withPostgres(server.url, (q) => q(`SELECT count(*) FROM "${table()}"`)).then((r) => Number(r[0]![0]))
+  const reset = () => withPostgres(server.url, (q) => q(`DROP TABLE IF EXISTS "${table()}", spotpipe_loads`))
 
   it("append: the second waits for the first and skips the file it appended", async () => {
     await reset()
@@ -126,7 +108,7 @@ describe("two loads of one run into one PostgreSQL table at once", () => {
     expect(first.rows).toBe(rows())
     expect(second.skipped).toMatch(/^already appended to /)
     expect(await count()).toBe(rows())
-    const appends = await withPostgres(postgres.url, (q) =>
+    const appends = await withPostgres(server.url, (q) =>
       q("SELECT count(*) FROM spotpipe_loads WHERE mode = 'append'")
     )
     expect(Number(appends[0]![0])).toBe(1)
@@ -157,14 +139,14 @@ describe("two loads of one run into one PostgreSQL table at once", () => {
     await reset()
     const manifest = readRunManifest(run)
     const lockKey = `hashtext('spotpipe load'), hashtext(coalesce(current_schema(), '') || '.' || '${table()}')`
-    const [loaded, released] = await withPostgres(postgres.url, async (holder) => {
+    const [loaded, released] = await withPostgres(server.url, async (holder) => {
       // Another session holds the table's lock: the load begins its transaction, then waits for it.
       await holder(`SELECT pg_advisory_lock(${lockKey})`)
       const engine = await open()
       const loading = loadRun(engine, manifest, { mode: "replace", key: [], version: "test" }).finally(() =>
         engine.close()
       )
-      await withPostgres(postgres.url, async (query) => {
+      await withPostgres(server.url, async (query) => {
         for (;;) {
           const [[n]] = (await query("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")) as [
             [string]
@@ -178,7 +160,7 @@ describe("two loads of one run into one PostgreSQL table at once", () => {
       return [await loading, at] as const
     })
     expect(loaded[0]?.rows).toBe(rows())
-    const [[loadedAt]] = (await withPostgres(postgres.url, (q) =>
+    const [[loadedAt]] = (await withPostgres(server.url, (q) =>
       q("SELECT loaded_at FROM spotpipe_loads WHERE mode = 'replace'")
     )) as [[Date]]
     // now() (the transaction's start) was before the wait, so before the load it waited for.

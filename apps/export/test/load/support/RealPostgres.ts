@@ -8,6 +8,10 @@ import { execFileSync } from "node:child_process"
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
+import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { afterAll, beforeAll, expect } from "vitest"
+import { sandboxEnv } from "../../support/Sandboxes.ts"
+import { cli } from "./loadHelpers.ts"
 
 /** A running server: its URL (trust authentication, user `postgres`) and how to stop it. */
 export interface RealPostgres {
@@ -51,6 +55,37 @@ export const startRealPostgres = (): RealPostgres => {
     close: () => {
       run(`${bin}/pg_ctl`, ["-D", data, "-m", "immediate", "-w", "stop"])
       NodeFs.rmSync(root, { recursive: true, force: true })
+    }
+  }
+}
+
+/**
+ * The hooks of a test file that loads one exported answer into a real PostgreSQL server: before the tests a fresh
+ * cluster starts and a sandbox's "Revenue by Month" is exported into `run`; after them both stop and the folder
+ * goes. `url` is the server's (read it in a test, once the server has started).
+ */
+export const realPostgresAndRun = (prefix: string, seed: number) => {
+  const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), prefix))
+  const run = NodePath.join(root, "run")
+  let postgres: RealPostgres | undefined
+  let sandbox: RunningSandbox | undefined
+  beforeAll(async () => {
+    postgres = startRealPostgres()
+    sandbox = await startSandbox({ rows: 500, seed })
+    const exported = await cli(["answer", "Revenue by Month", "--out", run, "--quiet"], sandboxEnv(sandbox))
+    expect(exported.stderr).toBe("")
+  }, 120_000)
+  afterAll(async () => {
+    await sandbox?.close()
+    postgres?.close()
+    NodeFs.rmSync(root, { recursive: true, force: true })
+  })
+  return {
+    root,
+    run,
+    get url(): string {
+      if (postgres === undefined) throw new Error("the PostgreSQL server starts before the tests: read url in a test")
+      return postgres.url
     }
   }
 }
