@@ -1,9 +1,11 @@
 /**
  * What a newcomer types on a first try and gets wrong: a flag before its command, an empty value from an unset
- * shell variable, the demo pointed at stdout, a password prompt left with Ctrl-C or answered with Enter. Each
- * gets a usage error (or the interruption) that says what happened, before any request: the configured host is
- * unreachable, so reaching it would be exit 1. The prompt runs on a scripted terminal.
+ * shell variable, the demo pointed at stdout, a password prompt or the wizard left with Ctrl-C, a password
+ * answered with Enter. Each gets a usage error (or the interruption) that says what happened, before any request:
+ * the configured host is unreachable, so reaching it would be exit 1. The prompts run on a scripted terminal, and
+ * the wizard once on a pseudo-terminal (util-linux `script`).
  */
+import { spawn } from "node:child_process"
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
@@ -12,10 +14,12 @@ import { describe, expect, it } from "@effect/vitest"
 import { fixtures, startSandbox } from "@spotpipe/sandbox"
 import { Cause, ConfigProvider, Effect, Exit, Layer, Option, Queue, Redacted, Terminal } from "effect"
 import { Prompt, TerminalCapabilities } from "effect/cli"
+import { TestConsole } from "effect/testing"
 import { askPassword, connectionOf } from "../src/cli/Commands.ts"
+import { program } from "../src/cli/Program.ts"
 import { sandboxStartupLines } from "../src/cli/SandboxCommand.ts"
 import { runInProcess } from "./support/inProcess.ts"
-import { runCli } from "./support/runCli.ts"
+import { mainPath, noConfig, runCli } from "./support/runCli.ts"
 
 // No request may happen: this host is never reachable, so reaching it would fail with exit 1, not 2.
 const cluster = { THOUGHTSPOT_HOST: "http://127.0.0.1:9", THOUGHTSPOT_USERNAME: "ana", THOUGHTSPOT_PASSWORD: "pw-Zx81" }
@@ -375,6 +379,26 @@ const key = (name: string, options: { readonly ctrl?: boolean; readonly input?: 
 })
 const typed = (text: string) => [...text].map((c) => key(c, { input: c }))
 
+/** Runs `effect` with stdin, stdout and stderr taken for terminals (`isTTY`), as in an interactive session. */
+const onTerminals = <A, E, R>(effect: Effect.Effect<A, E, R>) => {
+  const streams = [process.stdin, process.stdout, process.stderr]
+  const before = streams.map((s) => Object.getOwnPropertyDescriptor(s, "isTTY"))
+  return Effect.acquireUseRelease(
+    Effect.sync(() => {
+      for (const s of streams) Object.defineProperty(s, "isTTY", { value: true, configurable: true })
+    }),
+    () => effect,
+    () =>
+      Effect.sync(() =>
+        streams.forEach((s, i) => {
+          const own = before[i]
+          if (own === undefined) delete (s as { isTTY?: boolean }).isTTY
+          else Object.defineProperty(s, "isTTY", own)
+        })
+      )
+  )
+}
+
 const ask = (keys: ReadonlyArray<Terminal.UserInput>) =>
   askPassword("Password for ana at https://acme.thoughtspot.cloud").pipe(
     Effect.provide(Layer.merge(NodeServices.layer, scriptedTerminal(keys))),
@@ -469,22 +493,7 @@ describe("the password prompt", () => {
   it.live("is-not-drawn-on-a-terminal-that-cannot-prompt-term-dumb-which-says-what-to-set", () =>
     Effect.gen(function* () {
       // Every stream a terminal, as in a TERM=dumb session: the TTY checks alone would draw the prompt.
-      const streams = [process.stdin, process.stdout, process.stderr]
-      const before = streams.map((s) => Object.getOwnPropertyDescriptor(s, "isTTY"))
-      const exit = yield* Effect.acquireUseRelease(
-        Effect.sync(() => {
-          for (const s of streams) Object.defineProperty(s, "isTTY", { value: true, configurable: true })
-        }),
-        () => signIn(false, [...typed("pw-Zx81"), key("return")]),
-        () =>
-          Effect.sync(() =>
-            streams.forEach((s, i) => {
-              const own = before[i]
-              if (own === undefined) delete (s as { isTTY?: boolean }).isTTY
-              else Object.defineProperty(s, "isTTY", own)
-            })
-          )
-      )
+      const exit = yield* onTerminals(signIn(false, [...typed("pw-Zx81"), key("return")]))
       expect(Exit.isFailure(exit)).toBe(true)
       if (Exit.isFailure(exit)) {
         const error = Cause.squash(exit.cause) as { readonly _tag?: string; readonly message?: string }
@@ -508,3 +517,87 @@ describe("the password prompt", () => {
     })
   )
 })
+
+describe("the wizard", () => {
+  // effect/cli's wizard took leaving it for "Wizard cancelled." and a success (exit 0), as if the command had run.
+  it.live("left-with-ctrl-c-interrupts-the-run-as-ctrl-c-does-elsewhere-writing-nothing", () =>
+    Effect.gen(function* () {
+      const out = NodePath.join(NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-first-")), "landing")
+      const shown: Array<string> = []
+      const run = yield* onTerminals(
+        Effect.gen(function* () {
+          const exit = yield* Effect.exit(program(["answer", "--wizard", "--out", out]))
+          return {
+            exit,
+            stdout: (yield* TestConsole.logLines).map(String).join("\n"),
+            stderr: (yield* TestConsole.errorLines).map(String).join("\n")
+          }
+        })
+      ).pipe(
+        Effect.provide(
+          Layer.mergeAll(
+            NodeServices.layer,
+            scriptedTerminal([key("c", { ctrl: true })], shown),
+            TestConsole.layer,
+            ConfigProvider.layer(ConfigProvider.fromEnv({ env: cluster }))
+          )
+        )
+      )
+      // The wizard asked its first question, and leaving it interrupted the run (exit 130, see Main.ts).
+      expect(shown.join("")).toContain("(--host)?")
+      expect(Exit.isFailure(run.exit) && Cause.hasInterruptsOnly(run.exit.cause), String(run.exit)).toBe(true)
+      expect(run.stdout).not.toContain("Wizard cancelled")
+      expect(run.stderr).toBe("spotpipe: interrupted; no partial file was published")
+      expect(NodeFs.existsSync(out)).toBe(false)
+    })
+  )
+
+  it("left-with-ctrl-c-on-a-real-terminal-exits-130", { timeout: 60_000 }, async () => {
+    const out = NodePath.join(NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-first-")), "landing")
+    const run = await onPseudoTerminal([process.execPath, mainPath, "answer", "--wizard", "--out", out], "(y/N)")
+    expect(run.code, run.output).toBe(130)
+    expect(run.output).toContain("spotpipe: interrupted; no partial file was published")
+    expect(run.output).not.toContain("Wizard cancelled")
+    expect(NodeFs.existsSync(out)).toBe(false)
+  })
+})
+
+/**
+ * Runs `argv` on a pseudo-terminal (util-linux `script`), in a clean environment like runCli's, and types Ctrl-C
+ * once `question` is drawn: in raw mode a terminal hands it to the program as a key, not as SIGINT.
+ */
+const onPseudoTerminal = (argv: ReadonlyArray<string>, question: string) =>
+  new Promise<{ readonly code: number | null; readonly output: string }>((resolve, reject) => {
+    const quoted = argv.map((word) => `'${word.replaceAll("'", `'\\''`)}'`).join(" ")
+    const child = spawn("script", ["-qfec", quoted, "/dev/null"], {
+      env: {
+        PATH: process.env["PATH"] ?? "",
+        HOME: process.env["HOME"] ?? "/tmp",
+        TERM: "xterm",
+        ...noConfig,
+        ...cluster
+      },
+      stdio: ["pipe", "pipe", "pipe"]
+    })
+    let output = ""
+    let typed = false
+    const read = (chunk: Buffer) => {
+      output += chunk.toString("utf8")
+      if (!typed && output.includes(question)) {
+        typed = true
+        child.stdin.write("\u0003")
+      }
+    }
+    child.stdout.on("data", read)
+    child.stderr.on("data", read)
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL")
+      reject(new Error(`no exit after Ctrl-C; the terminal showed: ${output}`))
+    }, 50_000)
+    child.on("error", reject)
+    child.on("close", (code) => {
+      clearTimeout(timer)
+      child.stdin.destroy()
+      resolve({ code, output })
+    })
+  })

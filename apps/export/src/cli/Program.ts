@@ -7,7 +7,7 @@
  * flag or command names the closest ones ("did you mean"); with `--log-format json` every stderr line printed
  * here is one JSON object.
  */
-import { Cause, Clock, Console, Effect, Layer, Option } from "effect"
+import { Cause, Clock, Console, Effect, Layer, Option, Queue, Terminal } from "effect"
 import { CliConfig, CliError, type HelpDoc as CliHelpDoc, CliOutput, Command, GlobalFlag } from "effect/cli"
 import { rejectSecretFlags } from "../cluster/Connection.ts"
 import { ExitCode, reportFailure, SignInHint } from "../Failure.ts"
@@ -197,6 +197,30 @@ export const misplacedFlag = (args: ReadonlyArray<string>) =>
     )
   })
 
+/**
+ * Leaving a prompt (Esc, Ctrl-C or Ctrl-D, which a terminal in raw mode hands over as keys, not as SIGINT; the
+ * terminal then ends its key input) stops the run as Ctrl-C does anywhere else: interrupted, exit 130. effect/cli
+ * reads that end as a `QuitError`, which its `--wizard` catches, prints "Wizard cancelled." and ends with 0, as if
+ * the command had run. So the keys reach the prompts through a queue that ends in an interruption instead.
+ */
+export const quitInterrupts = (terminal: Terminal.Terminal): Terminal.Terminal =>
+  Terminal.make({
+    ...terminal,
+    readInput: Effect.gen(function* () {
+      const keys = yield* terminal.readInput
+      const passed = yield* Queue.make<Terminal.UserInput, Cause.Done>()
+      yield* Queue.take(keys).pipe(
+        Effect.flatMap((key) => Queue.offer(passed, key)),
+        Effect.forever,
+        // Keys already passed on are still read; the take after them is interrupted. The prompt's line is ended
+        // first, so that what the run says next starts on a line of its own.
+        Effect.catchCause(() => Effect.andThen(Effect.ignore(terminal.display("\n")), Queue.interrupt(passed))),
+        Effect.forkScoped
+      )
+      return passed
+    })
+  })
+
 /** effect/cli's global flags, with our `--log-level` (any case) in place of its own (lower case only). */
 const cliConfig = CliConfig.make({
   builtIns: [GlobalFlag.Help, GlobalFlag.Version, GlobalFlag.Wizard, GlobalFlag.Completions, logLevel]
@@ -225,6 +249,7 @@ export const program = (args: ReadonlyArray<string>) => {
   const hint: ResumeHint = { current: undefined }
   const signIn: SignInHint = { current: undefined }
   return cli.pipe(
+    Effect.updateService(Terminal.Terminal, quitInterrupts),
     Effect.as(ExitCode.success as number),
     Effect.catchCause((cause) => {
       if (Cause.hasInterruptsOnly(cause)) return Effect.failCause(cause)
