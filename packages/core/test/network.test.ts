@@ -5,7 +5,7 @@
  */
 import * as http from "node:http"
 import * as https from "node:https"
-import type * as net from "node:net"
+import * as net from "node:net"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Layer } from "effect"
@@ -42,8 +42,8 @@ const failureOf = <A>(exit: Exit.Exit<A, ThoughtSpotError.ThoughtSpotError>): Th
   return reason.error
 }
 
-/** undici with every request counted. */
-const countingUndici = () => {
+/** `client` with every request counted. */
+const countingClient = (client: Layer.Layer<HttpClient.HttpClient>) => {
   const sent = { count: 0 }
   const layer = Layer.effect(
     HttpClient.HttpClient,
@@ -54,9 +54,12 @@ const countingUndici = () => {
         })
       )
     )
-  ).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  ).pipe(Layer.provide(client))
   return { sent, layer }
 }
+
+/** undici with every request counted. */
+const countingUndici = () => countingClient(NodeHttpClient.layerUndici)
 
 /** `system` once against `host`, with short real backoff (loopback answers at once). */
 const systemAt = (host: string, layer: Layer.Layer<HttpClient.HttpClient>) =>
@@ -111,6 +114,62 @@ describe("connection failures", () => {
       )
       expect(error.isRetryable).toBe(false)
       expect([sent.count, connections]).toEqual([1, 1])
+    })
+  )
+
+  /** A TCP server that answers every request with `bytes` and closes, counting connections. */
+  const answering = (bytes: Uint8Array | string) => {
+    const seen = { connections: 0 }
+    const server = net.createServer((socket) => {
+      seen.connections++
+      socket.once("data", () => socket.end(bytes))
+      socket.on("error", () => {})
+    })
+    return { seen, server }
+  }
+
+  // A TLS server closes at once on a plain HTTP request (OpenSSL sends no alert for one); servers that answer
+  // with an alert record, as this one does, must not be retried six times as a flaky network.
+  const tlsAlert = Uint8Array.of(0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x28)
+
+  for (const [client, undiciOrNode] of [
+    ["undici", NodeHttpClient.layerUndici],
+    ["node-http", NodeHttpClient.layerNodeHttp]
+  ] as const) {
+    it.live(`tls-alert-answering-http-fails-at-once-and-suggests-https-${client}`, () =>
+      Effect.gen(function* () {
+        const { seen, server } = answering(tlsAlert)
+        const port = yield* Effect.promise(() => listen(server))
+        const { sent, layer } = countingClient(undiciOrNode)
+        const exit = yield* systemAt(`http://127.0.0.1:${port}`, layer).pipe(
+          Effect.ensuring(Effect.promise(() => close(server)))
+        )
+        const error = failureOf(exit)
+        expect(error.reason._tag).toBe("Transport")
+        expect(error.reason.message).toContain(
+          `the server at http://127.0.0.1:${port} did not answer HTTP: it speaks TLS (its first bytes are a TLS record), so use https://127.0.0.1:${port}`
+        )
+        expect(error.isRetryable).toBe(false)
+        expect([sent.count, seen.connections]).toEqual([1, 1])
+      })
+    )
+  }
+
+  it.live("non-http-answer-fails-at-once-and-shows-its-first-bytes", () =>
+    Effect.gen(function* () {
+      const { seen, server } = answering("SSH-2.0-OpenSSH_9.6\r\n")
+      const port = yield* Effect.promise(() => listen(server))
+      const { sent, layer } = countingUndici()
+      const exit = yield* systemAt(`http://127.0.0.1:${port}`, layer).pipe(
+        Effect.ensuring(Effect.promise(() => close(server)))
+      )
+      const error = failureOf(exit)
+      expect(error.reason._tag).toBe("Transport")
+      expect(error.reason.message).toContain(
+        `the server at http://127.0.0.1:${port} did not answer HTTP (its first bytes: "SSH-2.0-OpenSSH_…"): if it speaks HTTPS, use https://127.0.0.1:${port}; else check the host URL and port`
+      )
+      expect(error.isRetryable).toBe(false)
+      expect([sent.count, seen.connections]).toEqual([1, 1])
     })
   )
 

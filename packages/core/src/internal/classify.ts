@@ -196,6 +196,44 @@ const isCertificateCode = (code: string): boolean =>
   /CERT|SIGNATURE|ISSUER|SELF_SIGNED|HOSTNAME_MISMATCH|UNABLE_TO_VERIFY/.test(code) ||
   code === "ERR_TLS_CERT_ALTNAME_INVALID"
 
+/**
+ * A response that is not HTTP at all: Node's parser gave up on the status line (`HPE_INVALID_CONSTANT`, "Expected
+ * HTTP/"), as undici (`HTTPParserError`, its `data` the bytes read) and `node:http` (`Parse Error`, its
+ * `rawPacket`) report it. `firstBytes` is what the server sent, when the error kept it.
+ */
+const notHttpOf = (cause: unknown, depth = 0): { readonly firstBytes: Uint8Array | undefined } | undefined => {
+  if (!(cause instanceof Error) || depth > 5) return undefined
+  const fields = cause as { readonly code?: unknown; readonly data?: unknown; readonly rawPacket?: unknown }
+  if (fields.code === "HPE_INVALID_CONSTANT" || /Expected HTTP\//.test(cause.message)) {
+    // undici keeps the bytes as a string (`Buffer#toString`): TLS record headers and banners are ASCII-safe.
+    const raw = fields.rawPacket ?? fields.data
+    const firstBytes =
+      raw instanceof Uint8Array ? raw : typeof raw === "string" && raw !== "" ? Buffer.from(raw, "utf8") : undefined
+    return { firstBytes }
+  }
+  for (const inner of cause instanceof AggregateError ? cause.errors : []) {
+    const found = notHttpOf(inner, depth + 1)
+    if (found !== undefined) return found
+  }
+  return notHttpOf(cause.cause, depth + 1)
+}
+
+/** A TLS record header: alert (21) or handshake (22), then the major version 3 (SSL 3.0 to TLS 1.3). */
+const isTlsRecord = (bytes: Uint8Array): boolean =>
+  bytes.length >= 3 && (bytes[0] === 0x15 || bytes[0] === 0x16) && bytes[1] === 0x03 && bytes[2]! <= 0x04
+
+/** Up to 16 bytes as text: printable ASCII as is, anything else as `\xNN`. */
+const showBytes = (bytes: Uint8Array): string => {
+  let text = ""
+  for (const byte of bytes.subarray(0, 16)) {
+    text +=
+      byte >= 0x20 && byte < 0x7f && byte !== 0x5c
+        ? String.fromCharCode(byte)
+        : `\\x${byte.toString(16).padStart(2, "0")}`
+  }
+  return bytes.length > 16 ? `${text}…` : text
+}
+
 /** The request URL without credentials, path and query: `https://host:port`, and `host:port` alone. */
 const hostOf = (url: string): { readonly origin: string; readonly host: string } => {
   try {
@@ -223,6 +261,27 @@ const transportFailure = (
   const say = (description: string, retryable: boolean) =>
     new Transport({ ...facts, description: clip(scrub(description)), ...(retryable ? {} : { retryable: false }) })
   const detail = found === undefined ? causeText(cause) : causeText(found.error)
+  // Not HTTP: the same answer comes every time, so it is never retried. The scheme is the usual mistake.
+  const notHttp = notHttpOf(cause)
+  if (notHttp !== undefined) {
+    const bytes = notHttp.firstBytes
+    const secure = origin.replace(/^http:/, "https:")
+    if (bytes !== undefined && isTlsRecord(bytes)) {
+      return say(
+        origin.startsWith("http:")
+          ? `the server at ${origin} did not answer HTTP: it speaks TLS (its first bytes are a TLS record), so use ${secure}`
+          : `the server at ${origin} did not answer HTTP: it sent a TLS record inside TLS; check the host URL and port`,
+        false
+      )
+    }
+    const sent = bytes === undefined ? "" : ` (its first bytes: "${showBytes(bytes)}")`
+    return say(
+      origin.startsWith("http:")
+        ? `the server at ${origin} did not answer HTTP${sent}: if it speaks HTTPS, use ${secure}; else check the host URL and port`
+        : `the server at ${origin} did not answer HTTP${sent}: check the host URL and port`,
+      false
+    )
+  }
   if (code === "ENOTFOUND")
     return say(`cannot resolve host ${hostnameOf(request.url)}: check the host name (${where})`, false)
   if (code === "ECONNREFUSED") {
