@@ -169,3 +169,93 @@ export const itemOf = (wire: TmlWireItem): TmlItem => {
       )
   }
 }
+
+/** The requested `type` an item's `info.type` (a TML kind) belongs to; `undefined` for a kind not known here. */
+const requestTypeOfKind = (kind: string | null | undefined): string | undefined => {
+  switch (kind?.toLowerCase()) {
+    case "liveboard":
+    case "pinboard":
+      return "LIVEBOARD"
+    case "answer":
+      return "ANSWER"
+    case "model":
+    case "worksheet":
+    case "table":
+    case "view":
+    case "sql_view":
+      return "LOGICAL_TABLE"
+    case "connection":
+      return "CONNECTION"
+    case "user":
+      return "USER"
+    case "group":
+    case "user_group":
+      return "USER_GROUP"
+    case "role":
+      return "ROLE"
+    default:
+      return undefined
+  }
+}
+
+/** What was asked for and no item of the answer accounts for (see {@link unanswered}). */
+export interface Unanswered {
+  /** Objects asked for by `identifier` that no item names and no spare item can stand for. */
+  readonly named: ReadonlyArray<TmlExportMetadata>
+  /** Objects asked for without an `identifier` (by `session_identifier`) beyond the items left to stand for them. */
+  readonly unnamed: number
+}
+
+/**
+ * The objects of a `metadata/tml/export` request its answer has no item for (pure). An item answers a request when
+ * its `info.id` is the identifier (GUIDs compared without case) or its `info.name` is, of a kind that fits the
+ * requested type. Counting is not enough: with `export_associated` the objects an object is built on come as items
+ * of their own, and would hide one that is missing. An item that names no request may stand for one only when it
+ * cannot be an associated object's TML — a failed item (whose id may be the resolved GUID of a name, or absent) or
+ * one without an id — and any such item, or any other spare one, for a request without an identifier. A FEEDBACK
+ * request may go unanswered: ThoughtSpot exports none when there is none.
+ */
+export const unanswered = (
+  metadata: ReadonlyArray<TmlExportMetadata>,
+  items: ReadonlyArray<TmlWireItem>
+): Unanswered | undefined => {
+  const byId = new Map<string, Array<number>>()
+  const byName = new Map<string, Array<number>>()
+  items.forEach((item, i) => {
+    const { id, name } = item.info
+    if (id != null) byId.set(id.toLowerCase(), [...(byId.get(id.toLowerCase()) ?? []), i])
+    if (name != null) byName.set(name, [...(byName.get(name) ?? []), i])
+  })
+  const claimed = new Set<number>()
+  const open: Array<TmlExportMetadata> = []
+  let unnamed = 0
+  for (const request of metadata) {
+    if (request.type === "FEEDBACK") continue
+    const identifier = request.identifier
+    if (identifier === undefined || identifier === "") {
+      unnamed++
+      continue
+    }
+    const answering = [
+      ...(byId.get(identifier.toLowerCase()) ?? []),
+      ...(byName.get(identifier) ?? []).filter((i) => {
+        const kind = requestTypeOfKind(items[i]!.info.type)
+        return request.type === undefined || kind === undefined || kind === request.type
+      })
+    ]
+    for (const i of answering) claimed.add(i)
+    if (answering.length === 0) open.push(request)
+  }
+  let spareAny = 0
+  let spareStandIns = 0
+  items.forEach((item, i) => {
+    if (claimed.has(i)) return
+    spareAny++
+    if (item.info.id == null || itemOf(item)._tag === "TmlFailed") spareStandIns++
+  })
+  const standing = Math.min(open.length, spareStandIns)
+  if (open.length > spareStandIns || unnamed > spareAny - standing) {
+    return { named: open.length > spareStandIns ? open : [], unnamed: Math.max(0, unnamed - (spareAny - standing)) }
+  }
+  return undefined
+}

@@ -90,22 +90,26 @@ const RoleListing = Schema.Array(Role)
 const OrgListing = Schema.Array(Org)
 const TagListing = Schema.Array(Tag)
 
+/** Objects named in a message before "and N more". */
+const LISTED = 10
+
+/** What an incomplete TML export lacks, and what to do. */
+const unansweredText = (missing: Tml.Unanswered, items: number): string => {
+  const named = missing.named.map((m) => `${m.type ?? "object"} ${JSON.stringify(m.identifier)}`)
+  const parts = named.length > LISTED ? [...named.slice(0, LISTED), `and ${named.length - LISTED} more`] : named
+  if (missing.unnamed > 0) parts.push(`${missing.unnamed} asked for without an identifier`)
+  return `the answer (${items} items) has no item for ${parts.join(", ")}: ThoughtSpot left them out without an error; export them again, or one by one to see why`
+}
+
 /** The operations over `post`. */
 export const make = (post: Post): AdminOperations => {
   const exportTml = (request: Tml.TmlExportRequest) =>
     Effect.flatMap(post("exportTml", "metadata/tml/export", { ...request }, Tml.TmlExportResponse), (wire) => {
-      // Each object asked for gives at least one item (associated objects add more): fewer means some are
-      // missing from the answer, which is not a per-object error the server reported. Not so for the feedback
-      // of an object (type FEEDBACK): ThoughtSpot documents that none is exported when there is none.
-      const expected = request.metadata.filter((m) => m.type !== "FEEDBACK").length
-      if (wire.length < expected) {
-        return Effect.fail(
-          Classify.incomplete(
-            "exportTml",
-            `asked for the TML of ${expected} objects, the server answered with ${wire.length} items: some objects are missing from the answer`
-          )
-        )
-      }
+      // Every object asked for must have an item of its own (a failed one is a value, reported per object):
+      // matched by id or name, as associated objects add items of their own that a count would take for it.
+      const missing = Tml.unanswered(request.metadata, wire)
+      if (missing !== undefined)
+        return Effect.fail(Classify.incomplete("exportTml", unansweredText(missing, wire.length)))
       return Effect.succeed(wire.map(Tml.itemOf))
     })
 
