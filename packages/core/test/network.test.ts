@@ -155,6 +155,55 @@ describe("connection failures", () => {
     )
   }
 
+  it.live("tls-server-closing-on-plain-http-is-retried-and-suggests-https", () =>
+    Effect.gen(function* () {
+      // A real TLS server (OpenSSL): it closes the connection on a plain HTTP request without sending a byte,
+      // which a dropped connection also does, so it is retried; the last message names the likely cause.
+      let connections = 0
+      const server = https.createServer({ key: KEY, cert: CERT }, (_request, response) => response.end("{}"))
+      server.on("connection", () => connections++)
+      server.on("tlsClientError", () => {})
+      const port = yield* Effect.promise(() => listen(server))
+      const { sent, layer } = countingUndici()
+      const exit = yield* systemAt(`http://127.0.0.1:${port}`, layer).pipe(
+        Effect.ensuring(Effect.promise(() => close(server)))
+      )
+      const error = failureOf(exit)
+      expect(error.reason._tag).toBe("Transport")
+      expect(error.reason.message).toContain(
+        `the server closed the connection without answering: if it speaks HTTPS, use https://127.0.0.1:${port}`
+      )
+      expect(error.isRetryable).toBe(true)
+      expect([sent.count, connections]).toEqual([6, 6])
+    })
+  )
+
+  it.live("https-port-refusing-plain-http-with-400-says-to-use-https", () =>
+    Effect.gen(function* () {
+      // nginx's answer on its TLS port to a plain HTTP request.
+      let requests = 0
+      const server = http.createServer((_request, response) => {
+        requests++
+        response.writeHead(400, { "content-type": "text/html" })
+        response.end(
+          "<html>\r\n<head><title>400 The plain HTTP request was sent to HTTPS port</title></head>\r\n<body>\r\n<center><h1>400 Bad Request</h1></center>\r\n<center>The plain HTTP request was sent to HTTPS port</center>\r\n</body>\r\n</html>\r\n"
+        )
+      })
+      const port = yield* Effect.promise(() => listen(server))
+      const { sent, layer } = countingUndici()
+      const exit = yield* systemAt(`http://127.0.0.1:${port}`, layer).pipe(
+        Effect.ensuring(Effect.promise(() => close(server)))
+      )
+      const error = failureOf(exit)
+      expect(error.reason._tag).toBe("BadRequest")
+      expect(error.reason.message).toContain(
+        "the server speaks HTTPS on this port and refused a plain HTTP request: use https:// in the host URL"
+      )
+      expect(error.isRetryable).toBe(false)
+      expect([sent.count, requests]).toEqual([1, 1])
+    })
+  )
+
   it.live("non-http-answer-fails-at-once-and-shows-its-first-bytes", () =>
     Effect.gen(function* () {
       const { seen, server } = answering("SSH-2.0-OpenSSH_9.6\r\n")

@@ -107,6 +107,9 @@ const isPermissionError = (details: ServerDetails): boolean =>
     details.serverMessage ?? ""
   )
 
+/** How web servers refuse plain HTTP sent to their TLS port with a 400 (nginx, Go's net/http). */
+const plainHttpToHttps = /plain HTTP request was sent to HTTPS port|sent an HTTP request to an HTTPS server/i
+
 /** Maps a non-2xx response to an error. `description` replaces the default wording when given. */
 export const fromResponse = (options: {
   readonly operation: string
@@ -133,7 +136,14 @@ export const fromResponse = (options: {
   const reason = (() => {
     switch (status) {
       case 400:
-        return new BadRequest({ ...base, description: describe("ThoughtSpot rejected the request") })
+        return new BadRequest({
+          ...base,
+          description: describe(
+            plainHttpToHttps.test(options.body)
+              ? "the server speaks HTTPS on this port and refused a plain HTTP request: use https:// in the host URL"
+              : "ThoughtSpot rejected the request"
+          )
+        })
       case 401:
         return new Authentication({
           ...base,
@@ -310,7 +320,21 @@ const transportFailure = (
   if (code !== undefined && (code === "EPROTO" || code.startsWith("ERR_SSL_"))) {
     return say(`TLS with ${origin} failed (${detail}): check the host URL and its scheme`, false)
   }
-  return say(`could not complete ${where}: ${detail}`, true)
+  // A TLS server may close at once on a plain HTTP request (OpenSSL-based ones send no alert): the same close as
+  // a dropped connection, so still retried, but the message names the likely cause.
+  const closedSilently = request.url.startsWith("http:") && closedWithoutAByte(cause)
+  const hint = closedSilently
+    ? `; the server closed the connection without answering: if it speaks HTTPS, use ${origin.replace(/^http:/, "https:")}`
+    : ""
+  return say(`could not complete ${where}: ${detail}${hint}`, true)
+}
+
+/** undici's "other side closed" on a connection that never received a byte (its `socket.bytesRead` is 0). */
+const closedWithoutAByte = (cause: unknown, depth = 0): boolean => {
+  if (!(cause instanceof Error) || depth > 5) return false
+  const socket = (cause as { readonly socket?: { readonly bytesRead?: unknown } }).socket
+  if ((cause as { readonly code?: unknown }).code === "UND_ERR_SOCKET" && socket?.bytesRead === 0) return true
+  return closedWithoutAByte(cause.cause, depth + 1)
 }
 
 /** `host:port`, with the scheme's default port spelled out (`nothing is listening at host:443`). */
