@@ -4,8 +4,6 @@
  * `@spotpipe/core` are mapped here by their reason tag; their text is already free of secrets.
  */
 import { Cause, Context, type Effect } from "effect"
-import { inert } from "./cli/TerminalText.ts"
-import type { Connection } from "./cluster/Connection.ts"
 import { ExportError } from "./ExportError.ts"
 import { UsageError } from "./UsageError.ts"
 
@@ -62,20 +60,6 @@ export const setSignIn = (signIn: SignIn): Effect.Effect<void> =>
   SignInHint.useSync((hint) => {
     hint.current = signIn
   })
-
-const methodNames = { Password: "password", SecretKey: "secret-key", BearerToken: "token" } as const
-
-/** How `connection` signs in, with where its settings came from; none for the embedded sandbox. */
-export const signInOf = (connection: Connection): SignIn | undefined =>
-  connection._tag === "Cluster" && connection.sources !== undefined
-    ? {
-        host: connection.host,
-        method: methodNames[connection.auth._tag],
-        ...(connection.sources.username === undefined ? {} : { username: connection.sources.username }),
-        secret: connection.sources.secret,
-        ...(connection.sources.orgId === undefined ? {} : { org: connection.sources.orgId })
-      }
-    : undefined
 
 /** The requests with which core signs in (mints a token or opens a session). */
 const signInOperations: ReadonlyArray<string> = ["auth/token/full", "auth/token/object", "auth/session/login"]
@@ -303,15 +287,10 @@ export interface FailureReport {
 }
 
 /**
- * The report for `cause`; `verbose` adds the full cause after the one-line message. Its lines quote server
- * text (names, messages), so they are made inert for the terminal.
+ * The report for `cause`; `verbose` adds the full cause after the one-line message. Its lines quote server text
+ * (names, messages) as sent: whoever prints them makes them inert for a terminal (cli/TerminalText.ts).
  */
 export const reportFailure = (cause: Cause.Cause<unknown>, verbose: boolean, signIn?: SignIn): FailureReport => {
-  const report = reportOf(cause, verbose, signIn)
-  return { exitCode: report.exitCode, lines: report.lines.map(inert) }
-}
-
-const reportOf = (cause: Cause.Cause<unknown>, verbose: boolean, signIn?: SignIn): FailureReport => {
   if (Cause.hasInterruptsOnly(cause)) {
     return { exitCode: ExitCode.interrupted, lines: ["spotpipe: interrupted; no partial file was published"] }
   }

@@ -82,6 +82,20 @@ describe("server text on the terminal", () => {
     expect(run.stderr).toContain('"Revenue by Region\\u001b[1A\\u001b[2K"')
   })
 
+  it("a-failure-with-log-format-json-carries-such-names-exact-escaped-once", timeout, async () => {
+    const run = await runCli(
+      ["liveboard", "Sales Overview", "--viz", "Revenue by Regon", "--out", tempDir(), "--log-format", "json"],
+      { env: env(proxy.url) }
+    )
+    expect(run.code).toBe(1)
+    expectInert(run.stdout + run.stderr)
+    // JSON's own escapes keep the terminal safe; the message decodes to the name as the server sent it, as the
+    // JSON logs and summary do, not to the text's escaped spelling.
+    const failure = JSON.parse(run.stderr.trimEnd().split("\n").at(-1)!)
+    expect(failure.exit_code).toBe(1)
+    expect(failure.message).toContain(`"${evilViz}"`)
+  })
+
   it("the-batch-summary-and-its-failure-lines-are-inert", timeout, async () => {
     const dir = tempDir()
     const job = NodePath.join(dir, "job.json")

@@ -23,7 +23,7 @@ import { ExportError } from "../ExportError.ts"
 import { type RunResult, runExports } from "../engine/Engine.ts"
 import { silentProgress } from "../engine/ExportJob.ts"
 import type { RunOptions } from "../engine/Run.ts"
-import { setSignIn, signInOf, toExportError } from "../Failure.ts"
+import { type SignIn, setSignIn, toExportError } from "../Failure.ts"
 import type { Format } from "../formats/RowFormat.ts"
 import { writeDdl } from "../load/Ddl.ts"
 import { duckDbInstalled, duckDbPackage } from "../load/DuckDbEngine.ts"
@@ -113,6 +113,20 @@ const passwordPrompt = Effect.fn("Commands.passwordPrompt")(function* (allowProm
     ? Option.some((message: string) => askPassword(message).pipe(Effect.provideContext(terminal)))
     : Option.none()
 })
+
+const methodNames = { Password: "password", SecretKey: "secret-key", BearerToken: "token" } as const
+
+/** How `connection` signs in, with where its settings came from; none for the embedded sandbox. */
+export const signInOf = (connection: Connection): SignIn | undefined =>
+  connection._tag === "Cluster" && connection.sources !== undefined
+    ? {
+        host: connection.host,
+        method: methodNames[connection.auth._tag],
+        ...(connection.sources.username === undefined ? {} : { username: connection.sources.username }),
+        secret: connection.sources.secret,
+        ...(connection.sources.orgId === undefined ? {} : { org: connection.sources.orgId })
+      }
+    : undefined
 
 /**
  * `--sandbox` signs in to the sandbox's Primary Org as its own test user: an Org asked for with it (`--org-id`, a

@@ -270,7 +270,7 @@ export const program = (args: ReadonlyArray<string>) => {
               exit_code: report.exitCode,
               ...(details.length > 0 ? { details: details.join("\n") } : {})
             })
-          : Effect.forEach(report.lines, (line) => Console.error(line), { discard: true }),
+          : Effect.forEach(report.lines, (line) => errorLine(false, line), { discard: true }),
         report.exitCode
       )
     }),
