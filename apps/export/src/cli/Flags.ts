@@ -12,7 +12,7 @@ import { Argument, CliError, Flag, GlobalFlag } from "effect/cli"
 import { metadataTypes } from "../cluster/Cluster.ts"
 import { nullStringProblem } from "../formats/CsvFormat.ts"
 import { formats } from "../formats/RowFormat.ts"
-import { loadModes } from "../load/Target.ts"
+import { loadModes } from "../LoadTarget.ts"
 import { type Dialect, dialects } from "../load/Warehouse.ts"
 import { errnoCode, readProblem } from "../output/OutputFolder.ts"
 import { defaultAdminTypes, type Job, parseJobFile, permissionTypes, tmlTypes } from "../plan/JobFile.ts"
@@ -629,7 +629,7 @@ export const runFolderArgument = nonBlankArgument(
 /** `spotpipe load`'s flags: target, mode, merge key, password file, failed runs. */
 export const loadFlags = {
   into: described(
-    // Checked by the command (Target.ts), so that a refused URL, which may hold a password, is never repeated.
+    // Checked by the command (LoadTarget.ts), so that a refused URL, which may hold a password, is never repeated.
     Flag.String("into"),
     "duckdb:FILE, or postgresql://user@host:port/database (no password in it: PGPASSWORD or --password-file)"
   ),

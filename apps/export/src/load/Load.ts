@@ -8,10 +8,11 @@
  * `append` skips a file (by its SHA-256) that the record shows appended to that table since the table was last
  * replaced, so a load retried after a failure never adds the same rows twice.
  */
+
+import type { LoadMode } from "../LoadTarget.ts"
 import { LoadAgain, type LoadEngine, LoadFailure, temporaryTable } from "./Engine.ts"
 import { verifyFile } from "./FileCheck.ts"
 import type { LoadOutput, RunManifest } from "./RunManifest.ts"
-import type { LoadMode } from "./Target.ts"
 import {
   catalogType,
   createTable,

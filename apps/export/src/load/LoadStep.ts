@@ -12,13 +12,13 @@ import { setInterruptedLeft } from "../cli/Interruption.ts"
 import { readPasswordFile } from "../cluster/Connection.ts"
 import { ExportError } from "../ExportError.ts"
 import { StepProbe } from "../engine/Run.ts"
+import { type LoadMode, parseTarget } from "../LoadTarget.ts"
 import { UsageError } from "../UsageError.ts"
 import { DuckDbHeld, duckDbInstalled, duckDbMissing, heldHere, openDuckDb } from "./DuckDbEngine.ts"
 import { LoadFailure } from "./Engine.ts"
 import { loadRun, type TableLoad } from "./Load.ts"
 import { openPostgres } from "./PostgresEngine.ts"
 import { type LoadFormat, type OtherRun, type RunManifest, RunManifestError, readRunManifest } from "./RunManifest.ts"
-import { type LoadMode, parseTarget } from "./Target.ts"
 
 /** What to load, where and how. */
 export interface LoadRequest {

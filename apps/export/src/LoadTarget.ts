@@ -2,7 +2,8 @@
  * Where `spotpipe load` (and a job file's `load` block) loads into: `duckdb:FILE` (an embedded DuckDB database
  * file) or a `postgresql://user@host:port/db` URL (a Unix socket: `postgresql:///db?host=/socket/folder`). A URL
  * that holds a password is refused — argv and job files are seen by others — and the message never repeats it: the
- * password comes from `PGPASSWORD` or `--password-file`.
+ * password comes from `PGPASSWORD` or `--password-file`. It sits beside the other shared modules at the app's root:
+ * the flags (`--into`, `--mode`), the job file's `load` block (plan/JobFile.ts) and the load itself all read it.
  */
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
