@@ -193,6 +193,8 @@ const requestTypeOfKind = (kind: string | null | undefined): string | undefined 
       return "USER_GROUP"
     case "role":
       return "ROLE"
+    case "feedback":
+      return "FEEDBACK"
     default:
       return undefined
   }
@@ -208,12 +210,13 @@ export interface Unanswered {
 
 /**
  * The objects of a `metadata/tml/export` request its answer has no item for (pure). An item answers a request when
- * its `info.id` is the identifier (GUIDs compared without case) or its `info.name` is, of a kind that fits the
- * requested type. Counting is not enough: with `export_associated` the objects an object is built on come as items
- * of their own, and would hide one that is missing. An item that names no request may stand for one only when it
- * cannot be an associated object's TML — a failed item (whose id may be the resolved GUID of a name, or absent) or
- * one without an id — and any such item, or any other spare one, for a request without an identifier. A FEEDBACK
- * request may go unanswered: ThoughtSpot exports none when there is none.
+ * its `info.id` is the identifier (GUIDs compared without case) or its `info.name` is, and its kind fits the
+ * requested type (a feedback item answers only a FEEDBACK request). Counting is not enough: with
+ * `export_associated` the objects an object is built on come as items of their own, and would hide one that is
+ * missing. An item that names no request may stand for one only when it cannot be an associated object's TML — a
+ * failed item (whose id may be the resolved GUID of a name, or absent) or one without an id — and any such item,
+ * or any other spare one, for a request without an identifier. A FEEDBACK request may go unanswered: ThoughtSpot
+ * exports none when there is none.
  */
 export const unanswered = (
   metadata: ReadonlyArray<TmlExportMetadata>,
@@ -236,13 +239,11 @@ export const unanswered = (
       unnamed++
       continue
     }
-    const answering = [
-      ...(byId.get(identifier.toLowerCase()) ?? []),
-      ...(byName.get(identifier) ?? []).filter((i) => {
-        const kind = requestTypeOfKind(items[i]!.info.type)
-        return request.type === undefined || kind === undefined || kind === request.type
-      })
-    ]
+    const fits = (i: number) => {
+      const kind = requestTypeOfKind(items[i]!.info.type)
+      return kind === undefined ? true : request.type === undefined ? kind !== "FEEDBACK" : kind === request.type
+    }
+    const answering = [...(byId.get(identifier.toLowerCase()) ?? []), ...(byName.get(identifier) ?? [])].filter(fits)
     for (const i of answering) claimed.add(i)
     if (answering.length === 0) open.push(request)
   }

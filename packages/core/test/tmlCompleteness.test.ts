@@ -130,6 +130,19 @@ describe("TML export accounts for every object asked for", () => {
     expect(items.map((i) => i.id)).toEqual([ANSWER, LIVEBOARD])
   })
 
+  it("an object's feedback item does not stand for the object itself", async () => {
+    const error = failed(
+      await onCanned([ok(LIVEBOARD, "Sales", "feedback")], {
+        metadata: [
+          { identifier: LIVEBOARD, type: "LIVEBOARD" },
+          { identifier: LIVEBOARD, type: "FEEDBACK" }
+        ]
+      })
+    )
+    expect(error.reason._tag).toBe("Incomplete")
+    expect(error.reason.message).toContain(`has no item for LIVEBOARD "${LIVEBOARD}"`)
+  })
+
   it("an object asked for without an identifier needs an item of its own", async () => {
     const error = failed(
       await onCanned([ok(ANSWER, "Revenue", "answer")], {
