@@ -11,12 +11,12 @@ import { Cause, Clock, Console, Effect, Layer, Option, Queue, Terminal } from "e
 import { CliConfig, CliError, type HelpDoc as CliHelpDoc, CliOutput, Command, GlobalFlag } from "effect/cli"
 import { rejectSecretFlags } from "../cluster/Connection.ts"
 import { ExitCode, reportFailure, SignInHint } from "../Failure.ts"
+import { interruptedLines, ResumeHint } from "../Interruption.ts"
 import { isStdoutClosed, stdoutClosedExitCode } from "../output/StdoutWriter.ts"
 import { closest, didYouMean } from "../Suggest.ts"
 import { UsageError } from "../UsageError.ts"
 import { spotpipe, version } from "./Cli.ts"
 import { logLevel } from "./Flags.ts"
-import { interruptedLines, ResumeHint } from "./Interruption.ts"
 import { jsonRecord, loggingFromArgs, wantsFullCause, wantsJson } from "./Logging.ts"
 import { inert, jsonLine } from "./TerminalText.ts"
 

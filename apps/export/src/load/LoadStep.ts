@@ -8,10 +8,10 @@
  */
 import * as NodePath from "node:path"
 import { Config, Effect, Exit, Option, Redacted } from "effect"
-import { setInterruptedLeft } from "../cli/Interruption.ts"
 import { readPasswordFile } from "../cluster/Connection.ts"
 import { ExportError } from "../ExportError.ts"
 import { StepProbe } from "../engine/Run.ts"
+import { setInterruptedLeft } from "../Interruption.ts"
 import { type LoadMode, parseTarget } from "../LoadTarget.ts"
 import { UsageError } from "../UsageError.ts"
 import { DuckDbHeld, duckDbInstalled, duckDbMissing, heldHere, openDuckDb } from "./DuckDbEngine.ts"
