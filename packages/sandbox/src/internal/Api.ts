@@ -20,8 +20,8 @@ import type { Engine } from "./Engine.ts"
 import type { ModifiedTimes } from "./Modified.ts"
 import { orderColumns } from "./Orders.ts"
 import { allUsers, findOrg, membership, type OrgContent, orgOf } from "./Orgs.ts"
-import { bool, eachOneOf, int, json, likePattern, obj, oneOf, str } from "./Params.ts"
-import { permissionRoutes } from "./Permissions.ts"
+import { bool, eachOneOf, int, json, likePattern, obj, oneOf, refuseFlag, refuseValue, str, strings } from "./Params.ts"
+import { findPrincipal, permissionOf, permissionRoutes } from "./Permissions.ts"
 import { principalRoutes, userBody } from "./Principals.ts"
 import { QueryError, type QueryPlan } from "./Query.ts"
 import type { DataFormat } from "./ResultSet.ts"
@@ -233,6 +233,40 @@ const metadataSortFields = [
   "LAST_ACCESSED"
 ] as const
 
+/**
+ * The token requests' fields for just-in-time provisioning and ABAC: the sandbox creates no users and applies no
+ * entitlements, so asking for either is refused. Without `auto_create`, ThoughtSpot uses `email`, `display_name`
+ * and `group_identifiers` for nothing (they describe a user to create), so they are only type-checked.
+ */
+const refuseTokenExtras = (body: Record<string, unknown>) => {
+  refuseFlag(body, "auto_create", "it provisions no users just in time; request a token for an existing user", false)
+  str(body, "email")
+  str(body, "display_name")
+  strings(body, "group_identifiers")
+  refuseValue(body, "user_parameters", "object", "it applies no ABAC runtime filters, sorts or parameters to tokens")
+}
+
+/** The data requests' runtime fields: the sandbox filters, sorts and parameterizes only through its queries. */
+const refuseRuntime = (body: Record<string, unknown>) => {
+  refuseValue(body, "runtime_filter", "object", "it applies no runtime filters")
+  refuseValue(body, "runtime_sort", "object", "it applies no runtime sorts")
+  refuseValue(body, "runtime_param_override", "object", "its answers and liveboards have no parameters")
+}
+
+/** An `exclude_objects` item of `metadata/search`: both fields are required (the spec). */
+const exclusion = (raw: unknown): { identifier: string; type: string } => {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw badRequest("Invalid parameter values: each exclude_objects item must be an object ({identifier, type})")
+  }
+  const item = raw as Record<string, unknown>
+  const identifier = str(item, "identifier")
+  const type = oneOf(item, "type", searchTypes)
+  if (identifier === undefined || identifier === "" || type === undefined) {
+    throw badRequest("Invalid parameter values: each exclude_objects item needs both identifier and type")
+  }
+  return { identifier, type }
+}
+
 const runAll = (tasks: ReadonlyArray<() => void>) => {
   for (const task of tasks) task()
 }
@@ -340,6 +374,7 @@ export const makeRoutes = (
       method: "POST",
       auth: false,
       handle: (req) => {
+        refuseTokenExtras(req.body)
         const user = credentials(req.body)
         return json(tokenBody(issue(req.body, user, requestedOrg(req.body, user), undefined)))
       }
@@ -351,6 +386,7 @@ export const makeRoutes = (
         const objectId = str(req.body, "object_id")
         if (objectId === undefined || objectId === "")
           throw badRequest("Invalid parameter values: object_id is required.")
+        refuseTokenExtras(req.body)
         const user = credentials(req.body)
         const org = requestedOrg(req.body, user)
         const o = org.objects.find((x) => isSecured(x) && x.id === objectId)
@@ -485,9 +521,68 @@ export const makeRoutes = (
           // The spec's types the sandbox has no objects of match nothing, as on a cluster without such objects.
           oneOf(f, "type", searchTypes)
           eachOneOf(f, "subtypes", searchSubtypes)
+          refuseValue(
+            f,
+            "obj_identifier",
+            "string",
+            "its objects have no custom object ids",
+            "metadata[].obj_identifier"
+          )
         }
         oneOf(body, "dependent_object_version", ["V1", "V2"])
         oneOf(body, "liveboard_response_version", ["V1", "V2"])
+        int(body, "dependent_objects_record_size", 50)
+        // Kinds of objects the sandbox has none of (auto-created, hidden, incomplete, discoverable-only objects,
+        // personalised views, parameters, search-assist lessons): these flags add or remove nothing here.
+        for (const flag of [
+          "include_auto_created_objects",
+          "include_hidden_objects",
+          "include_incomplete_objects",
+          "include_personalised_views",
+          "include_worksheet_search_assist_data",
+          "include_discoverable_objects",
+          "show_resolved_parameters"
+        ])
+          bool(body, flag, false)
+        refuseFlag(body, "include_dependent_objects", "it lists no dependents", false)
+        refuseFlag(body, "include_stats", "it keeps no view, favorite or access statistics", false)
+        refuseFlag(body, "include_only_published_objects", "it publishes no objects across orgs", false)
+        const favorites = obj(body, "favorite_object_options")
+        if (favorites !== undefined) {
+          strings(favorites, "user_identifiers")
+          refuseFlag(favorites, "include", "its users have no favorites", false, "favorite_object_options.include")
+        }
+        const excluded = body["exclude_objects"]
+        if (excluded !== undefined && excluded !== null && !Array.isArray(excluded)) {
+          throw badRequest("Invalid parameter values: exclude_objects must be an array")
+        }
+        const exclusions = ((excluded ?? []) as Array<unknown>).map(exclusion)
+        const permissionsIn = body["permissions"]
+        if (permissionsIn !== undefined && permissionsIn !== null && !Array.isArray(permissionsIn)) {
+          throw badRequest("Invalid parameter values: permissions must be an array")
+        }
+        const org = orgOf(p)
+        const permissionFilters = ((permissionsIn ?? []) as Array<unknown>).map((raw) => {
+          if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+            throw badRequest(
+              "Invalid parameter values: each permissions item must be an object ({principal, share_mode})"
+            )
+          }
+          const item = raw as Record<string, unknown>
+          const shareMode = oneOf(item, "share_mode", ["READ_ONLY", "MODIFY", "NO_ACCESS"])
+          if (item["principal"] === undefined || item["principal"] === null || shareMode === undefined) {
+            throw badRequest("Invalid parameter values: each permissions item needs both principal and share_mode")
+          }
+          return { principal: findPrincipal(org, item["principal"], "permissions[].principal"), shareMode }
+        })
+        // Every object's author, and its last modifier, is the default user (see the header).
+        const byUser = (key: string): boolean => {
+          const wanted = strings(body, key)
+          if (wanted === undefined || wanted.length === 0) return true
+          const author = users[0]!
+          return wanted.some((i) => i === author.id || i.toLowerCase() === author.name.toLowerCase())
+        }
+        const authorMatches = byUser("created_by_user_identifiers") && byUser("modified_by_user_identifiers")
         const matches = (o: CatalogObject, f: Record<string, unknown>) => {
           const type = str(f, "type")
           if (type !== undefined && o.type !== type) return false
@@ -499,15 +594,17 @@ export const makeRoutes = (
           if (Array.isArray(subtypes) && subtypes.length > 0 && !subtypes.includes(o.subtype)) return false
           return true
         }
-        const tagFilter = body["tag_identifiers"]
-        const wantedTags = Array.isArray(tagFilter) ? tagFilter.map(String) : undefined
-        const org = orgOf(p)
+        const wantedTags = strings(body, "tag_identifiers")
         let found = org.objects.filter(
           (o) =>
             canRead(p, o) &&
+            authorMatches &&
             (filters.length === 0 || filters.some((f) => matches(o, f))) &&
             (wantedTags === undefined ||
-              tagObjects(o, org.tags).some((t) => wantedTags.includes(t.id) || wantedTags.includes(t.name)))
+              tagObjects(o, org.tags).some((t) => wantedTags.includes(t.id) || wantedTags.includes(t.name))) &&
+            !exclusions.some((x) => o.type === x.type && (o.id === x.identifier || o.name === x.identifier)) &&
+            (permissionFilters.length === 0 ||
+              permissionFilters.some((f) => permissionOf(org, f.principal, o) === f.shareMode))
         )
         const sortOptions = obj(body, "sort_options")
         if (sortOptions !== undefined) {
@@ -554,6 +651,7 @@ export const makeRoutes = (
         const query = str(req.body, "query_string")
         if (query === undefined || query.trim() === "")
           throw badRequest("Invalid parameter values: query_string is required.")
+        refuseRuntime(req.body)
         findReadable(p, "LOGICAL_TABLE", str(req.body, "logical_table_identifier"), "logical_table_identifier")
         const plan = engine.parse(query)
         if (plan instanceof QueryError) throw badRequest(`Search query could not be parsed: ${plan.message}`)
@@ -570,6 +668,7 @@ export const makeRoutes = (
       method: "POST",
       auth: true,
       handle: (req) => {
+        refuseRuntime(req.body)
         const o = findReadable(principalOf(req), "ANSWER", str(req.body, "metadata_identifier"), "metadata_identifier")
         const head = `{"metadata_id":${JSON.stringify(o.id)},"metadata_name":${JSON.stringify(o.name)},"contents":[`
         const after: Array<() => void> = []
@@ -585,6 +684,8 @@ export const makeRoutes = (
       method: "POST",
       auth: true,
       handle: (req) => {
+        refuseRuntime(req.body)
+        refuseValue(req.body, "transient_content", "string", "it renders no transient Liveboard content")
         const o = findReadable(
           principalOf(req),
           "LIVEBOARD",

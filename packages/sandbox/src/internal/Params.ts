@@ -1,6 +1,7 @@
 /**
  * Reading request bodies and writing JSON answers, shared by every endpoint module: typed field readers that
- * answer 400/10002 naming the field, and the list paging (`record_offset`/`record_size`) of the search endpoints.
+ * answer 400/10002 naming the field, the refusal of fields the sandbox cannot honour, and the list paging
+ * (`record_offset`/`record_size`) of the search endpoints.
  */
 import { badRequest } from "./ApiError.ts"
 
@@ -77,6 +78,61 @@ export const obj = (body: Record<string, unknown>, key: string): Record<string, 
   if (v === undefined || v === null) return undefined
   if (typeof v !== "object" || Array.isArray(v)) throw badRequest(`Invalid parameter values: ${key} must be an object`)
   return v as Record<string, unknown>
+}
+
+/**
+ * The 400 for a field of the OpenAPI document that the sandbox does not implement: a client relying on it would
+ * otherwise get an answer that silently ignores it. `why` says what the sandbox lacks, `instead` what to send.
+ */
+export const unsupported = (key: string, why: string, instead = "leave it out") =>
+  badRequest(`Invalid parameter values: ${key} is not supported by the sandbox (${why}); ${instead}.`)
+
+/** A value that asks for nothing: null, "", [] or an object whose every value is such a value. */
+const isEmpty = (v: unknown): boolean =>
+  v === undefined ||
+  v === null ||
+  v === "" ||
+  (Array.isArray(v)
+    ? v.length === 0
+    : typeof v === "object" && Object.values(v as Record<string, unknown>).every(isEmpty))
+
+/**
+ * Refuses a boolean field set to anything but `inert` (its default, which asks for nothing), after checking that it
+ * is a boolean. Without `inert` (a filter with no default) every value is refused.
+ */
+export const refuseFlag = (
+  body: Record<string, unknown>,
+  key: string,
+  why: string,
+  inert?: boolean,
+  label = key
+): void => {
+  const v = body[key]
+  if (v === undefined || v === null) return
+  if (typeof v !== "boolean") throw badRequest(`Invalid parameter values: ${label} must be a boolean`)
+  if (v !== inert) throw unsupported(label, why, inert === undefined ? "leave it out" : `leave it out or send ${inert}`)
+}
+
+const kindNames = { string: "a string", array: "an array", object: "an object" } as const
+
+/** Refuses a string, array or object field that asks for something (see `isEmpty`), after checking its JSON type. */
+export const refuseValue = (
+  body: Record<string, unknown>,
+  key: string,
+  kind: keyof typeof kindNames,
+  why: string,
+  label = key
+): void => {
+  const v = body[key]
+  if (v === undefined || v === null) return
+  const ok =
+    kind === "array"
+      ? Array.isArray(v)
+      : kind === "object"
+        ? typeof v === "object" && !Array.isArray(v)
+        : typeof v === "string"
+  if (!ok) throw badRequest(`Invalid parameter values: ${label} must be ${kindNames[kind]}`)
+  if (!isEmpty(v)) throw unsupported(label, why)
 }
 
 /** Pages a list with `record_offset` and `record_size` (-1 = all), as the search endpoints do. */

@@ -5,7 +5,8 @@
  * object has READ_ONLY too. `permission_type: "DEFINED"` keeps only what was shared (not what privileges
  * give); EFFECTIVE (the default) lists both. Named `principals` are always listed, with NO_ACCESS if they have
  * none. The response follows the spec's example: `metadata_permission_details` is an array (the schema says
- * "object"). `record_offset`/`record_size` (default -1, all) page the list of objects.
+ * "object"). `record_offset`/`record_size` (default -1, all) page the list of objects. The same principal
+ * lookup and effective permission serve `metadata/search`'s `permissions` filter.
  */
 import type { Route } from "./Api.ts"
 import { badRequest, forbidden } from "./ApiError.ts"
@@ -14,7 +15,8 @@ import { type CatalogObject, defaultUser, isSecured } from "./Catalog.ts"
 import { type GroupDef, type MemberDef, type OrgContent, orgOf } from "./Orgs.ts"
 import { bool, json, oneOf, pageList, str } from "./Params.ts"
 
-type Permission = "MODIFY" | "READ_ONLY" | "NO_ACCESS"
+/** A permission of a principal on an object. */
+export type Permission = "MODIFY" | "READ_ONLY" | "NO_ACCESS"
 
 const permissionTypes = ["LIVEBOARD", "ANSWER", "LOGICAL_TABLE", "LOGICAL_COLUMN", "CONNECTION", "COLLECTION"] as const
 
@@ -49,6 +51,46 @@ const groupAccess = (
       ? "READ_ONLY"
       : "NO_ACCESS"
   return { permission: shared, shared }
+}
+
+/** The types whose objects carry permissions (the spec's `fetch-permissions` types). */
+const isShareable = (o: CatalogObject): boolean => (permissionTypes as ReadonlyArray<string>).includes(o.type)
+
+/**
+ * The user or group of `org` that a `{identifier, type?}` item names (id or name; a user first when no type is
+ * given); 400 naming `field` when there is none.
+ */
+export const findPrincipal = (org: OrgContent, raw: unknown, field: string): MemberDef | GroupDef => {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw badRequest(`Invalid parameter values: ${field} must be an object ({identifier, type}).`)
+  }
+  const item = raw as Record<string, unknown>
+  const identifier = str(item, "identifier")
+  if (identifier === undefined) throw badRequest(`Invalid parameter values: ${field}.identifier is required.`)
+  const type = oneOf(item, "type", ["USER", "USER_GROUP"])
+  const user =
+    type === "USER_GROUP" ? undefined : org.members.find((m) => m.user.id === identifier || m.user.name === identifier)
+  const group =
+    type === "USER" || user !== undefined
+      ? undefined
+      : org.groups.find((g) => g.object.id === identifier || g.object.name === identifier)
+  if (user === undefined && group === undefined) {
+    throw badRequest(`Invalid parameter values: no ${type ?? "user or group"} '${identifier}' in this org.`)
+  }
+  return user ?? group!
+}
+
+/**
+ * The effective permission of a user or group on an object, as `fetch-permissions` reports it by default;
+ * undefined for objects that carry no permissions (users, groups, tags).
+ */
+export const permissionOf = (
+  org: OrgContent,
+  principal: MemberDef | GroupDef,
+  o: CatalogObject
+): Permission | undefined => {
+  if (!isShareable(o)) return undefined
+  return ("user" in principal ? userAccess(org, principal, o) : groupAccess(org, principal, o)).permission
 }
 
 const canRead = (p: Principal, org: OrgContent, o: CatalogObject) => {
@@ -102,24 +144,7 @@ export const permissionRoutes = (): Readonly<Record<string, Route>> => ({
           add(org.objects.find((x) => x.type === "LOGICAL_TABLE")!)
         }
       }
-      const named = ((principalsIn ?? []) as Array<unknown>).map((raw) => {
-        const item = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>
-        const identifier = str(item, "identifier")
-        if (identifier === undefined) throw badRequest("Invalid parameter values: principals[].identifier is required.")
-        const type = oneOf(item, "type", ["USER", "USER_GROUP"])
-        const user =
-          type === "USER_GROUP"
-            ? undefined
-            : org.members.find((m) => m.user.id === identifier || m.user.name === identifier)
-        const group =
-          type === "USER" || user !== undefined
-            ? undefined
-            : org.groups.find((g) => g.object.id === identifier || g.object.name === identifier)
-        if (user === undefined && group === undefined) {
-          throw badRequest(`Invalid parameter values: no ${type ?? "user or group"} '${identifier}' in this org.`)
-        }
-        return user ?? group!
-      })
+      const named = ((principalsIn ?? []) as Array<unknown>).map((raw) => findPrincipal(org, raw, "principals[]"))
       const isListed = (access: { permission: Permission; shared: Permission }) =>
         permissionType === "DEFINED" ? access.shared !== "NO_ACCESS" : access.permission !== "NO_ACCESS"
       const entry = (id: string, name: string, access: { permission: Permission; shared: Permission }) => ({

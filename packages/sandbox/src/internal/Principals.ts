@@ -7,7 +7,19 @@
 import type { Route } from "./Api.ts"
 import { defaultUser } from "./Catalog.ts"
 import { type GroupDef, type MemberDef, type OrgContent, orgOf, orgs, orgsOf, type RoleDef } from "./Orgs.ts"
-import { bool, eachOneOf, json, likePattern, obj, oneOf, pageList, str, strings } from "./Params.ts"
+import {
+  bool,
+  eachOneOf,
+  json,
+  likePattern,
+  obj,
+  oneOf,
+  pageList,
+  refuseFlag,
+  refuseValue,
+  str,
+  strings
+} from "./Params.ts"
 
 const idName = (id: string, name: string) => ({ id, name })
 
@@ -215,6 +227,14 @@ export const principalRoutes = (now: () => number): Readonly<Record<string, Rout
       ])
       const orgIds = strings(b, "org_identifiers")
       const roleIds = strings(b, "role_identifiers")
+      // Settings the sandbox's users do not have: a filter on them or a request to show them is refused.
+      for (const key of ["notify_on_share", "show_onboarding_experience", "onboarding_experience_completed"]) {
+        refuseFlag(b, key, "its users carry no notification or onboarding preferences")
+      }
+      refuseValue(b, "home_liveboard_identifier", "string", "its users have no home Liveboard")
+      refuseValue(b, "favorite_metadata", "array", "its users have no favorites")
+      refuseFlag(b, "include_favorite_metadata", "its users have no favorites", false)
+      refuseFlag(b, "include_variable_values", "its users have no formula variable values", false)
       const found = org.members.filter((m) => {
         const u = m.user
         if (identifier !== undefined && u.id !== identifier && lower(u.name) !== lower(identifier)) return false
@@ -249,7 +269,6 @@ export const principalRoutes = (now: () => number): Readonly<Record<string, Rout
                 ? defaultUser.name
                 : lower(m.user.name)
       )
-      bool(b, "include_favorite_metadata", false)
       return json(pageList(b, sorted, 10).map((m) => userBody(m, org, now())))
     }
   },

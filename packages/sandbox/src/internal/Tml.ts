@@ -15,7 +15,7 @@ import type { Principal } from "./Auth.ts"
 import { type CatalogObject, isSecured, type SavedQuery, tagObjects } from "./Catalog.ts"
 import { orderColumns } from "./Orders.ts"
 import { type GroupDef, type MemberDef, membership, type OrgContent, orgOf, type RoleDef } from "./Orgs.ts"
-import { bool, int, json, obj, oneOf, str } from "./Params.ts"
+import { bool, int, json, obj, oneOf, refuseFlag, str, unsupported } from "./Params.ts"
 
 type Doc = { readonly [key: string]: unknown }
 
@@ -260,6 +260,42 @@ const exportTypes = [
   "COLLECTION"
 ] as const
 
+/** `export_options` flags (the spec's) with their defaults; the sandbox honours only the defaults. */
+const exportOptionDefaults: Readonly<Record<string, boolean>> = {
+  include_obj_id_ref: false,
+  include_guid: true,
+  include_obj_id: false,
+  export_with_associated_feedbacks: false,
+  export_column_security_rules: false,
+  export_with_column_aliases: false
+}
+
+/**
+ * Checks `export_options`: the Object ID flags need ThoughtSpot's Object ID feature, which the sandbox does not
+ * have, and its objects have no feedback, column security rules or column aliases, so only the defaults are taken.
+ */
+const checkExportOptions = (b: Record<string, unknown>) => {
+  const options = obj(b, "export_options")
+  if (options === undefined) return
+  for (const key of Object.keys(options)) {
+    const inert = exportOptionDefaults[key]
+    if (inert === undefined) {
+      throw badRequest(
+        `Invalid parameter values: export_options has no flag '${key}' (known: ${Object.keys(exportOptionDefaults).join(", ")})`
+      )
+    }
+    refuseFlag(
+      options,
+      key,
+      "it has no Object IDs, feedback, column security rules or column aliases",
+      inert,
+      `export_options.${key}`
+    )
+  }
+}
+
+const allOrgsWhy = "it exports from the org of the caller's token only; request a token for each org"
+
 const canExport = (p: Principal, o: CatalogObject): boolean => {
   if (p.objectId !== undefined) return o.id === p.objectId
   if (!isSecured(o)) return true
@@ -282,15 +318,23 @@ export const tmlRoutes = (): Readonly<Record<string, Route>> => ({
       const associated = bool(b, "export_associated", false)
       const fqn = bool(b, "export_fqn", false)
       const withConnection = bool(b, "export_connection_as_dependent", false)
-      bool(b, "export_dependent", false)
-      bool(b, "all_orgs_override", false)
-      obj(b, "export_options")
+      const withTables = bool(b, "export_dependent", false)
+      refuseFlag(b, "all_orgs_override", allOrgsWhy, false)
+      checkExportOptions(b)
       if (membership(org, p.user.id)?.privileges.includes("DATADOWNLOADING") !== true) {
         throw forbidden("Exporting TML requires the DATADOWNLOADING (Can download data) privilege.")
       }
       const items: Array<unknown> = []
       const sent = new Set<string>()
       const emit = (o: CatalogObject) => {
+        // ThoughtSpot adds a connection's tables; the sandbox's model reads a table it has no object for.
+        if (withTables && o.type === "CONNECTION") {
+          throw unsupported(
+            "export_dependent",
+            "its connections have no table objects to export with them",
+            "leave it out or send false"
+          )
+        }
         if (sent.has(o.id)) return
         sent.add(o.id)
         items.push(okItem(o.name, tmlKind(o, schema), o.id, objectDoc(o, org, schema, fqn), format))
@@ -302,6 +346,18 @@ export const tmlRoutes = (): Readonly<Record<string, Route>> => ({
         const item = raw as Record<string, unknown>
         const type = oneOf(item, "type", exportTypes)
         const identifier = str(item, "identifier")
+        const session = str(item, "session_identifier")
+        const generation = item["generation_number"] ?? undefined
+        if (generation !== undefined) int(item, "generation_number", 0)
+        if (session !== undefined || generation !== undefined) {
+          items.push(
+            errorItem(
+              identifier ?? session ?? "",
+              "The sandbox exports saved objects only: answer sessions (session_identifier, generation_number) are not supported; send the saved object's identifier alone."
+            )
+          )
+          continue
+        }
         if (identifier === undefined || identifier === "") {
           items.push(
             errorItem(
@@ -368,8 +424,8 @@ export const tmlRoutes = (): Readonly<Record<string, Route>> => ({
       if (offset < 0) throw badRequest("Invalid parameter values: batch_offset must be ≥ 0")
       if (size < 1) throw badRequest("Invalid parameter values: batch_size must be ≥ 1")
       const format = oneOf(b, "edoc_format", ["JSON", "YAML"]) ?? "JSON"
-      bool(b, "export_dependent", false)
-      bool(b, "all_orgs_override", false)
+      refuseFlag(b, "export_dependent", "it exports no dependents of users, groups or roles", false)
+      refuseFlag(b, "all_orgs_override", allOrgsWhy, false)
       if (membership(org, p.user.id)?.privileges.includes("ADMINISTRATION") !== true) {
         throw forbidden(
           "Exporting users, groups and roles requires the DATAMANAGEMENT and USERMANAGEMENT privileges (or ADMINISTRATION)."
