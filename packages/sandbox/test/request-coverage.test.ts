@@ -1,0 +1,481 @@
+/**
+ * Every request field the OpenAPI document defines for the endpoints below is accounted for: sent with a value
+ * that asks for something, it either changes the answer (honoured) or is refused with a 400 that names it as
+ * unsupported; the few it accepts without effect are listed with the reason and checked to change nothing. The
+ * field lists are the document's (`requestBody` properties), so a field added to an endpoint's list, or a
+ * handler that stops reading one, fails here.
+ */
+import { describe, expect, it } from "vitest"
+import { fixtures } from "../src/index.ts"
+import { nestedError, sandbox } from "./harness.ts"
+
+/** The OpenAPI document's request fields per endpoint. */
+const specFields: Readonly<Record<string, ReadonlyArray<string>>> = {
+  "auth/token/full": [
+    "username",
+    "password",
+    "secret_key",
+    "validity_time_in_sec",
+    "org_id",
+    "email",
+    "display_name",
+    "auto_create",
+    "group_identifiers",
+    "user_parameters"
+  ],
+  "auth/token/object": [
+    "username",
+    "object_id",
+    "password",
+    "secret_key",
+    "validity_time_in_sec",
+    "org_id",
+    "email",
+    "display_name",
+    "auto_create",
+    "group_identifiers",
+    "user_parameters"
+  ],
+  "groups/search": [
+    "default_liveboard_identifiers",
+    "description",
+    "display_name",
+    "name_pattern",
+    "group_identifier",
+    "org_identifiers",
+    "privileges",
+    "sub_group_identifiers",
+    "type",
+    "user_identifiers",
+    "visibility",
+    "role_identifiers",
+    "record_offset",
+    "record_size",
+    "sort_options",
+    "include_users",
+    "include_sub_groups"
+  ],
+  "logs/fetch": ["log_type", "start_epoch_time_in_millis", "end_epoch_time_in_millis", "get_all_logs"],
+  "metadata/answer/data": [
+    "metadata_identifier",
+    "data_format",
+    "record_offset",
+    "record_size",
+    "runtime_filter",
+    "runtime_sort",
+    "runtime_param_override"
+  ],
+  "metadata/liveboard/data": [
+    "metadata_identifier",
+    "visualization_identifiers",
+    "transient_content",
+    "data_format",
+    "record_offset",
+    "record_size",
+    "runtime_filter",
+    "runtime_sort",
+    "runtime_param_override"
+  ],
+  "metadata/search": [
+    "metadata",
+    "permissions",
+    "created_by_user_identifiers",
+    "dependent_object_version",
+    "exclude_objects",
+    "favorite_object_options",
+    "include_auto_created_objects",
+    "include_dependent_objects",
+    "dependent_objects_record_size",
+    "include_details",
+    "include_personalised_views",
+    "include_headers",
+    "include_hidden_objects",
+    "include_incomplete_objects",
+    "include_visualization_headers",
+    "include_worksheet_search_assist_data",
+    "modified_by_user_identifiers",
+    "record_offset",
+    "record_size",
+    "sort_options",
+    "tag_identifiers",
+    "include_stats",
+    "include_discoverable_objects",
+    "show_resolved_parameters",
+    "liveboard_response_version",
+    "include_only_published_objects"
+  ],
+  "metadata/tml/export": [
+    "metadata",
+    "export_associated",
+    "export_fqn",
+    "edoc_format",
+    "export_schema_version",
+    "export_dependent",
+    "export_connection_as_dependent",
+    "all_orgs_override",
+    "export_options"
+  ],
+  "metadata/tml/export/batch": [
+    "metadata_type",
+    "batch_offset",
+    "batch_size",
+    "edoc_format",
+    "export_dependent",
+    "all_orgs_override"
+  ],
+  "orgs/search": ["org_identifier", "description", "visibility", "status", "user_identifiers"],
+  "roles/search": [
+    "role_identifiers",
+    "org_identifiers",
+    "group_identifiers",
+    "privileges",
+    "deprecated",
+    "external",
+    "shared_via_connection",
+    "permissions"
+  ],
+  searchdata: [
+    "query_string",
+    "logical_table_identifier",
+    "data_format",
+    "record_offset",
+    "record_size",
+    "runtime_filter",
+    "runtime_sort",
+    "runtime_param_override"
+  ],
+  "security/metadata/fetch-permissions": [
+    "metadata",
+    "principals",
+    "include_dependent_objects",
+    "record_offset",
+    "record_size",
+    "permission_type"
+  ],
+  "tags/search": ["tag_identifier", "name_pattern", "color"],
+  "users/search": [
+    "user_identifier",
+    "display_name",
+    "name_pattern",
+    "visibility",
+    "email",
+    "group_identifiers",
+    "privileges",
+    "account_type",
+    "account_status",
+    "notify_on_share",
+    "show_onboarding_experience",
+    "onboarding_experience_completed",
+    "org_identifiers",
+    "home_liveboard_identifier",
+    "favorite_metadata",
+    "record_offset",
+    "record_size",
+    "sort_options",
+    "role_identifiers",
+    "include_favorite_metadata",
+    "include_variable_values"
+  ]
+}
+
+type Body = Record<string, unknown>
+
+/** How one endpoint's fields are checked; each body change is merged into `base`. */
+interface Probe {
+  readonly base: Body
+  /** Fields in `base` the request cannot do without: leaving one out is a 400. */
+  readonly required?: ReadonlyArray<string>
+  /** A change that asks for something: the answer differs from the base's (status or body). */
+  readonly honoured: Readonly<Record<string, Body>>
+  /** A change the sandbox cannot honour: 400 naming the field as unsupported. */
+  readonly refused?: Readonly<Record<string, Body>>
+  /** Accepted without effect, as the README says why: 200 and the base's answer. */
+  readonly inert?: Readonly<Record<string, Body>>
+}
+
+const revenue = fixtures.answers["Revenue by Month"]
+const sales = fixtures.liveboards["Sales Overview"]
+const nowMs = Date.parse("2026-01-15T12:00:00Z")
+const sortDesc = { sort_options: { field_name: "NAME", order: "DESC" } }
+const tokenFields = (base: Body, other: Body): Probe => ({
+  base,
+  required: ["username"],
+  honoured: {
+    password: { password: "Wrong@123!" },
+    secret_key: { secret_key: "not-the-secret-key" },
+    validity_time_in_sec: { validity_time_in_sec: 60 },
+    org_id: { org_id: fixtures.orgs[1]!.id },
+    ...other
+  },
+  refused: {
+    auto_create: { auto_create: true },
+    user_parameters: {
+      user_parameters: { runtime_filters: [{ column_name: "Region", operator: "EQ", values: ["x"] }] }
+    }
+  },
+  // They describe a user for auto_create to make; without it ThoughtSpot uses them for nothing.
+  inert: {
+    email: { email: "someone@example.com" },
+    display_name: { display_name: "Someone" },
+    group_identifiers: { group_identifiers: ["Analysts"] }
+  }
+})
+const runtime = {
+  runtime_filter: { runtime_filter: { col1: "Region", op1: "EQ", val1: "West" } },
+  runtime_sort: { runtime_sort: { sortCol1: "Region", asc1: false } },
+  runtime_param_override: { runtime_param_override: { param1: "Rate", paramVal1: 0.5 } }
+}
+const paging = { record_offset: { record_offset: 1 }, record_size: { record_size: 1 } }
+
+const probes: Readonly<Record<string, Probe>> = {
+  "auth/token/full": tokenFields({ username: "tsUserA", password: "Guest@123!" }, {}),
+  "auth/token/object": tokenFields(
+    { username: "tsUserA", password: "Guest@123!", object_id: revenue.id },
+    { object_id: { object_id: sales.id } }
+  ),
+  "groups/search": {
+    base: { record_size: -1 },
+    honoured: {
+      default_liveboard_identifiers: { default_liveboard_identifiers: [sales.id] },
+      description: { description: "no such description" },
+      display_name: { display_name: "Analysts" },
+      name_pattern: { name_pattern: "A%" },
+      group_identifier: { group_identifier: "Sales" },
+      org_identifiers: { org_identifiers: ["Sales EMEA"] },
+      privileges: { privileges: ["ADMINISTRATION"] },
+      sub_group_identifiers: { sub_group_identifiers: ["Analysts"] },
+      type: { type: "LDAP_GROUP" },
+      user_identifiers: { user_identifiers: ["tsViewer"] },
+      visibility: { visibility: "NON_SHARABLE" },
+      role_identifiers: { role_identifiers: ["Data Viewer"] },
+      record_offset: { record_offset: 1 },
+      record_size: { record_size: 1 },
+      sort_options: sortDesc,
+      include_users: { include_users: false },
+      include_sub_groups: { include_sub_groups: false }
+    }
+  },
+  "logs/fetch": {
+    base: { log_type: "SECURITY_AUDIT" },
+    required: ["log_type"],
+    honoured: {
+      start_epoch_time_in_millis: { start_epoch_time_in_millis: nowMs - 2 * 3_600_000 },
+      end_epoch_time_in_millis: { end_epoch_time_in_millis: nowMs - 3_600_000 },
+      get_all_logs: { get_all_logs: false }
+    }
+  },
+  "metadata/answer/data": {
+    base: { metadata_identifier: fixtures.answers["Order Details"].id },
+    required: ["metadata_identifier"],
+    honoured: { data_format: { data_format: "FULL" }, ...paging },
+    refused: runtime
+  },
+  "metadata/liveboard/data": {
+    base: { metadata_identifier: sales.id },
+    required: ["metadata_identifier"],
+    honoured: {
+      visualization_identifiers: { visualization_identifiers: [sales.visualizations[0]!.name] },
+      data_format: { data_format: "FULL" },
+      ...paging
+    },
+    refused: { ...runtime, transient_content: { transient_content: '{"visualizations":[]}' } }
+  },
+  "metadata/search": {
+    base: { record_size: -1 },
+    honoured: {
+      metadata: { metadata: [{ type: "ANSWER" }] },
+      permissions: { permissions: [{ principal: { identifier: "tsViewer" }, share_mode: "READ_ONLY" }] },
+      created_by_user_identifiers: { created_by_user_identifiers: ["tsViewer"] },
+      modified_by_user_identifiers: { modified_by_user_identifiers: ["tsViewer"] },
+      exclude_objects: { exclude_objects: [{ identifier: revenue.id, type: "ANSWER" }] },
+      include_details: { include_details: true },
+      include_headers: { include_headers: false },
+      include_visualization_headers: { include_visualization_headers: true },
+      record_offset: { record_offset: 1 },
+      record_size: { record_size: 1 },
+      sort_options: sortDesc,
+      tag_identifiers: { tag_identifiers: ["Certified"] }
+    },
+    refused: {
+      favorite_object_options: { favorite_object_options: { include: true } },
+      include_dependent_objects: { include_dependent_objects: true },
+      include_stats: { include_stats: true },
+      include_only_published_objects: { include_only_published_objects: true }
+    },
+    // The sandbox has no dependents, auto-created, hidden, incomplete or discoverable-only objects, personalised
+    // views, parameters or search-assist lessons, and one liveboard detail shape.
+    inert: {
+      dependent_object_version: { dependent_object_version: "V2" },
+      dependent_objects_record_size: { dependent_objects_record_size: 1 },
+      include_auto_created_objects: { include_auto_created_objects: true },
+      include_personalised_views: { include_personalised_views: true },
+      include_hidden_objects: { include_hidden_objects: true },
+      include_incomplete_objects: { include_incomplete_objects: true },
+      include_worksheet_search_assist_data: { include_worksheet_search_assist_data: true },
+      include_discoverable_objects: { include_discoverable_objects: false },
+      show_resolved_parameters: { show_resolved_parameters: true },
+      liveboard_response_version: { liveboard_response_version: "V2" }
+    }
+  },
+  "metadata/tml/export": {
+    base: { metadata: [{ identifier: revenue.id, type: "ANSWER" }], export_associated: true },
+    required: ["metadata"],
+    honoured: {
+      export_associated: { export_associated: false },
+      export_fqn: { export_fqn: true },
+      edoc_format: { edoc_format: "YAML" },
+      export_schema_version: { export_schema_version: "V2" },
+      export_connection_as_dependent: { export_connection_as_dependent: true }
+    },
+    refused: {
+      export_dependent: { export_dependent: true, export_connection_as_dependent: true },
+      all_orgs_override: { all_orgs_override: true },
+      export_options: { export_options: { include_obj_id: true } }
+    }
+  },
+  "metadata/tml/export/batch": {
+    base: { metadata_type: "USER" },
+    required: ["metadata_type"],
+    honoured: {
+      batch_offset: { batch_offset: 1 },
+      batch_size: { batch_size: 1 },
+      edoc_format: { edoc_format: "YAML" }
+    },
+    refused: { export_dependent: { export_dependent: true }, all_orgs_override: { all_orgs_override: true } }
+  },
+  "orgs/search": {
+    base: {},
+    honoured: {
+      org_identifier: { org_identifier: "Sales EMEA" },
+      description: { description: "Primary Org" },
+      visibility: { visibility: "HIDDEN" },
+      status: { status: "IN_ACTIVE" },
+      user_identifiers: { user_identifiers: ["emea.lead"] }
+    }
+  },
+  "roles/search": {
+    base: {},
+    honoured: {
+      role_identifiers: { role_identifiers: ["Data Viewer"] },
+      org_identifiers: { org_identifiers: ["Sales EMEA"] },
+      group_identifiers: { group_identifiers: ["Analysts"] },
+      privileges: { privileges: ["ADMINISTRATION"] },
+      deprecated: { deprecated: true },
+      external: { external: true },
+      shared_via_connection: { shared_via_connection: true },
+      permissions: { permissions: ["READ_ONLY"] }
+    }
+  },
+  searchdata: {
+    base: { query_string: "[Region] [Revenue]", logical_table_identifier: fixtures.ordersTable.id },
+    required: ["query_string", "logical_table_identifier"],
+    honoured: { data_format: { data_format: "FULL" }, ...paging },
+    refused: runtime
+  },
+  "security/metadata/fetch-permissions": {
+    base: {
+      metadata: [
+        { identifier: revenue.id, type: "ANSWER" },
+        { identifier: sales.id, type: "LIVEBOARD" }
+      ]
+    },
+    required: ["metadata"],
+    honoured: {
+      principals: { principals: [{ identifier: "tsViewer", type: "USER" }] },
+      include_dependent_objects: { include_dependent_objects: true },
+      ...paging,
+      permission_type: { permission_type: "DEFINED" }
+    }
+  },
+  "tags/search": {
+    base: {},
+    honoured: {
+      tag_identifier: { tag_identifier: "Certified" },
+      name_pattern: { name_pattern: "C%" },
+      color: { color: "#000000" }
+    }
+  },
+  "users/search": {
+    base: { record_size: -1 },
+    honoured: {
+      user_identifier: { user_identifier: "tsViewer" },
+      display_name: { display_name: "no such name" },
+      name_pattern: { name_pattern: "tsV%" },
+      visibility: { visibility: "NON_SHARABLE" },
+      email: { email: "nobody@example.com" },
+      group_identifiers: { group_identifiers: ["Analysts"] },
+      privileges: { privileges: ["ADMINISTRATION"] },
+      account_type: { account_type: "LDAP_USER" },
+      account_status: { account_status: "LOCKED" },
+      org_identifiers: { org_identifiers: ["Sales EMEA"] },
+      record_offset: { record_offset: 1 },
+      record_size: { record_size: 1 },
+      sort_options: sortDesc,
+      role_identifiers: { role_identifiers: ["Data Viewer"] }
+    },
+    refused: {
+      notify_on_share: { notify_on_share: true },
+      show_onboarding_experience: { show_onboarding_experience: false },
+      onboarding_experience_completed: { onboarding_experience_completed: true },
+      home_liveboard_identifier: { home_liveboard_identifier: sales.id },
+      favorite_metadata: { favorite_metadata: [{ identifier: revenue.id, type: "ANSWER" }] },
+      include_favorite_metadata: { include_favorite_metadata: true },
+      include_variable_values: { include_variable_values: true }
+    }
+  }
+}
+
+/** Status and body, without what differs on every call (a new token's text, an error's incident id). */
+const answerOf = (r: { status: number; text: string }): string => {
+  if (r.status >= 400)
+    return `${r.status} ${nestedError(r.text)
+      .debug.join(" ")
+      .replace(/Incident Id: \S+/, "")}`
+  const value = r.text === "" ? null : (JSON.parse(r.text) as unknown)
+  if (typeof value === "object" && value !== null && "token" in value)
+    return `${r.status} ${JSON.stringify({ ...value, token: "…" })}`
+  return `${r.status} ${r.text}`
+}
+
+describe("request fields of the OpenAPI document", () => {
+  it("every-field-is-classified", () => {
+    for (const [path, fields] of Object.entries(specFields)) {
+      const probe = probes[path]!
+      const classified = [
+        ...(probe.required ?? []),
+        ...Object.keys(probe.honoured),
+        ...Object.keys(probe.refused ?? {}),
+        ...Object.keys(probe.inert ?? {})
+      ]
+      expect([...classified].sort(), path).toEqual([...fields].sort())
+    }
+  })
+
+  for (const [path, probe] of Object.entries(probes)) {
+    it(`${path}-honours-or-refuses-each-field`, async () => {
+      const { call, token } = await sandbox()
+      const t = path.startsWith("auth/") ? undefined : await token()
+      const post = async (body: Body) => answerOf(await call(path, body, t === undefined ? {} : { token: t }))
+      const base = await post(probe.base)
+      expect(base, `${path} base`).toMatch(/^200 /)
+      for (const field of probe.required ?? []) {
+        const { [field]: _left, ...rest } = probe.base
+        expect(await post(rest), `${path} without ${field}`).toMatch(/^400 /)
+      }
+      for (const [field, change] of Object.entries(probe.honoured)) {
+        const answer = await post({ ...probe.base, ...change })
+        expect(answer, `${path} ${field}`).not.toBe(base)
+        expect(answer, `${path} ${field}`).not.toContain("not supported by the sandbox")
+      }
+      for (const [field, change] of Object.entries(probe.refused ?? {})) {
+        const answer = await post({ ...probe.base, ...change })
+        expect(answer, `${path} ${field}`).toMatch(/^400 /)
+        expect(answer, `${path} ${field}`).toContain(`${field}`)
+        expect(answer, `${path} ${field}`).toContain("is not supported by the sandbox")
+      }
+      for (const [field, change] of Object.entries(probe.inert ?? {})) {
+        expect(await post({ ...probe.base, ...change }), `${path} ${field}`).toBe(base)
+      }
+    })
+  }
+})
