@@ -9,6 +9,7 @@ export default defineProject({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Builds the installable CLI once per run for the tests that start it (test/support/runCli.ts).
-    globalSetup: ["test/support/builtCli.ts"]
+    // The run's own temp folder first (../../test/support/runTempFolder.ts), so the build lands in it too.
+    globalSetup: ["../../test/support/runTempFolder.ts", "test/support/builtCli.ts"]
   }
 })

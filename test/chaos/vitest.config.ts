@@ -8,6 +8,7 @@ export default defineProject({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Builds the installable CLI once per run for the suites that start it (src/SpotpipeProcess.ts).
-    globalSetup: ["../../apps/export/test/support/builtCli.ts"]
+    // The run's own temp folder first (../support/runTempFolder.ts), so the build lands in it too.
+    globalSetup: ["../support/runTempFolder.ts", "../../apps/export/test/support/builtCli.ts"]
   }
 })

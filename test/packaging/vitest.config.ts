@@ -2,5 +2,12 @@
 import { defineProject } from "vitest/config"
 
 export default defineProject({
-  test: { name: "packaging", include: ["test/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 120_000 }
+  test: {
+    name: "packaging",
+    include: ["test/**/*.test.ts"],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // The run's own temp folder: the run leaves nothing in the OS's.
+    globalSetup: ["../support/runTempFolder.ts"]
+  }
 })

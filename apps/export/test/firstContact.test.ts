@@ -19,7 +19,7 @@ import { askPassword, connectionOf } from "../src/cli/Commands.ts"
 import { program } from "../src/cli/Program.ts"
 import { sandboxStartupLines } from "../src/cli/SandboxCommand.ts"
 import { runInProcess } from "./support/inProcess.ts"
-import { mainPath, noConfig, runCli } from "./support/runCli.ts"
+import { mainPath, noConfig, runCli, runTemp } from "./support/runCli.ts"
 
 // No request may happen: this host is never reachable, so reaching it would fail with exit 1, not 2.
 const cluster = { THOUGHTSPOT_HOST: "http://127.0.0.1:9", THOUGHTSPOT_USERNAME: "ana", THOUGHTSPOT_PASSWORD: "pw-Zx81" }
@@ -574,6 +574,7 @@ const onPseudoTerminal = (argv: ReadonlyArray<string>, question: string) =>
         PATH: process.env["PATH"] ?? "",
         HOME: process.env["HOME"] ?? "/tmp",
         TERM: "xterm",
+        ...runTemp,
         ...noConfig,
         ...cluster
       },

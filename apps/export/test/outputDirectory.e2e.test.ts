@@ -12,7 +12,7 @@ import * as NodePath from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
-import { type CliRun, mainPath, noConfig, runCli, runNode } from "./support/runCli.ts"
+import { type CliRun, mainPath, noConfig, runCli, runNode, runTemp } from "./support/runCli.ts"
 import { filesIn, sandboxEnv } from "./support/Sandboxes.ts"
 
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-outdir-e2e-"))
@@ -164,6 +164,7 @@ describe("output directory", () => {
       env: {
         PATH: process.env["PATH"] ?? "",
         HOME: process.env["HOME"] ?? "/tmp",
+        ...runTemp,
         ...noConfig,
         ...sandboxEnv(sandbox)
       },

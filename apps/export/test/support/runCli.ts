@@ -1,7 +1,8 @@
 /**
  * Runs the real `spotpipe` process (this Node + the installable package's `bin/spotpipe.js`, built from the
  * current sources for this test run by builtCli.ts) with a clean environment: only what the test passes, plus
- * PATH/HOME, so no THOUGHTSPOT_* variable of the developer's shell leaks in (nor their profiles: see `noConfig`).
+ * PATH/HOME and the run's temp folder (`runTemp`), so no THOUGHTSPOT_* variable of the developer's shell leaks in
+ * (nor their profiles: see `noConfig`).
  */
 import { spawn } from "node:child_process"
 import * as NodeOs from "node:os"
@@ -32,6 +33,12 @@ export const devPath = NodePath.join(NodePath.dirname(fileURLToPath(import.meta.
 export const noConfig = {
   SPOTPIPE_CONFIG: NodePath.join(NodeOs.tmpdir(), "spotpipe-tests-have-no-config", "config.json")
 }
+
+/**
+ * The test run's temp folder (test/support/runTempFolder.ts) for the processes a test starts with an environment of
+ * its own: what they put in `os.tmpdir()` (Node's compile cache of the run's build, for one) goes with the run.
+ */
+export const runTemp = { TMPDIR: NodeOs.tmpdir() }
 
 /** What a CLI run produced. */
 export interface CliRun {
@@ -64,7 +71,13 @@ export const runNode = (argv: ReadonlyArray<string>, options: CliOptions = {}): 
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, argv, {
       cwd: options.cwd ?? process.cwd(),
-      env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", ...noConfig, ...options.env },
+      env: {
+        PATH: process.env["PATH"] ?? "",
+        HOME: process.env["HOME"] ?? "/tmp",
+        ...runTemp,
+        ...noConfig,
+        ...options.env
+      },
       stdio: ["pipe", "pipe", "pipe"]
     })
     child.stdin.end(options.stdin ?? "")
