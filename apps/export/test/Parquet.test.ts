@@ -18,7 +18,13 @@ import { Effect, Stream } from "effect"
 import fc from "fast-check"
 import type { DataPage, PageDecoder } from "../src/cluster/Cluster.ts"
 import { type JobSpec, runJob, silentProgress } from "../src/engine/ExportJob.ts"
-import { parquetFailure, parquetTarget, startParquetWriter } from "../src/engine/ParquetFile.ts"
+import {
+  makeParquetWorkers,
+  type ParquetWorkers,
+  parquetFailure,
+  parquetTarget,
+  startParquetWriter
+} from "../src/engine/ParquetFile.ts"
 import { StagedParquetWriter } from "../src/formats/parquet/StagedRows.ts"
 import { typedCell } from "../src/formats/TypedCells.ts"
 import type { ChunkWriter } from "../src/output/AtomicFile.ts"
@@ -433,25 +439,73 @@ describe("runJob to Parquet", () => {
       })
   )
 
-  /** Runs the engine's Parquet worker over the staged text `staged` (in a fresh folder) and ends the file. */
-  const writeStaged = (staged: string, rows: number) =>
+  /**
+   * Runs one of `workers` (by default a pool of its own) over the staged text `staged` of a one-column INT64
+   * output, in a fresh folder, and ends the file.
+   */
+  const writeStaged = (staged: string, rows: number, workers?: ParquetWorkers) =>
     Effect.gen(function* () {
       const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-parquet-unit-"))
       const partial = NodePath.join(dir, "t.partial")
       NodeFs.writeFileSync(partial, staged)
-      const error = yield* Effect.flip(
+      const result = yield* Effect.result(
         Effect.scoped(
           Effect.gen(function* () {
-            const writer = yield* startParquetWriter({ what: 'answer "Test"', file: "t.parquet" }, partial, [
-              { name: "Qty", type: "INT64" }
-            ])
+            const writer = yield* startParquetWriter(
+              { what: 'answer "Test"', file: "t.parquet" },
+              partial,
+              [{ name: "Qty", type: "INT64" }],
+              workers ?? (yield* makeParquetWorkers())
+            )
             yield* writer.advance(4)
             return yield* writer.finish(Buffer.byteLength(staged), rows)
           })
         )
       )
-      return { error, dir, partial }
+      return { error: result._tag === "Failure" ? result.failure : undefined, dir, partial }
     }).pipe(Effect.provide(NodeServices.layer))
+
+  /** `workers`, noting the thread of every worker it hands out. */
+  const noting = (workers: ParquetWorkers, threads: Array<number>): ParquetWorkers => ({
+    ...workers,
+    take: () => {
+      const worker = workers.take()
+      threads.push(worker.threadId)
+      return worker
+    }
+  })
+
+  it.effect("one-worker-writes-output-after-output-and-each-file-holds-only-its-own-rows", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const threads: Array<number> = []
+        const workers = noting(yield* makeParquetWorkers({ warm: true }), threads)
+        const first = yield* writeStaged("Qty\n1\n2\n", 2, workers)
+        const second = yield* writeStaged("Qty\n30\n", 1, workers)
+        assert.strictEqual(first.error, undefined)
+        assert.strictEqual(second.error, undefined)
+        assert.strictEqual(threads.length, 2)
+        assert.strictEqual(threads[1], threads[0])
+        assert.deepStrictEqual(yield* readBack(first.partial, "Qty"), [[1n], [2n]])
+        assert.deepStrictEqual(yield* readBack(second.partial, "Qty"), [[30n]])
+      })
+    )
+  )
+
+  it.effect("a-worker-whose-output-failed-is-stopped-and-the-next-output-gets-a-new-one", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const threads: Array<number> = []
+        const workers = noting(yield* makeParquetWorkers(), threads)
+        const failed = yield* writeStaged("Qty\n1\nabc\n", 2, workers)
+        const next = yield* writeStaged("Qty\n5\n", 1, workers)
+        assert.strictEqual(failed.error?.kind, "BadData")
+        assert.strictEqual(next.error, undefined)
+        assert.notStrictEqual(threads[1], threads[0])
+        assert.deepStrictEqual(yield* readBack(next.partial, "Qty"), [[5n]])
+      })
+    )
+  )
 
   it.effect(
     "a-staged-cell-its-column-cannot-hold-fails-the-output-and-leaves-the-staged-file-and-nothing-beside-it",
@@ -459,9 +513,9 @@ describe("runJob to Parquet", () => {
       Effect.gen(function* () {
         // Not what the typed writer stages (it refuses such a cell first): the Parquet side refuses it too.
         const { error, dir, partial } = yield* writeStaged("Qty\n1\nabc\n", 2)
-        assert.strictEqual(error.kind, "BadData")
-        assert.include(error.message, 'answer "Test": t.parquet could not be written as Parquet: row 2, column "Qty"')
-        assert.notInclude(error.message, "\n")
+        assert.strictEqual(error?.kind, "BadData")
+        assert.include(error?.message, 'answer "Test": t.parquet could not be written as Parquet: row 2, column "Qty"')
+        assert.notInclude(error?.message, "\n")
         assert.deepStrictEqual(NodeFs.readdirSync(dir), ["t.partial"])
         assert.strictEqual(NodeFs.readFileSync(partial, "utf8"), "Qty\n1\nabc\n")
       })
@@ -476,9 +530,12 @@ describe("runJob to Parquet", () => {
       const error = yield* Effect.flip(
         Effect.scoped(
           Effect.gen(function* () {
-            const writer = yield* startParquetWriter({ what: 'answer "Test"', file: "t.parquet" }, partial, [
-              { name: "Qty", type: "INT64" }
-            ])
+            const writer = yield* startParquetWriter(
+              { what: 'answer "Test"', file: "t.parquet" },
+              partial,
+              [{ name: "Qty", type: "INT64" }],
+              yield* makeParquetWorkers()
+            )
             return yield* writer.finish(6, 1)
           })
         )
@@ -507,8 +564,8 @@ describe("runJob to Parquet", () => {
   it.effect("a-row-count-other-than-the-exports-fails-the-output-and-writes-nothing-beside-the-staged-file", () =>
     Effect.gen(function* () {
       const { error, dir } = yield* writeStaged("Qty\n1\n2\n", 3)
-      assert.strictEqual(error.kind, "Incomplete")
-      assert.include(error.message, "2 rows were written to t.parquet but 3 were exported")
+      assert.strictEqual(error?.kind, "Incomplete")
+      assert.include(error?.message, "2 rows were written to t.parquet but 3 were exported")
       assert.deepStrictEqual(NodeFs.readdirSync(dir), ["t.partial"])
     })
   )

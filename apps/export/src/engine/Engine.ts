@@ -74,6 +74,7 @@ import {
 } from "./DryRun.ts"
 import { type JobSpec, silentProgress } from "./ExportJob.ts"
 import { dataZoneOf, isoOf, jobSpecOf, type OutputContext, RestartNeeded, removeState, writeOutput } from "./Output.ts"
+import { makeParquetWorkers } from "./ParquetFile.ts"
 import { type RunOptions, StepProbe } from "./Run.ts"
 import { makeTranscodePool } from "./TranscodePool.ts"
 
@@ -285,6 +286,7 @@ export const runExports = <E>(
           outDir,
           stateDir,
           pool: undefined,
+          parquetWorkers: undefined,
           previousOutputs: new Map(),
           probe,
           warned: new Set()
@@ -375,7 +377,21 @@ export const runExports = <E>(
           : undefined
 
       // ── write ──────────────────────────────────────────────────────────────────────────────────────────────
-      const context: OutputContext = { options, outDir, stateDir, pool, previousOutputs, probe, warned: new Set() }
+      // Started now, while the first requests are on their way, so a worker is ready by the first Parquet page.
+      const writesParquet = plans.some(
+        (plan) => Exit.isSuccess(plan) && plan.value.outputs.some((planned) => planned.settings.format === "parquet")
+      )
+      const parquetWorkers = writesParquet ? yield* makeParquetWorkers({ warm: true }) : undefined
+      const context: OutputContext = {
+        options,
+        outDir,
+        stateDir,
+        pool,
+        parquetWorkers,
+        previousOutputs,
+        probe,
+        warned: new Set()
+      }
       let stopped = false
       const writeExport = (plan: (typeof plans)[number], entry: JobExport) => {
         // Kept when a later output of the export fails: the ones published before it (a liveboard's first

@@ -27,7 +27,13 @@ import { rowFormatOf } from "../plan/JobFile.ts"
 import type { PlannedOutput } from "../plan/PlannedOutput.ts"
 import * as Checkpoint from "./Checkpoint.ts"
 import { type JobResult, type JobSpec, runJob } from "./ExportJob.ts"
-import { type ParquetWriter, parquetTarget, startParquetWriter } from "./ParquetFile.ts"
+import {
+  makeParquetWorkers,
+  type ParquetWorkers,
+  type ParquetWriter,
+  parquetTarget,
+  startParquetWriter
+} from "./ParquetFile.ts"
 import type { RunOptions, Step } from "./Run.ts"
 import type { TranscodePool } from "./TranscodePool.ts"
 
@@ -50,6 +56,8 @@ export interface OutputContext {
   readonly outDir: string
   readonly stateDir: string
   readonly pool: TranscodePool | undefined
+  /** The run's Parquet workers, when it writes Parquet. */
+  readonly parquetWorkers: ParquetWorkers | undefined
   readonly previousOutputs: ReadonlyMap<string, ManifestOutput>
   readonly probe: (step: Step, file: string) => Effect.Effect<void>
   /** The warning lines this run has logged: one result written as several files warns once (each entry keeps it). */
@@ -482,8 +490,10 @@ const writePartial = <E>(
         const onColumns = (written: ReadonlyArray<OutputColumn>) =>
           planned.settings.format !== "parquet"
             ? Effect.void
-            : Effect.map(Scope.provide(startParquetWriter(planned, files.partial, written), scope), (writer) => {
-                parquet = writer
+            : Effect.gen(function* () {
+                // The run's workers; an output written on its own (a test) has one of its own.
+                const workers = run.parquetWorkers ?? (yield* Scope.provide(makeParquetWorkers(), scope))
+                parquet = yield* Scope.provide(startParquetWriter(planned, files.partial, written, workers), scope)
               })
         const afterPage = (count: number) =>
           Effect.gen(function* () {

@@ -6,6 +6,11 @@
  * the last page is written, the worker ends the file, which then replaces the staged file as the output's partial
  * file (so the complete checkpoint, publish and manifest see the Parquet bytes).
  *
+ * The run keeps its Parquet workers ({@link makeParquetWorkers}): one is started with the run, before the first page
+ * arrives, and a worker that ended an output takes the next one, so a job of many small Parquet outputs does not
+ * start a thread for each (~60 ms apiece). A worker whose output did not end (a failure, an interruption) is
+ * stopped, never reused.
+ *
  * A crash between the replace and the complete checkpoint leaves a partial file that no longer matches its
  * checkpoint: `--resume` then starts that output over, never mixing the two.
  */
@@ -26,11 +31,10 @@ export interface ParquetWorkerData {
   readonly createdBy: string
 }
 
-/** The staged file holds `available` bytes (all of it, when `finish`). */
-export interface ParquetWorkerRequest {
-  readonly available: number
-  readonly finish: boolean
-}
+/** Start the next output (`Open`); its staged file holds `available` bytes (all of it, when `finish`). */
+export type ParquetWorkerRequest =
+  | { readonly _tag: "Open"; readonly data: ParquetWorkerData }
+  | { readonly _tag: "Read"; readonly available: number; readonly finish: boolean }
 
 /** The worker's answer: the file is complete, or it failed (then it reads nothing more). */
 export type ParquetWorkerReply =
@@ -83,11 +87,62 @@ export const parquetFailure = (
         message: `${planned.what}: ${planned.file} could not be written as Parquet: ${answer.message}`
       })
 
-/** Starts the worker that writes `planned`'s Parquet file from the staged file at `partial`, for the scope. */
+/** The run's Parquet worker threads (see the module comment). */
+export interface ParquetWorkers {
+  /** An idle worker, or a new one. */
+  readonly take: () => Worker
+  /** A worker whose output ended: it takes the next one. */
+  readonly give: (worker: Worker) => void
+  /** A worker whose output did not end: stopped. */
+  readonly stop: (worker: Worker) => Promise<void>
+}
+
+/** The run's Parquet workers, stopped with the scope; `warm` starts one now, so it is ready by the first page. */
+export const makeParquetWorkers = (
+  options: { readonly warm: boolean } = { warm: false }
+): Effect.Effect<ParquetWorkers, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const idle: Array<Worker> = []
+    const running = new Set<Worker>()
+    const start = () => {
+      const worker = new Worker(workerUrl, { resourceLimits })
+      running.add(worker)
+      // An idle worker that dies is dropped (the output holding a busy one hears of it through its own listeners).
+      worker.on("error", () => {})
+      worker.once("exit", () => {
+        running.delete(worker)
+        const at = idle.indexOf(worker)
+        if (at >= 0) idle.splice(at, 1)
+      })
+      return worker
+    }
+    const rest = (worker: Worker) => {
+      // An idle worker does not keep the process alive.
+      worker.unref()
+      idle.push(worker)
+    }
+    yield* Effect.addFinalizer(() => Effect.promise(() => Promise.all([...running].map((w) => w.terminate()))))
+    if (options.warm) rest(start())
+    return {
+      take: () => {
+        const worker = idle.pop() ?? start()
+        worker.ref()
+        return worker
+      },
+      give: rest,
+      stop: async (worker) => {
+        running.delete(worker)
+        await worker.terminate()
+      }
+    }
+  })
+
+/** Gives `planned`'s Parquet file, written from the staged file at `partial`, to one of `workers` for the scope. */
 export const startParquetWriter = (
   planned: { readonly what: string; readonly file: string },
   partial: string,
-  columns: ReadonlyArray<OutputColumn>
+  columns: ReadonlyArray<OutputColumn>,
+  workers: ParquetWorkers
 ): Effect.Effect<ParquetWriter, never, Scope.Scope | FileSystem.FileSystem> =>
   Effect.gen(function* () {
     const target = parquetTarget(partial)
@@ -105,24 +160,31 @@ export const startParquetWriter = (
       reply ??= answer
       settle?.(reply)
     }
+    const onError = (error: Error) => {
+      const code = (error as { code?: unknown }).code
+      answered({ _tag: "Failed", message: error.message, ...(typeof code === "string" ? { code } : {}) })
+    }
+    const onExit = (code: number) => answered({ _tag: "Failed", message: `the Parquet worker stopped (${code})` })
     const worker = yield* Effect.acquireRelease(
       Effect.sync(() => {
-        const started = new Worker(workerUrl, { workerData: data, resourceLimits })
-        started.on("message", answered)
-        started.on("error", (error) => {
-          // Opening its files fails before it can answer: the errno code still says why.
-          const code = (error as { code?: unknown }).code
-          answered({ _tag: "Failed", message: error.message, ...(typeof code === "string" ? { code } : {}) })
-        })
-        started.on("exit", (code) => answered({ _tag: "Failed", message: `the Parquet worker stopped (${code})` }))
-        return started
+        const taken = workers.take()
+        taken.on("message", answered)
+        taken.on("error", onError)
+        taken.on("exit", onExit)
+        taken.postMessage({ _tag: "Open", data } satisfies ParquetWorkerRequest)
+        return taken
       }),
-      // A file not ended is of no use: it goes with the worker (a kill leaves it to the output's state cleanup).
-      (started) =>
-        Effect.andThen(
-          Effect.promise(() => started.terminate()),
-          ended ? Effect.void : fs.remove(target, { force: true }).pipe(Effect.ignore)
+      (taken) => {
+        taken.off("message", answered)
+        taken.off("error", onError)
+        taken.off("exit", onExit)
+        if (ended) return Effect.sync(() => workers.give(taken))
+        // A file not ended is of no use: it goes with the worker (a kill leaves it to the output's state cleanup).
+        return Effect.andThen(
+          Effect.promise(() => workers.stop(taken)),
+          fs.remove(target, { force: true }).pipe(Effect.ignore)
         )
+      }
     )
 
     const failure = (answer: Extract<ParquetWorkerReply, { _tag: "Failed" }>) => parquetFailure(planned, answer)
@@ -130,7 +192,7 @@ export const startParquetWriter = (
     const advance = (bytes: number): Effect.Effect<void, ExportError> =>
       Effect.suspend(() => {
         if (reply?._tag === "Failed") return Effect.fail(failure(reply))
-        worker.postMessage({ available: bytes, finish: false } satisfies ParquetWorkerRequest)
+        worker.postMessage({ _tag: "Read", available: bytes, finish: false } satisfies ParquetWorkerRequest)
         return Effect.void
       })
 
@@ -140,7 +202,7 @@ export const startParquetWriter = (
         const done = yield* Effect.callback<ParquetWorkerReply>((resume) => {
           if (reply !== undefined) return resume(Effect.succeed(reply))
           settle = (answer) => resume(Effect.succeed(answer))
-          worker.postMessage({ available: bytes, finish: true } satisfies ParquetWorkerRequest)
+          worker.postMessage({ _tag: "Read", available: bytes, finish: true } satisfies ParquetWorkerRequest)
         })
         if (done._tag === "Failed") {
           yield* fs.remove(target, { force: true }).pipe(Effect.ignore)
