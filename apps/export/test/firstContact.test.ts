@@ -61,6 +61,39 @@ describe("a flag given before its command", () => {
   )
 })
 
+describe("a name with spaces, not quoted", () => {
+  for (const [args, says] of [
+    [
+      ["answer", "Revenue", "by", "Month", "--out", "-"],
+      'spotpipe answer takes one <guid-or-name>, but the shell split "Revenue by Month" into 3 words: put a name with spaces in quotes (spotpipe answer "Revenue by Month")'
+    ],
+    [
+      ["ls", "visualizations", "--json", "Sales", "Overview"],
+      'spotpipe ls visualizations takes one <liveboard>, but the shell split "Sales Overview" into 2 words: put a name with spaces in quotes (spotpipe ls visualizations "Sales Overview")'
+    ],
+    [["liveboard", "--out", "./x", "Sales$", "Overview"], "(spotpipe liveboard 'Sales$ Overview')"],
+    // Not right after the name (the flag's value comes between): no guess at what was meant.
+    [
+      ["answer", "Revenue", "--out", "./x", "by"],
+      'spotpipe answer takes <guid-or-name>, but "by" is more: put a name with spaces in quotes'
+    ],
+    [
+      ["metadata", "ANSWER"],
+      'spotpipe metadata takes no argument, but "ANSWER" was given: what it does is set with flags (--help lists them)'
+    ]
+  ] as const) {
+    it.live(`is-a-usage-error-saying-so-not-unexpected-positional-arguments: ${args.join(" ")}`, () =>
+      Effect.gen(function* () {
+        const run = yield* runInProcess(args, cluster)
+        expect(run.code, run.stderr).toBe(2)
+        expect(run.stdout).toBe("")
+        expect(run.stderr).toContain(says)
+        expect(run.stderr).not.toContain("Unexpected positional")
+      })
+    )
+  }
+})
+
 describe("a flag given twice (a script that appends flags)", () => {
   it.live("says-so-and-to-give-it-once", () =>
     Effect.gen(function* () {

@@ -11,7 +11,7 @@ import { Cause, Clock, Console, Effect, Layer, Option, Queue, Terminal } from "e
 import { CliConfig, CliError, type HelpDoc as CliHelpDoc, CliOutput, Command, GlobalFlag } from "effect/cli"
 import { rejectSecretFlags } from "../cluster/Connection.ts"
 import { ExitCode, reportFailure, SignInHint } from "../Failure.ts"
-import { interruptedLines, ResumeHint } from "../Interruption.ts"
+import { interruptedLines, ResumeHint, shellWord } from "../Interruption.ts"
 import { isStdoutClosed, stdoutClosedExitCode } from "../output/StdoutWriter.ts"
 import { closest, didYouMean } from "../Suggest.ts"
 import { UsageError } from "../UsageError.ts"
@@ -48,10 +48,54 @@ const habits: Readonly<Record<string, string>> = {
     "there is no auth logout: spotpipe keeps no session, and a command revokes the tokens it mints when it ends; spotpipe config unset secret removes a profile's secret reference"
 }
 
+/**
+ * Words beyond what a command takes. Most often a name with spaces that the shell split (`spotpipe answer Revenue
+ * by Month`): then the name as meant, in quotes. effect/cli says only "Unexpected positional arguments".
+ */
+const extraWordsText = (
+  extra: ReadonlyArray<string>,
+  helpDoc: CliHelpDoc.HelpDoc,
+  args: ReadonlyArray<string>
+): string => {
+  const command = (helpDoc.commandPath ?? ["spotpipe"]).join(" ")
+  const words = extra.map((word) => JSON.stringify(word)).join(" ")
+  const takes = helpDoc.args ?? []
+  const last = takes.at(-1)
+  if (last === undefined) {
+    return `${command} takes no argument, but ${words} ${extra.length === 1 ? "was" : "were"} given: what it does is set with flags (--help lists them)`
+  }
+  const taken = takes.map((arg) => `<${arg.name}>`).join(" ")
+  // The words right after the argument they were split from: that argument is no flag, nor a flag's value.
+  const at = args.findIndex((_, i) => i > 0 && extra.every((word, k) => args[i + k] === word))
+  const before = args[at - 1]
+  const flag = args[at - 2]
+  const booleans = new Set(flagNames(helpDoc.flags.filter((f) => f.type === "boolean")))
+  const afterArgument =
+    at > 0 &&
+    before !== undefined &&
+    !before.startsWith("-") &&
+    (flag === undefined || !flag.startsWith("-") || flag.includes("=") || booleans.has(flag))
+  // An object's name (answer, liveboard), as the argument's help says: names are what have spaces.
+  const named = Option.getOrUndefined(last.description)?.includes("name") === true
+  if (afterArgument && named) {
+    const meant = [before, ...extra].join(" ")
+    // Double quotes, as the examples write names, where the shell leaves the name as it is inside them.
+    const quoted = /^[^"$`\\!]*$/.test(meant) ? `"${meant}"` : shellWord(meant)
+    return `${command} takes one ${taken}, but the shell split ${JSON.stringify(meant)} into ${extra.length + 1} words: put a name with spaces in quotes (${command} ${quoted})`
+  }
+  return `${command} takes ${taken}, but ${words} ${extra.length === 1 ? "is" : "are"} more${named ? ": put a name with spaces in quotes" : ""}`
+}
+
 /** A parse error as one line; an unknown flag or command names the closest ones. */
-const parseErrorText = (error: CliError.NonShowHelpErrors, helpDoc: CliHelpDoc.HelpDoc) => {
+const parseErrorText = (
+  error: CliError.NonShowHelpErrors,
+  helpDoc: CliHelpDoc.HelpDoc,
+  args: ReadonlyArray<string>
+) => {
   const where = helpDoc.commandPath === undefined ? "" : ` for "${helpDoc.commandPath.join(" ")}"`
   switch (error._tag) {
+    case "UnexpectedArgument":
+      return `spotpipe: ${extraWordsText(error.arguments, helpDoc, args)}`
     case "UnrecognizedOption": {
       const flags = flagNames([...helpDoc.flags, ...(helpDoc.globalFlags ?? [])])
       // A one-letter flag other tools have (`-o`, `-q`): the flags that start with its letter, not the one-letter
@@ -113,7 +157,7 @@ const presenter = (json: boolean, args: ReadonlyArray<string>) =>
         ? Effect.gen(function* () {
             const usage = `run "${event.commandPath.join(" ")} --help" for usage`
             for (const error of shownParseErrors(event.errors, args)) {
-              yield* errorLine(json, parseErrorText(error, event.helpDoc), { hint: usage })
+              yield* errorLine(json, parseErrorText(error, event.helpDoc, args), { hint: usage })
             }
             if (!json) yield* Console.error(inert(`Run "${event.commandPath.join(" ")} --help" for usage.`))
           })
