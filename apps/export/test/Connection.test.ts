@@ -363,6 +363,44 @@ describe("layers", () => {
     })
   )
 
+  it.effect("a-secret-kept-for-another-host-is-skipped-never-sent", () =>
+    Effect.gen(function* () {
+      const bound: ConnectionLayer = {
+        label: "profile prod",
+        username: { _tag: "Given", value: "svc", from: "profile prod" },
+        secret: { _tag: "Given", value: { kind: "password", value: Redacted.make("prod-pw") }, from: "profile prod" },
+        secretFor: { host: "prod.example.com", kept: "profile prod keeps its password for its own host" },
+        hints: { secret: "set it in profile prod" }
+      }
+      const cli = yield* commandLineLayer({ ...flags, host: Option.some("https://other.example.com") }).pipe(
+        Effect.provide(NodeServices.layer)
+      )
+      // The host in effect is another: the bound secret is skipped for the environment's, which names no host.
+      const other = yield* resolveConnection([cli, bound, environmentLayer(envOf({ THOUGHTSPOT_PASSWORD: "env-pw" }))])
+      expect(other._tag === "Cluster" && other.auth._tag === "Password" && Redacted.value(other.auth.password)).toBe(
+        "env-pw"
+      )
+      // None other: stopped, before any prompt.
+      const message = yield* usageMessage(
+        resolveConnection(
+          [cli, bound],
+          Option.some(() => Effect.die("no prompt for a secret kept for another host"))
+        )
+      )
+      expect(message).toBe(
+        "the host in effect is https://other.example.com (from --host), but profile prod keeps its password for its own host https://prod.example.com: give a secret for https://other.example.com (pass --username and --password-file), or drop --host to connect to https://prod.example.com"
+      )
+      // Its own host, however written, gets it.
+      const own = yield* commandLineLayer({ ...flags, host: Option.some("HTTPS://Prod.Example.com/") }).pipe(
+        Effect.provide(NodeServices.layer)
+      )
+      const sent = yield* resolveConnection([own, bound, environmentLayer(envOf({ THOUGHTSPOT_PASSWORD: "env-pw" }))])
+      expect(sent._tag === "Cluster" && sent.auth._tag === "Password" && Redacted.value(sent.auth.password)).toBe(
+        "prod-pw"
+      )
+    })
+  )
+
   it.effect("the-environment-is-read-through-the-config-provider-and-empty-counts-as-unset", () =>
     Effect.gen(function* () {
       const env = yield* readEnvironment({ passwordEnv: "NIGHTLY_PW" }).pipe(

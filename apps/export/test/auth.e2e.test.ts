@@ -1,10 +1,13 @@
 /**
  * `spotpipe config` and `spotpipe auth status` end to end: the packed CLI against a loopback sandbox, with a
- * config file of the test's own (SPOTPIPE_CONFIG). A profile set up by `config set` signs in; flags and the
- * THOUGHTSPOT_* variables override it field by field, and the status says where each setting came from; refused
- * credentials end with exit 1, ThoughtSpot's reason and where they came from, never the secret.
+ * config file of the test's own (SPOTPIPE_CONFIG). A profile set up by `config set` signs in; flags override it
+ * field by field, and so do the THOUGHTSPOT_* variables unless `--profile` named it; a profile's secret never goes
+ * to another host (a loopback server that records what it is sent shows it); the status says where each setting
+ * came from; refused credentials end with exit 1, ThoughtSpot's reason and where they came from, never the secret.
  */
 import * as NodeFs from "node:fs"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
@@ -16,6 +19,30 @@ const timeout = { timeout: 60_000 }
 
 let sandbox: RunningSandbox
 let configFile: string
+/** Another "cluster" on loopback: records every request (path and body) and refuses it. */
+let recorder: { readonly url: string; readonly seen: Array<{ path: string; body: string }>; close: () => void }
+
+const startRecorder = async (): Promise<typeof recorder> => {
+  const seen: Array<{ path: string; body: string }> = []
+  const server = createServer((req, res) => {
+    const chunks: Array<Buffer> = []
+    req.on("data", (chunk: Buffer) => chunks.push(chunk))
+    req.on("end", () => {
+      seen.push({ path: req.url ?? "", body: Buffer.concat(chunks).toString("utf8") })
+      res.writeHead(401, { "content-type": "application/json" })
+      res.end(JSON.stringify({ error: { message: { debug: "Incorrect credentials" } } }))
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    close: () => {
+      server.closeAllConnections()
+      server.close()
+    }
+  }
+}
 
 /** The CLI with the test's config file and `env`. */
 const spotpipe = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
@@ -23,6 +50,7 @@ const spotpipe = (args: ReadonlyArray<string>, env: Record<string, string> = {})
 
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0 })
+  recorder = await startRecorder()
   configFile = NodePath.join(NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-auth-")), "config.json")
   for (const [key, value] of [
     ["host", sandbox.url],
@@ -37,10 +65,19 @@ beforeAll(async () => {
   await spotpipe(["config", "set", "username", fixtures.user.username, "--profile", "trusted"])
   await spotpipe(["config", "set", "auth", "secret-key", "--profile", "trusted"])
   await spotpipe(["config", "set", "secret", "env:TS_KEY", "--profile", "trusted"])
+  for (const [key, value] of [
+    ["host", recorder.url],
+    ["username", "rec-user"],
+    ["secret", "env:REC_PW"]
+  ] as const) {
+    const set = await spotpipe(["config", "set", key, value, "--profile", "recorded"])
+    if (set.code !== 0) throw new Error(`config set ${key} failed: ${set.stderr}`)
+  }
 })
 
 afterAll(async () => {
   await sandbox?.close()
+  recorder?.close()
 })
 
 describe("spotpipe auth status", () => {
@@ -64,20 +101,106 @@ describe("spotpipe auth status", () => {
     expect(run.stdout).not.toContain(fixtures.user.password)
   })
 
-  it("auth-status-flags-and-variables-override-the-profile-field-by-field", timeout, async () => {
-    const run = await spotpipe(["auth", "status", "--profile", "prod", "--org-id", "0"], {
+  it("auth-status-a-profile-named-by-flag-beats-the-variables-whose-host-gets-nothing", timeout, async () => {
+    recorder.seen.length = 0
+    const devPassword = "Dev-Pw-3391"
+    const run = await spotpipe(["auth", "status", "--profile", "prod"], {
+      THOUGHTSPOT_HOST: recorder.url,
+      THOUGHTSPOT_USERNAME: fixtures.limitedUser.username,
+      THOUGHTSPOT_PASSWORD: devPassword,
+      TS_PW: fixtures.user.password
+    })
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stdout).toContain(`host      ${sandbox.url}  (profile "prod")`)
+    expect(run.stdout).toContain(`user      ${fixtures.user.username} (`)
+    expect(run.stdout).toContain('sign-in   password  (profile "prod" (env:TS_PW))')
+    expect(run.stdout).toContain(`profile   prod  (--profile, ${configFile})`)
+    // Neither prod's secret went to THOUGHTSPOT_HOST's host, nor (it signed in as prod's user) dev's to prod.
+    expect(recorder.seen).toEqual([])
+    expect(run.stdout + run.stderr).not.toContain(devPassword)
+  })
+
+  it("a-profile-named-by-flag-signs-in-with-its-own-secret-not-the-environments", timeout, async () => {
+    recorder.seen.length = 0
+    const run = await spotpipe(["auth", "status", "--profile", "recorded"], {
+      THOUGHTSPOT_USERNAME: "dev-user",
+      THOUGHTSPOT_PASSWORD: "Dev-Pw-3391",
+      REC_PW: "Rec-Pw-5170"
+    })
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain(`ThoughtSpot refused the credentials for rec-user at ${recorder.url}`)
+    const signIns = recorder.seen.filter((r) => r.path.endsWith("/auth/token/full"))
+    expect(signIns.length).toBeGreaterThan(0)
+    for (const { body } of signIns)
+      expect(JSON.parse(body)).toMatchObject({ username: "rec-user", password: "Rec-Pw-5170" })
+    expect(recorder.seen.map((r) => r.body).join("\n")).not.toContain("Dev-Pw-3391")
+  })
+
+  it("auth-status-flags-still-beat-a-profile-named-by-flag-field-by-field", timeout, async () => {
+    const passwordFile = NodePath.join(NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-auth-pw-")), "pw")
+    NodeFs.writeFileSync(passwordFile, `${fixtures.limitedUser.password}\n`)
+    const run = await spotpipe(
+      [
+        "auth",
+        "status",
+        "--profile",
+        "prod",
+        "--org-id",
+        "0",
+        "--username",
+        fixtures.limitedUser.username,
+        "--password-file",
+        passwordFile
+      ],
+      { THOUGHTSPOT_USERNAME: "someone-else", THOUGHTSPOT_PASSWORD: "unused-Pw-1", TS_PW: "unused-Pw-2" }
+    )
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stdout).toContain(`user      ${fixtures.limitedUser.username} (`)
+    expect(run.stdout).toContain("(--username)")
+    expect(run.stdout).toContain("sign-in   password  (--password-file)")
+    expect(run.stdout).toContain("org       Primary (id 0)  (--org-id)")
+    expect(run.stdout).toContain(`host      ${sandbox.url}  (profile "prod")`)
+    expect(run.stdout).not.toContain(fixtures.limitedUser.password)
+  })
+
+  it("auth-status-variables-beat-a-profile-chosen-by-thoughtspot-profile-field-by-field", timeout, async () => {
+    const run = await spotpipe(["auth", "status"], {
+      THOUGHTSPOT_PROFILE: "prod",
       THOUGHTSPOT_USERNAME: fixtures.limitedUser.username,
       THOUGHTSPOT_PASSWORD: fixtures.limitedUser.password,
       TS_PW: "unused-Pw-1"
     })
-    expect(run.code).toBe(0)
+    expect(run.code, run.stderr).toBe(0)
     expect(run.stdout).toContain(`user      ${fixtures.limitedUser.username} (`)
     expect(run.stdout).toContain("(THOUGHTSPOT_USERNAME)")
     expect(run.stdout).toContain("sign-in   password  (THOUGHTSPOT_PASSWORD)")
-    expect(run.stdout).toContain("org       Primary (id 0)  (--org-id)")
     expect(run.stdout).toContain(`host      ${sandbox.url}  (profile "prod")`)
-    expect(run.stdout).toContain(`profile   prod  (--profile, ${configFile})`)
+    expect(run.stdout).toContain(`profile   prod  (THOUGHTSPOT_PROFILE, ${configFile})`)
     expect(run.stdout).not.toContain(fixtures.limitedUser.password)
+  })
+
+  it("a-profiles-secret-never-goes-to-another-host-exit-2-and-no-request", timeout, async () => {
+    recorder.seen.length = 0
+    const password = fixtures.user.password
+    const [flagged, variable, exported] = await Promise.all([
+      spotpipe(["auth", "status", "--host", recorder.url, "--profile", "prod"], { TS_PW: password }),
+      spotpipe(["auth", "status"], { THOUGHTSPOT_HOST: recorder.url, TS_PW: password }),
+      spotpipe(["metadata", "--type", "TAG", "--out", "-", "--quiet"], {
+        THOUGHTSPOT_HOST: recorder.url,
+        TS_PW: password
+      })
+    ])
+    expect(flagged.code).toBe(2)
+    expect(flagged.stderr.trim()).toBe(
+      `spotpipe: the host in effect is ${recorder.url} (from --host), but profile "prod" keeps its password (env:TS_PW) for its own host ${sandbox.url}: give a secret for ${recorder.url} (pass --username and --password-file or set THOUGHTSPOT_USERNAME and one of THOUGHTSPOT_PASSWORD, THOUGHTSPOT_SECRET_KEY or THOUGHTSPOT_TOKEN), or drop --host to connect to ${sandbox.url}`
+    )
+    for (const run of [variable, exported]) {
+      expect(run.code).toBe(2)
+      expect(run.stderr).toContain(`the host in effect is ${recorder.url} (from THOUGHTSPOT_HOST), but profile "prod"`)
+      expect(run.stderr).toContain(`or unset THOUGHTSPOT_HOST to connect to ${sandbox.url}`)
+    }
+    for (const run of [flagged, variable, exported]) expect(run.stdout + run.stderr).not.toContain(password)
+    expect(recorder.seen).toEqual([])
   })
 
   it("auth-status-secret-key-profile-chosen-by-variable", timeout, async () => {

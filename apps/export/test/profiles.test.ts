@@ -130,7 +130,7 @@ describe("a host with credentials in the config file", () => {
   )
 })
 
-describe("precedence: flag > environment > profile, field by field", () => {
+describe("precedence, field by field: flag > environment > profile; flag > profile > environment for --profile", () => {
   const dir = tempDir()
   const passwordFile = NodePath.join(dir, "flag-password")
   NodeFs.writeFileSync(passwordFile, "flag-pw\n")
@@ -144,12 +144,25 @@ describe("precedence: flag > environment > profile, field by field", () => {
   const base = { SPOTPIPE_CONFIG: path, PROFILE_PW: "profile-pw" }
 
   type Source = "flag" | "env" | "profile"
+  // What chose the profile, how it is chosen, and the order of the sources then.
+  const choices: ReadonlyArray<{
+    readonly by: string
+    readonly flag: Partial<ConnectionFlags>
+    readonly env: Record<string, string>
+    readonly order: ReadonlyArray<Source>
+  }> = [
+    { by: "the config file's default", flag: {}, env: {}, order: ["flag", "env", "profile"] },
+    { by: "THOUGHTSPOT_PROFILE", flag: {}, env: { THOUGHTSPOT_PROFILE: "prod" }, order: ["flag", "env", "profile"] },
+    { by: "--profile", flag: { profile: Option.some("prod") }, env: {}, order: ["flag", "profile", "env"] }
+  ]
   const fields: ReadonlyArray<{
     readonly field: "host" | "username" | "secret" | "orgId"
     readonly flag: Partial<ConnectionFlags>
     readonly env?: Record<string, string>
     /** No THOUGHTSPOT_* variable sets this field. */
     readonly noEnv?: boolean
+    /** Given in every case: the host's rows sign in with a password of the command line, for any host. */
+    readonly always?: Partial<ConnectionFlags>
     readonly value: (c: Extract<Connection, { _tag: "Cluster" }>) => unknown
     readonly expected: Record<Source, { readonly value: unknown; readonly from: string }>
   }> = [
@@ -157,6 +170,7 @@ describe("precedence: flag > environment > profile, field by field", () => {
       field: "host",
       flag: { host: Option.some("https://flag.example.com") },
       env: { THOUGHTSPOT_HOST: "https://env.example.com" },
+      always: { passwordFile: Option.some(passwordFile) },
       value: (c) => c.host,
       expected: {
         flag: { value: "https://flag.example.com", from: "--host" },
@@ -199,27 +213,30 @@ describe("precedence: flag > environment > profile, field by field", () => {
       }
     }
   ]
-  // Every combination of sources setting the field (the profile always does): the first in order wins.
+  // Every combination of sources setting the field (the profile always does): the first in the order wins.
   const combinations: ReadonlyArray<ReadonlyArray<Source>> = [
     ["profile"],
     ["env", "profile"],
     ["flag", "profile"],
     ["flag", "env", "profile"]
   ]
-  for (const { field, flag, env, noEnv, value, expected } of fields) {
-    for (const combination of combinations.filter((c) => noEnv !== true || !c.includes("env"))) {
-      const winner = combination[0] as Source
-      it.effect(`precedence: ${field} from ${combination.join(" + ")} → ${winner}`, () =>
-        Effect.gen(function* () {
-          const { connection } = yield* resolve(combination.includes("flag") ? flag : {}, {
-            ...base,
-            ...(combination.includes("env") ? env : {})
+  for (const choice of choices) {
+    for (const { field, flag, env, noEnv, always, value, expected } of fields) {
+      for (const combination of combinations.filter((c) => noEnv !== true || !c.includes("env"))) {
+        const winner = choice.order.find((source) => combination.includes(source)) as Source
+        it.effect(`precedence (${choice.by}): ${field} from ${combination.join(" + ")} → ${winner}`, () =>
+          Effect.gen(function* () {
+            const { connection, profile: chosen } = yield* resolve(
+              { ...choice.flag, ...always, ...(combination.includes("flag") ? flag : {}) },
+              { ...base, ...choice.env, ...(combination.includes("env") ? env : {}) }
+            )
+            expect(chosen?.chosenBy).toBe(choice.by)
+            const c = cluster(connection)
+            expect(value(c)).toEqual(expected[winner].value)
+            expect(c.sources?.[field === "orgId" ? "orgId" : field]).toBe(expected[winner].from)
           })
-          const c = cluster(connection)
-          expect(value(c)).toEqual(expected[winner].value)
-          expect(c.sources?.[field === "orgId" ? "orgId" : field]).toBe(expected[winner].from)
-        })
-      )
+        )
+      }
     }
   }
 
@@ -229,6 +246,195 @@ describe("precedence: flag > environment > profile, field by field", () => {
       const c = cluster(connection)
       expect(c.auth._tag).toBe("BearerToken")
       expect(c.sources).toEqual({ host: 'profile "prod"', secret: "THOUGHTSPOT_TOKEN" })
+    })
+  )
+
+  it.effect("precedence (--profile): what the profile leaves out still comes from the environment", () =>
+    Effect.gen(function* () {
+      const partial = writeConfig(tempDir(), {
+        profiles: { p: { host: "https://profile.example.com", secret: "env:PROFILE_PW" } }
+      })
+      const { connection } = yield* resolve(
+        { profile: Option.some("p") },
+        { SPOTPIPE_CONFIG: partial, PROFILE_PW: "profile-pw", THOUGHTSPOT_USERNAME: "env-user" }
+      )
+      const c = cluster(connection)
+      expect(c.auth._tag === "Password" && c.auth.username).toBe("env-user")
+      expect(c.sources).toEqual({
+        host: 'profile "p"',
+        username: "THOUGHTSPOT_USERNAME",
+        secret: 'profile "p" (env:PROFILE_PW)'
+      })
+    })
+  )
+})
+
+describe("a profile's secret goes only to the profile's own host", () => {
+  const dir = tempDir()
+  const passwordFile = NodePath.join(dir, "flag-password")
+  NodeFs.writeFileSync(passwordFile, "flag-pw\n")
+  const path = writeConfig(dir, {
+    default: "prod",
+    profiles: {
+      prod: { host: "https://prod.example.com", username: "ana", secret: "env:PROD_PW" },
+      // Reading this secret fails (no such file): a run that gets past it never read it.
+      unreadable: {
+        host: "https://prod.example.com",
+        username: "ana",
+        secret: `file:${NodePath.join(dir, "no-such-file")}`
+      },
+      hostless: { username: "svc", auth: "secret-key", secret: "env:PROD_PW" },
+      nosecret: { host: "https://prod.example.com", username: "ana" }
+    }
+  })
+  const base = { SPOTPIPE_CONFIG: path, PROD_PW: "prod-pw" }
+  const withProfile = (name: string, flags: Partial<ConnectionFlags> = {}) => ({
+    profile: Option.some(name),
+    ...flags
+  })
+
+  it.effect("secret-bound: --host elsewhere with --profile prod is refused: the host, its source, what to do", () =>
+    Effect.gen(function* () {
+      let prompted = false
+      const error = yield* Effect.flip(
+        Effect.gen(function* () {
+          const { layers } = yield* connectionLayers({
+            ...noFlags,
+            ...withProfile("prod", { host: Option.some("https://other.example.com") })
+          })
+          // Not even a terminal's prompt: the user expects prod's secret and is told why it was not used.
+          const prompt = () => Effect.sync(() => (prompted = true)).pipe(Effect.as(Redacted.make("typed")))
+          return yield* resolveConnection(layers, Option.some(prompt))
+        }).pipe(
+          Effect.provide(Layer.merge(NodeServices.layer, ConfigProvider.layer(ConfigProvider.fromEnv({ env: base }))))
+        )
+      )
+      assert.instanceOf(error, UsageError)
+      expect(error.message).toBe(
+        'the host in effect is https://other.example.com (from --host), but profile "prod" keeps its password (env:PROD_PW) for its own host https://prod.example.com: give a secret for https://other.example.com (pass --username and --password-file or set THOUGHTSPOT_USERNAME and one of THOUGHTSPOT_PASSWORD, THOUGHTSPOT_SECRET_KEY or THOUGHTSPOT_TOKEN), or drop --host to connect to https://prod.example.com'
+      )
+      expect(prompted).toBe(false)
+    })
+  )
+
+  it.effect("secret-bound: THOUGHTSPOT_HOST elsewhere with the default profile is refused", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(resolve({}, { ...base, THOUGHTSPOT_HOST: "https://dev.example.com" }))
+      expect(error.message).toBe(
+        'the host in effect is https://dev.example.com (from THOUGHTSPOT_HOST), but profile "prod" keeps its password (env:PROD_PW) for its own host https://prod.example.com: give a secret for https://dev.example.com (pass --username and --password-file or set THOUGHTSPOT_USERNAME and one of THOUGHTSPOT_PASSWORD, THOUGHTSPOT_SECRET_KEY or THOUGHTSPOT_TOKEN), or unset THOUGHTSPOT_HOST to connect to https://prod.example.com'
+      )
+    })
+  )
+
+  it.effect("secret-bound: a job file's host elsewhere is refused; the job's own secret is fine", () =>
+    Effect.gen(function* () {
+      const resolveJob = (job: ConnectionSpec, env: Record<string, string>) =>
+        Effect.gen(function* () {
+          const { layers } = yield* connectionLayers(noFlags, { job })
+          return yield* resolveConnection(layers)
+        }).pipe(Effect.provide(Layer.merge(NodeServices.layer, ConfigProvider.layer(ConfigProvider.fromEnv({ env })))))
+      const error = yield* Effect.flip(resolveJob({ host: "https://job.example.com" }, base))
+      expect(error.message).toContain(`the host in effect is https://job.example.com (from the job file's "host")`)
+      expect(error.message).toContain(
+        `, or remove "host" from the job file's connection to connect to https://prod.example.com`
+      )
+      const viaVariable = yield* Effect.flip(
+        resolveJob({ hostEnv: "JOB_HOST" }, { ...base, JOB_HOST: "https://job.example.com" })
+      )
+      expect(viaVariable.message).toContain("(from JOB_HOST)")
+      expect(viaVariable.message).toContain(`, or remove "hostEnv" from the job file's connection to connect to`)
+      const own = cluster(
+        yield* resolveJob({ host: "https://job.example.com", passwordEnv: "JOB_PW" }, { ...base, JOB_PW: "job-pw" })
+      )
+      expect(secretOf(own)).toBe("job-pw")
+      expect(own.sources).toEqual({ host: `the job file's "host"`, username: 'profile "prod"', secret: "JOB_PW" })
+    })
+  )
+
+  it.effect("secret-bound: a secret kept for another host is not even read", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(
+        resolve(withProfile("unreadable", { host: Option.some("https://other.example.com") }), base)
+      )
+      expect(error.message).toMatch(/^the host in effect is https:\/\/other\.example\.com \(from --host\), but/)
+      // Given a secret for the host in effect, the run goes on without ever reading the profile's.
+      const c = cluster(
+        (yield* resolve(
+          withProfile("unreadable", {
+            host: Option.some("https://other.example.com"),
+            passwordFile: Option.some(passwordFile)
+          }),
+          base
+        )).connection
+      )
+      expect(secretOf(c)).toBe("flag-pw")
+    })
+  )
+
+  it.effect("secret-bound: the profile's host written differently is still its host", () =>
+    Effect.gen(function* () {
+      const c = cluster(
+        (yield* resolve(withProfile("prod", { host: Option.some("PROD.example.com/") }), base)).connection
+      )
+      expect(c.host).toBe("https://prod.example.com")
+      expect(secretOf(c)).toBe("prod-pw")
+      expect(c.sources).toEqual({ host: "--host", username: 'profile "prod"', secret: 'profile "prod" (env:PROD_PW)' })
+    })
+  )
+
+  it.effect("secret-bound: another secret for the host in effect is used, the profile's set aside", () =>
+    Effect.gen(function* () {
+      const other = { host: Option.some("https://other.example.com") }
+      const fromFile = cluster(
+        (yield* resolve(withProfile("prod", { ...other, passwordFile: Option.some(passwordFile) }), base)).connection
+      )
+      expect([fromFile.host, secretOf(fromFile), fromFile.sources?.secret]).toEqual([
+        "https://other.example.com",
+        "flag-pw",
+        "--password-file"
+      ])
+      // The environment's password names no host of its own: it goes to the host in effect.
+      const fromEnv = cluster(
+        (yield* resolve(withProfile("prod", other), { ...base, THOUGHTSPOT_PASSWORD: "env-pw" })).connection
+      )
+      expect([fromEnv.host, secretOf(fromEnv), fromEnv.sources?.secret]).toEqual([
+        "https://other.example.com",
+        "env-pw",
+        "THOUGHTSPOT_PASSWORD"
+      ])
+    })
+  )
+
+  it.effect("secret-bound: a profile without a host lends its secret to the host in effect", () =>
+    Effect.gen(function* () {
+      const c = cluster(
+        (yield* resolve(withProfile("hostless"), { ...base, THOUGHTSPOT_HOST: "https://dev.example.com" })).connection
+      )
+      expect([c.host, c.auth._tag, secretOf(c)]).toEqual(["https://dev.example.com", "SecretKey", "prod-pw"])
+      expect(c.sources).toEqual({
+        host: "THOUGHTSPOT_HOST",
+        username: 'profile "hostless"',
+        secret: 'profile "hostless" (env:PROD_PW)'
+      })
+    })
+  )
+
+  it.effect("secret-bound: with --profile, the environment's secret stays with THOUGHTSPOT_HOST", () =>
+    Effect.gen(function* () {
+      const dev = { THOUGHTSPOT_HOST: "https://dev.example.com", THOUGHTSPOT_PASSWORD: "dev-pw" }
+      const error = yield* Effect.flip(resolve(withProfile("nosecret"), { ...base, ...dev }))
+      expect(error.message).toBe(
+        `the host in effect is https://prod.example.com (from profile "nosecret"), but THOUGHTSPOT_PASSWORD is kept for THOUGHTSPOT_HOST's host https://dev.example.com: give a secret for https://prod.example.com (pass --username and --password-file or run spotpipe config set secret env:VARIABLE --profile nosecret), or drop --profile nosecret to connect to https://dev.example.com`
+      )
+      // Without THOUGHTSPOT_HOST the password names no host: the profile, which has none, takes it.
+      const c = cluster(
+        (yield* resolve(withProfile("nosecret"), { ...base, THOUGHTSPOT_PASSWORD: "dev-pw" })).connection
+      )
+      expect([c.host, secretOf(c), c.sources?.secret]).toEqual([
+        "https://prod.example.com",
+        "dev-pw",
+        "THOUGHTSPOT_PASSWORD"
+      ])
     })
   )
 })
@@ -244,12 +450,30 @@ describe("spotpipe run: flags > the job file > environment > profile", () => {
       return yield* resolveConnection(layers)
     }).pipe(Effect.provide(Layer.merge(NodeServices.layer, ConfigProvider.layer(ConfigProvider.fromEnv({ env })))))
 
-  it.effect("job-over-profile: the job's host, the profile's user and secret", () =>
+  it.effect("job-over-profile: the job's host and secret, the profile's user", () =>
     Effect.gen(function* () {
-      const env = { SPOTPIPE_CONFIG: path, PROFILE_PW: "profile-pw", JOB_HOST: "https://job.example.com" }
-      const c = cluster(yield* resolveJob({ hostEnv: "JOB_HOST" }, env))
-      expect(c.host).toBe("https://job.example.com")
-      expect(c.sources).toEqual({ host: "JOB_HOST", username: 'profile "p"', secret: 'profile "p" (env:PROFILE_PW)' })
+      const env = { SPOTPIPE_CONFIG: path, PROFILE_PW: "profile-pw", JOB_HOST: "https://job.example.com", JOB_PW: "j" }
+      const c = cluster(yield* resolveJob({ hostEnv: "JOB_HOST", passwordEnv: "JOB_PW" }, env))
+      expect([c.host, secretOf(c)]).toEqual(["https://job.example.com", "j"])
+      expect(c.sources).toEqual({ host: "JOB_HOST", username: 'profile "p"', secret: "JOB_PW" })
+    })
+  )
+
+  it.effect("job-over-profile: the job's user and Org with the profile's host and secret", () =>
+    Effect.gen(function* () {
+      const env = { SPOTPIPE_CONFIG: path, PROFILE_PW: "profile-pw" }
+      const c = cluster(yield* resolveJob({ username: "job-user", orgId: 4 }, env))
+      expect([c.host, secretOf(c), c.auth._tag === "Password" && c.auth.orgId]).toEqual([
+        "https://profile.example.com",
+        "profile-pw",
+        4
+      ])
+      expect(c.sources).toEqual({
+        host: 'profile "p"',
+        username: `the job file's "username"`,
+        secret: 'profile "p" (env:PROFILE_PW)',
+        orgId: `the job file's "orgId"`
+      })
     })
   )
 

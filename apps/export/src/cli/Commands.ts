@@ -190,8 +190,8 @@ export const tokenOrgRefused = (
 
 /**
  * The connection from the command line, then `job` (a job file's `connection`, for `spotpipe run`), then the
- * THOUGHTSPOT_* environment, then the profile (unless `ambient` is off: the demo's own sandbox); a password prompt
- * only as the last resort.
+ * THOUGHTSPOT_* environment, then the profile (unless `ambient` is off: the demo's own sandbox; a profile named by
+ * `--profile` before the environment, see connectionLayers); a password prompt only as the last resort.
  */
 export const connectionOf = Effect.fn("Commands.connectionOf")(function* (
   flags: ConnectionFlags,

@@ -5,7 +5,8 @@
  * layer may name a variable that is not set: that stops the search (a job that names `NIGHTLY_PW` never falls back
  * to THOUGHTSPOT_PASSWORD) and the message names the variable, never a value. Secrets stay `Redacted` and never
  * come from argv (see {@link rejectSecretFlags}); the result is `@spotpipe/core`'s own auth description. One host
- * rule ({@link checkHostUrl}) serves every entry point.
+ * rule ({@link checkHostUrl}) serves every entry point. A secret that belongs to one host (a profile's, see
+ * {@link ConnectionLayer.secretFor}) is set aside, never sent, when another host is in effect.
  */
 import type { Auth } from "@spotpipe/core"
 import { Config, Effect, FileSystem, Option, Redacted, Schema } from "effect"
@@ -99,8 +100,22 @@ export interface ConnectionLayer {
   readonly orgIdFrom?: string
   /** Permits plain `http://` to a host that is not loopback. */
   readonly allowInsecureHttp?: boolean
-  /** How to set each field through this source, for the message when no layer sets it. */
-  readonly hints: { readonly host?: string; readonly username?: string; readonly secret?: string }
+  /**
+   * The host this layer's secret belongs to (set when the layer holds one, read or not): with another host in
+   * effect the secret is set aside, never sent, and a later layer's secret is used, else the command stops.
+   * `kept` says so in a message: `profile "prod" keeps its password (env:TS_PW) for its own host`.
+   */
+  readonly secretFor?: { readonly host: string; readonly kept: string }
+  /**
+   * How to set each field through this source, for the message when no layer sets it; `dropHost`, how to stop
+   * this source from setting the host.
+   */
+  readonly hints: {
+    readonly host?: string
+    readonly username?: string
+    readonly secret?: string
+    readonly dropHost?: string
+  }
 }
 
 const given = <A>(value: A, from: string): Setting<A> => ({ _tag: "Given", value, from })
@@ -113,9 +128,18 @@ const usage = (message: string) => Effect.fail(new UsageError({ message }))
 const orList = (items: ReadonlyArray<string>): string =>
   items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`
 
+/** True when two host settings name the same cluster URL (`PROD.example.com/` is `https://prod.example.com`). */
+export const sameHost = (a: string, b: string): boolean => {
+  const [x, y] = [checkHostUrl(a, true), checkHostUrl(b, true)]
+  return x._tag === "Ok" && y._tag === "Ok" ? x.url === y.url : a.trim() === b.trim()
+}
+
 /**
- * Resolves `layers` (first wins, field by field) into a {@link Connection}. `prompt` asks for a password on a
- * terminal when a user is known but no layer gives a secret (`None` when there is no terminal).
+ * Resolves `layers` (first wins, field by field) into a {@link Connection}. A layer's secret bound to another host
+ * than the one in effect ({@link ConnectionLayer.secretFor}) is skipped; when no other layer gives one, the
+ * command stops (no prompt: the user expects the set-aside secret, and should see why it was not used). `prompt`
+ * asks for a password on a terminal when a user is known but no layer gives a secret (`None` when there is no
+ * terminal).
  */
 export const resolveConnection = Effect.fn("Connection.resolveConnection")(function* (
   layers: ReadonlyArray<ConnectionLayer>,
@@ -160,7 +184,27 @@ export const resolveConnection = Effect.fn("Connection.resolveConnection")(funct
   const org = orgId === undefined ? {} : { orgId }
   const orgFrom = orgLayer === undefined ? {} : { orgId: orgLayer.orgIdFrom ?? orgLayer.label }
 
-  const secret = pick("secret")
+  // The first layer with a secret for this host; the layers whose secret is kept for another one are set aside.
+  const setAside: Array<ConnectionLayer> = []
+  const secret = (() => {
+    for (const layer of layers) {
+      if (layer.secretFor !== undefined && !sameHost(layer.secretFor.host, url)) {
+        setAside.push(layer)
+      } else if (layer.secret !== undefined) {
+        return { setting: layer.secret, layer }
+      }
+    }
+    return undefined
+  })()
+  const kept = setAside[0]
+  if (secret === undefined && kept?.secretFor !== undefined) {
+    const others = layers.filter((l) => !setAside.includes(l)).flatMap((l) => l.hints.secret ?? [])
+    const drop = host.layer.hints.dropHost ?? `drop the host of ${host.layer.label}`
+    const where = `${kept.secretFor.kept} ${checkedOrAsGiven(kept.secretFor.host)}`
+    return yield* usage(
+      `the host in effect is ${url} (from ${host.setting.from}), but ${where}: give a secret for ${url}${others.length === 0 ? "" : ` (${orList(others)})`}, or ${drop} to connect to ${checkedOrAsGiven(kept.secretFor.host)}`
+    )
+  }
   // A token needs no user; any other secret does, and a missing user is reported before a missing secret.
   if (secret?.setting._tag === "Given" && secret.setting.value.kind === "token") {
     return {
@@ -217,11 +261,24 @@ export const resolveConnection = Effect.fn("Connection.resolveConnection")(funct
   }
 })
 
+// A host as the client would use it, for messages (as given when it is refused: that is reported when in effect).
+const checkedOrAsGiven = (host: string): string => {
+  const checked = checkHostUrl(host, true)
+  return checked._tag === "Ok" ? checked.url : host
+}
+
 /** Reads an environment variable; `undefined` when it is not set or empty. */
 export type Environment = (name: string) => string | undefined
 
-/** The ambient THOUGHTSPOT_HOST, THOUGHTSPOT_USERNAME and THOUGHTSPOT_TOKEN / _SECRET_KEY / _PASSWORD (first set wins). */
-export const environmentLayer = (env: Environment): ConnectionLayer => {
+/**
+ * The ambient THOUGHTSPOT_HOST, THOUGHTSPOT_USERNAME and THOUGHTSPOT_TOKEN / _SECRET_KEY / _PASSWORD (first set
+ * wins). With `secretForHost` (under a profile named by `--profile`, whose host beats THOUGHTSPOT_HOST) the secret
+ * goes only to THOUGHTSPOT_HOST's host, when that is set.
+ */
+export const environmentLayer = (
+  env: Environment,
+  options: { readonly secretForHost?: boolean } = {}
+): ConnectionLayer => {
   const host = env("THOUGHTSPOT_HOST")
   const username = env("THOUGHTSPOT_USERNAME")
   const secret = (["THOUGHTSPOT_TOKEN", "THOUGHTSPOT_SECRET_KEY", "THOUGHTSPOT_PASSWORD"] as const).find(
@@ -235,8 +292,12 @@ export const environmentLayer = (env: Environment): ConnectionLayer => {
     ...(secret === undefined
       ? {}
       : { secret: given({ kind: kinds[secret], value: Redacted.make(env(secret) ?? "") } as Secret, secret) }),
+    ...(options.secretForHost === true && host !== undefined && secret !== undefined
+      ? { secretFor: { host, kept: `${secret} is kept for THOUGHTSPOT_HOST's host` } }
+      : {}),
     hints: {
       host: "set THOUGHTSPOT_HOST",
+      dropHost: "unset THOUGHTSPOT_HOST",
       username: "set THOUGHTSPOT_USERNAME",
       secret: "set THOUGHTSPOT_USERNAME and one of THOUGHTSPOT_PASSWORD, THOUGHTSPOT_SECRET_KEY or THOUGHTSPOT_TOKEN"
     }
@@ -287,6 +348,7 @@ export const jobFileLayer = (spec: ConnectionSpec, env: Environment): Connection
     hints: {
       host:
         spec.hostEnv === undefined ? `"host" in the job file's connection` : `set ${spec.hostEnv} (the job's hostEnv)`,
+      dropHost: `remove "${spec.host === undefined ? "hostEnv" : "host"}" from the job file's connection`,
       username:
         spec.usernameEnv === undefined
           ? `"username" in the job file's connection`
@@ -348,6 +410,7 @@ export const commandLineLayer = Effect.fn("Connection.commandLineLayer")(functio
     ...(flags.allowInsecureHttp ? { allowInsecureHttp: true } : {}),
     hints: {
       host: "pass --host https://your-cluster.thoughtspot.cloud",
+      dropHost: "drop --host",
       username: "pass --username",
       secret: "pass --username and --password-file"
     }
@@ -440,9 +503,11 @@ export const chooseProfile = Effect.fn("Connection.chooseProfile")(function* (
 const kinds = { password: "password", "secret-key": "secretKey", token: "token" } as const
 
 /**
- * A profile as a layer (under the command line, a job file and the environment). Its secret is read, from the
- * variable, file or keychain entry the profile references, only when `needSecret` (no layer above gives one), so a
- * keychain is not asked for a secret that a flag or variable overrides.
+ * A profile as a layer (see {@link connectionLayers} for where). Its secret is read, from the variable, file or
+ * keychain entry the profile references, only when `needSecret` (no layer above gives one, and the host in effect
+ * is the profile's), so a keychain is not asked for a secret that a flag or variable overrides, nor for one that
+ * would not be sent. A profile with a host keeps its secret for that host ({@link ConnectionLayer.secretFor}); one
+ * without a host lends it to the host in effect.
  */
 export const profileLayer = Effect.fn("Connection.profileLayer")(function* (
   choice: ProfileChoice,
@@ -476,6 +541,7 @@ export const profileLayer = Effect.fn("Connection.profileLayer")(function* (
     }
   }
   const set = `spotpipe config set`
+  const kind = secretNames[kinds[profile.auth ?? "password"]]
   return {
     label: `the profile "${name}"`,
     ...(profile.host === undefined ? {} : { host: given(profile.host, from) }),
@@ -483,8 +549,17 @@ export const profileLayer = Effect.fn("Connection.profileLayer")(function* (
     ...(secret === undefined ? {} : { secret }),
     ...(profile["org-id"] === undefined ? {} : { orgId: profile["org-id"], orgIdFrom: from }),
     ...(profile["allow-insecure-http"] === undefined ? {} : { allowInsecureHttp: profile["allow-insecure-http"] }),
+    ...(profile.host === undefined || profile.secret === undefined
+      ? {}
+      : { secretFor: { host: profile.host, kept: `${from} keeps its ${kind} (${profile.secret}) for its own host` } }),
     hints: {
       host: `run ${set} host URL --profile ${name}`,
+      dropHost:
+        choice.chosenBy === "--profile"
+          ? `drop --profile ${name}`
+          : choice.chosenBy === "THOUGHTSPOT_PROFILE"
+            ? "unset THOUGHTSPOT_PROFILE"
+            : `unset its host (spotpipe config unset host --profile ${name})`,
       username: `run ${set} username NAME --profile ${name}`,
       secret: `run ${set} secret env:VARIABLE --profile ${name}`
     }
@@ -493,10 +568,12 @@ export const profileLayer = Effect.fn("Connection.profileLayer")(function* (
 
 /**
  * Every layer of a command's connection, first wins: the command line, a job file's `connection` (`job`), the
- * THOUGHTSPOT_* environment, then the profile ({@link chooseProfile}). With `ambient: false` (the demo's own
- * sandbox) only the command line; with `--sandbox` no THOUGHTSPOT_* variable (a flag beats the environment, so an
- * exported THOUGHTSPOT_HOST does not contradict it, and no password or token of the environment is read). Returns
- * the chosen profile too, for `spotpipe auth status`.
+ * THOUGHTSPOT_* environment, then the profile ({@link chooseProfile}); a profile named by `--profile` comes before
+ * the environment instead (a profile named for this command is meant as a whole), and the environment's secret
+ * then goes only to THOUGHTSPOT_HOST's host. With `ambient: false` (the demo's own sandbox) only the command line;
+ * with `--sandbox` no THOUGHTSPOT_* variable (a flag beats the environment, so an exported THOUGHTSPOT_HOST does
+ * not contradict it, and no password or token of the environment is read). Returns the chosen profile too, for
+ * `spotpipe auth status`.
  */
 export const connectionLayers = Effect.fn("Connection.connectionLayers")(function* (
   flags: ConnectionFlags,
@@ -516,14 +593,22 @@ export const connectionLayers = Effect.fn("Connection.connectionLayers")(functio
     reference !== undefined && "ok" in reference && reference.ok._tag === "Env"
       ? yield* readEnvironment(sources.job, [...configVariables, reference.ok.variable])
       : ambient
-  const upper = [
-    commandLine,
-    ...(sources.job === undefined ? [] : [jobFileLayer(sources.job, env)]),
-    ...(flags.sandbox ? [] : [environmentLayer(env)])
-  ]
-  if (choice === undefined) return { layers: upper, profile: undefined }
-  const needSecret = upper.every((layer) => layer.secret === undefined)
-  return { layers: [...upper, yield* profileLayer(choice, env, needSecret)], profile: choice }
+  const named = choice?.chosenBy === "--profile"
+  const explicit = [commandLine, ...(sources.job === undefined ? [] : [jobFileLayer(sources.job, env)])]
+  const ambientLayers = flags.sandbox ? [] : [environmentLayer(env, { secretForHost: named })]
+  if (choice === undefined) return { layers: [...explicit, ...ambientLayers], profile: undefined }
+  const above = named ? explicit : [...explicit, ...ambientLayers]
+  // The profile's secret is read only when it would be sent: nothing above gives one, and its host is the one in
+  // effect (or it has none).
+  const hostAbove = above.find((layer) => layer.host !== undefined)?.host
+  const ownHost = choice.profile.host
+  const needSecret =
+    above.every((layer) => layer.secret === undefined) &&
+    (ownHost === undefined ||
+      hostAbove === undefined ||
+      (hostAbove._tag === "Given" && sameHost(hostAbove.value, ownHost)))
+  const profile = yield* profileLayer(choice, env, needSecret)
+  return { layers: named ? [...explicit, profile, ...ambientLayers] : [...above, profile], profile: choice }
 })
 
 const loopbackHosts = new Set(["localhost", "127.0.0.1", "::1", "[::1]"])
