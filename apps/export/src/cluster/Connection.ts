@@ -129,7 +129,7 @@ const orList = (items: ReadonlyArray<string>): string =>
   items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`
 
 /** True when two host settings name the same cluster URL (`PROD.example.com/` is `https://prod.example.com`). */
-export const sameHost = (a: string, b: string): boolean => {
+const sameHost = (a: string, b: string): boolean => {
   const [x, y] = [checkHostUrl(a, true), checkHostUrl(b, true)]
   return x._tag === "Ok" && y._tag === "Ok" ? x.url === y.url : a.trim() === b.trim()
 }
