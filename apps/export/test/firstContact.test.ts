@@ -94,6 +94,24 @@ describe("a name with spaces, not quoted", () => {
   }
 })
 
+describe("a missing argument or required flag", () => {
+  for (const [args, says] of [
+    [["answer"], "spotpipe answer needs <guid-or-name>: the saved answer's GUID or exact name"],
+    [["load", "./landing"], "spotpipe load needs --into: duckdb:FILE, or postgresql://user@host:port/database"],
+    [["search", "--table", "Orders"], 'spotpipe search needs --query: search tokens, e.g. "[Region] [Revenue]']
+  ] as const) {
+    it.live(`says-what-to-give-there-from-its-help: ${args.join(" ")}`, () =>
+      Effect.gen(function* () {
+        const run = yield* runInProcess(args, cluster)
+        expect(run.code, run.stderr).toBe(2)
+        expect(run.stdout).toBe("")
+        expect(run.stderr).toContain(`spotpipe: ${says}`)
+        expect(run.stderr).not.toContain("Missing required")
+      })
+    )
+  }
+})
+
 describe("a flag given twice (a script that appends flags)", () => {
   it.live("says-so-and-to-give-it-once", () =>
     Effect.gen(function* () {

@@ -93,9 +93,21 @@ const parseErrorText = (
   args: ReadonlyArray<string>
 ) => {
   const where = helpDoc.commandPath === undefined ? "" : ` for "${helpDoc.commandPath.join(" ")}"`
+  const command = (helpDoc.commandPath ?? ["spotpipe"]).join(" ")
   switch (error._tag) {
     case "UnexpectedArgument":
       return `spotpipe: ${extraWordsText(error.arguments, helpDoc, args)}`
+    // What is missing, and what to give there: its --help text (effect/cli names it only).
+    case "MissingArgument": {
+      const arg = (helpDoc.args ?? []).find((a) => a.name === error.argument)
+      const what = arg === undefined ? undefined : Option.getOrUndefined(arg.description)
+      return `spotpipe: ${command} needs <${error.argument}>${what === undefined ? "" : `: ${what}`}`
+    }
+    case "MissingOption": {
+      const flag = helpDoc.flags.find((f) => f.name === error.option)
+      const what = flag === undefined ? undefined : Option.getOrUndefined(flag.description)
+      return `spotpipe: ${command} needs --${error.option}${what === undefined ? "" : `: ${what}`}`
+    }
     case "UnrecognizedOption": {
       const flags = flagNames([...helpDoc.flags, ...(helpDoc.globalFlags ?? [])])
       // A one-letter flag other tools have (`-o`, `-q`): the flags that start with its letter, not the one-letter
