@@ -1,13 +1,13 @@
 import { createHash } from "node:crypto"
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, PlatformError } from "effect"
 import { countingWriter, fileError, replaceFile } from "../src/output/AtomicFile.ts"
+import { tempFolders } from "./support/tempFolders.ts"
 
-const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-atomic-"))
+const tempDir = tempFolders("spotpipe-atomic-")
 
 describe("replaceFile", () => {
   it.effect("replaces-a-file-whole-and-leaves-no-temp-file", () =>

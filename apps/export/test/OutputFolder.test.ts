@@ -4,15 +4,15 @@
  * so their messages are checked through `folderProblem`, which the check uses for every errno code.
  */
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { checkOutputFolder, createOutputFolder, fileProblem, folderProblem } from "../src/output/OutputFolder.ts"
 import { UsageError } from "../src/UsageError.ts"
+import { tempFolders } from "./support/tempFolders.ts"
 
-const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-folder-"))
+const tempDir = tempFolders("spotpipe-folder-")
 
 describe("folderProblem", () => {
   it("says-which-path-what-happened-and-what-to-do-for-every-refusal-a-user-can-cause", () => {

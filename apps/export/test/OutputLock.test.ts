@@ -14,8 +14,9 @@ import {
   takeOver,
   tryLockFile
 } from "../src/output/OutputLock.ts"
+import { tempFolders } from "./support/tempFolders.ts"
 
-const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-lock-"))
+const tempDir = tempFolders("spotpipe-lock-")
 const deadPid = () => spawnSync(process.execPath, ["-e", ""]).pid!
 const writeLock = (dir: string, name: string, info: object) =>
   NodeFs.writeFileSync(NodePath.join(dir, name), JSON.stringify(info))

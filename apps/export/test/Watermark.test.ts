@@ -5,7 +5,6 @@
  * settings left out), the state file that runs sharing a folder change at once, and `last` against another cluster.
  */
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
@@ -20,6 +19,7 @@ import {
   watermarkId,
   watermarksFileName
 } from "../src/plan/Watermark.ts"
+import { tempFolders } from "./support/tempFolders.ts"
 
 const now = Date.parse("2026-12-06T12:00:00.000Z")
 
@@ -102,7 +102,7 @@ describe("watermarkId", () => {
   })
 })
 
-const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-watermark-"))
+const tempDir = tempFolders("spotpipe-watermark-")
 
 describe("the state file", () => {
   const audit = (key: string) =>

@@ -5,13 +5,13 @@
  * columns, `--since last` continuing where the previous successful run ended, and a failed run leaving that point.
  */
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { AuditLog } from "@spotpipe/core"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { runCli } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
+import { tempFolders } from "./support/tempFolders.ts"
 
 const timeout = { timeout: 120_000 }
 const DAY = 86_400_000
@@ -27,7 +27,7 @@ afterAll(async () => {
   await sandbox?.close()
 })
 
-const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-audit-"))
+const tempDir = tempFolders("spotpipe-audit-")
 
 const ndjson = (text: string): Array<Record<string, unknown>> =>
   text === ""

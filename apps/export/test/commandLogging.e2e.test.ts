@@ -12,9 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { runCli } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
+import { tempFolders } from "./support/tempFolders.ts"
 
 const timeout = { timeout: 90_000 }
-const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-command-logging-"))
+const tempDir = tempFolders("spotpipe-command-logging-")
 
 // Every other `GET system` answers 503 (the first one too): a run's first attempt fails, its retry goes through.
 let flaky: RunningSandbox

@@ -14,8 +14,9 @@ import { updateConfigFile } from "../src/cluster/Profiles.ts"
 import { UsageError } from "../src/UsageError.ts"
 import { runInProcess } from "./support/inProcess.ts"
 import { runCli } from "./support/runCli.ts"
+import { tempFolders } from "./support/tempFolders.ts"
 
-const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-config-lock-"))
+const tempDir = tempFolders("spotpipe-config-lock-")
 
 const writers = 8
 

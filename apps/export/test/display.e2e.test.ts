@@ -6,7 +6,6 @@
  * accepts.
  */
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
@@ -18,9 +17,10 @@ import { runInProcess } from "./support/inProcess.ts"
 import { type RenamingProxy, startRenamingProxy } from "./support/RenamingProxy.ts"
 import { runCli, runNode } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
+import { tempFolders } from "./support/tempFolders.ts"
 
 const timeout = { timeout: 60_000 }
-const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-display-"))
+const tempDir = tempFolders("spotpipe-display-")
 
 // OSC 52 writes the user's clipboard; CSI 2J clears the screen; U+009B is the one-byte CSI; U+202E reverses text.
 const clipboard = "\u001b]52;c;cm0gLXJmIH4=\u0007"

@@ -5,15 +5,15 @@
  * it was: no folder, lock, state directory, partial file or manifest.
  */
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { runCli } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
+import { tempFolders } from "./support/tempFolders.ts"
 
 const timeout = { timeout: 90_000 }
-const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-dry-run-"))
+const tempDir = tempFolders("spotpipe-dry-run-")
 
 /** Every entry under `dir`, folders and hidden files included, sorted. */
 const entriesIn = (dir: string): ReadonlyArray<string> =>

@@ -7,7 +7,6 @@
  */
 import { spawn } from "node:child_process"
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
@@ -16,13 +15,14 @@ import { Schema } from "effect"
 import { Manifest, runManifestPattern } from "../src/output/Manifest.ts"
 import { type CliRun, mainPath, runCli } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
+import { tempFolders } from "./support/tempFolders.ts"
 
 const goldenDir = NodePath.join(NodePath.dirname(fileURLToPath(import.meta.url)), "fixtures", "golden")
 const update = process.env["SPOTPIPE_UPDATE_GOLDEN"] === "1"
 const secretKey = "e2e-secret-key-7Hq2Xw9"
 const timeout = { timeout: 60_000 }
 
-const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-e2e-"))
+const tempDir = tempFolders("spotpipe-e2e-")
 
 /** Compares `actual` with the golden file `name` (or writes it when updating). */
 const expectGolden = (name: string, actual: Buffer | string) => {

@@ -6,13 +6,13 @@
  * objects changed, and a job file's `modifiedSince`/`since` keys.
  */
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { runCli, runNode } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
+import { tempFolders } from "./support/tempFolders.ts"
 
 const timeout = { timeout: 120_000 }
 
@@ -28,7 +28,7 @@ afterAll(async () => {
   await data?.close()
 })
 
-const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-incremental-"))
+const tempDir = tempFolders("spotpipe-incremental-")
 
 const ndjson = (file: string): Array<Record<string, unknown>> => {
   const text = NodeFs.readFileSync(file, "utf8")

@@ -6,15 +6,15 @@
  */
 import { createHash } from "node:crypto"
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { runCli } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
+import { tempFolders } from "./support/tempFolders.ts"
 
 const timeout = { timeout: 90_000 }
-const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-json-"))
+const tempDir = tempFolders("spotpipe-json-")
 const sha256 = (file: string) => createHash("sha256").update(NodeFs.readFileSync(file)).digest("hex")
 
 let sandbox: RunningSandbox

@@ -6,15 +6,15 @@
  * the summary on stdout stays (only `--quiet` drops it), and JSON log lines obey it too.
  */
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { runCli } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
+import { tempFolders } from "./support/tempFolders.ts"
 
 const timeout = { timeout: 90_000 }
-const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-log-level-"))
+const tempDir = tempFolders("spotpipe-log-level-")
 
 // The demo's last step logs at info: the tables it loaded, or how to install DuckDB where it is missing.
 const infoLine = /^spotpipe: (loaded \d+ tables|the demo .*DuckDB)/m

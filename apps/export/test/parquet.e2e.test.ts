@@ -6,16 +6,16 @@
  * TIME, Custom Calendar cells, a zone east and one west of UTC, `--datetime-offset zone`), nulls as nulls.
  */
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { DuckDBInstance } from "@duckdb/node-api"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { runCli } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
+import { tempFolders } from "./support/tempFolders.ts"
 
 const timeout = { timeout: 120_000 }
-const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-parquet-"))
+const tempDir = tempFolders("spotpipe-parquet-")
 
 let west: RunningSandbox
 let east: RunningSandbox

@@ -7,7 +7,6 @@ import { type ChildProcessByStdio, spawn } from "node:child_process"
 import * as NodeFs from "node:fs"
 import * as NodeHttp from "node:http"
 import type { AddressInfo } from "node:net"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import type { Readable } from "node:stream"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
@@ -15,9 +14,10 @@ import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { minimumNode, unsupportedNode } from "../bin/nodeVersion.js"
 import { demoMarker } from "../src/output/OutputFolder.ts"
 import { mainPath, runCli, runNode } from "./support/runCli.ts"
+import { tempFolders } from "./support/tempFolders.ts"
 
 const timeout = { timeout: 60_000 }
-const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-process-"))
+const tempDir = tempFolders("spotpipe-process-")
 
 let large: RunningSandbox
 let slow: RunningSandbox

@@ -5,7 +5,6 @@
  * JSON arrays in NDJSON.
  */
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
@@ -14,9 +13,10 @@ import { Manifest } from "../src/output/Manifest.ts"
 import { snakeName } from "../src/plan/Names.ts"
 import { runCli } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
+import { tempFolders } from "./support/tempFolders.ts"
 
 const timeout = { timeout: 60_000 }
-const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-warehouse-"))
+const tempDir = tempFolders("spotpipe-warehouse-")
 const read = (dir: string, file: string) => NodeFs.readFileSync(NodePath.join(dir, file), "utf8")
 const manifestOf = (dir: string) => Schema.decodeUnknownSync(Manifest)(JSON.parse(read(dir, "manifest.json")))
 const ndjson = (text: string): Array<Record<string, unknown>> =>

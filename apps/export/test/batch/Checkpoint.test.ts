@@ -1,15 +1,15 @@
 import { createHash } from "node:crypto"
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option, Path } from "effect"
 import * as Checkpoint from "../../src/engine/Checkpoint.ts"
 import type { OutputSettings } from "../../src/plan/OutputSettings.ts"
+import { tempFolders } from "../support/tempFolders.ts"
 
 const sha = (text: string) => createHash("sha256").update(text).digest("hex")
-const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-checkpoint-"))
+const tempDir = tempFolders("spotpipe-checkpoint-")
 
 const record = (overrides: Partial<Checkpoint.CheckpointRecord> = {}): Checkpoint.CheckpointRecord => ({
   version: 1,

@@ -5,7 +5,6 @@
  */
 import { createHash } from "node:crypto"
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
@@ -19,8 +18,9 @@ import { type RunOptions, type Step, StepProbe } from "../../src/engine/Run.ts"
 import { runManifestPattern } from "../../src/output/Manifest.ts"
 import { stateDirName } from "../../src/output/OutputLock.ts"
 import { type Job, parseJobFile } from "../../src/plan/JobFile.ts"
+import { tempFolders } from "../support/tempFolders.ts"
 
-const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-engine-run-"))
+const tempDir = tempFolders("spotpipe-engine-run-")
 
 /**
  * An in-memory cluster: answers with `rows[id]` rows of [n, "row n", day], paged like core (from a start offset,

@@ -6,7 +6,6 @@
  */
 import { createHash } from "node:crypto"
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as Paths from "node:path"
 import { NodeFileSystem, NodePath, NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
@@ -20,8 +19,9 @@ import type { RunOptions } from "../../src/engine/Run.ts"
 import { runManifestPattern } from "../../src/output/Manifest.ts"
 import { stateDirName } from "../../src/output/OutputLock.ts"
 import { type JobExport, makeExport } from "../../src/plan/JobFile.ts"
+import { tempFolders } from "../support/tempFolders.ts"
 
-const tempDir = () => NodeFs.mkdtempSync(Paths.join(NodeOs.tmpdir(), "spotpipe-engine-single-"))
+const tempDir = tempFolders("spotpipe-engine-single-")
 
 /** The sorted entries of `dir`, with each run's own manifest shown as `manifest-<run>.json`. */
 const listing = (dir: string) =>

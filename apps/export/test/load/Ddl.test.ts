@@ -5,16 +5,16 @@
  * BigQuery's schema.
  */
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { ddlNameProblems, manifestTables } from "../../src/load/Ddl.ts"
 import { tableNames } from "../../src/load/Warehouse.ts"
 import { runInProcess } from "../support/inProcess.ts"
+import { tempFolders } from "../support/tempFolders.ts"
 
 const timeout = { timeout: 60_000 }
-const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-ddl-names-"))
+const tempDir = tempFolders("spotpipe-ddl-names-")
 
 describe("--ddl column names", () => {
   it.live(
