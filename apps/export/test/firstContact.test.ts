@@ -603,6 +603,43 @@ describe("the wizard", () => {
     })
   )
 
+  it.live("is-not-drawn-on-a-terminal-that-cannot-prompt-term-dumb-which-says-so", () =>
+    Effect.gen(function* () {
+      const shown: Array<string> = []
+      // Every stream a terminal, as in a TERM=dumb session: the TTY checks alone would start the wizard.
+      const run = yield* onTerminals(
+        Effect.gen(function* () {
+          const code = yield* program(["answer", "--wizard"])
+          return {
+            code,
+            stdout: (yield* TestConsole.logLines).join("\n"),
+            stderr: (yield* TestConsole.errorLines).join("\n")
+          }
+        })
+      ).pipe(
+        Effect.provideService(TerminalCapabilities.TerminalCapabilities, {
+          canColor: false,
+          canAnimate: false,
+          canPrompt: false
+        }),
+        Effect.provide(
+          Layer.mergeAll(
+            NodeServices.layer,
+            scriptedTerminal([key("return")], shown),
+            TestConsole.layer,
+            ConfigProvider.layer(ConfigProvider.fromEnv({ env: cluster }))
+          )
+        )
+      )
+      expect(run.code, run.stderr).toBe(2)
+      expect(run.stdout).toBe("")
+      expect(shown).toEqual([])
+      expect(run.stderr).toBe(
+        "spotpipe: --wizard redraws each question as it is answered, which a terminal with TERM=dumb cannot: run it where TERM names a terminal that can, or give the flags themselves (--help lists them)"
+      )
+    })
+  )
+
   it("left-with-ctrl-c-on-a-real-terminal-exits-130", { timeout: 60_000 }, async () => {
     const out = NodePath.join(NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-first-")), "landing")
     const run = await onPseudoTerminal([process.execPath, mainPath, "answer", "--wizard", "--out", out], "(y/N)")

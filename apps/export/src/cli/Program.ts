@@ -8,7 +8,15 @@
  * here is one JSON object.
  */
 import { Cause, Clock, Console, Effect, Layer, Option, Queue, Terminal } from "effect"
-import { CliConfig, CliError, type HelpDoc as CliHelpDoc, CliOutput, Command, GlobalFlag } from "effect/cli"
+import {
+  CliConfig,
+  CliError,
+  type HelpDoc as CliHelpDoc,
+  CliOutput,
+  Command,
+  GlobalFlag,
+  TerminalCapabilities
+} from "effect/cli"
 import { rejectSecretFlags } from "../cluster/Connection.ts"
 import { ExitCode, reportFailure, SignInHint } from "../Failure.ts"
 import { interruptedLines, ResumeHint, shellWord } from "../Interruption.ts"
@@ -178,16 +186,27 @@ const presenter = (json: boolean, args: ReadonlyArray<string>) =>
 
 /**
  * `--wizard` asks for each flag on the terminal and prints its questions on stdout: without a terminal there (a
- * pipe, a script) it could only print escape codes and give up, so it is a usage error before anything runs.
+ * pipe, a script) it could only print escape codes and give up, so it is a usage error before anything runs. It
+ * follows the CLI's one terminal rule, as the password prompt does (`canPrompt`): a terminal with `TERM=dumb`
+ * cannot redraw a question as it is answered.
  */
 export const wizardWithoutTerminal = (
   args: ReadonlyArray<string>,
-  terminal: { readonly stdin: boolean; readonly stdout: boolean }
+  terminal: { readonly stdin: boolean; readonly stdout: boolean; readonly canPrompt: boolean }
 ): Option.Option<UsageError> => {
   const end = args.indexOf("--")
   const words = end === -1 ? args : args.slice(0, end)
   if (!words.some((arg) => arg === "--wizard" || arg.startsWith("--wizard="))) return Option.none()
-  if (terminal.stdin && terminal.stdout) return Option.none()
+  if (terminal.stdin && terminal.stdout) {
+    return terminal.canPrompt
+      ? Option.none()
+      : Option.some(
+          new UsageError({
+            message:
+              "--wizard redraws each question as it is answered, which a terminal with TERM=dumb cannot: run it where TERM names a terminal that can, or give the flags themselves (--help lists them)"
+          })
+        )
+  }
   const which = terminal.stdin ? "stdout" : terminal.stdout ? "stdin" : "stdin and stdout"
   return Option.some(
     new UsageError({
@@ -286,12 +305,13 @@ const cliConfig = CliConfig.make({
 export const program = (args: ReadonlyArray<string>) => {
   const verbose = wantsFullCause(args)
   const json = wantsJson(args)
-  const cli = Effect.suspend(() => {
+  const cli = Effect.flatMap(TerminalCapabilities.TerminalCapabilities, (terminal) => {
     const secretFlag = rejectSecretFlags(args)
     if (Option.isSome(secretFlag)) return Effect.fail(secretFlag.value)
     const wizard = wizardWithoutTerminal(args, {
       stdin: process.stdin.isTTY === true,
-      stdout: process.stdout.isTTY === true
+      stdout: process.stdout.isTTY === true,
+      canPrompt: terminal.canPrompt
     })
     if (Option.isSome(wizard)) return Effect.fail(wizard.value)
     return misplacedFlag(args).pipe(
