@@ -1,5 +1,4 @@
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, expect, it } from "@effect/vitest"
@@ -19,6 +18,9 @@ import {
   resolveConnection
 } from "../src/cluster/Connection.ts"
 import { UsageError } from "../src/UsageError.ts"
+import { tempFolders } from "./support/tempFolders.ts"
+
+const tempDir = tempFolders("spotpipe-pw-")
 
 const usageMessage = <A>(effect: Effect.Effect<A, UsageError>) =>
   Effect.map(Effect.flip(effect), (e) => {
@@ -110,7 +112,7 @@ describe("single commands: flags over THOUGHTSPOT_*", () => {
 
   it.effect("password-file-is-read-and-its-final-newline-dropped-and-wins-over-the-environment", () =>
     Effect.gen(function* () {
-      const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-pw-"))
+      const dir = tempDir()
       const file = NodePath.join(dir, "pw")
       NodeFs.writeFileSync(file, "s3cret\n")
       const result = yield* resolveSingle({ passwordFile: Option.some(file) }, { THOUGHTSPOT_TOKEN: "tok" })
@@ -282,10 +284,17 @@ describe("job file connection", () => {
 
   it.effect("the-command-line-wins-over-the-job-file-which-wins-over-the-environment", () =>
     Effect.gen(function* () {
-      const env = { THOUGHTSPOT_HOST: "https://env", THOUGHTSPOT_USERNAME: "u", THOUGHTSPOT_PASSWORD: "p", U2: "job" }
+      const env = {
+        THOUGHTSPOT_HOST: "https://env",
+        THOUGHTSPOT_USERNAME: "u",
+        THOUGHTSPOT_PASSWORD: "p",
+        U2: "job",
+        P2: "job-pw"
+      }
       expect(hostOf(yield* resolveJob({}, env))).toBe("https://env")
-      expect(hostOf(yield* resolveJob({ host: "https://job" }, env))).toBe("https://job")
-      const flagged = yield* resolveJob({ host: "https://job", usernameEnv: "U2", orgId: 3 }, env, {
+      // Another host than THOUGHTSPOT_HOST's comes with a secret of its own (the environment's stays with its host).
+      expect(hostOf(yield* resolveJob({ host: "https://job", passwordEnv: "P2" }, env))).toBe("https://job")
+      const flagged = yield* resolveJob({ host: "https://job", usernameEnv: "U2", passwordEnv: "P2", orgId: 3 }, env, {
         host: Option.some("https://flag"),
         username: Option.some("flag-user"),
         orgId: Option.some(7)
@@ -352,10 +361,15 @@ describe("layers", () => {
         username: { _tag: "Given", value: "svc", from: "profile prod" },
         hints: { host: "set host in profile prod" }
       }
-      const env = environmentLayer(envOf({ THOUGHTSPOT_HOST: "https://env", THOUGHTSPOT_PASSWORD: "p" }))
-      const resolved = yield* resolveConnection([profile, env])
+      // The environment fills in what the profile leaves out: its password, which names no host of its own.
+      const resolved = yield* resolveConnection([profile, environmentLayer(envOf({ THOUGHTSPOT_PASSWORD: "p" }))])
       expect(hostOf(resolved)).toBe("https://prod.example.com")
       expect(resolved._tag === "Cluster" && resolved.auth._tag === "Password" && resolved.auth.username).toBe("svc")
+      // THOUGHTSPOT_HOST is beaten by the profile's host, and keeps the environment's password for itself.
+      const env = environmentLayer(envOf({ THOUGHTSPOT_HOST: "https://env", THOUGHTSPOT_PASSWORD: "p" }))
+      expect(yield* usageMessage(resolveConnection([profile, env]))).toMatch(
+        /^the host in effect is https:\/\/prod\.example\.com \(from profile prod\), but THOUGHTSPOT_PASSWORD is kept for THOUGHTSPOT_HOST's host https:\/\/env: /
+      )
       const { host: _host, ...withoutHost } = profile
       expect(yield* usageMessage(resolveConnection([withoutHost]))).toBe(
         "no ThoughtSpot host: set host in profile prod (or use --sandbox)"

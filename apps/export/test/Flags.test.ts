@@ -1,6 +1,5 @@
 /** Each flag checks its own value as it is parsed, with a message that says what to do. */
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
@@ -16,6 +15,9 @@ import {
   runFlags,
   timeLimitFlags
 } from "../src/cli/Flags.ts"
+import { tempFolders } from "./support/tempFolders.ts"
+
+const tempDir = tempFolders("spotpipe-job-")
 
 /** The value `flag` parses `values` to (as `--name value …`). */
 const parse = <A>(flag: Flag.Flag<A>, name: string, ...values: ReadonlyArray<string>) =>
@@ -147,7 +149,7 @@ describe("defaults", () => {
 describe("job file argument", () => {
   it.effect("the-job-file-is-read-and-decoded-as-it-is-parsed", () =>
     Effect.gen(function* () {
-      const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-job-"))
+      const dir = tempDir()
       const good = NodePath.join(dir, "good.json")
       NodeFs.writeFileSync(good, JSON.stringify({ exports: [{ type: "answer", id: "A" }] }))
       const parsed = yield* parseArgument(jobArgument, good)

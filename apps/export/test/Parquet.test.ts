@@ -6,7 +6,6 @@
  * from response bytes giving the very file the same rows give already parsed.
  */
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { DuckDBInstance } from "@duckdb/node-api"
 import { NodeServices } from "@effect/platform-node"
@@ -30,6 +29,9 @@ import { typedCell } from "../src/formats/TypedCells.ts"
 import type { ChunkWriter } from "../src/output/AtomicFile.ts"
 import { columnKindOf } from "../src/plan/ColumnKinds.ts"
 import { planColumns } from "../src/plan/ColumnPlanner.ts"
+import { tempFolders } from "./support/tempFolders.ts"
+
+const tempDir = tempFolders("spotpipe-parquet-unit-")
 
 const zone = (name: string): TimeZone => {
   const z = resolveTimeZone(name)
@@ -43,7 +45,7 @@ const toParquet = (
   columns: ReadonlyArray<{ readonly name: string; readonly type: string | null }>
 ) =>
   Effect.sync(() => {
-    const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-parquet-unit-"))
+    const dir = tempDir()
     const file = NodePath.join(dir, "t.parquet")
     const pieces: Array<Uint8Array> = []
     const writer = new StagedParquetWriter(
@@ -445,7 +447,7 @@ describe("runJob to Parquet", () => {
    */
   const writeStaged = (staged: string, rows: number, workers?: ParquetWorkers) =>
     Effect.gen(function* () {
-      const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-parquet-unit-"))
+      const dir = tempDir()
       const partial = NodePath.join(dir, "t.partial")
       NodeFs.writeFileSync(partial, staged)
       const result = yield* Effect.result(
@@ -523,7 +525,7 @@ describe("runJob to Parquet", () => {
 
   it.effect("a-parquet-file-the-file-system-refuses-says-what-is-in-the-way-as-every-output-write-does", () =>
     Effect.gen(function* () {
-      const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-parquet-unit-"))
+      const dir = tempDir()
       const partial = NodePath.join(dir, "t.partial")
       NodeFs.writeFileSync(partial, "Qty\n1\n")
       NodeFs.mkdirSync(parquetTarget(partial))

@@ -4,18 +4,20 @@
  * so the cells are written and typed exactly, never as an integer column that fails or as untyped epoch text.
  */
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { searchColumnTypes } from "../src/plan/SearchColumns.ts"
 import { runInProcess } from "./support/inProcess.ts"
+import { tempFolders } from "./support/tempFolders.ts"
+
+const tempDir = tempFolders("spotpipe-search-types-")
 
 const timeout = { timeout: 60_000 }
 
 const search = (query: string, format: "csv" | "ndjson" = "ndjson") =>
   Effect.gen(function* () {
-    const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-search-types-"))
+    const dir = tempDir()
     const run = yield* runInProcess(
       ["search", "--sandbox", "--table", "Orders", "--query", query, "--format", format, "--out", dir, "--quiet"],
       {}

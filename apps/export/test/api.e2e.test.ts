@@ -7,12 +7,14 @@
 import * as NodeFs from "node:fs"
 import * as NodeHttp from "node:http"
 import type { AddressInfo } from "node:net"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { type CliRun, runCli } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
+import { tempFolders } from "./support/tempFolders.ts"
+
+const tempDir = tempFolders("spotpipe-api-")
 
 const timeout = { timeout: 60_000 }
 
@@ -101,7 +103,7 @@ const fetched = async (target: RunningSandbox, path: string, body: string): Prom
 }
 
 const tempFile = (name: string, content: string): string => {
-  const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-api-"))
+  const dir = tempDir()
   const file = NodePath.join(dir, name)
   NodeFs.writeFileSync(file, content)
   return file

@@ -8,12 +8,14 @@
 import * as NodeFs from "node:fs"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { formatSpan } from "../src/cli/AuthCommand.ts"
 import { runCli } from "./support/runCli.ts"
+import { tempFolders } from "./support/tempFolders.ts"
+
+const tempDir = tempFolders("spotpipe-auth-")
 
 const timeout = { timeout: 60_000 }
 
@@ -51,7 +53,7 @@ const spotpipe = (args: ReadonlyArray<string>, env: Record<string, string> = {})
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0 })
   recorder = await startRecorder()
-  configFile = NodePath.join(NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-auth-")), "config.json")
+  configFile = NodePath.join(tempDir(), "config.json")
   for (const [key, value] of [
     ["host", sandbox.url],
     ["username", fixtures.user.username],
@@ -137,7 +139,7 @@ describe("spotpipe auth status", () => {
   })
 
   it("auth-status-flags-still-beat-a-profile-named-by-flag-field-by-field", timeout, async () => {
-    const passwordFile = NodePath.join(NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-auth-pw-")), "pw")
+    const passwordFile = NodePath.join(tempDir(), "pw")
     NodeFs.writeFileSync(passwordFile, `${fixtures.limitedUser.password}\n`)
     const run = await spotpipe(
       [
@@ -227,7 +229,7 @@ describe("spotpipe auth status", () => {
   })
 
   it("an-export-refused-names-where-the-credentials-came-from-as-auth-status-does", timeout, async () => {
-    const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-auth-export-"))
+    const dir = tempDir()
     const passwordFile = NodePath.join(dir, "pw")
     NodeFs.writeFileSync(passwordFile, "Wrong-Pw-5521\n")
     const flags = ["--host", sandbox.url, "--username", fixtures.user.username, "--password-file", passwordFile]

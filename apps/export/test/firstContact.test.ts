@@ -20,6 +20,9 @@ import { program } from "../src/cli/Program.ts"
 import { sandboxStartupLines } from "../src/cli/SandboxCommand.ts"
 import { runInProcess } from "./support/inProcess.ts"
 import { mainPath, noConfig, runCli, runTemp } from "./support/runCli.ts"
+import { tempFolders } from "./support/tempFolders.ts"
+
+const tempDir = tempFolders("spotpipe-first-")
 
 // No request may happen: this host is never reachable, so reaching it would fail with exit 1, not 2.
 const cluster = { THOUGHTSPOT_HOST: "http://127.0.0.1:9", THOUGHTSPOT_USERNAME: "ana", THOUGHTSPOT_PASSWORD: "pw-Zx81" }
@@ -258,7 +261,7 @@ describe("the demo's --out", () => {
 })
 
 describe("an Org asked for with --sandbox", () => {
-  const jobFile = NodePath.join(NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-first-")), "job.json")
+  const jobFile = NodePath.join(tempDir(), "job.json")
   NodeFs.writeFileSync(
     jobFile,
     JSON.stringify({ connection: { orgId: 1482304613 }, exports: [{ type: "metadata", metadataTypes: ["ANSWER"] }] })
@@ -299,7 +302,7 @@ describe("a user given with --sandbox", () => {
 
 describe("an Org asked for with a token issued elsewhere", () => {
   const token = { THOUGHTSPOT_HOST: "http://127.0.0.1:9", THOUGHTSPOT_TOKEN: "tok-Zx81" }
-  const jobFile = NodePath.join(NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-first-")), "job.json")
+  const jobFile = NodePath.join(tempDir(), "job.json")
   NodeFs.writeFileSync(
     jobFile,
     JSON.stringify({ connection: { orgId: 5 }, exports: [{ type: "metadata", metadataTypes: ["ANSWER"] }] })
@@ -327,7 +330,7 @@ describe("an Org asked for with a token issued elsewhere", () => {
 describe("a profile's secret file under ~", () => {
   it.live("is-stored-under-HOME-not-under-a-folder-named-tilde", () =>
     Effect.gen(function* () {
-      const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-first-"))
+      const dir = tempDir()
       const env = { SPOTPIPE_CONFIG: NodePath.join(dir, "config.json"), HOME: "/home/ana" }
       const run = yield* runInProcess(["config", "set", "secret", "file:~/.ts-password", "--profile", "p"], env)
       expect(run.code, run.stderr).toBe(0)
@@ -573,7 +576,7 @@ describe("the wizard", () => {
   // effect/cli's wizard took leaving it for "Wizard cancelled." and a success (exit 0), as if the command had run.
   it.live("left-with-ctrl-c-interrupts-the-run-as-ctrl-c-does-elsewhere-writing-nothing", () =>
     Effect.gen(function* () {
-      const out = NodePath.join(NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-first-")), "landing")
+      const out = NodePath.join(tempDir(), "landing")
       const shown: Array<string> = []
       const run = yield* onTerminals(
         Effect.gen(function* () {
@@ -641,7 +644,7 @@ describe("the wizard", () => {
   )
 
   it("left-with-ctrl-c-on-a-real-terminal-exits-130", { timeout: 60_000 }, async () => {
-    const out = NodePath.join(NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-first-")), "landing")
+    const out = NodePath.join(tempDir(), "landing")
     const run = await onPseudoTerminal([process.execPath, mainPath, "answer", "--wizard", "--out", out], "(y/N)")
     expect(run.code, run.output).toBe(130)
     expect(run.output).toContain("spotpipe: interrupted; no partial file was published")

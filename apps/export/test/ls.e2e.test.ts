@@ -4,14 +4,14 @@
  * liveboard export would write them, `--filter`, NDJSON with `--json`, an aligned table otherwise, did-you-mean
  * for a mistyped liveboard, and server names made inert on the terminal.
  */
-import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
-import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { type RenamingProxy, startRenamingProxy } from "./support/RenamingProxy.ts"
 import { runCli } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
+import { tempFolders } from "./support/tempFolders.ts"
+
+const tempDir = tempFolders("spotpipe-ls-")
 
 const timeout = { timeout: 60_000 }
 
@@ -111,7 +111,7 @@ describe("spotpipe ls", () => {
     expect(run.code, run.stderr).toBe(0)
     const vizzes = ndjson(run.stdout)
     // The liveboard export's plan: the same visualizations, in the same order, with the same columns.
-    const out = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-ls-"))
+    const out = tempDir()
     const dry = await runCli(["liveboard", "Sales Overview", "--dry-run", "--json", "--out", out], { env })
     expect(dry.code, dry.stderr).toBe(0)
     const outputs = JSON.parse(dry.stdout).outputs as ReadonlyArray<{

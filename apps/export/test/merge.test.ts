@@ -6,7 +6,6 @@
  */
 import { createHash } from "node:crypto"
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
@@ -17,6 +16,9 @@ import { mergeRuns } from "../src/output/Merge.ts"
 import { parseJobFile } from "../src/plan/JobFile.ts"
 import { partRange } from "../src/plan/Planner.ts"
 import * as Shard from "../src/plan/Shard.ts"
+import { tempFolders } from "./support/tempFolders.ts"
+
+const tempDir = tempFolders("spotpipe-merge-unit-")
 
 describe("partRange", () => {
   it("parts-are-contiguous-balanced-and-together-every-page", () =>
@@ -75,7 +77,7 @@ const makeRun = (
   host = "http://127.0.0.1:1",
   shard: Manifest["shard"] = null
 ) => {
-  const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-merge-unit-"))
+  const dir = tempDir()
   const outputs = parts.map(({ text, rows, part }): ManifestOutput => {
     const suffix = `.part-${String(part.index).padStart(4, "0")}-of-${String(part.count).padStart(4, "0")}`
     const file = `orders${suffix}.${format}`
@@ -256,7 +258,7 @@ describe("mergeRuns", () => {
       const merged = JSON.parse(NodeFs.readFileSync(report.manifestPath, "utf8")) as Manifest
       expect(merged.outputs.map((o) => o.file).sort()).toEqual(["changed.csv", "kept.csv", "orders.csv"])
       // Into another folder, the files are not beside the merged one: only the merged file is listed.
-      const elsewhere = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-merge-out-"))
+      const elsewhere = tempDir()
       const apart = yield* mergeRuns({ runs: [dir], out: elsewhere, force: false, version: "test" }).pipe(
         Effect.provide(NodeServices.layer)
       )

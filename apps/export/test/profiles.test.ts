@@ -5,7 +5,6 @@
  */
 import * as NodeChildProcess from "node:child_process"
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, expect, it } from "@effect/vitest"
@@ -26,8 +25,9 @@ import {
 } from "../src/cluster/Profiles.ts"
 import { UsageError } from "../src/UsageError.ts"
 import { runInProcess } from "./support/inProcess.ts"
+import { tempFolders } from "./support/tempFolders.ts"
 
-const tempDir = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-profiles-"))
+const tempDir = tempFolders("spotpipe-profiles-")
 
 const noFlags: ConnectionFlags = {
   host: Option.none(),

@@ -5,12 +5,14 @@
  * rate limit.
  */
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as Shard from "../src/plan/Shard.ts"
 import { runInProcess } from "./support/inProcess.ts"
+import { tempFolders } from "./support/tempFolders.ts"
+
+const tempDir = tempFolders("spotpipe-shard-")
 
 const resolve = (text: string, env: Record<string, string>) => {
   const spec = Shard.parseShardSpec(text)
@@ -89,7 +91,7 @@ describe("--shard auto", () => {
 })
 
 describe("--shard auto on the command line", () => {
-  const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-shard-"))
+  const dir = tempDir()
   const job = NodePath.join(dir, "job.json")
   NodeFs.writeFileSync(job, JSON.stringify({ exports: [{ type: "answer", id: "Revenue by Month" }] }))
   // Nothing listens there: a usage error must come before any request.

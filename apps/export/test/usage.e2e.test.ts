@@ -4,18 +4,20 @@
  * program in-process (fast); a few also through the real process to prove the exit code and streams.
  */
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { runInProcess } from "./support/inProcess.ts"
 import { runCli } from "./support/runCli.ts"
+import { tempFolders } from "./support/tempFolders.ts"
+
+const tempDir = tempFolders("spotpipe-usage-")
 
 // No request may happen: this host is never reachable, so reaching it would fail with exit 1, not 2.
 const cluster = { THOUGHTSPOT_HOST: "http://127.0.0.1:9", THOUGHTSPOT_USERNAME: "ana", THOUGHTSPOT_PASSWORD: "pw-Zx81" }
 
 // A valid job whose connection names its own variables (set to the unreachable cluster).
-const jobDir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-usage-"))
+const jobDir = tempDir()
 const job = NodePath.join(jobDir, "job.json")
 NodeFs.writeFileSync(
   job,
