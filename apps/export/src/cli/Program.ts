@@ -142,6 +142,14 @@ const parseErrorText = (
       if (error.kind === "flag" && times !== null && error.expected === "at most 1 value") {
         return `spotpipe: --${error.option} is given ${times[1]} times: give it once (spotpipe takes neither the first nor the last)`
       }
+      // A flag last on the line, or followed by another flag (`--out --format csv`): effect/cli says "Missing value
+      // for flag --out. Expected: string".
+      if (error.kind === "flag" && error.value === "") {
+        const flag = [...helpDoc.flags, ...(helpDoc.globalFlags ?? [])].find((f) => f.name === error.option)
+        const choices = flag?.type.includes("|") === true ? ` (${flag.type})` : ""
+        const what = flag === undefined ? undefined : Option.getOrUndefined(flag.description)
+        return `spotpipe: --${error.option} needs a value${choices}${what === undefined ? "" : `: ${what}`}`
+      }
       return `spotpipe: ${error.message}`
     }
     default:
