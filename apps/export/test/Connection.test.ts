@@ -284,17 +284,10 @@ describe("job file connection", () => {
 
   it.effect("the-command-line-wins-over-the-job-file-which-wins-over-the-environment", () =>
     Effect.gen(function* () {
-      const env = {
-        THOUGHTSPOT_HOST: "https://env",
-        THOUGHTSPOT_USERNAME: "u",
-        THOUGHTSPOT_PASSWORD: "p",
-        U2: "job",
-        P2: "job-pw"
-      }
+      const env = { THOUGHTSPOT_HOST: "https://env", THOUGHTSPOT_USERNAME: "u", THOUGHTSPOT_PASSWORD: "p", U2: "job" }
       expect(hostOf(yield* resolveJob({}, env))).toBe("https://env")
-      // Another host than THOUGHTSPOT_HOST's comes with a secret of its own (the environment's stays with its host).
-      expect(hostOf(yield* resolveJob({ host: "https://job", passwordEnv: "P2" }, env))).toBe("https://job")
-      const flagged = yield* resolveJob({ host: "https://job", usernameEnv: "U2", passwordEnv: "P2", orgId: 3 }, env, {
+      expect(hostOf(yield* resolveJob({ host: "https://job" }, env))).toBe("https://job")
+      const flagged = yield* resolveJob({ host: "https://job", usernameEnv: "U2", orgId: 3 }, env, {
         host: Option.some("https://flag"),
         username: Option.some("flag-user"),
         orgId: Option.some(7)
@@ -361,15 +354,10 @@ describe("layers", () => {
         username: { _tag: "Given", value: "svc", from: "profile prod" },
         hints: { host: "set host in profile prod" }
       }
-      // The environment fills in what the profile leaves out: its password, which names no host of its own.
-      const resolved = yield* resolveConnection([profile, environmentLayer(envOf({ THOUGHTSPOT_PASSWORD: "p" }))])
+      const env = environmentLayer(envOf({ THOUGHTSPOT_HOST: "https://env", THOUGHTSPOT_PASSWORD: "p" }))
+      const resolved = yield* resolveConnection([profile, env])
       expect(hostOf(resolved)).toBe("https://prod.example.com")
       expect(resolved._tag === "Cluster" && resolved.auth._tag === "Password" && resolved.auth.username).toBe("svc")
-      // THOUGHTSPOT_HOST is beaten by the profile's host, and keeps the environment's password for itself.
-      const env = environmentLayer(envOf({ THOUGHTSPOT_HOST: "https://env", THOUGHTSPOT_PASSWORD: "p" }))
-      expect(yield* usageMessage(resolveConnection([profile, env]))).toMatch(
-        /^the host in effect is https:\/\/prod\.example\.com \(from profile prod\), but THOUGHTSPOT_PASSWORD is kept for THOUGHTSPOT_HOST's host https:\/\/env: /
-      )
       const { host: _host, ...withoutHost } = profile
       expect(yield* usageMessage(resolveConnection([withoutHost]))).toBe(
         "no ThoughtSpot host: set host in profile prod (or use --sandbox)"
