@@ -592,6 +592,12 @@ describe("the wizard", () => {
           }
         })
       ).pipe(
+        // A terminal that can prompt (the process's own capabilities are read once, whatever isTTY says later).
+        Effect.provideService(TerminalCapabilities.TerminalCapabilities, {
+          canColor: false,
+          canAnimate: true,
+          canPrompt: true
+        }),
         Effect.provide(
           Layer.mergeAll(
             NodeServices.layer,

@@ -39,7 +39,7 @@ const toggle = (name: string, description: string) =>
  * A value a flag or argument refuses. Its message is ours, whole: effect/cli's own would wrap it in
  * `Invalid value for flag --x: "…". Expected: …`, which says the same thing twice.
  */
-class RefusedValue extends CliError.InvalidValue {
+export class RefusedValue extends CliError.InvalidValue {
   override get message(): string {
     return this.expected
   }

@@ -24,7 +24,7 @@ import { isStdoutClosed, stdoutClosedExitCode } from "../output/StdoutWriter.ts"
 import { closest, didYouMean } from "../Suggest.ts"
 import { UsageError } from "../UsageError.ts"
 import { spotpipe, version } from "./Cli.ts"
-import { logLevel } from "./Flags.ts"
+import { logLevel, RefusedValue } from "./Flags.ts"
 import { jsonRecord, loggingFromArgs, wantsFullCause, wantsJson } from "./Logging.ts"
 import { inert, jsonLine } from "./TerminalText.ts"
 
@@ -143,8 +143,8 @@ const parseErrorText = (
         return `spotpipe: --${error.option} is given ${times[1]} times: give it once (spotpipe takes neither the first nor the last)`
       }
       // A flag last on the line, or followed by another flag (`--out --format csv`): effect/cli says "Missing value
-      // for flag --out. Expected: string".
-      if (error.kind === "flag" && error.value === "") {
+      // for flag --out. Expected: string". (An empty value given, `--host ""`, is refused by the flag itself.)
+      if (error.kind === "flag" && error.value === "" && !(error instanceof RefusedValue)) {
         const flag = [...helpDoc.flags, ...(helpDoc.globalFlags ?? [])].find((f) => f.name === error.option)
         const choices = flag?.type.includes("|") === true ? ` (${flag.type})` : ""
         const what = flag === undefined ? undefined : Option.getOrUndefined(flag.description)
