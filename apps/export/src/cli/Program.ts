@@ -3,9 +3,10 @@
  * Usage errors and failures print one line on stderr (the full cause with `--verbose`); parse errors go to
  * stderr with a pointer to `--help`, never the whole help text to stdout, so stdout only ever carries data
  * (`--out -`), help or the summary. A closed stdout ends quietly with 141. An interruption (a signal, see
- * Main.ts) prints that nothing partial was published and, for a batch run, how to resume it. An unknown
- * flag or command names the closest ones ("did you mean"); with `--log-format json` every stderr line printed
- * here is one JSON object.
+ * Main.ts), or leaving a prompt (the wizard's, the password's), prints that nothing partial was published and,
+ * for a batch run, how to resume it. An unknown flag or command names the closest ones ("did you mean"); a
+ * missing or extra argument or flag value says what to give (a name with spaces, in quotes); with
+ * `--log-format json` every stderr line printed here is one JSON object.
  */
 import { Cause, Clock, Console, Effect, Layer, Option, Queue, Terminal } from "effect"
 import {
