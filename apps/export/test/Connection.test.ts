@@ -284,10 +284,17 @@ describe("job file connection", () => {
 
   it.effect("the-command-line-wins-over-the-job-file-which-wins-over-the-environment", () =>
     Effect.gen(function* () {
-      const env = { THOUGHTSPOT_HOST: "https://env", THOUGHTSPOT_USERNAME: "u", THOUGHTSPOT_PASSWORD: "p", U2: "job" }
+      const env = {
+        THOUGHTSPOT_HOST: "https://env",
+        THOUGHTSPOT_USERNAME: "u",
+        THOUGHTSPOT_PASSWORD: "p",
+        U2: "job",
+        P2: "job-pw"
+      }
       expect(hostOf(yield* resolveJob({}, env))).toBe("https://env")
-      expect(hostOf(yield* resolveJob({ host: "https://job" }, env))).toBe("https://job")
-      const flagged = yield* resolveJob({ host: "https://job", usernameEnv: "U2", orgId: 3 }, env, {
+      // Another host than THOUGHTSPOT_HOST's comes with a secret of its own (the environment's stays with its host).
+      expect(hostOf(yield* resolveJob({ host: "https://job", passwordEnv: "P2" }, env))).toBe("https://job")
+      const flagged = yield* resolveJob({ host: "https://job", usernameEnv: "U2", passwordEnv: "P2", orgId: 3 }, env, {
         host: Option.some("https://flag"),
         username: Option.some("flag-user"),
         orgId: Option.some(7)
@@ -344,6 +351,77 @@ describe("job file connection", () => {
   )
 })
 
+describe("the environment's secret goes only to THOUGHTSPOT_HOST's host", () => {
+  const a = "https://a.example.com"
+  const b = "https://b.example.com"
+  const noPrompt = Option.some(() => Effect.die("no prompt when the environment's secret is kept for another host"))
+
+  it.effect(
+    "env-secret-bound: --host elsewhere is refused, whichever secret, naming the host, its source, what to do",
+    () =>
+      Effect.gen(function* () {
+        for (const name of ["THOUGHTSPOT_PASSWORD", "THOUGHTSPOT_SECRET_KEY", "THOUGHTSPOT_TOKEN"]) {
+          const env = { THOUGHTSPOT_HOST: a, THOUGHTSPOT_USERNAME: "u", [name]: "Env-Secret-6620" }
+          const message = yield* usageMessage(resolveSingle({ host: Option.some(b) }, env, noPrompt))
+          expect(message).toBe(
+            `the host in effect is ${b} (from --host), but ${name} is kept for THOUGHTSPOT_HOST's host ${a}: give a secret for ${b} (pass --username and --password-file), unset THOUGHTSPOT_HOST to send ${name} there, or drop --host to connect to ${a}`
+          )
+          expect(message).not.toContain("Env-Secret-6620")
+        }
+      })
+  )
+
+  it.effect("env-secret-bound: THOUGHTSPOT_HOST's host, however written, gets it", () =>
+    Effect.gen(function* () {
+      const env = { THOUGHTSPOT_HOST: a, THOUGHTSPOT_PASSWORD: "env-pw" }
+      for (const host of [a, "A.example.com/", "https://a.example.com/"]) {
+        const c = yield* resolveSingle({ host: Option.some(host) }, env)
+        expect(c._tag === "Cluster" && [c.host, c.sources?.secret]).toEqual([a, "THOUGHTSPOT_PASSWORD"])
+        expect(c._tag === "Cluster" && c.auth._tag === "Password" && Redacted.value(c.auth.password)).toBe("env-pw")
+      }
+    })
+  )
+
+  it.effect("env-secret-bound: a secret for the host in effect is used, the environment's set aside", () =>
+    Effect.gen(function* () {
+      const file = NodePath.join(tempDir(), "pw")
+      NodeFs.writeFileSync(file, "file-pw\n")
+      const env = { THOUGHTSPOT_HOST: a, THOUGHTSPOT_TOKEN: "env-token" }
+      const c = yield* resolveSingle({ host: Option.some(b), passwordFile: Option.some(file) }, env, noPrompt)
+      expect(c._tag === "Cluster" && [c.host, c.auth._tag, c.sources?.secret]).toEqual([
+        b,
+        "Password",
+        "--password-file"
+      ])
+      expect(c._tag === "Cluster" && c.auth._tag === "Password" && Redacted.value(c.auth.password)).toBe("file-pw")
+    })
+  )
+
+  it.effect("env-secret-bound: without THOUGHTSPOT_HOST the secret goes to the host in effect, as before", () =>
+    Effect.gen(function* () {
+      const flagged = yield* resolveSingle({ host: Option.some(b) }, { THOUGHTSPOT_PASSWORD: "env-pw" })
+      expect(flagged._tag === "Cluster" && [flagged.host, flagged.sources?.secret]).toEqual([b, "THOUGHTSPOT_PASSWORD"])
+      const job = yield* resolveJob({ host: b }, { THOUGHTSPOT_USERNAME: "u", THOUGHTSPOT_PASSWORD: "env-pw" })
+      expect(job._tag === "Cluster" && [job.host, job.sources?.secret]).toEqual([b, "THOUGHTSPOT_PASSWORD"])
+    })
+  )
+
+  it.effect("env-secret-bound: a job file's host elsewhere is refused; the job's own secret is fine", () =>
+    Effect.gen(function* () {
+      const env = { THOUGHTSPOT_HOST: a, THOUGHTSPOT_USERNAME: "u", THOUGHTSPOT_PASSWORD: "env-pw", JOB_HOST: b }
+      expect(yield* usageMessage(resolveJob({ host: b }, env))).toBe(
+        `the host in effect is ${b} (from the job file's "host"), but THOUGHTSPOT_PASSWORD is kept for THOUGHTSPOT_HOST's host ${a}: give a secret for ${b} (pass --username and --password-file or name the variable that holds it with "passwordEnv", "secretKeyEnv" or "tokenEnv" in the job file's connection), unset THOUGHTSPOT_HOST to send THOUGHTSPOT_PASSWORD there, or remove "host" from the job file's connection to connect to ${a}`
+      )
+      expect(yield* usageMessage(resolveJob({ hostEnv: "JOB_HOST" }, env))).toMatch(
+        /^the host in effect is https:\/\/b\.example\.com \(from JOB_HOST\), but THOUGHTSPOT_PASSWORD is kept .*, or remove "hostEnv" from the job file's connection to connect to https:\/\/a\.example\.com$/
+      )
+      const own = yield* resolveJob({ host: b, passwordEnv: "JOB_PW" }, { ...env, JOB_PW: "job-pw" })
+      expect(own._tag === "Cluster" && [own.host, own.sources?.secret]).toEqual([b, "JOB_PW"])
+      expect(own._tag === "Cluster" && own.auth._tag === "Password" && Redacted.value(own.auth.password)).toBe("job-pw")
+    })
+  )
+})
+
 describe("layers", () => {
   it.effect("a-further-layer-slots-in-between-without-new-rules", () =>
     Effect.gen(function* () {
@@ -354,10 +432,15 @@ describe("layers", () => {
         username: { _tag: "Given", value: "svc", from: "profile prod" },
         hints: { host: "set host in profile prod" }
       }
-      const env = environmentLayer(envOf({ THOUGHTSPOT_HOST: "https://env", THOUGHTSPOT_PASSWORD: "p" }))
-      const resolved = yield* resolveConnection([profile, env])
+      // The environment fills in what the profile leaves out: its password, which names no host of its own.
+      const resolved = yield* resolveConnection([profile, environmentLayer(envOf({ THOUGHTSPOT_PASSWORD: "p" }))])
       expect(hostOf(resolved)).toBe("https://prod.example.com")
       expect(resolved._tag === "Cluster" && resolved.auth._tag === "Password" && resolved.auth.username).toBe("svc")
+      // THOUGHTSPOT_HOST is beaten by the profile's host, and keeps the environment's password for itself.
+      const env = environmentLayer(envOf({ THOUGHTSPOT_HOST: "https://env", THOUGHTSPOT_PASSWORD: "p" }))
+      expect(yield* usageMessage(resolveConnection([profile, env]))).toMatch(
+        /^the host in effect is https:\/\/prod\.example\.com \(from profile prod\), but THOUGHTSPOT_PASSWORD is kept for THOUGHTSPOT_HOST's host https:\/\/env: /
+      )
       const { host: _host, ...withoutHost } = profile
       expect(yield* usageMessage(resolveConnection([withoutHost]))).toBe(
         "no ThoughtSpot host: set host in profile prod (or use --sandbox)"

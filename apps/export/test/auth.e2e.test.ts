@@ -2,8 +2,9 @@
  * `spotpipe config` and `spotpipe auth status` end to end: the packed CLI against a loopback sandbox, with a
  * config file of the test's own (SPOTPIPE_CONFIG). A profile set up by `config set` signs in; flags override it
  * field by field, and so do the THOUGHTSPOT_* variables unless `--profile` named it; a profile's secret never goes
- * to another host (a loopback server that records what it is sent shows it); the status says where each setting
- * came from; refused credentials end with exit 1, ThoughtSpot's reason and where they came from, never the secret.
+ * to another host, nor the environment's to another host than THOUGHTSPOT_HOST's (a loopback server that records
+ * what it is sent shows it); the status says where each setting came from; refused credentials end with exit 1,
+ * ThoughtSpot's reason and where they came from, never the secret.
  */
 import * as NodeFs from "node:fs"
 import { createServer } from "node:http"
@@ -12,7 +13,7 @@ import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { formatSpan } from "../src/cli/AuthCommand.ts"
-import { runCli } from "./support/runCli.ts"
+import { noConfig, runCli } from "./support/runCli.ts"
 import { tempFolders } from "./support/tempFolders.ts"
 
 const tempDir = tempFolders("spotpipe-auth-")
@@ -204,6 +205,67 @@ describe("spotpipe auth status", () => {
     for (const run of [flagged, variable, exported]) expect(run.stdout + run.stderr).not.toContain(password)
     expect(recorder.seen).toEqual([])
   })
+
+  it(
+    "the-environments-secret-never-goes-to-another-host-than-thoughtspot-hosts-exit-2-and-no-request",
+    timeout,
+    async () => {
+      recorder.seen.length = 0
+      const devPassword = "Dev-Pw-8830"
+      // No profile: the common CI setup, with THOUGHTSPOT_HOST exported beside the secret.
+      const exported = {
+        ...noConfig,
+        THOUGHTSPOT_HOST: sandbox.url,
+        THOUGHTSPOT_USERNAME: "rec-user",
+        THOUGHTSPOT_PASSWORD: devPassword
+      }
+      const dir = tempDir()
+      const job = NodePath.join(dir, "job.json")
+      NodeFs.writeFileSync(
+        job,
+        JSON.stringify({
+          connection: { host: recorder.url },
+          exports: [{ type: "metadata", metadataTypes: ["TAG"], output: "tags" }]
+        })
+      )
+      const [flagged, fromJob] = await Promise.all([
+        runCli(["auth", "status", "--host", recorder.url], { env: exported }),
+        runCli(["run", job, "--out", NodePath.join(dir, "out"), "--quiet"], { env: exported })
+      ])
+      expect(flagged.code).toBe(2)
+      expect(flagged.stderr.trim()).toBe(
+        `spotpipe: the host in effect is ${recorder.url} (from --host), but THOUGHTSPOT_PASSWORD is kept for THOUGHTSPOT_HOST's host ${sandbox.url}: give a secret for ${recorder.url} (pass --username and --password-file), unset THOUGHTSPOT_HOST to send THOUGHTSPOT_PASSWORD there, or drop --host to connect to ${sandbox.url}`
+      )
+      expect(fromJob.code).toBe(2)
+      expect(fromJob.stderr).toContain(
+        `the host in effect is ${recorder.url} (from the job file's "host"), but THOUGHTSPOT_PASSWORD is kept for THOUGHTSPOT_HOST's host ${sandbox.url}`
+      )
+      for (const run of [flagged, fromJob]) expect(run.stdout + run.stderr).not.toContain(devPassword)
+      expect(recorder.seen).toEqual([])
+
+      // A secret of its own for the other host is sent there, the environment's not.
+      const passwordFile = NodePath.join(dir, "pw")
+      NodeFs.writeFileSync(passwordFile, "Rec-Pw-2291\n")
+      const own = await runCli(["auth", "status", "--host", recorder.url, "--password-file", passwordFile], {
+        env: exported
+      })
+      expect(own.code, own.stderr).toBe(1)
+      const signIns = () => recorder.seen.filter((r) => r.path.endsWith("/auth/token/full"))
+      expect(signIns().length).toBeGreaterThan(0)
+      for (const { body } of signIns())
+        expect(JSON.parse(body)).toMatchObject({ username: "rec-user", password: "Rec-Pw-2291" })
+      expect(recorder.seen.map((r) => r.body).join("\n")).not.toContain(devPassword)
+
+      // Without THOUGHTSPOT_HOST the environment's secret goes to the host in effect, as it always did.
+      recorder.seen.length = 0
+      const { THOUGHTSPOT_HOST: _, ...hostless } = exported
+      const unset = await runCli(["auth", "status", "--host", recorder.url], { env: hostless })
+      expect(unset.code, unset.stderr).toBe(1)
+      expect(signIns().length).toBeGreaterThan(0)
+      for (const { body } of signIns())
+        expect(JSON.parse(body)).toMatchObject({ username: "rec-user", password: devPassword })
+    }
+  )
 
   it("auth-status-secret-key-profile-chosen-by-variable", timeout, async () => {
     const run = await spotpipe(["auth", "status", "--json"], {

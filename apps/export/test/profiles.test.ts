@@ -424,7 +424,7 @@ describe("a profile's secret goes only to the profile's own host", () => {
       const dev = { THOUGHTSPOT_HOST: "https://dev.example.com", THOUGHTSPOT_PASSWORD: "dev-pw" }
       const error = yield* Effect.flip(resolve(withProfile("nosecret"), { ...base, ...dev }))
       expect(error.message).toBe(
-        `the host in effect is https://prod.example.com (from profile "nosecret"), but THOUGHTSPOT_PASSWORD is kept for THOUGHTSPOT_HOST's host https://dev.example.com: give a secret for https://prod.example.com (pass --username and --password-file or run spotpipe config set secret env:VARIABLE --profile nosecret), or drop --profile nosecret to connect to https://dev.example.com`
+        `the host in effect is https://prod.example.com (from profile "nosecret"), but THOUGHTSPOT_PASSWORD is kept for THOUGHTSPOT_HOST's host https://dev.example.com: give a secret for https://prod.example.com (pass --username and --password-file or run spotpipe config set secret env:VARIABLE --profile nosecret), unset THOUGHTSPOT_HOST to send THOUGHTSPOT_PASSWORD there, or drop --profile nosecret to connect to https://dev.example.com`
       )
       // Without THOUGHTSPOT_HOST the password names no host: the profile, which has none, takes it.
       const c = cluster(
@@ -432,6 +432,45 @@ describe("a profile's secret goes only to the profile's own host", () => {
       )
       expect([c.host, secretOf(c), c.sources?.secret]).toEqual([
         "https://prod.example.com",
+        "dev-pw",
+        "THOUGHTSPOT_PASSWORD"
+      ])
+    })
+  )
+})
+
+describe("the environment's secret goes only to THOUGHTSPOT_HOST's host, with or without a profile", () => {
+  const dir = tempDir()
+  const path = writeConfig(dir, {
+    default: "prod",
+    profiles: { prod: { host: "https://prod.example.com", username: "ana", secret: "env:PROD_PW" } }
+  })
+  const dev = { THOUGHTSPOT_HOST: "https://dev.example.com", THOUGHTSPOT_PASSWORD: "dev-pw" }
+  const base = { SPOTPIPE_CONFIG: path, PROD_PW: "prod-pw", ...dev }
+
+  it.effect("env-secret-bound: --host at the default profile's host gets the profile's secret, not dev's", () =>
+    Effect.gen(function* () {
+      const c = cluster((yield* resolve({ host: Option.some("https://prod.example.com") }, base)).connection)
+      expect([c.host, secretOf(c)]).toEqual(["https://prod.example.com", "prod-pw"])
+      expect(c.sources).toEqual({ host: "--host", username: 'profile "prod"', secret: 'profile "prod" (env:PROD_PW)' })
+    })
+  )
+
+  it.effect("env-secret-bound: --host elsewhere gets neither: the environment's is named first", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(resolve({ host: Option.some("https://other.example.com") }, base))
+      expect(error.message).toBe(
+        "the host in effect is https://other.example.com (from --host), but THOUGHTSPOT_PASSWORD is kept for THOUGHTSPOT_HOST's host https://dev.example.com: give a secret for https://other.example.com (pass --username and --password-file), unset THOUGHTSPOT_HOST to send THOUGHTSPOT_PASSWORD there, or drop --host to connect to https://dev.example.com"
+      )
+      expect(error.message).not.toContain("dev-pw")
+    })
+  )
+
+  it.effect("env-secret-bound: THOUGHTSPOT_HOST in effect over the default profile gets the environment's secret", () =>
+    Effect.gen(function* () {
+      const c = cluster((yield* resolve({}, base)).connection)
+      expect([c.host, secretOf(c), c.sources?.secret]).toEqual([
+        "https://dev.example.com",
         "dev-pw",
         "THOUGHTSPOT_PASSWORD"
       ])

@@ -5,8 +5,9 @@
  * layer may name a variable that is not set: that stops the search (a job that names `NIGHTLY_PW` never falls back
  * to THOUGHTSPOT_PASSWORD) and the message names the variable, never a value. Secrets stay `Redacted` and never
  * come from argv (see {@link rejectSecretFlags}); the result is `@spotpipe/core`'s own auth description. One host
- * rule ({@link checkHostUrl}) serves every entry point. A secret that belongs to one host (a profile's, see
- * {@link ConnectionLayer.secretFor}) is set aside, never sent, when another host is in effect.
+ * rule ({@link checkHostUrl}) serves every entry point. A secret that belongs to one host (a profile's, or the
+ * environment's when THOUGHTSPOT_HOST is set; see {@link ConnectionLayer.secretFor}) is set aside, never sent, when
+ * another host is in effect.
  */
 import type { Auth } from "@spotpipe/core"
 import { Config, Effect, FileSystem, Option, Redacted, Schema } from "effect"
@@ -103,9 +104,10 @@ export interface ConnectionLayer {
   /**
    * The host this layer's secret belongs to (set when the layer holds one, read or not): with another host in
    * effect the secret is set aside, never sent, and a later layer's secret is used, else the command stops.
-   * `kept` says so in a message: `profile "prod" keeps its password (env:TS_PW) for its own host`.
+   * `kept` says so in a message: `profile "prod" keeps its password (env:TS_PW) for its own host`; `release`, how
+   * to let the secret go to the host in effect instead, if the user can (`unset THOUGHTSPOT_HOST to send …`).
    */
-  readonly secretFor?: { readonly host: string; readonly kept: string }
+  readonly secretFor?: { readonly host: string; readonly kept: string; readonly release?: string }
   /**
    * How to set each field through this source, for the message when no layer sets it; `dropHost`, how to stop
    * this source from setting the host.
@@ -133,6 +135,10 @@ const sameHost = (a: string, b: string): boolean => {
   const [x, y] = [checkHostUrl(a, true), checkHostUrl(b, true)]
   return x._tag === "Ok" && y._tag === "Ok" ? x.url === y.url : a.trim() === b.trim()
 }
+
+/** True when `layer`'s secret is kept for another host than `host`, the one in effect: it is set aside, unread. */
+const keptFromHost = (layer: ConnectionLayer, host: string): boolean =>
+  layer.secretFor !== undefined && !sameHost(layer.secretFor.host, host)
 
 /**
  * Resolves `layers` (first wins, field by field) into a {@link Connection}. A layer's secret bound to another host
@@ -188,7 +194,7 @@ export const resolveConnection = Effect.fn("Connection.resolveConnection")(funct
   const setAside: Array<ConnectionLayer> = []
   const secret = (() => {
     for (const layer of layers) {
-      if (layer.secretFor !== undefined && !sameHost(layer.secretFor.host, url)) {
+      if (keptFromHost(layer, url)) {
         setAside.push(layer)
       } else if (layer.secret !== undefined) {
         return { setting: layer.secret, layer }
@@ -201,8 +207,9 @@ export const resolveConnection = Effect.fn("Connection.resolveConnection")(funct
     const others = layers.filter((l) => !setAside.includes(l)).flatMap((l) => l.hints.secret ?? [])
     const drop = host.layer.hints.dropHost ?? `drop the host of ${host.layer.label}`
     const where = `${kept.secretFor.kept} ${checkedOrAsGiven(kept.secretFor.host)}`
+    const release = kept.secretFor.release === undefined ? "" : `, ${kept.secretFor.release}`
     return yield* usage(
-      `the host in effect is ${url} (from ${host.setting.from}), but ${where}: give a secret for ${url}${others.length === 0 ? "" : ` (${orList(others)})`}, or ${drop} to connect to ${checkedOrAsGiven(kept.secretFor.host)}`
+      `the host in effect is ${url} (from ${host.setting.from}), but ${where}: give a secret for ${url}${others.length === 0 ? "" : ` (${orList(others)})`}${release}, or ${drop} to connect to ${checkedOrAsGiven(kept.secretFor.host)}`
     )
   }
   // A token needs no user; any other secret does, and a missing user is reported before a missing secret.
@@ -272,13 +279,11 @@ export type Environment = (name: string) => string | undefined
 
 /**
  * The ambient THOUGHTSPOT_HOST, THOUGHTSPOT_USERNAME and THOUGHTSPOT_TOKEN / _SECRET_KEY / _PASSWORD (first set
- * wins). With `secretForHost` (under a profile named by `--profile`, whose host beats THOUGHTSPOT_HOST) the secret
- * goes only to THOUGHTSPOT_HOST's host, when that is set.
+ * wins). With THOUGHTSPOT_HOST set the secret belongs to that host ({@link ConnectionLayer.secretFor}): `--host`,
+ * a job file's or a profile's host elsewhere never gets it. Without THOUGHTSPOT_HOST it goes to the host in effect
+ * (a secret in the environment, the host in a flag or job file).
  */
-export const environmentLayer = (
-  env: Environment,
-  options: { readonly secretForHost?: boolean } = {}
-): ConnectionLayer => {
+export const environmentLayer = (env: Environment): ConnectionLayer => {
   const host = env("THOUGHTSPOT_HOST")
   const username = env("THOUGHTSPOT_USERNAME")
   const secret = (["THOUGHTSPOT_TOKEN", "THOUGHTSPOT_SECRET_KEY", "THOUGHTSPOT_PASSWORD"] as const).find(
@@ -292,8 +297,14 @@ export const environmentLayer = (
     ...(secret === undefined
       ? {}
       : { secret: given({ kind: kinds[secret], value: Redacted.make(env(secret) ?? "") } as Secret, secret) }),
-    ...(options.secretForHost === true && host !== undefined && secret !== undefined
-      ? { secretFor: { host, kept: `${secret} is kept for THOUGHTSPOT_HOST's host` } }
+    ...(host !== undefined && secret !== undefined
+      ? {
+          secretFor: {
+            host,
+            kept: `${secret} is kept for THOUGHTSPOT_HOST's host`,
+            release: `unset THOUGHTSPOT_HOST to send ${secret} there`
+          }
+        }
       : {}),
     hints: {
       host: "set THOUGHTSPOT_HOST",
@@ -569,11 +580,11 @@ export const profileLayer = Effect.fn("Connection.profileLayer")(function* (
 /**
  * Every layer of a command's connection, first wins: the command line, a job file's `connection` (`job`), the
  * THOUGHTSPOT_* environment, then the profile ({@link chooseProfile}); a profile named by `--profile` comes before
- * the environment instead (a profile named for this command is meant as a whole), and the environment's secret
- * then goes only to THOUGHTSPOT_HOST's host. With `ambient: false` (the demo's own sandbox) only the command line;
- * with `--sandbox` no THOUGHTSPOT_* variable (a flag beats the environment, so an exported THOUGHTSPOT_HOST does
- * not contradict it, and no password or token of the environment is read). Returns the chosen profile too, for
- * `spotpipe auth status`.
+ * the environment instead (a profile named for this command is meant as a whole). The environment's secret goes
+ * only to THOUGHTSPOT_HOST's host when that is set, a profile's only to its own ({@link ConnectionLayer.secretFor}).
+ * With `ambient: false` (the demo's own sandbox) only the command line; with `--sandbox` no THOUGHTSPOT_* variable
+ * (a flag beats the environment, so an exported THOUGHTSPOT_HOST does not contradict it, and no password or token
+ * of the environment is read). Returns the chosen profile too, for `spotpipe auth status`.
  */
 export const connectionLayers = Effect.fn("Connection.connectionLayers")(function* (
   flags: ConnectionFlags,
@@ -595,15 +606,16 @@ export const connectionLayers = Effect.fn("Connection.connectionLayers")(functio
       : ambient
   const named = choice?.chosenBy === "--profile"
   const explicit = [commandLine, ...(sources.job === undefined ? [] : [jobFileLayer(sources.job, env)])]
-  const ambientLayers = flags.sandbox ? [] : [environmentLayer(env, { secretForHost: named })]
+  const ambientLayers = flags.sandbox ? [] : [environmentLayer(env)]
   if (choice === undefined) return { layers: [...explicit, ...ambientLayers], profile: undefined }
   const above = named ? explicit : [...explicit, ...ambientLayers]
-  // The profile's secret is read only when it would be sent: nothing above gives one, and its host is the one in
-  // effect (or it has none).
+  // The profile's secret is read only when it would be sent: nothing above gives one for the host in effect (a
+  // secret kept for another host gives none), and that host is the profile's (or it has none).
   const hostAbove = above.find((layer) => layer.host !== undefined)?.host
   const ownHost = choice.profile.host
+  const inEffect = hostAbove === undefined ? ownHost : hostAbove._tag === "Given" ? hostAbove.value : undefined
   const needSecret =
-    above.every((layer) => layer.secret === undefined) &&
+    above.every((layer) => layer.secret === undefined || (inEffect !== undefined && keptFromHost(layer, inEffect))) &&
     (ownHost === undefined ||
       hostAbove === undefined ||
       (hostAbove._tag === "Given" && sameHost(hostAbove.value, ownHost)))
