@@ -8,6 +8,7 @@
 import { availableParallelism } from "node:os"
 import { Effect, Option } from "effect"
 import type { Format } from "../formats/RowFormat.ts"
+import { isTimeZone } from "../plan/JobFile.ts"
 import { UsageError } from "../UsageError.ts"
 import * as NodeFlags from "./NodeFlags.ts"
 
@@ -123,17 +124,6 @@ export interface LogSettings {
   readonly quiet: boolean
   readonly verbose: boolean
   readonly format: "text" | "json"
-}
-
-/** True when `zone` is an IANA time zone name this runtime knows (or `UTC`). */
-export const isTimeZone = (zone: string): boolean => {
-  if (zone.trim() === "") return false
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone })
-    return true
-  } catch {
-    return false
-  }
 }
 
 const usage = (message: string) => Effect.fail(new UsageError({ message }))

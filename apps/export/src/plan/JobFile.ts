@@ -14,6 +14,7 @@
  * notice that an export changed between runs.
  */
 import { createHash } from "node:crypto"
+import { InvalidTimeZoneError, resolveTimeZone } from "@spotpipe/decode"
 import { Exit, Schema, SchemaIssue } from "effect"
 import { metadataTypes } from "../cluster/Cluster.ts"
 import { ConnectionSpec, EnvName, SettingText } from "../cluster/Connection.ts"
@@ -85,14 +86,12 @@ export const Since = SettingText.check(
   })
 )
 
-const isTimeZone = (zone: string): boolean => {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone })
-    return true
-  } catch {
-    return false
-  }
-}
+/**
+ * True when `zone` is a data time zone the export can render dates in: one `@spotpipe/decode` resolves (an IANA
+ * name as this runtime's Intl knows it, or `UTC`), checked here as the export will resolve it. `--timezone` takes
+ * the same rule.
+ */
+export const isTimeZone = (zone: string): boolean => !(resolveTimeZone(zone) instanceof InvalidTimeZoneError)
 
 /** Settings an export may override; also the run-wide `defaults`. */
 const settingsFields = {
