@@ -524,6 +524,16 @@ const exportTypeOf = (document: unknown, index: PropertyKey | undefined): string
   return typeof type === "string" && exportTypeNames.includes(type) ? type : undefined
 }
 
+/** Words people use for the object an export reads, and the key that holds it (`id`; a search's `table`). */
+const objectWords: Readonly<Record<string, ReadonlyArray<string>>> = {
+  id: ["name", "guid", "answer", "liveboard", "object", "objectid", "object_id", "identifier"],
+  table: ["name", "guid", "model", "worksheet", "datasource", "data_source", "object", "objectid", "object_id"]
+}
+
+/** The key that holds the object an export reads, when `key` is another word for it; `keys`: the export's keys. */
+const objectKeyFor = (key: string, keys: ReadonlyArray<string>): string | undefined =>
+  ["id", "table"].find((holder) => keys.includes(holder) && objectWords[holder]?.includes(key.toLowerCase()) === true)
+
 const exportTypeNames: ReadonlyArray<string> = ExportSpec.members.map((member) => member.fields.type.literal)
 
 const exportTypes = `"type" must be one of "metadata", "answer", "liveboard", "search", "tml", "principals", "permissions", "audit", with that type's fields`
@@ -534,7 +544,15 @@ const problemsOf = (issue: SchemaIssue.Issue, document: unknown): Array<JobFileP
     const at = renderPath(path)
     if (item.message === "Expected no excess property") {
       const key = path.at(-1)
-      const near = typeof key === "string" ? closest(key, keysAt(path.slice(0, -1), document)) : []
+      const keys = keysAt(path.slice(0, -1), document)
+      // The object an export reads, under another word (`"name": "Revenue by Month"`): spelling is not the
+      // mistake, so the closest spellings ("fileNames") would mislead.
+      const holder = typeof key === "string" ? objectKeyFor(key, keys) : undefined
+      if (holder !== undefined) {
+        const what = holder === "table" ? "table's or model's" : `${exportTypeOf(document, path[1]) ?? "object"}'s`
+        return { path: at, message: `unknown key: the ${what} GUID or exact name goes in "${holder}"` }
+      }
+      const near = typeof key === "string" ? closest(key, keys) : []
       return { path: at, message: `unknown key: remove it (or check its spelling)${didYouMean(near)}` }
     }
     if (item.message === "Missing key") return { path: at, message: "is required" }

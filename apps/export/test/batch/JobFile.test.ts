@@ -118,6 +118,26 @@ describe("JobFile", () => {
     expect(byPath["load.mod"]).toBe(meant("mode"))
   })
 
+  it("the-object-under-another-word-says-which-key-holds-it-not-the-closest-spellings", () => {
+    const found = problems(
+      JSON.stringify({
+        exports: [
+          { type: "answer", name: "Revenue by Month" },
+          { type: "liveboard", guid: "0a1b" },
+          { type: "search", model: "Orders", query: "[Region]" },
+          // No object to name: the usual answer.
+          { type: "metadata", metadataTypes: ["ANSWER"], name: "x" }
+        ]
+      })
+    )
+    const byPath = Object.fromEntries(found.map((p) => [p.path, p.message]))
+    expect(byPath["exports[0].name"]).toBe('unknown key: the answer\'s GUID or exact name goes in "id"')
+    expect(byPath["exports[0].id"]).toBe("is required")
+    expect(byPath["exports[1].guid"]).toBe('unknown key: the liveboard\'s GUID or exact name goes in "id"')
+    expect(byPath["exports[2].model"]).toBe("unknown key: the table's or model's GUID or exact name goes in \"table\"")
+    expect(byPath["exports[3].name"]).toMatch(/^unknown key: remove it \(or check its spelling\)/)
+  })
+
   it("inline-secrets-are-refused-anywhere-and-never-echoed", () => {
     const text = JSON.stringify({
       connection: { host: "https://ts.example.com", username: "me", password: "Hunter2-secret!" },
