@@ -556,6 +556,10 @@ const problemsOf = (issue: SchemaIssue.Issue, document: unknown): Array<JobFileP
       return { path: at, message: `unknown key: remove it (or check its spelling)${didYouMean(near)}` }
     }
     if (item.message === "Missing key") return { path: at, message: "is required" }
+    // The whole document something else (a bare list of exports): say what it must be, not "Expected object".
+    if (at === "" && item.message === "Expected object") {
+      return { path: at, message: 'must be a JSON object with the list of exports: {"exports": [{"type": …}, …]}' }
+    }
     // A union failure names every alternative; say what the `type` field should be instead.
     if (/^exports\[\d+\]$/.test(at) && item.message.startsWith("Expected")) {
       const entry = (document as { exports: ReadonlyArray<unknown> }).exports[path[1] as number]

@@ -138,6 +138,14 @@ describe("JobFile", () => {
     expect(byPath["exports[3].name"]).toMatch(/^unknown key: remove it \(or check its spelling\)/)
   })
 
+  it("a-bare-list-of-exports-says-the-document-is-an-object-holding-them", () => {
+    for (const text of ['[{"type": "answer", "id": "A"}]', '"exports"', "null"]) {
+      expect(problems(text)).toEqual([
+        { path: "", message: 'must be a JSON object with the list of exports: {"exports": [{"type": …}, …]}' }
+      ])
+    }
+  })
+
   it("inline-secrets-are-refused-anywhere-and-never-echoed", () => {
     const text = JSON.stringify({
       connection: { host: "https://ts.example.com", username: "me", password: "Hunter2-secret!" },
