@@ -2,12 +2,14 @@
  * Watermark.ts: the times `--since`/`--until`/`--modified-since` take, the watermark of a `modified` listing (the
  * listing's start, or 1 ms after the newest `modified` seen if earlier, never before the run's own starting point;
  * none before the listing was read whole), the export id a watermark is kept under (the starting point and file
- * settings left out), the state file that runs sharing a folder change at once, and `last` against another cluster.
+ * settings left out), the state file that runs sharing a folder change at once, `last` against another cluster, and
+ * the wall time a DATE_TIME watermark is written as when a fall-back repeats it.
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
+import { makeCellRenderer, resolveTimeZone, type TimeZone, UTC } from "@spotpipe/decode"
 import { Effect } from "effect"
 import { stateDirName } from "../src/output/OutputLock.ts"
 import { makeExport, parseInstant } from "../src/plan/JobFile.ts"
@@ -16,6 +18,7 @@ import {
   ModifiedTracker,
   readWatermarks,
   recordWatermarks,
+  unambiguousWatermark,
   watermarkId,
   watermarksFileName
 } from "../src/plan/Watermark.ts"
@@ -79,6 +82,49 @@ describe("ModifiedTracker", () => {
     expect(tracker.value()?.value).toBe(new Date(since).toISOString())
     tracker.begin(now + 1)
     expect(tracker.value()).toBeUndefined()
+  })
+})
+
+describe("unambiguousWatermark", () => {
+  const zone = (name: string): TimeZone => {
+    const resolved = resolveTimeZone(name)
+    if (resolved instanceof Error) throw resolved
+    return resolved
+  }
+  /** The wall time `unambiguousWatermark` gives for the instant `iso`, as the watermark is written. */
+  const written = (iso: string, tz: TimeZone): string => {
+    const at = unambiguousWatermark(Date.parse(iso) / 1000, tz)
+    const text = makeCellRenderer("DATE_TIME", { timeZone: tz, offset: "zone" })(at) as string
+    return `${text.slice(0, 10)} ${text.slice(11, 19)}`
+  }
+  const la = zone("America/Los_Angeles")
+
+  it("writes a maximum in the first occurrence of a repeated hour one offset difference earlier", () => {
+    // 2026-11-01 01:00-01:59 occurs in PDT (08:00-08:59Z), then again in PST (09:00-09:59Z).
+    expect(written("2026-11-01T08:30:00Z", la)).toBe("2026-11-01 00:30:00")
+    expect(written("2026-11-01T08:00:00Z", la)).toBe("2026-11-01 00:00:00")
+    expect(written("2026-11-01T08:59:59Z", la)).toBe("2026-11-01 00:59:59")
+    // Lord Howe falls back 30 minutes: 01:30-01:59 occurs at +11:00 (14:30-14:59Z), then at +10:30.
+    expect(written("2026-04-04T14:45:00Z", zone("Australia/Lord_Howe"))).toBe("2026-04-05 01:15:00")
+  })
+
+  it("leaves any other instant as it is: the second occurrence, a normal one, one after a spring-forward gap, UTC", () => {
+    const same = (iso: string, tz: TimeZone) => {
+      const seconds = Date.parse(iso) / 1000
+      expect(unambiguousWatermark(seconds, tz), `${iso} in ${tz.name}`).toBe(seconds)
+    }
+    // The second occurrence (both readings of 01:30 are at or before it), and the instants around the hour.
+    same("2026-11-01T09:30:00Z", la)
+    same("2026-11-01T09:00:00Z", la)
+    same("2026-11-01T07:59:59Z", la)
+    same("2026-11-01T10:00:00Z", la)
+    same("2026-04-04T15:15:00Z", zone("Australia/Lord_Howe"))
+    same("2026-07-15T20:00:00Z", la)
+    // 2026-03-08 02:00-02:59 does not occur in Los Angeles: 01:59:59 PST is followed by 03:00:00 PDT.
+    same("2026-03-08T09:59:59Z", la)
+    same("2026-03-08T10:00:00Z", la)
+    same("2026-11-01T08:30:00Z", UTC)
+    same("2026-11-01T08:30:00Z", zone("UTC"))
   })
 })
 

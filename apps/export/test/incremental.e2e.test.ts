@@ -2,7 +2,8 @@
  * Incremental runs, end to end (the built CLI against loopback sandboxes): `metadata --modified-since last` writes
  * exactly the objects changed since the previous successful run (objects moved with `sandbox.touch`), a run that
  * fails after planning leaves the watermark where it was, `search --since-column … --since last` reads only the rows
- * at or after the column's maximum as the previous run found it, `tml --modified-since last` the TML of exactly the
+ * at or after the column's maximum as the previous run found it (a DATE_TIME maximum in the first occurrence of a
+ * repeated hour from a wall time an hour earlier), `tml --modified-since last` the TML of exactly the
  * objects changed, and a job file's `modifiedSince`/`since` keys.
  */
 import * as NodeFs from "node:fs"
@@ -197,6 +198,58 @@ describe("search --since-column", () => {
       const lone = await search(dir, "--since", "last")
       expect(lone.code).toBe(2)
       expect(lone.stderr).toContain("--since-column and --since go together")
+    }
+  )
+})
+
+describe("search --since-column of a DATE_TIME in a repeated hour", () => {
+  it(
+    "writes a maximum at the first of its wall time's two occurrences as an earlier wall time, so no reading skips rows",
+    timeout,
+    async () => {
+      // 12 rows whose newest Shipped At is 2025-11-02 01:47:00 PDT: Los Angeles (the sandbox's zone) lives
+      // 01:00-01:59 twice that night, and '2025-11-02 01:47:00' read as PST would be an hour after the maximum.
+      const fallBack = await startSandbox({ rows: 12, seed: 11033 })
+      try {
+        const query = "[Order ID] [Shipped At]"
+        const dir = tempDir()
+        const file = NodePath.join(dir, "search-Orders.ndjson")
+        const search = (since: string) =>
+          runCli(
+            [
+              "search",
+              "--table",
+              "Orders",
+              "--query",
+              query,
+              "--format",
+              "ndjson",
+              "--out",
+              dir,
+              "--quiet",
+              "--force"
+            ].concat(["--since-column", "Shipped At", "--since", since]),
+            { env: sandboxEnv(fallBack) }
+          )
+        const first = await search("2020-01-01")
+        expect(first.code, first.stderr).toBe(0)
+        const rows = ndjson(file)
+        const at = (row: Record<string, unknown>) => Date.parse(row["Shipped At"] as string)
+        const newest = rows.reduce((a, b) => (at(b) > at(a) ? b : a))
+        expect(at(newest)).toBe(Date.parse("2025-11-02T01:47:00-07:00"))
+        // One hour earlier: a wall time that occurs once, before the maximum.
+        const mark = "2025-11-02 00:47:00"
+        expect(marks(dir)).toEqual([expect.objectContaining({ kind: "column", column: "Shipped At", value: mark })])
+
+        const second = await search("last")
+        expect(second.code, second.stderr).toBe(0)
+        expect(manifestOf(dir).outputs[0]!.source.query).toBe(`${query} [Shipped At] >= '${mark}'`)
+        const again = ndjson(file)
+        expect(again).toEqual(rows.filter((row) => at(row) >= Date.parse("2025-11-02T00:47:00-07:00")))
+        expect(again).toContainEqual(newest)
+      } finally {
+        await fallBack.close()
+      }
     }
   )
 })

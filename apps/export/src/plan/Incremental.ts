@@ -7,7 +7,14 @@
  * - a search with `sinceColumn`/`since` reads `<query> [column] >= 'value'` ({@link incrementalSearch});
  * - an audit export reads `[since, until)` ({@link auditOutput}).
  */
-import { isDateColumnType, makeCellRenderer, resolveTimeZone } from "@spotpipe/decode"
+import {
+  decodeCell,
+  isDateColumnType,
+  isPeriod,
+  makeCellRenderer,
+  resolveTimeZone,
+  type TimeZone
+} from "@spotpipe/decode"
 import { Clock, Effect, type FileSystem, Option, type Path, Stream } from "effect"
 import { auditColumns, type Cluster, type DataPage, type MetadataObject } from "../cluster/Cluster.ts"
 import { ExportError } from "../ExportError.ts"
@@ -20,6 +27,7 @@ import {
   type Started,
   startedOf,
   startingPointOf,
+  unambiguousWatermark,
   type WatermarkValue,
   watermarkId
 } from "./Watermark.ts"
@@ -175,7 +183,8 @@ const literalOf = (value: string, type: string | undefined, what: string): strin
  * A search with `sinceColumn`: its query with the filter `[column] >= value` appended, and its watermark — the
  * column's maximum, read in a one-row query (`max [column]`) before any data is read (see Watermark.ts). The value
  * is written as a query literal: a DATE as `YYYY-MM-DD` and a DATE_TIME as `YYYY-MM-DD HH:mm:ss` in the data time
- * zone (`dataZone`, asked for only then), a number as its digits, anything else as its text.
+ * zone (`dataZone`, asked for only then; a maximum in the first occurrence of a repeated hour one offset difference
+ * earlier, see `Watermark.unambiguousWatermark`), a number as its digits, anything else as its text.
  */
 export const incrementalSearch = <E>(
   cluster: Cluster<E>,
@@ -220,7 +229,10 @@ export const incrementalSearch = <E>(
 const literalText = (cell: unknown, type: string, timeZone: string): string | ExportError => {
   if (isDateColumnType(type) && type !== "TIME") {
     const zone = resolveTimeZone(timeZone)
-    const rendered = zone instanceof Error ? zone : makeCellRenderer(type, { timeZone: zone, offset: "zone" })(cell)
+    const rendered =
+      zone instanceof Error
+        ? zone
+        : makeCellRenderer(type, { timeZone: zone, offset: "zone" })(unambiguousCell(cell, type, zone))
     if (typeof rendered !== "string") {
       return new ExportError({
         kind: "BadData",
@@ -236,6 +248,17 @@ const literalText = (cell: unknown, type: string, timeZone: string): string | Ex
     })
   }
   return typeof cell === "string" ? cell : String(cell)
+}
+
+/**
+ * `cell`, the maximum of a DATE_TIME or TIMESTAMP column, or the earlier instant to write when its wall time in
+ * `zone` is the first of two (see `Watermark.unambiguousWatermark`); a DATE's, or any other, is `cell` as it is.
+ */
+const unambiguousCell = (cell: unknown, type: string, zone: TimeZone): unknown => {
+  const period = type === "DATE" ? null : decodeCell(cell)
+  if (!isPeriod(period)) return cell
+  const at = unambiguousWatermark(period.start, zone)
+  return at === period.start ? cell : at
 }
 
 /** An audit export (`since`, `until`: ISO instants, see {@link resolveIncremental}): its pages and watermark. */

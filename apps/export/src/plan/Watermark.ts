@@ -24,10 +24,13 @@
  *   this machine's clock, which must not run ahead of the cluster's.
  * - `column` (search exports, `--since-column`): the column's maximum, read in a one-row query **before** the data
  *   is read. The next run reads the rows with `[column] >= value`: rows added during this run are read again by
- *   the next one, never skipped, and the rows equal to the watermark come again (load with `--mode merge`).
+ *   the next one, never skipped, and the rows equal to the watermark come again (load with `--mode merge`). A
+ *   DATE_TIME maximum whose wall time a fall-back repeats is written so that no reading of it is later than the
+ *   maximum ({@link unambiguousWatermark}).
  * - `audit` (audit logs): the end of the time range read (`--until`); the next run's range starts there, so the
  *   windows of successive runs meet with no gap and no overlap.
  */
+import type { TimeZone } from "@spotpipe/decode"
 import { Effect, Exit, FileSystem, Option, Path, Schema } from "effect"
 import { ExportError } from "../ExportError.ts"
 import { replaceFile } from "../output/AtomicFile.ts"
@@ -314,6 +317,23 @@ export const lastWatermark = (
     }
     return mark.value
   })
+
+/**
+ * The instant (epoch seconds) whose wall time in `zone` a DATE_TIME watermark at `epochSeconds` is written as.
+ * A wall time in the hour a fall-back repeats names two instants, and how the cluster reads such a literal is not
+ * known: the maximum's own wall time at its first occurrence, read as the second, would skip the rows in between.
+ * So a maximum at the first occurrence is written one offset difference earlier (01:30 PDT → 00:30), a wall time
+ * that occurs once and is before the maximum; the next run re-reads at most that much. Any other instant, the
+ * second occurrence included (both readings are at or before it), is written as it is.
+ */
+export const unambiguousWatermark = (epochSeconds: number, zone: TimeZone): number => {
+  const offset = zone.offsetSeconds(epochSeconds)
+  // A fall-back within the next day leaves a smaller offset (no zone changes its offset twice within a day).
+  const back = offset - zone.offsetSeconds(epochSeconds + 86_400)
+  if (!(back > 0)) return epochSeconds
+  // The same wall time comes again `back` seconds later when that instant already has the smaller offset.
+  return zone.offsetSeconds(epochSeconds + back) === offset - back ? epochSeconds - back : epochSeconds
+}
 
 /** An instant as watermarks and manifests write it: ISO 8601 in UTC with milliseconds. */
 export const isoMillis = (millis: number): string => new Date(millis).toISOString()
