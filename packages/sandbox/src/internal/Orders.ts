@@ -5,7 +5,7 @@
  */
 import { type ByteWriter, utf8 } from "./ByteWriter.ts"
 import { hash3, mix32, stableGuid } from "./Hash.ts"
-import { type DayTable, makeDayTable, makeLocalMidnight } from "./Zone.ts"
+import { type DayTable, makeDayTable, makeLocalMidnight, makeWallInstant } from "./Zone.ts"
 
 /** ThoughtSpot column data types used by the model. */
 export type DataType = "INT64" | "VARCHAR" | "DOUBLE" | "BOOL" | "DATE" | "DATE_TIME" | "TIME"
@@ -296,6 +296,8 @@ export interface Calendar {
   readonly customCalendar: CustomCalendar
   /** Epoch seconds of local midnight on 1970-01-01 (TIME cells are instants on that day). */
   readonly timeBase: number
+  /** The instant (epoch seconds) of a wall time in the zone, given as epoch ms of that wall time read as UTC. */
+  readonly wallInstant: (wallAsUtcMs: number) => number
   /** A date cell as JSON text: epoch seconds, or `{"v":{"s":…}}` / `{"v":{"s":…,"e":…}}`. */
   readonly dateCell: (start: number, end: number | undefined) => string
   /** Where Order IDs start. */
@@ -331,6 +333,7 @@ const buildCalendar = (timezone: string, customCalendar: CustomCalendar, orderId
     days: makeDayTable(timezone, tableFirstDay, tableLength),
     customCalendar,
     timeBase: makeLocalMidnight(timezone)(1970, 1, 1),
+    wallInstant: makeWallInstant(timezone),
     dateCell,
     orderIds: orderIdBases[orderIds]
   }

@@ -21,7 +21,7 @@ import {
   writeOrderId
 } from "./Orders.ts"
 import { type Filter, QueryError, type QueryPlan, type Selection } from "./Query.ts"
-import type { Bucket } from "./Zone.ts"
+import { type Bucket, civilAsUtc } from "./Zone.ts"
 
 /** ThoughtSpot's two data formats: rows as arrays (COMPACT) or as objects without null keys (FULL). */
 export type DataFormat = "COMPACT" | "FULL"
@@ -119,45 +119,53 @@ const sortKeyOf = (column: number, calendar: Calendar): ((r: RowCursor) => numbe
 
 /**
  * A filter's test of the cursor row. The sandbox filters [Order Date] (`'YYYY-MM-DD'`), [Shipped At]
- * (`'YYYY-MM-DD HH:mm:ss'` or a date, in the cluster zone), [Quantity] and [Revenue] (numbers).
+ * (`'YYYY-MM-DD HH:mm:ss'`, `'YYYY-MM-DD HH:mm'` or a date: a wall time in the cluster zone, resolved as
+ * `makeWallInstant` says), [Quantity] and [Revenue] (numbers). A date or time that does not exist on the
+ * calendar (February 30, 24:00) is refused, never rolled over.
  */
 const filterTest = (filter: Filter, calendar: Calendar): ((r: RowCursor) => boolean) | QueryError => {
   const col = filter.column.index
   const { days } = calendar
-  const first = Date.UTC(days.firstDay.year, days.firstDay.month - 1, days.firstDay.day)
-  const dayOf = (text: string): number | undefined => {
-    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text)
-    return m === null ? undefined : (Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) - first) / 86_400_000
-  }
+  const first = civilAsUtc(days.firstDay.year, days.firstDay.month, days.firstDay.day)!
+  const dateTime = /^(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2})(?::(\d{2}))?)?$/
   let key: (r: RowCursor) => number
   let target: number | undefined
+  let expected: string
   const value = filter.value.trim()
   switch (col) {
-    case Col.OrderDate:
+    case Col.OrderDate: {
       key = (r) => r.orderDay
-      target = dayOf(value)
+      expected = "a calendar date 'YYYY-MM-DD'"
+      const m = dateTime.exec(value)
+      const wall = m === null || m[4] !== undefined ? undefined : civilAsUtc(+m[1]!, +m[2]!, +m[3]!)
+      if (wall !== undefined) target = (wall - first) / 86_400_000
       break
+    }
     case Col.ShippedAt: {
       key = (r) => days.midnight[r.shippedDay]! + r.shipSeconds
-      const m = /^(\d{4}-\d{2}-\d{2})(?: (\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(value)
-      const day = m === null ? undefined : dayOf(m[1]!)
-      if (m !== null && day !== undefined) {
-        const seconds = Number(m[2] ?? 0) * 3600 + Number(m[3] ?? 0) * 60 + Number(m[4] ?? 0)
+      expected = "a wall time in the cluster zone 'YYYY-MM-DD HH:mm:ss', 'YYYY-MM-DD HH:mm' or 'YYYY-MM-DD'"
+      const m = dateTime.exec(value)
+      const wall = m === null ? undefined : civilAsUtc(+m[1]!, +m[2]!, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0))
+      if (wall !== undefined) {
+        // Outside the day table (which holds every row) only the side matters; inside it, the exact instant.
+        const day = Math.floor((wall - first) / 86_400_000)
         target =
           day < 0
             ? Number.NEGATIVE_INFINITY
             : day >= days.length
               ? Number.POSITIVE_INFINITY
-              : days.midnight[day]! + seconds
+              : calendar.wallInstant(wall)
       }
       break
     }
     case Col.Quantity:
       key = (r) => r.quantity
+      expected = "a number"
       target = /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : undefined
       break
     case Col.Revenue:
       key = (r) => r.revenueCents
+      expected = "a number"
       target = /^-?\d+(\.\d+)?$/.test(value) ? Number(value) * 100 : undefined
       break
     default:
@@ -166,7 +174,9 @@ const filterTest = (filter: Filter, calendar: Calendar): ((r: RowCursor) => bool
       )
   }
   if (target === undefined) {
-    return new QueryError(`'${filter.value}' is not a value of [${filter.column.name}] the sandbox can compare`)
+    return new QueryError(
+      `'${filter.value}' is not a value of [${filter.column.name}] the sandbox can compare; give ${expected}`
+    )
   }
   const t = target
   const compare: Record<string, (a: number) => boolean> = {

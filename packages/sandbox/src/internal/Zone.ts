@@ -36,6 +36,48 @@ const makeOffsetOf = (zone: string): ((epochMs: number) => number) => {
   }
 }
 
+/**
+ * Epoch milliseconds of a civil date and time read as if it were UTC (month 1-12). Unlike `Date.UTC`, years 0-99
+ * stay what they are, and a field out of its range (February 30, 24:00) gives `undefined` rather than rolling
+ * over into the next day or month.
+ */
+export const civilAsUtc = (
+  year: number,
+  month: number,
+  day: number,
+  hour = 0,
+  minute = 0,
+  second = 0
+): number | undefined => {
+  if (hour > 23 || minute > 59 || second > 59) return undefined
+  const d = new Date(Date.UTC(2000, 0, 1, hour, minute, second))
+  d.setUTCFullYear(year, month - 1, day)
+  return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day
+    ? d.getTime()
+    : undefined
+}
+
+/**
+ * The instant (epoch seconds) of a wall-clock reading in `zone`, as java.time's `ZonedDateTime.of` resolves it
+ * (ThoughtSpot's server side is Java): a wall time a spring-forward skips is moved forward by the length of the
+ * gap (02:30 becomes 03:30 of the new offset), and a wall time a fall-back repeats is its first occurrence (the
+ * earlier offset). Takes epoch milliseconds of the wall time read as UTC (see `civilAsUtc`).
+ */
+export const makeWallInstant = (zone: string): ((wallAsUtcMs: number) => number) => {
+  const offsetOf = makeOffsetOf(zone)
+  return (wall) => {
+    // The offsets a day either side bracket any single transition near the wall time.
+    const before = offsetOf(wall - 86_400_000)
+    const earlier = wall - before
+    if (offsetOf(earlier) === before) return earlier / 1000 // unique, or the first of two occurrences
+    const after = offsetOf(wall + 86_400_000)
+    const later = wall - after
+    if (offsetOf(later) === after) return later / 1000
+    // In the gap: shifted forward by the gap's length, which is the wall time read with the earlier offset.
+    return earlier / 1000
+  }
+}
+
 /** The instant (epoch seconds) of 00:00 local time on a civil date (month 1-12), for one zone. */
 export const makeLocalMidnight = (zone: string): ((year: number, month: number, day: number) => number) => {
   const offsetOf = makeOffsetOf(zone)
