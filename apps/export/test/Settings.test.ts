@@ -53,6 +53,21 @@ describe("output options", () => {
     })
   )
 
+  it.effect("a-timezone-abbreviation-is-refused-with-the-zone-and-the-offset-to-use", () =>
+    Effect.gen(function* () {
+      // Intl reads PST as America/Los_Angeles (daylight saving included): a user may mean UTC-8 all year.
+      const message = yield* usageMessage(checkOutput({ ...output, timezone: Option.some("PST") }))
+      assert.strictEqual(
+        message,
+        "--timezone PST is an abbreviation, not a time zone: use America/Los_Angeles (Pacific time, with daylight saving) or -08:00 (UTC-8 all year)"
+      )
+      for (const zone of ["-08:00", "EST", "US/Pacific"]) {
+        const settings = yield* checkOutput({ ...output, timezone: Option.some(zone) })
+        assert.deepStrictEqual(settings.timezone, Option.some(zone))
+      }
+    })
+  )
+
   it.effect("out-dash-means-stdout-and-lf-newline-is-accepted", () =>
     Effect.gen(function* () {
       const settings = yield* checkOutput({ ...output, out: Option.some("-"), newline: "lf", format: "ndjson" })

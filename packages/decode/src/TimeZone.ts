@@ -5,6 +5,7 @@
 import { InvalidTimeZoneError } from "./DateCellError.ts"
 import { renderValue } from "./internal/readCell.ts"
 import { ZoneTable } from "./internal/ZoneTable.ts"
+import { abbreviationMessage, isZoneNameOrOffset } from "./internal/zoneNames.ts"
 import { ownZone } from "./internal/zoneOffset.ts"
 import { MAX_EPOCH_SECONDS, MIN_EPOCH_SECONDS } from "./Period.ts"
 
@@ -28,11 +29,12 @@ const fromTable = (table: ZoneTable): TimeZone =>
   })
 
 /**
- * Resolves an IANA zone name (as `Intl` knows it, e.g. "America/Los_Angeles", "UTC") to a {@link TimeZone};
- * an unknown name, or a value that is no string (never the host's zone for `undefined`), gives an
- * {@link InvalidTimeZoneError}. Results are cached, so every caller of one zone shares one offset table, aliases
- * included ("Asia/Kolkata" and Intl's "Asia/Calcutta"); the zone's `name` is the name given, so messages say
- * the zone as the user wrote it.
+ * Resolves an IANA zone name or link (as `Intl` knows it, e.g. "America/Los_Angeles", "UTC", "US/Pacific") or a
+ * UTC offset ("-08:00") to a {@link TimeZone}; an unknown name, an abbreviation ("PST", which `Intl` would read
+ * as America/Los_Angeles, daylight saving included; the message names the likely zone and the fixed offset), or a
+ * value that is no string (never the host's zone for `undefined`) gives an {@link InvalidTimeZoneError}. Results
+ * are cached, so every caller of one zone shares one offset table, aliases included ("Asia/Kolkata" and Intl's
+ * "Asia/Calcutta"); the zone's `name` is the name given, so messages say the zone as the user wrote it.
  */
 export const resolveTimeZone = (name: string): TimeZone | InvalidTimeZoneError => {
   // Intl would take undefined for the host's own zone and ["UTC"] for "UTC": a missing setting would go unseen.
@@ -46,6 +48,9 @@ export const resolveTimeZone = (name: string): TimeZone | InvalidTimeZoneError =
   const cached = resolved.get(name)
   if (cached !== undefined) return cached
   const table = ZoneTable.make(name)
+  // An abbreviation Intl reads as some zone ("PST", "BST") is ambiguous: refused with advice, never guessed.
+  const abbreviation = isZoneNameOrOffset(name) ? undefined : abbreviationMessage(name, table?.name)
+  if (abbreviation !== undefined) return new InvalidTimeZoneError({ timeZone: name, message: abbreviation })
   if (table === undefined) {
     return new InvalidTimeZoneError({
       timeZone: name,

@@ -319,6 +319,53 @@ describe("time zones", () => {
     }
   })
 
+  it("an-abbreviation-intl-reads-as-a-zone-is-refused-with-the-likely-zone-and-the-fixed-offset", () => {
+    const intlReads = (name: string) => new Intl.DateTimeFormat("en-US", { timeZone: name }).resolvedOptions().timeZone
+    // ICU takes these for zones: PST with daylight saving, BST as Dhaka, AST as Anchorage, NST as Auckland.
+    for (const [name, intl] of [
+      ["PST", "America/Los_Angeles"],
+      ["pst", "America/Los_Angeles"],
+      ["BST", "Asia/Dhaka"],
+      ["AST", "America/Anchorage"],
+      ["NST", "Pacific/Auckland"]
+    ] as const) {
+      expect(intlReads(name)).toBe(intl)
+      expect(resolveTimeZone(name), name).toBeInstanceOf(InvalidTimeZoneError)
+    }
+    expect((resolveTimeZone("PST") as InvalidTimeZoneError).message).toBe(
+      '"PST" is an abbreviation, not a time zone: use America/Los_Angeles (Pacific time, with daylight saving) or -08:00 (UTC-8 all year).'
+    )
+    expect((resolveTimeZone("BST") as InvalidTimeZoneError).message).toBe(
+      '"BST" is an abbreviation, not a time zone: use Europe/London (UK time, with daylight saving) or +01:00 (UTC+1 all year); Bangladesh Standard Time is Asia/Dhaka.'
+    )
+    expect((resolveTimeZone("IST") as InvalidTimeZoneError).message).toContain(
+      "use Asia/Kolkata (India time) or +05:30"
+    )
+    // One Intl knows only as an old Java ID: named as Intl reads it, still refused.
+    expect(intlReads("ACT")).toBe("Australia/Darwin")
+    expect((resolveTimeZone("ACT") as InvalidTimeZoneError).message).toContain(
+      "this runtime reads it as Australia/Darwin"
+    )
+    // One Intl refuses gets the same advice rather than "unknown".
+    expect((resolveTimeZone("AEST") as InvalidTimeZoneError).message).toContain("use Australia/Sydney")
+  })
+
+  it("the-tz-databases-own-names-without-a-slash-links-and-offsets-still-resolve", () => {
+    for (const name of ["UTC", "utc", "GMT", "Zulu", "EST", "MST", "HST", "CET", "EST5EDT", "NZ-CHAT", "W-SU", "GB"]) {
+      expect(resolveTimeZone(name), name).not.toBeInstanceOf(InvalidTimeZoneError)
+    }
+    expect(zone("EST").offsetSeconds(utcSeconds("2021-07-08T00:00:00Z"))).toBe(-5 * 3600)
+    expect(zone("US/Pacific").offsetSeconds(utcSeconds("2021-07-08T00:00:00Z"))).toBe(-7 * 3600)
+    for (const [name, offset] of [
+      ["-08:00", -8 * 3600],
+      ["+0530", 5.5 * 3600],
+      ["+05", 5 * 3600]
+    ] as const) {
+      expect(zone(name).offsetSeconds(utcSeconds("2021-07-08T00:00:00Z")), name).toBe(offset)
+      expect(zone(name).offsetSeconds(utcSeconds("2021-01-08T00:00:00Z")), name).toBe(offset)
+    }
+  })
+
   it("aliases-share-one-offset-table-and-keep-the-name-given", () => {
     const alias = resolveTimeZone("US/Pacific") as TimeZone
     const canonical = resolveTimeZone("America/Los_Angeles") as TimeZone

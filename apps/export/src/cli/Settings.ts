@@ -8,7 +8,7 @@
 import { availableParallelism } from "node:os"
 import { Effect, Option } from "effect"
 import type { Format } from "../formats/RowFormat.ts"
-import { isTimeZone } from "../plan/JobFile.ts"
+import { timeZoneProblem } from "../plan/JobFile.ts"
 import { UsageError } from "../UsageError.ts"
 import * as NodeFlags from "./NodeFlags.ts"
 
@@ -138,10 +138,9 @@ export const checkOutput = (raw: RawOutputOptions, defaultOut = "."): Effect.Eff
       "--resume and --force contradict each other: --resume keeps the files that are complete and verified and continues the others, --force writes every file anew; pass only one"
     )
   }
-  if (Option.isSome(raw.timezone) && !isTimeZone(raw.timezone.value)) {
-    return usage(
-      `unknown time zone "${raw.timezone.value}": use an IANA name such as UTC, Europe/Berlin or America/Los_Angeles`
-    )
+  if (Option.isSome(raw.timezone)) {
+    const problem = timeZoneProblem(raw.timezone.value)
+    if (problem !== undefined) return usage(`--timezone ${raw.timezone.value} ${problem}`)
   }
   const pageSize = Option.getOrElse(raw.pageSize, () => defaultPageSize)
   const out = Option.getOrElse(raw.out, () => defaultOut)

@@ -29,9 +29,7 @@ const Format = Schema.Literals(["csv", "ndjson", "parquet"])
 const PageSize = Schema.Int.check(
   Schema.isBetween({ minimum: 1, maximum: 100_000 }, { message: "must be a whole number from 1 to 100000" })
 )
-const TimeZone = Schema.String.check(
-  Schema.makeFilter((zone: string) => isTimeZone(zone) || "must be an IANA time zone such as UTC or Europe/Berlin")
-)
+const TimeZone = Schema.String.check(Schema.makeFilter((zone: string) => timeZoneProblem(zone) ?? true))
 const MetadataType = Schema.Literals(metadataTypes)
 const NullString = Schema.String.check(Schema.makeFilter((text: string) => nullStringProblem(text) ?? true))
 
@@ -87,11 +85,21 @@ export const Since = SettingText.check(
 )
 
 /**
- * True when `zone` is a data time zone the export can render dates in: one `@spotpipe/decode` resolves (an IANA
- * name as this runtime's Intl knows it, or `UTC`), checked here as the export will resolve it. `--timezone` takes
- * the same rule.
+ * Why `zone` is no data time zone the export can render dates in, or `undefined` when it is one: one
+ * `@spotpipe/decode` resolves (an IANA name or link as this runtime's Intl knows it, or an offset such as -08:00),
+ * checked here as the export will resolve it. An abbreviation (PST) gets decode's advice. The text never repeats
+ * the name (a job file's messages repeat no value): "is an abbreviation, not a time zone: use …" or "must be …".
+ * `--timezone` takes the same rule.
  */
-export const isTimeZone = (zone: string): boolean => !(resolveTimeZone(zone) instanceof InvalidTimeZoneError)
+export const timeZoneProblem = (zone: string): string | undefined => {
+  const resolved = resolveTimeZone(zone)
+  if (!(resolved instanceof InvalidTimeZoneError)) return undefined
+  // Decode's advice for an abbreviation starts with the name: keep what follows it.
+  const named = `${JSON.stringify(zone)} `
+  return resolved.message.startsWith(named)
+    ? resolved.message.slice(named.length).replace(/\.$/, "")
+    : "must be an IANA time zone such as UTC, Europe/Berlin or America/Los_Angeles, or an offset such as -08:00"
+}
 
 /** Settings an export may override; also the run-wide `defaults`. */
 const settingsFields = {

@@ -83,6 +83,25 @@ describe("JobFile", () => {
     expect(byPath["exports[5]"]).toBe("must be an object")
   })
 
+  it("a-timezone-abbreviation-is-refused-with-the-flags-advice-without-repeating-it", () => {
+    const found = problems(
+      JSON.stringify({ defaults: { timezone: "BST" }, exports: [{ type: "answer", id: "A", timezone: "PST" }] })
+    )
+    expect(found).toEqual([
+      {
+        path: "defaults.timezone",
+        message:
+          "is an abbreviation, not a time zone: use Europe/London (UK time, with daylight saving) or +01:00 (UTC+1 all year); Bangladesh Standard Time is Asia/Dhaka"
+      },
+      {
+        path: "exports[0].timezone",
+        message:
+          "is an abbreviation, not a time zone: use America/Los_Angeles (Pacific time, with daylight saving) or -08:00 (UTC-8 all year)"
+      }
+    ])
+    expect(ok({ exports: [{ type: "answer", id: "A", timezone: "-08:00" }] }).exports[0]?.timezone).toBe("-08:00")
+  })
+
   it("an-unknown-key-inside-an-export-is-refused", () => {
     expect(problems(JSON.stringify({ exports: [{ type: "answer", id: "A", fromat: "csv" }] }))).toEqual([
       { path: "exports[0].fromat", message: 'unknown key: remove it (or check its spelling); did you mean "format"?' }
