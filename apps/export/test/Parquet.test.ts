@@ -24,10 +24,10 @@ import {
   parquetTarget,
   startParquetWriter
 } from "../src/engine/ParquetFile.ts"
+import { columnKindOf } from "../src/formats/ColumnKinds.ts"
 import { StagedParquetWriter } from "../src/formats/parquet/StagedRows.ts"
 import { typedCell } from "../src/formats/TypedCells.ts"
 import type { ChunkWriter } from "../src/output/AtomicFile.ts"
-import { columnKindOf } from "../src/plan/ColumnKinds.ts"
 import { planColumns } from "../src/plan/ColumnPlanner.ts"
 import { tempFolders } from "./support/tempFolders.ts"
 

@@ -8,12 +8,12 @@ import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import fc from "fast-check"
 import { afterAll, describe, expect, it } from "vitest"
+import type { ColumnKind } from "../src/formats/ColumnKinds.ts"
 import { csvCell } from "../src/formats/CsvFormat.ts"
 import { GROUP_ROWS, type ParquetColumn } from "../src/formats/parquet/ParquetEncoder.ts"
 import { decodeHybrid, ParquetReadError, type ParquetValue, readParquet } from "../src/formats/parquet/ParquetReader.ts"
 import { StagedParquetWriter } from "../src/formats/parquet/StagedRows.ts"
 import { typedCell, typedStaging, typedText } from "../src/formats/TypedCells.ts"
-import type { ColumnKind } from "../src/plan/ColumnKinds.ts"
 import { withDuckDb } from "./load/support/loadHelpers.ts"
 
 const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-parquet-reader-"))

@@ -11,12 +11,12 @@ import * as NodePath from "node:path"
 import { DuckDBInstance } from "@duckdb/node-api"
 import fc from "fast-check"
 import { afterAll, describe, expect, it } from "vitest"
+import type { ColumnKind } from "../src/formats/ColumnKinds.ts"
 import { csvCell } from "../src/formats/CsvFormat.ts"
 import { GROUP_ROWS } from "../src/formats/parquet/ParquetEncoder.ts"
 import { StagedParquetWriter } from "../src/formats/parquet/StagedRows.ts"
 import { rangeOf, TEXT_BOUND_BYTES } from "../src/formats/parquet/Statistics.ts"
 import { typedCell, typedStaging } from "../src/formats/TypedCells.ts"
-import type { ColumnKind } from "../src/plan/ColumnKinds.ts"
 
 const dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-staged-rows-"))
 afterAll(() => NodeFs.rmSync(dir, { recursive: true, force: true }))

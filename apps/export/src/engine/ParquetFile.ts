@@ -17,10 +17,10 @@
 import { Worker } from "node:worker_threads"
 import { Effect, FileSystem, type Scope } from "effect"
 import { ExportError } from "../ExportError.ts"
+import { columnKindOf } from "../formats/ColumnKinds.ts"
 import type { ParquetColumn } from "../formats/parquet/ParquetEncoder.ts"
 import type { OutputColumn } from "../formats/RowRenderer.ts"
 import { errnoFileError, fileError } from "../output/AtomicFile.ts"
-import { columnKindOf } from "../plan/ColumnKinds.ts"
 import { version } from "../Version.ts"
 
 /** What the worker is started with. */

@@ -5,7 +5,7 @@
  * numbered). A page whose columns all pass through is handed on untouched; otherwise each row costs one array
  * and one call per formatted cell.
  */
-import type { ColumnKind } from "../plan/ColumnKinds.ts"
+import type { ColumnKind } from "./ColumnKinds.ts"
 import type { Cell, RenderedPage } from "./RowFormat.ts"
 
 /**

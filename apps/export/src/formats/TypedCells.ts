@@ -17,7 +17,7 @@
  * other way, for a loader that reads a Parquet file back into text.
  */
 import { formatDays, formatSecondOfDay } from "@spotpipe/decode"
-import { type ColumnKind, columnKindOf } from "../plan/ColumnKinds.ts"
+import { type ColumnKind, columnKindOf } from "./ColumnKinds.ts"
 import type { Cell } from "./RowFormat.ts"
 import type { CellFormatter, ColumnPlan } from "./RowRenderer.ts"
 

@@ -8,9 +8,9 @@
  * engine prefixes the file's name (after checking it is still the run's).
  */
 import { Readable } from "node:stream"
+import { type ColumnKind, columnKindOf } from "../formats/ColumnKinds.ts"
 import { ParquetReadError, type ParquetValue, readParquet } from "../formats/parquet/ParquetReader.ts"
 import { typedText } from "../formats/TypedCells.ts"
-import { type ColumnKind, columnKindOf } from "../plan/ColumnKinds.ts"
 import { fileHash } from "./FileCheck.ts"
 import type { LoadOutput } from "./RunManifest.ts"
 

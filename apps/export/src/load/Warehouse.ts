@@ -1,11 +1,11 @@
 /**
- * Warehouse tables for a run's outputs: the one mapping from a column's kind (plan/ColumnKinds.ts) to each SQL
+ * Warehouse tables for a run's outputs: the one mapping from a column's kind (formats/ColumnKinds.ts) to each SQL
  * dialect's type, quoted identifiers, the deterministic table name of every output file, and the `CREATE TABLE`
  * text (BigQuery: a schema JSON) that `--ddl` writes and `spotpipe load` runs. Loading and DDL share this module so
  * a loaded table and its DDL can never disagree.
  */
 import { createHash } from "node:crypto"
-import { type ColumnKind, columnKindOf } from "../plan/ColumnKinds.ts"
+import { type ColumnKind, columnKindOf } from "../formats/ColumnKinds.ts"
 
 /** The SQL dialects DDL is written for. */
 export const dialects = ["postgres", "duckdb", "snowflake", "bigquery"] as const

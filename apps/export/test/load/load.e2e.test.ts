@@ -11,8 +11,8 @@ import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import Papa from "papaparse"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { columnKindOf } from "../../src/formats/ColumnKinds.ts"
 import { catalogType, tableNames } from "../../src/load/Warehouse.ts"
-import { columnKindOf } from "../../src/plan/ColumnKinds.ts"
 import { type LoadFixture, startLoadFixture } from "./support/LoadFixture.ts"
 import {
   cli,

@@ -11,7 +11,7 @@
  * strings. Every column is optional (nullable) and flat.
  */
 import { constants, zstdCompressSync } from "node:zlib"
-import type { ColumnKind } from "../../plan/ColumnKinds.ts"
+import type { ColumnKind } from "../ColumnKinds.ts"
 import { rangeOf } from "./Statistics.ts"
 import { encodeStruct, type ThriftStruct, type ThriftValue } from "./Thrift.ts"
 

@@ -10,7 +10,7 @@
  */
 import { open } from "node:fs/promises"
 import { zstdDecompressSync } from "node:zlib"
-import type { ColumnKind } from "../../plan/ColumnKinds.ts"
+import type { ColumnKind } from "../ColumnKinds.ts"
 import type { ParquetColumn } from "./ParquetEncoder.ts"
 import { decodeStruct, type ThriftFields, type ThriftRead, ThriftReadError } from "./Thrift.ts"
 

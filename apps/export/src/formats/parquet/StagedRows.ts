@@ -8,7 +8,7 @@
  * `typedCell`, the one reading of a typed cell, so both agree (`test/StagedRows.test.ts` holds them to it).
  * {@link StagedParquetWriter} takes the staged file in pieces of any size, as the engine's worker reads it.
  */
-import type { ColumnKind } from "../../plan/ColumnKinds.ts"
+import type { ColumnKind } from "../ColumnKinds.ts"
 import { daysFromCivil, typedCell } from "../TypedCells.ts"
 import { ParquetEncoder } from "./ParquetEncoder.ts"
 

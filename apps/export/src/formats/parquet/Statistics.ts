@@ -8,7 +8,7 @@
  * rows from a filtered query without a word. Text bounds longer than {@link TEXT_BOUND_BYTES} are not written (a cut
  * greatest value would no longer be an upper bound), nor is a range of a chunk without a non-null value.
  */
-import type { ColumnKind } from "../../plan/ColumnKinds.ts"
+import type { ColumnKind } from "../ColumnKinds.ts"
 
 /** The least and greatest value of a chunk, each in its PLAIN encoding. */
 export interface ValueRange {

@@ -10,7 +10,7 @@ import { DuckDBInstance } from "@duckdb/node-api"
 import { Effect } from "effect"
 import Papa from "papaparse"
 import pg from "pg"
-import { columnKindOf } from "../../../src/plan/ColumnKinds.ts"
+import { columnKindOf } from "../../../src/formats/ColumnKinds.ts"
 import { runInProcess } from "../../support/inProcess.ts"
 
 /** `spotpipe args…` in this process. */
