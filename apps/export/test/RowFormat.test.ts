@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import fc from "fast-check"
 import Papa from "papaparse"
-import { makeRowFormat, type RenderedPage } from "../src/formats/RowFormat.ts"
+import type { RenderedPage } from "../src/formats/RowFormat.ts"
+import { makeRowFormat } from "../src/formats/TextFormats.ts"
 
 const columns = ["Region", "Note", "Revenue", "Big"]
 const page: RenderedPage = [

@@ -25,8 +25,7 @@ import { Effect, Stream } from "effect"
 import type { DataPage, PageDecoder } from "../cluster/Cluster.ts"
 import { ExportError } from "../ExportError.ts"
 import { badCellMessage } from "../Failure.ts"
-import type { Format } from "../formats/RowFormat.ts"
-import { makeRowFormat, type RowFormat, type TextFormat } from "../formats/RowFormat.ts"
+import type { Format, RowFormat, TextFormat } from "../formats/RowFormat.ts"
 import {
   type ColumnPlan,
   isRenderFailure,
@@ -41,6 +40,7 @@ import {
   type RowsTranscoder,
   type Transcoded
 } from "../formats/RowsTranscoder.ts"
+import { makeRowFormat } from "../formats/TextFormats.ts"
 import { typedPlans, typedStaging } from "../formats/TypedCells.ts"
 import type { ChunkWriter } from "../output/AtomicFile.ts"
 import { type ColumnNames, renamerOf } from "../plan/Names.ts"

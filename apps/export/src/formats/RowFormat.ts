@@ -1,10 +1,8 @@
 /**
  * The contract between rendering and writing: a row format turns the column list into a header and a page of
  * rendered rows into one text chunk. Chunks are concatenated as they come, so memory stays O(page).
+ * `CsvFormat.ts` and `NdjsonFormat.ts` implement it; `TextFormats.ts` picks one by name.
  */
-
-import { makeCsvFormat } from "./CsvFormat.ts"
-import { makeNdjsonFormat } from "./NdjsonFormat.ts"
 
 /** Output formats spotpipe writes. */
 export const formats = ["csv", "ndjson", "parquet"] as const
@@ -42,7 +40,3 @@ export interface RowFormatOptions {
    */
   readonly nullString?: string
 }
-
-/** The row format for a text format (a Parquet output is staged as CSV: see `TypedCells.ts`). */
-export const makeRowFormat = (format: TextFormat, options: RowFormatOptions): RowFormat =>
-  format === "csv" ? makeCsvFormat(options) : makeNdjsonFormat(options)
