@@ -3,7 +3,8 @@
  * reads them: on Los Angeles' daylight-saving days (2025-03-09 spring-forward, 2025-11-02 fall-back) an afternoon
  * literal is the instant of that wall time, not local midnight plus that many seconds; a skipped wall time moves
  * forward by the gap, a repeated one is its first occurrence (java.time's ZonedDateTime.of); a date or time that
- * is not on the calendar is refused instead of rolled over.
+ * is not on the calendar is refused instead of rolled over. The days the sandbox serves start at local midnight by
+ * the same rule, in every zone.
  */
 import { describe, expect, it } from "vitest"
 import { type DataContent, type DataResponse, nestedError, sandbox } from "./harness.ts"
@@ -65,9 +66,12 @@ const days = [
 ] as const
 
 describe("searchdata date-time literals on daylight-saving days", () => {
-  it("reads-a-wall-time-in-the-cluster-zone-skipped-times-forward-repeated-times-first", async () => {
-    const search = await client()
-    for (const { day, next, walls } of days) {
+  // Each query scans the million rows; a day's queries take a second or two, more on a busy machine.
+  for (const { day, next, walls } of days) {
+    it(`reads-a-wall-time-on-${day}-in-the-cluster-zone-skipped-times-forward-repeated-times-first`, {
+      timeout: 60_000
+    }, async () => {
+      const search = await client()
       // The day's rows, bounded by its two local midnights (which exist once in Los Angeles).
       const whole = await search(`[Order ID] [Shipped At] [Shipped At] >= '${day}' [Shipped At] < '${next}'`)
       expect(whole.status, whole.text).toBe(200)
@@ -81,10 +85,10 @@ describe("searchdata date-time literals on daylight-saving days", () => {
         const before = await search(`[Order ID] [Shipped At] [Shipped At] >= '${day}' [Shipped At] < '${day} ${wall}'`)
         expect(shipped(before.body), `${day} ${wall}`).toEqual(dayRows.filter(([, s]) => s < at))
       }
-    }
-  })
+    })
+  }
 
-  it("has-rows-in-the-hour-between-the-wall-time-and-midnight-plus-its-seconds", async () => {
+  it("has-rows-in-the-hour-between-the-wall-time-and-midnight-plus-its-seconds", { timeout: 60_000 }, async () => {
     // Guards the test above against data that would hide the difference: on both days rows lie between the
     // wall-time instant of 14:30 and "local midnight + 14.5 h", an hour apart.
     const search = await client()
@@ -102,7 +106,7 @@ describe("searchdata date-time literals on daylight-saving days", () => {
     }
   })
 
-  it("finds-a-row-by-the-wall-time-a-real-cluster-shows-for-it", async () => {
+  it("finds-a-row-by-the-wall-time-a-real-cluster-shows-for-it", { timeout: 60_000 }, async () => {
     const search = await client()
     const wallOf = new Intl.DateTimeFormat("sv-SE", {
       timeZone: "America/Los_Angeles",
@@ -150,4 +154,46 @@ describe("searchdata date-time literals on daylight-saving days", () => {
     // A leap day is a date.
     expect((await search("[Order ID] [Order Date] = '2024-02-29'")).status).toBe(200)
   })
+})
+
+describe("local midnight on the days a zone changes its offset", () => {
+  // Fall-back days of zones east of UTC whose clocks turn back after midnight (Sydney, Auckland, Jerusalem), and
+  // one whose midnight occurs twice (Amman, 2021-10-29: 01:00 back to 00:00; its first occurrence, +03:00).
+  const cases = [
+    ["Australia/Sydney", "2025-04-06", "2025-04-06T00:00:00+11:00"],
+    ["Pacific/Auckland", "2025-04-06", "2025-04-06T00:00:00+13:00"],
+    ["Asia/Jerusalem", "2024-10-27", "2024-10-27T00:00:00+03:00"],
+    ["Asia/Amman", "2021-10-29", "2021-10-29T00:00:00+03:00"]
+  ] as const
+  for (const [zone, day, iso] of cases) {
+    it(`serves-${day}-in-${zone}-from-its-first-00-00`, { timeout: 60_000 }, async () => {
+      const { call, token } = await sandbox({ rows: 100_000, timezone: zone })
+      const bearer = await token()
+      const r = await call(
+        "searchdata",
+        { query_string: "[Order Date].daily count [Order ID]", logical_table_identifier: "Orders", record_size: -1 },
+        { token: bearer }
+      )
+      expect(r.status, r.text).toBe(200)
+      const starts = r
+        .json<DataResponse>()
+        .contents[0]!.data_rows.map((row) => row[0])
+        .filter((s): s is number => s !== null)
+      expect(starts).toContain(seconds(iso))
+      // Every day bucket starts at the first second of its local day (00:00, or the end of a skipped midnight),
+      // read back independently of the sandbox.
+      const dateOf = new Intl.DateTimeFormat("sv-SE", { timeZone: zone, dateStyle: "short" })
+      const local = (s: number) => dateOf.format(new Date(s * 1000))
+      expect(starts.filter((s) => local(s - 1) >= local(s))).toEqual([])
+      // A date literal names the same instant: that day's rows are the ones whose Order Date is its start.
+      const filtered = await call(
+        "searchdata",
+        { query_string: `[Order ID] [Order Date] [Order Date] = '${day}'`, logical_table_identifier: "Orders" },
+        { token: bearer }
+      )
+      const cells = filtered.json<DataResponse>().contents[0]!.data_rows.map((row) => row[1])
+      expect(cells.length).toBeGreaterThan(0)
+      expect(new Set(cells)).toEqual(new Set([seconds(iso)]))
+    })
+  }
 })

@@ -1,6 +1,6 @@
 /**
- * Civil-time arithmetic in one IANA time zone, built on `Intl` only: the instant of local midnight of a civil
- * date, and the civil calendar of the generated data (day tables, bucket starts). Bucket starts are local
+ * Civil-time arithmetic in one IANA time zone, built on `Intl` only: the instant of a wall time (resolved as
+ * java.time resolves it) and of local midnight of a civil date, and the civil calendar of the generated data (day tables, bucket starts). Bucket starts are local
  * midnight in the cluster time zone, as ThoughtSpot's documented example shows.
  */
 
@@ -78,16 +78,14 @@ export const makeWallInstant = (zone: string): ((wallAsUtcMs: number) => number)
   }
 }
 
-/** The instant (epoch seconds) of 00:00 local time on a civil date (month 1-12), for one zone. */
+/**
+ * The instant (epoch seconds) of 00:00 local time on a civil date (month 1-12), for one zone: the start of the
+ * day as java.time's `LocalDate.atStartOfDay(zone)` gives it (the first 00:00 when midnight occurs twice, the
+ * end of the gap when it is skipped).
+ */
 export const makeLocalMidnight = (zone: string): ((year: number, month: number, day: number) => number) => {
-  const offsetOf = makeOffsetOf(zone)
-  return (year, month, day) => {
-    const wall = Date.UTC(year, month - 1, day)
-    const first = wall - offsetOf(wall)
-    const second = wall - offsetOf(first)
-    // When midnight does not exist (a DST gap at 00:00) the two guesses differ; take the later valid instant.
-    return Math.max(first, second) / 1000
-  }
+  const wallInstant = makeWallInstant(zone)
+  return (year, month, day) => wallInstant(civilAsUtc(year, month, day)!)
 }
 
 /** Date buckets of the search language, in the order of their size. */
