@@ -1,7 +1,8 @@
 /**
  * Civil-time arithmetic in one IANA time zone, built on `Intl` only: the instant of a wall time (resolved as
- * java.time resolves it) and of local midnight of a civil date, and the civil calendar of the generated data (day tables, bucket starts). Bucket starts are local
- * midnight in the cluster time zone, as ThoughtSpot's documented example shows.
+ * java.time resolves it) and of local midnight of a civil date, and the civil calendar of the generated data (day
+ * tables, bucket starts). Bucket starts are local midnight in the cluster time zone, as ThoughtSpot's documented
+ * example shows.
  */
 
 /** Checks an IANA zone name; returns false for names `Intl` does not know. */
