@@ -44,6 +44,39 @@ describe("searchdata filters", () => {
     expect(few.data_rows.map((row) => row[0])).toEqual(many)
   })
 
+  it("compares-revenue-literals-exactly-to-the-cent", async () => {
+    const all = (await rowsOf("[Order ID] [Revenue]")).body!
+    const cents = (row: Array<unknown>) => Math.round((row[1] as number) * 100)
+    // Literals whose decimal value times 100 is not a whole number in floating point ('0.29' * 100 = 28.999…).
+    const values = [...new Set(all.data_rows.filter((row) => row[1] !== null).map(cents))]
+      .map((c) => ({ c, text: (c / 100).toFixed(2) }))
+      .filter(({ c, text }) => Number(text) * 100 !== c)
+      .slice(0, 3)
+    expect(values.length).toBeGreaterThan(0)
+    for (const { c, text } of values) {
+      const ids = (keep: (cents: number) => boolean) =>
+        all.data_rows.filter((row) => row[1] !== null && keep(cents(row))).map((row) => row[0])
+      const equal = (await rowsOf(`[Order ID] [Revenue] = ${text}`)).body!
+      expect(
+        equal.data_rows.map((row) => row[0]),
+        text
+      ).toEqual(ids((x) => x === c))
+      const atMost = (await rowsOf(`[Order ID] [Revenue] <= '${text}'`)).body!
+      expect(
+        atMost.data_rows.map((row) => row[0]),
+        text
+      ).toEqual(ids((x) => x <= c))
+    }
+    // More decimals than cents: nothing equals it, and the order is exact.
+    const [{ c }] = values as [{ c: number }]
+    const between = `${Math.floor(c / 100)}.${String(c % 100).padStart(2, "0")}5`
+    expect((await rowsOf(`[Order ID] [Revenue] = ${between}`)).body!.data_rows).toEqual([])
+    const above = (await rowsOf(`[Order ID] [Revenue] > ${between}`)).body!
+    expect(above.data_rows.map((row) => row[0])).toEqual(
+      all.data_rows.filter((row) => row[1] !== null && cents(row) > c).map((row) => row[0])
+    )
+  })
+
   it("refuses-filters-it-cannot-apply", async () => {
     expect((await rowsOf("[Order ID] [Region] = 'West'")).status).toBe(400)
     expect((await rowsOf("[Region] [Revenue] [Order Date] >= '2024-01-01'")).status).toBe(400)

@@ -118,6 +118,20 @@ const sortKeyOf = (column: number, calendar: Calendar): ((r: RowCursor) => numbe
 }
 
 /**
+ * A decimal literal in cents, exactly: `Number("0.29") * 100` is 28.999…, which no row's 29 cents equals. With
+ * more than two decimals the value lies strictly between two whole cents; half a cent stands for it, which
+ * compares with every whole number of cents as the literal does.
+ */
+const centsOf = (text: string): number | undefined => {
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text)
+  if (m === null) return undefined
+  const fraction = m[3] ?? ""
+  const whole = Number(m[2]!) * 100 + Number(fraction.slice(0, 2).padEnd(2, "0"))
+  const rest = /[1-9]/.test(fraction.slice(2)) ? 0.5 : 0
+  return (m[1] === "-" ? -1 : 1) * (whole + rest)
+}
+
+/**
  * A filter's test of the cursor row. The sandbox filters [Order Date] (`'YYYY-MM-DD'`), [Shipped At]
  * (`'YYYY-MM-DD HH:mm:ss'`, `'YYYY-MM-DD HH:mm'` or a date: a wall time in the cluster zone, resolved as
  * `makeWallInstant` says), [Quantity] and [Revenue] (numbers). A date or time that does not exist on the
@@ -166,7 +180,7 @@ const filterTest = (filter: Filter, calendar: Calendar): ((r: RowCursor) => bool
     case Col.Revenue:
       key = (r) => r.revenueCents
       expected = "a number"
-      target = /^-?\d+(\.\d+)?$/.test(value) ? Number(value) * 100 : undefined
+      target = centsOf(value)
       break
     default:
       return new QueryError(
