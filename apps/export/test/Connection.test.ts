@@ -150,7 +150,7 @@ describe("single commands: flags over THOUGHTSPOT_*", () => {
   it.effect("host-must-be-http-without-userinfo-and-sandbox-excludes-host", () =>
     Effect.gen(function* () {
       const env = { THOUGHTSPOT_TOKEN: "t" }
-      assert.include(yield* usageMessage(resolveSingle({ host: Option.some("ftp://x") }, env)), "http or https")
+      assert.include(yield* usageMessage(resolveSingle({ host: Option.some("ftp://x") }, env)), "https or http")
       assert.include(
         yield* usageMessage(resolveSingle({ host: Option.some("https://u:p@x") }, env)),
         "must not contain"
@@ -231,6 +231,19 @@ describe("host rule", () => {
     if (withUser._tag === "Refused") expect(withUser.message).not.toContain("s3cret")
     expect(checkHostUrl("ftp://ts.example.com", false)._tag).toBe("Refused")
     expect(checkHostUrl("not a url", false)._tag).toBe("Refused")
+  })
+
+  it("another-scheme-is-named-once-with-the-form-to-use", () => {
+    for (const [host, scheme] of [
+      ["ftp://x", "ftp"],
+      ["FTP://ts.example.com", "ftp"],
+      ["ws://ts.example.com", "ws"]
+    ] as const) {
+      expect(checkHostUrl(host, false), host).toEqual({
+        _tag: "Refused",
+        message: `the host URL's scheme is ${scheme}, not https or http: use https://my-company.thoughtspot.cloud`
+      })
+    }
   })
 })
 
@@ -491,7 +504,10 @@ describe("layers", () => {
       const env = yield* readEnvironment({ passwordEnv: "NIGHTLY_PW" }).pipe(
         Effect.provide(
           ConfigProvider.layer(
-            ConfigProvider.fromEnv({ env: { NIGHTLY_PW: "x", THOUGHTSPOT_HOST: "", THOUGHTSPOT_TOKEN: "t" } })
+            ConfigProvider.fromEnv({
+              env: { NIGHTLY_PW: "x", THOUGHTSPOT_HOST: "", THOUGHTSPOT_TOKEN: "t" },
+              preserveEmptyStrings: true
+            })
           )
         )
       )
@@ -501,6 +517,52 @@ describe("layers", () => {
         "t",
         undefined
       ])
+    })
+  )
+})
+
+describe("a THOUGHTSPOT_* variable set but empty", () => {
+  const fromEnv = (env: Record<string, string>, spec: ConnectionSpec = {}) =>
+    Effect.gen(function* () {
+      const read = yield* readEnvironment(spec)
+      const cli = yield* commandLineLayer({ ...flags, host: Option.none(), username: Option.none() })
+      const job = Object.keys(spec).length === 0 ? [] : [jobFileLayer(spec, read)]
+      return yield* resolveConnection([cli, ...job, environmentLayer(read)])
+    }).pipe(
+      Effect.provide(NodeServices.layer),
+      Effect.provide(ConfigProvider.layer(ConfigProvider.fromEnv({ env, preserveEmptyStrings: true })))
+    )
+
+  it.effect("is-said-to-be-empty-not-told-to-be-set", () =>
+    Effect.gen(function* () {
+      assert.strictEqual(
+        yield* usageMessage(fromEnv({ THOUGHTSPOT_HOST: "", THOUGHTSPOT_USERNAME: "ana", THOUGHTSPOT_PASSWORD: "p" })),
+        "no ThoughtSpot host: THOUGHTSPOT_HOST is set but empty; pass --host https://your-cluster.thoughtspot.cloud or give THOUGHTSPOT_HOST the cluster's URL (or use --sandbox)"
+      )
+      const host = { THOUGHTSPOT_HOST: "https://ts.example.com" }
+      assert.strictEqual(
+        yield* usageMessage(fromEnv({ ...host, THOUGHTSPOT_USERNAME: "", THOUGHTSPOT_PASSWORD: "p" })),
+        "no user for the password (THOUGHTSPOT_PASSWORD): THOUGHTSPOT_USERNAME is set but empty; pass --username or set THOUGHTSPOT_USERNAME (or sign in with a token)"
+      )
+      assert.include(
+        yield* usageMessage(fromEnv({ ...host, THOUGHTSPOT_PASSWORD: "", THOUGHTSPOT_TOKEN: "" })),
+        "no credentials: THOUGHTSPOT_TOKEN and THOUGHTSPOT_PASSWORD are set but empty; "
+      )
+      // Not set at all: no such note.
+      assert.notInclude(yield* usageMessage(fromEnv({ THOUGHTSPOT_TOKEN: "t" })), "empty")
+    })
+  )
+
+  it.effect("a-variable-a-job-file-names-that-is-empty-is-said-to-be-empty", () =>
+    Effect.gen(function* () {
+      assert.strictEqual(
+        yield* usageMessage(fromEnv({ TS_HOST: "", THOUGHTSPOT_TOKEN: "t" }, { hostEnv: "TS_HOST" })),
+        "the job file names TS_HOST for the host, but it is set but empty"
+      )
+      assert.strictEqual(
+        yield* usageMessage(fromEnv({}, { host: "https://ts.example.com", tokenEnv: "TS_TOKEN" })),
+        "the job file names TS_TOKEN for the token, but it is not set"
+      )
     })
   )
 })

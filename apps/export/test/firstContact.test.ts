@@ -210,6 +210,18 @@ describe("an empty connection flag (a shell variable that is not set)", () => {
   }
 })
 
+describe("an empty THOUGHTSPOT_HOST (exported from a shell variable that is not set)", () => {
+  it("is-said-to-be-set-but-empty-not-told-to-be-set", { timeout: 60_000 }, async () => {
+    const run = await runCli(["ls", "answers"], {
+      env: { ...runTemp, ...noConfig, THOUGHTSPOT_HOST: "", THOUGHTSPOT_USERNAME: "ana", THOUGHTSPOT_PASSWORD: "pw" }
+    })
+    expect(run.code, run.stderr).toBe(2)
+    expect(run.stderr.trim()).toBe(
+      "spotpipe: no ThoughtSpot host: THOUGHTSPOT_HOST is set but empty; pass --host https://your-cluster.thoughtspot.cloud or give THOUGHTSPOT_HOST the cluster's URL (or use --sandbox)"
+    )
+  })
+})
+
 describe("an empty object name (a shell variable that is not set)", () => {
   for (const [args, says] of [
     [["answer", "", "--out", "-"], "the answer is empty: give its GUID or exact name"],

@@ -9,7 +9,7 @@
 import { writeSync } from "node:fs"
 import { constants } from "node:os"
 import * as NodeServices from "@effect/platform-node/NodeServices"
-import { Cause, Effect, Exit, Layer, Runtime } from "effect"
+import { Cause, ConfigProvider, Effect, Exit, Layer, Runtime } from "effect"
 import { ExitCode } from "../Failure.ts"
 import { jsonRecord, wantsJson } from "./Logging.ts"
 import { program } from "./Program.ts"
@@ -65,10 +65,17 @@ const runMain = Runtime.makeRunMain(({ fiber, teardown }) => {
   })
 })
 
+/**
+ * The process environment with empty values kept (Effect's default provider drops them), so that a message can say
+ * `THOUGHTSPOT_HOST is set but empty` rather than "set THOUGHTSPOT_HOST"; every reader takes an empty value as
+ * not set.
+ */
+const environment = ConfigProvider.layer(ConfigProvider.fromEnv({ preserveEmptyStrings: true }))
+
 /** Runs `spotpipe args…` in this process, with `extra` services (test hooks) besides Node's, and exits with its code. */
 export const runCli = (args: ReadonlyArray<string>, extra: Layer.Layer<never> = Layer.empty): void => {
   process.on("exit", stdoutLost(wantsJson(args)))
-  runMain(program(args).pipe(Effect.provide(Layer.merge(NodeServices.layer, extra))), {
+  runMain(program(args).pipe(Effect.provide(Layer.mergeAll(NodeServices.layer, environment, extra))), {
     disableErrorReporting: true,
     teardown: (exit, onExit) =>
       onExit(

@@ -85,7 +85,7 @@ export interface Secret {
 /** What a layer says about one field: a value (and where it came from), or a variable it names that is not set. */
 export type Setting<A> =
   | { readonly _tag: "Given"; readonly value: A; readonly from: string }
-  | { readonly _tag: "Unset"; readonly variable: string; readonly what: string }
+  | { readonly _tag: "Unset"; readonly variable: string; readonly what: string; readonly empty?: boolean }
 
 /** One source of connection settings; a field it leaves out comes from the next layer. */
 export interface ConnectionLayer {
@@ -109,6 +109,11 @@ export interface ConnectionLayer {
    */
   readonly secretFor?: { readonly host: string; readonly kept: string; readonly release?: string }
   /**
+   * Variables this source would read a field from that are set but empty (`THOUGHTSPOT_HOST=""`, a shell variable
+   * left unset): a message about a missing field says so rather than only "set THOUGHTSPOT_HOST".
+   */
+  readonly empty?: { readonly [K in "host" | "username" | "secret"]?: ReadonlyArray<string> }
+  /**
    * How to set each field through this source, for the message when no layer sets it; `dropHost`, how to stop
    * this source from setting the host.
    */
@@ -126,9 +131,9 @@ const secretNames = { password: "password", secretKey: "secret key", token: "tok
 
 const usage = (message: string) => Effect.fail(new UsageError({ message }))
 
-// "a", "a or b", "a, b or c".
-const orList = (items: ReadonlyArray<string>): string =>
-  items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`
+// "a", "a or b", "a, b or c" (or "and").
+const orList = (items: ReadonlyArray<string>, word = "or"): string =>
+  items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} ${word} ${items[items.length - 1]}`
 
 /** True when two host settings name the same cluster URL (`PROD.example.com/` is `https://prod.example.com`). */
 const sameHost = (a: string, b: string): boolean => {
@@ -162,8 +167,15 @@ export const resolveConnection = Effect.fn("Connection.resolveConnection")(funct
   // How each layer would set `field`, in order: the message when none does.
   const hintsFor = (field: "host" | "username" | "secret") =>
     layers.flatMap((l) => (l.hints[field] === undefined ? [] : [l.hints[field]]))
-  const unset = (layer: ConnectionLayer, setting: { readonly variable: string; readonly what: string }) =>
-    usage(`${layer.label} names ${setting.variable} for the ${setting.what}, but it is not set`)
+  const unset = (layer: ConnectionLayer, setting: Extract<Setting<unknown>, { _tag: "Unset" }>) =>
+    usage(
+      `${layer.label} names ${setting.variable} for the ${setting.what}, but it is ${setting.empty === true ? "set but empty" : "not set"}`
+    )
+  // "THOUGHTSPOT_HOST is set but empty; " when a layer would have read `field` from a variable that is empty.
+  const emptyNote = (field: "host" | "username" | "secret") => {
+    const names = layers.flatMap((l) => l.empty?.[field] ?? [])
+    return names.length === 0 ? "" : `${orList(names, "and")} ${names.length === 1 ? "is" : "are"} set but empty; `
+  }
   const host = pick("host")
 
   if (layers.some((l) => l.sandbox === true)) {
@@ -179,7 +191,7 @@ export const resolveConnection = Effect.fn("Connection.resolveConnection")(funct
   }
   if (host === undefined || host.setting._tag === "Unset" || host.setting.value.trim() === "") {
     if (host?.setting._tag === "Unset") return yield* unset(host.layer, host.setting)
-    return yield* usage(`no ThoughtSpot host: ${orList(hintsFor("host"))} (or use --sandbox)`)
+    return yield* usage(`no ThoughtSpot host: ${emptyNote("host")}${orList(hintsFor("host"))} (or use --sandbox)`)
   }
   const allowInsecureHttp = layers.find((l) => l.allowInsecureHttp !== undefined)?.allowInsecureHttp ?? false
   const checked = checkHostUrl(host.setting.value, allowInsecureHttp)
@@ -244,12 +256,14 @@ export const resolveConnection = Effect.fn("Connection.resolveConnection")(funct
         }
       }
     }
-    return yield* usage(`no credentials: ${orList(hintsFor("secret"))}, or use --sandbox for the embedded sandbox`)
+    return yield* usage(
+      `no credentials: ${emptyNote("secret")}${orList(hintsFor("secret"))}, or use --sandbox for the embedded sandbox`
+    )
   }
   const { kind, value } = secret.setting.value
   if (username === undefined) {
     return yield* usage(
-      `no user for the ${secretNames[kind]} (${secret.setting.from}): ${orList(hintsFor("username"))} (or sign in with a token)`
+      `no user for the ${secretNames[kind]} (${secret.setting.from}): ${emptyNote("username")}${orList(hintsFor("username"))} (or sign in with a token)`
     )
   }
   return {
@@ -274,8 +288,13 @@ const checkedOrAsGiven = (host: string): string => {
   return checked._tag === "Ok" ? checked.url : host
 }
 
-/** Reads an environment variable; `undefined` when it is not set or empty. */
-export type Environment = (name: string) => string | undefined
+/**
+ * Reads an environment variable; `undefined` when it is not set or empty. `isEmpty` (when known) tells an empty
+ * variable from one that is not set, for messages.
+ */
+export type Environment = ((name: string) => string | undefined) & {
+  readonly isEmpty?: (name: string) => boolean
+}
 
 /**
  * The ambient THOUGHTSPOT_HOST, THOUGHTSPOT_USERNAME and THOUGHTSPOT_TOKEN / _SECRET_KEY / _PASSWORD (first set
@@ -290,8 +309,16 @@ export const environmentLayer = (env: Environment): ConnectionLayer => {
     (name) => env(name) !== undefined
   )
   const kinds = { THOUGHTSPOT_TOKEN: "token", THOUGHTSPOT_SECRET_KEY: "secretKey", THOUGHTSPOT_PASSWORD: "password" }
+  const emptyOf = (names: ReadonlyArray<string>, setting: string | undefined) =>
+    setting !== undefined ? [] : names.filter((name) => env.isEmpty?.(name) === true)
+  const empty = {
+    host: emptyOf(["THOUGHTSPOT_HOST"], host),
+    username: emptyOf(["THOUGHTSPOT_USERNAME"], username),
+    secret: emptyOf(["THOUGHTSPOT_TOKEN", "THOUGHTSPOT_SECRET_KEY", "THOUGHTSPOT_PASSWORD"], secret)
+  }
   return {
     label: "the environment",
+    empty,
     ...(host === undefined ? {} : { host: given(host, "THOUGHTSPOT_HOST") }),
     ...(username === undefined ? {} : { username: given(username, "THOUGHTSPOT_USERNAME") }),
     ...(secret === undefined
@@ -307,7 +334,7 @@ export const environmentLayer = (env: Environment): ConnectionLayer => {
         }
       : {}),
     hints: {
-      host: "set THOUGHTSPOT_HOST",
+      host: empty.host.length === 0 ? "set THOUGHTSPOT_HOST" : "give THOUGHTSPOT_HOST the cluster's URL",
       dropHost: "unset THOUGHTSPOT_HOST",
       username: "set THOUGHTSPOT_USERNAME",
       secret: "set THOUGHTSPOT_USERNAME and one of THOUGHTSPOT_PASSWORD, THOUGHTSPOT_SECRET_KEY or THOUGHTSPOT_TOKEN"
@@ -322,7 +349,9 @@ export const environmentLayer = (env: Environment): ConnectionLayer => {
 export const jobFileLayer = (spec: ConnectionSpec, env: Environment): ConnectionLayer => {
   const fromVariable = <A>(name: string, what: string, make: (value: string) => A): Setting<A> => {
     const value = env(name)
-    return value === undefined ? { _tag: "Unset", variable: name, what } : given(make(value), name)
+    return value === undefined
+      ? { _tag: "Unset", variable: name, what, ...(env.isEmpty?.(name) === true ? { empty: true } : {}) }
+      : given(make(value), name)
   }
   // A literal value in the file, else the variable the file names for it.
   const literalOr = (literal: string | undefined, variable: string | undefined, key: string, what: string) =>
@@ -430,7 +459,8 @@ export const commandLineLayer = Effect.fn("Connection.commandLineLayer")(functio
 
 /**
  * Reads the THOUGHTSPOT_* variables, those `spec` names and `extra` through the Effect config provider (so tests
- * can give an environment without touching `process.env`); an empty value counts as not set.
+ * can give an environment without touching `process.env`); an empty value counts as not set (and `isEmpty` says
+ * so, for messages).
  */
 export const readEnvironment = Effect.fn("Connection.readEnvironment")(function* (
   spec: ConnectionSpec = {},
@@ -448,13 +478,17 @@ export const readEnvironment = Effect.fn("Connection.readEnvironment")(function*
     )
   ])
   const values = new Map<string, string>()
+  const empty = new Set<string>()
   for (const name of names) {
     const value = yield* Config.option(Config.String(name)).pipe(
       Effect.mapError(() => new UsageError({ message: `cannot read the environment variable ${name}` }))
     )
-    if (Option.isSome(value) && value.value !== "") values.set(name, value.value)
+    if (Option.isSome(value)) {
+      if (value.value === "") empty.add(name)
+      else values.set(name, value.value)
+    }
   }
-  return (name) => values.get(name)
+  return Object.assign((name: string) => values.get(name), { isEmpty: (name: string) => empty.has(name) })
 })
 
 /** The profile a command connects with, and what chose it. */
@@ -537,7 +571,15 @@ export const profileLayer = Effect.fn("Connection.profileLayer")(function* (
     const make = (value: string): Setting<Secret> => given({ kind, value: Redacted.make(value) }, secretFrom)
     if (source._tag === "Env") {
       const value = env(source.variable)
-      secret = value === undefined ? { _tag: "Unset", variable: source.variable, what: secretNames[kind] } : make(value)
+      secret =
+        value === undefined
+          ? {
+              _tag: "Unset",
+              variable: source.variable,
+              what: secretNames[kind],
+              ...(env.isEmpty?.(source.variable) === true ? { empty: true } : {})
+            }
+          : make(value)
     } else if (source._tag === "File") {
       const fs = yield* FileSystem.FileSystem
       const what = `the ${secretNames[kind]} file ${source.path} (${from})`
@@ -651,7 +693,10 @@ export const checkHostUrl = (
     return refused("the host is not a URL: use the form https://my-company.thoughtspot.cloud")
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    return refused(`the host must use http or https, not ${url.protocol}: use https://my-company.thoughtspot.cloud`)
+    // `protocol` ends in ":" ("ftp:"): name the scheme without it.
+    return refused(
+      `the host URL's scheme is ${url.protocol.slice(0, -1)}, not https or http: use https://my-company.thoughtspot.cloud`
+    )
   }
   if (url.username !== "" || url.password !== "") {
     return refused(

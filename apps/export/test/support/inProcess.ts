@@ -14,7 +14,7 @@ export interface InProcessRun {
   readonly stderr: string
 }
 
-/** Runs `spotpipe args…` in-process with `env` as the only environment. */
+/** Runs `spotpipe args…` in-process with `env` as the only environment (empty values kept, as `runCli` does). */
 export const runInProcess = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
   Effect.gen(function* () {
     const code = yield* program(args)
@@ -23,6 +23,10 @@ export const runInProcess = (args: ReadonlyArray<string>, env: Record<string, st
     return { code, stdout, stderr } satisfies InProcessRun
   }).pipe(
     Effect.provide(
-      Layer.mergeAll(NodeServices.layer, TestConsole.layer, ConfigProvider.layer(ConfigProvider.fromEnv({ env })))
+      Layer.mergeAll(
+        NodeServices.layer,
+        TestConsole.layer,
+        ConfigProvider.layer(ConfigProvider.fromEnv({ env, preserveEmptyStrings: true }))
+      )
     )
   )
