@@ -98,7 +98,7 @@ export const timeZoneProblem = (zone: string): string | undefined => {
   const named = `${JSON.stringify(zone)} `
   return resolved.message.startsWith(named)
     ? resolved.message.slice(named.length).replace(/\.$/, "")
-    : "must be an IANA time zone such as UTC, Europe/Berlin or America/Los_Angeles, or an offset such as -08:00"
+    : "must be an IANA name such as UTC, Europe/Berlin or America/Los_Angeles, or an offset such as -08:00"
 }
 
 /** Settings an export may override; also the run-wide `defaults`. */
