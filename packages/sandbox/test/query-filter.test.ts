@@ -68,7 +68,7 @@ describe("searchdata filters", () => {
       ).toEqual(ids((x) => x <= c))
     }
     // More decimals than cents: nothing equals it, and the order is exact.
-    const [{ c }] = values as [{ c: number }]
+    const { c } = values[0]!
     const between = `${Math.floor(c / 100)}.${String(c % 100).padStart(2, "0")}5`
     expect((await rowsOf(`[Order ID] [Revenue] = ${between}`)).body!.data_rows).toEqual([])
     const above = (await rowsOf(`[Order ID] [Revenue] > ${between}`)).body!
