@@ -7,6 +7,7 @@ import { auditLogRoutes } from "./AuditLog.ts"
 import type { AuthStore, Principal, TokenRecord } from "./Auth.ts"
 import {
   type CatalogObject,
+  canRead,
   isSecured,
   type MetadataType,
   metadataTypes,
@@ -93,12 +94,6 @@ export const authenticate = (
     return { user: session.user, objectId: undefined, token: undefined, session }
   }
   return undefined
-}
-
-const canRead = (p: Principal, o: CatalogObject): boolean => {
-  if (p.objectId !== undefined) return o.id === p.objectId
-  if (!isSecured(o)) return true
-  return p.user.access === undefined || p.user.access.has(o.id)
 }
 
 const tokenBody = (t: TokenRecord) => ({

@@ -3,6 +3,7 @@
  * answers and liveboards (each defined by a search query over the model), users, groups, tags and a connection.
  * Ids are stable GUIDs derived from names, so they do not change with the seed or row count.
  */
+import type { Principal } from "./Auth.ts"
 import { stableGuid } from "./Hash.ts"
 import { orderColumns } from "./Orders.ts"
 import { parseQuery, QueryError, type QueryPlan } from "./Query.ts"
@@ -271,6 +272,17 @@ export const allObjects: ReadonlyArray<CatalogObject> = [
 /** Objects whose reading needs an access check (the others are visible to every signed-in user). */
 export const isSecured = (o: CatalogObject): boolean =>
   o.type === "ANSWER" || o.type === "LIVEBOARD" || o.type === "LOGICAL_TABLE"
+
+/**
+ * Whether a caller may read (fetch data of, export, list permissions of) an object: an object token reaches its
+ * object only; otherwise a secured object needs the user's access list to name it (a user without a list, an
+ * administrator, reads all).
+ */
+export const canRead = (p: Principal, o: CatalogObject): boolean => {
+  if (p.objectId !== undefined) return o.id === p.objectId
+  if (!isSecured(o)) return true
+  return p.user.access === undefined || p.user.access.has(o.id)
+}
 
 /** Finds an answer/liveboard/table by GUID or exact name. */
 export const findObject = (type: MetadataType, identifier: string): CatalogObject | undefined =>

@@ -10,8 +10,7 @@
  */
 import type { Route } from "./Api.ts"
 import { badRequest, forbidden } from "./ApiError.ts"
-import type { Principal } from "./Auth.ts"
-import { type CatalogObject, defaultUser, isSecured } from "./Catalog.ts"
+import { type CatalogObject, canRead, defaultUser, isSecured } from "./Catalog.ts"
 import { type GroupDef, type MemberDef, type OrgContent, orgOf } from "./Orgs.ts"
 import { bool, json, oneOf, pageList, str } from "./Params.ts"
 
@@ -93,12 +92,6 @@ export const permissionOf = (
   return ("user" in principal ? userAccess(org, principal, o) : groupAccess(org, principal, o)).permission
 }
 
-const canRead = (p: Principal, org: OrgContent, o: CatalogObject) => {
-  const target = governing(org, o)
-  if (p.objectId !== undefined) return target.id === p.objectId
-  return !isSecured(target) || p.user.access === undefined || p.user.access.has(target.id)
-}
-
 /** The fetch-permissions route. */
 export const permissionRoutes = (): Readonly<Record<string, Route>> => ({
   "security/metadata/fetch-permissions": {
@@ -138,7 +131,7 @@ export const permissionRoutes = (): Readonly<Record<string, Route>> => ({
         if (o === undefined || !(permissionTypes as ReadonlyArray<string>).includes(o.type)) {
           throw badRequest(`Invalid parameter values: no ${type ?? "object"} with id or name '${identifier}' exists.`)
         }
-        if (!canRead(p, org, o)) throw forbidden(`User does not have access to read ${o.type} ${o.id}.`)
+        if (!canRead(p, governing(org, o))) throw forbidden(`User does not have access to read ${o.type} ${o.id}.`)
         add(o)
         if (dependents && (o.type === "ANSWER" || o.type === "LIVEBOARD")) {
           add(org.objects.find((x) => x.type === "LOGICAL_TABLE")!)

@@ -11,8 +11,7 @@
  */
 import type { Route } from "./Api.ts"
 import { badRequest, forbidden } from "./ApiError.ts"
-import type { Principal } from "./Auth.ts"
-import { type CatalogObject, isSecured, type SavedQuery, tagObjects } from "./Catalog.ts"
+import { type CatalogObject, canRead, type SavedQuery, tagObjects } from "./Catalog.ts"
 import { orderColumns } from "./Orders.ts"
 import { type GroupDef, type MemberDef, membership, type OrgContent, orgOf, type RoleDef } from "./Orgs.ts"
 import { bool, int, json, obj, oneOf, refuseFlag, str, unsupported } from "./Params.ts"
@@ -296,12 +295,6 @@ const checkExportOptions = (b: Record<string, unknown>) => {
 
 const allOrgsWhy = "it exports from the org of the caller's token only; request a token for each org"
 
-const canExport = (p: Principal, o: CatalogObject): boolean => {
-  if (p.objectId !== undefined) return o.id === p.objectId
-  if (!isSecured(o)) return true
-  return p.user.access === undefined || p.user.access.has(o.id)
-}
-
 /** The TML export routes. */
 export const tmlRoutes = (): Readonly<Record<string, Route>> => ({
   "metadata/tml/export": {
@@ -393,7 +386,7 @@ export const tmlRoutes = (): Readonly<Record<string, Route>> => ({
           items.push(errorItem(identifier, `No ${type ?? "object"} with id or name '${identifier}' exists${hint}.`))
           continue
         }
-        if (!canExport(p, o)) {
+        if (!canRead(p, o)) {
           items.push(errorItem(identifier, `User does not have access to read ${o.type} ${o.id}.`))
           continue
         }
