@@ -17,12 +17,42 @@ import type { LoadOutput } from "./RunManifest.ts"
 /** Text handed on at a time. */
 const CHUNK_CHARS = 1 << 20
 
+const MICROS_PER_DAY = 86_400_000_000n
+
+/**
+ * An instant outside years 0001–9999 in UTC, in the ISO form PostgreSQL reads for it (`10000-01-01T00:59:59Z`,
+ * `0001-12-31T18:30:00Z BC`): such instants are in the files as a time with an offset (`9999-12-31T23:59:59-01:00`),
+ * and PostgreSQL holds them; `typedText` writes only years 0001–9999.
+ */
+export const wideInstantText = (micros: number | bigint): string => {
+  const value = BigInt(micros)
+  const remainder = ((value % MICROS_PER_DAY) + MICROS_PER_DAY) % MICROS_PER_DAY
+  const days = Number((value - remainder) / MICROS_PER_DAY)
+  // The civil date of a day number, for any year (proleptic Gregorian; year 0 is 1 BC).
+  const z = days + 719468
+  const era = Math.floor(z / 146097)
+  const doe = z - era * 146097
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365)
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
+  const mp = Math.floor((5 * doy + 2) / 153)
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1
+  const month = mp < 10 ? mp + 3 : mp - 9
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+  const two = (n: number) => String(n).padStart(2, "0")
+  const time = typedText("time", Number(remainder)) as string
+  const date = `${String(year > 0 ? year : 1 - year).padStart(4, "0")}-${two(month)}-${two(day)}`
+  return `${date}T${time}Z${year > 0 ? "" : " BC"}`
+}
+
 /** The CSV field of one value of a column of `kind`. */
 const field = (kind: ColumnKind, value: ParquetValue | null): string => {
   if (value === null) return ""
   if (kind === "text") return `"${(value as string).replace(/"/g, '""')}"`
   const text = typedText(kind, value)
-  if (text instanceof Error) throw text
+  if (text instanceof Error) {
+    if (kind === "timestamp") return wideInstantText(value as number | bigint)
+    throw text
+  }
   return text
 }
 

@@ -10,6 +10,7 @@ import { pipeline } from "node:stream/promises"
 import { engineMessage, type LoadEngine, LoadFailure, temporaryTable } from "./Engine.ts"
 import { hashingStream, verifyFile } from "./FileCheck.ts"
 import { ndjsonToCsv } from "./NdjsonToCsv.ts"
+import { findNul } from "./NulSearch.ts"
 import { parquetToCsv } from "./ParquetToCsv.ts"
 import type { LoadOutput } from "./RunManifest.ts"
 import { createTable, quoteIdent, quoteLiteral } from "./Warehouse.ts"
@@ -256,11 +257,21 @@ export const openPostgres = async (url: string, shown: string, credentials: Post
         await verifyFile(output)
         // PostgreSQL quotes a bad value whole in its message (its context cuts it at 100 bytes): cut it too.
         const message = engineMessage(describe(error))
-        // Valid UTF-8 that PostgreSQL refuses all the same: its text type cannot hold U+0000.
-        const nul = /invalid byte sequence for encoding "UTF8": 0x00\b/.test(message)
-          ? ": a text holds the character U+0000 (NUL), which PostgreSQL's text cannot store: load into DuckDB, or correct the value at the source"
-          : ""
-        throw new LoadFailure(`${output.file}: ${message}${nul}`)
+        // Valid UTF-8 that PostgreSQL refuses all the same: its text type cannot hold U+0000. Its message's line is
+        // not the file's row and names no column: the file is searched for the cell.
+        if (/invalid byte sequence for encoding "UTF8": 0x00\b/.test(message)) {
+          const cell = await findNul(output)
+          const where =
+            cell === undefined
+              ? message
+              : cell.row === 0
+                ? "the header"
+                : `row ${cell.row}${cell.column === undefined ? "" : `, column ${JSON.stringify(cell.column)}`}`
+          throw new LoadFailure(
+            `${output.file}: ${where}: a text holds the character U+0000 (NUL), which PostgreSQL's text cannot store: load into DuckDB, or correct the value at the source`
+          )
+        }
+        throw new LoadFailure(`${output.file}: ${message}`)
       }
       return copy.rowCount
     },
