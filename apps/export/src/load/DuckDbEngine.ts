@@ -48,7 +48,7 @@ const defaultObjectSize = 16_777_216
  * the longest line it is told to read: CSV's `max_line_size`, NDJSON's `maximum_object_size` (they cost DuckDB
  * speed or memory, so they are only set for a file that needs them).
  */
-export const duckDbSource = (output: DuckDbFile, lineLimit?: number): string => {
+export const duckDbSource = (output: DuckDbFile, lineLimit?: number, newline?: "\r\n" | "\n"): string => {
   const path = quoteLiteral(output.path)
   const columns = `{${output.columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(sqlType("duckdb", c.type))}`).join(", ")}}`
   const select = output.columns.map((c) => quoteIdent(c.name)).join(", ")
@@ -60,7 +60,10 @@ export const duckDbSource = (output: DuckDbFile, lineLimit?: number): string => 
           ? "nullstr = ''"
           : `nullstr = ${quoteLiteral(output.nullString)}, allow_quoted_nulls = false`
       const lineSize = lineLimit === undefined ? "" : `, max_line_size = ${lineLimit}`
-      return `SELECT ${select} FROM read_csv(${path}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', ${nulls}${lineSize}, columns = ${columns})`
+      // The file's own line end: left to DuckDB, a line break inside a quoted header name (a column named with one)
+      // makes it take that for the file's, and it reads no row at all.
+      const lineEnd = newline === undefined ? "" : `, new_line = ${newline === "\r\n" ? "'\\r\\n'" : "'\\n'"}`
+      return `SELECT ${select} FROM read_csv(${path}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', ${nulls}${lineSize}${lineEnd}, columns = ${columns})`
     }
     case "ndjson": {
       const objectSize = lineLimit === undefined ? "" : `, maximum_object_size = ${lineLimit}`
@@ -69,6 +72,23 @@ export const duckDbSource = (output: DuckDbFile, lineLimit?: number): string => 
     case "parquet":
       return `SELECT ${select} FROM read_parquet(${path})`
   }
+}
+
+/**
+ * How the CSV file at `path` ends its lines, read from its header (quoted line breaks are a name's): `\r\n` or
+ * `\n`; `undefined` when the header has no line end.
+ */
+export const csvLineEnd = async (path: string): Promise<"\r\n" | "\n" | undefined> => {
+  let quoted = false
+  let previous = 0
+  for await (const chunk of NodeFs.createReadStream(path, { highWaterMark: 1 << 16 }) as AsyncIterable<Buffer>) {
+    for (const byte of chunk) {
+      if (byte === 34) quoted = !quoted
+      else if (byte === 10 && !quoted) return previous === 13 ? "\r\n" : "\n"
+      previous = byte
+    }
+  }
+  return undefined
 }
 
 /** The length in bytes of the longest line of the file at `path` (its newlines found by `indexOf`, a chunk at a time). */
@@ -203,7 +223,8 @@ export const openDuckDb = async (file: string): Promise<LoadEngine> => {
     copy: async (table, output, into) => {
       const before = fileStamp(output)
       const target = into === "temporary" ? temporaryTable("duckdb", table) : quoteIdent(table)
-      const source = duckDbSource(output, lineLimits.get(output.path))
+      const lineEnd = output.format === "csv" ? await csvLineEnd(output.path) : undefined
+      const source = duckDbSource(output, lineLimits.get(output.path), lineEnd)
       // CREATE TABLE … AS writes a new table about twice as fast as INSERT; the typed source fixes its types.
       const sql =
         into === "existing"

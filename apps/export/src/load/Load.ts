@@ -160,6 +160,9 @@ const otherColumns = (
     : `table ${output.table} exists with other columns (${have.join(", ")}) than ${output.file} (${wanted.join(", ")}): load with --mode replace, or into another database`
 }
 
+/** The system columns of every PostgreSQL table, whose names no other column may have (`CREATE TABLE` refuses). */
+const postgresSystemColumns: ReadonlySet<string> = new Set(["tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"])
+
 /** Checks what can be checked before any table is touched; throws a {@link LoadFailure} naming every problem. */
 const preflight = async (engine: LoadEngine, run: RunManifest, options: LoadOptions): Promise<void> => {
   const problems: Array<string> = []
@@ -169,11 +172,26 @@ const preflight = async (engine: LoadEngine, run: RunManifest, options: LoadOpti
         `${output.file} was exported with --escape-formulae: its cells starting with = + - @ carry a ' that is not in the data; export it again without --escape-formulae to load it`
       )
     }
+    if (output.columns.some((c) => c.name === "")) {
+      problems.push(
+        `${output.file}: a column has an empty name, which no SQL table can have: export with --column-names snake`
+      )
+    }
     if (engine.dialect === "postgres") {
-      const long = output.columns.find((c) => Buffer.byteLength(c.name, "utf8") > maxIdentifierBytes)
-      if (long !== undefined) {
+      // PostgreSQL cuts a longer name to its first 63 bytes (of UTF-8) with only a notice: two names alike in those
+      // would be one column, and a cut name is not the file's.
+      const long = output.columns.filter((c) => Buffer.byteLength(c.name, "utf8") > maxIdentifierBytes)
+      if (long.length > 0) {
+        const names = long.map((c) => `"${c.name}" (${Buffer.byteLength(c.name, "utf8")} bytes)`).join(", ")
         problems.push(
-          `${output.file}: column "${long.name}" is longer than PostgreSQL's ${maxIdentifierBytes}-byte identifiers (it would be cut): export with --column-names snake (short names, mapped to these in the manifest)`
+          `${output.file}: ${long.length === 1 ? "column" : "columns"} ${names} ${long.length === 1 ? "is" : "are"} longer than PostgreSQL's ${maxIdentifierBytes}-byte identifiers (it would be cut): export with --column-names snake (short names, mapped to these in the manifest)`
+        )
+      }
+      // Names of the columns every PostgreSQL table has: CREATE TABLE refuses them.
+      const system = output.columns.filter((c) => postgresSystemColumns.has(c.name))
+      if (system.length > 0) {
+        problems.push(
+          `${output.file}: ${system.map((c) => `"${c.name}"`).join(", ")} ${system.length === 1 ? "is the name of a column" : "are names of columns"} every PostgreSQL table has, which a table cannot take for its own (--column-names snake keeps it): rename the column in ThoughtSpot, or load into DuckDB`
         )
       }
     }

@@ -569,7 +569,7 @@ describe("load refuses", () => {
     expect(refused.code).toBe(1)
     expect(refused.stderr).toContain("nothing was loaded")
     expect(refused.stderr).toContain(
-      `${daily}: column "${long}" is longer than PostgreSQL's 63-byte identifiers (it would be cut): export with --column-names snake (short names, mapped to these in the manifest)`
+      `${daily}: column "${long}" (${Buffer.byteLength(long)} bytes) is longer than PostgreSQL's 63-byte identifiers (it would be cut): export with --column-names snake (short names, mapped to these in the manifest)`
     )
   }, 60_000)
 
