@@ -226,6 +226,34 @@ describe("searchdata", () => {
     expect(desc).toContain(`[[${(9_007_199_254_740_000n + 37n * 3999n).toString()}]]`)
   })
 
+  it("sorts-row-level-results-by-a-text-column-in-text-order-ties-by-order-id", async () => {
+    const { call, token } = await sandbox({ rows: 3000 })
+    const t = await token()
+    for (const [column, descending] of [
+      ["Customer", false],
+      ["Region", true]
+    ] as const) {
+      const query = `[Order ID] [${column}] sort by [${column}]${descending ? " descending" : ""}`
+      const body = { query_string: query, logical_table_identifier: table, record_size: -1 }
+      const rows = (await call("searchdata", body, { token: t })).json<DataResponse>().contents[0]!.data_rows
+      expect(rows.length).toBe(3000)
+      const byId = (await call("searchdata", { ...body, query_string: `[Order ID] [${column}]` }, { token: t }))
+        .json<DataResponse>()
+        .contents[0]!.data_rows.map((row, i) => ({ row, i }))
+      // Text in code-unit order with nulls lowest (first ascending, last descending); equal texts in table order.
+      const text = (v: unknown) => (v === null ? "" : `~${v as string}`)
+      const expected = byId
+        .sort((a, b) => {
+          const x = text(a.row[1])
+          const y = text(b.row[1])
+          const cmp = x < y ? -1 : x > y ? 1 : 0
+          return (descending ? -cmp : cmp) || a.i - b.i
+        })
+        .map(({ row }) => row)
+      expect(rows).toEqual(expected)
+    }
+  })
+
   it("invalid-queries-and-unknown-tables-give-400", async () => {
     const { call, token } = await sandbox()
     const t = await token()

@@ -92,21 +92,17 @@ const bucketCells = (calendar: Calendar, bucket: Bucket): Array<Uint8Array> => {
   return out
 }
 
-/** The numeric sort key of a model column in the current cursor row (strings by rank). */
-const sortKeyOf = (column: number, calendar: Calendar): ((r: RowCursor) => number) => {
-  const rank = (values: ReadonlyArray<string>) => {
-    const sorted = [...values].sort()
-    return values.map((v) => sorted.indexOf(v))
-  }
-  const regionRank = rank(regions)
-  const productRank = rank(products.map(([p]) => p))
-  const customerRank = rank(customers)
+/**
+ * The numeric value of a model column in the cursor row: what aggregates consume, filters compare, and (strings
+ * aside) sorts order by. Strings are their index in their domain.
+ */
+const columnValue = (column: number, calendar: Calendar): ((r: RowCursor) => number) => {
   const midnight = calendar.days.midnight
-  const keys: Array<(r: RowCursor) => number> = [
+  const values: Array<(r: RowCursor) => number> = [
     (r) => r.index,
-    (r) => regionRank[r.region]!,
-    (r) => productRank[r.product]!,
-    (r) => customerRank[r.customer]!,
+    (r) => r.region,
+    (r) => r.product,
+    (r) => r.customer,
     (r) => r.quantity,
     (r) => r.revenueCents,
     (r) => (r.returned ? 1 : 0),
@@ -114,7 +110,23 @@ const sortKeyOf = (column: number, calendar: Calendar): ((r: RowCursor) => numbe
     (r) => midnight[r.shippedDay]! + r.shipSeconds,
     (r) => r.shipTime
   ]
-  return keys[column]!
+  return values[column]!
+}
+
+/** The numeric sort key of a model column in the cursor row: its value, with strings by their rank. */
+const sortKeyOf = (column: number, calendar: Calendar): ((r: RowCursor) => number) => {
+  const rank = (values: ReadonlyArray<string>) => {
+    const sorted = [...values].sort()
+    return values.map((v) => sorted.indexOf(v))
+  }
+  const ranks: Partial<Record<number, ReadonlyArray<number>>> = {
+    [Col.Region]: rank(regions),
+    [Col.Product]: rank(products.map(([p]) => p)),
+    [Col.Customer]: rank(customers)
+  }
+  const value = columnValue(column, calendar)
+  const ranked = ranks[column]
+  return ranked === undefined ? value : (r) => ranked[value(r)]!
 }
 
 /**
@@ -142,13 +154,11 @@ const filterTest = (filter: Filter, calendar: Calendar): ((r: RowCursor) => bool
   const { days } = calendar
   const first = civilAsUtc(days.firstDay.year, days.firstDay.month, days.firstDay.day)!
   const dateTime = /^(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2})(?::(\d{2}))?)?$/
-  let key: (r: RowCursor) => number
   let target: number | undefined
   let expected: string
   const value = filter.value.trim()
   switch (col) {
     case Col.OrderDate: {
-      key = (r) => r.orderDay
       expected = "a calendar date 'YYYY-MM-DD'"
       const m = dateTime.exec(value)
       const wall = m === null || m[4] !== undefined ? undefined : civilAsUtc(+m[1]!, +m[2]!, +m[3]!)
@@ -156,7 +166,6 @@ const filterTest = (filter: Filter, calendar: Calendar): ((r: RowCursor) => bool
       break
     }
     case Col.ShippedAt: {
-      key = (r) => days.midnight[r.shippedDay]! + r.shipSeconds
       expected = "a wall time in the cluster zone 'YYYY-MM-DD HH:mm:ss', 'YYYY-MM-DD HH:mm' or 'YYYY-MM-DD'"
       const m = dateTime.exec(value)
       const wall = m === null ? undefined : civilAsUtc(+m[1]!, +m[2]!, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0))
@@ -173,12 +182,10 @@ const filterTest = (filter: Filter, calendar: Calendar): ((r: RowCursor) => bool
       break
     }
     case Col.Quantity:
-      key = (r) => r.quantity
       expected = "a number"
       target = /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : undefined
       break
     case Col.Revenue:
-      key = (r) => r.revenueCents
       expected = "a number"
       target = centsOf(value)
       break
@@ -202,6 +209,7 @@ const filterTest = (filter: Filter, calendar: Calendar): ((r: RowCursor) => bool
     ">=": (a) => a >= t
   }
   const holds = compare[filter.op]!
+  const key = columnValue(col, calendar)
   return (r) => ((r.nullMask >>> col) & 1) === 0 && holds(key(r))
 }
 
@@ -389,24 +397,6 @@ const groupCoder = (s: Selection, calendar: Calendar): GroupCoder | QueryError =
   }
 }
 
-/** Reads the raw value an aggregate consumes from the cursor row. */
-const measureOf = (column: number, calendar: Calendar): ((r: RowCursor) => number) => {
-  const midnight = calendar.days.midnight
-  const values: Array<(r: RowCursor) => number> = [
-    (r) => r.index,
-    (r) => r.region,
-    (r) => r.product,
-    (r) => r.customer,
-    (r) => r.quantity,
-    (r) => r.revenueCents,
-    (r) => (r.returned ? 1 : 0),
-    (r) => r.orderDay,
-    (r) => midnight[r.shippedDay]! + r.shipSeconds,
-    (r) => r.shipTime
-  ]
-  return values[column]!
-}
-
 /** Writes an aggregate's value (min/max keep the column's own type; averages are doubles). */
 const aggregateWriter = (s: Selection, calendar: Calendar): ((out: ByteWriter, v: number) => void) | QueryError => {
   const col = s.column.index
@@ -463,7 +453,7 @@ export const aggregatedResult = (
     writers.push(w)
   }
   const aggs = aggSel.map((i) => plan.selections[i]!)
-  const reads = aggs.map((s) => measureOf(s.column.index, calendar))
+  const reads = aggs.map((s) => columnValue(s.column.index, calendar))
   // Group keys: mixed-radix codes (every domain is small, the product stays below 2^53).
   const groups = new Map<number, number>()
   const groupCodes: Array<Array<number>> = []
