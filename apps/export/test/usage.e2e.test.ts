@@ -260,6 +260,16 @@ describe("help", () => {
       })
     )
   }
+  it.live("password-file-help-names-the-secrets-in-order-and-whose-host-they-go-to", () =>
+    Effect.gen(function* () {
+      const run = yield* runInProcess(["answer", "--help"])
+      expect(run.code).toBe(0)
+      const line = run.stdout.split("\n").find((l) => l.includes("--password-file")) ?? ""
+      expect(line).toContain(
+        "otherwise THOUGHTSPOT_TOKEN, THOUGHTSPOT_SECRET_KEY or THOUGHTSPOT_PASSWORD (with THOUGHTSPOT_HOST set, only for its host), the profile's secret (only for its own host) or a prompt"
+      )
+    })
+  )
   it.live("sandbox-help-shows-the-sandbox-flags", () =>
     Effect.gen(function* () {
       const run = yield* runInProcess(["sandbox", "--help"])

@@ -254,7 +254,7 @@ export const connectionFlags = {
       "password-file",
       "--password-file is empty: give the path of the file that holds the password, or leave --password-file out"
     ).pipe(Flag.optional),
-    "read the password from this file; otherwise THOUGHTSPOT_PASSWORD, THOUGHTSPOT_SECRET_KEY, THOUGHTSPOT_TOKEN or a prompt"
+    "read the password from this file; otherwise THOUGHTSPOT_TOKEN, THOUGHTSPOT_SECRET_KEY or THOUGHTSPOT_PASSWORD (with THOUGHTSPOT_HOST set, only for its host), the profile's secret (only for its own host) or a prompt"
   ),
   orgId: described(
     wholeNumber("org-id", "org id", 0, Number.MAX_SAFE_INTEGER, `use --org-id with a whole number such as 0`).pipe(

@@ -15,7 +15,7 @@
  */
 import { createHash } from "node:crypto"
 import { InvalidTimeZoneError, resolveTimeZone } from "@spotpipe/decode"
-import { Exit, Schema, SchemaIssue } from "effect"
+import { Effect, Exit, Schema, SchemaGetter, SchemaIssue } from "effect"
 import { metadataTypes } from "../cluster/Cluster.ts"
 import { ConnectionSpec, EnvName, SettingText } from "../cluster/Connection.ts"
 import { nullStringProblem } from "../formats/CsvFormat.ts"
@@ -25,12 +25,34 @@ import { closest, didYouMean } from "../Suggest.ts"
 import { baseFileName, FileNameAllocator } from "./FileName.ts"
 import type { ColumnNames, FileNames } from "./Names.ts"
 
-const Format = Schema.Literals(["csv", "ndjson", "parquet"])
+/**
+ * One of `choices`, matched ignoring case as the flags match theirs (`"CSV"` is `csv`, `"answer"` is `ANSWER`): the
+ * value is the choice as spelt here; anything else is refused naming the choices (never repeating the value), or
+ * with `refused` when given.
+ */
+const Choice = <const L extends ReadonlyArray<string>>(choices: L, refused?: string) => {
+  const byKey = new Map<string, L[number]>(choices.map((choice) => [choice.toLowerCase(), choice]))
+  const listed = `${choices.slice(0, -1).join(", ")}${choices.length > 1 ? " or " : ""}${choices[choices.length - 1]}`
+  const message = refused ?? `must be ${listed} (any case)`
+  return Schema.String.pipe(
+    Schema.decodeTo(Schema.Literals(choices), {
+      decode: SchemaGetter.transformEffect((text: string, options) => {
+        const found = byKey.get(text.toLowerCase())
+        return found === undefined
+          ? Effect.fail(new SchemaIssue.InvalidValue({ message }, text, options))
+          : Effect.succeed(found)
+      }),
+      encode: SchemaGetter.passthroughSupertype()
+    })
+  )
+}
+
+const Format = Choice(["csv", "ndjson", "parquet"])
 const PageSize = Schema.Int.check(
   Schema.isBetween({ minimum: 1, maximum: 100_000 }, { message: "must be a whole number from 1 to 100000" })
 )
 const TimeZone = Schema.String.check(Schema.makeFilter((zone: string) => timeZoneProblem(zone) ?? true))
-const MetadataType = Schema.Literals(metadataTypes)
+const MetadataType = Choice(metadataTypes)
 const NullString = Schema.String.check(Schema.makeFilter((text: string) => nullStringProblem(text) ?? true))
 
 /** The word that asks for the previous successful run's watermark (see Watermark.ts). */
@@ -109,9 +131,9 @@ const settingsFields = {
   /** A page the server repeated fails the export instead of being a warning (as `--strict`). */
   strict: Schema.optionalKey(Schema.Boolean),
   /** As `--column-names`: `snake` writes result columns as snake_case identifiers. */
-  columnNames: Schema.optionalKey(Schema.Literals(["original", "snake"])),
+  columnNames: Schema.optionalKey(Choice(["original", "snake"])),
   /** As `--file-names`: `slug` names files and folders (and `output`) as slugs. */
-  fileNames: Schema.optionalKey(Schema.Literals(["original", "slug"])),
+  fileNames: Schema.optionalKey(Choice(["original", "slug"])),
   /** As `--null-string`: CSV text of a null cell (`defaults`: for the CSV exports only). */
   nullString: Schema.optionalKey(NullString)
 }
@@ -183,10 +205,10 @@ export const defaultAdminTypes = ["LIVEBOARD", "ANSWER", "LOGICAL_TABLE"] as con
 const TmlExport = Schema.Struct({
   type: Schema.Literal("tml"),
   tmlTypes: Schema.optionalKey(
-    Schema.Array(Schema.Literals(tmlTypes)).check(Schema.isMinLength(1, { message: "list at least one type" }))
+    Schema.Array(Choice(tmlTypes)).check(Schema.isMinLength(1, { message: "list at least one type" }))
   ),
   ...exportFields,
-  format: Schema.optionalKey(Schema.Literals(["yaml", "json"])),
+  format: Schema.optionalKey(Choice(["yaml", "json"])),
   /** Also the objects each one is built on (ThoughtSpot's `export_associated`), each once, in its type's folder. */
   associated: Schema.optionalKey(Schema.Boolean),
   /** Only the objects modified at or after this time, or `last` (as `--modified-since`). */
@@ -200,7 +222,7 @@ const PrincipalsExport = Schema.Struct({ type: Schema.Literal("principals"), ...
 const PermissionsExport = Schema.Struct({
   type: Schema.Literal("permissions"),
   permissionTypes: Schema.optionalKey(
-    Schema.Array(Schema.Literals(permissionTypes)).check(Schema.isMinLength(1, { message: "list at least one type" }))
+    Schema.Array(Choice(permissionTypes)).check(Schema.isMinLength(1, { message: "list at least one type" }))
   ),
   ...exportFields
 })
@@ -261,7 +283,7 @@ export const LoadSpec = Schema.Struct({
       return "ok" in target || target.refused
     })
   ),
-  mode: Schema.optionalKey(Schema.Literals(loadModes)),
+  mode: Schema.optionalKey(Choice(loadModes)),
   key: Schema.optionalKey(
     Schema.Array(SettingText).check(Schema.isMinLength(1, { message: "list at least one column" }))
   ),
@@ -286,7 +308,7 @@ export const JobFileSchema = Schema.Struct({
   /** Every export once per Org: `"all"` the Orgs the user can reach, or their ids (`--orgs` wins). */
   orgs: Schema.optionalKey(
     Schema.Union([
-      Schema.Literal("all"),
+      Choice(["all"], 'must be "all" or a list of Org ids'),
       Schema.Array(
         Schema.Int.check(Schema.isGreaterThanOrEqualTo(0, { message: "must be an Org id, 0 or more" }))
       ).check(Schema.isMinLength(1, { message: 'list at least one Org id, or write "all"' }))

@@ -102,6 +102,53 @@ describe("JobFile", () => {
     expect(ok({ exports: [{ type: "answer", id: "A", timezone: "-08:00" }] }).exports[0]?.timezone).toBe("-08:00")
   })
 
+  it("choices-are-matched-ignoring-case-as-the-flags-match-theirs", () => {
+    const lower = {
+      defaults: { format: "csv", columnNames: "snake", fileNames: "slug" },
+      exports: [
+        { type: "metadata", metadataTypes: ["ANSWER"] },
+        { type: "tml", tmlTypes: ["LIVEBOARD"], format: "json" },
+        { type: "permissions", permissionTypes: ["ANSWER"] }
+      ],
+      orgs: "all",
+      load: { into: "duckdb:w.duckdb", mode: "replace" }
+    }
+    const typed = ok({
+      defaults: { format: "CSV", columnNames: "Snake", fileNames: "SLUG" },
+      exports: [
+        { type: "metadata", metadataTypes: ["answer"] },
+        { type: "tml", tmlTypes: ["Liveboard"], format: "JSON" },
+        { type: "permissions", permissionTypes: ["answer"] }
+      ],
+      orgs: "ALL",
+      load: { into: "duckdb:w.duckdb", mode: "Replace" }
+    })
+    const expected = ok(lower)
+    // The values as spelt in the schema, so the fingerprints (and so resume) do not depend on the case typed.
+    expect(typed.exports.map((e) => [e.spec, e.format, e.columnNames, e.fileNames, e.fingerprint])).toEqual(
+      expected.exports.map((e) => [e.spec, e.format, e.columnNames, e.fileNames, e.fingerprint])
+    )
+    expect([typed.orgs, typed.load, typed.fingerprint]).toEqual([expected.orgs, expected.load, expected.fingerprint])
+  })
+
+  it("a-value-that-is-no-choice-is-refused-naming-the-choices-without-repeating-it", () => {
+    expect(
+      problems(
+        JSON.stringify({
+          defaults: { format: "xlsx" },
+          exports: [{ type: "tml", format: "xml" }],
+          orgs: "every",
+          load: { into: "duckdb:w.duckdb", mode: "upsert" }
+        })
+      )
+    ).toEqual([
+      { path: "defaults.format", message: "must be csv, ndjson or parquet (any case)" },
+      { path: "exports[0].format", message: "must be yaml or json (any case)" },
+      { path: "load.mode", message: "must be replace, append or merge (any case)" },
+      { path: "orgs", message: 'must be "all" or a list of Org ids' }
+    ])
+  })
+
   it("an-unknown-key-inside-an-export-is-refused", () => {
     expect(problems(JSON.stringify({ exports: [{ type: "answer", id: "A", fromat: "csv" }] }))).toEqual([
       { path: "exports[0].fromat", message: 'unknown key: remove it (or check its spelling); did you mean "format"?' }
@@ -393,9 +440,9 @@ describe("JobFile", () => {
       "a null string must not hold a comma, a double quote, CR or LF (a reader would split or join cells): use text such as \\N or NULL"
     expect(found).toEqual(
       expect.arrayContaining([
-        { path: "defaults.columnNames", message: expect.stringContaining('"original" | "snake"') },
+        { path: "defaults.columnNames", message: "must be original or snake (any case)" },
         { path: "defaults.nullString", message: nullProblem },
-        { path: "exports[0].fileNames", message: expect.stringContaining('"original" | "slug"') },
+        { path: "exports[0].fileNames", message: "must be original or slug (any case)" },
         { path: "exports[1].nullString", message: nullProblem },
         { path: "exports[2].nullString", message: nullProblem }
       ])
