@@ -411,6 +411,44 @@ describe("--out=~/… (the shell leaves ~ alone after =)", () => {
   )
 })
 
+describe("--out with a data file's name (a file meant, a folder given)", () => {
+  for (const [args, advice] of [
+    [["answer", "Revenue by Month"], (dir: string) => `use --out ${dir} --output-name m`],
+    [
+      ["search", "--table", "Orders", "--query", "[Region]", "--format", "csv"],
+      (dir: string) => `use --out ${dir} --output-name m --format parquet`
+    ],
+    [["run", "job.json"], (dir: string) => `use --out ${dir}; the job file names each export's file with its "output"`]
+  ] as const) {
+    it.live(`that-does-not-exist-is-refused-not-made-a-folder: ${args[0]}`, () =>
+      Effect.gen(function* () {
+        const dir = tempDir()
+        const job = NodePath.join(dir, "job.json")
+        NodeFs.writeFileSync(job, JSON.stringify({ exports: [{ type: "answer", id: "Revenue by Month" }] }))
+        const ending = args[0] === "search" ? ".parquet" : ".csv"
+        const out = NodePath.join(dir, `m${ending}`)
+        const given = args.map((a) => (a === "job.json" ? job : a))
+        const run = yield* runInProcess([...given, "--out", out], cluster)
+        expect(run.code, run.stderr).toBe(2)
+        expect(run.stderr).toBe(
+          `spotpipe: --out ${out} looks like a file's name, but --out names a folder (spotpipe names the files in it), and there is no folder m${ending}: ${advice(dir)} (or, for a folder of that name, create it first)`
+        )
+        expect(NodeFs.existsSync(out)).toBe(false)
+      })
+    )
+  }
+
+  it.live("that-exists-as-a-folder-is-used-as-before", () =>
+    Effect.gen(function* () {
+      const out = NodePath.join(tempDir(), "landing.csv")
+      NodeFs.mkdirSync(out)
+      const run = yield* runInProcess(["answer", "Revenue by Month", "--sandbox", "--out", out, "--quiet"])
+      expect(run.code, run.stderr).toBe(0)
+      expect(NodeFs.readdirSync(out)).toContain("answer-Revenue by Month.csv")
+    })
+  )
+})
+
 describe("principals to stdout", () => {
   it.live("is-a-usage-error-before-signing-in-naming-its-seven-tables-not-viz", () =>
     Effect.gen(function* () {

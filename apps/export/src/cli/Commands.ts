@@ -6,7 +6,7 @@
  * `spotpipe run` runs a job file's exports with the job policy: a failed export is recorded while the others carry
  * on, and its state is kept for `--resume`. Both write the same files, layout and manifest fields.
  */
-import { Cause, Config, Console, Effect, Exit, type FileSystem, Option, Path, Redacted } from "effect"
+import { Cause, Config, Console, Effect, Exit, FileSystem, Option, Path, Redacted } from "effect"
 import { Prompt, TerminalCapabilities } from "effect/cli"
 import type { Cluster } from "../cluster/Cluster.ts"
 import { demoMetadataTypes, type MetadataObject } from "../cluster/Cluster.ts"
@@ -319,6 +319,11 @@ export const runSingle = (
       }
       // Before credentials: no prompt for a run that cannot write.
       if (output.destination._tag === "Directory") {
+        yield* refuseFileAsFolder(output.destination.path, (folder, name, ending) =>
+          options.ownFolder === true
+            ? `give --out a folder for the demo's many files, e.g. --out ${shellWord(folder === "." ? "spotpipe-demo" : `${folder}/spotpipe-demo`)}`
+            : `use --out ${shellWord(folder)} --output-name ${shellWord(name)}${formatHint(ending, output.format)}`
+        )
         yield* checkOutputFolder(output.destination.path)
         if (options.ownFolder === true) yield* claimDemoFolder(output.destination.path)
       }
@@ -539,6 +544,36 @@ export const resumeCommand = (input: RunInput, shard: Shard.Shard): string => {
     .join(" ")
 }
 
+/** The endings of the files spotpipe writes: a folder's name that has one is most likely meant as a file's. */
+const fileEndings = [".csv", ".ndjson", ".jsonl", ".json", ".parquet"] as const
+
+/** ` --format parquet` when the ending asks for another row format than the command's. */
+const formatHint = (ending: string, format: string): string => {
+  const wanted = ending === ".jsonl" ? "ndjson" : ending.slice(1)
+  return ["csv", "ndjson", "parquet"].includes(wanted) && wanted !== format ? ` --format ${wanted}` : ""
+}
+
+/**
+ * `--out ./m.csv` where no such folder exists: the user meant a file, and a folder named m.csv would be made for
+ * it, so the command stops (exit 2) with `advice(folder, name, ending)`: `m.csv`'s folder, `m` and `.csv`. A folder
+ * of that name that exists, or one written with a final slash (`m.csv/`), is used as it is (and a file of that name
+ * is refused by checkOutputFolder).
+ */
+const refuseFileAsFolder = (dir: string, advice: (folder: string, name: string, ending: string) => string) =>
+  Effect.gen(function* () {
+    const path = yield* Path.Path
+    const base = path.basename(dir)
+    const ending = fileEndings.find((end) => base.length > end.length && base.toLowerCase().endsWith(end))
+    // `--out m.csv/`: a folder, said so with the slash.
+    if (ending === undefined || /[/\\]$/.test(dir)) return
+    const fs = yield* FileSystem.FileSystem
+    // A path that cannot be looked at is left to checkOutputFolder, which says why.
+    if (yield* fs.exists(dir).pipe(Effect.orElseSucceed(() => true))) return
+    return yield* new UsageError({
+      message: `--out ${dir} looks like a file's name, but --out names a folder (spotpipe names the files in it), and there is no folder ${base}: ${advice(path.dirname(dir), base.slice(0, -ending.length), ending)} (or, for a folder of that name, create it first)`
+    })
+  })
+
 /** Runs `spotpipe run`: a job file's exports (of the shard) into a directory, then the per-export summary. */
 export const runJobFile = (input: RunInput) =>
   withLogging(input, (logSettings) =>
@@ -565,6 +600,10 @@ export const runJobFile = (input: RunInput) =>
       if (job.load !== undefined) {
         yield* checkLoadRequest({ into: job.load.into, mode: job.load.mode ?? "replace", key: job.load.key ?? [] })
       }
+      yield* refuseFileAsFolder(
+        input.out,
+        (folder) => `use --out ${shellWord(folder)}; the job file names each export's file with its "output"`
+      )
       yield* checkOutputFolder(input.out)
       const connection = yield* connectionOf(input, true, { job: job.connection })
       const cluster = yield* connect(connection, {
