@@ -131,6 +131,14 @@ const answerLine = (reason: ThoughtSpotFailure["reason"], doing: string): string
   return `ThoughtSpot failed while ${doing}: ResponseDecode: ${reason.message}`
 }
 
+/**
+ * The line for an incomplete answer. Core's description says what fell short: a paged read (a short page, a
+ * result that changed), a listing, a TML export that left objects out, a visualization missing from a liveboard's
+ * answer; most also say what to do, and those that do not are paged reads, which a new run reads anew.
+ */
+const incompleteLine = (what: string, detail: string): string =>
+  `${what}: the answer from ThoughtSpot is incomplete: ${detail}${/\b(again|rerun|check|use)\b/.test(detail) ? "" : "; run the export again"}`
+
 const isThoughtSpotFailure = (u: unknown): u is ThoughtSpotFailure =>
   typeof u === "object" &&
   u !== null &&
@@ -186,7 +194,7 @@ export const fromThoughtSpot = (error: ThoughtSpotFailure, what: string, signIn?
         `rate limited by ThoughtSpot past the retry deadline while ${doing}: run again later or lower --concurrency (${detail})`
       )
     case "Incomplete":
-      return make("Incomplete", `${what} changed or ended early while paging: run the export again (${detail})`)
+      return make("Incomplete", incompleteLine(what, detail))
     case "Transport":
       return make("Remote", transportLine(error.reason, doing))
     case "ResponseDecode":

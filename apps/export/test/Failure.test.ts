@@ -18,7 +18,7 @@ describe("failure lines", () => {
       ["NotFound", "NotFound", "check the GUID or name"],
       ["Forbidden", "Forbidden", "share it with this user"],
       ["RateLimited", "RateLimited", "run again later or lower --concurrency"],
-      ["Incomplete", "Incomplete", "run the export again"],
+      ["Incomplete", "Incomplete", "is incomplete: server said no; run the export again"],
       ["Transport", "Remote", "check --host"],
       ["BadRequest", "Remote", "rejected the request"]
     ]
@@ -28,6 +28,39 @@ describe("failure lines", () => {
       assert.include(error.message, hint, tag)
       assert.notInclude(error.message, "\n")
     }
+  })
+
+  it("an-incomplete-answer-is-said-as-core-describes-it-not-always-as-paging", () => {
+    const incomplete = (
+      operation: string,
+      description: string,
+      rows?: { expectedRows: number; receivedRows: number }
+    ) => new CoreErrors.ThoughtSpotError({ operation, reason: new CoreErrors.Incomplete({ description, ...rows }) })
+    // A TML export that left an object out: nothing was paged, and core says what to do.
+    const tml =
+      'the answer (1 items) has no item for LIVEBOARD "Sales": ThoughtSpot left them out without an error; export them again, or one by one to see why'
+    const left = fromThoughtSpot(incomplete("exportTml", tml), "tml LIVEBOARD")
+    assert.strictEqual(left.kind, "Incomplete")
+    assert.strictEqual(left.message, `tml LIVEBOARD: the answer from ThoughtSpot is incomplete: ${tml}`)
+    assert.notInclude(left.message, "paging")
+    // A paged read that fell short, with no advice of its own: run it again.
+    const short = fromThoughtSpot(
+      incomplete("searchData", "short page at offset 10: 3 rows where 10 were due; 13 of 40 rows received", {
+        expectedRows: 40,
+        receivedRows: 13
+      }),
+      'search "Orders"'
+    )
+    assert.strictEqual(
+      short.message,
+      'search "Orders": the answer from ThoughtSpot is incomplete: short page at offset 10: 3 rows where 10 were due; 13 of 40 rows received; run the export again'
+    )
+    // Advice of its own is not doubled, nor contradicted.
+    const changed =
+      "the result changed while paging: 40 rows announced, then 41 at offset 10; add a sort clause or rerun"
+    assert.notInclude(fromThoughtSpot(incomplete("searchData", changed), "x").message, "run the export again")
+    const viz = `the answer for liveboard "Ops" has no visualization "Map", which was asked for (it answered none): check the visualization's id or name`
+    assert.notInclude(fromThoughtSpot(incomplete("liveboardData", viz), "x").message, "run the export again")
   })
 
   it("exit-codes-are-2-for-usage-1-for-failures-130-for-interrupts", () => {
