@@ -2,7 +2,7 @@ import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Option, Redacted } from "effect"
+import { ConfigProvider, Effect, Layer, Option, Redacted } from "effect"
 import {
   type ConnectionFlags,
   type ConnectionLayer,
@@ -529,8 +529,12 @@ describe("a THOUGHTSPOT_* variable set but empty", () => {
       const job = Object.keys(spec).length === 0 ? [] : [jobFileLayer(spec, read)]
       return yield* resolveConnection([cli, ...job, environmentLayer(read)])
     }).pipe(
-      Effect.provide(NodeServices.layer),
-      Effect.provide(ConfigProvider.layer(ConfigProvider.fromEnv({ env, preserveEmptyStrings: true })))
+      Effect.provide(
+        Layer.merge(
+          NodeServices.layer,
+          ConfigProvider.layer(ConfigProvider.fromEnv({ env, preserveEmptyStrings: true }))
+        )
+      )
     )
 
   it.effect("is-said-to-be-empty-not-told-to-be-set", () =>
