@@ -322,6 +322,28 @@ const doubleText = (text: string): string => {
 }
 
 describe.each(engines)("values at the edges into $name", (engine) => {
+  it("from CSV written with --null-string \\N: a null, an empty string and the texts \\N and NULL stay apart", async () => {
+    const columns = [
+      { name: "k", type: "INT32" },
+      { name: "note", type: "VARCHAR" },
+      { name: "n", type: "INT64" }
+    ]
+    const rows = [
+      ["1", null, null],
+      ["2", "", "0"],
+      ["3", "\\N", "-1"],
+      ["4", "NULL", null],
+      ["5", " ", "2"]
+    ]
+    const target = await engine.target()
+    const loaded = await load(target.into, [{ file: "nulls.csv", columns, rows, nullString: "\\N" }])
+    expect(loaded.stderr).toBe("")
+    const read = await target.open((q) =>
+      q(`SELECT CAST(k AS VARCHAR), note, CAST(n AS VARCHAR) FROM nulls AS t ORDER BY t.k`)
+    )
+    expect(read).toEqual(rows)
+  }, 60_000)
+
   it.each(formats)(
     "from %s come back exactly",
     async (format: Format) => {

@@ -23,13 +23,16 @@ export interface CraftedOutput {
   readonly file: string
   readonly columns: ReadonlyArray<CraftedColumn>
   readonly rows: ReadonlyArray<ReadonlyArray<string | null>>
+  /** CSV: the text written for a null (`--null-string`, recorded as the manifest's `null_string`). */
+  readonly nullString?: string
 }
 
 /** The bytes of one output's file. */
 const fileBytes = (output: CraftedOutput): Buffer => {
   const kinds = output.columns.map((c) => columnKindOf(c.type))
   if (output.file.endsWith(".csv")) {
-    const line = (cells: ReadonlyArray<string | null>) => cells.map((cell) => csvCell(cell, false)).join(",")
+    const line = (cells: ReadonlyArray<string | null>) =>
+      cells.map((cell) => csvCell(cell, false, output.nullString)).join(",")
     return Buffer.from(
       [output.columns.map((c) => c.name), ...output.rows].map((r) => `${line(r)}\r\n`).join(""),
       "utf8"
@@ -84,7 +87,8 @@ export const craftRun = (dir: string, outputs: ReadonlyArray<CraftedOutput>): st
       columns: output.columns,
       rows_written: output.rows.length,
       bytes: bytes.length,
-      sha256: createHash("sha256").update(bytes).digest("hex")
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+      ...(output.nullString === undefined ? {} : { null_string: output.nullString })
     }
   })
   const manifest = {
