@@ -118,11 +118,12 @@ export const chooseTimeZone = (
 ): { readonly info: TimeZoneInfo; readonly warning: string | undefined } => {
   if (flag !== undefined) return { info: { name: flag, source: "flag" }, warning: undefined }
   if (cluster !== undefined && cluster !== "") {
-    if (!(resolveTimeZone(cluster) instanceof Error))
-      return { info: { name: cluster, source: "cluster" }, warning: undefined }
+    const zone = resolveTimeZone(cluster)
+    if (!(zone instanceof Error)) return { info: { name: cluster, source: "cluster" }, warning: undefined }
+    // Why the name is not taken (an abbreviation says which zones it may mean), then what is done instead.
     return {
       info: { name: "UTC", source: "default" },
-      warning: `the cluster's time_zone "${cluster}" is not an IANA zone this runtime knows; using UTC (pass --timezone to choose)`
+      warning: `the cluster's time_zone is not used: ${zone.message.replace(/\.$/, "")}; using UTC (pass --timezone to choose)`
     }
   }
   return { info: { name: "UTC", source: "default" }, warning: undefined }

@@ -499,4 +499,12 @@ describe("chooseTimeZone", () => {
     assert.deepStrictEqual(bad.info, { name: "UTC", source: "default" })
     assert.include(bad.warning ?? "", "--timezone")
   })
+
+  it("a-cluster-zone-given-as-an-abbreviation-is-not-used-and-the-warning-says-which-zones-it-may-mean", () => {
+    const abbreviated = chooseTimeZone(undefined, "PST")
+    assert.deepStrictEqual(abbreviated.info, { name: "UTC", source: "default" })
+    assert.include(abbreviated.warning ?? "", "America/Los_Angeles")
+    assert.include(abbreviated.warning ?? "", "-08:00")
+    assert.include(abbreviated.warning ?? "", "pass --timezone to choose")
+  })
 })
