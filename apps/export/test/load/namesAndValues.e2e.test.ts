@@ -118,6 +118,57 @@ describe.each(engines)("into $name", (engine) => {
     60_000
   )
 
+  it("a merge by key columns named with a SQL word, a quote and a dot replaces the rows of their keys, a null key included", async () => {
+    const target = await engine.target()
+    const columns = [
+      { name: "order", type: "INT64" },
+      { name: 'say "hi".x', type: "VARCHAR" },
+      { name: "value", type: "VARCHAR" }
+    ]
+    const key = ["--mode", "merge", "--key", "order", "--key", 'say "hi".x']
+    const first = await load(
+      target.into,
+      [
+        {
+          file: "m.csv",
+          columns,
+          rows: [
+            ["1", "a", "old"],
+            [null, "b", "old"],
+            ["2", "c", "kept"]
+          ]
+        }
+      ],
+      ...key
+    )
+    expect(first.stderr).toBe("")
+    const second = await load(
+      target.into,
+      [
+        {
+          file: "m.csv",
+          columns,
+          rows: [
+            ["1", "a", "new"],
+            [null, "b", "new"],
+            ["3", "d", "added"]
+          ]
+        }
+      ],
+      ...key
+    )
+    expect(second.stderr).toBe("")
+    const read = await target.open((q) =>
+      q(`SELECT CAST("order" AS VARCHAR), "say ""hi"".x", "value" FROM m AS t ORDER BY t."order" NULLS FIRST`)
+    )
+    expect(read).toEqual([
+      [null, "b", "new"],
+      ["1", "a", "new"],
+      ["2", "c", "kept"],
+      ["3", "d", "added"]
+    ])
+  }, 60_000)
+
   it("files whose names share their first 63 characters load into tables of their own, the names recorded", async () => {
     const stem = "Quarterly revenue by region and product line for the board of directors"
     const files = [`answer-${stem} A.csv`, `answer-${stem} B.csv`]
@@ -295,7 +346,7 @@ const valueRows: ReadonlyArray<{
   },
   // Not in NDJSON: its export writes a double -0 as 0 (JavaScript's shortest text), and DuckDB's JSON reader reads
   // the integer literal -0 as 0.
-  { cells: ["10", "4", "6", "-0", "2001-01-01", null, null, null, "w"], micros: null, in: ["csv", "parquet"] }
+  { cells: ["10", "4", "6", "-0", "2001-01-01", null, null, null, "\\."], micros: null, in: ["csv", "parquet"] }
 ]
 
 /** Each column as text in each engine's SQL: integers, dates, times and booleans cast, instants as epoch microseconds. */
@@ -381,6 +432,21 @@ describe.each(engines)("values at the edges into $name", (engine) => {
       expect(got).toEqual(expected)
     },
     120_000
+  )
+
+  it.each(formats)(
+    "from %s, a one-column file whose text is \\. (PostgreSQL's end of COPY data, alone on a line) loads every row",
+    async (format: Format) => {
+      const target = await engine.target()
+      const rows = [["a"], ["\\."], ["b"]]
+      const loaded = await load(target.into, [
+        { file: `dot.${format}`, columns: [{ name: "note", type: "VARCHAR" }], rows }
+      ])
+      expect(loaded.stderr).toBe("")
+      // Every row, compared as a set (PostgreSQL and DuckDB sort a backslash apart).
+      expect((await target.open((q) => q(`SELECT note FROM dot`))).map(String).sort()).toEqual(["\\.", "a", "b"])
+    },
+    60_000
   )
 
   it.each(formats)(
