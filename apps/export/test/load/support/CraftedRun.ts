@@ -25,6 +25,8 @@ export interface CraftedOutput {
   readonly rows: ReadonlyArray<ReadonlyArray<string | null>>
   /** CSV: the text written for a null (`--null-string`, recorded as the manifest's `null_string`). */
   readonly nullString?: string
+  /** CSV: the line end (`--newline`; default `\r\n`, as the export's). */
+  readonly newline?: "\r\n" | "\n"
 }
 
 /** The bytes of one output's file. */
@@ -34,7 +36,7 @@ const fileBytes = (output: CraftedOutput): Buffer => {
     const line = (cells: ReadonlyArray<string | null>) =>
       cells.map((cell) => csvCell(cell, false, output.nullString)).join(",")
     return Buffer.from(
-      [output.columns.map((c) => c.name), ...output.rows].map((r) => `${line(r)}\r\n`).join(""),
+      [output.columns.map((c) => c.name), ...output.rows].map((r) => `${line(r)}${output.newline ?? "\r\n"}`).join(""),
       "utf8"
     )
   }
