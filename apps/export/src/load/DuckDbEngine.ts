@@ -9,7 +9,7 @@ import * as NodePath from "node:path"
 import { engineMessage, LoadAgain, type LoadEngine, LoadFailure, temporaryTable } from "./Engine.ts"
 import { fileStamp, verifyFile } from "./FileCheck.ts"
 import type { LoadOutput } from "./RunManifest.ts"
-import { quoteIdent, quoteLiteral, sqlType } from "./Warehouse.ts"
+import { duckDbNameKey, quoteIdent, quoteLiteral, sqlType } from "./Warehouse.ts"
 
 /** DuckDB's package at the version spotpipe is built and tested with: what to install for DuckDB loads. */
 export const duckDbPackage = "@duckdb/node-api@1.5.6-r.1"
@@ -197,6 +197,17 @@ export const openDuckDb = async (file: string): Promise<LoadEngine> => {
     await connection.run(sql)
     if (sql === "COMMIT") committed = true
   }
+  /**
+   * What holds the name `name` in the target's schema, as DuckDB compares names (ignoring ASCII case: a table
+   * `Orders` is the table `orders` means), with its own spelling and `information_schema` type.
+   */
+  const relationNamed = async (name: string): Promise<{ name: string; type: string } | undefined> => {
+    const result = await connection.runAndReadAll(
+      `SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = current_schema() AND lower(table_name) = lower(${quoteLiteral(name)})`
+    )
+    const found = result.getRows().find((r) => duckDbNameKey(String(r[0])) === duckDbNameKey(name))
+    return found === undefined ? undefined : { name: String(found[0]), type: String(found[1]) }
+  }
   return {
     dialect: "duckdb",
     exec,
@@ -205,17 +216,15 @@ export const openDuckDb = async (file: string): Promise<LoadEngine> => {
       return rows.length === 0 ? undefined : String(rows[0]![0])
     },
     otherRelation: async (name) => {
-      const result = await connection.runAndReadAll(
-        `SELECT table_type FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ${quoteLiteral(name)}`
-      )
-      const type = result.getRows()[0]?.[0]
-      return type === undefined || type === "BASE TABLE" || type === "LOCAL TEMPORARY"
-        ? undefined
-        : String(type).toLowerCase()
+      const type = (await relationNamed(name))?.type
+      return type === undefined || type === "BASE TABLE" || type === "LOCAL TEMPORARY" ? undefined : type.toLowerCase()
     },
     columnsOf: async (table) => {
+      // The table DuckDB means by the name: "Orders" of the database's own, for a load's `orders`.
+      const named = await relationNamed(table)
+      if (named === undefined) return undefined
       const result = await connection.runAndReadAll(
-        `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ${quoteLiteral(table)} ORDER BY ordinal_position`
+        `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ${quoteLiteral(named.name)} ORDER BY ordinal_position`
       )
       const rows = result.getRows()
       return rows.length === 0 ? undefined : rows.map((r) => ({ name: String(r[0]), type: String(r[1]) }))

@@ -230,6 +230,57 @@ describe.each(engines)("into $name", (engine) => {
   }, 60_000)
 })
 
+describe("into DuckDB, a table of the database's own whose name differs from the load's only in case", () => {
+  const columns = [
+    { name: "k", type: "INT64" },
+    { name: "note", type: "VARCHAR" }
+  ]
+  const edges = [{ file: "edges.csv", columns, rows: [["1", "a"]] }]
+  /** A DuckDB file holding the table (or view) `Edges` of other columns, with one row of its own. */
+  const databaseWithEdges = async (kind: "TABLE" | "VIEW") => {
+    const target = await engines[0]!.target()
+    await target.open((q) =>
+      q(
+        kind === "TABLE"
+          ? `CREATE TABLE "Edges" (id VARCHAR, x VARCHAR); INSERT INTO "Edges" VALUES ('mine', 'mine')`
+          : `CREATE VIEW "EDGES" AS SELECT 'mine' AS id`
+      )
+    )
+    return target
+  }
+
+  it("is the table the load's name means: append and merge refuse its other columns and leave it as it was", async () => {
+    for (const flags of [
+      ["--mode", "append"],
+      ["--mode", "merge", "--key", "k"]
+    ]) {
+      const target = await databaseWithEdges("TABLE")
+      const refused = await load(target.into, edges, ...flags)
+      expect(refused.code).toBe(1)
+      expect(refused.stderr).toContain(
+        "nothing was loaded:\n  table edges exists with other columns (id VARCHAR, x VARCHAR) than edges.csv (k BIGINT, note VARCHAR): load with --mode replace, or into another database"
+      )
+      expect(await target.open((q) => q(`SELECT * FROM "Edges"`))).toEqual([["mine", "mine"]])
+    }
+  }, 60_000)
+
+  it("replace replaces it", async () => {
+    const target = await databaseWithEdges("TABLE")
+    const loaded = await load(target.into, edges)
+    expect(loaded.stderr).toBe("")
+    expect(await target.open((q) => q(`SELECT CAST(k AS VARCHAR), note FROM edges`))).toEqual([["1", "a"]])
+  }, 60_000)
+
+  it("a view of that name is refused in every mode", async () => {
+    for (const flags of [[], ["--mode", "append"]]) {
+      const target = await databaseWithEdges("VIEW")
+      const refused = await load(target.into, edges, ...flags)
+      expect(refused.code).toBe(1)
+      expect(refused.stderr).toContain("edges.csv loads into a table named edges, which is a view in the target")
+    }
+  }, 60_000)
+})
+
 describe("into PostgreSQL, names it would cut or cannot take", () => {
   it("are refused before any table is loaded, each one named (a name's length in bytes of UTF-8)", async () => {
     const target = await engines[1]!.target()
