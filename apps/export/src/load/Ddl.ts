@@ -2,8 +2,9 @@
  * `--ddl`: after a run's manifest is published, one file per dialect in `ddl/` beside the files (`ddl/postgres.sql`,
  * `ddl/duckdb.sql`, `ddl/snowflake.sql`, `ddl/bigquery.json`) with a table for every output of the manifest, named
  * and typed exactly as `spotpipe load` creates them (Warehouse.ts). Each file is replaced atomically. A column
- * name a dialect cannot take as it is (PostgreSQL cuts names over 63 bytes; BigQuery refuses parentheses and other
- * characters; BigQuery and DuckDB see `Total` and `total` as one name) refuses the DDL, naming the columns, before any file is written: the names must be the files'
+ * name a dialect cannot take as it is (an empty one; PostgreSQL cuts names over 63 bytes and refuses its system
+ * columns' `xmin`, `ctid`, …; BigQuery refuses parentheses and other characters; BigQuery and DuckDB see `Total`
+ * and `total` as one name) refuses the DDL, naming the columns, before any file is written: the names must be the files'
  * (BigQuery loads NDJSON by key), so the way out is `--column-names snake`, never a renamed column in the DDL.
  */
 import { Effect, FileSystem, type Path } from "effect"
@@ -14,6 +15,7 @@ import {
   type Dialect,
   ddlFileName,
   duckDbNameKey,
+  postgresSystemColumns,
   renderDdl,
   type TableSpec,
   tableNames,
@@ -68,7 +70,11 @@ const dialectName: Readonly<Record<Dialect, string>> = {
 
 /** Why `dialect` cannot take `name` as a column name, or `undefined` when it can. */
 const nameProblem = (dialect: Dialect, name: string): string | undefined => {
-  if (dialect === "postgres") return tooLongForPostgres(name) ? "longer than 63 bytes" : undefined
+  if (name === "") return "empty"
+  if (dialect === "postgres") {
+    if (postgresSystemColumns.has(name)) return "the name of a system column every PostgreSQL table has"
+    return tooLongForPostgres(name) ? "longer than 63 bytes" : undefined
+  }
   if (dialect !== "bigquery") return undefined
   if (bigQueryReserved.test(name)) return "a reserved prefix"
   if (!bigQueryName.test(name)) {

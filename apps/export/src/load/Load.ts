@@ -19,6 +19,7 @@ import {
   duckDbNameKey,
   loadsTable,
   maxIdentifierBytes,
+  postgresSystemColumns,
   quoteIdent,
   quoteLiteral,
   stageTable
@@ -159,9 +160,6 @@ const otherColumns = (
     ? undefined
     : `table ${output.table} exists with other columns (${have.join(", ")}) than ${output.file} (${wanted.join(", ")}): load with --mode replace, or into another database`
 }
-
-/** The system columns of every PostgreSQL table, whose names no other column may have (`CREATE TABLE` refuses). */
-const postgresSystemColumns: ReadonlySet<string> = new Set(["tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"])
 
 /** Checks what can be checked before any table is touched; throws a {@link LoadFailure} naming every problem. */
 const preflight = async (engine: LoadEngine, run: RunManifest, options: LoadOptions): Promise<void> => {

@@ -102,6 +102,9 @@ export const maxIdentifierBytes = 63
 /** Whether PostgreSQL would cut `name` (more than {@link maxIdentifierBytes} bytes of UTF-8). */
 export const tooLongForPostgres = (name: string): boolean => Buffer.byteLength(name, "utf8") > maxIdentifierBytes
 
+/** The system columns every PostgreSQL table has, whose names no column of its own may take (`CREATE TABLE` refuses). */
+export const postgresSystemColumns: ReadonlySet<string> = new Set(["tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"])
+
 const slug = (segment: string): string =>
   segment
     .normalize("NFKD")

@@ -110,4 +110,18 @@ describe("--ddl column names", () => {
       'bigquery: table t: "_PARTITIONTIME" (a reserved prefix)'
     ])
   })
+
+  it("postgres-refuses-the-names-of-its-system-columns-and-every-dialect-an-empty-name-as-load-does", () => {
+    // Xmin is another name than xmin to PostgreSQL (quoted), and oid is no system column since PostgreSQL 12.
+    const columns = ["xmin", "ctid", "Xmin", "", "oid"].map((name) => ({ name, type: "INT64" }))
+    expect(ddlNameProblems([{ table: "t", columns }], ["postgres"])).toEqual([
+      'postgres: table t: "xmin" (the name of a system column every PostgreSQL table has), "ctid" (the name of a system column every PostgreSQL table has), "" (empty)'
+    ])
+    const empty = [{ table: "t", columns: ["", "x"].map((name) => ({ name, type: "INT64" })) }]
+    expect(ddlNameProblems(empty, ["duckdb", "snowflake", "bigquery"])).toEqual([
+      'duckdb: table t: "" (empty)',
+      'snowflake: table t: "" (empty)',
+      'bigquery: table t: "" (empty)'
+    ])
+  })
 })
