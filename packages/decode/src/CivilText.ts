@@ -17,6 +17,19 @@ export const formatDays = (days: number): string => {
   return civil.formatDays(days)
 }
 
+/**
+ * The calendar date of a day number (days since 1970-01-01), for any year of the proleptic Gregorian calendar —
+ * astronomical years: 0 is 1 BC, -1 is 2 BC — for callers that write years outside 0001–9999 themselves.
+ */
+export const civilDate = (days: number): { readonly year: number; readonly month: number; readonly day: number } => {
+  if (!Number.isSafeInteger(days)) throw new RangeError(`${days} is not the number of a day`)
+  const packed = civil.civilOf(days)
+  // Packed as year·10000 + month·100 + day; a negative year makes the remainder negative, so take it apart by floor.
+  const year = Math.floor(packed / 10000)
+  const monthDay = packed - year * 10000
+  return { year, month: Math.floor(monthDay / 100), day: monthDay % 100 }
+}
+
 /** `HH:mm:ss` of a second of the day, 0–86399. */
 export const formatSecondOfDay = (seconds: number): string => {
   if (!Number.isInteger(seconds) || seconds < 0 || seconds > 86_399) {

@@ -4,7 +4,7 @@
  * its own modules (Effect Schema codecs are in `@spotpipe/decode/schema`, `./schema.ts`).
  */
 export { type CellWriter, INVALID_CELL, MAX_CELL_BYTES, makeCellWriter, NO_TEXT } from "./CellWriter.ts"
-export { formatDays, formatSecondOfDay } from "./CivilText.ts"
+export { civilDate, formatDays, formatSecondOfDay } from "./CivilText.ts"
 export {
   type Column,
   type DateColumnType,

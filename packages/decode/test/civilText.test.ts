@@ -4,7 +4,7 @@
  */
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { formatDays, formatSecondOfDay } from "../src/index.ts"
+import { civilDate, formatDays, formatSecondOfDay } from "../src/index.ts"
 
 const iso = (millis: number) => new Date(millis).toISOString()
 /** Day number of 0001-01-01 (Date.UTC maps years 0–99 to 19xx, so set the year explicitly). */
@@ -34,6 +34,26 @@ describe("formatDays", () => {
     expect(() => formatDays(dayOf(9999, 12, 31) + 1)).toThrow(RangeError)
     expect(() => formatDays(0.5)).toThrow(RangeError)
     expect(() => formatDays(Number.NaN)).toThrow(RangeError)
+  })
+})
+
+describe("civilDate", () => {
+  it("gives the date Date gives, for any year Date holds, BC (year 0 and below) included", () => {
+    const check = (days: number) => {
+      const date = new Date(days * 86_400_000)
+      expect(civilDate(days)).toEqual({
+        year: date.getUTCFullYear(),
+        month: date.getUTCMonth() + 1,
+        day: date.getUTCDate()
+      })
+    }
+    for (const days of [0, -1, dayOf(1, 1, 1), dayOf(1, 1, 1) - 1, dayOf(0, 1, 1) - 1, dayOf(10000, 1, 1)]) check(days)
+    // Date holds ±100 000 000 days from 1970.
+    fc.assert(fc.property(fc.integer({ min: -100_000_000, max: 100_000_000 }), check), { numRuns: 2000 })
+  })
+
+  it("refuses what is not a whole day", () => {
+    for (const bad of [0.5, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => civilDate(bad)).toThrow(RangeError)
   })
 })
 

@@ -8,6 +8,7 @@
  * engine prefixes the file's name (after checking it is still the run's).
  */
 import { Readable } from "node:stream"
+import { civilDate } from "@spotpipe/decode"
 import { type ColumnKind, columnKindOf } from "../formats/ColumnKinds.ts"
 import { ParquetReadError, type ParquetValue, readParquet } from "../formats/parquet/ParquetReader.ts"
 import { typedText } from "../formats/TypedCells.ts"
@@ -28,16 +29,7 @@ export const wideInstantText = (micros: number | bigint): string => {
   const value = BigInt(micros)
   const remainder = ((value % MICROS_PER_DAY) + MICROS_PER_DAY) % MICROS_PER_DAY
   const days = Number((value - remainder) / MICROS_PER_DAY)
-  // The civil date of a day number, for any year (proleptic Gregorian; year 0 is 1 BC).
-  const z = days + 719468
-  const era = Math.floor(z / 146097)
-  const doe = z - era * 146097
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365)
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
-  const mp = Math.floor((5 * doy + 2) / 153)
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1
-  const month = mp < 10 ? mp + 3 : mp - 9
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+  const { year, month, day } = civilDate(days)
   const two = (n: number) => String(n).padStart(2, "0")
   const time = typedText("time", Number(remainder)) as string
   const date = `${String(year > 0 ? year : 1 - year).padStart(4, "0")}-${two(month)}-${two(day)}`

@@ -10,7 +10,7 @@ export const TWO_DIGITS: ReadonlyArray<string> = Array.from({ length: 100 }, (_,
  * The civil date of a day number packed as one integer, `year·10000 + month·100 + day` (no object per call on
  * the hot path). Works on 400-year eras so every division is of a non-negative integer.
  */
-const civilOf = (days: number): number => {
+export const civilOf = (days: number): number => {
   const z = days + 719468
   const era = Math.floor(z / 146097)
   const doe = z - era * 146097
