@@ -19,7 +19,7 @@ import { askPassword, connectionOf } from "../src/cli/Commands.ts"
 import { program } from "../src/cli/Program.ts"
 import { sandboxStartupLines } from "../src/cli/SandboxCommand.ts"
 import { runInProcess } from "./support/inProcess.ts"
-import { mainPath, noConfig, runCli, runTemp } from "./support/runCli.ts"
+import { cliEnv, mainPath, noConfig, runCli, runTemp } from "./support/runCli.ts"
 import { tempFolders } from "./support/tempFolders.ts"
 
 const tempDir = tempFolders("spotpipe-first-")
@@ -721,14 +721,7 @@ const onPseudoTerminal = (argv: ReadonlyArray<string>, question: string) =>
   new Promise<{ readonly code: number | null; readonly output: string }>((resolve, reject) => {
     const quoted = argv.map((word) => `'${word.replaceAll("'", `'\\''`)}'`).join(" ")
     const child = spawn("script", ["-qfec", quoted, "/dev/null"], {
-      env: {
-        PATH: process.env["PATH"] ?? "",
-        HOME: process.env["HOME"] ?? "/tmp",
-        TERM: "xterm",
-        ...runTemp,
-        ...noConfig,
-        ...cluster
-      },
+      env: cliEnv({ TERM: "xterm", ...cluster }),
       stdio: ["pipe", "pipe", "pipe"]
     })
     let output = ""

@@ -12,7 +12,7 @@ import * as NodePath from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
-import { type CliRun, mainPath, noConfig, runCli, runNode, runTemp } from "./support/runCli.ts"
+import { type CliRun, cliEnv, mainPath, runCli, runNode } from "./support/runCli.ts"
 import { filesIn, sandboxEnv } from "./support/Sandboxes.ts"
 
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-outdir-e2e-"))
@@ -161,13 +161,7 @@ describe("output directory", () => {
     // At most 20 KiB per file (40 blocks of 512 bytes; 40 KiB where a block is 1024), a FAT32 disk's 4 GiB in small:
     // the export's partial file passes it mid-export. Spawned without waiting, since the sandbox answers from here.
     const child = spawn("sh", ["-c", 'ulimit -f 40 && exec "$@"', "sh", process.execPath, mainPath, ...args], {
-      env: {
-        PATH: process.env["PATH"] ?? "",
-        HOME: process.env["HOME"] ?? "/tmp",
-        ...runTemp,
-        ...noConfig,
-        ...sandboxEnv(sandbox)
-      },
+      env: cliEnv(sandboxEnv(sandbox)),
       stdio: ["ignore", "ignore", "pipe"]
     })
     let stderr = ""

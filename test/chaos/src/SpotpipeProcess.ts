@@ -9,7 +9,7 @@ import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { inject } from "vitest"
 import type {} from "../../../apps/export/test/support/builtCli.ts"
-import { noConfig, runTemp } from "../../../apps/export/test/support/runCli.ts"
+import { cliEnv } from "../../../apps/export/test/support/runCli.ts"
 
 /** The CLI entry point: the test run's build of the installed command. */
 export const mainPath: string = (() => {
@@ -52,13 +52,7 @@ export const runSpotpipe = (
     const main = options.withDuckDb === true ? withDuckDbPath : mainPath
     const argv = options.killAtStep === undefined ? [main, ...args] : [killAtStepPath, options.killAtStep, ...args]
     const child = spawn(process.execPath, argv, {
-      env: {
-        PATH: process.env["PATH"] ?? "",
-        HOME: process.env["HOME"] ?? "/tmp",
-        ...runTemp,
-        ...noConfig,
-        ...options.env
-      },
+      env: cliEnv(options.env),
       stdio: ["ignore", "pipe", "pipe"]
     })
     const out: Array<Buffer> = []

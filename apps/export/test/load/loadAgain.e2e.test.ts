@@ -12,7 +12,7 @@ import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { DuckDbHeld, heldHere, lockHolder } from "../../src/load/DuckDbEngine.ts"
 import { createTable, tableNames } from "../../src/load/Warehouse.ts"
-import { devPath, noConfig, runNode, runTemp } from "../support/runCli.ts"
+import { cliEnv, devPath, runNode } from "../support/runCli.ts"
 import { type LoadFixture, startLoadFixture } from "./support/LoadFixture.ts"
 import { cli, editedRun, manifestOf, withDuckDb, withPostgres } from "./support/loadHelpers.ts"
 import type { PgliteServer } from "./support/PgliteServer.ts"
@@ -248,7 +248,7 @@ describe("a DuckDB database the load created", () => {
   /** `spotpipe args…` (a load, a run that loads) as a process of its own (the checkout's launcher, which has DuckDB). */
   const loadProcess = (args: ReadonlyArray<string>) => {
     const child = spawn(process.execPath, [devPath, ...args], {
-      env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", ...runTemp, ...noConfig, ...env },
+      env: cliEnv(env),
       stdio: ["ignore", "pipe", "pipe"]
     })
     let stderr = ""

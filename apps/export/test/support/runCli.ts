@@ -40,6 +40,18 @@ export const noConfig = {
  */
 export const runTemp = { TMPDIR: NodeOs.tmpdir() }
 
+/**
+ * The environment of a process a test starts: PATH and HOME of this one, the run's temp folder, no config file, and
+ * `extra` — never the rest of the developer's shell (its THOUGHTSPOT_* variables above all).
+ */
+export const cliEnv = (extra: Readonly<Record<string, string>> = {}): Record<string, string> => ({
+  PATH: process.env["PATH"] ?? "",
+  HOME: process.env["HOME"] ?? "/tmp",
+  ...runTemp,
+  ...noConfig,
+  ...extra
+})
+
 /** What a CLI run produced. */
 export interface CliRun {
   readonly code: number | null
@@ -71,13 +83,7 @@ export const runNode = (argv: ReadonlyArray<string>, options: CliOptions = {}): 
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, argv, {
       cwd: options.cwd ?? process.cwd(),
-      env: {
-        PATH: process.env["PATH"] ?? "",
-        HOME: process.env["HOME"] ?? "/tmp",
-        ...runTemp,
-        ...noConfig,
-        ...options.env
-      },
+      env: cliEnv(options.env),
       stdio: ["pipe", "pipe", "pipe"]
     })
     child.stdin.end(options.stdin ?? "")
