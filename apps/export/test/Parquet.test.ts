@@ -467,12 +467,17 @@ describe("runJob to Parquet", () => {
       return { error: result._tag === "Failure" ? result.failure : undefined, dir, partial }
     }).pipe(Effect.provide(NodeServices.layer))
 
-  /** `workers`, noting the thread of every worker it hands out. */
-  const noting = (workers: ParquetWorkers, threads: Array<number>): ParquetWorkers => ({
+  /** `workers`, noting the thread of every worker it hands out (and, in `taken`, the worker itself). */
+  const noting = (
+    workers: ParquetWorkers,
+    threads: Array<number>,
+    taken: Array<{ readonly threadId: number }> = []
+  ): ParquetWorkers => ({
     ...workers,
     take: () => {
       const worker = workers.take()
       threads.push(worker.threadId)
+      taken.push(worker)
       return worker
     }
   })
@@ -498,10 +503,13 @@ describe("runJob to Parquet", () => {
     Effect.scoped(
       Effect.gen(function* () {
         const threads: Array<number> = []
-        const workers = noting(yield* makeParquetWorkers(), threads)
+        const taken: Array<{ readonly threadId: number }> = []
+        const workers = noting(yield* makeParquetWorkers(), threads, taken)
         const failed = yield* writeStaged("Qty\n1\nabc\n", 2, workers)
-        const next = yield* writeStaged("Qty\n5\n", 1, workers)
         assert.strictEqual(failed.error?.kind, "BadData")
+        // Stopped when its output ended, not left running until the run's end (a thread gone reads -1).
+        assert.strictEqual(taken[0]?.threadId, -1)
+        const next = yield* writeStaged("Qty\n5\n", 1, workers)
         assert.strictEqual(next.error, undefined)
         assert.notStrictEqual(threads[1], threads[0])
         assert.deepStrictEqual(yield* readBack(next.partial, "Qty"), [[5n]])
