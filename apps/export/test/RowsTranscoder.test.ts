@@ -566,8 +566,8 @@ describe("cells written exactly or refused, on both paths", () => {
 
   it("doubles-that-would-underflow-or-overflow-fail-other-numbers-are-written-as-before", () => {
     for (const type of ["DOUBLE", "FLOAT", null]) {
-      expect(both([type], "csv", "[[1.50],[1e3],[-0],[0e-400],[12345678901234567890],[2.5e-3]]")).toEqual({
-        text: "1.5\n1000\n0\n0\n12345678901234567890\n0.0025\n"
+      expect(both([type], "csv", "[[1.50],[1e3],[0e-400],[12345678901234567890],[2.5e-3]]")).toEqual({
+        text: "1.5\n1000\n0\n12345678901234567890\n0.0025\n"
       })
       expect(both([type], "csv", "[[1],[1e-400]]")).toMatchObject({
         row: 1,
@@ -578,6 +578,19 @@ describe("cells written exactly or refused, on both paths", () => {
         row: 0,
         message: expect.stringMatching(/^-1e400 is too large for a double \(it would become Infinity\)/)
       })
+    }
+  })
+
+  it("a-negative-zero-is--0-outside-integer-columns-and-0-in-them", () => {
+    // `String(-0)` and `JSON.stringify(-0)` give "0": a double's sign was lost in CSV and NDJSON.
+    const text = "[[-0,-0],[-0.0,-0.0],[-0e3,-0E-2],[-0.000,0],[0,0.0]]"
+    for (const type of ["DOUBLE", "FLOAT", null]) {
+      for (const integer of ["INT64", "INT32"]) {
+        expect(both([type, integer], "csv", text)).toEqual({ text: "-0,0\n-0,0\n-0,0\n-0,0\n0,0\n" })
+        const ndjson = both([type, integer], "ndjson", text)
+        expect(ndjson).toEqual({ text: `${'{"c0":-0,"c1":0}\n'.repeat(4)}{"c0":0,"c1":0}\n` })
+        expect(Object.is(JSON.parse((ndjson as { text: string }).text.split("\n")[0]!).c0, -0)).toBe(true)
+      }
     }
   })
 

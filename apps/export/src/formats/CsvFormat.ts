@@ -6,10 +6,11 @@
  * `toString()` and can never need quoting; only string (and, defensively, other object) cells get the quoting
  * rule. `test/CsvFormat.test.ts` proves the output byte-identical to `Papa.unparse`. The column list is always
  * explicit and every row's width is checked before it gets here (see `RowRenderer`), so a row can never shift
- * columns. Formula escaping is opt-in because exports are data, not spreadsheets. Two departures from papaparse,
- * both for loaders: a cell that is exactly `\.` is quoted (unquoted on a line of its own it ends a PostgreSQL
- * `COPY`), and with a non-empty null string an empty string is written `""` (a blank line of a one-column file is
- * skipped by DuckDB's `read_csv`, and quoted it can never be taken for a null).
+ * columns. Formula escaping is opt-in because exports are data, not spreadsheets. Three departures from papaparse,
+ * all for loaders: a cell that is exactly `\.` is quoted (unquoted on a line of its own it ends a PostgreSQL
+ * `COPY`), with a non-empty null string an empty string is written `""` (a blank line of a one-column file is
+ * skipped by DuckDB's `read_csv`, and quoted it can never be taken for a null), and a negative zero is `-0` (not `0`:
+ * readers load `-0` as -0.0, the value NDJSON and Parquet keep).
  */
 import Papa from "papaparse"
 import type { RowFormat, RowFormatOptions } from "./RowFormat.ts"
@@ -57,6 +58,9 @@ export const csvCell = (value: unknown, escapeFormulae: boolean, nullText = ""):
         ? `"${value}"`
         : stringCell(value, escapeFormulae)
     case "number":
+      // A negative zero is `-0` (papaparse, like `String`, writes `0`): the double a reader loads, as Parquet holds it.
+      if (value === 0) return Object.is(value, -0) ? "-0" : "0"
+      return String(value)
     case "bigint":
     case "boolean":
       // Their text never holds a delimiter, quote, line break or edge space, and papaparse never

@@ -1,6 +1,7 @@
 /**
  * NDJSON: one JSON object per line, keys in column order, `\n` line ends, nulls as `null`, big integers as
- * bare digits (JSON numbers of any size are valid; `JSON.stringify` would throw on a `bigint`). Key prefixes
+ * bare digits (JSON numbers of any size are valid; `JSON.stringify` would throw on a `bigint`), a negative zero as
+ * `-0` (`JSON.stringify` would write `0`). Key prefixes
  * are built once per export, so a row costs one string concatenation per cell.
  */
 import type { Cell, RowFormat, RowFormatOptions } from "./RowFormat.ts"
@@ -13,6 +14,8 @@ export const jsonCell = (cell: Cell | undefined): string => {
     case "string":
       return JSON.stringify(cell)
     case "number":
+      // A negative zero is `-0` (`JSON.parse` gives -0 back; `String` and `JSON.stringify` write `0`).
+      if (cell === 0) return Object.is(cell, -0) ? "-0" : "0"
       // JSON has no NaN/Infinity; ThoughtSpot never sends them, but never write invalid JSON either.
       return Number.isFinite(cell) ? String(cell) : "null"
     case "bigint":

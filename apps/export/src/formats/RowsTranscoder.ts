@@ -110,7 +110,7 @@ const SPARE_CHUNKS = 8
 const NULL = 0
 const TRUE = 1
 const FALSE = 2
-/** An integer literal: printed as its own digits (exact whatever its size); `-0` is a NUMBER. */
+/** An integer literal: printed as its own digits (exact whatever its size); `-0` is a NUMBER (formatted). */
 const INTEGER = 3
 /** Any other number literal. */
 const NUMBER = 4
@@ -534,7 +534,7 @@ export const makeRowsTranscoder = (options: TranscoderOptions): RowsTranscoder =
             while (code !== undefined && code >= ZERO && code <= NINE) code = input[++pos]
             const digits = pos - first
             if (digits === 0 || (digits > 1 && input[first] === ZERO)) throw decline
-            if (digits === 1 && input[first] === ZERO && first > starts[c]!) kind = NUMBER // -0 prints as 0
+            if (digits === 1 && input[first] === ZERO && first > starts[c]!) kind = NUMBER // -0: a double's -0, an integer column's 0
             if (code === DOT) {
               const fraction = ++pos
               code = input[pos]
