@@ -185,8 +185,10 @@ interface Probe {
   readonly base: Body
   /** Fields in `base` the request cannot do without: leaving one out is a 400. */
   readonly required?: ReadonlyArray<string>
-  /** A change that asks for something: the answer differs from the base's (status or body). */
+  /** A change that asks for something: a 200 that differs from the base's (status or body). */
   readonly honoured: Readonly<Record<string, Body>>
+  /** An honoured change whose answer is not a 200 (a wrong password, say): its status. */
+  readonly honouredStatus?: Readonly<Record<string, number>>
   /** A change the sandbox cannot honour: 400 naming the field as unsupported. */
   readonly refused?: Readonly<Record<string, Body>>
   /** Accepted without effect, as the README says why: 200 and the base's answer. */
@@ -197,7 +199,7 @@ const revenue = fixtures.answers["Revenue by Month"]
 const sales = fixtures.liveboards["Sales Overview"]
 const nowMs = Date.parse("2026-01-15T12:00:00Z")
 const sortDesc = { sort_options: { field_name: "NAME", order: "DESC" } }
-const tokenFields = (base: Body, other: Body): Probe => ({
+const tokenFields = (base: Body, other: Body, otherStatus: Readonly<Record<string, number>> = {}): Probe => ({
   base,
   required: ["username"],
   honoured: {
@@ -207,6 +209,7 @@ const tokenFields = (base: Body, other: Body): Probe => ({
     org_id: { org_id: fixtures.orgs[1]!.id },
     ...other
   },
+  honouredStatus: { password: 401, secret_key: 401, ...otherStatus },
   refused: {
     auto_create: { auto_create: true },
     user_parameters: {
@@ -231,7 +234,9 @@ const probes: Readonly<Record<string, Probe>> = {
   "auth/token/full": tokenFields({ username: "tsUserA", password: "Guest@123!" }, {}),
   "auth/token/object": tokenFields(
     { username: "tsUserA", password: "Guest@123!", object_id: revenue.id },
-    { object_id: { object_id: sales.id } }
+    { object_id: { object_id: sales.id } },
+    // The object is not in the other org.
+    { org_id: 400 }
   ),
   "groups/search": {
     base: { record_size: -1 },
@@ -465,6 +470,10 @@ describe("request fields of the OpenAPI document", () => {
       for (const [field, change] of Object.entries(probe.honoured)) {
         const answer = await post({ ...probe.base, ...change })
         expect(answer, `${path} ${field}`).not.toBe(base)
+        // A refusal of the value (a 400 the probe does not expect) is not honouring it.
+        expect(answer.slice(0, 4), `${path} ${field}: ${answer.slice(0, 300)}`).toBe(
+          `${probe.honouredStatus?.[field] ?? 200} `
+        )
         expect(answer, `${path} ${field}`).not.toContain("not supported by the sandbox")
       }
       for (const [field, change] of Object.entries(probe.refused ?? {})) {
