@@ -3,6 +3,7 @@ import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { describe, expect, it } from "vitest"
+import { runFolderPrefix } from "../../../test/support/runTempFolder.ts"
 import { tempFolders } from "./support/tempFolders.ts"
 
 const made: Array<string> = []
@@ -14,6 +15,8 @@ describe("the folders of a describe", () => {
     const [a, b] = [tempDir(), tempDir()]
     made.push(a!, b!)
     expect(a).not.toBe(b)
+    // The temp folder is the run's own (test/support/runTempFolder.ts), not the OS's.
+    expect(NodePath.basename(NodeOs.tmpdir()).startsWith(runFolderPrefix)).toBe(true)
     for (const dir of [a!, b!]) {
       expect(NodePath.dirname(dir)).toBe(NodeOs.tmpdir())
       expect(NodePath.basename(dir).startsWith("spotpipe-temp-folders-")).toBe(true)
