@@ -280,6 +280,61 @@ describe("runJob to Parquet", () => {
     })
   )
 
+  it.effect("a-negative-zero-double-is--0-in-csv-ndjson-and-parquet-alike-and-0-in-an-int64-column", () =>
+    Effect.gen(function* () {
+      const names = ["Price", "Qty"]
+      const json = "[[-0,-0],[-0.0,-0.0],[-0e3,0],[0,1]]"
+      // Read from the response bytes (the transcoder) and from parsed rows (the ordinary path).
+      const fromRows = {
+        ...spec([
+          {
+            columnNames: names,
+            rows: [
+              [-0, 0n],
+              [0, 1n]
+            ]
+          }
+        ])
+      }
+      for (const job of [{ ...spec([]), pages: fromBytes(json, names) }, fromRows]) {
+        const csv = memory()
+        const ndjson = memory()
+        const parquet = memory()
+        yield* runJob(job, [
+          { format: "csv", writer: csv.writer },
+          { format: "ndjson", writer: ndjson.writer }
+        ])
+        const result = yield* runJob(job, [{ format: "parquet", writer: parquet.writer }])
+        const zeros = job === fromRows ? 1 : 3
+        assert.strictEqual(
+          csv.bytes().toString("utf8"),
+          `Price,Qty\r\n${"-0,0\r\n".repeat(zeros)}0,1\r\n`,
+          "CSV writes a negative zero -0 (an INT64 0)"
+        )
+        const lines = ndjson.bytes().toString("utf8").trimEnd().split("\n")
+        assert.deepStrictEqual(lines, [...Array<string>(zeros).fill('{"Price":-0,"Qty":0}'), '{"Price":0,"Qty":1}'])
+        assert.isTrue(Object.is(JSON.parse(lines[0]!).Price, -0))
+        const written = yield* toParquet(parquet.bytes(), result.columns)
+        const read = yield* readBack(written.file, `signbit("Price"), "Qty"`)
+        assert.deepStrictEqual(read, [...Array<unknown>(zeros).fill([true, 0n]), [false, 1n]])
+        // DuckDB reads the CSV's -0 as a negative zero too.
+        const file = NodePath.join(tempDir(), "t.csv")
+        NodeFs.writeFileSync(file, csv.bytes())
+        const loaded = yield* Effect.promise(async () => {
+          const db = await DuckDBInstance.create(":memory:")
+          const connection = await db.connect()
+          try {
+            const sql = `SELECT signbit("Price") FROM read_csv('${file}', header = true, columns = {'Price': 'DOUBLE', 'Qty': 'BIGINT'})`
+            return (await connection.runAndReadAll(sql)).getRowsJS()
+          } finally {
+            connection.closeSync()
+          }
+        })
+        assert.deepStrictEqual(loaded, [...Array<unknown>(zeros).fill([true]), [false]])
+      }
+    })
+  )
+
   it.effect("an-object-cell-in-a-text-column-keeps-its-numbers-as-sent", () =>
     Effect.gen(function* () {
       const names = ["Name", "Qty"]
