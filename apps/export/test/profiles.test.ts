@@ -43,12 +43,17 @@ const noFlags: ConnectionFlags = {
 const lastLine = (text: string) => text.split("\n").at(-1)
 
 /** Resolves a single command's connection with `flags` and `env` as the only environment. */
-const resolve = (flags: Partial<ConnectionFlags>, env: Record<string, string>) =>
+/** `preserveEmptyStrings`: empty values kept, as the command's own environment keeps them (see cli/Main.ts). */
+const resolve = (flags: Partial<ConnectionFlags>, env: Record<string, string>, preserveEmptyStrings = false) =>
   Effect.gen(function* () {
     const { layers, profile } = yield* connectionLayers({ ...noFlags, ...flags })
     const connection = yield* resolveConnection(layers)
     return { connection, profile }
-  }).pipe(Effect.provide(Layer.merge(NodeServices.layer, ConfigProvider.layer(ConfigProvider.fromEnv({ env })))))
+  }).pipe(
+    Effect.provide(
+      Layer.merge(NodeServices.layer, ConfigProvider.layer(ConfigProvider.fromEnv({ env, preserveEmptyStrings })))
+    )
+  )
 
 const writeConfig = (dir: string, config: unknown): string => {
   const path = NodePath.join(dir, "config.json")
@@ -552,6 +557,34 @@ describe("choosing the profile: --profile > THOUGHTSPOT_PROFILE > the default", 
       })
     )
   }
+
+  it.effect("choose-profile: THOUGHTSPOT_PROFILE set but empty names none, not the config file's default", () =>
+    Effect.gen(function* () {
+      const empty = { ...env, THOUGHTSPOT_PROFILE: "" }
+      const error = yield* Effect.flip(resolve({}, empty, true))
+      expect(error.message).toBe(
+        "no ThoughtSpot host: THOUGHTSPOT_PROFILE is set but empty; pass --host https://your-cluster.thoughtspot.cloud or set THOUGHTSPOT_HOST (or use --sandbox)"
+      )
+      const exported = {
+        THOUGHTSPOT_HOST: "https://env.example.com",
+        THOUGHTSPOT_USERNAME: "v",
+        THOUGHTSPOT_PASSWORD: "p"
+      }
+      const { connection, profile } = yield* resolve({}, { ...empty, ...exported }, true)
+      expect(profile).toBeUndefined()
+      expect(cluster(connection).host).toBe("https://env.example.com")
+      expect(cluster(connection).sources?.username).toBe("THOUGHTSPOT_USERNAME")
+      // No user from the default profile either.
+      const noUser = yield* Effect.flip(resolve({}, { ...empty, ...exported, THOUGHTSPOT_USERNAME: "" }, true))
+      expect(noUser.message).toBe(
+        "no user for the password (THOUGHTSPOT_PASSWORD): THOUGHTSPOT_USERNAME and THOUGHTSPOT_PROFILE are set but empty; pass --username or set THOUGHTSPOT_USERNAME (or sign in with a token)"
+      )
+      // --profile still names one.
+      const named = yield* resolve({ profile: Option.some("b") }, empty, true)
+      expect(named.profile?.name).toBe("b")
+      expect(cluster(named.connection).host).toBe("https://b.example.com")
+    })
+  )
 
   it.effect("choose-profile: an unknown name is a usage error with the closest names", () =>
     Effect.gen(function* () {

@@ -503,9 +503,10 @@ export interface ProfileChoice {
 
 /**
  * The profile `--profile` or else THOUGHTSPOT_PROFILE names, else the config file's default one; none when there
- * is no config file or it names no default. A profile that was named but is not defined is a usage error. With
- * `--sandbox` only `--profile` names one: a flag beats the environment and the config file's default, whose host
- * would contradict the sandbox.
+ * is no config file or it names no default, or when THOUGHTSPOT_PROFILE is set but empty (`export
+ * THOUGHTSPOT_PROFILE=` says "no profile": the default is not used either). A profile that was named but is not
+ * defined is a usage error. With `--sandbox` only `--profile` names one: a flag beats the environment and the config
+ * file's default, whose host would contradict the sandbox.
  */
 export const chooseProfile = Effect.fn("Connection.chooseProfile")(function* (
   flag: Option.Option<string>,
@@ -517,7 +518,7 @@ export const chooseProfile = Effect.fn("Connection.chooseProfile")(function* (
     : env("THOUGHTSPOT_PROFILE") !== undefined && !sandbox
       ? { name: env("THOUGHTSPOT_PROFILE") ?? "", chosenBy: "THOUGHTSPOT_PROFILE" }
       : undefined
-  if (named === undefined && sandbox) return undefined
+  if (named === undefined && (sandbox || env.isEmpty?.("THOUGHTSPOT_PROFILE") === true)) return undefined
   const path = configPath(env)
   if (path === undefined) {
     if (named === undefined) return undefined
@@ -649,7 +650,21 @@ export const connectionLayers = Effect.fn("Connection.connectionLayers")(functio
   const named = choice?.chosenBy === "--profile"
   const explicit = [commandLine, ...(sources.job === undefined ? [] : [jobFileLayer(sources.job, env)])]
   const ambientLayers = flags.sandbox ? [] : [environmentLayer(env)]
-  if (choice === undefined) return { layers: [...explicit, ...ambientLayers], profile: undefined }
+  if (choice === undefined) {
+    // No profile because THOUGHTSPOT_PROFILE is set but empty: a message about a field no layer sets says so.
+    const noProfile = (layer: ConnectionLayer): ConnectionLayer =>
+      env.isEmpty?.("THOUGHTSPOT_PROFILE") !== true
+        ? layer
+        : {
+            ...layer,
+            empty: {
+              host: [...(layer.empty?.host ?? []), "THOUGHTSPOT_PROFILE"],
+              username: [...(layer.empty?.username ?? []), "THOUGHTSPOT_PROFILE"],
+              secret: [...(layer.empty?.secret ?? []), "THOUGHTSPOT_PROFILE"]
+            }
+          }
+    return { layers: [...explicit, ...ambientLayers.map(noProfile)], profile: undefined }
+  }
   const above = named ? explicit : [...explicit, ...ambientLayers]
   // The profile's secret is read only when it would be sent: nothing above gives one for the host in effect (a
   // secret kept for another host gives none), and that host is the profile's (or it has none).
