@@ -309,6 +309,19 @@ describe("sandbox start-up", () => {
     expectCredentials(run.stdout, "display-test-key-1")
   })
 
+  it("spotpipe-sandbox-with-the-key-variable-set-but-empty-makes-a-random-key", timeout, async () => {
+    // Empty is "not set", as for every other variable: not a key too short to use.
+    const run = await runCli(["sandbox", "--port", "0"], {
+      env: { SPOTPIPE_SANDBOX_SECRET_KEY: "" },
+      killOn: { text: "Ctrl-C stops it.", signal: "SIGINT" },
+      timeoutMillis: 20_000
+    })
+    expect(run.stderr).not.toContain("at least 8 characters")
+    const key = /secret key: (\S+)/.exec(run.stdout)?.[1] ?? ""
+    expect(key).toMatch(/^[A-Za-z0-9_-]{24}$/)
+    expectCredentials(run.stdout, key)
+  })
+
   it("the-sandbox-bin-prints-the-url-both-users-and-the-secret-key", timeout, async () => {
     const main = NodePath.join(
       NodePath.dirname(fileURLToPath(import.meta.url)),

@@ -105,12 +105,15 @@ export const sandboxFlags = {
     Flag.withDescription("accept requests without User-Agent"),
     Flag.withDefault(false)
   ),
-  // Redacted: a rejected key is shown as <redacted>, never echoed.
+  // Redacted: a rejected key is shown as <redacted>, never echoed. An empty variable is no key (undefined) whatever
+  // the config provider does with empty values (spotpipe's keeps them, to say which variables are set but empty).
   secretKey: Flag.Redacted("secret-key").pipe(
     Flag.withMetavar("key"),
-    Flag.withFallbackConfig(Config.Redacted(secretKeyVariable)),
+    Flag.withFallbackConfig(
+      Config.String(secretKeyVariable).pipe(Config.map((key) => (key === "" ? undefined : Redacted.make(key))))
+    ),
     Flag.filter(
-      (key) => Redacted.value(key).length >= 8,
+      (key) => key === undefined || Redacted.value(key).length >= 8,
       () => `a key of at least 8 characters (from --secret-key or ${secretKeyVariable})`
     ),
     Flag.withDescription(
@@ -127,7 +130,8 @@ export type SandboxFlagValues = Command.Command.Config.Infer<typeof sandboxFlags
 export const sandboxOptionsFromFlags = (flags: SandboxFlagValues): SandboxOptions => {
   const faults = Option.getOrUndefined(flags.faults)
   const tokenValiditySeconds = Option.getOrUndefined(flags.tokenValidity)
-  const secretKey = Option.getOrUndefined(Option.map(flags.secretKey, Redacted.value))
+  const key = Option.getOrUndefined(flags.secretKey)
+  const secretKey = key === undefined ? undefined : Redacted.value(key)
   return {
     port: flags.port,
     host: flags.host,
