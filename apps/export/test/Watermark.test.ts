@@ -3,15 +3,17 @@
  * listing's start, or 1 ms after the newest `modified` seen if earlier, never before the run's own starting point;
  * none before the listing was read whole), the export id a watermark is kept under (the starting point and file
  * settings left out), the state file that runs sharing a folder change at once, `last` against another cluster, and
- * the wall time a DATE_TIME watermark is written as when a fall-back repeats it.
+ * the wall time a DATE_TIME watermark is written as (in the data zone also when its offset had seconds, and one offset
+ * difference earlier when a fall-back repeats it).
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { makeCellRenderer, resolveTimeZone, type TimeZone, UTC } from "@spotpipe/decode"
+import { resolveTimeZone, type TimeZone, UTC } from "@spotpipe/decode"
 import { Effect } from "effect"
 import { stateDirName } from "../src/output/OutputLock.ts"
+import { literalText } from "../src/plan/Incremental.ts"
 import { makeExport, parseInstant } from "../src/plan/JobFile.ts"
 import {
   lastWatermark,
@@ -91,11 +93,11 @@ describe("unambiguousWatermark", () => {
     if (resolved instanceof Error) throw resolved
     return resolved
   }
-  /** The wall time `unambiguousWatermark` gives for the instant `iso`, as the watermark is written. */
-  const written = (iso: string, tz: TimeZone): string => {
-    const at = unambiguousWatermark(Date.parse(iso) / 1000, tz)
-    const text = makeCellRenderer("DATE_TIME", { timeZone: tz, offset: "zone" })(at) as string
-    return `${text.slice(0, 10)} ${text.slice(11, 19)}`
+  /** The watermark a DATE_TIME maximum at the instant `iso` is written as (a wall time in `tz`). */
+  const written = (iso: string, tz: TimeZone, cell: unknown = Date.parse(iso) / 1000): string => {
+    const text = literalText(cell, "DATE_TIME", tz.name)
+    if (typeof text !== "string") throw text
+    return text
   }
   const la = zone("America/Los_Angeles")
 
@@ -106,6 +108,34 @@ describe("unambiguousWatermark", () => {
     expect(written("2026-11-01T08:59:59Z", la)).toBe("2026-11-01 00:59:59")
     // Lord Howe falls back 30 minutes: 01:30-01:59 occurs at +11:00 (14:30-14:59Z), then at +10:30.
     expect(written("2026-04-04T14:45:00Z", zone("Australia/Lord_Howe"))).toBe("2026-04-05 01:15:00")
+  })
+
+  it("is the wall time in the zone also before its offsets were whole minutes", () => {
+    // Los Angeles kept local mean time, UTC-7:52:58, until 1883-11-18: rendered with an offset such an instant is
+    // written in UTC (…Z), which is no wall time there: 8 hours later, so the next run would skip rows.
+    expect(la.offsetSeconds(Date.parse("1880-06-01T12:00:00Z") / 1000)).toBe(-(7 * 3600 + 52 * 60 + 58))
+    expect(written("1880-06-01T12:00:00Z", la)).toBe("1880-06-01 04:07:02")
+    expect(written("1880-06-01T12:00:00Z", la, { v: { s: Date.parse("1880-06-01T12:00:00Z") / 1000 } })).toBe(
+      "1880-06-01 04:07:02"
+    )
+    // At 20:00:00Z that day its clocks went back 7:02 to PST, so 12:00:00-12:07:01 came twice: the last second of
+    // mean time is written one offset difference earlier, like any first occurrence of a repeated wall time.
+    expect(written("1883-11-18T19:52:57Z", la)).toBe("1883-11-18 11:59:59")
+    expect(written("1883-11-18T19:59:59Z", la)).toBe("1883-11-18 11:59:59")
+    expect(written("1883-11-18T20:07:01Z", la)).toBe("1883-11-18 12:07:01")
+    // East of UTC too (it would read rows again): Kolkata's offset then has seconds as well.
+    const kolkata = zone("Asia/Kolkata")
+    const at = Date.parse("1880-06-01T12:00:00Z") / 1000
+    expect(kolkata.offsetSeconds(at) % 60).not.toBe(0)
+    const wall = new Date((at + kolkata.offsetSeconds(at)) * 1000).toISOString()
+    expect(written("1880-06-01T12:00:00Z", kolkata)).toBe(`${wall.slice(0, 10)} ${wall.slice(11, 19)}`)
+    // Whole-minute offsets as before; a maximum that is no date fails, saying why.
+    expect(written("2021-07-08T15:58:41Z", la)).toBe("2021-07-08 08:58:41")
+    const bad = literalText("abc", "DATE_TIME", "UTC")
+    expect(bad instanceof Error && bad.message).toMatch(
+      /^the maximum of the --since-column cannot be read as a DATE_TIME: /
+    )
+    expect(written("2021-07-08T15:58:41Z", zone("Asia/Kolkata"))).toBe("2021-07-08 21:28:41")
   })
 
   it("leaves any other instant as it is: the second occurrence, a normal one, one after a spring-forward gap, UTC", () => {

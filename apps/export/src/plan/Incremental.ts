@@ -8,12 +8,14 @@
  * - an audit export reads `[since, until)` ({@link auditOutput}).
  */
 import {
+  type DateCellError,
   decodeCell,
   isDateColumnType,
   isPeriod,
   makeCellRenderer,
   resolveTimeZone,
-  type TimeZone
+  type TimeZone,
+  UTC
 } from "@spotpipe/decode"
 import { Clock, Effect, type FileSystem, Option, type Path, Stream } from "effect"
 import { auditColumns, type Cluster, type DataPage, type MetadataObject } from "../cluster/Cluster.ts"
@@ -225,21 +227,26 @@ export const incrementalSearch = <E>(
     }
   })
 
-/** The text of a query literal for `cell` of a column of `type` (see {@link incrementalSearch}). */
-const literalText = (cell: unknown, type: string, timeZone: string): string | ExportError => {
+/**
+ * The text of a query literal for `cell`, the maximum of a column of `type` (see {@link incrementalSearch}): the
+ * watermark a search with `sinceColumn` records.
+ */
+export const literalText = (cell: unknown, type: string, timeZone: string): string | ExportError => {
   if (isDateColumnType(type) && type !== "TIME") {
     const zone = resolveTimeZone(timeZone)
     const rendered =
       zone instanceof Error
         ? zone
-        : makeCellRenderer(type, { timeZone: zone, offset: "zone" })(unambiguousCell(cell, type, zone))
+        : type === "DATE"
+          ? makeCellRenderer(type, { timeZone: zone, offset: "zone" })(cell)
+          : wallTime(decodeCell(cell), zone)
     if (typeof rendered !== "string") {
       return new ExportError({
         kind: "BadData",
         message: `the maximum of the --since-column cannot be read as a ${type}: ${rendered === null ? "null" : rendered.message}`
       })
     }
-    return type === "DATE" ? rendered : `${rendered.slice(0, 10)} ${rendered.slice(11, 19)}`
+    return rendered
   }
   if (typeof cell === "number" && !Number.isSafeInteger(cell) && Number.isInteger(cell)) {
     return new ExportError({
@@ -251,15 +258,21 @@ const literalText = (cell: unknown, type: string, timeZone: string): string | Ex
 }
 
 /**
- * `cell`, the maximum of a DATE_TIME or TIMESTAMP column, or the earlier instant to write when its wall time in
- * `zone` is the first of two (see `Watermark.unambiguousWatermark`); a DATE's, or any other, is `cell` as it is.
+ * `YYYY-MM-DD HH:mm:ss`, the wall time in `zone` of `period`'s start (the maximum of a DATE_TIME or TIMESTAMP
+ * column: whole epoch seconds, as are offsets, so the wall time is exact), as the cluster reads a literal in the
+ * data time zone; one offset difference earlier when that wall time is the first of two (see
+ * `Watermark.unambiguousWatermark`). Worked out from the zone's offset at the instant, not cut out of the instant's
+ * RFC 3339 text: that is in UTC (`…Z`) when the offset has seconds (local mean time, before ~1883), which west of
+ * UTC is a later wall time than the maximum (the next run would skip rows). A cell that is no date: its error.
  */
-const unambiguousCell = (cell: unknown, type: string, zone: TimeZone): unknown => {
-  const period = type === "DATE" ? null : decodeCell(cell)
-  if (!isPeriod(period)) return cell
+const wallTime = (period: ReturnType<typeof decodeCell>, zone: TimeZone): string | DateCellError | null => {
+  if (!isPeriod(period)) return period
   const at = unambiguousWatermark(period.start, zone)
-  return at === period.start ? cell : at
+  // The wall time taken as an instant in UTC: its UTC text is the wall time's.
+  const text = utcText(at + zone.offsetSeconds(at))
+  return typeof text === "string" ? `${text.slice(0, 10)} ${text.slice(11, 19)}` : text
 }
+const utcText = makeCellRenderer("DATE_TIME", { timeZone: UTC })
 
 /** An audit export (`since`, `until`: ISO instants, see {@link resolveIncremental}): its pages and watermark. */
 export const auditOutput = <E>(
