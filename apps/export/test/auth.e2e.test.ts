@@ -182,6 +182,14 @@ describe("spotpipe auth status", () => {
     expect(run.stdout).not.toContain(fixtures.limitedUser.password)
   })
 
+  it("thoughtspot-profile-set-but-empty-uses-no-profile-not-the-default-exit-2-saying-so", timeout, async () => {
+    // prod is the config file's default; an exported but empty THOUGHTSPOT_PROFILE names no profile at all.
+    const run = await spotpipe(["auth", "status"], { THOUGHTSPOT_PROFILE: "", TS_PW: fixtures.user.password })
+    expect(run.code, run.stderr).toBe(2)
+    expect(run.stderr).toContain("no ThoughtSpot host: THOUGHTSPOT_PROFILE is set but empty; ")
+    expect(run.stdout).toBe("")
+  })
+
   it("a-profiles-secret-never-goes-to-another-host-exit-2-and-no-request", timeout, async () => {
     recorder.seen.length = 0
     const password = fixtures.user.password
