@@ -868,6 +868,32 @@ describe("spotpipe config", () => {
       expect(unknown.code).toBe(2)
     })
   )
+
+  it.effect(
+    "config-get-set-unset: THOUGHTSPOT_PROFILE set but empty changes no profile, as it names none for the other commands",
+    () =>
+      Effect.gen(function* () {
+        const path = NodePath.join(tempDir(), "config.json")
+        const env = { SPOTPIPE_CONFIG: path }
+        yield* runInProcess(["config", "set", "host", "https://a.example.com", "--profile", "a"], env)
+        const before = NodeFs.readFileSync(path, "utf8")
+        const empty = { ...env, THOUGHTSPOT_PROFILE: "" }
+        for (const args of [
+          ["config", "get", "host"],
+          ["config", "set", "username", "ana"],
+          ["config", "unset", "host"]
+        ]) {
+          const run = yield* runInProcess(args, empty)
+          expect(run.code).toBe(2)
+          expect(run.stderr).toContain("THOUGHTSPOT_PROFILE is set but empty")
+          expect(run.stderr).toContain("--profile NAME")
+        }
+        expect(NodeFs.readFileSync(path, "utf8")).toBe(before)
+        // --profile still names one.
+        const named = yield* runInProcess(["config", "get", "host", "--profile", "a"], empty)
+        expect(lastLine(named.stdout)).toBe("https://a.example.com")
+      })
+  )
 })
 
 describe("help", () => {

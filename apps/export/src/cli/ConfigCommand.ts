@@ -9,7 +9,7 @@
 import * as NodePath from "node:path"
 import { Console, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
-import { checkHostUrl, readEnvironment } from "../cluster/Connection.ts"
+import { checkHostUrl, type Environment, readEnvironment } from "../cluster/Connection.ts"
 import {
   authMethods,
   type ConfigFile,
@@ -136,12 +136,23 @@ const checkSetting = (
   }
 }
 
-/** The profile a `config` command works on: `--profile`, THOUGHTSPOT_PROFILE, the default, else none. */
+/**
+ * The profile a `config` command works on: `--profile`, THOUGHTSPOT_PROFILE, the default, else none. An exported but
+ * empty THOUGHTSPOT_PROFILE names no profile for the other commands (not even the default), so here it names none
+ * to change either: refused rather than taken as the default.
+ */
 const targetProfile = (
   flag: Option.Option<string>,
-  env: (name: string) => string | undefined,
+  env: Environment,
   config: ConfigFile
-): string | undefined => Option.getOrUndefined(flag) ?? env("THOUGHTSPOT_PROFILE") ?? config.default
+): Effect.Effect<string | undefined, UsageError> =>
+  Option.isNone(flag) && env.isEmpty?.("THOUGHTSPOT_PROFILE") === true
+    ? Effect.fail(
+        usage(
+          "THOUGHTSPOT_PROFILE is set but empty, which names no profile: pass --profile NAME, or unset THOUGHTSPOT_PROFILE to work on the config file's default profile"
+        )
+      )
+    : Effect.succeed(Option.getOrUndefined(flag) ?? env("THOUGHTSPOT_PROFILE") ?? config.default)
 
 /** A profile the file does not define: which ones it does, and how to create one. */
 const noSuchProfile = (name: string, path: string, config: ConfigFile) => {
@@ -176,7 +187,7 @@ const setCommand = Command.make(
         if (badNamed !== undefined) return yield* badNamed
         const { name, value, created, defaultName } = yield* updateConfigFile(path, ({ config }) =>
           Effect.gen(function* () {
-            const name = targetProfile(input.profile, env, config) ?? "default"
+            const name = (yield* targetProfile(input.profile, env, config)) ?? "default"
             const badName = checkProfileName(name)
             if (badName !== undefined) return yield* badName
             const value = yield* checkSetting(key, input.value, name, env("HOME"))
@@ -214,7 +225,7 @@ const getCommand = Command.make("get", { key: keyArgument, profile: profileFlag,
     Effect.gen(function* () {
       const key = yield* checkKey(input.key)
       const { path, config, env } = yield* loadConfig
-      const name = targetProfile(input.profile, env, config)
+      const name = yield* targetProfile(input.profile, env, config)
       if (name === undefined) {
         return yield* usage(
           `no profile given and ${path} names no default: pass --profile NAME, or create one with spotpipe config set host URL`
@@ -241,7 +252,7 @@ const unsetCommand = Command.make("unset", { key: keyArgument, profile: profileF
       const { path, env } = yield* locateConfig
       const name = yield* updateConfigFile(path, ({ config }) =>
         Effect.gen(function* () {
-          const name = targetProfile(input.profile, env, config)
+          const name = yield* targetProfile(input.profile, env, config)
           if (name === undefined)
             return yield* usage(`no profile given and ${path} names no default: pass --profile NAME`)
           const profile = config.profiles[name]

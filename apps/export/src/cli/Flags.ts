@@ -266,7 +266,7 @@ export const connectionFlags = {
     nonBlank("profile", "--profile is empty: give a profile's name (spotpipe config list shows them)").pipe(
       Flag.optional
     ),
-    "the named connection profile of the config file (default: THOUGHTSPOT_PROFILE, else the config's default); flags override its settings, and THOUGHTSPOT_* variables override them unless --profile names it; its secret goes only to its own host"
+    "the named connection profile of the config file (default: THOUGHTSPOT_PROFILE, else the config's default; none when THOUGHTSPOT_PROFILE is set but empty); flags override its settings, and THOUGHTSPOT_* variables override them unless --profile names it; its secret goes only to its own host"
   ),
   sandbox: toggle("sandbox", "export from an embedded sandbox instead of a cluster"),
   allowInsecureHttp: toggle(
