@@ -8,6 +8,8 @@ import * as civil from "./internal/civil.ts"
 /** Day numbers of 0001-01-01 and 9999-12-31: the years a four-digit `YYYY` holds. */
 const FIRST_DAY = -719_162
 const LAST_DAY = 2_932_896
+/** Days in 400 Gregorian years, after which the calendar repeats. */
+const DAYS_PER_CYCLE = 146_097
 
 /** `YYYY-MM-DD` of a day number (days since 1970-01-01, proleptic Gregorian), for years 0001–9999. */
 export const formatDays = (days: number): string => {
@@ -23,11 +25,21 @@ export const formatDays = (days: number): string => {
  */
 export const civilDate = (days: number): { readonly year: number; readonly month: number; readonly day: number } => {
   if (!Number.isSafeInteger(days)) throw new RangeError(`${days} is not the number of a day`)
-  const packed = civil.civilOf(days)
-  // Packed as year·10000 + month·100 + day; a negative year makes the remainder negative, so take it apart by floor.
+  // The packed year·10000 + month·100 + day is exact only while it stays below 2^53 (years below ~9·10^11), and
+  // so is civilOf's own sum days + 719468: whole 400-year cycles (146 097 days each) are taken off first, so
+  // civilOf sees a day of 1970–2369 and the cycles come back as years, exactly, for every safe integer.
+  // `%` is exact for any doubles, and days − rest is a multiple of the cycle no larger than days, so both the rest
+  // and the quotient are exact (a floor of days / 146 097 would be rounded, and its product beyond 2^53).
+  let rest = days % DAYS_PER_CYCLE
+  let cycles = (days - rest) / DAYS_PER_CYCLE
+  if (rest < 0) {
+    rest += DAYS_PER_CYCLE
+    cycles--
+  }
+  const packed = civil.civilOf(rest)
   const year = Math.floor(packed / 10000)
   const monthDay = packed - year * 10000
-  return { year, month: Math.floor(monthDay / 100), day: monthDay % 100 }
+  return { year: year + cycles * 400, month: Math.floor(monthDay / 100), day: monthDay % 100 }
 }
 
 /** `HH:mm:ss` of a second of the day, 0–86399. */

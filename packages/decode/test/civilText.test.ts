@@ -52,6 +52,30 @@ describe("civilDate", () => {
     fc.assert(fc.property(fc.integer({ min: -100_000_000, max: 100_000_000 }), check), { numRuns: 2000 })
   })
 
+  it("is exact for every safe integer, where year·10000 + month·100 + day exceeds 2^53", () => {
+    // The Gregorian calendar repeats every 400 years (146 097 days): the date of any day is Date's date of the day
+    // as many whole cycles away as bring it into Date's range, with the year moved by 400 per cycle. The cycles
+    // are counted in bigint, so the reference itself rounds nothing.
+    const reference = (days: number) => {
+      const cycles = BigInt(days) / 146_097n
+      const near = Number(BigInt(days) - cycles * 146_097n)
+      const date = new Date(near * 86_400_000)
+      return {
+        year: Number(BigInt(date.getUTCFullYear()) + cycles * 400n),
+        month: date.getUTCMonth() + 1,
+        day: date.getUTCDate()
+      }
+    }
+    const edges = [Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 2 ** 52, -(2 ** 52), 1e15, -1e15, 330e12]
+    for (const days of edges) expect(civilDate(days)).toEqual(reference(days))
+    fc.assert(
+      fc.property(fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }), (days) => {
+        expect(civilDate(days)).toEqual(reference(days))
+      }),
+      { numRuns: 2000 }
+    )
+  })
+
   it("refuses what is not a whole day", () => {
     for (const bad of [0.5, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => civilDate(bad)).toThrow(RangeError)
   })
