@@ -7,7 +7,7 @@
  * callers with an expired token cause exactly one token request. Expiry is tracked on the client's `Clock`
  * using the server's own validity (`expiration − creation`), so a skewed client clock does not matter.
  */
-import { Clock, Effect, Redacted, Semaphore } from "effect"
+import { Clock, Effect, Fiber, Redacted, Semaphore } from "effect"
 import { Cookies, HttpClientRequest } from "effect/http"
 import type * as Auth from "./Auth.ts"
 import * as Classify from "./internal/classify.ts"
@@ -331,21 +331,36 @@ export const make = Effect.fn("TokenManager.make")(function* (
    */
   let finished = 0
   let lastFailure: { readonly at: number; readonly error: ThoughtSpotError } | undefined
-  const fetchShared = Effect.suspend(() =>
-    fetch.pipe(
+  /**
+   * The credential request under way, if any. It runs in a fiber of its own, not the caller's: ThoughtSpot
+   * mints the token as soon as it has the request, so a caller interrupted while the answer is on its way (Ctrl-C,
+   * a timeout) stops waiting, but the request goes on, and its token is cached and, on close, revoked with the
+   * others (a later caller joins the same request instead of minting another).
+   */
+  let inflight: Fiber.Fiber<Credential, ThoughtSpotError> | undefined
+  const fetchShared: Effect.Effect<Credential, ThoughtSpotError> = Effect.suspend(() => {
+    if (inflight !== undefined) return Fiber.join(inflight)
+    const slot: { fiber?: Fiber.Fiber<Credential, ThoughtSpotError> } = {}
+    const request = fetch.pipe(
       Effect.tapError((error) =>
         Effect.sync(() => {
           lastFailure = { at: finished + 1, error }
         })
       ),
+      Effect.flatMap(store),
       Effect.ensuring(
         Effect.sync(() => {
           finished++
+          if (inflight !== undefined && inflight === slot.fiber) inflight = undefined
         })
-      ),
-      Effect.flatMap(store)
+      )
     )
-  )
+    return Effect.flatMap(Effect.forkDetach(request), (fiber) => {
+      slot.fiber = fiber
+      if (fiber.pollUnsafe() === undefined) inflight = fiber
+      return Fiber.join(fiber)
+    })
+  })
   /** Inside the lock: the failure of a request that finished while we waited (`queuedAt` = `finished` then). */
   const failedMeanwhile = (queuedAt: number) =>
     lastFailure !== undefined && lastFailure.at > queuedAt ? lastFailure.error : undefined
@@ -392,6 +407,21 @@ export const make = Effect.fn("TokenManager.make")(function* (
    * On close: logs out of the session, or revokes every minted token that may still be valid (`{ token }`, the
    * `RevokeTokenRequest` shape), each call authenticated with the newest token, which is revoked last.
    */
+  /**
+   * A credential request still under way at close may mint a token: its answer is awaited for as long as a
+   * release call may take, so that token is released too; then (or at once, without `releaseOnClose`) it is
+   * stopped.
+   */
+  const settle = Effect.suspend(() => {
+    const fiber = inflight
+    if (fiber === undefined) return Effect.void
+    const wait =
+      options.releaseOnClose === false
+        ? Effect.void
+        : Effect.asVoid(Effect.timeoutOption(Fiber.await(fiber), releasePolicy.attemptTimeoutMillis))
+    return Effect.andThen(wait, Fiber.interrupt(fiber))
+  })
+
   const release = Effect.suspend(() => {
     const held = cached
     if (held === undefined || options.releaseOnClose === false || method._tag === "BearerToken") return Effect.void
@@ -416,7 +446,7 @@ export const make = Effect.fn("TokenManager.make")(function* (
       return Effect.andThen(Effect.forEach(older, revoke, { concurrency: 4, discard: true }), revoke(held.secret))
     })
   })
-  yield* Effect.addFinalizer(() => release)
+  yield* Effect.addFinalizer(() => Effect.andThen(settle, release))
 
   return {
     current,

@@ -77,4 +77,32 @@ describe("revoke on close", () => {
       expect([stats.tokensIssued, stats.tokensRevoked]).toEqual([3, 3])
     })
   )
+
+  it.live("a-token-whose-answer-was-in-flight-when-the-caller-was-interrupted-is-revoked-on-close", () =>
+    Effect.gen(function* () {
+      // The token answer trickles in over ~1 s: the caller gives up (Ctrl-C, a timeout) after 200 ms, once
+      // ThoughtSpot has minted the token but before the client has read it.
+      const sandbox = yield* Effect.promise(() =>
+        startSandbox({
+          rows: 100,
+          faults: { routes: { "auth/token/full": { slowBody: { chunkBytes: 16, delayMs: 50 } } } }
+        })
+      )
+      const exit = yield* Effect.exit(
+        Effect.flatMap(ThoughtSpotClient.ThoughtSpotClient, (c) => c.system).pipe(
+          Effect.timeout(200),
+          Effect.provide(
+            ThoughtSpotClient.layerNode({
+              host: sandbox.url,
+              auth: Auth.password({ username: fixtures.user.username, password: fixtures.user.password })
+            })
+          ),
+          Effect.ensuring(Effect.promise(() => sandbox.close()))
+        )
+      )
+      expect(Exit.isFailure(exit)).toBe(true)
+      const stats = sandbox.stats()
+      expect([stats.tokensIssued, stats.tokensRevoked]).toEqual([1, 1])
+    })
+  )
 })
