@@ -6,7 +6,7 @@
  */
 import type { DateColumnType } from "./ColumnType.ts"
 import { writeDays, writeOffset, writeSecondOfDay } from "./internal/civil.ts"
-import { NULL_CELL, readCell } from "./internal/readCell.ts"
+import { NULL_CELL, readCell, renderValue } from "./internal/readCell.ts"
 import { checkRenderArguments } from "./internal/renderArguments.ts"
 import { offsetFunction } from "./internal/zoneOffset.ts"
 import { MAX_EPOCH_SECONDS, MIN_EPOCH_SECONDS } from "./Period.ts"
@@ -16,8 +16,9 @@ import { type TimeZone, UTC } from "./TimeZone.ts"
 /**
  * Writes the text {@link makeCellRenderer} gives a cell as ASCII bytes at `out[at]` and returns the position after
  * them. Returns {@link NO_TEXT} for a null cell and {@link INVALID_CELL} for an invalid one (ask the renderer for
- * its typed error), a DATE that is no midnight in the zone included; nothing is written then. The caller guarantees {@link MAX_CELL_BYTES} of room at `at` (a text
- * that does not fit is a RangeError).
+ * its typed error), a DATE that is no midnight in the zone included; nothing is written then. The caller guarantees
+ * {@link MAX_CELL_BYTES} of room at `at` (a text that does not fit is a RangeError, and so is an `at` that is no
+ * index: 1.5, NaN, -1).
  */
 export type CellWriter = (cell: unknown, out: Uint8Array, at: number) => number
 
@@ -138,6 +139,8 @@ export const makeCellWriter = (type: DateColumnType, options: RenderOptions = {}
   checkRenderArguments("makeCellWriter", type, options)
   const write = makeInstantWriter(type, options)
   return (cell, out, at) => {
+    // A typed array ignores writes at a position that is no index (1.5, NaN, -1): refused before writing anything.
+    if (!(at >= 0 && Number.isInteger(at))) throw noIndex(at)
     let end: number
     if (typeof cell === "number" && cell >= MIN_EPOCH_SECONDS && cell <= MAX_EPOCH_SECONDS && Number.isInteger(cell)) {
       end = write(cell + 0, out, at)
@@ -147,9 +150,9 @@ export const makeCellWriter = (type: DateColumnType, options: RenderOptions = {}
       if (Number.isNaN(t)) return INVALID_CELL
       end = write(t, out, at)
     }
-    // A typed array drops writes outside it: without this, a cut text would be reported as written.
+    // A typed array drops writes past its end: without this, a cut text would be reported as written.
     // (A DATE instant that is no midnight wrote nothing: INVALID_CELL, below any room.)
-    if (end > out.length || !(at >= 0)) throw noRoom(end - at, out, at)
+    if (end > out.length) throw noRoom(end - at, out, at)
     return end
   }
 }
@@ -157,4 +160,9 @@ export const makeCellWriter = (type: DateColumnType, options: RenderOptions = {}
 const noRoom = (needs: number, out: Uint8Array, at: number): RangeError =>
   new RangeError(
     `a cell writer's text needs ${needs} bytes at ${at}, but out has ${Math.max(0, out.length - at)} from there (${out.length} in all): leave MAX_CELL_BYTES (${MAX_CELL_BYTES}) of room at the position written to`
+  )
+
+const noIndex = (at: unknown): RangeError =>
+  new RangeError(
+    `a cell writer's position is ${renderValue(at)}, not an index of out (a whole number from 0): nothing was written; pass 0 or the end the previous write returned`
   )

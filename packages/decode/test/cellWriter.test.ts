@@ -162,6 +162,24 @@ describe("cell writer", () => {
     }
   })
 
+  it("a-position-that-is-no-index-is-a-RangeError-not-a-text-reported-as-written", () => {
+    // A typed array ignores writes at 1.5 or NaN: the writer would return an end with nothing written before it.
+    for (const type of ["DATE", "DATE_TIME", "TIME"] as const) {
+      const write = makeCellWriter(type)
+      for (const input of [694224000, { v: { s: 694224000 } }, null, "soon"]) {
+        for (const at of [1.5, Number.NaN, -1, Number.POSITIVE_INFINITY]) {
+          const out = new Uint8Array(64).fill(FILL)
+          expect(() => write(input, out, at)).toThrow(
+            new RangeError(
+              `a cell writer's position is ${at}, not an index of out (a whole number from 0): nothing was written; pass 0 or the end the previous write returned`
+            )
+          )
+          expect(out.every((b) => b === FILL)).toBe(true)
+        }
+      }
+    }
+  })
+
   it("reports-null-and-invalid-cells-without-writing", () => {
     const write = makeCellWriter("DATE")
     const out = new Uint8Array(MAX_CELL_BYTES).fill(FILL)
