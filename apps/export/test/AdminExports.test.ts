@@ -1,14 +1,14 @@
 /**
  * The admin exports' pure parts: a TML answer's item for its object (its own item, or a failure; other items are
  * warnings, never dropped silently), and `fetch-permissions` answers as rows (every object asked for exactly once,
- * any other shape refused), and the principals' `users` rows.
+ * any other shape refused), the principals' `users` rows, and TML file names (a full listing's, whatever is written).
  */
 import { describe, expect, it } from "@effect/vitest"
 import type { Tml } from "@spotpipe/core"
 import { Effect, Exit } from "effect"
 import { metadataColumns, type PrincipalListing } from "../src/cluster/Cluster.ts"
 import { metadataRow } from "../src/cluster/CoreCluster.ts"
-import { documentOf, permissionRows, principalTables } from "../src/plan/AdminExports.ts"
+import { documentOf, permissionRows, principalTables, TmlFileNames } from "../src/plan/AdminExports.ts"
 
 const object = { type: "LIVEBOARD", id: "lb-1", name: "Sales" }
 const exported = (id: string, edoc: string, warning?: string): Tml.TmlItem => ({
@@ -155,5 +155,31 @@ describe("metadata rows", () => {
       { name: "created_ms", type: "INT64" },
       { name: "modified_ms", type: "INT64" }
     ])
+  })
+})
+
+describe("TmlFileNames", () => {
+  const answer = (id: string, name: string) => ({ type: "ANSWER", id, name })
+  it("names-what-is-written-as-the-full-listing-names-it", () => {
+    const [a, b, c] = [answer("a", "Same"), answer("b", "Same"), answer("c", "Other")]
+    const names = new TmlFileNames("tml", "original")
+    names.list([c, a, b])
+    expect(names.files([b])).toEqual(["answer/Same (2).tml"])
+    expect(names.files([a, b, c])).toEqual(["answer/Same.tml", "answer/Same (2).tml", "answer/Other.tml"])
+    // An object found later (associated) never takes a listed object's name.
+    const model = { type: "ANSWER", id: "d", name: "Same" }
+    expect(names.files([model])).toEqual(["answer/Same (3).tml"])
+  })
+
+  it("names-that-can-take-each-other-s-numbered-names-are-one-group", () => {
+    const names = new TmlFileNames("tml", "original")
+    const group = (name: string, type = "ANSWER") => names.groupOf({ type, id: "x", name })
+    expect(new Set(["Revenue", "revenue", "Revenue (2)", "Revenue (2) (3)", " Revenue "].map((n) => group(n)))).toEqual(
+      new Set(["answer/revenue"])
+    )
+    expect(group("Revenue 2")).not.toBe(group("Revenue"))
+    expect(group("Revenue", "LIVEBOARD")).not.toBe(group("Revenue"))
+    const slugs = new TmlFileNames("tml", "slug")
+    expect(slugs.groupOf(answer("x", "Revenue_2"))).toBe(slugs.groupOf(answer("y", "Revenue")))
   })
 })

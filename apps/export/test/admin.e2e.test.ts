@@ -218,6 +218,54 @@ describe("spotpipe tml", () => {
     expect(NodeFs.existsSync(out)).toBe(false)
   })
 
+  it("modified-since-last-writes-each-object-of-a-shared-name-into-its-own-file-never-another-s", async () => {
+    // Two answers listed under one name ("Same.tml" and "Same (2).tml"); then only the one in "Same (2).tml" changes.
+    const own = await startSandbox({ rows: 50, seed: 3 })
+    const ids = [primary.objects["Revenue by Month"]!.id, primary.objects["Order Details"]!.id].sort()
+    const [first, second] = [ids[0]!, ids[1]!]
+    const proxy = await startRewritingProxy(own.url, {
+      response: (text, { url }) => {
+        if (!url.endsWith("/metadata/search")) return text
+        const items = JSON.parse(text) as Array<Record<string, unknown>>
+        for (const item of items) {
+          if (item["metadata_id"] === first || item["metadata_id"] === second) item["metadata_name"] = "Same"
+        }
+        return JSON.stringify(items)
+      }
+    })
+    try {
+      const out = NodePath.join(root, "tml-incremental-same-name")
+      const runEnv = { ...sandboxEnv(own), THOUGHTSPOT_HOST: proxy.url }
+      const guidIn = (file: string) =>
+        (parseYaml(NodeFs.readFileSync(NodePath.join(out, "tml/answer", file), "utf8")) as { guid: string }).guid
+      const full = await runCli(
+        ["tml", "--type", "ANSWER", "--modified-since", "2000-01-01", "--out", out, "--quiet"],
+        {
+          env: runEnv
+        }
+      )
+      expect(full.code).toBe(0)
+      expect([guidIn("Same.tml"), guidIn("Same (2).tml")]).toEqual([first, second])
+      own.touch([second])
+      const next = await runCli(["tml", "--type", "ANSWER", "--modified-since", "last", "--force", "--out", out], {
+        env: runEnv
+      })
+      expect(next.code).toBe(0)
+      // Each file still holds its own object's document: the changed one is not written over the other's.
+      expect([guidIn("Same.tml"), guidIn("Same (2).tml")]).toEqual([first, second])
+      // Objects sharing a name are written together, so their files are always numbered as a full run numbers them.
+      const written = manifestOf(out).outputs.map((o) => [o.file, o.source.id])
+      expect(written).toEqual([
+        ["tml/answer/Same.tml", first],
+        ["tml/answer/Same (2).tml", second]
+      ])
+      expectHashes(out, manifestOf(out))
+    } finally {
+      await proxy.close()
+      await own.close()
+    }
+  })
+
   it("resume-skips-verified-documents-and-rewrites-a-changed-one", async () => {
     const out = NodePath.join(root, "tml-resume")
     expect((await runCli(["tml", "--type", "ANSWER", "--out", out, "--quiet"], { env })).code).toBe(0)

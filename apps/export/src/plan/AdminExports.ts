@@ -7,7 +7,8 @@
  *
  * TML layout: `<export>/<type>/<object name>.tml` (YAML) or `.tml.json` (JSON), `<type>` the object type in lower
  * case (`liveboard`, `answer`, `logical_table`, `connection`, `user`, `user_group`, `role`); names through the
- * file-name allocator per folder, so two objects of one name get ` (2)`. Objects are listed when the run is
+ * file-name allocator per folder over the whole listing (`TmlFileNames`), so two objects of one name get ` (2)`
+ * and a `--modified-since` run names every file as a full run does. Objects are listed when the run is
  * planned (by name, then GUID); users, groups and roles come from the batched TML endpoint, which gives their
  * documents with the listing. Every object asked for gives a file or a failure: an item ThoughtSpot answered
  * with ERROR fails that output only (the engine writes the others and lists it), a WARNING is kept as the
@@ -27,8 +28,9 @@ import {
 } from "../cluster/Cluster.ts"
 import { ExportError } from "../ExportError.ts"
 import { typesByPosition } from "./ColumnPlanner.ts"
-import { FileNameAllocator } from "./FileName.ts"
+import { baseFileName, FileNameAllocator } from "./FileName.ts"
 import { defaultAdminTypes, type JobExport } from "./JobFile.ts"
+import type { FileNames } from "./Names.ts"
 import type { DocumentText, PlannedOutput, ResolvedExport } from "./PlannedOutput.ts"
 import { ModifiedTracker } from "./Watermark.ts"
 
@@ -119,6 +121,62 @@ const batchDocument = (item: Tml.TmlItem, what: string): Effect.Effect<DocumentT
         warnings: item.warning === undefined ? [] : [`ThoughtSpot answered WARNING: ${item.warning}`]
       })
 
+/**
+ * The file names of a `tml` export, `<type folder>/<name>.<ext>`. Every listed object's name is handed out in
+ * listing order (by name, then GUID) whether it is written or not, so that a run that writes only some of them
+ * (`--modified-since`) gives each the name a full run gives it; objects found later (`--associated`) get names
+ * after those. Objects whose names can take each other's numbered names (`Revenue`, `Revenue (2)`, `revenue`)
+ * are one group (`groupOf`), written together.
+ */
+export class TmlFileNames {
+  readonly #ext: string
+  readonly #style: FileNames
+  readonly #listed: Array<ListedObject> = []
+
+  constructor(ext: string, style: FileNames) {
+    this.#ext = ext
+    this.#style = style
+  }
+
+  /** Records listed objects, in their listing order. */
+  list(objects: ReadonlyArray<ListedObject>): void {
+    this.#listed.push(...objects)
+  }
+
+  /** The GUIDs of every listed object. */
+  listedIds(): ReadonlyArray<string> {
+    return this.#listed.map((o) => o.id).filter((id) => id !== "")
+  }
+
+  /**
+   * The group of `object`'s name in its folder: its file name's base, case-folded, without numbering suffixes
+   * (a slug's cut to a length numbering never cuts into). Names of different groups never take each other's.
+   */
+  groupOf(object: ListedObject): string {
+    const base = baseFileName(object.name, this.#style).toLowerCase()
+    const key = this.#style === "slug" ? base.replace(/(_\d+)+$/, "").slice(0, 48) : base.replace(/( \(\d+\))+$/, "")
+    return `${object.type.toLowerCase()}/${key}`
+  }
+
+  /** The file of each of `objects` (listed ones and any others), all distinct. */
+  files(objects: ReadonlyArray<ListedObject>): ReadonlyArray<string> {
+    const folders = new Map<string, FileNameAllocator>()
+    const named = new Map<ListedObject, string>()
+    const allocate = (object: ListedObject) => {
+      const folder = object.type.toLowerCase()
+      let allocator = folders.get(folder)
+      if (allocator === undefined) {
+        allocator = new FileNameAllocator()
+        folders.set(folder, allocator)
+      }
+      named.set(object, `${folder}/${allocator.allocate(object.name, this.#ext, this.#style)}`)
+    }
+    for (const object of this.#listed) allocate(object)
+    for (const object of objects) if (!named.has(object)) allocate(object)
+    return objects.map((object) => named.get(object)!)
+  }
+}
+
 /** The outputs of a `tml` export: every object of its types listed now, one document each. */
 export const resolveTml = <E>(
   cluster: Cluster<E>,
@@ -140,18 +198,29 @@ export const resolveTml = <E>(
       readonly object: ListedObject
       readonly document: (what: string) => Effect.Effect<DocumentText, E | ExportError>
     }> = []
+    // File names are handed out over every listed object, modified or not, so that a `--modified-since` run names
+    // each file as a full run does (see `tmlFileNames`).
+    const names = new TmlFileNames(ext, entry.fileNames)
     for (const type of types) {
       if (isPrincipalType(type)) {
         // The batch endpoint lists users, groups and roles with their documents: held until written.
         for (const item of yield* admin.exportTmlBatch(type, format)) {
           const id = item.id ?? ""
           const object = { type, id, name: item.name ?? (id === "" ? "untitled" : id) }
+          names.list([object])
           documents.push({ object, document: (what) => batchDocument(item, what) })
         }
       } else {
-        for (const object of yield* admin.listObjects(type)) {
+        const listed = yield* admin.listObjects(type)
+        names.list(listed)
+        const isModified = (object: ListedObject) =>
+          since === undefined || object.modified === undefined || object.modified >= since
+        // A changed object's namesakes are written with it: their numbered files (` (2)`) are handed out again as
+        // one set, so a name that moved to another object of the set never keeps that other object's document.
+        const changedNames = new Set(listed.filter(isModified).map((object) => names.groupOf(object)))
+        for (const object of listed) {
           if (object.modified !== undefined) tracker?.see(object.modified)
-          if (since !== undefined && object.modified !== undefined && object.modified < since) continue
+          if (!isModified(object) && !changedNames.has(names.groupOf(object))) continue
           documents.push({
             object,
             document: (what) =>
@@ -164,7 +233,7 @@ export const resolveTml = <E>(
     if (entry.spec.type === "tml" && entry.spec.associated === true) {
       // The objects each one is built on are known only from its export: read now, each written once, as an object
       // of its own type unless it was listed (then its own document is it).
-      const known = new Set(documents.map((d) => d.object.id))
+      const known = new Set([...documents.map((d) => d.object.id), ...names.listedIds()])
       for (const [i, { object }] of [...documents.entries()]) {
         if (isPrincipalType(object.type)) continue
         const items = yield* admin.exportTml(object, format, true)
@@ -190,17 +259,11 @@ export const resolveTml = <E>(
       defaultName: "tml",
       objectId: null,
       outputs: (key, clusterZone) => {
-        const folders = new Map<string, FileNameAllocator>()
-        return documents.map(({ object, document }) => {
-          const folder = object.type.toLowerCase()
-          let names = folders.get(folder)
-          if (names === undefined) {
-            names = new FileNameAllocator()
-            folders.set(folder, names)
-          }
+        const files = names.files(documents.map((d) => d.object))
+        return documents.map(({ object, document }, i) => {
           const what = `TML of ${object.type.toLowerCase()} "${object.name}"`
           return {
-            ...settle(key, `${key}/${folder}/${names.allocate(object.name, ext, entry.fileNames)}`, clusterZone),
+            ...settle(key, `${key}/${files[i]}`, clusterZone),
             label: `tml ${object.type} ${object.name}`,
             what,
             source: {
