@@ -784,7 +784,7 @@ const loadNodeHttpClient = Effect.tryPromise({
  * Other settings come from `options`.
  */
 export const authConfig: Config.Config<{ readonly host: string; readonly auth: Auth.AuthMethod }> = Config.all({
-  host: Config.String("THOUGHTSPOT_HOST"),
+  host: Config.option(Config.String("THOUGHTSPOT_HOST")),
   username: Config.option(Config.String("THOUGHTSPOT_USERNAME")),
   password: Config.option(Config.Redacted("THOUGHTSPOT_PASSWORD")),
   secretKey: Config.option(Config.Redacted("THOUGHTSPOT_SECRET_KEY")),
@@ -793,7 +793,15 @@ export const authConfig: Config.Config<{ readonly host: string; readonly auth: A
 }).pipe(
   Config.mapEffect(
     (c): Effect.Effect<{ readonly host: string; readonly auth: Auth.AuthMethod }, Config.ConfigError> => {
-      const hostProblem = clusterUrlProblem(c.host)
+      if (Option.isNone(c.host)) {
+        return Effect.fail(
+          configError(
+            "THOUGHTSPOT_HOST is not set: set it to the cluster's address, e.g. https://my-company.thoughtspot.cloud"
+          )
+        )
+      }
+      const host = c.host.value
+      const hostProblem = clusterUrlProblem(host)
       if (hostProblem !== undefined) return Effect.fail(configError(`THOUGHTSPOT_HOST ${hostProblem}`))
       const orgText = Option.isSome(c.orgId) ? c.orgId.value : ""
       // Digits only, as forOrg takes them: "1e3" or "-1" is not an Org id as written.
@@ -814,24 +822,32 @@ export const authConfig: Config.Config<{ readonly host: string; readonly auth: A
             )
           )
         }
-        return Effect.succeed({ host: c.host, auth: Auth.bearerToken(c.token.value) })
+        return Effect.succeed({ host, auth: Auth.bearerToken(c.token.value) })
       }
       if (Option.isNone(c.username)) {
+        // A secret without the user it belongs to: say which one is set, not only the whole list.
+        const orphan = Option.isSome(c.secretKey)
+          ? "THOUGHTSPOT_SECRET_KEY"
+          : Option.isSome(c.password)
+            ? "THOUGHTSPOT_PASSWORD"
+            : undefined
         return Effect.fail(
           configError(
-            "set THOUGHTSPOT_TOKEN, or THOUGHTSPOT_USERNAME with THOUGHTSPOT_PASSWORD or THOUGHTSPOT_SECRET_KEY"
+            orphan === undefined
+              ? "set THOUGHTSPOT_TOKEN, or THOUGHTSPOT_USERNAME with THOUGHTSPOT_PASSWORD or THOUGHTSPOT_SECRET_KEY"
+              : `${orphan} is set but THOUGHTSPOT_USERNAME is not: set THOUGHTSPOT_USERNAME to the user it signs in as`
           )
         )
       }
       const username = c.username.value
       if (Option.isSome(c.secretKey)) {
         return Effect.succeed({
-          host: c.host,
+          host,
           auth: Auth.secretKey({ username, secretKey: c.secretKey.value, ...org })
         })
       }
       if (Option.isSome(c.password)) {
-        return Effect.succeed({ host: c.host, auth: Auth.password({ username, password: c.password.value, ...org }) })
+        return Effect.succeed({ host, auth: Auth.password({ username, password: c.password.value, ...org }) })
       }
       return Effect.fail(
         configError("THOUGHTSPOT_USERNAME is set: also set THOUGHTSPOT_PASSWORD or THOUGHTSPOT_SECRET_KEY")

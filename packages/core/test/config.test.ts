@@ -96,7 +96,18 @@ describe("authConfig", () => {
       const userOnly = yield* read({ THOUGHTSPOT_HOST: "https://ts.example.com", THOUGHTSPOT_USERNAME: "u" })
       expect(String(userOnly)).toContain("also set THOUGHTSPOT_PASSWORD or THOUGHTSPOT_SECRET_KEY")
       const noHost = yield* read({ THOUGHTSPOT_TOKEN: "t" })
-      expect(String(noHost)).toContain("THOUGHTSPOT_HOST")
+      expect(String(noHost)).toContain(
+        "THOUGHTSPOT_HOST is not set: set it to the cluster's address, e.g. https://my-company.thoughtspot.cloud"
+      )
+      // Nothing set at all: the host comes first, said the same way.
+      expect(String(yield* read({}))).toContain("THOUGHTSPOT_HOST is not set: set it")
+      // A secret without its user names the variable that is missing.
+      const passwordOnly = yield* read({ THOUGHTSPOT_HOST: "https://ts.example.com", THOUGHTSPOT_PASSWORD: "p" })
+      expect(String(passwordOnly)).toContain(
+        "THOUGHTSPOT_PASSWORD is set but THOUGHTSPOT_USERNAME is not: set THOUGHTSPOT_USERNAME"
+      )
+      const keyOnly = yield* read({ THOUGHTSPOT_HOST: "https://ts.example.com", THOUGHTSPOT_SECRET_KEY: "k" })
+      expect(String(keyOnly)).toContain("THOUGHTSPOT_SECRET_KEY is set but THOUGHTSPOT_USERNAME is not")
     })
   )
 })
