@@ -7,7 +7,8 @@
 import { Effect, Schema, SchemaGetter, SchemaIssue } from "effect"
 import { DATE_CELL_ERROR_REASONS, DateCellError, InvalidTimeZoneError } from "./DateCellError.ts"
 import { decodeCell } from "./Decode.ts"
-import { encodePeriod, type Period, type WireDateValue } from "./Period.ts"
+import { renderValue } from "./internal/readCell.ts"
+import { encodePeriod, isPeriod, type Period, type WireDateValue } from "./Period.ts"
 
 /** Schema of the normalized value. */
 export const PeriodSchema = Schema.Struct({
@@ -27,13 +28,25 @@ const wireIssue = (decoded: null | DateCellError): string =>
     : decoded.message
 
 /**
- * The encoded side: a valid non-null date cell, checked by `decodeCell` itself, so every rejection carries the
- * decoder's specific message (fraction, out of range, a string, wrong shape …) rather than a generic type mismatch,
- * and encoding a period that no valid cell holds (a start out of range) fails too.
+ * `decodeCell` also takes an already decoded `Period` (so that decoding is idempotent), but no ThoughtSpot
+ * response holds one: on the wire side a Period would pass for a cell, and encode back in another shape.
+ */
+const decodedPeriodIssue = (input: unknown): string | undefined =>
+  typeof input === "object" && input !== null && !("v" in input) && isPeriod(input)
+    ? `cell ${renderValue(input)} is not a ThoughtSpot date (epoch seconds or {"v":{"s":…}}): it is an already decoded Period, the decoded side of this codec`
+    : undefined
+
+/**
+ * The encoded side: a valid non-null date cell as ThoughtSpot sends it, checked by `decodeCell` itself, so every
+ * rejection carries the decoder's specific message (fraction, out of range, a string, wrong shape …) rather than a
+ * generic type mismatch, and encoding a period that no valid cell holds (a start out of range) fails too. An
+ * already decoded `Period`, which `decodeCell` takes, is no wire cell and is refused.
  */
 export const WireDateValueSchema = Schema.declareConstructor<WireDateValue>()(
   [],
   () => (input, _ast, options) => {
+    const period = decodedPeriodIssue(input)
+    if (period !== undefined) return Effect.fail(new SchemaIssue.InvalidValue({ message: period }, input, options))
     const decoded = decodeCell(input)
     return decoded === null || decoded instanceof DateCellError
       ? Effect.fail(new SchemaIssue.InvalidValue({ message: wireIssue(decoded) }, input, options))

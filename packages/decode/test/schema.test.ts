@@ -126,13 +126,33 @@ describe("Schema codecs", () => {
     expect(Schema.decodeUnknownSync(NullableDateCellFromWire)(null)).toBe(null)
   })
 
-  it("the-wire-side-accepts-exactly-the-cells-decodeCell-decodes", () => {
+  it("the-wire-side-accepts-exactly-the-wire-cells-decodeCell-decodes", () => {
     const is = Schema.is(WireDateValueSchema)
     for (const cell of wrongCells) expect(is(cell)).toBe(false)
     expect(is(null)).toBe(false)
     expect(is(694252800)).toBe(true)
     expect(is(694252800n)).toBe(true)
     expect(is({ v: { s: 694252800, e: 702115200 }, d: "Q1" })).toBe(true)
+  })
+
+  it("a-decoded-period-is-no-wire-cell", () => {
+    // decodeCell takes Periods (decoding is idempotent), but none is in a response: as a cell, a calendar-form
+    // Period would decode and then encode to {"v":{"s":…}}, a shape that never came in.
+    const periods = [
+      { start: 694252800, form: "epoch" },
+      { start: 694252800, end: 702115200, display: "Q1", form: "calendar" }
+    ]
+    for (const period of periods) {
+      const message = `cell ${JSON.stringify(period)} is not a ThoughtSpot date (epoch seconds or {"v":{"s":…}}): it is an already decoded Period, the decoded side of this codec`
+      expect(failure(Schema.decodeUnknownExit(DateCellFromWire)(period))).toBe(message)
+      expect(failure(Schema.decodeUnknownExit(NullableDateCellFromWire)(period))).toBe(message)
+      expect(failure(Schema.decodeUnknownExit(Response)({ column_names: [], data_rows: [[period, "West"]] }))).toBe(
+        `${message}\n  at ["data_rows"][0][0]`
+      )
+      expect(Schema.is(WireDateValueSchema)(period)).toBe(false)
+      // The plain decoder still takes it, unchanged.
+      expect(decodeCell(period)).toEqual(period)
+    }
   })
 
   it("encoding-a-period-that-no-cell-holds-fails-loudly", () => {
