@@ -52,6 +52,16 @@ describe("documentOf", () => {
     expect(failureOf(twice)).toContain("2 of them for this object")
   })
 
+  it("a-single-item-of-another-object-is-never-written-as-this-one-s", () => {
+    const other = Effect.runSyncExit(documentOf(object, "w", [exported("lb-9", "guid: lb-9\n")]))
+    expect(failureOf(other)).toBe(
+      'w: ThoughtSpot answered the TML of liveboard "lb-9" (lb-9), not of this object (lb-1): its document is not written under this name; export it again, or check that the object still exists'
+    )
+    // An item without an id is the one asked for: nothing says it is another's.
+    const anonymous: Tml.TmlItem = { ...exported("x", "guid: lb-1\n"), id: undefined }
+    expect(Effect.runSync(documentOf(object, "w", [anonymous])).text).toBe("guid: lb-1\n")
+  })
+
   it("an-error-item-is-the-output-s-failure-with-the-server-s-message", () => {
     const failed: Tml.TmlItem = {
       _tag: "TmlFailed",

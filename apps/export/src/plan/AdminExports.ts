@@ -70,7 +70,17 @@ export const documentOf = (
   items: ReadonlyArray<Tml.TmlItem>
 ): Effect.Effect<DocumentText, ExportError> => {
   const own = items.filter((item) => item.id === object.id)
-  const chosen = own.length === 1 ? own[0] : own.length === 0 && items.length === 1 ? items[0] : undefined
+  // A lone item without an id is the one asked for; a lone item of another object is not this one's document.
+  const lone = own.length === 0 && items.length === 1 ? items[0] : undefined
+  if (lone?.id !== undefined) {
+    return Effect.fail(
+      new ExportError({
+        kind: "Incomplete",
+        message: `${what}: ThoughtSpot answered the TML of ${(lone.type ?? "an object").toLowerCase()} ${JSON.stringify(lone.name ?? lone.id)} (${lone.id}), not of this object (${object.id}): its document is not written under this name; export it again, or check that the object still exists`
+      })
+    )
+  }
+  const chosen = own.length === 1 ? own[0] : lone
   if (chosen === undefined) {
     return Effect.fail(
       new ExportError({
