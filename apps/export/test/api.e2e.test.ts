@@ -466,6 +466,27 @@ describe("spotpipe api: failures", () => {
     }
   )
 
+  it(
+    "a call answered 401 after a fresh sign-in says the call was refused, not the connection's credentials",
+    timeout,
+    async () => {
+      // Signing in works; the call itself (a token for other, wrong credentials) is what ThoughtSpot refuses.
+      const wrong = "Wrong-Pass-7c1d9e"
+      const run = await runCli(
+        ["api", "POST", "auth/token/full", "-f", `username=${fixtures.user.username}`, "-f", `password=${wrong}`],
+        { env: sandboxEnv(sandbox) }
+      )
+      expect(run.code).toBe(1)
+      expect(run.stdout).toBe("")
+      expect(run.stderr).toContain("POST auth/token/full failed: ThoughtSpot refused this call (HTTP 401, code 10097)")
+      expect(run.stderr).toContain("the credentials in the request's fields")
+      // Not the connection's: those signed in (twice) without fault.
+      expect(run.stderr).not.toContain("THOUGHTSPOT_PASSWORD")
+      expect(run.stderr).not.toContain(wrong)
+      expect(run.stderr).not.toContain(fixtures.user.password)
+    }
+  )
+
   it("a refused token is exit 1 naming what to check, the token never shown", timeout, async () => {
     const token = "not-a-valid-token-4f1c2e9a"
     const run = await runCli(["api", "GET", "system", "--verbose"], {

@@ -374,12 +374,39 @@ const pagingOf = (plan: Plan): Effect.Effect<Paging, UsageError> =>
  * that changes something and failed in a way that leaves its outcome unknown (so it was not sent again), what to
  * check before sending it again.
  */
-const failed = (error: ThoughtSpotError.ThoughtSpotError, what: string, changes: boolean): ExportError => {
-  const line = failureLine(error, what)
+const failed = (
+  error: ThoughtSpotError.ThoughtSpotError,
+  what: string,
+  changes: boolean,
+  renewable: boolean
+): ExportError => {
+  const line = refusedCall(error, what, renewable) ?? failureLine(error, what)
   if (!changes || !error.isRetryable || error.isUnapplied) return line
   return new ExportError({
     kind: line.kind,
     message: `${line.message}; ThoughtSpot may have carried out this ${what.split(" ", 1)[0]} before the answer was lost, so it was not sent again: check its effect (e.g. with a search) before sending it again`,
+    cause: error
+  })
+}
+
+/**
+ * A 401 to the call itself when the connection signs in anew (a password or secret key): core renewed the token
+ * and sent the call again, and ThoughtSpot refused it again — so signing in works, and it is this request that is
+ * refused (an `auth/` endpoint's own credentials in its fields, or an endpoint this user may not call). Said so,
+ * rather than as refused connection credentials. With a pre-issued token (not renewable) the token may be what
+ * is refused: `undefined`, the usual line.
+ */
+const refusedCall = (error: ThoughtSpotError.ThoughtSpotError, what: string, renewable: boolean) => {
+  const reason = error.reason
+  if (reason._tag !== "Authentication" || !renewable || error.operation !== what) return undefined
+  const facts = [
+    ...(reason.status === undefined ? [] : [`HTTP ${reason.status}`]),
+    ...(reason.code === undefined ? [] : [`code ${reason.code}`])
+  ].join(", ")
+  const server = reason.serverMessage === undefined ? "" : `: ${reason.serverMessage}`
+  return new ExportError({
+    kind: "Remote",
+    message: `${what} failed: ThoughtSpot refused this call${facts === "" ? "" : ` (${facts})`} also with a freshly issued token, so signing in works and it is the request that was refused${server}; check the credentials in the request's fields (an auth/ endpoint), or this user's right to call ${what.slice(what.indexOf(" ") + 1)}`,
     cause: error
   })
 }
@@ -424,6 +451,8 @@ export const runApi = (input: ApiInput) =>
       const endpoint = plan.path.split("?", 1)[0]
       const what = `${plan.method} ${endpoint}`
       const changes = ApiCall.changesState(plan.method, plan.path)
+      // A password or secret key signs in anew on a 401; a pre-issued token cannot.
+      const renewable = connection._tag === "Sandbox" || connection.auth._tag !== "BearerToken"
       const call = (parts: Pick<Plan, "query" | "body">) =>
         client
           .request({
@@ -432,7 +461,7 @@ export const runApi = (input: ApiInput) =>
             query: parts.query,
             ...(parts.body === undefined ? {} : { body: parts.body })
           })
-          .pipe(Effect.mapError((error) => failed(error, what, changes)))
+          .pipe(Effect.mapError((error) => failed(error, what, changes, renewable)))
       const { writer } = makeStreamWriter()
       if (Option.isNone(paging)) {
         const response = yield* call(plan)
