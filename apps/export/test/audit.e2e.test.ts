@@ -186,6 +186,28 @@ describe("spotpipe audit", () => {
     expect(NodeFs.existsSync(dir)).toBe(false)
   })
 
+  it(
+    "a range ending less than 30 minutes before now warns that late events will be missed; one ending earlier does not",
+    timeout,
+    async () => {
+      const env = sandboxEnv(sandbox)
+      const recent = await runCli(["audit", "--since", "2h", "--out", tempDir(), "--quiet"], { env })
+      expect(recent.code, recent.stderr).toBe(0)
+      expect(recent.stderr).toMatch(
+        /audit log: the range ends at \S+Z, less than 30 minutes before now: ThoughtSpot may still add events of that time/
+      )
+      expect(recent.stderr).toContain("a later --since last run, starting at that end, will not read them")
+      const settled = await runCli(["audit", "--since", "2h", "--until", "30m", "--out", tempDir(), "--quiet"], {
+        env
+      })
+      expect(settled.code, settled.stderr).toBe(0)
+      expect(settled.stderr).toBe("")
+      // The help's example of a chained run ends a while back, and replaces the previous run's file.
+      const help = await runCli(["audit", "--help"], { env })
+      expect(help.stdout).toContain("spotpipe audit --since last --until 1h --out ./audit --force")
+    }
+  )
+
   it("--since last without an earlier run, and an --until in the future, are usage errors", timeout, async () => {
     const dir = tempDir()
     const none = await runCli(["audit", "--since", "last", "--out", dir], { env: sandboxEnv(sandbox) })

@@ -186,8 +186,9 @@ const auditCommand = Command.make("audit", { ...commonFlags, ...auditFlags }, (i
   Command.withExamples([
     { command: "spotpipe audit --since 30d --format ndjson --out ./audit", description: "the last 30 days" },
     {
-      command: "spotpipe audit --since last --out ./audit",
-      description: "from where the previous successful run into ./audit ended"
+      command: "spotpipe audit --since last --until 1h --out ./audit --force",
+      description:
+        "from where the previous successful run into ./audit ended to an hour ago (events can take 30 minutes to appear), replacing its file"
     }
   ])
 )

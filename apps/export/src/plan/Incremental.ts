@@ -36,6 +36,9 @@ import {
 
 const isLast = (text: string) => text.trim().toLowerCase() === lastWord
 
+/** How long ThoughtSpot may take to make an audit event available (its documentation: up to 30 minutes). */
+const auditSettleMillis = 30 * 60_000
+
 /** `entry` with `spec` in place of its own (a new fingerprint, from the concrete starting point). */
 const withSpec = (entry: JobExport, spec: ExportSpec): JobExport => {
   const { fingerprint: _, ...given } = entry
@@ -53,10 +56,10 @@ const instantOf = (text: string, flag: string, nowMillis: number) => {
  * `entry` with its starting point made concrete: `last` → the watermark its previous successful run into `outDir`
  * recorded (a usage error when there is none, when it was recorded for another cluster than `host`, or with
  * `--out -`), a relative time (`30d`, `now`) → an ISO instant. An audit export's `until` defaults to now, and its
- * range is checked (not reversed, not ending in the future). With `resume`, an export given the same way as in the
- * latest run into `outDir` takes that run's resolved starting point instead (see `Watermark.startedOf`), so the
- * resume continues that run rather than starting a new increment over its files. Other exports come back as they
- * are.
+ * range is checked (not reversed, not ending in the future; ending less than 30 minutes before now, when events
+ * may still appear for it, is a warning). With `resume`, an export given the same way as in the latest run into
+ * `outDir` takes that run's resolved starting point instead (see `Watermark.startedOf`), so the resume continues
+ * that run rather than starting a new increment over its files. Other exports come back as they are.
  */
 export const resolveIncremental = (
   entry: JobExport,
@@ -99,6 +102,12 @@ export const resolveIncremental = (
           return yield* new UsageError({
             message: `${entry.what}: the range starts after it ends (--since ${isoMillis(since)}, --until ${isoMillis(until)})${isLast(spec.since) ? ": the previous run ended later than this --until" : ""}`
           })
+        }
+        if (until > nowMillis - auditSettleMillis) {
+          // Said, not silent: the watermark is this end, so what appears later for the time before it is never read.
+          yield* Effect.logWarning(
+            `${entry.what}: the range ends at ${isoMillis(until)}, less than 30 minutes before now: ThoughtSpot may still add events of that time (they can take up to 30 minutes to appear), which this file does not hold and a later --since last run, starting at that end, will not read them; end runs that are chained with --since last a while back (--until 1h)`
+          )
         }
         return withSpec(entry, { ...spec, since: isoMillis(since), until: isoMillis(until) })
       }
