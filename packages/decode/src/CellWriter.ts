@@ -6,6 +6,7 @@
  */
 import type { DateColumnType } from "./ColumnType.ts"
 import { writeDays, writeOffset, writeSecondOfDay } from "./internal/civil.ts"
+import { startedDay } from "./internal/dayStart.ts"
 import { NULL_CELL, readCell, renderValue } from "./internal/readCell.ts"
 import { checkRenderArguments } from "./internal/renderArguments.ts"
 import { offsetFunction } from "./internal/zoneOffset.ts"
@@ -60,8 +61,8 @@ const instantCaches = new WeakMap<TimeZone, InstantBytes>()
 /**
  * DATE bytes by instant, one cache per zone shared by its DATE writers: a DATE column holds few distinct
  * instants (local midnights), so a hit is one comparison and a 10-byte copy. Slot hash as in the renderer. An
- * instant that is no midnight in the zone is {@link INVALID_CELL} (the renderer's `NotMidnight`), checked on a
- * miss only: it is never cached.
+ * instant that starts no day in the zone (see `startedDay`) is {@link INVALID_CELL} (the renderer's `NotMidnight`),
+ * checked on a miss only: it is never cached.
  */
 const dateWriterFor = (zone: TimeZone): ((t: number, out: Uint8Array, at: number) => number) => {
   let cache = instantCaches.get(zone)
@@ -78,9 +79,9 @@ const dateWriterFor = (zone: TimeZone): ((t: number, out: Uint8Array, at: number
     const slot = (t / 128) & (INSTANT_CACHE_SIZE - 1)
     const from = slot * DATE_BYTES
     if (keys[slot] !== t) {
-      const local = t + offsetSeconds(t)
-      if (local % SECONDS_PER_DAY !== 0) return INVALID_CELL
-      writeDay(local / SECONDS_PER_DAY, bytes, from)
+      const day = startedDay(t, offsetSeconds)
+      if (Number.isNaN(day)) return INVALID_CELL
+      writeDay(day, bytes, from)
       keys[slot] = t
     }
     for (let i = 0; i < DATE_BYTES; i++) out[at + i] = bytes[from + i]!

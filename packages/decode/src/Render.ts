@@ -6,6 +6,7 @@
 import type { DateColumnType } from "./ColumnType.ts"
 import type { DateCellError } from "./DateCellError.ts"
 import { formatDays, formatSecondOfDay } from "./internal/civil.ts"
+import { startedDay } from "./internal/dayStart.ts"
 import { cellEnd, makeCellError, makeNotMidnightError, NULL_CELL, readCell } from "./internal/readCell.ts"
 import { checkRenderArguments } from "./internal/renderArguments.ts"
 import { formatOffset } from "./internal/ZoneTable.ts"
@@ -66,8 +67,8 @@ const instantCaches = new WeakMap<TimeZone, InstantCache>()
  * DATE text by instant, through a direct-mapped cache shared by all DATE renderers of one zone. DATE cells are
  * bucket starts (local midnights), so a column holds few distinct instants and a hit skips the offset lookup and
  * the calendar arithmetic. The slot hash `t / 128` keeps consecutive days (86 400 s apart) in distinct slots.
- * An instant that is no midnight in the zone gives the `NotMidnight` error `notMidnight` makes and is never
- * cached, so only cache misses pay for that check.
+ * An instant that starts no day in the zone (see `startedDay`) gives the `NotMidnight` error `notMidnight` makes
+ * and is never cached, so only cache misses pay for that check.
  */
 const dateTextFor = (zone: TimeZone, notMidnight: NotMidnight): Formatter => {
   let cache = instantCaches.get(zone)
@@ -83,9 +84,9 @@ const dateTextFor = (zone: TimeZone, notMidnight: NotMidnight): Formatter => {
   return (t, cell, row) => {
     const slot = (t / 128) & (INSTANT_CACHE_SIZE - 1)
     if (keys[slot] === t) return texts[slot]!
-    const local = t + offsetSeconds(t)
-    if (local % SECONDS_PER_DAY !== 0) return notMidnight(cell, row, t)
-    const text = dayText(local / SECONDS_PER_DAY)
+    const day = startedDay(t, offsetSeconds)
+    if (Number.isNaN(day)) return notMidnight(cell, row, t)
+    const text = dayText(day)
     keys[slot] = t
     texts[slot] = text
     return text
@@ -110,7 +111,7 @@ type NotMidnight = (cell: unknown, row: number | undefined, t: number) => DateCe
 
 /**
  * The text of a valid instant `t` (whole seconds, in range) of `cell` for one column type; a DATE instant that is
- * no midnight in the zone is a `NotMidnight` error (the other types read only `t`).
+ * no day start in the zone is a `NotMidnight` error (the other types read only `t`).
  */
 type Formatter = (t: number, cell: unknown, row: number | undefined) => string | DateCellError
 

@@ -244,6 +244,44 @@ describe("a DATE cell that is no midnight in the zone (NotMidnight)", () => {
   })
 })
 
+describe("a day whose midnight the clocks skipped", () => {
+  // Days that start at 01:00 because the clocks went from 23:59:59 to 01:00:00 (and one at 00:15): the first
+  // instant of the day is its bucket start, as a local midnight is elsewhere. Each fixture is checked against
+  // Intl below, so the table cannot claim a jump that is not there.
+  const days: ReadonlyArray<readonly [zone: string, start: string, date: string, firstTime: string]> = [
+    ["America/Sao_Paulo", "2018-11-04T03:00:00Z", "2018-11-04", "01:00:00"],
+    ["America/Havana", "2023-03-12T05:00:00Z", "2023-03-12", "01:00:00"],
+    ["America/Santiago", "2023-09-03T04:00:00Z", "2023-09-03", "01:00:00"],
+    ["Asia/Beirut", "2023-03-25T22:00:00Z", "2023-03-26", "01:00:00"],
+    ["Asia/Tehran", "2021-03-21T20:30:00Z", "2021-03-22", "01:00:00"],
+    ["Asia/Kathmandu", "1985-12-31T18:30:00Z", "1986-01-01", "00:15:00"]
+  ]
+
+  it.each(days)("%s-%s-its-first-instant-is-its-date-in-every-renderer-and-writer", (name, iso, day, firstTime) => {
+    const t = utcSeconds(iso)
+    expect([intlDate(name, t - 1), intlTime(name, t - 1)]).toEqual([intlDate(name, t - 86400), "23:59:59"])
+    expect([intlDate(name, t), intlTime(name, t)]).toEqual([day, firstTime])
+    const timeZone = zone(name)
+    const render = makeCellRenderer("DATE", { timeZone })
+    const write = makeCellWriter("DATE", { timeZone })
+    const out = new Uint8Array(32)
+    // Twice: the second read is a hit of the DATE caches.
+    for (let round = 0; round < 2; round++) {
+      for (const cell of [t, { v: { s: t } }, BigInt(t)]) {
+        expect(render(cell)).toBe(day)
+        expect(new TextDecoder().decode(out.subarray(0, write(cell, out, 0)))).toBe(day)
+      }
+      // A period that ends there (the day before) has that date as its end.
+      expect(makeEndRenderer("DATE", { timeZone })({ v: { s: t - 86400, e: t } })).toBe(day)
+      // The instants around it start no day.
+      for (const other of [t - 1, t + 1, t + 3600]) {
+        expect(render(other)).toMatchObject({ reason: "NotMidnight", instant: other })
+        expect(write(other, out, 0)).toBe(INVALID_CELL)
+      }
+    }
+  })
+})
+
 describe("exact at offset transitions", () => {
   const cases: Array<readonly [string, string, string]> = [
     ["America/Los_Angeles", "1883-06-01T00:00:00Z", "1884-01-01T00:00:00Z"], // LMT -7:52:58 -> PST
@@ -270,10 +308,17 @@ describe("exact at offset transitions", () => {
       const date = makeCellRenderer("DATE", { timeZone })
       const time = makeCellRenderer("TIME", { timeZone })
       const dateTime = makeCellRenderer("DATE_TIME", { timeZone, offset: "zone" })
-      /** A DATE is its day only at the local midnight, per Intl; any other instant is a NotMidnight error. */
+      /**
+       * A DATE is its day only where the day starts, per Intl: at the local midnight, or, where the clocks jumped
+       * past midnight (Kathmandu's 00:00 to 00:15, Noronha's 00:00 to 01:00), at the first instant whose local date
+       * is later than the second before's. Any other instant is a NotMidnight error.
+       */
       const expectDate = (t: number) => {
-        if (intlTime(name, t) === "00:00:00") expect(date(t)).toBe(intlDate(name, t))
-        else expect(date(t)).toMatchObject({ reason: "NotMidnight", instant: t })
+        if (intlTime(name, t) === "00:00:00" || intlDate(name, t - 1) < intlDate(name, t)) {
+          expect(date(t)).toBe(intlDate(name, t))
+        } else {
+          expect(date(t)).toMatchObject({ reason: "NotMidnight", instant: t })
+        }
       }
       for (const transition of transitions) {
         for (let t = transition - 2; t <= transition + 2; t++) {
