@@ -184,6 +184,13 @@ export const fromThoughtSpot = (error: ThoughtSpotFailure, what: string, signIn?
           `this user cannot read the cluster's settings (GET system) to learn its time zone: pass --timezone IANA_ZONE (${detail})`
         )
       }
+      if (error.operation === "auditLogs") {
+        // Not an object shared with the user: a privilege of the Org signed in to.
+        return make(
+          "Forbidden",
+          `${what}: reading the security audit log (logs/fetch) needs the ADMINISTRATION privilege (Can administer ThoughtSpot; with RBAC, admin control) in the Org read, which this user lacks: sign in as an administrator, or with --orgs leave out the Orgs this user does not administer (${detail})`
+        )
+      }
       return make(
         "Forbidden",
         `access to ${what} denied: ask a ThoughtSpot administrator to share it with this user and grant data download (${detail})`

@@ -156,6 +156,11 @@ describe("spotpipe audit", () => {
         env: sandboxEnv(sandbox, fixtures.limitedUser)
       })
       expect(failed.code).toBe(1)
+      // Said as what the audit log needs (not as an object to share): the privilege, and where.
+      expect(failed.stderr).toContain(
+        "audit log: reading the security audit log (logs/fetch) needs the ADMINISTRATION privilege (Can administer ThoughtSpot;"
+      )
+      expect(failed.stderr).not.toContain("share it with this user")
       expect(NodeFs.readFileSync(NodePath.join(dir, ".spotpipe-state", "watermarks.json")).equals(markText)).toBe(true)
 
       const second = await runCli(
