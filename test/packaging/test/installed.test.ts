@@ -276,6 +276,23 @@ const consumerTsconfig = {
   files: ["consumer.ts"]
 }
 
+/**
+ * The fenced JavaScript/TypeScript blocks of a README that import `@spotpipe/decode`, each with what its
+ * `console.log` lines promise to print (the text after ` // ` on each such line).
+ */
+const decodeReadmeBlocks = (readme: string) =>
+  [...readme.matchAll(/^```(js|ts)\n([\s\S]*?)^```$/gm)]
+    .map((match) => ({ language: match[1]!, code: match[2]! }))
+    .filter(({ code }) => /from "@spotpipe\/decode(\/schema)?"/.test(code))
+    .map(({ language, code }) => ({
+      language,
+      code,
+      promised: code
+        .split("\n")
+        .filter((line) => line.includes("console.log("))
+        .map((line) => line.slice(line.indexOf(" // ") + 4))
+    }))
+
 describe("the packed libraries, installed with npm outside the workspace", () => {
   let scratch = ""
   let env: NodeJS.ProcessEnv = {}
@@ -509,6 +526,46 @@ describe("the packed libraries, installed with npm outside the workspace", () =>
     writeFileSync(join(withEffect, "tsconfig.json"), JSON.stringify(consumerTsconfig))
     // tsc prints its diagnostics on stdout; `run` puts them into the failure message.
     await run(tsc, ["-p", "tsconfig.json"], withEffect, env)
+  })
+
+  it("the decode README's examples, run in the installed package, print what they promise and type-check strictly", async () => {
+    // The README the user reads is the one in the tarball.
+    const blocks = decodeReadmeBlocks(
+      readFileSync(join(decodeOnly, "node_modules", "@spotpipe", "decode", "README.md"), "utf8")
+    )
+    expect(blocks.map((block) => block.language)).toEqual(["js", "ts", "ts"])
+    for (const [i, { language, code, promised }] of blocks.entries()) {
+      expect(promised.length).toBeGreaterThan(0)
+      // The plain JavaScript example needs no effect: it runs where only decode is installed.
+      const dir = language === "js" ? decodeOnly : withEffect
+      const file = `readme${i}.${language === "js" ? "mjs" : "ts"}`
+      writeFileSync(join(dir, file), code)
+      const { stdout, stderr } = await run(process.execPath, [file], dir, env)
+      expect(stderr).toBe("")
+      expect(stdout.split("\n").slice(0, -1)).toEqual(promised)
+    }
+    // "This example, saved as a .ts file, type-checks under strict, exactOptionalPropertyTypes and
+    // noUncheckedIndexedAccess": against the shipped declarations, every block.
+    for (const [i, { code }] of blocks.entries()) writeFileSync(join(withEffect, `readmeCheck${i}.ts`), code)
+    writeFileSync(
+      join(withEffect, "tsconfig.readme.json"),
+      JSON.stringify({
+        compilerOptions: {
+          target: "ES2023",
+          lib: ["ES2023", "DOM"],
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          strict: true,
+          exactOptionalPropertyTypes: true,
+          noUncheckedIndexedAccess: true,
+          skipLibCheck: false,
+          noEmit: true,
+          types: []
+        },
+        files: blocks.map((_, i) => `readmeCheck${i}.ts`)
+      })
+    )
+    await run(tsc, ["-p", "tsconfig.readme.json"], withEffect, env)
   })
 
   it("decode bundled for the browser holds nothing of Node", async () => {
