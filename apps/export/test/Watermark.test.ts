@@ -41,7 +41,18 @@ describe("parseInstant", () => {
   })
 
   it("refuses what is not a time, an impossible date and an instant without its zone", () => {
-    for (const text of ["yesterday", "2026-02-30", "2026-11-01T12:30:00", "30 days", "", "-3d", "2026-11-01T25:00Z"]) {
+    for (const text of [
+      "yesterday",
+      "2026-02-30",
+      "2026-11-01T12:30:00",
+      "30 days",
+      "",
+      "-3d",
+      "2026-11-01T25:00Z",
+      // An impossible day in an instant too (Date.parse rolls it into the next month).
+      "2026-02-30T12:30:00Z",
+      "2026-04-31T00:00:00+02:00"
+    ]) {
       const parsed = parseInstant(text, now)
       expect(typeof parsed, text).toBe("object")
       expect((parsed as { refused: string }).refused).toContain("is not a time")

@@ -226,5 +226,11 @@ describe("spotpipe audit", () => {
     const bad = await runCli(["audit", "--since", "yesterday", "--out", dir], { env: sandboxEnv(sandbox) })
     expect(bad.code).toBe(2)
     expect(bad.stderr).toContain("is not a time")
+    // 31 April is no day: refused, not read as 1 May.
+    const noDay = await runCli(["audit", "--since", "2026-04-31T00:00:00Z", "--until", "2026-05-02", "--out", dir], {
+      env: sandboxEnv(sandbox)
+    })
+    expect(noDay.code).toBe(2)
+    expect(noDay.stderr).toContain('--since "2026-04-31T00:00:00Z" is not a time')
   })
 })

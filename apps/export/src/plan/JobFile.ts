@@ -78,7 +78,9 @@ export const parseInstant = (text: string, nowMillis: number): number | { readon
   }
   if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/i.test(trimmed)) {
     const millis = Date.parse(trimmed)
-    if (Number.isFinite(millis)) return millis
+    // Date.parse rolls an impossible day into the next month (31 April → 1 May): refused, as a date alone is.
+    const day = Date.UTC(Number(trimmed.slice(0, 4)), Number(trimmed.slice(5, 7)) - 1, Number(trimmed.slice(8, 10)))
+    if (Number.isFinite(millis) && new Date(day).toISOString().slice(0, 10) === trimmed.slice(0, 10)) return millis
   }
   return {
     refused: `"${text}" is not a time: give a date (2025-06-01, UTC), an instant with its zone (2025-06-01T12:00:00Z), a span before now (30d, 12h, 90m) or now`
