@@ -1,6 +1,9 @@
 /** Client-side rate limit (default 100 requests/s), the concurrency bound, and no secrets in errors or logs. */
+
+import { inspect } from "node:util"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Logger, References, Stream } from "effect"
+import { Cause, Effect, Exit, Logger, References, Stream, Tracer } from "effect"
+import { Headers, HttpClient } from "effect/http"
 import { TestClock } from "effect/testing"
 import { Auth, RateLimiter } from "../src/index.ts"
 import { dataReply, makeFake, PASSWORD, testOptions, useClient, withTime, withTokens } from "./fake.ts"
@@ -191,6 +194,103 @@ describe("secrets", () => {
       expect(lines.length).toBeGreaterThan(0)
       for (const text of [...errors, ...lines]) {
         for (const secret of [PASSWORD, secretKey, token]) expect(text).not.toContain(secret)
+      }
+    })
+  )
+
+  it.effect("no-secret-in-any-span-or-any-formatting-of-an-error", () =>
+    Effect.gen(function* () {
+      const token = "tok-SECRET-0123456789"
+      const secretKey = "sk-SECRET-abcdefghij"
+      const session = "JSESSIONID-SECRET-42"
+      const spans: Array<Tracer.NativeSpan> = []
+      const tracer = Tracer.make({
+        span(options) {
+          const span = new Tracer.NativeSpan(options)
+          spans.push(span)
+          return span
+        }
+      })
+      // Every credential call answers once with an error, then as documented; data calls fail now and then.
+      const tries = new Map<string, number>()
+      const fake = makeFake((r) => {
+        const n = (tries.get(r.path) ?? 0) + 1
+        tries.set(r.path, n)
+        if (r.path === "auth/token/full" || r.path === "auth/token/object") {
+          return n === 1
+            ? { status: 503, body: { error: { message: "busy" } } }
+            : {
+                body: {
+                  token,
+                  creation_time_in_millis: r.at,
+                  expiration_time_in_millis: r.at + 60_000,
+                  valid_for_user_id: "u",
+                  valid_for_username: "tsUserA"
+                }
+              }
+        }
+        if (r.path === "auth/session/login") {
+          return n === 1
+            ? { status: 503, body: "busy" }
+            : { status: 204, headers: { "set-cookie": `JSESSIONID=${session}` } }
+        }
+        if (r.path === "auth/token/revoke" || r.path === "auth/session/logout") return { status: 400, body: "no" }
+        if (r.path === "system") return n % 2 === 1 ? { status: 503, body: "busy" } : { body: { time_zone: "UTC" } }
+        return dataReply(r.body, 10, { rowsOverride: 3 })
+      })
+      const errors: Array<string> = []
+      for (const auth of [
+        Auth.password({ username: "tsUserA", password: PASSWORD }),
+        Auth.secretKey({ username: "tsUserA", secretKey }),
+        Auth.objectToken({ username: "tsUserA", objectId: "o-1", password: PASSWORD }),
+        Auth.cookieSession({ username: "tsUserA", password: PASSWORD }),
+        Auth.bearerToken(token)
+      ]) {
+        tries.clear()
+        const exit = yield* Effect.exit(
+          withTime(
+            useClient(fake, testOptions({ auth, retry: { maxAttempts: 2 } }), (c) =>
+              Effect.andThen(
+                c.system,
+                Stream.runCollect(c.searchData({ logicalTableIdentifier: "t", queryString: "q" }))
+              )
+            )
+          ).pipe(
+            Effect.withTracer(tracer),
+            // Headers recorded on spans, with a caller's own list of names to redact: the credentials' headers
+            // are redacted all the same.
+            Effect.provideService(HttpClient.TracerHeaderFilter, () => true),
+            Effect.provideService(Headers.CurrentRedactedNames, ["x-api-key"])
+          )
+        )
+        if (Exit.isSuccess(exit)) throw new Error("expected the short data page to fail the read")
+        const error = Cause.squash(exit.cause)
+        errors.push(
+          Cause.pretty(exit.cause),
+          String(exit.cause),
+          JSON.stringify(exit),
+          inspect(exit, { depth: Number.POSITIVE_INFINITY }),
+          String(error),
+          JSON.stringify(error),
+          inspect(error, { depth: Number.POSITIVE_INFINITY })
+        )
+      }
+      expect(spans.filter((span) => span.kind === "client").length).toBeGreaterThan(10)
+      const shown = [
+        ...errors,
+        ...spans.map((span) =>
+          inspect(
+            { span, attributes: [...span.attributes], events: span.events },
+            {
+              depth: Number.POSITIVE_INFINITY,
+              maxArrayLength: Number.POSITIVE_INFINITY,
+              maxStringLength: Number.POSITIVE_INFINITY
+            }
+          )
+        )
+      ]
+      for (const text of shown) {
+        for (const secret of [PASSWORD, secretKey, token, session]) expect(text).not.toContain(secret)
       }
     })
   )

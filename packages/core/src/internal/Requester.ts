@@ -6,8 +6,8 @@
  */
 import { isUtf8 } from "node:buffer"
 import { Clock, Effect, Schema, Semaphore } from "effect"
-import type { Cookies, Headers } from "effect/http"
-import { HttpBody, HttpClient, HttpClientRequest } from "effect/http"
+import type { Cookies } from "effect/http"
+import { Headers, HttpBody, HttpClient, HttpClientRequest } from "effect/http"
 import type { RateLimiter } from "../RateLimiter.ts"
 import * as RetryPolicy from "../RetryPolicy.ts"
 import type { ThoughtSpotError } from "../ThoughtSpotError.ts"
@@ -99,6 +99,12 @@ export interface RequesterOptions {
   readonly secrets: ReadonlyArray<string>
 }
 
+/** The calls whose request bodies hold a secret (a password, secret key or token): `auth/…`. */
+const carriesSecret = (path: string): boolean => path.startsWith("auth/")
+const always = () => true
+/** Headers that carry a credential (the token, the session cookie), never shown in a span. */
+const credentialHeaders: ReadonlyArray<string> = ["authorization", "cookie", "set-cookie"]
+
 /** Creates a requester over the ambient `HttpClient`. */
 export const make = Effect.fn("Requester.make")(function* (options: RequesterOptions) {
   const client = yield* HttpClient.HttpClient
@@ -122,9 +128,16 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
     if (credential !== undefined) request = credential.apply(request)
     const attempt = Effect.gen(function* () {
       // No b3/traceparent headers: our span ids are nobody's business at the cluster.
-      const response = yield* client
-        .execute(request)
-        .pipe(Effect.provideService(HttpClient.TracerPropagationEnabled, false))
+      let execute = client.execute(request).pipe(Effect.provideService(HttpClient.TracerPropagationEnabled, false))
+      // A span keeps its request (the body included) and headers: the credential calls, whose bodies hold a
+      // password, secret key or token, get none, and the credentials' headers are redacted in every other one
+      // whatever names the caller's own list gives.
+      if (carriesSecret(call.path)) execute = Effect.provideService(execute, HttpClient.TracerDisabledWhen, always)
+      const redacted = yield* Headers.CurrentRedactedNames
+      if (!credentialHeaders.every((name) => redacted.includes(name))) {
+        execute = Effect.provideService(execute, Headers.CurrentRedactedNames, [...redacted, ...credentialHeaders])
+      }
+      const response = yield* execute
       const body = yield* readBody(response, bodies)
       return {
         status: response.status,
