@@ -44,6 +44,27 @@ describe("errors", () => {
     expect(Object.hasOwn(error as object, "column")).toBe(false)
   })
 
+  it("a-Date-cell-is-said-to-be-a-Date-not-a-string-or-null", () => {
+    // JSON gives a Date as its ISO text in quotes, and an invalid one as null: the message would show a string, or
+    // call a null cell, which is valid, no ThoughtSpot date.
+    const cases = [
+      [new Date(0), "Date(1970-01-01T00:00:00.000Z)"],
+      [new Date(Number.NaN), "Date(invalid)"]
+    ] as const
+    for (const [date, shown] of cases) {
+      for (const error of [decodeCell(date, { row: 3, column: "Order Date" }), makeCellRenderer("DATE")(date, 3)]) {
+        expect(error).toMatchObject({ reason: "WrongType", value: shown, row: 3 })
+        expect((error as DateCellError).message).toContain(`cell ${shown} in row 3`)
+        expect((error as DateCellError).message).toMatch(/: it is a Date object$/)
+      }
+    }
+    // Inside a cell too.
+    expect(decodeCell({ v: { s: new Date(Number.NaN) } })).toMatchObject({
+      reason: "WrongShape",
+      value: '{"v":{"s":"Date(invalid)"}}'
+    })
+  })
+
   it("an-unknown-zone-is-an-InvalidTimeZoneError", () => {
     const error = resolveTimeZone("Mars/Olympus_Mons")
     expect(error).toBeInstanceOf(InvalidTimeZoneError)

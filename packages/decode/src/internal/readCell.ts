@@ -123,7 +123,7 @@ export const readCell = (cell: unknown): number => {
   if (typeof cell === "object") {
     if ("v" in cell) return readCalendar(cell)
     if (isPeriod(cell)) return readPeriod(cell)
-    issue = Array.isArray(cell) ? WRONG_TYPE : WRONG_SHAPE
+    issue = Array.isArray(cell) || cell instanceof Date ? WRONG_TYPE : WRONG_SHAPE
     return Number.NaN
   }
   cellForm = "epoch"
@@ -182,8 +182,17 @@ export const renderValue = (value: unknown): string => {
       text = "[symbol]"
       break
     default:
+      if (value instanceof Date) {
+        text = dateText(value)
+        break
+      }
       try {
-        text = JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? `${v}n` : v)) ?? String(value)
+        // A Date's JSON is its ISO text in quotes (a string, to the reader) or null when it is invalid.
+        text =
+          JSON.stringify(value, function (this: unknown, key: string, v: unknown) {
+            const raw = (this as Record<string, unknown>)[key]
+            return typeof v === "bigint" ? `${v}n` : raw instanceof Date ? dateText(raw) : v
+          }) ?? String(value)
       } catch {
         text = Array.isArray(value) ? "[unserializable array]" : "[unserializable object]"
       }
@@ -195,14 +204,20 @@ export const renderValue = (value: unknown): string => {
   return `${text.slice(0, cut)}…`
 }
 
+/** A Date as `Date(<ISO text>)`, so that it reads as no string and an invalid one as no null. */
+const dateText = (date: Date): string =>
+  Number.isNaN(date.getTime()) ? "Date(invalid)" : `Date(${date.toISOString()})`
+
 const kindOf = (value: unknown): string =>
   value === undefined
     ? "undefined value"
-    : Array.isArray(value)
-      ? "array"
-      : typeof value === "object"
-        ? "object"
-        : typeof value
+    : value instanceof Date
+      ? "Date object"
+      : Array.isArray(value)
+        ? "array"
+        : typeof value === "object"
+          ? "object"
+          : typeof value
 
 /** What a date cell is, for messages. */
 const DATE_FORMS = 'epoch seconds or {"v":{"s":…}}'
