@@ -9,6 +9,7 @@ import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { AuditLog } from "@spotpipe/core"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { startRewritingProxy } from "./support/RenamingProxy.ts"
 import { runCli } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
 import { tempFolders } from "./support/tempFolders.ts"
@@ -174,6 +175,62 @@ describe("spotpipe audit", () => {
       // Together the two runs hold every event of [start, end) once: no gap and no overlap at `middle`.
       expect(ids).toEqual(reference.map((e) => (JSON.parse(e.log) as { id: string }).id))
       expect(Object.values(watermarks(dir).exports).map((m) => m.value)).toEqual([iso(end)])
+    }
+  )
+
+  it(
+    "reads the user, address and Org of events as ThoughtSpot documents them (top-level userName, userGUID, cIP)",
+    timeout,
+    async () => {
+      // The documented shape (log version 1.1): the user and the address at the top of the event, no client object.
+      const documented = (log: string) => {
+        const { client, ...event } = JSON.parse(log) as { client: Record<string, string> }
+        return JSON.stringify({
+          version: "1.1",
+          ...event,
+          userGUID: client["userGUID"],
+          userName: client["userName"],
+          cIP: client["cIP"]
+        })
+      }
+      const proxy = await startRewritingProxy(sandbox.url, {
+        response: (text, request) =>
+          request.url.endsWith("/logs/fetch")
+            ? JSON.stringify(
+                (JSON.parse(text) as Array<{ date: string; log: string }>).map((e) => ({
+                  ...e,
+                  log: documented(e.log)
+                }))
+              )
+            : text
+      })
+      try {
+        const since = Math.floor(Date.now() / DAY) * DAY - 3 * DAY
+        const dir = tempDir()
+        const run = await runCli(
+          ["audit", "--since", iso(since), "--until", iso(since + DAY), "--format", "ndjson", "--out", dir, "--quiet"],
+          { env: { ...sandboxEnv(sandbox), THOUGHTSPOT_HOST: proxy.url } }
+        )
+        expect(run.code, run.stderr).toBe(0)
+        const rows = ndjson(NodeFs.readFileSync(NodePath.join(dir, "audit-log.ndjson"), "utf8"))
+        const reference = await referenceEvents(since, since + DAY)
+        expect(rows.length).toBe(reference.length)
+        for (const [i, row] of rows.entries()) {
+          const event = JSON.parse(reference[i]!.log) as {
+            orgId: number
+            client: { userName: string; userGUID: string; cIP: string }
+          }
+          expect([row["user"], row["user_id"], row["client_ip"], row["org_id"]]).toEqual([
+            event.client.userName,
+            event.client.userGUID,
+            event.client.cIP,
+            event.orgId
+          ])
+          expect(row["log"]).toBe(documented(reference[i]!.log))
+        }
+      } finally {
+        await proxy.close()
+      }
     }
   )
 

@@ -135,7 +135,11 @@ const passes = (item: ThoughtSpotApi.MetadataItem, filter: ModifiedFilter | unde
   return filter.since === undefined || modified >= filter.since
 }
 
-/** One audit event as a row in {@link auditColumns} order; the typed fields from its JSON, which `log` keeps whole. */
+/**
+ * One audit event as a row in {@link auditColumns} order; the typed fields from its JSON, which `log` keeps whole.
+ * The user and the client address are read where ThoughtSpot documents them (log version 1.1: `userName`,
+ * `userGUID`, `cIP` at the top of the event), else from a `client` object.
+ */
 export const auditRow = (event: AuditLog.AuditEvent): ReadonlyArray<unknown> => {
   let parsed: unknown
   try {
@@ -151,9 +155,9 @@ export const auditRow = (event: AuditLog.AuditEvent): ReadonlyArray<unknown> => 
     asString(log["type"]) ?? null,
     Math.floor(event.timeMillis / 1000),
     event.date,
-    asString(client["userName"]) ?? null,
-    asString(client["userGUID"]) ?? asString(log["userGUID"]) ?? null,
-    asString(client["cIP"]) ?? null,
+    asString(log["userName"]) ?? asString(client["userName"]) ?? null,
+    asString(log["userGUID"]) ?? asString(client["userGUID"]) ?? null,
+    asString(log["cIP"]) ?? asString(client["cIP"]) ?? null,
     // A number, or text the INT64 column's rules check: never guessed at.
     typeof orgId === "number" || typeof orgId === "string" ? orgId : null,
     asString(log["desc"]) ?? null,
