@@ -5,7 +5,7 @@
 import { InvalidTimeZoneError } from "./DateCellError.ts"
 import { renderValue } from "./internal/readCell.ts"
 import { ZoneTable } from "./internal/ZoneTable.ts"
-import { abbreviationMessage, isZoneNameOrOffset } from "./internal/zoneNames.ts"
+import { abbreviationMessage, isZoneNameOrOffset, offsetAdvice } from "./internal/zoneNames.ts"
 import { ownZone } from "./internal/zoneOffset.ts"
 import { MAX_EPOCH_SECONDS, MIN_EPOCH_SECONDS } from "./Period.ts"
 
@@ -54,7 +54,9 @@ export const resolveTimeZone = (name: string): TimeZone | InvalidTimeZoneError =
   if (table === undefined) {
     return new InvalidTimeZoneError({
       timeZone: name,
-      message: `Unknown time zone ${JSON.stringify(name)}: use an IANA name such as "UTC" or "America/Los_Angeles" (this runtime's Intl.supportedValuesOf("timeZone") lists them).`
+      message:
+        offsetAdvice(name) ??
+        `Unknown time zone ${JSON.stringify(name)}: use an IANA name such as "UTC" or "America/Los_Angeles" (this runtime's Intl.supportedValuesOf("timeZone") lists them).`
     })
   }
   // The zone under the canonical name owns the table; another spelling shares its offsets under its own name.

@@ -346,6 +346,34 @@ describe("time zones", () => {
     expect((result as InvalidTimeZoneError).message).toContain("IANA name")
   })
 
+  it("an-offset-written-another-way-is-refused-with-the-offset-as-it-is-written", () => {
+    const cases = [
+      ["UTC+5:30", "+05:30", "UTC+5:30"],
+      ["utc-8", "-08:00", "UTC-8"],
+      ["+5", "+05:00", "UTC+5"],
+      ["-8", "-08:00", "UTC-8"]
+    ] as const
+    for (const [name, offset, utc] of cases) {
+      expect(resolveTimeZone(name)).toEqual(
+        new InvalidTimeZoneError({
+          timeZone: name,
+          message: `${JSON.stringify(name)} is no time zone this runtime knows: a fixed UTC offset is written ±HH:MM, here ${offset} (${utc} all year); for a zone with daylight saving, use its IANA name (e.g. America/Los_Angeles).`
+        })
+      )
+      // The offset so written is a zone.
+      expect(zone(offset).offsetSeconds(0)).toBe(
+        (offset.startsWith("-") ? -1 : 1) * (Number(offset.slice(1, 3)) * 3600 + Number(offset.slice(4)) * 60)
+      )
+    }
+    // GMT+5 means UTC+5 to most, but the tz database's Etc/GMT+5 is UTC-5: the message says both.
+    expect((resolveTimeZone("GMT+5") as InvalidTimeZoneError).message).toBe(
+      '"GMT+5" is no time zone this runtime knows: a fixed UTC offset is written ±HH:MM, here +05:00 (UTC+5 all year; not Etc/GMT+5, which the tz database makes UTC-5 (it inverts the sign)); for a zone with daylight saving, use its IANA name (e.g. America/Los_Angeles).'
+    )
+    expect(zone("Etc/GMT+5").offsetSeconds(0)).toBe(-5 * 3600)
+    // No offset: the general advice.
+    expect((resolveTimeZone("UTC+25") as InvalidTimeZoneError).message).toContain("use an IANA name")
+  })
+
   it("a-name-that-is-not-a-string-is-an-InvalidTimeZoneError-not-the-hosts-zone", () => {
     // Intl takes an undefined zone for the host's own, and ["UTC"] for "UTC": a missing setting would go unseen.
     const resolve = resolveTimeZone as (name: unknown) => TimeZone | InvalidTimeZoneError

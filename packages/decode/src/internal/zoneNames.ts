@@ -137,3 +137,25 @@ export const abbreviationMessage = (name: string, canonical: string | undefined)
   if (canonical === undefined) return undefined
   return `${shown} is not a time zone name of the tz database (this runtime reads it as ${canonical}, which may not be what is meant): use an IANA name such as ${canonical}, or a fixed offset such as -08:00.`
 }
+
+/** A UTC offset written another way than Intl takes it: `UTC+5`, `GMT-08:00`, `+5:30`, `utc-8`. */
+const OFFSET_LIKE = /^(utc|gmt)?\s*([+\-\u2212])\s*(\d{1,2})(?::?(\d{2}))?$/i
+
+/**
+ * For a name `Intl` does not know that reads as a UTC offset, the offset as it is written (`+05:30`), and for a
+ * `GMT` one the warning that the tz database's `Etc/GMT+5` is UTC-5; otherwise undefined.
+ */
+export const offsetAdvice = (name: string): string | undefined => {
+  const match = OFFSET_LIKE.exec(name.trim())
+  if (match === null) return undefined
+  const hours = Number(match[3])
+  const minutes = Number(match[4] ?? "0")
+  if (hours > 23 || minutes > 59) return undefined
+  const sign = match[2] === "+" ? "+" : "-"
+  const offset = `${sign}${String(hours).padStart(2, "0")}:${String(minutes).padStart(2, "0")}`
+  const gmt =
+    match[1]?.toLowerCase() === "gmt" && minutes === 0
+      ? `; not Etc/GMT${sign}${hours}, which the tz database makes UTC${sign === "+" ? "-" : "+"}${hours} (it inverts the sign)`
+      : ""
+  return `${JSON.stringify(name)} is no time zone this runtime knows: a fixed UTC offset is written ±HH:MM, here ${offset} (${utcText(offset)} all year${gmt}); for a zone with daylight saving, use its IANA name (e.g. America/Los_Angeles).`
+}
