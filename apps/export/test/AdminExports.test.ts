@@ -176,6 +176,8 @@ describe("TmlFileNames", () => {
     names.list([c, a, b])
     expect(names.files([b])).toEqual(["answer/Same (2).tml"])
     expect(names.files([a, b, c])).toEqual(["answer/Same.tml", "answer/Same (2).tml", "answer/Other.tml"])
+    // The same object found again (another instance, of its type and GUID) has its listed name.
+    expect(names.files([answer("b", "Same")])).toEqual(["answer/Same (2).tml"])
     // An object found later (associated) never takes a listed object's name.
     const model = { type: "ANSWER", id: "d", name: "Same" }
     expect(names.files([model])).toEqual(["answer/Same (3).tml"])

@@ -266,6 +266,59 @@ describe("spotpipe tml", () => {
     }
   })
 
+  it("associated-objects-sharing-a-name-keep-their-files-when-a-later-run-finds-only-one-of-them", async () => {
+    // "Weekly Shipments" is built on a table "Orders", the other answers on the model "Orders".
+    const own = await startSandbox({ rows: 50, seed: 3 })
+    const table = "0badc0de-0000-4000-8000-0000000000aa"
+    const weekly = primary.objects["Weekly Shipments"]!.id
+    const proxy = await startRewritingProxy(own.url, {
+      response: (text, { url, body }) => {
+        if (!url.endsWith("/metadata/tml/export") || body === undefined) return text
+        const request = JSON.parse(body) as { metadata: Array<{ identifier: string }>; export_associated?: boolean }
+        if (request.export_associated !== true || request.metadata[0]?.identifier !== weekly) return text
+        const items: Array<unknown> = (JSON.parse(text) as Array<{ info: { type: string } }>).filter(
+          (i) => i.info.type === "answer"
+        )
+        items.push({
+          info: {
+            name: "Orders",
+            filename: "Orders.table.tml",
+            status: { status_code: "OK" },
+            type: "table",
+            id: table
+          },
+          edoc: `guid: ${table}\ntable:\n  name: Orders\n`
+        })
+        return JSON.stringify(items)
+      }
+    })
+    try {
+      const out = NodePath.join(root, "tml-associated-same-name")
+      const runEnv = { ...sandboxEnv(own), THOUGHTSPOT_HOST: proxy.url }
+      const guidIn = (file: string) =>
+        (parseYaml(NodeFs.readFileSync(NodePath.join(out, "tml/logical_table", file), "utf8")) as { guid: string }).guid
+      const args = ["tml", "--type", "ANSWER", "--associated", "--out", out, "--quiet"]
+      expect((await runCli([...args, "--modified-since", "2000-01-01"], { env: runEnv })).code).toBe(0)
+      expect([guidIn("Orders.tml"), guidIn("Orders (2).tml")]).toEqual([fixtures.ordersTable.id, table])
+      own.touch([weekly])
+      const next = await runCli([...args, "--modified-since", "last", "--force"], { env: runEnv })
+      expect(next.stderr).toBe("")
+      expect(next.code).toBe(0)
+      // Only "Weekly Shipments" changed, and it finds the table: the model's file still holds the model.
+      expect([guidIn("Orders.tml"), guidIn("Orders (2).tml")]).toEqual([fixtures.ordersTable.id, table])
+      // The model is written with the table, its namesake, so that the two keep their names.
+      expect(manifestOf(out).outputs.map((o) => [o.file, o.source.id])).toEqual([
+        ["tml/answer/Weekly Shipments.tml", weekly],
+        ["tml/logical_table/Orders (2).tml", table],
+        ["tml/logical_table/Orders.tml", fixtures.ordersTable.id]
+      ])
+      expectHashes(out, manifestOf(out))
+    } finally {
+      await proxy.close()
+      await own.close()
+    }
+  })
+
   it("resume-skips-verified-documents-and-rewrites-a-changed-one", async () => {
     const out = NodePath.join(root, "tml-resume")
     expect((await runCli(["tml", "--type", "ANSWER", "--out", out, "--quiet"], { env })).code).toBe(0)

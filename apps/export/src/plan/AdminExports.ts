@@ -57,6 +57,9 @@ const isPrincipalType = (type: string): type is PrincipalType =>
 
 const noRows = typesByPosition([])
 
+/** The TML types `metadata/search` lists (users, groups and roles come from the batched TML export). */
+const listableTypes: ReadonlyArray<string> = ["LIVEBOARD", "ANSWER", "LOGICAL_TABLE", "CONNECTION"]
+
 /**
  * Pages that may fail with the export's own ExportError, typed as the cluster's failures: every reader of pages
  * maps failures through `toExportError`, which keeps an ExportError as it is (as a split export's parts do).
@@ -168,10 +171,15 @@ export class TmlFileNames {
     return `${object.type.toLowerCase()}/${key}`
   }
 
-  /** The file of each of `objects` (listed ones and any others), all distinct. */
+  /**
+   * The file of each of `objects`, all distinct: a listed object's (the same object, or one of its type and GUID)
+   * as the listing names it, any other's after those.
+   */
   files(objects: ReadonlyArray<ListedObject>): ReadonlyArray<string> {
     const folders = new Map<string, FileNameAllocator>()
     const named = new Map<ListedObject, string>()
+    const byId = new Map<string, string>()
+    const idKey = (object: ListedObject) => `${object.type}\u0000${object.id}`
     const allocate = (object: ListedObject) => {
       const folder = object.type.toLowerCase()
       let allocator = folders.get(folder)
@@ -179,10 +187,17 @@ export class TmlFileNames {
         allocator = new FileNameAllocator()
         folders.set(folder, allocator)
       }
-      named.set(object, `${folder}/${allocator.allocate(object.name, this.#ext, this.#style)}`)
+      const file = `${folder}/${allocator.allocate(object.name, this.#ext, this.#style)}`
+      named.set(object, file)
+      if (object.id !== "" && !byId.has(idKey(object))) byId.set(idKey(object), file)
     }
     for (const object of this.#listed) allocate(object)
-    for (const object of objects) if (!named.has(object)) allocate(object)
+    for (const object of objects) {
+      if (named.has(object)) continue
+      const listed = object.id === "" ? undefined : byId.get(idKey(object))
+      if (listed === undefined) allocate(object)
+      else named.set(object, listed)
+    }
     return objects.map((object) => named.get(object)!)
   }
 }
@@ -209,8 +224,12 @@ export const resolveTml = <E>(
       readonly document: (what: string) => Effect.Effect<DocumentText, E | ExportError>
     }> = []
     // File names are handed out over every listed object, modified or not, so that a `--modified-since` run names
-    // each file as a full run does (see `tmlFileNames`).
+    // each file as a full run does (see `TmlFileNames`).
     const names = new TmlFileNames(ext, entry.fileNames)
+    const ownDocument =
+      (object: ListedObject) =>
+      (what: string): Effect.Effect<DocumentText, E | ExportError> =>
+        Effect.flatMap(admin.exportTml(object, format, false), (items) => documentOf(object, what, items))
     for (const type of types) {
       if (isPrincipalType(type)) {
         // The batch endpoint lists users, groups and roles with their documents: held until written.
@@ -231,11 +250,7 @@ export const resolveTml = <E>(
         for (const object of listed) {
           if (object.modified !== undefined) tracker?.see(object.modified)
           if (!isModified(object) && !changedNames.has(names.groupOf(object))) continue
-          documents.push({
-            object,
-            document: (what) =>
-              Effect.flatMap(admin.exportTml(object, format, false), (items) => documentOf(object, what, items))
-          })
+          documents.push({ object, document: ownDocument(object) })
         }
       }
     }
@@ -244,6 +259,7 @@ export const resolveTml = <E>(
       // The objects each one is built on are known only from its export: read now, each written once, as an object
       // of its own type unless it was listed (then its own document is it).
       const known = new Set([...documents.map((d) => d.object.id), ...names.listedIds()])
+      const firstFound = documents.length
       for (const [i, { object }] of [...documents.entries()]) {
         if (isPrincipalType(object.type)) continue
         const items = yield* admin.exportTml(object, format, true)
@@ -261,6 +277,21 @@ export const resolveTml = <E>(
           known.add(item.id)
           const associated = { type: typeOfKind(item.type), id: item.id, name: item.name ?? item.id }
           documents.push({ object: associated, document: (what) => batchDocument(item, what) })
+        }
+      }
+      // A found object is named over the whole listing of its type, as a listed one is, and its namesakes there are
+      // written with it (as a changed object's are): a later run that finds only some of them (others built on them
+      // changed) never writes one into another's file. A type metadata/search cannot list keeps the order found.
+      const found = documents.slice(firstFound)
+      const foundGroups = new Set(found.map((d) => names.groupOf(d.object)))
+      for (const type of new Set(found.map((d) => d.object.type))) {
+        if (types.includes(type) || !listableTypes.includes(type)) continue
+        const listing = yield* admin.listObjects(type)
+        names.list(listing)
+        for (const object of listing) {
+          if (known.has(object.id) || !foundGroups.has(names.groupOf(object))) continue
+          known.add(object.id)
+          documents.push({ object, document: ownDocument(object) })
         }
       }
     }
