@@ -81,7 +81,10 @@ describe("spotpipe audit", () => {
       ["audit", "--since", iso(since), "--until", iso(until), "--format", "ndjson", "--out", dir, "--quiet"],
       { env: sandboxEnv(sandbox) }
     )
-    expect(run.stderr).toBe("")
+    // Only the warning that ThoughtSpot itself keeps 30 days (the sandbox keeps 90).
+    expect(run.stderr.trimEnd().split("\n")).toEqual([
+      `spotpipe: warning: audit log: the range starts at ${iso(since)}, more than 30 days before now: ThoughtSpot keeps security events for 30 days, so the file may lack those from before about ${run.stderr.match(/before about (\S+Z)/)?.[1]}: a stretch without events there does not mean none happened`
+    ])
     expect(run.code).toBe(0)
     // Core asks for `start − 1 … end` (24 h at most), so a window holds 24 h − 1 ms: 30 days are 31 requests,
     // the last one 30 ms long. Each is counted in the sandbox's own request log.
@@ -264,6 +267,12 @@ describe("spotpipe audit", () => {
       })
       expect(settled.code, settled.stderr).toBe(0)
       expect(settled.stderr).toBe("")
+      // A range starting beyond the 30 days ThoughtSpot keeps events for is said to hold none of that time.
+      const old = await runCli(["audit", "--since", "40d", "--until", "39d", "--out", tempDir(), "--quiet"], { env })
+      expect(old.code, old.stderr).toBe(0)
+      expect(old.stderr).toMatch(
+        /audit log: the range starts at \S+Z, more than 30 days before now: ThoughtSpot keeps security events for 30 days/
+      )
       // The help's example of a chained run ends a while back, and replaces the previous run's file.
       const help = await runCli(["audit", "--help"], { env })
       expect(help.stdout).toContain("spotpipe audit --since last --until 1h --out ./audit --force")

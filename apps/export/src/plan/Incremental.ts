@@ -38,6 +38,8 @@ const isLast = (text: string) => text.trim().toLowerCase() === lastWord
 
 /** How long ThoughtSpot may take to make an audit event available (its documentation: up to 30 minutes). */
 const auditSettleMillis = 30 * 60_000
+/** How long ThoughtSpot keeps security audit events (its documentation: 30 days). */
+const auditRetentionMillis = 30 * 86_400_000
 
 /** `entry` with `spec` in place of its own (a new fingerprint, from the concrete starting point). */
 const withSpec = (entry: JobExport, spec: ExportSpec): JobExport => {
@@ -57,9 +59,10 @@ const instantOf = (text: string, flag: string, nowMillis: number) => {
  * recorded (a usage error when there is none, when it was recorded for another cluster than `host`, or with
  * `--out -`), a relative time (`30d`, `now`) → an ISO instant. An audit export's `until` defaults to now, and its
  * range is checked (not reversed, not ending in the future; ending less than 30 minutes before now, when events
- * may still appear for it, is a warning). With `resume`, an export given the same way as in the latest run into
- * `outDir` takes that run's resolved starting point instead (see `Watermark.startedOf`), so the resume continues
- * that run rather than starting a new increment over its files. Other exports come back as they are.
+ * may still appear for it, or starting more than 30 days back, beyond ThoughtSpot's retention, is a warning). With
+ * `resume`, an export given the same way as in the latest run into `outDir` takes that run's resolved starting
+ * point instead (see `Watermark.startedOf`), so the resume continues that run rather than starting a new increment
+ * over its files. Other exports come back as they are.
  */
 export const resolveIncremental = (
   entry: JobExport,
@@ -107,6 +110,11 @@ export const resolveIncremental = (
           // Said, not silent: the watermark is this end, so what appears later for the time before it is never read.
           yield* Effect.logWarning(
             `${entry.what}: the range ends at ${isoMillis(until)}, less than 30 minutes before now: ThoughtSpot may still add events of that time (they can take up to 30 minutes to appear), which this file does not hold and a later --since last run, starting at that end, will not read them; end runs that are chained with --since last a while back (--until 1h)`
+          )
+        }
+        if (since < nowMillis - auditRetentionMillis && since < until) {
+          yield* Effect.logWarning(
+            `${entry.what}: the range starts at ${isoMillis(since)}, more than 30 days before now: ThoughtSpot keeps security events for 30 days, so the file may lack those from before about ${isoMillis(nowMillis - auditRetentionMillis)}: a stretch without events there does not mean none happened`
           )
         }
         return withSpec(entry, { ...spec, since: isoMillis(since), until: isoMillis(until) })
