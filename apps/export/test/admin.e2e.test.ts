@@ -45,7 +45,12 @@ interface ManifestLike {
     readonly bytes: number
     readonly sha256: string
     readonly resume: string
-    readonly source: { readonly type: string; readonly id: string | null; readonly name: string | null }
+    readonly source: {
+      readonly type: string
+      readonly id: string | null
+      readonly name: string | null
+      readonly query?: string | null
+    }
     readonly org?: { readonly id: number; readonly name: string }
     readonly rows_written: number
   }>
@@ -254,10 +259,13 @@ describe("spotpipe tml", () => {
       // Each file still holds its own object's document: the changed one is not written over the other's.
       expect([guidIn("Same.tml"), guidIn("Same (2).tml")]).toEqual([first, second])
       // Objects sharing a name are written together, so their files are always numbered as a full run numbers them.
-      const written = manifestOf(out).outputs.map((o) => [o.file, o.source.id])
+      // The manifest says why each was written: the one that changed, and its namesake with it.
+      const written = manifestOf(out).outputs.map((o) => [o.file, o.source.id, o.source.query])
+      const from = manifestOf(out).outputs[0]!.source.query!.match(/^modified [<>]=? ([^;\s]+)/)![1]!
+      expect(Date.parse(from)).toBeGreaterThan(Date.parse("2000-01-01"))
       expect(written).toEqual([
-        ["tml/answer/Same.tml", first],
-        ["tml/answer/Same (2).tml", second]
+        ["tml/answer/Same.tml", first, `modified < ${from}; written with a changed object of the same file name`],
+        ["tml/answer/Same (2).tml", second, `modified >= ${from}`]
       ])
       expectHashes(out, manifestOf(out))
     } finally {

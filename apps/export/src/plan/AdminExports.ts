@@ -222,6 +222,8 @@ export const resolveTml = <E>(
     const documents: Array<{
       readonly object: ListedObject
       readonly document: (what: string) => Effect.Effect<DocumentText, E | ExportError>
+      /** The manifest's `source.query`: why a `--modified-since` run writes it (null: a run that writes all). */
+      readonly query?: string
     }> = []
     // File names are handed out over every listed object, modified or not, so that a `--modified-since` run names
     // each file as a full run does (see `TmlFileNames`).
@@ -250,7 +252,17 @@ export const resolveTml = <E>(
         for (const object of listed) {
           if (object.modified !== undefined) tracker?.see(object.modified)
           if (!isModified(object) && !changedNames.has(names.groupOf(object))) continue
-          documents.push({ object, document: ownDocument(object) })
+          documents.push({
+            object,
+            document: ownDocument(object),
+            ...(since === undefined
+              ? {}
+              : {
+                  query: isModified(object)
+                    ? `modified >= ${modifiedSince}`
+                    : `modified < ${modifiedSince}; written with a changed object of the same file name`
+                })
+          })
         }
       }
     }
@@ -301,7 +313,7 @@ export const resolveTml = <E>(
       objectId: null,
       outputs: (key, clusterZone) => {
         const files = names.files(documents.map((d) => d.object))
-        return documents.map(({ object, document }, i) => {
+        return documents.map(({ object, document, query }, i) => {
           const what = `TML of ${object.type.toLowerCase()} "${object.name}"`
           return {
             ...settle(key, `${key}/${files[i]}`, clusterZone),
@@ -312,7 +324,7 @@ export const resolveTml = <E>(
               id: object.id === "" ? null : object.id,
               name: object.name,
               viz: null,
-              query: null
+              query: query ?? null
             },
             pages: () => Stream.empty,
             typesOf: noRows,
