@@ -1,11 +1,13 @@
 /**
  * Plain-function decoders: one cell, one column, COMPACT rows and FULL rows to normalized {@link Period}s.
- * They never throw: a bad cell gives a {@link DateCellError} (strict mode) or is passed through unchanged and
- * counted (lenient mode). Known non-date columns are never touched, so INT64 bigints and all other values keep their
+ * No cell or row makes them throw: a bad cell gives a {@link DateCellError} (strict mode) or is passed through
+ * unchanged and counted (lenient mode). Arguments TypeScript refuses (columns that are names, a type in another
+ * case, a misspelt option) throw a TypeError before any row is read. Known non-date columns are never touched, so INT64 bigints and all other values keep their
  * exact identity; a column of unknown type has only its `{"v":…}` objects decoded.
  */
 import { type Column, isDateColumnType, isPlainColumnType } from "./ColumnType.ts"
 import { DateCellError } from "./DateCellError.ts"
+import { checkColumnArguments, checkRowsArguments } from "./internal/decodeArguments.ts"
 import { cellDisplay, cellEnd, cellForm, makeCellError, NULL_CELL, readCell, renderValue } from "./internal/readCell.ts"
 import { makePeriod, type Period } from "./Period.ts"
 
@@ -107,6 +109,7 @@ export const decodeColumn = (
   type: string,
   options: DecodeOptions & { readonly column?: string } = {}
 ): DecodeResult<ReadonlyArray<unknown>> => {
+  checkColumnArguments(cells, type, options)
   const run = makeRun(options)
   const kind = kindOf(type)
   if (kind === "plain") return run.result(cells)
@@ -149,6 +152,7 @@ export const decodeCompactRows = (
   columns: ReadonlyArray<Column>,
   options: DecodeOptions = {}
 ): DecodeResult<ReadonlyArray<ReadonlyArray<unknown>>> => {
+  checkRowsArguments("decodeCompactRows", rows, columns, options)
   const run = makeRun(options)
   const kinds = columns.map((c) => kindOf(c.type))
   const decoding = kinds.some((k) => k !== "plain")
@@ -271,6 +275,7 @@ export const decodeFullRows = (
   columns: ReadonlyArray<Column>,
   options: DecodeOptions = {}
 ): DecodeResult<ReadonlyArray<Readonly<Record<string, unknown>>>> => {
+  checkRowsArguments("decodeFullRows", rows, columns, options)
   const run = makeRun(options)
   const decoded = columns.flatMap((c) => {
     const kind = kindOf(c.type)

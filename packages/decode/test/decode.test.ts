@@ -366,3 +366,82 @@ describe("rows", () => {
     }
   })
 })
+
+describe("decoder arguments TypeScript refuses", () => {
+  // Plain JavaScript gets no type errors: each of these decoded nothing without a word (epoch dates passed through
+  // as numbers under a column of unknown type, an option ignored, an empty or made-up result) and now throws.
+  const rows = [[694252800, "West"]]
+  const columns: ReadonlyArray<Column> = [
+    { name: "Order Date", type: "DATE" },
+    { name: "Region", type: "VARCHAR" }
+  ]
+  const refused = (call: () => unknown, message: string) => expect(call).toThrow(new TypeError(message))
+
+  it("columns-given-as-the-responses-column-names-are-refused", () => {
+    refused(
+      () => decodeCompactRows(rows, ["Order Date", "Region"] as unknown as ReadonlyArray<Column>),
+      "decodeCompactRows: columns[0] is the name \"Order Date\", not a column: pass { name, type } objects, one per column in the response's order (a ThoughtSpot data response has only the names; the types are in metadata/search's column details)"
+    )
+    refused(
+      () => decodeFullRows([{ Region: "West" }], [{ name: "Region" }] as unknown as ReadonlyArray<Column>),
+      'decodeFullRows: columns[0].type must be the column\'s ThoughtSpot data type (a string such as "DATE"), not undefined'
+    )
+    refused(
+      () => decodeCompactRows(rows, [null] as unknown as ReadonlyArray<Column>),
+      "decodeCompactRows: columns[0] must be a column { name, type }, not null"
+    )
+  })
+
+  it("a-known-type-in-another-case-is-refused-any-other-type-is-still-taken", () => {
+    refused(
+      () => decodeCompactRows(rows, [{ name: "Order Date", type: "date" }, columns[1]!]),
+      'decodeCompactRows: columns[0].type is "date", which is no type: the type is spelt DATE (a type the decoders do not know decodes only {"v":…} cells, so its epoch dates would pass through as numbers)'
+    )
+    refused(
+      () => decodeColumn([694252800], "Date_Time"),
+      'decodeColumn: type is "Date_Time", which is no type: the type is spelt DATE_TIME (a type the decoders do not know decodes only {"v":…} cells, so its epoch dates would pass through as numbers)'
+    )
+    // A type of its own is a column of unknown type, as documented: only {"v":…} cells are decoded.
+    const unknown = decodeColumn([694252800, { v: { s: 694252800 } }], "GEO_POINT")
+    expect(unknown).toMatchObject({ value: [694252800, { start: 694252800, form: "calendar" }] })
+  })
+
+  it("rows-and-cells-that-are-no-array-are-refused", () => {
+    const response = { column_names: ["Order Date", "Region"], data_rows: rows }
+    refused(
+      () => decodeCompactRows(response as unknown as ReadonlyArray<ReadonlyArray<unknown>>, columns),
+      `decodeCompactRows: rows must be an array of rows, not ${JSON.stringify(response)}`
+    )
+    refused(
+      () => decodeFullRows(undefined as unknown as ReadonlyArray<Record<string, unknown>>, columns),
+      "decodeFullRows: rows must be an array of rows, not undefined"
+    )
+    refused(
+      () => decodeColumn(694252800 as unknown as ReadonlyArray<unknown>, "DATE"),
+      "decodeColumn: cells must be an array of one column's cells, not 694252800"
+    )
+  })
+
+  it("a-misspelt-or-wrong-option-is-refused-instead-of-ignored", () => {
+    const bad = rows.concat([["soon", "East"]])
+    refused(
+      () => decodeCompactRows(bad, columns, { rowoffset: 100 } as never),
+      'decodeCompactRows: options has the key "rowoffset", which is no option: the option is spelt rowOffset'
+    )
+    refused(
+      () => decodeFullRows([], columns, { mode: "Lenient" } as never),
+      'decodeFullRows: options.mode must be "strict" or "lenient", not "Lenient"'
+    )
+    refused(
+      () => decodeColumn([], "DATE", { rowOffset: "100" } as never),
+      'decodeColumn: options.rowOffset must be a whole number (the index of the first row, e.g. a page\'s offset), not "100"'
+    )
+    refused(
+      () => decodeColumn([], "DATE", { Column: "d" } as never),
+      'decodeColumn: options has the key "Column", which is no option: the option is spelt column'
+    )
+    // What TypeScript accepts still decodes.
+    expect(decodeCompactRows(bad, columns, { rowOffset: 100 })).toMatchObject({ reason: "WrongType", row: 101 })
+    expect(decodeColumn([], "DATE", { mode: "lenient", rowOffset: -5, column: "d" })).toMatchObject({ value: [] })
+  })
+})
