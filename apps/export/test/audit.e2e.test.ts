@@ -237,6 +237,42 @@ describe("spotpipe audit", () => {
     }
   )
 
+  it(
+    "--orgs all --since last with an Org that has no run yet names that Org and how to give it its first run alone",
+    timeout,
+    async () => {
+      const dir = tempDir()
+      const env = sandboxEnv(sandbox)
+      const start = iso(Math.floor(Date.now() / DAY) * DAY - 3 * DAY)
+      const end = iso(Math.floor(Date.now() / DAY) * DAY - 2 * DAY)
+      const first = await runCli(
+        ["audit", "--orgs", "all", "--since", start, "--until", end, "--out", dir, "--quiet"],
+        {
+          env
+        }
+      )
+      expect(first.code, first.stderr).toBe(0)
+      // An Org added since (here: one whose watermark is gone) has no point to continue from.
+      const newcomer = fixtures.orgs[2]!
+      const file = NodePath.join(dir, ".spotpipe-state", "watermarks.json")
+      const marks = watermarks(dir)
+      const id = Object.keys(marks.exports).find((key) => key.includes(`"org":${newcomer.id}`))!
+      delete marks.exports[id]
+      NodeFs.writeFileSync(file, JSON.stringify(marks))
+      const next = await runCli(
+        ["audit", "--orgs", "all", "--since", "last", "--until", "1d", "--out", dir, "--force"],
+        {
+          env
+        }
+      )
+      expect(next.code).toBe(2)
+      expect(next.stderr).toContain(`audit log in Org "${newcomer.name}": --since last needs an earlier successful run`)
+      expect(next.stderr).toContain(
+        `give that Org its first run alone (--orgs ${newcomer.id} --since DATE), so the other Orgs keep their points`
+      )
+    }
+  )
+
   it("--dry-run plans the file and its columns, reads one event and writes nothing", timeout, async () => {
     const dir = NodePath.join(tempDir(), "landing")
     const before = auditRequests()

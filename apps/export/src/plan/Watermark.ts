@@ -306,7 +306,12 @@ export const lastWatermark = (
     // The id names what the export reads (a search's column included): another export's watermark never applies.
     if (mark === undefined || mark.kind !== kind || mark.column !== column) {
       return yield* new UsageError({
-        message: `${entry.what}: ${flag} last needs an earlier successful run of this export into ${outDir}, and ${outDir}/${stateDirName}/${watermarksFileName} holds none: give ${flag} a starting point for the first run`
+        message: `${entry.what}: ${flag} last needs an earlier successful run of this export into ${outDir}, and ${outDir}/${stateDirName}/${watermarksFileName} holds none: give ${flag} a starting point for the first run${
+          // One Org of several (one added since, say): a first run of all of them would read the others again.
+          entry.org === undefined
+            ? ""
+            : `; give that Org its first run alone (--orgs ${entry.org.id} ${flag} DATE), so the other Orgs keep their points`
+        }`
       })
     }
     // The id does not name the cluster: a folder pointed at another one must not continue from this one's point.
