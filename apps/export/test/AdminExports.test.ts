@@ -57,6 +57,17 @@ describe("documentOf", () => {
     expect(failureOf(other)).toBe(
       'w: ThoughtSpot answered the TML of liveboard "lb-9" (lb-9), not of this object (lb-1): its document is not written under this name; export it again, or check that the object still exists'
     )
+    // A lone failure is this object's, whatever id it carries: its message is the answer.
+    const failed: Tml.TmlItem = {
+      _tag: "TmlFailed",
+      id: "lb-1-by-name",
+      name: undefined,
+      type: undefined,
+      statusCode: "ERROR",
+      message: "gone",
+      info: {}
+    }
+    expect(failureOf(Effect.runSyncExit(documentOf(object, "w", [failed])))).toBe("w: ThoughtSpot answered ERROR: gone")
     // An item without an id is the one asked for: nothing says it is another's.
     const anonymous: Tml.TmlItem = { ...exported("x", "guid: lb-1\n"), id: undefined }
     expect(Effect.runSync(documentOf(object, "w", [anonymous])).text).toBe("guid: lb-1\n")

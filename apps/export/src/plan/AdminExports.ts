@@ -73,9 +73,10 @@ export const documentOf = (
   items: ReadonlyArray<Tml.TmlItem>
 ): Effect.Effect<DocumentText, ExportError> => {
   const own = items.filter((item) => item.id === object.id)
-  // A lone item without an id is the one asked for; a lone item of another object is not this one's document.
+  // A lone item without an id (or a lone failure: its message is the answer) is the one asked for; a lone document
+  // of another object is not this one's.
   const lone = own.length === 0 && items.length === 1 ? items[0] : undefined
-  if (lone?.id !== undefined) {
+  if (lone?._tag === "TmlExported" && lone.id !== undefined) {
     return Effect.fail(
       new ExportError({
         kind: "Incomplete",
