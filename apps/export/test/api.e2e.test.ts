@@ -258,6 +258,13 @@ describe("spotpipe api: what is sent", () => {
       expect(run.stdout).toBe("")
       expect(run.stderr).toContain(message)
     }
+    // An argument without "=" (password:… typed the way a header is) may be a secret: named by place, not shown.
+    const typo = await runCli(["api", "POST", "metadata/search", "-f", "a=1", "-f", "password:Hunter2-c4e1"], {
+      env: recorderEnv()
+    })
+    expect(typo.code).toBe(2)
+    expect(typo.stderr).toContain("the 2nd -f has no '=': give key=value")
+    expect(typo.stderr).not.toContain("Hunter2-c4e1")
     const get = await runCli(["api", "GET", "system", "--input", tempFile("c.json", "{}")], { env: recorderEnv() })
     expect(get.code).toBe(2)
     expect(get.stderr).toContain("a GET has none")

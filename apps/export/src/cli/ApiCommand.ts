@@ -118,13 +118,25 @@ const textOf = (bytes: Uint8Array, what: string): Effect.Effect<string, UsageErr
     catch: () => usage(`${what} is not UTF-8 text: JSON is sent as UTF-8, convert it first`)
   })
 
-/** Parses one `-f`/`-F` argument (values never appear in messages: they may be secrets). */
-const parseField = (argument: string, flag: "-f" | "-F") =>
+/** `1st`, `2nd`, `3rd`, `4th`, … `11th`, `21st`. */
+const ordinal = (n: number): string => {
+  const tens = n % 100
+  const suffix = tens >= 11 && tens <= 13 ? "th" : (["th", "st", "nd", "rd"][n % 10] ?? "th")
+  return `${n}${suffix}`
+}
+
+/**
+ * Parses the `index`-th `-f`/`-F` argument. Values never appear in messages (they may be secrets), nor does an
+ * argument without `=`, which may be one (`password:…` typed the way a header is): it is named by its place.
+ */
+const parseField = (argument: string, flag: "-f" | "-F", index: number) =>
   Effect.gen(function* () {
     const at = argument.indexOf("=")
     if (at < 0) {
       if (argument.endsWith("[]")) return { key: argument, json: undefined, text: "", flag } satisfies Field
-      return yield* usage(`${flag} ${argument}: give key=value (an empty array: key[])`)
+      return yield* usage(
+        `the ${ordinal(index + 1)} ${flag} has no '=': give key=value (an empty array: key[]); its text is not shown, as it may hold a secret`
+      )
     }
     const key = argument.slice(0, at)
     const value = argument.slice(at + 1)
@@ -284,8 +296,8 @@ const planOf = (
       return { method: m, path: path.path, query: [], body: text, stdin: stdinUsers.length > 0 }
     }
     const fields = [
-      ...(yield* Effect.forEach(input.rawField, (f) => parseField(f, "-f"))),
-      ...(yield* Effect.forEach(input.field, (f) => parseField(f, "-F")))
+      ...(yield* Effect.forEach(input.rawField, (f, i) => parseField(f, "-f", i))),
+      ...(yield* Effect.forEach(input.field, (f, i) => parseField(f, "-F", i)))
     ]
     if (m === "GET") {
       const empty = fields.find((f) => f.json === undefined)
