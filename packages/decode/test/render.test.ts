@@ -8,6 +8,7 @@ import {
   decodeCell,
   INVALID_CELL,
   InvalidTimeZoneError,
+  MAX_CELL_BYTES,
   makeCellRenderer,
   makeCellWriter,
   makeEndRenderer,
@@ -16,7 +17,7 @@ import {
   type TimeZone,
   UTC
 } from "../src/index.ts"
-import { intlDate, intlDateTimeWithOffset, intlFields, intlTime } from "./intlReference.ts"
+import { intlDate, intlDateTimeWithOffset, intlFields, intlTime, ZONES } from "./intlReference.ts"
 
 const zone = (name: string): TimeZone => {
   const z = resolveTimeZone(name)
@@ -280,6 +281,41 @@ describe("a day whose midnight the clocks skipped", () => {
       }
     }
   })
+})
+
+describe("the first instant of every day around an offset change, per Intl", () => {
+  // Whatever the clocks did (a jump past midnight, 00:00 to 00:15 or 01:00, a day skipped), the instant a local
+  // day begins, found by bisecting Intl's local date, is that day's DATE, and the seconds on either side are none.
+  /** The first instant of the local day after the one that holds `t`, bisected on Intl's dates. */
+  const nextDayStart = (name: string, t: number): number => {
+    const today = intlDate(name, t)
+    let lo = t
+    let hi = t + 2 * 86400
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2)
+      if (intlDate(name, mid) === today) lo = mid
+      else hi = mid
+    }
+    return hi
+  }
+
+  for (const name of ZONES) {
+    it(`${name}-2010-2024`, () => {
+      const timeZone = zone(name)
+      const render = makeCellRenderer("DATE", { timeZone })
+      const write = makeCellWriter("DATE", { timeZone })
+      const out = new Uint8Array(MAX_CELL_BYTES)
+      for (const transition of transitionsBetween(name, "2010-01-01T00:00:00Z", "2025-01-01T00:00:00Z")) {
+        let start = nextDayStart(name, transition - 2 * 86400)
+        for (let day = 0; day < 3; day++, start = nextDayStart(name, start)) {
+          const text = intlDate(name, start)
+          expect(render(start)).toBe(text)
+          expect(new TextDecoder().decode(out.subarray(0, write(start, out, 0)))).toBe(text)
+          for (const other of [start - 1, start + 1]) expect(render(other)).toMatchObject({ reason: "NotMidnight" })
+        }
+      }
+    })
+  }
 })
 
 describe("exact at offset transitions", () => {
