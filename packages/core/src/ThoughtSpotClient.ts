@@ -417,6 +417,32 @@ interface Shared {
   readonly forOrg: Service["forOrg"]
 }
 
+/**
+ * Refuses, with a `RangeError` naming the option and the value, a `concurrency`, `prefetch` or
+ * `refreshSkewMillis` that cannot be meant: `concurrency: NaN` (the `Number` of an unset variable) let no request
+ * through, ever; a `NaN` skew renewed the token before every request; 0, fractions and negatives were changed
+ * without a word. (Retry and rate-limit values are checked where those are made.)
+ */
+const checkOptions = (options: ThoughtSpotClientOptions): void => {
+  const whole = (value: number | undefined) => value === undefined || (Number.isSafeInteger(value) && value >= 1)
+  if (!whole(options.concurrency)) {
+    throw new RangeError(
+      `concurrency must be a whole number of requests of at least 1 (default 4), got ${options.concurrency}`
+    )
+  }
+  if (!whole(options.prefetch)) {
+    throw new RangeError(
+      `prefetch must be a whole number of pages of at least 1 (default ${Pagination.DEFAULT_PREFETCH}), got ${options.prefetch}`
+    )
+  }
+  const skew = options.refreshSkewMillis
+  if (skew !== undefined && !(Number.isFinite(skew) && skew >= 0)) {
+    throw new RangeError(
+      `refreshSkewMillis must be a finite number of milliseconds of at least 0 (default 30000), got ${skew}`
+    )
+  }
+}
+
 /** Builds the client from options; needs an `HttpClient` and a `Scope` (credentials are released on close). */
 export const make = (options: ThoughtSpotClientOptions) =>
   makeWith(options, undefined).pipe(Effect.withSpan("ThoughtSpotClient.make"))
@@ -426,6 +452,7 @@ const makeWith = Effect.fnUntraced(function* (
   shared: Shared | undefined
 ): Effect.fn.Return<Service, never, HttpClient.HttpClient | Scope.Scope> {
   const retry = RetryPolicy.make(options.retry)
+  checkOptions(options)
   const defaultPageSize = options.pageSize ?? Pagination.DEFAULT_PAGE_SIZE
   const prefetch = options.prefetch ?? Pagination.DEFAULT_PREFETCH
   const metadataPageSize = options.metadataPageSize ?? 500

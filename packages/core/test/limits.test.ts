@@ -5,7 +5,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Logger, References, Stream, Tracer } from "effect"
 import { Headers, HttpClient } from "effect/http"
 import { TestClock } from "effect/testing"
-import { Auth, RateLimiter } from "../src/index.ts"
+import { Auth, RateLimiter, type ThoughtSpotClient } from "../src/index.ts"
 import { dataReply, makeFake, PASSWORD, testOptions, useClient, withTime, withTokens } from "./fake.ts"
 
 describe("rate limiter", () => {
@@ -120,6 +120,39 @@ describe("concurrency", () => {
         5
       )
       expect(fake.flight.peak).toBe(3)
+    })
+  )
+
+  it.live("a-concurrency-prefetch-or-refresh-skew-that-cannot-be-meant-is-refused-before-any-request", () =>
+    Effect.gen(function* () {
+      // concurrency NaN (e.g. Number of an unset variable) hung every call for ever; a NaN skew minted a token for
+      // every request; 0, fractions and negatives were changed without a word.
+      const cases: ReadonlyArray<readonly [Partial<ThoughtSpotClient.ThoughtSpotClientOptions>, string]> = [
+        [
+          { concurrency: Number.NaN },
+          "concurrency must be a whole number of requests of at least 1 (default 4), got NaN"
+        ],
+        [{ concurrency: 0 }, "concurrency must be a whole number of requests of at least 1 (default 4), got 0"],
+        [{ concurrency: 2.5 }, "concurrency must be a whole number of requests of at least 1 (default 4), got 2.5"],
+        [{ concurrency: Number.POSITIVE_INFINITY }, "concurrency must be a whole number"],
+        [{ prefetch: Number.NaN }, "prefetch must be a whole number of pages of at least 1 (default 2), got NaN"],
+        [{ prefetch: 0 }, "prefetch must be a whole number of pages of at least 1 (default 2), got 0"],
+        [{ refreshSkewMillis: Number.NaN }, "refreshSkewMillis must be a finite number of milliseconds of at least 0"],
+        [
+          { refreshSkewMillis: -1 },
+          "refreshSkewMillis must be a finite number of milliseconds of at least 0 (default 30000), got -1"
+        ]
+      ]
+      for (const [options, said] of cases) {
+        const fake = makeFake(withTokens(() => ({ body: { time_zone: "UTC" } })))
+        const exit = yield* Effect.exit(
+          useClient(fake, testOptions(options), (c) => c.system).pipe(Effect.timeout(2000))
+        )
+        const text = String(Exit.isFailure(exit) ? exit.cause : "")
+        expect(Exit.isFailure(exit) && exit.cause.reasons.some((r) => r._tag === "Die"), text).toBe(true)
+        expect(text).toContain(said)
+        expect(fake.seen).toHaveLength(0)
+      }
     })
   )
 })
