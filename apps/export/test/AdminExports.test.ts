@@ -206,3 +206,31 @@ describe("TmlFileNames", () => {
     expect(slugs.groupOf(answer("x", "Revenue_2"))).toBe(slugs.groupOf(answer("y", "Revenue")))
   })
 })
+
+describe("principal groups", () => {
+  const table = (name: string) => principalTables.find((t) => t.name === name)!
+  const group = (fields: Record<string, unknown>) =>
+    ({
+      id: "g-1",
+      name: "Sales",
+      display_name: "Sales",
+      visibility: "SHARABLE",
+      users: [],
+      sub_groups: [],
+      roles: [],
+      privileges: ["DATADOWNLOADING"],
+      ...fields
+    }) as unknown as PrincipalListing["groups"][number]
+  const listing = (g: PrincipalListing["groups"][number]) => ({ users: [], groups: [g], roles: [] })
+
+  it("a-group-listed-without-its-privileges-fails-rather-than-writing-none", () => {
+    const privileges = table("group_privileges")
+    expect(Effect.runSync(privileges.rows(listing(group({}))))).toEqual([["g-1", "Sales", "DATADOWNLOADING"]])
+    expect(Effect.runSync(privileges.rows(listing(group({ privileges: [] }))))).toEqual([])
+    for (const missing of [null, undefined]) {
+      expect(failureOf(Effect.runSyncExit(privileges.rows(listing(group({ privileges: missing })))))).toBe(
+        'groups/search sent no "privileges" for group "Sales": its privileges would be unknown, so none are written; run the export again, or report the cluster\'s version'
+      )
+    }
+  })
+})

@@ -340,8 +340,6 @@ export const resolveTml = <E>(
 
 // ── principals ────────────────────────────────────────────────────────────────────────────────────────────────
 
-type IdName = { readonly id?: string | null | undefined; readonly name?: string | null | undefined }
-
 /** One table of the `principals` export. */
 interface PrincipalTable {
   readonly name: string
@@ -352,17 +350,21 @@ interface PrincipalTable {
 const text = (name: string): TypedColumn => ({ name, type: "VARCHAR" })
 const orNull = <A>(value: A | null | undefined): A | null => value ?? null
 
-/** A group's members or roles, which the listing must carry (asked for with include_users/include_sub_groups). */
-const listed = (
+/**
+ * A group's members, roles or privileges, which the listing must carry (members asked for with
+ * include_users/include_sub_groups): a group without them would be written as having none.
+ */
+const listed = <A>(
   group: { readonly name: string },
   field: string,
-  value: ReadonlyArray<IdName> | null | undefined
-): Effect.Effect<ReadonlyArray<IdName>, ExportError> =>
+  value: ReadonlyArray<A> | null | undefined,
+  what = "memberships"
+): Effect.Effect<ReadonlyArray<A>, ExportError> =>
   value === undefined || value === null
     ? Effect.fail(
         new ExportError({
           kind: "Incomplete",
-          message: `groups/search sent no "${field}" for group "${group.name}": its memberships would be unknown, so none are written; run the export again, or report the cluster's version`
+          message: `groups/search sent no "${field}" for group "${group.name}": its ${what} would be unknown, so none are written; run the export again, or report the cluster's version`
         })
       )
     : Effect.succeed(value)
@@ -452,7 +454,15 @@ export const principalTables: ReadonlyArray<PrincipalTable> = [
   {
     name: "group_privileges",
     columns: [text("group_id"), text("group_name"), text("privilege")],
-    rows: ({ groups }) => Effect.succeed(groups.flatMap((g) => (g.privileges ?? []).map((p) => [g.id, g.name, p])))
+    rows: ({ groups }) =>
+      Effect.map(
+        Effect.forEach(groups, (g) =>
+          Effect.map(listed(g, "privileges", g.privileges, "privileges"), (privileges) =>
+            privileges.map((p) => [g.id, g.name, p])
+          )
+        ),
+        (rows) => rows.flat()
+      )
   },
   {
     name: "role_privileges",
