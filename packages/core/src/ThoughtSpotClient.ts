@@ -418,10 +418,11 @@ interface Shared {
 }
 
 /**
- * Refuses, with a `RangeError` naming the option and the value, a `concurrency`, `prefetch` or
- * `refreshSkewMillis` that cannot be meant: `concurrency: NaN` (the `Number` of an unset variable) let no request
- * through, ever; a `NaN` skew renewed the token before every request; 0, fractions and negatives were changed
- * without a word. (Retry and rate-limit values are checked where those are made.)
+ * Refuses, with a `RangeError` naming the option and the value, a `concurrency`, `prefetch`, `refreshSkewMillis`,
+ * `auth.orgId` or `auth.validitySeconds` that cannot be meant: `concurrency: NaN` (the `Number` of an unset
+ * variable) let no request through, ever; a `NaN` skew renewed the token before every request; an Org id of `NaN`
+ * signed in to the default Org; 0, fractions and negatives were changed without a word. (Retry and rate-limit
+ * values are checked where those are made.)
  */
 const checkOptions = (options: ThoughtSpotClientOptions): void => {
   const whole = (value: number | undefined) => value === undefined || (Number.isSafeInteger(value) && value >= 1)
@@ -440,6 +441,24 @@ const checkOptions = (options: ThoughtSpotClientOptions): void => {
     throw new RangeError(
       `refreshSkewMillis must be a finite number of milliseconds of at least 0 (default 30000), got ${skew}`
     )
+  }
+  // An Org id of NaN would go out as org_id null: a token for the user's default Org, read in place of the one meant.
+  const auth = options.auth
+  if (auth._tag === "Password" || auth._tag === "SecretKey" || auth._tag === "ObjectToken") {
+    if (
+      auth.orgId !== undefined &&
+      !(Number.isSafeInteger(auth.orgId) && auth.orgId >= 0 && auth.orgId <= 2_147_483_647)
+    ) {
+      throw new RangeError(`auth.orgId must be an Org id, a whole number 0‥2147483647 (int32), got ${auth.orgId}`)
+    }
+    if (
+      auth.validitySeconds !== undefined &&
+      !(Number.isSafeInteger(auth.validitySeconds) && auth.validitySeconds >= 1)
+    ) {
+      throw new RangeError(
+        `auth.validitySeconds must be a whole number of seconds of at least 1, got ${auth.validitySeconds}`
+      )
+    }
   }
 }
 

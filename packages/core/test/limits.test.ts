@@ -141,6 +141,18 @@ describe("concurrency", () => {
         [
           { refreshSkewMillis: -1 },
           "refreshSkewMillis must be a finite number of milliseconds of at least 0 (default 30000), got -1"
+        ],
+        // An Org id of NaN went out as org_id null: a token for the user's default Org, whose objects were then read
+        // in place of the Org's asked for.
+        [
+          { auth: Auth.password({ username: "u", password: PASSWORD, orgId: Number.NaN }) },
+          "auth.orgId must be an Org id, a whole number 0‥2147483647 (int32), got NaN"
+        ],
+        [{ auth: Auth.secretKey({ username: "u", secretKey: "k", orgId: -1 }) }, "auth.orgId must be an Org id"],
+        [{ auth: Auth.objectToken({ username: "u", objectId: "o", password: "p", orgId: 2 ** 31 }) }, "got 2147483648"],
+        [
+          { auth: Auth.password({ username: "u", password: PASSWORD, validitySeconds: Number.NaN }) },
+          "auth.validitySeconds must be a whole number of seconds of at least 1, got NaN"
         ]
       ]
       for (const [options, said] of cases) {
