@@ -588,5 +588,19 @@ describe("the packed libraries, installed with npm outside the workspace", () =>
     const code = result.outputFiles[0]!.text
     expect(code).not.toMatch(/["']node:/)
     expect(code).not.toMatch(/\brequire\s*\(|\bimport\s*\(|^\s*import\s|\bfrom\s*["']/m)
+    // Node's globals, on every path, run or not (a run in a bare context sees only the paths it takes): minified,
+    // the bundle has no comments, so a use of one is a use in code.
+    const minified = await esbuild.build({
+      entryPoints: [join(decodeOnly, "node_modules", "@spotpipe", "decode", "dist", "index.js")],
+      bundle: true,
+      platform: "browser",
+      format: "esm",
+      minify: true,
+      write: false,
+      logLevel: "silent"
+    })
+    const nodeGlobals =
+      /\b(?:process|Buffer|global|require|module|exports)\s*[.[(]|\b(?:__dirname|__filename|setImmediate|clearImmediate)\b/g
+    expect([...minified.outputFiles[0]!.text.matchAll(nodeGlobals)].map((match) => match[0])).toEqual([])
   })
 })
