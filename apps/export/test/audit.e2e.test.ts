@@ -273,6 +273,43 @@ describe("spotpipe audit", () => {
     }
   )
 
+  it(
+    "--orgs warns when an Org's read holds events of other Orgs (a cluster that does not honour get_all_logs: false)",
+    timeout,
+    async () => {
+      // The cluster answers every Org's read as if get_all_logs were true: the Primary Org's gets every Org's.
+      const proxy = await startRewritingProxy(sandbox.url, {
+        request: (body) => body.replace(/,?"get_all_logs":false/, "")
+      })
+      try {
+        const since = Math.floor(Date.now() / DAY) * DAY - 3 * DAY
+        const dir = tempDir()
+        const args = ["audit", "--orgs", "all", "--since", iso(since), "--until", iso(since + DAY), "--out", dir]
+        const run = await runCli([...args, "--quiet"], { env: { ...sandboxEnv(sandbox), THOUGHTSPOT_HOST: proxy.url } })
+        expect(run.code, run.stderr).toBe(0)
+        const others = (await referenceEvents(since, since + DAY)).filter(
+          (e) => (JSON.parse(e.log) as { orgId: number }).orgId !== 0
+        ).length
+        expect(others).toBeGreaterThan(0)
+        const lines = run.stderr.trimEnd().split("\n")
+        expect(lines).toEqual([
+          expect.stringContaining(
+            `spotpipe: warning: audit log in Org "Primary": ${others} of its events belong to other Orgs (org_id ${fixtures.orgs
+              .slice(1)
+              .map((o) => o.id)
+              .join(", ")}): ThoughtSpot did not limit the read to this Org`
+          )
+        ])
+        // Read as ThoughtSpot documents get_all_logs: false, each Org's read holds its own events only: no warning.
+        const honoured = await runCli([...args, "--force", "--quiet"], { env: sandboxEnv(sandbox) })
+        expect(honoured.code, honoured.stderr).toBe(0)
+        expect(honoured.stderr).toBe("")
+      } finally {
+        await proxy.close()
+      }
+    }
+  )
+
   it("--dry-run plans the file and its columns, reads one event and writes nothing", timeout, async () => {
     const dir = NodePath.join(tempDir(), "landing")
     const before = auditRequests()

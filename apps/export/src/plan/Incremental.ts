@@ -21,7 +21,7 @@ import { Clock, Effect, type FileSystem, Option, type Path, Stream } from "effec
 import { auditColumns, type Cluster, type DataPage, type MetadataObject } from "../cluster/Cluster.ts"
 import { ExportError } from "../ExportError.ts"
 import { UsageError } from "../UsageError.ts"
-import { type ExportSpec, type JobExport, lastWord, makeExport, parseInstant } from "./JobFile.ts"
+import { type ExportOrg, type ExportSpec, type JobExport, lastWord, makeExport, parseInstant } from "./JobFile.ts"
 import {
   isoMillis,
   lastWatermark,
@@ -291,32 +291,67 @@ const wallTime = (period: ReturnType<typeof decodeCell>, zone: TimeZone): string
 }
 const utcText = makeCellRenderer("DATE_TIME", { timeZone: UTC })
 
-/** An audit export (`since`, `until`: ISO instants, see {@link resolveIncremental}): its pages and watermark. */
+/** Where an audit row holds its event's Org (`org_id`). */
+const orgIdColumn = auditColumns.findIndex((c) => c.name === "org_id")
+
+/**
+ * An audit export (`since`, `until`: ISO instants, see {@link resolveIncremental}): its pages and watermark. With
+ * `org` (one Org of a run over several, read with `get_all_logs: false`), events of other Orgs are counted and
+ * said in a warning once the range is read: a cluster that did not limit the read to the Org puts them in this
+ * Org's folder too (ThoughtSpot documents the flag's effect only loosely), and a load of every folder would count
+ * them twice. Each row's `org_id` still says its Org.
+ */
 export const auditOutput = <E>(
   cluster: Cluster<E>,
   spec: Extract<ExportSpec, { readonly type: "audit" }>,
-  pageSize: number
+  pageSize: number,
+  org?: ExportOrg
 ) => {
   const since = Date.parse(spec.since)
   const until = Date.parse(spec.until ?? spec.since)
   let done = false
+  const pages = (): Stream.Stream<DataPage, E> => {
+    if (cluster.auditPages === undefined) {
+      // Typed as the cluster's failures: every reader of pages maps failures through `toExportError`.
+      return Stream.fail(
+        new ExportError({ kind: "Remote", message: "this connection cannot read audit logs" })
+      ) as unknown as Stream.Stream<DataPage, E>
+    }
+    let others = 0
+    const otherIds = new Set<string>()
+    const counted =
+      org === undefined
+        ? cluster.auditPages({ since, until }, pageSize)
+        : cluster.auditPages({ since, until }, pageSize).pipe(
+            Stream.tap((page) =>
+              Effect.sync(() => {
+                if (!Array.isArray(page.rows)) return
+                for (const row of page.rows as ReadonlyArray<ReadonlyArray<unknown>>) {
+                  const id = row[orgIdColumn]
+                  if (id === null || id === undefined || String(id) === String(org.id)) continue
+                  others += 1
+                  otherIds.add(String(id))
+                }
+              })
+            )
+          )
+    return counted.pipe(
+      Stream.concat(
+        Stream.fromEffectDrain(
+          Effect.gen(function* () {
+            done = true
+            if (org === undefined || others === 0) return
+            yield* Effect.logWarning(
+              `audit log in Org "${org.name}": ${others} of its events belong to other Orgs (org_id ${[...otherIds].join(", ")}): ThoughtSpot did not limit the read to this Org (get_all_logs: false), so they may be in their own Orgs' folders too and a load of every folder would count them twice; each row's org_id says its Org`
+            )
+          })
+        )
+      )
+    )
+  }
   return {
     range: `${isoMillis(since)}/${isoMillis(until)}`,
-    pages: (): Stream.Stream<DataPage, E> =>
-      cluster.auditPages === undefined
-        ? // Typed as the cluster's failures: every reader of pages maps failures through `toExportError`.
-          (Stream.fail(
-            new ExportError({ kind: "Remote", message: "this connection cannot read audit logs" })
-          ) as unknown as Stream.Stream<DataPage, E>)
-        : cluster.auditPages({ since, until }, pageSize).pipe(
-            Stream.concat(
-              Stream.fromEffectDrain(
-                Effect.sync(() => {
-                  done = true
-                })
-              )
-            )
-          ),
+    pages,
     // The next run starts where this range ended: back-to-back ranges, no gap and no overlap.
     watermark: (): WatermarkValue | undefined => (done ? { kind: "audit", value: isoMillis(until) } : undefined),
     columns: auditColumns

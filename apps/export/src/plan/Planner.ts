@@ -276,7 +276,7 @@ export const resolveExport = <E>(
       }
       case "audit": {
         // `since` and `until` are ISO instants here (resolved before the plan, see Incremental.ts).
-        const audit = auditOutput(cluster, spec, pageSize)
+        const audit = auditOutput(cluster, spec, pageSize, entry.org)
         return single(defaultOutputName(spec), null, {
           label: "audit log",
           what: "audit log",
