@@ -296,3 +296,55 @@ describe("connection failures", () => {
     })
   )
 })
+
+describe("a call whose fiber is interrupted", () => {
+  it.live("closes its connection, before the answer and mid-body, and frees its place for the next call", () =>
+    Effect.gen(function* () {
+      // `system` stalls (headers only, or before any byte) until the client lets go; `auth/session/user` answers.
+      const closed: Array<string> = []
+      let stall: "headers" | "body" = "headers"
+      const server = http.createServer((request, response) => {
+        if (request.url?.endsWith("/system")) {
+          const kind = stall
+          request.socket.once("close", () => closed.push(kind))
+          if (kind === "body") {
+            response.writeHead(200, { "content-type": "application/json", "content-length": "1000" })
+            response.write('{"time_zone":')
+          }
+          return
+        }
+        response.writeHead(200, { "content-type": "application/json" })
+        response.end(JSON.stringify({ id: "u-1", name: "tsUserA", display_name: "A" }))
+      })
+      const port = yield* Effect.promise(() => listen(server))
+      const exit = yield* Effect.exit(
+        Effect.flatMap(ThoughtSpotClient.ThoughtSpotClient, (c) =>
+          Effect.gen(function* () {
+            for (const kind of ["headers", "body"] as const) {
+              stall = kind
+              const gaveUp = yield* Effect.exit(Effect.timeout(c.system, 300))
+              expect(Exit.isFailure(gaveUp)).toBe(true)
+              // The server sees the connection closed soon after, not when a timeout of its own or the client's runs out.
+              for (let i = 0; i < 100 && !closed.includes(kind); i++) yield* Effect.sleep(10)
+              expect(closed).toContain(kind)
+              // One request at a time: the interrupted call's place is free again.
+              yield* c.currentUser
+            }
+          })
+        ).pipe(
+          Effect.provide(
+            ThoughtSpotClient.layer({
+              host: `http://127.0.0.1:${port}`,
+              auth: Auth.bearerToken("pre-issued-token-value"),
+              concurrency: 1,
+              rateLimit: { requestsPerSecond: Number.POSITIVE_INFINITY }
+            }).pipe(Layer.provide(NodeHttpClient.layerUndici))
+          ),
+          Effect.ensuring(Effect.promise(() => close(server)))
+        )
+      )
+      if (Exit.isFailure(exit)) throw new Error(String(exit.cause))
+      expect(closed).toEqual(["headers", "body"])
+    })
+  )
+})
