@@ -842,7 +842,7 @@ export const authConfig: Config.Config<{ readonly host: string; readonly auth: A
       if (Option.isNone(c.host)) {
         return Effect.fail(
           configError(
-            "THOUGHTSPOT_HOST is not set: set it to the cluster's address, e.g. https://my-company.thoughtspot.cloud"
+            "THOUGHTSPOT_HOST is not set (or is empty): set it to the cluster's address, e.g. https://my-company.thoughtspot.cloud"
           )
         )
       }
@@ -880,8 +880,8 @@ export const authConfig: Config.Config<{ readonly host: string; readonly auth: A
         return Effect.fail(
           configError(
             orphan === undefined
-              ? "set THOUGHTSPOT_TOKEN, or THOUGHTSPOT_USERNAME with THOUGHTSPOT_PASSWORD or THOUGHTSPOT_SECRET_KEY"
-              : `${orphan} is set but THOUGHTSPOT_USERNAME is not: set THOUGHTSPOT_USERNAME to the user it signs in as`
+              ? "set THOUGHTSPOT_TOKEN, or THOUGHTSPOT_USERNAME with THOUGHTSPOT_PASSWORD or THOUGHTSPOT_SECRET_KEY (an empty value counts as not set)"
+              : `${orphan} is set but THOUGHTSPOT_USERNAME is not (or is empty): set THOUGHTSPOT_USERNAME to the user it signs in as`
           )
         )
       }
@@ -896,7 +896,9 @@ export const authConfig: Config.Config<{ readonly host: string; readonly auth: A
         return Effect.succeed({ host, auth: Auth.password({ username, password: c.password.value, ...org }) })
       }
       return Effect.fail(
-        configError("THOUGHTSPOT_USERNAME is set: also set THOUGHTSPOT_PASSWORD or THOUGHTSPOT_SECRET_KEY")
+        configError(
+          "THOUGHTSPOT_USERNAME is set: also set THOUGHTSPOT_PASSWORD or THOUGHTSPOT_SECRET_KEY (an empty value counts as not set)"
+        )
       )
     }
   )

@@ -97,17 +97,47 @@ describe("authConfig", () => {
       expect(String(userOnly)).toContain("also set THOUGHTSPOT_PASSWORD or THOUGHTSPOT_SECRET_KEY")
       const noHost = yield* read({ THOUGHTSPOT_TOKEN: "t" })
       expect(String(noHost)).toContain(
-        "THOUGHTSPOT_HOST is not set: set it to the cluster's address, e.g. https://my-company.thoughtspot.cloud"
+        "THOUGHTSPOT_HOST is not set (or is empty): set it to the cluster's address, e.g. https://my-company.thoughtspot.cloud"
       )
       // Nothing set at all: the host comes first, said the same way.
-      expect(String(yield* read({}))).toContain("THOUGHTSPOT_HOST is not set: set it")
+      expect(String(yield* read({}))).toContain("THOUGHTSPOT_HOST is not set (or is empty): set it")
       // A secret without its user names the variable that is missing.
       const passwordOnly = yield* read({ THOUGHTSPOT_HOST: "https://ts.example.com", THOUGHTSPOT_PASSWORD: "p" })
       expect(String(passwordOnly)).toContain(
-        "THOUGHTSPOT_PASSWORD is set but THOUGHTSPOT_USERNAME is not: set THOUGHTSPOT_USERNAME"
+        "THOUGHTSPOT_PASSWORD is set but THOUGHTSPOT_USERNAME is not (or is empty): set THOUGHTSPOT_USERNAME"
       )
       const keyOnly = yield* read({ THOUGHTSPOT_HOST: "https://ts.example.com", THOUGHTSPOT_SECRET_KEY: "k" })
       expect(String(keyOnly)).toContain("THOUGHTSPOT_SECRET_KEY is set but THOUGHTSPOT_USERNAME is not")
+    })
+  )
+
+  it.effect("an-empty-variable-counts-as-not-set-and-the-message-says-so", () =>
+    Effect.gen(function* () {
+      // A variable exported empty is no value: the message must not tell its owner it is missing without a word
+      // about why, and an empty token must not win over a user name and password.
+      const host = yield* read({ THOUGHTSPOT_HOST: "", THOUGHTSPOT_TOKEN: "t" })
+      expect(String(host)).toContain("THOUGHTSPOT_HOST is not set (or is empty): set it")
+      const password = yield* read({
+        THOUGHTSPOT_HOST: "https://ts.example.com",
+        THOUGHTSPOT_USERNAME: "u",
+        THOUGHTSPOT_PASSWORD: ""
+      })
+      expect(String(password)).toContain(
+        "also set THOUGHTSPOT_PASSWORD or THOUGHTSPOT_SECRET_KEY (an empty value counts as not set)"
+      )
+      const user = yield* read({
+        THOUGHTSPOT_HOST: "https://ts.example.com",
+        THOUGHTSPOT_USERNAME: "",
+        THOUGHTSPOT_PASSWORD: "p"
+      })
+      expect(String(user)).toContain("THOUGHTSPOT_PASSWORD is set but THOUGHTSPOT_USERNAME is not (or is empty)")
+      const token = yield* read({
+        THOUGHTSPOT_HOST: "https://ts.example.com",
+        THOUGHTSPOT_TOKEN: "",
+        THOUGHTSPOT_USERNAME: "u",
+        THOUGHTSPOT_PASSWORD: "p"
+      })
+      expect(token._tag === "Success" && token.value.auth._tag).toBe("Password")
     })
   )
 })

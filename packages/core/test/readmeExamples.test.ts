@@ -225,7 +225,7 @@ describe("README examples", () => {
     expect(ran.stdout).toMatch(/^page 1\/1: \d+ rows$/m)
     const missing = await runFile("config.ts", { THOUGHTSPOT_HOST: "" })
     expect(missing.code).toBe(1)
-    expect(missing.stdout + missing.stderr).toContain("THOUGHTSPOT_HOST is not set: set it")
+    expect(missing.stdout + missing.stderr).toContain("THOUGHTSPOT_HOST is not set (or is empty): set it")
   })
 
   it("a page reader is lent each page's bytes; parseRows gives the rows", async () => {
