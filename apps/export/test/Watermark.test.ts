@@ -60,6 +60,17 @@ describe("parseInstant", () => {
   })
 })
 
+describe("parseInstant's refusals", () => {
+  it("say why an instant of a form close to the one taken is refused, and what to give", () => {
+    const why = (text: string) => (parseInstant(text, now) as { refused: string }).refused
+    // An audit log's date, copied as it is: microseconds.
+    expect(why("2024-07-01T05:04:09.290175Z")).toContain(
+      "it has digits finer than a millisecond: keep three (12:00:00.123Z for 12:00:00.123456Z, which starts at or before it)"
+    )
+    expect(why("2026-11-01T12:30:00-0700")).toContain("write the offset with a colon (+02:00, not +0200)")
+  })
+})
+
 describe("ModifiedTracker", () => {
   it("is the listing's start, or 1 ms after the newest modified when that is earlier", () => {
     const tracker = new ModifiedTracker(undefined)

@@ -371,5 +371,11 @@ describe("spotpipe audit", () => {
     })
     expect(noDay.code).toBe(2)
     expect(noDay.stderr).toContain('--since "2026-04-31T00:00:00Z" is not a time')
+    // An event's date copied from the file as ThoughtSpot sent it (microseconds): refused, saying what to give.
+    const copied = await runCli(["audit", "--since", "2026-12-01T05:04:09.290175Z", "--out", dir], {
+      env: sandboxEnv(sandbox)
+    })
+    expect(copied.code).toBe(2)
+    expect(copied.stderr).toContain("it has digits finer than a millisecond: keep three")
   })
 })

@@ -83,8 +83,20 @@ export const parseInstant = (text: string, nowMillis: number): number | { readon
     if (Number.isFinite(millis) && new Date(day).toISOString().slice(0, 10) === trimmed.slice(0, 10)) return millis
   }
   return {
-    refused: `"${text}" is not a time: give a date (2025-06-01, UTC), an instant with its zone (2025-06-01T12:00:00Z), a span before now (30d, 12h, 90m) or now`
+    refused: `"${text}" is not a time: ${nearMiss(trimmed)}give a date (2025-06-01, UTC), an instant with its zone (2025-06-01T12:00:00Z), a span before now (30d, 12h, 90m) or now`
   }
+}
+
+/**
+ * Why an instant close to the form {@link parseInstant} takes is refused, with what to give instead (`""` for
+ * other text): finer than a millisecond (an audit log's `date` has microseconds), or an offset without its colon.
+ */
+const nearMiss = (text: string): string => {
+  // Examples of its own, never the text: a job file's messages repeat no value (see Instant below).
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{4,}(Z|[+-]\d{2}:\d{2})$/i.test(text)) {
+    return "it has digits finer than a millisecond: keep three (12:00:00.123Z for 12:00:00.123456Z, which starts at or before it); "
+  }
+  return /^\d{4}-\d{2}-\d{2}T[\d:.]+[+-]\d{4}$/i.test(text) ? "write the offset with a colon (+02:00, not +0200); " : ""
 }
 
 /** A time as `--until` takes it: a date, an instant with its zone, a span before now (`30d`) or `now`. */
