@@ -7,6 +7,7 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
+import { type AddressInfo, createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -60,7 +61,15 @@ const replaced = (text: string, from: string, to: string): string => {
 
 /** The examples as files: name → text. */
 const examples = (): Record<string, string> => {
-  const [main, config, repeated, reader, tml, orgs] = blocks as [string, string, string, string, string, string]
+  const [main, config, repeated, reader, tml, orgs, errors] = blocks as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string
+  ]
   const mainWithModel = replaced(main, `const modelId = "…"`, `const modelId = ${JSON.stringify(modelId)}`)
   // The layerConfig example runs the first example's program: that program, exported, without its runMain.
   const program = `${mainWithModel.slice(0, mainWithModel.indexOf("\nrunMain(")).replace("const program", "export const program")}\n`
@@ -81,6 +90,7 @@ const examples = (): Record<string, string> => {
       orgs,
       true
     ),
+    "errors.ts": `${errors}\nimport { runExample } from "./harness.ts"\nrunExample(program)\n`,
     "repeated.ts": inGen(
       `import { ThoughtSpotClient } from "@spotpipe/core"\nimport { Console, Effect, Stream } from "effect"`,
       `const id = ${JSON.stringify(modelId)}`,
@@ -166,7 +176,7 @@ describe("README examples", () => {
   })
 
   it("the README has the examples this test runs", () => {
-    expect(blocks.length).toBe(6)
+    expect(blocks.length).toBe(7)
   })
 
   it("every example type-checks as a strict consumer's code", async () => {
@@ -233,6 +243,26 @@ describe("README examples", () => {
     expect(ran.stderr).toBe("")
     expect(ran.code).toBe(0)
     expect(ran.stdout).toMatch(/^0 \d+ \d+ bytes$/m)
+  })
+
+  it("catchReason handles a refused sign-in by its reason; catchTag any other failure", async () => {
+    const refused = await runFile("errors.ts", { THOUGHTSPOT_PASSWORD: "not-the-Password-9" })
+    expect(refused.code).toBe(0)
+    expect(refused.stderr).toContain(
+      `${fixtures.user.username} was refused at ${new URL(sandbox.url).host}: ThoughtSpot rejected the credentials`
+    )
+    // A port nothing listens on (taken, then given back).
+    const probe = createServer()
+    const port = await new Promise<number>((resolve) =>
+      probe.listen(0, "127.0.0.1", () => resolve((probe.address() as AddressInfo).port))
+    )
+    await new Promise<void>((resolve) => probe.close(() => resolve()))
+    const unreachable = await runFile("errors.ts", { THOUGHTSPOT_HOST: `http://127.0.0.1:${port}` })
+    expect(unreachable.code).toBe(0)
+    expect(unreachable.stderr).toContain("auth/token/full failed (Transport, retryable: true)")
+    const fine = await runFile("errors.ts")
+    expect(fine.stderr).toBe("")
+    expect(fine.stdout).toContain("data time zone: America/Los_Angeles")
   })
 
   it("TML export, each Org's users and repeatedPage: 'fail' run as shown", async () => {
