@@ -128,6 +128,32 @@ describe("token lifecycle", () => {
     })
   )
 
+  it.effect("a-token-request-whose-caller-gave-up-serves-the-next-caller-and-is-revoked-on-close", () =>
+    Effect.gen(function* () {
+      // The token answer takes 1 s; the first caller gives up after 100 ms (ThoughtSpot has minted the token by
+      // then). The next caller gets that token rather than a second one, and it is revoked on close.
+      const fake = makeFake((r, n) => {
+        if (r.path === "auth/token/full") return { ...tokenReply(`tok-${n}`, r.at), delayMillis: 1_000 }
+        if (r.path === "auth/token/revoke") return { status: 204 }
+        return ok
+      })
+      yield* withTime(
+        useClient(fake, testOptions(), (c) =>
+          Effect.gen(function* () {
+            const gaveUp = yield* Effect.exit(Effect.timeout(c.system, 100))
+            expect(Exit.isFailure(gaveUp)).toBe(true)
+            yield* c.system
+          })
+        ),
+        50
+      )
+      expect(tokenCalls(fake.seen)).toBe(1)
+      const system = fake.seen.filter((s) => s.path === "system")
+      expect(system.map((s) => s.headers["authorization"])).toEqual(["Bearer tok-1"])
+      expect(fake.seen.filter((s) => s.path === "auth/token/revoke").map((s) => s.body)).toEqual([{ token: "tok-1" }])
+    })
+  )
+
   it.effect("concurrent-401s-share-one-renewal", () =>
     Effect.gen(function* () {
       const fake = makeFake(
