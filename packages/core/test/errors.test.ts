@@ -1,7 +1,9 @@
 /** HTTP outcomes → ThoughtSpotError reasons, the three error-body shapes, and which reasons are retryable. */
 import { describe, expect, it } from "@effect/vitest"
-import { ThoughtSpotError } from "../src/index.ts"
+import { Cause, Effect, Exit } from "effect"
+import { Auth, ThoughtSpotError } from "../src/index.ts"
 import * as Classify from "../src/internal/classify.ts"
+import { makeFake, testOptions, useClient } from "./fake.ts"
 
 const noScrub: Classify.Scrub = (t) => t
 const classify = (status: number, body: unknown = "", retryAfter?: string) =>
@@ -166,4 +168,27 @@ describe("status mapping", () => {
     expect(Classify.deadlineExceeded("x", 100).isRetryable).toBe(false)
     expect(Classify.badInput("x", "page size").reason._tag).toBe("BadRequest")
   })
+
+  it.effect("a-url-that-cannot-be-sent-is-shown-without-the-user-name-and-password-in-it", () =>
+    Effect.gen(function* () {
+      // A host with credentials in it that is not a valid URL (an IPv6 address without its closing bracket).
+      const fake = makeFake(() => ({ body: { time_zone: "UTC" } }))
+      const exit = yield* Effect.exit(
+        useClient(
+          fake,
+          testOptions({ host: "http://me:pw-SECRET-42@[::1:8080", auth: Auth.bearerToken("t-1") }),
+          (c) => c.system
+        )
+      )
+      if (Exit.isSuccess(exit)) throw new Error("expected the URL to be refused")
+      const error = Cause.squash(exit.cause) as ThoughtSpotError.ThoughtSpotError
+      expect(error.reason._tag).toBe("BadRequest")
+      expect(error.message).toContain("could not send GET http://[::1:8080/api/rest/2.0/system")
+      for (const text of [error.message, Cause.pretty(exit.cause), JSON.stringify(exit)]) {
+        expect(text).not.toContain("pw-SECRET-42")
+        expect(text).not.toContain("me:")
+      }
+      expect(fake.seen).toHaveLength(0)
+    })
+  )
 })

@@ -365,6 +365,13 @@ const safePath = (url: string): string => {
   }
 }
 
+/**
+ * `text` with the user name and password of every URL in it left out (`http://me:pw@host` → `http://host`): a URL
+ * the client could not send is shown to say which, and a password written into the host URL is no business of
+ * the message (nor is it a registered secret, which the scrubber would catch).
+ */
+const withoutUserinfo = (text: string): string => text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*@/gi, "$1")
+
 /** Maps an `HttpClientError` (connection, reset, body cut short, bad URL) to an error. */
 export const fromHttpClientError = (
   operation: string,
@@ -394,7 +401,7 @@ export const fromHttpClientError = (
         reason: new BadRequest({
           description: clip(
             scrub(
-              `could not send ${reason.request.method} ${reason.request.url}: ${reason.message}; check the host URL`
+              `could not send ${reason.request.method} ${withoutUserinfo(reason.request.url)}: ${withoutUserinfo(reason.message)}; check the host URL`
             )
           )
         })
