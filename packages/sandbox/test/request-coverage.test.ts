@@ -1,181 +1,53 @@
 /**
- * Every request field the OpenAPI document defines for the endpoints below is accounted for: sent with a value
- * that asks for something, it either changes the answer (honoured) or is refused with a 400 that names it as
- * unsupported; the few it accepts without effect are listed with the reason and checked to change nothing. The
- * field lists are the document's (`requestBody` properties), so a field added to an endpoint's list, or a
- * handler that stops reading one, fails here.
+ * Every request field the official TypeScript SDK (@thoughtspot/rest-api-sdk, a client nobody here wrote) sends
+ * to the endpoints below is accounted for: sent with a value that asks for something, it either changes the
+ * answer (honoured) or is refused with a 400 that names it as unsupported; the few it accepts without effect are
+ * listed with the reason and checked to change nothing. The field lists are the SDK's request models (the
+ * attribute map its serializer writes the body from) and the endpoint-to-model pairing is its generated request
+ * factory's, so a field the SDK gains, or a handler that stops reading one, fails here.
  */
+import { readFileSync } from "node:fs"
+import { createRequire } from "node:module"
+import { dirname, join } from "node:path"
+import * as sdk from "@thoughtspot/rest-api-sdk"
 import { describe, expect, it } from "vitest"
 import { fixtures } from "../src/index.ts"
 import { nestedError, sandbox } from "./harness.ts"
 
-/** The OpenAPI document's request fields per endpoint. */
-const specFields: Readonly<Record<string, ReadonlyArray<string>>> = {
-  "auth/token/full": [
-    "username",
-    "password",
-    "secret_key",
-    "validity_time_in_sec",
-    "org_id",
-    "email",
-    "display_name",
-    "auto_create",
-    "group_identifiers",
-    "user_parameters"
-  ],
-  "auth/token/object": [
-    "username",
-    "object_id",
-    "password",
-    "secret_key",
-    "validity_time_in_sec",
-    "org_id",
-    "email",
-    "display_name",
-    "auto_create",
-    "group_identifiers",
-    "user_parameters"
-  ],
-  "groups/search": [
-    "default_liveboard_identifiers",
-    "description",
-    "display_name",
-    "name_pattern",
-    "group_identifier",
-    "org_identifiers",
-    "privileges",
-    "sub_group_identifiers",
-    "type",
-    "user_identifiers",
-    "visibility",
-    "role_identifiers",
-    "record_offset",
-    "record_size",
-    "sort_options",
-    "include_users",
-    "include_sub_groups"
-  ],
-  "logs/fetch": ["log_type", "start_epoch_time_in_millis", "end_epoch_time_in_millis", "get_all_logs"],
-  "metadata/answer/data": [
-    "metadata_identifier",
-    "data_format",
-    "record_offset",
-    "record_size",
-    "runtime_filter",
-    "runtime_sort",
-    "runtime_param_override"
-  ],
-  "metadata/liveboard/data": [
-    "metadata_identifier",
-    "visualization_identifiers",
-    "transient_content",
-    "data_format",
-    "record_offset",
-    "record_size",
-    "runtime_filter",
-    "runtime_sort",
-    "runtime_param_override"
-  ],
-  "metadata/search": [
-    "metadata",
-    "permissions",
-    "created_by_user_identifiers",
-    "dependent_object_version",
-    "exclude_objects",
-    "favorite_object_options",
-    "include_auto_created_objects",
-    "include_dependent_objects",
-    "dependent_objects_record_size",
-    "include_details",
-    "include_personalised_views",
-    "include_headers",
-    "include_hidden_objects",
-    "include_incomplete_objects",
-    "include_visualization_headers",
-    "include_worksheet_search_assist_data",
-    "modified_by_user_identifiers",
-    "record_offset",
-    "record_size",
-    "sort_options",
-    "tag_identifiers",
-    "include_stats",
-    "include_discoverable_objects",
-    "show_resolved_parameters",
-    "liveboard_response_version",
-    "include_only_published_objects"
-  ],
-  "metadata/tml/export": [
-    "metadata",
-    "export_associated",
-    "export_fqn",
-    "edoc_format",
-    "export_schema_version",
-    "export_dependent",
-    "export_connection_as_dependent",
-    "all_orgs_override",
-    "export_options"
-  ],
-  "metadata/tml/export/batch": [
-    "metadata_type",
-    "batch_offset",
-    "batch_size",
-    "edoc_format",
-    "export_dependent",
-    "all_orgs_override"
-  ],
-  "orgs/search": ["org_identifier", "description", "visibility", "status", "user_identifiers"],
-  "roles/search": [
-    "role_identifiers",
-    "org_identifiers",
-    "group_identifiers",
-    "privileges",
-    "deprecated",
-    "external",
-    "shared_via_connection",
-    "permissions"
-  ],
-  searchdata: [
-    "query_string",
-    "logical_table_identifier",
-    "data_format",
-    "record_offset",
-    "record_size",
-    "runtime_filter",
-    "runtime_sort",
-    "runtime_param_override"
-  ],
-  "security/metadata/fetch-permissions": [
-    "metadata",
-    "principals",
-    "include_dependent_objects",
-    "record_offset",
-    "record_size",
-    "permission_type"
-  ],
-  "tags/search": ["tag_identifier", "name_pattern", "color"],
-  "users/search": [
-    "user_identifier",
-    "display_name",
-    "name_pattern",
-    "visibility",
-    "email",
-    "group_identifiers",
-    "privileges",
-    "account_type",
-    "account_status",
-    "notify_on_share",
-    "show_onboarding_experience",
-    "onboarding_experience_completed",
-    "org_identifiers",
-    "home_liveboard_identifier",
-    "favorite_metadata",
-    "record_offset",
-    "record_size",
-    "sort_options",
-    "role_identifiers",
-    "include_favorite_metadata",
-    "include_variable_values"
-  ]
+// The package's exports hide package.json; its main entry sits in dist/, one level below the root.
+const sdkRoot = dirname(dirname(createRequire(import.meta.url).resolve("@thoughtspot/rest-api-sdk")))
+
+/**
+ * The request model the SDK serializes the body of `POST /api/rest/2.0/<path>` from, per its generated request
+ * factory: each method sets its path, then serializes its body (if it has one) before the next method's path.
+ */
+const requestModels: ReadonlyMap<string, string> = new Map(
+  readFileSync(join(sdkRoot, "apis", "ThoughtSpotRestApi.ts"), "utf8")
+    .split("const localVarPath = '/api/rest/2.0/")
+    .slice(1)
+    .flatMap((method) => {
+      const model = /ObjectSerializer\.serialize\(\w+, "(\w+)", ""\)/.exec(method)?.[1]
+      return model === undefined ? [] : [[method.slice(0, method.indexOf("'")), model] as const]
+    })
+)
+
+interface SdkModel {
+  getAttributeTypeMap(): ReadonlyArray<{ readonly baseName: string }>
+}
+
+/** The JSON field names the SDK writes for `model`: the attribute map its ObjectSerializer walks. */
+const modelFields = (model: string): ReadonlyArray<string> =>
+  (sdk as unknown as Record<string, SdkModel>)[model]!.getAttributeTypeMap().map((a) => a.baseName)
+
+/** The fields `model` declares required (`'name': type;` rather than `'name'?: type;`). */
+const modelRequired = (model: string): ReadonlyArray<string> =>
+  [...readFileSync(join(sdkRoot, "models", `${model}.ts`), "utf8").matchAll(/^\s+'([a-z_]+)': /gm)].map((m) => m[1]!)
+
+/** The SDK's request model for an endpoint; a path it has no POST body model for fails by name. */
+const modelOf = (path: string): string => {
+  const model = requestModels.get(path)
+  if (model === undefined) throw new Error(`the SDK has no request model for POST ${path}`)
+  return model
 }
 
 type Body = Record<string, unknown>
@@ -442,18 +314,42 @@ const answerOf = (r: { status: number; text: string }): string => {
   return `${r.status} ${r.text}`
 }
 
-describe("request fields of the OpenAPI document", () => {
+describe("request fields of the official SDK", () => {
+  it("reads-the-sdk-request-models", () => {
+    // The factory pairs many endpoints with models; if the pattern stopped matching, every check below would pass.
+    expect(requestModels.size).toBeGreaterThan(100)
+    expect(requestModels.get("metadata/search")).toBe("SearchMetadataRequest")
+    expect(modelFields("SearchDataRequest")).toContain("query_string")
+    expect(modelRequired("SearchDataRequest")).toEqual(["query_string", "logical_table_identifier"])
+  })
+
   it("every-field-is-classified", () => {
-    for (const [path, fields] of Object.entries(specFields)) {
-      const probe = probes[path]!
+    // Every endpoint's gaps at once, by field name, rather than the first endpoint's.
+    const gaps: Record<string, Record<string, ReadonlyArray<string>>> = {}
+    for (const [path, probe] of Object.entries(probes)) {
+      const model = modelOf(path)
+      const fields = modelFields(model)
+      const required = probe.required ?? []
       const classified = [
-        ...(probe.required ?? []),
+        ...required,
         ...Object.keys(probe.honoured),
         ...Object.keys(probe.refused ?? {}),
         ...Object.keys(probe.inert ?? {})
       ]
-      expect([...classified].sort(), path).toEqual([...fields].sort())
+      const gap = {
+        // A field the SDK sends that no probe checks.
+        unprobed: fields.filter((f) => !classified.includes(f)),
+        // A probe for a field the SDK does not know.
+        unknown: classified.filter((f) => !fields.includes(f)),
+        classifiedTwice: classified.filter((f, i) => classified.indexOf(f) !== i),
+        // What the SDK declares required is what the sandbox must refuse a request without (checked below).
+        requiredBySdkOnly: modelRequired(model).filter((f) => !required.includes(f)),
+        requiredByProbeOnly: required.filter((f) => !modelRequired(model).includes(f))
+      }
+      const found = Object.fromEntries(Object.entries(gap).filter(([, names]) => names.length > 0))
+      if (Object.keys(found).length > 0) gaps[`${path} (${model})`] = found
     }
+    expect(gaps).toEqual({})
   })
 
   for (const [path, probe] of Object.entries(probes)) {
