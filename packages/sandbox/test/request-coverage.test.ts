@@ -6,49 +6,10 @@
  * attribute map its serializer writes the body from) and the endpoint-to-model pairing is its generated request
  * factory's, so a field the SDK gains, or a handler that stops reading one, fails here.
  */
-import { readFileSync } from "node:fs"
-import { createRequire } from "node:module"
-import { dirname, join } from "node:path"
-import * as sdk from "@thoughtspot/rest-api-sdk"
 import { describe, expect, it } from "vitest"
 import { fixtures } from "../src/index.ts"
 import { nestedError, sandbox } from "./harness.ts"
-
-// The package's exports hide package.json; its main entry sits in dist/, one level below the root.
-const sdkRoot = dirname(dirname(createRequire(import.meta.url).resolve("@thoughtspot/rest-api-sdk")))
-
-/**
- * The request model the SDK serializes the body of `POST /api/rest/2.0/<path>` from, per its generated request
- * factory: each method sets its path, then serializes its body (if it has one) before the next method's path.
- */
-const requestModels: ReadonlyMap<string, string> = new Map(
-  readFileSync(join(sdkRoot, "apis", "ThoughtSpotRestApi.ts"), "utf8")
-    .split("const localVarPath = '/api/rest/2.0/")
-    .slice(1)
-    .flatMap((method) => {
-      const model = /ObjectSerializer\.serialize\(\w+, "(\w+)", ""\)/.exec(method)?.[1]
-      return model === undefined ? [] : [[method.slice(0, method.indexOf("'")), model] as const]
-    })
-)
-
-interface SdkModel {
-  getAttributeTypeMap(): ReadonlyArray<{ readonly baseName: string }>
-}
-
-/** The JSON field names the SDK writes for `model`: the attribute map its ObjectSerializer walks. */
-const modelFields = (model: string): ReadonlyArray<string> =>
-  (sdk as unknown as Record<string, SdkModel>)[model]!.getAttributeTypeMap().map((a) => a.baseName)
-
-/** The fields `model` declares required (`'name': type;` rather than `'name'?: type;`). */
-const modelRequired = (model: string): ReadonlyArray<string> =>
-  [...readFileSync(join(sdkRoot, "models", `${model}.ts`), "utf8").matchAll(/^\s+'([a-z_]+)': /gm)].map((m) => m[1]!)
-
-/** The SDK's request model for an endpoint; a path it has no POST body model for fails by name. */
-const modelOf = (path: string): string => {
-  const model = requestModels.get(path)
-  if (model === undefined) throw new Error(`the SDK has no request model for POST ${path}`)
-  return model
-}
+import { modelFields, modelOf, modelRequired, requestModels } from "./sdk-models.ts"
 
 type Body = Record<string, unknown>
 
