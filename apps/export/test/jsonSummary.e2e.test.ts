@@ -144,6 +144,25 @@ describe("--json on the export commands", () => {
     expect(run.stdout).toBe("")
   })
 
+  it("ddl-that-cannot-be-written-makes-the-report-failed-as-the-exit-code-says", timeout, async () => {
+    // BigQuery takes no "(" in a column name: the data is written, the DDL refused, the command exits 1.
+    const [refused, written] = await Promise.all([
+      runCli(["answer", "Revenue by Month", "--out", tempDir(), "--ddl", "bigquery", "--json"], { env }),
+      runCli(["answer", "Revenue by Month", "--out", tempDir(), "--ddl", "duckdb", "--json"], { env })
+    ])
+    expect(refused.code).toBe(1)
+    const report = reportOf(refused.stdout) as Report & { readonly ddl: { status: string; error: string } }
+    expect(report.status).toBe("failed")
+    expect(report.outputs.map((o) => o.status)).toEqual(["written"])
+    expect(report.ddl.status).toBe("failed")
+    expect(refused.stderr).toContain(report.ddl.error)
+    expect(written.code, written.stderr).toBe(0)
+    expect(reportOf(written.stdout)).toMatchObject({
+      status: "succeeded",
+      ddl: { status: "succeeded", files: ["ddl/duckdb.sql"] }
+    })
+  })
+
   it("json-with-out-dash-is-a-usage-error-saying-why", timeout, async () => {
     const run = await runCli(["answer", "Revenue by Month", "--out", "-", "--json"], { env })
     expect(run.code).toBe(2)
@@ -181,5 +200,19 @@ describe("--json on spotpipe run", () => {
     expect(report.failures[0]!.error).toContain("No Such Answer")
     expect(report.totals).toMatchObject({ files: 1, failed: 1 })
     expect(run.stderr).toContain("1 of 2 exports failed")
+  })
+
+  it("run-whose-ddl-cannot-be-written-still-prints-its-report-after-the-exports", timeout, async () => {
+    const dir = tempDir()
+    const out = NodePath.join(dir, "out")
+    const jobFile = NodePath.join(dir, "job.json")
+    NodeFs.writeFileSync(jobFile, JSON.stringify({ exports: [{ type: "answer", id: "Revenue by Month" }] }))
+    const run = await runCli(["run", jobFile, "--out", out, "--ddl", "bigquery", "--json"], { env })
+    expect(run.code).toBe(1)
+    const report = reportOf(run.stdout) as Report & { readonly ddl: { status: string; error: string } }
+    expect(report).toMatchObject({ status: "failed", failures: [], ddl: { status: "failed" } })
+    expect(report.exports?.map((e) => e.status)).toEqual(["succeeded"])
+    expect(report.outputs[0]!.sha256).toBe(sha256(NodePath.join(out, report.outputs[0]!.file)))
+    expect(run.stderr).toContain(report.ddl.error)
   })
 })

@@ -26,9 +26,10 @@ import type { RunOptions } from "../engine/Run.ts"
 import { type SignIn, setSignIn, toExportError } from "../Failure.ts"
 import type { Format } from "../formats/RowFormat.ts"
 import { setResumeHint, shellWord } from "../Interruption.ts"
-import { writeDdl } from "../load/Ddl.ts"
+import { type DdlManifest, writeDdl } from "../load/Ddl.ts"
 import { duckDbInstalled, duckDbPackage } from "../load/DuckDbEngine.ts"
 import { checkLoadRequest, type LoadReport, loadStep } from "../load/LoadStep.ts"
+import type { Dialect } from "../load/Warehouse.ts"
 import { isDocumentFormat } from "../output/Manifest.ts"
 import { checkOutputFolder, claimDemoFolder } from "../output/OutputFolder.ts"
 import { baseFileName } from "../plan/FileName.ts"
@@ -61,7 +62,15 @@ import {
   type LogSettings,
   type OutputSettings
 } from "./Settings.ts"
-import { dryRunJson, formatDryRun, formatSummary, runReportJson, type SummaryLine, summaryJson } from "./Summary.ts"
+import {
+  dryRunJson,
+  formatDryRun,
+  formatSummary,
+  type RunStepJson,
+  runReportJson,
+  type SummaryLine,
+  summaryJson
+} from "./Summary.ts"
 import { formatCount } from "./TerminalText.ts"
 
 /** What every exporting command parsed: where to connect, time limits, what to write, logging. */
@@ -370,11 +379,14 @@ export const runSingle = (
           json ? dryRunJson(command, result.dryRun, folder) : formatDryRun(result.dryRun, folder).trimEnd()
         )
       }
-      if (input.json) yield* Console.log(runReportJson(command, result, folder))
+      // DDL follows the manifest of a run that succeeded; the report says how it went (its status is the exit code's).
+      const ddl =
+        result.failures.length === 0 && output.destination._tag === "Directory" && result.manifest !== undefined
+          ? yield* ddlStep(output.destination.path, result.manifest, input.ddl)
+          : undefined
+      if (input.json) yield* Console.log(runReportJson(command, result, folder, ddlJson(ddl, input.ddl)))
       if (result.failures.length > 0) return yield* result.failures[0]!.error
-      if (output.destination._tag === "Directory" && result.manifest !== undefined) {
-        yield* writeDdl(output.destination.path, result.manifest, input.ddl)
-      }
+      if (ddl !== undefined) yield* ddl
       if (!logSettings.quiet && !input.json) {
         const where = folder === null ? {} : { folder }
         const lines = summaryLines(result)
@@ -484,6 +496,29 @@ export const demoExports =
 /** `--rate-limit`, when given, for `connect` (else the client's default, ThoughtSpot's per-client limit). */
 const rateOf = (input: { readonly rateLimit: Option.Option<number> }) =>
   Option.match(input.rateLimit, { onNone: () => ({}), onSome: (requestsPerSecond) => ({ requestsPerSecond }) })
+
+/** `--ddl`'s files for `manifest` in `dir`, as an exit: the report says how it went before the run fails with it. */
+const ddlStep = (dir: string, manifest: DdlManifest, dialects: ReadonlyArray<Dialect>) =>
+  Effect.exit(writeDdl(dir, manifest, dialects))
+
+/** The report's `ddl`, when `--ddl` was given: the files written, or why none were. */
+const ddlJson = (
+  ddl: Exit.Exit<ReadonlyArray<string>, ExportError> | undefined,
+  dialects: ReadonlyArray<Dialect>
+): { readonly ddl?: RunStepJson } =>
+  ddl === undefined || dialects.length === 0
+    ? {}
+    : {
+        ddl: Exit.isSuccess(ddl)
+          ? { status: "succeeded", files: ddl.value }
+          : { status: "failed", error: causeMessage(ddl.cause) }
+      }
+
+/** The message of the error (else the defect) that `cause` holds. */
+const causeMessage = (cause: Cause.Cause<unknown>): string => {
+  const error = Cause.squash(cause)
+  return error instanceof Error ? error.message : String(error)
+}
 
 /** The shard `--shard` names, `auto` read from the scheduler's variables (through the config provider). */
 const shardOf = (spec: Shard.ShardSpec) =>
@@ -654,17 +689,21 @@ export const runJobFile = (input: RunInput) =>
         return
       }
       const manifest = result.manifest
-      // DDL follows the manifest, whose outputs it describes (a failed export has none).
-      if (manifest !== undefined) yield* writeDdl(input.out, manifest, input.ddl)
+      // DDL follows the manifest, whose outputs it describes (a failed export has none); the report says how it went.
+      const ddl = manifest === undefined ? undefined : yield* ddlStep(input.out, manifest, input.ddl)
+      const ddlReport = ddlJson(ddl, input.ddl)
+      const ddlFailed = ddl !== undefined && Exit.isFailure(ddl)
       // With --json, a job that loads prints its report once the load is done, the load's outcome in it.
-      const loadsNext = job.load !== undefined && result.failures.length === 0 && result.manifestPath !== undefined
+      const loadsNext =
+        job.load !== undefined && result.failures.length === 0 && !ddlFailed && result.manifestPath !== undefined
       if (input.json) {
-        if (!loadsNext) yield* Console.log(runReportJson("run", result, folder))
+        if (!loadsNext) yield* Console.log(runReportJson("run", result, folder, ddlReport))
       } else if (manifest !== undefined && !logSettings.quiet) {
         yield* Console.log(
           logSettings.format === "json" ? batchSummaryJson(manifest) : formatBatchSummary(manifest).trimEnd()
         )
       }
+      if (ddlFailed && result.failures.length === 0) yield* ddl
       if (result.failures.length > 0) {
         const failed = result.failures.length
         const total = manifest?.exports.length
@@ -704,7 +743,7 @@ export const runJobFile = (input: RunInput) =>
             const load = Exit.isSuccess(loaded)
               ? { status: "succeeded" as const, ...loadJson(loaded.value) }
               : { status: "failed" as const, error: Option.getOrThrow(failure).message }
-            yield* Console.log(runReportJson("run", result, folder, load))
+            yield* Console.log(runReportJson("run", result, folder, { load, ...ddlReport }))
           }
         } else if (Exit.isSuccess(loaded) && !logSettings.quiet) {
           yield* Console.log(loadSummary(loaded.value, logSettings.format))

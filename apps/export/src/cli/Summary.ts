@@ -142,14 +142,16 @@ const failureEntries = (failures: RunResult["failures"]) =>
  * `--json`: the run's report as one line of JSON — each output's file, export, format, source, rows written and
  * the source's count, columns, bytes, SHA-256, status (`written`, `continued`, `published`, `skipped`) and
  * warnings; every export's status (from the manifest, `null` when none was written); the failures; totals;
- * the folder and the run's own manifest (absolute paths).
+ * the folder and the run's own manifest (absolute paths); with `--ddl`, the DDL files written or why none were,
+ * and for a job that loads, the load's outcome.
  */
 export const runReportJson = (
   command: string,
   result: RunResult,
   folder: string | null,
-  load?: RunLoadJson
+  steps: { readonly load?: RunLoadJson; readonly ddl?: RunStepJson } = {}
 ): string => {
+  const { load, ddl } = steps
   const outputs = result.outputs.map(({ output }) => ({
     file: output.file,
     export: output.export,
@@ -167,7 +169,8 @@ export const runReportJson = (
   return jsonLine({
     dry_run: false,
     command,
-    status: result.failures.length === 0 && load?.status !== "failed" ? "succeeded" : "failed",
+    status:
+      result.failures.length === 0 && load?.status !== "failed" && ddl?.status !== "failed" ? "succeeded" : "failed",
     folder,
     manifest: folder === null || manifestName === undefined ? null : `${folder}/${manifestName}`,
     outputs,
@@ -181,9 +184,18 @@ export const runReportJson = (
       bytes: outputs.reduce((n, o) => n + o.bytes, 0),
       failed: result.failures.length
     },
+    ...(ddl === undefined ? {} : { ddl }),
     ...(load === undefined ? {} : { load })
   })
 }
+
+/**
+ * A step after the exports (`--ddl`'s files): what it wrote, or why it failed (which makes the run's `status`
+ * "failed", as its exit code says).
+ */
+export type RunStepJson =
+  | { readonly status: "succeeded"; readonly files: ReadonlyArray<string> }
+  | { readonly status: "failed"; readonly error: string }
 
 /**
  * The `load` of a job that loads what it exported, in `spotpipe run --json`: the load's report, or why it failed
