@@ -73,3 +73,17 @@ export const enumValues = (path: string, field: ReadonlyArray<string>): Readonly
   }
   throw new Error("enumValues needs a field")
 }
+
+/** Every enum-typed field (nested names) the SDK declares in the body of `POST /api/rest/2.0/<path>`. */
+export const enumFieldsOf = (path: string): ReadonlyArray<ReadonlyArray<string>> => {
+  const walk = (model: string, at: ReadonlyArray<string>): ReadonlyArray<ReadonlyArray<string>> => {
+    const source = modelSource(model)
+    return attributes(model).flatMap((a) => {
+      const type = a.type.replace(/^Array<(.+)>$/, "$1")
+      if (new RegExp(`^export type ${type} = `, "m").test(source)) return [[...at, a.baseName]]
+      const nested = (sdk as unknown as Record<string, { getAttributeTypeMap?: unknown }>)[type]
+      return nested?.getAttributeTypeMap === undefined ? [] : walk(type, [...at, a.baseName])
+    })
+  }
+  return walk(modelOf(path), [])
+}
