@@ -63,6 +63,28 @@ describe("auth status logs like every command", () => {
   })
 })
 
+describe("a stopped run's last JSON line", () => {
+  it("sigterm-with-log-format-json-ends-with-one-error-object-naming-exit-code-143", timeout, async () => {
+    const dir = tempDir()
+    const job = NodePath.join(dir, "job.json")
+    NodeFs.writeFileSync(job, JSON.stringify({ exports: [{ type: "answer", id: "Revenue by Month" }] }))
+    // Stopped while it waits to retry `GET system` (the first one answers 503).
+    const run = await runCli(["run", job, "--out", NodePath.join(dir, "out"), "--log-format", "json"], {
+      env,
+      killOn: { text: '"message":"retrying system in ', signal: "SIGTERM" }
+    })
+    expect(run.code, run.stderr).toBe(143)
+    expect(run.stdout).toBe("")
+    const lines = run.stderr.trimEnd().split("\n")
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow()
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({
+      level: "ERROR",
+      message: "spotpipe: interrupted; no partial file was published",
+      exit_code: 143
+    })
+  })
+})
+
 describe("config takes the logging flags", () => {
   it("config-commands-accept-quiet-verbose-and-log-format", timeout, async () => {
     const configEnv = { SPOTPIPE_CONFIG: NodePath.join(tempDir(), "config.json") }

@@ -317,6 +317,27 @@ describe.concurrent("the real process", () => {
     })
   }
 
+  // A pipeline reads the exit code from the line itself with --log-format json, whatever found the mistake: the
+  // parser (unknown flag or command, missing argument, a value a flag refuses) or a check after it.
+  for (const args of [
+    ["answer", "A", "--fromat", "csv"],
+    ["answr", "A"],
+    ["answer"],
+    ["answer", "A", "--format", "xls"],
+    ["answer", "A", "--out", "-", "--json"]
+  ]) {
+    it(`usage-error-with-log-format-json-is-one-object-with-exit-code-2: ${args.join(" ")}`, {
+      timeout: 30_000
+    }, async () => {
+      const run = await runCli([...args, "--log-format", "json"], { env: cluster })
+      expect(run.code, run.stderr).toBe(2)
+      expect(run.stdout).toBe("")
+      const lines = run.stderr.trimEnd().split("\n")
+      expect(lines).toHaveLength(1)
+      expect(JSON.parse(lines[0]!)).toMatchObject({ level: "ERROR", exit_code: 2, message: expect.any(String) })
+    })
+  }
+
   // Its stdin and stdout are pipes here, as in a script: the wizard would print escape codes and give up.
   for (const args of [["--wizard"], ["config", "list", "--wizard"], ["answer", "A", "--wizard=true"]]) {
     it(`wizard-without-a-terminal-exits-2-saying-so: ${args.join(" ")}`, { timeout: 30_000 }, async () => {

@@ -7,12 +7,11 @@
  * it with the process arguments; a test entry point may add a layer (the crash suite's step probe).
  */
 import { writeSync } from "node:fs"
-import { constants } from "node:os"
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Cause, ConfigProvider, Effect, Exit, Layer, Runtime } from "effect"
 import { ExitCode } from "../Failure.ts"
 import { jsonRecord, wantsJson } from "./Logging.ts"
-import { program } from "./Program.ts"
+import { program, signalExitCode, stopSignal } from "./Program.ts"
 import { inert, jsonLine } from "./TerminalText.ts"
 
 /** The first write to stdout that failed for a reason other than its reader leaving (EPIPE). */
@@ -35,15 +34,13 @@ const stdoutLost = (json: boolean) => (code: number) => {
 /** The signals that stop a run (cleanly); each exits with 128 + its number. */
 const stopSignals = ["SIGINT", "SIGTERM", "SIGHUP"] as const
 
-/** The exit code for a run stopped by `signal`: 128 + its number (SIGINT 130, SIGTERM 143, SIGHUP 129). */
-export const signalExitCode = (signal: NodeJS.Signals): number => 128 + constants.signals[signal]
-
 const runMain = Runtime.makeRunMain(({ fiber, teardown }) => {
   let received: NodeJS.Signals | undefined
   const onSignal = (signal: NodeJS.Signals) => {
     // The first signal interrupts; later ones wait for the cleanup it started.
     if (received !== undefined) return
     received = signal
+    stopSignal.current = signal
     fiber.interruptUnsafe(fiber.id)
   }
   // A write to a closed stdout fails its callback (the data writer turns that into a quiet exit 141); the

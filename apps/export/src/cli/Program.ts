@@ -6,8 +6,9 @@
  * Main.ts), or leaving a prompt (the wizard's, the password's), prints that nothing partial was published and,
  * for a batch run, how to resume it. An unknown flag or command names the closest ones ("did you mean"); a
  * missing or extra argument or flag value says what to give (a name with spaces, in quotes); with
- * `--log-format json` every stderr line printed here is one JSON object.
+ * `--log-format json` every stderr line printed here is one JSON object, the last one with the run's `exit_code`.
  */
+import { constants } from "node:os"
 import { Cause, Clock, Console, Effect, Layer, Option, Queue, Terminal } from "effect"
 import {
   CliConfig,
@@ -186,7 +187,10 @@ const presenter = (json: boolean, args: ReadonlyArray<string>) =>
         ? Effect.gen(function* () {
             const usage = `run "${event.commandPath.join(" ")} --help" for usage`
             for (const error of shownParseErrors(event.errors, args)) {
-              yield* errorLine(json, parseErrorText(error, event.helpDoc, args), { hint: usage })
+              yield* errorLine(json, parseErrorText(error, event.helpDoc, args), {
+                hint: usage,
+                exit_code: ExitCode.usage
+              })
             }
             if (!json) yield* Console.error(inert(`Run "${event.commandPath.join(" ")} --help" for usage.`))
           })
@@ -310,6 +314,15 @@ const cliConfig = CliConfig.make({
   builtIns: [GlobalFlag.Help, GlobalFlag.Version, GlobalFlag.Wizard, GlobalFlag.Completions, logLevel]
 })
 
+/**
+ * The signal that stopped the run (set by Main.ts as it arrives), for the exit code its last line names; none
+ * when the run was left at a prompt (exit 130, as Ctrl-C).
+ */
+export const stopSignal: { current: NodeJS.Signals | undefined } = { current: undefined }
+
+/** The exit code of a run stopped by `signal`: 128 + its number (SIGINT 130, SIGTERM 143, SIGHUP 129). */
+export const signalExitCode = (signal: NodeJS.Signals): number => 128 + constants.signals[signal]
+
 /** Runs `spotpipe args…` and returns the exit code. */
 export const program = (args: ReadonlyArray<string>) => {
   const verbose = wantsFullCause(args)
@@ -364,8 +377,9 @@ export const program = (args: ReadonlyArray<string>) => {
     Effect.onInterrupt(() => {
       if (args[0] === "sandbox") return Effect.void
       const [line = "", ...resume] = interruptedLines(hint)
+      const code = stopSignal.current === undefined ? ExitCode.interrupted : signalExitCode(stopSignal.current)
       return json
-        ? errorLine(true, line, resume.length > 0 ? { hint: resume.join(" ") } : {})
+        ? errorLine(true, line, { ...(resume.length > 0 ? { hint: resume.join(" ") } : {}), exit_code: code })
         : Effect.forEach([line, ...resume], (text) => errorLine(false, text), { discard: true })
     }),
     Effect.provideService(ResumeHint, hint),
