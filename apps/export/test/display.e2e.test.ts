@@ -3,8 +3,9 @@
  * escape sequences reach the terminal inert; `--log-level`, `--quiet`, `--verbose` and `--log-format json` do
  * what they say; the summary counts each result once and says where the files went; an unknown object, flag
  * or command names the closest ones; every `--help` ends with examples; `spotpipe sandbox` prints what it
- * accepts.
+ * accepts; on a terminal, a log line never ends up glued to the live progress line, and `TERM=dumb` gets none.
  */
+import { spawn } from "node:child_process"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { fileURLToPath } from "node:url"
@@ -13,9 +14,10 @@ import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { Effect } from "effect"
 import type { Command } from "effect/cli"
 import { spotpipe } from "../src/cli/Cli.ts"
+import { shellWord } from "../src/Interruption.ts"
 import { runInProcess } from "./support/inProcess.ts"
 import { type RenamingProxy, startRenamingProxy } from "./support/RenamingProxy.ts"
-import { runCli, runNode } from "./support/runCli.ts"
+import { cliEnv, mainPath, runCli, runNode } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
 import { tempFolders } from "./support/tempFolders.ts"
 
@@ -332,5 +334,53 @@ describe("sandbox start-up", () => {
       timeoutMillis: 20_000
     })
     expectCredentials(run.stdout, "display-test-key-2")
+  })
+})
+
+describe("progress on a terminal", () => {
+  // Every other answer-data request answers 503, the first one too: the export logs a retry while its live line shows.
+  let flaky: RunningSandbox
+  beforeAll(async () => {
+    flaky = await startSandbox({
+      rows: fixtures.golden.rows,
+      seed: fixtures.golden.seed,
+      faults: { routes: { "metadata/answer/data": { error503: 1 } }, maxConsecutiveFaults: 1, rateLimit: false }
+    })
+  })
+  afterAll(async () => {
+    await flaky?.close()
+  })
+
+  /** What a terminal (a pseudo-terminal from util-linux's `script`) receives from `spotpipe args…`, stdout aside. */
+  const onTerminal = (args: ReadonlyArray<string>, term: string) =>
+    new Promise<{ readonly code: number | null; readonly screen: string }>((resolve) => {
+      const command = [process.execPath, mainPath, ...args].map(shellWord).join(" ")
+      const child = spawn("script", ["-qec", `${command} >/dev/null`, "/dev/null"], {
+        env: cliEnv({ ...env(flaky.url), TERM: term }),
+        stdio: ["ignore", "pipe", "pipe"]
+      })
+      let screen = ""
+      child.stdout.on("data", (chunk: Buffer) => {
+        screen += chunk.toString("utf8")
+      })
+      child.on("close", (code) => resolve({ code, screen }))
+    })
+
+  it("a-log-line-while-the-progress-line-shows-takes-its-place-on-a-line-of-its-own", timeout, async () => {
+    const run = await onTerminal(["answer", "Revenue by Month", "--out", tempDir()], "xterm")
+    expect(run.code, run.screen).toBe(0)
+    expect(run.screen).toContain('answer "Revenue by Month"  0 rows') // the live line was drawn
+    const retries = run.screen.split("\n").filter((line) => line.includes("retrying answerData"))
+    expect(retries.length, run.screen).toBeGreaterThan(0)
+    // What the terminal shows of each such line: what follows its last "clear the line" sequence.
+    for (const line of retries) expect(line.split("\u001b[2K").at(-1)).toMatch(/^spotpipe: retrying answerData/)
+  })
+
+  it("term-dumb-gets-no-progress-line-and-no-escape-codes", timeout, async () => {
+    const run = await onTerminal(["answer", "Revenue by Month", "--out", tempDir()], "dumb")
+    expect(run.code, run.screen).toBe(0)
+    expect(run.screen).toContain("spotpipe: retrying answerData")
+    expect(run.screen).not.toContain("\u001b")
+    expect(run.screen).not.toContain("0 rows/s")
   })
 })

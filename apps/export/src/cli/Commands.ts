@@ -219,7 +219,12 @@ export const connectionOf = Effect.fn("Commands.connectionOf")(function* (
 })
 
 const progressFor = (settings: LogSettings, dataToStdout = false) =>
-  showsProgress(settings, process.stderr.isTTY === true, dataToStdout && process.stdout.isTTY === true)
+  showsProgress(
+    settings,
+    process.stderr.isTTY === true,
+    dataToStdout && process.stdout.isTTY === true,
+    process.env["TERM"]
+  )
     ? makeTerminalProgress((text) => Effect.sync(() => void process.stderr.write(text)))
     : silentProgress
 

@@ -5,8 +5,9 @@
  * Structured details (objects passed after the message, log annotations) are fields of the JSON object and
  * `key=value` pairs in text. Every line is made inert for the terminal (see `TerminalText.ts`).
  */
-import { Effect, Layer, Logger, type LogLevel, Option, References } from "effect"
+import { Console, Effect, Layer, Logger, type LogLevel, Option, References } from "effect"
 import { UsageError } from "../UsageError.ts"
+import { liveLine } from "./Progress.ts"
 import type { LogSettings } from "./Settings.ts"
 import { inert, jsonLine } from "./TerminalText.ts"
 
@@ -75,10 +76,23 @@ export const logLevelOf = (
   return Effect.succeed(flag.value)
 }
 
+/**
+ * `logger`'s lines on stderr (the fiber's console): a progress line drawn there (`line`, see Progress.ts) is
+ * cleared first, so that the log line takes its place rather than being glued to its end.
+ */
+export const toStderr = <Message>(logger: Logger.Logger<Message, string>, line: { drawn: boolean } = liveLine) =>
+  Logger.make<Message, void>((options) => {
+    const console = options.fiber.getRef(Console.Console)
+    const text = logger.log(options)
+    if (!line.drawn) return console.error(text)
+    line.drawn = false
+    console.error(`\r\u001b[2K${text}`)
+  })
+
 /** The logger layer for `settings` at `level`. */
 export const loggingLayer = (settings: LogSettings, level: LogLevel.LogLevel): Layer.Layer<never> =>
   Layer.mergeAll(
-    Logger.layer([Logger.withConsoleError(settings.format === "json" ? jsonLogger : textLogger)]),
+    Logger.layer([toStderr(settings.format === "json" ? jsonLogger : textLogger)]),
     Layer.succeed(References.MinimumLogLevel, level)
   )
 
