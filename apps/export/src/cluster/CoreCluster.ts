@@ -11,7 +11,7 @@ import {
   type Pagination,
   type ThoughtSpotApi,
   ThoughtSpotClient,
-  type ThoughtSpotError
+  ThoughtSpotError
 } from "@spotpipe/core"
 import { Context, Effect, Layer, Option, type Scope, Stream } from "effect"
 import { ExportError } from "../ExportError.ts"
@@ -344,8 +344,20 @@ const clusterOf = (
             decoder
           ),
           (vizzes: ReadonlyArray<ThoughtSpotClient.VisualizationData<DataPage["rows"]>>) => {
-            const viz = vizzes.find((v) => v.visualizationId === vizId)
-            return viz === undefined ? Stream.empty : viz.pages.pipe(Stream.map(fromCore))
+            // The client accepts the visualization's GUID answered in another case; so does this choice of it.
+            const viz =
+              vizzes.find((v) => v.visualizationId === vizId) ??
+              vizzes.find((v) => v.visualizationId.toLowerCase() === vizId.toLowerCase())
+            if (viz !== undefined) return viz.pages.pipe(Stream.map(fromCore))
+            // Never an empty result in its place: its rows would be lost without a word.
+            return Stream.fail(
+              new ThoughtSpotError.ThoughtSpotError({
+                operation: "liveboardData",
+                reason: new ThoughtSpotError.Incomplete({
+                  description: `the answer for liveboard ${liveboardId} holds no visualization ${vizId}, which was asked for (it answered ${vizzes.map((v) => v.visualizationId).join(", ") || "none"}): run the export again, and report it if it persists`
+                })
+              })
+            )
           }
         )
       ),

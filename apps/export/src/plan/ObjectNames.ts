@@ -43,9 +43,18 @@ export const suggestVisualizations = (wanted: string, names: ReadonlyArray<strin
 /** Where an identifier was given, so a message points there: on the command line or in the job file. */
 export type GivenIn = "command line" | "job file"
 
+/** A GUID as ThoughtSpot writes them (hex in 8-4-4-4-12 groups); GUIDs are compared ignoring case. */
+const guidShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** Whether `identifier` is the GUID `id`: the same text, or the same GUID in another case. */
+export const isGuidOf = (identifier: string, id: string): boolean =>
+  id === identifier || (guidShape.test(identifier) && id.toLowerCase() === identifier.toLowerCase())
+
 /**
- * The one object of `type` that `identifier` (GUID or name) means: an exact GUID or name wins over other
- * matches; none is a NotFound with the closest names, several a NotFound listing their GUIDs.
+ * The one object of `type` that `identifier` means: the object whose GUID it is (in any case; a GUID is unique,
+ * so it wins over an object that has that text as its name), else the one object named exactly so. Objects the
+ * cluster matched otherwise (a name differing in case or spaces) are never taken: none is a NotFound naming the
+ * closest names, several named exactly so a NotFound listing their GUIDs.
  */
 export const findObject = <E>(
   cluster: Cluster<E>,
@@ -54,13 +63,25 @@ export const findObject = <E>(
   givenIn: GivenIn = "command line"
 ) =>
   Effect.gen(function* () {
-    const found = yield* cluster.find(type, identifier)
+    let found = yield* cluster.find(type, identifier)
+    // A GUID typed in upper case: ThoughtSpot's GUIDs are lower case, and a cluster may match them as given.
+    if (
+      guidShape.test(identifier) &&
+      identifier !== identifier.toLowerCase() &&
+      !found.some((o) => isGuidOf(identifier, o.id))
+    ) {
+      found = [...found, ...(yield* cluster.find(type, identifier.toLowerCase()))]
+    }
     const kind = type === "LOGICAL_TABLE" ? "table or model" : type.toLowerCase()
     const where = givenIn === "job file" ? " in the job file" : ""
-    const exact = found.filter((o) => o.id === identifier || o.name === identifier)
-    const candidates = exact.length > 0 ? exact : found
+    const byGuid = found.find((o) => isGuidOf(identifier, o.id))
+    if (byGuid !== undefined) return byGuid
+    const candidates = found.filter((o) => o.name === identifier)
     if (candidates.length === 0) {
-      const suggestion = yield* suggestObjects(cluster, type, identifier)
+      // The cluster's near matches first (what it matched ignoring case or spaces), else the closest visible names.
+      const near = [...new Set(found.map((o) => o.name))]
+      const suggestion =
+        near.length > 0 ? didYouMean(near.slice(0, 3)) : yield* suggestObjects(cluster, type, identifier)
       return yield* new ExportError({
         kind: "NotFound",
         message: `no ${kind} "${identifier}" found, or this user cannot see it: check the GUID or name${where} (spotpipe metadata --type ${type} lists them) or ask for access${suggestion}`

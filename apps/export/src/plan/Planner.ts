@@ -25,8 +25,8 @@ import { adminOf, adminTypes, resolvePermissions, resolvePrincipals, resolveTml 
 import { typesByName, typesByPosition } from "./ColumnPlanner.ts"
 import { FileNameAllocator } from "./FileName.ts"
 import { auditOutput, incrementalMetadata, incrementalSearch } from "./Incremental.ts"
-import { defaultOutputName, type ExportOrg, type JobExport, orgFolder, type PartOf } from "./JobFile.ts"
-import { findObject, type GivenIn, suggestVisualizations } from "./ObjectNames.ts"
+import { canonicalJson, defaultOutputName, type ExportOrg, type JobExport, orgFolder, type PartOf } from "./JobFile.ts"
+import { findObject, type GivenIn, isGuidOf, suggestVisualizations } from "./ObjectNames.ts"
 import { fingerprintOf, type OutputSettings } from "./OutputSettings.ts"
 import type { PlannedOutput, ResolvedExport } from "./PlannedOutput.ts"
 import { searchColumnTypes } from "./SearchColumns.ts"
@@ -104,17 +104,37 @@ export type RunSettings = Omit<
   "file" | "format" | "pageSize" | "timezone" | "columnNames" | "nullString"
 >
 
-/** A liveboard's visualizations named in `wanted` (GUIDs or names, in that order, each once), or all of them. */
+/**
+ * A liveboard's visualizations named in `wanted` (GUIDs, in any case, or exact names; in that order, each once),
+ * or all of them. A name two of its visualizations share is refused with their GUIDs, and a liveboard without
+ * visualizations fails: either would otherwise write another visualization's rows, or nothing, without a word.
+ */
 export const chooseVisualizations = (
   liveboard: MetadataObject,
   wanted: ReadonlyArray<string> | undefined
 ): Effect.Effect<ReadonlyArray<Visualization>, ExportError> =>
   Effect.gen(function* () {
-    if (wanted === undefined) return liveboard.visualizations
     const all = liveboard.visualizations
+    if (all.length === 0) {
+      return yield* new ExportError({
+        kind: "NotFound",
+        message: `liveboard "${liveboard.name}" (${liveboard.id}) has no visualizations, so there is nothing to export from it: check the liveboard in ThoughtSpot, or leave it out`
+      })
+    }
+    if (wanted === undefined) return all
     const chosen: Array<Visualization> = []
     for (const w of wanted) {
-      const match = all.find((v) => v.id === w) ?? all.find((v) => v.name === w)
+      const byGuid = all.find((v) => isGuidOf(w, v.id))
+      const named = byGuid === undefined ? all.filter((v) => v.name === w) : [byGuid]
+      if (named.length > 1) {
+        return yield* new ExportError({
+          kind: "NotFound",
+          message: `liveboard "${liveboard.name}" has ${named.length} visualizations named "${w}": name the one you mean by its GUID (${named
+            .map((v) => v.id)
+            .join(", ")}; spotpipe ls visualizations lists them)`
+        })
+      }
+      const match = named[0]
       if (match === undefined) {
         const names = all.map((v) => v.name)
         return yield* new ExportError({
@@ -149,7 +169,14 @@ export const resolveExport = <E>(
     const spec = entry.spec
     const ext = entry.format
     const pageSize = entry.pageSize
-    const settled = (key: string, file: string, clusterZone: string) => {
+    // `reads`: the object (and visualization) the output reads, by GUID. Its fingerprint holds them, so a resume
+    // never keeps or continues a file of another object that has taken the name since (a rename, a copy).
+    const settled = (
+      key: string,
+      file: string,
+      clusterZone: string,
+      reads?: { readonly id: string; readonly viz?: string }
+    ) => {
       const settings: OutputSettings = {
         ...run,
         file,
@@ -162,14 +189,20 @@ export const resolveExport = <E>(
         columnNames: entry.columnNames,
         nullString: entry.format === "csv" ? entry.nullString : ""
       }
-      return { export: entry, key, file, settings, fingerprint: fingerprintOf(entry.fingerprint, settings) }
+      const reading = reads === undefined ? entry.fingerprint : canonicalJson([entry.fingerprint, reads])
+      return { export: entry, key, file, settings, fingerprint: fingerprintOf(reading, settings) }
     }
     type Output = Omit<PlannedOutput<E>, "export" | "key" | "file" | "settings" | "fingerprint">
     const single = (defaultName: string, objectId: string | null, output: Output): ResolvedExport<E> => ({
       export: entry,
       defaultName,
       objectId,
-      outputs: (key, clusterZone) => [{ ...output, ...settled(key, `${key}.${ext}`, clusterZone) }]
+      outputs: (key, clusterZone) => [
+        {
+          ...output,
+          ...settled(key, `${key}.${ext}`, clusterZone, objectId === null ? undefined : { id: objectId })
+        }
+      ]
     })
     // A part of a split export: its page range from the result's row count (one one-row request), its pages only those.
     const splitWhenAsked = (
@@ -298,7 +331,10 @@ export const resolveExport = <E>(
             // Files live in a folder named by the export, so their names cannot clash with other exports'.
             const names = new FileNameAllocator()
             return vizzes.map((viz) => ({
-              ...settled(key, `${key}/${names.allocate(viz.name, ext, entry.fileNames)}`, clusterZone),
+              ...settled(key, `${key}/${names.allocate(viz.name, ext, entry.fileNames)}`, clusterZone, {
+                id: liveboard.id,
+                viz: viz.id
+              }),
               label: `liveboard ${liveboard.name} / ${viz.name}`,
               what: `visualization "${viz.name}" of liveboard "${liveboard.name}"`,
               source: {

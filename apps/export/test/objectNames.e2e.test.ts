@@ -1,0 +1,248 @@
+/**
+ * Which object an export reads, end to end (the built CLI against a loopback sandbox behind a rewriting proxy that
+ * shows objects a cluster can have and the sandbox's fixtures do not): a name that moved to another object between a
+ * run and its `--resume`, a name that is another object's GUID, a GUID in upper case, a cluster that matches names
+ * ignoring case, two visualizations of one liveboard sharing a name, a liveboard without visualizations, and a
+ * cluster that answers a visualization's GUID in another case.
+ */
+import * as NodeFs from "node:fs"
+import * as NodePath from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { type RenamingProxy, startRewritingProxy } from "./support/RenamingProxy.ts"
+import { runCli } from "./support/runCli.ts"
+import { sandboxEnv } from "./support/Sandboxes.ts"
+import { tempFolders } from "./support/tempFolders.ts"
+
+const tempDir = tempFolders("spotpipe-object-names-")
+const timeout = { timeout: 60_000 }
+
+type Json = Record<string, unknown>
+
+/** How the proxy shows the cluster: set by each test, reset after it. */
+interface View {
+  /** Names shown swapped (as JSON text, in requests and responses alike). */
+  swap?: readonly [string, string]
+  /** Rewrites a parsed response of `path` (the request's JSON body given). */
+  response?: (path: string, body: Json, answer: unknown) => unknown
+  /** Rewrites every parsed request body. */
+  request?: (body: Json) => Json
+}
+
+let sandbox: RunningSandbox
+let proxy: RenamingProxy
+let view: View = {}
+const env = () => sandboxEnv(proxy)
+
+const swapText = (text: string, pair: readonly [string, string] | undefined) => {
+  if (pair === undefined) return text
+  const [a, b] = pair.map((name) => JSON.stringify(name).slice(1, -1)) as [string, string]
+  return text
+    .split(a)
+    .map((part) => part.split(b).join(a))
+    .join(b)
+}
+
+const pathOf = (url: string) => url.replace(/^\/api\/rest\/2\.0\//, "")
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ rows: fixtures.golden.rows, seed: fixtures.golden.seed })
+  proxy = await startRewritingProxy(sandbox.url, {
+    request: (text) => {
+      const swapped = swapText(text, view.swap)
+      if (view.request === undefined) return swapped
+      try {
+        return JSON.stringify(view.request(JSON.parse(swapped) as Json))
+      } catch {
+        return swapped
+      }
+    },
+    response: (text, request) => {
+      const swapped = swapText(text, view.swap)
+      if (view.response === undefined || swapped === "") return swapped
+      let parsed: unknown
+      try {
+        parsed = JSON.parse(swapped)
+      } catch {
+        return swapped
+      }
+      const body = request.body === undefined ? {} : (JSON.parse(request.body) as Json)
+      return JSON.stringify(view.response(pathOf(request.url), body, parsed))
+    }
+  })
+})
+
+afterAll(async () => {
+  await proxy?.close()
+  await sandbox?.close()
+})
+
+const answerId = (name: keyof typeof fixtures.answers) => fixtures.answers[name].id
+const salesOverview = () => fixtures.liveboards["Sales Overview"]
+
+const manifestOf = (dir: string) =>
+  JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8")) as {
+    outputs: ReadonlyArray<{
+      file: string
+      rows_written: number
+      resume: string
+      source: { id: string; name: string; viz: unknown }
+    }>
+  }
+
+/** Each metadata/search item whose name or GUID `pick` accepts, rewritten by `change`. */
+const eachItem = (answer: unknown, pick: (item: Json) => boolean, change: (item: Json) => void) => {
+  for (const item of answer as ReadonlyArray<Json>) if (pick(item)) change(item)
+  return answer
+}
+
+describe("which object an export reads", () => {
+  it("resume-never-keeps-the-file-of-an-object-whose-name-another-object-took", timeout, async () => {
+    const out = tempDir()
+    view = {}
+    const first = await runCli(["answer", "Revenue by Month", "--out", out], { env: env() })
+    expect(first.code, first.stderr).toBe(0)
+    const file = NodePath.join(out, "answer-Revenue by Month.csv")
+    expect(NodeFs.readFileSync(file, "utf8")).toMatch(/^Month\(Order Date\),/)
+
+    // Renamed since: "Revenue by Month" is now the other answer (and the first one is called "Weekly Shipments").
+    view = { swap: ["Revenue by Month", "Weekly Shipments"] }
+    const resumed = await runCli(["answer", "Revenue by Month", "--out", out, "--resume"], { env: env() })
+    expect(resumed.code, resumed.stderr).toBe(0)
+    expect(NodeFs.readFileSync(file, "utf8")).toMatch(/^Week\(Shipped At\),/)
+    const [output] = manifestOf(out).outputs
+    expect(output?.source.id).toBe(answerId("Weekly Shipments"))
+    expect(output?.resume).toBe("written")
+    view = {}
+  })
+
+  it("a-guid-wins-over-an-object-named-with-that-guid", timeout, async () => {
+    const out = tempDir()
+    const revenue = answerId("Revenue by Month")
+    // Another answer whose name is the text of this one's GUID: a cluster matches both.
+    view = {
+      response: (path, body, answer) => {
+        const wanted = (body["metadata"] as ReadonlyArray<Json> | undefined)?.[0]?.["identifier"]
+        const items = answer as Array<Json>
+        if (path !== "metadata/search" || wanted !== revenue || items.length === 0) return answer
+        const copy = JSON.parse(JSON.stringify(items[0])) as Json
+        copy["metadata_id"] = answerId("Weekly Shipments")
+        copy["metadata_name"] = revenue
+        return [copy, ...items]
+      }
+    }
+    const run = await runCli(["answer", revenue, "--out", out], { env: env() })
+    view = {}
+    expect(run.code, run.stderr).toBe(0)
+    expect(manifestOf(out).outputs[0]?.source.id).toBe(revenue)
+  })
+
+  it("a-guid-in-upper-case-is-that-guid", timeout, async () => {
+    const out = tempDir()
+    view = {}
+    const revenue = answerId("Revenue by Month")
+    const run = await runCli(["answer", revenue.toUpperCase(), "--out", out], { env: env() })
+    expect(run.code, run.stderr).toBe(0)
+    expect(manifestOf(out).outputs[0]?.source.id).toBe(revenue)
+
+    const viz = salesOverview().visualizations.find((v) => v.name === "Revenue by Region")!
+    const byViz = await runCli(["liveboard", "Sales Overview", "--viz", viz.id.toUpperCase(), "--out", tempDir()], {
+      env: env()
+    })
+    expect(byViz.code, byViz.stderr).toBe(0)
+  })
+
+  it("a-name-the-cluster-matched-ignoring-case-is-not-taken", timeout, async () => {
+    const out = tempDir()
+    // A cluster matching "REVENUE BY MONTH" to the answer named "Revenue by Month".
+    view = {
+      request: (body) => JSON.parse(JSON.stringify(body).split('"REVENUE BY MONTH"').join('"Revenue by Month"')) as Json
+    }
+    const run = await runCli(["answer", "REVENUE BY MONTH", "--out", out], { env: env() })
+    view = {}
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain('no answer "REVENUE BY MONTH" found')
+    expect(run.stderr).toContain('did you mean "Revenue by Month"?')
+    expect(NodeFs.existsSync(NodePath.join(out, "manifest.json"))).toBe(false)
+  })
+
+  it("two-visualizations-of-one-name-are-named-by-guid-not-the-first-taken", timeout, async () => {
+    const liveboard = salesOverview()
+    const yearly = liveboard.visualizations.find((v) => v.name === "Yearly Orders")!
+    const region = liveboard.visualizations.find((v) => v.name === "Revenue by Region")!
+    view = {
+      response: (path, _body, answer) => {
+        if (path === "metadata/search") {
+          return eachItem(
+            answer,
+            (item) => item["metadata_id"] === liveboard.id,
+            (item) => {
+              for (const v of ((item["metadata_detail"] as Json | null)?.["visualizations"] ?? []) as Array<Json>) {
+                if (v["id"] === yearly.id) v["name"] = "Revenue by Region"
+              }
+            }
+          )
+        }
+        return answer
+      }
+    }
+    const out = tempDir()
+    const run = await runCli(["liveboard", "Sales Overview", "--viz", "Revenue by Region", "--out", out], {
+      env: env()
+    })
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain('has 2 visualizations named "Revenue by Region"')
+    expect(run.stderr).toContain(region.id)
+    expect(run.stderr).toContain(yearly.id)
+    const byGuid = await runCli(["liveboard", "Sales Overview", "--viz", yearly.id, "--out", out], { env: env() })
+    view = {}
+    expect(byGuid.code, byGuid.stderr).toBe(0)
+    expect(manifestOf(out).outputs.map((o) => (o.source.viz as { id: string }).id)).toEqual([yearly.id])
+  })
+
+  it("a-liveboard-without-visualizations-fails-instead-of-writing-nothing", timeout, async () => {
+    const liveboard = salesOverview()
+    view = {
+      response: (path, _body, answer) =>
+        path === "metadata/search"
+          ? eachItem(
+              answer,
+              (item) => item["metadata_id"] === liveboard.id && item["metadata_detail"] !== null,
+              (item) => {
+                ;(item["metadata_detail"] as Json)["visualizations"] = []
+              }
+            )
+          : answer
+    }
+    const out = tempDir()
+    const run = await runCli(["liveboard", "Sales Overview", "--out", out], { env: env() })
+    view = {}
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain('liveboard "Sales Overview"')
+    expect(run.stderr).toContain("has no visualizations")
+  })
+
+  it("a-visualization-guid-answered-in-another-case-keeps-its-rows", timeout, async () => {
+    const out = tempDir()
+    view = {
+      response: (path, _body, answer) => {
+        if (path !== "metadata/liveboard/data") return answer
+        for (const c of (answer as Json)["contents"] as Array<Json>) {
+          c["visualization_id"] = String(c["visualization_id"]).toUpperCase()
+        }
+        return answer
+      }
+    }
+    const run = await runCli(["liveboard", "Sales Overview", "--viz", "Revenue by Region", "--out", out], {
+      env: env()
+    })
+    view = {}
+    expect(run.code, run.stderr).toBe(0)
+    const [output] = manifestOf(out).outputs
+    expect(output?.rows_written).toBeGreaterThan(0)
+    const direct = await runCli(["liveboard", "Sales Overview", "--viz", "Revenue by Region", "--out", "-"], {
+      env: sandboxEnv(sandbox)
+    })
+    expect(NodeFs.readFileSync(NodePath.join(out, output!.file), "utf8")).toBe(direct.stdout)
+  })
+})
