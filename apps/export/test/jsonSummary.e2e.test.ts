@@ -216,3 +216,30 @@ describe("--json on spotpipe run", () => {
     expect(run.stderr).toContain(report.ddl.error)
   })
 })
+
+describe("--json on load and merge", () => {
+  it("merge-and-load-json-print-their-report-on-stdout-also-with-quiet", timeout, async () => {
+    const dir = tempDir()
+    const out = NodePath.join(dir, "landing")
+    const jobFile = NodePath.join(dir, "job.json")
+    NodeFs.writeFileSync(jobFile, JSON.stringify({ exports: [{ type: "answer", id: "Revenue by Month", split: 2 }] }))
+    const run = await runCli(["run", jobFile, "--out", out, "--quiet"], { env })
+    expect(run.code, run.stderr).toBe(0)
+
+    const merge = await runCli(["merge", out, "--json", "--quiet"])
+    expect(merge.code, merge.stderr).toBe(0)
+    const merged = JSON.parse(merge.stdout).merge
+    expect(merge.stdout.trimEnd().split("\n")).toHaveLength(1)
+    expect(merged).toMatchObject({ folder: out, others: [] })
+    expect(merged.files).toHaveLength(1)
+    expect(merged.files[0]).toMatchObject({ parts: 2 })
+
+    const database = NodePath.join(dir, "w.duckdb")
+    const load = await runCli(["load", out, "--into", `duckdb:${database}`, "--json", "--quiet"], { withDuckDb: true })
+    expect(load.code, load.stderr).toBe(0)
+    expect(load.stdout.trimEnd().split("\n")).toHaveLength(1)
+    const loaded = JSON.parse(load.stdout).load
+    expect(loaded).toMatchObject({ target: `duckdb:${database}`, rows: merged.files[0].rows })
+    expect(loaded.tables).toHaveLength(1)
+  })
+})

@@ -19,6 +19,7 @@ import {
   described,
   exportFlags,
   jobArgument,
+  jsonReportFlag,
   loadFlags,
   logFlags,
   metadataTypeFlag,
@@ -235,7 +236,8 @@ const loadCommand = Command.make(
   {
     run: runFolderArgument,
     ...loadFlags,
-    ...logFlags
+    ...logFlags,
+    json: jsonReportFlag
   },
   runLoad
 ).pipe(
@@ -244,6 +246,10 @@ const loadCommand = Command.make(
   ),
   Command.withExamples([
     { command: "spotpipe load ./landing --into duckdb:warehouse.duckdb", description: "replace each table" },
+    {
+      command: "spotpipe load ./landing --into duckdb:warehouse.duckdb --json | jq .load.rows",
+      description: "the report as JSON on stdout"
+    },
     {
       command:
         "PGPASSWORD=… spotpipe load ./landing --into postgresql://loader@db.internal:5432/analytics --mode append",

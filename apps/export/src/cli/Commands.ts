@@ -759,7 +759,10 @@ export const runJobFile = (input: RunInput) =>
   )
 
 /** What `spotpipe load` parsed. */
-export type LoadInput = Parsed<typeof loadFlags & typeof logFlags> & { readonly run: string }
+export type LoadInput = Parsed<typeof loadFlags & typeof logFlags> & {
+  readonly run: string
+  readonly json: boolean
+}
 
 /** The load summary: a table of the tables loaded, or one JSON object (see LoadSummary.ts). */
 const loadSummary = (report: LoadReport, format: "text" | "json"): string =>
@@ -779,7 +782,9 @@ export const runLoad = (input: LoadInput) =>
         ...(Option.isSome(input.format) ? { format: input.format.value } : {}),
         version
       })
-      if (!logSettings.quiet) yield* Console.log(loadSummary(report, logSettings.format))
+      // --json: the report on stdout whatever the logs look like, and with --quiet too.
+      if (input.json) yield* Console.log(loadSummaryJson(report))
+      else if (!logSettings.quiet) yield* Console.log(loadSummary(report, logSettings.format))
       const left = otherRunsWarning(report)
       if (left !== undefined) yield* Effect.logWarning(left)
     })

@@ -528,6 +528,15 @@ export const reportFlags = {
 }
 
 /**
+ * `--json` of `load` and `merge`: their report on stdout as one JSON object (the summary `--log-format json` prints),
+ * with `--quiet` too, as the exporting commands' `--json`.
+ */
+export const jsonReportFlag = toggle(
+  "json",
+  "print the report on stdout as one JSON object (the summary --log-format json prints), also with --quiet; logs stay on stderr"
+)
+
+/**
  * `spotpipe run`'s job file: read and decoded as it is parsed, so a file that cannot be read or is not a valid
  * job is a usage error naming the file and every bad field. Yields the path and the job.
  */

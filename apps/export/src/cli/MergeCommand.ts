@@ -2,16 +2,16 @@
  * `spotpipe merge <run folder…> [--out DIR] [--force]`: joins the part files of split exports (`"split": K` in a
  * job file) that the shards of a run wrote, into the files of an unsplit run with one manifest (output/Merge.ts
  * checks and writes them). Prints a table of the merged files and a footer with the totals, like the export
- * summary, or one JSON object with `--log-format json`.
+ * summary, or one JSON object with `--json` (on stdout, also with `--quiet`) or `--log-format json`.
  */
 import { Console, Effect, Option, Path } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { type MergedFile, mergeRuns } from "../output/Merge.ts"
 import { version } from "../Version.ts"
-import { logFlags } from "./Flags.ts"
+import { jsonReportFlag, logFlags } from "./Flags.ts"
 import { checkLogging } from "./Settings.ts"
 import { formatTable } from "./Summary.ts"
-import { formatCount, inert } from "./TerminalText.ts"
+import { formatCount, inert, jsonLine } from "./TerminalText.ts"
 
 const plural = (n: number, one: string, many: string) => `${formatCount(n)} ${n === 1 ? one : many}`
 
@@ -45,19 +45,21 @@ export const mergeCommand = Command.make(
       Flag.withDefault(false),
       Flag.withDescription("replace merged files that exist already")
     ),
-    ...logFlags
+    ...logFlags,
+    json: jsonReportFlag
   },
   (input) =>
     Effect.gen(function* () {
       const settings = yield* checkLogging(input)
       const out = Option.getOrElse(input.out, () => input.runs[0]!)
       const report = yield* mergeRuns({ runs: input.runs, out, force: input.force, version })
-      if (settings.quiet) return
+      // --json: the report on stdout whatever the logs look like, and with --quiet too.
+      if (settings.quiet && !input.json) return
       const path = yield* Path.Path
       const folder = path.resolve(out)
       yield* Console.log(
-        settings.format === "json"
-          ? JSON.stringify({
+        input.json || settings.format === "json"
+          ? jsonLine({
               merge: { files: report.files, others: report.others, folder, manifest: report.manifestPath }
             })
           : `${formatTable(
