@@ -137,6 +137,30 @@ describe("which object an export reads", () => {
     expect(manifestOf(out).outputs[0]?.source.id).toBe(revenue)
   })
 
+  it("a-name-two-objects-share-is-refused-with-their-guids", timeout, async () => {
+    const revenue = answerId("Revenue by Month")
+    const weekly = answerId("Weekly Shipments")
+    // Another answer of the same name: a cluster lists both for that name.
+    view = {
+      response: (path, body, answer) => {
+        const wanted = (body["metadata"] as ReadonlyArray<Json> | undefined)?.[0]?.["identifier"]
+        const items = answer as Array<Json>
+        if (path !== "metadata/search" || wanted !== "Revenue by Month" || items.length === 0) return answer
+        const copy = JSON.parse(JSON.stringify(items[0])) as Json
+        copy["metadata_id"] = weekly
+        return [...items, copy]
+      }
+    }
+    const out = tempDir()
+    const run = await runCli(["answer", "Revenue by Month", "--out", out], { env: env() })
+    view = {}
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain(
+      `2 objects of type ANSWER are named "Revenue by Month": use the GUID instead (${revenue}, ${weekly}; spotpipe ls answers shows which is which)`
+    )
+    expect(NodeFs.existsSync(NodePath.join(out, "manifest.json"))).toBe(false)
+  })
+
   it("a-guid-in-upper-case-is-that-guid", timeout, async () => {
     const out = tempDir()
     view = {}

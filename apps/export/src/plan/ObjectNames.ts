@@ -43,6 +43,9 @@ export const suggestVisualizations = (wanted: string, names: ReadonlyArray<strin
 /** Where an identifier was given, so a message points there: on the command line or in the job file. */
 export type GivenIn = "command line" | "job file"
 
+/** The `spotpipe ls` listing of each type. */
+const lsKind = { ANSWER: "answers", LIVEBOARD: "liveboards", LOGICAL_TABLE: "tables" } as const
+
 /** A GUID as ThoughtSpot writes them (hex in 8-4-4-4-12 groups); GUIDs are compared ignoring case. */
 const guidShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
@@ -92,7 +95,7 @@ export const findObject = <E>(
         kind: "NotFound",
         message: `${candidates.length} objects of type ${type} are named "${identifier}": use the GUID${where} instead (${candidates
           .map((o) => o.id)
-          .join(", ")})`
+          .join(", ")}; spotpipe ls ${lsKind[type]} shows which is which)`
       })
     }
     return candidates[0]!
