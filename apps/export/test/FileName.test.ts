@@ -18,6 +18,8 @@ describe("sanitizeFileName", () => {
   it("windows-reserved-names-and-characters-are-made-safe", () => {
     expect(sanitizeFileName("CON")).toBe("_CON")
     expect(sanitizeFileName("lpt1.txt")).toBe("_lpt1.txt")
+    expect(sanitizeFileName("CONIN$")).toBe("_CONIN$")
+    expect(sanitizeFileName("conout$.log")).toBe("_conout$.log")
     expect(sanitizeFileName('Q1: "Revenue" <EU>?')).toBe("Q1_ _Revenue_ _EU__")
     expect(sanitizeFileName("trailing dots...")).toBe("trailing dots")
   })

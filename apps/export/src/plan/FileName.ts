@@ -7,7 +7,8 @@
  */
 import { type FileNames, numbered, slugName } from "./Names.ts"
 
-const reserved = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i
+// Device names Windows reserves, with any extension (`CONIN$` and `CONOUT$` are the console's).
+const reserved = /^(con|prn|aux|nul|conin\$|conout\$|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i
 // Path separators, characters Windows forbids, C0/C1 control characters and DEL.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
 const unsafe = /[/\\:*?"<>|\u0000-\u001f\u007f-\u009f]/g
