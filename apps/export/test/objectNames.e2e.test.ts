@@ -176,6 +176,23 @@ describe("which object an export reads", () => {
     expect(byViz.code, byViz.stderr).toBe(0)
   })
 
+  it("a-guid-of-another-type-says-what-it-is-and-how-to-export-it", timeout, async () => {
+    view = {}
+    const liveboard = salesOverview()
+    const run = await runCli(["answer", liveboard.id, "--out", tempDir()], { env: env() })
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain(
+      `${liveboard.id} is the GUID of liveboard "Sales Overview", not of an answer: export it as a liveboard (spotpipe liveboard)`
+    )
+    const table = await runCli(["liveboard", fixtures.ordersTable.id.toUpperCase(), "--out", tempDir()], {
+      env: env()
+    })
+    expect(table.code).toBe(1)
+    expect(table.stderr).toContain(
+      `is the GUID of table or model "Orders", not of a liveboard: export it with a search on it (spotpipe search --table)`
+    )
+  })
+
   it("a-name-the-cluster-matched-ignoring-case-is-not-taken", timeout, async () => {
     const out = tempDir()
     // A cluster matching "REVENUE BY MONTH" to the answer named "Revenue by Month".

@@ -43,6 +43,18 @@ export const suggestVisualizations = (wanted: string, names: ReadonlyArray<strin
 /** Where an identifier was given, so a message points there: on the command line or in the job file. */
 export type GivenIn = "command line" | "job file"
 
+/** The types whose objects an export reads. */
+type Exportable = "ANSWER" | "LIVEBOARD" | "LOGICAL_TABLE"
+const exportable: ReadonlyArray<Exportable> = ["ANSWER", "LIVEBOARD", "LOGICAL_TABLE"]
+const kindOf = (type: Exportable) => (type === "LOGICAL_TABLE" ? "table or model" : type.toLowerCase())
+const article = (word: string) => (/^[aeiou]/.test(word) ? "an" : "a")
+/** How an object of each type is exported. */
+const howTo = {
+  ANSWER: "as an answer (spotpipe answer)",
+  LIVEBOARD: "as a liveboard (spotpipe liveboard)",
+  LOGICAL_TABLE: "with a search on it (spotpipe search --table)"
+} as const
+
 /** The `spotpipe ls` listing of each type. */
 const lsKind = { ANSWER: "answers", LIVEBOARD: "liveboards", LOGICAL_TABLE: "tables" } as const
 
@@ -61,7 +73,7 @@ export const isGuidOf = (identifier: string, id: string): boolean =>
  */
 export const findObject = <E>(
   cluster: Cluster<E>,
-  type: "ANSWER" | "LIVEBOARD" | "LOGICAL_TABLE",
+  type: Exportable,
   identifier: string,
   givenIn: GivenIn = "command line"
 ) =>
@@ -75,12 +87,26 @@ export const findObject = <E>(
     ) {
       found = [...found, ...(yield* cluster.find(type, identifier.toLowerCase()))]
     }
-    const kind = type === "LOGICAL_TABLE" ? "table or model" : type.toLowerCase()
+    const kind = kindOf(type)
     const where = givenIn === "job file" ? " in the job file" : ""
     const byGuid = found.find((o) => isGuidOf(identifier, o.id))
     if (byGuid !== undefined) return byGuid
     const candidates = found.filter((o) => o.name === identifier)
     if (candidates.length === 0) {
+      // The GUID of an object of another type (`spotpipe answer <a liveboard's GUID>`): say which and what to use.
+      if (guidShape.test(identifier)) {
+        for (const other of exportable.filter((t) => t !== type)) {
+          const elsewhere = (yield* cluster.find(other, identifier.toLowerCase())).find((o) =>
+            isGuidOf(identifier, o.id)
+          )
+          if (elsewhere !== undefined) {
+            return yield* new ExportError({
+              kind: "NotFound",
+              message: `${identifier}${where} is the GUID of ${kindOf(other)} "${elsewhere.name}", not of ${article(kind)} ${kind}: export it ${howTo[other]}`
+            })
+          }
+        }
+      }
       // The cluster's near matches first (what it matched ignoring case or spaces), else the closest visible names.
       const near = [...new Set(found.map((o) => o.name))]
       const suggestion =
