@@ -330,7 +330,7 @@ describe("spotpipe auth status", () => {
     expect(run.code, run.stderr).toBe(0)
     const status = JSON.parse(run.stdout)
     expect(status.user.name).toBe(fixtures.user.username)
-    expect(status.sources).toEqual({ host: "--sandbox", username: "--sandbox", secret: "--sandbox" })
+    expect(status.sources).toEqual({ host: "--sandbox", username: "--sandbox", secret: "--sandbox", org_id: null })
     expect(status.host).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
     expect(run.stdout + run.stderr).not.toContain("Real-Pw-7731")
   })
@@ -354,7 +354,12 @@ describe("spotpipe auth status", () => {
     expect(json.code).toBe(0)
     const status = JSON.parse(json.stdout)
     expect(status.auth).toBe("token")
-    expect(status.sources).toEqual({ host: "THOUGHTSPOT_HOST", secret: "THOUGHTSPOT_TOKEN" })
+    expect(status.sources).toEqual({
+      host: "THOUGHTSPOT_HOST",
+      username: null,
+      secret: "THOUGHTSPOT_TOKEN",
+      org_id: null
+    })
     expect(status.token.kind).toBe("issued")
     expect(status.token.expires_at).toBe(new Date(expiry).toISOString())
     expect(status.token.expires_in_seconds).toBeGreaterThan(3600)

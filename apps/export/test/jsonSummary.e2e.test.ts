@@ -243,3 +243,22 @@ describe("--json on load and merge", () => {
     expect(loaded.tables).toHaveLength(1)
   })
 })
+
+describe("auth status --json", () => {
+  it("auth-status-json-has-every-documented-key-null-where-unknown", timeout, async () => {
+    // The sandbox: no profile, no Org given; a script reads .profile and .sources.org_id all the same.
+    const run = await runCli(["auth", "status", "--json"], { env })
+    expect(run.code, run.stderr).toBe(0)
+    const status = JSON.parse(run.stdout)
+    expect(Object.keys(status)).toEqual(["host", "profile", "auth", "user", "org", "cluster", "token", "sources"])
+    expect(status.profile).toBe(null)
+    expect(Object.keys(status.cluster)).toEqual(["version", "time_zone", "unavailable"])
+    expect(status.cluster.unavailable).toBe(null)
+    expect(status.sources).toEqual({
+      host: "THOUGHTSPOT_HOST",
+      username: "THOUGHTSPOT_USERNAME",
+      secret: "THOUGHTSPOT_PASSWORD",
+      org_id: null
+    })
+  })
+})

@@ -106,6 +106,40 @@ export const formatStatus = (status: AuthStatus): string => {
 }
 
 /**
+ * The status as `--json` prints it: every key of the documented shape present whatever the cluster and the
+ * connection tell, `null` for what is unknown or not given (no profile, no Org reported, a user from nowhere), so
+ * that a script reads `.profile.name` or `.sources.org_id` without checking first that the key is there.
+ */
+export const statusJson = (status: AuthStatus): string =>
+  jsonLine({
+    host: status.host,
+    profile: status.profile ?? null,
+    auth: status.auth,
+    user: status.user,
+    org: status.org ?? null,
+    cluster: {
+      version: status.cluster.version ?? null,
+      time_zone: status.cluster.time_zone ?? null,
+      unavailable: status.cluster.unavailable ?? null
+    },
+    token:
+      status.token.kind === "minted"
+        ? status.token
+        : {
+            kind: status.token.kind,
+            expires_at: status.token.expires_at ?? null,
+            expires_in_seconds: status.token.expires_in_seconds ?? null,
+            unavailable: status.token.unavailable ?? null
+          },
+    sources: {
+      host: status.sources["host"] ?? null,
+      username: status.sources["username"] ?? null,
+      secret: status.sources["secret"] ?? null,
+      org_id: status.sources["org_id"] ?? null
+    }
+  })
+
+/**
  * An issued token's expiry from `POST auth/token/validate` (ThoughtSpot 9.12 and later); a cluster that cannot
  * say gives the reason instead.
  */
@@ -196,7 +230,7 @@ const statusCommand = Command.make(
           token,
           sources
         }
-        yield* Console.log(input.json ? jsonLine(status) : formatStatus(status))
+        yield* Console.log(input.json ? statusJson(status) : formatStatus(status))
       })
     )
 ).pipe(
