@@ -193,6 +193,22 @@ describe("which object an export reads", () => {
     )
   })
 
+  it("an-object-of-another-type-the-cluster-matched-by-guid-is-not-taken", timeout, async () => {
+    const liveboard = salesOverview()
+    // A cluster that matches a GUID whatever the type asked for: the liveboard comes back for an ANSWER search.
+    view = {
+      request: (body) => {
+        const items = body["metadata"] as Array<Json> | undefined
+        if (items?.[0]?.["identifier"] === liveboard.id) items[0]!["type"] = "LIVEBOARD"
+        return body
+      }
+    }
+    const run = await runCli(["answer", liveboard.id, "--out", tempDir()], { env: env() })
+    view = {}
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain(`is the GUID of liveboard "Sales Overview", not of an answer`)
+  })
+
   it("a-name-the-cluster-matched-ignoring-case-is-not-taken", timeout, async () => {
     const out = tempDir()
     // A cluster matching "REVENUE BY MONTH" to the answer named "Revenue by Month".

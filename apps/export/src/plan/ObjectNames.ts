@@ -78,14 +78,16 @@ export const findObject = <E>(
   givenIn: GivenIn = "command line"
 ) =>
   Effect.gen(function* () {
-    let found = yield* cluster.find(type, identifier)
+    // Only objects of `type`: a cluster may match a GUID whatever the type asked for.
+    const find = (text: string) => Effect.map(cluster.find(type, text), (all) => all.filter((o) => o.type === type))
+    let found = yield* find(identifier)
     // A GUID typed in upper case: ThoughtSpot's GUIDs are lower case, and a cluster may match them as given.
     if (
       guidShape.test(identifier) &&
       identifier !== identifier.toLowerCase() &&
       !found.some((o) => isGuidOf(identifier, o.id))
     ) {
-      found = [...found, ...(yield* cluster.find(type, identifier.toLowerCase()))]
+      found = [...found, ...(yield* find(identifier.toLowerCase()))]
     }
     const kind = kindOf(type)
     const where = givenIn === "job file" ? " in the job file" : ""
@@ -96,8 +98,8 @@ export const findObject = <E>(
       // The GUID of an object of another type (`spotpipe answer <a liveboard's GUID>`): say which and what to use.
       if (guidShape.test(identifier)) {
         for (const other of exportable.filter((t) => t !== type)) {
-          const elsewhere = (yield* cluster.find(other, identifier.toLowerCase())).find((o) =>
-            isGuidOf(identifier, o.id)
+          const elsewhere = (yield* cluster.find(other, identifier.toLowerCase())).find(
+            (o) => o.type === other && isGuidOf(identifier, o.id)
           )
           if (elsewhere !== undefined) {
             return yield* new ExportError({
