@@ -257,6 +257,33 @@ describe("which object an export reads", () => {
     expect(manifestOf(out).outputs.map((o) => (o.source.viz as { id: string }).id)).toEqual([yearly.id])
   })
 
+  it("a-viz-name-with-commas-is-not-read-as-other-visualizations", timeout, async () => {
+    const liveboard = salesOverview()
+    const yearly = liveboard.visualizations.find((v) => v.name === "Yearly Orders")!
+    // Named as ThoughtSpot names charts, from two other visualizations' names.
+    const name = "Revenue by Region, Top 10 Customers"
+    view = {
+      response: (path, _body, answer) =>
+        path === "metadata/search"
+          ? eachItem(
+              answer,
+              (item) => item["metadata_id"] === liveboard.id,
+              (item) => {
+                for (const v of ((item["metadata_detail"] as Json | null)?.["visualizations"] ?? []) as Array<Json>) {
+                  if (v["id"] === yearly.id) v["name"] = name
+                }
+              }
+            )
+          : answer
+    }
+    const out = tempDir()
+    const run = await runCli(["liveboard", "Sales Overview", "--viz", name, "--out", out], { env: env() })
+    view = {}
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain(`has commas in its name: give its GUID in --viz instead (${yearly.id})`)
+    expect(NodeFs.existsSync(NodePath.join(out, "manifest.json"))).toBe(false)
+  })
+
   it("a-liveboard-without-visualizations-fails-instead-of-writing-nothing", timeout, async () => {
     const liveboard = salesOverview()
     view = {

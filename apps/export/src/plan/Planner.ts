@@ -111,10 +111,27 @@ export type RunSettings = Omit<
  */
 export const chooseVisualizations = (
   liveboard: MetadataObject,
-  wanted: ReadonlyArray<string> | undefined
+  wanted: ReadonlyArray<string> | undefined,
+  givenIn: GivenIn = "job file"
 ): Effect.Effect<ReadonlyArray<Visualization>, ExportError> =>
   Effect.gen(function* () {
     const all = liveboard.visualizations
+    if (givenIn === "command line" && wanted !== undefined) {
+      // `--viz` is split at commas, so a name holding commas ("Total Revenue, Total Quantity by Color", as
+      // ThoughtSpot names charts) would be read as other visualizations, or none: it is named by its GUID instead.
+      const commas = (text: string) => text.split(",").map((part) => part.trim())
+      const split = all.find((v) => {
+        const parts = commas(v.name)
+        if (parts.length < 2) return false
+        return wanted.some((_, i) => parts.every((part, j) => wanted[i + j] === part))
+      })
+      if (split !== undefined) {
+        return yield* new ExportError({
+          kind: "NotFound",
+          message: `--viz is split at commas, and the visualization "${split.name}" of liveboard "${liveboard.name}" has commas in its name: give its GUID in --viz instead (${split.id})`
+        })
+      }
+    }
     if (all.length === 0) {
       return yield* new ExportError({
         kind: "NotFound",
@@ -322,7 +339,7 @@ export const resolveExport = <E>(
       }
       case "liveboard": {
         const liveboard = yield* findObject(cluster, "LIVEBOARD", spec.id, givenIn)
-        const vizzes = yield* chooseVisualizations(liveboard, spec.visualizations)
+        const vizzes = yield* chooseVisualizations(liveboard, spec.visualizations, givenIn)
         return {
           export: entry,
           defaultName: `liveboard-${liveboard.name}`,
