@@ -25,6 +25,7 @@ import {
 } from "../src/cluster/Profiles.ts"
 import { UsageError } from "../src/UsageError.ts"
 import { runInProcess } from "./support/inProcess.ts"
+import { runCli } from "./support/runCli.ts"
 import { tempFolders } from "./support/tempFolders.ts"
 
 const tempDir = tempFolders("spotpipe-profiles-")
@@ -853,6 +854,26 @@ describe("spotpipe config", () => {
       expect(JSON.parse(NodeFs.readFileSync(real, "utf8")).profiles.p.secret).toBe(`file:${NodePath.resolve("pw.txt")}`)
     })
   )
+
+  it("config-notices-follow-quiet-and-log-format-json-as-every-command-does", async () => {
+    // A process of its own: the CLI's own log settings, not the in-process runner's capture of every log.
+    const env = { SPOTPIPE_CONFIG: NodePath.join(tempDir(), "config.json") }
+    for (const args of [
+      ["config", "list"],
+      ["config", "set", "host", "https://a.example.com", "--profile", "a"],
+      ["config", "use", "a"],
+      ["config", "unset", "host", "--profile", "a"]
+    ]) {
+      const quiet = await runCli([...args, "--quiet"], { env })
+      expect(quiet.code).toBe(0)
+      expect(quiet.stderr.trim()).toBe("")
+      const json = await runCli([...args, "--log-format", "json"], { env })
+      expect(json.code).toBe(0)
+      const lines = json.stderr.split("\n").filter((line) => line.trim() !== "")
+      expect(lines.length).toBeGreaterThan(0)
+      for (const line of lines) expect(JSON.parse(line)).toHaveProperty("level", "INFO")
+    }
+  })
 
   it.effect("config-use: changes the default; an unknown profile is refused", () =>
     Effect.gen(function* () {

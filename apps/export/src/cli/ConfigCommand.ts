@@ -176,7 +176,7 @@ const setCommand = Command.make(
     ...logFlags
   },
   (input) =>
-    withLogging(input, (logging) =>
+    withLogging(input, (_logging) =>
       Effect.gen(function* () {
         const key = yield* checkKey(input.key)
         const { path, env } = yield* locateConfig
@@ -198,11 +198,10 @@ const setCommand = Command.make(
             return [next, { name, value, created: !(name in config.profiles), defaultName }] as const
           })
         )
-        if (!logging.quiet) {
-          yield* Console.error(
-            `${created ? "created profile" : "profile"} "${name}"${defaultName === name ? " (default)" : ""}: ${key} = ${shown(value)} in ${path}`
-          )
-        }
+        // A notice, as the other commands give theirs: hidden by --quiet, one JSON object with --log-format json.
+        yield* Effect.logInfo(
+          `${created ? "created profile" : "profile"} "${name}"${defaultName === name ? " (default)" : ""}: ${key} = ${shown(value)} in ${path}`
+        )
         if (key === "secret" && typeof value === "string" && value.startsWith("keychain:")) {
           const account = value.slice("keychain:".length)
           yield* Console.error(`store the secret in the keychain with: ${keychainStoreCommand(account)}`)
@@ -246,7 +245,7 @@ const getCommand = Command.make("get", { key: keyArgument, profile: profileFlag,
 )
 
 const unsetCommand = Command.make("unset", { key: keyArgument, profile: profileFlag, ...logFlags }, (input) =>
-  withLogging(input, (logging) =>
+  withLogging(input, (_logging) =>
     Effect.gen(function* () {
       const key = yield* checkKey(input.key)
       const { path, env } = yield* locateConfig
@@ -261,7 +260,7 @@ const unsetCommand = Command.make("unset", { key: keyArgument, profile: profileF
           return [{ ...config, profiles: { ...config.profiles, [name]: rest } }, name] as const
         })
       )
-      if (!logging.quiet) yield* Console.error(`profile "${name}": ${key} removed from ${path}`)
+      yield* Effect.logInfo(`profile "${name}": ${key} removed from ${path}`)
     })
   )
 ).pipe(
@@ -275,7 +274,7 @@ const useCommand = Command.make(
   "use",
   { name: Argument.String("name").pipe(Argument.withDescription("the profile to make the default")), ...logFlags },
   (input) =>
-    withLogging(input, (logging) =>
+    withLogging(input, (_logging) =>
       Effect.gen(function* () {
         const { path } = yield* locateConfig
         yield* updateConfigFile(path, ({ config }) =>
@@ -283,7 +282,7 @@ const useCommand = Command.make(
             ? Effect.succeed([{ ...config, default: input.name }, undefined] as const)
             : Effect.fail(noSuchProfile(input.name, path, config))
         )
-        if (!logging.quiet) yield* Console.error(`default profile: ${input.name} (${path})`)
+        yield* Effect.logInfo(`default profile: ${input.name} (${path})`)
       })
     )
 ).pipe(
@@ -315,7 +314,7 @@ const listCommand = Command.make(
         }
         const names = Object.keys(config.profiles)
         if (names.length === 0) {
-          return yield* Console.error(
+          return yield* Effect.logInfo(
             `no profiles (${exists ? `${path} defines none` : `there is no ${path}`}): create one with spotpipe config set host URL --profile NAME`
           )
         }
