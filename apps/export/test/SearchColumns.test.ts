@@ -129,6 +129,42 @@ describe("search column lookup", () => {
     expect(withTimes("Day of week(Shipped At)")).toBe("INT64")
   })
 
+  it("a-bucket-this-does-not-know-has-no-type-rather-than-a-guessed-integer", () => {
+    const withTimes = searchColumnTypes([
+      { name: "Shipped At", type: "DATE_TIME" },
+      { name: "Order Date", type: "DATE" }
+    ])
+    // Date parts are numbers; a bucket not listed (a minute, a custom calendar's) could hold a date or text.
+    expect(withTimes("Month of year(Order Date)")).toBe("INT64")
+    expect(withTimes("Hour of day(Shipped At)")).toBe("INT64")
+    expect(withTimes("Minute(Shipped At)")).toBeNull()
+    expect(withTimes("Fiscal Period(Order Date)")).toBeNull()
+  })
+
+  it("a-column-name-holding-parentheses-is-read-as-an-aggregate-not-as-a-bucket", () => {
+    const withUnits = searchColumnTypes([
+      { name: "Revenue (USD)", type: "DOUBLE" },
+      { name: "Units (each)", type: "INT32" }
+    ])
+    expect(withUnits("Revenue (USD)")).toBe("DOUBLE")
+    expect(withUnits("Total Revenue (USD)")).toBe("DOUBLE")
+    expect(withUnits("Average Units (each)")).toBe("DOUBLE")
+    expect(withUnits("Total Units (each)")).toBe("INT64")
+  })
+
+  it("a-model-column-named-like-an-aggregate-of-another-of-a-different-type-has-no-type", () => {
+    const withTotals = searchColumnTypes([
+      { name: "Quantity", type: "INT32" },
+      { name: "Average Quantity", type: "INT32" },
+      { name: "Revenue", type: "DOUBLE" },
+      { name: "Total Revenue", type: "DOUBLE" }
+    ])
+    // "Average Quantity" is the INT32 column or the average of "Quantity" (a DOUBLE): its name cannot tell.
+    expect(withTotals("Average Quantity")).toBeNull()
+    // Both readings of "Total Revenue" are DOUBLE.
+    expect(withTotals("Total Revenue")).toBe("DOUBLE")
+  })
+
   it("an-aggregate-that-makes-no-sense-or-an-unknown-name-stays-unknown", () => {
     expect(typeOf("Average Region")).toBeNull()
     expect(typeOf("Median Revenue")).toBeNull()

@@ -4,7 +4,10 @@
  * model column by exact name, then by the name inside `Bucket(...)`, then by an aggregation prefix, and gives the
  * aggregate's own type: a sum keeps its measure's type (INT32 widened to INT64), a min or max keeps its column's
  * (a date stays a date), counts are INT64, and average, standard deviation and variance are DOUBLE. A bucket of a
- * day or longer is a DATE (its first day) also over a timestamp column, as ThoughtSpot types it.
+ * day or longer is a DATE (its first day) also over a timestamp column, as ThoughtSpot types it; a part of a
+ * period ("Day of week") is a number. A name no rule reads for certain — a bucket not listed here, a name that
+ * both is a model column and reads as an aggregate or bucket of another with a different type — has no type
+ * (`null`: written as received, the manifest saying its type is unknown) rather than a guessed one.
  */
 import type { TypedColumn } from "../cluster/Cluster.ts"
 
@@ -64,29 +67,54 @@ const dayBuckets = new Set([
   "yearly"
 ])
 const hourBuckets = new Set(["hour", "hourly"])
+const partBuckets = new Set([
+  "hour of day",
+  "day of week",
+  "day of month",
+  "day of quarter",
+  "day of year",
+  "week of month",
+  "week of quarter",
+  "week of year",
+  "month of quarter",
+  "month of year",
+  "quarter of year"
+])
 const dateTypes = new Set(["DATE", "DATE_TIME", "TIMESTAMP"])
 
-/** A lookup from result column name to ThoughtSpot type (`null` when no model column matches). */
+// `undefined`: the name is not a bucket of a model column; `null`: it is one, of unknown type.
+const bucketType = (byName: ReadonlyMap<string, string>, result: string): string | null | undefined => {
+  const bucket = /^([^()]+)\((.+)\)$/.exec(result)
+  if (bucket === null) return undefined
+  const inner = byName.get(bucket[2]!.trim())
+  if (inner === undefined || !dateTypes.has(inner)) return undefined
+  const unit = bucket[1]!.trim().toLowerCase().replace(/\s+/g, " ")
+  if (dayBuckets.has(unit)) return "DATE"
+  if (hourBuckets.has(unit)) return inner
+  return partBuckets.has(unit) ? "INT64" : null
+}
+
+// `undefined`: the name is not an aggregate of a model column.
+const aggregateOf = (byName: ReadonlyMap<string, string>, result: string): string | null | undefined => {
+  const lower = result.toLowerCase()
+  for (const [prefix, rule] of aggregationPrefixes) {
+    if (lower.startsWith(prefix)) {
+      const base = byName.get(result.slice(prefix.length))
+      if (base !== undefined) return aggregateType(rule, base)
+    }
+  }
+  return undefined
+}
+
+/** A lookup from result column name to ThoughtSpot type (`null` when no model column matches for certain). */
 export const searchColumnTypes = (model: ReadonlyArray<TypedColumn>) => {
   const byName = new Map(model.map((c) => [c.name, c.type]))
   return (result: string): string | null => {
     const exact = byName.get(result)
-    if (exact !== undefined) return exact
-    const bucket = /^([^()]+)\((.+)\)$/.exec(result)
-    if (bucket !== null) {
-      const inner = byName.get(bucket[2]!.trim())
-      if (inner === undefined) return null
-      const unit = bucket[1]!.trim().toLowerCase()
-      if (dayBuckets.has(unit)) return dateTypes.has(inner) ? "DATE" : inner
-      return hourBuckets.has(unit) ? inner : "INT64"
-    }
-    const lower = result.toLowerCase()
-    for (const [prefix, rule] of aggregationPrefixes) {
-      if (lower.startsWith(prefix)) {
-        const base = byName.get(result.slice(prefix.length))
-        if (base !== undefined) return aggregateType(rule, base)
-      }
-    }
-    return null
+    const derived = bucketType(byName, result) ?? aggregateOf(byName, result)
+    if (exact === undefined) return derived ?? null
+    // A model column named like an aggregate or bucket of another ("Total Revenue" beside "Revenue"): the
+    // result is one or the other, which its name cannot tell; a type is given only when both agree.
+    return derived === undefined || derived === exact ? exact : null
   }
 }
