@@ -3,8 +3,8 @@
  * `ddl/duckdb.sql`, `ddl/snowflake.sql`, `ddl/bigquery.json`) with a table for every output of the manifest, named
  * and typed exactly as `spotpipe load` creates them (Warehouse.ts). Each file is replaced atomically. A column
  * name a dialect cannot take as it is (an empty one; PostgreSQL cuts names over 63 bytes and refuses its system
- * columns' `xmin`, `ctid`, …; BigQuery refuses parentheses and other characters; BigQuery and DuckDB see `Total`
- * and `total` as one name) refuses the DDL, naming the columns, before any file is written: the names must be the files'
+ * columns' `xmin`, `ctid`, …; Snowflake takes at most 255 characters; BigQuery refuses parentheses and other
+ * characters and its reserved prefixes; BigQuery and DuckDB see `Total` and `total` as one name) refuses the DDL, naming the columns, before any file is written: the names must be the files'
  * (BigQuery loads NDJSON by key), so the way out is `--column-names snake`, never a renamed column in the DDL.
  */
 import { Effect, FileSystem, type Path } from "effect"
@@ -59,7 +59,10 @@ export const manifestTables = (manifest: DdlManifest): ReadonlyArray<TableSpec> 
 // BigQuery's flexible column names: letters, marks, numbers, connector punctuation, dashes, spaces and these
 // specials; at most 300 characters; not starting with a reserved prefix; unique without regard to case.
 const bigQueryName = /^[\p{L}\p{M}\p{N}\p{Pc}\p{Pd}\p{Zs}&%=+:'<>#|]{1,300}$/u
-const bigQueryReserved = /^(_table_|_file_|_partition|_row_timestamp|__root__|_colidentifier)/i
+const bigQueryReserved =
+  /^(_table_|_file_|_partition|_row_timestamp|__root__|_colidentifier|_change_sequence_number|_change_type|_change_timestamp)/i
+/** Snowflake's identifiers, quoted or not, hold at most 255 characters. */
+const snowflakeMaxCharacters = 255
 
 const dialectName: Readonly<Record<Dialect, string>> = {
   postgres: "PostgreSQL",
@@ -75,6 +78,8 @@ const nameProblem = (dialect: Dialect, name: string): string | undefined => {
     if (postgresSystemColumns.has(name)) return "the name of a system column every PostgreSQL table has"
     return tooLongForPostgres(name) ? "longer than 63 bytes" : undefined
   }
+  if (dialect === "snowflake")
+    return [...name].length > snowflakeMaxCharacters ? `over ${snowflakeMaxCharacters} characters` : undefined
   if (dialect !== "bigquery") return undefined
   if (bigQueryReserved.test(name)) return "a reserved prefix"
   if (!bigQueryName.test(name)) {
@@ -86,7 +91,8 @@ const nameProblem = (dialect: Dialect, name: string): string | undefined => {
 
 /**
  * Every column name of `tables` that `dialects` cannot take as it is, one line per table and dialect (empty when
- * all fit): names PostgreSQL would cut, names BigQuery refuses, names BigQuery or DuckDB sees as one (case).
+ * all fit): names PostgreSQL would cut, names too long for Snowflake, names BigQuery refuses, names BigQuery or
+ * DuckDB sees as one (case).
  */
 export const ddlNameProblems = (
   tables: ReadonlyArray<TableSpec>,

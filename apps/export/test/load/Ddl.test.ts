@@ -111,6 +111,33 @@ describe("--ddl column names", () => {
     ])
   })
 
+  it("snowflake-refuses-names-over-255-characters-and-takes-one-of-255", () => {
+    // Snowflake's identifiers, quoted or not, hold at most 255 characters (not bytes: "é" is one).
+    const fits = "é".repeat(255)
+    const over = "x".repeat(256)
+    const tables = [{ table: "t", columns: [fits, over].map((name) => ({ name, type: "VARCHAR" })) }]
+    expect(ddlNameProblems(tables, ["snowflake"])).toEqual([`snowflake: table t: "${over}" (over 255 characters)`])
+    expect(ddlNameProblems(tables, ["duckdb"])).toEqual([])
+  })
+
+  it("bigquery-refuses-every-reserved-prefix-of-its-column-names-in-any-case", () => {
+    const reserved = [
+      "_TABLE_SUFFIX",
+      "_FILE_NAME",
+      "_PARTITIONDATE",
+      "_ROW_TIMESTAMP",
+      "__ROOT__",
+      "_COLIDENTIFIER",
+      "_CHANGE_SEQUENCE_NUMBER",
+      "_change_type",
+      "_Change_Timestamp x"
+    ]
+    const columns = [...reserved, "_CHANGE", "change_type", "_table"].map((name) => ({ name, type: "INT64" }))
+    expect(ddlNameProblems([{ table: "t", columns }], ["bigquery"])).toEqual([
+      `bigquery: table t: ${reserved.map((name) => `"${name}" (a reserved prefix)`).join(", ")}`
+    ])
+  })
+
   it("postgres-refuses-the-names-of-its-system-columns-and-every-dialect-an-empty-name-as-load-does", () => {
     // Xmin is another name than xmin to PostgreSQL (quoted), and oid is no system column since PostgreSQL 12.
     const columns = ["xmin", "ctid", "Xmin", "", "oid"].map((name) => ({ name, type: "INT64" }))
