@@ -721,9 +721,14 @@ export const runJobFile = (input: RunInput) =>
               : total === 1
                 ? "the run's only export failed ("
                 : `all ${total} exports failed (`
+        // A job's load takes whole runs only: the line says the warehouse did not get this one.
+        const notLoaded =
+          job.load === undefined
+            ? ""
+            : `the job's load into ${job.load.into} was not run, as it loads a run only once every export succeeded; `
         return yield* new ExportError({
           kind: "Remote",
-          message: `${what}${result.manifestPath === undefined ? "" : `see ${result.manifestPath}, `}rerun with --resume): ${result.failures[0]!.error.message}`
+          message: `${what}${notLoaded}${result.manifestPath === undefined ? "" : `see ${result.manifestPath}, `}rerun with --resume): ${result.failures[0]!.error.message}`
         })
       }
       // The job's `load`: the run just written, once every export succeeded.

@@ -1,5 +1,6 @@
 /**
- * `spotpipe run` whose every export failed: the error says so, and claims no "others" that were written.
+ * `spotpipe run` whose every export failed: the error says so, and claims no "others" that were written. A job
+ * with a `load` and a failed export says that its load was not run.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
@@ -23,9 +24,12 @@ afterAll(async () => {
   NodeFs.rmSync(root, { recursive: true, force: true })
 })
 
-const run = async (name: string, ids: ReadonlyArray<string>) => {
+const run = async (name: string, ids: ReadonlyArray<string>, load?: { readonly into: string }) => {
   const job = NodePath.join(root, `${name}.json`)
-  NodeFs.writeFileSync(job, JSON.stringify({ exports: ids.map((id) => ({ type: "answer", id })) }))
+  NodeFs.writeFileSync(
+    job,
+    JSON.stringify({ exports: ids.map((id) => ({ type: "answer", id })), ...(load === undefined ? {} : { load }) })
+  )
   return runCli(["run", job, "--out", NodePath.join(root, name), "--quiet"], { env })
 }
 
@@ -39,5 +43,20 @@ describe("spotpipe run with no export succeeding", () => {
     expect(two.code).toBe(1)
     expect(two.stderr).toMatch(/all 2 exports failed \(see .*, rerun with --resume\): /)
     expect(two.stderr).not.toMatch(/the others/)
+  }, 60_000)
+
+  it("a-job-with-a-load-says-its-load-was-not-run-when-an-export-failed", async () => {
+    // A nightly job with a `load`: one export fails, the others are written. The warehouse must not get half a
+    // night, and the error line must say that nothing was loaded (not only that files were written).
+    const into = "postgresql://loader@127.0.0.1:9/nightly"
+    const half = await run("half", ["Revenue by Month", "No Such Answer"], { into })
+    expect(half.code).toBe(1)
+    expect(half.stderr).toMatch(/1 of 2 exports failed \(the others were written/)
+    expect(half.stderr).toContain(`the job's load into ${into} was not run`)
+    // Port 9 (discard) on loopback: a load that were attempted would fail to connect and say so instead.
+    expect(half.stderr).not.toMatch(/connect|ECONNREFUSED/i)
+    const none = await run("none", ["No Such Answer"], { into })
+    expect(none.code).toBe(1)
+    expect(none.stderr).toContain(`the job's load into ${into} was not run`)
   }, 60_000)
 })
