@@ -227,6 +227,15 @@ export const incrementalSearch = <E>(
           .join(", ")}`
       })
     }
+    // A query grouping the column into periods (`[Order Date].monthly`): the period holding the starting point would
+    // hold only the rows from there on — a part of a month written as the month, which the next run (starting at
+    // this run's maximum, inside its last period) writes again as another part.
+    const escaped = column.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+    if (new RegExp(`\\[\\s*${escaped}\\s*\\]\\s*\\.`, "i").test(spec.query)) {
+      return yield* new UsageError({
+        message: `${what}: the query groups [${column}] into periods, and --since-column "${column}" would cut the first one: its row would total only part of its period (and a --since last run, starting inside the last period, would write that period again as another part). Put the column's filter in the query at a period's start instead (--query "${spec.query} [${column}] >= '…'"), or use --since-column with a query that does not bucket it`
+      })
+    }
     const literal = literalOf(spec.since, known.type, what)
     if (literal instanceof ExportError) return yield* literal
     // Before any data is read: rows added while the export runs are read again next time, never skipped.
