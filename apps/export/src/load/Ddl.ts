@@ -5,7 +5,8 @@
  * name a dialect cannot take as it is (an empty one; PostgreSQL cuts names over 63 bytes and refuses its system
  * columns' `xmin`, `ctid`, …; Snowflake takes at most 255 characters; BigQuery refuses parentheses and other
  * characters and its reserved prefixes; BigQuery and DuckDB see `Total` and `total` as one name) refuses the DDL, naming the columns, before any file is written: the names must be the files'
- * (BigQuery loads NDJSON by key), so the way out is `--column-names snake`, never a renamed column in the DDL.
+ * (BigQuery loads NDJSON by key), so the way out is `--column-names snake`, never a renamed column in the DDL. A run
+ * exported with `--escape-formulae` (cells that are not the data's) refuses the DDL too, as `spotpipe load` does.
  */
 import { Effect, FileSystem, type Path } from "effect"
 import { ExportError } from "../ExportError.ts"
@@ -31,8 +32,25 @@ export interface DdlManifest {
     readonly columns: ReadonlyArray<{ readonly name: string; readonly type: string | null }>
     /** A part of a split export (`"split": K`). */
     readonly part?: unknown
+    /** The settings it was written with (`escapeFormulae`: its cells starting with = + - @ carry a `'`). */
+    readonly settings?: unknown
   }>
 }
+
+/**
+ * The table files of `manifest` written with `--escape-formulae`: their cells starting with `=`, `+`, `-`, `@`
+ * carry a `'` that is not in the data, so no table holds the data from them (`spotpipe load` refuses them too).
+ */
+const escapedFiles = (manifest: DdlManifest): ReadonlyArray<string> =>
+  manifest.outputs
+    .filter(
+      (o) =>
+        !isDocumentFormat(o.format) &&
+        typeof o.settings === "object" &&
+        o.settings !== null &&
+        (o.settings as { escapeFormulae?: unknown }).escapeFormulae === true
+    )
+    .map((o) => o.file)
 
 /** A part's file name as `spotpipe merge` names the file it joins the parts into. */
 const mergedFile = (file: string): string => file.replace(/\.part-\d{4,}-of-\d{4,}(\.[^./]+)$/, "$1")
@@ -130,6 +148,13 @@ export const writeDdl = (
 ): Effect.Effect<ReadonlyArray<string>, ExportError, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function* () {
     if (dialects.length === 0) return []
+    const escaped = escapedFiles(manifest)
+    if (escaped.length > 0) {
+      return yield* new ExportError({
+        kind: "BadData",
+        message: `--ddl: the export is written, but ${escaped.join(", ")} was exported with --escape-formulae: its cells starting with = + - @ carry a ' that is not in the data, so no DDL was written; export it again without --escape-formulae for its DDL`
+      })
+    }
     const tables = manifestTables(manifest)
     const problems = ddlNameProblems(tables, dialects)
     if (problems.length > 0) {

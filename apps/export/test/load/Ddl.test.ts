@@ -46,6 +46,21 @@ describe("--ddl column names", () => {
   )
 
   it.live(
+    "refuses-a-csv-exported-with-escape-formulae-whose-cells-are-not-the-datas-as-load-does",
+    () =>
+      Effect.gen(function* () {
+        const out = tempDir()
+        const args = ["search", "--sandbox", "--table", "Orders", "--query", "[Region] [Revenue]", "--out", out]
+        const refused = yield* runInProcess([...args, "--escape-formulae", "--ddl", "duckdb,snowflake"], {})
+        expect(refused.code).toBe(1)
+        expect(refused.stderr).toContain("was exported with --escape-formulae")
+        expect(refused.stderr).toContain("export it again without --escape-formulae")
+        expect(NodeFs.existsSync(NodePath.join(out, "ddl"))).toBe(false)
+      }),
+    timeout
+  )
+
+  it.live(
     "ndjson-tags-are-a-repeated-string-in-bigquery",
     () =>
       Effect.gen(function* () {
