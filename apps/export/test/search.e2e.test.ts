@@ -58,4 +58,25 @@ describe("search --since-column of a column the query buckets", () => {
       }),
     timeout
   )
+
+  it.live(
+    "an-aggregated-query-that-does-not-bucket-it-totals-the-rows-from-the-starting-point",
+    () =>
+      Effect.gen(function* () {
+        const since = yield* search(
+          "[Region] [Revenue] [Shipped At].monthly",
+          "--since-column",
+          "Order Date",
+          "--since",
+          "2025-06-01"
+        )
+        expect(since.code, since.stderr).toBe(0)
+        const written = yield* search("[Region] [Revenue] [Shipped At].monthly [Order Date] >= '2025-06-01'")
+        expect(written.code, written.stderr).toBe(0)
+        const text = (dir: string) => NodeFs.readFileSync(NodePath.join(dir, "search-Orders.ndjson"), "utf8")
+        expect(text(since.dir)).toEqual(text(written.dir))
+        expect(text(since.dir).length).toBeGreaterThan(0)
+      }),
+    timeout
+  )
 })

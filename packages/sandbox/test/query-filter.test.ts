@@ -77,9 +77,30 @@ describe("searchdata filters", () => {
     )
   })
 
+  it("filters-the-rows-of-an-aggregated-query-before-they-are-grouped", async () => {
+    const all = (await rowsOf("[Order ID] [Region] [Order Date] [Revenue]")).body!
+    const day = (cell: unknown) => new Date((cell as number) * 1000).toISOString().slice(0, 10)
+    const cents = new Map<unknown, number>()
+    const orders = new Map<unknown, number>()
+    for (const row of all.data_rows) {
+      if (row[2] === null || day(row[2]) < "2024-06-01") continue
+      orders.set(row[1], (orders.get(row[1]) ?? 0) + (row[0] === null ? 0 : 1))
+      if (row[3] !== null) cents.set(row[1], (cents.get(row[1]) ?? 0) + Math.round((row[3] as number) * 100))
+    }
+    const filtered = await rowsOf("[Region] count [Order ID] sum [Revenue] [Order Date] >= '2024-06-01'")
+    expect(filtered.status, filtered.text).toBe(200)
+    expect(filtered.body!.column_names).toEqual(["Region", "Count Order ID", "Total Revenue"])
+    const got = new Map(filtered.body!.data_rows.map((row) => [row[0], [row[1], Math.round((row[2] as number) * 100)]]))
+    expect(got).toEqual(new Map([...orders].map(([region, n]) => [region, [n, cents.get(region) ?? 0]])))
+    const whole = (await rowsOf("[Region] count [Order ID]")).body!
+    const total = (rows: Array<Array<unknown>>) => rows.reduce((a, row) => a + (row[1] as number), 0)
+    expect(total(filtered.body!.data_rows)).toBeLessThan(total(whole.data_rows))
+  })
+
   it("refuses-filters-it-cannot-apply", async () => {
     expect((await rowsOf("[Order ID] [Region] = 'West'")).status).toBe(400)
-    expect((await rowsOf("[Region] [Revenue] [Order Date] >= '2024-01-01'")).status).toBe(400)
+    // A measure filter in an aggregated query filters the totals on a cluster (HAVING): not done here.
+    expect((await rowsOf("[Region] [Revenue] [Revenue] >= 100")).status).toBe(400)
     expect((await rowsOf("[Order ID] [Order Date] >= ")).status).toBe(400)
     expect((await rowsOf("[Order ID] [Order Date] >= 'June'")).status).toBe(400)
   })

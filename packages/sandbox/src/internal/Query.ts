@@ -239,8 +239,13 @@ export const parseQuery = (text: string): QueryPlan | QueryError => {
     const measure = selections.findIndex((s) => s.aggregate !== undefined)
     if (measure >= 0) sort = { selection: measure, descending: !bottom }
   }
-  if (filters.length > 0 && !detail) {
-    return new QueryError("the sandbox applies filters to row-level queries (with [Order ID]) only")
+  // In an aggregated query a filter on an attribute or date keeps rows before they are grouped (as a cluster's
+  // WHERE); one on a measure would filter the totals (HAVING), which the sandbox does not do.
+  const measureFilter = detail ? undefined : filters.find((f) => f.column.kind === "MEASURE")
+  if (measureFilter !== undefined) {
+    return new QueryError(
+      `the sandbox filters a measure ([${measureFilter.column.name}]) in row-level queries (with [Order ID]) only`
+    )
   }
   return { text, selections, filters, detail, sort, limit }
 }

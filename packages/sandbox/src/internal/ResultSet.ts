@@ -454,6 +454,13 @@ export const aggregatedResult = (
   }
   const aggs = aggSel.map((i) => plan.selections[i]!)
   const reads = aggs.map((s) => columnValue(s.column.index, calendar))
+  // Filters keep rows before they are grouped.
+  const tests: Array<(r: RowCursor) => boolean> = []
+  for (const filter of plan.filters) {
+    const test = filterTest(filter, calendar)
+    if (test instanceof QueryError) return test
+    tests.push(test)
+  }
   // Group keys: mixed-radix codes (every domain is small, the product stays below 2^53).
   const groups = new Map<number, number>()
   const groupCodes: Array<Array<number>> = []
@@ -464,8 +471,9 @@ export const aggregatedResult = (
   const nGroup = coders.length
   const nAgg = aggs.length
   const codes = new Array<number>(nGroup).fill(0)
-  for (let row = 0; row < tableRows; row++) {
+  rows: for (let row = 0; row < tableRows; row++) {
     cursor.at(row)
+    for (const test of tests) if (!test(cursor)) continue rows
     let key = 0
     for (let g = 0; g < nGroup; g++) {
       const coder = coders[g]!
