@@ -10,6 +10,7 @@ import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { catalogType, quoteLiteral, renderDdl, sqlType } from "../../src/load/Warehouse.ts"
 import { sandboxEnv } from "../support/Sandboxes.ts"
 import { cli, manifestOf, withDuckDb, withPostgres } from "./support/loadHelpers.ts"
 import { type PgliteServer, startPgliteServer } from "./support/PgliteServer.ts"
@@ -94,6 +95,95 @@ describe("--ddl", () => {
     await withPostgres(server.url, async (q) => {
       expect(Number((await q('SELECT count(*) FROM "answer_order_details"'))[0]![0])).toBe(rows)
     })
+  }, 60_000)
+
+  it("holds every manifest type's file text exactly on DuckDB and PostgreSQL, with the types load checks", async () => {
+    // One column per type the manifest records, with a text each file holds for it (extremes, an offset instant).
+    const cells: ReadonlyArray<readonly [string | null, string]> = [
+      ["INT64", "-9223372036854775808"],
+      ["INT32", "2147483647"],
+      ["DOUBLE", "0.1"],
+      ["FLOAT", "1.7976931348623157e+308"],
+      ["BOOL", "true"],
+      ["VARCHAR", 'Ünïcode, "quoted"'],
+      ["CHAR", "x"],
+      ["DATE", "0001-01-01"],
+      ["DATE_TIME", "2021-07-08T08:58:41-07:00"],
+      ["TIMESTAMP", "9999-12-30T23:59:59Z"],
+      ["TIME", "23:59:59"],
+      [null, "007"],
+      ["DECIMAL", "1.10"],
+      ["VARCHAR[]", '["Finance"]']
+    ]
+    const spec = { table: "all_types", columns: cells.map(([type], i) => ({ name: `c${i}`, type })) }
+    const values = cells.map(([, text]) => quoteLiteral(text)).join(", ")
+    // The instants as epoch seconds: the offset is kept as the instant, not read as a local time.
+    const instants = [1625759921, 253402214399]
+    const check = async (engine: "duckdb" | "postgres", q: (sql: string) => Promise<Array<Array<unknown>>>) => {
+      await q(renderDdl(engine, [spec], "all types"))
+      await q(`INSERT INTO "all_types" VALUES (${values})`)
+      const types = await q(
+        "SELECT data_type FROM information_schema.columns WHERE table_name = 'all_types' ORDER BY ordinal_position"
+      )
+      expect(types.map((r) => String(r[0]).toLowerCase())).toEqual(
+        cells.map(([type]) => catalogType(engine, type).toLowerCase())
+      )
+      const epoch = (c: string) => `CAST(${engine === "duckdb" ? `epoch(${c})` : `extract(epoch from ${c})`} AS BIGINT)`
+      const [row] = await q(
+        `SELECT c0::VARCHAR, c1::VARCHAR, c2 = 0.1, c3 = 1.7976931348623157e308, c4, c5, c6, c7::VARCHAR, ${epoch("c8")}, ${epoch("c9")}, c10::VARCHAR, c11, c12, c13 FROM "all_types"`
+      )
+      expect(row!.map((v) => (typeof v === "bigint" ? String(v) : v)).map(String)).toEqual([
+        "-9223372036854775808",
+        "2147483647",
+        "true",
+        "true",
+        "true",
+        'Ünïcode, "quoted"',
+        "x",
+        "0001-01-01",
+        String(instants[0]),
+        String(instants[1]),
+        "23:59:59",
+        "007",
+        "1.10",
+        '["Finance"]'
+      ])
+    }
+    await withDuckDb(NodePath.join(root, "all-types.duckdb"), (q) => check("duckdb", q))
+    await withPostgres(server.url, (q) => check("postgres", q))
+    // Snowflake and BigQuery cannot run here: their types are pinned to the documented ones.
+    expect(spec.columns.map((c) => sqlType("snowflake", c.type))).toEqual([
+      "NUMBER(19,0)",
+      "NUMBER(10,0)",
+      "FLOAT",
+      "FLOAT",
+      "BOOLEAN",
+      "VARCHAR",
+      "VARCHAR",
+      "DATE",
+      "TIMESTAMP_TZ",
+      "TIMESTAMP_TZ",
+      "TIME",
+      "VARCHAR",
+      "VARCHAR",
+      "VARCHAR"
+    ])
+    expect(JSON.parse(renderDdl("bigquery", [spec], "")).all_types.map((f: { type: string }) => f.type)).toEqual([
+      "INT64",
+      "INT64",
+      "FLOAT64",
+      "FLOAT64",
+      "BOOL",
+      "STRING",
+      "STRING",
+      "DATE",
+      "TIMESTAMP",
+      "TIMESTAMP",
+      "TIME",
+      "STRING",
+      "STRING",
+      "STRING"
+    ])
   }, 60_000)
 
   it("is refused with --out -", async () => {
