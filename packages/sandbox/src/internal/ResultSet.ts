@@ -471,9 +471,9 @@ export const aggregatedResult = (
   const nGroup = coders.length
   const nAgg = aggs.length
   const codes = new Array<number>(nGroup).fill(0)
-  rows: for (let row = 0; row < tableRows; row++) {
+  scan: for (let row = 0; row < tableRows; row++) {
     cursor.at(row)
-    for (const test of tests) if (!test(cursor)) continue rows
+    for (const test of tests) if (!test(cursor)) continue scan
     let key = 0
     for (let g = 0; g < nGroup; g++) {
       const coder = coders[g]!
