@@ -179,6 +179,36 @@ const stdoutHint = (planned: ReadonlyArray<{ readonly export: JobExport }>): str
   return picks.length === 0 ? "write to a directory" : `pick ${picks.join(" and ")}, or write to a directory`
 }
 
+/**
+ * The marker of a `--force` run of `shard` that has not finished every export: `forced-run.json` (of a shard,
+ * `forced-run.shard-<i>-of-<n>.json`) in the state folder, holding when the run started. Every output's state name
+ * ends in a suffix of its own (`Checkpoint.stateFiles`), so no output's state takes this name.
+ */
+const forcedRunMarker = (stateDir: string, shard: Shard.Shard, path: Path.Path) =>
+  path.join(stateDir, shard.count === 1 ? "forced-run.json" : `forced-run.shard-${shard.index}-of-${shard.count}.json`)
+
+/**
+ * When the unfinished `--force` run of this job (`job`: its file's absolute path, `""` for a single command) and
+ * shard started (epoch ms), or `undefined` when there is none (another job's marker is not this run's). An
+ * unreadable marker sets every earlier run aside: the safe side, whose cost is reading outputs again.
+ */
+const forcedRunOf = (stateDir: string, shard: Shard.Shard, job: string, path: Path.Path) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const text = yield* fs
+      .readFileString(forcedRunMarker(stateDir, shard, path))
+      .pipe(Effect.orElseSucceed((): string | undefined => undefined))
+    if (text === undefined) return undefined
+    try {
+      const record = JSON.parse(text) as { readonly started_at?: unknown; readonly job?: unknown }
+      if (typeof record.job === "string" && record.job !== job) return undefined
+      const at = typeof record.started_at === "string" ? Date.parse(record.started_at) : Number.NaN
+      return Number.isFinite(at) ? at : Number.POSITIVE_INFINITY
+    } catch {
+      return Number.POSITIVE_INFINITY
+    }
+  })
+
 /** Runs `exports` (of the shard) on `cluster` as `options` say. Fails only for problems of the whole run. */
 export const runExports = <E>(
   exports: ReadonlyArray<JobExport>,
@@ -349,6 +379,13 @@ export const runExports = <E>(
           // A marker names the job it belongs to, like a checkpoint (see `Checkpoint.removeStaleState`).
           const owner = Checkpoint.jobOf(options).job ?? ""
           for (const marker of markers) yield* orFail(fs.writeFileString(marker, owner), marker)
+          // An export not planned (its lookup failed) has no marker above, yet its earlier file is not this run's
+          // either: the run's own marker sets every earlier run aside for a --resume of it (see `forcedRunOf`).
+          if (options.keepState) {
+            const marker = forcedRunMarker(stateDir, options.shard, path)
+            const record = { started_at: isoOf(started), job: owner }
+            yield* orFail(fs.writeFileString(marker, JSON.stringify(record)), marker)
+          }
           yield* syncDirectory(stateDir)
         }
         // Where the incremental exports start, before they write: a --resume of this run starts there too.
@@ -367,8 +404,12 @@ export const runExports = <E>(
       const previousOutputs = new Map<string, ManifestOutput>()
       if (options.resume && toDisk) {
         // Every earlier run's manifest, oldest first: an output's latest entry wins. Entries of another job are
-        // harmless, since resume compares each output's fingerprint before it trusts an entry.
+        // harmless, since resume compares each output's fingerprint before it trusts an entry. After a --force run
+        // of this shard that did not finish, only that run's entries and later ones: the earlier runs' files are
+        // what it meant to replace.
+        const forcedAt = yield* forcedRunOf(stateDir, options.shard, Checkpoint.jobOf(options).job ?? "", path)
         for (const previous of yield* readManifests(outDir)) {
+          if (forcedAt !== undefined && !(Date.parse(previous.started_at) >= forcedAt)) continue
           for (const output of previous.outputs) previousOutputs.set(output.file, output)
         }
       }
@@ -533,6 +574,13 @@ export const runExports = <E>(
         const files = Checkpoint.stateFiles(stateDir, output.file, path)
         yield* removeState(files)
         yield* fs.remove(files.forced).pipe(Effect.ignore)
+      }
+      // Every export of the shard done: this manifest lists them all, and no earlier run's file is kept as its.
+      if (failures.length === 0 && results.every((result) => result !== undefined)) {
+        const job = Checkpoint.jobOf(options).job ?? ""
+        if ((yield* forcedRunOf(stateDir, options.shard, job, path)) !== undefined) {
+          yield* fs.remove(forcedRunMarker(stateDir, options.shard, path)).pipe(Effect.ignore)
+        }
       }
       // The state of outputs the job no longer has (an export removed from its file, another split) is of no use:
       // removed when this run had the whole job planned (not a shard's share, no export unresolved), only the

@@ -1,0 +1,81 @@
+/**
+ * A `--force` run (a new night into last night's folder) in which an export could not even be looked up, then
+ * its `--resume`: the file that export left from the night before must be written again, never kept as this
+ * night's. Its `--force` replaced nothing of it (no output was planned), so only the run itself can say that
+ * the earlier runs' files are not this run's.
+ */
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { runCli } from "../support/runCli.ts"
+import { sandboxEnv } from "../support/Sandboxes.ts"
+
+const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-force-resume-"))
+let sandbox: RunningSandbox
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ rows: 100, seed: 5 })
+})
+
+afterAll(async () => {
+  await sandbox?.close()
+  NodeFs.rmSync(root, { recursive: true, force: true })
+})
+
+interface Run {
+  readonly run_id: string
+  readonly exports: ReadonlyArray<{ readonly export: string; readonly status: string }>
+  readonly outputs: ReadonlyArray<{ readonly file: string; readonly resume: string; readonly sha256: string }>
+}
+const manifestOf = (dir: string): Run => JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8"))
+
+describe("spotpipe run --force, then --resume", () => {
+  it("an export whose lookup failed in the --force run is written again by --resume, not kept from the night before", async () => {
+    const dir = NodePath.join(root, "landing")
+    const job = NodePath.join(root, "nightly.json")
+    NodeFs.writeFileSync(
+      job,
+      JSON.stringify({
+        exports: [
+          { type: "answer", id: "Revenue by Month", output: "revenue" },
+          { type: "answer", id: "Top Customers (restricted)", output: "customers" }
+        ]
+      })
+    )
+    const full = sandboxEnv(sandbox)
+    // The limited user cannot see the second answer: its lookup fails, as a transient error or a revoked share would.
+    const limited = sandboxEnv(sandbox, { username: "tsViewer", password: "Viewer@123!" })
+    expect(fixtures.user.username).not.toBe("tsViewer")
+
+    const night1 = await runCli(["run", job, "--out", dir, "--quiet"], { env: full })
+    expect(night1.code, night1.stderr).toBe(0)
+    const first = manifestOf(dir)
+
+    const night2 = await runCli(["run", job, "--out", dir, "--force", "--quiet"], { env: limited })
+    expect(night2.code).toBe(1)
+    expect(manifestOf(dir).exports.map((e) => [e.export, e.status])).toEqual([
+      ["revenue", "succeeded"],
+      ["customers", "failed"]
+    ])
+
+    const resumed = await runCli(["run", job, "--out", dir, "--resume", "--quiet"], { env: full })
+    expect(resumed.code, resumed.stderr).toBe(0)
+    const last = manifestOf(dir)
+    const customers = last.outputs.find((o) => o.file === "customers.csv")!
+    // Night 1's file is not this night's: the run that meant to replace it never wrote it.
+    expect(customers.resume).toBe("written")
+    expect(last.outputs.find((o) => o.file === "revenue.csv")!.resume).toBe("skipped")
+    expect(first.outputs.find((o) => o.file === "customers.csv")!.resume).toBe("written")
+
+    // Once the night is whole, a further --resume keeps everything.
+    const again = await runCli(["run", job, "--out", dir, "--resume", "--quiet"], { env: full })
+    expect(again.code, again.stderr).toBe(0)
+    expect(manifestOf(dir).outputs.map((o) => [o.file, o.resume])).toEqual([
+      ["revenue.csv", "skipped"],
+      ["customers.csv", "skipped"]
+    ])
+    expect(NodeFs.existsSync(NodePath.join(dir, ".spotpipe-state"))).toBe(false)
+  }, 120_000)
+})
