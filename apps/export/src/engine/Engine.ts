@@ -36,6 +36,7 @@
  * ERROR for it) does not stop its export's other documents: the export fails once they are written, its manifest
  * status listing each failed item (`failed_items`).
  */
+import { createHash } from "node:crypto"
 import { resolveTimeZone } from "@spotpipe/decode"
 import { Clock, Effect, Exit, FileSystem, Option, Path, type PlatformError } from "effect"
 import type { Cluster } from "../cluster/Cluster.ts"
@@ -180,12 +181,16 @@ const stdoutHint = (planned: ReadonlyArray<{ readonly export: JobExport }>): str
 }
 
 /**
- * The marker of a `--force` run of `shard` that has not finished every export: `forced-run.json` (of a shard,
- * `forced-run.shard-<i>-of-<n>.json`) in the state folder, holding when the run started. Every output's state name
- * ends in a suffix of its own (`Checkpoint.stateFiles`), so no output's state takes this name.
+ * The marker of a `--force` run of a job (`job`: its file's absolute path, `""` for a single command) and shard
+ * that has not finished every export: `forced-run-<hash of the job>.json` (of a shard, `….shard-<i>-of-<n>.json`)
+ * in the state folder, holding when the run started, so that two jobs writing into one folder keep theirs apart.
+ * Every output's state name ends in a suffix of its own (`Checkpoint.stateFiles`), so no output's takes this name.
  */
-const forcedRunMarker = (stateDir: string, shard: Shard.Shard, path: Path.Path) =>
-  path.join(stateDir, shard.count === 1 ? "forced-run.json" : `forced-run.shard-${shard.index}-of-${shard.count}.json`)
+const forcedRunMarker = (stateDir: string, shard: Shard.Shard, job: string, path: Path.Path) => {
+  const of = createHash("sha256").update(job, "utf8").digest("hex").slice(0, 16)
+  const sharded = shard.count === 1 ? "" : `.shard-${shard.index}-of-${shard.count}`
+  return path.join(stateDir, `forced-run-${of}${sharded}.json`)
+}
 
 /**
  * When the unfinished `--force` run of this job (`job`: its file's absolute path, `""` for a single command) and
@@ -196,7 +201,7 @@ const forcedRunOf = (stateDir: string, shard: Shard.Shard, job: string, path: Pa
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     const text = yield* fs
-      .readFileString(forcedRunMarker(stateDir, shard, path))
+      .readFileString(forcedRunMarker(stateDir, shard, job, path))
       .pipe(Effect.orElseSucceed((): string | undefined => undefined))
     if (text === undefined) return undefined
     try {
@@ -382,7 +387,7 @@ export const runExports = <E>(
           // An export not planned (its lookup failed) has no marker above, yet its earlier file is not this run's
           // either: the run's own marker sets every earlier run aside for a --resume of it (see `forcedRunOf`).
           if (options.keepState) {
-            const marker = forcedRunMarker(stateDir, options.shard, path)
+            const marker = forcedRunMarker(stateDir, options.shard, owner, path)
             const record = { started_at: isoOf(started), job: owner }
             yield* orFail(fs.writeFileString(marker, JSON.stringify(record)), marker)
           }
@@ -579,7 +584,7 @@ export const runExports = <E>(
       if (failures.length === 0 && results.every((result) => result !== undefined)) {
         const job = Checkpoint.jobOf(options).job ?? ""
         if ((yield* forcedRunOf(stateDir, options.shard, job, path)) !== undefined) {
-          yield* fs.remove(forcedRunMarker(stateDir, options.shard, path)).pipe(Effect.ignore)
+          yield* fs.remove(forcedRunMarker(stateDir, options.shard, job, path)).pipe(Effect.ignore)
         }
       }
       // The state of outputs the job no longer has (an export removed from its file, another split) is of no use:

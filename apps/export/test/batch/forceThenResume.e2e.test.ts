@@ -78,4 +78,32 @@ describe("spotpipe run --force, then --resume", () => {
     ])
     expect(NodeFs.existsSync(NodePath.join(dir, ".spotpipe-state"))).toBe(false)
   }, 120_000)
+
+  it("another job's --force run into the same folder in between does not take the mark of the first", async () => {
+    const dir = NodePath.join(root, "shared")
+    const jobOf = (name: string, exports: ReadonlyArray<object>) => {
+      const file = NodePath.join(root, `${name}.json`)
+      NodeFs.writeFileSync(file, JSON.stringify({ exports }))
+      return file
+    }
+    const sales = jobOf("sales", [
+      { type: "answer", id: "Revenue by Month", output: "revenue" },
+      { type: "answer", id: "Top Customers (restricted)", output: "customers" }
+    ])
+    const catalog = jobOf("catalog", [{ type: "metadata", metadataTypes: ["ANSWER"], output: "answers" }])
+    const full = sandboxEnv(sandbox)
+    const limited = sandboxEnv(sandbox, { username: "tsViewer", password: "Viewer@123!" })
+
+    expect((await runCli(["run", sales, "--out", dir, "--quiet"], { env: full })).code).toBe(0)
+    expect((await runCli(["run", sales, "--out", dir, "--force", "--quiet"], { env: limited })).code).toBe(1)
+    const other = await runCli(["run", catalog, "--out", dir, "--force", "--quiet"], { env: full })
+    expect(other.code, other.stderr).toBe(0)
+
+    const resumed = await runCli(["run", sales, "--out", dir, "--resume", "--quiet"], { env: full })
+    expect(resumed.code, resumed.stderr).toBe(0)
+    expect(manifestOf(dir).outputs.map((o) => [o.file, o.resume])).toEqual([
+      ["revenue.csv", "skipped"],
+      ["customers.csv", "written"]
+    ])
+  }, 120_000)
 })
