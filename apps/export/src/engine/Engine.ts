@@ -38,7 +38,7 @@
  */
 import { createHash } from "node:crypto"
 import { resolveTimeZone } from "@spotpipe/decode"
-import { Clock, Effect, Exit, FileSystem, Option, Path, type PlatformError } from "effect"
+import { Clock, Effect, Exit, FileSystem, Option, Path, type PlatformError, Schema } from "effect"
 import type { Cluster } from "../cluster/Cluster.ts"
 import { ExportError } from "../ExportError.ts"
 import { toExportError } from "../Failure.ts"
@@ -192,6 +192,10 @@ const forcedRunMarker = (stateDir: string, shard: Shard.Shard, job: string, path
   return path.join(stateDir, `forced-run-${of}${sharded}.json`)
 }
 
+/** The marker of an unfinished `--force` run: when it started and the job it belongs to. */
+const ForcedRun = Schema.Struct({ started_at: Schema.String, job: Schema.String })
+const decodeForcedRun = Schema.decodeUnknownExit(Schema.fromJsonString(ForcedRun))
+
 /**
  * When the unfinished `--force` run of this job (`job`: its file's absolute path, `""` for a single command) and
  * shard started (epoch ms), or `undefined` when there is none (another job's marker is not this run's). An
@@ -204,14 +208,11 @@ const forcedRunOf = (stateDir: string, shard: Shard.Shard, job: string, path: Pa
       .readFileString(forcedRunMarker(stateDir, shard, job, path))
       .pipe(Effect.orElseSucceed((): string | undefined => undefined))
     if (text === undefined) return undefined
-    try {
-      const record = JSON.parse(text) as { readonly started_at?: unknown; readonly job?: unknown }
-      if (typeof record.job === "string" && record.job !== job) return undefined
-      const at = typeof record.started_at === "string" ? Date.parse(record.started_at) : Number.NaN
-      return Number.isFinite(at) ? at : Number.POSITIVE_INFINITY
-    } catch {
-      return Number.POSITIVE_INFINITY
-    }
+    const record = decodeForcedRun(text)
+    if (Exit.isFailure(record)) return Number.POSITIVE_INFINITY
+    if (record.value.job !== job) return undefined
+    const at = Date.parse(record.value.started_at)
+    return Number.isFinite(at) ? at : Number.POSITIVE_INFINITY
   })
 
 /** Runs `exports` (of the shard) on `cluster` as `options` say. Fails only for problems of the whole run. */
@@ -388,7 +389,7 @@ export const runExports = <E>(
           // either: the run's own marker sets every earlier run aside for a --resume of it (see `forcedRunOf`).
           if (options.keepState) {
             const marker = forcedRunMarker(stateDir, options.shard, owner, path)
-            const record = { started_at: isoOf(started), job: owner }
+            const record: typeof ForcedRun.Type = { started_at: isoOf(started), job: owner }
             yield* orFail(fs.writeFileString(marker, JSON.stringify(record)), marker)
           }
           yield* syncDirectory(stateDir)
