@@ -6,12 +6,21 @@
  * completions, the start-up settings it gives itself (and the worker-thread default they bring), and an older
  * Node turned away.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from "node:fs"
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync
+} from "node:fs"
 import { isBuiltin } from "node:module"
 import { availableParallelism, tmpdir } from "node:os"
 import { delimiter, dirname, join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
-import { fixtures } from "@spotpipe/sandbox"
+import { fixtures, startSandbox } from "@spotpipe/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { leanEnv, leanFlags, missingSettings, wantsLeanSettings } from "../../../apps/export/bin/leanStart.js"
 import { minimumNode, unsupportedNode } from "../../../apps/export/bin/nodeVersion.js"
@@ -22,6 +31,14 @@ import { filesUnder, run, runToEnd, strangerEnv } from "../src/scratch.ts"
 const repoRoot = realpathSync(fileURLToPath(new URL("../../../", import.meta.url)))
 const app = join(repoRoot, "apps", "export")
 const { version } = JSON.parse(readFileSync(join(app, "package.json"), "utf8")) as { version: string }
+
+/** The first ```json block after the line that starts with `heading` in a README. */
+const jsonBlockAfter = (readme: string, heading: string): string => {
+  const at = readme.search(new RegExp(`^${heading}`, "m"))
+  const block = at === -1 ? undefined : readme.slice(at).match(/^```json\n([\s\S]*?)^```$/m)?.[1]
+  if (block === undefined) throw new Error(`no JSON block after "${heading}"`)
+  return block
+}
 
 /** Every `node` on PATH (and /usr/bin's) that spotpipe must turn away, by the launcher's own rule. */
 const oldNodes = async (
@@ -227,6 +244,43 @@ describe("the packed spotpipe command, installed with npm -g outside the workspa
     expect(demo.code, demo.stderr).toBe(0)
     expect(readdirSync(join(cwd, "landing", "demo"))).toContain("manifest.json")
     expect(readdirSync(elsewhere)).toEqual([])
+  })
+
+  it("the job files the READMEs show run as they are: the top README's with --sandbox, resumed; the CLI README's from its connection variables", async () => {
+    // The top README's job file, with the commands it gives for it and --sandbox ("every example below works that
+    // way"). Its exports read dates: a data time zone other than the cluster's fails them, exit 1.
+    const cwd = freshFolder()
+    writeFileSync(
+      join(cwd, "nightly.json"),
+      jsonBlockAfter(readFileSync(join(repoRoot, "README.md"), "utf8"), "A job file")
+    )
+    const first = await spotpipe(["run", "nightly.json", "--out", "./landing", "--sandbox", "--quiet"], cwd)
+    expect(first.code, first.stderr).toBe(0)
+    const resumed = await spotpipe(["run", "nightly.json", "--out", "./landing", "--resume", "--sandbox"], cwd)
+    expect(resumed.code, resumed.stderr).toBe(0)
+    // A resume of a completed run reads nothing again: every export is skipped.
+    const lines = resumed.stdout.split("\n").filter((line) => /^(ok|FAILED)\s/.test(line))
+    expect(lines.length, resumed.stdout).toBe(
+      JSON.parse(readFileSync(join(cwd, "nightly.json"), "utf8")).exports.length
+    )
+    for (const line of lines) expect(line).toMatch(/^ok\s.*\(skipped\)$/)
+
+    // The CLI README (the one in the package) names its connection by variables: a sandbox given through them.
+    const sandbox = await startSandbox({})
+    try {
+      const job = jsonBlockAfter(readFileSync(join(installed, "README.md"), "utf8"), "## Batch jobs")
+      const names = JSON.parse(job).connection as Record<string, string>
+      const dir = freshFolder()
+      writeFileSync(join(dir, "job.json"), job)
+      const ran = await spotpipe(["run", "job.json", "--out", "./landing", "--quiet"], dir, {
+        [names["hostEnv"]!]: sandbox.url,
+        [names["usernameEnv"]!]: fixtures.user.username,
+        [names["secretKeyEnv"]!]: sandbox.secretKey
+      })
+      expect(ran.code, ran.stderr).toBe(0)
+    } finally {
+      await sandbox.close()
+    }
   })
 
   it("the CLI runs in the process the shell started, with the V8 flags and malloc setting, and keeps a caller's own", async () => {
