@@ -505,3 +505,99 @@ describe("spotpipe api: failures", () => {
     expect(run.stderr).not.toContain(token)
   })
 })
+
+describe("spotpipe api: secrets in the request's fields", () => {
+  /** Answers every request 400 (a GET's first one 503, then retried), its error text echoing the request. */
+  let echo: NodeHttp.Server
+  let echoUrl: string
+  const gets = new Set<string>()
+  beforeAll(async () => {
+    echo = NodeHttp.createServer((request, response) => {
+      const chunks: Array<Buffer> = []
+      request.on("data", (c: Buffer) => chunks.push(c))
+      request.on("end", () => {
+        const target = request.url ?? ""
+        const echoed = `${target} ${Buffer.concat(chunks).toString("utf8")}`
+        const first = request.method === "GET" && !gets.has(target)
+        gets.add(target)
+        // Short enough that every encoding fits in the 500 characters a message shows.
+        const text = `echo ${echoed} | url ${encodeURIComponent(echoed)} | b64 ${Buffer.from(echoed).toString("base64")} | hex ${Buffer.from(echoed).toString("hex")}`
+        response
+          .writeHead(first ? 503 : 400, { "content-type": "application/json" })
+          .end(JSON.stringify({ error: { message: text } }))
+      })
+    })
+    await new Promise<void>((resolve) => echo.listen(0, "127.0.0.1", resolve))
+    echoUrl = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`
+  })
+  afterAll(() => new Promise<void>((resolve) => echo?.close(() => resolve())))
+
+  const env = () => ({ THOUGHTSPOT_HOST: echoUrl, THOUGHTSPOT_TOKEN: "echo-connection-token" })
+
+  /** `secret` as a server may echo it: as it is, JSON-escaped, URL-encoded, in hex and in base64 at any alignment. */
+  const forms = (secret: string): ReadonlyArray<string> => {
+    const bytes = Buffer.from(secret)
+    const base64 = [0, 1, 2].map((shift) =>
+      Buffer.concat([Buffer.alloc(shift), bytes])
+        .toString("base64")
+        .slice(Math.ceil((8 * shift) / 6) + 1, Math.ceil((8 * shift) / 6) + 13)
+    )
+    return [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), bytes.toString("hex"), ...base64]
+  }
+
+  const expectHidden = (run: CliRun, secret: string) => {
+    for (const form of forms(secret)) {
+      expect(run.stderr, form).not.toContain(form)
+      expect(run.stdout, form).not.toContain(form)
+    }
+  }
+
+  it("a -f password is never shown, in any output mode", timeout, async () => {
+    const secret = 'Hunter2 "q"/p+9'
+    for (const mode of [[], ["--log-format", "json"], ["--verbose"], ["--log-level", "trace"]]) {
+      const run = await runCli(["api", "POST", "users/create", "-f", `password=${secret}`, ...mode], { env: env() })
+      expect(run.code, mode.join(" ")).toBe(1)
+      expect(run.stdout).toBe("")
+      // What the server said is there, the secret's places redacted.
+      expect(run.stderr).toContain("HTTP 400")
+      expect(run.stderr).toContain("<redacted>")
+      expectHidden(run, secret)
+    }
+    // `api` has no --json (its stdout is the answer): refused, the secret not repeated.
+    const json = await runCli(["api", "POST", "users/create", "-f", `password=${secret}`, "--json"], { env: env() })
+    expect(json.code).toBe(2)
+    expectHidden(json, secret)
+  })
+
+  it(
+    "a token in a GET's query, retried after a 503, is never shown in the retry log or the error",
+    timeout,
+    async () => {
+      const secret = "Query-Token-5c1e"
+      const run = await runCli(["api", "GET", "system", "-f", `token=${secret}`, "--verbose"], { env: env() })
+      expect(run.code).toBe(1)
+      expect(run.stderr).toContain("retrying GET system")
+      expect(run.stderr).toContain("HTTP 400")
+      expect(run.stderr).toContain("<redacted>")
+      expectHidden(run, secret)
+    }
+  )
+
+  it("passwords in an --input body and nested -F @file fields are never shown", timeout, async () => {
+    const inBody = "New-Pa55word-7e2"
+    const input = tempFile("body.json", JSON.stringify({ name: "ann", new_password: inBody }))
+    const fromInput = await runCli(["api", "POST", "users/change-password", "--input", input], { env: env() })
+    expect(fromInput.code).toBe(1)
+    expect(fromInput.stderr).toContain("<redacted>")
+    expectHidden(fromInput, inBody)
+    const inFile = "Warehouse-Pa55-31a"
+    const file = tempFile("password.txt", inFile)
+    const nested = await runCli(
+      ["api", "POST", "connection/create", "-F", `data_warehouse_config[configuration][password]=@${file}`],
+      { env: env() }
+    )
+    expect(nested.code).toBe(1)
+    expect(nested.stderr).toContain("<redacted>")
+    expectHidden(nested, inFile)
+  })
+})

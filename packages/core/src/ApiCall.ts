@@ -3,10 +3,11 @@
  * {@link send} goes through the client's one pipeline (credentials and their renewal after a 401, the rate
  * limiter, timeouts, retries, typed errors) and returns the status and the body's bytes, checked to be JSON but
  * never re-written. A call that may change something ({@link changesState}) is retried only after a failure that
- * shows it was not carried out. Beside
- * it, byte-level JSON helpers that keep every value's bytes: {@link apiPath} (which paths a call may name),
- * {@link arrayElements} (the elements of a JSON array, each its own bytes) and {@link withMembers} (a JSON
- * object with members replaced, the others kept as written).
+ * shows it was not carried out. The values of a request's secret fields ({@link secretFields}: a password, a
+ * secret key, a token …) are kept out of that call's errors, logs and spans in every encoding, as the client's
+ * own credentials are. Beside it, byte-level JSON helpers that keep every value's bytes: {@link apiPath} (which
+ * paths a call may name), {@link arrayElements} (the elements of a JSON array, each its own bytes) and
+ * {@link withMembers} (a JSON object with members replaced, the others kept as written).
  *
  * ```ts
  * const client = yield* ThoughtSpotClient.ThoughtSpotClient
@@ -15,6 +16,7 @@
  */
 import { isUtf8 } from "node:buffer"
 import { Effect } from "effect"
+import { JsonNumber, parseJsonExact } from "./internal/bigJson.ts"
 import * as Classify from "./internal/classify.ts"
 import type * as Requester from "./internal/Requester.ts"
 import type { ThoughtSpotError } from "./ThoughtSpotError.ts"
@@ -106,6 +108,95 @@ export interface ApiRequest {
   readonly query?: ReadonlyArray<readonly [string, string]>
   /** JSON text sent as the body exactly as given (its numbers are never re-written); none when absent. */
   readonly body?: string
+  /**
+   * Values to keep out of this call's errors, logs and spans besides those found by name (see
+   * {@link secretsOf}), e.g. a credential in a field the published spec does not call one.
+   */
+  readonly secrets?: ReadonlyArray<string>
+}
+
+/**
+ * The request fields of REST v2.0 whose values are secrets: every password, secret, key and token field of a
+ * request body in the published OpenAPI document (with where it is used). A name, or `parent.name` when the
+ * name alone is no secret (an API key's `value`). Matched without regard to case, at any depth: connection
+ * configurations (`data_warehouse_config`, `configuration`) hold a `password` in free-form objects.
+ */
+export const secretFields: ReadonlyArray<string> = [
+  // auth/token/full|object|custom, auth/session/login, users/create|activate|import, basic authentication of
+  // webhooks (BASIC_AUTH) and custom actions (Basic_Auth), connection configurations
+  "password",
+  "current_password", // users/change-password
+  "new_password", // users/change-password, users/reset-password
+  "default_password", // users/import
+  "secret_key", // auth/token/full|object|custom
+  "token", // auth/token/revoke, auth/token/validate
+  "auth_token", // users/activate
+  "access_token", // dbt/dbt-connection, dbt/update-dbt-connection, vcs/git/config/create|update
+  "client_secret", // webhooks: authentication.OAUTH2
+  "secret", // webhooks: signature_verification
+  "bearer_token", // webhooks (BEARER_TOKEN), custom actions (Bearer_Token)
+  "api_key.value" // webhooks (API_KEY), custom actions (API_Key)
+]
+
+const secretPaths = secretFields.map((field) => field.toLowerCase().split("."))
+
+/** Whether the object keys `path` (outermost first) end with the names of one of {@link secretFields}. */
+const isSecretPath = (path: ReadonlyArray<string>): boolean =>
+  secretPaths.some(
+    (names) =>
+      names.length <= path.length &&
+      names.every((name, i) => name === path[path.length - names.length + i]!.toLowerCase())
+  )
+
+/** Every string and number under `value`, as written (numbers by their digits). */
+const leaves = (value: unknown, out: Array<string>): void => {
+  if (typeof value === "string") out.push(value)
+  else if (typeof value === "number" || typeof value === "bigint" || value instanceof JsonNumber)
+    out.push(String(value))
+  else if (Array.isArray(value)) for (const item of value) leaves(item, out)
+  else if (typeof value === "object" && value !== null) for (const item of Object.values(value)) leaves(item, out)
+}
+
+/** The secret values in a parsed body: those of every member whose key path ends as a secret field does. */
+const secretsIn = (value: unknown, path: Array<string>, out: Array<string>): void => {
+  if (Array.isArray(value)) {
+    for (const item of value) secretsIn(item, path, out)
+    return
+  }
+  if (typeof value !== "object" || value === null || value instanceof JsonNumber) return
+  for (const [key, member] of Object.entries(value)) {
+    path.push(key)
+    if (isSecretPath(path)) leaves(member, out)
+    else secretsIn(member, path, out)
+    path.pop()
+  }
+}
+
+/** The names of a query key as the CLI and PHP-style forms write nested fields: `a[b][]` or `a.b` → `a`, `b`. */
+const queryKeyPath = (key: string): ReadonlyArray<string> => key.split(/[[\].]+/).filter((name) => name !== "")
+
+/**
+ * The secrets a request carries: the values of its {@link secretFields} in the body (at any depth) and in the
+ * query (its own parameters and those written in the path), and its explicit `secrets`. A body that is not JSON
+ * is sent as it is and searched for nothing (ThoughtSpot refuses it).
+ */
+export const secretsOf = (request: ApiRequest): ReadonlyArray<string> => {
+  const out: Array<string> = [...(request.secrets ?? [])]
+  if (request.body !== undefined) {
+    let body: unknown
+    try {
+      body = parseJsonExact(request.body, { exactNumbers: true })
+    } catch {
+      body = undefined
+    }
+    secretsIn(body, [], out)
+  }
+  const at = request.path.indexOf("?")
+  const written = at < 0 ? [] : [...new URLSearchParams(request.path.slice(at + 1))]
+  for (const [key, value] of [...written, ...(request.query ?? [])]) {
+    if (isSecretPath(queryKeyPath(key))) out.push(value)
+  }
+  return out.filter((secret) => secret.length > 0)
 }
 
 /** The answer to an {@link ApiRequest} (2xx only: any other status is a `ThoughtSpotError`). */
@@ -182,6 +273,7 @@ export const send = (
       method: request.method,
       path,
       changesState: changesState(request.method, checked.path),
+      secrets: secretsOf(request),
       ...(request.body === undefined ? {} : { bodyText: request.body }),
       decode: (raw) => {
         // Copied: the body's memory is reused once this ends.

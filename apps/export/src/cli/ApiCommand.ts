@@ -12,6 +12,8 @@
  * `--paginate` sets `record_offset`/`record_size` page after page (default size {@link defaultRecordSize}) and
  * writes NDJSON: one element of the answer's array per line, as its own bytes, until an empty page (a page may be
  * short before the end: ThoughtSpot filters some listings after paging); an element that comes twice fails.
+ * The values of the request's secret fields (a `password`, a `token` …: core's `ApiCall.secretFields`) are
+ * scrubbed from whatever the call's failure shows, as the connection's own secrets are.
  */
 
 import { createHash } from "node:crypto"

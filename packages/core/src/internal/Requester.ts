@@ -14,6 +14,7 @@ import type { ThoughtSpotError } from "../ThoughtSpotError.ts"
 import * as BodyPool from "./BodyPool.ts"
 import { readBody } from "./bodyText.ts"
 import * as Classify from "./classify.ts"
+import { makeScrubOver } from "./scrub.ts"
 
 /** Something that authenticates a request; `generation` tells renewals apart. */
 export interface Credential {
@@ -73,6 +74,11 @@ export interface Call<A> {
    * whoever reads it last calls {@link RawResponse.release}.
    */
   readonly keepsBody?: boolean
+  /**
+   * Secrets the request itself carries (a password field of its body, a token in its query): scrubbed from this
+   * call's errors as the client's own are, and the call gets no span, which would hold the request.
+   */
+  readonly secrets?: ReadonlyArray<string>
 }
 
 /** Sends calls. */
@@ -112,7 +118,7 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
   // As many idle bodies as requests in flight, plus one being read.
   const bodies = BodyPool.make(Math.max(1, options.concurrency) + 1)
   const secrets = new Set(options.secrets.filter((s) => s.length > 0))
-  const scrub = Classify.makeScrub(secrets)
+  const clientScrub = Classify.makeScrub(secrets)
   const base = `${options.host.replace(/\/+$/, "")}/api/rest/2.0/`
   const headers = {
     "content-type": "application/json",
@@ -120,7 +126,13 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
     "user-agent": options.userAgent
   }
 
-  const send = (call: Call<unknown>, credential: Credential | undefined, policy: RetryPolicy.RetryPolicy) => {
+  const send = (
+    call: Call<unknown>,
+    credential: Credential | undefined,
+    policy: RetryPolicy.RetryPolicy,
+    scrub: Classify.Scrub,
+    ownSecrets: boolean
+  ) => {
     let request = HttpClientRequest.make(call.method)(base + call.path, { headers })
     const bodyText = call.bodyText ?? (call.body === undefined ? undefined : JSON.stringify(call.body))
     if (bodyText !== undefined)
@@ -130,9 +142,11 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
       // No b3/traceparent headers: our span ids are nobody's business at the cluster.
       let execute = client.execute(request).pipe(Effect.provideService(HttpClient.TracerPropagationEnabled, false))
       // A span keeps its request (the body included) and headers: the credential calls, whose bodies hold a
-      // password, secret key or token, get none, and the credentials' headers are redacted in every other one
-      // whatever names the caller's own list gives.
-      if (carriesSecret(call.path)) execute = Effect.provideService(execute, HttpClient.TracerDisabledWhen, always)
+      // password, secret key or token, and calls carrying secrets of their own get none, and the credentials'
+      // headers are redacted in every other one whatever names the caller's own list gives.
+      if (ownSecrets || carriesSecret(call.path)) {
+        execute = Effect.provideService(execute, HttpClient.TracerDisabledWhen, always)
+      }
       const redacted = yield* Headers.CurrentRedactedNames
       if (!credentialHeaders.every((name) => redacted.includes(name))) {
         execute = Effect.provideService(execute, Headers.CurrentRedactedNames, [...redacted, ...credentialHeaders])
@@ -161,7 +175,7 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
     return permits.withPermit(Effect.andThen(options.rateLimiter.take, attempt))
   }
 
-  const failFor = (call: Call<unknown>, raw: RawResponse, description?: string) =>
+  const failFor = (call: Call<unknown>, raw: RawResponse, scrub: Classify.Scrub, description?: string) =>
     Effect.flatMap(Clock.currentTimeMillis, (nowMillis) =>
       Effect.fail(
         Classify.fromResponse({
@@ -187,18 +201,22 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
 
   const run = <A>(call: Call<A>, credentials?: CredentialSource): Effect.Effect<A, ThoughtSpotError> => {
     const policy = call.retry ?? options.retry
+    // The request's own secrets join the client's, for this call only.
+    const own = call.secrets === undefined ? [] : call.secrets.filter((s) => s.length > 0)
+    const scrub = own.length === 0 ? clientScrub : makeScrubOver([secrets, new Set(own)])
     const attempt = Effect.gen(function* () {
       let credential = credentials === undefined ? undefined : yield* settled(credentials.current)
-      let raw = yield* send(call, credential, policy)
+      let raw = yield* send(call, credential, policy, scrub, own.length > 0)
       if (raw.status === 401 && credentials !== undefined && credential !== undefined) {
         // Named after the call that was refused, with ThoughtSpot's code and message.
-        if (credentials.notRenewable !== undefined) return yield* failFor(call, raw, credentials.notRenewable)
+        if (credentials.notRenewable !== undefined) return yield* failFor(call, raw, scrub, credentials.notRenewable)
         credential = yield* settled(credentials.renew(credential))
-        raw = yield* send(call, credential, policy)
+        raw = yield* send(call, credential, policy, scrub, own.length > 0)
         if (raw.status === 401) {
           return yield* failFor(
             call,
             raw,
+            scrub,
             "ThoughtSpot rejected a freshly renewed credential (a second 401); check the user's access and the Org"
           )
         }
@@ -206,7 +224,7 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
       if (raw.status >= 300 && raw.status < 400) {
         return yield* Classify.redirected(call.operation, raw.status, raw.headers["location"], scrub)
       }
-      if (raw.status < 200 || raw.status >= 300) return yield* failFor(call, raw)
+      if (raw.status < 200 || raw.status >= 300) return yield* failFor(call, raw, scrub)
       // A proxy's HTML page, compressed bytes, a misrouted request: said as what arrived, not as broken JSON.
       const wrong = Classify.notJson({
         operation: call.operation,
@@ -234,7 +252,7 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
 
   return {
     run,
-    scrub,
+    scrub: clientScrub,
     addSecret: (secret: string) => {
       if (secret.length > 0) secrets.add(secret)
     },

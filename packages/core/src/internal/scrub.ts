@@ -345,13 +345,21 @@ export const scrubWith = (index: Index, text: string): string => {
 }
 
 /** A scrubber over a live set of secrets (the set may grow as tokens are issued; it is never emptied). */
-export const makeScrub = (secrets: ReadonlySet<string>): Scrub => {
+export const makeScrub = (secrets: ReadonlySet<string>): Scrub => makeScrubOver([secrets])
+
+/**
+ * A scrubber over the union of live sets of secrets, e.g. the client's and one request's own (its body's
+ * password): each set may grow, never shrink, so their total size says when to index again.
+ */
+export const makeScrubOver = (sets: ReadonlyArray<ReadonlySet<string>>): Scrub => {
   let index = buildIndex([])
   let indexed = 0
   return (text) => {
-    if (secrets.size !== indexed) {
-      index = buildIndex([...secrets].filter((s) => s.length > 0))
-      indexed = secrets.size
+    let size = 0
+    for (const set of sets) size += set.size
+    if (size !== indexed) {
+      index = buildIndex(sets.flatMap((set) => [...set]).filter((s) => s.length > 0))
+      indexed = size
     }
     return scrubWith(index, text)
   }

@@ -1,0 +1,187 @@
+/**
+ * The secrets a `ThoughtSpotClient.request` carries in its own fields (a user's password in `users/create`, a
+ * token in a query, a connection's password deep in its configuration): found by the field names of
+ * `ApiCall.secretFields`, and never shown by that call's errors, retry logs or spans, in any encoding a server
+ * echoes them in, against a loopback server that echoes each request in its error text.
+ */
+import { createServer, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
+import { inspect } from "node:util"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { Cause, Effect, Exit, Layer, Logger, Tracer } from "effect"
+import { HttpClient } from "effect/http"
+import { ApiCall, Auth, ThoughtSpotClient } from "../src/index.ts"
+
+describe("ApiCall.secretsOf", () => {
+  it("finds the spec's secret fields at any depth, in any case, numbers by their digits", () => {
+    const body = JSON.stringify({
+      name: "ann",
+      password: "pw-top-level",
+      Secret_Key: "sk-any-case",
+      data_warehouse_config: { configuration: { user: "loader", password: "pw-in-a-connection" } },
+      authentication: { API_KEY: { key: "X-Api-Key", value: "api-key-value" }, BEARER_TOKEN: "bearer-value" },
+      OAUTH2: { client_id: "client", client_secret: "client-secret-value" },
+      signature_verification: { secret: "hmac-secret" },
+      users: [{ name: "bo", password: "pw-in-an-array" }],
+      // Not secrets: search tokens, a header's value, an ordinary `value`.
+      tokens: "[sales],[region]",
+      additional_headers: [{ key: "X-Custom", value: "custom" }],
+      value: "plain"
+    })
+    const found = ApiCall.secretsOf({ method: "POST", path: "users/create", body })
+    expect(new Set(found)).toEqual(
+      new Set([
+        "pw-top-level",
+        "sk-any-case",
+        "pw-in-a-connection",
+        "api-key-value",
+        "bearer-value",
+        "client-secret-value",
+        "hmac-secret",
+        "pw-in-an-array"
+      ])
+    )
+    // A number keeps its digits (through a double it would be 12345678901234567000).
+    expect(
+      ApiCall.secretsOf({ method: "POST", path: "users/create", body: '{"password":12345678901234567890}' })
+    ).toEqual(["12345678901234567890"])
+  })
+
+  it("finds them in query parameters, given or written in the path, and takes explicit secrets", () => {
+    const found = ApiCall.secretsOf({
+      method: "GET",
+      path: "system?access_token=in%20the%20path&x=1",
+      query: [
+        ["token", "query-token"],
+        ["auth[password]", "nested-query-password"],
+        ["name", "not-a-secret"]
+      ],
+      secrets: ["explicit-secret"]
+    })
+    expect(new Set(found)).toEqual(new Set(["explicit-secret", "in the path", "query-token", "nested-query-password"]))
+    // A body that is not JSON is searched for nothing (and refused by ThoughtSpot); empty values are no secrets.
+    expect(ApiCall.secretsOf({ method: "POST", path: "x", body: "password=not-json" })).toEqual([])
+    expect(ApiCall.secretsOf({ method: "POST", path: "x", body: '{"password":""}' })).toEqual([])
+  })
+})
+
+describe("ThoughtSpotClient.request: a request's own secrets", () => {
+  let server: Server
+  let url: string
+  /** Answers 503 to the first request of a path holding `retry-me`, then 400; every answer echoes the request. */
+  const tries = new Map<string, number>()
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      const chunks: Array<Buffer> = []
+      request.on("data", (c: Buffer) => chunks.push(c))
+      request.on("end", () => {
+        const body = Buffer.concat(chunks).toString("utf8")
+        const target = request.url ?? ""
+        const n = (tries.get(target) ?? 0) + 1
+        tries.set(target, n)
+        const echoed = `${target} ${body} ${request.headers.authorization ?? ""}`
+        const text = [
+          `plain: ${echoed}`,
+          `url: ${encodeURIComponent(echoed)}`,
+          `base64: ${Buffer.from(echoed).toString("base64")}`,
+          `hex: ${Buffer.from(echoed).toString("hex")}`
+        ].join("\n")
+        const status = target.includes("retry-me") && n === 1 ? 503 : 400
+        // JSON-escaped inside the error body (quotes of the echoed body become \").
+        response
+          .writeHead(status, { "content-type": "application/json" })
+          .end(JSON.stringify({ error: { message: text } }))
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  })
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+
+  it("never shows them in an error, a retry log or a span, in any encoding", async () => {
+    const token = "connection-token-0f3a9c"
+    const secrets = ["Hunter2-Pass-8812", "conn-Pa55-deep-4471", "query-Token-9a7b3c", "api-Key-Value-55e1"]
+    const spans: Array<Tracer.NativeSpan> = []
+    const tracer = Tracer.make({
+      span(options) {
+        const span = new Tracer.NativeSpan(options)
+        spans.push(span)
+        return span
+      }
+    })
+    const lines: Array<string> = []
+    const logger = Logger.make(({ message }) => lines.push(inspect(message, { depth: Number.POSITIVE_INFINITY })))
+    const requests: ReadonlyArray<ApiCall.ApiRequest> = [
+      {
+        method: "POST",
+        path: "users/create",
+        body: JSON.stringify({ name: "ann", password: secrets[0] })
+      },
+      {
+        method: "POST",
+        path: "connection/create",
+        body: JSON.stringify({ name: "wh", data_warehouse_config: { configuration: { password: secrets[1] } } })
+      },
+      // A read, answered 503 then 400: the retry is logged with the server's text.
+      { method: "GET", path: "system/retry-me", query: [["token", secrets[2]!]] },
+      {
+        method: "POST",
+        path: "webhooks/create",
+        body: JSON.stringify({ name: "w", authentication: { API_KEY: { key: "X-Key", value: secrets[3] } } })
+      }
+    ]
+    const shown: Array<string> = []
+    for (const request of requests) {
+      const exit = await Effect.runPromiseExit(
+        Effect.flatMap(ThoughtSpotClient.ThoughtSpotClient, (client) => client.request(request)).pipe(
+          Effect.provide(
+            Layer.orDie(
+              ThoughtSpotClient.layerNode({
+                host: url,
+                auth: Auth.bearerToken(token),
+                retry: { baseDelayMillis: 1, maxDelayMillis: 1 }
+              })
+            )
+          ),
+          Effect.withTracer(tracer),
+          Effect.provideService(HttpClient.TracerHeaderFilter, () => true),
+          Effect.provide(Logger.layer([logger]))
+        )
+      )
+      if (Exit.isSuccess(exit)) throw new Error("expected the echoing server's 400")
+      const error = Cause.squash(exit.cause)
+      shown.push(
+        Cause.pretty(exit.cause),
+        String(exit.cause),
+        JSON.stringify(exit),
+        inspect(exit, { depth: Number.POSITIVE_INFINITY }),
+        inspect(error, { depth: Number.POSITIVE_INFINITY })
+      )
+    }
+    // The server's text is there, the secrets' places redacted.
+    expect(shown.join("\n")).toContain("<redacted>")
+    expect(shown.join("\n")).toContain("ann")
+    expect(lines.some((line) => line.includes("retrying GET system/retry-me"))).toBe(true)
+    shown.push(
+      ...lines,
+      ...spans.map((span) =>
+        inspect(
+          { span, attributes: [...span.attributes], events: span.events },
+          { depth: Number.POSITIVE_INFINITY, maxArrayLength: Number.POSITIVE_INFINITY }
+        )
+      )
+    )
+    for (const text of shown) {
+      for (const secret of [token, ...secrets]) {
+        for (const form of [
+          secret,
+          encodeURIComponent(secret),
+          Buffer.from(secret).toString("base64").slice(0, 12),
+          Buffer.from(secret).toString("hex")
+        ]) {
+          expect(text).not.toContain(form)
+        }
+      }
+    }
+  })
+})
