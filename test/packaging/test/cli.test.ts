@@ -283,6 +283,27 @@ describe("the packed spotpipe command, installed with npm -g outside the workspa
     }
   })
 
+  it("every example of the README's usage table that talks to ThoughtSpot works with --sandbox, from one fresh folder", async () => {
+    // "Add --sandbox to any command that talks to ThoughtSpot … (every example below works that way)". Left out:
+    // the ones that read no cluster (demo, sandbox, merge, load, config) and `run`, whose job file the test above
+    // runs.
+    const offline = new Set(["demo", "sandbox", "merge", "load", "config", "run"])
+    const readme = readFileSync(join(repoRoot, "README.md"), "utf8")
+    const examples = readme
+      .split("\n")
+      .flatMap((line) => line.match(/^\| `[a-z]+.*\| `spotpipe ([^`]+)` \|$/)?.[1] ?? [])
+      .map((example) => [...example.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!))
+      .filter((args) => !offline.has(args[0]!))
+    expect(examples.map((args) => args[0])).toEqual(
+      expect.arrayContaining(["metadata", "answer", "liveboard", "search", "audit", "tml", "ls", "api", "auth"])
+    )
+    const cwd = freshFolder()
+    for (const args of examples) {
+      const ran = await spotpipe([...args, "--sandbox"], cwd)
+      expect(ran.code, `spotpipe ${args.join(" ")} --sandbox: ${ran.stderr}`).toBe(0)
+    }
+  })
+
   it("the CLI runs in the process the shell started, with the V8 flags and malloc setting, and keeps a caller's own", async () => {
     // Loaded into every Node this command starts (NODE_OPTIONS survives the re-launch); only the process that
     // runs to its end prints.
