@@ -70,12 +70,15 @@ export const fixtures = {
   /** Liveboards by name. */
   liveboards: named(liveboards, liveboardNames),
   /**
-   * Every org (Primary, id 0, first): its members (`tsUserA` is in all of them, with full access) with their
-   * passwords and account status, and the ids of its answers, liveboards and model by name.
+   * Every org (Primary, id 0, first; the inactive one last): its status, its members (`tsUserA` is in all of them,
+   * with full access) with their passwords and account status, and the ids of its answers, liveboards and model
+   * by name.
    */
   orgs: orgs.map((o) => ({
     id: o.org.id,
     name: o.org.name,
+    /** `IN_ACTIVE`: listed by `orgs/search`, but a token or session for it is refused (403). */
+    status: o.org.status,
     users: o.members.map((m) => ({
       username: m.user.name,
       password: m.user.password,

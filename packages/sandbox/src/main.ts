@@ -56,7 +56,7 @@ const serve = makeSandboxCommand(name, { invocation: name, hideSecretKey: false 
         `rows ${sandbox.rows}, time zone ${sandbox.timezone}, seed ${sandbox.seed}\n` +
         `user ${fixtures.user.username} / ${fixtures.user.password} (full access)\n` +
         `user ${fixtures.limitedUser.username} / ${fixtures.limitedUser.password} (limited: the Orders model, "Revenue by Month", "Order Details", "Sales Overview")\n` +
-        `orgs: ${fixtures.orgs.map((o) => `${o.name} (${o.id})`).join(", ")}; tsUserA is in all of them ` +
+        `orgs: ${fixtures.orgs.map((o) => `${o.name} (${o.id}${o.status === "IN_ACTIVE" ? ", inactive" : ""})`).join(", ")}; tsUserA is in all of them ` +
         `(get a token for one with org_id; the other orgs' users are in the sandbox README)\n` +
         `trusted-auth secret key: ${sandbox.secretKey}\n` +
         `(sandbox-only test credentials)`

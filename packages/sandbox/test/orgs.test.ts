@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest"
 import { fixtures } from "../src/index.ts"
 import { sandbox } from "./harness.ts"
 
-const [primary, emea, apac] = fixtures.orgs
+const [primary, emea, apac, latam] = fixtures.orgs
 interface Found {
   metadata_id: string
   metadata_name: string
@@ -12,11 +12,12 @@ interface Found {
 }
 
 describe("orgs", () => {
-  it("has-the-primary-org-and-two-more-each-with-its-own-objects", () => {
-    expect(fixtures.orgs.map((o) => [o.id, o.name])).toEqual([
-      [0, "Primary"],
-      [1482304613, "Sales EMEA"],
-      [2094412837, "Finance APAC"]
+  it("has-the-primary-org-two-more-each-with-its-own-objects-and-an-inactive-one", () => {
+    expect(fixtures.orgs.map((o) => [o.id, o.name, o.status])).toEqual([
+      [0, "Primary", "ACTIVE"],
+      [1482304613, "Sales EMEA", "ACTIVE"],
+      [2094412837, "Finance APAC", "ACTIVE"],
+      [1739504221, "Sales LATAM", "IN_ACTIVE"]
     ])
     const ids = fixtures.orgs.map((o) => new Set(Object.values(o.objects).map((x) => x.id)))
     expect([...ids[1]!].filter((id) => ids[0]!.has(id) || ids[2]!.has(id))).toEqual([])
@@ -69,6 +70,34 @@ describe("orgs", () => {
       org_identifier: "Finance APAC"
     })
     expect(clash.status).toBe(400)
+  })
+
+  it("an-inactive-org-is-listed-as-in-active-but-no-token-or-session-reaches-it", async () => {
+    const { call, token } = await sandbox()
+    const admin = await token()
+    const listed = (await call("orgs/search", {}, { token: admin })).json<Array<{ id: number; status: string }>>()
+    expect(listed.find((o) => o.id === latam!.id)).toEqual({
+      id: latam!.id,
+      name: "Sales LATAM",
+      status: "IN_ACTIVE",
+      description: expect.any(String),
+      visibility: "SHOW"
+    })
+    const active = (await call("orgs/search", { status: "ACTIVE" }, { token: admin })).json<Array<{ id: number }>>()
+    expect(active.map((o) => o.id)).toEqual([primary!.id, emea!.id, apac!.id])
+    const inactive = (await call("orgs/search", { status: "IN_ACTIVE" }, { token: admin })).json<
+      Array<{ id: number }>
+    >()
+    expect(inactive.map((o) => o.id)).toEqual([latam!.id])
+    const full = await call("auth/token/full", { username: "tsUserA", password: "Guest@123!", org_id: latam!.id })
+    expect(full.status).toBe(403)
+    expect(full.text).toContain("Org 'Sales LATAM' (1739504221) is inactive")
+    const session = await call("auth/session/login", {
+      username: "tsUserA",
+      password: "Guest@123!",
+      org_identifier: "Sales LATAM"
+    })
+    expect(session.status).toBe(403)
   })
 
   it("org-users-sign-in-to-their-own-org-only", async () => {
@@ -137,6 +166,6 @@ describe("orgs", () => {
       orgs: Array<{ id: number }>
     }>()
     expect(user.current_org.id).toBe(emea!.id)
-    expect(user.orgs.map((o) => o.id)).toEqual([primary!.id, emea!.id, apac!.id])
+    expect(user.orgs.map((o) => o.id)).toEqual([primary!.id, emea!.id, apac!.id, latam!.id])
   })
 })

@@ -141,7 +141,7 @@ describe("roles/search, orgs/search, tags/search", () => {
       fixtures.orgs.map((o) => ({
         id: o.id,
         name: o.name,
-        status: "ACTIVE",
+        status: o.status,
         description: expect.any(String),
         visibility: "SHOW"
       }))

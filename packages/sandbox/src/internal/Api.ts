@@ -311,6 +311,10 @@ export const makeRoutes = (
         `Authentication failed: user ${user.name} is not a member of org '${org.org.name}' (${org.org.id}).`
       )
     }
+    // A deactivated org is listed by orgs/search but cannot be signed in to.
+    if (org.org.status === "IN_ACTIVE") {
+      throw forbidden(`Org '${org.org.name}' (${org.org.id}) is inactive: no one can sign in to it.`)
+    }
     return org
   }
 

@@ -1,7 +1,8 @@
 /**
  * Orgs and what each one holds. The Primary org (id 0) is the original catalog, unchanged: its objects, users
  * and groups are those of Catalog.ts. Two more orgs each have their own model, answers, liveboard, users,
- * groups, roles and tags, with ids of their own, so that a client exporting across orgs can tell them apart.
+ * groups, roles and tags, with ids of their own, so that a client exporting across orgs can tell them apart; a
+ * fourth is inactive (listed by `orgs/search`, but no one can sign in to it).
  * Principals (memberships, account states, privileges, roles) are declared here, next to the objects.
  */
 import type { Principal } from "./Auth.ts"
@@ -349,8 +350,37 @@ const apac: OrgContent = {
   tagColors: new Map([[apacTags[0]!.id, "#E04F5F"]])
 }
 
-/** Every org, Primary first. */
-export const orgs: ReadonlyArray<OrgContent> = [primary, emea, apac]
+// ---- Sales LATAM (inactive) -------------------------------------------------------------------------------
+
+const latamScope = "org:1739504221:"
+const latamAnswers = [answer("LATAM Revenue by Month", "[Order Date].monthly [Revenue]", ["LATAM"], 1, latamScope)]
+const latamTags = [simple("TAG", "LATAM", "LATAM content", undefined, latamScope)]
+/**
+ * An org that was deactivated (`status: "IN_ACTIVE"`): `orgs/search` still lists it, but no one can sign in to
+ * it (a token or session for it is refused with 403), so nothing of it can be read.
+ */
+const latam: OrgContent = {
+  org: {
+    id: 1739504221,
+    name: "Sales LATAM",
+    description: "Sales in Latin America (closed)",
+    status: "IN_ACTIVE",
+    visibility: "SHOW"
+  },
+  objects: [
+    ...latamAnswers,
+    { ...simple("USER", defaultUser.name, defaultUser.displayName), id: defaultUser.id },
+    ...latamTags
+  ],
+  members: [member(defaultUser, adminPrivileges)],
+  groups: [],
+  roles: [],
+  tags: latamTags,
+  tagColors: new Map([[latamTags[0]!.id, "#3BB273"]])
+}
+
+/** Every org, Primary first; the inactive one last. */
+export const orgs: ReadonlyArray<OrgContent> = [primary, emea, apac, latam]
 
 /** Every user who can sign in, each once (a user may belong to several orgs). */
 export const allUsers: ReadonlyArray<UserDef> = [
