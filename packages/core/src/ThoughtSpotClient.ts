@@ -21,6 +21,7 @@ import * as Auth from "./Auth.ts"
 import * as Admin from "./internal/admin.ts"
 import { MAX_NESTING, NestingTooDeep, NumberOutOfRange, parseJsonExact } from "./internal/bigJson.ts"
 import * as Classify from "./internal/classify.ts"
+import { clusterUrlProblem, type HostSource } from "./internal/clusterUrl.ts"
 import { isAtLeast, MIN_NODE_VERSION, PLATFORM_NODE, PLATFORM_NODE_RANGE } from "./internal/nodeVersion.ts"
 import * as OrgClients from "./internal/orgClients.ts"
 import * as Requester from "./internal/Requester.ts"
@@ -462,9 +463,38 @@ const checkOptions = (options: ThoughtSpotClientOptions): void => {
   }
 }
 
-/** Builds the client from options; needs an `HttpClient` and a `Scope` (credentials are released on close). */
-export const make = (options: ThoughtSpotClientOptions) =>
-  makeWith(options, undefined).pipe(Effect.withSpan("ThoughtSpotClient.make"))
+/**
+ * The client was given a `host` that is not a cluster URL (see `layer`): `setting` names it (`host`, or
+ * `THOUGHTSPOT_HOST` for `layerConfig`), `problem` says what is wrong and what to do. The value is never
+ * repeated: it may hold a password.
+ */
+export class InvalidHost extends Schema.TaggedError<InvalidHost>()("InvalidHost", {
+  setting: Schema.String,
+  problem: Schema.String
+}) {
+  override get message(): string {
+    return `${this.setting} ${this.problem}`
+  }
+}
+
+const checkHost = (host: unknown, setting: string, source: HostSource): Effect.Effect<void, InvalidHost> => {
+  const problem = clusterUrlProblem(host, source)
+  return problem === undefined ? Effect.void : Effect.fail(new InvalidHost({ setting, problem }))
+}
+
+/** `make`, with the host named as `setting` in an `InvalidHost`. */
+const makeNamed = (options: ThoughtSpotClientOptions, setting: string, source: HostSource) =>
+  Effect.andThen(checkHost(options.host, setting, source), makeWith(options, undefined)).pipe(
+    Effect.withSpan("ThoughtSpotClient.make")
+  )
+
+/**
+ * Builds the client from options; needs an `HttpClient` and a `Scope` (credentials are released on close). A
+ * `host` that is not a cluster URL fails with {@link InvalidHost} before anything is sent.
+ */
+export const make = (
+  options: ThoughtSpotClientOptions
+): Effect.Effect<Service, InvalidHost, HttpClient.HttpClient | Scope.Scope> => makeNamed(options, "host", "option")
 
 const makeWith = Effect.fnUntraced(function* (
   options: ThoughtSpotClientOptions,
@@ -745,10 +775,14 @@ const makeWith = Effect.fnUntraced(function* (
   })
 })
 
-/** The client as a layer; provide an `HttpClient` (e.g. `NodeHttpClient.layerUndici`). */
+/**
+ * The client as a layer; provide an `HttpClient` (e.g. `NodeHttpClient.layerUndici`). A `host` that is not an
+ * `http://` or `https://` URL, or holds a user name or password, a query, a fragment or the API path, fails with
+ * {@link InvalidHost} (as `layerNode` and `layerConfig` do: one rule).
+ */
 export const layer = (
   options: ThoughtSpotClientOptions
-): Layer.Layer<ThoughtSpotClient, never, HttpClient.HttpClient> => Layer.effect(ThoughtSpotClient, make(options))
+): Layer.Layer<ThoughtSpotClient, InvalidHost, HttpClient.HttpClient> => Layer.effect(ThoughtSpotClient, make(options))
 
 /** `layerNode` on a Node.js older than its HTTP client (undici) runs on: `required` and `running` are versions. */
 export class UnsupportedNode extends Schema.TaggedError<UnsupportedNode>()("UnsupportedNode", {
@@ -780,11 +814,12 @@ export class MissingPlatformNode extends Schema.TaggedError<MissingPlatformNode>
  * The client as a layer over Node's undici HTTP client. `@effect/platform-node` is an optional peer dependency:
  * it is loaded when the layer is built, not when this module loads, so users of `layer` with their own
  * `HttpClient` need not install it; without it this layer fails with {@link MissingPlatformNode}, which says what
- * to install. On Node.js older than 22.19 it fails with {@link UnsupportedNode}, before undici is loaded.
+ * to install. On Node.js older than 22.19 it fails with {@link UnsupportedNode}, before undici is loaded; a bad
+ * `host` with {@link InvalidHost}, as `layer`.
  */
 export const layerNode = (
   options: ThoughtSpotClientOptions
-): Layer.Layer<ThoughtSpotClient, UnsupportedNode | MissingPlatformNode> =>
+): Layer.Layer<ThoughtSpotClient, UnsupportedNode | MissingPlatformNode | InvalidHost> =>
   Layer.unwrap(
     Effect.andThen(nodeSupported, () =>
       Effect.map(loadNodeHttpClient, (node) => layer(options).pipe(Layer.provide(node.layerUndici)))
@@ -822,14 +857,8 @@ const loadNodeHttpClient = Effect.tryPromise({
   )
 )
 
-/**
- * Reads the connection from configuration: `THOUGHTSPOT_HOST`, and either `THOUGHTSPOT_TOKEN`, or
- * `THOUGHTSPOT_USERNAME` with `THOUGHTSPOT_SECRET_KEY` or `THOUGHTSPOT_PASSWORD`; `THOUGHTSPOT_ORG_ID` optional
- * (not with a token, which belongs to the Org it was issued for). A host that is not an http(s) URL, or holds
- * credentials, a query, a fragment or the API path, is refused.
- * Other settings come from `options`.
- */
-export const authConfig: Config.Config<{ readonly host: string; readonly auth: Auth.AuthMethod }> = Config.all({
+/** The connection from THOUGHTSPOT_* settings, its host not checked yet (see `authConfig`, `layerConfig`). */
+const connectionConfig: Config.Config<{ readonly host: string; readonly auth: Auth.AuthMethod }> = Config.all({
   host: Config.option(Config.String("THOUGHTSPOT_HOST")),
   username: Config.option(Config.String("THOUGHTSPOT_USERNAME")),
   password: Config.option(Config.Redacted("THOUGHTSPOT_PASSWORD")),
@@ -847,8 +876,6 @@ export const authConfig: Config.Config<{ readonly host: string; readonly auth: A
         )
       }
       const host = c.host.value
-      const hostProblem = clusterUrlProblem(host)
-      if (hostProblem !== undefined) return Effect.fail(configError(`THOUGHTSPOT_HOST ${hostProblem}`))
       const orgText = Option.isSome(c.orgId) ? c.orgId.value : ""
       // Digits only, as forOrg takes them: "1e3" or "-1" is not an Org id as written.
       if (orgText !== "" && !(/^\d+$/.test(orgText) && Number(orgText) <= 2_147_483_647)) {
@@ -904,37 +931,31 @@ export const authConfig: Config.Config<{ readonly host: string; readonly auth: A
   )
 )
 
-/** The client as a layer configured by `authConfig` plus `options`. */
-export const layerConfig = (
-  options: Omit<ThoughtSpotClientOptions, "host" | "auth"> = {}
-): Layer.Layer<ThoughtSpotClient, Config.ConfigError, HttpClient.HttpClient> =>
-  Layer.unwrap(Effect.map(authConfig, (connection) => layer({ ...options, ...connection })))
+/**
+ * Reads the connection from configuration: `THOUGHTSPOT_HOST`, and either `THOUGHTSPOT_TOKEN`, or
+ * `THOUGHTSPOT_USERNAME` with `THOUGHTSPOT_SECRET_KEY` or `THOUGHTSPOT_PASSWORD`; `THOUGHTSPOT_ORG_ID` optional
+ * (not with a token, which belongs to the Org it was issued for). A host that is not an http(s) URL, or holds
+ * credentials, a query, a fragment or the API path, is refused (as a `ConfigError`, by the rule `layer` applies).
+ */
+export const authConfig: Config.Config<{ readonly host: string; readonly auth: Auth.AuthMethod }> =
+  // The host after the credentials; layerConfig reads the same settings and checks the host as layer does.
+  Config.mapEffect(connectionConfig, (connection) => {
+    const problem = clusterUrlProblem(connection.host, "environment")
+    return problem === undefined ? Effect.succeed(connection) : Effect.fail(configError(`THOUGHTSPOT_HOST ${problem}`))
+  })
 
 /**
- * What is wrong with `host` as a cluster URL (the client puts `/api/rest/2.0/…` after it), or `undefined`. The
- * value is never repeated: it may hold a password.
+ * The client as a layer configured by `authConfig` plus `options`. A missing or incomplete connection fails with
+ * a `ConfigError`; a `THOUGHTSPOT_HOST` that is not a cluster URL with {@link InvalidHost} naming it, as a bad
+ * `host` does in `layer`.
  */
-const clusterUrlProblem = (host: string): string | undefined => {
-  let url: URL | undefined
-  try {
-    url = /^https?:\/\//i.test(host.trim()) ? new URL(host.trim()) : undefined
-  } catch {
-    url = undefined
-  }
-  if (url === undefined) {
-    return "is not a URL with http:// or https://: set the cluster's address, e.g. https://my-company.thoughtspot.cloud"
-  }
-  if (url.username !== "" || url.password !== "") {
-    return "must not contain a user name or password: set THOUGHTSPOT_USERNAME with THOUGHTSPOT_PASSWORD or THOUGHTSPOT_SECRET_KEY, or THOUGHTSPOT_TOKEN"
-  }
-  // `new URL` drops an empty "?" or "#": look at the text as given.
-  if (/[?#]/.test(host)) {
-    return "must not have a query (?…) or fragment (#…): set the cluster's address only, e.g. https://my-company.thoughtspot.cloud"
-  }
-  if (/\/api\/rest(\/|$)/i.test(url.pathname)) {
-    return "must not include the API path (/api/rest/…): set the cluster's address only; the client adds /api/rest/2.0"
-  }
-  return undefined
-}
+export const layerConfig = (
+  options: Omit<ThoughtSpotClientOptions, "host" | "auth"> = {}
+): Layer.Layer<ThoughtSpotClient, Config.ConfigError | InvalidHost, HttpClient.HttpClient> =>
+  Layer.unwrap(
+    Effect.map(connectionConfig, (connection) =>
+      Layer.effect(ThoughtSpotClient, makeNamed({ ...options, ...connection }, "THOUGHTSPOT_HOST", "environment"))
+    )
+  )
 
 const configError = (message: string) => new Config.ConfigError(new ConfigProvider.SourceError({ message }))

@@ -163,5 +163,6 @@ export const useClient = <A, E>(
   use: (client: ThoughtSpotClient.Service) => Effect.Effect<A, E>
 ): Effect.Effect<A, E> =>
   Effect.flatMap(ThoughtSpotClient.ThoughtSpotClient, use).pipe(
-    Effect.provide(ThoughtSpotClient.layer(options).pipe(Layer.provide(fake.layer)))
+    // Tests give valid hosts: an InvalidHost would be a broken test.
+    Effect.provide(ThoughtSpotClient.layer(options).pipe(Layer.orDie, Layer.provide(fake.layer)))
   )

@@ -71,7 +71,7 @@ const systemAt = (host: string, layer: Layer.Layer<HttpClient.HttpClient>) =>
           auth: Auth.bearerToken("pre-issued-token-value"),
           rateLimit: { requestsPerSecond: Number.POSITIVE_INFINITY },
           retry: { baseDelayMillis: 1, maxDelayMillis: 5 }
-        }).pipe(Layer.provide(layer))
+        }).pipe(Layer.orDie, Layer.provide(layer))
       )
     )
   )

@@ -210,6 +210,14 @@ describe("README examples", () => {
     expect(said).not.toContain("not-the-Password-9")
   })
 
+  it("with THOUGHTSPOT_HOST unset it exits 1 saying the host is not set, before any request", async () => {
+    const before = sandbox.stats().requests
+    const ran = await runFile("main.ts", { THOUGHTSPOT_HOST: "" })
+    expect(ran.code).toBe(1)
+    expect(ran.stdout + ran.stderr).toContain("InvalidHost: host is not set (or is empty)")
+    expect(sandbox.stats().requests).toBe(before)
+  })
+
   it("on Ctrl-C it stops with 130 and still revokes its token", async () => {
     const before = sandbox.stats()
     let interrupted = false

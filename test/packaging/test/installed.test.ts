@@ -248,7 +248,7 @@ export const period: Period = Schema.decodeUnknownSync(DateCellFromWire)(6942528
 export const start: string = period.start
 export const live: Layer.Layer<
   ThoughtSpotClient.ThoughtSpotClient,
-  ThoughtSpotClient.UnsupportedNode | ThoughtSpotClient.MissingPlatformNode
+  ThoughtSpotClient.UnsupportedNode | ThoughtSpotClient.MissingPlatformNode | ThoughtSpotClient.InvalidHost
 > = ThoughtSpotClient.layerNode({
   host: "http://127.0.0.1:9",
   auth: Auth.password({ username: "u", password: "p" })

@@ -242,6 +242,7 @@ export const openClient = Effect.fn("CoreCluster.openClient")(function* (
     source = host
     auth = connection.auth
   }
+  // The host passed checkHostUrl, stricter than the client's own rule (orDie): an InvalidHost here would be a bug.
   const services = yield* Layer.build(
     ThoughtSpotClient.layer({
       host,
@@ -257,7 +258,7 @@ export const openClient = Effect.fn("CoreCluster.openClient")(function* (
         ...(options.deadlineMillis === undefined ? {} : { deadlineMillis: options.deadlineMillis })
       },
       userAgent: `spotpipe/${options.version} (node/${process.versions.node}; ${process.platform})`
-    }).pipe(Layer.provide(NodeHttpClient.layerUndici))
+    }).pipe(Layer.orDie, Layer.provide(NodeHttpClient.layerUndici))
   )
   return { host, source, client: Context.get(services, ThoughtSpotClient.ThoughtSpotClient) }
 })

@@ -1,0 +1,116 @@
+/**
+ * One rule for the cluster URL on every way a client is built: `make`, `layer` and `layerNode` with a `host`
+ * option, `layerConfig` with `THOUGHTSPOT_HOST`. A host that is not a cluster URL fails each of them, before any
+ * request, with the same typed `InvalidHost` and the same words (the setting named as it was given, the value
+ * never repeated); `authConfig`, a `Config`, says the same in its `ConfigError`.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { ConfigProvider, Effect, Exit, Layer } from "effect"
+import { Auth, ThoughtSpotClient } from "../src/index.ts"
+import { makeFake } from "./fake.ts"
+
+/** Hosts that are not cluster URLs, with what is said about each (after the setting's name). */
+const refused: ReadonlyArray<readonly [unknown, string]> = [
+  [undefined, "is not set (or is empty)"],
+  ["", "is not set (or is empty)"],
+  ["my.thoughtspot.cloud", "is not a URL with http:// or https://"],
+  ["ftp://my.thoughtspot.cloud", "is not a URL with http:// or https://"],
+  ["https://", "is not a URL with http:// or https://"],
+  ["https://me:s3cret-in-url@my.thoughtspot.cloud", "must not contain a user name or password"],
+  ["https://my.thoughtspot.cloud/?org=2", "must not have a query (?…) or fragment (#…)"],
+  ["https://my.thoughtspot.cloud?", "must not have a query (?…) or fragment (#…)"],
+  ["https://my.thoughtspot.cloud#x", "must not have a query (?…) or fragment (#…)"],
+  ["https://my.thoughtspot.cloud/api/rest/2.0", "must not include the API path (/api/rest/…)"],
+  ["https://proxy.example.com/ts/API/REST/2.0/", "must not include the API path (/api/rest/…)"]
+]
+
+/** Hosts every path takes: a trailing slash, a proxy's path, a port. */
+const accepted = ["https://my.thoughtspot.cloud/", "https://proxy.example.com/thoughtspot", "http://127.0.0.1:4010"]
+
+const auth = Auth.bearerToken("tok-host-tests")
+
+/** What building the client with `host` ends with on each path, and how many requests were sent. */
+const build = async (host: unknown) => {
+  const fake = makeFake(() => ({ status: 500 }))
+  const options = { host: host as string, auth }
+  const built = <E>(layer: Layer.Layer<ThoughtSpotClient.ThoughtSpotClient, E>) =>
+    Effect.runPromiseExit(Effect.scoped(Effect.asVoid(Layer.build(layer))))
+  const env: Record<string, string> = typeof host === "string" ? { THOUGHTSPOT_HOST: host } : {}
+  const exits: Record<"make" | "layer" | "layerNode" | "layerConfig", Exit.Exit<void, unknown>> = {
+    make: await Effect.runPromiseExit(
+      Effect.scoped(Effect.asVoid(ThoughtSpotClient.make(options))).pipe(Effect.provide(fake.layer))
+    ),
+    layer: await built(ThoughtSpotClient.layer(options).pipe(Layer.provide(fake.layer))),
+    layerNode: await built(ThoughtSpotClient.layerNode(options)),
+    layerConfig: await built(
+      ThoughtSpotClient.layerConfig().pipe(
+        Layer.provide(fake.layer),
+        Layer.provide(
+          Layer.succeed(
+            ConfigProvider.ConfigProvider,
+            ConfigProvider.fromEnv({ env: { ...env, THOUGHTSPOT_TOKEN: "t" } })
+          )
+        )
+      )
+    )
+  }
+  return { exits, requests: fake.seen.length }
+}
+
+const failureOf = (exit: Exit.Exit<void, unknown>): unknown => {
+  if (Exit.isSuccess(exit)) return undefined
+  const reason = exit.cause.reasons.find((r) => r._tag === "Fail")
+  if (reason === undefined || reason._tag !== "Fail") throw new Error(`expected a typed failure: ${String(exit.cause)}`)
+  return reason.error
+}
+
+describe("the cluster URL, on every way a client is built", () => {
+  it("a host that is not a cluster URL fails make, layer, layerNode and layerConfig alike, before any request", async () => {
+    for (const [host, said] of refused) {
+      const { exits, requests } = await build(host)
+      expect(requests, String(host)).toBe(0)
+      const problems = new Set<string>()
+      for (const [path, exit] of Object.entries(exits)) {
+        // An unset THOUGHTSPOT_HOST is a missing setting (a ConfigError), as the README says: not this rule's.
+        if (path === "layerConfig" && (host === undefined || host === "")) {
+          expect(String(failureOf(exit)), path).toContain("THOUGHTSPOT_HOST is not set (or is empty)")
+          continue
+        }
+        const error = failureOf(exit)
+        expect(error, `${path} ${String(host)}`).toBeInstanceOf(ThoughtSpotClient.InvalidHost)
+        const invalid = error as ThoughtSpotClient.InvalidHost
+        const setting = path === "layerConfig" ? "THOUGHTSPOT_HOST" : "host"
+        expect(invalid.setting).toBe(setting)
+        expect(invalid.problem.startsWith(said), `${path} ${String(host)}: ${invalid.problem}`).toBe(true)
+        expect(invalid.message).toBe(`${setting} ${invalid.problem}`)
+        expect(invalid.message).not.toContain("s3cret-in-url")
+        // The same words on every path, but for the advice on credentials, which names where they go.
+        if (!said.startsWith("must not contain a user name")) problems.add(invalid.problem)
+      }
+      expect(problems.size, String(host)).toBeLessThanOrEqual(1)
+    }
+  })
+
+  it("authConfig, a Config, refuses the same hosts with the same words in its ConfigError", async () => {
+    for (const [host, said] of refused) {
+      if (typeof host !== "string" || host === "") continue
+      const exit = await Effect.runPromiseExit(
+        ThoughtSpotClient.authConfig.pipe(
+          Effect.provideService(
+            ConfigProvider.ConfigProvider,
+            ConfigProvider.fromEnv({ env: { THOUGHTSPOT_HOST: host, THOUGHTSPOT_TOKEN: "t" } })
+          )
+        )
+      )
+      expect(String(exit), host).toContain(`THOUGHTSPOT_HOST ${said}`)
+      expect(String(exit)).not.toContain("s3cret-in-url")
+    }
+  })
+
+  it("a cluster URL with a trailing slash, a proxy's path or a port builds on every path", async () => {
+    for (const host of accepted) {
+      const { exits } = await build(host)
+      for (const [path, exit] of Object.entries(exits)) expect(Exit.isSuccess(exit), `${path} ${host}`).toBe(true)
+    }
+  })
+})
