@@ -352,17 +352,21 @@ export const runSingle = (
         ...limits
       })
       yield* Effect.logDebug(`using ThoughtSpot at ${cluster.host}`)
-      const entries = yield* exports(output, cluster).pipe(
+      const { exports: entries, warnings } = yield* exports(output, cluster).pipe(
         Effect.flatMap((entries) => withOrgs(entries, Option.getOrUndefined(input.orgs), cluster)),
         Effect.mapError((e) => toExportError(e, options.what ?? command))
       )
+      // One Org that cannot be read does not cost the others (a nightly --orgs all): over several Orgs a failed
+      // export is recorded and the others carry on, as in `spotpipe run`; the command still fails, naming it.
+      const severalOrgs = new Set(entries.map((e) => e.org?.id)).size > 1
       const result = yield* runExports(entries, cluster, {
         command,
         destination: output.destination,
         givenIn: "command line",
         resume: input.resume,
         keepState: input.resume,
-        onFailure: "stop",
+        onFailure: severalOrgs ? "record" : "stop",
+        warnings,
         force: output.force,
         exportsAtOnce: 1,
         overlappingPages: output.concurrency > 1,
@@ -380,9 +384,12 @@ export const runSingle = (
         // The plan is what a dry run is for: printed even with --quiet, on stdout (no data goes there); JSON with
         // --json, or with --log-format json, whose summary is JSON too.
         const json = input.json || logSettings.format === "json"
-        return yield* Console.log(
+        yield* Console.log(
           json ? dryRunJson(command, result.dryRun, folder) : formatDryRun(result.dryRun, folder).trimEnd()
         )
+        // Over several Orgs the plan lists what cannot be read; the exit code still says so.
+        if (result.dryRun.failures.length > 0) return yield* orgsFailed(result.dryRun.failures, entries, "dry run")
+        return
       }
       // DDL follows the manifest of a run that succeeded; the report says how it went (its status is the exit code's).
       const ddl =
@@ -390,7 +397,13 @@ export const runSingle = (
           ? yield* ddlStep(output.destination.path, result.manifest, input.ddl)
           : undefined
       if (input.json) yield* Console.log(runReportJson(command, result, folder, ddlJson(ddl, input.ddl)))
-      if (result.failures.length > 0) return yield* result.failures[0]!.error
+      if (result.failures.length > 0) {
+        // Nothing written and only usage errors (`--since last` in a new folder): the usage error, as for one Org.
+        const usage = result.outputs.length === 0 && result.failures.every((f) => f.error instanceof UsageError)
+        return yield* severalOrgs && !usage
+          ? orgsFailed(result.failures, entries, result.manifestPath)
+          : Effect.fail(result.failures[0]!.error)
+      }
       if (ddl !== undefined) yield* ddl
       if (!logSettings.quiet && !input.json) {
         const where = folder === null ? {} : { folder }
@@ -402,6 +415,38 @@ export const runSingle = (
         yield* options.afterRun(result.manifestPath)
     })
   )
+
+/**
+ * The failure of a single command over several Orgs whose exports failed in some of them (the others' files are
+ * written): which Orgs, why (the first few), and how to export them again on their own.
+ */
+const orgsFailed = (
+  failures: ReadonlyArray<{ readonly export: JobExport; readonly error: { readonly message: string } }>,
+  entries: ReadonlyArray<JobExport>,
+  /** The run's own manifest, if one was written; `dry run` for a dry run's plan (which writes nothing). */
+  manifestPath: string | undefined | "dry run"
+) => {
+  const failed = new Map<number, string>()
+  for (const { export: entry } of failures) {
+    if (entry.org !== undefined) failed.set(entry.org.id, `${entry.org.id} (${entry.org.name})`)
+  }
+  const orgs = new Set(entries.map((e) => e.org?.id)).size
+  const reasons = failures
+    .slice(0, 3)
+    .map((f) => f.error.message)
+    .join("; ")
+  const more = failures.length > 3 ? `; and ${failures.length - 3} more` : ""
+  const written =
+    manifestPath === "dry run"
+      ? "a dry run: nothing was written"
+      : failed.size < orgs
+        ? "the other Orgs' files were written"
+        : "nothing was written"
+  return new ExportError({
+    kind: "Remote",
+    message: `${failed.size} of ${orgs} Orgs failed: ${[...failed.values()].join(", ")} (${written}${manifestPath === undefined || manifestPath === "dry run" ? "" : `; see ${manifestPath}`}): ${reasons}${more}: once that is seen to (this user's access to ${failed.size === 1 ? "that Org" : "those Orgs"}, or what the message says), export ${failed.size === 1 ? "it" : "them"} again alone with --orgs ${[...failed.keys()].join(",")}`
+  })
+}
 
 /**
  * The demo's last step: its run loaded into `demo.duckdb` in its folder (replacing the tables of an earlier demo),
@@ -656,9 +701,11 @@ export const runJobFile = (input: RunInput) =>
       })
       yield* Effect.logDebug(`using ThoughtSpot at ${cluster.host}`)
       // `--orgs` wins over the job's `orgs`.
-      const exports = yield* withOrgs(job.exports, Option.getOrUndefined(input.orgs) ?? job.orgs, cluster).pipe(
-        Effect.mapError((e) => toExportError(e, "the Orgs to export"))
-      )
+      const { exports, warnings } = yield* withOrgs(
+        job.exports,
+        Option.getOrUndefined(input.orgs) ?? job.orgs,
+        cluster
+      ).pipe(Effect.mapError((e) => toExportError(e, "the Orgs to export")))
       const result = yield* runExports(exports, cluster, {
         command: "run",
         destination: { _tag: "Directory", path: input.out },
@@ -667,6 +714,7 @@ export const runJobFile = (input: RunInput) =>
         resume: input.resume,
         keepState: true,
         onFailure: "record",
+        warnings,
         force: input.force,
         exportsAtOnce: input.concurrency,
         overlappingPages: false,

@@ -158,7 +158,7 @@ export const metadataTypeFlag = described(
   `comma-separated metadata types, any of ${metadataTypes.join(", ")} (default LIVEBOARD,ANSWER,LOGICAL_TABLE)`
 )
 
-/** `--orgs all|ID,…`: every Org this user can reach, or those ids; absent: the signed-in Org only, as always. */
+/** `--orgs all|ID,…`: every active Org this user can reach, or those ids; absent: the signed-in Org only, as always. */
 export type OrgsChoice = "all" | ReadonlyArray<number>
 
 /** `--orgs`: on every exporting command and `run` (where it wins over the job file's `orgs`). */
@@ -177,7 +177,7 @@ export const orgsFlag = described(
     Flag.withMetavar("all|ID,…"),
     Flag.optional
   ),
-  "export from every Org (all) or these Org ids, one token per Org, each Org's files in org-<id>-<name>/ and one manifest (default: the signed-in Org only)"
+  "export from every active Org (all; inactive ones are skipped, named in a warning) or these Org ids, one token per Org, each Org's files in org-<id>-<name>/ and one manifest; an Org that fails does not stop the others (default: the signed-in Org only)"
 )
 
 /** A comma-separated list of `allowed` types (matched ignoring case), `default` when absent. */

@@ -1,6 +1,8 @@
 /**
  * `--orgs` (and a job's `orgs`): every export once per Org, each read through a token of its own (core's
- * `forOrg`), its files in the Org's folder `org-<id>-<name>/`, all in one run and one manifest.
+ * `forOrg`), its files in the Org's folder `org-<id>-<name>/`, all in one run and one manifest. `all` means the
+ * active Orgs: an inactive one (`status: "IN_ACTIVE"`), which no one can sign in to, is skipped and named in a
+ * warning; one named by its id is tried, with a warning, since it was asked for.
  */
 import { Effect } from "effect"
 import type { Cluster } from "../cluster/Cluster.ts"
@@ -10,19 +12,32 @@ import { adminOf } from "../plan/AdminExports.ts"
 import { type ExportOrg, exportsPerOrg, type JobExport } from "../plan/JobFile.ts"
 import type { OrgsChoice } from "./Flags.ts"
 
+/** The exports of a run over Orgs, and what was said about the Orgs (for the run's manifest). */
+export interface OrgExports {
+  readonly exports: ReadonlyArray<JobExport>
+  /** Warnings about the Orgs chosen (inactive ones skipped or tried), already logged. */
+  readonly warnings: ReadonlyArray<string>
+}
+
+/** `orgs/search`'s status of an Org that was deactivated. */
+const inactive = "IN_ACTIVE"
+
+const named = (orgs: ReadonlyArray<ExportOrg>) => orgs.map((o) => `${o.id} (${o.name})`).join(", ")
+
 /**
  * `exports` once per Org `choice` names (`--orgs`, a job's `orgs`), or as they are without one. The Orgs are those
- * `orgs/search` lists for this user; an id it does not list is an error naming the ones it does.
+ * `orgs/search` lists for this user; an id it does not list is an error naming the ones it does. `all` leaves out
+ * the inactive Orgs (a warning names them); an inactive Org named by id is kept, with a warning.
  */
 export const withOrgs = (
   exports: ReadonlyArray<JobExport>,
   choice: OrgsChoice | undefined,
   cluster: Cluster<ClusterFailure>
-): Effect.Effect<ReadonlyArray<JobExport>, ExportError | ClusterFailure> =>
+): Effect.Effect<OrgExports, ExportError | ClusterFailure> =>
   Effect.gen(function* () {
-    if (choice === undefined) return exports
+    if (choice === undefined) return { exports, warnings: [] }
     const admin = yield* adminOf(cluster)
-    const known: Array<ExportOrg> = []
+    const known: Array<ExportOrg & { readonly active: boolean }> = []
     for (const org of yield* admin.orgs) {
       if (org.id === undefined) {
         return yield* new ExportError({
@@ -30,21 +45,41 @@ export const withOrgs = (
           message: `orgs/search listed an Org without an id${org.name === undefined ? "" : ` ("${org.name}")`}: it cannot be signed in to, so --orgs cannot export it`
         })
       }
-      known.push({ id: org.id, name: org.name ?? String(org.id) })
+      // Only a status that says so is inactive: an Org listed without one is tried (and fails loudly if it must).
+      known.push({ id: org.id, name: org.name ?? String(org.id), active: org.status !== inactive })
     }
-    const listing = known.map((o) => `${o.id} (${o.name})`).join(", ")
+    const listing = named(known)
     const chosen: Array<ExportOrg> = []
-    // `all` in id order, so that every shard of a job expands it the same way.
-    const ids = choice === "all" ? known.map((o) => o.id).sort((a, b) => a - b) : choice
-    for (const id of ids) {
-      const org = known.find((o) => o.id === id)
-      if (org === undefined) {
-        return yield* new ExportError({
-          kind: "NotFound",
-          message: `no Org ${id} among those this user can reach (${listing || "none"}): check the id, or sign in to the Primary Org as an administrator to reach every Org`
-        })
+    const warnings: Array<string> = []
+    if (choice === "all") {
+      // In id order, so that every shard of a job expands it the same way.
+      const byId = [...known].sort((a, b) => a.id - b.id)
+      chosen.push(...byId.filter((o) => o.active).map(({ id, name }) => ({ id, name })))
+      const skipped = byId.filter((o) => !o.active)
+      if (skipped.length > 0) {
+        const them = skipped.length === 1 ? "it" : "them"
+        warnings.push(
+          `--orgs all skips ${skipped.length === 1 ? "an inactive Org" : `${skipped.length} inactive Orgs`} (status ${inactive} in orgs/search: no one can sign in to ${them}): ${named(skipped)}; activate ${them} to export ${them}`
+        )
       }
-      chosen.push(org)
+    } else {
+      for (const id of choice) {
+        const org = known.find((o) => o.id === id)
+        if (org === undefined) {
+          return yield* new ExportError({
+            kind: "NotFound",
+            message: `no Org ${id} among those this user can reach (${listing || "none"}): check the id, or sign in to the Primary Org as an administrator to reach every Org`
+          })
+        }
+        // Named, so tried: the cluster says whether it can be read, and a failure is that Org's alone.
+        if (!org.active) {
+          warnings.push(
+            `Org ${org.id} (${org.name}) is inactive (status ${inactive} in orgs/search) but --orgs names it, so it is tried: a cluster lets no one sign in to an inactive Org, so expect it to fail; activate it, or drop it from --orgs`
+          )
+        }
+        chosen.push({ id: org.id, name: org.name })
+      }
     }
-    return exportsPerOrg(exports, chosen)
+    for (const warning of warnings) yield* Effect.logWarning(warning)
+    return { exports: exportsPerOrg(exports, chosen), warnings }
   })

@@ -238,8 +238,18 @@ export interface AdminCluster<E> {
    * (an array, or the specification's object).
    */
   readonly permissions: (objects: ReadonlyArray<ListedObject>) => Effect.Effect<unknown, E>
-  /** The Orgs this user may reach (`orgs/search`), id and name as sent (the specification makes both optional). */
-  readonly orgs: Effect.Effect<ReadonlyArray<{ readonly id: number | undefined; readonly name: string | undefined }>, E>
+  /**
+   * The Orgs this user may reach (`orgs/search`), id, name and status (`ACTIVE`, `IN_ACTIVE`) as sent (the
+   * specification makes each optional).
+   */
+  readonly orgs: Effect.Effect<
+    ReadonlyArray<{
+      readonly id: number | undefined
+      readonly name: string | undefined
+      readonly status: string | undefined
+    }>,
+    E
+  >
   /** The cluster as seen from `org`, through a token of its own (core's `forOrg`). */
   readonly forOrg: (org: OrgRef) => Effect.Effect<Cluster<E>, E>
 }

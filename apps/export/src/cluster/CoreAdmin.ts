@@ -75,6 +75,6 @@ export const coreAdmin = (
       (response) => response.metadata_permission_details
     ),
   orgs: Effect.map(client.searchOrgs(), (orgs) =>
-    orgs.map((o) => ({ id: o.id ?? undefined, name: o.name ?? undefined }))
+    orgs.map((o) => ({ id: o.id ?? undefined, name: o.name ?? undefined, status: o.status ?? undefined }))
   )
 })

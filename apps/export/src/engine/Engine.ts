@@ -151,6 +151,7 @@ export const writerOptionSources: {
   columnNames: "columnNames",
   nullString: "nullString",
   strict: "no effect on the bytes",
+  unsorted: "no effect on the bytes",
   progress: "no effect on the bytes",
   onColumns: "format",
   afterPage: "no effect on the bytes",

@@ -51,6 +51,8 @@ export interface RunOptions {
   readonly keepState: boolean
   /** `record`: a failed export is listed in the manifest and the others carry on; `stop`: the run fails with it. */
   readonly onFailure: "record" | "stop"
+  /** Warnings said before the run (the inactive Orgs `--orgs all` skips), recorded with the manifest's own. */
+  readonly warnings?: ReadonlyArray<string>
   /** Replace outputs that exist (without `--resume`). */
   readonly force: boolean
   /** Exports written at once. */

@@ -58,8 +58,7 @@ const instantOf = (text: string, flag: string, nowMillis: number) => {
  * `entry` with its starting point made concrete: `last` → the watermark its previous successful run into `outDir`
  * recorded (a usage error when there is none, when it was recorded for another cluster than `host`, or with
  * `--out -`), a relative time (`30d`, `now`) → an ISO instant. An audit export's `until` defaults to now, and its
- * range is checked (not reversed, not ending in the future; ending less than 30 minutes before now, when events
- * may still appear for it, or starting more than 30 days back, beyond ThoughtSpot's retention, is a warning). With
+ * range is checked (not reversed, not ending in the future; its warnings are {@link auditRangeWarnings}). With
  * `resume`, an export given the same way as in the latest run into `outDir` takes that run's resolved starting
  * point instead (see `Watermark.startedOf`), so the resume continues that run rather than starting a new increment
  * over its files. Other exports come back as they are.
@@ -106,17 +105,7 @@ export const resolveIncremental = (
             message: `${entry.what}: the range starts after it ends (--since ${isoMillis(since)}, --until ${isoMillis(until)})${isLast(spec.since) ? ": the previous run ended later than this --until" : ""}`
           })
         }
-        if (until > nowMillis - auditSettleMillis) {
-          // Said, not silent: the watermark is this end, so what appears later for the time before it is never read.
-          yield* Effect.logWarning(
-            `${entry.what}: the range ends at ${isoMillis(until)}, less than 30 minutes before now: ThoughtSpot may still add events of that time (they can take up to 30 minutes to appear), which this file does not hold and a later --since last run, starting at that end, will not read them; end runs that are chained with --since last a while back (--until 1h)`
-          )
-        }
-        if (since < nowMillis - auditRetentionMillis && since < until) {
-          yield* Effect.logWarning(
-            `${entry.what}: the range starts at ${isoMillis(since)}, more than 30 days before now: ThoughtSpot keeps security events for 30 days, so the file may lack those from before about ${isoMillis(nowMillis - auditRetentionMillis)}: a stretch without events there does not mean none happened`
-          )
-        }
+        // The range's warnings (late events, retention) are said when it is planned (`auditOutput`).
         return withSpec(entry, { ...spec, since: isoMillis(since), until: isoMillis(until) })
       }
       default:
@@ -300,25 +289,52 @@ const wallTime = (period: ReturnType<typeof decodeCell>, zone: TimeZone): string
 }
 const utcText = makeCellRenderer("DATE_TIME", { timeZone: UTC })
 
+/**
+ * What an audit range `[since, until)` read at `nowMillis` may lack: events of its last 30 minutes, which
+ * ThoughtSpot may still add (and a later `--since last` run, starting at its end, will not read), and events from
+ * more than 30 days back, which ThoughtSpot no longer keeps.
+ */
+export const auditRangeWarnings = (since: number, until: number, nowMillis: number): ReadonlyArray<string> => {
+  const warnings: Array<string> = []
+  if (until > nowMillis - auditSettleMillis) {
+    // Said, not silent: the watermark is this end, so what appears later for the time before it is never read.
+    warnings.push(
+      `the range ends at ${isoMillis(until)}, less than 30 minutes before now: ThoughtSpot may still add events of that time (they can take up to 30 minutes to appear), which this file does not hold and a later --since last run, starting at that end, will not read them; end runs that are chained with --since last a while back (--until 1h)`
+    )
+  }
+  if (since < nowMillis - auditRetentionMillis && since < until) {
+    warnings.push(
+      `the range starts at ${isoMillis(since)}, more than 30 days before now: ThoughtSpot keeps security events for 30 days, so the file may lack those from before about ${isoMillis(nowMillis - auditRetentionMillis)}: a stretch without events there does not mean none happened`
+    )
+  }
+  return warnings
+}
+
 /** Where an audit row holds its event's Org (`org_id`). */
 const orgIdColumn = auditColumns.findIndex((c) => c.name === "org_id")
 
 /**
- * An audit export (`since`, `until`: ISO instants, see {@link resolveIncremental}): its pages and watermark. With
- * `org` (one Org of a run over several, read with `get_all_logs: false`), events of other Orgs are counted and
- * said in a warning once the range is read: a cluster that did not limit the read to the Org puts them in this
- * Org's folder too (ThoughtSpot documents the flag's effect only loosely), and a load of every folder would count
- * them twice. Each row's `org_id` still says its Org.
+ * An audit export (`since`, `until`: ISO instants, see {@link resolveIncremental}) planned at `nowMillis`: its
+ * pages, watermark and warnings. With `org` (one Org of a run over several, read with `get_all_logs: false`),
+ * events of other Orgs are counted and said in a warning once the range is read: a cluster that did not limit the
+ * read to the Org puts them in this Org's folder too (ThoughtSpot documents the flag's effect only loosely), and a
+ * load of every folder would count them twice. Each row's `org_id` still says its Org. `warnings` (the range's,
+ * see {@link auditRangeWarnings}, and that one once the range is read) go to the output's manifest entry; the
+ * caller logs the range's, the pages log the other Orgs' one.
  */
 export const auditOutput = <E>(
   cluster: Cluster<E>,
   spec: Extract<ExportSpec, { readonly type: "audit" }>,
   pageSize: number,
+  nowMillis: number,
   org?: ExportOrg
 ) => {
   const since = Date.parse(spec.since)
   const until = Date.parse(spec.until ?? spec.since)
+  const rangeWarnings = auditRangeWarnings(since, until, nowMillis)
   let done = false
+  // The last read's warning about other Orgs' events (a read that starts over forgets the earlier one's).
+  let othersWarning: string | undefined
   const pages = (): Stream.Stream<DataPage, E> => {
     if (cluster.auditPages === undefined) {
       // Typed as the cluster's failures: every reader of pages maps failures through `toExportError`.
@@ -328,6 +344,7 @@ export const auditOutput = <E>(
     }
     let others = 0
     const otherIds = new Set<string>()
+    othersWarning = undefined
     const counted =
       org === undefined
         ? cluster.auditPages({ since, until }, pageSize)
@@ -350,9 +367,8 @@ export const auditOutput = <E>(
           Effect.gen(function* () {
             done = true
             if (org === undefined || others === 0) return
-            yield* Effect.logWarning(
-              `audit log in Org "${org.name}": ${others} of its events belong to other Orgs (org_id ${[...otherIds].join(", ")}): ThoughtSpot did not limit the read to this Org (get_all_logs: false), so they may be in their own Orgs' folders too and a load of every folder would count them twice; each row's org_id says its Org`
-            )
+            othersWarning = `${others} of its events belong to other Orgs (org_id ${[...otherIds].join(", ")}): ThoughtSpot did not limit the read to this Org (get_all_logs: false), so they may be in their own Orgs' folders too and a load of every folder would count them twice; each row's org_id says its Org`
+            yield* Effect.logWarning(`audit log in Org "${org.name}": ${othersWarning}`)
           })
         )
       )
@@ -363,6 +379,9 @@ export const auditOutput = <E>(
     pages,
     // The next run starts where this range ended: back-to-back ranges, no gap and no overlap.
     watermark: (): WatermarkValue | undefined => (done ? { kind: "audit", value: isoMillis(until) } : undefined),
+    rangeWarnings,
+    warnings: (): ReadonlyArray<string> =>
+      othersWarning === undefined ? rangeWarnings : [...rangeWarnings, othersWarning],
     columns: auditColumns
   }
 }

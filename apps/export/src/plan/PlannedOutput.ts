@@ -48,6 +48,11 @@ export interface PlannedOutput<E> {
    */
   readonly watermark?: () => WatermarkValue | undefined
   /**
+   * What the source said besides its pages, once read (an audit range beyond ThoughtSpot's retention, events of
+   * other Orgs): already logged, and recorded with the output's own warnings in its manifest entry.
+   */
+  readonly warnings?: () => ReadonlyArray<string>
+  /**
    * A document output (a TML document): its text, read when it is written, goes to the file as it is; `pages` is
    * then empty. The engine writes, hashes, checkpoints, publishes and records it like any output.
    */

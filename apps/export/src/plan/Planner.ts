@@ -14,7 +14,7 @@
  * A part of a split export (`"split": K`) is planned here too: one one-row request gives the result's row count,
  * from which its page range follows (`partRange`); its pages are that range only (`partPages`).
  */
-import { Effect, Option, Stream } from "effect"
+import { Clock, Effect, Option, Stream } from "effect"
 import type { Cluster, DataPage, MetadataObject, PageDecoder, Visualization } from "../cluster/Cluster.ts"
 import { metadataColumns, metadataListColumns } from "../cluster/Cluster.ts"
 import { ExportError } from "../ExportError.ts"
@@ -326,13 +326,16 @@ export const resolveExport = <E>(
       }
       case "audit": {
         // `since` and `until` are ISO instants here (resolved before the plan, see Incremental.ts).
-        const audit = auditOutput(cluster, spec, pageSize, entry.org)
+        const audit = auditOutput(cluster, spec, pageSize, yield* Clock.currentTimeMillis, entry.org)
+        // Said when planned (a dry run too); the output's manifest entry keeps them.
+        for (const warning of audit.rangeWarnings) yield* Effect.logWarning(`${entry.what}: ${warning}`)
         return single(defaultOutputName(spec), null, {
           label: "audit log",
           what: "audit log",
           source: { type: "SECURITY_AUDIT", id: null, name: null, viz: null, query: audit.range },
           pages: audit.pages,
           watermark: audit.watermark,
+          warnings: audit.warnings,
           typesOf: typesByPosition(audit.columns),
           emptyColumns: audit.columns.map((c) => c.name)
         })
