@@ -238,7 +238,7 @@ export const runExports = <E>(
       const mine = options.dryRun === true ? selected.map((e) => ({ ...e, pageSize: 1 })) : selected
 
       // ── plan ───────────────────────────────────────────────────────────────────────────────────────────────
-      const runWarnings: Array<string> = []
+      const runWarnings: Array<string> = [...(options.warnings ?? [])]
       // The data time zone: --timezone, else the cluster's when some export sets none. It is asked for while the
       // objects are looked up (one round trip less than asking first), and read once.
       const chooseZone: Effect.Effect<TimeZoneInfo, ExportError | UsageError> =
@@ -537,7 +537,8 @@ export const runExports = <E>(
         }
       })
       if (!toDisk) return { manifest: undefined, manifestPath: undefined, outputs, failures }
-      if (options.onFailure === "stop" && outputs.length === 0) {
+      // A single command (no job) that wrote nothing writes no manifest, over several Orgs too.
+      if ((options.onFailure === "stop" || options.job === undefined) && outputs.length === 0) {
         return { manifest: undefined, manifestPath: undefined, outputs, failures }
       }
       const finished = yield* Clock.currentTimeMillis

@@ -251,7 +251,7 @@ const entryOf = <E>(
   started_at: isoOf(begin),
   finished_at: isoOf(end),
   seconds: (end - begin) / 1000,
-  warnings: result.warnings,
+  warnings: [...(planned.warnings?.() ?? []), ...result.warnings],
   export: planned.key,
   fingerprint: planned.fingerprint,
   settings: planned.settings,
