@@ -2,14 +2,15 @@
  * Packs the installable `spotpipe` command (`pnpm pack:cli`): `packs/spotpipe-<version>.tgz` at the repository
  * root, a package with no dependencies that `npm install -g` turns into a `spotpipe` on PATH. It holds the
  * launcher (`bin/`: version check, start-up settings), the bundle (`dist/`, scripts/bundle.ts: the CLI with
- * Effect, undici, papaparse and our packages inside, and the transcode worker), README.md and LICENSE.
+ * Effect, undici, papaparse and our packages inside, and the transcode worker), README.md, LICENSE and the
+ * deployment examples the README points to (`examples/`: a job file, Kubernetes and AWS Batch definitions).
  *
  * The version is apps/export/package.json's; the bundled CLI must report the same (`spotpipe --version`, from
  * Cli.ts), or the pack fails. So does a bundle that leaves any import other than Node's built-ins outside, but
  * for `loadExternals` (DuckDB, native: `spotpipe load --into duckdb:…` says what to install when it is missing).
  */
 import { execFileSync } from "node:child_process"
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { isBuiltin } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -40,7 +41,7 @@ const fail = (message: string): never => {
 
 /**
  * Writes the package as it will be installed into `pkg` (a new folder): the bundle in `dist/`, the launcher in
- * `bin/`, README.md, LICENSE and its package.json. The test runs use the same folder, unpacked
+ * `bin/`, README.md, LICENSE, `examples/` and its package.json. The test runs use the same folder, unpacked
  * (`packCli.ts --stage-into <folder>`, from apps/export/test/support/builtCli.ts). Returns the path of its
  * `bin/spotpipe.js`.
  */
@@ -63,6 +64,8 @@ export const stagePackage = async (pkg: string): Promise<string> => {
   chmodSync(join(pkg, "bin", "spotpipe.js"), 0o755)
   copyFileSync(join(app, "README.md"), join(pkg, "README.md"))
   copyFileSync(join(root, "LICENSE"), join(pkg, "LICENSE"))
+  // The README's "examples/ holds working examples" holds where it is read from too: in the installed package.
+  cpSync(join(app, "examples"), join(pkg, "examples"), { recursive: true })
   const published = {
     name: "spotpipe",
     version: manifest.version,
@@ -71,7 +74,7 @@ export const stagePackage = async (pkg: string): Promise<string> => {
     type: "module",
     bin: { spotpipe: "bin/spotpipe.js" },
     engines: rootManifest.engines,
-    files: ["bin", "dist", "README.md", "LICENSE"],
+    files: ["bin", "dist", "examples", "README.md", "LICENSE"],
     // `spotpipe load --into duckdb:…` only; npm does not install an optional peer, it records the version that fits.
     peerDependencies: { "@duckdb/node-api": manifest.dependencies["@duckdb/node-api"] },
     peerDependenciesMeta: { "@duckdb/node-api": { optional: true } }

@@ -7,6 +7,7 @@
  * Node turned away.
  */
 import {
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -135,7 +136,7 @@ describe("the packed spotpipe command, installed with npm -g outside the workspa
     if (scratch !== "") rmSync(scratch, { recursive: true, force: true })
   })
 
-  it("the package is the bundle, the launcher, README and LICENSE, with a bin, engines and no dependencies but DuckDB as an optional peer", () => {
+  it("the package is the bundle, the launcher, README, LICENSE and the README's examples, with a bin, engines and no dependencies but DuckDB as an optional peer", () => {
     const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"))
     expect(manifest).toMatchObject({
       name: "spotpipe",
@@ -153,9 +154,27 @@ describe("the packed spotpipe command, installed with npm -g outside the workspa
       (file) =>
         !["package.json", "README.md", "LICENSE", "bin/spotpipe.js", "bin/nodeVersion.js", "bin/leanStart.js"].includes(
           file
-        ) && !/^dist\/[\w-]+\.js$/.test(file)
+        ) &&
+        !/^dist\/[\w-]+\.js$/.test(file) &&
+        !file.startsWith("examples/")
     )
     expect(stray).toEqual([])
+    // The README links to `examples/`: where it is read from, the package, it is there, as in the checkout.
+    const examples = filesUnder(join(app, "examples"))
+    expect(examples.length).toBeGreaterThan(0)
+    expect(files.filter((file) => file.startsWith("examples/"))).toEqual(examples.map((file) => `examples/${file}`))
+    for (const file of examples) {
+      expect(readFileSync(join(installed, "examples", file), "utf8")).toBe(
+        readFileSync(join(app, "examples", file), "utf8")
+      )
+    }
+    // Every link of the README to a file of the package leads to one (a `../` link leaves it, for the repository).
+    const readme = readFileSync(join(installed, "README.md"), "utf8")
+    const local = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)]
+      .map((m) => m[1]!)
+      .filter((target) => !/^[a-z]+:/.test(target) && !target.startsWith("../"))
+    expect(local.length).toBeGreaterThan(0)
+    expect(local.filter((target) => !existsSync(join(installed, target)))).toEqual([])
     expect(files).toContain("dist/RunMain.js")
     expect(files).toContain("dist/TranscodeWorker.js")
     expect(readFileSync(join(installed, "LICENSE"), "utf8")).toBe(readFileSync(join(repoRoot, "LICENSE"), "utf8"))
