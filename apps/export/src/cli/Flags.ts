@@ -374,7 +374,7 @@ export const writeFlags = {
   ),
   strict: toggle(
     "strict",
-    "fail an export whose server sent a page byte-identical to the previous one (default: a warning, since a result can hold two identical pages)"
+    "fail an export whose server sent a page byte-identical to the previous one, or a search without sort by whose result needs more than one page (default: a warning)"
   ),
   ddl: described(
     Flag.String("ddl").pipe(

@@ -62,7 +62,8 @@ export const probeOutput = <E, R>(
   outDir: string | undefined
 ): Effect.Effect<DryRunOutput, E | ExportError, R | FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function* () {
-    const spec = specOf(planned)
+    // Read in one-row pages, every result spans pages: whether the run's would, the probe cannot tell.
+    const { unsorted: _unsorted, ...spec } = specOf(planned)
     const result = yield* runJob({ ...spec, pages: (decoder) => Stream.take(spec.pages(decoder), 1) }, [
       { format: rowFormatOf(planned.settings.format), writer: discard }
     ])

@@ -44,6 +44,7 @@ import { makeRowFormat } from "../formats/TextFormats.ts"
 import { typedPlans, typedStaging } from "../formats/TypedCells.ts"
 import type { ChunkWriter } from "../output/AtomicFile.ts"
 import { type ColumnNames, renamerOf } from "../plan/Names.ts"
+import { spansPages, unsortedWarning } from "../plan/SearchOrder.ts"
 import { cutRows, type TranscodePool } from "./TranscodePool.ts"
 
 /** `]`: closes the rows before a cut (see `transcodeShared`). */
@@ -102,8 +103,17 @@ export interface JobSpec<E, R> {
   readonly columnNames?: ColumnNames
   /** CSV text of a null cell (default empty). */
   readonly nullString?: string
-  /** A page repeated by the server (`DataPage.repeated`) fails the job instead of being a warning (`--strict`). */
+  /**
+   * A page repeated by the server (`DataPage.repeated`), or an `unsorted` result read in several pages, fails the
+   * job instead of being a warning (`--strict`).
+   */
   readonly strict?: boolean
+  /**
+   * A search whose query has no `sort by`, read in pages of `pageSize` rows: a result that spans more than one page
+   * is a warning (see SearchOrder.ts); with `strict`, a failure on the first page read, before any byte of it is
+   * written or another page is asked for. `rows`: the result's row count, for pages that report none.
+   */
+  readonly unsorted?: { readonly pageSize: number; readonly rows?: number | undefined }
   readonly progress: ProgressReporter
   /** Runs once the output's columns are known (from the first page, or the empty result's), before any row. */
   readonly onColumns?: (columns: ReadonlyArray<OutputColumn>) => Effect.Effect<void, ExportError, R>
@@ -163,6 +173,8 @@ export const runJob = <E, R>(
     let transcoded = 0
     // Pages the source found repeated: logged at once, and listed with the job's warnings.
     const repeats: Array<string> = []
+    // An unsorted result found to span pages (checked page by page until it is): logged at once, listed first.
+    let unsorted: string | undefined
 
     // The plan for the job's columns, made once: by the decoder (while the first page is fetched) or by the
     // first page, whichever comes first. Other columns get `undefined` (the page then fails below).
@@ -391,6 +403,21 @@ export const runJob = <E, R>(
     yield* spec.progress.start(spec.what)
     yield* Stream.runForEach(spec.pages(decoder), (page) =>
       Effect.gen(function* () {
+        // Before the page is written (with `strict`, nothing is: not even the header).
+        if (spec.unsorted !== undefined && unsorted === undefined) {
+          const { pageSize } = spec.unsorted
+          const total = page.availableRowCount ?? spec.unsorted.rows
+          if (spansPages(rows, total, pageSize)) {
+            unsorted = unsortedWarning(total, pageSize)
+            if (spec.strict === true) {
+              return yield* new ExportError({
+                kind: "Incomplete",
+                message: `${spec.what}: ${unsorted} (without --strict it is exported with this warning)`
+              })
+            }
+            yield* Effect.logWarning(`${spec.what}: ${unsorted}`)
+          }
+        }
         if (names === undefined) yield* start(page.columnNames)
         else if (!sameColumns(names, page.columnNames)) return yield* columnsChanged(spec.what, names, page.columnNames)
         const count = rowCountOf(page)
@@ -440,7 +467,8 @@ export const runJob = <E, R>(
           }
     )
 
-    const warnings: Array<string> = [...repeats]
+    const logged = unsorted === undefined ? repeats : [unsorted, ...repeats]
+    const warnings: Array<string> = [...logged]
     for (const column of renderer!.columns) {
       if (column.type === null) {
         warnings.push(
@@ -461,7 +489,7 @@ export const runJob = <E, R>(
       availableRowCount: available,
       samplingRatio: sampling,
       warnings,
-      logged: repeats
+      logged
     }
   })
 

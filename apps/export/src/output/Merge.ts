@@ -420,7 +420,8 @@ export const mergeRuns = (
             .sort()
             .at(-1)!,
           seconds: parts.reduce((n, p) => n + p.entry.seconds, 0),
-          warnings: parts.flatMap((p) => p.entry.warnings),
+          // A warning about the whole result (a search without sort by) is in every part's entry: listed once.
+          warnings: [...new Set(parts.flatMap((p) => p.entry.warnings))],
           export: first.export.replace(/\.part-\d{4,}-of-\d{4,}$/, ""),
           // The parts' own fingerprints, in order: the merged file is theirs.
           fingerprint: createHash("sha256")

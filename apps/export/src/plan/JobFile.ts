@@ -142,7 +142,7 @@ const settingsFields = {
   format: Schema.optionalKey(Format),
   timezone: Schema.optionalKey(TimeZone),
   pageSize: Schema.optionalKey(PageSize),
-  /** A page the server repeated fails the export instead of being a warning (as `--strict`). */
+  /** A page the server repeated, or an unsorted search read in several pages, fails the export (as `--strict`). */
   strict: Schema.optionalKey(Schema.Boolean),
   /** As `--column-names`: `snake` writes result columns as snake_case identifiers. */
   columnNames: Schema.optionalKey(Choice(["original", "snake"])),

@@ -53,6 +53,11 @@ export interface PlannedOutput<E> {
    */
   readonly warnings?: () => ReadonlyArray<string>
   /**
+   * A search whose query has no `sort by` (see SearchOrder.ts): its result, read in more than one page, may hold
+   * repeated rows and miss others, which the engine warns of (or with `strict` fails on).
+   */
+  readonly unsorted?: boolean
+  /**
    * A document output (a TML document): its text, read when it is written, goes to the file as it is; `pages` is
    * then empty. The engine writes, hashes, checkpoints, publishes and records it like any output.
    */

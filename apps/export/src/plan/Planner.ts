@@ -30,6 +30,7 @@ import { findObject, type GivenIn, isGuidOf, suggestVisualizations } from "./Obj
 import { fingerprintOf, type OutputSettings } from "./OutputSettings.ts"
 import type { PlannedOutput, ResolvedExport } from "./PlannedOutput.ts"
 import { searchColumnTypes } from "./SearchColumns.ts"
+import { hasSortBy } from "./SearchOrder.ts"
 
 /**
  * The pages of `part` of a result of `sourceRows` rows in pages of `pageSize`: the result's pages cut into
@@ -317,7 +318,9 @@ export const resolveExport = <E>(
             pagesFrom: from,
             typesOf: typesByName(searchColumnTypes(table.columns)),
             emptyColumns: [],
-            ...(watermark === undefined ? {} : { watermark })
+            ...(watermark === undefined ? {} : { watermark }),
+            // The query as sent, filters appended: only its own `sort by` fixes the order of its pages.
+            ...(hasSortBy(query) ? {} : { unsorted: true })
           }),
           () => cluster.searchPages(table.id, query, 1, 0),
           from,
