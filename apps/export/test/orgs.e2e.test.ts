@@ -153,6 +153,9 @@ describe("a single command over several Orgs", () => {
     expect(run.stderr).toContain("--since last needs an earlier successful run")
     expect(run.stderr).not.toContain("Orgs failed")
     expect(NodeFs.existsSync(dir)).toBe(false)
+    const dryRun = await runCli(["audit", "--orgs", "all", "--since", "last", "--out", dir, "--dry-run"], { env })
+    expect(dryRun.code).toBe(2)
+    expect(dryRun.stderr).toContain("--since last needs an earlier successful run")
   })
 
   it("one-org-alone-still-stops-at-its-failure-as-before", timeout, async () => {

@@ -388,7 +388,11 @@ export const runSingle = (
           json ? dryRunJson(command, result.dryRun, folder) : formatDryRun(result.dryRun, folder).trimEnd()
         )
         // Over several Orgs the plan lists what cannot be read; the exit code still says so.
-        if (result.dryRun.failures.length > 0) return yield* orgsFailed(result.dryRun.failures, entries, "dry run")
+        const { failures, outputs } = result.dryRun
+        if (failures.length > 0) {
+          const usage = outputs.length === 0 && failures.every((f) => f.error instanceof UsageError)
+          return yield* usage ? Effect.fail(failures[0]!.error) : orgsFailed(failures, entries, "dry run")
+        }
         return
       }
       // DDL follows the manifest of a run that succeeded; the report says how it went (its status is the exit code's).
