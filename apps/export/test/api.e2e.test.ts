@@ -583,6 +583,16 @@ describe("spotpipe api: secrets in the request's fields", () => {
     }
   )
 
+  it("a path refused before any request is named without its query or fragment", timeout, async () => {
+    for (const path of ["system?token=Tok-In-Path-1#x", "https://me:Pw-In-Url-2@elsewhere.example/system"]) {
+      const run = await runCli(["api", "GET", path], { env: env() })
+      expect(run.code).toBe(2)
+      expect(run.stderr).toMatch(/^spotpipe: (system|https:\/\/elsewhere\.example\/system)(\?…)?: /)
+      expectHidden(run, "Tok-In-Path-1")
+      expectHidden(run, "Pw-In-Url-2")
+    }
+  })
+
   it("passwords in an --input body and nested -F @file fields are never shown", timeout, async () => {
     const inBody = "New-Pa55word-7e2"
     const input = tempFile("body.json", JSON.stringify({ name: "ann", new_password: inBody }))

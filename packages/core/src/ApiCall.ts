@@ -248,6 +248,17 @@ export const apiPath = (
   return { _tag: "Ok", path: rest }
 }
 
+/**
+ * `path` as messages show it: without its query, fragment or a URL's user name and password, any of which may
+ * hold a secret (`system?token=…`); `?…` marks what was left out.
+ */
+export const shownPath = (path: string): string => {
+  // The user info first, to the last @ before a slash (a password may hold an @, a ? or a #).
+  const text = path.trim().replace(/^((?:[a-z][a-z0-9+.-]*:)?[\\/]{2})[^/\\]*@/i, "$1")
+  const cut = text.search(/[?#]/)
+  return cut < 0 ? text : `${text.slice(0, cut)}?…`
+}
+
 const encodeQuery = (query: ReadonlyArray<readonly [string, string]>): string =>
   query.map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`).join("&")
 
@@ -263,7 +274,7 @@ export const send = (
   request: ApiRequest
 ): Effect.Effect<ApiResponse, ThoughtSpotError> => {
   const checked = apiPath(request.path)
-  const operation = `${request.method} ${checked._tag === "Ok" ? checked.path.split("?", 1)[0] : request.path}`
+  const operation = `${request.method} ${checked._tag === "Ok" ? checked.path.split("?", 1)[0] : shownPath(request.path)}`
   if (checked._tag === "Refused") return Effect.fail(Classify.badInput(operation, checked.message))
   const query = request.query === undefined || request.query.length === 0 ? "" : encodeQuery(request.query)
   const path = query === "" ? checked.path : `${checked.path}${checked.path.includes("?") ? "&" : "?"}${query}`

@@ -65,6 +65,35 @@ describe("ApiCall.secretsOf", () => {
   })
 })
 
+describe("ApiCall.shownPath", () => {
+  it("leaves out a query, a fragment and a URL's user name and password", () => {
+    expect(ApiCall.shownPath("metadata/search")).toBe("metadata/search")
+    expect(ApiCall.shownPath("system?token=tok-in-query")).toBe("system?…")
+    expect(ApiCall.shownPath("system#access_token=tok-in-fragment")).toBe("system?…")
+    expect(ApiCall.shownPath(" https://me:p@ss?w#rd@host.example/api/rest/2.0/system?x=1")).toBe(
+      "https://host.example/api/rest/2.0/system?…"
+    )
+    expect(ApiCall.shownPath("//me:pw@host.example/system")).toBe("//host.example/system")
+  })
+
+  it("a refused path's error names it without its query", async () => {
+    const exit = await Effect.runPromiseExit(
+      Effect.flatMap(ThoughtSpotClient.ThoughtSpotClient, (client) =>
+        client.request({ method: "GET", path: "https://me:pw-in-url@elsewhere.example/system?token=tok-in-query" })
+      ).pipe(
+        Effect.provide(
+          Layer.orDie(ThoughtSpotClient.layerNode({ host: "http://127.0.0.1:9", auth: Auth.bearerToken("t") }))
+        )
+      )
+    )
+    if (Exit.isSuccess(exit)) throw new Error("expected the path to be refused")
+    const shown = Cause.pretty(exit.cause)
+    expect(shown).toContain("GET https://elsewhere.example/system?…")
+    expect(shown).not.toContain("tok-in-query")
+    expect(shown).not.toContain("pw-in-url")
+  })
+})
+
 describe("ThoughtSpotClient.request: a request's own secrets", () => {
   let server: Server
   let url: string

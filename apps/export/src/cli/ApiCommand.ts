@@ -274,7 +274,7 @@ const planOf = (
     }
     const m = method as ApiCall.Method
     const path = ApiCall.apiPath(input.path)
-    if (path._tag === "Refused") return yield* usage(`${input.path}: ${path.message}`)
+    if (path._tag === "Refused") return yield* usage(`${ApiCall.shownPath(input.path)}: ${path.message}`)
     const stdinUsers = [
       ...(Option.getOrUndefined(input.input) === "-" ? ["--input -"] : []),
       ...input.field.filter((f) => f.slice(f.indexOf("=") + 1) === "@-").map((f) => `-F ${f}`)
