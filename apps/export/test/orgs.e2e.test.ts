@@ -63,13 +63,17 @@ describe("--orgs and inactive Orgs", () => {
     timeout,
     async () => {
       const dir = tempDir()
-      const run = await runCli(["metadata", "--type", "ANSWER", "--orgs", "all", "--out", dir, "--quiet"], { env })
+      const run = await runCli(["metadata", "--type", "ANSWER", "--orgs", "all", "--out", dir, "--json", "--quiet"], {
+        env
+      })
       expect(run.code, run.stderr).toBe(0)
       const warning = `--orgs all skips an inactive Org (status IN_ACTIVE in orgs/search: no one can sign in to it): ${inactive.id} (${inactive.name}); activate it to export it`
       // Once in the log, and nothing else there.
       expect(run.stderr.trimEnd().split("\n")).toEqual([`spotpipe: warning: ${warning}`])
       const manifest = manifestOf(dir)
       expect(manifest.warnings).toEqual([warning])
+      // And in the --json report, for a scheduler that reads that.
+      expect((JSON.parse(run.stdout) as { warnings: Array<string> }).warnings).toEqual([warning])
       expect(manifest.exports.map((e) => [e.org?.id, e.status])).toEqual(active.map((o) => [o.id, "succeeded"]))
       expect(topFolders(dir).map((f) => Number(f.split("-")[1]))).toEqual(active.map((o) => o.id).sort((a, b) => a - b))
     }

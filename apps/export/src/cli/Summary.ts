@@ -178,6 +178,8 @@ export const runReportJson = (
       result.manifest?.exports.map((e) => ({ export: e.export, status: e.status, error: e.error, files: e.files })) ??
       null,
     failures: failureEntries(result.failures),
+    // The run's own (the cluster's time zone not used, inactive Orgs skipped); `null` when no manifest was written.
+    warnings: result.manifest?.warnings ?? null,
     totals: {
       files: outputs.length,
       rows: outputs.reduce((n, o) => n + o.rows, 0),
