@@ -114,3 +114,21 @@ describe("the cluster URL, on every way a client is built", () => {
     }
   })
 })
+
+describe("where requests go", () => {
+  it("a host with a trailing slash or whitespace around it (as a URL parser reads it) sends to the same path", async () => {
+    for (const host of ["https://ts.example/proxy", "https://ts.example/proxy/", " https://ts.example/proxy/ \n"]) {
+      const fake = makeFake(() => ({ body: { time_zone: "UTC" } }))
+      const exit = await Effect.runPromiseExit(
+        Effect.flatMap(ThoughtSpotClient.ThoughtSpotClient, (client) => client.system).pipe(
+          Effect.provide(ThoughtSpotClient.layer({ host, auth }).pipe(Layer.provide(fake.layer)))
+        )
+      )
+      expect(Exit.isSuccess(exit), JSON.stringify(host)).toBe(true)
+      expect(
+        fake.seen.map((r) => r.path),
+        JSON.stringify(host)
+      ).toEqual(["/proxy/api/rest/2.0/system"])
+    }
+  })
+})

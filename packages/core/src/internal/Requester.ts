@@ -119,7 +119,8 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
   const bodies = BodyPool.make(Math.max(1, options.concurrency) + 1)
   const secrets = new Set(options.secrets.filter((s) => s.length > 0))
   const clientScrub = Classify.makeScrub(secrets)
-  const base = `${options.host.replace(/\/+$/, "")}/api/rest/2.0/`
+  // Read as a URL parser reads it: whitespace around it is no part of it (nor is it before the trailing slash).
+  const base = `${options.host.trim().replace(/\/+$/, "")}/api/rest/2.0/`
   const headers = {
     "content-type": "application/json",
     accept: "application/json",
