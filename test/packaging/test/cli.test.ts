@@ -185,7 +185,7 @@ describe("the packed spotpipe command, installed with npm -g outside the workspa
       .map((file) => readFileSync(join(installed, file), "utf8"))
     // esbuild heads each bundled module with a comment naming its path: the dependencies are inside.
     const modules = code.flatMap((text) => [...text.matchAll(/^\/\/ (\S*node_modules\/\S+)$/gm)].map((m) => m[1]!))
-    for (const dep of ["undici", "papaparse", "effect", "@effect/platform-node"]) {
+    for (const dep of ["undici", "papaparse", "pg", "effect", "@effect/platform-node"]) {
       expect(
         modules.some((path) => path.includes(`/node_modules/${dep}/`)),
         dep
