@@ -3,7 +3,8 @@
  * definition is parsed, its command line and environment taken as the scheduler would hand them to a container
  * (Kubernetes `$(VAR)` expansion, AWS Batch `Ref::` parameters, the index variable of every pod or child job), with
  * only the cluster (a sandbox), the secret's value and the mounted folders swapped for local ones — and then run,
- * in this process, once per index. The shards exit 0 and their files together are a single run's.
+ * in this process, once per index. The shards exit 0, record the one job run the example gives them, and their
+ * files together are a single run's.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
@@ -67,8 +68,16 @@ const credentials = (env: Record<string, string>): Record<string, string> => {
   }
 }
 
-/** Runs every shard (one environment each) and checks that together they write what one unsharded run writes. */
-const runShards = (args: ReadonlyArray<string>, shards: ReadonlyArray<Record<string, string>>, out: string) =>
+/**
+ * Runs every shard (one environment each) and checks that together they write what one unsharded run writes, each
+ * recording `jobRun`.
+ */
+const runShards = (
+  args: ReadonlyArray<string>,
+  shards: ReadonlyArray<Record<string, string>>,
+  out: string,
+  jobRun: string
+) =>
   Effect.gen(function* () {
     for (const env of shards) {
       const run = yield* runInProcess(args, env)
@@ -89,6 +98,7 @@ const runShards = (args: ReadonlyArray<string>, shards: ReadonlyArray<Record<str
         NodeFs.readFileSync(NodePath.join(out, `manifest.shard-${i}-of-${count}.json`), "utf8")
       )
       expect(manifest.shard).toEqual({ index: i, count })
+      expect(manifest.job_run).toBe(jobRun)
     }
   })
 
@@ -139,9 +149,12 @@ describe("deployment examples", () => {
         const manifest = parseYaml(NodeFs.readFileSync(NodePath.join(examples, "kubernetes-indexed-job.yaml"), "utf8"))
         expect(manifest.kind).toBe("Job")
         const landing = NodePath.join(root, "k8s")
-        const { args, shards } = indexedPods(manifest.spec, landing, {})
+        const uid = "3f0c2a9e-7d41-4b8e-9a52-1c6e0f4d8b27"
+        const { args, shards } = indexedPods(manifest.spec, landing, {
+          "metadata.labels['batch.kubernetes.io/controller-uid']": uid
+        })
         expect(shards).toHaveLength(4)
-        yield* runShards(args, shards, flagValue(args, "--out")!)
+        yield* runShards(args, shards, flagValue(args, "--out")!, uid)
       }),
     60_000
   )
@@ -159,7 +172,7 @@ describe("deployment examples", () => {
         })
         const out = flagValue(args, "--out")!
         expect(out).toBe(NodePath.join(landing, "spotpipe-nightly-29421240"))
-        yield* runShards(args, shards, out)
+        yield* runShards(args, shards, out, "spotpipe-nightly-29421240")
       }),
     60_000
   )
@@ -197,7 +210,7 @@ describe("deployment examples", () => {
           AWS_BATCH_JOB_ARRAY_INDEX: String(index),
           AWS_BATCH_JOB_ARRAY_SIZE: String(size)
         }))
-        yield* runShards(args, shards, flagValue(args, "--out")!)
+        yield* runShards(args, shards, flagValue(args, "--out")!, submit.parameters.jobRun)
       }),
     60_000
   )

@@ -49,7 +49,7 @@ import type {
   timeLimitFlags,
   writeFlags
 } from "./Flags.ts"
-import { defaultRunConcurrency, logLevel } from "./Flags.ts"
+import { checkJobRun, defaultRunConcurrency, jobRunVariable, logLevel } from "./Flags.ts"
 import { formatLoadSummary, loadJson, loadSummaryJson, otherRunsWarning } from "./LoadSummary.ts"
 import { loggingLayer, logLevelOf } from "./Logging.ts"
 import { withOrgs } from "./Orgs.ts"
@@ -590,14 +590,26 @@ const shardOf = (spec: Shard.ShardSpec) =>
     return resolved._tag === "Ok" ? resolved.shard : yield* new UsageError({ message: resolved.message })
   })
 
+/** The job run: `--job-run`, else {@link jobRunVariable} when set and not blank, else none. */
+const jobRunOf = (flag: Option.Option<string>) =>
+  Effect.gen(function* () {
+    if (Option.isSome(flag)) return flag.value
+    const value = yield* Config.option(Config.String(jobRunVariable)).pipe(
+      Effect.mapError(() => new UsageError({ message: `cannot read the environment variable ${jobRunVariable}` }))
+    )
+    if (Option.isNone(value) || value.value.trim() === "") return undefined
+    const checked = checkJobRun(value.value, jobRunVariable)
+    return "ok" in checked ? checked.ok : yield* new UsageError({ message: checked.refused })
+  })
+
 /**
  * The command that continues an interrupted `spotpipe run`: this one with `--resume`, and every flag given that
  * chooses the cluster, the Orgs or how files are written — without them the resume would sign in elsewhere (the
  * default profile, another Org) or start over files whose settings differ (`--newline lf` written again as crlf).
- * The shard as numbers (`--shard auto` resolved), so it works outside the scheduler too. Never a secret: none
- * comes from a flag.
+ * The shard as numbers (`--shard auto` resolved) and the job run (also one from the environment), so it works
+ * outside the scheduler too, and continues this run rather than another. Never a secret: none comes from a flag.
  */
-export const resumeCommand = (input: RunInput, shard: Shard.Shard): string => {
+export const resumeCommand = (input: RunInput, shard: Shard.Shard, jobRun?: string): string => {
   const given = (flag: string, value: Option.Option<string | number>) =>
     Option.isSome(value) ? [flag, String(value.value)] : []
   const on = (flag: string, value: boolean) => (value ? [flag] : [])
@@ -608,6 +620,7 @@ export const resumeCommand = (input: RunInput, shard: Shard.Shard): string => {
     input.job.path,
     ...(input.out === "." ? [] : ["--out", input.out]),
     ...(Option.isSome(input.shard) ? ["--shard", Shard.format(shard)] : []),
+    ...(jobRun === undefined ? [] : ["--job-run", jobRun]),
     ...given("--profile", input.profile ?? Option.none()),
     ...given("--host", input.host),
     ...given("--username", input.username),
@@ -669,7 +682,8 @@ export const runJobFile = (input: RunInput) =>
     Effect.gen(function* () {
       const { path: jobFile, job } = input.job
       const shard = Option.isSome(input.shard) ? yield* shardOf(input.shard.value.spec) : Shard.whole
-      yield* setResumeHint(resumeCommand(input, shard))
+      const jobRun = yield* jobRunOf(input.jobRun)
+      yield* setResumeHint(resumeCommand(input, shard, jobRun))
       // `--out` names a directory: its flag refuses `-`.
       const output = yield* checkOutput({
         format: "csv",
@@ -723,6 +737,7 @@ export const runJobFile = (input: RunInput) =>
         exportsAtOnce: input.concurrency,
         overlappingPages: false,
         shard,
+        jobRun,
         strict: input.strict,
         version,
         // One terminal line cannot show several exports at once: the live line only for one at a time.

@@ -584,7 +584,27 @@ export const demoOutFlag = described(
 /** Exports `spotpipe run` runs at once when `--concurrency` is not given. */
 export const defaultRunConcurrency = 4
 
-/** `spotpipe run`'s own flags: destination, resume, exports at once, shard. */
+/** The variable `spotpipe run` takes the job run from when `--job-run` is not given. */
+export const jobRunVariable = "SPOTPIPE_JOB_RUN"
+
+/**
+ * A job run id as `--job-run` or {@link jobRunVariable} gives it: 1-128 letters, digits and `. _ - : + = @ /` (a
+ * Kubernetes Job's name or uid, a CI run id, an Airflow run id fit); anything else is refused, never cleaned up, as
+ * ids that differ only in what a cleanup removed would be taken for one.
+ */
+export const checkJobRun = (text: string, given: string): { readonly ok: string } | { readonly refused: string } =>
+  // An AWS Batch parameter the submission did not give stays in the command as `Ref::name`: the same every night.
+  /^Ref::/.test(text)
+    ? {
+        refused: `${given} is ${JSON.stringify(text.slice(0, 40))}, an AWS Batch parameter the job submission did not give: pass it in the submission's "parameters" (a value of its own for every run, e.g. the job's name)`
+      }
+    : /^[A-Za-z0-9._:+=@/-]{1,128}$/.test(text)
+      ? { ok: text }
+      : {
+          refused: `${given} must be 1 to 128 letters, digits or . _ - : + = @ / (the same for every shard and retry of one run: a Kubernetes Job's name or uid, a CI run id), got ${JSON.stringify(text.slice(0, 40))}${text.length > 40 ? "…" : ""}`
+        }
+
+/** `spotpipe run`'s own flags: destination, resume, exports at once, shard, job run. */
 export const runFlags = {
   out: described(
     folderFlag("out", "--out is empty: give a directory").pipe(
@@ -613,6 +633,13 @@ export const runFlags = {
       Flag.optional
     ),
     "i/n: run only the i-th of n deterministic, balanced parts of the job (from 1; default: the whole job); auto/N (auto on AWS Batch): the part from JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX (from 0) of N (or AWS_BATCH_JOB_ARRAY_SIZE)"
+  ),
+  jobRun: described(
+    Flag.String("job-run").pipe(
+      refine("job-run", (text: string) => checkJobRun(text, "--job-run")),
+      Flag.optional
+    ),
+    `ID: the run of the job this process belongs to, the same for every shard and retry of one run (a Kubernetes Job's name or uid, a CI run id); recorded in the manifest, so spotpipe merge never joins shards of two runs and --resume never keeps another run's files (default: ${jobRunVariable})`
   )
 }
 

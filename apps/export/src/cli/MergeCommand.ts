@@ -1,17 +1,30 @@
 /**
- * `spotpipe merge <run folder…> [--out DIR] [--force]`: joins the part files of split exports (`"split": K` in a
+ * `spotpipe merge <run folder…> [--out DIR] [--force] [--max-spread HOURS]`: joins the part files of split exports (`"split": K` in a
  * job file) that the shards of a run wrote, into the files of an unsplit run with one manifest (output/Merge.ts
  * checks and writes them). Prints a table of the merged files and a footer with the totals, like the export
- * summary, or one JSON object with `--json` (on stdout, also with `--quiet`) or `--log-format json`.
+ * summary, or one JSON object with `--json` (on stdout, also with `--quiet`) or `--log-format json`. Shards of one
+ * run are told apart from another run's by their job run id (`spotpipe run --job-run`), else by their start times
+ * (`--max-spread`).
  */
 import { Console, Effect, Option, Path } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
-import { type MergedFile, mergeRuns } from "../output/Merge.ts"
+import { defaultMaxSpreadHours, type MergedFile, mergeRuns } from "../output/Merge.ts"
+import { UsageError } from "../UsageError.ts"
 import { version } from "../Version.ts"
 import { jsonReportFlag, logFlags } from "./Flags.ts"
 import { checkLogging } from "./Settings.ts"
 import { formatTable } from "./Summary.ts"
 import { formatCount, inert, jsonLine } from "./TerminalText.ts"
+
+/** `--max-spread`'s hours: a number above 0 (decimals allowed), at most a year. */
+const spreadHours = (text: string) =>
+  /^\s*\d+(\.\d+)?\s*$/.test(text) && Number(text) > 0 && Number(text) <= 8_760
+    ? Effect.succeed(Number(text))
+    : Effect.fail(
+        new UsageError({
+          message: `--max-spread "${text.slice(0, 40)}" is not a number of hours above 0 (up to 8760): e.g. --max-spread 36`
+        })
+      )
 
 const plural = (n: number, one: string, many: string) => `${formatCount(n)} ${n === 1 ? one : many}`
 
@@ -45,6 +58,12 @@ export const mergeCommand = Command.make(
       Flag.withDefault(false),
       Flag.withDescription("replace merged files that exist already")
     ),
+    maxSpread: Flag.String("max-spread").pipe(
+      Flag.withDescription(
+        `HOURS: shard runs without a job run id (spotpipe run --job-run) that started further apart are refused as most likely of different runs (default ${defaultMaxSpreadHours})`
+      ),
+      Flag.optional
+    ),
     ...logFlags,
     json: jsonReportFlag
   },
@@ -52,7 +71,14 @@ export const mergeCommand = Command.make(
     Effect.gen(function* () {
       const settings = yield* checkLogging(input)
       const out = Option.getOrElse(input.out, () => input.runs[0]!)
-      const report = yield* mergeRuns({ runs: input.runs, out, force: input.force, version })
+      const maxSpreadHours = Option.isSome(input.maxSpread) ? yield* spreadHours(input.maxSpread.value) : undefined
+      const report = yield* mergeRuns({
+        runs: input.runs,
+        out,
+        force: input.force,
+        ...(maxSpreadHours === undefined ? {} : { maxSpreadHours }),
+        version
+      })
       // --json: the report on stdout whatever the logs look like, and with --quiet too.
       if (settings.quiet && !input.json) return
       const path = yield* Path.Path

@@ -263,7 +263,8 @@ export const runExports = <E>(
         periodEnd: options.periodEnd,
         tzDatabase: options.tzDatabase ?? runtimeTzDatabase(),
         writerVersion: options.version,
-        host: cluster.host
+        host: cluster.host,
+        ...(options.jobRun === undefined ? {} : { jobRun: options.jobRun })
       }
       // Each export with its starting point resolved (recorded below, for a later --resume).
       const readyExports: Array<JobExport | undefined> = []
@@ -549,6 +550,7 @@ export const runExports = <E>(
         command: options.command,
         job: options.job ?? null,
         shard: options.shard.count === 1 ? null : { index: options.shard.index, count: options.shard.count },
+        ...(options.jobRun === undefined ? {} : { job_run: options.jobRun }),
         host: cluster.host,
         timezone: zoneInfo,
         tz_database: runSettings.tzDatabase,

@@ -62,6 +62,11 @@ export interface RunOptions {
   /** Whether one export has several pages in flight (the worker pool then plans for overlapping pages). */
   readonly overlappingPages: boolean
   readonly shard: Shard.Shard
+  /**
+   * `--job-run`: the job run this run belongs to (every shard and retry of one night gives the same), recorded in
+   * the manifest and in each output's settings.
+   */
+  readonly jobRun?: string | undefined
   /** `--timezone`: the data time zone of exports that set none (else the cluster's, else UTC). */
   readonly timeZone?: string | undefined
   readonly newline: "\r\n" | "\n"

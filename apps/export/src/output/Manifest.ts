@@ -4,8 +4,8 @@
  * so that shards sharing a directory never overwrite each other's). It lists the status of every export (succeeded or
  * failed, with the one-line reason) and every output file with where it came from (type, id, name, visualization,
  * query), its columns and types, rows written against `available_data_row_count`, `sampling_ratio`, bytes, SHA-256,
- * timings and warnings, the output's fingerprint and settings and how resume treated it; plus the job file and shard
- * (for `spotpipe run`), the data timezone and where it came from, and the time-zone database version. It holds no
+ * timings and warnings, the output's fingerprint and settings and how resume treated it; plus the job file, shard
+ * and job run (for `spotpipe run`), the data timezone and where it came from, and the time-zone database version. It holds no
  * host credentials and no secret, and is published atomically like every other output. `--resume` reads every
  * earlier one back to skip outputs that are complete and verified.
  */
@@ -183,6 +183,12 @@ export const Manifest = Schema.Struct({
   /** The job file and its fingerprint (`spotpipe run`); null for a single command. */
   job: Schema.NullOr(Schema.Struct({ file: Schema.String, fingerprint: Schema.String })),
   shard: Schema.NullOr(Schema.Struct({ index: Schema.Int, count: Schema.Int })),
+  /**
+   * The job run this run belongs to (`--job-run` / `SPOTPIPE_JOB_RUN`): the same for every shard and every retry
+   * of one night, so `spotpipe merge` never joins shards of two. Absent when none was given (and in manifests of
+   * earlier versions).
+   */
+  job_run: Schema.optionalKey(Schema.String),
   host: Schema.String,
   timezone: TimeZoneInfo,
   /** The runtime's time-zone database version (`process.versions.tz`). */

@@ -4,7 +4,10 @@
  * shards may have written into one folder or several): those the newest run of each shard of the job lists (the
  * job of the newest run that wrote parts, by fingerprint), so parts an earlier version of the job left are named
  * in a warning and left out, and a shard with no run of the job is refused by number (its outputs would be
- * missing from the merged run, parts or not). Before anything is written, every group of parts is checked
+ * missing from the merged run, parts or not). The shards' runs are of one job run (`spotpipe run --job-run`, that of
+ * the job's newest run): a shard whose latest run is of another (last night's, in a folder used every night) is
+ * refused by number, never joined; without job run ids, runs that started more than `maxSpreadHours` apart are
+ * refused as most likely of different nights. Before anything is written, every group of parts is checked
  * against its manifest entries: all K parts present once, their page ranges contiguous from the first page to the
  * last, the same columns, format, settings, source and row count, the rows adding up to the result's, and each
  * part file's size and SHA-256 as recorded. Only part 1 holds a CSV header and NDJSON has none, so joining is
@@ -43,8 +46,21 @@ export interface MergeOptions {
   readonly out: string
   /** Replace merged files that exist already. */
   readonly force: boolean
+  /**
+   * Shard runs without a job run id are refused when they started further apart than this (hours; default
+   * {@link defaultMaxSpreadHours}).
+   */
+  readonly maxSpreadHours?: number
   readonly version: string
 }
+
+/**
+ * How far apart (hours) the chosen runs of shards without a job run id may have started: half a day. Two runs of a
+ * daily schedule start about 24 hours apart, and even one moved by hours stays over 12; the shards of one run start
+ * together, and a retried one within the retry back-off (minutes on Kubernetes, at once on AWS Batch). More frequent
+ * schedules, or shards queued for hours, need `--job-run`.
+ */
+export const defaultMaxSpreadHours = 12
 
 /** One merged file. */
 export interface MergedFile {
@@ -123,17 +139,29 @@ interface RunOf {
 
 const shardOf = (manifest: Manifest) => manifest.shard ?? { index: 1, count: 1 }
 
+/** `job run "night-2"` or `no job run`: a run's job run as the messages show it. */
+const jobRunShown = (jobRun: string | undefined) => (jobRun === undefined ? "no job run" : `job run "${jobRun}"`)
+
+/** `shard 2 of 4`, or `the run` of an unsharded one. */
+const shardShown = (manifest: Manifest) =>
+  manifest.shard === null ? "the run" : `shard ${manifest.shard.index} of ${manifest.shard.count}`
+
+/** Hours, as a refusal shows them: `36 h`, `1.5 h`. */
+const hoursShown = (hours: number) => `${Math.round(hours * 10) / 10} h`
+
 /** `job.json (fingerprint 3f9a0c1d2e4b…)`: a job as the messages show it. */
 const jobShown = (job: NonNullable<Manifest["job"]>) => `${job.file} (fingerprint ${job.fingerprint.slice(0, 12)}…)`
 
 /**
- * The runs the merge joins: the job of the newest run that wrote parts, and of its sharding (`--shard i/n`, or
- * none) the newest run of every shard. A job is its fingerprint, not its file's path (what `--resume` compares
- * too). A shard with no run of the job is refused, naming it: otherwise the merged run would silently lack its
- * outputs. Runs of other versions of the job (another `split`, say) are left out, and the part files only they
- * list are named in a warning.
+ * The runs the merge joins: the job of the newest run that wrote parts, the job run (`--job-run`, or none) of the
+ * newest run of that job and sharding (`--shard i/n`, or none), and of it the newest run of every shard. A job is its
+ * fingerprint, not its file's path (what `--resume` compares too). A shard with no run of that job run is refused,
+ * naming it and the job run its latest run is of: otherwise the merged run would silently lack its outputs, or take
+ * them from another night. Without job run ids, shard runs that started more than `maxSpreadHours` apart are
+ * refused as most likely of different nights. Runs of other versions of the job (another `split`, say) are left
+ * out, and the part files only they list are named in a warning.
  */
-const selectRuns = (runs: ReadonlyArray<string>) =>
+const selectRuns = (runs: ReadonlyArray<string>, maxSpreadHours: number) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
@@ -166,18 +194,38 @@ const selectRuns = (runs: ReadonlyArray<string>) =>
     // Oldest first across the folders (a run id starts with its start time); `sort` is stable.
     all.sort((a, b) => (a.manifest.run_id < b.manifest.run_id ? -1 : a.manifest.run_id > b.manifest.run_id ? 1 : 0))
     const model = all.findLast((r) => r.manifest.outputs.some((o) => o.part !== undefined))
-    if (model === undefined) return { chosen: [], model: undefined }
+    if (model === undefined) return { chosen: [], model: undefined, jobRun: undefined }
     const { count } = shardOf(model.manifest)
+    const ofJob = (r: RunOf) =>
+      r.manifest.job.fingerprint === model.manifest.job.fingerprint && shardOf(r.manifest).count === count
+    // The newest run of the job names the job run to merge: the shards of one night share it (a later night's
+    // shard that wrote no parts still makes the merge that night's, so its missing shards are refused, not taken
+    // from the night before).
+    const jobRun = all.findLast(ofJob)!.manifest.job_run
     const chosen: Array<RunOf> = []
     const missing: Array<number> = []
     for (let index = 1; index <= count; index++) {
-      const of = (r: RunOf) => shardOf(r.manifest).index === index && shardOf(r.manifest).count === count
-      const latest = all.findLast((r) => of(r) && r.manifest.job.fingerprint === model.manifest.job.fingerprint)
+      const of = (r: RunOf) => shardOf(r.manifest).index === index && ofJob(r)
+      const latest = all.findLast((r) => of(r) && r.manifest.job_run === jobRun)
       if (latest === undefined) missing.push(index)
       else chosen.push(latest)
     }
+    const folders = [...seen].join(", ")
+    // A missing shard that ran the job in another job run: named with the run, so it is not taken for this one's.
+    const elsewhere = all.findLast((r) => missing.includes(shardOf(r.manifest).index) && ofJob(r))
+    if (missing.length > 0 && elsewhere !== undefined) {
+      const shown = missing.slice(0, 5).join(", ") + (missing.length > 5 ? ", …" : "")
+      const again = jobRun === undefined ? "" : ` --job-run ${jobRun}`
+      return yield* refuse(
+        `the job ${jobShown(model.manifest.job)} ran as ${count} shards, and its newest run is of ${jobRunShown(jobRun)}, but ${missing.length === 1 ? "shard" : "shards"} ${shown} of ${count} (scheduler index ${missing
+          .slice(0, 5)
+          .map((i) => i - 1)
+          .join(
+            ", "
+          )}${missing.length > 5 ? ", …" : ""}) left no run of it in ${folders}: the latest run of ${shardShown(elsewhere.manifest)} (started ${elsewhere.manifest.started_at}) is of ${jobRunShown(elsewhere.manifest.job_run)}, and merging it would mix two runs' data. Run ${missing.length === 1 ? "that shard" : "those shards"} in this job run (spotpipe run ${model.manifest.job.file} --shard ${missing[0]}/${count}${again} --out <folder>; --resume continues a run that stopped) and merge again; nothing was written`
+      )
+    }
     if (missing.length > 0) {
-      const folders = [...seen].join(", ")
       const other = all.findLast(
         (r) => missing.includes(shardOf(r.manifest).index) && shardOf(r.manifest).count === count
       )
@@ -190,6 +238,20 @@ const selectRuns = (runs: ReadonlyArray<string>) =>
             ", "
           )}${missing.length > 5 ? ", …" : ""}) left no run of it in ${folders}${other === undefined ? "" : ` (${path.resolve(other.dir)} holds a run of shard ${shardOf(other.manifest).index} of ${count} of another job: ${jobShown(other.manifest.job)}, the latest runs' ${jobShown(model.manifest.job)})`}: run ${missing.length === 1 ? "it" : "them"} (spotpipe run ${model.manifest.job.file} --shard ${missing[0]}/${count} --out <folder>; --resume continues a run that stopped) and merge again, giving every folder the shards wrote into; nothing was written`
       )
+    }
+    // Without ids, the start times are all that tells two nights apart.
+    if (jobRun === undefined && chosen.length > 1) {
+      const byStart = chosen
+        .map((r) => ({ r, at: Date.parse(r.manifest.started_at) }))
+        .sort((a, b) => a.at - b.at || shardOf(a.r.manifest).index - shardOf(b.r.manifest).index)
+      const first = byStart[0]!
+      const last = byStart.at(-1)!
+      const hours = (last.at - first.at) / 3_600_000
+      if (!(hours <= maxSpreadHours)) {
+        return yield* refuse(
+          `the latest runs of the ${count} shards of the job ${jobShown(model.manifest.job)} in ${folders} have no job run id and started ${hoursShown(hours)} apart (${shardShown(first.r.manifest)} at ${first.r.manifest.started_at}, ${shardShown(last.r.manifest)} at ${last.r.manifest.started_at}), more than ${hoursShown(maxSpreadHours)}: they are most likely of different runs (a shard that did not run in the latest one leaves its earlier run behind), and merging them would mix their data. Run every shard of one run again with the same --job-run ID (or SPOTPIPE_JOB_RUN: a Kubernetes Job's name, a CI run id), so merge can tell runs apart; or, if these runs are of one run (a shard retried much later), merge with --max-spread ${Math.ceil(hours)}; nothing was written`
+        )
+      }
     }
     // Part files that only runs left out list: leftovers of another version of the job.
     const listed = new Set(chosen.flatMap((r) => r.manifest.outputs.map((o) => path.join(path.resolve(r.dir), o.file))))
@@ -207,14 +269,14 @@ const selectRuns = (runs: ReadonlyArray<string>) =>
         `${names.length} part ${names.length === 1 ? "file is" : "files are"} not of the latest runs of the job ${jobShown(model.manifest.job)}, so the merge leaves ${names.length === 1 ? "it" : "them"} out: ${names.slice(0, 5).join(", ")}${names.length > 5 ? ", …" : ""} (left by an earlier version of the job, another "split" say; delete them when they are no longer needed)`
       )
     }
-    return { chosen, model }
+    return { chosen, model, jobRun }
   })
 
 /** The parts the chosen runs list, and those runs. */
-const findParts = (runs: ReadonlyArray<string>) =>
+const findParts = (runs: ReadonlyArray<string>, maxSpreadHours: number) =>
   Effect.gen(function* () {
     const path = yield* Path.Path
-    const { chosen } = yield* selectRuns(runs)
+    const { chosen, jobRun } = yield* selectRuns(runs, maxSpreadHours)
     const byFile = new Map<string, FoundPart>()
     for (const { dir, manifest } of chosen) {
       for (const entry of manifest.outputs) {
@@ -229,7 +291,7 @@ const findParts = (runs: ReadonlyArray<string>) =>
         }
       }
     }
-    return { parts: [...byFile.values()], chosen }
+    return { parts: [...byFile.values()], chosen, jobRun }
   })
 
 /** Checks a group's parts against each other; returns them in order. */
@@ -351,7 +413,11 @@ export const mergeRuns = (
       const fs = yield* FileSystem.FileSystem
       const path = yield* Path.Path
       const started = yield* Clock.currentTimeMillis
-      const { parts: found, chosen } = yield* findParts(options.runs)
+      const {
+        parts: found,
+        chosen,
+        jobRun
+      } = yield* findParts(options.runs, options.maxSpreadHours ?? defaultMaxSpreadHours)
       if (found.length === 0) {
         return yield* new UsageError({
           message: `no part files in ${options.runs.join(", ")}: merge joins the parts of exports split with "split": K in a job file`
@@ -465,6 +531,7 @@ export const mergeRuns = (
         command: "merge",
         job: model.job,
         shard: null,
+        ...(jobRun === undefined ? {} : { job_run: jobRun }),
         host: model.host,
         timezone: model.timezone,
         tz_database: model.tz_database,

@@ -35,6 +35,11 @@ export interface OutputSettings {
    * prod's answers) is other data, never kept or continued by a resume against this one.
    */
   readonly host: string
+  /**
+   * The job run it belongs to (`--job-run`; absent when none is given, so fingerprints without one are as before):
+   * another night's output is other data, never kept or continued by a resume of this night's run.
+   */
+  readonly jobRun?: string
 }
 
 /** How each setting is named in messages; a `Record` over the keys, so a new setting cannot go unnamed. */
@@ -51,7 +56,8 @@ const labels: Record<keyof OutputSettings, string> = {
   nullString: "--null-string",
   tzDatabase: "the time-zone database version",
   writerVersion: "the spotpipe version",
-  host: "the cluster"
+  host: "the cluster",
+  jobRun: "the job run (--job-run)"
 }
 
 const show = (key: string, value: unknown): string => {
@@ -59,6 +65,7 @@ const show = (key: string, value: unknown): string => {
   if (typeof value === "boolean") return value ? "on" : "off"
   // As typed (`"\N"`, not JSON's `"\\N"`): a null string never holds a quote or a line break.
   if (key === "nullString" && typeof value === "string") return value === "" ? "(empty)" : `"${value}"`
+  if (key === "jobRun" && value === undefined) return "none"
   return value === undefined ? "unknown" : String(value)
 }
 
