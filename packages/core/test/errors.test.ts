@@ -1,9 +1,9 @@
 /** HTTP outcomes → ThoughtSpotError reasons, the three error-body shapes, and which reasons are retryable. */
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Effect, Exit } from "effect"
-import { Auth, ThoughtSpotError } from "../src/index.ts"
+import { Cause, Effect, Exit, Layer } from "effect"
+import { Auth, ThoughtSpotClient, ThoughtSpotError } from "../src/index.ts"
 import * as Classify from "../src/internal/classify.ts"
-import { makeFake, testOptions, useClient } from "./fake.ts"
+import { makeFake, testOptions } from "./fake.ts"
 
 const noScrub: Classify.Scrub = (t) => t
 const classify = (status: number, body: unknown = "", retryAfter?: string) =>
@@ -169,22 +169,25 @@ describe("status mapping", () => {
     expect(Classify.badInput("x", "page size").reason._tag).toBe("BadRequest")
   })
 
-  it.effect("a-url-that-cannot-be-sent-is-shown-without-the-user-name-and-password-in-it", () =>
+  it.effect("a-host-that-is-not-a-url-is-refused-without-the-user-name-and-password-in-it", () =>
     Effect.gen(function* () {
-      // A host with credentials in it that is not a valid URL (an IPv6 address without its closing bracket).
+      // A host with credentials in it that is not a valid URL (an IPv6 address without its closing bracket): it
+      // never reaches a request, and the message does not repeat it.
       const fake = makeFake(() => ({ body: { time_zone: "UTC" } }))
       const exit = yield* Effect.exit(
-        useClient(
-          fake,
-          testOptions({ host: "http://me:pw-SECRET-42@[::1:8080", auth: Auth.bearerToken("t-1") }),
-          (c) => c.system
+        Effect.flatMap(ThoughtSpotClient.ThoughtSpotClient, (c) => c.system).pipe(
+          Effect.provide(
+            ThoughtSpotClient.layer(
+              testOptions({ host: "http://me:pw-SECRET-42@[::1:8080", auth: Auth.bearerToken("t-1") })
+            ).pipe(Layer.provide(fake.layer))
+          )
         )
       )
       if (Exit.isSuccess(exit)) throw new Error("expected the URL to be refused")
-      const error = Cause.squash(exit.cause) as ThoughtSpotError.ThoughtSpotError
-      expect(error.reason._tag).toBe("BadRequest")
-      expect(error.message).toContain("could not send GET http://[::1:8080/api/rest/2.0/system")
-      for (const text of [error.message, Cause.pretty(exit.cause), JSON.stringify(exit)]) {
+      const error = Cause.squash(exit.cause)
+      expect(error).toBeInstanceOf(ThoughtSpotClient.InvalidHost)
+      expect(String(error)).toContain("host is not a URL with http:// or https://")
+      for (const text of [String(error), Cause.pretty(exit.cause), JSON.stringify(exit)]) {
         expect(text).not.toContain("pw-SECRET-42")
         expect(text).not.toContain("me:")
       }
