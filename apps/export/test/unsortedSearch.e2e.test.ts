@@ -121,6 +121,19 @@ describe("a search without sort by", () => {
   )
 })
 
+describe("a dry run of a search without sort by", () => {
+  it.live(
+    "gives-no-warning-even-with-strict-as-its-one-row-pages-say-nothing-of-the-runs",
+    () =>
+      Effect.gen(function* () {
+        const run = yield* search("[Order ID] [Region]", "--page-size", "100", "--strict", "--dry-run")
+        expect(run.code, run.stderr).toBe(0)
+        expect(run.stderr).not.toContain("sort by")
+      }),
+    timeout
+  )
+})
+
 describe("a search with sort by", () => {
   it.live(
     "read-in-several-pages-gives-no-warning-even-with-strict",
