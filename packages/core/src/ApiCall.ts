@@ -16,7 +16,6 @@
  */
 import { isUtf8 } from "node:buffer"
 import { Effect } from "effect"
-import { JsonNumber, parseJsonExact } from "./internal/bigJson.ts"
 import * as Classify from "./internal/classify.ts"
 import type * as Requester from "./internal/Requester.ts"
 import type { ThoughtSpotError } from "./ThoughtSpotError.ts"
@@ -148,28 +147,58 @@ const isSecretPath = (path: ReadonlyArray<string>): boolean =>
       names.every((name, i) => name === path[path.length - names.length + i]!.toLowerCase())
   )
 
-/** Every string and number under `value`, as written (numbers by their digits). */
-const leaves = (value: unknown, out: Array<string>): void => {
-  if (typeof value === "string") out.push(value)
-  else if (typeof value === "number" || typeof value === "bigint" || value instanceof JsonNumber)
-    out.push(String(value))
-  else if (Array.isArray(value)) for (const item of value) leaves(item, out)
-  else if (typeof value === "object" && value !== null) for (const item of Object.values(value)) leaves(item, out)
+const isJsonSpace = (char: string | undefined) => char === " " || char === "\n" || char === "\r" || char === "\t"
+
+/** The index of the first character at or after `at` that is not JSON whitespace. */
+const skipJsonSpace = (text: string, at: number): number => {
+  let i = at
+  while (isJsonSpace(text[i])) i++
+  return i
 }
 
-/** The secret values in a parsed body: those of every member whose key path ends as a secret field does. */
-const secretsIn = (value: unknown, path: Array<string>, out: Array<string>): void => {
-  if (Array.isArray(value)) {
-    for (const item of value) secretsIn(item, path, out)
-    return
+/** The index after the JSON string starting at `at` (its opening quote). */
+const stringEnd = (text: string, at: number): number => {
+  let i = at + 1
+  while (i < text.length && text[i] !== '"') i += text[i] === "\\" ? 2 : 1
+  return i + 1
+}
+
+/**
+ * Walks the value of valid JSON `text` at `at`, adding to `out` every string and number (as written: a number's
+ * own digits) under a member whose key path ends as a secret field does (`inSecret`: the value is under one).
+ * Read from the text, not a parse: a key given twice is sent twice, and each value may be echoed. Returns the
+ * index after the value.
+ */
+const walkSecrets = (text: string, at: number, path: Array<string>, inSecret: boolean, out: Array<string>): number => {
+  let i = skipJsonSpace(text, at)
+  const first = text[i]
+  if (first === "{" || first === "[") {
+    const close = first === "{" ? "}" : "]"
+    i = skipJsonSpace(text, i + 1)
+    while (text[i] !== close && i < text.length) {
+      if (first === "{") {
+        const keyEnd = stringEnd(text, i)
+        path.push(JSON.parse(text.slice(i, keyEnd)) as string)
+        i = walkSecrets(text, skipJsonSpace(text, keyEnd) + 1, path, inSecret || isSecretPath(path), out)
+        path.pop()
+      } else i = walkSecrets(text, i, path, inSecret, out)
+      i = skipJsonSpace(text, i)
+      if (text[i] === ",") i = skipJsonSpace(text, i + 1)
+    }
+    return i + 1
   }
-  if (typeof value !== "object" || value === null || value instanceof JsonNumber) return
-  for (const [key, member] of Object.entries(value)) {
-    path.push(key)
-    if (isSecretPath(path)) leaves(member, out)
-    else secretsIn(member, path, out)
-    path.pop()
+  if (first === '"') {
+    const end = stringEnd(text, i)
+    if (inSecret) out.push(JSON.parse(text.slice(i, end)) as string)
+    return end
   }
+  let end = i
+  while (end < text.length && !isJsonSpace(text[end]) && text[end] !== "," && text[end] !== "]" && text[end] !== "}") {
+    end++
+  }
+  // Numbers by their digits; true, false and null are no secrets.
+  if (inSecret && first !== "t" && first !== "f" && first !== "n") out.push(text.slice(i, end))
+  return end
 }
 
 /** The names of a query key as the CLI and PHP-style forms write nested fields: `a[b][]` or `a.b` → `a`, `b`. */
@@ -183,13 +212,13 @@ const queryKeyPath = (key: string): ReadonlyArray<string> => key.split(/[[\].]+/
 export const secretsOf = (request: ApiRequest): ReadonlyArray<string> => {
   const out: Array<string> = [...(request.secrets ?? [])]
   if (request.body !== undefined) {
-    let body: unknown
     try {
-      body = parseJsonExact(request.body, { exactNumbers: true })
+      // Checked first: the walk reads valid JSON only.
+      JSON.parse(request.body)
+      walkSecrets(request.body, 0, [], false, out)
     } catch {
-      body = undefined
+      // Not JSON (or nested past the stack): searched for nothing.
     }
-    secretsIn(body, [], out)
   }
   const at = request.path.indexOf("?")
   const written = at < 0 ? [] : [...new URLSearchParams(request.path.slice(at + 1))]

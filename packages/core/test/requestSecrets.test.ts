@@ -45,6 +45,20 @@ describe("ApiCall.secretsOf", () => {
     expect(
       ApiCall.secretsOf({ method: "POST", path: "users/create", body: '{"password":12345678901234567890}' })
     ).toEqual(["12345678901234567890"])
+    // A key given twice is sent twice: both values are secrets (a parse keeps only the last).
+    const twice = '{"password":"first-Secret-1", "x": [1, {"a": "\\"q\\""}], "password" : "second-Secret-2"}'
+    expect(ApiCall.secretsOf({ method: "POST", path: "users/create", body: twice })).toEqual([
+      "first-Secret-1",
+      "second-Secret-2"
+    ])
+    // Escapes are read as JSON reads them; true, false and null are no secrets.
+    expect(
+      ApiCall.secretsOf({
+        method: "POST",
+        path: "users/create",
+        body: '{"token":"a\\u0062c\\"d","secret":{"k":[true,null,-1.50e3]}}'
+      })
+    ).toEqual(['abc"d', "-1.50e3"])
   })
 
   it("finds them in query parameters, given or written in the path, and takes explicit secrets", () => {
