@@ -101,6 +101,7 @@ describe("merge and job runs", () => {
     await runShards(out, [3], "night-2", ["--resume"])
     const merged = await runCli(["merge", out], { env })
     expect(merged.code, merged.stderr).toBe(0)
+    expect(merged.stdout).toMatch(/\nmerged 2 files \(5 parts\), [\d,]+ rows of job run night-2 in .*nightly; its run/)
     expect(wholeFiles(out)).toEqual(single)
     const manifest = readJson(NodePath.join(out, "manifest.json"))
     expect(manifest.command).toBe("merge")
@@ -123,8 +124,9 @@ describe("merge and job runs", () => {
     }
     const out = NodePath.join(root, "own-merged")
     NodeFs.mkdirSync(out)
-    const merge = await runCli(["merge", folder(1), folder(2), folder(3), "--out", out], { env })
+    const merge = await runCli(["merge", folder(1), folder(2), folder(3), "--out", out, "--json"], { env })
     expect(merge.code, merge.stderr).toBe(0)
+    expect(JSON.parse(merge.stdout).merge.job_run).toBe("spotpipe-nightly-29421240")
     expect(readJson(NodePath.join(out, "manifest.json")).job_run).toBe("spotpipe-nightly-29421240")
     const { "metadata-answer.csv": _, ...splitOnes } = single
     expect(wholeFiles(out)).toEqual(splitOnes)
@@ -234,6 +236,7 @@ describe("merge and job runs", () => {
     expect(allowed.code, allowed.stderr).toBe(0)
     expect(wholeFiles(out)).toEqual(single)
     expect(readJson(NodePath.join(out, "manifest.json")).job_run).toBeUndefined()
+    expect(allowed.stdout).toMatch(/\nmerged 2 files \(5 parts\), [\d,]+ rows in /)
     const bad = await runCli(["merge", out, "--max-spread", "soon"], { env })
     expect(bad.code).toBe(2)
     expect(bad.stderr).toContain('--max-spread "soon" is not a number of hours above 0')

@@ -29,9 +29,10 @@ const spreadHours = (text: string) =>
 const plural = (n: number, one: string, many: string) => `${formatCount(n)} ${n === 1 ? one : many}`
 
 /**
- * `merged 2 files (7 parts), 2,000 rows in /abs/landing`, and how many other outputs of the job its run lists.
+ * `merged 2 files (7 parts), 2,000 rows in /abs/landing`, the job run (`of job run night-2`), and how many other
+ * outputs of the job its run lists.
  */
-const mergedFooter = (files: ReadonlyArray<MergedFile>, others: number, folder: string) =>
+const mergedFooter = (files: ReadonlyArray<MergedFile>, others: number, folder: string, jobRun: string | undefined) =>
   `merged ${plural(files.length, "file", "files")} (${plural(
     files.reduce((n, f) => n + f.parts, 0),
     "part",
@@ -40,7 +41,7 @@ const mergedFooter = (files: ReadonlyArray<MergedFile>, others: number, folder: 
     files.reduce((n, f) => n + f.rows, 0),
     "row",
     "rows"
-  )} in ${folder}${others === 0 ? "" : `; its run lists the job's ${plural(others, "other output", "other outputs")} there too`}`
+  )}${jobRun === undefined ? "" : ` of job run ${jobRun}`} in ${folder}${others === 0 ? "" : `; its run lists the job's ${plural(others, "other output", "other outputs")} there too`}`
 
 /** The `merge` command. */
 export const mergeCommand = Command.make(
@@ -86,13 +87,19 @@ export const mergeCommand = Command.make(
       yield* Console.log(
         input.json || settings.format === "json"
           ? jsonLine({
-              merge: { files: report.files, others: report.others, folder, manifest: report.manifestPath }
+              merge: {
+                files: report.files,
+                others: report.others,
+                folder,
+                manifest: report.manifestPath,
+                job_run: report.jobRun ?? null
+              }
             })
           : `${formatTable(
               ["file", "parts", "rows", "bytes"],
               report.files.map((f) => [f.file, formatCount(f.parts), formatCount(f.rows), formatCount(f.bytes)]),
               [false, true, true, true]
-            )}${inert(mergedFooter(report.files, report.others.length, folder))}`
+            )}${inert(mergedFooter(report.files, report.others.length, folder, report.jobRun))}`
       )
     })
 ).pipe(

@@ -77,6 +77,8 @@ export interface MergeReport {
   /** The job's other outputs in the merge's folder, listed in its manifest beside the merged files. */
   readonly others: ReadonlyArray<string>
   readonly manifestPath: string
+  /** The job run of the shards joined (`spotpipe run --job-run`), when they had one. */
+  readonly jobRun: string | undefined
 }
 
 /** A part file as a manifest lists it, with the folder and run it came from. */
@@ -546,7 +548,8 @@ export const mergeRuns = (
       return {
         files,
         others: companions.outputs.map((o) => o.file),
-        manifestPath: path.join(options.out, runManifestName(runId))
+        manifestPath: path.join(options.out, runManifestName(runId)),
+        jobRun
       }
     })
   )
