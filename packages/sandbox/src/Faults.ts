@@ -128,6 +128,7 @@ export const faultRoutes: ReadonlyArray<string> = [
   "groups/search",
   "logs/fetch",
   "metadata/answer/data",
+  "metadata/delete",
   "metadata/liveboard/data",
   "metadata/search",
   "metadata/tml/export",

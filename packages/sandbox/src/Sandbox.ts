@@ -8,8 +8,10 @@ import type { AddressInfo } from "node:net"
 import { Context, Effect, Layer, Result } from "effect"
 import type { FaultKind } from "./Faults.ts"
 import { AuthStore } from "./internal/Auth.ts"
+import { CatalogEdits } from "./internal/Edits.ts"
 import { Engine } from "./internal/Engine.ts"
 import { ModifiedTimes, type Touched } from "./internal/Modified.ts"
+import { orgs } from "./internal/Orgs.ts"
 import { makeListener, type WireStats } from "./internal/Server.ts"
 import { resolveOptions, SandboxOptionError, type SandboxOptions } from "./Options.ts"
 
@@ -53,6 +55,13 @@ export interface RunningSandbox {
    * `POST ${url}/__sandbox/touch` with `{"ids":[…]}` for tests that drive a sandbox in another process.
    */
   readonly touch: (ids: ReadonlyArray<string>) => ReadonlyArray<Touched>
+  /**
+   * Renames an object (a GUID of any org) and marks it modified now, as a rename on a cluster does (ThoughtSpot
+   * renames through TML import, which the sandbox lacks): `metadata/search` and TML export give the new name. Throws
+   * for an unknown or deleted id, changing nothing. The same is `POST ${url}/__sandbox/rename` with `{"id","name"}`.
+   * Objects are deleted through the API's own `metadata/delete`.
+   */
+  readonly rename: (id: string, name: string) => { readonly id: string; readonly name: string }
   /** Stops listening and drops open connections. */
   readonly close: () => Promise<void>
 }
@@ -65,6 +74,7 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Runnin
   const secretKey = resolved.secretKey ?? randomBytes(18).toString("base64url")
   const auth = new AuthStore()
   const modified = new ModifiedTimes()
+  const edits = new CatalogEdits(modified)
   const engine = new Engine(resolved.seed, resolved.rows, resolved.timezone, resolved.customCalendar, resolved.orderIds)
   const wire: WireStats = {
     requests: 0,
@@ -85,7 +95,7 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Runnin
   }
   const server = createServer(
     { keepAliveTimeout: 30_000 },
-    makeListener(resolved, secretKey, auth, engine, wire, modified)
+    makeListener(resolved, secretKey, auth, engine, wire, modified, edits)
   )
   await new Promise<void>((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {
@@ -124,6 +134,7 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Runnin
     }),
     revokeAllTokens: () => auth.revokeAll(),
     touch: (ids) => modified.touch(ids, resolved.clock.now()),
+    rename: (id, name) => edits.rename(id, name, orgs, resolved.clock.now()),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve())

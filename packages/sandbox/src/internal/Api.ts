@@ -17,6 +17,7 @@ import {
   type UserDef,
   users
 } from "./Catalog.ts"
+import type { CatalogEdits } from "./Edits.ts"
 import type { Engine } from "./Engine.ts"
 import type { ModifiedTimes } from "./Modified.ts"
 import { orderColumns } from "./Orders.ts"
@@ -271,7 +272,8 @@ export const makeRoutes = (
   settings: ApiSettings,
   auth: AuthStore,
   engine: Engine,
-  modified: ModifiedTimes
+  modified: ModifiedTimes,
+  edits: CatalogEdits
 ): Readonly<Record<string, Route>> => {
   const validityMs = (requested: number) => {
     const cap = settings.tokenValiditySeconds
@@ -500,6 +502,14 @@ export const makeRoutes = (
           super_user_id: users[0]!.id,
           accept_language: "en-US"
         })
+    },
+    "metadata/delete": {
+      method: "POST",
+      auth: true,
+      handle: (req) => {
+        edits.delete(principalOf(req), req.body)
+        return noContent()
+      }
     },
     "metadata/search": {
       method: "POST",

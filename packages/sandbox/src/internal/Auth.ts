@@ -5,6 +5,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto"
 import type { UserDef } from "./Catalog.ts"
+import type { OrgContent } from "./Orgs.ts"
 
 /** A bearer token's record. */
 export interface TokenRecord {
@@ -36,6 +37,8 @@ export interface Principal {
   readonly objectId: string | undefined
   readonly token: TokenRecord | undefined
   readonly session: SessionRecord | undefined
+  /** The caller's org as its sandbox has it (objects deleted or renamed there; see `Edits.ts`). */
+  readonly view?: (org: OrgContent) => OrgContent
 }
 
 /** Token and session state of one sandbox. */

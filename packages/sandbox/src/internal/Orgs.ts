@@ -417,4 +417,7 @@ export const anyObject = (id: string): CatalogObject | undefined => {
 }
 
 /** The org a caller works in: its token's or session's org. */
-export const orgOf = (p: Principal): OrgContent => orgContent(p.token?.orgId ?? p.session?.orgId ?? 0)
+export const orgOf = (p: Principal): OrgContent => {
+  const content = orgContent(p.token?.orgId ?? p.session?.orgId ?? 0)
+  return p.view === undefined ? content : p.view(content)
+}

@@ -13,6 +13,7 @@ import { ApiError, badRequest, errorBody } from "./ApiError.ts"
 import type { AuthStore } from "./Auth.ts"
 import { control, controlBase } from "./Control.ts"
 import { corruptJson } from "./Corrupt.ts"
+import type { CatalogEdits } from "./Edits.ts"
 import type { Engine } from "./Engine.ts"
 import type { ModifiedTimes } from "./Modified.ts"
 
@@ -51,14 +52,16 @@ export const makeListener = (
   auth: AuthStore,
   engine: Engine,
   stats: WireStats,
-  modified: ModifiedTimes
+  modified: ModifiedTimes,
+  edits: CatalogEdits
 ): ((req: IncomingMessage, res: ServerResponse) => void) => {
   const clock = options.clock
   const routes = makeRoutes(
     { secretKey, timezone: options.timezone, tokenValiditySeconds: options.tokenValiditySeconds, now: clock.now },
     auth,
     engine,
-    modified
+    modified,
+    edits
   )
   // The fault configuration is checked against `faultRoutes`: it must name exactly the routes served.
   const served = Object.keys(routes).sort()
@@ -83,7 +86,7 @@ export const makeListener = (
     if (path.startsWith(controlBase)) {
       const body = (await readBody(req)) ?? Buffer.alloc(0)
       try {
-        return { response: control(req.method ?? "GET", path, body, modified, clock.now()), fault: undefined }
+        return { response: control(req.method ?? "GET", path, body, modified, edits, clock.now()), fault: undefined }
       } catch (e) {
         if (e instanceof ApiError) return { response: errorResponse(e), fault: undefined }
         throw e
@@ -160,7 +163,9 @@ export const makeListener = (
       const response = entry.handle({
         body: parsed,
         headers: req.headers,
-        principal: principal instanceof ApiError ? undefined : principal
+        // Every handler sees the caller's org as this sandbox has it (objects deleted or renamed here).
+        principal:
+          principal instanceof ApiError || principal === undefined ? undefined : { ...principal, view: edits.view }
       })
       return { response, fault }
     } catch (e) {

@@ -115,7 +115,11 @@ const objectDoc = (o: CatalogObject, org: OrgContent, schema: string, fqn: boole
   const tags = tagObjects(o, org.tags).map((t) => ({ name: t.name }))
   switch (o.type) {
     case "ANSWER":
-      return { guid: o.id, answer: { ...answerBody(o.visualizations[0]!, org, fqn, o.description), tags } }
+      // The answer's own name (its query's unless renamed, see Edits.ts).
+      return {
+        guid: o.id,
+        answer: { ...answerBody(o.visualizations[0]!, org, fqn, o.description), name: o.name, tags }
+      }
     case "LIVEBOARD":
       return {
         guid: o.id,
