@@ -171,6 +171,34 @@ describe("mergeRuns", () => {
     })
   )
 
+  it.effect("shard-runs-without-a-job-run-whose-start-time-is-unreadable-are-refused", () =>
+    Effect.gen(function* () {
+      const one = makeRun([{ text: "n\r\n1\r\n2\r\n", rows: 2, part: part(1, 2, 0, 1) }], "csv", undefined, {
+        index: 1,
+        count: 2
+      })
+      const two = makeRun([{ text: "3\r\n4\r\n", rows: 2, part: part(2, 2, 1, 1) }], "csv", undefined, {
+        index: 2,
+        count: 2
+      })
+      // Without a job run, the start times are all that tells two nights apart: one that does not read is refused.
+      const manifest = NodePath.join(two, "manifest-20261206T000000000Z-abcd.json")
+      NodeFs.writeFileSync(
+        manifest,
+        JSON.stringify({ ...JSON.parse(NodeFs.readFileSync(manifest, "utf8")), started_at: "last night" })
+      )
+      const message = yield* mergeRuns({ runs: [one, two], out: one, force: false, version: "test" }).pipe(
+        Effect.provide(NodeServices.layer),
+        Effect.flip,
+        Effect.map((error) => error.message)
+      )
+      expect(message).toMatch(
+        /the latest run of shard 2 of 2 of the job job\.json .* has no job run id and no readable start time \(last night\), so merge cannot tell whether it is of the same run as the other shards/
+      )
+      expect(NodeFs.existsSync(NodePath.join(one, "orders.csv"))).toBe(false)
+    })
+  )
+
   it.effect("rows-that-do-not-add-up-are-refused", () =>
     Effect.gen(function* () {
       const dir = makeRun([

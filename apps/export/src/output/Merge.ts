@@ -243,9 +243,14 @@ const selectRuns = (runs: ReadonlyArray<string>, maxSpreadHours: number) =>
     }
     // Without ids, the start times are all that tells two nights apart.
     if (jobRun === undefined && chosen.length > 1) {
-      const byStart = chosen
-        .map((r) => ({ r, at: Date.parse(r.manifest.started_at) }))
-        .sort((a, b) => a.at - b.at || shardOf(a.r.manifest).index - shardOf(b.r.manifest).index)
+      const starts = chosen.map((r) => ({ r, at: Date.parse(r.manifest.started_at) }))
+      const unknown = starts.find(({ at }) => Number.isNaN(at))
+      if (unknown !== undefined) {
+        return yield* refuse(
+          `the latest run of ${shardShown(unknown.r.manifest)} of the job ${jobShown(model.manifest.job)} in ${path.resolve(unknown.r.dir)} has no job run id and no readable start time (${shownValue(unknown.r.manifest.started_at)}), so merge cannot tell whether it is of the same run as the other shards: run every shard of one run again with the same --job-run ID; nothing was written`
+        )
+      }
+      const byStart = starts.sort((a, b) => a.at - b.at || shardOf(a.r.manifest).index - shardOf(b.r.manifest).index)
       const first = byStart[0]!
       const last = byStart.at(-1)!
       const hours = (last.at - first.at) / 3_600_000
