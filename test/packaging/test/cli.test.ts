@@ -2,11 +2,12 @@
  * The `spotpipe` command as a stranger installs it: `pnpm pack:cli` packs it, npm installs the tarball globally
  * into a temp prefix outside the repository (offline, its registry on a closed loopback port: the package has no
  * dependencies, so nothing needs fetching, and an attempt would fail the test), and the installed `spotpipe` runs
- * from fresh folders with nothing of the workspace in reach: help, version, the demo, relative paths, shell
- * completions, the start-up settings it gives itself (and the worker-thread default they bring), and an older
- * Node turned away.
+ * from fresh folders with nothing of the workspace in reach: help, version, the demo, relative paths, the READMEs'
+ * job files and usage examples, DuckDB installed beside it as the CLI says, shell completions, the start-up
+ * settings it gives itself (and the worker-thread default they bring), and an older Node turned away.
  */
 import {
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -39,6 +40,30 @@ const jsonBlockAfter = (readme: string, heading: string): string => {
   const block = at === -1 ? undefined : readme.slice(at).match(/^```json\n([\s\S]*?)^```$/m)?.[1]
   if (block === undefined) throw new Error(`no JSON block after "${heading}"`)
   return block
+}
+
+/** The folder of package `name` as Node finds it from `from` (`node_modules` in it and each ancestor), if any. */
+const installedPackage = (from: string, name: string): string | undefined => {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, "node_modules", name)
+    if (existsSync(join(candidate, "package.json"))) return realpathSync(candidate)
+    if (dirname(dir) === dir) return undefined
+  }
+}
+
+/**
+ * `name` and every package it needs that this machine has (its dependencies, and the optional ones installed here:
+ * a native package's binary for this platform), from the workspace's installed copies: name → folder.
+ */
+const installedClosure = (name: string, from: string, into = new Map<string, string>()): Map<string, string> => {
+  const dir = installedPackage(from, name)
+  if (dir === undefined || into.has(name)) return into
+  into.set(name, dir)
+  const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"))
+  for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies })) {
+    installedClosure(dep, dir, into)
+  }
+  return into
 }
 
 /** Every `node` on PATH (and /usr/bin's) that spotpipe must turn away, by the launcher's own rule. */
@@ -98,6 +123,7 @@ describe("the packed spotpipe command, installed with npm -g outside the workspa
   let env: NodeJS.ProcessEnv = {}
   let installed = ""
   let globalBin = ""
+  let tarball = ""
   const folders: Array<string> = []
   /** A fresh, empty folder to run the command from. */
   const freshFolder = (): string => {
@@ -121,7 +147,7 @@ describe("the packed spotpipe command, installed with npm -g outside the workspa
     }
 
     await run(process.execPath, [join(app, "scripts", "packCli.ts")], repoRoot, process.env)
-    const tarball = join(repoRoot, "packs", `spotpipe-${version}.tgz`)
+    tarball = join(repoRoot, "packs", `spotpipe-${version}.tgz`)
     await run(
       "npm",
       ["install", "--global", "--offline", "--no-audit", "--no-fund", "--prefix", prefix, tarball],
@@ -321,6 +347,51 @@ describe("the packed spotpipe command, installed with npm -g outside the workspa
       const ran = await spotpipe([...args, "--sandbox"], cwd)
       expect(ran.code, `spotpipe ${args.join(" ")} --sandbox: ${ran.stderr}`).toBe(0)
     }
+  })
+
+  it("a DuckDB load works once the package the CLI asks for is installed beside it with npm -g, as it says", async () => {
+    // A global spotpipe of its own, which the test then adds DuckDB to.
+    const prefix = join(scratch, "global-duckdb")
+    const withDuck = { ...env, PATH: [join(prefix, "bin"), env["PATH"] ?? ""].join(delimiter) }
+    const npmGlobal = (tarballs: ReadonlyArray<string>) =>
+      run(
+        "npm",
+        ["install", "--global", "--offline", "--no-audit", "--no-fund", "--prefix", prefix, ...tarballs],
+        scratch,
+        withDuck
+      )
+    await npmGlobal([tarball])
+    const cwd = freshFolder()
+    const exported = await runToEnd("spotpipe", ["metadata", "--sandbox", "--out", "run", "--quiet"], cwd, withDuck)
+    expect(exported.code, exported.stderr).toBe(0)
+    const load = ["load", "run", "--into", "duckdb:warehouse.duckdb"]
+    const before = await runToEnd("spotpipe", load, cwd, withDuck)
+    expect(before.code).not.toBe(0)
+    const asked = before.stderr.match(/npm install -g (\S+) beside a global spotpipe/)?.[1]
+    expect(asked, before.stderr).toBeDefined()
+
+    // What npm would fetch for it, packed from the workspace's copies (the registry is out of reach): the package
+    // the message names, at the version it names, and what it needs on this platform.
+    const closure = installedClosure("@duckdb/node-api", app)
+    const api = JSON.parse(readFileSync(join(closure.get("@duckdb/node-api")!, "package.json"), "utf8"))
+    expect(`${api.name}@${api.version}`).toBe(asked)
+    const deps = mkdtempSync(join(scratch, "duckdb-"))
+    for (const [name, dir] of closure) {
+      // npm packs a copy: from inside pnpm's store layout it fails ("Exit handler never called").
+      const copy = join(deps, "src", name)
+      cpSync(dir, copy, { recursive: true })
+      await run("npm", ["pack", "--offline", "--ignore-scripts", "--pack-destination", deps, copy], deps, withDuck)
+    }
+    await npmGlobal(
+      readdirSync(deps)
+        .filter((file) => file.endsWith(".tgz"))
+        .map((file) => join(deps, file))
+    )
+
+    const after = await runToEnd("spotpipe", load, cwd, withDuck)
+    expect(after.code, after.stderr).toBe(0)
+    expect(after.stdout).toMatch(/^loaded 1 table, \d+ rows into duckdb:warehouse\.duckdb/m)
+    expect(readdirSync(cwd)).toContain("warehouse.duckdb")
   })
 
   it("the CLI runs in the process the shell started, with the V8 flags and malloc setting, and keeps a caller's own", async () => {
