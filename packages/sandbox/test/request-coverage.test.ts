@@ -56,11 +56,12 @@ const tokenFields = (base: Body, other: Body, otherStatus: Readonly<Record<strin
     group_identifiers: { group_identifiers: ["Analysts"] }
   }
 })
+/** Runtime filters and sorts select and order rows (request-fields.test.ts checks which); parameters are refused. */
 const runtime = {
-  runtime_filter: { runtime_filter: { col1: "Region", op1: "EQ", val1: "West" } },
-  runtime_sort: { runtime_sort: { sortCol1: "Region", asc1: false } },
-  runtime_param_override: { runtime_param_override: { param1: "Rate", paramVal1: 0.5 } }
+  runtime_filter: { runtime_filter: { col1: "Order Date", op1: "GE", val1: "2024-06-01" } },
+  runtime_sort: { runtime_sort: { sortCol1: "Revenue", asc1: false } }
 }
+const runtimeRefused = { runtime_param_override: { runtime_param_override: { param1: "Rate", paramVal1: 0.5 } } }
 const paging = { record_offset: { record_offset: 1 }, record_size: { record_size: 1 } }
 
 const probes: Readonly<Record<string, Probe>> = {
@@ -105,8 +106,8 @@ const probes: Readonly<Record<string, Probe>> = {
   "metadata/answer/data": {
     base: { metadata_identifier: fixtures.answers["Order Details"].id },
     required: ["metadata_identifier"],
-    honoured: { data_format: { data_format: "FULL" }, ...paging },
-    refused: runtime
+    honoured: { data_format: { data_format: "FULL" }, ...paging, ...runtime },
+    refused: runtimeRefused
   },
   "metadata/liveboard/data": {
     base: { metadata_identifier: sales.id },
@@ -114,9 +115,12 @@ const probes: Readonly<Record<string, Probe>> = {
     honoured: {
       visualization_identifiers: { visualization_identifiers: [sales.visualizations[0]!.name] },
       data_format: { data_format: "FULL" },
-      ...paging
+      ...paging,
+      runtime_filter: runtime.runtime_filter,
+      // A sort names a column every visualization asked for has ("Yearly Orders" has no Revenue).
+      runtime_sort: { ...runtime.runtime_sort, visualization_identifiers: [sales.visualizations[1]!.name] }
     },
-    refused: { ...runtime, transient_content: { transient_content: '{"visualizations":[]}' } }
+    refused: { ...runtimeRefused, transient_content: { transient_content: '{"visualizations":[]}' } }
   },
   "metadata/search": {
     base: { record_size: -1 },
@@ -207,8 +211,8 @@ const probes: Readonly<Record<string, Probe>> = {
   searchdata: {
     base: { query_string: "[Region] [Revenue]", logical_table_identifier: fixtures.ordersTable.id },
     required: ["query_string", "logical_table_identifier"],
-    honoured: { data_format: { data_format: "FULL" }, ...paging },
-    refused: runtime
+    honoured: { data_format: { data_format: "FULL" }, ...paging, ...runtime },
+    refused: runtimeRefused
   },
   "security/metadata/fetch-permissions": {
     base: {

@@ -216,32 +216,73 @@ describe("principal and token requests", () => {
 })
 
 describe("data and TML requests", () => {
-  it("data-requests-refuse-runtime-filters-sorts-and-parameters", async () => {
+  it("data-requests-apply-runtime-filters-and-sorts-and-refuse-parameters", async () => {
     const { post } = await setup()
     const requests: Array<[string, Record<string, unknown>]> = [
       ["searchdata", { query_string: "[Region] [Revenue]", logical_table_identifier: fixtures.ordersTable.id }],
-      ["metadata/answer/data", { metadata_identifier: fixtures.answers["Revenue by Month"].id }],
-      ["metadata/liveboard/data", { metadata_identifier: fixtures.liveboards["Sales Overview"].id }]
+      ["metadata/answer/data", { metadata_identifier: fixtures.answers["Revenue by Region and Product"].id }],
+      [
+        "metadata/liveboard/data",
+        {
+          metadata_identifier: fixtures.liveboards["Sales Overview"].id,
+          visualization_identifiers: ["Revenue by Region"]
+        }
+      ]
     ]
+    type Content = { column_names: Array<string>; data_rows: Array<Array<unknown>> }
+    const rowsOf = (r: { status: number; text: string }) => {
+      expect(r.status, r.text).toBe(200)
+      const body = JSON.parse(r.text) as { contents: Array<Content> }
+      return body.contents[0]!
+    }
     for (const [path, body] of requests) {
+      const plain = rowsOf(await post(path, body))
+      const revenue = plain.column_names.indexOf("Total Revenue")
+      const ascending = rowsOf(await post(path, { ...body, runtime_sort: { sortCol1: "Total Revenue", asc1: true } }))
+      const values = ascending.data_rows.map((row) => Number(row[revenue]))
+      expect(values, path).toEqual([...values].sort((a, b) => a - b))
+      expect(values.length, path).toBe(plain.data_rows.length)
+      // The model's column name sorts too; asc defaults to ascending.
+      const byModel = rowsOf(await post(path, { ...body, runtime_sort: { sortCol1: "revenue" } }))
+      expect(byModel.data_rows, path).toEqual(ascending.data_rows)
+      const filtered = rowsOf(
+        await post(path, { ...body, runtime_filter: { col1: "Order Date", op1: "GE", val1: "2099-01-01" } })
+      )
+      expect(filtered.data_rows, path).toEqual([])
       expectRefused(
-        await post(path, { ...body, runtime_filter: { col1: "Region", op1: "EQ", val1: "West" } }),
-        "runtime_filter is not supported by the sandbox"
+        await post(path, {
+          ...body,
+          runtime_filter: { col1: "Order Date", op1: "BW", val1: ["2024-01-01", "2025-01-01"] }
+        }),
+        "runtime_filter op1 'BW' is not applied by the sandbox: it applies EQ, NE, LT, LE, GT, GE"
       )
       expectRefused(
-        await post(path, { ...body, runtime_sort: { sortCol1: "Region", asc1: false } }),
-        "runtime_sort is not supported"
+        await post(path, { ...body, runtime_sort: { sortCol1: "Region", sortCol2: "Total Revenue" } }),
+        "the sandbox sorts by one column only"
+      )
+      expectRefused(
+        await post(path, { ...body, runtime_sort: { sortCol1: "Colour" } }),
+        "unknown column 'Colour'; the result has"
       )
       expectRefused(
         await post(path, { ...body, runtime_param_override: { param1: "Rate", paramVal1: 0.5 } }),
         "runtime_param_override is not supported"
       )
       expectRefused(await post(path, { ...body, runtime_filter: "Region = West" }), "runtime_filter must be an object")
-      const plain = await post(path, body)
+      const raw = await post(path, body)
       const empty = await post(path, { ...body, runtime_filter: {}, runtime_sort: {}, runtime_param_override: {} })
       expect(empty.status, path).toBe(200)
-      expect(empty.text).toBe(plain.text)
+      expect(empty.text).toBe(raw.text)
     }
+    // A row-level answer: the filter keeps exactly the rows whose cell passes it.
+    const details = { metadata_identifier: fixtures.answers["Order Details"].id, record_size: -1 }
+    const all = rowsOf(await post("metadata/answer/data", details))
+    const quantity = all.column_names.indexOf("Quantity")
+    const big = rowsOf(
+      await post("metadata/answer/data", { ...details, runtime_filter: { col1: "Quantity", op1: "GT", val1: 5 } })
+    )
+    expect(big.data_rows).toEqual(all.data_rows.filter((row) => row[quantity] !== null && Number(row[quantity]) > 5))
+    expect(big.data_rows.length).toBeGreaterThan(0)
     const sales = { metadata_identifier: fixtures.liveboards["Sales Overview"].id }
     expectRefused(
       await post("metadata/liveboard/data", { ...sales, transient_content: '{"x":1}' }),

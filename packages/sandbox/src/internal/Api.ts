@@ -27,6 +27,7 @@ import { findPrincipal, permissionOf, permissionRoutes } from "./Permissions.ts"
 import { principalRoutes, userBody } from "./Principals.ts"
 import { QueryError, type QueryPlan } from "./Query.ts"
 import type { DataFormat } from "./ResultSet.ts"
+import { withRuntime } from "./Runtime.ts"
 import { tmlRoutes } from "./Tml.ts"
 
 /** The largest data page ThoughtSpot returns (documented). */
@@ -242,10 +243,8 @@ const refuseTokenExtras = (body: Record<string, unknown>) => {
   refuseValue(body, "user_parameters", "object", "it applies no ABAC runtime filters, sorts or parameters to tokens")
 }
 
-/** The data requests' runtime fields: the sandbox filters, sorts and parameterizes only through its queries. */
+/** The data requests' runtime parameters: the sandbox's answers have none (runtime sorts and filters: Runtime.ts). */
 const refuseRuntime = (body: Record<string, unknown>) => {
-  refuseValue(body, "runtime_filter", "object", "it applies no runtime filters")
-  refuseValue(body, "runtime_sort", "object", "it applies no runtime sorts")
   refuseValue(body, "runtime_param_override", "object", "its answers and liveboards have no parameters")
 }
 
@@ -345,14 +344,15 @@ export const makeRoutes = (
   ): Array<Buffer | string> => {
     const { offset, size } = paging(body)
     const format = dataFormat(body)
-    const result = engine.result(query.plan)
+    const plan = withRuntime(query.plan, body)
+    const result = engine.result(plan)
     if (result instanceof QueryError) throw badRequest(`Search query could not be run: ${result.message}`)
     const from = Math.min(offset, result.rowCount)
     const to = Math.min(result.rowCount, offset + size)
-    const rows = engine.page(query.plan, result, from, to, format)
+    const rows = engine.page(plan, result, from, to, format)
     // Once the body is in the socket the page buffer may be reused, and the next page is worth rendering ahead.
     after.push(() => engine.release(rows))
-    if (to - from === size) after.push(() => engine.lookAhead(query.plan, result, to, size, format))
+    if (to - from === size) after.push(() => engine.lookAhead(plan, result, to, size, format))
     const head =
       `{"available_data_row_count":${result.rowCount},"column_names":${JSON.stringify(result.columnNames)},` +
       `"data_rows":[`
