@@ -1,7 +1,7 @@
 /** metadata/search: types, filters, paging, details (column types) and access filtering; GET system. */
 import { describe, expect, it } from "vitest"
 import { fixtures } from "../src/index.ts"
-import { sandbox } from "./harness.ts"
+import { nestedError, sandbox } from "./harness.ts"
 
 interface Found {
   metadata_type: string
@@ -141,6 +141,26 @@ describe("metadata/search", () => {
       const r = await call("metadata/search", { metadata: [item] }, { token: t })
       expect(r.status, JSON.stringify(item)).toBe(400)
       expect(r.text).toContain("each metadata item must be an object")
+    }
+  })
+
+  it("refuses-bad-paging-naming-the-field-as-every-list-endpoint-does", async () => {
+    const { call, token } = await sandbox()
+    const t = await token()
+    const cases: ReadonlyArray<[Record<string, unknown>, string]> = [
+      [{ record_offset: -1 }, "Invalid parameter values: record_offset must be ≥ 0"],
+      [{ record_size: 0 }, "Invalid parameter values: record_size must be ≥ 1 (or -1 for all)"],
+      [{ record_size: -2 }, "Invalid parameter values: record_size must be ≥ 1 (or -1 for all)"],
+      [{ record_size: 1.5 }, "Invalid parameter values: record_size must be an integer"]
+    ]
+    for (const [body, message] of cases) {
+      for (const path of ["metadata/search", "users/search"]) {
+        const r = await call(path, body, { token: t })
+        expect(r.status, `${path} ${JSON.stringify(body)}`).toBe(400)
+        const error = nestedError(r.text)
+        expect(error.code).toBe(10002)
+        expect(error.debug[0]?.split("Error Message: ")[1]).toBe(message)
+      }
     }
   })
 })

@@ -22,7 +22,20 @@ import type { Engine } from "./Engine.ts"
 import type { ModifiedTimes } from "./Modified.ts"
 import { orderColumns } from "./Orders.ts"
 import { allUsers, findOrg, membership, type OrgContent, orgOf } from "./Orgs.ts"
-import { bool, eachOneOf, int, json, likePattern, obj, oneOf, refuseFlag, refuseValue, str, strings } from "./Params.ts"
+import {
+  bool,
+  eachOneOf,
+  int,
+  json,
+  likePattern,
+  obj,
+  oneOf,
+  pageList,
+  refuseFlag,
+  refuseValue,
+  str,
+  strings
+} from "./Params.ts"
 import { findPrincipal, permissionOf, permissionRoutes } from "./Permissions.ts"
 import { principalRoutes, userBody } from "./Principals.ts"
 import { QueryError, type QueryPlan } from "./Query.ts"
@@ -625,12 +638,7 @@ export const makeRoutes = (
             field === "CREATED" ? o.created : field === "MODIFIED" ? modified.of(o) : o.name.toLowerCase()
           found = [...found].sort((a, b) => (key(a) < key(b) ? -dir : key(a) > key(b) ? dir : 0))
         }
-        const offset = int(body, "record_offset", 0)
-        const size = int(body, "record_size", 10)
-        if (offset < 0) throw badRequest("Invalid parameter values: record_offset must be ≥ 0")
-        if (size === 0 || size < -1)
-          throw badRequest("Invalid parameter values: record_size must be ≥ 1 (or -1 for all)")
-        const page = found.slice(offset, size === -1 ? undefined : offset + size)
+        const page = pageList(body, found, 10)
         const includeDetails = bool(body, "include_details", false)
         const includeHeaders = bool(body, "include_headers", true)
         const includeVizHeaders = bool(body, "include_visualization_headers", false)
