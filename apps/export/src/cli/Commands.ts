@@ -67,6 +67,7 @@ import {
   formatDryRun,
   formatSummary,
   type RunStepJson,
+  removedOf,
   runReportJson,
   type SummaryLine,
   summaryJson
@@ -410,7 +411,8 @@ export const runSingle = (
       }
       if (ddl !== undefined) yield* ddl
       if (!logSettings.quiet && !input.json) {
-        const where = folder === null ? {} : { folder }
+        const removed = removedOf(result)
+        const where = { ...(folder === null ? {} : { folder }), ...(removed.length === 0 ? {} : { removed }) }
         const lines = summaryLines(result)
         const text = logSettings.format === "json" ? summaryJson(lines, where) : formatSummary(lines, where).trimEnd()
         yield* toDisk ? Console.log(text) : Console.error(text)

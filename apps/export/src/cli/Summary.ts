@@ -26,10 +26,32 @@ export interface SummaryLine {
   readonly result?: number
 }
 
-/** Where the files went: the absolute folder, or absent for stdout. */
+/** A file of an earlier run the run removed (a TML document of an object gone from the cluster). */
+export interface RemovedLine {
+  readonly file: string
+  readonly detail: string
+}
+
+/** Where the files went: the absolute folder, or absent for stdout; the files removed. */
 export interface SummaryOptions {
   readonly folder?: string
+  readonly removed?: ReadonlyArray<RemovedLine>
 }
+
+/** The files a run removed (or would remove), one line each after a count; nothing when none. */
+const removedText = (removed: ReadonlyArray<RemovedLine>, verb: string): string =>
+  removed.length === 0
+    ? ""
+    : [
+        `${verb} ${plural(removed.length, "file", "files")} of objects gone from the cluster or renamed:`,
+        ...removed.map((r) => `  ${inert(r.file)}: ${inert(r.detail)}`)
+      ]
+        .map((line) => `${line}\n`)
+        .join("")
+
+/** The files of a run's manifest removed (see `ExportStatus.removed`). */
+export const removedOf = (result: RunResult): ReadonlyArray<RemovedLine> =>
+  result.manifest?.exports.flatMap((e) => e.removed ?? []) ?? []
 
 const headers = ["object", "rows", "file", "bytes", "seconds"] as const
 const numeric = [false, true, false, true, true] as const
@@ -85,9 +107,11 @@ export const formatSummary = (lines: ReadonlyArray<SummaryLine>, options: Summar
       .trimEnd()
   const rule = widths.map((w) => "-".repeat(w)).join("  ")
   const where = options.folder === undefined ? "" : ` in ${inert(options.folder)}`
-  return [render(headers), rule, ...cells.map(render), rule, `${footer(lines)}${where}`]
-    .map((line) => `${line}\n`)
-    .join("")
+  return (
+    [render(headers), rule, ...cells.map(render), rule, `${footer(lines)}${where}`]
+      .map((line) => `${line}\n`)
+      .join("") + removedText(options.removed ?? [], "removed")
+  )
 }
 
 /** The summary as one line of JSON (numbers as plain digits), e.g. for `--log-format json`. */
@@ -100,6 +124,7 @@ export const summaryJson = (lines: ReadonlyArray<SummaryLine>, options: SummaryO
       rows,
       documents,
       folder: options.folder ?? null,
+      removed: options.removed ?? [],
       outputs: lines.map((line) => ({
         object: line.object,
         rows: line.rows ?? null,
@@ -175,8 +200,15 @@ export const runReportJson = (
     manifest: folder === null || manifestName === undefined ? null : `${folder}/${manifestName}`,
     outputs,
     exports:
-      result.manifest?.exports.map((e) => ({ export: e.export, status: e.status, error: e.error, files: e.files })) ??
-      null,
+      result.manifest?.exports.map((e) => ({
+        export: e.export,
+        status: e.status,
+        error: e.error,
+        files: e.files,
+        ...(e.removed === undefined ? {} : { removed: e.removed })
+      })) ?? null,
+    // Files of earlier runs removed: TML documents of objects gone from the cluster or renamed (each export's too).
+    removed: removedOf(result),
     failures: failureEntries(result.failures),
     // The run's own (the cluster's time zone not used, inactive Orgs skipped); `null` when no manifest was written.
     warnings: result.manifest?.warnings ?? null,
@@ -240,7 +272,9 @@ export const formatDryRun = (plan: DryRunPlan, folder: string | null): string =>
     totals.existing > 0
       ? `; ${plural(totals.existing, "file exists", "files exist")} already (the run needs --force or --resume)`
       : ""
-  return `${table}${failed.map((line) => `${line}\n`).join("")}dry run: ${plural(totals.files, "file", "files")}, ${rows} would be written${where}${existing}; nothing was written\n`
+  const removals = plan.removals ?? []
+  const removing = removals.length === 0 ? "" : `, ${plural(removals.length, "file", "files")} removed`
+  return `${table}${failed.map((line) => `${line}\n`).join("")}${removedText(removals, "would remove")}dry run: ${plural(totals.files, "file", "files")}, ${rows} would be written${removing}${where}${existing}; nothing was written\n`
 }
 
 /**
@@ -265,6 +299,8 @@ export const dryRunJson = (command: string, plan: DryRunPlan, folder: string | n
       exists: o.exists
     })),
     failures: failureEntries(plan.failures),
+    // Files of earlier runs a run would remove: TML documents of objects gone from the cluster or renamed.
+    removed: (plan.removals ?? []).map((r) => ({ file: r.file, export: r.export, reason: r.reason, detail: r.detail })),
     totals: { files: totals.files, rows: totals.rows, rows_unknown: totals.unknown, existing: totals.existing }
   })
 }

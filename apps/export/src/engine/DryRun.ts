@@ -42,10 +42,22 @@ export interface DryRunFailure {
   readonly error: ExportError | UsageError
 }
 
+/** A file of an earlier run a `tml` export would remove: its object is gone from the cluster (TmlMirror.ts). */
+export interface DryRunRemoval {
+  readonly file: string
+  /** The export (its key) and what it is. */
+  readonly export: string
+  readonly what: string
+  readonly reason: "deleted" | "renamed"
+  readonly detail: string
+}
+
 /** What a run would do. */
 export interface DryRunPlan {
   readonly outputs: ReadonlyArray<DryRunOutput>
   readonly failures: ReadonlyArray<DryRunFailure>
+  /** Files a run would remove (absent: none). */
+  readonly removals?: ReadonlyArray<DryRunRemoval>
 }
 
 /** Keeps no byte: the probe wants the columns and counts, not the text. */

@@ -62,6 +62,7 @@ import { runtimeTzDatabase } from "../plan/OutputSettings.ts"
 import type { PlannedOutput } from "../plan/PlannedOutput.ts"
 import { nameExports, type RunSettings, resolveExport } from "../plan/Planner.ts"
 import * as Shard from "../plan/Shard.ts"
+import { changedWarning, checkRemoval, earlierDocuments, noRemovals, type Removal } from "../plan/TmlMirror.ts"
 import { recordStarted, recordWatermarks, watermarkId } from "../plan/Watermark.ts"
 import { UsageError } from "../UsageError.ts"
 import * as Checkpoint from "./Checkpoint.ts"
@@ -69,6 +70,7 @@ import {
   type DryRunFailure,
   type DryRunOutput,
   type DryRunPlan,
+  type DryRunRemoval,
   probeDocument,
   probeExport,
   probeOutput
@@ -94,6 +96,16 @@ interface FailedItem {
   readonly what: string
   readonly error: string
 }
+
+/** A file of an earlier run a `tml` export removed (see `ExportStatus.removed`). */
+type RemovedFile = NonNullable<ExportStatus["removed"]>[number]
+
+/** A planned removal as the manifest lists it. */
+const removalEntry = (removal: Removal): RemovedFile => ({
+  file: removal.file,
+  reason: removal.reason,
+  detail: removal.detail
+})
 
 /** An export that failed, with its error. */
 export interface FailedExport {
@@ -266,6 +278,11 @@ export const runExports = <E>(
         host: cluster.host,
         ...(options.jobRun === undefined ? {} : { jobRun: options.jobRun })
       }
+      // The TML documents earlier runs left in the folder: a `tml` export removes those of objects gone (TmlMirror.ts).
+      const earlier =
+        toDisk && mine.some((e) => e.spec.type === "tml")
+          ? earlierDocuments(yield* readManifests(outDir), cluster.host)
+          : undefined
       // Each export with its starting point resolved (recorded below, for a later --resume).
       const readyExports: Array<JobExport | undefined> = []
       const [zoneInfo, resolved] = yield* Effect.all(
@@ -285,7 +302,8 @@ export const runExports = <E>(
                     ready,
                     Effect.map(dataZone, (zone) => zone.name),
                     runSettings,
-                    options.givenIn
+                    options.givenIn,
+                    earlier
                   )
                 }
               ).pipe(
@@ -306,7 +324,8 @@ export const runExports = <E>(
       const plans = resolved.map((exit) =>
         Exit.map(exit, (r) => ({
           key: keys[found.indexOf(r)]!,
-          outputs: r.outputs(keys[found.indexOf(r)]!, zoneInfo.name)
+          outputs: r.outputs(keys[found.indexOf(r)]!, zoneInfo.name),
+          removals: r.removals?.(keys[found.indexOf(r)]!) ?? noRemovals
         }))
       )
       if (options.destination._tag === "Stdout") {
@@ -354,7 +373,26 @@ export const runExports = <E>(
             failures.push({ export: entry, error })
           }
         }
-        return { manifest: undefined, manifestPath: undefined, outputs: [], failures, dryRun: { outputs, failures } }
+        // The files a run would remove (those changed by hand since spotpipe wrote them are kept, and not listed).
+        const removals: Array<DryRunRemoval> = []
+        for (const [i, plan] of plans.entries()) {
+          if (Exit.isFailure(plan) || !toDisk) continue
+          for (const warning of plan.value.removals.warnings) yield* Effect.logWarning(warning)
+          for (const removal of plan.value.removals.removals) {
+            const check = yield* checkRemoval(outDir, removal)
+            if (check === "changed") yield* Effect.logWarning(changedWarning(removal))
+            else if (check === "remove") {
+              removals.push({ export: plan.value.key, what: mine[i]!.what, ...removalEntry(removal) })
+            }
+          }
+        }
+        return {
+          manifest: undefined,
+          manifestPath: undefined,
+          outputs: [],
+          failures,
+          dryRun: { outputs, failures, ...(removals.length === 0 ? {} : { removals }) }
+        }
       }
 
       // ── claim ──────────────────────────────────────────────────────────────────────────────────────────────
@@ -449,8 +487,10 @@ export const runExports = <E>(
         const written: Array<WrittenOutput> = []
         // Documents (TML) that failed while the export's other documents were written: listed, never dropped.
         const failedItems: Array<FailedItem> = []
+        // Earlier TML files of objects gone from the cluster, removed once every document was written.
+        const removed: Array<RemovedFile> = []
         return Effect.gen(function* () {
-          const { outputs } = yield* plan
+          const { outputs, removals } = yield* plan
           // Documents are files of their own, one request each: several are read and written at once (the client
           // still bounds requests and their rate), and taken in plan order below.
           const documents = new Map(
@@ -481,9 +521,30 @@ export const runExports = <E>(
               message: `${failedItems.length} of ${outputs.length} documents could not be exported (the others were written; the manifest lists each): ${failedItems[0]!.error}`
             })
           }
+          for (const warning of removals.warnings) {
+            runWarnings.push(warning)
+            yield* Effect.logWarning(warning)
+          }
+          const folders = new Set<string>()
+          for (const removal of removals.removals) {
+            const check = yield* checkRemoval(outDir, removal)
+            if (check === "changed") {
+              const warning = changedWarning(removal)
+              runWarnings.push(warning)
+              yield* Effect.logWarning(warning)
+              continue
+            }
+            const at = path.join(outDir, removal.file)
+            // A file already gone (a run stopped after removing it, or removed by hand) is listed all the same.
+            if (check === "remove") yield* orFail(fs.remove(at), at)
+            yield* Effect.logInfo(`removed ${removal.file}: ${removal.detail}`)
+            removed.push(removalEntry(removal))
+            folders.add(path.dirname(at))
+          }
+          for (const folder of folders) yield* syncDirectory(folder)
         }).pipe(
           Effect.exit,
-          Effect.map((exit) => ({ entry, exit, written, failedItems }))
+          Effect.map((exit) => ({ entry, exit, written, failedItems, removed }))
         )
       }
       const results = yield* Effect.forEach(
@@ -503,14 +564,17 @@ export const runExports = <E>(
       const statuses: Array<ExportStatus> = []
       const outputs: Array<WrittenOutput> = []
       const failures: Array<FailedExport> = []
+      let removedFiles = 0
       results.forEach((result, i) => {
         if (result === undefined) return
-        const { entry, exit, written, failedItems } = result
+        const { entry, exit, written, failedItems, removed } = result
         const plan = plans[i]!
         const key = Exit.isSuccess(plan) ? plan.value.key : (entry.key ?? entry.what)
         outputs.push(...written)
+        removedFiles += removed.length
         const extra = {
           ...(failedItems.length === 0 ? {} : { failed_items: failedItems }),
+          ...(removed.length === 0 ? {} : { removed }),
           ...(entry.org === undefined ? {} : { org: entry.org })
         }
         if (Exit.isSuccess(exit)) {
@@ -538,8 +602,9 @@ export const runExports = <E>(
         }
       })
       if (!toDisk) return { manifest: undefined, manifestPath: undefined, outputs, failures }
-      // A single command (no job) that wrote nothing writes no manifest, over several Orgs too.
-      if ((options.onFailure === "stop" || options.job === undefined) && outputs.length === 0) {
+      // A single command (no job) that wrote nothing writes no manifest, over several Orgs too (one that removed files
+      // of objects gone does: it changed the folder).
+      if ((options.onFailure === "stop" || options.job === undefined) && outputs.length === 0 && removedFiles === 0) {
         return { manifest: undefined, manifestPath: undefined, outputs, failures }
       }
       const finished = yield* Clock.currentTimeMillis

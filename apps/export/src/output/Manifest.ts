@@ -161,6 +161,15 @@ export const ExportStatus = Schema.Struct({
   failed_items: Schema.optionalKey(
     Schema.Array(Schema.Struct({ file: Schema.String, what: Schema.String, error: Schema.String }))
   ),
+  /**
+   * Files of a TML export that an earlier run wrote and this run removed (plan/TmlMirror.ts): `deleted` (its object
+   * is no longer listed) or `renamed` (its object is now written to another file), with one line saying which.
+   */
+  removed: Schema.optionalKey(
+    Schema.Array(
+      Schema.Struct({ file: Schema.String, reason: Schema.Literals(["deleted", "renamed"]), detail: Schema.String })
+    )
+  ),
   /** With `--orgs`: the Org the export read from. */
   org: Schema.optionalKey(OutputOrg)
 })

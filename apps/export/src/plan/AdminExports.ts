@@ -32,6 +32,7 @@ import { baseFileName, FileNameAllocator } from "./FileName.ts"
 import { defaultAdminTypes, type JobExport } from "./JobFile.ts"
 import type { FileNames } from "./Names.ts"
 import type { DocumentText, PlannedOutput, ResolvedExport } from "./PlannedOutput.ts"
+import { type EarlierDocuments, idKey, movedFiles, noRemovals, planRemovals, type RemovalPlan } from "./TmlMirror.ts"
 import { ModifiedTracker } from "./Watermark.ts"
 
 /**
@@ -172,6 +173,15 @@ export class TmlFileNames {
     return `${object.type.toLowerCase()}/${key}`
   }
 
+  /** The group (see {@link groupOf}) of a file this allocator hands out, `<type folder>/<name>.<ext>`. */
+  groupOfFile(file: string): string {
+    const slash = file.indexOf("/")
+    const name = file.slice(slash + 1)
+    const base = (name.endsWith(`.${this.#ext}`) ? name.slice(0, -this.#ext.length - 1) : name).toLowerCase()
+    const key = this.#style === "slug" ? base.replace(/(_\d+)+$/, "").slice(0, 48) : base.replace(/( \(\d+\))+$/, "")
+    return `${file.slice(0, slash)}/${key}`
+  }
+
   /**
    * The file of each of `objects`, all distinct: a listed object's (the same object, or one of its type and GUID)
    * as the listing names it, any other's after those.
@@ -208,7 +218,8 @@ export const resolveTml = <E>(
   cluster: Cluster<E>,
   entry: JobExport,
   types: ReadonlyArray<string>,
-  settle: Settle
+  settle: Settle,
+  earlier?: EarlierDocuments
 ): Effect.Effect<ResolvedExport<E>, E | ExportError> =>
   Effect.gen(function* () {
     const admin = yield* adminOf(cluster)
@@ -233,6 +244,10 @@ export const resolveTml = <E>(
       (object: ListedObject) =>
       (what: string): Effect.Effect<DocumentText, E | ExportError> =>
         Effect.flatMap(admin.exportTml(object, format, false), (items) => documentOf(object, what, items))
+    // Every object of the run's types, written or not (the folder's other files are of objects gone, TmlMirror.ts),
+    // and the listed objects this run does not write (written after all when an earlier file's move touches them).
+    const listedOfTypes: Array<ListedObject> = []
+    const unwritten: Array<ListedObject> = []
     for (const type of types) {
       if (isPrincipalType(type)) {
         // The batch endpoint lists users, groups and roles with their documents: held until written.
@@ -240,11 +255,13 @@ export const resolveTml = <E>(
           const id = item.id ?? ""
           const object = { type, id, name: item.name ?? (id === "" ? "untitled" : id) }
           names.list([object])
+          listedOfTypes.push(object)
           documents.push({ object, document: (what) => batchDocument(item, what) })
         }
       } else {
         const listed = yield* admin.listObjects(type)
         names.list(listed)
+        listedOfTypes.push(...listed)
         const isModified = (object: ListedObject) =>
           since === undefined || object.modified === undefined || object.modified >= since
         // A changed object's namesakes are written with it: their numbered files (` (2)`) are handed out again as
@@ -252,7 +269,10 @@ export const resolveTml = <E>(
         const changedNames = new Set(listed.filter(isModified).map((object) => names.groupOf(object)))
         for (const object of listed) {
           if (object.modified !== undefined) tracker?.see(object.modified)
-          if (!isModified(object) && !changedNames.has(names.groupOf(object))) continue
+          if (!isModified(object) && !changedNames.has(names.groupOf(object))) {
+            unwritten.push(object)
+            continue
+          }
           documents.push({
             object,
             document: ownDocument(object),
@@ -308,13 +328,54 @@ export const resolveTml = <E>(
         }
       }
     }
+    // Per key (the export's name, known once the run names its exports): the documents written besides (namesakes of
+    // an earlier file that moved) and the earlier files to remove.
+    const mirrors = new Map<string, { readonly extra: typeof documents; readonly removals: RemovalPlan }>()
+    const mirrorOf = (key: string) => {
+      const known = mirrors.get(key)
+      if (known !== undefined) return known
+      let mirror: { readonly extra: typeof documents; readonly removals: RemovalPlan } = {
+        extra: [],
+        removals: noRemovals
+      }
+      if (earlier !== undefined && earlier.size > 0) {
+        const current = new Map<string, string>()
+        const files = names.files(listedOfTypes)
+        listedOfTypes.forEach((object, i) => {
+          if (object.id !== "") current.set(idKey(object.type, object.id), `${key}/${files[i]}`)
+        })
+        const format = entry.format === "json" ? "json" : "yaml"
+        // A listing with an object without a GUID cannot say which earlier files moved: nothing is removed (a warning
+        // says so) and nothing is written besides.
+        const withoutId = listedOfTypes.filter((object) => object.id === "").length
+        const moved = new Set(
+          withoutId > 0
+            ? []
+            : movedFiles(earlier, key, format, types, current).map((file) =>
+                names.groupOfFile(file.slice(key.length + 1))
+              )
+        )
+        const extra = unwritten
+          .filter((object) => moved.has(names.groupOf(object)))
+          .map((object) => ({
+            object,
+            document: ownDocument(object),
+            query: `modified < ${modifiedSince}; written as a namesake of a file that moved (a deleted or renamed object)`
+          }))
+        mirror = { extra, removals: planRemovals(earlier, key, format, types, current, withoutId) }
+      }
+      mirrors.set(key, mirror)
+      return mirror
+    }
     return {
       export: entry,
       defaultName: "tml",
       objectId: null,
+      removals: (key) => mirrorOf(key).removals,
       outputs: (key, clusterZone) => {
-        const files = names.files(documents.map((d) => d.object))
-        return documents.map(({ object, document, query }, i) => {
+        const written = [...documents, ...mirrorOf(key).extra]
+        const files = names.files(written.map((d) => d.object))
+        return written.map(({ object, document, query }, i) => {
           const what = `TML of ${object.type.toLowerCase()} "${object.name}"`
           return {
             ...settle(key, `${key}/${files[i]}`, clusterZone),

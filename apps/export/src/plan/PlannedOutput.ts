@@ -10,6 +10,7 @@ import type { OutputPart, OutputSource } from "../output/Manifest.ts"
 import type { ColumnTypes } from "./ColumnPlanner.ts"
 import type { JobExport } from "./JobFile.ts"
 import type { fingerprintOf, OutputSettings } from "./OutputSettings.ts"
+import type { RemovalPlan } from "./TmlMirror.ts"
 import type { WatermarkValue } from "./Watermark.ts"
 
 /** A TML document's text and what the server said besides. */
@@ -75,4 +76,6 @@ export interface ResolvedExport<E> {
   /** The object read (null: a metadata listing), so that one object keeps one name across formats. */
   readonly objectId: string | null
   readonly outputs: (key: string, clusterZone: string) => ReadonlyArray<PlannedOutput<E>>
+  /** A `tml` export's files of objects gone from the cluster, to remove once its outputs are written (TmlMirror.ts). */
+  readonly removals?: (key: string) => RemovalPlan
 }

@@ -31,6 +31,7 @@ import { fingerprintOf, type OutputSettings } from "./OutputSettings.ts"
 import type { PlannedOutput, ResolvedExport } from "./PlannedOutput.ts"
 import { searchColumnTypes } from "./SearchColumns.ts"
 import { hasSortBy } from "./SearchOrder.ts"
+import type { EarlierDocuments } from "./TmlMirror.ts"
 
 /**
  * The pages of `part` of a result of `sourceRows` rows in pages of `pageSize`: the result's pages cut into
@@ -177,7 +178,9 @@ export const resolveExport = <E>(
   entry: JobExport,
   dataZone: Effect.Effect<string, ExportError | UsageError>,
   run: RunSettings,
-  givenIn: GivenIn
+  givenIn: GivenIn,
+  /** The TML documents earlier runs left in the output folder (a `tml` export removes those of objects gone). */
+  earlier?: EarlierDocuments
 ): Effect.Effect<ResolvedExport<E>, E | ExportError | UsageError> =>
   Effect.gen(function* () {
     // An export of another Org reads through that Org's own client (its own token).
@@ -255,7 +258,7 @@ export const resolveExport = <E>(
     }
     switch (spec.type) {
       case "tml":
-        return yield* resolveTml(cluster, entry, adminTypes(spec.tmlTypes), settled)
+        return yield* resolveTml(cluster, entry, adminTypes(spec.tmlTypes), settled, earlier)
       case "principals":
         return yield* resolvePrincipals(cluster, entry, settled)
       case "permissions":

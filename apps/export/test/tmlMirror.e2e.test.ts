@@ -1,0 +1,262 @@
+/**
+ * A TML folder kept as a true copy (a TML backup in git): `tml --modified-since last --force` removes the files an
+ * earlier run wrote for objects deleted on the cluster since, and a renamed object's file under its old name (a
+ * namesake's numbered file that became the plain name included), lists them in the manifest, `--json` and the
+ * summary, and leaves the folder equal to a full export into an empty one. Files spotpipe did not write, files of
+ * types the run does not list and files changed by hand are kept; a dry run lists what would go; a run that fails,
+ * or whose listing has an object without a GUID, removes nothing. Objects are deleted through the sandbox's
+ * `metadata/delete` and renamed with `sandbox.rename`.
+ */
+import * as NodeFs from "node:fs"
+import * as NodePath from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { startRewritingProxy } from "./support/RenamingProxy.ts"
+import { runCli } from "./support/runCli.ts"
+import { filesIn, sandboxEnv } from "./support/Sandboxes.ts"
+import { tempFolders } from "./support/tempFolders.ts"
+
+const timeout = { timeout: 120_000 }
+const tempDir = tempFolders("spotpipe-tml-mirror-")
+
+let sandboxes: Array<RunningSandbox> = []
+beforeAll(() => {
+  sandboxes = []
+})
+afterAll(async () => {
+  await Promise.all(sandboxes.map((s) => s.close()))
+})
+const newSandbox = async () => {
+  const sandbox = await startSandbox()
+  sandboxes.push(sandbox)
+  return sandbox
+}
+
+/** Deletes objects through the sandbox's REST API (`metadata/delete`), as the full-access user. */
+const deleteObjects = async (sandbox: RunningSandbox, ids: ReadonlyArray<string>) => {
+  const api = `${sandbox.url}/api/rest/2.0`
+  const headers = { "content-type": "application/json", "user-agent": "spotpipe-test" }
+  const token = (await (
+    await fetch(`${api}/auth/token/full`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ username: fixtures.user.username, password: fixtures.user.password })
+    })
+  ).json()) as { token: string }
+  const response = await fetch(`${api}/metadata/delete`, {
+    method: "POST",
+    headers: { ...headers, authorization: `Bearer ${token.token}` },
+    body: JSON.stringify({ metadata: ids.map((identifier) => ({ identifier })) })
+  })
+  expect(response.status).toBe(204)
+}
+
+interface Removed {
+  readonly file: string
+  readonly reason: string
+  readonly detail: string
+}
+const manifestOf = (dir: string) =>
+  JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8")) as {
+    run_id: string
+    outputs: Array<{ file: string }>
+    exports: Array<{ export: string; status: string; removed?: Array<Removed> }>
+    warnings: Array<string>
+  }
+
+/** The files under `dir/tml`, relative to `dir`, with their bytes as text. */
+const tmlFiles = (dir: string): Record<string, string> =>
+  Object.fromEntries(
+    [...filesIn(dir)]
+      .filter(([file]) => file.startsWith(`tml${NodePath.sep}`))
+      .map(([file, bytes]) => [file.split(NodePath.sep).join("/"), bytes.toString("utf8")])
+      .sort(([a], [b]) => (a! < b! ? -1 : 1))
+  )
+
+describe("tml --modified-since last into a folder of earlier runs", () => {
+  it(
+    "removes the files of objects deleted or renamed since, lists them, and leaves the folder equal to a full export",
+    timeout,
+    async () => {
+      const sandbox = await newSandbox()
+      const env = sandboxEnv(sandbox)
+      const dir = tempDir()
+      const tml = (out: string, ...more: Array<string>) =>
+        runCli(["tml", "--type", "ANSWER,LIVEBOARD", "--out", out, "--force", ...more], { env })
+      /** A full export of the cluster as it is now, into an empty folder: what the backup must equal. */
+      const fullExport = async () => {
+        const fresh = tempDir()
+        const run = await tml(fresh, "--quiet")
+        expect(run.code, run.stderr).toBe(0)
+        return tmlFiles(fresh)
+      }
+
+      const first = await tml(dir, "--modified-since", "2000-01-01", "--quiet")
+      expect(first.code, first.stderr).toBe(0)
+      expect(tmlFiles(dir)).toHaveProperty(["tml/answer/Order Details.tml"])
+      // What the user keeps in the folder by hand is never spotpipe's to remove.
+      NodeFs.writeFileSync(NodePath.join(dir, "tml", "answer", "notes.tml"), "mine\n")
+      NodeFs.writeFileSync(NodePath.join(dir, "README.md"), "backup\n")
+
+      await deleteObjects(sandbox, [fixtures.answers["Order Details"].id])
+      sandbox.rename(fixtures.answers["Revenue by Month"].id, "Monthly Revenue")
+      const second = await tml(dir, "--modified-since", "last", "--json")
+      expect(second.code, second.stderr).toBe(0)
+      const expected = [
+        {
+          file: "tml/answer/Order Details.tml",
+          reason: "deleted",
+          detail: `answer ${fixtures.answers["Order Details"].id} is no longer listed on the cluster`
+        },
+        {
+          file: "tml/answer/Revenue by Month.tml",
+          reason: "renamed",
+          detail: `answer ${fixtures.answers["Revenue by Month"].id} is now written to tml/answer/Monthly Revenue.tml`
+        }
+      ]
+      const removedOf = (entries: ReadonlyArray<Removed>) => [...entries].sort((a, b) => (a.file < b.file ? -1 : 1))
+      expect(removedOf(manifestOf(dir).exports[0]!.removed ?? [])).toEqual(expected)
+      const report = JSON.parse(second.stdout) as {
+        removed: Array<Removed>
+        exports: Array<{ removed?: Array<Removed> }>
+      }
+      expect(removedOf(report.removed)).toEqual(expected)
+      expect(removedOf(report.exports[0]!.removed ?? [])).toEqual(expected)
+      const { "tml/answer/notes.tml": notes, ...copy } = tmlFiles(dir)
+      expect(notes).toBe("mine\n")
+      expect(copy).toEqual(await fullExport())
+      expect(NodeFs.readFileSync(NodePath.join(dir, "README.md"), "utf8")).toBe("backup\n")
+
+      // A namesake: another answer renamed to a name one has; then the one with the plain name deleted, so the other
+      // (unchanged since the last run) moves from ` (2)` to the plain name.
+      const renamed = fixtures.answers["Weekly Shipments"].id
+      const plain = fixtures.answers["Sampled Orders"].id
+      sandbox.rename(renamed, "Sampled Orders")
+      const third = await tml(dir, "--modified-since", "last", "--quiet")
+      expect(third.code, third.stderr).toBe(0)
+      const [low, high] = [renamed, plain].sort()
+      const stays = high!
+      await deleteObjects(sandbox, [low!])
+      const fourth = await tml(dir, "--modified-since", "last")
+      expect(fourth.code, fourth.stderr).toBe(0)
+      expect(manifestOf(dir).exports[0]!.removed).toEqual([
+        {
+          file: "tml/answer/Sampled Orders (2).tml",
+          reason: "renamed",
+          detail: `answer ${stays} is now written to tml/answer/Sampled Orders.tml`
+        }
+      ])
+      expect(fourth.stdout).toContain("removed 1 file of objects gone from the cluster or renamed:")
+      expect(fourth.stdout).toContain("tml/answer/Sampled Orders (2).tml")
+      const { "tml/answer/notes.tml": _notes, ...after } = tmlFiles(dir)
+      expect(after).toEqual(await fullExport())
+      expect(after["tml/answer/Sampled Orders.tml"]).toContain(stays)
+
+      // Nothing changed since: nothing written, nothing removed.
+      const fifth = await tml(dir, "--modified-since", "last", "--quiet")
+      expect(fifth.code, fifth.stderr).toBe(0)
+      expect(tmlFiles(dir)).toEqual({ ...after, "tml/answer/notes.tml": "mine\n" })
+    }
+  )
+
+  it(
+    "keeps files of types the run does not list and files changed by hand; a dry run lists what would go",
+    timeout,
+    async () => {
+      const sandbox = await newSandbox()
+      const env = sandboxEnv(sandbox)
+      const dir = tempDir()
+      const tml = (types: string, ...more: Array<string>) =>
+        runCli(["tml", "--type", types, "--out", dir, "--force", ...more], { env })
+      expect((await tml("ANSWER,LIVEBOARD", "--quiet")).code).toBe(0)
+      const liveboard = Object.entries(fixtures.liveboards)[0]!
+      await deleteObjects(sandbox, [
+        liveboard[1].id,
+        fixtures.answers["Order Details"].id,
+        fixtures.answers["Weekly Shipments"].id
+      ])
+      // Changed by hand since spotpipe wrote it: not spotpipe's file any more.
+      const edited = NodePath.join(dir, "tml", "answer", "Weekly Shipments.tml")
+      NodeFs.appendFileSync(edited, "# my note\n")
+      const before = tmlFiles(dir)
+
+      const dry = await tml("ANSWER", "--dry-run", "--json")
+      expect(dry.code, dry.stderr).toBe(0)
+      expect((JSON.parse(dry.stdout) as { removed: Array<Removed> }).removed).toEqual([
+        expect.objectContaining({ file: "tml/answer/Order Details.tml", reason: "deleted" })
+      ])
+      const dryText = await tml("ANSWER", "--dry-run")
+      expect(dryText.stdout).toContain("would remove 1 file of objects gone from the cluster or renamed:")
+      expect(dryText.stdout).toContain("1 file removed")
+      expect(tmlFiles(dir)).toEqual(before)
+
+      const run = await tml("ANSWER", "--quiet")
+      expect(run.code, run.stderr).toBe(0)
+      const files = tmlFiles(dir)
+      expect(files).not.toHaveProperty(["tml/answer/Order Details.tml"])
+      // The liveboard's file stays: this run lists answers only.
+      expect(files).toHaveProperty([`tml/liveboard/${liveboard[0]}.tml`])
+      expect(files["tml/answer/Weekly Shipments.tml"]).toContain("# my note")
+      const manifest = manifestOf(dir)
+      expect(manifest.exports[0]!.removed?.map((r) => r.file)).toEqual(["tml/answer/Order Details.tml"])
+      expect(manifest.warnings).toEqual([
+        expect.stringContaining(
+          "tml/answer/Weekly Shipments.tml was not removed although answer " +
+            `${fixtures.answers["Weekly Shipments"].id} is no longer listed on the cluster: it changed since spotpipe wrote it`
+        )
+      ])
+      expect(run.stderr).toContain("Weekly Shipments.tml was not removed")
+    }
+  )
+
+  it("a run that fails, or whose listing has an object without a GUID, removes nothing", timeout, async () => {
+    const sandbox = await newSandbox()
+    let failOne = false
+    let dropGuid = false
+    const failing = fixtures.answers["Revenue by Month"].id
+    const dropped = fixtures.answers["Sampled Orders"].id
+    // ThoughtSpot answers ERROR for one object's TML; or lists one object without its GUID.
+    const proxy = await startRewritingProxy(sandbox.url, {
+      response: (text, request) => {
+        if (failOne && request.url.endsWith("/metadata/tml/export") && request.body?.includes(failing) === true) {
+          return JSON.stringify([{ info: { id: failing, status: { status_code: "ERROR", error_message: "boom" } } }])
+        }
+        if (dropGuid && request.url.endsWith("/metadata/search")) {
+          return text.replace(`"metadata_id":"${dropped}"`, '"metadata_id":null')
+        }
+        return text
+      }
+    })
+    try {
+      const dir = tempDir()
+      const env = sandboxEnv(proxy)
+      const tml = (...more: Array<string>) =>
+        runCli(["tml", "--type", "ANSWER", "--out", dir, "--force", "--quiet", ...more], { env })
+      expect((await tml("--modified-since", "2000-01-01")).code).toBe(0)
+      await deleteObjects(sandbox, [fixtures.answers["Order Details"].id])
+      sandbox.touch([failing])
+      const before = tmlFiles(dir)
+
+      failOne = true
+      const failed = await tml("--modified-since", "last")
+      expect(failed.code).toBe(1)
+      expect(tmlFiles(dir)).toEqual(before)
+      expect(manifestOf(dir).exports[0]!.removed).toBeUndefined()
+
+      failOne = false
+      dropGuid = true
+      const blind = await tml("--modified-since", "last")
+      expect(blind.code, blind.stderr).toBe(0)
+      expect(tmlFiles(dir)).toHaveProperty(["tml/answer/Order Details.tml"])
+      expect(blind.stderr).toContain("1 listed object has no GUID")
+      expect(manifestOf(dir).warnings).toEqual([expect.stringContaining("none was removed")])
+
+      dropGuid = false
+      const whole = await tml("--modified-since", "last")
+      expect(whole.code, whole.stderr).toBe(0)
+      expect(tmlFiles(dir)).not.toHaveProperty(["tml/answer/Order Details.tml"])
+    } finally {
+      await proxy.close()
+    }
+  })
+})
