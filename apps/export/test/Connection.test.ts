@@ -2,6 +2,7 @@ import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { assert, describe, expect, it } from "@effect/vitest"
+import { ThoughtSpotClient } from "@spotpipe/core"
 import { ConfigProvider, Effect, Layer, Option, Redacted } from "effect"
 import {
   type ConnectionFlags,
@@ -245,6 +246,111 @@ describe("host rule", () => {
       })
     }
   })
+})
+
+describe("the host rule is core's, with the CLI's policy on top", () => {
+  /** URLs core refuses, for each of its reasons (none has a user or password: see below). */
+  const coreRefuses = [
+    "https://ts.example.com/?org=2",
+    "https://ts.example.com#top",
+    "https://ts.example.com/thoughtspot?",
+    "https://ts.example.com/api/rest/2.0/",
+    "https://ts.example.com/callosum/v1",
+    "https://ts.exa\nmple.com",
+    "https://ts.example.com/thought spot",
+    "https://",
+    "https://ts .example.com",
+    "HTTPS://ts.example.com:99999"
+  ]
+
+  it("a-url-core-refuses-is-refused-in-core's-words", () => {
+    for (const host of coreRefuses) {
+      const problem = ThoughtSpotClient.clusterUrlProblem(host)
+      expect(problem, JSON.stringify(host)).toBeDefined()
+      // Shape is refused whatever --allow-insecure-http says.
+      for (const allow of [false, true]) {
+        expect(checkHostUrl(host, allow), JSON.stringify(host)).toEqual({
+          _tag: "Refused",
+          message: `the host ${problem}`
+        })
+      }
+    }
+  })
+
+  it("a-bare-host-is-https-then-core's-rule", () => {
+    for (const bare of [
+      "ts.example.com?x",
+      "ts.example.com#",
+      "ts.example.com/api/rest/2.0",
+      "ts.example.com/callosum/v1/",
+      "ts.exa\tmple.com"
+    ]) {
+      const problem = ThoughtSpotClient.clusterUrlProblem(`https://${bare}`)
+      expect(problem, JSON.stringify(bare)).toBeDefined()
+      expect(checkHostUrl(bare, false), JSON.stringify(bare)).toEqual({
+        _tag: "Refused",
+        message: `the host ${problem}`
+      })
+    }
+    for (const [bare, url] of [
+      ["ts.example.com", "https://ts.example.com"],
+      ["ts.example.com:8443/", "https://ts.example.com:8443"],
+      ["proxy.example.com/thoughtspot//", "https://proxy.example.com/thoughtspot"],
+      ["[::1]:4010", "https://[::1]:4010"],
+      ["bücher.example", "https://xn--bcher-kva.example"]
+    ] as const) {
+      expect(checkHostUrl(bare, false), bare).toEqual({ _tag: "Ok", url })
+    }
+  })
+
+  it("credentials-in-the-url-get-the-cli's-advice", () => {
+    for (const host of ["https://me:s3cret@ts.example.com", "me:s3cret@ts.example.com", "https://me@ts.example.com"]) {
+      const checked = checkHostUrl(host, true)
+      assert(checked._tag === "Refused", host)
+      expect(checked.message).toMatch(/^the host must not contain a user name or password: set the credentials /)
+      expect(checked.message).toContain("THOUGHTSPOT_USERNAME")
+      expect(checked.message).not.toContain("Auth.password")
+      expect(checked.message).not.toContain("s3cret")
+    }
+  })
+
+  it("a-mistyped-http-scheme-is-refused-not-read-as-a-host-named-https", () => {
+    // Taken for a bare host, these became https://https/ts.example.com and https://http/localhost:4010.
+    for (const host of ["https:/ts.example.com", "http:/localhost:4010", "HTTPS:ts.example.com"]) {
+      expect(checkHostUrl(host, true), host).toEqual({
+        _tag: "Refused",
+        message: `the host ${ThoughtSpotClient.clusterUrlProblem(host)}`
+      })
+    }
+  })
+
+  it("the-same-url-whatever-case-port-or-slashes", () => {
+    for (const [host, url] of [
+      ["HTTPS://TS.Example.COM/", "https://ts.example.com"],
+      ["https://ts.example.com:443//", "https://ts.example.com"],
+      ["http://[::1]:4010/thoughtspot/", "http://[::1]:4010/thoughtspot"],
+      [" https://proxy.example.com/ThoughtSpot \n", "https://proxy.example.com/ThoughtSpot"]
+    ] as const) {
+      expect(checkHostUrl(host, false), host).toEqual({ _tag: "Ok", url })
+      // The URL the CLI hands the client is one core takes.
+      expect(ThoughtSpotClient.clusterUrlProblem(url), url).toBeUndefined()
+    }
+  })
+
+  it.effect("a-refused-host-names-where-it-came-from", () =>
+    Effect.gen(function* () {
+      const problem = ThoughtSpotClient.clusterUrlProblem("https://ts.example.com/callosum/v1")
+      const host = "https://ts.example.com/callosum/v1"
+      const env = { THOUGHTSPOT_HOST: host, THOUGHTSPOT_TOKEN: "t" }
+      expect(yield* usageMessage(resolveSingle({ host: Option.some(host) }, env))).toBe(`--host: the host ${problem}`)
+      expect(yield* usageMessage(resolveSingle({ host: Option.none() }, env))).toBe(
+        `THOUGHTSPOT_HOST: the host ${problem}`
+      )
+      expect(yield* usageMessage(resolveJob({ host, tokenEnv: "T" }, { T: "t" }))).toBe(
+        `the job file's "host": the host ${problem}`
+      )
+    })
+  )
 })
 
 describe("job file connection", () => {

@@ -477,6 +477,15 @@ export class InvalidHost extends Schema.TaggedError<InvalidHost>()("InvalidHost"
   }
 }
 
+/**
+ * The host rule of `make`, `layer`, `layerNode` and `layerConfig`, for a program that takes a host from its users
+ * and wants to refuse it in the client's words before building one: what is wrong with `host` as a cluster URL
+ * (an `InvalidHost`'s `problem`, the end of a sentence that starts with the setting's name), or `undefined` when
+ * it is one. `source` picks the advice on credentials written into the URL: `"option"` (the default),
+ * `"environment"`, or `{ credentials }`, the program's own words.
+ */
+export { clusterUrlProblem, type HostSource } from "./internal/clusterUrl.ts"
+
 const checkHost = (host: unknown, setting: string, source: HostSource): Effect.Effect<void, InvalidHost> => {
   const problem = clusterUrlProblem(host, source)
   return problem === undefined ? Effect.void : Effect.fail(new InvalidHost({ setting, problem }))

@@ -21,7 +21,14 @@ const refused: ReadonlyArray<readonly [unknown, string]> = [
   ["https://my.thoughtspot.cloud?", "must not have a query (?…) or fragment (#…)"],
   ["https://my.thoughtspot.cloud#x", "must not have a query (?…) or fragment (#…)"],
   ["https://my.thoughtspot.cloud/api/rest/2.0", "must not include the API path (/api/rest/…)"],
-  ["https://proxy.example.com/ts/API/REST/2.0/", "must not include the API path (/api/rest/…)"]
+  ["https://proxy.example.com/ts/API/REST/2.0/", "must not include the API path (/api/rest/…)"],
+  ["https://my.thoughtspot.cloud/callosum/v1", "must not include the v1 API path (/callosum/…)"],
+  ["https://proxy.example.com/ts/Callosum/", "must not include the v1 API path (/callosum/…)"],
+  // A URL parser drops the line break (ts.example.com) and encodes the space: neither is what was written.
+  ["https://my.thought\nspot.cloud", "must not contain whitespace or control characters"],
+  ["https://proxy.example.com/thought\tspot", "must not contain whitespace or control characters"],
+  ["https://proxy.example.com/thought spot", "must not contain whitespace or control characters"],
+  ["https:/my.thoughtspot.cloud", "is not a URL with http:// or https://"]
 ]
 
 /** Hosts every path takes: a trailing slash, a proxy's path, a port. */
@@ -112,6 +119,27 @@ describe("the cluster URL, on every way a client is built", () => {
       const { exits } = await build(host)
       for (const [path, exit] of Object.entries(exits)) expect(Exit.isSuccess(exit), `${path} ${host}`).toBe(true)
     }
+  })
+})
+
+describe("the rule, for a program that checks a host before building a client", () => {
+  it("clusterUrlProblem says what InvalidHost says, with the advice on credentials the caller picks", async () => {
+    for (const [host, said] of refused) {
+      const { exits } = await build(host)
+      const invalid = failureOf(exits.make) as ThoughtSpotClient.InvalidHost
+      const environment = failureOf(exits.layerConfig) as ThoughtSpotClient.InvalidHost
+      expect(ThoughtSpotClient.clusterUrlProblem(host), String(host)).toBe(invalid.problem)
+      expect(ThoughtSpotClient.clusterUrlProblem(host, "option"), String(host)).toBe(invalid.problem)
+      if (environment instanceof ThoughtSpotClient.InvalidHost) {
+        expect(ThoughtSpotClient.clusterUrlProblem(host, "environment"), String(host)).toBe(environment.problem)
+      }
+      const own = ThoughtSpotClient.clusterUrlProblem(host, { credentials: "pass --username instead" })
+      expect(own?.startsWith(said), String(host)).toBe(true)
+      if (said.startsWith("must not contain a user name")) {
+        expect(own).toBe("must not contain a user name or password: pass --username instead")
+      }
+    }
+    for (const host of accepted) expect(ThoughtSpotClient.clusterUrlProblem(host), host).toBeUndefined()
   })
 })
 
