@@ -76,6 +76,66 @@ describe("users/search", () => {
     expect(sorted.map((u) => u.name)).toEqual(["tsUserA", "emea.lead", "emea.former", "emea.contractor"])
   })
 
+  it("sorts-users-groups-and-metadata-by-each-sort-field-either-way", async () => {
+    const { post, sb } = await setup(emea.id)
+    type Row = Record<string, unknown>
+    // The earliest-created object modified now: MODIFIED orders unlike CREATED.
+    const objects = await post<Array<{ metadata_id: string; metadata_header: { created: number } }>>(
+      "metadata/search",
+      { record_size: -1 }
+    )
+    const oldest = objects.reduce((a, b) => (b.metadata_header.created < a.metadata_header.created ? b : a))
+    sb.touch([oldest.metadata_id])
+    // Each field's value as the answer shows it; names compare without case, AUTHOR (one author) keeps the order.
+    const lists: ReadonlyArray<[string, ReadonlyArray<[string, (r: Row) => string | number]>]> = [
+      [
+        "users/search",
+        [
+          ["NAME", (r) => String(r["name"]).toLowerCase()],
+          ["DISPLAY_NAME", (r) => String(r["display_name"]).toLowerCase()],
+          ["CREATED", (r) => Number(r["creation_time_in_millis"])],
+          ["MODIFIED", (r) => Number(r["modification_time_in_millis"])],
+          ["AUTHOR", () => 0]
+        ]
+      ],
+      [
+        "groups/search",
+        [
+          ["NAME", (r) => String(r["name"]).toLowerCase()],
+          ["DISPLAY_NAME", (r) => String(r["display_name"]).toLowerCase()],
+          ["CREATED", (r) => Number(r["creation_time_in_millis"])],
+          ["MODIFIED", (r) => Number(r["modification_time_in_millis"])],
+          ["AUTHOR", () => 0]
+        ]
+      ],
+      [
+        "metadata/search",
+        [
+          ["NAME", (r) => String(r["metadata_name"]).toLowerCase()],
+          ["CREATED", (r) => Number((r["metadata_header"] as Row)["created"])],
+          ["MODIFIED", (r) => Number((r["metadata_header"] as Row)["modified"])],
+          ["VIEWS", (r) => String(r["metadata_name"]).toLowerCase()]
+        ]
+      ]
+    ]
+    for (const [path, fields] of lists) {
+      const unsorted = await post<Array<Row>>(path, { record_size: -1 })
+      expect(unsorted.length, path).toBeGreaterThan(1)
+      for (const [field_name, value] of fields) {
+        for (const order of ["ASC", "DESC"] as const) {
+          const sign = order === "DESC" ? -1 : 1
+          const expected = [...unsorted].sort((a, b) => {
+            const x = value(a)
+            const y = value(b)
+            return x < y ? -sign : x > y ? sign : 0
+          })
+          const sorted = await post<Array<Row>>(path, { record_size: -1, sort_options: { field_name, order } })
+          expect(sorted, `${path} ${field_name} ${order}`).toEqual(expected)
+        }
+      }
+    }
+  })
+
   it("rejects-values-outside-the-enums", async () => {
     const { call, t } = await setup()
     const r = await call("users/search", { account_status: "GONE" }, { token: t })

@@ -33,6 +33,7 @@ import {
   pageList,
   refuseFlag,
   refuseValue,
+  sortList,
   str,
   strings
 } from "./Params.ts"
@@ -617,7 +618,7 @@ export const makeRoutes = (
           return true
         }
         const wantedTags = strings(body, "tag_identifiers")
-        let found = org.objects.filter(
+        const found = org.objects.filter(
           (o) =>
             canRead(p, o) &&
             authorMatches &&
@@ -628,17 +629,12 @@ export const makeRoutes = (
             (permissionFilters.length === 0 ||
               permissionFilters.some((f) => permissionOf(org, f.principal, o) === f.shareMode))
         )
-        const sortOptions = obj(body, "sort_options")
-        if (sortOptions !== undefined) {
-          // The spec's values; VIEWS, FAVORITES and LAST_ACCESSED have no data here, so they (like the name-like
-          // DISPLAY_NAME and AUTHOR) order by name.
-          const field = oneOf(sortOptions, "field_name", metadataSortFields) ?? "NAME"
-          const dir = oneOf(sortOptions, "order", ["ASC", "DESC"]) === "DESC" ? -1 : 1
-          const key = (o: CatalogObject): string | number =>
-            field === "CREATED" ? o.created : field === "MODIFIED" ? modified.of(o) : o.name.toLowerCase()
-          found = [...found].sort((a, b) => (key(a) < key(b) ? -dir : key(a) > key(b) ? dir : 0))
-        }
-        const page = pageList(body, found, 10)
+        // The spec's values; VIEWS, FAVORITES and LAST_ACCESSED have no data here, so they (like the name-like
+        // DISPLAY_NAME and AUTHOR) order by name.
+        const sorted = sortList(body, found, metadataSortFields, (o, field) =>
+          field === "CREATED" ? o.created : field === "MODIFIED" ? modified.of(o) : o.name.toLowerCase()
+        )
+        const page = pageList(body, sorted, 10)
         const includeDetails = bool(body, "include_details", false)
         const includeHeaders = bool(body, "include_headers", true)
         const includeVizHeaders = bool(body, "include_visualization_headers", false)

@@ -1,7 +1,7 @@
 /**
  * Reading request bodies and writing JSON answers, shared by every endpoint module: typed field readers that
  * answer 400/10002 naming the field, the refusal of fields the sandbox cannot honour, and the list paging
- * (`record_offset`/`record_size`) of the search endpoints.
+ * (`record_offset`/`record_size`) and ordering (`sort_options`) of the search endpoints.
  */
 import { badRequest } from "./ApiError.ts"
 
@@ -146,6 +146,27 @@ export const pageList = <T>(
   if (offset < 0) throw badRequest("Invalid parameter values: record_offset must be ≥ 0")
   if (size === 0 || size < -1) throw badRequest("Invalid parameter values: record_size must be ≥ 1 (or -1 for all)")
   return list.slice(offset, size === -1 ? undefined : offset + size)
+}
+
+/**
+ * Orders a list by `sort_options` (`field_name` one of `fields`, NAME when absent; `order` ASC or DESC), as the
+ * search endpoints do; without `sort_options` the list keeps its order. `key` is an item's value for a field.
+ */
+export const sortList = <T, const F extends string>(
+  body: Record<string, unknown>,
+  list: ReadonlyArray<T>,
+  fields: ReadonlyArray<F>,
+  key: (item: T, field: F | "NAME") => string | number
+): ReadonlyArray<T> => {
+  const options = obj(body, "sort_options")
+  if (options === undefined) return list
+  const field = oneOf(options, "field_name", fields) ?? "NAME"
+  const dir = oneOf(options, "order", ["ASC", "DESC"]) === "DESC" ? -1 : 1
+  return [...list].sort((a, b) => {
+    const x = key(a, field)
+    const y = key(b, field)
+    return x < y ? -dir : x > y ? dir : 0
+  })
 }
 
 /** SQL-LIKE name pattern (`%` wildcard, case-insensitive), as ThoughtSpot's `name_pattern`. */

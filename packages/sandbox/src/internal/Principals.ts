@@ -12,11 +12,11 @@ import {
   eachOneOf,
   json,
   likePattern,
-  obj,
   oneOf,
   pageList,
   refuseFlag,
   refuseValue,
+  sortList,
   str,
   strings
 } from "./Params.ts"
@@ -182,22 +182,23 @@ const rolePrivileges = [
   "CAN_MANAGE_SPOTTER"
 ] as const
 
-/** Applies `sort_options` (`field_name` NAME, DISPLAY_NAME, AUTHOR, CREATED, MODIFIED; `order` ASC/DESC). */
-const sortBy = <T>(
-  body: Record<string, unknown>,
-  list: ReadonlyArray<T>,
-  key: (item: T, field: "NAME" | "DISPLAY_NAME" | "AUTHOR" | "CREATED" | "MODIFIED") => string | number
-): ReadonlyArray<T> => {
-  const options = obj(body, "sort_options")
-  if (options === undefined) return list
-  const field = oneOf(options, "field_name", ["NAME", "DISPLAY_NAME", "AUTHOR", "CREATED", "MODIFIED"]) ?? "NAME"
-  const dir = oneOf(options, "order", ["ASC", "DESC"]) === "DESC" ? -1 : 1
-  return [...list].sort((a, b) => {
-    const x = key(a, field)
-    const y = key(b, field)
-    return x < y ? -dir : x > y ? dir : 0
-  })
-}
+/** `sort_options.field_name` values of `users/search` and `groups/search`. */
+const principalSortFields = ["NAME", "DISPLAY_NAME", "AUTHOR", "CREATED", "MODIFIED"] as const
+
+/** A user's or group's `sort_options` key: names compare without case; every principal's author is the default user. */
+const principalKey = (
+  field: (typeof principalSortFields)[number],
+  p: { readonly created: number; readonly modified: number; readonly displayName: string; readonly name: string }
+): string | number =>
+  field === "CREATED"
+    ? p.created
+    : field === "MODIFIED"
+      ? p.modified
+      : field === "DISPLAY_NAME"
+        ? p.displayName.toLowerCase()
+        : field === "AUTHOR"
+          ? defaultUser.name
+          : p.name.toLowerCase()
 
 const lower = (s: string) => s.toLowerCase()
 
@@ -258,16 +259,13 @@ export const principalRoutes = (now: () => number): Readonly<Record<string, Rout
         }
         return true
       })
-      const sorted = sortBy(b, found, (m, f) =>
-        f === "CREATED"
-          ? m.created
-          : f === "MODIFIED"
-            ? m.modified
-            : f === "DISPLAY_NAME"
-              ? lower(m.user.displayName)
-              : f === "AUTHOR"
-                ? defaultUser.name
-                : lower(m.user.name)
+      const sorted = sortList(b, found, principalSortFields, (m, f) =>
+        principalKey(f, {
+          created: m.created,
+          modified: m.modified,
+          displayName: m.user.displayName,
+          name: m.user.name
+        })
       )
       return json(pageList(b, sorted, 10).map((m) => userBody(m, org, now())))
     }
@@ -317,16 +315,13 @@ export const principalRoutes = (now: () => number): Readonly<Record<string, Rout
         if (liveboardIds !== undefined && liveboardIds.length > 0) return false
         return true
       })
-      const sorted = sortBy(b, found, (g, f) =>
-        f === "CREATED"
-          ? g.object.created
-          : f === "MODIFIED"
-            ? g.object.modified
-            : f === "DISPLAY_NAME"
-              ? lower(g.displayName)
-              : f === "AUTHOR"
-                ? defaultUser.name
-                : lower(g.object.name)
+      const sorted = sortList(b, found, principalSortFields, (g, f) =>
+        principalKey(f, {
+          created: g.object.created,
+          modified: g.object.modified,
+          displayName: g.displayName,
+          name: g.object.name
+        })
       )
       return json(
         pageList(b, sorted, 10).map((g) => ({
