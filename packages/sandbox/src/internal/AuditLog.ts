@@ -13,7 +13,7 @@
 import type { Route } from "./Api.ts"
 import { badRequest, forbidden } from "./ApiError.ts"
 import { hash3, stableGuid } from "./Hash.ts"
-import { membership, type OrgContent, orgOf, orgs } from "./Orgs.ts"
+import { holdsPrivilege, type OrgContent, orgOf, orgs } from "./Orgs.ts"
 import { bool, json, oneOf } from "./Params.ts"
 
 const hourMs = 3_600_000
@@ -123,7 +123,7 @@ export const auditLogRoutes = (now: () => number): Readonly<Record<string, Route
       const b = req.body
       const logType = oneOf(b, "log_type", ["SECURITY_AUDIT"])
       if (logType === undefined) throw badRequest("Invalid parameter values: log_type is required (SECURITY_AUDIT).")
-      if (membership(org, p.user.id)?.privileges.includes("ADMINISTRATION") !== true) {
+      if (!holdsPrivilege(org, p.user.id, "ADMINISTRATION")) {
         throw forbidden(
           "Fetching security audit logs requires the ADMINISTRATION (Can administer ThoughtSpot) privilege."
         )

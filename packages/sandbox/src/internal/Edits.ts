@@ -10,7 +10,7 @@ import { ApiError, badRequest, forbidden } from "./ApiError.ts"
 import type { Principal } from "./Auth.ts"
 import type { CatalogObject } from "./Catalog.ts"
 import type { ModifiedTimes } from "./Modified.ts"
-import { membership, type OrgContent, orgOf } from "./Orgs.ts"
+import { holdsPrivilege, type OrgContent, orgOf } from "./Orgs.ts"
 import { bool, oneOf, str } from "./Params.ts"
 
 /** The types `metadata/delete` takes (the OpenAPI document's enum). */
@@ -68,7 +68,7 @@ export class CatalogEdits {
       throw badRequest("Invalid parameter values: metadata is required (a non-empty array of {identifier, type}).")
     }
     bool(body, "delete_disabled_objects", false)
-    if (membership(org, p.user.id)?.privileges.includes("ADMINISTRATION") !== true || p.objectId !== undefined) {
+    if (!holdsPrivilege(org, p.user.id, "ADMINISTRATION") || p.objectId !== undefined) {
       throw forbidden("Deleting metadata objects requires edit access to them.")
     }
     const found = items.map((raw) => {

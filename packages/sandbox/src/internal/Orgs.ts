@@ -403,6 +403,10 @@ export const findOrg = (identifier: string | number): OrgContent | undefined => 
 export const membership = (org: OrgContent, userId: string): MemberDef | undefined =>
   org.members.find((m) => m.user.id === userId)
 
+/** Whether the user holds `privilege` in `org` (never when not a member). */
+export const holdsPrivilege = (org: OrgContent, userId: string, privilege: string): boolean =>
+  membership(org, userId)?.privileges.includes(privilege) === true
+
 /** The orgs a user belongs to. */
 export const orgsOf = (userId: string): ReadonlyArray<OrgDef> =>
   orgs.filter((o) => membership(o, userId) !== undefined).map((o) => o.org)

@@ -6,7 +6,16 @@
  */
 import type { Route } from "./Api.ts"
 import { defaultUser } from "./Catalog.ts"
-import { type GroupDef, type MemberDef, type OrgContent, orgOf, orgs, orgsOf, type RoleDef } from "./Orgs.ts"
+import {
+  type GroupDef,
+  holdsPrivilege,
+  type MemberDef,
+  type OrgContent,
+  orgOf,
+  orgs,
+  orgsOf,
+  type RoleDef
+} from "./Orgs.ts"
 import {
   bool,
   eachOneOf,
@@ -423,7 +432,7 @@ export const principalRoutes = (now: () => number): Readonly<Record<string, Rout
       const status = oneOf(b, "status", ["ACTIVE", "IN_ACTIVE"])
       const userIds = strings(b, "user_identifiers")
       // An administrator of the Primary org sees every org; anyone else sees the org they are signed in to.
-      const admin = org.members.find((m) => m.user.id === p.user.id)?.privileges.includes("ADMINISTRATION") === true
+      const admin = holdsPrivilege(org, p.user.id, "ADMINISTRATION")
       const visible = org.org.id === 0 && admin ? orgs : [org]
       const found = visible.filter((o) => {
         if (identifier !== undefined && String(o.org.id) !== identifier.trim() && o.org.name !== identifier)

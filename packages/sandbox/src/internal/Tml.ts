@@ -13,7 +13,7 @@ import type { Route } from "./Api.ts"
 import { badRequest, forbidden } from "./ApiError.ts"
 import { type CatalogObject, canRead, type SavedQuery, tagObjects } from "./Catalog.ts"
 import { orderColumns } from "./Orders.ts"
-import { type GroupDef, type MemberDef, membership, type OrgContent, orgOf, type RoleDef } from "./Orgs.ts"
+import { type GroupDef, holdsPrivilege, type MemberDef, type OrgContent, orgOf, type RoleDef } from "./Orgs.ts"
 import { bool, int, json, obj, oneOf, refuseFlag, str, unsupported } from "./Params.ts"
 
 type Doc = { readonly [key: string]: unknown }
@@ -318,7 +318,7 @@ export const tmlRoutes = (): Readonly<Record<string, Route>> => ({
       const withTables = bool(b, "export_dependent", false)
       refuseFlag(b, "all_orgs_override", allOrgsWhy, false)
       checkExportOptions(b)
-      if (membership(org, p.user.id)?.privileges.includes("DATADOWNLOADING") !== true) {
+      if (!holdsPrivilege(org, p.user.id, "DATADOWNLOADING")) {
         throw forbidden("Exporting TML requires the DATADOWNLOADING (Can download data) privilege.")
       }
       const items: Array<unknown> = []
@@ -423,7 +423,7 @@ export const tmlRoutes = (): Readonly<Record<string, Route>> => ({
       const format = oneOf(b, "edoc_format", ["JSON", "YAML"]) ?? "JSON"
       refuseFlag(b, "export_dependent", "it exports no dependents of users, groups or roles", false)
       refuseFlag(b, "all_orgs_override", allOrgsWhy, false)
-      if (membership(org, p.user.id)?.privileges.includes("ADMINISTRATION") !== true) {
+      if (!holdsPrivilege(org, p.user.id, "ADMINISTRATION")) {
         throw forbidden(
           "Exporting users, groups and roles requires the DATAMANAGEMENT and USERMANAGEMENT privileges (or ADMINISTRATION)."
         )
