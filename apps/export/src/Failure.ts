@@ -145,16 +145,33 @@ const isThoughtSpotFailure = (u: unknown): u is ThoughtSpotFailure =>
   (u as { _tag?: unknown })._tag === "ThoughtSpotError" &&
   typeof (u as { reason?: unknown }).reason === "object"
 
+/** One Org of a run over several (`--orgs`, a job's `orgs`), read through a sign-in of its own. */
+export interface OrgRef {
+  readonly id: number
+  readonly name: string
+}
+
 /**
  * Turns a ThoughtSpot failure while working on `what` (e.g. `answer "Sales"`) into an export error; refused
- * credentials name where they came from when `signIn` is given.
+ * credentials name where they came from when `signIn` is given. `org`: the work was in that Org of a run over
+ * Orgs, so a refused sign-in is that Org's (see {@link inOrg}).
  */
-export const fromThoughtSpot = (error: ThoughtSpotFailure, what: string, signIn?: SignIn): ExportError => {
+export const fromThoughtSpot = (
+  error: ThoughtSpotFailure,
+  what: string,
+  signIn?: SignIn,
+  org?: OrgRef
+): ExportError => {
   const detail = error.reason.message
   const make = (kind: ExportError["kind"], message: string) => new ExportError({ kind, message, cause: error })
   // core signs in inside the first request that needs a token: a failure of the sign-in is said as one.
   const signingIn = signInOperations.includes(error.operation)
   const doing = signingIn ? `signing in (${error.operation})` : `reading ${what}`
+  if (signingIn && org !== undefined && orgRefusals.includes(error.reason._tag)) {
+    const refused = make("Remote", orgSignInLine(error, org))
+    orgSignInFailures.add(refused)
+    return refused
+  }
   if (signingIn) {
     switch (error.reason._tag) {
       case "NotFound":
@@ -283,10 +300,39 @@ export const badCellMessage = (
   return `${what}: row ${row}, column "${column}": ${problem}; ${dateCellAdvice(error)}`
 }
 
-/** Wraps any failure of work on `what` as an {@link ExportError}, leaving export and usage errors as they are. */
-export const toExportError = (error: unknown, what: string): ExportError | UsageError => {
-  if (error instanceof ExportError || error instanceof UsageError) return error
-  if (isThoughtSpotFailure(error)) return fromThoughtSpot(error, what)
+/** A sign-in refused for what it asks (not for its credentials, a 401): in a run over Orgs, the Org's. */
+const orgRefusals: ReadonlyArray<string> = ["NotFound", "BadRequest", "Forbidden"]
+
+// The errors worded as one Org's refused sign-in, which reportFailure keeps as they are.
+const orgSignInFailures = new WeakSet<ExportError>()
+
+/**
+ * A refused sign-in to one Org of a run over Orgs. The Orgs were listed through the run's own sign-in, so the
+ * host, the credentials and the sign-in method work: what is left is this user's access to that Org, or the Org.
+ */
+const orgSignInLine = (error: ThoughtSpotFailure, org: OrgRef): string =>
+  `ThoughtSpot refused to sign in to Org ${org.id} (${org.name}) (${error.operation}): ${error.reason._tag}: ${error.reason.message}: this user's sign-in to the cluster works, but not into that Org: the user may not belong to it, or it is inactive; ask a ThoughtSpot administrator to add the user to the Org or to activate it, or leave it out of the Orgs to export`
+
+/**
+ * `error`, from work in `org` of a run over Orgs: a refused sign-in worded as that Org's (a failure already turned
+ * into an {@link ExportError} elsewhere is worded again from its cause); anything else as it is.
+ */
+export const inOrg = (error: ExportError | UsageError, org: OrgRef | undefined): ExportError | UsageError =>
+  org !== undefined &&
+  error instanceof ExportError &&
+  isThoughtSpotFailure(error.cause) &&
+  signInOperations.includes(error.cause.operation) &&
+  orgRefusals.includes(error.cause.reason._tag)
+    ? fromThoughtSpot(error.cause, "", undefined, org)
+    : error
+
+/**
+ * Wraps any failure of work on `what` as an {@link ExportError}, leaving export and usage errors as they are;
+ * `org`, the Org of a run over Orgs the work was in (see {@link inOrg}).
+ */
+export const toExportError = (error: unknown, what: string, org?: OrgRef): ExportError | UsageError => {
+  if (error instanceof ExportError || error instanceof UsageError) return inOrg(error, org)
+  if (isThoughtSpotFailure(error)) return fromThoughtSpot(error, what, undefined, org)
   const text = error instanceof Error ? error.message : String(error)
   return new ExportError({ kind: "Remote", message: `exporting ${what} failed: ${text}`, cause: error })
 }
@@ -322,6 +368,7 @@ export const reportFailure = (cause: Cause.Cause<unknown>, verbose: boolean, sig
       error.cause.reason._tag === "Authentication"
         ? refusedCredentialsLine(error.cause.reason, signIn)
         : signIn?.org !== undefined &&
+            !orgSignInFailures.has(error) &&
             isThoughtSpotFailure(error.cause) &&
             signInOperations.includes(error.cause.operation) &&
             ["NotFound", "BadRequest", "Forbidden"].includes(error.cause.reason._tag)

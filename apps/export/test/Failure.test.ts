@@ -178,6 +178,49 @@ describe("failure lines from core's reasons", () => {
     assert.match(line(), /: check --host, and the sign-in method \(auth\) for this cluster$/)
   })
 
+  it("a-refused-sign-in-to-one-org-of-a-run-over-orgs-is-that-org's-not-the-cluster's", () => {
+    const { BadRequest, Forbidden, NotFound } = CoreErrors
+    const org = { id: 1739504221, name: "Sales LATAM" }
+    const signIn = { host: "https://ts.example.com", method: "password", secret: "THOUGHTSPOT_PASSWORD" } as const
+    for (const reason of [
+      new Forbidden({ description: "the user lacks access", status: 403 }),
+      new BadRequest({ description: "ThoughtSpot rejected the request", status: 400 }),
+      new NotFound({ description: "no such Org", status: 404 })
+    ]) {
+      const error = new ThoughtSpotError({ operation: "auth/token/full", reason })
+      const said = toExportError(error, 'principals in Org "Sales LATAM"', org)
+      assert.instanceOf(said, ExportError)
+      assert.match(
+        said.message,
+        /^ThoughtSpot refused to sign in to Org 1739504221 \(Sales LATAM\) \(auth\/token\/full\): /
+      )
+      assert.include(said.message, reason.message)
+      assert.include(said.message, "the user may not belong to it, or it is inactive")
+      assert.include(said.message, "ask a ThoughtSpot administrator to add the user to the Org or to activate it")
+      assert.notInclude(said.message, "--host")
+      assert.notInclude(said.message, "sign-in method")
+      // A failure worded earlier without the Org is worded again as the Org's.
+      assert.strictEqual(toExportError(toExportError(error, "the export"), "the export", org).message, said.message)
+      // The run's own Org setting (--org-id) does not take it back to the cluster's sign-in.
+      for (const run of [signIn, { ...signIn, org: "--org-id" }]) {
+        assert.strictEqual(reportFailure(Cause.fail(said), false, run).lines[0], `spotpipe: ${said.message}`)
+      }
+      // Outside a run over Orgs, the sign-in is the cluster's, as before.
+      assert.include(toExportError(error, "the export").message, "check --host, and the sign-in method")
+    }
+    // Refused credentials (401) are the user's wherever they were sent, and other failures in an Org stay as they are.
+    const credentials = new ThoughtSpotError({
+      operation: "auth/token/full",
+      reason: new CoreErrors.Authentication({ description: "ThoughtSpot rejected the credentials", status: 401 })
+    })
+    assert.notInclude(toExportError(credentials, "the export", org).message, "Org 1739504221")
+    const forbiddenRead = new ThoughtSpotError({
+      operation: "answerData",
+      reason: new Forbidden({ description: "no access", status: 403 })
+    })
+    assert.include(toExportError(forbiddenRead, 'answer "Sales"', org).message, "share it with this user")
+  })
+
   it("forbidden-system-read-asks-for-timezone", () => {
     const forbidden = (operation: string) =>
       new ThoughtSpotError({ operation, reason: new Forbidden({ description: "no privilege", status: 403 }) })

@@ -52,6 +52,10 @@ const manifestOf = (dir: string): ManifestLike =>
 const active = fixtures.orgs.filter((o) => o.status === "ACTIVE")
 const inactive = fixtures.orgs.find((o) => o.status === "IN_ACTIVE")!
 const emea = fixtures.orgs.find((o) => o.name === "Sales EMEA")!
+/** What a refused sign-in to the inactive Org says: that Org's access, not the cluster's host or sign-in method. */
+const orgRefusal = new RegExp(
+  `^ThoughtSpot refused to sign in to Org ${inactive.id} \\(${inactive.name}\\) \\(auth/token/full\\): Forbidden: .*: this user's sign-in to the cluster works, but not into that Org: the user may not belong to it, or it is inactive; ask a ThoughtSpot administrator to add the user to the Org or to activate it, or leave it out of the Orgs to export$`
+)
 const topFolders = (dir: string) =>
   NodeFs.readdirSync(dir)
     .filter((f) => f.startsWith("org-"))
@@ -86,8 +90,36 @@ describe("--orgs and inactive Orgs", () => {
     const run = await runCli(["run", job, "--out", dir, "--quiet"], { env })
     expect(run.code, run.stderr).toBe(0)
     expect(run.stderr).toContain(`${inactive.id} (${inactive.name})`)
-    expect(manifestOf(dir).warnings).toEqual([expect.stringContaining(`--orgs all skips an inactive Org`)])
+    // Named where the choice was made: the job file, not a flag that was never given.
+    const warning = `the job file's "orgs": "all" skips an inactive Org (status IN_ACTIVE in orgs/search: no one can sign in to it): ${inactive.id} (${inactive.name}); activate it to export it`
+    expect(run.stderr.trimEnd().split("\n")).toEqual([`spotpipe: warning: ${warning}`])
+    expect(manifestOf(dir).warnings).toEqual([warning])
     expect(manifestOf(dir).exports.map((e) => e.status)).toEqual(active.map(() => "succeeded"))
+  })
+
+  it("a-job-s-orgs-naming-an-inactive-org-says-so-and-its-failure-is-that-org-s", timeout, async () => {
+    const dir = tempDir()
+    const job = NodePath.join(dir, "..", `${NodePath.basename(dir)}-job.json`)
+    NodeFs.writeFileSync(job, JSON.stringify({ orgs: [0, inactive.id], exports: [{ type: "permissions" }] }))
+    const run = await runCli(["run", job, "--out", dir, "--quiet"], { env })
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain(
+      `spotpipe: warning: Org ${inactive.id} (${inactive.name}) is inactive (status IN_ACTIVE in orgs/search) but the job file's "orgs" names it, so it is tried: a cluster lets no one sign in to an inactive Org, so expect it to fail; activate it, or drop it from the job file's "orgs"`
+    )
+    expect(run.stderr).not.toContain("--orgs")
+    const failed = manifestOf(dir).exports.find((e) => e.org?.id === inactive.id)!
+    expect(failed.status).toBe("failed")
+    expect(failed.error).toMatch(orgRefusal)
+    expect(failed.error).not.toContain("--host")
+  })
+
+  it("--orgs-all-given-over-a-job-s-orgs-is-named-as-the-flag", timeout, async () => {
+    const dir = tempDir()
+    const job = NodePath.join(dir, "..", `${NodePath.basename(dir)}-job.json`)
+    NodeFs.writeFileSync(job, JSON.stringify({ orgs: [0], exports: [{ type: "permissions" }] }))
+    const run = await runCli(["run", job, "--orgs", "all", "--out", dir, "--quiet"], { env })
+    expect(run.code, run.stderr).toBe(0)
+    expect(manifestOf(dir).warnings).toEqual([expect.stringMatching(/^--orgs all skips an inactive Org /)])
   })
 })
 
@@ -119,6 +151,9 @@ describe("a single command over several Orgs", () => {
       ])
       const failed = manifest.exports.find((e) => e.org?.id === inactive.id)!
       expect(failed.error).toContain(inactive.name)
+      // That Org's own advice, not the cluster's sign-in hint (the cluster took the sign-in: it listed the Orgs).
+      expect(failed.error).toMatch(orgRefusal)
+      expect(run.stderr).not.toContain("check --host")
       expect(failed.files).toEqual([])
       // Nothing of the failed Org is published; every table of the others is.
       expect(topFolders(dir)).toEqual(["org-0-primary", `org-${emea.id}-sales_emea`])
@@ -143,7 +178,9 @@ describe("a single command over several Orgs", () => {
     })
     expect(run.code).toBe(1)
     expect(run.stdout).toContain("org-0-primary/answer-Revenue by Month.csv")
-    expect(run.stdout).toContain(`FAILED  answer "Revenue by Month" in Org "${inactive.name}"`)
+    expect(run.stdout).toContain(
+      `FAILED  answer "Revenue by Month" in Org "${inactive.name}": ThoughtSpot refused to sign in to Org ${inactive.id} (${inactive.name})`
+    )
     expect(run.stderr).toContain(
       `1 of 2 Orgs failed: ${inactive.id} (${inactive.name}) (a dry run: nothing was written)`
     )
@@ -167,6 +204,8 @@ describe("a single command over several Orgs", () => {
     const run = await runCli(["principals", "--orgs", String(inactive.id), "--out", dir, "--quiet"], { env })
     expect(run.code).toBe(1)
     expect(run.stderr).not.toContain("Orgs failed")
+    const last = run.stderr.trimEnd().split("\n").at(-1)!
+    expect(last.replace(/^spotpipe: /, "")).toMatch(orgRefusal)
     expect(NodeFs.existsSync(NodePath.join(dir, "manifest.json"))).toBe(false)
   })
 })

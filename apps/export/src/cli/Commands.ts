@@ -724,7 +724,8 @@ export const runJobFile = (input: RunInput) =>
       const { exports, warnings } = yield* withOrgs(
         job.exports,
         Option.getOrUndefined(input.orgs) ?? job.orgs,
-        cluster
+        cluster,
+        Option.isSome(input.orgs) ? "--orgs" : "job file"
       ).pipe(Effect.mapError((e) => toExportError(e, "the Orgs to export")))
       const result = yield* runExports(exports, cluster, {
         command: "run",

@@ -24,15 +24,24 @@ const inactive = "IN_ACTIVE"
 
 const named = (orgs: ReadonlyArray<ExportOrg>) => orgs.map((o) => `${o.id} (${o.name})`).join(", ")
 
+/** Where the Orgs were chosen: `--orgs`, or a job file's `"orgs"` (the flag wins over it). */
+export type OrgsFrom = "--orgs" | "job file"
+
+// How messages name the choice: all of it, and the setting.
+const choiceOf = { "--orgs": "--orgs all", "job file": `the job file's "orgs": "all"` } as const
+const settingOf = { "--orgs": "--orgs", "job file": `the job file's "orgs"` } as const
+
 /**
  * `exports` once per Org `choice` names (`--orgs`, a job's `orgs`), or as they are without one. The Orgs are those
  * `orgs/search` lists for this user; an id it does not list is an error naming the ones it does. `all` leaves out
- * the inactive Orgs (a warning names them); an inactive Org named by id is kept, with a warning.
+ * the inactive Orgs (a warning names them); an inactive Org named by id is kept, with a warning. `from` says where the
+ * choice was made, for messages.
  */
 export const withOrgs = (
   exports: ReadonlyArray<JobExport>,
   choice: OrgsChoice | undefined,
-  cluster: Cluster<ClusterFailure>
+  cluster: Cluster<ClusterFailure>,
+  from: OrgsFrom = "--orgs"
 ): Effect.Effect<OrgExports, ExportError | ClusterFailure> =>
   Effect.gen(function* () {
     if (choice === undefined) return { exports, warnings: [] }
@@ -42,7 +51,7 @@ export const withOrgs = (
       if (org.id === undefined) {
         return yield* new ExportError({
           kind: "Remote",
-          message: `orgs/search listed an Org without an id${org.name === undefined ? "" : ` ("${org.name}")`}: it cannot be signed in to, so --orgs cannot export it`
+          message: `orgs/search listed an Org without an id${org.name === undefined ? "" : ` ("${org.name}")`}: it cannot be signed in to, so ${settingOf[from]} cannot export it`
         })
       }
       // Only a status that says so is inactive: an Org listed without one is tried (and fails loudly if it must).
@@ -59,7 +68,7 @@ export const withOrgs = (
       if (skipped.length > 0) {
         const them = skipped.length === 1 ? "it" : "them"
         warnings.push(
-          `--orgs all skips ${skipped.length === 1 ? "an inactive Org" : `${skipped.length} inactive Orgs`} (status ${inactive} in orgs/search: no one can sign in to ${them}): ${named(skipped)}; activate ${them} to export ${them}`
+          `${choiceOf[from]} skips ${skipped.length === 1 ? "an inactive Org" : `${skipped.length} inactive Orgs`} (status ${inactive} in orgs/search: no one can sign in to ${them}): ${named(skipped)}; activate ${them} to export ${them}`
         )
       }
     } else {
@@ -74,7 +83,7 @@ export const withOrgs = (
         // Named, so tried: the cluster says whether it can be read, and a failure is that Org's alone.
         if (!org.active) {
           warnings.push(
-            `Org ${org.id} (${org.name}) is inactive (status ${inactive} in orgs/search) but --orgs names it, so it is tried: a cluster lets no one sign in to an inactive Org, so expect it to fail; activate it, or drop it from --orgs`
+            `Org ${org.id} (${org.name}) is inactive (status ${inactive} in orgs/search) but ${settingOf[from]} names it, so it is tried: a cluster lets no one sign in to an inactive Org, so expect it to fail; activate it, or drop it from ${settingOf[from]}`
           )
         }
         chosen.push({ id: org.id, name: org.name })

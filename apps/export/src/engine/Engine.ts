@@ -171,15 +171,19 @@ export const writerOptionSources: {
   offload: "timezone"
 }
 
-/** The first failure of an exit, as an export error naming `what`. */
-const failureOf = (cause: Exit.Exit<unknown, unknown>, what: string): ExportError | UsageError => {
+/** The first failure of an exit, as an export error naming `what` (in `org`, of a run over Orgs). */
+const failureOf = (
+  cause: Exit.Exit<unknown, unknown>,
+  what: string,
+  org: JobExport["org"]
+): ExportError | UsageError => {
   if (Exit.isSuccess(cause)) return new ExportError({ kind: "Remote", message: `${what}: no failure` })
   const failure = cause.cause.reasons.find((r) => r._tag === "Fail")
   if (failure?._tag !== "Fail") return new ExportError({ kind: "Remote", message: `${what}: interrupted or crashed` })
   const error = failure.error
   if (error instanceof RestartNeeded)
     return new ExportError({ kind: "Incomplete", message: `${what}: ${error.reason}` })
-  return toExportError(error, what)
+  return toExportError(error, what, org)
 }
 
 /** What narrows `--out -` to one result: the flag that fits why there are several (Orgs, visualizations). */
@@ -307,7 +311,7 @@ export const runExports = <E>(
                   )
                 }
               ).pipe(
-                Effect.mapError((error) => toExportError(error, entry.what)),
+                Effect.mapError((error) => toExportError(error, entry.what, entry.org)),
                 Effect.exit
               ),
             { concurrency: Math.max(1, options.exportsAtOnce) }
@@ -368,7 +372,7 @@ export const runExports = <E>(
             : Exit.failCause(plan.cause)
           if (Exit.isSuccess(probed)) outputs.push(...probed.value)
           else {
-            const error = failureOf(probed, entry.what)
+            const error = failureOf(probed, entry.what, entry.org)
             if (options.onFailure === "stop") return yield* error
             failures.push({ export: entry, error })
           }
@@ -507,7 +511,7 @@ export const runExports = <E>(
               // An interruption is not the item's failure: it ends the run.
               else if (!exit.cause.reasons.some((r) => r._tag === "Fail")) return yield* Effect.failCause(exit.cause)
               else {
-                const error = failureOf(exit, planned.what)
+                const error = failureOf(exit, planned.what, planned.export.org)
                 yield* Effect.logError(error.message)
                 failedItems.push({ file: planned.file, what: planned.what, error: error.message })
               }
@@ -588,7 +592,7 @@ export const runExports = <E>(
             ...extra
           })
         } else {
-          const error = failureOf(exit, entry.what)
+          const error = failureOf(exit, entry.what, entry.org)
           failures.push({ export: entry, error })
           statuses.push({
             export: key,
