@@ -32,15 +32,15 @@ const newSandbox = async () => {
   return sandbox
 }
 
-/** Deletes objects through the sandbox's REST API (`metadata/delete`), as the full-access user. */
-const deleteObjects = async (sandbox: RunningSandbox, ids: ReadonlyArray<string>) => {
+/** Deletes objects through the sandbox's REST API (`metadata/delete`), as the full-access user (in Org `orgId`). */
+const deleteObjects = async (sandbox: RunningSandbox, ids: ReadonlyArray<string>, orgId = 0) => {
   const api = `${sandbox.url}/api/rest/2.0`
   const headers = { "content-type": "application/json", "user-agent": "spotpipe-test" }
   const token = (await (
     await fetch(`${api}/auth/token/full`, {
       method: "POST",
       headers,
-      body: JSON.stringify({ username: fixtures.user.username, password: fixtures.user.password })
+      body: JSON.stringify({ username: fixtures.user.username, password: fixtures.user.password, org_id: orgId })
     })
   ).json()) as { token: string }
   const response = await fetch(`${api}/metadata/delete`, {
@@ -73,7 +73,7 @@ const tmlFiles = (dir: string): Record<string, string> =>
       .sort(([a], [b]) => (a! < b! ? -1 : 1))
   )
 
-describe("tml --modified-since last into a folder of earlier runs", () => {
+describe("tml into a folder of earlier runs", () => {
   it(
     "removes the files of objects deleted or renamed since, lists them, and leaves the folder equal to a full export",
     timeout,
@@ -255,6 +255,76 @@ describe("tml --modified-since last into a folder of earlier runs", () => {
       const whole = await tml("--modified-since", "last")
       expect(whole.code, whole.stderr).toBe(0)
       expect(tmlFiles(dir)).not.toHaveProperty(["tml/answer/Order Details.tml"])
+    } finally {
+      await proxy.close()
+    }
+  })
+
+  it("over Orgs removes in the Org whose object is gone only, and full runs remove too", timeout, async () => {
+    const sandbox = await newSandbox()
+    const env = sandboxEnv(sandbox)
+    const dir = tempDir()
+    const tml = () => runCli(["tml", "--type", "ANSWER", "--orgs", "all", "--out", dir, "--force", "--quiet"], { env })
+    expect((await tml()).code).toBe(0)
+    const emea = fixtures.orgs.find((o) => o.name === "Sales EMEA")!
+    const [name, gone] = Object.entries(emea.objects).find(([, o]) => o.type === "ANSWER")!
+    const folder = `org-${emea.id}-sales_emea`
+    const file = `${folder}/tml/answer/${name}.tml`
+    expect(NodeFs.existsSync(NodePath.join(dir, file))).toBe(true)
+    const others = [...filesIn(dir).keys()].filter(
+      (f) => f.includes(`${NodePath.sep}tml${NodePath.sep}`) && !f.startsWith(folder)
+    )
+    expect(others.length).toBeGreaterThan(0)
+    await deleteObjects(sandbox, [gone.id], emea.id)
+
+    const run = await tml()
+    expect(run.code, run.stderr).toBe(0)
+    expect(NodeFs.existsSync(NodePath.join(dir, file))).toBe(false)
+    for (const other of others) expect(NodeFs.existsSync(NodePath.join(dir, other))).toBe(true)
+    const removed = manifestOf(dir).exports.flatMap((e) => (e.removed ?? []).map((r) => [e.export, r.file, r.reason]))
+    expect(removed).toEqual([[`${folder}/tml`, file, "deleted"]])
+  })
+
+  it("users, groups and roles: a group gone from the batched export has its file removed", timeout, async () => {
+    const sandbox = await newSandbox()
+    let drop: string | undefined
+    // The cluster's batched export no longer holds one group (deleted on the cluster): the proxy reads the whole
+    // batched listing and answers each batch of it without that group, as the cluster would page it.
+    let asked = { offset: 0, size: 0 }
+    const proxy = await startRewritingProxy(sandbox.url, {
+      request: (body) => {
+        const request = JSON.parse(body) as Record<string, unknown>
+        if (drop === undefined || typeof request["batch_offset"] !== "number") return body
+        asked = { offset: request["batch_offset"], size: request["batch_size"] as number }
+        return JSON.stringify({ ...request, batch_offset: 0, batch_size: 200 })
+      },
+      response: (text, request) => {
+        if (drop === undefined || !request.url.endsWith("/metadata/tml/export/batch")) return text
+        const body = JSON.parse(text) as { edocs: Array<{ info: { id: string } }> }
+        const kept = body.edocs.filter((item) => item.info.id !== drop)
+        return JSON.stringify({ edocs: kept.slice(asked.offset, asked.offset + asked.size) })
+      }
+    })
+    try {
+      const dir = tempDir()
+      const tml = () =>
+        runCli(["tml", "--type", "USER_GROUP,ROLE", "--out", dir, "--force", "--quiet"], { env: sandboxEnv(proxy) })
+      expect((await tml()).code).toBe(0)
+      const group = (
+        JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8")) as {
+          outputs: Array<{ file: string; source: { type: string; id: string } }>
+        }
+      ).outputs.find((o) => o.source.type === "USER_GROUP")!
+      const before = tmlFiles(dir)
+      drop = group.source.id
+      const run = await tml()
+      expect(run.code, run.stderr).toBe(0)
+      const { [group.file]: gone, ...kept } = before
+      expect(gone).toBeDefined()
+      expect(tmlFiles(dir)).toEqual(kept)
+      expect(manifestOf(dir).exports[0]!.removed).toEqual([
+        { file: group.file, reason: "deleted", detail: `user_group ${drop} is no longer listed on the cluster` }
+      ])
     } finally {
       await proxy.close()
     }
