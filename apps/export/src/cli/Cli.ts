@@ -35,6 +35,7 @@ import {
 import { auditFlags, modifiedSinceFlag, searchSince, searchSinceFlags } from "./IncrementalFlags.ts"
 import { lsCommand } from "./LsCommand.ts"
 import { mergeCommand } from "./MergeCommand.ts"
+import { runtimeFlags, runtimeOptions } from "./RuntimeFlags.ts"
 import { sandboxCommand } from "./SandboxCommand.ts"
 
 export { version } from "../Version.ts"
@@ -81,11 +82,16 @@ const answerCommand = Command.make(
       "guid-or-name",
       "the saved answer's GUID or exact name",
       "the answer is empty: give its GUID or exact name (spotpipe ls answers lists them)"
-    )
+    ),
+    ...runtimeFlags
   },
   (input) =>
-    runSingle("answer", input, singleExport(input, { type: "answer", id: input.answer }, `answer "${input.answer}"`), {
-      what: `answer "${input.answer}"`
+    Effect.gen(function* () {
+      const what = `answer "${input.answer}"`
+      const runtime = yield* runtimeOptions(input)
+      yield* runSingle("answer", input, singleExport(input, { type: "answer", id: input.answer, ...runtime }, what), {
+        what
+      })
     })
 ).pipe(
   Command.withDescription("Export the data of a saved answer"),
@@ -94,6 +100,11 @@ const answerCommand = Command.make(
     {
       command: 'spotpipe answer "Order Details" --sandbox --format ndjson --out - | head -3',
       description: "NDJSON to stdout"
+    },
+    {
+      command:
+        'spotpipe answer "Order Details" --sandbox --sort "Order ID" --runtime-filter "Quantity GT 5" --out ./landing',
+      description: "rows in a fixed order (so every page is read in it), only those with a quantity above 5"
     }
   ])
 )
@@ -107,16 +118,18 @@ const liveboardCommand = Command.make(
       "the liveboard's GUID or exact name",
       "the liveboard is empty: give its GUID or exact name (spotpipe ls liveboards lists them)"
     ),
-    viz: vizFlag
+    viz: vizFlag,
+    ...runtimeFlags
   },
   (input) =>
-    Effect.suspend(() => {
+    Effect.gen(function* () {
       const what = `liveboard "${input.liveboard}"`
+      const runtime = yield* runtimeOptions(input)
       const spec = Option.match(input.viz, {
-        onNone: () => ({ type: "liveboard" as const, id: input.liveboard }),
-        onSome: (visualizations) => ({ type: "liveboard" as const, id: input.liveboard, visualizations })
+        onNone: () => ({ type: "liveboard" as const, id: input.liveboard, ...runtime }),
+        onSome: (visualizations) => ({ type: "liveboard" as const, id: input.liveboard, visualizations, ...runtime })
       })
-      return runSingle("liveboard", input, singleExport(input, spec, what), { what })
+      yield* runSingle("liveboard", input, singleExport(input, spec, what), { what })
     })
 ).pipe(
   Command.withDescription("Export the data of a liveboard's visualizations (one file each)"),
@@ -138,7 +151,8 @@ const searchCommand = Command.make(
       "GUID or exact name of the model, worksheet or table to search"
     ),
     query: described(Flag.String("query"), 'search tokens, e.g. "[Region] [Revenue] [Order Date].monthly"'),
-    ...searchSinceFlags
+    ...searchSinceFlags,
+    ...runtimeFlags
   },
   (input) =>
     Effect.gen(function* () {
@@ -147,10 +161,11 @@ const searchCommand = Command.make(
       }
       const what = `search on "${input.table}"`
       const since = yield* searchSince(input)
+      const runtime = yield* runtimeOptions(input, input.query)
       yield* runSingle(
         "search",
         input,
-        singleExport(input, { type: "search", table: input.table, query: input.query, ...since }, what),
+        singleExport(input, { type: "search", table: input.table, query: input.query, ...since, ...runtime }, what),
         { what }
       )
     })

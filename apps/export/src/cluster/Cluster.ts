@@ -62,6 +62,15 @@ export const demoMetadataTypes = metadataTypes.filter(
   (type) => type !== "LOGICAL_RELATIONSHIP" && type !== "INSIGHT_SPEC" && type !== "COLLECTION"
 )
 
+/**
+ * A runtime sort and runtime filters of a data request, as ThoughtSpot's `runtime_sort` and `runtime_filter` take
+ * them (`{"sortCol1":"Order ID","asc1":true}`, `{"col1":"Region","op1":"EQ","val1":"West"}`).
+ */
+export interface RuntimeRequest {
+  readonly runtimeSort?: Readonly<Record<string, unknown>>
+  readonly runtimeFilter?: Readonly<Record<string, unknown>>
+}
+
 /** A ThoughtSpot cluster as the export uses it. `E` is the client's failure type. */
 export interface Cluster<E> {
   /**
@@ -101,12 +110,14 @@ export interface Cluster<E> {
    * Data pages of an answer, a liveboard visualization or a search. `startOffset` (a multiple of `pageSize`,
    * default 0) starts the read there, so that a resumed export fetches none of the rows it already wrote.
    * `decoder` (optional) lets the job read rows straight from the response text (see {@link PageDecoder}).
+   * `runtime`: a runtime sort and filters sent with every page's request.
    */
   readonly answerPages: (
     answerId: string,
     pageSize: number,
     startOffset?: number,
-    decoder?: PageDecoder
+    decoder?: PageDecoder,
+    runtime?: RuntimeRequest
   ) => Stream.Stream<DataPage, E>
   /** See {@link Cluster.answerPages}. */
   readonly liveboardPages: (
@@ -114,7 +125,8 @@ export interface Cluster<E> {
     vizId: string,
     pageSize: number,
     startOffset?: number,
-    decoder?: PageDecoder
+    decoder?: PageDecoder,
+    runtime?: RuntimeRequest
   ) => Stream.Stream<DataPage, E>
   /** See {@link Cluster.answerPages}. */
   readonly searchPages: (
@@ -122,7 +134,8 @@ export interface Cluster<E> {
     query: string,
     pageSize: number,
     startOffset?: number,
-    decoder?: PageDecoder
+    decoder?: PageDecoder,
+    runtime?: RuntimeRequest
   ) => Stream.Stream<DataPage, E>
   /** TML, principals, permissions and Orgs (the `tml`, `principals` and `permissions` exports, `--orgs`). */
   readonly admin?: AdminCluster<E>

@@ -326,13 +326,13 @@ const clusterOf = (
         Stream.grouped(pageSize),
         Stream.map((events): DataPage => ({ columnNames: auditColumns.map((c) => c.name), rows: events.map(auditRow) }))
       ),
-    answerPages: (answerId, pageSize, startOffset = 0, decoder) => {
-      const request = { metadataIdentifier: answerId, pageSize, startOffset }
+    answerPages: (answerId, pageSize, startOffset = 0, decoder, runtime) => {
+      const request = { metadataIdentifier: answerId, pageSize, startOffset, ...runtime }
       return (decoder === undefined ? client.answerData(request) : client.answerData(request, decoder)).pipe(
         Stream.map(fromCore)
       )
     },
-    liveboardPages: (liveboardId, vizId, pageSize, startOffset = 0, decoder) =>
+    liveboardPages: (liveboardId, vizId, pageSize, startOffset = 0, decoder, runtime) =>
       Stream.unwrap(
         Effect.map(
           liveboardData(
@@ -340,7 +340,8 @@ const clusterOf = (
               metadataIdentifier: liveboardId,
               visualizationIdentifiers: [vizId],
               pageSize,
-              startOffset
+              startOffset,
+              ...runtime
             },
             decoder
           ),
@@ -362,8 +363,8 @@ const clusterOf = (
           }
         )
       ),
-    searchPages: (tableId, query, pageSize, startOffset = 0, decoder) => {
-      const request = { logicalTableIdentifier: tableId, queryString: query, pageSize, startOffset }
+    searchPages: (tableId, query, pageSize, startOffset = 0, decoder, runtime) => {
+      const request = { logicalTableIdentifier: tableId, queryString: query, pageSize, startOffset, ...runtime }
       return (decoder === undefined ? client.searchData(request) : client.searchData(request, decoder)).pipe(
         Stream.map(fromCore)
       )

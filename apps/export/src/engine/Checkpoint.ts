@@ -101,7 +101,7 @@ export const decide = (input: ResumeInput): ResumeDecision => {
       ? // The fingerprint covers what is read: a job file's edit, another command line, or a starting point that moved.
         {
           _tag: "Restart",
-          reason: `what the export reads changed since ${since} (its object, query or starting point)`
+          reason: `what the export reads changed since ${since} (its object, query, runtime sort or filters, or starting point)`
         }
       : {
           _tag: "Restart",

@@ -30,7 +30,10 @@ export const OutputSource = Schema.Struct({
   id: Schema.NullOr(Schema.String),
   name: Schema.NullOr(Schema.String),
   viz: Schema.NullOr(Schema.Struct({ id: Schema.String, name: Schema.NullOr(Schema.String) })),
-  query: Schema.NullOr(Schema.String)
+  query: Schema.NullOr(Schema.String),
+  /** The runtime sort and filters the data was read with (`--sort`, `--runtime-filter`), as sent; absent: none. */
+  runtime_sort: Schema.optionalKey(Schema.Record(Schema.String, Schema.Unknown)),
+  runtime_filter: Schema.optionalKey(Schema.Record(Schema.String, Schema.Unknown))
 })
 /** See {@link OutputSource}. */
 export type OutputSource = typeof OutputSource.Type

@@ -24,6 +24,7 @@ import { isDocumentFormat } from "../output/Manifest.ts"
 import { closest, didYouMean } from "../Suggest.ts"
 import { baseFileName, FileNameAllocator } from "./FileName.ts"
 import type { ColumnNames, FileNames } from "./Names.ts"
+import { RuntimeFiltersSpec, SortSpec, searchSortProblem } from "./RuntimeOptions.ts"
 
 /**
  * One of `choices`, matched ignoring case as the flags match theirs (`"CSV"` is `csv`, `"answer"` is `ANSWER`): the
@@ -178,8 +179,24 @@ const splitField = {
   )
 }
 
+/**
+ * `"sort": [{ "column": "Order ID" }, { "column": "Revenue", "order": "desc" }]` and `"runtimeFilters": [{ "column":
+ * "Region", "op": "EQ", "values": ["West"] }]` on an answer, liveboard or search: as `--sort` and `--runtime-filter`
+ * (see RuntimeOptions.ts).
+ */
+const runtimeFields = {
+  sort: Schema.optionalKey(SortSpec),
+  runtimeFilters: Schema.optionalKey(RuntimeFiltersSpec)
+}
+
 /** `{ "type": "answer", "id": "GUID or name" }`. */
-const AnswerExport = Schema.Struct({ type: Schema.Literal("answer"), id: SettingText, ...exportFields, ...splitField })
+const AnswerExport = Schema.Struct({
+  type: Schema.Literal("answer"),
+  id: SettingText,
+  ...exportFields,
+  ...splitField,
+  ...runtimeFields
+})
 
 /** `{ "type": "liveboard", "id": "GUID or name", "visualizations"?: [...] }` (omit for every visualization). */
 const LiveboardExport = Schema.Struct({
@@ -190,7 +207,8 @@ const LiveboardExport = Schema.Struct({
       Schema.isMinLength(1, { message: "list at least one visualization, or omit the key" })
     )
   ),
-  ...exportFields
+  ...exportFields,
+  ...runtimeFields
 })
 
 /** `{ "type": "search", "table": "GUID or name", "query": "[Region] [Revenue]" }`. */
@@ -202,7 +220,8 @@ const SearchExport = Schema.Struct({
   sinceColumn: Schema.optionalKey(SettingText),
   since: Schema.optionalKey(SettingText),
   ...exportFields,
-  ...splitField
+  ...splitField,
+  ...runtimeFields
 })
 
 /** The object types `tml` exports (users, groups and roles through the batched TML endpoint). */
@@ -710,6 +729,8 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
         message: `cannot go with "sinceColumn": the parts of an incremental search would each start from their own watermark; remove one of them`
       })
     }
+    const sortProblem = spec.type === "search" ? searchSortProblem(spec.query, spec.sort) : undefined
+    if (sortProblem !== undefined) clashes.push({ path: `exports[${index}].sort`, message: sortProblem })
     if (spec.type === "search" && spec.since?.includes("'") === true) {
       clashes.push({
         path: `exports[${index}].since`,

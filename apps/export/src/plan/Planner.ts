@@ -29,6 +29,7 @@ import { canonicalJson, defaultOutputName, type ExportOrg, type JobExport, orgFo
 import { findObject, type GivenIn, isGuidOf, suggestVisualizations } from "./ObjectNames.ts"
 import { fingerprintOf, type OutputSettings } from "./OutputSettings.ts"
 import type { PlannedOutput, ResolvedExport } from "./PlannedOutput.ts"
+import { runtimeRequestOf, runtimeSourceOf } from "./RuntimeOptions.ts"
 import { searchColumnTypes } from "./SearchColumns.ts"
 import { hasSortBy } from "./SearchOrder.ts"
 import type { EarlierDocuments } from "./TmlMirror.ts"
@@ -288,18 +289,28 @@ export const resolveExport = <E>(
         const answer = yield* findObject(cluster, "ANSWER", spec.id, givenIn)
         const columns = answer.visualizations[0]?.columns ?? []
         const what = `answer "${answer.name}"`
-        const from = (offset: number, decoder: PageDecoder) => cluster.answerPages(answer.id, pageSize, offset, decoder)
+        // `--sort`, `--runtime-filter`: sent with every request, the row count probe of a split export's too.
+        const runtime = runtimeRequestOf(spec)
+        const from = (offset: number, decoder: PageDecoder) =>
+          cluster.answerPages(answer.id, pageSize, offset, decoder, runtime)
         return yield* splitWhenAsked(
           single(`answer-${answer.name}`, answer.id, {
             label: `answer ${answer.name}`,
             what,
-            source: { type: "ANSWER", id: answer.id, name: answer.name, viz: null, query: null },
+            source: {
+              type: "ANSWER",
+              id: answer.id,
+              name: answer.name,
+              viz: null,
+              query: null,
+              ...runtimeSourceOf(runtime)
+            },
             pages: (decoder) => from(0, decoder),
             pagesFrom: from,
             typesOf: typesByPosition(columns),
             emptyColumns: columns.map((c) => c.name)
           }),
-          () => cluster.answerPages(answer.id, 1, 0),
+          () => cluster.answerPages(answer.id, 1, 0, undefined, runtime),
           from,
           what
         )
@@ -310,22 +321,31 @@ export const resolveExport = <E>(
         // `--since-column`: the query with its filter appended, and the run's watermark (read before any data).
         const zone = entry.timezone === undefined ? dataZone : Effect.succeed(entry.timezone)
         const { query, watermark } = yield* incrementalSearch(cluster, table, spec, zone, what)
+        const runtime = runtimeRequestOf(spec)
         const from = (offset: number, decoder: PageDecoder) =>
-          cluster.searchPages(table.id, query, pageSize, offset, decoder)
+          cluster.searchPages(table.id, query, pageSize, offset, decoder, runtime)
         return yield* splitWhenAsked(
           single(`search-${table.name}`, table.id, {
             label: `search ${table.name}`,
             what,
-            source: { type: "LOGICAL_TABLE", id: table.id, name: table.name, viz: null, query },
+            source: {
+              type: "LOGICAL_TABLE",
+              id: table.id,
+              name: table.name,
+              viz: null,
+              query,
+              ...runtimeSourceOf(runtime)
+            },
             pages: (decoder) => from(0, decoder),
             pagesFrom: from,
             typesOf: typesByName(searchColumnTypes(table.columns)),
             emptyColumns: [],
             ...(watermark === undefined ? {} : { watermark }),
-            // The query as sent, filters appended: only its own `sort by` fixes the order of its pages.
-            ...(hasSortBy(query) ? {} : { unsorted: true })
+            // The query as sent, filters appended: its own `sort by`, or a runtime sort (`--sort`), fixes the order
+            // of its pages.
+            ...(hasSortBy(query) || runtime.runtimeSort !== undefined ? {} : { unsorted: true })
           }),
-          () => cluster.searchPages(table.id, query, 1, 0),
+          () => cluster.searchPages(table.id, query, 1, 0, undefined, runtime),
           from,
           what
         )
@@ -349,6 +369,7 @@ export const resolveExport = <E>(
       case "liveboard": {
         const liveboard = yield* findObject(cluster, "LIVEBOARD", spec.id, givenIn)
         const vizzes = yield* chooseVisualizations(liveboard, spec.visualizations, givenIn)
+        const runtime = runtimeRequestOf(spec)
         return {
           export: entry,
           defaultName: `liveboard-${liveboard.name}`,
@@ -368,11 +389,13 @@ export const resolveExport = <E>(
                 id: liveboard.id,
                 name: liveboard.name,
                 viz: { id: viz.id, name: viz.name },
-                query: null
+                query: null,
+                ...runtimeSourceOf(runtime)
               },
-              pages: (decoder: PageDecoder) => cluster.liveboardPages(liveboard.id, viz.id, pageSize, 0, decoder),
+              pages: (decoder: PageDecoder) =>
+                cluster.liveboardPages(liveboard.id, viz.id, pageSize, 0, decoder, runtime),
               pagesFrom: (offset: number, decoder: PageDecoder) =>
-                cluster.liveboardPages(liveboard.id, viz.id, pageSize, offset, decoder),
+                cluster.liveboardPages(liveboard.id, viz.id, pageSize, offset, decoder, runtime),
               typesOf: typesByPosition(viz.columns),
               emptyColumns: viz.columns.map((c) => c.name)
             }))

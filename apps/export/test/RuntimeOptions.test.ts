@@ -1,0 +1,98 @@
+/**
+ * The text of `--sort` and `--runtime-filter`, and the `runtime_sort` / `runtime_filter` objects sent for them
+ * (RuntimeOptions.ts). Through the CLI against the sandbox: runtimeOptions.e2e.test.ts.
+ */
+import { describe, expect, it } from "vitest"
+import {
+  parseRuntimeFilter,
+  parseSortKey,
+  runtimeFilterOf,
+  runtimeSortOf,
+  searchSortProblem
+} from "../src/plan/RuntimeOptions.ts"
+
+describe("--sort", () => {
+  it("takes-the-column-as-written-with-an-optional-direction-suffix", () => {
+    expect(parseSortKey("Order ID")).toEqual({ ok: { column: "Order ID" } })
+    expect(parseSortKey("Revenue:desc")).toEqual({ ok: { column: "Revenue", order: "desc" } })
+    expect(parseSortKey("Revenue:ASC")).toEqual({ ok: { column: "Revenue", order: "asc" } })
+    // A comma is part of the name; only the last `:asc`/`:desc` is a direction.
+    expect(parseSortKey("Revenue (USD, net)")).toEqual({ ok: { column: "Revenue (USD, net)" } })
+    expect(parseSortKey("Ratio:desc:asc")).toEqual({ ok: { column: "Ratio:desc", order: "asc" } })
+    expect(parseSortKey("Time: start")).toEqual({ ok: { column: "Time: start" } })
+    expect(parseSortKey(" :desc")).toHaveProperty("refused")
+  })
+
+  it("sends-sortColN-and-ascN-in-order", () => {
+    expect(runtimeSortOf([{ column: "Region" }, { column: "Revenue", order: "desc" }])).toEqual({
+      sortCol1: "Region",
+      asc1: true,
+      sortCol2: "Revenue",
+      asc2: false
+    })
+    expect(runtimeSortOf(undefined)).toBeUndefined()
+  })
+
+  it("is-refused-on-a-search-with-its-own-sort-by-only", () => {
+    expect(searchSortProblem("[Order ID] sort by [Order ID]", [{ column: "Region" }])).toContain('its own "sort by"')
+    expect(searchSortProblem("[Order ID] [Region]", [{ column: "Region" }])).toBeUndefined()
+    expect(searchSortProblem("[Order ID] sort by [Order ID]", undefined)).toBeUndefined()
+    // A "sort by" inside a value is no sort (SearchOrder.ts).
+    expect(searchSortProblem("[Note] = 'sort by [x]'", [{ column: "Region" }])).toBeUndefined()
+  })
+})
+
+describe("--runtime-filter", () => {
+  it("reads-column-operator-and-values", () => {
+    expect(parseRuntimeFilter("Region EQ West")).toEqual({ ok: { column: "Region", op: "EQ", values: ["West"] } })
+    expect(parseRuntimeFilter("Order  Date GE 1704067200")).toEqual({
+      ok: { column: "Order  Date", op: "GE", values: ["1704067200"] }
+    })
+    expect(parseRuntimeFilter('Region IN West "North East" "say \\"hi\\""')).toEqual({
+      ok: { column: "Region", op: "IN", values: ["West", "North East", 'say "hi"'] }
+    })
+    expect(parseRuntimeFilter("Revenue BW_INC 10 20")).toEqual({
+      ok: { column: "Revenue", op: "BW_INC", values: ["10", "20"] }
+    })
+    // A value that is an operator's name is a value; a column holding one is quoted.
+    expect(parseRuntimeFilter("Status NE IN")).toEqual({ ok: { column: "Status", op: "NE", values: ["IN"] } })
+    expect(parseRuntimeFilter('"Days GT limit" EQ yes')).toEqual({
+      ok: { column: "Days GT limit", op: "EQ", values: ["yes"] }
+    })
+    expect(parseRuntimeFilter('Region EQ ""')).toEqual({ ok: { column: "Region", op: "EQ", values: [""] } })
+  })
+
+  it("refuses-what-it-cannot-read-saying-how-to-write-it", () => {
+    const refusal = (text: string) => {
+      const parsed = parseRuntimeFilter(text)
+      return "refused" in parsed ? parsed.refused : "accepted"
+    }
+    expect(refusal("Region LIKE W%")).toContain("it names no operator; write COLUMN OP VALUE…, OP one of EQ, NE")
+    expect(refusal("Region eq West")).toContain('"eq" is no operator: operators are upper case (EQ)')
+    expect(refusal("EQ West")).toContain("it names no operator")
+    expect(refusal("Region EQ")).toContain("EQ takes one value, not 0")
+    expect(refusal("Region NOT_IN")).toContain("NOT_IN takes one value or more")
+    expect(refusal('Region EQ "West')).toContain("a quote opened at position 11 is not closed")
+    expect(refusal('Region EQ "West"ern')).toContain("a quoted value must end at a space")
+  })
+
+  it("sends-colN-opN-valN-a-list-or-range-as-an-array", () => {
+    expect(
+      runtimeFilterOf([
+        { column: "Region", op: "EQ", values: ["West"] },
+        { column: "Region", op: "IN", values: ["West"] },
+        { column: "Revenue", op: "BW", values: ["1", "2"] }
+      ])
+    ).toEqual({
+      col1: "Region",
+      op1: "EQ",
+      val1: "West",
+      col2: "Region",
+      op2: "IN",
+      val2: ["West"],
+      col3: "Revenue",
+      op3: "BW",
+      val3: ["1", "2"]
+    })
+  })
+})
