@@ -27,6 +27,7 @@
 import { Effect, Option, Stream } from "effect"
 import * as Classify from "./internal/classify.ts"
 import * as PageRows from "./internal/pageRows.ts"
+import { BadPage } from "./internal/pageRows.ts"
 import type { ThoughtSpotError } from "./ThoughtSpotError.ts"
 
 /** Default rows per data request. */
@@ -147,21 +148,7 @@ export interface PageBytes extends PageEnvelope {
  */
 export type PageReader<A> = (page: PageBytes) => Effect.Effect<A, BadPage>
 
-/**
- * A page whose rows cannot be read: `malformed` (cut short or damaged in transit: the client requests the page
- * again, under its retry policy) or not (data that cannot be read exactly: the stream fails with a
- * `ResponseDecode`).
- */
-export class BadPage {
-  readonly _tag = "BadPage"
-  /** What is wrong, for the error message (e.g. `a data page holds 9 rows but says 10`). */
-  readonly description: string
-  readonly malformed: boolean
-  constructor(description: string, malformed: boolean) {
-    this.description = description
-    this.malformed = malformed
-  }
-}
+export { BadPage }
 
 /**
  * The rows of a lent page parsed exactly (integers beyond 2^53 as `bigint`) and checked: the span is one JSON
@@ -174,9 +161,7 @@ export const parseRows = (
   options?: { readonly exactNumbers?: boolean }
 ): Effect.Effect<Rows, BadPage> => {
   const rows = PageRows.parse(page, options?.exactNumbers === true)
-  return rows instanceof PageRows.Refused
-    ? Effect.fail(new BadPage(rows.description, rows.malformed))
-    : Effect.succeed(rows)
+  return rows instanceof BadPage ? Effect.fail(rows) : Effect.succeed(rows)
 }
 
 /** A fetched, self-consistent page (checked by the endpoint decoder) before stream-level checks. */

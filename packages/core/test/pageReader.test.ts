@@ -354,7 +354,12 @@ describe("a reader's verdict", () => {
       const early = yield* Effect.flip(Pagination.parseRows({ ...lent, end: 20 }))
       expect(early.malformed).toBe(true)
       const miscounted = yield* Effect.flip(Pagination.parseRows({ ...lent, rowCount: 3, end: 14 }))
-      expect(miscounted).toMatchObject({ malformed: true, description: "a data page holds 2 rows but says 3" })
+      expect(miscounted).toBeInstanceOf(Pagination.BadPage)
+      expect(miscounted).toMatchObject({
+        _tag: "BadPage",
+        malformed: true,
+        description: "a data page holds 2 rows but says 3"
+      })
     })
   )
 })

@@ -8,8 +8,14 @@ import { MAX_NESTING, NestingTooDeep, NumberOutOfRange, parseJsonExact } from ".
 import { readRowsInPieces } from "./rowsInPieces.ts"
 import { deepCellAt } from "./splitDataRows.ts"
 
-/** Why the rows were refused (`malformed`: damaged in transit, worth requesting again). */
-export class Refused {
+/**
+ * A page whose rows cannot be read: `malformed` (cut short or damaged in transit: the client requests the page
+ * again, under its retry policy) or not (data that cannot be read exactly: the stream fails with a
+ * `ResponseDecode`). Exported as `Pagination.BadPage`.
+ */
+export class BadPage {
+  readonly _tag = "BadPage"
+  /** What is wrong, for the error message (e.g. `a data page holds 9 rows but says 10`). */
   readonly description: string
   readonly malformed: boolean
   constructor(description: string, malformed: boolean) {
@@ -22,7 +28,7 @@ export class Refused {
 const ROWS_DEPTH = MAX_NESTING + 2
 
 /** The page's rows, checked (see `Pagination.parseRows`), or why not. */
-export const parse = (page: PageBytes, exactNumbers: boolean): Rows | Refused => {
+export const parse = (page: PageBytes, exactNumbers: boolean): Rows | BadPage => {
   const { bytes, start, end, columnNames } = page
   const width = columnNames.length
   // Pieces parse numbers as doubles (refusing those beyond a double's range), so not for `exactNumbers`.
@@ -33,7 +39,7 @@ export const parse = (page: PageBytes, exactNumbers: boolean): Rows | Refused =>
     const span = bytes.subarray(start, end)
     // Decoded, bytes that are not UTF-8 would become replacement characters: refused instead.
     if (!isUtf8(span)) {
-      return new Refused(
+      return new BadPage(
         "the data page holds text that is not valid UTF-8; it is never exported with replacement characters: correct the value at the source",
         false
       )
@@ -54,7 +60,7 @@ export const parse = (page: PageBytes, exactNumbers: boolean): Rows | Refused =>
           cell === undefined
             ? "a value of the data page"
             : `a cell in row ${page.recordOffset + cell.row + 1}, column ${JSON.stringify(cell.column)}`
-        return new Refused(
+        return new BadPage(
           `${where} is nested deeper than ${MAX_NESTING} levels: spotpipe does not export such values`,
           false
         )
@@ -62,26 +68,26 @@ export const parse = (page: PageBytes, exactNumbers: boolean): Rows | Refused =>
       // `JSON.parse` turns a number beyond a double's range (1e400) into Infinity, which writers would print as
       // null: refused.
       if (error instanceof NumberOutOfRange) {
-        return new Refused(
+        return new BadPage(
           "a number in the data does not fit a double (e.g. 1e400); it cannot be exported exactly",
           false
         )
       }
-      return new Refused("the data page is not valid JSON (cut short in transit?)", true)
+      return new BadPage("the data page is not valid JSON (cut short in transit?)", true)
     }
-    if (!Array.isArray(json)) return new Refused("a data page has no `data_rows` array", false)
+    if (!Array.isArray(json)) return new BadPage("a data page has no `data_rows` array", false)
     for (let i = 0; i < json.length; i++) {
       const row: unknown = json[i]
-      if (!Array.isArray(row)) return new Refused(`data row ${i} is not an array (COMPACT format expected)`, false)
+      if (!Array.isArray(row)) return new BadPage(`data row ${i} is not an array (COMPACT format expected)`, false)
       // A row wider or narrower than the column list cannot be written without shifting or inventing cells.
       if (row.length !== width) {
-        return new Refused(`data row ${i} has ${row.length} cells but the page names ${width} columns`, false)
+        return new BadPage(`data row ${i} has ${row.length} cells but the page names ${width} columns`, false)
       }
     }
     rows = json as Rows
   }
   if (rows.length !== page.rowCount) {
-    return new Refused(`a data page holds ${rows.length} rows but says ${page.rowCount}`, true)
+    return new BadPage(`a data page holds ${rows.length} rows but says ${page.rowCount}`, true)
   }
   return rows
 }
