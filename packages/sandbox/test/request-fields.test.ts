@@ -249,6 +249,12 @@ describe("data and TML requests", () => {
         await post(path, { ...body, runtime_filter: { col1: "Order Date", op1: "GE", val1: "2099-01-01" } })
       )
       expect(filtered.data_rows, path).toEqual([])
+      // A DATE value in epoch seconds, as ThoughtSpot documents it: the day it falls on in the sandbox's zone.
+      const since = (val1: string) =>
+        post(path, { ...body, runtime_filter: { col1: "Order Date", op1: "GE", val1 } }).then(rowsOf)
+      const byText = await since("2024-06-01")
+      expect(byText.data_rows, path).not.toEqual(plain.data_rows)
+      expect((await since(String(Date.UTC(2024, 5, 1, 12) / 1000))).data_rows, path).toEqual(byText.data_rows)
       expectRefused(
         await post(path, {
           ...body,

@@ -358,7 +358,7 @@ export const makeRoutes = (
   ): Array<Buffer | string> => {
     const { offset, size } = paging(body)
     const format = dataFormat(body)
-    const plan = withRuntime(query.plan, body)
+    const plan = withRuntime(query.plan, body, engine.calendar.timezone)
     const result = engine.result(plan)
     if (result instanceof QueryError) throw badRequest(`Search query could not be run: ${result.message}`)
     const from = Math.min(offset, result.rowCount)

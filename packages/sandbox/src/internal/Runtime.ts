@@ -6,10 +6,12 @@
  * do, with the same limits, and what it cannot do is a 400 that says so, never a result silently unfiltered: the
  * operators EQ, NE, LT, LE, GT and GE (the others, IN, BW, CONTAINS, …, are refused), one sort column, values
  * without a single quote. A column is named as the result names it (`Total Revenue`) or as the model does
- * (`Revenue`), ignoring case; an unknown one is refused naming the columns there are.
+ * (`Revenue`), ignoring case; an unknown one is refused naming the columns there are. A DATE or DATE_TIME value is
+ * epoch seconds, as ThoughtSpot documents for runtime filters (read as the day, or the wall time to the second, in
+ * the sandbox's time zone), or the date text its queries take.
  */
 import { badRequest } from "./ApiError.ts"
-import { orderColumns } from "./Orders.ts"
+import { type ModelColumn, orderColumns } from "./Orders.ts"
 import { parseQuery, QueryError, type QueryPlan } from "./Query.ts"
 
 /** The runtime filter operators the sandbox applies, with the search-token operator each stands for. */
@@ -52,19 +54,39 @@ const groups = (
 }
 
 /** The model column a runtime column names: a result column's name, else a model column's (ignoring case). */
-const columnOf = (plan: QueryPlan, field: string, name: unknown): string => {
+const columnOf = (plan: QueryPlan, field: string, name: unknown): ModelColumn => {
   if (typeof name !== "string" || name.trim() === "") throw refused(`${field} must name a column`)
   const wanted = name.trim().toLowerCase()
   const selection = plan.selections.find((s) => s.name.toLowerCase() === wanted)
-  if (selection !== undefined) return selection.column.name
+  if (selection !== undefined) return selection.column
   const column = orderColumns.find((c) => c.name.toLowerCase() === wanted)
-  if (column !== undefined) return column.name
+  if (column !== undefined) return column
   throw refused(
     `${field}: unknown column '${name}'; the result has ${plan.selections.map((s) => `'${s.name}'`).join(", ")}`
   )
 }
 
-const filterTokens = (plan: QueryPlan, o: Record<string, unknown>): Array<string> =>
+/** Epoch seconds as the day (`YYYY-MM-DD`) or the wall time (`YYYY-MM-DD HH:mm:ss`) in `timezone`. */
+const wallText = (seconds: number, timezone: string, withTime: boolean): string => {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-CA", {
+      timeZone: timezone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit"
+    })
+      .formatToParts(new Date(seconds * 1000))
+      .map((p) => [p.type, p.value])
+  )
+  const day = `${parts["year"]}-${parts["month"]}-${parts["day"]}`
+  return withTime ? `${day} ${parts["hour"]}:${parts["minute"]}:${parts["second"]}` : day
+}
+
+const filterTokens = (plan: QueryPlan, o: Record<string, unknown>, timezone: string): Array<string> =>
   groups("runtime_filter", o, ["col", "op", "val"]).map((g, i) => {
     const n = i + 1
     const column = columnOf(plan, `runtime_filter col${n}`, g["col"])
@@ -78,9 +100,11 @@ const filterTokens = (plan: QueryPlan, o: Record<string, unknown>): Array<string
     if (typeof raw !== "string" && typeof raw !== "number") {
       throw refused(`runtime_filter val${n} must be one value (text or a number) for ${op}`)
     }
-    const value = String(raw)
-    if (value.includes("'")) throw refused(`runtime_filter val${n}: the sandbox compares no value with a single quote`)
-    return `[${column}] ${operators[op]} '${value}'`
+    const text = String(raw)
+    if (text.includes("'")) throw refused(`runtime_filter val${n}: the sandbox compares no value with a single quote`)
+    const dated = column.dataType === "DATE" || column.dataType === "DATE_TIME"
+    const value = dated && /^-?\d+$/.test(text) ? wallText(Number(text), timezone, column.dataType !== "DATE") : text
+    return `[${column.name}] ${operators[op]} '${value}'`
   })
 
 const sortTokens = (plan: QueryPlan, o: Record<string, unknown>): Array<string> => {
@@ -90,19 +114,19 @@ const sortTokens = (plan: QueryPlan, o: Record<string, unknown>): Array<string> 
   const column = columnOf(plan, "runtime_sort sortCol1", g["sortCol"])
   const asc = g["asc"] ?? true
   if (typeof asc !== "boolean") throw refused("runtime_sort asc1 must be true or false")
-  return [`sort by [${column}] ${asc ? "ascending" : "descending"}`]
+  return [`sort by [${column.name}] ${asc ? "ascending" : "descending"}`]
 }
 
 /**
  * `plan` with the request's runtime filters and sort applied (the plan itself without them); a 400 naming what
  * cannot be applied.
  */
-export const withRuntime = (plan: QueryPlan, body: Record<string, unknown>): QueryPlan => {
+export const withRuntime = (plan: QueryPlan, body: Record<string, unknown>, timezone: string): QueryPlan => {
   const filter = objectField(body, "runtime_filter")
   const sort = objectField(body, "runtime_sort")
   if (filter === undefined && sort === undefined) return plan
   const tokens = [
-    ...(filter === undefined ? [] : filterTokens(plan, filter)),
+    ...(filter === undefined ? [] : filterTokens(plan, filter, timezone)),
     ...(sort === undefined ? [] : sortTokens(plan, sort))
   ]
   const applied = parseQuery(`${plan.text} ${tokens.join(" ")}`)
