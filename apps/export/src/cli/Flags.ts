@@ -705,6 +705,10 @@ export const loadFlags = {
     ),
     "merge: the key columns, comma-separated, as the files name them; or --key repeated, one column name each, taken as given (for a name with a comma or edge spaces)"
   ),
+  evolve: toggle(
+    "evolve",
+    "append, merge: add a file's new columns to its existing table, and leave the table's columns the file lacks NULL in the new rows (refused by default; a changed type is refused always)"
+  ),
   passwordFile: described(
     nonBlank(
       "password-file",

@@ -1,10 +1,12 @@
 /**
  * What `spotpipe load` prints: a table of the tables loaded (table, rows, seconds, file; columns aligned, counts
  * with thousands separators, as the export summary has them; a file `append` skipped as already appended says
- * `skipped`) and a footer with the totals, the target and the run; or one JSON object with `--log-format json`.
+ * `skipped`) and a footer with the totals, the target and the run, then a line for each table `--evolve` changed
+ * (the columns it added, and the ones left NULL in the new rows); or one JSON object with `--log-format json`.
  * When a folder was given and other runs wrote files into it that its latest run does not list,
  * {@link otherRunsWarning} says what was left and how to load it.
  */
+import type { TableLoad } from "../load/Load.ts"
 import type { LoadReport } from "../load/LoadStep.ts"
 import { formatTable } from "./Summary.ts"
 import { formatCount, inert, jsonLine } from "./TerminalText.ts"
@@ -33,7 +35,25 @@ export const formatLoadSummary = (report: LoadReport): string => {
   // Only a table loaded is recorded in spotpipe_loads.
   const recorded = loaded === 0 ? "" : ", recorded in spotpipe_loads"
   const footer = `loaded ${plural(loaded, "table", "tables")}, ${plural(rows, "row", "rows")} into ${report.target} from run ${report.runId} (manifest SHA-256 ${report.fingerprint.slice(0, 12)}…${recorded})${skips}`
-  return `${table}${inert(footer)}`
+  return `${table}${inert([footer, ...report.tables.flatMap(evolved)].join("\n"))}`
+}
+
+const quoted = (names: ReadonlyArray<string>) => names.map((n) => JSON.stringify(n)).join(", ")
+
+/** What `--evolve` changed in a table, as a line of the summary (none when it changed nothing). */
+const evolved = (t: TableLoad): ReadonlyArray<string> => {
+  const added = t.addedColumns.map((c) => `${JSON.stringify(c.name)} ${c.type}`).join(", ")
+  const parts = [
+    ...(t.addedColumns.length === 0
+      ? []
+      : [`added ${t.addedColumns.length === 1 ? "column" : "columns"} ${added} (NULL in the rows before)`]),
+    ...(t.nullColumns.length === 0
+      ? []
+      : [
+          `${quoted(t.nullColumns)} ${t.nullColumns.length === 1 ? "is" : "are"} not in ${t.file}: NULL in its ${plural(t.rows, "row", "rows")}`
+        ])
+  ]
+  return parts.length === 0 ? [] : [`${t.table}: ${parts.join("; ")}`]
 }
 
 /** The load summary as one line of JSON (numbers plain, seconds to the millisecond). */
@@ -45,7 +65,11 @@ export const loadJson = (report: LoadReport) => ({
   run_id: report.runId,
   fingerprint: report.fingerprint,
   target: report.target,
-  tables: report.tables,
+  tables: report.tables.map(({ addedColumns, nullColumns, ...table }) => ({
+    ...table,
+    added_columns: addedColumns,
+    null_columns: nullColumns
+  })),
   rows: report.tables.reduce((n, t) => n + t.rows, 0),
   other_runs: report.otherRuns.map((r) => ({ manifest: r.manifest, run_id: r.runId, files: r.files }))
 })

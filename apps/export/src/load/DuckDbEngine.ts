@@ -234,10 +234,11 @@ export const openDuckDb = async (file: string): Promise<LoadEngine> => {
       const target = into === "temporary" ? temporaryTable("duckdb", table) : quoteIdent(table)
       const lineEnd = output.format === "csv" ? await csvLineEnd(output.path) : undefined
       const source = duckDbSource(output, lineLimits.get(output.path), lineEnd)
-      // CREATE TABLE … AS writes a new table about twice as fast as INSERT; the typed source fixes its types.
+      // CREATE TABLE … AS writes a new table about twice as fast as INSERT; the typed source fixes its types. An
+      // INSERT names the columns: the table's may be in another order, or more (NULL in the rows added).
       const sql =
         into === "existing"
-          ? `INSERT INTO ${quoteIdent(table)} ${source}`
+          ? `INSERT INTO ${quoteIdent(table)} (${output.columns.map((c) => quoteIdent(c.name)).join(", ")}) ${source}`
           : `CREATE ${into === "temporary" ? "TEMPORARY " : ""}TABLE ${quoteIdent(table)} AS ${source}`
       // The file is hashed while DuckDB reads it (its own threads); a mismatch fails the load before COMMIT.
       // Both settle before the caller may roll back; a changed file is the first thing to say.

@@ -29,7 +29,7 @@ export interface LoadEngine {
   readonly columnsOf: (table: string) => Promise<ReadonlyArray<{ name: string; type: string }> | undefined>
   /**
    * Loads `output`'s file into `table` inside the caller's transaction and returns the rows loaded: into the
-   * existing table (same columns, in order), or into one it creates first with the manifest's columns (`create`:
+   * existing table (by column name: it has each of the file's columns, in any order, maybe more), or into one it creates first with the manifest's columns (`create`:
    * a table; `temporary`: a temporary one, named as {@link temporaryTable} says). Fails, before the caller commits, if the file is not the manifest's (SHA-256, size).
    */
   readonly copy: (table: string, output: LoadOutput, into: "existing" | "create" | "temporary") => Promise<number>

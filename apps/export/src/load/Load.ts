@@ -7,6 +7,12 @@
  * `spotpipe_loads` in the same transaction; anything that fails rolls the table back to what it was before.
  * `append` skips a file (by its SHA-256) that the record shows appended to that table since the table was last
  * replaced, so a load retried after a failure never adds the same rows twice.
+ *
+ * Rows are added by column name, so a table's column order does not matter. A table whose columns differ from the
+ * file's is refused, unless `evolve` is set: then the file's columns the table lacks are added to it (nullable, typed
+ * as `CREATE TABLE` would make them) and the table's columns the file lacks are NULL in the new rows, in the same
+ * transaction, and both are reported and recorded; a column whose type differs, or a merge key the table lacks, is
+ * refused even so (a value is never cast, an old row never given a NULL key).
  */
 
 import type { LoadMode } from "../LoadTarget.ts"
@@ -22,6 +28,7 @@ import {
   postgresSystemColumns,
   quoteIdent,
   quoteLiteral,
+  sqlType,
   stageTable
 } from "./Warehouse.ts"
 
@@ -30,6 +37,8 @@ export interface LoadOptions {
   readonly mode: LoadMode
   /** `merge`: the key columns (names as in the files). */
   readonly key: ReadonlyArray<string>
+  /** `append`, `merge`: add the file's new columns to an existing table, and leave the ones it lacks NULL. */
+  readonly evolve?: boolean
   /** The spotpipe version, recorded with each load. */
   readonly version: string
   /** Called after each table is committed. */
@@ -48,6 +57,10 @@ export interface TableLoad {
   readonly seconds: number
   /** Why nothing was loaded: `already appended to <table> by the load of <time> (run <id>)`. */
   readonly skipped?: string
+  /** The file's columns added to the existing table (`evolve`), with the SQL type they were added with. */
+  readonly addedColumns: ReadonlyArray<{ readonly name: string; readonly type: string }>
+  /** The table's columns the file does not have, NULL in the rows this load added (`evolve`). */
+  readonly nullColumns: ReadonlyArray<string>
 }
 
 /** `CREATE TABLE` for the `spotpipe_loads` record. */
@@ -60,7 +73,9 @@ const loadsDdl = `CREATE TABLE IF NOT EXISTS ${loadsTable} (
   rows BIGINT NOT NULL,
   loaded_at TIMESTAMP WITH TIME ZONE NOT NULL,
   spotpipe VARCHAR NOT NULL,
-  file_sha256 VARCHAR
+  file_sha256 VARCHAR,
+  columns_added VARCHAR,
+  columns_null VARCHAR
 )`
 
 /**
@@ -88,7 +103,10 @@ const writtenAt = (dialect: LoadEngine["dialect"]): string =>
     ? "clock_timestamp()"
     : `to_timestamp(${((performance.timeOrigin + performance.now()) / 1000).toFixed(6)})`
 
-/** Creates the `spotpipe_loads` record, or adds `file_sha256` to one an earlier version created. */
+/** The columns of `spotpipe_loads` an earlier version's record may lack, added to it as a load finds it. */
+const laterLoadsColumns = ["file_sha256", "columns_added", "columns_null"]
+
+/** Creates the `spotpipe_loads` record, or adds the columns of {@link laterLoadsColumns} one an earlier version created lacks. */
 const prepareLoadsTable = async (engine: LoadEngine): Promise<void> => {
   // PostgreSQL: under the record's lock, so that two first loads at once do not both create it. (DuckDB: no
   // transaction, whose COMMIT would count as a table committed into a database file the load created.)
@@ -100,9 +118,11 @@ const prepareLoadsTable = async (engine: LoadEngine): Promise<void> => {
   try {
     await engine.exec(loadsDdl)
     const columns = (await engine.columnsOf(loadsTable)) ?? []
-    // Altered only when it lacks the column: a role that may insert into the record need not own it.
-    if (!columns.some((c) => c.name === "file_sha256")) {
-      await engine.exec(`ALTER TABLE ${loadsTable} ADD COLUMN file_sha256 VARCHAR`)
+    // Altered only when it lacks a column: a role that may insert into the record need not own it.
+    for (const name of laterLoadsColumns) {
+      if (!columns.some((c) => c.name === name)) {
+        await engine.exec(`ALTER TABLE ${loadsTable} ADD COLUMN ${name} VARCHAR`)
+      }
     }
     if (locked) await engine.exec("COMMIT")
   } catch (error) {
@@ -138,27 +158,66 @@ const appendedBefore = async (
   return `already appended to ${output.table} by the load of ${found.slice(0, space)} (run ${found.slice(space + 1)})`
 }
 
+/** How a file's columns meet an existing table's: what a load adds to the table, and leaves NULL in it. */
+interface ColumnPlan {
+  readonly addedColumns: ReadonlyArray<{ readonly name: string; readonly type: string }>
+  readonly nullColumns: ReadonlyArray<string>
+}
+
+const noChange: ColumnPlan = { addedColumns: [], nullColumns: [] }
+
+const namesOf = (names: ReadonlyArray<string>) => names.map((n) => `"${n}"`).join(", ")
+
 /**
- * Why `output` cannot be added to its table as it exists (`existing`: its columns; `undefined`: there is none), or
- * `undefined` when it has exactly the columns and types a load would create.
+ * How `output` is added to its table as it exists (`existing`: its columns; `undefined`: there is none, so it is
+ * created as the file's), matched by name as the engine matches names (DuckDB ignores ASCII case; PostgreSQL's
+ * quoted `"Region"` is another column than `region`), in any order; or why it cannot be: a column whose type
+ * differs (never cast), or, without `evolve`, any column on one side only; with it, a merge key the table lacks.
  */
-const otherColumns = (
+const columnPlan = (
   engine: LoadEngine,
   output: LoadOutput,
-  existing: ReadonlyArray<{ name: string; type: string }> | undefined
-): string | undefined => {
-  if (existing === undefined) return undefined
-  const wanted = output.columns.map((c) => `${c.name} ${catalogType(engine.dialect, c.type)}`)
-  const have = existing.map((c) => `${c.name} ${c.type}`)
-  // Types compare without regard to case; names too in DuckDB, whose names ignore case, but not in PostgreSQL,
-  // where a quoted "Region" is another column than region (the COPY would fail on it, after the tables before it
-  // were committed).
-  const sameNames =
-    engine.dialect === "duckdb" ||
-    existing.map((c) => c.name).join("\n") === output.columns.map((c) => c.name).join("\n")
-  return sameNames && wanted.join("\n").toLowerCase() === have.join("\n").toLowerCase()
-    ? undefined
-    : `table ${output.table} exists with other columns (${have.join(", ")}) than ${output.file} (${wanted.join(", ")}): load with --mode replace, or into another database`
+  existing: ReadonlyArray<{ name: string; type: string }> | undefined,
+  options: Pick<LoadOptions, "mode" | "key" | "evolve">
+): { readonly plan: ColumnPlan } | { readonly problem: string } => {
+  if (existing === undefined) return { plan: noChange }
+  const nameKey = engine.dialect === "duckdb" ? duckDbNameKey : (name: string) => name
+  const byName = new Map(existing.map((c) => [nameKey(c.name), c]))
+  const inFile = new Set(output.columns.map((c) => nameKey(c.name)))
+  const added: Array<{ name: string; type: string }> = []
+  const retyped: Array<string> = []
+  for (const c of output.columns) {
+    const have = byName.get(nameKey(c.name))
+    const wanted = catalogType(engine.dialect, c.type)
+    if (have === undefined) added.push({ name: c.name, type: sqlType(engine.dialect, c.type) })
+    else if (have.type.toLowerCase() !== wanted.toLowerCase()) {
+      retyped.push(`"${have.name}" is ${have.type} in the table and ${wanted} (${c.type ?? "unknown"}) in the file`)
+    }
+  }
+  const nulls = existing.filter((c) => !inFile.has(nameKey(c.name))).map((c) => c.name)
+  if (added.length === 0 && nulls.length === 0 && retyped.length === 0) return { plan: noChange }
+  const have = existing.map((c) => `${c.name} ${c.type}`).join(", ")
+  const wanted = output.columns.map((c) => `${c.name} ${catalogType(engine.dialect, c.type)}`).join(", ")
+  const differ = `table ${output.table} exists with other columns (${have}) than ${output.file} (${wanted})`
+  const refused = `${differ}: load with --mode replace, or into another database`
+  if (retyped.length > 0) {
+    return {
+      problem: `${refused}, or change the table's column type yourself where every value fits it (a load never casts a value: ${retyped.join("; ")})`
+    }
+  }
+  // A key column the old rows lack would give them all a NULL key, which every null key of a later file matches.
+  const missingKey = options.mode === "merge" ? options.key.filter((k) => !byName.has(nameKey(k))) : []
+  const evolution = [
+    ...(added.length === 0 ? [] : [`add ${namesOf(added.map((c) => c.name))} to the table`]),
+    ...(nulls.length === 0 ? [] : [`leave its ${namesOf(nulls)} NULL in the new rows`])
+  ].join(" and ")
+  if (missingKey.length > 0) {
+    return {
+      problem: `${refused}, or merge by a key both have (the table has no column ${namesOf(missingKey)} of the merge key: its rows could not be matched, so --evolve does not add a key column)`
+    }
+  }
+  if (options.evolve !== true) return { problem: `${refused}, or with --evolve to ${evolution}` }
+  return { plan: { addedColumns: added, nullColumns: nulls } }
 }
 
 /** Checks what can be checked before any table is touched; throws a {@link LoadFailure} naming every problem. */
@@ -224,8 +283,8 @@ const preflight = async (engine: LoadEngine, run: RunManifest, options: LoadOpti
         `${output.file} loads into a table named ${output.table}, which is a ${other} in the target: rename or drop the ${other}, or load into ${elsewhere}`
       )
     } else if (options.mode !== "replace") {
-      const problem = otherColumns(engine, output, await engine.columnsOf(output.table))
-      if (problem !== undefined) problems.push(problem)
+      const checked = columnPlan(engine, output, await engine.columnsOf(output.table), options)
+      if ("problem" in checked) problems.push(checked.problem)
     }
   }
   if (problems.length > 0) throw new LoadFailure(`nothing was loaded:\n  ${problems.join("\n  ")}`)
@@ -288,17 +347,23 @@ const loadOne = async (
   try {
     // Before anything is read: a load of this table from another session commits first, and is seen below.
     await lockTable(engine, output.table)
+    let plan = noChange
     if (options.mode !== "replace") {
       // Checked again under the lock: a load from another session may have replaced the table since the first check.
-      const problem = otherColumns(engine, output, await engine.columnsOf(output.table))
-      if (problem !== undefined) throw new LoadFailure(problem)
+      const checked = columnPlan(engine, output, await engine.columnsOf(output.table), options)
+      if ("problem" in checked) throw new LoadFailure(checked.problem)
+      plan = checked.plan
     }
     if (options.mode === "append") {
       const skipped = await appendedBefore(engine, run, output)
       if (skipped !== undefined) {
         await engine.exec("ROLLBACK")
-        return { file: output.file, table: output.table, rows: 0, seconds: 0, skipped }
+        return { file: output.file, table: output.table, rows: 0, seconds: 0, skipped, ...noChange }
       }
+    }
+    // Nullable, typed as CREATE TABLE types them; rolled back with the rest of a failed load.
+    for (const c of plan.addedColumns) {
+      await engine.exec(`ALTER TABLE ${table} ADD COLUMN ${quoteIdent(c.name)} ${c.type}`)
     }
     let rows: number
     if (options.mode === "replace") {
@@ -335,7 +400,9 @@ const loadOne = async (
         await engine.exec(
           `DELETE FROM ${table} USING ${stage} AS ${quoteIdent(stageTable)} WHERE ${keys.map((k) => `${table}.${k} IS NOT DISTINCT FROM ${quoteIdent(stageTable)}.${k}`).join(" AND ")}`
         )
-        await engine.exec(`INSERT INTO ${table} SELECT * FROM ${stage}`)
+        // By name: the table's columns may be in another order, or more (NULL in these rows).
+        const columns = output.columns.map((c) => quoteIdent(c.name)).join(", ")
+        await engine.exec(`INSERT INTO ${table} (${columns}) SELECT ${columns} FROM ${stage}`)
         await engine.exec(`DROP TABLE ${stage}`)
       }
     }
@@ -345,13 +412,19 @@ const loadOne = async (
       )
     }
     await engine.exec(
-      `INSERT INTO ${loadsTable} (manifest_sha256, run_id, file, table_name, mode, rows, loaded_at, spotpipe, file_sha256) VALUES (${[run.fingerprint, run.runId, output.file, output.table, options.mode].map(quoteLiteral).join(", ")}, ${rows}, ${writtenAt(engine.dialect)}, ${quoteLiteral(options.version)}, ${quoteLiteral(output.sha256)})`
+      `INSERT INTO ${loadsTable} (manifest_sha256, run_id, file, table_name, mode, rows, loaded_at, spotpipe, file_sha256, columns_added, columns_null) VALUES (${[run.fingerprint, run.runId, output.file, output.table, options.mode].map(quoteLiteral).join(", ")}, ${rows}, ${writtenAt(engine.dialect)}, ${quoteLiteral(options.version)}, ${quoteLiteral(output.sha256)}, ${quoteLiteral(JSON.stringify(plan.addedColumns.map((c) => c.name)))}, ${quoteLiteral(JSON.stringify(plan.nullColumns))})`
     )
     await options.beforeCommit?.(output.file)
     if (options.interrupted?.aborted) throw new LoadFailure("the load was interrupted")
     await engine.exec("COMMIT")
     // To the millisecond, as every other time spotpipe reports.
-    return { file: output.file, table: output.table, rows, seconds: Math.round(performance.now() - started) / 1000 }
+    return {
+      file: output.file,
+      table: output.table,
+      rows,
+      seconds: Math.round(performance.now() - started) / 1000,
+      ...plan
+    }
   } catch (error) {
     await engine.exec("ROLLBACK").catch(() => {})
     if (error instanceof LoadAgain) throw error

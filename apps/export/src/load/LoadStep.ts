@@ -27,6 +27,8 @@ export interface LoadRequest {
   readonly into: string
   readonly mode: LoadMode
   readonly key: ReadonlyArray<string>
+  /** `append`, `merge`: evolve an existing table to the file's columns (see `Load.ts`). */
+  readonly evolve?: boolean
   /** Load the outputs of a run that has failed exports too. */
   readonly allowFailed: boolean
   /** Only the outputs of this format (a run that wrote several formats of each result). */
@@ -51,7 +53,7 @@ export interface LoadReport {
 }
 
 /** Checks the request's parts that need no file or database (for `spotpipe run`, before it exports). */
-export const checkLoadRequest = (request: Pick<LoadRequest, "into" | "mode" | "key">) =>
+export const checkLoadRequest = (request: Pick<LoadRequest, "into" | "mode" | "key" | "evolve">) =>
   Effect.gen(function* () {
     const target = parseTarget(request.into)
     if ("refused" in target) return yield* new UsageError({ message: target.refused })
@@ -61,6 +63,13 @@ export const checkLoadRequest = (request: Pick<LoadRequest, "into" | "mode" | "k
     }
     if (request.mode === "merge" && request.key.length === 0) {
       return yield* new UsageError({ message: "--mode merge needs the key columns: add --key COLUMN[,COLUMN…]" })
+    }
+    // A replace makes each table anew with its file's columns: there is nothing to evolve.
+    if (request.evolve === true && request.mode === "replace") {
+      return yield* new UsageError({
+        message:
+          "--evolve is for --mode append or merge (a replace makes each table anew with its file's columns): drop --evolve or add --mode append"
+      })
     }
     if (request.mode !== "merge" && request.key.length > 0) {
       return yield* new UsageError({ message: "--key is for --mode merge: drop --key or add --mode merge" })
@@ -201,6 +210,7 @@ export const loadStep = (request: LoadRequest) =>
             const loading = loadRun(engine, run, {
               mode: request.mode,
               key: request.key,
+              evolve: request.evolve === true,
               version: request.version,
               beforeCommit,
               interrupted: signal,

@@ -320,12 +320,20 @@ export const LoadSpec = Schema.Struct({
   key: Schema.optionalKey(
     Schema.Array(SettingText).check(Schema.isMinLength(1, { message: "list at least one column" }))
   ),
-  passwordEnv: Schema.optionalKey(EnvName)
+  passwordEnv: Schema.optionalKey(EnvName),
+  /** `append`, `merge`: evolve an existing table to the file's columns (`spotpipe load --evolve`). */
+  evolve: Schema.optionalKey(Schema.Boolean)
 }).check(
   Schema.makeFilter(
     (load) =>
       (load.mode === "merge") === (load.key !== undefined) ||
       '"key" goes with "mode": "merge" (and merge needs a "key"): add or remove one of them'
+  ),
+  Schema.makeFilter(
+    (load) =>
+      load.evolve !== true ||
+      (load.mode !== undefined && load.mode !== "replace") ||
+      '"evolve" is for "mode": "append" or "merge" (a replace makes each table anew with its file\'s columns): remove "evolve" or set "mode": "append"'
   )
 )
 /** See {@link LoadSpec}. */
