@@ -15,10 +15,10 @@ export {
   type ClusterAuth,
   type Connection,
   type ConnectionLayer,
-  checkHostUrl,
   rejectSecretFlags,
   resolveConnection
 } from "./cluster/Connection.ts"
+export { checkHostUrl } from "./cluster/HostUrl.ts"
 export { ExportError, ExportErrorKind } from "./ExportError.ts"
 export { chooseTimeZone, type RunResult, runExports } from "./engine/Engine.ts"
 export { type JobResult, type JobSink, type JobSpec, runJob } from "./engine/ExportJob.ts"

@@ -8,16 +8,15 @@ import {
   type ConnectionFlags,
   type ConnectionLayer,
   type ConnectionSpec,
-  checkHostUrl,
   commandLineLayer,
   type Environment,
   environmentLayer,
-  isLoopbackHost,
   jobFileLayer,
   readEnvironment,
   rejectSecretFlags,
   resolveConnection
 } from "../src/cluster/Connection.ts"
+import { checkHostUrl, isLoopbackHost } from "../src/cluster/HostUrl.ts"
 import { UsageError } from "../src/UsageError.ts"
 import { tempFolders } from "./support/tempFolders.ts"
 

@@ -134,6 +134,17 @@ describe("a host with credentials in the config file", () => {
       expect(run.stderr + run.stdout).not.toContain("hunter2")
     })
   )
+
+  it.effect("config-file-host-with-password-behind-a-mistyped-scheme-refused-unseen", () =>
+    Effect.gen(function* () {
+      // `https:/…` (one slash) is no URL with a user part to a URL parser, yet the text holds the password.
+      const path = writeConfig(tempDir(), { profiles: { p: { host: "https:/ana:hunter2-Zq@acme.example.com" } } })
+      const run = yield* runInProcess(["config", "list"], { SPOTPIPE_CONFIG: path })
+      expect(run.code).toBe(2)
+      expect(run.stderr).toContain("profiles.p.host is not a URL with http:// or https://")
+      expect(run.stderr + run.stdout).not.toContain("hunter2")
+    })
+  )
 })
 
 describe("precedence, field by field: flag > environment > profile; flag > profile > environment for --profile", () => {

@@ -9,7 +9,8 @@
 import * as NodePath from "node:path"
 import { Console, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
-import { checkHostUrl, type Environment, readEnvironment } from "../cluster/Connection.ts"
+import { type Environment, readEnvironment } from "../cluster/Connection.ts"
+import { checkHostUrl } from "../cluster/HostUrl.ts"
 import {
   authMethods,
   type ConfigFile,

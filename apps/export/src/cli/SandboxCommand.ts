@@ -7,8 +7,8 @@
 import type { SandboxOptions } from "@spotpipe/sandbox"
 import { makeSandboxCommand } from "@spotpipe/sandbox/flags"
 import { Console, Effect } from "effect"
-import { isLoopbackHost } from "../cluster/Connection.ts"
 import { loadSandbox } from "../cluster/CoreCluster.ts"
+import { isLoopbackHost } from "../cluster/HostUrl.ts"
 import { ExportError } from "../ExportError.ts"
 
 /**

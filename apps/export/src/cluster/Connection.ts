@@ -5,15 +5,16 @@
  * layer may name a variable that is not set: that stops the search (a job that names `NIGHTLY_PW` never falls back
  * to THOUGHTSPOT_PASSWORD) and the message names the variable, never a value. Secrets stay `Redacted` and never
  * come from argv (see {@link rejectSecretFlags}); the result is `@spotpipe/core`'s own auth description. One host
- * rule ({@link checkHostUrl}) serves every entry point. A secret that belongs to one host (a profile's, or the
+ * rule (`checkHostUrl`, HostUrl.ts) serves every entry point. A secret that belongs to one host (a profile's, or the
  * environment's when THOUGHTSPOT_HOST is set; see {@link ConnectionLayer.secretFor}) is set aside, never sent, when
  * another host is in effect.
  */
-import { type Auth, ThoughtSpotClient } from "@spotpipe/core"
+import type { Auth } from "@spotpipe/core"
 import { Config, Effect, FileSystem, Option, Redacted, Schema } from "effect"
 import { errnoCode, readProblem } from "../output/OutputFolder.ts"
 import { closest, didYouMean } from "../Suggest.ts"
 import { UsageError } from "../UsageError.ts"
+import { checkHostUrl } from "./HostUrl.ts"
 import {
   configPath,
   configVariables,
@@ -679,57 +680,6 @@ export const connectionLayers = Effect.fn("Connection.connectionLayers")(functio
   const profile = yield* profileLayer(choice, env, needSecret)
   return { layers: named ? [...explicit, profile, ...ambientLayers] : [...above, profile], profile: choice }
 })
-
-const loopbackHosts = new Set(["localhost", "127.0.0.1", "::1", "[::1]"])
-
-/** True for a host name that never leaves the machine (`localhost`, `127.0.0.0/8`, `::1`). */
-export const isLoopbackHost = (hostname: string): boolean =>
-  loopbackHosts.has(hostname.toLowerCase()) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
-
-/**
- * The one rule for a cluster URL, wherever it comes from (`--host`, `THOUGHTSPOT_HOST`, a job file, a profile):
- * `@spotpipe/core`'s (`ThoughtSpotClient.clusterUrlProblem`: http(s), no user or password, query, fragment,
- * whitespace inside or API path; a path such as a proxy's `https://proxy.example.com/thoughtspot` is kept), with
- * the CLI's own policy on top: `https://` is added when no scheme is given, another scheme is named, and plain
- * `http://` goes only to loopback or with `allowInsecureHttp`. A refusal says core's words after "the host ".
- * Returns the URL the client puts `/api/rest/2.0/…` after (origin and path, without a trailing slash), or why it
- * is refused. No message repeats the value. There is no switch that turns TLS verification off.
- */
-export const checkHostUrl = (
-  host: string,
-  allowInsecureHttp: boolean
-): { readonly _tag: "Ok"; readonly url: string } | { readonly _tag: "Refused"; readonly message: string } => {
-  const refused = (message: string) => ({ _tag: "Refused" as const, message })
-  const trimmed = host.trim()
-  // `http:`/`https:` with too few slashes is a mistyped scheme, for core to refuse: read as a bare host it would
-  // become a host named "https" (`https:/ts.example.com` → https://https/ts.example.com).
-  const other = /^https?:/i.test(trimmed) ? undefined : /^([a-z][a-z0-9+.-]*):\/\//i.exec(trimmed)?.[1]
-  if (other !== undefined) {
-    return refused(
-      `the host URL's scheme is ${other.toLowerCase()}, not https or http: use https://my-company.thoughtspot.cloud`
-    )
-  }
-  const withScheme = trimmed === "" || /^https?:/i.test(trimmed) ? trimmed : `https://${trimmed}`
-  const problem = ThoughtSpotClient.clusterUrlProblem(withScheme, { credentials: credentialsAdvice })
-  if (problem !== undefined) return refused(`the host ${problem}`)
-  let url: URL
-  try {
-    url = new URL(withScheme)
-  } catch {
-    // Core parsed it: unreachable, but never let a host through unparsed.
-    return refused("the host is not a URL: use the form https://my-company.thoughtspot.cloud")
-  }
-  if (url.protocol === "http:" && !isLoopbackHost(url.hostname) && !allowInsecureHttp) {
-    return refused(
-      `refusing plain http:// to ${url.hostname}: credentials and data would travel unencrypted; use https://, or pass --allow-insecure-http (job file: "allowInsecureHttp": true) if you really mean it`
-    )
-  }
-  return { _tag: "Ok", url: `${url.origin}${url.pathname.replace(/\/+$/, "")}` }
-}
-
-// Where credentials go instead of the host URL, in the CLI's terms.
-const credentialsAdvice =
-  "set the credentials through environment variables (THOUGHTSPOT_USERNAME, THOUGHTSPOT_PASSWORD, …), --password-file or a profile's secret"
 
 /** Flags that would carry a secret as a value; spotpipe refuses them outright. */
 const secretFlags = ["--password", "--secret-key", "--secret", "--token", "--bearer-token"]

@@ -15,6 +15,7 @@ import { replaceFile } from "../output/AtomicFile.ts"
 import { errnoCode, readProblem } from "../output/OutputFolder.ts"
 import { waitForLockFile } from "../output/OutputLock.ts"
 import { UsageError } from "../UsageError.ts"
+import { checkHostUrl } from "./HostUrl.ts"
 
 /** Reads an environment variable; `undefined` when it is not set or empty (as Connection.ts's `Environment`). */
 type Environment = (name: string) => string | undefined
@@ -162,26 +163,18 @@ const checkProfile = (name: string, raw: unknown, problems: Array<string>): Prof
   return profile as Profile
 }
 
-/** True when a host URL holds a user name or password (`https://ana:pw@host`). */
-const carriesCredentials = (host: string): boolean => {
-  const trimmed = host.trim()
-  try {
-    const url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`)
-    return url.username !== "" || url.password !== ""
-  } catch {
-    return false
-  }
-}
+/** A refused host's reason, as the end of a sentence after the key's name; `undefined` for a host taken. */
+const refusedHost = (checked: ReturnType<typeof checkHostUrl>): string | undefined =>
+  checked._tag === "Ok" ? undefined : checked.message.replace(/^the host /, "")
 
 /** Why `value` cannot be profile key `key` (no value in the text), or `undefined` when it can. */
 const checkValue = (key: ProfileKey, value: unknown): string | undefined => {
   switch (key) {
     case "host":
       if (typeof value !== "string" || value.trim() === "") return "must be a non-empty string"
-      // Shown by `config list`: a password in it would be shown too (the full host rule runs when connecting).
-      return carriesCredentials(value)
-        ? `must not contain a user name or password: remove them from the file and ${secretReferenceHelp}`
-        : undefined
+      // The rule `config set host` and every connection apply: `config list` shows the host, so one that could
+      // hold a password (even behind a mistyped scheme) is refused here. Plain http is a connection's policy.
+      return refusedHost(checkHostUrl(value, true, `remove them from the file and ${secretReferenceHelp}`))
     case "username":
       return typeof value === "string" && value.trim() !== "" ? undefined : "must be a non-empty string"
     case "org-id":
