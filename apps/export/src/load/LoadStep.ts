@@ -4,7 +4,7 @@
  * is refused unless `allowFailed`), take the PostgreSQL password from `--password-file` or `PGPASSWORD` (or the
  * variable a job file names; else the `.pgpass` file when the server asks), open the engine and load. A DuckDB file
  * open in another process of this machine (another shard's load) is waited for; one held where this process cannot
- * see the holder is refused. Failures are `ExportError`s whose message says what to do.
+ * see the holder is refused. A file `--evolve` loaded without some of its table's columns is a warning. Failures are `ExportError`s whose message says what to do.
  */
 import * as NodePath from "node:path"
 import { Config, Effect, Exit, Option, Redacted } from "effect"
@@ -226,6 +226,12 @@ export const loadStep = (request: LoadRequest) =>
     // A retried append: each file it had appended already is said once (the summary counts them).
     for (const table of tables) {
       if (table.skipped !== undefined) yield* Effect.logWarning(`${table.file}: ${table.skipped}: skipped`)
+      // --evolve: a column the answer lost is loud, also with --quiet (the summary says it too).
+      if (table.nullColumns.length > 0) {
+        yield* Effect.logWarning(
+          `${table.file} has no ${table.nullColumns.length === 1 ? "column" : "columns"} ${table.nullColumns.map((c) => JSON.stringify(c)).join(", ")} of table ${table.table}: NULL in the ${table.rows} ${table.rows === 1 ? "row" : "rows"} loaded (--evolve)`
+        )
+      }
     }
     return {
       manifest: run.path,
