@@ -4,17 +4,10 @@
  * permissions, and one token per Org.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Stream } from "effect"
+import { Effect, Stream } from "effect"
 import { Auth } from "../src/index.ts"
+import { failureOf } from "./exits.ts"
 import { makeFake, type Reply, type Seen, testOptions, tokenReply, useClient, withTime, withTokens } from "./fake.ts"
-
-const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
-  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
-  const error = exit.cause.reasons.find((r) => r._tag === "Fail")
-  if (error === undefined || error._tag !== "Fail")
-    throw new Error(`expected a typed failure, got ${String(exit.cause)}`)
-  return error.error
-}
 
 const calls = (seen: ReadonlyArray<Seen>, path: string) => seen.filter((s) => s.path === path)
 

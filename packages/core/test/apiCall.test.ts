@@ -7,9 +7,10 @@ import { createServer, type IncomingMessage, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
-import { Effect, Exit, Layer } from "effect"
+import { Effect, type Exit, Layer } from "effect"
 import fc from "fast-check"
 import { ApiCall, Auth, ThoughtSpotClient } from "../src/index.ts"
+import { failureOf, successOf } from "./exits.ts"
 
 const user = fixtures.user
 const password = Auth.password({ username: user.username, password: user.password })
@@ -23,18 +24,6 @@ const withClient = <A, E>(
       Effect.provide(Layer.orDie(ThoughtSpotClient.layerNode(options)))
     )
   )
-
-const value = <A, E>(exit: Exit.Exit<A, E>): A => {
-  if (Exit.isFailure(exit)) throw new Error(`expected success: ${String(exit.cause)}`)
-  return exit.value
-}
-
-const failure = <A, E>(exit: Exit.Exit<A, E>): E => {
-  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
-  const reason = exit.cause.reasons.find((r) => r._tag === "Fail")
-  if (reason === undefined || reason._tag !== "Fail") throw new Error(`expected a typed failure: ${String(exit.cause)}`)
-  return reason.error
-}
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString("utf8")
 const bytesOf = (s: string) => new Uint8Array(Buffer.from(s, "utf8"))
@@ -200,7 +189,7 @@ describe("ThoughtSpotClient.request against the sandbox", () => {
 
   it("returns the bytes ThoughtSpot sent, integers beyond 2^53 included", async () => {
     const body = '{"metadata_identifier":"Order Details","record_size":3}'
-    const response = value(
+    const response = successOf(
       await withClient({ host: sandbox.url, auth: password }, (client) =>
         client.request({ method: "POST", path: "/api/rest/2.0/metadata/answer/data", body })
       )
@@ -221,13 +210,13 @@ describe("ThoughtSpotClient.request against the sandbox", () => {
         return { first, second, issued: yield* client.credentialRequests }
       })
     )
-    const { first, second, issued } = value(exit)
+    const { first, second, issued } = successOf(exit)
     expect(text(second.bytes)).toBe(text(first.bytes))
     expect(issued).toBe(2)
   })
 
   it("fails with ThoughtSpot's typed error, its message free of the password", async () => {
-    const error = failure(
+    const error = failureOf(
       await withClient({ host: sandbox.url, auth: password }, (client) =>
         client.request({ method: "POST", path: "metadata/answer/data", body: '{"metadata_identifier":"nope"}' })
       )
@@ -240,7 +229,7 @@ describe("ThoughtSpotClient.request against the sandbox", () => {
 
   it("refuses a path out of /api/rest/2.0/ before sending anything", async () => {
     const before = sandbox.stats().requests
-    const error = failure(
+    const error = failureOf(
       await withClient({ host: sandbox.url, auth: password }, (client) =>
         client.request({ method: "GET", path: "https://elsewhere.example/api/rest/2.0/system" })
       )
@@ -311,7 +300,7 @@ describe("ThoughtSpotClient.request on the wire", () => {
         return { put, deleted }
       })
     )
-    const { put, deleted } = value(exit)
+    const { put, deleted } = successOf(exit)
     expect(text(put.bytes)).toBe('{"ok": 1.50}')
     expect(deleted.status).toBe(204)
     expect(deleted.bytes.length).toBe(0)
@@ -327,10 +316,12 @@ describe("ThoughtSpotClient.request on the wire", () => {
   it("requests a body cut short in transit again, and fails loudly when it stays broken", async () => {
     const options = { host: url, auth: Auth.bearerToken("tok"), retry: { maxAttempts: 3, baseDelayMillis: 1 } }
     const before = seen.length
-    const healed = value(await withClient(options, (client) => client.request({ method: "GET", path: "cut-once" })))
+    const healed = successOf(await withClient(options, (client) => client.request({ method: "GET", path: "cut-once" })))
     expect(text(healed.bytes)).toBe('{"ok": 1.50}')
     expect(seen.length - before).toBe(2)
-    const error = failure(await withClient(options, (client) => client.request({ method: "GET", path: "cut-always" })))
+    const error = failureOf(
+      await withClient(options, (client) => client.request({ method: "GET", path: "cut-always" }))
+    )
     expect(error.reason._tag).toBe("ResponseDecode")
     expect(error.message).toContain("not valid JSON (cut short in transit?)")
     expect(seen.length - before).toBe(5)
@@ -353,16 +344,16 @@ describe("ThoughtSpotClient.request on the wire", () => {
       ["PUT", "ai/agent/instructions/set", 502]
     ] as const) {
       const { exit, requests } = await attempts(method, path, [status])
-      expect(failure(exit).isUnapplied).toBe(false)
+      expect(failureOf(exit).isUnapplied).toBe(false)
       expect(requests, `${method} ${path}`).toBe(1)
     }
     const cut = await attempts("POST", "cut-always", [])
-    expect(failure(cut.exit).reason._tag).toBe("ResponseDecode")
+    expect(failureOf(cut.exit).reason._tag).toBe("ResponseDecode")
     expect(cut.requests).toBe(1)
     // Turned away before acting (429, 503): sent again.
     for (const status of [429, 503]) {
       const { exit, requests } = await attempts("POST", "users/create", [status])
-      expect(text(value(exit).bytes)).toBe('{"ok": 1.50}')
+      expect(text(successOf(exit).bytes)).toBe('{"ok": 1.50}')
       expect(requests).toBe(2)
     }
     // A read, by method or by endpoint: sent again after any retryable failure.
@@ -371,7 +362,7 @@ describe("ThoughtSpotClient.request on the wire", () => {
       ["POST", "metadata/search"]
     ] as const) {
       const { exit, requests } = await attempts(method, path, [502, 504])
-      expect(value(exit).status).toBe(200)
+      expect(successOf(exit).status).toBe(200)
       expect(requests).toBe(3)
     }
   })
@@ -381,7 +372,7 @@ describe("ThoughtSpotClient.request on the wire", () => {
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve))
     const port = (closed.address() as AddressInfo).port
     await new Promise<void>((resolve) => closed.close(() => resolve()))
-    const error = failure(
+    const error = failureOf(
       await withClient(
         { host: `http://127.0.0.1:${port}`, auth: Auth.bearerToken("tok"), retry: { baseDelayMillis: 1 } },
         (client) => client.request({ method: "POST", path: "users/create" })

@@ -7,6 +7,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Stream } from "effect"
 import { MAX_NESTING, NestingTooDeep, parseJsonExact } from "../src/internal/bigJson.ts"
 import { type PageReader, parseRows, type Rows } from "../src/Pagination.ts"
+import { failureOf } from "./exits.ts"
 import { makeFake, testOptions, useClient, withTokens } from "./fake.ts"
 
 const search = { logicalTableIdentifier: "table-1", queryString: "[n] [label]" }
@@ -39,13 +40,6 @@ const read = (cell: string, decoder?: PageReader<Rows>, first?: string) =>
   })
 
 const says = 'a cell in row 4, column "label" is nested deeper than 1000 levels: spotpipe does not export such values'
-
-const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
-  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
-  const reason = exit.cause.reasons.find((r) => r._tag === "Fail")
-  if (reason === undefined || reason._tag !== "Fail") throw new Error(`expected a typed failure: ${String(exit.cause)}`)
-  return reason.error
-}
 
 describe("a deeply nested cell", () => {
   it.effect("a-cell-nested-200000-deep-is-a-typed-error-naming-row-and-column", () =>

@@ -10,7 +10,8 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Layer } from "effect"
 import { HttpClient, HttpClientError } from "effect/http"
-import { Auth, ThoughtSpotClient, type ThoughtSpotError } from "../src/index.ts"
+import { Auth, ThoughtSpotClient } from "../src/index.ts"
+import { failureOf } from "./exits.ts"
 import { makeFake, withTime } from "./fake.ts"
 
 /** A self-signed certificate for 127.0.0.1 (trusted by nobody). */
@@ -34,13 +35,6 @@ const CERT = [
   "Oz+JTA4eCkVeLt77bg/0TOzrvg==",
   "-----END CERTIFICATE-----"
 ].join("\n")
-
-const failureOf = <A>(exit: Exit.Exit<A, ThoughtSpotError.ThoughtSpotError>): ThoughtSpotError.ThoughtSpotError => {
-  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
-  const reason = exit.cause.reasons.find((r) => r._tag === "Fail")
-  if (reason === undefined || reason._tag !== "Fail") throw new Error(`expected a typed failure: ${String(exit.cause)}`)
-  return reason.error
-}
 
 /** `client` with every request counted. */
 const countingClient = (client: Layer.Layer<HttpClient.HttpClient>) => {

@@ -1,15 +1,9 @@
 /** Paged streams: order, bounded prefetch, page checks, Incomplete, sampling warnings, metadata paging. */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Stream } from "effect"
+import { Effect, Stream } from "effect"
 import type { PageBytes } from "../src/Pagination.ts"
+import { failureOf } from "./exits.ts"
 import { dataReply, makeFake, type Reply, testOptions, useClient, withTime, withTokens } from "./fake.ts"
-
-const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
-  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
-  const reason = exit.cause.reasons.find((r) => r._tag === "Fail")
-  if (reason === undefined || reason._tag !== "Fail") throw new Error(`expected a typed failure: ${String(exit.cause)}`)
-  return reason.error
-}
 
 const search = { logicalTableIdentifier: "table-1", queryString: "[n] [label]" }
 

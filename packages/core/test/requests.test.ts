@@ -1,7 +1,8 @@
 /** Every request: headers, retries of transient failures, no retries of permanent ones, timeouts, deadline. */
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, Effect, Exit } from "effect"
+import { Clock, Effect } from "effect"
 import { VERSION } from "../src/internal/userAgent.ts"
+import { failureOf } from "./exits.ts"
 import { makeFake, type Reply, testOptions, useClient, withTime, withTokens } from "./fake.ts"
 
 const system: Reply = {
@@ -12,14 +13,6 @@ const system: Reply = {
 const scripted = (replies: ReadonlyArray<Reply>) => {
   let i = 0
   return withTokens((request) => (request.path === "system" ? (replies[i++] ?? system) : { status: 404 }))
-}
-
-const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
-  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
-  const error = exit.cause.reasons.find((r) => r._tag === "Fail")
-  if (error === undefined || error._tag !== "Fail")
-    throw new Error(`expected a typed failure, got ${String(exit.cause)}`)
-  return error.error
 }
 
 describe("requests", () => {

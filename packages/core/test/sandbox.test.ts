@@ -6,8 +6,9 @@
 import { createHash } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, type SandboxOptions, startSandbox } from "@spotpipe/sandbox"
-import { Effect, Exit, Layer, Logger, References, Stream } from "effect"
+import { Effect, type Exit, Layer, Logger, References, Stream } from "effect"
 import { Auth, type Pagination, ThoughtSpotClient } from "../src/index.ts"
+import { failureOf, successOf } from "./exits.ts"
 
 const user = fixtures.user
 const password = Auth.password({ username: user.username, password: user.password })
@@ -22,18 +23,6 @@ const run = <A, E>(
       Effect.provide(Layer.orDie(ThoughtSpotClient.layerNode({ host: sandbox.url, auth: password, ...options })))
     )
   )
-
-const value = <A, E>(exit: Exit.Exit<A, E>): A => {
-  if (Exit.isFailure(exit)) throw new Error(`expected success: ${String(exit.cause)}`)
-  return exit.value
-}
-
-const failure = <A, E>(exit: Exit.Exit<A, E>): E => {
-  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
-  const reason = exit.cause.reasons.find((r) => r._tag === "Fail")
-  if (reason === undefined || reason._tag !== "Fail") throw new Error(`expected a typed failure: ${String(exit.cause)}`)
-  return reason.error
-}
 
 /** Row count and a digest of every cell, in order (bigints by their digits). */
 const digest = (pages: Stream.Stream<Pagination.DataPage, unknown>) =>
@@ -109,7 +98,7 @@ describe("against the sandbox", () => {
               )
             : Effect.map(c.currentUser, (u) => u.name)
       )
-      expect([auth._tag, value(exit)]).toEqual([
+      expect([auth._tag, successOf(exit)]).toEqual([
         auth._tag,
         auth._tag === "ObjectToken" ? answer.visualizations[0]!.columns.map((col) => col.name) : user.username
       ])
@@ -119,17 +108,17 @@ describe("against the sandbox", () => {
     const scoped = await run(clean, { auth: methods[2]! }, (c) =>
       Stream.runCollect(c.answerData({ metadataIdentifier: other.id }))
     )
-    expect(["Forbidden", "Authentication"]).toContain(failure(scoped).reason._tag)
+    expect(["Forbidden", "Authentication"]).toContain(failureOf(scoped).reason._tag)
     // a revoked pre-issued token is final, with a clear message
     clean.revokeAllTokens()
-    const revoked = failure(await run(clean, { auth: Auth.bearerToken(token.token) }, (c) => c.currentUser))
+    const revoked = failureOf(await run(clean, { auth: Auth.bearerToken(token.token) }, (c) => c.currentUser))
     expect(revoked.reason._tag).toBe("Authentication")
     expect(revoked.message).toContain("expired or been revoked")
     expect(revoked.message).not.toContain(token.token)
   }, 30_000)
 
   it("wrong-password-and-forbidden-object-map-to-reasons", async () => {
-    const bad = failure(
+    const bad = failureOf(
       await run(
         clean,
         { auth: Auth.password({ username: user.username, password: "not-the-password" }) },
@@ -139,7 +128,7 @@ describe("against the sandbox", () => {
     expect([bad.operation, bad.reason._tag, bad.reason.code]).toEqual(["auth/token/full", "Authentication", 10097])
     expect(bad.message).not.toContain("not-the-password")
     const limited = fixtures.limitedUser
-    const forbidden = failure(
+    const forbidden = failureOf(
       await run(clean, { auth: Auth.password({ username: limited.username, password: limited.password }) }, (c) =>
         Stream.runCollect(c.answerData({ metadataIdentifier: fixtures.answers["Top Customers (restricted)"].id }))
       )
@@ -152,7 +141,7 @@ describe("against the sandbox", () => {
     for (const errorShape of ["nested", "flat"] as const) {
       const sandbox = await startSandbox({ rows: 10, errorShape })
       try {
-        const error = failure(
+        const error = failureOf(
           await run(sandbox, {}, (c) =>
             Stream.runCollect(
               c.searchData({ logicalTableIdentifier: fixtures.ordersTable.id, queryString: "[No Such Column]" })
@@ -192,7 +181,7 @@ describe("against the sandbox", () => {
           return { ...result, seconds: (Date.now() - t0) / 1000, tokens: yield* c.credentialRequests }
         })
       )
-      const result = value(exit)
+      const result = successOf(exit)
       expect(result.rows).toBe(300_000)
       expect(result.seconds).toBeGreaterThan(2.5) // the read outlived several tokens…
       expect(result.tokens).toBeGreaterThanOrEqual(2) // …which were renewed on the way
@@ -233,7 +222,7 @@ describe("against the sandbox", () => {
 
   for (const [name, read] of endpoints) {
     it(`million-rows-through-${name}-under-faults-match-a-clean-read`, async () => {
-      const reference = value(await run(clean, {}, (c) => digest(read(c))))
+      const reference = successOf(await run(clean, {}, (c) => digest(read(c))))
       const lines: Array<string> = []
       const logger = Logger.make((o) => {
         lines.push(`${String(o.message)} ${String(o.cause)}`)
@@ -255,7 +244,7 @@ describe("against the sandbox", () => {
           )
         )
       )
-      const result = value(faultyExit)
+      const result = successOf(faultyExit)
       const after = faulty.stats()
       const injected = Object.entries(after.faultsInjected).map(
         ([kind, n]) => [kind, n - (before.faultsInjected[kind as keyof typeof before.faultsInjected] ?? 0)] as const

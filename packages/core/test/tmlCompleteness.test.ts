@@ -7,8 +7,9 @@ import * as http from "node:http"
 import type * as net from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
-import { Effect, Exit } from "effect"
+import { Effect, type Exit } from "effect"
 import { Auth, ThoughtSpotClient, ThoughtSpotError, type Tml } from "../src/index.ts"
+import { failureOf, successOf } from "./exits.ts"
 
 let sandbox: RunningSandbox
 beforeAll(async () => {
@@ -56,17 +57,10 @@ const onCanned = async (items: ReadonlyArray<unknown>, request: Tml.TmlExportReq
   }
 }
 
-const succeeded = <A, E>(exit: Exit.Exit<A, E>): A => {
-  if (Exit.isFailure(exit)) throw new Error(`expected success: ${String(exit.cause)}`)
-  return exit.value
-}
-
 const failed = <A, E>(exit: Exit.Exit<A, E>): ThoughtSpotError.ThoughtSpotError => {
-  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
-  const reason = exit.cause.reasons.find((r) => r._tag === "Fail")
-  if (reason === undefined || reason._tag !== "Fail" || !ThoughtSpotError.isThoughtSpotError(reason.error))
-    throw new Error(`expected a ThoughtSpotError: ${String(exit.cause)}`)
-  return reason.error
+  const error = failureOf(exit)
+  if (!ThoughtSpotError.isThoughtSpotError(error)) throw new Error(`expected a ThoughtSpotError: ${String(error)}`)
+  return error
 }
 
 const ok = (id: string, name: string, type: string) => ({
@@ -108,7 +102,7 @@ describe("TML export accounts for every object asked for", () => {
 
   it("a failed item that names neither the identifier nor the name stands for the object, as a failure", async () => {
     // Asked for by name; the error item carries the GUID the name resolved to, and no name.
-    const items = succeeded(
+    const items = successOf(
       await onCanned(
         [{ info: { id: LIVEBOARD, status: { status_code: "ERROR", error_message: "User does not have access" } } }],
         { metadata: [{ identifier: "Sales Overview", type: "LIVEBOARD" }] }
@@ -118,7 +112,7 @@ describe("TML export accounts for every object asked for", () => {
   })
 
   it("GUIDs match without regard to case, names of a fitting kind match, duplicates need one item", async () => {
-    const items = succeeded(
+    const items = successOf(
       await onCanned([ok(ANSWER, "Revenue", "answer"), ok(LIVEBOARD, "Sales", "liveboard")], {
         metadata: [
           { identifier: ANSWER.toUpperCase(), type: "ANSWER" },
@@ -158,7 +152,7 @@ describe("TML export accounts for every object asked for", () => {
     const answer = Object.values(primary.objects).find((o) => o.type === "ANSWER")!
     const liveboardName = Object.keys(primary.objects).find((name) => primary.objects[name]!.type === "LIVEBOARD")!
     const unknown = "00000000-0000-0000-0000-000000000000"
-    const items = succeeded(
+    const items = successOf(
       await onSandbox({
         metadata: [
           { identifier: answer.id },

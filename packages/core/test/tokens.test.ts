@@ -4,16 +4,10 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
 import { TestClock } from "effect/testing"
 import { Auth } from "../src/index.ts"
+import { failureOf } from "./exits.ts"
 import { makeFake, PASSWORD, type Reply, testOptions, tokenReply, useClient, withTime, withTokens } from "./fake.ts"
 
 const ok: Reply = { body: { time_zone: "UTC" } }
-
-const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
-  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
-  const reason = exit.cause.reasons.find((r) => r._tag === "Fail")
-  if (reason === undefined || reason._tag !== "Fail") throw new Error(`expected a typed failure: ${String(exit.cause)}`)
-  return reason.error
-}
 
 const tokenCalls = (seen: ReadonlyArray<{ readonly path: string }>) =>
   seen.filter((s) => s.path === "auth/token/full" || s.path === "auth/token/object").length

@@ -7,7 +7,8 @@ import type * as net from "node:net"
 import * as zlib from "node:zlib"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Layer } from "effect"
-import { Auth, ThoughtSpotClient, type ThoughtSpotError } from "../src/index.ts"
+import { Auth, ThoughtSpotClient } from "../src/index.ts"
+import { failureOf } from "./exits.ts"
 
 interface Answer {
   readonly status?: number
@@ -59,13 +60,6 @@ const systemAt = (url: string, auth: Auth.AuthMethod = Auth.bearerToken("pre-iss
       )
     )
   )
-
-const failureOf = <A>(exit: Exit.Exit<A, ThoughtSpotError.ThoughtSpotError>): ThoughtSpotError.ThoughtSpotError => {
-  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
-  const reason = exit.cause.reasons.find((r) => r._tag === "Fail")
-  if (reason === undefined || reason._tag !== "Fail") throw new Error(`expected a typed failure: ${String(exit.cause)}`)
-  return reason.error
-}
 
 const json = JSON.stringify({ time_zone: "Europe/Paris", release_version: "10.1.0.cl" })
 
