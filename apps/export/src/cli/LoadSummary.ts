@@ -50,7 +50,7 @@ const evolved = (t: TableLoad): ReadonlyArray<string> => {
     ...(t.nullColumns.length === 0
       ? []
       : [
-          `${quoted(t.nullColumns)} ${t.nullColumns.length === 1 ? "is" : "are"} not in ${t.file}: NULL in its ${plural(t.rows, "row", "rows")}`
+          `${quoted(t.nullColumns)} ${t.nullColumns.length === 1 ? "is" : "are"} not in ${t.file}: NULL (or the column's default) in its ${plural(t.rows, "row", "rows")}`
         ])
   ]
   return parts.length === 0 ? [] : [`${t.table}: ${parts.join("; ")}`]

@@ -59,7 +59,7 @@ export interface TableLoad {
   readonly skipped?: string
   /** The file's columns added to the existing table (`evolve`), with the SQL type they were added with. */
   readonly addedColumns: ReadonlyArray<{ readonly name: string; readonly type: string }>
-  /** The table's columns the file does not have, NULL in the rows this load added (`evolve`). */
+  /** The table's columns the file does not have, NULL (or the column's default) in the rows this load added (`evolve`). */
   readonly nullColumns: ReadonlyArray<string>
 }
 
@@ -400,7 +400,7 @@ const loadOne = async (
         await engine.exec(
           `DELETE FROM ${table} USING ${stage} AS ${quoteIdent(stageTable)} WHERE ${keys.map((k) => `${table}.${k} IS NOT DISTINCT FROM ${quoteIdent(stageTable)}.${k}`).join(" AND ")}`
         )
-        // By name: the table's columns may be in another order, or more (NULL in these rows).
+        // By name: the table's columns may be in another order, or more (NULL, or their default, in these rows).
         const columns = output.columns.map((c) => quoteIdent(c.name)).join(", ")
         await engine.exec(`INSERT INTO ${table} (${columns}) SELECT ${columns} FROM ${stage}`)
         await engine.exec(`DROP TABLE ${stage}`)

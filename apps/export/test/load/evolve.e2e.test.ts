@@ -118,7 +118,7 @@ describe.each(engines)("into $name, a table whose columns differ from the file's
     const evolved = await load(target.into, wider, "--mode", "append", "--evolve", "--json", "--quiet")
     // A column the file lacks is a warning, also with --quiet.
     expect(evolved.stderr).toContain(
-      `${outputOf(wider).file} has no column "Total Revenue" of table ${table}: NULL in the ${outputOf(wider).rows_written} rows loaded (--evolve)`
+      `${outputOf(wider).file} has no column "Total Revenue" of table ${table}: NULL (or the column's default) in the ${outputOf(wider).rows_written} rows loaded (--evolve)`
     )
     expect(evolved.code).toBe(0)
     const report = JSON.parse(evolved.stdout)
@@ -134,7 +134,7 @@ describe.each(engines)("into $name, a table whose columns differ from the file's
     const text = await load(target.into, reversed, "--mode", "append", "--evolve")
     expect(text.stderr).toContain(`has no column "Total Quantity" of table ${table}`)
     expect(text.stdout).toContain(
-      `\n${table}: "Total Quantity" is not in ${outputOf(reversed).file}: NULL in its ${outputOf(reversed).rows_written} rows`
+      `\n${table}: "Total Quantity" is not in ${outputOf(reversed).file}: NULL (or the column's default) in its ${outputOf(reversed).rows_written} rows`
     )
     await target.open(async (q) => {
       expect(await columnsOf(q)).toEqual([
@@ -213,6 +213,33 @@ describe.each(engines)("into $name, a table whose columns differ from the file's
       `(a load never casts a value: "Total Revenue" is ${engine.name === "postgres" ? "character varying" : "VARCHAR"} in the table and ${engine.name === "postgres" ? "double precision" : "DOUBLE"} (DOUBLE) in the file)`
     )
     await target.open(async (q) => expect(await q(`SELECT * FROM ${table}`)).toEqual([["mine", "x"]]))
+  }, 60_000)
+
+  it("an INTEGER column the file has as INT64 is refused, the column not widened", async () => {
+    const target = engine.target()
+    const text = engine.name === "postgres" ? "TEXT" : "VARCHAR"
+    await target.open((q) => q(`CREATE TABLE ${table} ("Region" ${text}, "Total Quantity" INTEGER)`))
+    const refused = await load(target.into, wider, "--mode", "append", "--evolve")
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain(
+      `"Total Quantity" is ${engine.name === "postgres" ? "integer" : "INTEGER"} in the table and ${engine.name === "postgres" ? "bigint" : "BIGINT"} (INT64) in the file`
+    )
+    await target.open(async (q) => {
+      expect(await columnsOf(q)).toEqual([`Region ${text.toLowerCase()}`, "Total Quantity integer"])
+      expect(await count(q)).toBe(0)
+    })
+  }, 60_000)
+
+  it("a column of the table the file lacks takes its DEFAULT where the table sets one", async () => {
+    const target = engine.target()
+    const text = engine.name === "postgres" ? "TEXT" : "VARCHAR"
+    await target.open((q) =>
+      q(`CREATE TABLE ${table} ("Region" ${text}, "Total Revenue" ${sql.double}, source ${text} DEFAULT 'nightly')`)
+    )
+    const loaded = await load(target.into, narrow, "--mode", "append", "--evolve")
+    expect(loaded.code).toBe(0)
+    expect(loaded.stdout).toContain(`"source" is not in ${outputOf(narrow).file}: NULL (or the column's default)`)
+    await target.open(async (q) => expect(await q(`SELECT DISTINCT source FROM ${table}`)).toEqual([["nightly"]]))
   }, 60_000)
 
   it("a load that fails after adding columns leaves the table as it was, the columns not added", async () => {
