@@ -181,6 +181,36 @@ describe("groups/search", () => {
   })
 })
 
+describe("identifier filters", () => {
+  it("name-a-user-group-role-or-org-by-its-id-or-its-exact-name-alike", async () => {
+    const { post } = await setup(emea.id)
+    const lead = emea.users.find((u) => u.username === "emea.lead")!
+    const groups =
+      await post<Array<{ id: string; name: string; roles: Array<{ id: string; name: string }> }>>("groups/search")
+    const group = groups.find((g) => g.roles.length > 0)!
+    const role = group.roles[0]!
+    const ids = (list: Array<{ id: string | number }>) => list.map((x) => x.id)
+    const cases: ReadonlyArray<[string, string, ReadonlyArray<string>]> = [
+      ["users/search", "org_identifiers", [String(emea.id), emea.name]],
+      ["users/search", "group_identifiers", [group.id, group.name]],
+      ["users/search", "role_identifiers", [role.id, role.name]],
+      ["groups/search", "user_identifiers", [lead.id, lead.username]],
+      ["groups/search", "org_identifiers", [String(emea.id), emea.name]],
+      ["groups/search", "role_identifiers", [role.id, role.name]],
+      ["roles/search", "role_identifiers", [role.id, role.name]],
+      ["roles/search", "group_identifiers", [group.id, group.name]],
+      ["roles/search", "org_identifiers", [String(emea.id), emea.name]],
+      ["orgs/search", "user_identifiers", [lead.id, lead.username]]
+    ]
+    for (const [path, field, [byId, byName]] of cases) {
+      const found = ids(await post(path, { [field]: [byId] }))
+      expect(found.length, `${path} ${field}`).toBeGreaterThan(0)
+      expect(ids(await post(path, { [field]: [byName] })), `${path} ${field}`).toEqual(found)
+      expect(await post(path, { [field]: [`${byName}x`] }), `${path} ${field}`).toEqual([])
+    }
+  })
+})
+
 describe("roles/search, orgs/search, tags/search", () => {
   it("roles-carry-privileges-and-assigned-groups", async () => {
     const { post } = await setup()

@@ -407,6 +407,20 @@ export const membership = (org: OrgContent, userId: string): MemberDef | undefin
 export const holdsPrivilege = (org: OrgContent, userId: string, privilege: string): boolean =>
   membership(org, userId)?.privileges.includes(privilege) === true
 
+/** Whether `identifier` names the user: its GUID or its exact name. */
+export const userMatches = (u: UserDef, identifier: string): boolean => u.id === identifier || u.name === identifier
+
+/** Whether `identifier` names the group: its GUID or its exact name. */
+export const groupMatches = (g: GroupDef, identifier: string): boolean =>
+  g.object.id === identifier || g.object.name === identifier
+
+/** Whether `identifier` names the role: its GUID or its exact name. */
+export const roleMatches = (r: RoleDef, identifier: string): boolean => r.id === identifier || r.name === identifier
+
+/** Whether `identifier` names the org: its id's digits or its exact name. */
+export const orgMatches = (o: OrgDef, identifier: string): boolean =>
+  String(o.id) === identifier || o.name === identifier
+
 /** The orgs a user belongs to. */
 export const orgsOf = (userId: string): ReadonlyArray<OrgDef> =>
   orgs.filter((o) => membership(o, userId) !== undefined).map((o) => o.org)

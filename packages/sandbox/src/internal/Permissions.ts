@@ -11,7 +11,7 @@
 import type { Route } from "./Api.ts"
 import { badRequest, forbidden } from "./ApiError.ts"
 import { type CatalogObject, canRead, defaultUser, isSecured } from "./Catalog.ts"
-import { type GroupDef, type MemberDef, type OrgContent, orgOf } from "./Orgs.ts"
+import { type GroupDef, groupMatches, type MemberDef, type OrgContent, orgOf, userMatches } from "./Orgs.ts"
 import { bool, json, oneOf, pageList, str } from "./Params.ts"
 
 /** A permission of a principal on an object. */
@@ -67,12 +67,8 @@ export const findPrincipal = (org: OrgContent, raw: unknown, field: string): Mem
   const identifier = str(item, "identifier")
   if (identifier === undefined) throw badRequest(`Invalid parameter values: ${field}.identifier is required.`)
   const type = oneOf(item, "type", ["USER", "USER_GROUP"])
-  const user =
-    type === "USER_GROUP" ? undefined : org.members.find((m) => m.user.id === identifier || m.user.name === identifier)
-  const group =
-    type === "USER" || user !== undefined
-      ? undefined
-      : org.groups.find((g) => g.object.id === identifier || g.object.name === identifier)
+  const user = type === "USER_GROUP" ? undefined : org.members.find((m) => userMatches(m.user, identifier))
+  const group = type === "USER" || user !== undefined ? undefined : org.groups.find((g) => groupMatches(g, identifier))
   if (user === undefined && group === undefined) {
     throw badRequest(`Invalid parameter values: no ${type ?? "user or group"} '${identifier}' in this org.`)
   }

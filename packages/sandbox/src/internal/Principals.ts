@@ -8,13 +8,17 @@ import type { Route } from "./Api.ts"
 import { defaultUser } from "./Catalog.ts"
 import {
   type GroupDef,
+  groupMatches,
   holdsPrivilege,
   type MemberDef,
   type OrgContent,
+  orgMatches,
   orgOf,
   orgs,
   orgsOf,
-  type RoleDef
+  type RoleDef,
+  roleMatches,
+  userMatches
 } from "./Orgs.ts"
 import {
   bool,
@@ -78,9 +82,6 @@ export const userBody = (m: MemberDef, org: OrgContent, nowMs: number) => {
     user_inherited_groups: inheritedGroups(org, direct).map((g) => idName(g.object.id, g.object.name))
   }
 }
-
-const groupMatches = (g: GroupDef, identifier: string) => g.object.id === identifier || g.object.name === identifier
-const roleMatches = (r: RoleDef, identifier: string) => r.id === identifier || r.name === identifier
 
 /** `privileges` values of `users/search` and `groups/search` (the OpenAPI document's enum). */
 const principalPrivileges = [
@@ -259,7 +260,7 @@ export const principalRoutes = (now: () => number): Readonly<Record<string, Rout
         if (accountStatus !== undefined && m.accountStatus !== accountStatus) return false
         if (orgIds !== undefined) {
           const mine = orgsOf(u.id)
-          if (!orgIds.some((i) => mine.some((o) => String(o.id) === i || o.name === i))) return false
+          if (!orgIds.some((i) => mine.some((o) => orgMatches(o, i)))) return false
         }
         if (roleIds !== undefined) {
           const held = [...groups, ...inheritedGroups(org, groups)].flatMap((g) => g.roles)
@@ -312,7 +313,7 @@ export const principalRoutes = (now: () => number): Readonly<Record<string, Rout
         if (type !== undefined && type !== "LOCAL_GROUP") return false
         if (userIds !== undefined) {
           const users = g.users.map(memberOf)
-          if (!users.some((u) => userIds.some((i) => u.id === i || u.name === i))) return false
+          if (!users.some((u) => userIds.some((i) => userMatches(u, i)))) return false
         }
         if (visibility !== undefined && visibility !== "SHARABLE") return false
         if (
@@ -320,7 +321,7 @@ export const principalRoutes = (now: () => number): Readonly<Record<string, Rout
           !org.roles.some((r) => g.roles.includes(r.id) && roleIds.some((i) => roleMatches(r, i)))
         )
           return false
-        if (orgIds !== undefined && !orgIds.some((i) => String(org.org.id) === i || org.org.name === i)) return false
+        if (orgIds !== undefined && !orgIds.some((i) => orgMatches(org.org, i))) return false
         if (liveboardIds !== undefined && liveboardIds.length > 0) return false
         return true
       })
@@ -389,7 +390,7 @@ export const principalRoutes = (now: () => number): Readonly<Record<string, Rout
       const groupsWith = (r: RoleDef) => org.groups.filter((g) => g.roles.includes(r.id))
       const found = org.roles.filter((r) => {
         if (roleIds !== undefined && !roleIds.some((i) => roleMatches(r, i))) return false
-        if (orgIds !== undefined && !orgIds.some((i) => String(org.org.id) === i || org.org.name === i)) return false
+        if (orgIds !== undefined && !orgIds.some((i) => orgMatches(org.org, i))) return false
         if (groupIds !== undefined && !groupsWith(r).some((g) => groupIds.some((i) => groupMatches(g, i)))) return false
         if (privileges !== undefined && !privileges.some((p) => r.privileges.includes(p))) return false
         if (deprecated === true || external === true || viaConnection === true) return false
@@ -440,8 +441,7 @@ export const principalRoutes = (now: () => number): Readonly<Record<string, Rout
         if (description !== undefined && o.org.description !== description) return false
         if (visibility !== undefined && o.org.visibility !== visibility) return false
         if (status !== undefined && o.org.status !== status) return false
-        if (userIds !== undefined && !o.members.some((m) => userIds.some((i) => m.user.id === i || m.user.name === i)))
-          return false
+        if (userIds !== undefined && !o.members.some((m) => userIds.some((i) => userMatches(m.user, i)))) return false
         return true
       })
       return json(found.map((o) => ({ ...o.org })))

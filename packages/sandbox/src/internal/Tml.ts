@@ -13,7 +13,17 @@ import type { Route } from "./Api.ts"
 import { badRequest, forbidden } from "./ApiError.ts"
 import { type CatalogObject, canRead, type SavedQuery, tagObjects } from "./Catalog.ts"
 import { orderColumns } from "./Orders.ts"
-import { type GroupDef, holdsPrivilege, type MemberDef, type OrgContent, orgOf, type RoleDef } from "./Orgs.ts"
+import {
+  type GroupDef,
+  groupMatches,
+  holdsPrivilege,
+  type MemberDef,
+  type OrgContent,
+  orgOf,
+  type RoleDef,
+  roleMatches,
+  userMatches
+} from "./Orgs.ts"
 import { bool, int, json, obj, oneOf, refuseFlag, str, unsupported } from "./Params.ts"
 
 type Doc = { readonly [key: string]: unknown }
@@ -443,13 +453,13 @@ export const tmlRoutes = (): Readonly<Record<string, Route>> => ({
 
 const principalDoc = (org: OrgContent, type: "USER" | "USER_GROUP" | "ROLE", identifier: string) => {
   if (type === "USER") {
-    const m = org.members.find((x) => x.user.id === identifier || x.user.name === identifier)
+    const m = org.members.find((x) => userMatches(x.user, identifier))
     return m && { id: m.user.id, name: m.user.name, kind: "user", doc: userDoc(m, org) }
   }
   if (type === "USER_GROUP") {
-    const g = org.groups.find((x) => x.object.id === identifier || x.object.name === identifier)
+    const g = org.groups.find((x) => groupMatches(x, identifier))
     return g && { id: g.object.id, name: g.object.name, kind: "group", doc: groupDoc(g, org) }
   }
-  const r = org.roles.find((x) => x.id === identifier || x.name === identifier)
+  const r = org.roles.find((x) => roleMatches(x, identifier))
   return r && { id: r.id, name: r.name, kind: "role", doc: roleDoc(r) }
 }
