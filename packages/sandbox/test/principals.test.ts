@@ -181,6 +181,33 @@ describe("groups/search", () => {
   })
 })
 
+describe("optional flags", () => {
+  it("roles-search-reads-null-as-absent-and-refuses-a-flag-that-is-not-a-boolean", async () => {
+    const { call, post, t } = await setup()
+    const all = await post<Array<{ id: string }>>("roles/search")
+    expect(all.length).toBeGreaterThan(0)
+    for (const key of ["deprecated", "external", "shared_via_connection"]) {
+      expect(await post("roles/search", { [key]: null }), key).toEqual(all)
+      expect(await post("roles/search", { [key]: false }), key).toEqual(all)
+      expect(await post("roles/search", { [key]: true }), key).toEqual([])
+      const r = await call("roles/search", { [key]: "false" }, { token: t })
+      expect(r.status, key).toBe(400)
+      expect(r.text).toContain(`Invalid parameter values: ${key} must be a boolean`)
+    }
+  })
+
+  it("a-token-request-reads-a-null-org-id-as-absent-and-refuses-one-that-is-not-an-integer", async () => {
+    const { call } = await sandbox()
+    const credentials = { username: "tsUserA", password: "Guest@123!" }
+    expect((await call("auth/token/full", { ...credentials, org_id: null })).status).toBe(200)
+    for (const org_id of [String(emea.id), 1.5]) {
+      const r = await call("auth/token/full", { ...credentials, org_id })
+      expect(r.status, String(org_id)).toBe(400)
+      expect(r.text).toContain("Invalid parameter values: org_id must be an integer")
+    }
+  })
+})
+
 describe("identifier filters", () => {
   it("name-a-user-group-role-or-org-by-its-id-or-its-exact-name-alike", async () => {
     const { post } = await setup(emea.id)

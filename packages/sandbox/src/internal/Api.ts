@@ -311,7 +311,7 @@ export const makeRoutes = (
    * `auth/token/custom` and session login take it); the Primary org when neither is sent.
    */
   const requestedOrg = (body: Record<string, unknown>, user: UserDef): OrgContent => {
-    const orgId = body["org_id"] === undefined || body["org_id"] === null ? undefined : int(body, "org_id", 0)
+    const orgId = int(body, "org_id", undefined)
     const orgIdentifier = str(body, "org_identifier")
     if (orgId !== undefined && orgIdentifier !== undefined && findOrg(orgIdentifier)?.org.id !== orgId) {
       throw badRequest(

@@ -21,7 +21,11 @@ export const str = (body: Record<string, unknown>, key: string): string | undefi
 }
 
 /** An integer field, or `fallback` when absent or null. */
-export const int = (body: Record<string, unknown>, key: string, fallback: number): number => {
+export const int = <F extends number | undefined>(
+  body: Record<string, unknown>,
+  key: string,
+  fallback: F
+): number | F => {
   const v = body[key]
   if (v === undefined || v === null) return fallback
   if (typeof v !== "number" || !Number.isInteger(v))
@@ -30,7 +34,11 @@ export const int = (body: Record<string, unknown>, key: string, fallback: number
 }
 
 /** A boolean field, or `fallback` when absent or null. */
-export const bool = (body: Record<string, unknown>, key: string, fallback: boolean): boolean => {
+export const bool = <F extends boolean | undefined>(
+  body: Record<string, unknown>,
+  key: string,
+  fallback: F
+): boolean | F => {
   const v = body[key]
   if (v === undefined || v === null) return fallback
   if (typeof v !== "boolean") throw badRequest(`Invalid parameter values: ${key} must be a boolean`)

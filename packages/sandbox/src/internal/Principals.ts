@@ -379,13 +379,9 @@ export const principalRoutes = (now: () => number): Readonly<Record<string, Rout
       const orgIds = strings(b, "org_identifiers")
       const groupIds = strings(b, "group_identifiers")
       const privileges = eachOneOf(b, "privileges", rolePrivileges)
-      const deprecated =
-        b["deprecated"] === undefined || b["deprecated"] === null ? undefined : bool(b, "deprecated", false)
-      const external = b["external"] === undefined || b["external"] === null ? undefined : bool(b, "external", false)
-      const viaConnection =
-        b["shared_via_connection"] === undefined || b["shared_via_connection"] === null
-          ? undefined
-          : bool(b, "shared_via_connection", false)
+      const deprecated = bool(b, "deprecated", undefined)
+      const external = bool(b, "external", undefined)
+      const viaConnection = bool(b, "shared_via_connection", undefined)
       const permissions = eachOneOf(b, "permissions", ["READ_ONLY", "MODIFY", "NO_ACCESS"])
       const groupsWith = (r: RoleDef) => org.groups.filter((g) => g.roles.includes(r.id))
       const found = org.roles.filter((r) => {
