@@ -284,10 +284,6 @@ export const canRead = (p: Principal, o: CatalogObject): boolean => {
   return p.user.access === undefined || p.user.access.has(o.id)
 }
 
-/** Finds an answer/liveboard/table by GUID or exact name. */
-export const findObject = (type: MetadataType, identifier: string): CatalogObject | undefined =>
-  allObjects.find((o) => o.type === type && (o.id === identifier || o.name === identifier))
-
 /** The tag objects named by an object's tag names (in `tagList`, its org's tags). */
 export const tagObjects = (
   o: CatalogObject,
