@@ -70,6 +70,21 @@ const systemAt = (host: string, layer: Layer.Layer<HttpClient.HttpClient>) =>
     )
   )
 
+/** `system` once against `server` on a loopback port through a counted `client` (closed after): what failed. */
+const failedSystemOn = (
+  server: net.Server,
+  scheme: "http" | "https",
+  client: Layer.Layer<HttpClient.HttpClient> = NodeHttpClient.layerUndici
+) =>
+  Effect.gen(function* () {
+    const port = yield* Effect.promise(() => listen(server))
+    const { sent, layer } = countingClient(client)
+    const exit = yield* systemAt(`${scheme}://127.0.0.1:${port}`, layer).pipe(
+      Effect.ensuring(Effect.promise(() => close(server)))
+    )
+    return { port, sent, error: failureOf(exit) }
+  })
+
 const listen = (server: net.Server) =>
   new Promise<number>((resolve) =>
     server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port))
@@ -96,12 +111,7 @@ describe("connection failures", () => {
       let connections = 0
       const server = http.createServer((_request, response) => response.end("{}"))
       server.on("connection", () => connections++)
-      const port = yield* Effect.promise(() => listen(server))
-      const { sent, layer } = countingUndici()
-      const exit = yield* systemAt(`https://127.0.0.1:${port}`, layer).pipe(
-        Effect.ensuring(Effect.promise(() => close(server)))
-      )
-      const error = failureOf(exit)
+      const { port, sent, error } = yield* failedSystemOn(server, "https")
       expect(error.reason._tag).toBe("Transport")
       expect(error.reason.message).toContain(
         `the server at https://127.0.0.1:${port} answered in plain HTTP: did you mean http://127.0.0.1:${port}?`
@@ -133,12 +143,7 @@ describe("connection failures", () => {
     it.live(`tls-alert-answering-http-fails-at-once-and-suggests-https-${client}`, () =>
       Effect.gen(function* () {
         const { seen, server } = answering(tlsAlert)
-        const port = yield* Effect.promise(() => listen(server))
-        const { sent, layer } = countingClient(undiciOrNode)
-        const exit = yield* systemAt(`http://127.0.0.1:${port}`, layer).pipe(
-          Effect.ensuring(Effect.promise(() => close(server)))
-        )
-        const error = failureOf(exit)
+        const { port, sent, error } = yield* failedSystemOn(server, "http", undiciOrNode)
         expect(error.reason._tag).toBe("Transport")
         expect(error.reason.message).toContain(
           `the server at http://127.0.0.1:${port} did not answer HTTP: it speaks TLS (its first bytes are a TLS record), so use https://127.0.0.1:${port}`
@@ -157,12 +162,7 @@ describe("connection failures", () => {
       const server = https.createServer({ key: KEY, cert: CERT }, (_request, response) => response.end("{}"))
       server.on("connection", () => connections++)
       server.on("tlsClientError", () => {})
-      const port = yield* Effect.promise(() => listen(server))
-      const { sent, layer } = countingUndici()
-      const exit = yield* systemAt(`http://127.0.0.1:${port}`, layer).pipe(
-        Effect.ensuring(Effect.promise(() => close(server)))
-      )
-      const error = failureOf(exit)
+      const { port, sent, error } = yield* failedSystemOn(server, "http")
       expect(error.reason._tag).toBe("Transport")
       expect(error.reason.message).toContain(
         `the server closed the connection without answering: if it speaks HTTPS, use https://127.0.0.1:${port}`
@@ -183,12 +183,7 @@ describe("connection failures", () => {
           "<html>\r\n<head><title>400 The plain HTTP request was sent to HTTPS port</title></head>\r\n<body>\r\n<center><h1>400 Bad Request</h1></center>\r\n<center>The plain HTTP request was sent to HTTPS port</center>\r\n</body>\r\n</html>\r\n"
         )
       })
-      const port = yield* Effect.promise(() => listen(server))
-      const { sent, layer } = countingUndici()
-      const exit = yield* systemAt(`http://127.0.0.1:${port}`, layer).pipe(
-        Effect.ensuring(Effect.promise(() => close(server)))
-      )
-      const error = failureOf(exit)
+      const { sent, error } = yield* failedSystemOn(server, "http")
       expect(error.reason._tag).toBe("BadRequest")
       expect(error.reason.message).toContain(
         "the server speaks HTTPS on this port and refused a plain HTTP request: use https:// in the host URL"
@@ -201,12 +196,7 @@ describe("connection failures", () => {
   it.live("non-http-answer-fails-at-once-and-shows-its-first-bytes", () =>
     Effect.gen(function* () {
       const { seen, server } = answering("SSH-2.0-OpenSSH_9.6\r\n")
-      const port = yield* Effect.promise(() => listen(server))
-      const { sent, layer } = countingUndici()
-      const exit = yield* systemAt(`http://127.0.0.1:${port}`, layer).pipe(
-        Effect.ensuring(Effect.promise(() => close(server)))
-      )
-      const error = failureOf(exit)
+      const { port, sent, error } = yield* failedSystemOn(server, "http")
       expect(error.reason._tag).toBe("Transport")
       expect(error.reason.message).toContain(
         `the server at http://127.0.0.1:${port} did not answer HTTP (its first bytes: "SSH-2.0-OpenSSH_…"): if it speaks HTTPS, use https://127.0.0.1:${port}; else check the host URL and port`
@@ -221,12 +211,7 @@ describe("connection failures", () => {
       let connections = 0
       const server = https.createServer({ key: KEY, cert: CERT }, (_request, response) => response.end("{}"))
       server.on("connection", () => connections++)
-      const port = yield* Effect.promise(() => listen(server))
-      const { sent, layer } = countingUndici()
-      const exit = yield* systemAt(`https://127.0.0.1:${port}`, layer).pipe(
-        Effect.ensuring(Effect.promise(() => close(server)))
-      )
-      const error = failureOf(exit)
+      const { port, sent, error } = yield* failedSystemOn(server, "https")
       expect(error.reason._tag).toBe("Transport")
       expect(error.reason.message).toContain(`the TLS certificate of 127.0.0.1:${port} is not trusted`)
       expect(error.isRetryable).toBe(false)
