@@ -82,7 +82,8 @@ describe("Checkpoint.decide", () => {
     const decision = Checkpoint.decide(input({ checkpoint: Option.some(record({ fingerprint: "fp-0", settings })) }))
     expect(decision).toEqual({
       _tag: "Restart",
-      reason: "what the export reads changed since the interrupted run (its object, query, runtime sort or filters, or starting point)"
+      reason:
+        "what the export reads changed since the interrupted run (its object, query, runtime sort or filters, or starting point)"
     })
   })
 
