@@ -1,10 +1,10 @@
 /**
  * The deployment examples in `examples/` are runs spotpipe accepts: each Kubernetes manifest and AWS Batch
  * definition is parsed, its command line and environment taken as the scheduler would hand them to a container
- * (Kubernetes `$(VAR)` expansion, AWS Batch `Ref::` parameters, the index variable of every pod or child job), with
- * only the cluster (a sandbox), the secret's value and the mounted folders swapped for local ones — and then run,
- * in this process, once per index. The shards exit 0, record the one job run the example gives them, and their
- * files together are a single run's.
+ * (Kubernetes `$(VAR)` expansion, AWS Batch `Ref::` parameters and child job ids, the index variable of every pod or
+ * child job), with only the cluster (a sandbox), the secret's value and the mounted folders swapped for local ones —
+ * and then run, in this process, once per index. The shards exit 0, record the one job run the example gives them,
+ * and their files together are a single run's.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
@@ -205,12 +205,16 @@ describe("deployment examples", () => {
         expect(definition.containerProperties.secrets.map((s: { name: string }) => s.name)).toEqual([
           "THOUGHTSPOT_PASSWORD"
         ])
+        // Each child job's id is the array job's and its index; the array job's id, one per submission, is the job run.
+        expect(args).not.toContain("--job-run")
+        const arrayJobId = "5e0b7c1a-93d4-4f2e-8b6a-2c7d9e1f0a34"
         const shards = Array.from({ length: size }, (_, index) => ({
           ...credentials(env),
+          AWS_BATCH_JOB_ID: `${arrayJobId}:${index}`,
           AWS_BATCH_JOB_ARRAY_INDEX: String(index),
           AWS_BATCH_JOB_ARRAY_SIZE: String(size)
         }))
-        yield* runShards(args, shards, flagValue(args, "--out")!, submit.parameters.jobRun)
+        yield* runShards(args, shards, flagValue(args, "--out")!, arrayJobId)
       }),
     60_000
   )

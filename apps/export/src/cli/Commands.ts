@@ -592,17 +592,70 @@ const shardOf = (spec: Shard.ShardSpec) =>
     return resolved._tag === "Ok" ? resolved.shard : yield* new UsageError({ message: resolved.message })
   })
 
-/** The job run: `--job-run`, else {@link jobRunVariable} when set and not blank, else none. */
+/** The variable AWS Batch names a job by: `<array job id>:<index>` in a child job of an array job. */
+const awsBatchJobIdVariable = "AWS_BATCH_JOB_ID"
+
+/** Where a run's job run came from, as its log line says it. */
+type JobRunSource = "--job-run" | typeof jobRunVariable | typeof awsBatchJobIdVariable
+
+/** A set, non-blank environment variable (a variable that cannot be read is a usage error naming it). */
+const variable = (name: string) =>
+  Config.option(Config.String(name)).pipe(
+    Effect.map(Option.filter((value) => value.trim() !== "")),
+    Effect.mapError(() => new UsageError({ message: `cannot read the environment variable ${name}` }))
+  )
+
+/**
+ * The job run of an AWS Batch array job's child: the array job's id, the part of `AWS_BATCH_JOB_ID`
+ * (`<array job id>:<index>`) before the colon — one per submission, shared by every child and every retry. An id
+ * that does not end in `:<AWS_BATCH_JOB_ARRAY_INDEX>` is refused rather than guessed at.
+ */
+const awsBatchJobRun = (jobId: string, arrayIndex: string): { readonly ok: string } | { readonly refused: string } => {
+  const colon = jobId.lastIndexOf(":")
+  if (colon <= 0 || jobId.slice(colon + 1) !== arrayIndex.trim()) {
+    return {
+      refused: `${awsBatchJobIdVariable} is ${JSON.stringify(jobId.slice(0, 80))}, but a child of an AWS Batch array job (AWS_BATCH_JOB_ARRAY_INDEX is ${JSON.stringify(arrayIndex.slice(0, 20))}) has the id <array job id>:${arrayIndex.trim()}, whose array job id would be its job run: give the job run with --job-run ID (or ${jobRunVariable}), the same for every shard and retry of one run`
+    }
+  }
+  return checkJobRun(jobId.slice(0, colon), `the array job id in ${awsBatchJobIdVariable}`)
+}
+
+/**
+ * The job run and where it came from: `--job-run`, else {@link jobRunVariable} when set and not blank, else, in a
+ * child of an AWS Batch array job (`AWS_BATCH_JOB_ARRAY_INDEX` set), its array job's id (see
+ * {@link awsBatchJobRun}); else none. Not the id of a job that is no array's child: separate submissions of the
+ * shards would then never have one job run.
+ */
 const jobRunOf = (flag: Option.Option<string>) =>
   Effect.gen(function* () {
-    if (Option.isSome(flag)) return flag.value
-    const value = yield* Config.option(Config.String(jobRunVariable)).pipe(
-      Effect.mapError(() => new UsageError({ message: `cannot read the environment variable ${jobRunVariable}` }))
-    )
-    if (Option.isNone(value) || value.value.trim() === "") return undefined
-    const checked = checkJobRun(value.value, jobRunVariable)
-    return "ok" in checked ? checked.ok : yield* new UsageError({ message: checked.refused })
+    const found = (jobRun: string, source: JobRunSource) => ({ jobRun, source })
+    if (Option.isSome(flag)) return found(flag.value, "--job-run")
+    const value = yield* variable(jobRunVariable)
+    if (Option.isSome(value)) {
+      const checked = checkJobRun(value.value, jobRunVariable)
+      return "ok" in checked ? found(checked.ok, jobRunVariable) : yield* new UsageError({ message: checked.refused })
+    }
+    const arrayIndex = yield* variable("AWS_BATCH_JOB_ARRAY_INDEX")
+    const jobId = yield* variable(awsBatchJobIdVariable)
+    if (Option.isNone(arrayIndex) || Option.isNone(jobId)) return undefined
+    const checked = awsBatchJobRun(jobId.value, arrayIndex.value)
+    return "ok" in checked
+      ? found(checked.ok, awsBatchJobIdVariable)
+      : yield* new UsageError({ message: checked.refused })
   })
+
+/**
+ * The line that names the run's job run and where it came from: at info level when spotpipe took it from AWS Batch
+ * on its own (nobody wrote it down), else with --verbose.
+ */
+const logJobRun = (found: { readonly jobRun: string; readonly source: JobRunSource } | undefined) =>
+  found === undefined
+    ? Effect.void
+    : found.source === awsBatchJobIdVariable
+      ? Effect.logInfo(
+          `job run ${found.jobRun} (from ${awsBatchJobIdVariable}: the id of the AWS Batch array job, shared by its child jobs and their retries; --job-run or ${jobRunVariable} would name another)`
+        )
+      : Effect.logDebug(`job run ${found.jobRun} (from ${found.source})`)
 
 /**
  * The command that continues an interrupted `spotpipe run`: this one with `--resume`, and every flag given that
@@ -684,7 +737,8 @@ export const runJobFile = (input: RunInput) =>
     Effect.gen(function* () {
       const { path: jobFile, job } = input.job
       const shard = Option.isSome(input.shard) ? yield* shardOf(input.shard.value.spec) : Shard.whole
-      const jobRun = yield* jobRunOf(input.jobRun)
+      const foundJobRun = yield* jobRunOf(input.jobRun)
+      const jobRun = foundJobRun?.jobRun
       yield* setResumeHint(resumeCommand(input, shard, jobRun))
       // `--out` names a directory: its flag refuses `-`.
       const output = yield* checkOutput({
@@ -710,6 +764,7 @@ export const runJobFile = (input: RunInput) =>
         (folder) => `use --out ${shellWord(folder)}; the job file names each export's file with its "output"`
       )
       yield* checkOutputFolder(input.out)
+      yield* logJobRun(foundJobRun)
       const connection = yield* connectionOf(input, true, { job: job.connection })
       const cluster = yield* connect(connection, {
         version,

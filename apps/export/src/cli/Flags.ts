@@ -639,7 +639,7 @@ export const runFlags = {
       refine("job-run", (text: string) => checkJobRun(text, "--job-run")),
       Flag.optional
     ),
-    `ID: the run of the job this process belongs to, the same for every shard and retry of one run (a Kubernetes Job's name or uid, a CI run id); recorded in the manifest, so spotpipe merge never joins shards of two runs and --resume never keeps another run's files (default: ${jobRunVariable})`
+    `ID: the run of the job this process belongs to, the same for every shard and retry of one run (a Kubernetes Job's name or uid, a CI run id); recorded in the manifest, so spotpipe merge never joins shards of two runs and --resume never keeps another run's files (default: ${jobRunVariable}, else in a child of an AWS Batch array job the array job's id, from AWS_BATCH_JOB_ID)`
   )
 }
 
