@@ -148,6 +148,10 @@ const jobRunShown = (jobRun: string | undefined) => (jobRun === undefined ? "no 
 const shardShown = (manifest: Manifest) =>
   manifest.shard === null ? "the run" : `shard ${manifest.shard.index} of ${manifest.shard.count}`
 
+/** `shard 3`, `shards 1, 3`: shard numbers as a refusal shows them, at most five. */
+const shardsShown = (shards: ReadonlyArray<number>) =>
+  `${shards.length === 1 ? "shard" : "shards"} ${shards.slice(0, 5).join(", ")}${shards.length > 5 ? ", …" : ""}`
+
 /** Hours, as a refusal shows them: `36 h`, `1.5 h`. */
 const hoursShown = (hours: number) => `${Math.round(hours * 10) / 10} h`
 
@@ -216,15 +220,49 @@ const selectRuns = (runs: ReadonlyArray<string>, maxSpreadHours: number) =>
     // A missing shard that ran the job in another job run: named with the run, so it is not taken for this one's.
     const elsewhere = all.findLast((r) => missing.includes(shardOf(r.manifest).index) && ofJob(r))
     if (missing.length > 0 && elsewhere !== undefined) {
-      const shown = missing.slice(0, 5).join(", ") + (missing.length > 5 ? ", …" : "")
       const again = jobRun === undefined ? "" : ` --job-run ${jobRun}`
+      // Every shard by the job run merge sees it in (this one when it has a run of it, else its latest run's): the
+      // newest run may be the stray (a shard rerun by hand with another id), which only the user can tell.
+      const groups = new Map<string, { readonly jobRun: string | undefined; shards: Array<number>; latest: RunOf }>()
+      const none: Array<number> = []
+      for (let index = 1; index <= count; index++) {
+        const run =
+          chosen.find((r) => shardOf(r.manifest).index === index) ??
+          all.findLast((r) => shardOf(r.manifest).index === index && ofJob(r))
+        if (run === undefined) {
+          none.push(index)
+          continue
+        }
+        const key = jobRunShown(run.manifest.job_run)
+        const group = groups.get(key)
+        if (group === undefined) groups.set(key, { jobRun: run.manifest.job_run, shards: [index], latest: run })
+        else {
+          group.shards.push(index)
+          if (run.manifest.run_id > group.latest.manifest.run_id) group.latest = run
+        }
+      }
+      const newest = groups.get(jobRunShown(jobRun))!
+      // Newest first: the run merge would take, then the others.
+      const byRun = [...groups]
+        .sort(([, a], [, b]) => (a.latest.manifest.run_id < b.latest.manifest.run_id ? 1 : -1))
+        .map(
+          ([shown, g]) =>
+            `${shown}: ${shardsShown(g.shards)} (its latest run started ${g.latest.manifest.started_at}${g === newest ? ", the newest" : ""})`
+        )
+      if (none.length > 0) byRun.push(`no run of the job: ${shardsShown(none)}`)
+      const newestShown = jobRun === undefined ? "the newest run (no job run)" : jobRunShown(jobRun)
+      const other = elsewhere.manifest.job_run
+      const stray =
+        other === undefined
+          ? ""
+          : `; if instead ${newestShown} is a stray (${newest.shards.length === 1 ? "a shard" : "shards"} run by hand with another --job-run), run ${shardsShown(newest.shards)} in ${jobRunShown(other)} (spotpipe run ${model.manifest.job.file} --shard ${newest.shards[0]}/${count} --job-run ${other} --out <folder>)`
       return yield* refuse(
-        `the job ${jobShown(model.manifest.job)} ran as ${count} shards, and its newest run is of ${jobRunShown(jobRun)}, but ${missing.length === 1 ? "shard" : "shards"} ${shown} of ${count} (scheduler index ${missing
+        `the job ${jobShown(model.manifest.job)} ran as ${count} shards, and its newest run is of ${jobRunShown(jobRun)}, but ${shardsShown(missing)} of ${count} (scheduler index ${missing
           .slice(0, 5)
           .map((i) => i - 1)
           .join(
             ", "
-          )}${missing.length > 5 ? ", …" : ""}) left no run of it in ${folders}: the latest run of ${shardShown(elsewhere.manifest)} (started ${elsewhere.manifest.started_at}) is of ${jobRunShown(elsewhere.manifest.job_run)}, and merging it would mix two runs' data. Run ${missing.length === 1 ? "that shard" : "those shards"} in this job run (spotpipe run ${model.manifest.job.file} --shard ${missing[0]}/${count}${again} --out <folder>; --resume continues a run that stopped) and merge again; nothing was written`
+          )}${missing.length > 5 ? ", …" : ""}) left no run of it in ${folders}. The shards' runs are of ${groups.size} job runs — ${byRun.join("; ")} — and merging them would mix their data. To merge ${newestShown}, run ${shardsShown(missing)} ${jobRun === undefined ? "without a job run" : "in it"} (spotpipe run ${model.manifest.job.file} --shard ${missing[0]}/${count}${again} --out <folder>; --resume continues a run that stopped)${stray}; then merge again; nothing was written`
       )
     }
     if (missing.length > 0) {
