@@ -62,6 +62,11 @@ export interface RunningSandbox {
    * Objects are deleted through the API's own `metadata/delete`.
    */
   readonly rename: (id: string, name: string) => { readonly id: string; readonly name: string }
+  /**
+   * Adds `count` rows to the Orders table (orders arriving between two exports; `rows` grows): the rows there were
+   * stay as they are, the new ones have the next Order IDs and seeded values like the others.
+   */
+  readonly addRows: (count: number) => void
   /** Stops listening and drops open connections. */
   readonly close: () => Promise<void>
 }
@@ -117,7 +122,9 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Runnin
   return {
     url: `http://${host}:${address.port}`,
     secretKey,
-    rows: resolved.rows,
+    get rows() {
+      return engine.rows
+    },
     timezone: resolved.timezone,
     seed: resolved.seed,
     stats: () => ({
@@ -135,6 +142,10 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Runnin
     revokeAllTokens: () => auth.revokeAll(),
     touch: (ids) => modified.touch(ids, resolved.clock.now()),
     rename: (id, name) => edits.rename(id, name, orgs, resolved.clock.now()),
+    addRows: (count) => {
+      if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`addRows takes a row count, not ${count}`)
+      engine.addRows(count)
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve())

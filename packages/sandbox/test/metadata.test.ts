@@ -93,6 +93,7 @@ describe("metadata/search", () => {
         effectiveDataType: "DATE",
         effectiveType: "ATTRIBUTE",
         effectiveAggrType: "NONE",
+        timeBucket: "MONTHLY",
         baseColumnName: "Order Date",
         baseDataType: "DATE"
       },
@@ -101,6 +102,7 @@ describe("metadata/search", () => {
         effectiveDataType: "DOUBLE",
         effectiveType: "MEASURE",
         effectiveAggrType: "SUM",
+        timeBucket: "NO_BUCKET",
         baseColumnName: "Revenue",
         baseDataType: "DOUBLE"
       }

@@ -132,6 +132,8 @@ const vizColumns = (plan: QueryPlan) =>
     effectiveDataType: s.dataType,
     effectiveType: s.aggregate !== undefined ? "MEASURE" : s.column.kind,
     effectiveAggrType: s.aggregate ?? "NONE",
+    // The chart SDK's ColumnTimeBucket names: a bucketed date's cells are its periods, not the column's values.
+    timeBucket: s.bucket === undefined ? "NO_BUCKET" : s.bucket.toUpperCase(),
     baseColumnName: s.column.name,
     baseDataType: s.column.dataType
   }))

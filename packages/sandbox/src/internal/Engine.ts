@@ -28,7 +28,8 @@ export interface EngineStats {
 /** Query execution and page rendering for one (seed, rows, timezone, calendar, Order ID range). */
 export class Engine {
   readonly seed: number
-  readonly rows: number
+  /** The Orders table's row count; {@link addRows} grows it. */
+  rows: number
   readonly calendar: Calendar
   readonly stats: EngineStats = { pagesRendered: 0, pageCacheHits: 0, lookAheadRenders: 0 }
   #lookAhead: string | undefined
@@ -64,9 +65,18 @@ export class Engine {
     return parseQuery(text)
   }
 
-  /** The result of a plan (computed once per distinct query text). */
+  /**
+   * Adds `count` rows to the Orders table, as orders arriving between two reads: rows are a function of their
+   * index, so the first `rows` stay as they were and the new ones have the next Order IDs. Results and pages are
+   * cached by row count, so nothing computed before is served again.
+   */
+  addRows(count: number): void {
+    this.rows += count
+  }
+
+  /** The result of a plan (computed once per distinct query text and row count). */
   result(plan: QueryPlan): ResultSet | QueryError {
-    const key = plan.text
+    const key = `${this.rows}|${plan.text}`
     let r = this.#results.get(key)
     if (r === undefined) {
       r = runPlan(plan, this.seed, this.rows, this.calendar)
@@ -106,7 +116,7 @@ export class Engine {
   }
 
   #key(plan: QueryPlan, from: number, to: number, format: DataFormat): string {
-    return `${format}|${from}|${to}|${plan.text}`
+    return `${format}|${this.rows}|${from}|${to}|${plan.text}`
   }
 
   /**

@@ -15,6 +15,7 @@ import {
   customers,
   makeEmitters,
   orderColumns,
+  orderIdStep,
   products,
   RowCursor,
   regions,
@@ -144,7 +145,7 @@ const centsOf = (text: string): number | undefined => {
 }
 
 /**
- * A filter's test of the cursor row. The sandbox filters [Order Date] (`'YYYY-MM-DD'`), [Shipped At]
+ * A filter's test of the cursor row. The sandbox filters [Order ID] (whole numbers), [Order Date] (`'YYYY-MM-DD'`), [Shipped At]
  * (`'YYYY-MM-DD HH:mm:ss'`, `'YYYY-MM-DD HH:mm'` or a date: a wall time in the cluster zone, resolved as
  * `makeWallInstant` says), [Quantity] and [Revenue] (numbers). A date or time that does not exist on the
  * calendar (February 30, 24:00) is refused, never rolled over.
@@ -181,6 +182,27 @@ const filterTest = (filter: Filter, calendar: Calendar): ((r: RowCursor) => bool
       }
       break
     }
+    case Col.OrderId: {
+      // Row i's Order ID is first + 37·i: the ID compares as the row index would with (ID − first) / 37, worked out
+      // in whole numbers, so IDs beyond 2^53 compare exactly.
+      expected = "a whole number"
+      if (/^-?\d+$/.test(value)) {
+        const steps = BigInt(value) - calendar.orderIds.first
+        const whole = steps / BigInt(orderIdStep)
+        const exact = whole * BigInt(orderIdStep) === steps
+        // Beyond any row either way, only the side matters.
+        const bound = BigInt(Number.MAX_SAFE_INTEGER)
+        target =
+          whole > bound
+            ? Number.POSITIVE_INFINITY
+            : whole < -bound
+              ? Number.NEGATIVE_INFINITY
+              : exact
+                ? Number(whole)
+                : Number(whole) + (steps < 0n ? -0.5 : 0.5)
+      }
+      break
+    }
     case Col.Quantity:
       expected = "a number"
       target = /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : undefined
@@ -191,7 +213,7 @@ const filterTest = (filter: Filter, calendar: Calendar): ((r: RowCursor) => bool
       break
     default:
       return new QueryError(
-        `the sandbox filters [Order Date], [Shipped At], [Quantity] and [Revenue] only, not [${filter.column.name}]`
+        `the sandbox filters [Order ID], [Order Date], [Shipped At], [Quantity] and [Revenue] only, not [${filter.column.name}]`
       )
   }
   if (target === undefined) {
@@ -261,25 +283,23 @@ export const detailResult = (
     if (column === Col.OrderId) {
       if (sort.descending)
         order = matching === undefined ? (i) => tableRows - 1 - i : (i) => matching[available - 1 - i]!
-    } else if (matching !== undefined) {
-      return new QueryError("the sandbox sorts filtered row-level results by [Order ID] only")
-    } else if (tableRows > maxSortedDetailRows) {
+    } else if (matching === undefined && tableRows > maxSortedDetailRows) {
       return new QueryError(
         `the sandbox sorts row-level results by a column other than [Order ID] only up to ${maxSortedDetailRows} rows; ` +
           "sort by [Order ID] or use fewer rows"
       )
     } else {
+      // The rows there are (a filter's, at most `maxSortedDetailRows` too), ordered by the column; nulls lowest.
+      const rows = matching ?? Uint32Array.from({ length: tableRows }, (_, i) => i)
       const keyOf = sortKeyOf(column, calendar)
       const cursor = new RowCursor(seed)
       const keys = new Float64Array(tableRows)
-      for (let i = 0; i < tableRows; i++) {
+      for (const i of rows) {
         cursor.at(i)
         keys[i] = (cursor.nullMask >>> column) & 1 ? Number.NEGATIVE_INFINITY : keyOf(cursor)
       }
       const dir = sort.descending ? -1 : 1
-      const perm = Uint32Array.from({ length: tableRows }, (_, i) => i).sort(
-        (a, b) => dir * (keys[a]! - keys[b]! || 0) || a - b
-      )
+      const perm = Uint32Array.from(rows).sort((a, b) => dir * (keys[a]! - keys[b]! || 0) || a - b)
       order = (i) => perm[i]!
     }
   }
