@@ -83,15 +83,20 @@ const answerCommand = Command.make(
       "the saved answer's GUID or exact name",
       "the answer is empty: give its GUID or exact name (spotpipe ls answers lists them)"
     ),
+    ...searchSinceFlags,
     ...runtimeFlags
   },
   (input) =>
     Effect.gen(function* () {
       const what = `answer "${input.answer}"`
+      const since = yield* searchSince(input)
       const runtime = yield* runtimeOptions(input)
-      yield* runSingle("answer", input, singleExport(input, { type: "answer", id: input.answer, ...runtime }, what), {
-        what
-      })
+      yield* runSingle(
+        "answer",
+        input,
+        singleExport(input, { type: "answer", id: input.answer, ...since, ...runtime }, what),
+        { what }
+      )
     })
 ).pipe(
   Command.withDescription("Export the data of a saved answer"),
@@ -119,15 +124,23 @@ const liveboardCommand = Command.make(
       "the liveboard is empty: give its GUID or exact name (spotpipe ls liveboards lists them)"
     ),
     viz: vizFlag,
+    ...searchSinceFlags,
     ...runtimeFlags
   },
   (input) =>
     Effect.gen(function* () {
       const what = `liveboard "${input.liveboard}"`
+      const since = yield* searchSince(input)
       const runtime = yield* runtimeOptions(input)
       const spec = Option.match(input.viz, {
-        onNone: () => ({ type: "liveboard" as const, id: input.liveboard, ...runtime }),
-        onSome: (visualizations) => ({ type: "liveboard" as const, id: input.liveboard, visualizations, ...runtime })
+        onNone: () => ({ type: "liveboard" as const, id: input.liveboard, ...since, ...runtime }),
+        onSome: (visualizations) => ({
+          type: "liveboard" as const,
+          id: input.liveboard,
+          visualizations,
+          ...since,
+          ...runtime
+        })
       })
       yield* runSingle("liveboard", input, singleExport(input, spec, what), { what })
     })

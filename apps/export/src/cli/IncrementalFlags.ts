@@ -1,6 +1,6 @@
 /**
  * The flags of incremental runs and of `spotpipe audit`: `--modified-since` (metadata), `--since-column` with
- * `--since` (search), `--since` and `--until` (audit). Each checks its own value as it is parsed; `last` asks for
+ * `--since` (search, answer, liveboard), `--since` and `--until` (audit). Each checks its own value as it is parsed; `last` asks for
  * where the previous successful run of the same export into the same `--out` folder left off (plan/Watermark.ts).
  */
 import { Effect, Option } from "effect"
@@ -57,7 +57,7 @@ export const auditFlags = {
   ).pipe(Flag.optional)
 }
 
-/** `search --since-column` and `--since`. */
+/** `--since-column` and `--since` of `search`, `answer` and `liveboard`. */
 export const searchSinceFlags = {
   sinceColumn: Flag.String("since-column").pipe(
     Flag.withDescription("read only the rows whose value in this column is at least --since (an incremental run)"),
@@ -72,7 +72,7 @@ export const searchSinceFlags = {
   )
 }
 
-/** The job-file keys of a search's `--since-column`/`--since` (both or neither); a usage error otherwise. */
+/** The job-file keys of `--since-column`/`--since` (both or neither); a usage error otherwise. */
 export const searchSince = (input: {
   readonly sinceColumn: Option.Option<string>
   readonly since: Option.Option<string>
@@ -93,7 +93,7 @@ export const searchSince = (input: {
     return Effect.fail(
       new UsageError({
         message:
-          "--since must not hold a single quote, nor --since-column a ']' (they go into the search query as [column] >= 'value')"
+          "--since must not hold a single quote, nor --since-column a ']' (a search writes them into its query as [column] >= 'value')"
       })
     )
   }

@@ -16,6 +16,10 @@ import type { EncodedRows } from "../formats/RowsTranscoder.ts"
 export interface TypedColumn {
   readonly name: string
   readonly type: string
+  /** A result column's aggregation (`effectiveAggrType`: `NONE`, `SUM`, …), when the description gives it. */
+  readonly aggregation?: string
+  /** A result column's date bucket (`timeBucket`: `NO_BUCKET`, `MONTHLY`, …), when the description gives it. */
+  readonly bucket?: string
 }
 
 /** A visualization of an answer or liveboard, with its columns. */

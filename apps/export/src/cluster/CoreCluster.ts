@@ -83,7 +83,18 @@ export const toMetadataObject = (item: ThoughtSpotApi.MetadataItem): MetadataObj
         const column = asRecord(c)
         const name = asString(column["name"])
         const type = asString(column["effectiveDataType"]) ?? asString(column["baseDataType"])
-        return name === undefined || type === undefined ? [] : [{ name, type }]
+        if (name === undefined || type === undefined) return []
+        // Read for --since-column, which refuses a column whose cells are totals or periods.
+        const aggregation = asString(column["effectiveAggrType"])
+        const bucket = asString(column["timeBucket"])
+        return [
+          {
+            name,
+            type,
+            ...(aggregation === undefined ? {} : { aggregation }),
+            ...(bucket === undefined ? {} : { bucket })
+          }
+        ]
       })
     }
   })

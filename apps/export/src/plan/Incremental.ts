@@ -4,7 +4,8 @@
  * concrete starting point; with `--resume`, the interrupted run's resolved point), and what each reads and records as its next watermark (see Watermark.ts):
  * - a metadata listing with `modifiedSince` keeps the objects modified at or after it ({@link incrementalMetadata}),
  *   and so does a TML export's listing (`AdminExports.resolveTml`: users, groups and roles are always written whole);
- * - a search with `sinceColumn`/`since` reads `<query> [column] >= 'value'` ({@link incrementalSearch});
+ * - a search with `sinceColumn`/`since` reads `<query> [column] >= 'value'` ({@link incrementalSearch}), an answer
+ *   or liveboard visualization the same rows through the runtime filter `column GE value` ({@link incrementalRuntime});
  * - an audit export reads `[since, until)` ({@link auditOutput}).
  */
 import {
@@ -18,10 +19,18 @@ import {
   UTC
 } from "@spotpipe/decode"
 import { Clock, Effect, type FileSystem, Option, type Path, Stream } from "effect"
-import { auditColumns, type Cluster, type DataPage, type MetadataObject } from "../cluster/Cluster.ts"
+import {
+  auditColumns,
+  type Cluster,
+  type DataPage,
+  type MetadataObject,
+  type RuntimeRequest,
+  type TypedColumn
+} from "../cluster/Cluster.ts"
 import { ExportError } from "../ExportError.ts"
 import { UsageError } from "../UsageError.ts"
 import { type ExportOrg, type ExportSpec, type JobExport, lastWord, makeExport, parseInstant } from "./JobFile.ts"
+import { maxRuntimeFilters, type RuntimeOptions, runtimeRequestOf } from "./RuntimeOptions.ts"
 import {
   isoMillis,
   lastWatermark,
@@ -85,7 +94,9 @@ export const resolveIncremental = (
           : isoMillis(yield* instantOf(spec.modifiedSince, "--modified-since", nowMillis))
         return withSpec(entry, { ...spec, modifiedSince: since })
       }
-      case "search": {
+      case "search":
+      case "answer":
+      case "liveboard": {
         if (spec.sinceColumn === undefined || spec.since === undefined || !isLast(spec.since)) return entry
         const since = yield* lastWatermark(outDir, entry, "column", "--since", spec.sinceColumn, host)
         return withSpec(entry, { ...spec, since })
@@ -121,6 +132,8 @@ const withStartingPoint = (entry: JobExport, point: Started["resolved"]): JobExp
     case "tml":
       return withSpec(entry, { ...spec, modifiedSince: point.since })
     case "search":
+    case "answer":
+    case "liveboard":
       return withSpec(entry, { ...spec, since: point.since })
     case "audit":
       return withSpec(entry, {
@@ -241,6 +254,142 @@ export const incrementalSearch = <E>(
       watermark: () => ({ kind: "column", column, value: mark ?? spec.since! })
     }
   })
+
+/** The `--since-column` of an answer or liveboard visualization, its filter and how its maximum is read. */
+export interface RuntimeSince {
+  /** The export's runtime filters with `[column] GE since` added, and its sort. */
+  readonly runtime: RuntimeOptions
+  /** The watermark, the column's maximum, read before any data (see {@link incrementalRuntime}). */
+  readonly watermark: () => WatermarkValue | undefined
+}
+
+/**
+ * An answer's or liveboard visualization's `sinceColumn` (`columns`: the result's, from `metadata/search`): the
+ * runtime filter `{col: column, op: GE, val: since}` added to the export's own (at most 49 in all: ThoughtSpot drops
+ * those beyond without a word), and its watermark — the column's maximum, read before any data in one request for
+ * one row (`read`), with the same filters and the runtime sort `column` descending. A null never passes a `GE`
+ * filter, so that row is the maximum wherever the cluster sorts nulls (its documentation does not say). The value
+ * is written as {@link literalText} writes a search's; a DATE or DATE_TIME `since` is sent as epoch seconds, as
+ * ThoughtSpot takes runtime filter dates: a DATE's local midnight, a DATE_TIME's wall time (`YYYY-MM-DD HH:mm:ss`
+ * or `YYYY-MM-DD`) in the data time zone (`dataZone`), at its first occurrence (see {@link wallInstant}). Refused
+ * (exit 2, saying what to do): a column not in the result, or one whose cells are totals or date periods.
+ */
+export const incrementalRuntime = <E>(
+  columns: ReadonlyArray<TypedColumn>,
+  spec: RuntimeOptions & { readonly sinceColumn?: string; readonly since?: string },
+  dataZone: Effect.Effect<string, ExportError | UsageError>,
+  read: (runtime: RuntimeRequest) => Stream.Stream<DataPage, E>,
+  what: string
+): Effect.Effect<RuntimeSince | undefined, E | ExportError | UsageError> =>
+  Effect.gen(function* () {
+    const column = spec.sinceColumn
+    const since = spec.since
+    if (column === undefined || since === undefined) return undefined
+    const known = columns.find((c) => c.name === column)
+    if (known === undefined) {
+      return yield* new UsageError({
+        message: `${what}: --since-column "${column}" is not a column of its result: choose one of ${columns
+          .map((c) => `"${c.name}"`)
+          .join(", ")} (as the result names it)`
+      })
+    }
+    // A total or a period holds many rows: the filter would keep only part of those the first holds (a part of a
+    // month written as the month), and the next run would write that period again as another part.
+    const aggregated = known.aggregation !== undefined && known.aggregation !== "NONE"
+    const bucketed = known.bucket !== undefined && known.bucket !== "NO_BUCKET"
+    if (aggregated || bucketed) {
+      return yield* new UsageError({
+        message: `${what}: --since-column "${column}" is ${aggregated ? `an aggregate (${known.aggregation})` : `a date grouped into periods (${known.bucket})`}, and filtering it would cut its rows: a total or a period would hold only part of what it stands for, and the next run would write it again as another part. Use a column the answer shows as it is (an ID or an un-bucketed date), or give the answer such a column`
+      })
+    }
+    const own = spec.runtimeFilters ?? []
+    if (own.length >= maxRuntimeFilters) {
+      return yield* new UsageError({
+        message: `${what}: --since-column adds a runtime filter to its ${own.length}, and ThoughtSpot drops those beyond the ${maxRuntimeFilters}th without a word: give at most ${maxRuntimeFilters - 1} runtime filters with --since-column`
+      })
+    }
+    const timeZone = yield* dataZone
+    const value = filterValueOf(since, known.type, timeZone)
+    if (typeof value !== "string") {
+      return yield* new UsageError({ message: `${what}: --since "${since}" ${value.refused}` })
+    }
+    const filtered: RuntimeOptions = {
+      ...spec,
+      runtimeFilters: [...own, { column, op: "GE", values: [value] }]
+    }
+    // Before any data is read: rows added while the export runs are read again next time, never skipped.
+    const head = yield* Stream.runHead(
+      read(runtimeRequestOf({ ...filtered, sort: [{ column, order: "desc" }] })).pipe(Stream.take(1))
+    )
+    const page = Option.getOrUndefined(head)
+    const at = page?.columnNames.indexOf(column) ?? -1
+    const rows = page?.rows
+    const cell = Array.isArray(rows) ? (rows[0] as ReadonlyArray<unknown> | undefined)?.[at] : undefined
+    if (page !== undefined && at < 0 && Array.isArray(rows) && rows.length > 0) {
+      return yield* new ExportError({
+        kind: "BadData",
+        message: `${what}: the cluster's result has no column "${column}" (it has ${page.columnNames.map((c) => `"${c}"`).join(", ")}), though its description lists one: the maximum cannot be read; name the column as the result does`
+      })
+    }
+    const mark = cell === undefined || cell === null ? undefined : literalText(cell, known.type, timeZone)
+    if (mark instanceof ExportError)
+      return yield* new ExportError({ kind: mark.kind, message: `${what}: ${mark.message}` })
+    return {
+      runtime: filtered,
+      // No maximum (no row at or after `since`): the next run starts where this one did.
+      watermark: () => ({ kind: "column", column, value: mark ?? since })
+    }
+  })
+
+const datePattern = /^(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2}):(\d{2}))?$/
+
+/**
+ * `since` as a runtime filter's value for a column of `type`: a DATE or DATE_TIME as epoch seconds (see
+ * {@link incrementalRuntime}), a number as its digits, anything else as it is.
+ */
+export const filterValueOf = (since: string, type: string, timeZone: string): string | { readonly refused: string } => {
+  if (numericTypes.has(type)) {
+    return /^-?\d+(\.\d+)?$/.test(since)
+      ? since
+      : { refused: `is not a number, but the column is ${type}: give a number` }
+  }
+  if (type !== "DATE" && type !== "DATE_TIME" && type !== "TIMESTAMP") return since
+  const m = datePattern.exec(since)
+  const example = type === "DATE" ? "2025-06-01" : "2025-06-01 or 2025-06-01 13:30:00"
+  if (m === null || (type === "DATE" && m[4] !== undefined)) {
+    return { refused: `is not a ${type} as --since takes it: give ${example} (in the data time zone), or last` }
+  }
+  const [y, mo, d, h, mi, se] = m.slice(1).map((part) => (part === undefined ? 0 : Number(part)))
+  const wall = Date.UTC(y!, mo! - 1, d!, h, mi, se) / 1000
+  const back = new Date(wall * 1000)
+  if (back.getUTCMonth() !== mo! - 1 || back.getUTCDate() !== d || h! > 23 || mi! > 59 || se! > 59) {
+    return { refused: `is no date or time: give ${example}` }
+  }
+  const zone = resolveTimeZone(timeZone)
+  if (zone instanceof Error) return { refused: `cannot be read in the data time zone: ${zone.message}` }
+  return String(wallInstant(wall, zone))
+}
+
+/**
+ * The first instant whose wall time in `zone` is at or after `wall` (a wall time as epoch seconds read in UTC):
+ * its first occurrence when a fall-back repeats it (the earlier reading keeps every row at or after it), the end
+ * of the gap when a spring-forward skips it (the rows at or after a skipped wall time are those from there).
+ */
+export const wallInstant = (wall: number, zone: TimeZone): number => {
+  const wallOf = (t: number) => t + zone.offsetSeconds(t)
+  const offsets = [zone.offsetSeconds(wall - 86_400), zone.offsetSeconds(wall), zone.offsetSeconds(wall + 86_400)]
+  const exact = offsets.map((o) => wall - o).filter((t) => wallOf(t) === wall)
+  if (exact.length > 0) return Math.min(...exact)
+  // Skipped: search the instants between its two readings for the first whose wall time is past it.
+  let lo = wall - Math.max(...offsets)
+  let hi = wall - Math.min(...offsets)
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2)
+    if (wallOf(mid) >= wall) hi = mid
+    else lo = mid
+  }
+  return hi
+}
 
 /**
  * The text of a query literal for `cell`, the maximum of a column of `type` (see {@link incrementalSearch}): the

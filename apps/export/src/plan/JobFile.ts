@@ -189,10 +189,20 @@ const runtimeFields = {
   runtimeFilters: Schema.optionalKey(RuntimeFiltersSpec)
 }
 
+/**
+ * `"sinceColumn": "Order ID", "since": "1000" | "last"` on an answer or liveboard: as `--since-column`/`--since`,
+ * through a runtime filter (see Incremental.ts).
+ */
+const sinceFields = {
+  sinceColumn: Schema.optionalKey(SettingText),
+  since: Schema.optionalKey(SettingText)
+}
+
 /** `{ "type": "answer", "id": "GUID or name" }`. */
 const AnswerExport = Schema.Struct({
   type: Schema.Literal("answer"),
   id: SettingText,
+  ...sinceFields,
   ...exportFields,
   ...splitField,
   ...runtimeFields
@@ -207,6 +217,7 @@ const LiveboardExport = Schema.Struct({
       Schema.isMinLength(1, { message: "list at least one visualization, or omit the key" })
     )
   ),
+  ...sinceFields,
   ...exportFields,
   ...runtimeFields
 })
@@ -725,16 +736,21 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
         message: `applies to CSV and NDJSON (a Parquet file is not a concatenation of parts, so its parts could not be merged): remove it, or set "format": "csv" or "ndjson"`
       })
     }
-    if (spec.type === "search" && (spec.sinceColumn === undefined) !== (spec.since === undefined)) {
+    const incremental = spec.type === "search" || spec.type === "answer" || spec.type === "liveboard"
+    if (incremental && (spec.sinceColumn === undefined) !== (spec.since === undefined)) {
       clashes.push({
         path: `exports[${index}].${spec.since === undefined ? "since" : "sinceColumn"}`,
-        message: `is required with "${spec.since === undefined ? "sinceColumn" : "since"}": an incremental search names its column and where it starts ("sinceColumn": "Order Date", "since": "2025-01-01" or "last")`
+        message: `is required with "${spec.since === undefined ? "sinceColumn" : "since"}": an incremental ${spec.type} names its column and where it starts ("sinceColumn": "Order Date", "since": "2025-01-01" or "last")`
       })
     }
-    if (spec.type === "search" && spec.sinceColumn !== undefined && spec.split !== undefined) {
+    if (
+      (spec.type === "search" || spec.type === "answer") &&
+      spec.sinceColumn !== undefined &&
+      spec.split !== undefined
+    ) {
       clashes.push({
         path: `exports[${index}].split`,
-        message: `cannot go with "sinceColumn": the parts of an incremental search would each start from their own watermark; remove one of them`
+        message: `cannot go with "sinceColumn": the parts of an incremental ${spec.type} would each start from their own watermark; remove one of them`
       })
     }
     const sortProblem = spec.type === "search" ? searchSortProblem(spec.query, spec.sort) : undefined

@@ -20,11 +20,11 @@ import { metadataColumns, metadataListColumns } from "../cluster/Cluster.ts"
 import { ExportError } from "../ExportError.ts"
 import type { OutputPart } from "../output/Manifest.ts"
 import { manifestFileName } from "../output/Manifest.ts"
-import type { UsageError } from "../UsageError.ts"
+import { UsageError } from "../UsageError.ts"
 import { adminOf, adminTypes, resolvePermissions, resolvePrincipals, resolveTml } from "./AdminExports.ts"
 import { typesByName, typesByPosition } from "./ColumnPlanner.ts"
 import { FileNameAllocator } from "./FileName.ts"
-import { auditOutput, incrementalMetadata, incrementalSearch } from "./Incremental.ts"
+import { auditOutput, incrementalMetadata, incrementalRuntime, incrementalSearch } from "./Incremental.ts"
 import { canonicalJson, defaultOutputName, type ExportOrg, type JobExport, orgFolder, type PartOf } from "./JobFile.ts"
 import { findObject, type GivenIn, isGuidOf, suggestVisualizations } from "./ObjectNames.ts"
 import { fingerprintOf, type OutputSettings } from "./OutputSettings.ts"
@@ -289,8 +289,17 @@ export const resolveExport = <E>(
         const answer = yield* findObject(cluster, "ANSWER", spec.id, givenIn)
         const columns = answer.visualizations[0]?.columns ?? []
         const what = `answer "${answer.name}"`
+        // `--since-column`: a runtime filter added, and the run's watermark (read before any data).
+        const zone = entry.timezone === undefined ? dataZone : Effect.succeed(entry.timezone)
+        const since = yield* incrementalRuntime(
+          columns,
+          spec,
+          zone,
+          (request) => cluster.answerPages(answer.id, 1, 0, undefined, request),
+          what
+        )
         // `--sort`, `--runtime-filter`: sent with every request, the row count probe of a split export's too.
-        const runtime = runtimeRequestOf(spec)
+        const runtime = runtimeRequestOf(since?.runtime ?? spec)
         const from = (offset: number, decoder: PageDecoder) =>
           cluster.answerPages(answer.id, pageSize, offset, decoder, runtime)
         return yield* splitWhenAsked(
@@ -308,7 +317,8 @@ export const resolveExport = <E>(
             pages: (decoder) => from(0, decoder),
             pagesFrom: from,
             typesOf: typesByPosition(columns),
-            emptyColumns: columns.map((c) => c.name)
+            emptyColumns: columns.map((c) => c.name),
+            ...(since === undefined ? {} : { watermark: since.watermark })
           }),
           () => cluster.answerPages(answer.id, 1, 0, undefined, runtime),
           from,
@@ -369,7 +379,25 @@ export const resolveExport = <E>(
       case "liveboard": {
         const liveboard = yield* findObject(cluster, "LIVEBOARD", spec.id, givenIn)
         const vizzes = yield* chooseVisualizations(liveboard, spec.visualizations, givenIn)
-        const runtime = runtimeRequestOf(spec)
+        // `--since-column`: one visualization per export, since an export has one watermark (see Incremental.ts).
+        const only = vizzes[0]
+        if (spec.sinceColumn !== undefined && (vizzes.length !== 1 || only === undefined)) {
+          return yield* new UsageError({
+            message: `liveboard "${liveboard.name}": --since-column reads one visualization per export, and this one would read ${vizzes.length} (${vizzes.map((v) => `"${v.name}"`).join(", ")}): name one with --viz (a job file: one export per visualization, each with its "visualizations": ["…"])`
+          })
+        }
+        const zone = entry.timezone === undefined ? dataZone : Effect.succeed(entry.timezone)
+        const since =
+          only === undefined
+            ? undefined
+            : yield* incrementalRuntime(
+                only.columns,
+                spec,
+                zone,
+                (request) => cluster.liveboardPages(liveboard.id, only.id, 1, 0, undefined, request),
+                `visualization "${only.name}" of liveboard "${liveboard.name}"`
+              )
+        const runtime = runtimeRequestOf(since?.runtime ?? spec)
         return {
           export: entry,
           defaultName: `liveboard-${liveboard.name}`,
@@ -397,7 +425,8 @@ export const resolveExport = <E>(
               pagesFrom: (offset: number, decoder: PageDecoder) =>
                 cluster.liveboardPages(liveboard.id, viz.id, pageSize, offset, decoder, runtime),
               typesOf: typesByPosition(viz.columns),
-              emptyColumns: viz.columns.map((c) => c.name)
+              emptyColumns: viz.columns.map((c) => c.name),
+              ...(since === undefined ? {} : { watermark: since.watermark })
             }))
           }
         }

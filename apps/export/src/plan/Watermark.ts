@@ -22,7 +22,7 @@
  *   `modified` it saw if that is earlier ({@link ModifiedTracker}). An object changed after the listing started has
  *   a later `modified`, so the next run keeps it, even when it sat on a page read before the change. The start is
  *   this machine's clock, which must not run ahead of the cluster's.
- * - `column` (search exports, `--since-column`): the column's maximum, read in a one-row query **before** the data
+ * - `column` (search, answer and liveboard exports, `--since-column`): the column's maximum, read in a one-row query **before** the data
  *   is read. The next run reads the rows with `[column] >= value`: rows added during this run are read again by
  *   the next one, never skipped, and the rows equal to the watermark come again (load with `--mode merge`). A
  *   DATE_TIME maximum whose wall time a fall-back repeats is written so that no reading of it is later than the
@@ -258,6 +258,8 @@ export const startingPointOf = (spec: JobExport["spec"]): Started["given"] | und
     case "tml":
       return spec.modifiedSince === undefined ? undefined : { since: spec.modifiedSince }
     case "search":
+    case "answer":
+    case "liveboard":
       return spec.sinceColumn === undefined || spec.since === undefined ? undefined : { since: spec.since }
     case "audit":
       return { since: spec.since, until: spec.until ?? null }
