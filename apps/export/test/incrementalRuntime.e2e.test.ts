@@ -113,7 +113,7 @@ describe("answer --since-column", () => {
   )
 
   it(
-    "is refused, exit 2, for a column not in the result, a total, a date period, or a 49th runtime filter",
+    "is refused, exit 2, for a column not in the result, a total, a date period, a TIME, or a 49th runtime filter",
     timeout,
     async () => {
       const env = sandboxEnv(zoned)
@@ -138,6 +138,10 @@ describe("answer --since-column", () => {
       const tooMany = await answer("Order Details", ...filters, "--since-column", "Order ID", "--since", "1")
       expect(tooMany.code).toBe(2)
       expect(tooMany.stderr).toContain("give at most 48 runtime filters with --since-column")
+
+      const time = await answer("Order Details", "--since-column", "Ship Time", "--since", "12:00:00")
+      expect(time.code).toBe(2)
+      expect(time.stderr).toContain('"Ship Time" is a TIME')
 
       const notNumber = await answer("Order Details", "--since-column", "Quantity", "--since", "many")
       expect(notNumber.code).toBe(2)
@@ -235,6 +239,26 @@ describe("liveboard --since-column", () => {
 })
 
 describe("a job file's incremental answer", () => {
+  it("is refused with split, and with sinceColumn or since alone, naming the key", timeout, async () => {
+    const dir = tempDir()
+    const path = NodePath.join(dir, "job.json")
+    const base = { type: "answer", id: "Order Details", output: "orders" }
+    NodeFs.writeFileSync(
+      path,
+      JSON.stringify({
+        exports: [
+          { ...base, sinceColumn: "Order ID", since: "0", split: 2 },
+          { ...base, output: "lone", since: "0" }
+        ]
+      })
+    )
+    const run = await runCli(["run", path, "--out", dir, "--quiet"], { env: sandboxEnv(zoned) })
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain("exports[0].split")
+    expect(run.stderr).toContain('cannot go with "sinceColumn"')
+    expect(run.stderr).toContain("exports[1].sinceColumn")
+  })
+
   it(
     "takes sinceColumn and since last, and --resume continues the interrupted run from its own starting point",
     timeout,

@@ -272,7 +272,7 @@ export interface RuntimeSince {
  * is written as {@link literalText} writes a search's; a DATE or DATE_TIME `since` is sent as epoch seconds, as
  * ThoughtSpot takes runtime filter dates: a DATE's local midnight, a DATE_TIME's wall time (`YYYY-MM-DD HH:mm:ss`
  * or `YYYY-MM-DD`) in the data time zone (`dataZone`), at its first occurrence (see {@link wallInstant}). Refused
- * (exit 2, saying what to do): a column not in the result, or one whose cells are totals or date periods.
+ * (exit 2, saying what to do): a column not in the result, one whose cells are totals or date periods, a TIME.
  */
 export const incrementalRuntime = <E>(
   columns: ReadonlyArray<TypedColumn>,
@@ -300,6 +300,12 @@ export const incrementalRuntime = <E>(
     if (aggregated || bucketed) {
       return yield* new UsageError({
         message: `${what}: --since-column "${column}" is ${aggregated ? `an aggregate (${known.aggregation})` : `a date grouped into periods (${known.bucket})`}, and filtering it would cut its rows: a total or a period would hold only part of what it stands for, and the next run would write it again as another part. Use a column the answer shows as it is (an ID or an un-bucketed date), or give the answer such a column`
+      })
+    }
+    // A time of day comes round every day: its maximum says nothing of which rows are new.
+    if (known.type === "TIME") {
+      return yield* new UsageError({
+        message: `${what}: --since-column "${column}" is a TIME, a time of day that every day has again, so no value of it marks where new rows start: use a date, date-time or ID column`
       })
     }
     const own = spec.runtimeFilters ?? []
