@@ -365,7 +365,7 @@ describe("the sandbox's start-up example", () => {
   it("runs-as-printed-when-the-sandbox-listens-on-every-address", { timeout: 60_000 }, async () => {
     const sandbox = await startSandbox({ host: "0.0.0.0", rows: 10 })
     try {
-      const line = sandboxStartupLines(sandbox, fixtures).find((l) => l.startsWith("try: ")) ?? ""
+      const line = sandboxStartupLines(sandbox, fixtures, "spotpipe").find((l) => l.startsWith("try: ")) ?? ""
       const parsed =
         /^try: THOUGHTSPOT_HOST=(\S+) THOUGHTSPOT_USERNAME=(\S+) THOUGHTSPOT_PASSWORD='([^']*)' spotpipe (.+)$/.exec(
           line
@@ -385,7 +385,8 @@ describe("the sandbox's start-up example", () => {
   it("adds --allow-insecure-http for a sandbox on an address that is not loopback", () => {
     const line = sandboxStartupLines(
       { url: "http://192.168.1.5:4010", rows: 1, timezone: "UTC", seed: 1, secretKey: "k" },
-      fixtures
+      fixtures,
+      "spotpipe"
     ).find((l) => l.startsWith("try: "))
     expect(line).toContain("THOUGHTSPOT_HOST=http://192.168.1.5:4010 ")
     expect(line).toMatch(/ --allow-insecure-http$/)
