@@ -30,13 +30,10 @@ export const spotpipeInvocation: Effect.Effect<string, never, FileSystem.FileSys
   // This file is apps/export/src/cli/SandboxCommand.ts in the checkout.
   const root = fileURLToPath(new URL("../../../../", import.meta.url)).replace(/\/$/, "")
   const fs = yield* FileSystem.FileSystem
-  const text = yield* fs.readFileString(`${root}/package.json`).pipe(Effect.orElseSucceed(() => "{}"))
-  let pinned: unknown
-  try {
-    pinned = (JSON.parse(text) as { packageManager?: unknown }).packageManager
-  } catch {
-    pinned = undefined
-  }
+  const pinned = yield* fs.readFileString(`${root}/package.json`).pipe(
+    Effect.flatMap((text) => Effect.try(() => (JSON.parse(text) as { packageManager?: unknown }).packageManager)),
+    Effect.orElseSucceed(() => undefined)
+  )
   // Without a readable pin, the pnpm npx finds: the script still runs, on another pnpm.
   const pnpm = typeof pinned === "string" && /^pnpm@[\w.+-]+$/.test(pinned) ? pinned : "pnpm"
   return `npx -y ${pnpm} -C ${shellWord(root)} spotpipe`
