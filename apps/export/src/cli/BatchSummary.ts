@@ -1,12 +1,17 @@
 /**
  * The table a batch run prints when it ends: one line per export with its status, files, rows and bytes, and
  * how resume treated it, so that a nightly log shows at a glance what was written, skipped or failed. Export
- * names and errors are made inert for the terminal; counts have thousands separators. With `--log-format json`
- * it is one JSON object instead ({@link batchSummaryJson}).
+ * names and errors are made inert for the terminal; counts have thousands separators. The files the run removed
+ * (a `tml` export's, of objects gone from the cluster) follow, worded as a single command's summary words them.
+ * With `--log-format json` it is one JSON object instead ({@link batchSummaryJson}).
  */
 
 import type { Manifest } from "../output/Manifest.ts"
+import { removedText } from "./Summary.ts"
 import { formatCount, inert, jsonLine } from "./TerminalText.ts"
+
+/** The files the run removed, every export's (see `ExportStatus.removed`). */
+const removedOf = (manifest: Manifest) => manifest.exports.flatMap((e) => e.removed ?? [])
 
 const perExport = (manifest: Manifest) =>
   manifest.exports.map((status) => {
@@ -38,7 +43,7 @@ export const formatBatchSummary = (manifest: Manifest): string => {
   lines.push(
     `${formatCount(manifest.exports.length - failed)} of ${formatCount(manifest.exports.length)} exports succeeded${shard}`
   )
-  return `${lines.join("\n")}\n`
+  return `${lines.join("\n")}\n${removedText(removedOf(manifest), "removed")}`
 }
 
 /** The batch summary as one line of JSON (numbers as plain digits). */
@@ -56,6 +61,7 @@ export const batchSummaryJson = (manifest: Manifest): string =>
       })),
       succeeded: manifest.exports.filter((e) => e.status === "succeeded").length,
       failed: manifest.exports.filter((e) => e.status === "failed").length,
-      shard: manifest.shard
+      shard: manifest.shard,
+      removed: removedOf(manifest)
     }
   })

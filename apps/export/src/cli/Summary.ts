@@ -38,8 +38,11 @@ export interface SummaryOptions {
   readonly removed?: ReadonlyArray<RemovedLine>
 }
 
-/** The files a run removed (or would remove), one line each after a count; nothing when none. */
-const removedText = (removed: ReadonlyArray<RemovedLine>, verb: string): string =>
+/**
+ * The files a run removed (or would remove), one line each after a count; nothing when none. A batch run's summary
+ * lists them the same way (BatchSummary.ts).
+ */
+export const removedText = (removed: ReadonlyArray<RemovedLine>, verb: string): string =>
   removed.length === 0
     ? ""
     : [
