@@ -1,7 +1,8 @@
 /** Which earlier TML files a run removes (plan/TmlMirror.ts), from manifests built by hand. */
 import { describe, expect, it } from "@effect/vitest"
+import type { SignedInUser } from "../src/cluster/Cluster.ts"
 import type { Manifest, ManifestOutput } from "../src/output/Manifest.ts"
-import { earlierDocuments, idKey, planRemovals } from "../src/plan/TmlMirror.ts"
+import { earlierDocuments, idKey, planRemovals, vouchedRemovals } from "../src/plan/TmlMirror.ts"
 
 const output = (file: string, id: string, type = "ANSWER", format: "yaml" | "json" = "yaml"): ManifestOutput => ({
   file,
@@ -27,7 +28,8 @@ const output = (file: string, id: string, type = "ANSWER", format: "yaml" | "jso
 const manifest = (
   host: string,
   outputs: ReadonlyArray<ManifestOutput>,
-  removed: ReadonlyArray<string> = []
+  removed: ReadonlyArray<string> = [],
+  signedIn?: SignedInUser
 ): Manifest => ({
   spotpipe: "0.1.0",
   run_id: "r",
@@ -35,6 +37,7 @@ const manifest = (
   job: null,
   shard: null,
   host,
+  ...(signedIn === undefined ? {} : { signed_in: signedIn }),
   timezone: { name: "UTC", source: "default" },
   tz_database: "2025a",
   started_at: "2026-01-01T00:00:00.000Z",
@@ -91,13 +94,15 @@ describe("TmlMirror", () => {
           file: "tml/answer/Gone.tml",
           reason: "deleted",
           detail: "answer gone is no longer listed on the cluster",
-          sha256: "sha-tml/answer/Gone.tml"
+          sha256: "sha-tml/answer/Gone.tml",
+          writers: [{ host, user: undefined }]
         },
         {
           file: "tml/answer/Old name.tml",
           reason: "renamed",
           detail: "answer kept is now written to tml/answer/New name.tml",
-          sha256: "sha-tml/answer/Old name.tml"
+          sha256: "sha-tml/answer/Old name.tml",
+          writers: [{ host, user: undefined }]
         }
       ],
       warnings: []
@@ -105,5 +110,54 @@ describe("TmlMirror", () => {
     const blind = planRemovals(earlier, "tml", "yaml", ["ANSWER"], current, 1)
     expect(blind.removals).toEqual([])
     expect(blind.warnings).toEqual([expect.stringContaining("none was removed")])
+  })
+
+  it("removes a file only when every listing that wrote it since it was last removed was this user's there", () => {
+    const primary = { id: 0, name: "Primary" }
+    const ana: SignedInUser = { id: "ana-id", name: "ana", org: primary }
+    const bob: SignedInUser = { id: "bob-id", name: "bob", org: primary }
+    const anaElsewhere: SignedInUser = { ...ana, org: { id: 7, name: "Other" } }
+    const earlier = earlierDocuments(
+      [
+        manifest(host, [output("tml/answer/Older.tml", "older"), output("tml/answer/Adopted.tml", "adopted")]),
+        manifest(host, [output("tml/answer/Adopted.tml", "adopted"), output("tml/answer/Mine.tml", "mine")], [], ana),
+        manifest(host, [output("tml/answer/Both.tml", "both"), output("tml/answer/Bobs.tml", "bobs")], [], ana),
+        manifest(host, [output("tml/answer/Both.tml", "both"), output("tml/answer/Bobs.tml", "bobs")], [], bob),
+        // Removed by bob's run, then written by ana's only: bob's record is forgotten with the removal.
+        manifest(host, [], ["tml/answer/Bobs.tml"], bob),
+        manifest(host, [output("tml/answer/Bobs.tml", "bobs")], [], ana),
+        manifest(host, [output("tml/answer/Org.tml", "org")], [], anaElsewhere),
+        manifest(host, [output("tml/answer/Shared.tml", "shared")], [], ana),
+        manifest("https://other.example", [output("tml/answer/Shared.tml", "shared")], [], ana)
+      ],
+      host
+    )
+    const plan = planRemovals(earlier, "tml", "yaml", ["ANSWER"], new Map(), 0)
+    expect(plan.removals).toHaveLength(7)
+
+    const vouched = vouchedRemovals(plan, "tml", host, ana)
+    expect(vouched.removals.map((r) => r.file).sort()).toEqual([
+      "tml/answer/Adopted.tml",
+      "tml/answer/Bobs.tml",
+      "tml/answer/Mine.tml"
+    ])
+    expect(vouched.warnings).toEqual([
+      'tml: 1 file was not removed although its object is not in this run\'s listing (or now written to another file): it was written by an earlier spotpipe version, whose manifests do not say whose listing it came from, so its object may be only hidden from user "ana" (ana-id) in Org "Primary" (0); remove it by hand if its object is gone, and run once without --modified-since as the user whose copy this folder is (each file it writes records that user), so that later runs remove such files themselves: tml/answer/Older.tml',
+      'tml: 1 file was not removed although its object is not in this run\'s listing (or now written to another file): it was written from the listing of user "bob" (bob-id) in Org "Primary" (0), and this run reads as user "ana" (ana-id) in Org "Primary" (0), who may not see its object: a file is removed only by a run as the user whose listing wrote it, on the same cluster and in the same Org; run as bob in Org "Primary" (0) to remove those of objects gone, or remove it by hand if its object is gone: tml/answer/Both.tml',
+      expect.stringContaining(
+        'tml: 1 file was not removed although its object is not in this run\'s listing (or now written to another file): it was written from the listing of user "ana" (ana-id) in Org "Other" (7), and this run reads as user "ana" (ana-id) in Org "Primary" (0)'
+      ),
+      expect.stringContaining(
+        'it was written from the listing of user "ana" (ana-id) in Org "Primary" (0) on https://other.example, and this run reads as'
+      )
+    ])
+    expect(vouched.warnings[2]).toMatch(/tml\/answer\/Org\.tml$/)
+    expect(vouched.warnings[3]).toMatch(/tml\/answer\/Shared\.tml$/)
+
+    // Not knowing who reads, nothing is removed.
+    const blind = vouchedRemovals(plan, "tml", host, undefined)
+    expect(blind.removals).toEqual([])
+    expect(blind.warnings).toEqual([expect.stringContaining("tml: 7 files were not removed")])
+    expect(blind.warnings[0]).toContain("could not learn which user it is signed in as")
   })
 })

@@ -59,6 +59,7 @@ interface Removed {
 const manifestOf = (dir: string) =>
   JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8")) as {
     run_id: string
+    signed_in?: { id: string; name: string; org: { id: number; name: string } | null }
     outputs: Array<{ file: string }>
     exports: Array<{ export: string; status: string; removed?: Array<Removed> }>
     warnings: Array<string>
@@ -328,5 +329,162 @@ describe("tml into a folder of earlier runs", () => {
     } finally {
       await proxy.close()
     }
+  })
+})
+
+describe("tml removes only what the same user's listing wrote", () => {
+  const primary = fixtures.orgs.find((o) => o.id === 0)!
+  const admin = fixtures.user
+  const viewer = fixtures.limitedUser
+  const adminWrote = `user "${admin.username}" (${admin.id}) in Org "${primary.name}" (0)`
+
+  it(
+    "a run as a user who sees fewer objects keeps the files of objects hidden from it, and says whose they are",
+    timeout,
+    async () => {
+      const sandbox = await newSandbox()
+      const dir = tempDir()
+      const tml = (user: { username: string; password: string }, ...more: Array<string>) =>
+        runCli(["tml", "--type", "ANSWER", "--out", dir, "--force", ...more], { env: sandboxEnv(sandbox, user) })
+      const first = await tml(admin, "--quiet")
+      expect(first.code, first.stderr).toBe(0)
+      expect(manifestOf(dir).signed_in).toEqual({
+        id: admin.id,
+        name: admin.username,
+        org: { id: 0, name: primary.name }
+      })
+      const before = tmlFiles(dir)
+
+      // The viewer reads two of the answers: the others are hidden from it, not gone.
+      const run = await tml(viewer, "--json")
+      expect(run.code, run.stderr).toBe(0)
+      expect(tmlFiles(dir)).toEqual(before)
+      const manifest = manifestOf(dir)
+      expect(manifest.signed_in).toEqual({ id: viewer.id, name: viewer.username, org: { id: 0, name: primary.name } })
+      const seen = manifest.outputs.map((o) => o.file).sort()
+      expect(seen).toEqual(["tml/answer/Order Details.tml", "tml/answer/Revenue by Month.tml"])
+      expect(manifest.exports[0]!.removed).toBeUndefined()
+      const hidden = Object.keys(before).filter((file) => !seen.includes(file))
+      expect(hidden.length).toBeGreaterThan(2)
+      expect(manifest.warnings).toEqual([
+        expect.stringContaining(
+          `tml: ${hidden.length} files were not removed although their objects are not in this run's listing (or now written to another file): they were written from the listing of ${adminWrote}, and this run reads as user "${viewer.username}" (${viewer.id})`
+        )
+      ])
+      for (const file of hidden) expect(manifest.warnings[0]).toContain(file)
+      expect(manifest.warnings[0]).toContain(
+        `run as ${admin.username} in Org "${primary.name}" (0) to remove those of objects gone`
+      )
+      const report = JSON.parse(run.stdout) as { removed: Array<Removed>; warnings: Array<string> }
+      expect(report.removed).toEqual([])
+      expect(report.warnings).toEqual(manifest.warnings)
+      expect(run.stderr).toContain(`written from the listing of ${adminWrote}`)
+
+      // The admin, whose listing alone wrote a file, removes it once its object is deleted; a file the viewer's
+      // listing wrote too is kept, naming the viewer.
+      const gone = fixtures.answers["Sampled Orders"].id
+      await deleteObjects(sandbox, [gone, fixtures.answers["Order Details"].id])
+      const again = await tml(admin, "--quiet")
+      expect(again.code, again.stderr).toBe(0)
+      const after = manifestOf(dir)
+      expect(after.exports[0]!.removed).toEqual([
+        {
+          file: "tml/answer/Sampled Orders.tml",
+          reason: "deleted",
+          detail: `answer ${gone} is no longer listed on the cluster`
+        }
+      ])
+      expect(tmlFiles(dir)).toHaveProperty(["tml/answer/Order Details.tml"])
+      expect(after.warnings).toEqual([
+        expect.stringContaining(
+          `tml: 1 file was not removed although its object is not in this run's listing (or now written to another file): it was written from the listing of user "${viewer.username}" (${viewer.id}) in Org "${primary.name}" (0)`
+        )
+      ])
+      expect(after.warnings[0]).toContain("tml/answer/Order Details.tml")
+    }
+  )
+
+  it("a run in another Org into the same folder keeps the first Org's files", timeout, async () => {
+    const sandbox = await newSandbox()
+    const dir = tempDir()
+    const env = sandboxEnv(sandbox)
+    const first = await runCli(["tml", "--type", "ANSWER", "--out", dir, "--force", "--quiet"], { env })
+    expect(first.code, first.stderr).toBe(0)
+    const before = tmlFiles(dir)
+    const emea = fixtures.orgs.find((o) => o.name === "Sales EMEA")!
+    const run = await runCli(["tml", "--type", "ANSWER", "--org-id", String(emea.id), "--out", dir, "--force"], {
+      env
+    })
+    expect(run.code, run.stderr).toBe(0)
+    const files = tmlFiles(dir)
+    for (const [file, text] of Object.entries(before)) expect(files[file]).toBe(text)
+    const manifest = manifestOf(dir)
+    expect(manifest.signed_in?.org).toEqual({ id: emea.id, name: emea.name })
+    expect(manifest.exports[0]!.removed).toBeUndefined()
+    expect(manifest.warnings).toEqual([
+      expect.stringContaining(`they were written from the listing of ${adminWrote}, and this run reads as user`)
+    ])
+    expect(manifest.warnings[0]).toContain(`in Org "${emea.name}" (${emea.id})`)
+    expect(run.stdout).not.toContain("removed")
+  })
+
+  it("files only manifests of earlier versions vouch for are kept; a full run adopts the folder", timeout, async () => {
+    const sandbox = await newSandbox()
+    const dir = tempDir()
+    const tml = (...more: Array<string>) =>
+      runCli(["tml", "--type", "ANSWER", "--out", dir, "--force", "--quiet", ...more], { env: sandboxEnv(sandbox) })
+    expect((await tml("--modified-since", "2000-01-01")).code).toBe(0)
+    // The folder as spotpipe versions that did not record the signed-in user left it.
+    for (const name of NodeFs.readdirSync(dir).filter((n) => n.startsWith("manifest"))) {
+      const at = NodePath.join(dir, name)
+      const { signed_in, ...older } = JSON.parse(NodeFs.readFileSync(at, "utf8")) as Record<string, unknown>
+      expect(signed_in).toBeDefined()
+      NodeFs.writeFileSync(at, `${JSON.stringify(older, null, 2)}\n`)
+    }
+    const first = fixtures.answers["Order Details"].id
+    await deleteObjects(sandbox, [first])
+    const kept = await tml("--modified-since", "last")
+    expect(kept.code, kept.stderr).toBe(0)
+    expect(tmlFiles(dir)).toHaveProperty(["tml/answer/Order Details.tml"])
+    const warning = expect.stringContaining(
+      "tml: 1 file was not removed although its object is not in this run's listing (or now written to another file): it was written by an earlier spotpipe version"
+    )
+    expect(kept.stderr).toContain("written by an earlier spotpipe version")
+    expect(kept.stderr).toContain("run once without --modified-since")
+
+    // A full run writes every listed object again, recording the user: what it wrote is removed once gone.
+    const adopt = await tml()
+    expect(adopt.code, adopt.stderr).toBe(0)
+    expect(manifestOf(dir).warnings).toEqual([warning])
+    const second = fixtures.answers["Sampled Orders"].id
+    await deleteObjects(sandbox, [second])
+    const run = await tml("--modified-since", "last")
+    expect(run.code, run.stderr).toBe(0)
+    expect(manifestOf(dir).exports[0]!.removed).toEqual([
+      {
+        file: "tml/answer/Sampled Orders.tml",
+        reason: "deleted",
+        detail: `answer ${second} is no longer listed on the cluster`
+      }
+    ])
+    expect(manifestOf(dir).warnings).toEqual([warning])
+    expect(tmlFiles(dir)).toHaveProperty(["tml/answer/Order Details.tml"])
+  })
+
+  it("spotpipe run lists the files it removed under its summary, as a single command does", timeout, async () => {
+    const sandbox = await newSandbox()
+    const dir = tempDir()
+    const job = NodePath.join(tempDir(), "job.json")
+    NodeFs.writeFileSync(job, JSON.stringify({ exports: [{ type: "tml", tmlTypes: ["ANSWER"] }] }))
+    const run = () => runCli(["run", job, "--out", dir, "--force"], { env: sandboxEnv(sandbox) })
+    expect((await run()).code).toBe(0)
+    const gone = fixtures.answers["Order Details"].id
+    await deleteObjects(sandbox, [gone])
+    const second = await run()
+    expect(second.code, second.stderr).toBe(0)
+    expect(second.stdout).toContain(
+      "removed 1 file of objects gone from the cluster or renamed:\n" +
+        `  tml/answer/Order Details.tml: answer ${gone} is no longer listed on the cluster`
+    )
   })
 })

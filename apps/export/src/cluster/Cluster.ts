@@ -75,6 +75,14 @@ export interface RuntimeRequest {
   readonly runtimeFilter?: Readonly<Record<string, unknown>>
 }
 
+/** The user a run is signed in as, as the cluster reports it (`auth/session/user`), and the Org of the session. */
+export interface SignedInUser {
+  readonly id: string
+  readonly name: string
+  /** Null: the cluster reported none. */
+  readonly org: { readonly id: number; readonly name: string } | null
+}
+
 /** A ThoughtSpot cluster as the export uses it. `E` is the client's failure type. */
 export interface Cluster<E> {
   /**
@@ -84,6 +92,8 @@ export interface Cluster<E> {
   readonly host: string
   /** The cluster's `time_zone` from `GET system`, when it reports one. */
   readonly timeZone: Effect.Effect<Option.Option<string>, E>
+  /** Who the run is signed in as (a `tml` run records it: see plan/TmlMirror.ts); absent: not known. */
+  readonly signedIn?: Effect.Effect<SignedInUser, E>
   /** Objects of `type` matching a GUID or a name (exact), with details. */
   readonly find: (
     type: "ANSWER" | "LIVEBOARD" | "LOGICAL_TABLE",

@@ -309,6 +309,11 @@ const clusterOf = (
   const cluster: Cluster<ClusterFailure> = {
     host,
     timeZone: Effect.map(client.system, (info) => Option.fromNullishOr(info.time_zone)),
+    signedIn: Effect.map(client.currentUser, (user) => ({
+      id: user.id,
+      name: user.name,
+      org: user.current_org ?? null
+    })),
     find: (type, identifier) => search({ metadata: [{ identifier, type }], include_details: true }),
     list: (type) =>
       search({ metadata: [{ type }], include_details: true, sort_options: { field_name: "NAME", order: "ASC" } }),

@@ -62,7 +62,14 @@ import { runtimeTzDatabase } from "../plan/OutputSettings.ts"
 import type { PlannedOutput } from "../plan/PlannedOutput.ts"
 import { nameExports, type RunSettings, resolveExport } from "../plan/Planner.ts"
 import * as Shard from "../plan/Shard.ts"
-import { changedWarning, checkRemoval, earlierDocuments, noRemovals, type Removal } from "../plan/TmlMirror.ts"
+import {
+  changedWarning,
+  checkRemoval,
+  earlierDocuments,
+  noRemovals,
+  type Removal,
+  vouchedRemovals
+} from "../plan/TmlMirror.ts"
 import { recordStarted, recordWatermarks, watermarkId } from "../plan/Watermark.ts"
 import { UsageError } from "../UsageError.ts"
 import * as Checkpoint from "./Checkpoint.ts"
@@ -282,10 +289,21 @@ export const runExports = <E>(
         host: cluster.host,
         ...(options.jobRun === undefined ? {} : { jobRun: options.jobRun })
       }
-      // The TML documents earlier runs left in the folder: a `tml` export removes those of objects gone (TmlMirror.ts).
-      const earlier =
-        toDisk && mine.some((e) => e.spec.type === "tml")
-          ? earlierDocuments(yield* readManifests(outDir), cluster.host)
+      // The TML documents earlier runs left in the folder: a `tml` export removes those of objects gone (TmlMirror.ts),
+      // as long as the listings that wrote them were this user's: who it is signed in as is recorded, and decides.
+      const mirrors = toDisk && mine.some((e) => e.spec.type === "tml")
+      const earlier = mirrors ? earlierDocuments(yield* readManifests(outDir), cluster.host) : undefined
+      const user =
+        mirrors && cluster.signedIn !== undefined
+          ? yield* cluster.signedIn.pipe(
+              Effect.catch((e) => {
+                // Not knowing who reads leaves every earlier file in place (TmlMirror.vouchedRemovals), loudly.
+                const error = toExportError(e, "the signed-in user (auth/session/user)")
+                const warning = `${error.message}: this run does not record who read its TML listings, and removes no earlier TML file`
+                runWarnings.push(warning)
+                return Effect.as(Effect.logWarning(warning), undefined)
+              })
+            )
           : undefined
       // Each export with its starting point resolved (recorded below, for a later --resume).
       const readyExports: Array<JobExport | undefined> = []
@@ -329,7 +347,12 @@ export const runExports = <E>(
         Exit.map(exit, (r) => ({
           key: keys[found.indexOf(r)]!,
           outputs: r.outputs(keys[found.indexOf(r)]!, zoneInfo.name),
-          removals: r.removals?.(keys[found.indexOf(r)]!) ?? noRemovals
+          removals: vouchedRemovals(
+            r.removals?.(keys[found.indexOf(r)]!) ?? noRemovals,
+            keys[found.indexOf(r)]!,
+            cluster.host,
+            user === undefined ? undefined : { ...user, org: r.export.org ?? user.org }
+          )
         }))
       )
       if (options.destination._tag === "Stdout") {
@@ -621,6 +644,7 @@ export const runExports = <E>(
         shard: options.shard.count === 1 ? null : { index: options.shard.index, count: options.shard.count },
         ...(options.jobRun === undefined ? {} : { job_run: options.jobRun }),
         host: cluster.host,
+        ...(user === undefined ? {} : { signed_in: user }),
         timezone: zoneInfo,
         tz_database: runSettings.tzDatabase,
         started_at: isoOf(started),

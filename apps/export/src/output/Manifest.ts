@@ -202,6 +202,14 @@ export const Manifest = Schema.Struct({
    */
   job_run: Schema.optionalKey(Schema.String),
   host: Schema.String,
+  /**
+   * Who the run was signed in as, as the cluster reported it (`auth/session/user`: the user's GUID and name, the
+   * session's Org; a run over Orgs read each export in the Org its entry names). Recorded by runs with a `tml` export
+   * into a folder, whose removals it decides (plan/TmlMirror.ts); absent in other runs and earlier versions' manifests.
+   */
+  signed_in: Schema.optionalKey(
+    Schema.Struct({ id: Schema.String, name: Schema.String, org: Schema.NullOr(OutputOrg) })
+  ),
   timezone: TimeZoneInfo,
   /** The runtime's time-zone database version (`process.versions.tz`). */
   tz_database: Schema.String,

@@ -11,10 +11,24 @@
  * cannot say which files are gone: nothing is removed, with a warning. The engine removes the files once every
  * document of the export was written (an export that fails removes nothing) and lists them in the export's
  * manifest entry (`removed`), `--json` and the summary; `--dry-run` lists what would be removed.
+ *
+ * A listing is the signed-in user's: an object hidden from that user is missing from it as a deleted one is. So a
+ * file is removed only when every run that wrote it (since it was last removed) read as the same user, on the same
+ * cluster and in the same Org, as this run ({@link vouchedRemovals}); a file another user's run wrote, or one only
+ * manifests of versions that did not record the user vouch for, is kept, with a warning naming whose it is and what
+ * to do. Runs record the user in the manifest (`signed_in`).
  */
 import { createHash } from "node:crypto"
 import { Effect, FileSystem, Path } from "effect"
+import type { SignedInUser } from "../cluster/Cluster.ts"
 import { isDocumentFormat, type Manifest } from "../output/Manifest.ts"
+
+/** Who read the listing of one record of a file: its run's cluster and signed-in user, in the Org of its export. */
+export interface Writer {
+  readonly host: string
+  /** Undefined: the manifest of a version that did not record the signed-in user. */
+  readonly user: SignedInUser | undefined
+}
 
 /** A TML document an earlier run wrote into the folder and no later run removed. */
 export interface EarlierDocument {
@@ -26,6 +40,8 @@ export interface EarlierDocument {
   readonly type: string
   readonly id: string | null
   readonly sha256: string
+  /** Every record of the file since it was last removed (from any cluster), oldest first. */
+  readonly writers: ReadonlyArray<Writer>
 }
 
 /** The folder's earlier TML documents by file (see {@link earlierDocuments}). */
@@ -33,14 +49,20 @@ export type EarlierDocuments = ReadonlyMap<string, EarlierDocument>
 
 /**
  * The TML documents spotpipe's earlier runs against `host` left in the folder, from its manifests (oldest first,
- * as `Manifest.readManifests` gives them): a file's latest record wins, a removal forgets it.
+ * as `Manifest.readManifests` gives them): a file's latest record wins, a removal forgets it. Each carries who read
+ * every record of it since it was last removed, other clusters' records included (see {@link vouchedRemovals}).
  */
 export const earlierDocuments = (manifests: ReadonlyArray<Manifest>, host: string): EarlierDocuments => {
-  const documents = new Map<string, EarlierDocument>()
+  const documents = new Map<string, Omit<EarlierDocument, "writers">>()
+  const writers = new Map<string, Array<Writer>>()
   for (const manifest of manifests) {
-    if (manifest.host !== host) continue
     for (const output of manifest.outputs) {
       if (!isDocumentFormat(output.format)) continue
+      const signedIn = manifest.signed_in
+      // A run over Orgs reads each export in its own Org; any other run in the Org it signed in to.
+      const user = signedIn === undefined ? undefined : { ...signedIn, org: output.org ?? signedIn.org }
+      writers.set(output.file, [...(writers.get(output.file) ?? []), { host: manifest.host, user }])
+      if (manifest.host !== host) continue
       documents.set(output.file, {
         file: output.file,
         export: output.export,
@@ -50,9 +72,14 @@ export const earlierDocuments = (manifests: ReadonlyArray<Manifest>, host: strin
         sha256: output.sha256
       })
     }
-    for (const status of manifest.exports) for (const removed of status.removed ?? []) documents.delete(removed.file)
+    for (const status of manifest.exports) {
+      for (const removed of status.removed ?? []) {
+        documents.delete(removed.file)
+        writers.delete(removed.file)
+      }
+    }
   }
-  return documents
+  return new Map([...documents].map(([file, d]) => [file, { ...d, writers: writers.get(file) ?? [] }]))
 }
 
 /** A file the run removes: why, and what its bytes must hash to for it to be spotpipe's still. */
@@ -63,6 +90,8 @@ export interface Removal {
   /** One line for the manifest, `--json` and the log. */
   readonly detail: string
   readonly sha256: string
+  /** Who read the listings that wrote it (see {@link vouchedRemovals}). */
+  readonly writers: ReadonlyArray<Writer>
 }
 
 /** The removals of one `tml` export, and why some or all files are kept instead. */
@@ -110,17 +139,89 @@ export const planRemovals = (
             file: d.file,
             reason: "deleted",
             detail: `${d.type.toLowerCase()} ${d.id ?? "(no GUID)"} is no longer listed on the cluster`,
-            sha256: d.sha256
+            sha256: d.sha256,
+            writers: d.writers
           }
         : {
             file: d.file,
             reason: "renamed",
             detail: `${d.type.toLowerCase()} ${d.id} is now written to ${now}`,
-            sha256: d.sha256
+            sha256: d.sha256,
+            writers: d.writers
           }
     )
   }
   return { removals, warnings: [] }
+}
+
+const sameUser = (a: SignedInUser, b: SignedInUser): boolean =>
+  a.id === b.id && (a.org?.id ?? null) === (b.org?.id ?? null)
+
+const inOrg = (user: SignedInUser): string => (user.org === null ? "" : ` in Org "${user.org.name}" (${user.org.id})`)
+
+/** A user as a warning names them: name, GUID and Org. */
+const whoIs = (user: SignedInUser): string => `user "${user.name}" (${user.id})${inOrg(user)}`
+
+/** Whose listing wrote a record, and how to run as them; `host`: this run's cluster (another one is named). */
+const writerOf = (writer: Writer, host: string): { readonly who: string; readonly runAs: string } => {
+  const on = writer.host === host ? "" : ` on ${writer.host}`
+  return writer.user === undefined
+    ? { who: `a run of an earlier spotpipe version${on}`, runAs: `the user whose listing it was${on}` }
+    : { who: `${whoIs(writer.user)}${on}`, runAs: `${writer.user.name}${inOrg(writer.user)}${on}` }
+}
+
+/**
+ * The removals of `plan` (export `key`) that a run on `host` signed in as `user` (in the export's Org; undefined:
+ * not known) may make: a file only when every record of it since it was last removed was read by that user on that
+ * cluster in that Org, and at least one did say so (records of versions that did not record the user count neither
+ * way). A listing holds only what its user may see, so a file another user's listing wrote may be of an object
+ * only hidden from this one. The others are kept, with one warning for each whose they are, listing every file.
+ */
+export const vouchedRemovals = (
+  plan: RemovalPlan,
+  key: string,
+  host: string,
+  user: SignedInUser | undefined
+): RemovalPlan => {
+  if (plan.removals.length === 0) return plan
+  const removals: Array<Removal> = []
+  const kept = new Map<string, { readonly files: Array<string>; readonly why: (n: number) => string }>()
+  const keep = (group: string, removal: Removal, why: (n: number) => string) => {
+    const known = kept.get(group)
+    if (known === undefined) kept.set(group, { files: [removal.file], why })
+    else known.files.push(removal.file)
+  }
+  const they = (n: number, one: string, many: string) => (n === 1 ? one : many)
+  for (const removal of plan.removals) {
+    if (user === undefined) {
+      keep("unknown", removal, (n) => {
+        const theirs = they(n, "its object is", "their objects are")
+        return `this run could not learn which user it is signed in as, so it cannot tell whether ${theirs} gone or only hidden from that user; a later run that learns it removes ${they(n, "it", "them")}`
+      })
+      continue
+    }
+    const others = removal.writers.filter((w) => w.host !== host || (w.user !== undefined && !sameUser(w.user, user)))
+    if (others.length > 0) {
+      const writers = [...new Map(others.map((w) => [JSON.stringify(writerOf(w, host)), writerOf(w, host)])).values()]
+      const who = writers.map((w) => w.who).join(" and ")
+      const runAs = writers.map((w) => w.runAs).join(" or ")
+      keep(`others ${who}`, removal, (n) => {
+        const theirs = they(n, "its object", "their objects")
+        return `${they(n, "it was", "they were")} written from the listing of ${who}, and this run reads as ${whoIs(user)}, who may not see ${theirs}: a file is removed only by a run as the user whose listing wrote it, on the same cluster and in the same Org; run as ${runAs} to remove those of objects gone, or remove ${they(n, "it", "them")} by hand if ${theirs} ${they(n, "is", "are")} gone`
+      })
+    } else if (!removal.writers.some((w) => w.user !== undefined)) {
+      keep("older", removal, (n) => {
+        const theirs = they(n, "its object", "their objects")
+        return `${they(n, "it was", "they were")} written by an earlier spotpipe version, whose manifests do not say whose listing ${they(n, "it", "they")} came from, so ${theirs} may be only hidden from ${whoIs(user)}; remove ${they(n, "it", "them")} by hand if ${theirs} ${they(n, "is", "are")} gone, and run once without --modified-since as the user whose copy this folder is (each file it writes records that user), so that later runs remove such files themselves`
+      })
+    } else removals.push(removal)
+  }
+  const warnings = [...kept.values()].map(({ files, why }) => {
+    const n = files.length
+    const head = `${key}: ${n} ${n === 1 ? "file was" : "files were"} not removed although ${n === 1 ? "its object is" : "their objects are"} not in this run's listing (or now written to another file)`
+    return `${head}: ${why(n)}: ${files.join(", ")}`
+  })
+  return { removals, warnings: [...plan.warnings, ...warnings] }
 }
 
 /**
