@@ -24,7 +24,9 @@ const inShell = (command: string, path: ReadonlyArray<string>) =>
   new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const child = spawn("sh", ["-c", command], {
       cwd: tempDir(),
-      env: { ...cliEnv(), PATH: path.join(NodePath.delimiter) },
+      // npx would ask the npm registry for pnpm's versions first: offline, it takes the copy the install cached
+      // (no test reaches past loopback).
+      env: { ...cliEnv(), PATH: path.join(NodePath.delimiter), npm_config_offline: "true" },
       stdio: ["ignore", "pipe", "pipe"]
     })
     let stdout = ""
