@@ -11,6 +11,7 @@ import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { startRewritingProxy } from "./support/RenamingProxy.ts"
 import { runCli } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
 import { tempFolders } from "./support/tempFolders.ts"
@@ -236,6 +237,72 @@ describe("liveboard --since-column", () => {
     expect(run.stderr).toContain("--since-column reads one visualization per export, and this one would read 3")
     expect(run.stderr).toContain("--viz")
   })
+})
+
+describe("a date --since-column whose bucket the cluster does not describe", () => {
+  it(
+    "is read, and the run says it could not check the column is no period: on stderr and in the manifest",
+    timeout,
+    async () => {
+      // A cluster whose answer description carries no `timeBucket` (the sandbox's does): a proxy takes it out.
+      const proxy = await startRewritingProxy(zoned.url, {
+        response: (text, { url }) =>
+          url.includes("metadata/search") ? text.replace(/"timeBucket":"[A-Z_]*",?/g, "") : text
+      })
+      try {
+        const env = { ...sandboxEnv(zoned), THOUGHTSPOT_HOST: proxy.url }
+        const liveboard = (dir: string, ...more: Array<string>) =>
+          runCli(
+            [
+              "liveboard",
+              "Order Operations",
+              "--viz",
+              "Order Timeline",
+              "--format",
+              "ndjson",
+              "--out",
+              dir,
+              "--force",
+              ...more
+            ],
+            { env }
+          )
+        const dir = tempDir()
+        const run = await liveboard(dir, "--since-column", "Order Date", "--since", "2025-06-01")
+        expect(run.code, run.stderr).toBe(0)
+        expect(run.stderr).toContain("does not say whether it is grouped into periods")
+        const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8")) as {
+          outputs: Array<{ warnings: ReadonlyArray<string> }>
+        }
+        expect(manifest.outputs[0]!.warnings).toEqual([
+          expect.stringContaining('--since-column "Order Date" does not say whether it is grouped into periods')
+        ])
+        // Where the cluster describes it as no bucket, nothing is said.
+        const described = tempDir()
+        const plain = await runCli(
+          [
+            "liveboard",
+            "Order Operations",
+            "--viz",
+            "Order Timeline",
+            "--format",
+            "ndjson",
+            "--out",
+            described,
+            "--since-column",
+            "Order Date",
+            "--since",
+            "2025-06-01"
+          ],
+          { env: sandboxEnv(zoned) }
+        )
+        expect(plain.code, plain.stderr).toBe(0)
+        expect(plain.stderr).not.toContain("grouped into periods")
+      } finally {
+        await proxy.close()
+      }
+    }
+  )
 })
 
 describe("a job file's incremental answer", () => {

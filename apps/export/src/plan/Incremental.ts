@@ -261,6 +261,8 @@ export interface RuntimeSince {
   readonly runtime: RuntimeOptions
   /** The watermark, the column's maximum, read before any data (see {@link incrementalRuntime}). */
   readonly watermark: () => WatermarkValue | undefined
+  /** What could not be checked (already logged), for the output's manifest entry. */
+  readonly warnings: ReadonlyArray<string>
 }
 
 /**
@@ -314,6 +316,14 @@ export const incrementalRuntime = <E>(
         message: `${what}: --since-column adds a runtime filter to its ${own.length}, and ThoughtSpot drops those beyond the ${maxRuntimeFilters}th without a word: give at most ${maxRuntimeFilters - 1} runtime filters with --since-column`
       })
     }
+    // A cluster that does not describe the column's bucket leaves a grouped date undetected: said, not guessed.
+    const warnings =
+      known.bucket === undefined && (known.type === "DATE" || known.type === "DATE_TIME" || known.type === "TIMESTAMP")
+        ? [
+            `the cluster's description of --since-column "${column}" does not say whether it is grouped into periods (weekly, monthly, …): if the saved object groups it, each run's first period holds only the rows from the watermark on; check that it shows the date as it is (no bucket, or daily for a DATE)`
+          ]
+        : []
+    for (const warning of warnings) yield* Effect.logWarning(`${what}: ${warning}`)
     const timeZone = yield* dataZone
     const value = filterValueOf(since, known.type, timeZone)
     if (typeof value !== "string") {
@@ -343,7 +353,8 @@ export const incrementalRuntime = <E>(
     return {
       runtime: filtered,
       // No maximum (no row at or after `since`): the next run starts where this one did.
-      watermark: () => ({ kind: "column", column, value: mark ?? since })
+      watermark: () => ({ kind: "column", column, value: mark ?? since }),
+      warnings
     }
   })
 

@@ -318,7 +318,7 @@ export const resolveExport = <E>(
             pagesFrom: from,
             typesOf: typesByPosition(columns),
             emptyColumns: columns.map((c) => c.name),
-            ...(since === undefined ? {} : { watermark: since.watermark })
+            ...(since === undefined ? {} : { watermark: since.watermark, warnings: () => since.warnings })
           }),
           () => cluster.answerPages(answer.id, 1, 0, undefined, runtime),
           from,
@@ -426,7 +426,7 @@ export const resolveExport = <E>(
                 cluster.liveboardPages(liveboard.id, viz.id, pageSize, offset, decoder, runtime),
               typesOf: typesByPosition(viz.columns),
               emptyColumns: viz.columns.map((c) => c.name),
-              ...(since === undefined ? {} : { watermark: since.watermark })
+              ...(since === undefined ? {} : { watermark: since.watermark, warnings: () => since.warnings })
             }))
           }
         }
