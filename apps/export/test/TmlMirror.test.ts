@@ -1,8 +1,16 @@
-/** Which earlier TML files a run removes (plan/TmlMirror.ts), from manifests built by hand. */
+/** Which earlier TML files a run removes or may write over (plan/TmlMirror.ts), from manifests built by hand. */
+import { createHash } from "node:crypto"
+import * as NodeFs from "node:fs"
+import * as NodePath from "node:path"
+import { NodeServices } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
+import { Effect, Exit } from "effect"
 import type { SignedInUser } from "../src/cluster/Cluster.ts"
 import type { Manifest, ManifestOutput } from "../src/output/Manifest.ts"
-import { earlierDocuments, idKey, planRemovals, vouchedRemovals } from "../src/plan/TmlMirror.ts"
+import { earlierDocuments, idKey, planRemovals, refuseReplacing, vouchedRemovals } from "../src/plan/TmlMirror.ts"
+import { tempFolders } from "./support/tempFolders.ts"
+
+const tempDir = tempFolders("spotpipe-tml-mirror-unit-")
 
 const output = (file: string, id: string, type = "ANSWER", format: "yaml" | "json" = "yaml"): ManifestOutput => ({
   file,
@@ -160,4 +168,43 @@ describe("TmlMirror", () => {
     expect(blind.warnings).toEqual([expect.stringContaining("tml: 7 files were not removed")])
     expect(blind.warnings[0]).toContain("could not learn which user it is signed in as")
   })
+
+  it.effect("writes over another object's file only when the same user's listings alone wrote it", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const file = "tml/answer/A.tml"
+      NodeFs.mkdirSync(NodePath.join(dir, "tml", "answer"), { recursive: true })
+      NodeFs.writeFileSync(NodePath.join(dir, file), "guid: a\n")
+      const recorded = { ...output(file, "a"), sha256: createHash("sha256").update("guid: a\n").digest("hex") }
+      const ana: SignedInUser = { id: "ana-id", name: "ana", org: null }
+      const bob: SignedInUser = { id: "bob-id", name: "bob", org: null }
+      const b = { type: "ANSWER", id: "b" }
+      const attempt = (manifests: ReadonlyArray<Manifest>, written: ReadonlySet<string> = new Set()) =>
+        Effect.exit(refuseReplacing(earlierDocuments(manifests, host), dir, file, b, written, host, ana))
+      // ana's own listing wrote it: its object is gone for ana, and b takes the name.
+      expect(Exit.isSuccess(yield* attempt([manifest(host, [recorded], [], ana)]))).toBe(true)
+      // The same object's file, or one whose object this export writes elsewhere: nothing is lost.
+      const own = earlierDocuments([manifest(host, [output(file, "b")], [], bob)], host)
+      expect(Exit.isSuccess(yield* Effect.exit(refuseReplacing(own, dir, file, b, new Set(), host, ana)))).toBe(true)
+      const moved = new Set([idKey("ANSWER", "a")])
+      expect(Exit.isSuccess(yield* attempt([manifest(host, [recorded], [], bob)], moved))).toBe(true)
+
+      const others = yield* attempt([manifest(host, [recorded], [], bob)])
+      expect(others).toEqual(
+        Exit.fail(
+          expect.objectContaining({
+            kind: "OutputExists",
+            message:
+              'tml/answer/A.tml holds the TML of answer a, written from the listing of user "bob" (bob-id); this run, as user "ana" (ana-id), does not list that object (hidden from it, or gone) and would write answer b there instead: the file was left as it is. Run as bob, or export into another folder'
+          })
+        )
+      )
+      const older = yield* attempt([manifest(host, [recorded])])
+      expect(Exit.isFailure(older)).toBe(true)
+      expect(String(older)).toContain("remove the file by hand and run again")
+      // Changed by hand since: not the recorded document, written over as any file is with --force.
+      NodeFs.writeFileSync(NodePath.join(dir, file), "mine\n")
+      expect(Exit.isSuccess(yield* attempt([manifest(host, [recorded], [], bob)]))).toBe(true)
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
 })

@@ -488,3 +488,54 @@ describe("tml removes only what the same user's listing wrote", () => {
     )
   })
 })
+
+describe("tml never writes over another object's file another user's listing wrote", () => {
+  it(
+    "a namesake hidden from the user keeps its file: that document is a failed item, the others are written",
+    timeout,
+    async () => {
+      const sandbox = await newSandbox()
+      const dir = tempDir()
+      const tml = (user: { username: string; password: string }) =>
+        runCli(["tml", "--type", "ANSWER", "--out", dir, "--force", "--quiet"], { env: sandboxEnv(sandbox, user) })
+      // An answer the viewer cannot see takes the name of one it can; listed by name, then GUID, the lower GUID
+      // gets the plain file name: the hidden one's, so the viewer's listing would name its own answer's file so.
+      const visible = ["Revenue by Month", "Order Details"] as const
+      const [target, hidden] = visible
+        .flatMap((name) =>
+          Object.entries(fixtures.answers)
+            .filter(
+              ([other, a]) => !(visible as ReadonlyArray<string>).includes(other) && a.id < fixtures.answers[name].id
+            )
+            .map(([, a]) => [name, a.id] as const)
+        )
+        .at(0)!
+      sandbox.rename(hidden, target)
+      expect((await tml(fixtures.user)).code).toBe(0)
+      const file = `tml/answer/${target}.tml`
+      const before = tmlFiles(dir)
+      expect(before[file]).toContain(hidden)
+      expect(before[`tml/answer/${target} (2).tml`]).toContain(fixtures.answers[target].id)
+
+      const run = await tml(fixtures.limitedUser)
+      expect(run.code).toBe(1)
+      expect(tmlFiles(dir)).toEqual(before)
+      const manifest = manifestOf(dir) as ReturnType<typeof manifestOf> & {
+        exports: Array<{ failed_items?: Array<{ file: string; error: string }> }>
+      }
+      expect(manifest.signed_in?.name).toBe(fixtures.limitedUser.username)
+      expect(manifest.exports[0]!.failed_items).toEqual([
+        {
+          file,
+          what: `TML of answer "${target}"`,
+          error: expect.stringContaining(
+            `${file} holds the TML of answer ${hidden}, written from the listing of user "${fixtures.user.username}" (${fixtures.user.id})`
+          )
+        }
+      ])
+      expect(run.stderr).toContain(
+        `Run as ${fixtures.user.username} in Org "Primary" (0), or export into another folder`
+      )
+    }
+  )
+})

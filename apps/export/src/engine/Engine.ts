@@ -66,8 +66,10 @@ import {
   changedWarning,
   checkRemoval,
   earlierDocuments,
+  idKey,
   noRemovals,
   type Removal,
+  refuseReplacing,
   vouchedRemovals
 } from "../plan/TmlMirror.ts"
 import { recordStarted, recordWatermarks, watermarkId } from "../plan/Watermark.ts"
@@ -305,6 +307,8 @@ export const runExports = <E>(
               })
             )
           : undefined
+      // Who reads an export's listing: the user, in the export's Org (`--orgs`) or the one signed in to.
+      const readerIn = (org: JobExport["org"]) => (user === undefined ? undefined : { ...user, org: org ?? user.org })
       // Each export with its starting point resolved (recorded below, for a later --resume).
       const readyExports: Array<JobExport | undefined> = []
       const [zoneInfo, resolved] = yield* Effect.all(
@@ -351,7 +355,7 @@ export const runExports = <E>(
             r.removals?.(keys[found.indexOf(r)]!) ?? noRemovals,
             keys[found.indexOf(r)]!,
             cluster.host,
-            user === undefined ? undefined : { ...user, org: r.export.org ?? user.org }
+            readerIn(r.export.org)
           )
         }))
       )
@@ -518,12 +522,31 @@ export const runExports = <E>(
         const removed: Array<RemovedFile> = []
         return Effect.gen(function* () {
           const { outputs, removals } = yield* plan
+          // A document never replaces another object's file that another user's listing wrote (TmlMirror.ts).
+          const objects = new Set(
+            outputs.flatMap((p) => (p.source.id === null ? [] : [idKey(p.source.type, p.source.id)]))
+          )
+          const writeDocument = (planned: PlannedOutput<E>) =>
+            earlier === undefined
+              ? writeOutput(planned, context)
+              : Effect.andThen(
+                  refuseReplacing(
+                    earlier,
+                    outDir,
+                    planned.file,
+                    planned.source,
+                    objects,
+                    cluster.host,
+                    readerIn(planned.export.org)
+                  ),
+                  writeOutput(planned, context)
+                )
           // Documents are files of their own, one request each: several are read and written at once (the client
           // still bounds requests and their rate), and taken in plan order below.
           const documents = new Map(
             yield* Effect.forEach(
               outputs.filter((planned) => planned.document !== undefined),
-              (planned) => Effect.map(Effect.exit(writeOutput(planned, context)), (exit) => [planned, exit] as const),
+              (planned) => Effect.map(Effect.exit(writeDocument(planned)), (exit) => [planned, exit] as const),
               { concurrency: documentsAtOnce }
             )
           )

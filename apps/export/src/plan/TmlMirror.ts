@@ -16,11 +16,13 @@
  * file is removed only when every run that wrote it (since it was last removed) read as the same user, on the same
  * cluster and in the same Org, as this run ({@link vouchedRemovals}); a file another user's run wrote, or one only
  * manifests of versions that did not record the user vouch for, is kept, with a warning naming whose it is and what
- * to do. Runs record the user in the manifest (`signed_in`).
+ * to do. Runs record the user in the manifest (`signed_in`). By the same rule a run never writes one object's
+ * document over a file that holds another's ({@link refuseReplacing}).
  */
 import { createHash } from "node:crypto"
 import { Effect, FileSystem, Path } from "effect"
 import type { SignedInUser } from "../cluster/Cluster.ts"
+import { ExportError } from "../ExportError.ts"
 import { isDocumentFormat, type Manifest } from "../output/Manifest.ts"
 
 /** Who read the listing of one record of a file: its run's cluster and signed-in user, in the Org of its export. */
@@ -170,6 +172,28 @@ const writerOf = (writer: Writer, host: string): { readonly who: string; readonl
     : { who: `${whoIs(writer.user)}${on}`, runAs: `${writer.user.name}${inOrg(writer.user)}${on}` }
 }
 
+/** Whose listings wrote a file, against this run's `user` on `host` (see {@link vouchedRemovals}). */
+type Whose =
+  | { readonly _tag: "Mine" }
+  | { readonly _tag: "Unknown" }
+  | { readonly _tag: "Older"; readonly user: SignedInUser }
+  | { readonly _tag: "Others"; readonly user: SignedInUser; readonly who: string; readonly runAs: string }
+
+const whose = (writers: ReadonlyArray<Writer>, host: string, user: SignedInUser | undefined): Whose => {
+  if (user === undefined) return { _tag: "Unknown" }
+  const others = writers.filter((w) => w.host !== host || (w.user !== undefined && !sameUser(w.user, user)))
+  if (others.length > 0) {
+    const named = [...new Map(others.map((w) => [JSON.stringify(writerOf(w, host)), writerOf(w, host)])).values()]
+    return {
+      _tag: "Others",
+      user,
+      who: named.map((w) => w.who).join(" and "),
+      runAs: named.map((w) => w.runAs).join(" or ")
+    }
+  }
+  return writers.some((w) => w.user !== undefined) ? { _tag: "Mine" } : { _tag: "Older", user }
+}
+
 /**
  * The removals of `plan` (export `key`) that a run on `host` signed in as `user` (in the export's Org; undefined:
  * not known) may make: a file only when every record of it since it was last removed was read by that user on that
@@ -193,26 +217,22 @@ export const vouchedRemovals = (
   }
   const they = (n: number, one: string, many: string) => (n === 1 ? one : many)
   for (const removal of plan.removals) {
-    if (user === undefined) {
+    const writers = whose(removal.writers, host, user)
+    if (writers._tag === "Unknown") {
       keep("unknown", removal, (n) => {
         const theirs = they(n, "its object is", "their objects are")
         return `this run could not learn which user it is signed in as, so it cannot tell whether ${theirs} gone or only hidden from that user; a later run that learns it removes ${they(n, "it", "them")}`
       })
-      continue
-    }
-    const others = removal.writers.filter((w) => w.host !== host || (w.user !== undefined && !sameUser(w.user, user)))
-    if (others.length > 0) {
-      const writers = [...new Map(others.map((w) => [JSON.stringify(writerOf(w, host)), writerOf(w, host)])).values()]
-      const who = writers.map((w) => w.who).join(" and ")
-      const runAs = writers.map((w) => w.runAs).join(" or ")
+    } else if (writers._tag === "Others") {
+      const { who, runAs } = writers
       keep(`others ${who}`, removal, (n) => {
         const theirs = they(n, "its object", "their objects")
-        return `${they(n, "it was", "they were")} written from the listing of ${who}, and this run reads as ${whoIs(user)}, who may not see ${theirs}: a file is removed only by a run as the user whose listing wrote it, on the same cluster and in the same Org; run as ${runAs} to remove those of objects gone, or remove ${they(n, "it", "them")} by hand if ${theirs} ${they(n, "is", "are")} gone`
+        return `${they(n, "it was", "they were")} written from the listing of ${who}, and this run reads as ${whoIs(writers.user)}, who may not see ${theirs}: a file is removed only by a run as the user whose listing wrote it, on the same cluster and in the same Org; run as ${runAs} to remove those of objects gone, or remove ${they(n, "it", "them")} by hand if ${theirs} ${they(n, "is", "are")} gone`
       })
-    } else if (!removal.writers.some((w) => w.user !== undefined)) {
+    } else if (writers._tag === "Older") {
       keep("older", removal, (n) => {
         const theirs = they(n, "its object", "their objects")
-        return `${they(n, "it was", "they were")} written by an earlier spotpipe version, whose manifests do not say whose listing ${they(n, "it", "they")} came from, so ${theirs} may be only hidden from ${whoIs(user)}; remove ${they(n, "it", "them")} by hand if ${theirs} ${they(n, "is", "are")} gone, and run once without --modified-since as the user whose copy this folder is (each file it writes records that user), so that later runs remove such files themselves`
+        return `${they(n, "it was", "they were")} written by an earlier spotpipe version, whose manifests do not say whose listing ${they(n, "it", "they")} came from, so ${theirs} may be only hidden from ${whoIs(writers.user)}; remove ${they(n, "it", "them")} by hand if ${theirs} ${they(n, "is", "are")} gone, and run once without --modified-since as the user whose copy this folder is (each file it writes records that user), so that later runs remove such files themselves`
       })
     } else removals.push(removal)
   }
@@ -248,6 +268,41 @@ export const movedFiles = (
   return moved
 }
 
+/**
+ * Refuses to write the document of `source` to `file` when the file holds, as an earlier run recorded it and its
+ * bytes still are, another object's document that this export does not write elsewhere and whose listings were not
+ * all this run's user's (see {@link vouchedRemovals}): file names are handed out over the listing, so a user who does
+ * not see a namesake names its own object's file as the namesake's, and writing it would put one object's document
+ * where another's was. The document is then a failed item of the export, and the file stays as it was.
+ */
+export const refuseReplacing = (
+  earlier: EarlierDocuments,
+  outDir: string,
+  file: string,
+  source: { readonly type: string; readonly id: string | null },
+  written: ReadonlySet<string>,
+  host: string,
+  user: SignedInUser | undefined
+): Effect.Effect<void, ExportError, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function* () {
+    const d = earlier.get(file)
+    if (d === undefined || (d.type === source.type && d.id === source.id)) return
+    if (d.id !== null && written.has(idKey(d.type, d.id))) return
+    const writers = whose(d.writers, host, user)
+    if (writers._tag === "Mine" || (yield* checkRemoval(outDir, d)) !== "remove") return
+    const holds = `${file} holds the TML of ${d.type.toLowerCase()} ${d.id ?? "(no GUID)"}`
+    const instead = `does not list that object (hidden from it, or gone) and would write ${source.type.toLowerCase()} ${source.id ?? "(no GUID)"} there instead: the file was left as it is`
+    return yield* new ExportError({
+      kind: "OutputExists",
+      message:
+        writers._tag === "Others"
+          ? `${holds}, written from the listing of ${writers.who}; this run, as ${whoIs(writers.user)}, ${instead}. Run as ${writers.runAs}, or export into another folder`
+          : writers._tag === "Older"
+            ? `${holds}, written by an earlier spotpipe version, whose manifests do not say whose listing it came from; this run, as ${whoIs(writers.user)}, ${instead}. If that object is gone, remove the file by hand and run again; else run as the user whose copy this folder is, or export into another folder`
+            : `${holds}; this run, which could not learn which user it is signed in as, ${instead}. Run again`
+    })
+  })
+
 /** The key of an object in {@link planRemovals}'s `current`. */
 export const idKey = (type: string, id: string): string => `${type}\u0000${id}`
 
@@ -257,7 +312,7 @@ export type RemovalCheck = "remove" | "changed" | "gone"
 /** Checks a planned removal's file under `outDir`: whether it is still the bytes the manifest recorded. */
 export const checkRemoval = (
   outDir: string,
-  removal: Removal
+  removal: Pick<Removal, "file" | "sha256">
 ): Effect.Effect<RemovalCheck, never, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
