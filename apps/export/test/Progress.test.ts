@@ -93,7 +93,9 @@ describe("summary", () => {
         outputs: [
           { object: "answer A", rows: 10_000, file: "answer-A.csv", bytes: 53_000, seconds: 1.5 },
           { object: "answer A", rows: 10_000, file: "answer-A.ndjson", bytes: 90_000, seconds: 1.5 }
-        ]
+        ],
+        // Always there (empty when a run removed nothing), so a reader finds one shape.
+        removed: []
       }
     })
   })
