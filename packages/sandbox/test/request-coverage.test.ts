@@ -58,7 +58,10 @@ const tokenFields = (base: Body, other: Body, otherStatus: Readonly<Record<strin
 })
 /** Runtime filters and sorts select and order rows (request-fields.test.ts checks which); parameters are refused. */
 const runtime = {
-  runtime_filter: { runtime_filter: { col1: "Order Date", op1: "GE", val1: "2024-06-01" } },
+  // 2024-06-01 in the sandbox's zone, America/Los_Angeles, in epoch seconds as runtime filters take dates.
+  runtime_filter: {
+    runtime_filter: { col1: "Order Date", op1: "GE", val1: String(Date.parse("2024-06-01T00:00:00-07:00") / 1000) }
+  },
   runtime_sort: { runtime_sort: { sortCol1: "Revenue", asc1: false } }
 }
 const runtimeRefused = { runtime_param_override: { runtime_param_override: { param1: "Rate", paramVal1: 0.5 } } }

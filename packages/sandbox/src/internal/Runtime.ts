@@ -6,13 +6,15 @@
  * do, with the same limits, and what it cannot do is a 400 that says so, never a result silently unfiltered: the
  * operators EQ, NE, LT, LE, GT and GE (the others, IN, BW, CONTAINS, …, are refused), one sort column, values
  * without a single quote. A column is named as the result names it (`Total Revenue`) or as the model does
- * (`Revenue`), ignoring case; an unknown one is refused naming the columns there are. A DATE or DATE_TIME value is
- * epoch seconds, as ThoughtSpot documents for runtime filters (read as the day, or the wall time to the second, in
- * the sandbox's time zone), or the date text its queries take.
+ * (`Revenue`), ignoring case; an unknown one is refused naming the columns there are. A DATE or DATE_TIME value must
+ * be epoch seconds, as ThoughtSpot documents for runtime filters (read as the day, or the wall time to the second, in
+ * the sandbox's time zone): date text, which the sandbox's own queries take, is refused, so that nothing works here
+ * that a cluster would refuse.
  */
 import { badRequest } from "./ApiError.ts"
 import { type ModelColumn, orderColumns } from "./Orders.ts"
 import { parseQuery, QueryError, type QueryPlan } from "./Query.ts"
+import { makeLocalMidnight } from "./Zone.ts"
 
 /** The runtime filter operators the sandbox applies, with the search-token operator each stands for. */
 const operators: Readonly<Record<string, string>> = { EQ: "=", NE: "!=", LT: "<", LE: "<=", GT: ">", GE: ">=" }
@@ -103,7 +105,12 @@ const filterTokens = (plan: QueryPlan, o: Record<string, unknown>, timezone: str
     const text = String(raw)
     if (text.includes("'")) throw refused(`runtime_filter val${n}: the sandbox compares no value with a single quote`)
     const dated = column.dataType === "DATE" || column.dataType === "DATE_TIME"
-    const value = dated && /^-?\d+$/.test(text) ? wallText(Number(text), timezone, column.dataType !== "DATE") : text
+    if (dated && !/^-?\d+$/.test(text)) {
+      throw refused(
+        `runtime_filter val${n} '${text}' for the ${column.dataType} column '${column.name}' is not epoch seconds: a runtime filter takes a date only as seconds since 1970-01-01T00:00:00Z (2025-06-01 00:00:00 in this cluster's time zone, ${timezone}, is ${makeLocalMidnight(timezone)(2025, 6, 1)})`
+      )
+    }
+    const value = dated ? wallText(Number(text), timezone, column.dataType !== "DATE") : text
     return `[${column.name}] ${operators[op]} '${value}'`
   })
 

@@ -1,0 +1,57 @@
+/**
+ * A runtime filter's DATE or DATE_TIME value is epoch seconds, as ThoughtSpot's runtime-filter documentation
+ * requires (Runtime.ts): the sandbox reads it as the day, or the wall time, in its time zone, and refuses date text
+ * (400, saying what it takes), which its own search queries take but a cluster's runtime filters do not.
+ */
+import { describe, expect, it } from "vitest"
+import { type DataResponse, nestedError, sandbox } from "./harness.ts"
+
+const la = "America/Los_Angeles"
+
+describe("runtime filter dates", () => {
+  it("date-text-is-refused-and-epoch-seconds-are-read-in-the-sandbox-zone", async () => {
+    const { call, token } = await sandbox({ rows: 400, timezone: la })
+    const t = await token()
+    const answer = (runtime_filter?: Record<string, unknown>) =>
+      call(
+        "metadata/answer/data",
+        { metadata_identifier: "Order Details", record_size: -1, ...(runtime_filter ? { runtime_filter } : {}) },
+        { token: t }
+      )
+    const rowsOf = async (runtime_filter?: Record<string, unknown>) => {
+      const r = await answer(runtime_filter)
+      expect(r.status, r.text).toBe(200)
+      return r.json<DataResponse>().contents[0]!
+    }
+    for (const [col1, val1] of [
+      ["Order Date", "2024-06-01"],
+      ["Shipped At", "2024-06-01 10:00:00"],
+      ["order date", "June 1"],
+      ["Shipped At", "1717225200.5"]
+    ] as const) {
+      const r = await answer({ col1, op1: "GE", val1 })
+      expect(r.status, r.text).toBe(400)
+      const error = nestedError(r.text)
+      expect(error.code).toBe(10002)
+      expect(error.debug.join(" ")).toContain(`runtime_filter val1 '${val1}' for the`)
+      expect(error.debug.join(" ")).toContain(
+        `is not epoch seconds: a runtime filter takes a date only as seconds since 1970-01-01T00:00:00Z (2025-06-01 00:00:00 in this cluster's time zone, ${la}, is 1748761200)`
+      )
+    }
+    // The same filters in epoch seconds keep exactly the rows at or after them, in the sandbox's zone.
+    const all = await rowsOf()
+    const date = all.column_names.indexOf("Order Date")
+    const shipped = all.column_names.indexOf("Shipped At")
+    const midnight = Date.parse("2024-06-01T00:00:00-07:00") / 1000
+    const byDay = await rowsOf({ col1: "Order Date", op1: "GE", val1: String(midnight) })
+    expect(byDay.data_rows).toEqual(all.data_rows.filter((row) => row[date] !== null && Number(row[date]) >= midnight))
+    expect(byDay.data_rows.length).toBeGreaterThan(0)
+    expect(byDay.data_rows.length).toBeLessThan(all.data_rows.length)
+    const instant = Date.parse("2024-06-01T10:00:00-07:00") / 1000
+    const byTime = await rowsOf({ col1: "Shipped At", op1: "LT", val1: instant })
+    expect(byTime.data_rows).toEqual(
+      all.data_rows.filter((row) => row[shipped] !== null && Number(row[shipped]) < instant)
+    )
+    expect(byTime.data_rows.length).toBeGreaterThan(0)
+  })
+})
