@@ -31,6 +31,7 @@ import { ExportError } from "../ExportError.ts"
 import { UsageError } from "../UsageError.ts"
 import { type ExportOrg, type ExportSpec, type JobExport, lastWord, makeExport, parseInstant } from "./JobFile.ts"
 import { maxRuntimeFilters, type RuntimeOptions, runtimeRequestOf } from "./RuntimeOptions.ts"
+import { aggregatedColumn } from "./SearchColumns.ts"
 import {
   isoMillis,
   lastWatermark,
@@ -205,7 +206,9 @@ const literalOf = (value: string, type: string | undefined, what: string): strin
  * column's maximum, read in a one-row query (`max [column]`) before any data is read (see Watermark.ts). The value
  * is written as a query literal: a DATE as `YYYY-MM-DD` and a DATE_TIME as `YYYY-MM-DD HH:mm:ss` in the data time
  * zone (`dataZone`, asked for only then; a maximum in the first occurrence of a repeated hour one offset difference
- * earlier, see `Watermark.unambiguousWatermark`), a number as its digits, anything else as its text.
+ * earlier, see `Watermark.unambiguousWatermark`), a number as its digits, anything else as its text. Refused (exit
+ * 2, before the maximum and any data are read): a query that buckets the column, and a result whose rows do not
+ * each stand for rows on one side of the starting point (see {@link groupingRefusal}), read from one row of it.
  */
 export const incrementalSearch = <E>(
   cluster: Cluster<E>,
@@ -240,6 +243,13 @@ export const incrementalSearch = <E>(
     }
     const literal = literalOf(spec.since, known.type, what)
     if (literal instanceof ExportError) return yield* literal
+    const query = `${spec.query} [${column}] >= ${literal}`
+    // How the cluster shapes the result (a bare date grouped by month, measures totalled) shows only in its column
+    // names: one row of it, before the maximum and any data.
+    const shape = yield* Stream.runHead(cluster.searchPages(table.id, query, 1, 0).pipe(Stream.take(1)))
+    const names = Option.getOrUndefined(shape)?.columnNames
+    const refused = groupingRefusal(names, table.columns, column, spec.query)
+    if (refused !== undefined) return yield* new UsageError({ message: `${what}: ${refused}` })
     // Before any data is read: rows added while the export runs are read again next time, never skipped.
     const head = yield* Stream.runHead(cluster.searchPages(table.id, `max [${column}]`, 1, 0).pipe(Stream.take(1)))
     const rows = Option.getOrUndefined(head)?.rows
@@ -249,11 +259,49 @@ export const incrementalSearch = <E>(
     if (mark instanceof ExportError)
       return yield* new ExportError({ kind: mark.kind, message: `${what}: ${mark.message}` })
     return {
-      query: `${spec.query} [${column}] >= ${literal}`,
+      query,
       // No maximum (an empty table): the next run starts where this one did.
       watermark: () => ({ kind: "column", column, value: mark ?? spec.since! })
     }
   })
+
+/**
+ * Why a search result with the columns `names` (from a one-row read of the filtered query) cannot be read from a
+ * starting point of `column` (a column of `model`) and its increments combined exactly, or `undefined` when
+ * it can: each of its rows must stand for rows on one side of the starting point only. Refused: `column` grouped
+ * into periods (`Month(Order Date)`: a bare date in an aggregated query is, though the query does not say so), and
+ * totals (`Total Revenue`) in a result that does not show `column` as it is — a total then mixes rows from before
+ * and after the starting point, and the rows at the watermark, which the next run reads again, would be in two
+ * runs' totals. A result with totals that shows `column` as it is holds totals of one value of it each: whole in
+ * every run, read again whole at the watermark, as rows are. Result names are matched to model columns as
+ * SearchColumns.ts matches them; a result without names cannot be checked and is refused. The reason ends with what
+ * to do instead (`query`: the query as given).
+ */
+export const groupingRefusal = (
+  names: ReadonlyArray<string> | undefined,
+  model: ReadonlyArray<TypedColumn>,
+  column: string,
+  query: string
+): string | undefined => {
+  const wayOut = `Use a row-level query (a column unique to each row, such as an ID, and no totals), or put the filter in the query and export the whole result each run (--query "${query} [${column}] >= '…'" without --since-column)`
+  if (names === undefined || names.length === 0) {
+    return `the cluster's result names no columns, so whether it groups or totals [${column}] cannot be checked. ${wayOut}`
+  }
+  const wanted = column.trim().toLowerCase()
+  const period = names.find((name) => {
+    const bucket = /^([^()]+)\((.+)\)$/.exec(name)
+    return bucket !== null && bucket[2]!.trim().toLowerCase() === wanted
+  })
+  if (period !== undefined) {
+    return `the cluster groups [${column}] into periods (its result has the column "${period}": a date the query gives without a bucket is grouped by month in a result that is not row-level), and --since-column "${column}" would cut the first one: its row would total only part of its period (and a --since last run, starting inside the last period, would write that period again as another part). ${wayOut}`
+  }
+  const total = names.find((name) => aggregatedColumn(model, name) !== undefined)
+  const shown = names.includes(column) && aggregatedColumn(model, column) === undefined
+  if (total !== undefined && !shown) {
+    return `the query's result holds totals (its column "${total}") and does not show [${column}] as it is, so each total mixes rows from before and after the starting point: a run's totals are of the rows from its --since on, and the rows at its watermark, which the next --since last run reads again, would be in two runs' totals (summing the runs would count them twice). ${wayOut}`
+  }
+  return undefined
+}
 
 /** The `--since-column` of an answer or liveboard visualization, its filter and how its maximum is read. */
 export interface RuntimeSince {

@@ -106,6 +106,19 @@ const aggregateOf = (byName: ReadonlyMap<string, string>, result: string): strin
   return undefined
 }
 
+/**
+ * The model column whose aggregate a result column's name reads as ("Total Revenue" → "Revenue", "Unique Count
+ * Customer" → "Customer"), by the prefixes {@link searchColumnTypes} reads, or `undefined`: its rows are totals.
+ */
+export const aggregatedColumn = (model: ReadonlyArray<TypedColumn>, result: string): string | undefined => {
+  const lower = result.toLowerCase()
+  for (const [prefix] of aggregationPrefixes) {
+    const base = result.slice(prefix.length)
+    if (lower.startsWith(prefix) && model.some((c) => c.name === base)) return base
+  }
+  return undefined
+}
+
 /** A lookup from result column name to ThoughtSpot type (`null` when no model column matches for certain). */
 export const searchColumnTypes = (model: ReadonlyArray<TypedColumn>) => {
   const byName = new Map(model.map((c) => [c.name, c.type]))

@@ -1,0 +1,128 @@
+/**
+ * `search --since-column` over a result that is not row-level, end to end (the built CLI against a loopback
+ * sandbox): a result whose cluster groups the column into periods without being asked (a bare date beside a
+ * total becomes `Month(Order Date)`) and a result whose totals do not show the column are refused before any data
+ * is read, writing nothing — the first would write part of a period as the period, the second would put the rows
+ * at the watermark in two runs' totals — while a result without totals, grouped by other columns, is read from the
+ * starting point as the same query with the filter in it reads.
+ */
+import * as NodeFs from "node:fs"
+import * as NodePath from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { runCli } from "./support/runCli.ts"
+import { filesIn, sandboxEnv } from "./support/Sandboxes.ts"
+import { tempFolders } from "./support/tempFolders.ts"
+
+const timeout = { timeout: 120_000 }
+
+let sandbox: RunningSandbox
+
+beforeAll(async () => {
+  sandbox = await startSandbox()
+})
+
+afterAll(async () => {
+  await sandbox?.close()
+})
+
+const tempDir = tempFolders("spotpipe-incremental-grouped-")
+
+const search = (dir: string, query: string, ...more: ReadonlyArray<string>) =>
+  runCli(["search", "--table", "Orders", "--query", query, "--out", dir, "--quiet", ...more], {
+    env: sandboxEnv(sandbox)
+  })
+
+describe("search --since-column of a date the cluster groups into periods unasked", () => {
+  it(
+    "is refused before any data is read, naming the period column and the way out, and writes nothing",
+    timeout,
+    async () => {
+      // The query names no bucket, but a bare date beside a total is grouped by month: February 2020 would be
+      // written as the total of February 15–29 labelled 2020-02-01.
+      for (const query of ["[Revenue] [Order Date]", "[Region] [Order Date]"]) {
+        const dir = tempDir()
+        const run = await search(dir, query, "--since-column", "Order Date", "--since", "2020-02-15")
+        expect(run.code, run.stderr).toBe(2)
+        expect(run.stderr).toContain(
+          'the cluster groups [Order Date] into periods (its result has the column "Month(Order Date)"'
+        )
+        expect(run.stderr).toContain(`--query "${query} [Order Date] >= '…'" without --since-column`)
+        expect([...filesIn(dir).keys()]).toEqual([])
+      }
+
+      // A job file's export is planned the same way: that export fails (the job's others would run), writing no
+      // data and no watermark.
+      const dir = tempDir()
+      const job = NodePath.join(dir, "job.json")
+      NodeFs.writeFileSync(
+        job,
+        JSON.stringify({
+          exports: [
+            {
+              type: "search",
+              table: "Orders",
+              query: "[Revenue] [Order Date]",
+              sinceColumn: "Order Date",
+              since: "2020-02-15"
+            }
+          ]
+        })
+      )
+      const run = await runCli(["run", job, "--out", dir, "--quiet"], { env: sandboxEnv(sandbox) })
+      expect(run.code, run.stderr).toBe(1)
+      expect(run.stderr).toContain("the cluster groups [Order Date] into periods")
+      const left = [...filesIn(dir).keys()]
+      expect(left.filter((file) => file.startsWith("search-") || file.includes("watermarks"))).toEqual([])
+    }
+  )
+})
+
+describe("search --since-column under totals that do not show the column", () => {
+  it(
+    "is refused before any data is read, since the rows at the watermark would be in two runs' totals, and writes nothing",
+    timeout,
+    async () => {
+      const cases: ReadonlyArray<readonly [query: string, column: string, since: string, total: string]> = [
+        ["[Region] [Revenue]", "Order Date", "2025-06-01", "Total Revenue"],
+        ["[Region] [Revenue] [Shipped At].monthly", "Order Date", "2025-06-01", "Total Revenue"],
+        ["[Region] count [Order ID]", "Shipped At", "2025-06-01 00:00:00", "Count Order ID"]
+      ]
+      for (const [query, column, since, total] of cases) {
+        const dir = tempDir()
+        const run = await search(dir, query, "--since-column", column, "--since", since)
+        expect(run.code, `${query}: ${run.stderr}`).toBe(2)
+        expect(run.stderr).toContain(
+          `the query's result holds totals (its column "${total}") and does not show [${column}] as it is`
+        )
+        expect(run.stderr).toContain("would be in two runs' totals")
+        expect(run.stderr).toContain("Use a row-level query")
+        expect([...filesIn(dir).keys()]).toEqual([])
+      }
+    }
+  )
+})
+
+describe("search --since-column of a result grouped by other columns, without totals", () => {
+  it("reads the groups of the rows from the starting point, as the query with the filter in it", timeout, async () => {
+    const query = "[Region] [Shipped At].monthly"
+    const since = tempDir()
+    const run = await search(
+      since,
+      query,
+      "--since-column",
+      "Order Date",
+      "--since",
+      "2025-06-01",
+      "--format",
+      "ndjson"
+    )
+    expect(run.code, run.stderr).toBe(0)
+    const whole = tempDir()
+    const reference = await search(whole, `${query} [Order Date] >= '2025-06-01'`, "--format", "ndjson")
+    expect(reference.code, reference.stderr).toBe(0)
+    const text = (dir: string) => NodeFs.readFileSync(NodePath.join(dir, "search-Orders.ndjson"), "utf8")
+    expect(text(since)).toEqual(text(whole))
+    expect(text(since).length).toBeGreaterThan(0)
+  })
+})
