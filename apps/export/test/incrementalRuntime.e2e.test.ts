@@ -4,8 +4,8 @@
  * records the column's maximum read before the data, and the next `last` run reads only the rows from there —
  * the rows added between the two runs among them (`sandbox.addRows`); DATE and DATE_TIME values in the data time
  * zone; a job file's `sinceColumn`/`since` and `--resume` from the interrupted run's own starting point; and the
- * refusals (exit 2): a column not in the result, a total or a date period, a liveboard export of several
- * visualizations, one runtime filter too many.
+ * refusals (exit 2): a column not in the result, a total or a date period (also one the cluster does not describe
+ * whose name says it), a liveboard export of several visualizations, one runtime filter too many.
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
@@ -303,6 +303,27 @@ describe("a date --since-column whose bucket the cluster does not describe", () 
       }
     }
   )
+
+  it("is refused when its name says it is a period, as a search result's does, writing nothing", timeout, async () => {
+    const proxy = await startRewritingProxy(zoned.url, {
+      response: (text, { url }) =>
+        url.includes("metadata/search") ? text.replace(/"timeBucket":"[A-Z_]*",?/g, "") : text
+    })
+    try {
+      const dir = tempDir()
+      const run = await runCli(
+        ["answer", "Revenue by Month", "--out", dir, "--since-column", "Month(Order Date)", "--since", "2025-06-01"],
+        { env: { ...sandboxEnv(zoned), THOUGHTSPOT_HOST: proxy.url } }
+      )
+      expect(run.code, run.stderr).toBe(2)
+      expect(run.stderr).toContain(
+        '--since-column "Month(Order Date)" is a date grouped into periods (its name says Month, though the cluster\'s description does not say)'
+      )
+      expect(NodeFs.readdirSync(dir)).toEqual([])
+    } finally {
+      await proxy.close()
+    }
+  })
 })
 
 describe("a job file's incremental answer", () => {

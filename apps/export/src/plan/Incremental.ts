@@ -303,6 +303,9 @@ export const groupingRefusal = (
   return undefined
 }
 
+/** A result column name of a date grouped into periods, as ThoughtSpot prints one ("Month(Order Date)"). */
+const periodName = /^\s*(hour|day|week|month|quarter|year|hourly|daily|weekly|monthly|quarterly|yearly)\s*\(.+\)\s*$/i
+
 /** The `--since-column` of an answer or liveboard visualization, its filter and how its maximum is read. */
 export interface RuntimeSince {
   /** The export's runtime filters with `[column] GE since` added, and its sort. */
@@ -322,7 +325,8 @@ export interface RuntimeSince {
  * is written as {@link literalText} writes a search's; a DATE or DATE_TIME `since` is sent as epoch seconds, as
  * ThoughtSpot takes runtime filter dates: a DATE's local midnight, a DATE_TIME's wall time (`YYYY-MM-DD HH:mm:ss`
  * or `YYYY-MM-DD`) in the data time zone (`dataZone`), at its first occurrence (see {@link wallInstant}). Refused
- * (exit 2, saying what to do): a column not in the result, one whose cells are totals or date periods, a TIME.
+ * (exit 2, saying what to do): a column not in the result, one whose cells are totals or date periods (a period the
+ * cluster does not describe told by its name, `Month(Order Date)`, as a search result's is), a TIME.
  */
 export const incrementalRuntime = <E>(
   columns: ReadonlyArray<TypedColumn>,
@@ -346,10 +350,12 @@ export const incrementalRuntime = <E>(
     // A total or a period holds many rows: the filter would keep only part of those the first holds (a part of a
     // month written as the month), and the next run would write that period again as another part.
     const aggregated = known.aggregation !== undefined && known.aggregation !== "NONE"
-    const bucketed = known.bucket !== undefined && known.bucket !== "NO_BUCKET"
+    // Undescribed, a period still shows in its name ("Month(Order Date)"), as a search result's does.
+    const named = known.bucket === undefined ? periodName.exec(column)?.[1] : undefined
+    const bucketed = (known.bucket !== undefined && known.bucket !== "NO_BUCKET") || named !== undefined
     if (aggregated || bucketed) {
       return yield* new UsageError({
-        message: `${what}: --since-column "${column}" is ${aggregated ? `an aggregate (${known.aggregation})` : `a date grouped into periods (${known.bucket})`}, and filtering it would cut its rows: a total or a period would hold only part of what it stands for, and the next run would write it again as another part. Use a column the answer shows as it is (an ID or an un-bucketed date), or give the answer such a column`
+        message: `${what}: --since-column "${column}" is ${aggregated ? `an aggregate (${known.aggregation})` : `a date grouped into periods (${known.bucket ?? `its name says ${named}, though the cluster's description does not say`})`}, and filtering it would cut its rows: a total or a period would hold only part of what it stands for, and the next run would write it again as another part. Use a column the answer shows as it is (an ID or an un-bucketed date), or give the answer such a column`
       })
     }
     // A time of day comes round every day: its maximum says nothing of which rows are new.
