@@ -103,14 +103,14 @@ describe("TmlMirror", () => {
           reason: "deleted",
           detail: "answer gone is no longer listed on the cluster",
           sha256: "sha-tml/answer/Gone.tml",
-          writers: [{ host, user: undefined }]
+          writers: [{ host, user: undefined, merge: false }]
         },
         {
           file: "tml/answer/Old name.tml",
           reason: "renamed",
           detail: "answer kept is now written to tml/answer/New name.tml",
           sha256: "sha-tml/answer/Old name.tml",
-          writers: [{ host, user: undefined }]
+          writers: [{ host, user: undefined, merge: false }]
         }
       ],
       warnings: []
@@ -167,6 +167,29 @@ describe("TmlMirror", () => {
     expect(blind.removals).toEqual([])
     expect(blind.warnings).toEqual([expect.stringContaining("tml: 7 files were not removed")])
     expect(blind.warnings[0]).toContain("could not learn which user it is signed in as")
+  })
+
+  it("a merge's record names no user of its own: it is its shards', or says the merge did not know whose", () => {
+    const ana: SignedInUser = { id: "ana-id", name: "ana", org: null }
+    const merged = (outputs: ReadonlyArray<ManifestOutput>, signedIn?: SignedInUser): Manifest => ({
+      ...manifest(host, outputs, [], signedIn),
+      command: "merge"
+    })
+    const earlier = earlierDocuments(
+      [
+        // The shard's own record, then the merge listing it again without a user: ana's.
+        manifest(host, [output("tml/answer/Shard.tml", "shard")], [], ana),
+        merged([output("tml/answer/Shard.tml", "shard"), output("tml/answer/Unknown.tml", "unknown")]),
+        // A merge that recorded its shards' user, alone in the folder: ana's too.
+        merged([output("tml/answer/Carried.tml", "carried")], ana)
+      ],
+      host
+    )
+    const plan = vouchedRemovals(planRemovals(earlier, "tml", "yaml", ["ANSWER"], new Map(), 0), "tml", host, ana)
+    expect(plan.removals.map((r) => r.file).sort()).toEqual(["tml/answer/Carried.tml", "tml/answer/Shard.tml"])
+    expect(plan.warnings).toEqual([
+      "tml: 1 file was not removed although its object is not in this run's listing (or now written to another file): it was listed only by spotpipe merge, whose shards did not read as one user (its manifest's warnings name them), so its object may be only hidden from user \"ana\" (ana-id); remove it by hand if its object is gone, and run once without --modified-since as the user whose copy this folder is (each file it writes records that user), so that later runs remove such files themselves: tml/answer/Unknown.tml"
+    ])
   })
 
   it.effect("writes over another object's file only when the same user's listings alone wrote it", () =>

@@ -27,6 +27,7 @@ import { UsageError } from "../UsageError.ts"
 import { fileError, syncDirectory, tempFileName } from "./AtomicFile.ts"
 import {
   type ExportStatus,
+  isDocumentFormat,
   type Manifest,
   type ManifestOutput,
   makeRunId,
@@ -449,6 +450,40 @@ const companionsOf = (dir: string, runs: ReadonlyArray<RunOf>, merged: ReadonlyS
     return { outputs, statuses: [...statuses.values()] }
   })
 
+/** A signed-in user as a warning names them: name, GUID and Org. */
+const userShown = (user: NonNullable<Manifest["signed_in"]>) =>
+  `user "${user.name}" (${user.id})${user.org === null ? "" : ` in Org "${user.org.name}" (${user.org.id})`}`
+
+/**
+ * Who the merged run's TML documents were read as (its `signed_in`, by which a later `tml` run into the folder
+ * decides which files it may remove, plan/TmlMirror.ts): that of the shards' runs in `dir` whose documents it lists
+ * (`documents`), when every one recorded the same user in the same Org (the newest's record). Otherwise none, with
+ * a warning naming each: a later run then keeps the files only this manifest lists, as a listing holds only what
+ * its user may see. No document listed: none, and no warning.
+ */
+const signedInOf = (dir: string, runs: ReadonlyArray<RunOf>, documents: ReadonlySet<string>) =>
+  Effect.gen(function* () {
+    const path = yield* Path.Path
+    const readers = runs.filter(
+      (r) => path.resolve(r.dir) === path.resolve(dir) && r.manifest.outputs.some((o) => documents.has(o.file))
+    )
+    const users = readers.map((r) => r.manifest.signed_in)
+    const first = users[0]
+    const one = users.every(
+      (u) =>
+        u !== undefined && first !== undefined && u.id === first.id && (u.org?.id ?? null) === (first.org?.id ?? null)
+    )
+    if (one) return { signedIn: users.at(-1), warning: undefined }
+    const shown = readers.map(
+      (r) =>
+        `shard ${shardOf(r.manifest).index}: ${r.manifest.signed_in === undefined ? "none recorded (an earlier spotpipe version)" : userShown(r.manifest.signed_in)}`
+    )
+    return {
+      signedIn: undefined,
+      warning: `the shards whose TML documents the merged run lists did not read as one user (${shown.join("; ")}): its manifest records none, so a later spotpipe tml run into ${dir} removes none of the files only it lists (a listing holds only what its user may see); run every shard of the job as one user and merge again, or remove the files of objects gone by hand`
+    }
+  })
+
 /** Joins the split exports' parts found in `options.runs` (see the module comment). */
 export const mergeRuns = (
   options: MergeOptions
@@ -503,6 +538,13 @@ export const mergeRuns = (
       const companions = options.runs.some((dir) => path.resolve(dir) === out)
         ? yield* companionsOf(options.out, chosen, new Set(checked.map(([merged]) => merged)))
         : { outputs: [], statuses: [] }
+      // The shards' TML documents listed here were read as one user, or the merged run says it does not know who.
+      const reader = yield* signedInOf(
+        options.out,
+        chosen,
+        new Set(companions.outputs.filter((o) => isDocumentFormat(o.format)).map((o) => o.file))
+      )
+      if (reader.warning !== undefined) yield* Effect.logWarning(reader.warning)
       // ── join ── (one writer per output folder, as for every run)
       yield* lockOutputDirectory(options.out, { command: "spotpipe merge" })
       const files: Array<MergedFile> = []
@@ -578,6 +620,7 @@ export const mergeRuns = (
         shard: null,
         ...(jobRun === undefined ? {} : { job_run: jobRun }),
         host: model.host,
+        ...(reader.signedIn === undefined ? {} : { signed_in: reader.signedIn }),
         timezone: model.timezone,
         tz_database: model.tz_database,
         started_at: new Date(started).toISOString(),
@@ -585,7 +628,7 @@ export const mergeRuns = (
         seconds: (finished - started) / 1000,
         exports: [...statuses, ...companions.statuses, ...failed.values()].sort((a, b) => a.index - b.index),
         outputs: [...outputs, ...companions.outputs],
-        warnings: []
+        warnings: reader.warning === undefined ? [] : [reader.warning]
       }
       yield* publishManifests(options.out, runId, manifestFileName, renderManifest(manifest))
       return {

@@ -28,8 +28,13 @@ import { isDocumentFormat, type Manifest } from "../output/Manifest.ts"
 /** Who read the listing of one record of a file: its run's cluster and signed-in user, in the Org of its export. */
 export interface Writer {
   readonly host: string
-  /** Undefined: the manifest of a version that did not record the signed-in user. */
+  /**
+   * Undefined: the manifest of a version that did not record the signed-in user, or of a merge whose shards did not
+   * read as one user.
+   */
   readonly user: SignedInUser | undefined
+  /** A `spotpipe merge` manifest's record: it lists its shards' documents again, as their runs recorded them. */
+  readonly merge: boolean
 }
 
 /** A TML document an earlier run wrote into the folder and no later run removed. */
@@ -63,7 +68,8 @@ export const earlierDocuments = (manifests: ReadonlyArray<Manifest>, host: strin
       const signedIn = manifest.signed_in
       // A run over Orgs reads each export in its own Org; any other run in the Org it signed in to.
       const user = signedIn === undefined ? undefined : { ...signedIn, org: output.org ?? signedIn.org }
-      writers.set(output.file, [...(writers.get(output.file) ?? []), { host: manifest.host, user }])
+      const writer = { host: manifest.host, user, merge: manifest.command === "merge" }
+      writers.set(output.file, [...(writers.get(output.file) ?? []), writer])
       if (manifest.host !== host) continue
       documents.set(output.file, {
         file: output.file,
@@ -167,16 +173,30 @@ const whoIs = (user: SignedInUser): string => `user "${user.name}" (${user.id})$
 /** Whose listing wrote a record, and how to run as them; `host`: this run's cluster (another one is named). */
 const writerOf = (writer: Writer, host: string): { readonly who: string; readonly runAs: string } => {
   const on = writer.host === host ? "" : ` on ${writer.host}`
+  const unknown = writer.merge
+    ? "a spotpipe merge of shards that did not read as one user"
+    : "a run of an earlier spotpipe version"
   return writer.user === undefined
-    ? { who: `a run of an earlier spotpipe version${on}`, runAs: `the user whose listing it was${on}` }
+    ? { who: `${unknown}${on}`, runAs: `the user whose listing it was${on}` }
     : { who: `${whoIs(writer.user)}${on}`, runAs: `${writer.user.name}${inOrg(writer.user)}${on}` }
+}
+
+/**
+ * How a file whose records name no user came to be (`n` files): by earlier versions, whose manifests do not record
+ * one, or only listed by merges whose shards did not read as one user (`merge`: all its records are a merge's).
+ */
+const unrecorded = (merge: boolean, n: number): string => {
+  const was = n === 1 ? "it was" : "they were"
+  return merge
+    ? `${was} listed only by spotpipe merge, whose shards did not read as one user (its manifest's warnings name them)`
+    : `${was} written by an earlier spotpipe version, whose manifests do not say whose listing ${n === 1 ? "it" : "they"} came from`
 }
 
 /** Whose listings wrote a file, against this run's `user` on `host` (see {@link vouchedRemovals}). */
 type Whose =
   | { readonly _tag: "Mine" }
   | { readonly _tag: "Unknown" }
-  | { readonly _tag: "Older"; readonly user: SignedInUser }
+  | { readonly _tag: "Older"; readonly user: SignedInUser; readonly merge: boolean }
   | { readonly _tag: "Others"; readonly user: SignedInUser; readonly who: string; readonly runAs: string }
 
 const whose = (writers: ReadonlyArray<Writer>, host: string, user: SignedInUser | undefined): Whose => {
@@ -191,7 +211,9 @@ const whose = (writers: ReadonlyArray<Writer>, host: string, user: SignedInUser 
       runAs: named.map((w) => w.runAs).join(" or ")
     }
   }
-  return writers.some((w) => w.user !== undefined) ? { _tag: "Mine" } : { _tag: "Older", user }
+  return writers.some((w) => w.user !== undefined)
+    ? { _tag: "Mine" }
+    : { _tag: "Older", user, merge: writers.length > 0 && writers.every((w) => w.merge) }
 }
 
 /**
@@ -230,9 +252,9 @@ export const vouchedRemovals = (
         return `${they(n, "it was", "they were")} written from the listing of ${who}, and this run reads as ${whoIs(writers.user)}, who may not see ${theirs}: a file is removed only by a run as the user whose listing wrote it, on the same cluster and in the same Org; run as ${runAs} to remove those of objects gone, or remove ${they(n, "it", "them")} by hand if ${theirs} ${they(n, "is", "are")} gone`
       })
     } else if (writers._tag === "Older") {
-      keep("older", removal, (n) => {
+      keep(writers.merge ? "merge" : "older", removal, (n) => {
         const theirs = they(n, "its object", "their objects")
-        return `${they(n, "it was", "they were")} written by an earlier spotpipe version, whose manifests do not say whose listing ${they(n, "it", "they")} came from, so ${theirs} may be only hidden from ${whoIs(writers.user)}; remove ${they(n, "it", "them")} by hand if ${theirs} ${they(n, "is", "are")} gone, and run once without --modified-since as the user whose copy this folder is (each file it writes records that user), so that later runs remove such files themselves`
+        return `${unrecorded(writers.merge, n)}, so ${theirs} may be only hidden from ${whoIs(writers.user)}; remove ${they(n, "it", "them")} by hand if ${theirs} ${they(n, "is", "are")} gone, and run once without --modified-since as the user whose copy this folder is (each file it writes records that user), so that later runs remove such files themselves`
       })
     } else removals.push(removal)
   }
@@ -298,7 +320,7 @@ export const refuseReplacing = (
         writers._tag === "Others"
           ? `${holds}, written from the listing of ${writers.who}; this run, as ${whoIs(writers.user)}, ${instead}. Run as ${writers.runAs}, or export into another folder`
           : writers._tag === "Older"
-            ? `${holds}, written by an earlier spotpipe version, whose manifests do not say whose listing it came from; this run, as ${whoIs(writers.user)}, ${instead}. If that object is gone, remove the file by hand and run again; else run as the user whose copy this folder is, or export into another folder`
+            ? `${holds}; ${unrecorded(writers.merge, 1)}; this run, as ${whoIs(writers.user)}, ${instead}. If that object is gone, remove the file by hand and run again; else run as the user whose copy this folder is, or export into another folder`
             : `${holds}; this run, which could not learn which user it is signed in as, ${instead}. Run again`
     })
   })
