@@ -26,8 +26,8 @@ beforeAll(() => {
 afterAll(async () => {
   await Promise.all(sandboxes.map((s) => s.close()))
 })
-const newSandbox = async () => {
-  const sandbox = await startSandbox()
+const newSandbox = async (options?: Parameters<typeof startSandbox>[0]) => {
+  const sandbox = await startSandbox(options)
   sandboxes.push(sandbox)
   return sandbox
 }
@@ -536,6 +536,214 @@ describe("tml never writes over another object's file another user's listing wro
       expect(run.stderr).toContain(
         `Run as ${fixtures.user.username} in Org "Primary" (0), or export into another folder`
       )
+    }
+  )
+})
+
+describe("a dry run shows the document a run would refuse to write over another object's file", () => {
+  it(
+    "the hidden namesake's file: the dry run fails naming it, as the run would, and a job's plan lists it",
+    timeout,
+    async () => {
+      const sandbox = await newSandbox()
+      const dir = tempDir()
+      const tml = (user: { username: string; password: string }, ...more: Array<string>) =>
+        runCli(["tml", "--type", "ANSWER", "--out", dir, "--force", ...more], { env: sandboxEnv(sandbox, user) })
+      // As in the real run's test: an answer the viewer cannot see takes the name of one it can, and the lower GUID.
+      const visible = ["Revenue by Month", "Order Details"] as const
+      const [target, hidden] = visible
+        .flatMap((name) =>
+          Object.entries(fixtures.answers)
+            .filter(
+              ([other, a]) => !(visible as ReadonlyArray<string>).includes(other) && a.id < fixtures.answers[name].id
+            )
+            .map(([, a]) => [name, a.id] as const)
+        )
+        .at(0)!
+      sandbox.rename(hidden, target)
+      expect((await tml(fixtures.user, "--quiet")).code).toBe(0)
+      const file = `tml/answer/${target}.tml`
+      const before = tmlFiles(dir)
+      const holds = `${file} holds the TML of answer ${hidden}, written from the listing of user "${fixtures.user.username}" (${fixtures.user.id})`
+
+      // A single command stops at its first failure, a dry run too: exit 1 with the item's reason and what to do.
+      const dry = await tml(fixtures.limitedUser, "--dry-run")
+      expect(dry.code).toBe(1)
+      expect(dry.stderr).toContain(holds)
+      expect(dry.stderr).toContain(
+        `Run as ${fixtures.user.username} in Org "Primary" (0), or export into another folder`
+      )
+      expect(tmlFiles(dir)).toEqual(before)
+
+      // A job's dry run carries on: its plan lists the documents a run writes and the failed item.
+      const job = NodePath.join(tempDir(), "job.json")
+      NodeFs.writeFileSync(job, JSON.stringify({ exports: [{ type: "tml", tmlTypes: ["ANSWER"] }] }))
+      const planned = await runCli(["run", job, "--out", dir, "--force", "--dry-run", "--json"], {
+        env: sandboxEnv(sandbox, fixtures.limitedUser)
+      })
+      expect(planned.code).toBe(1)
+      const plan = JSON.parse(planned.stdout) as {
+        outputs: Array<{ file: string }>
+        failures: Array<{ export: string; error: string; failed_items?: Array<{ file: string; error: string }> }>
+        removed: Array<Removed>
+      }
+      // The viewer's listing names its own answer's file as the hidden one's: only the other answer would be written.
+      const other = visible.find((name) => name !== target)!
+      expect(plan.outputs.map((o) => o.file)).toEqual([`tml/answer/${other}.tml`])
+      expect(plan.failures).toEqual([
+        {
+          export: "tml",
+          what: expect.any(String),
+          error: expect.stringContaining(holds),
+          failed_items: [{ file, what: `TML of answer "${target}"`, error: expect.stringContaining(holds) }]
+        }
+      ])
+      // A run whose item fails removes nothing: neither does its plan.
+      expect(plan.removed).toEqual([])
+      const text = await runCli(["run", job, "--out", dir, "--force", "--dry-run"], {
+        env: sandboxEnv(sandbox, fixtures.limitedUser)
+      })
+      expect(text.stdout).toContain(`  ${file}: ${holds}`)
+      expect(tmlFiles(dir)).toEqual(before)
+    }
+  )
+})
+
+describe("--json shows every warning of a tml run", () => {
+  it("a run that writes and removes nothing reports the files it kept in its warnings", timeout, async () => {
+    const sandbox = await newSandbox()
+    const dir = tempDir()
+    const tml = (user: { username: string; password: string }, ...more: Array<string>) =>
+      runCli(["tml", "--type", "ANSWER", "--out", dir, "--force", ...more], { env: sandboxEnv(sandbox, user) })
+    expect((await tml(fixtures.user, "--modified-since", "2000-01-01", "--quiet")).code).toBe(0)
+    const manifests = NodeFs.readdirSync(dir).filter((n) => n.startsWith("manifest"))
+    // Nothing changed since: the viewer's run writes nothing, and keeps the files hidden from it, saying so.
+    const run = await tml(fixtures.limitedUser, "--modified-since", "last", "--json")
+    expect(run.code, run.stderr).toBe(0)
+    expect(NodeFs.readdirSync(dir).filter((n) => n.startsWith("manifest"))).toEqual(manifests)
+    const report = JSON.parse(run.stdout) as { manifest: string | null; warnings: Array<string> | null }
+    expect(report.manifest).toBeNull()
+    expect(report.warnings).toEqual([
+      expect.stringContaining(
+        `files were not removed although their objects are not in this run's listing (or now written to another file): they were written from the listing of user "${fixtures.user.username}"`
+      )
+    ])
+    expect(run.stderr).toContain(report.warnings![0]!)
+  })
+})
+
+describe("spotpipe merge records who the shards' tml exports read as", () => {
+  /** A job with a split answer (so merge has parts to join) and `tml` exports, dealt to two shards in turn. */
+  const shardedJob = (tmlExports: ReadonlyArray<Record<string, unknown>>) => {
+    const job = NodePath.join(tempDir(), "job.json")
+    const exports = [{ type: "answer", id: "Order Details", split: 2 }, ...tmlExports]
+    NodeFs.writeFileSync(job, JSON.stringify({ defaults: { pageSize: 40 }, exports }))
+    return job
+  }
+  const shardRun = (
+    sandbox: RunningSandbox,
+    job: string,
+    dir: string,
+    index: number,
+    user: { username: string; password: string } = fixtures.user
+  ) =>
+    runCli(["run", job, "--out", dir, "--quiet", "--force", "--shard", `${index}/2`], {
+      env: sandboxEnv(sandbox, user)
+    })
+  /** Leaves only the merge's manifests in `dir`, as a folder copied without its shards' manifests holds. */
+  const keepOnlyMerged = (dir: string) => {
+    for (const name of NodeFs.readdirSync(dir).filter((n) => n.startsWith("manifest"))) {
+      const at = NodePath.join(dir, name)
+      if ((JSON.parse(NodeFs.readFileSync(at, "utf8")) as { command: string }).command !== "merge") NodeFs.rmSync(at)
+    }
+  }
+
+  it(
+    "shards read as one user: the merged manifest says so, and a folder of only merged manifests is removed from",
+    timeout,
+    async () => {
+      const sandbox = await newSandbox({ rows: 200 })
+      const dir = tempDir()
+      const job = shardedJob([{ type: "tml", tmlTypes: ["ANSWER"] }])
+      for (const i of [1, 2]) {
+        const run = await shardRun(sandbox, job, dir, i)
+        expect(run.code, run.stderr).toBe(0)
+      }
+      const merged = await runCli(["merge", dir, "--quiet"], { env: sandboxEnv(sandbox) })
+      expect(merged.code, merged.stderr).toBe(0)
+      const manifest = manifestOf(dir)
+      expect(manifest.signed_in).toEqual({
+        id: fixtures.user.id,
+        name: fixtures.user.username,
+        org: { id: 0, name: "Primary" }
+      })
+      expect(manifest.outputs.map((o) => o.file)).toContain("tml/answer/Sampled Orders.tml")
+      expect(manifest.warnings).toEqual([])
+
+      keepOnlyMerged(dir)
+      const gone = fixtures.answers["Sampled Orders"].id
+      await deleteObjects(sandbox, [gone])
+      const run = await runCli(["tml", "--type", "ANSWER", "--out", dir, "--force", "--json"], {
+        env: sandboxEnv(sandbox)
+      })
+      expect(run.code, run.stderr).toBe(0)
+      const report = JSON.parse(run.stdout) as { removed: Array<Removed>; warnings: Array<string> }
+      expect(report.removed).toEqual([
+        {
+          file: "tml/answer/Sampled Orders.tml",
+          reason: "deleted",
+          detail: `answer ${gone} is no longer listed on the cluster`
+        }
+      ])
+      expect(report.warnings).toEqual([])
+      expect(NodeFs.existsSync(NodePath.join(dir, "tml", "answer", "Sampled Orders.tml"))).toBe(false)
+    }
+  )
+
+  it(
+    "shards that read as different users: none is recorded, with a warning; their files are kept, naming the merge",
+    timeout,
+    async () => {
+      const sandbox = await newSandbox({ rows: 200 })
+      const dir = tempDir()
+      // Shard 1 writes the part 1 and the first tml export, shard 2 the part 2 and the second.
+      const job = shardedJob([
+        { type: "tml", tmlTypes: ["ANSWER"] },
+        { type: "tml", tmlTypes: ["ANSWER"], output: "tml-again" }
+      ])
+      expect((await shardRun(sandbox, job, dir, 1)).code).toBe(0)
+      const second = await shardRun(sandbox, job, dir, 2, fixtures.limitedUser)
+      expect(second.code, second.stderr).toBe(0)
+      const merged = await runCli(["merge", dir], { env: sandboxEnv(sandbox) })
+      expect(merged.code, merged.stderr).toBe(0)
+      const manifest = manifestOf(dir)
+      expect(manifest.signed_in).toBeUndefined()
+      expect(manifest.outputs.map((o) => o.file)).toEqual(
+        expect.arrayContaining(["tml/answer/Sampled Orders.tml", "tml-again/answer/Order Details.tml"])
+      )
+      expect(manifest.warnings).toEqual([
+        expect.stringContaining(
+          `the shards whose TML documents the merged run lists did not read as one user (shard 1: user "${fixtures.user.username}" (${fixtures.user.id}) in Org "Primary" (0); shard 2: user "${fixtures.limitedUser.username}" (${fixtures.limitedUser.id}) in Org "Primary" (0))`
+        )
+      ])
+      expect(merged.stderr).toContain(manifest.warnings[0]!)
+
+      keepOnlyMerged(dir)
+      const gone = fixtures.answers["Sampled Orders"].id
+      await deleteObjects(sandbox, [gone])
+      const run = await runCli(["tml", "--type", "ANSWER", "--out", dir, "--force", "--json"], {
+        env: sandboxEnv(sandbox)
+      })
+      expect(run.code, run.stderr).toBe(0)
+      const report = JSON.parse(run.stdout) as { removed: Array<Removed>; warnings: Array<string> }
+      expect(report.removed).toEqual([])
+      expect(NodeFs.existsSync(NodePath.join(dir, "tml", "answer", "Sampled Orders.tml"))).toBe(true)
+      expect(report.warnings).toEqual([
+        expect.stringContaining(
+          "tml: 1 file was not removed although its object is not in this run's listing (or now written to another file): it was listed only by spotpipe merge, whose shards did not read as one user"
+        )
+      ])
+      expect(report.warnings[0]).not.toContain("earlier spotpipe version")
     }
   )
 })

@@ -169,7 +169,8 @@ const failureEntries = (failures: RunResult["failures"]) =>
 /**
  * `--json`: the run's report as one line of JSON — each output's file, export, format, source, rows written and
  * the source's count, columns, bytes, SHA-256, status (`written`, `continued`, `published`, `skipped`) and
- * warnings; every export's status (from the manifest, `null` when none was written); the failures; totals;
+ * warnings; every export's status (from the manifest, `null` when none was written); the failures; the run's
+ * warnings (also when it wrote no manifest); totals;
  * the folder and the run's own manifest (absolute paths); with `--ddl`, the DDL files written or why none were,
  * and for a job that loads, the load's outcome.
  */
@@ -213,8 +214,9 @@ export const runReportJson = (
     // Files of earlier runs removed: TML documents of objects gone from the cluster or renamed (each export's too).
     removed: removedOf(result),
     failures: failureEntries(result.failures),
-    // The run's own (the cluster's time zone not used, inactive Orgs skipped); `null` when no manifest was written.
-    warnings: result.manifest?.warnings ?? null,
+    // The run's own (the cluster's time zone not used, inactive Orgs skipped, TML files kept), as its manifest lists
+    // them, also when it wrote none.
+    warnings: result.warnings,
     totals: {
       files: outputs.length,
       rows: outputs.reduce((n, o) => n + o.rows, 0),
@@ -267,7 +269,11 @@ export const formatDryRun = (plan: DryRunPlan, folder: string | null): string =>
     [false, false, true, false]
   )
   const totals = planTotals(plan)
-  const failed = plan.failures.map((f) => inert(`FAILED  ${f.export.what}: ${f.error.message}`))
+  // A failed export, then each document of it a run would not write (a `tml` export's failed items).
+  const failed = plan.failures.flatMap((f) => [
+    inert(`FAILED  ${f.export.what}: ${f.error.message}`),
+    ...(f.failedItems ?? []).map((item) => `  ${inert(item.file)}: ${inert(item.error)}`)
+  ])
   // A metadata listing or an audit log has no count before it is read whole: its rows are not in the total.
   const rows = `${plural(totals.rows, "row", "rows")}${totals.unknown > 0 ? ` (besides ${plural(totals.unknown, "listing", "listings")} of metadata or audit events, counted as they are read)` : ""}`
   const where = folder === null ? " to stdout" : ` in ${inert(folder)}`
@@ -283,7 +289,7 @@ export const formatDryRun = (plan: DryRunPlan, folder: string | null): string =>
 /**
  * `--dry-run --json`: the plan as one line of JSON — each file with its export, object, format, source, expected
  * rows (`null`: no count before it is read whole), columns and whether it exists already; the exports that
- * cannot be planned; totals.
+ * cannot be planned or would fail (with the documents of a `tml` export a run would not write); totals.
  */
 export const dryRunJson = (command: string, plan: DryRunPlan, folder: string | null): string => {
   const totals = planTotals(plan)
@@ -301,7 +307,10 @@ export const dryRunJson = (command: string, plan: DryRunPlan, folder: string | n
       columns: o.columns,
       exists: o.exists
     })),
-    failures: failureEntries(plan.failures),
+    failures: failureEntries(plan.failures).map((entry, i) => {
+      const items = plan.failures[i]!.failedItems
+      return items === undefined ? entry : { ...entry, failed_items: items }
+    }),
     // Files of earlier runs a run would remove: TML documents of objects gone from the cluster or renamed.
     removed: (plan.removals ?? []).map((r) => ({ file: r.file, export: r.export, reason: r.reason, detail: r.detail })),
     totals: { files: totals.files, rows: totals.rows, rows_unknown: totals.unknown, existing: totals.existing }

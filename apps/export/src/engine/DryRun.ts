@@ -40,6 +40,11 @@ export interface DryRunOutput {
 export interface DryRunFailure {
   readonly export: JobExport
   readonly error: ExportError | UsageError
+  /**
+   * The documents of a `tml` export a run would not write (it would refuse to write one over another object's
+   * file, TmlMirror.refuseReplacing): the export's failed items, as a run's manifest lists them.
+   */
+  readonly failedItems?: ReadonlyArray<{ readonly file: string; readonly what: string; readonly error: string }>
 }
 
 /** A file of an earlier run a `tml` export would remove: its object is gone from the cluster (TmlMirror.ts). */

@@ -129,6 +129,11 @@ export interface RunResult {
   readonly manifestPath: string | undefined
   readonly outputs: ReadonlyArray<WrittenOutput>
   readonly failures: ReadonlyArray<FailedExport>
+  /**
+   * The run's own warnings (an output's are in its entry): what its manifest lists, also when it writes none (a
+   * single command that wrote nothing, `--out -`), so that a `--json` report holds every one.
+   */
+  readonly warnings: ReadonlyArray<string>
   /** With {@link RunOptions.dryRun}: the outputs the run would write (and `outputs` is empty). */
   readonly dryRun?: DryRunPlan
 }
@@ -309,6 +314,25 @@ export const runExports = <E>(
           : undefined
       // Who reads an export's listing: the user, in the export's Org (`--orgs`) or the one signed in to.
       const readerIn = (org: JobExport["org"]) => (user === undefined ? undefined : { ...user, org: org ?? user.org })
+      // A document never replaces another object's file that another user's listing wrote (TmlMirror.ts): checked
+      // before a run writes each document of an export's `outputs`, and by a dry run the same way.
+      const refusalsOf = (outputs: ReadonlyArray<PlannedOutput<E>>) => {
+        const objects = new Set(
+          outputs.flatMap((p) => (p.source.id === null ? [] : [idKey(p.source.type, p.source.id)]))
+        )
+        return (planned: PlannedOutput<E>): Effect.Effect<void, ExportError, FileSystem.FileSystem | Path.Path> =>
+          earlier === undefined
+            ? Effect.void
+            : refuseReplacing(
+                earlier,
+                outDir,
+                planned.file,
+                planned.source,
+                objects,
+                cluster.host,
+                readerIn(planned.export.org)
+              )
+      }
       // Each export with its starting point resolved (recorded below, for a later --resume).
       const readyExports: Array<JobExport | undefined> = []
       const [zoneInfo, resolved] = yield* Effect.all(
@@ -390,15 +414,45 @@ export const runExports = <E>(
               Effect.mapError((e) => toExportError(e, planned.what))
             )
           })
+        // A document a run would refuse to write (TmlMirror.refuseReplacing) is a failed item here as there: the
+        // plan lists the export's other documents, and the export as failed.
+        const probeItem =
+          (refuses: ReturnType<typeof refusalsOf>, failedItems: Array<FailedItem>) => (planned: PlannedOutput<E>) =>
+            planned.document === undefined
+              ? Effect.map(probeOne(planned), (probed) => [probed])
+              : Effect.matchEffect(refuses(planned), {
+                  onFailure: (error) =>
+                    Effect.sync((): ReadonlyArray<DryRunOutput> => {
+                      const item = toExportError(error, planned.what, planned.export.org)
+                      failedItems.push({ file: planned.file, what: planned.what, error: item.message })
+                      return []
+                    }),
+                  onSuccess: () => Effect.map(probeOne(planned), (probed) => [probed])
+                })
         const outputs: Array<DryRunOutput> = []
         const failures: Array<DryRunFailure> = []
+        // Exports a run would fail: they remove nothing.
+        const failing = new Set<number>()
         for (const [i, plan] of plans.entries()) {
           const entry = mine[i]!
-          const probed: Exit.Exit<ReadonlyArray<DryRunOutput>, unknown> = Exit.isSuccess(plan)
-            ? yield* probeExport(plan.value.outputs, probeOne)
+          const failedItems: Array<FailedItem> = []
+          const probed: Exit.Exit<ReadonlyArray<ReadonlyArray<DryRunOutput>>, unknown> = Exit.isSuccess(plan)
+            ? yield* probeExport(plan.value.outputs, probeItem(refusalsOf(plan.value.outputs), failedItems))
             : Exit.failCause(plan.cause)
-          if (Exit.isSuccess(probed)) outputs.push(...probed.value)
-          else {
+          if (Exit.isSuccess(probed)) {
+            outputs.push(...probed.value.flat())
+            if (failedItems.length === 0) continue
+            failing.add(i)
+            for (const item of failedItems) yield* Effect.logError(item.error)
+            const count = Exit.isSuccess(plan) ? plan.value.outputs.length : failedItems.length
+            const error = new ExportError({
+              kind: "Remote",
+              message: `${failedItems.length} of ${count} documents would not be exported (a run writes the others, removes no earlier file and fails; nothing was written): ${failedItems[0]!.error}`
+            })
+            if (options.onFailure === "stop") return yield* error
+            failures.push({ export: entry, error, failedItems })
+          } else {
+            failing.add(i)
             const error = failureOf(probed, entry.what, entry.org)
             if (options.onFailure === "stop") return yield* error
             failures.push({ export: entry, error })
@@ -407,7 +461,7 @@ export const runExports = <E>(
         // The files a run would remove (those changed by hand since spotpipe wrote them are kept, and not listed).
         const removals: Array<DryRunRemoval> = []
         for (const [i, plan] of plans.entries()) {
-          if (Exit.isFailure(plan) || !toDisk) continue
+          if (Exit.isFailure(plan) || failing.has(i) || !toDisk) continue
           for (const warning of plan.value.removals.warnings) yield* Effect.logWarning(warning)
           for (const removal of plan.value.removals.removals) {
             const check = yield* checkRemoval(outDir, removal)
@@ -422,6 +476,7 @@ export const runExports = <E>(
           manifestPath: undefined,
           outputs: [],
           failures,
+          warnings: runWarnings,
           dryRun: { outputs, failures, ...(removals.length === 0 ? {} : { removals }) }
         }
       }
@@ -522,25 +577,9 @@ export const runExports = <E>(
         const removed: Array<RemovedFile> = []
         return Effect.gen(function* () {
           const { outputs, removals } = yield* plan
-          // A document never replaces another object's file that another user's listing wrote (TmlMirror.ts).
-          const objects = new Set(
-            outputs.flatMap((p) => (p.source.id === null ? [] : [idKey(p.source.type, p.source.id)]))
-          )
+          const refuses = refusalsOf(outputs)
           const writeDocument = (planned: PlannedOutput<E>) =>
-            earlier === undefined
-              ? writeOutput(planned, context)
-              : Effect.andThen(
-                  refuseReplacing(
-                    earlier,
-                    outDir,
-                    planned.file,
-                    planned.source,
-                    objects,
-                    cluster.host,
-                    readerIn(planned.export.org)
-                  ),
-                  writeOutput(planned, context)
-                )
+            Effect.andThen(refuses(planned), writeOutput(planned, context))
           // Documents are files of their own, one request each: several are read and written at once (the client
           // still bounds requests and their rate), and taken in plan order below.
           const documents = new Map(
@@ -651,11 +690,12 @@ export const runExports = <E>(
           })
         }
       })
-      if (!toDisk) return { manifest: undefined, manifestPath: undefined, outputs, failures }
+      if (!toDisk) return { manifest: undefined, manifestPath: undefined, outputs, failures, warnings: runWarnings }
       // A single command (no job) that wrote nothing writes no manifest, over several Orgs too (one that removed files
       // of objects gone does: it changed the folder).
+      // Its warnings (files kept, say) are still the run's: in its result, for the `--json` report.
       if ((options.onFailure === "stop" || options.job === undefined) && outputs.length === 0 && removedFiles === 0) {
-        return { manifest: undefined, manifestPath: undefined, outputs, failures }
+        return { manifest: undefined, manifestPath: undefined, outputs, failures, warnings: runWarnings }
       }
       const finished = yield* Clock.currentTimeMillis
       const runId = makeRunId(started)
@@ -721,7 +761,13 @@ export const runExports = <E>(
           )
         }
       }
-      return { manifest, manifestPath: path.join(outDir, runManifestName(runId)), outputs, failures }
+      return {
+        manifest,
+        manifestPath: path.join(outDir, runManifestName(runId)),
+        outputs,
+        failures,
+        warnings: runWarnings
+      }
     })
   ).pipe(Effect.withSpan("Engine.runExports"))
 
