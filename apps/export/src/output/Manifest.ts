@@ -205,7 +205,8 @@ export const Manifest = Schema.Struct({
   /**
    * Who the run was signed in as, as the cluster reported it (`auth/session/user`: the user's GUID and name, the
    * session's Org; a run over Orgs read each export in the Org its entry names). Recorded by runs with a `tml` export
-   * into a folder, whose removals it decides (plan/TmlMirror.ts); absent in other runs and earlier versions' manifests.
+   * into a folder, whose removals it decides (plan/TmlMirror.ts), and by a merge that lists TML documents of shards
+   * that all read as one user (output/Merge.ts); absent in other runs and earlier versions' manifests.
    */
   signed_in: Schema.optionalKey(
     Schema.Struct({ id: Schema.String, name: Schema.String, org: Schema.NullOr(OutputOrg) })
