@@ -365,3 +365,252 @@ describe("--sort and --runtime-filter", () => {
     timeout
   )
 })
+
+/**
+ * Dates: ThoughtSpot takes a DATE or DATE_TIME runtime filter value only as epoch seconds, and the sandbox refuses
+ * date text as a cluster would; spotpipe sends a day or wall time given as text as the epoch seconds it names in
+ * the data time zone (the sandbox's America/Los_Angeles here), DST days included. A sandbox with every day's rows.
+ */
+describe("--runtime-filter on dates", () => {
+  let dated: RunningSandbox
+  /** Data requests the sandbox answered. */
+  let datedRequests = 0
+  beforeAll(async () => {
+    dated = await startSandbox({
+      rows: 10_000,
+      log: (line) => {
+        if (/\/(searchdata|metadata\/answer\/data|metadata\/liveboard\/data) /.test(line)) datedRequests++
+      }
+    })
+  })
+  afterAll(() => dated?.close())
+
+  const datedCli = (args: ReadonlyArray<string>, dir = tempDir()) =>
+    Effect.gen(function* () {
+      const before = datedRequests
+      const run = yield* runInProcess([...args, "--out", dir], sandboxEnv(dated))
+      return { ...run, dir, dataRequests: datedRequests - before }
+    })
+  /** Epoch seconds of an RFC 3339 instant. */
+  const epoch = (text: string) => Date.parse(text) / 1000
+
+  it.live(
+    "a-day-is-sent-as-epoch-seconds-of-its-midnight-in-the-data-time-zone-on-dst-days-too",
+    () =>
+      Effect.gen(function* () {
+        const all = yield* datedCli(["answer", "Order Details", "--sort", "Order ID"])
+        expect(all.code, all.stderr).toBe(0)
+        const every = orderDetails(all.dir)
+        const date = every.header.indexOf("Order Date")
+        // 2025-03-09 starts at 00:00 PST (-08:00) and 2025-11-02 at 00:00 PDT (-07:00): both DST days.
+        const expected = every.rows.filter((row) => row[date]! >= "2025-03-09" && row[date]! < "2025-11-02")
+        const days = new Set(expected.map((row) => row[date]))
+        expect(days.has("2025-03-09") && days.has("2025-11-01")).toBe(true)
+        const run = yield* datedCli([
+          "answer",
+          "Order Details",
+          "--sort",
+          "Order ID",
+          "--runtime-filter",
+          "Order Date GE 2025-03-09",
+          "--runtime-filter",
+          "Order Date LT 2025-11-02"
+        ])
+        expect(run.code, run.stderr).toBe(0)
+        expect(orderDetails(run.dir).rows).toEqual(expected)
+        const output = manifestIn(run.dir).outputs[0]!
+        expect(output.rows_written).toBe(expected.length)
+        expect(output.source["runtime_filter"]).toEqual({
+          col1: "Order Date",
+          op1: "GE",
+          val1: String(epoch("2025-03-09T00:00:00-08:00")),
+          col2: "Order Date",
+          op2: "LT",
+          val2: String(epoch("2025-11-02T00:00:00-07:00"))
+        })
+        expect(output.source["runtime_filter_given"]).toEqual({ val1: "2025-03-09", val2: "2025-11-02" })
+
+        // Epoch seconds go as they are, and nothing is recorded as given otherwise.
+        const digits = yield* datedCli([
+          "answer",
+          "Order Details",
+          "--sort",
+          "Order ID",
+          "--runtime-filter",
+          `Order Date GE ${epoch("2025-03-09T00:00:00-08:00")}`,
+          "--runtime-filter",
+          `Order Date LT ${epoch("2025-11-02T00:00:00-07:00")}`
+        ])
+        expect(digits.code, digits.stderr).toBe(0)
+        expect(orderDetails(digits.dir).rows).toEqual(expected)
+        expect(manifestIn(digits.dir).outputs[0]!.source["runtime_filter"]).toEqual(output.source["runtime_filter"])
+        expect(manifestIn(digits.dir).outputs[0]!.source).not.toHaveProperty("runtime_filter_given")
+      }),
+    timeout
+  )
+
+  it.live(
+    "a-wall-time-in-a-repeated-hour-is-its-first-occurrence-and-in-a-skipped-hour-the-end-of-the-gap",
+    () =>
+      Effect.gen(function* () {
+        // A search (the model's column types) across the fall-back night of 2025-11-02.
+        const search = ["search", "--table", "Orders", "--query", "[Order ID] [Shipped At]", "--sort", "Order ID"]
+        const all = yield* datedCli(search)
+        expect(all.code, all.stderr).toBe(0)
+        const every = csvIn(NodePath.join(all.dir, "search-Orders.csv"))
+        const shipped = every.header.indexOf("Shipped At")
+        const between = (from: number, to: number) =>
+          every.rows.filter((row) => row[shipped] !== "" && epoch(row[shipped]!) >= from && epoch(row[shipped]!) < to)
+        // 01:30 comes twice that night: its first occurrence (PDT), which keeps every row from either on.
+        const from = epoch("2025-11-02T01:30:00-07:00")
+        const to = epoch("2025-11-03T00:00:00-08:00")
+        const night = yield* datedCli([
+          ...search,
+          "--runtime-filter",
+          'Shipped At GE "2025-11-02 01:30:00"',
+          "--runtime-filter",
+          "Shipped At LT 2025-11-03"
+        ])
+        expect(night.code, night.stderr).toBe(0)
+        const expected = between(from, to)
+        expect(expected.length).toBeGreaterThan(0)
+        expect(csvIn(NodePath.join(night.dir, "search-Orders.csv")).rows).toEqual(expected)
+        const source = manifestIn(night.dir).outputs[0]!.source
+        expect(source["runtime_filter"]).toMatchObject({ val1: String(from), val2: String(to) })
+        expect(source["runtime_filter_given"]).toEqual({ val1: "2025-11-02 01:30:00", val2: "2025-11-03" })
+
+        // 02:30 does not exist on 2025-03-09 (02:00 PST became 03:00 PDT): the rows before it are those before
+        // the end of the gap. A liveboard visualization's columns give the type here.
+        const gapEnd = epoch("2025-03-09T03:00:00-07:00")
+        const dayBefore = epoch("2025-03-08T00:00:00-08:00")
+        const viz = yield* datedCli([
+          "liveboard",
+          "Order Operations",
+          "--viz",
+          "Order Timeline",
+          "--sort",
+          "Order ID",
+          "--runtime-filter",
+          "Shipped At GE 2025-03-08",
+          "--runtime-filter",
+          'Shipped At LT "2025-03-09 02:30:00"'
+        ])
+        expect(viz.code, viz.stderr).toBe(0)
+        const timeline = csvIn(NodePath.join(viz.dir, "liveboard-Order Operations", "Order Timeline.csv"))
+        const at = timeline.header.indexOf("Shipped At")
+        const ids = (rows: ReadonlyArray<ReadonlyArray<string>>, column: number) =>
+          rows.map((row) => row[column]).sort()
+        const gapRows = between(dayBefore, gapEnd)
+        expect(gapRows.length).toBeGreaterThan(0)
+        expect(ids(timeline.rows, timeline.header.indexOf("Order ID"))).toEqual(
+          ids(gapRows, every.header.indexOf("Order ID"))
+        )
+        expect(timeline.rows.every((row) => epoch(row[at]!) >= dayBefore && epoch(row[at]!) < gapEnd)).toBe(true)
+        expect(manifestIn(viz.dir).outputs[0]!.source["runtime_filter"]).toMatchObject({
+          val1: String(dayBefore),
+          val2: String(gapEnd)
+        })
+      }),
+    timeout
+  )
+
+  it.live(
+    "a-resume-of-the-same-date-filter-keeps-its-file",
+    () =>
+      Effect.gen(function* () {
+        const dir = tempDir()
+        const args = ["answer", "Order Details", "--runtime-filter", "Order Date GE 2025-11-02", "--json"]
+        const first = yield* datedCli(args, dir)
+        expect(first.code, first.stderr).toBe(0)
+        const fingerprint = manifestIn(dir).outputs[0]!.fingerprint
+        const again = yield* datedCli([...args, "--resume"], dir)
+        expect(again.code, again.stderr).toBe(0)
+        expect((JSON.parse(again.stdout) as { outputs: ReadonlyArray<{ status: string }> }).outputs[0]!.status).toBe(
+          "skipped"
+        )
+        expect(again.dataRequests).toBe(0)
+        expect(manifestIn(dir).outputs[0]!.fingerprint).toBe(fingerprint)
+      }),
+    timeout
+  )
+
+  it.live(
+    "a-date-value-in-neither-form-is-a-usage-error-before-any-data-request",
+    () =>
+      Effect.gen(function* () {
+        const la = "America/Los_Angeles"
+        const refused = [
+          [
+            "Order Date GE 06/01/2025",
+            `--runtime-filter on the DATE column "Order Date": "06/01/2025" is not a DATE as a runtime filter takes it; give a day, 2025-06-01 (its midnight in the data time zone, ${la}), or epoch seconds`
+          ],
+          [
+            'Order Date GE "2025-06-01 10:00:00"',
+            `"2025-06-01 10:00:00" is not a DATE as a runtime filter takes it; give a day, 2025-06-01`
+          ],
+          [
+            "Shipped At LT 2025-02-30",
+            `--runtime-filter on the DATE_TIME column "Shipped At": "2025-02-30" is no day or time of the calendar; give a wall time, 2025-06-01 13:30:00, or a day, 2025-06-01 (its midnight), in the data time zone (${la}), or epoch seconds`
+          ],
+          [
+            "Shipped At GE 2025-06-01 10:00:00",
+            'GE takes one value, not 2 (a date and time is one value, in double quotes: "2025-06-01 10:00:00")'
+          ]
+        ] as const
+        for (const [filter, message] of refused) {
+          const run = yield* datedCli(["answer", "Order Details", "--runtime-filter", filter])
+          expect(run.code, run.stderr).toBe(2)
+          expect(run.stderr).toContain(message)
+          expect(run.dataRequests).toBe(0)
+        }
+        const job = NodePath.join(tempDir(), "job.json")
+        NodeFs.writeFileSync(
+          job,
+          JSON.stringify({
+            exports: [
+              {
+                type: "search",
+                table: "Orders",
+                query: "[Order ID] [Order Date]",
+                runtimeFilters: [{ column: "Order Date", op: "GE", values: ["yesterday"] }]
+              }
+            ]
+          })
+        )
+        // In a job file, that export fails as any export that cannot be planned does (the others would run).
+        const before = datedRequests
+        const run = yield* runInProcess(["run", job, "--out", tempDir()], sandboxEnv(dated))
+        expect(run.code, run.stderr).toBe(1)
+        expect(run.stderr).toContain(
+          'runtimeFilters on the DATE column "Order Date": "yesterday" is not a DATE as a runtime filter takes it'
+        )
+        expect(datedRequests).toBe(before)
+      }),
+    timeout
+  )
+
+  it.live(
+    "a-column-of-unknown-type-gets-its-value-as-given-with-a-warning",
+    () =>
+      Effect.gen(function* () {
+        // No visualization of the liveboard has a column "Order Date" (they group it): its type is unknown there.
+        const run = yield* datedCli([
+          "liveboard",
+          "Sales Overview",
+          "--viz",
+          "Revenue by Region",
+          "--runtime-filter",
+          "Order Date GE 2025-06-01"
+        ])
+        expect(run.stderr).toContain(
+          'warning: liveboard "Sales Overview": --runtime-filter on "Order Date": the type of "Order Date" in this result is unknown'
+        )
+        // Sent as given, the cluster's refusal is shown.
+        expect(run.code).toBe(1)
+        expect(run.stderr).toContain(
+          "runtime_filter val1 '2025-06-01' for the DATE column 'Order Date' is not epoch seconds"
+        )
+      }),
+    timeout
+  )
+})

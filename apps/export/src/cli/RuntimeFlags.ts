@@ -1,7 +1,8 @@
 /**
  * `--sort` and `--runtime-filter` of `answer`, `liveboard` and `search`: a runtime sort and runtime filters sent
  * with every data request (see plan/RuntimeOptions.ts). Each flag is repeatable and gives one column or one filter,
- * taken as written (a comma is part of a column name, not a separator); each value is checked as it is parsed.
+ * taken as written (a comma is part of a column name, not a separator); each value is checked as it is parsed (a
+ * date value against its column's type once the export's columns are known, see plan/RuntimeOptions.ts).
  */
 import { Effect } from "effect"
 import { Flag } from "effect/cli"
@@ -43,7 +44,7 @@ export const runtimeFlags = {
   runtimeFilter: repeated("runtime-filter", parseRuntimeFilter).pipe(
     Flag.withMetavar("column op value…"),
     Flag.withDescription(
-      `only the rows that pass this filter: COLUMN OP VALUE…, OP one of ${operatorList}; a value with spaces in double quotes (--runtime-filter 'Region IN West "North East"'); repeatable (all must pass)`
+      `only the rows that pass this filter: COLUMN OP VALUE…, OP one of ${operatorList}; a value with spaces in double quotes (--runtime-filter 'Region IN West "North East"'); on a date column a day or a wall time in the data time zone, sent as the epoch seconds ThoughtSpot takes (--runtime-filter 'Shipped At GE "2025-06-01 13:30:00"'), or epoch seconds; repeatable (all must pass)`
     )
   )
 }

@@ -33,7 +33,9 @@ export const OutputSource = Schema.Struct({
   query: Schema.NullOr(Schema.String),
   /** The runtime sort and filters the data was read with (`--sort`, `--runtime-filter`), as sent; absent: none. */
   runtime_sort: Schema.optionalKey(Schema.Record(Schema.String, Schema.Unknown)),
-  runtime_filter: Schema.optionalKey(Schema.Record(Schema.String, Schema.Unknown))
+  runtime_filter: Schema.optionalKey(Schema.Record(Schema.String, Schema.Unknown)),
+  /** The values of `runtime_filter` sent otherwise than given (a date as epoch seconds), as given (`val1`, …). */
+  runtime_filter_given: Schema.optionalKey(Schema.Record(Schema.String, Schema.Unknown))
 })
 /** See {@link OutputSource}. */
 export type OutputSource = typeof OutputSource.Type

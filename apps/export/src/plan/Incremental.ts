@@ -32,6 +32,7 @@ import { UsageError } from "../UsageError.ts"
 import { type ExportOrg, type ExportSpec, type JobExport, lastWord, makeExport, parseInstant } from "./JobFile.ts"
 import { maxRuntimeFilters, type RuntimeOptions, runtimeRequestOf } from "./RuntimeOptions.ts"
 import { aggregatedColumn } from "./SearchColumns.ts"
+import { wallEpochOf } from "./WallTime.ts"
 import {
   isoMillis,
   lastWatermark,
@@ -43,6 +44,9 @@ import {
   type WatermarkValue,
   watermarkId
 } from "./Watermark.ts"
+
+/** The rule moved to WallTime.ts; exported here as before. */
+export { wallInstant } from "./WallTime.ts"
 
 const isLast = (text: string) => text.trim().toLowerCase() === lastWord
 
@@ -412,11 +416,9 @@ export const incrementalRuntime = <E>(
     }
   })
 
-const datePattern = /^(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2}):(\d{2}))?$/
-
 /**
  * `since` as a runtime filter's value for a column of `type`: a DATE or DATE_TIME as epoch seconds (see
- * {@link incrementalRuntime}), a number as its digits, anything else as it is.
+ * {@link incrementalRuntime} and WallTime.ts), a number as its digits, anything else as it is.
  */
 export const filterValueOf = (since: string, type: string, timeZone: string): string | { readonly refused: string } => {
   if (numericTypes.has(type)) {
@@ -425,41 +427,17 @@ export const filterValueOf = (since: string, type: string, timeZone: string): st
       : { refused: `is not a number, but the column is ${type}: give a number` }
   }
   if (type !== "DATE" && type !== "DATE_TIME" && type !== "TIMESTAMP") return since
-  const m = datePattern.exec(since)
   const example = type === "DATE" ? "2025-06-01" : "2025-06-01 or 2025-06-01 13:30:00"
-  if (m === null || (type === "DATE" && m[4] !== undefined)) {
-    return { refused: `is not a ${type} as --since takes it: give ${example} (in the data time zone), or last` }
+  const epoch = wallEpochOf(since, type === "DATE", timeZone)
+  if (typeof epoch === "number") return String(epoch)
+  switch (epoch.problem) {
+    case "form":
+      return { refused: `is not a ${type} as --since takes it: give ${example} (in the data time zone), or last` }
+    case "calendar":
+      return { refused: `is no date or time: give ${example}` }
+    case "zone":
+      return { refused: `cannot be read in the data time zone: ${epoch.message}` }
   }
-  const [y, mo, d, h, mi, se] = m.slice(1).map((part) => (part === undefined ? 0 : Number(part)))
-  const wall = Date.UTC(y!, mo! - 1, d!, h, mi, se) / 1000
-  const back = new Date(wall * 1000)
-  if (back.getUTCMonth() !== mo! - 1 || back.getUTCDate() !== d || h! > 23 || mi! > 59 || se! > 59) {
-    return { refused: `is no date or time: give ${example}` }
-  }
-  const zone = resolveTimeZone(timeZone)
-  if (zone instanceof Error) return { refused: `cannot be read in the data time zone: ${zone.message}` }
-  return String(wallInstant(wall, zone))
-}
-
-/**
- * The first instant whose wall time in `zone` is at or after `wall` (a wall time as epoch seconds read in UTC):
- * its first occurrence when a fall-back repeats it (the earlier reading keeps every row at or after it), the end
- * of the gap when a spring-forward skips it (the rows at or after a skipped wall time are those from there).
- */
-export const wallInstant = (wall: number, zone: TimeZone): number => {
-  const wallOf = (t: number) => t + zone.offsetSeconds(t)
-  const offsets = [zone.offsetSeconds(wall - 86_400), zone.offsetSeconds(wall), zone.offsetSeconds(wall + 86_400)]
-  const exact = offsets.map((o) => wall - o).filter((t) => wallOf(t) === wall)
-  if (exact.length > 0) return Math.min(...exact)
-  // Skipped: search the instants between its two readings for the first whose wall time is past it.
-  let lo = wall - Math.max(...offsets)
-  let hi = wall - Math.min(...offsets)
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2)
-    if (wallOf(mid) >= wall) hi = mid
-    else lo = mid
-  }
-  return hi
 }
 
 /**

@@ -29,7 +29,15 @@ import { canonicalJson, defaultOutputName, type ExportOrg, type JobExport, orgFo
 import { findObject, type GivenIn, isGuidOf, suggestVisualizations } from "./ObjectNames.ts"
 import { fingerprintOf, type OutputSettings } from "./OutputSettings.ts"
 import type { PlannedOutput, ResolvedExport } from "./PlannedOutput.ts"
-import { runtimeRequestOf, runtimeSourceOf } from "./RuntimeOptions.ts"
+import {
+  columnTypeIn,
+  type RuntimeFilter,
+  type RuntimeOptions,
+  runtimeFilterGivenOf,
+  runtimeRequestOf,
+  runtimeSourceOf,
+  typedRuntimeFilters
+} from "./RuntimeOptions.ts"
 import { searchColumnTypes } from "./SearchColumns.ts"
 import { hasSortBy } from "./SearchOrder.ts"
 import type { EarlierDocuments } from "./TmlMirror.ts"
@@ -169,6 +177,24 @@ export const chooseVisualizations = (
     return chosen
   })
 
+/** `options` with `filters` as its runtime filters (as it is when there are none). */
+const withFilters = <A extends RuntimeOptions>(options: A, filters: ReadonlyArray<RuntimeFilter> | undefined): A =>
+  filters === undefined ? options : { ...options, runtimeFilters: filters }
+
+/** The runtime filters as given: the export's own, then the one `--since-column` adds (`since`: it does). */
+const givenFilters = (
+  spec: RuntimeOptions & { readonly sinceColumn?: string; readonly since?: string },
+  since: boolean
+): ReadonlyArray<RuntimeFilter> => [
+  ...(spec.runtimeFilters ?? []),
+  ...(since && spec.sinceColumn !== undefined && spec.since !== undefined
+    ? [{ column: spec.sinceColumn, op: "GE", values: [spec.since] }]
+    : [])
+]
+
+/** The output's warnings (`warnings` when there are any). */
+const warningsOf = (warnings: ReadonlyArray<string>) => (warnings.length === 0 ? {} : { warnings: () => warnings })
+
 /**
  * Resolves one export on `cluster`. `dataZone` gives the run's data time zone, for the rare export that needs it
  * while it is resolved (an incremental search's starting point) and sets none; `givenIn` says where identifiers
@@ -189,6 +215,8 @@ export const resolveExport = <E>(
     const cluster =
       org === undefined ? signedIn : yield* Effect.flatMap(adminOf(signedIn), (admin) => admin.forOrg(org))
     const spec = entry.spec
+    // Where runtime filters were given, for their messages.
+    const filterFlag = givenIn === "job file" ? "runtimeFilters" : "--runtime-filter"
     const ext = entry.format
     const pageSize = entry.pageSize
     // `reads`: the object (and visualization) the output reads, by GUID. Its fingerprint holds them, so a resume
@@ -291,15 +319,20 @@ export const resolveExport = <E>(
         const what = `answer "${answer.name}"`
         // `--since-column`: a runtime filter added, and the run's watermark (read before any data).
         const zone = entry.timezone === undefined ? dataZone : Effect.succeed(entry.timezone)
+        // A date value of `--runtime-filter` as ThoughtSpot takes it, epoch seconds (see RuntimeOptions.ts).
+        const typed = yield* typedRuntimeFilters(spec.runtimeFilters, columnTypeIn(columns), zone, filterFlag, what)
+        const own = withFilters(spec, typed.filters)
         const since = yield* incrementalRuntime(
           columns,
-          spec,
+          own,
           zone,
           (request) => cluster.answerPages(answer.id, 1, 0, undefined, request),
           what
         )
         // `--sort`, `--runtime-filter`: sent with every request, the row count probe of a split export's too.
-        const runtime = runtimeRequestOf(since?.runtime ?? spec)
+        const options = since?.runtime ?? own
+        const runtime = runtimeRequestOf(options)
+        const given = runtimeFilterGivenOf(givenFilters(spec, since !== undefined), options.runtimeFilters)
         const from = (offset: number, decoder: PageDecoder) =>
           cluster.answerPages(answer.id, pageSize, offset, decoder, runtime)
         return yield* splitWhenAsked(
@@ -312,13 +345,14 @@ export const resolveExport = <E>(
               name: answer.name,
               viz: null,
               query: null,
-              ...runtimeSourceOf(runtime)
+              ...runtimeSourceOf(runtime, given)
             },
             pages: (decoder) => from(0, decoder),
             pagesFrom: from,
             typesOf: typesByPosition(columns),
             emptyColumns: columns.map((c) => c.name),
-            ...(since === undefined ? {} : { watermark: since.watermark, warnings: () => since.warnings })
+            ...(since === undefined ? {} : { watermark: since.watermark }),
+            ...warningsOf([...typed.warnings, ...(since?.warnings ?? [])])
           }),
           () => cluster.answerPages(answer.id, 1, 0, undefined, runtime),
           from,
@@ -330,8 +364,14 @@ export const resolveExport = <E>(
         const what = `search on "${table.name}"`
         // `--since-column`: the query with its filter appended, and the run's watermark (read before any data).
         const zone = entry.timezone === undefined ? dataZone : Effect.succeed(entry.timezone)
+        // A date value of `--runtime-filter` as ThoughtSpot takes it: a model column's type, or a result column's.
+        const resultType = searchColumnTypes(table.columns)
+        const modelType = columnTypeIn(table.columns)
+        const typeOf = (name: string) => modelType(name) ?? resultType(name) ?? undefined
+        const typed = yield* typedRuntimeFilters(spec.runtimeFilters, typeOf, zone, filterFlag, what)
         const { query, watermark } = yield* incrementalSearch(cluster, table, spec, zone, what)
-        const runtime = runtimeRequestOf(spec)
+        const options = withFilters(spec, typed.filters)
+        const runtime = runtimeRequestOf(options)
         const from = (offset: number, decoder: PageDecoder) =>
           cluster.searchPages(table.id, query, pageSize, offset, decoder, runtime)
         return yield* splitWhenAsked(
@@ -344,13 +384,14 @@ export const resolveExport = <E>(
               name: table.name,
               viz: null,
               query,
-              ...runtimeSourceOf(runtime)
+              ...runtimeSourceOf(runtime, runtimeFilterGivenOf(spec.runtimeFilters, options.runtimeFilters))
             },
             pages: (decoder) => from(0, decoder),
             pagesFrom: from,
-            typesOf: typesByName(searchColumnTypes(table.columns)),
+            typesOf: typesByName(resultType),
             emptyColumns: [],
             ...(watermark === undefined ? {} : { watermark }),
+            ...warningsOf(typed.warnings),
             // The query as sent, filters appended: its own `sort by`, or a runtime sort (`--sort`), fixes the order
             // of its pages.
             ...(hasSortBy(query) || runtime.runtimeSort !== undefined ? {} : { unsorted: true })
@@ -387,17 +428,29 @@ export const resolveExport = <E>(
           })
         }
         const zone = entry.timezone === undefined ? dataZone : Effect.succeed(entry.timezone)
+        // A date value of `--runtime-filter` as ThoughtSpot takes it, epoch seconds (see RuntimeOptions.ts): a
+        // column's type as the liveboard's visualizations give it (one filter goes to each).
+        const typed = yield* typedRuntimeFilters(
+          spec.runtimeFilters,
+          columnTypeIn(liveboard.visualizations.flatMap((v) => v.columns)),
+          zone,
+          filterFlag,
+          `liveboard "${liveboard.name}"`
+        )
+        const own = withFilters(spec, typed.filters)
         const since =
           only === undefined
             ? undefined
             : yield* incrementalRuntime(
                 only.columns,
-                spec,
+                own,
                 zone,
                 (request) => cluster.liveboardPages(liveboard.id, only.id, 1, 0, undefined, request),
                 `visualization "${only.name}" of liveboard "${liveboard.name}"`
               )
-        const runtime = runtimeRequestOf(since?.runtime ?? spec)
+        const options = since?.runtime ?? own
+        const runtime = runtimeRequestOf(options)
+        const given = runtimeFilterGivenOf(givenFilters(spec, since !== undefined), options.runtimeFilters)
         return {
           export: entry,
           defaultName: `liveboard-${liveboard.name}`,
@@ -418,7 +471,7 @@ export const resolveExport = <E>(
                 name: liveboard.name,
                 viz: { id: viz.id, name: viz.name },
                 query: null,
-                ...runtimeSourceOf(runtime)
+                ...runtimeSourceOf(runtime, given)
               },
               pages: (decoder: PageDecoder) =>
                 cluster.liveboardPages(liveboard.id, viz.id, pageSize, 0, decoder, runtime),
@@ -426,7 +479,8 @@ export const resolveExport = <E>(
                 cluster.liveboardPages(liveboard.id, viz.id, pageSize, offset, decoder, runtime),
               typesOf: typesByPosition(viz.columns),
               emptyColumns: viz.columns.map((c) => c.name),
-              ...(since === undefined ? {} : { watermark: since.watermark, warnings: () => since.warnings })
+              ...(since === undefined ? {} : { watermark: since.watermark }),
+              ...warningsOf([...typed.warnings, ...(since?.warnings ?? [])])
             }))
           }
         }

@@ -3,12 +3,17 @@
  * `--runtime-filter "COL OP VALUE…"`, or a job file's `sort` and `runtimeFilters`. ThoughtSpot's data endpoints take
  * them as `runtime_sort` (`{"sortCol1":"Order ID","asc1":true,…}`) and `runtime_filter` (`{"col1":"Region",
  * "op1":"EQ","val1":"West",…}`); this module holds the operators they take (one list), reads the command line's
- * text, checks a job file's entries, and builds the objects sent. Both are part of what an export reads, so they
- * are in its fingerprint (a resume never continues a file read with other ones) and in the manifest's source.
+ * text, checks a job file's entries, and builds the objects sent. A value on a DATE or DATE_TIME column is sent as
+ * ThoughtSpot requires it, epoch seconds: a day or wall time given as text is converted in the data time zone
+ * ({@link typedRuntimeFilters}). Both are part of what an export reads, so they are in its fingerprint (as given:
+ * the data time zone that converts them is in it too, so a resume never continues a file read with other ones)
+ * and in the manifest's source (as sent, and the converted values as given).
  */
-import { Schema } from "effect"
+import { Effect, Schema } from "effect"
 import type { RuntimeRequest } from "../cluster/Cluster.ts"
+import { UsageError } from "../UsageError.ts"
 import { hasSortBy } from "./SearchOrder.ts"
+import { wallEpochOf } from "./WallTime.ts"
 
 /**
  * The runtime filter operators of ThoughtSpot's data APIs (its runtime-filter documentation), with the values
@@ -106,10 +111,11 @@ export const runtimeSortOf = (sort: ReadonlyArray<SortKey> | undefined): Record<
         ])
       )
 
-/**
- * The `runtime_filter` object sent for `filters` (undefined: none): a one-value operator's value as text, a
- * range's or a list's values as an array.
- */
+/** A filter's `valN`: a one-value operator's value as text, a range's or a list's values as an array. */
+const valueField = (filter: RuntimeFilter): unknown =>
+  isOperator(filter.op) && runtimeFilterOperators[filter.op] === "one" ? filter.values[0] : filter.values
+
+/** The `runtime_filter` object sent for `filters` (undefined: none). */
 export const runtimeFilterOf = (
   filters: ReadonlyArray<RuntimeFilter> | undefined
 ): Record<string, unknown> | undefined =>
@@ -119,12 +125,118 @@ export const runtimeFilterOf = (
         filters.flatMap((filter, i) => [
           [`col${i + 1}`, filter.column],
           [`op${i + 1}`, filter.op],
-          [
-            `val${i + 1}`,
-            isOperator(filter.op) && runtimeFilterOperators[filter.op] === "one" ? filter.values[0] : filter.values
-          ]
+          [`val${i + 1}`, valueField(filter)]
         ])
       )
+
+/**
+ * The values of `sent` that are not as `given` (the same filters, in order; a date converted to epoch seconds),
+ * keyed as `runtime_filter` keys them and written as given (`{"val1": "2025-06-01"}`); undefined when every value
+ * went as given. The manifest records it beside the filter sent.
+ */
+export const runtimeFilterGivenOf = (
+  given: ReadonlyArray<RuntimeFilter> | undefined,
+  sent: ReadonlyArray<RuntimeFilter> | undefined
+): Record<string, unknown> | undefined => {
+  const changed = (sent ?? []).flatMap((filter, i) => {
+    const before = given?.[i]
+    if (before === undefined) return []
+    const same = before.values.length === filter.values.length && before.values.every((v, k) => v === filter.values[k])
+    return same ? [] : [[`val${i + 1}`, valueField(before)] as const]
+  })
+  return changed.length === 0 ? undefined : Object.fromEntries(changed)
+}
+
+const dateTypes = new Set(["DATE", "DATE_TIME", "TIMESTAMP"])
+const epochSeconds = /^-?\d+$/
+/** A value that starts like a day (`2025-06-01…`): said when its column's type is unknown. */
+const dayLike = /^\d{4}-\d{2}-\d{2}/
+
+/**
+ * The type of the column named `name` among `columns` (a result's or a model's): that of the columns so named, else
+ * of those so named ignoring case (a cluster may match names so); undefined when there is none, or when the
+ * columns so named have different types.
+ */
+export const columnTypeIn =
+  (columns: ReadonlyArray<{ readonly name: string; readonly type: string }>) =>
+  (name: string): string | undefined => {
+    const exact = columns.filter((c) => c.name === name)
+    const lower = name.toLowerCase()
+    const named = exact.length > 0 ? exact : columns.filter((c) => c.name.toLowerCase() === lower)
+    const types = new Set(named.map((c) => c.type))
+    return types.size === 1 ? named[0]!.type : undefined
+  }
+
+/** Runtime filters as sent, and what was said about them (already logged). */
+export interface TypedRuntimeFilters {
+  readonly filters: ReadonlyArray<RuntimeFilter> | undefined
+  readonly warnings: ReadonlyArray<string>
+}
+
+/**
+ * `filters` as sent to a result whose column types `typeOf` gives (undefined: unknown). ThoughtSpot takes a DATE or
+ * DATE_TIME runtime filter value only as epoch seconds, so on such a column (or a TIMESTAMP) a day `YYYY-MM-DD` is
+ * sent as its local midnight and, but on a DATE, a wall time `YYYY-MM-DD HH:mm:ss` as its instant, both in the data
+ * time zone (`dataZone`, asked for only then), by the rule of WallTime.ts that `--since` uses; digits (epoch
+ * seconds) go as they are, and anything else is a usage error saying the two forms. A column of unknown type keeps
+ * its values as given, and a value that looks like a day there is a warning (a real cluster takes no date text).
+ * `flag` names where the filters were given (`--runtime-filter`, `runtimeFilters`), `what` the export.
+ */
+export const typedRuntimeFilters = <E>(
+  filters: ReadonlyArray<RuntimeFilter> | undefined,
+  typeOf: (column: string) => string | undefined,
+  dataZone: Effect.Effect<string, E>,
+  flag: string,
+  what: string
+): Effect.Effect<TypedRuntimeFilters, E | UsageError> =>
+  Effect.gen(function* () {
+    if (filters === undefined) return { filters, warnings: [] }
+    const warnings: Array<string> = []
+    let zone: string | undefined
+    const sent: Array<RuntimeFilter> = []
+    for (const filter of filters) {
+      const type = typeOf(filter.column)
+      if (type === undefined || !dateTypes.has(type)) {
+        const dated = type === undefined ? filter.values.find((v) => dayLike.test(v)) : undefined
+        if (dated !== undefined) {
+          warnings.push(
+            `${flag} on "${filter.column}": the type of "${filter.column}" in this result is unknown (the cluster describes no column of that name with one type), so "${dated}" is sent as given, and ThoughtSpot takes a DATE or DATE_TIME value only as epoch seconds: if it is a date, name the column as the result does (a day is then sent as epoch seconds) or give epoch seconds`
+          )
+        }
+        sent.push(filter)
+        continue
+      }
+      const day = type === "DATE"
+      const values: Array<string> = []
+      for (const value of filter.values) {
+        if (epochSeconds.test(value)) {
+          values.push(value)
+          continue
+        }
+        zone ??= yield* dataZone
+        const epoch = wallEpochOf(value, day, zone)
+        if (typeof epoch === "number") {
+          values.push(String(epoch))
+          continue
+        }
+        const forms = day
+          ? `a day, 2025-06-01 (its midnight in the data time zone, ${zone}), or epoch seconds`
+          : `a wall time, 2025-06-01 13:30:00, or a day, 2025-06-01 (its midnight), in the data time zone (${zone}), or epoch seconds`
+        const why =
+          epoch.problem === "form"
+            ? `is not a ${type} as a runtime filter takes it`
+            : epoch.problem === "calendar"
+              ? "is no day or time of the calendar"
+              : `cannot be read in the data time zone: ${epoch.message}`
+        return yield* new UsageError({
+          message: `${what}: ${flag} on the ${type} column "${filter.column}": "${value}" ${why}; give ${forms}`
+        })
+      }
+      sent.push({ ...filter, values })
+    }
+    for (const warning of warnings) yield* Effect.logWarning(`${what}: ${warning}`)
+    return { filters: sent, warnings }
+  })
 
 /** The request fields of `options` (empty when it has neither). */
 export const runtimeRequestOf = (options: RuntimeOptions): RuntimeRequest => {
@@ -136,15 +248,21 @@ export const runtimeRequestOf = (options: RuntimeOptions): RuntimeRequest => {
   }
 }
 
-/** The manifest source's `runtime_sort` and `runtime_filter`: the objects sent, each only when there is one. */
+/**
+ * The manifest source's `runtime_sort` and `runtime_filter`, the objects sent, and `runtime_filter_given`, the
+ * values sent otherwise than given (see {@link runtimeFilterGivenOf}): each only when there is one.
+ */
 export const runtimeSourceOf = (
-  runtime: RuntimeRequest
+  runtime: RuntimeRequest,
+  given?: Readonly<Record<string, unknown>>
 ): {
   readonly runtime_sort?: Readonly<Record<string, unknown>>
   readonly runtime_filter?: Readonly<Record<string, unknown>>
+  readonly runtime_filter_given?: Readonly<Record<string, unknown>>
 } => ({
   ...(runtime.runtimeSort === undefined ? {} : { runtime_sort: runtime.runtimeSort }),
-  ...(runtime.runtimeFilter === undefined ? {} : { runtime_filter: runtime.runtimeFilter })
+  ...(runtime.runtimeFilter === undefined ? {} : { runtime_filter: runtime.runtimeFilter }),
+  ...(given === undefined || runtime.runtimeFilter === undefined ? {} : { runtime_filter_given: given })
 })
 
 /**
@@ -242,7 +360,17 @@ export const parseRuntimeFilter = (text: string): { readonly ok: RuntimeFilter }
   const values = words.slice(at + 1).map((w) => w.text)
   const problem = valuesProblem(op, values)
   if (problem !== undefined) {
-    return refused(`${problem} (a value with spaces goes in double quotes: "North East")`)
+    // A date and time written unquoted is two words: say so with its own example.
+    const valueWords = words.slice(at + 1)
+    const split = valueWords.findIndex(
+      (w, i) =>
+        !w.quoted && /^\d{4}-\d{2}-\d{2}$/.test(w.text) && /^\d{2}:\d{2}:\d{2}$/.test(valueWords[i + 1]?.text ?? "")
+    )
+    const hint =
+      split >= 0
+        ? `a date and time is one value, in double quotes: "${valueWords[split]!.text} ${valueWords[split + 1]!.text}"`
+        : 'a value with spaces goes in double quotes: "North East"'
+    return refused(`${problem} (${hint})`)
   }
   return { ok: { column, op, values } }
 }
