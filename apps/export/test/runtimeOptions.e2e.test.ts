@@ -515,6 +515,48 @@ describe("--runtime-filter on dates", () => {
   )
 
   it.live(
+    "with-since-column-the-export-s-own-date-filter-is-converted-and-both-are-recorded-as-given",
+    () =>
+      Effect.gen(function* () {
+        const all = yield* datedCli(["answer", "Order Details", "--sort", "Order ID"])
+        expect(all.code, all.stderr).toBe(0)
+        const every = orderDetails(all.dir)
+        const date = every.header.indexOf("Order Date")
+        const shipped = every.header.indexOf("Shipped At")
+        const until = epoch("2025-11-02T00:00:00-07:00")
+        const expected = every.rows.filter(
+          (row) => row[date]! >= "2025-06-01" && row[shipped] !== "" && epoch(row[shipped]!) < until
+        )
+        expect(expected.length).toBeGreaterThan(0)
+        const run = yield* datedCli([
+          "answer",
+          "Order Details",
+          "--sort",
+          "Order ID",
+          "--runtime-filter",
+          "Shipped At LT 2025-11-02",
+          "--since-column",
+          "Order Date",
+          "--since",
+          "2025-06-01"
+        ])
+        expect(run.code, run.stderr).toBe(0)
+        expect(orderDetails(run.dir).rows).toEqual(expected)
+        const source = manifestIn(run.dir).outputs[0]!.source
+        expect(source["runtime_filter"]).toEqual({
+          col1: "Shipped At",
+          op1: "LT",
+          val1: String(until),
+          col2: "Order Date",
+          op2: "GE",
+          val2: String(epoch("2025-06-01T00:00:00-07:00"))
+        })
+        expect(source["runtime_filter_given"]).toEqual({ val1: "2025-11-02", val2: "2025-06-01" })
+      }),
+    timeout
+  )
+
+  it.live(
     "a-resume-of-the-same-date-filter-keeps-its-file",
     () =>
       Effect.gen(function* () {
