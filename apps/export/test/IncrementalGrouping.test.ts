@@ -43,6 +43,29 @@ describe("groupingRefusal", () => {
     )
   })
 
+  it("reads a DATE shown by day, as it is: one day is one date", () => {
+    // A daily bucket of a DATE holds the rows of one value of it: whole in every run, as the plain column.
+    expect(refusal(["Order ID", "Revenue", "Day(Order Date)"], "Order Date")).toBeUndefined()
+    expect(refusal(["Total Revenue", "Day(Order Date)"], "Order Date")).toBeUndefined()
+    expect(refusal(["Region", "Total Revenue", "day( order date )"], "Order Date")).toBeUndefined()
+    expect(refusal(["Total Revenue", "Daily(Order Date)"], "Order Date")).toBeUndefined()
+  })
+
+  it("refuses a day of a DATE_TIME, and every other period of a DATE", () => {
+    // A day of a DATE_TIME holds many instants: a watermark inside the day cuts it.
+    expect(refusal(["Order ID", "Day(Shipped At)"], "Shipped At")).toContain(
+      'groups [Shipped At] into periods (its result has the column "Day(Shipped At)"'
+    )
+    expect(refusal(["Total Revenue", "Day(Shipped At)"], "Shipped At")).toContain("into periods")
+    expect(refusal(["Total Revenue", "Day of week(Order Date)"], "Order Date")).toContain("into periods")
+    expect(refusal(["Total Revenue", "Week(Order Date)"], "Order Date")).toContain("into periods")
+    // The day of another column shows nothing of this one.
+    expect(refusal(["Total Revenue", "Day(Order Date)"], "Shipped At")).toContain("does not show [Shipped At]")
+    // A grouped DATE is told the way to keep it by day.
+    expect(refusal(["Total Revenue", "Month(Order Date)"], "Order Date")).toContain("[Order Date].'daily'")
+    expect(refusal(["Total Revenue", "Month(Shipped At)"], "Shipped At")).not.toContain("'daily'")
+  })
+
   it("refuses a result whose names are missing: nothing says how it is grouped", () => {
     expect(refusal(undefined, "Order Date")).toContain("cannot be checked")
     expect(refusal([], "Order Date")).toContain("cannot be checked")

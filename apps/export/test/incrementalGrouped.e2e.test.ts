@@ -4,7 +4,9 @@
  * total becomes `Month(Order Date)`) and a result whose totals do not show the column are refused before any data
  * is read, writing nothing — the first would write part of a period as the period, the second would put the rows
  * at the watermark in two runs' totals — while a result without totals, grouped by other columns, is read from the
- * starting point as the same query with the filter in it reads.
+ * starting point as the same query with the filter in it reads. A DATE shown by day (`[Order Date].'daily'`, named
+ * `Day(Order Date)`) is read as the column itself, since a day of a DATE is its value, with totals too; a day of a
+ * DATE_TIME (many instants) and any other period of a DATE stay refused.
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
@@ -48,6 +50,8 @@ describe("search --since-column of a date the cluster groups into periods unaske
           'the cluster groups [Order Date] into periods (its result has the column "Month(Order Date)"'
         )
         expect(run.stderr).toContain(`--query "${query} [Order Date] >= '…'" without --since-column`)
+        // The way to keep a DATE exact beside totals: show it by day.
+        expect(run.stderr).toContain("add [Order Date].'daily' to the query")
         expect([...filesIn(dir).keys()]).toEqual([])
       }
 
@@ -124,5 +128,149 @@ describe("search --since-column of a result grouped by other columns, without to
     const text = (dir: string) => NodeFs.readFileSync(NodePath.join(dir, "search-Orders.ndjson"), "utf8")
     expect(text(since)).toEqual(text(whole))
     expect(text(since).length).toBeGreaterThan(0)
+  })
+})
+
+const ndjson = (dir: string): Array<Record<string, unknown>> => {
+  const text = NodeFs.readFileSync(NodePath.join(dir, "search-Orders.ndjson"), "utf8")
+  return text === ""
+    ? []
+    : text
+        .trimEnd()
+        .split("\n")
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+}
+
+/** The run's watermarks as the next `--since last` reads them (without the run that wrote them). */
+const marks = (dir: string) =>
+  Object.values(
+    (
+      JSON.parse(NodeFs.readFileSync(NodePath.join(dir, ".spotpipe-state", "watermarks.json"), "utf8")) as {
+        exports: Record<string, { kind: string; column?: string; value: string }>
+      }
+    ).exports
+  ).map(({ kind, column, value }) => ({ kind, column, value }))
+
+const sourceQuery = (dir: string) =>
+  (
+    JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8")) as {
+      outputs: Array<{ source: { query: string | null } }>
+    }
+  ).outputs[0]!.source.query
+
+describe("search --since-column of a DATE shown by day", () => {
+  it(
+    "reads a row-level result as with the plain column: each row's day is its date, the same watermark, then last from it",
+    timeout,
+    async () => {
+      // The sandbox's zone (America/Los_Angeles) is not UTC: a day's start is that zone's midnight, as a DATE's is.
+      const since = ["--since-column", "Order Date", "--since", "2025-06-01", "--format", "ndjson"]
+      const plain = tempDir()
+      const reference = await search(plain, "[Order ID] [Revenue] [Order Date]", ...since)
+      expect(reference.code, reference.stderr).toBe(0)
+      const expected = ndjson(plain).map(({ "Order Date": day, ...rest }) => ({ ...rest, "Day(Order Date)": day }))
+      expect(expected.length).toBeGreaterThan(0)
+      const [mark] = marks(plain)
+      const newest = mark!.value
+
+      // Both spellings: the quoted one a cluster was seen to take, and the bare one of the documentation.
+      for (const query of ["[Order ID] [Revenue] [Order Date].'daily'", "[Order ID] [Revenue] [Order Date].daily"]) {
+        const dir = tempDir()
+        const run = await search(dir, query, ...since)
+        expect(run.code, `${query}: ${run.stderr}`).toBe(0)
+        expect(ndjson(dir)).toEqual(expected)
+        expect(marks(dir)).toEqual([{ kind: "column", column: "Order Date", value: newest }])
+        expect(sourceQuery(dir)).toBe(`${query} [Order Date] >= '2025-06-01'`)
+
+        const next = await search(
+          dir,
+          query,
+          "--since-column",
+          "Order Date",
+          "--since",
+          "last",
+          "--format",
+          "ndjson",
+          "--force"
+        )
+        expect(next.code, next.stderr).toBe(0)
+        const again = ndjson(dir)
+        expect(again).toEqual(expected.filter((row) => (row["Day(Order Date)"] as string) >= newest))
+        expect(again.length).toBeGreaterThan(0)
+        expect(sourceQuery(dir)).toBe(`${query} [Order Date] >= '${newest}'`)
+      }
+    }
+  )
+
+  it(
+    "reads totals by day from the starting point, and the next run writes the last day's total whole again",
+    timeout,
+    async () => {
+      // A bare date beside a total is grouped by month (refused above); by day each total is one date's, whole.
+      const query = "[Revenue] [Order Date].'daily'"
+      const dir = tempDir()
+      const run = await search(
+        dir,
+        query,
+        "--since-column",
+        "Order Date",
+        "--since",
+        "2025-06-01",
+        "--format",
+        "ndjson"
+      )
+      expect(run.code, run.stderr).toBe(0)
+      const whole = tempDir()
+      const reference = await search(whole, `${query} [Order Date] >= '2025-06-01'`, "--format", "ndjson")
+      expect(reference.code, reference.stderr).toBe(0)
+      const rows = ndjson(dir)
+      expect(rows).toEqual(ndjson(whole))
+      const days = rows.map((row) => row["Day(Order Date)"] as string)
+      expect(days.length).toBeGreaterThan(1)
+      expect(days.every((day) => day >= "2025-06-01")).toBe(true)
+      const newest = [...days].sort().at(-1)!
+      expect(marks(dir)).toEqual([{ kind: "column", column: "Order Date", value: newest }])
+
+      const next = await search(
+        dir,
+        query,
+        "--since-column",
+        "Order Date",
+        "--since",
+        "last",
+        "--format",
+        "ndjson",
+        "--force"
+      )
+      expect(next.code, next.stderr).toBe(0)
+      // The watermark's day again, its total as the first run wrote it: not a part of it.
+      expect(ndjson(dir)).toEqual(rows.filter((row) => row["Day(Order Date)"] === newest))
+    }
+  )
+})
+
+describe("search --since-column of a day of a DATE_TIME, or another period of a DATE", () => {
+  it("is refused before any data is read, writing nothing", timeout, async () => {
+    const cases: ReadonlyArray<readonly [query: string, column: string, since: string, says: string]> = [
+      // A day of a DATE_TIME holds many instants: a watermark inside it would cut it.
+      [
+        "[Order ID] [Shipped At].'daily'",
+        "Shipped At",
+        "2025-06-01 12:00:00",
+        "a day of a DATE_TIME holds many instants"
+      ],
+      ["[Revenue] [Shipped At].daily", "Shipped At", "2025-06-01", "a day of a DATE_TIME holds many instants"],
+      ["[Revenue] [Order Date].'weekly'", "Order Date", "2025-06-02", "[Order Date].'daily'"],
+      ["[Revenue] [Order Date].'daily' [Order Date].monthly", "Order Date", "2025-06-01", "[Order Date].'daily'"],
+      ["[Order ID] [Order Date].'day of week'", "Order Date", "2025-06-01", "[Order Date].'daily'"]
+    ]
+    for (const [query, column, since, says] of cases) {
+      const dir = tempDir()
+      const run = await search(dir, query, "--since-column", column, "--since", since)
+      expect(run.code, `${query}: ${run.stderr}`).toBe(2)
+      expect(run.stderr).toContain(`the query groups [${column}] into periods`)
+      expect(run.stderr).toContain(says)
+      expect([...filesIn(dir).keys()]).toEqual([])
+    }
   })
 })

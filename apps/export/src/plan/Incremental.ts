@@ -211,7 +211,8 @@ const literalOf = (value: string, type: string | undefined, what: string): strin
  * is written as a query literal: a DATE as `YYYY-MM-DD` and a DATE_TIME as `YYYY-MM-DD HH:mm:ss` in the data time
  * zone (`dataZone`, asked for only then; a maximum in the first occurrence of a repeated hour one offset difference
  * earlier, see `Watermark.unambiguousWatermark`), a number as its digits, anything else as its text. Refused (exit
- * 2, before the maximum and any data are read): a query that buckets the column, and a result whose rows do not
+ * 2, before the maximum and any data are read): a query that buckets the column (but a DATE by day, `.daily` or
+ * `.'daily'`: a day of a DATE is its value, filtered and watermarked as the column), and a result whose rows do not
  * each stand for rows on one side of the starting point (see {@link groupingRefusal}), read from one row of it.
  */
 export const incrementalSearch = <E>(
@@ -238,11 +239,18 @@ export const incrementalSearch = <E>(
     }
     // A query grouping the column into periods (`[Order Date].monthly`): the period holding the starting point would
     // hold only the rows from there on — a part of a month written as the month, which the next run (starting at
-    // this run's maximum, inside its last period) writes again as another part.
+    // this run's maximum, inside its last period) writes again as another part. A DATE by day (`.daily`, or
+    // `.'daily'` as a cluster was seen to want it) is the exception: one day is one date, its value.
     const escaped = column.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
-    if (new RegExp(`\\[\\s*${escaped}\\s*\\]\\s*\\.`, "i").test(spec.query)) {
+    const bucketing = [...spec.query.matchAll(new RegExp(`\\[\\s*${escaped}\\s*\\]\\s*\\.\\s*('[^']*'?|\\w*)`, "gi"))]
+    const period = bucketing
+      .map((m) => m[1]!.replace(/^'|'$/g, "").toLowerCase())
+      .find((bucket) => !(bucket === "daily" && known.type === "DATE"))
+    if (period !== undefined) {
+      const instants = period === "daily" ? ` (a day of a ${known.type} holds many instants)` : ""
+      const byDay = known.type === "DATE" ? `, show it by day ([${column}].'daily': a day of a DATE is its value)` : ""
       return yield* new UsageError({
-        message: `${what}: the query groups [${column}] into periods, and --since-column "${column}" would cut the first one: its row would total only part of its period (and a --since last run, starting inside the last period, would write that period again as another part). Put the column's filter in the query at a period's start instead (--query "${spec.query} [${column}] >= '…'"), or use --since-column with a query that does not bucket it`
+        message: `${what}: the query groups [${column}] into periods${instants}, and --since-column "${column}" would cut the first one: its row would total only part of its period (and a --since last run, starting inside the last period, would write that period again as another part). Put the column's filter in the query at a period's start instead (--query "${spec.query} [${column}] >= '…'")${byDay}, or use --since-column with a query that does not bucket it`
       })
     }
     const literal = literalOf(spec.since, known.type, what)
@@ -277,7 +285,8 @@ export const incrementalSearch = <E>(
  * totals (`Total Revenue`) in a result that does not show `column` as it is — a total then mixes rows from before
  * and after the starting point, and the rows at the watermark, which the next run reads again, would be in two
  * runs' totals. A result with totals that shows `column` as it is holds totals of one value of it each: whole in
- * every run, read again whole at the watermark, as rows are. Result names are matched to model columns as
+ * every run, read again whole at the watermark, as rows are. A DATE `column` by day (`Day(Order Date)`) is shown
+ * as it is (one day is one date); a day of a DATE_TIME is a period. Result names are matched to model columns as
  * SearchColumns.ts matches them; a result without names cannot be checked and is refused. The reason ends with what
  * to do instead (`query`: the query as given).
  */
@@ -292,20 +301,33 @@ export const groupingRefusal = (
     return `the cluster's result names no columns, so whether it groups or totals [${column}] cannot be checked. ${wayOut}`
   }
   const wanted = column.trim().toLowerCase()
-  const period = names.find((name) => {
+  // The bucket a result column puts `column` in ("Month(Order Date)" → "month"), or `undefined`.
+  const bucketOf = (name: string) => {
     const bucket = /^([^()]+)\((.+)\)$/.exec(name)
-    return bucket !== null && bucket[2]!.trim().toLowerCase() === wanted
-  })
+    return bucket !== null && bucket[2]!.trim().toLowerCase() === wanted ? bucket[1]!.trim().toLowerCase() : undefined
+  }
+  // A DATE by day ("Day(Order Date)", as the sandbox and ThoughtSpot name it) is the column as it is: one day is one
+  // date. A day of a DATE_TIME holds many instants, and stays a period.
+  const date = model.find((c) => c.name === column)?.type === "DATE"
+  const byDay = (unit: string | undefined) => date && unit !== undefined && dayUnits.has(unit)
+  const keepByDay = date
+    ? `For a DATE, add [${column}].'daily' to the query instead: a day of a DATE is its value, so each row stands for rows of one date. `
+    : ""
+  const period = names.find((name) => bucketOf(name) !== undefined && !byDay(bucketOf(name)))
   if (period !== undefined) {
-    return `the cluster groups [${column}] into periods (its result has the column "${period}": a date the query gives without a bucket is grouped by month in a result that is not row-level), and --since-column "${column}" would cut the first one: its row would total only part of its period (and a --since last run, starting inside the last period, would write that period again as another part). ${wayOut}`
+    return `the cluster groups [${column}] into periods (its result has the column "${period}": a date the query gives without a bucket is grouped by month in a result that is not row-level), and --since-column "${column}" would cut the first one: its row would total only part of its period (and a --since last run, starting inside the last period, would write that period again as another part). ${keepByDay}${wayOut}`
   }
   const total = names.find((name) => aggregatedColumn(model, name) !== undefined)
-  const shown = names.includes(column) && aggregatedColumn(model, column) === undefined
+  const shown =
+    names.some((name) => name === column || byDay(bucketOf(name))) && aggregatedColumn(model, column) === undefined
   if (total !== undefined && !shown) {
-    return `the query's result holds totals (its column "${total}") and does not show [${column}] as it is, so each total mixes rows from before and after the starting point: a run's totals are of the rows from its --since on, and the rows at its watermark, which the next --since last run reads again, would be in two runs' totals (summing the runs would count them twice). ${wayOut}`
+    return `the query's result holds totals (its column "${total}") and does not show [${column}] as it is, so each total mixes rows from before and after the starting point: a run's totals are of the rows from its --since on, and the rows at its watermark, which the next --since last run reads again, would be in two runs' totals (summing the runs would count them twice). ${keepByDay}${wayOut}`
   }
   return undefined
 }
+
+/** The result-name buckets of one day ("Day(Order Date)"). */
+const dayUnits = new Set(["day", "daily"])
 
 /** A result column name of a date grouped into periods, as ThoughtSpot prints one ("Month(Order Date)"). */
 const periodName = /^\s*(hour|day|week|month|quarter|year|hourly|daily|weekly|monthly|quarterly|yearly)\s*\(.+\)\s*$/i
