@@ -400,7 +400,7 @@ export const incrementalRuntime = <E>(
     const warnings =
       known.bucket === undefined && (known.type === "DATE" || known.type === "DATE_TIME" || known.type === "TIMESTAMP")
         ? [
-            `the cluster's description of --since-column "${column}" does not say whether it is grouped into periods (weekly, monthly, …): if the saved object groups it, each run's first period holds only the rows from the watermark on; check that it shows the date as it is (no bucket, or daily for a DATE)`
+            `the cluster's description of --since-column "${column}" does not say whether it is grouped into periods (weekly, monthly, …): if the saved object groups it, each run's first period holds only the rows from the watermark on; check that it shows the date as it is (no bucket)`
           ]
         : []
     for (const warning of warnings) yield* Effect.logWarning(`${what}: ${warning}`)
