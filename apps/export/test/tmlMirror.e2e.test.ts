@@ -629,6 +629,12 @@ describe("--json shows every warning of a tml run", () => {
       )
     ])
     expect(run.stderr).toContain(report.warnings![0]!)
+    // A dry run of the same says the same in its plan.
+    const dry = await tml(fixtures.limitedUser, "--modified-since", "last", "--dry-run", "--json")
+    expect(dry.code, dry.stderr).toBe(0)
+    const plan = JSON.parse(dry.stdout) as { dry_run: boolean; warnings: Array<string> }
+    expect(plan.dry_run).toBe(true)
+    expect(plan.warnings).toEqual(report.warnings)
   })
 })
 

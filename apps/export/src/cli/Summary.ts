@@ -289,7 +289,8 @@ export const formatDryRun = (plan: DryRunPlan, folder: string | null): string =>
 /**
  * `--dry-run --json`: the plan as one line of JSON — each file with its export, object, format, source, expected
  * rows (`null`: no count before it is read whole), columns and whether it exists already; the exports that
- * cannot be planned or would fail (with the documents of a `tml` export a run would not write); totals.
+ * cannot be planned or would fail (with the documents of a `tml` export a run would not write); the files a run
+ * would remove; the plan's warnings; totals.
  */
 export const dryRunJson = (command: string, plan: DryRunPlan, folder: string | null): string => {
   const totals = planTotals(plan)
@@ -313,6 +314,7 @@ export const dryRunJson = (command: string, plan: DryRunPlan, folder: string | n
     }),
     // Files of earlier runs a run would remove: TML documents of objects gone from the cluster or renamed.
     removed: (plan.removals ?? []).map((r) => ({ file: r.file, export: r.export, reason: r.reason, detail: r.detail })),
+    warnings: plan.warnings,
     totals: { files: totals.files, rows: totals.rows, rows_unknown: totals.unknown, existing: totals.existing }
   })
 }

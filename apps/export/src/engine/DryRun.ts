@@ -63,6 +63,8 @@ export interface DryRunPlan {
   readonly failures: ReadonlyArray<DryRunFailure>
   /** Files a run would remove (absent: none). */
   readonly removals?: ReadonlyArray<DryRunRemoval>
+  /** What the plan said besides (already logged): the run's warnings and the files a run would keep, say. */
+  readonly warnings: ReadonlyArray<string>
 }
 
 /** Keeps no byte: the probe wants the columns and counts, not the text. */

@@ -460,13 +460,20 @@ export const runExports = <E>(
         }
         // The files a run would remove (those changed by hand since spotpipe wrote them are kept, and not listed).
         const removals: Array<DryRunRemoval> = []
+        // Said in the log as they come, and in the plan: a scheduler reading `--dry-run --json` sees them too.
+        const planWarnings = [...runWarnings]
         for (const [i, plan] of plans.entries()) {
           if (Exit.isFailure(plan) || failing.has(i) || !toDisk) continue
-          for (const warning of plan.value.removals.warnings) yield* Effect.logWarning(warning)
+          for (const warning of plan.value.removals.warnings) {
+            yield* Effect.logWarning(warning)
+            planWarnings.push(warning)
+          }
           for (const removal of plan.value.removals.removals) {
             const check = yield* checkRemoval(outDir, removal)
-            if (check === "changed") yield* Effect.logWarning(changedWarning(removal))
-            else if (check === "remove") {
+            if (check === "changed") {
+              yield* Effect.logWarning(changedWarning(removal))
+              planWarnings.push(changedWarning(removal))
+            } else if (check === "remove") {
               removals.push({ export: plan.value.key, what: mine[i]!.what, ...removalEntry(removal) })
             }
           }
@@ -477,7 +484,7 @@ export const runExports = <E>(
           outputs: [],
           failures,
           warnings: runWarnings,
-          dryRun: { outputs, failures, ...(removals.length === 0 ? {} : { removals }) }
+          dryRun: { outputs, failures, warnings: planWarnings, ...(removals.length === 0 ? {} : { removals }) }
         }
       }
 
