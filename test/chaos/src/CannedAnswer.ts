@@ -27,3 +27,15 @@ export const answerOf = (columns: ReadonlyArray<Column>) => ({
     ]
   }
 })
+
+/**
+ * The `metadata/tml/export` response for "Sales": its TML (JSON) saved with `query` as its `search_query`, which
+ * tells spotpipe whether a result read in several pages has a fixed order (`sort by`).
+ */
+export const answerTml = (query: string): CannedResponse =>
+  json([
+    {
+      info: { name: "Sales", filename: "Sales.answer.tml", status: { status_code: "OK" }, type: "answer", id: "a-1" },
+      edoc: JSON.stringify({ guid: "a-1", answer: { name: "Sales", search_query: query } })
+    }
+  ])

@@ -93,7 +93,10 @@ beforeAll(async () => {
   NodeFs.writeFileSync(jobPath, JSON.stringify(job))
   const out = NodePath.join(root, "reference")
   const first = await run(out, [])
-  expect(first.stderr).toBe("")
+  // The one warning: the liveboard's Daily Quantity has no sort by and spans pages.
+  const unsortedViz =
+    'spotpipe: warning: visualization "Daily Quantity" of liveboard "Order Operations": the visualization\'s saved query has no "sort by"'
+  expect(first.stderr.split("\n").filter((l) => l !== "" && !l.startsWith(unsortedViz))).toEqual([])
   expect(first.code).toBe(0)
   reference = dataFiles(readTree(out))
   expect(reference.size).toBe(7)

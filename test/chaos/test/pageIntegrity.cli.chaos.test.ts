@@ -8,7 +8,7 @@ import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, describe, expect, it } from "@effect/vitest"
-import { answerOf, json } from "../src/CannedAnswer.ts"
+import { answerOf, answerTml, json } from "../src/CannedAnswer.ts"
 import { type CannedResponse, startCannedServer } from "../src/CannedServer.ts"
 import { readTree } from "../src/OutputTree.ts"
 import { runSpotpipe } from "../src/SpotpipeProcess.ts"
@@ -44,6 +44,8 @@ const runAgainst = async (
     const offset = (body as { record_offset?: number } | undefined)?.record_offset ?? 0
     if (path.endsWith("/metadata/search")) return json(offset === 0 ? [answer] : [])
     if (path.endsWith("/system")) return json({ time_zone: "UTC" })
+    // Saved with a fixed order, so that a result read in several pages is checked for repeats only.
+    if (path.endsWith("/metadata/tml/export")) return answerTml("[Region] [Order Date] sort by [Region]")
     return dataPage(offset, rowsAt(offset), total)
   })
   const out = NodePath.join(root, `out-${Math.random().toString(36).slice(2)}`)

@@ -44,7 +44,7 @@ import { makeRowFormat } from "../formats/TextFormats.ts"
 import { typedPlans, typedStaging } from "../formats/TypedCells.ts"
 import type { ChunkWriter } from "../output/AtomicFile.ts"
 import { type ColumnNames, renamerOf } from "../plan/Names.ts"
-import { spansPages, unsortedWarning } from "../plan/SearchOrder.ts"
+import { type OrderCheck, spansPages } from "../plan/SearchOrder.ts"
 import { cutRows, type TranscodePool } from "./TranscodePool.ts"
 
 /** `]`: closes the rows before a cut (see `transcodeShared`). */
@@ -109,11 +109,16 @@ export interface JobSpec<E, R> {
    */
   readonly strict?: boolean
   /**
-   * A search whose query has no `sort by`, read in pages of `pageSize` rows: a result that spans more than one page
-   * is a warning (see SearchOrder.ts); with `strict`, a failure on the first page read, before any byte of it is
-   * written or another page is asked for. `rows`: the result's row count, for pages that report none.
+   * An output whose order may not be fixed, read in pages of `pageSize` rows: once its result is found to span more
+   * than one page, `check` runs once (see SearchOrder.ts), and what it says is a warning; with `strict`, a failure
+   * on that page, before any byte of it is written or another page is asked for. `rows`: the result's row count,
+   * for pages that report none.
    */
-  readonly unsorted?: { readonly pageSize: number; readonly rows?: number | undefined }
+  readonly unsorted?: {
+    readonly pageSize: number
+    readonly rows?: number | undefined
+    readonly check: OrderCheck
+  }
   readonly progress: ProgressReporter
   /** Runs once the output's columns are known (from the first page, or the empty result's), before any row. */
   readonly onColumns?: (columns: ReadonlyArray<OutputColumn>) => Effect.Effect<void, ExportError, R>
@@ -175,6 +180,7 @@ export const runJob = <E, R>(
     const repeats: Array<string> = []
     // An unsorted result found to span pages (checked page by page until it is): logged at once, listed first.
     let unsorted: string | undefined
+    let orderChecked = false
 
     // The plan for the job's columns, made once: by the decoder (while the first page is fetched) or by the
     // first page, whichever comes first. Other columns get `undefined` (the page then fails below).
@@ -404,18 +410,19 @@ export const runJob = <E, R>(
     yield* Stream.runForEach(spec.pages(decoder), (page) =>
       Effect.gen(function* () {
         // Before the page is written (with `strict`, nothing is: not even the header).
-        if (spec.unsorted !== undefined && unsorted === undefined) {
+        if (spec.unsorted !== undefined && !orderChecked) {
           const { pageSize } = spec.unsorted
           const total = page.availableRowCount ?? spec.unsorted.rows
           if (spansPages(rows, total, pageSize)) {
-            unsorted = unsortedWarning(total, pageSize)
-            if (spec.strict === true) {
+            orderChecked = true
+            unsorted = yield* spec.unsorted.check(total, pageSize)
+            if (unsorted !== undefined && spec.strict === true) {
               return yield* new ExportError({
                 kind: "Incomplete",
                 message: `${spec.what}: ${unsorted} (without --strict it is exported with this warning)`
               })
             }
-            yield* Effect.logWarning(`${spec.what}: ${unsorted}`)
+            if (unsorted !== undefined) yield* Effect.logWarning(`${spec.what}: ${unsorted}`)
           }
         }
         if (names === undefined) yield* start(page.columnNames)

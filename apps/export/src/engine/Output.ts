@@ -219,9 +219,9 @@ export const jobSpecOf = <E>(
   nullString: planned.settings.nullString,
   strict: run.options.strict || planned.export.strict,
   // A part of a split export reads no row count on its pages: the one its parts were planned with.
-  ...(planned.unsorted === true
-    ? { unsorted: { pageSize: planned.settings.pageSize, rows: planned.part?.source_rows } }
-    : {}),
+  ...(planned.unsorted === undefined
+    ? {}
+    : { unsorted: { pageSize: planned.settings.pageSize, rows: planned.part?.source_rows, check: planned.unsorted } }),
   ...(run.pool === undefined
     ? {}
     : { offload: { pool: run.pool, timeZone: planned.settings.timezone, offset: planned.settings.offset } }),

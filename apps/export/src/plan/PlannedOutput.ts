@@ -10,6 +10,7 @@ import type { OutputPart, OutputSource } from "../output/Manifest.ts"
 import type { ColumnTypes } from "./ColumnPlanner.ts"
 import type { JobExport } from "./JobFile.ts"
 import type { fingerprintOf, OutputSettings } from "./OutputSettings.ts"
+import type { OrderCheck } from "./SearchOrder.ts"
 import type { RemovalPlan } from "./TmlMirror.ts"
 import type { WatermarkValue } from "./Watermark.ts"
 
@@ -54,10 +55,12 @@ export interface PlannedOutput<E> {
    */
   readonly warnings?: () => ReadonlyArray<string>
   /**
-   * A search whose query has no `sort by` (see SearchOrder.ts): its result, read in more than one page, may hold
-   * repeated rows and miss others, which the engine warns of (or with `strict` fails on).
+   * An output whose order may not be fixed (see SearchOrder.ts): a search whose query has no `sort by`, or a saved
+   * answer or visualization given no `--sort`, whose saved query is read when needed. Its result, read in more
+   * than one page, may hold repeated rows and miss others: the engine runs the check once it finds the result
+   * spans pages, and warns of what it says (or with `strict` fails on it).
    */
-  readonly unsorted?: boolean
+  readonly unsorted?: OrderCheck
   /**
    * A document output (a TML document): its text, read when it is written, goes to the file as it is; `pages` is
    * then empty. The engine writes, hashes, checkpoints, publishes and records it like any output.

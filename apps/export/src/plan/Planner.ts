@@ -39,7 +39,7 @@ import {
   typedRuntimeFilters
 } from "./RuntimeOptions.ts"
 import { searchColumnTypes } from "./SearchColumns.ts"
-import { hasSortBy } from "./SearchOrder.ts"
+import { hasSortBy, savedOrder, savedTml, unsortedSearch } from "./SearchOrder.ts"
 import type { EarlierDocuments } from "./TmlMirror.ts"
 
 /**
@@ -335,6 +335,8 @@ export const resolveExport = <E>(
         const given = runtimeFilterGivenOf(givenFilters(spec, since !== undefined), options.runtimeFilters)
         const from = (offset: number, decoder: PageDecoder) =>
           cluster.answerPages(answer.id, pageSize, offset, decoder, runtime)
+        // Its saved query's `sort by` (in its TML, read only if its result spans pages), unless `--sort` fixes the order.
+        const tml = yield* savedTml(cluster, { type: "ANSWER", id: answer.id, name: answer.name }, what)
         return yield* splitWhenAsked(
           single(`answer-${answer.name}`, answer.id, {
             label: `answer ${answer.name}`,
@@ -352,7 +354,8 @@ export const resolveExport = <E>(
             typesOf: typesByPosition(columns),
             emptyColumns: columns.map((c) => c.name),
             ...(since === undefined ? {} : { watermark: since.watermark }),
-            ...warningsOf([...typed.warnings, ...(since?.warnings ?? [])])
+            ...warningsOf([...typed.warnings, ...(since?.warnings ?? [])]),
+            ...(runtime.runtimeSort === undefined ? { unsorted: savedOrder(tml, "answer") } : {})
           }),
           () => cluster.answerPages(answer.id, 1, 0, undefined, runtime),
           from,
@@ -394,7 +397,7 @@ export const resolveExport = <E>(
             ...warningsOf(typed.warnings),
             // The query as sent, filters appended: its own `sort by`, or a runtime sort (`--sort`), fixes the order
             // of its pages.
-            ...(hasSortBy(query) || runtime.runtimeSort !== undefined ? {} : { unsorted: true })
+            ...(hasSortBy(query) || runtime.runtimeSort !== undefined ? {} : { unsorted: unsortedSearch })
           }),
           () => cluster.searchPages(table.id, query, 1, 0, undefined, runtime),
           from,
@@ -451,6 +454,12 @@ export const resolveExport = <E>(
         const options = since?.runtime ?? own
         const runtime = runtimeRequestOf(options)
         const given = runtimeFilterGivenOf(givenFilters(spec, since !== undefined), options.runtimeFilters)
+        // The visualizations' saved queries (one TML of the liveboard, read only if a result spans pages).
+        const tml = yield* savedTml(
+          cluster,
+          { type: "LIVEBOARD", id: liveboard.id, name: liveboard.name },
+          `liveboard "${liveboard.name}"`
+        )
         return {
           export: entry,
           defaultName: `liveboard-${liveboard.name}`,
@@ -480,7 +489,8 @@ export const resolveExport = <E>(
               typesOf: typesByPosition(viz.columns),
               emptyColumns: viz.columns.map((c) => c.name),
               ...(since === undefined ? {} : { watermark: since.watermark }),
-              ...warningsOf([...typed.warnings, ...(since?.warnings ?? [])])
+              ...warningsOf([...typed.warnings, ...(since?.warnings ?? [])]),
+              ...(runtime.runtimeSort === undefined ? { unsorted: savedOrder(tml, "visualization", viz.id) } : {})
             }))
           }
         }

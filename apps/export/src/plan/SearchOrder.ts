@@ -1,12 +1,19 @@
 /**
- * Whether a search's result has a fixed order, and what to say when it has none. Each data page is a query of its
- * own on the cluster, so a result read in several pages is complete and free of repeats only when its order is
- * fixed by a `sort by`. The query string is read as ThoughtSpot's search tokens: `[Column]` references (a bucket
- * such as `.monthly` or `.'day of week'` after them) and quoted values are skipped whole, so a `sort by` inside a
- * column name (`[sort by x]`) or a value (`'sort by'`) does not count; only the words `sort by` followed by a
- * `[Column]` do. A quote left open takes the rest of the query, so text that cannot be read for certain never
- * counts as a sort. Whether the sort's columns make each row unique is not known here (it depends on the data).
+ * Whether a result read in pages has a fixed order, and what to say when it has none. Each data page is a query of
+ * its own on the cluster, so a result read in several pages is complete and free of repeats only when its order is
+ * fixed by a `sort by`: a search's own query, or the query a saved answer or liveboard visualization was saved with
+ * (its TML's `search_query`, read only once its result is found to span pages: see {@link savedOrder}). The query
+ * string is read as ThoughtSpot's search tokens: `[Column]` references (a bucket such as `.monthly` or
+ * `.'day of week'` after them) and quoted values are skipped whole, so a `sort by` inside a column name
+ * (`[sort by x]`) or a value (`'sort by'`) does not count; only the words `sort by` followed by a `[Column]` do. A
+ * quote left open takes the rest of the query, so text that cannot be read for certain never counts as a sort.
+ * Whether the sort's columns make each row unique is not known here (it depends on the data).
  */
+import { ThoughtSpotError } from "@spotpipe/core"
+import { Effect, Result } from "effect"
+import type { Cluster, ListedObject } from "../cluster/Cluster.ts"
+import { ExportError } from "../ExportError.ts"
+import { adminOf, documentOf } from "./AdminExports.ts"
 
 /** A search token: a `[Column]` reference, a quoted value, or a bare word (lowercased: tokens ignore case). */
 type Token = { readonly kind: "column" } | { readonly kind: "value" } | { readonly kind: "word"; readonly word: string }
@@ -67,14 +74,129 @@ export const hasSortBy = (query: string): boolean => {
 export const spansPages = (before: number, available: number | undefined, pageSize: number): boolean =>
   before > 0 || (available !== undefined && available > pageSize)
 
+/** How a result's pages are read, for a warning: `its 250 rows are read in 3 pages of 100`, when the count is known. */
+const readIn = (available: number | undefined, pageSize: number): string =>
+  available === undefined
+    ? "its result is read in several pages"
+    : `its ${available} rows are read in ${Math.ceil(available / pageSize)} pages of ${pageSize}`
+
+const eachPage =
+  "each page is a query of its own on the cluster, so without a fixed order rows can be repeated or missing"
+
 /**
  * The warning for a search without `sort by` whose result spans several pages: what happened, why it matters and
  * what to do. `available` is the source's row count, when it gives one.
  */
-export const unsortedWarning = (available: number | undefined, pageSize: number): string => {
-  const read =
-    available === undefined
-      ? "its result is read in several pages"
-      : `its ${available} rows are read in ${Math.ceil(available / pageSize)} pages of ${pageSize}`
-  return `the search query has no "sort by" and ${read}: each page is a query of its own on the cluster, so without a fixed order rows can be repeated or missing; add a sort by on columns that make each row unique (… sort by [Order ID])`
+export const unsortedWarning = (available: number | undefined, pageSize: number): string =>
+  `the search query has no "sort by" and ${readIn(available, pageSize)}: ${eachPage}; add a sort by on columns that make each row unique (… sort by [Order ID])`
+
+/**
+ * How an output's order is checked once its result is found to span pages: the warning for a result of `total`
+ * rows (when the source says) read in pages of `pageSize`, or undefined when its order is fixed. It never fails:
+ * an order that cannot be checked is a warning of its own.
+ */
+export type OrderCheck = (total: number | undefined, pageSize: number) => Effect.Effect<string | undefined>
+
+/** The check of a search whose query has no `sort by`: always its warning. */
+export const unsortedSearch: OrderCheck = (total, pageSize) => Effect.succeed(unsortedWarning(total, pageSize))
+
+/** What a saved query belongs to: a saved answer, or a visualization of a liveboard. */
+export type SavedKind = "answer" | "visualization"
+
+const runtimeSortFix =
+  'sort it on columns that make each row unique with --sort (e.g. --sort "Order ID"; in a job file "sort")'
+
+/** The warning for a saved answer or visualization whose saved query has no `sort by`, read in several pages. */
+export const unsortedSavedWarning = (kind: SavedKind, available: number | undefined, pageSize: number): string =>
+  `the ${kind === "answer" ? "saved answer's query" : "visualization's saved query"} has no "sort by" and ${readIn(available, pageSize)}: ${eachPage}; ${runtimeSortFix}, or save the ${kind} with such a sort by`
+
+/**
+ * The warning for a saved answer or visualization read in several pages whose saved query could not be read
+ * (`why`): its order is not known, so it is said, never guessed either way.
+ */
+export const uncheckedOrderWarning = (
+  kind: SavedKind,
+  why: string,
+  available: number | undefined,
+  pageSize: number
+): string =>
+  `whether the ${kind === "answer" ? "saved answer's query" : "visualization's saved query"} has a "sort by" could not be checked (${why}), and ${readIn(available, pageSize)}: ${eachPage}; ${runtimeSortFix}, which needs no check`
+
+const field = (value: unknown, key: string): unknown =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)[key]
+    : undefined
+
+/**
+ * The saved query (`search_query`) in a TML document of JSON text: an answer's (`answer.search_query`), or with
+ * `viz` (a GUID) that of the liveboard visualization whose `viz_guid` it is. A failure says why there is none.
+ */
+export const savedQueryOf = (tml: string, viz?: string): Result.Result<string, string> => {
+  let doc: unknown
+  try {
+    doc = JSON.parse(tml)
+  } catch {
+    return Result.fail("its TML is not a JSON document")
+  }
+  let answer: unknown
+  if (viz === undefined) {
+    answer = field(doc, "answer")
+    if (answer === undefined) return Result.fail("its TML has no answer")
+  } else {
+    const visualizations = field(field(doc, "liveboard"), "visualizations")
+    const found = Array.isArray(visualizations)
+      ? visualizations.filter((v) => String(field(v, "viz_guid") ?? "").toLowerCase() === viz.toLowerCase())
+      : []
+    if (found.length !== 1) return Result.fail(`its liveboard's TML has no visualization with viz_guid ${viz}`)
+    answer = field(found[0], "answer")
+  }
+  const query = field(answer, "search_query")
+  return typeof query === "string" ? Result.succeed(query) : Result.fail("its TML has no search_query")
 }
+
+/** Why reading a TML document failed, in words (the cluster's reason and message, or the export's own). */
+const failureText = (error: unknown): string => {
+  if (error instanceof ExportError) return error.message
+  if (ThoughtSpotError.isThoughtSpotError(error)) {
+    const { _tag, message } = error.reason
+    return _tag === "Forbidden"
+      ? `${_tag}: ${message} (it needs view access and the DATADOWNLOADING privilege, "Can download data")`
+      : `${_tag}: ${message}`
+  }
+  return String(error)
+}
+
+/**
+ * Reads the TML of a saved answer or liveboard (`metadata/tml/export`, JSON) the first time the returned effect
+ * runs, and gives every later run the same outcome: its text, or why it could not be read. Nothing is requested
+ * until then, so a result that fits one page costs no request.
+ */
+export const savedTml = <E>(
+  cluster: Cluster<E>,
+  object: ListedObject,
+  what: string
+): Effect.Effect<Effect.Effect<Result.Result<string, string>>> =>
+  Effect.cached(
+    adminOf(cluster).pipe(
+      Effect.flatMap((admin) => admin.exportTml(object, "JSON", false)),
+      Effect.flatMap((items) => documentOf(object, `the TML of ${what}`, items)),
+      Effect.map((document): Result.Result<string, string> => Result.succeed(document.text)),
+      Effect.catch((error) =>
+        Effect.succeed(Result.fail(`reading its TML (metadata/tml/export) failed: ${failureText(error)}`))
+      )
+    )
+  )
+
+/**
+ * The order check of a saved answer, or with `viz` of that visualization of a liveboard: its saved query is read
+ * from `tml` (see {@link savedTml}) when its result is first found to span pages, and warned of as a search is
+ * when it has no `sort by`; a query that cannot be read is a warning that its order could not be checked.
+ */
+export const savedOrder =
+  (tml: Effect.Effect<Result.Result<string, string>>, kind: SavedKind, viz?: string): OrderCheck =>
+  (total, pageSize) =>
+    Effect.map(tml, (text) => {
+      const query = Result.flatMap(text, (t) => savedQueryOf(t, viz))
+      if (Result.isFailure(query)) return uncheckedOrderWarning(kind, query.failure, total, pageSize)
+      return hasSortBy(query.success) ? undefined : unsortedSavedWarning(kind, total, pageSize)
+    })

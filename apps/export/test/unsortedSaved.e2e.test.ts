@@ -1,0 +1,334 @@
+/**
+ * A saved answer or liveboard visualization read in several pages, through the CLI against a loopback sandbox:
+ * each page is a query of its own on the cluster, so its order must be fixed by the query it was saved with. Once
+ * the first page shows more are coming, spotpipe reads the object's TML (one `metadata/tml/export`) and warns, or
+ * with `--strict` fails, exactly as for a search without `sort by`. A result that fits one page, and an export given
+ * `--sort`, read no TML. When the TML cannot be read (a user without the privilege, a cluster error) the order is
+ * not guessed: a warning says it could not be checked and how to fix it (`--strict`: a failure).
+ */
+
+import * as NodeFs from "node:fs"
+import { createServer, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
+import * as NodePath from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { Effect } from "effect"
+import { runInProcess } from "./support/inProcess.ts"
+import { filesIn, sandboxEnv } from "./support/Sandboxes.ts"
+import { tempFolders } from "./support/tempFolders.ts"
+
+const tempDir = tempFolders("spotpipe-unsorted-saved-")
+const timeout = { timeout: 60_000 }
+
+/** Requests a sandbox answered, by route. */
+interface Counts {
+  tml: number
+  answerData: number
+}
+
+const counting = (counts: Counts) => (line: string) => {
+  if (line.includes("/metadata/tml/export ")) counts.tml++
+  if (line.includes("/metadata/answer/data ")) counts.answerData++
+}
+
+const rows = 250
+const counts: Counts = { tml: 0, answerData: 0 }
+let sandbox: RunningSandbox
+/** A sandbox whose TML export always fails with a server error (HTTP 500). */
+const failingCounts: Counts = { tml: 0, answerData: 0 }
+let failing: RunningSandbox
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ rows, timezone: "UTC", log: counting(counts) })
+  failing = await startSandbox({
+    rows,
+    timezone: "UTC",
+    faults: { routes: { "metadata/tml/export": { error500: 1 } }, maxConsecutiveFaults: 1_000 },
+    log: counting(failingCounts)
+  })
+})
+afterAll(async () => {
+  await sandbox?.close()
+  await failing?.close()
+})
+
+/**
+ * A loopback proxy to `target` that answers `metadata/tml/export` as ThoughtSpot answers a user without the
+ * DATADOWNLOADING privilege (403, its nested error body) and passes every other request through: the sandbox's
+ * users all hold the privilege.
+ */
+const startNoTmlProxy = async (target: string) => {
+  const server: Server = createServer((req, res) => {
+    const chunks: Array<Buffer> = []
+    req.on("data", (chunk: Buffer) => chunks.push(chunk))
+    req.on("end", () => {
+      const url = req.url ?? "/"
+      if (url.endsWith("/metadata/tml/export")) {
+        const debug = JSON.stringify([
+          "Error Code: 10023 Incident Id: 0f0e0d0c-0000-4000-8000-000000000001\nError Message: Exporting TML requires the DATADOWNLOADING (Can download data) privilege."
+        ])
+        const body = JSON.stringify({
+          error: {
+            message: {
+              debug: {
+                code: 10023,
+                incident_id_guid: "0f0e0d0c-0000-4000-8000-000000000001",
+                trace_id_guid: "tracing-disabled",
+                debug
+              }
+            }
+          }
+        })
+        res.writeHead(403, { "content-type": "application/json", "content-length": Buffer.byteLength(body) })
+        res.end(body)
+        return
+      }
+      const headers: Record<string, string> = {}
+      for (const [key, value] of Object.entries(req.headers)) {
+        if (typeof value === "string" && key !== "host" && key !== "content-length") headers[key] = value
+      }
+      const sent = chunks.length === 0 ? undefined : Buffer.concat(chunks)
+      fetch(`${target}${url}`, { method: req.method ?? "GET", headers, ...(sent === undefined ? {} : { body: sent }) })
+        .then(async (response) => {
+          const out = Buffer.from(await response.arrayBuffer())
+          const type = response.headers.get("content-type")
+          res.writeHead(response.status, {
+            "content-length": out.length,
+            ...(type === null ? {} : { "content-type": type })
+          })
+          res.end(out)
+        })
+        .catch(() => {
+          res.writeHead(502)
+          res.end()
+        })
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
+  }
+}
+
+interface Manifest {
+  readonly outputs: ReadonlyArray<{
+    readonly file: string
+    readonly warnings: ReadonlyArray<string>
+    readonly rows_written: number
+  }>
+  readonly exports: ReadonlyArray<{ readonly status: string; readonly error?: string }>
+}
+const manifestIn = (dir: string): Manifest =>
+  JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8")) as Manifest
+
+const fix = 'sort it on columns that make each row unique with --sort (e.g. --sort "Order ID"; in a job file "sort")'
+const eachPage =
+  "each page is a query of its own on the cluster, so without a fixed order rows can be repeated or missing"
+const pages = (count: number, size: number) =>
+  `its ${count} rows are read in ${Math.ceil(count / size)} pages of ${size}`
+const unsortedAnswer = (count: number, size: number) =>
+  `the saved answer's query has no "sort by" and ${pages(count, size)}: ${eachPage}; ${fix}, or save the answer with such a sort by`
+const unsortedViz = (count: number, size: number) =>
+  `the visualization's saved query has no "sort by" and ${pages(count, size)}: ${eachPage}; ${fix}, or save the visualization with such a sort by`
+const unchecked = (why: string) =>
+  `whether the saved answer's query has a "sort by" could not be checked (reading its TML (metadata/tml/export) failed: ${why}`
+const uncheckedTail = (count: number, size: number) =>
+  `), and ${pages(count, size)}: ${eachPage}; ${fix}, which needs no check`
+
+/** `spotpipe <args>` against `target` into a fresh folder, with what the sandbox answered meanwhile. */
+const cli = (args: ReadonlyArray<string>, target: { readonly url: string } = sandbox, seen: Counts = counts) =>
+  Effect.gen(function* () {
+    const dir = tempDir()
+    const before = { ...seen }
+    const run = yield* runInProcess([...args, "--out", dir], sandboxEnv(target))
+    return { ...run, dir, tml: seen.tml - before.tml, answerData: seen.answerData - before.answerData }
+  })
+
+describe("a saved answer without sort by", () => {
+  it.live(
+    "read-in-several-pages-reads-its-tml-once-and-warns-on-stderr-in-the-manifest-and-in-the-json-report",
+    () =>
+      Effect.gen(function* () {
+        const run = yield* cli(["answer", "Weekly Shipments", "--page-size", "10", "--json"])
+        expect(run.code, run.stderr).toBe(0)
+        expect(run.tml).toBe(1)
+        const output = manifestIn(run.dir).outputs[0]!
+        expect(output.rows_written).toBeGreaterThan(10)
+        const warning = unsortedAnswer(output.rows_written, 10)
+        expect(run.stderr).toContain(`answer "Weekly Shipments": ${warning}`)
+        expect(output.warnings).toEqual([warning])
+        const report = JSON.parse(run.stdout) as { outputs: ReadonlyArray<{ warnings: ReadonlyArray<string> }> }
+        expect(report.outputs[0]!.warnings).toEqual([warning])
+      }),
+    timeout
+  )
+
+  it.live(
+    "with-strict-fails-on-its-first-page-before-asking-for-the-second-and-writes-nothing",
+    () =>
+      Effect.gen(function* () {
+        const run = yield* cli(["answer", "Weekly Shipments", "--page-size", "10", "--strict"])
+        expect(run.code, run.stderr).toBe(1)
+        expect(run.stderr).toContain(`answer "Weekly Shipments": the saved answer's query has no "sort by"`)
+        expect(run.stderr).toContain("without --strict it is exported with this warning")
+        expect(run.tml).toBe(1)
+        // The first page only: the TML was read after it, before the second was asked for.
+        expect(run.answerData).toBe(1)
+        expect([...filesIn(run.dir).keys()].filter((f) => f.includes("Weekly"))).toEqual([])
+      }),
+    timeout
+  )
+
+  it.live(
+    "that-fits-one-page-reads-no-tml-and-gives-no-warning-even-with-strict",
+    () =>
+      Effect.gen(function* () {
+        const run = yield* cli(["answer", "Weekly Shipments", "--strict"])
+        expect(run.code, run.stderr).toBe(0)
+        expect(run.tml).toBe(0)
+        expect(run.stderr).not.toContain("sort by")
+        expect(manifestIn(run.dir).outputs[0]!.warnings).toEqual([])
+      }),
+    timeout
+  )
+
+  it.live(
+    "given-sort-reads-no-tml-and-gives-no-warning-even-with-strict",
+    () =>
+      Effect.gen(function* () {
+        const run = yield* cli(["answer", "Sampled Orders", "--page-size", "100", "--sort", "Order ID", "--strict"])
+        expect(run.code, run.stderr).toBe(0)
+        expect(run.tml).toBe(0)
+        expect(run.stderr).not.toContain("sort by")
+      }),
+    timeout
+  )
+
+  it.live(
+    "in-a-job-is-a-warning-and-with-strict-in-the-job-a-failed-export",
+    () =>
+      Effect.gen(function* () {
+        const job = NodePath.join(tempDir(), "job.json")
+        const write = (extra: Record<string, unknown>) =>
+          NodeFs.writeFileSync(
+            job,
+            JSON.stringify({ exports: [{ type: "answer", id: "Weekly Shipments", pageSize: 10, ...extra }] })
+          )
+        write({})
+        const warned = yield* cli(["run", job, "--quiet"])
+        expect(warned.code, warned.stderr).toBe(0)
+        const output = manifestIn(warned.dir).outputs[0]!
+        expect(output.warnings).toEqual([unsortedAnswer(output.rows_written, 10)])
+
+        write({ strict: true })
+        const strict = yield* cli(["run", job, "--quiet"])
+        expect(strict.code, strict.stderr).toBe(1)
+        const failed = manifestIn(strict.dir)
+        expect(failed.outputs).toEqual([])
+        expect(failed.exports[0]!.status).toBe("failed")
+        expect(failed.exports[0]!.error).toContain(unsortedAnswer(output.rows_written, 10))
+      }),
+    timeout
+  )
+})
+
+describe("a saved answer with sort by", () => {
+  it.live(
+    "read-in-several-pages-gives-no-warning-even-with-strict",
+    () =>
+      Effect.gen(function* () {
+        const run = yield* cli(["answer", "Order Details", "--page-size", "100", "--strict"])
+        expect(run.code, run.stderr).toBe(0)
+        expect(run.tml).toBe(1)
+        expect(run.stderr).not.toContain("sort by")
+        const output = manifestIn(run.dir).outputs[0]!
+        expect(output.rows_written).toBe(rows)
+        expect(output.warnings).toEqual([])
+      }),
+    timeout
+  )
+})
+
+describe("a liveboard read in several pages", () => {
+  it.live(
+    "reads-its-tml-once-and-warns-of-each-visualization-without-sort-by-that-spans-pages",
+    () =>
+      Effect.gen(function* () {
+        // Order Timeline sorts by [Order ID]; Daily Quantity has no sort by; Shipments by Quarter fits a page.
+        const run = yield* cli(["liveboard", "Order Operations", "--page-size", "100"])
+        expect(run.code, run.stderr).toBe(0)
+        expect(run.tml).toBe(1)
+        const outputs = manifestIn(run.dir).outputs
+        const of = (name: string) => outputs.find((o) => o.file.endsWith(`/${name}.csv`))!
+        const daily = of("Daily Quantity")
+        expect(daily.rows_written).toBeGreaterThan(100)
+        expect(daily.warnings).toEqual([unsortedViz(daily.rows_written, 100)])
+        expect(run.stderr).toContain(
+          `visualization "Daily Quantity" of liveboard "Order Operations": ${unsortedViz(daily.rows_written, 100)}`
+        )
+        expect(of("Order Timeline").rows_written).toBe(rows)
+        expect(of("Order Timeline").warnings).toEqual([])
+        expect(of("Shipments by Quarter").warnings).toEqual([])
+      }),
+    timeout
+  )
+})
+
+describe("a saved answer whose TML cannot be read", () => {
+  it.live(
+    "by-a-user-without-the-privilege-is-a-warning-that-its-order-could-not-be-checked-sorted-or-not",
+    () =>
+      Effect.gen(function* () {
+        const proxy = yield* Effect.promise(() => startNoTmlProxy(sandbox.url))
+        try {
+          for (const name of ["Weekly Shipments", "Order Details"]) {
+            const run = yield* cli(["answer", name, "--page-size", "100"], proxy)
+            expect(run.code, run.stderr).toBe(0)
+            const output = manifestIn(run.dir).outputs[0]!
+            expect(output.warnings).toHaveLength(1)
+            const warning = output.warnings[0]!
+            expect(warning).toContain(unchecked("Forbidden: "))
+            expect(warning).toContain(
+              'Exporting TML requires the DATADOWNLOADING (Can download data) privilege. (it needs view access and the DATADOWNLOADING privilege, "Can download data")'
+            )
+            expect(warning.endsWith(uncheckedTail(output.rows_written, 100))).toBe(true)
+            expect(run.stderr).toContain(`answer "${name}": ${warning}`)
+          }
+          const strict = yield* cli(["answer", "Order Details", "--page-size", "100", "--strict"], proxy)
+          expect(strict.code, strict.stderr).toBe(1)
+          expect(strict.stderr).toContain("could not be checked")
+          expect(strict.stderr).toContain("without --strict it is exported with this warning")
+        } finally {
+          yield* Effect.promise(() => proxy.close())
+        }
+      }),
+    timeout
+  )
+
+  it.live(
+    "for-a-cluster-error-is-a-warning-that-its-order-could-not-be-checked",
+    () =>
+      Effect.gen(function* () {
+        const run = yield* cli(
+          ["answer", "Order Details", "--page-size", "100", "--timeout", "1", "--deadline", "2"],
+          failing,
+          failingCounts
+        )
+        expect(run.code, run.stderr).toBe(0)
+        expect(run.tml).toBeGreaterThanOrEqual(1)
+        const output = manifestIn(run.dir).outputs[0]!
+        expect(output.rows_written).toBe(rows)
+        expect(output.warnings).toHaveLength(1)
+        expect(output.warnings[0]).toContain(unchecked("Server: "))
+        expect(output.warnings[0]!.endsWith(uncheckedTail(rows, 100))).toBe(true)
+      }),
+    timeout
+  )
+})
