@@ -12,9 +12,10 @@ import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { Effect } from "effect"
 import { runInProcess } from "./support/inProcess.ts"
+import { startRewritingProxy } from "./support/RenamingProxy.ts"
 import { filesIn, sandboxEnv } from "./support/Sandboxes.ts"
 import { tempFolders } from "./support/tempFolders.ts"
 
@@ -305,6 +306,42 @@ describe("a saved answer whose TML cannot be read", () => {
           expect(strict.code, strict.stderr).toBe(1)
           expect(strict.stderr).toContain("could not be checked")
           expect(strict.stderr).toContain("without --strict it is exported with this warning")
+        } finally {
+          yield* Effect.promise(() => proxy.close())
+        }
+      }),
+    timeout
+  )
+
+  it.live(
+    "for-an-error-item-in-the-tml-answer-is-a-warning-naming-the-clusters-message",
+    () =>
+      Effect.gen(function* () {
+        // ThoughtSpot answers 200 with the item's own ERROR status, e.g. for an object it cannot export.
+        const proxy = yield* Effect.promise(() =>
+          startRewritingProxy(sandbox.url, {
+            response: (text, request) =>
+              request.url.endsWith("/metadata/tml/export")
+                ? JSON.stringify([
+                    {
+                      info: {
+                        id: fixtures.answers["Weekly Shipments"].id,
+                        status: { status_code: "ERROR", error_message: "Cannot export this answer" }
+                      }
+                    }
+                  ])
+                : text
+          })
+        )
+        try {
+          const run = yield* cli(["answer", "Weekly Shipments", "--page-size", "10"], proxy)
+          expect(run.code, run.stderr).toBe(0)
+          const output = manifestIn(run.dir).outputs[0]!
+          expect(output.warnings).toHaveLength(1)
+          expect(output.warnings[0]).toContain(
+            unchecked('the TML of answer "Weekly Shipments": ThoughtSpot answered ERROR: Cannot export this answer')
+          )
+          expect(output.warnings[0]!.endsWith(uncheckedTail(output.rows_written, 10))).toBe(true)
         } finally {
           yield* Effect.promise(() => proxy.close())
         }
