@@ -38,8 +38,9 @@ import {
   runtimeSourceOf,
   typedRuntimeFilters
 } from "./RuntimeOptions.ts"
+import { savedTml } from "./SavedTml.ts"
 import { searchColumnTypes } from "./SearchColumns.ts"
-import { hasSortBy, savedOrder, savedTml, unsortedSearch } from "./SearchOrder.ts"
+import { hasSortBy, savedOrder, unsortedSearch } from "./SearchOrder.ts"
 import type { EarlierDocuments } from "./TmlMirror.ts"
 
 /**

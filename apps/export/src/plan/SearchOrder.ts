@@ -2,18 +2,14 @@
  * Whether a result read in pages has a fixed order, and what to say when it has none. Each data page is a query of
  * its own on the cluster, so a result read in several pages is complete and free of repeats only when its order is
  * fixed by a `sort by`: a search's own query, or the query a saved answer or liveboard visualization was saved with
- * (its TML's `search_query`, read only once its result is found to span pages: see {@link savedOrder}). The query
+ * (its TML's `search_query`, read only once its result is found to span pages: see {@link savedOrder}; SavedTml.ts reads it). The query
  * string is read as ThoughtSpot's search tokens: `[Column]` references (a bucket such as `.monthly` or
  * `.'day of week'` after them) and quoted values are skipped whole, so a `sort by` inside a column name
  * (`[sort by x]`) or a value (`'sort by'`) does not count; only the words `sort by` followed by a `[Column]` do. A
  * quote left open takes the rest of the query, so text that cannot be read for certain never counts as a sort.
  * Whether the sort's columns make each row unique is not known here (it depends on the data).
  */
-import { ThoughtSpotError } from "@spotpipe/core"
 import { Effect, Result } from "effect"
-import type { Cluster, ListedObject } from "../cluster/Cluster.ts"
-import { ExportError } from "../ExportError.ts"
-import { adminOf, documentOf } from "./AdminExports.ts"
 
 /** A search token: a `[Column]` reference, a quoted value, or a bare word (lowercased: tokens ignore case). */
 type Token = { readonly kind: "column" } | { readonly kind: "value" } | { readonly kind: "word"; readonly word: string }
@@ -154,42 +150,9 @@ export const savedQueryOf = (tml: string, viz?: string): Result.Result<string, s
   return typeof query === "string" ? Result.succeed(query) : Result.fail("its TML has no search_query")
 }
 
-/** Why reading a TML document failed, in words (the cluster's reason and message, or the export's own). */
-const failureText = (error: unknown): string => {
-  if (error instanceof ExportError) return error.message
-  if (ThoughtSpotError.isThoughtSpotError(error)) {
-    const { _tag, message } = error.reason
-    return _tag === "Forbidden"
-      ? `${_tag}: ${message} (it needs view access and the DATADOWNLOADING privilege, "Can download data")`
-      : `${_tag}: ${message}`
-  }
-  return String(error)
-}
-
-/**
- * Reads the TML of a saved answer or liveboard (`metadata/tml/export`, JSON) the first time the returned effect
- * runs, and gives every later run the same outcome: its text, or why it could not be read. Nothing is requested
- * until then, so a result that fits one page costs no request.
- */
-export const savedTml = <E>(
-  cluster: Cluster<E>,
-  object: ListedObject,
-  what: string
-): Effect.Effect<Effect.Effect<Result.Result<string, string>>> =>
-  Effect.cached(
-    adminOf(cluster).pipe(
-      Effect.flatMap((admin) => admin.exportTml(object, "JSON", false)),
-      Effect.flatMap((items) => documentOf(object, `the TML of ${what}`, items)),
-      Effect.map((document): Result.Result<string, string> => Result.succeed(document.text)),
-      Effect.catch((error) =>
-        Effect.succeed(Result.fail(`reading its TML (metadata/tml/export) failed: ${failureText(error)}`))
-      )
-    )
-  )
-
 /**
  * The order check of a saved answer, or with `viz` of that visualization of a liveboard: its saved query is read
- * from `tml` (see {@link savedTml}) when its result is first found to span pages, and warned of as a search is
+ * from `tml` (see `savedTml`, SavedTml.ts) when its result is first found to span pages, and warned of as a search is
  * when it has no `sort by`; a query that cannot be read is a warning that its order could not be checked.
  */
 export const savedOrder =
