@@ -374,7 +374,7 @@ export const writeFlags = {
   ),
   strict: toggle(
     "strict",
-    "fail an export whose server sent a page byte-identical to the previous one, or a search without sort by whose result needs more than one page (default: a warning)"
+    "fail an export whose server sent a page byte-identical to the previous one, or whose result needs more than one page without a fixed order: a search without sort by, a saved answer or visualization whose saved query has none (or cannot be checked) and no --sort (default: a warning)"
   ),
   ddl: described(
     Flag.String("ddl").pipe(

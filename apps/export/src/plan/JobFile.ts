@@ -143,7 +143,10 @@ const settingsFields = {
   format: Schema.optionalKey(Format),
   timezone: Schema.optionalKey(TimeZone),
   pageSize: Schema.optionalKey(PageSize),
-  /** A page the server repeated, or an unsorted search read in several pages, fails the export (as `--strict`). */
+  /**
+   * A page the server repeated, or a result read in several pages without a fixed order (a search without `sort
+   * by`, a saved answer or visualization whose saved query has none and no `sort`), fails the export (as `--strict`).
+   */
   strict: Schema.optionalKey(Schema.Boolean),
   /** As `--column-names`: `snake` writes result columns as snake_case identifiers. */
   columnNames: Schema.optionalKey(Choice(["original", "snake"])),
@@ -415,7 +418,7 @@ export interface JobExport {
   /** The data timezone, when the job sets one (else the cluster's zone or UTC is used). */
   readonly timezone: string | undefined
   readonly pageSize: number
-  /** A page the server repeated fails the export (`strict` in the job file). */
+  /** A page the server repeated, or a result read in pages without a fixed order, fails the export (`strict`). */
   readonly strict: boolean
   /** Result column names as they are or as snake_case identifiers. */
   readonly columnNames: ColumnNames
