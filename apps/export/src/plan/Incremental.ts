@@ -32,6 +32,7 @@ import { UsageError } from "../UsageError.ts"
 import { type ExportOrg, type ExportSpec, type JobExport, lastWord, makeExport, parseInstant } from "./JobFile.ts"
 import { maxRuntimeFilters, type RuntimeOptions, runtimeRequestOf } from "./RuntimeOptions.ts"
 import { aggregatedColumn } from "./SearchColumns.ts"
+import { tokensOf } from "./SearchOrder.ts"
 import { wallEpochOf } from "./WallTime.ts"
 import {
   isoMillis,
@@ -212,8 +213,9 @@ const literalOf = (value: string, type: string | undefined, what: string): strin
  * zone (`dataZone`, asked for only then; a maximum in the first occurrence of a repeated hour one offset difference
  * earlier, see `Watermark.unambiguousWatermark`), a number as its digits, anything else as its text. Refused (exit
  * 2, before the maximum and any data are read): a query that buckets the column (but a DATE by day, `.daily` or
- * `.'daily'`: a day of a DATE is its value, filtered and watermarked as the column), and a result whose rows do not
- * each stand for rows on one side of the starting point (see {@link groupingRefusal}), read from one row of it.
+ * `.'daily'`: a day of a DATE is its value, filtered and watermarked as the column), a query that keeps only some of
+ * its rows (`top N`, `bottom N`: see {@link limitRefusal}), and a result whose rows do not each stand for rows on one
+ * side of the starting point (see {@link groupingRefusal}), read from one row of it.
  */
 export const incrementalSearch = <E>(
   cluster: Cluster<E>,
@@ -237,6 +239,8 @@ export const incrementalSearch = <E>(
           .join(", ")}`
       })
     }
+    const limited = limitRefusal(spec.query, column)
+    if (limited !== undefined) return yield* new UsageError({ message: `${what}: ${limited}` })
     // A query grouping the column into periods (`[Order Date].monthly`): the period holding the starting point would
     // hold only the rows from there on — a part of a month written as the month, which the next run (starting at
     // this run's maximum, inside its last period) writes again as another part. A DATE by day (`.daily`, or
@@ -324,6 +328,23 @@ export const groupingRefusal = (
     return `the query's result holds totals (its column "${total}") and does not show [${column}] as it is, so each total mixes rows from before and after the starting point: a run's totals are of the rows from its --since on, and the rows at its watermark, which the next --since last run reads again, would be in two runs' totals (summing the runs would count them twice). ${keepByDay}${wayOut}`
   }
   return undefined
+}
+
+/**
+ * Why a search `query` with `top N` or `bottom N` (a bare `top` or `bottom`: 10, as on ThoughtSpot) cannot be read
+ * from a starting point of `column`, or `undefined` when it has neither: the cluster applies the filter first, so
+ * each run would write the top N of its own increment, and no loading mode (append, merge) combines those into the
+ * top N of all rows. The words count as search keywords only (see `SearchOrder.tokensOf`), not inside a `[column]`
+ * or a quoted value. The reason ends with what to do instead.
+ */
+export const limitRefusal = (query: string, column: string): string | undefined => {
+  const tokens = tokensOf(query)
+  const at = tokens.findIndex((t) => t.kind === "word" && (t.word === "top" || t.word === "bottom"))
+  const keyword = tokens[at]
+  if (keyword?.kind !== "word") return undefined
+  const count = tokens[at + 1]
+  const limit = count?.kind === "word" && /^\d+$/.test(count.word) ? `${keyword.word} ${count.word}` : keyword.word
+  return `the query keeps only some of its rows ("${limit}"), and --since-column "${column}" would write those of each run's rows (from its starting point on), not of all rows: no load (append or merge) combines the runs' into the ${keyword.word} rows of the whole result. Take the ${keyword.word} rows in the warehouse from an incremental export of the query without "${limit}", or leave --since-column out and export the whole result each run`
 }
 
 /** The result-name buckets of one day ("Day(Order Date)"). */

@@ -12,7 +12,10 @@
 import { Effect, Result } from "effect"
 
 /** A search token: a `[Column]` reference, a quoted value, or a bare word (lowercased: tokens ignore case). */
-type Token = { readonly kind: "column" } | { readonly kind: "value" } | { readonly kind: "word"; readonly word: string }
+export type Token =
+  | { readonly kind: "column" }
+  | { readonly kind: "value" }
+  | { readonly kind: "word"; readonly word: string }
 
 /** The end of the quoted value that opens at `open` (past its closing quote; the query's end when left open). */
 const quotedEnd = (query: string, open: number): number => {
@@ -26,7 +29,11 @@ const quotedEnd = (query: string, open: number): number => {
   return query.length
 }
 
-const tokensOf = (query: string): ReadonlyArray<Token> => {
+/**
+ * The search tokens of `query`, as the module comment reads them: a `[Column]` or a quoted value is one token
+ * whatever it holds, so a keyword inside one is no keyword.
+ */
+export const tokensOf = (query: string): ReadonlyArray<Token> => {
   const tokens: Array<Token> = []
   let i = 0
   while (i < query.length) {

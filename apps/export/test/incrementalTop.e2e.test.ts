@@ -1,0 +1,76 @@
+/**
+ * `search --since-column` of a query that keeps only its first rows (`top N`, `bottom N`, a bare `top`: top 10),
+ * end to end (the built CLI against a loopback sandbox): each run would write the top N of its increment, which no
+ * loading mode combines into the top N of all rows, so it is refused before any data is read, writing nothing (a
+ * job file's export fails the same way). Which words are such keywords (not inside a `[column]` or a quoted value)
+ * is IncrementalLimit.test.ts's.
+ */
+import * as NodeFs from "node:fs"
+import * as NodePath from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { runCli } from "./support/runCli.ts"
+import { filesIn, sandboxEnv } from "./support/Sandboxes.ts"
+import { tempFolders } from "./support/tempFolders.ts"
+
+const timeout = { timeout: 120_000 }
+
+let sandbox: RunningSandbox
+
+beforeAll(async () => {
+  sandbox = await startSandbox()
+})
+
+afterAll(async () => {
+  await sandbox?.close()
+})
+
+const tempDir = tempFolders("spotpipe-incremental-top-")
+
+const search = (dir: string, query: string, ...more: ReadonlyArray<string>) =>
+  runCli(["search", "--table", "Orders", "--query", query, "--out", dir, "--quiet", ...more], {
+    env: sandboxEnv(sandbox)
+  })
+
+describe("search --since-column of a query with top or bottom", () => {
+  it("is refused before any data is read, saying why and what to do, and writes nothing", timeout, async () => {
+    const cases: ReadonlyArray<readonly [query: string, column: string, since: string, limit: string]> = [
+      ["[Order ID] [Revenue] [Order Date] sort by [Revenue] descending top 5", "Order Date", "2025-06-01", "top 5"],
+      ["[Region] [Revenue] [Order Date].'daily' BOTTOM 3", "Order Date", "2025-06-01", "bottom 3"],
+      // A bare `top` is the top 10, as on ThoughtSpot.
+      ["top [Order ID] [Revenue]", "Order ID", "100", "top"]
+    ]
+    for (const [query, column, since, limit] of cases) {
+      const dir = tempDir()
+      const run = await search(dir, query, "--since-column", column, "--since", since)
+      expect(run.code, `${query}: ${run.stderr}`).toBe(2)
+      expect(run.stderr).toContain(`the query keeps only some of its rows ("${limit}")`)
+      expect(run.stderr).toContain(`--since-column "${column}" would write those of each run's rows`)
+      expect(run.stderr).toContain("leave --since-column out and export the whole result each run")
+      expect([...filesIn(dir).keys()]).toEqual([])
+    }
+
+    // A job file's export is planned the same way: that export fails, writing no data and no watermark.
+    const dir = tempDir()
+    const job = NodePath.join(dir, "job.json")
+    NodeFs.writeFileSync(
+      job,
+      JSON.stringify({
+        exports: [
+          {
+            type: "search",
+            table: "Orders",
+            query: "[Order ID] [Revenue] top 2",
+            sinceColumn: "Order ID",
+            since: "100"
+          }
+        ]
+      })
+    )
+    const run = await runCli(["run", job, "--out", dir, "--quiet"], { env: sandboxEnv(sandbox) })
+    expect(run.code, run.stderr).toBe(1)
+    expect(run.stderr).toContain('the query keeps only some of its rows ("top 2")')
+    const left = [...filesIn(dir).keys()]
+    expect(left.filter((file) => file.startsWith("search-") || file.includes("watermarks"))).toEqual([])
+  })
+})
