@@ -54,4 +54,28 @@ describe("runtime filter dates", () => {
     )
     expect(byTime.data_rows.length).toBeGreaterThan(0)
   })
+
+  it("an-epoch-before-the-year-1000-is-read-as-its-day-in-the-zone-not-refused", async () => {
+    const { call, token } = await sandbox({ rows: 50, timezone: la })
+    const t = await token()
+    const rowsOf = async (runtime_filter?: Record<string, unknown>) => {
+      const r = await call(
+        "metadata/answer/data",
+        { metadata_identifier: "Order Details", record_size: -1, ...(runtime_filter ? { runtime_filter } : {}) },
+        { token: t }
+      )
+      expect(r.status, r.text).toBe(200)
+      return r.json<DataResponse>().contents[0]!
+    }
+    const all = await rowsOf()
+    const date = all.column_names.indexOf("Order Date")
+    // 1000-01-01T00:00:00Z is 0999-12-31 in Los Angeles: every dated row is at or after it.
+    const early = await rowsOf({
+      col1: "Order Date",
+      op1: "GE",
+      val1: String(Date.parse("1000-01-01T00:00:00Z") / 1000)
+    })
+    expect(early.data_rows).toEqual(all.data_rows.filter((row) => row[date] !== null))
+    expect(early.data_rows.length).toBeGreaterThan(0)
+  })
 })

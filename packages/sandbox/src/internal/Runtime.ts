@@ -14,7 +14,7 @@
 import { badRequest } from "./ApiError.ts"
 import { type ModelColumn, orderColumns } from "./Orders.ts"
 import { parseQuery, QueryError, type QueryPlan } from "./Query.ts"
-import { makeLocalMidnight } from "./Zone.ts"
+import { makeLocalMidnight, makeWallText } from "./Zone.ts"
 
 /** The runtime filter operators the sandbox applies, with the search-token operator each stands for. */
 const operators: Readonly<Record<string, string>> = { EQ: "=", NE: "!=", LT: "<", LE: "<=", GT: ">", GE: ">=" }
@@ -68,26 +68,6 @@ const columnOf = (plan: QueryPlan, field: string, name: unknown): ModelColumn =>
   )
 }
 
-/** Epoch seconds as the day (`YYYY-MM-DD`) or the wall time (`YYYY-MM-DD HH:mm:ss`) in `timezone`. */
-const wallText = (seconds: number, timezone: string, withTime: boolean): string => {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-CA", {
-      timeZone: timezone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit"
-    })
-      .formatToParts(new Date(seconds * 1000))
-      .map((p) => [p.type, p.value])
-  )
-  const day = `${parts["year"]}-${parts["month"]}-${parts["day"]}`
-  return withTime ? `${day} ${parts["hour"]}:${parts["minute"]}:${parts["second"]}` : day
-}
-
 const filterTokens = (plan: QueryPlan, o: Record<string, unknown>, timezone: string): Array<string> =>
   groups("runtime_filter", o, ["col", "op", "val"]).map((g, i) => {
     const n = i + 1
@@ -110,7 +90,8 @@ const filterTokens = (plan: QueryPlan, o: Record<string, unknown>, timezone: str
         `runtime_filter val${n} '${text}' for the ${column.dataType} column '${column.name}' is not epoch seconds: a runtime filter takes a date only as seconds since 1970-01-01T00:00:00Z (2025-06-01 00:00:00 in this cluster's time zone, ${timezone}, is ${makeLocalMidnight(timezone)(2025, 6, 1)})`
       )
     }
-    const value = dated ? wallText(Number(text), timezone, column.dataType !== "DATE") : text
+    // Read as the day, or the wall time, in the cluster's zone: the text the sandbox's own queries compare.
+    const value = dated ? makeWallText(timezone)(Number(text), column.dataType !== "DATE") : text
     return `[${column.name}] ${operators[op]} '${value}'`
   })
 

@@ -1,6 +1,6 @@
 /**
  * Civil-time arithmetic in one IANA time zone, built on `Intl` only: the instant of a wall time (resolved as
- * java.time resolves it) and of local midnight of a civil date, and the civil calendar of the generated data (day
+ * java.time resolves it) and of local midnight of a civil date, the wall text of an instant, and the civil calendar of the generated data (day
  * tables, bucket starts). Bucket starts are local midnight in the cluster time zone, as ThoughtSpot's documented
  * example shows.
  */
@@ -20,6 +20,7 @@ const makeOffsetOf = (zone: string): ((epochMs: number) => number) => {
   const fmt = new Intl.DateTimeFormat("en-US", {
     timeZone: zone,
     hourCycle: "h23",
+    era: "short",
     year: "numeric",
     month: "numeric",
     day: "numeric",
@@ -29,11 +30,30 @@ const makeOffsetOf = (zone: string): ((epochMs: number) => number) => {
   })
   return (epochMs) => {
     const p: Record<string, number> = {}
+    let beforeCommonEra = false
     for (const part of fmt.formatToParts(new Date(epochMs))) {
-      if (part.type !== "literal") p[part.type] = Number(part.value)
+      if (part.type === "era") beforeCommonEra = part.value === "BC"
+      else if (part.type !== "literal") p[part.type] = Number(part.value)
     }
-    const asUtc = Date.UTC(p["year"]!, p["month"]! - 1, p["day"]!, p["hour"]!, p["minute"]!, p["second"]!)
+    // Intl counts years before 1 CE back from 1 BC (astronomical year 0); civilAsUtc keeps years 0-99 as they are.
+    const year = beforeCommonEra ? 1 - p["year"]! : p["year"]!
+    const asUtc = civilAsUtc(year, p["month"]!, p["day"]!, p["hour"]!, p["minute"]!, p["second"]!)!
     return asUtc - (epochMs - (((epochMs % 1000) + 1000) % 1000))
+  }
+}
+
+/**
+ * Epoch seconds as wall text in `zone`: the day (`YYYY-MM-DD`), or with `withTime` the wall time to the second
+ * (`YYYY-MM-DD HH:mm:ss`, a fraction dropped), as the sandbox's queries write dates. A year outside 0000-9999 is
+ * written as ISO 8601 writes it (`+010000-01-01`), which no query takes as a date.
+ */
+export const makeWallText = (zone: string): ((seconds: number, withTime: boolean) => string) => {
+  const offsetOf = makeOffsetOf(zone)
+  return (seconds, withTime) => {
+    const epochMs = seconds * 1000
+    const iso = new Date(epochMs + offsetOf(epochMs)).toISOString()
+    const t = iso.indexOf("T")
+    return withTime ? `${iso.slice(0, t)} ${iso.slice(t + 1, t + 9)}` : iso.slice(0, t)
   }
 }
 
