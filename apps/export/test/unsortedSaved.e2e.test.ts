@@ -7,114 +7,66 @@
  * not guessed: a warning says it could not be checked and how to fix it (`--strict`: a failure).
  */
 
-import * as NodeFs from "node:fs"
-import { createServer, type Server } from "node:http"
-import type { AddressInfo } from "node:net"
-import * as NodePath from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { describe, expect, it } from "@effect/vitest"
+import { fixtures } from "@spotpipe/sandbox"
 import { Effect } from "effect"
 import { runInProcess } from "./support/inProcess.ts"
-import { startRewritingProxy } from "./support/RenamingProxy.ts"
-import { filesIn, sandboxEnv } from "./support/Sandboxes.ts"
+import { type RenamingProxy, type Rewrite, startRewritingProxy } from "./support/RenamingProxy.ts"
+import {
+  filesIn,
+  manifestIn as readManifest,
+  sandboxEnv,
+  type TestSandbox,
+  testSandbox,
+  writeJob
+} from "./support/Sandboxes.ts"
 import { tempFolders } from "./support/tempFolders.ts"
 
 const tempDir = tempFolders("spotpipe-unsorted-saved-")
 const timeout = { timeout: 60_000 }
 
-/** Requests a sandbox answered, by route. */
-interface Counts {
-  tml: number
-  answerData: number
-}
-
-const counting = (counts: Counts) => (line: string) => {
-  if (line.includes("/metadata/tml/export ")) counts.tml++
-  if (line.includes("/metadata/answer/data ")) counts.answerData++
-}
-
 const rows = 250
-const counts: Counts = { tml: 0, answerData: 0 }
-let sandbox: RunningSandbox
+const sandbox = testSandbox({ rows, timezone: "UTC" })
 /** A sandbox whose TML export always fails with a server error (HTTP 500). */
-const failingCounts: Counts = { tml: 0, answerData: 0 }
-let failing: RunningSandbox
-
-beforeAll(async () => {
-  sandbox = await startSandbox({ rows, timezone: "UTC", log: counting(counts) })
-  failing = await startSandbox({
-    rows,
-    timezone: "UTC",
-    faults: { routes: { "metadata/tml/export": { error500: 1 } }, maxConsecutiveFaults: 1_000 },
-    log: counting(failingCounts)
-  })
-})
-afterAll(async () => {
-  await sandbox?.close()
-  await failing?.close()
+const failing = testSandbox({
+  rows,
+  timezone: "UTC",
+  faults: { routes: { "metadata/tml/export": { error500: 1 } }, maxConsecutiveFaults: 1_000 }
 })
 
 /**
- * A loopback proxy to `target` that answers `metadata/tml/export` as ThoughtSpot answers a user without the
- * DATADOWNLOADING privilege (403, its nested error body) and passes every other request through: the sandbox's
- * users all hold the privilege.
+ * A loopback proxy in front of the sandbox, rewritten by `rewrite`, for `use`; closed after it, whatever happens.
  */
-const startNoTmlProxy = async (target: string) => {
-  const server: Server = createServer((req, res) => {
-    const chunks: Array<Buffer> = []
-    req.on("data", (chunk: Buffer) => chunks.push(chunk))
-    req.on("end", () => {
-      const url = req.url ?? "/"
-      if (url.endsWith("/metadata/tml/export")) {
-        const debug = JSON.stringify([
-          "Error Code: 10023 Incident Id: 0f0e0d0c-0000-4000-8000-000000000001\nError Message: Exporting TML requires the DATADOWNLOADING (Can download data) privilege."
-        ])
-        const body = JSON.stringify({
-          error: {
-            message: {
-              debug: {
-                code: 10023,
-                incident_id_guid: "0f0e0d0c-0000-4000-8000-000000000001",
-                trace_id_guid: "tracing-disabled",
-                debug
-              }
-            }
+const withProxy = <A, E>(rewrite: Rewrite, use: (proxy: RenamingProxy) => Effect.Effect<A, E>) =>
+  Effect.acquireUseRelease(
+    Effect.promise(() => startRewritingProxy(sandbox.sandbox.url, rewrite)),
+    use,
+    (proxy) => Effect.promise(() => proxy.close())
+  )
+
+/**
+ * Answers `metadata/tml/export` as ThoughtSpot answers a user without the DATADOWNLOADING privilege (403, its nested
+ * error body) and passes every other request through: the sandbox's users all hold the privilege.
+ */
+const noTml: Rewrite = {
+  reply: ({ url }) => {
+    if (!url.endsWith("/metadata/tml/export")) return undefined
+    const debug = JSON.stringify([
+      "Error Code: 10023 Incident Id: 0f0e0d0c-0000-4000-8000-000000000001\nError Message: Exporting TML requires the DATADOWNLOADING (Can download data) privilege."
+    ])
+    const body = JSON.stringify({
+      error: {
+        message: {
+          debug: {
+            code: 10023,
+            incident_id_guid: "0f0e0d0c-0000-4000-8000-000000000001",
+            trace_id_guid: "tracing-disabled",
+            debug
           }
-        })
-        res.writeHead(403, { "content-type": "application/json", "content-length": Buffer.byteLength(body) })
-        res.end(body)
-        return
+        }
       }
-      const headers: Record<string, string> = {}
-      for (const [key, value] of Object.entries(req.headers)) {
-        if (typeof value === "string" && key !== "host" && key !== "content-length") headers[key] = value
-      }
-      const sent = chunks.length === 0 ? undefined : Buffer.concat(chunks)
-      fetch(`${target}${url}`, { method: req.method ?? "GET", headers, ...(sent === undefined ? {} : { body: sent }) })
-        .then(async (response) => {
-          const out = Buffer.from(await response.arrayBuffer())
-          const type = response.headers.get("content-type")
-          res.writeHead(response.status, {
-            "content-length": out.length,
-            ...(type === null ? {} : { "content-type": type })
-          })
-          res.end(out)
-        })
-        .catch(() => {
-          res.writeHead(502)
-          res.end()
-        })
     })
-  })
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      })
+    return { status: 403, body }
   }
 }
 
@@ -126,8 +78,7 @@ interface Manifest {
   }>
   readonly exports: ReadonlyArray<{ readonly status: string; readonly error?: string }>
 }
-const manifestIn = (dir: string): Manifest =>
-  JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8")) as Manifest
+const manifestIn = (dir: string) => readManifest<Manifest>(dir)
 
 const fix = 'sort it on columns that make each row unique with --sort (e.g. --sort "Order ID"; in a job file "sort")'
 const eachPage =
@@ -143,13 +94,25 @@ const unchecked = (why: string) =>
 const uncheckedTail = (count: number, size: number) =>
   `), and ${pages(count, size)}: ${eachPage}; ${fix}, which needs no check`
 
-/** `spotpipe <args>` against `target` into a fresh folder, with what the sandbox answered meanwhile. */
-const cli = (args: ReadonlyArray<string>, target: { readonly url: string } = sandbox, seen: Counts = counts) =>
+/**
+ * `spotpipe <args>` against `target` (by default the sandbox; a proxy in front of it) into a fresh folder, with the
+ * TML exports and answer data requests the sandbox `seen` answered meanwhile.
+ */
+const cli = (
+  args: ReadonlyArray<string>,
+  target: { readonly url: string } = sandbox.sandbox,
+  seen: TestSandbox = sandbox
+) =>
   Effect.gen(function* () {
     const dir = tempDir()
-    const before = { ...seen }
+    const counts = () => ({
+      tml: seen.requests("metadata/tml/export"),
+      answerData: seen.requests("metadata/answer/data")
+    })
+    const before = counts()
     const run = yield* runInProcess([...args, "--out", dir], sandboxEnv(target))
-    return { ...run, dir, tml: seen.tml - before.tml, answerData: seen.answerData - before.answerData }
+    const after = counts()
+    return { ...run, dir, tml: after.tml - before.tml, answerData: after.answerData - before.answerData }
   })
 
 describe("a saved answer without sort by", () => {
@@ -216,13 +179,10 @@ describe("a saved answer without sort by", () => {
     "in-a-job-is-a-warning-and-with-strict-in-the-job-a-failed-export",
     () =>
       Effect.gen(function* () {
-        const job = NodePath.join(tempDir(), "job.json")
+        const folder = tempDir()
         const write = (extra: Record<string, unknown>) =>
-          NodeFs.writeFileSync(
-            job,
-            JSON.stringify({ exports: [{ type: "answer", id: "Weekly Shipments", pageSize: 10, ...extra }] })
-          )
-        write({})
+          writeJob(folder, { exports: [{ type: "answer", id: "Weekly Shipments", pageSize: 10, ...extra }] })
+        const job = write({})
         const warned = yield* cli(["run", job, "--quiet"])
         expect(warned.code, warned.stderr).toBe(0)
         const output = manifestIn(warned.dir).outputs[0]!
@@ -287,28 +247,27 @@ describe("a saved answer whose TML cannot be read", () => {
     "by-a-user-without-the-privilege-is-a-warning-that-its-order-could-not-be-checked-sorted-or-not",
     () =>
       Effect.gen(function* () {
-        const proxy = yield* Effect.promise(() => startNoTmlProxy(sandbox.url))
-        try {
-          for (const name of ["Weekly Shipments", "Order Details"]) {
-            const run = yield* cli(["answer", name, "--page-size", "100"], proxy)
-            expect(run.code, run.stderr).toBe(0)
-            const output = manifestIn(run.dir).outputs[0]!
-            expect(output.warnings).toHaveLength(1)
-            const warning = output.warnings[0]!
-            expect(warning).toContain(unchecked("Forbidden: "))
-            expect(warning).toContain(
-              'Exporting TML requires the DATADOWNLOADING (Can download data) privilege. (it needs view access and the DATADOWNLOADING privilege, "Can download data")'
-            )
-            expect(warning.endsWith(uncheckedTail(output.rows_written, 100))).toBe(true)
-            expect(run.stderr).toContain(`answer "${name}": ${warning}`)
-          }
-          const strict = yield* cli(["answer", "Order Details", "--page-size", "100", "--strict"], proxy)
-          expect(strict.code, strict.stderr).toBe(1)
-          expect(strict.stderr).toContain("could not be checked")
-          expect(strict.stderr).toContain("without --strict it is exported with this warning")
-        } finally {
-          yield* Effect.promise(() => proxy.close())
-        }
+        yield* withProxy(noTml, (proxy) =>
+          Effect.gen(function* () {
+            for (const name of ["Weekly Shipments", "Order Details"]) {
+              const run = yield* cli(["answer", name, "--page-size", "100"], proxy)
+              expect(run.code, run.stderr).toBe(0)
+              const output = manifestIn(run.dir).outputs[0]!
+              expect(output.warnings).toHaveLength(1)
+              const warning = output.warnings[0]!
+              expect(warning).toContain(unchecked("Forbidden: "))
+              expect(warning).toContain(
+                'Exporting TML requires the DATADOWNLOADING (Can download data) privilege. (it needs view access and the DATADOWNLOADING privilege, "Can download data")'
+              )
+              expect(warning.endsWith(uncheckedTail(output.rows_written, 100))).toBe(true)
+              expect(run.stderr).toContain(`answer "${name}": ${warning}`)
+            }
+            const strict = yield* cli(["answer", "Order Details", "--page-size", "100", "--strict"], proxy)
+            expect(strict.code, strict.stderr).toBe(1)
+            expect(strict.stderr).toContain("could not be checked")
+            expect(strict.stderr).toContain("without --strict it is exported with this warning")
+          })
+        )
       }),
     timeout
   )
@@ -318,33 +277,31 @@ describe("a saved answer whose TML cannot be read", () => {
     () =>
       Effect.gen(function* () {
         // ThoughtSpot answers 200 with the item's own ERROR status, e.g. for an object it cannot export.
-        const proxy = yield* Effect.promise(() =>
-          startRewritingProxy(sandbox.url, {
-            response: (text, request) =>
-              request.url.endsWith("/metadata/tml/export")
-                ? JSON.stringify([
-                    {
-                      info: {
-                        id: fixtures.answers["Weekly Shipments"].id,
-                        status: { status_code: "ERROR", error_message: "Cannot export this answer" }
-                      }
+        const errorItem: Rewrite = {
+          response: (text, request) =>
+            request.url.endsWith("/metadata/tml/export")
+              ? JSON.stringify([
+                  {
+                    info: {
+                      id: fixtures.answers["Weekly Shipments"].id,
+                      status: { status_code: "ERROR", error_message: "Cannot export this answer" }
                     }
-                  ])
-                : text
+                  }
+                ])
+              : text
+        }
+        yield* withProxy(errorItem, (proxy) =>
+          Effect.gen(function* () {
+            const run = yield* cli(["answer", "Weekly Shipments", "--page-size", "10"], proxy)
+            expect(run.code, run.stderr).toBe(0)
+            const output = manifestIn(run.dir).outputs[0]!
+            expect(output.warnings).toHaveLength(1)
+            expect(output.warnings[0]).toContain(
+              unchecked('the TML of answer "Weekly Shipments": ThoughtSpot answered ERROR: Cannot export this answer')
+            )
+            expect(output.warnings[0]!.endsWith(uncheckedTail(output.rows_written, 10))).toBe(true)
           })
         )
-        try {
-          const run = yield* cli(["answer", "Weekly Shipments", "--page-size", "10"], proxy)
-          expect(run.code, run.stderr).toBe(0)
-          const output = manifestIn(run.dir).outputs[0]!
-          expect(output.warnings).toHaveLength(1)
-          expect(output.warnings[0]).toContain(
-            unchecked('the TML of answer "Weekly Shipments": ThoughtSpot answered ERROR: Cannot export this answer')
-          )
-          expect(output.warnings[0]!.endsWith(uncheckedTail(output.rows_written, 10))).toBe(true)
-        } finally {
-          yield* Effect.promise(() => proxy.close())
-        }
       }),
     timeout
   )
@@ -355,8 +312,8 @@ describe("a saved answer whose TML cannot be read", () => {
       Effect.gen(function* () {
         const run = yield* cli(
           ["answer", "Order Details", "--page-size", "100", "--timeout", "1", "--deadline", "2"],
-          failing,
-          failingCounts
+          failing.sandbox,
+          failing
         )
         expect(run.code, run.stderr).toBe(0)
         expect(run.tml).toBeGreaterThanOrEqual(1)

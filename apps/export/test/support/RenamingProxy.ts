@@ -1,7 +1,8 @@
 /**
- * Loopback proxies in front of a sandbox that rewrite what passes: the renaming one replaces a name by another (as
- * JSON text) in every response body, and the other way round in every request body, so the CLI sees objects with
- * names no sandbox fixture has — e.g. names carrying terminal escape sequences — while the sandbox answers as usual.
+ * Loopback proxies in front of a sandbox that rewrite what passes, or answer a request themselves as a cluster the
+ * sandbox cannot play would: the renaming one replaces a name by another (as JSON text) in every response body, and
+ * the other way round in every request body, so the CLI sees objects with names no sandbox fixture has — e.g. names
+ * carrying terminal escape sequences — while the sandbox answers as usual.
  */
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
@@ -17,10 +18,20 @@ const asJsonText = (name: string) => JSON.stringify(name).slice(1, -1)
 const replaceAll = (text: string, pairs: ReadonlyArray<readonly [string, string]>) =>
   pairs.reduce((out, [from, to]) => out.split(asJsonText(from)).join(asJsonText(to)), text)
 
-/** How a rewriting proxy changes what passes: the request body going out, the response text coming back. */
+/** A request as a rewriting proxy received it: its path (and query) and its body. */
+export interface ProxiedRequest {
+  readonly url: string
+  readonly body: string | undefined
+}
+
+/**
+ * How a rewriting proxy changes what passes: the request body going out, the response text coming back; `reply`
+ * answers a request itself (the status and JSON body it returns) instead of passing it on.
+ */
 export interface Rewrite {
   readonly request?: (body: string) => string
-  readonly response?: (text: string, request: { readonly url: string; readonly body: string | undefined }) => string
+  readonly response?: (text: string, request: ProxiedRequest) => string
+  readonly reply?: (request: ProxiedRequest) => { readonly status: number; readonly body: string } | undefined
 }
 
 /** Starts a loopback proxy to `target` that passes every request and response through `rewrite`. */
@@ -34,8 +45,14 @@ export const startRewritingProxy = async (target: string, rewrite: Rewrite): Pro
         if (typeof value === "string" && key !== "host" && key !== "content-length") headers[key] = value
       }
       const sent = chunks.length === 0 ? undefined : Buffer.concat(chunks).toString("utf8")
-      const body = sent === undefined || rewrite.request === undefined ? sent : rewrite.request(sent)
       const url = req.url ?? "/"
+      const own = rewrite.reply?.({ url, body: sent })
+      if (own !== undefined) {
+        res.writeHead(own.status, { "content-type": "application/json", "content-length": Buffer.byteLength(own.body) })
+        res.end(own.body)
+        return
+      }
+      const body = sent === undefined || rewrite.request === undefined ? sent : rewrite.request(sent)
       fetch(`${target}${url}`, {
         method: req.method ?? "GET",
         headers,
