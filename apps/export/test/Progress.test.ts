@@ -77,10 +77,26 @@ describe("summary", () => {
   it("json-summary-is-one-object-with-plain-numbers", () => {
     const line = summaryJson(
       [
-        { object: "answer A", rows: 10_000, file: "answer-A.csv", bytes: 53_000, seconds: 1.5, result: 0 },
-        { object: "answer A", rows: 10_000, file: "answer-A.ndjson", bytes: 90_000, seconds: 1.5, result: 0 }
+        {
+          object: "answer A",
+          rows: 10_000,
+          file: "answer-A.csv",
+          bytes: 53_000,
+          seconds: 1.5,
+          result: 0,
+          warnings: []
+        },
+        {
+          object: "answer A",
+          rows: 10_000,
+          file: "answer-A.ndjson",
+          bytes: 90_000,
+          seconds: 1.5,
+          result: 0,
+          warnings: ["sampling_ratio is 0.5"]
+        }
       ],
-      { folder: "/data/landing" }
+      { folder: "/data/landing", warnings: ["the cluster's time_zone is not used"] }
     )
     assert.notInclude(line, "\n")
     assert.deepStrictEqual(JSON.parse(line), {
@@ -91,11 +107,20 @@ describe("summary", () => {
         documents: 0,
         folder: "/data/landing",
         outputs: [
-          { object: "answer A", rows: 10_000, file: "answer-A.csv", bytes: 53_000, seconds: 1.5 },
-          { object: "answer A", rows: 10_000, file: "answer-A.ndjson", bytes: 90_000, seconds: 1.5 }
+          { object: "answer A", rows: 10_000, file: "answer-A.csv", bytes: 53_000, seconds: 1.5, warnings: [] },
+          {
+            object: "answer A",
+            rows: 10_000,
+            file: "answer-A.ndjson",
+            bytes: 90_000,
+            seconds: 1.5,
+            warnings: ["sampling_ratio is 0.5"]
+          }
         ],
         // Always there (empty when a run removed nothing), so a reader finds one shape.
-        removed: []
+        removed: [],
+        // The run's own, and each output's above, as the --json report carries them.
+        warnings: ["the cluster's time_zone is not used"]
       }
     })
   })
@@ -117,8 +142,9 @@ describe("summary of documents", () => {
   it("a-run-of-tables-and-documents-counts-both", () => {
     const text = formatSummary([{ object: "metadata ANSWER", rows: 7, file: "m.csv", bytes: 9, seconds: 0 }, tml])
     assert.strictEqual(text.trimEnd().split("\n").at(-1), "2 files, 7 rows and 1 document")
-    assert.deepInclude(JSON.parse(summaryJson([tml])).summary, { files: 1, rows: 0, documents: 1 })
-    assert.deepStrictEqual(JSON.parse(summaryJson([tml])).summary.outputs[0].rows, null)
+    const json = JSON.parse(summaryJson([{ ...tml, warnings: [] }], { warnings: [] })).summary
+    assert.deepInclude(json, { files: 1, rows: 0, documents: 1 })
+    assert.deepStrictEqual(json.outputs[0].rows, null)
   })
 })
 

@@ -3,7 +3,8 @@
  * how resume treated it, so that a nightly log shows at a glance what was written, skipped or failed. Export
  * names and errors are made inert for the terminal; counts have thousands separators. The files the run removed
  * (a `tml` export's, of objects gone from the cluster) follow, worded as a single command's summary words them.
- * With `--log-format json` it is one JSON object instead ({@link batchSummaryJson}).
+ * With `--log-format json` it is one JSON object instead ({@link batchSummaryJson}), with the run's warnings and
+ * each output's, as the `--json` report carries them.
  */
 
 import type { Manifest } from "../output/Manifest.ts"
@@ -46,7 +47,11 @@ export const formatBatchSummary = (manifest: Manifest): string => {
   return `${lines.join("\n")}\n${removedText(removedOf(manifest), "removed")}`
 }
 
-/** The batch summary as one line of JSON (numbers as plain digits). */
+/**
+ * The batch summary as one line of JSON (numbers as plain digits): each export's outcome, the run's own warnings
+ * (`warnings`) and each output's (`outputs[].warnings`, with its file and export), as the manifest lists them and
+ * the `--json` report carries them, so a scheduler that reads this line sees them too.
+ */
 export const batchSummaryJson = (manifest: Manifest): string =>
   jsonLine({
     summary: {
@@ -62,6 +67,8 @@ export const batchSummaryJson = (manifest: Manifest): string =>
       succeeded: manifest.exports.filter((e) => e.status === "succeeded").length,
       failed: manifest.exports.filter((e) => e.status === "failed").length,
       shard: manifest.shard,
-      removed: removedOf(manifest)
+      removed: removedOf(manifest),
+      warnings: manifest.warnings,
+      outputs: manifest.outputs.map((o) => ({ file: o.file, export: o.export, warnings: o.warnings }))
     }
   })

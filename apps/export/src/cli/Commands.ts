@@ -69,7 +69,7 @@ import {
   type RunStepJson,
   removedOf,
   runReportJson,
-  type SummaryLine,
+  type SummaryJsonLine,
   summaryJson
 } from "./Summary.ts"
 import { formatCount } from "./TerminalText.ts"
@@ -414,7 +414,11 @@ export const runSingle = (
         const removed = removedOf(result)
         const where = { ...(folder === null ? {} : { folder }), ...(removed.length === 0 ? {} : { removed }) }
         const lines = summaryLines(result)
-        const text = logSettings.format === "json" ? summaryJson(lines, where) : formatSummary(lines, where).trimEnd()
+        // The JSON summary carries the run's warnings as the --json report does: a scheduler may read either.
+        const text =
+          logSettings.format === "json"
+            ? summaryJson(lines, { ...where, warnings: result.warnings })
+            : formatSummary(lines, where).trimEnd()
         yield* toDisk ? Console.log(text) : Console.error(text)
       }
       if (options.afterRun !== undefined && result.manifestPath !== undefined)
@@ -486,9 +490,9 @@ export const demoLoad = (folder: string) => (manifestPath: string) =>
 
 /**
  * The summary table's lines: one per file, the files of one result (the demo's CSV and NDJSON) together and
- * counted once.
+ * counted once; each with its output's warnings, for the JSON summary.
  */
-const summaryLines = (result: RunResult): ReadonlyArray<SummaryLine> => {
+const summaryLines = (result: RunResult): ReadonlyArray<SummaryJsonLine> => {
   const results = new Map<string, number>()
   const lines = result.outputs.map(({ output, label }) => {
     // One object of one Org: the same GUID in two Orgs (a user of both) is two results.
@@ -506,7 +510,8 @@ const summaryLines = (result: RunResult): ReadonlyArray<SummaryLine> => {
       file: output.file,
       bytes: output.bytes,
       seconds: output.seconds,
-      result: group
+      result: group,
+      warnings: output.warnings
     }
   })
   // Stable: within a result, files keep the order they were written in.

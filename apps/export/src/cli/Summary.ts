@@ -3,8 +3,9 @@
  * padded to their widest cell so it reads well in a terminal and in CI logs alike — and a footer with the
  * number of files, the rows of each result counted once (the demo writes every result twice, as CSV and NDJSON)
  * and the folder the files went to. Server-controlled text is made inert; counts have thousands separators.
- * With `--log-format json` it is one JSON object instead ({@link summaryJson}). `--json` prints the run's report
- * instead ({@link runReportJson}: the manifest's essentials), and `--dry-run` the plan ({@link formatDryRun},
+ * With `--log-format json` it is one JSON object instead ({@link summaryJson}), with the run's warnings and each
+ * output's as the `--json` report has them. `--json` prints the run's report instead ({@link runReportJson}: the
+ * manifest's essentials), and `--dry-run` the plan ({@link formatDryRun},
  * {@link dryRunJson}). {@link formatTable} aligns any such table (`spotpipe ls` too).
  */
 import type { DryRunPlan } from "../engine/DryRun.ts"
@@ -36,6 +37,11 @@ export interface RemovedLine {
 export interface SummaryOptions {
   readonly folder?: string
   readonly removed?: ReadonlyArray<RemovedLine>
+}
+
+/** A line of the JSON summary: a summary line with its output's warnings (its manifest entry's `warnings`). */
+export interface SummaryJsonLine extends SummaryLine {
+  readonly warnings: ReadonlyArray<string>
 }
 
 /**
@@ -117,8 +123,16 @@ export const formatSummary = (lines: ReadonlyArray<SummaryLine>, options: Summar
   )
 }
 
-/** The summary as one line of JSON (numbers as plain digits), e.g. for `--log-format json`. */
-export const summaryJson = (lines: ReadonlyArray<SummaryLine>, options: SummaryOptions = {}): string => {
+/**
+ * The summary as one line of JSON (numbers as plain digits), e.g. for `--log-format json`: with the run's own
+ * warnings (`options.warnings`, the run result's) and each output's (its manifest entry's), as the `--json` report
+ * carries them, so a scheduler that reads this line sees them too. Both are required: left out, they would read as
+ * none.
+ */
+export const summaryJson = (
+  lines: ReadonlyArray<SummaryJsonLine>,
+  options: SummaryOptions & { readonly warnings: ReadonlyArray<string> }
+): string => {
   const { results, rows, documents } = totals(lines)
   return jsonLine({
     summary: {
@@ -128,12 +142,14 @@ export const summaryJson = (lines: ReadonlyArray<SummaryLine>, options: SummaryO
       documents,
       folder: options.folder ?? null,
       removed: options.removed ?? [],
+      warnings: options.warnings,
       outputs: lines.map((line) => ({
         object: line.object,
         rows: line.rows ?? null,
         file: line.file,
         bytes: line.bytes,
-        seconds: line.seconds
+        seconds: line.seconds,
+        warnings: line.warnings
       }))
     }
   })
