@@ -6,32 +6,19 @@
  * one page, and a query that sorts, give no warning. (Which queries count as sorted: SearchOrder.test.ts; the
  * sandbox runs no query with a `sort by` inside a quoted value.)
  */
-import * as NodeFs from "node:fs"
-import * as NodePath from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { runInProcess } from "./support/inProcess.ts"
-import { filesIn, sandboxEnv } from "./support/Sandboxes.ts"
+import { filesIn, manifestIn as readManifest, sandboxEnv, testSandbox, writeJob } from "./support/Sandboxes.ts"
 import { tempFolders } from "./support/tempFolders.ts"
 
 const tempDir = tempFolders("spotpipe-unsorted-")
 const timeout = { timeout: 60_000 }
 
 const rows = 250
-let sandbox: RunningSandbox
+const sandbox = testSandbox({ rows })
 /** Data pages the sandbox served (`searchdata` requests answered). */
-let dataRequests = 0
-
-beforeAll(async () => {
-  sandbox = await startSandbox({
-    rows,
-    log: (line) => {
-      if (line.includes("/searchdata ")) dataRequests++
-    }
-  })
-})
-afterAll(() => sandbox?.close())
+const dataRequests = () => sandbox.requests("searchdata")
 
 const warning =
   'search on "Orders": the search query has no "sort by" and its 250 rows are read in 3 pages of 100: each page is a query of its own on the cluster, so without a fixed order rows can be repeated or missing; add a sort by on columns that make each row unique (… sort by [Order ID])'
@@ -41,31 +28,28 @@ interface Manifest {
   readonly outputs: ReadonlyArray<{ readonly warnings: ReadonlyArray<string>; readonly rows_written: number }>
   readonly exports: ReadonlyArray<{ readonly status: string; readonly error?: string }>
 }
-const manifestIn = (dir: string): Manifest =>
-  JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8")) as Manifest
+const manifestIn = (dir: string) => readManifest<Manifest>(dir)
 
 /** `spotpipe search` of `query` on the sandbox's Orders into a fresh folder, with `more` flags. */
 const search = (query: string, ...more: ReadonlyArray<string>) =>
   Effect.gen(function* () {
     const dir = tempDir()
-    const before = dataRequests
+    const before = dataRequests()
     const run = yield* runInProcess(
       ["search", "--table", "Orders", "--query", query, "--timezone", "UTC", "--out", dir, ...more],
-      sandboxEnv(sandbox)
+      sandboxEnv(sandbox.sandbox)
     )
-    return { ...run, dir, dataRequests: dataRequests - before }
+    return { ...run, dir, dataRequests: dataRequests() - before }
   })
 
 /** `spotpipe run` of a job with one search export (`extra`: its settings) into a fresh folder. */
 const runJob = (query: string, extra: Record<string, unknown>, ...more: ReadonlyArray<string>) =>
   Effect.gen(function* () {
     const dir = tempDir()
-    const job = NodePath.join(tempDir(), "job.json")
-    NodeFs.writeFileSync(
-      job,
-      JSON.stringify({ exports: [{ type: "search", table: "Orders", query, timezone: "UTC", ...extra }] })
-    )
-    const run = yield* runInProcess(["run", job, "--out", dir, ...more], sandboxEnv(sandbox))
+    const job = writeJob(tempDir(), {
+      exports: [{ type: "search", table: "Orders", query, timezone: "UTC", ...extra }]
+    })
+    const run = yield* runInProcess(["run", job, "--out", dir, ...more], sandboxEnv(sandbox.sandbox))
     return { ...run, dir }
   })
 
