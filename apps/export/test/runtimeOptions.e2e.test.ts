@@ -7,31 +7,22 @@
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import Papa from "papaparse"
 import { runInProcess } from "./support/inProcess.ts"
-import { sandboxEnv } from "./support/Sandboxes.ts"
+import { manifestIn as readManifest, sandboxEnv, type TestSandbox, testSandbox, writeJob } from "./support/Sandboxes.ts"
 import { tempFolders } from "./support/tempFolders.ts"
 
 const tempDir = tempFolders("spotpipe-runtime-")
 const timeout = { timeout: 60_000 }
 
 const rows = 250
-let sandbox: RunningSandbox
-/** Data requests the sandbox answered. */
-let dataRequests = 0
+const sandbox = testSandbox({ rows })
 
-beforeAll(async () => {
-  sandbox = await startSandbox({
-    rows,
-    log: (line) => {
-      if (/\/(searchdata|metadata\/answer\/data|metadata\/liveboard\/data) /.test(line)) dataRequests++
-    }
-  })
-})
-afterAll(() => sandbox?.close())
+/** Data requests `target` answered (search, answer and liveboard data). */
+const dataRequests = (target: TestSandbox) =>
+  target.requests("searchdata") + target.requests("metadata/answer/data") + target.requests("metadata/liveboard/data")
 
 interface ManifestOutput {
   readonly file: string
@@ -40,10 +31,11 @@ interface ManifestOutput {
   readonly warnings: ReadonlyArray<string>
   readonly fingerprint: string
 }
-const manifestIn = (dir: string): { readonly outputs: ReadonlyArray<ManifestOutput> } =>
-  JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8")) as {
-    readonly outputs: ReadonlyArray<ManifestOutput>
-  }
+const manifestIn = (dir: string) => readManifest<{ readonly outputs: ReadonlyArray<ManifestOutput> }>(dir)
+
+/** The `status` of the first output of a `--json` report. */
+const statusOf = (stdout: string) =>
+  (JSON.parse(stdout) as { outputs: ReadonlyArray<{ status: string }> }).outputs[0]!.status
 
 /** The CSV file's header and data rows, as text. */
 const csvIn = (file: string) => {
@@ -53,13 +45,31 @@ const csvIn = (file: string) => {
   return { header: header!, rows: lines }
 }
 
-/** `spotpipe <args>` against the sandbox into `dir` (a fresh folder by default). */
-const cli = (args: ReadonlyArray<string>, dir = tempDir()) =>
-  Effect.gen(function* () {
-    const before = dataRequests
-    const run = yield* runInProcess([...args, "--out", dir], sandboxEnv(sandbox))
-    return { ...run, dir, dataRequests: dataRequests - before }
-  })
+/** The Order IDs of a CSV file's rows, exactly, those without one left out. */
+const orderIds = ({ header, rows: lines }: ReturnType<typeof csvIn>) =>
+  lines
+    .map((row) => row[header.indexOf("Order ID")]!)
+    .filter((id) => id !== "")
+    .map(BigInt)
+
+/** Compares big integers for a descending sort. */
+const descending = (a: bigint, b: bigint) => (a < b ? 1 : a > b ? -1 : 0)
+
+/** `spotpipe <args>` against `target` into `dir` (a fresh folder by default), with the data requests it answered. */
+const cliOn =
+  (target: TestSandbox) =>
+  (args: ReadonlyArray<string>, dir = tempDir()) =>
+    Effect.gen(function* () {
+      const before = dataRequests(target)
+      const run = yield* runInProcess([...args, "--out", dir], sandboxEnv(target.sandbox))
+      return { ...run, dir, dataRequests: dataRequests(target) - before }
+    })
+
+/** `spotpipe run` of a job file of `exports` against `target` into a fresh folder, with the data requests answered. */
+const runJobOn = (target: TestSandbox, exports: ReadonlyArray<Record<string, unknown>>) =>
+  cliOn(target)(["run", writeJob(tempDir(), { exports })])
+
+const cli = cliOn(sandbox)
 
 const orderDetails = (dir: string) => csvIn(NodePath.join(dir, "answer-Order Details.csv"))
 
@@ -162,15 +172,12 @@ describe("--sort and --runtime-filter", () => {
         expect(run.code, run.stderr).toBe(0)
         // No "no sort by" warning: the runtime sort fixes the order of the pages.
         expect(run.stderr).not.toContain('has no "sort by"')
-        const { header, rows: lines } = csvIn(NodePath.join(run.dir, "search-Orders.csv"))
-        expect(lines).toHaveLength(rows)
+        const search = csvIn(NodePath.join(run.dir, "search-Orders.csv"))
+        expect(search.rows).toHaveLength(rows)
         // Null IDs (the sandbox has some) aside, every ID once and in descending order.
-        const ids = lines
-          .map((row) => row[header.indexOf("Order ID")]!)
-          .filter((id) => id !== "")
-          .map(BigInt)
+        const ids = orderIds(search)
         expect(new Set(ids).size).toBe(ids.length)
-        expect(ids).toEqual([...ids].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0)))
+        expect(ids).toEqual([...ids].sort(descending))
         expect(manifestIn(run.dir).outputs[0]!.warnings).toEqual([])
 
         const both = yield* cli([
@@ -197,8 +204,6 @@ describe("--sort and --runtime-filter", () => {
       Effect.gen(function* () {
         const dir = tempDir()
         const args = ["answer", "Order Details", "--sort", "Order ID", "--json"]
-        const statusOf = (stdout: string) =>
-          (JSON.parse(stdout) as { outputs: ReadonlyArray<{ status: string }> }).outputs[0]!.status
         const first = yield* cli(args, dir)
         expect(first.code, first.stderr).toBe(0)
         const same = yield* cli([...args, "--resume"], dir)
@@ -211,11 +216,7 @@ describe("--sort and --runtime-filter", () => {
         expect(desc.code, desc.stderr).toBe(0)
         expect(statusOf(desc.stdout)).toBe("written")
         expect(manifestIn(dir).outputs[0]!.fingerprint).not.toBe(fingerprint)
-        const details = orderDetails(dir)
-        const ids = details.rows
-          .map((row) => row[details.header.indexOf("Order ID")]!)
-          .filter((v) => v !== "")
-          .map(BigInt)
+        const ids = orderIds(orderDetails(dir))
         expect(ids[0]! > ids[ids.length - 1]!).toBe(true)
 
         // No sort, or a filter added: read again too.
@@ -249,27 +250,17 @@ describe("--sort and --runtime-filter", () => {
         expect(single.code).toBe(1)
         expect(single.stderr).toContain("runtime_filter op1 'BW' is not applied by the sandbox")
 
-        const job = NodePath.join(tempDir(), "job.json")
-        const exportOf = (extra: Record<string, unknown>) => ({
-          type: "answer",
-          id: "Order Details",
-          output: "details",
-          ...extra
-        })
-        NodeFs.writeFileSync(
-          job,
-          JSON.stringify({
-            exports: [
-              exportOf({
-                sort: [{ column: "Order ID", order: "desc" }],
-                runtimeFilters: [{ column: "Quantity", op: "LE", values: ["4"] }]
-              })
-            ]
-          })
-        )
-        const dir = tempDir()
-        const run = yield* runInProcess(["run", job, "--out", dir], sandboxEnv(sandbox))
+        const run = yield* runJobOn(sandbox, [
+          {
+            type: "answer",
+            id: "Order Details",
+            output: "details",
+            sort: [{ column: "Order ID", order: "desc" }],
+            runtimeFilters: [{ column: "Quantity", op: "LE", values: ["4"] }]
+          }
+        ])
         expect(run.code, run.stderr).toBe(0)
+        const dir = run.dir
         const command = yield* cli([
           "answer",
           "Order Details",
@@ -281,15 +272,12 @@ describe("--sort and --runtime-filter", () => {
         expect(command.code, command.stderr).toBe(0)
         const fromJob = NodeFs.readFileSync(NodePath.join(dir, "details.csv"))
         expect(fromJob.equals(NodeFs.readFileSync(NodePath.join(command.dir, "answer-Order Details.csv")))).toBe(true)
-        const { header, rows: lines } = csvIn(NodePath.join(dir, "details.csv"))
-        const quantities = lines.map((row) => row[header.indexOf("Quantity")]!)
+        const details = csvIn(NodePath.join(dir, "details.csv"))
+        const quantities = details.rows.map((row) => row[details.header.indexOf("Quantity")]!)
         expect(quantities.length).toBeGreaterThan(0)
         expect(quantities.every((q) => q !== "" && Number(q) <= 4)).toBe(true)
-        const ids = lines
-          .map((row) => row[header.indexOf("Order ID")]!)
-          .filter((v) => v !== "")
-          .map(BigInt)
-        expect(ids).toEqual([...ids].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0)))
+        const ids = orderIds(details)
+        expect(ids).toEqual([...ids].sort(descending))
         expect(manifestIn(dir).outputs[0]!.source["runtime_filter"]).toEqual({ col1: "Quantity", op1: "LE", val1: "4" })
       }),
     timeout
@@ -324,12 +312,9 @@ describe("--sort and --runtime-filter", () => {
 
         const jobRun = (exports: ReadonlyArray<Record<string, unknown>>) =>
           Effect.gen(function* () {
-            const job = NodePath.join(tempDir(), "job.json")
-            NodeFs.writeFileSync(job, JSON.stringify({ exports }))
-            const before = dataRequests
-            const run = yield* runInProcess(["run", job, "--out", tempDir()], sandboxEnv(sandbox))
+            const run = yield* runJobOn(sandbox, exports)
             expect(run.code, run.stderr).toBe(2)
-            expect(dataRequests).toBe(before)
+            expect(run.dataRequests).toBe(0)
             return run.stderr
           })
         const fields = yield* jobRun([
@@ -372,25 +357,8 @@ describe("--sort and --runtime-filter", () => {
  * the data time zone (the sandbox's America/Los_Angeles here), DST days included. A sandbox with every day's rows.
  */
 describe("--runtime-filter on dates", () => {
-  let dated: RunningSandbox
-  /** Data requests the sandbox answered. */
-  let datedRequests = 0
-  beforeAll(async () => {
-    dated = await startSandbox({
-      rows: 10_000,
-      log: (line) => {
-        if (/\/(searchdata|metadata\/answer\/data|metadata\/liveboard\/data) /.test(line)) datedRequests++
-      }
-    })
-  })
-  afterAll(() => dated?.close())
-
-  const datedCli = (args: ReadonlyArray<string>, dir = tempDir()) =>
-    Effect.gen(function* () {
-      const before = datedRequests
-      const run = yield* runInProcess([...args, "--out", dir], sandboxEnv(dated))
-      return { ...run, dir, dataRequests: datedRequests - before }
-    })
+  const dated = testSandbox({ rows: 10_000 })
+  const datedCli = cliOn(dated)
   /** Epoch seconds of an RFC 3339 instant. */
   const epoch = (text: string) => Date.parse(text) / 1000
 
@@ -567,9 +535,7 @@ describe("--runtime-filter on dates", () => {
         const fingerprint = manifestIn(dir).outputs[0]!.fingerprint
         const again = yield* datedCli([...args, "--resume"], dir)
         expect(again.code, again.stderr).toBe(0)
-        expect((JSON.parse(again.stdout) as { outputs: ReadonlyArray<{ status: string }> }).outputs[0]!.status).toBe(
-          "skipped"
-        )
+        expect(statusOf(again.stdout)).toBe("skipped")
         expect(again.dataRequests).toBe(0)
         expect(manifestIn(dir).outputs[0]!.fingerprint).toBe(fingerprint)
       }),
@@ -605,28 +571,20 @@ describe("--runtime-filter on dates", () => {
           expect(run.stderr).toContain(message)
           expect(run.dataRequests).toBe(0)
         }
-        const job = NodePath.join(tempDir(), "job.json")
-        NodeFs.writeFileSync(
-          job,
-          JSON.stringify({
-            exports: [
-              {
-                type: "search",
-                table: "Orders",
-                query: "[Order ID] [Order Date]",
-                runtimeFilters: [{ column: "Order Date", op: "GE", values: ["yesterday"] }]
-              }
-            ]
-          })
-        )
         // In a job file, that export fails as any export that cannot be planned does (the others would run).
-        const before = datedRequests
-        const run = yield* runInProcess(["run", job, "--out", tempDir()], sandboxEnv(dated))
+        const run = yield* runJobOn(dated, [
+          {
+            type: "search",
+            table: "Orders",
+            query: "[Order ID] [Order Date]",
+            runtimeFilters: [{ column: "Order Date", op: "GE", values: ["yesterday"] }]
+          }
+        ])
         expect(run.code, run.stderr).toBe(1)
         expect(run.stderr).toContain(
           'runtimeFilters on the DATE column "Order Date": "yesterday" is not a DATE as a runtime filter takes it'
         )
-        expect(datedRequests).toBe(before)
+        expect(run.dataRequests).toBe(0)
       }),
     timeout
   )
