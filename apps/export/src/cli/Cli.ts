@@ -110,6 +110,11 @@ const answerCommand = Command.make(
       command:
         'spotpipe answer "Order Details" --sandbox --sort "Order ID" --runtime-filter "Quantity GT 5" --out ./landing',
       description: "rows in a fixed order (so every page is read in it), only those with a quantity above 5"
+    },
+    {
+      command:
+        'spotpipe answer "Order Details" --sandbox --sort "Order ID" --runtime-filter "Order Date GE 2025-06-01" --out ./landing',
+      description: "only rows from 1 June 2025 on: a day is YYYY-MM-DD, its midnight in the data time zone"
     }
   ])
 )
