@@ -10,30 +10,39 @@
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { describe, expect, it } from "@effect/vitest"
 import { runCli } from "./support/runCli.ts"
-import { filesIn, sandboxEnv } from "./support/Sandboxes.ts"
+import { filesIn, linesIn, manifestIn, sandboxEnv, testSandbox, watermarksIn, writeJob } from "./support/Sandboxes.ts"
 import { tempFolders } from "./support/tempFolders.ts"
 
 const timeout = { timeout: 120_000 }
 
-let sandbox: RunningSandbox
-
-beforeAll(async () => {
-  sandbox = await startSandbox()
-})
-
-afterAll(async () => {
-  await sandbox?.close()
-})
+const sandbox = testSandbox()
 
 const tempDir = tempFolders("spotpipe-incremental-grouped-")
 
 const search = (dir: string, query: string, ...more: ReadonlyArray<string>) =>
   runCli(["search", "--table", "Orders", "--query", query, "--out", dir, "--quiet", ...more], {
-    env: sandboxEnv(sandbox)
+    env: sandboxEnv(sandbox.sandbox)
   })
+
+/**
+ * `query` read from 2025-06-01 on by `--since-column "Order Date"`, and the same query with that filter in it (the
+ * reference), each as NDJSON into a fresh folder.
+ */
+const sinceAndReference = async (query: string) => {
+  const since = tempDir()
+  const run = await search(since, query, "--since-column", "Order Date", "--since", "2025-06-01", "--format", "ndjson")
+  expect(run.code, run.stderr).toBe(0)
+  const whole = tempDir()
+  const reference = await search(whole, `${query} [Order Date] >= '2025-06-01'`, "--format", "ndjson")
+  expect(reference.code, reference.stderr).toBe(0)
+  return { since, whole }
+}
+
+/** The next run of `query` into `dir`: `--since-column "Order Date" --since last`, as NDJSON. */
+const sinceLast = (dir: string, query: string) =>
+  search(dir, query, "--since-column", "Order Date", "--since", "last", "--format", "ndjson", "--force")
 
 describe("search --since-column of a date the cluster groups into periods unasked", () => {
   it(
@@ -58,22 +67,18 @@ describe("search --since-column of a date the cluster groups into periods unaske
       // A job file's export is planned the same way: that export fails (the job's others would run), writing no
       // data and no watermark.
       const dir = tempDir()
-      const job = NodePath.join(dir, "job.json")
-      NodeFs.writeFileSync(
-        job,
-        JSON.stringify({
-          exports: [
-            {
-              type: "search",
-              table: "Orders",
-              query: "[Revenue] [Order Date]",
-              sinceColumn: "Order Date",
-              since: "2020-02-15"
-            }
-          ]
-        })
-      )
-      const run = await runCli(["run", job, "--out", dir, "--quiet"], { env: sandboxEnv(sandbox) })
+      const job = writeJob(dir, {
+        exports: [
+          {
+            type: "search",
+            table: "Orders",
+            query: "[Revenue] [Order Date]",
+            sinceColumn: "Order Date",
+            since: "2020-02-15"
+          }
+        ]
+      })
+      const run = await runCli(["run", job, "--out", dir, "--quiet"], { env: sandboxEnv(sandbox.sandbox) })
       expect(run.code, run.stderr).toBe(1)
       expect(run.stderr).toContain("the cluster groups [Order Date] into periods")
       const left = [...filesIn(dir).keys()]
@@ -109,54 +114,21 @@ describe("search --since-column under totals that do not show the column", () =>
 
 describe("search --since-column of a result grouped by other columns, without totals", () => {
   it("reads the groups of the rows from the starting point, as the query with the filter in it", timeout, async () => {
-    const query = "[Region] [Shipped At].monthly"
-    const since = tempDir()
-    const run = await search(
-      since,
-      query,
-      "--since-column",
-      "Order Date",
-      "--since",
-      "2025-06-01",
-      "--format",
-      "ndjson"
-    )
-    expect(run.code, run.stderr).toBe(0)
-    const whole = tempDir()
-    const reference = await search(whole, `${query} [Order Date] >= '2025-06-01'`, "--format", "ndjson")
-    expect(reference.code, reference.stderr).toBe(0)
+    const { since, whole } = await sinceAndReference("[Region] [Shipped At].monthly")
     const text = (dir: string) => NodeFs.readFileSync(NodePath.join(dir, "search-Orders.ndjson"), "utf8")
     expect(text(since)).toEqual(text(whole))
     expect(text(since).length).toBeGreaterThan(0)
   })
 })
 
-const ndjson = (dir: string): Array<Record<string, unknown>> => {
-  const text = NodeFs.readFileSync(NodePath.join(dir, "search-Orders.ndjson"), "utf8")
-  return text === ""
-    ? []
-    : text
-        .trimEnd()
-        .split("\n")
-        .map((line) => JSON.parse(line) as Record<string, unknown>)
-}
+const ndjson = (dir: string): Array<Record<string, unknown>> =>
+  linesIn(NodePath.join(dir, "search-Orders.ndjson")).map((line) => JSON.parse(line) as Record<string, unknown>)
 
 /** The run's watermarks as the next `--since last` reads them (without the run that wrote them). */
-const marks = (dir: string) =>
-  Object.values(
-    (
-      JSON.parse(NodeFs.readFileSync(NodePath.join(dir, ".spotpipe-state", "watermarks.json"), "utf8")) as {
-        exports: Record<string, { kind: string; column?: string; value: string }>
-      }
-    ).exports
-  ).map(({ kind, column, value }) => ({ kind, column, value }))
+const marks = (dir: string) => watermarksIn(dir).map(({ kind, column, value }) => ({ kind, column, value }))
 
 const sourceQuery = (dir: string) =>
-  (
-    JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8")) as {
-      outputs: Array<{ source: { query: string | null } }>
-    }
-  ).outputs[0]!.source.query
+  manifestIn<{ outputs: Array<{ source: { query: string | null } }> }>(dir).outputs[0]!.source.query
 
 describe("search --since-column of a DATE shown by day", () => {
   it(
@@ -182,17 +154,7 @@ describe("search --since-column of a DATE shown by day", () => {
         expect(marks(dir)).toEqual([{ kind: "column", column: "Order Date", value: newest }])
         expect(sourceQuery(dir)).toBe(`${query} [Order Date] >= '2025-06-01'`)
 
-        const next = await search(
-          dir,
-          query,
-          "--since-column",
-          "Order Date",
-          "--since",
-          "last",
-          "--format",
-          "ndjson",
-          "--force"
-        )
+        const next = await sinceLast(dir, query)
         expect(next.code, next.stderr).toBe(0)
         const again = ndjson(dir)
         expect(again).toEqual(expected.filter((row) => (row["Day(Order Date)"] as string) >= newest))
@@ -208,21 +170,7 @@ describe("search --since-column of a DATE shown by day", () => {
     async () => {
       // A bare date beside a total is grouped by month (refused above); by day each total is one date's, whole.
       const query = "[Revenue] [Order Date].'daily'"
-      const dir = tempDir()
-      const run = await search(
-        dir,
-        query,
-        "--since-column",
-        "Order Date",
-        "--since",
-        "2025-06-01",
-        "--format",
-        "ndjson"
-      )
-      expect(run.code, run.stderr).toBe(0)
-      const whole = tempDir()
-      const reference = await search(whole, `${query} [Order Date] >= '2025-06-01'`, "--format", "ndjson")
-      expect(reference.code, reference.stderr).toBe(0)
+      const { since: dir, whole } = await sinceAndReference(query)
       const rows = ndjson(dir)
       expect(rows).toEqual(ndjson(whole))
       const days = rows.map((row) => row["Day(Order Date)"] as string)
@@ -231,17 +179,7 @@ describe("search --since-column of a DATE shown by day", () => {
       const newest = [...days].sort().at(-1)!
       expect(marks(dir)).toEqual([{ kind: "column", column: "Order Date", value: newest }])
 
-      const next = await search(
-        dir,
-        query,
-        "--since-column",
-        "Order Date",
-        "--since",
-        "last",
-        "--format",
-        "ndjson",
-        "--force"
-      )
+      const next = await sinceLast(dir, query)
       expect(next.code, next.stderr).toBe(0)
       // The watermark's day again, its total as the first run wrote it: not a part of it.
       expect(ndjson(dir)).toEqual(rows.filter((row) => row["Day(Order Date)"] === newest))

@@ -1,7 +1,7 @@
 /**
  * What the CLI tests share about a sandbox and a run's folder: a sandbox for a file's tests that counts the
  * requests it answers, the environment that points the CLI at a sandbox as its full-access test user, a job file
- * written into a folder, and what a run left there (every file, the manifest).
+ * written into a folder, and what a run left there (every file, the manifest, a text file's lines, the watermarks).
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
@@ -81,3 +81,26 @@ export const writeJob = (dir: string, job: object, name = "job"): string => {
   NodeFs.writeFileSync(path, JSON.stringify(job))
   return path
 }
+
+/** The lines of a text file a run wrote (an NDJSON file's rows), none for an empty file. */
+export const linesIn = (file: string): Array<string> => {
+  const text = NodeFs.readFileSync(file, "utf8")
+  return text === "" ? [] : text.trimEnd().split("\n")
+}
+
+/** One export's watermark, as a run records it for the next `--since last`. */
+export interface Watermark {
+  readonly kind: string
+  readonly column?: string
+  readonly value: string
+}
+
+/** The watermarks a run left in `dir` (`.spotpipe-state/watermarks.json`), one per export. */
+export const watermarksIn = (dir: string): Array<Watermark> =>
+  Object.values(
+    (
+      JSON.parse(NodeFs.readFileSync(NodePath.join(dir, ".spotpipe-state", "watermarks.json"), "utf8")) as {
+        exports: Record<string, Watermark>
+      }
+    ).exports
+  )
