@@ -9,31 +9,26 @@
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { describe, expect, it } from "@effect/vitest"
+import { startSandbox } from "@spotpipe/sandbox"
 import { startRewritingProxy } from "./support/RenamingProxy.ts"
 import { runCli } from "./support/runCli.ts"
-import { sandboxEnv } from "./support/Sandboxes.ts"
+import {
+  linesIn as lines,
+  manifestIn,
+  watermarksIn as marks,
+  sandboxEnv,
+  testSandbox,
+  writeJob
+} from "./support/Sandboxes.ts"
 import { tempFolders } from "./support/tempFolders.ts"
 
 const timeout = { timeout: 120_000 }
 
-let zoned: RunningSandbox
-
-beforeAll(async () => {
-  zoned = await startSandbox({ rows: 2000 })
-})
-
-afterAll(async () => {
-  await zoned?.close()
-})
+const zoned = testSandbox({ rows: 2000 })
 
 const tempDir = tempFolders("spotpipe-incremental-runtime-")
 
-const lines = (file: string): Array<string> => {
-  const text = NodeFs.readFileSync(file, "utf8")
-  return text === "" ? [] : text.trimEnd().split("\n")
-}
 const rowsOf = (file: string) => lines(file).map((line) => JSON.parse(line) as Record<string, unknown>)
 /** A line's Order ID, exactly (most are beyond 2^53, which JSON.parse would round). */
 const orderId = (line: string): bigint | null => {
@@ -42,19 +37,31 @@ const orderId = (line: string): bigint | null => {
   return m[1] === "null" ? null : BigInt(m[1]!)
 }
 
-const marks = (dir: string) =>
-  Object.values(
-    (
-      JSON.parse(NodeFs.readFileSync(NodePath.join(dir, ".spotpipe-state", "watermarks.json"), "utf8")) as {
-        exports: Record<string, { kind: string; column?: string; value: string }>
-      }
-    ).exports
-  )
-
 const manifestOf = (dir: string) =>
-  JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8")) as {
-    outputs: Array<{ file: string; resume?: string; source: { runtime_filter?: Record<string, unknown> } }>
-  }
+  manifestIn<{
+    outputs: Array<{
+      file: string
+      resume?: string
+      warnings: ReadonlyArray<string>
+      source: { runtime_filter?: Record<string, unknown> }
+    }>
+  }>(dir)
+
+/** `spotpipe liveboard "Order Operations" --viz "Order Timeline"` as NDJSON into `dir`, with `more` flags. */
+const orderTimeline = (env: Record<string, string>, dir: string, ...more: Array<string>) =>
+  runCli(["liveboard", "Order Operations", "--viz", "Order Timeline", "--format", "ndjson", "--out", dir, ...more], {
+    env
+  })
+
+/**
+ * A proxy in front of the sandbox for a cluster whose answer and visualization descriptions carry no
+ * `timeBucket` (the sandbox's do).
+ */
+const startProxyWithoutBuckets = () =>
+  startRewritingProxy(zoned.sandbox.url, {
+    response: (text, { url }) =>
+      url.includes("metadata/search") ? text.replace(/"timeBucket":"[A-Z_]*",?/g, "") : text
+  })
 
 describe("answer --since-column", () => {
   it(
@@ -117,7 +124,7 @@ describe("answer --since-column", () => {
     "is refused, exit 2, for a column not in the result, a total, a date period, a TIME, or a 49th runtime filter",
     timeout,
     async () => {
-      const env = sandboxEnv(zoned)
+      const env = sandboxEnv(zoned.sandbox)
       const dir = tempDir()
       const answer = (name: string, ...more: Array<string>) =>
         runCli(["answer", name, "--out", dir, "--quiet", "--force", ...more], { env })
@@ -157,24 +164,8 @@ describe("liveboard --since-column", () => {
     "reads one visualization's rows at or after a DATE or DATE_TIME in the data time zone, then from its maximum",
     timeout,
     async () => {
-      const env = sandboxEnv(zoned)
-      const liveboard = (dir: string, ...more: Array<string>) =>
-        runCli(
-          [
-            "liveboard",
-            "Order Operations",
-            "--viz",
-            "Order Timeline",
-            "--format",
-            "ndjson",
-            "--out",
-            dir,
-            "--quiet",
-            "--force",
-            ...more
-          ],
-          { env }
-        )
+      const env = sandboxEnv(zoned.sandbox)
+      const liveboard = (dir: string, ...more: Array<string>) => orderTimeline(env, dir, "--quiet", "--force", ...more)
       const full = tempDir()
       expect((await liveboard(full)).code).toBe(0)
       const file = (dir: string) => NodePath.join(dir, "liveboard-Order Operations", "Order Timeline.ndjson")
@@ -231,7 +222,7 @@ describe("liveboard --since-column", () => {
         "--since",
         "2025-01-01"
       ],
-      { env: sandboxEnv(zoned) }
+      { env: sandboxEnv(zoned.sandbox) }
     )
     expect(run.code).toBe(2)
     expect(run.stderr).toContain("--since-column reads one visualization per export, and this one would read 3")
@@ -245,56 +236,26 @@ describe("a date --since-column whose bucket the cluster does not describe", () 
     timeout,
     async () => {
       // A cluster whose answer description carries no `timeBucket` (the sandbox's does): a proxy takes it out.
-      const proxy = await startRewritingProxy(zoned.url, {
-        response: (text, { url }) =>
-          url.includes("metadata/search") ? text.replace(/"timeBucket":"[A-Z_]*",?/g, "") : text
-      })
+      const proxy = await startProxyWithoutBuckets()
       try {
-        const env = { ...sandboxEnv(zoned), THOUGHTSPOT_HOST: proxy.url }
-        const liveboard = (dir: string, ...more: Array<string>) =>
-          runCli(
-            [
-              "liveboard",
-              "Order Operations",
-              "--viz",
-              "Order Timeline",
-              "--format",
-              "ndjson",
-              "--out",
-              dir,
-              "--force",
-              ...more
-            ],
-            { env }
-          )
+        const env = { ...sandboxEnv(zoned.sandbox), THOUGHTSPOT_HOST: proxy.url }
         const dir = tempDir()
-        const run = await liveboard(dir, "--since-column", "Order Date", "--since", "2025-06-01")
+        const run = await orderTimeline(env, dir, "--force", "--since-column", "Order Date", "--since", "2025-06-01")
         expect(run.code, run.stderr).toBe(0)
         expect(run.stderr).toContain("does not say whether it is grouped into periods")
-        const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8")) as {
-          outputs: Array<{ warnings: ReadonlyArray<string> }>
-        }
+        const manifest = manifestOf(dir)
         expect(manifest.outputs[0]!.warnings).toEqual([
           expect.stringContaining('--since-column "Order Date" does not say whether it is grouped into periods')
         ])
         // Where the cluster describes it as no bucket, nothing is said.
         const described = tempDir()
-        const plain = await runCli(
-          [
-            "liveboard",
-            "Order Operations",
-            "--viz",
-            "Order Timeline",
-            "--format",
-            "ndjson",
-            "--out",
-            described,
-            "--since-column",
-            "Order Date",
-            "--since",
-            "2025-06-01"
-          ],
-          { env: sandboxEnv(zoned) }
+        const plain = await orderTimeline(
+          sandboxEnv(zoned.sandbox),
+          described,
+          "--since-column",
+          "Order Date",
+          "--since",
+          "2025-06-01"
         )
         expect(plain.code, plain.stderr).toBe(0)
         expect(plain.stderr).not.toContain("grouped into periods")
@@ -305,15 +266,12 @@ describe("a date --since-column whose bucket the cluster does not describe", () 
   )
 
   it("is refused when its name says it is a period, as a search result's does, writing nothing", timeout, async () => {
-    const proxy = await startRewritingProxy(zoned.url, {
-      response: (text, { url }) =>
-        url.includes("metadata/search") ? text.replace(/"timeBucket":"[A-Z_]*",?/g, "") : text
-    })
+    const proxy = await startProxyWithoutBuckets()
     try {
       const dir = tempDir()
       const run = await runCli(
         ["answer", "Revenue by Month", "--out", dir, "--since-column", "Month(Order Date)", "--since", "2025-06-01"],
-        { env: { ...sandboxEnv(zoned), THOUGHTSPOT_HOST: proxy.url } }
+        { env: { ...sandboxEnv(zoned.sandbox), THOUGHTSPOT_HOST: proxy.url } }
       )
       expect(run.code, run.stderr).toBe(2)
       expect(run.stderr).toContain(
@@ -329,18 +287,14 @@ describe("a date --since-column whose bucket the cluster does not describe", () 
 describe("a job file's incremental answer", () => {
   it("is refused with split, and with sinceColumn or since alone, naming the key", timeout, async () => {
     const dir = tempDir()
-    const path = NodePath.join(dir, "job.json")
     const base = { type: "answer", id: "Order Details", output: "orders" }
-    NodeFs.writeFileSync(
-      path,
-      JSON.stringify({
-        exports: [
-          { ...base, sinceColumn: "Order ID", since: "0", split: 2 },
-          { ...base, output: "lone", since: "0" }
-        ]
-      })
-    )
-    const run = await runCli(["run", path, "--out", dir, "--quiet"], { env: sandboxEnv(zoned) })
+    const path = writeJob(dir, {
+      exports: [
+        { ...base, sinceColumn: "Order ID", since: "0", split: 2 },
+        { ...base, output: "lone", since: "0" }
+      ]
+    })
+    const run = await runCli(["run", path, "--out", dir, "--quiet"], { env: sandboxEnv(zoned.sandbox) })
     expect(run.code).toBe(2)
     expect(run.stderr).toContain("exports[0].split")
     expect(run.stderr).toContain('cannot go with "sinceColumn"')
@@ -359,11 +313,8 @@ describe("a job file's incremental answer", () => {
       try {
         const dir = tempDir()
         const env = sandboxEnv(own)
-        const job = (name: string, exports: ReadonlyArray<object>) => {
-          const path = NodePath.join(dir, `${name}.json`)
-          NodeFs.writeFileSync(path, JSON.stringify({ defaults: { format: "ndjson" }, exports }))
-          return path
-        }
+        const job = (name: string, exports: ReadonlyArray<object>) =>
+          writeJob(dir, { defaults: { format: "ndjson" }, exports }, name)
         const orders = (since: string) => ({
           type: "answer",
           id: "Order Details",
