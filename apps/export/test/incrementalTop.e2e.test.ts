@@ -3,12 +3,14 @@
  * end to end (the built CLI against a loopback sandbox): each run would write the top N of its increment, which no
  * loading mode combines into the top N of all rows, so it is refused before any data is read, writing nothing (a
  * job file's export fails the same way). Which words are such keywords (not inside a `[column]` or a quoted value)
- * is IncrementalLimit.test.ts's.
+ * is IncrementalLimit.test.ts's. A saved answer's or liveboard visualization's `--since-column` is held to the same
+ * rule through its saved query (its TML); one whose TML cannot be read gets a warning that it could not be checked.
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { startRewritingProxy } from "./support/RenamingProxy.ts"
 import { runCli } from "./support/runCli.ts"
 import { filesIn, sandboxEnv } from "./support/Sandboxes.ts"
 import { tempFolders } from "./support/tempFolders.ts"
@@ -72,5 +74,68 @@ describe("search --since-column of a query with top or bottom", () => {
     expect(run.stderr).toContain('the query keeps only some of its rows ("top 2")')
     const left = [...filesIn(dir).keys()]
     expect(left.filter((file) => file.startsWith("search-") || file.includes("watermarks"))).toEqual([])
+  })
+})
+
+describe("answer and liveboard --since-column of a saved query with top", () => {
+  const liveboard = (dir: string, env: Record<string, string>) =>
+    runCli(
+      [
+        "liveboard",
+        "Sales Overview",
+        "--viz",
+        "Top 10 Customers",
+        "--since-column",
+        "Customer",
+        "--since",
+        "A",
+        "--out",
+        dir,
+        "--quiet"
+      ],
+      { env }
+    )
+
+  it("is refused before any data is read, reading the saved query from the TML", timeout, async () => {
+    const dir = tempDir()
+    const run = await liveboard(dir, sandboxEnv(sandbox))
+    expect(run.code, run.stderr).toBe(2)
+    expect(run.stderr).toContain(
+      `visualization "Top 10 Customers" of liveboard "Sales Overview": its saved query keeps only some of its rows ("top 10")`
+    )
+    expect([...filesIn(dir).keys()]).toEqual([])
+  })
+
+  it("whose TML cannot be read is a warning that the limit could not be checked", timeout, async () => {
+    // ThoughtSpot answers 200 with the item's own ERROR status for an object it cannot export.
+    const proxy = await startRewritingProxy(sandbox.url, {
+      response: (text, request) =>
+        request.url.endsWith("/metadata/tml/export")
+          ? JSON.stringify([
+              {
+                info: {
+                  id: fixtures.answers["Order Details"].id,
+                  status: { status_code: "ERROR", error_message: "Cannot export this answer" }
+                }
+              }
+            ])
+          : text
+    })
+    try {
+      const dir = tempDir()
+      const run = await runCli(
+        ["answer", "Order Details", "--since-column", "Order ID", "--since", "100", "--out", dir],
+        { env: { ...sandboxEnv(sandbox), THOUGHTSPOT_HOST: proxy.url } }
+      )
+      expect(run.code, run.stderr).toBe(0)
+      const warning = "whether its saved query keeps only some of its rows (top N) could not be checked"
+      expect(run.stderr).toContain(warning)
+      const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8")) as {
+        outputs: ReadonlyArray<{ warnings: ReadonlyArray<string> }>
+      }
+      expect(manifest.outputs[0]!.warnings).toEqual(expect.arrayContaining([expect.stringContaining(`${warning} (`)]))
+    } finally {
+      await proxy.close()
+    }
   })
 })

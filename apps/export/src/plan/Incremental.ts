@@ -18,7 +18,7 @@ import {
   type TimeZone,
   UTC
 } from "@spotpipe/decode"
-import { Clock, Effect, type FileSystem, Option, type Path, Stream } from "effect"
+import { Clock, Effect, type FileSystem, Option, type Path, Result, Stream } from "effect"
 import {
   auditColumns,
   type Cluster,
@@ -32,7 +32,7 @@ import { UsageError } from "../UsageError.ts"
 import { type ExportOrg, type ExportSpec, type JobExport, lastWord, makeExport, parseInstant } from "./JobFile.ts"
 import { maxRuntimeFilters, type RuntimeOptions, runtimeRequestOf } from "./RuntimeOptions.ts"
 import { aggregatedColumn } from "./SearchColumns.ts"
-import { tokensOf } from "./SearchOrder.ts"
+import { savedQueryOf, tokensOf } from "./SearchOrder.ts"
 import { wallEpochOf } from "./WallTime.ts"
 import {
   isoMillis,
@@ -346,6 +346,32 @@ export const limitRefusal = (query: string, column: string): string | undefined 
   const limit = count?.kind === "word" && /^\d+$/.test(count.word) ? `${keyword.word} ${count.word}` : keyword.word
   return `the query keeps only some of its rows ("${limit}"), and --since-column "${column}" would write those of each run's rows (from its starting point on), not of all rows: no load (append or merge) combines the runs' into the ${keyword.word} rows of the whole result. Take the ${keyword.word} rows in the warehouse from an incremental export of the query without "${limit}", or leave --since-column out and export the whole result each run`
 }
+
+/**
+ * An answer's or visualization's `--since-column` over a saved query that keeps only its top (or bottom) rows is
+ * refused as a search's is ({@link limitRefusal}); the saved query is its TML's (`tml`: SavedTml.ts, read once,
+ * `viz` for a liveboard's visualization). A query that cannot be read is a warning (logged, and returned for the
+ * output's manifest entry): whether it limits its rows is not known, so it is said, never guessed.
+ */
+export const savedLimitCheck = (
+  tml: Effect.Effect<Result.Result<string, string>>,
+  column: string,
+  what: string,
+  viz?: string
+): Effect.Effect<ReadonlyArray<string>, UsageError> =>
+  Effect.gen(function* () {
+    const query = Result.flatMap(yield* tml, (text) => savedQueryOf(text, viz))
+    if (Result.isFailure(query)) {
+      const warning = `whether its saved query keeps only some of its rows (top N) could not be checked (${query.failure}): if it does, --since-column "${column}" writes those of each run's rows, not of all rows`
+      yield* Effect.logWarning(`${what}: ${warning}`)
+      return [warning]
+    }
+    const refusal = limitRefusal(query.success, column)
+    if (refusal !== undefined) {
+      return yield* new UsageError({ message: `${what}: ${refusal.replace(/^the query/, "its saved query")}` })
+    }
+    return []
+  })
 
 /** The result-name buckets of one day ("Day(Order Date)"). */
 const dayUnits = new Set(["day", "daily"])

@@ -24,7 +24,13 @@ import { UsageError } from "../UsageError.ts"
 import { adminOf, adminTypes, resolvePermissions, resolvePrincipals, resolveTml } from "./AdminExports.ts"
 import { typesByName, typesByPosition } from "./ColumnPlanner.ts"
 import { FileNameAllocator } from "./FileName.ts"
-import { auditOutput, incrementalMetadata, incrementalRuntime, incrementalSearch } from "./Incremental.ts"
+import {
+  auditOutput,
+  incrementalMetadata,
+  incrementalRuntime,
+  incrementalSearch,
+  savedLimitCheck
+} from "./Incremental.ts"
 import { canonicalJson, defaultOutputName, type ExportOrg, type JobExport, orgFolder, type PartOf } from "./JobFile.ts"
 import { findObject, type GivenIn, isGuidOf, suggestVisualizations } from "./ObjectNames.ts"
 import { fingerprintOf, type OutputSettings } from "./OutputSettings.ts"
@@ -323,6 +329,10 @@ export const resolveExport = <E>(
         // A date value of `--runtime-filter` as ThoughtSpot takes it, epoch seconds (see RuntimeOptions.ts).
         const typed = yield* typedRuntimeFilters(spec.runtimeFilters, columnTypeIn(columns), zone, filterFlag, what)
         const own = withFilters(spec, typed.filters)
+        // Its saved query (in its TML, read once): its `sort by` if its result spans pages, unless `--sort` fixes
+        // the order; with `--since-column`, a `top N` it keeps (refused) at once.
+        const tml = yield* savedTml(cluster, { type: "ANSWER", id: answer.id, name: answer.name }, what)
+        const limited = spec.sinceColumn === undefined ? [] : yield* savedLimitCheck(tml, spec.sinceColumn, what)
         const since = yield* incrementalRuntime(
           columns,
           own,
@@ -336,8 +346,6 @@ export const resolveExport = <E>(
         const given = runtimeFilterGivenOf(givenFilters(spec, since !== undefined), options.runtimeFilters)
         const from = (offset: number, decoder: PageDecoder) =>
           cluster.answerPages(answer.id, pageSize, offset, decoder, runtime)
-        // Its saved query's `sort by` (in its TML, read only if its result spans pages), unless `--sort` fixes the order.
-        const tml = yield* savedTml(cluster, { type: "ANSWER", id: answer.id, name: answer.name }, what)
         return yield* splitWhenAsked(
           single(`answer-${answer.name}`, answer.id, {
             label: `answer ${answer.name}`,
@@ -355,7 +363,7 @@ export const resolveExport = <E>(
             typesOf: typesByPosition(columns),
             emptyColumns: columns.map((c) => c.name),
             ...(since === undefined ? {} : { watermark: since.watermark }),
-            ...warningsOf([...typed.warnings, ...(since?.warnings ?? [])]),
+            ...warningsOf([...typed.warnings, ...limited, ...(since?.warnings ?? [])]),
             ...(runtime.runtimeSort === undefined ? { unsorted: savedOrder(tml, "answer") } : {})
           }),
           () => cluster.answerPages(answer.id, 1, 0, undefined, runtime),
@@ -442,6 +450,22 @@ export const resolveExport = <E>(
           `liveboard "${liveboard.name}"`
         )
         const own = withFilters(spec, typed.filters)
+        // The visualizations' saved queries (one TML of the liveboard, read once): their `sort by` if a result
+        // spans pages; with `--since-column`, a `top N` the one visualization keeps (refused) at once.
+        const tml = yield* savedTml(
+          cluster,
+          { type: "LIVEBOARD", id: liveboard.id, name: liveboard.name },
+          `liveboard "${liveboard.name}"`
+        )
+        const limited =
+          spec.sinceColumn === undefined || only === undefined
+            ? []
+            : yield* savedLimitCheck(
+                tml,
+                spec.sinceColumn,
+                `visualization "${only.name}" of liveboard "${liveboard.name}"`,
+                only.id
+              )
         const since =
           only === undefined
             ? undefined
@@ -455,12 +479,6 @@ export const resolveExport = <E>(
         const options = since?.runtime ?? own
         const runtime = runtimeRequestOf(options)
         const given = runtimeFilterGivenOf(givenFilters(spec, since !== undefined), options.runtimeFilters)
-        // The visualizations' saved queries (one TML of the liveboard, read only if a result spans pages).
-        const tml = yield* savedTml(
-          cluster,
-          { type: "LIVEBOARD", id: liveboard.id, name: liveboard.name },
-          `liveboard "${liveboard.name}"`
-        )
         return {
           export: entry,
           defaultName: `liveboard-${liveboard.name}`,
@@ -490,7 +508,7 @@ export const resolveExport = <E>(
               typesOf: typesByPosition(viz.columns),
               emptyColumns: viz.columns.map((c) => c.name),
               ...(since === undefined ? {} : { watermark: since.watermark }),
-              ...warningsOf([...typed.warnings, ...(since?.warnings ?? [])]),
+              ...warningsOf([...typed.warnings, ...limited, ...(since?.warnings ?? [])]),
               ...(runtime.runtimeSort === undefined ? { unsorted: savedOrder(tml, "visualization", viz.id) } : {})
             }))
           }
