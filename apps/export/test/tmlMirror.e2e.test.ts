@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { startRewritingProxy } from "./support/RenamingProxy.ts"
 import { runCli } from "./support/runCli.ts"
-import { filesIn, sandboxEnv } from "./support/Sandboxes.ts"
+import { filesIn, manifestIn, sandboxEnv, writeJob } from "./support/Sandboxes.ts"
 import { tempFolders } from "./support/tempFolders.ts"
 
 const timeout = { timeout: 120_000 }
@@ -57,13 +57,38 @@ interface Removed {
   readonly detail: string
 }
 const manifestOf = (dir: string) =>
-  JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8")) as {
+  manifestIn<{
     run_id: string
     signed_in?: { id: string; name: string; org: { id: number; name: string } | null }
     outputs: Array<{ file: string }>
     exports: Array<{ export: string; status: string; removed?: Array<Removed> }>
     warnings: Array<string>
-  }
+  }>(dir)
+
+/** A user of the sandbox's fixtures. */
+type User = { readonly username: string; readonly password: string }
+
+/** `spotpipe tml --type ANSWER --out <dir> --force <more…>` against `target` (a sandbox or a proxy) as `user`. */
+const tmlAnswers = (target: { readonly url: string }, user: User, dir: string, ...more: Array<string>) =>
+  runCli(["tml", "--type", "ANSWER", "--out", dir, "--force", ...more], { env: sandboxEnv(target, user) })
+
+/**
+ * Gives an answer the limited user cannot see the name `target` of one it can (one of `visible`), taking one whose
+ * GUID (`hidden`) is the lower: listed by name, then GUID, the hidden answer gets the plain file name, so the
+ * limited user's listing would name its own answer's file as the hidden one's.
+ */
+const hideNamesake = (sandbox: RunningSandbox) => {
+  const visible = ["Revenue by Month", "Order Details"] as const
+  const [target, hidden] = visible
+    .flatMap((name) =>
+      Object.entries(fixtures.answers)
+        .filter(([other, a]) => !(visible as ReadonlyArray<string>).includes(other) && a.id < fixtures.answers[name].id)
+        .map(([, a]) => [name, a.id] as const)
+    )
+    .at(0)!
+  sandbox.rename(hidden, target)
+  return { visible, target, hidden }
+}
 
 /** The files under `dir/tml`, relative to `dir`, with their bytes as text. */
 const tmlFiles = (dir: string): Record<string, string> =>
@@ -230,9 +255,7 @@ describe("tml into a folder of earlier runs", () => {
     })
     try {
       const dir = tempDir()
-      const env = sandboxEnv(proxy)
-      const tml = (...more: Array<string>) =>
-        runCli(["tml", "--type", "ANSWER", "--out", dir, "--force", "--quiet", ...more], { env })
+      const tml = (...more: Array<string>) => tmlAnswers(proxy, fixtures.user, dir, "--quiet", ...more)
       expect((await tml("--modified-since", "2000-01-01")).code).toBe(0)
       await deleteObjects(sandbox, [fixtures.answers["Order Details"].id])
       sandbox.touch([failing])
@@ -311,10 +334,8 @@ describe("tml into a folder of earlier runs", () => {
       const tml = () =>
         runCli(["tml", "--type", "USER_GROUP,ROLE", "--out", dir, "--force", "--quiet"], { env: sandboxEnv(proxy) })
       expect((await tml()).code).toBe(0)
-      const group = (
-        JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8")) as {
-          outputs: Array<{ file: string; source: { type: string; id: string } }>
-        }
+      const group = manifestIn<{ outputs: Array<{ file: string; source: { type: string; id: string } }> }>(
+        dir
       ).outputs.find((o) => o.source.type === "USER_GROUP")!
       const before = tmlFiles(dir)
       drop = group.source.id
@@ -344,8 +365,7 @@ describe("tml removes only what the same user's listing wrote", () => {
     async () => {
       const sandbox = await newSandbox()
       const dir = tempDir()
-      const tml = (user: { username: string; password: string }, ...more: Array<string>) =>
-        runCli(["tml", "--type", "ANSWER", "--out", dir, "--force", ...more], { env: sandboxEnv(sandbox, user) })
+      const tml = (user: User, ...more: Array<string>) => tmlAnswers(sandbox, user, dir, ...more)
       const first = await tml(admin, "--quiet")
       expect(first.code, first.stderr).toBe(0)
       expect(manifestOf(dir).signed_in).toEqual({
@@ -408,7 +428,7 @@ describe("tml removes only what the same user's listing wrote", () => {
     const sandbox = await newSandbox()
     const dir = tempDir()
     const env = sandboxEnv(sandbox)
-    const first = await runCli(["tml", "--type", "ANSWER", "--out", dir, "--force", "--quiet"], { env })
+    const first = await tmlAnswers(sandbox, fixtures.user, dir, "--quiet")
     expect(first.code, first.stderr).toBe(0)
     const before = tmlFiles(dir)
     const emea = fixtures.orgs.find((o) => o.name === "Sales EMEA")!
@@ -431,8 +451,7 @@ describe("tml removes only what the same user's listing wrote", () => {
   it("files only manifests of earlier versions vouch for are kept; a full run adopts the folder", timeout, async () => {
     const sandbox = await newSandbox()
     const dir = tempDir()
-    const tml = (...more: Array<string>) =>
-      runCli(["tml", "--type", "ANSWER", "--out", dir, "--force", "--quiet", ...more], { env: sandboxEnv(sandbox) })
+    const tml = (...more: Array<string>) => tmlAnswers(sandbox, fixtures.user, dir, "--quiet", ...more)
     expect((await tml("--modified-since", "2000-01-01")).code).toBe(0)
     // The folder as spotpipe versions that did not record the signed-in user left it.
     for (const name of NodeFs.readdirSync(dir).filter((n) => n.startsWith("manifest"))) {
@@ -474,8 +493,7 @@ describe("tml removes only what the same user's listing wrote", () => {
   it("spotpipe run lists the files it removed under its summary, as a single command does", timeout, async () => {
     const sandbox = await newSandbox()
     const dir = tempDir()
-    const job = NodePath.join(tempDir(), "job.json")
-    NodeFs.writeFileSync(job, JSON.stringify({ exports: [{ type: "tml", tmlTypes: ["ANSWER"] }] }))
+    const job = writeJob(tempDir(), { exports: [{ type: "tml", tmlTypes: ["ANSWER"] }] })
     const run = () => runCli(["run", job, "--out", dir, "--force"], { env: sandboxEnv(sandbox) })
     expect((await run()).code).toBe(0)
     const gone = fixtures.answers["Order Details"].id
@@ -496,21 +514,8 @@ describe("tml never writes over another object's file another user's listing wro
     async () => {
       const sandbox = await newSandbox()
       const dir = tempDir()
-      const tml = (user: { username: string; password: string }) =>
-        runCli(["tml", "--type", "ANSWER", "--out", dir, "--force", "--quiet"], { env: sandboxEnv(sandbox, user) })
-      // An answer the viewer cannot see takes the name of one it can; listed by name, then GUID, the lower GUID
-      // gets the plain file name: the hidden one's, so the viewer's listing would name its own answer's file so.
-      const visible = ["Revenue by Month", "Order Details"] as const
-      const [target, hidden] = visible
-        .flatMap((name) =>
-          Object.entries(fixtures.answers)
-            .filter(
-              ([other, a]) => !(visible as ReadonlyArray<string>).includes(other) && a.id < fixtures.answers[name].id
-            )
-            .map(([, a]) => [name, a.id] as const)
-        )
-        .at(0)!
-      sandbox.rename(hidden, target)
+      const tml = (user: User) => tmlAnswers(sandbox, user, dir, "--quiet")
+      const { target, hidden } = hideNamesake(sandbox)
       expect((await tml(fixtures.user)).code).toBe(0)
       const file = `tml/answer/${target}.tml`
       const before = tmlFiles(dir)
@@ -547,20 +552,8 @@ describe("a dry run shows the document a run would refuse to write over another 
     async () => {
       const sandbox = await newSandbox()
       const dir = tempDir()
-      const tml = (user: { username: string; password: string }, ...more: Array<string>) =>
-        runCli(["tml", "--type", "ANSWER", "--out", dir, "--force", ...more], { env: sandboxEnv(sandbox, user) })
-      // As in the real run's test: an answer the viewer cannot see takes the name of one it can, and the lower GUID.
-      const visible = ["Revenue by Month", "Order Details"] as const
-      const [target, hidden] = visible
-        .flatMap((name) =>
-          Object.entries(fixtures.answers)
-            .filter(
-              ([other, a]) => !(visible as ReadonlyArray<string>).includes(other) && a.id < fixtures.answers[name].id
-            )
-            .map(([, a]) => [name, a.id] as const)
-        )
-        .at(0)!
-      sandbox.rename(hidden, target)
+      const tml = (user: User, ...more: Array<string>) => tmlAnswers(sandbox, user, dir, ...more)
+      const { visible, target, hidden } = hideNamesake(sandbox)
       expect((await tml(fixtures.user, "--quiet")).code).toBe(0)
       const file = `tml/answer/${target}.tml`
       const before = tmlFiles(dir)
@@ -576,8 +569,7 @@ describe("a dry run shows the document a run would refuse to write over another 
       expect(tmlFiles(dir)).toEqual(before)
 
       // A job's dry run carries on: its plan lists the documents a run writes and the failed item.
-      const job = NodePath.join(tempDir(), "job.json")
-      NodeFs.writeFileSync(job, JSON.stringify({ exports: [{ type: "tml", tmlTypes: ["ANSWER"] }] }))
+      const job = writeJob(tempDir(), { exports: [{ type: "tml", tmlTypes: ["ANSWER"] }] })
       const planned = await runCli(["run", job, "--out", dir, "--force", "--dry-run", "--json"], {
         env: sandboxEnv(sandbox, fixtures.limitedUser)
       })
@@ -613,8 +605,7 @@ describe("--json shows every warning of a tml run", () => {
   it("a run that writes and removes nothing reports the files it kept in its warnings", timeout, async () => {
     const sandbox = await newSandbox()
     const dir = tempDir()
-    const tml = (user: { username: string; password: string }, ...more: Array<string>) =>
-      runCli(["tml", "--type", "ANSWER", "--out", dir, "--force", ...more], { env: sandboxEnv(sandbox, user) })
+    const tml = (user: User, ...more: Array<string>) => tmlAnswers(sandbox, user, dir, ...more)
     expect((await tml(fixtures.user, "--modified-since", "2000-01-01", "--quiet")).code).toBe(0)
     const manifests = NodeFs.readdirSync(dir).filter((n) => n.startsWith("manifest"))
     // Nothing changed since: the viewer's run writes nothing, and keeps the files hidden from it, saying so.
@@ -640,19 +631,12 @@ describe("--json shows every warning of a tml run", () => {
 
 describe("spotpipe merge records who the shards' tml exports read as", () => {
   /** A job with a split answer (so merge has parts to join) and `tml` exports, dealt to two shards in turn. */
-  const shardedJob = (tmlExports: ReadonlyArray<Record<string, unknown>>) => {
-    const job = NodePath.join(tempDir(), "job.json")
-    const exports = [{ type: "answer", id: "Order Details", split: 2 }, ...tmlExports]
-    NodeFs.writeFileSync(job, JSON.stringify({ defaults: { pageSize: 40 }, exports }))
-    return job
-  }
-  const shardRun = (
-    sandbox: RunningSandbox,
-    job: string,
-    dir: string,
-    index: number,
-    user: { username: string; password: string } = fixtures.user
-  ) =>
+  const shardedJob = (tmlExports: ReadonlyArray<Record<string, unknown>>) =>
+    writeJob(tempDir(), {
+      defaults: { pageSize: 40 },
+      exports: [{ type: "answer", id: "Order Details", split: 2 }, ...tmlExports]
+    })
+  const shardRun = (sandbox: RunningSandbox, job: string, dir: string, index: number, user: User = fixtures.user) =>
     runCli(["run", job, "--out", dir, "--quiet", "--force", "--shard", `${index}/2`], {
       env: sandboxEnv(sandbox, user)
     })
@@ -662,6 +646,18 @@ describe("spotpipe merge records who the shards' tml exports read as", () => {
       const at = NodePath.join(dir, name)
       if ((JSON.parse(NodeFs.readFileSync(at, "utf8")) as { command: string }).command !== "merge") NodeFs.rmSync(at)
     }
+  }
+  /**
+   * With only the merge's manifests left in `dir`, deletes "Sampled Orders" and runs `tml --json` there as the
+   * full-access user: its report, and the GUID deleted.
+   */
+  const tmlAfterDeleting = async (sandbox: RunningSandbox, dir: string) => {
+    keepOnlyMerged(dir)
+    const gone = fixtures.answers["Sampled Orders"].id
+    await deleteObjects(sandbox, [gone])
+    const run = await tmlAnswers(sandbox, fixtures.user, dir, "--json")
+    expect(run.code, run.stderr).toBe(0)
+    return { gone, report: JSON.parse(run.stdout) as { removed: Array<Removed>; warnings: Array<string> } }
   }
 
   it(
@@ -686,14 +682,7 @@ describe("spotpipe merge records who the shards' tml exports read as", () => {
       expect(manifest.outputs.map((o) => o.file)).toContain("tml/answer/Sampled Orders.tml")
       expect(manifest.warnings).toEqual([])
 
-      keepOnlyMerged(dir)
-      const gone = fixtures.answers["Sampled Orders"].id
-      await deleteObjects(sandbox, [gone])
-      const run = await runCli(["tml", "--type", "ANSWER", "--out", dir, "--force", "--json"], {
-        env: sandboxEnv(sandbox)
-      })
-      expect(run.code, run.stderr).toBe(0)
-      const report = JSON.parse(run.stdout) as { removed: Array<Removed>; warnings: Array<string> }
+      const { gone, report } = await tmlAfterDeleting(sandbox, dir)
       expect(report.removed).toEqual([
         {
           file: "tml/answer/Sampled Orders.tml",
@@ -734,14 +723,7 @@ describe("spotpipe merge records who the shards' tml exports read as", () => {
       ])
       expect(merged.stderr).toContain(manifest.warnings[0]!)
 
-      keepOnlyMerged(dir)
-      const gone = fixtures.answers["Sampled Orders"].id
-      await deleteObjects(sandbox, [gone])
-      const run = await runCli(["tml", "--type", "ANSWER", "--out", dir, "--force", "--json"], {
-        env: sandboxEnv(sandbox)
-      })
-      expect(run.code, run.stderr).toBe(0)
-      const report = JSON.parse(run.stdout) as { removed: Array<Removed>; warnings: Array<string> }
+      const { report } = await tmlAfterDeleting(sandbox, dir)
       expect(report.removed).toEqual([])
       expect(NodeFs.existsSync(NodePath.join(dir, "tml", "answer", "Sampled Orders.tml"))).toBe(true)
       expect(report.warnings).toEqual([
