@@ -40,6 +40,18 @@ const sinceAndReference = async (query: string) => {
   return { since, whole }
 }
 
+/**
+ * `query` read from `since` on by `--since-column <column>` into a fresh folder, which must be refused (exit 2)
+ * before any data is read, leaving the folder empty: the run, for what it says.
+ */
+const refusedSince = async (query: string, column: string, since: string) => {
+  const dir = tempDir()
+  const run = await search(dir, query, "--since-column", column, "--since", since)
+  expect(run.code, `${query}: ${run.stderr}`).toBe(2)
+  expect([...filesIn(dir).keys()]).toEqual([])
+  return run
+}
+
 /** The next run of `query` into `dir`: `--since-column "Order Date" --since last`, as NDJSON. */
 const sinceLast = (dir: string, query: string) =>
   search(dir, query, "--since-column", "Order Date", "--since", "last", "--format", "ndjson", "--force")
@@ -52,16 +64,13 @@ describe("search --since-column of a date the cluster groups into periods unaske
       // The query names no bucket, but a bare date beside a total is grouped by month: February 2020 would be
       // written as the total of February 15–29 labelled 2020-02-01.
       for (const query of ["[Revenue] [Order Date]", "[Region] [Order Date]"]) {
-        const dir = tempDir()
-        const run = await search(dir, query, "--since-column", "Order Date", "--since", "2020-02-15")
-        expect(run.code, run.stderr).toBe(2)
+        const run = await refusedSince(query, "Order Date", "2020-02-15")
         expect(run.stderr).toContain(
           'the cluster groups [Order Date] into periods (its result has the column "Month(Order Date)"'
         )
         expect(run.stderr).toContain(`--query "${query} [Order Date] >= '…'" without --since-column`)
         // The way to keep a DATE exact beside totals: show it by day.
         expect(run.stderr).toContain("add [Order Date].'daily' to the query")
-        expect([...filesIn(dir).keys()]).toEqual([])
       }
 
       // A job file's export is planned the same way: that export fails (the job's others would run), writing no
@@ -98,15 +107,12 @@ describe("search --since-column under totals that do not show the column", () =>
         ["[Region] count [Order ID]", "Shipped At", "2025-06-01 00:00:00", "Count Order ID"]
       ]
       for (const [query, column, since, total] of cases) {
-        const dir = tempDir()
-        const run = await search(dir, query, "--since-column", column, "--since", since)
-        expect(run.code, `${query}: ${run.stderr}`).toBe(2)
+        const run = await refusedSince(query, column, since)
         expect(run.stderr).toContain(
           `the query's result holds totals (its column "${total}") and does not show [${column}] as it is`
         )
         expect(run.stderr).toContain("would be in two runs' totals")
         expect(run.stderr).toContain("Use a row-level query")
-        expect([...filesIn(dir).keys()]).toEqual([])
       }
     }
   )
@@ -203,12 +209,9 @@ describe("search --since-column of a day of a DATE_TIME, or another period of a 
       ["[Order ID] [Order Date].'day of week'", "Order Date", "2025-06-01", "[Order Date].'daily'"]
     ]
     for (const [query, column, since, says] of cases) {
-      const dir = tempDir()
-      const run = await search(dir, query, "--since-column", column, "--since", since)
-      expect(run.code, `${query}: ${run.stderr}`).toBe(2)
+      const run = await refusedSince(query, column, since)
       expect(run.stderr).toContain(`the query groups [${column}] into periods`)
       expect(run.stderr).toContain(says)
-      expect([...filesIn(dir).keys()]).toEqual([])
     }
   })
 })
