@@ -35,9 +35,13 @@ const makeOffsetOf = (zone: string): ((epochMs: number) => number) => {
       if (part.type === "era") beforeCommonEra = part.value === "BC"
       else if (part.type !== "literal") p[part.type] = Number(part.value)
     }
-    // Intl counts years before 1 CE back from 1 BC (astronomical year 0); civilAsUtc keeps years 0-99 as they are.
+    // Intl counts years before 1 CE back from 1 BC (astronomical year 0); Date.UTC reads years 0-99 as 1900-1999,
+    // civilAsUtc keeps them as they are.
     const year = beforeCommonEra ? 1 - p["year"]! : p["year"]!
-    const asUtc = civilAsUtc(year, p["month"]!, p["day"]!, p["hour"]!, p["minute"]!, p["second"]!)!
+    const asUtc =
+      year >= 100
+        ? Date.UTC(year, p["month"]! - 1, p["day"]!, p["hour"]!, p["minute"]!, p["second"]!)
+        : civilAsUtc(year, p["month"]!, p["day"]!, p["hour"]!, p["minute"]!, p["second"]!)!
     return asUtc - (epochMs - (((epochMs % 1000) + 1000) % 1000))
   }
 }
