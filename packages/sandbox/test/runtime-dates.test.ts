@@ -78,4 +78,35 @@ describe("runtime filter dates", () => {
     expect(early.data_rows).toEqual(all.data_rows.filter((row) => row[date] !== null))
     expect(early.data_rows.length).toBeGreaterThan(0)
   })
+
+  it("an-epoch-past-the-year-9999-or-javascript-dates-is-refused-naming-the-value-and-the-range", async () => {
+    const { call, token } = await sandbox({ rows: 20, timezone: la })
+    const t = await token()
+    // The first and last second of years 0000-9999 in Los Angeles (UTC-07:52:58 before 1883, UTC-08:00 in 9999).
+    const first = Date.parse("0000-01-01T07:52:58Z") / 1000
+    const last = Date.parse("+010000-01-01T08:00:00Z") / 1000 - 1
+    const filtered = (col1: string, val1: string) =>
+      call(
+        "metadata/answer/data",
+        { metadata_identifier: "Order Details", record_size: -1, runtime_filter: { col1, op1: "GE", val1 } },
+        { token: t }
+      )
+    for (const [col1, val1] of [
+      ["Order Date", "8640000000001"],
+      ["Shipped At", "-8640000000001"],
+      ["Shipped At", "99999999999999999999"],
+      ["Order Date", String(last + 1)],
+      ["Shipped At", String(first - 1)]
+    ] as const) {
+      const r = await filtered(col1, val1)
+      expect(r.status, r.text).toBe(400)
+      const error = nestedError(r.text)
+      expect(error.code).toBe(10002)
+      expect(error.debug.join(" ")).toContain(
+        `runtime_filter val1 '${val1}' for the ${col1 === "Order Date" ? "DATE" : "DATE_TIME"} column '${col1}' is out of range: a date is epoch seconds from ${first} to ${last} (0000-01-01 00:00:00 to 9999-12-31 23:59:59 in this cluster's time zone, ${la})`
+      )
+    }
+    // The ends themselves are dates: every dated row is before the last second and at or after the first.
+    for (const val1 of [String(first), String(last)]) expect((await filtered("Shipped At", val1)).status).toBe(200)
+  })
 })

@@ -90,6 +90,19 @@ const filterTokens = (plan: QueryPlan, o: Record<string, unknown>, timezone: str
         `runtime_filter val${n} '${text}' for the ${column.dataType} column '${column.name}' is not epoch seconds: a runtime filter takes a date only as seconds since 1970-01-01T00:00:00Z (2025-06-01 00:00:00 in this cluster's time zone, ${timezone}, is ${makeLocalMidnight(timezone)(2025, 6, 1)})`
       )
     }
+    if (dated) {
+      // A date is a year 0000-9999 in the cluster's zone (what a query's date text can say); further out, or past
+      // what JavaScript's Date holds, is no date a cluster takes.
+      const midnight = makeLocalMidnight(timezone)
+      const first = midnight(0, 1, 1)
+      const last = midnight(10000, 1, 1) - 1
+      const seconds = Number(text)
+      if (!(seconds >= first && seconds <= last)) {
+        throw refused(
+          `runtime_filter val${n} '${text}' for the ${column.dataType} column '${column.name}' is out of range: a date is epoch seconds from ${first} to ${last} (0000-01-01 00:00:00 to 9999-12-31 23:59:59 in this cluster's time zone, ${timezone})`
+        )
+      }
+    }
     // Read as the day, or the wall time, in the cluster's zone: the text the sandbox's own queries compare.
     const value = dated ? makeWallText(timezone)(Number(text), column.dataType !== "DATE") : text
     return `[${column.name}] ${operators[op]} '${value}'`
