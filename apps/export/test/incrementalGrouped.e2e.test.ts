@@ -41,12 +41,12 @@ const sinceAndReference = async (query: string) => {
 }
 
 /**
- * `query` read from `since` on by `--since-column <column>` into a fresh folder, which must be refused (exit 2)
+ * `query` read from `since` on by `--since-column <column>` (and `more`) into a fresh folder, which must be refused (exit 2)
  * before any data is read, leaving the folder empty: the run, for what it says.
  */
-const refusedSince = async (query: string, column: string, since: string) => {
+const refusedSince = async (query: string, column: string, since: string, ...more: ReadonlyArray<string>) => {
   const dir = tempDir()
-  const run = await search(dir, query, "--since-column", column, "--since", since)
+  const run = await search(dir, query, "--since-column", column, "--since", since, ...more)
   expect(run.code, `${query}: ${run.stderr}`).toBe(2)
   expect([...filesIn(dir).keys()]).toEqual([])
   return run
@@ -92,6 +92,69 @@ describe("search --since-column of a date the cluster groups into periods unaske
       expect(run.stderr).toContain("the cluster groups [Order Date] into periods")
       const left = [...filesIn(dir).keys()]
       expect(left.filter((file) => file.startsWith("search-") || file.includes("watermarks"))).toEqual([])
+    }
+  )
+})
+
+describe("search --since-column --dry-run of a result that is not row-level", () => {
+  it(
+    "is refused as the run is: exit 2 with the message and no plan, with --json too; a job's dry run lists it under failures",
+    timeout,
+    async () => {
+      const cases: ReadonlyArray<readonly [query: string, column: string, since: string, why: string]> = [
+        ["[Revenue] [Order Date]", "Order Date", "2020-02-15", "the cluster groups [Order Date] into periods"],
+        ["[Region] [Revenue]", "Order Date", "2025-06-01", "would be in two runs' totals"]
+      ]
+      for (const [query, column, since, why] of cases) {
+        for (const json of [[], ["--json"]]) {
+          const run = await refusedSince(query, column, since, "--dry-run", ...json)
+          expect(run.stderr).toContain(why)
+          // A usage error: no plan (and no JSON) on stdout.
+          expect(run.stdout).toBe("")
+        }
+      }
+
+      const dir = tempDir()
+      const job = writeJob(dir, {
+        exports: [
+          {
+            type: "search",
+            table: "Orders",
+            query: "[Revenue] [Order Date]",
+            sinceColumn: "Order Date",
+            since: "2020-02-15"
+          },
+          {
+            type: "search",
+            table: "Orders",
+            query: "[Region] [Revenue]",
+            sinceColumn: "Order Date",
+            since: "2025-06-01",
+            output: "totals"
+          },
+          { type: "search", table: "Orders", query: "[Region] [Revenue]", output: "regions" }
+        ]
+      })
+      const run = await runCli(["run", job, "--out", dir, "--quiet", "--dry-run", "--json"], {
+        env: sandboxEnv(sandbox.sandbox)
+      })
+      expect(run.code, run.stderr).toBe(1)
+      const plan = JSON.parse(run.stdout) as {
+        dry_run: boolean
+        outputs: Array<{ file: string }>
+        failures: Array<{ export: string; what: string; error: string }>
+      }
+      expect(plan.dry_run).toBe(true)
+      expect(plan.outputs.map((o) => o.file)).toEqual(["regions.csv"])
+      expect(plan.failures).toEqual([
+        {
+          export: "search-Orders",
+          what: 'export 1 (search on "Orders")',
+          error: expect.stringContaining(cases[0]![3])
+        },
+        { export: "totals", what: expect.stringContaining("export 2"), error: expect.stringContaining(cases[1]![3]) }
+      ])
+      expect([...filesIn(dir).keys()]).toEqual(["job.json"])
     }
   )
 })

@@ -2,7 +2,7 @@
  * `search --since-column` of a query that keeps only its first rows (`top N`, `bottom N`, a bare `top`: top 10),
  * end to end (the built CLI against a loopback sandbox): each run would write the top N of its increment, which no
  * loading mode combines into the top N of all rows, so it is refused before any data is read, writing nothing (a
- * job file's export fails the same way). Which words are such keywords (not inside a `[column]` or a quoted value)
+ * job file's export fails the same way; `--dry-run` refuses it as the run does). Which words are such keywords (not inside a `[column]` or a quoted value)
  * is IncrementalLimit.test.ts's. A saved answer's or liveboard visualization's `--since-column` is held to the same
  * rule through its saved query (its TML); one whose TML cannot be read gets a warning that it could not be checked.
  */
@@ -75,6 +75,66 @@ describe("search --since-column of a query with top or bottom", () => {
     const left = [...filesIn(dir).keys()]
     expect(left.filter((file) => file.startsWith("search-") || file.includes("watermarks"))).toEqual([])
   })
+  it(
+    "is refused by --dry-run too: exit 2 with the message and no plan, with --json too; a job's dry run lists it under failures",
+    timeout,
+    async () => {
+      const why = 'the query keeps only some of its rows ("top 2"), and --since-column "Order ID" would write'
+      for (const json of [[], ["--json"]]) {
+        const dir = tempDir()
+        const run = await search(
+          dir,
+          "[Order ID] [Revenue] top 2",
+          "--since-column",
+          "Order ID",
+          "--since",
+          "100",
+          "--dry-run",
+          ...json
+        )
+        expect(run.code, run.stderr).toBe(2)
+        expect(run.stderr).toContain(why)
+        // A usage error: no plan (and no JSON) on stdout.
+        expect(run.stdout).toBe("")
+        expect([...filesIn(dir).keys()]).toEqual([])
+      }
+
+      // In a job file the export fails its plan (exit 1) and the JSON plan lists it, the job's other export planned.
+      const dir = tempDir()
+      const job = NodePath.join(dir, "job.json")
+      NodeFs.writeFileSync(
+        job,
+        JSON.stringify({
+          exports: [
+            {
+              type: "search",
+              table: "Orders",
+              query: "[Order ID] [Revenue] top 2",
+              sinceColumn: "Order ID",
+              since: "100"
+            },
+            { type: "search", table: "Orders", query: "[Region] [Revenue]", output: "regions" }
+          ]
+        })
+      )
+      const run = await runCli(["run", job, "--out", dir, "--quiet", "--dry-run", "--json"], {
+        env: sandboxEnv(sandbox)
+      })
+      expect(run.code, run.stderr).toBe(1)
+      expect(run.stderr).toContain(why)
+      const plan = JSON.parse(run.stdout) as {
+        dry_run: boolean
+        outputs: Array<{ file: string }>
+        failures: Array<{ export: string; what: string; error: string }>
+      }
+      expect(plan.dry_run).toBe(true)
+      expect(plan.outputs.map((o) => o.file)).toEqual(["regions.csv"])
+      expect(plan.failures).toEqual([
+        { export: "search-Orders", what: 'export 1 (search on "Orders")', error: expect.stringContaining(why) }
+      ])
+      expect([...filesIn(dir).keys()]).toEqual(["job.json"])
+    }
+  )
 })
 
 describe("answer and liveboard --since-column of a saved query with top", () => {
