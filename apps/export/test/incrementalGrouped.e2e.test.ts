@@ -1,9 +1,9 @@
 /**
- * `search --since-column` over a result that is not row-level, end to end (the built CLI against a loopback
- * sandbox): a result whose cluster groups the column into periods without being asked (a bare date beside a
- * total becomes `Month(Order Date)`) and a result whose totals do not show the column are refused before any data
- * is read (by `--dry-run` too), writing nothing — the first would write part of a period as the period, the
- * second would put the rows at the watermark in two runs' totals — while a result without totals, grouped by other columns, is read from the
+ * `search --since-column` over a result that is not row-level, end to end (the built CLI against a loopback sandbox): a
+ * result whose cluster groups the column into periods without being asked (a bare date beside a total becomes
+ * `Month(Order Date)`) and a result whose totals do not show the column are refused before any data is read (by
+ * `--dry-run` too), writing nothing — the first would write part of a period as the period, the second would put the
+ * rows at the watermark in two runs' totals — while a result without totals, grouped by other columns, is read from the
  * starting point as the same query with the filter in it reads. A DATE shown by day (`[Order Date].'daily'`, named
  * `Day(Order Date)`) is read as the column itself, since a day of a DATE is its value, with totals too; a day of a
  * DATE_TIME (many instants) and any other period of a DATE stay refused.

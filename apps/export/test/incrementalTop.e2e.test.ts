@@ -1,10 +1,11 @@
 /**
- * `search --since-column` of a query that keeps only its first rows (`top N`, `bottom N`, a bare `top`: top 10),
- * end to end (the built CLI against a loopback sandbox): each run would write the top N of its increment, which no
- * loading mode combines into the top N of all rows, so it is refused before any data is read, writing nothing (a
- * job file's export fails the same way; `--dry-run` refuses it as the run does). Which words are such keywords (not inside a `[column]` or a quoted value)
- * is IncrementalLimit.test.ts's. A saved answer's or liveboard visualization's `--since-column` is held to the same
- * rule through its saved query (its TML); one whose TML cannot be read gets a warning that it could not be checked.
+ * `search --since-column` of a query that keeps only its first rows (`top N`, `bottom N`, a bare `top`: top 10), end to
+ * end (the built CLI against a loopback sandbox): each run would write the top N of its increment, which no loading
+ * mode combines into the top N of all rows, so it is refused before any data is read, writing nothing (a job file's
+ * export fails the same way; `--dry-run` refuses it as the run does). Which words are such keywords (not inside a
+ * `[column]` or a quoted value) is IncrementalLimit.test.ts's. A saved answer's or liveboard visualization's
+ * `--since-column` is held to the same rule through its saved query (its TML); one whose TML cannot be read gets a
+ * warning that it could not be checked.
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
