@@ -610,4 +610,49 @@ describe("spotpipe api: secrets in the request's fields", () => {
     expect(nested.stderr).toContain("<redacted>")
     expectHidden(nested, inFile)
   })
+
+  it("a webhook's header values and a variable's values are never shown", timeout, async () => {
+    const header = "Bearer Hook-Hdr-8c41"
+    const param = "Hook-Param-2b9d"
+    const webhook = await runCli(
+      [
+        "api",
+        "POST",
+        "webhooks/create",
+        "-f",
+        "name=orders",
+        "-f",
+        "url=https://hooks.example/in",
+        "-f",
+        "events[]=LIVEBOARD_SCHEDULE",
+        "-f",
+        "additional_headers[][key]=Authorization",
+        "-f",
+        `additional_headers[][value]=${header}`,
+        "-f",
+        `url_params[code]=${param}`
+      ],
+      { env: env() }
+    )
+    expect(webhook.code).toBe(1)
+    expect(webhook.stderr).toContain("<redacted>")
+    expectHidden(webhook, header)
+    expectHidden(webhook, param)
+    const value = "Var-Pa55-e61f"
+    const variable = await runCli(
+      [
+        "api",
+        "POST",
+        "template/variables/wh_password/update-values",
+        "-f",
+        "operation=REPLACE",
+        "-f",
+        `variable_assignment[][assigned_values][]=${value}`
+      ],
+      { env: env() }
+    )
+    expect(variable.code).toBe(1)
+    expect(variable.stderr).toContain("<redacted>")
+    expectHidden(variable, value)
+  })
 })

@@ -4,10 +4,11 @@
  * limiter, timeouts, retries, typed errors) and returns the status and the body's bytes, checked to be JSON but
  * never re-written. A call that may change something ({@link changesState}) is retried only after a failure that
  * shows it was not carried out. The values of a request's secret fields ({@link secretFields}: a password, a
- * secret key, a token …) are kept out of that call's errors, logs and spans in every encoding, as the client's
- * own credentials are. Beside it, byte-level JSON helpers that keep every value's bytes: {@link apiPath} (which
- * paths a call may name), {@link arrayElements} (the elements of a JSON array, each its own bytes) and
- * {@link withMembers} (a JSON object with members replaced, the others kept as written).
+ * secret key, a token, a webhook's header values, a variable's values …) are kept out of that call's errors, logs
+ * and spans in every encoding, as the client's own credentials are. Beside it, byte-level JSON helpers that keep
+ * every value's bytes: {@link apiPath} (which paths a call may name), {@link arrayElements} (the elements of a
+ * JSON array, each its own bytes) and {@link withMembers} (a JSON object with members replaced, the others kept as
+ * written).
  *
  * ```ts
  * const client = yield* ThoughtSpotClient.ThoughtSpotClient
@@ -115,10 +116,14 @@ export interface ApiRequest {
 }
 
 /**
- * The request fields of REST v2.0 whose values are secrets: every password, secret, key and token field of a
- * request body in the published OpenAPI document (with where it is used). A name, or `parent.name` when the
- * name alone is no secret (an API key's `value`). Matched without regard to case, at any depth: connection
- * configurations (`data_warehouse_config`, `configuration`) hold a `password` in free-form objects.
+ * The request fields of REST v2.0 whose values are secrets, the one list of them: every password, secret, key and
+ * token field of a request body in the published OpenAPI document (with where it is used), and the fields that
+ * carry a credential under another name by the document's structure (a webhook's additional headers and URL
+ * parameters, a sensitive variable's values). A name, or `parent.name` when the name alone is no secret (an API
+ * key's `value`). Matched at any depth, without regard to case, `_` or `-` (`accessToken` is `access_token`):
+ * connection configurations (`data_warehouse_config`, `configuration`) are free-form objects whose warehouse
+ * credentials are written in either style. Every value under a matched field is a secret (an array's elements,
+ * an object's members).
  */
 export const secretFields: ReadonlyArray<string> = [
   // auth/token/full|object|custom, auth/session/login, users/create|activate|import, basic authentication of
@@ -134,17 +139,38 @@ export const secretFields: ReadonlyArray<string> = [
   "client_secret", // webhooks: authentication.OAUTH2
   "secret", // webhooks: signature_verification
   "bearer_token", // webhooks (BEARER_TOKEN), custom actions (Bearer_Token)
-  "api_key.value" // webhooks (API_KEY), custom actions (API_Key)
+  "api_key.value", // webhooks (API_KEY), custom actions (API_Key)
+  // webhooks/create|update: headers sent with every delivery, there to authenticate it (`Authorization`, an
+  // API key under any name): every value, whatever its key
+  "additional_headers.value",
+  // webhooks/create|update: the delivery URL's query, the other place a receiver takes its key (`code`, `sig`)
+  "url_params",
+  // customization/custom-actions (and its update): the action URL's query parameters, likewise
+  "url.parameters.value",
+  // template/variables/{identifier}/update-values and template/variables/update-values: a request cannot tell a
+  // variable created with is_sensitive (a warehouse password in a CONNECTION_PROPERTY) from another, so every
+  // value it assigns
+  "variable_assignment.assigned_values",
+  "variable_assignment.variable_values",
+  // Warehouse and storage credentials in connection configurations: OAuth, key-pair and access-key sign-in
+  "refresh_token",
+  "oauth_client_secret",
+  "private_key",
+  "private_key_passphrase",
+  "passphrase",
+  "secret_access_key",
+  "aws_secret_access_key"
 ]
 
-const secretPaths = secretFields.map((field) => field.toLowerCase().split("."))
+/** A field name as {@link secretFields} are matched: lower case, without `_` and `-`. */
+const fieldName = (name: string): string => name.toLowerCase().replace(/[_-]/g, "")
 
-/** Whether the object keys `path` (outermost first) end with the names of one of {@link secretFields}. */
+const secretPaths = secretFields.map((field) => field.split(".").map(fieldName))
+
+/** Whether the object keys `path` (outermost first, each a {@link fieldName}) end with one of {@link secretFields}. */
 const isSecretPath = (path: ReadonlyArray<string>): boolean =>
   secretPaths.some(
-    (names) =>
-      names.length <= path.length &&
-      names.every((name, i) => name === path[path.length - names.length + i]!.toLowerCase())
+    (names) => names.length <= path.length && names.every((name, i) => name === path[path.length - names.length + i])
   )
 
 const isJsonSpace = (char: string | undefined) => char === " " || char === "\n" || char === "\r" || char === "\t"
@@ -178,7 +204,7 @@ const walkSecrets = (text: string, at: number, path: Array<string>, inSecret: bo
     while (text[i] !== close && i < text.length) {
       if (first === "{") {
         const keyEnd = stringEnd(text, i)
-        path.push(JSON.parse(text.slice(i, keyEnd)) as string)
+        path.push(fieldName(JSON.parse(text.slice(i, keyEnd)) as string))
         i = walkSecrets(text, skipJsonSpace(text, keyEnd) + 1, path, inSecret || isSecretPath(path), out)
         path.pop()
       } else i = walkSecrets(text, i, path, inSecret, out)
@@ -202,12 +228,17 @@ const walkSecrets = (text: string, at: number, path: Array<string>, inSecret: bo
 }
 
 /** The names of a query key as the CLI and PHP-style forms write nested fields: `a[b][]` or `a.b` → `a`, `b`. */
-const queryKeyPath = (key: string): ReadonlyArray<string> => key.split(/[[\].]+/).filter((name) => name !== "")
+const queryKeyPath = (key: string): ReadonlyArray<string> =>
+  key
+    .split(/[[\].]+/)
+    .filter((name) => name !== "")
+    .map(fieldName)
 
 /**
- * The secrets a request carries: the values of its {@link secretFields} in the body (at any depth) and in the
- * query (its own parameters and those written in the path), and its explicit `secrets`. A body that is not JSON
- * is sent as it is and searched for nothing (ThoughtSpot refuses it).
+ * The secrets a request carries: the values of its {@link secretFields} and everything under them in the body (at
+ * any depth) and in the query (its own parameters and those written in the path, `url_params[code]` under
+ * `url_params`), and its explicit `secrets`. A body that is not JSON is sent as it is and searched for nothing
+ * (ThoughtSpot refuses it).
  */
 export const secretsOf = (request: ApiRequest): ReadonlyArray<string> => {
   const out: Array<string> = [...(request.secrets ?? [])]
@@ -223,7 +254,9 @@ export const secretsOf = (request: ApiRequest): ReadonlyArray<string> => {
   const at = request.path.indexOf("?")
   const written = at < 0 ? [] : [...new URLSearchParams(request.path.slice(at + 1))]
   for (const [key, value] of [...written, ...(request.query ?? [])]) {
-    if (isSecretPath(queryKeyPath(key))) out.push(value)
+    // Under a secret field as a body's value is (`url_params[code]`): the field or any of its ancestors.
+    const path = queryKeyPath(key)
+    if (path.some((_, i) => isSecretPath(path.slice(0, i + 1)))) out.push(value)
   }
   return out.filter((secret) => secret.length > 0)
 }

@@ -23,9 +23,9 @@ describe("ApiCall.secretsOf", () => {
       OAUTH2: { client_id: "client", client_secret: "client-secret-value" },
       signature_verification: { secret: "hmac-secret" },
       users: [{ name: "bo", password: "pw-in-an-array" }],
-      // Not secrets: search tokens, a header's value, an ordinary `value`.
+      // Not secrets: search tokens, a header's name, an ordinary `value`.
       tokens: "[sales],[region]",
-      additional_headers: [{ key: "X-Custom", value: "custom" }],
+      additional_headers: [{ key: "X-Custom", value: "header-value" }],
       value: "plain"
     })
     const found = ApiCall.secretsOf({ method: "POST", path: "users/create", body })
@@ -38,7 +38,8 @@ describe("ApiCall.secretsOf", () => {
         "bearer-value",
         "client-secret-value",
         "hmac-secret",
-        "pw-in-an-array"
+        "pw-in-an-array",
+        "header-value"
       ])
     )
     // A number keeps its digits (through a double it would be 12345678901234567000).
@@ -76,6 +77,126 @@ describe("ApiCall.secretsOf", () => {
     // A body that is not JSON is searched for nothing (and refused by ThoughtSpot); empty values are no secrets.
     expect(ApiCall.secretsOf({ method: "POST", path: "x", body: "password=not-json" })).toEqual([])
     expect(ApiCall.secretsOf({ method: "POST", path: "x", body: '{"password":""}' })).toEqual([])
+  })
+})
+
+describe("ApiCall.secretsOf: credentials under other names", () => {
+  const found = (path: string, body: unknown) =>
+    new Set(ApiCall.secretsOf({ method: "POST", path, body: JSON.stringify(body) }))
+
+  it("every additional header value and URL parameter of a webhook, whatever its name", () => {
+    const webhook = {
+      name: "orders",
+      url: "https://hooks.example/in",
+      events: ["LIVEBOARD_SCHEDULE"],
+      url_params: { code: "url-param-code", region: "eu", n: 7 },
+      additional_headers: [
+        { key: "Authorization", value: "Bearer header-bearer" },
+        { key: "X-Api-Key", value: "header-api-key" },
+        { key: "X-Tenant", value: "tenant-7" }
+      ],
+      authentication: {
+        BASIC_AUTH: { username: "hook-user", password: "basic-password" },
+        BEARER_TOKEN: "bearer-token-value",
+        OAUTH2: { authorization_url: "https://idp.example/token", client_id: "cid", client_secret: "oauth-secret" }
+      },
+      storage_destination: {
+        storage_type: "AWS_S3",
+        storage_config: {
+          aws_s3_config: { bucket_name: "files", region: "us-west-2", role_arn: "arn:aws:iam::1:role/r" }
+        }
+      }
+    }
+    for (const path of ["webhooks/create", "webhooks/wh-1/update"]) {
+      expect(found(path, webhook)).toEqual(
+        new Set([
+          "url-param-code",
+          "eu",
+          "7",
+          "Bearer header-bearer",
+          "header-api-key",
+          "tenant-7",
+          "basic-password",
+          "bearer-token-value",
+          "oauth-secret"
+        ])
+      )
+    }
+  })
+
+  it("a custom action's URL query parameters", () => {
+    const action = {
+      name: "push",
+      action_details: {
+        URL: {
+          url: "https://actions.example/push",
+          parameters: [{ key: "sig", value: "action-param-sig" }],
+          authentication: { API_Key: { key: "X-Key", value: "action-api-key" } }
+        }
+      }
+    }
+    expect(found("customization/custom-actions", action)).toEqual(new Set(["action-param-sig", "action-api-key"]))
+  })
+
+  it("every value a variables update assigns: a request cannot tell a sensitive variable from another", () => {
+    expect(
+      found("template/variables/wh_password/update-values", {
+        operation: "REPLACE",
+        variable_assignment: [{ assigned_values: ["variable-pw-1", "variable-pw-2"], org_identifier: "Primary" }]
+      })
+    ).toEqual(new Set(["variable-pw-1", "variable-pw-2"]))
+    expect(
+      found("template/variables/update-values", {
+        variable_assignment: [
+          { variable_identifier: "wh_password", variable_values: ["variable-pw-3"], operation: "ADD" }
+        ],
+        variable_value_scope: [{ org_identifier: "Primary" }]
+      })
+    ).toEqual(new Set(["variable-pw-3"]))
+    // A token's formula variable values are filter values, not secrets.
+    expect(
+      found("auth/token/custom", { username: "ann", variable_values: [{ name: "region", values: ["west"] }] })
+    ).toEqual(new Set())
+  })
+
+  it("warehouse and storage credentials of a connection configuration, in either spelling", () => {
+    const configuration = {
+      accountName: "acme",
+      user: "loader",
+      privateKey: "-----BEGIN PRIVATE KEY-----pk",
+      private_key_passphrase: "pk-passphrase",
+      accessToken: "dapi-access-token",
+      refreshToken: "oauth-refresh-token",
+      oauthClientSecret: "oauth-client-secret",
+      "secret-access-key": "storage-secret-key",
+      AWS_SECRET_ACCESS_KEY: "aws-secret-key",
+      accessKeyId: "AKIA-not-a-secret"
+    }
+    expect(found("connection-configurations/create", { name: "c", configuration })).toEqual(
+      new Set([
+        "-----BEGIN PRIVATE KEY-----pk",
+        "pk-passphrase",
+        "dapi-access-token",
+        "oauth-refresh-token",
+        "oauth-client-secret",
+        "storage-secret-key",
+        "aws-secret-key"
+      ])
+    )
+    // In a query too, in the CLI's nested forms.
+    expect(
+      new Set(
+        ApiCall.secretsOf({
+          method: "GET",
+          path: "x",
+          query: [
+            ["additional_headers[][value]", "query-header"],
+            ["url_params.code", "query-code"],
+            ["clientSecret", "query-client-secret"]
+          ]
+        })
+      )
+    ).toEqual(new Set(["query-header", "query-code", "query-client-secret"]))
   })
 })
 
@@ -143,7 +264,21 @@ describe("ThoughtSpotClient.request: a request's own secrets", () => {
 
   it("never shows them in an error, a retry log or a span, in any encoding", async () => {
     const token = "connection-token-0f3a9c"
-    const secrets = ["Hunter2-Pass-8812", "conn-Pa55-deep-4471", "query-Token-9a7b3c", "api-Key-Value-55e1"]
+    const secrets = [
+      "Hunter2-Pass-8812",
+      "conn-Pa55-deep-4471",
+      "query-Token-9a7b3c",
+      "api-Key-Value-55e1",
+      "Bearer hdr-Token-71c2",
+      "hdr-Api-Key-90d4",
+      "url-Param-Code-3e8f",
+      "basic-Pass-62aa",
+      "variable-Pw-5d10",
+      "variable-Pw-old-ab77",
+      "dapi-Access-Token-c3d9",
+      "storage-Secret-Key-4f0e",
+      "action-Param-Sig-18b5"
+    ]
     const spans: Array<Tracer.NativeSpan> = []
     const tracer = Tracer.make({
       span(options) {
@@ -171,6 +306,60 @@ describe("ThoughtSpotClient.request: a request's own secrets", () => {
         method: "POST",
         path: "webhooks/create",
         body: JSON.stringify({ name: "w", authentication: { API_KEY: { key: "X-Key", value: secrets[3] } } })
+      },
+      // Credentials under other names: a webhook's headers and URL parameters, its basic auth.
+      {
+        method: "POST",
+        path: "webhooks/create",
+        body: JSON.stringify({
+          name: "orders",
+          url: "https://hooks.example/in",
+          events: ["LIVEBOARD_SCHEDULE"],
+          url_params: { code: secrets[6] },
+          additional_headers: [
+            { key: "Authorization", value: secrets[4] },
+            { key: "X-Api-Key", value: secrets[5] }
+          ],
+          authentication: { BASIC_AUTH: { username: "hook", password: secrets[7] } }
+        })
+      },
+      // A variable's values (it may be a sensitive one), by both update endpoints.
+      {
+        method: "POST",
+        path: "template/variables/wh_password/update-values",
+        body: JSON.stringify({
+          operation: "REPLACE",
+          variable_assignment: [{ assigned_values: [secrets[8]], org_identifier: "Primary" }]
+        })
+      },
+      {
+        method: "POST",
+        path: "template/variables/update-values",
+        body: JSON.stringify({
+          variable_assignment: [
+            { variable_identifier: "wh_password", variable_values: [secrets[9]], operation: "ADD" }
+          ],
+          variable_value_scope: [{ org_identifier: "Primary" }]
+        })
+      },
+      // A connection configuration's credentials in camel case; a custom action's URL parameter.
+      {
+        method: "POST",
+        path: "connection-configurations/create",
+        body: JSON.stringify({
+          name: "c",
+          configuration: { accessToken: secrets[10], stage: { secretAccessKey: secrets[11] } }
+        })
+      },
+      {
+        method: "POST",
+        path: "customization/custom-actions",
+        body: JSON.stringify({
+          name: "push",
+          action_details: {
+            URL: { url: "https://actions.example/push", parameters: [{ key: "sig", value: secrets[12] }] }
+          }
+        })
       }
     ]
     const shown: Array<string> = []
