@@ -20,13 +20,14 @@ import {
 } from "node:fs"
 import { isBuiltin } from "node:module"
 import { availableParallelism, tmpdir } from "node:os"
-import { delimiter, dirname, join, relative } from "node:path"
+import { delimiter, dirname, join, relative, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { fixtures, startSandbox } from "@spotpipe/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { leanEnv, leanFlags, missingSettings, wantsLeanSettings } from "../../../apps/export/bin/leanStart.js"
 import { minimumNode, unsupportedNode } from "../../../apps/export/bin/nodeVersion.js"
 import { loadExternals } from "../../../apps/export/scripts/bundle.ts"
+import { PackError, shippedReadme } from "../../../apps/export/scripts/packCli.ts"
 import { leanMemory, leanMemoryEnv } from "../../../apps/export/src/cli/NodeFlags.ts"
 import { filesUnder, run, runToEnd, strangerEnv } from "../src/scratch.ts"
 
@@ -41,6 +42,10 @@ const jsonBlockAfter = (readme: string, heading: string): string => {
   if (block === undefined) throw new Error(`no JSON block after "${heading}"`)
   return block
 }
+
+/** The targets (without their anchors) of a Markdown text's links to files: not URLs, not anchors of its own. */
+const fileLinks = (markdown: string): Array<string> =>
+  [...markdown.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!).filter((target) => !/^[a-z]+:/i.test(target))
 
 /** The folder of package `name` as Node finds it from `from` (`node_modules` in it and each ancestor), if any. */
 const installedPackage = (from: string, name: string): string | undefined => {
@@ -115,6 +120,39 @@ describe("the launcher's start-up settings", () => {
       flags: ["--heap-growing-percent=25"],
       env: leanEnv
     })
+  })
+})
+
+describe("the README the package ships", () => {
+  it("links to files of the checkout as they are; in the package, those it does not ship are named in the repository", () => {
+    const source = readFileSync(join(app, "README.md"), "utf8")
+    // In the checkout every link to a file leads to one.
+    expect(fileLinks(source).filter((target) => !existsSync(join(app, target)))).toEqual([])
+    // A package that holds examples/ and nothing of the repository besides.
+    const pkg = mkdtempSync(join(tmpdir(), "spotpipe-readme-"))
+    try {
+      cpSync(join(app, "examples"), join(pkg, "examples"), { recursive: true })
+      const shipped = shippedReadme(source, pkg, repoRoot)
+      expect(fileLinks(shipped).filter((target) => target.startsWith("../"))).toEqual([])
+      expect(shipped).toContain("[`examples/`](examples/)")
+      expect(shipped).toContain(
+        'Measured in BENCHMARKS.md (section "Warehouse loads") in the spotpipe source repository.'
+      )
+      expect(shipped).toContain("(see BENCHMARKS.md in the spotpipe source repository)")
+      // A file of apps/export the package leaves out is named by its path in the repository, the text kept.
+      expect(
+        shippedReadme("the [CLI](src/cli/Cli.ts) or [`apps/export/src/cli/Cli.ts`](./src/cli/Cli.ts)", pkg, repoRoot)
+      ).toBe(
+        "the CLI (apps/export/src/cli/Cli.ts in the spotpipe source repository) or apps/export/src/cli/Cli.ts in the spotpipe source repository"
+      )
+      // A link to nothing, or to a section its file does not have, fails the pack rather than ship.
+      expect(() => shippedReadme("[x](../../NO-SUCH.md)", pkg, repoRoot)).toThrow(PackError)
+      expect(() => shippedReadme("[x](../../BENCHMARKS.md#no-such-section)", pkg, repoRoot)).toThrow(
+        "apps/export/README.md links to ../../BENCHMARKS.md#no-such-section: BENCHMARKS.md has no such section"
+      )
+    } finally {
+      rmSync(pkg, { recursive: true, force: true })
+    }
   })
 })
 
@@ -194,17 +232,30 @@ describe("the packed spotpipe command, installed with npm -g outside the workspa
         readFileSync(join(app, "examples", file), "utf8")
       )
     }
-    // Every link of the README to a file of the package leads to one (a `../` link leaves it, for the repository).
+    // Every link of the README to a file leads to one of the package: none leaves it (where it is installed,
+    // nothing of the repository is there to link to).
     const readme = readFileSync(join(installed, "README.md"), "utf8")
-    const local = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)]
-      .map((m) => m[1]!)
-      .filter((target) => !/^[a-z]+:/.test(target) && !target.startsWith("../"))
+    const local = fileLinks(readme)
     expect(local.length).toBeGreaterThan(0)
-    expect(local.filter((target) => !existsSync(join(installed, target)))).toEqual([])
+    expect(
+      local.filter(
+        (target) =>
+          relative(installed, resolve(installed, target)).startsWith("..") || !existsSync(join(installed, target))
+      )
+    ).toEqual([])
     expect(files).toContain("dist/RunMain.js")
     expect(files).toContain("dist/TranscodeWorker.js")
     expect(readFileSync(join(installed, "LICENSE"), "utf8")).toBe(readFileSync(join(repoRoot, "LICENSE"), "utf8"))
-    expect(readFileSync(join(installed, "README.md"), "utf8")).toBe(readFileSync(join(app, "README.md"), "utf8"))
+    // The README is the checkout's, but for its links that leave the package, which name the file in the repository.
+    const source = readFileSync(join(app, "README.md"), "utf8").split("\n")
+    const shipped = readme.split("\n")
+    expect(shipped.length).toBe(source.length)
+    const changed = source.flatMap((line, i) => (line === shipped[i] ? [] : [i]))
+    expect(changed.length).toBeGreaterThan(0)
+    for (const i of changed) {
+      expect(source[i]).toMatch(/\]\(\.\.\//)
+      expect(shipped[i]).toContain(" in the spotpipe source repository")
+    }
 
     const code = files
       .filter((file) => file.startsWith("dist/"))
