@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { startRewritingProxy } from "./support/RenamingProxy.ts"
 import { runCli } from "./support/runCli.ts"
-import { filesIn, sandboxEnv } from "./support/Sandboxes.ts"
+import { filesIn, sandboxEnv, writeJob } from "./support/Sandboxes.ts"
 import { tempFolders } from "./support/tempFolders.ts"
 
 const timeout = { timeout: 120_000 }
@@ -35,6 +35,15 @@ const search = (dir: string, query: string, ...more: ReadonlyArray<string>) =>
     env: sandboxEnv(sandbox)
   })
 
+/** A job file's incremental search that keeps only its top 2 rows. */
+const topSearchExport = {
+  type: "search",
+  table: "Orders",
+  query: "[Order ID] [Revenue] top 2",
+  sinceColumn: "Order ID",
+  since: "100"
+}
+
 describe("search --since-column of a query with top or bottom", () => {
   it("is refused before any data is read, saying why and what to do, and writes nothing", timeout, async () => {
     const cases: ReadonlyArray<readonly [query: string, column: string, since: string, limit: string]> = [
@@ -55,21 +64,7 @@ describe("search --since-column of a query with top or bottom", () => {
 
     // A job file's export is planned the same way: that export fails, writing no data and no watermark.
     const dir = tempDir()
-    const job = NodePath.join(dir, "job.json")
-    NodeFs.writeFileSync(
-      job,
-      JSON.stringify({
-        exports: [
-          {
-            type: "search",
-            table: "Orders",
-            query: "[Order ID] [Revenue] top 2",
-            sinceColumn: "Order ID",
-            since: "100"
-          }
-        ]
-      })
-    )
+    const job = writeJob(dir, { exports: [topSearchExport] })
     const run = await runCli(["run", job, "--out", dir, "--quiet"], { env: sandboxEnv(sandbox) })
     expect(run.code, run.stderr).toBe(1)
     expect(run.stderr).toContain('the query keeps only some of its rows ("top 2")')
@@ -102,22 +97,9 @@ describe("search --since-column of a query with top or bottom", () => {
 
       // In a job file the export fails its plan (exit 1) and the JSON plan lists it, the job's other export planned.
       const dir = tempDir()
-      const job = NodePath.join(dir, "job.json")
-      NodeFs.writeFileSync(
-        job,
-        JSON.stringify({
-          exports: [
-            {
-              type: "search",
-              table: "Orders",
-              query: "[Order ID] [Revenue] top 2",
-              sinceColumn: "Order ID",
-              since: "100"
-            },
-            { type: "search", table: "Orders", query: "[Region] [Revenue]", output: "regions" }
-          ]
-        })
-      )
+      const job = writeJob(dir, {
+        exports: [topSearchExport, { type: "search", table: "Orders", query: "[Region] [Revenue]", output: "regions" }]
+      })
       const run = await runCli(["run", job, "--out", dir, "--quiet", "--dry-run", "--json"], {
         env: sandboxEnv(sandbox)
       })
