@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net"
 import { Context, Effect, Layer, Result } from "effect"
 import type { FaultKind } from "./Faults.ts"
 import { AuthStore } from "./internal/Auth.ts"
-import { CatalogEdits } from "./internal/Edits.ts"
+import { CatalogEdits, type SavedObject } from "./internal/Edits.ts"
 import { Engine } from "./internal/Engine.ts"
 import { ModifiedTimes, type Touched } from "./internal/Modified.ts"
 import { orgs } from "./internal/Orgs.ts"
@@ -62,6 +62,14 @@ export interface RunningSandbox {
    * Objects are deleted through the API's own `metadata/delete`.
    */
   readonly rename: (id: string, name: string) => { readonly id: string; readonly name: string }
+  /**
+   * Saves a new answer (`{answer, query}`: one search query over the Orders model) or liveboard (`{liveboard,
+   * visualizations: [[name, query], …]}`) in the Primary org, as an author does on a cluster (ThoughtSpot saves
+   * through its UI or TML import, which the sandbox lacks): listed, described, exported as TML and read like the
+   * built-in ones, by the full-access user. Throws for a query the sandbox cannot run or a name taken, changing
+   * nothing.
+   */
+  readonly save: (saved: SavedObject) => { readonly id: string; readonly name: string }
   /**
    * Adds `count` rows to the Orders table (orders arriving between two exports; `rows` grows): the rows there were
    * stay as they are, the new ones have the next Order IDs and seeded values like the others.
@@ -142,6 +150,7 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Runnin
     revokeAllTokens: () => auth.revokeAll(),
     touch: (ids) => modified.touch(ids, resolved.clock.now()),
     rename: (id, name) => edits.rename(id, name, orgs, resolved.clock.now()),
+    save: (saved) => edits.save(saved, orgs[0]!, resolved.clock.now()),
     addRows: (count) => {
       if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`addRows takes a row count, not ${count}`)
       engine.addRows(count)

@@ -13,6 +13,7 @@ export {
   type RouteFaults
 } from "./Faults.ts"
 export { type FixtureObject, fixtures } from "./Fixtures.ts"
+export type { SavedObject } from "./internal/Edits.ts"
 export type { Touched } from "./internal/Modified.ts"
 export type { OrderIds } from "./internal/Orders.ts"
 export { maxRows, type SandboxClock, SandboxOptionError, type SandboxOptions, systemClock } from "./Options.ts"

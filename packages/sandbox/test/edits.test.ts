@@ -1,4 +1,7 @@
-/** Objects deleted (`metadata/delete`) and renamed (`sandbox.rename`, `POST /__sandbox/rename`) in one sandbox. */
+/**
+ * Objects deleted (`metadata/delete`), renamed (`sandbox.rename`, `POST /__sandbox/rename`) and saved (`sandbox.save`)
+ * in one sandbox.
+ */
 import { describe, expect, it } from "vitest"
 import { fixtures } from "../src/index.ts"
 import { sandbox } from "./harness.ts"
@@ -74,5 +77,40 @@ describe("edits", () => {
     })
     expect(r.status).toBe(200)
     expect(await r.json()).toEqual({ renamed: { id: revenueId, name: "Monthly Revenue" } })
+  })
+
+  it("save-adds-an-answer-listed-described-and-read-in-its-own-sandbox-only", async () => {
+    const a = await sandbox()
+    const b = await sandbox()
+    const t = await a.token()
+    a.clock.advance(60_000)
+    const saved = a.sb.save({ answer: "Orders by Day", query: "[Order ID] [Order Date].daily sort by [Order ID]" })
+    const [listed] = (
+      await a.call("metadata/search", { metadata: [{ identifier: saved.id }], include_details: true }, { token: t })
+    ).json<Array<Listed[number] & { metadata_detail: { visualizations: Array<{ columns: Array<object> }> } }>>()
+    expect(listed!.metadata_name).toBe("Orders by Day")
+    expect(listed!.metadata_header.modified).toBe(a.clock.nowMs)
+    expect(listed!.metadata_detail.visualizations[0]!.columns[1]).toMatchObject({
+      name: "Day(Order Date)",
+      timeBucket: "DAILY",
+      baseColumnName: "Order Date",
+      baseDataType: "DATE"
+    })
+    const data = await a.call("metadata/answer/data", { metadata_identifier: "Orders by Day" }, { token: t })
+    expect(data.status).toBe(200)
+    expect(data.json<{ contents: Array<{ column_names: Array<string> }> }>().contents[0]!.column_names).toEqual([
+      "Order ID",
+      "Day(Order Date)"
+    ])
+    const tml = await a.call("metadata/tml/export", { metadata: [{ identifier: saved.id }] }, { token: t })
+    expect(tml.text).toContain("[Order Date].daily")
+    expect(() => a.sb.save({ answer: "Orders by Day", query: "[Order ID]" })).toThrow(/Orders by Day/)
+    expect(() => a.sb.save({ answer: "Broken", query: "[No Such Column]" })).toThrow(/No Such Column/)
+    const elsewhere = await b.call(
+      "metadata/search",
+      { metadata: [{ identifier: saved.id }] },
+      { token: await b.token() }
+    )
+    expect(elsewhere.json<Listed>()).toHaveLength(0)
   })
 })

@@ -1,14 +1,15 @@
 /**
- * Objects deleted and renamed in one sandbox. The catalog's objects are shared constants; each sandbox keeps its
+ * Objects deleted, renamed and saved in one sandbox. The catalog's objects are shared constants; each sandbox keeps its
  * own edits here and every endpoint sees its caller's org through {@link CatalogEdits.view}, so a deleted object is
  * gone from `metadata/search`, TML export, data and permission requests of that sandbox only, and a renamed one is
  * listed and exported under its new name. `metadata/delete` (the OpenAPI endpoint) deletes; `rename` (the
  * `RunningSandbox` method and `POST /__sandbox/rename`) renames, since ThoughtSpot renames through TML import,
- * which the sandbox does not have. Incremental TML backups are tested against this.
+ * which the sandbox does not have; `save` (the `RunningSandbox` method) adds an answer or liveboard of its own
+ * queries, served like the built-in ones. Incremental TML backups are tested against this.
  */
 import { ApiError, badRequest, forbidden } from "./ApiError.ts"
 import type { Principal } from "./Auth.ts"
-import type { CatalogObject } from "./Catalog.ts"
+import { answer, type CatalogObject, liveboard } from "./Catalog.ts"
 import type { ModifiedTimes } from "./Modified.ts"
 import { holdsPrivilege, type OrgContent, orgOf } from "./Orgs.ts"
 import { bool, oneOf, str } from "./Params.ts"
@@ -16,10 +17,17 @@ import { bool, oneOf, str } from "./Params.ts"
 /** The types `metadata/delete` takes (the OpenAPI document's enum). */
 const deleteTypes = ["LIVEBOARD", "ANSWER", "LOGICAL_TABLE", "LOGICAL_COLUMN", "LOGICAL_RELATIONSHIP"] as const
 
-/** Per-sandbox deletions and renames. */
+/** What `CatalogEdits.save` saves: an answer of one query, or a liveboard of named queries. */
+export type SavedObject =
+  | { readonly answer: string; readonly query: string }
+  | { readonly liveboard: string; readonly visualizations: ReadonlyArray<readonly [name: string, query: string]> }
+
+/** Per-sandbox deletions, renames and saved objects. */
 export class CatalogEdits {
   readonly #deleted = new Set<string>()
   readonly #names = new Map<string, string>()
+  /** Answers and liveboards saved in this sandbox (`save`), by the org they were saved in. */
+  readonly #saved = new Map<OrgContent, Array<CatalogObject>>()
   readonly #modified: ModifiedTimes
   #version = 0
   readonly #views = new Map<OrgContent, { readonly version: number; readonly content: OrgContent }>()
@@ -33,7 +41,7 @@ export class CatalogEdits {
     if (this.#version === 0) return org
     const cached = this.#views.get(org)
     if (cached?.version === this.#version) return cached.content
-    const objects = org.objects
+    const objects = [...org.objects, ...(this.#saved.get(org) ?? [])]
       .filter((o) => !this.#deleted.has(o.id))
       .map((o): CatalogObject => {
         const name = this.#names.get(o.id)
@@ -58,6 +66,28 @@ export class CatalogEdits {
     this.#names.set(id, name)
     this.#version++
     return { id, name }
+  }
+
+  /**
+   * Saves a new answer (one search query over the model) or liveboard (named queries) in `org` at `nowMs`, as an
+   * author does on a cluster (ThoughtSpot saves through its UI or TML import, which the sandbox lacks): from then on
+   * it is listed, described, exported as TML and read like the built-in ones. A query the sandbox cannot run, or a
+   * name an object of that type already has in `org`, throws and changes nothing.
+   */
+  save(saved: SavedObject, org: OrgContent, nowMs: number): { id: string; name: string } {
+    const scope = `saved:${org.org.id}:`
+    const made =
+      "answer" in saved
+        ? answer(saved.answer, saved.query, [], 1, scope)
+        : liveboard(saved.liveboard, saved.visualizations, [], scope)
+    if (this.view(org).objects.some((o) => o.type === made.type && (o.name === made.name || o.id === made.id))) {
+      throw badRequest(`Cannot save ${made.type} '${made.name}': one of that name exists. Give it another name.`)
+    }
+    const list = this.#saved.get(org) ?? []
+    list.push({ ...made, created: nowMs, modified: nowMs })
+    this.#saved.set(org, list)
+    this.#version++
+    return { id: made.id, name: made.name }
   }
 
   /** `metadata/delete`: removes the objects named (GUIDs, or names with their type) from the caller's org, all or none. */
