@@ -20,6 +20,8 @@ export interface TypedColumn {
   readonly aggregation?: string
   /** A result column's date bucket (`timeBucket`: `NO_BUCKET`, `MONTHLY`, …), when the description gives it. */
   readonly bucket?: string
+  /** The model column a result column shows (`baseColumnName`, `baseDataType`), when the description gives it. */
+  readonly base?: { readonly name: string; readonly type: string }
 }
 
 /** A visualization of an answer or liveboard, with its columns. */

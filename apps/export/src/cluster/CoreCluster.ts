@@ -87,12 +87,16 @@ export const toMetadataObject = (item: ThoughtSpotApi.MetadataItem): MetadataObj
         // Read for --since-column, which refuses a column whose cells are totals or periods.
         const aggregation = asString(column["effectiveAggrType"])
         const bucket = asString(column["timeBucket"])
+        // A bucketed column's own type is not its cells': a DATE_TIME by day has DATE cells.
+        const baseName = asString(column["baseColumnName"])
+        const baseType = asString(column["baseDataType"])
         return [
           {
             name,
             type,
             ...(aggregation === undefined ? {} : { aggregation }),
-            ...(bucket === undefined ? {} : { bucket })
+            ...(bucket === undefined ? {} : { bucket }),
+            ...(baseName === undefined || baseType === undefined ? {} : { base: { name: baseName, type: baseType } })
           }
         ]
       })

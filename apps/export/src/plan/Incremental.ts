@@ -399,7 +399,10 @@ export interface RuntimeSince {
  * ThoughtSpot takes runtime filter dates: a DATE's local midnight, a DATE_TIME's wall time (`YYYY-MM-DD HH:mm:ss`
  * or `YYYY-MM-DD`) in the data time zone (`dataZone`), at its first occurrence (see {@link wallInstant}). Refused
  * (exit 2, saying what to do): a column not in the result, one whose cells are totals or date periods (a period the
- * cluster does not describe told by its name, `Month(Order Date)`, as a search result's is), a TIME.
+ * cluster does not describe told by its name, `Month(Order Date)`, as a search result's is), a TIME. A DATE by day
+ * (`Day(Order Date)`, its own type `DATE` in the description) is allowed, as in a search: one day of a DATE is its
+ * value; it is filtered and sorted as its model column. A DATE_TIME by day, or a day of a column whose own type the
+ * description does not give, is a period.
  */
 export const incrementalRuntime = <E>(
   columns: ReadonlyArray<TypedColumn>,
@@ -414,10 +417,13 @@ export const incrementalRuntime = <E>(
     if (column === undefined || since === undefined) return undefined
     const known = columns.find((c) => c.name === column)
     if (known === undefined) {
+      // A model column the result shows under another name ("Order Date" by day, "Day(Order Date)").
+      const shown = columns.find((c) => c.base?.name === column)
+      const hint = shown === undefined ? "" : `; it shows "${column}" as "${shown.name}"`
       return yield* new UsageError({
         message: `${what}: --since-column "${column}" is not a column of its result: choose one of ${columns
           .map((c) => `"${c.name}"`)
-          .join(", ")} (as the result names it)`
+          .join(", ")} (as the result names it${hint})`
       })
     }
     // A total or a period holds many rows: the filter would keep only part of those the first holds (a part of a
@@ -426,7 +432,17 @@ export const incrementalRuntime = <E>(
     // Undescribed, a period still shows in its name ("Month(Order Date)"), as a search result's does.
     const named = known.bucket === undefined ? periodName.exec(column)?.[1] : undefined
     const bucketed = (known.bucket !== undefined && known.bucket !== "NO_BUCKET") || named !== undefined
-    if (aggregated || bucketed) {
+    // A DATE by day is the exception, as in a search: one day of a DATE is its value. Its own type (`base`) tells
+    // it from a DATE_TIME by day, whose cells are dates too but each holds a day of instants.
+    const byDay = bucketed && dayUnits.has((known.bucket ?? named ?? "").toLowerCase())
+    const dateByDay = byDay && !aggregated && known.base?.type === "DATE" ? known.base : undefined
+    if (byDay && !aggregated && dateByDay === undefined) {
+      const own = known.base?.type
+      return yield* new UsageError({
+        message: `${what}: --since-column "${column}" shows ${own === undefined ? "a date" : `a ${own}`} by day, and ${own === undefined ? "the cluster's description does not say its own type (baseDataType), so whether a day of it is one date (a DATE: its value) or many instants (a DATE_TIME) cannot be told" : "a day of it holds many instants"}: the filter would cut its first day, whose row would hold only the rows from the starting point on (and a --since last run would write that day again as another part). Use a column the answer shows as it is (an ID or an un-bucketed date), or a DATE by day`
+      })
+    }
+    if (aggregated || (bucketed && dateByDay === undefined)) {
       return yield* new UsageError({
         message: `${what}: --since-column "${column}" is ${aggregated ? `an aggregate (${known.aggregation})` : `a date grouped into periods (${known.bucket ?? `its name says ${named}, though the cluster's description does not say`})`}, and filtering it would cut its rows: a total or a period would hold only part of what it stands for, and the next run would write it again as another part. Use a column the answer shows as it is (an ID or an un-bucketed date), or give the answer such a column`
       })
@@ -445,24 +461,30 @@ export const incrementalRuntime = <E>(
     }
     // A cluster that does not describe the column's bucket leaves a grouped date undetected: said, not guessed.
     const warnings =
-      known.bucket === undefined && (known.type === "DATE" || known.type === "DATE_TIME" || known.type === "TIMESTAMP")
+      known.bucket === undefined &&
+      dateByDay === undefined &&
+      (known.type === "DATE" || known.type === "DATE_TIME" || known.type === "TIMESTAMP")
         ? [
             `the cluster's description of --since-column "${column}" does not say whether it is grouped into periods (weekly, monthly, …): if the saved object groups it, each run's first period holds only the rows from the watermark on; check that it shows the date as it is (no bucket)`
           ]
         : []
     for (const warning of warnings) yield* Effect.logWarning(`${what}: ${warning}`)
     const timeZone = yield* dataZone
-    const value = filterValueOf(since, known.type, timeZone)
+    const type = dateByDay?.type ?? known.type
+    const value = filterValueOf(since, type, timeZone)
     if (typeof value !== "string") {
       return yield* new UsageError({ message: `${what}: --since "${since}" ${value.refused}` })
     }
+    // A DATE by day is filtered and sorted as its model column (runtime filters name a model's columns), whose days
+    // are its cells.
+    const target = dateByDay?.name ?? column
     const filtered: RuntimeOptions = {
       ...spec,
-      runtimeFilters: [...own, { column, op: "GE", values: [value] }]
+      runtimeFilters: [...own, { column: target, op: "GE", values: [value] }]
     }
     // Before any data is read: rows added while the export runs are read again next time, never skipped.
     const head = yield* Stream.runHead(
-      read(runtimeRequestOf({ ...filtered, sort: [{ column, order: "desc" }] })).pipe(Stream.take(1))
+      read(runtimeRequestOf({ ...filtered, sort: [{ column: target, order: "desc" }] })).pipe(Stream.take(1))
     )
     const page = Option.getOrUndefined(head)
     const at = page?.columnNames.indexOf(column) ?? -1
@@ -474,7 +496,7 @@ export const incrementalRuntime = <E>(
         message: `${what}: the cluster's result has no column "${column}" (it has ${page.columnNames.map((c) => `"${c}"`).join(", ")}), though its description lists one: the maximum cannot be read; name the column as the result does`
       })
     }
-    const mark = cell === undefined || cell === null ? undefined : literalText(cell, known.type, timeZone)
+    const mark = cell === undefined || cell === null ? undefined : literalText(cell, type, timeZone)
     if (mark instanceof ExportError)
       return yield* new ExportError({ kind: mark.kind, message: `${what}: ${mark.message}` })
     return {
