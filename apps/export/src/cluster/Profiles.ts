@@ -203,7 +203,14 @@ export const parseConfigFile = (text: string, path: string): { ok: ConfigFile } 
   try {
     document = JSON.parse(text)
   } catch (e) {
-    return { refused: `the config file ${path} is not valid JSON (${(e as Error).message}): fix or remove it` }
+    // Only the position, never V8's message: it quotes the text (a password pasted without quotes, say).
+    const at = /at position (\d+)/.exec((e as Error).message)
+    const before = at === null ? undefined : text.slice(0, Number(at[1]))
+    const where =
+      before === undefined
+        ? ""
+        : ` at line ${before.split("\n").length}, column ${before.length - before.lastIndexOf("\n")}`
+    return { refused: `the config file ${path} is not valid JSON${where}: fix or remove it` }
   }
   const problems: Array<string> = []
   if (typeof document !== "object" || document === null || Array.isArray(document)) {
