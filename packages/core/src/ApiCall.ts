@@ -4,8 +4,9 @@
  * limiter, timeouts, retries, typed errors) and returns the status and the body's bytes, checked to be JSON but
  * never re-written. A call that may change something ({@link changesState}) is retried only after a failure that
  * shows it was not carried out. The values of a request's secret fields ({@link secretFields}: a password, a
- * secret key, a token, a webhook's header values, a variable's values …) are kept out of that call's errors, logs
- * and spans in every encoding, as the client's own credentials are. Beside it, byte-level JSON helpers that keep
+ * secret key, a token, a webhook's header values, a variable's values …) and the credentials written in its URLs
+ * (a webhook's delivery URL after its host, any URL's user info) are kept out of that call's errors, logs and
+ * spans in every encoding, as the client's own credentials are ({@link secretsOf}). Beside it, byte-level JSON helpers that keep
  * every value's bytes: {@link apiPath} (which paths a call may name), {@link arrayElements} (the elements of a
  * JSON array, each its own bytes) and {@link withMembers} (a JSON object with members replaced, the others kept as
  * written).
@@ -162,6 +163,62 @@ export const secretFields: ReadonlyArray<string> = [
   "aws_secret_access_key"
 ]
 
+/**
+ * The endpoints whose top-level `url` is a delivery URL: a webhook's, where the receiver's key is written in the
+ * path or the query (Slack's `/services/T…/B…/<key>`, Teams', Discord's), so everything after its host is a
+ * secret. `{}` stands for one path segment, as in {@link readingEndpoints}.
+ */
+export const secretUrlEndpoints: ReadonlyArray<string> = ["webhooks/create", "webhooks/{}/update"]
+
+const secretUrlSegments = secretUrlEndpoints.map((endpoint) => endpoint.split("/"))
+
+/** Whether `path` (as {@link apiPath} gives it) is one of {@link secretUrlEndpoints}. */
+const sendsSecretUrl = (path: string): boolean => {
+  const segments = (path.split("?", 1)[0] ?? "").replace(/\/$/, "").toLowerCase().split("/")
+  return secretUrlSegments.some(
+    (endpoint) => endpoint.length === segments.length && endpoint.every((s, i) => s === "{}" || s === segments[i])
+  )
+}
+
+/** `text` and, when it differs, its percent-decoded form (a server may echo either). */
+const withDecoded = (text: string): ReadonlyArray<string> => {
+  try {
+    const decoded = decodeURIComponent(text)
+    return decoded === text ? [text] : [text, decoded]
+  } catch {
+    return [text]
+  }
+}
+
+/**
+ * The credentials a URL written in a request holds: its user info, whole and as user name and password (a git
+ * remote's `https://user:token@…`, a token alone as the user name); with `delivery`, also everything after its
+ * host (path, query, fragment) — all of a text that is no URL. None for a text without `scheme://`.
+ */
+const urlSecrets = (text: string, delivery: boolean): ReadonlyArray<string> => {
+  const match = /^\s*[a-z][a-z0-9+.-]*:[\\/]{2}([^/?#\\]*)(.*)$/is.exec(text)
+  if (match === null) return delivery ? [text] : []
+  const authority = match[1]!
+  const rest = match[2]!.trim()
+  const out: Array<string> = []
+  const at = authority.lastIndexOf("@")
+  if (at >= 0) {
+    const info = authority.slice(0, at)
+    const colon = info.indexOf(":")
+    out.push(...withDecoded(info))
+    if (colon >= 0) out.push(...withDecoded(info.slice(0, colon)), ...withDecoded(info.slice(colon + 1)))
+  }
+  if (delivery && rest !== "" && rest !== "/") out.push(...withDecoded(rest))
+  return out
+}
+
+/** Every string in the parsed JSON `value`, keys aside. */
+const stringsIn = (value: unknown, out: Array<string>): void => {
+  if (typeof value === "string") out.push(value)
+  else if (Array.isArray(value)) for (const item of value) stringsIn(item, out)
+  else if (typeof value === "object" && value !== null) for (const item of Object.values(value)) stringsIn(item, out)
+}
+
 /** A field name as {@link secretFields} are matched: lower case, without `_` and `-`. */
 const fieldName = (name: string): string => name.toLowerCase().replace(/[_-]/g, "")
 
@@ -237,16 +294,27 @@ const queryKeyPath = (key: string): ReadonlyArray<string> =>
 /**
  * The secrets a request carries: the values of its {@link secretFields} and everything under them in the body (at
  * any depth) and in the query (its own parameters and those written in the path, `url_params[code]` under
- * `url_params`), and its explicit `secrets`. A body that is not JSON is sent as it is and searched for nothing
- * (ThoughtSpot refuses it).
+ * `url_params`); the user info of any URL among its values (`https://user:token@host/…`); everything after the
+ * host of a webhook's delivery `url` ({@link secretUrlEndpoints}); and its explicit `secrets`. A body that is not
+ * JSON is sent as it is and searched for nothing (ThoughtSpot refuses it).
  */
 export const secretsOf = (request: ApiRequest): ReadonlyArray<string> => {
   const out: Array<string> = [...(request.secrets ?? [])]
+  const checked = apiPath(request.path)
+  const delivery = checked._tag === "Ok" && sendsSecretUrl(checked.path)
   if (request.body !== undefined) {
     try {
       // Checked first: the walk reads valid JSON only.
-      JSON.parse(request.body)
+      const body: unknown = JSON.parse(request.body)
       walkSecrets(request.body, 0, [], false, out)
+      const values: Array<string> = []
+      stringsIn(body, values)
+      for (const value of values) out.push(...urlSecrets(value, false))
+      // Every `url` member as written: a key given twice is sent twice.
+      for (const [key, value] of delivery ? (objectMembers(request.body) ?? []) : []) {
+        const text: unknown = JSON.parse(value)
+        if (JSON.parse(key) === "url" && typeof text === "string") out.push(...urlSecrets(text, true))
+      }
     } catch {
       // Not JSON (or nested past the stack): searched for nothing.
     }
@@ -257,6 +325,7 @@ export const secretsOf = (request: ApiRequest): ReadonlyArray<string> => {
     // Under a secret field as a body's value is (`url_params[code]`): the field or any of its ancestors.
     const path = queryKeyPath(key)
     if (path.some((_, i) => isSecretPath(path.slice(0, i + 1)))) out.push(value)
+    out.push(...urlSecrets(value, delivery && key === "url"))
   }
   return out.filter((secret) => secret.length > 0)
 }

@@ -110,6 +110,8 @@ describe("ApiCall.secretsOf: credentials under other names", () => {
     for (const path of ["webhooks/create", "webhooks/wh-1/update"]) {
       expect(found(path, webhook)).toEqual(
         new Set([
+          // The delivery url after its host (urlSecrets.test.ts).
+          "/in",
           "url-param-code",
           "eu",
           "7",
