@@ -239,14 +239,14 @@ describe("the state file", () => {
     Effect.gen(function* () {
       const dir = tempDir()
       const entry = audit("audit-log")
-      const none = yield* Effect.flip(lastWatermark(dir, entry, "audit", "--since", undefined, "https://a.example"))
+      const none = yield* Effect.flip(lastWatermark(dir, entry, "audit", "since", undefined, "https://a.example"))
       expect(none.message).toContain(NodePath.join(dir, stateDirName, watermarksFileName))
       const value = new Date(now).toISOString()
       yield* recordWatermarks(dir, [
         [watermarkId(entry), { kind: "audit", value, run_id: "r1", host: "https://a.example" }]
       ])
-      expect(yield* lastWatermark(dir, entry, "audit", "--since", undefined, "https://a.example")).toBe(value)
-      const other = yield* Effect.flip(lastWatermark(dir, entry, "audit", "--since", undefined, "https://b.example"))
+      expect(yield* lastWatermark(dir, entry, "audit", "since", undefined, "https://a.example")).toBe(value)
+      const other = yield* Effect.flip(lastWatermark(dir, entry, "audit", "since", undefined, "https://b.example"))
       expect(other.message).toContain("recorded in")
       expect(other.message).toContain("for https://a.example, but this run reads https://b.example")
     }).pipe(Effect.provide(NodeServices.layer))

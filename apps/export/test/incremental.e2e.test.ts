@@ -479,7 +479,7 @@ describe("job file", () => {
       const unnamed = await runJob([{ type: "audit", since: "last" }])
       // (In a job file that fails the export, not the run: exit 1.)
       expect(unnamed.code).toBe(1)
-      expect(unnamed.stderr).toContain("--since last needs an earlier successful run of this export")
+      expect(unnamed.stderr).toContain('exports[0].since "last" needs an earlier successful run of this export')
       const named = await runJob([{ type: "audit", since: "last", output: "audit" }])
       expect(named.code, named.stderr).toBe(0)
       expect(manifestOf(dir).outputs[0]!.source.query).toMatch(new RegExp(`^${until.replace(/\./g, "\\.")}/`))

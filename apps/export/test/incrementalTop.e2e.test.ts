@@ -75,7 +75,9 @@ describe("search --since-column of a query with top or bottom", () => {
     "is refused by --dry-run too: exit 2 with the message and no plan, with --json too; a job's dry run lists it under failures",
     timeout,
     async () => {
-      const why = 'the query keeps only some of its rows ("top 2"), and --since-column "Order ID" would write'
+      // Named as given: the flag, or the job file's key.
+      const why = (setting: string) =>
+        `the query keeps only some of its rows ("top 2"), and ${setting} "Order ID" would write`
       for (const json of [[], ["--json"]]) {
         const dir = tempDir()
         const run = await search(
@@ -89,7 +91,7 @@ describe("search --since-column of a query with top or bottom", () => {
           ...json
         )
         expect(run.code, run.stderr).toBe(2)
-        expect(run.stderr).toContain(why)
+        expect(run.stderr).toContain(why("--since-column"))
         // A usage error: no plan (and no JSON) on stdout.
         expect(run.stdout).toBe("")
         expect([...filesIn(dir).keys()]).toEqual([])
@@ -104,7 +106,7 @@ describe("search --since-column of a query with top or bottom", () => {
         env: sandboxEnv(sandbox)
       })
       expect(run.code, run.stderr).toBe(1)
-      expect(run.stderr).toContain(why)
+      expect(run.stderr).toContain(why("exports[0].sinceColumn"))
       const plan = JSON.parse(run.stdout) as {
         dry_run: boolean
         outputs: Array<{ file: string }>
@@ -113,7 +115,11 @@ describe("search --since-column of a query with top or bottom", () => {
       expect(plan.dry_run).toBe(true)
       expect(plan.outputs.map((o) => o.file)).toEqual(["regions.csv"])
       expect(plan.failures).toEqual([
-        { export: "search-Orders", what: 'export 1 (search on "Orders")', error: expect.stringContaining(why) }
+        {
+          export: "search-Orders",
+          what: 'export 1 (search on "Orders")',
+          error: expect.stringContaining(why("exports[0].sinceColumn"))
+        }
       ])
       expect([...filesIn(dir).keys()]).toEqual(["job.json"])
     }

@@ -33,6 +33,7 @@ import { type ExportOrg, type ExportSpec, type JobExport, lastWord, makeExport, 
 import { maxRuntimeFilters, type RuntimeOptions, runtimeRequestOf } from "./RuntimeOptions.ts"
 import { aggregatedColumn } from "./SearchColumns.ts"
 import { savedQueryOf, tokensOf } from "./SearchOrder.ts"
+import { commandLineNames, type SettingNames, settingNames } from "./SettingNames.ts"
 import { wallEpochOf } from "./WallTime.ts"
 import {
   isoMillis,
@@ -62,11 +63,11 @@ const withSpec = (entry: JobExport, spec: ExportSpec): JobExport => {
   return makeExport({ ...given, spec })
 }
 
-const instantOf = (text: string, flag: string, nowMillis: number) => {
+const instantOf = (text: string, setting: string, nowMillis: number) => {
   const parsed = parseInstant(text, nowMillis)
   return typeof parsed === "number"
     ? Effect.succeed(parsed)
-    : Effect.fail(new UsageError({ message: `${flag} ${parsed.refused}` }))
+    : Effect.fail(new UsageError({ message: `${setting} ${parsed.refused}` }))
 }
 
 /**
@@ -91,35 +92,37 @@ export const resolveIncremental = (
       if (started !== undefined) return withStartingPoint(entry, started)
     }
     const spec = entry.spec
+    // Settings named as the user gave them: flags, or the job file's keys.
+    const say = settingNames(entry)
     switch (spec.type) {
       case "metadata":
       case "tml": {
         if (spec.modifiedSince === undefined) return entry
         const since = isLast(spec.modifiedSince)
-          ? yield* lastWatermark(outDir, entry, "modified", "--modified-since", undefined, host)
-          : isoMillis(yield* instantOf(spec.modifiedSince, "--modified-since", nowMillis))
+          ? yield* lastWatermark(outDir, entry, "modified", "modifiedSince", undefined, host)
+          : isoMillis(yield* instantOf(spec.modifiedSince, say.named("modifiedSince"), nowMillis))
         return withSpec(entry, { ...spec, modifiedSince: since })
       }
       case "search":
       case "answer":
       case "liveboard": {
         if (spec.sinceColumn === undefined || spec.since === undefined || !isLast(spec.since)) return entry
-        const since = yield* lastWatermark(outDir, entry, "column", "--since", spec.sinceColumn, host)
+        const since = yield* lastWatermark(outDir, entry, "column", "since", spec.sinceColumn, host)
         return withSpec(entry, { ...spec, since })
       }
       case "audit": {
         const since = isLast(spec.since)
-          ? Date.parse(yield* lastWatermark(outDir, entry, "audit", "--since", undefined, host))
-          : yield* instantOf(spec.since, "--since", nowMillis)
-        const until = spec.until === undefined ? nowMillis : yield* instantOf(spec.until, "--until", nowMillis)
+          ? Date.parse(yield* lastWatermark(outDir, entry, "audit", "since", undefined, host))
+          : yield* instantOf(spec.since, say.named("since"), nowMillis)
+        const until = spec.until === undefined ? nowMillis : yield* instantOf(spec.until, say.named("until"), nowMillis)
         if (until > nowMillis) {
           return yield* new UsageError({
-            message: `${entry.what}: --until ${isoMillis(until)} is in the future (now is ${isoMillis(nowMillis)}): events after now are not there yet, and the next --since last run would start after them; leave --until out for now`
+            message: `${entry.what}: ${say.named("until")} ${isoMillis(until)} is in the future (now is ${isoMillis(nowMillis)}): events after now are not there yet, and the next ${say.lastRun("since")} would start after them; leave ${say.named("until")} out for now`
           })
         }
         if (since > until) {
           return yield* new UsageError({
-            message: `${entry.what}: the range starts after it ends (--since ${isoMillis(since)}, --until ${isoMillis(until)})${isLast(spec.since) ? ": the previous run ended later than this --until" : ""}`
+            message: `${entry.what}: the range starts after it ends (${say.named("since")} ${isoMillis(since)}, ${say.named("until")} ${isoMillis(until)})${isLast(spec.since) ? `: the previous run ended later than this ${say.named("until")}` : ""}`
           })
         }
         // The range's warnings (late events, retention) are said when it is planned (`auditOutput`).
@@ -194,13 +197,13 @@ export const incrementalMetadata = <E>(
 const numericTypes = new Set(["INT64", "INT32", "DOUBLE", "FLOAT"])
 
 /** `value` as a search-query literal of a column of `type`: a number as it is, anything else in single quotes. */
-const literalOf = (value: string, type: string | undefined, what: string): string | ExportError => {
+const literalOf = (value: string, type: string | undefined, what: string, say: SettingNames): string | ExportError => {
   if (type !== undefined && numericTypes.has(type)) {
     return /^-?\d+(\.\d+)?$/.test(value)
       ? value
       : new ExportError({
           kind: "BadData",
-          message: `${what}: --since "${value}" is not a number, but the column is ${type}: give a number`
+          message: `${what}: ${say.named("since", value)} is not a number, but the column is ${type}: give a number`
         })
   }
   return `'${value}'`
@@ -222,7 +225,8 @@ export const incrementalSearch = <E>(
   table: MetadataObject,
   spec: Extract<ExportSpec, { readonly type: "search" }>,
   dataZone: Effect.Effect<string, ExportError | UsageError>,
-  what: string
+  what: string,
+  say: SettingNames = commandLineNames
 ): Effect.Effect<
   { readonly query: string; readonly watermark?: () => WatermarkValue | undefined },
   E | ExportError | UsageError
@@ -234,12 +238,12 @@ export const incrementalSearch = <E>(
     if (known === undefined) {
       return yield* new ExportError({
         kind: "NotFound",
-        message: `${what}: --since-column "${column}" is not a column of "${table.name}": choose from ${table.columns
+        message: `${what}: ${say.named("sinceColumn", column)} is not a column of "${table.name}": choose from ${table.columns
           .map((c) => `"${c.name}"`)
           .join(", ")}`
       })
     }
-    const limited = limitRefusal(spec.query, column)
+    const limited = limitRefusal(spec.query, column, say)
     if (limited !== undefined) return yield* new UsageError({ message: `${what}: ${limited}` })
     // A query grouping the column into periods (`[Order Date].monthly`): the period holding the starting point would
     // hold only the rows from there on — a part of a month written as the month, which the next run (starting at
@@ -254,24 +258,24 @@ export const incrementalSearch = <E>(
       const instants = period === "daily" ? ` (a day of a ${known.type} holds many instants)` : ""
       const byDay = known.type === "DATE" ? `, show it by day ([${column}].'daily': a day of a DATE is its value)` : ""
       return yield* new UsageError({
-        message: `${what}: the query groups [${column}] into periods${instants}, and --since-column "${column}" would cut the first one: its row would total only part of its period (and a --since last run, starting inside the last period, would write that period again as another part). Put the column's filter in the query at a period's start instead (--query "${spec.query} [${column}] >= '…'")${byDay}, or use --since-column with a query that does not bucket it`
+        message: `${what}: the query groups [${column}] into periods${instants}, and ${say.named("sinceColumn", column)} would cut the first one: its row would total only part of its period (and a ${say.lastRun("since")}, starting inside the last period, would write that period again as another part). Put the column's filter in the query at a period's start instead (${say.written("query", `${spec.query} [${column}] >= '…'`)})${byDay}, or use ${say.named("sinceColumn")} with a query that does not bucket it`
       })
     }
-    const literal = literalOf(spec.since, known.type, what)
+    const literal = literalOf(spec.since, known.type, what, say)
     if (literal instanceof ExportError) return yield* literal
     const query = `${spec.query} [${column}] >= ${literal}`
     // How the cluster shapes the result (a bare date grouped by month, measures totalled) shows only in its column
     // names: one row of it, before the maximum and any data.
     const shape = yield* Stream.runHead(cluster.searchPages(table.id, query, 1, 0).pipe(Stream.take(1)))
     const names = Option.getOrUndefined(shape)?.columnNames
-    const refused = groupingRefusal(names, table.columns, column, spec.query)
+    const refused = groupingRefusal(names, table.columns, column, spec.query, say)
     if (refused !== undefined) return yield* new UsageError({ message: `${what}: ${refused}` })
     // Before any data is read: rows added while the export runs are read again next time, never skipped.
     const head = yield* Stream.runHead(cluster.searchPages(table.id, `max [${column}]`, 1, 0).pipe(Stream.take(1)))
     const rows = Option.getOrUndefined(head)?.rows
     const cell = Array.isArray(rows) ? (rows[0] as ReadonlyArray<unknown> | undefined)?.[0] : undefined
     const timeZone = yield* dataZone
-    const mark = cell === undefined || cell === null ? undefined : literalText(cell, known.type, timeZone)
+    const mark = cell === undefined || cell === null ? undefined : literalText(cell, known.type, timeZone, say)
     if (mark instanceof ExportError)
       return yield* new ExportError({ kind: mark.kind, message: `${what}: ${mark.message}` })
     return {
@@ -298,9 +302,10 @@ export const groupingRefusal = (
   names: ReadonlyArray<string> | undefined,
   model: ReadonlyArray<TypedColumn>,
   column: string,
-  query: string
+  query: string,
+  say: SettingNames = commandLineNames
 ): string | undefined => {
-  const wayOut = `Use a row-level query (a column unique to each row, such as an ID, and no totals), or put the filter in the query and export the whole result each run (--query "${query} [${column}] >= '…'" without --since-column)`
+  const wayOut = `Use a row-level query (a column unique to each row, such as an ID, and no totals), or put the filter in the query and export the whole result each run (${say.written("query", `${query} [${column}] >= '…'`)} without ${say.named("sinceColumn")})`
   if (names === undefined || names.length === 0) {
     return `the cluster's result names no columns, so whether it groups or totals [${column}] cannot be checked. ${wayOut}`
   }
@@ -319,13 +324,13 @@ export const groupingRefusal = (
     : ""
   const period = names.find((name) => bucketOf(name) !== undefined && !byDay(bucketOf(name)))
   if (period !== undefined) {
-    return `the cluster groups [${column}] into periods (its result has the column "${period}": a date the query gives without a bucket is grouped by month in a result that is not row-level), and --since-column "${column}" would cut the first one: its row would total only part of its period (and a --since last run, starting inside the last period, would write that period again as another part). ${keepByDay}${wayOut}`
+    return `the cluster groups [${column}] into periods (its result has the column "${period}": a date the query gives without a bucket is grouped by month in a result that is not row-level), and ${say.named("sinceColumn", column)} would cut the first one: its row would total only part of its period (and a ${say.lastRun("since")}, starting inside the last period, would write that period again as another part). ${keepByDay}${wayOut}`
   }
   const total = names.find((name) => aggregatedColumn(model, name) !== undefined)
   const shown =
     names.some((name) => name === column || byDay(bucketOf(name))) && aggregatedColumn(model, column) === undefined
   if (total !== undefined && !shown) {
-    return `the query's result holds totals (its column "${total}") and does not show [${column}] as it is, so each total mixes rows from before and after the starting point: a run's totals are of the rows from its --since on, and the rows at its watermark, which the next --since last run reads again, would be in two runs' totals (summing the runs would count them twice). ${keepByDay}${wayOut}`
+    return `the query's result holds totals (its column "${total}") and does not show [${column}] as it is, so each total mixes rows from before and after the starting point: a run's totals are of the rows from its ${say.named("since")} on, and the rows at its watermark, which the next ${say.lastRun("since")} reads again, would be in two runs' totals (summing the runs would count them twice). ${keepByDay}${wayOut}`
   }
   return undefined
 }
@@ -337,14 +342,18 @@ export const groupingRefusal = (
  * top N of all rows. The words count as search keywords only (see `SearchOrder.tokensOf`), not inside a `[column]`
  * or a quoted value. The reason ends with what to do instead.
  */
-export const limitRefusal = (query: string, column: string): string | undefined => {
+export const limitRefusal = (
+  query: string,
+  column: string,
+  say: SettingNames = commandLineNames
+): string | undefined => {
   const tokens = tokensOf(query)
   const at = tokens.findIndex((t) => t.kind === "word" && (t.word === "top" || t.word === "bottom"))
   const keyword = tokens[at]
   if (keyword?.kind !== "word") return undefined
   const count = tokens[at + 1]
   const limit = count?.kind === "word" && /^\d+$/.test(count.word) ? `${keyword.word} ${count.word}` : keyword.word
-  return `the query keeps only some of its rows ("${limit}"), and --since-column "${column}" would write those of each run's rows (from its starting point on), not of all rows: no load (append or merge) combines the runs' into the ${keyword.word} rows of the whole result. Take the ${keyword.word} rows in the warehouse from an incremental export of the query without "${limit}", or leave --since-column out and export the whole result each run`
+  return `the query keeps only some of its rows ("${limit}"), and ${say.named("sinceColumn", column)} would write those of each run's rows (from its starting point on), not of all rows: no load (append or merge) combines the runs' into the ${keyword.word} rows of the whole result. Take the ${keyword.word} rows in the warehouse from an incremental export of the query without "${limit}", or leave ${say.named("sinceColumn")} out and export the whole result each run`
 }
 
 /**
@@ -357,16 +366,17 @@ export const savedLimitCheck = (
   tml: Effect.Effect<Result.Result<string, string>>,
   column: string,
   what: string,
-  viz?: string
+  viz?: string,
+  say: SettingNames = commandLineNames
 ): Effect.Effect<ReadonlyArray<string>, UsageError> =>
   Effect.gen(function* () {
     const query = Result.flatMap(yield* tml, (text) => savedQueryOf(text, viz))
     if (Result.isFailure(query)) {
-      const warning = `whether its saved query keeps only some of its rows (top N) could not be checked (${query.failure}): if it does, --since-column "${column}" writes those of each run's rows, not of all rows`
+      const warning = `whether its saved query keeps only some of its rows (top N) could not be checked (${query.failure}): if it does, ${say.named("sinceColumn", column)} writes those of each run's rows, not of all rows`
       yield* Effect.logWarning(`${what}: ${warning}`)
       return [warning]
     }
-    const refusal = limitRefusal(query.success, column)
+    const refusal = limitRefusal(query.success, column, say)
     if (refusal !== undefined) {
       return yield* new UsageError({ message: `${what}: ${refusal.replace(/^the query/, "its saved query")}` })
     }
@@ -409,7 +419,8 @@ export const incrementalRuntime = <E>(
   spec: RuntimeOptions & { readonly sinceColumn?: string; readonly since?: string },
   dataZone: Effect.Effect<string, ExportError | UsageError>,
   read: (runtime: RuntimeRequest) => Stream.Stream<DataPage, E>,
-  what: string
+  what: string,
+  say: SettingNames = commandLineNames
 ): Effect.Effect<RuntimeSince | undefined, E | ExportError | UsageError> =>
   Effect.gen(function* () {
     const column = spec.sinceColumn
@@ -421,7 +432,7 @@ export const incrementalRuntime = <E>(
       const shown = columns.find((c) => c.base?.name === column)
       const hint = shown === undefined ? "" : `; it shows "${column}" as "${shown.name}"`
       return yield* new UsageError({
-        message: `${what}: --since-column "${column}" is not a column of its result: choose one of ${columns
+        message: `${what}: ${say.named("sinceColumn", column)} is not a column of its result: choose one of ${columns
           .map((c) => `"${c.name}"`)
           .join(", ")} (as the result names it${hint})`
       })
@@ -439,24 +450,24 @@ export const incrementalRuntime = <E>(
     if (byDay && !aggregated && dateByDay === undefined) {
       const own = known.base?.type
       return yield* new UsageError({
-        message: `${what}: --since-column "${column}" shows ${own === undefined ? "a date" : `a ${own}`} by day, and ${own === undefined ? "the cluster's description does not say its own type (baseDataType), so whether a day of it is one date (a DATE: its value) or many instants (a DATE_TIME) cannot be told" : "a day of it holds many instants"}: the filter would cut its first day, whose row would hold only the rows from the starting point on (and a --since last run would write that day again as another part). Use a column the answer shows as it is (an ID or an un-bucketed date), or a DATE by day`
+        message: `${what}: ${say.named("sinceColumn", column)} shows ${own === undefined ? "a date" : `a ${own}`} by day, and ${own === undefined ? "the cluster's description does not say its own type (baseDataType), so whether a day of it is one date (a DATE: its value) or many instants (a DATE_TIME) cannot be told" : "a day of it holds many instants"}: the filter would cut its first day, whose row would hold only the rows from the starting point on (and a ${say.lastRun("since")} would write that day again as another part). Use a column the answer shows as it is (an ID or an un-bucketed date), or a DATE by day`
       })
     }
     if (aggregated || (bucketed && dateByDay === undefined)) {
       return yield* new UsageError({
-        message: `${what}: --since-column "${column}" is ${aggregated ? `an aggregate (${known.aggregation})` : `a date grouped into periods (${known.bucket ?? `its name says ${named}, though the cluster's description does not say`})`}, and filtering it would cut its rows: a total or a period would hold only part of what it stands for, and the next run would write it again as another part. Use a column the answer shows as it is (an ID or an un-bucketed date), or give the answer such a column`
+        message: `${what}: ${say.named("sinceColumn", column)} is ${aggregated ? `an aggregate (${known.aggregation})` : `a date grouped into periods (${known.bucket ?? `its name says ${named}, though the cluster's description does not say`})`}, and filtering it would cut its rows: a total or a period would hold only part of what it stands for, and the next run would write it again as another part. Use a column the answer shows as it is (an ID or an un-bucketed date), or give the answer such a column`
       })
     }
     // A time of day comes round every day: its maximum says nothing of which rows are new.
     if (known.type === "TIME") {
       return yield* new UsageError({
-        message: `${what}: --since-column "${column}" is a TIME, a time of day that every day has again, so no value of it marks where new rows start: use a date, date-time or ID column`
+        message: `${what}: ${say.named("sinceColumn", column)} is a TIME, a time of day that every day has again, so no value of it marks where new rows start: use a date, date-time or ID column`
       })
     }
     const own = spec.runtimeFilters ?? []
     if (own.length >= maxRuntimeFilters) {
       return yield* new UsageError({
-        message: `${what}: --since-column adds a runtime filter to its ${own.length}, and ThoughtSpot drops those beyond the ${maxRuntimeFilters}th without a word: give at most ${maxRuntimeFilters - 1} runtime filters with --since-column`
+        message: `${what}: ${say.named("sinceColumn")} adds a runtime filter to its ${own.length} (${say.named("runtimeFilters")}), and ThoughtSpot drops those beyond the ${maxRuntimeFilters}th without a word: give at most ${maxRuntimeFilters - 1} runtime filters with ${say.named("sinceColumn")}`
       })
     }
     // A cluster that does not describe the column's bucket leaves a grouped date undetected: said, not guessed.
@@ -465,7 +476,7 @@ export const incrementalRuntime = <E>(
       dateByDay === undefined &&
       (known.type === "DATE" || known.type === "DATE_TIME" || known.type === "TIMESTAMP")
         ? [
-            `the cluster's description of --since-column "${column}" does not say whether it is grouped into periods (weekly, monthly, …): if the saved object groups it, each run's first period holds only the rows from the watermark on; check that it shows the date as it is (no bucket)`
+            `the cluster's description of ${say.named("sinceColumn", column)} does not say whether it is grouped into periods (weekly, monthly, …): if the saved object groups it, each run's first period holds only the rows from the watermark on; check that it shows the date as it is (no bucket)`
           ]
         : []
     for (const warning of warnings) yield* Effect.logWarning(`${what}: ${warning}`)
@@ -473,7 +484,7 @@ export const incrementalRuntime = <E>(
     const type = dateByDay?.type ?? known.type
     const value = filterValueOf(since, type, timeZone)
     if (typeof value !== "string") {
-      return yield* new UsageError({ message: `${what}: --since "${since}" ${value.refused}` })
+      return yield* new UsageError({ message: `${what}: ${say.named("since", since)} ${value.refused}` })
     }
     // A DATE by day is filtered and sorted as its model column (runtime filters name a model's columns), whose days
     // are its cells.
@@ -496,7 +507,7 @@ export const incrementalRuntime = <E>(
         message: `${what}: the cluster's result has no column "${column}" (it has ${page.columnNames.map((c) => `"${c}"`).join(", ")}), though its description lists one: the maximum cannot be read; name the column as the result does`
       })
     }
-    const mark = cell === undefined || cell === null ? undefined : literalText(cell, type, timeZone)
+    const mark = cell === undefined || cell === null ? undefined : literalText(cell, type, timeZone, say)
     if (mark instanceof ExportError)
       return yield* new ExportError({ kind: mark.kind, message: `${what}: ${mark.message}` })
     return {
@@ -523,7 +534,7 @@ export const filterValueOf = (since: string, type: string, timeZone: string): st
   if (typeof epoch === "number") return String(epoch)
   switch (epoch.problem) {
     case "form":
-      return { refused: `is not a ${type} as --since takes it: give ${example} (in the data time zone), or last` }
+      return { refused: `is not a ${type} as a starting point: give ${example} (in the data time zone), or last` }
     case "calendar":
       return { refused: `is no date or time: give ${example}` }
     case "zone":
@@ -535,7 +546,12 @@ export const filterValueOf = (since: string, type: string, timeZone: string): st
  * The text of a query literal for `cell`, the maximum of a column of `type` (see {@link incrementalSearch}): the
  * watermark a search with `sinceColumn` records.
  */
-export const literalText = (cell: unknown, type: string, timeZone: string): string | ExportError => {
+export const literalText = (
+  cell: unknown,
+  type: string,
+  timeZone: string,
+  say: SettingNames = commandLineNames
+): string | ExportError => {
   if (isDateColumnType(type) && type !== "TIME") {
     const zone = resolveTimeZone(timeZone)
     const rendered =
@@ -547,7 +563,7 @@ export const literalText = (cell: unknown, type: string, timeZone: string): stri
     if (typeof rendered !== "string") {
       return new ExportError({
         kind: "BadData",
-        message: `the maximum of the --since-column cannot be read as a ${type}: ${rendered === null ? "null" : rendered.message}`
+        message: `the maximum of the ${say.named("sinceColumn")} cannot be read as a ${type}: ${rendered === null ? "null" : rendered.message}`
       })
     }
     return rendered
@@ -555,7 +571,7 @@ export const literalText = (cell: unknown, type: string, timeZone: string): stri
   if (typeof cell === "number" && !Number.isSafeInteger(cell) && Number.isInteger(cell)) {
     return new ExportError({
       kind: "BadData",
-      message: `the maximum of the --since-column, ${cell}, is beyond what a double holds exactly: use another column`
+      message: `the maximum of the ${say.named("sinceColumn")}, ${cell}, is beyond what a double holds exactly: use another column`
     })
   }
   return typeof cell === "string" ? cell : String(cell)
@@ -583,12 +599,17 @@ const utcText = makeCellRenderer("DATE_TIME", { timeZone: UTC })
  * ThoughtSpot may still add (and a later `--since last` run, starting at its end, will not read), and events from
  * more than 30 days back, which ThoughtSpot no longer keeps.
  */
-export const auditRangeWarnings = (since: number, until: number, nowMillis: number): ReadonlyArray<string> => {
+export const auditRangeWarnings = (
+  since: number,
+  until: number,
+  nowMillis: number,
+  say: SettingNames = commandLineNames
+): ReadonlyArray<string> => {
   const warnings: Array<string> = []
   if (until > nowMillis - auditSettleMillis) {
     // Said, not silent: the watermark is this end, so what appears later for the time before it is never read.
     warnings.push(
-      `the range ends at ${isoMillis(until)}, less than 30 minutes before now: ThoughtSpot may still add events of that time (they can take up to 30 minutes to appear), which this file does not hold and a later --since last run, starting at that end, will not read them; end runs that are chained with --since last a while back (--until 1h)`
+      `the range ends at ${isoMillis(until)}, less than 30 minutes before now: ThoughtSpot may still add events of that time (they can take up to 30 minutes to appear), which this file does not hold and a later ${say.lastRun("since")}, starting at that end, will not read them; end runs that are chained with ${say.written("since", "last")} a while back (${say.written("until", "1h")})`
     )
   }
   if (since < nowMillis - auditRetentionMillis && since < until) {
@@ -616,11 +637,12 @@ export const auditOutput = <E>(
   spec: Extract<ExportSpec, { readonly type: "audit" }>,
   pageSize: number,
   nowMillis: number,
-  org?: ExportOrg
+  org?: ExportOrg,
+  say: SettingNames = commandLineNames
 ) => {
   const since = Date.parse(spec.since)
   const until = Date.parse(spec.until ?? spec.since)
-  const rangeWarnings = auditRangeWarnings(since, until, nowMillis)
+  const rangeWarnings = auditRangeWarnings(since, until, nowMillis, say)
   let done = false
   // The last read's warning about other Orgs' events (a read that starts over forgets the earlier one's).
   let othersWarning: string | undefined

@@ -24,6 +24,7 @@ import { isDocumentFormat } from "../output/Manifest.ts"
 import { closest, didYouMean } from "../Suggest.ts"
 import { baseFileName, FileNameAllocator } from "./FileName.ts"
 import type { ColumnNames, FileNames } from "./Names.ts"
+import type { GivenIn } from "./ObjectNames.ts"
 import { RuntimeFiltersSpec, SortSpec, searchSortProblem } from "./RuntimeOptions.ts"
 
 /**
@@ -432,6 +433,8 @@ export interface JobExport {
   readonly fingerprint: string
   /** With `--orgs` (or a job's `orgs`): the Org it reads from, through a client of its own (its own token). */
   readonly org?: ExportOrg
+  /** Where it was given (absent: the command line): its messages name settings so (SettingNames.ts). */
+  readonly givenIn?: GivenIn
 }
 
 /** An output's format: a row format, or `yaml`/`json` for TML documents. */
@@ -793,6 +796,7 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
       const part = count === 1 ? undefined : { index: p + 1, count }
       return makeExport({
         index,
+        givenIn: "job file",
         key: part === undefined ? key : key + partSuffix(part),
         what: describeExport(spec, index) + (part === undefined ? "" : ` part ${part.index} of ${count}`),
         ...(part === undefined ? {} : { part }),

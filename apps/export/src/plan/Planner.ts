@@ -47,6 +47,7 @@ import {
 import { savedTml } from "./SavedTml.ts"
 import { searchColumnTypes } from "./SearchColumns.ts"
 import { hasSortBy, savedOrder, unsortedSearch } from "./SearchOrder.ts"
+import { settingNames } from "./SettingNames.ts"
 import type { EarlierDocuments } from "./TmlMirror.ts"
 
 /**
@@ -222,8 +223,9 @@ export const resolveExport = <E>(
     const cluster =
       org === undefined ? signedIn : yield* Effect.flatMap(adminOf(signedIn), (admin) => admin.forOrg(org))
     const spec = entry.spec
-    // Where runtime filters were given, for their messages.
-    const filterFlag = givenIn === "job file" ? "runtimeFilters" : "--runtime-filter"
+    // Its settings named in messages as its user gave them: flags, or the job file's keys.
+    const say = settingNames(entry)
+    const filterFlag = say.named("runtimeFilters")
     const ext = entry.format
     const pageSize = entry.pageSize
     // `reads`: the object (and visualization) the output reads, by GUID. Its fingerprint holds them, so a resume
@@ -332,13 +334,15 @@ export const resolveExport = <E>(
         // Its saved query (in its TML, read once): its `sort by` if its result spans pages, unless `--sort` fixes
         // the order; with `--since-column`, a `top N` it keeps (refused) at once.
         const tml = yield* savedTml(cluster, { type: "ANSWER", id: answer.id, name: answer.name }, what)
-        const limited = spec.sinceColumn === undefined ? [] : yield* savedLimitCheck(tml, spec.sinceColumn, what)
+        const limited =
+          spec.sinceColumn === undefined ? [] : yield* savedLimitCheck(tml, spec.sinceColumn, what, undefined, say)
         const since = yield* incrementalRuntime(
           columns,
           own,
           zone,
           (request) => cluster.answerPages(answer.id, 1, 0, undefined, request),
-          what
+          what,
+          say
         )
         // `--sort`, `--runtime-filter`: sent with every request, the row count probe of a split export's too.
         const options = since?.runtime ?? own
@@ -381,7 +385,7 @@ export const resolveExport = <E>(
         const modelType = columnTypeIn(table.columns)
         const typeOf = (name: string) => modelType(name) ?? resultType(name) ?? undefined
         const typed = yield* typedRuntimeFilters(spec.runtimeFilters, typeOf, zone, filterFlag, what)
-        const { query, watermark } = yield* incrementalSearch(cluster, table, spec, zone, what)
+        const { query, watermark } = yield* incrementalSearch(cluster, table, spec, zone, what, say)
         const options = withFilters(spec, typed.filters)
         const runtime = runtimeRequestOf(options)
         const from = (offset: number, decoder: PageDecoder) =>
@@ -415,7 +419,7 @@ export const resolveExport = <E>(
       }
       case "audit": {
         // `since` and `until` are ISO instants here (resolved before the plan, see Incremental.ts).
-        const audit = auditOutput(cluster, spec, pageSize, yield* Clock.currentTimeMillis, entry.org)
+        const audit = auditOutput(cluster, spec, pageSize, yield* Clock.currentTimeMillis, entry.org, say)
         // Said when planned (a dry run too); the output's manifest entry keeps them.
         for (const warning of audit.rangeWarnings) yield* Effect.logWarning(`${entry.what}: ${warning}`)
         return single(defaultOutputName(spec), null, {
@@ -436,7 +440,7 @@ export const resolveExport = <E>(
         const only = vizzes[0]
         if (spec.sinceColumn !== undefined && (vizzes.length !== 1 || only === undefined)) {
           return yield* new UsageError({
-            message: `liveboard "${liveboard.name}": --since-column reads one visualization per export, and this one would read ${vizzes.length} (${vizzes.map((v) => `"${v.name}"`).join(", ")}): name one with --viz (a job file: one export per visualization, each with its "visualizations": ["…"])`
+            message: `liveboard "${liveboard.name}": ${say.named("sinceColumn")} reads one visualization per export, and this one would read ${vizzes.length} (${vizzes.map((v) => `"${v.name}"`).join(", ")}): name one with ${say.written("visualizations", "…")} (one export per visualization)`
           })
         }
         const zone = entry.timezone === undefined ? dataZone : Effect.succeed(entry.timezone)
@@ -464,7 +468,8 @@ export const resolveExport = <E>(
                 tml,
                 spec.sinceColumn,
                 `visualization "${only.name}" of liveboard "${liveboard.name}"`,
-                only.id
+                only.id,
+                say
               )
         const since =
           only === undefined
@@ -474,7 +479,8 @@ export const resolveExport = <E>(
                 own,
                 zone,
                 (request) => cluster.liveboardPages(liveboard.id, only.id, 1, 0, undefined, request),
-                `visualization "${only.name}" of liveboard "${liveboard.name}"`
+                `visualization "${only.name}" of liveboard "${liveboard.name}"`,
+                say
               )
         const options = since?.runtime ?? own
         const runtime = runtimeRequestOf(options)

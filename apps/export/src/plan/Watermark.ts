@@ -37,6 +37,7 @@ import { replaceFile } from "../output/AtomicFile.ts"
 import { stateDirName, waitForLockFile } from "../output/OutputLock.ts"
 import { UsageError } from "../UsageError.ts"
 import type { JobExport } from "./JobFile.ts"
+import { commandLineNames, type SettingNames, settingNames } from "./SettingNames.ts"
 
 /** The state file, inside the output folder's `.spotpipe-state/`. */
 export const watermarksFileName = "watermarks.json"
@@ -152,9 +153,14 @@ const readStateFile = <A>(
     return decoded.value
   })
 
-/** Every watermark recorded in `outDir` (none when the file is missing; a damaged file is an error). */
+/**
+ * Every watermark recorded in `outDir` (none when the file is missing; a damaged file is an error, saying to give
+ * `setting`, as named by `say`, a date instead).
+ */
 export const readWatermarks = (
-  outDir: string
+  outDir: string,
+  setting: "since" | "modifiedSince" = "since",
+  say: SettingNames = commandLineNames
 ): Effect.Effect<ReadonlyMap<string, Watermark>, UsageError, FileSystem.FileSystem | Path.Path> =>
   Effect.map(
     readStateFile(
@@ -162,7 +168,7 @@ export const readWatermarks = (
       watermarksFileName,
       decodeFile,
       (file) =>
-        `${file} is damaged, so the previous run's starting point is unknown: give --since or --modified-since a date instead of "last" (a successful run writes the file again)`
+        `${file} is damaged, so the previous run's starting point is unknown: give ${say.named(setting)} a date instead of "last" (a successful run writes the file again)`
     ),
     (file) => new Map(Object.entries(file.exports))
   )
@@ -294,32 +300,36 @@ export const lastWatermark = (
   outDir: string | undefined,
   entry: JobExport,
   kind: WatermarkValue["kind"],
-  flag: string,
+  setting: "since" | "modifiedSince",
   column: string | undefined,
   host: string
 ): Effect.Effect<string, UsageError, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function* () {
+    // Named as its user gave it: a flag, or the job file's key.
+    const say = settingNames(entry)
+    const last = say.last(setting)
+    const flag = say.named(setting)
     if (outDir === undefined) {
       return yield* new UsageError({
-        message: `${flag} last reads where the previous run left off, which is recorded in its output folder, but --out - writes to stdout: give ${flag} a date, or write to a folder`
+        message: `${last} reads where the previous run left off, which is recorded in its output folder, but --out - writes to stdout: give ${flag} a date, or write to a folder`
       })
     }
-    const mark = (yield* readWatermarks(outDir)).get(watermarkId(entry))
+    const mark = (yield* readWatermarks(outDir, setting, say)).get(watermarkId(entry))
     // The id names what the export reads (a search's column included): another export's watermark never applies.
     if (mark === undefined || mark.kind !== kind || mark.column !== column) {
       return yield* new UsageError({
-        message: `${entry.what}: ${flag} last needs an earlier successful run of this export into ${outDir}, and ${outDir}/${stateDirName}/${watermarksFileName} holds none: give ${flag} a starting point for the first run${
+        message: `${entry.what}: ${last} needs an earlier successful run of this export into ${outDir}, and ${outDir}/${stateDirName}/${watermarksFileName} holds none: give ${flag} a starting point for the first run${
           // One Org of several (one added since, say): a first run of all of them would read the others again.
           entry.org === undefined
             ? ""
-            : `; give that Org its first run alone (--orgs ${entry.org.id} ${flag} DATE), so the other Orgs keep their points`
+            : `; give that Org its first run alone (${say.alongside(`--orgs ${entry.org.id}`, setting, "DATE")}), so the other Orgs keep their points`
         }`
       })
     }
     // The id does not name the cluster: a folder pointed at another one must not continue from this one's point.
     if (mark.host !== undefined && mark.host !== host) {
       return yield* new UsageError({
-        message: `${entry.what}: ${flag} last would continue from the watermark recorded in ${outDir} for ${mark.host}, but this run reads ${host}: give ${flag} a starting point for the first run against ${host}, or write to another --out folder`
+        message: `${entry.what}: ${last} would continue from the watermark recorded in ${outDir} for ${mark.host}, but this run reads ${host}: give ${flag} a starting point for the first run against ${host}, or write to another --out folder`
       })
     }
     return mark.value
