@@ -12,13 +12,16 @@
  * `--paginate` sets `record_offset`/`record_size` page after page (default size {@link defaultRecordSize}) and
  * writes NDJSON: one element of the answer's array per line, as its own bytes, until an empty page (a page may be
  * short before the end: ThoughtSpot filters some listings after paging); an element that comes twice fails.
- * The values of the request's secret fields (a `password`, a `token` …: core's `ApiCall.secretFields`) are
- * scrubbed from whatever the call's failure shows, as the connection's own secrets are.
+ * The values of the request's secret fields (a `password`, a `token` …: core's `ApiCall.secretsOf`) are
+ * scrubbed from whatever the call's failure shows, as the connection's own secrets are. `--secret-env key=NAME`
+ * adds a string field from the environment variable NAME, a secret by that alone (for a credential in a field
+ * core does not know as one), and never on the command line; a secret field's value given there (`-f password=…`)
+ * is sent, with a warning that the command line is seen by others (`ps`, the shell's history).
  */
 
 import { createHash } from "node:crypto"
 import { ApiCall, type ThoughtSpotError } from "@spotpipe/core"
-import { Effect, FileSystem, Option } from "effect"
+import { Config, Effect, FileSystem, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { openClient } from "../cluster/CoreCluster.ts"
 import { ExportError } from "../ExportError.ts"
@@ -54,9 +57,13 @@ export const apiFlags = {
     Flag.String("field").pipe(Flag.withAlias("F"), Flag.atLeast(0)),
     "add a typed field key=value: true, false, null and JSON numbers as such, @file (@- stdin) the file's text, else a string"
   ),
+  secretEnv: described(
+    Flag.String("secret-env").pipe(Flag.atLeast(0)),
+    "add a string field key=NAME whose value is the environment variable NAME's: a secret, never shown (nor on the command line)"
+  ),
   input: described(
     Flag.String("input").pipe(Flag.optional),
-    "send this file's JSON as the body, as it is (- reads stdin); not with -f/-F"
+    "send this file's JSON as the body, as it is (- reads stdin); not with -f/-F/--secret-env"
   ),
   paginate: described(
     Flag.Boolean("paginate").pipe(Flag.withDefault(false)),
@@ -70,6 +77,7 @@ export type ApiInput = Parsed<typeof connectionFlags & typeof timeLimitFlags & t
   readonly path: string
   readonly rawField: ReadonlyArray<string>
   readonly field: ReadonlyArray<string>
+  readonly secretEnv: ReadonlyArray<string>
   readonly input: Option.Option<string>
   readonly paginate: boolean
 }
@@ -78,13 +86,19 @@ const usage = (message: string) => new UsageError({ message })
 
 // ----- fields -----------------------------------------------------------------------------------------------
 
-/** A field as given: its key, its value as JSON text (`undefined`: `key[]` alone), its text for a query. */
+/**
+ * A field as given: its key, its value as JSON text (`undefined`: `key[]` alone), its text for a query, and
+ * whether that text was written on the command line (not read from a file, stdin or the environment).
+ */
 interface Field {
   readonly key: string
   readonly json: string | undefined
   readonly text: string
-  readonly flag: "-f" | "-F"
+  readonly flag: FieldFlag
+  readonly inline: boolean
 }
+
+type FieldFlag = "-f" | "-F" | "--secret-env"
 
 type Node =
   | { readonly _tag: "Object"; readonly entries: Map<string, Node> }
@@ -135,23 +149,55 @@ const parseField = (argument: string, flag: "-f" | "-F", index: number) =>
   Effect.gen(function* () {
     const at = argument.indexOf("=")
     if (at < 0) {
-      if (argument.endsWith("[]")) return { key: argument, json: undefined, text: "", flag } satisfies Field
+      if (argument.endsWith("[]"))
+        return { key: argument, json: undefined, text: "", flag, inline: false } satisfies Field
       return yield* usage(
         `the ${ordinal(index + 1)} ${flag} has no '=': give key=value (an empty array: key[]); its text is not shown, as it may hold a secret`
       )
     }
     const key = argument.slice(0, at)
     const value = argument.slice(at + 1)
-    if (flag === "-f") return { key, json: JSON.stringify(value), text: value, flag } satisfies Field
+    if (flag === "-f") return { key, json: JSON.stringify(value), text: value, flag, inline: true } satisfies Field
     if (value === "true" || value === "false" || value === "null" || jsonNumber.test(value)) {
       // The number's own digits: never through a double.
-      return { key, json: value, text: value, flag } satisfies Field
+      return { key, json: value, text: value, flag, inline: true } satisfies Field
     }
     if (value.startsWith("@")) {
       const text = yield* textOf(yield* readSource(value.slice(1), `the file for -F ${key}`), `the file for -F ${key}`)
-      return { key, json: JSON.stringify(text), text, flag } satisfies Field
+      return { key, json: JSON.stringify(text), text, flag, inline: false } satisfies Field
     }
-    return { key, json: JSON.stringify(value), text: value, flag } satisfies Field
+    return { key, json: JSON.stringify(value), text: value, flag, inline: true } satisfies Field
+  })
+
+/**
+ * Parses the `index`-th `--secret-env key=NAME`: the field `key`, a string, the value of the environment variable
+ * NAME. Unset or empty is a usage error naming the variable; the value never appears in a message.
+ */
+const parseSecretEnv = (argument: string, index: number) =>
+  Effect.gen(function* () {
+    const at = argument.indexOf("=")
+    const key = at < 0 ? "" : argument.slice(0, at)
+    const name = at < 0 ? "" : argument.slice(at + 1)
+    if (key === "" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      return yield* usage(
+        `the ${ordinal(index + 1)} --secret-env is not key=NAME: give the field's key and the name of the environment variable that holds its value, e.g. --secret-env 'configuration[password]=WAREHOUSE_PASSWORD'`
+      )
+    }
+    const value = yield* Config.option(Config.String(name)).pipe(
+      Effect.mapError(() => usage(`--secret-env ${key}: cannot read the environment variable ${name}`))
+    )
+    if (Option.isNone(value) || value.value === "") {
+      return yield* usage(
+        `--secret-env ${key}: the environment variable ${name} is ${Option.isNone(value) ? "not set" : "empty"}: export the secret in it first`
+      )
+    }
+    return {
+      key,
+      json: JSON.stringify(value.value),
+      text: value.value,
+      flag: "--secret-env",
+      inline: false
+    } satisfies Field
   })
 
 /** `name[a][]…` → `["name", "a", ""]`, or `undefined` when the key is not of that form. */
@@ -218,11 +264,11 @@ const bodyOf = (fields: ReadonlyArray<Field>): Effect.Effect<string, UsageError>
         }
       }
     }
-    // -f and -F are parsed apart, so the order between them is unknown: an array fed by both could be misordered.
-    const mixed = (node: Node, name: string): string | undefined => {
+    // Each flag is parsed apart, so the order between them is unknown: an array fed by two could be misordered.
+    const mixed = (node: Node, name: string): { name: string; flags: Set<string> } | undefined => {
       if (node._tag === "Value") return undefined
       if (node._tag === "Array") {
-        if (node.flags.size > 1) return name
+        if (node.flags.size > 1) return { name, flags: node.flags }
         for (const item of node.items) {
           const found = mixed(item, `${name}[]`)
           if (found !== undefined) return found
@@ -238,7 +284,7 @@ const bodyOf = (fields: ReadonlyArray<Field>): Effect.Effect<string, UsageError>
     const both = mixed(root, "")
     if (both !== undefined) {
       return yield* usage(
-        `${both}[] gets items from both -f and -F, whose order between them is lost: give its items with one of the two, or send the body with --input`
+        `${both.name}[] gets items from ${both.flags.size === 2 ? "both " : ""}${[...both.flags].join(" and ")}, whose order between them is lost: give its items with one of them, or send the body with --input`
       )
     }
     const write = (node: Node): string =>
@@ -260,6 +306,10 @@ interface Plan {
   readonly query: ReadonlyArray<readonly [string, string]>
   /** Other methods: the body's JSON text, if any. */
   readonly body: string | undefined
+  /** The values of `--secret-env`: secrets of every request, whatever their fields' names. */
+  readonly secrets: ReadonlyArray<string>
+  /** The secrets written on the command line (`-f password=…`, `system?token=…`), named by flag and key. */
+  readonly onCommandLine: ReadonlyArray<string>
 }
 
 const planOf = (
@@ -280,10 +330,14 @@ const planOf = (
       ...input.field.filter((f) => f.slice(f.indexOf("=") + 1) === "@-").map((f) => `-F ${f}`)
     ]
     if (stdinUsers.length > 1) return yield* usage(`${stdinUsers.join(" and ")} both read stdin: only one can`)
-    const given = input.rawField.length + input.field.length
+    const given = input.rawField.length + input.field.length + input.secretEnv.length
+    // The path's own query is on the command line too (`system?token=…`).
+    const inPath = ApiCall.secretsOf({ method: m, path: path.path }).length > 0 ? ["the path's query"] : []
     if (Option.isSome(input.input)) {
       if (given > 0) {
-        return yield* usage("--input sends the whole body, -f/-F build one: use one way (put the fields in the file)")
+        return yield* usage(
+          `--input sends the whole body, ${input.secretEnv.length > 0 ? "-f/-F/--secret-env" : "-f/-F"} build one: use one way (put the fields in the file)`
+        )
       }
       if (m === "GET") {
         return yield* usage("--input sends a body, and a GET has none: give query parameters with -f/-F, or use POST")
@@ -295,29 +349,53 @@ const planOf = (
       const valid = ApiCall.arrayElements(new TextEncoder().encode(text))._tag !== "NotJson"
       if (!valid)
         return yield* usage(`${what} is not JSON: check it (e.g. with jq . ${file === "-" ? "" : file})`.trimEnd())
-      return { method: m, path: path.path, query: [], body: text, stdin: stdinUsers.length > 0 }
+      return {
+        method: m,
+        path: path.path,
+        query: [],
+        body: text,
+        secrets: [],
+        onCommandLine: inPath,
+        stdin: stdinUsers.length > 0
+      }
     }
     const fields = [
       ...(yield* Effect.forEach(input.rawField, (f, i) => parseField(f, "-f", i))),
-      ...(yield* Effect.forEach(input.field, (f, i) => parseField(f, "-F", i)))
+      ...(yield* Effect.forEach(input.field, (f, i) => parseField(f, "-F", i))),
+      ...(yield* Effect.forEach(input.secretEnv, (f, i) => parseSecretEnv(f, i)))
     ]
+    const secrets = fields.filter((f) => f.flag === "--secret-env").map((f) => f.text)
+    /** The fields written on the command line that hold one of `request`'s secrets (a URL's key: a part of it). */
+    const onCommandLine = (request: ApiCall.ApiRequest) => {
+      const found = ApiCall.secretsOf(request)
+      const named = fields
+        .filter((f) => f.inline && found.some((secret) => f.text.includes(secret)))
+        .map((f) => `${f.flag} ${f.key}`)
+      return [...inPath, ...new Set(named)]
+    }
     if (m === "GET") {
       const empty = fields.find((f) => f.json === undefined)
       if (empty !== undefined)
         return yield* usage(`${empty.flag} ${empty.key}: a query parameter needs a value (key=value)`)
+      const query = fields.map((f) => [f.key, f.text] as const)
       return {
         method: m,
         path: path.path,
-        query: fields.map((f) => [f.key, f.text] as const),
+        query,
         body: undefined,
+        secrets,
+        onCommandLine: onCommandLine({ method: m, path: path.path, query }),
         stdin: stdinUsers.length > 0
       }
     }
+    const body = fields.length === 0 ? undefined : yield* bodyOf(fields)
     return {
       method: m,
       path: path.path,
       query: [],
-      body: fields.length === 0 ? undefined : yield* bodyOf(fields),
+      body,
+      secrets,
+      onCommandLine: onCommandLine({ method: m, path: path.path, ...(body === undefined ? {} : { body }) }),
       stdin: stdinUsers.length > 0
     }
   })
@@ -450,6 +528,11 @@ export const runApi = (input: ApiInput) =>
     Effect.gen(function* () {
       // Every check before any request: a usage error never costs a round trip.
       const plan = yield* planOf(input)
+      if (plan.onCommandLine.length > 0) {
+        yield* Effect.logWarning(
+          `${plan.onCommandLine.join(", ")}: a secret on the command line, which other users of this machine can read (ps) and the shell's history keeps; it is sent and never shown, but next time give it with --secret-env key=VARIABLE or -F key=@FILE`
+        )
+      }
       const paging = input.paginate ? Option.some(yield* pagingOf(plan)) : Option.none<Paging>()
       const limits = yield* checkTimeLimits(input)
       // A prompt reads stdin: not when the body comes from there.
@@ -473,7 +556,8 @@ export const runApi = (input: ApiInput) =>
             method: plan.method,
             path: plan.path,
             query: parts.query,
-            ...(parts.body === undefined ? {} : { body: parts.body })
+            ...(parts.body === undefined ? {} : { body: parts.body }),
+            secrets: plan.secrets
           })
           .pipe(Effect.mapError((error) => failed(error, what, changes, renewable)))
       const { writer } = makeStreamWriter()
@@ -549,6 +633,11 @@ export const apiCommand = Command.make("api", apiFlags, runApi).pipe(
     {
       command: "spotpipe api POST metadata/answer/data --input request.json",
       description: "a body from a file (- reads stdin)"
+    },
+    {
+      command:
+        "spotpipe api POST connection-configurations/create -f name=etl -f connection_identifier=Warehouse --secret-env 'configuration[accountKey]=AZURE_KEY'",
+      description: "a credential from the environment, in a field of any name: never on the command line, never shown"
     }
   ])
 )
