@@ -80,13 +80,16 @@ interface Manifest {
 }
 const manifestIn = (dir: string) => readManifest<Manifest>(dir)
 
-const fix = 'sort it on columns that make each row unique with --sort (e.g. --sort "Order ID"; in a job file "sort")'
+const fix = 'sort it on columns that make each row unique with --sort (e.g. --sort "Order ID")'
+/** The fix as a job file's export at `index` is told it: its key, and what to write there. */
+const jobFix = (index: number) =>
+  `sort it on columns that make each row unique with exports[${index}].sort (e.g. "sort": [{"column": "Order ID"}])`
 const eachPage =
   "each page is a query of its own on the cluster, so without a fixed order rows can be repeated or missing"
 const pages = (count: number, size: number) =>
   `its ${count} rows are read in ${Math.ceil(count / size)} pages of ${size}`
-const unsortedAnswer = (count: number, size: number) =>
-  `the saved answer's query has no "sort by" and ${pages(count, size)}: ${eachPage}; ${fix}, or save the answer with such a sort by`
+const unsortedAnswer = (count: number, size: number, how = fix) =>
+  `the saved answer's query has no "sort by" and ${pages(count, size)}: ${eachPage}; ${how}, or save the answer with such a sort by`
 const unsortedViz = (count: number, size: number) =>
   `the visualization's saved query has no "sort by" and ${pages(count, size)}: ${eachPage}; ${fix}, or save the visualization with such a sort by`
 const unchecked = (why: string) =>
@@ -186,7 +189,7 @@ describe("a saved answer without sort by", () => {
         const warned = yield* cli(["run", job, "--quiet"])
         expect(warned.code, warned.stderr).toBe(0)
         const output = manifestIn(warned.dir).outputs[0]!
-        expect(output.warnings).toEqual([unsortedAnswer(output.rows_written, 10)])
+        expect(output.warnings).toEqual([unsortedAnswer(output.rows_written, 10, jobFix(0))])
 
         write({ strict: true })
         const strict = yield* cli(["run", job, "--quiet"])
@@ -194,7 +197,7 @@ describe("a saved answer without sort by", () => {
         const failed = manifestIn(strict.dir)
         expect(failed.outputs).toEqual([])
         expect(failed.exports[0]!.status).toBe("failed")
-        expect(failed.exports[0]!.error).toContain(unsortedAnswer(output.rows_written, 10))
+        expect(failed.exports[0]!.error).toContain(unsortedAnswer(output.rows_written, 10, jobFix(0)))
       }),
     timeout
   )

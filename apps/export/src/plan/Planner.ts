@@ -368,7 +368,7 @@ export const resolveExport = <E>(
             emptyColumns: columns.map((c) => c.name),
             ...(since === undefined ? {} : { watermark: since.watermark }),
             ...warningsOf([...typed.warnings, ...limited, ...(since?.warnings ?? [])]),
-            ...(runtime.runtimeSort === undefined ? { unsorted: savedOrder(tml, "answer") } : {})
+            ...(runtime.runtimeSort === undefined ? { unsorted: savedOrder(tml, "answer", undefined, say) } : {})
           }),
           () => cluster.answerPages(answer.id, 1, 0, undefined, runtime),
           from,
@@ -515,7 +515,7 @@ export const resolveExport = <E>(
               emptyColumns: viz.columns.map((c) => c.name),
               ...(since === undefined ? {} : { watermark: since.watermark }),
               ...warningsOf([...typed.warnings, ...limited, ...(since?.warnings ?? [])]),
-              ...(runtime.runtimeSort === undefined ? { unsorted: savedOrder(tml, "visualization", viz.id) } : {})
+              ...(runtime.runtimeSort === undefined ? { unsorted: savedOrder(tml, "visualization", viz.id, say) } : {})
             }))
           }
         }

@@ -10,6 +10,7 @@
  * Whether the sort's columns make each row unique is not known here (it depends on the data).
  */
 import { Effect, Result } from "effect"
+import { commandLineNames, type SettingNames } from "./SettingNames.ts"
 
 /** A search token: a `[Column]` reference, a quoted value, or a bare word (lowercased: tokens ignore case). */
 export type Token =
@@ -106,12 +107,18 @@ export const unsortedSearch: OrderCheck = (total, pageSize) => Effect.succeed(un
 /** What a saved query belongs to: a saved answer, or a visualization of a liveboard. */
 export type SavedKind = "answer" | "visualization"
 
-const runtimeSortFix =
-  'sort it on columns that make each row unique with --sort (e.g. --sort "Order ID"; in a job file "sort")'
+/** The runtime sort that fixes the order, in the words of the export's origin (`say`: a flag, or a job file's key). */
+const runtimeSortFix = (say: SettingNames) =>
+  `sort it on columns that make each row unique with ${say.named("sort")} (e.g. ${say.written("sort", "Order ID")})`
 
 /** The warning for a saved answer or visualization whose saved query has no `sort by`, read in several pages. */
-export const unsortedSavedWarning = (kind: SavedKind, available: number | undefined, pageSize: number): string =>
-  `the ${kind === "answer" ? "saved answer's query" : "visualization's saved query"} has no "sort by" and ${readIn(available, pageSize)}: ${eachPage}; ${runtimeSortFix}, or save the ${kind} with such a sort by`
+export const unsortedSavedWarning = (
+  kind: SavedKind,
+  available: number | undefined,
+  pageSize: number,
+  say: SettingNames = commandLineNames
+): string =>
+  `the ${kind === "answer" ? "saved answer's query" : "visualization's saved query"} has no "sort by" and ${readIn(available, pageSize)}: ${eachPage}; ${runtimeSortFix(say)}, or save the ${kind} with such a sort by`
 
 /**
  * The warning for a saved answer or visualization read in several pages whose saved query could not be read
@@ -121,9 +128,10 @@ export const uncheckedOrderWarning = (
   kind: SavedKind,
   why: string,
   available: number | undefined,
-  pageSize: number
+  pageSize: number,
+  say: SettingNames = commandLineNames
 ): string =>
-  `whether the ${kind === "answer" ? "saved answer's query" : "visualization's saved query"} has a "sort by" could not be checked (${why}), and ${readIn(available, pageSize)}: ${eachPage}; ${runtimeSortFix}, which needs no check`
+  `whether the ${kind === "answer" ? "saved answer's query" : "visualization's saved query"} has a "sort by" could not be checked (${why}), and ${readIn(available, pageSize)}: ${eachPage}; ${runtimeSortFix(say)}, which needs no check`
 
 const field = (value: unknown, key: string): unknown =>
   typeof value === "object" && value !== null && !Array.isArray(value)
@@ -163,10 +171,15 @@ export const savedQueryOf = (tml: string, viz?: string): Result.Result<string, s
  * when it has no `sort by`; a query that cannot be read is a warning that its order could not be checked.
  */
 export const savedOrder =
-  (tml: Effect.Effect<Result.Result<string, string>>, kind: SavedKind, viz?: string): OrderCheck =>
+  (
+    tml: Effect.Effect<Result.Result<string, string>>,
+    kind: SavedKind,
+    viz?: string,
+    say: SettingNames = commandLineNames
+  ): OrderCheck =>
   (total, pageSize) =>
     Effect.map(tml, (text) => {
       const query = Result.flatMap(text, (t) => savedQueryOf(t, viz))
-      if (Result.isFailure(query)) return uncheckedOrderWarning(kind, query.failure, total, pageSize)
-      return hasSortBy(query.success) ? undefined : unsortedSavedWarning(kind, total, pageSize)
+      if (Result.isFailure(query)) return uncheckedOrderWarning(kind, query.failure, total, pageSize, say)
+      return hasSortBy(query.success) ? undefined : unsortedSavedWarning(kind, total, pageSize, say)
     })

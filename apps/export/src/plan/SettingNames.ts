@@ -4,8 +4,10 @@
  * setting names it through {@link settingNames}, so one that came from a job file never tells its user of a flag
  * they did not write.
  */
-import { lastWord } from "./JobFile.ts"
 import type { GivenIn } from "./ObjectNames.ts"
+
+/** The starting point `last` (JobFile.ts `lastWord`; not imported, so that any module may name settings). */
+const lastWord = "last"
 
 /** A setting messages name: its job-file key. */
 export type Setting =
@@ -30,8 +32,17 @@ const flags: Readonly<Record<Setting, string>> = {
   sort: "--sort"
 }
 
-/** The job-file keys whose value is a list (a flag takes one item each time). */
-const lists: ReadonlySet<Setting> = new Set(["runtimeFilters", "visualizations"])
+/** A job file's value of `setting` for one item `value` (a flag takes one item each time). */
+const jobValue = (setting: Setting, value: string): string => {
+  switch (setting) {
+    case "visualizations":
+      return `[${JSON.stringify(value)}]`
+    case "sort":
+      return `[{"column": ${JSON.stringify(value)}}]`
+    default:
+      return JSON.stringify(value)
+  }
+}
 
 /** How an export's messages name its settings. */
 export interface SettingNames {
@@ -66,8 +77,7 @@ export const commandLineNames: SettingNames = {
 const jobFileNames = (index: number): SettingNames => {
   const named = (setting: Setting, value?: string) =>
     value === undefined ? `exports[${index}].${setting}` : `exports[${index}].${setting} ${JSON.stringify(value)}`
-  const written = (setting: Setting, value: string) =>
-    `"${setting}": ${lists.has(setting) ? `[${JSON.stringify(value)}]` : JSON.stringify(value)}`
+  const written = (setting: Setting, value: string) => `"${setting}": ${jobValue(setting, value)}`
   return {
     givenIn: "job file",
     named,
