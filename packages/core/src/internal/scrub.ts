@@ -5,7 +5,9 @@
  * The rule: a stretch of the text is redacted when, read in any of the views below and ignoring whitespace, it
  * is a secret, a secret's base64 or hex form (hex in lower or upper case), or any run of {@link FRAGMENT} or more
  * characters of one of these. So a server that echoes the first 8 characters of a token, or a password with its
- * spaces changed, shows neither.
+ * spaces changed, shows neither. A secret shorter than that counts only as a whole word: not where a letter,
+ * digit or `_` on either side continues it (`admin` in `administrator` or in the user name `tsadmin`), since
+ * redacting it there would tell what it is to anyone who knows the word.
  *
  * Views: the text as it is; decoded as JSON string escapes (`\"`, `\\`, `\/`, `\uXXXX` …); as HTML character
  * references (`&quot;`, `&#34;`, `&#x22;`, `&amp;` …); as URL percent-encoding (with `+` read as a space, and
@@ -310,9 +312,20 @@ const findIn = (view: View, index: Index, spans: Array<[number, number]>): void 
     for (let i = 0; i + FRAGMENT <= bare.length; i++) if (index.grams.has(bare.slice(i, i + FRAGMENT))) add(i, FRAGMENT)
   }
   for (const form of index.whole) {
-    for (let at = bare.indexOf(form); at !== -1; at = bare.indexOf(form, at + 1)) add(at, form.length)
+    const wordStart = isWordChar(form, 0)
+    const wordEnd = isWordChar(form, form.length - 1)
+    for (let at = bare.indexOf(form); at !== -1; at = bare.indexOf(form, at + 1)) {
+      // Continued by a word character in the view (whitespace ends a word): part of another word, left as it is.
+      if (wordStart && isWordChar(view.text, keep[at]! - 1)) continue
+      if (wordEnd && isWordChar(view.text, keep[at + form.length - 1]! + 1)) continue
+      add(at, form.length)
+    }
   }
 }
+
+/** Whether `text[at]` is a letter, a digit or `_` (false out of range; a lone surrogate is none). */
+const isWordChar = (text: string, at: number): boolean =>
+  at >= 0 && at < text.length && /[\p{L}\p{N}_]/u.test(text[at]!)
 
 /** `text` from 0 to `limit` with the `spans` (sorted, merged) replaced. */
 const render = (text: string, spans: Array<[number, number]>, limit: number): string => {
