@@ -524,7 +524,9 @@ const makeWith = Effect.fnUntraced(function* (
       retry,
       rateLimiter: yield* RateLimiter.make(options.rateLimit ?? RateLimiter.defaults),
       concurrency: options.concurrency ?? 4,
-      secrets: Auth.secretsOf(options.auth)
+      secrets: Auth.secretsOf(options.auth),
+      // Redacting a password's characters inside the user name would tell them to whoever knows the name.
+      knownTexts: options.auth._tag === "BearerToken" ? [] : [options.auth.username]
     }))
   const tokens = yield* TokenManager.make(options.auth, requester, {
     ...(options.refreshSkewMillis === undefined ? {} : { refreshSkewMillis: options.refreshSkewMillis }),

@@ -103,6 +103,8 @@ export interface RequesterOptions {
   readonly concurrency: number
   /** Secrets known up front (password, secret key, pre-issued token). */
   readonly secrets: ReadonlyArray<string>
+  /** Texts that are no secret (the user name): left whole in scrubbed text, whatever characters a secret shares. */
+  readonly knownTexts?: ReadonlyArray<string>
 }
 
 /** The calls whose request bodies hold a secret (a password, secret key or token): `auth/…`. */
@@ -118,7 +120,7 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
   // As many idle bodies as requests in flight, plus one being read.
   const bodies = BodyPool.make(Math.max(1, options.concurrency) + 1)
   const secrets = new Set(options.secrets.filter((s) => s.length > 0))
-  const clientScrub = Classify.makeScrub(secrets)
+  const clientScrub = Classify.makeScrub(secrets, options.knownTexts)
   // Read as a URL parser reads it: whitespace around it is no part of it (nor is it before the trailing slash).
   const base = `${options.host.trim().replace(/\/+$/, "")}/api/rest/2.0/`
   const headers = {
@@ -204,7 +206,7 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
     const policy = call.retry ?? options.retry
     // The request's own secrets join the client's, for this call only.
     const own = call.secrets === undefined ? [] : call.secrets.filter((s) => s.length > 0)
-    const scrub = own.length === 0 ? clientScrub : makeScrubOver([secrets, new Set(own)])
+    const scrub = own.length === 0 ? clientScrub : makeScrubOver([secrets, new Set(own)], options.knownTexts)
     const attempt = Effect.gen(function* () {
       let credential = credentials === undefined ? undefined : yield* settled(credentials.current)
       let raw = yield* send(call, credential, policy, scrub, own.length > 0)

@@ -7,7 +7,9 @@
  * characters of one of these. So a server that echoes the first 8 characters of a token, or a password with its
  * spaces changed, shows neither. A secret shorter than that counts only as a whole word: not where a letter,
  * digit or `_` on either side continues it (`admin` in `administrator` or in the user name `tsadmin`), since
- * redacting it there would tell what it is to anyone who knows the word.
+ * redacting it there would tell what it is to anyone who knows the word. For the same reason a known text that is
+ * no secret (the user name) is left whole where it appears: `john.<redacted>` for the user `john.smith2024` would
+ * tell that the password holds `smith2024` (a known text equal to a secret is no exception).
  *
  * Views: the text as it is; decoded as JSON string escapes (`\"`, `\\`, `\/`, `\uXXXX` …); as HTML character
  * references (`&quot;`, `&#34;`, `&#x22;`, `&amp;` …); as URL percent-encoding (with `+` read as a space, and
@@ -271,13 +273,17 @@ const MIN_HEX = FRAGMENT
 interface Index {
   readonly grams: ReadonlySet<string>
   readonly whole: ReadonlyArray<string>
+  /** Known texts that are no secret (user names), whitespace aside: redactions inside them are dropped. */
+  readonly known: ReadonlyArray<string>
   /** The longest form, for the margin past MAX_SCAN. */
   readonly longest: number
 }
 
-const buildIndex = (secrets: Iterable<string>): Index => {
+const buildIndex = (secrets: ReadonlyArray<string>, knownTexts: ReadonlyArray<string> = []): Index => {
   const grams = new Set<string>()
   const whole = new Set<string>()
+  const bareSecrets = new Set(secrets.map(withoutSpace))
+  const known = knownTexts.map(withoutSpace).filter((text) => text.length > 0 && !bareSecrets.has(text))
   let longest = 0
   for (const secret of secrets) {
     longest = Math.max(longest, secret.length)
@@ -292,11 +298,12 @@ const buildIndex = (secrets: Iterable<string>): Index => {
       else for (let i = 0; i + FRAGMENT <= form.length; i++) grams.add(form.slice(i, i + FRAGMENT))
     }
   }
-  return { grams, whole: [...whole], longest }
+  return { grams, whole: [...whole], known, longest }
 }
 
 /** The stretches `[start, end)` of the original text to redact, as seen through `view`. */
 const findIn = (view: View, index: Index, spans: Array<[number, number]>): void => {
+  const found: Array<[number, number]> = []
   const keep: Array<number> = [] // view positions of the non-space characters
   let bare = ""
   for (let i = 0; i < view.text.length; i++) {
@@ -305,8 +312,12 @@ const findIn = (view: View, index: Index, spans: Array<[number, number]>): void 
       bare += view.text[i]
     }
   }
+  const stretch = (from: number, length: number): [number, number] => [
+    view.starts[keep[from]!]!,
+    view.ends[keep[from + length - 1]!]!
+  ]
   const add = (from: number, length: number) => {
-    spans.push([view.starts[keep[from]!]!, view.ends[keep[from + length - 1]!]!])
+    found.push(stretch(from, length))
   }
   if (index.grams.size > 0) {
     for (let i = 0; i + FRAGMENT <= bare.length; i++) if (index.grams.has(bare.slice(i, i + FRAGMENT))) add(i, FRAGMENT)
@@ -320,6 +331,14 @@ const findIn = (view: View, index: Index, spans: Array<[number, number]>): void 
       if (wordEnd && isWordChar(view.text, keep[at + form.length - 1]! + 1)) continue
       add(at, form.length)
     }
+  }
+  if (found.length === 0) return
+  const kept: Array<[number, number]> = []
+  for (const text of index.known) {
+    for (let at = bare.indexOf(text); at !== -1; at = bare.indexOf(text, at + 1)) kept.push(stretch(at, text.length))
+  }
+  for (const span of found) {
+    if (!kept.some(([start, end]) => span[0] >= start && span[1] <= end)) spans.push(span)
   }
 }
 
@@ -358,20 +377,25 @@ export const scrubWith = (index: Index, text: string): string => {
 }
 
 /** A scrubber over a live set of secrets (the set may grow as tokens are issued; it is never emptied). */
-export const makeScrub = (secrets: ReadonlySet<string>): Scrub => makeScrubOver([secrets])
+export const makeScrub = (secrets: ReadonlySet<string>, known: ReadonlyArray<string> = []): Scrub =>
+  makeScrubOver([secrets], known)
 
 /**
  * A scrubber over the union of live sets of secrets, e.g. the client's and one request's own (its body's
- * password): each set may grow, never shrink, so their total size says when to index again.
+ * password): each set may grow, never shrink, so their total size says when to index again. `known`: texts that
+ * are no secret, such as the user name, left whole where they appear (see the module comment).
  */
-export const makeScrubOver = (sets: ReadonlyArray<ReadonlySet<string>>): Scrub => {
-  let index = buildIndex([])
+export const makeScrubOver = (sets: ReadonlyArray<ReadonlySet<string>>, known: ReadonlyArray<string> = []): Scrub => {
+  let index = buildIndex([], known)
   let indexed = 0
   return (text) => {
     let size = 0
     for (const set of sets) size += set.size
     if (size !== indexed) {
-      index = buildIndex(sets.flatMap((set) => [...set]).filter((s) => s.length > 0))
+      index = buildIndex(
+        sets.flatMap((set) => [...set]).filter((s) => s.length > 0),
+        known
+      )
       indexed = size
     }
     return scrubWith(index, text)
