@@ -261,7 +261,16 @@ export const incrementalSearch = <E>(
         message: `${what}: the query groups [${column}] into periods${instants}, and ${say.named("sinceColumn", column)} would cut the first one: its row would total only part of its period (and a ${say.lastRun("since")}, starting inside the last period, would write that period again as another part). Put the column's filter in the query at a period's start instead (${say.written("query", `${spec.query} [${column}] >= '…'`)})${byDay}, or use ${say.named("sinceColumn")} with a query that does not bucket it`
       })
     }
-    const literal = literalOf(spec.since, known.type, what, say)
+    const timeZone = yield* dataZone
+    // The cluster reads a date-time literal as a wall time in its own zone, which a --timezone may make another than
+    // the data time zone that --since and the watermark are given in: the literal is the same instant in its zone.
+    const dated = known.type === "DATE_TIME" || known.type === "TIMESTAMP"
+    const clusterZone = dated ? Option.getOrUndefined(yield* cluster.timeZone) : undefined
+    const since = sinceInZone(spec.since, known.type, timeZone, clusterZone)
+    if (typeof since !== "string") {
+      return yield* new UsageError({ message: `${what}: ${say.named("since", spec.since)} ${since.refused}` })
+    }
+    const literal = literalOf(since, known.type, what, say)
     if (literal instanceof ExportError) return yield* literal
     const query = `${spec.query} [${column}] >= ${literal}`
     // How the cluster shapes the result (a bare date grouped by month, measures totalled) shows only in its column
@@ -274,7 +283,6 @@ export const incrementalSearch = <E>(
     const head = yield* Stream.runHead(cluster.searchPages(table.id, `max [${column}]`, 1, 0).pipe(Stream.take(1)))
     const rows = Option.getOrUndefined(head)?.rows
     const cell = Array.isArray(rows) ? (rows[0] as ReadonlyArray<unknown> | undefined)?.[0] : undefined
-    const timeZone = yield* dataZone
     const mark = cell === undefined || cell === null ? undefined : literalText(cell, known.type, timeZone, say)
     if (mark instanceof ExportError)
       return yield* new ExportError({ kind: mark.kind, message: `${what}: ${mark.message}` })
@@ -284,6 +292,36 @@ export const incrementalSearch = <E>(
       watermark: () => ({ kind: "column", column, value: mark ?? spec.since! })
     }
   })
+
+/**
+ * `since`, a DATE_TIME (or TIMESTAMP) wall time in `dataZone`, as the wall time of the same instant in `clusterZone`
+ * (where the cluster reads a search literal; one offset difference earlier at the first of two occurrences, see
+ * `Watermark.unambiguousWatermark`): as it is for other types, when the cluster's zone is not known or is the
+ * data time zone. A text that is no such wall time is refused, saying why.
+ */
+const sinceInZone = (
+  since: string,
+  type: string,
+  dataZone: string,
+  clusterZone: string | undefined
+): string | { readonly refused: string } => {
+  if ((type !== "DATE_TIME" && type !== "TIMESTAMP") || clusterZone === undefined || clusterZone === dataZone) {
+    return since
+  }
+  const epoch = wallEpochOf(since, false, dataZone)
+  if (typeof epoch !== "number") {
+    const refused = filterValueOf(since, type, dataZone)
+    return typeof refused === "string" ? { refused: "cannot be read in the data time zone" } : refused
+  }
+  const zone = resolveTimeZone(clusterZone)
+  if (zone instanceof Error) return { refused: `cannot be written in the cluster's time zone: ${zone.message}` }
+  const text = wallTime(decodeCell(epoch), zone)
+  return typeof text === "string"
+    ? text
+    : {
+        refused: `cannot be written in the cluster's time zone ${clusterZone}: ${text === null ? "null" : text.message}`
+      }
+}
 
 /**
  * Why a search result with the columns `names` (from a one-row read of the filtered query) cannot be read from a
