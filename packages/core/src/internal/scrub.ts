@@ -3,13 +3,14 @@
  * form a server may echo it.
  *
  * The rule: a stretch of the text is redacted when, read in any of the views below and ignoring whitespace, it
- * is a secret, a secret's base64 or hex form (hex in lower or upper case), or any run of {@link FRAGMENT} or more
- * characters of one of these. So a server that echoes the first 8 characters of a token, or a password with its
- * spaces changed, shows neither. A secret shorter than that counts only as a whole word: not where a letter,
- * digit or `_` on either side continues it (`admin` in `administrator` or in the user name `tsadmin`), since
- * redacting it there would tell what it is to anyone who knows the word. For the same reason a known text that is
- * no secret (the user name) is left whole where it appears: `john.<redacted>` for the user `john.smith2024` would
- * tell that the password holds `smith2024` (a known text equal to a secret is no exception).
+ * is a secret (as written, or in Unicode's composed or decomposed form), a secret's base64 or hex form (hex in
+ * lower or upper case), or any run of {@link FRAGMENT} or more characters of one of these. So a server that
+ * echoes the first 8 characters of a token, or a password with its spaces changed, shows neither. A secret
+ * shorter than that counts only as a whole word: not where a letter, digit or `_` on either side continues it
+ * (`admin` in `administrator` or in the user name `tsadmin`), since redacting it there would tell what it is to
+ * anyone who knows the word. For the same reason a known text that is no secret (the user name) is left whole
+ * where it appears: `john.<redacted>` for the user `john.smith2024` would tell that the password holds
+ * `smith2024` (a known text equal to a secret is no exception).
  *
  * Views: the text as it is; decoded as JSON string escapes (`\"`, `\\`, `\/`, `\uXXXX` …); as HTML character
  * references (`&quot;`, `&#34;`, `&#x22;`, `&amp;` …); as URL percent-encoding (with `+` read as a space, and
@@ -285,7 +286,10 @@ const buildIndex = (secrets: ReadonlyArray<string>, knownTexts: ReadonlyArray<st
   const bareSecrets = new Set(secrets.map(withoutSpace))
   const known = knownTexts.map(withoutSpace).filter((text) => text.length > 0 && !bareSecrets.has(text))
   let longest = 0
-  for (const secret of secrets) {
+  // Each secret also as Unicode's composed and decomposed forms (`é` as one character or as `e` and an accent),
+  // which a server may normalize it to before echoing it.
+  const spellings = new Set(secrets.flatMap((secret) => [secret, secret.normalize("NFC"), secret.normalize("NFD")]))
+  for (const secret of spellings) {
     longest = Math.max(longest, secret.length)
     const forms = [
       withoutSpace(secret),
