@@ -1,13 +1,22 @@
 /**
  * Loads into an embedded DuckDB database file. DuckDB reads the files itself — `read_csv` / `read_json` with every
  * column's type given from the manifest (no sniffing, no guessed types), `read_parquet` for Parquet outputs — so
- * the data never passes through JavaScript. `@duckdb/node-api` is native: it is imported only when a load runs,
- * with a message that says what to install when it is missing.
+ * the data never passes through JavaScript. DuckDB's JSON reader changes some numbers as it parses them: `-0`
+ * becomes 0, and a number in a text column is written again its own way (`1e-7` as `1e-07`). So an NDJSON file's
+ * text columns are read as JSON and must hold strings (or booleans), and the hash of the file looks for a bare `-0`
+ * as it goes; a file with either is read again from a temporary CSV copy made exactly, as for PostgreSQL
+ * (NdjsonToCsv.ts). `@duckdb/node-api` is native: it is imported only when a load runs, with a message that says
+ * what to install when it is missing.
  */
 import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
+import { pipeline } from "node:stream/promises"
+import { columnKindOf } from "../formats/ColumnKinds.ts"
+import { varcharList } from "../formats/RowRenderer.ts"
 import { engineMessage, LoadAgain, type LoadEngine, LoadFailure, temporaryTable } from "./Engine.ts"
-import { fileStamp, verifyFile } from "./FileCheck.ts"
+import { fileStamp, hashingStream, verifyFile } from "./FileCheck.ts"
+import { ndjsonToCsv } from "./NdjsonToCsv.ts"
 import type { LoadOutput } from "./RunManifest.ts"
 import { duckDbNameKey, quoteIdent, quoteLiteral, sqlType } from "./Warehouse.ts"
 
@@ -42,16 +51,40 @@ const maxLineSize = 1_000_000_000
 /** DuckDB's default `maximum_object_size` of `read_json` (it reads an object up to about twice that long). */
 const defaultObjectSize = 16_777_216
 
+/** What an NDJSON file's CSV copy writes for a null: every string is quoted there, so no value reads as it. */
+const stagedNull = "\\N"
+
+/** The error a read of an NDJSON file raises at a text cell that is no string: the file is read from a CSV copy. */
+const notText = "spotpipe: a text cell is not a JSON string"
+
+/**
+ * A text column of an NDJSON file, read as JSON: its string, or `true`/`false`, else an error (see {@link notText}):
+ * DuckDB would write a number in its own way. A list of text (`VARCHAR[]`) is read as text, its JSON array.
+ */
+const ndjsonText = (name: string): string => {
+  const q = quoteIdent(name)
+  return `CASE WHEN ${q} IS NULL THEN NULL WHEN starts_with(CAST(${q} AS VARCHAR), '"') THEN json_extract_string(${q}, '$') WHEN CAST(${q} AS VARCHAR) IN ('true', 'false') THEN CAST(${q} AS VARCHAR) ELSE error(${quoteLiteral(notText)}) END AS ${q}`
+}
+
+const isNdjsonText = (type: string | null): boolean => columnKindOf(type) === "text" && type !== varcharList
+
 /**
  * The `read_…` table function that reads `output` with the manifest's column types; `lineLimit`, for a file with a
  * line longer than DuckDB reads by default (a CSV line over 2,000,000 bytes, an NDJSON row over about 32 MiB), is
  * the longest line it is told to read: CSV's `max_line_size`, NDJSON's `maximum_object_size` (they cost DuckDB
- * speed or memory, so they are only set for a file that needs them).
+ * speed or memory, so they are only set for a file that needs them). `staged`: an NDJSON output's CSV copy, read
+ * instead of the file (see {@link stageNdjson}).
  */
-export const duckDbSource = (output: DuckDbFile, lineLimit?: number, newline?: "\r\n" | "\n"): string => {
+export const duckDbSource = (
+  output: DuckDbFile,
+  lineLimit?: number,
+  newline?: "\r\n" | "\n",
+  staged?: string
+): string => {
   const path = quoteLiteral(output.path)
   const columns = `{${output.columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(sqlType("duckdb", c.type))}`).join(", ")}}`
   const select = output.columns.map((c) => quoteIdent(c.name)).join(", ")
+  const lineSize = lineLimit === undefined ? "" : `, max_line_size = ${lineLimit}`
   switch (output.format) {
     case "csv": {
       // An empty field is NULL unless the run wrote nulls as its own text (then an empty field is an empty string).
@@ -59,15 +92,20 @@ export const duckDbSource = (output: DuckDbFile, lineLimit?: number, newline?: "
         output.nullString === undefined
           ? "nullstr = ''"
           : `nullstr = ${quoteLiteral(output.nullString)}, allow_quoted_nulls = false`
-      const lineSize = lineLimit === undefined ? "" : `, max_line_size = ${lineLimit}`
       // The file's own line end: left to DuckDB, a line break inside a quoted header name (a column named with one)
       // makes it take that for the file's, and it reads no row at all.
       const lineEnd = newline === undefined ? "" : `, new_line = ${newline === "\r\n" ? "'\\r\\n'" : "'\\n'"}`
       return `SELECT ${select} FROM read_csv(${path}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', ${nulls}${lineSize}${lineEnd}, columns = ${columns})`
     }
     case "ndjson": {
+      if (staged !== undefined) {
+        // No header; a null is an unquoted \N and every string is quoted (a quoted \N is text); rows end with \n.
+        return `SELECT ${select} FROM read_csv(${quoteLiteral(staged)}, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"', nullstr = ${quoteLiteral(stagedNull)}, allow_quoted_nulls = false, new_line = '\\n'${lineSize}, columns = ${columns})`
+      }
       const objectSize = lineLimit === undefined ? "" : `, maximum_object_size = ${lineLimit}`
-      return `SELECT ${select} FROM read_json(${path}, format = 'newline_delimited', records = true${objectSize}, columns = ${columns})`
+      const typed = `{${output.columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(isNdjsonText(c.type) ? "JSON" : sqlType("duckdb", c.type))}`).join(", ")}}`
+      const texts = output.columns.map((c) => (isNdjsonText(c.type) ? ndjsonText(c.name) : quoteIdent(c.name)))
+      return `SELECT ${texts.join(", ")} FROM read_json(${path}, format = 'newline_delimited', records = true${objectSize}, columns = ${typed})`
     }
     case "parquet":
       return `SELECT ${select} FROM read_parquet(${path})`
@@ -91,6 +129,32 @@ export const csvLineEnd = async (path: string): Promise<"\r\n" | "\n" | undefine
   return undefined
 }
 
+/**
+ * Looks for a bare `-0` value in NDJSON bytes fed a chunk at a time (`"x":-0,` or `…:-0}`; as text it may be a
+ * false alarm, which only costs the exact read): DuckDB's JSON reader reads it as 0.
+ */
+const negativeZeroSearch = () => {
+  const token = Buffer.from(":-0")
+  let found = false
+  let tail = Buffer.alloc(0)
+  const holds = (bytes: Buffer): boolean => {
+    for (let at = bytes.indexOf(token); at !== -1; at = bytes.indexOf(token, at + 1)) {
+      const next = bytes[at + token.length]
+      if (next === 44 || next === 125) return true
+    }
+    return false
+  }
+  return {
+    update: (chunk: Buffer): void => {
+      if (found) return
+      // A token cut by the chunk's start: the last bytes of the one before with the first of this one.
+      found = holds(Buffer.concat([tail, chunk.subarray(0, token.length)])) || holds(chunk)
+      tail = Buffer.from(chunk.subarray(Math.max(0, chunk.length - token.length)))
+    },
+    found: (): boolean => found
+  }
+}
+
 /** The length in bytes of the longest line of the file at `path` (its newlines found by `indexOf`, a chunk at a time). */
 const longestLine = async (path: string): Promise<number> => {
   let longest = 0
@@ -105,6 +169,46 @@ const longestLine = async (path: string): Promise<number> => {
     current += chunk.length - from
   }
   return Math.max(longest, current)
+}
+
+/** An NDJSON file's CSV copy: its path, the longest line DuckDB is told to read in it (if over its default), and how to remove it. */
+interface StagedCsv {
+  readonly path: string
+  readonly lineLimit: number | undefined
+  readonly remove: () => void
+}
+
+/** The longest CSV line DuckDB reads by default (`max_line_size`). */
+const defaultLineSize = 2_000_000
+
+/**
+ * Writes `output`'s NDJSON file as CSV into a new folder of the system's temporary folder, exactly (NdjsonToCsv.ts),
+ * hashing the file on the way: a file that is not the manifest's, or a line that is not a row of its columns, fails
+ * here, before DuckDB reads anything.
+ */
+const stageNdjson = async (output: LoadOutput): Promise<StagedCsv> => {
+  const folder = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-load-"))
+  const remove = () => NodeFs.rmSync(folder, { recursive: true, force: true })
+  const path = NodePath.join(folder, "rows.csv")
+  const convert = ndjsonToCsv(
+    output.columns.map((c) => c.name),
+    stagedNull
+  )
+  try {
+    await pipeline(
+      NodeFs.createReadStream(output.path, { highWaterMark: 1 << 20 }),
+      hashingStream(output),
+      convert,
+      NodeFs.createWriteStream(path, { highWaterMark: 1 << 20 })
+    )
+    // Known from the copy, so DuckDB is told at once (a long quoted value it reads as an unterminated quote).
+    const longest = convert.longestRow() * 3 + 2
+    return { path, lineLimit: longest > defaultLineSize ? Math.min(longest, maxLineSize) : undefined, remove }
+  } catch (error) {
+    remove()
+    if (error instanceof LoadFailure) throw error
+    throw new LoadFailure(`${output.file}: ${error instanceof Error ? error.message : String(error)}`)
+  }
 }
 
 /**
@@ -193,6 +297,8 @@ export const openDuckDb = async (file: string): Promise<LoadEngine> => {
   // The files that have a line longer than DuckDB's default limit, learned from a first read that failed, with the
   // limit they are read with.
   const lineLimits = new Map<string, number>()
+  // The NDJSON files DuckDB's JSON reader would change a value of: read from a CSV copy (see the module comment).
+  const readAsCsv = new Set<string>()
   const exec = async (sql: string) => {
     await connection.run(sql)
     if (sql === "COMMIT") committed = true
@@ -207,6 +313,71 @@ export const openDuckDb = async (file: string): Promise<LoadEngine> => {
     )
     const found = result.getRows().find((r) => duckDbNameKey(String(r[0])) === duckDbNameKey(name))
     return found === undefined ? undefined : { name: String(found[0]), type: String(found[1]) }
+  }
+  /** Reads `output` (or `staged`, its CSV copy) into `table` (see {@link LoadEngine.copy}); `before`: its stamp. */
+  const copyInto = async (
+    table: string,
+    output: LoadOutput,
+    into: "existing" | "create" | "temporary",
+    before: string,
+    staged: StagedCsv | undefined
+  ): Promise<number> => {
+    const target = into === "temporary" ? temporaryTable("duckdb", table) : quoteIdent(table)
+    const lineEnd = output.format === "csv" ? await csvLineEnd(output.path) : undefined
+    const source = duckDbSource(
+      output,
+      staged === undefined ? lineLimits.get(output.path) : staged.lineLimit,
+      lineEnd,
+      staged?.path
+    )
+    // CREATE TABLE … AS writes a new table about twice as fast as INSERT; the typed source fixes its types. An
+    // INSERT names the columns: the table's may be in another order, or more (NULL in the rows added).
+    const sql =
+      into === "existing"
+        ? `INSERT INTO ${quoteIdent(table)} (${output.columns.map((c) => quoteIdent(c.name)).join(", ")}) ${source}`
+        : `CREATE ${into === "temporary" ? "TEMPORARY " : ""}TABLE ${quoteIdent(table)} AS ${source}`
+    // The file is hashed while DuckDB reads it (its own threads; an NDJSON file was, as it was copied); a mismatch
+    // fails the load before COMMIT. Both settle before the caller may roll back; a changed file is said first.
+    const negativeZero = output.format === "ndjson" && staged === undefined ? negativeZeroSearch() : undefined
+    const [ran, checked] = await Promise.allSettled([
+      connection.run(sql),
+      staged === undefined ? verifyFile(output, negativeZero?.update) : Promise.resolve()
+    ])
+    if (checked.status === "rejected") throw checked.reason
+    const message =
+      ran.status === "rejected" ? (ran.reason instanceof Error ? ran.reason.message : String(ran.reason)) : ""
+    if (negativeZero?.found() === true || message.includes(notText)) {
+      readAsCsv.add(output.path)
+      throw new LoadAgain(
+        `${output.file} has values DuckDB's JSON reader would change: it is read again from a CSV copy`
+      )
+    }
+    if (ran.status === "rejected") {
+      if (staged === undefined && !lineLimits.has(output.path)) {
+        // CSV: the file's size, as before (a line is at most that long); NDJSON: its longest row, measured, since
+        // DuckDB's buffers grow with the limit (the file's size would cost a large file that much memory).
+        const limit =
+          output.format === "csv" && /Maximum line size of \d+ bytes exceeded/.test(message)
+            ? Math.min(output.bytes + 2, maxLineSize)
+            : output.format === "ndjson" && /"maximum_object_size" of \d+ bytes exceeded/.test(message)
+              ? Math.min(Math.max((await longestLine(output.path)) + 2, defaultObjectSize), maxLineSize)
+              : undefined
+        if (limit !== undefined) {
+          lineLimits.set(output.path, limit)
+          throw new LoadAgain(`${output.file} has a line longer than DuckDB reads by default: it is read again`)
+        }
+      }
+      throw new LoadFailure(engineMessage(message))
+    }
+    const result = ran.value
+    // The hash and DuckDB read the file each on their own: it must not have changed while they did.
+    if (fileStamp(output) !== before) {
+      throw new LoadFailure(`${output.file} changed while it was loaded: it is refused (export the run again)`)
+    }
+    // CREATE TABLE … AS reports no count; a new table's count is kept in its metadata.
+    if (into === "existing") return result.rowsChanged
+    const count = (await connection.runAndReadAll(`SELECT count(*) FROM ${target}`)).getRows()
+    return Number(count[0]![0])
   }
   return {
     dialect: "duckdb",
@@ -231,46 +402,13 @@ export const openDuckDb = async (file: string): Promise<LoadEngine> => {
     },
     copy: async (table, output, into) => {
       const before = fileStamp(output)
-      const target = into === "temporary" ? temporaryTable("duckdb", table) : quoteIdent(table)
-      const lineEnd = output.format === "csv" ? await csvLineEnd(output.path) : undefined
-      const source = duckDbSource(output, lineLimits.get(output.path), lineEnd)
-      // CREATE TABLE … AS writes a new table about twice as fast as INSERT; the typed source fixes its types. An
-      // INSERT names the columns: the table's may be in another order, or more (NULL in the rows added).
-      const sql =
-        into === "existing"
-          ? `INSERT INTO ${quoteIdent(table)} (${output.columns.map((c) => quoteIdent(c.name)).join(", ")}) ${source}`
-          : `CREATE ${into === "temporary" ? "TEMPORARY " : ""}TABLE ${quoteIdent(table)} AS ${source}`
-      // The file is hashed while DuckDB reads it (its own threads); a mismatch fails the load before COMMIT.
-      // Both settle before the caller may roll back; a changed file is the first thing to say.
-      const [ran, checked] = await Promise.allSettled([connection.run(sql), verifyFile(output)])
-      if (checked.status === "rejected") throw checked.reason
-      if (ran.status === "rejected") {
-        const message = ran.reason instanceof Error ? ran.reason.message : String(ran.reason)
-        if (!lineLimits.has(output.path)) {
-          // CSV: the file's size, as before (a line is at most that long); NDJSON: its longest row, measured, since
-          // DuckDB's buffers grow with the limit (the file's size would cost a large file that much memory).
-          const limit =
-            output.format === "csv" && /Maximum line size of \d+ bytes exceeded/.test(message)
-              ? Math.min(output.bytes + 2, maxLineSize)
-              : output.format === "ndjson" && /"maximum_object_size" of \d+ bytes exceeded/.test(message)
-                ? Math.min(Math.max((await longestLine(output.path)) + 2, defaultObjectSize), maxLineSize)
-                : undefined
-          if (limit !== undefined) {
-            lineLimits.set(output.path, limit)
-            throw new LoadAgain(`${output.file} has a line longer than DuckDB reads by default: it is read again`)
-          }
-        }
-        throw new LoadFailure(engineMessage(message))
+      // Hashed as it is copied, so DuckDB, which reads the copy, needs no other check of the file.
+      const staged = readAsCsv.has(output.path) ? await stageNdjson(output) : undefined
+      try {
+        return await copyInto(table, output, into, before, staged)
+      } finally {
+        staged?.remove()
       }
-      const result = ran.value
-      // The hash and DuckDB read the file each on their own: it must not have changed while they did.
-      if (fileStamp(output) !== before) {
-        throw new LoadFailure(`${output.file} changed while it was loaded: it is refused (export the run again)`)
-      }
-      // CREATE TABLE … AS reports no count; a new table's count is kept in its metadata.
-      if (into === "existing") return result.rowsChanged
-      const count = (await connection.runAndReadAll(`SELECT count(*) FROM ${target}`)).getRows()
-      return Number(count[0]![0])
     },
     abort: () => connection.interrupt(),
     close: async () => {

@@ -27,12 +27,15 @@ export const fileStamp = (output: LoadOutput): string => {
   return `${stat.size}:${stat.mtimeMs}:${stat.ino}`
 }
 
-/** Checks `output`'s file against the manifest's size and SHA-256. */
-export const verifyFile = async (output: LoadOutput): Promise<void> => {
+/** Checks `output`'s file against the manifest's size and SHA-256; `inspect` sees each chunk of it as it is hashed. */
+export const verifyFile = async (output: LoadOutput, inspect?: (chunk: Buffer) => void): Promise<void> => {
   const stamp = fileStamp(output)
   if (Number(stamp.split(":")[0]) !== output.bytes) throw changed(output, "size")
   const hash = createHash("sha256")
-  for await (const chunk of NodeFs.createReadStream(output.path, { highWaterMark: 1 << 20 })) hash.update(chunk)
+  for await (const chunk of NodeFs.createReadStream(output.path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    hash.update(chunk)
+    inspect?.(chunk)
+  }
   if (hash.digest("hex") !== output.sha256) throw changed(output, "SHA-256")
 }
 

@@ -446,10 +446,11 @@ export const loadRun = async (
   const loaded: Array<TableLoad> = []
   for (const output of run.outputs) {
     if (options.interrupted?.aborted) break
-    // Once more when the engine learned how to read the file (see LoadAgain); a second failure is the load's.
-    const result = await loadOne(engine, run, output, options).catch((error) =>
+    // Again when the engine learned how to read the file (see LoadAgain: DuckDB may learn two things of one NDJSON
+    // file, a longer row and a value its JSON reader would change); a failure after that is the load's.
+    const again = (error: unknown) =>
       error instanceof LoadAgain ? loadOne(engine, run, output, options) : Promise.reject(error)
-    )
+    const result = await loadOne(engine, run, output, options).catch(again).catch(again)
     loaded.push(result)
     options.onLoaded?.(result)
   }

@@ -1,8 +1,10 @@
 /**
- * NDJSON lines as CSV rows for PostgreSQL's `COPY … (FORMAT csv)`, exactly: numbers keep their source text (an
- * INT64 beyond 2^53 is never rounded through a double), a null is an unquoted empty field (NULL) and every string
- * is quoted (so an empty string stays an empty string), objects and arrays as their JSON text. A line whose keys
- * are not the manifest's columns is refused with its line number, never loaded shifted or short.
+ * NDJSON lines as CSV rows for PostgreSQL's `COPY … (FORMAT csv)` and DuckDB's `read_csv`, exactly: numbers keep
+ * their source text (an INT64 beyond 2^53 is never rounded through a double, `-0` stays `-0`, `1e-7` in a text
+ * column stays `1e-7`), a null is an unquoted field of the null text (empty: NULL to `COPY`; DuckDB is given `\N`,
+ * since it skips the blank line of a one-column row) and every string is quoted (so an empty string stays an empty
+ * string), objects and arrays as their JSON text. A line whose keys are not the manifest's columns is refused with
+ * its line number, never loaded shifted or short.
  */
 import { Transform, type TransformCallback } from "node:stream"
 import { StringDecoder } from "node:string_decoder"
@@ -19,9 +21,9 @@ const keepSource: Reviver = (_key, value, context) =>
 
 const quote = (text: string): string => `"${text.replace(/"/g, '""')}"`
 
-/** The CSV field of one NDJSON value. */
-const field = (value: unknown): string => {
-  if (value === null) return ""
+/** The CSV field of one NDJSON value (`nullText` for a null). */
+const field = (value: unknown, nullText: string): string => {
+  if (value === null) return nullText
   if (typeof value === "string") return quote(value)
   if (typeof value === "boolean") return value ? "true" : "false"
   if (json.isRawJSON(value)) return JSON.stringify(value)
@@ -29,7 +31,12 @@ const field = (value: unknown): string => {
 }
 
 /** The same conversion through `JSON.parse` (any key order or spacing); the reference for {@link ndjsonLineToCsv}. */
-export const parsedLineToCsv = (line: string, columns: ReadonlyArray<string>, lineNumber: number): string => {
+export const parsedLineToCsv = (
+  line: string,
+  columns: ReadonlyArray<string>,
+  lineNumber: number,
+  nullText = ""
+): string => {
   let row: unknown
   try {
     row = json.parse(line, keepSource)
@@ -48,7 +55,7 @@ export const parsedLineToCsv = (line: string, columns: ReadonlyArray<string>, li
   for (let i = 0; i < columns.length; i++) {
     const name = columns[i]!
     if (!Object.hasOwn(record, name)) throw new Error(`line ${lineNumber} has no "${name}"`)
-    out += (i === 0 ? "" : ",") + field(record[name])
+    out += (i === 0 ? "" : ",") + field(record[name], nullText)
   }
   return `${out}\n`
 }
@@ -95,8 +102,13 @@ const nestedEnd = (line: string, start: number): number => {
  * (spaces, another key order, a refused shape) goes through {@link parsedLineToCsv}, which converts it the same
  * way or says what is wrong.
  */
-export const ndjsonLineToCsv = (line: string, columns: ReadonlyArray<string>, lineNumber: number): string => {
-  const slow = () => parsedLineToCsv(line, columns, lineNumber)
+export const ndjsonLineToCsv = (
+  line: string,
+  columns: ReadonlyArray<string>,
+  lineNumber: number,
+  nullText = ""
+): string => {
+  const slow = () => parsedLineToCsv(line, columns, lineNumber, nullText)
   if (line.charCodeAt(0) !== 123) return slow()
   const escaped = [false]
   let at = 1
@@ -128,7 +140,7 @@ export const ndjsonLineToCsv = (line: string, columns: ReadonlyArray<string>, li
         end++
       }
       const token = line.slice(at, end)
-      if (token === "null") text = ""
+      if (token === "null") text = nullText
       else if (token === "true" || token === "false") text = token
       else if (number.test(token)) text = token
       else return slow()
@@ -142,11 +154,19 @@ export const ndjsonLineToCsv = (line: string, columns: ReadonlyArray<string>, li
   return columns.length === 0 ? slow() : `${out}\n`
 }
 
-/** A stream that turns NDJSON bytes into CSV rows (see {@link ndjsonLineToCsv}); blank lines are refused. */
-export const ndjsonToCsv = (columns: ReadonlyArray<string>): Transform => {
+/**
+ * A stream that turns NDJSON bytes into CSV rows (see {@link ndjsonLineToCsv}), a null as `nullText` (default
+ * empty); blank lines are refused. `longestRow` is the length of the longest row written so far, in UTF-16 code
+ * units (at most 3 bytes of UTF-8 each).
+ */
+export const ndjsonToCsv = (
+  columns: ReadonlyArray<string>,
+  nullText = ""
+): Transform & { readonly longestRow: () => number } => {
   const decoder = new StringDecoder("utf8")
   let carry = ""
   let lineNumber = 0
+  let longest = 0
   const convert = (text: string, final: boolean): string => {
     const lines = (carry + text).split("\n")
     carry = final ? "" : lines.pop()!
@@ -155,11 +175,13 @@ export const ndjsonToCsv = (columns: ReadonlyArray<string>): Transform => {
       lineNumber++
       const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw
       if (line === "") throw new Error(`line ${lineNumber} is empty`)
-      out += ndjsonLineToCsv(line, columns, lineNumber)
+      const row = ndjsonLineToCsv(line, columns, lineNumber, nullText)
+      if (row.length > longest) longest = row.length
+      out += row
     }
     return out
   }
-  return new Transform({
+  const stream = new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
       try {
         callback(null, convert(decoder.write(chunk), false))
@@ -177,4 +199,5 @@ export const ndjsonToCsv = (columns: ReadonlyArray<string>): Transform => {
       }
     }
   })
+  return Object.assign(stream, { longestRow: () => longest })
 }
