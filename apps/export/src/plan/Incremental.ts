@@ -450,7 +450,8 @@ export interface RuntimeSince {
  * cluster does not describe told by its name, `Month(Order Date)`, as a search result's is), a TIME. A DATE by day
  * (`Day(Order Date)`, its own type `DATE` in the description) is allowed, as in a search: one day of a DATE is its
  * value; it is filtered and sorted as its model column. A DATE_TIME by day, or a day of a column whose own type the
- * description does not give, is a period.
+ * description does not give, is a period. A result the cluster samples (`sampling_ratio` < 1 on the maximum's read)
+ * keeps the watermark at `since`, with a warning: the rows the sample leaves out are never skipped for good.
  */
 export const incrementalRuntime = <E>(
   columns: ReadonlyArray<TypedColumn>,
@@ -548,11 +549,20 @@ export const incrementalRuntime = <E>(
     const mark = cell === undefined || cell === null ? undefined : literalText(cell, type, timeZone, say)
     if (mark instanceof ExportError)
       return yield* new ExportError({ kind: mark.kind, message: `${what}: ${mark.message}` })
+    // A sample leaves rows out, and a watermark past them would skip them for good: it stays at the starting point.
+    const ratio = page?.samplingRatio
+    const sampled = ratio !== undefined && ratio < 1
+    const sampleWarning = sampled
+      ? [
+          `the cluster returns a sample of its result (sampling_ratio ${ratio}), so rows it leaves out are not written: the watermark stays at this run's starting point (${since}), and the next ${say.lastRun("since")} reads from there again`
+        ]
+      : []
+    for (const warning of sampleWarning) yield* Effect.logWarning(`${what}: ${warning}`)
     return {
       runtime: filtered,
-      // No maximum (no row at or after `since`): the next run starts where this one did.
-      watermark: () => ({ kind: "column", column, value: mark ?? since }),
-      warnings
+      // No maximum (no row at or after `since`), or a sample: the next run starts where this one did.
+      watermark: () => ({ kind: "column", column, value: sampled ? since : (mark ?? since) }),
+      warnings: [...warnings, ...sampleWarning]
     }
   })
 
