@@ -1,11 +1,13 @@
 /**
- * An incremental answer whose cluster returns a sample (`sampling_ratio` < 1), end to end (the built CLI against a
- * loopback sandbox, whose "Sampled Orders" answer reports 0.5): the rows the sample leaves out are not written, so
+ * An incremental answer or search whose cluster returns a sample (`sampling_ratio` < 1), end to end (the built CLI
+ * against a loopback sandbox, whose "Sampled Orders" answer reports 0.5; a search's sample through a proxy that
+ * rewrites the ratio, as the sandbox's searches are whole): the rows the sample leaves out are not written, so
  * the watermark stays at the run's starting point — a `--since last` run reads from there again rather than past
  * rows no run wrote — and the run says so, on stderr and in the output's manifest entry.
  */
 import * as NodePath from "node:path"
 import { describe, expect, it } from "@effect/vitest"
+import { startRewritingProxy } from "./support/RenamingProxy.ts"
 import { runCli } from "./support/runCli.ts"
 import { linesIn as lines, manifestIn, watermarksIn as marks, sandboxEnv, testSandbox } from "./support/Sandboxes.ts"
 import { tempFolders } from "./support/tempFolders.ts"
@@ -49,5 +51,42 @@ describe("answer --since-column on a sampled result", () => {
     const second = await answer("last")
     expect(second.code, second.stderr).toBe(0)
     expect(marks(dir)).toEqual([expect.objectContaining({ value: "0" })])
+  })
+})
+
+describe("search --since-column on a sampled result", () => {
+  it("keeps the watermark at the starting point and says why, on stderr and in the manifest", timeout, async () => {
+    const proxy = await startRewritingProxy(shared.sandbox.url, {
+      response: (text, { url }) =>
+        url.includes("searchdata") ? text.replace('"sampling_ratio":1', '"sampling_ratio":0.25') : text
+    })
+    try {
+      const env = { ...sandboxEnv(shared.sandbox), THOUGHTSPOT_HOST: proxy.url }
+      const dir = tempDir()
+      const run = await runCli(
+        [
+          "search",
+          "--table",
+          "Orders",
+          "--query",
+          "[Order ID] [Revenue] sort by [Order ID]",
+          "--out",
+          dir,
+          "--since-column",
+          "Order ID",
+          "--since",
+          "5"
+        ],
+        { env }
+      )
+      expect(run.code, run.stderr).toBe(0)
+      const said = "the cluster returns a sample of its result (sampling_ratio 0.25)"
+      expect(run.stderr).toContain(said)
+      expect(marks(dir)).toEqual([expect.objectContaining({ kind: "column", column: "Order ID", value: "5" })])
+      const manifest = manifestIn<{ outputs: Array<{ warnings: ReadonlyArray<string> }> }>(dir)
+      expect(manifest.outputs[0]!.warnings).toEqual(expect.arrayContaining([expect.stringContaining(said)]))
+    } finally {
+      await proxy.close()
+    }
   })
 })

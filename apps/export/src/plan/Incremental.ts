@@ -228,7 +228,12 @@ export const incrementalSearch = <E>(
   what: string,
   say: SettingNames = commandLineNames
 ): Effect.Effect<
-  { readonly query: string; readonly watermark?: () => WatermarkValue | undefined },
+  {
+    readonly query: string
+    readonly watermark?: () => WatermarkValue | undefined
+    /** What the run should know (already logged), for the output's manifest entry. */
+    readonly warnings?: ReadonlyArray<string>
+  },
   E | ExportError | UsageError
 > =>
   Effect.gen(function* () {
@@ -286,12 +291,26 @@ export const incrementalSearch = <E>(
     const mark = cell === undefined || cell === null ? undefined : literalText(cell, known.type, timeZone, say)
     if (mark instanceof ExportError)
       return yield* new ExportError({ kind: mark.kind, message: `${what}: ${mark.message}` })
+    const warnings = sampleWarnings(Option.getOrUndefined(shape)?.samplingRatio, spec.since, say)
+    for (const warning of warnings) yield* Effect.logWarning(`${what}: ${warning}`)
     return {
       query,
-      // No maximum (an empty table): the next run starts where this one did.
-      watermark: () => ({ kind: "column", column, value: mark ?? spec.since! })
+      // No maximum (an empty table), or a sample: the next run starts where this one did.
+      watermark: () => ({ kind: "column", column, value: warnings.length > 0 ? spec.since! : (mark ?? spec.since!) }),
+      warnings
     }
   })
+
+/**
+ * The warning of an incremental read of a result the cluster samples (`ratio` < 1; none otherwise): the rows a
+ * sample leaves out are not written, and a watermark past them would skip them for good, so it stays at `since`.
+ */
+const sampleWarnings = (ratio: number | undefined, since: string, say: SettingNames): ReadonlyArray<string> =>
+  ratio === undefined || ratio >= 1
+    ? []
+    : [
+        `the cluster returns a sample of its result (sampling_ratio ${ratio}), so rows it leaves out are not written: the watermark stays at this run's starting point (${since}), and the next ${say.lastRun("since")} reads from there again`
+      ]
 
 /**
  * `since`, a DATE_TIME (or TIMESTAMP) wall time in `dataZone`, as the wall time of the same instant in `clusterZone`
@@ -549,20 +568,13 @@ export const incrementalRuntime = <E>(
     const mark = cell === undefined || cell === null ? undefined : literalText(cell, type, timeZone, say)
     if (mark instanceof ExportError)
       return yield* new ExportError({ kind: mark.kind, message: `${what}: ${mark.message}` })
-    // A sample leaves rows out, and a watermark past them would skip them for good: it stays at the starting point.
-    const ratio = page?.samplingRatio
-    const sampled = ratio !== undefined && ratio < 1
-    const sampleWarning = sampled
-      ? [
-          `the cluster returns a sample of its result (sampling_ratio ${ratio}), so rows it leaves out are not written: the watermark stays at this run's starting point (${since}), and the next ${say.lastRun("since")} reads from there again`
-        ]
-      : []
-    for (const warning of sampleWarning) yield* Effect.logWarning(`${what}: ${warning}`)
+    const sampled = sampleWarnings(page?.samplingRatio, since, say)
+    for (const warning of sampled) yield* Effect.logWarning(`${what}: ${warning}`)
     return {
       runtime: filtered,
       // No maximum (no row at or after `since`), or a sample: the next run starts where this one did.
-      watermark: () => ({ kind: "column", column, value: sampled ? since : (mark ?? since) }),
-      warnings: [...warnings, ...sampleWarning]
+      watermark: () => ({ kind: "column", column, value: sampled.length > 0 ? since : (mark ?? since) }),
+      warnings: [...warnings, ...sampled]
     }
   })
 

@@ -385,7 +385,7 @@ export const resolveExport = <E>(
         const modelType = columnTypeIn(table.columns)
         const typeOf = (name: string) => modelType(name) ?? resultType(name) ?? undefined
         const typed = yield* typedRuntimeFilters(spec.runtimeFilters, typeOf, zone, filterFlag, what)
-        const { query, watermark } = yield* incrementalSearch(cluster, table, spec, zone, what, say)
+        const { query, watermark, warnings } = yield* incrementalSearch(cluster, table, spec, zone, what, say)
         const options = withFilters(spec, typed.filters)
         const runtime = runtimeRequestOf(options)
         const from = (offset: number, decoder: PageDecoder) =>
@@ -407,7 +407,7 @@ export const resolveExport = <E>(
             typesOf: typesByName(resultType),
             emptyColumns: [],
             ...(watermark === undefined ? {} : { watermark }),
-            ...warningsOf(typed.warnings),
+            ...warningsOf([...typed.warnings, ...(warnings ?? [])]),
             // The query as sent, filters appended: its own `sort by`, or a runtime sort (`--sort`), fixes the order
             // of its pages.
             ...(hasSortBy(query) || runtime.runtimeSort !== undefined ? {} : { unsorted: unsortedSearch })
