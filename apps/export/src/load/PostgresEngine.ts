@@ -208,6 +208,14 @@ export const openPostgres = async (url: string, shown: string, credentials: Post
       throw new LoadFailure(describe(error))
     }
   }
+  // Every literal the load writes ('\N' as COPY's null string, file and column names) means its text only with
+  // standard_conforming_strings on; a database or role may set it off, where '\N' would be the null string N.
+  try {
+    await query("SET standard_conforming_strings = on")
+  } catch (error) {
+    await client.end().catch(() => {})
+    throw error
+  }
   return {
     dialect: "postgres",
     exec: async (sql) => {
