@@ -2,7 +2,7 @@
  * The runtime filter value of an answer's or liveboard's `--since` (Incremental.ts `filterValueOf`, `wallInstant`):
  * a DATE or DATE_TIME as epoch seconds of its wall time in the data time zone — a repeated wall time at its first
  * occurrence, a skipped one at the end of the gap, local mean time before 1883 to the second — a number as its
- * digits, and what is neither refused with what to give.
+ * digits, and what is neither refused with what to give; a double's maximum written back as plain digits.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { resolveTimeZone, type TimeZone } from "@spotpipe/decode"
@@ -47,6 +47,23 @@ describe("filterValueOf", () => {
     expect(filterValueOf("2025-06-01T10:00:00Z", "DATE_TIME", la)).toEqual({
       refused: expect.stringContaining("2025-06-01 13:30:00")
     })
+  })
+})
+
+describe("literalText of a number", () => {
+  it("writes a double's maximum as plain digits that --since last takes back, never in exponent form", () => {
+    for (const [max, text] of [
+      [1.5e-7, "0.00000015"],
+      [-2.5e-10, "-0.00000000025"],
+      [1.25e-5, "0.0000125"],
+      [12345.67, "12345.67"],
+      [0, "0"]
+    ] as const) {
+      expect(literalText(max, "DOUBLE", "UTC")).toBe(text)
+      // The next run's filter value is the same number.
+      expect(filterValueOf(text, "DOUBLE", "UTC")).toBe(text)
+      expect(Number(text)).toBe(max)
+    }
   })
 })
 

@@ -634,7 +634,27 @@ export const literalText = (
       message: `the maximum of the ${say.named("sinceColumn")}, ${cell}, is beyond what a double holds exactly: use another column`
     })
   }
-  return typeof cell === "string" ? cell : String(cell)
+  return typeof cell === "string" ? cell : typeof cell === "number" ? plainDecimal(cell) : String(cell)
+}
+
+/**
+ * `n` in plain digits (`0.00000015`, not JavaScript's `1.5e-7`): the same decimal, which a search literal and the
+ * next run's `--since` take as a number.
+ */
+const plainDecimal = (n: number): string => {
+  const text = String(n)
+  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(text)
+  if (m === null) return text
+  const digits = m[2]! + (m[3] ?? "")
+  // Where the decimal point falls in `digits`.
+  const point = 1 + Number(m[4])
+  const body =
+    point <= 0
+      ? `0.${"0".repeat(-point)}${digits}`
+      : point >= digits.length
+        ? digits + "0".repeat(point - digits.length)
+        : `${digits.slice(0, point)}.${digits.slice(point)}`
+  return m[1] + body
 }
 
 /**
