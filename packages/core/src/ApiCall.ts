@@ -6,10 +6,10 @@
  * shows it was not carried out. The values of a request's secret fields ({@link secretFields}: a password, a
  * secret key, a token, a webhook's header values, a variable's values …) and the credentials written in its URLs
  * (a webhook's delivery URL after its host, any URL's user info) are kept out of that call's errors, logs and
- * spans in every encoding, as the client's own credentials are ({@link secretsOf}). Beside it, byte-level JSON helpers that keep
- * every value's bytes: {@link apiPath} (which paths a call may name), {@link arrayElements} (the elements of a
- * JSON array, each its own bytes) and {@link withMembers} (a JSON object with members replaced, the others kept as
- * written).
+ * spans in every encoding, as the client's own credentials are ({@link secretsOf}). Beside it, byte-level JSON
+ * helpers that keep every value's bytes: {@link apiPath} (which paths a call may name), {@link arrayElements} (the
+ * elements of a JSON array, each its own bytes) and {@link withMembers} (a JSON object with members replaced, the
+ * others kept as written).
  *
  * ```ts
  * const client = yield* ThoughtSpotClient.ThoughtSpotClient
