@@ -76,13 +76,24 @@ export const csvCell = (value: unknown, escapeFormulae: boolean, nullText = ""):
 }
 
 /**
+ * Whether `text` is how a cell that is not text may be written: a number (`0`, `-1.5`, `1e+21`, `NaN`,
+ * `Infinity`), `true` or `false`, a date, time or instant (they start with a digit). Such cells are written
+ * unquoted, so a null written as that text could not be told from them.
+ */
+export const nonTextLike = (text: string): boolean =>
+  /^[-+]?(?:\d|\.\d|Infinity$|NaN$)/.test(text) || text === "true" || text === "false"
+
+/**
  * Why `text` cannot be the CSV null string, or undefined when it can: written unquoted, it must not hold the
- * delimiter, a quote, CR or LF (a reader would split or join cells). Empty is the default.
+ * delimiter, a quote, CR or LF (a reader would split or join cells), nor be text a number, boolean, date or time
+ * cell is written as (see {@link nonTextLike}). Empty is the default.
  */
 export const nullStringProblem = (text: string): string | undefined =>
   /[",\r\n]/.test(text)
     ? `a null string must not hold a comma, a double quote, CR or LF (a reader would split or join cells): use text such as \\N or NULL`
-    : undefined
+    : nonTextLike(text)
+      ? `a null string must not be text a number, true/false, a date or a time is written as (their cells are not quoted, so a null and such a value would be the same text): use text such as \\N or NULL`
+      : undefined
 
 /** The CSV row format. */
 export const makeCsvFormat = (options: RowFormatOptions): RowFormat => {

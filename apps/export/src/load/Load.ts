@@ -15,6 +15,8 @@
  * refused even so (a value is never cast, an old row never given a NULL key).
  */
 
+import { columnKindOf } from "../formats/ColumnKinds.ts"
+import { nonTextLike } from "../formats/CsvFormat.ts"
 import type { LoadMode } from "../LoadTarget.ts"
 import { LoadAgain, type LoadEngine, LoadFailure, temporaryTable } from "./Engine.ts"
 import { verifyFile } from "./FileCheck.ts"
@@ -227,6 +229,18 @@ const preflight = async (engine: LoadEngine, run: RunManifest, options: LoadOpti
     if (output.escapedFormulae) {
       problems.push(
         `${output.file} was exported with --escape-formulae: its cells starting with = + - @ carry a ' that is not in the data; export it again without --escape-formulae to load it`
+      )
+    }
+    // A run exported before such null strings were refused: its nulls and those values are the same text.
+    const unquoted = output.columns.filter((c) => columnKindOf(c.type) !== "text")
+    if (
+      output.format === "csv" &&
+      output.nullString !== undefined &&
+      nonTextLike(output.nullString) &&
+      unquoted.length > 0
+    ) {
+      problems.push(
+        `${output.file} was exported with --null-string ${JSON.stringify(output.nullString)}, which is also how a value of its column ${JSON.stringify(unquoted[0]!.name)} (${unquoted[0]!.type}) may be written, unquoted: its nulls and such values cannot be told apart; export it again with --null-string '\\N'`
       )
     }
     if (output.columns.some((c) => c.name === "")) {

@@ -383,7 +383,7 @@ describe.each(exports)("edge values exported as $label", ({ flags }) => {
       // without a null string writes an empty string as a null does), each double the one its digits stand for
       // (9007199254740993 is 9007199254740992: the column is a double), dates and times as the zone reads them.
       const emptyIsNull = output.format === "csv" && nullString === undefined
-      const column = (name: string) => read.map((r) => r[names.indexOf(name)])
+      const column = (name: string) => read.map((r) => r[names.indexOf(name)] ?? null)
       for (const name of ["i64", "i32", "text"]) {
         const sent = sentCells(rows, ["k", ...edges.map((c) => c.name)], name)
         expect(column(name)).toEqual(sent.map((c) => (emptyIsNull && c === "" ? null : c)))
