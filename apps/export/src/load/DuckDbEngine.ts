@@ -184,9 +184,9 @@ const defaultLineSize = 2_000_000
 /**
  * Writes `output`'s NDJSON file as CSV into a new folder of the system's temporary folder, exactly (NdjsonToCsv.ts),
  * hashing the file on the way: a file that is not the manifest's, or a line that is not a row of its columns, fails
- * here, before DuckDB reads anything.
+ * here, before DuckDB reads anything. `signal` stops it (an interrupted load).
  */
-const stageNdjson = async (output: LoadOutput): Promise<StagedCsv> => {
+const stageNdjson = async (output: LoadOutput, signal: AbortSignal): Promise<StagedCsv> => {
   const folder = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-load-"))
   const remove = () => NodeFs.rmSync(folder, { recursive: true, force: true })
   const path = NodePath.join(folder, "rows.csv")
@@ -199,7 +199,8 @@ const stageNdjson = async (output: LoadOutput): Promise<StagedCsv> => {
       NodeFs.createReadStream(output.path, { highWaterMark: 1 << 20 }),
       hashingStream(output),
       convert,
-      NodeFs.createWriteStream(path, { highWaterMark: 1 << 20 })
+      NodeFs.createWriteStream(path, { highWaterMark: 1 << 20 }),
+      { signal }
     )
     // Known from the copy, so DuckDB is told at once (a long quoted value it reads as an unterminated quote).
     const longest = convert.longestRow() * 3 + 2
@@ -299,6 +300,8 @@ export const openDuckDb = async (file: string): Promise<LoadEngine> => {
   const lineLimits = new Map<string, number>()
   // The NDJSON files DuckDB's JSON reader would change a value of: read from a CSV copy (see the module comment).
   const readAsCsv = new Set<string>()
+  // An interrupted load stops making a copy too.
+  const stopped = new AbortController()
   const exec = async (sql: string) => {
     await connection.run(sql)
     if (sql === "COMMIT") committed = true
@@ -403,14 +406,17 @@ export const openDuckDb = async (file: string): Promise<LoadEngine> => {
     copy: async (table, output, into) => {
       const before = fileStamp(output)
       // Hashed as it is copied, so DuckDB, which reads the copy, needs no other check of the file.
-      const staged = readAsCsv.has(output.path) ? await stageNdjson(output) : undefined
+      const staged = readAsCsv.has(output.path) ? await stageNdjson(output, stopped.signal) : undefined
       try {
         return await copyInto(table, output, into, before, staged)
       } finally {
         staged?.remove()
       }
     },
-    abort: () => connection.interrupt(),
+    abort: () => {
+      stopped.abort()
+      connection.interrupt()
+    },
     close: async () => {
       connection.closeSync()
       instance.closeSync()

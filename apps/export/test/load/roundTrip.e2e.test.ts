@@ -9,6 +9,7 @@
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { sqlType } from "../../src/load/Warehouse.ts"
 import { tempFolders } from "../support/tempFolders.ts"
 import { type EdgeColumn, startEdgeCluster } from "./support/EdgeCluster.ts"
 import { cli, manifestOf, withDuckDb, withPostgres } from "./support/loadHelpers.ts"
@@ -396,6 +397,67 @@ describe.each(exports)("edge values exported as $label", ({ flags }) => {
       expect(column("clock").slice(0, 4)).toEqual(["16:00:00", "15:59:59", "04:00:00", null])
       expect(column("period").slice(0, 3)).toEqual(["2024-01-01", "1999-12-26", null])
       expect(column("period (end)").slice(0, 3)).toEqual(["2024-04-01", null, null])
+    },
+    60_000
+  )
+
+  it.each(["duckdb", "postgres"] as const)(
+    "merged into %s twice by the text key (a null, an empty string, \\N and NULL among its values): one row per key",
+    async (engine) => {
+      const target = await targets[engine]()
+      const merge = () => cli(["load", run, "--into", target.into, "--mode", "merge", "--key", "text", "--quiet"])
+      const first = await merge()
+      if (flags[1] === "csv" && !flags.includes("--null-string")) {
+        // An empty string and a null are one empty field: the key repeats, which a merge refuses.
+        expect(first.code).toBe(1)
+        expect(first.stderr).toContain(
+          '1 key value appears on more than one row (text = null (2 rows)), so a merge by "text" is ambiguous; 2 rows have a null "text"'
+        )
+        return
+      }
+      expect(first.stderr).toBe("")
+      expect((await merge()).stderr).toBe("")
+      const keys = await target.open((q) => q(`SELECT text, count(*) FROM answer_edges GROUP BY text ORDER BY min(k)`))
+      expect(keys.map((r) => [r[0] === null ? null : String(r[0]).slice(0, 20), Number(r[1])])).toEqual(
+        sentCells(rows, ["k", ...edges.map((c) => c.name)], "text").map((c) => [c === null ? null : c.slice(0, 20), 1])
+      )
+    },
+    60_000
+  )
+})
+
+describe("a table a user created with narrower types", () => {
+  let run: string
+  beforeAll(async () => {
+    run = await exportEdges(rowsOf(false), "--format", "ndjson")
+  }, 60_000)
+
+  // Each type holds fewer values than the file's (or other ones): never cast into, whatever the values.
+  const narrower = {
+    duckdb: { i64: "INTEGER", dbl: "FLOAT", at: "TIMESTAMP", clock: "VARCHAR" },
+    postgres: { i64: "integer", dbl: "real", at: "timestamp", text: "varchar(5)" }
+  } as const
+
+  it.each(["duckdb", "postgres"] as const)(
+    "in %s: append and merge refuse it, naming every such column, and leave it empty",
+    async (engine) => {
+      const target = await targets[engine]()
+      const types: Record<string, string> = narrower[engine]
+      const manifest = manifestOf(run)
+      // The load's own types but for the narrower ones.
+      const definition = manifest.outputs[0]!.columns.map(
+        (c) => `"${c.name}" ${types[c.name] ?? sqlType(engine, c.type)}`
+      )
+      await target.open((q) => q(`CREATE TABLE answer_edges (${definition.join(", ")})`))
+      for (const mode of [["append"], ["merge", "--key", "k"]]) {
+        const refused = await cli(["load", run, "--into", target.into, "--mode", ...mode, "--quiet"])
+        expect(refused.code).toBe(1)
+        expect(refused.stderr).toContain("nothing was loaded")
+        expect(refused.stderr).toContain("a load never casts a value")
+        const retyped = [...refused.stderr.matchAll(/"(\w+)" is \S/g)].map((m) => m[1])
+        expect(retyped.sort()).toEqual(Object.keys(types).sort())
+      }
+      expect(await target.open((q) => q("SELECT count(*)::int FROM answer_edges"))).toEqual([[0]])
     },
     60_000
   )
