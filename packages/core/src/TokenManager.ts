@@ -49,6 +49,20 @@ const cookie = (generation: number, header: string): Credential => ({
   apply: HttpClientRequest.setHeader("cookie", header)
 })
 
+/** A character HTTP does not allow in a header value: a control character, a line break, one beyond Latin-1. */
+const notInHeader = /[^\t\x20-\x7e\x80-\xff]/
+
+/**
+ * Why a pre-issued token cannot go in a header, or `undefined`: an HTTP client refuses to send it, the same way
+ * on every try. Where, not which character: the token is a secret.
+ */
+const unsendableToken = (token: string): string | undefined => {
+  const at = token.search(notInHeader)
+  if (at < 0) return undefined
+  const where = at === token.length - 1 ? "at its end" : at === 0 ? "at its start" : "inside it"
+  return `the bearer token holds a character HTTP does not allow in a header (a control character, a line break or one beyond Latin-1) ${where}: check how the token was copied`
+}
+
 /** What a 401 means for a pre-issued token, which cannot be renewed. */
 const bearerRejected =
   "the bearer token was rejected: it has expired or been revoked; issue a new token (a pre-issued token cannot be renewed)"
@@ -213,6 +227,14 @@ export const make = Effect.fn("TokenManager.make")(function* (
           })
         )
       requester.addSecret(response.token)
+      // A token no HTTP client would send back (nor revoke): every call would fail the same way.
+      if (notInHeader.test(response.token)) {
+        return yield* Classify.badBody(
+          operation,
+          `the token in the answer holds a character HTTP does not allow in a header, so it cannot be used: ${checkHost}`,
+          false
+        )
+      }
       const lifetime = Math.max(0, response.expiration_time_in_millis - response.creation_time_in_millis)
       minted.push({ token: response.token, expiredBy: (yield* Clock.currentTimeMillis) + lifetime })
       generation++
@@ -310,6 +332,15 @@ export const make = Effect.fn("TokenManager.make")(function* (
         return Effect.suspend(() => login(method))
       case "BearerToken": {
         const token = Redacted.value(method.token)
+        const unsendable = unsendableToken(token)
+        if (unsendable !== undefined) {
+          return Effect.fail(
+            new ThoughtSpotError({
+              operation: "authorization",
+              reason: new Authentication({ description: unsendable, host: requester.host })
+            })
+          )
+        }
         return Effect.succeed({ credential: bearer(0, token), renewAt: Number.POSITIVE_INFINITY, secret: token })
       }
     }

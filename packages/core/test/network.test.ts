@@ -56,13 +56,13 @@ const countingClient = (client: Layer.Layer<HttpClient.HttpClient>) => {
 const countingUndici = () => countingClient(NodeHttpClient.layerUndici)
 
 /** `system` once against `host`, with short real backoff (loopback answers at once). */
-const systemAt = (host: string, layer: Layer.Layer<HttpClient.HttpClient>) =>
+const systemAt = (host: string, layer: Layer.Layer<HttpClient.HttpClient>, token = "pre-issued-token-value") =>
   Effect.exit(
     Effect.flatMap(ThoughtSpotClient.ThoughtSpotClient, (c) => c.system).pipe(
       Effect.provide(
         ThoughtSpotClient.layer({
           host,
-          auth: Auth.bearerToken("pre-issued-token-value"),
+          auth: Auth.bearerToken(token),
           rateLimit: { requestsPerSecond: Number.POSITIVE_INFINITY },
           retry: { baseDelayMillis: 1, maxDelayMillis: 5 }
         }).pipe(Layer.orDie, Layer.provide(layer))
@@ -92,6 +92,76 @@ const listen = (server: net.Server) =>
 const close = (server: net.Server) => new Promise<void>((resolve) => server.close(() => resolve()))
 
 describe("connection failures", () => {
+  // A token pasted with a control character (a line break, a stray byte): the HTTP client refuses to send the
+  // header, the same way every time, so no retry can help and none reaches the server.
+  for (const [client, undiciOrNode] of [
+    ["undici", NodeHttpClient.layerUndici],
+    ["node-http", NodeHttpClient.layerNodeHttp]
+  ] as const) {
+    it.live(`header-value-the-client-refuses-fails-at-once-and-says-what-to-check-${client}`, () =>
+      Effect.gen(function* () {
+        let requests = 0
+        const server = http.createServer((_request, response) => {
+          requests++
+          response.end("{}")
+        })
+        const port = yield* Effect.promise(() => listen(server))
+        const { sent, layer } = countingClient(undiciOrNode)
+        const exit = yield* systemAt(`http://127.0.0.1:${port}`, layer, "pasted-token\u0001value").pipe(
+          Effect.ensuring(Effect.promise(() => close(server)))
+        )
+        const error = failureOf(exit)
+        expect(error.reason._tag).toBe("Authentication")
+        expect(error.reason.message).toContain("the bearer token holds a character HTTP does not allow in a header")
+        expect(error.reason.message).toContain("inside it: check how the token was copied")
+        expect(error.reason.message).not.toContain("pasted-token")
+        expect([sent.count, requests]).toEqual([0, 0])
+      })
+    )
+
+    it.live(`token-answer-the-client-could-not-send-back-fails-at-once-${client}`, () =>
+      Effect.gen(function* () {
+        const paths: Array<string> = []
+        const server = http.createServer((request, response) => {
+          paths.push(request.url ?? "")
+          const now = Date.now()
+          response.setHeader("content-type", "application/json")
+          response.end(
+            request.url?.endsWith("/auth/token/full")
+              ? JSON.stringify({
+                  token: "minted\nvalue",
+                  creation_time_in_millis: now,
+                  expiration_time_in_millis: now + 300_000,
+                  valid_for_user_id: "u",
+                  valid_for_username: "ana"
+                })
+              : "{}"
+          )
+        })
+        const port = yield* Effect.promise(() => listen(server))
+        const exit = yield* Effect.exit(
+          Effect.flatMap(ThoughtSpotClient.ThoughtSpotClient, (c) => c.system).pipe(
+            Effect.provide(
+              ThoughtSpotClient.layer({
+                host: `http://127.0.0.1:${port}`,
+                auth: Auth.password({ username: "ana", password: "pw" }),
+                rateLimit: { requestsPerSecond: Number.POSITIVE_INFINITY },
+                retry: { baseDelayMillis: 1, maxDelayMillis: 5 },
+                releaseOnClose: false
+              }).pipe(Layer.orDie, Layer.provide(undiciOrNode))
+            ),
+            Effect.ensuring(Effect.promise(() => close(server)))
+          )
+        )
+        const error = failureOf(exit)
+        expect(error.reason._tag).toBe("ResponseDecode")
+        expect(error.reason.message).toContain("the token in the answer holds a character HTTP does not allow")
+        expect(error.reason.message).not.toContain("minted")
+        expect(paths).toEqual(["/api/rest/2.0/auth/token/full"])
+      })
+    )
+  }
+
   it.live("closed-port-is-tried-twice-then-says-nothing-is-listening", () =>
     Effect.gen(function* () {
       const probe = http.createServer()
