@@ -202,6 +202,49 @@ describe("search --since-column", () => {
   )
 })
 
+describe("search --since-column of a text column", () => {
+  it(
+    "refuses a previous maximum holding a single quote, which the query cannot hold, before any data",
+    timeout,
+    async () => {
+      const env = sandboxEnv(data)
+      const dir = tempDir()
+      const search = (column: string, since: string) =>
+        runCli(
+          [
+            ...["search", "--table", "Orders", "--query", "[Customer] [Order ID]", "--format", "ndjson"],
+            ...["--since-column", column, "--since", since, "--out", dir, "--quiet", "--force"]
+          ],
+          { env }
+        )
+      const first = await search("Order ID", "1")
+      expect(first.code, first.stderr).toBe(0)
+      // The sandbox filters no text column; a cluster does, and its maximum may be a name like O'Brien: the state
+      // a run by [Customer] would have left, made from this run's.
+      const state = JSON.parse(NodeFs.readFileSync(marksFile(dir), "utf8")) as {
+        exports: Record<string, { column: string; value: string }>
+      }
+      const byCustomer = Object.fromEntries(
+        Object.entries(state.exports).map(([id, mark]) => [
+          id.replace('"sinceColumn":"Order ID"', '"sinceColumn":"Customer"'),
+          { ...mark, column: "Customer", value: "O'Brien" }
+        ])
+      )
+      expect(Object.keys(byCustomer)[0]).toContain('"sinceColumn":"Customer"')
+      NodeFs.writeFileSync(marksFile(dir), JSON.stringify({ ...state, exports: byCustomer }))
+      const written = NodeFs.readFileSync(NodePath.join(dir, "search-Orders.ndjson"))
+
+      const next = await search("Customer", "last")
+      expect(next.code, next.stderr).toBe(2)
+      expect(next.stderr).toContain(
+        `the previous run's maximum of [Customer], "O'Brien", holds a single quote, which a search cannot hold in its query`
+      )
+      expect(next.stderr).toContain("give --since a value without one")
+      expect(NodeFs.readFileSync(NodePath.join(dir, "search-Orders.ndjson"))).toEqual(written)
+    }
+  )
+})
+
 describe("search --since-column of a DATE_TIME in a repeated hour", () => {
   it(
     "writes a maximum at the first of its wall time's two occurrences as an earlier wall time, so no reading skips rows",

@@ -108,6 +108,12 @@ export const resolveIncremental = (
       case "liveboard": {
         if (spec.sinceColumn === undefined || spec.since === undefined || !isLast(spec.since)) return entry
         const since = yield* lastWatermark(outDir, entry, "column", "since", spec.sinceColumn, host)
+        // A given --since is held to this when read; a maximum read from the data is not, until here.
+        if (spec.type === "search" && since.includes("'")) {
+          return yield* new UsageError({
+            message: `${entry.what}: the previous run's maximum of [${spec.sinceColumn}], ${JSON.stringify(since)}, holds a single quote, which a search cannot hold in its query ([${spec.sinceColumn}] >= '…'), so ${say.last("since")} cannot start there: give ${say.named("since")} a value without one, or export a saved answer of the query instead (its filter takes the value apart from any query)`
+          })
+        }
         return withSpec(entry, { ...spec, since })
       }
       case "audit": {
