@@ -2,10 +2,10 @@
  * Loads into an embedded DuckDB database file. DuckDB reads the files itself — `read_csv` / `read_json` with every
  * column's type given from the manifest (no sniffing, no guessed types), `read_parquet` for Parquet outputs — so
  * the data never passes through JavaScript. DuckDB's JSON reader changes some numbers as it parses them: `-0`
- * becomes 0, and a number in a text column is written again its own way (`1e-7` as `1e-07`). So an NDJSON file's
- * text columns are read as JSON and must hold strings (or booleans), and the hash of the file looks for a bare `-0`
- * as it goes; a file with either is read again from a temporary CSV copy made exactly, as for PostgreSQL
- * (NdjsonToCsv.ts). `@duckdb/node-api` is native: it is imported only when a load runs, with a message that says
+ * becomes 0, a number in a text column is written again its own way (`1e-7` as `1e-07`), and so is a list's JSON
+ * array (`\u001F` for `\u001f`). So an NDJSON file's text columns are read as JSON and must hold strings (or
+ * booleans), a list with such an escape is an error, and the hash of the file looks for a bare `-0` as it goes; a
+ * file with any of them is read again from a temporary CSV copy made exactly, as for PostgreSQL (NdjsonToCsv.ts). `@duckdb/node-api` is native: it is imported only when a load runs, with a message that says
  * what to install when it is missing.
  */
 import * as NodeFs from "node:fs"
@@ -54,19 +54,34 @@ const defaultObjectSize = 16_777_216
 /** What an NDJSON file's CSV copy writes for a null: every string is quoted there, so no value reads as it. */
 const stagedNull = "\\N"
 
-/** The error a read of an NDJSON file raises at a text cell that is no string: the file is read from a CSV copy. */
-const notText = "spotpipe: a text cell is not a JSON string"
+/**
+ * The error a read of an NDJSON file raises at a cell DuckDB's JSON reader would write otherwise than the file has
+ * it: the file is read again from a CSV copy.
+ */
+const rewritten = "spotpipe: DuckDB's JSON reader would write this cell otherwise"
 
 /**
- * A text column of an NDJSON file, read as JSON: its string, or `true`/`false`, else an error (see {@link notText}):
- * DuckDB would write a number in its own way. A list of text (`VARCHAR[]`) is read as text, its JSON array.
+ * How an NDJSON file's column is read: a text column as JSON, taking its string, or `true`/`false`, else an error
+ * (see {@link rewritten}: DuckDB would write a number in its own way); a list of text (`VARCHAR[]`) as the text of
+ * its JSON array, which DuckDB writes again, the same but for a control character's `\u001F` (uppercase where
+ * the file has `\u001f`): such a cell is an error too (so may be a text holding those six characters, which costs
+ * only the exact read).
  */
-const ndjsonText = (name: string): string => {
+const ndjsonColumn = (name: string, type: string | null): { readonly type: string; readonly select: string } => {
   const q = quoteIdent(name)
-  return `CASE WHEN ${q} IS NULL THEN NULL WHEN starts_with(CAST(${q} AS VARCHAR), '"') THEN json_extract_string(${q}, '$') WHEN CAST(${q} AS VARCHAR) IN ('true', 'false') THEN CAST(${q} AS VARCHAR) ELSE error(${quoteLiteral(notText)}) END AS ${q}`
+  const fail = `error(${quoteLiteral(rewritten)})`
+  if (type === varcharList) {
+    return {
+      type: "VARCHAR",
+      select: `CASE WHEN regexp_matches(${q}, '\\\\u00[01][A-F]') THEN ${fail} ELSE ${q} END AS ${q}`
+    }
+  }
+  if (columnKindOf(type) !== "text") return { type: sqlType("duckdb", type), select: q }
+  return {
+    type: "JSON",
+    select: `CASE WHEN ${q} IS NULL THEN NULL WHEN starts_with(CAST(${q} AS VARCHAR), '"') THEN json_extract_string(${q}, '$') WHEN CAST(${q} AS VARCHAR) IN ('true', 'false') THEN CAST(${q} AS VARCHAR) ELSE ${fail} END AS ${q}`
+  }
 }
-
-const isNdjsonText = (type: string | null): boolean => columnKindOf(type) === "text" && type !== varcharList
 
 /**
  * The `read_…` table function that reads `output` with the manifest's column types; `lineLimit`, for a file with a
@@ -103,9 +118,9 @@ export const duckDbSource = (
         return `SELECT ${select} FROM read_csv(${quoteLiteral(staged)}, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"', nullstr = ${quoteLiteral(stagedNull)}, allow_quoted_nulls = false, new_line = '\\n'${lineSize}, columns = ${columns})`
       }
       const objectSize = lineLimit === undefined ? "" : `, maximum_object_size = ${lineLimit}`
-      const typed = `{${output.columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(isNdjsonText(c.type) ? "JSON" : sqlType("duckdb", c.type))}`).join(", ")}}`
-      const texts = output.columns.map((c) => (isNdjsonText(c.type) ? ndjsonText(c.name) : quoteIdent(c.name)))
-      return `SELECT ${texts.join(", ")} FROM read_json(${path}, format = 'newline_delimited', records = true${objectSize}, columns = ${typed})`
+      const read = output.columns.map((c) => ndjsonColumn(c.name, c.type))
+      const typed = `{${output.columns.map((c, i) => `${quoteLiteral(c.name)}: ${quoteLiteral(read[i]!.type)}`).join(", ")}}`
+      return `SELECT ${read.map((r) => r.select).join(", ")} FROM read_json(${path}, format = 'newline_delimited', records = true${objectSize}, columns = ${typed})`
     }
     case "parquet":
       return `SELECT ${select} FROM read_parquet(${path})`
@@ -349,7 +364,7 @@ export const openDuckDb = async (file: string): Promise<LoadEngine> => {
     if (checked.status === "rejected") throw checked.reason
     const message =
       ran.status === "rejected" ? (ran.reason instanceof Error ? ran.reason.message : String(ran.reason)) : ""
-    if (negativeZero?.found() === true || message.includes(notText)) {
+    if (negativeZero?.found() === true || message.includes(rewritten)) {
       readAsCsv.add(output.path)
       throw new LoadAgain(
         `${output.file} has values DuckDB's JSON reader would change: it is read again from a CSV copy`

@@ -1,8 +1,9 @@
 /**
  * NDJSON values DuckDB's JSON reader would change, loaded into DuckDB exactly: a bare `-0` (its reader makes it 0),
- * found wherever it lies in the file, also cut between two of the chunks the file is hashed in, and a number in a
- * text column (its reader writes it again its own way: `1e-7` as `1e-07`), also in a file whose row is longer than
- * its reader takes by default. The runs are written here as spotpipe writes them (a number bare, keys in column
+ * found wherever it lies in the file, also cut between two of the chunks the file is hashed in, a number in a text
+ * column (its reader writes it again its own way: `1e-7` as `1e-07`), also in a file whose row is longer than its
+ * reader takes by default, and a list of text whose JSON array escapes a control character (`\u001f`, which the
+ * reader writes `\u001F`). The runs are written here as spotpipe writes them (a number bare, keys in column
  * order, no spaces), with their manifests.
  */
 import { createHash } from "node:crypto"
@@ -128,6 +129,23 @@ describe("NDJSON loaded into DuckDB", () => {
         [n, "true"],
         [n, "false"]
       ])
+    )
+  }, 30_000)
+
+  it("a list of text (metadata's tags) keeps its JSON array as written, control characters' escapes included", async () => {
+    const lists = [["a\u001fb", "\u000b", "é", 'x"y'], [], ["plain", "\\u001F as text"], null]
+    const run = ndjsonRun([
+      {
+        file: "tags.ndjson",
+        columns: [
+          { name: "k", type: "INT64" },
+          { name: "tags", type: "VARCHAR[]" }
+        ],
+        lines: lists.map((tags, i) => `{"k":${i + 1},"tags":${JSON.stringify(tags)}}`)
+      }
+    ])
+    expect(await loadAndRead(run, "SELECT tags FROM tags ORDER BY k")).toEqual(
+      lists.map((tags) => [tags === null ? null : JSON.stringify(tags)])
     )
   }, 30_000)
 
