@@ -462,3 +462,43 @@ describe("a table a user created with narrower types", () => {
     60_000
   )
 })
+
+describe("a text holding U+0000 (NUL), exported", () => {
+  const nulColumns: ReadonlyArray<EdgeColumn> = [
+    { name: "k", type: "INT64" },
+    { name: "t", type: "VARCHAR" }
+  ]
+  it.each(["csv", "ndjson", "parquet"])(
+    "as %s: DuckDB loads it as it is, PostgreSQL refuses it naming the row and column",
+    async (format) => {
+      const cluster = await startEdgeCluster(nulColumns, ['[1,"x"]', '[2,"a\\u0000b"]'], zone)
+      const out = NodePath.join(folder(), "run")
+      try {
+        const exported = await cli(["answer", "Edges", "--out", out, "--format", format, "--quiet"], {
+          THOUGHTSPOT_HOST: cluster.url,
+          THOUGHTSPOT_TOKEN: "round-trip-token"
+        })
+        expect(exported.stderr).toBe("")
+      } finally {
+        await cluster.close()
+      }
+      const duck = await targets.duckdb()
+      expect((await cli(["load", out, "--into", duck.into, "--quiet"])).stderr).toBe("")
+      expect(await duck.open((q) => q("SELECT t FROM answer_edges ORDER BY k"))).toEqual([["x"], ["a\u0000b"]])
+      const pg = await targets.postgres()
+      const refused = await cli(["load", out, "--into", pg.into, "--quiet"])
+      expect(refused.code).toBe(1)
+      expect(refused.stderr).toContain(
+        `answer-Edges.${format}: row 2, column "t": a text holds the character U+0000 (NUL), which PostgreSQL's text cannot store`
+      )
+      expect(
+        await pg.open((q) =>
+          q(
+            "SELECT count(*)::int FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'answer_edges'"
+          )
+        )
+      ).toEqual([[0]])
+    },
+    60_000
+  )
+})
