@@ -48,9 +48,9 @@ const ndjsonRun = (outputs: ReadonlyArray<Output>): string => {
 }
 
 /** Loads `run` into a new DuckDB file and reads `sql` from it, cells as text. */
-const loadAndRead = async (run: string, sql: string): Promise<Array<Array<string | null>>> => {
+const loadAndRead = async (run: string, sql: string, ...flags: Array<string>): Promise<Array<Array<string | null>>> => {
   const database = NodePath.join(folder(), "w.duckdb")
-  const loaded = await cli(["load", run, "--into", `duckdb:${database}`, "--quiet"])
+  const loaded = await cli(["load", run, "--into", `duckdb:${database}`, "--quiet", ...flags])
   expect(loaded.stderr).toBe("")
   expect(loaded.code).toBe(0)
   return withDuckDb(database, async (q) =>
@@ -75,12 +75,15 @@ describe("NDJSON loaded into DuckDB", () => {
         lines: ['{"k":1,"d":-0}', '{"k":2,"d":0.25}', '{"k":3,"d":0}', '{"k":4,"d":-0.5}']
       }
     ])
-    expect(await loadAndRead(run, "SELECT k, d, 1 / d FROM z ORDER BY k")).toEqual([
-      ["1", "-0", "-Infinity"],
-      ["2", "0.25", "4"],
-      ["3", "0", "Infinity"],
-      ["4", "-0.5", "-2"]
-    ])
+    // Into a new table, into the one an append creates, and through a merge's staging table.
+    for (const flags of [[], ["--mode", "append"], ["--mode", "merge", "--key", "k"]]) {
+      expect(await loadAndRead(run, "SELECT k, d, 1 / d FROM z ORDER BY k", ...flags)).toEqual([
+        ["1", "-0", "-Infinity"],
+        ["2", "0.25", "4"],
+        ["3", "0", "Infinity"],
+        ["4", "-0.5", "-2"]
+      ])
+    }
   }, 30_000)
 
   it("a -0 whose bytes are cut between two chunks of the hash is found", async () => {
