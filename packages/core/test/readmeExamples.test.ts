@@ -61,7 +61,8 @@ const replaced = (text: string, from: string, to: string): string => {
 
 /** The examples as files: name → text. */
 const examples = (): Record<string, string> => {
-  const [main, config, repeated, reader, tml, orgs, errors] = blocks as [
+  const [main, config, repeated, reader, tml, orgs, errors, missing] = blocks as [
+    string,
     string,
     string,
     string,
@@ -91,6 +92,16 @@ const examples = (): Record<string, string> => {
       true
     ),
     "errors.ts": `${errors}\nimport { runExample } from "./harness.ts"\nrunExample(program)\n`,
+    // A saved answer, then a GUID no object has.
+    "missing.ts": `${missing}
+import { runExample } from "./harness.ts"
+runExample(
+  Effect.gen(function* () {
+    yield* Console.log("rows:", yield* rowCount(${JSON.stringify(fixtures.answers["Revenue by Month"]!.id)}))
+    yield* Console.log("rows:", yield* rowCount("0badc0de-0000-4000-8000-000000000000"))
+  })
+)
+`,
     "repeated.ts": inGen(
       `import { ThoughtSpotClient } from "@spotpipe/core"\nimport { Console, Effect, Stream } from "effect"`,
       `const id = ${JSON.stringify(modelId)}`,
@@ -176,7 +187,7 @@ describe("README examples", () => {
   })
 
   it("the README has the examples this test runs", () => {
-    expect(blocks.length).toBe(7)
+    expect(blocks.length).toBe(8)
   })
 
   it("every example type-checks as a strict consumer's code", async () => {
@@ -271,6 +282,13 @@ describe("README examples", () => {
     const fine = await runFile("errors.ts")
     expect(fine.stderr).toBe("")
     expect(fine.stdout).toContain("data time zone: America/Los_Angeles")
+  })
+
+  it("an answer that does not exist is told apart by its BadRequest's code 10002, as the README says", async () => {
+    const ran = await runFile("missing.ts")
+    expect(ran.code).toBe(0)
+    expect(ran.stdout).toMatch(/^rows: [1-9]\d*\nrows: 0\n$/)
+    expect(ran.stderr).toMatch(/^skipped: .*0badc0de-0000-4000-8000-000000000000.*\n$/)
   })
 
   it("TML export, each Org's users and repeatedPage: 'fail' run as shown", async () => {
