@@ -17,6 +17,7 @@ import * as NodePath from "node:path"
 import { Effect, Exit, FileSystem, Option, type Path, type PlatformError, Schema } from "effect"
 import { replaceFile } from "../output/AtomicFile.ts"
 import { changedSetting, type OutputSettings } from "../plan/OutputSettings.ts"
+import type { SettingNames } from "../plan/SettingNames.ts"
 
 /** One checkpoint record (the file is its JSON). */
 export const CheckpointRecord = Schema.Struct({
@@ -67,6 +68,8 @@ export interface ResumeInput {
   readonly fingerprint: string
   /** The settings it would be written with now. */
   readonly settings: OutputSettings
+  /** How its export names its settings (a job file's by its keys; default: by their flags). */
+  readonly names?: SettingNames
   /** The earlier run's manifest entry for this file, if it lists one as written. */
   readonly completed: Option.Option<CompletedOutput>
   /** SHA-256 of the file at the final path, if there is one. */
@@ -96,7 +99,7 @@ export type ResumeDecision =
 /** Decides what `--resume` does with one output, from what is on disk. Pure. */
 export const decide = (input: ResumeInput): ResumeDecision => {
   const changed = (earlier: unknown, since: string): ResumeDecision => {
-    const change = changedSetting(earlier, input.settings)
+    const change = changedSetting(earlier, input.settings, input.names)
     return change === undefined
       ? // The fingerprint covers what is read: a job file's edit, another command line, or a starting point that moved.
         {
@@ -325,6 +328,7 @@ export const inspect = Effect.fn("Checkpoint.inspect")(function* (options: {
   readonly partialPath: string
   readonly fingerprint: string
   readonly settings: OutputSettings
+  readonly names?: SettingNames
   readonly completed: Option.Option<CompletedOutput>
 }) {
   const checkpoint = yield* read(options.checkpointPath)
@@ -338,6 +342,7 @@ export const inspect = Effect.fn("Checkpoint.inspect")(function* (options: {
   return decide({
     fingerprint: options.fingerprint,
     settings: options.settings,
+    ...(options.names === undefined ? {} : { names: options.names }),
     completed: options.completed,
     finalSha256,
     checkpoint,

@@ -61,6 +61,7 @@ import type { JobExport } from "../plan/JobFile.ts"
 import { runtimeTzDatabase } from "../plan/OutputSettings.ts"
 import type { PlannedOutput } from "../plan/PlannedOutput.ts"
 import { nameExports, type RunSettings, resolveExport } from "../plan/Planner.ts"
+import { commandLineNames, type SettingNames, settingNames } from "../plan/SettingNames.ts"
 import * as Shard from "../plan/Shard.ts"
 import {
   changedWarning,
@@ -138,10 +139,14 @@ export interface RunResult {
   readonly dryRun?: DryRunPlan
 }
 
-/** Picks the data timezone: `--timezone`, else the cluster's (when valid), else UTC. */
+/**
+ * Picks the data timezone: `--timezone`, else the cluster's (when valid), else UTC; `say` names how to give one (a
+ * job file's `"timezone"`).
+ */
 export const chooseTimeZone = (
   flag: string | undefined,
-  cluster: string | undefined
+  cluster: string | undefined,
+  say: SettingNames = commandLineNames
 ): { readonly info: TimeZoneInfo; readonly warning: string | undefined } => {
   if (flag !== undefined) return { info: { name: flag, source: "flag" }, warning: undefined }
   if (cluster !== undefined && cluster !== "") {
@@ -150,7 +155,7 @@ export const chooseTimeZone = (
     // Why the name is not taken (an abbreviation says which zones it may mean), then what is done instead.
     return {
       info: { name: "UTC", source: "default" },
-      warning: `the cluster's time_zone is not used: ${zone.message.replace(/\.$/, "")}; using UTC (pass --timezone to choose)`
+      warning: `the cluster's time_zone is not used: ${zone.message.replace(/\.$/, "")}; using UTC (${say.toGive("timezone")} to choose)`
     }
   }
   return { info: { name: "UTC", source: "default" }, warning: undefined }
@@ -177,6 +182,7 @@ export const writerOptionSources: {
   columnNames: "columnNames",
   nullString: "nullString",
   strict: "no effect on the bytes",
+  strictBy: "no effect on the bytes",
   unsorted: "no effect on the bytes",
   progress: "no effect on the bytes",
   onColumns: "format",
@@ -279,7 +285,11 @@ export const runExports = <E>(
             : cluster.timeZone.pipe(
                 Effect.mapError((e) => toExportError(e, "the cluster's time zone")),
                 Effect.flatMap((clusterZone) => {
-                  const chosen = chooseTimeZone(undefined, Option.getOrUndefined(clusterZone))
+                  const chosen = chooseTimeZone(
+                    undefined,
+                    Option.getOrUndefined(clusterZone),
+                    settingNames(mine.find((e) => e.timezone === undefined)!)
+                  )
                   if (chosen.warning === undefined) return Effect.succeed(chosen.info)
                   runWarnings.push(chosen.warning)
                   return Effect.as(Effect.logWarning(chosen.warning), chosen.info)
@@ -379,7 +389,8 @@ export const runExports = <E>(
             r.removals?.(keys[found.indexOf(r)]!) ?? noRemovals,
             keys[found.indexOf(r)]!,
             cluster.host,
-            readerIn(r.export.org)
+            readerIn(r.export.org),
+            settingNames(r.export)
           )
         }))
       )

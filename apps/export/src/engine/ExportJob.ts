@@ -108,6 +108,8 @@ export interface JobSpec<E, R> {
    * job instead of being a warning (`--strict`).
    */
   readonly strict?: boolean
+  /** How its user turned `strict` on, for the failure's message (default `--strict`; a job file's `"strict": true`). */
+  readonly strictBy?: string
   /**
    * An output whose order may not be fixed, read in pages of `pageSize` rows: once its result is found to span more
    * than one page, `check` runs once (see SearchOrder.ts), and what it says is a warning; with `strict`, a failure
@@ -419,7 +421,7 @@ export const runJob = <E, R>(
             if (unsorted !== undefined && spec.strict === true) {
               return yield* new ExportError({
                 kind: "Incomplete",
-                message: `${spec.what}: ${unsorted} (without --strict it is exported with this warning)`
+                message: `${spec.what}: ${unsorted} (without ${spec.strictBy ?? "--strict"} it is exported with this warning)`
               })
             }
             if (unsorted !== undefined) yield* Effect.logWarning(`${spec.what}: ${unsorted}`)
@@ -432,7 +434,7 @@ export const runJob = <E, R>(
           if (spec.strict === true) {
             return yield* new ExportError({
               kind: "Incomplete",
-              message: `${spec.what}: ${page.repeated}: run the export again (a result can hold two identical pages, e.g. identical rows: without --strict it is exported with this warning)`
+              message: `${spec.what}: ${page.repeated}: run the export again (a result can hold two identical pages, e.g. identical rows: without ${spec.strictBy ?? "--strict"} it is exported with this warning)`
             })
           }
           repeats.push(page.repeated)

@@ -25,6 +25,7 @@ import { makeStreamWriter } from "../output/StdoutWriter.ts"
 import { planColumns } from "../plan/ColumnPlanner.ts"
 import { rowFormatOf } from "../plan/JobFile.ts"
 import type { PlannedOutput } from "../plan/PlannedOutput.ts"
+import { commandLineNames, settingNames } from "../plan/SettingNames.ts"
 import * as Checkpoint from "./Checkpoint.ts"
 import { type JobResult, type JobSpec, runJob } from "./ExportJob.ts"
 import {
@@ -113,6 +114,7 @@ export const writeOutput = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
         partialPath: files.partial,
         fingerprint: planned.fingerprint,
         settings: planned.settings,
+        names: settingNames(planned.export),
         completed: Option.fromUndefinedOr(prior).pipe(
           Option.map((o) => ({
             fingerprint: o.fingerprint,
@@ -218,6 +220,13 @@ export const jobSpecOf = <E>(
   columnNames: planned.settings.columnNames,
   nullString: planned.settings.nullString,
   strict: run.options.strict || planned.export.strict,
+  // Named as its user gave it: `--strict`, or the job file's `"strict": true` (the message says what turns it off).
+  strictBy: [
+    ...new Set([
+      ...(run.options.strict ? [commandLineNames.on("strict")] : []),
+      ...(planned.export.strict ? [settingNames(planned.export).on("strict")] : [])
+    ])
+  ].join(" and "),
   // A part of a split export reads no row count on its pages: the one its parts were planned with.
   ...(planned.unsorted === undefined
     ? {}

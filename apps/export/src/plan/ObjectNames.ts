@@ -7,6 +7,7 @@ import { Effect, Stream } from "effect"
 import { type Cluster, metadataColumns } from "../cluster/Cluster.ts"
 import { ExportError } from "../ExportError.ts"
 import { closest, didYouMean } from "../Suggest.ts"
+import { exportOfType } from "./SettingNames.ts"
 
 const namePosition = metadataColumns.findIndex((c) => c.name === "name")
 
@@ -48,12 +49,13 @@ type Exportable = "ANSWER" | "LIVEBOARD" | "LOGICAL_TABLE"
 const exportable: ReadonlyArray<Exportable> = ["ANSWER", "LIVEBOARD", "LOGICAL_TABLE"]
 const kindOf = (type: Exportable) => (type === "LOGICAL_TABLE" ? "table or model" : type.toLowerCase())
 const article = (word: string) => (/^[aeiou]/.test(word) ? "an" : "a")
-/** How an object of each type is exported. */
-const howTo = {
-  ANSWER: "as an answer (spotpipe answer)",
-  LIVEBOARD: "as a liveboard (spotpipe liveboard)",
-  LOGICAL_TABLE: "with a search on it (spotpipe search --table)"
-} as const
+/** How an object of each type is exported, said as the export was given (`spotpipe answer`, `"type": "answer"`). */
+const howTo = (type: Exportable, givenIn: GivenIn): string =>
+  type === "ANSWER"
+    ? `as an answer (${exportOfType(givenIn, "answer")})`
+    : type === "LIVEBOARD"
+      ? `as a liveboard (${exportOfType(givenIn, "liveboard")})`
+      : `with a search on it (${exportOfType(givenIn, "search")})`
 
 /** The `spotpipe ls` listing of each type. */
 const lsKind = { ANSWER: "answers", LIVEBOARD: "liveboards", LOGICAL_TABLE: "tables" } as const
@@ -104,7 +106,7 @@ export const findObject = <E>(
           if (elsewhere !== undefined) {
             return yield* new ExportError({
               kind: "NotFound",
-              message: `${identifier}${where} is the GUID of ${kindOf(other)} "${elsewhere.name}", not of ${article(kind)} ${kind}: export it ${howTo[other]}`
+              message: `${identifier}${where} is the GUID of ${kindOf(other)} "${elsewhere.name}", not of ${article(kind)} ${kind}: export it ${howTo(other, givenIn)}`
             })
           }
         }

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto"
 import type { OffsetStyle } from "@spotpipe/decode"
 import { canonicalJson, type ExportFormat } from "./JobFile.ts"
 import type { ColumnNames } from "./Names.ts"
+import { commandLineNames, type SettingNames } from "./SettingNames.ts"
 
 /** The settings one output is written with. */
 export interface OutputSettings {
@@ -42,8 +43,11 @@ export interface OutputSettings {
   readonly jobRun?: string
 }
 
-/** How each setting is named in messages; a `Record` over the keys, so a new setting cannot go unnamed. */
-const labels: Record<keyof OutputSettings, string> = {
+/**
+ * How each setting is named in messages, those a job file sets as its user wrote them (`say`); a `Record` over the
+ * keys, so a new setting cannot go unnamed.
+ */
+const labelsFor = (say: SettingNames): Record<keyof OutputSettings, string> => ({
   file: "the output name",
   format: "the format",
   pageSize: "the page size",
@@ -52,13 +56,13 @@ const labels: Record<keyof OutputSettings, string> = {
   newline: "--newline",
   escapeFormulae: "--escape-formulae",
   periodEnd: "--period-end",
-  columnNames: "--column-names",
-  nullString: "--null-string",
+  columnNames: say.named("columnNames"),
+  nullString: say.named("nullString"),
   tzDatabase: "the time-zone database version",
   writerVersion: "the spotpipe version",
   host: "the cluster",
   jobRun: "the job run (--job-run)"
-}
+})
 
 const show = (key: string, value: unknown): string => {
   if (key === "newline") return value === "\r\n" ? "crlf" : value === "\n" ? "lf" : String(value)
@@ -87,11 +91,16 @@ export interface SettingChange {
 
 /**
  * The first setting that differs between an earlier output's settings and the current ones (undefined: none
- * differs, or the earlier ones are unknown).
+ * differs, or the earlier ones are unknown); `say` names the settings a job file sets by its keys.
  */
-export const changedSetting = (before: unknown, after: OutputSettings): SettingChange | undefined => {
+export const changedSetting = (
+  before: unknown,
+  after: OutputSettings,
+  say: SettingNames = commandLineNames
+): SettingChange | undefined => {
   if (typeof before !== "object" || before === null) return undefined
   const earlier = before as Record<string, unknown>
+  const labels = labelsFor(say)
   for (const key of Object.keys(labels) as Array<keyof OutputSettings>) {
     if (canonicalJson(earlier[key]) !== canonicalJson(after[key])) {
       return { setting: labels[key], from: show(key, earlier[key]), to: show(key, after[key]) }

@@ -19,6 +19,13 @@ export type Setting =
   | "runtimeFilters"
   | "visualizations"
   | "sort"
+  | "strict"
+  | "timezone"
+  | "columnNames"
+  | "nullString"
+
+/** A setting a job file's `defaults` may hold too. */
+export type DefaultSetting = "strict" | "timezone" | "columnNames" | "nullString"
 
 /** The flag of each setting. */
 const flags: Readonly<Record<Setting, string>> = {
@@ -29,7 +36,11 @@ const flags: Readonly<Record<Setting, string>> = {
   query: "--query",
   runtimeFilters: "--runtime-filter",
   visualizations: "--viz",
-  sort: "--sort"
+  sort: "--sort",
+  strict: "--strict",
+  timezone: "--timezone",
+  columnNames: "--column-names",
+  nullString: "--null-string"
 }
 
 /** A job file's value of `setting` for one item `value` (a flag takes one item each time). */
@@ -58,6 +69,10 @@ export interface SettingNames {
   readonly last: (setting: "since" | "modifiedSince") => string
   /** A run's `flags` with the setting written with `value`: `--orgs 5 --since DATE`, or `--orgs 5, with "since": "DATE"`. */
   readonly alongside: (flags: string, setting: Setting, value: string) => string
+  /** A switch turned on: `--strict`, or `"strict": true`. */
+  readonly on: (setting: "strict") => string
+  /** How to give the setting: `pass --timezone`, or `set "timezone" in "defaults" or in each export`. */
+  readonly toGive: (setting: DefaultSetting) => string
 }
 
 /** A flag's value as a shell takes it: bare when it is one plain word, else in double quotes. */
@@ -70,7 +85,9 @@ export const commandLineNames: SettingNames = {
   written: (setting, value) => `${flags[setting]} ${flagValue(value)}`,
   lastRun: (setting) => `${flags[setting]} last run`,
   last: (setting) => `${flags[setting]} last`,
-  alongside: (given, setting, value) => `${given} ${commandLineNames.written(setting, value)}`
+  alongside: (given, setting, value) => `${given} ${commandLineNames.written(setting, value)}`,
+  on: (setting) => flags[setting],
+  toGive: (setting) => `pass ${flags[setting]}`
 }
 
 /** The settings of the export at `index` (0-based) of a job file, by its keys. */
@@ -84,9 +101,22 @@ const jobFileNames = (index: number): SettingNames => {
     written,
     lastRun: (setting) => `run with ${written(setting, lastWord)}`,
     last: (setting) => named(setting, lastWord),
-    alongside: (given, setting, value) => `${given}, with ${written(setting, value)}`
+    alongside: (given, setting, value) => `${given}, with ${written(setting, value)}`,
+    on: (setting) => `"${setting}": true`,
+    toGive: (setting) => `set "${setting}" in "defaults" or in each export`
   }
 }
+
+/** The exports of each object type a job file or command writes, to say how to export an object of another type. */
+const exportedAs = {
+  answer: { command: "spotpipe answer", job: '"type": "answer"' },
+  liveboard: { command: "spotpipe liveboard", job: '"type": "liveboard"' },
+  search: { command: "spotpipe search --table", job: '"type": "search" with "table"' }
+} as const
+
+/** How an export of `type` is written where the export was given: `spotpipe search --table`, or `"type": "search" with "table"`. */
+export const exportOfType = (givenIn: GivenIn | undefined, type: keyof typeof exportedAs): string =>
+  givenIn === "job file" ? exportedAs[type].job : exportedAs[type].command
 
 /** How the messages of `entry` (an export: its position and where it was given) name its settings. */
 export const settingNames = (entry: { readonly index: number; readonly givenIn?: GivenIn }): SettingNames =>

@@ -24,6 +24,7 @@ import { Effect, FileSystem, Path } from "effect"
 import type { SignedInUser } from "../cluster/Cluster.ts"
 import { ExportError } from "../ExportError.ts"
 import { isDocumentFormat, type Manifest } from "../output/Manifest.ts"
+import { commandLineNames, type SettingNames } from "./SettingNames.ts"
 
 /** Who read the listing of one record of a file: its run's cluster and signed-in user, in the Org of its export. */
 export interface Writer {
@@ -221,13 +222,15 @@ const whose = (writers: ReadonlyArray<Writer>, host: string, user: SignedInUser 
  * not known) may make: a file only when every record of it since it was last removed was read by that user on that
  * cluster in that Org, and at least one did say so (records of versions that did not record the user count neither
  * way). A listing holds only what its user may see, so a file another user's listing wrote may be of an object
- * only hidden from this one. The others are kept, with one warning for each whose they are, listing every file.
+ * only hidden from this one. The others are kept, with one warning for each whose they are, listing every file;
+ * `say` names the export's settings in its user's words (a job file's `modifiedSince`).
  */
 export const vouchedRemovals = (
   plan: RemovalPlan,
   key: string,
   host: string,
-  user: SignedInUser | undefined
+  user: SignedInUser | undefined,
+  say: SettingNames = commandLineNames
 ): RemovalPlan => {
   if (plan.removals.length === 0) return plan
   const removals: Array<Removal> = []
@@ -254,7 +257,7 @@ export const vouchedRemovals = (
     } else if (writers._tag === "Older") {
       keep(writers.merge ? "merge" : "older", removal, (n) => {
         const theirs = they(n, "its object", "their objects")
-        return `${unrecorded(writers.merge, n)}, so ${theirs} may be only hidden from ${whoIs(writers.user)}; remove ${they(n, "it", "them")} by hand if ${theirs} ${they(n, "is", "are")} gone, and run once without --modified-since as the user whose copy this folder is (each file it writes records that user), so that later runs remove such files themselves`
+        return `${unrecorded(writers.merge, n)}, so ${theirs} may be only hidden from ${whoIs(writers.user)}; remove ${they(n, "it", "them")} by hand if ${theirs} ${they(n, "is", "are")} gone, and run once without ${say.named("modifiedSince")} as the user whose copy this folder is (each file it writes records that user), so that later runs remove such files themselves`
       })
     } else removals.push(removal)
   }
