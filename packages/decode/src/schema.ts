@@ -2,7 +2,8 @@
  * `@spotpipe/decode/schema`: Effect Schema codecs for date cells inside response schemas (wire form ⇄
  * {@link Period}) and for the package's errors. Decoding shares the plain decoder (same rules, same messages);
  * encoding gives back the wire form the period was decoded from. The only module of the package that imports
- * `effect` (a peer dependency), so users of the main entry never load it.
+ * `effect` (4.1 or later 4.x, which the user installs; not a declared peer, so that npm installs the package into
+ * an Effect 3 project too), so users of the main entry never load it.
  */
 import { Effect, Schema, SchemaGetter, SchemaIssue } from "effect"
 import { DATE_CELL_ERROR_REASONS, DateCellError, InvalidTimeZoneError } from "./DateCellError.ts"

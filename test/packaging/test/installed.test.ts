@@ -25,7 +25,8 @@ import { fileURLToPath } from "node:url"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import * as esbuild from "esbuild"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { filesUnder, run, strangerEnv } from "../src/scratch.ts"
+import { startRegistry } from "../src/registry.ts"
+import { filesUnder, run, runToEnd, strangerEnv } from "../src/scratch.ts"
 
 const repoRoot = realpathSync(fileURLToPath(new URL("../../../", import.meta.url)))
 const here = realpathSync(fileURLToPath(new URL("..", import.meta.url)))
@@ -300,6 +301,7 @@ describe("the packed libraries, installed with npm outside the workspace", () =>
   let withEffect = ""
   let coreWithoutNode = ""
   let tarballs: { readonly decode: string; readonly core: string } = { decode: "", core: "" }
+  let effectTarball = ""
 
   beforeAll(async () => {
     scratch = realpathSync(mkdtempSync(join(tmpdir(), "spotpipe-packaging-")))
@@ -332,13 +334,14 @@ describe("the packed libraries, installed with npm outside the workspace", () =>
       await run("npm", ["install", "--offline", "--no-audit", "--no-fund", ...install], dir, env)
       return dir
     }
-    const effectTarball = depTarballs.filter((file) => /^effect-\d/.test(basename(file)))
-    expect(effectTarball).toHaveLength(1)
+    const effectTarballs = depTarballs.filter((file) => /^effect-\d/.test(basename(file)))
+    expect(effectTarballs).toHaveLength(1)
+    effectTarball = effectTarballs[0]!
     // Three separate projects, so that each one holds exactly what its user installed.
     ;[decodeOnly, withEffect, coreWithoutNode] = await Promise.all([
       project("decode-only", [tarballs.decode]),
       project("with-effect", [tarballs.decode, tarballs.core, ...depTarballs]),
-      project("core-without-platform-node", [tarballs.core, ...effectTarball])
+      project("core-without-platform-node", [tarballs.core, effectTarball])
     ])
   })
 
@@ -372,14 +375,15 @@ describe("the packed libraries, installed with npm outside the workspace", () =>
       )
       expect(stray).toEqual([])
       expect(files.filter((file) => file.endsWith(".ts") && !file.endsWith(".d.ts"))).toEqual([])
-      // effect is a peer (one copy in the user's tree); decode needs it only for ./schema, core's users may bring
-      // their own HttpClient instead of @effect/platform-node.
+      // core: effect is a peer (one copy in the user's tree), and its users may bring their own HttpClient instead
+      // of @effect/platform-node. decode declares none: only ./schema imports effect, and npm checks even an
+      // optional peer's range against a project's own effect (an Effect 3 project could not install it).
       expect(manifest.dependencies).toBeUndefined()
       expect(manifest.peerDependencies).toEqual(
-        lib === "decode" ? { effect: "^4.1.0" } : { effect: "^4.1.0", "@effect/platform-node": "^4.1.0" }
+        lib === "decode" ? undefined : { effect: "^4.1.0", "@effect/platform-node": "^4.1.0" }
       )
       expect(manifest.peerDependenciesMeta).toEqual(
-        lib === "decode" ? { effect: { optional: true } } : { "@effect/platform-node": { optional: true } }
+        lib === "decode" ? undefined : { "@effect/platform-node": { optional: true } }
       )
       expect(readFileSync(join(dir, "LICENSE"), "utf8")).toBe(readFileSync(join(repoRoot, "LICENSE"), "utf8"))
       // For tools that predate `exports` (TypeScript's node10 resolution): the main entry only.
@@ -417,6 +421,40 @@ describe("the packed libraries, installed with npm outside the workspace", () =>
     })
     expect(out.bad.message).toContain("soon")
     expect(out.badZone).toEqual({ tag: "InvalidTimeZoneError", isInvalidTimeZoneError: true })
+  })
+
+  it("decode installs with npm into a project on Effect 3, which keeps its effect, and its main entry runs", async () => {
+    // npm checks even an optional peer's range against the project's own effect: a peer effect@^4.1.0 made it
+    // refuse the install (ERESOLVE) where effect 4 exists, though the main entry needs no effect. A stand-in for
+    // effect 3 (npm resolves on name and version) and the workspace's effect 4, served as a registry serves them.
+    const effect3 = join(scratch, "effect3")
+    mkdirSync(effect3)
+    const effect3Manifest = { name: "effect", version: "3.19.0", type: "module", exports: "./index.js" }
+    writeFileSync(join(effect3, "package.json"), JSON.stringify(effect3Manifest))
+    writeFileSync(join(effect3, "index.js"), "export const major = 3\n")
+    await run("npm", ["pack", "--offline", "--pack-destination", scratch], effect3, env)
+    const effect4Manifest = readManifest(join(withEffect, "node_modules", "effect"))
+    const registry = await startRegistry([
+      { manifest: effect3Manifest, tarball: join(scratch, "effect-3.19.0.tgz") },
+      { manifest: { ...effect4Manifest }, tarball: effectTarball }
+    ])
+    try {
+      const dir = join(scratch, "effect3-app")
+      mkdirSync(dir)
+      writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "effect3-app", private: true, type: "module" }))
+      const registryEnv = { ...env, npm_config_registry: registry.url }
+      await run("npm", ["install", "--no-audit", "--no-fund", "effect@3"], dir, registryEnv)
+      const installed = await runToEnd("npm", ["install", "--no-audit", "--no-fund", tarballs.decode], dir, registryEnv)
+      expect(installed.stderr.split("\n").filter((line) => /ERESOLVE|peer/i.test(line))).toEqual([])
+      expect(installed.code).toBe(0)
+      expect(readManifest(join(dir, "node_modules", "effect")).version).toBe("3.19.0")
+      expect(readManifest(dir).dependencies).toMatchObject({ effect: "^3.19.0" })
+      writeFileSync(join(dir, "decode.mjs"), decodeScript)
+      const { stdout } = await run(process.execPath, ["decode.mjs", JSON.stringify([quarters[0]!.epoch])], dir, env)
+      expect(JSON.parse(stdout).epoch).toEqual([quarters[0]!.text])
+    } finally {
+      await registry.close()
+    }
   })
 
   it("decode/schema with effect installed round-trips cells in both wire forms", async () => {
