@@ -61,7 +61,8 @@ const replaced = (text: string, from: string, to: string): string => {
 
 /** The examples as files: name → text. */
 const examples = (): Record<string, string> => {
-  const [main, config, repeated, reader, tml, orgs, errors, missing] = blocks as [
+  const [main, config, repeated, reader, tml, orgs, errors, missing, testing] = blocks as [
+    string,
     string,
     string,
     string,
@@ -102,6 +103,8 @@ runExample(
   })
 )
 `,
+    // Tests of a user's code on a fake HttpClient, with node:test (a file run by node runs its tests).
+    "testing.ts": testing,
     "repeated.ts": inGen(
       `import { ThoughtSpotClient } from "@spotpipe/core"\nimport { Console, Effect, Stream } from "effect"`,
       `const id = ${JSON.stringify(modelId)}`,
@@ -187,7 +190,7 @@ describe("README examples", () => {
   })
 
   it("the README has the examples this test runs", () => {
-    expect(blocks.length).toBe(8)
+    expect(blocks.length).toBe(9)
   })
 
   it("every example type-checks as a strict consumer's code", async () => {
@@ -289,6 +292,15 @@ describe("README examples", () => {
     expect(ran.code).toBe(0)
     expect(ran.stdout).toMatch(/^rows: [1-9]\d*\nrows: 0\n$/)
     expect(ran.stderr).toMatch(/^skipped: .*0badc0de-0000-4000-8000-000000000000.*\n$/)
+  })
+
+  it("a user's tests of their own code pass on a fake HttpClient, the retries under TestClock", async () => {
+    const ran = await runFile("testing.ts")
+    expect(ran.code).toBe(0)
+    expect(ran.stdout).toMatch(/^ℹ pass 2$/m)
+    expect(ran.stdout).toMatch(/^ℹ fail 0$/m)
+    // Both 503s were retried, in virtual time.
+    expect(ran.stdout.match(/retrying answerData in [\d.]+ s \(attempt [23] of 6\): Server: /g)).toHaveLength(2)
   })
 
   it("TML export, each Org's users and repeatedPage: 'fail' run as shown", async () => {

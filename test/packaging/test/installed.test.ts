@@ -566,6 +566,30 @@ describe("the packed libraries, installed with npm outside the workspace", () =>
     await run(tsc, ["-p", "tsconfig.json"], withEffect, env)
   })
 
+  it("the core README's tests of a user's code pass in the installed package, and type-check strictly", async () => {
+    const readme = readFileSync(join(withEffect, "node_modules", "@spotpipe", "core", "README.md"), "utf8")
+    const tests = [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)]
+      .map((match) => match[1]!)
+      .filter((code) => code.includes('from "node:test"'))
+    expect(tests).toHaveLength(1)
+    writeFileSync(join(withEffect, "userCode.test.ts"), tests[0]!)
+    const { stdout } = await run(process.execPath, ["--test", "userCode.test.ts"], withEffect, env)
+    expect(stdout).toMatch(/^ℹ pass 2$/m)
+    expect(stdout).toMatch(/^ℹ fail 0$/m)
+    writeFileSync(
+      join(withEffect, "tsconfig.userCode.json"),
+      JSON.stringify({
+        compilerOptions: {
+          ...consumerTsconfig.compilerOptions,
+          exactOptionalPropertyTypes: true,
+          noUncheckedIndexedAccess: true
+        },
+        files: ["userCode.test.ts"]
+      })
+    )
+    await run(tsc, ["-p", "tsconfig.userCode.json"], withEffect, env)
+  })
+
   it("the decode README's examples, run in the installed package, print what they promise and type-check strictly", async () => {
     // The README the user reads is the one in the tarball.
     const blocks = decodeReadmeBlocks(
