@@ -61,7 +61,8 @@ const replaced = (text: string, from: string, to: string): string => {
 
 /** The examples as files: name → text. */
 const examples = (): Record<string, string> => {
-  const [main, config, repeated, reader, tml, orgs, errors, missing, testing] = blocks as [
+  const [main, config, columns, repeated, reader, tml, orgs, errors, missing, testing] = blocks as [
+    string,
     string,
     string,
     string,
@@ -103,6 +104,11 @@ runExample(
   })
 )
 `,
+    "columns.ts": inGen(
+      `import { ThoughtSpotApi, ThoughtSpotClient } from "@spotpipe/core"\nimport { Console, Effect, Schema, Stream } from "effect"`,
+      `const answerId = process.argv[2] ?? ""`,
+      columns
+    ),
     // Tests of a user's code on a fake HttpClient, with node:test (a file run by node runs its tests).
     "testing.ts": testing,
     "repeated.ts": inGen(
@@ -130,6 +136,29 @@ interface Ran {
   readonly stderr: string
 }
 
+/** The column names of an answer's first data page, asked of the sandbox without the client. */
+const pageColumnNames = async (sandboxUrl: string, answer: string): Promise<ReadonlyArray<string>> => {
+  const post = async (path: string, body: unknown, token?: string) => {
+    const response = await fetch(`${sandboxUrl}/api/rest/2.0/${path}`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "user-agent": "readme-test",
+        ...(token === undefined ? {} : { authorization: `Bearer ${token}` })
+      },
+      body: JSON.stringify(body)
+    })
+    expect(response.status).toBe(200)
+    return (await response.json()) as Record<string, unknown>
+  }
+  const { token } = (await post("auth/token/full", {
+    username: fixtures.user.username,
+    password: fixtures.user.password
+  })) as { token: string }
+  const data = await post("metadata/answer/data", { metadata_identifier: answer, record_size: 1 }, token)
+  return (data["contents"] as ReadonlyArray<{ readonly column_names: ReadonlyArray<string> }>)[0]!.column_names
+}
+
 describe("README examples", () => {
   let sandbox: RunningSandbox
   let dir: string
@@ -145,10 +174,11 @@ describe("README examples", () => {
   const runFile = (
     file: string,
     overrides?: Record<string, string>,
-    onOutput?: (text: string, child: ChildProcess) => void
+    onOutput?: (text: string, child: ChildProcess) => void,
+    args: ReadonlyArray<string> = []
   ) =>
     new Promise<Ran>((resolve, reject) => {
-      const child = spawn(process.execPath, [join(dir, file)], { cwd: dir, env: env(overrides) })
+      const child = spawn(process.execPath, [join(dir, file), ...args], { cwd: dir, env: env(overrides) })
       let stdout = ""
       let stderr = ""
       child.stdout.on("data", (chunk: Buffer) => {
@@ -190,7 +220,7 @@ describe("README examples", () => {
   })
 
   it("the README has the examples this test runs", () => {
-    expect(blocks.length).toBe(9)
+    expect(blocks.length).toBe(10)
   })
 
   it("every example type-checks as a strict consumer's code", async () => {
@@ -285,6 +315,22 @@ describe("README examples", () => {
     const fine = await runFile("errors.ts")
     expect(fine.stderr).toBe("")
     expect(fine.stdout).toContain("data time zone: America/Los_Angeles")
+  })
+
+  it("an answer's column types come from its metadata_detail, by the names of its data pages' columns", async () => {
+    const answer = fixtures.answers["Revenue by Month"]!.id
+    const ran = await runFile("columns.ts", undefined, undefined, [answer])
+    expect(ran.stderr).toBe("")
+    expect(ran.code).toBe(0)
+    const block = blocks[2]!
+    const promised = block.slice(block.lastIndexOf(" // ") + 4).trim()
+    expect(ran.stdout).toBe(`${promised}\n`)
+    // The names are those of the data pages.
+    const names = (JSON.parse(promised) as ReadonlyArray<{ readonly name: string }>).map((column) => column.name)
+    expect(names).toEqual(await pageColumnNames(sandbox.url, answer))
+    const unknown = await runFile("columns.ts", undefined, undefined, ["0badc0de-0000-4000-8000-000000000000"])
+    expect(unknown.code).toBe(0)
+    expect(unknown.stderr).toBe("no answer 0badc0de-0000-4000-8000-000000000000\n")
   })
 
   it("an answer that does not exist is told apart by its BadRequest's code 10002, as the README says", async () => {
