@@ -5,7 +5,15 @@
  * Same caches idea as the renderers: rendered days and DATE instants are remembered as bytes.
  */
 import type { DateColumnType } from "./ColumnType.ts"
-import { writeDays, writeOffset, writeSecondOfDay } from "./internal/civil.ts"
+import {
+  FIRST_DAY,
+  FIRST_SECOND,
+  LAST_DAY,
+  LAST_SECOND,
+  writeDays,
+  writeOffset,
+  writeSecondOfDay
+} from "./internal/civil.ts"
 import { startedDay } from "./internal/dayStart.ts"
 import { NULL_CELL, readCell, renderValue } from "./internal/readCell.ts"
 import { checkRenderArguments } from "./internal/renderArguments.ts"
@@ -62,7 +70,7 @@ const instantCaches = new WeakMap<TimeZone, InstantBytes>()
  * DATE bytes by instant, one cache per zone shared by its DATE writers: a DATE column holds few distinct
  * instants (local midnights), so a hit is one comparison and a 10-byte copy. Slot hash as in the renderer. An
  * instant that starts no day in the zone (see `startedDay`) is {@link INVALID_CELL} (the renderer's `NotMidnight`),
- * checked on a miss only: it is never cached.
+ * checked on a miss only: it is never cached, nor is a day outside years 0001–9999 (the renderer's `OutOfRange`).
  */
 const dateWriterFor = (zone: TimeZone): ((t: number, out: Uint8Array, at: number) => number) => {
   let cache = instantCaches.get(zone)
@@ -80,7 +88,7 @@ const dateWriterFor = (zone: TimeZone): ((t: number, out: Uint8Array, at: number
     const from = slot * DATE_BYTES
     if (keys[slot] !== t) {
       const day = startedDay(t, offsetSeconds)
-      if (Number.isNaN(day)) return INVALID_CELL
+      if (!(day >= FIRST_DAY && day <= LAST_DAY)) return INVALID_CELL
       writeDay(day, bytes, from)
       keys[slot] = t
     }
@@ -89,7 +97,7 @@ const dateWriterFor = (zone: TimeZone): ((t: number, out: Uint8Array, at: number
   }
 }
 
-/** `YYYY-MM-DDTHH:mm:ssZ` of an instant in UTC. */
+/** `YYYY-MM-DDTHH:mm:ssZ` of an instant in UTC (years 0001–9999). */
 const writeUtc = (t: number, out: Uint8Array, at: number): number => {
   const day = Math.floor(t / SECONDS_PER_DAY)
   writeDay(day, out, at)
@@ -99,7 +107,19 @@ const writeUtc = (t: number, out: Uint8Array, at: number): number => {
   return at + 20
 }
 
-/** The bytes of a valid instant (whole seconds, in range) for one column type. */
+/** `YYYY-MM-DDTHH:mm:ss±HH:MM` of local seconds `local` at a whole-minute `offset` (years 0001–9999). */
+const writeLocal = (local: number, offset: number, out: Uint8Array, at: number): number => {
+  const day = Math.floor(local / SECONDS_PER_DAY)
+  writeDay(day, out, at)
+  out[at + 10] = 84
+  writeSecondOfDay(local - day * SECONDS_PER_DAY, out, at + 11)
+  return writeOffset(offset, out, at + 19)
+}
+
+/**
+ * The bytes of a valid instant (whole seconds, in range) for one column type; {@link INVALID_CELL} where the
+ * renderer gives an error (a DATE that is no day start, a local year 0000 or 10000), writing nothing.
+ */
 const makeInstantWriter = (
   type: DateColumnType,
   options: RenderOptions
@@ -112,21 +132,28 @@ const makeInstantWriter = (
     case "TIME":
       return (t, out, at) => {
         const local = t + offsetSeconds(t)
+        if (!(local >= FIRST_SECOND && local <= LAST_SECOND)) return INVALID_CELL
         writeSecondOfDay(local - Math.floor(local / SECONDS_PER_DAY) * SECONDS_PER_DAY, out, at)
         return at + 8
       }
     default:
-      if (options.offset !== "zone") return writeUtc
+      if (options.offset !== "zone") {
+        return (t, out, at) => {
+          if (t >= FIRST_SECOND && t <= LAST_SECOND) return writeUtc(t, out, at)
+          // As the renderer: a UTC year 0000 or 10000 is written with the zone's offset, when that can be.
+          const offset = offsetSeconds(t)
+          const local = t + offset
+          if (offset % 60 !== 0 || !(local >= FIRST_SECOND && local <= LAST_SECOND)) return INVALID_CELL
+          return writeLocal(local, offset, out, at)
+        }
+      }
       return (t, out, at) => {
         const offset = offsetSeconds(t)
-        // As the renderer: an offset with seconds (local mean time) is written as the instant in UTC.
-        if (offset % 60 !== 0) return writeUtc(t, out, at)
         const local = t + offset
-        const day = Math.floor(local / SECONDS_PER_DAY)
-        writeDay(day, out, at)
-        out[at + 10] = 84
-        writeSecondOfDay(local - day * SECONDS_PER_DAY, out, at + 11)
-        return writeOffset(offset, out, at + 19)
+        if (!(local >= FIRST_SECOND && local <= LAST_SECOND)) return INVALID_CELL
+        // As the renderer: an offset with seconds (local mean time) is written as the instant in UTC.
+        if (offset % 60 !== 0) return t >= FIRST_SECOND && t <= LAST_SECOND ? writeUtc(t, out, at) : INVALID_CELL
+        return writeLocal(local, offset, out, at)
       }
   }
 }
@@ -152,7 +179,7 @@ export const makeCellWriter = (type: DateColumnType, options: RenderOptions = {}
       end = write(t, out, at)
     }
     // A typed array drops writes past its end: without this, a cut text would be reported as written.
-    // (A DATE instant that is no midnight wrote nothing: INVALID_CELL, below any room.)
+    // (An instant the renderer refuses wrote nothing: INVALID_CELL, below any room.)
     if (end > out.length) throw noRoom(end - at, out, at)
     return end
   }

@@ -5,15 +5,12 @@
  */
 import * as civil from "./internal/civil.ts"
 
-/** Day numbers of 0001-01-01 and 9999-12-31: the years a four-digit `YYYY` holds. */
-const FIRST_DAY = -719_162
-const LAST_DAY = 2_932_896
 /** Days in 400 Gregorian years, after which the calendar repeats. */
 const DAYS_PER_CYCLE = 146_097
 
 /** `YYYY-MM-DD` of a day number (days since 1970-01-01, proleptic Gregorian), for years 0001–9999. */
 export const formatDays = (days: number): string => {
-  if (!Number.isInteger(days) || days < FIRST_DAY || days > LAST_DAY) {
+  if (!Number.isInteger(days) || days < civil.FIRST_DAY || days > civil.LAST_DAY) {
     throw new RangeError(`${days} is not the number of a day of years 0001–9999`)
   }
   return civil.formatDays(days)

@@ -29,13 +29,16 @@ export interface CalendarCell {
 export type WireDateValue = number | bigint | CalendarCell
 
 /**
- * Earliest supported instant: 0001-01-02T00:00:00Z. One day of margin keeps every zone's local date inside
- * years 0001–9999, which is what `YYYY-MM-DD` and RFC 3339 can write.
+ * Earliest instant a date cell may hold: 0000-12-31T00:00:00Z, a day before 0001-01-01 in UTC. A zone's offset is
+ * less than a day either side, so every instant that some zone shows in years 0001–9999 (what `YYYY-MM-DD` and
+ * RFC 3339 can write) lies within {@link MIN_EPOCH_SECONDS}…{@link MAX_EPOCH_SECONDS}: `9999-12-31` is
+ * 253402243200 in Los Angeles. Renderers and writers then refuse (`OutOfRange`) an instant whose local date and time
+ * in the zone they render it in is in year 0000 or 10000.
  */
-export const MIN_EPOCH_SECONDS = -62135510400
+export const MIN_EPOCH_SECONDS = -62135683200
 
-/** Latest supported instant: 9999-12-30T23:59:59Z (one day of margin, see {@link MIN_EPOCH_SECONDS}). */
-export const MAX_EPOCH_SECONDS = 253402214399
+/** Latest instant a date cell may hold: 10000-01-01T23:59:59Z, a day after 9999-12-31 in UTC (see {@link MIN_EPOCH_SECONDS}). */
+export const MAX_EPOCH_SECONDS = 253402387199
 
 /** Builds a period; `end` and `display` are only set when given (exact optional properties). */
 export const makePeriod = (form: WireForm, start: number, end?: number, display?: string): Period => {

@@ -5,9 +5,16 @@
  */
 import type { DateColumnType } from "./ColumnType.ts"
 import type { DateCellError } from "./DateCellError.ts"
-import { formatDays, formatSecondOfDay } from "./internal/civil.ts"
+import { FIRST_DAY, FIRST_SECOND, formatDays, formatSecondOfDay, LAST_DAY, LAST_SECOND } from "./internal/civil.ts"
 import { startedDay } from "./internal/dayStart.ts"
-import { cellEnd, makeCellError, makeNotMidnightError, NULL_CELL, readCell } from "./internal/readCell.ts"
+import {
+  cellEnd,
+  makeCellError,
+  makeNotMidnightError,
+  makeZoneRangeError,
+  NULL_CELL,
+  readCell
+} from "./internal/readCell.ts"
 import { checkRenderArguments } from "./internal/renderArguments.ts"
 import { formatOffset } from "./internal/ZoneTable.ts"
 import { offsetFunction } from "./internal/zoneOffset.ts"
@@ -68,9 +75,10 @@ const instantCaches = new WeakMap<TimeZone, InstantCache>()
  * bucket starts (local midnights), so a column holds few distinct instants and a hit skips the offset lookup and
  * the calendar arithmetic. The slot hash `t / 128` keeps consecutive days (86 400 s apart) in distinct slots.
  * An instant that starts no day in the zone (see `startedDay`) gives the `NotMidnight` error `notMidnight` makes
- * and is never cached, so only cache misses pay for that check.
+ * and is never cached, so only cache misses pay for that check; so does a day outside years 0001–9999, which
+ * `outOfRange` makes an error of.
  */
-const dateTextFor = (zone: TimeZone, notMidnight: NotMidnight): Formatter => {
+const dateTextFor = (zone: TimeZone, notMidnight: NotMidnight, outOfRange: NotMidnight): Formatter => {
   let cache = instantCaches.get(zone)
   if (cache === undefined) {
     cache = {
@@ -85,11 +93,19 @@ const dateTextFor = (zone: TimeZone, notMidnight: NotMidnight): Formatter => {
     const slot = (t / 128) & (INSTANT_CACHE_SIZE - 1)
     if (keys[slot] === t) return texts[slot]!
     const day = startedDay(t, offsetSeconds)
-    if (Number.isNaN(day)) return notMidnight(cell, row, t)
-    const text = dayText(day)
-    keys[slot] = t
-    texts[slot] = text
-    return text
+    if (day >= FIRST_DAY && day <= LAST_DAY) {
+      const text = dayText(day)
+      keys[slot] = t
+      texts[slot] = text
+      return text
+    }
+    // No day starts at t (NaN), or it is a day of year 0000 or 10000: a local time beyond those years is out of
+    // range whether or not it is a midnight.
+    if (Number.isNaN(day)) {
+      const local = t + offsetSeconds(t)
+      if (local >= FIRST_SECOND && local <= LAST_SECOND) return notMidnight(cell, row, t)
+    }
+    return outOfRange(cell, row, t)
   }
 }
 
@@ -106,12 +122,13 @@ const makeOffsetText = (): ((offset: number) => string) => {
   }
 }
 
-/** The `NotMidnight` error of a DATE cell (`cell`, in `row`) whose start or end is the instant `t`. */
+/** The `NotMidnight` (or `OutOfRange`) error of a DATE cell (`cell`, in `row`) whose start or end is the instant `t`. */
 type NotMidnight = (cell: unknown, row: number | undefined, t: number) => DateCellError
 
 /**
  * The text of a valid instant `t` (whole seconds, in range) of `cell` for one column type; a DATE instant that is
- * no day start in the zone is a `NotMidnight` error (the other types read only `t`).
+ * no day start in the zone is a `NotMidnight` error, and an instant with no text in the zone (a local year 0000 or
+ * 10000) an `OutOfRange` one.
  */
 type Formatter = (t: number, cell: unknown, row: number | undefined) => string | DateCellError
 
@@ -119,14 +136,19 @@ type Formatter = (t: number, cell: unknown, row: number | undefined) => string |
 const makeFormatter = (type: DateColumnType, options: RenderOptions, part: "" | "v.e"): Formatter => {
   const zone = options.timeZone ?? UTC
   const offsetSeconds = offsetFunction(zone)
+  const outOfRange: NotMidnight = (cell, row, t) =>
+    makeZoneRangeError(cell, row, options.column, t, offsetSeconds(t), String(zone.name), part)
   switch (type) {
     case "DATE":
-      return dateTextFor(zone, (cell, row, t) =>
-        makeNotMidnightError(cell, row, options.column, t, offsetSeconds(t), String(zone.name), part)
+      return dateTextFor(
+        zone,
+        (cell, row, t) => makeNotMidnightError(cell, row, options.column, t, offsetSeconds(t), String(zone.name), part),
+        outOfRange
       )
     case "TIME":
-      return (t) => {
+      return (t, cell, row) => {
         const local = t + offsetSeconds(t)
+        if (!(local >= FIRST_SECOND && local <= LAST_SECOND)) return outOfRange(cell, row, t)
         return formatSecondOfDay(local - Math.floor(local / SECONDS_PER_DAY) * SECONDS_PER_DAY)
       }
     default: {
@@ -134,14 +156,27 @@ const makeFormatter = (type: DateColumnType, options: RenderOptions, part: "" | 
         const day = Math.floor(t / SECONDS_PER_DAY)
         return `${dayText(day)}T${formatSecondOfDay(t - day * SECONDS_PER_DAY)}Z`
       }
-      if (options.offset !== "zone") return utc
+      const inUtcYears = (t: number): boolean => t >= FIRST_SECOND && t <= LAST_SECOND
+      if (options.offset !== "zone") {
+        return (t, cell, row) => {
+          if (inUtcYears(t)) return utc(t)
+          // Its UTC text would be in year 0000 or 10000 (9999-12-31T20:00:00-08:00 is 10000-01-01T04:00:00Z):
+          // the same instant with the zone's offset, when that is whole minutes and its local year in 0001–9999.
+          const offset = offsetSeconds(t)
+          const local = t + offset
+          if (offset % 60 !== 0 || !(local >= FIRST_SECOND && local <= LAST_SECOND)) return outOfRange(cell, row, t)
+          const day = Math.floor(local / SECONDS_PER_DAY)
+          return `${dayText(day)}T${formatSecondOfDay(local - day * SECONDS_PER_DAY)}${formatOffset(offset)}`
+        }
+      }
       const offsetText = makeOffsetText()
-      return (t) => {
+      return (t, cell, row) => {
         const offset = offsetSeconds(t)
+        const local = t + offset
+        if (!(local >= FIRST_SECOND && local <= LAST_SECOND)) return outOfRange(cell, row, t)
         // RFC 3339 offsets have no seconds: local mean time offsets such as -07:52:58 (before ~1900) are
         // written as the exact instant in UTC instead of a rounded, wrong offset.
-        if (offset % 60 !== 0) return utc(t)
-        const local = t + offset
+        if (offset % 60 !== 0) return inUtcYears(t) ? utc(t) : outOfRange(cell, row, t)
         const day = Math.floor(local / SECONDS_PER_DAY)
         return `${dayText(day)}T${formatSecondOfDay(local - day * SECONDS_PER_DAY)}${offsetText(offset)}`
       }

@@ -13,6 +13,7 @@ const formatterFor = (zone: string): Intl.DateTimeFormat => {
       timeZone: zone,
       calendar: "gregory",
       numberingSystem: "latn",
+      era: "short",
       hourCycle: "h23",
       year: "numeric",
       month: "2-digit",
@@ -26,11 +27,12 @@ const formatterFor = (zone: string): Intl.DateTimeFormat => {
   return f
 }
 
-/** Wall-clock fields of epoch second `t` in `zone`, per Intl. */
+/** Wall-clock fields of epoch second `t` in `zone`, per Intl; `year` is astronomical (Intl's 1 BC is year 0). */
 export const intlFields = (zone: string, t: number) => {
   const parts = formatterFor(zone).formatToParts(new Date(t * 1000))
   const get = (type: Intl.DateTimeFormatPartTypes): number => Number(parts.find((p) => p.type === type)?.value)
-  const year = get("year")
+  const era = parts.find((p) => p.type === "era")?.value
+  const year = era === "BC" ? 1 - get("year") : get("year")
   const month = get("month")
   const day = get("day")
   const hour = get("hour")

@@ -22,7 +22,15 @@ import {
   resolveTimeZone,
   type TimeZone
 } from "../src/index.ts"
-import { instant, intlDate, intlDateTimeWithOffset, intlMidnightBefore, intlTime, ZONES } from "./intlReference.ts"
+import {
+  instant,
+  intlDate,
+  intlDateTimeWithOffset,
+  intlFields,
+  intlMidnightBefore,
+  intlTime,
+  ZONES
+} from "./intlReference.ts"
 
 const seconds = fc.integer({ min: MIN_EPOCH_SECONDS, max: MAX_EPOCH_SECONDS })
 
@@ -121,6 +129,7 @@ describe("decode properties", () => {
     )
     const render = makeCellRenderer("DATE", { timeZone: resolveTimeZone("America/Los_Angeles") as TimeZone })
     const isLocalMidnight = (t: number) => intlTime("America/Los_Angeles", t) === "00:00:00"
+    const inYears = (zone: string, t: number) => intlFields(zone, t).year >= 1 && intlFields(zone, t).year <= 9999
     const renderEnd = makeEndRenderer("DATE_TIME", { offset: "zone" })
     fc.assert(
       fc.property(anyValue, fc.constantFrom("DATE", "TIME", "VARCHAR", "SOMETHING_NEW"), (value, type) => {
@@ -132,13 +141,19 @@ describe("decode properties", () => {
           expect(decoded.value.length).toBeLessThanOrEqual(80)
           expect(decoded.message).toContain('column "c"')
         }
-        for (const text of [render(value, 0), renderEnd(value, 0)]) {
+        for (const [text, at, zone] of [
+          [render(value, 0), isPeriod(decoded) ? decoded.start : undefined, "America/Los_Angeles"],
+          [renderEnd(value, 0), isPeriod(decoded) ? decoded.end : undefined, "UTC"]
+        ] as const) {
           expect(text === null || typeof text === "string" || text instanceof DateCellError).toBe(true)
           // Renderers take a fast path for common cells; they must accept and reject exactly what decodeCell does.
           if (decoded instanceof DateCellError) expect(text).toMatchObject({ reason: decoded.reason })
-          else if (text !== renderEnd(value, 0) && decoded !== null && !isLocalMidnight(decoded.start)) {
+          else if (at !== undefined && !inYears(zone, at)) {
+            // …a valid cell whose local year in the zone has no four digits is OutOfRange…
+            expect(text).toMatchObject({ reason: "OutOfRange", instant: at })
+          } else if (zone !== "UTC" && at !== undefined && !isLocalMidnight(at)) {
             // …and a valid DATE cell that is no midnight in the zone is a NotMidnight error.
-            expect(text).toMatchObject({ reason: "NotMidnight", instant: decoded.start })
+            expect(text).toMatchObject({ reason: "NotMidnight", instant: at })
           } else expect(text instanceof DateCellError).toBe(false)
         }
         for (const mode of ["strict", "lenient"] as const) {

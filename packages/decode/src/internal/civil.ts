@@ -3,6 +3,13 @@
  * text pieces the renderers concatenate. No `Date`, no `Intl`: this is the part that runs once per rendered day.
  */
 
+/** Day numbers of 0001-01-01 and 9999-12-31: the days a four-digit `YYYY` holds. */
+export const FIRST_DAY = -719_162
+export const LAST_DAY = 2_932_896
+/** Local seconds (wall time read as UTC) of 0001-01-01T00:00:00 and 9999-12-31T23:59:59: what the texts can show. */
+export const FIRST_SECOND = FIRST_DAY * 86400
+export const LAST_SECOND = (LAST_DAY + 1) * 86400 - 1
+
 /** "00" … "99", so two-digit fields never go through `padStart`. */
 export const TWO_DIGITS: ReadonlyArray<string> = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : `${i}`))
 

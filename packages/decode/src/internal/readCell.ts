@@ -5,7 +5,7 @@
  */
 import { DATE_CELL_ERROR_REASONS, DateCellError, type DateCellErrorReason } from "../DateCellError.ts"
 import { isPeriod, MAX_EPOCH_SECONDS, MIN_EPOCH_SECONDS, type WireForm } from "../Period.ts"
-import { formatDays, formatSecondOfDay } from "./civil.ts"
+import { civilOf, FIRST_SECOND, formatSecondOfDay, LAST_SECOND, TWO_DIGITS } from "./civil.ts"
 
 /** `readCell` result for a null cell. */
 export const NULL_CELL = Number.NEGATIVE_INFINITY
@@ -237,7 +237,7 @@ const explain = (reason: number, value: unknown, part: string): string => {
     case UNSAFE:
       return `${has("an integer beyond 2^53 held as a JS number")}, so its digits may already be rounded (such integers must arrive as bigint)`
     case OUT_OF_RANGE:
-      return `${has("outside the supported instants 0001-01-02T00:00:00Z … 9999-12-30T23:59:59Z")} (epoch seconds ${MIN_EPOCH_SECONDS} … ${MAX_EPOCH_SECONDS}; milliseconds or microseconds since 1970 lie beyond them)`
+      return `${has("outside the supported instants 0000-12-31T00:00:00Z … 10000-01-01T23:59:59Z")} (epoch seconds ${MIN_EPOCH_SECONDS} … ${MAX_EPOCH_SECONDS}, a day either side of years 0001–9999; milliseconds or microseconds since 1970 lie beyond them)`
     case END_BEFORE_START:
       return "is malformed: its period end v.e is before its start v.s"
     case WRONG_TYPE:
@@ -293,15 +293,69 @@ export const makeNotMidnightError = (
 ): DateCellError => {
   const local = t + offset
   const day = Math.floor(local / SECONDS_PER_DAY)
-  const when = `${formatSecondOfDay(local - day * SECONDS_PER_DAY)} on ${formatDays(day)}`
+  const when = `${formatSecondOfDay(local - day * SECONDS_PER_DAY)} on ${dayText(day)}`
   const subject = part === "" ? "is" : "has a period end v.e that is"
   const utc =
     t % SECONDS_PER_DAY === 0
-      ? `; it is midnight in UTC (${formatDays(t / SECONDS_PER_DAY)}), so its dates were likely computed in UTC`
+      ? `; it is midnight in UTC (${dayText(t / SECONDS_PER_DAY)}), so its dates were likely computed in UTC`
       : ""
   const rendered = renderValue(value)
   const message = `cell ${rendered}${whereText(row, column)} ${subject} ${when} in ${zoneName}, not a midnight: a DATE is the midnight that starts its day in the data time zone, so the cell was computed in another zone than ${zoneName} (its date would be off by a day) or is no DATE${utc}`
   const fields = { reason: "NotMidnight" as const, value: rendered, message, timeZone: zoneName, instant: t + 0 }
+  if (row === undefined)
+    return column === undefined ? new DateCellError(fields) : new DateCellError({ ...fields, column })
+  return column === undefined ? new DateCellError({ ...fields, row }) : new DateCellError({ ...fields, row, column })
+}
+
+/** `YYYY-MM-DD` of a day number of any year (0000, 10000 too), for messages: the renderers' text has four digits. */
+const dayText = (day: number): string => {
+  const civil = civilOf(day)
+  const year = Math.floor(civil / 10000)
+  const month = Math.floor(civil / 100) - year * 100
+  return `${String(year).padStart(4, "0")}-${TWO_DIGITS[month]}-${TWO_DIGITS[civil - Math.floor(civil / 100) * 100]}`
+}
+
+/** `YYYY-MM-DDTHH:mm:ss` of local seconds (a wall time read as UTC) of any year, and that year, for messages. */
+const wallText = (local: number): { readonly text: string; readonly year: string } => {
+  const day = Math.floor(local / SECONDS_PER_DAY)
+  const text = `${dayText(day)}T${formatSecondOfDay(local - day * SECONDS_PER_DAY)}`
+  return { text, year: text.slice(0, text.indexOf("-", 1)) }
+}
+
+/** `±HH:MM:SS` of an offset in seconds. */
+const offsetWithSeconds = (offset: number): string => {
+  const abs = Math.abs(offset)
+  return `${offset < 0 ? "-" : "+"}${formatSecondOfDay(abs)}`
+}
+
+/**
+ * The `OutOfRange` error of a cell whose start (or end `v.e`) is the instant `t`, valid as an instant, but with no
+ * text in the zone it is rendered in (`offset` seconds off UTC there): its local date and time is in year 0000 or
+ * 10000, which a four-digit `YYYY` cannot write; or (`utcYear`, a DATE_TIME) its UTC text would be in such a year and
+ * its offset has seconds (local mean time), which an RFC 3339 offset cannot carry, so neither text is exact.
+ */
+export const makeZoneRangeError = (
+  value: unknown,
+  row: number | undefined,
+  column: string | undefined,
+  t: number,
+  offset: number,
+  zoneName: string,
+  part: "" | "v.e"
+): DateCellError => {
+  const subject = part === "" ? "is" : "has a period end v.e that is"
+  const local = t + offset
+  let what: string
+  if (local >= FIRST_SECOND && local <= LAST_SECOND) {
+    const utc = wallText(t)
+    what = `${utc.text}Z in UTC, in year ${utc.year}, and its offset in ${zoneName}, ${offsetWithSeconds(offset)}, has seconds, which an RFC 3339 offset cannot carry: no text writes it exactly with a four-digit year`
+  } else {
+    const wall = wallText(local)
+    what = `${wall.text} in ${zoneName}, in year ${wall.year}: a date or time is written in years 0001–9999 of the zone it is rendered in`
+  }
+  const rendered = renderValue(value)
+  const message = `cell ${rendered}${whereText(row, column)} ${subject} ${what}`
+  const fields = { reason: "OutOfRange" as const, value: rendered, message, timeZone: zoneName, instant: t + 0 }
   if (row === undefined)
     return column === undefined ? new DateCellError(fields) : new DateCellError({ ...fields, column })
   return column === undefined ? new DateCellError({ ...fields, row }) : new DateCellError({ ...fields, row, column })
