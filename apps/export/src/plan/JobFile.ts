@@ -6,8 +6,10 @@
  * ({@link parseInstant}, or {@link lastWord} for where the previous run left off).
  *
  * Parsing is strict: unknown keys, wrong types and out-of-range values are all reported at once, each with the
- * path of the bad field (`exports[2].format: …`). A key that looks like an inline secret (`password`, `token`,
- * `secret_key`, …) is refused anywhere in the document, and no message ever repeats a value from the file.
+ * path of the bad field (`exports[2].format: …`) and where it belongs or what to write instead, and so are the same
+ * export twice and a default no export takes. A key that looks like an inline secret (`password`, `token`,
+ * `secret_key`, …) is refused anywhere in the document, and no message repeats a value from the file but the
+ * `output` name of the export a problem is in.
  *
  * Each resolved export gets a unique `key` (its sanitized output name, allocated in job order, so every shard of
  * a job computes the same names) and a `fingerprint` (SHA-256 of what it exports and how), which resume uses to
@@ -374,22 +376,46 @@ export const JobFileSchema = Schema.Struct({
 /** See {@link JobFileSchema}. */
 export type JobFileSchema = typeof JobFileSchema.Type
 
-/** One problem in a job file: where (`exports[2].format`) and what to do. */
+/**
+ * One problem in a job file: where (`exports[2].format`) and what to do; `output`: the `output` name of the export
+ * it is in, when that export has one (`exports[2].format (output "monthly"): …`), to find it in a long job.
+ */
 export interface JobFileProblem {
   readonly path: string
   readonly message: string
+  readonly output?: string
 }
 
 /** The job file cannot be used; `problems` lists every bad field. */
 export class JobFileError extends Schema.TaggedError<JobFileError>()("JobFileError", {
   file: Schema.String,
-  problems: Schema.Array(Schema.Struct({ path: Schema.String, message: Schema.String }))
+  problems: Schema.Array(
+    Schema.Struct({ path: Schema.String, message: Schema.String, output: Schema.optionalKey(Schema.String) })
+  )
 }) {
   override get message(): string {
-    const lines = this.problems.map((p) => (p.path === "" ? p.message : `${p.path}: ${p.message}`))
+    const lines = this.problems.map((p) => {
+      // JSON-quoted: a control character in the name is shown escaped, never acted on by a terminal.
+      const named = p.output === undefined ? "" : ` (output ${JSON.stringify(p.output)})`
+      return p.path === "" ? p.message : `${p.path}${named}: ${p.message}`
+    })
     return `job file ${this.file} is not valid:\n  ${lines.join("\n  ")}`
   }
 }
+
+/**
+ * `problems` with the `output` name of the export each is in (its first 60 characters), when that export of
+ * `document` has one: the one value of the file a message repeats, a name its user gave to find the export by.
+ */
+const withOutputNames = (problems: ReadonlyArray<JobFileProblem>, document: unknown): Array<JobFileProblem> =>
+  problems.map((problem) => {
+    const index = /^exports\[(\d+)\]/.exec(problem.path)?.[1]
+    const exports = (document as { readonly exports?: unknown } | null)?.exports
+    const entry = index !== undefined && Array.isArray(exports) ? exports[Number(index)] : undefined
+    const output = typeof entry === "object" && entry !== null ? (entry as { output?: unknown }).output : undefined
+    if (typeof output !== "string" || output.trim() === "") return problem
+    return { ...problem, output: output.length > 60 ? `${output.slice(0, 60)}…` : output }
+  })
 
 /** A part of a split export: the `index`-th (from 1) of `count`. */
 export interface PartOf {
@@ -626,6 +652,144 @@ const exportTypeNames: ReadonlyArray<string> = ExportSpec.members.map((member) =
 
 const exportTypes = `"type" must be one of "metadata", "answer", "liveboard", "search", "tml", "principals", "permissions", "audit", with that type's fields`
 
+/** `a`/`an` before a word. */
+const article = (word: string) => (/^[aeiou]/.test(word) ? "an" : "a")
+
+/** `a, b and c`. */
+const andList = (words: ReadonlyArray<string>) =>
+  words.length < 2 ? (words[0] ?? "") : `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`
+
+/** Where each block of a job file takes its keys, for a key written in the wrong one. */
+const blocks: ReadonlyArray<{ readonly place: string; readonly keys: ReadonlyArray<string> }> = [
+  { place: 'in "defaults" (for every export) or in an export', keys: Object.keys(settingsFields) },
+  { place: 'in "connection"', keys: Object.keys(ConnectionSpec.fields) },
+  { place: 'in "client"', keys: Object.keys(ClientSpec.fields) },
+  { place: 'in "load"', keys: Object.keys(LoadSpec.fields) },
+  { place: 'at the top of the job file, beside "exports"', keys: Object.keys(JobFileSchema.fields) }
+]
+
+/** What reads only the rows or objects since a point, by export type: said to one that wrote the other's key. */
+const incrementalKeys: Readonly<Record<string, string>> = {
+  answer: '"sinceColumn" and "since"',
+  liveboard: '"sinceColumn" and "since"',
+  search: '"sinceColumn" and "since"',
+  metadata: '"modifiedSince"',
+  tml: '"modifiedSince"',
+  audit: '"since" and "until"'
+}
+
+/**
+ * Where `key`, refused in the object at `parent`, belongs instead, as a message; `undefined` when it is a key of no
+ * other place (a typo, then). A key of other export types names them; one of another block names the block.
+ */
+const elsewhere = (key: string, parent: ReadonlyArray<PropertyKey>, document: unknown): string | undefined => {
+  const at = renderPath(parent)
+  if (/^exports\[\d+\]$/.test(at)) {
+    const type = exportTypeOf(document, parent[1])
+    if (type === undefined) return undefined
+    const types = ExportSpec.members
+      .filter((member) => member.fields.type.literal !== type && key in member.fields)
+      .map((member) => member.fields.type.literal)
+    if (types.length === 0) return undefined
+    const instead =
+      incrementalKeys[type] !== undefined && ["since", "sinceColumn", "modifiedSince", "until"].includes(key)
+        ? ` (${article(type)} ${type} export reads only what is new with ${incrementalKeys[type]})`
+        : ""
+    return `"${key}" is for ${andList(types)} exports, not ${article(type)} ${type} export: remove it${instead}`
+  }
+  const exportKeys = new Set(ExportSpec.members.flatMap((member) => Object.keys(member.fields)))
+  if (at === "defaults" && exportKeys.has(key)) {
+    return `"${key}" is set in each export, not in "defaults": move it into the exports that need it`
+  }
+  const place = blocks.find((block) => block.keys.includes(key))?.place
+  if (place !== undefined) return `"${key}" goes ${place}: move it there`
+  return exportKeys.has(key) ? `"${key}" goes in an export, one of the list "exports": move it there` : undefined
+}
+
+/** The job-file key of each flag whose name is not the key itself (`--viz` is `"visualizations"`). */
+const flagKeys: Readonly<Record<string, string>> = {
+  viz: "visualizations",
+  "page-size": "pageSize",
+  "output-name": "output",
+  "since-column": "sinceColumn",
+  "modified-since": "modifiedSince",
+  "column-names": "columnNames",
+  "file-names": "fileNames",
+  "null-string": "nullString",
+  "runtime-filter": "runtimeFilters",
+  "org-id": "orgId",
+  "allow-insecure-http": "allowInsecureHttp",
+  timeout: "timeoutSeconds",
+  deadline: "deadlineSeconds"
+}
+
+/** The value at `path` of the document, `undefined` where there is none. */
+const valueAt = (document: unknown, path: ReadonlyArray<PropertyKey>): unknown =>
+  path.reduce<unknown>(
+    (value, key) =>
+      typeof value === "object" && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined,
+    document
+  )
+
+/** What a JSON value is, in words (never the value itself: a job file's messages repeat no value). */
+const kindOfValue = (value: unknown): string =>
+  value === null
+    ? "null"
+    : Array.isArray(value)
+      ? "a list"
+      : typeof value === "string"
+        ? "text"
+        : typeof value === "number"
+          ? "a number"
+          : typeof value === "boolean"
+            ? String(value)
+            : "an object"
+
+/** Examples of the objects a list holds, by the key of the list. */
+const itemShapes: Readonly<Record<string, string>> = {
+  sort: '{"column": "Revenue", "order": "desc"}',
+  runtimeFilters: '{"column": "Region", "op": "EQ", "values": ["West"]}',
+  exports: '{"type": "answer", "id": "Revenue by Month"}'
+}
+
+/**
+ * A value of the wrong JSON type (`Expected number` from the schema), said with what it is and what to write
+ * instead; `undefined` for other messages.
+ */
+const wrongType = (expected: string, path: ReadonlyArray<PropertyKey>, document: unknown): string | undefined => {
+  const value = valueAt(document, path)
+  const kind = kindOfValue(value)
+  const quoted = typeof value === "string"
+  const unset = value === null ? " (or leave the key out)" : ""
+  const listKey = path.at(-2)
+  switch (expected) {
+    case "Expected string":
+      return `must be text in double quotes, not ${kind}${Array.isArray(value) ? " (this key takes one)" : unset}`
+    case "Expected number":
+      return quoted && value.trim() !== "" && Number.isFinite(Number(value))
+        ? "must be a number, not text: write it without the quotes"
+        : `must be a number, not ${kind}${unset}`
+    case "Expected an integer":
+      return "must be a whole number"
+    case "Expected boolean":
+      return quoted && ["true", "false"].includes(value.trim().toLowerCase())
+        ? "must be true or false, not text: write it without the quotes"
+        : `must be true or false, not ${kind}${unset}`
+    case "Expected array":
+      return path.length === 1 && path[0] === "exports"
+        ? `must be a list of exports in [ ], not ${kind}: "exports": [${itemShapes.exports}, …]`
+        : `must be a list in [ ], not ${kind}${quoted ? `: write [${itemShapes[String(path.at(-1))] ?? '"…"'}], even for one item` : unset}`
+    case "Expected object":
+      return typeof listKey === "string" && itemShapes[listKey] !== undefined
+        ? `must be an object, not ${kind}: ${itemShapes[listKey]}`
+        : `must be an object in { }, not ${kind}${unset}`
+  }
+  const literal = /^Expected (\d+)$/.exec(expected)
+  return literal === null
+    ? undefined
+    : `must be ${literal[1]}, the version of the job file format this spotpipe reads (or leave it out)`
+}
+
 const problemsOf = (issue: SchemaIssue.Issue, document: unknown): Array<JobFileProblem> =>
   SchemaIssue.makeFormatterStandardSchemaV1()(issue).issues.map((item) => {
     const path = (item.path ?? []).map((p) => (typeof p === "object" && p !== null && "key" in p ? p.key : p))
@@ -640,6 +804,18 @@ const problemsOf = (issue: SchemaIssue.Issue, document: unknown): Array<JobFileP
         const what = holder === "table" ? "table's or model's" : `${exportTypeOf(document, path[1]) ?? "object"}'s`
         return { path: at, message: `unknown key: the ${what} GUID or exact name goes in "${holder}"` }
       }
+      // A flag's name (`"viz"`, `"page-size"`): the key a job file writes for it, and where that one goes.
+      const flagKey = typeof key === "string" ? flagKeys[key.replace(/^-+/, "")] : undefined
+      if (flagKey !== undefined) {
+        const there = keys.includes(flagKey) ? undefined : elsewhere(flagKey, path.slice(0, -1), document)
+        return {
+          path: at,
+          message: `unknown key: a job file writes the flag --${String(key).replace(/^-+/, "")} as "${flagKey}"${there === undefined ? "" : `, and ${there}`}`
+        }
+      }
+      // A key of another export type or block (`"visualizations"` on a search, `"host"` beside "exports").
+      const belongs = typeof key === "string" ? elsewhere(key, path.slice(0, -1), document) : undefined
+      if (belongs !== undefined) return { path: at, message: `unknown key here: ${belongs}` }
       const near = typeof key === "string" ? closest(key, keys) : []
       return { path: at, message: `unknown key: remove it (or check its spelling)${didYouMean(near)}` }
     }
@@ -665,7 +841,7 @@ const problemsOf = (issue: SchemaIssue.Issue, document: unknown): Array<JobFileP
               : `${exportTypes}${typeof type === "string" ? didYouMean(closest(type, exportTypeNames)) : ""}`
       }
     }
-    return { path: at, message: item.message }
+    return { path: at, message: wrongType(item.message, path, document) ?? item.message }
   })
 
 const decodeJob = Schema.decodeUnknownExit(JobFileSchema)
@@ -708,7 +884,7 @@ export const defaultOutputName = (spec: ExportSpec): string => {
 export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Job, JobFileError> => {
   const secrets: Array<JobFileProblem> = []
   findInlineSecrets(document, "", secrets)
-  if (secrets.length > 0) return Exit.fail(new JobFileError({ file, problems: secrets }))
+  if (secrets.length > 0) return Exit.fail(new JobFileError({ file, problems: withOutputNames(secrets, document) }))
   const decoded = decodeJob(document, { errors: "all", onExcessProperty: "error" })
   if (Exit.isFailure(decoded)) {
     const error = decoded.cause.reasons.find((r) => r._tag === "Fail")
@@ -716,7 +892,7 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
       error !== undefined && error._tag === "Fail"
         ? problemsOf(error.error.issue, document)
         : [{ path: "", message: "is not a job file" }]
-    return Exit.fail(new JobFileError({ file, problems }))
+    return Exit.fail(new JobFileError({ file, problems: withOutputNames(problems, document) }))
   }
   const job = decoded.value
   const defaults = job.defaults ?? {}
@@ -725,6 +901,7 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
   // collide (the same answer in two formats) are numbered ` (2)`, ` (3)`, … as object names are.
   const clashes: Array<JobFileProblem> = []
   const firstWithName = new Map<string, number>()
+  const firstWithSettings = new Map<string, number>()
   const fileNamesOf = (spec: ExportSpec) => spec.fileNames ?? defaults.fileNames ?? "original"
   // A TML export writes documents: YAML unless it says JSON; the row formats' default is not for it.
   const formatOf = (spec: ExportSpec): ExportFormat =>
@@ -783,8 +960,57 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
         message: `has the same output name as exports[${earlier}] (names are compared sanitized and ignoring case): give each export its own "output"`
       })
     }
+    // The same export twice (a line copied and not changed) would write the same rows again as `… (2)`.
+    if (spec.output === undefined) {
+      // What it reads, and every setting as it resolves (written on the export or taken from "defaults").
+      const {
+        strict: _s,
+        format: _f,
+        timezone: _t,
+        pageSize: _p,
+        columnNames: _c,
+        fileNames: _n,
+        nullString: _z,
+        ...reads
+      } = spec
+      const same = canonicalJson({
+        reads,
+        format: formatOf(spec),
+        timezone: spec.timezone ?? defaults.timezone,
+        pageSize: spec.pageSize ?? defaults.pageSize,
+        columnNames: spec.columnNames ?? defaults.columnNames,
+        fileNames: fileNamesOf(spec),
+        nullString: formatOf(spec) === "csv" ? (spec.nullString ?? defaults.nullString) : undefined
+      })
+      const twin = firstWithSettings.get(same)
+      if (twin === undefined) firstWithSettings.set(same, index)
+      else {
+        clashes.push({
+          path: `exports[${index}]`,
+          message: `is the same export as exports[${twin}], with the same settings: it would write the same file a second time; remove one (or give it an "output" of its own if both copies are wanted)`
+        })
+      }
+    }
   })
-  if (clashes.length > 0) return Exit.fail(new JobFileError({ file, problems: clashes }))
+  // A default no export takes: a setting its user meant for some export that it does not reach.
+  for (const key of Object.keys(defaults) as ReadonlyArray<keyof typeof defaults>) {
+    const takes = (spec: ExportSpec) =>
+      spec[key] === undefined &&
+      (key === "format" ? spec.type !== "tml" : key === "nullString" ? formatOf(spec) === "csv" : true)
+    if (!job.exports.some(takes)) {
+      const or =
+        key === "format"
+          ? ' or is a tml export (written as "yaml" unless it sets "format": "json")'
+          : key === "nullString"
+            ? " or writes no CSV (a null string is for CSV only)"
+            : ""
+      clashes.push({
+        path: `defaults.${key}`,
+        message: `no export takes it: every export sets its own "${key}"${or}; remove it from "defaults" (or leave it out of an export that should take it)`
+      })
+    }
+  }
+  if (clashes.length > 0) return Exit.fail(new JobFileError({ file, problems: withOutputNames(clashes, document) }))
   const names = new FileNameAllocator()
   names.reserve("manifest.json")
   // A split export is one entry per part, in order, so the shards of a job share its parts like any exports.
@@ -830,7 +1056,9 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
           }
         ]
   })
-  if (inTheWay.length > 0) return Exit.fail(new JobFileError({ file, problems: inTheWay }))
+  if (inTheWay.length > 0) {
+    return Exit.fail(new JobFileError({ file, problems: withOutputNames(inTheWay, document) }))
+  }
   const connection = job.connection ?? {}
   return Exit.succeed({
     connection,
@@ -937,8 +1165,54 @@ export const syntaxErrorOffset = (text: string): number | undefined => {
   }
 }
 
-/** Parses job-file text: JSON syntax errors, inline secrets and every bad field are reported together. */
-export const parseJobFile = (text: string, file: string): Exit.Exit<Job, JobFileError> => {
+/** A job file's smallest form, for messages about a file that is no JSON job at all. */
+const jobExample = '{"exports": [{"type": "answer", "id": "Revenue by Month"}]}'
+
+/**
+ * What makes `text` no JSON document at all, before any syntax is read: nothing in it, UTF-16 (read as UTF-8), or
+ * YAML; `undefined` otherwise.
+ */
+const notJsonText = (text: string): string | undefined => {
+  if (text.trim() === "") return `is empty: write the job as JSON, e.g. ${jobExample}`
+  // UTF-16 read as UTF-8: its byte-order mark becomes two replacement characters, its ASCII NUL-separated.
+  if (text.startsWith("\uFFFD\uFFFD") || text.includes("\u0000")) {
+    return "is not UTF-8 text (it looks like UTF-16, as Windows PowerShell's > writes files): save it as UTF-8"
+  }
+  const start = text.trimStart()
+  // YAML's document start, a top-level `key:` or a list item `- `: not a JSON document, which starts { or [.
+  if (/^(---|%YAML|#|- |[A-Za-z_][\w-]*\s*:(\s|$))/.test(start)) {
+    return `looks like YAML, but a job file is JSON: write the job as JSON, e.g. ${jobExample}`
+  }
+  return undefined
+}
+
+/** Why the JSON text goes wrong at `offset`, for the habits JSON5 and YAML teach (comments, trailing commas). */
+const syntaxHint = (text: string, offset: number): { readonly at: number; readonly hint: string } => {
+  const here = text.slice(offset)
+  if (here.startsWith("//") || here.startsWith("/*")) {
+    return { at: offset, hint: "JSON has no comments: remove the comment" }
+  }
+  const before = text.slice(0, offset).trimEnd()
+  if ((here.startsWith("]") || here.startsWith("}")) && before.endsWith(",")) {
+    return { at: before.length - 1, hint: "JSON has no comma after the last item: remove this comma" }
+  }
+  if (here.startsWith("'")) return { at: offset, hint: 'JSON text and keys go in double quotes ("…"), not single ones' }
+  if (/^[A-Za-z_$]/.test(here) && /[{,]$/.test(before)) {
+    return { at: offset, hint: 'a key or text without quotes: JSON writes keys and text in double quotes ("exports")' }
+  }
+  return { at: offset, hint: "fix the syntax" }
+}
+
+/**
+ * Parses job-file text: JSON syntax errors, inline secrets and every bad field are reported together; an empty
+ * file, UTF-16 text or YAML is said to be what it is.
+ */
+export const parseJobFile = (given: string, file: string): Exit.Exit<Job, JobFileError> => {
+  // A UTF-8 byte-order mark (some Windows editors write one) is no part of the document (RFC 8259 lets a parser
+  // ignore it), and the CLI's UTF-8 reading drops it already: the same text parses the same either way.
+  const text = given.startsWith("\uFEFF") ? given.slice(1) : given
+  const notJson = notJsonText(text)
+  if (notJson !== undefined) return Exit.fail(new JobFileError({ file, problems: [{ path: "", message: notJson }] }))
   let document: unknown
   try {
     document = JSON.parse(text)
@@ -947,13 +1221,16 @@ export const parseJobFile = (text: string, file: string): Exit.Exit<Job, JobFile
     // our own: V8 names no position for an unexpected token or the end of the text.
     const offset = syntaxErrorOffset(text)
     let where = ""
+    let hint = "fix the syntax"
     if (offset !== undefined) {
-      const before = text.slice(0, offset)
+      const found = syntaxHint(text, offset)
+      hint = found.hint
+      const before = text.slice(0, found.at)
       const line = before.split("\n").length
       where = ` at line ${line}, column ${before.length - before.lastIndexOf("\n")}`
     }
     return Exit.fail(
-      new JobFileError({ file, problems: [{ path: "", message: `is not valid JSON${where}; fix the syntax` }] })
+      new JobFileError({ file, problems: [{ path: "", message: `is not valid JSON${where}; ${hint}` }] })
     )
   }
   // JSON.parse keeps the last of two equal keys and drops the first without a word: a second "exports" list would

@@ -76,7 +76,7 @@ describe("JobFile", () => {
     expect(byPath["defaults.format"]).toMatch(/csv.*ndjson/)
     expect(byPath["defaults.pageSize"]).toMatch(/1 to 100000/)
     expect(byPath["exports[0].id"]).toBe("is required")
-    expect(byPath["exports[1].query"]).toMatch(/string/)
+    expect(byPath["exports[1].query"]).toBe("must be text in double quotes, not a number")
     expect(byPath["exports[2].visualizations"]).toMatch(/at least one/)
     expect(byPath["exports[3]"]).toMatch(/"type" must be one of/)
     expect(byPath["exports[4].timezone"]).toMatch(/IANA/)
@@ -256,8 +256,14 @@ describe("JobFile", () => {
     ])
     // Equal values nested at different places are no duplicates.
     expect(
-      ok({ defaults: { format: "csv" }, exports: [{ type: "answer", id: "A", format: "csv" }] }).exports
-    ).toHaveLength(1)
+      ok({
+        defaults: { format: "csv" },
+        exports: [
+          { type: "answer", id: "A", format: "csv" },
+          { type: "answer", id: "B" }
+        ]
+      }).exports
+    ).toHaveLength(2)
   })
 
   it("a-folder-of-one-export-named-as-the-file-of-another-is-refused", () => {
@@ -270,7 +276,11 @@ describe("JobFile", () => {
       })
     )
     expect(refused).toEqual([
-      { path: "exports[1].output", message: expect.stringContaining("names its folder as exports[0] names its file") }
+      {
+        path: "exports[1].output",
+        output: "Sales.CSV",
+        message: expect.stringContaining("names its folder as exports[0] names its file")
+      }
     ])
     // A folder and a file that only share the name before the extension are apart.
     expect(
@@ -285,7 +295,12 @@ describe("JobFile", () => {
 
   it("broken-json-reports-line-and-column-but-no-file-text", () => {
     const found = problems('{\n  "exports": [\n    { "type": "answer", "id": "s3cr3t", }\n  ]\n}')
-    expect(found).toEqual([{ path: "", message: "is not valid JSON at line 3, column 41; fix the syntax" }])
+    expect(found).toEqual([
+      {
+        path: "",
+        message: "is not valid JSON at line 3, column 39; JSON has no comma after the last item: remove this comma"
+      }
+    ])
     // V8 quotes the text around an unexpected token, and names no position: none of it may reach the message,
     // the position is found all the same.
     const quoted = problems('{\n  "exports": [\n    { "type": "answer", "id": s3cr3t }\n  ]\n}')
@@ -362,15 +377,22 @@ describe("JobFile", () => {
     expect(problems(JSON.stringify(document))).toEqual([
       {
         path: "exports[2].output",
+        output: "report\u0007\nq1",
         message:
           'has the same output name as exports[0] (names are compared sanitized and ignoring case): give each export its own "output"'
       },
       {
         path: "exports[3].output",
+        output: "answer-a",
         message:
           'has the same output name as exports[1] (names are compared sanitized and ignoring case): give each export its own "output"'
       }
     ])
+    // Shown JSON-quoted: its control characters escaped, never acted on by a terminal.
+    const exit = parseJobFile(JSON.stringify(document), "job.json")
+    expect(Exit.isFailure(exit) ? String(exit.cause) : "").toContain(
+      'exports[2].output (output "report\\u0007\\nq1"): has the same output name as exports[0]'
+    )
   })
 
   it("fingerprints-change-with-what-an-export-reads-or-writes-and-only-for-that-export", () => {
@@ -466,5 +488,234 @@ describe("JobFile", () => {
       ]
     }
     expect(problems(JSON.stringify(document)).map((p) => p.path)).toEqual(["exports[1].output"])
+  })
+})
+
+describe("JobFile, a demanding user's mistakes", () => {
+  const ok2 = (text: string): Job => {
+    const exit = parseJobFile(text, "job.json")
+    if (Exit.isFailure(exit)) throw new Error(`expected a valid job: ${String(exit.cause)}`)
+    return exit.value
+  }
+  const only = (text: string) => {
+    const found = problems(text)
+    expect(found).toHaveLength(1)
+    return found[0]!
+  }
+
+  it("a-file-that-is-no-json-at-all-says-what-it-is-and-what-to-write-a-bom-is-no-part-of-it", () => {
+    const example = 'write the job as JSON, e.g. {"exports": [{"type": "answer", "id": "Revenue by Month"}]}'
+    expect(only("")).toEqual({ path: "", message: `is empty: ${example}` })
+    expect(only(" \n\t\n")).toEqual({ path: "", message: `is empty: ${example}` })
+    for (const yaml of [
+      "exports:\n  - type: answer\n    id: Revenue by Month\n",
+      "---\nexports: []\n",
+      "# nightly\nexports: []\n",
+      "- type: answer\n"
+    ]) {
+      expect(only(yaml)).toEqual({ path: "", message: `looks like YAML, but a job file is JSON: ${example}` })
+    }
+    const job = '{"exports": [{"type": "answer", "id": "A"}]}'
+    // A UTF-8 byte-order mark is no part of the document (the CLI's reading drops it too): the same job.
+    expect(ok2(`\uFEFF${job}`).fingerprint).toBe(ok2(job).fingerprint)
+    // UTF-16 (PowerShell's `>`) read as UTF-8: its mark as two replacement characters, NULs between the letters.
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(job, "utf16le")]).toString("utf8")
+    expect(only(utf16).message).toMatch(/^is not UTF-8 text \(it looks like UTF-16, .*\): save it as UTF-8$/)
+  })
+
+  it("json5-habits-are-named-where-they-are-with-what-to-write", () => {
+    expect(only('{\n  // nightly\n  "exports": [{"type": "answer", "id": "A"}]\n}').message).toBe(
+      "is not valid JSON at line 2, column 3; JSON has no comments: remove the comment"
+    )
+    expect(only('{"exports": [{"type": "answer", "id": "A"} /* one */]}').message).toMatch(
+      /column 44; JSON has no comments/
+    )
+    // The position of the comma itself, in an object and in a list.
+    expect(only('{"exports": [{"type": "answer", "id": "A",}]}').message).toBe(
+      "is not valid JSON at line 1, column 42; JSON has no comma after the last item: remove this comma"
+    )
+    expect(only('{"exports": [{"type": "answer", "id": "A"},\n]}').message).toBe(
+      "is not valid JSON at line 1, column 43; JSON has no comma after the last item: remove this comma"
+    )
+    expect(only("{'exports': []}").message).toBe(
+      'is not valid JSON at line 1, column 2; JSON text and keys go in double quotes ("…"), not single ones'
+    )
+    expect(only('{exports: [{"type": "answer", "id": "A"}]}').message).toMatch(
+      /^is not valid JSON at line 1, column 2; a key or text without quotes: JSON writes keys and text in double quotes/
+    )
+  })
+
+  it("a-key-of-another-export-type-or-block-says-where-it-belongs", () => {
+    const found = problems(
+      JSON.stringify({
+        format: "csv",
+        host: "https://ts.example.com",
+        defaults: { output: "x", timeoutSeconds: 60 },
+        exports: [
+          { type: "search", table: "Orders", query: "[Region]", visualizations: ["Revenue"] },
+          { type: "answer", id: "A", modifiedSince: "last", tmlTypes: ["ANSWER"] },
+          { type: "liveboard", id: "L", split: 4 },
+          { type: "metadata", metadataTypes: ["ANSWER"], since: "last" }
+        ]
+      })
+    )
+    const byPath = Object.fromEntries(found.map((p) => [p.path, p.message]))
+    expect(byPath).toEqual({
+      format: 'unknown key here: "format" goes in "defaults" (for every export) or in an export: move it there',
+      host: 'unknown key here: "host" goes in "connection": move it there',
+      "defaults.output":
+        'unknown key here: "output" is set in each export, not in "defaults": move it into the exports that need it',
+      "defaults.timeoutSeconds": 'unknown key here: "timeoutSeconds" goes in "client": move it there',
+      "exports[0].visualizations":
+        'unknown key here: "visualizations" is for liveboard exports, not a search export: remove it',
+      "exports[1].modifiedSince":
+        'unknown key here: "modifiedSince" is for metadata and tml exports, not an answer export: remove it (an answer export reads only what is new with "sinceColumn" and "since")',
+      "exports[1].tmlTypes": 'unknown key here: "tmlTypes" is for tml exports, not an answer export: remove it',
+      "exports[2].split":
+        'unknown key here: "split" is for answer and search exports, not a liveboard export: remove it',
+      "exports[3].since":
+        'unknown key here: "since" is for answer, liveboard, search and audit exports, not a metadata export: remove it (a metadata export reads only what is new with "modifiedSince")'
+    })
+    // A flag's name: the key a job file writes for it.
+    const flags = problems(
+      JSON.stringify({
+        client: { timeout: 60 },
+        exports: [
+          { type: "answer", id: "A", "page-size": 100 },
+          { type: "search", table: "T", query: "[A]", viz: ["x"] }
+        ]
+      })
+    )
+    expect(flags).toEqual([
+      { path: "client.timeout", message: 'unknown key: a job file writes the flag --timeout as "timeoutSeconds"' },
+      { path: "exports[0].page-size", message: 'unknown key: a job file writes the flag --page-size as "pageSize"' },
+      {
+        path: "exports[1].viz",
+        message:
+          'unknown key: a job file writes the flag --viz as "visualizations", and "visualizations" is for liveboard exports, not a search export: remove it'
+      }
+    ])
+    // A typo still gets the nearest keys of its place.
+    expect(
+      only(JSON.stringify({ exports: [{ type: "search", table: "T", query: "[A]", sinceColum: "A", since: "1" }] }))
+    ).toEqual({
+      path: "exports[0].sinceColum",
+      message: 'unknown key: remove it (or check its spelling); did you mean "sinceColumn" or "since"?'
+    })
+  })
+
+  it("a-value-of-the-wrong-json-type-says-what-it-is-and-what-to-write-never-the-value", () => {
+    const found = problems(
+      JSON.stringify({
+        version: 2,
+        client: { timeoutSeconds: "60" },
+        orgs: ["1482304613"],
+        exports: [
+          { type: "answer", id: 42, pageSize: "5000", strict: "true" },
+          { type: "liveboard", id: "L", visualizations: "Revenue", strict: null, pageSize: 10.5 },
+          { type: "answer", id: "B", sort: "Region", runtimeFilters: ["Region EQ West"], output: "b" }
+        ]
+      })
+    )
+    const byPath = Object.fromEntries(found.map((p) => [p.path, p.message]))
+    expect(byPath).toEqual({
+      version: "must be 1, the version of the job file format this spotpipe reads (or leave it out)",
+      "client.timeoutSeconds": "must be a number, not text: write it without the quotes",
+      "orgs[0]": "must be a number, not text: write it without the quotes",
+      "exports[0].id": "must be text in double quotes, not a number",
+      "exports[0].pageSize": "must be a number, not text: write it without the quotes",
+      "exports[0].strict": "must be true or false, not text: write it without the quotes",
+      "exports[1].visualizations": 'must be a list in [ ], not text: write ["…"], even for one item',
+      "exports[1].strict": "must be true or false, not null (or leave the key out)",
+      "exports[1].pageSize": "must be a whole number",
+      "exports[2].sort":
+        'must be a list in [ ], not text: write [{"column": "Revenue", "order": "desc"}], even for one item',
+      "exports[2].runtimeFilters[0]":
+        'must be an object, not text: {"column": "Region", "op": "EQ", "values": ["West"]}'
+    })
+    expect(only(JSON.stringify({ exports: { type: "answer", id: "A" } })).message).toBe(
+      'must be a list of exports in [ ], not an object: "exports": [{"type": "answer", "id": "Revenue by Month"}, …]'
+    )
+    expect(JSON.stringify(found)).not.toMatch(/1482304613|Region EQ West|5000/)
+  })
+
+  it("a-problem-in-an-export-names-the-exports-output-when-it-has-one", () => {
+    const text = JSON.stringify({
+      exports: [
+        { type: "answer", id: "A", pageSize: 0 },
+        { type: "search", table: "Orders", query: "[Region]", output: "monthly", pagesize: 10 }
+      ]
+    })
+    expect(problems(text)).toEqual([
+      { path: "exports[0].pageSize", message: "must be a whole number from 1 to 100000" },
+      {
+        path: "exports[1].pagesize",
+        output: "monthly",
+        message: 'unknown key: remove it (or check its spelling); did you mean "pageSize"?'
+      }
+    ])
+    const exit = parseJobFile(text, "job.json")
+    expect(Exit.isFailure(exit) ? String(exit.cause) : "").toContain(
+      'exports[1].pagesize (output "monthly"): unknown key'
+    )
+  })
+
+  it("the-same-export-twice-is-refused-the-same-answer-in-two-formats-is-not", () => {
+    expect(
+      only(
+        JSON.stringify({
+          defaults: { format: "ndjson" },
+          exports: [
+            { type: "answer", id: "Revenue by Month" },
+            { type: "answer", id: "Revenue by Month", format: "csv" },
+            { type: "answer", id: "Revenue by Month", format: "ndjson", strict: true }
+          ]
+        })
+      )
+    ).toEqual({
+      path: "exports[2]",
+      message:
+        'is the same export as exports[0], with the same settings: it would write the same file a second time; remove one (or give it an "output" of its own if both copies are wanted)'
+    })
+    // Other settings, another object, or an output of its own: two exports meant.
+    expect(
+      ok({
+        exports: [
+          { type: "answer", id: "A" },
+          { type: "answer", id: "A", pageSize: 500 },
+          { type: "answer", id: "B" },
+          { type: "answer", id: "A", output: "copy" }
+        ]
+      }).exports.map((e) => e.key)
+    ).toEqual(["answer-A", "answer-A (2)", "answer-B", "copy"])
+  })
+
+  it("a-default-no-export-takes-is-refused", () => {
+    const found = problems(
+      JSON.stringify({
+        defaults: { format: "csv", nullString: "\\N", pageSize: 500, timezone: "UTC" },
+        exports: [
+          { type: "answer", id: "A", format: "ndjson", pageSize: 100 },
+          { type: "tml", pageSize: 100 }
+        ]
+      })
+    )
+    expect(found).toEqual([
+      {
+        path: "defaults.format",
+        message:
+          'no export takes it: every export sets its own "format" or is a tml export (written as "yaml" unless it sets "format": "json"); remove it from "defaults" (or leave it out of an export that should take it)'
+      },
+      {
+        path: "defaults.pageSize",
+        message:
+          'no export takes it: every export sets its own "pageSize"; remove it from "defaults" (or leave it out of an export that should take it)'
+      },
+      {
+        path: "defaults.nullString",
+        message:
+          'no export takes it: every export sets its own "nullString" or writes no CSV (a null string is for CSV only); remove it from "defaults" (or leave it out of an export that should take it)'
+      }
+    ])
   })
 })

@@ -3,6 +3,8 @@
  * a setting the job wrote as a key names that key (`"strict": true`, `exports[0].nullString`, `"type": "liveboard"`),
  * never a flag `spotpipe run` does not take. The same messages of a single command keep naming its flags.
  */
+import * as NodeFs from "node:fs"
+import * as NodePath from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { fixtures } from "@spotpipe/sandbox"
 import { Effect } from "effect"
@@ -72,6 +74,50 @@ describe("a job file's messages", () => {
         const table = yield* runJob([{ type: "liveboard", id: fixtures.ordersTable.id }])
         expect(table.stderr).toContain('export it with a search on it ("type": "search" with "table")')
         expect(`${run.stderr}${table.stderr}`).not.toMatch(/spotpipe (liveboard|search)/)
+      }),
+    timeout
+  )
+
+  it.live(
+    "a-job-files-own-mistakes-are-exit-2-before-any-request-in-the-files-words",
+    () =>
+      Effect.gen(function* () {
+        const before = sandbox.requests("auth/token/full") + sandbox.requests("metadata/search")
+        const run = (text: string | Buffer) =>
+          Effect.gen(function* () {
+            const job = NodePath.join(tempDir(), "nightly.json")
+            NodeFs.writeFileSync(job, text)
+            return yield* runInProcess(["run", job, "--out", tempDir()], sandboxEnv(sandbox.sandbox))
+          })
+        const utf16 = Buffer.concat([
+          Buffer.from([0xff, 0xfe]),
+          Buffer.from('{"exports": [{"type": "answer", "id": "Revenue by Month"}]}', "utf16le")
+        ])
+        const cases: ReadonlyArray<readonly [string | Buffer, string]> = [
+          ["exports:\n  - type: answer\n    id: Revenue by Month\n", "looks like YAML, but a job file is JSON"],
+          [utf16, "is not UTF-8 text (it looks like UTF-16"],
+          ['{"exports": [{"type": "answer", "id": "Revenue by Month"},]}', "JSON has no comma after the last item"],
+          [
+            JSON.stringify({
+              exports: [{ type: "search", table: "Orders", query: "[Region]", viz: ["x"], output: "regions" }]
+            }),
+            'exports[0].viz (output "regions"): unknown key: a job file writes the flag --viz as "visualizations", and "visualizations" is for liveboard exports, not a search export: remove it'
+          ]
+        ]
+        for (const [text, said] of cases) {
+          const refused = yield* run(text)
+          expect(refused.code, refused.stderr).toBe(2)
+          expect(refused.stderr).toContain(said)
+        }
+        const unused = yield* run(
+          JSON.stringify({
+            defaults: { nullString: "\\N" },
+            exports: [{ type: "answer", id: "Revenue by Month", format: "ndjson", output: "revenue" }]
+          })
+        )
+        expect(unused.code, unused.stderr).toBe(2)
+        expect(unused.stderr).toContain("defaults.nullString: no export takes it")
+        expect(sandbox.requests("auth/token/full") + sandbox.requests("metadata/search")).toBe(before)
       }),
     timeout
   )
