@@ -198,7 +198,8 @@ export const fromThoughtSpot = (
       if (error.operation === "system") {
         return make(
           "Forbidden",
-          `this user cannot read the cluster's settings (GET system) to learn its time zone: pass --timezone IANA_ZONE (${detail})`
+          // Which command asked is not known here (spotpipe run takes no --timezone): both ways are said.
+          `this user cannot read the cluster's settings (GET system) to learn its time zone: pass --timezone IANA_ZONE (a job file sets "timezone" in "defaults" or in each export) (${detail})`
         )
       }
       if (error.operation === "auditLogs") {

@@ -6,9 +6,11 @@
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { describe, expect, it } from "@effect/vitest"
+import { ThoughtSpotError as CoreErrors } from "@spotpipe/core"
 import { fixtures } from "@spotpipe/sandbox"
 import { Effect } from "effect"
 import { chooseTimeZone } from "../../src/engine/Engine.ts"
+import { toExportError } from "../../src/Failure.ts"
 import { settingNames } from "../../src/plan/SettingNames.ts"
 import { runInProcess } from "../support/inProcess.ts"
 import { sandboxEnv, testSandbox, writeJob } from "../support/Sandboxes.ts"
@@ -121,6 +123,16 @@ describe("a job file's messages", () => {
       }),
     timeout
   )
+
+  it("a-cluster-time-zone-this-user-may-not-read-says-how-a-job-file-gives-one-too", () => {
+    const forbidden = new CoreErrors.ThoughtSpotError({
+      operation: "system",
+      reason: new CoreErrors.Forbidden({ description: "no privilege", status: 403 })
+    })
+    expect(toExportError(forbidden, "the cluster's time zone").message).toContain(
+      'pass --timezone IANA_ZONE (a job file sets "timezone" in "defaults" or in each export)'
+    )
+  })
 
   it("a-cluster-time-zone-not-used-says-how-a-job-file-gives-one", () => {
     // `spotpipe run` takes no --timezone: a job gives the zone as a key.
