@@ -31,8 +31,8 @@ import { RuntimeFiltersSpec, SortSpec, searchSortProblem } from "./RuntimeOption
 
 /**
  * One of `choices`, matched ignoring case as the flags match theirs (`"CSV"` is `csv`, `"answer"` is `ANSWER`): the
- * value is the choice as spelt here; anything else is refused naming the choices (never repeating the value), or
- * with `refused` when given.
+ * value is the choice as spelt here; anything else is refused naming the choices and the closest ones (never
+ * repeating the value), or with `refused` when given.
  */
 const Choice = <const L extends ReadonlyArray<string>>(choices: L, refused?: string) => {
   const byKey = new Map<string, L[number]>(choices.map((choice) => [choice.toLowerCase(), choice]))
@@ -42,8 +42,10 @@ const Choice = <const L extends ReadonlyArray<string>>(choices: L, refused?: str
     Schema.decodeTo(Schema.Literals(choices), {
       decode: SchemaGetter.transformEffect((text: string, options) => {
         const found = byKey.get(text.toLowerCase())
+        // The closest choices, never the value: `"cvs"` is told `did you mean "csv"?`.
+        const near = refused === undefined ? didYouMean(closest(text, choices)) : ""
         return found === undefined
-          ? Effect.fail(new SchemaIssue.InvalidValue({ message }, text, options))
+          ? Effect.fail(new SchemaIssue.InvalidValue({ message: `${message}${near}` }, text, options))
           : Effect.succeed(found)
       }),
       encode: SchemaGetter.passthroughSupertype()

@@ -690,6 +690,25 @@ describe("JobFile, a demanding user's mistakes", () => {
     ).toEqual(["answer-A", "answer-A (2)", "answer-B", "copy"])
   })
 
+  it("a-mistyped-choice-names-the-closest-choices-never-the-value", () => {
+    const found = problems(
+      JSON.stringify({
+        defaults: { format: "cvs" },
+        exports: [
+          { type: "metadata", metadataTypes: ["ANSWERS"] },
+          { type: "tml", format: "yml" },
+          { type: "answer", id: "A", columnNames: "snake_case" }
+        ]
+      })
+    )
+    const byPath = Object.fromEntries(found.map((p) => [p.path, p.message]))
+    expect(byPath["defaults.format"]).toBe('must be csv, ndjson or parquet (any case); did you mean "csv"?')
+    expect(byPath["exports[0].metadataTypes[0]"]).toMatch(/ \(any case\); did you mean "ANSWER"\?$/)
+    expect(byPath["exports[1].format"]).toBe('must be yaml or json (any case); did you mean "yaml"?')
+    expect(byPath["exports[2].columnNames"]).toBe('must be original or snake (any case); did you mean "snake"?')
+    expect(JSON.stringify(found)).not.toMatch(/cvs|ANSWERS|yml|snake_case/)
+  })
+
   it("a-default-no-export-takes-is-refused", () => {
     const found = problems(
       JSON.stringify({
