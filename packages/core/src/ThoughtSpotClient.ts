@@ -14,7 +14,19 @@
  */
 import { isUtf8 } from "node:buffer"
 import { crc32 } from "node:zlib"
-import { Config, ConfigProvider, Context, Effect, Exit, Layer, Option, Schema, type Scope, Stream } from "effect"
+import {
+  Config,
+  ConfigProvider,
+  Context,
+  Effect,
+  Exit,
+  Layer,
+  Option,
+  Redacted,
+  Schema,
+  type Scope,
+  Stream
+} from "effect"
 import type { HttpClient } from "effect/http"
 import * as ApiCall from "./ApiCall.ts"
 import * as Auth from "./Auth.ts"
@@ -418,6 +430,70 @@ interface Shared {
   readonly forOrg: Service["forOrg"]
 }
 
+/** What each text field of an auth method is, for the message that asks for it. */
+const CREDENTIAL_FIELDS = {
+  username: "the user's name",
+  password: "the user's password",
+  secretKey: "the cluster's trusted-authentication secret key",
+  objectId: "the GUID of the object the token is for",
+  token: "the bearer token"
+} as const
+
+/** The constructor of each auth method, as the user called it. */
+const AUTH_CONSTRUCTORS = {
+  Password: "password",
+  SecretKey: "secretKey",
+  ObjectToken: "objectToken",
+  BearerToken: "bearerToken",
+  CookieSession: "cookieSession"
+} as const
+
+/**
+ * Refuses, with a `TypeError` naming the field (never the value), a credential that is missing or empty:
+ * `Auth.password({ username: process.env.X!, … })` with the variable unset hands over `undefined`, which died deep
+ * in the scrubber with a TypeError that named nothing; an empty one can only be refused by ThoughtSpot.
+ */
+const checkCredentials = (auth: Auth.AuthMethod): void => {
+  if (typeof auth !== "object" || auth === null || !(auth._tag in AUTH_CONSTRUCTORS)) {
+    throw new TypeError(
+      `auth is not an authentication method (${auth === null ? "null" : typeof auth}): pass one of Auth.password, Auth.secretKey, Auth.objectToken, Auth.bearerToken or Auth.cookieSession`
+    )
+  }
+  const fields: ReadonlyArray<readonly [keyof typeof CREDENTIAL_FIELDS, unknown]> =
+    auth._tag === "BearerToken"
+      ? [["token", Redacted.value(auth.token)]]
+      : auth._tag === "SecretKey"
+        ? [
+            ["username", auth.username],
+            ["secretKey", Redacted.value(auth.secretKey)]
+          ]
+        : auth._tag === "ObjectToken"
+          ? [
+              ["username", auth.username],
+              ["objectId", auth.objectId],
+              auth.credential._tag === "Password"
+                ? ["password", Redacted.value(auth.credential.password)]
+                : ["secretKey", Redacted.value(auth.credential.secretKey)]
+            ]
+          : [
+              ["username", auth.username],
+              ["password", Redacted.value(auth.password)]
+            ]
+  for (const [field, value] of fields) {
+    if (typeof value === "string" && value !== "") continue
+    const state =
+      value === ""
+        ? "is empty"
+        : value === undefined || value === null
+          ? `is not set (${value})`
+          : `is a ${typeof value}, not text`
+    const hint = value === undefined ? "; a value read from an environment variable that is not set is undefined" : ""
+    throw new TypeError(
+      `auth.${field} (Auth.${AUTH_CONSTRUCTORS[auth._tag]}) ${state}: pass ${CREDENTIAL_FIELDS[field]}${hint}`
+    )
+  }
+}
+
 /**
  * Refuses, with a `RangeError` naming the option and the value, a `concurrency`, `prefetch`, `refreshSkewMillis`,
  * `auth.orgId` or `auth.validitySeconds` that cannot be meant: `concurrency: NaN` (the `Number` of an unset
@@ -426,6 +502,7 @@ interface Shared {
  * values are checked where those are made.)
  */
 const checkOptions = (options: ThoughtSpotClientOptions): void => {
+  checkCredentials(options.auth)
   const whole = (value: number | undefined) => value === undefined || (Number.isSafeInteger(value) && value >= 1)
   if (!whole(options.concurrency)) {
     throw new RangeError(

@@ -262,6 +262,16 @@ describe("README examples", () => {
     expect(sandbox.stats().requests).toBe(before)
   })
 
+  it("with THOUGHTSPOT_PASSWORD exported empty it exits 1 naming the password, before any request", async () => {
+    const before = sandbox.stats().requests
+    const ran = await runFile("main.ts", { THOUGHTSPOT_PASSWORD: "" })
+    expect(ran.code).toBe(1)
+    expect(ran.stdout + ran.stderr).toContain(
+      "TypeError: auth.password (Auth.password) is empty: pass the user's password"
+    )
+    expect(sandbox.stats().requests).toBe(before)
+  })
+
   it("on Ctrl-C it stops with 130 and still revokes its token", async () => {
     const before = sandbox.stats()
     let interrupted = false
