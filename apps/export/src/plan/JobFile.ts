@@ -681,8 +681,9 @@ const incrementalKeys: Readonly<Record<string, string>> = {
 }
 
 /**
- * Where `key`, refused in the object at `parent`, belongs instead, as a message; `undefined` when it is a key of no
- * other place (a typo, then). A key of other export types names them; one of another block names the block.
+ * Where `key`, refused in the object at `parent` (an export, "defaults" or the top level), belongs instead, as a
+ * message; `undefined` when it is a key of no other place (a typo, then). A key of other export types names them; one
+ * of another block names the block.
  */
 const elsewhere = (key: string, parent: ReadonlyArray<PropertyKey>, document: unknown): string | undefined => {
   const at = renderPath(parent)
@@ -699,13 +700,17 @@ const elsewhere = (key: string, parent: ReadonlyArray<PropertyKey>, document: un
         : ""
     return `"${key}" is for ${andList(types)} exports, not ${article(type)} ${type} export: remove it${instead}`
   }
+  // Inside "connection", "client" or "load" a word of another place means something else there (a load's "table").
+  if (at !== "" && at !== "defaults") return undefined
   const exportKeys = new Set(ExportSpec.members.flatMap((member) => Object.keys(member.fields)))
   if (at === "defaults" && exportKeys.has(key)) {
     return `"${key}" is set in each export, not in "defaults": move it into the exports that need it`
   }
-  const place = blocks.find((block) => block.keys.includes(key))?.place
+  const place = blocks.find((block) => block.keys.includes(key) && !(at === "defaults" && block === blocks[0]))?.place
   if (place !== undefined) return `"${key}" goes ${place}: move it there`
-  return exportKeys.has(key) ? `"${key}" goes in an export, one of the list "exports": move it there` : undefined
+  return exportKeys.has(key) && at === ""
+    ? `"${key}" goes in an export, one of the list "exports": move it there`
+    : undefined
 }
 
 /** The job-file key of each flag whose name is not the key itself (`--viz` is `"visualizations"`). */

@@ -576,6 +576,10 @@ describe("JobFile, a demanding user's mistakes", () => {
       "exports[3].since":
         'unknown key here: "since" is for answer, liveboard, search and audit exports, not a metadata export: remove it (a metadata export reads only what is new with "modifiedSince")'
     })
+    // Inside "load" (or "connection", "client") a word of another place means something else: a plain unknown key.
+    expect(
+      only(JSON.stringify({ exports: [{ type: "answer", id: "A" }], load: { into: "duckdb:w.duckdb", table: "t" } }))
+    ).toEqual({ path: "load.table", message: "unknown key: remove it (or check its spelling)" })
     // A flag's name: the key a job file writes for it.
     const flags = problems(
       JSON.stringify({
