@@ -67,11 +67,11 @@ beforeAll(() => {
 afterAll(() => postgres?.close())
 
 /** An export of "Edges" in `format` into a new folder; the folder. */
-const exportAs = async (format: string): Promise<string> => {
+const exportAs = async (format: string, ...flags: Array<string>): Promise<string> => {
   const cluster = await startEdgeCluster(columns, rows, zone)
   try {
     const out = NodePath.join(folder(), "run")
-    const run = await cli(["answer", "Edges", "--out", out, "--format", format, "--quiet"], {
+    const run = await cli(["answer", "Edges", "--out", out, "--format", format, "--quiet", ...flags], {
       THOUGHTSPOT_HOST: cluster.url,
       THOUGHTSPOT_TOKEN: "sentinel-token"
     })
@@ -103,17 +103,30 @@ const select = {
   postgres: `SELECT k::text, valid_from::text, valid_to::text, extract(epoch FROM changed_at)::bigint::text, changed_clock::text FROM answer_edges ORDER BY k`
 } as const
 
-describe.each(["csv", "ndjson", "parquet"] as const)("sentinel dates exported as %s", (format) => {
+/** With `--datetime-offset zone`, DATE_TIME cells carry Los Angeles' offset (in UTC while it was local mean time). */
+const withZoneOffsets = expectedText.map((row, r) =>
+  row.map((cell, c) =>
+    c !== 3 ? cell : ["9999-12-31T23:59:59-08:00", "0001-01-01T07:52:58Z", "2024-03-10T03:00:00-07:00"][r]!
+  )
+)
+
+describe.each([
+  { format: "csv", flags: [], text: expectedText },
+  { format: "csv", flags: ["--datetime-offset", "zone"], text: withZoneOffsets },
+  { format: "ndjson", flags: [], text: expectedText },
+  { format: "parquet", flags: [], text: expectedText },
+  { format: "parquet", flags: ["--datetime-offset", "zone"], text: withZoneOffsets }
+])("sentinel dates exported as $format $flags", ({ format, flags, text }) => {
   let run: string
   beforeAll(async () => {
-    run = await exportAs(format)
+    run = await exportAs(format, ...flags)
   }, 60_000)
 
   it("the file holds the sentinel days and the last second of 9999 exactly", async () => {
     const types = manifestOf(run).outputs[0]!.columns.map((c) => c.type)
     expect(types).toEqual(columns.map((c) => c.type))
     if (format !== "parquet") {
-      expect(fileText(run, format)).toEqual(expectedText)
+      expect(fileText(run, format)).toEqual(text)
       return
     }
     // Parquet: DuckDB reads the file itself, the days as DATE and the instants as TIMESTAMP WITH TIME ZONE.
