@@ -159,7 +159,7 @@ describe("spotpipe run", () => {
     })
     const clash = await runCli(["run", twice, "--out", NodePath.join(root, "twice")], { env })
     expect(clash.code).toBe(2)
-    expect(clash.stderr).toContain("exports[1].output: has the same output name as exports[0]")
+    expect(clash.stderr).toContain('exports[1].output (output "Same"): has the same output name as exports[0]')
     expect(NodeFs.existsSync(NodePath.join(root, "twice"))).toBe(false)
     const shard = await runCli(["run", writeJob("good.json", job), "--shard", "4/3"], { env })
     expect(shard.code).toBe(2)
