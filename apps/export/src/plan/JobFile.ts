@@ -957,6 +957,15 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
         message: `applies to CSV only (the other formats write a null as null): remove it, or set "format": "csv"`
       })
     }
+    // `"output": "orders.csv"` would write `orders.csv.csv`: the name is given without the extension spotpipe adds.
+    const folderExport = spec.type === "liveboard" || spec.type === "tml" || spec.type === "principals"
+    const extension = `.${formatOf(spec)}`
+    if (!folderExport && spec.output?.toLowerCase().endsWith(extension) === true) {
+      clashes.push({
+        path: `exports[${index}].output`,
+        message: `is the file name without its extension, which spotpipe adds (it would write a file ending in ${extension}${extension}): leave "${extension}" out`
+      })
+    }
     const name = baseFileName(spec.output ?? defaultOutputName(spec), fileNamesOf(spec)).toLowerCase()
     const earlier = firstWithName.get(name)
     if (earlier === undefined) {

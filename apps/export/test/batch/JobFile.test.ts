@@ -713,6 +713,34 @@ describe("JobFile, a demanding user's mistakes", () => {
     expect(JSON.stringify(found)).not.toMatch(/cvs|ANSWERS|yml|snake_case/)
   })
 
+  it("an-output-written-with-its-extension-is-refused-a-folders-name-is-free", () => {
+    expect(
+      problems(
+        JSON.stringify({
+          exports: [
+            { type: "answer", id: "A", output: "orders.CSV" },
+            { type: "search", table: "T", query: "[A]", format: "ndjson", output: "regions.ndjson" },
+            { type: "answer", id: "B", format: "parquet", output: "b.csv" },
+            { type: "liveboard", id: "L", output: "board.csv" }
+          ]
+        })
+      )
+    ).toEqual([
+      {
+        path: "exports[0].output",
+        output: "orders.CSV",
+        message:
+          'is the file name without its extension, which spotpipe adds (it would write a file ending in .csv.csv): leave ".csv" out'
+      },
+      {
+        path: "exports[1].output",
+        output: "regions.ndjson",
+        message:
+          'is the file name without its extension, which spotpipe adds (it would write a file ending in .ndjson.ndjson): leave ".ndjson" out'
+      }
+    ])
+  })
+
   it("a-default-no-export-takes-is-refused", () => {
     const found = problems(
       JSON.stringify({
