@@ -242,6 +242,21 @@ describe("warehouse sentinel dates", () => {
     }
   })
 
+  it("a-zone-of-ones-own-a-second-short-of-a-day-off-utc-reaches-the-first-and-last-days", () => {
+    // Offsets less than a day either side are taken from a caller's zone: the range's ends are a second inside them.
+    const east = { name: "Plus 23:59:59", offsetSeconds: () => 86399 }
+    const west = { name: "Minus 23:59:59", offsetSeconds: () => -86399 }
+    expect(makeCellRenderer("TIME", { timeZone: east })(FIRST + 1)).toBe("00:00:00")
+    // Its DATE_TIME has no text: the offset has seconds and the instant is in year 0000 in UTC.
+    expect(makeCellRenderer("DATE_TIME", { timeZone: east, offset: "zone" })(FIRST + 1)).toMatchObject({
+      reason: "OutOfRange"
+    })
+    expect(makeCellRenderer("TIME", { timeZone: east })(FIRST)).toMatchObject({ reason: "OutOfRange" })
+    expect(makeCellRenderer("TIME", { timeZone: west })(LAST - 1)).toBe("23:59:59")
+    expect(makeCellRenderer("TIME", { timeZone: west })(LAST)).toMatchObject({ reason: "OutOfRange" })
+    expect(makeCellRenderer("DATE", { timeZone: west })(LAST)).toMatchObject({ reason: "OutOfRange" })
+  })
+
   it("cells-beyond-a-day-either-side-of-years-0001-9999-are-out-of-range-in-every-zone", () => {
     // 0000-12-31T00:00:00Z and 10000-01-01T23:59:59Z: no zone (offsets under a day) shows a day beyond them in
     // years 0001–9999, so a cell beyond is refused by the decoders too, whatever its zone.
