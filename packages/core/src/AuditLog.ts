@@ -115,5 +115,5 @@ export interface FetchLogsOptions {
    * `get_all_logs`: the specification's default is true. ThoughtSpot documents that the primary Org's
    * administrator gets every Org's events with it; others get their current Org's.
    */
-  readonly allLogs?: boolean
+  readonly allLogs?: boolean | undefined
 }

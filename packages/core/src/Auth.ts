@@ -11,9 +11,9 @@ import { Redacted } from "effect"
 /** Options shared by the token-minting methods. */
 export interface TokenOptions {
   /** The Org to log into (`org_id`); ThoughtSpot's default applies when absent. */
-  readonly orgId?: number
+  readonly orgId?: number | undefined
   /** Requested token validity (`validity_time_in_sec`); ThoughtSpot's default is 300 s. */
-  readonly validitySeconds?: number
+  readonly validitySeconds?: number | undefined
 }
 
 /** Username + password through `auth/token/full`. */
@@ -52,9 +52,9 @@ export interface CookieSession {
   readonly username: string
   readonly password: Redacted.Redacted<string>
   /** `org_identifier`: name or id of the Org. */
-  readonly orgIdentifier?: string
+  readonly orgIdentifier?: string | undefined
   /** `remember_me`: about 7 days instead of 3 hours of inactivity. */
-  readonly rememberMe?: boolean
+  readonly rememberMe?: boolean | undefined
 }
 
 /** Any authentication method. */
@@ -106,8 +106,8 @@ export const bearerToken = (token: string | Redacted.Redacted<string>): BearerTo
 export const cookieSession = (options: {
   readonly username: string
   readonly password: string | Redacted.Redacted<string>
-  readonly orgIdentifier?: string
-  readonly rememberMe?: boolean
+  readonly orgIdentifier?: string | undefined
+  readonly rememberMe?: boolean | undefined
 }): CookieSession => ({ ...options, _tag: "CookieSession", password: secret(options.password) })
 
 /** The secret values of a method, for scrubbing server text before it reaches an error or a log. */

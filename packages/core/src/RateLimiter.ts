@@ -21,7 +21,7 @@ export interface RateLimitOptions {
   /** Sustained rate; `Infinity` disables the limiter. Default 100. */
   readonly requestsPerSecond: number
   /** Requests that may go at once after an idle period. Default 1 (evenly spaced). */
-  readonly burst?: number
+  readonly burst?: number | undefined
 }
 
 /** Default: 100 requests/s, ThoughtSpot's documented per-IP limit, evenly spaced. */

@@ -53,7 +53,9 @@ export const defaults: RetryPolicy = {
  * at least 0; `maxDelayMillis` and `retryAfterCapMillis` at least 0 (`Infinity`: no cap); `deadlineMillis` and
  * `attemptTimeoutMillis` above 0 (`Infinity`: none).
  */
-export const make = (overrides: Partial<RetryPolicy> = {}): RetryPolicy => {
+export const make = (
+  overrides: { readonly [K in keyof RetryPolicy]?: RetryPolicy[K] | undefined } = {}
+): RetryPolicy => {
   const policy: Record<string, number> = { ...defaults }
   for (const [field, value] of Object.entries(overrides)) if (value !== undefined) policy[field] = value
   for (const [field, rule] of Object.entries(rules)) {

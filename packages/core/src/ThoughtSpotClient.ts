@@ -62,46 +62,48 @@ export interface ThoughtSpotClientOptions {
   /** How to authenticate (see `Auth`); the Org is part of it (`orgId` / `orgIdentifier`). */
   readonly auth: Auth.AuthMethod
   /** Retry policy overrides (defaults: `RetryPolicy.defaults`). */
-  readonly retry?: Partial<RetryPolicy.RetryPolicy>
+  readonly retry?:
+    | { readonly [K in keyof RetryPolicy.RetryPolicy]?: RetryPolicy.RetryPolicy[K] | undefined }
+    | undefined
   /** Client-side rate limit (default 100 requests/s). */
-  readonly rateLimit?: RateLimiter.RateLimitOptions
+  readonly rateLimit?: RateLimiter.RateLimitOptions | undefined
   /** Most requests in flight at once (default 4). */
-  readonly concurrency?: number
+  readonly concurrency?: number | undefined
   /** Data pages fetched ahead of the consumer per stream (default 2). */
-  readonly prefetch?: number
+  readonly prefetch?: number | undefined
   /** Default rows per data request (default 10 000, at most 100 000). */
-  readonly pageSize?: number
+  readonly pageSize?: number | undefined
   /** Rows per `metadata/search` request (default 500). */
-  readonly metadataPageSize?: number
+  readonly metadataPageSize?: number | undefined
   /** `User-Agent` header (default `spotpipe/<version> (node/<version>; <os>)`). */
-  readonly userAgent?: string
+  readonly userAgent?: string | undefined
   /** Renew tokens this long before expiry (default 30 s, at most a quarter of the validity). */
-  readonly refreshSkewMillis?: number
+  readonly refreshSkewMillis?: number | undefined
   /** Revoke minted tokens / log out on shutdown (default true). */
-  readonly releaseOnClose?: boolean
+  readonly releaseOnClose?: boolean | undefined
 }
 
 /** Extra request fields passed through to the data endpoints. */
 export interface RuntimeOptions {
   /** Rows per request, 1‥100 000 (default: the client's `pageSize`). */
-  readonly pageSize?: number
+  readonly pageSize?: number | undefined
   /**
    * First row to read, a multiple of `pageSize` (default 0): continues an interrupted read without fetching the
    * rows before it again. The total and the page checks come from the page at this offset. For a liveboard it
    * applies to every visualization read.
    */
-  readonly startOffset?: number
+  readonly startOffset?: number | undefined
   /** `runtime_filter`, e.g. `{ col1: "Region", op1: "EQ", val1: "West" }`. */
-  readonly runtimeFilter?: Readonly<Record<string, unknown>>
+  readonly runtimeFilter?: Readonly<Record<string, unknown>> | undefined
   /** `runtime_sort`, e.g. `{ sortCol1: "Revenue", asc1: false }`. */
-  readonly runtimeSort?: Readonly<Record<string, unknown>>
+  readonly runtimeSort?: Readonly<Record<string, unknown>> | undefined
   /** `runtime_param_override`. */
-  readonly runtimeParamOverride?: Readonly<Record<string, unknown>>
+  readonly runtimeParamOverride?: Readonly<Record<string, unknown>> | undefined
   /**
    * A page whose `data_rows` are byte-identical to the previous page's: a `RepeatedPage` warning on the page
    * (`"warn"`, the default: a result may hold two identical pages) or an `Incomplete` failure (`"fail"`).
    */
-  readonly repeatedPage?: Pagination.RepeatedPagePolicy
+  readonly repeatedPage?: Pagination.RepeatedPagePolicy | undefined
 }
 
 /** `searchdata`: a search query against a model, worksheet, view or table. */
@@ -123,7 +125,7 @@ export interface LiveboardDataRequest extends RuntimeOptions {
   /** GUID or name of the liveboard. */
   readonly metadataIdentifier: string
   /** GUIDs or names of the visualizations to read (default: all). */
-  readonly visualizationIdentifiers?: ReadonlyArray<string>
+  readonly visualizationIdentifiers?: ReadonlyArray<string> | undefined
 }
 
 /** One visualization of a liveboard, with the stream of its pages (its first page already fetched). */
@@ -146,7 +148,7 @@ export interface Service extends Admin.AdminOperations {
   /** `metadata/search`, every matching object, read page by page until an empty page. */
   readonly searchMetadata: (
     request: SearchMetadataRequest,
-    options?: { readonly pageSize?: number }
+    options?: { readonly pageSize?: number | undefined }
   ) => Stream.Stream<MetadataItem, ThoughtSpotError>
   /**
    * `searchdata`, as ordered pages: parsed COMPACT rows, or with `read` what it makes of each page's bytes (a
@@ -822,7 +824,7 @@ const makeWith = Effect.fnUntraced(function* (
     return result as ReadonlyArray<VisualizationData<R>>
   })
 
-  const searchMetadata = (request: SearchMetadataRequest, searchOptions?: { readonly pageSize?: number }) =>
+  const searchMetadata = (request: SearchMetadataRequest, searchOptions?: { readonly pageSize?: number | undefined }) =>
     Pagination.untilEmptyPage(
       searchOptions?.pageSize ?? metadataPageSize,
       (offset, size) =>

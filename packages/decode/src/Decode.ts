@@ -14,12 +14,12 @@ import { makePeriod, type Period } from "./Period.ts"
 /** `strict` fails on the first bad cell; `lenient` leaves bad cells as they are and counts them. */
 export type DecodeMode = "strict" | "lenient"
 
-/** Options of the column and row decoders. */
+/** Options of the column and row decoders (an option given as `undefined` takes its default). */
 export interface DecodeOptions {
   /** Default `strict`. */
-  readonly mode?: DecodeMode
+  readonly mode?: DecodeMode | undefined
   /** Added to 0-based row indexes in errors, e.g. the page's first row number. Default 0. */
-  readonly rowOffset?: number
+  readonly rowOffset?: number | undefined
 }
 
 /** A successful decode. In lenient mode `passedThrough` counts the values left unchanged and `firstIssue` says why
@@ -34,10 +34,10 @@ export interface Decoded<A> {
 /** The result of a column or row decoder: {@link Decoded} or, in strict mode, the first {@link DateCellError}. */
 export type DecodeResult<A> = Decoded<A> | DateCellError
 
-/** Where a cell sits, quoted in its error. */
+/** Where a cell sits, quoted in its error (a field given as `undefined` is not quoted). */
 export interface CellLocation {
-  readonly row?: number
-  readonly column?: string
+  readonly row?: number | undefined
+  readonly column?: string | undefined
 }
 
 /**
@@ -107,7 +107,7 @@ const makeRun = (options: DecodeOptions): Run => new Run(options.mode === "lenie
 export const decodeColumn = (
   cells: ReadonlyArray<unknown>,
   type: string,
-  options: DecodeOptions & { readonly column?: string } = {}
+  options: DecodeOptions & { readonly column?: string | undefined } = {}
 ): DecodeResult<ReadonlyArray<unknown>> => {
   checkColumnArguments(cells, type, options)
   const run = makeRun(options)

@@ -25,14 +25,14 @@ import { type TimeZone, UTC } from "./TimeZone.ts"
  * data zone's wall clock with its offset (`…-07:00`). */
 export type OffsetStyle = "utc" | "zone"
 
-/** Options of {@link makeCellRenderer} and {@link makeEndRenderer}. */
+/** Options of {@link makeCellRenderer} and {@link makeEndRenderer} (an option given as `undefined` takes its default). */
 export interface RenderOptions {
   /** Data time zone: a {@link TimeZone} from {@link resolveTimeZone} (not a zone name); default UTC. */
-  readonly timeZone?: TimeZone
+  readonly timeZone?: TimeZone | undefined
   /** DATE_TIME/TIMESTAMP offset style; default `utc`. */
-  readonly offset?: OffsetStyle
+  readonly offset?: OffsetStyle | undefined
   /** Column name, quoted in errors. */
-  readonly column?: string
+  readonly column?: string | undefined
 }
 
 /**

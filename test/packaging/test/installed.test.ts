@@ -566,6 +566,103 @@ describe("the packed libraries, installed with npm outside the workspace", () =>
     await run(tsc, ["-p", "tsconfig.json"], withEffect, env)
   })
 
+  it("an option given as undefined takes its default: in the shipped types under exactOptionalPropertyTypes, as in the code", async () => {
+    // A program passes its own optional settings on as they are; both packages read undefined as "not given", but
+    // their types refused it under exactOptionalPropertyTypes (the core README even says a retry field given as
+    // undefined keeps its default).
+    const program = `
+import { Auth, RetryPolicy, ThoughtSpotClient } from "@spotpipe/core"
+import { decodeCell, decodeColumn, decodeCompactRows, makeCellRenderer, makeCellWriter, makeEndRenderer, type TimeZone } from "@spotpipe/decode"
+import { Effect, Layer, Stream } from "effect"
+import { FetchHttpClient } from "effect/http"
+
+interface Settings {
+  readonly zone?: TimeZone | undefined
+  readonly column?: string | undefined
+  readonly row?: number | undefined
+  readonly orgId?: number | undefined
+  readonly pageSize?: number | undefined
+  readonly timeoutMillis?: number | undefined
+  readonly burst?: number | undefined
+  readonly flag?: boolean | undefined
+}
+const s: Settings = {}
+const [host = "", username = "", password = "", answer = ""] = process.argv.slice(2)
+const written = new Uint8Array(32)
+const client = ThoughtSpotClient.layer({
+  host,
+  auth: Auth.password({ username, password, orgId: s.orgId, validitySeconds: s.row }),
+  retry: { attemptTimeoutMillis: s.timeoutMillis, maxAttempts: undefined },
+  rateLimit: { requestsPerSecond: 100, burst: s.burst },
+  concurrency: s.pageSize,
+  prefetch: s.pageSize,
+  pageSize: s.pageSize,
+  metadataPageSize: s.pageSize,
+  userAgent: undefined,
+  refreshSkewMillis: s.timeoutMillis,
+  releaseOnClose: s.flag
+}).pipe(Layer.provide(FetchHttpClient.layer))
+const read = Effect.gen(function* () {
+  const c = yield* ThoughtSpotClient.ThoughtSpotClient
+  const pages = yield* c
+    .answerData({ metadataIdentifier: answer, pageSize: s.pageSize, startOffset: s.row, runtimeFilter: undefined, runtimeSort: undefined, runtimeParamOverride: undefined, repeatedPage: undefined })
+    .pipe(Stream.runCollect)
+  const listed = yield* c.searchMetadata({ metadata: [{ identifier: answer }] }, { pageSize: s.pageSize }).pipe(Stream.runCount)
+  const users = yield* c.searchUsers(undefined, { pageSize: s.pageSize }).pipe(Stream.runCount)
+  return { rows: pages.reduce((n, page) => n + page.rows.length, 0), available: pages[0]?.availableRowCount, pageSize: pages[0]?.rows.length, listed, users }
+})
+const decoded = decodeCell("soon", { row: s.row, column: s.column })
+const column = decodeColumn([694224000], "DATE", { mode: undefined, rowOffset: s.row, column: s.column })
+const rows = decodeCompactRows([[694224000]], [{ name: "d", type: "DATE" }], { mode: undefined, rowOffset: s.row })
+console.log(JSON.stringify({
+  render: makeCellRenderer("DATE_TIME", { timeZone: s.zone, offset: undefined, column: s.column })(1625759921),
+  end: makeEndRenderer("DATE", { timeZone: s.zone })({ v: { s: 694224000, e: 694310400 } }),
+  written: makeCellWriter("DATE", { timeZone: s.zone, column: s.column })(694224000, written, 0),
+  decoded: decoded instanceof Error ? decoded.message : decoded,
+  column: column._tag,
+  rows: rows._tag,
+  policy: RetryPolicy.make({ attemptTimeoutMillis: s.timeoutMillis, deadlineMillis: undefined }),
+  defaults: RetryPolicy.defaults,
+  read: await Effect.runPromise(read.pipe(Effect.provide(client)))
+}))
+`
+    writeFileSync(join(withEffect, "undefinedOptions.ts"), program)
+    writeFileSync(
+      join(withEffect, "tsconfig.undefinedOptions.json"),
+      JSON.stringify({
+        compilerOptions: {
+          ...consumerTsconfig.compilerOptions,
+          exactOptionalPropertyTypes: true,
+          noUncheckedIndexedAccess: true
+        },
+        files: ["undefinedOptions.ts"]
+      })
+    )
+    await run(tsc, ["-p", "tsconfig.undefinedOptions.json"], withEffect, env)
+    const sandbox = await startSandbox({ rows: 30_000 })
+    try {
+      const answer = fixtures.answers["Order Details"]!.id
+      const args = [sandbox.url, fixtures.user.username, fixtures.user.password, answer]
+      const { stdout, stderr } = await run(process.execPath, ["undefinedOptions.ts", ...args], withEffect, env)
+      expect(stderr).toBe("")
+      const out = JSON.parse(stdout)
+      expect(out).toMatchObject({
+        render: "2021-07-08T15:58:41Z",
+        end: "1992-01-02",
+        written: 10,
+        decoded: 'cell "soon" is not a ThoughtSpot date (epoch seconds or {"v":{"s":…}}): it is a string',
+        column: "Decoded",
+        rows: "Decoded"
+      })
+      expect(out.policy).toEqual(out.defaults)
+      // Every row, in pages of the default size (10 000), from row 0.
+      expect(out.read).toMatchObject({ rows: 30_000, available: 30_000, pageSize: 10_000, listed: 1 })
+      expect(out.read.users).toBeGreaterThan(0)
+    } finally {
+      await sandbox.close()
+    }
+  })
+
   it("the core README's tests of a user's code pass in the installed package, and type-check strictly", async () => {
     const readme = readFileSync(join(withEffect, "node_modules", "@spotpipe", "core", "README.md"), "utf8")
     const tests = [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)]

@@ -34,13 +34,13 @@ export const DEFAULT_LISTING_PAGE_SIZE = 500
 /** Paging of a listing call. */
 export interface ListingOptions {
   /** Items per request (`record_size`), default 500. */
-  readonly pageSize?: number
+  readonly pageSize?: number | undefined
 }
 
 /** Paging of a batched TML export. */
 export interface BatchOptions {
   /** Objects per request (`batch_size`), 1‥200, default 20. */
-  readonly batchSize?: number
+  readonly batchSize?: number | undefined
 }
 
 /** A time range for the audit log: `[since, until)` in epoch milliseconds. */
