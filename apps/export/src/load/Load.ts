@@ -30,6 +30,7 @@ import {
   postgresSystemColumns,
   quoteIdent,
   quoteLiteral,
+  snakeNames,
   sqlType,
   stageTable
 } from "./Warehouse.ts"
@@ -245,7 +246,7 @@ const preflight = async (engine: LoadEngine, run: RunManifest, options: LoadOpti
     }
     if (output.columns.some((c) => c.name === "")) {
       problems.push(
-        `${output.file}: a column has an empty name, which no SQL table can have: export with --column-names snake`
+        `${output.file}: a column has an empty name, which no SQL table can have: export with ${snakeNames}`
       )
     }
     if (engine.dialect === "postgres") {
@@ -255,7 +256,7 @@ const preflight = async (engine: LoadEngine, run: RunManifest, options: LoadOpti
       if (long.length > 0) {
         const names = long.map((c) => `"${c.name}" (${Buffer.byteLength(c.name, "utf8")} bytes)`).join(", ")
         problems.push(
-          `${output.file}: ${long.length === 1 ? "column" : "columns"} ${names} ${long.length === 1 ? "is" : "are"} longer than PostgreSQL's ${maxIdentifierBytes}-byte identifiers (it would be cut): export with --column-names snake (short names, mapped to these in the manifest)`
+          `${output.file}: ${long.length === 1 ? "column" : "columns"} ${names} ${long.length === 1 ? "is" : "are"} longer than PostgreSQL's ${maxIdentifierBytes}-byte identifiers (it would be cut): export with ${snakeNames} (short names, mapped to these in the manifest)`
         )
       }
       // Names of the columns every PostgreSQL table has: CREATE TABLE refuses them.
@@ -274,7 +275,7 @@ const preflight = async (engine: LoadEngine, run: RunManifest, options: LoadOpti
         if (first === undefined) seen.set(duckDbNameKey(c.name), c.name)
         else {
           problems.push(
-            `${output.file}: the columns "${first}" and "${c.name}" are one name to DuckDB, which ignores case: export with --column-names snake, or load into PostgreSQL`
+            `${output.file}: the columns "${first}" and "${c.name}" are one name to DuckDB, which ignores case: export with ${snakeNames}, or load into PostgreSQL`
           )
           break
         }

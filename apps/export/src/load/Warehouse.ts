@@ -7,6 +7,12 @@
 import { createHash } from "node:crypto"
 import { type ColumnKind, columnKindOf } from "../formats/ColumnKinds.ts"
 
+/**
+ * The export setting that gives every column a name any warehouse takes, as a single command and a job file write
+ * it (a load reads runs of either).
+ */
+export const snakeNames = '--column-names snake (in a job file: "columnNames": "snake")'
+
 /** The SQL dialects DDL is written for. */
 export const dialects = ["postgres", "duckdb", "snowflake", "bigquery"] as const
 /** See {@link dialects}. */

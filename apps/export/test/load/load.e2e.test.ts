@@ -541,7 +541,7 @@ describe("load refuses", () => {
     expect(refused.code).toBe(1)
     expect(refused.stderr).toContain("nothing was loaded")
     expect(refused.stderr).toContain(
-      `${daily}: the columns "${first}" and "${renamed}" are one name to DuckDB, which ignores case: export with --column-names snake, or load into PostgreSQL`
+      `${daily}: the columns "${first}" and "${renamed}" are one name to DuckDB, which ignores case: export with --column-names snake (in a job file: "columnNames": "snake"), or load into PostgreSQL`
     )
     expect(NodeFs.existsSync(into)).toBe(false)
     // Names that differ in the case of a letter beyond ASCII are two names to DuckDB: loaded.
@@ -569,7 +569,7 @@ describe("load refuses", () => {
     expect(refused.code).toBe(1)
     expect(refused.stderr).toContain("nothing was loaded")
     expect(refused.stderr).toContain(
-      `${daily}: column "${long}" (${Buffer.byteLength(long)} bytes) is longer than PostgreSQL's 63-byte identifiers (it would be cut): export with --column-names snake (short names, mapped to these in the manifest)`
+      `${daily}: column "${long}" (${Buffer.byteLength(long)} bytes) is longer than PostgreSQL's 63-byte identifiers (it would be cut): export with --column-names snake (in a job file: "columnNames": "snake") (short names, mapped to these in the manifest)`
     )
   }, 60_000)
 

@@ -125,7 +125,7 @@ describe.each(engines)("into $name", (engine) => {
       if (engine.name === "duckdb") {
         expect(loaded.code).toBe(1)
         expect(loaded.stderr).toContain(
-          `nothing was loaded:\n  cased.${format}: the columns "Revenue" and "revenue" are one name to DuckDB, which ignores case: export with --column-names snake, or load into PostgreSQL`
+          `nothing was loaded:\n  cased.${format}: the columns "Revenue" and "revenue" are one name to DuckDB, which ignores case: export with --column-names snake (in a job file: "columnNames": "snake"), or load into PostgreSQL`
         )
         return
       }
@@ -218,7 +218,7 @@ describe.each(engines)("into $name", (engine) => {
     ])
     expect(refused.code).toBe(1)
     expect(refused.stderr).toContain(
-      "nothing was loaded:\n  b.csv: a column has an empty name, which no SQL table can have: export with --column-names snake"
+      `nothing was loaded:\n  b.csv: a column has an empty name, which no SQL table can have: export with --column-names snake (in a job file: "columnNames": "snake")`
     )
     if (engine.name === "postgres") {
       await target.open(async (q) => {
@@ -303,7 +303,7 @@ describe("into PostgreSQL, names it would cut or cannot take", () => {
     ])
     expect(refused.code).toBe(1)
     expect(refused.stderr).toContain(
-      `nothing was loaded:\n  b.ndjson: columns "${long}" (64 bytes), "${longer}" (64 bytes), "${euros}" (66 bytes) are longer than PostgreSQL's 63-byte identifiers (it would be cut): export with --column-names snake (short names, mapped to these in the manifest)\n  c.parquet: "xmin", "ctid" are names of columns every PostgreSQL table has, which a table cannot take for its own (--column-names snake keeps it): rename the column in ThoughtSpot, or load into DuckDB`
+      `nothing was loaded:\n  b.ndjson: columns "${long}" (64 bytes), "${longer}" (64 bytes), "${euros}" (66 bytes) are longer than PostgreSQL's 63-byte identifiers (it would be cut): export with --column-names snake (in a job file: "columnNames": "snake") (short names, mapped to these in the manifest)\n  c.parquet: "xmin", "ctid" are names of columns every PostgreSQL table has, which a table cannot take for its own (--column-names snake keeps it): rename the column in ThoughtSpot, or load into DuckDB`
     )
     await target.open(async (q) => {
       expect(
