@@ -35,4 +35,12 @@ describe("a watermark at a sentinel date", () => {
     expect(literalText(firstDay, "DATE", "America/Los_Angeles")).toBe("0001-01-01")
     expect(wallEpochOf("9999-12-31 23:59:59", false, "America/Los_Angeles")).toBe(lastSecond)
   })
+
+  it("at the range's start is year 1, never 1901 (a two-digit year is no 19xx), and year 0 is no day", () => {
+    expect(wallEpochOf("0001-01-01", true, "America/Los_Angeles")).toBe(firstDay)
+    expect(wallEpochOf("0001-01-01 00:00:00", false, "UTC")).toBe(-62135596800)
+    expect(wallEpochOf("0099-12-31", true, "UTC")).toBe(-62135596800 + 36_158 * 86_400)
+    expect(literalText(wallEpochOf("0001-01-01", true, "UTC") as number, "DATE", "UTC")).toBe("0001-01-01")
+    expect(wallEpochOf("0000-06-01", true, "UTC")).toEqual({ problem: "calendar" })
+  })
 })

@@ -24,9 +24,12 @@ export const wallEpochOf = (text: string, day: boolean, timeZone: string): numbe
   const m = datePattern.exec(text)
   if (m === null || (day && m[4] !== undefined)) return { problem: "form" }
   const [y, mo, d, h, mi, se] = m.slice(1).map((part) => (part === undefined ? 0 : Number(part)))
-  const wall = Date.UTC(y!, mo! - 1, d!, h, mi, se) / 1000
-  const back = new Date(wall * 1000)
-  if (back.getUTCMonth() !== mo! - 1 || back.getUTCDate() !== d || h! > 23 || mi! > 59 || se! > 59) {
+  // Not `Date.UTC`, which reads years 0–99 as 1900–1999 (0001-01-01 would be 1901-01-01).
+  const back = new Date(0)
+  back.setUTCFullYear(y!, mo! - 1, d!)
+  back.setUTCHours(h!, mi!, se!)
+  const wall = back.getTime() / 1000
+  if (y === 0 || back.getUTCMonth() !== mo! - 1 || back.getUTCDate() !== d || h! > 23 || mi! > 59 || se! > 59) {
     return { problem: "calendar" }
   }
   const zone = resolveTimeZone(timeZone)
