@@ -413,7 +413,7 @@ describe.each(exports)("edge values exported as $label", ({ flags }) => {
       const target = await targets[engine]()
       const merge = () => cli(["load", run, "--into", target.into, "--mode", "merge", "--key", "text", "--quiet"])
       const first = await merge()
-      if (flags[1] === "csv" && !flags.includes("--null-string")) {
+      if (flags[1] === "csv" && !(flags as ReadonlyArray<string>).includes("--null-string")) {
         // An empty string and a null are one empty field: the key repeats, which a merge refuses.
         expect(first.code).toBe(1)
         expect(first.stderr).toContain(
