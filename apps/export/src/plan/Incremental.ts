@@ -297,15 +297,37 @@ export const incrementalSearch = <E>(
     const mark = cell === undefined || cell === null ? undefined : literalText(cell, known.type, timeZone, say)
     if (mark instanceof ExportError)
       return yield* new ExportError({ kind: mark.kind, message: `${what}: ${mark.message}` })
-    const warnings = sampleWarnings(Option.getOrUndefined(shape)?.samplingRatio, spec.since, say)
-    for (const warning of warnings) yield* Effect.logWarning(`${what}: ${warning}`)
+    const sampled = sampleWarnings(Option.getOrUndefined(shape)?.samplingRatio, spec.since, say)
+    const future = futureWarnings(mark, known.type, column, yield* Clock.currentTimeMillis, say)
+    for (const warning of [...sampled, ...future]) yield* Effect.logWarning(`${what}: ${warning}`)
     return {
       query,
       // No maximum (an empty table), or a sample: the next run starts where this one did.
-      watermark: () => ({ kind: "column", column, value: warnings.length > 0 ? spec.since! : (mark ?? spec.since!) }),
-      warnings
+      watermark: () => ({ kind: "column", column, value: sampled.length > 0 ? spec.since! : (mark ?? spec.since!) }),
+      warnings: [...sampled, ...future]
     }
   })
+
+/**
+ * The warning of a maximum later than now (`mark`, a DATE or DATE_TIME maximum's wall text; none otherwise): the
+ * next run starts there, so rows added later with earlier values — today's orders beside an "open-ended"
+ * 9999-12-31 — are never read. Two days past UTC's today: a wall time in any zone is within a day of it.
+ */
+export const futureWarnings = (
+  mark: string | undefined,
+  type: string,
+  column: string,
+  nowMillis: number,
+  say: SettingNames
+): ReadonlyArray<string> => {
+  if (mark === undefined || (type !== "DATE" && type !== "DATE_TIME" && type !== "TIMESTAMP")) return []
+  const horizon = new Date(nowMillis + 2 * 86_400_000).toISOString().slice(0, 10)
+  return mark.slice(0, 10) > horizon
+    ? [
+        `the maximum of [${column}] is ${mark}, in the future: the next ${say.lastRun("since")} starts there, so rows added later with earlier values of [${column}] will not be read. A column holding future or "open-ended" dates (9999-12-31) does not fit an incremental export: choose one that grows with time, such as a modified-at timestamp`
+      ]
+    : []
+}
 
 /**
  * The warning of an incremental read of a result the cluster samples (`ratio` < 1; none otherwise): the rows a
@@ -575,12 +597,13 @@ export const incrementalRuntime = <E>(
     if (mark instanceof ExportError)
       return yield* new ExportError({ kind: mark.kind, message: `${what}: ${mark.message}` })
     const sampled = sampleWarnings(page?.samplingRatio, since, say)
-    for (const warning of sampled) yield* Effect.logWarning(`${what}: ${warning}`)
+    const future = futureWarnings(mark, type, column, yield* Clock.currentTimeMillis, say)
+    for (const warning of [...sampled, ...future]) yield* Effect.logWarning(`${what}: ${warning}`)
     return {
       runtime: filtered,
       // No maximum (no row at or after `since`), or a sample: the next run starts where this one did.
       watermark: () => ({ kind: "column", column, value: sampled.length > 0 ? since : (mark ?? since) }),
-      warnings: [...warnings, ...sampled]
+      warnings: [...warnings, ...sampled, ...future]
     }
   })
 
