@@ -272,6 +272,10 @@ const dateCellAdvice = (error: DateCellFailure): string => {
     case "EndBeforeStart":
       return "ThoughtSpot sent a malformed Custom Calendar cell: report it to your ThoughtSpot administrator"
     case "OutOfRange":
+      // A date the cluster sent, outside years 0001–9999 only where it is rendered: the zone decides.
+      if (error.timeZone !== undefined) {
+        return `dates are written in years 0001–9999 of the data time zone (${error.timeZone}; a job file's "timezone" when it sets one, else --timezone, else the cluster's time_zone): export in the zone the cluster computes dates in (--timezone; in a job file, "timezone"), where a warehouse's 0001-01-01 or 9999-12-31 stays in those years`
+      }
       return "if the column holds milliseconds or microseconds rather than dates, the column's type in metadata is wrong: report it to the owner of the model or answer"
     case "UnsafeInteger":
       return "spotpipe reads such integers exactly, so this is a bug: report it with the output of --verbose"

@@ -37,6 +37,18 @@ describe("bad cell messages", () => {
     }
   })
 
+  it("a-date-in-year-10000-where-it-is-rendered-says-to-export-in-the-clusters-zone-not-to-check-the-unit", () => {
+    const kiritimati = resolveTimeZone("Pacific/Kiritimati") as TimeZone
+    const render = makeCellRenderer("DATE", { column: "Valid To", timeZone: kiritimati })
+    // 9999-12-31T10:00:00Z: the midnight that starts 10000-01-01 at UTC+14.
+    const message = badCellMessage("search", 2, "Valid To", render(253402250400) as Error)
+    expect(message).toContain("in year 10000")
+    expect(message).toContain(
+      "dates are written in years 0001–9999 of the data time zone (Pacific/Kiritimati; a job file's \"timezone\" when it sets one, else --timezone, else the cluster's time_zone): export in the zone the cluster computes dates in"
+    )
+    expect(message).not.toContain("milliseconds")
+  })
+
   it("a-date-that-is-no-midnight-in-the-zone-names-the-zone-its-sources-and-says-to-try-utc-for-a-utc-midnight", () => {
     const la = resolveTimeZone("America/Los_Angeles") as TimeZone
     const render = makeCellRenderer("DATE", { column: "Order Date", timeZone: la })
