@@ -44,7 +44,7 @@ const instant = (text: string): number => Date.parse(text) / 1000
 
 const longText = `${"long ".repeat(420_000)}end` // over DuckDB's 2,000,000-byte CSV line
 
-/** The days of the DATE column: before 1970, the first and last days whose midnight is in the supported range. */
+/** The days of the DATE column: before 1970, near both ends of years 0001–9999 (the very ends: sentinelDates.e2e), a leap day. */
 const civilDays = ["1969-07-20", "0001-01-02", "9999-12-30", "1900-03-01", "2024-02-29", "1970-01-01"]
 
 /** The instants of the DATE_TIME column, in UTC. */
