@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { minimumNode, unsupportedNode } from "../bin/nodeVersion.js"
 import { demoMarker } from "../src/output/OutputFolder.ts"
+import { startRewritingProxy } from "./support/RenamingProxy.ts"
 import { mainPath, runCli, runNode } from "./support/runCli.ts"
 import { tempFolders } from "./support/tempFolders.ts"
 
@@ -127,6 +128,47 @@ describe("signals", () => {
       }
     )
   }
+
+  it(
+    "a-second-sigint-while-the-token-is-revoked-at-a-silent-cluster-ends-at-once-saying-what-it-cut-short",
+    timeout,
+    async () => {
+      // The cluster takes the token's revocation and never answers: the first Ctrl-C's cleanup waits for it.
+      let revoking = false
+      const proxy = await startRewritingProxy(slow.url, {
+        hold: (request) => {
+          if (!request.url.includes("auth/token/revoke")) return false
+          revoking = true
+          return true
+        }
+      })
+      try {
+        const dir = tempDir()
+        const run = start(["answer", "Order Details", "--page-size", "500", "--out", dir], {
+          ...passwordEnv(slow),
+          THOUGHTSPOT_HOST: proxy.url
+        })
+        const state = NodePath.join(dir, ".spotpipe-state")
+        await waitFor(
+          () => NodeFs.existsSync(state) && NodeFs.readdirSync(state).some((f) => f.endsWith(".partial")),
+          () => run.stderr()
+        )
+        run.child.kill("SIGINT")
+        await waitFor(
+          () => revoking,
+          () => run.stderr()
+        )
+        run.child.kill("SIGINT")
+        expect(await run.exited).toBe(130)
+        expect(run.stderr().trimEnd().split("\n").at(-1)).toBe(
+          "spotpipe: stopped at once (a second SIGINT), its cleanup cut short: no partial file was published, and a token this run signed in with stays valid until it expires"
+        )
+        expect(NodeFs.readdirSync(dir).filter((f) => !f.startsWith("."))).toEqual([])
+      } finally {
+        await proxy.close()
+      }
+    }
+  )
 
   it("ctrl-c-stops-a-foreground-sandbox-with-130-and-no-export-message", timeout, async () => {
     const run = start(["sandbox", "--port", "0", "--rows", "10"], { PATH: process.env["PATH"] ?? "" })

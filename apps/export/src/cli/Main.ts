@@ -2,7 +2,7 @@
  * {@link runCli} runs {@link program} on the given arguments with Node services, and exits with its code. SIGINT (Ctrl-C),
  * SIGTERM and SIGHUP interrupt the run: finalizers remove any temp file, the program says so on stderr, and the
  * process exits with 128 + the signal's number (130, 143, 129), as a shell reports a command that a signal
- * ended. A closed stdout (`--out - | head`) ends the run quietly with 141 (see StdoutWriter.ts); a stdout that
+ * ended; a second signal during that cleanup ends the process at once. A closed stdout (`--out - | head`) ends the run quietly with 141 (see StdoutWriter.ts); a stdout that
  * cannot be written otherwise (a full disk) fails a run that would end with 0, with exit 1. `RunMain.ts` calls
  * it with the process arguments; a test entry point may add a layer (the crash suite's step probe).
  */
@@ -34,11 +34,29 @@ const stdoutLost = (json: boolean) => (code: number) => {
 /** The signals that stop a run (cleanly); each exits with 128 + its number. */
 const stopSignals = ["SIGINT", "SIGTERM", "SIGHUP"] as const
 
+/** Whether the run logs JSON lines (`--log-format json`): set by {@link runCli} before the run starts. */
+let jsonLogs = false
+
+/**
+ * A second stop signal while the first one's cleanup runs (revoking a token at a cluster that does not answer
+ * waits up to 5 s): the process ends at once, saying what the cut-short cleanup leaves. That is what a crash
+ * leaves, which every output survives: nothing half-written is published, partial files stay for `--resume`.
+ */
+const stopAtOnce = (signal: NodeJS.Signals): never => {
+  const code = signalExitCode(signal)
+  const message = `spotpipe: stopped at once (a second ${signal}), its cleanup cut short: no partial file was published, and a token this run signed in with stays valid until it expires`
+  const line = jsonLogs
+    ? jsonLine(jsonRecord(new Date().toISOString(), "ERROR", message, { exit_code: code }))
+    : inert(message)
+  writeSync(2, `${line}\n`)
+  return process.exit(code)
+}
+
 const runMain = Runtime.makeRunMain(({ fiber, teardown }) => {
   let received: NodeJS.Signals | undefined
   const onSignal = (signal: NodeJS.Signals) => {
-    // The first signal interrupts; later ones wait for the cleanup it started.
-    if (received !== undefined) return
+    // The first signal interrupts and cleans up; a second one ends the process at once.
+    if (received !== undefined) return stopAtOnce(signal)
     received = signal
     stopSignal.current = signal
     fiber.interruptUnsafe(fiber.id)
@@ -71,7 +89,8 @@ const environment = ConfigProvider.layer(ConfigProvider.fromEnv({ preserveEmptyS
 
 /** Runs `spotpipe args…` in this process, with `extra` services (test hooks) besides Node's, and exits with its code. */
 export const runCli = (args: ReadonlyArray<string>, extra: Layer.Layer<never> = Layer.empty): void => {
-  process.on("exit", stdoutLost(wantsJson(args)))
+  jsonLogs = wantsJson(args)
+  process.on("exit", stdoutLost(jsonLogs))
   runMain(program(args).pipe(Effect.provide(Layer.mergeAll(NodeServices.layer, environment, extra))), {
     disableErrorReporting: true,
     teardown: (exit, onExit) =>

@@ -2,7 +2,8 @@
  * Loopback proxies in front of a sandbox that rewrite what passes, or answer a request themselves as a cluster the
  * sandbox cannot play would: the renaming one replaces a name by another (as JSON text) in every response body, and
  * the other way round in every request body, so the CLI sees objects with names no sandbox fixture has — e.g. names
- * carrying terminal escape sequences — while the sandbox answers as usual.
+ * carrying terminal escape sequences — while the sandbox answers as usual. A rewriting proxy may also hold a request
+ * unanswered, as a cluster that stopped responding does.
  */
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
@@ -32,6 +33,8 @@ export interface Rewrite {
   readonly request?: (body: string) => string
   readonly response?: (text: string, request: ProxiedRequest) => string
   readonly reply?: (request: ProxiedRequest) => { readonly status: number; readonly body: string } | undefined
+  /** A request it never answers (a cluster that does not respond to it); the client gives up or goes away. */
+  readonly hold?: (request: ProxiedRequest) => boolean
 }
 
 /** Starts a loopback proxy to `target` that passes every request and response through `rewrite`. */
@@ -46,6 +49,7 @@ export const startRewritingProxy = async (target: string, rewrite: Rewrite): Pro
       }
       const sent = chunks.length === 0 ? undefined : Buffer.concat(chunks).toString("utf8")
       const url = req.url ?? "/"
+      if (rewrite.hold?.({ url, body: sent }) === true) return
       const own = rewrite.reply?.({ url, body: sent })
       if (own !== undefined) {
         res.writeHead(own.status, { "content-type": "application/json", "content-length": Buffer.byteLength(own.body) })
