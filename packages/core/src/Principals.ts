@@ -9,6 +9,9 @@ import { IdAndName, nullable, openStruct } from "./internal/openStruct.ts"
 /** `visibility` of users and groups. */
 export const Visibility = Schema.Literals(["SHARABLE", "NON_SHARABLE"])
 
+/** `Org` of a user (`current_org`, `orgs`; both fields required), kept whole like the user around it. */
+const OrgOfUser = openStruct({ id: Schema.Int, name: Schema.String })
+
 /** `User` (required: `id`, `name`, `display_name`, `visibility`). */
 export const User = openStruct({
   id: Schema.String,
@@ -18,8 +21,8 @@ export const User = openStruct({
   email: nullable(Schema.String),
   account_type: nullable(Schema.String),
   account_status: nullable(Schema.String),
-  current_org: nullable(Schema.Struct({ id: Schema.Int, name: Schema.String })),
-  orgs: nullable(Schema.Array(Schema.Struct({ id: Schema.Int, name: Schema.String }))),
+  current_org: nullable(OrgOfUser),
+  orgs: nullable(Schema.Array(OrgOfUser)),
   privileges: nullable(Schema.Array(Schema.String)),
   user_groups: nullable(Schema.Array(IdAndName)),
   creation_time_in_millis: nullable(Schema.Finite),
