@@ -15,6 +15,7 @@
 import { isUtf8 } from "node:buffer"
 import { crc32 } from "node:zlib"
 import {
+  Cause,
   Config,
   ConfigProvider,
   Context,
@@ -38,6 +39,7 @@ import { isAtLeast, MIN_NODE_VERSION, PLATFORM_NODE, PLATFORM_NODE_RANGE } from 
 import * as OrgClients from "./internal/orgClients.ts"
 import * as Requester from "./internal/Requester.ts"
 import { readRowsInPieces } from "./internal/rowsInPieces.ts"
+import { SHAPE_ADVICE, shapeProblem } from "./internal/shape.ts"
 import { dataRowsSpans, findDeepCell, locateDataRows, type SplitBody, splitDataRows } from "./internal/splitDataRows.ts"
 import { defaultUserAgent } from "./internal/userAgent.ts"
 import type { OrgIdentifier } from "./Orgs.ts"
@@ -205,6 +207,10 @@ const runtimeFields = (options: RuntimeOptions) => ({
 
 const decodeEnvelope = Schema.decodeUnknownExit(ContentEnvelope)
 
+/** Which field of a data page is missing or wrong, and what to do (every one is needed to read its rows exactly). */
+const envelopeProblem = (cause: Cause.Cause<unknown>): string =>
+  `a data page does not have the documented fields (${shapeProblem(Cause.squash(cause))}): ${SHAPE_ADVICE}`
+
 /**
  * Reads the `contents` of a data response into checked pages of parsed rows: the envelope by schema, `data_rows`
  * as arrays of the announced length — never cell by cell. A body that contradicts itself is `malformed`
@@ -267,7 +273,7 @@ const readPages = <A>(
   const pages: Array<Pagination.PageBytes> = []
   for (let index = 0; index < contents.length; index++) {
     const envelope = decodeEnvelope(contents[index])
-    if (Exit.isFailure(envelope)) return wrong("a data page does not have the documented fields")
+    if (Exit.isFailure(envelope)) return wrong(envelopeProblem(envelope.cause))
     const span = located.spans[index]
     if (span === undefined) return wrong("a data page has no `data_rows` array")
     const e = envelope.value
@@ -361,7 +367,7 @@ const checkContents = (
   for (let index = 0; index < contents.length; index++) {
     const item: unknown = contents[index]
     const envelope = decodeEnvelope(item)
-    if (Exit.isFailure(envelope)) return wrong("a data page does not have the documented fields")
+    if (Exit.isFailure(envelope)) return wrong(envelopeProblem(envelope.cause))
     const rows = (item as { readonly data_rows?: unknown }).data_rows
     if (!Array.isArray(rows)) return wrong("a data page has no `data_rows` array")
     const e = envelope.value

@@ -15,6 +15,7 @@ import * as BodyPool from "./BodyPool.ts"
 import { readBody } from "./bodyText.ts"
 import * as Classify from "./classify.ts"
 import { makeScrubOver } from "./scrub.ts"
+import { SHAPE_ADVICE, shapeProblem } from "./shape.ts"
 
 /** Something that authenticates a request; `generation` tells renewals apart. */
 export interface Credential {
@@ -299,7 +300,7 @@ export const decodeJson =
       Effect.mapError((error) =>
         Classify.badBody(
           operation,
-          `the response does not have the documented shape: ${error.message}`,
+          `the response does not have the documented shape (${shapeProblem(error)}): ${SHAPE_ADVICE}`,
           false,
           response.status
         )
