@@ -68,7 +68,8 @@ export const TmlWireItem = openStruct({
     name: nullable(Schema.String),
     filename: nullable(Schema.String),
     type: nullable(Schema.String),
-    status: Schema.Struct({ status_code: Schema.String, error_message: nullable(Schema.String) })
+    // Open like `info`: a field a newer cluster adds to the status (details of a warning) stays in `info`.
+    status: openStruct({ status_code: Schema.String, error_message: nullable(Schema.String) })
   }),
   edoc: nullable(Schema.String)
 })
