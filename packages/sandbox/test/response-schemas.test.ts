@@ -208,6 +208,9 @@ const check = async (
         out.push(`${path} ${c.label}: a ${r.status} the document gives no body has ${r.text.slice(0, 80)}`)
       continue
     }
+    // The document gives each of these bodies as application/json.
+    const type = r.headers.get("content-type") ?? ""
+    if (!/^application\/json(;|$)/.test(type)) out.push(`${path} ${c.label} (${r.status}): content-type '${type}'`)
     const isError = r.status >= 400
     const mismatches = validate(doc, schema, r.json<unknown>(), isError ? { "$.error": errorCheck(shape) } : overrides)
     for (const m of mismatches) out.push(`${path} ${c.label} (${r.status}) ${m.path}: ${m.message}`)
@@ -545,6 +548,71 @@ describe("response-schemas", () => {
       expect(await check(call, tokens, path, spec.cases, overrides)).toEqual([])
     })
   }
+
+  it("every-org-member-gets-documented-answers", async () => {
+    // Many requests on a clock that stands still: no rate limit.
+    const h = await sandbox({ faults: { rateLimit: false } })
+    const out: Array<string> = []
+    let members = 0
+    for (const org of fixtures.orgs.filter((o) => o.status === "ACTIVE")) {
+      const objects = Object.values(org.objects)
+      for (const u of org.users) {
+        const t = await h.call("auth/token/full", { username: u.username, password: u.password, org_id: org.id })
+        // A locked or suspended member gets no token; the refusal's body is checked like any other.
+        if (t.status !== 200) {
+          const schema = responseSchema(doc, route("auth/token/full"), "post", t.status)!
+          for (const m of validate(doc, schema, t.json<unknown>(), { "$.error": errorCheck("nested") })) {
+            out.push(`${org.name} ${u.username} token (${t.status}) ${m.path}: ${m.message}`)
+          }
+          continue
+        }
+        members++
+        const token = t.json<{ token: string }>().token
+        const tokens = { admin: token, viewer: token, spare: token }
+        const all = (path: string, cases: ReadonlyArray<Case>, overrides: Record<string, Override> = {}) =>
+          check(h.call, tokens, path, cases, overrides).then((found) =>
+            out.push(...found.map((f) => `${org.name} ${u.username}: ${f}`))
+          )
+        const ok = (label: string, body?: unknown): Case => ({
+          label,
+          status: 200,
+          ...(body === undefined ? {} : { body })
+        })
+        await all("auth/session/user", [ok("self")])
+        await all("system", [ok("info")])
+        for (const path of ["users/search", "groups/search"]) await all(path, [ok("all", { record_size: -1 })])
+        for (const path of ["roles/search", "orgs/search", "tags/search"])
+          await all(path, [ok("all", {})], cases[path]!.overrides)
+        await all("metadata/search", [
+          ok("details", { record_size: -1, include_details: true, include_visualization_headers: true })
+        ])
+        for (const o of objects) {
+          const item = { identifier: o.id, type: o.type }
+          const tml = await h.call("metadata/tml/export", { metadata: [item] }, { token })
+          if (tml.status === 200) await all("metadata/tml/export", [ok(`tml ${o.type}`, { metadata: [item] })])
+          const permissions = { metadata: [item] }
+          const p = await h.call("security/metadata/fetch-permissions", permissions, { token })
+          const expected = p.status === 200 || p.status === 403 || p.status === 400 ? p.status : 200
+          await all(
+            "security/metadata/fetch-permissions",
+            [{ label: `permissions ${o.type}`, status: expected, body: permissions }],
+            cases["security/metadata/fetch-permissions"]!.overrides
+          )
+          if (o.type === "ANSWER" || o.type === "LIVEBOARD") {
+            const path = o.type === "ANSWER" ? "metadata/answer/data" : "metadata/liveboard/data"
+            const d = await h.call(path, { metadata_identifier: o.id }, { token })
+            await all(
+              path,
+              [{ label: "data", status: d.status, body: { metadata_identifier: o.id } }],
+              dataOverrides(dataRoutes[path]!)
+            )
+          }
+        }
+      }
+    }
+    expect(members).toBeGreaterThan(fixtures.orgs.length)
+    expect(out).toEqual([])
+  })
 
   it("data-cells-with-custom-calendar-and-end-match", async () => {
     const { call, tokens } = await setup({ customCalendar: "with-end" })
