@@ -12,7 +12,7 @@
  *   sends (nested at `error.message.debug` as live clusters do, with `debug` a JSON array of strings; flat as the
  *   document's examples), with exactly the keys code, incident_id_guid, trace_id_guid and debug.
  * - Bodies the document types as bare `object` (`metadata_header`, `metadata_detail`, TML items, the batch
- *   export) are checked for type only; their keys are the ThoughtSpot API notes' (other tests check them).
+ *   export) are checked for type only here; other tests check their keys.
  *
  * 404, 405, 413, 415 and 429 are not listed for these operations in the document; their bodies are held to its
  * error schema all the same (what ThoughtSpot's gateway sends for them is not documented).
@@ -36,7 +36,7 @@ const doc = loadDocument(new URL("./openapi-responses.json", import.meta.url).pa
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v)
 
-/** A date cell with Custom Calendar: `{"v":{"s":…}}`, `e` optional (thoughtspot-api notes §6). */
+/** A date cell with Custom Calendar, as ThoughtSpot documents it: `{"v":{"s":…}}`, `e` optional. */
 const isDateCell = (v: unknown): boolean =>
   isObject(v) &&
   Object.keys(v).join() === "v" &&
