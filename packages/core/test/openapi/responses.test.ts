@@ -150,6 +150,8 @@ interface Case {
   readonly documented: string
   /** Whether core keeps every field as sent, documented or not (listings that are exported). */
   readonly keepsAll: boolean
+  /** Fields core reads that this schema does not define. */
+  readonly alsoReads?: ReadonlyArray<string>
 }
 
 const cases: ReadonlyArray<[string, Case]> = [
@@ -157,7 +159,16 @@ const cases: ReadonlyArray<[string, Case]> = [
   ["SystemInfo", { core: ThoughtSpotApi.SystemInfo, documented: "SystemInfo", keepsAll: false }],
   ["CurrentUser", { core: ThoughtSpotApi.CurrentUser, documented: "User", keepsAll: false }],
   ["MetadataItem", { core: ThoughtSpotApi.MetadataItem, documented: "MetadataSearchResponse", keepsAll: false }],
-  ["ContentEnvelope (answer)", { core: ThoughtSpotApi.ContentEnvelope, documented: "AnswerContent", keepsAll: false }],
+  [
+    "ContentEnvelope (answer)",
+    {
+      core: ThoughtSpotApi.ContentEnvelope,
+      documented: "AnswerContent",
+      keepsAll: false,
+      // One schema reads answer and liveboard pages; only a liveboard's has these (optional).
+      alsoReads: ["visualization_id", "visualization_name"]
+    }
+  ],
   [
     "ContentEnvelope (liveboard)",
     { core: ThoughtSpotApi.ContentEnvelope, documented: "LiveboardContent", keepsAll: false }
@@ -174,7 +185,7 @@ const cases: ReadonlyArray<[string, Case]> = [
   ["LogEntry", { core: AuditLog.LogEntry, documented: "LogResponse", keepsAll: false }]
 ]
 
-describe.each(cases)("%s reads every answer the document allows", (_, { core, documented, keepsAll }) => {
+describe.each(cases)("%s reads every answer the document allows", (_, { core, documented, keepsAll, alsoReads }) => {
   const spec: Spec = { $ref: documented }
 
   it.each(["complete", "required", "nulls"] as const)("%s, with a field the document does not define", (mode) => {
@@ -182,6 +193,17 @@ describe.each(cases)("%s reads every answer the document allows", (_, { core, do
     const result = decode(core, sent)
     expect(result.ok ? [] : [result.message]).toEqual([])
     if (result.ok) expect(asSent(result.value, sent, keepsAll)).toEqual([])
+  })
+
+  it("declares only fields the document defines (a misspelt or renamed one would never be read)", () => {
+    const struct = core as unknown as {
+      readonly fields?: Readonly<Record<string, unknown>>
+      readonly schema?: { readonly fields: Readonly<Record<string, unknown>> }
+    }
+    const declared = Object.keys(struct.fields ?? struct.schema?.fields ?? {})
+    expect(declared.length).toBeGreaterThan(0)
+    const defined = Object.keys(resolve(spec).properties ?? {})
+    expect(declared.filter((field) => !defined.includes(field))).toEqual(alsoReads ?? [])
   })
 
   it("each enum value", () => {
