@@ -792,7 +792,12 @@ const makeWith = Effect.fnUntraced(function* (
     for (const first of firsts) {
       const id = first.visualizationId
       if (id === undefined) {
-        return yield* Classify.badBody("liveboardData", "a liveboard page has no visualization_id", false)
+        // Allowed null by the document, yet needed: it asks for the visualization's further pages.
+        return yield* Classify.badBody(
+          "liveboardData",
+          `a liveboard page${first.visualizationName === undefined ? "" : ` (visualization ${JSON.stringify(first.visualizationName)})`} has no visualization_id, which spotpipe needs to ask for that visualization's further pages: ${SHAPE_ADVICE}`,
+          false
+        )
       }
       const name = first.visualizationName ?? id
       yield* single("liveboardData", startOffset, [first])

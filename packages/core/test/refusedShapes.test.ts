@@ -45,6 +45,30 @@ describe("a data page without a documented field", () => {
   )
 })
 
+describe("a liveboard page without its visualization_id", () => {
+  // The document allows null; without it the visualization's further pages cannot be asked for.
+  it.effect("is refused naming the field and the visualization, with what to do", () =>
+    Effect.gen(function* () {
+      const fake = makeFake(
+        withTokens((r) => {
+          const reply = dataReply(r.body, 3)
+          const page = (reply.body as { contents: Array<Record<string, unknown>> }).contents[0]!
+          return { body: { contents: [{ ...page, visualization_id: null, visualization_name: "Revenue by Region" }] } }
+        })
+      )
+      const error = failureOf(
+        yield* Effect.exit(
+          useClient(fake, testOptions(), (client) => client.liveboardData({ metadataIdentifier: "lb-1" }))
+        )
+      )
+      expect(error.reason._tag).toBe("ResponseDecode")
+      expect(error.message).toContain("visualization_id")
+      expect(error.message).toContain('"Revenue by Region"')
+      expect(error.message).toContain(ADVICE)
+    })
+  )
+})
+
 describe("a JSON answer of another shape", () => {
   it.effect("a user without its required visibility is refused by the field's name, with what to do", () =>
     Effect.gen(function* () {
