@@ -2,7 +2,7 @@
  * Writes `responses.json`: the response schemas of the API's OpenAPI document that core decodes, closed under
  * `$ref`, with what a decoder must honour (`type`, `format`, `nullable`, `enum`, `required`, `properties`, `items`,
  * `additionalProperties`) and nothing else. Run it with the document's path when the document changes:
- * `node packages/core/test/openapi/extract.ts openapiSpecv3-2_0.json`.
+ * `npx -y pnpm@12.4.2 exec node packages/core/test/openapi/extract.ts <openapiSpecv3-2_0.json>` (Node 24: it is TypeScript).
  */
 import { readFileSync, writeFileSync } from "node:fs"
 
