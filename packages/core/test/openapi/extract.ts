@@ -1,8 +1,10 @@
 /**
  * Writes `responses.json`: the response schemas of the API's OpenAPI document that core decodes, closed under
  * `$ref`, with what a decoder must honour (`type`, `format`, `nullable`, `enum`, `required`, `properties`, `items`,
- * `additionalProperties`) and nothing else. Run it with the document's path when the document changes:
- * `npx -y pnpm@12.4.2 exec node packages/core/test/openapi/extract.ts <openapiSpecv3-2_0.json>` (Node 24: it is TypeScript).
+ * `additionalProperties`) and nothing else. Run it with the document's path when the document changes, then format
+ * what it wrote (Node 24 runs it: it is TypeScript):
+ * `npx -y pnpm@12.4.2 exec node packages/core/test/openapi/extract.ts <openapiSpecv3-2_0.json>`, then
+ * `npx -y pnpm@12.4.2 exec biome check --write packages/core/test/openapi/responses.json`.
  */
 import { readFileSync, writeFileSync } from "node:fs"
 
