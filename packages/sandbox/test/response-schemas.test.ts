@@ -1,38 +1,29 @@
 /**
- * Every route the sandbox serves answers in the shape the official OpenAPI document gives for that path, method
- * and status: each JSON body — successes with the requests spotpipe and the official SDK make, and the error
- * answers — is validated against the document's response schema (openapi-schema.ts: no field the document does
- * not define, every required field, JSON types, enum values, nulls only where allowed, int32 ranges).
+ * Every route the sandbox serves answers in the shape the official SDK (@thoughtspot/rest-api-sdk, pinned) reads
+ * for that path, method and status: each JSON body — successes with the requests spotpipe and the SDK make, and
+ * the error answers — is validated against the schema sdk-models.ts derives from the model the SDK's response
+ * processor deserializes it as (openapi-schema.ts: no field the model does not define, every required field,
+ * JSON types, enum values, nulls only where the model says `| null`, int32 ranges).
  *
- * Where the document is loose, stricter checks stand in (`overrides` below):
- * - `data_rows` items are typed `object`, yet COMPACT rows are arrays: a COMPACT row is an array as long as
- *   `column_names` of scalars, nulls or `{"v":{"s":…,"e"?:…}}` date cells; a FULL row is an object whose keys
- *   are column names. Counts agree with the rows.
- * - The error schema is `{"error": object|null}`: the error object is checked against the two shapes ThoughtSpot
- *   sends (nested at `error.message.debug` as live clusters do, with `debug` a JSON array of strings; flat as the
- *   document's examples), with exactly the keys code, incident_id_guid, trace_id_guid and debug.
- * - Bodies the document types as bare `object` (`metadata_header`, `metadata_detail`, TML items, the batch
- *   export) are checked for type only here; other tests check their keys.
+ * Where the SDK is loose (it types a field `any`), stricter checks stand in (`overrides` below):
+ * - `data_rows` items are `any`: a COMPACT row is an array as long as `column_names` of scalars, nulls or
+ *   `{"v":{"s":…,"e"?:…}}` date cells; a FULL row is an object whose keys are column names. Counts agree with
+ *   the rows.
+ * - The error model is `{"error"?: any | null}`: the error object is checked against the two shapes ThoughtSpot
+ *   sends (nested at `error.message.debug` as live clusters do, with `debug` a JSON array of strings; flat), with
+ *   exactly the keys code, incident_id_guid, trace_id_guid and debug.
+ * - `metadata_header`, `metadata_detail`, visualization headers, TML items and the batch export are checked to
+ *   be JSON objects here; other tests check their keys.
+ * - `roles/search` times and `fetch-permissions` details: see `epochMs` and `permissionDetails`.
  *
- * 404, 405, 413, 415 and 429 are not listed for these operations in the document; their bodies are held to its
- * error schema all the same (what ThoughtSpot's gateway sends for them is not documented).
- *
- * openapi-responses.json is the response part of the official document, copied unchanged (see its `info`).
+ * 404, 405, 413, 415 and 429 are not listed for these operations in the SDK; their bodies are held to its error
+ * model all the same (what ThoughtSpot's gateway sends for them is not documented).
  */
 import { describe, expect, it } from "vitest"
 import { fixtures } from "../src/index.ts"
 import { sandbox } from "./harness.ts"
-import {
-  loadDocument,
-  type Mismatch,
-  matchesExample,
-  type Override,
-  responseSchema,
-  type Schema,
-  validate
-} from "./openapi-schema.ts"
-
-const doc = loadDocument(new URL("./openapi-responses.json", import.meta.url).pathname)
+import { type Mismatch, type Override, type Schema, validate } from "./openapi-schema.ts"
+import { modelSchema, operations, responseSchema } from "./sdk-models.ts"
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v)
 
@@ -80,19 +71,24 @@ const contentCheck: Override = (value, path) => {
   return out
 }
 
-/** Data answers: the document's schema for the item with `data_rows` left out, then the row checks. */
+/** `schema` checked where an override stands, its mismatches' paths placed under that override's path. */
+const within =
+  (schema: Schema): Override =>
+  (value, path) =>
+    validate(modelSchema, schema, value).map((m) => ({ path: path + m.path.slice(1), message: m.message }))
+
+/** Data answers: the SDK's model of the item with `data_rows` left out, then the row checks. */
 const dataOverrides = (itemSchema: string): Record<string, Override> => ({
   "$.contents[]": (value, path) => {
     if (!isObject(value)) return [{ path, message: "is not an object" }]
-    const schema = doc.components.schemas[itemSchema]!
+    const schema = modelSchema(itemSchema)
     const { data_rows: _rows, ...rest } = value
-    const stripped = validate(
-      doc,
-      { ...schema, required: (schema["required"] as Array<string>).filter((k) => k !== "data_rows") },
-      rest
-    )
+    const stripped = within({
+      ...schema,
+      required: (schema["required"] as Array<string>).filter((k) => k !== "data_rows")
+    })(rest, path)
     return [
-      ...stripped.map((m) => ({ path: path + m.path.slice(1), message: m.message })),
+      ...stripped,
       ...("data_rows" in value ? [] : [{ path, message: "lacks the required field 'data_rows'" }]),
       ...contentCheck(value, path)
     ]
@@ -110,7 +106,7 @@ const errorInner: Schema = {
   }
 }
 
-/** The error object, nested (live clusters) or flat (the document's examples). */
+/** The error object, nested (live clusters) or flat. */
 const errorCheck =
   (shape: "nested" | "flat"): Override =>
   (value, path) => {
@@ -122,7 +118,7 @@ const errorCheck =
           shape === "nested" ? { type: "object", required: ["debug"], properties: { debug: errorInner } } : errorInner
       }
     }
-    const out = validate(doc, wrapped, value).map((m) => ({ path: path + m.path.slice(1), message: m.message }))
+    const out = [...within(wrapped)(value, path)]
     if (shape === "nested" && out.length === 0) {
       const debug = (value as { message: { debug: { debug: string } } }).message.debug.debug
       let parsed: unknown
@@ -138,26 +134,82 @@ const errorCheck =
     return out
   }
 
-/** The document's first example of a 200 answer (what a cluster sent, where the schema says less). */
-const example200 = (path: string): unknown => {
-  const response = doc.paths[route(path)]?.["post"]?.responses["200"] as {
-    content: { "application/json": { examples: Record<string, { value: unknown }> } }
-  }
-  return Object.values(response.content["application/json"].examples)[0]!.value
-}
-
 /**
- * Documented exceptions, where the sandbox answers otherwise than the schema, and why:
- * - `roles/search` `creation_time_in_millis`/`modification_time_in_millis`: the schema types them `object` (the
- *   official SDK: `any`) and defines no object; a time in milliseconds is sent as a number, as for users, groups
- *   and tags, where the document types it `number`. Checked: a non-negative integer, or null.
- * - `security/metadata/fetch-permissions` `metadata_permission_details`: the schema says `object`, the document's
- *   own example of this answer is an array of objects; the sandbox follows the example's keys and types exactly.
+ * `roles/search` `creation_time_in_millis`/`modification_time_in_millis`: the SDK types them `any`; a time in
+ * milliseconds is sent as a number, as for users, groups and tags, where the SDK types it `number`. Checked: a
+ * non-negative integer, or null.
  */
 const epochMs: Override = (value, path) =>
   value === null || (Number.isSafeInteger(value) && (value as number) >= 0)
     ? []
     : [{ path, message: `is not epoch milliseconds: ${JSON.stringify(value)}` }]
+
+/** A JSON object (or, where `nullable`, null) where the SDK types the value `any`. */
+const jsonObject =
+  (nullable: boolean): Override =>
+  (value, path) =>
+    (nullable && value === null) || isObject(value)
+      ? []
+      : [{ path, message: `is not a JSON object: ${JSON.stringify(value)?.slice(0, 60)}` }]
+
+const idAndName: Schema = {
+  type: "object",
+  required: ["id", "name"],
+  properties: { id: { type: "string" }, name: { type: "string" } }
+}
+const string = { type: "string" }
+
+/**
+ * `fetch-permissions` `metadata_permission_details`: the SDK types it `any`; ThoughtSpot sends an array of one
+ * object per metadata object, permissions grouped by principal type (see the README's "Permissions"). Checked:
+ * exactly these keys and types.
+ */
+const permissionDetails: Schema = {
+  type: "array",
+  items: {
+    type: "object",
+    required: [
+      "metadata_id",
+      "metadata_name",
+      "metadata_type",
+      "metadata_owner",
+      "metadata_author",
+      "principal_permission_info"
+    ],
+    properties: {
+      metadata_id: string,
+      metadata_name: string,
+      metadata_type: string,
+      metadata_owner: idAndName,
+      metadata_author: idAndName,
+      principal_permission_info: {
+        type: "array",
+        items: {
+          type: "object",
+          required: ["principal_type", "principal_sub_type", "principal_permissions"],
+          properties: {
+            principal_type: string,
+            principal_sub_type: string,
+            principal_permissions: {
+              type: "array",
+              items: {
+                type: "object",
+                required: ["principal_id", "principal_name", "permission", "shared_permission", "group_permission"],
+                properties: {
+                  principal_id: string,
+                  principal_name: string,
+                  permission: string,
+                  shared_permission: string,
+                  group_permission: { type: "array" }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
 
 type Call = Awaited<ReturnType<typeof sandbox>>["call"]
 
@@ -173,9 +225,7 @@ interface Case {
   readonly headers?: Record<string, string>
 }
 
-const route = (path: string) => `/api/rest/2.0/${path}`
-
-/** Calls each case and validates its body against the document; returns every mismatch, labelled. */
+/** Calls each case and validates its body against the SDK's model; returns every mismatch, labelled. */
 const check = async (
   call: Call,
   tokens: Tokens,
@@ -198,21 +248,26 @@ const check = async (
       out.push(`${path} ${c.label}: status ${r.status}, expected ${c.status}: ${r.text.slice(0, 200)}`)
       continue
     }
-    // The document lists no 404/405/413/415/429 for these operations: such bodies are held to its 400 schema.
+    // The SDK lists no 404/405/413/415/429 for these operations: such bodies are held to its 400 model.
     const listed = [404, 405, 413, 415, 429].includes(r.status) ? 400 : r.status
-    // A 405 is for a method the document has no operation of: its body is held to the route's own operation's.
-    const documented = r.status === 405 ? Object.keys(doc.paths[route(path)] ?? {})[0]! : method.toLowerCase()
-    const schema = responseSchema(doc, route(path), documented, listed)
+    // A 405 is for a method the SDK has no operation of: its body is held to the route's own operation's.
+    const read = r.status === 405 ? (operations.get(path)?.method ?? "post") : method.toLowerCase()
+    const schema = responseSchema(path, read, listed)
     if (schema === undefined) {
       if (r.text !== "")
-        out.push(`${path} ${c.label}: a ${r.status} the document gives no body has ${r.text.slice(0, 80)}`)
+        out.push(`${path} ${c.label}: a ${r.status} the SDK reads no body of has ${r.text.slice(0, 80)}`)
       continue
     }
-    // The document gives each of these bodies as application/json.
+    // The SDK reads each of these bodies as application/json.
     const type = r.headers.get("content-type") ?? ""
     if (!/^application\/json(;|$)/.test(type)) out.push(`${path} ${c.label} (${r.status}): content-type '${type}'`)
     const isError = r.status >= 400
-    const mismatches = validate(doc, schema, r.json<unknown>(), isError ? { "$.error": errorCheck(shape) } : overrides)
+    const mismatches = validate(
+      modelSchema,
+      schema,
+      r.json<unknown>(),
+      isError ? { "$.error": errorCheck(shape) } : overrides
+    )
     for (const m of mismatches) out.push(`${path} ${c.label} (${r.status}) ${m.path}: ${m.message}`)
   }
   return out
@@ -340,7 +395,12 @@ const cases: Readonly<Record<string, { cases: ReadonlyArray<Case>; overrides?: R
       },
       { label: "bad type", status: 400, body: { metadata: [{ type: "NOPE" }] } },
       ...authErrors()
-    ]
+    ],
+    overrides: {
+      "$[].metadata_header": jsonObject(true),
+      "$[].metadata_detail": jsonObject(true),
+      "$[].visualization_headers[]": jsonObject(false)
+    }
   },
   searchdata: {
     cases: [
@@ -414,14 +474,16 @@ const cases: Readonly<Record<string, { cases: ReadonlyArray<Case>; overrides?: R
       },
       { label: "no metadata", status: 400, body: {} },
       ...authErrors()
-    ]
+    ],
+    overrides: { "$[]": jsonObject(false) }
   },
   "metadata/tml/export/batch": {
     cases: [
       { label: "users", status: 200, body: { metadata_type: "USER" } },
       { label: "no type", status: 400, body: {} },
       ...authErrors()
-    ]
+    ],
+    overrides: { $: jsonObject(false) }
   },
   "logs/fetch": {
     cases: [
@@ -502,11 +564,7 @@ const cases: Readonly<Record<string, { cases: ReadonlyArray<Case>; overrides?: R
       { label: "no metadata", status: 400, body: {} },
       ...authErrors()
     ],
-    overrides: {
-      "$.metadata_permission_details": matchesExample(
-        (example200("security/metadata/fetch-permissions") as Record<string, unknown>)["metadata_permission_details"]
-      )
-    }
+    overrides: { "$.metadata_permission_details": within(permissionDetails) }
   },
   "metadata/delete": {
     cases: [
@@ -541,7 +599,7 @@ describe("response-schemas", () => {
   })
 
   for (const [path, spec] of Object.entries(cases)) {
-    it(`${path}-answers-as-the-document-says`, async () => {
+    it(`${path}-answers-as-the-sdk-reads-it`, async () => {
       const { call, tokens } = await setup()
       const data = dataRoutes[path]
       const overrides = { ...(data === undefined ? {} : dataOverrides(data)), ...spec.overrides }
@@ -560,8 +618,8 @@ describe("response-schemas", () => {
         const t = await h.call("auth/token/full", { username: u.username, password: u.password, org_id: org.id })
         // A locked or suspended member gets no token; the refusal's body is checked like any other.
         if (t.status !== 200) {
-          const schema = responseSchema(doc, route("auth/token/full"), "post", t.status)!
-          for (const m of validate(doc, schema, t.json<unknown>(), { "$.error": errorCheck("nested") })) {
+          const schema = responseSchema("auth/token/full", "post", t.status)!
+          for (const m of validate(modelSchema, schema, t.json<unknown>(), { "$.error": errorCheck("nested") })) {
             out.push(`${org.name} ${u.username} token (${t.status}) ${m.path}: ${m.message}`)
           }
           continue
@@ -583,13 +641,18 @@ describe("response-schemas", () => {
         for (const path of ["users/search", "groups/search"]) await all(path, [ok("all", { record_size: -1 })])
         for (const path of ["roles/search", "orgs/search", "tags/search"])
           await all(path, [ok("all", {})], cases[path]!.overrides)
-        await all("metadata/search", [
-          ok("details", { record_size: -1, include_details: true, include_visualization_headers: true })
-        ])
+        await all(
+          "metadata/search",
+          [ok("details", { record_size: -1, include_details: true, include_visualization_headers: true })],
+          cases["metadata/search"]!.overrides
+        )
         for (const o of objects) {
           const item = { identifier: o.id, type: o.type }
           const tml = await h.call("metadata/tml/export", { metadata: [item] }, { token })
-          if (tml.status === 200) await all("metadata/tml/export", [ok(`tml ${o.type}`, { metadata: [item] })])
+          if (tml.status === 200) {
+            const tmlOverrides = cases["metadata/tml/export"]!.overrides
+            await all("metadata/tml/export", [ok(`tml ${o.type}`, { metadata: [item] })], tmlOverrides)
+          }
           const permissions = { metadata: [item] }
           const p = await h.call("security/metadata/fetch-permissions", permissions, { token })
           const expected = p.status === 200 || p.status === 403 || p.status === 400 ? p.status : 200
@@ -653,8 +716,8 @@ describe("response-schemas", () => {
       const r = await call("nope/route", {})
       statuses.push(r.status)
       if (r.status !== 404 && r.status !== 429) out.push(`unexpected ${r.status}`)
-      const schema = responseSchema(doc, route("system"), "get", 400)!
-      for (const m of validate(doc, schema, r.json<unknown>(), { "$.error": errorCheck("nested") })) {
+      const schema = responseSchema("system", "get", 400)!
+      for (const m of validate(modelSchema, schema, r.json<unknown>(), { "$.error": errorCheck("nested") })) {
         out.push(`${r.status} ${m.path}: ${m.message}`)
       }
     }
@@ -662,8 +725,39 @@ describe("response-schemas", () => {
     expect(out).toEqual([])
   })
 
+  describe("the SDK's response models", () => {
+    it("reads-each-status's-type-from-the-sdk's-response-processor", () => {
+      expect(responseSchema("users/search", "post", 200)).toEqual({ type: "array", items: { $ref: "User" } })
+      expect(responseSchema("auth/session/login", "post", 204)).toBeUndefined()
+      expect(responseSchema("system", "get", 401)).toEqual({ $ref: "ErrorResponse" })
+      expect(responseSchema("metadata/tml/export/batch", "post", 200)).toEqual({})
+      expect(() => responseSchema("system", "get", 404)).toThrow("the SDK lists no 404 response for GET system")
+      expect(() => responseSchema("system", "post", 200)).toThrow("the SDK has no operation POST system")
+    })
+
+    it("turns-a-model-into-a-closed-schema", () => {
+      expect(modelSchema("Scope")).toEqual({
+        type: "object",
+        properties: {
+          access_type: { type: "string" },
+          org_id: { type: "integer", format: "int32", nullable: true },
+          metadata_id: { type: "string", nullable: true }
+        },
+        required: ["access_type"]
+      })
+      const role = modelSchema("SearchRoleResponse")["properties"] as Record<string, Schema>
+      expect(role["permission"]).toEqual({ type: "string", enum: ["READ_ONLY", "MODIFY", "NO_ACCESS"], nullable: true })
+      expect((role["privileges"]!["items"] as Schema)["enum"]).toContain("ADMINISTRATION")
+      expect(role["creation_time_in_millis"]).toEqual({ nullable: true })
+      expect(modelSchema("Token")["properties"]).toMatchObject({
+        creation_time_in_millis: { type: "number", format: "float" },
+        scope: { $ref: "Scope" }
+      })
+      expect(() => modelSchema("NoSuchModel")).toThrow()
+    })
+  })
+
   describe("the validator", () => {
-    const schemaOf = (name: string) => doc.components.schemas[name]!
     const token = {
       token: "t",
       creation_time_in_millis: 1,
@@ -673,31 +767,31 @@ describe("response-schemas", () => {
       valid_for_username: "n"
     }
     const found = (value: unknown, name = "Token") =>
-      validate(doc, schemaOf(name), value).map((m) => `${m.path}: ${m.message}`)
+      validate(modelSchema, modelSchema(name), value).map((m) => `${m.path}: ${m.message}`)
 
     it("accepts-a-documented-body", () => {
       expect(found(token)).toEqual([])
     })
 
     it("names-each-drift-by-its-json-path", () => {
-      expect(found({ ...token, extra: 1 })).toEqual(["$.extra: is a field the document does not define here"])
+      expect(found({ ...token, extra: 1 })).toEqual(["$.extra: is a field the schema does not define here"])
       const { scope: _scope, ...noScope } = token
       expect(found(noScope)).toEqual(["$: lacks the required field 'scope'"])
       expect(found({ ...token, scope: { ...token.scope, org_id: "0" } })).toEqual([
-        '$.scope.org_id: is string "0", the document says integer'
+        '$.scope.org_id: is string "0", the schema says integer'
       ])
       expect(found({ ...token, scope: { ...token.scope, org_id: 2 ** 31 } })).toEqual([
         "$.scope.org_id: 2147483648 is outside int32"
       ])
       expect(found({ ...token, scope: { ...token.scope, org_id: 1.5 } })).toEqual([
-        "$.scope.org_id: is number 1.5, the document says integer"
+        "$.scope.org_id: is number 1.5, the schema says integer"
       ])
-      expect(found({ ...token, token: null })).toEqual(["$.token: is null, which the document does not allow"])
+      expect(found({ ...token, token: null })).toEqual(["$.token: is null, which the schema does not allow"])
       expect(found({ metadata_type: "NOPE" }, "MetadataSearchResponse")[0]).toMatch(
-        /^\$\.metadata_type: "NOPE" is not one of the document's values LIVEBOARD, ANSWER/
+        /^\$\.metadata_type: "NOPE" is not one of the schema's values LIVEBOARD, ANSWER/
       )
       expect(found({ contents: [{ column_names: [1] }] }, "SearchDataResponse")).toContain(
-        "$.contents[0].column_names[0]: is integer 1, the document says string"
+        "$.contents[0].column_names[0]: is integer 1, the schema says string"
       )
     })
 
@@ -711,24 +805,53 @@ describe("response-schemas", () => {
         returned_data_row_count: 1,
         sampling_ratio: 1
       }
-      const m = validate(doc, schemaOf("SearchDataResponse"), { contents: [content] }, dataOverrides("AnswerContent"))
+      const m = validate(
+        modelSchema,
+        modelSchema("SearchDataResponse"),
+        { contents: [content] },
+        dataOverrides("AnswerContent")
+      )
       expect(m.map((x) => `${x.path}: ${x.message}`)).toEqual([
         "$.contents[0]: returned_data_row_count 1 ≠ 2 rows",
         '$.contents[0].data_rows[0][1]: is not a cell value: {"v":{"s":2,"x":3}}',
         "$.contents[0].data_rows[1]: has 1 cells for 2 columns"
       ])
-      const shape = matchesExample([{ id: "x", inner: [{ n: 1 }] }])
-      expect(
-        shape([{ id: 1, inner: [{ n: 2, extra: true }] }], "$.list").map((x) => `${x.path}: ${x.message}`)
-      ).toEqual([
-        "$.list[0].id: is integer 1, the document's example has string",
-        "$.list[0].inner[0].extra: is a field the document's example does not have"
+      const details = [{ metadata_id: 1, metadata_owner: { id: "o", name: "n", extra: true } }]
+      const permissions = validate(modelSchema, modelSchema("PermissionOfMetadataResponse"), {
+        metadata_permission_details: details
+      })
+      expect(permissions).toEqual([])
+      const strict = validate(
+        modelSchema,
+        modelSchema("PermissionOfMetadataResponse"),
+        { metadata_permission_details: details },
+        cases["security/metadata/fetch-permissions"]!.overrides
+      ).map((x) => `${x.path}: ${x.message}`)
+      expect(strict).toContain("$.metadata_permission_details[0].metadata_id: is integer 1, the schema says string")
+      expect(strict).toContain(
+        "$.metadata_permission_details[0].metadata_owner.extra: is a field the schema does not define here"
+      )
+      const roles = validate(
+        modelSchema,
+        responseSchema("roles/search", "post", 200)!,
+        [{ id: "r", name: "n", description: "", privileges: [], creation_time_in_millis: "1" }],
+        cases["roles/search"]!.overrides
+      )
+      expect(roles.map((x) => `${x.path}: ${x.message}`)).toEqual([
+        '$[0].creation_time_in_millis: is not epoch milliseconds: "1"'
       ])
+      const header = validate(
+        modelSchema,
+        responseSchema("metadata/search", "post", 200)!,
+        [{ metadata_type: "ANSWER", metadata_header: "x" }],
+        cases["metadata/search"]!.overrides
+      )
+      expect(header.map((x) => `${x.path}: ${x.message}`)).toEqual(['$[0].metadata_header: is not a JSON object: "x"'])
     })
 
     it("refuses-schema-keywords-it-does-not-check", () => {
-      expect(() => validate(doc, { type: "string", pattern: "^a$" }, "a")).toThrow(/keyword 'pattern'/)
-      expect(() => validate(doc, { type: "string", format: "uuid" }, "a")).toThrow(/format 'uuid'/)
+      expect(() => validate(modelSchema, { type: "string", pattern: "^a$" }, "a")).toThrow(/keyword 'pattern'/)
+      expect(() => validate(modelSchema, { type: "string", format: "uuid" }, "a")).toThrow(/format 'uuid'/)
     })
   })
 })
