@@ -6,7 +6,7 @@
  */
 import type { OffsetStyle } from "@spotpipe/decode"
 import { Context, Effect } from "effect"
-import type { GivenIn } from "../plan/ObjectNames.ts"
+import type { GivenIn } from "../plan/SettingNames.ts"
 import type * as Shard from "../plan/Shard.ts"
 import type { ProgressReporter } from "./ExportJob.ts"
 

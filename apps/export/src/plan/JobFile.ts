@@ -26,8 +26,8 @@ import { isDocumentFormat } from "../output/Manifest.ts"
 import { closest, didYouMean } from "../Suggest.ts"
 import { baseFileName, FileNameAllocator } from "./FileName.ts"
 import type { ColumnNames, FileNames } from "./Names.ts"
-import type { GivenIn } from "./ObjectNames.ts"
 import { RuntimeFiltersSpec, SortSpec, searchSortProblem } from "./RuntimeOptions.ts"
+import type { GivenIn } from "./SettingNames.ts"
 
 /**
  * One of `choices`, matched ignoring case as the flags match theirs (`"CSV"` is `csv`, `"answer"` is `ANSWER`): the

@@ -7,7 +7,7 @@ import { Effect, Stream } from "effect"
 import { type Cluster, metadataColumns } from "../cluster/Cluster.ts"
 import { ExportError } from "../ExportError.ts"
 import { closest, didYouMean } from "../Suggest.ts"
-import { exportOfType } from "./SettingNames.ts"
+import { exportOfType, type GivenIn } from "./SettingNames.ts"
 
 const namePosition = metadataColumns.findIndex((c) => c.name === "name")
 
@@ -40,9 +40,6 @@ export const suggestObjects = <E>(cluster: Cluster<E>, type: string, identifier:
 /** `; did you mean "…"?` for a visualization `wanted` among `names` (its liveboard's), or "". */
 export const suggestVisualizations = (wanted: string, names: ReadonlyArray<string>): string =>
   didYouMean(closest(wanted, names))
-
-/** Where an identifier was given, so a message points there: on the command line or in the job file. */
-export type GivenIn = "command line" | "job file"
 
 /** The types whose objects an export reads. */
 type Exportable = "ANSWER" | "LIVEBOARD" | "LOGICAL_TABLE"

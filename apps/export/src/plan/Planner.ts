@@ -32,7 +32,7 @@ import {
   savedLimitCheck
 } from "./Incremental.ts"
 import { canonicalJson, defaultOutputName, type ExportOrg, type JobExport, orgFolder, type PartOf } from "./JobFile.ts"
-import { findObject, type GivenIn, isGuidOf, suggestVisualizations } from "./ObjectNames.ts"
+import { findObject, isGuidOf, suggestVisualizations } from "./ObjectNames.ts"
 import { fingerprintOf, type OutputSettings } from "./OutputSettings.ts"
 import type { PlannedOutput, ResolvedExport } from "./PlannedOutput.ts"
 import {
@@ -47,7 +47,7 @@ import {
 import { savedTml } from "./SavedTml.ts"
 import { searchColumnTypes } from "./SearchColumns.ts"
 import { hasSortBy, savedOrder, unsortedSearch } from "./SearchOrder.ts"
-import { settingNames } from "./SettingNames.ts"
+import { type GivenIn, settingNames } from "./SettingNames.ts"
 import type { EarlierDocuments } from "./TmlMirror.ts"
 
 /**

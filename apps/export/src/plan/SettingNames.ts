@@ -4,7 +4,9 @@
  * setting names it through {@link settingNames}, so one that came from a job file never tells its user of a flag
  * they did not write.
  */
-import type { GivenIn } from "./ObjectNames.ts"
+
+/** Where a setting or an identifier was given, so a message points there: on the command line or in the job file. */
+export type GivenIn = "command line" | "job file"
 
 /** The starting point `last` (JobFile.ts `lastWord`; not imported, so that any module may name settings). */
 const lastWord = "last"
