@@ -149,7 +149,19 @@ export const makeDayTable = (
   firstDay: { readonly year: number; readonly month: number; readonly day: number },
   length: number
 ): DayTable => {
-  const midnightOf = makeLocalMidnight(zone)
+  // Each day's midnight is asked for up to six times (its own, and as the end of the buckets before it); the zone
+  // lookup is the costly part of a sandbox's start, so each day is worked out once.
+  const localMidnight = makeLocalMidnight(zone)
+  const known = new Map<number, number>()
+  const midnightOf = (year: number, month: number, day: number): number => {
+    const key = (year * 13 + month) * 32 + day
+    let seconds = known.get(key)
+    if (seconds === undefined) {
+      seconds = localMidnight(year, month, day)
+      known.set(key, seconds)
+    }
+    return seconds
+  }
   const baseUtc = Date.UTC(firstDay.year, firstDay.month - 1, firstDay.day)
   const civil = (i: number) => {
     const d = new Date(baseUtc + i * 86_400_000)
