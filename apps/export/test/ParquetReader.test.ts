@@ -13,6 +13,7 @@ import { csvCell } from "../src/formats/CsvFormat.ts"
 import { GROUP_ROWS, type ParquetColumn } from "../src/formats/parquet/ParquetEncoder.ts"
 import { decodeHybrid, ParquetReadError, type ParquetValue, readParquet } from "../src/formats/parquet/ParquetReader.ts"
 import { StagedParquetWriter } from "../src/formats/parquet/StagedRows.ts"
+import { decodeStruct, type ThriftFields } from "../src/formats/parquet/Thrift.ts"
 import { typedCell, typedStaging, typedText } from "../src/formats/TypedCells.ts"
 import { withDuckDb } from "./load/support/loadHelpers.ts"
 
@@ -43,11 +44,11 @@ const written = (columns: ReadonlyArray<ParquetColumn>, rows: ReadonlyArray<Read
   return file
 }
 
-/** Every row of the file as the reader gives it, and the bytes it passed on. */
-const readAll = async (file: string, columns: ReadonlyArray<ParquetColumn>) => {
+/** Every row of the file as the reader gives it (the manifest saying `count` rows), and the bytes it passed on. */
+const readAll = async (file: string, columns: ReadonlyArray<ParquetColumn>, count: number) => {
   const rows: Array<Array<ParquetValue | null>> = []
   const seen: Array<Uint8Array> = []
-  for await (const group of readParquet(file, columns, (bytes) => seen.push(Uint8Array.from(bytes)))) {
+  for await (const group of readParquet(file, columns, count, (bytes) => seen.push(Uint8Array.from(bytes)))) {
     for (let r = 0; r < group.rows; r++) rows.push(group.columns.map((column) => column[r]!))
   }
   return { rows, bytes: Buffer.concat(seen) }
@@ -104,7 +105,7 @@ describe("readParquet", () => {
     await fc.assert(
       fc.asyncProperty(fc.array(row, { maxLength: 40 }), async (rows) => {
         const file = written(columns, rows)
-        const read = await readAll(file, columns)
+        const read = await readAll(file, columns, rows.length)
         expect(read.bytes.equals(NodeFs.readFileSync(file))).toBe(true)
         expect(read.rows).toEqual(await duckdbRows(file, columns))
       }),
@@ -122,7 +123,7 @@ describe("readParquet", () => {
       i % 13 === 0 ? null : i < 40_000 ? `distinct ${i}` : i === GROUP_ROWS + 1 ? "x".repeat(3 << 20) : `v${i % 5}`
     ])
     const file = written(two, rows)
-    const read = await readAll(file, two)
+    const read = await readAll(file, two, rows.length)
     expect(read.rows.length).toBe(rows.length)
     expect(read.rows).toEqual(rows.map(([n, s]) => [n === null || n === undefined ? null : BigInt(n), s]))
     const groups = await duckdb((q) => q(`SELECT count(DISTINCT row_group_id) FROM parquet_metadata('${file}')`))
@@ -141,7 +142,7 @@ describe("readParquet", () => {
     for (const compression of ["uncompressed", "zstd"]) {
       const file = NodePath.join(dir, `duckdb-${compression}.parquet`)
       await duckdb((q) => q(`COPY (${source}) TO '${file}' (FORMAT parquet, COMPRESSION ${compression})`))
-      const read = await readAll(file, two)
+      const read = await readAll(file, two, 20_000)
       expect(read.rows.length).toBe(20_000)
       expect(read.rows).toEqual(await duckdbRows(file, two))
     }
@@ -161,7 +162,7 @@ describe("readParquet", () => {
           for (const [at, mask] of flips) copy[at] = copy[at]! ^ mask
           NodeFs.writeFileSync(damaged, copy)
           try {
-            const read = await readAll(damaged, columns)
+            const read = await readAll(damaged, columns, rows.length)
             expect(read.bytes.equals(copy)).toBe(true)
           } catch (error) {
             expect(error).toBeInstanceOf(Error)
@@ -174,9 +175,9 @@ describe("readParquet", () => {
 
   it("refuses a file that is not the manifest's or not one it reads, saying why", async () => {
     const file = written(columns, [kinds.map(() => null)])
-    const refusal = async (path: string, expected: ReadonlyArray<ParquetColumn>) => {
+    const refusal = async (path: string, expected: ReadonlyArray<ParquetColumn>, count = 1) => {
       try {
-        await readAll(path, expected)
+        await readAll(path, expected, count)
       } catch (error) {
         expect(error).toBeInstanceOf(ParquetReadError)
         return (error as Error).message
@@ -193,6 +194,41 @@ describe("readParquet", () => {
     const cut = NodePath.join(dir, "cut.parquet")
     NodeFs.writeFileSync(cut, bytes.subarray(0, bytes.length - 3))
     expect(await refusal(cut, columns)).toContain("does not end as Parquet does")
+    expect(await refusal(file, columns, 2)).toContain("it holds 1 rows where the manifest has 2")
+  })
+
+  it("refuses a page whose definition levels claim more bytes than it holds, before reading past it", async () => {
+    // An uncompressed file from DuckDB, so the first page's bytes can be changed in place: its definition levels'
+    // 4-byte length is set to 2^31 − 1 and their first header to 2^24 groups of 8 bit-packed levels. Read as if
+    // the page went on, the levels' loop ran over bytes that are not there (for minutes at the largest lengths).
+    const file = NodePath.join(dir, "levels.parquet")
+    await duckdb((q) =>
+      q(
+        `COPY (SELECT CASE WHEN i % 3 = 0 THEN NULL ELSE i END::BIGINT AS n FROM range(300) t(i)) TO '${file}' (FORMAT parquet, COMPRESSION uncompressed)`
+      )
+    )
+    const bytes = NodeFs.readFileSync(file)
+    const footerLength = bytes.readUInt32LE(bytes.length - 8)
+    const footer = decodeStruct(bytes.subarray(bytes.length - 8 - footerLength, bytes.length - 8)).fields
+    const group = (footer.get(4) as ReadonlyArray<ThriftFields>)[0]!
+    const meta = (group.get(1) as ReadonlyArray<ThriftFields>)[0]!.get(3) as ThriftFields
+    const dictionary = meta.get(11)
+    // The first data page follows the dictionary page, if there is one.
+    let at = typeof dictionary === "number" ? dictionary : (meta.get(9) as number)
+    for (;;) {
+      const { fields, end } = decodeStruct(bytes, at)
+      if (fields.get(1) === 0) {
+        bytes.writeUInt32LE(2 ** 31 - 1, end)
+        bytes.set([0x81, 0x80, 0x80, 0x10], end + 4) // the varint of 2^24 << 1 | 1
+        break
+      }
+      at = end + (fields.get(3) as number)
+    }
+    const damaged = NodePath.join(dir, "levels-damaged.parquet")
+    NodeFs.writeFileSync(damaged, bytes)
+    const n: ReadonlyArray<ParquetColumn> = [{ name: "n", kind: "int64" }]
+    expect((await readAll(file, n, 300)).rows.length).toBe(300)
+    await expect(readAll(damaged, n, 300)).rejects.toThrow("levels or indices run past the page")
   })
 })
 
@@ -207,6 +243,8 @@ describe("decodeHybrid", () => {
       expect(() => decodeHybrid(empty, 0, empty.length, 1, 4)).toThrow(ParquetReadError)
     }
     expect(() => decodeHybrid(Uint8Array.of(0x05, 0xff), 0, 2, 1, 16)).toThrow("end early")
+    // An end past the bytes (a damaged length) is refused, not read as if the bytes went on.
+    expect(() => decodeHybrid(Uint8Array.of(0x03, 0x88, 0xc6, 0xfa), 0, 2 ** 31, 3, 8)).toThrow("run past the page")
   })
 })
 

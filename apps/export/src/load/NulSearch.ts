@@ -74,6 +74,7 @@ const inParquet = async (output: LoadOutput): Promise<NulCell | undefined> => {
   for await (const group of readParquet(
     output.path,
     output.columns.map((c, i) => ({ name: c.name, kind: kinds[i]! })),
+    output.rows,
     () => {}
   )) {
     for (let r = 0; r < group.rows; r++) {

@@ -56,6 +56,7 @@ async function* rows(output: LoadOutput): AsyncGenerator<string> {
     for await (const group of readParquet(
       output.path,
       output.columns.map((c, i) => ({ name: c.name, kind: kinds[i]! })),
+      output.rows,
       hash.update
     )) {
       let text = ""

@@ -6,7 +6,10 @@
  * v2 pages, a schema that is not the manifest's — is refused with a {@link ParquetReadError}, never guessed at.
  *
  * The file is read once, in order, a row group at a time (memory holds one group), and every byte of it passes
- * through `onBytes` in order, so the caller can hold the whole file to its manifest's SHA-256 as it reads.
+ * through `onBytes` in order, so the caller can hold the whole file to its manifest's SHA-256 as it reads. Its
+ * rows must be the manifest's count: a few damaged bytes can claim billions of values in a page of a few bytes
+ * (a run of one value), so every count is checked against what the manifest allows before anything is allocated
+ * or decoded for it — a damaged file ends in a {@link ParquetReadError}, never in a read that does not end.
  */
 import { open } from "node:fs/promises"
 import { zstdDecompressSync } from "node:zlib"
@@ -106,13 +109,15 @@ const plainValues = (
   count: number,
   kind: ColumnKind
 ): { values: Array<ParquetValue>; end: number } => {
+  const width = plainWidth(kind)
+  // A text value takes at least its 4-byte length: a count the page cannot hold is refused before any allocation.
+  if (at + count * (width > 0 ? width : kind === "text" ? 4 : 1 / 8) > bytes.length) {
+    throw new ParquetReadError("a page ends before its values")
+  }
   const values: Array<ParquetValue> = new Array(count)
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  const width = plainWidth(kind)
-  if (width > 0 && at + count * width > bytes.length) throw new ParquetReadError("a page ends before its values")
   switch (kind) {
     case "boolean":
-      if (at + Math.ceil(count / 8) > bytes.length) throw new ParquetReadError("a page ends before its values")
       for (let i = 0; i < count; i++) values[i] = ((bytes[at + (i >> 3)]! >> (i & 7)) & 1) === 1
       return { values, end: at + Math.ceil(count / 8) }
     case "int32":
@@ -154,6 +159,8 @@ export const decodeHybrid = (
   count: number
 ): Uint32Array => {
   if (width > 24) throw new ParquetReadError(`a bit width of ${width} is more than dictionary indices need`)
+  // A damaged length can put the end past the page: every read below stops at `to`, so `to` must be in the page.
+  if (to > bytes.length) throw new ParquetReadError("a page's levels or indices run past the page")
   const out = new Uint32Array(count)
   const mask = width === 0 ? 0 : 2 ** width - 1
   let n = 0
@@ -197,6 +204,15 @@ export const decodeHybrid = (
   return out
 }
 
+/** A zstd page body, never larger than its header says it is (a damaged frame can claim any size). */
+const unzstd = (stored: Uint8Array, size: number): Uint8Array => {
+  try {
+    return new Uint8Array(zstdDecompressSync(stored, { maxOutputLength: Math.max(1, size) }))
+  } catch {
+    throw new ParquetReadError("a page's zstd data is damaged or larger than its stated size")
+  }
+}
+
 /** One column chunk's cells, from its pages at `bytes[at, end)`. */
 const readChunk = (
   bytes: Uint8Array,
@@ -216,8 +232,9 @@ const readChunk = (
     const compressedSize = number(header, 3, "page size")
     if (bodyStart + compressedSize > end) throw new ParquetReadError("a page runs past its column chunk")
     const stored = bytes.subarray(bodyStart, bodyStart + compressedSize)
-    const body = codec === Codec.ZSTD ? new Uint8Array(zstdDecompressSync(stored)) : stored
-    if (body.length !== number(header, 2, "page size")) throw new ParquetReadError("a page is not its stated size")
+    const size = number(header, 2, "page size")
+    const body = codec === Codec.ZSTD ? unzstd(stored, size) : stored
+    if (body.length !== size) throw new ParquetReadError("a page is not its stated size")
     position = bodyStart + compressedSize
     const type = number(header, 1, "page type")
     if (type === PageType.DICTIONARY_PAGE) {
@@ -233,7 +250,9 @@ const readChunk = (
     const page = struct(header, 5)
     if (page === undefined) throw new ParquetReadError("a data page has no header")
     const count = number(page, 1, "page's value count")
-    if (cells.length + count > rows) throw new ParquetReadError("a column chunk has more values than rows")
+    if (!Number.isInteger(count) || count < 0 || cells.length + count > rows) {
+      throw new ParquetReadError("a column chunk has more values than rows")
+    }
     let valuesAt = 0
     let defined: Uint32Array | undefined
     if (optional) {
@@ -275,6 +294,7 @@ const readChunk = (
 export async function* readParquet(
   path: string,
   columns: ReadonlyArray<ParquetColumn>,
+  rows: number,
   onBytes: (bytes: Uint8Array) => void
 ): AsyncGenerator<ParquetRowGroup> {
   const handle = await open(path, "r")
@@ -297,6 +317,8 @@ export async function* readParquet(
     const footerStart = size - 8 - new DataView(tail.buffer, tail.byteOffset).getUint32(0, true)
     if (footerStart < 4) throw new ParquetReadError("its footer length is not valid")
     const footer = decodeStruct(await read(footerStart, size - 8)).fields
+    const stated = number(footer, 3, "row count")
+    if (stated !== rows) throw new ParquetReadError(`it holds ${stated} rows where the manifest has ${rows}`)
 
     const schema = list(footer, 2, "schema elements")
     if (schema.length !== columns.length + 1 || get(schema[0]!, 5) !== columns.length) {
@@ -320,7 +342,10 @@ export async function* readParquet(
     let position = 0
     let total = 0
     for (const group of list(footer, 4, "row groups")) {
-      const rows = number(group, 3, "row group's row count")
+      const groupRows = number(group, 3, "row group's row count")
+      if (!Number.isInteger(groupRows) || groupRows < 0 || total + groupRows > rows) {
+        throw new ParquetReadError("its row groups hold more rows than the file")
+      }
       const chunks = list(group, 1, "column chunks")
       if (chunks.length !== columns.length) throw new ParquetReadError("a row group has another number of columns")
       const ranges = chunks.map((chunk) => {
@@ -329,7 +354,7 @@ export async function* readParquet(
         const data = number(meta, 9, "data page offset")
         const dictionary = get(meta, 11)
         const start = typeof dictionary === "number" ? Math.min(dictionary, data) : data
-        if (number(meta, 5, "column chunk's value count") !== rows) {
+        if (number(meta, 5, "column chunk's value count") !== groupRows) {
           throw new ParquetReadError("a column chunk has another number of values than its row group's rows")
         }
         return { start, end: start + number(meta, 7, "column chunk size"), codec: number(meta, 4, "codec") }
@@ -357,17 +382,17 @@ export async function* readParquet(
           range.codec,
           columns[i]!.kind,
           optional[i]!,
-          rows
+          groupRows
         )
       )
       position = previous
-      total += rows
-      yield { rows, columns: cells }
+      total += groupRows
+      yield { rows: groupRows, columns: cells }
     }
     const rest = await read(position, size)
     if (position === 0 && !magic(rest.subarray(0, 4))) throw new ParquetReadError("it does not start as Parquet does")
     onBytes(rest)
-    if (total !== number(footer, 3, "row count")) throw new ParquetReadError("its row groups do not add up to its rows")
+    if (total !== rows) throw new ParquetReadError("its row groups do not add up to its rows")
   } catch (error) {
     if (error instanceof ThriftReadError) throw new ParquetReadError(`its metadata cannot be read: ${error.message}`)
     throw error
