@@ -5,9 +5,10 @@
  * page the partial file is fsynced and then a checkpoint record is replaced atomically (temp file, fsync,
  * rename, fsync of the directory). The record says how far the source was read (`next_offset`), how many bytes
  * of the partial file are durable and their SHA-256, and what was being read and how (the output's fingerprint
- * and settings, the source's row count and columns). A crash can therefore leave more bytes than the record vouches for, never
- * fewer: resume verifies the vouched-for prefix, cuts the rest, and carries on from `next_offset`. The final
- * file is then byte-identical to an uninterrupted run.
+ * and settings, the source's row count and columns); it ends in a SHA-256 of itself, so a damaged record is never
+ * read as another one. A crash can therefore leave more bytes than the record vouches for, never fewer: resume
+ * verifies the vouched-for prefix, cuts the rest, and carries on from `next_offset`. The final file is then
+ * byte-identical to an uninterrupted run.
  *
  * When the export's definition or a setting changed, the source's row count or columns changed, or the partial
  * file does not match its record, the output restarts from the beginning instead of mixing data of two versions.
@@ -140,7 +141,8 @@ export const decide = (input: ResumeInput): ResumeDecision => {
         ? { _tag: "Fresh" }
         : { _tag: "Restart", reason: "an output file is not vouched for by a manifest or checkpoint" }
   }
-  if (checkpoint === "unreadable") return { _tag: "Restart", reason: "the checkpoint is unreadable" }
+  if (checkpoint === "unreadable")
+    return { _tag: "Restart", reason: "the checkpoint is unreadable (damaged, or written by another spotpipe version)" }
   if (checkpoint.fingerprint !== input.fingerprint) return changed(checkpoint.settings, "the interrupted run")
   const partial = Option.getOrUndefined(input.partial)
   if (partial === undefined) return { _tag: "Restart", reason: "the checkpoint's partial file is missing" }
@@ -238,7 +240,8 @@ export const removeStaleState = (stateDir: string, job: string, planned: Readonl
           Effect.orElseSucceed(() => undefined)
         )
       const checkpoint = yield* text(at(".checkpoint.json"))
-      const record = checkpoint === undefined ? undefined : parseRecord(checkpoint)
+      // Whose state it is, even from a damaged record: only a record naming this job is removed.
+      const record = checkpoint === undefined ? undefined : parseRecord(checkpoint, { checked: false })
       const owner = record === undefined ? yield* text(at(".forced")) : record === "unreadable" ? undefined : record.job
       if (owner !== job) continue
       for (const suffix of stateSuffixes) yield* fs.remove(at(suffix)).pipe(Effect.ignore)
@@ -249,9 +252,33 @@ export const removeStaleState = (stateDir: string, job: string, planned: Readonl
 
 const decodeRecord = Schema.decodeUnknownExit(Schema.fromJsonString(CheckpointRecord))
 
-/** Parses checkpoint text; anything but a valid record is `"unreadable"`. */
-export const parseRecord = (text: string): CheckpointRecord | "unreadable" => {
-  const decoded = decodeRecord(text)
+/**
+ * A record's text ends in the SHA-256 of the rest of it: a flipped digit keeps the JSON valid (a `next_offset` of
+ * 2000 read as 3000 would continue past rows never written), so a record is read only when its bytes are the ones
+ * written.
+ */
+const sealed = /^(\{.*),"check":"([0-9a-f]{64})"\}\n$/s
+
+const checkOf = (body: string): string => createHash("sha256").update(body, "utf8").digest("hex")
+
+/** The text {@link write} stores: the record's JSON with its check as the last key. */
+export const recordText = (record: CheckpointRecord): string => {
+  const body = JSON.stringify(record)
+  return `${body.slice(0, -1)},"check":"${checkOf(body)}"}\n`
+}
+
+/**
+ * Parses checkpoint text; anything but a valid record whose check matches is `"unreadable"`. `checked: false` reads
+ * a record whatever its check (only to learn its owner, see {@link removeStaleState}).
+ */
+export const parseRecord = (
+  text: string,
+  options: { readonly checked: boolean } = { checked: true }
+): CheckpointRecord | "unreadable" => {
+  const match = sealed.exec(text)
+  const body = match === null ? text : `${match[1]}}`
+  if (options.checked && (match === null || checkOf(body) !== match[2])) return "unreadable"
+  const decoded = decodeRecord(body)
   return Exit.isSuccess(decoded) ? decoded.value : "unreadable"
 }
 
@@ -274,7 +301,7 @@ export const write = (
   record: CheckpointRecord,
   /** Runs between the temp file's fsync and the rename (the crash suite kills the process here). */
   beforeRename: Effect.Effect<void> = Effect.void
-) => replaceFile(path, `${JSON.stringify(record)}\n`, { mode: 0o600, beforeRename })
+) => replaceFile(path, recordText(record), { mode: 0o600, beforeRename })
 
 /** A SHA-256 over the first `bytes` bytes of a file, ready to be continued with more bytes. */
 export interface PrefixHash {
