@@ -91,8 +91,14 @@ interface LockInfo {
 
 const parseLock = (text: string): LockInfo | undefined => {
   try {
-    const value = JSON.parse(text) as Partial<LockInfo>
-    return typeof value.pid === "number" && typeof value.hostname === "string" && typeof value.started_at === "string"
+    const value = JSON.parse(text) as Partial<LockInfo> | null
+    // A pid no process has (a damaged 0, -1 or 1e300, which `kill` reads as a process group, all processes, or
+    // refuses) is a torn lock: read as a pid, it would look alive for ever.
+    return typeof value?.pid === "number" &&
+      Number.isSafeInteger(value.pid) &&
+      value.pid > 0 &&
+      typeof value.hostname === "string" &&
+      typeof value.started_at === "string"
       ? (value as LockInfo)
       : undefined
   } catch {
