@@ -1,7 +1,8 @@
 /**
  * A load reads only files that are still what the manifest says: same size and SHA-256. `verifyFile` hashes a
  * file before it is loaded; `hashingStream` hashes the bytes as they stream into a database, so a file changed
- * between the check and the read is caught before the transaction commits.
+ * between the check and the read is caught before the transaction commits (one of another size before any of it
+ * is passed on).
  */
 import { createHash, type Hash } from "node:crypto"
 import * as NodeFs from "node:fs"
@@ -56,11 +57,23 @@ export const fileHash = (output: LoadOutput) => {
   }
 }
 
-/** Passes bytes through unchanged while hashing them; fails at the end if they are not the manifest's file. */
+/**
+ * Passes bytes through unchanged while hashing them; fails at the end if they are not the manifest's file, and at
+ * the first bytes if the file's size is not the manifest's (none of a truncated or replaced file reaches a database).
+ */
 export const hashingStream = (output: LoadOutput): Transform => {
   const hash = fileHash(output)
+  let sized = false
   return new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      if (!sized) {
+        try {
+          if (Number(fileStamp(output).split(":")[0]) !== output.bytes) throw changed(output, "size")
+        } catch (error) {
+          return callback(error as Error)
+        }
+        sized = true
+      }
       hash.update(chunk)
       callback(null, chunk)
     },

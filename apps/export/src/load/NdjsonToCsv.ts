@@ -156,20 +156,36 @@ export const ndjsonLineToCsv = (
 
 /**
  * A stream that turns NDJSON bytes into CSV rows (see {@link ndjsonLineToCsv}), a null as `nullText` (default
- * empty); blank lines are refused. `longestRow` is the length of the longest row written so far, in UTF-16 code
- * units (at most 3 bytes of UTF-8 each).
+ * empty); blank lines and lines longer than `maxLine` are refused. `longestRow` is the length of the longest row
+ * written so far, in UTF-16 code units (at most 3 bytes of UTF-8 each).
  */
 export const ndjsonToCsv = (
   columns: ReadonlyArray<string>,
-  nullText = ""
+  nullText = "",
+  /** The longest line read, in UTF-16 code units: about the longest string JavaScript holds. */
+  maxLine = 2 ** 29 - 24
 ): Transform & { readonly longestRow: () => number } => {
   const decoder = new StringDecoder("utf8")
-  let carry = ""
+  // The start of a line not ended yet, in pieces: joined once its end comes, so a long line costs its length once
+  // (split again with every chunk, a line of 200 MB took 14 s).
+  let carry: Array<string> = []
+  let carried = 0
   let lineNumber = 0
   let longest = 0
   const convert = (text: string, final: boolean): string => {
-    const lines = (carry + text).split("\n")
-    carry = final ? "" : lines.pop()!
+    const end = text.indexOf("\n")
+    const head = carried + (end < 0 ? text.length : end)
+    // A file with no line end (damaged, or zeros after a crash) is not read into memory whole.
+    if (head > maxLine) throw new Error(`line ${lineNumber + 1} is longer than ${maxLine} characters`)
+    if (!final && end < 0) {
+      carried = head
+      carry.push(text)
+      return ""
+    }
+    carry.push(text)
+    const lines = carry.join("").split("\n")
+    carry = final ? [] : [lines.pop()!]
+    carried = carry.length === 0 ? 0 : carry[0]!.length
     let out = ""
     for (const raw of lines) {
       lineNumber++
@@ -191,8 +207,9 @@ export const ndjsonToCsv = (
     },
     flush(callback: TransformCallback) {
       try {
-        const rest = carry + decoder.end()
-        carry = ""
+        const rest = carry.join("") + decoder.end()
+        carry = []
+        carried = 0
         callback(null, rest === "" ? "" : convert(rest, true))
       } catch (error) {
         callback(error as Error)
