@@ -3,6 +3,7 @@
  * checkpoint whose bytes are not the ones written is unreadable, and `--resume` starts that output over instead of
  * continuing from a wrong row offset.
  */
+import { spawnSync } from "node:child_process"
 import * as NodeFs from "node:fs"
 import * as Paths from "node:path"
 import { NodeServices } from "@effect/platform-node"
@@ -200,6 +201,31 @@ describe("--resume with a damaged checkpoint", () => {
       assert.strictEqual(
         NodeFs.readFileSync(Paths.join(dir, "answer-A.csv"), "utf8"),
         "n,word\r\n1,one\r\n2,two\r\n3,three\r\n"
+      )
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("a-named-pipe-at-the-outputs-path-is-replaced-by-the-output-not-read", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      // Opened to be hashed, a pipe with no writer blocked the run for ever.
+      const target = Paths.join(dir, "answer-A.csv")
+      assert.strictEqual(spawnSync("mkfifo", [target]).status, 0)
+      const resumed = yield* run(clusterOf([]), dir)
+      assert.deepStrictEqual(resumed.failures, [])
+      assert.isTrue(NodeFs.statSync(target).isFile())
+      assert.strictEqual(NodeFs.readFileSync(target, "utf8"), "n,word\r\n1,one\r\n2,two\r\n3,three\r\n")
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("a-folder-at-the-outputs-path-is-named-as-in-the-way", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      NodeFs.mkdirSync(Paths.join(dir, "answer-A.csv"))
+      const resumed = yield* run(clusterOf([]), dir)
+      assert.include(
+        resumed.failures[0]!.error.message,
+        `${Paths.join(dir, "answer-A.csv")}: a folder of that name is in the way; move it away`
       )
     }).pipe(Effect.provide(NodeServices.layer))
   )

@@ -335,7 +335,10 @@ export const hashPrefix = Effect.fn("Checkpoint.hashPrefix")(function* (path: st
   ).pipe(Effect.catchReason("PlatformError", "NotFound", () => Effect.succeed(Option.none<PrefixHash>())))
 })
 
-/** SHA-256 of a whole file (none when it does not exist). */
+/**
+ * SHA-256 of a whole file (none when it does not exist). A named pipe, socket or device there holds no output: its
+ * digest is empty, which nothing vouches for (opened to be read, a pipe with no writer would block for ever).
+ */
 export const hashFile = (
   path: string
 ): Effect.Effect<Option.Option<string>, PlatformError.PlatformError, FileSystem.FileSystem> =>
@@ -344,6 +347,8 @@ export const hashFile = (
     const exists = yield* fs.exists(path)
     if (!exists) return Option.none<string>()
     const info = yield* fs.stat(path)
+    // A folder is read, and refused as one in the way.
+    if (info.type !== "File" && info.type !== "Directory") return Option.some("")
     const prefix = yield* hashPrefix(path, Number(info.size))
     return Option.flatMap(prefix, (p) => Option.fromUndefinedOr(p.digest))
   })
