@@ -277,6 +277,27 @@ export const parseOutput = (value: unknown): Option.Option<ManifestOutput> => {
 }
 
 /**
+ * The runs' own manifests in `dir` (`manifest-<run_id>.json`, oldest first) that cannot be read as one: torn, damaged,
+ * or not a file. {@link readManifests} leaves them out; a reader that must not miss a run names them.
+ */
+export const unreadableRunManifests = (
+  dir: string
+): Effect.Effect<ReadonlyArray<string>, never, FileSystem.FileSystem> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const names = yield* fs.readDirectory(dir).pipe(Effect.orElseSucceed((): ReadonlyArray<string> => []))
+    const unreadable: Array<string> = []
+    for (const name of names.filter((n) => runManifestPattern.test(n)).sort()) {
+      const text = yield* fs.readFileString(`${dir}/${name}`).pipe(Effect.option)
+      if (Option.isNone(Option.flatMap(text, parseManifest))) unreadable.push(name)
+    }
+    return unreadable
+  })
+
+/** The run id of a run's own manifest file name (`manifest-<run_id>.json`). */
+export const runIdOfName = (name: string): string => name.slice("manifest-".length, -".json".length)
+
+/**
  * Every manifest in `dir`, oldest first: the runs' own `manifest-<run_id>.json` in name (time) order, after the
  * copies (`manifest.json`, `manifest.shard-…json`), which repeat one of them. Other files and torn files are left out.
  */

@@ -35,7 +35,9 @@ import {
   publishManifests,
   readManifests,
   renderManifest,
-  runManifestName
+  runIdOfName,
+  runManifestName,
+  unreadableRunManifests
 } from "./Manifest.ts"
 import { lockOutputDirectory } from "./OutputLock.ts"
 
@@ -134,6 +136,10 @@ const hashFile = (path: string) =>
     catch: (cause) => refuse(`cannot read ${path} (${cause instanceof Error ? cause.message : String(cause)})`)
   })
 
+/** Unreadable manifests as a refusal names them, at most three. */
+const damagedShown = (paths: ReadonlyArray<string>) =>
+  `${paths.slice(0, 3).join(", ")}${paths.length > 3 ? ", …" : ""} ${paths.length === 1 ? "is" : "are"} not a spotpipe manifest (torn, damaged or not a file)`
+
 /** A run of the job, with the folder its manifest is in. */
 interface RunOf {
   readonly dir: string
@@ -174,6 +180,8 @@ const selectRuns = (runs: ReadonlyArray<string>, maxSpreadHours: number) =>
     const path = yield* Path.Path
     const all: Array<RunOf> = []
     const seen = new Set<string>()
+    // Run manifests that cannot be read: such a run may be a shard's latest, which merge must not pass over.
+    const unreadable: Array<string> = []
     for (const dir of runs) {
       const isDir = yield* fs.stat(dir).pipe(
         Effect.map((info) => info.type === "Directory"),
@@ -185,14 +193,19 @@ const selectRuns = (runs: ReadonlyArray<string>, maxSpreadHours: number) =>
         })
       }
       const manifests = yield* readManifests(dir)
+      const damaged = (yield* unreadableRunManifests(dir)).map((name) => path.join(path.resolve(dir), name))
       if (manifests.length === 0) {
         return yield* new UsageError({
-          message: `${dir} holds no spotpipe manifest: give the output folders of the runs that wrote the parts`
+          message:
+            damaged.length === 0
+              ? `${dir} holds no spotpipe manifest: give the output folders of the runs that wrote the parts`
+              : `${dir} holds no spotpipe manifest that can be read: ${damagedShown(damaged)}; run the shard that wrote it again (with --force), or restore it from a copy, then merge again`
         })
       }
       // A folder given twice is read once.
       if (seen.has(path.resolve(dir))) continue
       seen.add(path.resolve(dir))
+      unreadable.push(...damaged)
       for (const manifest of manifests) {
         const { job } = manifest
         if (manifest.command !== "merge" && job !== null) all.push({ dir, manifest: { ...manifest, job } })
@@ -218,6 +231,15 @@ const selectRuns = (runs: ReadonlyArray<string>, maxSpreadHours: number) =>
       else chosen.push(latest)
     }
     const folders = [...seen].join(", ")
+    // A damaged manifest newer than a run merge would join (with a shard missing: than any run of the job) may be a
+    // shard's latest run, its parts rewritten since; an older one cannot be.
+    const oldest = (missing.length > 0 ? all.filter(ofJob) : chosen).map((r) => r.manifest.run_id).sort()[0] ?? ""
+    const newer = unreadable.filter((at) => runIdOfName(path.basename(at)) > oldest)
+    if (newer.length > 0) {
+      return yield* refuse(
+        `${damagedShown(newer)}, of a run that may be ${missing.length > 0 ? `shard ${missing[0]} of ${count}'s` : "a shard's latest"}: merging without it could take that shard's parts from an earlier run; run that shard again (with --resume, or --force), restore the file from a copy, or move it away if its run is not of this job; nothing was written`
+      )
+    }
     // A missing shard that ran the job in another job run: named with the run, so it is not taken for this one's.
     const elsewhere = all.findLast((r) => missing.includes(shardOf(r.manifest).index) && ofJob(r))
     if (missing.length > 0 && elsewhere !== undefined) {
@@ -358,11 +380,23 @@ const checkGroup = (merged: string, parts: ReadonlyArray<FoundPart>): Effect.Eff
         )
       }
     }
-    const present = new Set(sorted.map((p) => p.entry.part.index))
-    const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !present.has(i))
-    if (missing.length > 0) {
+    // Read from a manifest, which a hand edit or a bad copy can change: part `index` of `count` is 1 ≤ index ≤ count.
+    const outside = sorted.find(
+      (p) => !Number.isSafeInteger(count) || count < 1 || !(p.entry.part.index >= 1 && p.entry.part.index <= count)
+    )
+    if (outside !== undefined) {
       return yield* refuse(
-        `${merged}: ${missing.length} of its ${count} parts are missing (part ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""}): run the shards that write them (with --resume) and merge again, giving every folder that holds parts`
+        `${merged}: ${outside.entry.file} is listed as part ${outside.entry.part.index} of ${outside.entry.part.count}, which no split writes: its manifest is damaged; run that part again with --force and merge again`
+      )
+    }
+    const present = new Set(sorted.map((p) => p.entry.part.index))
+    // The first few missing, without a list of all `count` parts.
+    const missing: Array<number> = []
+    for (let i = 1; i <= count && missing.length < 5; i++) if (!present.has(i)) missing.push(i)
+    const absent = count - present.size
+    if (absent > 0) {
+      return yield* refuse(
+        `${merged}: ${absent} of its ${count} parts are missing (part ${missing.join(", ")}${absent > 5 ? ", …" : ""}): run the shards that write them (with --resume) and merge again, giving every folder that holds parts`
       )
     }
     // Both values are shown (the fields hold no secret: a host is recorded without credentials), cut short.
