@@ -31,7 +31,7 @@
  *   windows of successive runs meet with no gap and no overlap.
  */
 import type { TimeZone } from "@spotpipe/decode"
-import { Effect, Exit, FileSystem, Option, Path, Schema } from "effect"
+import { Effect, Exit, FileSystem, Option, Path, type PlatformError, Schema } from "effect"
 import { ExportError } from "../ExportError.ts"
 import { replaceFile } from "../output/AtomicFile.ts"
 import { stateDirName, waitForLockFile } from "../output/OutputLock.ts"
@@ -132,6 +132,37 @@ const stableJson = (value: unknown): string => {
   return JSON.stringify(value)
 }
 
+/** Why the state file `file` cannot be read (not: it is missing), and what to do. */
+const unreadable = (file: string, error: PlatformError.PlatformError): string => {
+  const cause = error.reason.cause
+  const code =
+    typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string"
+      ? cause.code
+      : error.reason._tag
+  return `cannot read ${file} (${code}), where the incremental runs' state is kept: ${code === "EISDIR" ? "a folder of that name is in the way; move it away" : "check that it is a file this user can read"}, then run again`
+}
+
+/**
+ * The state file `file`: empty when it is missing, `"damaged"` when its text is not one (`decode` fails); a file
+ * that is there but cannot be read fails with {@link unreadable}'s message, never taken for a missing one (a
+ * change would then drop every other export's entry).
+ */
+const loadStateFile = <A>(
+  file: string,
+  decode: (text: string) => Exit.Exit<StateFile<A>, unknown>
+): Effect.Effect<StateFile<A> | "damaged", string, FileSystem.FileSystem> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const text = yield* fs.readFileString(file).pipe(
+      Effect.map(Option.some),
+      Effect.catchReason("PlatformError", "NotFound", () => Effect.succeed(Option.none<string>())),
+      Effect.mapError((error) => unreadable(file, error))
+    )
+    if (Option.isNone(text)) return { version: 1, exports: {} }
+    const decoded = decode(text.value)
+    return Exit.isFailure(decoded) ? "damaged" : decoded.value
+  })
+
 /**
  * The state file `name` of `outDir` (empty when it is missing): its text through `decode`; a damaged one is the
  * usage error `damaged` says.
@@ -143,14 +174,11 @@ const readStateFile = <A>(
   damaged: (file: string) => string
 ): Effect.Effect<StateFile<A>, UsageError, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function* () {
-    const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     const file = path.join(outDir, stateDirName, name)
-    const text = yield* fs.readFileString(file).pipe(Effect.option)
-    if (Option.isNone(text)) return { version: 1, exports: {} }
-    const decoded = decode(text.value)
-    if (Exit.isFailure(decoded)) return yield* new UsageError({ message: damaged(file) })
-    return decoded.value
+    const loaded = yield* loadStateFile(file, decode).pipe(Effect.mapError((message) => new UsageError({ message })))
+    if (loaded === "damaged") return yield* new UsageError({ message: damaged(file) })
+    return loaded
   })
 
 /**
@@ -218,10 +246,10 @@ const updateStateFile = <A>(
             message: `${target} is being changed by another spotpipe run (${holder}), which did not finish within ${lockWaitMillis / 1000} s, so this run could not record its entries: rerun once that run has ended (remove ${lockPath} only if no such run exists)`
           })
       })
-      const earlier = yield* readStateFile(outDir, name, decode, () => "").pipe(
-        Effect.orElseSucceed((): StateFile<A> => ({ version: 1, exports: {} }))
+      const earlier = yield* loadStateFile(target, decode).pipe(
+        Effect.mapError((message) => new ExportError({ kind: "Io", message }))
       )
-      const next: StateFile<A> = { version: 1, exports: change(earlier.exports) }
+      const next: StateFile<A> = { version: 1, exports: change(earlier === "damaged" ? {} : earlier.exports) }
       yield* replaceFile(target, `${JSON.stringify(next, null, 2)}\n`)
     })
   )
