@@ -25,6 +25,12 @@ export const fileStamp = (output: LoadOutput): string => {
       `${output.file} is missing from ${output.path}: the run's files must stay beside its manifest`
     )
   }
+  // A pipe in its place would block the read for ever; a folder is no file the manifest describes either.
+  if (!stat.isFile()) {
+    throw new LoadFailure(
+      `${output.file} is not a file (a ${stat.isDirectory() ? "folder" : "pipe, socket or device"} is at ${output.path}): the run's files must stay beside its manifest as it wrote them`
+    )
+  }
   return `${stat.size}:${stat.mtimeMs}:${stat.ino}`
 }
 

@@ -4,6 +4,7 @@
  * damage fails the stream, and an NDJSON line with no end (a file of zeros) is refused at a bound instead of being
  * gathered in memory.
  */
+import { spawnSync } from "node:child_process"
 import { createHash } from "node:crypto"
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
@@ -13,7 +14,7 @@ import { pipeline } from "node:stream/promises"
 import fc from "fast-check"
 import { afterAll, describe, expect, it } from "vitest"
 import { LoadFailure } from "../../src/load/Engine.ts"
-import { hashingStream } from "../../src/load/FileCheck.ts"
+import { hashingStream, verifyFile } from "../../src/load/FileCheck.ts"
 import { ndjsonToCsv } from "../../src/load/NdjsonToCsv.ts"
 import type { LoadOutput } from "../../src/load/RunManifest.ts"
 
@@ -93,6 +94,21 @@ describe("a damaged data file on its way into a database", () => {
         }
       ),
       { numRuns: 60 }
+    )
+  })
+
+  it("a-folder-or-a-named-pipe-in-its-place-is-refused-without-reading-it", async () => {
+    const folder = NodePath.join(dir, "folder.ndjson")
+    NodeFs.mkdirSync(folder)
+    await expect(verifyFile(outputAt(folder))).rejects.toThrow(
+      `folder.ndjson is not a file (a folder is at ${folder}): the run's files must stay beside its manifest`
+    )
+    // An NDJSON file of no rows is empty: a pipe's size (0) matches it, and reading it would wait for a writer.
+    const pipe = NodePath.join(dir, "pipe.ndjson")
+    expect(spawnSync("mkfifo", [pipe]).status).toBe(0)
+    const empty = { ...outputAt(pipe), bytes: 0, rows: 0, sha256: createHash("sha256").digest("hex") }
+    await expect(verifyFile(empty)).rejects.toThrow(
+      `pipe.ndjson is not a file (a pipe, socket or device is at ${pipe})`
     )
   })
 
