@@ -114,6 +114,33 @@ const noManifest = (given: string, dir: string): string => {
 }
 
 /**
+ * What to give instead of a folder's damaged `manifest.json`, a copy of its latest run's own manifest: that one, when
+ * the copy still names its run and it reads; else the newest run manifest beside it that reads, which the user must
+ * know to be the run meant; else a new export.
+ */
+const intactRunManifest = (dir: string, damaged: string): string => {
+  const reads = (name: string) => {
+    try {
+      return Exit.isSuccess(decode(NodeFs.readFileSync(NodePath.join(dir, name), "utf8")))
+    } catch {
+      return false
+    }
+  }
+  const own = /"run_id"\s*:\s*"(\d{8}T\d{9}Z-[0-9a-f]{4})"/.exec(damaged)?.[1]
+  if (own !== undefined && reads(runManifestName(own))) {
+    return `it is a copy of its run's own manifest, ${NodePath.join(dir, runManifestName(own))}, which reads: give that file`
+  }
+  const intact = NodeFs.readdirSync(dir)
+    .filter((name) => runManifestPattern.test(name))
+    .sort()
+    .reverse()
+    .find(reads)
+  return intact === undefined
+    ? "no run manifest beside it reads either; export the run again"
+    : `the newest run manifest beside it that reads is ${NodePath.join(dir, intact)}: give that file if its run is the one to load (the latest run's own manifest may be damaged too), or export the run again`
+}
+
+/**
  * Reads the manifest at `given` (a manifest file, or a run folder with `manifest.json`); with `only`, just the
  * outputs of that format (a run that wrote each result in several formats: one table per result).
  */
@@ -129,10 +156,20 @@ export const readRunManifest = (given: string, only?: LoadFormat): RunManifest =
     path = NodePath.join(path, manifestFileName)
     if (!NodeFs.existsSync(path)) throw new RunManifestError(noManifest(given, NodePath.dirname(path)))
   }
-  const bytes = NodeFs.readFileSync(path)
+  let bytes: Buffer
+  try {
+    bytes = NodeFs.readFileSync(path)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw new RunManifestError(
+      `${path} cannot be read (${code === "EISDIR" ? "it is a folder" : (code ?? "unknown error")}): give a run's output folder or its manifest-….json`
+    )
+  }
   const decoded = decode(bytes.toString("utf8"))
   if (Exit.isFailure(decoded)) {
-    throw new RunManifestError(`${path} is not a spotpipe manifest (or is torn): give a finished run's manifest`)
+    throw new RunManifestError(
+      `${path} is not a spotpipe manifest (or is torn): ${stat.isDirectory() ? intactRunManifest(NodePath.dirname(path), bytes.toString("utf8")) : "give a finished run's manifest"}`
+    )
   }
   const manifest = decoded.value
   const dir = NodePath.dirname(path)
