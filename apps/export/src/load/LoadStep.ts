@@ -4,7 +4,7 @@
  * is refused unless `allowFailed`), take the PostgreSQL password from `--password-file` or `PGPASSWORD` (or the
  * variable a job file names; else the `.pgpass` file when the server asks), open the engine and load. A DuckDB file
  * open in another process of this machine (another shard's load) is waited for; one held where this process cannot
- * see the holder is refused. A file `--evolve` loaded without some of its table's columns is a warning. Failures are `ExportError`s whose message says what to do.
+ * see the holder is refused. A PostgreSQL statement that waits for another session's lock says which session. A file `--evolve` loaded without some of its table's columns is a warning. Failures are `ExportError`s whose message says what to do.
  */
 import * as NodePath from "node:path"
 import { Config, Effect, Exit, Option, Redacted } from "effect"
@@ -149,7 +149,11 @@ export const loadStep = (request: LoadRequest) =>
     const attempt = Effect.acquireRelease(
       Effect.tryPromise({
         try: () =>
-          target._tag === "DuckDb" ? openDuckDb(target.file) : openPostgres(target.url, shown, { password, passFile }),
+          target._tag === "DuckDb"
+            ? openDuckDb(target.file)
+            : openPostgres(target.url, shown, { password, passFile }, (message) => {
+                Effect.runSyncWith(services)(Effect.logWarning(`load into ${shown}: ${message}`))
+              }),
         // A DuckDB file held by another process is waited for below; anything else fails the load.
         catch: (e) => (e instanceof DuckDbHeld ? e : failed(e))
       }).pipe(

@@ -3,7 +3,8 @@
  * a CSV file as it is (hashed on the way, see FileCheck.ts), an NDJSON or Parquet file converted row by row to CSV
  * exactly (NdjsonToCsv.ts, ParquetToCsv.ts). `pg` is imported only when a load runs. The password is passed in
  * (from `--password-file` or an environment variable), else read from a `.pgpass` file as libpq does; never from
- * the URL.
+ * the URL. A statement that waits for a lock is reported with the sessions it waits for (asked on a second session,
+ * which also cancels it on the server when the load is interrupted).
  */
 import * as NodeFs from "node:fs"
 import { pipeline } from "node:stream/promises"
@@ -158,8 +159,56 @@ export const connectionUrls = (url: string): ReadonlyArray<string> => {
   ]
 }
 
+/** How long a statement waits before the load looks for the sessions it waits on, and how often it looks again. */
+const lockCheckMillis = 1000
+
+/** The application name a load's sessions show in `pg_stat_activity` when the URL and `PGAPPNAME` give none. */
+export const loadApplicationName = "spotpipe load"
+
+/** A session the load waits on, as `pg_stat_activity` shows it (never its query, which may hold data). */
+interface Blocker {
+  readonly pid: number
+  readonly user: string | null
+  readonly application: string | null
+  readonly client: string | null
+  readonly state: string | null
+  readonly since: Date | null
+}
+
+/** What the load waits for: the lock it asked for, and who holds it (or waits ahead of it). */
+const waitMessage = (
+  lock: { locktype: string; relation: string | null } | undefined,
+  blockers: ReadonlyArray<Blocker>
+) => {
+  const what =
+    lock === undefined
+      ? "a lock"
+      : lock.locktype === "advisory"
+        ? "its turn to load the table (another load of it is running)"
+        : lock.relation !== null
+          ? `a lock on ${lock.relation}`
+          : `a ${lock.locktype} lock`
+  const sessions = blockers.map((b) => {
+    const details = [
+      b.user === null ? undefined : `user ${b.user}`,
+      b.application === null || b.application === "" ? undefined : JSON.stringify(b.application),
+      b.client === null ? undefined : `from ${b.client}`,
+      b.state === null ? undefined : b.state,
+      b.since === null ? undefined : `in a transaction since ${b.since.toISOString()}`
+    ].filter((d) => d !== undefined)
+    return `PID ${b.pid}${details.length === 0 ? "" : ` (${details.join(", ")})`}`
+  })
+  return `waiting for ${what}, held by (or asked for first by) the session ${sessions.join(" and the session ")}: the load goes on once it is released (end or commit that session's transaction, or wait; pg_terminate_backend ends it; Ctrl-C stops the load, nothing loaded)`
+}
+
 /** Connects to `url` (which holds no password), giving the password when the server asks for one. */
-export const openPostgres = async (url: string, shown: string, credentials: PostgresPassword): Promise<LoadEngine> => {
+export const openPostgres = async (
+  url: string,
+  shown: string,
+  credentials: PostgresPassword,
+  /** Told when a statement waits for a lock another session holds (and again when the holders change). */
+  waiting?: (message: string) => void
+): Promise<LoadEngine> => {
   const { Client, copyFrom } = await importPg()
   // pg's URL parser sets the password to "" (none in the URL), which overrides a `password` given beside the
   // URL; so the password is set on the client, as the function pg calls when the server asks for one. pg's own
@@ -178,7 +227,8 @@ export const openPostgres = async (url: string, shown: string, credentials: Post
     )
   }
   const connect = async (at: string) => {
-    const client = new Client({ connectionString: at })
+    // Named, so that an analyst or DBA sees what the load's session is (libpq's fallback: the URL's name wins).
+    const client = new Client({ connectionString: at, fallback_application_name: loadApplicationName })
     ;(client as unknown as { password: typeof ask }).password = ask
     // A connection lost mid-load surfaces as the failing query's error; this keeps it from being an uncaught event.
     client.on("error", () => {})
@@ -193,25 +243,83 @@ export const openPostgres = async (url: string, shown: string, credentials: Post
   }
   const urls = connectionUrls(url)
   let client: InstanceType<typeof Client>
+  // The URL that connected (sslmode=prefer: maybe the plain one), for a second session.
+  let connected = urls[0]!
   try {
-    client = await connect(urls[0]!).catch((error: Error) =>
+    client = await connect(urls[0]!).catch((error: Error) => {
       // sslmode=prefer or allow: a server without SSL is spoken to in plain text, as libpq does.
-      urls.length > 1 && /does not support SSL/i.test(error.message) ? connect(urls[1]!) : Promise.reject(error)
-    )
+      if (urls.length === 1 || !/does not support SSL/i.test(error.message)) return Promise.reject(error)
+      connected = urls[1]!
+      return connect(connected)
+    })
   } catch (error) {
     throw new LoadFailure(`cannot connect to PostgreSQL at ${shown}: ${describe(error)}`)
   }
+  // A second session, opened the first time a statement waits, to ask the server what it waits for; it also
+  // cancels a statement waiting for a lock when the load is interrupted (the server would not notice the first
+  // session's end until the lock is granted).
+  let backend: number | undefined
+  let monitor: Promise<InstanceType<typeof Client> | undefined> | undefined
+  let stopping: Promise<void> = Promise.resolve()
+  const monitorSession = () => {
+    monitor ??= connect(connected).then(
+      (c) => c,
+      () => undefined
+    )
+    return monitor
+  }
+  /** Reports what the statement running now waits for, until `stop` is called. */
+  const watchLocks = () => {
+    let stopped = false
+    let said = ""
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const look = async () => {
+      const side = await monitorSession()
+      if (stopped || side === undefined || backend === undefined) return
+      const [lock, blockers] = await Promise.all([
+        side.query(
+          `SELECT locktype, relation::regclass::text AS relation FROM pg_locks WHERE pid = ${backend} AND NOT granted LIMIT 1`
+        ),
+        side.query(
+          `SELECT pid, usename AS user, application_name AS application, host(client_addr) AS client, state, xact_start AS since FROM pg_stat_activity WHERE pid = ANY(pg_blocking_pids(${backend})) ORDER BY pid`
+        )
+      ]).catch(() => [undefined, undefined] as const)
+      if (stopped) return
+      if (blockers !== undefined && blockers.rows.length > 0) {
+        const message = waitMessage(
+          lock?.rows[0] as { locktype: string; relation: string | null } | undefined,
+          blockers.rows as Array<Blocker>
+        )
+        // Said again only when the sessions it waits on change.
+        const who = (blockers.rows as Array<Blocker>).map((b) => b.pid).join(",")
+        if (who !== said) {
+          said = who
+          waiting?.(message)
+        }
+      }
+      timer = setTimeout(look, lockCheckMillis)
+    }
+    if (waiting !== undefined) timer = setTimeout(look, lockCheckMillis)
+    return () => {
+      stopped = true
+      clearTimeout(timer)
+    }
+  }
   const query = async (sql: string) => {
+    const stop = watchLocks()
     try {
       return await client.query(sql)
     } catch (error) {
       throw new LoadFailure(describe(error))
+    } finally {
+      stop()
     }
   }
   // Every literal the load writes ('\N' as COPY's null string, file and column names) means its text only with
   // standard_conforming_strings on; a database or role may set it off, where '\N' would be the null string N.
   try {
     await query("SET standard_conforming_strings = on")
+    backend = Number((await query("SELECT pg_backend_pid() AS pid")).rows[0].pid)
   } catch (error) {
     await client.end().catch(() => {})
     throw error
@@ -254,6 +362,8 @@ export const openPostgres = async (url: string, shown: string, credentials: Post
       const target = into === "temporary" ? temporaryTable("postgres", table) : quoteIdent(table)
       const copy = client.query(copyFrom(copyStatement(target, output)))
       const file = () => NodeFs.createReadStream(output.path, { highWaterMark: 1 << 20 })
+      // COPY takes its table's lock first: a session holding it (LOCK TABLE) is waited for.
+      const stop = watchLocks()
       try {
         if (output.format === "parquet") await pipeline(parquetToCsv(output), copy)
         else if (output.format === "ndjson") {
@@ -280,15 +390,27 @@ export const openPostgres = async (url: string, shown: string, credentials: Post
           )
         }
         throw new LoadFailure(`${output.file}: ${message}`)
+      } finally {
+        stop()
       }
       return copy.rowCount
     },
-    // Ending the connection stops a COPY; the server rolls back the transaction it leaves open.
+    // Ending the connection stops a COPY; the server rolls back the transaction it leaves open. A statement waiting
+    // for a lock is cancelled first: until granted, the server would not see the connection end.
     abort: () => {
-      client.end().catch(() => {})
+      const cancelled =
+        backend === undefined
+          ? Promise.resolve()
+          : monitorSession()
+              .then((side) => side?.query(`SELECT pg_cancel_backend(${backend})`))
+              .catch(() => {})
+      stopping = cancelled.then(() => client.end().catch(() => {}))
     },
     close: async () => {
+      await stopping
       await client.end().catch(() => {})
+      const side = await monitor
+      await side?.end().catch(() => {})
     }
   }
 }
