@@ -2,7 +2,7 @@
  * `spotpipe load`: every output of a finished run into one table each, in DuckDB or PostgreSQL. First every file
  * is checked against the manifest (size and SHA-256) and every table name and merge key against the target, so a
  * changed file or a bad key loads nothing. Then each table loads in its own transaction: `replace` drops and
- * recreates it, `append` adds the rows (creating it the first time), `merge` replaces the rows whose key is in the
+ * recreates it (PostgreSQL: reads the file into a new table, then drops the old one and renames the new), `append` adds the rows (creating it the first time), `merge` replaces the rows whose key is in the
  * file and adds the others (an empty key is a key value like any other, so merging twice changes nothing). Rows loaded must equal the manifest's `rows_written`, and each load is recorded in
  * `spotpipe_loads` in the same transaction; anything that fails rolls the table back to what it was before.
  * `append` skips a file (by its SHA-256) that the record shows appended to that table since the table was last
@@ -15,6 +15,7 @@
  * refused even so (a value is never cast, an old row never given a NULL key).
  */
 
+import { createHash } from "node:crypto"
 import { columnKindOf } from "../formats/ColumnKinds.ts"
 import { nonTextLike } from "../formats/CsvFormat.ts"
 import type { LoadMode } from "../LoadTarget.ts"
@@ -133,6 +134,13 @@ const prepareLoadsTable = async (engine: LoadEngine): Promise<void> => {
     throw error
   }
 }
+
+/**
+ * The table a PostgreSQL replace of `table` is read into before it takes the table's name: one name per table
+ * (loads of a table take turns), in spotpipe's own names, at most 63 bytes.
+ */
+const replacementTable = (table: string): string =>
+  `spotpipe_new_${createHash("sha256").update(table, "utf8").digest("hex").slice(0, 16)}`
 
 /** A load's time as ISO 8601 in UTC, to the millisecond, in each dialect's SQL. */
 const isoTime = (dialect: LoadEngine["dialect"], column: string): string =>
@@ -358,6 +366,10 @@ const loadOne = async (
   const table = quoteIdent(output.table)
   const spec = { table: output.table, columns: output.columns }
   const dialect = engine.dialect
+  // PostgreSQL: a replace reads the file into a new table, then drops the old one and renames the new one just
+  // before COMMIT, so the table's readers and the load wait for each other only for that swap, not for the whole
+  // read (and a file that fails never waits for a reader). DuckDB has no other process reading its file.
+  const building = options.mode === "replace" && dialect === "postgres" ? replacementTable(output.table) : output.table
   await engine.exec("BEGIN")
   try {
     // Before anything is read: a load of this table from another session commits first, and is seen below.
@@ -384,10 +396,12 @@ const loadOne = async (
     if (options.mode === "replace") {
       // Only a table of the target's schema (where it is created): an unqualified DROP … IF EXISTS would find one
       // of the same name in a later schema of the search path (`public` behind `"$user"`) and drop that.
-      if ((await engine.columnsOf(output.table)) !== undefined) await engine.exec(`DROP TABLE ${table}`)
-      rows = await engine.copy(output.table, output, "create")
+      if (building === output.table && (await engine.columnsOf(output.table)) !== undefined) {
+        await engine.exec(`DROP TABLE ${table}`)
+      }
+      rows = await engine.copy(building, output, "create")
       // A table created from what the engine read (DuckDB: CREATE TABLE … AS) must have the manifest's types.
-      const created = (await engine.columnsOf(output.table)) ?? []
+      const created = (await engine.columnsOf(building)) ?? []
       const wanted = output.columns.map((c) => `${c.name} ${catalogType(dialect, c.type)}`.toLowerCase())
       const have = created.map((c) => `${c.name} ${c.type}`.toLowerCase())
       if (have.join("\n") !== wanted.join("\n")) {
@@ -426,6 +440,10 @@ const loadOne = async (
         `${output.file}: ${rows} rows were read where the manifest lists ${output.rows}: the table was left as it was`
       )
     }
+    if (building !== output.table) {
+      if ((await engine.columnsOf(output.table)) !== undefined) await engine.exec(`DROP TABLE ${table}`)
+      await engine.exec(`ALTER TABLE ${quoteIdent(building)} RENAME TO ${table}`)
+    }
     await engine.exec(
       `INSERT INTO ${loadsTable} (manifest_sha256, run_id, file, table_name, mode, rows, loaded_at, spotpipe, file_sha256, columns_added, columns_null) VALUES (${[run.fingerprint, run.runId, output.file, output.table, options.mode].map(quoteLiteral).join(", ")}, ${rows}, ${writtenAt(engine.dialect)}, ${quoteLiteral(options.version)}, ${quoteLiteral(output.sha256)}, ${quoteLiteral(JSON.stringify(plan.addedColumns.map((c) => c.name)))}, ${quoteLiteral(JSON.stringify(plan.nullColumns))})`
     )
@@ -443,7 +461,9 @@ const loadOne = async (
   } catch (error) {
     await engine.exec("ROLLBACK").catch(() => {})
     if (error instanceof LoadAgain) throw error
-    const message = error instanceof Error ? error.message : String(error)
+    // The engine names the table it read into (COPY's "line 3" context): the one the user knows.
+    const said = error instanceof Error ? error.message : String(error)
+    const message = building === output.table ? said : said.replaceAll(building, output.table)
     throw new LoadFailure(
       `${message.startsWith(output.file) ? "" : `${output.file}: `}${message}${message.includes("left as it was") ? "" : ` (table ${output.table} was left as it was)`}`
     )

@@ -6,12 +6,14 @@
  * waiting statement on the server (the lock's queue is not left holding it) and loads nothing.
  */
 import { spawn } from "node:child_process"
+import * as NodeFs from "node:fs"
+import * as NodePath from "node:path"
 import { describe, expect, it } from "vitest"
 import { loadRun, type TableLoad } from "../../src/load/Load.ts"
 import { openPostgres } from "../../src/load/PostgresEngine.ts"
 import { readRunManifest } from "../../src/load/RunManifest.ts"
 import { cliEnv, mainPath, runNode } from "../support/runCli.ts"
-import { cli, csvRows, rowSet, tableRows, withPostgres } from "./support/loadHelpers.ts"
+import { cli, csvRows, editedRun, manifestOf, rowSet, tableRows, withPostgres } from "./support/loadHelpers.ts"
 import { realPostgresAndRun } from "./support/RealPostgres.ts"
 
 const server = realPostgresAndRun("spotpipe-locked-table-", 7)
@@ -108,6 +110,33 @@ describe("two loads of one run into one PostgreSQL table at once", () => {
   }, 60_000)
 })
 
+describe("loads of two runs into two PostgreSQL tables at once, into a database without spotpipe_loads", () => {
+  it("both load, and the one record they both create holds a row for each", async () => {
+    await reset()
+    // The same result exported under another name: another table.
+    const other = NodePath.join(server.root, "other")
+    NodeFs.cpSync(run, other, { recursive: true })
+    const manifest = manifestOf(other)
+    const renamed = `copy-${manifest.outputs[0]!.file}`
+    NodeFs.renameSync(NodePath.join(other, manifest.outputs[0]!.file), NodePath.join(other, renamed))
+    ;(manifest.outputs[0] as { file: string }).file = renamed
+    NodeFs.writeFileSync(NodePath.join(other, "manifest.json"), JSON.stringify(manifest))
+    const otherTable = readRunManifest(other).outputs[0]!.table
+    await withPostgres(server.url, (q) => q(`DROP TABLE IF EXISTS "${otherTable}"`))
+    const ended = await Promise.all(
+      [run, other].map((dir) => runNode([mainPath, "load", dir, "--into", server.url, "--quiet"]))
+    )
+    for (const e of ended) expect(e.code, e.stderr).toBe(0)
+    await withPostgres(server.url, async (q) => {
+      expect(await count(q)).toBe(output().rows)
+      expect(await count(q, otherTable)).toBe(output().rows)
+      expect(await q("SELECT table_name, rows FROM spotpipe_loads ORDER BY table_name")).toEqual(
+        [table(), otherTable].sort().map((t) => [t, String(output().rows)])
+      )
+    })
+  }, 60_000)
+})
+
 describe("a load while another session uses the PostgreSQL table", () => {
   it("append: adds its rows while an analyst's open transaction reads the table, which sees none of them", async () => {
     await reset()
@@ -124,6 +153,55 @@ describe("a load while another session uses the PostgreSQL table", () => {
       expect(await count(analyst.query)).toBe(2 * output().rows)
     } finally {
       analyst.end()
+    }
+  }, 60_000)
+
+  it("replace: the file is read before the table is dropped, so one with a bad row fails without waiting for a reader", async () => {
+    await reset()
+    await replaceOnce()
+    const file = output().file
+    const bad = editedRun(run, NodePath.join(server.root, "bad"), file, (text) => {
+      const lines = text.split("\r\n")
+      const cells = lines[2]!.split(",")
+      cells[cells.length - 1] = "not-a-number"
+      lines[2] = cells.join(",")
+      return lines.join("\r\n")
+    })
+    const analyst = await session()
+    try {
+      await analyst.query(`BEGIN; SELECT count(*) FROM "${table()}"`)
+      const failed = await cli(["load", bad, "--into", server.url])
+      expect(failed.code).toBe(1)
+      // PostgreSQL's words name the table the user knows, and the row of the file.
+      expect(failed.stderr).toContain(`(COPY ${table()}, line 3, column`)
+      expect(failed.stderr).not.toContain("spotpipe_new_")
+      expect(failed.stderr).toContain(`(table ${table()} was left as it was)`)
+      expect(await count(analyst.query)).toBe(output().rows)
+      await analyst.query("COMMIT")
+    } finally {
+      analyst.end()
+    }
+    await withPostgres(server.url, async (q) => {
+      expect(await count(q)).toBe(output().rows)
+      expect(await q("SELECT mode FROM spotpipe_loads")).toEqual([["replace"]])
+    })
+  }, 60_000)
+
+  it("replace of a table a view reads: refused by PostgreSQL, the table and the view left as they were", async () => {
+    await reset()
+    await replaceOnce()
+    await withPostgres(server.url, (q) => q(`CREATE VIEW report AS SELECT * FROM "${table()}"`))
+    try {
+      const failed = await cli(["load", run, "--into", server.url])
+      expect(failed.code).toBe(1)
+      expect(failed.stderr).toContain(`cannot drop table ${table()} because other objects depend on it`)
+      expect(failed.stderr).toContain(`(table ${table()} was left as it was)`)
+      await withPostgres(server.url, async (q) => {
+        expect(await count(q, "report")).toBe(output().rows)
+        expect(await q("SELECT count(*) FROM pg_class WHERE relname LIKE 'spotpipe_new%'")).toEqual([["0"]])
+      })
+    } finally {
+      await withPostgres(server.url, (q) => q("DROP VIEW report"))
     }
   }, 60_000)
 
