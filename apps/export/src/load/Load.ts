@@ -463,7 +463,7 @@ const loadOne = async (
     if (error instanceof LoadAgain) throw error
     // The engine names the table it read into (COPY's "line 3" context): the one the user knows.
     const said = error instanceof Error ? error.message : String(error)
-    const message = building === output.table ? said : said.replaceAll(building, output.table)
+    const message = building === output.table ? said : said.replaceAll(`(COPY ${building}, `, `(COPY ${output.table}, `)
     throw new LoadFailure(
       `${message.startsWith(output.file) ? "" : `${output.file}: `}${message}${message.includes("left as it was") ? "" : ` (table ${output.table} was left as it was)`}`
     )
