@@ -34,8 +34,13 @@ const importPg = async () => {
 
 /** The database's own words, with where in the file a bad row was (`COPY t, line 3, column x`). */
 const describe = (error: unknown): string => {
-  const e = error as { message?: string; where?: string }
-  return `${e.message ?? String(error)}${e.where === undefined ? "" : ` (${e.where})`}`
+  const e = error as { message?: string; where?: string; code?: string }
+  // lock_not_available: the session's lock_timeout (the role's, the database's or the URL's) ran out.
+  const hint =
+    e.code === "55P03"
+      ? ": another session held a lock this load needs for longer than the session's lock_timeout allows; load again once that session is done, or raise lock_timeout"
+      : ""
+  return `${e.message ?? String(error)}${e.where === undefined ? "" : ` (${e.where})`}${hint}`
 }
 
 /** `COPY` text for `output` into `table` (a quoted, maybe qualified, SQL name). */

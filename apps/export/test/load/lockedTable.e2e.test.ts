@@ -343,7 +343,9 @@ describe("a PostgreSQL lock_timeout set for the load's session", () => {
       const url = `${server.url}&options=-c%20lock_timeout%3D100ms`
       const failed = await cli(["load", run, "--into", url])
       expect(failed.code).toBe(1)
-      expect(failed.stderr).toContain("canceling statement due to lock timeout")
+      expect(failed.stderr).toContain(
+        "canceling statement due to lock timeout: another session held a lock this load needs for longer than the session's lock_timeout allows; load again once that session is done, or raise lock_timeout"
+      )
       expect(failed.stderr).toContain(`(table ${table()} was left as it was)`)
       expect(await count(analyst.query)).toBe(output().rows)
       await analyst.query("COMMIT")
