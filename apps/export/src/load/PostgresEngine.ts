@@ -167,6 +167,9 @@ export const connectionUrls = (url: string): ReadonlyArray<string> => {
 /** How long a statement waits before the load looks for the sessions it waits on, and how often it looks again. */
 const lockCheckMillis = 1000
 
+/** How long an interrupted load waits for its waiting statement to be cancelled before it ends the session anyway. */
+const cancelMillis = 3000
+
 /** The application name a load's sessions show in `pg_stat_activity` when the URL and `PGAPPNAME` give none. */
 export const loadApplicationName = "spotpipe load"
 
@@ -231,9 +234,10 @@ export const openPostgres = async (
       `the server asks for a password and none was given: set PGPASSWORD or use --password-file (a job file: name the variable in "load": {"passwordEnv": …}), or add a line to ~/.pgpass${notes.length === 0 ? "" : ` (${notes.join("; ")})`}`
     )
   }
-  const connect = async (at: string) => {
+  const connect = async (at: string, made?: (client: InstanceType<typeof Client>) => void) => {
     // Named, so that an analyst or DBA sees what the load's session is (libpq's fallback: the URL's name wins).
     const client = new Client({ connectionString: at, fallback_application_name: loadApplicationName })
+    made?.(client)
     ;(client as unknown as { password: typeof ask }).password = ask
     // A connection lost mid-load surfaces as the failing query's error; this keeps it from being an uncaught event.
     client.on("error", () => {})
@@ -265,13 +269,31 @@ export const openPostgres = async (
   // session's end until the lock is granted).
   let backend: number | undefined
   let monitor: Promise<InstanceType<typeof Client> | undefined> | undefined
+  // The second session's client from the start, so that one still connecting (to a server gone quiet) is ended too.
+  let monitorClient: InstanceType<typeof Client> | undefined
+  let monitorReady = false
   let stopping: Promise<void> = Promise.resolve()
   const monitorSession = () => {
-    monitor ??= connect(connected).then(
-      (c) => c,
+    monitor ??= connect(connected, (c) => {
+      monitorClient = c
+    }).then(
+      (c) => {
+        monitorReady = true
+        return c
+      },
       () => undefined
     )
     return monitor
+  }
+  const endMonitor = async () => {
+    if (monitorReady) await monitorClient?.end().catch(() => {})
+    else {
+      // Still connecting: pg's end() would wait for the server to answer its goodbye, which a server gone quiet
+      // never does; its socket is closed instead.
+      ;(
+        monitorClient as unknown as { connection?: { stream?: { destroy?: () => void } } } | undefined
+      )?.connection?.stream?.destroy?.()
+    }
   }
   /** Reports what the statement running now waits for, until `stop` is called. */
   const watchLocks = () => {
@@ -409,13 +431,20 @@ export const openPostgres = async (
           : monitorSession()
               .then((side) => side?.query(`SELECT pg_cancel_backend(${backend})`))
               .catch(() => {})
-      stopping = cancelled.then(() => client.end().catch(() => {}))
+      // Bounded: a server that cannot be reached for a second session must not hold up Ctrl-C.
+      const waited = new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, cancelMillis)
+        void cancelled.then(() => {
+          clearTimeout(timer)
+          resolve()
+        })
+      })
+      stopping = waited.then(() => client.end().catch(() => {}))
     },
     close: async () => {
       await stopping
       await client.end().catch(() => {})
-      const side = await monitor
-      await side?.end().catch(() => {})
+      await endMonitor()
     }
   }
 }

@@ -7,6 +7,7 @@
  */
 import { spawn } from "node:child_process"
 import * as NodeFs from "node:fs"
+import * as NodeNet from "node:net"
 import * as NodePath from "node:path"
 import { describe, expect, it } from "vitest"
 import { loadRun, type TableLoad } from "../../src/load/Load.ts"
@@ -61,6 +62,7 @@ const loadProcess = (args: ReadonlyArray<string>) => {
   )
   return {
     ended,
+    interrupt: () => child.kill("SIGINT"),
     said: (text: RegExp) =>
       new Promise<void>((resolve, reject) => {
         if (text.test(stderr)) return resolve()
@@ -353,6 +355,64 @@ describe("a PostgreSQL lock_timeout set for the load's session", () => {
       analyst.end()
     }
     await withPostgres(server.url, async (q) => {
+      expect(await q("SELECT mode FROM spotpipe_loads")).toEqual([["replace"]])
+    })
+  }, 60_000)
+})
+
+describe("Ctrl-C while waiting for a lock, when no second session can be opened to cancel the wait", () => {
+  it("the load still ends (exit 130) and loads nothing", async () => {
+    await reset()
+    await replaceOnce()
+    // A port on loopback that passes connections to the server until the load waits, and then leaves new ones
+    // unanswered (a server that can no longer be reached).
+    const socket = `${new URL(server.url).searchParams.get("host")}/.s.PGSQL.5432`
+    let passing = true
+    const held: Array<NodeNet.Socket> = []
+    const proxy = NodeNet.createServer((client) => {
+      held.push(client)
+      if (!passing) return
+      const upstream = NodeNet.connect(socket)
+      held.push(upstream)
+      client.pipe(upstream).pipe(client)
+      client.on("error", () => upstream.destroy())
+      upstream.on("error", () => client.destroy())
+    })
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve))
+    const port = (proxy.address() as NodeNet.AddressInfo).port
+    const analyst = await session()
+    try {
+      await analyst.query(`BEGIN; LOCK TABLE "${table()}" IN SHARE MODE`)
+      const load = loadProcess([
+        "load",
+        run,
+        "--into",
+        `postgresql://postgres@127.0.0.1:${port}/postgres`,
+        "--mode",
+        "append"
+      ])
+      // Until the load's session waits for the analyst's lock.
+      await withPostgres(server.url, async (q) => {
+        for (;;) {
+          const [[n]] = (await q(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'spotpipe load' AND wait_event_type = 'Lock'"
+          )) as [[string]]
+          if (n !== "0") return
+          await new Promise((r) => setTimeout(r, 50))
+        }
+      })
+      passing = false
+      load.interrupt()
+      const stopped = await load.ended
+      expect(stopped.code, stopped.stderr).toBe(130)
+      await analyst.query("ROLLBACK")
+    } finally {
+      analyst.end()
+      for (const s of held) s.destroy()
+      proxy.close()
+    }
+    await withPostgres(server.url, async (q) => {
+      expect(await count(q)).toBe(output().rows)
       expect(await q("SELECT mode FROM spotpipe_loads")).toEqual([["replace"]])
     })
   }, 60_000)
