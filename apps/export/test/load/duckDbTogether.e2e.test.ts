@@ -72,6 +72,21 @@ describe("spotpipe load processes into one DuckDB file at once", () => {
   }, 120_000)
 })
 
+describe("spotpipe load --mode merge processes into one DuckDB file at once", () => {
+  it("every load ends 0, the table holds each row once, and each merge is recorded", async () => {
+    const path = database("merge")
+    const key = output().columns[0]!.name
+    const ended = await loadsAtOnce(3, ["load", run, "--into", `duckdb:${path}`, "--mode", "merge", "--key", key])
+    for (const e of ended) expect(e.code, e.stderr).toBe(0)
+    await withDuckDb(path, async (q) => {
+      await holdsTheFileOnce(q)
+      expect(await q("SELECT mode, rows FROM spotpipe_loads")).toEqual(
+        Array.from({ length: 3 }, () => ["merge", BigInt(output().rows)])
+      )
+    })
+  }, 120_000)
+})
+
 describe("an analyst's session that has the DuckDB file open", () => {
   /** Another process with the database open (`readOnly`: as `duckdb -readonly` opens it), until `close`. */
   const analyst = async (path: string, readOnly: boolean) => {
