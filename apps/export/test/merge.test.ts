@@ -2,7 +2,9 @@
  * The pieces of split exports on their own: page ranges that are contiguous, balanced and the whole result; a job
  * file's parts named so they sort and dealt to shards in order; and `mergeRuns` refusing parts that do not fit
  * (page ranges with a gap, rows that do not add up, a different K, Parquet) with nothing written, and joining
- * ones that do.
+ * ones that do; and part manifests a hand edit or a bad copy changed (a part's number outside its split, a split
+ * of billions of parts, a run manifest that cannot be read), refused naming the file, with no work or memory in
+ * proportion to the number a manifest claims, never passed over for an earlier run of the same shard.
  */
 import { createHash } from "node:crypto"
 import * as NodeFs from "node:fs"
@@ -70,15 +72,19 @@ describe("a split export in a job file", () => {
 
 const sha = (text: string) => createHash("sha256").update(text, "utf8").digest("hex")
 
-/** A run folder holding `parts` (text, rows, its page range) of `orders.csv`, listed in one manifest. */
+/**
+ * A run folder holding `parts` (text, rows, its page range) of `orders.csv`, listed in one manifest — each part's
+ * entry as `listed` leaves it (a hand edit or a bad copy of the manifest can change it; the file keeps its name).
+ */
 const makeRun = (
   parts: ReadonlyArray<{ readonly text: string; readonly rows: number; readonly part: OutputPart }>,
   format: "csv" | "parquet" = "csv",
   host = "http://127.0.0.1:1",
-  shard: Manifest["shard"] = null
+  shard: Manifest["shard"] = null,
+  listed: (part: OutputPart, i: number) => OutputPart = (part) => part
 ) => {
   const dir = tempDir()
-  const outputs = parts.map(({ text, rows, part }): ManifestOutput => {
+  const outputs = parts.map(({ text, rows, part }, i): ManifestOutput => {
     const suffix = `.part-${String(part.index).padStart(4, "0")}-of-${String(part.count).padStart(4, "0")}`
     const file = `orders${suffix}.${format}`
     NodeFs.writeFileSync(NodePath.join(dir, file), text)
@@ -102,7 +108,7 @@ const makeRun = (
       settings: { file, newline: "\r\n" },
       timezone: "UTC",
       resume: "written",
-      part
+      part: listed(part, i)
     }
   })
   const manifest: Manifest = {
@@ -304,6 +310,101 @@ describe("mergeRuns", () => {
         "parquet"
       )
       expect(yield* merge(dir)).toMatch(/Parquet parts cannot be joined/)
+    })
+  )
+})
+
+/** The two-part run of `orders.csv`, its part entries as `edit` leaves them. */
+const damagedRun = (edit: (part: OutputPart, i: number) => OutputPart) =>
+  makeRun(
+    [
+      { text: "n\r\n1\r\n2\r\n", rows: 2, part: part(1, 2, 0, 1) },
+      { text: "3\r\n4\r\n", rows: 2, part: part(2, 2, 1, 1) }
+    ],
+    "csv",
+    undefined,
+    null,
+    edit
+  )
+
+/** The merge's refusal (a typed failure, not a defect), and what it left in `dir`. */
+const refusal = (dir: string) =>
+  mergeRuns({ runs: [dir], out: dir, force: false, version: "test" }).pipe(
+    Effect.provide(NodeServices.layer),
+    Effect.flip,
+    Effect.map((error) => {
+      expect(NodeFs.existsSync(NodePath.join(dir, "orders.csv"))).toBe(false)
+      return error.message
+    })
+  )
+
+describe("merge of damaged part manifests", () => {
+  it.effect("the-undamaged-run-merges", () =>
+    Effect.gen(function* () {
+      const dir = damagedRun((p) => p)
+      yield* mergeRuns({ runs: [dir], out: dir, force: false, version: "test" }).pipe(
+        Effect.provide(NodeServices.layer)
+      )
+      expect(NodeFs.readFileSync(NodePath.join(dir, "orders.csv"), "utf8")).toBe("n\r\n1\r\n2\r\n3\r\n4\r\n")
+    })
+  )
+
+  for (const count of [-1, 0]) {
+    it.effect(`a-split-of-${count}-parts-is-refused-as-damaged-naming-the-part`, () =>
+      Effect.gen(function* () {
+        const message = yield* refusal(damagedRun((p) => ({ ...p, count })))
+        expect(message).toContain(
+          `orders.part-0001-of-0002.csv is listed as part 1 of ${count}, which no split writes: its manifest is damaged`
+        )
+      })
+    )
+  }
+
+  it.effect("a-part-numbered-beyond-its-split-is-refused-as-damaged", () =>
+    Effect.gen(function* () {
+      const message = yield* refusal(damagedRun((p, i) => (i === 1 ? { ...p, index: 7 } : p)))
+      expect(message).toContain("orders.part-0002-of-0002.csv is listed as part 7 of 2, which no split writes")
+    })
+  )
+
+  it.effect("billions-of-parts-missing-are-counted-without-listing-them", () =>
+    Effect.gen(function* () {
+      const message = yield* refusal(damagedRun((p) => ({ ...p, count: 4_000_000_000 })))
+      expect(message).toContain("orders.csv: 3999999998 of its 4000000000 parts are missing (part 3, 4, 5, 6, 7, …)")
+    })
+  )
+
+  it.effect("a-folder-whose-only-manifest-is-damaged-is-refused-naming-it", () =>
+    Effect.gen(function* () {
+      const dir = damagedRun((p) => p)
+      const manifest = NodePath.join(dir, "manifest-20261206T000000000Z-abcd.json")
+      const text = NodeFs.readFileSync(manifest, "utf8")
+      for (const damaged of [text.slice(0, text.length >> 1), text.replace('"count":2', `"count":${2 ** 53 + 2}`)]) {
+        NodeFs.writeFileSync(manifest, damaged)
+        const message = yield* Effect.flip(
+          mergeRuns({ runs: [dir], out: dir, force: false, version: "test" }).pipe(Effect.provide(NodeServices.layer))
+        ).pipe(Effect.map((error) => error.message))
+        expect(message).toContain(`holds no spotpipe manifest that can be read: ${NodePath.resolve(manifest)} is not`)
+        expect(message).toContain("run the shard that wrote it again")
+      }
+    })
+  )
+
+  it.effect("a-damaged-manifest-of-a-later-run-is-not-passed-over-for-the-earlier-one", () =>
+    Effect.gen(function* () {
+      const dir = damagedRun((p) => p)
+      // A later run of the job (that may have written the parts again), its manifest torn by a bad copy.
+      const later = NodePath.join(dir, "manifest-20261207T000000000Z-beef.json")
+      NodeFs.writeFileSync(later, '{"spotpipe":"0.1.0","run_id":"20261207T000000000Z-beef","command":"ru')
+      const message = yield* refusal(dir)
+      expect(message).toContain(`${NodePath.resolve(later)} is not a spotpipe manifest (torn, damaged or not a file)`)
+      expect(message).toContain("nothing was written")
+      // One older than the runs merged cannot be a shard's latest run: it is passed over.
+      NodeFs.renameSync(later, NodePath.join(dir, "manifest-20261205T000000000Z-beef.json"))
+      yield* mergeRuns({ runs: [dir], out: dir, force: false, version: "test" }).pipe(
+        Effect.provide(NodeServices.layer)
+      )
+      expect(NodeFs.readFileSync(NodePath.join(dir, "orders.csv"), "utf8")).toBe("n\r\n1\r\n2\r\n3\r\n4\r\n")
     })
   )
 })
