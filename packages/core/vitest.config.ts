@@ -6,6 +6,8 @@ export default defineProject({
   test: {
     name: "core",
     include: ["test/**/*.test.ts"],
+    // A worker keeps the modules it loaded for its next file (see the root vitest.config.ts).
+    isolate: false,
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // The run's own temp folder: the run leaves nothing in the OS's.

@@ -4,6 +4,8 @@ export default defineProject({
   test: {
     name: "sandbox",
     include: ["test/**/*.test.ts"],
+    // A worker keeps the modules it loaded for its next file (see the root vitest.config.ts).
+    isolate: false,
     // A few tests start the sandbox's bin from its sources (Node type-stripping Effect's sources, four processes in
     // one test): with two test files sharing 2 cores, vitest's 5 s default is too short on a slow machine; a test
     // that hangs still fails.

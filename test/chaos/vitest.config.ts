@@ -5,6 +5,8 @@ export default defineProject({
   test: {
     name: "chaos",
     include: ["test/**/*.test.ts"],
+    // A worker keeps the modules it loaded for its next file (see the root vitest.config.ts).
+    isolate: false,
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Builds the installable CLI once per run for the suites that start it (src/SpotpipeProcess.ts).

@@ -4,6 +4,8 @@ export default defineProject({
   test: {
     name: "integration",
     include: ["test/**/*.test.ts"],
+    // A worker keeps the modules it loaded for its next file (see the root vitest.config.ts).
+    isolate: false,
     // These start the CLI (and pnpm): vitest's 5 s default is too short with two test files sharing 2 cores.
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -5,6 +5,8 @@ export default defineProject({
   test: {
     name: "packaging",
     include: ["test/**/*.test.ts"],
+    // A worker keeps the modules it loaded for its next file (see the root vitest.config.ts).
+    isolate: false,
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // The run's own temp folder: the run leaves nothing in the OS's.
