@@ -5,14 +5,15 @@
  * summary, and leaves the folder equal to a full export into an empty one. Files spotpipe did not write, files of
  * types the run does not list and files changed by hand are kept; a dry run lists what would go; a run that fails,
  * or whose listing has an object without a GUID, removes nothing. Objects are deleted through the sandbox's
- * `metadata/delete` and renamed with `sandbox.rename`.
+ * `metadata/delete` and renamed with `sandbox.rename`. Every run is in-process (runCliInProcess): what is tested
+ * is the folder and reports a run leaves, which no process behaviour changes.
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { runCliInProcess } from "./support/inProcess.ts"
 import { startRewritingProxy } from "./support/RenamingProxy.ts"
-import { runCli } from "./support/runCli.ts"
 import { filesIn, manifestIn, sandboxEnv, writeJob } from "./support/Sandboxes.ts"
 import { tempFolders } from "./support/tempFolders.ts"
 
@@ -70,7 +71,7 @@ type User = { readonly username: string; readonly password: string }
 
 /** `spotpipe tml --type ANSWER --out <dir> --force <more…>` against `target` (a sandbox or a proxy) as `user`. */
 const tmlAnswers = (target: { readonly url: string }, user: User, dir: string, ...more: Array<string>) =>
-  runCli(["tml", "--type", "ANSWER", "--out", dir, "--force", ...more], { env: sandboxEnv(target, user) })
+  runCliInProcess(["tml", "--type", "ANSWER", "--out", dir, "--force", ...more], { env: sandboxEnv(target, user) })
 
 /**
  * Gives an answer the limited user cannot see the name `target` of one it can (one of `visible`), taking one whose
@@ -108,7 +109,7 @@ describe("tml into a folder of earlier runs", () => {
       const env = sandboxEnv(sandbox)
       const dir = tempDir()
       const tml = (out: string, ...more: Array<string>) =>
-        runCli(["tml", "--type", "ANSWER,LIVEBOARD", "--out", out, "--force", ...more], { env })
+        runCliInProcess(["tml", "--type", "ANSWER,LIVEBOARD", "--out", out, "--force", ...more], { env })
       /** A full export of the cluster as it is now, into an empty folder: what the backup must equal. */
       const fullExport = async () => {
         const fresh = tempDir()
@@ -193,7 +194,7 @@ describe("tml into a folder of earlier runs", () => {
       const env = sandboxEnv(sandbox)
       const dir = tempDir()
       const tml = (types: string, ...more: Array<string>) =>
-        runCli(["tml", "--type", types, "--out", dir, "--force", ...more], { env })
+        runCliInProcess(["tml", "--type", types, "--out", dir, "--force", ...more], { env })
       expect((await tml("ANSWER,LIVEBOARD", "--quiet")).code).toBe(0)
       const liveboard = Object.entries(fixtures.liveboards)[0]!
       await deleteObjects(sandbox, [
@@ -288,7 +289,8 @@ describe("tml into a folder of earlier runs", () => {
     const sandbox = await newSandbox()
     const env = sandboxEnv(sandbox)
     const dir = tempDir()
-    const tml = () => runCli(["tml", "--type", "ANSWER", "--orgs", "all", "--out", dir, "--force", "--quiet"], { env })
+    const tml = () =>
+      runCliInProcess(["tml", "--type", "ANSWER", "--orgs", "all", "--out", dir, "--force", "--quiet"], { env })
     expect((await tml()).code).toBe(0)
     const emea = fixtures.orgs.find((o) => o.name === "Sales EMEA")!
     const [name, gone] = Object.entries(emea.objects).find(([, o]) => o.type === "ANSWER")!
@@ -332,7 +334,9 @@ describe("tml into a folder of earlier runs", () => {
     try {
       const dir = tempDir()
       const tml = () =>
-        runCli(["tml", "--type", "USER_GROUP,ROLE", "--out", dir, "--force", "--quiet"], { env: sandboxEnv(proxy) })
+        runCliInProcess(["tml", "--type", "USER_GROUP,ROLE", "--out", dir, "--force", "--quiet"], {
+          env: sandboxEnv(proxy)
+        })
       expect((await tml()).code).toBe(0)
       const group = manifestIn<{ outputs: Array<{ file: string; source: { type: string; id: string } }> }>(
         dir
@@ -432,9 +436,12 @@ describe("tml removes only what the same user's listing wrote", () => {
     expect(first.code, first.stderr).toBe(0)
     const before = tmlFiles(dir)
     const emea = fixtures.orgs.find((o) => o.name === "Sales EMEA")!
-    const run = await runCli(["tml", "--type", "ANSWER", "--org-id", String(emea.id), "--out", dir, "--force"], {
-      env
-    })
+    const run = await runCliInProcess(
+      ["tml", "--type", "ANSWER", "--org-id", String(emea.id), "--out", dir, "--force"],
+      {
+        env
+      }
+    )
     expect(run.code, run.stderr).toBe(0)
     const files = tmlFiles(dir)
     for (const [file, text] of Object.entries(before)) expect(files[file]).toBe(text)
@@ -494,7 +501,7 @@ describe("tml removes only what the same user's listing wrote", () => {
     const sandbox = await newSandbox()
     const dir = tempDir()
     const job = writeJob(tempDir(), { exports: [{ type: "tml", tmlTypes: ["ANSWER"] }] })
-    const run = () => runCli(["run", job, "--out", dir, "--force"], { env: sandboxEnv(sandbox) })
+    const run = () => runCliInProcess(["run", job, "--out", dir, "--force"], { env: sandboxEnv(sandbox) })
     expect((await run()).code).toBe(0)
     const gone = fixtures.answers["Order Details"].id
     await deleteObjects(sandbox, [gone])
@@ -570,7 +577,7 @@ describe("a dry run shows the document a run would refuse to write over another 
 
       // A job's dry run carries on: its plan lists the documents a run writes and the failed item.
       const job = writeJob(tempDir(), { exports: [{ type: "tml", tmlTypes: ["ANSWER"] }] })
-      const planned = await runCli(["run", job, "--out", dir, "--force", "--dry-run", "--json"], {
+      const planned = await runCliInProcess(["run", job, "--out", dir, "--force", "--dry-run", "--json"], {
         env: sandboxEnv(sandbox, fixtures.limitedUser)
       })
       expect(planned.code).toBe(1)
@@ -592,7 +599,7 @@ describe("a dry run shows the document a run would refuse to write over another 
       ])
       // A run whose item fails removes nothing: neither does its plan.
       expect(plan.removed).toEqual([])
-      const text = await runCli(["run", job, "--out", dir, "--force", "--dry-run"], {
+      const text = await runCliInProcess(["run", job, "--out", dir, "--force", "--dry-run"], {
         env: sandboxEnv(sandbox, fixtures.limitedUser)
       })
       expect(text.stdout).toContain(`  ${file}: ${holds}`)
@@ -637,7 +644,7 @@ describe("spotpipe merge records who the shards' tml exports read as", () => {
       exports: [{ type: "answer", id: "Order Details", split: 2 }, ...tmlExports]
     })
   const shardRun = (sandbox: RunningSandbox, job: string, dir: string, index: number, user: User = fixtures.user) =>
-    runCli(["run", job, "--out", dir, "--quiet", "--force", "--shard", `${index}/2`], {
+    runCliInProcess(["run", job, "--out", dir, "--quiet", "--force", "--shard", `${index}/2`], {
       env: sandboxEnv(sandbox, user)
     })
   /** Leaves only the merge's manifests in `dir`, as a folder copied without its shards' manifests holds. */
@@ -671,7 +678,7 @@ describe("spotpipe merge records who the shards' tml exports read as", () => {
         const run = await shardRun(sandbox, job, dir, i)
         expect(run.code, run.stderr).toBe(0)
       }
-      const merged = await runCli(["merge", dir, "--quiet"], { env: sandboxEnv(sandbox) })
+      const merged = await runCliInProcess(["merge", dir, "--quiet"], { env: sandboxEnv(sandbox) })
       expect(merged.code, merged.stderr).toBe(0)
       const manifest = manifestOf(dir)
       expect(manifest.signed_in).toEqual({
@@ -709,7 +716,7 @@ describe("spotpipe merge records who the shards' tml exports read as", () => {
       expect((await shardRun(sandbox, job, dir, 1)).code).toBe(0)
       const second = await shardRun(sandbox, job, dir, 2, fixtures.limitedUser)
       expect(second.code, second.stderr).toBe(0)
-      const merged = await runCli(["merge", dir], { env: sandboxEnv(sandbox) })
+      const merged = await runCliInProcess(["merge", dir], { env: sandboxEnv(sandbox) })
       expect(merged.code, merged.stderr).toBe(0)
       const manifest = manifestOf(dir)
       expect(manifest.signed_in).toBeUndefined()
