@@ -3,7 +3,8 @@
  * shards (into one folder, or a folder each), merges into files byte-identical to an unsplit run's, with one
  * manifest; and every way the parts can fail to fit — a part missing, a part changed after it was written, parts
  * written with different settings — is refused with what to do, writing nothing. Parquet is refused at the job
- * file.
+ * file. Runs are in-process (the shards the tests share run once, each test merging a copy); real processes are
+ * the merge of the first test (as users run it), the run killed mid-export and the checkout's DuckDB load.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
@@ -11,8 +12,10 @@ import * as NodePath from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { runCliInProcess } from "./support/inProcess.ts"
 import { devPath, runCli, runNode } from "./support/runCli.ts"
 import { filesIn, sandboxEnv } from "./support/Sandboxes.ts"
+import { copyFolder, partFile, runShards as runShardsOf } from "./support/shardRuns.ts"
 
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-merge-"))
 let sandbox: RunningSandbox
@@ -40,8 +43,6 @@ const dataFiles = (dir: string): Record<string, Buffer> =>
     [...filesIn(dir)].filter(([name]) => !NodePath.basename(name).startsWith("manifest") && !name.startsWith("."))
   )
 
-const partFile = /\.part-\d{4}-of-\d{4}\./
-
 /** The crash suite's entry point: the CLI from source, SIGKILLed the n-th time an output reaches a step. */
 const killAtStep = fileURLToPath(new URL("../../../test/chaos/src/KillAtStep.ts", import.meta.url))
 
@@ -49,23 +50,23 @@ let single: Record<string, Buffer>
 let splitJob: string
 
 /** Runs the split job's three shards into `folders(i)`, with extra flags for some. */
-const runShards = async (folders: (i: number) => string, extra: (i: number) => ReadonlyArray<string> = () => []) => {
-  for (const i of [1, 2, 3]) {
-    const run = await runCli(["run", splitJob, "--out", folders(i), "--quiet", "--shard", `${i}/3`, ...extra(i)], {
-      env
-    })
-    expect(run.code, run.stderr).toBe(0)
-  }
-}
+const runShards = (folders: (i: number) => string, extra?: (i: number) => ReadonlyArray<string>) =>
+  runShardsOf({ job: splitJob, count: 3, out: folders, env, ...(extra === undefined ? {} : { extra }) })
+
+/** The split job's three shards run once into one folder, and once into a folder each: tests take copies. */
+const shardsTogether = NodePath.join(root, "shards-together")
+const shardsApart = (i: number) => NodePath.join(root, `shards-apart-${i}`)
 
 beforeAll(async () => {
   sandbox = await startSandbox({ rows: 1_000, seed: 7 })
   env = sandboxEnv(sandbox)
   const out = NodePath.join(root, "single")
-  const run = await runCli(["run", writeJob("unsplit.json", unsplit), "--out", out, "--quiet"], { env })
+  const run = await runCliInProcess(["run", writeJob("unsplit.json", unsplit), "--out", out, "--quiet"], { env })
   expect(run.code, run.stderr).toBe(0)
   single = dataFiles(out)
   splitJob = writeJob("split.json", split)
+  await runShards(() => shardsTogether)
+  await runShards(shardsApart)
 }, 60_000)
 
 afterAll(async () => {
@@ -75,8 +76,7 @@ afterAll(async () => {
 
 describe("split exports and spotpipe merge", () => {
   it("shards-in-one-folder-merge-into-the-unsplit-runs-files", async () => {
-    const out = NodePath.join(root, "one-folder")
-    await runShards(() => out)
+    const out = copyFolder(shardsTogether, NodePath.join(root, "one-folder"))
     const parts = Object.keys(dataFiles(out)).filter((name) => partFile.test(name))
     expect(parts.sort()).toEqual([
       "answer-Order Details.part-0001-of-0003.csv",
@@ -94,6 +94,7 @@ describe("split exports and spotpipe merge", () => {
     const header = single["answer-Order Details.csv"]!.toString("utf8").split("\r\n")[0]!
     const second = NodeFs.readFileSync(NodePath.join(out, "answer-Order Details.part-0002-of-0003.csv"), "utf8")
     expect(second.startsWith(header)).toBe(false)
+    // The one merge run as a process, as users run it.
     const merge = await runCli(["merge", out], { env })
     expect(merge.code, merge.stderr).toBe(0)
     expect(merge.stdout).toMatch(/\nanswer-Order Details\.csv +3 +1,000 +[\d,]+\n/)
@@ -112,10 +113,10 @@ describe("split exports and spotpipe merge", () => {
     expect(manifest.outputs.map((o: { file: string }) => o.file).sort()).toEqual(Object.keys(single).sort())
     expect(manifest.exports.map((e: { status: string }) => e.status)).toEqual(Array(4).fill("succeeded"))
     // A shard's manifest lists parts, which are no tables; the merged run loads.
-    const partLoad = await runCli(
+    // With DuckDB at hand (in-process, the workspace's): without, the missing package is the first thing said.
+    const partLoad = await runCliInProcess(
       ["load", NodePath.join(out, "manifest.shard-1-of-3.json"), "--into", `duckdb:${NodePath.join(root, "p.duckdb")}`],
-      // With DuckDB beside it: without, the missing package is the first thing said.
-      { env, withDuckDb: true }
+      { env }
     )
     expect(partLoad.code).toBe(2)
     expect(partLoad.stderr).toMatch(
@@ -129,18 +130,19 @@ describe("split exports and spotpipe merge", () => {
     expect(load.stdout).toMatch(/\nloaded 4 tables, /)
     expect(load.stderr).toBe("")
     // Merging again does not replace the merged files without --force.
-    const again = await runCli(["merge", out], { env })
+    const again = await runCliInProcess(["merge", out], { env })
     expect(again.code).toBe(1)
     expect(again.stderr).toMatch(/already exists: pass --force/)
   }, 60_000)
 
   it("shards-in-their-own-folders-merge-into-another", async () => {
     const folder = (i: number) => NodePath.join(root, `own-${i}`)
-    await runShards(folder)
+    for (const i of [1, 2, 3]) copyFolder(shardsApart(i), folder(i))
     const out = NodePath.join(root, "merged")
-    const merge = await runCli(["merge", folder(1), folder(2), folder(3), "--out", out, "--log-format", "json"], {
-      env
-    })
+    const merge = await runCliInProcess(
+      ["merge", folder(1), folder(2), folder(3), "--out", out, "--log-format", "json"],
+      { env }
+    )
     expect(merge.code, merge.stderr).toBe(0)
     expect(JSON.parse(merge.stdout).merge.files).toHaveLength(3)
     // The shards' other outputs are in their own folders, not in --out: the merged run lists the merged files.
@@ -156,7 +158,7 @@ describe("split exports and spotpipe merge", () => {
         NodeFs.copyFileSync(NodePath.join(folder(i), name), NodePath.join(together, name))
       }
     }
-    const whole = await runCli(["merge", together], { env })
+    const whole = await runCliInProcess(["merge", together], { env })
     expect(whole.code, whole.stderr).toBe(0)
     const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(together, "manifest.json"), "utf8"))
     expect(manifest.outputs.map((o: { file: string }) => o.file).sort()).toEqual(Object.keys(single).sort())
@@ -178,30 +180,34 @@ describe("split exports and spotpipe merge", () => {
     const part = manifest.outputs.find((o: { file: string }) => o.file === "answer-Order Details.part-0001-of-0003.csv")
     expect(part.resume).toBe("continued")
     expect(part.rows_written).toBe(350)
-    const merge = await runCli(["merge", out], { env })
+    const merge = await runCliInProcess(["merge", out], { env })
     expect(merge.code, merge.stderr).toBe(0)
     expect(Object.fromEntries(Object.entries(dataFiles(out)).filter(([name]) => !partFile.test(name)))).toEqual(single)
   }, 60_000)
 
   it("a-folder-another-run-holds-is-refused-and-nothing-is-written-there", async () => {
     const folder = (i: number) => NodePath.join(root, `locked-${i}`)
-    await runShards(folder)
+    for (const i of [1, 2, 3]) copyFolder(shardsApart(i), folder(i))
     const out = NodePath.join(root, "locked-merged")
     NodeFs.mkdirSync(out)
-    // A run writing there now: this live process, on this host.
-    const lock = JSON.stringify({ pid: process.pid, hostname: NodeOs.hostname(), started_at: new Date().toISOString() })
+    // A run writing there now: a live process on this host, not the one merging (this one, in-process).
+    const lock = JSON.stringify({
+      pid: process.ppid,
+      hostname: NodeOs.hostname(),
+      started_at: new Date().toISOString()
+    })
     NodeFs.writeFileSync(NodePath.join(out, ".spotpipe.lock"), lock)
-    const merge = await runCli(["merge", folder(1), folder(2), folder(3), "--out", out], { env })
+    const merge = await runCliInProcess(["merge", folder(1), folder(2), folder(3), "--out", out], { env })
     expect(merge.code).toBe(1)
-    expect(merge.stderr).toContain(`pid ${process.pid}`)
+    expect(merge.stderr).toContain(`pid ${process.ppid}`)
     expect(NodeFs.readdirSync(out)).toEqual([".spotpipe.lock"])
   }, 60_000)
 
   it("a-missing-part-is-refused-naming-it-and-nothing-is-written", async () => {
     const folder = (i: number) => NodePath.join(root, `missing-${i}`)
-    await runShards(folder)
+    for (const i of [1, 2, 3]) copyFolder(shardsApart(i), folder(i))
     const out = NodePath.join(root, "missing-merged")
-    const merge = await runCli(["merge", folder(1), folder(3), "--out", out], { env })
+    const merge = await runCliInProcess(["merge", folder(1), folder(3), "--out", out], { env })
     expect(merge.code).toBe(1)
     // Named as the shard that did not run, which holds the part (and any other output of it).
     expect(merge.stderr).toMatch(/ran as 3 shards, but shard 2 of 3 \(scheduler index 1\) left no run of it in /)
@@ -209,13 +215,12 @@ describe("split exports and spotpipe merge", () => {
   }, 60_000)
 
   it("a-changed-part-is-refused-and-nothing-is-written", async () => {
-    const out = NodePath.join(root, "changed")
-    await runShards(() => out)
+    const out = copyFolder(shardsTogether, NodePath.join(root, "changed"))
     const part = NodePath.join(out, "search-Orders.part-0003-of-0004.ndjson")
     const bytes = NodeFs.readFileSync(part)
     bytes[10] = bytes[10] === 0x31 ? 0x32 : 0x31
     NodeFs.writeFileSync(part, bytes)
-    const merge = await runCli(["merge", out], { env })
+    const merge = await runCliInProcess(["merge", out], { env })
     expect(merge.code).toBe(1)
     expect(merge.stderr).toMatch(/search-Orders\.part-0003-of-0004\.ndjson is not the file its manifest recorded/)
     expect(Object.keys(dataFiles(out)).filter((name) => !partFile.test(name))).toEqual(["metadata-answer.csv"])
@@ -234,20 +239,20 @@ describe("split exports and spotpipe merge", () => {
     const out = NodePath.join(root, "never-ran")
     const shard = async (index: number) => {
       // As a Kubernetes Indexed Job starts them (completions: 4).
-      const run = await runCli(["run", job, "--out", out, "--quiet", "--shard", "auto/4"], {
+      const run = await runCliInProcess(["run", job, "--out", out, "--quiet", "--shard", "auto/4"], {
         env: { ...env, JOB_COMPLETION_INDEX: String(index) }
       })
       expect(run.code, run.stderr).toBe(0)
     }
     for (const index of [0, 1, 2]) await shard(index)
-    const merge = await runCli(["merge", out], { env })
+    const merge = await runCliInProcess(["merge", out], { env })
     expect(merge.code).toBe(1)
     expect(merge.stderr).toMatch(
       /ran as 4 shards, but shard 4 of 4 \(scheduler index 3\) left no run of it in .*: run it \(spotpipe run .*four\.json --shard 4\/4 --out <folder>/
     )
     expect(Object.keys(dataFiles(out)).filter((name) => !partFile.test(name))).toEqual(["answer-Revenue by Month.csv"])
     await shard(3)
-    const whole = await runCli(["merge", out], { env })
+    const whole = await runCliInProcess(["merge", out], { env })
     expect(whole.code, whole.stderr).toBe(0)
     const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(out, "manifest.json"), "utf8"))
     expect(manifest.outputs.map((o: { file: string }) => o.file).sort()).toEqual([
@@ -263,12 +268,13 @@ describe("split exports and spotpipe merge", () => {
     const copy = NodePath.join(root, "alt", "split.json")
     NodeFs.copyFileSync(splitJob, copy)
     for (const i of [1, 2, 3]) {
-      const run = await runCli(["run", i === 3 ? copy : splitJob, "--out", out, "--quiet", "--shard", `${i}/3`], {
-        env
-      })
+      const run = await runCliInProcess(
+        ["run", i === 3 ? copy : splitJob, "--out", out, "--quiet", "--shard", `${i}/3`],
+        { env }
+      )
       expect(run.code, run.stderr).toBe(0)
     }
-    const merge = await runCli(["merge", out], { env })
+    const merge = await runCliInProcess(["merge", out], { env })
     expect(merge.code, merge.stderr).toBe(0)
     expect(Object.fromEntries(Object.entries(dataFiles(out)).filter(([name]) => !partFile.test(name)))).toEqual(single)
   }, 60_000)
@@ -278,7 +284,7 @@ describe("split exports and spotpipe merge", () => {
     const job = writeJob("resplit.json", split)
     const runAll = async (extra: ReadonlyArray<string>) => {
       for (const i of [1, 2, 3]) {
-        const run = await runCli(["run", job, "--out", out, "--quiet", "--shard", `${i}/3`, ...extra], { env })
+        const run = await runCliInProcess(["run", job, "--out", out, "--quiet", "--shard", `${i}/3`, ...extra], { env })
         expect(run.code, run.stderr).toBe(0)
       }
     }
@@ -287,7 +293,7 @@ describe("split exports and spotpipe merge", () => {
     writeJob("resplit.json", { ...split, exports: [{ ...exports[0], split: 2 }, ...exports.slice(1)] })
     await runAll(["--resume"])
     expect(NodeFs.existsSync(NodePath.join(out, "answer-Order Details.part-0003-of-0003.csv"))).toBe(true)
-    const merge = await runCli(["merge", out], { env })
+    const merge = await runCliInProcess(["merge", out], { env })
     expect(merge.code, merge.stderr).toBe(0)
     expect(merge.stderr).toMatch(
       /3 part files are not of the latest runs of the job .*answer-Order Details\.part-0001-of-0003\.csv, .*answer-Order Details\.part-0003-of-0003\.csv \(left by an earlier version of the job/
@@ -305,11 +311,11 @@ describe("split exports and spotpipe merge", () => {
       ]
     })
     const out = NodePath.join(root, "failing")
-    const first = await runCli(["run", job, "--out", out, "--quiet", "--shard", "1/2"], { env })
+    const first = await runCliInProcess(["run", job, "--out", out, "--quiet", "--shard", "1/2"], { env })
     expect(first.code).toBe(1)
-    const second = await runCli(["run", job, "--out", out, "--quiet", "--shard", "2/2"], { env })
+    const second = await runCliInProcess(["run", job, "--out", out, "--quiet", "--shard", "2/2"], { env })
     expect(second.code, second.stderr).toBe(0)
-    const merge = await runCli(["merge", out], { env })
+    const merge = await runCliInProcess(["merge", out], { env })
     expect(merge.code, merge.stderr).toBe(0)
     expect(merge.stderr).toMatch(
       /1 of the job's exports failed in the shards' latest runs \(answer-No Such Answer\): the merged run records them as failed/
@@ -322,8 +328,7 @@ describe("split exports and spotpipe merge", () => {
   }, 60_000)
 
   it("a-shards-other-output-changed-since-it-was-written-fails-the-merge-naming-it-and-resume-mends-it", async () => {
-    const out = NodePath.join(root, "changed-companion")
-    await runShards(() => out)
+    const out = copyFolder(shardsTogether, NodePath.join(root, "changed-companion"))
     const shardManifests = NodeFs.readdirSync(out).filter((name) => /^manifest\.shard-\d-of-3\.json$/.test(name))
     const writer = shardManifests.find((name) =>
       JSON.parse(NodeFs.readFileSync(NodePath.join(out, name), "utf8")).outputs.some(
@@ -333,7 +338,7 @@ describe("split exports and spotpipe merge", () => {
     const shard = /shard-(\d)-of-3/.exec(writer)![1]!
     NodeFs.appendFileSync(NodePath.join(out, "metadata-answer.csv"), "edited,by,hand\r\n")
     const before = NodeFs.readdirSync(out).sort()
-    const merge = await runCli(["merge", out], { env })
+    const merge = await runCliInProcess(["merge", out], { env })
     expect(merge.code).toBe(1)
     expect(merge.stderr).toContain(
       `${NodePath.join(out, "metadata-answer.csv")} is not the file shard ${shard} of 3 of the job recorded (it changed since)`
@@ -341,11 +346,12 @@ describe("split exports and spotpipe merge", () => {
     expect(merge.stderr).toContain(`--shard ${shard}/3 --out ${out} --resume`)
     // Nothing written: no merged files, no merged manifest (which load would take as the whole job's).
     expect(NodeFs.readdirSync(out).sort()).toEqual(before)
-    const resumed = await runCli(["run", splitJob, "--out", out, "--quiet", "--shard", `${shard}/3`, "--resume"], {
-      env
-    })
+    const resumed = await runCliInProcess(
+      ["run", splitJob, "--out", out, "--quiet", "--shard", `${shard}/3`, "--resume"],
+      { env }
+    )
     expect(resumed.code, resumed.stderr).toBe(0)
-    const again = await runCli(["merge", out], { env })
+    const again = await runCliInProcess(["merge", out], { env })
     expect(again.code, again.stderr).toBe(0)
     const merged = Object.fromEntries(Object.entries(dataFiles(out)).filter(([name]) => !partFile.test(name)))
     expect(merged).toEqual(single)
@@ -361,16 +367,16 @@ describe("split exports and spotpipe merge", () => {
       ]
     })
     const out = NodePath.join(root, "nightly-force")
-    const first = await runCli(["run", job, "--out", out, "--quiet"], { env })
+    const first = await runCliInProcess(["run", job, "--out", out, "--quiet"], { env })
     expect(first.code, first.stderr).toBe(0)
-    expect((await runCli(["merge", out, "--quiet"], { env })).code).toBe(0)
+    expect((await runCliInProcess(["merge", out, "--quiet"], { env })).code).toBe(0)
     // A folder where the answer's partial file goes: its export fails in the second run.
     NodeFs.mkdirSync(NodePath.join(out, ".spotpipe-state", "answer-Revenue%20by%20Month.csv.partial", "x"), {
       recursive: true
     })
-    const second = await runCli(["run", job, "--out", out, "--quiet", "--force"], { env })
+    const second = await runCliInProcess(["run", job, "--out", out, "--quiet", "--force"], { env })
     expect(second.code).toBe(1)
-    const merge = await runCli(["merge", out, "--force"], { env })
+    const merge = await runCliInProcess(["merge", out, "--force"], { env })
     expect(merge.code, merge.stderr).toBe(0)
     expect(merge.stderr).toContain("1 of the job's exports failed in the shards' latest runs (answer-Revenue by Month)")
     const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(out, "manifest.json"), "utf8"))
@@ -387,7 +393,7 @@ describe("split exports and spotpipe merge", () => {
       () => out,
       (i) => (i === 2 ? ["--newline", "lf"] : [])
     )
-    const merge = await runCli(["merge", out], { env })
+    const merge = await runCliInProcess(["merge", out], { env })
     expect(merge.code).toBe(1)
     // Both values are shown.
     expect(merge.stderr).toMatch(
@@ -407,10 +413,10 @@ describe("split exports and spotpipe merge", () => {
       ["run", splitOwn, "--out", out, "--shard", "1/2"],
       ["run", splitOwn, "--out", out, "--shard", "2/2"]
     ]) {
-      const run = await runCli([...args, "--sandbox", "--quiet"])
+      const run = await runCliInProcess([...args, "--sandbox", "--quiet"])
       expect(run.code, run.stderr).toBe(0)
     }
-    const merge = await runCli(["merge", out])
+    const merge = await runCliInProcess(["merge", out])
     expect(merge.code, merge.stderr).toBe(0)
     const merged = Object.fromEntries(Object.entries(dataFiles(out)).filter(([name]) => !partFile.test(name)))
     expect(merged).toEqual(dataFiles(whole))
@@ -423,18 +429,18 @@ describe("split exports and spotpipe merge", () => {
     const parquet = writeJob("parquet.json", {
       exports: [{ type: "answer", id: "Order Details", split: 2, format: "parquet" }]
     })
-    const refused = await runCli(["run", parquet, "--out", NodePath.join(root, "bad")], { env })
+    const refused = await runCliInProcess(["run", parquet, "--out", NodePath.join(root, "bad")], { env })
     expect(refused.code).toBe(2)
     expect(refused.stderr).toMatch(/exports\[0\]\.split: applies to CSV and NDJSON/)
     const load = writeJob("load.json", {
       exports: [{ type: "answer", id: "Order Details", split: 2 }],
       load: { into: "duckdb:w.duckdb" }
     })
-    const loading = await runCli(["run", load, "--out", NodePath.join(root, "bad")], { env })
+    const loading = await runCliInProcess(["run", load, "--out", NodePath.join(root, "bad")], { env })
     expect(loading.code).toBe(2)
     expect(loading.stderr).toMatch(/exports\[0\]\.split: a split export's parts are no tables until they are merged/)
     const one = writeJob("one.json", { exports: [{ type: "answer", id: "Order Details", split: 1 }] })
-    const range = await runCli(["run", one, "--out", NodePath.join(root, "bad")], { env })
+    const range = await runCliInProcess(["run", one, "--out", NodePath.join(root, "bad")], { env })
     expect(range.code).toBe(2)
     expect(range.stderr).toMatch(/exports\[0\]\.split: must be a whole number of parts from 2 to 9999/)
   })
