@@ -3,7 +3,9 @@
  * `fixtures/golden/`) pin the exact bytes for the small fixed dataset of `@spotpipe/sandbox` — quotes, commas,
  * newlines, Unicode, nulls, big INT64s, DATE/DATE_TIME/TIME, epoch and Custom Calendar cells, a zone west
  * (America/Los_Angeles) and east (Asia/Kolkata) of UTC. Set SPOTPIPE_UPDATE_GOLDEN=1 to rewrite them after a
- * deliberate change, then review the diff.
+ * deliberate change, then review the diff. Runs are in-process (runCliInProcess) except those where the process is
+ * the point: data on stdout (`--out -`), `spotpipe sandbox` and Ctrl-C, the demo without DuckDB, and a secret in
+ * a token or wrong password that must not reach what the process prints.
  */
 import { spawn } from "node:child_process"
 import * as NodeFs from "node:fs"
@@ -13,7 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { Schema } from "effect"
 import { Manifest, runManifestPattern } from "../src/output/Manifest.ts"
-import { type CliRun, mainPath, runCli } from "./support/runCli.ts"
+import { runCliInProcess } from "./support/inProcess.ts"
+import { mainPath, runCli } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
 import { tempFolders } from "./support/tempFolders.ts"
 
@@ -37,7 +40,7 @@ const expectGolden = (name: string, actual: Buffer | string) => {
 // Everything any run printed or wrote, scanned for secrets at the end.
 const seen: Array<string> = []
 const tokens: Array<string> = []
-const record = (run: CliRun, dir?: string) => {
+const record = <R extends { readonly stdout: string; readonly stderr: string }>(run: R, dir?: string): R => {
   seen.push(run.stdout, run.stderr)
   if (dir !== undefined) for (const f of listFiles(dir)) seen.push(NodeFs.readFileSync(NodePath.join(dir, f), "utf8"))
   return run
@@ -93,7 +96,10 @@ afterAll(async () => {
 describe.concurrent("exports", () => {
   it("answer-csv-west-epoch-cells-matches-golden-with-manifest", timeout, async () => {
     const dir = tempDir()
-    const run = record(await runCli(["answer", "Order Details", "--out", dir], { env: passwordEnv(west) }), dir)
+    const run = record(
+      await runCliInProcess(["answer", "Order Details", "--out", dir], { env: passwordEnv(west) }),
+      dir
+    )
     expect(run.code, run.stderr).toBe(0)
     expect(listing(dir)).toEqual(["answer-Order Details.csv", "manifest-<run>.json", "manifest.json"])
     const csv = NodeFs.readFileSync(NodePath.join(dir, "answer-Order Details.csv"))
@@ -135,7 +141,7 @@ describe.concurrent("exports", () => {
   it("liveboard-csv-east-custom-calendar-with-period-end-matches-golden", timeout, async () => {
     const dir = tempDir()
     const run = record(
-      await runCli(["liveboard", "Order Operations", "--period-end", "--out", dir], {
+      await runCliInProcess(["liveboard", "Order Operations", "--period-end", "--out", dir], {
         env: passwordEnv(east)
       }),
       dir
@@ -162,7 +168,7 @@ describe.concurrent("exports", () => {
   it("liveboard-viz-ndjson-east-with-timezone-flag-and-zone-offsets-matches-golden", timeout, async () => {
     const dir = tempDir()
     const run = record(
-      await runCli(
+      await runCliInProcess(
         [
           "liveboard",
           "Order Operations",
@@ -193,7 +199,7 @@ describe.concurrent("exports", () => {
   it("the-same-export-under-the-flaky-fault-profile-is-byte-identical", timeout, async () => {
     const dir = tempDir()
     const run = record(
-      await runCli(["answer", "Order Details", "--page-size", "4", "--out", dir], { env: passwordEnv(flaky) }),
+      await runCliInProcess(["answer", "Order Details", "--page-size", "4", "--out", dir], { env: passwordEnv(flaky) }),
       dir
     )
     expect(run.code, run.stderr).toBe(0)
@@ -206,7 +212,10 @@ describe.concurrent("exports", () => {
     const exportWith = async (workers: string, format: string) => {
       const dir = tempDir()
       const args = ["answer", "Order Details", "--page-size", "15000", "--period-end", "--format", format, "--verbose"]
-      const run = record(await runCli([...args, "--workers", workers, "--out", dir], { env: passwordEnv(large) }), dir)
+      const run = record(
+        await runCliInProcess([...args, "--workers", workers, "--out", dir], { env: passwordEnv(large) }),
+        dir
+      )
       expect(run.code, run.stderr).toBe(0)
       return { bytes: NodeFs.readFileSync(NodePath.join(dir, `answer-Order Details.${format}`)), stderr: run.stderr }
     }
@@ -223,7 +232,7 @@ describe.concurrent("exports", () => {
   it("metadata-ndjson-lists-objects-with-types-and-times-via-secret-key", timeout, async () => {
     const dir = tempDir()
     const run = record(
-      await runCli(["metadata", "--type", "ANSWER,LIVEBOARD", "--format", "ndjson", "--out", dir], {
+      await runCliInProcess(["metadata", "--type", "ANSWER,LIVEBOARD", "--format", "ndjson", "--out", dir], {
         env: {
           THOUGHTSPOT_HOST: west.url,
           THOUGHTSPOT_USERNAME: fixtures.user.username,
@@ -276,7 +285,7 @@ describe.concurrent("exports", () => {
     )
     const out = NodePath.join(dir, "out")
     const run = record(
-      await runCli(["run", job, "--out", out, "--period-end", "--quiet"], { env: sandboxEnv(east) }),
+      await runCliInProcess(["run", job, "--out", out, "--period-end", "--quiet"], { env: sandboxEnv(east) }),
       out
     )
     expect(run.code, run.stderr).toBe(0)
@@ -289,7 +298,7 @@ describe.concurrent("exports", () => {
   it("search-csv-maps-bucketed-and-aggregated-columns-to-model-types", timeout, async () => {
     const dir = tempDir()
     const run = record(
-      await runCli(
+      await runCliInProcess(
         ["search", "--table", "Orders", "--query", "[Region] [Revenue] [Order Date].monthly", "--out", dir],
         {
           env: passwordEnv(west)
@@ -392,7 +401,7 @@ describe.concurrent("failures", () => {
   it("an-existing-output-is-refused-without-force-exit-1", timeout, async () => {
     const dir = tempDir()
     NodeFs.writeFileSync(NodePath.join(dir, "answer-Revenue by Month.csv"), "keep me")
-    const run = record(await runCli(["answer", "Revenue by Month", "--out", dir], { env: passwordEnv(west) }))
+    const run = record(await runCliInProcess(["answer", "Revenue by Month", "--out", dir], { env: passwordEnv(west) }))
     expect(run.code).toBe(1)
     expect(run.stderr).toContain("already exists: pass --force")
     expect(NodeFs.readFileSync(NodePath.join(dir, "answer-Revenue by Month.csv"), "utf8")).toBe("keep me")
@@ -401,7 +410,9 @@ describe.concurrent("failures", () => {
 
   it("rate-limited-past-the-retry-budget-exits-1-saying-to-try-later", timeout, async () => {
     const dir = tempDir()
-    const run = record(await runCli(["answer", "Revenue by Month", "--out", dir], { env: passwordEnv(throttled) }))
+    const run = record(
+      await runCliInProcess(["answer", "Revenue by Month", "--out", dir], { env: passwordEnv(throttled) })
+    )
     expect(run.code).toBe(1)
     expect(run.stderr).toContain("rate limited by ThoughtSpot")
     expect(run.stderr).toContain("run again later")
@@ -413,7 +424,9 @@ describe.concurrent("failures", () => {
   })
 
   it("an-unknown-object-exits-1-naming-it", timeout, async () => {
-    const run = record(await runCli(["answer", "No Such Answer", "--out", tempDir()], { env: passwordEnv(west) }))
+    const run = record(
+      await runCliInProcess(["answer", "No Such Answer", "--out", tempDir()], { env: passwordEnv(west) })
+    )
     expect(run.code).toBe(1)
     expect(run.stderr).toContain('"No Such Answer"')
     expect(run.stderr).toContain("spotpipe metadata")
@@ -440,7 +453,7 @@ describe.concurrent("failures", () => {
   it("a-forbidden-object-exits-1-saying-whom-to-ask", timeout, async () => {
     const dir = tempDir()
     const run = record(
-      await runCli(["answer", "Top Customers (restricted)", "--out", dir, "--verbose"], {
+      await runCliInProcess(["answer", "Top Customers (restricted)", "--out", dir, "--verbose"], {
         env: passwordEnv(west, fixtures.limitedUser)
       })
     )
