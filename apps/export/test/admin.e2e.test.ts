@@ -3,7 +3,8 @@
  * object, YAML or JSON, users/groups/roles through the batched endpoint, a failed item listed and exit 1 after the
  * rest), `spotpipe principals` (tables whose memberships are the sandbox's), `spotpipe permissions`, `--orgs all`
  * over the sandbox's three active Orgs (each Org's folder holds its own objects only; its inactive Org is skipped,
- * see orgs.e2e.test.ts) and the job file's admin types.
+ * see orgs.e2e.test.ts) and the job file's admin types. Runs are in-process (runCliInProcess) but two real
+ * processes: the first `tml` export, so the command runs once as installed, and `--out -`, refused on stdout.
  */
 import { createHash } from "node:crypto"
 import * as NodeFs from "node:fs"
@@ -13,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { parse as parseYaml } from "yaml"
 import { withDuckDb } from "./load/support/loadHelpers.ts"
+import { runCliInProcess } from "./support/inProcess.ts"
 import { startRewritingProxy } from "./support/RenamingProxy.ts"
 import { runCli } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
@@ -148,8 +150,10 @@ describe("spotpipe tml", () => {
   it("json-documents-are-tml-json-files-holding-the-same-document", async () => {
     const yamlDir = NodePath.join(root, "tml-yaml-2")
     const jsonDir = NodePath.join(root, "tml-json")
-    expect((await runCli(["tml", "--type", "LIVEBOARD", "--out", yamlDir, "--quiet"], { env })).code).toBe(0)
-    const run = await runCli(["tml", "--type", "LIVEBOARD", "--format", "json", "--out", jsonDir, "--quiet"], { env })
+    expect((await runCliInProcess(["tml", "--type", "LIVEBOARD", "--out", yamlDir, "--quiet"], { env })).code).toBe(0)
+    const run = await runCliInProcess(["tml", "--type", "LIVEBOARD", "--format", "json", "--out", jsonDir, "--quiet"], {
+      env
+    })
     expect(run.code).toBe(0)
     const files = dataFiles(jsonDir)
     expect(files).toEqual(dataFiles(yamlDir).map((f) => `${f}.json`))
@@ -163,7 +167,7 @@ describe("spotpipe tml", () => {
 
   it("the-summary-counts-documents-not-rows", async () => {
     const out = NodePath.join(root, "tml-summary")
-    const run = await runCli(["tml", "--type", "LIVEBOARD", "--out", out], { env })
+    const run = await runCliInProcess(["tml", "--type", "LIVEBOARD", "--out", out], { env })
     expect(run.code).toBe(0)
     const documents = manifestOf(out).outputs.length
     expect(documents).toBeGreaterThan(1)
@@ -176,7 +180,7 @@ describe("spotpipe tml", () => {
     const proxy = await startListingProxy(sandbox.url, ghost)
     try {
       const out = NodePath.join(root, "tml-failed-item")
-      const run = await runCli(["tml", "--type", "ANSWER", "--out", out, "--quiet"], {
+      const run = await runCliInProcess(["tml", "--type", "ANSWER", "--out", out, "--quiet"], {
         env: { ...env, THOUGHTSPOT_HOST: proxy.url }
       })
       expect(run.code).toBe(1)
@@ -204,7 +208,7 @@ describe("spotpipe tml", () => {
 
   it("associated-adds-each-object-the-listed-ones-are-built-on-once-in-its-type-s-folder", async () => {
     const out = NodePath.join(root, "tml-associated")
-    const run = await runCli(["tml", "--type", "ANSWER", "--associated", "--out", out, "--quiet"], { env })
+    const run = await runCliInProcess(["tml", "--type", "ANSWER", "--associated", "--out", out, "--quiet"], { env })
     expect(run.stderr).toBe("")
     expect(run.code).toBe(0)
     const answers = Object.entries(primary.objects).filter(([, o]) => o.type === "ANSWER")
@@ -219,7 +223,7 @@ describe("spotpipe tml", () => {
 
   it("dry-run-lists-the-documents-and-writes-nothing", async () => {
     const out = NodePath.join(root, "tml-dry")
-    const run = await runCli(["tml", "--type", "LIVEBOARD", "--dry-run", "--json", "--out", out], { env })
+    const run = await runCliInProcess(["tml", "--type", "LIVEBOARD", "--dry-run", "--json", "--out", out], { env })
     expect(run.code).toBe(0)
     const plan = JSON.parse(run.stdout) as { outputs: Array<{ file: string; format: string }> }
     const liveboards = Object.entries(primary.objects).filter(([, o]) => o.type === "LIVEBOARD")
@@ -250,7 +254,7 @@ describe("spotpipe tml", () => {
       const runEnv = { ...sandboxEnv(own), THOUGHTSPOT_HOST: proxy.url }
       const guidIn = (file: string) =>
         (parseYaml(NodeFs.readFileSync(NodePath.join(out, "tml/answer", file), "utf8")) as { guid: string }).guid
-      const full = await runCli(
+      const full = await runCliInProcess(
         ["tml", "--type", "ANSWER", "--modified-since", "2000-01-01", "--out", out, "--quiet"],
         {
           env: runEnv
@@ -259,9 +263,12 @@ describe("spotpipe tml", () => {
       expect(full.code).toBe(0)
       expect([guidIn("Same.tml"), guidIn("Same (2).tml")]).toEqual([first, second])
       own.touch([second])
-      const next = await runCli(["tml", "--type", "ANSWER", "--modified-since", "last", "--force", "--out", out], {
-        env: runEnv
-      })
+      const next = await runCliInProcess(
+        ["tml", "--type", "ANSWER", "--modified-since", "last", "--force", "--out", out],
+        {
+          env: runEnv
+        }
+      )
       expect(next.code).toBe(0)
       // Each file still holds its own object's document: the changed one is not written over the other's.
       expect([guidIn("Same.tml"), guidIn("Same (2).tml")]).toEqual([first, second])
@@ -313,10 +320,10 @@ describe("spotpipe tml", () => {
       const guidIn = (file: string) =>
         (parseYaml(NodeFs.readFileSync(NodePath.join(out, "tml/logical_table", file), "utf8")) as { guid: string }).guid
       const args = ["tml", "--type", "ANSWER", "--associated", "--out", out, "--quiet"]
-      expect((await runCli([...args, "--modified-since", "2000-01-01"], { env: runEnv })).code).toBe(0)
+      expect((await runCliInProcess([...args, "--modified-since", "2000-01-01"], { env: runEnv })).code).toBe(0)
       expect([guidIn("Orders.tml"), guidIn("Orders (2).tml")]).toEqual([fixtures.ordersTable.id, table])
       own.touch([weekly])
-      const next = await runCli([...args, "--modified-since", "last", "--force"], { env: runEnv })
+      const next = await runCliInProcess([...args, "--modified-since", "last", "--force"], { env: runEnv })
       expect(next.stderr).toBe("")
       expect(next.code).toBe(0)
       // Only "Weekly Shipments" changed, and it finds the table: the model's file still holds the model.
@@ -336,14 +343,14 @@ describe("spotpipe tml", () => {
 
   it("resume-skips-verified-documents-and-rewrites-a-changed-one", async () => {
     const out = NodePath.join(root, "tml-resume")
-    expect((await runCli(["tml", "--type", "ANSWER", "--out", out, "--quiet"], { env })).code).toBe(0)
+    expect((await runCliInProcess(["tml", "--type", "ANSWER", "--out", out, "--quiet"], { env })).code).toBe(0)
     // Without --resume or --force, existing files are refused before anything is written.
-    const again = await runCli(["tml", "--type", "ANSWER", "--out", out, "--quiet"], { env })
+    const again = await runCliInProcess(["tml", "--type", "ANSWER", "--out", out, "--quiet"], { env })
     expect(again.code).toBe(1)
     expect(again.stderr).toContain("already exist")
     const damaged = NodePath.join(out, "tml/answer/Revenue by Month.tml")
     NodeFs.writeFileSync(damaged, "not the document\n")
-    const resumed = await runCli(["tml", "--type", "ANSWER", "--out", out, "--resume", "--quiet"], { env })
+    const resumed = await runCliInProcess(["tml", "--type", "ANSWER", "--out", out, "--resume", "--quiet"], { env })
     expect(resumed.code).toBe(0)
     const manifest = manifestOf(out)
     const byFile = new Map(manifest.outputs.map((o) => [o.file, o.resume]))
@@ -358,7 +365,7 @@ describe("spotpipe tml", () => {
 describe("spotpipe principals", () => {
   it("users-and-memberships-are-the-sandbox-s-and-agree-with-the-users-and-groups-tml", async () => {
     const out = NodePath.join(root, "principals")
-    const run = await runCli(["principals", "--out", out, "--quiet"], { env })
+    const run = await runCliInProcess(["principals", "--out", out, "--quiet"], { env })
     expect(run.stderr).toBe("")
     expect(run.code).toBe(0)
     const manifest = manifestOf(out)
@@ -377,7 +384,9 @@ describe("spotpipe principals", () => {
     // Memberships: every user → group edge is the users' TML's `groups`, every group → group edge the groups' TML's
     // `sub_groups` (the batched TML export, another endpoint).
     const tmlDir = NodePath.join(root, "principals-tml")
-    expect((await runCli(["tml", "--type", "USER,USER_GROUP", "--out", tmlDir, "--quiet"], { env })).code).toBe(0)
+    expect(
+      (await runCliInProcess(["tml", "--type", "USER,USER_GROUP", "--out", tmlDir, "--quiet"], { env })).code
+    ).toBe(0)
     const docs = dataFiles(tmlDir).map((f) => parseYaml(NodeFs.readFileSync(NodePath.join(tmlDir, f), "utf8")))
     const fromTml = [
       ...docs.flatMap((d) =>
@@ -399,7 +408,7 @@ describe("spotpipe principals", () => {
     expect(edges).toContain("Sales <- USER_GROUP Analysts")
     // Roles and their privileges, as the roles' TML lists them.
     const rolesDir = NodePath.join(root, "principals-roles")
-    expect((await runCli(["tml", "--type", "ROLE", "--out", rolesDir, "--quiet"], { env })).code).toBe(0)
+    expect((await runCliInProcess(["tml", "--type", "ROLE", "--out", rolesDir, "--quiet"], { env })).code).toBe(0)
     const rolePrivileges = dataFiles(rolesDir)
       .map((f) => parseYaml(NodeFs.readFileSync(NodePath.join(rolesDir, f), "utf8")))
       .flatMap((d) => (d.role.privileges as Array<string>).map((p) => `${d.role.name}: ${p}`))
@@ -413,11 +422,11 @@ describe("spotpipe principals", () => {
 
   it("parquet-tables-are-typed-and-load-into-duckdb", async () => {
     const out = NodePath.join(root, "principals-parquet")
-    const run = await runCli(["principals", "--format", "parquet", "--out", out, "--quiet"], { env, withDuckDb: true })
+    const run = await runCliInProcess(["principals", "--format", "parquet", "--out", out, "--quiet"], { env })
     expect(run.stderr).toBe("")
     expect(run.code).toBe(0)
     const database = NodePath.join(root, "principals.duckdb")
-    const load = await runCli(["load", out, "--into", `duckdb:${database}`, "--quiet"], { withDuckDb: true })
+    const load = await runCliInProcess(["load", out, "--into", `duckdb:${database}`, "--quiet"], {})
     expect(load.stderr).toBe("")
     expect(load.code).toBe(0)
     const rows = await withDuckDb(database, async (query) => {
@@ -455,7 +464,7 @@ describe("spotpipe principals", () => {
 describe("spotpipe permissions", () => {
   it("one-row-per-object-principal-and-permission", async () => {
     const out = NodePath.join(root, "permissions")
-    const run = await runCli(["permissions", "--type", "LIVEBOARD", "--out", out, "--quiet"], { env })
+    const run = await runCliInProcess(["permissions", "--type", "LIVEBOARD", "--out", out, "--quiet"], { env })
     expect(run.stderr).toBe("")
     expect(run.code).toBe(0)
     const rows = csvRecords(NodeFs.readFileSync(NodePath.join(out, "permissions.csv"), "utf8"))
@@ -474,7 +483,7 @@ describe("spotpipe permissions", () => {
 describe("--orgs", () => {
   it("all-writes-each-org-s-objects-into-its-own-folder-only-with-one-manifest", async () => {
     const out = NodePath.join(root, "orgs-all")
-    const run = await runCli(
+    const run = await runCliInProcess(
       ["tml", "--orgs", "all", "--type", "LIVEBOARD,ANSWER,LOGICAL_TABLE,USER", "--out", out, "--quiet"],
       {
         env
@@ -513,7 +522,9 @@ describe("--orgs", () => {
 
   it("every-output-of-a-row-export-names-its-org-in-the-manifest-as-documents-do", async () => {
     const out = NodePath.join(root, "orgs-rows")
-    const run = await runCli(["metadata", "--type", "ANSWER", "--orgs", "all", "--out", out, "--quiet"], { env })
+    const run = await runCliInProcess(["metadata", "--type", "ANSWER", "--orgs", "all", "--out", out, "--quiet"], {
+      env
+    })
     expect(run.code, run.stderr).toBe(0)
     const manifest = manifestOf(out)
     expect(manifest.outputs.length).toBe(activeOrgs.length)
@@ -526,7 +537,7 @@ describe("--orgs", () => {
   it("audit-all-puts-each-event-in-its-own-org-s-folder-once", async () => {
     const out = NodePath.join(root, "orgs-audit")
     const args = ["--since", "2d", "--until", "1d", "--format", "ndjson", "--quiet"]
-    const run = await runCli(["audit", "--orgs", "all", "--out", out, ...args], { env })
+    const run = await runCliInProcess(["audit", "--orgs", "all", "--out", out, ...args], { env })
     expect(run.code, run.stderr).toBe(0)
     const events = (file: string) =>
       NodeFs.readFileSync(file, "utf8")
@@ -544,7 +555,7 @@ describe("--orgs", () => {
     }
     // Together they are the events the Primary Org's administrator reads without --orgs: each exactly once.
     const whole = NodePath.join(root, "orgs-audit-whole")
-    expect((await runCli(["audit", "--out", whole, ...args], { env })).code).toBe(0)
+    expect((await runCliInProcess(["audit", "--out", whole, ...args], { env })).code).toBe(0)
     const all = events(NodePath.join(whole, dataFiles(whole).find((f) => f.endsWith(".ndjson"))!))
     expect(new Set(all.map((e) => e.org_id)).size).toBe(activeOrgs.length)
     expect(byOrg.flatMap(({ events }) => events.map((e) => e.id)).sort()).toEqual(all.map((e) => e.id).sort())
@@ -552,7 +563,7 @@ describe("--orgs", () => {
 
   it("an-org-id-this-user-cannot-reach-is-an-error-naming-those-it-can", async () => {
     const out = NodePath.join(root, "orgs-unknown")
-    const run = await runCli(["principals", "--orgs", "0,999", "--out", out, "--quiet"], { env })
+    const run = await runCliInProcess(["principals", "--orgs", "0,999", "--out", out, "--quiet"], { env })
     expect(run.code).toBe(1)
     expect(run.stderr).toContain("no Org 999 among those this user can reach")
     expect(run.stderr).toContain(`${fixtures.orgs[1]!.id} (${fixtures.orgs[1]!.name})`)
@@ -560,20 +571,20 @@ describe("--orgs", () => {
   })
 
   it("usage-errors-before-any-request", async () => {
-    const bad = await runCli(["principals", "--orgs", "all,1", "--out", NodePath.join(root, "never")], { env })
+    const bad = await runCliInProcess(["principals", "--orgs", "all,1", "--out", NodePath.join(root, "never")], { env })
     expect(bad.code).toBe(2)
     expect(bad.stderr).toContain("--orgs takes all or Org ids separated by commas")
     const stdout = await runCli(["tml", "--out", "-"], { env })
     expect(stdout.code).toBe(2)
     expect(stdout.stderr).toContain("spotpipe tml writes one file per object: give --out a directory, not -")
-    const type = await runCli(["tml", "--type", "LIVEBOARDS"], { env })
+    const type = await runCliInProcess(["tml", "--type", "LIVEBOARDS"], { env })
     expect(type.code).toBe(2)
     expect(type.stderr).toContain("unknown tml type LIVEBOARDS")
   })
 
   it("without-orgs-the-files-are-where-they-always-were", async () => {
     const out = NodePath.join(root, "orgs-none")
-    expect((await runCli(["answer", "Revenue by Month", "--out", out, "--quiet"], { env })).code).toBe(0)
+    expect((await runCliInProcess(["answer", "Revenue by Month", "--out", out, "--quiet"], { env })).code).toBe(0)
     expect(dataFiles(out)).toEqual(["answer-Revenue by Month.csv"])
     expect(manifestOf(out).outputs[0]!.org).toBeUndefined()
   })
@@ -595,7 +606,7 @@ describe("job file", () => {
       })
     )
     const out = NodePath.join(root, "admin-job")
-    const run = await runCli(["run", job, "--out", out, "--quiet"], { env })
+    const run = await runCliInProcess(["run", job, "--out", out, "--quiet"], { env })
     expect(run.stderr).toBe("")
     expect(run.code).toBe(0)
     const folder = `org-${emea.id}-sales_emea`
@@ -624,7 +635,7 @@ describe("job file", () => {
       })
     )
     const out = NodePath.join(root, "admin-load-job")
-    const run = await runCli(["run", job, "--out", out, "--quiet"], { env, withDuckDb: true })
+    const run = await runCliInProcess(["run", job, "--out", out, "--quiet"], { env })
     expect(run.stderr).toBe("")
     expect(run.code).toBe(0)
     const tables = await withDuckDb(database, async (query) =>
@@ -634,10 +645,8 @@ describe("job file", () => {
     expect(dataFiles(out).filter((f) => f.startsWith("tml/role/")).length).toBe(2)
     // A run of TML documents only has no table to load: said, not a silent empty load.
     const tmlOnly = NodePath.join(root, "tml-only")
-    expect((await runCli(["tml", "--type", "ROLE", "--out", tmlOnly, "--quiet"], { env })).code).toBe(0)
-    const load = await runCli(["load", tmlOnly, "--into", `duckdb:${NodePath.join(root, "none.duckdb")}`], {
-      withDuckDb: true
-    })
+    expect((await runCliInProcess(["tml", "--type", "ROLE", "--out", tmlOnly, "--quiet"], { env })).code).toBe(0)
+    const load = await runCliInProcess(["load", tmlOnly, "--into", `duckdb:${NodePath.join(root, "none.duckdb")}`], {})
     expect(load.code).toBe(2)
     expect(load.stderr).toContain("lists TML documents only, which are files, not tables")
   })
@@ -655,7 +664,7 @@ describe("job file", () => {
         ]
       })
     )
-    const run = await runCli(["run", job, "--out", NodePath.join(root, "never")], { env })
+    const run = await runCliInProcess(["run", job, "--out", NodePath.join(root, "never")], { env })
     expect(run.code).toBe(2)
     expect(run.stderr).toContain("exports[0].tmlTypes[0]")
     expect(run.stderr).toContain("exports[0].format")
