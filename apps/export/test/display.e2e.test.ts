@@ -4,6 +4,9 @@
  * what they say; the summary counts each result once and says where the files went; an unknown object, flag
  * or command names the closest ones; every `--help` ends with examples; `spotpipe sandbox` prints what it
  * accepts; on a terminal, a log line never ends up glued to the live progress line, and `TERM=dumb` gets none.
+ * Runs are in-process (runCliInProcess, runInProcess) except where the process is the point: data on stdout
+ * (`--out -`), `spotpipe sandbox` and the sandbox bin stopped with Ctrl-C, progress on a terminal, and the demo
+ * as installed, without DuckDB (in a test worker, where DuckDB loads, it would also load its run into DuckDB).
  */
 import { spawn } from "node:child_process"
 import * as NodeFs from "node:fs"
@@ -15,7 +18,7 @@ import { Effect } from "effect"
 import type { Command } from "effect/cli"
 import { spotpipe } from "../src/cli/Cli.ts"
 import { shellWord } from "../src/Interruption.ts"
-import { runInProcess } from "./support/inProcess.ts"
+import { runCliInProcess, runInProcess } from "./support/inProcess.ts"
 import { type RenamingProxy, startRenamingProxy } from "./support/RenamingProxy.ts"
 import { cliEnv, mainPath, runCli, runNode } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
@@ -60,7 +63,7 @@ const expectInert = (text: string) => {
 describe("server text on the terminal", () => {
   it("summary-and-debug-logs-show-escape-sequences-in-names-as-visible-text", timeout, async () => {
     const dir = tempDir()
-    const run = await runCli(["answer", evilAnswer, "--out", dir, "--verbose"], { env: env(proxy.url) })
+    const run = await runCliInProcess(["answer", evilAnswer, "--out", dir, "--verbose"], { env: env(proxy.url) })
     expect(run.code, run.stderr).toBe(0)
     expectInert(run.stdout)
     expectInert(run.stderr)
@@ -69,23 +72,26 @@ describe("server text on the terminal", () => {
   })
 
   it("a-warning-naming-such-an-object-is-inert", timeout, async () => {
-    const run = await runCli(["answer", evilSampled, "--out", tempDir()], { env: env(proxy.url) })
+    const run = await runCliInProcess(["answer", evilSampled, "--out", tempDir()], { env: env(proxy.url) })
     expect(run.code, run.stderr).toBe(0)
     expectInert(run.stdout + run.stderr)
     expect(run.stderr).toMatch(/warning: .*Sampled\\u202e Orders\\u009b31m.*sampling_ratio/)
   })
 
   it("a-not-found-message-listing-such-names-is-inert", timeout, async () => {
-    const run = await runCli(["liveboard", "Sales Overview", "--viz", "Revenue by Regon", "--out", tempDir()], {
-      env: env(proxy.url)
-    })
+    const run = await runCliInProcess(
+      ["liveboard", "Sales Overview", "--viz", "Revenue by Regon", "--out", tempDir()],
+      {
+        env: env(proxy.url)
+      }
+    )
     expect(run.code).toBe(1)
     expectInert(run.stdout + run.stderr)
     expect(run.stderr).toContain('"Revenue by Region\\u001b[1A\\u001b[2K"')
   })
 
   it("a-failure-with-log-format-json-carries-such-names-exact-escaped-once", timeout, async () => {
-    const run = await runCli(
+    const run = await runCliInProcess(
       ["liveboard", "Sales Overview", "--viz", "Revenue by Regon", "--out", tempDir(), "--log-format", "json"],
       { env: env(proxy.url) }
     )
@@ -107,7 +113,7 @@ describe("server text on the terminal", () => {
       { type: "liveboard", id: "Sales Overview", visualizations: ["Nope"] }
     ]
     NodeFs.writeFileSync(job, JSON.stringify({ exports }))
-    const run = await runCli(["run", job, "--out", NodePath.join(dir, "out")], { env: env(proxy.url) })
+    const run = await runCliInProcess(["run", job, "--out", NodePath.join(dir, "out")], { env: env(proxy.url) })
     expect(run.code, run.stderr).toBe(1)
     expectInert(run.stdout + run.stderr)
     expect(run.stdout).toContain("1 of 2 exports succeeded")
@@ -115,7 +121,7 @@ describe("server text on the terminal", () => {
   })
 
   it("json-logs-and-summary-carry-the-exact-names-escaped", timeout, async () => {
-    const run = await runCli(["answer", evilAnswer, "--out", tempDir(), "--log-format", "json", "--verbose"], {
+    const run = await runCliInProcess(["answer", evilAnswer, "--out", tempDir(), "--log-format", "json", "--verbose"], {
       env: env(proxy.url)
     })
     expect(run.code, run.stderr).toBe(0)
@@ -130,27 +136,34 @@ describe("log flags", () => {
   const sampled = ["answer", "Sampled Orders"]
 
   it("log-level-error-hides-warnings-and-debug-shows-debug-lines", timeout, async () => {
-    const plain = await runCli([...sampled, "--out", tempDir()], { env: env(sandbox.url) })
+    const plain = await runCliInProcess([...sampled, "--out", tempDir()], { env: env(sandbox.url) })
     expect(plain.stderr).toContain("warning:")
     expect(plain.stderr).not.toContain("using ThoughtSpot at")
-    const quietest = await runCli([...sampled, "--out", tempDir(), "--log-level", "error"], { env: env(sandbox.url) })
+    const quietest = await runCliInProcess([...sampled, "--out", tempDir(), "--log-level", "error"], {
+      env: env(sandbox.url)
+    })
     expect(quietest.code, quietest.stderr).toBe(0)
     expect(quietest.stderr).not.toContain("warning:")
     expect(quietest.stdout).toContain("answer-Sampled Orders.csv") // the summary still shows
-    const debug = await runCli([...sampled, "--out", tempDir(), "--log-level=debug"], { env: env(sandbox.url) })
+    const debug = await runCliInProcess([...sampled, "--out", tempDir(), "--log-level=debug"], {
+      env: env(sandbox.url)
+    })
     expect(debug.stderr).toContain("using ThoughtSpot at")
   })
 
   it("log-level-and-verbose-that-disagree-are-a-usage-error", timeout, async () => {
-    const run = await runCli([...sampled, "--verbose", "--log-level", "warn"], { env: env(sandbox.url) })
+    const run = await runCliInProcess([...sampled, "--verbose", "--log-level", "warn"], { env: env(sandbox.url) })
     expect(run.code).toBe(2)
     expect(run.stderr).toContain("contradict")
   })
 
   it("log-format-json-makes-every-stderr-line-and-the-summary-a-json-object", timeout, async () => {
-    const run = await runCli([...sampled, "--out", tempDir(), "--log-format", "json", "--verbose", "--workers", "1"], {
-      env: env(sandbox.url)
-    })
+    const run = await runCliInProcess(
+      [...sampled, "--out", tempDir(), "--log-format", "json", "--verbose", "--workers", "1"],
+      {
+        env: env(sandbox.url)
+      }
+    )
     expect(run.code, run.stderr).toBe(0)
     const logs = run.stderr
       .trimEnd()
@@ -173,7 +186,7 @@ describe("log flags", () => {
   })
 
   it("a-failure-with-log-format-json-is-one-json-object", timeout, async () => {
-    const run = await runCli(["answer", "Revenue by Mnth", "--log-format", "json"], { env: env(sandbox.url) })
+    const run = await runCliInProcess(["answer", "Revenue by Mnth", "--log-format", "json"], { env: env(sandbox.url) })
     expect(run.code).toBe(1)
     const lines = run.stderr.trimEnd().split("\n")
     expect(lines).toHaveLength(1)
@@ -207,7 +220,7 @@ describe("did you mean", () => {
       `unknown-${args[0]}-${args.at(-1) === "[Region]" ? "table" : args.includes("--viz") ? "visualization" : "name"}-suggests-the-closest`,
       timeout,
       async () => {
-        const run = await runCli([...args, "--out", tempDir()], { env: env(sandbox.url) })
+        const run = await runCliInProcess([...args, "--out", tempDir()], { env: env(sandbox.url) })
         expect(run.code).toBe(1)
         expect(run.stderr).toContain(says)
       }
@@ -215,7 +228,7 @@ describe("did you mean", () => {
   }
 
   it("unknown-flag-suggests-the-closest-flag-in-one-error", timeout, async () => {
-    const run = await runCli(["answer", "Revenue by Month", "--output", "x"], { env: env(sandbox.url) })
+    const run = await runCliInProcess(["answer", "Revenue by Month", "--output", "x"], { env: env(sandbox.url) })
     expect(run.code).toBe(2)
     expect(run.stdout).toBe("")
     const lines = run.stderr.trimEnd().split("\n")
@@ -226,7 +239,7 @@ describe("did you mean", () => {
   })
 
   it("an-unknown-flag-before-the-command-is-one-error-not-also-its-value-as-a-command", timeout, async () => {
-    const run = await runCli(["--output", "x", "answer", "Revenue by Month"], { env: env(sandbox.url) })
+    const run = await runCliInProcess(["--output", "x", "answer", "Revenue by Month"], { env: env(sandbox.url) })
     expect(run.code).toBe(2)
     expect(run.stderr.trimEnd().split("\n")).toEqual([
       'spotpipe: unknown flag --output for "spotpipe"',
@@ -235,7 +248,7 @@ describe("did you mean", () => {
   })
 
   it("unknown-command-suggests-the-closest-command", timeout, async () => {
-    const run = await runCli(["metdata"])
+    const run = await runCliInProcess(["metdata"])
     expect(run.code).toBe(2)
     expect(run.stderr).toContain('unknown command "metdata" for "spotpipe"; did you mean "metadata"?')
   })
