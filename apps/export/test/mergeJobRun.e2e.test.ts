@@ -4,6 +4,7 @@
  * where one shard did not run tonight, is refused naming that shard and the night its latest run is of; tonight's
  * shards together merge, and the merged run records the id. A shard resumed in its job run continues its files; one
  * resumed in another job run writes them anew. Without ids, shard runs that started far apart are refused too.
+ * Runs are in-process; real processes are only the runs killed or interrupted mid-export.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
@@ -11,8 +12,10 @@ import * as NodePath from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
-import { runCli, runNode } from "./support/runCli.ts"
+import { runCliInProcess } from "./support/inProcess.ts"
+import { runNode } from "./support/runCli.ts"
 import { filesIn, sandboxEnv } from "./support/Sandboxes.ts"
+import { partFile, runShards as runShardsOf } from "./support/shardRuns.ts"
 
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-merge-job-run-"))
 let sandbox: RunningSandbox
@@ -29,8 +32,6 @@ const writeJob = (name: string, job: unknown) => {
   NodeFs.writeFileSync(path, JSON.stringify(job))
   return path
 }
-
-const partFile = /\.part-\d{4}-of-\d{4}\./
 
 /** The data files of a folder that are not parts (no manifests, no hidden files). */
 const wholeFiles = (dir: string): Record<string, Buffer> =>
@@ -52,26 +53,27 @@ let single: Record<string, Buffer>
 let job: string
 
 /** Runs the given shards of the job (of 3) into `out`, each with `extra` flags and `jobRun` in SPOTPIPE_JOB_RUN. */
-const runShards = async (
+const runShards = (
   out: string,
   shards: ReadonlyArray<number>,
   jobRun: string | undefined,
   extra: ReadonlyArray<string> = []
-) => {
-  for (const i of shards) {
-    const run = await runCli(["run", job, "--out", out, "--quiet", "--shard", `${i}/3`, ...extra], {
-      env: jobRun === undefined ? env : { ...env, SPOTPIPE_JOB_RUN: jobRun }
-    })
-    expect(run.code, run.stderr).toBe(0)
-  }
-}
+) =>
+  runShardsOf({
+    job,
+    count: 3,
+    out: () => out,
+    shards,
+    env: jobRun === undefined ? env : { ...env, SPOTPIPE_JOB_RUN: jobRun },
+    extra: () => extra
+  })
 
 beforeAll(async () => {
   sandbox = await startSandbox({ rows: 600, seed: 11 })
   env = sandboxEnv(sandbox)
   const out = NodePath.join(root, "single")
   const unsplit = { defaults: { pageSize: 70 }, exports: exports.map(({ split: _, ...rest }) => rest) }
-  const run = await runCli(["run", writeJob("unsplit.json", unsplit), "--out", out, "--quiet"], { env })
+  const run = await runCliInProcess(["run", writeJob("unsplit.json", unsplit), "--out", out, "--quiet"], { env })
   expect(run.code, run.stderr).toBe(0)
   single = wholeFiles(out)
   job = writeJob("nightly.json", { defaults: { pageSize: 70 }, exports })
@@ -88,7 +90,7 @@ describe("merge and job runs", () => {
     await runShards(out, [1, 2, 3], "night-1")
     // Tonight, into the same folder (--force replaces last night's files): shard 3's pod never started.
     await runShards(out, [1, 2], "night-2", ["--force"])
-    const merge = await runCli(["merge", out], { env })
+    const merge = await runCliInProcess(["merge", out], { env })
     expect(merge.code, merge.stdout).toBe(1)
     expect(merge.stderr).toMatch(
       /its newest run is of job run "night-2", but shard 3 of 3 \(scheduler index 2\) left no run of it in .*\. The shards' runs are of 2 job runs — job run "night-2": shards 1, 2 \(its latest run started \S+, the newest\); job run "night-1": shard 3 \(its latest run started \S+\) — and merging them would mix their data\. To merge job run "night-2", run shard 3 in it \(spotpipe run .*nightly\.json --shard 3\/3 --job-run night-2 --out <folder>;.*nothing was written/
@@ -99,7 +101,7 @@ describe("merge and job runs", () => {
     expect(readJson(NodePath.join(out, "manifest.shard-1-of-3.json")).job_run).toBe("night-2")
     // Shard 3 runs tonight (a --resume, as a retried pod runs): the night merges whole.
     await runShards(out, [3], "night-2", ["--resume"])
-    const merged = await runCli(["merge", out], { env })
+    const merged = await runCliInProcess(["merge", out], { env })
     expect(merged.code, merged.stderr).toBe(0)
     expect(merged.stdout).toMatch(/\nmerged 2 files \(5 parts\), [\d,]+ rows of job run night-2 in .*nightly; its run/)
     expect(wholeFiles(out)).toEqual(single)
@@ -114,7 +116,7 @@ describe("merge and job runs", () => {
     await runShards(out, [1, 2, 3], "night-5")
     // Shard 2 run again by hand, with a wrong id: its run is now the newest of the job.
     await runShards(out, [2], "night-5x", ["--force"])
-    const merge = await runCli(["merge", out], { env })
+    const merge = await runCliInProcess(["merge", out], { env })
     expect(merge.code, merge.stdout).toBe(1)
     const message = merge.stderr.trimEnd()
     expect(message).toMatch(
@@ -125,7 +127,7 @@ describe("merge and job runs", () => {
     )
     // The second way out: shard 2 run in night-5 again, and the night merges whole.
     await runShards(out, [2], "night-5", ["--resume"])
-    const merged = await runCli(["merge", out], { env })
+    const merged = await runCliInProcess(["merge", out], { env })
     expect(merged.code, merged.stderr).toBe(0)
     expect(wholeFiles(out)).toEqual(single)
     expect(readJson(NodePath.join(out, "manifest.json")).job_run).toBe("night-5")
@@ -135,7 +137,7 @@ describe("merge and job runs", () => {
     // --job-run on the command line, each shard in a folder of its own.
     const folder = (i: number) => NodePath.join(root, `own-${i}`)
     for (const i of [1, 2, 3]) {
-      const run = await runCli(
+      const run = await runCliInProcess(
         ["run", job, "--out", folder(i), "--quiet", "--shard", `${i}/3`, "--job-run", "spotpipe-nightly-29421240"],
         { env }
       )
@@ -146,7 +148,7 @@ describe("merge and job runs", () => {
     }
     const out = NodePath.join(root, "own-merged")
     NodeFs.mkdirSync(out)
-    const merge = await runCli(["merge", folder(1), folder(2), folder(3), "--out", out, "--json"], { env })
+    const merge = await runCliInProcess(["merge", folder(1), folder(2), folder(3), "--out", out, "--json"], { env })
     expect(merge.code, merge.stderr).toBe(0)
     expect(JSON.parse(merge.stdout).merge.job_run).toBe("spotpipe-nightly-29421240")
     expect(readJson(NodePath.join(out, "manifest.json")).job_run).toBe("spotpipe-nightly-29421240")
@@ -170,16 +172,17 @@ describe("merge and job runs", () => {
     expect(resumed.job_run).toBe("night-7")
     const part = resumed.outputs.find((o: { file: string }) => o.file === "answer-Order Details.part-0001-of-0003.csv")
     expect(part.resume).toBe("continued")
-    const merge = await runCli(["merge", out], { env })
+    const merge = await runCliInProcess(["merge", out], { env })
     expect(merge.code, merge.stderr).toBe(0)
     expect(wholeFiles(out)).toEqual(single)
     expect(readJson(NodePath.join(out, "manifest.json")).job_run).toBe("night-7")
     // A --resume in another job run does not continue the file the killed run began: it writes it anew.
     const other = NodePath.join(root, "killed-other")
     expect((await kill(other)).signal).toBe("SIGKILL")
-    const next = await runCli(["run", job, "--out", other, "--shard", "1/3", "--resume", "--job-run", "night-8"], {
-      env
-    })
+    const next = await runCliInProcess(
+      ["run", job, "--out", other, "--shard", "1/3", "--resume", "--job-run", "night-8"],
+      { env }
+    )
     expect(next.code, next.stderr).toBe(0)
     expect(next.stderr).toContain(
       "answer-Order Details.part-0001-of-0003.csv: the job run (--job-run) changed since the interrupted run (night-7 → night-8): starting over"
@@ -205,7 +208,7 @@ describe("merge and job runs", () => {
     const hint = /^run "(.*)" to continue$/.exec(interrupted.stderr.trimEnd().split("\n").at(-1) ?? "")?.[1]
     expect(hint).toBe(`spotpipe run ${job} --out ${out} --shard 1/3 --job-run night-9 --concurrency 1 --resume`)
     // Run as printed, without the variable: the same job run, so the partial file is continued.
-    const resumed = await runCli(hint!.split(" ").slice(1), { env })
+    const resumed = await runCliInProcess(hint!.split(" ").slice(1), { env })
     expect(resumed.code, resumed.stderr).toBe(0)
     const manifest = readJson(NodePath.join(out, "manifest.shard-1-of-3.json"))
     expect(manifest.job_run).toBe("night-9")
@@ -216,7 +219,7 @@ describe("merge and job runs", () => {
     // One folder for every night, run with --resume: a new night's id does not keep last night's files.
     const out = NodePath.join(root, "resume-nightly")
     await runShards(out, [1], "night-1", ["--resume"])
-    const next = await runCli(["run", job, "--out", out, "--shard", "1/3", "--resume"], {
+    const next = await runCliInProcess(["run", job, "--out", out, "--shard", "1/3", "--resume"], {
       env: { ...env, SPOTPIPE_JOB_RUN: "night-2" }
     })
     expect(next.code, next.stderr).toBe(0)
@@ -247,35 +250,37 @@ describe("merge and job runs", () => {
       const earlier = new Date(Date.parse(manifest.started_at) - 30 * 3_600_000).toISOString()
       NodeFs.writeFileSync(NodePath.join(out, name), JSON.stringify({ ...manifest, started_at: earlier }))
     }
-    const merge = await runCli(["merge", out], { env })
+    const merge = await runCliInProcess(["merge", out], { env })
     expect(merge.code).toBe(1)
     expect(merge.stderr).toMatch(
       /the latest runs of the 3 shards of the job .*nightly\.json .* have no job run id and started 30 h apart \(shard 2 of 3 at \S+, shard \d of 3 at \S+\), more than 12 h: they are most likely of different runs .* Run every shard of one run again with the same --job-run ID .* merge with --max-spread 31; nothing was written/
     )
     expect(NodeFs.existsSync(NodePath.join(out, "manifest.json"))).toBe(false)
     // Shards of one run that started close together merge as before, and a wider spread can be allowed.
-    const allowed = await runCli(["merge", out, "--max-spread", "31"], { env })
+    const allowed = await runCliInProcess(["merge", out, "--max-spread", "31"], { env })
     expect(allowed.code, allowed.stderr).toBe(0)
     expect(wholeFiles(out)).toEqual(single)
     expect(readJson(NodePath.join(out, "manifest.json")).job_run).toBeUndefined()
     expect(allowed.stdout).toMatch(/\nmerged 2 files \(5 parts\), [\d,]+ rows in /)
-    const bad = await runCli(["merge", out, "--max-spread", "soon"], { env })
+    const bad = await runCliInProcess(["merge", out, "--max-spread", "soon"], { env })
     expect(bad.code).toBe(2)
     expect(bad.stderr).toContain('--max-spread "soon" is not a number of hours above 0')
   }, 120_000)
 
   it("a-job-run-id-that-is-not-an-id-is-a-usage-error", async () => {
     const out = NodePath.join(root, "bad-id")
-    const flag = await runCli(["run", job, "--out", out, "--shard", "1/3", "--job-run", "night 1"], { env })
+    const flag = await runCliInProcess(["run", job, "--out", out, "--shard", "1/3", "--job-run", "night 1"], { env })
     expect(flag.code).toBe(2)
     expect(flag.stderr).toContain("--job-run must be 1 to 128 letters, digits or . _ - : + = @ /")
-    const variable = await runCli(["run", job, "--out", out, "--shard", "1/3"], {
+    const variable = await runCliInProcess(["run", job, "--out", out, "--shard", "1/3"], {
       env: { ...env, SPOTPIPE_JOB_RUN: "a\u001b[2Jb" }
     })
     expect(variable.code).toBe(2)
     expect(variable.stderr).toContain("SPOTPIPE_JOB_RUN must be 1 to 128 letters")
     // An AWS Batch parameter the submission left out would be the same id every night.
-    const unset = await runCli(["run", job, "--out", out, "--shard", "1/3", "--job-run", "Ref::jobRun"], { env })
+    const unset = await runCliInProcess(["run", job, "--out", out, "--shard", "1/3", "--job-run", "Ref::jobRun"], {
+      env
+    })
     expect(unset.code).toBe(2)
     expect(unset.stderr).toContain('--job-run is "Ref::jobRun", an AWS Batch parameter the job submission did not give')
     expect(NodeFs.existsSync(out)).toBe(false)
