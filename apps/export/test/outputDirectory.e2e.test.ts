@@ -3,7 +3,8 @@
  * file), leftovers of killed runs cleaned under it (only temp files of spotpipe's own naming whose process is
  * gone), no folder left behind by a run that published nothing, and never a mix of writers: while a run that is
  * not a shard writes a folder no shard writes there, and while a shard does, only the other shards of its job
- * and count (runs held at a step by PauseAtStep.ts while the others start).
+ * and count (runs held at a step by PauseAtStep.ts while the others start). Runs alone are in-process; runs at the
+ * same time as another (locks between processes), the held ones and the one under a file-size limit are processes.
  */
 import { spawn, spawnSync } from "node:child_process"
 import * as NodeFs from "node:fs"
@@ -12,6 +13,7 @@ import * as NodePath from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { runCliInProcess } from "./support/inProcess.ts"
 import { type CliRun, cliEnv, mainPath, runCli, runNode } from "./support/runCli.ts"
 import { filesIn, sandboxEnv } from "./support/Sandboxes.ts"
 
@@ -95,10 +97,13 @@ describe("output directory", () => {
       `liveboard-x/.Revenue.csv.${dead}-89abcdef.tmp`,
       `.spotpipe-state/answer-A.csv.checkpoint.json.${dead}-00ff00ff.tmp`
     ]
-    // Not ours to remove: an unrelated temp file, and a temp file of a process that is alive (this one's parent).
-    const kept = [".foo.tmp", `.other.csv.${process.pid}-0123abcd.tmp`, "notes.txt"]
+    // Not ours to remove: an unrelated temp file, and a temp file of a process that is alive (the parent of this one,
+    // which the in-process run is).
+    const kept = [".foo.tmp", `.other.csv.${process.ppid}-0123abcd.tmp`, "notes.txt"]
     for (const name of [...stale, ...kept]) NodeFs.writeFileSync(NodePath.join(out, name), "left over")
-    const run = await runCli(["answer", "Order Details", "--out", out, "--quiet"], { env: sandboxEnv(sandbox) })
+    const run = await runCliInProcess(["answer", "Order Details", "--out", out, "--quiet"], {
+      env: sandboxEnv(sandbox)
+    })
     expect(run.code, run.stderr).toBe(0)
     expect(run.stderr).toMatch(
       /\.spotpipe\.lock was left by spotpipe \(pid \d+, started 2026-01-01T00:00:00\.000Z\), which is no longer running: taking it over/
@@ -117,12 +122,20 @@ describe("output directory", () => {
     const out = NodePath.join(root, "named")
     const env = sandboxEnv(sandbox)
     const search = (name: string, query: string) =>
-      runCli(["search", "--table", "Orders", "--query", query, "--output-name", name, "--out", out, "--quiet"], { env })
+      runCliInProcess(
+        ["search", "--table", "Orders", "--query", query, "--output-name", name, "--out", out, "--quiet"],
+        {
+          env
+        }
+      )
     expect((await search("by region", "[Region] [Revenue]")).code).toBe(0)
     expect((await search("by/product", "[Product] [Revenue]")).code).toBe(0)
-    const board = await runCli(["liveboard", "Sales Overview", "--output-name", "sales", "--out", out, "--quiet"], {
-      env
-    })
+    const board = await runCliInProcess(
+      ["liveboard", "Sales Overview", "--output-name", "sales", "--out", out, "--quiet"],
+      {
+        env
+      }
+    )
     expect(board.code, board.stderr).toBe(0)
     const names = NodeFs.readdirSync(out, { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile() && !e.name.startsWith("manifest"))
@@ -140,11 +153,9 @@ describe("output directory", () => {
       ).outputs.map((o) => o.file)
     expect(manifests.map(filesOf)).toEqual([["by region.csv"], ["by_product.csv"], vizzes])
     expect(filesOf("manifest.json")).toEqual(vizzes)
-    const empty = await runCli(
+    const empty = await runCliInProcess(
       ["search", "--table", "Orders", "--query", "[Region]", "--output-name", " ", "--out", out],
-      {
-        env
-      }
+      { env }
     )
     expect(empty.code).toBe(2)
     expect(empty.stderr).toContain("--output-name is empty")
@@ -171,17 +182,17 @@ describe("output directory", () => {
     expect(limited.status, limited.stderr).toBe(1)
     expect(limited.stderr).toContain("file-size limit (ulimit -f)")
     expect(limited.stderr).not.toContain("check that its folder still exists")
-    const resumed = await runCli([...args, "--resume"], { env: sandboxEnv(sandbox) })
+    const resumed = await runCliInProcess([...args, "--resume"], { env: sandboxEnv(sandbox) })
     expect(resumed.code, resumed.stderr).toBe(0)
     const whole = NodePath.join(root, "file-size-limit-whole")
-    expect((await runCli(["run", job, "--out", whole, "--quiet"], { env: sandboxEnv(sandbox) })).code).toBe(0)
+    expect((await runCliInProcess(["run", job, "--out", whole, "--quiet"], { env: sandboxEnv(sandbox) })).code).toBe(0)
     const file = "answer-Order Details.csv"
     expect(NodeFs.readFileSync(NodePath.join(out, file))).toEqual(NodeFs.readFileSync(NodePath.join(whole, file)))
   })
 
   it("a-search-that-fails-leaves-no-output-folder-behind", async () => {
     const out = NodePath.join(root, "never", "made")
-    const run = await runCli(["search", "--table", "Orders", "--query", "[No Such Column]", "--out", out], {
+    const run = await runCliInProcess(["search", "--table", "Orders", "--query", "[No Such Column]", "--out", out], {
       env: sandboxEnv(sandbox)
     })
     expect(run.code).toBe(1)
@@ -235,7 +246,7 @@ describe("one folder: one run that is not a shard, or shards of one sharding", (
     NodeFs.writeFileSync(jobFile, JSON.stringify(job))
     NodeFs.writeFileSync(otherJobFile, JSON.stringify({ ...job, exports: job.exports.slice(1) }))
     const out = NodePath.join(root, "mix-reference")
-    const single = await runCli(["run", jobFile, "--out", out, "--quiet"], { env: sandboxEnv(sandbox) })
+    const single = await runCliInProcess(["run", jobFile, "--out", out, "--quiet"], { env: sandboxEnv(sandbox) })
     expect(single.code, single.stderr).toBe(0)
     reference = dataFiles(out)
     expect(Object.keys(reference).length).toBe(4)
