@@ -3,12 +3,14 @@
  * line shown on stderr — debug lines appear at debug, info lines vanish at warn, warnings at error, everything at none —
  * wherever it is written on the command line; `--verbose` and `--quiet` are debug and warn, and may be given
  * with a `--log-level` that says the same, never with one that contradicts them. The level changes logs only:
- * the summary on stdout stays (only `--quiet` drops it), and JSON log lines obey it too.
+ * the summary on stdout stays (only `--quiet` drops it), and JSON log lines obey it too. Runs are in-process
+ * (runCliInProcess) but one, `--quiet --log-level warn`, a real process so the flag is read once as installed.
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { runCliInProcess } from "./support/inProcess.ts"
 import { runCli } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
 import { tempFolders } from "./support/tempFolders.ts"
@@ -33,7 +35,8 @@ afterAll(async () => {
   await sandbox?.close()
 })
 
-const demo = (...flags: ReadonlyArray<string>) => runCli(["demo", "--out", NodePath.join(tempDir(), "demo"), ...flags])
+const demo = (...flags: ReadonlyArray<string>) =>
+  runCliInProcess(["demo", "--out", NodePath.join(tempDir(), "demo"), ...flags])
 
 describe("--log-level", () => {
   it("info-lines-show-by-default-and-vanish-at-warn-and-with-quiet", timeout, async () => {
@@ -52,11 +55,11 @@ describe("--log-level", () => {
   it("debug-lines-show-at-debug-and-with-verbose-wherever-the-flag-is-written", timeout, async () => {
     const answer = ["answer", "Revenue by Month"]
     const [plain, after, before, verbose, both] = await Promise.all([
-      runCli([...answer, "--out", tempDir()], { env }),
-      runCli([...answer, "--out", tempDir(), "--log-level", "debug"], { env }),
-      runCli(["--log-level=debug", ...answer, "--out", tempDir()], { env }),
-      runCli([...answer, "--out", tempDir(), "--verbose"], { env }),
-      runCli([...answer, "--out", tempDir(), "--verbose", "--log-level", "debug"], { env })
+      runCliInProcess([...answer, "--out", tempDir()], { env }),
+      runCliInProcess([...answer, "--out", tempDir(), "--log-level", "debug"], { env }),
+      runCliInProcess(["--log-level=debug", ...answer, "--out", tempDir()], { env }),
+      runCliInProcess([...answer, "--out", tempDir(), "--verbose"], { env }),
+      runCliInProcess([...answer, "--out", tempDir(), "--verbose", "--log-level", "debug"], { env })
     ])
     for (const run of [plain, after, before, verbose, both]) expect(run.code, run.stderr).toBe(0)
     expect(plain.stderr).not.toMatch(debugLine)
@@ -66,9 +69,9 @@ describe("--log-level", () => {
   it("the-level-is-matched-ignoring-case-and-an-unknown-one-is-a-usage-error-naming-the-levels", timeout, async () => {
     const answer = ["answer", "Revenue by Month"]
     const [upper, mixed, unknown] = await Promise.all([
-      runCli([...answer, "--out", tempDir(), "--log-level", "DEBUG"], { env }),
-      runCli(["--log-level=Warn", ...answer, "--out", tempDir()], { env }),
-      runCli([...answer, "--out", tempDir(), "--log-level", "loud"], { env })
+      runCliInProcess([...answer, "--out", tempDir(), "--log-level", "DEBUG"], { env }),
+      runCliInProcess(["--log-level=Warn", ...answer, "--out", tempDir()], { env }),
+      runCliInProcess([...answer, "--out", tempDir(), "--log-level", "loud"], { env })
     ])
     for (const run of [upper, mixed]) expect(run.code, run.stderr).toBe(0)
     expect(upper.stderr).toMatch(debugLine)
@@ -82,9 +85,9 @@ describe("--log-level", () => {
   it("error-hides-warnings-and-none-hides-every-log-line", timeout, async () => {
     const sampled = ["answer", "Sampled Orders"]
     const [warn, error, none] = await Promise.all([
-      runCli([...sampled, "--out", tempDir(), "--log-level", "warn"], { env }),
-      runCli([...sampled, "--out", tempDir(), "--log-level", "error"], { env }),
-      runCli([...sampled, "--out", tempDir(), "--log-level", "none"], { env })
+      runCliInProcess([...sampled, "--out", tempDir(), "--log-level", "warn"], { env }),
+      runCliInProcess([...sampled, "--out", tempDir(), "--log-level", "error"], { env }),
+      runCliInProcess([...sampled, "--out", tempDir(), "--log-level", "none"], { env })
     ])
     for (const run of [warn, error, none]) expect(run.code, run.stderr).toBe(0)
     expect(warn.stderr).toMatch(warningLine)
@@ -105,9 +108,9 @@ describe("--log-level", () => {
   it("a-level-that-contradicts-verbose-or-quiet-is-a-usage-error", timeout, async () => {
     const answer = ["answer", "Revenue by Month", "--out", tempDir()]
     const runs = await Promise.all([
-      runCli([...answer, "--verbose", "--log-level", "info"], { env }),
-      runCli([...answer, "--quiet", "--log-level", "debug"], { env }),
-      runCli(["--log-level", "error", ...answer, "--quiet"], { env })
+      runCliInProcess([...answer, "--verbose", "--log-level", "info"], { env }),
+      runCliInProcess([...answer, "--quiet", "--log-level", "debug"], { env }),
+      runCliInProcess(["--log-level", "error", ...answer, "--quiet"], { env })
     ])
     for (const run of runs) {
       expect(run.code).toBe(2)
@@ -116,7 +119,7 @@ describe("--log-level", () => {
   })
 
   it("json-log-lines-obey-the-level", timeout, async () => {
-    const run = await runCli(
+    const run = await runCliInProcess(
       ["answer", "Sampled Orders", "--out", tempDir(), "--log-format", "json", "--log-level", "warn"],
       { env }
     )
@@ -133,9 +136,9 @@ describe("--log-level", () => {
     const job = NodePath.join(tempDir(), "job.json")
     NodeFs.writeFileSync(job, JSON.stringify({ exports: [{ type: "answer", id: "Revenue by Month" }] }))
     const [ls, lsQuiet, run] = await Promise.all([
-      runCli(["ls", "answers", "--log-level", "debug"], { env }),
-      runCli(["ls", "answers", "--log-level", "warn"], { env }),
-      runCli(["run", job, "--out", tempDir(), "--log-level", "debug"], { env })
+      runCliInProcess(["ls", "answers", "--log-level", "debug"], { env }),
+      runCliInProcess(["ls", "answers", "--log-level", "warn"], { env }),
+      runCliInProcess(["run", job, "--out", tempDir(), "--log-level", "debug"], { env })
     ])
     for (const r of [ls, lsQuiet, run]) expect(r.code, r.stderr).toBe(0)
     expect(ls.stderr).toMatch(debugLine)
