@@ -3,12 +3,14 @@
  * core's windows of at most 24 hours (the requests counted in the sandbox's request log), every event exactly once
  * against the sandbox's own list (read in exact [start, end) days, the sandbox's documented window), the typed
  * columns, `--since last` continuing where the previous successful run ended, and a failed run leaving that point.
+ * Runs are in-process (runCliInProcess) but the 30-day read, a real process so the command runs once as installed.
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { AuditLog } from "@spotpipe/core"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { runCliInProcess } from "./support/inProcess.ts"
 import { startRewritingProxy } from "./support/RenamingProxy.ts"
 import { runCli } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
@@ -145,7 +147,7 @@ describe("spotpipe audit", () => {
       const end = middle + DAY
       const dir = tempDir()
       const env = sandboxEnv(sandbox)
-      const first = await runCli(
+      const first = await runCliInProcess(
         ["audit", "--since", iso(start), "--until", iso(middle), "--format", "ndjson", "--out", dir, "--quiet"],
         { env }
       )
@@ -156,7 +158,7 @@ describe("spotpipe audit", () => {
       const markText = NodeFs.readFileSync(NodePath.join(dir, ".spotpipe-state", "watermarks.json"))
 
       // A user without ADMINISTRATION is refused the audit log: the run fails, and the watermark stays.
-      const failed = await runCli(["audit", "--since", "last", "--until", iso(end), "--out", dir, "--force"], {
+      const failed = await runCliInProcess(["audit", "--since", "last", "--until", iso(end), "--out", dir, "--force"], {
         env: sandboxEnv(sandbox, fixtures.limitedUser)
       })
       expect(failed.code).toBe(1)
@@ -167,7 +169,7 @@ describe("spotpipe audit", () => {
       expect(failed.stderr).not.toContain("share it with this user")
       expect(NodeFs.readFileSync(NodePath.join(dir, ".spotpipe-state", "watermarks.json")).equals(markText)).toBe(true)
 
-      const second = await runCli(
+      const second = await runCliInProcess(
         ["audit", "--since", "last", "--until", iso(end), "--format", "ndjson", "--out", dir, "--force", "--quiet"],
         { env }
       )
@@ -210,7 +212,7 @@ describe("spotpipe audit", () => {
       try {
         const since = Math.floor(Date.now() / DAY) * DAY - 3 * DAY
         const dir = tempDir()
-        const run = await runCli(
+        const run = await runCliInProcess(
           ["audit", "--since", iso(since), "--until", iso(since + DAY), "--format", "ndjson", "--out", dir, "--quiet"],
           { env: { ...sandboxEnv(sandbox), THOUGHTSPOT_HOST: proxy.url } }
         )
@@ -245,7 +247,7 @@ describe("spotpipe audit", () => {
       const env = sandboxEnv(sandbox)
       const start = iso(Math.floor(Date.now() / DAY) * DAY - 3 * DAY)
       const end = iso(Math.floor(Date.now() / DAY) * DAY - 2 * DAY)
-      const first = await runCli(
+      const first = await runCliInProcess(
         ["audit", "--orgs", "all", "--since", start, "--until", end, "--out", dir, "--quiet"],
         {
           env
@@ -259,7 +261,7 @@ describe("spotpipe audit", () => {
       const id = Object.keys(marks.exports).find((key) => key.includes(`"org":${newcomer.id}`))!
       delete marks.exports[id]
       NodeFs.writeFileSync(file, JSON.stringify(marks))
-      const next = await runCli(
+      const next = await runCliInProcess(
         ["audit", "--orgs", "all", "--since", "last", "--until", "1d", "--out", dir, "--force"],
         {
           env
@@ -289,7 +291,9 @@ describe("spotpipe audit", () => {
         const since = Math.floor(Date.now() / DAY) * DAY - 3 * DAY
         const dir = tempDir()
         const args = ["audit", "--orgs", "all", "--since", iso(since), "--until", iso(since + DAY), "--out", dir]
-        const run = await runCli([...args, "--quiet"], { env: { ...sandboxEnv(sandbox), THOUGHTSPOT_HOST: proxy.url } })
+        const run = await runCliInProcess([...args, "--quiet"], {
+          env: { ...sandboxEnv(sandbox), THOUGHTSPOT_HOST: proxy.url }
+        })
         expect(run.code, run.stderr).toBe(0)
         const others = (await referenceEvents(since, since + DAY)).filter(
           (e) => (JSON.parse(e.log) as { orgId: number }).orgId !== 0
@@ -307,7 +311,7 @@ describe("spotpipe audit", () => {
           )
         ])
         // Read as ThoughtSpot documents get_all_logs: false, each Org's read holds its own events only: no warning.
-        const honoured = await runCli([...args, "--force", "--quiet"], { env: sandboxEnv(sandbox) })
+        const honoured = await runCliInProcess([...args, "--force", "--quiet"], { env: sandboxEnv(sandbox) })
         expect(honoured.code, honoured.stderr).toBe(0)
         expect(honoured.stderr.trimEnd().split("\n")).toEqual([
           expect.stringContaining("spotpipe: warning: --orgs all skips an inactive Org")
@@ -321,7 +325,9 @@ describe("spotpipe audit", () => {
   it("--dry-run plans the file and its columns, reads one event and writes nothing", timeout, async () => {
     const dir = NodePath.join(tempDir(), "landing")
     const before = auditRequests()
-    const run = await runCli(["audit", "--since", "2d", "--out", dir, "--dry-run"], { env: sandboxEnv(sandbox) })
+    const run = await runCliInProcess(["audit", "--since", "2d", "--out", dir, "--dry-run"], {
+      env: sandboxEnv(sandbox)
+    })
     expect(run.code, run.stderr).toBe(0)
     expect(run.stdout).toContain("audit-log.csv")
     expect(run.stdout).toContain(
@@ -337,50 +343,58 @@ describe("spotpipe audit", () => {
     timeout,
     async () => {
       const env = sandboxEnv(sandbox)
-      const recent = await runCli(["audit", "--since", "2h", "--out", tempDir(), "--quiet"], { env })
+      const recent = await runCliInProcess(["audit", "--since", "2h", "--out", tempDir(), "--quiet"], { env })
       expect(recent.code, recent.stderr).toBe(0)
       expect(recent.stderr).toMatch(
         /audit log: the range ends at \S+Z, less than 30 minutes before now: ThoughtSpot may still add events of that time/
       )
       expect(recent.stderr).toContain("a later --since last run, starting at that end, will not read them")
-      const settled = await runCli(["audit", "--since", "2h", "--until", "30m", "--out", tempDir(), "--quiet"], {
-        env
-      })
+      const settled = await runCliInProcess(
+        ["audit", "--since", "2h", "--until", "30m", "--out", tempDir(), "--quiet"],
+        {
+          env
+        }
+      )
       expect(settled.code, settled.stderr).toBe(0)
       expect(settled.stderr).toBe("")
       // A range starting beyond the 30 days ThoughtSpot keeps events for is said to hold none of that time.
-      const old = await runCli(["audit", "--since", "40d", "--until", "39d", "--out", tempDir(), "--quiet"], { env })
+      const old = await runCliInProcess(["audit", "--since", "40d", "--until", "39d", "--out", tempDir(), "--quiet"], {
+        env
+      })
       expect(old.code, old.stderr).toBe(0)
       expect(old.stderr).toMatch(
         /audit log: the range starts at \S+Z, more than 30 days before now: ThoughtSpot keeps security events for 30 days/
       )
       // The help's example of a chained run ends a while back, and replaces the previous run's file.
-      const help = await runCli(["audit", "--help"], { env })
+      const help = await runCliInProcess(["audit", "--help"], { env })
       expect(help.stdout).toContain("spotpipe audit --since last --until 1h --out ./audit --force")
     }
   )
 
   it("--since last without an earlier run, and an --until in the future, are usage errors", timeout, async () => {
     const dir = tempDir()
-    const none = await runCli(["audit", "--since", "last", "--out", dir], { env: sandboxEnv(sandbox) })
+    const none = await runCliInProcess(["audit", "--since", "last", "--out", dir], { env: sandboxEnv(sandbox) })
     expect(none.code).toBe(2)
     expect(none.stderr).toContain("needs an earlier successful run of this export")
-    const future = await runCli(["audit", "--since", "1d", "--until", iso(Date.now() + DAY), "--out", dir], {
+    const future = await runCliInProcess(["audit", "--since", "1d", "--until", iso(Date.now() + DAY), "--out", dir], {
       env: sandboxEnv(sandbox)
     })
     expect(future.code).toBe(2)
     expect(future.stderr).toContain("is in the future")
-    const bad = await runCli(["audit", "--since", "yesterday", "--out", dir], { env: sandboxEnv(sandbox) })
+    const bad = await runCliInProcess(["audit", "--since", "yesterday", "--out", dir], { env: sandboxEnv(sandbox) })
     expect(bad.code).toBe(2)
     expect(bad.stderr).toContain("is not a time")
     // 31 April is no day: refused, not read as 1 May.
-    const noDay = await runCli(["audit", "--since", "2026-04-31T00:00:00Z", "--until", "2026-05-02", "--out", dir], {
-      env: sandboxEnv(sandbox)
-    })
+    const noDay = await runCliInProcess(
+      ["audit", "--since", "2026-04-31T00:00:00Z", "--until", "2026-05-02", "--out", dir],
+      {
+        env: sandboxEnv(sandbox)
+      }
+    )
     expect(noDay.code).toBe(2)
     expect(noDay.stderr).toContain('--since "2026-04-31T00:00:00Z" is not a time')
     // An event's date copied from the file as ThoughtSpot sent it (microseconds): refused, saying what to give.
-    const copied = await runCli(["audit", "--since", "2026-12-01T05:04:09.290175Z", "--out", dir], {
+    const copied = await runCliInProcess(["audit", "--since", "2026-12-01T05:04:09.290175Z", "--out", dir], {
       env: sandboxEnv(sandbox)
     })
     expect(copied.code).toBe(2)
