@@ -4,13 +4,16 @@
  * fails after planning leaves the watermark where it was, `search --since-column … --since last` reads only the rows
  * at or after the column's maximum as the previous run found it (a DATE_TIME maximum in the first occurrence of a
  * repeated hour from a wall time an hour earlier), `tml --modified-since last` the TML of exactly the
- * objects changed, and a job file's `modifiedSince`/`since` keys.
+ * objects changed, and a job file's `modifiedSince`/`since` keys. Runs are in-process but for a few processes: a
+ * `--modified-since last` run as users run it, the Parquet run that fails for want of DuckDB beside the built CLI,
+ * and the runs killed mid-write.
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { runCliInProcess } from "./support/inProcess.ts"
 import { runCli, runNode } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
 import { tempFolders } from "./support/tempFolders.ts"
@@ -65,8 +68,10 @@ describe("metadata --modified-since", () => {
     async () => {
       const dir = tempDir()
       const env = sandboxEnv(sandbox)
-      const metadata = (...more: Array<string>) =>
-        runCli(["metadata", "--format", "ndjson", "--out", dir, "--quiet", "--force", ...more], { env })
+      const args = ["metadata", "--format", "ndjson", "--out", dir, "--quiet", "--force"]
+      const metadata = (...more: Array<string>) => runCliInProcess([...args, ...more], { env })
+      // As users run it: the built CLI, which has no DuckDB beside it.
+      const metadataProcess = (...more: Array<string>) => runCli([...args, ...more], { env })
       const file = NodePath.join(dir, "metadata.ndjson")
 
       const first = await metadata("--modified-since", "2000-01-01")
@@ -86,7 +91,7 @@ describe("metadata --modified-since", () => {
       // An answer, a liveboard and a table change.
       const chosen = ["ANSWER", "LIVEBOARD", "LOGICAL_TABLE"].map((type) => all.find((row) => row["type"] === type)!)
       sandbox.touch(chosen.map((row) => row["id"] as string))
-      const second = await metadata("--modified-since", "last")
+      const second = await metadataProcess("--modified-since", "last")
       expect(second.code, second.stderr).toBe(0)
       const changed = ndjson(file)
       expect(changed.map((row) => row["id"]).sort()).toEqual(chosen.map((row) => row["id"]).sort())
@@ -97,7 +102,7 @@ describe("metadata --modified-since", () => {
       // nothing and leaves the watermark, so the next run still finds that object.
       const another = all.find((row) => !chosen.includes(row))!
       sandbox.touch([another["id"] as string])
-      const failed = await metadata("--modified-since", "last", "--format", "parquet")
+      const failed = await metadataProcess("--modified-since", "last", "--format", "parquet")
       expect(failed.code).toBe(2)
       expect(NodeFs.readFileSync(marksFile(dir)).equals(afterSecond)).toBe(true)
       const third = await metadata("--modified-since", "last")
@@ -114,7 +119,7 @@ describe("tml --modified-since", () => {
       const dir = tempDir()
       const env = sandboxEnv(own)
       const tml = (...more: Array<string>) =>
-        runCli(["tml", "--type", "ANSWER,LIVEBOARD", "--out", dir, "--quiet", "--force", ...more], { env })
+        runCliInProcess(["tml", "--type", "ANSWER,LIVEBOARD", "--out", dir, "--quiet", "--force", ...more], { env })
       const sources = () =>
         manifestOf(dir)
           .outputs.map((o) => (o.source as unknown as { id: string }).id)
@@ -148,7 +153,7 @@ describe("search --since-column", () => {
       const env = sandboxEnv(data)
       const query = "[Order ID] [Order Date] [Revenue]"
       const search = (dir: string, ...more: Array<string>) =>
-        runCli(
+        runCliInProcess(
           [
             "search",
             "--table",
@@ -210,7 +215,7 @@ describe("search --since-column of a text column", () => {
       const env = sandboxEnv(data)
       const dir = tempDir()
       const search = (column: string, since: string) =>
-        runCli(
+        runCliInProcess(
           [
             ...["search", "--table", "Orders", "--query", "[Customer] [Order ID]", "--format", "ndjson"],
             ...["--since-column", column, "--since", since, "--out", dir, "--quiet", "--force"]
@@ -258,7 +263,7 @@ describe("search --since-column of a DATE_TIME in a repeated hour", () => {
         const dir = tempDir()
         const file = NodePath.join(dir, "search-Orders.ndjson")
         const search = (since: string) =>
-          runCli(
+          runCliInProcess(
             [
               "search",
               "--table",
@@ -320,7 +325,7 @@ describe("--resume of an incremental run", () => {
           modifiedSince,
           output: "answers"
         })
-        const first = await runCli(["run", job([answers("2000-01-01")]), "--out", dir, "--quiet"], { env })
+        const first = await runCliInProcess(["run", job([answers("2000-01-01")]), "--out", dir, "--quiet"], { env })
         expect(first.code, first.stderr).toBe(0)
         const all = ndjson(NodePath.join(dir, "answers.ndjson"))
         expect(all.length).toBeGreaterThan(1)
@@ -333,7 +338,7 @@ describe("--resume of an incremental run", () => {
           { type: "audit", since: "2d", until: "1h", output: "audit" },
           { type: "answer", id: failing, output: "failing" }
         ])
-        const interrupted = await runCli(
+        const interrupted = await runCliInProcess(
           ["run", jobB, "--out", dir, "--force", "--quiet", "--deadline", "1", "--timeout", "1"],
           { env }
         )
@@ -342,9 +347,12 @@ describe("--resume of an incremental run", () => {
         const audit = NodeFs.readFileSync(NodePath.join(dir, "audit.ndjson"))
         const marksAfterB = NodeFs.readFileSync(marksFile(dir), "utf8")
 
-        const resumed = await runCli(["run", jobB, "--out", dir, "--resume", "--deadline", "1", "--timeout", "1"], {
-          env
-        })
+        const resumed = await runCliInProcess(
+          ["run", jobB, "--out", dir, "--resume", "--deadline", "1", "--timeout", "1"],
+          {
+            env
+          }
+        )
         expect(resumed.code, resumed.stderr).toBe(1)
         // Only the failing answer starts over (it failed before its first checkpoint).
         const restarts = resumed.stderr.split("\n").filter((line) => line.includes("starting over"))
@@ -375,7 +383,7 @@ describe("--resume of an incremental run", () => {
         )
 
         // A new run (not a resume) starts from where the interrupted run's increment ended: nothing changed since.
-        const next = await runCli(["run", job([answers("last")]), "--out", dir, "--force", "--quiet"], { env })
+        const next = await runCliInProcess(["run", job([answers("last")]), "--out", dir, "--force", "--quiet"], { env })
         expect(next.code, next.stderr).toBe(0)
         expect(ndjson(NodePath.join(dir, "answers.ndjson"))).toEqual([])
       } finally {
@@ -430,7 +438,7 @@ describe("a run killed after writing an output, before its manifest", () => {
       expect((await killed).signal).toBe("SIGKILL")
       expect(NodeFs.existsSync(NodePath.join(dir, "manifest.json"))).toBe(false)
 
-      const resumed = await runCli(["run", first, "--out", dir, "--resume", "--quiet"], { env })
+      const resumed = await runCliInProcess(["run", first, "--out", dir, "--resume", "--quiet"], { env })
       expect(resumed.code, resumed.stderr).toBe(0)
       const outputs = manifestOf(dir).outputs
       expect(outputs.map((o) => o.watermark)).toEqual([expect.anything(), expect.anything()])
@@ -445,7 +453,7 @@ describe("a run killed after writing an output, before its manifest", () => {
       expect(written.length).toBeGreaterThan(0)
 
       // The next run reads only what is new: no answer changed, and the orders from the newest date on.
-      const next = await runCli(["run", jobFile("last", "last"), "--out", dir, "--force", "--quiet"], { env })
+      const next = await runCliInProcess(["run", jobFile("last", "last"), "--out", dir, "--force", "--quiet"], { env })
       expect(next.code, next.stderr).toBe(0)
       expect(ndjson(NodePath.join(dir, "answers.ndjson"))).toEqual([])
       expect(ndjson(NodePath.join(dir, "orders.ndjson"))).toEqual(
@@ -475,7 +483,7 @@ describe("job file", () => {
         )
         return path
       }
-      const first = await runCli(["run", job("2d", "2000-01-01"), "--out", dir, "--quiet"], {
+      const first = await runCliInProcess(["run", job("2d", "2000-01-01"), "--out", dir, "--quiet"], {
         env: sandboxEnv(sandbox)
       })
       expect(first.code, first.stderr).toBe(0)
@@ -484,7 +492,7 @@ describe("job file", () => {
 
       // As a user who may not read the audit log: the metadata export succeeds and moves on, the audit export fails
       // and keeps its watermark.
-      const next = await runCli(["run", job("last", "last"), "--out", dir, "--force", "--quiet"], {
+      const next = await runCliInProcess(["run", job("last", "last"), "--out", dir, "--force", "--quiet"], {
         env: sandboxEnv(sandbox, { username: "tsViewer", password: "Viewer@123!" })
       })
       expect(next.code).toBe(1)
@@ -508,7 +516,7 @@ describe("job file", () => {
       const dir = tempDir()
       const env = sandboxEnv(sandbox)
       const until = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 86_400_000).toISOString()
-      const single = await runCli(
+      const single = await runCliInProcess(
         ["audit", "--since", "2d", "--until", until, "--output-name", "audit", "--out", dir, "--quiet"],
         { env }
       )
@@ -516,7 +524,7 @@ describe("job file", () => {
       const path = NodePath.join(dir, "job.json")
       const runJob = (exports: ReadonlyArray<object>) => {
         NodeFs.writeFileSync(path, JSON.stringify({ defaults: { format: "ndjson" }, exports }))
-        return runCli(["run", path, "--out", dir, "--force", "--quiet"], { env })
+        return runCliInProcess(["run", path, "--out", dir, "--force", "--quiet"], { env })
       }
       // Without an output name the job's export is another one ("audit-log"): it has no watermark here.
       const unnamed = await runJob([{ type: "audit", since: "last" }])
@@ -542,7 +550,7 @@ describe("job file", () => {
         ]
       })
     )
-    const run = await runCli(["run", path, "--out", dir], { env: sandboxEnv(sandbox) })
+    const run = await runCliInProcess(["run", path, "--out", dir], { env: sandboxEnv(sandbox) })
     expect(run.code).toBe(2)
     expect(run.stderr).toContain("exports[1].modifiedSince: is not a time")
     expect(run.stderr).toContain("exports[2].until: is not a time")
@@ -550,7 +558,7 @@ describe("job file", () => {
       path,
       JSON.stringify({ exports: [{ type: "search", table: "Orders", query: "[Order ID]", sinceColumn: "Order Date" }] })
     )
-    const lone = await runCli(["run", path, "--out", dir], { env: sandboxEnv(sandbox) })
+    const lone = await runCliInProcess(["run", path, "--out", dir], { env: sandboxEnv(sandbox) })
     expect(lone.code).toBe(2)
     expect(lone.stderr).toContain('exports[0].since: is required with "sinceColumn"')
   })
