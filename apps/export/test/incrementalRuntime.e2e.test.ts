@@ -5,12 +5,14 @@
  * the rows added between the two runs among them (`sandbox.addRows`); DATE and DATE_TIME values in the data time
  * zone; a job file's `sinceColumn`/`since` and `--resume` from the interrupted run's own starting point; and the
  * refusals (exit 2): a column not in the result, a total or a date period (also one the cluster does not describe
- * whose name says it), a liveboard export of several visualizations, one runtime filter too many.
+ * whose name says it), a liveboard export of several visualizations, one runtime filter too many. Runs are
+ * in-process but one, the `--since last` run of an answer as users run it (a process of the built CLI).
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { startSandbox } from "@spotpipe/sandbox"
+import { runCliInProcess } from "./support/inProcess.ts"
 import { startRewritingProxy } from "./support/RenamingProxy.ts"
 import { runCli } from "./support/runCli.ts"
 import {
@@ -49,9 +51,12 @@ const manifestOf = (dir: string) =>
 
 /** `spotpipe liveboard "Order Operations" --viz "Order Timeline"` as NDJSON into `dir`, with `more` flags. */
 const orderTimeline = (env: Record<string, string>, dir: string, ...more: Array<string>) =>
-  runCli(["liveboard", "Order Operations", "--viz", "Order Timeline", "--format", "ndjson", "--out", dir, ...more], {
-    env
-  })
+  runCliInProcess(
+    ["liveboard", "Order Operations", "--viz", "Order Timeline", "--format", "ndjson", "--out", dir, ...more],
+    {
+      env
+    }
+  )
 
 /**
  * A proxy in front of the sandbox for a cluster whose answer and visualization descriptions carry no
@@ -71,10 +76,17 @@ describe("answer --since-column", () => {
       const own = await startSandbox({ rows: 500 })
       try {
         const env = sandboxEnv(own)
-        const answer = (dir: string, ...more: Array<string>) =>
-          runCli(["answer", "Order Details", "--format", "ndjson", "--out", dir, "--quiet", "--force", ...more], {
-            env
-          })
+        const args = (dir: string) => [
+          "answer",
+          "Order Details",
+          "--format",
+          "ndjson",
+          "--out",
+          dir,
+          "--quiet",
+          "--force"
+        ]
+        const answer = (dir: string, ...more: Array<string>) => runCliInProcess([...args(dir), ...more], { env })
         const everything = async () => {
           const full = tempDir()
           const run = await answer(full)
@@ -108,7 +120,8 @@ describe("answer --since-column", () => {
         own.addRows(40)
         const grown = await everything()
         expect(grown.length).toBe(all.length + 40)
-        const second = await answer(dir, "--since-column", "Order ID", "--since", "last")
+        // As users run it: a process of the built CLI.
+        const second = await runCli([...args(dir), "--since-column", "Order ID", "--since", "last"], { env })
         expect(second.code, second.stderr).toBe(0)
         const again = lines(file)
         expect(again).toEqual(from(grown, newest))
@@ -127,7 +140,7 @@ describe("answer --since-column", () => {
       const env = sandboxEnv(zoned.sandbox)
       const dir = tempDir()
       const answer = (name: string, ...more: Array<string>) =>
-        runCli(["answer", name, "--out", dir, "--quiet", "--force", ...more], { env })
+        runCliInProcess(["answer", name, "--out", dir, "--quiet", "--force", ...more], { env })
 
       const missing = await answer("Order Details", "--since-column", "Order Number", "--since", "1")
       expect(missing.code).toBe(2)
@@ -210,7 +223,7 @@ describe("liveboard --since-column", () => {
   )
 
   it("refuses a liveboard export of several visualizations, exit 2, naming them and --viz", timeout, async () => {
-    const run = await runCli(
+    const run = await runCliInProcess(
       [
         "liveboard",
         "Order Operations",
@@ -269,7 +282,7 @@ describe("a date --since-column whose bucket the cluster does not describe", () 
     const proxy = await startProxyWithoutBuckets()
     try {
       const dir = tempDir()
-      const run = await runCli(
+      const run = await runCliInProcess(
         ["answer", "Revenue by Month", "--out", dir, "--since-column", "Month(Order Date)", "--since", "2025-06-01"],
         { env: { ...sandboxEnv(zoned.sandbox), THOUGHTSPOT_HOST: proxy.url } }
       )
@@ -294,7 +307,7 @@ describe("a job file's incremental answer", () => {
         { ...base, output: "lone", since: "0" }
       ]
     })
-    const run = await runCli(["run", path, "--out", dir, "--quiet"], { env: sandboxEnv(zoned.sandbox) })
+    const run = await runCliInProcess(["run", path, "--out", dir, "--quiet"], { env: sandboxEnv(zoned.sandbox) })
     expect(run.code).toBe(2)
     expect(run.stderr).toContain("exports[0].split")
     expect(run.stderr).toContain('cannot go with "sinceColumn"')
@@ -323,12 +336,15 @@ describe("a job file's incremental answer", () => {
           output: "orders"
         })
         const file = NodePath.join(dir, "orders.ndjson")
-        const first = await runCli(["run", job("a", [orders("0")]), "--out", dir, "--quiet"], { env })
+        const first = await runCliInProcess(["run", job("a", [orders("0")]), "--out", dir, "--quiet"], { env })
         expect(first.code, first.stderr).toBe(0)
         const all = lines(file)
         // Every row but those without an Order ID (a null never passes the filter).
         const full = tempDir()
-        const whole = await runCli(["answer", "Order Details", "--format", "ndjson", "--out", full, "--quiet"], { env })
+        const whole = await runCliInProcess(
+          ["answer", "Order Details", "--format", "ndjson", "--out", full, "--quiet"],
+          { env }
+        )
         expect(whole.code, whole.stderr).toBe(0)
         const reference = lines(NodePath.join(full, "answer-Order Details.ndjson"))
         expect(reference.some((line) => orderId(line) === null)).toBe(true)
@@ -341,7 +357,7 @@ describe("a job file's incremental answer", () => {
           orders("last"),
           { type: "liveboard", id: "Order Operations", visualizations: ["Order Timeline"], output: "failing" }
         ])
-        const interrupted = await runCli(
+        const interrupted = await runCliInProcess(
           ["run", jobB, "--out", dir, "--force", "--quiet", "--deadline", "1", "--timeout", "1"],
           { env }
         )
@@ -352,9 +368,12 @@ describe("a job file's incremental answer", () => {
 
         // More orders arrive; the resume still continues from the interrupted run's point: the increment is kept.
         own.addRows(25)
-        const resumed = await runCli(["run", jobB, "--out", dir, "--resume", "--deadline", "1", "--timeout", "1"], {
-          env
-        })
+        const resumed = await runCliInProcess(
+          ["run", jobB, "--out", dir, "--resume", "--deadline", "1", "--timeout", "1"],
+          {
+            env
+          }
+        )
         expect(resumed.code, resumed.stderr).toBe(1)
         expect(NodeFs.readFileSync(file).equals(increment)).toBe(true)
         expect(manifestOf(dir).outputs.find((o) => o.file === "orders.ndjson")?.resume).toBe("skipped")
