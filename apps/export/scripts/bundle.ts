@@ -10,6 +10,10 @@
  * (bin/dev.js), so an edit never meets an older bundle there.
  *
  * The transcode worker is bundled on its own; it loads no Effect. Code is not minified: stack traces stay readable.
+ *
+ * Other entry points can be built the same way in place of the CLI's (`bundle.ts <dir> Name=path/to/entry.ts …`):
+ * the test runs build their step-probe CLIs so (apps/export/test/support/builtCli.ts), which the package never
+ * ships.
  */
 import { mkdirSync, rmSync } from "node:fs"
 import { createRequire } from "node:module"
@@ -67,19 +71,30 @@ const common = {
   logLevel: "warning"
 } as const
 
+/** The shipped CLI's entry points: module name in the bundle directory → source, relative to the repository. */
+export const cliEntries: Readonly<Record<string, string>> = {
+  [entryName.replace(/\.js$/, "")]: "apps/export/src/cli/RunMain.ts"
+}
+
 /** What esbuild read and wrote for the CLI and for the worker (`pnpm pack:cli` checks what stayed outside). */
 export interface Built {
   readonly cli: Metafile
   readonly worker: Metafile
 }
 
-/** Builds the bundle into `outDir` (emptied first). */
-export const bundle = async (outDir: string = defaultOutDir): Promise<Built> => {
+/**
+ * Builds the bundle of `entries` (the CLI's by default) into `outDir` (emptied first), with the workers beside them:
+ * the engine starts its workers from the folder its own module is in.
+ */
+export const bundle = async (
+  outDir: string = defaultOutDir,
+  entries: Readonly<Record<string, string>> = cliEntries
+): Promise<Built> => {
   rmSync(outDir, { recursive: true, force: true })
   mkdirSync(outDir, { recursive: true })
   const cli = await build({
     ...common,
-    entryPoints: { [entryName.replace(/\.js$/, "")]: "apps/export/src/cli/RunMain.ts" },
+    entryPoints: { ...entries },
     // What is loaded on demand (`import()`: the sandbox, undici, pg for loads) stays in chunks of its own.
     splitting: true,
     // Native: `spotpipe load --into duckdb:…` imports it at run time and says what to install when it is missing.
@@ -100,6 +115,12 @@ export const bundle = async (outDir: string = defaultOutDir): Promise<Built> => 
 
 if (import.meta.main) {
   const started = performance.now()
-  await bundle(process.argv[2] ?? defaultOutDir)
+  const [outDir = defaultOutDir, ...named] = process.argv.slice(2)
+  const entries = named.map((arg) => arg.split("="))
+  if (entries.some((entry) => entry.length !== 2 || entry[0] === "" || entry[1] === "")) {
+    console.error("bundle: expected [out dir] [Name=path/to/entry.ts …]")
+    process.exit(2)
+  }
+  await bundle(outDir, entries.length === 0 ? cliEntries : Object.fromEntries(entries))
   console.log(`spotpipe bundle built in ${Math.round(performance.now() - started)} ms`)
 }

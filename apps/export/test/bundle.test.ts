@@ -2,7 +2,7 @@
  * The bundled CLI (scripts/bundle.ts), as the test run built it into the installable package (support/builtCli.ts):
  * it must write the very bytes the sources write (`pnpm spotpipe`, bin/dev.js) — with a worker thread, whose
  * bundle holds no Effect code — and its launcher must start it without reading any source, or say how to build a
- * bundle that is missing.
+ * bundle that is missing. The tests' step-probe entry points, bundled beside it for the test run, stay out of it.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
@@ -10,7 +10,7 @@ import * as NodePath from "node:path"
 import * as NodeUrl from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
-import { devPath, mainPath, runCli, runNode } from "./support/runCli.ts"
+import { devPath, killAtStepPath, mainPath, pauseAtStepPath, runCli, runNode } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
 
 const timeout = { timeout: 90_000 }
@@ -32,6 +32,19 @@ afterAll(async () => {
   await sandbox?.close()
   for (const dir of temps) NodeFs.rmSync(dir, { recursive: true, force: true })
 })
+
+/**
+ * The modules bundled into a file's text: esbuild heads each with a comment naming it, a path, or `namespace:path`
+ * for a module a plugin made up (such as a stand-in for a package).
+ */
+const modulesOf = (text: string) =>
+  [...text.matchAll(/^\/\/ (\S*[/:]\S*)$/gm)].map((match) => match[1]!).filter((name) => !/^https?:/.test(name))
+
+/** The modules bundled into the `.js` files of `dir`. */
+const modulesIn = (dir: string) =>
+  NodeFs.readdirSync(dir)
+    .filter((name) => name.endsWith(".js"))
+    .flatMap((name) => modulesOf(NodeFs.readFileSync(NodePath.join(dir, name), "utf8")))
 
 /**
  * Every module URL a Node run of `argv` resolved, from a resolve hook loaded into each Node the run starts
@@ -73,10 +86,6 @@ describe("bundled CLI", () => {
   })
 
   it("the-worker-bundle-is-built-from-real-modules-none-of-them-effect", () => {
-    // esbuild heads each bundled module with a comment naming it: a path, or `namespace:path` for a module a
-    // plugin made up (such as a stand-in for a package).
-    const modulesOf = (text: string) =>
-      [...text.matchAll(/^\/\/ (\S*[/:]\S*)$/gm)].map((match) => match[1]!).filter((name) => !/^https?:/.test(name))
     const isEffect = (name: string) => /(^|\/)node_modules\/(effect|@effect\/[^/]+)\//.test(name)
     const worker = modulesOf(NodeFs.readFileSync(NodePath.join(dist, "TranscodeWorker.js"), "utf8"))
     expect(worker).toContain("packages/decode/src/Render.ts")
@@ -86,6 +95,20 @@ describe("bundled CLI", () => {
       .filter((name) => name.endsWith(".js") && name !== "TranscodeWorker.js")
       .flatMap((name) => modulesOf(NodeFs.readFileSync(NodePath.join(dist, name), "utf8")))
     expect(cli.some(isEffect)).toBe(true)
+  })
+
+  it("the-package-ships-no-step-probe-entry-point-and-no-test-module", () => {
+    // The test run's probe build, from the same bundle script, does hold them: their absence below means something.
+    const probes = NodePath.dirname(killAtStepPath)
+    expect(NodePath.dirname(pauseAtStepPath)).toBe(probes)
+    expect(modulesIn(probes)).toEqual(
+      expect.arrayContaining(["test/chaos/src/KillAtStep.ts", "apps/export/test/support/PauseAtStep.ts"])
+    )
+    expect(NodeFs.readdirSync(dist).filter((name) => name.includes("AtStep"))).toEqual([])
+    // Of the repository's own files, the shipped bundle holds only packages' sources and manifests.
+    const own = modulesIn(dist).filter((name) => !name.includes("node_modules/") && !/^[\w-]+:/.test(name))
+    expect(own).toContain("apps/export/src/cli/RunMain.ts")
+    expect(own.filter((name) => !/^(apps\/export|packages\/[\w-]+)\/(src\/|package\.json$)/.test(name))).toEqual([])
   })
 
   it("the-worker-run-from-sources-loads-no-effect-either", async () => {

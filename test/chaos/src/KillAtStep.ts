@@ -1,10 +1,15 @@
 /**
- * The crash suite's `spotpipe`: the CLI from source with a step probe that SIGKILLs this process the n-th time an
- * output reaches a named step of the engine (`node KillAtStep.ts checkpoint-written:4 run job.json …`). The hook
- * is a layer this entry point provides; the shipped CLI has none.
+ * The crash suite's `spotpipe`: the CLI with a step probe that SIGKILLs this process the n-th time an output
+ * reaches a named step of the engine (`node KillAtStep.js checkpoint-written:4 run job.json …`). The tests run it
+ * as the test run bundled it (apps/export/test/support/builtCli.ts: `killAtStepPath`); it runs from source too.
+ * The hook is a layer this entry point provides; the shipped CLI has none.
  */
-import { runCli, StepProbe } from "@spotpipe/export"
-import { Effect, Layer } from "effect"
+import { enableCompileCache } from "node:module"
+
+// As the installed launcher does: the modules loaded below compile from Node's on-disk cache after the first run.
+enableCompileCache()
+const { runCli, StepProbe } = await import("@spotpipe/export")
+const { Effect, Layer } = await import("effect")
 
 const [spec = "", ...args] = process.argv.slice(2)
 const [step, nth = "1"] = spec.split(":")

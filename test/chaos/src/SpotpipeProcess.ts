@@ -2,11 +2,10 @@
  * Runs the real `spotpipe` CLI (on this Node, the installed command's launcher and bundle, built from the current
  * sources for this test run by apps/export/test/support/builtCli.ts) as a child process with only the
  * environment a test passes (plus PATH/HOME), and can SIGKILL it after a delay or at a named step of the export
- * engine — the crash suite's hammers. A kill at a step runs the CLI from source through `KillAtStep.ts`, which adds
- * the step probe as a layer: the shipped CLI has no such hook.
+ * engine — the crash suite's hammers. A kill at a step runs `KillAtStep.ts`, which adds the step probe as a layer
+ * (bundled for the test run beside the package, with DuckDB in reach): the shipped CLI has no such hook.
  */
 import { spawn } from "node:child_process"
-import { fileURLToPath } from "node:url"
 import { inject } from "vitest"
 import type {} from "../../../apps/export/test/support/builtCli.ts"
 import { cliEnv } from "../../../apps/export/test/support/runCli.ts"
@@ -31,8 +30,11 @@ export interface ProcessRun {
   readonly stderr: string
 }
 
-/** The crash suite's entry point: the CLI with a probe that SIGKILLs it at a step (`<step>:<n>`). */
-const killAtStepPath = fileURLToPath(new URL("./KillAtStep.ts", import.meta.url))
+/**
+ * The crash suite's entry point: the CLI with a probe that SIGKILLs it at a step (`<step>:<n>`), KillAtStep.ts as
+ * the test run bundled it.
+ */
+export const killAtStepPath: string = inject("spotpipeKillAtStep")
 
 /**
  * Runs `spotpipe args…`; with `killAfterMillis`, SIGKILLs it at that moment if it is still running; with
@@ -44,7 +46,7 @@ export const runSpotpipe = (
     readonly env: Readonly<Record<string, string>>
     readonly killAfterMillis?: number
     readonly killAtStep?: string
-    /** Run the build that has DuckDB beside it (a kill at a step runs the sources, which have it). */
+    /** Run the build that has DuckDB beside it (a kill at a step always has it). */
     readonly withDuckDb?: boolean
   }
 ): Promise<ProcessRun> =>

@@ -1,12 +1,17 @@
 /**
- * `spotpipe` from source, held the first time an output reaches a named step of the engine until the test lets it
- * go: `node PauseAtStep.ts page-written /tmp/hold run job.json …` creates the file `/tmp/hold` there and waits
- * while it exists. A test starts another run while this one is held, at a known point, rather than hoping a slow
- * server keeps it busy long enough. The hook is a layer this entry point provides; the shipped CLI has none.
+ * `spotpipe` held the first time an output reaches a named step of the engine until the test lets it go:
+ * `node PauseAtStep.js page-written /tmp/hold run job.json …` creates the file `/tmp/hold` there and waits while it
+ * exists. A test starts another run while this one is held, at a known point, rather than hoping a slow server
+ * keeps it busy long enough. The tests run it as the test run bundled it (builtCli.ts: `pauseAtStepPath` of
+ * runCli.ts); it runs from source too. The hook is a layer this entry point provides; the shipped CLI has none.
  */
 import * as NodeFs from "node:fs"
-import { Effect, Layer } from "effect"
-import { runCli, StepProbe } from "../../src/index.ts"
+import { enableCompileCache } from "node:module"
+
+// As the installed launcher does: the modules loaded below compile from Node's on-disk cache after the first run.
+enableCompileCache()
+const { runCli, StepProbe } = await import("../../src/index.ts")
+const { Effect, Layer } = await import("effect")
 
 const [step = "", hold = "", ...args] = process.argv.slice(2)
 if (step === "" || hold === "") {

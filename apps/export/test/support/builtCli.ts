@@ -8,6 +8,11 @@
  * install, built from the sources as they are at the start of the run (or of each rerun in watch mode); a folder
  * per build means that two test runs, or a `pnpm bundle`, never replace files under a running CLI. The projects
  * of one run share one build.
+ *
+ * Beside it, the same sources bundled from the tests' step-probe entry points (scripts/bundle.ts with other
+ * entries, in a folder where DuckDB resolves): test/chaos/src/KillAtStep.ts (`spotpipeKillAtStep`) and
+ * PauseAtStep.ts (`spotpipePauseAtStep`), which start in ~0.2 s of CPU where their sources take ~0.9 s. The
+ * package never holds them.
  */
 import { execFile } from "node:child_process"
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs"
@@ -22,6 +27,10 @@ declare module "vitest" {
     spotpipeBin: string
     /** The same package with DuckDB installed beside it: its `bin/spotpipe.js`. */
     spotpipeBinWithDuckDb: string
+    /** The bundled test/chaos/src/KillAtStep.ts (DuckDB resolves). */
+    spotpipeKillAtStep: string
+    /** The bundled apps/export/test/support/PauseAtStep.ts (DuckDB resolves). */
+    spotpipePauseAtStep: string
   }
 }
 
@@ -33,11 +42,19 @@ interface Shared {
   refreshing: boolean
 }
 
-/** The two builds' launchers. */
+/** The two builds' launchers, and the step-probe entry points. */
 interface Built {
   readonly bin: string
   readonly withDuckDb: string
+  readonly killAtStep: string
+  readonly pauseAtStep: string
 }
+
+/** The step-probe entry points: module name → source, relative to the repository (as scripts/bundle.ts takes them). */
+const probeEntries = {
+  KillAtStep: "test/chaos/src/KillAtStep.ts",
+  PauseAtStep: "apps/export/test/support/PauseAtStep.ts"
+} as const
 
 /** The workspace's DuckDB packages (`@duckdb/…`, symlinks into pnpm's store). */
 const duckDbScope = fileURLToPath(new URL("../../node_modules/@duckdb", import.meta.url))
@@ -58,23 +75,40 @@ const key = Symbol.for("spotpipe.test.builtCli")
 const registry = globalThis as { [key]?: Shared }
 
 /**
- * Runs `packCli.ts --stage-into` in a Node process of its own (esbuild's plugin resolves with
- * `import.meta.resolve`, which the module runner that loads global setups lacks); resolves to the staged bin.
+ * Runs `script args…` in a Node process of its own (esbuild's plugin resolves with `import.meta.resolve`, which the
+ * module runner that loads global setups lacks); resolves to what it printed.
  */
-const stage = (shared: Shared): Promise<Built> =>
+const runScript = (script: string, args: ReadonlyArray<string>, what: string): Promise<string> =>
   new Promise((resolve, reject) => {
-    const dir = mkdtempSync(join(tmpdir(), "spotpipe-test-cli-"))
-    shared.dirs.push(dir)
-    const script = fileURLToPath(new URL("../../scripts/packCli.ts", import.meta.url))
-    const args = [script, "--stage-into", join(dir, "spotpipe")]
-    execFile(process.execPath, args, { encoding: "utf8" }, (error, stdout, stderr) => {
-      if (error !== null) reject(new Error(`building the CLI for the tests failed: ${error.message}\n${stderr}`))
-      else {
-        const bin = stdout.trim()
-        resolve({ bin, withDuckDb: besideDuckDb(dir, bin) })
-      }
+    const path = fileURLToPath(new URL(`../../scripts/${script}`, import.meta.url))
+    execFile(process.execPath, [path, ...args], { encoding: "utf8" }, (error, stdout, stderr) => {
+      if (error !== null) reject(new Error(`building ${what} for the tests failed: ${error.message}\n${stderr}`))
+      else resolve(stdout.trim())
     })
   })
+
+/**
+ * Stages the package (`packCli.ts --stage-into`) and, at the same time, bundles the step-probe entries into
+ * `probes/dist/` with DuckDB in `probes/node_modules/`; resolves to the launchers and entries.
+ */
+const stage = async (shared: Shared): Promise<Built> => {
+  const dir = mkdtempSync(join(tmpdir(), "spotpipe-test-cli-"))
+  shared.dirs.push(dir)
+  const probes = join(dir, "probes")
+  mkdirSync(join(probes, "node_modules"), { recursive: true })
+  symlinkSync(duckDbScope, join(probes, "node_modules", "@duckdb"), "dir")
+  const entries = Object.entries(probeEntries).map(([name, source]) => `${name}=${source}`)
+  const [bin] = await Promise.all([
+    runScript("packCli.ts", ["--stage-into", join(dir, "spotpipe")], "the CLI"),
+    runScript("bundle.ts", [join(probes, "dist"), ...entries], "the step-probe CLIs")
+  ])
+  return {
+    bin,
+    withDuckDb: besideDuckDb(dir, bin),
+    killAtStep: join(probes, "dist", "KillAtStep.js"),
+    pauseAtStep: join(probes, "dist", "PauseAtStep.js")
+  }
+}
 
 const release = (shared: Shared) => {
   shared.users -= 1
@@ -90,7 +124,8 @@ const release = (shared: Shared) => {
 export default async function setup(project: TestProject): Promise<() => void> {
   let shared = registry[key]
   if (shared === undefined) {
-    shared = { users: 0, dirs: [], bin: Promise.resolve({ bin: "", withDuckDb: "" }), refreshing: false }
+    const none = { bin: "", withDuckDb: "", killAtStep: "", pauseAtStep: "" }
+    shared = { users: 0, dirs: [], bin: Promise.resolve(none), refreshing: false }
     shared.bin = stage(shared)
     registry[key] = shared
   }
@@ -99,6 +134,8 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const provide = (built: Built) => {
     project.provide("spotpipeBin", built.bin)
     project.provide("spotpipeBinWithDuckDb", built.withDuckDb)
+    project.provide("spotpipeKillAtStep", built.killAtStep)
+    project.provide("spotpipePauseAtStep", built.pauseAtStep)
   }
   try {
     provide(await own.bin)

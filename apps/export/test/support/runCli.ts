@@ -23,6 +23,18 @@ export const mainPath: string = (() => {
 /** The same build with DuckDB installed beside it (`--format parquet`, DuckDB loads). */
 export const mainWithDuckDbPath: string = inject("spotpipeBinWithDuckDb")
 
+/**
+ * The CLI with a step probe that SIGKILLs it the n-th time an output reaches a step (test/chaos/src/KillAtStep.ts,
+ * bundled for this test run; DuckDB resolves): `runNode([killAtStepPath, "checkpoint-written:2", "run", …])`.
+ */
+export const killAtStepPath: string = inject("spotpipeKillAtStep")
+
+/**
+ * The CLI with a step probe that holds it at a step while a file exists (support/PauseAtStep.ts, bundled for this
+ * test run; DuckDB resolves): `runNode([pauseAtStepPath, "page-written", holdFile, "run", …])`.
+ */
+export const pauseAtStepPath: string = inject("spotpipePauseAtStep")
+
 /** The checkout's launcher of the sources (`pnpm spotpipe`): bin/dev.js. */
 export const devPath = NodePath.join(NodePath.dirname(fileURLToPath(import.meta.url)), "..", "..", "bin", "dev.js")
 
