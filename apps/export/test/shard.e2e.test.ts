@@ -3,23 +3,21 @@
  * only by `JOB_COMPLETION_INDEX` (a Kubernetes Indexed Job), against ONE sandbox that rate-limits per client
  * address as ThoughtSpot does (100 requests/s, burst 10; every process here comes from 127.0.0.1). Their files
  * together are a single run's, byte for byte, and the sandbox refused no request (each shard keeps to its share of
- * the limit). A shard killed mid-run and started again with `--resume` completes its part.
+ * the limit). A shard killed mid-run and started again with `--resume` completes its part. The shards are real
+ * processes (side by side, each its own client, one killed); the single run they are compared with runs in-process.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
-import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
-import { runCli, runNode } from "./support/runCli.ts"
+import { runCliInProcess } from "./support/inProcess.ts"
+import { killAtStepPath, runCli, runNode } from "./support/runCli.ts"
 import { filesIn, sandboxEnv } from "./support/Sandboxes.ts"
 
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-shard-e2e-"))
 let sandbox: RunningSandbox
 let env: Record<string, string>
-
-/** The crash suite's entry point: the CLI from source, SIGKILLed the n-th time an output reaches a step. */
-const killAtStep = fileURLToPath(new URL("../../../test/chaos/src/KillAtStep.ts", import.meta.url))
 
 // Small pages make many requests: 4 × 300 pages. Four shards at the client's full rate (100/s each) were refused
 // about 100 requests by this sandbox on a 2-core machine; at their share (25/s each) none may be.
@@ -54,7 +52,7 @@ beforeAll(async () => {
   env = sandboxEnv(sandbox)
   NodeFs.writeFileSync(jobFile, JSON.stringify(job))
   const out = NodePath.join(root, "single")
-  const run = await runCli(["run", jobFile, "--out", out, "--quiet"], { env, timeoutMillis: 120_000 })
+  const run = await runCliInProcess(["run", jobFile, "--out", out, "--quiet"], { env })
   expect(run.code, run.stderr).toBe(0)
   single = dataFiles(out)
   expect(Object.keys(single).length).toBeGreaterThan(8)
@@ -94,7 +92,7 @@ describe("--shard auto", () => {
     const args = ["run", jobFile, "--out", out, "--quiet", "--shard", "auto/4"]
     // Shard 1 (index 0) owns "Order Details" (300 pages), its first export: one export at a time, it is killed
     // after that output's third checkpoint.
-    const killed = await runNode([killAtStep, "checkpoint-written:3", ...args, "--concurrency", "1"], {
+    const killed = await runNode([killAtStepPath, "checkpoint-written:3", ...args, "--concurrency", "1"], {
       env: shardEnv(0),
       timeoutMillis: 120_000
     })

@@ -1,8 +1,9 @@
 /**
- * `pnpm demo` (the checkout's launcher, where DuckDB is installed): it writes every result as CSV, NDJSON and
- * Parquet and loads the Parquet files into `demo.duckdb` in its folder — one table per result, with the rows the
- * manifest lists — and a second demo replaces those tables rather than adding to them; a warning about a result
- * (the sampled answer, written three times) is said once; the README shows its summary's figures.
+ * `spotpipe demo` where DuckDB is installed (as in a checkout): it writes every result as CSV, NDJSON and Parquet
+ * and loads the Parquet files into `demo.duckdb` in its folder — one table per result, with the rows the manifest
+ * lists — and a second demo replaces those tables rather than adding to them; a warning about a result (the
+ * sampled answer, written three times) is said once; the README shows its summary's figures. The demos run
+ * in-process: the installed command's demo is test/packaging's.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
@@ -11,7 +12,7 @@ import { DuckDBInstance } from "@duckdb/node-api"
 import { afterAll, describe, expect, it } from "vitest"
 import manifest from "../../package.json" with { type: "json" }
 import { duckDbPackage } from "../../src/load/DuckDbEngine.ts"
-import { devPath, runNode } from "../support/runCli.ts"
+import { runCliInProcess } from "../support/inProcess.ts"
 
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-demo-load-"))
 afterAll(() => NodeFs.rmSync(root, { recursive: true, force: true }))
@@ -38,7 +39,7 @@ const tablesOf = async (database: string) => {
 describe("the demo", () => {
   it("loads its parquet files into demo.duckdb, one table per result, and a second demo replaces them", async () => {
     const out = NodePath.join(root, "demo")
-    const first = await runNode([devPath, "demo", "--out", out, "--log-format", "json"])
+    const first = await runCliInProcess(["demo", "--out", out, "--log-format", "json"])
     expect(first.code, first.stderr).toBe(0)
     const written = JSON.parse(NodeFs.readFileSync(NodePath.join(out, "manifest.json"), "utf8")) as {
       outputs: ReadonlyArray<{ format: string; rows_written: number; warnings: ReadonlyArray<string> }>
@@ -60,7 +61,7 @@ describe("the demo", () => {
       `\`${summary.files} files (${summary.results} results), ${summary.rows.toLocaleString("en-US")} rows in /abs/path/spotpipe-demo\``
     )
 
-    const second = await runNode([devPath, "demo", "--out", out, "--quiet"])
+    const second = await runCliInProcess(["demo", "--out", out, "--quiet"])
     expect(second.code, second.stderr).toBe(0)
     expect(await tablesOf(NodePath.join(out, "demo.duckdb"))).toEqual(loaded)
   }, 120_000)

@@ -3,7 +3,8 @@
  * protocol): `--mode append` adds a file's rows once — a load retried after a failure, or of a later run that wrote
  * the same file, skips each file it already appended to that table and says so — a table name held by a view is
  * refused alike in every mode with what to do, and a DuckDB database the load created is not left behind when the
- * load committed nothing.
+ * load committed nothing. Runs are in-process but for those that wait for another process's lock or are stopped by
+ * a signal: those are processes of the built CLI with DuckDB beside it.
  */
 import { spawn } from "node:child_process"
 import * as NodeFs from "node:fs"
@@ -12,7 +13,7 @@ import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { DuckDbHeld, heldHere, lockHolder } from "../../src/load/DuckDbEngine.ts"
 import { createTable, tableNames } from "../../src/load/Warehouse.ts"
-import { cliEnv, devPath, runNode } from "../support/runCli.ts"
+import { cliEnv, mainWithDuckDbPath, runCli } from "../support/runCli.ts"
 import { type LoadFixture, startLoadFixture } from "./support/LoadFixture.ts"
 import { cli, editedRun, manifestOf, withDuckDb, withPostgres } from "./support/loadHelpers.ts"
 import type { PgliteServer } from "./support/PgliteServer.ts"
@@ -245,9 +246,9 @@ describe("a DuckDB database the load created", () => {
     }
   }
 
-  /** `spotpipe args…` (a load, a run that loads) as a process of its own (the checkout's launcher, which has DuckDB). */
+  /** `spotpipe args…` (a load, a run that loads) as a process of its own (the built CLI with DuckDB beside it). */
   const loadProcess = (args: ReadonlyArray<string>) => {
-    const child = spawn(process.execPath, [devPath, ...args], {
+    const child = spawn(process.execPath, [mainWithDuckDbPath, ...args], {
       env: cliEnv(env),
       stdio: ["ignore", "pipe", "pipe"]
     })
@@ -323,7 +324,7 @@ describe("a DuckDB database the load created", () => {
     }
     const first = await shard!.ended
     expect(first.code, first.stderr).toBe(0)
-    const second = await runNode([devPath, "run", job, "--out", out, "--shard", "2/2", "--quiet"], { env })
+    const second = await cli(["run", job, "--out", out, "--shard", "2/2", "--quiet"], env)
     expect(second.code, second.stderr).toBe(0)
     await withDuckDb(path, async (q) => {
       expect(await count(q, tableOf(daily))).toBe(rowsOf(daily))
@@ -335,8 +336,9 @@ describe("a DuckDB database the load created", () => {
     const path = database("held-interrupted")
     const holder = await holdOpen(path)
     try {
-      const stopped = await runNode([devPath, "load", run, "--into", `duckdb:${path}`], {
+      const stopped = await runCli(["load", run, "--into", `duckdb:${path}`], {
         env,
+        withDuckDb: true,
         killOn: { text: "waiting until it is closed", signal: "SIGINT" }
       })
       expect(stopped.code, stopped.stderr).toBe(130)
