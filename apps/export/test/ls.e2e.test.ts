@@ -2,10 +2,12 @@
  * `spotpipe ls`, end to end (the built CLI against a loopback sandbox): answers, liveboards and tables with their
  * GUIDs, authors and modified times as the `metadata` export reads them, a liveboard's visualizations as the
  * liveboard export would write them, `--filter`, NDJSON with `--json`, an aligned table otherwise, did-you-mean
- * for a mistyped liveboard, and server names made inert on the terminal.
+ * for a mistyped liveboard, and server names made inert on the terminal. Runs are in-process (runCliInProcess) but
+ * two real processes: `ls answers` as installed, and the metadata export read from stdout (`--out -`).
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { runCliInProcess } from "./support/inProcess.ts"
 import { type RenamingProxy, startRenamingProxy } from "./support/RenamingProxy.ts"
 import { runCli } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
@@ -59,7 +61,7 @@ describe("spotpipe ls", () => {
     ["liveboards", "LIVEBOARD"],
     ["tables", "LOGICAL_TABLE"]
   ])("ls-%s-json-lists-what-the-metadata-export-lists", timeout, async (kind, type) => {
-    const run = await runCli(["ls", kind, "--json"], { env })
+    const run = await runCliInProcess(["ls", kind, "--json"], { env })
     expect(run.code, run.stderr).toBe(0)
     const listed = ndjson(run.stdout)
     const expected = (await metadataOf(type)).map((m) => ({
@@ -95,7 +97,7 @@ describe("spotpipe ls", () => {
 
   it("ls-filter-matches-names-ignoring-case-as-substring-or-glob", timeout, async () => {
     const names = async (args: ReadonlyArray<string>) => {
-      const run = await runCli(["ls", "answers", "--json", ...args], { env })
+      const run = await runCliInProcess(["ls", "answers", "--json", ...args], { env })
       expect(run.code, run.stderr).toBe(0)
       return ndjson(run.stdout).map((a) => a["name"])
     }
@@ -107,12 +109,12 @@ describe("spotpipe ls", () => {
   })
 
   it("ls-visualizations-lists-the-files-a-liveboard-export-writes", timeout, async () => {
-    const run = await runCli(["ls", "visualizations", "Sales Overview", "--json"], { env })
+    const run = await runCliInProcess(["ls", "visualizations", "Sales Overview", "--json"], { env })
     expect(run.code, run.stderr).toBe(0)
     const vizzes = ndjson(run.stdout)
     // The liveboard export's plan: the same visualizations, in the same order, with the same columns.
     const out = tempDir()
-    const dry = await runCli(["liveboard", "Sales Overview", "--dry-run", "--json", "--out", out], { env })
+    const dry = await runCliInProcess(["liveboard", "Sales Overview", "--dry-run", "--json", "--out", out], { env })
     expect(dry.code, dry.stderr).toBe(0)
     const outputs = JSON.parse(dry.stdout).outputs as ReadonlyArray<{
       source: { id: string; name: string; viz: { id: string; name: string } }
@@ -129,7 +131,7 @@ describe("spotpipe ls", () => {
     expect(vizzes.map((v) => (v["columns"] as ReadonlyArray<unknown>).length)).toEqual(
       outputs.map((o) => o.columns.length)
     )
-    const text = await runCli(["ls", "visualizations", "Sales Overview", "--filter", "region"], { env })
+    const text = await runCliInProcess(["ls", "visualizations", "Sales Overview", "--filter", "region"], { env })
     expect(text.code, text.stderr).toBe(0)
     expect(text.stdout).toMatch(/^name +id +columns\n/)
     expect(text.stdout).toMatch(/\nRevenue by Region +[0-9a-f-]{36} +2\n/)
@@ -137,7 +139,7 @@ describe("spotpipe ls", () => {
   })
 
   it("ls-visualizations-of-a-mistyped-liveboard-names-the-closest", timeout, async () => {
-    const run = await runCli(["ls", "visualizations", "Sales Overveiw"], { env })
+    const run = await runCliInProcess(["ls", "visualizations", "Sales Overveiw"], { env })
     expect(run.code).toBe(1)
     expect(run.stdout).toBe("")
     expect(run.stderr).toContain('did you mean "Sales Overview"')
@@ -145,17 +147,17 @@ describe("spotpipe ls", () => {
 
   it("ls-shows-server-names-inert-and-json-keeps-them-exact", timeout, async () => {
     const proxied = sandboxEnv(proxy)
-    const text = await runCli(["ls", "answers", "--filter", "*month"], { env: proxied })
+    const text = await runCliInProcess(["ls", "answers", "--filter", "*month"], { env: proxied })
     expect(text.code, text.stderr).toBe(0)
     expect(text.stdout).toContain("Revenue\\u001b]52;c;cm0gLXJmIH4=\\u0007 by Month")
     expect(text.stdout).not.toContain("\u001b")
-    const json = await runCli(["ls", "answers", "--filter", "*month", "--json"], { env: proxied })
+    const json = await runCliInProcess(["ls", "answers", "--filter", "*month", "--json"], { env: proxied })
     expect(json.stdout).not.toContain("\u001b")
     expect(ndjson(json.stdout).map((a) => a["name"])).toEqual([evilAnswer])
   })
 
   it("ls-visualizations-shows-the-liveboard-name-inert-in-its-last-line", timeout, async () => {
-    const run = await runCli(["ls", "visualizations", evilLiveboard], { env: sandboxEnv(proxy) })
+    const run = await runCliInProcess(["ls", "visualizations", evilLiveboard], { env: sandboxEnv(proxy) })
     expect(run.code, run.stderr).toBe(0)
     expect(run.stdout).not.toContain("\u001b")
     expect(run.stdout).toContain(
@@ -164,7 +166,7 @@ describe("spotpipe ls", () => {
   })
 
   it("ls-without-a-listing-is-a-usage-error-naming-the-choices", timeout, async () => {
-    const run = await runCli(["ls", "answr"], { env })
+    const run = await runCliInProcess(["ls", "answr"], { env })
     expect(run.code).toBe(2)
     expect(run.stderr).toContain('did you mean "answers"')
   })
