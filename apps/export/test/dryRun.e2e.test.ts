@@ -2,12 +2,14 @@
  * `--dry-run`, end to end (the built CLI against a loopback sandbox): every export command and `run` resolve
  * their names, read one row of each result and print the files a run would write with the rows and columns it
  * would write — the same figures a real run's manifest then records — and leave the output folder exactly as
- * it was: no folder, lock, state directory, partial file or manifest.
+ * it was: no folder, lock, state directory, partial file or manifest. Runs are in-process (runCliInProcess) but two
+ * real processes: a metadata dry run as installed, and the dry run with `--out -`.
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { runCliInProcess } from "./support/inProcess.ts"
 import { runCli } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
 import { tempFolders } from "./support/tempFolders.ts"
@@ -42,12 +44,12 @@ interface PlanOutput {
 const planAndRun = async (args: ReadonlyArray<string>) => {
   const root = tempDir()
   const out = NodePath.join(root, "not", "yet")
-  const dry = await runCli([...args, "--out", out, "--dry-run", "--json"], { env })
+  const dry = await runCliInProcess([...args, "--out", out, "--dry-run", "--json"], { env })
   expect(dry.code, dry.stderr).toBe(0)
   expect(entriesIn(root)).toEqual([])
   const plan = JSON.parse(dry.stdout) as { dry_run: boolean; outputs: ReadonlyArray<PlanOutput> }
   expect(plan.dry_run).toBe(true)
-  const real = await runCli([...args, "--out", out], { env })
+  const real = await runCliInProcess([...args, "--out", out], { env })
   expect(real.code, real.stderr).toBe(0)
   const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(out, "manifest.json"), "utf8")) as {
     outputs: ReadonlyArray<{ file: string; rows_written: number; columns: PlanOutput["columns"] }>
@@ -115,7 +117,7 @@ describe("--dry-run on the export commands", () => {
     const out = tempDir()
     NodeFs.writeFileSync(NodePath.join(out, "answer-Revenue by Month.csv"), "old")
     const before = entriesIn(out)
-    const run = await runCli(["answer", "Revenue by Month", "--out", out, "--dry-run"], { env })
+    const run = await runCliInProcess(["answer", "Revenue by Month", "--out", out, "--dry-run"], { env })
     expect(run.code, run.stderr).toBe(0)
     expect(entriesIn(out)).toEqual(before)
     expect(NodeFs.readFileSync(NodePath.join(out, "answer-Revenue by Month.csv"), "utf8")).toBe("old")
@@ -125,7 +127,7 @@ describe("--dry-run on the export commands", () => {
 
   it("dry-run-of-a-missing-answer-fails-like-the-run-with-did-you-mean", timeout, async () => {
     const out = tempDir()
-    const run = await runCli(["answer", "Revenue by Mnth", "--out", out, "--dry-run"], { env })
+    const run = await runCliInProcess(["answer", "Revenue by Mnth", "--out", out, "--dry-run"], { env })
     expect(run.code).toBe(1)
     expect(run.stderr).toContain('did you mean "Revenue by Month"')
     expect(entriesIn(out)).toEqual([])
@@ -133,7 +135,9 @@ describe("--dry-run on the export commands", () => {
 
   it("dry-run-with-log-format-json-prints-the-plan-as-json", timeout, async () => {
     const out = tempDir()
-    const run = await runCli(["answer", "Sampled Orders", "--out", out, "--dry-run", "--log-format", "json"], { env })
+    const run = await runCliInProcess(["answer", "Sampled Orders", "--out", out, "--dry-run", "--log-format", "json"], {
+      env
+    })
     expect(run.code, run.stderr).toBe(0)
     expect(entriesIn(out)).toEqual([])
     expect(JSON.parse(run.stdout)).toMatchObject({ dry_run: true, outputs: [{ file: "answer-Sampled Orders.csv" }] })
@@ -168,7 +172,7 @@ describe("--dry-run on spotpipe run", () => {
       { type: "liveboard", id: "Sales Overview", visualizations: ["Revenue by Region"] },
       { type: "metadata", metadataTypes: ["LIVEBOARD"] }
     ])
-    const run = await runCli(["run", jobFile, "--out", out, "--dry-run", "--json"], { env })
+    const run = await runCliInProcess(["run", jobFile, "--out", out, "--dry-run", "--json"], { env })
     expect(run.code, run.stderr).toBe(0)
     expect(entriesIn(out)).toEqual([])
     const plan = JSON.parse(run.stdout)
@@ -190,7 +194,7 @@ describe("--dry-run on spotpipe run", () => {
       { type: "answer", id: "Revenue by Month" },
       { type: "answer", id: "No Such Answer" }
     ])
-    const run = await runCli(["run", jobFile, "--out", out, "--dry-run"], { env })
+    const run = await runCliInProcess(["run", jobFile, "--out", out, "--dry-run"], { env })
     expect(run.code).toBe(1)
     expect(entriesIn(out)).toEqual([])
     expect(run.stdout).toContain("answer-Revenue by Month.csv")
