@@ -2,13 +2,15 @@
  * `--json` on the export commands and `run`, end to end (the built CLI against a loopback sandbox): stdout is
  * one JSON object with the manifest's essentials — each output's file, rows, columns, SHA-256 and status, the
  * failures and totals — that agrees with the manifest and the files on disk; logs and progress stay on stderr;
- * the exit code is what it is without `--json`; with `--out -` it is a usage error.
+ * the exit code is what it is without `--json`; with `--out -` it is a usage error. Runs are in-process
+ * (runCliInProcess) but two real processes: a liveboard's `--json` report as installed, and `--out -`.
  */
 import { createHash } from "node:crypto"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { runCliInProcess } from "./support/inProcess.ts"
 import { runCli } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
 import { tempFolders } from "./support/tempFolders.ts"
@@ -108,7 +110,7 @@ describe("--json on the export commands", () => {
 
   it("json-report-is-printed-with-quiet-and-logs-stay-on-stderr", timeout, async () => {
     const out = tempDir()
-    const run = await runCli(["answer", "Sampled Orders", "--out", out, "--json", "--quiet"], { env })
+    const run = await runCliInProcess(["answer", "Sampled Orders", "--out", out, "--json", "--quiet"], { env })
     expect(run.code, run.stderr).toBe(0)
     const report = reportOf(run.stdout)
     expect(report.outputs.map((o) => o.file)).toEqual(["answer-Sampled Orders.csv"])
@@ -118,7 +120,7 @@ describe("--json on the export commands", () => {
 
   it("a-failed-export-is-in-the-json-report-and-still-exits-1", timeout, async () => {
     const out = tempDir()
-    const run = await runCli(
+    const run = await runCliInProcess(
       ["liveboard", "Sales Overview", "--out", out, "--json", "--timeout", "1", "--deadline", "2"],
       {
         env: sandboxEnv(broken)
@@ -137,7 +139,7 @@ describe("--json on the export commands", () => {
   it("a-run-refused-before-any-export-starts-has-no-report-and-exits-1", timeout, async () => {
     const out = tempDir()
     NodeFs.writeFileSync(NodePath.join(out, "answer-Revenue by Month.csv"), "old")
-    const run = await runCli(["answer", "Revenue by Month", "--out", out, "--json"], { env })
+    const run = await runCliInProcess(["answer", "Revenue by Month", "--out", out, "--json"], { env })
     expect(run.code).toBe(1)
     expect(run.stderr).toContain("already exists")
     // Refused before anything was written: the run-level failure has one line on stderr and no report.
@@ -147,8 +149,8 @@ describe("--json on the export commands", () => {
   it("ddl-that-cannot-be-written-makes-the-report-failed-as-the-exit-code-says", timeout, async () => {
     // BigQuery takes no "(" in a column name: the data is written, the DDL refused, the command exits 1.
     const [refused, written] = await Promise.all([
-      runCli(["answer", "Revenue by Month", "--out", tempDir(), "--ddl", "bigquery", "--json"], { env }),
-      runCli(["answer", "Revenue by Month", "--out", tempDir(), "--ddl", "duckdb", "--json"], { env })
+      runCliInProcess(["answer", "Revenue by Month", "--out", tempDir(), "--ddl", "bigquery", "--json"], { env }),
+      runCliInProcess(["answer", "Revenue by Month", "--out", tempDir(), "--ddl", "duckdb", "--json"], { env })
     ])
     expect(refused.code).toBe(1)
     const report = reportOf(refused.stdout) as Report & { readonly ddl: { status: string; error: string } }
@@ -185,7 +187,7 @@ describe("--json on spotpipe run", () => {
         ]
       })
     )
-    const run = await runCli(["run", jobFile, "--out", out, "--json"], { env })
+    const run = await runCliInProcess(["run", jobFile, "--out", out, "--json"], { env })
     expect(run.code).toBe(1)
     const report = reportOf(run.stdout)
     expect(report.status).toBe("failed")
@@ -207,7 +209,7 @@ describe("--json on spotpipe run", () => {
     const out = NodePath.join(dir, "out")
     const jobFile = NodePath.join(dir, "job.json")
     NodeFs.writeFileSync(jobFile, JSON.stringify({ exports: [{ type: "answer", id: "Revenue by Month" }] }))
-    const run = await runCli(["run", jobFile, "--out", out, "--ddl", "bigquery", "--json"], { env })
+    const run = await runCliInProcess(["run", jobFile, "--out", out, "--ddl", "bigquery", "--json"], { env })
     expect(run.code).toBe(1)
     const report = reportOf(run.stdout) as Report & { readonly ddl: { status: string; error: string } }
     expect(report).toMatchObject({ status: "failed", failures: [], ddl: { status: "failed" } })
@@ -223,10 +225,10 @@ describe("--json on load and merge", () => {
     const out = NodePath.join(dir, "landing")
     const jobFile = NodePath.join(dir, "job.json")
     NodeFs.writeFileSync(jobFile, JSON.stringify({ exports: [{ type: "answer", id: "Revenue by Month", split: 2 }] }))
-    const run = await runCli(["run", jobFile, "--out", out, "--quiet"], { env })
+    const run = await runCliInProcess(["run", jobFile, "--out", out, "--quiet"], { env })
     expect(run.code, run.stderr).toBe(0)
 
-    const merge = await runCli(["merge", out, "--json", "--quiet"])
+    const merge = await runCliInProcess(["merge", out, "--json", "--quiet"])
     expect(merge.code, merge.stderr).toBe(0)
     const merged = JSON.parse(merge.stdout).merge
     expect(merge.stdout.trimEnd().split("\n")).toHaveLength(1)
@@ -235,7 +237,7 @@ describe("--json on load and merge", () => {
     expect(merged.files[0]).toMatchObject({ parts: 2 })
 
     const database = NodePath.join(dir, "w.duckdb")
-    const load = await runCli(["load", out, "--into", `duckdb:${database}`, "--json", "--quiet"], { withDuckDb: true })
+    const load = await runCliInProcess(["load", out, "--into", `duckdb:${database}`, "--json", "--quiet"])
     expect(load.code, load.stderr).toBe(0)
     expect(load.stdout.trimEnd().split("\n")).toHaveLength(1)
     const loaded = JSON.parse(load.stdout).load
@@ -247,7 +249,7 @@ describe("--json on load and merge", () => {
 describe("auth status --json", () => {
   it("auth-status-json-has-every-documented-key-null-where-unknown", timeout, async () => {
     // The sandbox: no profile, no Org given; a script reads .profile and .sources.org_id all the same.
-    const run = await runCli(["auth", "status", "--json"], { env })
+    const run = await runCliInProcess(["auth", "status", "--json"], { env })
     expect(run.code, run.stderr).toBe(0)
     const status = JSON.parse(run.stdout)
     expect(Object.keys(status)).toEqual(["host", "profile", "auth", "user", "org", "cluster", "token", "sources"])
