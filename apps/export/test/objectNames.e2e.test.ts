@@ -3,12 +3,14 @@
  * shows objects a cluster can have and the sandbox's fixtures do not): a name that moved to another object between a
  * run and its `--resume`, a name that is another object's GUID, a GUID in upper case, a cluster that matches names
  * ignoring case, two visualizations of one liveboard sharing a name, a liveboard without visualizations, and a
- * cluster that answers a visualization's GUID in another case.
+ * cluster that answers a visualization's GUID in another case. Runs are in-process (runCliInProcess) but two real
+ * processes: an answer by name as installed, and a visualization written to stdout (`--out -`).
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { runCliInProcess } from "./support/inProcess.ts"
 import { type RenamingProxy, startRewritingProxy } from "./support/RenamingProxy.ts"
 import { runCli } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
@@ -100,14 +102,14 @@ describe("which object an export reads", () => {
   it("resume-never-keeps-the-file-of-an-object-whose-name-another-object-took", timeout, async () => {
     const out = tempDir()
     view = {}
-    const first = await runCli(["answer", "Revenue by Month", "--out", out], { env: env() })
+    const first = await runCliInProcess(["answer", "Revenue by Month", "--out", out], { env: env() })
     expect(first.code, first.stderr).toBe(0)
     const file = NodePath.join(out, "answer-Revenue by Month.csv")
     expect(NodeFs.readFileSync(file, "utf8")).toMatch(/^Month\(Order Date\),/)
 
     // Renamed since: "Revenue by Month" is now the other answer (and the first one is called "Weekly Shipments").
     view = { swap: ["Revenue by Month", "Weekly Shipments"] }
-    const resumed = await runCli(["answer", "Revenue by Month", "--out", out, "--resume"], { env: env() })
+    const resumed = await runCliInProcess(["answer", "Revenue by Month", "--out", out, "--resume"], { env: env() })
     expect(resumed.code, resumed.stderr).toBe(0)
     expect(NodeFs.readFileSync(file, "utf8")).toMatch(/^Week\(Shipped At\),/)
     const [output] = manifestOf(out).outputs
@@ -131,7 +133,7 @@ describe("which object an export reads", () => {
         return [copy, ...items]
       }
     }
-    const run = await runCli(["answer", revenue, "--out", out], { env: env() })
+    const run = await runCliInProcess(["answer", revenue, "--out", out], { env: env() })
     view = {}
     expect(run.code, run.stderr).toBe(0)
     expect(manifestOf(out).outputs[0]?.source.id).toBe(revenue)
@@ -165,26 +167,29 @@ describe("which object an export reads", () => {
     const out = tempDir()
     view = {}
     const revenue = answerId("Revenue by Month")
-    const run = await runCli(["answer", revenue.toUpperCase(), "--out", out], { env: env() })
+    const run = await runCliInProcess(["answer", revenue.toUpperCase(), "--out", out], { env: env() })
     expect(run.code, run.stderr).toBe(0)
     expect(manifestOf(out).outputs[0]?.source.id).toBe(revenue)
 
     const viz = salesOverview().visualizations.find((v) => v.name === "Revenue by Region")!
-    const byViz = await runCli(["liveboard", "Sales Overview", "--viz", viz.id.toUpperCase(), "--out", tempDir()], {
-      env: env()
-    })
+    const byViz = await runCliInProcess(
+      ["liveboard", "Sales Overview", "--viz", viz.id.toUpperCase(), "--out", tempDir()],
+      {
+        env: env()
+      }
+    )
     expect(byViz.code, byViz.stderr).toBe(0)
   })
 
   it("a-guid-of-another-type-says-what-it-is-and-how-to-export-it", timeout, async () => {
     view = {}
     const liveboard = salesOverview()
-    const run = await runCli(["answer", liveboard.id, "--out", tempDir()], { env: env() })
+    const run = await runCliInProcess(["answer", liveboard.id, "--out", tempDir()], { env: env() })
     expect(run.code).toBe(1)
     expect(run.stderr).toContain(
       `${liveboard.id} is the GUID of liveboard "Sales Overview", not of an answer: export it as a liveboard (spotpipe liveboard)`
     )
-    const table = await runCli(["liveboard", fixtures.ordersTable.id.toUpperCase(), "--out", tempDir()], {
+    const table = await runCliInProcess(["liveboard", fixtures.ordersTable.id.toUpperCase(), "--out", tempDir()], {
       env: env()
     })
     expect(table.code).toBe(1)
@@ -203,7 +208,7 @@ describe("which object an export reads", () => {
         return body
       }
     }
-    const run = await runCli(["answer", liveboard.id, "--out", tempDir()], { env: env() })
+    const run = await runCliInProcess(["answer", liveboard.id, "--out", tempDir()], { env: env() })
     view = {}
     expect(run.code).toBe(1)
     expect(run.stderr).toContain(`is the GUID of liveboard "Sales Overview", not of an answer`)
@@ -215,7 +220,7 @@ describe("which object an export reads", () => {
     view = {
       request: (body) => JSON.parse(JSON.stringify(body).split('"REVENUE BY MONTH"').join('"Revenue by Month"')) as Json
     }
-    const run = await runCli(["answer", "REVENUE BY MONTH", "--out", out], { env: env() })
+    const run = await runCliInProcess(["answer", "REVENUE BY MONTH", "--out", out], { env: env() })
     view = {}
     expect(run.code).toBe(1)
     expect(run.stderr).toContain('no answer "REVENUE BY MONTH" found')
@@ -244,14 +249,16 @@ describe("which object an export reads", () => {
       }
     }
     const out = tempDir()
-    const run = await runCli(["liveboard", "Sales Overview", "--viz", "Revenue by Region", "--out", out], {
+    const run = await runCliInProcess(["liveboard", "Sales Overview", "--viz", "Revenue by Region", "--out", out], {
       env: env()
     })
     expect(run.code).toBe(1)
     expect(run.stderr).toContain('has 2 visualizations named "Revenue by Region"')
     expect(run.stderr).toContain(region.id)
     expect(run.stderr).toContain(yearly.id)
-    const byGuid = await runCli(["liveboard", "Sales Overview", "--viz", yearly.id, "--out", out], { env: env() })
+    const byGuid = await runCliInProcess(["liveboard", "Sales Overview", "--viz", yearly.id, "--out", out], {
+      env: env()
+    })
     view = {}
     expect(byGuid.code, byGuid.stderr).toBe(0)
     expect(manifestOf(out).outputs.map((o) => (o.source.viz as { id: string }).id)).toEqual([yearly.id])
@@ -277,7 +284,7 @@ describe("which object an export reads", () => {
           : answer
     }
     const out = tempDir()
-    const run = await runCli(["liveboard", "Sales Overview", "--viz", name, "--out", out], { env: env() })
+    const run = await runCliInProcess(["liveboard", "Sales Overview", "--viz", name, "--out", out], { env: env() })
     view = {}
     expect(run.code).toBe(1)
     expect(run.stderr).toContain(`has commas in its name: give its GUID in --viz instead (${yearly.id})`)
@@ -299,7 +306,7 @@ describe("which object an export reads", () => {
           : answer
     }
     const out = tempDir()
-    const run = await runCli(["liveboard", "Sales Overview", "--out", out], { env: env() })
+    const run = await runCliInProcess(["liveboard", "Sales Overview", "--out", out], { env: env() })
     view = {}
     expect(run.code).toBe(1)
     expect(run.stderr).toContain('liveboard "Sales Overview"')
@@ -317,7 +324,7 @@ describe("which object an export reads", () => {
         return answer
       }
     }
-    const run = await runCli(["liveboard", "Sales Overview", "--viz", "Revenue by Region", "--out", out], {
+    const run = await runCliInProcess(["liveboard", "Sales Overview", "--viz", "Revenue by Region", "--out", out], {
       env: env()
     })
     view = {}
