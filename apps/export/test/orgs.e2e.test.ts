@@ -4,11 +4,13 @@
  * 403): `--orgs all` exports the active Orgs and names the inactive one it skipped in the log and the manifest; a
  * single command over several Orgs carries on past an Org it cannot read, records it as failed, publishes nothing
  * of it and exits 1 naming it; and an audit export's warnings reach the manifest and `--json`, not only stderr.
+ * Runs are in-process (runCliInProcess) but the first, `metadata --orgs all`, a real process as installed.
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { runCliInProcess } from "./support/inProcess.ts"
 import { startRewritingProxy } from "./support/RenamingProxy.ts"
 import { runCli } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
@@ -87,7 +89,7 @@ describe("--orgs and inactive Orgs", () => {
     const dir = tempDir()
     const job = NodePath.join(dir, "..", `${NodePath.basename(dir)}-job.json`)
     NodeFs.writeFileSync(job, JSON.stringify({ orgs: "all", exports: [{ type: "permissions" }] }))
-    const run = await runCli(["run", job, "--out", dir, "--quiet"], { env })
+    const run = await runCliInProcess(["run", job, "--out", dir, "--quiet"], { env })
     expect(run.code, run.stderr).toBe(0)
     expect(run.stderr).toContain(`${inactive.id} (${inactive.name})`)
     // Named where the choice was made: the job file, not a flag that was never given.
@@ -101,7 +103,7 @@ describe("--orgs and inactive Orgs", () => {
     const dir = tempDir()
     const job = NodePath.join(dir, "..", `${NodePath.basename(dir)}-job.json`)
     NodeFs.writeFileSync(job, JSON.stringify({ orgs: [0, inactive.id], exports: [{ type: "permissions" }] }))
-    const run = await runCli(["run", job, "--out", dir, "--quiet"], { env })
+    const run = await runCliInProcess(["run", job, "--out", dir, "--quiet"], { env })
     expect(run.code).toBe(1)
     expect(run.stderr).toContain(
       `spotpipe: warning: Org ${inactive.id} (${inactive.name}) is inactive (status IN_ACTIVE in orgs/search) but the job file's "orgs" names it, so it is tried: a cluster lets no one sign in to an inactive Org, so expect it to fail; activate it, or drop it from the job file's "orgs"`
@@ -117,7 +119,7 @@ describe("--orgs and inactive Orgs", () => {
     const dir = tempDir()
     const job = NodePath.join(dir, "..", `${NodePath.basename(dir)}-job.json`)
     NodeFs.writeFileSync(job, JSON.stringify({ orgs: [0], exports: [{ type: "permissions" }] }))
-    const run = await runCli(["run", job, "--orgs", "all", "--out", dir, "--quiet"], { env })
+    const run = await runCliInProcess(["run", job, "--orgs", "all", "--out", dir, "--quiet"], { env })
     expect(run.code, run.stderr).toBe(0)
     expect(manifestOf(dir).warnings).toEqual([expect.stringMatching(/^--orgs all skips an inactive Org /)])
   })
@@ -131,7 +133,7 @@ describe("a single command over several Orgs", () => {
       const dir = tempDir()
       // Named by id, the inactive Org is tried (said in a warning), between two that can be read.
       const orgs = `0,${inactive.id},${emea.id}`
-      const run = await runCli(["principals", "--orgs", orgs, "--out", dir, "--json", "--quiet"], { env })
+      const run = await runCliInProcess(["principals", "--orgs", orgs, "--out", dir, "--json", "--quiet"], { env })
       expect(run.code).toBe(1)
       expect(run.stderr).toContain(
         `spotpipe: warning: Org ${inactive.id} (${inactive.name}) is inactive (status IN_ACTIVE in orgs/search) but --orgs names it, so it is tried`
@@ -173,9 +175,12 @@ describe("a single command over several Orgs", () => {
 
   it("a-dry-run-plans-the-other-orgs-and-exits-1-naming-the-one-it-cannot-read", timeout, async () => {
     const dir = NodePath.join(tempDir(), "landing")
-    const run = await runCli(["answer", "Revenue by Month", "--orgs", `0,${inactive.id}`, "--out", dir, "--dry-run"], {
-      env
-    })
+    const run = await runCliInProcess(
+      ["answer", "Revenue by Month", "--orgs", `0,${inactive.id}`, "--out", dir, "--dry-run"],
+      {
+        env
+      }
+    )
     expect(run.code).toBe(1)
     expect(run.stdout).toContain("org-0-primary/answer-Revenue by Month.csv")
     expect(run.stdout).toContain(
@@ -189,19 +194,21 @@ describe("a single command over several Orgs", () => {
 
   it("usage-errors-in-every-org-and-nothing-written-stay-a-usage-error-without-a-manifest", timeout, async () => {
     const dir = NodePath.join(tempDir(), "landing")
-    const run = await runCli(["audit", "--orgs", "all", "--since", "last", "--out", dir, "--quiet"], { env })
+    const run = await runCliInProcess(["audit", "--orgs", "all", "--since", "last", "--out", dir, "--quiet"], { env })
     expect(run.code).toBe(2)
     expect(run.stderr).toContain("--since last needs an earlier successful run")
     expect(run.stderr).not.toContain("Orgs failed")
     expect(NodeFs.existsSync(dir)).toBe(false)
-    const dryRun = await runCli(["audit", "--orgs", "all", "--since", "last", "--out", dir, "--dry-run"], { env })
+    const dryRun = await runCliInProcess(["audit", "--orgs", "all", "--since", "last", "--out", dir, "--dry-run"], {
+      env
+    })
     expect(dryRun.code).toBe(2)
     expect(dryRun.stderr).toContain("--since last needs an earlier successful run")
   })
 
   it("one-org-alone-still-stops-at-its-failure-as-before", timeout, async () => {
     const dir = tempDir()
-    const run = await runCli(["principals", "--orgs", String(inactive.id), "--out", dir, "--quiet"], { env })
+    const run = await runCliInProcess(["principals", "--orgs", String(inactive.id), "--out", dir, "--quiet"], { env })
     expect(run.code).toBe(1)
     expect(run.stderr).not.toContain("Orgs failed")
     const last = run.stderr.trimEnd().split("\n").at(-1)!
@@ -214,7 +221,9 @@ describe("audit warnings where a machine can read them", () => {
   it("the-range-warnings-are-in-the-manifest-entry-and-the-json-report", timeout, async () => {
     const dir = tempDir()
     // From more than 30 days back (beyond ThoughtSpot's retention) up to now (events may still appear).
-    const run = await runCli(["audit", "--since", "32d", "--format", "ndjson", "--out", dir, "--json"], { env })
+    const run = await runCliInProcess(["audit", "--since", "32d", "--format", "ndjson", "--out", dir, "--json"], {
+      env
+    })
     expect(run.code, run.stderr).toBe(0)
     const report = JSON.parse(run.stdout) as { outputs: ReadonlyArray<{ file: string; warnings: Array<string> }> }
     const warnings = report.outputs[0]!.warnings
@@ -241,7 +250,9 @@ describe("audit warnings where a machine can read them", () => {
       const iso = (millis: number) => new Date(millis).toISOString()
       const dir = tempDir()
       const args = ["audit", "--orgs", `0,${emea.id}`, "--since", iso(since), "--until", iso(since + DAY), "--out", dir]
-      const run = await runCli([...args, "--json", "--quiet"], { env: { ...env, THOUGHTSPOT_HOST: proxy.url } })
+      const run = await runCliInProcess([...args, "--json", "--quiet"], {
+        env: { ...env, THOUGHTSPOT_HOST: proxy.url }
+      })
       expect(run.code, run.stderr).toBe(0)
       const primaryEntry = manifestOf(dir).outputs.find((o) => o.org?.id === 0)!
       expect(primaryEntry.warnings).toEqual([
