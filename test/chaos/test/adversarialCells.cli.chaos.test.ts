@@ -3,12 +3,14 @@
  * answers the lookups correctly and the data request with a crafted page: each is either written exactly (the
  * bytes checked) or the export exits 1 with one line naming the row and column, and nothing appears at the
  * output's final path. Covers text that is not UTF-8 and unpaired surrogates, objects and arrays in text
- * columns, integers in every JSON spelling, numbers a double cannot hold, and repeated column names.
+ * columns, integers in every JSON spelling, numbers a double cannot hold, and repeated column names. Runs are
+ * in-process (the CLI program, given only its environment), but for one real `spotpipe` process as installed.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, describe, expect, it } from "@effect/vitest"
+import { runCliInProcess } from "../../../apps/export/test/support/inProcess.ts"
 import { answerOf, type Column, json } from "../src/CannedAnswer.ts"
 import { type CannedResponse, startCannedServer } from "../src/CannedServer.ts"
 import { readTree } from "../src/OutputTree.ts"
@@ -43,12 +45,16 @@ const pageOf = (
   return { status: 200, contentType: "application/json", body: Buffer.concat(parts) }
 }
 
-/** Runs `spotpipe answer Sales` in `format` against a server answering with `rows` for `columns`. */
+/**
+ * Runs `spotpipe answer Sales` in `format` against a server answering with `rows` for `columns`: in-process, or as
+ * the installed command's process.
+ */
 const exportAnswer = async (
   columns: ReadonlyArray<Column>,
   rows: ReadonlyArray<string | Buffer>,
   format: "csv" | "ndjson",
-  namesLast = false
+  namesLast = false,
+  how: "in-process" | "process" = "in-process"
 ) => {
   const server = await startCannedServer((path, body) => {
     if (path.endsWith("/metadata/search")) {
@@ -60,9 +66,9 @@ const exportAnswer = async (
   })
   const out = NodePath.join(root, `out-${Math.random().toString(36).slice(2)}`)
   try {
-    const run = await runSpotpipe(["answer", "Sales", "--format", format, "--out", out, "--quiet"], {
-      env: { THOUGHTSPOT_HOST: server.url, THOUGHTSPOT_TOKEN: token }
-    })
+    const args = ["answer", "Sales", "--format", format, "--out", out, "--quiet"]
+    const env = { THOUGHTSPOT_HOST: server.url, THOUGHTSPOT_TOKEN: token }
+    const run = how === "process" ? await runSpotpipe(args, { env }) : await runCliInProcess(args, { env })
     expect(run.stdout + run.stderr).not.toContain(token)
     expect(run.stderr).not.toMatch(/\n\s+at /)
     return { run, tree: readTree(out) }
@@ -93,7 +99,10 @@ describe("cells that cannot be written exactly fail the export naming the cell",
           ["Qty", "INT64"]
         ],
         ['["West",1]', bad],
-        format
+        format,
+        false,
+        // One real process: what the installed command prints, and its exit code.
+        format === "csv" ? "process" : "in-process"
       )
       expectRefused(
         result,

@@ -2,11 +2,14 @@
  * The bad-input corpus through the real CLI: a loopback server that answers lookups correctly and the data
  * request with a bad body. Each run exits 1 with one line that names the problem (no stack trace), records the
  * failure in the manifest, and leaves nothing at the output's final path; an enormous single row goes through.
+ * Runs are in-process (the CLI program, given only its environment), but for one real `spotpipe` process as
+ * installed.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, describe, expect, it } from "@effect/vitest"
+import { runCliInProcess } from "../../../apps/export/test/support/inProcess.ts"
 import { answerOf, json } from "../src/CannedAnswer.ts"
 import { type CannedResponse, startCannedServer } from "../src/CannedServer.ts"
 import { readTree } from "../src/OutputTree.ts"
@@ -44,7 +47,13 @@ const page = (overrides: Record<string, unknown>) =>
     ]
   })
 
-const runWith = async (data: CannedResponse, objects: ReadonlyArray<unknown> = [answer], job = jobPath) => {
+/** `spotpipe run` of `job` against a server answering `data`: in-process, or as the installed command's process. */
+const runWith = async (
+  data: CannedResponse,
+  objects: ReadonlyArray<unknown> = [answer],
+  job = jobPath,
+  how: "in-process" | "process" = "in-process"
+) => {
   const server = await startCannedServer((path, body) => {
     if (path.endsWith("/metadata/search")) {
       const offset = (body as { record_offset?: number } | undefined)?.record_offset ?? 0
@@ -55,9 +64,9 @@ const runWith = async (data: CannedResponse, objects: ReadonlyArray<unknown> = [
   })
   const out = NodePath.join(root, `out-${Math.random().toString(36).slice(2)}`)
   try {
-    const run = await runSpotpipe(["run", job, "--out", out, "--quiet"], {
-      env: { THOUGHTSPOT_HOST: server.url, THOUGHTSPOT_TOKEN: token }
-    })
+    const args = ["run", job, "--out", out, "--quiet"]
+    const env = { THOUGHTSPOT_HOST: server.url, THOUGHTSPOT_TOKEN: token }
+    const run = how === "process" ? await runSpotpipe(args, { env }) : await runCliInProcess(args, { env })
     expect(run.stdout + run.stderr).not.toContain(token)
     expect(run.stderr).not.toMatch(/\n\s+at /)
     return { run, tree: readTree(out) }
@@ -86,7 +95,9 @@ describe("bad input through spotpipe run", () => {
   ]
   for (const [name, response, says] of cases) {
     it(`${name}-exits-1-with-one-line-and-no-output-file`, async () => {
-      const { run, tree } = await runWith(response)
+      // One real process: the installed command's one line and exit code.
+      const how = name === "html-404-page" ? "process" : "in-process"
+      const { run, tree } = await runWith(response, [answer], jobPath, how)
       expect(run.code, run.stderr).toBe(1)
       expect(run.stderr.trim().split("\n")).toHaveLength(1)
       expect(run.stderr).toMatch(says)

@@ -2,12 +2,14 @@
  * Data the protocol allows but no sound export can take silently, through the real CLI against a loopback
  * server: a server that repeats page 1 as page 2 (a warning in the manifest and on stderr, or a failure with
  * `--strict`), a cell nested deeper than the supported depth (a typed one-line failure, not a stack overflow),
- * and a date column holding a cell that is no date (a message whose advice the CLI user can follow).
+ * and a date column holding a cell that is no date (a message whose advice the CLI user can follow). Runs are
+ * in-process (the CLI program, given only its environment), but for one real `spotpipe` process as installed.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, describe, expect, it } from "@effect/vitest"
+import { runCliInProcess } from "../../../apps/export/test/support/inProcess.ts"
 import { answerOf, answerTml, json } from "../src/CannedAnswer.ts"
 import { type CannedResponse, startCannedServer } from "../src/CannedServer.ts"
 import { readTree } from "../src/OutputTree.ts"
@@ -34,11 +36,15 @@ const dataPage = (offset: number, rows: ReadonlyArray<ReadonlyArray<unknown>> | 
   } satisfies CannedResponse
 }
 
-/** Runs spotpipe with `args` (`OUT` stands for a fresh output directory) against a server answering `rowsAt`. */
+/**
+ * Runs spotpipe with `args` (`OUT` stands for a fresh output directory) against a server answering `rowsAt`:
+ * in-process, or as the installed command's process.
+ */
 const runAgainst = async (
   rowsAt: (offset: number) => ReadonlyArray<ReadonlyArray<unknown>> | string,
   total: number,
-  args: ReadonlyArray<string>
+  args: ReadonlyArray<string>,
+  how: "in-process" | "process" = "in-process"
 ) => {
   const server = await startCannedServer((path, body) => {
     const offset = (body as { record_offset?: number } | undefined)?.record_offset ?? 0
@@ -50,10 +56,9 @@ const runAgainst = async (
   })
   const out = NodePath.join(root, `out-${Math.random().toString(36).slice(2)}`)
   try {
-    const run = await runSpotpipe(
-      args.map((a) => (a === "OUT" ? out : a)),
-      { env: { THOUGHTSPOT_HOST: server.url, THOUGHTSPOT_TOKEN: token } }
-    )
+    const argv = args.map((a) => (a === "OUT" ? out : a))
+    const env = { THOUGHTSPOT_HOST: server.url, THOUGHTSPOT_TOKEN: token }
+    const run = how === "process" ? await runSpotpipe(argv, { env }) : await runCliInProcess(argv, { env })
     expect(run.stdout + run.stderr).not.toContain(token)
     expect(run.stderr).not.toMatch(/\n\s+at /)
     return { run, tree: NodeFs.existsSync(out) ? readTree(out) : new Map<string, Buffer>() }
@@ -153,18 +158,13 @@ describe("a deeply nested cell", () => {
   for (const workers of ["0", "1"]) {
     for (const format of ["csv", "ndjson"]) {
       it(`a-cell-nested-200000-deep-is-a-typed-one-line-failure-${format}-workers-${workers}`, async () => {
-        const { run, tree } = await runAgainst(() => deep, 1, [
-          "answer",
-          "Sales",
-          "--timezone",
-          "UTC",
-          "--format",
-          format,
-          "--workers",
-          workers,
-          "--out",
-          "OUT"
-        ])
+        const { run, tree } = await runAgainst(
+          () => deep,
+          1,
+          ["answer", "Sales", "--timezone", "UTC", "--format", format, "--workers", workers, "--out", "OUT"],
+          // One real process: a cell this deep must not overflow the installed command's stack.
+          workers === "0" && format === "csv" ? "process" : "in-process"
+        )
         expect(run.code, run.stderr).toBe(1)
         expect(run.stderr.trim().split("\n")).toHaveLength(1)
         expect(run.stderr).toContain(says)
