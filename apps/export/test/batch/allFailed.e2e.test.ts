@@ -1,13 +1,14 @@
 /**
  * `spotpipe run` whose every export failed: the error says so, and claims no "others" that were written. A job
- * with a `load` and a failed export says that its load was not run.
+ * with a `load` and a failed export says that its load was not run. The runs are in-process: the CLI's logic is
+ * the subject.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
-import { runCli } from "../support/runCli.ts"
+import { runCliInProcess } from "../support/inProcess.ts"
 import { sandboxEnv } from "../support/Sandboxes.ts"
 
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-all-failed-"))
@@ -30,7 +31,7 @@ const run = async (name: string, ids: ReadonlyArray<string>, load?: { readonly i
     job,
     JSON.stringify({ exports: ids.map((id) => ({ type: "answer", id })), ...(load === undefined ? {} : { load }) })
   )
-  return runCli(["run", job, "--out", NodePath.join(root, name), "--quiet"], { env })
+  return runCliInProcess(["run", job, "--out", NodePath.join(root, name), "--quiet"], { env })
 }
 
 describe("spotpipe run with no export succeeding", () => {

@@ -2,14 +2,14 @@
  * A `--force` run (a new night into last night's folder) in which an export could not even be looked up, then
  * its `--resume`: the file that export left from the night before must be written again, never kept as this
  * night's. Its `--force` replaced nothing of it (no output was planned), so only the run itself can say that
- * the earlier runs' files are not this run's.
+ * the earlier runs' files are not this run's. The runs are in-process: the CLI's logic is the subject.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
-import { runCli } from "../support/runCli.ts"
+import { runCliInProcess } from "../support/inProcess.ts"
 import { sandboxEnv } from "../support/Sandboxes.ts"
 
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-force-resume-"))
@@ -49,18 +49,18 @@ describe("spotpipe run --force, then --resume", () => {
     const limited = sandboxEnv(sandbox, { username: "tsViewer", password: "Viewer@123!" })
     expect(fixtures.user.username).not.toBe("tsViewer")
 
-    const night1 = await runCli(["run", job, "--out", dir, "--quiet"], { env: full })
+    const night1 = await runCliInProcess(["run", job, "--out", dir, "--quiet"], { env: full })
     expect(night1.code, night1.stderr).toBe(0)
     const first = manifestOf(dir)
 
-    const night2 = await runCli(["run", job, "--out", dir, "--force", "--quiet"], { env: limited })
+    const night2 = await runCliInProcess(["run", job, "--out", dir, "--force", "--quiet"], { env: limited })
     expect(night2.code).toBe(1)
     expect(manifestOf(dir).exports.map((e) => [e.export, e.status])).toEqual([
       ["revenue", "succeeded"],
       ["customers", "failed"]
     ])
 
-    const resumed = await runCli(["run", job, "--out", dir, "--resume", "--quiet"], { env: full })
+    const resumed = await runCliInProcess(["run", job, "--out", dir, "--resume", "--quiet"], { env: full })
     expect(resumed.code, resumed.stderr).toBe(0)
     const last = manifestOf(dir)
     const customers = last.outputs.find((o) => o.file === "customers.csv")!
@@ -70,7 +70,7 @@ describe("spotpipe run --force, then --resume", () => {
     expect(first.outputs.find((o) => o.file === "customers.csv")!.resume).toBe("written")
 
     // Once the night is whole, a further --resume keeps everything.
-    const again = await runCli(["run", job, "--out", dir, "--resume", "--quiet"], { env: full })
+    const again = await runCliInProcess(["run", job, "--out", dir, "--resume", "--quiet"], { env: full })
     expect(again.code, again.stderr).toBe(0)
     expect(manifestOf(dir).outputs.map((o) => [o.file, o.resume])).toEqual([
       ["revenue.csv", "skipped"],
@@ -94,12 +94,12 @@ describe("spotpipe run --force, then --resume", () => {
     const full = sandboxEnv(sandbox)
     const limited = sandboxEnv(sandbox, { username: "tsViewer", password: "Viewer@123!" })
 
-    expect((await runCli(["run", sales, "--out", dir, "--quiet"], { env: full })).code).toBe(0)
-    expect((await runCli(["run", sales, "--out", dir, "--force", "--quiet"], { env: limited })).code).toBe(1)
-    const other = await runCli(["run", catalog, "--out", dir, "--force", "--quiet"], { env: full })
+    expect((await runCliInProcess(["run", sales, "--out", dir, "--quiet"], { env: full })).code).toBe(0)
+    expect((await runCliInProcess(["run", sales, "--out", dir, "--force", "--quiet"], { env: limited })).code).toBe(1)
+    const other = await runCliInProcess(["run", catalog, "--out", dir, "--force", "--quiet"], { env: full })
     expect(other.code, other.stderr).toBe(0)
 
-    const resumed = await runCli(["run", sales, "--out", dir, "--resume", "--quiet"], { env: full })
+    const resumed = await runCliInProcess(["run", sales, "--out", dir, "--resume", "--quiet"], { env: full })
     expect(resumed.code, resumed.stderr).toBe(0)
     expect(manifestOf(dir).outputs.map((o) => [o.file, o.resume])).toEqual([
       ["revenue.csv", "skipped"],

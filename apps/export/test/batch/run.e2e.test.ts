@@ -1,6 +1,7 @@
 /**
- * `spotpipe run` end to end: the real process against a loopback sandbox — mixed success and failure, job-file
- * errors, shards whose union is the whole run, connection by named variables, and no secret anywhere.
+ * `spotpipe run` end to end against a loopback sandbox — mixed success and failure, job-file errors, shards whose
+ * union is the whole run, connection by named variables, and no secret anywhere. The first test's run is the real
+ * process, as users run it; the others run in-process.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
@@ -8,6 +9,7 @@ import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { runManifestPattern } from "../../src/output/Manifest.ts"
+import { runCliInProcess } from "../support/inProcess.ts"
 import { runCli } from "../support/runCli.ts"
 import { filesIn, sandboxEnv } from "../support/Sandboxes.ts"
 
@@ -49,6 +51,7 @@ describe("spotpipe run", () => {
   it("a-failed-export-exits-1-keeps-the-others-and-is-reported-in-the-manifest", async () => {
     const out = NodePath.join(root, "mixed")
     const tokensBefore = sandbox.stats().tokensIssued
+    // As users run it: a process of the built CLI, whose every byte printed is checked for the secret.
     const run = await runCli(["run", writeJob("mixed.json", job), "--out", out, "--concurrency", "3"], { env })
     expect(run.code).toBe(1)
     // One client for the whole job: a single token served every export.
@@ -94,24 +97,27 @@ describe("spotpipe run", () => {
   it("a-refused-rerun-writes-nothing-and-resuming-the-completed-run-fetches-no-data-page", async () => {
     const path = writeJob("complete.json", { ...job, exports: job.exports.filter((_, i) => i !== 3) })
     const out = NodePath.join(root, "complete")
-    const first = await runCli(["run", path, "--out", out, "--quiet"], { env })
+    const first = await runCliInProcess(["run", path, "--out", out, "--quiet"], { env })
     expect(first.code, first.stderr).toBe(0)
     const before = files(out)
-    const refused = await runCli(["run", path, "--out", out, "--quiet"], { env })
+    const refused = await runCliInProcess(["run", path, "--out", out, "--quiet"], { env })
     expect(refused.code).toBe(1)
     expect(refused.stderr).toMatch(/4 outputs of this job already exist .*nothing was written: pass --resume/)
     // The good manifest (and everything else) is untouched: no all-failed manifest replaced it.
     expect(files(out)).toEqual(before)
     // A single command into the same folder replaces manifest.json with its own: resume must still find the job's
     // run among the run manifests.
-    const single = await runCli(["metadata", "--type", "TAG", "--output-name", "tags", "--out", out, "--quiet"], {
-      env
-    })
+    const single = await runCliInProcess(
+      ["metadata", "--type", "TAG", "--output-name", "tags", "--out", out, "--quiet"],
+      {
+        env
+      }
+    )
     expect(single.code, single.stderr).toBe(0)
     expect(JSON.parse(files(out)["manifest.json"]!).command).toBe("metadata")
     const pages = () => sandbox.stats().pagesRendered + sandbox.stats().pageCacheHits
     const pagesBefore = pages()
-    const resumed = await runCli(["run", path, "--out", out, "--quiet", "--resume"], { env })
+    const resumed = await runCliInProcess(["run", path, "--out", out, "--quiet", "--resume"], { env })
     expect(resumed.code, resumed.stderr).toBe(0)
     expect(pages() - pagesBefore).toBe(0)
     const latest = JSON.parse(files(out)["manifest.json"]!) as { outputs: ReadonlyArray<{ resume: string }> }
@@ -121,10 +127,10 @@ describe("spotpipe run", () => {
   it("the-union-of-the-shards-is-the-single-run", async () => {
     const path = writeJob("shards.json", { ...job, exports: job.exports.filter((_, i) => i !== 3) })
     const single = NodePath.join(root, "single")
-    expect((await runCli(["run", path, "--out", single, "--quiet"], { env })).code).toBe(0)
+    expect((await runCliInProcess(["run", path, "--out", single, "--quiet"], { env })).code).toBe(0)
     const sharded = NodePath.join(root, "sharded")
     for (const shard of ["1/3", "2/3", "3/3"]) {
-      const run = await runCli(["run", path, "--out", sharded, "--quiet", "--shard", shard], { env })
+      const run = await runCliInProcess(["run", path, "--out", sharded, "--quiet", "--shard", shard], { env })
       expect(run.code, run.stderr).toBe(0)
     }
     const data = (tree: Record<string, string>) =>
@@ -137,7 +143,7 @@ describe("spotpipe run", () => {
       connection: { passwordEnv: "Guest@123!" },
       exports: [{ type: "answer" }, { type: "search", table: "Orders", query: "[Region]", format: "xlsx" }]
     })
-    const run = await runCli(["run", path, "--out", NodePath.join(root, "bad")], { env })
+    const run = await runCliInProcess(["run", path, "--out", NodePath.join(root, "bad")], { env })
     expect(run.code).toBe(2)
     expect(run.stderr).toContain("connection.passwordEnv")
     expect(run.stderr).toContain("exports[0].id: is required")
@@ -147,7 +153,7 @@ describe("spotpipe run", () => {
       connection: { password: "Hunter2-in-a-file" },
       exports: [{ type: "answer", id: "A" }]
     })
-    const refused = await runCli(["run", inline], { env })
+    const refused = await runCliInProcess(["run", inline], { env })
     expect(refused.code).toBe(2)
     expect(refused.stderr).toContain("connection.password: secrets must not be written in a job file")
     expect(refused.stderr).not.toContain("Hunter2")
@@ -157,11 +163,11 @@ describe("spotpipe run", () => {
         { type: "search", table: "Orders", query: "[Region]", output: "Same" }
       ]
     })
-    const clash = await runCli(["run", twice, "--out", NodePath.join(root, "twice")], { env })
+    const clash = await runCliInProcess(["run", twice, "--out", NodePath.join(root, "twice")], { env })
     expect(clash.code).toBe(2)
     expect(clash.stderr).toContain('exports[1].output (output "Same"): has the same output name as exports[0]')
     expect(NodeFs.existsSync(NodePath.join(root, "twice"))).toBe(false)
-    const shard = await runCli(["run", writeJob("good.json", job), "--shard", "4/3"], { env })
+    const shard = await runCliInProcess(["run", writeJob("good.json", job), "--shard", "4/3"], { env })
     expect(shard.code).toBe(2)
     expect(shard.stderr).toMatch(/--shard must be i\/n/)
   }, 30_000)
@@ -172,7 +178,7 @@ describe("spotpipe run", () => {
       exports: [{ type: "answer", id: "Revenue by Month" }]
     })
     const out = NodePath.join(root, "named")
-    const run = await runCli(["run", path, "--out", out, "--quiet"], {
+    const run = await runCliInProcess(["run", path, "--out", out, "--quiet"], {
       env: {
         NIGHTLY_TS_HOST: sandbox.url,
         NIGHTLY_TS_USER: fixtures.user.username,
@@ -185,14 +191,14 @@ describe("spotpipe run", () => {
         .filter((name) => !runManifestPattern.test(name))
         .sort()
     ).toEqual(["answer-Revenue by Month.csv", "manifest.json"])
-    const missing = await runCli(["run", path, "--out", out], { env: { NIGHTLY_TS_HOST: sandbox.url } })
+    const missing = await runCliInProcess(["run", path, "--out", out], { env: { NIGHTLY_TS_HOST: sandbox.url } })
     expect(missing.code).toBe(2)
     expect(missing.stderr).toContain("NIGHTLY_TS_USER")
     const insecure = writeJob("insecure.json", {
       connection: { host: "http://ts.example.com" },
       exports: [{ type: "answer", id: "A" }]
     })
-    const refused = await runCli(["run", insecure, "--out", out], { env })
+    const refused = await runCliInProcess(["run", insecure, "--out", out], { env })
     expect(refused.code).toBe(2)
     expect(refused.stderr).toContain("--allow-insecure-http")
   }, 30_000)
