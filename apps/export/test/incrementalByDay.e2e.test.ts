@@ -5,11 +5,13 @@
  * exactly a full export's rows from that day on, and a `--since last` run after rows were added exactly the full
  * export's from the previous maximum on; a DATE_TIME by day (its cells are dates too, each a day of instants) is
  * refused, exit 2, writing nothing, as is a day of a column whose own type the cluster's description leaves out.
+ * Runs are in-process but one, the answer's `--since last` run as users run it (a process of the built CLI).
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { runCliInProcess } from "./support/inProcess.ts"
 import { startRewritingProxy } from "./support/RenamingProxy.ts"
 import { runCli } from "./support/runCli.ts"
 import { linesIn as lines, watermarksIn as marks, sandboxEnv, testSandbox } from "./support/Sandboxes.ts"
@@ -84,10 +86,12 @@ describe("a saved answer showing a DATE by day, --since-column", () => {
         own.save({ answer: "Orders by Day", query: "[Order ID] [Order Date].daily [Revenue] sort by [Order ID]" })
         const env = sandboxEnv(own)
         await twoRuns(
+          // The --since last run as users run it (a process of the built CLI), the others in-process.
           (dir, ...more) =>
-            runCli(["answer", "Orders by Day", "--format", "ndjson", "--out", dir, "--quiet", "--force", ...more], {
-              env
-            }),
+            (more.includes("last") ? runCli : runCliInProcess)(
+              ["answer", "Orders by Day", "--format", "ndjson", "--out", dir, "--quiet", "--force", ...more],
+              { env }
+            ),
           (dir) => NodePath.join(dir, "answer-Orders by Day.ndjson"),
           () => own.addRows(60)
         )
@@ -108,7 +112,7 @@ describe("a liveboard visualization showing a DATE by day, --since-column", () =
         const env = sandboxEnv(own)
         await twoRuns(
           (dir, ...more) =>
-            runCli(
+            runCliInProcess(
               [
                 "liveboard",
                 "Order Operations",
@@ -153,7 +157,7 @@ describe("a date by day that is no DATE", () => {
       ["liveboard", "Shipping Days"]
     ] as const) {
       const dir = tempDir()
-      const run = await runCli(
+      const run = await runCliInProcess(
         [kind, name, "--out", dir, "--since-column", "Day(Shipped At)", "--since", "2025-06-01"],
         { env }
       )
@@ -164,7 +168,7 @@ describe("a date by day that is no DATE", () => {
     }
     // A search refuses the same column by day.
     const dir = tempDir()
-    const search = await runCli(
+    const search = await runCliInProcess(
       [
         "search",
         "--table",
@@ -195,7 +199,7 @@ describe("a date by day that is no DATE", () => {
       })
       try {
         const dir = tempDir()
-        const run = await runCli(
+        const run = await runCliInProcess(
           [
             "liveboard",
             "Order Operations",
@@ -220,7 +224,7 @@ describe("a date by day that is no DATE", () => {
   )
 
   it("names the result's column when given the model column it shows by day", timeout, async () => {
-    const run = await runCli(
+    const run = await runCliInProcess(
       [
         "liveboard",
         "Order Operations",

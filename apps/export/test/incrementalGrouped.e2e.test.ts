@@ -6,11 +6,13 @@
  * rows at the watermark in two runs' totals — while a result without totals, grouped by other columns, is read from the
  * starting point as the same query with the filter in it reads. A DATE shown by day (`[Order Date].'daily'`, named
  * `Day(Order Date)`) is read as the column itself, since a day of a DATE is its value, with totals too; a day of a
- * DATE_TIME (many instants) and any other period of a DATE stay refused.
+ * DATE_TIME (many instants) and any other period of a DATE stay refused. Runs are in-process but one, a search by
+ * date as users run it (a process of the built CLI).
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { describe, expect, it } from "@effect/vitest"
+import { runCliInProcess } from "./support/inProcess.ts"
 import { runCli } from "./support/runCli.ts"
 import { filesIn, linesIn, manifestIn, sandboxEnv, testSandbox, watermarksIn, writeJob } from "./support/Sandboxes.ts"
 import { tempFolders } from "./support/tempFolders.ts"
@@ -21,10 +23,13 @@ const sandbox = testSandbox()
 
 const tempDir = tempFolders("spotpipe-incremental-grouped-")
 
+/** `spotpipe search` of `query` on Orders into `dir`, quiet. */
+const searchArgs = (dir: string, query: string) => [
+  ...["search", "--table", "Orders", "--query", query],
+  ...["--out", dir, "--quiet"]
+]
 const search = (dir: string, query: string, ...more: ReadonlyArray<string>) =>
-  runCli(["search", "--table", "Orders", "--query", query, "--out", dir, "--quiet", ...more], {
-    env: sandboxEnv(sandbox.sandbox)
-  })
+  runCliInProcess([...searchArgs(dir, query), ...more], { env: sandboxEnv(sandbox.sandbox) })
 
 /**
  * `query` read from 2025-06-01 on by `--since-column "Order Date"`, and the same query with that filter in it (the
@@ -87,7 +92,7 @@ describe("search --since-column of a date the cluster groups into periods unaske
           }
         ]
       })
-      const run = await runCli(["run", job, "--out", dir, "--quiet"], { env: sandboxEnv(sandbox.sandbox) })
+      const run = await runCliInProcess(["run", job, "--out", dir, "--quiet"], { env: sandboxEnv(sandbox.sandbox) })
       expect(run.code, run.stderr).toBe(1)
       expect(run.stderr).toContain("the cluster groups [Order Date] into periods")
       const left = [...filesIn(dir).keys()]
@@ -135,7 +140,7 @@ describe("search --since-column --dry-run of a result that is not row-level", ()
           { type: "search", table: "Orders", query: "[Region] [Revenue]", output: "regions" }
         ]
       })
-      const run = await runCli(["run", job, "--out", dir, "--quiet", "--dry-run", "--json"], {
+      const run = await runCliInProcess(["run", job, "--out", dir, "--quiet", "--dry-run", "--json"], {
         env: sandboxEnv(sandbox.sandbox)
       })
       expect(run.code, run.stderr).toBe(1)
@@ -207,7 +212,10 @@ describe("search --since-column of a DATE shown by day", () => {
       // The sandbox's zone (America/Los_Angeles) is not UTC: a day's start is that zone's midnight, as a DATE's is.
       const since = ["--since-column", "Order Date", "--since", "2025-06-01", "--format", "ndjson"]
       const plain = tempDir()
-      const reference = await search(plain, "[Order ID] [Revenue] [Order Date]", ...since)
+      // As users run it: a process of the built CLI.
+      const reference = await runCli([...searchArgs(plain, "[Order ID] [Revenue] [Order Date]"), ...since], {
+        env: sandboxEnv(sandbox.sandbox)
+      })
       expect(reference.code, reference.stderr).toBe(0)
       const expected = ndjson(plain).map(({ "Order Date": day, ...rest }) => ({ ...rest, "Day(Order Date)": day }))
       expect(expected.length).toBeGreaterThan(0)

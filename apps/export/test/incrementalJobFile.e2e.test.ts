@@ -3,9 +3,11 @@
  * sandbox): every refusal of a `sinceColumn`/`since`/`until` names the export's position and the job file's key
  * (`exports[2].sinceColumn`), and its advice says what to write in the job file (`"query": "…"`,
  * `"visualizations": ["…"]`, a run with `"since": "last"`) — never a flag its user did not write. The same
- * refusals of a single command keep naming its flags.
+ * refusals of a single command keep naming its flags. The job's run is a process of the built CLI, as users run it;
+ * the single commands run in-process.
  */
 import { describe, expect, it } from "@effect/vitest"
+import { runCliInProcess } from "./support/inProcess.ts"
 import { runCli } from "./support/runCli.ts"
 import { sandboxEnv, testSandbox, writeJob } from "./support/Sandboxes.ts"
 import { tempFolders } from "./support/tempFolders.ts"
@@ -40,6 +42,7 @@ describe("a job file's incremental exports", () => {
         { type: "audit", since: "2d", until: "2099-01-01T00:00:00Z" }
       ]
     })
+    // As users run it: a process of the built CLI.
     const run = await runCli(["run", job, "--out", dir], { env: sandboxEnv(shared.sandbox) })
     expect(run.code, run.stderr).toBe(1)
     // Each failed export on its own line (stdout), the first again in the closing line (stderr).
@@ -63,7 +66,7 @@ describe("a job file's incremental exports", () => {
 
   it("a single command's same refusals name its flags", timeout, async () => {
     const env = sandboxEnv(shared.sandbox)
-    const search = await runCli(
+    const search = await runCliInProcess(
       [
         "search",
         "--table",
@@ -83,7 +86,7 @@ describe("a job file's incremental exports", () => {
     expect(search.stderr).toContain('--since-column "Order Date" would cut the first one')
     expect(search.stderr).toContain("a --since last run, starting inside the last period")
     expect(search.stderr).toContain(`(--query "[Order Date].monthly [Revenue] [Order Date] >= '…'")`)
-    const liveboard = await runCli(
+    const liveboard = await runCliInProcess(
       ["liveboard", "Order Operations", "--out", tempDir(), "--since-column", "Order Date", "--since", "2025-01-01"],
       { env }
     )

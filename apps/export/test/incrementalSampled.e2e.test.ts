@@ -3,10 +3,12 @@
  * against a loopback sandbox, whose "Sampled Orders" answer reports 0.5; a search's sample through a proxy that
  * rewrites the ratio, as the sandbox's searches are whole): the rows the sample leaves out are not written, so
  * the watermark stays at the run's starting point — a `--since last` run reads from there again rather than past
- * rows no run wrote — and the run says so, on stderr and in the output's manifest entry.
+ * rows no run wrote — and the run says so, on stderr and in the output's manifest entry. Runs are in-process but
+ * one, the answer's first run as users run it (a process of the built CLI).
  */
 import * as NodePath from "node:path"
 import { describe, expect, it } from "@effect/vitest"
+import { runCliInProcess } from "./support/inProcess.ts"
 import { startRewritingProxy } from "./support/RenamingProxy.ts"
 import { runCli } from "./support/runCli.ts"
 import { linesIn as lines, manifestIn, watermarksIn as marks, sandboxEnv, testSandbox } from "./support/Sandboxes.ts"
@@ -22,8 +24,8 @@ describe("answer --since-column on a sampled result", () => {
   it("keeps the watermark at the starting point and says why, on stderr and in the manifest", timeout, async () => {
     const env = sandboxEnv(shared.sandbox)
     const dir = tempDir()
-    const answer = (since: string) =>
-      runCli(
+    const answer = (since: string, run: typeof runCli | typeof runCliInProcess = runCliInProcess) =>
+      run(
         [
           "answer",
           "Sampled Orders",
@@ -39,7 +41,8 @@ describe("answer --since-column on a sampled result", () => {
         ],
         { env }
       )
-    const first = await answer("0")
+    // As users run it: a process of the built CLI.
+    const first = await answer("0", runCli)
     expect(first.code, first.stderr).toBe(0)
     expect(lines(NodePath.join(dir, "answer-Sampled Orders.ndjson")).length).toBeGreaterThan(0)
     expect(marks(dir)).toEqual([expect.objectContaining({ kind: "column", column: "Order ID", value: "0" })])
@@ -63,7 +66,7 @@ describe("search --since-column on a sampled result", () => {
     try {
       const env = { ...sandboxEnv(shared.sandbox), THOUGHTSPOT_HOST: proxy.url }
       const dir = tempDir()
-      const run = await runCli(
+      const run = await runCliInProcess(
         [
           "search",
           "--table",

@@ -4,10 +4,12 @@
  * times in the data time zone, while the cluster reads a query's date-time literal in its own zone — so the literal
  * is written in the cluster's zone. The rows written are exactly a full export's from that instant on, and a
  * `--since last` run after rows were added exactly those from the previous maximum on, that row again among them.
+ * Runs are in-process but one, the `--since last` run as users run it (a process of the built CLI).
  */
 import * as NodePath from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { startSandbox } from "@spotpipe/sandbox"
+import { runCliInProcess } from "./support/inProcess.ts"
 import { runCli } from "./support/runCli.ts"
 import { linesIn as lines, watermarksIn as marks, sandboxEnv } from "./support/Sandboxes.ts"
 import { tempFolders } from "./support/tempFolders.ts"
@@ -30,8 +32,8 @@ describe("search --since-column on a DATE_TIME with --timezone other than the cl
       const own = await startSandbox({ rows: 600, timezone: "America/Los_Angeles" })
       try {
         const env = sandboxEnv(own)
-        const search = (dir: string, ...more: Array<string>) =>
-          runCli(
+        const searchWith = (cli: typeof runCli | typeof runCliInProcess, dir: string, ...more: Array<string>) =>
+          cli(
             [
               "search",
               "--table",
@@ -50,6 +52,7 @@ describe("search --since-column on a DATE_TIME with --timezone other than the cl
             ],
             { env }
           )
+        const search = (dir: string, ...more: Array<string>) => searchWith(runCliInProcess, dir, ...more)
         const file = (dir: string) => NodePath.join(dir, "search-Orders.ndjson")
         const full = async () => {
           const dir = tempDir()
@@ -75,7 +78,8 @@ describe("search --since-column on a DATE_TIME with --timezone other than the cl
 
         own.addRows(60)
         const grown = await full()
-        const second = await search(dir, "--since-column", "Shipped At", "--since", "last")
+        // As users run it: a process of the built CLI.
+        const second = await searchWith(runCli, dir, "--since-column", "Shipped At", "--since", "last")
         expect(second.code, second.stderr).toBe(0)
         const again = lines(file(dir))
         expect(again).toEqual(from(grown, newest))

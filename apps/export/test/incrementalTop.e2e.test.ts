@@ -5,12 +5,14 @@
  * export fails the same way; `--dry-run` refuses it as the run does). Which words are such keywords (not inside a
  * `[column]` or a quoted value) is IncrementalLimit.test.ts's. A saved answer's or liveboard visualization's
  * `--since-column` is held to the same rule through its saved query (its TML); one whose TML cannot be read gets a
- * warning that it could not be checked.
+ * warning that it could not be checked. Runs are in-process but one, the first refused search as users run it (a
+ * process of the built CLI).
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { runCliInProcess } from "./support/inProcess.ts"
 import { startRewritingProxy } from "./support/RenamingProxy.ts"
 import { runCli } from "./support/runCli.ts"
 import { filesIn, sandboxEnv, writeJob } from "./support/Sandboxes.ts"
@@ -30,10 +32,16 @@ afterAll(async () => {
 
 const tempDir = tempFolders("spotpipe-incremental-top-")
 
+/** `spotpipe search` of `query` on Orders into `dir`, quiet. */
+const searchArgs = (dir: string, query: string) => [
+  ...["search", "--table", "Orders", "--query", query],
+  ...["--out", dir, "--quiet"]
+]
 const search = (dir: string, query: string, ...more: ReadonlyArray<string>) =>
-  runCli(["search", "--table", "Orders", "--query", query, "--out", dir, "--quiet", ...more], {
-    env: sandboxEnv(sandbox)
-  })
+  runCliInProcess([...searchArgs(dir, query), ...more], { env: sandboxEnv(sandbox) })
+/** {@link search} as users run it: a process of the built CLI. */
+const searchProcess = (dir: string, query: string, ...more: ReadonlyArray<string>) =>
+  runCli([...searchArgs(dir, query), ...more], { env: sandboxEnv(sandbox) })
 
 /** A job file's incremental search that keeps only its top 2 rows. */
 const topSearchExport = {
@@ -52,9 +60,10 @@ describe("search --since-column of a query with top or bottom", () => {
       // A bare `top` is the top 10, as on ThoughtSpot.
       ["top [Order ID] [Revenue]", "Order ID", "100", "top"]
     ]
-    for (const [query, column, since, limit] of cases) {
+    for (const [i, [query, column, since, limit]] of cases.entries()) {
       const dir = tempDir()
-      const run = await search(dir, query, "--since-column", column, "--since", since)
+      // The first as users run it.
+      const run = await (i === 0 ? searchProcess : search)(dir, query, "--since-column", column, "--since", since)
       expect(run.code, `${query}: ${run.stderr}`).toBe(2)
       expect(run.stderr).toContain(`the query keeps only some of its rows ("${limit}")`)
       expect(run.stderr).toContain(`--since-column "${column}" would write those of each run's rows`)
@@ -65,7 +74,7 @@ describe("search --since-column of a query with top or bottom", () => {
     // A job file's export is planned the same way: that export fails, writing no data and no watermark.
     const dir = tempDir()
     const job = writeJob(dir, { exports: [topSearchExport] })
-    const run = await runCli(["run", job, "--out", dir, "--quiet"], { env: sandboxEnv(sandbox) })
+    const run = await runCliInProcess(["run", job, "--out", dir, "--quiet"], { env: sandboxEnv(sandbox) })
     expect(run.code, run.stderr).toBe(1)
     expect(run.stderr).toContain('the query keeps only some of its rows ("top 2")')
     const left = [...filesIn(dir).keys()]
@@ -102,7 +111,7 @@ describe("search --since-column of a query with top or bottom", () => {
       const job = writeJob(dir, {
         exports: [topSearchExport, { type: "search", table: "Orders", query: "[Region] [Revenue]", output: "regions" }]
       })
-      const run = await runCli(["run", job, "--out", dir, "--quiet", "--dry-run", "--json"], {
+      const run = await runCliInProcess(["run", job, "--out", dir, "--quiet", "--dry-run", "--json"], {
         env: sandboxEnv(sandbox)
       })
       expect(run.code, run.stderr).toBe(1)
@@ -128,7 +137,7 @@ describe("search --since-column of a query with top or bottom", () => {
 
 describe("answer and liveboard --since-column of a saved query with top", () => {
   const liveboard = (dir: string, env: Record<string, string>) =>
-    runCli(
+    runCliInProcess(
       [
         "liveboard",
         "Sales Overview",
@@ -172,7 +181,7 @@ describe("answer and liveboard --since-column of a saved query with top", () => 
     })
     try {
       const dir = tempDir()
-      const run = await runCli(
+      const run = await runCliInProcess(
         ["answer", "Order Details", "--since-column", "Order ID", "--since", "100", "--out", dir],
         { env: { ...sandboxEnv(sandbox), THOUGHTSPOT_HOST: proxy.url } }
       )
