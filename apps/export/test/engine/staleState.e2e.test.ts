@@ -2,7 +2,7 @@
  * Resume state of outputs a job no longer has: an export removed from the job file after a run of it stopped
  * midway left its checkpoint and partial file in `.spotpipe-state/`, which then stayed for ever. A later run of the
  * job that plans all of it removes the state that names this job and belongs to none of its outputs; state of
- * another job in the same folder stays.
+ * another job in the same folder stays. The runs killed midway are processes; the runs after them are in-process.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
@@ -10,7 +10,8 @@ import * as NodePath from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
-import { runCli, runNode } from "../support/runCli.ts"
+import { runCliInProcess } from "../support/inProcess.ts"
+import { runNode } from "../support/runCli.ts"
 import { sandboxEnv } from "../support/Sandboxes.ts"
 
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-stale-state-"))
@@ -58,7 +59,7 @@ describe("resume state of outputs the job no longer has", () => {
 
     // The answer is taken out of the job file; the job runs again.
     writeJob("nightly.json", [catalog])
-    const again = await runCli(["run", job, "--out", out, "--resume"], { env })
+    const again = await runCliInProcess(["run", job, "--out", out, "--resume"], { env })
     expect(again.code, again.stderr).toBe(0)
     expect(again.stderr).toContain(
       "removed the resume state of 1 output the job no longer has: answer-Order Details.csv"
@@ -66,7 +67,7 @@ describe("resume state of outputs the job no longer has", () => {
     expect(NodeFs.readdirSync(state).sort()).toEqual(theOthers.sort())
 
     // Once the other job is done too, nothing is left: the state folder goes.
-    const otherAgain = await runCli(["run", other, "--out", out, "--resume", "--quiet"], { env })
+    const otherAgain = await runCliInProcess(["run", other, "--out", out, "--resume", "--quiet"], { env })
     expect(otherAgain.code, otherAgain.stderr).toBe(0)
     expect(NodeFs.existsSync(state)).toBe(false)
   }, 60_000)
