@@ -2,7 +2,9 @@
  * Every command logs the same way, end to end with the built CLI: on stderr, in spotpipe's format (text or
  * `--log-format json`), at the level `--log-level`, `--verbose` or `--quiet` ask for — never on stdout, which
  * holds a command's answer (`auth status --json`, `config list --json`) or data. A retry while `auth status`
- * signs in, or a warning of `merge`, which sets up no logging of its own, are such log lines.
+ * signs in, or a warning of `merge`, which sets up no logging of its own, are such log lines. Runs are in-process
+ * (runCliInProcess) but two real processes: `auth status --json`, whose stdout and stderr are the process's own,
+ * and the run stopped with SIGTERM.
  */
 import { spawnSync } from "node:child_process"
 import * as NodeFs from "node:fs"
@@ -10,6 +12,7 @@ import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { runCliInProcess } from "./support/inProcess.ts"
 import { runCli } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
 import { tempFolders } from "./support/tempFolders.ts"
@@ -46,10 +49,10 @@ describe("auth status logs like every command", () => {
 
   it("auth-status-takes-the-logging-flags-of-the-other-commands", timeout, async () => {
     // One after the other: the sandbox's faults alternate over all requests to `system`.
-    const errorOnly = await runCli(["auth", "status", "--json", "--log-level", "error"], { env })
-    const verbose = await runCli(["auth", "status", "--verbose"], { env })
-    const json = await runCli(["auth", "status", "--log-format", "json"], { env })
-    const quiet = await runCli(["auth", "status", "--quiet"], { env })
+    const errorOnly = await runCliInProcess(["auth", "status", "--json", "--log-level", "error"], { env })
+    const verbose = await runCliInProcess(["auth", "status", "--verbose"], { env })
+    const json = await runCliInProcess(["auth", "status", "--log-format", "json"], { env })
+    const quiet = await runCliInProcess(["auth", "status", "--quiet"], { env })
     for (const run of [errorOnly, verbose, json, quiet]) expect(run.code, run.stderr).toBe(0)
     expect(errorOnly.stderr).toBe("")
     expect(JSON.parse(errorOnly.stdout)).toMatchObject({ host: flaky.url })
@@ -88,12 +91,17 @@ describe("a stopped run's last JSON line", () => {
 describe("config takes the logging flags", () => {
   it("config-commands-accept-quiet-verbose-and-log-format", timeout, async () => {
     const configEnv = { SPOTPIPE_CONFIG: NodePath.join(tempDir(), "config.json") }
-    const set = await runCli(["config", "set", "host", "https://acme.example.com", "--profile", "p", "--quiet"], {
-      env: configEnv
-    })
+    const set = await runCliInProcess(
+      ["config", "set", "host", "https://acme.example.com", "--profile", "p", "--quiet"],
+      {
+        env: configEnv
+      }
+    )
     expect(set.code, set.stderr).toBe(0)
     expect(set.stderr).toBe("") // --quiet drops the confirmation
-    const list = await runCli(["config", "list", "--json", "--verbose", "--log-format", "json"], { env: configEnv })
+    const list = await runCliInProcess(["config", "list", "--json", "--verbose", "--log-format", "json"], {
+      env: configEnv
+    })
     expect(list.code, list.stderr).toBe(0)
     expect(JSON.parse(list.stdout)).toMatchObject({
       default: "p",
@@ -104,7 +112,7 @@ describe("config takes the logging flags", () => {
       ["config", "use", "p", "--log-format", "json"],
       ["config", "unset", "host", "--quiet"]
     ]) {
-      const run = await runCli(args, { env: configEnv })
+      const run = await runCliInProcess(args, { env: configEnv })
       expect(run.code, `${args.join(" ")}: ${run.stderr}`).toBe(0)
     }
   })
@@ -116,7 +124,7 @@ describe("a command without logging of its own", () => {
     const job = NodePath.join(dir, "job.json")
     NodeFs.writeFileSync(job, JSON.stringify({ exports: [{ type: "answer", id: "Revenue by Month", split: 2 }] }))
     const out = NodePath.join(dir, "landing")
-    const run = await runCli(["run", job, "--out", out, "--quiet"], { env })
+    const run = await runCliInProcess(["run", job, "--out", out, "--quiet"], { env })
     expect(run.code, run.stderr).toBe(0)
     // A lock left by a process that is gone: merge takes it over with a warning.
     const gone = spawnSync(process.execPath, ["-e", ""]).pid
@@ -124,7 +132,7 @@ describe("a command without logging of its own", () => {
       NodePath.join(out, ".spotpipe.lock"),
       `${JSON.stringify({ pid: gone, hostname: NodeOs.hostname(), started_at: new Date().toISOString() })}\n`
     )
-    const merge = await runCli(["merge", out, "--quiet"])
+    const merge = await runCliInProcess(["merge", out, "--quiet"])
     expect(merge.code, merge.stderr).toBe(0)
     expect(merge.stdout).toBe("")
     expect(merge.stderr).toMatch(/^spotpipe: warning: \S+\.spotpipe\.lock was left by spotpipe .*taking it over$/m)
