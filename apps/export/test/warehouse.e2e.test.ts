@@ -2,7 +2,8 @@
  * End to end, through the real `spotpipe` process against a sandbox on port 0: warehouse-ready output —
  * `--column-names snake` (headers, NDJSON keys, the manifest's mapping), `--file-names slug` (files and liveboard
  * folders, job-file outputs), `--null-string` (both writing paths, recorded in the manifest) and metadata tags as
- * JSON arrays in NDJSON.
+ * JSON arrays in NDJSON. Runs are in-process (runCliInProcess) but the first, a snake-named CSV export, a real
+ * process so the flags run once as installed.
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
@@ -11,6 +12,7 @@ import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { Schema } from "effect"
 import { Manifest } from "../src/output/Manifest.ts"
 import { snakeName } from "../src/plan/Names.ts"
+import { runCliInProcess } from "./support/inProcess.ts"
 import { runCli } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
 import { tempFolders } from "./support/tempFolders.ts"
@@ -78,7 +80,7 @@ describe("warehouse-ready names and nulls", () => {
     const args = ["answer", "Revenue by Month", "--column-names", "snake", "--file-names", "slug", "--out", dir]
     const csvRun = await runCli(args, { env })
     expect(csvRun.code, csvRun.stderr).toBe(0)
-    const ndjsonRun = await runCli([...args, "--format", "ndjson"], { env })
+    const ndjsonRun = await runCliInProcess([...args, "--format", "ndjson"], { env })
     expect(ndjsonRun.code, ndjsonRun.stderr).toBe(0)
     expect(NodeFs.existsSync(NodePath.join(dir, "answer_revenue_by_month.csv"))).toBe(true)
     expect(NodeFs.existsSync(NodePath.join(dir, "answer_revenue_by_month.ndjson"))).toBe(true)
@@ -95,14 +97,14 @@ describe("warehouse-ready names and nulls", () => {
     ])
     expect(output!.settings).toMatchObject({ columnNames: "snake" })
     // --output-name is made a slug too.
-    const named = await runCli([...args, "--output-name", "Monthly Revenue (EUR)"], { env })
+    const named = await runCliInProcess([...args, "--output-name", "Monthly Revenue (EUR)"], { env })
     expect(named.code, named.stderr).toBe(0)
     expect(NodeFs.existsSync(NodePath.join(dir, "monthly_revenue_eur.csv"))).toBe(true)
   })
 
   it("a-liveboard-with-slug-names-gets-a-slug-folder-and-slug-files", timeout, async () => {
     const dir = tempDir()
-    const run = await runCli(
+    const run = await runCliInProcess(
       ["liveboard", "Sales Overview", "--file-names", "slug", "--column-names", "snake", "--out", dir],
       { env }
     )
@@ -127,9 +129,9 @@ describe("warehouse-ready names and nulls", () => {
     // a worker (which rebuilds the plan); the NDJSON file says which cells are null.
     const base = ["answer", "Order Details", "--out", dir]
     const runs = [
-      await runCli([...base, "--null-string", "\\N", "--output-name", "main", "--workers", "0"], { env }),
-      await runCli([...base, "--null-string", "\\N", "--output-name", "pool", "--workers", "1"], { env }),
-      await runCli([...base, "--format", "ndjson", "--output-name", "truth"], { env })
+      await runCliInProcess([...base, "--null-string", "\\N", "--output-name", "main", "--workers", "0"], { env }),
+      await runCliInProcess([...base, "--null-string", "\\N", "--output-name", "pool", "--workers", "1"], { env }),
+      await runCliInProcess([...base, "--format", "ndjson", "--output-name", "truth"], { env })
     ]
     for (const run of runs) expect(run.code, run.stderr).toBe(0)
     const csv = read(dir, "main.csv")
@@ -159,7 +161,9 @@ describe("warehouse-ready names and nulls", () => {
 
   it("metadata-tags-are-json-arrays-in-ndjson-and-joined-text-in-csv", timeout, async () => {
     const dir = tempDir()
-    const ndjsonRun = await runCli(["metadata", "--type", "ANSWER", "--format", "ndjson", "--out", dir], { env })
+    const ndjsonRun = await runCliInProcess(["metadata", "--type", "ANSWER", "--format", "ndjson", "--out", dir], {
+      env
+    })
     expect(ndjsonRun.code, ndjsonRun.stderr).toBe(0)
     const rows = ndjson(read(dir, "metadata.ndjson"))
     const byName = new Map(rows.map((row) => [row["name"], row["tags"]]))
@@ -169,7 +173,7 @@ describe("warehouse-ready names and nulls", () => {
       name: "tags",
       type: "VARCHAR[]"
     })
-    const csvRun = await runCli(["metadata", "--type", "ANSWER", "--out", dir], { env })
+    const csvRun = await runCliInProcess(["metadata", "--type", "ANSWER", "--out", dir], { env })
     expect(csvRun.code, csvRun.stderr).toBe(0)
     expect(read(dir, "metadata.csv")).toContain("Finance;Certified")
     expect(manifestOf(dir).outputs[0]!.columns.find((c) => c.name === "tags")).toEqual({
@@ -191,7 +195,7 @@ describe("warehouse-ready names and nulls", () => {
         ]
       })
     )
-    const run = await runCli(["run", job, "--out", dir], { env })
+    const run = await runCliInProcess(["run", job, "--out", dir], { env })
     expect(run.code, run.stderr).toBe(0)
     expect(read(dir, "monthly_revenue_eur.csv").split("\r\n")[0]).toBe("month_order_date,total_revenue")
     expect(NodeFs.existsSync(NodePath.join(dir, "liveboard_order_operations", "daily_quantity.csv"))).toBe(true)
