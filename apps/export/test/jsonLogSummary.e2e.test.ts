@@ -2,12 +2,14 @@
  * The `--log-format json` summary line carries the run's warnings, end to end (the built CLI against a loopback
  * sandbox): a scheduler that reads that line instead of the `--json` report finds the run's own warnings
  * (`warnings`: an inactive Org `--orgs all` skipped) and each output's (`outputs[].warnings`: a sampled result), as
- * the manifest and the `--json` report list them — for a single command and for `spotpipe run`.
+ * the manifest and the `--json` report list them — for a single command and for `spotpipe run`. Runs are
+ * in-process (runCliInProcess) but the first, a sampled answer's JSON log, a real process as installed.
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { runCliInProcess } from "./support/inProcess.ts"
 import { runCli } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
 import { tempFolders } from "./support/tempFolders.ts"
@@ -58,7 +60,7 @@ describe("the --log-format json summary of a single command", () => {
     )
     expect(summary.warnings).toEqual(manifest.warnings)
 
-    const report = await runCli(["answer", "Sampled Orders", "--out", tempDir(), "--json"], { env })
+    const report = await runCliInProcess(["answer", "Sampled Orders", "--out", tempDir(), "--json"], { env })
     expect(report.code, report.stderr).toBe(0)
     const json = JSON.parse(report.stdout) as SummaryLike
     expect(summary.outputs.map((o) => o.warnings)).toEqual(json.outputs.map((o) => o.warnings))
@@ -66,18 +68,24 @@ describe("the --log-format json summary of a single command", () => {
 
   it("carries the run's own warnings, as the --json report does", timeout, async () => {
     const dir = tempDir()
-    const run = await runCli(["metadata", "--type", "ANSWER", "--orgs", "all", "--out", dir, "--log-format", "json"], {
-      env
-    })
+    const run = await runCliInProcess(
+      ["metadata", "--type", "ANSWER", "--orgs", "all", "--out", dir, "--log-format", "json"],
+      {
+        env
+      }
+    )
     expect(run.code, run.stderr).toBe(0)
     const summary = summaryOf(run.stdout)
     const inactive = fixtures.orgs.find((o) => o.status === "IN_ACTIVE")!
     expect(summary.warnings).toEqual([expect.stringContaining(`--orgs all skips an inactive Org`)])
     expect(summary.warnings[0]).toContain(`${inactive.id} (${inactive.name})`)
     expect(summary.warnings).toEqual(manifestOf(dir).warnings)
-    const report = await runCli(["metadata", "--type", "ANSWER", "--orgs", "all", "--out", tempDir(), "--json"], {
-      env
-    })
+    const report = await runCliInProcess(
+      ["metadata", "--type", "ANSWER", "--orgs", "all", "--out", tempDir(), "--json"],
+      {
+        env
+      }
+    )
     expect(report.code, report.stderr).toBe(0)
     expect(summary.warnings).toEqual((JSON.parse(report.stdout) as SummaryLike).warnings)
   })
@@ -88,7 +96,7 @@ describe("the --log-format json summary of spotpipe run", () => {
     const dir = tempDir()
     const file = NodePath.join(dir, "job.json")
     NodeFs.writeFileSync(file, JSON.stringify(job))
-    const run = await runCli(["run", file, "--out", dir, "--log-format", "json"], { env })
+    const run = await runCliInProcess(["run", file, "--out", dir, "--log-format", "json"], { env })
     expect(run.code, run.stderr).toBe(0)
     return { summary: summaryOf(run.stdout), manifest: manifestOf(dir) }
   }
