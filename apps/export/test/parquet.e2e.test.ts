@@ -4,12 +4,15 @@
  * start), the row count of the result, and the same values as the CSV export of the same result: every column is
  * compared row by row with the CSV text cast by DuckDB to the column's type (INT64 beyond 2^53, DATE, DATE_TIME,
  * TIME, Custom Calendar cells, a zone east and one west of UTC, `--datetime-offset zone`), nulls as nulls.
+ * Runs are in-process (runCliInProcess, where DuckDB loads as beside an installed CLI) but the export of no rows, a
+ * real process with DuckDB beside it and a folder of its own as `cwd`.
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { DuckDBInstance } from "@duckdb/node-api"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { runCliInProcess } from "./support/inProcess.ts"
 import { runCli } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
 import { tempFolders } from "./support/tempFolders.ts"
@@ -116,11 +119,10 @@ const manifestOf = (dir: string) =>
 const both = async (sandbox: RunningSandbox, args: ReadonlyArray<string>) => {
   const csvDir = tempDir()
   const parquetDir = tempDir()
-  const csv = await runCli([...args, "--out", csvDir], { env: sandboxEnv(sandbox), withDuckDb: true })
+  const csv = await runCliInProcess([...args, "--out", csvDir], { env: sandboxEnv(sandbox) })
   expect(csv.code, csv.stderr).toBe(0)
-  const parquet = await runCli([...args, "--format", "parquet", "--out", parquetDir], {
-    env: sandboxEnv(sandbox),
-    withDuckDb: true
+  const parquet = await runCliInProcess([...args, "--format", "parquet", "--out", parquetDir], {
+    env: sandboxEnv(sandbox)
   })
   expect(parquet.code, parquet.stderr).toBe(0)
   return { csvDir, parquetDir, csv: manifestOf(csvDir), parquet: manifestOf(parquetDir) }
@@ -187,7 +189,7 @@ describe("spotpipe --format parquet", () => {
       })
     )
     const out = NodePath.join(dir, "out")
-    const run = await runCli(["run", job, "--out", out, "--quiet"], { env: sandboxEnv(west), withDuckDb: true })
+    const run = await runCliInProcess(["run", job, "--out", out, "--quiet"], { env: sandboxEnv(west) })
     expect(run.code, run.stderr).toBe(0)
     const manifest = manifestOf(out)
     const db = await DuckDBInstance.create(":memory:")
