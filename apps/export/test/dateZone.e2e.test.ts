@@ -1,13 +1,15 @@
 /**
  * DATE cells against the data time zone, end to end: a cluster whose dates are computed in UTC (a sandbox in UTC)
  * exported with another `--timezone` fails loudly, naming the zone and saying to export with `--timezone UTC`,
- * instead of writing every date a day early; in the zone it computes dates in, the same export succeeds.
+ * instead of writing every date a day early; in the zone it computes dates in, the same export succeeds. Runs are
+ * in-process (runCliInProcess) but the first, a real process so the failure is shown once as installed.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { runCliInProcess } from "./support/inProcess.ts"
 import { runCli } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
 
@@ -45,9 +47,12 @@ describe("DATE cells and the data time zone", () => {
   it("the-zone-is-named-as-the-user-wrote-it-not-by-its-canonical-alias", async () => {
     // Intl canonicalises Asia/Kolkata to Asia/Calcutta; the user wrote Asia/Kolkata, and every mention says so.
     const out = NodePath.join(root, "alias-zone")
-    const run = await runCli(["answer", "Revenue by Month", "--timezone", "Asia/Kolkata", "--out", out, "--quiet"], {
-      env
-    })
+    const run = await runCliInProcess(
+      ["answer", "Revenue by Month", "--timezone", "Asia/Kolkata", "--out", out, "--quiet"],
+      {
+        env
+      }
+    )
     expect(run.code, run.stderr).toBe(1)
     expect(run.stderr).toMatch(/ in Asia\/Kolkata, not a midnight: /)
     expect(run.stderr).toContain("the dates were read in Asia/Kolkata, the data time zone")
@@ -56,7 +61,7 @@ describe("DATE cells and the data time zone", () => {
 
   it("the-same-export-in-the-zone-the-dates-were-computed-in-writes-first-days-of-months", async () => {
     const out = NodePath.join(root, "cluster-zone")
-    const run = await runCli(["answer", "Revenue by Month", "--out", out, "--quiet"], { env })
+    const run = await runCliInProcess(["answer", "Revenue by Month", "--out", out, "--quiet"], { env })
     expect(run.code, run.stderr).toBe(0)
     const lines = NodeFs.readFileSync(NodePath.join(out, "answer-Revenue by Month.csv"), "utf8").trimEnd().split("\r\n")
     expect(lines[0]).toBe("Month(Order Date),Total Revenue")
