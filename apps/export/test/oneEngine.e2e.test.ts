@@ -1,13 +1,15 @@
 /**
  * A single command and the same export written as a job file go through one engine: against one sandbox, each
  * pair writes byte-identical data files under the same names, and manifests whose output entries agree in every
- * field but the times (and the command and job, which say how the run was asked for).
+ * field but the times (and the command and job, which say how the run was asked for). Every run is in-process
+ * (runCliInProcess): what is compared is the files and manifests, not the process.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { runCliInProcess } from "./support/inProcess.ts"
 import { runCli } from "./support/runCli.ts"
 import { filesIn, sandboxEnv } from "./support/Sandboxes.ts"
 
@@ -93,9 +95,9 @@ describe("a single command and the same export in a job file", () => {
       const batch = NodePath.join(root, `${name}-job`)
       const jobFile = NodePath.join(root, `${name}.json`)
       NodeFs.writeFileSync(jobFile, JSON.stringify({ exports: [job] }))
-      const a = await runCli([...command, "--out", single, "--quiet"], { env })
+      const a = await runCliInProcess([...command, "--out", single, "--quiet"], { env })
       expect(a.code, a.stderr).toBe(0)
-      const b = await runCli(["run", jobFile, "--out", batch, "--quiet", "--concurrency", "1"], { env })
+      const b = await runCliInProcess(["run", jobFile, "--out", batch, "--quiet", "--concurrency", "1"], { env })
       expect(b.code, b.stderr).toBe(0)
 
       const fromCommand = dataFiles(single)
