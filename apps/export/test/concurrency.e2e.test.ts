@@ -3,14 +3,14 @@
  * under 50 000 rows one more page is kept while it is read (CoreCluster's `pagesAhead`), which must never become
  * one more request. The sandbox adds latency to every data page, so requests overlap whenever the CLI lets them,
  * and counts the most it answered at once. And planning asks for the cluster's time zone beside the object lookups,
- * not in a round trip of its own before them.
+ * not in a round trip of its own before them. The exports run in-process: what is measured is the sandbox's.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import { startSandbox } from "@spotpipe/sandbox"
-import { runCli } from "./support/runCli.ts"
+import { runCliInProcess } from "./support/inProcess.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
 
 const temps: Array<string> = []
@@ -24,7 +24,7 @@ const peakRequests = async (concurrency: number): Promise<number> => {
   try {
     const out = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-concurrency-"))
     temps.push(out)
-    const run = await runCli(
+    const run = await runCliInProcess(
       ["search", "--table", "Orders", "--query", "[Order ID] [Region]", "--page-size", "10000"].concat([
         "--concurrency",
         String(concurrency),
@@ -67,7 +67,7 @@ describe("planning", () => {
     try {
       const out = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-planning-"))
       temps.push(out)
-      const run = await runCli(["answer", "Order Details", "--out", out, "--quiet"], {
+      const run = await runCliInProcess(["answer", "Order Details", "--out", out, "--quiet"], {
         env: sandboxEnv(sandbox)
       })
       expect(run.code, run.stderr).toBe(0)

@@ -1,7 +1,8 @@
 /**
  * Every usage error ends with exit code 2, one line on stderr that says what to do, nothing on stdout, and no
  * request (the configured host is unroutable: reaching it would be exit 1). All cases run through the CLI
- * program in-process (fast); a few also through the real process to prove the exit code and streams.
+ * program in-process (fast), the JSON error lines too; a few also through the real process to prove the exit code
+ * and streams, and the wizard's refusal without a terminal (stdin and stdout as pipes) runs there only.
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
@@ -296,6 +297,29 @@ describe("help", () => {
   )
 })
 
+describe("usage errors as JSON lines", () => {
+  // A pipeline reads the exit code from the line itself with --log-format json, whatever found the mistake: the
+  // parser (unknown flag or command, missing argument, a value a flag refuses) or a check after it.
+  for (const args of [
+    ["answer", "A", "--fromat", "csv"],
+    ["answr", "A"],
+    ["answer"],
+    ["answer", "A", "--format", "xls"],
+    ["answer", "A", "--out", "-", "--json"]
+  ]) {
+    it.live(`usage-error-with-log-format-json-is-one-object-with-exit-code-2: ${args.join(" ")}`, () =>
+      Effect.gen(function* () {
+        const run = yield* runInProcess([...args, "--log-format", "json"], cluster)
+        expect(run.code, run.stderr).toBe(2)
+        expect(run.stdout).toBe("")
+        const lines = run.stderr.trimEnd().split("\n")
+        expect(lines).toHaveLength(1)
+        expect(JSON.parse(lines[0]!)).toMatchObject({ level: "ERROR", exit_code: 2, message: expect.any(String) })
+      })
+    )
+  }
+})
+
 describe.concurrent("the real process", () => {
   const real = cases.filter((c) =>
     [
@@ -314,27 +338,6 @@ describe.concurrent("the real process", () => {
       expect(run.stdout).toBe("")
       expect(run.stderr).toContain(c.says)
       expect(run.stderr.trim().split("\n").length).toBeLessThanOrEqual(2)
-    })
-  }
-
-  // A pipeline reads the exit code from the line itself with --log-format json, whatever found the mistake: the
-  // parser (unknown flag or command, missing argument, a value a flag refuses) or a check after it.
-  for (const args of [
-    ["answer", "A", "--fromat", "csv"],
-    ["answr", "A"],
-    ["answer"],
-    ["answer", "A", "--format", "xls"],
-    ["answer", "A", "--out", "-", "--json"]
-  ]) {
-    it(`usage-error-with-log-format-json-is-one-object-with-exit-code-2: ${args.join(" ")}`, {
-      timeout: 30_000
-    }, async () => {
-      const run = await runCli([...args, "--log-format", "json"], { env: cluster })
-      expect(run.code, run.stderr).toBe(2)
-      expect(run.stdout).toBe("")
-      const lines = run.stderr.trimEnd().split("\n")
-      expect(lines).toHaveLength(1)
-      expect(JSON.parse(lines[0]!)).toMatchObject({ level: "ERROR", exit_code: 2, message: expect.any(String) })
     })
   }
 
