@@ -4,7 +4,8 @@
  * field by field, and so do the THOUGHTSPOT_* variables unless `--profile` named it; a profile's secret never goes
  * to another host, nor the environment's to another host than THOUGHTSPOT_HOST's (a loopback server that records
  * what it is sent shows it); the status says where each setting came from; refused credentials end with exit 1,
- * ThoughtSpot's reason and where they came from, never the secret.
+ * ThoughtSpot's reason and where they came from, never the secret. Runs are real processes, since most check that
+ * no secret reaches what the process prints, except the config file's set-up and two usage errors, in-process.
  */
 import * as NodeFs from "node:fs"
 import { createServer } from "node:http"
@@ -13,6 +14,7 @@ import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { formatSpan } from "../src/cli/AuthCommand.ts"
+import { runCliInProcess } from "./support/inProcess.ts"
 import { noConfig, runCli } from "./support/runCli.ts"
 import { tempFolders } from "./support/tempFolders.ts"
 
@@ -51,6 +53,10 @@ const startRecorder = async (): Promise<typeof recorder> => {
 const spotpipe = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
   runCli(args, { env: { SPOTPIPE_CONFIG: configFile, ...env } })
 
+/** The same in-process, where what is tested is not what the process prints (no secret is in play). */
+const spotpipeInProcess = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
+  runCliInProcess(args, { env: { SPOTPIPE_CONFIG: configFile, ...env } })
+
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0 })
   recorder = await startRecorder()
@@ -60,20 +66,20 @@ beforeAll(async () => {
     ["username", fixtures.user.username],
     ["secret", "env:TS_PW"]
   ] as const) {
-    const run = await spotpipe(["config", "set", key, value, "--profile", "prod"])
+    const run = await spotpipeInProcess(["config", "set", key, value, "--profile", "prod"])
     if (run.code !== 0) throw new Error(`config set ${key} failed: ${run.stderr}`)
   }
-  const run = await spotpipe(["config", "set", "host", sandbox.url, "--profile", "trusted"])
+  const run = await spotpipeInProcess(["config", "set", "host", sandbox.url, "--profile", "trusted"])
   if (run.code !== 0) throw new Error(run.stderr)
-  await spotpipe(["config", "set", "username", fixtures.user.username, "--profile", "trusted"])
-  await spotpipe(["config", "set", "auth", "secret-key", "--profile", "trusted"])
-  await spotpipe(["config", "set", "secret", "env:TS_KEY", "--profile", "trusted"])
+  await spotpipeInProcess(["config", "set", "username", fixtures.user.username, "--profile", "trusted"])
+  await spotpipeInProcess(["config", "set", "auth", "secret-key", "--profile", "trusted"])
+  await spotpipeInProcess(["config", "set", "secret", "env:TS_KEY", "--profile", "trusted"])
   for (const [key, value] of [
     ["host", recorder.url],
     ["username", "rec-user"],
     ["secret", "env:REC_PW"]
   ] as const) {
-    const set = await spotpipe(["config", "set", key, value, "--profile", "recorded"])
+    const set = await spotpipeInProcess(["config", "set", key, value, "--profile", "recorded"])
     if (set.code !== 0) throw new Error(`config set ${key} failed: ${set.stderr}`)
   }
 })
@@ -184,7 +190,7 @@ describe("spotpipe auth status", () => {
 
   it("thoughtspot-profile-set-but-empty-uses-no-profile-not-the-default-exit-2-saying-so", timeout, async () => {
     // prod is the config file's default; an exported but empty THOUGHTSPOT_PROFILE names no profile at all.
-    const run = await spotpipe(["auth", "status"], { THOUGHTSPOT_PROFILE: "", TS_PW: fixtures.user.password })
+    const run = await spotpipeInProcess(["auth", "status"], { THOUGHTSPOT_PROFILE: "", TS_PW: fixtures.user.password })
     expect(run.code, run.stderr).toBe(2)
     expect(run.stderr).toContain("no ThoughtSpot host: THOUGHTSPOT_PROFILE is set but empty; ")
     expect(run.stdout).toBe("")
@@ -377,7 +383,7 @@ describe("spotpipe auth status", () => {
   })
 
   it("auth-status-missing-secret-variable-exit-2", timeout, async () => {
-    const run = await spotpipe(["auth", "status"])
+    const run = await spotpipeInProcess(["auth", "status"])
     expect(run.code).toBe(2)
     expect(run.stderr.trim()).toBe('spotpipe: the profile "prod" names TS_PW for the password, but it is not set')
   })
