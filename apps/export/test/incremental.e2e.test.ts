@@ -10,11 +10,10 @@
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
-import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { runCliInProcess } from "./support/inProcess.ts"
-import { runCli, runNode } from "./support/runCli.ts"
+import { pauseAtStepPath as pauseAtStep, runCli, runNode } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
 import { tempFolders } from "./support/tempFolders.ts"
 
@@ -394,9 +393,6 @@ describe("--resume of an incremental run", () => {
 })
 
 describe("a run killed after writing an output, before its manifest", () => {
-  /** The CLI from source, held the first time an output reaches a step until its hold file is removed. */
-  const pauseAtStep = fileURLToPath(new URL("./support/PauseAtStep.ts", import.meta.url))
-
   // `before-publish`: an output complete but not yet renamed, which --resume publishes; `before-manifest`: every
   // output published, which --resume verifies and skips. Either way the run wrote the increments, so --resume
   // must record where the next run starts: else `last` reads them again (or finds no earlier run at all).

@@ -9,11 +9,10 @@
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
-import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { runCliInProcess } from "./support/inProcess.ts"
-import { devPath, runCli, runNode } from "./support/runCli.ts"
+import { killAtStepPath as killAtStep, runCli, runNode } from "./support/runCli.ts"
 import { filesIn, sandboxEnv } from "./support/Sandboxes.ts"
 import { copyFolder, partFile, runShards as runShardsOf } from "./support/shardRuns.ts"
 
@@ -42,9 +41,6 @@ const dataFiles = (dir: string): Record<string, Buffer> =>
   Object.fromEntries(
     [...filesIn(dir)].filter(([name]) => !NodePath.basename(name).startsWith("manifest") && !name.startsWith("."))
   )
-
-/** The crash suite's entry point: the CLI from source, SIGKILLed the n-th time an output reaches a step. */
-const killAtStep = fileURLToPath(new URL("../../../test/chaos/src/KillAtStep.ts", import.meta.url))
 
 let single: Record<string, Buffer>
 let splitJob: string
@@ -122,8 +118,11 @@ describe("split exports and spotpipe merge", () => {
     expect(partLoad.stderr).toMatch(
       /is part 1 of 3 of a split export, not a table: join the parts first \(spotpipe merge/
     )
-    // DuckDB is native, outside the packed command: the checkout's launcher loads with it.
-    const load = await runNode([devPath, "load", out, "--into", `duckdb:${NodePath.join(root, "m.duckdb")}`], { env })
+    // DuckDB is native, outside the packed command: installed beside it, as a user would.
+    const load = await runCli(["load", out, "--into", `duckdb:${NodePath.join(root, "m.duckdb")}`], {
+      env,
+      withDuckDb: true
+    })
     expect(load.code, load.stderr).toBe(0)
     expect(load.stdout).toMatch(/\nanswer_order_details +1,000 /)
     expect(load.stdout).toMatch(/\nmetadata_answer +\d+ /)

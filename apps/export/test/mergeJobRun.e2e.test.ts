@@ -9,11 +9,10 @@
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
-import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { runCliInProcess } from "./support/inProcess.ts"
-import { runNode } from "./support/runCli.ts"
+import { killAtStepPath as killAtStep, pauseAtStepPath as pauseAtStep, runNode } from "./support/runCli.ts"
 import { filesIn, sandboxEnv } from "./support/Sandboxes.ts"
 import { partFile, runShards as runShardsOf } from "./support/shardRuns.ts"
 
@@ -42,12 +41,6 @@ const wholeFiles = (dir: string): Record<string, Buffer> =>
   )
 
 const readJson = (path: string) => JSON.parse(NodeFs.readFileSync(path, "utf8"))
-
-/** The crash suite's entry point: the CLI from source, SIGKILLed the n-th time an output reaches a step. */
-const killAtStep = fileURLToPath(new URL("../../../test/chaos/src/KillAtStep.ts", import.meta.url))
-
-/** The CLI from source, held the first time an output reaches a step while a file exists (it writes its pid there). */
-const pauseAtStep = fileURLToPath(new URL("./support/PauseAtStep.ts", import.meta.url))
 
 let single: Record<string, Buffer>
 let job: string

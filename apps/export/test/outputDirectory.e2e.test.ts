@@ -10,11 +10,10 @@ import { spawn, spawnSync } from "node:child_process"
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
-import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { runCliInProcess } from "./support/inProcess.ts"
-import { type CliRun, cliEnv, mainPath, runCli, runNode } from "./support/runCli.ts"
+import { type CliRun, cliEnv, mainPath, pauseAtStepPath as pauseAtStep, runCli, runNode } from "./support/runCli.ts"
 import { filesIn, sandboxEnv } from "./support/Sandboxes.ts"
 
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-outdir-e2e-"))
@@ -201,8 +200,6 @@ describe("output directory", () => {
 })
 
 describe("one folder: one run that is not a shard, or shards of one sharding", () => {
-  /** The CLI from source, held the first time an output writes a page until its hold file is removed. */
-  const pauseAtStep = fileURLToPath(new URL("./support/PauseAtStep.ts", import.meta.url))
   // Shard 1/2 runs the 1st and 3rd exports, shard 2/2 the others: 6 pages of 100 rows each.
   const job = {
     defaults: { pageSize: 100 },

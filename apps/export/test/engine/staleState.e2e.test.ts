@@ -7,19 +7,15 @@
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
-import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { runCliInProcess } from "../support/inProcess.ts"
-import { runNode } from "../support/runCli.ts"
+import { killAtStepPath as killAtStep, runNode } from "../support/runCli.ts"
 import { sandboxEnv } from "../support/Sandboxes.ts"
 
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-stale-state-"))
 let sandbox: RunningSandbox
 let env: Record<string, string>
-
-/** The crash suite's entry point: the CLI from source, SIGKILLed the n-th time an output reaches a step. */
-const killAtStep = fileURLToPath(new URL("../../../../test/chaos/src/KillAtStep.ts", import.meta.url))
 
 const writeJob = (name: string, exports: ReadonlyArray<unknown>) => {
   const path = NodePath.join(root, name)
