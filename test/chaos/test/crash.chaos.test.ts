@@ -5,16 +5,18 @@
  * `spotpipe run --resume` finishes the job. The final files must be byte-identical to an uninterrupted run,
  * every output must hold exactly `available_data_row_count` rows, and nothing may be left behind: no temp
  * files, no resume state. With a request log of its own sandbox, a resumed answer and search must also fetch only
- * the pages after their checkpoint (none of the pages already written).
+ * the pages after their checkpoint (none of the pages already written). The killed runs are real processes (a
+ * SIGKILL is their point); the uninterrupted reference runs and the resumes that read what they left run in-process.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { runCliInProcess } from "../../../apps/export/test/support/inProcess.ts"
 import { sandboxEnv } from "../../../apps/export/test/support/Sandboxes.ts"
 import { dataFiles, differences, readTree, strays } from "../src/OutputTree.ts"
-import { runSpotpipe, seededRandom } from "../src/SpotpipeProcess.ts"
+import { type ProcessRun, runSpotpipe, seededRandom } from "../src/SpotpipeProcess.ts"
 
 const rows = 3_000
 let sandbox: RunningSandbox
@@ -41,8 +43,17 @@ const job = {
   ]
 }
 
+/** A run to be killed is a real process; any other runs in-process (never killed, so `signal` is null). */
+const spotpipe = (
+  args: ReadonlyArray<string>,
+  options: { readonly env: Record<string, string>; readonly killAtStep?: string; readonly killAfterMillis?: number }
+): Promise<ProcessRun> =>
+  options.killAtStep === undefined && options.killAfterMillis === undefined
+    ? runCliInProcess(args, { env: options.env }).then((run) => ({ ...run, signal: null }))
+    : runSpotpipe(args, options)
+
 const run = (out: string, extra: ReadonlyArray<string>, killAtStep?: string, killAfterMillis?: number) =>
-  runSpotpipe(["run", jobPath, "--out", out, "--quiet", "--concurrency", "2", ...extra], {
+  spotpipe(["run", jobPath, "--out", out, "--quiet", "--concurrency", "2", ...extra], {
     env,
     ...(killAtStep === undefined ? {} : { killAtStep }),
     ...(killAfterMillis === undefined ? {} : { killAfterMillis })
@@ -159,7 +170,7 @@ describe.concurrent("crash", () => {
     const changed = structuredClone(job)
     changed.exports[0] = { ...changed.exports[0]!, format: "ndjson" } as (typeof job.exports)[number]
     NodeFs.writeFileSync(changedPath, JSON.stringify(changed))
-    const resumed = await runSpotpipe(["run", changedPath, "--out", out, "--quiet", "--resume"], { env })
+    const resumed = await spotpipe(["run", changedPath, "--out", out, "--quiet", "--resume"], { env })
     tally.resumes++
     expect(resumed.code).toBe(0)
     const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(out, "manifest.json"), "utf8")) as {
@@ -202,7 +213,7 @@ describe("resume from the checkpoint offset", () => {
         JSON.stringify({ defaults: { pageSize: 250 }, exports: [{ ...spec, format: "ndjson" }] })
       )
       const runOwn = (out: string, extra: ReadonlyArray<string>, killAtStep?: string) =>
-        runSpotpipe(["run", single, "--out", out, "--quiet", "--concurrency", "1", ...extra], {
+        spotpipe(["run", single, "--out", out, "--quiet", "--concurrency", "1", ...extra], {
           env: ownEnv,
           ...(killAtStep === undefined ? {} : { killAtStep })
         })
@@ -240,7 +251,7 @@ describe("resume from the checkpoint offset", () => {
   it("a-single-command-killed-with-resume-continues-from-its-checkpoint-and-ends-byte-identical", async () => {
     tally.scenarios++
     const answer = (out: string, extra: ReadonlyArray<string>, killAtStep?: string) =>
-      runSpotpipe(
+      spotpipe(
         ["answer", "Order Details", "--format", "ndjson", "--page-size", "250", "--out", out, "--quiet", ...extra],
         { env: ownEnv, ...(killAtStep === undefined ? {} : { killAtStep }) }
       )
@@ -302,7 +313,7 @@ describe("a result that shrank before --resume", () => {
       })
     )
     const runAgainst = (out: string, s: RunningSandbox, extra: ReadonlyArray<string>, killAtStep?: string) =>
-      runSpotpipe(["run", jobFile, "--out", out, "--concurrency", "1", ...extra], {
+      spotpipe(["run", jobFile, "--out", out, "--concurrency", "1", ...extra], {
         env: sandboxEnv(s),
         ...(killAtStep === undefined ? {} : { killAtStep })
       })
@@ -384,7 +395,7 @@ describe.concurrent("a setting changed before --resume", () => {
     it(`a-changed-${name}-restarts-the-output-and-ends-byte-identical-to-a-run-with-the-new-setting`, async () => {
       tally.scenarios++
       const runWith = (out: string, extra: ReadonlyArray<string>, s: RunningSandbox, killAtStep?: string) =>
-        runSpotpipe(["run", settingsJob, "--out", out, "--concurrency", "1", ...extra], {
+        spotpipe(["run", settingsJob, "--out", out, "--concurrency", "1", ...extra], {
           env: sandboxEnv(s),
           ...(killAtStep === undefined ? {} : { killAtStep })
         })

@@ -5,7 +5,9 @@
  * in PostgreSQL (PGlite over the wire protocol, which rolls back a connection's open transaction when it drops,
  * as PostgreSQL does), in every mode. Killed at its second table, the first table keeps what its committed load
  * gave it. The old tables are first changed by hand (half their rows deleted), so that any committed step of the
- * killed load would show. An append killed at its second table and loaded again adds each file once.
+ * killed load would show. An append killed at its second table and loaded again adds each file once. The killed
+ * loads are real processes (a SIGKILL is their point); the export, the loads before them and the loads after run
+ * in-process.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
@@ -14,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type LoadFixture, startLoadFixture } from "../../../apps/export/test/load/support/LoadFixture.ts"
 import { withDuckDb, withPostgres } from "../../../apps/export/test/load/support/loadHelpers.ts"
 import type { PgliteServer } from "../../../apps/export/test/load/support/PgliteServer.ts"
+import { runCliInProcess } from "../../../apps/export/test/support/inProcess.ts"
 import { runSpotpipe } from "../src/SpotpipeProcess.ts"
 
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-load-kill-"))
@@ -36,8 +39,7 @@ beforeAll(async () => {
         format: "parquet",
         output: "pq"
       }
-    ],
-    runner: (args, env) => runSpotpipe(args, { env, withDuckDb: true })
+    ]
   })
   ;({ server, env } = fixture)
 }, 120_000)
@@ -78,7 +80,7 @@ const engines = [
 describe.each(engines)("a load into $name killed before a COMMIT", (engine) => {
   /** Loads the run, then deletes half of each table's rows by hand: the state a killed load must leave. */
   const prepare = async (label: string) => {
-    const loaded = await runSpotpipe(["load", run, "--into", engine.into(label), "--quiet"], { env, withDuckDb: true })
+    const loaded = await runCliInProcess(["load", run, "--into", engine.into(label), "--quiet"], { env })
     expect(loaded.code, loaded.stderr).toBe(0)
     return engine.open(label, async (q) => {
       for (const table of tables) await q(`DELETE FROM "${table}" WHERE "Total Quantity" % 2 = 0`)
@@ -116,10 +118,7 @@ describe.each(engines)("a load into $name killed before a COMMIT", (engine) => {
       expect(killed.signal, killed.stderr).toBe("SIGKILL")
       expect(await engine.open(label, snapshot)).toEqual(before)
       // The same load, not killed, then does what it says.
-      const again = await runSpotpipe(["load", run, "--into", engine.into(label), "--quiet", ...flags], {
-        env,
-        withDuckDb: true
-      })
+      const again = await runCliInProcess(["load", run, "--into", engine.into(label), "--quiet", ...flags], { env })
       expect(again.code, again.stderr).toBe(0)
       const after = await engine.open(label, snapshot)
       expect(after.loads.length).toBe(before.loads.length + tables.length)
@@ -146,10 +145,7 @@ describe.each(engines)("a load into $name killed before a COMMIT", (engine) => {
     const killed = await killedLoad(label, "load-before-commit:2", append)
     expect(killed.signal).toBe("SIGKILL")
     // The retry skips the first file, which the killed load appended, and appends the second.
-    const retried = await runSpotpipe(["load", run, "--into", engine.into(label), "--quiet", ...append], {
-      env,
-      withDuckDb: true
-    })
+    const retried = await runCliInProcess(["load", run, "--into", engine.into(label), "--quiet", ...append], { env })
     expect(retried.code, retried.stderr).toBe(0)
     expect(retried.stderr).toContain(`already appended to ${tables[0]} by the load of`)
     const after = await engine.open(label, snapshot)
