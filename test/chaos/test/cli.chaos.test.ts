@@ -2,18 +2,19 @@
  * Chaos at the CLI level: `spotpipe run` on a multi-export job against sandboxes with fault profiles, for several
  * seeds. Every export either succeeds with files byte-identical to a fault-free run of the same seed, or fails
  * with a one-line reason in the manifest and nothing at its final path. Logs (`--verbose`), manifests and files
- * are scanned for the password and the sandbox's secret key.
+ * are scanned for the password and the sandbox's secret key. Runs are in-process (the CLI program, given only its
+ * environment): what is tested is how the export meets faults, not the process.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type SandboxOptions, startSandbox } from "@spotpipe/sandbox"
+import { runCliInProcess } from "../../../apps/export/test/support/inProcess.ts"
 import { sandboxEnv } from "../../../apps/export/test/support/Sandboxes.ts"
 import { ChaosTally } from "../src/ChaosTally.ts"
 import { readTree, strays } from "../src/OutputTree.ts"
 import { corruptionMarker } from "../src/ReadDigest.ts"
-import { runSpotpipe } from "../src/SpotpipeProcess.ts"
 
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-cli-chaos-"))
 const tally = new ChaosTally()
@@ -71,7 +72,7 @@ describe.concurrent.each(seeds)("seed %i", (seed) => {
               }
             }, 10)
       try {
-        const run = await runSpotpipe(["run", jobPath, "--out", out, "--verbose", "--concurrency", "3"], {
+        const run = await runCliInProcess(["run", jobPath, "--out", out, "--verbose", "--concurrency", "3"], {
           env: sandboxEnv(sandbox)
         })
         const stats = sandbox.stats()
