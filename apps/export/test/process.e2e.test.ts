@@ -1,7 +1,8 @@
 /**
  * The CLI as a process: how it ends when its reader closes stdout, when a signal stops it, and on a Node.js
- * that is too old; how it checks the output folder before any request, and the demo's own folder. Each test runs
- * the real `bin/spotpipe.js`, against sandboxes started here on port 0 or a host that is never reached.
+ * that is too old; how it checks the output folder before any request, and the demo's own folder. The signal,
+ * stdout, Node-version and hang-guarded runs are real `bin/spotpipe.js` processes; the folder, host and time-limit
+ * checks run the CLI in-process, against sandboxes started here on port 0 or a host that is never reached.
  */
 import { type ChildProcessByStdio, spawn } from "node:child_process"
 import * as NodeFs from "node:fs"
@@ -13,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { minimumNode, unsupportedNode } from "../bin/nodeVersion.js"
 import { demoMarker } from "../src/output/OutputFolder.ts"
+import { runCliInProcess } from "./support/inProcess.ts"
 import { startRewritingProxy } from "./support/RenamingProxy.ts"
 import { mainPath, runCli, runNode } from "./support/runCli.ts"
 import { tempFolders } from "./support/tempFolders.ts"
@@ -276,7 +278,7 @@ describe("the resume hint of an interrupted batch run", () => {
     expect(hint).toBe(`spotpipe run ${job} --out ${out} ${flags.join(" ")} --resume`)
     // Run as printed (its words hold no space here): it continues the partial file instead of writing it again
     // with other settings.
-    const resumed = await runCli([...hint!.split(" ").slice(1), "--json"], { env: passwordEnv(slow) })
+    const resumed = await runCliInProcess([...hint!.split(" ").slice(1), "--json"], { env: passwordEnv(slow) })
     expect(resumed.code, resumed.stderr).toBe(0)
     const report = JSON.parse(resumed.stdout) as { outputs: ReadonlyArray<{ file: string; status: string }> }
     expect(report.outputs.map((o) => o.status)).toEqual(["continued"])
@@ -299,7 +301,7 @@ describe.concurrent("output folder", () => {
       ["metadata", "--out", file],
       ["answer", "A", "--out", file]
     ]) {
-      const run = await runCli(args, { env: unreachable })
+      const run = await runCliInProcess(args, { env: unreachable })
       expect(run.code, run.stderr).toBe(2)
       expect(run.stderr).toBe(`spotpipe: cannot write to ${file}: it is a file, not a folder; pass a folder to --out\n`)
     }
@@ -309,9 +311,12 @@ describe.concurrent("output folder", () => {
   it("an-out-path-below-a-file-names-that-file", timeout, async () => {
     const file = NodePath.join(tempDir(), "landing")
     NodeFs.writeFileSync(file, "keep me")
-    const run = await runCli(["search", "--table", "T", "--query", "[Q]", "--out", NodePath.join(file, "day", "1")], {
-      env: unreachable
-    })
+    const run = await runCliInProcess(
+      ["search", "--table", "T", "--query", "[Q]", "--out", NodePath.join(file, "day", "1")],
+      {
+        env: unreachable
+      }
+    )
     expect(run.code, run.stderr).toBe(2)
     expect(run.stderr).toContain(`${file} is a file, not a folder; pass a folder to --out`)
   })
@@ -322,7 +327,7 @@ describe.concurrent("output folder", () => {
     NodeFs.writeFileSync(file, "keep me")
     const job = NodePath.join(dir, "job.json")
     NodeFs.writeFileSync(job, JSON.stringify({ exports: [{ type: "metadata", metadataTypes: ["ANSWER"] }] }))
-    const run = await runCli(["run", job, "--out", file], { env: unreachable })
+    const run = await runCliInProcess(["run", job, "--out", file], { env: unreachable })
     expect(run.code, run.stderr).toBe(2)
     expect(run.stderr).toBe(`spotpipe: cannot write to ${file}: it is a file, not a folder; pass a folder to --out\n`)
   })
@@ -350,14 +355,14 @@ describe.concurrent("output folder", () => {
     // A file where the liveboard's folder goes, and a folder where the answer's file goes.
     const first = tempDir()
     NodeFs.writeFileSync(NodePath.join(first, "liveboard-Order Operations"), "keep me")
-    const blocked = await runCli(["liveboard", "Order Operations", "--sandbox", "--out", first])
+    const blocked = await runCliInProcess(["liveboard", "Order Operations", "--sandbox", "--out", first])
     expect(blocked.code, blocked.stderr).toBe(1)
     expect(blocked.stderr).toContain(
       `cannot write to ${NodePath.join(first, "liveboard-Order Operations")}/Order Timeline.csv: a part of that path is a file, not a folder`
     )
     const second = tempDir()
     NodeFs.mkdirSync(NodePath.join(second, "answer-Order Details.csv"))
-    const shadowed = await runCli(["answer", "Order Details", "--sandbox", "--out", second, "--force"])
+    const shadowed = await runCliInProcess(["answer", "Order Details", "--sandbox", "--out", second, "--force"])
     expect(shadowed.code, shadowed.stderr).toBe(1)
     expect(shadowed.stderr).toContain("answer-Order Details.csv: a folder of that name is in the way; move it away")
     for (const run of [blocked, shadowed]) expect(run.stderr).not.toMatch(/BadResource|FileSystem\./)
@@ -365,7 +370,7 @@ describe.concurrent("output folder", () => {
 
   it("a-new-nested-out-folder-is-created", timeout, async () => {
     const out = NodePath.join(tempDir(), "a", "b", "c")
-    const run = await runCli(["metadata", "--sandbox", "--out", out, "--quiet"])
+    const run = await runCliInProcess(["metadata", "--sandbox", "--out", out, "--quiet"])
     expect(run.code, run.stderr).toBe(0)
     expect(NodeFs.readdirSync(out)).toContain("metadata.csv")
   })
@@ -375,7 +380,7 @@ describe.concurrent("demo folder", () => {
   it("demo-refuses-a-folder-holding-files-it-did-not-write-and-leaves-them-alone", timeout, async () => {
     const dir = tempDir()
     NodeFs.writeFileSync(NodePath.join(dir, "metadata.csv"), "my own file")
-    const run = await runCli(["demo", "--out", dir])
+    const run = await runCliInProcess(["demo", "--out", dir])
     expect(run.code, run.stderr).toBe(2)
     expect(run.stderr).toContain(`${dir} already holds files that spotpipe demo did not write`)
     expect(run.stderr).toContain("pass --out with a new or empty folder")
@@ -385,16 +390,16 @@ describe.concurrent("demo folder", () => {
 
   it("demo-marks-the-folder-it-creates-and-replaces-its-own-output-next-time", timeout, async () => {
     const out = NodePath.join(tempDir(), "demo")
-    const first = await runCli(["demo", "--out", out, "--quiet"])
+    const first = await runCliInProcess(["demo", "--out", out, "--quiet"])
     expect(first.code, first.stderr).toBe(0)
     expect(NodeFs.existsSync(NodePath.join(out, demoMarker))).toBe(true)
     const before = NodeFs.readFileSync(NodePath.join(out, "metadata.csv"))
-    const second = await runCli(["demo", "--out", out, "--quiet"])
+    const second = await runCliInProcess(["demo", "--out", out, "--quiet"])
     expect(second.code, second.stderr).toBe(0)
     expect(NodeFs.readFileSync(NodePath.join(out, "metadata.csv")).equals(before)).toBe(true)
     // An empty folder is the demo's to mark, too.
     const empty = tempDir()
-    const third = await runCli(["demo", "--out", empty, "--quiet"])
+    const third = await runCliInProcess(["demo", "--out", empty, "--quiet"])
     expect(third.code, third.stderr).toBe(0)
     expect(NodeFs.readdirSync(empty)).toContain(demoMarker)
   })
@@ -434,9 +439,12 @@ describe("host with a path", () => {
     const proxy = await startPrefixProxy(large.url)
     try {
       const dir = tempDir()
-      const single = await runCli(["metadata", "--type", "ANSWER", "--out", NodePath.join(dir, "single"), "--quiet"], {
-        env: { ...passwordEnv(large), THOUGHTSPOT_HOST: proxy.url }
-      })
+      const single = await runCliInProcess(
+        ["metadata", "--type", "ANSWER", "--out", NodePath.join(dir, "single"), "--quiet"],
+        {
+          env: { ...passwordEnv(large), THOUGHTSPOT_HOST: proxy.url }
+        }
+      )
       expect(single.code, single.stderr).toBe(0)
       const job = NodePath.join(dir, "job.json")
       NodeFs.writeFileSync(
@@ -448,7 +456,7 @@ describe("host with a path", () => {
       )
       // The job's host, with the environment's secret: THOUGHTSPOT_HOST is not set (it would keep the secret).
       const { THOUGHTSPOT_HOST: _, ...secretOnly } = passwordEnv(large)
-      const batch = await runCli(["run", job, "--out", NodePath.join(dir, "batch"), "--quiet"], {
+      const batch = await runCliInProcess(["run", job, "--out", NodePath.join(dir, "batch"), "--quiet"], {
         env: secretOnly
       })
       expect(batch.code, batch.stderr).toBe(0)
@@ -487,11 +495,8 @@ describe("time limits", () => {
     try {
       const dir = tempDir()
       const env = { ...unreachable, THOUGHTSPOT_HOST: silent.url }
-      // With the defaults (120 s per attempt) the guard would end these runs: only the flags can.
-      const single = await runCli(["metadata", "--timeout", "1", "--deadline", "2", "--out", dir], {
-        env,
-        timeoutMillis: 20_000
-      })
+      // With the defaults (120 s per attempt) the test's timeout would end these runs: only the flags can.
+      const single = await runCliInProcess(["metadata", "--timeout", "1", "--deadline", "2", "--out", dir], { env })
       expect(single.code, single.stderr).toBe(1)
       expect(single.stderr).toContain("--timeout")
       expect(single.stderr).toContain("--deadline")
@@ -503,7 +508,7 @@ describe("time limits", () => {
           exports: [{ type: "metadata", metadataTypes: ["ANSWER"] }]
         })
       )
-      const batch = await runCli(["run", job, "--out", NodePath.join(dir, "batch")], { env, timeoutMillis: 20_000 })
+      const batch = await runCliInProcess(["run", job, "--out", NodePath.join(dir, "batch")], { env })
       expect(batch.code, batch.stderr).toBe(1)
       expect(batch.stderr).toContain("--timeout")
       expect(silent.requests()).toBeGreaterThan(1)
@@ -522,7 +527,7 @@ describe("time limits", () => {
         exports: [{ type: "metadata", metadataTypes: ["ANSWER"] }]
       })
     )
-    const run = await runCli(["run", job, "--out", dir], { env: unreachable })
+    const run = await runCliInProcess(["run", job, "--out", dir], { env: unreachable })
     expect(run.code, run.stderr).toBe(2)
     expect(run.stderr).toContain("client.timeoutSeconds: must be whole seconds from 1 to 3600")
     expect(run.stderr).toContain("client.deadlineSeconds")
