@@ -2,12 +2,14 @@
  * The `--runtime-filter` examples of `answer --help`, run as a newcomer copies them (the built CLI with `--sandbox`,
  * only the output folder changed): among them one on a date, given as `YYYY-MM-DD` — the form a date filter takes,
  * which the export converts to the epoch seconds of that day's midnight in the data time zone (the sandbox's,
- * America/Los_Angeles) — and it keeps only the rows from that day on.
+ * America/Los_Angeles) — and it keeps only the rows from that day on. The example itself runs as a real process,
+ * as typed; reading the help and the unfiltered comparison run in-process.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
+import { runCliInProcess } from "./support/inProcess.ts"
 import { runCli } from "./support/runCli.ts"
 
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-help-examples-"))
@@ -15,7 +17,7 @@ afterAll(() => NodeFs.rmSync(root, { recursive: true, force: true }))
 
 /** The example commands of `spotpipe <command> --help`, each as words (double-quoted words kept whole). */
 const examplesOf = async (command: string): Promise<Array<Array<string>>> => {
-  const help = await runCli([command, "--help"])
+  const help = await runCliInProcess([command, "--help"])
   expect(help.code, help.stderr).toBe(0)
   const examples = help.stdout.slice(help.stdout.lastIndexOf("EXAMPLES"))
   return examples
@@ -63,7 +65,15 @@ describe("answer --help", () => {
 
     // The filter is what kept them: the same answer unfiltered has rows from before that day.
     const whole = NodePath.join(root, "whole")
-    const all = await runCli([...words.slice(0, 2), "--sandbox", "--out", whole, "--format", "ndjson", "--quiet"])
+    const all = await runCliInProcess([
+      ...words.slice(0, 2),
+      "--sandbox",
+      "--out",
+      whole,
+      "--format",
+      "ndjson",
+      "--quiet"
+    ])
     expect(all.code, all.stderr).toBe(0)
     expect(ndjson(NodePath.join(whole, output!.file)).some((row) => (row[column!] as string) < day!)).toBe(true)
   }, 120_000)
