@@ -28,6 +28,7 @@ export { type Cell, type Format, formats, type RowFormat } from "./formats/RowFo
 export { makeRowFormat } from "./formats/TextFormats.ts"
 export { type ChunkWriter, replaceFile, type WriteResult } from "./output/AtomicFile.ts"
 export { Manifest, ManifestOutput, manifestFileName, readManifests } from "./output/Manifest.ts"
+export { Stdout } from "./output/StdoutWriter.ts"
 export { FileNameAllocator, sanitizeFileName } from "./plan/FileName.ts"
 export { type JobExport, makeExport, parseJobFile } from "./plan/JobFile.ts"
 export type { PlannedOutput } from "./plan/PlannedOutput.ts"

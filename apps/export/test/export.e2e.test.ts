@@ -138,6 +138,19 @@ describe.concurrent("exports", () => {
     expect(NodeFs.readdirSync(dir)).toEqual([]) // no manifest or file in stdout mode
   })
 
+  it("answer-ndjson-to-stdout-in-process-goes-to-the-stdout-stream-it-is-given", timeout, async () => {
+    // The CLI run inside another program writes its data to the Stdout stream that program provides
+    // (inProcess.ts provides one), never straight to the process's own stdout.
+    const run = record(
+      await runCliInProcess(["answer", "Order Details", "--format", "ndjson", "--out", "-", "--verbose"], {
+        env: passwordEnv(west)
+      })
+    )
+    expect(run.code, run.stderr).toBe(0)
+    expectGolden("west/answer-Order Details.ndjson", run.stdoutBytes)
+    expect(run.stderr).toContain(`using ThoughtSpot at ${west.url}`)
+  })
+
   it("liveboard-csv-east-custom-calendar-with-period-end-matches-golden", timeout, async () => {
     const dir = tempDir()
     const run = record(

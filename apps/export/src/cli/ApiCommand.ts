@@ -26,7 +26,7 @@ import { Argument, Command, Flag } from "effect/cli"
 import { openClient } from "../cluster/CoreCluster.ts"
 import { ExportError } from "../ExportError.ts"
 import { fromThoughtSpot } from "../Failure.ts"
-import { makeStreamWriter } from "../output/StdoutWriter.ts"
+import { makeStreamWriter, Stdout } from "../output/StdoutWriter.ts"
 import { UsageError } from "../UsageError.ts"
 import { version } from "../Version.ts"
 import { connectionOf, withLogging } from "./Commands.ts"
@@ -560,7 +560,7 @@ export const runApi = (input: ApiInput) =>
             secrets: plan.secrets
           })
           .pipe(Effect.mapError((error) => failed(error, what, changes, renewable)))
-      const { writer } = makeStreamWriter()
+      const { writer } = makeStreamWriter(yield* Stdout)
       if (Option.isNone(paging)) {
         const response = yield* call(plan)
         yield* writer.write(response.bytes)

@@ -21,7 +21,7 @@ import {
   parseOutput,
   type ResumeOutcome
 } from "../output/Manifest.ts"
-import { makeStreamWriter } from "../output/StdoutWriter.ts"
+import { makeStreamWriter, Stdout } from "../output/StdoutWriter.ts"
 import { planColumns } from "../plan/ColumnPlanner.ts"
 import { rowFormatOf } from "../plan/JobFile.ts"
 import type { PlannedOutput } from "../plan/PlannedOutput.ts"
@@ -374,7 +374,7 @@ const logWarnings = (what: string, result: JobResult, run: OutputContext) =>
 const writeToStdout = <E>(planned: PlannedOutput<E>, zone: TimeZone, run: OutputContext) =>
   Effect.gen(function* () {
     const begin = yield* Clock.currentTimeMillis
-    const out = makeStreamWriter()
+    const out = makeStreamWriter(yield* Stdout)
     const result = yield* runJob(
       jobSpecOf(planned, zone, run, { pages: planned.pages, progress: run.options.progress }),
       [{ format: rowFormatOf(planned.settings.format), writer: out.writer }]

@@ -5,7 +5,7 @@
  * {@link stdoutClosed}, the export stops fetching, and the process exits with {@link stdoutClosedExitCode} and
  * no message.
  */
-import { Effect } from "effect"
+import { Context, Effect } from "effect"
 import { ExportError } from "../ExportError.ts"
 import { type ChunkWriter, countingWriter, type WriteResult } from "./AtomicFile.ts"
 
@@ -36,9 +36,17 @@ export const isStdoutClosed = (error: unknown): boolean =>
 // EPIPE: the reader exited; later writes find the stream already destroyed.
 const closedCodes = new Set(["EPIPE", "ERR_STREAM_DESTROYED", "ECONNRESET"])
 
-/** A writer into `stream` (default: process.stdout), counting bytes and hashing like a file writer. */
+/**
+ * Where data meant for stdout goes: the process's stdout, unless a program that runs the CLI inside itself (the
+ * tests, another tool) provides a stream of its own.
+ */
+export const Stdout = Context.Reference<NodeJS.WritableStream>("spotpipe/Stdout", {
+  defaultValue: () => process.stdout
+})
+
+/** A writer into `stream` (the {@link Stdout} stream, for one), counting bytes and hashing like a file writer. */
 export const makeStreamWriter = (
-  stream: NodeJS.WritableStream = process.stdout
+  stream: NodeJS.WritableStream
 ): { readonly writer: ChunkWriter; readonly result: () => WriteResult } =>
   countingWriter((bytes) =>
     Effect.callback<void, ExportError>((resume) => {
