@@ -1,8 +1,10 @@
 /**
- * `spotpipe api` as a process, against sandboxes on port 0 and a loopback server that records what arrives: the
- * answer on stdout byte for byte (integers beyond 2^53 included), bodies from -f/-F/--input as they are meant to
- * be sent, GET fields as query parameters, --paginate giving every object exactly once, a renewed token in the
- * middle of a paged read, ThoughtSpot's errors as exit 1 with nothing on stdout, and secrets never shown.
+ * `spotpipe api`, against sandboxes on port 0 and a loopback server that records what arrives: the answer on stdout
+ * byte for byte (integers beyond 2^53 included), bodies from -f/-F/--input as they are meant to be sent, GET fields
+ * as query parameters, --paginate giving every object exactly once, a renewed token in the middle of a paged read,
+ * ThoughtSpot's errors as exit 1 with nothing on stdout, and secrets never shown. The CLI runs in-process, except
+ * as a process for the answer on stdout (the command as installed), `--input -` (the process's stdin) and a refused
+ * token from the environment (nothing Node itself prints shows it).
  */
 import * as NodeFs from "node:fs"
 import * as NodeHttp from "node:http"
@@ -10,7 +12,8 @@ import type { AddressInfo } from "node:net"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
-import { type CliRun, runCli } from "./support/runCli.ts"
+import { runCliInProcess } from "./support/inProcess.ts"
+import { runCli } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
 import { tempFolders } from "./support/tempFolders.ts"
 
@@ -71,11 +74,14 @@ afterAll(async () => {
   await new Promise<void>((resolve) => recorder?.close(() => resolve()))
 })
 
+/** What a run printed, in a process or in-process. */
+type Run = { readonly code: number | null; readonly stdout: string; readonly stderr: string }
+
 /** The recording server as the host, signed in with a bearer token (no token request to record). */
 const recorderEnv = () => ({ THOUGHTSPOT_HOST: recorderUrl, THOUGHTSPOT_TOKEN: "recorder-token" })
 
 /** The last request the recording server saw during `run`. */
-const recorded = async (run: () => Promise<CliRun>): Promise<{ readonly run: CliRun; readonly request: Seen }> => {
+const recorded = async (run: () => Promise<Run>): Promise<{ readonly run: Run; readonly request: Seen }> => {
   const before = seen.length
   const result = await run()
   expect(result.stderr).toBe("")
@@ -146,7 +152,7 @@ describe("spotpipe api: the answer", () => {
     async () => {
       const runs = await Promise.all(
         ["system", "/system", "/api/rest/2.0/system"].map((path) =>
-          runCli(["api", "get", path], { env: sandboxEnv(sandbox) })
+          runCliInProcess(["api", "get", path], { env: sandboxEnv(sandbox) })
         )
       )
       for (const run of runs) {
@@ -155,7 +161,9 @@ describe("spotpipe api: the answer", () => {
       }
       expect(JSON.parse(runs[0]!.stdout)).toMatchObject({ api_version: "v2" })
       const before = sandbox.stats().requests
-      const refused = await runCli(["api", "GET", `${sandbox.url}/api/rest/2.0/system`], { env: sandboxEnv(sandbox) })
+      const refused = await runCliInProcess(["api", "GET", `${sandbox.url}/api/rest/2.0/system`], {
+        env: sandboxEnv(sandbox)
+      })
       expect(refused.code).toBe(2)
       expect(refused.stdout).toBe("")
       expect(refused.stderr).toContain("not a URL: the host comes from the connection")
@@ -171,7 +179,7 @@ describe("spotpipe api: what is sent", () => {
     async () => {
       const file = tempFile("tml.txt", 'guid: "x"\nname: Ünïcode\n')
       const { run, request } = await recorded(() =>
-        runCli(
+        runCliInProcess(
           [
             "api",
             "POST",
@@ -222,7 +230,9 @@ describe("spotpipe api: what is sent", () => {
   it("--input FILE and --input - send the JSON text as it is", timeout, async () => {
     const body = '{ "metadata_identifier": "Order Details",\n  "record_size": 12345678901234567890, "x": 1.50 }\n'
     const fromFile = await recorded(() =>
-      runCli(["api", "POST", "/metadata/answer/data", "--input", tempFile("body.json", body)], { env: recorderEnv() })
+      runCliInProcess(["api", "POST", "/metadata/answer/data", "--input", tempFile("body.json", body)], {
+        env: recorderEnv()
+      })
     )
     expect(fromFile.request.body).toBe(body)
     const fromStdin = await recorded(() =>
@@ -233,7 +243,7 @@ describe("spotpipe api: what is sent", () => {
 
   it("GET sends the fields as query parameters, in order and encoded, and no body", timeout, async () => {
     const { request } = await recorded(() =>
-      runCli(["api", "GET", "system/config?x=1", "-f", "a b=c&d", "-F", "n=5", "-F", "t=true"], {
+      runCliInProcess(["api", "GET", "system/config?x=1", "-f", "a b=c&d", "-F", "n=5", "-F", "t=true"], {
         env: recorderEnv()
       })
     )
@@ -253,19 +263,21 @@ describe("spotpipe api: what is sent", () => {
       [["-F", "x=@/nonexistent/file"], "cannot read the file for -F x"]
     ]
     for (const [args, message] of cases) {
-      const run = await runCli(["api", "POST", "metadata/search", ...args], { env: recorderEnv() })
+      const run = await runCliInProcess(["api", "POST", "metadata/search", ...args], { env: recorderEnv() })
       expect(run.code, args.join(" ")).toBe(2)
       expect(run.stdout).toBe("")
       expect(run.stderr).toContain(message)
     }
     // An argument without "=" (password:… typed the way a header is) may be a secret: named by place, not shown.
-    const typo = await runCli(["api", "POST", "metadata/search", "-f", "a=1", "-f", "password:Hunter2-c4e1"], {
+    const typo = await runCliInProcess(["api", "POST", "metadata/search", "-f", "a=1", "-f", "password:Hunter2-c4e1"], {
       env: recorderEnv()
     })
     expect(typo.code).toBe(2)
     expect(typo.stderr).toContain("the 2nd -f has no '=': give key=value")
     expect(typo.stderr).not.toContain("Hunter2-c4e1")
-    const get = await runCli(["api", "GET", "system", "--input", tempFile("c.json", "{}")], { env: recorderEnv() })
+    const get = await runCliInProcess(["api", "GET", "system", "--input", tempFile("c.json", "{}")], {
+      env: recorderEnv()
+    })
     expect(get.code).toBe(2)
     expect(get.stderr).toContain("a GET has none")
     expect(seen.length).toBe(before)
@@ -274,7 +286,9 @@ describe("spotpipe api: what is sent", () => {
 
 describe("spotpipe api --paginate", () => {
   const everything = async () => {
-    const all = await runCli(["api", "POST", "metadata/search", "-F", "record_size=-1"], { env: sandboxEnv(sandbox) })
+    const all = await runCliInProcess(["api", "POST", "metadata/search", "-F", "record_size=-1"], {
+      env: sandboxEnv(sandbox)
+    })
     expect(all.code).toBe(0)
     return (JSON.parse(all.stdout) as ReadonlyArray<unknown>).map((item) => JSON.stringify(item))
   }
@@ -286,7 +300,7 @@ describe("spotpipe api --paginate", () => {
       const all = await everything()
       expect(all.length).toBeGreaterThan(10)
       const before = lines.filter((l) => l.includes("metadata/search")).length
-      const run = await runCli(["api", "POST", "metadata/search", "--paginate", "-F", "record_size=4"], {
+      const run = await runCliInProcess(["api", "POST", "metadata/search", "--paginate", "-F", "record_size=4"], {
         env: sandboxEnv(sandbox)
       })
       expect(run.stderr).toBe("")
@@ -302,19 +316,21 @@ describe("spotpipe api --paginate", () => {
       // Every page with items, then the empty one that ends the read.
       expect(pages).toBe(Math.ceil(all.length / 4) + 1)
       // The default page size reads the same objects.
-      const byDefault = await runCli(["api", "POST", "metadata/search", "--paginate"], { env: sandboxEnv(sandbox) })
+      const byDefault = await runCliInProcess(["api", "POST", "metadata/search", "--paginate"], {
+        env: sandboxEnv(sandbox)
+      })
       expect(byDefault.stdout).toBe(run.stdout)
     }
   )
 
   it("keeps the body's other fields and starts at its record_offset", timeout, async () => {
-    const answers = await runCli(
+    const answers = await runCliInProcess(
       ["api", "POST", "metadata/search", "-f", "metadata[][type]=ANSWER", "-F", "record_size=-1"],
       { env: sandboxEnv(sandbox) }
     )
     const expected = (JSON.parse(answers.stdout) as ReadonlyArray<unknown>).slice(1).map((a) => JSON.stringify(a))
     const body = tempFile("search.json", '{"metadata":[{"type":"ANSWER"}],"record_offset":1,"record_size":2}')
-    const run = await runCli(["api", "POST", "metadata/search", "--paginate", "--input", body], {
+    const run = await runCliInProcess(["api", "POST", "metadata/search", "--paginate", "--input", body], {
       env: sandboxEnv(sandbox)
     })
     expect(run.code).toBe(0)
@@ -324,7 +340,7 @@ describe("spotpipe api --paginate", () => {
   it("renews a token revoked between two pages and carries on", timeout, async () => {
     const issued = revoking.stats().tokensIssued
     revokeNext = true
-    const run = await runCli(["api", "POST", "metadata/search", "--paginate", "-F", "record_size=3"], {
+    const run = await runCliInProcess(["api", "POST", "metadata/search", "--paginate", "-F", "record_size=3"], {
       env: sandboxEnv(revoking)
     })
     expect(run.stderr).toBe("")
@@ -343,13 +359,13 @@ describe("spotpipe api --paginate", () => {
         seed: 3
       })
       try {
-        const run = await runCli(["api", "POST", "metadata/search", "--paginate", "-F", "record_size=2"], {
+        const run = await runCliInProcess(["api", "POST", "metadata/search", "--paginate", "-F", "record_size=2"], {
           env: sandboxEnv(flaky)
         })
         expect(run.code).toBe(0)
         // Without --paginate too: a body cut short is never what reaches stdout.
         for (let i = 0; i < 4; i++) {
-          const single = await runCli(["api", "POST", "metadata/search", "-F", "record_size=-1"], {
+          const single = await runCliInProcess(["api", "POST", "metadata/search", "-F", "record_size=-1"], {
             env: sandboxEnv(flaky)
           })
           expect(single.code).toBe(0)
@@ -388,7 +404,7 @@ describe("spotpipe api --paginate", () => {
     // At most 3 items a page, whatever record_size asks: the first page is short, and not the end.
     const capped = await listing((offset, size) => range(offset, Math.min(offset + Math.min(size, 3), 10)))
     try {
-      const run = await runCli(["api", "POST", "metadata/search", "--paginate", "-F", "record_size=5"], {
+      const run = await runCliInProcess(["api", "POST", "metadata/search", "--paginate", "-F", "record_size=5"], {
         env: capped.env
       })
       expect(run.code, run.stderr).toBe(0)
@@ -408,7 +424,7 @@ describe("spotpipe api --paginate", () => {
       range(offset, Math.min(offset + size, 10)).filter((id) => id % 2 === 0)
     )
     try {
-      const run = await runCli(["api", "POST", "metadata/search", "--paginate", "-F", "record_size=4"], {
+      const run = await runCliInProcess(["api", "POST", "metadata/search", "--paginate", "-F", "record_size=4"], {
         env: filtered.env
       })
       expect(run.code).toBe(1)
@@ -420,13 +436,13 @@ describe("spotpipe api --paginate", () => {
   })
 
   it("refuses an answer that is not an array, with nothing on stdout", timeout, async () => {
-    const run = await runCli(["api", "GET", "system", "--paginate"], { env: sandboxEnv(sandbox) })
+    const run = await runCliInProcess(["api", "GET", "system", "--paginate"], { env: sandboxEnv(sandbox) })
     expect(run.code).toBe(1)
     expect(run.stdout).toBe("")
     expect(run.stderr).toContain(
       "--paginate reads a JSON array page by page, but the page at record_offset 0 is a JSON object"
     )
-    const bad = await runCli(["api", "POST", "metadata/search", "--paginate", "-F", "record_size=-1"], {
+    const bad = await runCliInProcess(["api", "POST", "metadata/search", "--paginate", "-F", "record_size=-1"], {
       env: sandboxEnv(sandbox)
     })
     expect(bad.code).toBe(2)
@@ -436,7 +452,7 @@ describe("spotpipe api --paginate", () => {
 
 describe("spotpipe api: failures", () => {
   it("ThoughtSpot's error is exit 1 with its message, nothing on stdout, no secret shown", timeout, async () => {
-    const run = await runCli(
+    const run = await runCliInProcess(
       ["api", "POST", "metadata/answer/data", "-f", "metadata_identifier=No Such Answer", "--verbose"],
       { env: sandboxEnv(sandbox) }
     )
@@ -454,7 +470,7 @@ describe("spotpipe api: failures", () => {
       const attempt = async (args: ReadonlyArray<string>, statuses: ReadonlyArray<number>) => {
         script.splice(0, script.length, ...statuses)
         const before = seen.length
-        const run = await runCli(["api", ...args], { env: recorderEnv() })
+        const run = await runCliInProcess(["api", ...args], { env: recorderEnv() })
         script.length = 0
         return { run, requests: seen.length - before }
       }
@@ -479,7 +495,7 @@ describe("spotpipe api: failures", () => {
     async () => {
       // Signing in works; the call itself (a token for other, wrong credentials) is what ThoughtSpot refuses.
       const wrong = "Wrong-Pass-7c1d9e"
-      const run = await runCli(
+      const run = await runCliInProcess(
         ["api", "POST", "auth/token/full", "-f", `username=${fixtures.user.username}`, "-f", `password=${wrong}`],
         { env: sandboxEnv(sandbox) }
       )
@@ -545,7 +561,7 @@ describe("spotpipe api: secrets in the request's fields", () => {
     return [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), bytes.toString("hex"), ...base64]
   }
 
-  const expectHidden = (run: CliRun, secret: string) => {
+  const expectHidden = (run: Run, secret: string) => {
     for (const form of forms(secret)) {
       expect(run.stderr, form).not.toContain(form)
       expect(run.stdout, form).not.toContain(form)
@@ -555,7 +571,9 @@ describe("spotpipe api: secrets in the request's fields", () => {
   it("a -f password is never shown, in any output mode", timeout, async () => {
     const secret = 'Hunter2 "q"/p+9'
     for (const mode of [[], ["--log-format", "json"], ["--verbose"], ["--log-level", "trace"]]) {
-      const run = await runCli(["api", "POST", "users/create", "-f", `password=${secret}`, ...mode], { env: env() })
+      const run = await runCliInProcess(["api", "POST", "users/create", "-f", `password=${secret}`, ...mode], {
+        env: env()
+      })
       expect(run.code, mode.join(" ")).toBe(1)
       expect(run.stdout).toBe("")
       // What the server said is there, the secret's places redacted.
@@ -564,7 +582,9 @@ describe("spotpipe api: secrets in the request's fields", () => {
       expectHidden(run, secret)
     }
     // `api` has no --json (its stdout is the answer): refused, the secret not repeated.
-    const json = await runCli(["api", "POST", "users/create", "-f", `password=${secret}`, "--json"], { env: env() })
+    const json = await runCliInProcess(["api", "POST", "users/create", "-f", `password=${secret}`, "--json"], {
+      env: env()
+    })
     expect(json.code).toBe(2)
     expectHidden(json, secret)
   })
@@ -574,7 +594,7 @@ describe("spotpipe api: secrets in the request's fields", () => {
     timeout,
     async () => {
       const secret = "Query-Token-5c1e"
-      const run = await runCli(["api", "GET", "system", "-f", `token=${secret}`, "--verbose"], { env: env() })
+      const run = await runCliInProcess(["api", "GET", "system", "-f", `token=${secret}`, "--verbose"], { env: env() })
       expect(run.code).toBe(1)
       expect(run.stderr).toContain("retrying GET system")
       expect(run.stderr).toContain("HTTP 400")
@@ -585,7 +605,7 @@ describe("spotpipe api: secrets in the request's fields", () => {
 
   it("a path refused before any request is named without its query or fragment", timeout, async () => {
     for (const path of ["system?token=Tok-In-Path-1#x", "https://me:Pw-In-Url-2@elsewhere.example/system"]) {
-      const run = await runCli(["api", "GET", path], { env: env() })
+      const run = await runCliInProcess(["api", "GET", path], { env: env() })
       expect(run.code).toBe(2)
       expect(run.stderr).toMatch(/^spotpipe: (system|https:\/\/elsewhere\.example\/system)(\?…)?: /)
       expectHidden(run, "Tok-In-Path-1")
@@ -596,13 +616,13 @@ describe("spotpipe api: secrets in the request's fields", () => {
   it("passwords in an --input body and nested -F @file fields are never shown", timeout, async () => {
     const inBody = "New-Pa55word-7e2"
     const input = tempFile("body.json", JSON.stringify({ name: "ann", new_password: inBody }))
-    const fromInput = await runCli(["api", "POST", "users/change-password", "--input", input], { env: env() })
+    const fromInput = await runCliInProcess(["api", "POST", "users/change-password", "--input", input], { env: env() })
     expect(fromInput.code).toBe(1)
     expect(fromInput.stderr).toContain("<redacted>")
     expectHidden(fromInput, inBody)
     const inFile = "Warehouse-Pa55-31a"
     const file = tempFile("password.txt", inFile)
-    const nested = await runCli(
+    const nested = await runCliInProcess(
       ["api", "POST", "connection/create", "-F", `data_warehouse_config[configuration][password]=@${file}`],
       { env: env() }
     )
@@ -614,7 +634,7 @@ describe("spotpipe api: secrets in the request's fields", () => {
   it("a webhook's header values and a variable's values are never shown", timeout, async () => {
     const header = "Bearer Hook-Hdr-8c41"
     const param = "Hook-Param-2b9d"
-    const webhook = await runCli(
+    const webhook = await runCliInProcess(
       [
         "api",
         "POST",
@@ -639,7 +659,7 @@ describe("spotpipe api: secrets in the request's fields", () => {
     expectHidden(webhook, header)
     expectHidden(webhook, param)
     const value = "Var-Pa55-e61f"
-    const variable = await runCli(
+    const variable = await runCliInProcess(
       [
         "api",
         "POST",
