@@ -3,14 +3,16 @@
  * variable's value in that field (a query parameter for GET) and keeps it out of every output, in every encoding
  * a server echoes it in; a webhook's delivery URL keeps its host and hides its key; a known secret field written on
  * the command line is sent with a warning that names the field, never the value. Against a loopback server that
- * records each request and answers 400 with the request echoed in its error text.
+ * records each request and answers 400 with the request echoed in its error text. The CLI runs in-process, except
+ * as a process for one run of each secret's path (from the environment, on the command line).
  */
 import * as NodeFs from "node:fs"
 import * as NodeHttp from "node:http"
 import type { AddressInfo } from "node:net"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type CliRun, runCli } from "./support/runCli.ts"
+import { runCliInProcess } from "./support/inProcess.ts"
+import { runCli } from "./support/runCli.ts"
 import { tempFolders } from "./support/tempFolders.ts"
 
 const tempDir = tempFolders("spotpipe-api-secret-env-")
@@ -56,17 +58,25 @@ const forms = (secret: string): ReadonlyArray<string> => {
   return [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), bytes.toString("hex"), ...base64]
 }
 
-const expectHidden = (run: CliRun, secret: string) => {
+/** What a run printed, in a process or in-process. */
+type Run = { readonly code: number | null; readonly stdout: string; readonly stderr: string }
+
+const expectHidden = (run: Run, secret: string) => {
   for (const form of forms(secret)) {
     expect(run.stderr, form).not.toContain(form)
     expect(run.stdout, form).not.toContain(form)
   }
 }
 
-/** Runs `spotpipe api args…` and returns the run and the requests it sent. */
-const api = async (args: ReadonlyArray<string>, extra: Record<string, string> = {}) => {
+/** Runs `spotpipe api args…` (in-process, or as a process) and returns the run and the requests it sent. */
+const api = async (
+  args: ReadonlyArray<string>,
+  extra: Record<string, string> = {},
+  as: "in-process" | "process" = "in-process"
+): Promise<{ readonly run: Run; readonly sent: ReadonlyArray<{ readonly url: string; readonly body: string }> }> => {
   const before = seen.length
-  const run = await runCli(["api", ...args], { env: env(extra) })
+  const options = { env: env(extra) }
+  const run = await (as === "process" ? runCli(["api", ...args], options) : runCliInProcess(["api", ...args], options))
   return { run, sent: seen.slice(before) }
 }
 
@@ -84,7 +94,9 @@ describe("spotpipe api --secret-env", () => {
           "data_warehouse_config[configuration][accountKey]=AZ_KEY",
           ...mode
         ],
-        { AZ_KEY: secret }
+        { AZ_KEY: secret },
+        // The default output as a process: the secret comes from the process's environment.
+        mode.length === 0 ? "process" : "in-process"
       )
       expect(run.code, mode.join(" ")).toBe(1)
       expect(sent.map((s) => JSON.parse(s.body))).toEqual([
@@ -138,7 +150,11 @@ describe("spotpipe api --secret-env", () => {
 describe("spotpipe api: secrets on the command line", () => {
   it("a known secret field's value written there is sent, with a warning naming the field", timeout, async () => {
     const secret = "Inline-Pa55-60d2f1"
-    const { run, sent } = await api(["POST", "users/create", "-f", "name=ann", "-f", `password=${secret}`])
+    const { run, sent } = await api(
+      ["POST", "users/create", "-f", "name=ann", "-f", `password=${secret}`],
+      {},
+      "process"
+    )
     expect(run.code).toBe(1)
     expect(sent.map((s) => JSON.parse(s.body))).toEqual([{ name: "ann", password: secret }])
     expect(run.stderr).toContain(
