@@ -4,9 +4,9 @@
  * what they say; the summary counts each result once and says where the files went; an unknown object, flag
  * or command names the closest ones; every `--help` ends with examples; `spotpipe sandbox` prints what it
  * accepts; on a terminal, a log line never ends up glued to the live progress line, and `TERM=dumb` gets none.
- * Runs are in-process (runCliInProcess, runInProcess) except where the process is the point: data on stdout
- * (`--out -`), `spotpipe sandbox` and the sandbox bin stopped with Ctrl-C, progress on a terminal, and the demo
- * as installed, without DuckDB (in a test worker, where DuckDB loads, it would also load its run into DuckDB).
+ * Runs are in-process (runCliInProcess, runInProcess), data on stdout (`--out -`) included, except where the
+ * process is the point: `spotpipe sandbox` and the sandbox bin stopped with Ctrl-C, progress on a terminal, and the
+ * demo as installed, without DuckDB (in a test worker, where DuckDB loads, it would also load its run into DuckDB).
  */
 import { spawn } from "node:child_process"
 import * as NodeFs from "node:fs"
@@ -178,7 +178,7 @@ describe("log flags", () => {
   })
 
   it("with-out-dash-the-json-summary-goes-to-stderr-and-stdout-is-data", timeout, async () => {
-    const run = await runCli([...sampled, "--out", "-", "--log-format", "json"], { env: env(sandbox.url) })
+    const run = await runCliInProcess([...sampled, "--out", "-", "--log-format", "json"], { env: env(sandbox.url) })
     expect(run.code, run.stderr).toBe(0)
     expect(run.stdout.split("\r\n")[0]).not.toContain("{")
     const last = JSON.parse(run.stderr.trimEnd().split("\n").at(-1)!)

@@ -2,8 +2,8 @@
  * `--dry-run`, end to end (the built CLI against a loopback sandbox): every export command and `run` resolve
  * their names, read one row of each result and print the files a run would write with the rows and columns it
  * would write — the same figures a real run's manifest then records — and leave the output folder exactly as
- * it was: no folder, lock, state directory, partial file or manifest. Runs are in-process (runCliInProcess) but two
- * real processes: a metadata dry run as installed, and the dry run with `--out -`.
+ * it was: no folder, lock, state directory, partial file or manifest. Runs are in-process (runCliInProcess), the dry
+ * run with `--out -` included, but one real process: a metadata dry run as installed.
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
@@ -150,7 +150,7 @@ describe("--dry-run on the export commands", () => {
   })
 
   it("dry-run-to-stdout-prints-the-plan-and-no-data", timeout, async () => {
-    const run = await runCli(["answer", "Revenue by Month", "--out", "-", "--dry-run"], { env })
+    const run = await runCliInProcess(["answer", "Revenue by Month", "--out", "-", "--dry-run"], { env })
     expect(run.code, run.stderr).toBe(0)
     expect(run.stdout).toMatch(/^object +file +rows +columns/)
     expect(run.stdout).toContain("to stdout; nothing was written")

@@ -3,7 +3,7 @@
  * one JSON object with the manifest's essentials — each output's file, rows, columns, SHA-256 and status, the
  * failures and totals — that agrees with the manifest and the files on disk; logs and progress stay on stderr;
  * the exit code is what it is without `--json`; with `--out -` it is a usage error. Runs are in-process
- * (runCliInProcess) but two real processes: a liveboard's `--json` report as installed, and `--out -`.
+ * (runCliInProcess), `--out -` included, but one real process: a liveboard's `--json` report as installed.
  */
 import { createHash } from "node:crypto"
 import * as NodeFs from "node:fs"
@@ -166,7 +166,7 @@ describe("--json on the export commands", () => {
   })
 
   it("json-with-out-dash-is-a-usage-error-saying-why", timeout, async () => {
-    const run = await runCli(["answer", "Revenue by Month", "--out", "-", "--json"], { env })
+    const run = await runCliInProcess(["answer", "Revenue by Month", "--out", "-", "--json"], { env })
     expect(run.code).toBe(2)
     expect(run.stdout).toBe("")
     expect(run.stderr).toContain("--json prints the run's summary on stdout, but --out - writes the data there")

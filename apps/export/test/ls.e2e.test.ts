@@ -2,8 +2,8 @@
  * `spotpipe ls`, end to end (the built CLI against a loopback sandbox): answers, liveboards and tables with their
  * GUIDs, authors and modified times as the `metadata` export reads them, a liveboard's visualizations as the
  * liveboard export would write them, `--filter`, NDJSON with `--json`, an aligned table otherwise, did-you-mean
- * for a mistyped liveboard, and server names made inert on the terminal. Runs are in-process (runCliInProcess) but
- * two real processes: `ls answers` as installed, and the metadata export read from stdout (`--out -`).
+ * for a mistyped liveboard, and server names made inert on the terminal. Runs are in-process (runCliInProcess),
+ * the metadata export read from stdout (`--out -`) included, but one real process: `ls answers` as installed.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
@@ -48,9 +48,12 @@ const ndjson = (text: string): ReadonlyArray<Record<string, unknown>> =>
 
 /** The `metadata` export of `type` as NDJSON records (type, id, name, subtype, author, created, modified, …). */
 const metadataOf = async (type: string) => {
-  const run = await runCli(["metadata", "--type", type, "--format", "ndjson", "--timezone", "UTC", "--out", "-"], {
-    env
-  })
+  const run = await runCliInProcess(
+    ["metadata", "--type", type, "--format", "ndjson", "--timezone", "UTC", "--out", "-"],
+    {
+      env
+    }
+  )
   expect(run.code, run.stderr).toBe(0)
   return ndjson(run.stdout)
 }

@@ -3,8 +3,8 @@
  * shows objects a cluster can have and the sandbox's fixtures do not): a name that moved to another object between a
  * run and its `--resume`, a name that is another object's GUID, a GUID in upper case, a cluster that matches names
  * ignoring case, two visualizations of one liveboard sharing a name, a liveboard without visualizations, and a
- * cluster that answers a visualization's GUID in another case. Runs are in-process (runCliInProcess) but two real
- * processes: an answer by name as installed, and a visualization written to stdout (`--out -`).
+ * cluster that answers a visualization's GUID in another case. Runs are in-process (runCliInProcess), a
+ * visualization written to stdout (`--out -`) included, but one real process: an answer by name as installed.
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
@@ -331,7 +331,7 @@ describe("which object an export reads", () => {
     expect(run.code, run.stderr).toBe(0)
     const [output] = manifestOf(out).outputs
     expect(output?.rows_written).toBeGreaterThan(0)
-    const direct = await runCli(["liveboard", "Sales Overview", "--viz", "Revenue by Region", "--out", "-"], {
+    const direct = await runCliInProcess(["liveboard", "Sales Overview", "--viz", "Revenue by Region", "--out", "-"], {
       env: sandboxEnv(sandbox)
     })
     expect(NodeFs.readFileSync(NodePath.join(out, output!.file), "utf8")).toBe(direct.stdout)
