@@ -10,7 +10,7 @@
  * `Stdout` stream. Not here: a `cwd` of its own, and anything read from `process.env` or the OS (HOME, TMPDIR)
  * rather than the given environment.
  */
-import { PassThrough } from "node:stream"
+import { Writable } from "node:stream"
 import { NodeServices } from "@effect/platform-node"
 import { ConfigProvider, Effect, Layer } from "effect"
 import { TestConsole } from "effect/testing"
@@ -25,11 +25,18 @@ export interface InProcessRun {
   readonly stderr: string
 }
 
-/** Data the run wrote to stdout (`--out -`, `spotpipe api`), captured as a process's stdout would receive it. */
+/**
+ * Data the run wrote to stdout (`--out -`, `spotpipe api`), captured as a process's stdout would receive it: each
+ * chunk is kept before its write is acknowledged, so every byte is there once the run ends.
+ */
 const capturedStdout = () => {
   const chunks: Array<Buffer> = []
-  const stream = new PassThrough()
-  stream.on("data", (chunk: Buffer) => chunks.push(chunk))
+  const stream = new Writable({
+    write: (chunk: Buffer, _encoding, done) => {
+      chunks.push(chunk)
+      done()
+    }
+  })
   return { stream, bytes: () => Buffer.concat(chunks) }
 }
 
@@ -37,24 +44,25 @@ const capturedStdout = () => {
  * One in-process run of `spotpipe args…` with `env` as the only environment: its exit code, printed lines and the
  * data it wrote to stdout.
  */
-const runPrinting = (args: ReadonlyArray<string>, env: Record<string, string>) => {
-  const data = capturedStdout()
-  return Effect.gen(function* () {
-    const code = yield* program(args)
-    const stdout = (yield* TestConsole.logLines).map(String)
-    const stderr = (yield* TestConsole.errorLines).map(String)
-    return { code, stdout, stderr, data: data.bytes() }
-  }).pipe(
-    Effect.provide(
-      Layer.mergeAll(
-        NodeServices.layer,
-        TestConsole.layer,
-        Layer.succeed(Stdout, data.stream),
-        ConfigProvider.layer(ConfigProvider.fromEnv({ env, preserveEmptyStrings: true }))
+const runPrinting = (args: ReadonlyArray<string>, env: Record<string, string>) =>
+  Effect.suspend(() => {
+    const data = capturedStdout()
+    return Effect.gen(function* () {
+      const code = yield* program(args)
+      const stdout = (yield* TestConsole.logLines).map(String)
+      const stderr = (yield* TestConsole.errorLines).map(String)
+      return { code, stdout, stderr, data: data.bytes() }
+    }).pipe(
+      Effect.provide(
+        Layer.mergeAll(
+          NodeServices.layer,
+          TestConsole.layer,
+          Layer.succeed(Stdout, data.stream),
+          ConfigProvider.layer(ConfigProvider.fromEnv({ env, preserveEmptyStrings: true }))
+        )
       )
     )
-  )
-}
+  })
 
 /**
  * Stdout of a run that wrote data there: its bytes, as text. The CLI never prints lines beside data on stdout (they
