@@ -25,6 +25,14 @@ type Query = (sql: string) => Promise<Array<Array<unknown>>>
 const output = () => readRunManifest(run).outputs[0]!
 const table = () => output().table
 const count = (q: Query, name = table()) => q(`SELECT count(*) FROM "${name}"`).then((r) => Number(r[0]![0]))
+
+/** The table holds the run's rows once, and the loads record holds the one replace that put them there. */
+const expectOneReplaceLoaded = () =>
+  withPostgres(server.url, async (q) => {
+    expect(await count(q)).toBe(output().rows)
+    expect(await q("SELECT mode FROM spotpipe_loads")).toEqual([["replace"]])
+  })
+
 const reset = () => withPostgres(server.url, (q) => q(`DROP TABLE IF EXISTS "${table()}", spotpipe_loads`))
 const replaceOnce = async () => expect((await cli(["load", run, "--into", server.url, "--quiet"])).code).toBe(0)
 
@@ -183,10 +191,7 @@ describe("a load while another session uses the PostgreSQL table", () => {
     } finally {
       analyst.end()
     }
-    await withPostgres(server.url, async (q) => {
-      expect(await count(q)).toBe(output().rows)
-      expect(await q("SELECT mode FROM spotpipe_loads")).toEqual([["replace"]])
-    })
+    await expectOneReplaceLoaded()
   }, 60_000)
 
   it("replace of a table a view reads: refused by PostgreSQL, the table and the view left as they were", async () => {
@@ -328,10 +333,7 @@ describe("a load while another session uses the PostgreSQL table", () => {
     } finally {
       analyst.end()
     }
-    await withPostgres(server.url, async (q) => {
-      expect(await count(q)).toBe(output().rows)
-      expect(await q("SELECT mode FROM spotpipe_loads")).toEqual([["replace"]])
-    })
+    await expectOneReplaceLoaded()
   }, 60_000)
 })
 
@@ -411,9 +413,6 @@ describe("Ctrl-C while waiting for a lock, when no second session can be opened 
       for (const s of held) s.destroy()
       proxy.close()
     }
-    await withPostgres(server.url, async (q) => {
-      expect(await count(q)).toBe(output().rows)
-      expect(await q("SELECT mode FROM spotpipe_loads")).toEqual([["replace"]])
-    })
+    await expectOneReplaceLoaded()
   }, 60_000)
 })
