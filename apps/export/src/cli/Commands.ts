@@ -873,6 +873,7 @@ export const runJobFile = (input: RunInput) =>
             allowFailed: false,
             passwordFile: Option.none(),
             ...(job.load.passwordEnv === undefined ? {} : { passwordEnv: job.load.passwordEnv }),
+            lockTimeout: { seconds: job.load.lockTimeoutSeconds, setting: "job" },
             version
           })
         )
@@ -917,6 +918,7 @@ export const runLoad = (input: LoadInput) =>
         allowFailed: input.allowFailed,
         passwordFile: input.passwordFile,
         ...(Option.isSome(input.format) ? { format: input.format.value } : {}),
+        lockTimeout: { seconds: Option.getOrUndefined(input.lockTimeout), setting: "flag" },
         version
       })
       // --json: the report on stdout whatever the logs look like, and with --quiet too.

@@ -13,6 +13,7 @@ import { metadataTypes } from "../cluster/Cluster.ts"
 import { nullStringProblem } from "../formats/CsvFormat.ts"
 import { formats } from "../formats/RowFormat.ts"
 import { loadModes } from "../LoadTarget.ts"
+import { maxLockTimeoutSeconds } from "../load/LockTimeout.ts"
 import { type Dialect, dialects } from "../load/Warehouse.ts"
 import { errnoCode, readProblem } from "../output/OutputFolder.ts"
 import { defaultAdminTypes, type Job, parseJobFile, permissionTypes, tmlTypes } from "../plan/JobFile.ts"
@@ -727,6 +728,17 @@ export const loadFlags = {
   allowFailed: toggle(
     "allow-failed",
     "load the outputs of a run that has failed exports too (refused by default: its tables would be a partial picture)"
+  ),
+  // Whole seconds, as --timeout and --deadline take them.
+  lockTimeout: described(
+    wholeNumber(
+      "lock-timeout",
+      "lock timeout",
+      0,
+      maxLockTimeoutSeconds,
+      `use --lock-timeout with whole seconds from 0 (wait without limit) to ${maxLockTimeoutSeconds}`
+    ).pipe(Flag.optional),
+    `seconds to wait for a lock held elsewhere before the load fails: a DuckDB file open in another process of this machine, a PostgreSQL lock of another session (the session's lock_timeout, over the URL's or role's), 0-${maxLockTimeoutSeconds}, 0 waits without limit (default: without limit; PostgreSQL: the session's own lock_timeout, if any)`
   )
 }
 

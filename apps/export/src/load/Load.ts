@@ -470,6 +470,19 @@ const loadOne = async (
   }
 }
 
+/**
+ * A table's failure, saying which tables committed before it stay loaded and that the ones after it were not
+ * started (unchanged when there were none: the failure alone says it all).
+ */
+const stayLoaded = (error: unknown, loaded: ReadonlyArray<TableLoad>, outputs: number): unknown => {
+  const kept = loaded.filter((t) => t.skipped === undefined).map((t) => t.table)
+  if (kept.length === 0 || !(error instanceof LoadFailure)) return error
+  const after = outputs - loaded.length - 1
+  return new LoadFailure(
+    `${error.message}; ${kept.length === 1 ? `the table ${kept[0]}` : `the ${kept.length} tables ${kept.join(", ")}`} loaded before it ${kept.length === 1 ? "stays" : "stay"} loaded${after === 0 ? "" : `, and the ${plural(after, "table", "tables")} after it ${after === 1 ? "was" : "were"} not loaded`}: load again to load them all`
+  )
+}
+
 /** Loads every output of `run`; stops at the first table that fails (tables loaded before it stay loaded). */
 export const loadRun = async (
   engine: LoadEngine,
@@ -485,7 +498,10 @@ export const loadRun = async (
     // file, a longer row and a value its JSON reader would change); a failure after that is the load's.
     const again = (error: unknown) =>
       error instanceof LoadAgain ? loadOne(engine, run, output, options) : Promise.reject(error)
-    const result = await loadOne(engine, run, output, options).catch(again).catch(again)
+    const result = await loadOne(engine, run, output, options)
+      .catch(again)
+      .catch(again)
+      .catch((error: unknown) => Promise.reject(stayLoaded(error, loaded, run.outputs.length)))
     loaded.push(result)
     options.onLoaded?.(result)
   }

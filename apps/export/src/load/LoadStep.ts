@@ -3,11 +3,12 @@
  * (a URL with a password is a usage error that never repeats it), read the run's manifest (a run with failed exports
  * is refused unless `allowFailed`), take the PostgreSQL password from `--password-file` or `PGPASSWORD` (or the
  * variable a job file names; else the `.pgpass` file when the server asks), open the engine and load. A DuckDB file
- * open in another process of this machine (another shard's load) is waited for; one held where this process cannot
- * see the holder is refused. A PostgreSQL statement that waits for another session's lock says which session. A file `--evolve` loaded without some of its table's columns is a warning. Failures are `ExportError`s whose message says what to do.
+ * open in another process of this machine (another shard's load) is waited for, up to the lock timeout; one held
+ * where this process cannot see the holder is refused. A PostgreSQL statement that waits for another session's lock
+ * says which session (the lock timeout is its session's `lock_timeout`). A file `--evolve` loaded without some of its table's columns is a warning. Failures are `ExportError`s whose message says what to do.
  */
 import * as NodePath from "node:path"
-import { Config, Effect, Exit, Option, Redacted } from "effect"
+import { Clock, Config, Effect, Exit, Option, Redacted } from "effect"
 import { readPasswordFile } from "../cluster/Connection.ts"
 import { ExportError } from "../ExportError.ts"
 import { StepProbe } from "../engine/Run.ts"
@@ -17,6 +18,7 @@ import { UsageError } from "../UsageError.ts"
 import { DuckDbHeld, duckDbInstalled, duckDbMissing, heldHere, openDuckDb } from "./DuckDbEngine.ts"
 import { LoadFailure } from "./Engine.ts"
 import { loadRun, type TableLoad } from "./Load.ts"
+import { type LockTimeout, lockTimeoutMillis, lockTimeoutShown, noLockTimeout, waitLonger } from "./LockTimeout.ts"
 import { openPostgres } from "./PostgresEngine.ts"
 import { type LoadFormat, type OtherRun, type RunManifest, RunManifestError, readRunManifest } from "./RunManifest.ts"
 
@@ -37,6 +39,8 @@ export interface LoadRequest {
   readonly passwordFile: Option.Option<string>
   /** The environment variable with the PostgreSQL password (default `PGPASSWORD`). */
   readonly passwordEnv?: string
+  /** How long to wait for another process's or session's lock (default: not given, see LockTimeout.ts). */
+  readonly lockTimeout?: LockTimeout
   readonly version: string
   readonly onLoaded?: (result: TableLoad) => void
 }
@@ -112,8 +116,8 @@ const passFileOf = Effect.gen(function* () {
   return home === undefined ? undefined : NodePath.join(home, ".pgpass")
 })
 
-/** How often a load that waits for another process's DuckDB database tries to open it again. */
-const duckDbPoll = "1 second"
+/** How often a load that waits for another process's DuckDB database tries to open it again, in milliseconds. */
+const duckDbPollMillis = 1000
 
 /** Loads a finished run into the target (see the module comment). */
 export const loadStep = (request: LoadRequest) =>
@@ -134,6 +138,8 @@ export const loadStep = (request: LoadRequest) =>
     const password = target._tag === "Postgres" ? yield* passwordOf(request) : undefined
     const passFile = target._tag === "Postgres" && password === undefined ? yield* passFileOf : undefined
     const shown = target._tag === "DuckDb" ? `duckdb:${target.file}` : target.shown
+    const lockTimeout = request.lockTimeout ?? noLockTimeout
+    const limit = lockTimeoutMillis(lockTimeout)
     const failed = (e: unknown) =>
       new ExportError({
         kind: "Remote",
@@ -151,9 +157,15 @@ export const loadStep = (request: LoadRequest) =>
         try: () =>
           target._tag === "DuckDb"
             ? openDuckDb(target.file)
-            : openPostgres(target.url, shown, { password, passFile }, (message) => {
-                Effect.runSyncWith(services)(Effect.logWarning(`load into ${shown}: ${message}`))
-              }),
+            : openPostgres(
+                target.url,
+                shown,
+                { password, passFile },
+                (message) => {
+                  Effect.runSyncWith(services)(Effect.logWarning(`load into ${shown}: ${message}`))
+                },
+                lockTimeout
+              ),
         // A DuckDB file held by another process is waited for below; anything else fails the load.
         catch: (e) => (e instanceof DuckDbHeld ? e : failed(e))
       }).pipe(
@@ -178,6 +190,8 @@ export const loadStep = (request: LoadRequest) =>
       Effect.gen(function* () {
         // DuckDB lets one process write a database at a time: a load (a shard's, say) waits for one on this machine.
         let waiting: number | undefined
+        // When the wait began (the clock's milliseconds), for the lock timeout.
+        let since: number | undefined
         let gone = false
         let opened = yield* attempt
         while (opened.engine === undefined) {
@@ -196,13 +210,25 @@ export const loadStep = (request: LoadRequest) =>
             )
           }
           gone = false
+          const holder = `PID ${held.pid}${held.program === "" ? "" : `, ${held.program}`}`
+          const now = yield* Clock.currentTimeMillis
+          since ??= now
+          const left = limit === undefined ? undefined : since + limit - now
+          if (left !== undefined && left <= 0) {
+            return yield* failed(
+              new LoadFailure(
+                `cannot open the DuckDB database ${held.file}: another process on this machine (${holder}) kept it open beyond the ${lockTimeoutShown(lockTimeout)} a load waits; nothing was loaded: load again once that process has closed it, or ${waitLonger(lockTimeout)}`
+              )
+            )
+          }
           if (waiting !== held.pid) {
             waiting = held.pid
             yield* Effect.logWarning(
-              `the DuckDB database ${held.file} is open in another process on this machine (PID ${held.pid}${held.program === "" ? "" : `, ${held.program}`}): waiting until it is closed (Ctrl-C stops waiting)`
+              `the DuckDB database ${held.file} is open in another process on this machine (${holder}): waiting until it is closed${left === undefined ? "" : `, ${lockTimeoutShown(lockTimeout)} at most`} (Ctrl-C stops waiting)`
             )
           }
-          yield* Effect.sleep(duckDbPoll)
+          // A last try when the limit is reached, not up to a second after it.
+          yield* Effect.sleep(left === undefined ? duckDbPollMillis : Math.min(duckDbPollMillis, left))
           opened = yield* attempt
         }
         const engine = opened.engine

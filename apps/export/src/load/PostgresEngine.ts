@@ -4,12 +4,14 @@
  * exactly (NdjsonToCsv.ts, ParquetToCsv.ts). `pg` is imported only when a load runs. The password is passed in
  * (from `--password-file` or an environment variable), else read from a `.pgpass` file as libpq does; never from
  * the URL. A statement that waits for a lock is reported with the sessions it waits for (asked on a second session,
- * which also cancels it on the server when the load is interrupted).
+ * which also cancels it on the server when the load is interrupted). A lock timeout given to the load is the session's
+ * `lock_timeout`, over the role's, the database's or the URL's.
  */
 import * as NodeFs from "node:fs"
 import { pipeline } from "node:stream/promises"
 import { engineMessage, type LoadEngine, LoadFailure, temporaryTable } from "./Engine.ts"
 import { hashingStream, verifyFile } from "./FileCheck.ts"
+import { type LockTimeout, lockTimeoutMillis, lockTimeoutShown, noLockTimeout, waitLonger } from "./LockTimeout.ts"
 import { ndjsonToCsv } from "./NdjsonToCsv.ts"
 import { findNul } from "./NulSearch.ts"
 import { parquetToCsv } from "./ParquetToCsv.ts"
@@ -32,13 +34,19 @@ const importPg = async () => {
   }
 }
 
-/** The database's own words, with where in the file a bad row was (`COPY t, line 3, column x`). */
-const describe = (error: unknown): string => {
+/**
+ * The database's own words, with where in the file a bad row was (`COPY t, line 3, column x`); a lock that timed out
+ * with how to wait longer and, when the load had seen them, the sessions it waited for.
+ */
+const describe = (error: unknown, limit: LockTimeout = noLockTimeout, holders?: string): string => {
   const e = error as { message?: string; where?: string; code?: string }
-  // lock_not_available: the session's lock_timeout (the role's, the database's or the URL's) ran out.
+  // lock_not_available: the load's lock timeout ran out, or the session's lock_timeout (the role's, the
+  // database's or the URL's) when none was given.
+  const allowed =
+    limit.seconds === undefined ? "the session's lock_timeout allows" : `the ${lockTimeoutShown(limit)} a load waits`
   const hint =
     e.code === "55P03"
-      ? ": another session held a lock this load needs for longer than the session's lock_timeout allows; load again once that session is done, or raise lock_timeout"
+      ? `: another session held a lock this load needs for longer than ${allowed}${holders === undefined ? "" : ` (it was ${holders})`}; load again once that session is done, or ${waitLonger(limit)}`
       : ""
   return `${e.message ?? String(error)}${e.where === undefined ? "" : ` (${e.where})`}${hint}`
 }
@@ -184,7 +192,7 @@ interface Blocker {
 }
 
 /** What the load waits for: the lock it asked for, and who holds it (or waits ahead of it). */
-const waitMessage = (
+const waitingFor = (
   lock: { locktype: string; relation: string | null } | undefined,
   blockers: ReadonlyArray<Blocker>
 ) => {
@@ -206,7 +214,14 @@ const waitMessage = (
     ].filter((d) => d !== undefined)
     return `PID ${b.pid}${details.length === 0 ? "" : ` (${details.join(", ")})`}`
   })
-  return `waiting for ${what}, held by (or asked for first by) the session ${sessions.join(" and the session ")}: the load goes on once it is released (end or commit that session's transaction, or wait; pg_terminate_backend ends it; Ctrl-C stops the load, nothing loaded)`
+  return `waiting for ${what}, held by (or asked for first by) the session ${sessions.join(" and the session ")}`
+}
+
+/** The warning of a statement that waits: whom for (see {@link waitingFor}), and what ends the wait. */
+const waitMessage = (waiting: string, limit: LockTimeout) => {
+  const bounded =
+    limit.seconds === undefined || limit.seconds === 0 ? "" : `, or stops after ${lockTimeoutShown(limit)}`
+  return `${waiting}: the load goes on once it is released${bounded} (end or commit that session's transaction, or wait; pg_terminate_backend ends it; Ctrl-C stops the load, nothing loaded)`
 }
 
 /** Connects to `url` (which holds no password), giving the password when the server asks for one. */
@@ -215,7 +230,9 @@ export const openPostgres = async (
   shown: string,
   credentials: PostgresPassword,
   /** Told when a statement waits for a lock another session holds (and again when the holders change). */
-  waiting?: (message: string) => void
+  waiting?: (message: string) => void,
+  /** The session's `lock_timeout` (given: over the role's, the database's and the URL's). */
+  lockTimeout: LockTimeout = noLockTimeout
 ): Promise<LoadEngine> => {
   const { Client, copyFrom } = await importPg()
   // pg's URL parser sets the password to "" (none in the URL), which overrides a `password` given beside the
@@ -295,10 +312,15 @@ export const openPostgres = async (
       )?.connection?.stream?.destroy?.()
     }
   }
-  /** Reports what the statement running now waits for, until `stop` is called. */
+  // A limit of a second stops a statement at the time of the first look: looked at before, so that the warning and
+  // the failure name the sessions it waited for.
+  const limit = lockTimeoutMillis(lockTimeout)
+  const firstLook = limit === undefined ? lockCheckMillis : Math.min(lockCheckMillis, limit / 2)
+  /** Reports what the statement running now waits for, until `stop` is called; `holders`: whom it waited for last. */
   const watchLocks = () => {
     let stopped = false
     let said = ""
+    let holders: string | undefined
     let timer: ReturnType<typeof setTimeout> | undefined
     const look = async () => {
       const side = await monitorSession()
@@ -313,7 +335,7 @@ export const openPostgres = async (
       ]).catch(() => [undefined, undefined] as const)
       if (stopped) return
       if (blockers !== undefined && blockers.rows.length > 0) {
-        const message = waitMessage(
+        holders = waitingFor(
           lock?.rows[0] as { locktype: string; relation: string | null } | undefined,
           blockers.rows as Array<Blocker>
         )
@@ -321,31 +343,36 @@ export const openPostgres = async (
         const who = (blockers.rows as Array<Blocker>).map((b) => b.pid).join(",")
         if (who !== said) {
           said = who
-          waiting?.(message)
+          waiting?.(waitMessage(holders, lockTimeout))
         }
       }
       timer = setTimeout(look, lockCheckMillis)
     }
-    if (waiting !== undefined) timer = setTimeout(look, lockCheckMillis)
-    return () => {
-      stopped = true
-      clearTimeout(timer)
+    if (waiting !== undefined) timer = setTimeout(look, firstLook)
+    return {
+      stop: () => {
+        stopped = true
+        clearTimeout(timer)
+      },
+      holders: () => holders
     }
   }
   const query = async (sql: string) => {
-    const stop = watchLocks()
+    const watch = watchLocks()
     try {
       return await client.query(sql)
     } catch (error) {
-      throw new LoadFailure(describe(error))
+      throw new LoadFailure(describe(error, lockTimeout, watch.holders()))
     } finally {
-      stop()
+      watch.stop()
     }
   }
   // Every literal the load writes ('\N' as COPY's null string, file and column names) means its text only with
   // standard_conforming_strings on; a database or role may set it off, where '\N' would be the null string N.
   try {
     await query("SET standard_conforming_strings = on")
+    // Milliseconds, the setting's unit; 0 is PostgreSQL's "without limit" too.
+    if (lockTimeout.seconds !== undefined) await query(`SET lock_timeout = ${lockTimeout.seconds * 1000}`)
     backend = Number((await query("SELECT pg_backend_pid() AS pid")).rows[0].pid)
   } catch (error) {
     await client.end().catch(() => {})
@@ -390,7 +417,7 @@ export const openPostgres = async (
       const copy = client.query(copyFrom(copyStatement(target, output)))
       const file = () => NodeFs.createReadStream(output.path, { highWaterMark: 1 << 20 })
       // COPY takes its table's lock first: a session holding it (LOCK TABLE) is waited for.
-      const stop = watchLocks()
+      const watch = watchLocks()
       try {
         if (output.format === "parquet") await pipeline(parquetToCsv(output), copy)
         else if (output.format === "ndjson") {
@@ -401,7 +428,7 @@ export const openPostgres = async (
         // A row the database refused may come from a file changed since the run: say that first.
         await verifyFile(output)
         // PostgreSQL quotes a bad value whole in its message (its context cuts it at 100 bytes): cut it too.
-        const message = engineMessage(describe(error))
+        const message = engineMessage(describe(error, lockTimeout, watch.holders()))
         // Valid UTF-8 that PostgreSQL refuses all the same: its text type cannot hold U+0000. Its message's line is
         // not the file's row and names no column: the file is searched for the cell.
         if (/invalid byte sequence for encoding "UTF8": 0x00\b/.test(message)) {
@@ -418,7 +445,7 @@ export const openPostgres = async (
         }
         throw new LoadFailure(`${output.file}: ${message}`)
       } finally {
-        stop()
+        watch.stop()
       }
       return copy.rowCount
     },

@@ -341,7 +341,16 @@ export const LoadSpec = Schema.Struct({
   ),
   passwordEnv: Schema.optionalKey(EnvName),
   /** `append`, `merge`: evolve an existing table to the file's columns (`spotpipe load --evolve`). */
-  evolve: Schema.optionalKey(Schema.Boolean)
+  evolve: Schema.optionalKey(Schema.Boolean),
+  /** Seconds to wait for a lock held elsewhere, 0 without limit (`spotpipe load --lock-timeout`, same range). */
+  lockTimeoutSeconds: Schema.optionalKey(
+    Schema.Int.check(
+      Schema.isBetween(
+        { minimum: 0, maximum: 86_400 },
+        { message: "must be whole seconds from 0 (wait without limit) to 86400" }
+      )
+    )
+  )
 }).check(
   Schema.makeFilter(
     (load) =>
@@ -727,7 +736,8 @@ const flagKeys: Readonly<Record<string, string>> = {
   "org-id": "orgId",
   "allow-insecure-http": "allowInsecureHttp",
   timeout: "timeoutSeconds",
-  deadline: "deadlineSeconds"
+  deadline: "deadlineSeconds",
+  "lock-timeout": "lockTimeoutSeconds"
 }
 
 /** The value at `path` of the document, `undefined` where there is none. */

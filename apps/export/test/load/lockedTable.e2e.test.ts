@@ -348,7 +348,7 @@ describe("a PostgreSQL lock_timeout set for the load's session", () => {
       const failed = await cli(["load", run, "--into", url])
       expect(failed.code).toBe(1)
       expect(failed.stderr).toContain(
-        "canceling statement due to lock timeout: another session held a lock this load needs for longer than the session's lock_timeout allows; load again once that session is done, or raise lock_timeout"
+        "canceling statement due to lock timeout: another session held a lock this load needs for longer than the session's lock_timeout allows; load again once that session is done, or give --lock-timeout SECONDS to wait longer (0 waits without limit)"
       )
       expect(failed.stderr).toContain(`(table ${table()} was left as it was)`)
       expect(await count(analyst.query)).toBe(output().rows)
