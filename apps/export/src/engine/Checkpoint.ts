@@ -97,10 +97,19 @@ export type ResumeDecision =
    */
   | { readonly _tag: "Restart"; readonly reason: string; readonly settingChanged?: boolean }
 
+/**
+ * `earlier` without the CSV-only settings when `now` is not CSV: an older record of an NDJSON or Parquet output kept
+ * the run's `--newline` and `--escape-formulae`, which never shaped its bytes, so a restart is not blamed on them.
+ */
+const shapingOnly = (earlier: unknown, now: OutputSettings): unknown =>
+  now.format === "csv" || typeof earlier !== "object" || earlier === null
+    ? earlier
+    : { ...earlier, newline: now.newline, escapeFormulae: now.escapeFormulae }
+
 /** Decides what `--resume` does with one output, from what is on disk. Pure. */
 export const decide = (input: ResumeInput): ResumeDecision => {
   const changed = (earlier: unknown, since: string): ResumeDecision => {
-    const change = changedSetting(earlier, input.settings, input.names)
+    const change = changedSetting(shapingOnly(earlier, input.settings), input.settings, input.names)
     return change === undefined
       ? // The fingerprint covers what is read: a job file's edit, another command line, or a starting point that moved.
         {

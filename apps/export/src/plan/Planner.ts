@@ -246,6 +246,10 @@ export const resolveExport = <E>(
         // created and modified, audit times) have no end, and would get a column that is always empty.
         periodEnd: run.periodEnd && (spec.type === "answer" || spec.type === "liveboard" || spec.type === "search"),
         columnNames: entry.columnNames,
+        // Only CSV bytes depend on these: NDJSON ends lines in `\n`, a Parquet file's staged CSV has fixed settings
+        // (`typedStaging`), TML is written as fetched. Fixed for the others, so changing them restarts no such output.
+        newline: entry.format === "csv" ? run.newline : "\n",
+        escapeFormulae: entry.format === "csv" && run.escapeFormulae,
         nullString: entry.format === "csv" ? entry.nullString : ""
       }
       const reading = reads === undefined ? entry.fingerprint : canonicalJson([entry.fingerprint, reads])

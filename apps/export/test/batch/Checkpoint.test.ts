@@ -108,6 +108,25 @@ describe("Checkpoint.decide", () => {
     })
   })
 
+  it("an-older-ndjson-record-is-never-kept-and-its-restart-is-not-blamed-on-the-newline", () => {
+    // Recorded by an earlier version, which kept the run's CRLF and formula escaping for an NDJSON file.
+    const now: OutputSettings = { ...settings, file: "answer-Sales.ndjson", format: "ndjson", newline: "\n" }
+    const earlier = { ...now, newline: "\r\n", escapeFormulae: true, writerVersion: "0.0.9" }
+    const checkpoint = record({ file: now.file, fingerprint: "fp-0", settings: earlier })
+    expect(
+      Checkpoint.decide(input({ fingerprint: "fp-1", settings: now, checkpoint: Option.some(checkpoint) }))
+    ).toEqual({
+      _tag: "Restart",
+      reason: "the spotpipe version changed since the interrupted run (0.0.9 → 0.1.0)",
+      settingChanged: true
+    })
+    // A CSV file's newline shapes its bytes: still named.
+    const csv = record({ fingerprint: "fp-0", settings: { ...settings, newline: "\n", writerVersion: "0.0.9" } })
+    expect(Checkpoint.decide(input({ checkpoint: Option.some(csv) }))).toMatchObject({
+      reason: "--newline changed since the interrupted run (lf → crlf)"
+    })
+  })
+
   it("a-changed-null-string-or-column-names-restarts-and-shows-the-values-as-typed", () => {
     const completed = (earlier: Partial<OutputSettings>) =>
       Option.some({ fingerprint: "fp-0", settings: { ...settings, ...earlier }, sha256: "aa", rows: 7 })

@@ -312,11 +312,67 @@ describe("runExports with the job policy", () => {
         const resumed = yield* runJob(wideJob, cluster().cluster, dir, { ...change, resume: true })
         expect(resumed.failures, name).toHaveLength(0)
         expect(dataFiles(dir), name).toEqual(dataFiles(reference))
-        // A's checkpoint and B's finished file were both made with the old setting: both start over.
+        // A's checkpoint and B's finished file were both made with the old setting: both start over, except B for a
+        // setting that shapes only CSV bytes (NDJSON's are the same with it).
+        const csvOnly = name === "newline" || name === "escape-formulae"
         expect(
           resumed.manifest!.outputs.map((o) => o.resume),
           name
-        ).toEqual(["written", "written"])
+        ).toEqual(["written", csvOnly ? "skipped" : "written"])
+      }
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("a-newline-or-formula-escaping-change-keeps-and-continues-ndjson-and-parquet-outputs-on-resume", () =>
+    Effect.gen(function* () {
+      const wideRows = { A: 35, B: 35 }
+      const textJob = jobOf({
+        defaults: { pageSize: 10 },
+        exports: [
+          { type: "answer", id: "A", format: "ndjson" },
+          { type: "answer", id: "B", format: "ndjson" }
+        ]
+      })
+      const parquetJob = jobOf({
+        defaults: { pageSize: 10 },
+        exports: [
+          { type: "answer", id: "A", format: "parquet" },
+          { type: "answer", id: "B", format: "parquet" }
+        ]
+      })
+      const cluster = () => fakeCluster(wideRows, new Set(), { wide: true })
+      for (const [name, theJob] of [
+        ["ndjson", textJob],
+        ["parquet", parquetJob]
+      ] as const) {
+        const ext = name === "ndjson" ? "ndjson" : "parquet"
+        const reference = tempDir()
+        yield* runJob(theJob, cluster().cluster, reference)
+        // B is finished and A is stopped after its second page, both with CRLF and no formula escaping.
+        const dir = tempDir()
+        const first = yield* runJob(theJob, cluster().cluster, dir, { exportsAtOnce: 1 }).pipe(
+          crashAtCheckpoint(`answer-A.${ext}`, 2)
+        )
+        expect(first.failures, name).toHaveLength(1)
+        const second = cluster()
+        const resumed = yield* runJob(theJob, second.cluster, dir, {
+          resume: true,
+          newline: "\n",
+          escapeFormulae: true
+        })
+        expect(resumed.failures, name).toHaveLength(0)
+        expect(
+          resumed.manifest!.outputs.map((o) => [o.file, o.resume]),
+          name
+        ).toEqual([
+          [`answer-A.${ext}`, "continued"],
+          [`answer-B.${ext}`, "skipped"]
+        ])
+        expect(
+          second.reads.filter((r) => r.startsWith("B@")),
+          name
+        ).toEqual([])
+        expect(dataFiles(dir), name).toEqual(dataFiles(reference))
       }
     }).pipe(Effect.provide(NodeServices.layer))
   )
