@@ -9,7 +9,7 @@ import { type Column, isDateColumnType, isPlainColumnType } from "./ColumnType.t
 import { DateCellError } from "./DateCellError.ts"
 import { checkColumnArguments, checkRowsArguments } from "./internal/decodeArguments.ts"
 import { cellDisplay, cellEnd, cellForm, makeCellError, NULL_CELL, readCell, renderValue } from "./internal/readCell.ts"
-import { makePeriod, type Period } from "./Period.ts"
+import { type Period, periodOf } from "./Period.ts"
 
 /** `strict` fails on the first bad cell; `lenient` leaves bad cells as they are and counts them. */
 export type DecodeMode = "strict" | "lenient"
@@ -48,7 +48,7 @@ export const decodeCell = (cell: unknown, location: CellLocation = {}): Period |
   const start = readCell(cell)
   if (start === NULL_CELL) return null
   if (Number.isNaN(start)) return makeCellError(cell, location.row, location.column)
-  return makePeriod(cellForm, start, !Number.isNaN(cellEnd) ? cellEnd : undefined, cellDisplay)
+  return periodOf(cellForm, start, !Number.isNaN(cellEnd) ? cellEnd : undefined, cellDisplay)
 }
 
 /** How a column's cells are treated: all decoded, none, or only `{"v":…}` objects (a column of unknown type). */
@@ -75,7 +75,7 @@ class Run {
     const start = readCell(cell)
     if (start === NULL_CELL) return null
     if (!Number.isNaN(start))
-      return makePeriod(cellForm, start, !Number.isNaN(cellEnd) ? cellEnd : undefined, cellDisplay)
+      return periodOf(cellForm, start, !Number.isNaN(cellEnd) ? cellEnd : undefined, cellDisplay)
     this.issue(() => makeCellError(cell, this.rowOffset + row, column))
     return cell
   }

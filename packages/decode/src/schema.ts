@@ -9,7 +9,7 @@ import { Effect, Schema, SchemaGetter, SchemaIssue } from "effect"
 import { DATE_CELL_ERROR_REASONS, DateCellError, InvalidTimeZoneError } from "./DateCellError.ts"
 import { decodeCell } from "./Decode.ts"
 import { renderValue } from "./internal/readCell.ts"
-import { encodePeriod, isPeriod, type Period, type WireDateValue } from "./Period.ts"
+import { hasPeriodShape, type Period, type WireDateValue, wireOf } from "./Period.ts"
 
 /** Schema of the normalized value. */
 export const PeriodSchema = Schema.Struct({
@@ -33,7 +33,7 @@ const wireIssue = (decoded: null | DateCellError): string =>
  * response holds one: on the wire side a Period would pass for a cell, and encode back in another shape.
  */
 const decodedPeriodIssue = (input: unknown): string | undefined =>
-  typeof input === "object" && input !== null && !("v" in input) && isPeriod(input)
+  typeof input === "object" && input !== null && !("v" in input) && hasPeriodShape(input)
     ? `cell ${renderValue(input)} is not a ThoughtSpot date (epoch seconds or {"v":{"s":…}}): it is an already decoded Period, the decoded side of this codec`
     : undefined
 
@@ -66,7 +66,7 @@ export const DateCellFromWire = WireDateValueSchema.pipe(
         ? Effect.fail(new SchemaIssue.InvalidValue({ message: wireIssue(decoded) }, wire, options))
         : Effect.succeed(decoded)
     }),
-    encode: SchemaGetter.transform((period: Period) => encodePeriod(period))
+    encode: SchemaGetter.transform((period: Period) => wireOf(period))
   })
 )
 

@@ -13,6 +13,9 @@ import {
   decodeFullRows,
   encodePeriod,
   isDateCellError,
+  isPeriod,
+  MAX_EPOCH_SECONDS,
+  MIN_EPOCH_SECONDS,
   makePeriod,
   periodValue
 } from "../src/index.ts"
@@ -136,6 +139,92 @@ describe("encoding periods", () => {
       expect(again instanceof DateCellError || again === null ? again : periodValue(again)).toEqual(periodValue(period))
     }
     expect(encodePeriod(makePeriod("epoch", 5))).toBe(5)
+  })
+})
+
+describe("making periods", () => {
+  // A Period is whole safe-integer seconds in range: parts that make none are a programming mistake and throw where
+  // the period is made, so no malformed period reaches encodePeriod or a cell.
+  const make = makePeriod as (...parts: ReadonlyArray<unknown>) => unknown
+  const range = `within MIN_EPOCH_SECONDS … MAX_EPOCH_SECONDS (${MIN_EPOCH_SECONDS} … ${MAX_EPOCH_SECONDS}, 0000-12-31T00:00:00Z … 10000-01-01T23:59:59Z)`
+  const mistakes: ReadonlyArray<
+    readonly [ReadonlyArray<unknown>, TypeErrorConstructor | RangeErrorConstructor, string]
+  > = [
+    [["calendar", 10, 5], RangeError, "end 5 is before start 10: a period's end is exclusive, at or after its start"],
+    [["epoch", 1.5], RangeError, `start is 1.5, not whole epoch seconds ${range}`],
+    [["epoch", 5, 10.5], RangeError, `end is 10.5, not whole epoch seconds ${range}`],
+    [["epoch", Number.NaN], RangeError, `start is NaN, not whole epoch seconds ${range}`],
+    [["epoch", 2 ** 60], RangeError, `start is ${2 ** 60}, not whole epoch seconds ${range}`],
+    [
+      ["epoch", MAX_EPOCH_SECONDS + 1],
+      RangeError,
+      `start is ${MAX_EPOCH_SECONDS + 1}, not whole epoch seconds ${range}`
+    ],
+    [["cal", 10], TypeError, 'form must be "epoch" or "calendar", not "cal"'],
+    [["epoch", "10"], TypeError, 'start must be whole epoch seconds (a number), not "10"'],
+    [
+      ["epoch", 10n],
+      TypeError,
+      "start must be whole epoch seconds (a number), not 10n (convert an in-range bigint with Number())"
+    ],
+    [["calendar", 5, null], TypeError, "end must be whole epoch seconds (a number), not null"],
+    [["calendar", 5, 10, 7], TypeError, "display must be the cell's display text (a string), not 7"]
+  ]
+
+  it("parts-that-make-no-period-throw-where-it-is-made", () => {
+    for (const [args, kind, message] of mistakes) {
+      expect(() => make(...args)).toThrow(new kind(`makePeriod: ${message}`))
+      expect(() => make(...args)).toThrow(kind)
+    }
+  })
+
+  it("isPeriod-is-true-only-for-valid-periods", () => {
+    for (const [[form, start, end, display]] of mistakes) {
+      expect(
+        isPeriod({ form, start, ...(end === undefined ? {} : { end }), ...(display === undefined ? {} : { display }) })
+      ).toBe(false)
+    }
+    for (const value of [null, 5, "x", { start: 5 }, { form: "epoch" }]) expect(isPeriod(value)).toBe(false)
+    const valid = [
+      makePeriod("epoch", 5),
+      makePeriod("calendar", 5, 5),
+      makePeriod("calendar", MIN_EPOCH_SECONDS, MAX_EPOCH_SECONDS, "all"),
+      { start: 5, end: undefined, form: "epoch" }
+    ]
+    for (const value of valid) expect(isPeriod(value)).toBe(true)
+  })
+
+  it("encodePeriod-never-writes-a-malformed-cell", () => {
+    // A Period built by hand (an object literal) is checked as makePeriod checks its parts.
+    const encode = encodePeriod as (period: unknown) => unknown
+    expect(() => encode({ start: 10, end: 5, form: "calendar" })).toThrow(
+      new RangeError(
+        "encodePeriod: period.end 5 is before period.start 10: a period's end is exclusive, at or after its start"
+      )
+    )
+    expect(() => encode({ start: 1.5, form: "epoch" })).toThrow(
+      new RangeError(`encodePeriod: period.start is 1.5, not whole epoch seconds ${range}`)
+    )
+    expect(() => encode({ start: 5, form: "cal" })).toThrow(
+      new TypeError('encodePeriod: period.form must be "epoch" or "calendar", not "cal"')
+    )
+    expect(() => encode(null)).toThrow(
+      new TypeError("encodePeriod: period must be a Period { start, end?, display?, form }, not null")
+    )
+    // Every period makePeriod builds encodes to a cell that decodes back to it.
+    const again = decodeCell(encodePeriod(makePeriod("calendar", 10, 10, "d")))
+    expect(again).toEqual({ start: 10, end: 10, display: "d", form: "calendar" })
+  })
+
+  it("negative-zero-is-made-epoch-zero", () => {
+    expect(Object.is(makePeriod("epoch", -0).start, 0)).toBe(true)
+    expect(Object.is(makePeriod("calendar", -0, -0).end, 0)).toBe(true)
+  })
+
+  it("a-malformed-period-given-to-the-decoder-keeps-its-specific-error", () => {
+    // The decoders still read a Period-shaped value (decoding is idempotent) and name what is wrong with it.
+    expect(decodeCell({ start: 1.5, form: "epoch" })).toMatchObject({ reason: "NotWholeSeconds" })
+    expect(decodeCell({ start: 10, end: 5, form: "calendar" })).toMatchObject({ reason: "EndBeforeStart" })
   })
 })
 

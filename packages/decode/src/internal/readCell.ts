@@ -4,7 +4,7 @@
  * so a well-formed cell costs no object allocation. Errors are built only from the recorded reason code.
  */
 import { DATE_CELL_ERROR_REASONS, DateCellError, type DateCellErrorReason } from "../DateCellError.ts"
-import { isPeriod, MAX_EPOCH_SECONDS, MIN_EPOCH_SECONDS, type WireForm } from "../Period.ts"
+import { hasPeriodShape, MAX_EPOCH_SECONDS, MIN_EPOCH_SECONDS, type WireForm } from "../Period.ts"
 import { civilOf, FIRST_SECOND, formatSecondOfDay, LAST_SECOND, TWO_DIGITS } from "./civil.ts"
 
 /** `readCell` result for a null cell. */
@@ -122,7 +122,7 @@ export const readCell = (cell: unknown): number => {
   if (cell === null) return NULL_CELL
   if (typeof cell === "object") {
     if ("v" in cell) return readCalendar(cell)
-    if (isPeriod(cell)) return readPeriod(cell)
+    if (hasPeriodShape(cell)) return readPeriod(cell)
     issue = Array.isArray(cell) || cell instanceof Date ? WRONG_TYPE : WRONG_SHAPE
     return Number.NaN
   }
