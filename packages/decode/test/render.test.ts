@@ -68,6 +68,20 @@ describe("rendering by column type", () => {
     expect(makeCellRenderer("DATE_TIME", { offset: "zone" })(0)).toBe("1970-01-01T00:00:00Z")
   })
 
+  it("date-time-with-zone-offset-writes-a-zero-offset-as-z-as-documented", () => {
+    // The README says so: Europe/London's column holds Z in winter and +01:00 in summer (renderer and writer alike).
+    const london = { timeZone: zone("Europe/London"), offset: "zone" } as const
+    const out = new Uint8Array(MAX_CELL_BYTES)
+    for (const [t, text] of [
+      [1615439382, "2021-03-11T05:09:42Z"],
+      [1625759921, "2021-07-08T16:58:41+01:00"]
+    ] as const) {
+      expect(makeCellRenderer("DATE_TIME", london)(t)).toBe(text)
+      const end = makeCellWriter("DATE_TIME", london)(t, out, 0)
+      expect(new TextDecoder().decode(out.subarray(0, end))).toBe(text)
+    }
+  })
+
   it("time-is-the-local-wall-clock-time-of-day", () => {
     expect(makeCellRenderer("TIME", { timeZone: la })(1625759921)).toBe("08:58:41")
     expect(makeCellRenderer("TIME")(1625759921)).toBe("15:58:41")
