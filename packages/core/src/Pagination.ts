@@ -6,7 +6,8 @@
  * concurrency and emitted strictly in order, so memory stays O(pages in flight), never O(result). Every page
  * is checked: same columns and total as the first, exactly the rows expected at its offset — a short page
  * before the end, extra rows or a changing total fail the stream with `Incomplete`, never a silent partial
- * result. A `sampling_ratio` below 1 is reported on the page (and logged) as a warning.
+ * result. A `sampling_ratio` below 1 is reported on the page as a warning, and logged at warning level once per
+ * stream (a program could otherwise take a sample for the whole result without a word).
  *
  * A page whose `data_rows` bytes are identical to the previous page's is reported as a `RepeatedPage` warning
  * (or, with `repeatedPage: "fail"`, fails the stream with `Incomplete`): a server that answers one offset with
@@ -55,6 +56,13 @@ export type DataWarning =
 
 /** What a stream does with a page whose rows are byte-identical to the previous page's. */
 export type RepeatedPagePolicy = "warn" | "fail"
+
+/**
+ * What a stream says of a sampled result (`sampling_ratio` < 1), besides the `Sampled` warning on each page: a
+ * warning logged once per stream (`"warn"`, the default), or nothing (`"quiet"`, for a caller that reports the
+ * pages' warnings itself).
+ */
+export type SampledPolicy = "warn" | "quiet"
 
 /**
  * A page's `data_rows` as its bytes' length and CRC-32: two pages with the same fingerprint are taken for the
@@ -228,11 +236,17 @@ export const dataPages = <R>(options: {
   readonly startOffset?: number
   /** A page byte-identical to the previous one: a warning on the page (default), or a failure. */
   readonly repeatedPage?: RepeatedPagePolicy
+  /** A sampled result: a warning logged once (default), or only the pages' warnings. */
+  readonly sampled?: SampledPolicy
+  /** What messages call the result (default `operation`), e.g. `answerData "Sales"`. */
+  readonly label?: string
 }): Stream.Stream<DataPage<R>, ThoughtSpotError> => {
   // Only these are captured by the closures below — never `options` or a page itself, whose rows would otherwise
   // stay reachable as long as the stream value does (one page of memory for nothing).
   const { operation, pageSize, fetch } = options
   const failOnRepeat = options.repeatedPage === "fail"
+  const logSampled = options.sampled !== "quiet"
+  const source = options.label ?? operation
   const prefetch = Math.max(1, options.prefetch)
   const startOffset = options.startOffset ?? 0
   const firstIndex = Math.floor(startOffset / pageSize)
@@ -245,7 +259,7 @@ export const dataPages = <R>(options: {
       const total = held.availableRowCount
       const columnNames = held.columnNames
       const visualizationName = held.visualizationName
-      const label = visualizationName === undefined ? operation : `${operation} "${visualizationName}"`
+      const label = visualizationName === undefined ? source : `${source} "${visualizationName}"`
       // A start past the end means the result shrank since the read being continued (or the offset is wrong):
       // an empty page there would pass for "nothing left". A start exactly at the end (the previous read got
       // every page) gets one empty page, the stream's last, with the columns and total for the caller to check.
@@ -329,7 +343,7 @@ export const dataPages = <R>(options: {
           warnings.push({ _tag: "Sampled", samplingRatio: content.samplingRatio, message })
           if (!sampledLogged) {
             sampledLogged = true
-            log = Effect.andThen(log, Effect.logDebug(message)) // callers surface `warnings` themselves
+            if (logSampled) log = Effect.andThen(log, Effect.logWarning(message))
           }
         }
         return Effect.as(log, {

@@ -106,6 +106,11 @@ export interface RuntimeOptions {
    * (`"warn"`, the default: a result may hold two identical pages) or an `Incomplete` failure (`"fail"`).
    */
   readonly repeatedPage?: Pagination.RepeatedPagePolicy | undefined
+  /**
+   * A sampled result (`sampling_ratio` < 1): a warning logged once per stream (`"warn"`, the default), or none
+   * (`"quiet"`, for a caller that reports the pages' `Sampled` warnings itself).
+   */
+  readonly sampled?: Pagination.SampledPolicy | undefined
 }
 
 /** `searchdata`: a search query against a model, worksheet, view or table. */
@@ -725,16 +730,19 @@ const makeWith = Effect.fnUntraced(function* (
     path: string,
     request: RuntimeOptions,
     fields: Record<string, unknown>,
-    reading: Reading<R>
+    reading: Reading<R>,
+    source: string
   ) =>
     Stream.unwrap(
       Effect.map(pagingOf(operation, request), ({ pageSize, startOffset }) =>
         Pagination.dataPages({
           operation,
+          label: `${operation} ${JSON.stringify(source)}`,
           pageSize,
           startOffset,
           prefetch,
           ...(request.repeatedPage === undefined ? {} : { repeatedPage: request.repeatedPage }),
+          ...(request.sampled === undefined ? {} : { sampled: request.sampled }),
           fetch: (offset) =>
             pageCall(
               operation,
@@ -759,7 +767,8 @@ const makeWith = Effect.fnUntraced(function* (
       "searchdata",
       request,
       { logical_table_identifier: request.logicalTableIdentifier, query_string: request.queryString },
-      reading
+      reading,
+      request.logicalTableIdentifier
     )
 
   const answerData = <R>(request: AnswerDataRequest, reading: Reading<R>) =>
@@ -768,7 +777,8 @@ const makeWith = Effect.fnUntraced(function* (
       "metadata/answer/data",
       request,
       { metadata_identifier: request.metadataIdentifier },
-      reading
+      reading,
+      request.metadataIdentifier
     )
 
   const liveboardData = Effect.fnUntraced(function* <R>(request: LiveboardDataRequest, reading: Reading<R>) {
@@ -814,6 +824,7 @@ const makeWith = Effect.fnUntraced(function* (
           first,
           startOffset,
           ...(request.repeatedPage === undefined ? {} : { repeatedPage: request.repeatedPage }),
+          ...(request.sampled === undefined ? {} : { sampled: request.sampled }),
           fetch: (offset) =>
             pageCall("liveboardData", "metadata/liveboard/data", body(offset, [id]), reading, offset, id)
         })

@@ -347,7 +347,8 @@ const clusterOf = (
         Stream.map((events): DataPage => ({ columnNames: auditColumns.map((c) => c.name), rows: events.map(auditRow) }))
       ),
     answerPages: (answerId, pageSize, startOffset = 0, decoder, runtime) => {
-      const request = { metadataIdentifier: answerId, pageSize, startOffset, ...runtime }
+      // The run reports a sample itself (once per result, in the manifest too): core stays quiet about it.
+      const request = { metadataIdentifier: answerId, pageSize, startOffset, sampled: "quiet" as const, ...runtime }
       return (decoder === undefined ? client.answerData(request) : client.answerData(request, decoder)).pipe(
         Stream.map(fromCore)
       )
@@ -361,6 +362,7 @@ const clusterOf = (
               visualizationIdentifiers: [vizId],
               pageSize,
               startOffset,
+              sampled: "quiet",
               ...runtime
             },
             decoder
@@ -384,7 +386,14 @@ const clusterOf = (
         )
       ),
     searchPages: (tableId, query, pageSize, startOffset = 0, decoder, runtime) => {
-      const request = { logicalTableIdentifier: tableId, queryString: query, pageSize, startOffset, ...runtime }
+      const request = {
+        logicalTableIdentifier: tableId,
+        queryString: query,
+        pageSize,
+        startOffset,
+        sampled: "quiet" as const,
+        ...runtime
+      }
       return (decoder === undefined ? client.searchData(request) : client.searchData(request, decoder)).pipe(
         Stream.map(fromCore)
       )
