@@ -356,7 +356,7 @@ describe("--resume of an incremental run", () => {
         // Only the failing answer starts over (it failed before its first checkpoint).
         const restarts = resumed.stderr.split("\n").filter((line) => line.includes("starting over"))
         expect(
-          restarts.filter((line) => !line.includes(failing)),
+          restarts.filter((line) => !line.includes("failing.ndjson")),
           resumed.stderr
         ).toEqual([])
         // The increment the interrupted run wrote is still there, verified and skipped; so is the audit range.

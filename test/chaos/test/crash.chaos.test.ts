@@ -331,7 +331,7 @@ describe("a result that shrank before --resume", () => {
     tally.resumes++
     expect(resumed.code, resumed.stderr).toBe(0)
     expect(resumed.stderr).toContain(
-      "starting over: start offset 1000 is past the end of the result, which has 600 rows"
+      "spotpipe: warning: orders.csv: start offset 1000 is past the end of the result, which has 600 rows"
     )
     const tree = readTree(out)
     expect(differences(dataFiles(tree), dataFiles(readTree(referenceOut)))).toEqual([])

@@ -142,8 +142,8 @@ export const writeOutput = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
       }
       if (decision._tag === "Restart") {
         yield* decision.settingChanged === true
-          ? Effect.logInfo(`${planned.file}: ${decision.reason}: starting over`)
-          : Effect.logWarning(`${planned.what}: starting over: ${decision.reason}`)
+          ? Effect.logInfo(startingOver(planned, decision.reason))
+          : Effect.logWarning(startingOver(planned, decision.reason))
         yield* removeState(files)
       }
     } else {
@@ -168,7 +168,7 @@ export const writeOutput = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
         (error): error is RestartNeeded => error instanceof RestartNeeded,
         (error) =>
           Effect.gen(function* () {
-            yield* Effect.logWarning(`${planned.what}: starting over: ${error.reason}`)
+            yield* Effect.logWarning(startingOver(planned, error.reason))
             yield* removeState(files)
             return yield* attempt(undefined)
           })
@@ -202,6 +202,13 @@ const publish = (
     yield* syncDirectory(dir)
     yield* probe("after-publish", file)
   })
+
+/**
+ * The line saying an output restarts: by its file (one object may be written to several), its Org in a run of
+ * several, and why. Logged as information when a setting was changed on purpose, else as a warning.
+ */
+const startingOver = (planned: PlannedOutput<unknown>, reason: string): string =>
+  `${planned.file}${planned.export.org === undefined ? "" : ` (Org "${planned.export.org.name}")`}: ${reason}: starting over`
 
 /** The writer's options for `planned`, given its time zone and what it continues. */
 export const jobSpecOf = <E>(
