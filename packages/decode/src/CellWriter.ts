@@ -26,8 +26,8 @@ import { type TimeZone, UTC } from "./TimeZone.ts"
  * Writes the text {@link makeCellRenderer} gives a cell as ASCII bytes at `out[at]` and returns the position after
  * them. Returns {@link NO_TEXT} for a null cell and {@link INVALID_CELL} for an invalid one (ask the renderer for
  * its typed error), a DATE that is no midnight in the zone included; nothing is written then. The caller guarantees
- * {@link MAX_CELL_BYTES} of room at `at` (a text that does not fit is a RangeError, and so is an `at` that is no
- * index: 1.5, NaN, -1).
+ * {@link MAX_CELL_BYTES} of room at `at` (a text that does not fit is a RangeError and writes nothing, and so is an
+ * `at` that is no index: 1.5, NaN, -1).
  */
 export type CellWriter = (cell: unknown, out: Uint8Array, at: number) => number
 
@@ -169,25 +169,32 @@ export const makeCellWriter = (type: DateColumnType, options: RenderOptions = {}
   return (cell, out, at) => {
     // A typed array ignores writes at a position that is no index (1.5, NaN, -1): refused before writing anything.
     if (!(at >= 0 && Number.isInteger(at))) throw noIndex(at)
-    let end: number
+    let t: number
     if (typeof cell === "number" && cell >= MIN_EPOCH_SECONDS && cell <= MAX_EPOCH_SECONDS && Number.isInteger(cell)) {
-      end = write(cell + 0, out, at)
+      t = cell + 0
     } else {
-      const t = readCell(cell)
+      t = readCell(cell)
       if (t === NULL_CELL) return NO_TEXT
       if (Number.isNaN(t)) return INVALID_CELL
-      end = write(t, out, at)
     }
-    // A typed array drops writes past its end: without this, a cut text would be reported as written.
-    // (An instant the renderer refuses wrote nothing: INVALID_CELL, below any room.)
-    if (end > out.length) throw noRoom(end - at, out, at)
-    return end
+    const room = out.length - at
+    if (room >= MAX_CELL_BYTES) return write(t, out, at)
+    // Short of room, the text is written aside first: a typed array would drop the bytes past its end (a cut text
+    // reported as written) and a plain array would grow; one that does not fit writes nothing.
+    const length = write(t, aside, 0)
+    if (length < 0) return length
+    if (length > room) throw noRoom(length, out.length, at)
+    for (let i = 0; i < length; i++) out[at + i] = aside[i]!
+    return at + length
   }
 }
 
-const noRoom = (needs: number, out: Uint8Array, at: number): RangeError =>
+/** Where a text is written when `out` may lack room for it. */
+const aside = new Uint8Array(MAX_CELL_BYTES)
+
+const noRoom = (needs: number, length: number, at: number): RangeError =>
   new RangeError(
-    `a cell writer's text needs ${needs} bytes at ${at}, but out has ${Math.max(0, out.length - at)} from there (${out.length} in all): leave MAX_CELL_BYTES (${MAX_CELL_BYTES}) of room at the position written to`
+    `a cell writer's text needs ${needs} bytes at ${at}, but out has ${Math.max(0, length - at)} from there (${length} in all): leave MAX_CELL_BYTES (${MAX_CELL_BYTES}) of room at the position written to`
   )
 
 const noIndex = (at: unknown): RangeError =>

@@ -163,6 +163,33 @@ describe("cell writer", () => {
     }
   })
 
+  it("a-text-that-does-not-fit-writes-nothing", () => {
+    const write = makeCellWriter("DATE_TIME", { timeZone: zone("America/Los_Angeles"), offset: "zone" })
+    const out = new Uint8Array(30).fill(FILL)
+    expect(() => write(1625759921, out, 6)).toThrow(RangeError)
+    expect(out.every((b) => b === FILL)).toBe(true)
+  })
+
+  it("a-plain-array-as-out-gets-the-same-room-check", () => {
+    // Plain JavaScript may pass an array, which grows to take what is written past its end: the missing room went
+    // unseen and the end was returned as if out held the text.
+    const write = makeCellWriter("DATE_TIME", { timeZone: zone("America/Los_Angeles"), offset: "zone" })
+    const plain: Array<number> = []
+    expect(() => write(1625759921, plain as unknown as Uint8Array, 0)).toThrow(
+      new RangeError(
+        `a cell writer's text needs 25 bytes at 0, but out has 0 from there (0 in all): leave MAX_CELL_BYTES (${MAX_CELL_BYTES}) of room at the position written to`
+      )
+    )
+    expect(plain).toEqual([])
+    const short = new Array<number>(30).fill(FILL)
+    expect(() => write(1625759921, short as unknown as Uint8Array, 6)).toThrow(RangeError)
+    expect(short).toEqual(new Array<number>(30).fill(FILL))
+    // With the room, a plain array takes the same bytes as a Uint8Array.
+    const roomy = new Array<number>(MAX_CELL_BYTES).fill(0)
+    expect(write(1625759921, roomy as unknown as Uint8Array, 0)).toBe(25)
+    expect(String.fromCharCode(...roomy)).toBe("2021-07-08T08:58:41-07:00")
+  })
+
   it("a-position-that-is-no-index-is-a-RangeError-not-a-text-reported-as-written", () => {
     // A typed array ignores writes at 1.5 or NaN: the writer would return an end with nothing written before it.
     for (const type of ["DATE", "DATE_TIME", "TIME"] as const) {
