@@ -333,7 +333,7 @@ describe("spotpipe audit", () => {
     expect(run.stdout).toContain(
       "10: id, type, time_to_second, date, user, user_id, client_ip, org_id, description, log"
     )
-    expect(run.stdout).toContain("besides 1 listing of metadata or audit events, counted as they are read")
+    expect(run.stdout).toContain("dry run: 1 file, the rows of 1 audit log (counted as they are read) would be written")
     expect(auditRequests() - before).toBe(1)
     expect(NodeFs.existsSync(dir)).toBe(false)
   })

@@ -10,6 +10,7 @@
  */
 import type { DryRunPlan } from "../engine/DryRun.ts"
 import type { RunResult } from "../engine/Engine.ts"
+import { isDocumentFormat } from "../output/Manifest.ts"
 import { formatCount, inert, jsonLine } from "./TerminalText.ts"
 
 /** One line of the summary. */
@@ -260,18 +261,60 @@ export type RunLoadJson =
   | ({ readonly status: "succeeded" } & Readonly<Record<string, unknown>>)
   | { readonly status: "failed"; readonly error: string }
 
-/** Rows the plan knows of, and how many outputs have no count before they are read (metadata listings). */
-const planTotals = (plan: DryRunPlan) => ({
-  files: plan.outputs.length,
-  rows: plan.outputs.reduce((n, o) => n + (o.rows ?? 0), 0),
-  unknown: plan.outputs.filter((o) => o.rows === null).length,
-  existing: plan.outputs.filter((o) => o.exists).length
-})
+/** What a file of rows without a count before it is read is, by its source's type (`PRINCIPALS`: `principals table`). */
+const uncountedKinds: Record<string, readonly [string, string]> = {
+  METADATA: ["metadata listing", "metadata listings"],
+  SECURITY_AUDIT: ["audit log", "audit logs"],
+  PRINCIPALS: ["principals table", "principals tables"],
+  PERMISSIONS: ["permissions table", "permissions tables"]
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+const listed = (items: ReadonlyArray<string>): string =>
+  items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`
+
+/**
+ * What the plan counts: the rows it knows of; the files of rows that have no count before they are read whole
+ * (by kind, in plan order); documents (TML), which hold no rows; the files that exist already.
+ */
+const planTotals = (plan: DryRunPlan) => {
+  const documents = plan.outputs.filter((o) => isDocumentFormat(o.format)).length
+  const uncounted = new Map<string, number>()
+  for (const o of plan.outputs) {
+    if (o.rows !== null || isDocumentFormat(o.format)) continue
+    uncounted.set(o.source.type, (uncounted.get(o.source.type) ?? 0) + 1)
+  }
+  return {
+    files: plan.outputs.length,
+    rows: plan.outputs.reduce((n, o) => n + (o.rows ?? 0), 0),
+    counted: plan.outputs.filter((o) => o.rows !== null).length,
+    unknown: [...uncounted.values()].reduce((n, k) => n + k, 0),
+    uncounted: [...uncounted].map(([type, n]) => {
+      const [one, many] = uncountedKinds[type] ?? ["file", "files"]
+      return plural(n, one, many)
+    }),
+    documents,
+    existing: plan.outputs.filter((o) => o.exists).length
+  }
+}
+
+/** The footer's account of what the files hold: rows counted, files counted as they are read, documents. */
+const planContents = (totals: ReturnType<typeof planTotals>): string => {
+  const uncounted = listed(totals.uncounted)
+  const rows =
+    totals.counted > 0 || (totals.unknown === 0 && totals.documents === 0)
+      ? `${plural(totals.rows, "row", "rows")}${totals.unknown > 0 ? ` (besides ${uncounted}, whose rows are counted as they are read)` : ""}`
+      : totals.unknown > 0
+        ? `the rows of ${uncounted} (counted as they are read)`
+        : ""
+  const documents = totals.documents === 0 ? "" : plural(totals.documents, "TML document", "TML documents")
+  return rows === "" ? documents : documents === "" ? rows : `${rows} and ${documents}`
+}
 
 /**
  * `--dry-run`'s plan as text: one line per file with its object, expected rows (`?` where the source gives no
- * count before it is read whole) and columns, the files that exist already marked, the exports that cannot be
- * planned, and a last line saying that nothing was written.
+ * count before it is read whole, `-` for a document) and columns, the files that exist already marked, the exports
+ * that cannot be planned, and a last line saying that nothing was written.
  */
 export const formatDryRun = (plan: DryRunPlan, folder: string | null): string => {
   const table = formatTable(
@@ -279,8 +322,8 @@ export const formatDryRun = (plan: DryRunPlan, folder: string | null): string =>
     plan.outputs.map((o) => [
       o.label,
       o.exists ? `${o.file} (exists)` : o.file,
-      o.rows === null ? "?" : formatCount(o.rows),
-      `${o.columns.length}: ${o.columns.map((c) => c.name).join(", ")}`
+      isDocumentFormat(o.format) ? "-" : o.rows === null ? "?" : formatCount(o.rows),
+      isDocumentFormat(o.format) ? "-" : `${o.columns.length}: ${o.columns.map((c) => c.name).join(", ")}`
     ]),
     [false, false, true, false]
   )
@@ -290,8 +333,6 @@ export const formatDryRun = (plan: DryRunPlan, folder: string | null): string =>
     inert(`FAILED  ${f.export.what}: ${f.error.message}`),
     ...(f.failedItems ?? []).map((item) => `  ${inert(item.file)}: ${inert(item.error)}`)
   ])
-  // A metadata listing or an audit log has no count before it is read whole: its rows are not in the total.
-  const rows = `${plural(totals.rows, "row", "rows")}${totals.unknown > 0 ? ` (besides ${plural(totals.unknown, "listing", "listings")} of metadata or audit events, counted as they are read)` : ""}`
   const where = folder === null ? " to stdout" : ` in ${inert(folder)}`
   const existing =
     totals.existing > 0
@@ -299,14 +340,14 @@ export const formatDryRun = (plan: DryRunPlan, folder: string | null): string =>
       : ""
   const removals = plan.removals ?? []
   const removing = removals.length === 0 ? "" : `, ${plural(removals.length, "file", "files")} removed`
-  return `${table}${failed.map((line) => `${line}\n`).join("")}${removedText(removals, "would remove")}dry run: ${plural(totals.files, "file", "files")}, ${rows} would be written${removing}${where}${existing}; nothing was written\n`
+  return `${table}${failed.map((line) => `${line}\n`).join("")}${removedText(removals, "would remove")}dry run: ${plural(totals.files, "file", "files")}, ${planContents(totals)} would be written${removing}${where}${existing}; nothing was written\n`
 }
 
 /**
  * `--dry-run --json`: the plan as one line of JSON — each file with its export, object, format, source, expected
- * rows (`null`: no count before it is read whole), columns and whether it exists already; the exports that
- * cannot be planned or would fail (with the documents of a `tml` export a run would not write); the files a run
- * would remove; the plan's warnings; totals.
+ * rows (`null`: no count before it is read whole, or a document), columns and whether it exists already; the
+ * exports that cannot be planned or would fail (with the documents of a `tml` export a run would not write); the
+ * files a run would remove; the plan's warnings; totals (`rows_unknown`: files of rows without a count).
  */
 export const dryRunJson = (command: string, plan: DryRunPlan, folder: string | null): string => {
   const totals = planTotals(plan)
@@ -331,6 +372,12 @@ export const dryRunJson = (command: string, plan: DryRunPlan, folder: string | n
     // Files of earlier runs a run would remove: TML documents of objects gone from the cluster or renamed.
     removed: (plan.removals ?? []).map((r) => ({ file: r.file, export: r.export, reason: r.reason, detail: r.detail })),
     warnings: plan.warnings,
-    totals: { files: totals.files, rows: totals.rows, rows_unknown: totals.unknown, existing: totals.existing }
+    totals: {
+      files: totals.files,
+      rows: totals.rows,
+      rows_unknown: totals.unknown,
+      documents: totals.documents,
+      existing: totals.existing
+    }
   })
 }

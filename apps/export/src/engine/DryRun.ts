@@ -9,9 +9,10 @@
 import { Effect, type Exit, FileSystem, Path, Stream } from "effect"
 import type { ExportError } from "../ExportError.ts"
 import { type ChunkWriter, fileError } from "../output/AtomicFile.ts"
-import { type ManifestColumn, manifestColumn, type OutputSource } from "../output/Manifest.ts"
+import { type ManifestColumn, manifestColumn, type OutputPart, type OutputSource } from "../output/Manifest.ts"
 import { type ExportFormat, type JobExport, rowFormatOf } from "../plan/JobFile.ts"
 import type { PlannedOutput } from "../plan/PlannedOutput.ts"
+import { partRange } from "../plan/Planner.ts"
 import type { UsageError } from "../UsageError.ts"
 import { type JobSpec, runJob } from "./ExportJob.ts"
 
@@ -26,8 +27,9 @@ export interface DryRunOutput {
   readonly format: ExportFormat
   readonly source: OutputSource
   /**
-   * The rows the source says it has (`available_data_row_count` of the first page); `null` where the source
-   * gives no count before it is read whole (a metadata listing).
+   * The rows the file would hold: the source's `available_data_row_count` (of the first page), or for a part of a
+   * split export its range's share of the count its parts were planned with; `null` where the source gives no
+   * count before it is read whole (a metadata listing, an audit log, principals, permissions) and for a document.
    */
   readonly rows: number | null
   /** The columns as the file would name and type them. */
@@ -78,7 +80,9 @@ const discard: ChunkWriter = { write: () => Effect.void }
 export const probeOutput = <E, R>(
   planned: PlannedOutput<E>,
   specOf: (planned: PlannedOutput<E>) => JobSpec<E, R>,
-  outDir: string | undefined
+  outDir: string | undefined,
+  /** The page size the run would read with (the probe's is one row): a part's range is counted in its pages. */
+  runPageSize: number
 ): Effect.Effect<DryRunOutput, E | ExportError, R | FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function* () {
     // Read in one-row pages, every result spans pages: whether the run's would, the probe cannot tell.
@@ -86,8 +90,17 @@ export const probeOutput = <E, R>(
     const result = yield* runJob({ ...spec, pages: (decoder) => Stream.take(spec.pages(decoder), 1) }, [
       { format: rowFormatOf(planned.settings.format), writer: discard }
     ])
-    return yield* dryRunOutput(planned, outDir, result.availableRowCount, result.columns.map(manifestColumn))
+    // A part's pages carry no count (it is short of the result by design): its rows follow from its range.
+    const rows = planned.part === undefined ? result.availableRowCount : partRows(planned.part, runPageSize)
+    return yield* dryRunOutput(planned, outDir, rows, result.columns.map(manifestColumn))
   })
+
+/** The rows of a split export's part as a run reads it: its range of the result's pages of `pageSize` rows. */
+export const partRows = (part: OutputPart, pageSize: number): number => {
+  const range = partRange(part, part.source_rows, pageSize)
+  const start = range.first_page * pageSize
+  return Math.max(0, Math.min(part.source_rows, start + range.pages * pageSize) - start)
+}
 
 /** `--dry-run` of a document: its file, nothing read (its text is read only when it is written). */
 export const probeDocument = <E>(planned: PlannedOutput<E>, outDir: string | undefined) =>

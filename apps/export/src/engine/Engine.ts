@@ -415,22 +415,23 @@ export const runExports = <E>(
           probe,
           warned: new Set()
         }
-        const probeOne = (planned: PlannedOutput<E>) =>
+        const probeOne = (planned: PlannedOutput<E>, runPageSize: number) =>
           Effect.gen(function* () {
             if (planned.document !== undefined) return yield* probeDocument(planned, toDisk ? outDir : undefined)
             const zone = yield* dataZoneOf(planned)
             const specOf = (p: PlannedOutput<E>) =>
               jobSpecOf(p, zone, probeContext, { pages: p.pages, progress: silentProgress })
-            return yield* probeOutput(planned, specOf, toDisk ? outDir : undefined).pipe(
+            return yield* probeOutput(planned, specOf, toDisk ? outDir : undefined, runPageSize).pipe(
               Effect.mapError((e) => toExportError(e, planned.what))
             )
           })
         // A document a run would refuse to write (TmlMirror.refuseReplacing) is a failed item here as there: the
         // plan lists the export's other documents, and the export as failed.
         const probeItem =
-          (refuses: ReturnType<typeof refusalsOf>, failedItems: Array<FailedItem>) => (planned: PlannedOutput<E>) =>
+          (refuses: ReturnType<typeof refusalsOf>, failedItems: Array<FailedItem>, runPageSize: number) =>
+          (planned: PlannedOutput<E>) =>
             planned.document === undefined
-              ? Effect.map(probeOne(planned), (probed) => [probed])
+              ? Effect.map(probeOne(planned, runPageSize), (probed) => [probed])
               : Effect.matchEffect(refuses(planned), {
                   onFailure: (error) =>
                     Effect.sync((): ReadonlyArray<DryRunOutput> => {
@@ -438,7 +439,7 @@ export const runExports = <E>(
                       failedItems.push({ file: planned.file, what: planned.what, error: item.message })
                       return []
                     }),
-                  onSuccess: () => Effect.map(probeOne(planned), (probed) => [probed])
+                  onSuccess: () => Effect.map(probeOne(planned, runPageSize), (probed) => [probed])
                 })
         const outputs: Array<DryRunOutput> = []
         const failures: Array<DryRunFailure> = []
@@ -448,7 +449,11 @@ export const runExports = <E>(
           const entry = mine[i]!
           const failedItems: Array<FailedItem> = []
           const probed: Exit.Exit<ReadonlyArray<ReadonlyArray<DryRunOutput>>, unknown> = Exit.isSuccess(plan)
-            ? yield* probeExport(plan.value.outputs, probeItem(refusalsOf(plan.value.outputs), failedItems))
+            ? yield* probeExport(
+                plan.value.outputs,
+                // The run's page size (the plan's is one row): a split export's parts are ranges of its pages.
+                probeItem(refusalsOf(plan.value.outputs), failedItems, selected[i]!.pageSize)
+              )
             : Exit.failCause(plan.cause)
           if (Exit.isSuccess(probed)) {
             outputs.push(...probed.value.flat())
