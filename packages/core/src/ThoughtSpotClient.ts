@@ -619,6 +619,7 @@ const makeWith = Effect.fnUntraced(function* (
       knownTexts: options.auth._tag === "BearerToken" ? [] : [options.auth.username]
     }))
   const tokens = yield* TokenManager.make(options.auth, requester, {
+    retry,
     ...(options.refreshSkewMillis === undefined ? {} : { refreshSkewMillis: options.refreshSkewMillis }),
     ...(options.releaseOnClose === undefined ? {} : { releaseOnClose: options.releaseOnClose })
   })

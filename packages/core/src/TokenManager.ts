@@ -23,6 +23,11 @@ export interface TokenManagerOptions {
   readonly refreshSkewMillis?: number
   /** Revoke minted tokens / log out of sessions on shutdown. Default true. */
   readonly releaseOnClose?: boolean
+  /**
+   * The client's retry policy, which the release calls follow made short ({@link releasePolicyOf}). Default
+   * `RetryPolicy.defaults`.
+   */
+  readonly retry?: RetryPolicy.RetryPolicy
 }
 
 /** The credential source for authenticated calls, plus observability for tests and logs. */
@@ -67,8 +72,31 @@ const unsendableToken = (token: string): string | undefined => {
 const bearerRejected =
   "the bearer token was rejected: it has expired or been revoked; issue a new token (a pre-issued token cannot be renewed)"
 
-/** Quick, single-attempt policy for the shutdown calls: never hold up shutdown. */
-const releasePolicy = RetryPolicy.make({ maxAttempts: 1, attemptTimeoutMillis: 5_000, deadlineMillis: 5_000 })
+/** How long a credential request still under way at close is awaited, so that a token it mints is released too. */
+const SETTLE_MILLIS = 5_000
+
+/**
+ * The policy of the release calls (revoke, logout): the client's, made short so that shutdown stays bounded — at
+ * most 3 attempts of at most 5 s each, waits of at most 1 s (a `Retry-After` capped at 2 s), 10 s per call in all.
+ * A busy or restarting server (a 503) then still gets the token revoked.
+ */
+export const releasePolicyOf = (retry: RetryPolicy.RetryPolicy): RetryPolicy.RetryPolicy => ({
+  ...retry,
+  maxAttempts: Math.min(retry.maxAttempts, 3),
+  refusedAttempts: Math.min(retry.refusedAttempts, 3),
+  maxDelayMillis: Math.min(retry.maxDelayMillis, 1_000),
+  retryAfterCapMillis: Math.min(retry.retryAfterCapMillis, 2_000),
+  attemptTimeoutMillis: Math.min(retry.attemptTimeoutMillis, 5_000),
+  deadlineMillis: Math.min(retry.deadlineMillis, 10_000)
+})
+
+/** A time left as a warning says it: `40 s`, `25 min`, `3 h` (rounded up). */
+const within = (millis: number): string =>
+  millis < 120_000
+    ? `${Math.max(1, Math.ceil(millis / 1_000))} s`
+    : millis < 2 * 3_600_000
+      ? `${Math.ceil(millis / 60_000)} min`
+      : `${Math.ceil(millis / 3_600_000)} h`
 
 /** A credential source that always gives `credential` (a release signs in with what it releases). */
 const fixedCredential = (credential: Credential): CredentialSource => ({
@@ -138,6 +166,7 @@ export const make = Effect.fn("TokenManager.make")(function* (
   options: TokenManagerOptions = {}
 ) {
   const skew = options.refreshSkewMillis ?? 30_000
+  const releasePolicy = releasePolicyOf(options.retry ?? RetryPolicy.defaults)
   const lock = yield* Semaphore.make(1)
   let cached: Cached | undefined
   let generation = 0
@@ -150,27 +179,37 @@ export const make = Effect.fn("TokenManager.make")(function* (
    */
   const minted: Array<{ readonly token: string; readonly expiredBy: number }> = []
 
-  /** `auth/token/revoke` of `token`, signed in as `as` (once: a release is never retried). */
-  const revokeToken = (token: string, as: CredentialSource) =>
-    requester.run(
-      {
-        operation: "auth/token/revoke",
-        method: "POST",
-        path: "auth/token/revoke",
-        body: { token },
-        decode: () => Effect.void,
-        retry: releasePolicy
-      },
-      as
-    )
+  /**
+   * `auth/token/revoke` of `token`, signed in with the token `as`, retried on a transient failure by the short
+   * `releasePolicy`. A token that signs in its own revoke and is refused (401) is no longer valid: revoked by an
+   * attempt whose answer was lost, or expired. That is what a revoke is for, so it succeeds.
+   */
+  const revokeToken = (token: string, as: string) =>
+    requester
+      .run(
+        {
+          operation: "auth/token/revoke",
+          method: "POST",
+          path: "auth/token/revoke",
+          body: { token },
+          decode: () => Effect.void,
+          retry: releasePolicy
+        },
+        fixedCredential(bearer(0, as))
+      )
+      .pipe(
+        Effect.catchIf(
+          (error) => error.reason._tag === "Authentication" && as === token,
+          () => Effect.void
+        )
+      )
 
   /**
    * Revokes a token that is not kept (authenticated with the token itself) and says how that went, for the
    * message of the failure that stranded it (the token is a registered secret by then, so it is scrubbed).
    */
   const revokeStranded = (token: string): Effect.Effect<string> => {
-    const itself = bearer(0, token)
-    return revokeToken(token, fixedCredential(itself)).pipe(
+    return revokeToken(token, token).pipe(
       Effect.as("the token it holds was revoked"),
       Effect.catch((error) =>
         Effect.succeed(`the token it holds could not be revoked (${error.message}): it stays valid until it expires`)
@@ -431,8 +470,11 @@ export const make = Effect.fn("TokenManager.make")(function* (
     )
   }
 
-  const quietly = (call: Effect.Effect<void, ThoughtSpotError>) =>
-    call.pipe(Effect.catch((error) => Effect.logDebug(`could not release a credential on shutdown: ${error.message}`)))
+  /** A release that failed after its retries is said at warning level: the credential stays usable by anyone holding it. */
+  const warnOnFailure = (
+    call: Effect.Effect<void, ThoughtSpotError>,
+    stays: (error: ThoughtSpotError) => Effect.Effect<string>
+  ) => call.pipe(Effect.catch((error) => Effect.flatMap(stays(error), (text) => Effect.logWarning(text))))
 
   /**
    * On close: logs out of the session, or revokes every minted token that may still be valid (`{ token }`, the
@@ -449,16 +491,15 @@ export const make = Effect.fn("TokenManager.make")(function* (
     const wait =
       options.releaseOnClose === false
         ? Effect.void
-        : Effect.asVoid(Effect.timeoutOption(Fiber.await(fiber), releasePolicy.attemptTimeoutMillis))
+        : Effect.asVoid(Effect.timeoutOption(Fiber.await(fiber), SETTLE_MILLIS))
     return Effect.andThen(wait, Fiber.interrupt(fiber))
   })
 
   const release = Effect.suspend(() => {
     const held = cached
     if (held === undefined || options.releaseOnClose === false || method._tag === "BearerToken") return Effect.void
-    const fixed = fixedCredential(held.credential)
     if (method._tag === "CookieSession") {
-      return quietly(
+      return warnOnFailure(
         requester.run(
           {
             operation: "auth/session/logout",
@@ -467,14 +508,26 @@ export const make = Effect.fn("TokenManager.make")(function* (
             decode: () => Effect.void,
             retry: releasePolicy
           },
-          fixed
-        )
+          fixedCredential(held.credential)
+        ),
+        (error) =>
+          Effect.succeed(
+            `could not log out on shutdown (${error.message}): the session stays valid until ThoughtSpot ends it`
+          )
       )
     }
-    const revoke = (token: string) => quietly(revokeToken(token, fixed))
+    const revoke = (token: { readonly token: string; readonly expiredBy: number }) =>
+      warnOnFailure(revokeToken(token.token, held.secret), (error) =>
+        Effect.map(
+          Clock.currentTimeMillis,
+          (now) =>
+            `could not revoke a token on shutdown (${error.message}): it stays valid until it expires, within ${within(token.expiredBy - now)}`
+        )
+      )
     return Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      const older = minted.filter((m) => m.token !== held.secret && now < m.expiredBy).map((m) => m.token)
-      return Effect.andThen(Effect.forEach(older, revoke, { concurrency: 4, discard: true }), revoke(held.secret))
+      const older = minted.filter((m) => m.token !== held.secret && now < m.expiredBy)
+      const newest = minted.find((m) => m.token === held.secret) ?? { token: held.secret, expiredBy: now }
+      return Effect.andThen(Effect.forEach(older, revoke, { concurrency: 4, discard: true }), revoke(newest))
     })
   })
   yield* Effect.addFinalizer(() => Effect.andThen(settle, release))
