@@ -1,7 +1,7 @@
 /**
  * `spotpipe merge <run folder…> [--out DIR] [--force] [--max-spread HOURS]`: joins the part files of split exports (`"split": K` in a
  * job file) that the shards of a run wrote, into the files of an unsplit run with one manifest (output/Merge.ts
- * checks and writes them). Prints a table of the merged files and a footer with the totals, like the export
+ * checks and writes them); a sharded run without split exports gets that manifest alone, so it loads as a folder. Prints a table of the merged files and a footer with the totals, like the export
  * summary, or one JSON object with `--json` (on stdout, also with `--quiet`) or `--log-format json`. Shards of one
  * run are told apart from another run's by their job run id (`spotpipe run --job-run`), else by their start times
  * (`--max-spread`).
@@ -42,6 +42,13 @@ const mergedFooter = (files: ReadonlyArray<MergedFile>, others: number, folder: 
     "row",
     "rows"
   )}${jobRun === undefined ? "" : ` of job run ${jobRun}`} in ${folder}${others === 0 ? "" : `; its run lists the job's ${plural(others, "other output", "other outputs")} there too`}`
+
+/**
+ * A merge of a sharded run without split exports: `joined the runs of 3 shards of job run e in /abs/landing: its run
+ * lists the job's 1 output`.
+ */
+const joinedFooter = (shards: number, others: number, folder: string, jobRun: string | undefined) =>
+  `joined the runs of ${plural(shards, "shard", "shards")}${jobRun === undefined ? "" : ` of job run ${jobRun}`} in ${folder} (no split export to merge): its run lists the job's ${plural(others, "output", "outputs")}`
 
 /** The `merge` command. */
 export const mergeCommand = Command.make(
@@ -95,16 +102,18 @@ export const mergeCommand = Command.make(
                 job_run: report.jobRun ?? null
               }
             })
-          : `${formatTable(
-              ["file", "parts", "rows", "bytes"],
-              report.files.map((f) => [f.file, formatCount(f.parts), formatCount(f.rows), formatCount(f.bytes)]),
-              [false, true, true, true]
-            )}${inert(mergedFooter(report.files, report.others.length, folder, report.jobRun))}`
+          : report.files.length === 0
+            ? inert(joinedFooter(report.shards, report.others.length, folder, report.jobRun))
+            : `${formatTable(
+                ["file", "parts", "rows", "bytes"],
+                report.files.map((f) => [f.file, formatCount(f.parts), formatCount(f.rows), formatCount(f.bytes)]),
+                [false, true, true, true]
+              )}${inert(mergedFooter(report.files, report.others.length, folder, report.jobRun))}`
       )
     })
 ).pipe(
   Command.withDescription(
-    'Join the part files of split exports ("split": K in a job file) into one file each, checked against their manifests, with one manifest'
+    'Join the part files of split exports ("split": K in a job file) into one file each, checked against their manifests, and the shards\' runs into one manifest'
   ),
   Command.withExamples([
     { command: "spotpipe merge ./landing", description: "the shards wrote into one folder" },

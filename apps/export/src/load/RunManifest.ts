@@ -105,7 +105,7 @@ const noManifest = (given: string, dir: string): string => {
   const names = NodeFs.readdirSync(dir)
   const shards = names.filter((name) => /^manifest\.shard-\d+-of-\d+\.json$/.test(name)).sort()
   if (shards.length > 0) {
-    return `${given} holds no ${manifestFileName} but the manifests of shards (${shards.join(", ")}): join their parts with spotpipe merge ${given}, then load the folder`
+    return `${given} holds no ${manifestFileName} but the manifests of shards (${shards.join(", ")}): join their runs into one with spotpipe merge ${given} (it joins the parts of split exports too), then load the folder`
   }
   if (names.includes(stateDirName)) {
     return `${given} holds no ${manifestFileName}: no run has finished in it (an unfinished one left its state in ${stateDirName}/); finish it by running the same command again with --resume, then load the folder`

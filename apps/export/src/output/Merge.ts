@@ -17,12 +17,15 @@
  * the other outputs of the same job there (as their runs recorded them, each file checked against its entry first),
  * so the merged run is the whole job's and `spotpipe load` of the folder loads all of it. Parquet parts are refused (a Parquet file is not
  * a concatenation of parts; the job file refuses `split` with Parquet anyway). Nothing is written when anything
- * is missing or does not match: the error names the part and what to do.
+ * is missing or does not match: the error names the part and what to do — a shard to run again by the command line
+ * its job run ran it with (job run, folder, the flags its files record). A sharded run of a job without `split`
+ * is joined the same way, its manifest listing only the shards' other outputs, so the folder loads as one run.
  */
 import { createHash } from "node:crypto"
 import * as NodeFs from "node:fs"
 import { Clock, Effect, FileSystem, Path } from "effect"
 import { ExportError } from "../ExportError.ts"
+import { shellWord } from "../Interruption.ts"
 import { UsageError } from "../UsageError.ts"
 import { fileError, syncDirectory, tempFileName } from "./AtomicFile.ts"
 import {
@@ -37,6 +40,7 @@ import {
   renderManifest,
   runIdOfName,
   runManifestName,
+  type ShardOf,
   unreadableRunManifests
 } from "./Manifest.ts"
 import { lockOutputDirectory } from "./OutputLock.ts"
@@ -82,6 +86,8 @@ export interface MergeReport {
   readonly manifestPath: string
   /** The job run of the shards joined (`spotpipe run --job-run`), when they had one. */
   readonly jobRun: string | undefined
+  /** How many shards' runs it joined (1 for a split export of an unsharded run). */
+  readonly shards: number
 }
 
 /** A part file as a manifest lists it, with the folder and run it came from. */
@@ -162,6 +168,65 @@ const shardsShown = (shards: ReadonlyArray<number>) =>
 /** Hours, as a refusal shows them: `36 h`, `1.5 h`. */
 const hoursShown = (hours: number) => `${Math.round(hours * 10) / 10} h`
 
+/**
+ * The flags a run was given that its outputs' settings record and only the command line sets (`--newline lf`,
+ * `--escape-formulae`, `--period-end`, `--datetime-offset zone`): a rerun without them writes its files anew with
+ * other settings, whose parts then differ from the other shards'.
+ */
+const writeFlagsOf = (manifests: ReadonlyArray<Manifest>): ReadonlyArray<string> => {
+  const outputs = manifests.flatMap((m) => m.outputs)
+  const settingsOf = (formats: ReadonlyArray<string>) =>
+    outputs.filter((o) => formats.includes(o.format)).find((o) => isRecord(o.settings))?.settings as
+      | Record<string, unknown>
+      | undefined
+  // Only a CSV file's settings say what --newline and --escape-formulae were: the other formats ignore them.
+  const csv = settingsOf(["csv"])
+  const rows = settingsOf(["csv", "ndjson", "parquet"])
+  return [
+    ...(csv?.newline === "\n" ? ["--newline", "lf"] : []),
+    ...(csv?.escapeFormulae === true ? ["--escape-formulae"] : []),
+    ...(rows?.periodEnd === true ? ["--period-end"] : []),
+    ...(rows?.offset === "zone" ? ["--datetime-offset", "zone"] : [])
+  ]
+}
+
+/**
+ * The command line that runs a shard of `job` again as the shards of its job run ran: the shard, the job run
+ * (without it a rerun is of no job run, so `--resume` writes every file anew and merge refuses the mix), the folder
+ * (`<folder>` when not known) and the flags `like`'s outputs record ({@link writeFlagsOf}). Connection settings
+ * are left out: they come from the user's environment or profile as the shards' did, and no secret is shown.
+ */
+const rerunCommand = (options: {
+  readonly job: NonNullable<Manifest["job"]>
+  readonly shard: ShardOf | null
+  readonly jobRun: string | undefined
+  readonly out: string | undefined
+  readonly like: ReadonlyArray<Manifest>
+  readonly resume: boolean
+}): string =>
+  [
+    "spotpipe run",
+    shellWord(options.job.file),
+    ...(options.shard === null ? [] : [`--shard ${options.shard.index}/${options.shard.count}`]),
+    ...(options.jobRun === undefined ? [] : [`--job-run ${shellWord(options.jobRun)}`]),
+    `--out ${options.out === undefined ? "<folder>" : shellWord(options.out)}`,
+    ...writeFlagsOf(options.like),
+    ...(options.resume ? ["--resume"] : [])
+  ].join(" ")
+
+/** {@link rerunCommand} of the shard whose run `manifest` is, into `dir`, resumed: it keeps the files that are intact. */
+const rerunOf = (run: { readonly dir: string; readonly manifest: Manifest }): string =>
+  run.manifest.job === null
+    ? "the command that wrote it, with --resume"
+    : rerunCommand({
+        job: run.manifest.job,
+        shard: run.manifest.shard,
+        jobRun: run.manifest.job_run,
+        out: run.dir,
+        like: [run.manifest],
+        resume: true
+      })
+
 /** `job.json (fingerprint 3f9a0c1d2e4b…)`: a job as the messages show it. */
 const jobShown = (job: NonNullable<Manifest["job"]>) => `${job.file} (fingerprint ${job.fingerprint.slice(0, 12)}…)`
 
@@ -213,7 +278,12 @@ const selectRuns = (runs: ReadonlyArray<string>, maxSpreadHours: number) =>
     }
     // Oldest first across the folders (a run id starts with its start time); `sort` is stable.
     all.sort((a, b) => (a.manifest.run_id < b.manifest.run_id ? -1 : a.manifest.run_id > b.manifest.run_id ? 1 : 0))
-    const model = all.findLast((r) => r.manifest.outputs.some((o) => o.part !== undefined))
+    // No run wrote parts: a sharded run of a job without "split" is joined too (its shards' manifests into one run
+    // manifest, which `load` needs), when it is the folders' newest run, never one an unsharded run came after.
+    const newest = all.at(-1)
+    const model =
+      all.findLast((r) => r.manifest.outputs.some((o) => o.part !== undefined)) ??
+      (newest?.manifest.shard === null ? undefined : newest)
     if (model === undefined) return { chosen: [], model: undefined, jobRun: undefined }
     const { count } = shardOf(model.manifest)
     const ofJob = (r: RunOf) =>
@@ -231,19 +301,30 @@ const selectRuns = (runs: ReadonlyArray<string>, maxSpreadHours: number) =>
       else chosen.push(latest)
     }
     const folders = [...seen].join(", ")
+    // The folder of `of`'s runs as the user gave it, when they all wrote into one: where a rerun of a shard goes.
+    const folderOf = (of: ReadonlyArray<RunOf>) =>
+      new Set(of.map((r) => path.resolve(r.dir))).size === 1 ? of[0]!.dir : undefined
+    const rerun = (index: number, of: ReadonlyArray<RunOf>, jobRunOf: string | undefined) =>
+      rerunCommand({
+        job: model.manifest.job,
+        shard: { index, count },
+        jobRun: jobRunOf,
+        out: folderOf(of),
+        like: of.map((r) => r.manifest),
+        resume: false
+      })
     // A damaged manifest newer than a run merge would join (with a shard missing: than any run of the job) may be a
     // shard's latest run, its parts rewritten since; an older one cannot be.
     const oldest = (missing.length > 0 ? all.filter(ofJob) : chosen).map((r) => r.manifest.run_id).sort()[0] ?? ""
     const newer = unreadable.filter((at) => runIdOfName(path.basename(at)) > oldest)
     if (newer.length > 0) {
       return yield* refuse(
-        `${damagedShown(newer)}, of a run that may be ${missing.length > 0 ? `shard ${missing[0]} of ${count}'s` : "a shard's latest"}: merging without it could take that shard's parts from an earlier run; run that shard again (with --resume, or --force), restore the file from a copy, or move it away if its run is not of this job; nothing was written`
+        `${damagedShown(newer)}, of a run that may be ${missing.length > 0 ? `shard ${missing[0]} of ${count}'s` : "a shard's latest"}: merging without it could take that shard's parts from an earlier run; run that shard again${jobRun === undefined ? "" : ` in ${jobRunShown(jobRun)} (--job-run ${shellWord(jobRun)})`} (with --resume, or --force), restore the file from a copy, or move it away if its run is not of this job; nothing was written`
       )
     }
     // A missing shard that ran the job in another job run: named with the run, so it is not taken for this one's.
     const elsewhere = all.findLast((r) => missing.includes(shardOf(r.manifest).index) && ofJob(r))
     if (missing.length > 0 && elsewhere !== undefined) {
-      const again = jobRun === undefined ? "" : ` --job-run ${jobRun}`
       // Every shard by the job run merge sees it in (this one when it has a run of it, else its latest run's): the
       // newest run may be the stray (a shard rerun by hand with another id), which only the user can tell.
       const groups = new Map<string, { readonly jobRun: string | undefined; shards: Array<number>; latest: RunOf }>()
@@ -278,14 +359,18 @@ const selectRuns = (runs: ReadonlyArray<string>, maxSpreadHours: number) =>
       const stray =
         other === undefined
           ? ""
-          : `; if instead ${newestShown} is a stray (${newest.shards.length === 1 ? "a shard" : "shards"} run by hand with another --job-run), run ${shardsShown(newest.shards)} in ${jobRunShown(other)} (spotpipe run ${model.manifest.job.file} --shard ${newest.shards[0]}/${count} --job-run ${other} --out <folder>)`
+          : `; if instead ${newestShown} is a stray (${newest.shards.length === 1 ? "a shard" : "shards"} run by hand with another --job-run), run ${shardsShown(newest.shards)} in ${jobRunShown(other)} (${rerun(
+              newest.shards[0]!,
+              all.filter((r) => ofJob(r) && r.manifest.job_run === other),
+              other
+            )})`
       return yield* refuse(
         `the job ${jobShown(model.manifest.job)} ran as ${count} shards, and its newest run is of ${jobRunShown(jobRun)}, but ${shardsShown(missing)} of ${count} (scheduler index ${missing
           .slice(0, 5)
           .map((i) => i - 1)
           .join(
             ", "
-          )}${missing.length > 5 ? ", …" : ""}) left no run of it in ${folders}. The shards' runs are of ${groups.size} job runs — ${byRun.join("; ")} — and merging them would mix their data. To merge ${newestShown}, run ${shardsShown(missing)} ${jobRun === undefined ? "without a job run" : "in it"} (spotpipe run ${model.manifest.job.file} --shard ${missing[0]}/${count}${again} --out <folder>; --resume continues a run that stopped)${stray}; then merge again; nothing was written`
+          )}${missing.length > 5 ? ", …" : ""}) left no run of it in ${folders}. The shards' runs are of ${groups.size} job runs — ${byRun.join("; ")} — and merging them would mix their data. To merge ${newestShown}, run ${shardsShown(missing)} ${jobRun === undefined ? "without a job run" : "in it"} (${rerun(missing[0]!, chosen, jobRun)}; --resume continues a run that stopped)${stray}; then merge again; nothing was written`
       )
     }
     if (missing.length > 0) {
@@ -299,7 +384,7 @@ const selectRuns = (runs: ReadonlyArray<string>, maxSpreadHours: number) =>
           .map((i) => i - 1)
           .join(
             ", "
-          )}${missing.length > 5 ? ", …" : ""}) left no run of it in ${folders}${other === undefined ? "" : ` (${path.resolve(other.dir)} holds a run of shard ${shardOf(other.manifest).index} of ${count} of another job: ${jobShown(other.manifest.job)}, the latest runs' ${jobShown(model.manifest.job)})`}: run ${missing.length === 1 ? "it" : "them"} (spotpipe run ${model.manifest.job.file} --shard ${missing[0]}/${count} --out <folder>; --resume continues a run that stopped) and merge again, giving every folder the shards wrote into; nothing was written`
+          )}${missing.length > 5 ? ", …" : ""}) left no run of it in ${folders}${other === undefined ? "" : ` (${path.resolve(other.dir)} holds a run of shard ${shardOf(other.manifest).index} of ${count} of another job: ${jobShown(other.manifest.job)}, the latest runs' ${jobShown(model.manifest.job)})`}: run ${missing.length === 1 ? "it" : "them"}${jobRun === undefined ? "" : ` in ${jobRunShown(jobRun)}`} (${rerun(missing[0]!, chosen, jobRun)}; --resume continues a run that stopped) and merge again, giving every folder the shards wrote into; nothing was written`
       )
     }
     // Without ids, the start times are all that tells two nights apart.
@@ -455,7 +540,7 @@ const checkGroup = (merged: string, parts: ReadonlyArray<FoundPart>): Effect.Eff
  * failed there) is not taken from an earlier run, whose file would be of another night. With their exports'
  * statuses.
  */
-const companionsOf = (dir: string, runs: ReadonlyArray<RunOf>, merged: ReadonlySet<string>) =>
+const companionsOf = (dir: string, runs: ReadonlyArray<RunOf>, merged: ReadonlySet<string>, again: string) =>
   Effect.gen(function* () {
     const path = yield* Path.Path
     const outputs: Array<ManifestOutput> = []
@@ -471,10 +556,8 @@ const companionsOf = (dir: string, runs: ReadonlyArray<RunOf>, merged: ReadonlyS
       )
       if (size !== entry.bytes || sha256 !== entry.sha256) {
         // Leaving it out would drop its export from the merged run, which `load` would then load without it.
-        const { index, count } = shardOf(manifest)
-        const shard = manifest.shard === null ? "" : ` --shard ${index}/${count}`
         return yield* refuse(
-          `${path.join(dir, file)} is not the file ${manifest.shard === null ? "the run" : `shard ${index} of ${count}`} of the job recorded (${size < 0 ? "it is gone" : "it changed since"}), so the merged run could not list it: run that ${manifest.shard === null ? "run" : "shard"} again (spotpipe run ${manifest.job.file}${shard} --out ${dir} --resume writes that file again and keeps the rest) and merge again; nothing was written`
+          `${path.join(dir, file)} is not the file ${shardShown(manifest)} of the job recorded (${size < 0 ? "it is gone" : "it changed since"}), so the merged run could not list it: run that ${manifest.shard === null ? "run" : "shard"} again (${rerunOf({ dir, manifest })} writes that file again and keeps the rest) and merge again${again}; nothing was written`
         )
       }
       outputs.push(entry)
@@ -532,9 +615,18 @@ export const mergeRuns = (
         chosen,
         jobRun
       } = yield* findParts(options.runs, options.maxSpreadHours ?? defaultMaxSpreadHours)
-      if (found.length === 0) {
+      if (chosen.length === 0) {
         return yield* new UsageError({
-          message: `no part files in ${options.runs.join(", ")}: merge joins the parts of exports split with "split": K in a job file`
+          message: `no part files in ${options.runs.join(", ")} and no sharded run: merge joins the parts of exports split with "split": K in a job file and the manifests of a run's shards (spotpipe run --shard); a run without either is loaded as it is`
+        })
+      }
+      const out = path.resolve(options.out)
+      // Without parts the merged run is only the shards' other outputs, which it lists where they are: all of them,
+      // or its run would load without the exports of the shards in other folders.
+      const elsewhere = chosen.filter((r) => path.resolve(r.dir) !== out)
+      if (found.length === 0 && elsewhere.length > 0) {
+        return yield* new UsageError({
+          message: `the shards of the job ${jobShown(chosen[0]!.manifest.job)}${jobRun === undefined ? "" : ` in ${jobRunShown(jobRun)}`} wrote no part files, and ${shardsShown(elsewhere.map((r) => shardOf(r.manifest).index))} wrote into another folder than ${options.out} (${[...new Set(elsewhere.map((r) => r.dir))].slice(0, 3).join(", ")}): a merge without parts lists the shards' files in the one folder they wrote into; copy the shard folders' files into one folder (cp ./shard-*/* ./landing/), then spotpipe merge ./landing`
         })
       }
       const groups = new Map<string, Array<FoundPart>>()
@@ -544,6 +636,8 @@ export const mergeRuns = (
         const merged = match[1]! + match[2]!
         groups.set(merged, [...(groups.get(merged) ?? []), p])
       }
+      // A merge given --force is run again with it: the files it is to replace are still there.
+      const again = options.force ? " with --force" : ""
       // ── check everything before writing anything ──
       const checked: Array<readonly [string, Array<FoundPart>]> = []
       for (const [merged, parts] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -553,7 +647,7 @@ export const mergeRuns = (
           const { size, sha256 } = yield* hashFile(at)
           if (size !== p.entry.bytes || sha256 !== p.entry.sha256) {
             return yield* refuse(
-              `${at} is not the file its manifest recorded (${size} bytes, SHA-256 ${sha256.slice(0, 12)}…; recorded ${p.entry.bytes} bytes, ${p.entry.sha256.slice(0, 12)}…): it changed after it was written; run that part again with --force`
+              `${at} is not the file its manifest recorded (${size} bytes, SHA-256 ${sha256.slice(0, 12)}…; recorded ${p.entry.bytes} bytes, ${p.entry.sha256.slice(0, 12)}…): it changed after it was written. It is part ${p.entry.part.index} of ${p.entry.part.count} of ${merged}, written by ${shardShown(p.manifest)} of the job${p.manifest.job_run === undefined ? "" : ` in ${jobRunShown(p.manifest.job_run)}`}: run that ${p.manifest.shard === null ? "run" : "shard"} again (${rerunOf(p)} writes that part again and keeps the rest), then merge again${again}; nothing was written`
             )
           }
         }
@@ -568,9 +662,8 @@ export const mergeRuns = (
         checked.push([merged, sorted])
       }
       // The shards wrote into this folder: the job's other outputs there belong to the merged run too.
-      const out = path.resolve(options.out)
       const companions = options.runs.some((dir) => path.resolve(dir) === out)
-        ? yield* companionsOf(options.out, chosen, new Set(checked.map(([merged]) => merged)))
+        ? yield* companionsOf(options.out, chosen, new Set(checked.map(([merged]) => merged)), again)
         : { outputs: [], statuses: [] }
       // The shards' TML documents listed here were read as one user, or the merged run says it does not know who.
       const reader = yield* signedInOf(
@@ -629,7 +722,8 @@ export const mergeRuns = (
         })
         files.push({ file: merged, parts: parts.length, rows, bytes: written.bytes, sha256: written.sha256 })
       }
-      const model = checked[0]![1][0]!.manifest
+      // Without parts, the newest shard run stands for the job (its host, time zone).
+      const model = checked[0]?.[1][0]?.manifest ?? chosen.at(-1)!.manifest
       // An export that failed in a shard's latest run is recorded as failed: the merged run is not the whole job,
       // and `load` refuses it as it refuses any run with a failed export.
       const listed = new Set([...statuses, ...companions.statuses].map((s) => s.export))
@@ -640,8 +734,12 @@ export const mergeRuns = (
         }
       }
       if (failed.size > 0) {
+        const failing = chosen.filter(({ manifest }) => manifest.exports.some((e) => failed.get(e.export) === e))
         yield* Effect.logWarning(
-          `${failed.size} of the job's exports failed in the shards' latest runs (${[...failed.keys()].slice(0, 5).join(", ")}${failed.size > 5 ? ", …" : ""}): the merged run records them as failed, and load refuses it; run those shards again with --resume, then merge again with --force`
+          `${failed.size} of the job's exports failed in the shards' latest runs (${[...failed.keys()].slice(0, 5).join(", ")}${failed.size > 5 ? ", …" : ""}): the merged run records them as failed, and load refuses it; run ${failing.length === 1 ? "that shard" : "those shards"} again (${failing
+            .slice(0, 3)
+            .map(rerunOf)
+            .join("; ")}${failing.length > 3 ? "; …" : ""}), then merge again with --force`
         )
       }
       const finished = yield* Clock.currentTimeMillis
@@ -669,7 +767,8 @@ export const mergeRuns = (
         files,
         others: companions.outputs.map((o) => o.file),
         manifestPath: path.join(options.out, runManifestName(runId)),
-        jobRun
+        jobRun,
+        shards: chosen.length
       }
     })
   )

@@ -33,7 +33,7 @@ describe("a folder without manifest.json", () => {
   it("names the shards' manifests and says to merge them", () => {
     const dir = folder("shards", ["manifest.shard-2-of-2.json", "manifest.shard-1-of-2.json", "orders.csv"])
     expect(refusal(dir)).toBe(
-      `${dir} holds no manifest.json but the manifests of shards (manifest.shard-1-of-2.json, manifest.shard-2-of-2.json): join their parts with spotpipe merge ${dir}, then load the folder`
+      `${dir} holds no manifest.json but the manifests of shards (manifest.shard-1-of-2.json, manifest.shard-2-of-2.json): join their runs into one with spotpipe merge ${dir} (it joins the parts of split exports too), then load the folder`
     )
   })
 
