@@ -762,7 +762,12 @@ export const runJobFile = (input: RunInput) =>
       const limits = yield* checkTimeLimits(input, job.client)
       // The job's load is checked before any export (DuckDB installed, a mode with its key).
       if (job.load !== undefined) {
-        yield* checkLoadRequest({ into: job.load.into, mode: job.load.mode ?? "replace", key: job.load.key ?? [] })
+        yield* checkLoadRequest({
+          into: job.load.into,
+          mode: job.load.mode ?? "replace",
+          key: job.load.key ?? [],
+          ...(job.load.passwordEnv === undefined ? {} : { passwordEnv: job.load.passwordEnv })
+        })
       }
       yield* refuseFileAsFolder(
         input.out,
@@ -873,6 +878,7 @@ export const runJobFile = (input: RunInput) =>
             allowFailed: false,
             passwordFile: Option.none(),
             ...(job.load.passwordEnv === undefined ? {} : { passwordEnv: job.load.passwordEnv }),
+            inJob: true,
             lockTimeout: { seconds: job.load.lockTimeoutSeconds, setting: "job" },
             version
           })

@@ -39,6 +39,8 @@ export interface LoadRequest {
   readonly passwordFile: Option.Option<string>
   /** The environment variable with the PostgreSQL password (default `PGPASSWORD`). */
   readonly passwordEnv?: string
+  /** A job file's `load` block (messages name its keys rather than the flags). */
+  readonly inJob?: boolean
   /** How long to wait for another process's or session's lock (default: not given, see LockTimeout.ts). */
   readonly lockTimeout?: LockTimeout
   readonly version: string
@@ -56,11 +58,28 @@ export interface LoadReport {
   readonly otherRuns: ReadonlyArray<OtherRun>
 }
 
+/** The value of the environment variable `name`; empty counts as unset. */
+const variable = (name: string) =>
+  Config.option(Config.String(name)).pipe(
+    Effect.mapError(() => new UsageError({ message: `cannot read the environment variable ${name}` })),
+    Effect.map((value) => Option.getOrUndefined(Option.filter(value, (v) => v !== "")))
+  )
+
 /** Checks the request's parts that need no file or database (for `spotpipe run`, before it exports). */
-export const checkLoadRequest = (request: Pick<LoadRequest, "into" | "mode" | "key" | "evolve">) =>
+export const checkLoadRequest = (request: Pick<LoadRequest, "into" | "mode" | "key" | "evolve" | "passwordEnv">) =>
   Effect.gen(function* () {
     const target = parseTarget(request.into)
     if ("refused" in target) return yield* new UsageError({ message: target.refused })
+    // A variable named for the password and not set is a mistake in the job's setup, as for the connection's
+    // variables: said before any export, not after them all (nor quietly replaced by PGPASSWORD).
+    if (target.ok._tag === "Postgres" && request.passwordEnv !== undefined) {
+      const name = request.passwordEnv
+      if ((yield* variable(name)) === undefined) {
+        return yield* new UsageError({
+          message: `the job file's "load" takes the PostgreSQL password from ${name} ("passwordEnv"), which is not set${name === "PGPASSWORD" ? "" : " (PGPASSWORD is not read in its place)"}: set ${name}, or remove "passwordEnv" to use PGPASSWORD or ~/.pgpass`
+        })
+      }
+    }
     // A missing prerequisite, like an old Node.js: a usage error before anything is read or exported.
     if (target.ok._tag === "DuckDb" && !(yield* Effect.promise(duckDbInstalled))) {
       return yield* new UsageError({ message: duckDbMissing("loading into DuckDB") })
@@ -87,16 +106,21 @@ export const checkLoadRequest = (request: Pick<LoadRequest, "into" | "mode" | "k
     return target.ok
   })
 
+/** The password given for the load and where it came from (for messages), if one was. */
 const passwordOf = (request: LoadRequest) =>
   Effect.gen(function* () {
     if (Option.isSome(request.passwordFile)) {
-      return Redacted.value(yield* readPasswordFile(request.passwordFile.value))
+      return {
+        password: Redacted.value(yield* readPasswordFile(request.passwordFile.value)),
+        from: "the file given with --password-file"
+      }
     }
     const name = request.passwordEnv ?? "PGPASSWORD"
-    const value = yield* Config.option(Config.String(name)).pipe(
-      Effect.mapError(() => new UsageError({ message: `cannot read the environment variable ${name}` }))
-    )
-    return Option.getOrUndefined(Option.filter(value, (v) => v !== ""))
+    const password = yield* variable(name)
+    return {
+      password,
+      from: request.passwordEnv === undefined ? name : `${name} (the job file's "passwordEnv")`
+    }
   })
 
 /** The `.pgpass` file libpq would read: `PGPASSFILE`, else `~/.pgpass` (`%APPDATA%\postgresql\pgpass.conf` on Windows). */
@@ -135,8 +159,13 @@ export const loadStep = (request: LoadRequest) =>
         message: `the run ${run.runId} has ${run.failed.length} failed export(s) (${run.failed[0]}): rerun it with --resume until it succeeds, or load what it wrote with --allow-failed`
       })
     }
-    const password = target._tag === "Postgres" ? yield* passwordOf(request) : undefined
+    const given = target._tag === "Postgres" ? yield* passwordOf(request) : undefined
+    const password = given?.password
     const passFile = target._tag === "Postgres" && password === undefined ? yield* passFileOf : undefined
+    const howToGive =
+      request.inJob === true
+        ? 'set PGPASSWORD, or name the variable that holds it in the job file\'s "load": {"passwordEnv": …}'
+        : "set PGPASSWORD or use --password-file"
     const shown = target._tag === "DuckDb" ? `duckdb:${target.file}` : target.shown
     const lockTimeout = request.lockTimeout ?? noLockTimeout
     const limit = lockTimeoutMillis(lockTimeout)
@@ -160,11 +189,12 @@ export const loadStep = (request: LoadRequest) =>
             : openPostgres(
                 target.url,
                 shown,
-                { password, passFile },
+                { password, passFile, howToGive, ...(given === undefined ? {} : { from: given.from }) },
                 (message) => {
                   Effect.runSyncWith(services)(Effect.logWarning(`load into ${shown}: ${message}`))
                 },
-                lockTimeout
+                lockTimeout,
+                target.connectTimeoutMillis
               ),
         // A DuckDB file held by another process is waited for below; anything else fails the load.
         catch: (e) => (e instanceof DuckDbHeld ? e : failed(e))

@@ -34,21 +34,100 @@ const importPg = async () => {
   }
 }
 
+/** What the load knows of its session, for messages that say what to do. */
+interface Session {
+  /** The user the load signs in as (`current_user` once signed in). */
+  readonly user?: string
+  /** Where the password came from, as a message names it. */
+  readonly password?: string
+}
+
+/** An identifier as SQL writes it: bare when it may be (lower case, letters, digits, `_`), else quoted. */
+const sqlName = (name: string): string => (/^[a-z_][a-z0-9_$]*$/.test(name) ? name : quoteIdent(name))
+
 /**
- * The database's own words, with where in the file a bad row was (`COPY t, line 3, column x`); a lock that timed out
- * with how to wait longer and, when the load had seen them, the sessions it waited for.
+ * What to do about a failure PostgreSQL (or the network) reports, by its SQLSTATE or errno; "" when there is nothing
+ * to add to the server's own words.
  */
-const describe = (error: unknown, limit: LockTimeout = noLockTimeout, holders?: string): string => {
-  const e = error as { message?: string; where?: string; code?: string }
+const advice = (error: { message?: string; code?: string; detail?: string }, session: Session): string => {
+  const message = error.message ?? ""
+  const user = session.user === undefined ? "the load's user" : sqlName(session.user)
+  const searchPath = "?options=-c%20search_path%3D… in the URL"
+  switch (error.code) {
+    case "ECONNREFUSED":
+      return "no server accepts connections there: check the URL's host and port (PostgreSQL's default is 5432), and that the server runs and listens on that address (its listen_addresses)"
+    case "ENOENT":
+      return "there is no PostgreSQL socket there: check the URL's ?host= (the socket's folder) and port, and that the server runs"
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return "the host name is not known here: check the URL's host"
+    case "ETIMEDOUT":
+    case "EHOSTUNREACH":
+    case "ENETUNREACH":
+      return "the host cannot be reached from here: check the URL's host and port, and any firewall between"
+    case "3D000":
+      return "check the database in the URL's path, or create it (CREATE DATABASE)"
+    case "28P01":
+      return `check the password${session.password === undefined ? "" : ` in ${session.password}`} and the URL's user`
+    case "28000":
+      return "check the URL's user; the server's pg_hba.conf says who may sign in from where"
+    case "3F000":
+      return `no schema of the session's search_path exists: create the schema (CREATE SCHEMA), or name one that exists with ${searchPath}`
+    case "2BP01":
+      return "a replace drops the table and creates it anew, which the objects that depend on it (views) prevent: drop them first and create them again after the load, or load with --mode append or merge"
+    case "42501": {
+      const schema = /^permission denied for schema (.+)$/.exec(message)?.[1]
+      if (schema !== undefined) {
+        return `the user ${user} may not create tables in schema ${schema}: have the schema's owner GRANT USAGE, CREATE ON SCHEMA ${sqlName(schema)} TO ${user}, or load into a schema it may create in with ${searchPath}`
+      }
+      const table = /^permission denied for table (.+)$/.exec(message)?.[1]
+      if (table !== undefined) {
+        return `have the table's owner GRANT SELECT, INSERT, DELETE ON ${sqlName(table)} TO ${user} (a merge deletes the rows it replaces), or load as the table's owner`
+      }
+      if (/^must be owner of table /.test(message)) {
+        return `a replace drops the table and creates it anew, which only its owner may do: load as its owner (or a member of the owning role), or load with --mode append or merge`
+      }
+      const database = /^permission denied for database (.+)$/.exec(message)?.[1]
+      if (database !== undefined) {
+        return `have the database's owner GRANT CONNECT, TEMPORARY ON DATABASE ${sqlName(database)} TO ${user}`
+      }
+      return `the user ${user} lacks a privilege the load needs: have the object's owner grant it, or load as another user`
+    }
+  }
+  if (/does not support SSL/i.test(message)) {
+    return "the URL's sslmode asks for SSL, which this server does not offer: enable SSL on the server (its ssl setting), or, on a network you trust, use sslmode=prefer or disable"
+  }
+  if (message === "timeout expired")
+    return "no connection within the URL's connect_timeout: check the host and port, or give a longer connect_timeout"
+  return ""
+}
+
+/**
+ * The database's own words, with where in the file a bad row was (`COPY t, line 3, column x`) and what other objects
+ * stop it (`view v depends on table t`); then what to do: for a lock that timed out how to wait longer and, when the
+ * load had seen them, the sessions it waited for; for other known failures what {@link advice} says.
+ */
+const describe = (
+  error: unknown,
+  limit: LockTimeout = noLockTimeout,
+  holders?: string,
+  session: Session = {}
+): string => {
+  const e = error as { message?: string; where?: string; code?: string; detail?: string }
   // lock_not_available: the load's lock timeout ran out, or the session's lock_timeout (the role's, the
   // database's or the URL's) when none was given.
   const allowed =
     limit.seconds === undefined ? "the session's lock_timeout allows" : `the ${lockTimeoutShown(limit)} a load waits`
+  const todo = advice(e, session)
   const hint =
     e.code === "55P03"
       ? `: another session held a lock this load needs for longer than ${allowed}${holders === undefined ? "" : ` (it was ${holders})`}; load again once that session is done, or ${waitLonger(limit)}`
-      : ""
-  return `${e.message ?? String(error)}${e.where === undefined ? "" : ` (${e.where})`}${hint}`
+      : todo === ""
+        ? ""
+        : `: ${todo}`
+  // The objects in the way of a drop: PostgreSQL names them in its detail (the first few lines).
+  const detail = e.code === "2BP01" && e.detail !== undefined ? ` (${e.detail.split("\n").slice(0, 3).join("; ")})` : ""
+  return `${e.message ?? String(error)}${detail}${e.where === undefined ? "" : ` (${e.where})`}${hint}`
 }
 
 /** `COPY` text for `output` into `table` (a quoted, maybe qualified, SQL name). */
@@ -77,8 +156,12 @@ const relationKinds: Readonly<Record<string, string>> = {
 export interface PostgresPassword {
   /** From `--password-file` or an environment variable. */
   readonly password: string | undefined
+  /** Where `password` came from, as a message names it (`PGPASSWORD`, `the file given with --password-file`). */
+  readonly from?: string
   /** The `.pgpass` file to look in when there is no `password` (`PGPASSFILE`, else `~/.pgpass`). */
   readonly passFile: string | undefined
+  /** How to give a password, for a server that asks when none was given (default: `PGPASSWORD`, `--password-file`). */
+  readonly howToGive?: string
 }
 
 /** The fields of one `.pgpass` line: `\` escapes the next character, `*` matches anything (libpq's rules). */
@@ -232,7 +315,9 @@ export const openPostgres = async (
   /** Told when a statement waits for a lock another session holds (and again when the holders change). */
   waiting?: (message: string) => void,
   /** The session's `lock_timeout` (given: over the role's, the database's and the URL's). */
-  lockTimeout: LockTimeout = noLockTimeout
+  lockTimeout: LockTimeout = noLockTimeout,
+  /** How long connecting may take (the URL's `connect_timeout`); `undefined`: no limit. */
+  connectTimeoutMillis?: number
 ): Promise<LoadEngine> => {
   const { Client, copyFrom } = await importPg()
   // pg's URL parser sets the password to "" (none in the URL), which overrides a `password` given beside the
@@ -240,20 +325,33 @@ export const openPostgres = async (
   // fallbacks (PGPASSWORD of this process, ~/.pgpass with a deprecation warning) are thereby not used: the caller
   // has read the variable it names, and the `.pgpass` lookup is here.
   const notes: Array<string> = []
+  // What messages know of the session: the user (from pg's reading of the URL, then the server's) and where the
+  // password came from.
+  let session: Session = {}
   const ask = async (params: { host: string; port: number; database: string; user: string }): Promise<string> => {
-    const given =
-      credentials.password ??
-      (credentials.passFile === undefined
-        ? undefined
-        : pgpassLookup(credentials.passFile, params, (n) => notes.push(n)))
-    if (given !== undefined) return given
+    if (credentials.password !== undefined) {
+      session = { ...session, ...(credentials.from === undefined ? {} : { password: credentials.from }) }
+      return credentials.password
+    }
+    const found =
+      credentials.passFile === undefined ? undefined : pgpassLookup(credentials.passFile, params, (n) => notes.push(n))
+    if (found !== undefined) {
+      session = { ...session, password: `the password file ${credentials.passFile}` }
+      return found
+    }
     throw new LoadFailure(
-      `the server asks for a password and none was given: set PGPASSWORD or use --password-file (a job file: name the variable in "load": {"passwordEnv": …}), or add a line to ~/.pgpass${notes.length === 0 ? "" : ` (${notes.join("; ")})`}`
+      `the server asks for a password and none was given: ${credentials.howToGive ?? "set PGPASSWORD or use --password-file"}, or add a line to ~/.pgpass${notes.length === 0 ? "" : ` (${notes.join("; ")})`}`
     )
   }
   const connect = async (at: string, made?: (client: InstanceType<typeof Client>) => void) => {
     // Named, so that an analyst or DBA sees what the load's session is (libpq's fallback: the URL's name wins).
-    const client = new Client({ connectionString: at, fallback_application_name: loadApplicationName })
+    const client = new Client({
+      connectionString: at,
+      fallback_application_name: loadApplicationName,
+      ...(connectTimeoutMillis === undefined ? {} : { connectionTimeoutMillis: connectTimeoutMillis })
+    })
+    const user = (client as unknown as { user?: string }).user
+    if (user !== undefined && session.user === undefined) session = { ...session, user }
     made?.(client)
     ;(client as unknown as { password: typeof ask }).password = ask
     // A connection lost mid-load surfaces as the failing query's error; this keeps it from being an uncaught event.
@@ -279,7 +377,11 @@ export const openPostgres = async (
       return connect(connected)
     })
   } catch (error) {
-    throw new LoadFailure(`cannot connect to PostgreSQL at ${shown}: ${describe(error)}`)
+    if (error instanceof LoadFailure)
+      throw new LoadFailure(`cannot connect to PostgreSQL at ${shown}: ${error.message}`)
+    throw new LoadFailure(
+      `cannot connect to PostgreSQL at ${shown}: ${describe(error, noLockTimeout, undefined, session)}`
+    )
   }
   // A second session, opened the first time a statement waits, to ask the server what it waits for; it also
   // cancels a statement waiting for a lock when the load is interrupted (the server would not notice the first
@@ -362,7 +464,7 @@ export const openPostgres = async (
     try {
       return await client.query(sql)
     } catch (error) {
-      throw new LoadFailure(describe(error, lockTimeout, watch.holders()))
+      throw new LoadFailure(describe(error, lockTimeout, watch.holders(), session))
     } finally {
       watch.stop()
     }
@@ -373,7 +475,19 @@ export const openPostgres = async (
     await query("SET standard_conforming_strings = on")
     // Milliseconds, the setting's unit; 0 is PostgreSQL's "without limit" too.
     if (lockTimeout.seconds !== undefined) await query(`SET lock_timeout = ${lockTimeout.seconds * 1000}`)
-    backend = Number((await query("SELECT pg_backend_pid() AS pid")).rows[0].pid)
+    const facts = (
+      await query(
+        "SELECT pg_backend_pid() AS pid, current_user AS user, current_schema() AS schema, current_setting('search_path') AS search_path, current_database() AS database"
+      )
+    ).rows[0] as { pid: number; user: string; schema: string | null; search_path: string; database: string }
+    backend = Number(facts.pid)
+    session = { ...session, user: facts.user }
+    // No schema to create tables in: every load would fail at its first CREATE, so it fails here, naming the path.
+    if (facts.schema === null) {
+      throw new LoadFailure(
+        `no schema of the search_path (${facts.search_path}) exists in database ${facts.database}: create it (CREATE SCHEMA …, as a user that may) or name an existing one with ?options=-c%20search_path%3D… in the URL`
+      )
+    }
   } catch (error) {
     await client.end().catch(() => {})
     throw error
@@ -428,7 +542,7 @@ export const openPostgres = async (
         // A row the database refused may come from a file changed since the run: say that first.
         await verifyFile(output)
         // PostgreSQL quotes a bad value whole in its message (its context cuts it at 100 bytes): cut it too.
-        const message = engineMessage(describe(error, lockTimeout, watch.holders()))
+        const message = engineMessage(describe(error, lockTimeout, watch.holders(), session))
         // Valid UTF-8 that PostgreSQL refuses all the same: its text type cannot hold U+0000. Its message's line is
         // not the file's row and names no column: the file is searched for the cell.
         if (/invalid byte sequence for encoding "UTF8": 0x00\b/.test(message)) {

@@ -362,6 +362,12 @@ export const LoadSpec = Schema.Struct({
       load.evolve !== true ||
       (load.mode !== undefined && load.mode !== "replace") ||
       '"evolve" is for "mode": "append" or "merge" (a replace makes each table anew with its file\'s columns): remove "evolve" or set "mode": "append"'
+  ),
+  Schema.makeFilter(
+    (load) =>
+      load.passwordEnv === undefined ||
+      !load.into.startsWith("duckdb:") ||
+      '"passwordEnv" is for a PostgreSQL "into" (a DuckDB file takes no password): remove it'
   )
 )
 /** See {@link LoadSpec}. */

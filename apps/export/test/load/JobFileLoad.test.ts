@@ -31,6 +31,16 @@ describe("job file load block", () => {
     expect(problems({ into: "mysql://db/x" })).toContain("unknown load target")
   })
 
+  it("refuses a URL query parameter a load would not honour, and passwordEnv for a DuckDB file", () => {
+    const typo = problems({ into: "postgresql://loader@db/analytics?sslmod=verify-full" })
+    expect(typo).toContain("load.into")
+    expect(typo).toContain('did you mean "sslmode"?')
+    expect(problems({ into: "postgresql://loader@db/analytics?sslmode=bogus" })).toContain("is not a valid sslmode")
+    expect(problems({ into: "duckdb:w.duckdb", passwordEnv: "WH_PW" })).toContain(
+      '"passwordEnv" is for a PostgreSQL "into"'
+    )
+  })
+
   it("refuses a password in the URL or inline without repeating it", () => {
     const inUrl = problems({ into: "postgresql://loader:hunter2-url@db/analytics" })
     expect(inUrl).toContain("load.into")

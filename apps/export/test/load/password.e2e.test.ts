@@ -105,6 +105,39 @@ describe("the PostgreSQL password", () => {
   }, 60_000)
 })
 
+describe("a job file's load password", () => {
+  const jobWith = (load: Record<string, unknown>) => {
+    const file = NodePath.join(root, `job-${Object.keys(load).join("-")}.json`)
+    NodeFs.writeFileSync(
+      file,
+      JSON.stringify({ exports: [{ type: "answer", id: "Revenue by Month" }], load: { into: front.url, ...load } })
+    )
+    return file
+  }
+
+  it("wrong: the server's refusal names the variable it came from, never its value", async () => {
+    const ran = await cli(["run", jobWith({ passwordEnv: "MY_PG_PW" }), "--out", NodePath.join(root, "wrong-pw")], {
+      ...env,
+      MY_PG_PW: "not-it-either",
+      PGPASSWORD: secret
+    })
+    expect(ran.code).toBe(1)
+    expect(ran.stderr).toContain('password authentication failed for user "loader"')
+    expect(ran.stderr).toContain(`check the password in MY_PG_PW (the job file's "passwordEnv")`)
+    expect(shown(ran)).not.toContain("not-it-either")
+    expect(shown(ran)).not.toContain(secret)
+  }, 60_000)
+
+  it("missing: says to set PGPASSWORD or name a variable in the job file, not a flag the job cannot take", async () => {
+    const ran = await cli(["run", jobWith({}), "--out", NodePath.join(root, "no-pw")], env)
+    expect(ran.code).toBe(1)
+    expect(ran.stderr).toContain(
+      `the server asks for a password and none was given: set PGPASSWORD, or name the variable that holds it in the job file's "load": {"passwordEnv": …}`
+    )
+    expect(ran.stderr).not.toContain("--password-file")
+  }, 60_000)
+})
+
 describe("the PostgreSQL URL's settings", () => {
   it("a Unix socket as libpq writes it, ?host=/folder", async () => {
     const folder = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-socket-"))
@@ -118,7 +151,7 @@ describe("the PostgreSQL URL's settings", () => {
     try {
       const url = `postgresql:///postgres?host=${folder}&user=loader`
       expect(parseTarget(url)).toEqual({
-        ok: { _tag: "Postgres", url, shown: `postgresql:///postgres?host=${folder}` }
+        ok: { _tag: "Postgres", url, shown: `postgresql:///postgres?host=${folder}&user=loader` }
       })
       expect(parseTarget("postgresql:///postgres")).toHaveProperty("refused")
       const loaded = await cli(["load", run, "--into", url, "--quiet"], { ...env, PGPASSWORD: secret })

@@ -1,0 +1,138 @@
+/**
+ * A PostgreSQL target against a real server (Debian's PostgreSQL 15, over its Unix socket): a URL whose query a load
+ * would not honour (a mistyped `sslmode`, an invalid one) is a usage error before anything connects, never a load in
+ * plain text; a job file's `passwordEnv` that is not set stops the run before any export; and the failures a
+ * misconfigured target meets — no schema to create in, no CREATE privilege, nothing listening, a view on a table a
+ * replace drops — keep the server's words and say what to do, with the URL shown with its user.
+ */
+import * as NodeFs from "node:fs"
+import * as Net from "node:net"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { readRunManifest } from "../../src/load/RunManifest.ts"
+import { sandboxEnv } from "../support/Sandboxes.ts"
+import { cli, withPostgres } from "./support/loadHelpers.ts"
+import { type RealPostgres, startRealPostgres } from "./support/RealPostgres.ts"
+
+const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-pg-target-"))
+const run = NodePath.join(root, "run")
+let postgres: RealPostgres
+let sandbox: RunningSandbox
+
+beforeAll(async () => {
+  postgres = startRealPostgres()
+  sandbox = await startSandbox({ rows: 200, seed: 11 })
+  const exported = await cli(["answer", "Revenue by Month", "--out", run, "--quiet"], sandboxEnv(sandbox))
+  expect(exported.stderr).toBe("")
+}, 120_000)
+
+afterAll(async () => {
+  await sandbox?.close()
+  postgres?.close()
+  NodeFs.rmSync(root, { recursive: true, force: true })
+})
+
+const query = (sql: string) => withPostgres(postgres.url, (q) => q(sql))
+const recorded = async () => (await query("SELECT to_regclass('spotpipe_loads') IS NOT NULL"))[0]![0]
+
+describe("a PostgreSQL URL whose query a load would not honour", () => {
+  it("is refused before connecting (exit 2), naming the parameter meant; nothing is loaded in plain text", async () => {
+    for (const [extra, says] of [
+      ["sslmod=verify-full", '"sslmod" is not one libpq knows: did you mean "sslmode"?'],
+      ["ssl_mode=require", '"ssl_mode" is not one libpq knows: did you mean "sslmode"?'],
+      ["SSLMODE=require", '"SSLMODE" is not one libpq knows: did you mean "sslmode"?'],
+      ["sslmode=bogus", 'sslmode="bogus" is not a valid sslmode'],
+      ["sslmode=require&sslmode=disable", 'gives "sslmode" more than once']
+    ] as const) {
+      const loaded = await cli(["load", run, "--into", `${postgres.url}&${extra}`, "--quiet"], {})
+      expect(loaded.stderr).toContain(says)
+      expect(loaded.code).toBe(2)
+      expect(await recorded()).toBe(false)
+    }
+    const plain = await cli(["load", run, "--into", `${postgres.url}&sslmode=disable`, "--quiet"], {})
+    expect(plain.stderr).toBe("")
+    expect(plain.code).toBe(0)
+    expect(await recorded()).toBe(true)
+  }, 60_000)
+})
+
+describe("a job file's load.passwordEnv", () => {
+  it("that is not set stops the run before any export (exit 2), naming it, even with PGPASSWORD set", async () => {
+    const job = NodePath.join(root, "unset-password.json")
+    const out = NodePath.join(root, "unset-password-out")
+    NodeFs.writeFileSync(
+      job,
+      JSON.stringify({
+        exports: [{ type: "answer", id: "Revenue by Month" }],
+        load: { into: postgres.url, passwordEnv: "WH_PW" }
+      })
+    )
+    const ran = await cli(["run", job, "--out", out, "--quiet"], { ...sandboxEnv(sandbox), PGPASSWORD: "elsewhere" })
+    expect(ran.stderr).toContain('from WH_PW ("passwordEnv"), which is not set')
+    expect(ran.stderr).not.toContain("elsewhere")
+    expect(ran.code).toBe(2)
+    expect(NodeFs.existsSync(NodePath.join(out, "manifest.json"))).toBe(false)
+  }, 60_000)
+})
+
+describe("a misconfigured target's failure says what to do", () => {
+  const output = () => readRunManifest(run).outputs[0]!
+
+  it("a search_path whose schemas do not exist: names the path and how to fix it, before any table", async () => {
+    const loaded = await cli(["load", run, "--into", `${postgres.url}&options=-c%20search_path%3Dnowhere`], {})
+    expect(loaded.code).toBe(1)
+    expect(loaded.stderr).toContain("no schema of the search_path (nowhere) exists in database postgres")
+    expect(loaded.stderr).toContain("CREATE SCHEMA")
+    expect(loaded.stderr).toContain(`load into ${postgres.url}:`)
+  }, 60_000)
+
+  it("a user without CREATE on the schema: the server's words and the GRANT that fixes it", async () => {
+    await query("CREATE ROLE reader LOGIN")
+    const url = postgres.url.replace("user=postgres", "user=reader")
+    const loaded = await cli(["load", run, "--into", url], {})
+    expect(loaded.code).toBe(1)
+    expect(loaded.stderr).toContain("permission denied for schema public")
+    expect(loaded.stderr).toContain("GRANT USAGE, CREATE ON SCHEMA public TO reader")
+    expect(loaded.stderr).toContain("user=reader")
+  }, 60_000)
+
+  it("nothing listening on the port: the error and what to check, the URL shown with its user", async () => {
+    const loaded = await cli(["load", run, "--into", "postgresql://loader@127.0.0.1:1/analytics"], {})
+    expect(loaded.code).toBe(1)
+    expect(loaded.stderr).toContain("cannot connect to PostgreSQL at postgresql://loader@127.0.0.1:1/analytics")
+    expect(loaded.stderr).toContain("ECONNREFUSED 127.0.0.1:1")
+    expect(loaded.stderr).toContain("check the URL's host and port")
+  }, 60_000)
+
+  it("a server that never answers: the URL's connect_timeout ends the wait, and the message names it", async () => {
+    const held = new Set<Net.Socket>()
+    const silent = Net.createServer((socket) => held.add(socket))
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve))
+    const port = (silent.address() as Net.AddressInfo).port
+    try {
+      const url = `postgresql://loader@127.0.0.1:${port}/analytics?connect_timeout=2`
+      const loaded = await cli(["load", run, "--into", url], {})
+      expect(loaded.code).toBe(1)
+      expect(loaded.stderr).toContain(`cannot connect to PostgreSQL at postgresql://loader@127.0.0.1:${port}/analytics`)
+      expect(loaded.stderr).toContain("no connection within the URL's connect_timeout")
+    } finally {
+      for (const socket of held) socket.destroy()
+      await new Promise<void>((resolve) => silent.close(() => resolve()))
+    }
+  }, 60_000)
+
+  it("a view on the table a replace drops: names the view and the ways out, the table left as it was", async () => {
+    const first = await cli(["load", run, "--into", postgres.url, "--quiet"], {})
+    expect(first.code).toBe(0)
+    const table = output().table
+    await query(`CREATE VIEW revenue_view AS SELECT * FROM "${table}"`)
+    const again = await cli(["load", run, "--into", postgres.url], {})
+    expect(again.code).toBe(1)
+    expect(again.stderr).toContain(`cannot drop table ${table} because other objects depend on it`)
+    expect(again.stderr).toContain(`view revenue_view depends on table ${table}`)
+    expect(again.stderr).toContain("load with --mode append or merge")
+    expect(await query("SELECT count(*)::int FROM revenue_view")).toEqual([[output().rows]])
+  }, 60_000)
+})
