@@ -166,7 +166,8 @@ export const loadStep = (request: LoadRequest) =>
       request.inJob === true
         ? 'set PGPASSWORD, or name the variable that holds it in the job file\'s "load": {"passwordEnv": …}'
         : "set PGPASSWORD or use --password-file"
-    const shown = target._tag === "DuckDb" ? `duckdb:${target.file}` : target.shown
+    // A relative file is the current folder's, as --out is (a job file's too): the summary says which one it was.
+    const shown = target._tag === "DuckDb" ? `duckdb:${NodePath.resolve(target.file)}` : target.shown
     const lockTimeout = request.lockTimeout ?? noLockTimeout
     const limit = lockTimeoutMillis(lockTimeout)
     const failed = (e: unknown) =>
