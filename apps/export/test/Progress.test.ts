@@ -10,7 +10,7 @@ describe("progress", () => {
     assert.strictEqual(line, "a.csv  20,000/50,000 rows  10,000 rows/s  2 pages  ETA 0:03")
     assert.strictEqual(
       formatProgress({ label: "b", rows: 1, pages: 1, elapsedMillis: 0, total: undefined }),
-      "b  1 rows  0 rows/s  1 page"
+      "b  1 row  0 rows/s  1 page"
     )
   })
 
@@ -151,7 +151,7 @@ describe("summary of documents", () => {
 describe("progress line", () => {
   it("server-names-in-the-label-are-inert", () => {
     const line = formatProgress({ label: "a\u001b[2J\u009b", rows: 1, pages: 1, elapsedMillis: 0, total: undefined })
-    assert.strictEqual(line, "a\\u001b[2J\\u009b  1 rows  0 rows/s  1 page")
+    assert.strictEqual(line, "a\\u001b[2J\\u009b  1 row  0 rows/s  1 page")
   })
 })
 

@@ -11,6 +11,8 @@ import type { Manifest } from "../output/Manifest.ts"
 import { removedText } from "./Summary.ts"
 import { formatCount, inert, jsonLine } from "./TerminalText.ts"
 
+const plural = (n: number, one: string, many: string) => `${formatCount(n)} ${n === 1 ? one : many}`
+
 /** The files the run removed, every export's (see `ExportStatus.removed`). */
 const removedOf = (manifest: Manifest) => manifest.exports.flatMap((e) => e.removed ?? [])
 
@@ -34,7 +36,7 @@ export const formatBatchSummary = (manifest: Manifest): string => {
     lines.push(
       inert(
         status.status === "succeeded"
-          ? `ok      ${status.export}: ${formatCount(files)} ${files === 1 ? "file" : "files"}, ${formatCount(rows)} rows, ${formatCount(bytes)} bytes${how === "written" || how === "" ? "" : ` (${how})`}`
+          ? `ok      ${status.export}: ${plural(files, "file", "files")}, ${plural(rows, "row", "rows")}, ${plural(bytes, "byte", "bytes")}${how === "written" || how === "" ? "" : ` (${how})`}`
           : `FAILED  ${status.export}: ${status.error ?? "failed"}`
       )
     )

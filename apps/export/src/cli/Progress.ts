@@ -53,7 +53,7 @@ export const formatProgress = (state: ProgressState): string => {
     // The label names a server object: made inert, like every server-controlled string on a terminal.
     inert(state.label),
     state.total === undefined
-      ? `${formatCount(state.rows)} rows`
+      ? `${formatCount(state.rows)} ${state.rows === 1 ? "row" : "rows"}`
       : `${formatCount(state.rows)}/${formatCount(state.total)} rows`,
     `${formatCount(Math.round(rate))} rows/s`,
     `${formatCount(state.pages)} ${state.pages === 1 ? "page" : "pages"}`

@@ -1,0 +1,37 @@
+/** The table a batch run prints at its end: counts of one are singular (`1 file, 1 row, 1 byte`), others plural. */
+import { describe, expect, it } from "@effect/vitest"
+import { formatBatchSummary } from "../src/cli/BatchSummary.ts"
+import type { Manifest } from "../src/output/Manifest.ts"
+
+/** A manifest with what the summary reads: each export's status and its outputs' rows, bytes and resume. */
+const manifestOf = (exports: ReadonlyArray<{ name: string; outputs: ReadonlyArray<[number, number]> }>) =>
+  ({
+    shard: null,
+    exports: exports.map((e) => ({ export: e.name, status: "succeeded", error: null, files: [] })),
+    outputs: exports.flatMap((e) =>
+      e.outputs.map(([rows, bytes]) => ({ export: e.name, rows_written: rows, bytes, resume: "written" }))
+    )
+  }) as unknown as Manifest
+
+describe("the batch summary", () => {
+  it("counts-of-one-are-singular", () => {
+    const text = formatBatchSummary(
+      manifestOf([
+        { name: "metadata-answer", outputs: [[1, 1]] },
+        { name: "answer-Sales", outputs: [[0, 20]] },
+        {
+          name: "audit-log",
+          outputs: [
+            [1_500, 90_000],
+            [2, 3]
+          ]
+        }
+      ])
+    )
+    expect(text.split("\n").slice(0, 3)).toEqual([
+      "ok      metadata-answer: 1 file, 1 row, 1 byte",
+      "ok      answer-Sales: 1 file, 0 rows, 20 bytes",
+      "ok      audit-log: 2 files, 1,502 rows, 90,003 bytes"
+    ])
+  })
+})
