@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto"
 import { type ColumnKind, columnKindOf } from "../formats/ColumnKinds.ts"
+import { asciiWords, dropsLetters, hashed, placeNames } from "../plan/Names.ts"
 
 /**
  * The export setting that gives every column a name any warehouse takes, as a single command and a job file write
@@ -111,48 +112,49 @@ export const tooLongForPostgres = (name: string): boolean => Buffer.byteLength(n
 /** The system columns every PostgreSQL table has, whose names no column of its own may take (`CREATE TABLE` refuses). */
 export const postgresSystemColumns: ReadonlySet<string> = new Set(["tableoid", "xmin", "cmin", "xmax", "cmax", "ctid"])
 
-const slug = (segment: string): string =>
-  segment
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "_")
-    .replace(/^_+|_+$/g, "")
-
 const shortHash = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex").slice(0, 8)
 
 /** `name` cut to fit the identifier limit, with a hash of `whole` so that two cut names stay apart. */
 const fit = (name: string, whole: string, room = maxIdentifierBytes): string =>
   name.length <= room ? name : `${name.slice(0, room - 9).replace(/_+$/, "")}_${shortHash(whole)}`
 
+/** A file's path without its extension: the name its table is named after (the same in every format). */
+const stemOf = (file: string): string => file.replace(/\.(csv|ndjson|parquet)$/i, "")
+
 /**
- * The table name of one output file, before collisions: its path without the extension, each folder and the
- * file name lower-cased with accents dropped and every run of other characters as `_`, folders joined by `__`
- * (`liveboard-Sales Overview/Revenue by Month.csv` → `liveboard_sales_overview__revenue_by_month`); `t_` first
- * when it would start with a digit or be empty; at most 63 characters (a longer one ends with a hash of the path).
+ * The table name of one output file, before collisions: its path without the extension, each folder and the file
+ * name as the ASCII words of the warehouse-name rule (plan/Names.ts: accents dropped, lower case, every run of
+ * other characters `_`), folders joined by `__` (`liveboard-Sales Overview/Revenue by Month.csv` →
+ * `liveboard_sales_overview__revenue_by_month`); `t_` first when it would start with a digit. When the rule drops a
+ * letter (`収益`) or leaves a part empty, `_` and a hash of the path without extension end it (`answer-収益.csv` →
+ * `answer_…`, `収益.csv` → `t_…`), so the name is that file's alone in any run; at most 63 characters (a longer one
+ * ends with a hash of the path).
  */
 export const baseTableName = (file: string): string => {
-  const withoutExtension = file.replace(/\.(csv|ndjson|parquet)$/i, "")
-  let name = withoutExtension.split("/").map(slug).join("__")
+  const stem = stemOf(file)
+  const parts = stem.split("/")
+  const words = parts.map(asciiWords)
+  const lossy = words.some((w) => w === "") || parts.some(dropsLetters)
+  let name = words.filter((w) => w !== "").join("__")
   if (name === "" || /^[0-9_]/.test(name)) name = `t_${name}`
+  if (lossy) return hashed(name.replace(/_+$/, ""), stem)
   return fit(name, file)
 }
 
 /**
- * Table names for a run's files, in the order given: {@link baseTableName}, and when two files would share a name
- * (`x.csv` and `x.ndjson`, `A b` and `a-b`) the files in code-unit order of their paths get it, `_2`, `_3`, …
- * So the same set of files always gets the same names. `spotpipe_loads` and `spotpipe_stage` are never given out.
+ * Table names for a run's files, in the order given: {@link baseTableName}; files of different names that would
+ * still share one (`A b.csv` and `a-b.csv`), or take `spotpipe_loads` or `spotpipe_stage`, each get `_` and the
+ * hash of their path without extension, so a table is never another file's from one run to the next. Only files
+ * of one name in several formats (`x.csv`, `x.ndjson`) are numbered: the first in code-unit order of the paths
+ * gets the name, the others `_2`, `_3`, … So the same set of files always gets the same names.
  */
 export const tableNames = (files: ReadonlyArray<string>): ReadonlyArray<string> => {
-  const taken = new Set<string>([loadsTable, stageTable])
-  const byFile = new Map<string, string>()
-  for (const file of [...files].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const base = baseTableName(file)
-    let name = base
-    for (let n = 2; taken.has(name); n++) name = fit(base, file, maxIdentifierBytes - `_${n}`.length) + `_${n}`
-    taken.add(name)
-    byFile.set(file, name)
-  }
+  const sorted = [...files].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  const names = placeNames(
+    sorted.map((file) => ({ name: stemOf(file), id: baseTableName(file) })),
+    new Set([loadsTable, stageTable])
+  )
+  const byFile = new Map(sorted.map((file, i) => [file, names[i]!]))
   return files.map((f) => byFile.get(f)!)
 }
 

@@ -10,6 +10,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { ddlNameProblems, manifestTables } from "../../src/load/Ddl.ts"
 import { tableNames } from "../../src/load/Warehouse.ts"
+import { nameHash } from "../../src/plan/Names.ts"
 import { runInProcess } from "../support/inProcess.ts"
 import { tempFolders } from "../support/tempFolders.ts"
 
@@ -94,6 +95,33 @@ describe("--ddl column names", () => {
       { table: "orders", columns }
     ])
     expect(tableNames(["answer-Revenue by Month.csv", "orders.csv"])).toEqual(tables.map((t) => t.table))
+  })
+
+  it("names-each-table-after-its-own-file-whatever-other-files-the-run-has", () => {
+    const columns = [{ name: "k", type: "INT64" }]
+    const ddlOf = (files: ReadonlyArray<string>) =>
+      manifestTables({ run_id: "r", outputs: files.map((file) => ({ file, format: "csv", columns })) }).map(
+        (t) => t.table
+      )
+    // Names whose letters have no ASCII base end with a hash of the path without extension.
+    expect(ddlOf(["answer-収益.csv"])).toEqual([`answer_${nameHash("answer-収益")}`])
+    expect(ddlOf(["answer-出荷.csv"])).toEqual([`answer_${nameHash("answer-出荷")}`])
+    expect(ddlOf(["収益.csv"])).toEqual([`t_${nameHash("収益")}`])
+    // Another file in the run changes no table's name.
+    expect(ddlOf(["収益.csv", "一覧.csv"])).toEqual([`t_${nameHash("収益")}`, `t_${nameHash("一覧")}`])
+    expect(ddlOf(["liveboard-収益/一覧.csv"])).toEqual([`liveboard_${nameHash("liveboard-収益/一覧")}`])
+    // Different names that still meet each get their hash; one name in two formats is numbered.
+    expect(tableNames(["a-b.csv", "A b.csv"])).toEqual([`a_b_${nameHash("a-b")}`, `a_b_${nameHash("A b")}`])
+    expect(tableNames(["x.ndjson", "x.csv", "x.parquet"])).toEqual(["x_2", "x", "x_3"])
+    // Plain ASCII names keep their documented form.
+    expect(tableNames(["liveboard-Sales Overview/Revenue by Month.csv", "2024.csv"])).toEqual([
+      "liveboard_sales_overview__revenue_by_month",
+      "t_2024"
+    ])
+    expect(tableNames(["spotpipe_stage.csv", "spotpipe_loads.csv"])).toEqual([
+      `spotpipe_stage_${nameHash("spotpipe_stage")}`,
+      `spotpipe_loads_${nameHash("spotpipe_loads")}`
+    ])
   })
 
   it("postgres-refuses-names-it-would-cut-and-bigquery-and-duckdb-names-equal-but-for-case", () => {

@@ -1,0 +1,91 @@
+/**
+ * Warehouse names across runs, exported from a sandbox and loaded into one DuckDB file one run after the other: a
+ * table or column name belongs to one name in every run, so a later run never takes an earlier one's table, and an
+ * append never puts one column's values into another's. Names with no ASCII letters come from a renaming proxy in
+ * front of the sandbox (its columns are English).
+ */
+import * as NodePath from "node:path"
+import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { nameHash } from "../../src/plan/Names.ts"
+import { type RenamingProxy, startRenamingProxy } from "../support/RenamingProxy.ts"
+import { sandboxEnv } from "../support/Sandboxes.ts"
+import { tempFolders } from "../support/tempFolders.ts"
+import { cli, manifestOf, withDuckDb } from "./support/loadHelpers.ts"
+
+const folder = tempFolders("spotpipe-load-names-")
+let sandbox: RunningSandbox
+let proxy: RenamingProxy
+let env: Record<string, string>
+let renamedEnv: Record<string, string>
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ rows: 2_000, seed: fixtures.golden.seed, timezone: "UTC" })
+  env = sandboxEnv(sandbox)
+  // Two text columns of one type, shown with names that have no ASCII letter.
+  proxy = await startRenamingProxy(sandbox.url, [
+    ["Product", "製品"],
+    ["Customer", "顧客"]
+  ])
+  renamedEnv = sandboxEnv(proxy)
+}, 60_000)
+
+afterAll(async () => {
+  await proxy?.close()
+  await sandbox?.close()
+})
+
+const exported = async (args: ReadonlyArray<string>, environment: Record<string, string> = env) => {
+  const dir = folder()
+  const run = await cli([...args, "--out", dir, "--quiet"], environment)
+  expect(run.code, run.stderr).toBe(0)
+  return dir
+}
+
+describe("runs loaded one after the other into one database", () => {
+  it("keep a table each for results whose names differ only in letters with no ASCII base", async () => {
+    const revenue = await exported(["answer", "Revenue by Month", "--output-name", "answer-収益"])
+    const shipments = await exported(["answer", "Weekly Shipments", "--output-name", "answer-出荷"])
+    const database = NodePath.join(folder(), "w.duckdb")
+    for (const run of [revenue, shipments]) {
+      const loaded = await cli(["load", run, "--into", `duckdb:${database}`, "--quiet"])
+      expect(loaded.code, loaded.stderr).toBe(0)
+    }
+    const rowsOf = (dir: string) => manifestOf(dir).outputs[0]!.rows_written
+    await withDuckDb(database, async (q) => {
+      const tables = await q(
+        "SELECT table_name FROM information_schema.tables WHERE table_name <> 'spotpipe_loads' ORDER BY 1"
+      )
+      const names = [`answer_${nameHash("answer-収益")}`, `answer_${nameHash("answer-出荷")}`]
+      expect(tables.map((r) => r[0])).toEqual([...names].sort())
+      expect(await q(`SELECT count(*)::INTEGER FROM "${names[0]}"`)).toEqual([[rowsOf(revenue)]])
+      expect(await q(`SELECT count(*)::INTEGER FROM "${names[1]}"`)).toEqual([[rowsOf(shipments)]])
+    })
+  }, 120_000)
+
+  it("append snake-named columns by their own names whatever their order in each run", async () => {
+    const query = (order: string) => ["search", "--table", "Orders", "--query", `[Region] ${order}`]
+    const snake = ["--column-names", "snake", "--output-name", "orders"]
+    const forward = await exported([...query("[製品] [顧客]"), ...snake], renamedEnv)
+    const reversed = await exported([...query("[顧客] [製品]"), ...snake], renamedEnv)
+    const product = `column_${nameHash("製品")}`
+    const customer = `column_${nameHash("顧客")}`
+    expect(manifestOf(forward).outputs[0]!.columns.map((c) => c.name)).toEqual(["region", product, customer])
+    expect(manifestOf(reversed).outputs[0]!.columns.map((c) => c.name)).toEqual(["region", customer, product])
+    const database = NodePath.join(folder(), "w.duckdb")
+    const first = await cli(["load", forward, "--into", `duckdb:${database}`, "--quiet"])
+    expect(first.code, first.stderr).toBe(0)
+    const second = await cli(["load", reversed, "--into", `duckdb:${database}`, "--mode", "append", "--quiet"])
+    expect(second.code, second.stderr).toBe(0)
+    await withDuckDb(database, async (q) => {
+      // Both runs hold the same rows: every row is in the table twice (a swapped product and customer would make
+      // each row of the second run a row of its own).
+      const rows = Number((await q(`SELECT count(*) FROM orders`))[0]![0])
+      expect(rows).toBe(2 * manifestOf(forward).outputs[0]!.rows_written)
+      const once = await q(
+        `SELECT count(*)::INTEGER FROM (SELECT region, "${product}", "${customer}", count(*) AS n FROM orders GROUP BY ALL) WHERE n <> 2`
+      )
+      expect(once).toEqual([[0]])
+    })
+  }, 120_000)
+})
