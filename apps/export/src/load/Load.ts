@@ -19,6 +19,7 @@ import { createHash } from "node:crypto"
 import { columnKindOf } from "../formats/ColumnKinds.ts"
 import { nonTextLike } from "../formats/CsvFormat.ts"
 import type { LoadMode } from "../LoadTarget.ts"
+import { closest, didYouMean } from "../Suggest.ts"
 import { LoadAgain, type LoadEngine, LoadFailure, temporaryTable } from "./Engine.ts"
 import { verifyFile } from "./FileCheck.ts"
 import type { LoadOutput, RunManifest } from "./RunManifest.ts"
@@ -79,7 +80,8 @@ const loadsDdl = `CREATE TABLE IF NOT EXISTS ${loadsTable} (
   spotpipe VARCHAR NOT NULL,
   file_sha256 VARCHAR,
   columns_added VARCHAR,
-  columns_null VARCHAR
+  columns_null VARCHAR,
+  column_types VARCHAR
 )`
 
 /**
@@ -108,7 +110,7 @@ const writtenAt = (dialect: LoadEngine["dialect"]): string =>
     : `to_timestamp(${((performance.timeOrigin + performance.now()) / 1000).toFixed(6)})`
 
 /** The columns of `spotpipe_loads` an earlier version's record may lack, added to it as a load finds it. */
-const laterLoadsColumns = ["file_sha256", "columns_added", "columns_null"]
+const laterLoadsColumns = ["file_sha256", "columns_added", "columns_null", "column_types"]
 
 /** Creates the `spotpipe_loads` record, or adds the columns of {@link laterLoadsColumns} one an earlier version created lacks. */
 const prepareLoadsTable = async (engine: LoadEngine): Promise<void> => {
@@ -169,6 +171,50 @@ const appendedBefore = async (
   return `already appended to ${output.table} by the load of ${found.slice(0, space)} (run ${found.slice(space + 1)})`
 }
 
+/**
+ * The manifest type each column of `table` was last loaded with, by the loads recorded since the table was last
+ * replaced (the replace included): how its text is written (a `VARCHAR[]` list is JSON array text, a CSV's list
+ * `a;b`), which the table's SQL type does not tell. Empty when nothing recorded it (a table of the database's own,
+ * or loaded by an earlier version).
+ */
+const recordedTypes = async (
+  engine: LoadEngine,
+  table: string,
+  nameKey: (name: string) => string
+): Promise<ReadonlyMap<string, string | null>> => {
+  const recorded = new Map<string, string | null>()
+  const record = await engine.columnsOf(loadsTable)
+  if (record === undefined || !record.some((c) => c.name === "column_types")) return recorded
+  const name = quoteLiteral(table)
+  // One JSON object per line (JSON text has no raw line break), newest first.
+  const found = await engine.scalar(
+    `SELECT string_agg(l.column_types, chr(10) ORDER BY l.loaded_at DESC) FROM ${loadsTable} AS l WHERE l.table_name = ${name} AND l.column_types IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${loadsTable} AS r WHERE r.table_name = ${name} AND r.mode = 'replace' AND r.loaded_at > l.loaded_at)`
+  )
+  for (const line of found?.split("\n") ?? []) {
+    let types: unknown
+    try {
+      types = JSON.parse(line)
+    } catch {
+      continue
+    }
+    if (typeof types !== "object" || types === null) continue
+    for (const [column, type] of Object.entries(types)) {
+      const key = nameKey(column)
+      if (!recorded.has(key) && (typeof type === "string" || type === null)) recorded.set(key, type)
+    }
+  }
+  return recorded
+}
+
+/** Whether a column of manifest type `type` holds lists (written as JSON array text). */
+const isList = (type: string | null): boolean => type?.endsWith("[]") === true
+
+/** How a column of manifest type `type` writes its text, for a message. */
+const textOf = (type: string | null): string =>
+  isList(type)
+    ? `lists as JSON arrays (${type}, as NDJSON writes them)`
+    : `${type ?? "text"} (a list as CSV writes it: a;b)`
+
 /** How a file's columns meet an existing table's: what a load adds to the table, and leaves NULL in it. */
 interface ColumnPlan {
   readonly addedColumns: ReadonlyArray<{ readonly name: string; readonly type: string }>
@@ -185,35 +231,49 @@ const namesOf = (names: ReadonlyArray<string>) => names.map((n) => `"${n}"`).joi
  * quoted `"Region"` is another column than `region`), in any order; or why it cannot be: a column whose type
  * differs (never cast), or, without `evolve`, any column on one side only; with it, a merge key the table lacks.
  */
-const columnPlan = (
+const columnPlan = async (
   engine: LoadEngine,
   output: LoadOutput,
-  existing: ReadonlyArray<{ name: string; type: string }> | undefined,
   options: Pick<LoadOptions, "mode" | "key" | "evolve">
-): { readonly plan: ColumnPlan } | { readonly problem: string } => {
+): Promise<{ readonly plan: ColumnPlan } | { readonly problem: string }> => {
+  const existing = await engine.columnsOf(output.table)
   if (existing === undefined) return { plan: noChange }
   const nameKey = engine.dialect === "duckdb" ? duckDbNameKey : (name: string) => name
+  const recorded = await recordedTypes(engine, output.table, nameKey)
   const byName = new Map(existing.map((c) => [nameKey(c.name), c]))
   const inFile = new Set(output.columns.map((c) => nameKey(c.name)))
   const added: Array<{ name: string; type: string }> = []
   const retyped: Array<string> = []
+  const rewritten: Array<string> = []
   for (const c of output.columns) {
     const have = byName.get(nameKey(c.name))
     const wanted = catalogType(engine.dialect, c.type)
     if (have === undefined) added.push({ name: c.name, type: sqlType(engine.dialect, c.type) })
     else if (have.type.toLowerCase() !== wanted.toLowerCase()) {
       retyped.push(`"${have.name}" is ${have.type} in the table and ${wanted} (${c.type ?? "unknown"}) in the file`)
+    } else if (recorded.has(nameKey(c.name)) && isList(recorded.get(nameKey(c.name))!) !== isList(c.type)) {
+      // One SQL type, two ways of writing a list: one column would mix them.
+      rewritten.push(
+        `"${have.name}" holds ${textOf(recorded.get(nameKey(c.name))!)} in the table and ${textOf(c.type)} in the file`
+      )
     }
   }
   const nulls = existing.filter((c) => !inFile.has(nameKey(c.name))).map((c) => c.name)
-  if (added.length === 0 && nulls.length === 0 && retyped.length === 0) return { plan: noChange }
+  if (added.length === 0 && nulls.length === 0 && retyped.length === 0 && rewritten.length === 0) {
+    return { plan: noChange }
+  }
   const have = existing.map((c) => `${c.name} ${c.type}`).join(", ")
   const wanted = output.columns.map((c) => `${c.name} ${catalogType(engine.dialect, c.type)}`).join(", ")
   const differ = `table ${output.table} exists with other columns (${have}) than ${output.file} (${wanted})`
   const refused = `${differ}: load with --mode replace, or into another database`
   if (retyped.length > 0) {
     return {
-      problem: `${refused}, or change the table's column type yourself where every value fits it (a load never casts a value: ${retyped.join("; ")})`
+      problem: `${refused}, or change the table's column type yourself where every value fits it (a load never casts a value: ${[...retyped, ...rewritten].join("; ")})`
+    }
+  }
+  if (rewritten.length > 0) {
+    return {
+      problem: `${refused}, or export the file in the format the table was loaded from (one column never mixes two ways of writing a list: ${rewritten.join("; ")})`
     }
   }
   // A key column the old rows lack would give them all a NULL key, which every null key of a later file matches.
@@ -229,6 +289,30 @@ const columnPlan = (
   }
   if (options.evolve !== true) return { problem: `${refused}, or with --evolve to ${evolution}` }
   return { plan: { addedColumns: added, nullColumns: nulls } }
+}
+
+/** Columns listed in a message at most. */
+const listedColumns = 20
+
+/**
+ * Why `output` cannot be merged by the `missing` key columns: each with the column it may mean (the file's name of
+ * a result column `--column-names snake` renamed, or a close name: names are exact, case too), then the file's
+ * columns.
+ */
+const missingKeys = (output: LoadOutput, missing: ReadonlyArray<string>): string => {
+  const inFile = new Map<string, string>(output.columns.map((c) => [c.name, c.name]))
+  for (const [name, result] of output.resultNames ?? []) if (!inFile.has(result)) inFile.set(result, name)
+  const keys = missing.map((k) => {
+    const renamed = [...(output.resultNames ?? [])].find(([, result]) => result === k)?.[0]
+    if (renamed !== undefined) {
+      return `"${k}" (the result's column "${k}" is "${renamed}" in the file, exported with --column-names snake: --key ${renamed})`
+    }
+    const near = [...new Set(closest(k, inFile.keys()).map((name) => inFile.get(name)!))]
+    return `"${k}"${didYouMean(near).replace(/^; (.*)$/, " ($1)")}`
+  })
+  const names = output.columns.map((c) => `"${c.name}"`)
+  const shown = names.length > listedColumns ? [...names.slice(0, listedColumns), "…"] : names
+  return `${output.file} has no key column ${keys.join(", ")}: its columns are ${shown.join(", ")} (a key is a column's name exactly as the file has it)`
 }
 
 /** Checks what can be checked before any table is touched; throws a {@link LoadFailure} naming every problem. */
@@ -292,7 +376,7 @@ const preflight = async (engine: LoadEngine, run: RunManifest, options: LoadOpti
     if (options.mode === "merge") {
       const missing = options.key.filter((k) => !output.columns.some((c) => c.name === k))
       if (missing.length > 0) {
-        problems.push(`${output.file} has no key column ${missing.map((k) => `"${k}"`).join(", ")}`)
+        problems.push(missingKeys(output, missing))
       }
     }
     // Not a table: no mode can load into it (replace drops tables only), so every mode says the same.
@@ -306,7 +390,7 @@ const preflight = async (engine: LoadEngine, run: RunManifest, options: LoadOpti
         `${output.file} loads into a table named ${output.table}, which is a ${other} in the target: rename or drop the ${other}, or load into ${elsewhere}`
       )
     } else if (options.mode !== "replace") {
-      const checked = columnPlan(engine, output, await engine.columnsOf(output.table), options)
+      const checked = await columnPlan(engine, output, options)
       if ("problem" in checked) problems.push(checked.problem)
     }
   }
@@ -377,7 +461,7 @@ const loadOne = async (
     let plan = noChange
     if (options.mode !== "replace") {
       // Checked again under the lock: a load from another session may have replaced the table since the first check.
-      const checked = columnPlan(engine, output, await engine.columnsOf(output.table), options)
+      const checked = await columnPlan(engine, output, options)
       if ("problem" in checked) throw new LoadFailure(checked.problem)
       plan = checked.plan
     }
@@ -445,7 +529,7 @@ const loadOne = async (
       await engine.exec(`ALTER TABLE ${quoteIdent(building)} RENAME TO ${table}`)
     }
     await engine.exec(
-      `INSERT INTO ${loadsTable} (manifest_sha256, run_id, file, table_name, mode, rows, loaded_at, spotpipe, file_sha256, columns_added, columns_null) VALUES (${[run.fingerprint, run.runId, output.file, output.table, options.mode].map(quoteLiteral).join(", ")}, ${rows}, ${writtenAt(engine.dialect)}, ${quoteLiteral(options.version)}, ${quoteLiteral(output.sha256)}, ${quoteLiteral(JSON.stringify(plan.addedColumns.map((c) => c.name)))}, ${quoteLiteral(JSON.stringify(plan.nullColumns))})`
+      `INSERT INTO ${loadsTable} (manifest_sha256, run_id, file, table_name, mode, rows, loaded_at, spotpipe, file_sha256, columns_added, columns_null, column_types) VALUES (${[run.fingerprint, run.runId, output.file, output.table, options.mode].map(quoteLiteral).join(", ")}, ${rows}, ${writtenAt(engine.dialect)}, ${quoteLiteral(options.version)}, ${quoteLiteral(output.sha256)}, ${quoteLiteral(JSON.stringify(plan.addedColumns.map((c) => c.name)))}, ${quoteLiteral(JSON.stringify(plan.nullColumns))}, ${quoteLiteral(JSON.stringify(Object.fromEntries(output.columns.map((c) => [c.name, c.type]))))})`
     )
     await options.beforeCommit?.(output.file)
     if (options.interrupted?.aborted) throw new LoadFailure("the load was interrupted")

@@ -15,7 +15,12 @@ import { isDocumentFormat, manifestFileName, runManifestName, runManifestPattern
 import { stateDirName } from "../output/OutputLock.ts"
 import { tableNames } from "./Warehouse.ts"
 
-const LoadColumn = Schema.Struct({ name: Schema.String, type: Schema.NullOr(Schema.String) })
+const LoadColumn = Schema.Struct({
+  name: Schema.String,
+  type: Schema.NullOr(Schema.String),
+  /** The result's name of a column `--column-names snake` renamed. */
+  source_name: Schema.optionalKey(Schema.String)
+})
 
 const LoadOutput = Schema.Struct({
   file: Schema.String,
@@ -73,6 +78,8 @@ export interface LoadOutput {
   /** Written with `--escape-formulae`: some cells carry a `'` that is not in the data. */
   readonly escapedFormulae: boolean
   readonly table: string
+  /** The result's name of each column renamed by `--column-names snake` (by the file's name), for messages. */
+  readonly resultNames?: ReadonlyMap<string, string>
 }
 
 /** Another run in the folder of the loaded one, and the files it wrote that the loaded run does not list. */
@@ -198,7 +205,8 @@ export const readRunManifest = (given: string, only?: LoadFormat): RunManifest =
       file: o.file,
       path: NodePath.join(dir, o.file),
       format: o.format,
-      columns: o.columns,
+      columns: o.columns.map((c) => ({ name: c.name, type: c.type })),
+      resultNames: new Map(o.columns.flatMap((c) => (c.source_name === undefined ? [] : [[c.name, c.source_name]]))),
       rows: o.rows_written,
       bytes: o.bytes,
       sha256: o.sha256,

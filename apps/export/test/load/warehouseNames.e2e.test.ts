@@ -1,9 +1,11 @@
 /**
  * Warehouse names across runs, exported from a sandbox and loaded into one DuckDB file one run after the other: a
  * table or column name belongs to one name in every run, so a later run never takes an earlier one's table, and an
- * append never puts one column's values into another's. Names with no ASCII letters come from a renaming proxy in
- * front of the sandbox (its columns are English).
+ * append never puts one column's values into another's; a list column written two ways (CSV `a;b`, NDJSON JSON
+ * arrays) is refused as a type change; a merge key that is not the file's column name says which one it may be.
+ * Names with no ASCII letters come from a renaming proxy in front of the sandbox (its columns are English).
  */
+import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -87,5 +89,66 @@ describe("runs loaded one after the other into one database", () => {
       )
       expect(once).toEqual([[0]])
     })
+  }, 120_000)
+})
+
+describe("a list column written two ways", () => {
+  it.each([
+    ["csv", "ndjson"],
+    ["ndjson", "csv"]
+  ])(
+    "metadata tags from %s, then from %s into one table, are refused",
+    async (firstFormat, thenFormat) => {
+      const first = await exported(["metadata", "--type", "ANSWER", "--format", firstFormat])
+      const then = await exported(["metadata", "--type", "ANSWER", "--format", thenFormat])
+      const database = NodePath.join(folder(), "w.duckdb")
+      const loaded = await cli(["load", first, "--into", `duckdb:${database}`, "--quiet"])
+      expect(loaded.code, loaded.stderr).toBe(0)
+      const csvTags = "VARCHAR (a list as CSV writes it: a;b)"
+      const ndjsonTags = "lists as JSON arrays (VARCHAR[], as NDJSON writes them)"
+      const [inTable, inFile] = firstFormat === "csv" ? [csvTags, ndjsonTags] : [ndjsonTags, csvTags]
+      for (const mode of [
+        ["--mode", "append"],
+        ["--mode", "merge", "--key", "id"]
+      ]) {
+        const refused = await cli(["load", then, "--into", `duckdb:${database}`, ...mode])
+        expect(refused.code).toBe(1)
+        expect(refused.stderr).toContain("nothing was loaded")
+        expect(refused.stderr).toContain(`"tags" holds ${inTable} in the table and ${inFile} in the file`)
+      }
+      await withDuckDb(database, async (q) => {
+        const tags = await q(`SELECT tags FROM metadata WHERE name = 'Revenue by Month'`)
+        expect(tags).toEqual([[firstFormat === "csv" ? "Finance;Certified" : '["Finance","Certified"]']])
+      })
+    },
+    120_000
+  )
+})
+
+describe("a merge key that is not a column of the file", () => {
+  it("names the column it may be and lists the file's columns", async () => {
+    const snake = await exported(["answer", "Revenue by Month", "--column-names", "snake"])
+    const database = NodePath.join(folder(), "w.duckdb")
+    const renamed = await cli([
+      "load",
+      snake,
+      "--into",
+      `duckdb:${database}`,
+      "--mode",
+      "merge",
+      "--key",
+      "Month(Order Date)"
+    ])
+    expect(renamed.code).toBe(1)
+    expect(renamed.stderr).toContain(
+      `answer-Revenue by Month.csv has no key column "Month(Order Date)" (the result's column "Month(Order Date)" is "month_order_date" in the file, exported with --column-names snake: --key month_order_date): its columns are "month_order_date", "total_revenue"`
+    )
+    const plain = await exported(["search", "--table", "Orders", "--query", "[Product] [Revenue]"])
+    const cased = await cli(["load", plain, "--into", `duckdb:${database}`, "--mode", "merge", "--key", "product"])
+    expect(cased.code).toBe(1)
+    expect(cased.stderr).toContain(
+      `search-Orders.csv has no key column "product" (did you mean "Product"?): its columns are "Product", "Total Revenue" (a key is a column's name exactly as the file has it)`
+    )
+    expect(NodeFs.existsSync(database)).toBe(false)
   }, 120_000)
 })
