@@ -149,6 +149,30 @@ const shownUrl = (url: URL): string => {
   return `${url.protocol}//${user === "" ? "" : `${user}@`}${host}${port === "" ? "" : `:${port}`}${url.pathname}`
 }
 
+/**
+ * The target with `PGSSLMODE` (libpq's default for a URL without `sslmode`) put into its URL, so that the load gives
+ * it libpq's meaning (pg would read it its own way, and an invalid value as no SSL at all); a URL's own `sslmode`
+ * wins. An invalid value is refused, as libpq refuses it.
+ */
+export const withSslModeOf = (
+  target: Target,
+  environment: string | undefined
+): { readonly ok: Target } | { readonly refused: string } => {
+  if (target._tag !== "Postgres" || environment === undefined) return { ok: target }
+  if (!(sslModes as ReadonlyArray<string>).includes(environment)) {
+    const shown = valueShown(environment)
+    return {
+      refused: `the environment variable PGSSLMODE${shown === undefined ? "" : `=${shown}`} is not a valid sslmode: set it to ${sslModes.slice(0, -1).join(", ")} or ${sslModes.at(-1)}, or unset it`
+    }
+  }
+  if (new URL(target.url).searchParams.has("sslmode")) return { ok: target }
+  // Into the query, before a `#fragment`.
+  const hash = target.url.indexOf("#")
+  const base = hash === -1 ? target.url : target.url.slice(0, hash)
+  const url = `${base}${base.includes("?") ? "&" : "?"}sslmode=${environment}${hash === -1 ? "" : target.url.slice(hash)}`
+  return { ok: { ...target, url } }
+}
+
 /** Parses a target, or says what is wrong (without echoing a secret). */
 export const parseTarget = (text: string): { readonly ok: Target } | { readonly refused: string } => {
   if (text.startsWith("duckdb:")) {

@@ -13,7 +13,7 @@ import { readPasswordFile } from "../cluster/Connection.ts"
 import { ExportError } from "../ExportError.ts"
 import { StepProbe } from "../engine/Run.ts"
 import { setInterruptedLeft } from "../Interruption.ts"
-import { type LoadMode, parseTarget } from "../LoadTarget.ts"
+import { type LoadMode, parseTarget, withSslModeOf } from "../LoadTarget.ts"
 import { UsageError } from "../UsageError.ts"
 import { DuckDbHeld, duckDbInstalled, duckDbMissing, heldHere, openDuckDb } from "./DuckDbEngine.ts"
 import { LoadFailure } from "./Engine.ts"
@@ -68,7 +68,9 @@ const variable = (name: string) =>
 /** Checks the request's parts that need no file or database (for `spotpipe run`, before it exports). */
 export const checkLoadRequest = (request: Pick<LoadRequest, "into" | "mode" | "key" | "evolve" | "passwordEnv">) =>
   Effect.gen(function* () {
-    const target = parseTarget(request.into)
+    const parsed = parseTarget(request.into)
+    if ("refused" in parsed) return yield* new UsageError({ message: parsed.refused })
+    const target = parsed.ok._tag === "Postgres" ? withSslModeOf(parsed.ok, yield* variable("PGSSLMODE")) : parsed
     if ("refused" in target) return yield* new UsageError({ message: target.refused })
     // A variable named for the password and not set is a mistake in the job's setup, as for the connection's
     // variables: said before any export, not after them all (nor quietly replaced by PGPASSWORD).

@@ -5,7 +5,7 @@
  * database, as the connection uses them.
  */
 import { describe, expect, it } from "vitest"
-import { parseTarget, sslModes } from "../../src/LoadTarget.ts"
+import { parseTarget, sslModes, withSslModeOf } from "../../src/LoadTarget.ts"
 
 const base = "postgresql://loader@db.internal:5432/analytics"
 const refused = (url: string): string => {
@@ -87,5 +87,29 @@ describe("the URL a message shows", () => {
     expect(shown("postgresql:///analytics?host=/var/run/postgresql&user=loader")).toBe(
       "postgresql:///analytics?host=/var/run/postgresql&user=loader"
     )
+  })
+})
+
+describe("PGSSLMODE", () => {
+  const target = (url: string) => {
+    const parsed = parseTarget(url)
+    if (!("ok" in parsed)) throw new Error(`expected ${url} to be taken`)
+    return parsed.ok
+  }
+  it("goes into a URL without sslmode (before a #fragment), and a URL's own sslmode wins", () => {
+    expect(withSslModeOf(target(base), "require")).toHaveProperty("ok.url", `${base}?sslmode=require`)
+    expect(withSslModeOf(target(`${base}?application_name=x#p`), "prefer")).toHaveProperty(
+      "ok.url",
+      `${base}?application_name=x&sslmode=prefer#p`
+    )
+    expect(withSslModeOf(target(`${base}?sslmode=verify-full`), "disable")).toHaveProperty(
+      "ok.url",
+      `${base}?sslmode=verify-full`
+    )
+    expect(withSslModeOf(target(base), undefined)).toEqual({ ok: target(base) })
+  })
+  it("is refused when it is no sslmode, also beside a URL's own", () => {
+    expect(withSslModeOf(target(`${base}?sslmode=require`), "requir")).toHaveProperty("refused")
+    expect(withSslModeOf(target("duckdb:w.duckdb"), "requir")).toHaveProperty("ok")
   })
 })

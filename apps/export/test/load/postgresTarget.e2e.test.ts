@@ -12,6 +12,7 @@ import * as NodePath from "node:path"
 import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { readRunManifest } from "../../src/load/RunManifest.ts"
+import { runCli } from "../support/runCli.ts"
 import { sandboxEnv } from "../support/Sandboxes.ts"
 import { cli, withPostgres } from "./support/loadHelpers.ts"
 import { type RealPostgres, startRealPostgres } from "./support/RealPostgres.ts"
@@ -55,6 +56,19 @@ describe("a PostgreSQL URL whose query a load would not honour", () => {
     expect(plain.stderr).toBe("")
     expect(plain.code).toBe(0)
     expect(await recorded()).toBe(true)
+  }, 60_000)
+})
+
+describe("PGSSLMODE, libpq's sslmode for a URL without one", () => {
+  // A process of its own: pg reads PGSSLMODE from the process's environment.
+  it("is refused when invalid (exit 2), never read as no SSL at all; a valid one is taken", async () => {
+    const bogus = await runCli(["load", run, "--into", postgres.url, "--quiet"], { env: { PGSSLMODE: "requir" } })
+    expect(bogus.stderr).toContain('PGSSLMODE="requir" is not a valid sslmode')
+    expect(bogus.stderr).toContain("disable, allow, prefer, require, verify-ca or verify-full")
+    expect(bogus.code).toBe(2)
+    const plain = await runCli(["load", run, "--into", postgres.url, "--quiet"], { env: { PGSSLMODE: "disable" } })
+    expect(plain.stderr).toBe("")
+    expect(plain.code).toBe(0)
   }, 60_000)
 })
 
