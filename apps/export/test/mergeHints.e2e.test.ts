@@ -47,9 +47,9 @@ const wholeFiles = (dir: string): Record<string, Buffer> =>
 
 const readJson = (path: string) => JSON.parse(NodeFs.readFileSync(path, "utf8"))
 
-/** The `spotpipe run …` command a refusal names (in parentheses, up to `;` or ` writes`), as arguments. */
+/** The `spotpipe run …` command a refusal names (in parentheses, up to `;`, ` writes` or `)`), as arguments. */
 const hintedRun = (message: string): ReadonlyArray<string> => {
-  const command = /\((spotpipe run .*?)(?:;| writes )/.exec(message)?.[1]
+  const command = /\((spotpipe run .*?)(?:;| writes |\))/.exec(message)?.[1]
   expect(command, message).toBeDefined()
   return command!.split(" ").slice(1)
 }
@@ -160,6 +160,58 @@ describe("merge's hints", () => {
     const merged = await runCliInProcess(["merge", out, "--force"], { env })
     expect(merged.code, merged.stderr).toBe(0)
     expect(wholeFiles(out)).toEqual(single)
+  }, 120_000)
+
+  it("a-part-that-failed-in-its-shard-is-named-with-the-command-that-writes-it", async () => {
+    const out = NodePath.join(root, "failed-part")
+    await allShards(out, "n4")
+    // What a shard whose part failed leaves: the export failed in its manifests, no entry and no file.
+    const name = "answer-Order Details.part-0002-of-0003.csv"
+    const writer = [1, 2, 3].find((i) =>
+      readJson(NodePath.join(out, `manifest.shard-${i}-of-3.json`)).outputs.some(
+        (o: { file: string }) => o.file === name
+      )
+    )!
+    const copy = readJson(NodePath.join(out, `manifest.shard-${writer}-of-3.json`))
+    const failed = {
+      ...copy,
+      outputs: copy.outputs.filter((o: { file: string }) => o.file !== name),
+      exports: copy.exports.map((e: { export: string; files: ReadonlyArray<string> }) =>
+        e.files.includes(name) ? { ...e, status: "failed", error: "the cluster went away", files: [] } : e
+      )
+    }
+    for (const file of [`manifest.shard-${writer}-of-3.json`, `manifest-${copy.run_id}.json`]) {
+      NodeFs.writeFileSync(NodePath.join(out, file), JSON.stringify(failed))
+    }
+    NodeFs.rmSync(NodePath.join(out, name))
+    const merge = await runCliInProcess(["merge", out], { env })
+    expect(merge.code, merge.stdout).toBe(1)
+    expect(merge.stderr).toContain(
+      `answer-Order Details.csv: 1 of its 3 parts are missing (part 2): part 2 failed in shard ${writer} of 3's latest run: run that shard again (spotpipe run ${job} --shard ${writer}/3 --job-run n4 --out ${out} --newline lf --resume) and merge again`
+    )
+    await runHint(merge.stderr)
+    const merged = await runCliInProcess(["merge", out], { env })
+    expect(merged.code, merged.stderr).toBe(0)
+    expect(wholeFiles(out)).toEqual(single)
+  }, 120_000)
+
+  it("an-export-that-failed-in-a-shard-is-named-with-the-command-that-runs-it-again", async () => {
+    const failing = writeJob("failing.json", {
+      defaults: { pageSize: 70 },
+      exports: [
+        { type: "answer", id: "Order Details", split: 2 },
+        { type: "answer", id: "No Such Answer" }
+      ]
+    })
+    const out = NodePath.join(root, "failing")
+    for (const i of [1, 2]) {
+      await runCliInProcess(["run", failing, "--out", out, "--quiet", "--shard", `${i}/2`, "--job-run", "f"], { env })
+    }
+    const merge = await runCliInProcess(["merge", out], { env })
+    expect(merge.code, merge.stderr).toBe(0)
+    expect(merge.stderr).toContain(
+      `1 of the job's exports failed in the shards' latest runs (answer-No Such Answer): the merged run records them as failed, and load refuses it; run that shard again (spotpipe run ${failing} --shard 1/2 --job-run f --out ${out} --resume), then merge again with --force`
+    )
   }, 120_000)
 
   it("a-sharded-run-without-split-exports-merges-into-one-run-that-loads", async () => {

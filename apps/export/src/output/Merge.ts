@@ -214,18 +214,27 @@ const rerunCommand = (options: {
     ...(options.resume ? ["--resume"] : [])
   ].join(" ")
 
-/** {@link rerunCommand} of the shard whose run `manifest` is, into `dir`, resumed: it keeps the files that are intact. */
-const rerunOf = (run: { readonly dir: string; readonly manifest: Manifest }): string =>
-  run.manifest.job === null
-    ? "the command that wrote it, with --resume"
-    : rerunCommand({
-        job: run.manifest.job,
-        shard: run.manifest.shard,
-        jobRun: run.manifest.job_run,
-        out: run.dir,
-        like: [run.manifest],
-        resume: true
-      })
+/**
+ * {@link rerunCommand} of the shard whose run `manifest` is, into `dir`, resumed: it keeps the files that are
+ * intact. Its flags are read from its own outputs first, then from those of the other shards of its job run in
+ * `alike` (a shard whose CSV file failed, or that wrote NDJSON only, does not record `--newline`).
+ */
+const rerunOf =
+  (alike: ReadonlyArray<{ readonly manifest: Manifest }>) =>
+  (run: { readonly dir: string; readonly manifest: Manifest }): string =>
+    run.manifest.job === null
+      ? "the command that wrote it, with --resume"
+      : rerunCommand({
+          job: run.manifest.job,
+          shard: run.manifest.shard,
+          jobRun: run.manifest.job_run,
+          out: run.dir,
+          like: [
+            run.manifest,
+            ...alike.map((r) => r.manifest).filter((m) => m !== run.manifest && m.job_run === run.manifest.job_run)
+          ],
+          resume: true
+        })
 
 /** `job.json (fingerprint 3f9a0c1d2e4b…)`: a job as the messages show it. */
 const jobShown = (job: NonNullable<Manifest["job"]>) => `${job.file} (fingerprint ${job.fingerprint.slice(0, 12)}…)`
@@ -448,7 +457,11 @@ const findParts = (runs: ReadonlyArray<string>, maxSpreadHours: number) =>
   })
 
 /** Checks a group's parts against each other; returns them in order. */
-const checkGroup = (merged: string, parts: ReadonlyArray<FoundPart>): Effect.Effect<Array<FoundPart>, ExportError> =>
+const checkGroup = (
+  merged: string,
+  parts: ReadonlyArray<FoundPart>,
+  chosen: ReadonlyArray<RunOf>
+): Effect.Effect<Array<FoundPart>, ExportError> =>
   Effect.gen(function* () {
     const first = parts[0]!
     const count = first.entry.part.count
@@ -480,8 +493,19 @@ const checkGroup = (merged: string, parts: ReadonlyArray<FoundPart>): Effect.Eff
     for (let i = 1; i <= count && missing.length < 5; i++) if (!present.has(i)) missing.push(i)
     const absent = count - present.size
     if (absent > 0) {
+      // The shard whose latest run failed the first missing part: its export is `<export>.part-000i-of-000K`.
+      const base = first.entry.export.replace(/\.part-\d{4,}-of-\d{4,}$/, "")
+      const isMissing = (name: string) => {
+        const match = /^(.*)\.part-(\d{4,})-of-(\d{4,})$/.exec(name)
+        return match !== null && match[1] === base && Number(match[2]) === missing[0] && Number(match[3]) === count
+      }
+      const writer = chosen.find((r) => r.manifest.exports.some((e) => e.status === "failed" && isMissing(e.export)))
       return yield* refuse(
-        `${merged}: ${absent} of its ${count} parts are missing (part ${missing.join(", ")}${absent > 5 ? ", …" : ""}): run the shards that write them (with --resume) and merge again, giving every folder that holds parts`
+        `${merged}: ${absent} of its ${count} parts are missing (part ${missing.join(", ")}${absent > 5 ? ", …" : ""}): ${
+          writer === undefined
+            ? "run the shards that write them (with --resume)"
+            : `part ${missing[0]} failed in ${shardShown(writer.manifest)}'s latest run: run that shard again (${rerunOf(chosen)(writer)})`
+        } and merge again, giving every folder that holds parts`
       )
     }
     // Both values are shown (the fields hold no secret: a host is recorded without credentials), cut short.
@@ -557,7 +581,7 @@ const companionsOf = (dir: string, runs: ReadonlyArray<RunOf>, merged: ReadonlyS
       if (size !== entry.bytes || sha256 !== entry.sha256) {
         // Leaving it out would drop its export from the merged run, which `load` would then load without it.
         return yield* refuse(
-          `${path.join(dir, file)} is not the file ${shardShown(manifest)} of the job recorded (${size < 0 ? "it is gone" : "it changed since"}), so the merged run could not list it: run that ${manifest.shard === null ? "run" : "shard"} again (${rerunOf({ dir, manifest })} writes that file again and keeps the rest) and merge again${again}; nothing was written`
+          `${path.join(dir, file)} is not the file ${shardShown(manifest)} of the job recorded (${size < 0 ? "it is gone" : "it changed since"}), so the merged run could not list it: run that ${manifest.shard === null ? "run" : "shard"} again (${rerunOf(runs)({ dir, manifest })} writes that file again and keeps the rest) and merge again${again}; nothing was written`
         )
       }
       outputs.push(entry)
@@ -641,13 +665,13 @@ export const mergeRuns = (
       // ── check everything before writing anything ──
       const checked: Array<readonly [string, Array<FoundPart>]> = []
       for (const [merged, parts] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
-        const sorted = yield* checkGroup(merged, parts)
+        const sorted = yield* checkGroup(merged, parts, chosen)
         for (const p of sorted) {
           const at = path.join(p.dir, p.entry.file)
           const { size, sha256 } = yield* hashFile(at)
           if (size !== p.entry.bytes || sha256 !== p.entry.sha256) {
             return yield* refuse(
-              `${at} is not the file its manifest recorded (${size} bytes, SHA-256 ${sha256.slice(0, 12)}…; recorded ${p.entry.bytes} bytes, ${p.entry.sha256.slice(0, 12)}…): it changed after it was written. It is part ${p.entry.part.index} of ${p.entry.part.count} of ${merged}, written by ${shardShown(p.manifest)} of the job${p.manifest.job_run === undefined ? "" : ` in ${jobRunShown(p.manifest.job_run)}`}: run that ${p.manifest.shard === null ? "run" : "shard"} again (${rerunOf(p)} writes that part again and keeps the rest), then merge again${again}; nothing was written`
+              `${at} is not the file its manifest recorded (${size} bytes, SHA-256 ${sha256.slice(0, 12)}…; recorded ${p.entry.bytes} bytes, ${p.entry.sha256.slice(0, 12)}…): it changed after it was written. It is part ${p.entry.part.index} of ${p.entry.part.count} of ${merged}, written by ${shardShown(p.manifest)} of the job${p.manifest.job_run === undefined ? "" : ` in ${jobRunShown(p.manifest.job_run)}`}: run that ${p.manifest.shard === null ? "run" : "shard"} again (${rerunOf(chosen)(p)} writes that part again and keeps the rest), then merge again${again}; nothing was written`
             )
           }
         }
@@ -738,7 +762,7 @@ export const mergeRuns = (
         yield* Effect.logWarning(
           `${failed.size} of the job's exports failed in the shards' latest runs (${[...failed.keys()].slice(0, 5).join(", ")}${failed.size > 5 ? ", …" : ""}): the merged run records them as failed, and load refuses it; run ${failing.length === 1 ? "that shard" : "those shards"} again (${failing
             .slice(0, 3)
-            .map(rerunOf)
+            .map(rerunOf(chosen))
             .join("; ")}${failing.length > 3 ? "; …" : ""}), then merge again with --force`
         )
       }
