@@ -52,7 +52,7 @@ import type {
 import { checkJobRun, defaultRunConcurrency, jobRunVariable, logLevel } from "./Flags.ts"
 import { formatLoadSummary, loadJson, loadSummaryJson, otherRunsWarning } from "./LoadSummary.ts"
 import { loggingLayer, logLevelOf } from "./Logging.ts"
-import { withOrgs } from "./Orgs.ts"
+import { orgsWithTokenRefused, withOrgs } from "./Orgs.ts"
 import { makeTerminalProgress, showsProgress } from "./Progress.ts"
 import {
   checkLogging,
@@ -343,6 +343,7 @@ export const runSingle = (
         if (options.ownFolder === true) yield* claimDemoFolder(output.destination.path)
       }
       const connection = yield* connectionOf(input, toDisk, options.ambient === false ? { ambient: false } : {})
+      yield* orgsWithTokenRefused(connection, Option.getOrUndefined(input.orgs))
       const cluster = yield* connect(connection, {
         version,
         pageSize: output.pageSize,
@@ -776,6 +777,11 @@ export const runJobFile = (input: RunInput) =>
       yield* checkOutputFolder(input.out)
       yield* logJobRun(foundJobRun)
       const connection = yield* connectionOf(input, true, { job: job.connection })
+      yield* orgsWithTokenRefused(
+        connection,
+        Option.getOrUndefined(input.orgs) ?? job.orgs,
+        Option.isSome(input.orgs) ? "--orgs" : "job file"
+      )
       const cluster = yield* connect(connection, {
         version,
         pageSize: defaultPageSize,

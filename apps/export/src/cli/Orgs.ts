@@ -3,13 +3,20 @@
  * `forOrg`), its files in the Org's folder `org-<id>-<name>/`, all in one run and one manifest. `all` means the
  * active Orgs: an inactive one (`status: "IN_ACTIVE"`), which no one can sign in to, is skipped and named in a
  * warning; one named by its id is tried, with a warning, since it was asked for.
+ *
+ * A pre-issued token (`THOUGHTSPOT_TOKEN`, a profile's `auth token`) signs in to its own Org only, and cannot be
+ * renewed for another: `--orgs` with one is refused before any request (exit 2), as `--org-id` is. Exporting only
+ * the token's Org instead would leave the other Orgs out of an `all` without a word, and to export that Org alone
+ * no `--orgs` is needed.
  */
 import { Effect } from "effect"
 import type { Cluster } from "../cluster/Cluster.ts"
+import type { Connection } from "../cluster/Connection.ts"
 import type { ClusterFailure } from "../cluster/CoreCluster.ts"
 import { ExportError } from "../ExportError.ts"
 import { adminOf } from "../plan/AdminExports.ts"
 import { type ExportOrg, exportsPerOrg, type JobExport } from "../plan/JobFile.ts"
+import { UsageError } from "../UsageError.ts"
 import type { OrgsChoice } from "./Flags.ts"
 
 /** The exports of a run over Orgs, and what was said about the Orgs (for the run's manifest). */
@@ -30,6 +37,26 @@ export type OrgsFrom = "--orgs" | "job file"
 // How messages name the choice: all of it, and the setting.
 const choiceOf = { "--orgs": "--orgs all", "job file": `the job file's "orgs": "all"` } as const
 const settingOf = { "--orgs": "--orgs", "job file": `the job file's "orgs"` } as const
+
+/**
+ * Refuses Orgs chosen (`--orgs`, a job's `orgs`) for a connection that signs in with a pre-issued token, before any
+ * request: the token reads its own Org only (see the module comment).
+ */
+export const orgsWithTokenRefused = (
+  connection: Connection,
+  choice: OrgsChoice | undefined,
+  from: OrgsFrom = "--orgs"
+): Effect.Effect<void, UsageError> => {
+  if (choice === undefined || connection._tag !== "Cluster" || connection.auth._tag !== "BearerToken") {
+    return Effect.void
+  }
+  const asked = choice === "all" ? choiceOf[from] : `${settingOf[from]} ${choice.join(",")}`
+  return Effect.fail(
+    new UsageError({
+      message: `a token (${connection.sources?.secret ?? "THOUGHTSPOT_TOKEN"}) signs in to the Org it was issued for only and cannot be renewed for another, so it cannot read the Orgs ${asked} asks for: drop ${settingOf[from]} to export the token's own Org, or sign in with a password or secret key to export several Orgs`
+    })
+  )
+}
 
 /**
  * `exports` once per Org `choice` names (`--orgs`, a job's `orgs`), or as they are without one. The Orgs are those
