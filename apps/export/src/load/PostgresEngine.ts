@@ -49,8 +49,15 @@ const sqlName = (name: string): string => (/^[a-z_][a-z0-9_$]*$/.test(name) ? na
  * What to do about a failure PostgreSQL (or the network) reports, by its SQLSTATE or errno; "" when there is nothing
  * to add to the server's own words.
  */
-const advice = (error: { message?: string; code?: string; detail?: string }, session: Session): string => {
+const advice = (
+  error: { message?: string; code?: string; detail?: string; syscall?: string },
+  session: Session
+): string => {
   const message = error.message ?? ""
+  // The files the URL names are read before connecting (sslrootcert, sslcert, sslkey).
+  if (error.syscall === "open") {
+    return "a file the URL names (sslrootcert, sslcert or sslkey) cannot be read: check its path and permissions"
+  }
   const user = session.user === undefined ? "the load's user" : sqlName(session.user)
   const searchPath = "?options=-c%20search_path%3D… in the URL"
   switch (error.code) {

@@ -120,6 +120,15 @@ describe("a misconfigured target's failure says what to do", () => {
     expect(loaded.stderr).toContain("check the URL's host and port")
   }, 60_000)
 
+  it("a certificate file the URL names that does not exist: says which parameters name files, not a socket", async () => {
+    const url = `${postgres.url}&sslmode=verify-ca&sslrootcert=${NodePath.join(root, "no-ca.pem")}`
+    const loaded = await cli(["load", run, "--into", url], {})
+    expect(loaded.code).toBe(1)
+    expect(loaded.stderr).toContain("no such file or directory")
+    expect(loaded.stderr).toContain("a file the URL names (sslrootcert, sslcert or sslkey) cannot be read")
+    expect(loaded.stderr).not.toContain("socket")
+  }, 60_000)
+
   it("a server that never answers: the URL's connect_timeout ends the wait, and the message names it", async () => {
     const held = new Set<Net.Socket>()
     const silent = Net.createServer((socket) => held.add(socket))
