@@ -106,14 +106,14 @@ export interface ApiRequest {
   /** The endpoint, as {@link apiPath} accepts it: `metadata/search`, `/metadata/search` or `/api/rest/2.0/metadata/search`. */
   readonly path: string
   /** Query parameters, in order, added to any query the path has. */
-  readonly query?: ReadonlyArray<readonly [string, string]>
+  readonly query?: ReadonlyArray<readonly [string, string]> | undefined
   /** JSON text sent as the body exactly as given (its numbers are never re-written); none when absent. */
-  readonly body?: string
+  readonly body?: string | undefined
   /**
    * Values to keep out of this call's errors, logs and spans besides those found by name (see
    * {@link secretsOf}), e.g. a credential in a field the published spec does not call one.
    */
-  readonly secrets?: ReadonlyArray<string>
+  readonly secrets?: ReadonlyArray<string> | undefined
 }
 
 /**

@@ -91,9 +91,24 @@ export const objectToken = (
     ...(options.orgId === undefined ? {} : { orgId: options.orgId }),
     ...(options.validitySeconds === undefined ? {} : { validitySeconds: options.validitySeconds })
   }
-  return "secretKey" in options
-    ? { ...base, credential: { _tag: "SecretKey", secretKey: secret(options.secretKey) } }
-    : { ...base, credential: { _tag: "Password", password: secret(options.password) } }
+  // The one that is set (`{ password, secretKey: undefined }` is a password); neither: the one named, refused later.
+  const given = options as { readonly password?: unknown; readonly secretKey?: unknown }
+  const bySecretKey = given.secretKey !== undefined || (given.password === undefined && "secretKey" in options)
+  return bySecretKey
+    ? {
+        ...base,
+        credential: {
+          _tag: "SecretKey",
+          secretKey: secret((options as { readonly secretKey: string | Redacted.Redacted<string> }).secretKey)
+        }
+      }
+    : {
+        ...base,
+        credential: {
+          _tag: "Password",
+          password: secret((options as { readonly password: string | Redacted.Redacted<string> }).password)
+        }
+      }
 }
 
 /** A pre-issued bearer token (cannot be renewed: a 401 fails with "token expired or revoked"). */

@@ -19,11 +19,11 @@ export type Org = typeof Org.Type
 
 /** `SearchOrgsRequest`. */
 export interface SearchOrgsRequest {
-  readonly org_identifier?: string
-  readonly description?: string
-  readonly visibility?: "SHOW" | "HIDDEN"
-  readonly status?: "ACTIVE" | "IN_ACTIVE"
-  readonly user_identifiers?: ReadonlyArray<string>
+  readonly org_identifier?: string | undefined
+  readonly description?: string | undefined
+  readonly visibility?: "SHOW" | "HIDDEN" | undefined
+  readonly status?: "ACTIVE" | "IN_ACTIVE" | undefined
+  readonly user_identifiers?: ReadonlyArray<string> | undefined
   readonly [field: string]: unknown
 }
 

@@ -166,7 +166,7 @@ export { BadPage }
  */
 export const parseRows = (
   page: PageBytes,
-  options?: { readonly exactNumbers?: boolean }
+  options?: { readonly exactNumbers?: boolean | undefined }
 ): Effect.Effect<Rows, BadPage> => {
   const rows = PageRows.parse(page, options?.exactNumbers === true)
   return rows instanceof BadPage ? Effect.fail(rows) : Effect.succeed(rows)

@@ -10,13 +10,13 @@ import { nullable, openStruct } from "./internal/openStruct.ts"
 /** `PermissionsMetadataTypeInput`: an object whose permissions to fetch (`identifier` is a GUID or name). */
 export interface PermissionsMetadata {
   readonly identifier: string
-  readonly type?: "LIVEBOARD" | "ANSWER" | "LOGICAL_TABLE" | "LOGICAL_COLUMN" | "CONNECTION" | "COLLECTION"
+  readonly type?: "LIVEBOARD" | "ANSWER" | "LOGICAL_TABLE" | "LOGICAL_COLUMN" | "CONNECTION" | "COLLECTION" | undefined
 }
 
 /** `PrincipalsInput`: a user or group to restrict the answer to. */
 export interface Principal {
   readonly identifier: string
-  readonly type?: "USER" | "USER_GROUP"
+  readonly type?: "USER" | "USER_GROUP" | undefined
 }
 
 /**
@@ -25,11 +25,11 @@ export interface Principal {
  */
 export interface FetchPermissionsRequest {
   readonly metadata: ReadonlyArray<PermissionsMetadata>
-  readonly principals?: ReadonlyArray<Principal>
-  readonly include_dependent_objects?: boolean
-  readonly permission_type?: string
-  readonly record_offset?: number
-  readonly record_size?: number
+  readonly principals?: ReadonlyArray<Principal> | undefined
+  readonly include_dependent_objects?: boolean | undefined
+  readonly permission_type?: string | undefined
+  readonly record_offset?: number | undefined
+  readonly record_size?: number | undefined
   readonly [field: string]: unknown
 }
 

@@ -64,8 +64,8 @@ export type Role = typeof Role.Type
 
 /** `SortOptions` of the user and group searches. */
 export interface SortOptions {
-  readonly field_name?: "NAME" | "DISPLAY_NAME" | "AUTHOR" | "CREATED" | "MODIFIED"
-  readonly order?: "ASC" | "DESC"
+  readonly field_name?: "NAME" | "DISPLAY_NAME" | "AUTHOR" | "CREATED" | "MODIFIED" | undefined
+  readonly order?: "ASC" | "DESC" | undefined
 }
 
 /**
@@ -73,50 +73,50 @@ export interface SortOptions {
  * field is optional, any documented field may be given.
  */
 export interface SearchUsersRequest {
-  readonly user_identifier?: string
-  readonly display_name?: string
-  readonly name_pattern?: string
-  readonly visibility?: "SHARABLE" | "NON_SHARABLE"
-  readonly email?: string
-  readonly group_identifiers?: ReadonlyArray<string>
-  readonly privileges?: ReadonlyArray<string>
-  readonly account_type?: string
-  readonly account_status?: string
-  readonly org_identifiers?: ReadonlyArray<string>
-  readonly role_identifiers?: ReadonlyArray<string>
-  readonly sort_options?: SortOptions
-  readonly include_favorite_metadata?: boolean
+  readonly user_identifier?: string | undefined
+  readonly display_name?: string | undefined
+  readonly name_pattern?: string | undefined
+  readonly visibility?: "SHARABLE" | "NON_SHARABLE" | undefined
+  readonly email?: string | undefined
+  readonly group_identifiers?: ReadonlyArray<string> | undefined
+  readonly privileges?: ReadonlyArray<string> | undefined
+  readonly account_type?: string | undefined
+  readonly account_status?: string | undefined
+  readonly org_identifiers?: ReadonlyArray<string> | undefined
+  readonly role_identifiers?: ReadonlyArray<string> | undefined
+  readonly sort_options?: SortOptions | undefined
+  readonly include_favorite_metadata?: boolean | undefined
   readonly [field: string]: unknown
 }
 
 /** `SearchUserGroupsRequest` without its paging fields (the client sets them). */
 export interface SearchGroupsRequest {
-  readonly group_identifier?: string
-  readonly display_name?: string
-  readonly name_pattern?: string
-  readonly description?: string
-  readonly type?: "LOCAL_GROUP" | "LDAP_GROUP" | "TEAM_GROUP" | "TENANT_GROUP"
-  readonly visibility?: "SHARABLE" | "NON_SHARABLE"
-  readonly org_identifiers?: ReadonlyArray<string>
-  readonly user_identifiers?: ReadonlyArray<string>
-  readonly sub_group_identifiers?: ReadonlyArray<string>
-  readonly role_identifiers?: ReadonlyArray<string>
-  readonly privileges?: ReadonlyArray<string>
-  readonly sort_options?: SortOptions
-  readonly include_users?: boolean
-  readonly include_sub_groups?: boolean
+  readonly group_identifier?: string | undefined
+  readonly display_name?: string | undefined
+  readonly name_pattern?: string | undefined
+  readonly description?: string | undefined
+  readonly type?: "LOCAL_GROUP" | "LDAP_GROUP" | "TEAM_GROUP" | "TENANT_GROUP" | undefined
+  readonly visibility?: "SHARABLE" | "NON_SHARABLE" | undefined
+  readonly org_identifiers?: ReadonlyArray<string> | undefined
+  readonly user_identifiers?: ReadonlyArray<string> | undefined
+  readonly sub_group_identifiers?: ReadonlyArray<string> | undefined
+  readonly role_identifiers?: ReadonlyArray<string> | undefined
+  readonly privileges?: ReadonlyArray<string> | undefined
+  readonly sort_options?: SortOptions | undefined
+  readonly include_users?: boolean | undefined
+  readonly include_sub_groups?: boolean | undefined
   readonly [field: string]: unknown
 }
 
 /** `SearchRolesRequest` (no paging in the specification: one request answers the whole search). */
 export interface SearchRolesRequest {
-  readonly role_identifiers?: ReadonlyArray<string>
-  readonly org_identifiers?: ReadonlyArray<string>
-  readonly group_identifiers?: ReadonlyArray<string>
-  readonly privileges?: ReadonlyArray<string>
-  readonly permissions?: ReadonlyArray<string>
-  readonly deprecated?: boolean
-  readonly external?: boolean
-  readonly shared_via_connection?: boolean
+  readonly role_identifiers?: ReadonlyArray<string> | undefined
+  readonly org_identifiers?: ReadonlyArray<string> | undefined
+  readonly group_identifiers?: ReadonlyArray<string> | undefined
+  readonly privileges?: ReadonlyArray<string> | undefined
+  readonly permissions?: ReadonlyArray<string> | undefined
+  readonly deprecated?: boolean | undefined
+  readonly external?: boolean | undefined
+  readonly shared_via_connection?: boolean | undefined
   readonly [field: string]: unknown
 }

@@ -16,24 +16,29 @@ export interface RateLimiter {
   readonly take: Effect.Effect<void>
 }
 
-/** Rate limiter settings. */
+/** Rate limiter settings; a field left out or given as `undefined` takes its default. */
 export interface RateLimitOptions {
   /** Sustained rate; `Infinity` disables the limiter. Default 100. */
-  readonly requestsPerSecond: number
+  readonly requestsPerSecond?: number | undefined
   /** Requests that may go at once after an idle period. Default 1 (evenly spaced). */
   readonly burst?: number | undefined
 }
 
 /** Default: 100 requests/s, ThoughtSpot's documented per-IP limit, evenly spaced. */
-export const defaults: RateLimitOptions = { requestsPerSecond: 100, burst: 1 }
+export const defaults: { readonly requestsPerSecond: number; readonly burst: number } = {
+  requestsPerSecond: 100,
+  burst: 1
+}
 
 /**
- * Creates a rate limiter. A rate that is not above 0 (0, negative, NaN) or a burst that is not a finite number is
- * a programming error: it dies with a `RangeError` that says so (such values used to let every request through).
+ * Creates a rate limiter ({@link defaults} for what `options` leaves out, e.g. only a `burst` at the default rate).
+ * A rate that is not above 0 (0, negative, NaN) or a burst that is not a finite number is a programming error: it
+ * dies with a `RangeError` that says so (such values used to let every request through).
  */
-export const make = (options: RateLimitOptions): Effect.Effect<RateLimiter> =>
+export const make = (options: RateLimitOptions = {}): Effect.Effect<RateLimiter> =>
   Effect.sync(() => {
-    const { requestsPerSecond, burst } = options
+    const requestsPerSecond = options.requestsPerSecond ?? defaults.requestsPerSecond
+    const burst = options.burst
     if (!(requestsPerSecond > 0)) {
       throw new RangeError(
         `rateLimit.requestsPerSecond must be a number above 0 (Infinity turns the limiter off), got ${requestsPerSecond}`
@@ -43,8 +48,8 @@ export const make = (options: RateLimitOptions): Effect.Effect<RateLimiter> =>
       throw new RangeError(`rateLimit.burst must be a finite number of requests (default 1), got ${burst}`)
     }
     if (requestsPerSecond === Number.POSITIVE_INFINITY) return { take: Effect.void }
-    const interval = 1000 / options.requestsPerSecond
-    const tolerance = interval * (Math.max(1, options.burst ?? 1) - 1)
+    const interval = 1000 / requestsPerSecond
+    const tolerance = interval * (Math.max(1, burst ?? defaults.burst) - 1)
     let theoreticalArrival = Number.NEGATIVE_INFINITY
     const take = Effect.flatMap(Clock.currentTimeMillis, (now) => {
       const slot = Math.max(theoreticalArrival, now)

@@ -22,8 +22,8 @@ export type Tag = typeof Tag.Type
 
 /** `SearchTagsRequest`. */
 export interface SearchTagsRequest {
-  readonly tag_identifier?: string
-  readonly name_pattern?: string
-  readonly color?: string
+  readonly tag_identifier?: string | undefined
+  readonly name_pattern?: string | undefined
+  readonly color?: string | undefined
   readonly [field: string]: unknown
 }

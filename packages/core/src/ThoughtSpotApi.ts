@@ -153,32 +153,36 @@ export type ContentEnvelope = typeof ContentEnvelope.Type
 
 /** `metadata/search` request (no field is required); any documented field may be given, the client sets paging itself. */
 export interface SearchMetadataRequest {
-  readonly metadata?: ReadonlyArray<{
-    readonly identifier?: string
-    readonly obj_identifier?: string
-    readonly name_pattern?: string
-    readonly type?: MetadataType
-    readonly subtypes?: ReadonlyArray<string>
-  }>
-  readonly include_details?: boolean
-  readonly include_headers?: boolean
-  readonly include_hidden_objects?: boolean
-  readonly include_visualization_headers?: boolean
-  readonly include_dependent_objects?: boolean
-  readonly include_stats?: boolean
-  readonly tag_identifiers?: ReadonlyArray<string>
-  readonly sort_options?: {
-    /** The OpenAPI document's enum (the sandbox answers 400 to any other value). */
-    readonly field_name:
-      | "NAME"
-      | "DISPLAY_NAME"
-      | "AUTHOR"
-      | "CREATED"
-      | "MODIFIED"
-      | "VIEWS"
-      | "FAVORITES"
-      | "LAST_ACCESSED"
-    readonly order: "ASC" | "DESC"
-  }
+  readonly metadata?:
+    | ReadonlyArray<{
+        readonly identifier?: string | undefined
+        readonly obj_identifier?: string | undefined
+        readonly name_pattern?: string | undefined
+        readonly type?: MetadataType | undefined
+        readonly subtypes?: ReadonlyArray<string> | undefined
+      }>
+    | undefined
+  readonly include_details?: boolean | undefined
+  readonly include_headers?: boolean | undefined
+  readonly include_hidden_objects?: boolean | undefined
+  readonly include_visualization_headers?: boolean | undefined
+  readonly include_dependent_objects?: boolean | undefined
+  readonly include_stats?: boolean | undefined
+  readonly tag_identifiers?: ReadonlyArray<string> | undefined
+  readonly sort_options?:
+    | {
+        /** The OpenAPI document's enum (the sandbox answers 400 to any other value). */
+        readonly field_name:
+          | "NAME"
+          | "DISPLAY_NAME"
+          | "AUTHOR"
+          | "CREATED"
+          | "MODIFIED"
+          | "VIEWS"
+          | "FAVORITES"
+          | "LAST_ACCESSED"
+        readonly order: "ASC" | "DESC"
+      }
+    | undefined
   readonly [field: string]: unknown
 }

@@ -16,7 +16,7 @@ export type EdocFormat = "JSON" | "YAML"
 
 /** `ExportMetadataTypeInput`: one object to export (`identifier` is its GUID or name; `type` needed with a name). */
 export interface TmlExportMetadata {
-  readonly identifier?: string
+  readonly identifier?: string | undefined
   readonly type?:
     | "LIVEBOARD"
     | "ANSWER"
@@ -28,31 +28,31 @@ export interface TmlExportMetadata {
     | "ROLE"
     | "FEEDBACK"
     | "COLLECTION"
-  readonly session_identifier?: string
-  readonly generation_number?: number
+  readonly session_identifier?: string | undefined
+  readonly generation_number?: number | undefined
 }
 
 /** `ExportMetadataTMLRequest` (`metadata` required); any documented field may be given. */
 export interface TmlExportRequest {
   readonly metadata: ReadonlyArray<TmlExportMetadata>
-  readonly edoc_format?: EdocFormat
+  readonly edoc_format?: EdocFormat | undefined
   /** Also export the objects the given ones are built on (Models, Tables, …); each comes as an item of its own. */
-  readonly export_associated?: boolean
-  readonly export_fqn?: boolean
-  readonly export_schema_version?: "DEFAULT" | "V1" | "V2"
-  readonly export_dependent?: boolean
-  readonly export_connection_as_dependent?: boolean
-  readonly all_orgs_override?: boolean
-  readonly export_options?: Readonly<Record<string, boolean>>
+  readonly export_associated?: boolean | undefined
+  readonly export_fqn?: boolean | undefined
+  readonly export_schema_version?: "DEFAULT" | "V1" | "V2" | undefined
+  readonly export_dependent?: boolean | undefined
+  readonly export_connection_as_dependent?: boolean | undefined
+  readonly all_orgs_override?: boolean | undefined
+  readonly export_options?: Readonly<Record<string, boolean>> | undefined
   readonly [field: string]: unknown
 }
 
 /** `ExportMetadataTMLBatchedRequest` without `batch_offset`/`batch_size` (the client pages with them). */
 export interface TmlBatchRequest {
   readonly metadata_type: "USER" | "USER_GROUP" | "ROLE"
-  readonly edoc_format?: EdocFormat
-  readonly export_dependent?: boolean
-  readonly all_orgs_override?: boolean
+  readonly edoc_format?: EdocFormat | undefined
+  readonly export_dependent?: boolean | undefined
+  readonly all_orgs_override?: boolean | undefined
   readonly [field: string]: unknown
 }
 

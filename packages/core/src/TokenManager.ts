@@ -20,14 +20,14 @@ import { Authentication, ThoughtSpotError } from "./ThoughtSpotError.ts"
 /** Token lifecycle settings. */
 export interface TokenManagerOptions {
   /** Renew this long before expiry (capped at a quarter of the token's validity). Default 30 s. */
-  readonly refreshSkewMillis?: number
+  readonly refreshSkewMillis?: number | undefined
   /** Revoke minted tokens / log out of sessions on shutdown. Default true. */
-  readonly releaseOnClose?: boolean
+  readonly releaseOnClose?: boolean | undefined
   /**
    * The client's retry policy, which the release calls follow made short ({@link releasePolicyOf}). Default
    * `RetryPolicy.defaults`.
    */
-  readonly retry?: RetryPolicy.RetryPolicy
+  readonly retry?: RetryPolicy.RetryPolicy | undefined
 }
 
 /** The credential source for authenticated calls, plus observability for tests and logs. */

@@ -393,27 +393,27 @@ export interface ParseOptions {
    * Throw `NumberOutOfRange` when the value would hold a decimal or exponent number beyond a double's range
    * (`1e400`) instead of the ±Infinity `JSON.parse` makes of it. Costs nothing on pages without such numbers.
    */
-  readonly rejectOutOfRange?: boolean
+  readonly rejectOutOfRange?: boolean | undefined
   /**
    * The UTF-8 encoding of `text` (such as the response body it was decoded from), when the caller has it: the
    * digit runs are then looked for in a one-byte view of these bytes, which is faster than in a text holding
    * non-Latin-1 characters. They must be exactly `text`'s encoding; only their ASCII bytes matter (see
    * `scanView`).
    */
-  readonly bytes?: Uint8Array
+  readonly bytes?: Uint8Array | undefined
   /**
    * Keep every number exactly as sent: plain integers and canonical decimals as `number`s, other integer
    * literals as `bigint`s, every other spelling (`1.50`, `1e3`, `-0`, `1e-400`, `1e400`) as a {@link JsonNumber}
    * holding its text (see {@link exactNumber}). Nothing is refused for its range. Slower (a reviver reads every
    * number's source): for cells, not whole pages.
    */
-  readonly exactNumbers?: boolean
+  readonly exactNumbers?: boolean | undefined
   /**
    * Levels of nested arrays and objects accepted, the value itself being level 1 (default {@link MAX_NESTING});
    * deeper text throws `NestingTooDeep`. The walk that looks for unsafe numbers counts the levels; a text with an
    * unsafe number is walked once more for them.
    */
-  readonly maxDepth?: number
+  readonly maxDepth?: number | undefined
 }
 
 /**
