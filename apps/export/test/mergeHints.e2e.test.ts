@@ -246,4 +246,19 @@ describe("merge's hints", () => {
     expect(apart.stderr).toContain("copy the shard folders' files into one folder")
     expect(NodeFs.readdirSync(landing)).toEqual([])
   }, 120_000)
+
+  it("a-folder-whose-newest-run-is-unsharded-is-not-merged-from-older-shard-runs", async () => {
+    const small = writeJob("job6.json", { exports: [{ type: "answer", id: "Revenue by Month", format: "ndjson" }] })
+    const out = NodePath.join(root, "unsharded-last")
+    await runShards({ job: small, count: 2, env, out: () => out, extra: () => ["--job-run", "old"] })
+    const whole = await runCliInProcess(["run", small, "--out", out, "--quiet", "--force"], { env })
+    expect(whole.code, whole.stderr).toBe(0)
+    const latest = NodeFs.readFileSync(NodePath.join(out, "manifest.json"))
+    const merge = await runCliInProcess(["merge", out], { env })
+    expect(merge.code).toBe(2)
+    expect(merge.stderr).toContain(
+      `no part files in ${out}, and the newest run there is not a shard's: merge joins the parts of exports split with "split": K in a job file, and the runs of a job's shards (spotpipe run --shard); a run that is neither loads as it is (spotpipe load <its folder>)`
+    )
+    expect(NodeFs.readFileSync(NodePath.join(out, "manifest.json"))).toEqual(latest)
+  }, 120_000)
 })

@@ -641,7 +641,7 @@ export const mergeRuns = (
       } = yield* findParts(options.runs, options.maxSpreadHours ?? defaultMaxSpreadHours)
       if (chosen.length === 0) {
         return yield* new UsageError({
-          message: `no part files in ${options.runs.join(", ")} and no sharded run: merge joins the parts of exports split with "split": K in a job file and the manifests of a run's shards (spotpipe run --shard); a run without either is loaded as it is`
+          message: `no part files in ${options.runs.join(", ")}, and the newest run there is not a shard's: merge joins the parts of exports split with "split": K in a job file, and the runs of a job's shards (spotpipe run --shard); a run that is neither loads as it is (spotpipe load <its folder>)`
         })
       }
       const out = path.resolve(options.out)
