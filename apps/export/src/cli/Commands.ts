@@ -890,9 +890,9 @@ export const runJobFile = (input: RunInput) =>
           })
         )
         if (input.json) {
-          // stdout holds the run's one JSON object, the load's outcome in it; the load's table goes to stderr.
+          // stdout holds the run's one JSON object, the load's outcome in it (its tables, rows and target): no table
+          // on stderr, as the run's own is not printed there either.
           const failure = Exit.isFailure(loaded) ? Cause.findErrorOption(loaded.cause) : Option.none()
-          if (Exit.isSuccess(loaded)) yield* Effect.logInfo(loadSummary(loaded.value, "text"))
           if (Exit.isSuccess(loaded) || Option.isSome(failure)) {
             const load = Exit.isSuccess(loaded)
               ? { status: "succeeded" as const, ...loadJson(loaded.value) }
