@@ -101,15 +101,23 @@ export interface RetryInput {
  * used up, or waiting would cross the deadline.
  */
 export const nextDelay = (policy: RetryPolicy, input: RetryInput): number | undefined => {
-  if (!input.error.isRetryable || input.attempts >= policy.maxAttempts) return undefined
-  const reason = input.error.reason
-  if (reason._tag === "Transport" && reason.networkCode === "ECONNREFUSED" && input.attempts >= policy.refusedAttempts)
-    return undefined
+  if (!input.error.isRetryable || input.attempts >= attemptsAfter(policy, input.error)) return undefined
   const step = Math.min(policy.maxDelayMillis, policy.baseDelayMillis * 2 ** (input.attempts - 1))
   let delay = input.random * step
   const retryAfter = input.error.retryAfterMillis
   if (retryAfter !== undefined) delay = Math.max(delay, Math.min(retryAfter, policy.retryAfterCapMillis))
   return input.elapsedMillis + delay >= policy.deadlineMillis ? undefined : delay
+}
+
+/**
+ * The attempts a request gets in all when its last attempt failed with `error`: `refusedAttempts` (at most
+ * `maxAttempts`) while the connection is refused, else `maxAttempts`. The retry log names this total.
+ */
+export const attemptsAfter = (policy: RetryPolicy, error: ThoughtSpotError): number => {
+  const reason = error.reason
+  return reason._tag === "Transport" && reason.networkCode === "ECONNREFUSED"
+    ? Math.min(policy.maxAttempts, policy.refusedAttempts)
+    : policy.maxAttempts
 }
 
 /** A delay as the retry log says it: seconds with one decimal (`2.4 s`). */
@@ -142,7 +150,7 @@ export const schedule = (
           if (delay === undefined) return Cause.done(meta.attempt)
           return Effect.as(
             Effect.logInfo(
-              `retrying ${meta.input.operation} in ${formatSeconds(delay)} (attempt ${meta.attempt + 1} of ${policy.maxAttempts}): ${meta.input.reason._tag}: ${meta.input.reason.message}`
+              `retrying ${meta.input.operation} in ${formatSeconds(delay)} (attempt ${meta.attempt + 1} of ${attemptsAfter(policy, meta.input)}): ${meta.input.reason._tag}: ${meta.input.reason.message}`
             ),
             [meta.attempt, Duration.millis(delay)] as [number, Duration.Duration]
           )
