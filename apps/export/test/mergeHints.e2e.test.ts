@@ -195,6 +195,19 @@ describe("merge's hints", () => {
     expect(wholeFiles(out)).toEqual(single)
   }, 120_000)
 
+  it("a-damaged-manifest-of-a-shards-latest-run-is-named-with-the-job-run-to-run-it-in", async () => {
+    const out = NodePath.join(root, "damaged")
+    await allShards(out, "n5")
+    // A run manifest torn after every shard's run: it may be a shard's latest.
+    const torn = NodePath.join(out, "manifest-29991231T235959999Z-ffff.json")
+    NodeFs.writeFileSync(torn, '{"spotpipe": "0.1.0", "run_id"')
+    const merge = await runCliInProcess(["merge", out], { env })
+    expect(merge.code, merge.stdout).toBe(1)
+    expect(merge.stderr).toContain(
+      `${torn} is not a spotpipe manifest (torn, damaged or not a file), of a run that may be a shard's latest: merging without it could take that shard's parts from an earlier run; run that shard again in job run "n5" (with --job-run n5 and --resume, or --force), restore the file from a copy`
+    )
+  }, 120_000)
+
   it("an-export-that-failed-in-a-shard-is-named-with-the-command-that-runs-it-again", async () => {
     const failing = writeJob("failing.json", {
       defaults: { pageSize: 70 },

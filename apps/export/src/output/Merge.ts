@@ -328,7 +328,7 @@ const selectRuns = (runs: ReadonlyArray<string>, maxSpreadHours: number) =>
     const newer = unreadable.filter((at) => runIdOfName(path.basename(at)) > oldest)
     if (newer.length > 0) {
       return yield* refuse(
-        `${damagedShown(newer)}, of a run that may be ${missing.length > 0 ? `shard ${missing[0]} of ${count}'s` : "a shard's latest"}: merging without it could take that shard's parts from an earlier run; run that shard again${jobRun === undefined ? "" : ` in ${jobRunShown(jobRun)} (--job-run ${shellWord(jobRun)})`} (with --resume, or --force), restore the file from a copy, or move it away if its run is not of this job; nothing was written`
+        `${damagedShown(newer)}, of a run that may be ${missing.length > 0 ? `shard ${missing[0]} of ${count}'s` : "a shard's latest"}: merging without it could take that shard's parts from an earlier run; run that shard again${jobRun === undefined ? "" : ` in ${jobRunShown(jobRun)}`} (with ${jobRun === undefined ? "" : `--job-run ${shellWord(jobRun)} and `}--resume, or --force), restore the file from a copy, or move it away if its run is not of this job; nothing was written`
       )
     }
     // A missing shard that ran the job in another job run: named with the run, so it is not taken for this one's.
