@@ -273,7 +273,7 @@ const columnPlan = async (
   }
   if (rewritten.length > 0) {
     return {
-      problem: `${refused}, or export the file in the format the table was loaded from (one column never mixes two ways of writing a list: ${rewritten.join("; ")})`
+      problem: `${output.file} cannot be added to table ${output.table}: ${rewritten.join("; ")}, and one column never mixes two ways of writing a list: load with --mode replace, or into another database, or export the file in the format the table was loaded from`
     }
   }
   // A key column the old rows lack would give them all a NULL key, which every null key of a later file matches.

@@ -2,7 +2,8 @@
  * Warehouse names across runs, exported from a sandbox and loaded into one DuckDB file one run after the other: a
  * table or column name belongs to one name in every run, so a later run never takes an earlier one's table, and an
  * append never puts one column's values into another's; a list column written two ways (CSV `a;b`, NDJSON JSON
- * arrays) is refused as a type change; a merge key that is not the file's column name says which one it may be.
+ * arrays) is refused as a type change, in DuckDB and PostgreSQL; a merge key that is not the file's column name
+ * says which one it may be.
  * Names with no ASCII letters come from a renaming proxy in front of the sandbox (its columns are English).
  */
 import * as NodeFs from "node:fs"
@@ -13,13 +14,15 @@ import { nameHash } from "../../src/plan/Names.ts"
 import { type RenamingProxy, startRenamingProxy } from "../support/RenamingProxy.ts"
 import { sandboxEnv } from "../support/Sandboxes.ts"
 import { tempFolders } from "../support/tempFolders.ts"
-import { cli, manifestOf, withDuckDb } from "./support/loadHelpers.ts"
+import { cli, manifestOf, withDuckDb, withPostgres } from "./support/loadHelpers.ts"
+import { type RealPostgres, startRealPostgres } from "./support/RealPostgres.ts"
 
 const folder = tempFolders("spotpipe-load-names-")
 let sandbox: RunningSandbox
 let proxy: RenamingProxy
 let env: Record<string, string>
 let renamedEnv: Record<string, string>
+type Query = (sql: string) => Promise<Array<Array<unknown>>>
 
 beforeAll(async () => {
   sandbox = await startSandbox({ rows: 2_000, seed: fixtures.golden.seed, timezone: "UTC" })
@@ -93,16 +96,39 @@ describe("runs loaded one after the other into one database", () => {
 })
 
 describe("a list column written two ways", () => {
+  let postgres: RealPostgres
+  beforeAll(() => {
+    postgres = startRealPostgres()
+  }, 60_000)
+  afterAll(() => postgres?.close())
+
+  /** Each engine: a fresh target and a query on it. */
+  const targets = {
+    duckdb: async () => {
+      const file = NodePath.join(folder(), "w.duckdb")
+      return { into: `duckdb:${file}`, open: <A>(use: (q: Query) => Promise<A>) => withDuckDb(file, use) }
+    },
+    postgres: async () => {
+      // A schema of its own per test, so that tests never see each other's tables.
+      const schema = `t${Math.random().toString(36).slice(2, 10)}`
+      await withPostgres(postgres.url, (q) => q(`CREATE SCHEMA ${schema}`))
+      const url = `${postgres.url}&options=-c%20search_path%3D${schema}`
+      return { into: url, open: <A>(use: (q: Query) => Promise<A>) => withPostgres(url, use) }
+    }
+  }
+
   it.each([
-    ["csv", "ndjson"],
-    ["ndjson", "csv"]
-  ])(
-    "metadata tags from %s, then from %s into one table, are refused",
-    async (firstFormat, thenFormat) => {
+    ["csv", "ndjson", "duckdb"],
+    ["ndjson", "csv", "duckdb"],
+    ["csv", "ndjson", "postgres"],
+    ["ndjson", "csv", "postgres"]
+  ] as const)(
+    "metadata tags from %s, then from %s into one %s table, are refused",
+    async (firstFormat, thenFormat, engine) => {
       const first = await exported(["metadata", "--type", "ANSWER", "--format", firstFormat])
       const then = await exported(["metadata", "--type", "ANSWER", "--format", thenFormat])
-      const database = NodePath.join(folder(), "w.duckdb")
-      const loaded = await cli(["load", first, "--into", `duckdb:${database}`, "--quiet"])
+      const target = await targets[engine]()
+      const loaded = await cli(["load", first, "--into", target.into, "--quiet"])
       expect(loaded.code, loaded.stderr).toBe(0)
       const csvTags = "VARCHAR (a list as CSV writes it: a;b)"
       const ndjsonTags = "lists as JSON arrays (VARCHAR[], as NDJSON writes them)"
@@ -111,13 +137,19 @@ describe("a list column written two ways", () => {
         ["--mode", "append"],
         ["--mode", "merge", "--key", "id"]
       ]) {
-        const refused = await cli(["load", then, "--into", `duckdb:${database}`, ...mode])
+        const refused = await cli(["load", then, "--into", target.into, ...mode])
         expect(refused.code).toBe(1)
         expect(refused.stderr).toContain("nothing was loaded")
-        expect(refused.stderr).toContain(`"tags" holds ${inTable} in the table and ${inFile} in the file`)
+        expect(refused.stderr).toContain(
+          `metadata.${thenFormat} cannot be added to table metadata: "tags" holds ${inTable} in the table and ${inFile} in the file, and one column never mixes two ways of writing a list`
+        )
       }
-      await withDuckDb(database, async (q) => {
-        const tags = await q(`SELECT tags FROM metadata WHERE name = 'Revenue by Month'`)
+      // Lists written the table's way are added.
+      const same = await exported(["metadata", "--type", "ANSWER", "--format", firstFormat])
+      const appended = await cli(["load", same, "--into", target.into, "--mode", "append", "--quiet"])
+      expect(appended.code, appended.stderr).toBe(0)
+      await target.open(async (q) => {
+        const tags = await q(`SELECT DISTINCT tags FROM metadata WHERE name = 'Revenue by Month'`)
         expect(tags).toEqual([[firstFormat === "csv" ? "Finance;Certified" : '["Finance","Certified"]']])
       })
     },
