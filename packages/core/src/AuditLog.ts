@@ -26,6 +26,12 @@ export const MAX_REQUEST_MILLIS = 24 * 60 * 60 * 1000
 /** The longest window (`end − start`): one millisecond less than a request, which asks from `start − 1`. */
 export const MAX_WINDOW_MILLIS = MAX_REQUEST_MILLIS - 1
 
+/**
+ * The earliest bound `auditLogs` takes: 10^12 epoch milliseconds, 2001-09-09T01:46:40Z. A bound below it is most
+ * likely epoch seconds (today's are about 1.8 × 10^9), which read as milliseconds fall in January 1970.
+ */
+export const EARLIEST_MILLIS = 1_000_000_000_000
+
 /** A half-open time window `[start, end)` in epoch milliseconds. */
 export interface Window {
   readonly start: number

@@ -154,6 +154,16 @@ export const make = (post: Post): AdminOperations => {
         } catch (error) {
           return Effect.fail(Classify.badInput("auditLogs", (error as RangeError).message))
         }
+        // Epoch seconds read as milliseconds land in January 1970: every window would come back empty, without a word.
+        const early = [range.since, range.until].find((bound) => bound < AuditLog.EARLIEST_MILLIS)
+        if (early !== undefined) {
+          return Effect.fail(
+            Classify.badInput(
+              "auditLogs",
+              `${early === range.since ? "since" : "until"} ${early} is before 2001-09-09 as epoch milliseconds (below 10^12), where ThoughtSpot keeps no audit events (it keeps them for 30 days): give both ends in epoch milliseconds (epoch seconds × 1000)`
+            )
+          )
+        }
         return Effect.succeed(
           Stream.flatMap(
             Stream.fromIterable(windows),
