@@ -4,12 +4,20 @@ import { formatBatchSummary } from "../src/cli/BatchSummary.ts"
 import type { Manifest } from "../src/output/Manifest.ts"
 
 /** A manifest with what the summary reads: each export's status and its outputs' rows, bytes and resume. */
-const manifestOf = (exports: ReadonlyArray<{ name: string; outputs: ReadonlyArray<[number, number]> }>) =>
+const manifestOf = (
+  exports: ReadonlyArray<{ name: string; outputs: ReadonlyArray<[number, number]>; format?: string }>
+) =>
   ({
     shard: null,
     exports: exports.map((e) => ({ export: e.name, status: "succeeded", error: null, files: [] })),
     outputs: exports.flatMap((e) =>
-      e.outputs.map(([rows, bytes]) => ({ export: e.name, rows_written: rows, bytes, resume: "written" }))
+      e.outputs.map(([rows, bytes]) => ({
+        export: e.name,
+        format: e.format ?? "csv",
+        rows_written: rows,
+        bytes,
+        resume: "written"
+      }))
     )
   }) as unknown as Manifest
 
@@ -32,6 +40,26 @@ describe("the batch summary", () => {
       "ok      metadata-answer: 1 file, 1 row, 1 byte",
       "ok      answer-Sales: 1 file, 0 rows, 20 bytes",
       "ok      audit-log: 2 files, 1,502 rows, 90,003 bytes"
+    ])
+  })
+
+  it("an-export-of-tml-documents-counts-documents-not-rows", () => {
+    const text = formatBatchSummary(
+      manifestOf([
+        {
+          name: "tml",
+          format: "yaml",
+          outputs: [
+            [0, 300],
+            [0, 200]
+          ]
+        },
+        { name: "tml-one", format: "json", outputs: [[0, 1]] }
+      ])
+    )
+    expect(text.split("\n").slice(0, 2)).toEqual([
+      "ok      tml: 2 documents, 500 bytes",
+      "ok      tml-one: 1 document, 1 byte"
     ])
   })
 })

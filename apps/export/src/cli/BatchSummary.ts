@@ -7,7 +7,7 @@
  * each output's, as the `--json` report carries them.
  */
 
-import type { Manifest } from "../output/Manifest.ts"
+import { isDocumentFormat, type Manifest } from "../output/Manifest.ts"
 import { removedText } from "./Summary.ts"
 import { formatCount, inert, jsonLine } from "./TerminalText.ts"
 
@@ -22,6 +22,8 @@ const perExport = (manifest: Manifest) =>
     return {
       status,
       files: outputs.length,
+      /** TML documents: files without rows. */
+      documents: outputs.filter((o) => isDocumentFormat(o.format)).length,
       rows: outputs.reduce((n, o) => n + o.rows_written, 0),
       bytes: outputs.reduce((n, o) => n + o.bytes, 0),
       resume: [...new Set(outputs.map((o) => o.resume))]
@@ -31,12 +33,17 @@ const perExport = (manifest: Manifest) =>
 /** Summary text of a batch manifest. */
 export const formatBatchSummary = (manifest: Manifest): string => {
   const lines: Array<string> = []
-  for (const { status, files, rows, bytes, resume } of perExport(manifest)) {
+  for (const { status, files, documents, rows, bytes, resume } of perExport(manifest)) {
     const how = resume.join("+")
+    // An export of TML documents (no rows) counts them as documents, as a single command's summary does.
+    const written =
+      files > 0 && documents === files
+        ? plural(documents, "document", "documents")
+        : `${plural(files, "file", "files")}, ${plural(rows, "row", "rows")}`
     lines.push(
       inert(
         status.status === "succeeded"
-          ? `ok      ${status.export}: ${plural(files, "file", "files")}, ${plural(rows, "row", "rows")}, ${plural(bytes, "byte", "bytes")}${how === "written" || how === "" ? "" : ` (${how})`}`
+          ? `ok      ${status.export}: ${written}, ${plural(bytes, "byte", "bytes")}${how === "written" || how === "" ? "" : ` (${how})`}`
           : `FAILED  ${status.export}: ${status.error ?? "failed"}`
       )
     )
