@@ -76,10 +76,14 @@ const show = (key: string, value: unknown): string => {
 /** The runtime's time-zone database version. */
 export const runtimeTzDatabase = (): string => process.versions.tz ?? "unknown"
 
-/** The fingerprint of an output: its export's fingerprint (what is read) and every setting (how it is written). */
+/**
+ * The fingerprint of an output: its export's fingerprint (what is read) and every setting (how it is written). `v`
+ * is raised when a rule of writing changes (3: snake and slug names) so that a checkout's own earlier outputs, of
+ * the same version number, restart too.
+ */
 export const fingerprintOf = (exportFingerprint: string, settings: OutputSettings): string =>
   createHash("sha256")
-    .update(canonicalJson({ v: 2, export: exportFingerprint, settings }), "utf8")
+    .update(canonicalJson({ v: 3, export: exportFingerprint, settings }), "utf8")
     .digest("hex")
 
 /** A setting that differs between two runs, for the log line (`--newline`, `crlf`, `lf`). */
