@@ -120,6 +120,15 @@ describe("a misconfigured target's failure says what to do", () => {
     expect(loaded.stderr).toContain("check the URL's host and port")
   }, 60_000)
 
+  it("a database or a user the server does not have: the server's words and what to check", async () => {
+    const database = await cli(["load", run, "--into", postgres.url.replace(":///postgres?", ":///nowhere?")], {})
+    expect(database.code).toBe(1)
+    expect(database.stderr).toContain('database "nowhere" does not exist: check the database in the URL\'s path')
+    const user = await cli(["load", run, "--into", postgres.url.replace("user=postgres", "user=ghost")], {})
+    expect(user.code).toBe(1)
+    expect(user.stderr).toContain('role "ghost" does not exist: check the URL\'s user')
+  }, 60_000)
+
   it("a certificate file the URL names that does not exist: says which parameters name files, not a socket", async () => {
     const url = `${postgres.url}&sslmode=verify-ca&sslrootcert=${NodePath.join(root, "no-ca.pem")}`
     const loaded = await cli(["load", run, "--into", url], {})
