@@ -291,14 +291,68 @@ const queryKeyPath = (key: string): ReadonlyArray<string> =>
     .filter((name) => name !== "")
     .map(fieldName)
 
+/** What a value is, for a message that refuses it (never the value: a body may hold a password). */
+const kindOfValue = (value: unknown): string =>
+  value === null || value === undefined
+    ? String(value)
+    : Array.isArray(value)
+      ? "an array"
+      : typeof value === "object"
+        ? "an object"
+        : `a ${typeof value}`
+
+/**
+ * Why `request` cannot be sent as given, as a `TypeError`, or `undefined`: what the types require and a program in
+ * plain JavaScript may not give — a `body` that is not JSON text (an object would be sent as `[object Object]`, a
+ * ThoughtSpot `BadRequest` that blames the server, and its secrets would go unnoticed), a `query` that is not
+ * `[name, value]` pairs of text, `secrets` that are not texts, a method REST v2.0 does not use.
+ */
+export const requestProblem = (request: ApiRequest): TypeError | undefined => {
+  const given = request as { readonly [K in keyof ApiRequest]?: unknown }
+  if (!(methods as ReadonlyArray<unknown>).includes(given.method)) {
+    return new TypeError(
+      `request.method must be one of ${methods.join(", ")}, got ${typeof given.method === "string" ? JSON.stringify(given.method.slice(0, 20)) : kindOfValue(given.method)}`
+    )
+  }
+  if (typeof given.path !== "string") return new TypeError(`request.path must be text, got ${kindOfValue(given.path)}`)
+  if (given.body !== undefined && typeof given.body !== "string") {
+    return new TypeError(
+      `request.body must be JSON text (a string), got ${kindOfValue(given.body)}: pass JSON.stringify(body), or leave it out for no body`
+    )
+  }
+  const query = given.query
+  if (
+    query !== undefined &&
+    !(
+      Array.isArray(query) &&
+      query.every(
+        (pair: unknown) =>
+          Array.isArray(pair) && pair.length === 2 && typeof pair[0] === "string" && typeof pair[1] === "string"
+      )
+    )
+  ) {
+    return new TypeError(
+      `request.query must be an array of [name, value] pairs of text, got ${kindOfValue(query)}: e.g. [["record_size", "10"]]`
+    )
+  }
+  const secrets = given.secrets
+  if (secrets !== undefined && !(Array.isArray(secrets) && secrets.every((s: unknown) => typeof s === "string"))) {
+    return new TypeError(`request.secrets must be an array of texts, got ${kindOfValue(secrets)}`)
+  }
+  return undefined
+}
+
 /**
  * The secrets a request carries: the values of its {@link secretFields} and everything under them in the body (at
  * any depth) and in the query (its own parameters and those written in the path, `url_params[code]` under
  * `url_params`); the user info of any URL among its values (`https://user:token@host/…`); everything after the
  * host of a webhook's delivery `url` ({@link secretUrlEndpoints}); and its explicit `secrets`. A body that is not
- * JSON is sent as it is and searched for nothing (ThoughtSpot refuses it).
+ * JSON is sent as it is and searched for nothing (ThoughtSpot refuses it). A request {@link requestProblem} refuses
+ * throws its `TypeError`: an object given as the body would otherwise be said to carry no secret.
  */
 export const secretsOf = (request: ApiRequest): ReadonlyArray<string> => {
+  const problem = requestProblem(request)
+  if (problem !== undefined) throw problem
   const out: Array<string> = [...(request.secrets ?? [])]
   const checked = apiPath(request.path)
   const delivery = checked._tag === "Ok" && sendsSecretUrl(checked.path)
@@ -397,13 +451,17 @@ const encodeQuery = (query: ReadonlyArray<readonly [string, string]>): string =>
  * Sends `request` with `requester` and `credentials` (the client's): a 2xx answer's status and bytes. The
  * operation in errors and retry logs is `METHOD path`. A bad path fails as `BadRequest` before anything is
  * sent; a 2xx answer that is not JSON (an HTML page, another content type, a body cut short, which is retried
- * first) fails as `ResponseDecode`.
+ * first) fails as `ResponseDecode`. A request {@link requestProblem} refuses (a body that is not text …) dies with
+ * its `TypeError`.
  */
 export const send = (
   requester: Requester.Requester,
   credentials: Requester.CredentialSource,
   request: ApiRequest
 ): Effect.Effect<ApiResponse, ThoughtSpotError> => {
+  // A programming error (plain JavaScript past the types): the call dies with a TypeError, before anything is sent.
+  const problem = requestProblem(request)
+  if (problem !== undefined) return Effect.die(problem)
   const checked = apiPath(request.path)
   const operation = `${request.method} ${checked._tag === "Ok" ? checked.path.split("?", 1)[0] : shownPath(request.path)}`
   if (checked._tag === "Refused") return Effect.fail(Classify.badInput(operation, checked.message))
