@@ -129,6 +129,19 @@ describe("a misconfigured target's failure says what to do", () => {
     expect(user.stderr).toContain('role "ghost" does not exist: check the URL\'s user')
   }, 60_000)
 
+  it("a replace by a user that does not own the table: the server's words and the ways out", async () => {
+    const first = await cli(["load", run, "--into", postgres.url, "--quiet"], {})
+    expect(first.code).toBe(0)
+    const table = output().table
+    await query(
+      `CREATE ROLE loader LOGIN; GRANT CREATE ON SCHEMA public TO loader; GRANT ALL ON "${table}", spotpipe_loads TO loader`
+    )
+    const again = await cli(["load", run, "--into", postgres.url.replace("user=postgres", "user=loader")], {})
+    expect(again.code).toBe(1)
+    expect(again.stderr).toContain(`must be owner of table ${table}`)
+    expect(again.stderr).toContain("load as its owner")
+  }, 60_000)
+
   it("a certificate file the URL names that does not exist: says which parameters name files, not a socket", async () => {
     const url = `${postgres.url}&sslmode=verify-ca&sslrootcert=${NodePath.join(root, "no-ca.pem")}`
     const loaded = await cli(["load", run, "--into", url], {})
