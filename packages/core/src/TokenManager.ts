@@ -481,9 +481,8 @@ export const make = Effect.fn("TokenManager.make")(function* (
    * `RevokeTokenRequest` shape), each call authenticated with the newest token, which is revoked last.
    */
   /**
-   * A credential request still under way at close may mint a token: its answer is awaited for as long as a
-   * release call may take, so that token is released too; then (or at once, without `releaseOnClose`) it is
-   * stopped.
+   * A credential request still under way at close may mint a token: its answer is awaited for up to
+   * `SETTLE_MILLIS`, so that token is released too; then (or at once, without `releaseOnClose`) it is stopped.
    */
   const settle = Effect.suspend(() => {
     const fiber = inflight
