@@ -243,11 +243,19 @@ export const pgpassLookup = (
  * The URLs to connect with, in order, giving `sslmode` libpq's meaning: pg reads `prefer`, `require` and
  * `verify-ca` as `verify-full` (and warns about it on stderr) unless told `uselibpqcompat=true`, which is added
  * here; `prefer` and `allow` are SSL without verifying the certificate when the server offers it, else plain (a
- * second URL with `sslmode=disable`). A URL that says `uselibpqcompat` itself is left as it is.
+ * second URL with `sslmode=disable`). A URL that says `uselibpqcompat` itself is left as it is. A Unix socket is
+ * spoken to without SSL, as libpq does.
  */
 export const connectionUrls = (url: string): ReadonlyArray<string> => {
-  const query = new URL(url).searchParams
+  const parsed = new URL(url)
+  const query = parsed.searchParams
   const mode = query.get("sslmode")
+  // libpq never uses SSL over a Unix socket, whatever sslmode says; pg would ask for it there and fail.
+  if ((query.get("host") ?? parsed.hostname).startsWith("/") && mode !== "disable") {
+    if (mode !== null) return [url.replace(/([?&])sslmode=[^&#]*/, "$1sslmode=disable")]
+    const hash = url.indexOf("#")
+    return [hash === -1 ? `${url}&sslmode=disable` : `${url.slice(0, hash)}&sslmode=disable${url.slice(hash)}`]
+  }
   if (mode === null || query.has("uselibpqcompat") || !["prefer", "allow", "require", "verify-ca"].includes(mode)) {
     return [url]
   }

@@ -59,6 +59,16 @@ describe("a PostgreSQL URL whose query a load would not honour", () => {
   }, 60_000)
 })
 
+describe("a Unix socket", () => {
+  it("is spoken to without SSL whatever sslmode says, as libpq does (no SSL request the server would refuse)", async () => {
+    for (const extra of ["&sslmode=require", "&sslmode=verify-full", "&sslmode=prefer&uselibpqcompat=true"]) {
+      const loaded = await cli(["load", run, "--into", `${postgres.url}${extra}`, "--quiet"], {})
+      expect(loaded.stderr).toBe("")
+      expect(loaded.code).toBe(0)
+    }
+  }, 60_000)
+})
+
 describe("PGSSLMODE, libpq's sslmode for a URL without one", () => {
   // A process of its own: pg reads PGSSLMODE from the process's environment.
   it("is refused when invalid (exit 2), never read as no SSL at all; a valid one is taken", async () => {
