@@ -381,6 +381,15 @@ describe("spotpipe audit", () => {
     })
     expect(future.code).toBe(2)
     expect(future.stderr).toContain("is in the future")
+    // A date before any ThoughtSpot audit event: said in the dates given, not as core's epoch-milliseconds check.
+    const ancient = await runCliInProcess(["audit", "--since", "1999-01-01", "--until", "1999-01-02", "--out", dir], {
+      env: sandboxEnv(sandbox)
+    })
+    expect(ancient.code).toBe(2)
+    expect(ancient.stderr).toContain(
+      "--since 1999-01-01T00:00:00.000Z is before 2001-09-09T01:46:40.000Z, where ThoughtSpot keeps no audit events"
+    )
+    expect(ancient.stderr).not.toContain("milliseconds")
     const bad = await runCliInProcess(["audit", "--since", "yesterday", "--out", dir], { env: sandboxEnv(sandbox) })
     expect(bad.code).toBe(2)
     expect(bad.stderr).toContain("is not a time")

@@ -8,6 +8,8 @@
  *   or liveboard visualization the same rows through the runtime filter `column GE value` ({@link incrementalRuntime});
  * - an audit export reads `[since, until)` ({@link auditOutput}).
  */
+
+import { AuditLog } from "@spotpipe/core"
 import {
   type DateCellError,
   decodeCell,
@@ -124,6 +126,12 @@ export const resolveIncremental = (
         if (until > nowMillis) {
           return yield* new UsageError({
             message: `${entry.what}: ${say.named("until")} ${isoMillis(until)} is in the future (now is ${isoMillis(nowMillis)}): events after now are not there yet, and the next ${say.lastRun("since")} would start after them; leave ${say.named("until")} out for now`
+          })
+        }
+        // core refuses such a bound as likely epoch seconds; a date given here is said in the user's own terms.
+        if (since < AuditLog.EARLIEST_MILLIS) {
+          return yield* new UsageError({
+            message: `${entry.what}: ${say.named("since")} ${isoMillis(since)} is before ${isoMillis(AuditLog.EARLIEST_MILLIS)}, where ThoughtSpot keeps no audit events (it keeps them for 30 days): give a later ${say.named("since")}, e.g. 30d`
           })
         }
         if (since > until) {
