@@ -138,10 +138,10 @@ const queryProblem = (query: URLSearchParams): string | undefined => {
 /** The URL as messages show it: `postgresql://user@host:port/db`, a socket as `postgresql:///db?host=…&user=…`. */
 const shownUrl = (url: URL): string => {
   const query = url.searchParams
-  // A query parameter wins over the URL's part, for libpq and pg alike.
-  const host = query.get("host") ?? url.hostname
-  const port = query.get("port") ?? url.port
-  const user = query.has("user") ? encodeURIComponent(query.get("user")!) : url.username
+  // A query parameter wins over the URL's part, for libpq and pg alike (an empty one does not, for pg).
+  const host = query.get("host") || url.hostname
+  const port = query.get("port") || url.port
+  const user = query.get("user") ? encodeURIComponent(query.get("user")!) : url.username
   if (host.startsWith("/")) {
     const extra = `${port === "" ? "" : `&port=${port}`}${user === "" ? "" : `&user=${user}`}`
     return `${url.protocol}//${url.pathname}?host=${host}${extra}`
@@ -208,7 +208,7 @@ export const parseTarget = (text: string): { readonly ok: Target } | { readonly 
       }
     }
     // libpq's socket form: no host in the URL, the socket's folder as `?host=/path`.
-    const socket = url.hostname === "" ? url.searchParams.get("host") : null
+    const socket = url.hostname === "" ? url.searchParams.get("host") || null : null
     if ((url.hostname === "" && socket === null) || url.pathname.length <= 1) {
       return {
         refused:

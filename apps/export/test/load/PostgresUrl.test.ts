@@ -84,6 +84,8 @@ describe("the URL a message shows", () => {
     expect(shown("postgresql://db.internal/analytics")).toBe("postgresql://db.internal/analytics")
     // A query parameter wins over the URL's part, as for libpq and pg.
     expect(shown(`${base}?user=other&port=6543`)).toBe("postgresql://other@db.internal:6543/analytics")
+    expect(shown(`${base}?host=&user=`)).toBe(base)
+    expect(refused("postgresql:///analytics?host=")).toContain("needs a host and a database")
     expect(shown("postgresql:///analytics?host=/var/run/postgresql&user=loader")).toBe(
       "postgresql:///analytics?host=/var/run/postgresql&user=loader"
     )
