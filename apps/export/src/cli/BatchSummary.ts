@@ -9,9 +9,7 @@
 
 import { isDocumentFormat, type Manifest } from "../output/Manifest.ts"
 import { removedText } from "./Summary.ts"
-import { formatCount, inert, jsonLine } from "./TerminalText.ts"
-
-const plural = (n: number, one: string, many: string) => `${formatCount(n)} ${n === 1 ? one : many}`
+import { formatCount, inert, jsonLine, plural } from "./TerminalText.ts"
 
 /** The files the run removed, every export's (see `ExportStatus.removed`). */
 const removedOf = (manifest: Manifest) => manifest.exports.flatMap((e) => e.removed ?? [])

@@ -9,9 +9,7 @@
 import type { TableLoad } from "../load/Load.ts"
 import type { LoadReport } from "../load/LoadStep.ts"
 import { formatTable } from "./Summary.ts"
-import { formatCount, inert, jsonLine } from "./TerminalText.ts"
-
-const plural = (n: number, one: string, many: string) => `${formatCount(n)} ${n === 1 ? one : many}`
+import { formatCount, inert, jsonLine, plural } from "./TerminalText.ts"
 
 /** The load summary as text (no trailing newline). */
 export const formatLoadSummary = (report: LoadReport): string => {

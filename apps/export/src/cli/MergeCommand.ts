@@ -14,7 +14,7 @@ import { version } from "../Version.ts"
 import { jsonReportFlag, logFlags } from "./Flags.ts"
 import { checkLogging } from "./Settings.ts"
 import { formatTable } from "./Summary.ts"
-import { formatCount, inert, jsonLine } from "./TerminalText.ts"
+import { formatCount, inert, jsonLine, plural } from "./TerminalText.ts"
 
 /** `--max-spread`'s hours: a number above 0 (decimals allowed), at most a year. */
 const spreadHours = (text: string) =>
@@ -25,8 +25,6 @@ const spreadHours = (text: string) =>
           message: `--max-spread "${text.slice(0, 40)}" is not a number of hours above 0 (up to 8760): e.g. --max-spread 36`
         })
       )
-
-const plural = (n: number, one: string, many: string) => `${formatCount(n)} ${n === 1 ? one : many}`
 
 /**
  * `merged 2 files (7 parts), 2,000 rows in /abs/landing`, the job run (`of job run night-2`), and how many other

@@ -11,7 +11,7 @@
 import type { DryRunPlan } from "../engine/DryRun.ts"
 import type { RunResult } from "../engine/Engine.ts"
 import { isDocumentFormat } from "../output/Manifest.ts"
-import { formatCount, inert, jsonLine } from "./TerminalText.ts"
+import { formatCount, inert, jsonLine, plural } from "./TerminalText.ts"
 
 /** One line of the summary. */
 export interface SummaryLine {
@@ -65,8 +65,6 @@ export const removedOf = (result: RunResult): ReadonlyArray<RemovedLine> =>
 
 const headers = ["object", "rows", "file", "bytes", "seconds"] as const
 const numeric = [false, true, false, true, true] as const
-
-const plural = (n: number, one: string, many: string) => `${formatCount(n)} ${n === 1 ? one : many}`
 
 /** Results and their rows, each result counted once, and the documents (files without rows). */
 const totals = (lines: ReadonlyArray<SummaryLine>) => {

@@ -38,3 +38,6 @@ const grouped = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 })
 
 /** A count for people: thousands separated by `,` (`10,000`). JSON output keeps plain numbers. */
 export const formatCount = (n: number | bigint): string => grouped.format(n)
+
+/** `n` grouped and the word for its number: `1 row`, `1,024 rows`. */
+export const plural = (n: number, one: string, many: string): string => `${formatCount(n)} ${n === 1 ? one : many}`
