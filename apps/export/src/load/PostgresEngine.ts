@@ -251,7 +251,7 @@ export const connectionUrls = (url: string): ReadonlyArray<string> => {
   const query = parsed.searchParams
   const mode = query.get("sslmode")
   // libpq never uses SSL over a Unix socket, whatever sslmode says; pg would ask for it there and fail.
-  if ((query.get("host") ?? parsed.hostname).startsWith("/") && mode !== "disable") {
+  if ((query.get("host") || parsed.hostname).startsWith("/") && mode !== "disable") {
     if (mode !== null) return [url.replace(/([?&])sslmode=[^&#]*/, "$1sslmode=disable")]
     const hash = url.indexOf("#")
     return [hash === -1 ? `${url}&sslmode=disable` : `${url.slice(0, hash)}&sslmode=disable${url.slice(hash)}`]
