@@ -130,7 +130,13 @@ const parseErrorText = (
               .filter((f) => f.startsWith(`--${letter}`) || f.toLowerCase() === `-${letter}`)
               .sort((a, b) => a.length - b.length)
               .slice(0, 3)
-      return `spotpipe: unknown flag ${error.option}${where}${didYouMean(suggestions, false)}`
+      // Right after a flag that takes a value, it may have been meant as that value (`--null-string --`).
+      const before = args[args.indexOf(error.option) - 1]
+      const value =
+        before !== undefined && flagKinds(helpDoc).takeValue.has(before)
+          ? `; if it is the value of ${before}, give it as ${before}=${error.option}`
+          : ""
+      return `spotpipe: unknown flag ${error.option}${where}${didYouMean(suggestions, false)}${value}`
     }
     case "UnknownSubcommand": {
       const habit = habits[`${(helpDoc.commandPath ?? []).join(" ")} ${error.subcommand}`]
@@ -246,6 +252,65 @@ const commandWords = (args: ReadonlyArray<string>): ReadonlyArray<{ readonly wor
   return words
 }
 
+/** The help document of the command `words` name (`["ls", "answers"]`): effect/cli's own, as its --help shows it. */
+const helpDocOf = (words: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    let doc: CliHelpDoc.HelpDoc | undefined
+    yield* Command.runWith(spotpipe, { version })([...words, "--help"]).pipe(
+      Effect.provideService(CliConfig.CliConfig, cliConfig),
+      Effect.provide(
+        CliOutput.layerPresenter({
+          present: (event) =>
+            Effect.sync(() => {
+              if (event._tag === "Help") doc = event.helpDoc
+            })
+        })
+      ),
+      Effect.ignore
+    )
+    return doc
+  })
+
+/** The flags of `doc` that take a value (`--out`, `-f`), and all of its flags, as typed. */
+const flagKinds = (doc: CliHelpDoc.HelpDoc) => {
+  const all = [...doc.flags, ...(doc.globalFlags ?? [])]
+  return {
+    known: new Set(flagNames(all)),
+    takeValue: new Set(flagNames(all.filter((f) => f.type !== "boolean")))
+  }
+}
+
+/** A word with one leading dash that could be a value (`-x`, `-08:00`, `-\N`), not the lone `-` (stdout). */
+const oneDashWord = (word: string) => word.length > 1 && word.startsWith("-") && !word.startsWith("--")
+
+/**
+ * effect/cli reads every word that starts with `-` as a flag, so `--null-string -x` or `--timezone -08:00` was
+ * "unknown flag -x". Such a word right after a flag that takes a value is that flag's value, joined as
+ * `--null-string=-x`, unless it is a flag of the command itself (`-f`, `-h`): then it stays a flag, as does a
+ * word that starts with `--` (a flag whose value was forgotten, `--out --fromat`, is not taken for a folder).
+ */
+export const joinDashValues = (args: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const end = args.indexOf("--")
+    const words = end === -1 ? args : args.slice(0, end)
+    if (!words.some((word, i) => i > 0 && oneDashWord(word) && words[i - 1]!.startsWith("-"))) return args
+    const doc = yield* helpDocOf(commandWords(args).map((w) => w.word))
+    if (doc === undefined) return args
+    const { known, takeValue } = flagKinds(doc)
+    const joined: Array<string> = []
+    for (let at = 0; at < args.length; at++) {
+      const word = args[at]!
+      const next = args[at + 1]
+      if (at + 1 < words.length && takeValue.has(word) && next !== undefined && oneDashWord(next) && !known.has(next)) {
+        joined.push(`${word}=${next}`)
+        at++
+      } else {
+        joined.push(word)
+      }
+    }
+    return joined
+  })
+
 /**
  * A flag of a command given before the command's name (`spotpipe --sandbox answer X`): effect/cli reads it as a
  * flag of the command above, which has none such, and would call it unknown — untrue, and no help to find the
@@ -259,20 +324,8 @@ export const misplacedFlag = (args: ReadonlyArray<string>) =>
     if (last === undefined) return Option.none<UsageError>()
     const before = args.slice(0, last.at).filter((arg) => arg.startsWith("-") && arg !== "-")
     if (before.length === 0) return Option.none<UsageError>()
-    // The command's flags, as its --help lists them (effect/cli's own help document).
-    let doc: CliHelpDoc.HelpDoc | undefined
-    yield* Command.runWith(spotpipe, { version })([...words.map((w) => w.word), "--help"]).pipe(
-      Effect.provideService(CliConfig.CliConfig, cliConfig),
-      Effect.provide(
-        CliOutput.layerPresenter({
-          present: (event) =>
-            Effect.sync(() => {
-              if (event._tag === "Help") doc = event.helpDoc
-            })
-        })
-      ),
-      Effect.ignore
-    )
+    // The command's flags, as its --help lists them.
+    const doc = yield* helpDocOf(words.map((w) => w.word))
     if (doc === undefined) return Option.none<UsageError>()
     const own = flagNames(doc.flags)
     const found = before.map((arg) => arg.split("=", 1)[0]!).find((name) => own.includes(name))
@@ -336,11 +389,17 @@ export const program = (args: ReadonlyArray<string>) => {
       canPrompt: terminal.canPrompt
     })
     if (Option.isSome(wizard)) return Effect.fail(wizard.value)
-    return misplacedFlag(args).pipe(
-      Effect.flatMap((misplaced) =>
-        Option.isSome(misplaced)
-          ? Effect.fail(misplaced.value)
-          : Command.runWith(spotpipe, { version })(args).pipe(Effect.provideService(CliConfig.CliConfig, cliConfig))
+    return joinDashValues(args).pipe(
+      Effect.flatMap((joined) =>
+        misplacedFlag(joined).pipe(
+          Effect.flatMap((misplaced) =>
+            Option.isSome(misplaced)
+              ? Effect.fail(misplaced.value)
+              : Command.runWith(spotpipe, { version })(joined).pipe(
+                  Effect.provideService(CliConfig.CliConfig, cliConfig)
+                )
+          )
+        )
       )
     )
   })
