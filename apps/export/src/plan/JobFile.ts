@@ -17,9 +17,10 @@
  */
 import { createHash } from "node:crypto"
 import { InvalidTimeZoneError, resolveTimeZone } from "@spotpipe/decode"
-import { Effect, Exit, Schema, SchemaGetter, SchemaIssue } from "effect"
+import { Cause, Effect, Exit, Option, Schema, SchemaGetter, SchemaIssue } from "effect"
 import { metadataTypes } from "../cluster/Cluster.ts"
 import { ConnectionSpec, EnvName, SettingText } from "../cluster/Connection.ts"
+import { checkHostUrl } from "../cluster/HostUrl.ts"
 import { nullStringProblem } from "../formats/CsvFormat.ts"
 import { loadModes, parseTarget } from "../LoadTarget.ts"
 import { isDocumentFormat } from "../output/Manifest.ts"
@@ -605,24 +606,27 @@ export const defaultPageSize = 10_000
 const secretKey =
   /^(password|passwd|pass|secret|secret_?key|client_?secret|token|bearer(_?token)?|access_?token|auth_?token|api_?key|credentials?)$/i
 
-const findInlineSecrets = (value: unknown, path: string, out: Array<JobFileProblem>): void => {
-  if (Array.isArray(value)) {
-    value.forEach((item, i) => {
-      findInlineSecrets(item, `${path}[${i}]`, out)
-    })
-  } else if (typeof value === "object" && value !== null) {
-    for (const [key, inner] of Object.entries(value)) {
-      const at = path === "" ? key : `${path}.${key}`
-      if (secretKey.test(key)) {
-        out.push({
-          path: at,
-          message: `secrets must not be written in a job file: put the value in an environment variable and name that variable instead (e.g. "passwordEnv": "THOUGHTSPOT_PASSWORD", "secretKeyEnv", "tokenEnv")`
-        })
-      } else {
-        findInlineSecrets(inner, at, out)
-      }
+/**
+ * `value` without the keys that look like inline secrets, each reported in `out` by its path (the value is neither
+ * read nor kept): the rest of the document is then checked as if they were not there, so that one pass reports
+ * every other mistake too, and a secret key is not reported a second time as an unknown key.
+ */
+const withoutInlineSecrets = (value: unknown, path: string, out: Array<JobFileProblem>): unknown => {
+  if (Array.isArray(value)) return value.map((item, i) => withoutInlineSecrets(item, `${path}[${i}]`, out))
+  if (typeof value !== "object" || value === null) return value
+  const kept: Record<string, unknown> = {}
+  for (const [key, inner] of Object.entries(value)) {
+    const at = path === "" ? key : `${path}.${key}`
+    if (secretKey.test(key)) {
+      out.push({
+        path: at,
+        message: `secrets must not be written in a job file: put the value in an environment variable and name that variable instead (e.g. "passwordEnv": "THOUGHTSPOT_PASSWORD", "secretKeyEnv", "tokenEnv")`
+      })
+    } else {
+      kept[key] = withoutInlineSecrets(inner, at, out)
     }
   }
+  return kept
 }
 
 const renderPath = (path: ReadonlyArray<PropertyKey>): string =>
@@ -903,48 +907,138 @@ export const defaultOutputName = (spec: ExportSpec): string => {
   }
 }
 
-/** Decodes an already-parsed JSON document into a {@link Job}. */
+/** The run-wide `defaults`. */
+const DefaultsSpec = Schema.Struct(settingsFields)
+type Defaults = typeof DefaultsSpec.Type
+
+const decodeExport = Schema.decodeUnknownExit(ExportSpec)
+const decodeDefault = Object.fromEntries(
+  Object.entries(settingsFields).map(([key, field]) => [key, Schema.decodeUnknownExit(Schema.Struct({ [key]: field }))])
+)
+
+/**
+ * The parts of a job document that decode on their own: each export (`undefined` where it does not), and each
+ * `defaults` setting, with the ones given but not valid in `unsure`. The checks between fields run on these, so
+ * that one mistake does not hide the others; `complete` when every export and setting decoded.
+ */
+const decodeParts = (document: unknown) => {
+  const asObject = (value: unknown): Record<string, unknown> | undefined =>
+    typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined
+  const whole = asObject(document) ?? {}
+  const given = whole.exports
+  const exports = Array.isArray(given)
+    ? given.map((entry) => {
+        const decoded = decodeExport(entry, { onExcessProperty: "error" })
+        return Exit.isSuccess(decoded) ? decoded.value : undefined
+      })
+    : []
+  const written = whole.defaults === undefined ? {} : asObject(whole.defaults)
+  const defaults: Record<string, unknown> = {}
+  const unsure = new Set<keyof Defaults>()
+  for (const key of Object.keys(settingsFields) as ReadonlyArray<keyof Defaults>) {
+    if (written === undefined) {
+      unsure.add(key)
+      continue
+    }
+    if (written[key] === undefined) continue
+    const decoded = decodeDefault[key]!({ [key]: written[key] })
+    if (Exit.isSuccess(decoded)) defaults[key] = (decoded.value as Record<string, unknown>)[key]
+    else unsure.add(key)
+  }
+  return {
+    exports,
+    defaults: defaults as Defaults,
+    unsure,
+    loads: whole.load !== undefined,
+    complete: exports.length > 0 && exports.every((spec) => spec !== undefined) && unsure.size === 0
+  }
+}
+
+/**
+ * `problems` in the order their places come in `document`: by top-level key as written, then by export, each
+ * place's own in the order found.
+ */
+const inDocumentOrder = (problems: ReadonlyArray<JobFileProblem>, document: unknown): Array<JobFileProblem> => {
+  const keys = typeof document === "object" && document !== null ? Object.keys(document) : []
+  const rank = (path: string): [number, number] => {
+    const top = /^[^.[]*/.exec(path)![0]
+    const at = keys.indexOf(top)
+    return [at === -1 ? keys.length : at, Number(/^exports\[(\d+)\]/.exec(path)?.[1] ?? -1)]
+  }
+  return problems
+    .map((problem, i) => ({ problem, i, rank: rank(problem.path) }))
+    .sort((a, b) => a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1] || a.i - b.i)
+    .map((entry) => entry.problem)
+}
+
+/** How a user and password written into `connection.host` are given instead, in a job file's terms. */
+const hostCredentials =
+  'name the user with "username" (or "usernameEnv") and the variable that holds the password with "passwordEnv" in "connection"'
+
+/**
+ * A `connection.host` that can be no cluster's address (no http(s) URL, a user and password in it, a query, the API
+ * path), by the rule every host is held to (HostUrl.ts); plain `http://` is left for the run to judge, since
+ * `--allow-insecure-http` may permit it. The value is never repeated.
+ */
+const hostProblems = (document: unknown): ReadonlyArray<JobFileProblem> => {
+  const host = valueAt(document, ["connection", "host"])
+  if (typeof host !== "string" || host === "") return []
+  const checked = checkHostUrl(host, true, hostCredentials)
+  return checked._tag === "Refused" ? [{ path: "connection.host", message: checked.message }] : []
+}
+
+/**
+ * Decodes an already-parsed JSON document into a {@link Job}. Every mistake found is reported at once: inline
+ * secrets (by their path only), each field's own problems, and the checks between fields run on the exports and
+ * defaults that are valid. Two checks need the whole job valid first, since they depend on every export: a
+ * `defaults` setting no export takes, and a folder named as another export's file.
+ */
 export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Job, JobFileError> => {
-  const secrets: Array<JobFileProblem> = []
-  findInlineSecrets(document, "", secrets)
-  if (secrets.length > 0) return Exit.fail(new JobFileError({ file, problems: withOutputNames(secrets, document) }))
-  const decoded = decodeJob(document, { errors: "all", onExcessProperty: "error" })
+  const problems: Array<JobFileProblem> = []
+  // Checked without its secret keys, so that these are reported once, as secrets, and everything else as well.
+  const cleaned = withoutInlineSecrets(document, "", problems)
+  const decoded = decodeJob(cleaned, { errors: "all", onExcessProperty: "error" })
   if (Exit.isFailure(decoded)) {
     const error = decoded.cause.reasons.find((r) => r._tag === "Fail")
-    const problems =
-      error !== undefined && error._tag === "Fail"
-        ? problemsOf(error.error.issue, document)
-        : [{ path: "", message: "is not a job file" }]
-    return Exit.fail(new JobFileError({ file, problems: withOutputNames(problems, document) }))
+    const found = error !== undefined && error._tag === "Fail" ? problemsOf(error.error.issue, cleaned) : []
+    problems.push(...(found.length > 0 ? found : [{ path: "", message: "is not a job file" }]))
   }
-  const job = decoded.value
-  const defaults = job.defaults ?? {}
+  problems.push(...hostProblems(cleaned))
+  const parts = decodeParts(cleaned)
+  const defaults = parts.defaults
   // Two exports whose output names are the same once sanitized (ignoring case) would overwrite each other or be
   // renamed behind the user's back: when either name was given as `output`, that is refused. Default names that
   // collide (the same answer in two formats) are numbered ` (2)`, ` (3)`, … as object names are.
-  const clashes: Array<JobFileProblem> = []
   const firstWithName = new Map<string, number>()
   const firstWithSettings = new Map<string, number>()
-  const fileNamesOf = (spec: ExportSpec) => spec.fileNames ?? defaults.fileNames ?? "original"
+  // `undefined`: it comes from a default that is not valid, so the checks that need it wait until it is.
+  const fileNamesOf = (spec: ExportSpec) =>
+    spec.fileNames ?? (parts.unsure.has("fileNames") ? undefined : (defaults.fileNames ?? "original"))
   // A TML export writes documents: YAML unless it says JSON; the row formats' default is not for it.
-  const formatOf = (spec: ExportSpec): ExportFormat =>
-    spec.type === "tml" ? (spec.format ?? "yaml") : (spec.format ?? defaults.format ?? "csv")
-  job.exports.forEach((spec, index) => {
-    if ("split" in spec && spec.split !== undefined && job.load !== undefined) {
-      clashes.push({
+  const formatOf = (spec: ExportSpec): ExportFormat | undefined =>
+    spec.type === "tml"
+      ? (spec.format ?? "yaml")
+      : (spec.format ?? (parts.unsure.has("format") ? undefined : (defaults.format ?? "csv")))
+  const valid = parts.exports.flatMap((spec, index) => (spec === undefined ? [] : [{ spec, index }]))
+  valid.forEach(({ spec, index }) => {
+    const format = formatOf(spec)
+    if ("split" in spec && spec.split !== undefined && parts.loads) {
+      problems.push({
         path: `exports[${index}].split`,
         message: `a split export's parts are no tables until they are merged: remove "load" and run spotpipe merge, then spotpipe load, after every shard finished (or remove "split")`
       })
     }
-    if ("split" in spec && spec.split !== undefined && (spec.format ?? defaults.format ?? "csv") === "parquet") {
-      clashes.push({
+    if ("split" in spec && spec.split !== undefined && format === "parquet") {
+      problems.push({
         path: `exports[${index}].split`,
         message: `applies to CSV and NDJSON (a Parquet file is not a concatenation of parts, so its parts could not be merged): remove it, or set "format": "csv" or "ndjson"`
       })
     }
     const incremental = spec.type === "search" || spec.type === "answer" || spec.type === "liveboard"
     if (incremental && (spec.sinceColumn === undefined) !== (spec.since === undefined)) {
-      clashes.push({
+      problems.push({
         path: `exports[${index}].${spec.since === undefined ? "since" : "sinceColumn"}`,
         message: `is required with "${spec.since === undefined ? "sinceColumn" : "since"}": an incremental ${spec.type} names its column and where it starts ("sinceColumn": "Order Date", "since": "2025-01-01" or "last")`
       })
@@ -954,46 +1048,50 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
       spec.sinceColumn !== undefined &&
       spec.split !== undefined
     ) {
-      clashes.push({
+      problems.push({
         path: `exports[${index}].split`,
         message: `cannot go with "sinceColumn": the parts of an incremental ${spec.type} would each start from their own watermark; remove one of them`
       })
     }
     const sortProblem = spec.type === "search" ? searchSortProblem(spec.query, spec.sort) : undefined
-    if (sortProblem !== undefined) clashes.push({ path: `exports[${index}].sort`, message: sortProblem })
+    if (sortProblem !== undefined) problems.push({ path: `exports[${index}].sort`, message: sortProblem })
     if (spec.type === "search" && spec.since?.includes("'") === true) {
-      clashes.push({
+      problems.push({
         path: `exports[${index}].since`,
         message: "must not hold a single quote (the value goes between single quotes in the search query)"
       })
     }
-    if (spec.nullString !== undefined && formatOf(spec) !== "csv") {
-      clashes.push({
+    if (spec.nullString !== undefined && format !== undefined && format !== "csv") {
+      problems.push({
         path: `exports[${index}].nullString`,
         message: `applies to CSV only (the other formats write a null as null): remove it, or set "format": "csv"`
       })
     }
     // `"output": "orders.csv"` would write `orders.csv.csv`: the name is given without the extension spotpipe adds.
     const folderExport = spec.type === "liveboard" || spec.type === "tml" || spec.type === "principals"
-    const extension = `.${formatOf(spec)}`
-    if (!folderExport && spec.output?.toLowerCase().endsWith(extension) === true) {
-      clashes.push({
+    const extension = `.${format}`
+    if (!folderExport && format !== undefined && spec.output?.toLowerCase().endsWith(extension) === true) {
+      problems.push({
         path: `exports[${index}].output`,
         message: `is the file name without its extension, which spotpipe adds (it would write a file ending in ${extension}${extension}): leave "${extension}" out`
       })
     }
-    const name = baseFileName(spec.output ?? defaultOutputName(spec), fileNamesOf(spec)).toLowerCase()
-    const earlier = firstWithName.get(name)
-    if (earlier === undefined) {
+    const fileNames = fileNamesOf(spec)
+    const name =
+      fileNames === undefined
+        ? undefined
+        : baseFileName(spec.output ?? defaultOutputName(spec), fileNames).toLowerCase()
+    const earlier = name === undefined ? undefined : firstWithName.get(name)
+    if (name !== undefined && earlier === undefined) {
       firstWithName.set(name, index)
-    } else if (spec.output !== undefined || job.exports[earlier]!.output !== undefined) {
-      clashes.push({
+    } else if (earlier !== undefined && (spec.output !== undefined || parts.exports[earlier]!.output !== undefined)) {
+      problems.push({
         path: `exports[${index}]${spec.output === undefined ? "" : ".output"}`,
         message: `has the same output name as exports[${earlier}] (names are compared sanitized and ignoring case): give each export its own "output"`
       })
     }
     // The same export twice (a line copied and not changed) would write the same rows again as `… (2)`.
-    if (spec.output === undefined) {
+    if (spec.output === undefined && parts.unsure.size === 0) {
       // What it reads, and every setting as it resolves (written on the export or taken from "defaults").
       const {
         strict: _s,
@@ -1007,48 +1105,53 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
       } = spec
       const same = canonicalJson({
         reads,
-        format: formatOf(spec),
+        format,
         timezone: spec.timezone ?? defaults.timezone,
         pageSize: spec.pageSize ?? defaults.pageSize,
         columnNames: spec.columnNames ?? defaults.columnNames,
-        fileNames: fileNamesOf(spec),
-        nullString: formatOf(spec) === "csv" ? (spec.nullString ?? defaults.nullString) : undefined
+        fileNames,
+        nullString: format === "csv" ? (spec.nullString ?? defaults.nullString) : undefined
       })
       const twin = firstWithSettings.get(same)
       if (twin === undefined) firstWithSettings.set(same, index)
       else {
-        clashes.push({
+        problems.push({
           path: `exports[${index}]`,
           message: `is the same export as exports[${twin}], with the same settings: it would write the same file a second time; remove one (or give it an "output" of its own if both copies are wanted)`
         })
       }
     }
   })
+  // Which exports take a default, and each export's name, depend on them all: checked once all are valid.
+  const refused = () =>
+    Exit.fail(new JobFileError({ file, problems: withOutputNames(inDocumentOrder(problems, document), document) }))
+  if (!parts.complete) return refused()
+  const specs = parts.exports as ReadonlyArray<ExportSpec>
   // A default no export takes: a setting its user meant for some export that it does not reach.
   for (const key of Object.keys(defaults) as ReadonlyArray<keyof typeof defaults>) {
     const takes = (spec: ExportSpec) =>
       spec[key] === undefined &&
       (key === "format" ? spec.type !== "tml" : key === "nullString" ? formatOf(spec) === "csv" : true)
-    if (!job.exports.some(takes)) {
+    if (!specs.some(takes)) {
       const or =
         key === "format"
           ? ' or is a tml export (written as "yaml" unless it sets "format": "json")'
           : key === "nullString"
             ? " or writes no CSV (a null string is for CSV only)"
             : ""
-      clashes.push({
+      problems.push({
         path: `defaults.${key}`,
         message: `no export takes it: every export sets its own "${key}"${or}; remove it from "defaults" (or leave it out of an export that should take it)`
       })
     }
   }
-  if (clashes.length > 0) return Exit.fail(new JobFileError({ file, problems: withOutputNames(clashes, document) }))
   const names = new FileNameAllocator()
   names.reserve("manifest.json")
   // A split export is one entry per part, in order, so the shards of a job share its parts like any exports.
-  const exports = job.exports.flatMap((spec, index) => {
+  // Every format and file-name style is known here: `parts` is complete.
+  const exports = specs.flatMap((spec, index) => {
     // Allocated without extension so that `x.csv` and `x.ndjson` of two exports cannot share a key.
-    const key = names.allocate(spec.output ?? defaultOutputName(spec), "x", fileNamesOf(spec)).slice(0, -2)
+    const key = names.allocate(spec.output ?? defaultOutputName(spec), "x", fileNamesOf(spec)!).slice(0, -2)
     const count = "split" in spec ? (spec.split ?? 1) : 1
     return Array.from({ length: count }, (_, p) => {
       const part = count === 1 ? undefined : { index: p + 1, count }
@@ -1059,12 +1162,12 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
         what: describeExport(spec, index) + (part === undefined ? "" : ` part ${part.index} of ${count}`),
         ...(part === undefined ? {} : { part }),
         spec,
-        format: formatOf(spec),
+        format: formatOf(spec)!,
         timezone: spec.timezone ?? defaults.timezone,
         pageSize: spec.pageSize ?? defaults.pageSize ?? defaultPageSize,
         strict: spec.strict ?? defaults.strict ?? false,
         columnNames: spec.columnNames ?? defaults.columnNames ?? "original",
-        fileNames: fileNamesOf(spec),
+        fileNames: fileNamesOf(spec)!,
         // A default null string is for the CSV exports; an export's own on NDJSON is refused above.
         nullString: formatOf(spec) === "csv" ? (spec.nullString ?? defaults.nullString ?? "") : ""
       })
@@ -1088,9 +1191,9 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
           }
         ]
   })
-  if (inTheWay.length > 0) {
-    return Exit.fail(new JobFileError({ file, problems: withOutputNames(inTheWay, document) }))
-  }
+  problems.push(...inTheWay)
+  if (problems.length > 0 || Exit.isFailure(decoded)) return refused()
+  const job = decoded.value
   const connection = job.connection ?? {}
   return Exit.succeed({
     connection,
@@ -1267,20 +1370,15 @@ export const parseJobFile = (given: string, file: string): Exit.Exit<Job, JobFil
   }
   // JSON.parse keeps the last of two equal keys and drops the first without a word: a second "exports" list would
   // leave the first one's exports out of the run.
-  const twice = duplicateKeys(text)
-  if (twice.length > 0) {
-    return Exit.fail(
-      new JobFileError({
-        file,
-        problems: twice.map((path) => ({
-          path,
-          message:
-            "is given twice in one object, and only the last would count: keep one (merge the two if both matter)"
-        }))
-      })
-    )
-  }
-  return decodeJobDocument(document, file)
+  const twice = duplicateKeys(text).map((path) => ({
+    path,
+    message: "is given twice in one object, and only the last would count: keep one (merge the two if both matter)"
+  }))
+  const decoded = decodeJobDocument(document, file)
+  if (twice.length === 0) return decoded
+  // The rest of the document is checked as JSON reads it (the last of two equal keys), reported with them.
+  const more = Exit.isFailure(decoded) ? Option.getOrUndefined(Cause.findErrorOption(decoded.cause)) : undefined
+  return Exit.fail(new JobFileError({ file, problems: [...twice, ...(more?.problems ?? [])] }))
 }
 
 /**

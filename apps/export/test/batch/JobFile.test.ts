@@ -144,8 +144,9 @@ describe("JobFile", () => {
     ).toEqual([
       { path: "defaults.format", message: "must be csv, ndjson or parquet (any case)" },
       { path: "exports[0].format", message: "must be yaml or json (any case)" },
-      { path: "load.mode", message: "must be replace, append or merge (any case)" },
-      { path: "orgs", message: 'must be "all" or a list of Org ids' }
+      // In the order the file has them.
+      { path: "orgs", message: 'must be "all" or a list of Org ids' },
+      { path: "load.mode", message: "must be replace, append or merge (any case)" }
     ])
   })
 
