@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import fc from "fast-check"
-import { FileNameAllocator, sanitizeFileName } from "../src/plan/FileName.ts"
+import { FileNameAllocator, placeFileNames, sanitizeFileName } from "../src/plan/FileName.ts"
+import { nameHash } from "../src/plan/Names.ts"
 
 describe("sanitizeFileName", () => {
   it("path-traversal-and-separators-cannot-escape-the-directory", () => {
@@ -63,4 +64,99 @@ describe("FileNameAllocator", () => {
     expect(run()).toEqual(run())
     expect(new Set(run().map((n) => n.toLowerCase())).size).toBe(5)
   })
+})
+
+describe("placeFileNames", () => {
+  const h = nameHash
+
+  it("objects-sharing-a-name-each-get-a-hash-of-their-identity-and-none-keeps-the-plain-name", () => {
+    const files = [
+      { name: "Revenue", identity: "viz-a" },
+      { name: "revenue", identity: "viz-b" },
+      { name: "Region", identity: "viz-c" }
+    ]
+    expect(placeFileNames(files, "csv")).toEqual([
+      `Revenue [${h("viz-a")}].csv`,
+      `revenue [${h("viz-b")}].csv`,
+      "Region.csv"
+    ])
+    // As slugs: `_` and the same hash, as Names.ts hashes lossy names.
+    expect(placeFileNames(files, "csv", "slug")).toEqual([
+      `revenue_${h("viz-a")}.csv`,
+      `revenue_${h("viz-b")}.csv`,
+      "region.csv"
+    ])
+  })
+
+  it("a-reordering-moves-no-name-from-one-object-to-another", () => {
+    const files = [
+      { name: "Revenue", identity: "viz-a" },
+      { name: "Revenue", identity: "viz-b" },
+      { name: "Revenue", identity: "viz-c" },
+      { name: "Region", identity: "viz-d" }
+    ]
+    const byIdentity = (order: ReadonlyArray<(typeof files)[number]>, style: "original" | "slug") => {
+      const names = placeFileNames(order, "csv", style)
+      return Object.fromEntries(order.map((f, i) => [f.identity, names[i]]))
+    }
+    for (const style of ["original", "slug"] as const) {
+      const first = byIdentity(files, style)
+      expect(byIdentity([...files].reverse(), style)).toEqual(first)
+      expect(byIdentity([files[2]!, files[0]!, files[3]!, files[1]!], style)).toEqual(first)
+      expect(new Set(Object.values(first)).size).toBe(4)
+    }
+  })
+
+  it("identities-are-guids-compared-ignoring-case", () => {
+    const lower = placeFileNames(
+      [
+        { name: "Revenue", identity: "3f2a9c1b-aaaa" },
+        { name: "Revenue", identity: "9b1c-bbbb" }
+      ],
+      "csv"
+    )
+    const upper = placeFileNames(
+      [
+        { name: "Revenue", identity: "3F2A9C1B-AAAA" },
+        { name: "Revenue", identity: "9B1C-BBBB" }
+      ],
+      "csv"
+    )
+    expect(upper).toEqual(lower)
+    expect(lower[0]).toBe(`Revenue [${h("3f2a9c1b-aaaa")}].csv`)
+  })
+
+  it("a-reserved-name-gets-the-hash-and-what-still-collides-is-numbered-by-identity", () => {
+    expect(placeFileNames([{ name: "manifest", identity: "m" }], "json", "original", ["Manifest.json"])).toEqual([
+      `manifest [${h("m")}].json`
+    ])
+    // The same identity twice (one object) is numbered; a name written like another's hashed one yields to it in
+    // order of identity, whatever the order given.
+    const twice = placeFileNames(
+      [
+        { name: "Sales", identity: "x" },
+        { name: "Sales", identity: "x" }
+      ],
+      "csv"
+    )
+    expect(twice).toEqual(["Sales.csv", "Sales (2).csv"])
+    const literal = { name: `Revenue [${h("b")}]`, identity: "a" }
+    const hashedB = { name: "Revenue", identity: "b" }
+    const other = { name: "Revenue", identity: "c" }
+    const one = placeFileNames([literal, hashedB, other], "csv")
+    const two = placeFileNames([other, hashedB, literal], "csv")
+    expect(one).toEqual([...two].reverse())
+    expect(one).toEqual([`Revenue [${h("b")}].csv`, `Revenue [${h("b")}] (2).csv`, `Revenue [${h("c")}].csv`])
+  })
+
+  it("names-stay-safe-and-distinct-for-any-names", () =>
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.string(), fc.string()), { maxLength: 12 }), (pairs) => {
+        const files = pairs.map(([name, identity]) => ({ name, identity }))
+        const names = placeFileNames(files, "csv", "original", ["manifest.csv"])
+        expect(new Set([...names, "manifest.csv"].map((n) => n.toLowerCase())).size).toBe(names.length + 1)
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is checked
+        for (const n of names) expect(n).not.toMatch(/[/\\\u0000-\u001f]|^\.|^\s/)
+      })
+    ))
 })

@@ -1,11 +1,24 @@
 /**
  * File names derived from ThoughtSpot object names. Object names are user text: they may hold slashes, `..`,
- * control characters, names Windows reserves (`CON`, `LPT1`), or collide once sanitized or case-folded. A
- * {@link FileNameAllocator} turns each into a safe, unique base name inside one output directory; given the same
- * objects in the same order it always gives the same names. With `--file-names slug` a name is first made a slug
- * (`Names.ts`) and a collision is numbered `_2`, `_3` instead of ` (2)`, ` (3)`: the one numbering rule, here.
+ * control characters, names Windows reserves (`CON`, `LPT1`), or collide once sanitized or case-folded. With
+ * `--file-names slug` a name is first made a slug (`Names.ts`, steps 1–4).
+ *
+ * A data output's name must stay with its object from run to run: `spotpipe load` names a table after its file, so a
+ * name that moved to another object would replace that table with the other object's rows. {@link placeFileNames}
+ * names the files of one folder by the objects' stable identities (their GUIDs), never by their order: different
+ * objects whose names give one file name (equal once sanitized, or as slugs, ignoring case, as macOS and Windows
+ * compare) each get ` [` and a hash of their identity `]` after the name, `Revenue [3f2a9c1b].csv` (a slug:
+ * `_` and the hash, `revenue_3f2a9c1b.csv`), the hash being the first 8 hex digits of the SHA-256 of the identity
+ * in lower case (Names.ts's hash; GUIDs are compared ignoring case). None of them keeps the plain name, which
+ * another run (one of them gone, another one added) could give to either; a name that is a reserved one gets its
+ * hash alike. Only what still collides (one identity given twice, two hashes alike) is numbered ` (2)`, ` (3)`
+ * (a slug: `_2`, `_3`) in order of identity, never of position.
+ *
+ * {@link FileNameAllocator} numbers collisions in the order names are asked for: for names whose order is their
+ * identity (a job file's exports in job order) and the TML mirror's, whose numbered files carry rules of their own
+ * (AdminExports.ts).
  */
-import { type FileNames, numbered, slugName } from "./Names.ts"
+import { type FileNames, hashed, nameHash, numbered, slugName } from "./Names.ts"
 
 // Device names Windows reserves, with any extension (`CONIN$` and `CONOUT$` are the console's).
 const reserved = /^(con|prn|aux|nul|conin\$|conout\$|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i
@@ -43,9 +56,14 @@ const truncateUtf8 = (text: string, limit: number): string => {
   return text.slice(0, end).replace(/[.\s]+$/, "")
 }
 
+/** `base` (a file name without extension, in `style`) numbered `n`: ` (n)`, a slug `_n`. */
+const numberedIn = (base: string, n: number, style: FileNames): string =>
+  style === "slug" ? numbered(base, n) : `${base} (${n})`
+
 /**
- * Hands out unique file names within one directory. Uniqueness is case-insensitive (macOS and Windows file
- * systems fold case); a collision gets ` (2)`, ` (3)`, … (a slug: `_2`, `_3`, …) in allocation order.
+ * Hands out unique file names within one directory, in the order asked for. Uniqueness is case-insensitive (macOS
+ * and Windows file systems fold case); a collision gets ` (2)`, ` (3)`, … (a slug: `_2`, `_3`, …) in allocation
+ * order. Data outputs of objects are named by {@link placeFileNames} instead.
  */
 export class FileNameAllocator {
   readonly #taken = new Set<string>()
@@ -60,9 +78,60 @@ export class FileNameAllocator {
     const base = baseFileName(name, style)
     let candidate = `${base}.${ext}`
     for (let n = 2; this.#taken.has(candidate.toLowerCase()); n++) {
-      candidate = style === "slug" ? `${numbered(base, n)}.${ext}` : `${base} (${n}).${ext}`
+      candidate = `${numberedIn(base, n, style)}.${ext}`
     }
     this.#taken.add(candidate.toLowerCase())
     return candidate
   }
 }
+
+/** One file to name: `name` is the object's name, `identity` what tells it from other objects (its GUID). */
+export interface FileToName {
+  readonly name: string
+  readonly identity: string
+}
+
+/** `base` (in `style`) with the hash of `identity`: `Revenue [3f2a9c1b]`, a slug `revenue_3f2a9c1b`. */
+export const withIdentity = (base: string, identity: string, style: FileNames = "original"): string =>
+  style === "slug" ? hashed(base, identity.toLowerCase()) : `${base} [${nameHash(identity.toLowerCase())}]`
+
+/**
+ * Distinct, safe file names (with the extension `ext`) for `files` in one folder, in order: a file's name depends
+ * on its own name and identity and on which other identities share its name, never on the order given (see the
+ * module comment). `reserved` holds file names (with extension) not to give out.
+ */
+export const placeFileNames = (
+  files: ReadonlyArray<FileToName>,
+  ext: string,
+  style: FileNames = "original",
+  reserved: Iterable<string> = []
+): ReadonlyArray<string> => {
+  const taken = new Set([...reserved].map((file) => file.toLowerCase()))
+  const bases = files.map((f) => baseFileName(f.name, style))
+  const identities = files.map((f) => f.identity.toLowerCase())
+  const owners = new Map<string, Set<string>>()
+  bases.forEach((base, i) => {
+    const key = `${base}.${ext}`.toLowerCase()
+    owners.set(key, (owners.get(key) ?? new Set()).add(identities[i]!))
+  })
+  const chosen = bases.map((base, i) => {
+    const key = `${base}.${ext}`.toLowerCase()
+    return owners.get(key)!.size > 1 || taken.has(key) ? withIdentity(base, identities[i]!, style) : base
+  })
+  // What still collides is settled in order of identity, so that a reordering moves no name.
+  const listed = new Set([...chosen.map((c) => `${c}.${ext}`.toLowerCase()), ...taken])
+  const order = files.map((_, i) => i).sort((a, b) => compare(identities[a]!, identities[b]!) || a - b)
+  const names: Array<string> = []
+  for (const i of order) {
+    const first = `${chosen[i]}.${ext}`
+    let candidate = first
+    // A numbered name skips every first choice too, so that it never takes another file's.
+    const inUse = (c: string) => taken.has(c.toLowerCase()) || (c !== first && listed.has(c.toLowerCase()))
+    for (let n = 2; inUse(candidate); n++) candidate = `${numberedIn(chosen[i]!, n, style)}.${ext}`
+    taken.add(candidate.toLowerCase())
+    names[i] = candidate
+  }
+  return names
+}
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)

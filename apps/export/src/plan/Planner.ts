@@ -6,10 +6,12 @@
  *
  * Names: a job file's export has its key already (its `output`, or a name made from the spec, allocated in job
  * order so that every shard computes the same); a single command's export is named after the object it found
- * (`answer-<name>`, `search-<table>`, `liveboard-<name>/`), allocated here so that two objects of the same name get
- * `… (2)` and one object written in two formats (the demo) keeps one name. A liveboard's files go into a folder named
- * by the key, one file per visualization. With `--file-names slug` (an export's `fileNames`) every one of these
- * names is a slug and a collision gets `_2` instead: `FileNameAllocator` applies both styles, the one numbering rule.
+ * (`answer-<name>`, `search-<table>`, `liveboard-<name>/`), placed here by the objects' GUIDs (`placeFileNames`):
+ * two objects of the same name each get a hash of their GUID, `answer-Revenue [3f2a9c1b]`, whatever order they come
+ * in, and one object written in two formats (the demo) keeps one name. A liveboard's files go into a folder named by
+ * the key, one file per visualization, placed by the visualizations' GUIDs over all of the liveboard's (not only the
+ * ones chosen), so a visualization's file keeps its name when others are reordered, added or left out. With
+ * `--file-names slug` (an export's `fileNames`) every one of these names is a slug (`revenue_3f2a9c1b`).
  *
  * A part of a split export (`"split": K`) is planned here too: one one-row request gives the result's row count,
  * from which its page range follows (`partRange`); its pages are that range only (`partPages`).
@@ -23,7 +25,7 @@ import { manifestFileName } from "../output/Manifest.ts"
 import { UsageError } from "../UsageError.ts"
 import { adminOf, adminTypes, resolvePermissions, resolvePrincipals, resolveTml } from "./AdminExports.ts"
 import { typesByName, typesByPosition } from "./ColumnPlanner.ts"
-import { FileNameAllocator } from "./FileName.ts"
+import { placeFileNames } from "./FileName.ts"
 import {
   auditOutput,
   incrementalMetadata,
@@ -31,7 +33,7 @@ import {
   incrementalSearch,
   savedLimitCheck
 } from "./Incremental.ts"
-import { canonicalJson, defaultOutputName, type ExportOrg, type JobExport, orgFolder, type PartOf } from "./JobFile.ts"
+import { canonicalJson, defaultOutputName, type JobExport, orgFolder, type PartOf } from "./JobFile.ts"
 import { findObject, isGuidOf, suggestVisualizations } from "./ObjectNames.ts"
 import { fingerprintOf, type OutputSettings } from "./OutputSettings.ts"
 import type { PlannedOutput, ResolvedExport } from "./PlannedOutput.ts"
@@ -494,10 +496,16 @@ export const resolveExport = <E>(
           defaultName: `liveboard-${liveboard.name}`,
           objectId: liveboard.id,
           outputs: (key, clusterZone) => {
-            // Files live in a folder named by the export, so their names cannot clash with other exports'.
-            const names = new FileNameAllocator()
+            // Files live in a folder named by the export, so their names cannot clash with other exports'. Named
+            // over every visualization, so that which ones are chosen changes no file's name.
+            const all = liveboard.visualizations
+            const files = placeFileNames(
+              all.map((v) => ({ name: v.name, identity: v.id })),
+              ext,
+              entry.fileNames
+            )
             return vizzes.map((viz) => ({
-              ...settled(key, `${key}/${names.allocate(viz.name, ext, entry.fileNames)}`, clusterZone, {
+              ...settled(key, `${key}/${files[all.indexOf(viz)]}`, clusterZone, {
                 id: liveboard.id,
                 viz: viz.id
               }),
@@ -528,36 +536,38 @@ export const resolveExport = <E>(
   })
 
 /**
- * The key of each resolved export, in order: its own, or a name allocated from its default name — one per object
- * (the same object in two formats shares it), numbered ` (2)`, ` (3)`, … where different objects share a name.
+ * The key of each resolved export, in order: its own, or a name placed from its default name by its object's GUID
+ * (`placeFileNames`) — one per object (the same object in two formats shares it); where different objects share a
+ * name, each gets a hash of its GUID. An Org's exports are named inside its own folder (`--orgs`).
  */
 export const nameExports = <E>(resolved: ReadonlyArray<ResolvedExport<E>>): ReadonlyArray<string> => {
-  const names = new FileNameAllocator()
-  names.reserve(manifestFileName)
-  for (const r of resolved) if (r.export.key !== undefined) names.reserve(`${r.export.key}.x`)
-  const byObject = new Map<string, string>()
-  // An Org's exports are named inside its own folder (`--orgs`), each folder with its own numbering.
-  const orgNames = new Map<number, FileNameAllocator>()
-  const namesOf = (org: ExportOrg | undefined) => {
-    if (org === undefined) return names
-    let allocator = orgNames.get(org.id)
-    if (allocator === undefined) {
-      allocator = new FileNameAllocator()
-      orgNames.set(org.id, allocator)
-    }
-    return allocator
+  const reserved = [manifestFileName]
+  for (const r of resolved) if (r.export.key !== undefined) reserved.push(`${r.export.key}.x`)
+  // One name per object and folder: the objects of each folder, in order of first appearance.
+  const identityOf = (r: ResolvedExport<E>) => JSON.stringify([r.defaultName, r.objectId, r.export.org?.id ?? null])
+  const folders = new Map<number | null, Map<string, ResolvedExport<E>>>()
+  for (const r of resolved) {
+    if (r.export.key !== undefined) continue
+    const org = r.export.org?.id ?? null
+    const objects = folders.get(org) ?? new Map<string, ResolvedExport<E>>()
+    if (!objects.has(identityOf(r))) objects.set(identityOf(r), r)
+    folders.set(org, objects)
   }
-  return resolved.map((r) => {
-    if (r.export.key !== undefined) return r.export.key
-    const org = r.export.org
-    const identity = JSON.stringify([r.defaultName, r.objectId, org?.id ?? null])
-    let key = byObject.get(identity)
-    if (key === undefined) {
-      // Allocated without extension (the allocator adds `.x`), so that the key serves every format and folder.
-      const name = namesOf(org).allocate(r.defaultName, "x", r.export.fileNames).slice(0, -2)
-      key = org === undefined ? name : `${orgFolder(org)}/${name}`
-      byObject.set(identity, key)
-    }
-    return key
-  })
+  const keyOf = new Map<string, string>()
+  for (const [org, objects] of folders) {
+    const list = [...objects.values()]
+    // Allocated with the extension `x` (then cut), so that the key serves every format and folder. An object
+    // without a GUID (a listing) is told apart by its name. One style: these are the exports of one command.
+    const names = placeFileNames(
+      list.map((r) => ({ name: r.defaultName, identity: r.objectId ?? r.defaultName })),
+      "x",
+      list[0]!.export.fileNames,
+      org === null ? reserved : []
+    )
+    list.forEach((r, i) => {
+      const name = names[i]!.slice(0, -2)
+      keyOf.set(identityOf(r), r.export.org === undefined ? name : `${orgFolder(r.export.org)}/${name}`)
+    })
+  }
+  return resolved.map((r) => r.export.key ?? keyOf.get(identityOf(r))!)
 }

@@ -19,6 +19,7 @@ import type { RunOptions } from "../../src/engine/Run.ts"
 import { runManifestPattern } from "../../src/output/Manifest.ts"
 import { stateDirName } from "../../src/output/OutputLock.ts"
 import { type JobExport, makeExport } from "../../src/plan/JobFile.ts"
+import { nameHash } from "../../src/plan/Names.ts"
 import { tempFolders } from "../support/tempFolders.ts"
 
 const tempDir = tempFolders("spotpipe-engine-single-")
@@ -165,20 +166,23 @@ describe("runExports with the single-command policy", () => {
   it.effect("every-export-is-written-in-both-formats-with-a-manifest", () =>
     Effect.gen(function* () {
       const dir = tempDir()
-      const cluster = clusterOf({ Sales: Stream.make(page), sales: Stream.make(page) })
-      const result = yield* runSingle(exportsOf(["Sales", "sales"]), cluster, dir, { command: "demo" })
+      const cluster = clusterOf({ Sales: Stream.make(page), "sales.": Stream.make(page) })
+      const result = yield* runSingle(exportsOf(["Sales", "sales."]), cluster, dir, { command: "demo" })
       assert.deepStrictEqual(result.failures, [])
-      // One object keeps one name across formats; another object of the same name (case-insensitively) gets (2).
+      // One object keeps one name across formats; objects whose names are one file name (once sanitized, ignoring
+      // case) each get a hash of their GUID, whatever order they come in.
+      const sales = `answer-Sales [${nameHash("id-sales")}]`
+      const other = `answer-sales [${nameHash("id-sales.")}]`
       assert.deepStrictEqual(listing(dir), [
-        "answer-Sales.csv",
-        "answer-Sales.ndjson",
-        "answer-sales (2).csv",
-        "answer-sales (2).ndjson",
+        `${sales}.csv`,
+        `${sales}.ndjson`,
+        `${other}.csv`,
+        `${other}.ndjson`,
         "manifest-<run>.json",
         "manifest.json"
       ])
       // The day's midnight in Kolkata (--timezone) is 1970-01-01 there; read in the cluster's Los Angeles it is no DATE.
-      assert.strictEqual(NodeFs.readFileSync(Paths.join(dir, "answer-Sales.csv"), "utf8"), "Day,n\r\n1970-01-01,1\r\n")
+      assert.strictEqual(NodeFs.readFileSync(Paths.join(dir, `${sales}.csv`), "utf8"), "Day,n\r\n1970-01-01,1\r\n")
       const manifest = readManifest(dir)
       assert.deepStrictEqual(manifest, result.manifest)
       assert.strictEqual(manifest.command, "demo")
@@ -194,10 +198,10 @@ describe("runExports with the single-command policy", () => {
           e.files
         ]),
         [
-          ["answer-Sales", "succeeded", ["answer-Sales.csv"]],
-          ["answer-Sales", "succeeded", ["answer-Sales.ndjson"]],
-          ["answer-sales (2)", "succeeded", ["answer-sales (2).csv"]],
-          ["answer-sales (2)", "succeeded", ["answer-sales (2).ndjson"]]
+          [sales, "succeeded", [`${sales}.csv`]],
+          [sales, "succeeded", [`${sales}.ndjson`]],
+          [other, "succeeded", [`${other}.csv`]],
+          [other, "succeeded", [`${other}.ndjson`]]
         ]
       )
       const first = manifest.outputs[0]
@@ -212,18 +216,18 @@ describe("runExports with the single-command policy", () => {
       assert.strictEqual(first.available_data_row_count, 1)
       assert.strictEqual(first.sampling_ratio, 1)
       assert.deepStrictEqual(first.source, { type: "ANSWER", id: "id-Sales", name: "Sales", viz: null, query: null })
-      assert.strictEqual(first.export, "answer-Sales")
+      assert.strictEqual(first.export, sales)
       assert.strictEqual(first.timezone, "Asia/Kolkata")
       assert.strictEqual(first.resume, "written")
       assert.strictEqual(typeof first.fingerprint, "string")
-      assert.strictEqual(first.settings.file, "answer-Sales.csv")
+      assert.strictEqual(first.settings.file, `${sales}.csv`)
       assert.deepStrictEqual(
         result.outputs.map((o) => [o.label, o.output.file, o.output.rows_written]),
         [
-          ["answer Sales", "answer-Sales.csv", 1],
-          ["answer Sales", "answer-Sales.ndjson", 1],
-          ["answer sales", "answer-sales (2).csv", 1],
-          ["answer sales", "answer-sales (2).ndjson", 1]
+          ["answer Sales", `${sales}.csv`, 1],
+          ["answer Sales", `${sales}.ndjson`, 1],
+          ["answer sales.", `${other}.csv`, 1],
+          ["answer sales.", `${other}.ndjson`, 1]
         ]
       )
     }).pipe(Effect.provide(NodeServices.layer))
@@ -339,21 +343,24 @@ describe("runExports with the single-command policy", () => {
       const exports = [...liveboardExports("Ops", ["csv", "ndjson"]), ...exportsOf(["Ops"], ["csv"])]
       const result = yield* runSingle(exports, cluster, dir, { command: "liveboard" })
       assert.deepStrictEqual(result.failures, [])
+      // Two visualizations of one file name: each with a hash of its GUID.
+      const daily = `Daily [${nameHash("viz-0")}]`
+      const other = `daily [${nameHash("viz-1")}]`
       assert.deepStrictEqual(
         result.outputs.map((o) => [o.label, o.output.file, o.output.export]),
         [
-          ["liveboard Ops / Daily", "liveboard-Ops/Daily.csv", "liveboard-Ops"],
-          ["liveboard Ops / daily", "liveboard-Ops/daily (2).csv", "liveboard-Ops"],
+          ["liveboard Ops / Daily", `liveboard-Ops/${daily}.csv`, "liveboard-Ops"],
+          ["liveboard Ops / daily", `liveboard-Ops/${other}.csv`, "liveboard-Ops"],
           ["liveboard Ops / By/Region", "liveboard-Ops/By_Region.csv", "liveboard-Ops"],
-          ["liveboard Ops / Daily", "liveboard-Ops/Daily.ndjson", "liveboard-Ops"],
-          ["liveboard Ops / daily", "liveboard-Ops/daily (2).ndjson", "liveboard-Ops"],
+          ["liveboard Ops / Daily", `liveboard-Ops/${daily}.ndjson`, "liveboard-Ops"],
+          ["liveboard Ops / daily", `liveboard-Ops/${other}.ndjson`, "liveboard-Ops"],
           ["liveboard Ops / By/Region", "liveboard-Ops/By_Region.ndjson", "liveboard-Ops"],
           ["answer Ops", "answer-Ops.csv", "answer-Ops"]
         ]
       )
       assert.deepStrictEqual(result.manifest?.outputs[0]?.source.viz, { id: "viz-0", name: "Daily" })
       assert.strictEqual(
-        NodeFs.readFileSync(Paths.join(dir, "liveboard-Ops", "daily (2).csv"), "utf8"),
+        NodeFs.readFileSync(Paths.join(dir, "liveboard-Ops", `${other}.csv`), "utf8"),
         "Day,n\r\n1970-01-01,1\r\n"
       )
     }).pipe(Effect.provide(NodeServices.layer))
