@@ -15,6 +15,7 @@ import { toExportError } from "../Failure.ts"
 import type { OutputColumn } from "../formats/RowRenderer.ts"
 import { type ChunkWriter, fileError, syncDirectory } from "../output/AtomicFile.ts"
 import {
+  describedOutput,
   type ManifestOutput,
   manifestColumn,
   type OutputPart,
@@ -252,32 +253,33 @@ const entryOf = <E>(
   begin: number,
   end: number,
   resume: ResumeOutcome
-): ManifestOutput => ({
-  file: planned.file,
-  format: planned.settings.format,
-  source: planned.source,
-  columns: result.columns.map(manifestColumn),
-  // A part's counts are its own (the job counted from the part's first row).
-  rows_written: result.rows - (planned.part === undefined ? 0 : partStartOf(planned.part).rows),
-  available_data_row_count: result.availableRowCount,
-  sampling_ratio: result.samplingRatio,
-  pages: result.pages - (planned.part?.first_page ?? 0),
-  bytes: written.bytes,
-  sha256: written.sha256,
-  started_at: isoOf(begin),
-  finished_at: isoOf(end),
-  seconds: (end - begin) / 1000,
-  warnings: [...(planned.warnings?.() ?? []), ...result.warnings],
-  export: planned.key,
-  fingerprint: planned.fingerprint,
-  settings: planned.settings,
-  timezone: planned.settings.timezone,
-  ...(planned.settings.format === "csv" ? { null_string: planned.settings.nullString } : {}),
-  resume,
-  ...watermarkOf(planned),
-  ...(planned.part === undefined ? {} : { part: planned.part }),
-  ...(planned.export.org === undefined ? {} : { org: planned.export.org })
-})
+): ManifestOutput =>
+  describedOutput({
+    file: planned.file,
+    format: planned.settings.format,
+    source: planned.source,
+    columns: result.columns.map(manifestColumn),
+    // A part's counts are its own (the job counted from the part's first row).
+    rows_written: result.rows - (planned.part === undefined ? 0 : partStartOf(planned.part).rows),
+    available_data_row_count: result.availableRowCount,
+    sampling_ratio: result.samplingRatio,
+    pages: result.pages - (planned.part?.first_page ?? 0),
+    bytes: written.bytes,
+    sha256: written.sha256,
+    started_at: isoOf(begin),
+    finished_at: isoOf(end),
+    seconds: (end - begin) / 1000,
+    warnings: [...(planned.warnings?.() ?? []), ...result.warnings],
+    export: planned.key,
+    fingerprint: planned.fingerprint,
+    settings: planned.settings,
+    timezone: planned.settings.timezone,
+    ...(planned.settings.format === "csv" ? { null_string: planned.settings.nullString } : {}),
+    resume,
+    ...watermarkOf(planned),
+    ...(planned.part === undefined ? {} : { part: planned.part }),
+    ...(planned.export.org === undefined ? {} : { org: planned.export.org })
+  })
 
 /** The output's watermark field, read once its source was read whole (see `PlannedOutput.watermark`). */
 const watermarkOf = (planned: { readonly watermark?: () => ManifestOutput["watermark"] }) => {
@@ -312,7 +314,7 @@ const writeDocument = <E>(
       })
     )
     const sha256 = createHash("sha256").update(bytes).digest("hex")
-    const output: ManifestOutput = {
+    const output = describedOutput({
       file: planned.file,
       format: planned.settings.format,
       source: planned.source,
@@ -334,7 +336,7 @@ const writeDocument = <E>(
       resume: "written",
       ...watermarkOf(planned),
       ...(planned.export.org === undefined ? {} : { org: planned.export.org })
-    }
+    })
     yield* Checkpoint.write(
       files.checkpoint,
       {

@@ -5,13 +5,22 @@
  * too. A run with a failed export is refused unless the caller allows it: its tables would be a partial picture.
  * Given a folder, the load reads its latest run (`manifest.json`); the folder's other runs (each command into one
  * folder is a run of its own) are listed with the files they wrote that the loaded run does not, so a load can
- * say what it left and how to load it.
+ * say what it left and how to load it. An output entry that carries a `description_sha256` (every entry written since
+ * it was introduced) must still describe its file as the run wrote it: the file's SHA-256 does not cover its
+ * columns, types, null string or settings, and a load reading the file by changed ones would load other values.
  */
 import { createHash } from "node:crypto"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { Exit, Schema } from "effect"
-import { isDocumentFormat, manifestFileName, runManifestName, runManifestPattern } from "../output/Manifest.ts"
+import { shellWord } from "../Interruption.ts"
+import {
+  descriptionDigest,
+  isDocumentFormat,
+  manifestFileName,
+  runManifestName,
+  runManifestPattern
+} from "../output/Manifest.ts"
 import { stateDirName } from "../output/OutputLock.ts"
 import { tableNames } from "./Warehouse.ts"
 
@@ -33,7 +42,8 @@ const LoadOutput = Schema.Struct({
   null_string: Schema.optionalKey(Schema.String),
   settings: Schema.optionalKey(Schema.Unknown),
   /** A part of a split export: not a table of its own (only part 1 has a CSV header). */
-  part: Schema.optionalKey(Schema.Struct({ index: Schema.Int, count: Schema.Int }))
+  part: Schema.optionalKey(Schema.Struct({ index: Schema.Int, count: Schema.Int })),
+  description_sha256: Schema.optionalKey(Schema.String)
 })
 
 const LoadManifestSchema = Schema.Struct({
@@ -126,13 +136,7 @@ const noManifest = (given: string, dir: string): string => {
  * know to be the run meant; else a new export.
  */
 const intactRunManifest = (dir: string, damaged: string): string => {
-  const reads = (name: string) => {
-    try {
-      return Exit.isSuccess(decode(NodeFs.readFileSync(NodePath.join(dir, name), "utf8")))
-    } catch {
-      return false
-    }
-  }
+  const reads = (name: string) => intactFile(dir, name)
   const own = /"run_id"\s*:\s*"(\d{8}T\d{9}Z-[0-9a-f]{4})"/.exec(damaged)?.[1]
   if (own !== undefined && reads(runManifestName(own))) {
     return `it is a copy of its run's own manifest, ${NodePath.join(dir, runManifestName(own))}, which reads: give that file`
@@ -145,6 +149,26 @@ const intactRunManifest = (dir: string, damaged: string): string => {
   return intact === undefined
     ? "no run manifest beside it reads either; export the run again"
     : `the newest run manifest beside it that reads is ${NodePath.join(dir, intact)}: give that file if its run is the one to load (the latest run's own manifest may be damaged too), or export the run again`
+}
+
+/**
+ * The file of the first output entry in `text` (a manifest that decoded) whose `description_sha256` does not match
+ * what the entry says now; `undefined` when every entry that has one matches.
+ */
+const changedEntry = (text: string): string | undefined => {
+  const outputs = (JSON.parse(text) as { outputs: ReadonlyArray<Record<string, unknown>> }).outputs
+  return outputs.find((o) => typeof o.description_sha256 === "string" && o.description_sha256 !== descriptionDigest(o))
+    ?.file as string | undefined
+}
+
+/** Whether the run manifest `name` in `dir` reads and describes its files as its run wrote them. */
+const intactFile = (dir: string, name: string): boolean => {
+  try {
+    const text = NodeFs.readFileSync(NodePath.join(dir, name), "utf8")
+    return Exit.isSuccess(decode(text)) && changedEntry(text) === undefined
+  } catch {
+    return false
+  }
 }
 
 /**
@@ -180,6 +204,18 @@ export const readRunManifest = (given: string, only?: LoadFormat): RunManifest =
   }
   const manifest = decoded.value
   const dir = NodePath.dirname(path)
+  const changed = changedEntry(bytes.toString("utf8"))
+  if (changed !== undefined) {
+    // A copy edited while the run's own manifest is intact: that one loads the run as it was written.
+    const own = runManifestName(manifest.run_id)
+    const instead =
+      NodePath.basename(path) !== own && intactFile(dir, own)
+        ? `give the run's own manifest, which is intact (spotpipe load ${shellWord(NodePath.join(dir, own))} --into …), or export the run again`
+        : "export the run again to load it"
+    throw new RunManifestError(
+      `${path}: the manifest's description of ${changed} (its columns, types, null string, format or settings) was changed after the run wrote it, so the file would be read otherwise than it was written; nothing was loaded: ${instead}`
+    )
+  }
   // TML documents (`yaml`, `json`) are files, not tables: a run's tables are loaded without them.
   const loadable = manifest.outputs.filter((o) => !isDocumentFormat(o.format))
   const chosen = only === undefined ? loadable : loadable.filter((o) => o.format === only)

@@ -9,7 +9,7 @@
  * host credentials and no secret, and is published atomically like every other output. `--resume` reads every
  * earlier one back to skip outputs that are complete and verified.
  */
-import { randomBytes } from "node:crypto"
+import { createHash, randomBytes } from "node:crypto"
 import { Effect, Exit, FileSystem, Option, type Path, Schema } from "effect"
 import type { ExportError } from "../ExportError.ts"
 import { replaceFile } from "./AtomicFile.ts"
@@ -145,10 +145,44 @@ export const ManifestOutput = Schema.Struct({
   /** A part of a split export (`"split": K`): which one, its page range and the whole result's rows. */
   part: Schema.optionalKey(OutputPart),
   /** With `--orgs`: the Org it was read from (its files are under `org-<id>-<name>/`). */
-  org: Schema.optionalKey(OutputOrg)
+  org: Schema.optionalKey(OutputOrg),
+  /**
+   * SHA-256 of how the entry describes its file to a load (see {@link describedFields}): `load` refuses an entry
+   * changed after the run wrote it. Absent in manifests of earlier versions.
+   */
+  description_sha256: Schema.optionalKey(Schema.String)
 })
 /** See {@link ManifestOutput}. */
 export type ManifestOutput = typeof ManifestOutput.Type
+
+/**
+ * The fields of an output entry that tell a load how to read its file: name, format, columns (names, result names,
+ * types), null string, settings and part. Rows, bytes and SHA-256 are left out: a load checks them against the file.
+ */
+export const describedFields = ["file", "format", "columns", "null_string", "settings", "part"] as const
+
+/** JSON with every object's keys sorted, so that a digest does not depend on the order fields were written in. */
+const canonicalJson = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v
+  )
+
+/**
+ * The `description_sha256` of an output entry, as written or as read back from a manifest's JSON: the SHA-256 of
+ * its {@link describedFields} as canonical JSON.
+ */
+export const descriptionDigest = (entry: { readonly [K in (typeof describedFields)[number]]?: unknown }): string =>
+  createHash("sha256")
+    .update(canonicalJson(Object.fromEntries(describedFields.map((field) => [field, entry[field]]))))
+    .digest("hex")
+
+/** The entry with its `description_sha256` of what it says now (an entry made or changed by spotpipe). */
+export const describedOutput = (entry: ManifestOutput): ManifestOutput => {
+  const { description_sha256: _, ...rest } = entry
+  return { ...rest, description_sha256: descriptionDigest(rest) }
+}
 
 /** The status of one export. */
 export const ExportStatus = Schema.Struct({

@@ -29,6 +29,8 @@ import { shellWord } from "../Interruption.ts"
 import { UsageError } from "../UsageError.ts"
 import { fileError, syncDirectory, tempFileName } from "./AtomicFile.ts"
 import {
+  describedOutput,
+  descriptionDigest,
   type ExportStatus,
   isDocumentFormat,
   type Manifest,
@@ -575,6 +577,11 @@ const companionsOf = (dir: string, runs: ReadonlyArray<RunOf>, merged: ReadonlyS
     for (const { entry, manifest } of entries.sort((a, b) => (a.entry.file < b.entry.file ? -1 : 1))) {
       if (entry.part !== undefined || merged.has(entry.file)) continue
       const file = entry.file
+      if (changedDescription(entry)) {
+        return yield* refuse(
+          `${path.join(dir, runManifestName(manifest.run_id))}: ${descriptionChanged(file)}: run that ${manifest.shard === null ? "run" : "shard"} again (${rerunOf(runs)({ dir, manifest })} writes that file again and keeps the rest) and merge again${again}; nothing was written`
+        )
+      }
       const { size, sha256 } = yield* hashFile(path.join(dir, file)).pipe(
         Effect.orElseSucceed(() => ({ size: -1, sha256: "" }))
       )
@@ -625,6 +632,14 @@ const signedInOf = (dir: string, runs: ReadonlyArray<RunOf>, documents: Readonly
     }
   })
 
+/** Whether an entry's description of its file is not the one its run recorded (earlier versions recorded none). */
+const changedDescription = (entry: ManifestOutput): boolean =>
+  entry.description_sha256 !== undefined && entry.description_sha256 !== descriptionDigest(entry)
+
+/** A refusal's middle: the manifest's entry for `file` was edited after its run wrote it. */
+const descriptionChanged = (file: string) =>
+  `the manifest's description of ${file} (its columns, types, null string, format or settings) was changed after the run wrote it, so the merged run could not say how to read it`
+
 /** Joins the split exports' parts found in `options.runs` (see the module comment). */
 export const mergeRuns = (
   options: MergeOptions
@@ -665,6 +680,14 @@ export const mergeRuns = (
       // ── check everything before writing anything ──
       const checked: Array<readonly [string, Array<FoundPart>]> = []
       for (const [merged, parts] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        // An edited entry first: it would otherwise read as parts of different runs, or be joined as edited.
+        for (const p of parts) {
+          if (changedDescription(p.entry)) {
+            return yield* refuse(
+              `${path.join(p.dir, runManifestName(p.manifest.run_id))}: ${descriptionChanged(p.entry.file)}. It is part ${p.entry.part.index} of ${p.entry.part.count} of ${merged}: run that ${p.manifest.shard === null ? "run" : "shard"} again (${rerunOf(chosen)(p)} writes that part again and keeps the rest), then merge again${again}; nothing was written`
+            )
+          }
+        }
         const sorted = yield* checkGroup(merged, parts, chosen)
         for (const p of sorted) {
           const at = path.join(p.dir, p.entry.file)
@@ -710,7 +733,8 @@ export const mergeRuns = (
         const first = parts[0]!.entry
         const rows = parts.reduce((n, p) => n + p.entry.rows_written, 0)
         const { part: _part, ...base } = first
-        const entry: ManifestOutput = {
+        // Its own description: the parts' (checked above) with the merged file's name and settings.
+        const entry = describedOutput({
           ...base,
           file: merged,
           rows_written: rows,
@@ -733,7 +757,7 @@ export const mergeRuns = (
             .digest("hex"),
           settings: { ...(first.settings as object), file: merged },
           resume: "written"
-        }
+        })
         outputs.push(entry)
         const index = parts[0]!.manifest.exports.find((s) => s.files.includes(first.file))?.index ?? 0
         statuses.push({

@@ -24,7 +24,8 @@ import {
   type TestOutput,
   tableRows,
   withDuckDb,
-  withPostgres
+  withPostgres,
+  writeManifest
 } from "./support/loadHelpers.ts"
 import type { PgliteServer } from "./support/PgliteServer.ts"
 
@@ -490,7 +491,7 @@ describe("load refuses", () => {
     NodeFs.cpSync(run, escaped, { recursive: true })
     const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(escaped, "manifest.json"), "utf8"))
     manifest.outputs[1].settings.escapeFormulae = true
-    NodeFs.writeFileSync(NodePath.join(escaped, "manifest.json"), JSON.stringify(manifest))
+    writeManifest(escaped, manifest)
     const into = NodePath.join(root, "escaped.duckdb")
     const refused = await cli(["load", escaped, "--into", `duckdb:${into}`], env)
     expect(refused.code).toBe(1)
@@ -504,7 +505,7 @@ describe("load refuses", () => {
     NodeFs.cpSync(run, escaped, { recursive: true })
     const manifest = JSON.parse(NodeFs.readFileSync(NodePath.join(escaped, "manifest.json"), "utf8"))
     manifest.outputs[1].settings.escapeFormulae = true
-    NodeFs.writeFileSync(NodePath.join(escaped, "manifest.json"), JSON.stringify(manifest))
+    writeManifest(escaped, manifest)
     const home = NodeFs.mkdtempSync(NodePath.join(root, "home-"))
     const before = process.env["HOME"]
     process.env["HOME"] = home // read by os.homedir() and by DuckDB
@@ -537,7 +538,7 @@ describe("load refuses", () => {
     const manifest = manifestOf(cased)
     const output = manifest.outputs.find((o) => o.file === daily)!
     Object.assign(output.columns[1]!, { name: renamed })
-    NodeFs.writeFileSync(NodePath.join(cased, "manifest.json"), JSON.stringify(manifest))
+    writeManifest(cased, manifest)
     const into = NodePath.join(root, "cased.duckdb")
     const refused = await cli(["load", cased, "--into", `duckdb:${into}`], env)
     expect(refused.code).toBe(1)
@@ -554,7 +555,7 @@ describe("load refuses", () => {
     const columns = renamedBoth.outputs.find((o) => o.file === daily)!.columns
     Object.assign(columns[0]!, { name: "Über" })
     Object.assign(columns[1]!, { name: "über" })
-    NodeFs.writeFileSync(NodePath.join(accented, "manifest.json"), JSON.stringify(renamedBoth))
+    writeManifest(accented, renamedBoth)
     const loaded = await cli(["load", accented, "--into", `duckdb:${into}`, "--quiet"], env)
     expect(loaded.stderr).toBe("")
     expect(loaded.code).toBe(0)
@@ -566,7 +567,7 @@ describe("load refuses", () => {
     const renamed = editedRun(run, NodePath.join(root, "long-name"), daily, (t) => t.replace(second, long))
     const manifest = manifestOf(renamed)
     Object.assign(manifest.outputs.find((o) => o.file === daily)!.columns[1]!, { name: long })
-    NodeFs.writeFileSync(NodePath.join(renamed, "manifest.json"), JSON.stringify(manifest))
+    writeManifest(renamed, manifest)
     const refused = await cli(["load", renamed, "--into", server.url], env)
     expect(refused.code).toBe(1)
     expect(refused.stderr).toContain("nothing was loaded")

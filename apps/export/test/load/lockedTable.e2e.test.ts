@@ -14,7 +14,16 @@ import { loadRun, type TableLoad } from "../../src/load/Load.ts"
 import { openPostgres } from "../../src/load/PostgresEngine.ts"
 import { readRunManifest } from "../../src/load/RunManifest.ts"
 import { cliEnv, mainPath, runNode } from "../support/runCli.ts"
-import { cli, csvRows, editedRun, manifestOf, rowSet, tableRows, withPostgres } from "./support/loadHelpers.ts"
+import {
+  cli,
+  csvRows,
+  editedRun,
+  manifestOf,
+  rowSet,
+  tableRows,
+  withPostgres,
+  writeManifest
+} from "./support/loadHelpers.ts"
 import { realPostgresAndRun } from "./support/RealPostgres.ts"
 
 const server = realPostgresAndRun("spotpipe-locked-table-", 7)
@@ -130,7 +139,7 @@ describe("loads of two runs into two PostgreSQL tables at once, into a database 
     const renamed = `copy-${manifest.outputs[0]!.file}`
     NodeFs.renameSync(NodePath.join(other, manifest.outputs[0]!.file), NodePath.join(other, renamed))
     ;(manifest.outputs[0] as { file: string }).file = renamed
-    NodeFs.writeFileSync(NodePath.join(other, "manifest.json"), JSON.stringify(manifest))
+    writeManifest(other, manifest)
     const otherTable = readRunManifest(other).outputs[0]!.table
     await withPostgres(server.url, (q) => q(`DROP TABLE IF EXISTS "${otherTable}"`))
     const ended = await Promise.all(

@@ -1,7 +1,7 @@
 /**
  * Shared helpers for load tests: run the CLI in-process, read a table back as canonical text per column kind (so
  * DuckDB, PostgreSQL and the CSV file can be compared value for value), and craft a changed copy of a run whose
- * manifest still verifies (new SHA-256 and size), for merge updates and bad rows.
+ * manifest still verifies (new SHA-256 and size, description digests recomputed), for merge updates and bad rows.
  */
 import { createHash } from "node:crypto"
 import * as NodeFs from "node:fs"
@@ -11,6 +11,7 @@ import { Effect } from "effect"
 import Papa from "papaparse"
 import pg from "pg"
 import { columnKindOf } from "../../../src/formats/ColumnKinds.ts"
+import { descriptionDigest } from "../../../src/output/Manifest.ts"
 import { runInProcess } from "../../support/inProcess.ts"
 
 /** `spotpipe args…` in this process. */
@@ -30,6 +31,17 @@ export interface TestOutput {
 /** The manifest of a run folder. */
 export const manifestOf = (dir: string): { outputs: Array<TestOutput>; exports: Array<Record<string, unknown>> } =>
   JSON.parse(NodeFs.readFileSync(NodePath.join(dir, "manifest.json"), "utf8"))
+
+/**
+ * Writes `manifest` as the run folder's `manifest.json`, each output's description digest recomputed: the manifest
+ * of a run that wrote its files so (a load refuses an entry edited after its run wrote it).
+ */
+export const writeManifest = (dir: string, manifest: { readonly outputs: ReadonlyArray<object> }): void => {
+  const outputs = manifest.outputs.map((o) =>
+    "description_sha256" in o ? { ...o, description_sha256: descriptionDigest(o as Record<string, unknown>) } : o
+  )
+  NodeFs.writeFileSync(NodePath.join(dir, "manifest.json"), `${JSON.stringify({ ...manifest, outputs }, null, 2)}\n`)
+}
 
 /** SHA-256 of a file's bytes. */
 export const sha256Of = (path: string): string => createHash("sha256").update(NodeFs.readFileSync(path)).digest("hex")
