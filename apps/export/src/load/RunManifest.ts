@@ -120,6 +120,12 @@ export class RunManifestError extends Error {}
 /** Why the folder `dir` (as the user gave it) has nothing to load yet, and what to give or run instead. */
 const noManifest = (given: string, dir: string): string => {
   const names = NodeFs.readdirSync(dir)
+  const runs = names.filter((name) => runManifestPattern.test(name)).sort()
+  if (runs.length > 0) {
+    // The copy is gone, not the runs: each run's own manifest loads that run.
+    const newest = NodePath.join(given, runs.at(-1)!)
+    return `${given} holds no ${manifestFileName} (the copy of its latest run's manifest) but ${runs.length === 1 ? "a run's own manifest" : `${runs.length} runs' own manifests, the newest`} ${runs.at(-1)}: load that run by giving the file, spotpipe load ${shellWord(newest)} --into …${runs.length === 1 ? "" : " (or another run's manifest-….json)"}`
+  }
   const shards = names.filter((name) => /^manifest\.shard-\d+-of-\d+\.json$/.test(name)).sort()
   if (shards.length > 0) {
     return `${given} holds no ${manifestFileName} but the manifests of shards (${shards.join(", ")}): join their runs into one with spotpipe merge ${given} (it joins the parts of split exports too), then load the folder`
@@ -220,8 +226,16 @@ export const readRunManifest = (given: string, only?: LoadFormat): RunManifest =
   const loadable = manifest.outputs.filter((o) => !isDocumentFormat(o.format))
   const chosen = only === undefined ? loadable : loadable.filter((o) => o.format === only)
   if (loadable.length === 0 && manifest.outputs.length > 0) {
+    const others = stat.isDirectory()
+      ? otherRunsOf(
+          dir,
+          manifest.run_id,
+          manifest.outputs.map((o) => o.file),
+          only
+        )
+      : []
     throw new RunManifestError(
-      `${path} lists TML documents only, which are files, not tables: there is nothing to load`
+      `${path} lists TML documents only, which are files, not tables: its run has nothing to load${others.length === 0 ? "" : `; ${others.length === 1 ? "another run" : `${others.length} other runs`} in ${given} wrote tables, loaded by giving ${others.length === 1 ? "its own manifest" : "each one's own manifest"}: ${others.map((r) => `spotpipe load ${shellWord(r.manifest)} --into … (${r.files.slice(0, 3).join(", ")}${r.files.length > 3 ? ", …" : ""})`).join("; ")}`}`
     )
   }
   if (chosen.length === 0 && only !== undefined) {

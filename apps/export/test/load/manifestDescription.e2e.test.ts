@@ -3,8 +3,8 @@
  * run wrote it is refused by `spotpipe load` before anything is loaded: the file's SHA-256 does not cover that
  * description, and DuckDB reads a CSV or NDJSON file by the types it is given (`446832.1` as INT64 loads 446832).
  * Runs spotpipe wrote itself load as they are — untouched, merged from shards, resumed — and so does a manifest of
- * an earlier version, which has no description digest. A merge refuses a part whose entry was edited. Runs are
- * in-process.
+ * an earlier version, which has no description digest. A merge refuses a part whose entry was edited. A folder
+ * whose `manifest.json` is gone says which run manifest is there and how to load it. Runs are in-process.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
@@ -187,4 +187,20 @@ describe("spotpipe merge", () => {
     expect(NodeFs.existsSync(NodePath.join(dir, "answer-Order Details.csv"))).toBe(false)
     expect(NodeFs.existsSync(NodePath.join(dir, "manifest.json"))).toBe(false)
   }, 60_000)
+})
+
+describe("a run folder whose manifest.json is gone", () => {
+  it("names the run's own manifest, and loading that file as the message says works", async () => {
+    const dir = copyFolder(runs.csv, NodePath.join(root, "no-copy"))
+    const own = ownManifest(dir)
+    NodeFs.rmSync(NodePath.join(dir, "manifest.json"))
+    const database = NodePath.join(root, "no-copy.duckdb")
+    const refused = await load(dir, database)
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain(
+      `holds no manifest.json (the copy of its latest run's manifest) but a run's own manifest ${NodePath.basename(own)}: load that run by giving the file, spotpipe load ${own} --into …`
+    )
+    const loaded = await load(own, database)
+    expect(loaded.code, loaded.stderr).toBe(0)
+  })
 })
