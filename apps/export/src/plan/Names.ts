@@ -18,8 +18,8 @@
  *    hash the same way: none of them keeps the plain identifier, so none takes another's place from run to run.
  *
  * Only what is the same name still (a result repeating a column name) is numbered `_2`, `_3`, … in column order,
- * skipping any identifier another name has. File names (`--file-names slug`) take steps 1–4 here; the file-name
- * allocator (FileName.ts) numbers the collisions within a folder.
+ * skipping any identifier another name has. File names (`--file-names slug`) take steps 1–4 here; collisions of
+ * file names within a folder are settled in FileName.ts, by each object's identity.
  */
 import { createHash } from "node:crypto"
 import type { ColumnRenamer, OutputColumn } from "../formats/RowRenderer.ts"
