@@ -4,7 +4,8 @@
  * description, and DuckDB reads a CSV or NDJSON file by the types it is given (`446832.1` as INT64 loads 446832).
  * Runs spotpipe wrote itself load as they are — untouched, merged from shards, resumed — and so does a manifest of
  * an earlier version, which has no description digest. A merge refuses a part whose entry was edited. A folder
- * whose `manifest.json` is gone says which run manifest is there and how to load it. Runs are in-process.
+ * whose `manifest.json` is gone says which run manifest is there and how to load it, and one whose latest run wrote
+ * TML documents only names the runs there that wrote tables. Runs are in-process.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
@@ -202,5 +203,31 @@ describe("a run folder whose manifest.json is gone", () => {
     )
     const loaded = await load(own, database)
     expect(loaded.code, loaded.stderr).toBe(0)
+  })
+})
+
+describe("a run folder whose latest run wrote TML documents only", () => {
+  it("names the earlier runs that wrote tables, whose manifests load them as the message says", async () => {
+    const dir = NodePath.join(root, "admin")
+    for (const command of [["principals"], ["permissions", "--type", "LIVEBOARD"], ["tml", "--type", "ROLE"]]) {
+      const ran = await runCliInProcess([...command, "--out", dir, "--quiet"], { env })
+      expect(ran.code, ran.stderr).toBe(0)
+    }
+    const refused = await load(dir, NodePath.join(root, "admin.duckdb"))
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain(
+      "lists TML documents only, which are files, not tables: its run has nothing to load; 2 other runs in"
+    )
+    const named = [...refused.stderr.matchAll(/spotpipe load (\S+) --into …/g)].map((m) => m[1]!)
+    expect(named.map((m) => NodePath.basename(m))).toEqual(
+      NodeFs.readdirSync(dir)
+        .filter((name) => /^manifest-.*\.json$/.test(name))
+        .sort()
+        .slice(0, 2)
+    )
+    for (const [i, manifest] of named.entries()) {
+      const loaded = await load(manifest, NodePath.join(root, `admin-${i}.duckdb`))
+      expect(loaded.code, loaded.stderr).toBe(0)
+    }
   })
 })
