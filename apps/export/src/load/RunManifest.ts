@@ -120,15 +120,15 @@ export class RunManifestError extends Error {}
 /** Why the folder `dir` (as the user gave it) has nothing to load yet, and what to give or run instead. */
 const noManifest = (given: string, dir: string): string => {
   const names = NodeFs.readdirSync(dir)
+  const shards = names.filter((name) => /^manifest\.shard-\d+-of-\d+\.json$/.test(name)).sort()
+  if (shards.length > 0) {
+    return `${given} holds no ${manifestFileName} but the manifests of shards (${shards.join(", ")}): join their runs into one with spotpipe merge ${given} (it joins the parts of split exports too), then load the folder`
+  }
   const runs = names.filter((name) => runManifestPattern.test(name)).sort()
   if (runs.length > 0) {
     // The copy is gone, not the runs: each run's own manifest loads that run.
     const newest = NodePath.join(given, runs.at(-1)!)
     return `${given} holds no ${manifestFileName} (the copy of its latest run's manifest) but ${runs.length === 1 ? "a run's own manifest" : `${runs.length} runs' own manifests, the newest`} ${runs.at(-1)}: load that run by giving the file, spotpipe load ${shellWord(newest)} --into …${runs.length === 1 ? "" : " (or another run's manifest-….json)"}`
-  }
-  const shards = names.filter((name) => /^manifest\.shard-\d+-of-\d+\.json$/.test(name)).sort()
-  if (shards.length > 0) {
-    return `${given} holds no ${manifestFileName} but the manifests of shards (${shards.join(", ")}): join their runs into one with spotpipe merge ${given} (it joins the parts of split exports too), then load the folder`
   }
   if (names.includes(stateDirName)) {
     return `${given} holds no ${manifestFileName}: no run has finished in it (an unfinished one left its state in ${stateDirName}/); finish it by running the same command again with --resume, then load the folder`

@@ -32,8 +32,14 @@ const refusal = (dir: string): string => {
 }
 
 describe("a folder without manifest.json", () => {
-  it("names the shards' manifests and says to merge them", () => {
-    const dir = folder("shards", ["manifest.shard-2-of-2.json", "manifest.shard-1-of-2.json", "orders.csv"])
+  it("names the shards' manifests and says to merge them (beside the shards' runs' own manifests)", () => {
+    const dir = folder("shards", [
+      "manifest.shard-2-of-2.json",
+      "manifest.shard-1-of-2.json",
+      "manifest-20261206T000000000Z-abcd.json",
+      "manifest-20261206T000001000Z-bcde.json",
+      "orders.csv"
+    ])
     expect(refusal(dir)).toBe(
       `${dir} holds no manifest.json but the manifests of shards (manifest.shard-1-of-2.json, manifest.shard-2-of-2.json): join their runs into one with spotpipe merge ${dir} (it joins the parts of split exports too), then load the folder`
     )
