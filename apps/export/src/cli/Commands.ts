@@ -28,7 +28,7 @@ import type { Format } from "../formats/RowFormat.ts"
 import { setResumeHint, shellWord } from "../Interruption.ts"
 import { type DdlManifest, writeDdl } from "../load/Ddl.ts"
 import { duckDbInstalled, duckDbPackage } from "../load/DuckDbEngine.ts"
-import { checkLoadRequest, type LoadReport, loadStep } from "../load/LoadStep.ts"
+import { checkLoadRequest, type LoadReport, loadKeysOf, loadStep } from "../load/LoadStep.ts"
 import type { Dialect } from "../load/Warehouse.ts"
 import { isDocumentFormat } from "../output/Manifest.ts"
 import { checkOutputFolder, claimDemoFolder } from "../output/OutputFolder.ts"
@@ -767,7 +767,8 @@ export const runJobFile = (input: RunInput) =>
           into: job.load.into,
           mode: job.load.mode ?? "replace",
           key: job.load.key ?? [],
-          ...(job.load.passwordEnv === undefined ? {} : { passwordEnv: job.load.passwordEnv })
+          ...(job.load.passwordEnv === undefined ? {} : { passwordEnv: job.load.passwordEnv }),
+          inJob: true
         })
       }
       yield* refuseFileAsFolder(
@@ -880,6 +881,7 @@ export const runJobFile = (input: RunInput) =>
             into: job.load.into,
             mode: job.load.mode ?? "replace",
             key: job.load.key ?? [],
+            keys: loadKeysOf(job, result.manifest),
             evolve: job.load.evolve === true,
             allowFailed: false,
             passwordFile: Option.none(),

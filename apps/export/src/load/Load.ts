@@ -42,6 +42,10 @@ export interface LoadOptions {
   readonly mode: LoadMode
   /** `merge`: the key columns (names as in the files). */
   readonly key: ReadonlyArray<string>
+  /** `merge`: the key columns of each file that has its own (a job's `loadKey`), by its name in the manifest. */
+  readonly keys?: ReadonlyMap<string, ReadonlyArray<string>>
+  /** A job file's load: a hint names the export's `"loadKey"` rather than `--key`. */
+  readonly inJob?: boolean
   /** `append`, `merge`: add the file's new columns to an existing table, and leave the ones it lacks NULL. */
   readonly evolve?: boolean
   /** The spotpipe version, recorded with each load. */
@@ -67,6 +71,10 @@ export interface TableLoad {
   /** The table's columns the file does not have, NULL (or the column's default) in the rows this load added (`evolve`). */
   readonly nullColumns: ReadonlyArray<string>
 }
+
+/** The key columns `output` is merged by: its own, else the load's. */
+const keyOf = (options: Pick<LoadOptions, "key" | "keys">, output: LoadOutput): ReadonlyArray<string> =>
+  options.keys?.get(output.file) ?? options.key
 
 /** `CREATE TABLE` for the `spotpipe_loads` record. */
 const loadsDdl = `CREATE TABLE IF NOT EXISTS ${loadsTable} (
@@ -234,7 +242,7 @@ const namesOf = (names: ReadonlyArray<string>) => names.map((n) => `"${n}"`).joi
 const columnPlan = async (
   engine: LoadEngine,
   output: LoadOutput,
-  options: Pick<LoadOptions, "mode" | "key" | "evolve">
+  options: Pick<LoadOptions, "mode" | "key" | "keys" | "evolve">
 ): Promise<{ readonly plan: ColumnPlan } | { readonly problem: string }> => {
   const existing = await engine.columnsOf(output.table)
   if (existing === undefined) return { plan: noChange }
@@ -277,7 +285,7 @@ const columnPlan = async (
     }
   }
   // A key column the old rows lack would give them all a NULL key, which every null key of a later file matches.
-  const missingKey = options.mode === "merge" ? options.key.filter((k) => !byName.has(nameKey(k))) : []
+  const missingKey = options.mode === "merge" ? keyOf(options, output).filter((k) => !byName.has(nameKey(k))) : []
   const evolution = [
     ...(added.length === 0 ? [] : [`add ${namesOf(added.map((c) => c.name))} to the table`]),
     ...(nulls.length === 0 ? [] : [`leave its ${namesOf(nulls)} NULL in the new rows`])
@@ -299,20 +307,23 @@ const listedColumns = 20
  * a result column `--column-names snake` renamed, or a close name: names are exact, case too), then the file's
  * columns.
  */
-const missingKeys = (output: LoadOutput, missing: ReadonlyArray<string>): string => {
+const missingKeys = (output: LoadOutput, missing: ReadonlyArray<string>, inJob: boolean): string => {
   const inFile = new Map<string, string>(output.columns.map((c) => [c.name, c.name]))
   for (const [name, result] of output.resultNames ?? []) if (!inFile.has(result)) inFile.set(result, name)
   const keys = missing.map((k) => {
     const renamed = [...(output.resultNames ?? [])].find(([, result]) => result === k)?.[0]
     if (renamed !== undefined) {
-      return `"${k}" (the result's column "${k}" is "${renamed}" in the file, exported with --column-names snake: --key ${renamed})`
+      const instead = inJob ? `"loadKey": ["${renamed}"]` : `--key ${renamed}`
+      return `"${k}" (the result's column "${k}" is "${renamed}" in the file, exported with --column-names snake: ${instead})`
     }
     const near = [...new Set(closest(k, inFile.keys()).map((name) => inFile.get(name)!))]
     return `"${k}"${didYouMean(near).replace(/^; (.*)$/, " ($1)")}`
   })
   const names = output.columns.map((c) => `"${c.name}"`)
   const shown = names.length > listedColumns ? [...names.slice(0, listedColumns), "…"] : names
-  return `${output.file} has no key column ${keys.join(", ")}: its columns are ${shown.join(", ")} (a key is a column's name exactly as the file has it)`
+  // A job's export takes a key of its own, and a run that resumes reads no data again to load it.
+  const fix = inJob ? `; give its export its own "loadKey" and run the job again with --resume` : ""
+  return `${output.file} has no key column ${keys.join(", ")}: its columns are ${shown.join(", ")} (a key is a column's name exactly as the file has it)${fix}`
 }
 
 /** Checks what can be checked before any table is touched; throws a {@link LoadFailure} naming every problem. */
@@ -374,9 +385,12 @@ const preflight = async (engine: LoadEngine, run: RunManifest, options: LoadOpti
       }
     }
     if (options.mode === "merge") {
-      const missing = options.key.filter((k) => !output.columns.some((c) => c.name === k))
+      const key = keyOf(options, output)
+      const missing = key.filter((k) => !output.columns.some((c) => c.name === k))
+      // A job file refuses a merge without a key for some export: none here would be a defect, never an empty key.
+      if (key.length === 0) problems.push(`${output.file}: no merge key was given for it`)
       if (missing.length > 0) {
-        problems.push(missingKeys(output, missing))
+        problems.push(missingKeys(output, missing, options.inJob === true))
       }
     }
     // Not a table: no mode can load into it (replace drops tables only), so every mode says the same.
@@ -503,12 +517,13 @@ const loadOne = async (
         const stage = temporaryTable(dialect)
         await engine.exec(`DROP TABLE IF EXISTS ${stage}`)
         rows = await engine.copy(stageTable, output, "temporary")
-        const keys = options.key.map(quoteIdent)
+        const key = keyOf(options, output)
+        const keys = key.map(quoteIdent)
         const repeated = await engine.scalar(
           `SELECT count(*) FROM (SELECT ${keys.join(", ")} FROM ${stage} GROUP BY ${keys.join(", ")} HAVING count(*) > 1) AS repeated`
         )
         if (repeated !== "0") {
-          throw new LoadFailure(await repeatedKeys(engine, stage, output.file, options.key, Number(repeated)))
+          throw new LoadFailure(await repeatedKeys(engine, stage, output.file, key, Number(repeated)))
         }
         await engine.exec(
           `DELETE FROM ${table} USING ${stage} AS ${quoteIdent(stageTable)} WHERE ${keys.map((k) => `${table}.${k} IS NOT DISTINCT FROM ${quoteIdent(stageTable)}.${k}`).join(" AND ")}`

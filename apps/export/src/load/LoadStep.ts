@@ -14,6 +14,8 @@ import { ExportError } from "../ExportError.ts"
 import { StepProbe } from "../engine/Run.ts"
 import { setInterruptedLeft } from "../Interruption.ts"
 import { type LoadMode, parseTarget, withSslModeOf } from "../LoadTarget.ts"
+import type { Manifest } from "../output/Manifest.ts"
+import type { Job } from "../plan/JobFile.ts"
 import { UsageError } from "../UsageError.ts"
 import { DuckDbHeld, duckDbInstalled, duckDbMissing, heldHere, openDuckDb } from "./DuckDbEngine.ts"
 import { LoadFailure } from "./Engine.ts"
@@ -29,6 +31,8 @@ export interface LoadRequest {
   readonly into: string
   readonly mode: LoadMode
   readonly key: ReadonlyArray<string>
+  /** `merge`: the key columns of each file that has its own, by its name in the manifest (see {@link loadKeysOf}). */
+  readonly keys?: ReadonlyMap<string, ReadonlyArray<string>>
   /** `append`, `merge`: evolve an existing table to the file's columns (see `Load.ts`). */
   readonly evolve?: boolean
   /** Load the outputs of a run that has failed exports too. */
@@ -39,7 +43,10 @@ export interface LoadRequest {
   readonly passwordFile: Option.Option<string>
   /** The environment variable with the PostgreSQL password (default `PGPASSWORD`). */
   readonly passwordEnv?: string
-  /** A job file's `load` block (messages name its keys rather than the flags). */
+  /**
+   * A job file's `load` block (messages name its keys rather than the flags): its mode and keys were checked with
+   * the job file, where each export may have a key of its own.
+   */
   readonly inJob?: boolean
   /** How long to wait for another process's or session's lock (default: not given, see LockTimeout.ts). */
   readonly lockTimeout?: LockTimeout
@@ -66,7 +73,9 @@ const variable = (name: string) =>
   )
 
 /** Checks the request's parts that need no file or database (for `spotpipe run`, before it exports). */
-export const checkLoadRequest = (request: Pick<LoadRequest, "into" | "mode" | "key" | "evolve" | "passwordEnv">) =>
+export const checkLoadRequest = (
+  request: Pick<LoadRequest, "into" | "mode" | "key" | "evolve" | "passwordEnv" | "inJob">
+) =>
   Effect.gen(function* () {
     const parsed = parseTarget(request.into)
     if ("refused" in parsed) return yield* new UsageError({ message: parsed.refused })
@@ -86,6 +95,7 @@ export const checkLoadRequest = (request: Pick<LoadRequest, "into" | "mode" | "k
     if (target.ok._tag === "DuckDb" && !(yield* Effect.promise(duckDbInstalled))) {
       return yield* new UsageError({ message: duckDbMissing("loading into DuckDB") })
     }
+    if (request.inJob === true) return target.ok
     if (request.mode === "merge" && request.key.length === 0) {
       return yield* new UsageError({ message: "--mode merge needs the key columns: add --key COLUMN[,COLUMN…]" })
     }
@@ -107,6 +117,20 @@ export const checkLoadRequest = (request: Pick<LoadRequest, "into" | "mode" | "k
     }
     return target.ok
   })
+
+/**
+ * The merge key of each file of a job's run whose export has its own (`"loadKey"`), by the file's name in the run's
+ * manifest; the other files take the load's `key`.
+ */
+export const loadKeysOf = (job: Job, manifest: Manifest | undefined): ReadonlyMap<string, ReadonlyArray<string>> => {
+  const keys = new Map<string, ReadonlyArray<string>>()
+  for (const status of manifest?.exports ?? []) {
+    const spec = job.exports.find((e) => e.index === status.index)?.spec
+    const key = spec === undefined || !("loadKey" in spec) ? undefined : spec.loadKey
+    if (key !== undefined) for (const file of status.files) keys.set(file, key)
+  }
+  return keys
+}
 
 /** The password given for the load and where it came from (for messages), if one was. */
 const passwordOf = (request: LoadRequest) =>
@@ -273,6 +297,8 @@ export const loadStep = (request: LoadRequest) =>
             const loading = loadRun(engine, run, {
               mode: request.mode,
               key: request.key,
+              ...(request.keys === undefined ? {} : { keys: request.keys }),
+              inJob: request.inJob === true,
               evolve: request.evolve === true,
               version: request.version,
               beforeCommit,

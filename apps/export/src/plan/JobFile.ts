@@ -5,6 +5,9 @@
  * by naming environment variables, never by holding a secret. Times are spelled as the flags spell them
  * ({@link parseInstant}, or {@link lastWord} for where the previous run left off).
  *
+ * A job that loads with `"mode": "merge"` gives each export's tables their key columns (`"loadKey"`, else the load's
+ * `"key"`), checked here against the columns known before the run (a metadata listing's, the audit log's).
+ *
  * Parsing is strict: unknown keys, wrong types and out-of-range values are all reported at once, each with the
  * path of the bad field (`exports[2].format: …`) and where it belongs or what to write instead, and so are the same
  * export twice and a default no export takes. A key that looks like an inline secret (`password`, `token`,
@@ -18,7 +21,7 @@
 import { createHash } from "node:crypto"
 import { InvalidTimeZoneError, resolveTimeZone } from "@spotpipe/decode"
 import { Cause, Effect, Exit, Option, Schema, SchemaGetter, SchemaIssue } from "effect"
-import { metadataTypes } from "../cluster/Cluster.ts"
+import { auditColumns, metadataColumns, metadataTypes } from "../cluster/Cluster.ts"
 import { ConnectionSpec, EnvName, SettingText } from "../cluster/Connection.ts"
 import { checkHostUrl } from "../cluster/HostUrl.ts"
 import { nullStringProblem } from "../formats/CsvFormat.ts"
@@ -26,7 +29,7 @@ import { loadModes, parseTarget } from "../LoadTarget.ts"
 import { isDocumentFormat } from "../output/Manifest.ts"
 import { closest, didYouMean } from "../Suggest.ts"
 import { baseFileName, FileNameAllocator } from "./FileName.ts"
-import type { ColumnNames, FileNames } from "./Names.ts"
+import { type ColumnNames, distinctSnakeNames, type FileNames } from "./Names.ts"
 import { RuntimeFiltersSpec, SortSpec, searchSortProblem } from "./RuntimeOptions.ts"
 import type { GivenIn } from "./SettingNames.ts"
 
@@ -164,13 +167,28 @@ const settingsFields = {
 
 const exportFields = { ...settingsFields, output: Schema.optionalKey(SettingText) }
 
+/** Key columns: one or more, each named once (a merge matches rows on them all). */
+const KeyColumns = Schema.Array(SettingText).check(
+  Schema.isMinLength(1, { message: "list at least one column" }),
+  Schema.makeFilter((columns: ReadonlyArray<string>) => {
+    const twice = [...new Set(columns.filter((column, i) => columns.indexOf(column) !== i))]
+    return twice.length === 0 || "names a column more than once: name each key column once"
+  })
+)
+
+/**
+ * The fields of an export that writes tables: `"loadKey": ["id"]`, the key columns its tables are merged by when
+ * the job's `load` merges (`"mode": "merge"`), instead of the load's `key`. It changes no output byte.
+ */
+const tableExportFields = { ...exportFields, loadKey: Schema.optionalKey(KeyColumns) }
+
 /** `{ "type": "metadata", "metadataTypes": ["ANSWER", "LIVEBOARD"] }`: one listing of those object types. */
 const MetadataExport = Schema.Struct({
   type: Schema.Literal("metadata"),
   metadataTypes: Schema.Array(MetadataType).check(Schema.isMinLength(1, { message: "list at least one type" })),
   /** Only the objects modified at or after this time, or `last` (as `--modified-since`). */
   modifiedSince: Schema.optionalKey(Since),
-  ...exportFields
+  ...tableExportFields
 })
 
 /**
@@ -212,7 +230,7 @@ const AnswerExport = Schema.Struct({
   type: Schema.Literal("answer"),
   id: SettingText,
   ...sinceFields,
-  ...exportFields,
+  ...tableExportFields,
   ...splitField,
   ...runtimeFields
 })
@@ -227,7 +245,7 @@ const LiveboardExport = Schema.Struct({
     )
   ),
   ...sinceFields,
-  ...exportFields,
+  ...tableExportFields,
   ...runtimeFields
 })
 
@@ -239,7 +257,7 @@ const SearchExport = Schema.Struct({
   /** Only the rows whose `sinceColumn` is at least `since` (a value, or `last`), as `--since-column`/`--since`. */
   sinceColumn: Schema.optionalKey(SettingText),
   since: Schema.optionalKey(SettingText),
-  ...exportFields,
+  ...tableExportFields,
   ...splitField,
   ...runtimeFields
 })
@@ -269,7 +287,7 @@ const TmlExport = Schema.Struct({
 })
 
 /** `{ "type": "principals" }`: users, groups, roles and their memberships and privileges, one table each. */
-const PrincipalsExport = Schema.Struct({ type: Schema.Literal("principals"), ...exportFields })
+const PrincipalsExport = Schema.Struct({ type: Schema.Literal("principals"), ...tableExportFields })
 
 /** `{ "type": "permissions", "permissionTypes": ["LIVEBOARD"] }`: one row per object, principal and permission. */
 const PermissionsExport = Schema.Struct({
@@ -277,7 +295,7 @@ const PermissionsExport = Schema.Struct({
   permissionTypes: Schema.optionalKey(
     Schema.Array(Choice(permissionTypes)).check(Schema.isMinLength(1, { message: "list at least one type" }))
   ),
-  ...exportFields
+  ...tableExportFields
 })
 
 /**
@@ -288,7 +306,7 @@ const AuditExport = Schema.Struct({
   type: Schema.Literal("audit"),
   since: Since,
   until: Schema.optionalKey(Instant),
-  ...exportFields
+  ...tableExportFields
 })
 
 /** One export as written in the job file. */
@@ -337,9 +355,8 @@ export const LoadSpec = Schema.Struct({
     })
   ),
   mode: Schema.optionalKey(Choice(loadModes)),
-  key: Schema.optionalKey(
-    Schema.Array(SettingText).check(Schema.isMinLength(1, { message: "list at least one column" }))
-  ),
+  /** `merge`: the key columns of every export's tables, but those of an export with its own `loadKey`. */
+  key: Schema.optionalKey(KeyColumns),
   passwordEnv: Schema.optionalKey(EnvName),
   /** `append`, `merge`: evolve an existing table to the file's columns (`spotpipe load --evolve`). */
   evolve: Schema.optionalKey(Schema.Boolean),
@@ -353,10 +370,12 @@ export const LoadSpec = Schema.Struct({
     )
   )
 }).check(
+  // A merge without any key is said with the exports (each may have its own "loadKey").
   Schema.makeFilter(
     (load) =>
-      (load.mode === "merge") === (load.key !== undefined) ||
-      '"key" goes with "mode": "merge" (and merge needs a "key"): add or remove one of them'
+      load.key === undefined ||
+      load.mode === "merge" ||
+      '"key" goes with "mode": "merge" (the key a merge matches rows on): add "mode": "merge", or remove "key"'
   ),
   Schema.makeFilter(
     (load) =>
@@ -546,8 +565,10 @@ export const makeExport = (
     columnNames: _c,
     fileNames: _n,
     nullString: _z,
+    // How the tables are loaded, not what the files hold.
+    loadKey: _k,
     ...source
-  } = options.spec
+  } = options.spec as ExportSpec & { readonly loadKey?: unknown }
   // A part's pages are its own: its fingerprint names it (`undefined` is left out, so an export's is unchanged).
   const fingerprint = sha256(
     canonicalJson({
@@ -912,6 +933,7 @@ const DefaultsSpec = Schema.Struct(settingsFields)
 type Defaults = typeof DefaultsSpec.Type
 
 const decodeExport = Schema.decodeUnknownExit(ExportSpec)
+const decodeLoad = Schema.decodeUnknownExit(LoadSpec)
 const decodeDefault = Object.fromEntries(
   Object.entries(settingsFields).map(([key, field]) => [key, Schema.decodeUnknownExit(Schema.Struct({ [key]: field }))])
 )
@@ -952,6 +974,11 @@ const decodeParts = (document: unknown) => {
     defaults: defaults as Defaults,
     unsure,
     loads: whole.load !== undefined,
+    /** The `load` block when it is valid (`undefined` also when it is not). */
+    load: (() => {
+      const decoded = whole.load === undefined ? undefined : decodeLoad(whole.load, { onExcessProperty: "error" })
+      return decoded !== undefined && Exit.isSuccess(decoded) ? decoded.value : undefined
+    })(),
     complete: exports.length > 0 && exports.every((spec) => spec !== undefined) && unsure.size === 0
   }
 }
@@ -971,6 +998,78 @@ const inDocumentOrder = (problems: ReadonlyArray<JobFileProblem>, document: unkn
     .map((problem, i) => ({ problem, i, rank: rank(problem.path) }))
     .sort((a, b) => a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1] || a.i - b.i)
     .map((entry) => entry.problem)
+}
+
+/** The columns of an export's file that are known before anything is read: those of a listing or the audit log. */
+const columnsKnownAhead = (spec: ExportSpec, columnNames: ColumnNames): ReadonlyArray<string> | undefined => {
+  const columns = spec.type === "metadata" ? metadataColumns : spec.type === "audit" ? auditColumns : undefined
+  if (columns === undefined) return undefined
+  const names = columns.map((c) => c.name)
+  return columnNames === "snake" ? distinctSnakeNames(names) : names
+}
+
+/**
+ * The merge keys of a job that loads with `"mode": "merge"`: every export that writes tables needs one (its own
+ * `loadKey` or the load's `key`), a `loadKey` is for a merge only, and a key column an export's file is known not to
+ * have (a metadata listing's, the audit log's columns are fixed) is said now rather than after every export ran.
+ * Checked when the load block and the exports are valid.
+ */
+const loadKeyProblems = (
+  exports: ReadonlyArray<{ readonly spec: ExportSpec; readonly index: number }>,
+  load: LoadSpec | undefined,
+  loads: boolean,
+  columnNamesOf: (spec: ExportSpec) => ColumnNames | undefined
+): Array<JobFileProblem> => {
+  const problems: Array<JobFileProblem> = []
+  const tables = exports.filter(({ spec }) => spec.type !== "tml") as ReadonlyArray<{
+    readonly spec: Exclude<ExportSpec, { readonly type: "tml" }>
+    readonly index: number
+  }>
+  const merges = load?.mode === "merge"
+  for (const { spec, index } of tables) {
+    if (spec.loadKey === undefined || merges) continue
+    // A load block that is not valid is reported as such: whether it merges is not known yet.
+    if (loads && load === undefined) continue
+    problems.push({
+      path: `exports[${index}].loadKey`,
+      message:
+        load === undefined
+          ? `is the key this export's tables are merged by, and the job has no "load": remove it (or add "load": {"into": …, "mode": "merge"})`
+          : `is the key this export's tables are merged by, and the job's load does not merge ("mode" is ${load.mode ?? "replace"}): remove it, or set "mode": "merge" in "load"`
+    })
+  }
+  if (!merges) return problems
+  const keyless = tables.filter(({ spec }) => spec.loadKey === undefined && load.key === undefined)
+  if (keyless.length > 0 && keyless.length === tables.length) {
+    problems.push({
+      path: "load",
+      message:
+        '"mode": "merge" needs the key columns rows are matched on: add "key": ["…"] here (for every export), or "loadKey": ["…"] to each export'
+    })
+  } else {
+    for (const { index } of keyless) {
+      problems.push({
+        path: `exports[${index}]`,
+        message: `has no "loadKey", and "load" has no "key": a merge needs the key columns of every export's tables; add "loadKey": ["…"]`
+      })
+    }
+  }
+  for (const { spec, index } of tables) {
+    const key = spec.loadKey ?? load.key
+    const columnNames = columnNamesOf(spec)
+    const known = key === undefined || columnNames === undefined ? undefined : columnsKnownAhead(spec, columnNames)
+    const missing = known === undefined ? [] : key!.filter((column) => !known.includes(column))
+    if (missing.length === 0) continue
+    const named = missing.map(
+      (column) => `"${column}"${didYouMean(closest(column, known!)).replace(/^; (.*)$/, " ($1)")}`
+    )
+    const own = spec.loadKey !== undefined
+    problems.push({
+      path: own ? `exports[${index}].loadKey` : `exports[${index}]`,
+      message: `${own ? "names" : 'is merged by "load"\'s "key", which names'} ${missing.length === 1 ? "a column" : "columns"} ${named.join(", ")} that ${article(spec.type)} ${spec.type} export's file does not have: its columns are ${known!.join(", ")}${own ? "" : '; give this export its own "loadKey"'}`
+    })
+  }
+  return problems
 }
 
 /** How a user and password written into `connection.host` are given instead, in a job file's terms. */
@@ -1101,8 +1200,9 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
         columnNames: _c,
         fileNames: _n,
         nullString: _z,
+        loadKey: _k,
         ...reads
-      } = spec
+      } = spec as ExportSpec & { readonly loadKey?: unknown }
       const same = canonicalJson({
         reads,
         format,
@@ -1122,6 +1222,14 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
       }
     }
   })
+  problems.push(
+    ...loadKeyProblems(
+      valid,
+      parts.load,
+      parts.loads,
+      (spec) => spec.columnNames ?? (parts.unsure.has("columnNames") ? undefined : (defaults.columnNames ?? "original"))
+    )
+  )
   // Which exports take a default, and each export's name, depend on them all: checked once all are valid.
   const refused = () =>
     Exit.fail(new JobFileError({ file, problems: withOutputNames(inDocumentOrder(problems, document), document) }))
