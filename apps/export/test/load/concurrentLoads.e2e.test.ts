@@ -5,13 +5,12 @@
  * is held open just before its COMMIT while the second is started; the second is let run until it either waits on
  * a lock or reaches its own COMMIT, then the first commits.
  */
-import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { describe, expect, it } from "vitest"
 import { loadRun, type TableLoad } from "../../src/load/Load.ts"
 import { openPostgres } from "../../src/load/PostgresEngine.ts"
 import { readRunManifest } from "../../src/load/RunManifest.ts"
-import { editedRun, manifestOf, withPostgres } from "./support/loadHelpers.ts"
+import { editedRun, manifestOf, withPostgres, writeManifest } from "./support/loadHelpers.ts"
 import { realPostgresAndRun } from "./support/RealPostgres.ts"
 
 const server = realPostgresAndRun("spotpipe-concurrent-loads-", 5)
@@ -184,7 +183,7 @@ describe("two loads of one run into one PostgreSQL table at once", () => {
       name: "Extra",
       type: "INT64"
     })
-    NodeFs.writeFileSync(NodePath.join(wider, "manifest.json"), JSON.stringify(widerManifest))
+    writeManifest(wider, widerManifest)
     const [replaced, appended] = await loadAtOnce([wider, "replace"], [run, "append"])
     expect(replaced).toMatchObject({ status: "fulfilled", value: { rows: rows() } })
     expect(appended?.status === "rejected" && String(appended.reason)).toContain(
