@@ -16,6 +16,7 @@ import type { OutputColumn } from "../formats/RowRenderer.ts"
 import { type ChunkWriter, fileError, syncDirectory } from "../output/AtomicFile.ts"
 import {
   describedOutput,
+  describesAsWritten,
   type ManifestOutput,
   manifestColumn,
   type OutputPart,
@@ -108,7 +109,9 @@ export const writeOutput = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
       // A --force run that stopped before recording this output meant to replace the file: the earlier runs'
       // entries vouch for what it replaces, not for this run.
       const forced = yield* fs.exists(files.forced).pipe(Effect.orElseSucceed(() => false))
-      const prior = forced ? undefined : run.previousOutputs.get(planned.file)
+      const recorded = forced ? undefined : run.previousOutputs.get(planned.file)
+      // An entry edited since its run wrote it vouches for nothing: carried on, a load would refuse it again.
+      const prior = recorded === undefined || describesAsWritten(recorded) ? recorded : undefined
       decision = yield* Checkpoint.inspect({
         finalPath,
         checkpointPath: files.checkpoint,
@@ -125,6 +128,9 @@ export const writeOutput = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
           }))
         )
       }).pipe(Effect.mapError((e) => fileError(finalPath, e)))
+      if (prior !== recorded && decision._tag === "Restart") {
+        decision = { _tag: "Restart", reason: "its manifest entry was edited since its run wrote it" }
+      }
       if (decision._tag === "Skip") {
         // The entry of what vouched for the file: the manifest's, or the complete checkpoint's (a file published by
         // a run that stopped before its manifest, over the one the manifest lists).

@@ -178,6 +178,10 @@ export const descriptionDigest = (entry: { readonly [K in (typeof describedField
     .update(canonicalJson(Object.fromEntries(describedFields.map((field) => [field, entry[field]]))))
     .digest("hex")
 
+/** Whether the entry says what its run recorded: its `description_sha256` matches (earlier versions wrote none). */
+export const describesAsWritten = (entry: ManifestOutput): boolean =>
+  entry.description_sha256 === undefined || entry.description_sha256 === descriptionDigest(entry)
+
 /** The entry with its `description_sha256` of what it says now (an entry made or changed by spotpipe). */
 export const describedOutput = (entry: ManifestOutput): ManifestOutput => {
   const { description_sha256: _, ...rest } = entry

@@ -30,7 +30,7 @@ import { UsageError } from "../UsageError.ts"
 import { fileError, syncDirectory, tempFileName } from "./AtomicFile.ts"
 import {
   describedOutput,
-  descriptionDigest,
+  describesAsWritten,
   type ExportStatus,
   isDocumentFormat,
   type Manifest,
@@ -577,7 +577,7 @@ const companionsOf = (dir: string, runs: ReadonlyArray<RunOf>, merged: ReadonlyS
     for (const { entry, manifest } of entries.sort((a, b) => (a.entry.file < b.entry.file ? -1 : 1))) {
       if (entry.part !== undefined || merged.has(entry.file)) continue
       const file = entry.file
-      if (changedDescription(entry)) {
+      if (!describesAsWritten(entry)) {
         return yield* refuse(
           `${path.join(dir, runManifestName(manifest.run_id))}: ${descriptionChanged(file)}: run that ${manifest.shard === null ? "run" : "shard"} again (${rerunOf(runs)({ dir, manifest })} writes that file again and keeps the rest) and merge again${again}; nothing was written`
         )
@@ -632,10 +632,6 @@ const signedInOf = (dir: string, runs: ReadonlyArray<RunOf>, documents: Readonly
     }
   })
 
-/** Whether an entry's description of its file is not the one its run recorded (earlier versions recorded none). */
-const changedDescription = (entry: ManifestOutput): boolean =>
-  entry.description_sha256 !== undefined && entry.description_sha256 !== descriptionDigest(entry)
-
 /** A refusal's middle: the manifest's entry for `file` was edited after its run wrote it. */
 const descriptionChanged = (file: string) =>
   `the manifest's description of ${file} (its columns, types, null string, format or settings) was changed after the run wrote it, so the merged run could not say how to read it`
@@ -682,7 +678,7 @@ export const mergeRuns = (
       for (const [merged, parts] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
         // An edited entry first: it would otherwise read as parts of different runs, or be joined as edited.
         for (const p of parts) {
-          if (changedDescription(p.entry)) {
+          if (!describesAsWritten(p.entry)) {
             return yield* refuse(
               `${path.join(p.dir, runManifestName(p.manifest.run_id))}: ${descriptionChanged(p.entry.file)}. It is part ${p.entry.part.index} of ${p.entry.part.count} of ${merged}: run that ${p.manifest.shard === null ? "run" : "shard"} again (${rerunOf(chosen)(p)} writes that part again and keeps the rest), then merge again${again}; nothing was written`
             )

@@ -86,6 +86,22 @@ describe.each(["csv", "ndjson"] as const)("a %s run whose manifest was edited", 
     expect(NodeFs.existsSync(database)).toBe(false)
   })
 
+  it("loads once exported again into its folder, also with --resume (the edited entry vouches for nothing)", async () => {
+    const dir = copyFolder(runs[format], NodePath.join(root, `edited-resumed-${format}`))
+    asInteger(NodePath.join(dir, "manifest.json"))
+    asInteger(ownManifest(dir))
+    const ran = await runCliInProcess(
+      ["answer", "Revenue by Month", "--format", format, "--column-names", "snake", "--out", dir, "--resume"],
+      { env }
+    )
+    expect(ran.code, ran.stderr).toBe(0)
+    expect(ran.stderr).toContain("its manifest entry was edited since its run wrote it")
+    const database = NodePath.join(root, `edited-resumed-${format}.duckdb`)
+    const loaded = await load(dir, database)
+    expect(loaded.code, loaded.stderr).toBe(0)
+    expect((await revenues(database)).flat().some((v) => String(v).includes("."))).toBe(true)
+  })
+
   it("only in its manifest.json copy is refused pointing to the run's own manifest, which loads exactly", async () => {
     const dir = copyFolder(runs[format], NodePath.join(root, `edited-copy-${format}`))
     asInteger(NodePath.join(dir, "manifest.json"))
@@ -187,6 +203,16 @@ describe("spotpipe merge", () => {
     expect(refused.stderr).toContain("nothing was written")
     expect(NodeFs.existsSync(NodePath.join(dir, "answer-Order Details.csv"))).toBe(false)
     expect(NodeFs.existsSync(NodePath.join(dir, "manifest.json"))).toBe(false)
+    // The shard run again as the refusal says, with --resume: the edited entry vouches for nothing, so the part is
+    // written again with its own entry, and the merge goes through.
+    const rerun = ["run", job, "--shard", "2/2", "--out", dir, "--resume"]
+    expect(refused.stderr).toContain(`spotpipe ${rerun.join(" ")}`)
+    const ran = await runCliInProcess([...rerun, "--quiet"], { env })
+    expect(ran.code, ran.stderr).toBe(0)
+    const merged = await runCliInProcess(["merge", dir], { env })
+    expect(merged.code, merged.stderr).toBe(0)
+    const loaded = await load(dir, NodePath.join(root, "shards-edited.duckdb"))
+    expect(loaded.code, loaded.stderr).toBe(0)
   }, 60_000)
 })
 
