@@ -768,7 +768,8 @@ export const runJobFile = (input: RunInput) =>
           mode: job.load.mode ?? "replace",
           key: job.load.key ?? [],
           ...(job.load.passwordEnv === undefined ? {} : { passwordEnv: job.load.passwordEnv }),
-          inJob: true
+          inJob: true,
+          exports: job.exports
         })
       }
       yield* refuseFileAsFolder(

@@ -15,7 +15,9 @@ import { StepProbe } from "../engine/Run.ts"
 import { setInterruptedLeft } from "../Interruption.ts"
 import { type LoadMode, parseTarget, withSslModeOf } from "../LoadTarget.ts"
 import type { Manifest } from "../output/Manifest.ts"
-import type { Job } from "../plan/JobFile.ts"
+import { permissionColumns, principalTables } from "../plan/AdminExports.ts"
+import type { Job, JobExport } from "../plan/JobFile.ts"
+import { distinctSnakeNames } from "../plan/Names.ts"
 import { UsageError } from "../UsageError.ts"
 import { DuckDbHeld, duckDbInstalled, duckDbMissing, heldHere, openDuckDb } from "./DuckDbEngine.ts"
 import { LoadFailure } from "./Engine.ts"
@@ -74,7 +76,10 @@ const variable = (name: string) =>
 
 /** Checks the request's parts that need no file or database (for `spotpipe run`, before it exports). */
 export const checkLoadRequest = (
-  request: Pick<LoadRequest, "into" | "mode" | "key" | "evolve" | "passwordEnv" | "inJob">
+  request: Pick<LoadRequest, "into" | "mode" | "key" | "evolve" | "passwordEnv" | "inJob"> & {
+    /** A job's exports: a merge key their fixed columns lack is said before any export (see {@link keysLacking}). */
+    readonly exports?: ReadonlyArray<JobExport>
+  }
 ) =>
   Effect.gen(function* () {
     const parsed = parseTarget(request.into)
@@ -95,7 +100,15 @@ export const checkLoadRequest = (
     if (target.ok._tag === "DuckDb" && !(yield* Effect.promise(duckDbInstalled))) {
       return yield* new UsageError({ message: duckDbMissing("loading into DuckDB") })
     }
-    if (request.inJob === true) return target.ok
+    if (request.inJob === true) {
+      const lacking = request.mode === "merge" ? keysLacking(request.exports ?? [], request.key) : []
+      if (lacking.length > 0) {
+        return yield* new UsageError({
+          message: `the job file's "load" merges by key columns the tables of ${lacking.length === 1 ? "an export" : "exports"} do not have (nothing was exported): ${lacking.join("; ")}`
+        })
+      }
+      return target.ok
+    }
     if (request.mode === "merge" && request.key.length === 0) {
       return yield* new UsageError({ message: "--mode merge needs the key columns: add --key COLUMN[,COLUMN…]" })
     }
@@ -130,6 +143,52 @@ export const loadKeysOf = (job: Job, manifest: Manifest | undefined): ReadonlyMa
     if (key !== undefined) for (const file of status.files) keys.set(file, key)
   }
   return keys
+}
+
+/**
+ * The admin exports whose tables have fixed columns (a `permissions` export's file, a `principals` export's tables)
+ * and lack a column of their merge key (`loadKey`, else `key`): what each lacks, said as `exports[2] (…): …`. The
+ * job file checks a metadata listing's and the audit log's the same way; other exports' columns come with their
+ * data.
+ */
+const keysLacking = (exports: ReadonlyArray<JobExport>, key: ReadonlyArray<string>): ReadonlyArray<string> => {
+  const said = new Set<number>()
+  return exports.flatMap((entry) => {
+    const { spec, index } = entry
+    const tables =
+      spec.type === "permissions"
+        ? [{ name: "", columns: permissionColumns }]
+        : spec.type === "principals"
+          ? principalTables
+          : []
+    const own = "loadKey" in spec ? spec.loadKey : undefined
+    const wanted = own ?? key
+    // Once per export of the job (with `orgs`, it is there once per Org).
+    if (tables.length === 0 || wanted.length === 0 || said.has(index)) return []
+    said.add(index)
+    const named = (columns: ReadonlyArray<{ readonly name: string }>) => {
+      const names = columns.map((c) => c.name)
+      return entry.columnNames === "snake" ? distinctSnakeNames(names) : names
+    }
+    const short = tables.filter((table) => wanted.some((column) => !named(table.columns).includes(column)))
+    if (short.length === 0) return []
+    const setting = own === undefined ? `"load"'s "key"` : `its "loadKey"`
+    const columns = wanted.map((column) => JSON.stringify(column)).join(", ")
+    if (spec.type === "permissions") {
+      return [
+        `exports[${index}] (permissions): ${setting} names ${columns}, but its file's columns are ${named(permissionColumns).join(", ")}`
+      ]
+    }
+    // One key merges every table of the export: only columns all of them have can be it.
+    const shared = named(tables[0]!.columns).filter((column) => tables.every((t) => named(t.columns).includes(column)))
+    const instead =
+      shared.length === 0
+        ? `its tables share no column, so no key merges them all: load it in a job whose "load" replaces or appends`
+        : `a key of columns every table has: ${shared.map((column) => JSON.stringify(column)).join(", ")}`
+    return [
+      `exports[${index}] (principals): ${setting} names ${columns}, which its tables ${short.map((t) => t.name).join(", ")} do not all have; ${instead}`
+    ]
+  })
 }
 
 /** The password given for the load and where it came from (for messages), if one was. */

@@ -123,6 +123,35 @@ describe("a merge key per export", () => {
   )
 
   it.live(
+    "a-key-the-fixed-columns-of-permissions-and-principals-lack-stops-the-job-before-any-request",
+    () =>
+      Effect.gen(function* () {
+        const dir = tempDir()
+        const job = writeJob(dir, {
+          exports: [
+            { type: "permissions", loadKey: ["object_guid"] },
+            { type: "principals", loadKey: ["id"] },
+            { ...metadata, loadKey: ["id"] }
+          ],
+          load: { into: `duckdb:${NodePath.join(dir, "w.duckdb")}`, mode: "merge" }
+        })
+        const before = requestsSoFar()
+        const run = yield* runInProcess(["run", job, "--out", NodePath.join(dir, "out")], sandboxEnv(sandbox.sandbox))
+        expect(run.code).toBe(2)
+        expect(run.stderr).toContain(
+          `exports[0] (permissions): its "loadKey" names "object_guid", but its file's columns are object_type, object_id,`
+        )
+        expect(run.stderr).toContain(
+          `exports[1] (principals): its "loadKey" names "id", which its tables group_members, group_roles, group_privileges, role_privileges do not all have; its tables share no column, so no key merges them all`
+        )
+        expect(run.stderr).not.toContain("exports[2]")
+        expect(requestsSoFar()).toBe(before)
+        expect(NodeFs.existsSync(NodePath.join(dir, "out"))).toBe(false)
+      }),
+    { timeout: 60_000 }
+  )
+
+  it.live(
     "an-export-without-a-key-in-a-merge-stops-the-job-before-any-request",
     () =>
       Effect.gen(function* () {
