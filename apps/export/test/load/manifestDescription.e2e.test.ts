@@ -252,6 +252,7 @@ describe("a run folder whose latest run wrote TML documents only", () => {
         .slice(0, 2)
     )
     for (const [i, manifest] of named.entries()) {
+      for (const output of readJson(manifest).outputs) expect(output.description_sha256).toMatch(/^[0-9a-f]{64}$/)
       const loaded = await load(manifest, NodePath.join(root, `admin-${i}.duckdb`))
       expect(loaded.code, loaded.stderr).toBe(0)
     }
