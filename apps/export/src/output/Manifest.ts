@@ -4,10 +4,11 @@
  * so that shards sharing a directory never overwrite each other's). It lists the status of every export (succeeded or
  * failed, with the one-line reason) and every output file with where it came from (type, id, name, visualization,
  * query), its columns and types, rows written against `available_data_row_count`, `sampling_ratio`, bytes, SHA-256,
- * timings and warnings, the output's fingerprint and settings and how resume treated it; plus the job file, shard
- * and job run (for `spotpipe run`), the data timezone and where it came from, and the time-zone database version. It holds no
- * host credentials and no secret, and is published atomically like every other output. `--resume` reads every
- * earlier one back to skip outputs that are complete and verified.
+ * timings and warnings, the output's fingerprint and settings and how resume treated it, and the digest of how
+ * the entry tells a load to read the file (`description_sha256`: one function for writer, load, resume and merge);
+ * plus the job file, shard and job run (for `spotpipe run`), the data timezone and where it came from, and the
+ * time-zone database version. It holds no host credentials and no secret, and is published atomically like every
+ * other output. `--resume` reads every earlier one back to skip outputs that are complete and verified.
  */
 import { createHash, randomBytes } from "node:crypto"
 import { Effect, Exit, FileSystem, Option, type Path, Schema } from "effect"

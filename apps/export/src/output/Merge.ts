@@ -10,8 +10,9 @@
  * refused as most likely of different nights. Before anything is written, every group of parts is checked
  * against its manifest entries: all K parts present once, their page ranges contiguous from the first page to the
  * last, the same columns, format, settings, source and row count, the rows adding up to the result's, and each
- * part file's size and SHA-256 as recorded. Only part 1 holds a CSV header and NDJSON has none, so joining is
- * concatenation: the merged file is byte for byte what a single run writes. It is written to a temp file beside
+ * part file's size and SHA-256 as recorded, and each entry's description of its file as its run recorded it
+ * (`description_sha256`; the merged entry gets its own). Only part 1 holds a CSV header and NDJSON has none, so
+ * joining is concatenation: the merged file is byte for byte what a single run writes. It is written to a temp file beside
  * its target, each part's SHA-256 checked again on the way, fsynced and renamed (as `AtomicFile` does), and the
  * run's manifest (`command: "merge"`) lists the merged files and, when the shards wrote into the merge's own folder,
  * the other outputs of the same job there (as their runs recorded them, each file checked against its entry first),
