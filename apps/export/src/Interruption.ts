@@ -37,6 +37,9 @@ export const interruptedLines = (hint: ResumeHint): ReadonlyArray<string> => [
   ...(hint.current === undefined ? [] : [`run "${hint.current}" to continue`])
 ]
 
+/** What a command stopped before it began says (a signal while the CLI was still loading): it did nothing. */
+export const interruptedBeforeStart = "spotpipe: interrupted before it began; it wrote, loaded and changed nothing"
+
 /** Quotes a command-line word for a POSIX shell when it needs it (`job file.json` → `'job file.json'`). */
 export const shellWord = (word: string): string =>
   /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`

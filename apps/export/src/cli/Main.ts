@@ -2,7 +2,8 @@
  * {@link runCli} runs {@link program} on the given arguments with Node services, and exits with its code. SIGINT (Ctrl-C),
  * SIGTERM and SIGHUP interrupt the run: finalizers remove any temp file, the program says so on stderr, and the
  * process exits with 128 + the signal's number (130, 143, 129), as a shell reports a command that a signal
- * ended; a second signal during that cleanup ends the process at once. A closed stdout (`--out - | head`) ends the run quietly with 141 (see StdoutWriter.ts); a stdout that
+ * ended; a second signal during that cleanup ends the process at once. One that came while this module loaded was
+ * kept by the entry point (RunMain.ts) and is handled here. A closed stdout (`--out - | head`) ends the run quietly with 141 (see StdoutWriter.ts); a stdout that
  * cannot be written otherwise (a full disk) fails a run that would end with 0, with exit 1. `RunMain.ts` calls
  * it with the process arguments; a test entry point may add a layer (the crash suite's step probe).
  */
@@ -10,6 +11,7 @@ import { writeSync } from "node:fs"
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Cause, ConfigProvider, Effect, Exit, Layer, Runtime } from "effect"
 import { ExitCode } from "../Failure.ts"
+import { interruptedBeforeStart } from "../Interruption.ts"
 import { jsonRecord, wantsJson } from "./Logging.ts"
 import { program, signalExitCode, stopSignal } from "./Program.ts"
 import { inert, jsonLine } from "./TerminalText.ts"
@@ -37,20 +39,36 @@ const stopSignals = ["SIGINT", "SIGTERM", "SIGHUP"] as const
 /** Whether the run logs JSON lines (`--log-format json`): set by {@link runCli} before the run starts. */
 let jsonLogs = false
 
-/**
- * A second stop signal while the first one's cleanup runs (revoking a token at a cluster that does not answer
- * waits up to 5 s): the process ends at once, saying what the cut-short cleanup leaves. That is what a crash
- * leaves, which every output survives: nothing half-written is published, partial files stay for `--resume`.
- */
-const stopAtOnce = (signal: NodeJS.Signals): never => {
-  const code = signalExitCode(signal)
-  const message = `spotpipe: stopped at once (a second ${signal}), its cleanup cut short: no partial file was published, and a token this run signed in with stays valid until it expires`
+/** Prints `message` as the run's last stderr line (JSON with `--log-format json`) and ends the process with `code`. */
+const exitSaying = (message: string, code: number): never => {
   const line = jsonLogs
     ? jsonLine(jsonRecord(new Date().toISOString(), "ERROR", message, { exit_code: code }))
     : inert(message)
   writeSync(2, `${line}\n`)
   return process.exit(code)
 }
+
+/**
+ * A second stop signal while the first one's cleanup runs (revoking a token at a cluster that does not answer
+ * waits up to 5 s): the process ends at once, saying what the cut-short cleanup leaves. That is what a crash
+ * leaves, which every output survives: nothing half-written is published, partial files stay for `--resume`.
+ */
+const stopAtOnce = (signal: NodeJS.Signals): never =>
+  exitSaying(
+    `spotpipe: stopped at once (a second ${signal}), its cleanup cut short: no partial file was published, and a token this run signed in with stays valid until it expires`,
+    signalExitCode(signal)
+  )
+
+/**
+ * The stop signals caught by the entry point (RunMain.ts) while the CLI's modules loaded, before the handlers here
+ * were in place: `release` hands them over (their listeners removed) and returns the first one, if any arrived.
+ */
+export interface EarlySignals {
+  readonly release: () => NodeJS.Signals | undefined
+}
+
+/** The entry point's {@link EarlySignals}, released once the run's own handlers are in place. */
+let early: EarlySignals | undefined
 
 const runMain = Runtime.makeRunMain(({ fiber, teardown }) => {
   let received: NodeJS.Signals | undefined
@@ -69,6 +87,10 @@ const runMain = Runtime.makeRunMain(({ fiber, teardown }) => {
     if (error.code !== "EPIPE") stdoutFailure ??= error
   }
   for (const signal of stopSignals) process.on(signal, onSignal)
+  // The entry point's listeners go only now that these are in place: with none, Node's default would end the
+  // process silently. A signal that came before: the program has not begun, so it did nothing.
+  const before = early?.release()
+  if (before !== undefined) exitSaying(interruptedBeforeStart, signalExitCode(before))
   process.stdout.on("error", onStdoutError)
   fiber.addObserver((exit) => {
     for (const signal of stopSignals) process.removeListener(signal, onSignal)
@@ -87,8 +109,16 @@ const runMain = Runtime.makeRunMain(({ fiber, teardown }) => {
  */
 const environment = ConfigProvider.layer(ConfigProvider.fromEnv({ preserveEmptyStrings: true }))
 
-/** Runs `spotpipe args…` in this process, with `extra` services (test hooks) besides Node's, and exits with its code. */
-export const runCli = (args: ReadonlyArray<string>, extra: Layer.Layer<never> = Layer.empty): void => {
+/**
+ * Runs `spotpipe args…` in this process, with `extra` services (test hooks) besides Node's, and exits with its code;
+ * `signals` are the stop signals the entry point caught while this module loaded.
+ */
+export const runCli = (
+  args: ReadonlyArray<string>,
+  extra: Layer.Layer<never> = Layer.empty,
+  signals?: EarlySignals
+): void => {
+  early = signals
   jsonLogs = wantsJson(args)
   process.on("exit", stdoutLost(jsonLogs))
   runMain(program(args).pipe(Effect.provide(Layer.mergeAll(NodeServices.layer, environment, extra))), {

@@ -403,7 +403,9 @@ export const program = (args: ReadonlyArray<string>) => {
       )
     )
   })
-  const hint: ResumeHint = { current: undefined }
+  // A load says what it leaves as it reaches the database; before that (reading the run, a password) it left nothing.
+  const hint: ResumeHint =
+    commandWords(args)[0]?.word === "load" ? { current: undefined, left: "nothing was loaded" } : { current: undefined }
   const signIn: SignInHint = { current: undefined }
   return cli.pipe(
     Effect.updateService(Terminal.Terminal, quitInterrupts),
