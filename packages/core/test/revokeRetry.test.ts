@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { fixtures, startSandbox } from "@spotpipe/sandbox"
-import { Effect, Exit, Fiber, Logger } from "effect"
+import { Effect, Exit, Fiber, Layer, Logger } from "effect"
 import { TestClock } from "effect/testing"
 import { Auth, ThoughtSpotClient } from "../src/index.ts"
 import { makeFake, testOptions, tokenReply, useClient, withTime } from "./fake.ts"
@@ -45,15 +45,18 @@ const signInAndClose = (url: string) =>
     const logs = captureLogs()
     const exit = yield* Effect.exit(
       Effect.flatMap(ThoughtSpotClient.ThoughtSpotClient, (c) => c.system).pipe(
+        // The logger under the client too, so that what it logs while closing (the revoke) is captured.
         Effect.provide(
-          ThoughtSpotClient.layerNode({
-            host: url,
-            auth: Auth.password({ username: fixtures.user.username, password: fixtures.user.password }),
-            // Waits of 0 s: the test does not sleep (the bound on the attempts is what is checked).
-            retry: { baseDelayMillis: 0 }
-          })
-        ),
-        Effect.provide(logs.layer)
+          Layer.provideMerge(
+            ThoughtSpotClient.layerNode({
+              host: url,
+              auth: Auth.password({ username: fixtures.user.username, password: fixtures.user.password }),
+              // Waits of 0 s: the test does not sleep (the bound on the attempts is what is checked).
+              retry: { baseDelayMillis: 0 }
+            }),
+            logs.layer
+          )
+        )
       )
     )
     return { exit, lines: logs.lines }

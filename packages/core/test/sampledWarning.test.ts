@@ -40,14 +40,16 @@ describe("a sampled result", () => {
         )
       ).pipe(
         Effect.provide(
-          Layer.orDie(
-            ThoughtSpotClient.layerNode({
-              host: sandbox.url,
-              auth: Auth.password({ username: fixtures.user.username, password: fixtures.user.password })
-            })
+          Layer.provideMerge(
+            Layer.orDie(
+              ThoughtSpotClient.layerNode({
+                host: sandbox.url,
+                auth: Auth.password({ username: fixtures.user.username, password: fixtures.user.password })
+              })
+            ),
+            logs.layer
           )
-        ),
-        Effect.provide(logs.layer)
+        )
       )
       return { pages, lines: logs.lines }
     })
