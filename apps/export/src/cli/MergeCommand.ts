@@ -96,7 +96,8 @@ export const mergeCommand = Command.make(
                 files: report.files,
                 others: report.others,
                 folder,
-                manifest: report.manifestPath,
+                // Absolute, as `folder` and every path of the other commands' reports: --out may be relative.
+                manifest: path.resolve(report.manifestPath),
                 job_run: report.jobRun ?? null
               }
             })
