@@ -301,7 +301,7 @@ export const loadStep = (request: LoadRequest) =>
               await engine.close()
             })
     )
-    yield* setInterruptedLeft("nothing was loaded: it was waiting for the DuckDB database to be free")
+    yield* setInterruptedLeft(`nothing was loaded: it was still opening ${shown}`)
     const tables = yield* Effect.scoped(
       Effect.gen(function* () {
         // DuckDB lets one process write a database at a time: a load (a shard's, say) waits for one on this machine.
@@ -339,6 +339,7 @@ export const loadStep = (request: LoadRequest) =>
           }
           if (waiting !== held.pid) {
             waiting = held.pid
+            yield* setInterruptedLeft("nothing was loaded: it was waiting for the DuckDB database to be free")
             yield* Effect.logWarning(
               `the DuckDB database ${held.file} is open in another process on this machine (${holder}): waiting until it is closed${left === undefined ? "" : `, ${lockTimeoutShown(lockTimeout)} at most`} (Ctrl-C stops waiting)`
             )
