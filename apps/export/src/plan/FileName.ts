@@ -14,9 +14,9 @@
  * hash alike. Only what still collides (one identity given twice, two hashes alike) is numbered ` (2)`, ` (3)`
  * (a slug: `_2`, `_3`) in order of identity, never of position.
  *
- * {@link FileNameAllocator} numbers collisions in the order names are asked for: for names whose order is their
- * identity (a job file's exports in job order) and the TML mirror's, whose numbered files carry rules of their own
- * (AdminExports.ts).
+ * A job file's default output names are placed here too, each export's identity being what it reads and its
+ * settings (JobFile.ts). {@link FileNameAllocator} numbers collisions in the order names are asked for: for the TML
+ * mirror's, whose numbered files carry rules of their own (AdminExports.ts).
  */
 import { type FileNames, hashed, nameHash, numbered, slugName } from "./Names.ts"
 
@@ -85,10 +85,14 @@ export class FileNameAllocator {
   }
 }
 
-/** One file to name: `name` is the object's name, `identity` what tells it from other objects (its GUID). */
+/**
+ * One file to name: `name` is the object's name, `identity` what tells it from other objects (its GUID); `style`
+ * its own file-name style, where files of one folder are named in different ones (a job file's exports).
+ */
 export interface FileToName {
   readonly name: string
   readonly identity: string
+  readonly style?: FileNames
 }
 
 /** `base` (in `style`) with the hash of `identity`: `Revenue [3f2a9c1b]`, a slug `revenue_3f2a9c1b`. */
@@ -107,7 +111,8 @@ export const placeFileNames = (
   reserved: Iterable<string> = []
 ): ReadonlyArray<string> => {
   const taken = new Set([...reserved].map((file) => file.toLowerCase()))
-  const bases = files.map((f) => baseFileName(f.name, style))
+  const styles = files.map((f) => f.style ?? style)
+  const bases = files.map((f, i) => baseFileName(f.name, styles[i]))
   const identities = files.map((f) => f.identity.toLowerCase())
   const owners = new Map<string, Set<string>>()
   bases.forEach((base, i) => {
@@ -116,7 +121,7 @@ export const placeFileNames = (
   })
   const chosen = bases.map((base, i) => {
     const key = `${base}.${ext}`.toLowerCase()
-    return owners.get(key)!.size > 1 || taken.has(key) ? withIdentity(base, identities[i]!, style) : base
+    return owners.get(key)!.size > 1 || taken.has(key) ? withIdentity(base, identities[i]!, styles[i]) : base
   })
   // What still collides is settled in order of identity, so that a reordering moves no name.
   const listed = new Set([...chosen.map((c) => `${c}.${ext}`.toLowerCase()), ...taken])
@@ -127,7 +132,7 @@ export const placeFileNames = (
     let candidate = first
     // A numbered name skips every first choice too, so that it never takes another file's.
     const inUse = (c: string) => taken.has(c.toLowerCase()) || (c !== first && listed.has(c.toLowerCase()))
-    for (let n = 2; inUse(candidate); n++) candidate = `${numberedIn(chosen[i]!, n, style)}.${ext}`
+    for (let n = 2; inUse(candidate); n++) candidate = `${numberedIn(chosen[i]!, n, styles[i]!)}.${ext}`
     taken.add(candidate.toLowerCase())
     names[i] = candidate
   }

@@ -14,9 +14,10 @@
  * `secret_key`, …) is refused anywhere in the document, and no message repeats a value from the file but the
  * `output` name of the export a problem is in.
  *
- * Each resolved export gets a unique `key` (its sanitized output name, allocated in job order, so every shard of
- * a job computes the same names) and a `fingerprint` (SHA-256 of what it exports and how), which resume uses to
- * notice that an export changed between runs.
+ * Each resolved export gets a unique `key` (its sanitized output name; default names shared by different exports
+ * each get a hash of the export's identity, never a number by position, so that every shard of a job and every
+ * order of its exports give each export the same name) and a `fingerprint` (SHA-256 of what it exports and how),
+ * which resume uses to notice that an export changed between runs.
  */
 import { createHash } from "node:crypto"
 import { InvalidTimeZoneError, resolveTimeZone } from "@spotpipe/decode"
@@ -28,7 +29,7 @@ import { nullStringProblem } from "../formats/CsvFormat.ts"
 import { loadModes, parseTarget } from "../LoadTarget.ts"
 import { isDocumentFormat } from "../output/Manifest.ts"
 import { closest, didYouMean } from "../Suggest.ts"
-import { baseFileName, FileNameAllocator } from "./FileName.ts"
+import { baseFileName, placeFileNames } from "./FileName.ts"
 import { type ColumnNames, distinctSnakeNames, type FileNames } from "./Names.ts"
 import { RuntimeFiltersSpec, SortSpec, searchSortProblem } from "./RuntimeOptions.ts"
 import type { GivenIn } from "./SettingNames.ts"
@@ -1109,7 +1110,8 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
   const defaults = parts.defaults
   // Two exports whose output names are the same once sanitized (ignoring case) would overwrite each other or be
   // renamed behind the user's back: when either name was given as `output`, that is refused. Default names that
-  // collide (the same answer in two formats) are numbered ` (2)`, ` (3)`, … as object names are.
+  // collide (the same answer in two formats) each get a hash of their export's identity (`identityOf`), as
+  // namesake objects get their GUID's (`placeFileNames`), so that reordering the job moves no file or table.
   const firstWithName = new Map<string, number>()
   const firstWithSettings = new Map<string, number>()
   // `undefined`: it comes from a default that is not valid, so the checks that need it wait until it is.
@@ -1121,6 +1123,32 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
       ? (spec.format ?? "yaml")
       : (spec.format ?? (parts.unsure.has("format") ? undefined : (defaults.format ?? "csv")))
   const valid = parts.exports.flatMap((spec, index) => (spec === undefined ? [] : [{ spec, index }]))
+  // An export's identity: what it reads, and every setting as it resolves (written on the export or taken from
+  // "defaults"), so neither its place in the job nor the other exports. Two exports with one identity are the same
+  // export (refused below); namesakes are told apart by a hash of theirs. Only once every default is valid.
+  const identityOf = (spec: ExportSpec): string => {
+    const {
+      strict: _s,
+      format: _f,
+      timezone: _t,
+      pageSize: _p,
+      columnNames: _c,
+      fileNames: _n,
+      nullString: _z,
+      loadKey: _k,
+      ...reads
+    } = spec as ExportSpec & { readonly loadKey?: unknown }
+    const format = formatOf(spec)
+    return canonicalJson({
+      reads,
+      format,
+      timezone: spec.timezone ?? defaults.timezone,
+      pageSize: spec.pageSize ?? defaults.pageSize,
+      columnNames: spec.columnNames ?? defaults.columnNames,
+      fileNames: fileNamesOf(spec),
+      nullString: format === "csv" ? (spec.nullString ?? defaults.nullString) : undefined
+    })
+  }
   valid.forEach(({ spec, index }) => {
     const format = formatOf(spec)
     if ("split" in spec && spec.split !== undefined && parts.loads) {
@@ -1189,29 +1217,9 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
         message: `has the same output name as exports[${earlier}] (names are compared sanitized and ignoring case): give each export its own "output"`
       })
     }
-    // The same export twice (a line copied and not changed) would write the same rows again as `… (2)`.
+    // The same export twice (a line copied and not changed) would write the same rows again under a second name.
     if (spec.output === undefined && parts.unsure.size === 0) {
-      // What it reads, and every setting as it resolves (written on the export or taken from "defaults").
-      const {
-        strict: _s,
-        format: _f,
-        timezone: _t,
-        pageSize: _p,
-        columnNames: _c,
-        fileNames: _n,
-        nullString: _z,
-        loadKey: _k,
-        ...reads
-      } = spec as ExportSpec & { readonly loadKey?: unknown }
-      const same = canonicalJson({
-        reads,
-        format,
-        timezone: spec.timezone ?? defaults.timezone,
-        pageSize: spec.pageSize ?? defaults.pageSize,
-        columnNames: spec.columnNames ?? defaults.columnNames,
-        fileNames,
-        nullString: format === "csv" ? (spec.nullString ?? defaults.nullString) : undefined
-      })
+      const same = identityOf(spec)
       const twin = firstWithSettings.get(same)
       if (twin === undefined) firstWithSettings.set(same, index)
       else {
@@ -1253,13 +1261,27 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
       })
     }
   }
-  const names = new FileNameAllocator()
-  names.reserve("manifest.json")
+  // Every format and file-name style is known here: `parts` is complete. A given `output` is kept as written (two
+  // alike are refused above); default names are placed around them by identity, never by position, so that every
+  // shard of a job computes the same names. Placed without extension so that `x.csv` and `x.ndjson` of two exports
+  // cannot share a key.
+  const givenKey = (spec: ExportSpec) => baseFileName(spec.output!, fileNamesOf(spec)!)
+  const named = specs.filter((spec) => spec.output !== undefined)
+  const unnamed = specs.filter((spec) => spec.output === undefined)
+  const placed = placeFileNames(
+    unnamed.map((spec) => ({
+      name: defaultOutputName(spec),
+      identity: sha256(identityOf(spec)),
+      style: fileNamesOf(spec)!
+    })),
+    "x",
+    "original",
+    named.map((spec) => `${givenKey(spec)}.x`)
+  )
+  const defaultKeys = new Map(unnamed.map((spec, i) => [spec, placed[i]!.slice(0, -2)]))
   // A split export is one entry per part, in order, so the shards of a job share its parts like any exports.
-  // Every format and file-name style is known here: `parts` is complete.
   const exports = specs.flatMap((spec, index) => {
-    // Allocated without extension so that `x.csv` and `x.ndjson` of two exports cannot share a key.
-    const key = names.allocate(spec.output ?? defaultOutputName(spec), "x", fileNamesOf(spec)!).slice(0, -2)
+    const key = spec.output === undefined ? defaultKeys.get(spec)! : givenKey(spec)
     const count = "split" in spec ? (spec.split ?? 1) : 1
     return Array.from({ length: count }, (_, p) => {
       const part = count === 1 ? undefined : { index: p + 1, count }

@@ -345,7 +345,7 @@ describe("JobFile", () => {
     expect(problems("[]")[0]!.message).toMatch(/object/i)
   })
 
-  it("output-names-are-sanitized-and-unique-in-job-order", () => {
+  it("output-names-are-sanitized-and-unique-namesakes-by-identity", () => {
     const parsed = ok({
       exports: [
         { type: "answer", id: "../../etc/passwd" },
@@ -356,14 +356,17 @@ describe("JobFile", () => {
         { type: "answer", id: "m", output: "manifest" }
       ]
     })
-    expect(parsed.exports.map((e) => e.key)).toEqual([
+    const keys = parsed.exports.map((e) => e.key!)
+    expect([keys[0], keys[1], keys[2], keys[5]]).toEqual([
       "answer-.._.._etc_passwd",
       "_.._etc_passwd",
       "Report__Q1",
-      "answer-z",
-      "answer-z (2)",
       "manifest"
     ])
+    // Namesakes each get a hash of their own identity: neither keeps the plain name.
+    expect(keys[3]).toMatch(/^answer-z \[[0-9a-f]{8}\]$/)
+    expect(keys[4]).toMatch(/^answer-z \[[0-9a-f]{8}\]$/)
+    expect(keys[3]).not.toBe(keys[4])
   })
 
   it("two-exports-given-the-same-output-are-refused-naming-both", () => {
@@ -420,7 +423,7 @@ describe("JobFile", () => {
     expect(Exit.isSuccess(reordered) && reordered.value.fingerprint).toBe(a.fingerprint)
   })
 
-  it("warehouse-keys-apply-from-defaults-and-exports-with-slug-keys-numbered-by-underscore", () => {
+  it("warehouse-keys-apply-from-defaults-and-exports-with-slug-keys-hashed-by-underscore", () => {
     const parsed = ok({
       defaults: { columnNames: "snake", fileNames: "slug", nullString: "\\N" },
       exports: [
@@ -430,12 +433,11 @@ describe("JobFile", () => {
         { type: "liveboard", id: "Sales Overview", fileNames: "original", nullString: "NULL" }
       ]
     })
-    expect(parsed.exports.map((e) => e.key)).toEqual([
-      "answer_revenue_by_month",
-      "answer_revenue_by_month_2",
-      "monthly_revenue_eur",
-      "liveboard-Sales Overview"
-    ])
+    const keys = parsed.exports.map((e) => e.key!)
+    expect(keys[0]).toMatch(/^answer_revenue_by_month_[0-9a-f]{8}$/)
+    expect(keys[1]).toMatch(/^answer_revenue_by_month_[0-9a-f]{8}$/)
+    expect(keys[0]).not.toBe(keys[1])
+    expect(keys.slice(2)).toEqual(["monthly_revenue_eur", "liveboard-Sales Overview"])
     expect(parsed.exports.map((e) => [e.columnNames, e.fileNames, e.nullString])).toEqual([
       ["snake", "slug", "\\N"],
       // A default null string is for CSV exports only.
@@ -683,16 +685,18 @@ describe("JobFile, a demanding user's mistakes", () => {
         'is the same export as exports[0], with the same settings: it would write the same file a second time; remove one (or give it an "output" of its own if both copies are wanted)'
     })
     // Other settings, another object, or an output of its own: two exports meant.
-    expect(
-      ok({
-        exports: [
-          { type: "answer", id: "A" },
-          { type: "answer", id: "A", pageSize: 500 },
-          { type: "answer", id: "B" },
-          { type: "answer", id: "A", output: "copy" }
-        ]
-      }).exports.map((e) => e.key)
-    ).toEqual(["answer-A", "answer-A (2)", "answer-B", "copy"])
+    const keys = ok({
+      exports: [
+        { type: "answer", id: "A" },
+        { type: "answer", id: "A", pageSize: 500 },
+        { type: "answer", id: "B" },
+        { type: "answer", id: "A", output: "copy" }
+      ]
+    }).exports.map((e) => e.key!)
+    expect(keys[0]).toMatch(/^answer-A \[[0-9a-f]{8}\]$/)
+    expect(keys[1]).toMatch(/^answer-A \[[0-9a-f]{8}\]$/)
+    expect(keys[0]).not.toBe(keys[1])
+    expect(keys.slice(2)).toEqual(["answer-B", "copy"])
   })
 
   it("a-mistyped-choice-names-the-closest-choices-never-the-value", () => {

@@ -1,0 +1,81 @@
+/**
+ * A job file's default output names that collide are told apart by each export's identity (what it reads and its
+ * settings as they resolve), never by its place in the job: reordering, adding or removing other exports moves no
+ * name, and a name given as `output` is the user's, never changed.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Exit } from "effect"
+import { type Job, parseJobFile } from "../../src/plan/JobFile.ts"
+
+const ok = (document: unknown): Job => {
+  const exit = parseJobFile(JSON.stringify(document), "job.json")
+  if (Exit.isFailure(exit)) throw new Error(`expected a valid job: ${String(exit.cause)}`)
+  return exit.value
+}
+
+const keysOf = (exports: ReadonlyArray<object>, defaults: object = {}) =>
+  ok({ defaults, exports }).exports.map((e) => e.key!)
+
+const monthly = { type: "answer", id: "Revenue by Month" }
+const monthlyUtc = { type: "answer", id: "Revenue by Month", timezone: "UTC" }
+const hashed = /^answer-Revenue by Month \[[0-9a-f]{8}\]$/
+
+describe("namesake exports of a job file", () => {
+  it("keep their names when the job lists them the other way round", () => {
+    const [plain, utc] = keysOf([monthly, monthlyUtc])
+    expect(plain).toMatch(hashed)
+    expect(utc).toMatch(hashed)
+    expect(plain).not.toBe(utc)
+    expect(keysOf([monthlyUtc, monthly])).toEqual([utc, plain])
+  })
+
+  it("keep their names when other exports are added or removed", () => {
+    const [plain, utc] = keysOf([monthly, monthlyUtc])
+    const more = keysOf([
+      { type: "answer", id: "Other" },
+      { ...monthly, format: "ndjson" },
+      monthlyUtc,
+      { type: "answer", id: "Revenue by Month", output: "monthly" },
+      monthly
+    ])
+    expect(more[2]).toBe(utc)
+    expect(more[4]).toBe(plain)
+    expect(more[1]).toMatch(hashed)
+    expect(new Set(more).size).toBe(more.length)
+    // One left of its name: it is named plainly (as an object alone of its name is).
+    expect(keysOf([monthly, { type: "answer", id: "Other" }])).toEqual(["answer-Revenue by Month", "answer-Other"])
+  })
+
+  it("are told apart by their settings as they resolve, not by where a setting is written", () => {
+    const written = keysOf([monthly, monthlyUtc])
+    const fromDefaults = keysOf([monthly, { ...monthly, timezone: "America/New_York" }], { timezone: "UTC" })
+    expect(fromDefaults[0]).toBe(written[1])
+  })
+
+  it("take the slug form of the hash, each in its own file-name style", () => {
+    const [slug, plain] = keysOf([
+      { type: "tml", fileNames: "slug" },
+      { type: "tml", fileNames: "original" }
+    ])
+    expect(slug).toMatch(/^tml_[0-9a-f]{8}$/)
+    expect(plain).toMatch(/^tml \[[0-9a-f]{8}\]$/)
+    const parts = ok({ exports: [{ ...monthly, split: 2 }, monthlyUtc] }).exports.map((e) => e.key!)
+    expect(parts[0]).toMatch(/^answer-Revenue by Month \[[0-9a-f]{8}\]\.part-0001-of-0002$/)
+    expect(parts[1]).toBe(`${parts[0]!.split(".part-")[0]}.part-0002-of-0002`)
+  })
+
+  it("never change a name given as output, wherever it stands in the job", () => {
+    const [, utc] = keysOf([monthly, monthlyUtc])
+    for (const order of [
+      [{ type: "answer", id: "Other", output: utc }, monthly, monthlyUtc],
+      [monthly, monthlyUtc, { type: "answer", id: "Other", output: utc }]
+    ]) {
+      const keys = keysOf(order)
+      const given = order.findIndex((spec) => "output" in spec)
+      expect(keys[given]).toBe(utc)
+      // The default name it takes is numbered instead: the user's stays as written.
+      expect(keys[order.indexOf(monthlyUtc)]).toBe(`${utc} (2)`)
+      expect(new Set(keys).size).toBe(keys.length)
+    }
+  })
+})
