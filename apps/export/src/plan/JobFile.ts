@@ -1125,8 +1125,10 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
   const valid = parts.exports.flatMap((spec, index) => (spec === undefined ? [] : [{ spec, index }]))
   // An export's identity: what it reads, and every setting as it resolves (written on the export or taken from
   // "defaults"), so neither its place in the job nor the other exports. Two exports with one identity are the same
-  // export (refused below); namesakes are told apart by a hash of theirs. Only once every default is valid.
-  const identityOf = (spec: ExportSpec): string => {
+  // export (refused below). Namesakes are told apart by a hash of theirs without the starting point, as watermarks
+  // are (Watermark.ts), so that a first run's date followed by `"since": "last"` keeps the file and its watermark.
+  // Only once every default is valid.
+  const identityOf = (spec: ExportSpec, startingPoint = true): string => {
     const {
       strict: _s,
       format: _f,
@@ -1138,9 +1140,10 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
       loadKey: _k,
       ...reads
     } = spec as ExportSpec & { readonly loadKey?: unknown }
+    const { since: _since, modifiedSince: _modified, until: _until, ...started } = reads as Record<string, unknown>
     const format = formatOf(spec)
     return canonicalJson({
-      reads,
+      reads: startingPoint ? reads : started,
       format,
       timezone: spec.timezone ?? defaults.timezone,
       pageSize: spec.pageSize ?? defaults.pageSize,
@@ -1271,7 +1274,7 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
   const placed = placeFileNames(
     unnamed.map((spec) => ({
       name: defaultOutputName(spec),
-      identity: sha256(identityOf(spec)),
+      identity: sha256(identityOf(spec, false)),
       style: fileNamesOf(spec)!
     })),
     "x",
@@ -1279,6 +1282,21 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
     named.map((spec) => `${givenKey(spec)}.x`)
   )
   const defaultKeys = new Map(unnamed.map((spec, i) => [spec, placed[i]!.slice(0, -2)]))
+  // Namesakes that differ in their starting point alone could only be told apart by their order in the job.
+  const firstWithIdentity = new Map<string, number>()
+  for (const spec of unnamed) {
+    const index = specs.indexOf(spec)
+    const identity = identityOf(spec, false)
+    const earlier = firstWithIdentity.get(identity)
+    if (earlier === undefined) firstWithIdentity.set(identity, index)
+    // The same starting point too: the same export, refused above.
+    else if (identityOf(specs[earlier]!) !== identityOf(spec)) {
+      problems.push({
+        path: `exports[${index}]`,
+        message: `differs from exports[${earlier}] only in where it starts ("since", "modifiedSince" or "until"), so their files could be told apart only by their order in the job, and a reordered job would swap them: give each its own "output"`
+      })
+    }
+  }
   // A split export is one entry per part, in order, so the shards of a job share its parts like any exports.
   const exports = specs.flatMap((spec, index) => {
     const key = spec.output === undefined ? defaultKeys.get(spec)! : givenKey(spec)

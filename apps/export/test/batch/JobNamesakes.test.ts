@@ -5,12 +5,21 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Exit } from "effect"
-import { type Job, parseJobFile } from "../../src/plan/JobFile.ts"
+import { type Job, JobFileError, parseJobFile } from "../../src/plan/JobFile.ts"
 
 const ok = (document: unknown): Job => {
   const exit = parseJobFile(JSON.stringify(document), "job.json")
   if (Exit.isFailure(exit)) throw new Error(`expected a valid job: ${String(exit.cause)}`)
   return exit.value
+}
+
+const problems = (document: unknown) => {
+  const exit = parseJobFile(JSON.stringify(document), "job.json")
+  if (Exit.isSuccess(exit)) throw new Error("expected the job file to be refused")
+  const error = exit.cause.reasons.find((r) => r._tag === "Fail")
+  if (error === undefined || error._tag !== "Fail") throw new Error("expected a typed failure")
+  expect(error.error).toBeInstanceOf(JobFileError)
+  return error.error.problems
 }
 
 const keysOf = (exports: ReadonlyArray<object>, defaults: object = {}) =>
@@ -77,5 +86,31 @@ describe("namesake exports of a job file", () => {
       expect(keys[order.indexOf(monthlyUtc)]).toBe(`${utc} (2)`)
       expect(new Set(keys).size).toBe(keys.length)
     }
+  })
+
+  it("keep their names from a first run's starting point to where the last run left off", () => {
+    const incremental = { ...monthly, sinceColumn: "Month(Order Date)" }
+    const first = keysOf([
+      { ...incremental, since: "2025-01-01" },
+      { ...incremental, since: "2025-01-01", format: "ndjson" }
+    ])
+    const later = keysOf([
+      { ...incremental, since: "last" },
+      { ...incremental, since: "last", format: "ndjson" }
+    ])
+    expect(first[0]).toMatch(hashed)
+    expect(later).toEqual(first)
+  })
+
+  it("that differ only in where they start are refused: only their order could tell them apart", () => {
+    const audit = (since: string) => ({ type: "audit", since })
+    expect(problems({ exports: [audit("30d"), audit("7d")] })).toEqual([
+      {
+        path: "exports[1]",
+        message:
+          'differs from exports[0] only in where it starts ("since", "modifiedSince" or "until"), so their files could be told apart only by their order in the job, and a reordered job would swap them: give each its own "output"'
+      }
+    ])
+    expect(keysOf([audit("30d"), { ...audit("7d"), output: "last-week" }])).toEqual(["audit-log", "last-week"])
   })
 })
