@@ -134,6 +134,28 @@ describe("split exports and spotpipe merge", () => {
     expect(again.stderr).toMatch(/already exists: pass --force/)
   }, 60_000)
 
+  it("a-search-whose-first-part-has-no-page-merges-into-the-unsplit-file", async () => {
+    // One page of a few rows over three parts: parts 1 and 2 have no page. A search learns its columns from its
+    // pages, so part 1 (which carries the header) takes them from the planning read.
+    const search = { type: "search", table: "Orders", query: "[Region] [Revenue] sort by [Region]", output: "regions" }
+    const whole = NodePath.join(root, "regions-unsplit")
+    const unsplitRun = await runCliInProcess(
+      ["run", writeJob("regions-unsplit.json", { exports: [search] }), "--out", whole, "--quiet"],
+      { env }
+    )
+    expect(unsplitRun.code, unsplitRun.stderr).toBe(0)
+    const out = NodePath.join(root, "regions-split")
+    const job = writeJob("regions-split.json", { exports: [{ ...search, split: 3 }] })
+    await runShardsOf({ job, count: 3, out: () => out, env })
+    const header = NodeFs.readFileSync(NodePath.join(out, "regions.part-0001-of-0003.csv"), "utf8")
+    expect(header).toBe("Region,Total Revenue\r\n")
+    const merge = await runCliInProcess(["merge", out], { env })
+    expect(merge.code, merge.stderr).toBe(0)
+    expect(NodeFs.readFileSync(NodePath.join(out, "regions.csv"))).toEqual(
+      NodeFs.readFileSync(NodePath.join(whole, "regions.csv"))
+    )
+  }, 60_000)
+
   it("shards-in-their-own-folders-merge-into-another", async () => {
     const folder = (i: number) => NodePath.join(root, `own-${i}`)
     for (const i of [1, 2, 3]) copyFolder(shardsApart(i), folder(i))

@@ -73,11 +73,19 @@ export const partRange = (part: PartOf, sourceRows: number, pageSize: number): O
 /**
  * A part's pages from row `offset` (its first row, or where a resumed part left off) to the end of its range. Each
  * page must report the row count the ranges were planned with (else the parts would not fit together); the
- * part's pages then carry none, since the part is short of the result by design.
+ * part's pages then carry none, since the part is short of the result by design. A part without pages (fewer pages
+ * than parts) is one page of no rows with the result's columns (`columnNames`, from the planning read), so that
+ * its file has the header its siblings have, as an empty result's file does.
  */
 const partPages =
-  <E>(part: OutputPart, what: string, from: (offset: number, decoder: PageDecoder) => Stream.Stream<DataPage, E>) =>
+  <E>(
+    part: OutputPart,
+    what: string,
+    columnNames: ReadonlyArray<string>,
+    from: (offset: number, decoder: PageDecoder) => Stream.Stream<DataPage, E>
+  ) =>
   (offset: number, decoder: PageDecoder): Stream.Stream<DataPage, E | ExportError> => {
+    if (part.pages === 0) return Stream.make({ columnNames, rows: [] })
     const remaining = part.first_page + part.pages - offset / part.page_size
     if (remaining <= 0) return Stream.empty
     let seen = 0
@@ -105,18 +113,19 @@ const partPages =
     )
   }
 
-/** The row count of a result, from a one-row page (to plan a split export's parts before reading them). */
+/** The row count and columns of a result, from a one-row page (to plan a split export's parts before reading them). */
 const rowCountOf = <E>(first: Stream.Stream<DataPage, E>, what: string) =>
-  Effect.flatMap(Stream.runHead(first.pipe(Stream.take(1))), (page) => {
-    const rows = Option.getOrUndefined(page)?.availableRowCount
-    return rows === undefined
+  Effect.flatMap(Stream.runHead(first.pipe(Stream.take(1))), (head) => {
+    const page = Option.getOrUndefined(head)
+    const rows = page?.availableRowCount
+    return rows === undefined || page === undefined
       ? Effect.fail(
           new ExportError({
             kind: "Remote",
             message: `${what}: the server reported no row count, which a split export needs to cut its pages into parts: remove "split"`
           })
         )
-      : Effect.succeed(rows)
+      : Effect.succeed({ rows, columnNames: page.columnNames })
   })
 
 /** The settings every output of a run shares (the rest come from its export and file). */
@@ -278,11 +287,11 @@ export const resolveExport = <E>(
     ): Effect.Effect<ResolvedExport<E>, E | ExportError> => {
       const partOf = entry.part
       if (partOf === undefined) return Effect.succeed(resolved)
-      return Effect.map(rowCountOf(probe(), what), (rows) => {
+      return Effect.map(rowCountOf(probe(), what), ({ rows, columnNames }) => {
         const part = partRange(partOf, rows, pageSize)
         // Typed as the cluster's failures: a part's own ExportError travels where they do, and every reader of
         // pages maps failures through `toExportError`, which keeps an ExportError as it is.
-        const pagesFrom = partPages(part, `${what} part ${part.index} of ${part.count}`, from) as (
+        const pagesFrom = partPages(part, `${what} part ${part.index} of ${part.count}`, columnNames, from) as (
           offset: number,
           decoder: PageDecoder
         ) => Stream.Stream<DataPage, E>
