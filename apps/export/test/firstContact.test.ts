@@ -12,7 +12,7 @@ import * as NodePath from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { fixtures, startSandbox } from "@spotpipe/sandbox"
-import { Cause, ConfigProvider, Effect, Exit, Layer, Option, Queue, Redacted, Terminal } from "effect"
+import { Cause, ConfigProvider, Effect, Exit, Layer, Option, Redacted, type Terminal } from "effect"
 import { Prompt, TerminalCapabilities } from "effect/cli"
 import { TestConsole } from "effect/testing"
 import { askPassword, connectionOf } from "../src/cli/Commands.ts"
@@ -20,6 +20,7 @@ import { program } from "../src/cli/Program.ts"
 import { sandboxStartupLines } from "../src/cli/SandboxCommand.ts"
 import { runInProcess } from "./support/inProcess.ts"
 import { cliEnv, mainPath, noConfig, runCli, runTemp } from "./support/runCli.ts"
+import { key, onTerminals, scriptedTerminal, typed } from "./support/scriptedTerminal.ts"
 import { tempFolders } from "./support/tempFolders.ts"
 
 const tempDir = tempFolders("spotpipe-first-")
@@ -461,52 +462,6 @@ describe("principals to stdout", () => {
     })
   )
 })
-
-/** A terminal whose keys are `keys`, in order, its input ending after the last (as a real one ends on a quit key). */
-const scriptedTerminal = (keys: ReadonlyArray<Terminal.UserInput>, shown: Array<string> = []) =>
-  Layer.succeed(Terminal.Terminal)(
-    Terminal.make({
-      columns: Effect.succeed(80),
-      rows: Effect.succeed(24),
-      size: Effect.flatMap(Queue.make<Terminal.Size, Cause.Done>(), (queue) =>
-        Effect.as(Queue.offer(queue, { columns: 80, rows: 24 }), queue)
-      ),
-      readInput: Effect.gen(function* () {
-        const queue = yield* Queue.make<Terminal.UserInput, Cause.Done>()
-        yield* Queue.offerAll(queue, keys)
-        yield* Queue.end(queue)
-        return queue
-      }),
-      readLine: Effect.fail(new Terminal.QuitError({})),
-      display: (text) => Effect.sync(() => void shown.push(text))
-    })
-  )
-
-const key = (name: string, options: { readonly ctrl?: boolean; readonly input?: string } = {}): Terminal.UserInput => ({
-  input: Option.fromUndefinedOr(options.input),
-  key: { name, ctrl: options.ctrl === true, meta: false, shift: false }
-})
-const typed = (text: string) => [...text].map((c) => key(c, { input: c }))
-
-/** Runs `effect` with stdin, stdout and stderr taken for terminals (`isTTY`), as in an interactive session. */
-const onTerminals = <A, E, R>(effect: Effect.Effect<A, E, R>) => {
-  const streams = [process.stdin, process.stdout, process.stderr]
-  const before = streams.map((s) => Object.getOwnPropertyDescriptor(s, "isTTY"))
-  return Effect.acquireUseRelease(
-    Effect.sync(() => {
-      for (const s of streams) Object.defineProperty(s, "isTTY", { value: true, configurable: true })
-    }),
-    () => effect,
-    () =>
-      Effect.sync(() =>
-        streams.forEach((s, i) => {
-          const own = before[i]
-          if (own === undefined) delete (s as { isTTY?: boolean }).isTTY
-          else Object.defineProperty(s, "isTTY", own)
-        })
-      )
-  )
-}
 
 const ask = (keys: ReadonlyArray<Terminal.UserInput>) =>
   askPassword("Password for ana at https://acme.thoughtspot.cloud").pipe(

@@ -4,55 +4,13 @@
  */
 import { NodeServices } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, ConfigProvider, Effect, Exit, Layer, Option, Queue, Terminal } from "effect"
+import { Cause, ConfigProvider, Effect, Exit, Layer } from "effect"
 import { TerminalCapabilities } from "effect/cli"
 import { TestConsole } from "effect/testing"
 import { program } from "../src/cli/Program.ts"
+import { key, onTerminals, scriptedTerminal } from "./support/scriptedTerminal.ts"
 
-/** A terminal whose keys are `keys` (then its input ends), recording what is shown on it. */
-const scriptedTerminal = (keys: ReadonlyArray<Terminal.UserInput>, shown: Array<string>) =>
-  Layer.succeed(Terminal.Terminal)(
-    Terminal.make({
-      columns: Effect.succeed(80),
-      rows: Effect.succeed(24),
-      size: Effect.flatMap(Queue.make<Terminal.Size, Cause.Done>(), (queue) =>
-        Effect.as(Queue.offer(queue, { columns: 80, rows: 24 }), queue)
-      ),
-      readInput: Effect.gen(function* () {
-        const queue = yield* Queue.make<Terminal.UserInput, Cause.Done>()
-        yield* Queue.offerAll(queue, keys)
-        yield* Queue.end(queue)
-        return queue
-      }),
-      readLine: Effect.fail(new Terminal.QuitError({})),
-      display: (text) => Effect.sync(() => void shown.push(text))
-    })
-  )
-
-const ctrlC: Terminal.UserInput = {
-  input: Option.none(),
-  key: { name: "c", ctrl: true, meta: false, shift: false }
-}
-
-/** Runs `effect` with stdin and stdout taken for terminals (`isTTY`), as the wizard needs. */
-const onTerminals = <A, E, R>(effect: Effect.Effect<A, E, R>) => {
-  const streams = [process.stdin, process.stdout]
-  const before = streams.map((s) => Object.getOwnPropertyDescriptor(s, "isTTY"))
-  return Effect.acquireUseRelease(
-    Effect.sync(() => {
-      for (const s of streams) Object.defineProperty(s, "isTTY", { value: true, configurable: true })
-    }),
-    () => effect,
-    () =>
-      Effect.sync(() =>
-        streams.forEach((s, i) => {
-          const own = before[i]
-          if (own === undefined) delete (s as { isTTY?: boolean }).isTTY
-          else Object.defineProperty(s, "isTTY", own)
-        })
-      )
-  )
-}
+const ctrlC = key("c", { ctrl: true })
 
 describe("a load interrupted before it reaches the database", () => {
   it.live("says-nothing-was-loaded", () =>

@@ -5,20 +5,11 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { fixtures, startSandbox } from "@spotpipe/sandbox"
-import { Effect, Exit, Fiber, Layer, Logger } from "effect"
+import { Effect, Exit, Fiber, Layer } from "effect"
 import { TestClock } from "effect/testing"
 import { Auth, ThoughtSpotClient } from "../src/index.ts"
+import { captureLogs } from "./captureLogs.ts"
 import { makeFake, testOptions, tokenReply, useClient, withTime } from "./fake.ts"
-
-/** A logger that keeps every line with its level. */
-const captureLogs = () => {
-  const lines: Array<{ readonly level: string; readonly text: string }> = []
-  const logger = Logger.make(({ logLevel, message }) => {
-    const parts = Array.isArray(message) ? message : [message]
-    lines.push({ level: logLevel, text: parts.map(String).join(" ") })
-  })
-  return { lines, layer: Logger.layer([logger]) }
-}
 
 /** The sandbox answering `auth/token/revoke` with 503 `faulted` times in a row, then as usual. */
 const revokeFailing = (faulted: number) =>

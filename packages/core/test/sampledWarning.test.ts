@@ -5,18 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
-import { Effect, Layer, Logger, Stream } from "effect"
+import { Effect, Layer, Stream } from "effect"
 import { Auth, ThoughtSpotClient } from "../src/index.ts"
-
-/** A logger that keeps every line with its level. */
-const captureLogs = () => {
-  const lines: Array<{ readonly level: string; readonly text: string }> = []
-  const logger = Logger.make(({ logLevel, message }) => {
-    const parts = Array.isArray(message) ? message : [message]
-    lines.push({ level: logLevel, text: parts.map(String).join(" ") })
-  })
-  return { lines, layer: Logger.layer([logger]) }
-}
+import { captureLogs } from "./captureLogs.ts"
 
 describe("a sampled result", () => {
   let sandbox: RunningSandbox

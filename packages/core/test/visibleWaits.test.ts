@@ -1,17 +1,8 @@
 /** Timeouts set through the client's options, and every retry wait logged at info level without secrets. */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Logger } from "effect"
+import { Effect, Exit } from "effect"
+import { captureLogs } from "./captureLogs.ts"
 import { makeFake, PASSWORD, testOptions, useClient, withTime, withTokens } from "./fake.ts"
-
-/** A logger that keeps every line with its level. */
-const captureLogs = () => {
-  const lines: Array<{ readonly level: string; readonly text: string }> = []
-  const logger = Logger.make(({ logLevel, message }) => {
-    const parts = Array.isArray(message) ? message : [message]
-    lines.push({ level: logLevel, text: parts.map(String).join(" ") })
-  })
-  return { lines, layer: Logger.layer([logger]) }
-}
 
 describe("timeouts and visible waits", () => {
   it.effect("never-answering-server-times-out-per-attempt-and-each-wait-is-logged-at-info", () =>
