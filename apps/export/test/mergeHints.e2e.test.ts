@@ -11,8 +11,8 @@ import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { runCliInProcess } from "./support/inProcess.ts"
-import { filesIn, sandboxEnv } from "./support/Sandboxes.ts"
-import { partFile, runShards } from "./support/shardRuns.ts"
+import { sandboxEnv } from "./support/Sandboxes.ts"
+import { readJson, runShards, wholeFiles } from "./support/shardRuns.ts"
 
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-merge-hints-"))
 let sandbox: RunningSandbox
@@ -36,16 +36,6 @@ const writeJob = (name: string, job: unknown) => {
   NodeFs.writeFileSync(path, JSON.stringify(job))
   return path
 }
-
-/** The data files of a folder that are not parts (no manifests, no hidden files). */
-const wholeFiles = (dir: string): Record<string, Buffer> =>
-  Object.fromEntries(
-    [...filesIn(dir)].filter(
-      ([name]) => !NodePath.basename(name).startsWith("manifest") && !name.startsWith(".") && !partFile.test(name)
-    )
-  )
-
-const readJson = (path: string) => JSON.parse(NodeFs.readFileSync(path, "utf8"))
 
 /** The `spotpipe run …` command a refusal names (in parentheses, up to `;`, ` writes` or `)`), as arguments. */
 const hintedRun = (message: string): ReadonlyArray<string> => {

@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { runCliInProcess } from "./support/inProcess.ts"
 import { killAtStepPath as killAtStep, pauseAtStepPath as pauseAtStep, runNode } from "./support/runCli.ts"
-import { filesIn, sandboxEnv } from "./support/Sandboxes.ts"
-import { partFile, runShards as runShardsOf } from "./support/shardRuns.ts"
+import { sandboxEnv } from "./support/Sandboxes.ts"
+import { readJson, runShards as runShardsOf, wholeFiles } from "./support/shardRuns.ts"
 
 const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-merge-job-run-"))
 let sandbox: RunningSandbox
@@ -31,16 +31,6 @@ const writeJob = (name: string, job: unknown) => {
   NodeFs.writeFileSync(path, JSON.stringify(job))
   return path
 }
-
-/** The data files of a folder that are not parts (no manifests, no hidden files). */
-const wholeFiles = (dir: string): Record<string, Buffer> =>
-  Object.fromEntries(
-    [...filesIn(dir)].filter(
-      ([name]) => !NodePath.basename(name).startsWith("manifest") && !name.startsWith(".") && !partFile.test(name)
-    )
-  )
-
-const readJson = (path: string) => JSON.parse(NodeFs.readFileSync(path, "utf8"))
 
 let single: Record<string, Buffer>
 let job: string

@@ -5,11 +5,24 @@
  * what the runs would have left there.
  */
 import * as NodeFs from "node:fs"
+import * as NodePath from "node:path"
 import { expect } from "vitest"
 import { runCliInProcess } from "./inProcess.ts"
+import { filesIn } from "./Sandboxes.ts"
 
 /** A part file of a split export: `<output>.part-0002-of-0003.<ext>`. */
 export const partFile = /\.part-\d{4}-of-\d{4}\./
+
+/** The data files of a folder that are not parts (no manifests, no hidden files). */
+export const wholeFiles = (dir: string): Record<string, Buffer> =>
+  Object.fromEntries(
+    [...filesIn(dir)].filter(
+      ([name]) => !NodePath.basename(name).startsWith("manifest") && !name.startsWith(".") && !partFile.test(name)
+    )
+  )
+
+/** A JSON file (a manifest), parsed. */
+export const readJson = (path: string) => JSON.parse(NodeFs.readFileSync(path, "utf8"))
 
 /** What {@link runShards} runs. */
 export interface ShardRuns {
