@@ -166,8 +166,12 @@ describe("split exports and spotpipe merge", () => {
     )
     expect(merge.code, merge.stderr).toBe(0)
     expect(JSON.parse(merge.stdout).merge.files).toHaveLength(3)
-    // The shards' other outputs are in their own folders, not in --out: the merged run lists the merged files.
+    // The shards' other outputs are in their own folders, not in --out: the merged run lists the merged files,
+    // and says which it leaves out.
     expect(JSON.parse(merge.stdout).merge.others).toEqual([])
+    expect(merge.stderr).toMatch(
+      /not in \S+merged, so its merged run does not list them and a load of it leaves them out: metadata-answer\.csv \(in \S+own-\d\)/
+    )
     const { "metadata-answer.csv": _, ...splitOnly } = single
     expect(dataFiles(out)).toEqual(splitOnly)
     // The whole job from folders apart, as the README says: their files copied into one folder (`cp ./shard-*/*`

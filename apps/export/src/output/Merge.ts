@@ -705,10 +705,22 @@ export const mergeRuns = (
         }
         checked.push([merged, sorted])
       }
+      const mergedFiles = new Set(checked.map(([merged]) => merged))
       // The shards wrote into this folder: the job's other outputs there belong to the merged run too.
       const companions = options.runs.some((dir) => path.resolve(dir) === out)
-        ? yield* companionsOf(options.out, chosen, new Set(checked.map(([merged]) => merged)), again)
+        ? yield* companionsOf(options.out, chosen, mergedFiles, again)
         : { outputs: [], statuses: [] }
+      // The shards' other outputs in other folders: not listed (a manifest lists its own folder's files), said.
+      const leftOut = elsewhere.flatMap((r) =>
+        r.manifest.outputs
+          .filter((o) => o.part === undefined && !mergedFiles.has(o.file))
+          .map((o) => `${o.file} (in ${r.dir})`)
+      )
+      if (leftOut.length > 0) {
+        yield* Effect.logWarning(
+          `the job's other outputs written in other folders are not in ${options.out}, so its merged run does not list them and a load of it leaves them out: ${leftOut.slice(0, 4).join(", ")}${leftOut.length > 4 ? `, … (${leftOut.length - 4} more)` : ""}; to load the whole job, copy every shard's files into one folder and merge there`
+        )
+      }
       // The shards' TML documents listed here were read as one user, or the merged run says it does not know who.
       const reader = yield* signedInOf(
         options.out,
