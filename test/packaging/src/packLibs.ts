@@ -114,14 +114,15 @@ for (const lib of libs) {
   rmSync(join(packs, `spotpipe-${lib}-${version}.tgz`), { force: true })
 }
 
-for (const lib of libs) {
-  const dir = join(root, "packages", lib)
-  // A clean build: a module deleted from src/ must not live on in dist/ and ship.
-  rmSync(join(dir, "dist"), { recursive: true, force: true })
-  step(`building @spotpipe/${lib}`, tsc, ["-p", join(dir, "tsconfig.build.json")], root)
-}
-
-if (!buildOnly) {
+// Packing builds each library itself (its `prepack` script: a clean build, so that a module deleted from src/ does
+// not live on in dist/ and ship); --build-only runs the same build without packing.
+if (buildOnly) {
+  for (const lib of libs) {
+    const dir = join(root, "packages", lib)
+    rmSync(join(dir, "dist"), { recursive: true, force: true })
+    step(`building @spotpipe/${lib}`, tsc, ["-p", join(dir, "tsconfig.build.json")], root)
+  }
+} else {
   mkdirSync(packs, { recursive: true })
   for (const lib of libs) {
     // pnpm (not npm) packs: it applies publishConfig and replaces workspace: ranges with versions.
