@@ -179,6 +179,24 @@ const appendedBefore = async (
   return `already appended to ${output.table} by the load of ${found.slice(0, space)} (run ${found.slice(space + 1)})`
 }
 
+/** A file's name without its format's extension: the same export in another format is the same table's source. */
+const sourceStem = (file: string): string => file.replace(/\.(csv|ndjson|parquet)$/, "")
+
+/**
+ * Why `output` may not load into its table: the table's latest recorded load came from another file (not the same
+ * file in another format) whose name gives the same table name (`West Revenue.csv`, `West-Revenue.csv`), so its
+ * rows would replace, or be mixed with, another result's. `undefined`: no such load (or no table, or no record).
+ */
+const loadedFromOther = async (engine: LoadEngine, output: LoadOutput): Promise<string | undefined> => {
+  if ((await engine.columnsOf(output.table)) === undefined) return undefined
+  if ((await engine.columnsOf(loadsTable)) === undefined) return undefined
+  const last = await engine.scalar(
+    `SELECT l.file FROM ${loadsTable} AS l WHERE l.table_name = ${quoteLiteral(output.table)} ORDER BY l.loaded_at DESC LIMIT 1`
+  )
+  if (last === undefined || sourceStem(last) === sourceStem(output.file)) return undefined
+  return `${output.file} loads into table ${output.table}, which holds the rows of ${last}, another file whose name gives the same table name: give one of the two exports another output name (--output-name; in a job file, "output"), or drop the table if it is now to hold ${output.file}'s rows`
+}
+
 /**
  * The manifest type each column of `table` was last loaded with, by the loads recorded since the table was last
  * replaced (the replace included): how its text is written (a `VARCHAR[]` list is JSON array text, a CSV's list
@@ -403,9 +421,13 @@ const preflight = async (engine: LoadEngine, run: RunManifest, options: LoadOpti
       problems.push(
         `${output.file} loads into a table named ${output.table}, which is a ${other} in the target: rename or drop the ${other}, or load into ${elsewhere}`
       )
-    } else if (options.mode !== "replace") {
-      const checked = await columnPlan(engine, output, options)
-      if ("problem" in checked) problems.push(checked.problem)
+    } else {
+      const taken = await loadedFromOther(engine, output)
+      if (taken !== undefined) problems.push(taken)
+      else if (options.mode !== "replace") {
+        const checked = await columnPlan(engine, output, options)
+        if ("problem" in checked) problems.push(checked.problem)
+      }
     }
   }
   if (problems.length > 0) throw new LoadFailure(`nothing was loaded:\n  ${problems.join("\n  ")}`)

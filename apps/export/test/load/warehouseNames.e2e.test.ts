@@ -68,6 +68,30 @@ describe("runs loaded one after the other into one database", () => {
     })
   }, 120_000)
 
+  it("refuse a file whose name gives the table of another file's rows, in every mode", async () => {
+    // "West Revenue" and "West-Revenue" are one table name; each run has one of them, so no run could tell them apart.
+    const first = await exported(["answer", "Revenue by Month", "--output-name", "West Revenue"])
+    const second = await exported(["answer", "Weekly Shipments", "--output-name", "West-Revenue"])
+    const database = NodePath.join(folder(), "w.duckdb")
+    const loaded = await cli(["load", first, "--into", `duckdb:${database}`, "--quiet"])
+    expect(loaded.code, loaded.stderr).toBe(0)
+    for (const mode of ["replace", "append"]) {
+      const refused = await cli(["load", second, "--into", `duckdb:${database}`, "--mode", mode, "--quiet"])
+      expect(refused.code).toBe(1)
+      expect(refused.stderr).toContain(
+        "West-Revenue.csv loads into table west_revenue, which holds the rows of West Revenue.csv, another file whose name gives the same table name"
+      )
+    }
+    // The same file again still loads into it.
+    const again = await cli(["load", first, "--into", `duckdb:${database}`, "--quiet"])
+    expect(again.code, again.stderr).toBe(0)
+    await withDuckDb(database, async (q) => {
+      expect(await q("SELECT count(*)::INTEGER FROM west_revenue")).toEqual([
+        [manifestOf(first).outputs[0]!.rows_written]
+      ])
+    })
+  }, 120_000)
+
   it("append snake-named columns by their own names whatever their order in each run", async () => {
     const query = (order: string) => ["search", "--table", "Orders", "--query", `[Region] ${order}`]
     const snake = ["--column-names", "snake", "--output-name", "orders"]
