@@ -1142,8 +1142,11 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
     } = spec as ExportSpec & { readonly loadKey?: unknown }
     const { since: _since, modifiedSince: _modified, until: _until, ...started } = reads as Record<string, unknown>
     const format = formatOf(spec)
+    // A liveboard's visualizations are written alike in any order they are listed in: one identity.
+    const inAnyOrder = (read: Record<string, unknown>) =>
+      Array.isArray(read.visualizations) ? { ...read, visualizations: [...read.visualizations].sort() } : read
     return canonicalJson({
-      reads: startingPoint ? reads : started,
+      reads: inAnyOrder(startingPoint ? reads : started),
       format,
       timezone: spec.timezone ?? defaults.timezone,
       pageSize: spec.pageSize ?? defaults.pageSize,

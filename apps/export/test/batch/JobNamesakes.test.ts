@@ -61,6 +61,19 @@ describe("namesake exports of a job file", () => {
     expect(fromDefaults[0]).toBe(written[1])
   })
 
+  it("keep a liveboard's name whatever order its visualizations are listed in", () => {
+    const sales = (visualizations: ReadonlyArray<string>) => ({
+      type: "liveboard",
+      id: "Sales Overview",
+      visualizations
+    })
+    const other = { type: "liveboard", id: "Sales Overview", visualizations: ["Weekly Shipments"] }
+    const [forward] = keysOf([sales(["Revenue by Month", "Revenue by Region"]), other])
+    const [reversed] = keysOf([sales(["Revenue by Region", "Revenue by Month"]), other])
+    expect(forward).toMatch(/^liveboard-Sales Overview \[[0-9a-f]{8}\]$/)
+    expect(reversed).toBe(forward)
+  })
+
   it("take the slug form of the hash, each in its own file-name style", () => {
     const [slug, plain] = keysOf([
       { type: "tml", fileNames: "slug" },
