@@ -102,7 +102,8 @@ const advice = (
     }
   }
   if (/does not support SSL/i.test(message)) {
-    return "the URL's sslmode asks for SSL, which this server does not offer: enable SSL on the server (its ssl setting), or, on a network you trust, use sslmode=prefer or disable"
+    // PGSSLMODE is put into a URL without sslmode (LoadTarget.ts), so either may have asked.
+    return "the sslmode (the URL's, or PGSSLMODE for a URL without one) asks for SSL, which this server does not offer: enable SSL on the server (its ssl setting), or, on a network you trust, use sslmode=prefer or disable (in the URL, or PGSSLMODE)"
   }
   if (message === "timeout expired")
     return "no connection within the URL's connect_timeout: check the host and port, or give a longer connect_timeout"

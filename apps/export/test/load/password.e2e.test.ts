@@ -215,6 +215,15 @@ describe("the PostgreSQL URL's settings", () => {
       const require = await cli(["load", run, "--into", `${front.url}?sslmode=require`], { ...env, PGPASSWORD: secret })
       expect(require.code).toBe(1)
       expect(require.stderr).toContain("does not support SSL")
+      expect(require.stderr).toContain("the sslmode (the URL's, or PGSSLMODE for a URL without one) asks for SSL")
+      // The same from PGSSLMODE, for a URL without sslmode: the message names it too.
+      const fromEnvironment = await cli(["load", run, "--into", front.url], {
+        ...env,
+        PGPASSWORD: secret,
+        PGSSLMODE: "require"
+      })
+      expect(fromEnvironment.code).toBe(1)
+      expect(fromEnvironment.stderr).toContain("or PGSSLMODE for a URL without one) asks for SSL")
       await new Promise((resolve) => setImmediate(resolve))
       expect(warnings.filter((w) => w.includes("SECURITY WARNING"))).toEqual([])
     } finally {
