@@ -7,6 +7,7 @@
  * where this process cannot see the holder is refused. A PostgreSQL statement that waits for another session's lock
  * says which session (the lock timeout is its session's `lock_timeout`). A file `--evolve` loaded without some of its table's columns is a warning. Failures are `ExportError`s whose message says what to do.
  */
+import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { Clock, Config, Effect, Exit, Option, Redacted } from "effect"
 import { readPasswordFile } from "../cluster/Connection.ts"
@@ -99,6 +100,15 @@ export const checkLoadRequest = (
     // A missing prerequisite, like an old Node.js: a usage error before anything is read or exported.
     if (target.ok._tag === "DuckDb" && !(yield* Effect.promise(duckDbInstalled))) {
       return yield* new UsageError({ message: duckDbMissing("loading into DuckDB") })
+    }
+    // DuckDB creates the file, not its folder: a folder that is not there is said now, not after every export.
+    if (target.ok._tag === "DuckDb") {
+      const folder = NodePath.dirname(NodePath.resolve(target.ok.file))
+      if (!NodeFs.statSync(folder, { throwIfNoEntry: false })?.isDirectory()) {
+        return yield* new UsageError({
+          message: `duckdb:${target.ok.file}: the folder ${folder} is not there, and a load creates the database file, not its folder: create the folder, or give another path`
+        })
+      }
     }
     if (request.inJob === true) {
       const lacking = request.mode === "merge" ? keysLacking(request.exports ?? [], request.key) : []
