@@ -30,7 +30,7 @@ import { type DdlManifest, writeDdl } from "../load/Ddl.ts"
 import { duckDbInstalled, duckDbPackage } from "../load/DuckDbEngine.ts"
 import { checkLoadRequest, type LoadReport, loadKeysOf, loadStep } from "../load/LoadStep.ts"
 import type { Dialect } from "../load/Warehouse.ts"
-import { isDocumentFormat } from "../output/Manifest.ts"
+import { isDocumentFormat, type OrgSelection } from "../output/Manifest.ts"
 import { checkOutputFolder, claimDemoFolder } from "../output/OutputFolder.ts"
 import { baseFileName } from "../plan/FileName.ts"
 import { type ExportSpec, type Job, type JobExport, makeExport } from "../plan/JobFile.ts"
@@ -626,6 +626,15 @@ const awsBatchJobRun = (jobId: string, arrayIndex: string): { readonly ok: strin
   return checkJobRun(jobId.slice(0, colon), `the array job id in ${awsBatchJobIdVariable}`)
 }
 
+/** What a job's run records of the Orgs it reads: the `--orgs` (or job's) choice and the Org it signs in to. */
+const orgSelectionOf = (orgs: "all" | ReadonlyArray<number> | undefined, connection: Connection): OrgSelection => {
+  const orgId = connection._tag === "Cluster" && "orgId" in connection.auth ? connection.auth.orgId : undefined
+  return {
+    ...(orgs === undefined ? {} : { orgs: orgs === "all" ? "all" : [...orgs] }),
+    ...(orgId === undefined ? {} : { org_id: orgId })
+  }
+}
+
 /**
  * The job run and where it came from: `--job-run`, else {@link jobRunVariable} when set and not blank, else, in a
  * child of an AWS Batch array job (`AWS_BATCH_JOB_ARRAY_INDEX` set), its array job's id (see
@@ -814,6 +823,7 @@ export const runJobFile = (input: RunInput) =>
         overlappingPages: false,
         shard,
         jobRun,
+        orgSelection: orgSelectionOf(Option.getOrUndefined(input.orgs) ?? job.orgs, connection),
         strict: input.strict,
         version,
         // One terminal line cannot show several exports at once: the live line only for one at a time.

@@ -729,6 +729,7 @@ export const runExports = <E>(
         job: options.job ?? null,
         shard: options.shard.count === 1 ? null : { index: options.shard.index, count: options.shard.count },
         ...(options.jobRun === undefined ? {} : { job_run: options.jobRun }),
+        ...(options.orgSelection === undefined ? {} : { org_selection: options.orgSelection }),
         host: cluster.host,
         ...(user === undefined ? {} : { signed_in: user }),
         timezone: zoneInfo,

@@ -6,6 +6,7 @@
  */
 import type { OffsetStyle } from "@spotpipe/decode"
 import { Context, Effect } from "effect"
+import type { OrgSelection } from "../output/Manifest.ts"
 import type { GivenIn } from "../plan/SettingNames.ts"
 import type * as Shard from "../plan/Shard.ts"
 import type { ProgressReporter } from "./ExportJob.ts"
@@ -67,6 +68,8 @@ export interface RunOptions {
    * the manifest and in each output's settings.
    */
   readonly jobRun?: string | undefined
+  /** The Orgs a job's run was told to read (`--orgs`, `--org-id`), recorded in its manifest for `spotpipe merge`. */
+  readonly orgSelection?: OrgSelection | undefined
   /** `--timezone`: the data time zone of exports that set none (else the cluster's, else UTC). */
   readonly timeZone?: string | undefined
   readonly newline: "\r\n" | "\n"

@@ -220,6 +220,17 @@ export const ExportStatus = Schema.Struct({
 /** See {@link ExportStatus}. */
 export type ExportStatus = typeof ExportStatus.Type
 
+/**
+ * The Orgs a run read, as it was told: `orgs` the choice of `--orgs` (or the job's `orgs`), `"all"` or ids; `org_id`
+ * the Org it signed in to (`--org-id`, a job's `orgId`, a profile's). Each absent when none was given.
+ */
+export const OrgSelection = Schema.Struct({
+  orgs: Schema.optionalKey(Schema.Union([Schema.Literal("all"), Schema.Array(Schema.Int)])),
+  org_id: Schema.optionalKey(Schema.Int)
+})
+/** See {@link OrgSelection}. */
+export type OrgSelection = typeof OrgSelection.Type
+
 /** A shard of a job: the `index`-th (from 1) of `count`. */
 export interface ShardOf {
   readonly index: number
@@ -242,6 +253,11 @@ export const Manifest = Schema.Struct({
    * earlier versions).
    */
   job_run: Schema.optionalKey(Schema.String),
+  /**
+   * The Orgs a `spotpipe run` read (see {@link OrgSelection}), so `spotpipe merge` can rerun a shard as it ran and
+   * never joins shards that read different Orgs. Absent in single commands and earlier versions' manifests.
+   */
+  org_selection: Schema.optionalKey(OrgSelection),
   host: Schema.String,
   /**
    * Who the run was signed in as, as the cluster reported it (`auth/session/user`: the user's GUID and name, the

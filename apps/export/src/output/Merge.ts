@@ -38,6 +38,7 @@ import {
   type ManifestOutput,
   makeRunId,
   manifestFileName,
+  type OrgSelection,
   publishManifests,
   readManifests,
   renderManifest,
@@ -194,6 +195,24 @@ const writeFlagsOf = (manifests: ReadonlyArray<Manifest>): ReadonlyArray<string>
 }
 
 /**
+ * The flags that read the Orgs a run recorded (`--orgs all`, `--org-id 5`): a rerun without them reads the signed-in
+ * Org only, so the merged run would silently lack the other Orgs' files.
+ */
+const orgFlagsOf = (selection: OrgSelection | undefined): ReadonlyArray<string> =>
+  selection === undefined
+    ? []
+    : [
+        ...(selection.orgs === undefined
+          ? []
+          : ["--orgs", selection.orgs === "all" ? "all" : selection.orgs.join(",")]),
+        ...(selection.org_id === undefined ? [] : ["--org-id", String(selection.org_id)])
+      ]
+
+/** `--orgs all`, `the signed-in Org`: an Org selection as a refusal shows it. */
+const orgSelectionShown = (selection: OrgSelection) =>
+  orgFlagsOf(selection).join(" ") || "the signed-in Org only (no --orgs, no --org-id)"
+
+/**
  * The command line that runs a shard of `job` again as the shards of its job run ran: the shard, the job run
  * (without it a rerun is of no job run, so `--resume` writes every file anew and merge refuses the mix), the folder
  * (`<folder>` when not known) and the flags `like`'s outputs record ({@link writeFlagsOf}). Connection settings
@@ -206,6 +225,7 @@ const rerunCommand = (options: {
   readonly out: string | undefined
   readonly like: ReadonlyArray<Manifest>
   readonly resume: boolean
+  readonly force?: boolean
 }): string =>
   [
     "spotpipe run",
@@ -213,8 +233,10 @@ const rerunCommand = (options: {
     ...(options.shard === null ? [] : [`--shard ${options.shard.index}/${options.shard.count}`]),
     ...(options.jobRun === undefined ? [] : [`--job-run ${shellWord(options.jobRun)}`]),
     `--out ${options.out === undefined ? "<folder>" : shellWord(options.out)}`,
+    ...orgFlagsOf(options.like.find((m) => m.org_selection !== undefined)?.org_selection),
     ...writeFlagsOf(options.like),
-    ...(options.resume ? ["--resume"] : [])
+    ...(options.resume ? ["--resume"] : []),
+    ...(options.force === true ? ["--force"] : [])
   ].join(" ")
 
 /**
@@ -397,6 +419,41 @@ const selectRuns = (runs: ReadonlyArray<string>, maxSpreadHours: number) =>
           .join(
             ", "
           )}${missing.length > 5 ? ", …" : ""}) left no run of it in ${folders}${other === undefined ? "" : ` (${path.resolve(other.dir)} holds a run of shard ${shardOf(other.manifest).index} of ${count} of another job: ${jobShown(other.manifest.job)}, the latest runs' ${jobShown(model.manifest.job)})`}: run ${missing.length === 1 ? "it" : "them"}${jobRun === undefined ? "" : ` in ${jobRunShown(jobRun)}`} (${rerun(missing[0]!, chosen, jobRun)}; --resume continues a run that stopped) and merge again, giving every folder the shards wrote into; nothing was written`
+      )
+    }
+    // Shards that read different Orgs (one with --orgs all, its rerun without) would merge into a run that lacks
+    // some Orgs' files of some exports. Runs of earlier versions recorded no selection: nothing to compare.
+    const selections = new Map<string, { readonly selection: OrgSelection; readonly runs: Array<RunOf> }>()
+    for (const run of chosen) {
+      const selection = run.manifest.org_selection
+      if (selection === undefined) continue
+      const key = orgSelectionShown(selection)
+      const group = selections.get(key)
+      if (group === undefined) selections.set(key, { selection, runs: [run] })
+      else group.runs.push(run)
+    }
+    if (selections.size > 1) {
+      const indexes = (runs: ReadonlyArray<RunOf>) => runs.map((r) => shardOf(r.manifest).index).sort((a, b) => a - b)
+      // A shard run again as `like` ran: with --force, since its files of other Orgs must be replaced, not kept.
+      const rerunAs = (run: RunOf, like: RunOf) =>
+        rerunCommand({
+          job: run.manifest.job,
+          shard: run.manifest.shard,
+          jobRun: run.manifest.job_run,
+          out: run.dir,
+          like: [like.manifest, run.manifest],
+          resume: false,
+          force: true
+        })
+      const groups = [...selections.values()]
+      // The newest run's selection first (the latest the user asked for); with two, the other way round too.
+      const newestRun = chosen.reduce((a, b) => (b.manifest.run_id > a.manifest.run_id ? b : a))
+      const kept = groups.find((g) => g.runs.includes(newestRun))!
+      const others = groups.filter((g) => g !== kept).flatMap((g) => g.runs)
+      const other = groups.length === 2 ? groups.find((g) => g !== kept)! : undefined
+      const shown = groups.map((g) => `${shardsShown(indexes(g.runs))}: ${orgSelectionShown(g.selection)}`)
+      return yield* refuse(
+        `the shards of the job ${jobShown(model.manifest.job)}${jobRun === undefined ? "" : ` in ${jobRunShown(jobRun)}`} read different Orgs — ${shown.join("; ")} — so a merged run would lack some Orgs' files of some exports: run ${shardsShown(indexes(others))} again with ${orgSelectionShown(kept.selection)} (${rerunAs(others[0]!, newestRun)})${other === undefined ? "" : `, or ${shardsShown(indexes(kept.runs))} again with ${orgSelectionShown(other.selection)} (${rerunAs(kept.runs[0]!, other.runs[0]!)})`}, then merge again; nothing was written`
       )
     }
     // Without ids, the start times are all that tells two nights apart.
