@@ -350,6 +350,14 @@ describe("split exports and spotpipe merge", () => {
       ["answer-Order Details", "succeeded"],
       ["answer-No Such Answer", "failed"]
     ])
+    // A load says what mends a merged run: its shards again, then the merge (a merged run is not resumed itself).
+    const load = await runCliInProcess(["load", out, "--into", `duckdb:${NodePath.join(root, "failing.duckdb")}`], {
+      env
+    })
+    expect(load.code).toBe(2)
+    expect(load.stderr).toMatch(
+      /the merged run \S+ has a failed export \(answer-No Such Answer: .*\): run the shards it failed in again with --resume \(the commands spotpipe merge printed\), then merge again with --force, or load what it wrote with --allow-failed/
+    )
   }, 60_000)
 
   it("a-shards-other-output-changed-since-it-was-written-fails-the-merge-naming-it-and-resume-mends-it", async () => {

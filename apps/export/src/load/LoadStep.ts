@@ -251,7 +251,7 @@ export const loadStep = (request: LoadRequest) =>
     })
     if (run.failed.length > 0 && !request.allowFailed) {
       return yield* new UsageError({
-        message: `the run ${run.runId} has ${run.failed.length} failed export(s) (${run.failed[0]}): rerun it with --resume until it succeeds, or load what it wrote with --allow-failed`
+        message: `the ${run.merged ? "merged run" : "run"} ${run.runId} has ${run.failed.length === 1 ? "a failed export" : `${run.failed.length} failed exports`} (${run.failed[0]}): ${run.merged ? "run the shards it failed in again with --resume (the commands spotpipe merge printed), then merge again with --force" : "rerun it with --resume until it succeeds"}, or load what it wrote with --allow-failed`
       })
     }
     const given = target._tag === "Postgres" ? yield* passwordOf(request) : undefined

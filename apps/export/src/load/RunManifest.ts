@@ -48,6 +48,7 @@ const LoadOutput = Schema.Struct({
 
 const LoadManifestSchema = Schema.Struct({
   run_id: Schema.String,
+  command: Schema.optionalKey(Schema.String),
   exports: Schema.Array(
     Schema.Struct({ export: Schema.String, status: Schema.String, error: Schema.NullOr(Schema.String) })
   ),
@@ -110,6 +111,8 @@ export interface RunManifest {
   readonly outputs: ReadonlyArray<LoadOutput>
   /** `export: reason` of each failed export. */
   readonly failed: ReadonlyArray<string>
+  /** The run is `spotpipe merge`'s join of shards' runs (rerun by its shards, not by itself). */
+  readonly merged: boolean
   /** Given a folder: its other runs with files this one does not list (oldest first); else none. */
   readonly otherRuns: ReadonlyArray<OtherRun>
 }
@@ -275,6 +278,7 @@ export const readRunManifest = (given: string, only?: LoadFormat): RunManifest =
     fingerprint: createHash("sha256").update(bytes).digest("hex"),
     outputs,
     failed: manifest.exports.filter((e) => e.status !== "succeeded").map((e) => `${e.export}: ${e.error ?? "failed"}`),
+    merged: manifest.command === "merge",
     otherRuns: stat.isDirectory()
       ? otherRunsOf(
           dir,
