@@ -12,7 +12,7 @@ import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { runCliInProcess } from "./support/inProcess.ts"
-import { killAtStepPath as killAtStep, runCli, runNode } from "./support/runCli.ts"
+import { killAtStepPath as killAtStep, mainPath, runCli, runNode } from "./support/runCli.ts"
 import { filesIn, sandboxEnv } from "./support/Sandboxes.ts"
 import { copyFolder, partFile, runShards as runShardsOf } from "./support/shardRuns.ts"
 
@@ -226,6 +226,14 @@ describe("split exports and spotpipe merge", () => {
     expect(merge.code).toBe(1)
     expect(merge.stderr).toContain(`pid ${process.ppid}`)
     expect(NodeFs.readdirSync(out)).toEqual([".spotpipe.lock"])
+  }, 60_000)
+
+  it("an-out-of-dash-is-refused-and-no-folder-of-that-name-is-made", async () => {
+    const cwd = NodeFs.mkdtempSync(NodePath.join(root, "dash-"))
+    const merge = await runNode([mainPath, "merge", shardsTogether, "--out", "-"], { cwd, env })
+    expect(merge.code).toBe(2)
+    expect(merge.stderr).toContain("spotpipe merge writes files: give --out a directory, not -")
+    expect(NodeFs.readdirSync(cwd)).toEqual([])
   }, 60_000)
 
   it("a-missing-part-is-refused-naming-it-and-nothing-is-written", async () => {

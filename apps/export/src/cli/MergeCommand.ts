@@ -77,6 +77,10 @@ export const mergeCommand = Command.make(
     Effect.gen(function* () {
       const settings = yield* checkLogging(input)
       const out = Option.getOrElse(input.out, () => input.runs[0]!)
+      // `-` is stdout to the export commands: never a folder of that name.
+      if (out === "-") {
+        return yield* new UsageError({ message: "spotpipe merge writes files: give --out a directory, not -" })
+      }
       const maxSpreadHours = Option.isSome(input.maxSpread) ? yield* spreadHours(input.maxSpread.value) : undefined
       const report = yield* mergeRuns({
         runs: input.runs,
