@@ -441,6 +441,8 @@ const single = <R>(
 interface Shared {
   readonly requester: Requester.Requester
   readonly forOrg: Service["forOrg"]
+  /** Where each Org's client puts its release at close: with the others', all at once. */
+  readonly releases: TokenManager.Releases
 }
 
 /** What each text field of an auth method is, for the message that asks for it. */
@@ -618,8 +620,11 @@ const makeWith = Effect.fnUntraced(function* (
       // Redacting a password's characters inside the user name would tell them to whoever knows the name.
       knownTexts: options.auth._tag === "BearerToken" ? [] : [options.auth.username]
     }))
+  // Every Org's client releases its tokens at the same time as this one: their bounds do not add up.
+  const releases = shared?.releases ?? (yield* TokenManager.makeReleases)
   const tokens = yield* TokenManager.make(options.auth, requester, {
     retry,
+    releases,
     ...(options.refreshSkewMillis === undefined ? {} : { refreshSkewMillis: options.refreshSkewMillis }),
     ...(options.releaseOnClose === undefined ? {} : { releaseOnClose: options.releaseOnClose })
   })
@@ -633,7 +638,7 @@ const makeWith = Effect.fnUntraced(function* (
     shared?.forOrg ??
     (yield* OrgClients.make<Service>({
       auth: options.auth,
-      build: (auth) => Effect.provideContext(makeWith({ ...options, auth }, { requester, forOrg }), context),
+      build: (auth) => Effect.provideContext(makeWith({ ...options, auth }, { requester, forOrg, releases }), context),
       searchOrgs: (name) => admin.searchOrgs({ org_identifier: name })
     }))
 

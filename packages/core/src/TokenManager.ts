@@ -7,15 +7,15 @@
  * callers with an expired token cause exactly one token request. Expiry is tracked on the client's `Clock`
  * using the server's own validity (`expiration − creation`), so a skewed client clock does not matter.
  */
-import { Clock, Effect, Fiber, Redacted, Semaphore } from "effect"
+import { Clock, Effect, Fiber, Redacted, type Scope, Semaphore } from "effect"
 import { Cookies, HttpClientRequest } from "effect/http"
 import type * as Auth from "./Auth.ts"
 import * as Classify from "./internal/classify.ts"
-import type { Credential, CredentialSource, Requester } from "./internal/Requester.ts"
+import type { Call, Credential, CredentialSource, Requester } from "./internal/Requester.ts"
 import { decodeJson } from "./internal/Requester.ts"
 import * as RetryPolicy from "./RetryPolicy.ts"
 import { TokenResponse } from "./ThoughtSpotApi.ts"
-import { Authentication, ThoughtSpotError } from "./ThoughtSpotError.ts"
+import { Authentication, ThoughtSpotError, Timeout } from "./ThoughtSpotError.ts"
 
 /** Token lifecycle settings. */
 export interface TokenManagerOptions {
@@ -28,6 +28,11 @@ export interface TokenManagerOptions {
    * `RetryPolicy.defaults`.
    */
   readonly retry?: RetryPolicy.RetryPolicy | undefined
+  /**
+   * Where the release at close goes: with the releases of the client's other token managers (one per Org), run
+   * together. Default: a finalizer of the manager's own scope.
+   */
+  readonly releases?: Releases | undefined
 }
 
 /** The credential source for authenticated calls, plus observability for tests and logs. */
@@ -54,6 +59,23 @@ const cookie = (generation: number, header: string): Credential => ({
   apply: HttpClientRequest.setHeader("cookie", header)
 })
 
+/** The releases of several token managers (a client's, and one per Org it addresses), run together at close. */
+export interface Releases {
+  readonly add: (release: Effect.Effect<void>) => void
+}
+
+/**
+ * A finalizer of the scope that runs every release added to it at once: each is bounded, and the bounds of a
+ * client's Orgs overlap instead of adding up (4 Orgs whose cluster does not answer: 5 s, not 20 s).
+ */
+export const makeReleases: Effect.Effect<Releases, never, Scope.Scope> = Effect.gen(function* () {
+  const all: Array<Effect.Effect<void>> = []
+  yield* Effect.addFinalizer(() =>
+    Effect.forEach(all.splice(0), (release) => release, { concurrency: "unbounded", discard: true })
+  )
+  return { add: (release) => void all.push(release) }
+})
+
 /** A character HTTP does not allow in a header value: a control character, a line break, one beyond Latin-1. */
 const notInHeader = /[^\t\x20-\x7e\x80-\xff]/
 
@@ -76,9 +98,15 @@ const bearerRejected =
 const SETTLE_MILLIS = 5_000
 
 /**
+ * The bound of a client's whole release at close — every revoke or logout, each attempt and wait — and of a
+ * revoke of a stranded token: what the single attempt they once had was given, so that shutdown stays short.
+ */
+const RELEASE_MILLIS = 5_000
+
+/**
  * The policy of the release calls (revoke, logout): the client's, made short so that shutdown stays bounded — at
- * most 3 attempts of at most 5 s each, waits of at most 1 s (a `Retry-After` capped at 2 s), 10 s per call in all.
- * A busy or restarting server (a 503) then still gets the token revoked.
+ * most 3 attempts, waits of at most 1 s (a `Retry-After` capped at 2 s), all within 5 s; a client's release
+ * shares that 5 s among its calls. A busy or restarting server (a 503) then still gets the token revoked.
  */
 export const releasePolicyOf = (retry: RetryPolicy.RetryPolicy): RetryPolicy.RetryPolicy => ({
   ...retry,
@@ -86,9 +114,19 @@ export const releasePolicyOf = (retry: RetryPolicy.RetryPolicy): RetryPolicy.Ret
   refusedAttempts: Math.min(retry.refusedAttempts, 3),
   maxDelayMillis: Math.min(retry.maxDelayMillis, 1_000),
   retryAfterCapMillis: Math.min(retry.retryAfterCapMillis, 2_000),
-  attemptTimeoutMillis: Math.min(retry.attemptTimeoutMillis, 5_000),
-  deadlineMillis: Math.min(retry.deadlineMillis, 10_000)
+  attemptTimeoutMillis: Math.min(retry.attemptTimeoutMillis, RELEASE_MILLIS),
+  deadlineMillis: Math.min(retry.deadlineMillis, RELEASE_MILLIS)
 })
+
+/** A release call that ran out of the time shutdown gives a client's release. */
+const releaseTimedOut = (operation: string, millis: number): ThoughtSpotError =>
+  new ThoughtSpotError({
+    operation,
+    reason: new Timeout({
+      retryable: false,
+      description: `no answer within the ${millis / 1_000} s a client's release at shutdown is given, retries included`
+    })
+  })
 
 /** A time left as a warning says it: `40 s`, `25 min`, `3 h` (rounded up). */
 const within = (millis: number): string =>
@@ -180,36 +218,56 @@ export const make = Effect.fn("TokenManager.make")(function* (
   const minted: Array<{ readonly token: string; readonly expiredBy: number }> = []
 
   /**
-   * `auth/token/revoke` of `token`, signed in with the token `as`, retried on a transient failure by the short
-   * `releasePolicy`. A token that signs in its own revoke and is refused (401) is no longer valid: revoked by an
-   * attempt whose answer was lost, or expired. That is what a revoke is for, so it succeeds.
+   * A release call, within the release's time (`end`, on the client's clock): its deadline is what is left of it,
+   * so the calls of one release (and every retry) share one bound.
    */
-  const revokeToken = (token: string, as: string) =>
-    requester
-      .run(
-        {
-          operation: "auth/token/revoke",
-          method: "POST",
-          path: "auth/token/revoke",
-          body: { token },
-          decode: () => Effect.void,
-          retry: releasePolicy
-        },
-        fixedCredential(bearer(0, as))
-      )
-      .pipe(
+  const releaseCall = (call: Call<void>, as: CredentialSource, end: number) =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      const left = end - now
+      if (left <= 0) return Effect.fail(releaseTimedOut(call.operation, releasePolicy.deadlineMillis))
+      return requester.run({ ...call, retry: { ...releasePolicy, deadlineMillis: left } }, as).pipe(
+        // A timeout at the end (of the attempt or of the call) is said as the release's bound it is.
         Effect.catchIf(
-          (error) => error.reason._tag === "Authentication" && as === token,
-          () => Effect.void
+          (error) => error.reason._tag === "Timeout",
+          (error) =>
+            Effect.flatMap(Clock.currentTimeMillis, (at) =>
+              Effect.fail(at >= end ? releaseTimedOut(call.operation, releasePolicy.deadlineMillis) : error)
+            )
         )
       )
+    })
+
+  /**
+   * `auth/token/revoke` of `token`, signed in with the token `as`, retried on a transient failure by the short
+   * `releasePolicy` until `end`. A token that signs in its own revoke and is refused (401) is no longer valid:
+   * revoked by an attempt whose answer was lost, or expired. That is what a revoke is for, so it succeeds.
+   */
+  const revokeToken = (token: string, as: string, end: number) =>
+    releaseCall(
+      {
+        operation: "auth/token/revoke",
+        method: "POST",
+        path: "auth/token/revoke",
+        body: { token },
+        decode: () => Effect.void
+      },
+      fixedCredential(bearer(0, as)),
+      end
+    ).pipe(
+      Effect.catchIf(
+        (error) => error.reason._tag === "Authentication" && as === token,
+        () => Effect.void
+      )
+    )
 
   /**
    * Revokes a token that is not kept (authenticated with the token itself) and says how that went, for the
    * message of the failure that stranded it (the token is a registered secret by then, so it is scrubbed).
    */
   const revokeStranded = (token: string): Effect.Effect<string> => {
-    return revokeToken(token, token).pipe(
+    return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      revokeToken(token, token, now + releasePolicy.deadlineMillis)
+    ).pipe(
       Effect.as("the token it holds was revoked"),
       Effect.catch((error) =>
         Effect.succeed(`the token it holds could not be revoked (${error.message}): it stays valid until it expires`)
@@ -477,10 +535,6 @@ export const make = Effect.fn("TokenManager.make")(function* (
   ) => call.pipe(Effect.catch((error) => Effect.flatMap(stays(error), (text) => Effect.logWarning(text))))
 
   /**
-   * On close: logs out of the session, or revokes every minted token that may still be valid (`{ token }`, the
-   * `RevokeTokenRequest` shape), each call authenticated with the newest token, which is revoked last.
-   */
-  /**
    * A credential request still under way at close may mint a token: its answer is awaited for up to
    * `SETTLE_MILLIS`, so that token is released too; then (or at once, without `releaseOnClose`) it is stopped.
    */
@@ -494,42 +548,51 @@ export const make = Effect.fn("TokenManager.make")(function* (
     return Effect.andThen(wait, Fiber.interrupt(fiber))
   })
 
+  /**
+   * On close: logs out of the session, or revokes every minted token that may still be valid (`{ token }`, the
+   * `RevokeTokenRequest` shape), each call authenticated with the newest token, which is revoked last; all within
+   * `RELEASE_MILLIS`.
+   */
   const release = Effect.suspend(() => {
     const held = cached
     if (held === undefined || options.releaseOnClose === false || method._tag === "BearerToken") return Effect.void
-    if (method._tag === "CookieSession") {
-      return warnOnFailure(
-        requester.run(
-          {
-            operation: "auth/session/logout",
-            method: "POST",
-            path: "auth/session/logout",
-            decode: () => Effect.void,
-            retry: releasePolicy
-          },
-          fixedCredential(held.credential)
-        ),
-        (error) =>
-          Effect.succeed(
-            `could not log out on shutdown (${error.message}): the session stays valid until ThoughtSpot ends it`
-          )
-      )
-    }
-    const revoke = (token: { readonly token: string; readonly expiredBy: number }) =>
-      warnOnFailure(revokeToken(token.token, held.secret), (error) =>
-        Effect.map(
-          Clock.currentTimeMillis,
-          (now) =>
-            `could not revoke a token on shutdown (${error.message}): it stays valid until it expires, within ${within(token.expiredBy - now)}`
+    return Effect.flatMap(Clock.currentTimeMillis, (start) => {
+      // One bound for the whole release: every call and retry ends by then.
+      const end = start + releasePolicy.deadlineMillis
+      if (method._tag === "CookieSession") {
+        return warnOnFailure(
+          releaseCall(
+            {
+              operation: "auth/session/logout",
+              method: "POST",
+              path: "auth/session/logout",
+              decode: () => Effect.void
+            },
+            fixedCredential(held.credential),
+            end
+          ),
+          (error) =>
+            Effect.succeed(
+              `could not log out on shutdown (${error.message}): the session stays valid until ThoughtSpot ends it`
+            )
         )
-      )
-    return Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      const older = minted.filter((m) => m.token !== held.secret && now < m.expiredBy)
-      const newest = minted.find((m) => m.token === held.secret) ?? { token: held.secret, expiredBy: now }
+      }
+      const revoke = (token: { readonly token: string; readonly expiredBy: number }) =>
+        warnOnFailure(revokeToken(token.token, held.secret, end), (error) =>
+          Effect.map(
+            Clock.currentTimeMillis,
+            (now) =>
+              `could not revoke a token on shutdown (${error.message}): it stays valid until it expires, within ${within(token.expiredBy - now)}`
+          )
+        )
+      const older = minted.filter((m) => m.token !== held.secret && start < m.expiredBy)
+      const newest = minted.find((m) => m.token === held.secret) ?? { token: held.secret, expiredBy: start }
       return Effect.andThen(Effect.forEach(older, revoke, { concurrency: 4, discard: true }), revoke(newest))
     })
   })
-  yield* Effect.addFinalizer(() => Effect.andThen(settle, release))
+  const close = Effect.andThen(settle, release)
+  if (options.releases === undefined) yield* Effect.addFinalizer(() => close)
+  else options.releases.add(close)
 
   return {
     current,
