@@ -289,6 +289,16 @@ export const heldHere = (held: DuckDbHeld): boolean => {
   })
 }
 
+/** How often, and how many times, a file another process is creating this moment is opened again (2 s in all). */
+const creatingPollMillis = 100
+const creatingAttempts = 20
+
+/** `file` was made moments ago (another process may still be writing a new database's header into it). */
+const justMade = (file: string): boolean => {
+  const stat = NodeFs.statSync(file, { throwIfNoEntry: false })
+  return stat !== undefined && Date.now() - stat.mtimeMs < 2_000
+}
+
 /**
  * Opens (or creates) the DuckDB database `file`. A file it created is removed again on close when no table's
  * load was committed in it (a load refused or failed at its first table leaves no empty database behind); a
@@ -299,15 +309,23 @@ export const openDuckDb = async (file: string): Promise<LoadEngine> => {
   // DuckDB keeps its write-ahead log beside the file: a database that existed may be only that log.
   const created = !NodeFs.existsSync(file) && !NodeFs.existsSync(`${file}.wal`)
   let committed = false
-  let instance: Awaited<ReturnType<typeof DuckDBInstance.create>>
-  try {
-    instance = await DuckDBInstance.create(file)
-  } catch (error) {
-    const message = (error as Error).message
-    // DuckDB lets one process write a database file at a time.
-    const holder = lockHolder(message)
-    if (holder === undefined) throw new LoadFailure(`cannot open the DuckDB database ${file}: ${message}`)
-    throw new DuckDbHeld(file, holder.pid, holder.program)
+  let instance: Awaited<ReturnType<typeof DuckDBInstance.create>> | undefined
+  for (let attempt = 1; instance === undefined; attempt++) {
+    try {
+      instance = await DuckDBInstance.create(file)
+    } catch (error) {
+      const message = (error as Error).message
+      // Another process creating the file this moment (a shard's load) has not written its header yet: a moment
+      // later the file is a database, held by that process (said below), or still invalid (then refused).
+      if (attempt < creatingAttempts && /not a valid DuckDB database file/.test(message) && justMade(file)) {
+        await new Promise((resolve) => setTimeout(resolve, creatingPollMillis))
+        continue
+      }
+      // DuckDB lets one process write a database file at a time.
+      const holder = lockHolder(message)
+      if (holder === undefined) throw new LoadFailure(`cannot open the DuckDB database ${file}: ${message}`)
+      throw new DuckDbHeld(file, holder.pid, holder.program)
+    }
   }
   const connection = await instance.connect()
   // The files that have a line longer than DuckDB's default limit, learned from a first read that failed, with the
