@@ -7,35 +7,17 @@
  */
 import * as NodeFs from "node:fs"
 import * as Net from "node:net"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
-import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { readRunManifest } from "../../src/load/RunManifest.ts"
 import { runCli } from "../support/runCli.ts"
-import { sandboxEnv } from "../support/Sandboxes.ts"
 import { cli, withPostgres } from "./support/loadHelpers.ts"
-import { type RealPostgres, startRealPostgres } from "./support/RealPostgres.ts"
+import { realPostgresAndRun } from "./support/RealPostgres.ts"
 
-const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-pg-target-"))
-const run = NodePath.join(root, "run")
-let postgres: RealPostgres
-let sandbox: RunningSandbox
+const pg = realPostgresAndRun("spotpipe-pg-target-", 11)
+const { root, run } = pg
 
-beforeAll(async () => {
-  postgres = startRealPostgres()
-  sandbox = await startSandbox({ rows: 200, seed: 11 })
-  const exported = await cli(["answer", "Revenue by Month", "--out", run, "--quiet"], sandboxEnv(sandbox))
-  expect(exported.stderr).toBe("")
-}, 120_000)
-
-afterAll(async () => {
-  await sandbox?.close()
-  postgres?.close()
-  NodeFs.rmSync(root, { recursive: true, force: true })
-})
-
-const query = (sql: string) => withPostgres(postgres.url, (q) => q(sql))
+const query = (sql: string) => withPostgres(pg.url, (q) => q(sql))
 const recorded = async () => (await query("SELECT to_regclass('spotpipe_loads') IS NOT NULL"))[0]![0]
 
 describe("a PostgreSQL URL whose query a load would not honour", () => {
@@ -47,12 +29,12 @@ describe("a PostgreSQL URL whose query a load would not honour", () => {
       ["sslmode=bogus", 'sslmode="bogus" is not a valid sslmode'],
       ["sslmode=require&sslmode=disable", 'gives "sslmode" more than once']
     ] as const) {
-      const loaded = await cli(["load", run, "--into", `${postgres.url}&${extra}`, "--quiet"], {})
+      const loaded = await cli(["load", run, "--into", `${pg.url}&${extra}`, "--quiet"], {})
       expect(loaded.stderr).toContain(says)
       expect(loaded.code).toBe(2)
       expect(await recorded()).toBe(false)
     }
-    const plain = await cli(["load", run, "--into", `${postgres.url}&sslmode=disable`, "--quiet"], {})
+    const plain = await cli(["load", run, "--into", `${pg.url}&sslmode=disable`, "--quiet"], {})
     expect(plain.stderr).toBe("")
     expect(plain.code).toBe(0)
     expect(await recorded()).toBe(true)
@@ -62,7 +44,7 @@ describe("a PostgreSQL URL whose query a load would not honour", () => {
 describe("a Unix socket", () => {
   it("is spoken to without SSL whatever sslmode says, as libpq does (no SSL request the server would refuse)", async () => {
     for (const extra of ["&sslmode=require", "&sslmode=verify-full", "&sslmode=prefer&uselibpqcompat=true"]) {
-      const loaded = await cli(["load", run, "--into", `${postgres.url}${extra}`, "--quiet"], {})
+      const loaded = await cli(["load", run, "--into", `${pg.url}${extra}`, "--quiet"], {})
       expect(loaded.stderr).toBe("")
       expect(loaded.code).toBe(0)
     }
@@ -72,11 +54,11 @@ describe("a Unix socket", () => {
 describe("PGSSLMODE, libpq's sslmode for a URL without one", () => {
   // A process of its own: pg reads PGSSLMODE from the process's environment.
   it("is refused when invalid (exit 2), never read as no SSL at all; a valid one is taken", async () => {
-    const bogus = await runCli(["load", run, "--into", postgres.url, "--quiet"], { env: { PGSSLMODE: "requir" } })
+    const bogus = await runCli(["load", run, "--into", pg.url, "--quiet"], { env: { PGSSLMODE: "requir" } })
     expect(bogus.stderr).toContain('PGSSLMODE="requir" is not a valid sslmode')
     expect(bogus.stderr).toContain("disable, allow, prefer, require, verify-ca or verify-full")
     expect(bogus.code).toBe(2)
-    const plain = await runCli(["load", run, "--into", postgres.url, "--quiet"], { env: { PGSSLMODE: "disable" } })
+    const plain = await runCli(["load", run, "--into", pg.url, "--quiet"], { env: { PGSSLMODE: "disable" } })
     expect(plain.stderr).toBe("")
     expect(plain.code).toBe(0)
   }, 60_000)
@@ -90,10 +72,10 @@ describe("a job file's load.passwordEnv", () => {
       job,
       JSON.stringify({
         exports: [{ type: "answer", id: "Revenue by Month" }],
-        load: { into: postgres.url, passwordEnv: "WH_PW" }
+        load: { into: pg.url, passwordEnv: "WH_PW" }
       })
     )
-    const ran = await cli(["run", job, "--out", out, "--quiet"], { ...sandboxEnv(sandbox), PGPASSWORD: "elsewhere" })
+    const ran = await cli(["run", job, "--out", out, "--quiet"], { ...pg.sandboxEnv, PGPASSWORD: "elsewhere" })
     expect(ran.stderr).toContain('from WH_PW ("passwordEnv"), which is not set')
     expect(ran.stderr).not.toContain("elsewhere")
     expect(ran.code).toBe(2)
@@ -105,16 +87,16 @@ describe("a misconfigured target's failure says what to do", () => {
   const output = () => readRunManifest(run).outputs[0]!
 
   it("a search_path whose schemas do not exist: names the path and how to fix it, before any table", async () => {
-    const loaded = await cli(["load", run, "--into", `${postgres.url}&options=-c%20search_path%3Dnowhere`], {})
+    const loaded = await cli(["load", run, "--into", `${pg.url}&options=-c%20search_path%3Dnowhere`], {})
     expect(loaded.code).toBe(1)
     expect(loaded.stderr).toContain("no schema of the search_path (nowhere) exists in database postgres")
     expect(loaded.stderr).toContain("CREATE SCHEMA")
-    expect(loaded.stderr).toContain(`load into ${postgres.url}:`)
+    expect(loaded.stderr).toContain(`load into ${pg.url}:`)
   }, 60_000)
 
   it("a user without CREATE on the schema: the server's words and the GRANT that fixes it", async () => {
     await query("CREATE ROLE reader LOGIN")
-    const url = postgres.url.replace("user=postgres", "user=reader")
+    const url = pg.url.replace("user=postgres", "user=reader")
     const loaded = await cli(["load", run, "--into", url], {})
     expect(loaded.code).toBe(1)
     expect(loaded.stderr).toContain("permission denied for schema public")
@@ -131,29 +113,29 @@ describe("a misconfigured target's failure says what to do", () => {
   }, 60_000)
 
   it("a database or a user the server does not have: the server's words and what to check", async () => {
-    const database = await cli(["load", run, "--into", postgres.url.replace(":///postgres?", ":///nowhere?")], {})
+    const database = await cli(["load", run, "--into", pg.url.replace(":///postgres?", ":///nowhere?")], {})
     expect(database.code).toBe(1)
     expect(database.stderr).toContain('database "nowhere" does not exist: check the database in the URL\'s path')
-    const user = await cli(["load", run, "--into", postgres.url.replace("user=postgres", "user=ghost")], {})
+    const user = await cli(["load", run, "--into", pg.url.replace("user=postgres", "user=ghost")], {})
     expect(user.code).toBe(1)
     expect(user.stderr).toContain('role "ghost" does not exist: check the URL\'s user')
   }, 60_000)
 
   it("a replace by a user that does not own the table: the server's words and the ways out", async () => {
-    const first = await cli(["load", run, "--into", postgres.url, "--quiet"], {})
+    const first = await cli(["load", run, "--into", pg.url, "--quiet"], {})
     expect(first.code).toBe(0)
     const table = output().table
     await query(
       `CREATE ROLE loader LOGIN; GRANT CREATE ON SCHEMA public TO loader; GRANT ALL ON "${table}", spotpipe_loads TO loader`
     )
-    const again = await cli(["load", run, "--into", postgres.url.replace("user=postgres", "user=loader")], {})
+    const again = await cli(["load", run, "--into", pg.url.replace("user=postgres", "user=loader")], {})
     expect(again.code).toBe(1)
     expect(again.stderr).toContain(`must be owner of table ${table}`)
     expect(again.stderr).toContain("load as its owner")
   }, 60_000)
 
   it("a certificate file the URL names that does not exist: says which parameters name files, not a socket", async () => {
-    const url = `${postgres.url}&sslmode=verify-ca&sslrootcert=${NodePath.join(root, "no-ca.pem")}`
+    const url = `${pg.url}&sslmode=verify-ca&sslrootcert=${NodePath.join(root, "no-ca.pem")}`
     const loaded = await cli(["load", run, "--into", url], {})
     expect(loaded.code).toBe(1)
     expect(loaded.stderr).toContain("no such file or directory")
@@ -179,11 +161,11 @@ describe("a misconfigured target's failure says what to do", () => {
   }, 60_000)
 
   it("a view on the table a replace drops: names the view and the ways out, the table left as it was", async () => {
-    const first = await cli(["load", run, "--into", postgres.url, "--quiet"], {})
+    const first = await cli(["load", run, "--into", pg.url, "--quiet"], {})
     expect(first.code).toBe(0)
     const table = output().table
     await query(`CREATE VIEW revenue_view AS SELECT * FROM "${table}"`)
-    const again = await cli(["load", run, "--into", postgres.url], {})
+    const again = await cli(["load", run, "--into", pg.url], {})
     expect(again.code).toBe(1)
     expect(again.stderr).toContain(`cannot drop table ${table} because other objects depend on it`)
     expect(again.stderr).toContain(`view revenue_view depends on table ${table}`)

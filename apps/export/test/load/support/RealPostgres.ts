@@ -62,7 +62,7 @@ export const startRealPostgres = (): RealPostgres => {
 /**
  * The hooks of a test file that loads one exported answer into a real PostgreSQL server: before the tests a fresh
  * cluster starts and a sandbox's "Revenue by Month" is exported into `run`; after them both stop and the folder
- * goes. `url` is the server's (read it in a test, once the server has started).
+ * goes. `url` is the server's, `sandboxEnv` the sandbox's (read them in a test, once both have started).
  */
 export const realPostgresAndRun = (prefix: string, seed: number) => {
   const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), prefix))
@@ -86,6 +86,11 @@ export const realPostgresAndRun = (prefix: string, seed: number) => {
     get url(): string {
       if (postgres === undefined) throw new Error("the PostgreSQL server starts before the tests: read url in a test")
       return postgres.url
+    },
+    /** The sandbox's environment, for a test that exports again (read it in a test). */
+    get sandboxEnv(): Record<string, string> {
+      if (sandbox === undefined) throw new Error("the sandbox starts before the tests: read sandboxEnv in a test")
+      return sandboxEnv(sandbox)
     }
   }
 }
