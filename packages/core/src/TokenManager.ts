@@ -225,7 +225,8 @@ export const make = Effect.fn("TokenManager.make")(function* (
     Effect.flatMap(Clock.currentTimeMillis, (now) => {
       const left = end - now
       if (left <= 0) return Effect.fail(releaseTimedOut(call.operation, releasePolicy.deadlineMillis))
-      return requester.run({ ...call, retry: { ...releasePolicy, deadlineMillis: left } }, as).pipe(
+      // No request slot: the bound would run out while waiting for one (one slot, several Orgs' revokes).
+      return requester.run({ ...call, slotless: true, retry: { ...releasePolicy, deadlineMillis: left } }, as).pipe(
         // A timeout at the end (of the attempt or of the call) is said as the release's bound it is.
         Effect.catchIf(
           (error) => error.reason._tag === "Timeout",

@@ -80,6 +80,11 @@ export interface Call<A> {
    * call's errors as the client's own are, and the call gets no span, which would hold the request.
    */
   readonly secrets?: ReadonlyArray<string>
+  /**
+   * Takes no request slot (`concurrency`), only the rate limiter: a token revoke or logout at shutdown must not
+   * wait behind data requests, or for the slots of other Orgs' revokes, past the short bound it is given.
+   */
+  readonly slotless?: boolean
 }
 
 /** Sends calls. */
@@ -176,7 +181,8 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
         orElse: () => Effect.fail(Classify.attemptTimedOut(call.operation, policy.attemptTimeoutMillis))
       })
     )
-    return permits.withPermit(Effect.andThen(options.rateLimiter.take, attempt))
+    const limited = Effect.andThen(options.rateLimiter.take, attempt)
+    return call.slotless === true ? limited : permits.withPermit(limited)
   }
 
   const failFor = (call: Call<unknown>, raw: RawResponse, scrub: Classify.Scrub, description?: string) =>

@@ -1,0 +1,115 @@
+/**
+ * The revokes at shutdown do not queue behind the request slots (`concurrency`): with one slot and the clients of
+ * several Orgs released together, every revoke is under way at once, so a cluster slow to answer them still gets
+ * each token revoked within the release's bound instead of the later ones waiting for a slot until it runs out.
+ * They still keep the client's rate and wait out a 429's `Retry-After`.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { fixtures, startSandbox } from "@spotpipe/sandbox"
+import { Effect, Exit, Layer } from "effect"
+import { Auth, ThoughtSpotClient } from "../src/index.ts"
+import { captureLogs } from "./captureLogs.ts"
+import { makeFake, tokenReply, useClient, withTime } from "./fake.ts"
+
+/** The latency the sandbox puts on `auth/token/revoke`: held by its clock until every revoke is held. */
+const HELD = 3_600_000
+
+const activeOrgs = fixtures.orgs.filter((o) => o.status === "ACTIVE").map((o) => o.id)
+
+describe("the revokes at shutdown and the request slots", () => {
+  it.live("with-one-slot-the-revokes-of-several-orgs-are-all-under-way-at-once", () =>
+    Effect.gen(function* () {
+      // The signed-in client and one per active Org: a revoke is answered only once all of theirs are held at the
+      // same time, which revokes waiting for the one slot can never be.
+      const clients = activeOrgs.length + 1
+      const held: Array<() => void> = []
+      const sandbox = yield* Effect.promise(() =>
+        startSandbox({
+          rows: 100,
+          faults: { routes: { "auth/token/revoke": { latencyMs: HELD } } },
+          clock: {
+            now: () => Date.now(),
+            sleep: (ms) =>
+              ms === HELD
+                ? new Promise<void>((resolve) => {
+                    held.push(resolve)
+                    if (held.length === clients) for (const release of held.splice(0)) release()
+                  })
+                : new Promise((resolve) => setTimeout(resolve, ms))
+          }
+        })
+      )
+      const logs = captureLogs()
+      const exit = yield* Effect.exit(
+        Effect.flatMap(ThoughtSpotClient.ThoughtSpotClient, (client) =>
+          Effect.gen(function* () {
+            yield* client.system
+            for (const org of activeOrgs) yield* Effect.flatMap(client.forOrg(org), (c) => c.system)
+          })
+        ).pipe(
+          Effect.provide(
+            Layer.provideMerge(
+              ThoughtSpotClient.layerNode({
+                host: sandbox.url,
+                auth: Auth.password({ username: fixtures.user.username, password: fixtures.user.password }),
+                concurrency: 1
+              }),
+              logs.layer
+            )
+          ),
+          Effect.ensuring(
+            Effect.promise(() => {
+              for (const release of held.splice(0)) release()
+              return sandbox.close()
+            })
+          )
+        )
+      )
+      expect(Exit.isSuccess(exit)).toBe(true)
+      expect([sandbox.stats().tokensIssued, sandbox.stats().tokensRevoked]).toEqual([clients, clients])
+      expect(logs.lines.filter((l) => l.level === "Warn")).toEqual([])
+    })
+  )
+
+  it.effect("without-a-slot-the-revokes-still-keep-the-rate-and-wait-out-a-429s-retry-after", () =>
+    Effect.gen(function* () {
+      // Each token's first revoke is answered 429 (Retry-After: 1 s), the next one 204.
+      const fake = makeFake((r, n) => {
+        if (r.path === "auth/token/full") return tokenReply(`tok-${n}`, r.at)
+        if (r.path !== "auth/token/revoke") return { body: { time_zone: "UTC" } }
+        const earlier = fake.seen.filter((s) => s.path === r.path && s.body["token"] === r.body["token"]).length
+        return earlier === 1 ? { status: 429, headers: { "retry-after": "1" } } : { status: 204 }
+      })
+      const logs = captureLogs()
+      yield* withTime(
+        useClient(
+          fake,
+          {
+            host: "http://ts.test",
+            auth: Auth.password({ username: "tsUserA", password: "pw-of-tsUserA" }),
+            concurrency: 1,
+            rateLimit: { requestsPerSecond: 10 },
+            retry: { baseDelayMillis: 0 }
+          },
+          (c) =>
+            Effect.gen(function* () {
+              yield* c.system
+              for (const org of [1, 2, 3]) yield* Effect.flatMap(c.forOrg(org), (o) => o.system)
+            })
+        ).pipe(Effect.provide(logs.layer)),
+        10
+      )
+      const revokes = fake.seen.filter((s) => s.path === "auth/token/revoke")
+      const start = revokes[0]?.at ?? 0
+      const tokens = [...new Set(revokes.map((r) => String(r.body["token"])))]
+      // Four tokens, each sent at the limiter's pace (10/s), then again once its Retry-After has passed.
+      expect(tokens.map((token) => revokes.filter((r) => r.body["token"] === token).map((r) => r.at - start))).toEqual([
+        [0, 1_000],
+        [100, 1_100],
+        [200, 1_200],
+        [300, 1_300]
+      ])
+      expect(logs.lines.filter((l) => l.level === "Warn")).toEqual([])
+    })
+  )
+})
