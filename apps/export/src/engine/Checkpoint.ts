@@ -17,6 +17,7 @@ import { createHash, type Hash } from "node:crypto"
 import * as NodePath from "node:path"
 import { Effect, Exit, FileSystem, Option, type Path, type PlatformError, Schema } from "effect"
 import { replaceFile } from "../output/AtomicFile.ts"
+import { canonicalJson } from "../plan/JobFile.ts"
 import { changedSetting, type OutputSettings } from "../plan/OutputSettings.ts"
 import type { SettingNames } from "../plan/SettingNames.ts"
 
@@ -69,6 +70,11 @@ export interface ResumeInput {
   readonly fingerprint: string
   /** The settings it would be written with now. */
   readonly settings: OutputSettings
+  /**
+   * What the output may read, as `fingerprintOf` takes it (see {@link stagedUnderEarlierRules}); none: a restart is
+   * never put down to earlier rules.
+   */
+  readonly readings?: ReadonlyArray<string>
   /** How its export names its settings (a job file's by its keys; default: by their flags). */
   readonly names?: SettingNames
   /** The earlier run's manifest entry for this file, if it lists one as written. */
@@ -106,21 +112,59 @@ const shapingOnly = (earlier: unknown, now: OutputSettings): unknown =>
     ? earlier
     : { ...earlier, newline: now.newline, escapeFormulae: now.escapeFormulae }
 
+const sha256Of = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex")
+
+/** The fingerprint `OutputSettings.fingerprintOf` gives under rules version `v`. */
+const fingerprintUnder = (v: number, reading: string, settings: unknown): string =>
+  sha256Of(canonicalJson({ v, export: reading, settings }))
+
+// Rules versions tried: far more than there have been.
+const rulesVersions = Array.from({ length: 32 }, (_, i) => i + 1)
+
+/**
+ * Whether `earlier` is the fingerprint an earlier rules version of `fingerprintOf` gave this very output: the same
+ * export, read the same way, with the same settings. `fingerprintOf` hashes `{ v, export, settings }` and raises `v`
+ * when a rule of writing changes; no state records `v` (earlier versions wrote none), so it is found by hashing: the
+ * current `v` and reading are the ones that give `now.fingerprint`, and an earlier `v` must give `earlier`'s. Proven
+ * or false, so a restart is never put down to the rules when the user changed what is read.
+ */
+export const stagedUnderEarlierRules = (
+  now: { readonly fingerprint: string; readonly settings: OutputSettings; readonly readings: ReadonlyArray<string> },
+  earlier: { readonly fingerprint: string; readonly settings?: unknown }
+): boolean =>
+  now.readings.some((reading) => {
+    const current = rulesVersions.find((v) => fingerprintUnder(v, reading, now.settings) === now.fingerprint)
+    return (
+      current !== undefined &&
+      rulesVersions.some((v) => v < current && fingerprintUnder(v, reading, earlier.settings) === earlier.fingerprint)
+    )
+  })
+
 /** Decides what `--resume` does with one output, from what is on disk. Pure. */
 export const decide = (input: ResumeInput): ResumeDecision => {
-  const changed = (earlier: unknown, since: string): ResumeDecision => {
-    const change = changedSetting(shapingOnly(earlier, input.settings), input.settings, input.names)
-    return change === undefined
-      ? // The fingerprint covers what is read: a job file's edit, another command line, or a starting point that moved.
-        {
-          _tag: "Restart",
-          reason: `what the export reads changed since ${since} (its object, query, runtime sort or filters, or starting point)`
-        }
-      : {
-          _tag: "Restart",
-          reason: `${change.setting} changed since ${since} (${change.from} → ${change.to})`,
-          settingChanged: true
-        }
+  const changed = (
+    earlier: { readonly fingerprint: string; readonly settings?: unknown },
+    since: "the interrupted run" | "its output was written"
+  ): ResumeDecision => {
+    const change = changedSetting(shapingOnly(earlier.settings, input.settings), input.settings, input.names)
+    if (change === undefined) {
+      const readings = input.readings ?? []
+      return stagedUnderEarlierRules({ fingerprint: input.fingerprint, settings: input.settings, readings }, earlier)
+        ? {
+            _tag: "Restart",
+            reason: `${since === "the interrupted run" ? "staged" : "written"} by an earlier spotpipe version whose resume rules differ, so it is written anew`
+          }
+        : // The fingerprint covers what is read: a job file's edit, another command line, or a starting point that moved.
+          {
+            _tag: "Restart",
+            reason: `what the export reads changed since ${since} (its object, query, runtime sort or filters, or starting point)`
+          }
+    }
+    return {
+      _tag: "Restart",
+      reason: `${change.setting} changed since ${since} (${change.from} → ${change.to})`,
+      settingChanged: true
+    }
   }
   const checkpoint = Option.getOrUndefined(input.checkpoint)
   const final = Option.getOrUndefined(input.finalSha256)
@@ -130,14 +174,14 @@ export const decide = (input: ResumeInput): ResumeDecision => {
       if (completed.fingerprint === undefined || completed.fingerprint === input.fingerprint) {
         return { _tag: "Skip", rows: completed.rows, sha256: final }
       }
-      return changed(completed.settings, "its output was written")
+      return changed({ fingerprint: completed.fingerprint, settings: completed.settings }, "its output was written")
     }
     // Renamed into place but the run died before the manifest: the complete checkpoint vouches for it.
     if (typeof checkpoint === "object" && checkpoint.state === "complete" && checkpoint.sha256 === final) {
       if (checkpoint.fingerprint === input.fingerprint) {
         return { _tag: "Skip", rows: checkpoint.next_offset, sha256: final }
       }
-      return changed(checkpoint.settings, "its output was written")
+      return changed(checkpoint, "its output was written")
     }
     if (completed !== undefined) {
       return { _tag: "Restart", reason: "the output file differs from the SHA-256 its manifest recorded" }
@@ -152,7 +196,7 @@ export const decide = (input: ResumeInput): ResumeDecision => {
   }
   if (checkpoint === "unreadable")
     return { _tag: "Restart", reason: "the checkpoint is unreadable (damaged, or written by another spotpipe version)" }
-  if (checkpoint.fingerprint !== input.fingerprint) return changed(checkpoint.settings, "the interrupted run")
+  if (checkpoint.fingerprint !== input.fingerprint) return changed(checkpoint, "the interrupted run")
   const partial = Option.getOrUndefined(input.partial)
   if (partial === undefined) return { _tag: "Restart", reason: "the checkpoint's partial file is missing" }
   if (partial.size < checkpoint.bytes) {
@@ -369,6 +413,7 @@ export const inspect = Effect.fn("Checkpoint.inspect")(function* (options: {
   readonly partialPath: string
   readonly fingerprint: string
   readonly settings: OutputSettings
+  readonly readings?: ReadonlyArray<string>
   readonly names?: SettingNames
   readonly completed: Option.Option<CompletedOutput>
 }) {
@@ -383,6 +428,7 @@ export const inspect = Effect.fn("Checkpoint.inspect")(function* (options: {
   return decide({
     fingerprint: options.fingerprint,
     settings: options.settings,
+    ...(options.readings === undefined ? {} : { readings: options.readings }),
     ...(options.names === undefined ? {} : { names: options.names }),
     completed: options.completed,
     finalSha256,

@@ -25,7 +25,7 @@ import {
 } from "../output/Manifest.ts"
 import { makeStreamWriter, Stdout } from "../output/StdoutWriter.ts"
 import { planColumns } from "../plan/ColumnPlanner.ts"
-import { rowFormatOf } from "../plan/JobFile.ts"
+import { canonicalJson, rowFormatOf } from "../plan/JobFile.ts"
 import type { PlannedOutput } from "../plan/PlannedOutput.ts"
 import { commandLineNames, settingNames } from "../plan/SettingNames.ts"
 import * as Checkpoint from "./Checkpoint.ts"
@@ -118,6 +118,7 @@ export const writeOutput = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
         partialPath: files.partial,
         fingerprint: planned.fingerprint,
         settings: planned.settings,
+        readings: readingsOf(planned),
         names: settingNames(planned.export),
         completed: Option.fromUndefinedOr(prior).pipe(
           Option.map((o) => ({
@@ -184,6 +185,18 @@ export const writeOutput = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
       Effect.onError(() => (run.options.keepState ? Effect.void : removeState(files)))
     )
   })
+
+/**
+ * What `planned` may read as its fingerprint takes it (the planner's: the export's fingerprint, alone or with the
+ * object and visualization read), for `Checkpoint.stagedUnderEarlierRules`, which keeps only the one that gives the
+ * output's fingerprint.
+ */
+const readingsOf = (planned: PlannedOutput<unknown>): ReadonlyArray<string> => {
+  const { id, viz } = planned.source
+  const own = planned.export.fingerprint
+  if (id === null) return [own]
+  return [own, canonicalJson([own, { id }]), ...(viz === null ? [] : [canonicalJson([own, { id, viz: viz.id }])])]
+}
 
 /** The manifest entry a complete checkpoint stored, if it has a valid one. */
 const storedOutput = (checkpointPath: string) =>
