@@ -70,6 +70,9 @@ describe("a split export in a job file", () => {
 
 // ── mergeRuns on hand-made runs ──────────────────────────────────────────────────────────────────────────────
 
+/** No job file to be found: rerun commands name a placeholder for it. */
+const noJobFile = () => Effect.succeed(undefined)
+
 const sha = (text: string) => createHash("sha256").update(text, "utf8").digest("hex")
 
 /**
@@ -141,7 +144,7 @@ const part = (index: number, count: number, first_page: number, pages: number, s
 })
 
 const merge = (dir: string) =>
-  mergeRuns({ runs: [dir], out: dir, force: false, version: "test" }).pipe(
+  mergeRuns({ runs: [dir], out: dir, force: false, version: "test", jobFingerprintAt: noJobFile }).pipe(
     Effect.provide(NodeServices.layer),
     Effect.flip,
     Effect.map((error) => error.message)
@@ -154,9 +157,13 @@ describe("mergeRuns", () => {
         { text: "n\r\n1\r\n2\r\n", rows: 2, part: part(1, 2, 0, 1) },
         { text: "3\r\n4\r\n", rows: 2, part: part(2, 2, 1, 1) }
       ])
-      const report = yield* mergeRuns({ runs: [dir], out: dir, force: false, version: "test" }).pipe(
-        Effect.provide(NodeServices.layer)
-      )
+      const report = yield* mergeRuns({
+        runs: [dir],
+        out: dir,
+        force: false,
+        version: "test",
+        jobFingerprintAt: noJobFile
+      }).pipe(Effect.provide(NodeServices.layer))
       expect(report.files).toEqual([
         { file: "orders.csv", parts: 2, rows: 4, bytes: 15, sha256: sha("n\r\n1\r\n2\r\n3\r\n4\r\n") }
       ])
@@ -193,7 +200,13 @@ describe("mergeRuns", () => {
         manifest,
         JSON.stringify({ ...JSON.parse(NodeFs.readFileSync(manifest, "utf8")), started_at: "last night" })
       )
-      const message = yield* mergeRuns({ runs: [one, two], out: one, force: false, version: "test" }).pipe(
+      const message = yield* mergeRuns({
+        runs: [one, two],
+        out: one,
+        force: false,
+        version: "test",
+        jobFingerprintAt: noJobFile
+      }).pipe(
         Effect.provide(NodeServices.layer),
         Effect.flip,
         Effect.map((error) => error.message)
@@ -242,7 +255,13 @@ describe("mergeRuns", () => {
         "sandbox:embedded?rows=4&seed=2&timezone=UTC",
         { index: 2, count: 2 }
       )
-      const message = yield* mergeRuns({ runs: [first, second], out: first, force: false, version: "test" }).pipe(
+      const message = yield* mergeRuns({
+        runs: [first, second],
+        out: first,
+        force: false,
+        version: "test",
+        jobFingerprintAt: noJobFile
+      }).pipe(
         Effect.provide(NodeServices.layer),
         Effect.flip,
         Effect.map((error) => error.message)
@@ -285,17 +304,25 @@ describe("mergeRuns", () => {
       expect(NodeFs.readdirSync(dir).sort()).toEqual(before)
       // As recorded again, both are listed beside the merged file.
       NodeFs.writeFileSync(NodePath.join(dir, "changed.csv"), "n\r\n8\r\n")
-      const report = yield* mergeRuns({ runs: [dir], out: dir, force: false, version: "test" }).pipe(
-        Effect.provide(NodeServices.layer)
-      )
+      const report = yield* mergeRuns({
+        runs: [dir],
+        out: dir,
+        force: false,
+        version: "test",
+        jobFingerprintAt: noJobFile
+      }).pipe(Effect.provide(NodeServices.layer))
       expect([...report.others].sort()).toEqual(["changed.csv", "kept.csv"])
       const merged = JSON.parse(NodeFs.readFileSync(report.manifestPath, "utf8")) as Manifest
       expect(merged.outputs.map((o) => o.file).sort()).toEqual(["changed.csv", "kept.csv", "orders.csv"])
       // Into another folder, the files are not beside the merged one: only the merged file is listed.
       const elsewhere = tempDir()
-      const apart = yield* mergeRuns({ runs: [dir], out: elsewhere, force: false, version: "test" }).pipe(
-        Effect.provide(NodeServices.layer)
-      )
+      const apart = yield* mergeRuns({
+        runs: [dir],
+        out: elsewhere,
+        force: false,
+        version: "test",
+        jobFingerprintAt: noJobFile
+      }).pipe(Effect.provide(NodeServices.layer))
       expect(apart.others).toEqual([])
     })
   )
@@ -329,7 +356,7 @@ const damagedRun = (edit: (part: OutputPart, i: number) => OutputPart) =>
 
 /** The merge's refusal (a typed failure, not a defect), and what it left in `dir`. */
 const refusal = (dir: string) =>
-  mergeRuns({ runs: [dir], out: dir, force: false, version: "test" }).pipe(
+  mergeRuns({ runs: [dir], out: dir, force: false, version: "test", jobFingerprintAt: noJobFile }).pipe(
     Effect.provide(NodeServices.layer),
     Effect.flip,
     Effect.map((error) => {
@@ -342,7 +369,7 @@ describe("merge of damaged part manifests", () => {
   it.effect("the-undamaged-run-merges", () =>
     Effect.gen(function* () {
       const dir = damagedRun((p) => p)
-      yield* mergeRuns({ runs: [dir], out: dir, force: false, version: "test" }).pipe(
+      yield* mergeRuns({ runs: [dir], out: dir, force: false, version: "test", jobFingerprintAt: noJobFile }).pipe(
         Effect.provide(NodeServices.layer)
       )
       expect(NodeFs.readFileSync(NodePath.join(dir, "orders.csv"), "utf8")).toBe("n\r\n1\r\n2\r\n3\r\n4\r\n")
@@ -382,7 +409,9 @@ describe("merge of damaged part manifests", () => {
       for (const damaged of [text.slice(0, text.length >> 1), text.replace('"count":2', `"count":${2 ** 53 + 2}`)]) {
         NodeFs.writeFileSync(manifest, damaged)
         const message = yield* Effect.flip(
-          mergeRuns({ runs: [dir], out: dir, force: false, version: "test" }).pipe(Effect.provide(NodeServices.layer))
+          mergeRuns({ runs: [dir], out: dir, force: false, version: "test", jobFingerprintAt: noJobFile }).pipe(
+            Effect.provide(NodeServices.layer)
+          )
         ).pipe(Effect.map((error) => error.message))
         expect(message).toContain(`holds no spotpipe manifest that can be read: ${NodePath.resolve(manifest)} is not`)
         expect(message).toContain("run the shard that wrote it again")
@@ -401,7 +430,7 @@ describe("merge of damaged part manifests", () => {
       expect(message).toContain("nothing was written")
       // One older than the runs merged cannot be a shard's latest run: it is passed over.
       NodeFs.renameSync(later, NodePath.join(dir, "manifest-20261205T000000000Z-beef.json"))
-      yield* mergeRuns({ runs: [dir], out: dir, force: false, version: "test" }).pipe(
+      yield* mergeRuns({ runs: [dir], out: dir, force: false, version: "test", jobFingerprintAt: noJobFile }).pipe(
         Effect.provide(NodeServices.layer)
       )
       expect(NodeFs.readFileSync(NodePath.join(dir, "orders.csv"), "utf8")).toBe("n\r\n1\r\n2\r\n3\r\n4\r\n")

@@ -6,9 +6,10 @@
  * run are told apart from another run's by their job run id (`spotpipe run --job-run`), else by their start times
  * (`--max-spread`).
  */
-import { Console, Effect, Option, Path } from "effect"
+import { Console, Effect, Exit, FileSystem, Option, Path } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { defaultMaxSpreadHours, type MergedFile, mergeRuns } from "../output/Merge.ts"
+import { parseJobFile } from "../plan/JobFile.ts"
 import { UsageError } from "../UsageError.ts"
 import { version } from "../Version.ts"
 import { jsonReportFlag, logFlags } from "./Flags.ts"
@@ -25,6 +26,16 @@ const spreadHours = (text: string) =>
           message: `--max-spread "${text.slice(0, 40)}" is not a number of hours above 0 (up to 8760): e.g. --max-spread 36`
         })
       )
+
+/** The fingerprint of the job file at `file`, as `spotpipe run` reads it; `undefined` when none is there to read. */
+const jobFingerprintAt = (file: string) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const text = yield* fs.readFileString(file).pipe(Effect.option)
+    if (Option.isNone(text)) return undefined
+    const parsed = parseJobFile(text.value, file)
+    return Exit.isSuccess(parsed) ? parsed.value.fingerprint : undefined
+  })
 
 /**
  * `merged 2 files (7 parts), 2,000 rows in /abs/landing`, the job run (`of job run night-2`), and how many other
@@ -87,7 +98,8 @@ export const mergeCommand = Command.make(
         out,
         force: input.force,
         ...(maxSpreadHours === undefined ? {} : { maxSpreadHours }),
-        version
+        version,
+        jobFingerprintAt
       })
       // --json: the report on stdout whatever the logs look like, and with --quiet too.
       if (settings.quiet && !input.json) return

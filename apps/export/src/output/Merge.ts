@@ -63,6 +63,11 @@ export interface MergeOptions {
    */
   readonly maxSpreadHours?: number
   readonly version: string
+  /**
+   * The fingerprint of the job in the job file at a path (relative: to where merge runs), or `undefined` when there
+   * is none that reads as a job: how a shard's rerun command is checked to name the job the shards ran.
+   */
+  readonly jobFingerprintAt: (path: string) => Effect.Effect<string | undefined, never, FileSystem.FileSystem>
 }
 
 /**
@@ -219,7 +224,8 @@ const orgSelectionShown = (selection: OrgSelection) =>
  * are left out: they come from the user's environment or profile as the shards' did, and no secret is shown.
  */
 const rerunCommand = (options: {
-  readonly job: NonNullable<Manifest["job"]>
+  /** The job file as the command names it ({@link jobFileHere}). */
+  readonly jobFile: string
   readonly shard: ShardOf | null
   readonly jobRun: string | undefined
   readonly out: string | undefined
@@ -229,7 +235,7 @@ const rerunCommand = (options: {
 }): string =>
   [
     "spotpipe run",
-    shellWord(options.job.file),
+    options.jobFile,
     ...(options.shard === null ? [] : [`--shard ${options.shard.index}/${options.shard.count}`]),
     ...(options.jobRun === undefined ? [] : [`--job-run ${shellWord(options.jobRun)}`]),
     `--out ${options.out === undefined ? "<folder>" : shellWord(options.out)}`,
@@ -245,12 +251,12 @@ const rerunCommand = (options: {
  * `alike` (a shard whose CSV file failed, or that wrote NDJSON only, does not record `--newline`).
  */
 const rerunOf =
-  (alike: ReadonlyArray<{ readonly manifest: Manifest }>) =>
+  (alike: ReadonlyArray<{ readonly manifest: Manifest }>, jobFile: string) =>
   (run: { readonly dir: string; readonly manifest: Manifest }): string =>
     run.manifest.job === null
       ? "the command that wrote it, with --resume"
       : rerunCommand({
-          job: run.manifest.job,
+          jobFile,
           shard: run.manifest.shard,
           jobRun: run.manifest.job_run,
           out: run.dir,
@@ -260,6 +266,44 @@ const rerunOf =
           ],
           resume: true
         })
+
+/**
+ * The job file a shard's rerun command names, so that it runs from where merge runs. A shard's run recorded its job
+ * file as its command line gave it: relative to the folder it ran in, on its machine (a pod's `/config/job.json`),
+ * neither of which need be here. So a path is named only when the file there holds the shards' job (its
+ * fingerprint, as for `--resume`): the recorded path from here (as recorded), else from the run's folder or a folder
+ * above it (where `spotpipe run job.json --out landing` ran; named absolute). Otherwise a placeholder to fill in,
+ * never a path that fails or runs another version of the job.
+ */
+const jobFileHere = (
+  job: NonNullable<Manifest["job"]>,
+  runs: ReadonlyArray<RunOf>,
+  jobFingerprintAt: MergeOptions["jobFingerprintAt"]
+) =>
+  Effect.gen(function* () {
+    const path = yield* Path.Path
+    // The newest run's path first.
+    const recorded = [...new Set([job.file, ...runs.map((r) => r.manifest.job.file).reverse()])]
+    const candidates = [...recorded]
+    for (const file of recorded.filter((f) => !path.isAbsolute(f))) {
+      for (const dir of new Set(runs.map((r) => path.resolve(r.dir)))) {
+        for (let at = dir; ; at = path.dirname(at)) {
+          candidates.push(path.join(at, file))
+          if (path.dirname(at) === at) break
+        }
+      }
+    }
+    let other: string | undefined
+    for (const candidate of new Set(candidates)) {
+      const fingerprint = yield* jobFingerprintAt(candidate)
+      if (fingerprint === job.fingerprint) return shellWord(candidate)
+      if (fingerprint !== undefined) other ??= candidate
+    }
+    const name = path.basename(job.file)
+    return other === undefined
+      ? `<path of ${name}>`
+      : `<path of ${name} as the shards ran it; ${other} is another version of the job>`
+  })
 
 /** `job.json (fingerprint 3f9a0c1d2e4b…)`: a job as the messages show it. */
 const jobShown = (job: NonNullable<Manifest["job"]>) => `${job.file} (fingerprint ${job.fingerprint.slice(0, 12)}…)`
@@ -273,7 +317,11 @@ const jobShown = (job: NonNullable<Manifest["job"]>) => `${job.file} (fingerprin
  * refused as most likely of different nights. Runs of other versions of the job (another `split`, say) are left
  * out, and the part files only they list are named in a warning.
  */
-const selectRuns = (runs: ReadonlyArray<string>, maxSpreadHours: number) =>
+const selectRuns = (
+  runs: ReadonlyArray<string>,
+  maxSpreadHours: number,
+  jobFingerprintAt: MergeOptions["jobFingerprintAt"]
+) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
@@ -318,10 +366,11 @@ const selectRuns = (runs: ReadonlyArray<string>, maxSpreadHours: number) =>
     const model =
       all.findLast((r) => r.manifest.outputs.some((o) => o.part !== undefined)) ??
       (newest?.manifest.shard === null ? undefined : newest)
-    if (model === undefined) return { chosen: [], model: undefined, jobRun: undefined }
+    if (model === undefined) return { chosen: [], model: undefined, jobRun: undefined, jobFile: "" }
     const { count } = shardOf(model.manifest)
     const ofJob = (r: RunOf) =>
       r.manifest.job.fingerprint === model.manifest.job.fingerprint && shardOf(r.manifest).count === count
+    const jobFile = yield* jobFileHere(model.manifest.job, all.filter(ofJob), jobFingerprintAt)
     // The newest run of the job names the job run to merge: the shards of one night share it (a later night's
     // shard that wrote no parts still makes the merge that night's, so its missing shards are refused, not taken
     // from the night before).
@@ -340,7 +389,7 @@ const selectRuns = (runs: ReadonlyArray<string>, maxSpreadHours: number) =>
       new Set(of.map((r) => path.resolve(r.dir))).size === 1 ? of[0]!.dir : undefined
     const rerun = (index: number, of: ReadonlyArray<RunOf>, jobRunOf: string | undefined) =>
       rerunCommand({
-        job: model.manifest.job,
+        jobFile,
         shard: { index, count },
         jobRun: jobRunOf,
         out: folderOf(of),
@@ -437,7 +486,7 @@ const selectRuns = (runs: ReadonlyArray<string>, maxSpreadHours: number) =>
       // A shard run again as `like` ran: with --force, since its files of other Orgs must be replaced, not kept.
       const rerunAs = (run: RunOf, like: RunOf) =>
         rerunCommand({
-          job: run.manifest.job,
+          jobFile,
           shard: run.manifest.shard,
           jobRun: run.manifest.job_run,
           out: run.dir,
@@ -491,14 +540,18 @@ const selectRuns = (runs: ReadonlyArray<string>, maxSpreadHours: number) =>
         `${names.length} part ${names.length === 1 ? "file is" : "files are"} not of the latest runs of the job ${jobShown(model.manifest.job)}, so the merge leaves ${names.length === 1 ? "it" : "them"} out: ${names.slice(0, 5).join(", ")}${names.length > 5 ? ", …" : ""} (left by an earlier version of the job, another "split" say; delete them when they are no longer needed)`
       )
     }
-    return { chosen, model, jobRun }
+    return { chosen, model, jobRun, jobFile }
   })
 
 /** The parts the chosen runs list, and those runs. */
-const findParts = (runs: ReadonlyArray<string>, maxSpreadHours: number) =>
+const findParts = (
+  runs: ReadonlyArray<string>,
+  maxSpreadHours: number,
+  jobFingerprintAt: MergeOptions["jobFingerprintAt"]
+) =>
   Effect.gen(function* () {
     const path = yield* Path.Path
-    const { chosen, jobRun } = yield* selectRuns(runs, maxSpreadHours)
+    const { chosen, jobRun, jobFile } = yield* selectRuns(runs, maxSpreadHours, jobFingerprintAt)
     const byFile = new Map<string, FoundPart>()
     for (const { dir, manifest } of chosen) {
       for (const entry of manifest.outputs) {
@@ -513,14 +566,15 @@ const findParts = (runs: ReadonlyArray<string>, maxSpreadHours: number) =>
         }
       }
     }
-    return { parts: [...byFile.values()], chosen, jobRun }
+    return { parts: [...byFile.values()], chosen, jobRun, jobFile }
   })
 
 /** Checks a group's parts against each other; returns them in order. */
 const checkGroup = (
   merged: string,
   parts: ReadonlyArray<FoundPart>,
-  chosen: ReadonlyArray<RunOf>
+  chosen: ReadonlyArray<RunOf>,
+  jobFile: string
 ): Effect.Effect<Array<FoundPart>, ExportError> =>
   Effect.gen(function* () {
     const first = parts[0]!
@@ -564,7 +618,7 @@ const checkGroup = (
         `${merged}: ${absent} of its ${count} parts are missing (part ${missing.join(", ")}${absent > 5 ? ", …" : ""}): ${
           writer === undefined
             ? "run the shards that write them (with --resume)"
-            : `part ${missing[0]} failed in ${shardShown(writer.manifest)}'s latest run: run that shard again (${rerunOf(chosen)(writer)})`
+            : `part ${missing[0]} failed in ${shardShown(writer.manifest)}'s latest run: run that shard again (${rerunOf(chosen, jobFile)(writer)})`
         } and merge again, giving every folder that holds parts`
       )
     }
@@ -624,7 +678,13 @@ const checkGroup = (
  * failed there) is not taken from an earlier run, whose file would be of another night. With their exports'
  * statuses.
  */
-const companionsOf = (dir: string, runs: ReadonlyArray<RunOf>, merged: ReadonlySet<string>, again: string) =>
+const companionsOf = (
+  dir: string,
+  runs: ReadonlyArray<RunOf>,
+  merged: ReadonlySet<string>,
+  again: string,
+  jobFile: string
+) =>
   Effect.gen(function* () {
     const path = yield* Path.Path
     const outputs: Array<ManifestOutput> = []
@@ -637,7 +697,7 @@ const companionsOf = (dir: string, runs: ReadonlyArray<RunOf>, merged: ReadonlyS
       const file = entry.file
       if (!describesAsWritten(entry)) {
         return yield* refuse(
-          `${path.join(dir, runManifestName(manifest.run_id))}: ${descriptionChanged(file)}: run that ${manifest.shard === null ? "run" : "shard"} again (${rerunOf(runs)({ dir, manifest })} writes that file again and keeps the rest) and merge again${again}; nothing was written`
+          `${path.join(dir, runManifestName(manifest.run_id))}: ${descriptionChanged(file)}: run that ${manifest.shard === null ? "run" : "shard"} again (${rerunOf(runs, jobFile)({ dir, manifest })} writes that file again and keeps the rest) and merge again${again}; nothing was written`
         )
       }
       const { size, sha256 } = yield* hashFile(path.join(dir, file)).pipe(
@@ -646,7 +706,7 @@ const companionsOf = (dir: string, runs: ReadonlyArray<RunOf>, merged: ReadonlyS
       if (size !== entry.bytes || sha256 !== entry.sha256) {
         // Leaving it out would drop its export from the merged run, which `load` would then load without it.
         return yield* refuse(
-          `${path.join(dir, file)} is not the file ${shardShown(manifest)} of the job recorded (${size < 0 ? "it is gone" : "it changed since"}), so the merged run could not list it: run that ${manifest.shard === null ? "run" : "shard"} again (${rerunOf(runs)({ dir, manifest })} writes that file again and keeps the rest) and merge again${again}; nothing was written`
+          `${path.join(dir, file)} is not the file ${shardShown(manifest)} of the job recorded (${size < 0 ? "it is gone" : "it changed since"}), so the merged run could not list it: run that ${manifest.shard === null ? "run" : "shard"} again (${rerunOf(runs, jobFile)({ dir, manifest })} writes that file again and keeps the rest) and merge again${again}; nothing was written`
         )
       }
       outputs.push(entry)
@@ -706,8 +766,9 @@ export const mergeRuns = (
       const {
         parts: found,
         chosen,
-        jobRun
-      } = yield* findParts(options.runs, options.maxSpreadHours ?? defaultMaxSpreadHours)
+        jobRun,
+        jobFile
+      } = yield* findParts(options.runs, options.maxSpreadHours ?? defaultMaxSpreadHours, options.jobFingerprintAt)
       if (chosen.length === 0) {
         return yield* new UsageError({
           message: `no part files in ${options.runs.join(", ")}, and the newest run there is not a shard's: merge joins the parts of exports split with "split": K in a job file, and the runs of a job's shards (spotpipe run --shard); a run that is neither loads as it is (spotpipe load <its folder>)`
@@ -738,17 +799,17 @@ export const mergeRuns = (
         for (const p of parts) {
           if (!describesAsWritten(p.entry)) {
             return yield* refuse(
-              `${path.join(p.dir, runManifestName(p.manifest.run_id))}: ${descriptionChanged(p.entry.file)}. It is part ${p.entry.part.index} of ${p.entry.part.count} of ${merged}: run that ${p.manifest.shard === null ? "run" : "shard"} again (${rerunOf(chosen)(p)} writes that part again and keeps the rest), then merge again${again}; nothing was written`
+              `${path.join(p.dir, runManifestName(p.manifest.run_id))}: ${descriptionChanged(p.entry.file)}. It is part ${p.entry.part.index} of ${p.entry.part.count} of ${merged}: run that ${p.manifest.shard === null ? "run" : "shard"} again (${rerunOf(chosen, jobFile)(p)} writes that part again and keeps the rest), then merge again${again}; nothing was written`
             )
           }
         }
-        const sorted = yield* checkGroup(merged, parts, chosen)
+        const sorted = yield* checkGroup(merged, parts, chosen, jobFile)
         for (const p of sorted) {
           const at = path.join(p.dir, p.entry.file)
           const { size, sha256 } = yield* hashFile(at)
           if (size !== p.entry.bytes || sha256 !== p.entry.sha256) {
             return yield* refuse(
-              `${at} is not the file its manifest recorded (${size} bytes, SHA-256 ${sha256.slice(0, 12)}…; recorded ${p.entry.bytes} bytes, ${p.entry.sha256.slice(0, 12)}…): it changed after it was written. It is part ${p.entry.part.index} of ${p.entry.part.count} of ${merged}, written by ${shardShown(p.manifest)} of the job${p.manifest.job_run === undefined ? "" : ` in ${jobRunShown(p.manifest.job_run)}`}: run that ${p.manifest.shard === null ? "run" : "shard"} again (${rerunOf(chosen)(p)} writes that part again and keeps the rest), then merge again${again}; nothing was written`
+              `${at} is not the file its manifest recorded (${size} bytes, SHA-256 ${sha256.slice(0, 12)}…; recorded ${p.entry.bytes} bytes, ${p.entry.sha256.slice(0, 12)}…): it changed after it was written. It is part ${p.entry.part.index} of ${p.entry.part.count} of ${merged}, written by ${shardShown(p.manifest)} of the job${p.manifest.job_run === undefined ? "" : ` in ${jobRunShown(p.manifest.job_run)}`}: run that ${p.manifest.shard === null ? "run" : "shard"} again (${rerunOf(chosen, jobFile)(p)} writes that part again and keeps the rest), then merge again${again}; nothing was written`
             )
           }
         }
@@ -765,7 +826,7 @@ export const mergeRuns = (
       const mergedFiles = new Set(checked.map(([merged]) => merged))
       // The shards wrote into this folder: the job's other outputs there belong to the merged run too.
       const companions = options.runs.some((dir) => path.resolve(dir) === out)
-        ? yield* companionsOf(options.out, chosen, mergedFiles, again)
+        ? yield* companionsOf(options.out, chosen, mergedFiles, again, jobFile)
         : { outputs: [], statuses: [] }
       // The shards' other outputs in other folders: not listed (a manifest lists its own folder's files), said.
       const leftOut = elsewhere.flatMap((r) =>
@@ -852,7 +913,7 @@ export const mergeRuns = (
         yield* Effect.logWarning(
           `${failed.size} of the job's exports failed in the shards' latest runs (${[...failed.keys()].slice(0, 5).join(", ")}${failed.size > 5 ? ", …" : ""}): the merged run records them as failed, and load refuses it; run ${failing.length === 1 ? "that shard" : "those shards"} again (${failing
             .slice(0, 3)
-            .map(rerunOf(chosen))
+            .map(rerunOf(chosen, jobFile))
             .join("; ")}${failing.length > 3 ? "; …" : ""}), then merge again with --force`
         )
       }
