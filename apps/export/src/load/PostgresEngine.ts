@@ -40,6 +40,8 @@ interface Session {
   readonly user?: string
   /** Where the password came from, as a message names it. */
   readonly password?: string
+  /** The URL asks for `sslnegotiation=direct`: TLS from the first byte, without asking the server first. */
+  readonly directTls?: boolean
 }
 
 /** An identifier as SQL writes it: bare when it may be (lower case, letters, digits, `_`), else quoted. */
@@ -104,6 +106,10 @@ const advice = (
   if (/does not support SSL/i.test(message)) {
     // PGSSLMODE is put into a URL without sslmode (LoadTarget.ts), so either may have asked.
     return "the sslmode (the URL's, or PGSSLMODE for a URL without one) asks for SSL, which this server does not offer: enable SSL on the server (its ssl setting), or, on a network you trust, use sslmode=prefer or disable (in the URL, or PGSSLMODE)"
+  }
+  // A server that does not take direct TLS reads the handshake as a malformed startup message and hangs up.
+  if (session.directTls === true && (error.code === "ECONNRESET" || /before secure TLS connection/.test(message))) {
+    return "the server hung up as TLS began: sslnegotiation=direct starts TLS without asking first, which only PostgreSQL 17 or later with SSL on accepts (not an older server, nor a pooler or proxy in front that does not take it): remove sslnegotiation=direct from the URL (the default, postgres, asks the server for SSL first)"
   }
   if (message === "timeout expired")
     return "no connection within the URL's connect_timeout: check the host and port, or give a longer connect_timeout"
@@ -245,17 +251,24 @@ export const pgpassLookup = (
  * `verify-ca` as `verify-full` (and warns about it on stderr) unless told `uselibpqcompat=true`, which is added
  * here; `prefer` and `allow` are SSL without verifying the certificate when the server offers it, else plain (a
  * second URL with `sslmode=disable`). A URL that says `uselibpqcompat` itself is left as it is. A Unix socket is
- * spoken to without SSL, as libpq does.
+ * spoken to without SSL (`sslmode=disable`, no `sslnegotiation`), as libpq does.
  */
 export const connectionUrls = (url: string): ReadonlyArray<string> => {
   const parsed = new URL(url)
   const query = parsed.searchParams
   const mode = query.get("sslmode")
-  // libpq never uses SSL over a Unix socket, whatever sslmode says; pg would ask for it there and fail.
-  if ((query.get("host") || parsed.hostname).startsWith("/") && mode !== "disable") {
-    if (mode !== null) return [url.replace(/([?&])sslmode=[^&#]*/, "$1sslmode=disable")]
+  // libpq never uses SSL over a Unix socket, whatever sslmode and sslnegotiation say; pg would ask for it there and
+  // fail (and refuses sslnegotiation=direct without SSL).
+  if ((query.get("host") || parsed.hostname).startsWith("/") && (mode !== "disable" || query.has("sslnegotiation"))) {
     const hash = url.indexOf("#")
-    return [hash === -1 ? `${url}&sslmode=disable` : `${url.slice(0, hash)}&sslmode=disable${url.slice(hash)}`]
+    const head = hash === -1 ? url : url.slice(0, hash)
+    const start = head.indexOf("?")
+    const kept = (start === -1 ? [] : head.slice(start + 1).split("&")).filter(
+      (pair) => pair !== "" && !/^(sslmode|sslnegotiation)=/.test(pair)
+    )
+    return [
+      `${start === -1 ? head : head.slice(0, start)}?${[...kept, "sslmode=disable"].join("&")}${url.slice(head.length)}`
+    ]
   }
   if (mode === null || query.has("uselibpqcompat") || !["prefer", "allow", "require", "verify-ca"].includes(mode)) {
     return [url]
@@ -343,7 +356,7 @@ export const openPostgres = async (
   const notes: Array<string> = []
   // What messages know of the session: the user (from pg's reading of the URL, then the server's) and where the
   // password came from.
-  let session: Session = {}
+  let session: Session = { directTls: new URL(url).searchParams.get("sslnegotiation") === "direct" }
   const ask = async (params: { host: string; port: number; database: string; user: string }): Promise<string> => {
     if (credentials.password !== undefined) {
       session = { ...session, ...(credentials.from === undefined ? {} : { password: credentials.from }) }
@@ -382,6 +395,14 @@ export const openPostgres = async (
     return client
   }
   const urls = connectionUrls(url)
+  // pg would refuse it with a warning's words that do not say how to give the CA (libpq would read
+  // ~/.postgresql/root.crt, which pg never does).
+  const tls = new URL(urls[0]!).searchParams
+  if (tls.get("sslmode") === "verify-ca" && tls.get("uselibpqcompat") === "true" && !tls.get("sslrootcert")) {
+    throw new LoadFailure(
+      `cannot connect to PostgreSQL at ${shown}: sslmode=verify-ca (the URL's, or PGSSLMODE for a URL without one) checks the server's certificate against the certificate authority (CA) that sslrootcert names, and the URL names none: add sslrootcert=/path/to/ca.crt to the URL (the CA that signed the server's certificate; a load does not read libpq's default ~/.postgresql/root.crt), or use sslmode=verify-full to check the certificate and the host name against the CAs Node trusts`
+    )
+  }
   let client: InstanceType<typeof Client>
   // The URL that connected (sslmode=prefer: maybe the plain one), for a second session.
   let connected = urls[0]!

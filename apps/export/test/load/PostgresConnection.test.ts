@@ -35,6 +35,17 @@ describe("connectionUrls", () => {
   })
 })
 
+describe("connectionUrls for a Unix socket", () => {
+  it("speaks without TLS whatever sslmode and sslnegotiation say, as libpq does there", () => {
+    expect(
+      connectionUrls("postgresql:///analytics?host=/run/pg&sslmode=require&sslnegotiation=direct&user=loader#x")
+    ).toEqual(["postgresql:///analytics?host=/run/pg&user=loader&sslmode=disable#x"])
+    expect(connectionUrls("postgresql:///analytics?host=/run/pg&sslmode=disable")).toEqual([
+      "postgresql:///analytics?host=/run/pg&sslmode=disable"
+    ])
+  })
+})
+
 describe("pgpassLookup", () => {
   const passFile = (lines: ReadonlyArray<string>) => {
     const file = NodePath.join(root, `pgpass-${lines.length}-${Math.random().toString(36).slice(2)}`)
