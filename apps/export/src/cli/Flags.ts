@@ -100,10 +100,24 @@ const wholeNumber = (name: string, label: string, min: number, max: number, advi
 export const homeExpanded = (path: string): string =>
   path === "~" || path.startsWith("~/") ? NodePath.join(NodeOs.homedir(), path.slice(1)) : path
 
-/** A folder flag's text, not blank (refused with `help`), `~/…` under the home folder. */
+/**
+ * A built-in flag's name (`-h`, `--version`) as the value of a flag that names a file or folder: the flag's value
+ * was left out before it (a command line's values are taken as given, see Program.ts), so it is refused rather
+ * than made a folder or file of that name. `./-h` still names one.
+ */
+const actionFlagAsName = (name: string, text: string): string | undefined =>
+  actionFlagNames.has(text)
+    ? `--${name} ${text}: ${text} is taken as the value of --${name}, not as a flag; give --${name} its value (--${name} ./${text} for a name like that), and ${text} elsewhere`
+    : undefined
+
+/** A folder flag's text, not blank (refused with `help`) nor a built-in flag's name, `~/…` under the home folder. */
 const folderFlag = (name: string, help: string) =>
   Flag.String(name).pipe(
-    refine(name, (text: string) => (text.trim() === "" ? { refused: help } : { ok: homeExpanded(text) }))
+    refine(name, (text: string) => {
+      if (text.trim() === "") return { refused: help }
+      const asFlag = actionFlagAsName(name, text)
+      return asFlag === undefined ? { ok: homeExpanded(text) } : { refused: asFlag }
+    })
   )
 
 /** Text that is not blank; blank is refused with `help`. */
@@ -436,7 +450,13 @@ export const exportFlags = {
     nonBlank(
       "output-name",
       "--output-name is empty: give the file name without extension, e.g. --output-name monthly-revenue"
-    ).pipe(Flag.optional),
+    ).pipe(
+      refine("output-name", (text: string) => {
+        const asFlag = actionFlagAsName("output-name", text)
+        return asFlag === undefined ? { ok: text } : { refused: asFlag }
+      }),
+      Flag.optional
+    ),
     "file name without extension (liveboard: the folder of its files); sanitized like object names (default: from the object's name)"
   ),
   columnNames: described(
@@ -515,6 +535,22 @@ export const logLevel = GlobalFlag.Setting("log-level")({
       `unknown log level "${text}": use --log-level with one of all, trace, debug, info, warn, error, fatal, none`
   ).pipe(Flag.optional, Flag.withDescription("the least severe log line shown on stderr (default info)"))
 })
+
+/** effect/cli's global flags, with our `--log-level` (any case) in place of its own (lower case only). */
+export const builtInFlags = [GlobalFlag.Help, GlobalFlag.Version, GlobalFlag.Wizard, GlobalFlag.Completions, logLevel]
+
+/**
+ * The names of the built-in flags that act and end the run (effect/cli's Help, Version, Wizard and Completions of
+ * {@link builtInFlags}), as typed: effect/cli acts on them wherever they are, even where a flag's value was left out.
+ */
+export const actionFlagNames: ReadonlySet<string> = new Set([
+  "-h",
+  "--help",
+  "-v",
+  "--version",
+  "--wizard",
+  "--completions"
+])
 
 /** `--dry-run` and `--json`: what an exporting command prints instead of, or besides, writing. */
 export const reportFlags = {
@@ -599,11 +635,16 @@ export const checkJobRun = (text: string, given: string): { readonly ok: string 
     ? {
         refused: `${given} is ${JSON.stringify(text.slice(0, 40))}, an AWS Batch parameter the job submission did not give: pass it in the submission's "parameters" (a value of its own for every run, e.g. the job's name)`
       }
-    : /^[A-Za-z0-9._:+=@/-]{1,128}$/.test(text)
-      ? { ok: text }
-      : {
-          refused: `${given} must be 1 to 128 letters, digits or . _ - : + = @ / (the same for every shard and retry of one run: a Kubernetes Job's name or uid, a CI run id), got ${JSON.stringify(text.slice(0, 40))}${text.length > 40 ? "…" : ""}`
+    : // A leading dash is a flag where the id was left out (`--job-run $RUN -v`, RUN unset): no scheduler's id has one.
+      text.startsWith("-")
+      ? {
+          refused: `${given} is ${JSON.stringify(text.slice(0, 40))}, which starts with - as a flag does and no job run id does: give the run's id${given.startsWith("--") ? ` right after ${given}` : ""} (the same for every shard and retry of one run: a Kubernetes Job's name or uid, a CI run id)`
         }
+      : /^[A-Za-z0-9._:+=@/-]{1,128}$/.test(text)
+        ? { ok: text }
+        : {
+            refused: `${given} must be 1 to 128 letters, digits or . _ - : + = @ / (the same for every shard and retry of one run: a Kubernetes Job's name or uid, a CI run id), got ${JSON.stringify(text.slice(0, 40))}${text.length > 40 ? "…" : ""}`
+          }
 
 /** `spotpipe run`'s own flags: destination, resume, exports at once, shard, job run. */
 export const runFlags = {

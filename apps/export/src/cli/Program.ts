@@ -10,15 +10,7 @@
  */
 import { constants } from "node:os"
 import { Cause, Clock, Console, Effect, Layer, Option, Queue, Terminal } from "effect"
-import {
-  CliConfig,
-  CliError,
-  type HelpDoc as CliHelpDoc,
-  CliOutput,
-  Command,
-  GlobalFlag,
-  TerminalCapabilities
-} from "effect/cli"
+import { CliConfig, CliError, type HelpDoc as CliHelpDoc, CliOutput, Command, TerminalCapabilities } from "effect/cli"
 import { rejectSecretFlags } from "../cluster/Connection.ts"
 import { ExitCode, reportFailure, SignInHint } from "../Failure.ts"
 import { interruptedLines, ResumeHint, shellWord } from "../Interruption.ts"
@@ -26,7 +18,7 @@ import { isStdoutClosed, stdoutClosedExitCode } from "../output/StdoutWriter.ts"
 import { closest, didYouMean } from "../Suggest.ts"
 import { UsageError } from "../UsageError.ts"
 import { spotpipe, version } from "./Cli.ts"
-import { logLevel, RefusedValue } from "./Flags.ts"
+import { actionFlagNames, builtInFlags, RefusedValue } from "./Flags.ts"
 import { jsonRecord, loggingFromArgs, wantsFullCause, wantsJson } from "./Logging.ts"
 import { inert, jsonLine } from "./TerminalText.ts"
 
@@ -252,8 +244,11 @@ const commandWords = (args: ReadonlyArray<string>): ReadonlyArray<{ readonly wor
   return words
 }
 
+/** effect/cli's configuration: its global flags, with our `--log-level` (any case) in place of its own. */
+const cliConfig = CliConfig.make({ builtIns: builtInFlags })
+
 /** The help document of the command `words` name (`["ls", "answers"]`): effect/cli's own, as its --help shows it. */
-const helpDocOf = (words: ReadonlyArray<string>) =>
+export const helpDocOf = (words: ReadonlyArray<string>) =>
   Effect.gen(function* () {
     let doc: CliHelpDoc.HelpDoc | undefined
     yield* Command.runWith(spotpipe, { version })([...words, "--help"]).pipe(
@@ -283,17 +278,24 @@ const flagKinds = (doc: CliHelpDoc.HelpDoc) => {
 /** A word with one leading dash that could be a value (`-x`, `-08:00`, `-\N`), not the lone `-` (stdout). */
 const oneDashWord = (word: string) => word.length > 1 && word.startsWith("-") && !word.startsWith("--")
 
+/** Whether `word` right after a flag that takes a value is that value (see {@link joinDashValues}). */
+const isDashValue = (word: string, known: ReadonlySet<string>) =>
+  actionFlagNames.has(word) || (oneDashWord(word) && !known.has(word))
+
 /**
  * effect/cli reads every word that starts with `-` as a flag, so `--null-string -x` or `--timezone -08:00` was
  * "unknown flag -x". Such a word right after a flag that takes a value is that flag's value, joined as
- * `--null-string=-x`, unless it is a flag of the command itself (`-f`, `-h`): then it stays a flag, as does a
- * word that starts with `--` (a flag whose value was forgotten, `--out --fromat`, is not taken for a folder).
+ * `--null-string=-x`, unless it is a flag of the command itself (`-f`): then it stays a flag, as does a word that
+ * starts with `--` (a flag whose value was forgotten, `--out --fromat`, is not taken for a folder). The built-in
+ * flags that end the run (`-h`, `--version`) are that value too: the flag then checks it as any value of its
+ * own (`--job-run -v` is refused), where they would have printed help or the version and exited 0.
  */
 export const joinDashValues = (args: ReadonlyArray<string>) =>
   Effect.gen(function* () {
     const end = args.indexOf("--")
     const words = end === -1 ? args : args.slice(0, end)
-    if (!words.some((word, i) => i > 0 && oneDashWord(word) && words[i - 1]!.startsWith("-"))) return args
+    const candidate = (word: string) => oneDashWord(word) || actionFlagNames.has(word)
+    if (!words.some((word, i) => i > 0 && candidate(word) && words[i - 1]!.startsWith("-"))) return args
     const doc = yield* helpDocOf(commandWords(args).map((w) => w.word))
     if (doc === undefined) return args
     const { known, takeValue } = flagKinds(doc)
@@ -301,7 +303,7 @@ export const joinDashValues = (args: ReadonlyArray<string>) =>
     for (let at = 0; at < args.length; at++) {
       const word = args[at]!
       const next = args[at + 1]
-      if (at + 1 < words.length && takeValue.has(word) && next !== undefined && oneDashWord(next) && !known.has(next)) {
+      if (at + 1 < words.length && takeValue.has(word) && next !== undefined && isDashValue(next, known)) {
         joined.push(`${word}=${next}`)
         at++
       } else {
@@ -362,11 +364,6 @@ export const quitInterrupts = (terminal: Terminal.Terminal): Terminal.Terminal =
     })
   })
 
-/** effect/cli's global flags, with our `--log-level` (any case) in place of its own (lower case only). */
-const cliConfig = CliConfig.make({
-  builtIns: [GlobalFlag.Help, GlobalFlag.Version, GlobalFlag.Wizard, GlobalFlag.Completions, logLevel]
-})
-
 /**
  * The signal that stopped the run (set by Main.ts as it arrives), for the exit code its last line names; none
  * when the run was left at a prompt (exit 130, as Ctrl-C).
@@ -383,15 +380,16 @@ export const program = (args: ReadonlyArray<string>) => {
   const cli = Effect.flatMap(TerminalCapabilities.TerminalCapabilities, (terminal) => {
     const secretFlag = rejectSecretFlags(args)
     if (Option.isSome(secretFlag)) return Effect.fail(secretFlag.value)
-    const wizard = wizardWithoutTerminal(args, {
-      stdin: process.stdin.isTTY === true,
-      stdout: process.stdout.isTTY === true,
-      canPrompt: terminal.canPrompt
-    })
-    if (Option.isSome(wizard)) return Effect.fail(wizard.value)
     return joinDashValues(args).pipe(
-      Effect.flatMap((joined) =>
-        misplacedFlag(joined).pipe(
+      Effect.flatMap((joined) => {
+        // After joining: `--null-string --wizard` gives a value, it starts no wizard.
+        const wizard = wizardWithoutTerminal(joined, {
+          stdin: process.stdin.isTTY === true,
+          stdout: process.stdout.isTTY === true,
+          canPrompt: terminal.canPrompt
+        })
+        if (Option.isSome(wizard)) return Effect.fail(wizard.value)
+        return misplacedFlag(joined).pipe(
           Effect.flatMap((misplaced) =>
             Option.isSome(misplaced)
               ? Effect.fail(misplaced.value)
@@ -400,7 +398,7 @@ export const program = (args: ReadonlyArray<string>) => {
                 )
           )
         )
-      )
+      })
     )
   })
   // A load says what it leaves as it reaches the database; before that (reading the run, a password) it left nothing.
