@@ -122,23 +122,30 @@ const fingerprintUnder = (v: number, reading: string, settings: unknown): string
 const rulesVersions = Array.from({ length: 32 }, (_, i) => i + 1)
 
 /**
- * Whether `earlier` is the fingerprint an earlier rules version of `fingerprintOf` gave this very output: the same
- * export, read the same way, with the same settings. `fingerprintOf` hashes `{ v, export, settings }` and raises `v`
- * when a rule of writing changes; no state records `v` (earlier versions wrote none), so it is found by hashing: the
- * current `v` and reading are the ones that give `now.fingerprint`, and an earlier `v` must give `earlier`'s. Proven
- * or false, so a restart is never put down to the rules when the user changed what is read.
+ * Whether `earlier` is a fingerprint `fingerprintOf` gave this very output — the same export, read the same way,
+ * with `earlier.settings` — and under which rules: `fingerprintOf` hashes `{ v, export, settings }` and raises `v`
+ * when a rule of writing changes. No state records `v` (earlier versions wrote none), so it is found by hashing: the
+ * current `v` and reading are those that give `now.fingerprint`, and `earlier`'s are tried against them. Proven or
+ * undefined, so a restart is never put down to the rules when the user changed what is read.
  */
+const rulesOf = (
+  now: { readonly fingerprint: string; readonly settings: OutputSettings; readonly readings: ReadonlyArray<string> },
+  earlier: { readonly fingerprint: string; readonly settings?: unknown }
+): "these" | "earlier" | undefined => {
+  for (const reading of now.readings) {
+    const current = rulesVersions.find((v) => fingerprintUnder(v, reading, now.settings) === now.fingerprint)
+    if (current === undefined) continue
+    const then = rulesVersions.find((v) => fingerprintUnder(v, reading, earlier.settings) === earlier.fingerprint)
+    if (then !== undefined && then <= current) return then === current ? "these" : "earlier"
+  }
+  return undefined
+}
+
+/** Whether `earlier` is this output's fingerprint under an earlier rules version (see {@link rulesOf}). */
 export const stagedUnderEarlierRules = (
   now: { readonly fingerprint: string; readonly settings: OutputSettings; readonly readings: ReadonlyArray<string> },
   earlier: { readonly fingerprint: string; readonly settings?: unknown }
-): boolean =>
-  now.readings.some((reading) => {
-    const current = rulesVersions.find((v) => fingerprintUnder(v, reading, now.settings) === now.fingerprint)
-    return (
-      current !== undefined &&
-      rulesVersions.some((v) => v < current && fingerprintUnder(v, reading, earlier.settings) === earlier.fingerprint)
-    )
-  })
+): boolean => rulesOf(now, earlier) === "earlier"
 
 /** Decides what `--resume` does with one output, from what is on disk. Pure. */
 export const decide = (input: ResumeInput): ResumeDecision => {
@@ -266,6 +273,75 @@ const shownName = (base: string): string => {
 /** The suffixes {@link stateFiles} (and the Parquet writer, beside the partial file) add to an output's name. */
 const stateSuffixes = [".checkpoint.json", ".partial.parquet", ".partial", ".forced"] as const
 
+/** The encoded output names of the state in `stateDir`, sorted (see {@link stateFiles}). */
+const stateBases = (stateDir: string) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const names = yield* fs.readDirectory(stateDir).pipe(Effect.orElseSucceed((): ReadonlyArray<string> => []))
+    const bases = new Set<string>()
+    for (const name of names) {
+      const suffix = stateSuffixes.find((s) => name.endsWith(s))
+      // Hidden names are temp files (the lock removes those of dead processes).
+      if (suffix !== undefined && !name.startsWith(".")) bases.add(name.slice(0, -suffix.length))
+    }
+    return [...bases].sort()
+  })
+
+/** An output's resume state found in the state directory: its record, and its files there. */
+export interface StateEntry {
+  readonly record: CheckpointRecord
+  readonly paths: ReadonlyArray<string>
+}
+
+/** The state in `stateDir` whose checkpoint is readable (see {@link superseded}). */
+export const listState = (stateDir: string, path: Path.Path) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const entries: Array<StateEntry> = []
+    for (const base of yield* stateBases(stateDir)) {
+      const at = (suffix: string) => path.join(stateDir, `${base}${suffix}`)
+      const record = yield* read(at(".checkpoint.json")).pipe(Effect.orElseSucceed(() => Option.none()))
+      const value = Option.getOrUndefined(record)
+      if (typeof value !== "object") continue
+      const paths: Array<string> = []
+      for (const suffix of stateSuffixes) {
+        if (yield* fs.exists(at(suffix)).pipe(Effect.orElseSucceed(() => false))) paths.push(at(suffix))
+      }
+      entries.push({ record: value, paths })
+    }
+    return entries
+  })
+
+const withoutFile = (settings: unknown): string =>
+  canonicalJson(typeof settings === "object" && settings !== null ? { ...settings, file: undefined } : settings)
+
+/**
+ * The entries of `state` that hold the output `now` under another name: the same owner (`job`: the same job file, or
+ * both single commands), settings that differ only in the file name, and a fingerprint that `now`'s reading gives
+ * those settings under these rules or earlier ones — the same export read and written the same way. Such state is
+ * left by a rename (an earlier version named the file otherwise, or another output name was given), and no run
+ * resumes it unless one writes that name again.
+ */
+export const superseded = (
+  state: ReadonlyArray<StateEntry>,
+  now: {
+    readonly file: string
+    readonly fingerprint: string
+    readonly settings: OutputSettings
+    readonly readings: ReadonlyArray<string>
+  },
+  job: string | undefined
+): ReadonlyArray<StateEntry> => {
+  const same = withoutFile(now.settings)
+  return state.filter(
+    ({ record }) =>
+      record.file !== now.file &&
+      record.job === job &&
+      withoutFile(record.settings) === same &&
+      rulesOf(now, record) !== undefined
+  )
+}
+
 /**
  * The state in `stateDir` of outputs a run of the job at `job` (its absolute path) no longer writes: every output
  * whose checkpoint (or, before its first checkpoint, `--force` marker) names that job, and that is not among
@@ -276,15 +352,8 @@ export const removeStaleState = (stateDir: string, job: string, planned: Readonl
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     const mine = new Set(planned.map((file) => path.basename(stateFiles(stateDir, file, path).checkpoint)))
-    const names = yield* fs.readDirectory(stateDir).pipe(Effect.orElseSucceed((): ReadonlyArray<string> => []))
-    const bases = new Set<string>()
-    for (const name of names) {
-      const suffix = stateSuffixes.find((s) => name.endsWith(s))
-      // Hidden names are temp files (the lock removes those of dead processes).
-      if (suffix !== undefined && !name.startsWith(".")) bases.add(name.slice(0, -suffix.length))
-    }
     const removed: Array<string> = []
-    for (const base of [...bases].sort()) {
+    for (const base of yield* stateBases(stateDir)) {
       if (mine.has(`${base}.checkpoint.json`)) continue
       const at = (suffix: string) => path.join(stateDir, `${base}${suffix}`)
       const text = (file: string) =>

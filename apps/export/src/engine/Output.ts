@@ -101,6 +101,7 @@ export const writeOutput = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
         yield* fs.remove(path.join(run.stateDir, entry)).pipe(Effect.ignore)
       }
     }
+    yield* nameSuperseded(planned, run)
     const begin = yield* Clock.currentTimeMillis
 
     // ── resume ──
@@ -197,6 +198,47 @@ const readingsOf = (planned: PlannedOutput<unknown>): ReadonlyArray<string> => {
   if (id === null) return [own]
   return [own, canonicalJson([own, { id }]), ...(viz === null ? [] : [canonicalJson([own, { id, viz: viz.id }])])]
 }
+
+/** The state each run found in its state directory before it wrote any (read once per run). */
+const stateFound = new WeakMap<
+  OutputContext,
+  Effect.Effect<ReadonlyArray<Checkpoint.StateEntry>, never, FileSystem.FileSystem>
+>()
+
+const quoted = (text: string): string => `'${text.replaceAll("'", "'\\''")}'`
+
+/**
+ * Names, in one warning, the state left of this output under another name (`Checkpoint.superseded`: an earlier
+ * version named its file otherwise, or another output name was given). It is kept: a run that writes that name again
+ * (another single command, another shard) resumes it. A job run without --shard says nothing, as it removes its job's
+ * state of names it no longer writes once it completes (see `Checkpoint.removeStaleState`).
+ */
+const nameSuperseded = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
+  Effect.gen(function* () {
+    if (run.options.job !== undefined && run.options.shard.count === 1) return
+    const path = yield* Path.Path
+    let found = stateFound.get(run)
+    if (found === undefined) {
+      found = Effect.runSync(Effect.cached(Checkpoint.listState(run.stateDir, path)))
+      stateFound.set(run, found)
+    }
+    const left = Checkpoint.superseded(
+      yield* found,
+      {
+        file: planned.file,
+        fingerprint: planned.fingerprint,
+        settings: planned.settings,
+        readings: readingsOf(planned)
+      },
+      Checkpoint.jobOf(run.options).job
+    )
+    if (left.length === 0) return
+    const names = left.map((entry) => entry.record.file).join(", ")
+    const paths = left.flatMap((entry) => entry.paths).map(quoted)
+    yield* Effect.logWarning(
+      `${planned.file}: ${path.basename(run.stateDir)}/ also holds the resume state of ${names}, this export under another name (given before, or by an earlier spotpipe version), which only a run writing that name resumes; if none will, remove it: rm -f -- ${paths.join(" ")}`
+    )
+  })
 
 /** The manifest entry a complete checkpoint stored, if it has a valid one. */
 const storedOutput = (checkpointPath: string) =>
