@@ -13,7 +13,7 @@ import { NodeServices } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
 import fc from "fast-check"
-import type { Manifest, ManifestOutput, OutputPart } from "../src/output/Manifest.ts"
+import type { Manifest, ManifestColumn, ManifestOutput, OutputPart } from "../src/output/Manifest.ts"
 import { mergeRuns } from "../src/output/Merge.ts"
 import { parseJobFile } from "../src/plan/JobFile.ts"
 import { partRange } from "../src/plan/Planner.ts"
@@ -267,9 +267,65 @@ describe("mergeRuns", () => {
         Effect.map((error) => error.message)
       )
       expect(message).toContain(
-        "orders.part-0002-of-0002.csv and orders.part-0001-of-0002.csv differ in host (sandbox:embedded?rows=4&seed=2&timezone=UTC and sandbox:embedded?rows=4&seed=1&timezone=UTC)"
+        "orders.part-0002-of-0002.csv and orders.part-0001-of-0002.csv (shard 2 of 2 and shard 1 of 2) differ in host (sandbox:embedded?rows=4&seed=2&timezone=UTC and sandbox:embedded?rows=4&seed=1&timezone=UTC)"
       )
       expect(NodeFs.existsSync(NodePath.join(first, "orders.csv"))).toBe(false)
+    })
+  )
+
+  it.effect("parts-whose-columns-differ-are-refused-saying-which-columns-differ-and-which-shards-wrote-them", () =>
+    Effect.gen(function* () {
+      const shardRun = (text: string, index: number, columns: ReadonlyArray<ManifestColumn>) => {
+        const dir = makeRun([{ text, rows: 2, part: part(index, 2, index - 1, 1) }], "csv", undefined, {
+          index,
+          count: 2
+        })
+        const at = NodePath.join(dir, "manifest-20261206T000000000Z-abcd.json")
+        const manifest = JSON.parse(NodeFs.readFileSync(at, "utf8")) as Manifest
+        NodeFs.writeFileSync(at, JSON.stringify({ ...manifest, outputs: [{ ...manifest.outputs[0]!, columns }] }))
+        return dir
+      }
+      // A wide result whose answer changed between the shards' runs: a column retyped, one added, one gone.
+      const wide = Array.from({ length: 30 }, (_, i) => ({ name: `Measure number ${i + 1}`, type: "INT64" }))
+      const first = shardRun("n\r\n1\r\n2\r\n", 1, [
+        ...wide,
+        { name: "Revenue", type: "INT64" },
+        { name: "Cost", type: "DOUBLE" }
+      ])
+      const second = shardRun("3\r\n4\r\n", 2, [
+        ...wide,
+        { name: "Revenue", type: "DOUBLE" },
+        { name: "Margin", type: "DOUBLE" }
+      ])
+      const message = yield* mergeRuns({
+        runs: [first, second],
+        out: first,
+        force: false,
+        version: "test",
+        jobFingerprintAt: noJobFile
+      }).pipe(
+        Effect.provide(NodeServices.layer),
+        Effect.flip,
+        Effect.map((error) => error.message)
+      )
+      expect(message).toContain(
+        'orders.csv: orders.part-0002-of-0002.csv and orders.part-0001-of-0002.csv (shard 2 of 2 and shard 1 of 2) differ in columns (only part 2 has "Margin" (DOUBLE); only part 1 has "Cost" (DOUBLE); "Revenue" is DOUBLE in part 2, INT64 in part 1): the parts come from different runs or settings'
+      )
+      expect(NodeFs.existsSync(NodePath.join(first, "orders.csv"))).toBe(false)
+      // The same columns in another order: the first place they differ.
+      const swapped = [{ name: "Cost", type: "DOUBLE" }, ...wide]
+      const message2 = yield* mergeRuns({
+        runs: [shardRun("n\r\n1\r\n2\r\n", 1, [...wide, swapped[0]!]), shardRun("3\r\n4\r\n", 2, swapped)],
+        out: tempDir(),
+        force: false,
+        version: "test",
+        jobFingerprintAt: noJobFile
+      }).pipe(
+        Effect.provide(NodeServices.layer),
+        Effect.flip,
+        Effect.map((error) => error.message)
+      )
+      expect(message2).toContain('differ in columns (column 1 is "Cost" in part 2, "Measure number 1" in part 1)')
     })
   )
 

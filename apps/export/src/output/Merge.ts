@@ -35,6 +35,7 @@ import {
   type ExportStatus,
   isDocumentFormat,
   type Manifest,
+  type ManifestColumn,
   type ManifestOutput,
   makeRunId,
   manifestFileName,
@@ -134,6 +135,53 @@ const shownPair = (a: unknown, b: unknown): string => {
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => stable(a[k]) !== stable(b[k]))
   const pick = (o: Record<string, unknown>) => Object.fromEntries(keys.map((k) => [k, o[k] ?? null]))
   return `${shownValue(pick(a))} and ${shownValue(pick(b))}`
+}
+
+/** A column as a refusal shows it: `"Revenue" (DOUBLE)`. */
+const columnShown = (c: ManifestColumn) => `"${c.name}" (${c.type ?? "no type"})`
+
+/**
+ * How two files' columns differ, briefly (at most four differences): the columns only one has, those whose type
+ * (or result name, period end) differs, else the first place their order differs. `a` and `b` name the files.
+ */
+const columnsDiffer = (
+  a: ReadonlyArray<ManifestColumn>,
+  b: ReadonlyArray<ManifestColumn>,
+  aShown: string,
+  bShown: string
+): string => {
+  const byName = (columns: ReadonlyArray<ManifestColumn>) => new Map(columns.map((c) => [c.name, c]))
+  const inA = byName(a)
+  const inB = byName(b)
+  const only = (of: ReadonlyArray<ManifestColumn>, other: ReadonlyMap<string, ManifestColumn>) =>
+    of.filter((c) => !other.has(c.name)).map(columnShown)
+  const onlyA = only(a, inB)
+  const onlyB = only(b, inA)
+  const differences = [
+    ...(onlyA.length === 0 ? [] : [`only ${aShown} has ${onlyA.join(", ")}`]),
+    ...(onlyB.length === 0 ? [] : [`only ${bShown} has ${onlyB.join(", ")}`]),
+    ...a.flatMap((c) => {
+      const other = inB.get(c.name)
+      if (other === undefined || stable(c) === stable(other)) return []
+      // The type, else what else describes it (its result name, the column whose period end it carries).
+      const { name: _a, type: typeA, ...restA } = c
+      const { name: _b, type: typeB, ...restB } = other
+      return [
+        typeA === typeB
+          ? `"${c.name}" is ${stable(restA)} in ${aShown}, ${stable(restB)} in ${bShown}`
+          : `"${c.name}" is ${typeA ?? "of no type"} in ${aShown}, ${typeB ?? "of no type"} in ${bShown}`
+      ]
+    })
+  ]
+  if (differences.length === 0) {
+    const at = a.findIndex((c, i) => c.name !== b[i]?.name)
+    const i = at < 0 ? Math.min(a.length, b.length) : at
+    differences.push(
+      `column ${i + 1} is ${a[i] === undefined ? "none" : `"${a[i].name}"`} in ${aShown}, ${b[i] === undefined ? "none" : `"${b[i].name}"`} in ${bShown}`
+    )
+  }
+  const shown = differences.slice(0, 4).join("; ")
+  return differences.length > 4 ? `${shown}; … (${differences.length - 4} more)` : shown
 }
 
 /** SHA-256 and size of a file, read as a stream. */
@@ -622,8 +670,14 @@ const checkGroup = (
         } and merge again, giving every folder that holds parts`
       )
     }
+    // `part 2`: a part as a refusal's details name it (its file and shard are named before them).
+    const partShown = (p: FoundPart) => `part ${p.entry.part.index}`
     // Both values are shown (the fields hold no secret: a host is recorded without credentials), cut short.
-    const same = (label: string, of: (p: FoundPart) => unknown) =>
+    const same = (
+      label: string,
+      of: (p: FoundPart) => unknown,
+      differ: (a: unknown, b: unknown, aShown: string, bShown: string) => string = shownPair
+    ) =>
       Effect.forEach(
         sorted,
         (p) =>
@@ -631,13 +685,18 @@ const checkGroup = (
             ? Effect.void
             : Effect.fail(
                 refuse(
-                  `${merged}: ${p.entry.file} and ${first.entry.file} differ in ${label} (${shownPair(of(p), of(first))}): the parts come from different runs or settings; run every part with one job and the same flags, then merge`
+                  `${merged}: ${p.entry.file} and ${first.entry.file}${p.manifest.shard === null ? "" : ` (${shardShown(p.manifest)} and ${shardShown(first.manifest)})`} differ in ${label} (${differ(of(p), of(first), partShown(p), partShown(first))}): the parts come from different runs or settings; run every part with one job and the same flags, then merge`
                 )
               ),
         { discard: true }
       )
     yield* same("format", (p) => p.entry.format)
-    yield* same("columns", (p) => p.entry.columns)
+    yield* same(
+      "columns",
+      (p) => p.entry.columns,
+      (a, b, aShown, bShown) =>
+        columnsDiffer(a as ReadonlyArray<ManifestColumn>, b as ReadonlyArray<ManifestColumn>, aShown, bShown)
+    )
     yield* same("source", (p) => p.entry.source)
     yield* same("settings", (p) => ({ ...(p.entry.settings as object), file: null }))
     yield* same("null string", (p) => p.entry.null_string)
