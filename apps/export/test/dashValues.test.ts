@@ -6,6 +6,7 @@
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
+import { NodeServices } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import type { Command } from "effect/cli"
@@ -103,7 +104,7 @@ describe("a flag value that starts with a dash", () => {
         }
       }
       expect(checked).toBeGreaterThan(100)
-    })
+    }).pipe(Effect.provide(NodeServices.layer))
   )
 
   it.live("a-job-run-left-out-before-v-is-a-usage-error-not-the-version", () =>
