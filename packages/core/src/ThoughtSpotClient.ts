@@ -41,7 +41,7 @@ import * as Requester from "./internal/Requester.ts"
 import { readRowsInPieces } from "./internal/rowsInPieces.ts"
 import { SHAPE_ADVICE, shapeProblem } from "./internal/shape.ts"
 import { dataRowsSpans, findDeepCell, locateDataRows, type SplitBody, splitDataRows } from "./internal/splitDataRows.ts"
-import { defaultUserAgent } from "./internal/userAgent.ts"
+import { defaultUserAgent, userAgentProblem } from "./internal/userAgent.ts"
 import type { OrgIdentifier } from "./Orgs.ts"
 import * as Pagination from "./Pagination.ts"
 import * as RateLimiter from "./RateLimiter.ts"
@@ -77,7 +77,7 @@ export interface ThoughtSpotClientOptions {
   readonly pageSize?: number | undefined
   /** Rows per `metadata/search` request (default 500). */
   readonly metadataPageSize?: number | undefined
-  /** `User-Agent` header (default `spotpipe/<version> (node/<version>; <os>)`). */
+  /** `User-Agent` header (default `spotpipe/<version> (node/<version>; <os>)`); not empty, Latin-1 text without line breaks. */
   readonly userAgent?: string | undefined
   /** Renew tokens this long before expiry (default 30 s, at most a quarter of the validity). */
   readonly refreshSkewMillis?: number | undefined
@@ -529,6 +529,9 @@ const checkOptions = (options: ThoughtSpotClientOptions): void => {
       `prefetch must be a whole number of pages of at least 1 (default ${Pagination.DEFAULT_PREFETCH}), got ${options.prefetch}`
     )
   }
+  // Sent as it is, it failed every request: refused by ThoughtSpot (empty) or by the HTTP client, retried for seconds.
+  const userAgent = options.userAgent === undefined ? undefined : userAgentProblem(options.userAgent)
+  if (userAgent !== undefined) throw new TypeError(`userAgent ${userAgent}`)
   const skew = options.refreshSkewMillis
   if (skew !== undefined && !(Number.isFinite(skew) && skew >= 0)) {
     throw new RangeError(
