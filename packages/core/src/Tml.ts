@@ -28,6 +28,7 @@ export interface TmlExportMetadata {
     | "ROLE"
     | "FEEDBACK"
     | "COLLECTION"
+    | undefined
   readonly session_identifier?: string | undefined
   readonly generation_number?: number | undefined
 }

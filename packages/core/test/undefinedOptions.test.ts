@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { Effect, Exit, Fiber, Layer, Stream } from "effect"
 import { TestClock } from "effect/testing"
-import { Auth, RateLimiter, ThoughtSpotClient } from "../src/index.ts"
+import { Auth, RateLimiter, ThoughtSpotClient, type Tml } from "../src/index.ts"
 import { makeFake, testOptions, useClient, withTokens } from "./fake.ts"
 
 /** What a program passes on from its own optional settings: each may be unset. */
@@ -16,6 +16,7 @@ interface Settings {
   readonly burst?: number | undefined
   readonly body?: string | undefined
   readonly secretKey?: string | undefined
+  readonly tmlType?: Tml.TmlExportMetadata["type"] | undefined
 }
 
 describe("options given as undefined", () => {
@@ -67,6 +68,31 @@ describe("options given as undefined", () => {
       expect(exit.value.status).toBe(200)
       expect(exit.value.users).toBeGreaterThan(0)
       expect(exit.value.found).toBeGreaterThan(0)
+    })
+  )
+
+  it.live("a-tml-export-whose-object-type-is-given-as-undefined-exports-the-object", () =>
+    Effect.gen(function* () {
+      const settings: Settings = {}
+      const items = yield* Effect.flatMap(ThoughtSpotClient.ThoughtSpotClient, (client) =>
+        client.exportTml({
+          metadata: [{ identifier: fixtures.liveboards["Sales Overview"]!.id, type: settings.tmlType }],
+          edoc_format: undefined
+        })
+      ).pipe(
+        Effect.provide(
+          Layer.orDie(
+            ThoughtSpotClient.layerNode({
+              host: sandbox.url,
+              auth: Auth.password({ username: fixtures.user.username, password: fixtures.user.password })
+            })
+          )
+        ),
+        Effect.orDie
+      )
+      expect(items.map((item) => [item._tag, item.id])).toEqual([
+        ["TmlExported", fixtures.liveboards["Sales Overview"]!.id]
+      ])
     })
   )
 
