@@ -69,7 +69,7 @@ export interface ThoughtSpotClientOptions {
     | undefined
   /** Client-side rate limit (default 100 requests/s). */
   readonly rateLimit?: RateLimiter.RateLimitOptions | undefined
-  /** Most requests in flight at once (default 4); the revokes and logouts at shutdown take no slot. */
+  /** Most requests in flight at once (default 4); token revokes and logouts take no slot. */
   readonly concurrency?: number | undefined
   /** Data pages fetched ahead of the consumer per stream (default 2). */
   readonly prefetch?: number | undefined

@@ -81,8 +81,8 @@ export interface Call<A> {
    */
   readonly secrets?: ReadonlyArray<string>
   /**
-   * Takes no request slot (`concurrency`), only the rate limiter: a token revoke or logout at shutdown must not
-   * wait behind data requests, or for the slots of other Orgs' revokes, past the short bound it is given.
+   * Takes no request slot (`concurrency`), only the rate limiter: a token revoke or logout, bounded to a few
+   * seconds, must not wait behind data requests, or for the slots of other Orgs' revokes, past that bound.
    */
   readonly slotless?: boolean
 }
