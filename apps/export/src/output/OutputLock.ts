@@ -1,6 +1,7 @@
 /**
  * One writer per output directory. Every run that writes files takes a lock file in the output directory, created
- * exclusively and holding the pid, host name, start time and what the run is (`spotpipe run job.json --shard 1/2`).
+ * exclusively and holding the pid, host name, start time and what the run is (`spotpipe run job.json --shard 1/2`);
+ * it appears with its holder already written ({@link createHolding}), never empty.
  * In one directory, at any moment, there is either one run that is not a shard (a single command, `spotpipe run`
  * without `--shard`, a merge), holding `.spotpipe.lock`, or any number of shards of one sharding of one job (the
  * same count n, the same job), each holding `.spotpipe.shard-<i>-of-<n>.lock` — never a mix: the shards' files
@@ -32,6 +33,7 @@
 import { randomUUID } from "node:crypto"
 import * as NodeFs from "node:fs/promises"
 import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
 import { Clock, Effect, FileSystem, Path, type Scope } from "effect"
 import { ExportError } from "../ExportError.ts"
 import { fileError, tempFileName, tempFilePattern } from "./AtomicFile.ts"
@@ -124,7 +126,8 @@ const tornLockMillis = 60_000
 // starting together on a slow shared volume.
 const registeringMillis = 30_000
 
-// A lock is created, then its holder written into it: an empty one younger than this is being written right now.
+// A lock created, then written (an earlier version's, or on a file system without hard links) and empty for less
+// than this is being written right now.
 const beingWrittenMillis = 2_000
 
 /** The state directory's checkpoint temps: `<name>.checkpoint.json.<pid>-<8 hex>.tmp`. */
@@ -197,10 +200,19 @@ export const lockOutputDirectory = (
             message: `cannot create ${lockPath}: ${error instanceof Error ? error.message : String(error)}`,
             cause: error
           })
-    const busy = (lockPath: string, holder: LockInfo | undefined, who: string, why: string) =>
+    const busy = (
+      lockPath: string,
+      found: { readonly holder: LockInfo | undefined; readonly age: number },
+      who: string,
+      why: string
+    ) =>
       new ExportError({
         kind: "Io",
-        message: `${who} (${describeHolder(holder)}) is writing to ${dir}${why}: wait for it or use another --out (remove ${lockPath} only if no such run exists)`
+        message:
+          // No holder past the moment of writing it: no run to name, and nothing says whether one is still there.
+          found.holder === undefined && found.age >= beingWrittenMillis
+            ? `${lockPath} is empty or damaged (last written ${Math.round(found.age / 1000)} s ago): a run that failed or was killed while taking it left it, unless it is being written on a slow disk; it is taken over once it is a minute old, or remove it now if no spotpipe run is writing to ${dir}`
+            : `${who} (${describeHolder(found.holder)}) is writing to ${dir}${why}: wait for it or use another --out (remove ${lockPath} only if no such run exists)`
       })
     const mine: LockInfo = {
       pid: process.pid,
@@ -236,7 +248,7 @@ export const lockOutputDirectory = (
     if (shard === undefined) {
       const main = yield* releaseAtEnd(mainPath)
       const got = yield* takeLockWaiting(mainPath, { ...mine, registering: true }, cannotCreate(mainPath))
-      if (!got.taken) return yield* busy(mainPath, got.holder, "another spotpipe run", "")
+      if (!got.taken) return yield* busy(mainPath, got, "another spotpipe run", "")
       main.taken = true
       yield* Effect.gen(function* () {
         // Holding `.spotpipe.lock`, no shard can register: a live shard lock now is a shard at work.
@@ -246,7 +258,7 @@ export const lockOutputDirectory = (
           if (held !== undefined) {
             return yield* busy(
               otherPath,
-              held.holder,
+              held,
               `shard ${other.index}/${other.count} of another spotpipe run`,
               ", and a run that is not a shard needs the folder to itself"
             )
@@ -286,7 +298,7 @@ export const lockOutputDirectory = (
       if (!got.taken) {
         return yield* busy(
           mainPath,
-          got.holder,
+          got,
           "another spotpipe run",
           `, and shard ${shard.index}/${shard.count} shares a folder only with the other shards of its job`
         )
@@ -305,7 +317,7 @@ export const lockOutputDirectory = (
           if (held === undefined) continue
           return yield* busy(
             otherPath,
-            held.holder,
+            held,
             other.count === shard.count
               ? `shard ${other.index}/${other.count} of another job`
               : `shard ${other.index}/${other.count} of another spotpipe run`,
@@ -315,7 +327,7 @@ export const lockOutputDirectory = (
           )
         }
         const taken = yield* takeLock(ownPath, mine, cannotCreate(ownPath))
-        if (!taken.taken) return yield* busy(ownPath, taken.holder, "another spotpipe run", "")
+        if (!taken.taken) return yield* busy(ownPath, taken, "another spotpipe run", "")
         own.taken = true
       }).pipe(Effect.ensuring(fs.remove(mainPath).pipe(Effect.ignore)))
     })
@@ -401,12 +413,16 @@ const warnStale = (lockPath: string, found: Found, action: string) =>
  */
 const heldBy = (
   lockPath: string
-): Effect.Effect<{ readonly holder: LockInfo | undefined } | undefined, never, FileSystem.FileSystem> =>
+): Effect.Effect<
+  { readonly holder: LockInfo | undefined; readonly age: number } | undefined,
+  never,
+  FileSystem.FileSystem
+> =>
   Effect.gen(function* () {
     for (let attempt = 1; ; attempt++) {
       const found = yield* inspect(lockPath)
       if (found === undefined) return undefined
-      if (!found.stale || attempt >= 3) return { holder: found.holder }
+      if (!found.stale || attempt >= 3) return { holder: found.holder, age: found.age }
       if (attempt > 1) yield* Effect.sleep(5 * attempt) // another run may be mid-takeover
       yield* warnStale(lockPath, found, "removing it")
       yield* takeOver(lockPath, found.text)
@@ -431,20 +447,7 @@ const takeLock = <E>(
   Effect.gen(function* () {
     // true: created; false: it exists already.
     const tryCreate = Effect.tryPromise({
-      try: async () => {
-        try {
-          const handle = await NodeFs.open(lockPath, "wx", 0o644)
-          try {
-            await handle.writeFile(`${JSON.stringify(mine)}\n`, "utf8")
-          } finally {
-            await handle.close()
-          }
-          return true
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === "EEXIST") return false
-          throw error
-        }
-      },
+      try: () => createHolding(lockPath, `${JSON.stringify(mine)}\n`),
       catch: cannotCreate
     })
     for (let attempt = 1; !(yield* tryCreate); attempt++) {
@@ -459,6 +462,47 @@ const takeLock = <E>(
     }
     return { taken: true }
   })
+
+const codeOf = (error: unknown) => (error as NodeJS.ErrnoException).code
+
+/**
+ * Creates `path` holding `text`, or answers false when it exists. The text goes to a temp file first, hard-linked into
+ * place (exclusive, as `wx` is), so a lock is never empty or torn: a run whose write fails (a full disk) or that is
+ * killed meanwhile leaves no lock, at most a temp file that the next run removes. On a file system without hard links
+ * the file is created exclusively, then written, and removed again when the write fails.
+ */
+const createHolding = async (path: string, text: string): Promise<boolean> => {
+  const temp = NodePath.join(NodePath.dirname(path), tempFileName(NodePath.basename(path).replace(/^\./, "")))
+  let linked: boolean | undefined
+  try {
+    await NodeFs.writeFile(temp, text, { encoding: "utf8", flag: "wx", mode: 0o644 })
+    linked = await NodeFs.link(temp, path).then(
+      () => true,
+      (error: unknown) => {
+        if (codeOf(error) === "EEXIST") return false
+        if (["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"].includes(String(codeOf(error)))) return undefined
+        throw error
+      }
+    )
+  } finally {
+    await NodeFs.rm(temp, { force: true })
+  }
+  if (linked !== undefined) return linked
+  const handle = await NodeFs.open(path, "wx", 0o644).catch((error: unknown) => {
+    if (codeOf(error) === "EEXIST") return undefined
+    throw error
+  })
+  if (handle === undefined) return false
+  try {
+    await handle.writeFile(text, "utf8")
+  } catch (error) {
+    await handle.close().catch(() => undefined)
+    await NodeFs.rm(path, { force: true })
+    throw error
+  }
+  await handle.close()
+  return true
+}
 
 /**
  * {@link takeLock}, waiting while the holder registers or is still being written (for a moment after the lock was
