@@ -28,7 +28,7 @@ import type { Format } from "../formats/RowFormat.ts"
 import { setResumeHint, shellWord } from "../Interruption.ts"
 import { type DdlManifest, writeDdl } from "../load/Ddl.ts"
 import { duckDbInstalled, duckDbPackage } from "../load/DuckDbEngine.ts"
-import { checkLoadRequest, type LoadReport, loadKeysOf, loadStep } from "../load/LoadStep.ts"
+import { checkLoadRequest, type LoadReport, loadKeyRefusal, loadKeysOf, loadStep } from "../load/LoadStep.ts"
 import type { Dialect } from "../load/Warehouse.ts"
 import { isDocumentFormat, type OrgSelection } from "../output/Manifest.ts"
 import { checkOutputFolder, claimDemoFolder } from "../output/OutputFolder.ts"
@@ -844,6 +844,12 @@ export const runJobFile = (input: RunInput) =>
             message: `dry run: ${result.dryRun.failures.length} of the job's exports cannot be planned or read (nothing was written): ${result.dryRun.failures[0]!.error.message}`
           })
         }
+        // What the job's load would refuse once every export was written: said now, as a run would only at its end.
+        const refusal =
+          job.load === undefined
+            ? undefined
+            : loadKeyRefusal(result.dryRun, { mode: job.load.mode ?? "replace", key: job.load.key ?? [] })
+        if (refusal !== undefined) return yield* new ExportError({ kind: "Remote", message: refusal })
         return
       }
       const manifest = result.manifest

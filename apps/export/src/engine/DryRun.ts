@@ -22,6 +22,8 @@ export interface DryRunOutput {
   readonly file: string
   /** The export (its key) it belongs to. */
   readonly export: string
+  /** That export as the job gives it (its `loadKey`, say). */
+  readonly jobExport: JobExport
   /** For the table, e.g. `answer Sales`. */
   readonly label: string
   readonly format: ExportFormat
@@ -122,6 +124,7 @@ const dryRunOutput = <E>(
     return {
       file: outDir === undefined ? "-" : planned.file,
       export: planned.key,
+      jobExport: planned.export,
       label: planned.label,
       format: planned.settings.format,
       source: planned.source,

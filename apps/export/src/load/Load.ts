@@ -325,7 +325,11 @@ const listedColumns = 20
  * a result column `--column-names snake` renamed, or a close name: names are exact, case too), then the file's
  * columns.
  */
-const missingKeys = (output: LoadOutput, missing: ReadonlyArray<string>, inJob: boolean): string => {
+export const missingKeys = (
+  output: Pick<LoadOutput, "file" | "columns" | "resultNames">,
+  missing: ReadonlyArray<string>,
+  inJob: boolean
+): string => {
   const inFile = new Map<string, string>(output.columns.map((c) => [c.name, c.name]))
   for (const [name, result] of output.resultNames ?? []) if (!inFile.has(result)) inFile.set(result, name)
   const keys = missing.map((k) => {

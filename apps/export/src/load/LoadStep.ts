@@ -12,17 +12,18 @@ import * as NodePath from "node:path"
 import { Clock, Config, Effect, Exit, Option, Redacted } from "effect"
 import { readPasswordFile } from "../cluster/Connection.ts"
 import { ExportError } from "../ExportError.ts"
+import type { DryRunPlan } from "../engine/DryRun.ts"
 import { StepProbe } from "../engine/Run.ts"
 import { setInterruptedLeft } from "../Interruption.ts"
 import { type LoadMode, parseTarget, withSslModeOf } from "../LoadTarget.ts"
-import type { Manifest } from "../output/Manifest.ts"
+import { isDocumentFormat, type Manifest } from "../output/Manifest.ts"
 import { permissionColumns, principalTables } from "../plan/AdminExports.ts"
 import type { Job, JobExport } from "../plan/JobFile.ts"
 import { distinctSnakeNames } from "../plan/Names.ts"
 import { UsageError } from "../UsageError.ts"
 import { DuckDbHeld, duckDbInstalled, duckDbMissing, heldHere, openDuckDb } from "./DuckDbEngine.ts"
 import { LoadFailure } from "./Engine.ts"
-import { loadRun, type TableLoad } from "./Load.ts"
+import { loadRun, missingKeys, type TableLoad } from "./Load.ts"
 import { type LockTimeout, lockTimeoutMillis, lockTimeoutShown, noLockTimeout, waitLonger } from "./LockTimeout.ts"
 import { openPostgres } from "./PostgresEngine.ts"
 import { type LoadFormat, type OtherRun, type RunManifest, RunManifestError, readRunManifest } from "./RunManifest.ts"
@@ -199,6 +200,32 @@ const keysLacking = (exports: ReadonlyArray<JobExport>, key: ReadonlyArray<strin
       `exports[${index}] (principals): ${setting} names ${columns}, which its tables ${short.map((t) => t.name).join(", ")} do not all have; ${instead}`
     ]
   })
+}
+
+/**
+ * What a job's merge load would refuse in the files of `plan` once a run had written them all: each file that lacks
+ * a column of its export's key (`"loadKey"`, else the load's `"key"`), said as the load says it; `undefined` when
+ * none does or the load does not merge.
+ */
+export const loadKeyRefusal = (
+  plan: DryRunPlan,
+  load: { readonly mode: LoadMode; readonly key: ReadonlyArray<string> }
+): string | undefined => {
+  if (load.mode !== "merge") return undefined
+  const problems = plan.outputs.flatMap((output) => {
+    if (isDocumentFormat(output.format)) return []
+    const spec = output.jobExport.spec
+    const key = ("loadKey" in spec ? spec.loadKey : undefined) ?? load.key
+    const missing = key.filter((k) => !output.columns.some((c) => c.name === k))
+    if (missing.length === 0) return []
+    const resultNames = new Map(
+      output.columns.flatMap((c) => (c.source_name === undefined ? [] : [[c.name, c.source_name] as const]))
+    )
+    return [missingKeys({ file: output.file, columns: output.columns, resultNames }, missing, true)]
+  })
+  return problems.length === 0
+    ? undefined
+    : `dry run: the job's "load" would refuse these files once a run had exported them all, and load nothing (nothing was written):\n  ${problems.join("\n  ")}`
 }
 
 /** The password given for the load and where it came from (for messages), if one was. */
