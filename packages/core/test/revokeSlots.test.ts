@@ -2,11 +2,12 @@
  * The revokes at shutdown do not queue behind the request slots (`concurrency`): with one slot and the clients of
  * several Orgs released together, every revoke is under way at once, so a cluster slow to answer them still gets
  * each token revoked within the release's bound instead of the later ones waiting for a slot until it runs out.
- * They still keep the client's rate and wait out a 429's `Retry-After`.
+ * Nor do they wait for the slot of a data request still under way when the client closes. They still keep the
+ * client's rate and wait out a 429's `Retry-After`.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { fixtures, startSandbox } from "@spotpipe/sandbox"
-import { Effect, Exit, Layer } from "effect"
+import { Effect, Exit, Fiber, Layer, Stream } from "effect"
 import { Auth, ThoughtSpotClient } from "../src/index.ts"
 import { captureLogs } from "./captureLogs.ts"
 import { makeFake, tokenReply, useClient, withTime } from "./fake.ts"
@@ -67,6 +68,63 @@ describe("the revokes at shutdown and the request slots", () => {
       )
       expect(Exit.isSuccess(exit)).toBe(true)
       expect([sandbox.stats().tokensIssued, sandbox.stats().tokensRevoked]).toEqual([clients, clients])
+      expect(logs.lines.filter((l) => l.level === "Warn")).toEqual([])
+    })
+  )
+
+  it.live("a-data-request-holding-the-one-slot-at-close-does-not-hold-back-the-revoke", () =>
+    Effect.gen(function* () {
+      // A program that closes its client while a read it forked (detached) still waits for an answer: the revoke
+      // goes out beside it, as the sandbox holds that answer until the test is over.
+      const held: Array<() => void> = []
+      const sandbox = yield* Effect.promise(() =>
+        startSandbox({
+          rows: 100,
+          faults: { routes: { searchdata: { latencyMs: HELD } } },
+          clock: {
+            now: () => Date.now(),
+            sleep: (ms) =>
+              ms === HELD
+                ? new Promise<void>((resolve) => void held.push(resolve))
+                : new Promise((resolve) => setTimeout(resolve, ms))
+          }
+        })
+      )
+      const logs = captureLogs()
+      const reads: Array<Fiber.Fiber<number, unknown>> = []
+      const cleanUp = Effect.gen(function* () {
+        for (const read of reads) yield* Fiber.interrupt(read)
+        for (const release of held.splice(0)) release()
+        yield* Effect.promise(() => sandbox.close())
+      })
+      const exit = yield* Effect.exit(
+        Effect.flatMap(ThoughtSpotClient.ThoughtSpotClient, (client) =>
+          Effect.gen(function* () {
+            const read = yield* Effect.forkDetach(
+              Stream.runCount(
+                client.searchData({ logicalTableIdentifier: fixtures.ordersTable.id, queryString: "[Region]" })
+              )
+            )
+            reads.push(read)
+            // The client closes once the read's request is being answered (held): it holds the one slot.
+            while (held.length === 0 && read.pollUnsafe() === undefined) yield* Effect.sleep(10)
+          })
+        ).pipe(
+          Effect.provide(
+            Layer.provideMerge(
+              ThoughtSpotClient.layerNode({
+                host: sandbox.url,
+                auth: Auth.password({ username: fixtures.user.username, password: fixtures.user.password }),
+                concurrency: 1
+              }),
+              logs.layer
+            )
+          ),
+          Effect.ensuring(cleanUp)
+        )
+      )
+      expect(Exit.isSuccess(exit)).toBe(true)
+      expect([sandbox.stats().tokensIssued, sandbox.stats().tokensRevoked]).toEqual([1, 1])
       expect(logs.lines.filter((l) => l.level === "Warn")).toEqual([])
     })
   )
