@@ -144,14 +144,17 @@ const describe = (
   return `${e.message ?? String(error)}${detail}${e.where === undefined ? "" : ` (${e.where})`}${hint}`
 }
 
-/** `COPY` text for `output` into `table` (a quoted, maybe qualified, SQL name). */
-export const copyStatement = (table: string, output: LoadOutput): string => {
+/**
+ * `COPY` text for `output` into `table` (a quoted, maybe qualified, SQL name); `freeze` for a table this transaction
+ * created (see the engine's `copy`).
+ */
+export const copyStatement = (table: string, output: LoadOutput, freeze = false): string => {
   const columns = output.columns.map((c) => quoteIdent(c.name)).join(", ")
   const options =
     output.format === "csv"
       ? `FORMAT csv, HEADER true, ENCODING 'UTF8'${output.nullString === undefined ? "" : `, NULL ${quoteLiteral(output.nullString)}`}`
       : "FORMAT csv, ENCODING 'UTF8'"
-  return `COPY ${table} (${columns}) FROM STDIN WITH (${options})`
+  return `COPY ${table} (${columns}) FROM STDIN WITH (${options}${freeze ? ", FREEZE true" : ""})`
 }
 
 /** `pg_class.relkind` of what is not a table, as a message names it. */
@@ -565,7 +568,10 @@ export const openPostgres = async (
         await query(into === "temporary" ? create.replace("CREATE TABLE", "CREATE TEMPORARY TABLE") : create)
       }
       const target = into === "temporary" ? temporaryTable("postgres", table) : quoteIdent(table)
-      const copy = client.query(copyFrom(copyStatement(target, output)))
+      // A table created here is filled frozen: once committed (a replace's swap), a transaction whose snapshot is
+      // older (REPEATABLE READ, SERIALIZABLE) sees its rows, where it would see it empty (rows of a transaction
+      // after its snapshot). Not a temporary one: no other session reads it.
+      const copy = client.query(copyFrom(copyStatement(target, output, into === "create")))
       const file = () => NodeFs.createReadStream(output.path, { highWaterMark: 1 << 20 })
       // COPY takes its table's lock first: a session holding it (LOCK TABLE) is waited for.
       const watch = watchLocks()
