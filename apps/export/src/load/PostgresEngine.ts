@@ -513,6 +513,9 @@ export const openPostgres = async (
   // standard_conforming_strings on; a database or role may set it off, where '\N' would be the null string N.
   try {
     await query("SET standard_conforming_strings = on")
+    // A load's checks under its table's lock (an append's "already appended", a merge's columns) must read what the
+    // load it waited for committed: a role's or database's REPEATABLE READ default would read from before the wait.
+    await query("SET default_transaction_isolation = 'read committed'")
     // Milliseconds, the setting's unit; 0 is PostgreSQL's "without limit" too.
     if (lockTimeout.seconds !== undefined) await query(`SET lock_timeout = ${lockTimeout.seconds * 1000}`)
     const facts = (
