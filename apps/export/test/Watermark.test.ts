@@ -4,7 +4,8 @@
  * none before the listing was read whole), the export id a watermark is kept under (the starting point and file
  * settings left out), the state file that runs sharing a folder change at once, `last` against another cluster, and
  * the wall time a DATE_TIME watermark is written as (in the data zone also when its offset had seconds, and one offset
- * difference earlier when a fall-back repeats it), and the state file damaged or in the way.
+ * difference earlier when a fall-back repeats it), and the state file damaged or in the way (an entry edited into
+ * another valid one included: its digest no longer matches).
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
@@ -19,7 +20,10 @@ import {
   lastWatermark,
   ModifiedTracker,
   readWatermarks,
+  recordStarted,
   recordWatermarks,
+  startedFileName,
+  startedOf,
   unambiguousWatermark,
   watermarkId,
   watermarksFileName
@@ -319,6 +323,77 @@ describe("damaged incremental state", () => {
       expect(yield* last(dir, "c")).toBe("2026-12-03T00:00:00.000Z")
       const gone = yield* Effect.flip(last(dir, "a")).pipe(Effect.map((e) => e.message))
       expect(gone).toContain("needs an earlier successful run of this export")
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+})
+
+/** The state file `name` of `dir` as JSON, changed by `edit`, written back. */
+const editState = (dir: string, name: string, edit: (exports: Record<string, Record<string, unknown>>) => void) => {
+  const file = NodePath.join(dir, stateDirName, name)
+  const state = JSON.parse(NodeFs.readFileSync(file, "utf8")) as { exports: Record<string, Record<string, unknown>> }
+  edit(state.exports)
+  NodeFs.writeFileSync(file, `${JSON.stringify(state, null, 2)}\n`)
+}
+
+describe("an edited incremental state entry", () => {
+  it.effect("a-watermark-edited-into-another-valid-one-is-refused-saying-what-to-do", () =>
+    Effect.gen(function* () {
+      const dir = yield* recorded()
+      // A day later: valid, and would skip a day of events without a word.
+      editState(dir, watermarksFileName, (exports) => {
+        exports[watermarkId(audit("a"))]!["value"] = "2026-12-02T00:00:00.000Z"
+      })
+      const message = yield* Effect.flip(last(dir, "a")).pipe(Effect.map((e) => e.message))
+      expect(message).toBe(
+        `audit a: its watermark in ${dir}/${stateDirName}/${watermarksFileName} was changed after its run wrote it (its sha256 does not match), so where the previous run left off is unknown and --since last could skip or repeat rows: run it once with --since given a starting point instead of "last" (its last run's manifest lists the watermark it recorded), and that run records its watermark anew`
+      )
+      // The other export's entry is as written.
+      expect(yield* last(dir, "b")).toBe("2026-12-02T00:00:00.000Z")
+      // A run given a starting point records it anew, sealed.
+      yield* recordWatermarks(dir, [
+        [watermarkId(audit("a")), { kind: "audit", value: "2026-12-04T00:00:00.000Z", run_id: "r2", host }]
+      ])
+      expect(yield* last(dir, "a")).toBe("2026-12-04T00:00:00.000Z")
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("a-watermark-moved-to-another-export-is-refused", () =>
+    Effect.gen(function* () {
+      const dir = yield* recorded()
+      editState(dir, watermarksFileName, (exports) => {
+        exports[watermarkId(audit("b"))] = exports[watermarkId(audit("a"))]!
+      })
+      const message = yield* Effect.flip(last(dir, "b")).pipe(Effect.map((e) => e.message))
+      expect(message).toContain("was changed after its run wrote it")
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("an-earlier-versions-watermark-without-a-digest-is-read-as-it-is", () =>
+    Effect.gen(function* () {
+      const dir = yield* recorded()
+      editState(dir, watermarksFileName, (exports) => {
+        delete exports[watermarkId(audit("a"))]!["sha256"]
+      })
+      expect(yield* last(dir, "a")).toBe("2026-12-01T00:00:00.000Z")
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("an-edited-starting-point-of-the-interrupted-run-is-refused-by-resume", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const entry = audit("a")
+      const point = { since: "2026-12-01T00:00:00.000Z", until: "2026-12-02T00:00:00.000Z" }
+      yield* recordStarted(dir, [
+        [watermarkId(entry), { given: { since: "last", until: null }, resolved: point, host }]
+      ])
+      expect(yield* startedOf(dir, entry, host)).toEqual(point)
+      editState(dir, startedFileName, (exports) => {
+        ;(exports[watermarkId(entry)]!["resolved"] as Record<string, unknown>)["since"] = "2026-11-30T00:00:00.000Z"
+      })
+      const message = yield* Effect.flip(startedOf(dir, entry, host)).pipe(Effect.map((e) => e.message))
+      expect(message).toBe(
+        `audit a: its entry in ${NodePath.join(dir, stateDirName, startedFileName)} was changed after its run wrote it (its sha256 does not match), so where the interrupted run started is unknown and --resume cannot continue it: run without --resume (with --force) to start the export anew`
+      )
     }).pipe(Effect.provide(NodeServices.layer))
   )
 })

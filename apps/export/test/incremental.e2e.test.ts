@@ -12,6 +12,7 @@ import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { entryDigest } from "../src/plan/Watermark.ts"
 import { runCliInProcess } from "./support/inProcess.ts"
 import { pauseAtStepPath as pauseAtStep, runCli, runNode } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
@@ -226,13 +227,15 @@ describe("search --since-column of a text column", () => {
       // The sandbox filters no text column; a cluster does, and its maximum may be a name like O'Brien: the state
       // a run by [Customer] would have left, made from this run's.
       const state = JSON.parse(NodeFs.readFileSync(marksFile(dir), "utf8")) as {
-        exports: Record<string, { column: string; value: string }>
+        exports: Record<string, { column: string; value: string; sha256?: string }>
       }
+      // Sealed as a run seals it (an entry edited by hand is refused as such).
       const byCustomer = Object.fromEntries(
-        Object.entries(state.exports).map(([id, mark]) => [
-          id.replace('"sinceColumn":"Order ID"', '"sinceColumn":"Customer"'),
-          { ...mark, column: "Customer", value: "O'Brien" }
-        ])
+        Object.entries(state.exports).map(([id, mark]) => {
+          const customer = id.replace('"sinceColumn":"Order ID"', '"sinceColumn":"Customer"')
+          const entry = { ...mark, column: "Customer", value: "O'Brien" }
+          return [customer, { ...entry, sha256: entryDigest(customer, entry) }]
+        })
       )
       expect(Object.keys(byCustomer)[0]).toContain('"sinceColumn":"Customer"')
       NodeFs.writeFileSync(marksFile(dir), JSON.stringify({ ...state, exports: byCustomer }))
@@ -373,9 +376,9 @@ describe("--resume of an incremental run", () => {
         expect(byFile.get("audit.ndjson")).toBe("skipped")
         // The same watermarks, now recorded by the run whose manifest lists the outputs last.
         const pointsOf = (text: string) =>
-          Object.values((JSON.parse(text) as { exports: Record<string, { run_id: string }> }).exports).map(
-            ({ run_id, ...point }) => [point, run_id]
-          )
+          Object.values(
+            (JSON.parse(text) as { exports: Record<string, { run_id: string; sha256: string }> }).exports
+          ).map(({ run_id, sha256: _, ...point }) => [point, run_id])
         const resumedRun = manifestOf(dir).run_id
         expect(pointsOf(NodeFs.readFileSync(marksFile(dir), "utf8"))).toEqual(
           pointsOf(marksAfterB).map(([point]) => [point, resumedRun])

@@ -14,7 +14,7 @@
  * same resolved point, so the increment the interrupted run wrote is verified and kept, not replaced by a new one.
  *
  * Both files are changed under a lock beside them (runs that share a folder, such as shards, record at once) and
- * replaced atomically.
+ * replaced atomically. Each entry carries its SHA-256 ({@link entryDigest}): one edited or damaged since is refused.
  *
  * What a watermark is, per kind, chosen so that nothing that changes while a run reads is missed (at the price of
  * reading some objects or rows twice):
@@ -30,6 +30,7 @@
  * - `audit` (audit logs): the end of the time range read (`--until`); the next run's range starts there, so the
  *   windows of successive runs meet with no gap and no overlap.
  */
+import { createHash } from "node:crypto"
 import type { TimeZone } from "@spotpipe/decode"
 import { Effect, Exit, FileSystem, Option, Path, type PlatformError, Schema } from "effect"
 import { ExportError } from "../ExportError.ts"
@@ -62,7 +63,9 @@ export const Watermark = Schema.Struct({
   /** The run that recorded it (its manifest is `manifest-<run_id>.json`). */
   run_id: Schema.String,
   /** The cluster it was read from (the manifest's `host`); absent in files of older versions. */
-  host: Schema.optionalKey(Schema.String)
+  host: Schema.optionalKey(Schema.String),
+  /** {@link entryDigest} of the entry, so that an edited or damaged one is refused, not read as another point. */
+  sha256: Schema.optionalKey(Schema.String)
 })
 /** See {@link Watermark}. */
 export type Watermark = typeof Watermark.Type
@@ -78,7 +81,9 @@ export const Started = Schema.Struct({
   given: StartingPoint,
   resolved: StartingPoint,
   /** The cluster it reads. */
-  host: Schema.String
+  host: Schema.String,
+  /** {@link entryDigest} of the entry (as a watermark's). */
+  sha256: Schema.optionalKey(Schema.String)
 })
 /** See {@link Started}. */
 export type Started = typeof Started.Type
@@ -131,6 +136,31 @@ const stableJson = (value: unknown): string => {
   }
   return JSON.stringify(value)
 }
+
+/**
+ * The SHA-256 of a state file's entry for the export `id`, its `sha256` left out: a value edited or damaged into
+ * another valid one (a date a day later, a column maximum with a digit flipped) would make `last` skip or repeat rows
+ * without a word. The id is in it too, so an entry moved to another export does not match either.
+ */
+export const entryDigest = (id: string, entry: { readonly sha256?: string }): string => {
+  const { sha256: _, ...fields } = entry
+  return createHash("sha256")
+    .update(stableJson({ id, entry: fields }), "utf8")
+    .digest("hex")
+}
+
+/** `entry` with its {@link entryDigest}. */
+const sealed = <A extends { readonly sha256?: string }>(id: string, entry: A): A => ({
+  ...entry,
+  sha256: entryDigest(id, entry)
+})
+
+/**
+ * Whether the entry for `id` is as its run wrote it. An entry without a digest, written by an earlier version, is read
+ * as it is (there is nothing to check it against).
+ */
+const intact = (id: string, entry: { readonly sha256?: string }): boolean =>
+  entry.sha256 === undefined || entry.sha256 === entryDigest(id, entry)
 
 /** Why the state file `file` cannot be read (not: it is missing), and what to do. */
 const unreadable = (file: string, error: PlatformError.PlatformError): string => {
@@ -266,7 +296,7 @@ export const recordWatermarks = (
     ? Effect.void
     : updateStateFile(outDir, watermarksFileName, decodeFile, (exports) => ({
         ...exports,
-        ...Object.fromEntries(marks)
+        ...Object.fromEntries(marks.map(([id, mark]) => [id, sealed(id, mark)]))
       }))
 
 /**
@@ -282,7 +312,7 @@ export const recordStarted = (
     ? Effect.void
     : updateStateFile(outDir, startedFileName, decodeStarted, (exports) => ({
         ...exports,
-        ...Object.fromEntries(started)
+        ...Object.fromEntries(started.map(([id, point]) => [id, sealed(id, point)]))
       }))
 
 /** The starting point of `spec` as given, or as resolved (an export without one: `undefined`). */
@@ -314,7 +344,14 @@ export const startedOf = (
   Effect.gen(function* () {
     const given = startingPointOf(entry.spec)
     if (given === undefined) return undefined
-    const started = (yield* readStarted(outDir)).exports[watermarkId(entry)]
+    const id = watermarkId(entry)
+    const started = (yield* readStarted(outDir)).exports[id]
+    if (started !== undefined && !intact(id, started)) {
+      const path = yield* Path.Path
+      return yield* new UsageError({
+        message: `${entry.what}: its entry in ${path.join(outDir, stateDirName, startedFileName)} was changed after its run wrote it (its sha256 does not match), so where the interrupted run started is unknown and --resume cannot continue it: run without --resume (with --force) to start the export anew`
+      })
+    }
     if (started === undefined || started.host !== host) return undefined
     const same = started.given.since === given.since && (started.given.until ?? null) === (given.until ?? null)
     return same ? started.resolved : undefined
@@ -342,7 +379,13 @@ export const lastWatermark = (
         message: `${last} reads where the previous run left off, which is recorded in its output folder, but --out - writes to stdout: give ${flag} a date, or write to a folder`
       })
     }
-    const mark = (yield* readWatermarks(outDir, setting, say)).get(watermarkId(entry))
+    const id = watermarkId(entry)
+    const mark = (yield* readWatermarks(outDir, setting, say)).get(id)
+    if (mark !== undefined && !intact(id, mark)) {
+      return yield* new UsageError({
+        message: `${entry.what}: its watermark in ${outDir}/${stateDirName}/${watermarksFileName} was changed after its run wrote it (its sha256 does not match), so where the previous run left off is unknown and ${last} could skip or repeat rows: run it once with ${flag} given a starting point instead of "last" (its last run's manifest lists the watermark it recorded), and that run records its watermark anew`
+      })
+    }
     // The id names what the export reads (a search's column included): another export's watermark never applies.
     if (mark === undefined || mark.kind !== kind || mark.column !== column) {
       return yield* new UsageError({
