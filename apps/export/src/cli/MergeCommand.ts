@@ -1,18 +1,22 @@
 /**
- * `spotpipe merge <run folder…> [--out DIR] [--force] [--max-spread HOURS]`: joins the part files of split exports (`"split": K` in a
+ * `spotpipe merge <run folder…> [--out DIR] [--force] [--max-spread HOURS] [--ddl …]`: joins the part files of split exports (`"split": K` in a
  * job file) that the shards of a run wrote, into the files of an unsplit run with one manifest (output/Merge.ts
  * checks and writes them); a sharded run without split exports gets that manifest alone, so it loads as a folder. Prints a table of the merged files and a footer with the totals, like the export
  * summary, or one JSON object with `--json` (on stdout, also with `--quiet`) or `--log-format json`. Shards of one
  * run are told apart from another run's by their job run id (`spotpipe run --job-run`), else by their start times
- * (`--max-spread`).
+ * (`--max-spread`). The merged run gets DDL of its whole manifest in the dialects the shards wrote DDL in, and
+ * those `--ddl` names.
  */
 import { Console, Effect, Exit, FileSystem, Option, Path } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
+import { ExportError } from "../ExportError.ts"
+import { ddlFilesIn, ddlRefusal, writeDdl } from "../load/Ddl.ts"
+import { type Dialect, ddlFileName, dialects } from "../load/Warehouse.ts"
 import { defaultMaxSpreadHours, type MergedFile, mergeRuns } from "../output/Merge.ts"
 import { parseJobFile } from "../plan/JobFile.ts"
 import { UsageError } from "../UsageError.ts"
 import { version } from "../Version.ts"
-import { jsonReportFlag, logFlags } from "./Flags.ts"
+import { jsonReportFlag, logFlags, writeFlags } from "./Flags.ts"
 import { checkLogging } from "./Settings.ts"
 import { formatTable } from "./Summary.ts"
 import { formatCount, inert, jsonLine, plural } from "./TerminalText.ts"
@@ -35,6 +39,35 @@ const jobFingerprintAt = (file: string) =>
     if (Option.isNone(text)) return undefined
     const parsed = parseJobFile(text.value, file)
     return Exit.isSuccess(parsed) ? parsed.value.fingerprint : undefined
+  })
+
+/**
+ * The dialects of the merged run's DDL: those `--ddl` asks for and those whose file a shard's folder (or the merge's)
+ * holds in `ddl/`. A shard's DDL describes its own manifest only, and shards sharing a folder replace each other's, so
+ * the merged run gets DDL of its whole manifest in every dialect the shards wrote. Refused before anything is
+ * written when it cannot be written (the same checks as `--ddl`'s).
+ */
+const ddlDialects = (
+  asked: ReadonlyArray<Dialect>,
+  folders: ReadonlyArray<string>,
+  outputs: Parameters<typeof ddlRefusal>[0]["outputs"]
+) =>
+  Effect.gen(function* () {
+    const found: Array<{ readonly dialect: Dialect; readonly at: string }> = []
+    for (const folder of folders) {
+      for (const dialect of yield* ddlFilesIn(folder)) found.push({ dialect, at: `${folder}/${ddlFileName(dialect)}` })
+    }
+    const chosen = dialects.filter((d) => asked.includes(d) || found.some((f) => f.dialect === d))
+    const refusal = ddlRefusal({ outputs }, chosen)
+    if (refusal !== undefined) {
+      const held = found.filter((f) => !asked.includes(f.dialect)).map((f) => f.at)
+      const shown = `${held.slice(0, 2).join(", ")}${held.length > 2 ? ", …" : ""}`
+      return yield* new ExportError({
+        kind: "BadData",
+        message: `--ddl${held.length === 0 ? "" : ` (the shards' folders hold DDL: ${shown})`}: the merged run's DDL cannot be written: ${refusal}${held.length === 0 ? "" : `; or, to merge without DDL, remove ${held.length === 1 ? "that file" : "those files"}`}; nothing was written`
+      })
+    }
+    return chosen
   })
 
 /**
@@ -81,6 +114,11 @@ export const mergeCommand = Command.make(
       ),
       Flag.optional
     ),
+    ddl: writeFlags.ddl.pipe(
+      Flag.withDescription(
+        `also write CREATE TABLE statements for the merged run into ddl/, comma-separated: ${dialects.join(",")} (without it: the dialects the shards wrote DDL in)`
+      )
+    ),
     ...logFlags,
     json: jsonReportFlag
   },
@@ -93,18 +131,26 @@ export const mergeCommand = Command.make(
         return yield* new UsageError({ message: "spotpipe merge writes files: give --out a directory, not -" })
       }
       const maxSpreadHours = Option.isSome(input.maxSpread) ? yield* spreadHours(input.maxSpread.value) : undefined
+      let ddl: ReadonlyArray<Dialect> = []
       const report = yield* mergeRuns({
         runs: input.runs,
         out,
         force: input.force,
         ...(maxSpreadHours === undefined ? {} : { maxSpreadHours }),
         version,
-        jobFingerprintAt
+        jobFingerprintAt,
+        beforeWriting: ({ folders, outputs }) =>
+          Effect.map(ddlDialects(input.ddl, folders, outputs), (chosen) => {
+            ddl = chosen
+          })
       })
+      // After the manifest, whose outputs it describes (as for the exporting commands).
+      const ddlFiles = yield* writeDdl(out, report.manifest, ddl)
       // --json: the report on stdout whatever the logs look like, and with --quiet too.
       if (settings.quiet && !input.json) return
       const path = yield* Path.Path
       const folder = path.resolve(out)
+      const ddlShown = ddlFiles.length === 0 ? "" : `; its DDL: ${ddlFiles.join(", ")}`
       yield* Console.log(
         input.json || settings.format === "json"
           ? jsonLine({
@@ -114,16 +160,17 @@ export const mergeCommand = Command.make(
                 folder,
                 // Absolute, as `folder` and every path of the other commands' reports: --out may be relative.
                 manifest: path.resolve(report.manifestPath),
-                job_run: report.jobRun ?? null
+                job_run: report.jobRun ?? null,
+                ...(ddlFiles.length === 0 ? {} : { ddl: ddlFiles })
               }
             })
           : report.files.length === 0
-            ? inert(joinedFooter(report.shards, report.others.length, folder, report.jobRun))
+            ? inert(joinedFooter(report.shards, report.others.length, folder, report.jobRun) + ddlShown)
             : `${formatTable(
                 ["file", "parts", "rows", "bytes"],
                 report.files.map((f) => [f.file, formatCount(f.parts), formatCount(f.rows), formatCount(f.bytes)]),
                 [false, true, true, true]
-              )}${inert(mergedFooter(report.files, report.others.length, folder, report.jobRun))}`
+              )}${inert(mergedFooter(report.files, report.others.length, folder, report.jobRun) + ddlShown)}`
       )
     })
 ).pipe(

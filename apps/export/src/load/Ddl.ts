@@ -7,12 +7,15 @@
  * characters and its reserved prefixes; BigQuery and DuckDB see `Total` and `total` as one name) refuses the DDL, naming the columns, before any file is written: the names must be the files'
  * (BigQuery loads NDJSON by key), so the way out is `--column-names snake`, never a renamed column in the DDL. A run
  * exported with `--escape-formulae` (cells that are not the data's) refuses the DDL too, as `spotpipe load` does.
+ * `spotpipe merge` writes the merged run's DDL (its shards' describe their own outputs), checking it before it
+ * writes anything ({@link ddlRefusal}).
  */
 import { Effect, FileSystem, type Path } from "effect"
 import { ExportError } from "../ExportError.ts"
 import { replaceFile } from "../output/AtomicFile.ts"
 import { isDocumentFormat } from "../output/Manifest.ts"
 import {
+  dialects as allDialects,
   type Dialect,
   ddlFileName,
   duckDbNameKey,
@@ -37,11 +40,14 @@ export interface DdlManifest {
   }>
 }
 
+/** The outputs of a manifest, as DDL reads them (a run id is not needed). */
+type DdlOutputs = Pick<DdlManifest, "outputs"> & { readonly run_id?: string }
+
 /**
  * The table files of `manifest` written with `--escape-formulae`: their cells starting with `=`, `+`, `-`, `@`
  * carry a `'` that is not in the data, so no table holds the data from them (`spotpipe load` refuses them too).
  */
-const escapedFiles = (manifest: DdlManifest): ReadonlyArray<string> =>
+const escapedFiles = (manifest: DdlOutputs): ReadonlyArray<string> =>
   manifest.outputs
     .filter(
       (o) =>
@@ -60,7 +66,7 @@ const mergedFile = (file: string): string => file.replace(/\.part-\d{4,}-of-\d{4
  * not tables; the parts of a split export are one table, named after the file `spotpipe merge` joins them into
  * (the run `load` takes).
  */
-export const manifestTables = (manifest: DdlManifest): ReadonlyArray<TableSpec> => {
+export const manifestTables = (manifest: DdlOutputs): ReadonlyArray<TableSpec> => {
   const files: Array<string> = []
   const specs: Array<TableSpec["columns"]> = []
   for (const o of manifest.outputs) {
@@ -139,6 +145,35 @@ export const ddlNameProblems = (
   }
   return problems
 }
+
+/**
+ * Why `dialects`' DDL for `manifest`'s outputs cannot be written, and what to do (the checks of {@link writeDdl}),
+ * or `undefined` when it can: for a command that checks before it writes anything (`spotpipe merge`).
+ */
+export const ddlRefusal = (manifest: DdlOutputs, dialects: ReadonlyArray<Dialect>): string | undefined => {
+  if (dialects.length === 0) return undefined
+  const escaped = escapedFiles(manifest)
+  if (escaped.length > 0) {
+    const one = escaped.length === 1
+    return `${escaped.join(", ")} ${one ? "was" : "were"} exported with --escape-formulae: ${one ? "its" : "their"} cells starting with = + - @ carry a ' that is not in the data, so no table holds the data from ${one ? "it" : "them"}; export ${one ? "it" : "them"} again without --escape-formulae for the DDL`
+  }
+  const problems = ddlNameProblems(manifestTables(manifest), dialects)
+  return problems.length === 0
+    ? undefined
+    : `these column names cannot be used as they are: ${problems.join("; ")}; export again with --column-names snake (the DDL's names must be the files' names)`
+}
+
+/** The dialects whose DDL file `dir/ddl/` holds (`ddl/postgres.sql`, …), in the order of {@link allDialects}. */
+export const ddlFilesIn = (dir: string): Effect.Effect<ReadonlyArray<Dialect>, never, FileSystem.FileSystem> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const found: Array<Dialect> = []
+    for (const dialect of allDialects) {
+      if (yield* fs.exists(`${dir}/${ddlFileName(dialect)}`).pipe(Effect.orElseSucceed(() => false)))
+        found.push(dialect)
+    }
+    return found
+  })
 
 /** Writes `dialects`' DDL files for `manifest` into `dir/ddl/`; returns the paths written (relative to `dir`). */
 export const writeDdl = (

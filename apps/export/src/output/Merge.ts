@@ -18,7 +18,7 @@
  * the other outputs of the same job there (as their runs recorded them, each file checked against its entry first),
  * so the merged run is the whole job's and `spotpipe load` of the folder loads all of it. Parquet parts are refused (a Parquet file is not
  * a concatenation of parts; the job file refuses `split` with Parquet anyway). Nothing is written when anything
- * is missing or does not match: the error names the part and what to do — a shard to run again by the command line
+ * is missing or does not match (nor when the caller's own check fails, `--ddl`'s): the error names the part and what to do — a shard to run again by the command line
  * its job run ran it with (job run, folder, the flags its files record). A sharded run of a job without `split`
  * is joined the same way, its manifest listing only the shards' other outputs, so the folder loads as one run.
  */
@@ -69,6 +69,14 @@ export interface MergeOptions {
    * is none that reads as a job: how a shard's rerun command is checked to name the job the shards ran.
    */
   readonly jobFingerprintAt: (path: string) => Effect.Effect<string | undefined, never, FileSystem.FileSystem>
+  /**
+   * Runs once everything is checked, before anything is written, with the folders the merge reads and writes (the
+   * shards' and `out`) and the outputs its manifest will list: a failure leaves nothing written (`--ddl`'s checks).
+   */
+  readonly beforeWriting?: (merged: {
+    readonly folders: ReadonlyArray<string>
+    readonly outputs: ReadonlyArray<ManifestOutput>
+  }) => Effect.Effect<void, ExportError, FileSystem.FileSystem | Path.Path>
 }
 
 /**
@@ -98,6 +106,8 @@ export interface MergeReport {
   readonly jobRun: string | undefined
   /** How many shards' runs it joined (1 for a split export of an unsharded run). */
   readonly shards: number
+  /** The merged run's manifest, as written. */
+  readonly manifest: Manifest
 }
 
 /** A part file as a manifest lists it, with the folder and run it came from. */
@@ -905,6 +915,19 @@ export const mergeRuns = (
         new Set(companions.outputs.filter((o) => isDocumentFormat(o.format)).map((o) => o.file))
       )
       if (reader.warning !== undefined) yield* Effect.logWarning(reader.warning)
+      if (options.beforeWriting !== undefined) {
+        yield* options.beforeWriting({
+          folders: [...new Set([...chosen.map((r) => path.resolve(r.dir)), out])],
+          // The merged files as their entries will describe them (bytes and digests come with the writing).
+          outputs: [
+            ...checked.map(([merged, parts]) => {
+              const { part: _part, ...first } = parts[0]!.entry
+              return { ...first, file: merged, settings: { ...(first.settings as object), file: merged } }
+            }),
+            ...companions.outputs
+          ]
+        })
+      }
       // ── join ── (one writer per output folder, as for every run)
       yield* lockOutputDirectory(options.out, { command: "spotpipe merge" })
       const files: Array<MergedFile> = []
@@ -1002,7 +1025,8 @@ export const mergeRuns = (
         others: companions.outputs.map((o) => o.file),
         manifestPath: path.join(options.out, runManifestName(runId)),
         jobRun,
-        shards: chosen.length
+        shards: chosen.length,
+        manifest
       }
     })
   )
