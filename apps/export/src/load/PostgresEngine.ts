@@ -3,11 +3,13 @@
  * a CSV file as it is (hashed on the way, see FileCheck.ts), an NDJSON or Parquet file converted row by row to CSV
  * exactly (NdjsonToCsv.ts, ParquetToCsv.ts). `pg` is imported only when a load runs. The password is passed in
  * (from `--password-file` or an environment variable), else read from a `.pgpass` file as libpq does; never from
- * the URL. A statement that waits for a lock is reported with the sessions it waits for (asked on a second session,
- * which also cancels it on the server when the load is interrupted). A lock timeout given to the load is the session's
- * `lock_timeout`, over the role's, the database's or the URL's.
+ * the URL. A statement that waits for a lock is reported with the sessions it waits for (asked on a second session
+ * when the role may open one; the load needs none). An interrupted load's statement is cancelled on the server with
+ * PostgreSQL's cancel request. A lock timeout given to the load is the session's `lock_timeout`, over the role's, the
+ * database's or the URL's.
  */
 import * as NodeFs from "node:fs"
+import * as NodeNet from "node:net"
 import { pipeline } from "node:stream/promises"
 import { engineMessage, type LoadEngine, LoadFailure, temporaryTable } from "./Engine.ts"
 import { hashingStream, verifyFile } from "./FileCheck.ts"
@@ -293,6 +295,40 @@ const lockCheckMillis = 1000
 /** How long an interrupted load waits for its waiting statement to be cancelled before it ends the session anyway. */
 const cancelMillis = 3000
 
+/**
+ * Asks the server to cancel what the session of `client` runs, with PostgreSQL's cancel request (the backend's pid
+ * and secret key, on a connection of its own that opens no session, as libpq's PQcancel): so a role that may open
+ * one session, or a server with no connection slot left, does not stop it. Resolves once the server has taken it
+ * (it closes that connection), could not be reached, or `millis` have passed (the connection closed then).
+ */
+const cancelRequest = (client: unknown, millis: number): Promise<void> => {
+  const { host, port, processID, secretKey } = client as {
+    host?: string
+    port?: number
+    processID?: number | null
+    secretKey?: number | null
+  }
+  if (host === undefined || port === undefined || processID == null || secretKey == null) return Promise.resolve()
+  return new Promise((resolve) => {
+    const socket = host.startsWith("/") ? NodeNet.connect(`${host}/.s.PGSQL.${port}`) : NodeNet.connect(port, host)
+    const request = Buffer.alloc(16)
+    request.writeInt32BE(16, 0)
+    // The cancel request code, 1234 << 16 | 5678.
+    request.writeInt32BE(80877102, 4)
+    request.writeInt32BE(processID, 8)
+    request.writeInt32BE(secretKey, 12)
+    // A server gone quiet must not hold up Ctrl-C, nor keep this process alive.
+    const timer = setTimeout(() => socket.destroy(), millis)
+    socket.once("connect", () => socket.write(request))
+    socket.once("error", () => {})
+    socket.once("close", () => {
+      clearTimeout(timer)
+      resolve()
+    })
+    socket.resume()
+  })
+}
+
 /** The application name a load's sessions show in `pg_stat_activity` when the URL and `PGAPPNAME` give none. */
 export const loadApplicationName = "spotpipe load"
 
@@ -423,9 +459,8 @@ export const openPostgres = async (
       `cannot connect to PostgreSQL at ${shown}: ${describe(error, noLockTimeout, undefined, session)}`
     )
   }
-  // A second session, opened the first time a statement waits, to ask the server what it waits for; it also
-  // cancels a statement waiting for a lock when the load is interrupted (the server would not notice the first
-  // session's end until the lock is granted).
+  // A second session, opened the first time a statement runs over a second, to ask the server what it waits for;
+  // where it cannot be opened (a role's CONNECTION LIMIT, a full server) the load goes on without saying.
   let backend: number | undefined
   let monitor: Promise<InstanceType<typeof Client> | undefined> | undefined
   // The second session's client from the start, so that one still connecting (to a server gone quiet) is ended too.
@@ -612,21 +647,7 @@ export const openPostgres = async (
     // Ending the connection stops a COPY; the server rolls back the transaction it leaves open. A statement waiting
     // for a lock is cancelled first: until granted, the server would not see the connection end.
     abort: () => {
-      const cancelled =
-        backend === undefined
-          ? Promise.resolve()
-          : monitorSession()
-              .then((side) => side?.query(`SELECT pg_cancel_backend(${backend})`))
-              .catch(() => {})
-      // Bounded: a server that cannot be reached for a second session must not hold up Ctrl-C.
-      const waited = new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, cancelMillis)
-        void cancelled.then(() => {
-          clearTimeout(timer)
-          resolve()
-        })
-      })
-      stopping = waited.then(() => client.end().catch(() => {}))
+      stopping = cancelRequest(client, cancelMillis).then(() => client.end().catch(() => {}))
     },
     close: async () => {
       await stopping

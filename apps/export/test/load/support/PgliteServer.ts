@@ -88,6 +88,12 @@ export const startPgliteServer = async (): Promise<PgliteServer> => {
             socket.write("N")
             continue
           }
+          if (pending.readInt32BE(4) === 80877102) {
+            // CancelRequest: PGlite runs each message to its end, so there is nothing to cancel; the connection is
+            // closed, as PostgreSQL closes it once it has passed the request on.
+            socket.end()
+            return
+          }
           if (pending.length < length) return
           const message = pending.subarray(0, length)
           pending = pending.subarray(length)

@@ -1,0 +1,118 @@
+/**
+ * A PostgreSQL load as a role that may open one session (`CONNECTION LIMIT 1`), on a real server: the load needs no
+ * other. A lock it waits for is waited for and the load goes on once it is released; Ctrl-C while it waits cancels
+ * the waiting statement on the server (PostgreSQL's cancel request, which opens no session), so nothing of the
+ * load stays in the lock's queue ahead of the table's later readers.
+ */
+import { spawn } from "node:child_process"
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import pg from "pg"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { cliEnv, mainPath } from "../support/runCli.ts"
+import { craftRun } from "./support/CraftedRun.ts"
+import { cli, withPostgres } from "./support/loadHelpers.ts"
+import { type RealPostgres, startRealPostgres } from "./support/RealPostgres.ts"
+
+const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-connection-limit-"))
+const run = craftRun(NodePath.join(root, "run"), [
+  {
+    file: "orders.csv",
+    columns: [
+      { name: "id", type: "INT64" },
+      { name: "name", type: "VARCHAR" }
+    ],
+    rows: [
+      ["1", "one"],
+      ["2", "two"]
+    ]
+  }
+])
+
+let server: RealPostgres | undefined
+/** The URL of the role `solo`, which may open one session. */
+let solo = ""
+beforeAll(async () => {
+  server = startRealPostgres()
+  await withPostgres(server.url, (q) =>
+    q("CREATE ROLE solo LOGIN CONNECTION LIMIT 1; CREATE SCHEMA solo AUTHORIZATION solo")
+  )
+  solo = server.url.replace("user=postgres", "user=solo")
+  const first = await cli(["load", run, "--into", solo, "--quiet"])
+  expect(first.code, first.stderr).toBe(0)
+}, 60_000)
+afterAll(() => {
+  server?.close()
+  NodeFs.rmSync(root, { recursive: true, force: true })
+})
+
+/** A superuser's session (no connection limit) that holds a lock on the table until it ends its transaction. */
+const analyst = async () => {
+  const client = new pg.Client({ connectionString: server!.url })
+  await client.connect()
+  await client.query("BEGIN; LOCK TABLE solo.orders IN SHARE MODE")
+  return client
+}
+
+/** Until `sql` (asked on a session of its own) counts `wanted`. */
+const until = (sql: string, wanted: string) =>
+  withPostgres(server!.url, async (q) => {
+    for (;;) {
+      if (String((await q(sql))[0]![0]) === wanted) return
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  })
+const soloWaiting = "SELECT count(*) FROM pg_stat_activity WHERE usename = 'solo' AND wait_event_type = 'Lock'"
+const soloSessions = "SELECT count(*) FROM pg_stat_activity WHERE usename = 'solo'"
+
+/** `spotpipe load …` as a process of its own. */
+const loadProcess = (args: ReadonlyArray<string>) => {
+  const child = spawn(process.execPath, [mainPath, ...args], { env: cliEnv(), stdio: ["ignore", "pipe", "pipe"] })
+  let stderr = ""
+  child.stderr.setEncoding("utf8").on("data", (text: string) => {
+    stderr += text
+  })
+  const ended = new Promise<{ code: number | null; stderr: string }>((resolve) =>
+    child.on("close", (code) => resolve({ code, stderr }))
+  )
+  return { ended, interrupt: () => child.kill("SIGINT") }
+}
+
+describe("a role with CONNECTION LIMIT 1", () => {
+  it("a lock the load waits for: it loads once the lock is released", async () => {
+    const holder = await analyst()
+    let load: ReturnType<typeof loadProcess> | undefined
+    try {
+      load = loadProcess(["load", run, "--into", solo, "--mode", "append"])
+      await until(soloWaiting, "1")
+      await holder.query("COMMIT")
+    } finally {
+      await holder.end()
+    }
+    const done = await load.ended
+    expect(done.code, done.stderr).toBe(0)
+    expect(await withPostgres(server!.url, (q) => q("SELECT count(*) FROM solo.orders"))).toEqual([["4"]])
+  }, 60_000)
+
+  it("Ctrl-C while it waits: exit 130, its statement cancelled on the server while the lock is still held", async () => {
+    const holder = await analyst()
+    try {
+      const load = loadProcess(["load", run, "--into", solo])
+      await until(soloWaiting, "1")
+      load.interrupt()
+      const stopped = await load.ended
+      expect(stopped.code, stopped.stderr).toBe(130)
+      // Gone from the server while the analyst still holds the lock: nothing of the load waits in the lock's queue
+      // (ahead of every later reader of the table) until the analyst lets go.
+      await until(soloSessions, "0")
+      expect((await holder.query("SELECT count(*) FROM solo.orders")).rows).toEqual([{ count: "4" }])
+      await holder.query("ROLLBACK")
+    } finally {
+      await holder.end()
+    }
+    expect(
+      await withPostgres(server!.url, (q) => q("SELECT mode FROM solo.spotpipe_loads ORDER BY loaded_at"))
+    ).toEqual([["replace"], ["append"]])
+  }, 60_000)
+})
