@@ -106,9 +106,9 @@ describe("a role whose transactions are REPEATABLE READ by default", () => {
       await turn.query("COMMIT")
       const ended = await Promise.all(appends)
       for (const e of ended) expect(e.code, e.stderr).toBe(0)
-      expect(ended.filter((e) => e.stderr.includes("orders.csv: already appended to orders by the load of"))).toHaveLength(
-        1
-      )
+      expect(
+        ended.filter((e) => e.stderr.includes("orders.csv: already appended to orders by the load of"))
+      ).toHaveLength(1)
     } finally {
       await turn.end()
     }
