@@ -139,6 +139,43 @@ const answerLine = (reason: ThoughtSpotFailure["reason"], doing: string): string
 const incompleteLine = (what: string, detail: string): string =>
   `${what}: the answer from ThoughtSpot is incomplete: ${detail}${/\b(again|rerun|check|use)\b/.test(detail) ? "" : "; run the export again"}`
 
+/**
+ * The admin-only requests, by core's operation: the privilege each needs (ThoughtSpot's API reference) and what
+ * else can be done. A refusal of one is a missing privilege, which sharing objects or data download does not give.
+ */
+const privilegeNeeded: Readonly<Record<string, { readonly needs: string; readonly otherwise: string }>> = {
+  auditLogs: {
+    needs:
+      "reading the security audit log (logs/fetch) needs the ADMINISTRATION privilege (Can administer ThoughtSpot; with RBAC, admin control) in the Org read",
+    otherwise: "with --orgs leave out the Orgs where this user lacks it"
+  },
+  exportTmlBatch: {
+    needs:
+      "exporting users, groups and roles (metadata/tml/export/batch) needs the DATAMANAGEMENT (Can manage data) and USERMANAGEMENT (Can manage users) privileges, or ADMINISTRATION, in the Org read",
+    otherwise: "leave USER, USER_GROUP and ROLE out of --type (or with --orgs the Orgs where this user lacks them)"
+  },
+  searchUsers: {
+    needs:
+      "listing users (users/search) needs, with RBAC, the USER_ADMINISTRATION privilege (Can manage users), or ADMINISTRATION, in the Org read",
+    otherwise: "with --orgs leave out the Orgs where this user lacks it"
+  },
+  searchGroups: {
+    needs:
+      "listing groups (groups/search) needs, with RBAC, the GROUP_ADMINISTRATION privilege (Can manage groups), or ADMINISTRATION, in the Org read",
+    otherwise: "with --orgs leave out the Orgs where this user lacks it"
+  },
+  searchRoles: {
+    needs:
+      "listing roles (roles/search) needs the ROLE_ADMINISTRATION privilege (Can manage roles), or ADMINISTRATION, in the Org read",
+    otherwise: "with --orgs leave out the Orgs where this user lacks it"
+  },
+  searchOrgs: {
+    needs:
+      "listing the Orgs (orgs/search, which --orgs reads) needs the privilege to administer Orgs (Can administer Org; with RBAC, ORG_ADMINISTRATION)",
+    otherwise: "export one Org at a time with --org-id ID instead of --orgs"
+  }
+}
+
 const isThoughtSpotFailure = (u: unknown): u is ThoughtSpotFailure =>
   typeof u === "object" &&
   u !== null &&
@@ -194,7 +231,7 @@ export const fromThoughtSpot = (
       return make("Authentication", refusedCredentialsLine(error.reason, signIn))
     case "NotFound":
       return make("NotFound", `${what} not found: check the GUID or name (spotpipe metadata lists objects) (${detail})`)
-    case "Forbidden":
+    case "Forbidden": {
       if (error.operation === "system") {
         return make(
           "Forbidden",
@@ -202,17 +239,18 @@ export const fromThoughtSpot = (
           `this user cannot read the cluster's settings (GET system) to learn its time zone: pass --timezone IANA_ZONE (a job file sets "timezone" in "defaults" or in each export) (${detail})`
         )
       }
-      if (error.operation === "auditLogs") {
-        // Not an object shared with the user: a privilege of the Org signed in to.
+      const privilege = privilegeNeeded[error.operation]
+      if (privilege !== undefined) {
         return make(
           "Forbidden",
-          `${what}: reading the security audit log (logs/fetch) needs the ADMINISTRATION privilege (Can administer ThoughtSpot; with RBAC, admin control) in the Org read, which this user lacks: sign in as an administrator, or with --orgs leave out the Orgs this user does not administer (${detail})`
+          `${what}: ${privilege.needs}, which this user lacks: sign in as a user who holds it, ask a ThoughtSpot administrator to grant it, or ${privilege.otherwise} (${detail})`
         )
       }
       return make(
         "Forbidden",
         `access to ${what} denied: ask a ThoughtSpot administrator to share it with this user and grant data download (${detail})`
       )
+    }
     case "RateLimited":
       return make(
         "RateLimited",

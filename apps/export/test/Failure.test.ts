@@ -231,6 +231,37 @@ describe("failure lines from core's reasons", () => {
     assert.include(lineOf(forbidden("answerData")), "share it with this user")
   })
 
+  it("admin-only-requests-refused-name-the-privilege-not-sharing-or-data-download", () => {
+    const forbidden = (operation: string) =>
+      fromThoughtSpot(
+        new ThoughtSpotError({ operation, reason: new Forbidden({ description: "no privilege", status: 403 }) }),
+        "principals"
+      ).message
+    const expected: ReadonlyArray<[string, string]> = [
+      ["auditLogs", "needs the ADMINISTRATION privilege"],
+      ["exportTmlBatch", "needs the DATAMANAGEMENT (Can manage data) and USERMANAGEMENT (Can manage users) privileges"],
+      ["searchUsers", "USER_ADMINISTRATION privilege (Can manage users)"],
+      ["searchGroups", "GROUP_ADMINISTRATION privilege (Can manage groups)"],
+      ["searchRoles", "ROLE_ADMINISTRATION privilege (Can manage roles)"],
+      ["searchOrgs", "ORG_ADMINISTRATION"]
+    ]
+    for (const [operation, privilege] of expected) {
+      const line = forbidden(operation)
+      assert.include(line, privilege, operation)
+      assert.include(
+        line,
+        "which this user lacks: sign in as a user who holds it, ask a ThoughtSpot administrator to grant it",
+        operation
+      )
+      assert.notInclude(line, "share it", operation)
+      assert.notInclude(line, "data download", operation)
+    }
+    // Listing the Orgs is what --orgs needs: leaving Orgs out of it cannot help, one Org at a time can.
+    assert.include(forbidden("searchOrgs"), "export one Org at a time with --org-id ID instead of --orgs")
+    // An object's own export still asks for it to be shared.
+    assert.include(forbidden("fetchPermissions"), "share it with this user")
+  })
+
   it("connection-failures-say-what-to-check", () => {
     const transport = (fields: ConstructorParameters<typeof Transport>[0]) =>
       lineOf(new ThoughtSpotError({ operation: "system", reason: new Transport(fields) }))
