@@ -17,6 +17,7 @@ import { stateDirName } from "../src/output/OutputLock.ts"
 import { literalText } from "../src/plan/Incremental.ts"
 import { makeExport, parseInstant } from "../src/plan/JobFile.ts"
 import {
+  entryDigest,
   lastWatermark,
   ModifiedTracker,
   readWatermarks,
@@ -374,6 +375,25 @@ describe("an edited incremental state entry", () => {
       editState(dir, watermarksFileName, (exports) => {
         delete exports[watermarkId(audit("a"))]!["sha256"]
       })
+      expect(yield* last(dir, "a")).toBe("2026-12-01T00:00:00.000Z")
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("a-later-versions-entry-with-fields-unknown-here-is-read-and-kept-as-written", () =>
+    Effect.gen(function* () {
+      const dir = yield* recorded()
+      const id = watermarkId(audit("a"))
+      editState(dir, watermarksFileName, (exports) => {
+        const { sha256: _, ...entry } = { ...exports[id]!, precision: "ms" }
+        exports[id] = { ...entry, sha256: entryDigest(id, entry) }
+      })
+      const before = JSON.parse(NodeFs.readFileSync(NodePath.join(dir, stateDirName, watermarksFileName), "utf8"))
+      expect(yield* last(dir, "a")).toBe("2026-12-01T00:00:00.000Z")
+      yield* recordWatermarks(dir, [
+        [watermarkId(audit("c")), { kind: "audit", value: "2026-12-03T00:00:00.000Z", run_id: "r2", host }]
+      ])
+      const after = JSON.parse(NodeFs.readFileSync(NodePath.join(dir, stateDirName, watermarksFileName), "utf8"))
+      expect(after.exports[id]).toEqual(before.exports[id])
       expect(yield* last(dir, "a")).toBe("2026-12-01T00:00:00.000Z")
     }).pipe(Effect.provide(NodeServices.layer))
   )

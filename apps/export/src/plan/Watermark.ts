@@ -102,6 +102,14 @@ interface StateFile<A> {
 }
 
 /**
+ * A state file as read: its entries, and each as written (its JSON), which its digest is of — a later version's
+ * entry may hold fields this one does not know, kept when the file is changed.
+ */
+interface LoadedStateFile<A> extends StateFile<A> {
+  readonly written: Readonly<Record<string, unknown>>
+}
+
+/**
  * The export a watermark belongs to: its output name when it has one (a job file's export, `--output-name`), its
  * Org (`--orgs`) and what it reads — the spec without its starting point (`modifiedSince`, `since`, `until`) and without the settings
  * that only shape the file — so `--since 2025-01-01` and a later `--since last` are the same export.
@@ -142,25 +150,28 @@ const stableJson = (value: unknown): string => {
  * another valid one (a date a day later, a column maximum with a digit flipped) would make `last` skip or repeat rows
  * without a word. The id is in it too, so an entry moved to another export does not match either.
  */
-export const entryDigest = (id: string, entry: { readonly sha256?: string }): string => {
-  const { sha256: _, ...fields } = entry
+export const entryDigest = (id: string, entry: object): string => {
+  const { sha256: _, ...fields } = entry as { readonly sha256?: unknown }
   return createHash("sha256")
     .update(stableJson({ id, entry: fields }), "utf8")
     .digest("hex")
 }
 
 /** `entry` with its {@link entryDigest}. */
-const sealed = <A extends { readonly sha256?: string }>(id: string, entry: A): A => ({
+const sealed = <A extends object>(id: string, entry: A): A => ({
   ...entry,
   sha256: entryDigest(id, entry)
 })
 
 /**
- * Whether the entry for `id` is as its run wrote it. An entry without a digest, written by an earlier version, is read
- * as it is (there is nothing to check it against).
+ * Whether the entry for `id` (as written) is as its run wrote it. An entry without a digest, written by an earlier
+ * version, is read as it is (there is nothing to check it against).
  */
-const intact = (id: string, entry: { readonly sha256?: string }): boolean =>
-  entry.sha256 === undefined || entry.sha256 === entryDigest(id, entry)
+const intact = (id: string, written: unknown): boolean => {
+  if (typeof written !== "object" || written === null) return false
+  const digest = (written as { readonly sha256?: unknown }).sha256
+  return digest === undefined || digest === entryDigest(id, written)
+}
 
 /** Why the state file `file` cannot be read (not: it is missing), and what to do. */
 const unreadable = (file: string, error: PlatformError.PlatformError): string => {
@@ -180,7 +191,7 @@ const unreadable = (file: string, error: PlatformError.PlatformError): string =>
 const loadStateFile = <A>(
   file: string,
   decode: (text: string) => Exit.Exit<StateFile<A>, unknown>
-): Effect.Effect<StateFile<A> | "damaged", string, FileSystem.FileSystem> =>
+): Effect.Effect<LoadedStateFile<A> | "damaged", string, FileSystem.FileSystem> =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     const text = yield* fs.readFileString(file).pipe(
@@ -188,9 +199,12 @@ const loadStateFile = <A>(
       Effect.catchReason("PlatformError", "NotFound", () => Effect.succeed(Option.none<string>())),
       Effect.mapError((error) => unreadable(file, error))
     )
-    if (Option.isNone(text)) return { version: 1, exports: {} }
+    if (Option.isNone(text)) return { version: 1, exports: {}, written: {} }
     const decoded = decode(text.value)
-    return Exit.isFailure(decoded) ? "damaged" : decoded.value
+    if (Exit.isFailure(decoded)) return "damaged"
+    // Decoded, so it is JSON with an `exports` object.
+    const written = (JSON.parse(text.value) as { readonly exports: Record<string, unknown> }).exports
+    return { ...decoded.value, written }
   })
 
 /**
@@ -202,7 +216,7 @@ const readStateFile = <A>(
   name: string,
   decode: (text: string) => Exit.Exit<StateFile<A>, unknown>,
   damaged: (file: string) => string
-): Effect.Effect<StateFile<A>, UsageError, FileSystem.FileSystem | Path.Path> =>
+): Effect.Effect<LoadedStateFile<A>, UsageError, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function* () {
     const path = yield* Path.Path
     const file = path.join(outDir, stateDirName, name)
@@ -220,15 +234,15 @@ export const readWatermarks = (
   setting: "since" | "modifiedSince" = "since",
   say: SettingNames = commandLineNames
 ): Effect.Effect<ReadonlyMap<string, Watermark>, UsageError, FileSystem.FileSystem | Path.Path> =>
-  Effect.map(
-    readStateFile(
-      outDir,
-      watermarksFileName,
-      decodeFile,
-      (file) =>
-        `${file} is damaged, so the previous run's starting point is unknown: give ${say.named(setting)} a date instead of "last" (a successful run writes the file again)`
-    ),
-    (file) => new Map(Object.entries(file.exports))
+  Effect.map(watermarksOf(outDir, setting, say), (file) => new Map(Object.entries(file.exports)))
+
+const watermarksOf = (outDir: string, setting: "since" | "modifiedSince", say: SettingNames) =>
+  readStateFile(
+    outDir,
+    watermarksFileName,
+    decodeFile,
+    (file) =>
+      `${file} is damaged, so the previous run's starting point is unknown: give ${say.named(setting)} a date instead of "last" (a successful run writes the file again)`
   )
 
 const readStarted = (outDir: string) =>
@@ -244,7 +258,8 @@ const readStarted = (outDir: string) =>
 const lockWaitMillis = 10_000
 
 /**
- * Changes the state file `name` of `outDir`: reads it, applies `change` to its entries, and replaces it atomically
+ * Changes the state file `name` of `outDir`: reads it, sets `entries` (each with its digest) beside the others (kept
+ * as written), and replaces it atomically
  * (temp file, fsync, rename) — all under the lock file `<name>.lock` beside it (OutputLock's `waitForLockFile`, as the
  * config file's changes), so shards that share the folder never lose each other's entries. A damaged file is
  * replaced (its entries are lost either way; the run's own are kept).
@@ -253,7 +268,7 @@ const updateStateFile = <A>(
   outDir: string,
   name: string,
   decode: (text: string) => Exit.Exit<StateFile<A>, unknown>,
-  change: (exports: Readonly<Record<string, A>>) => Readonly<Record<string, A>>
+  entries: ReadonlyArray<readonly [string, A & object]>
 ): Effect.Effect<void, ExportError, FileSystem.FileSystem | Path.Path> =>
   Effect.scoped(
     Effect.gen(function* () {
@@ -279,7 +294,13 @@ const updateStateFile = <A>(
       const earlier = yield* loadStateFile(target, decode).pipe(
         Effect.mapError((message) => new ExportError({ kind: "Io", message }))
       )
-      const next: StateFile<A> = { version: 1, exports: change(earlier === "damaged" ? {} : earlier.exports) }
+      const next = {
+        version: 1,
+        exports: {
+          ...(earlier === "damaged" ? {} : earlier.written),
+          ...Object.fromEntries(entries.map(([id, entry]) => [id, sealed(id, entry)]))
+        }
+      }
       yield* replaceFile(target, `${JSON.stringify(next, null, 2)}\n`)
     })
   )
@@ -292,12 +313,7 @@ export const recordWatermarks = (
   outDir: string,
   marks: ReadonlyArray<readonly [string, Watermark]>
 ): Effect.Effect<void, ExportError | UsageError, FileSystem.FileSystem | Path.Path> =>
-  marks.length === 0
-    ? Effect.void
-    : updateStateFile(outDir, watermarksFileName, decodeFile, (exports) => ({
-        ...exports,
-        ...Object.fromEntries(marks.map(([id, mark]) => [id, sealed(id, mark)]))
-      }))
+  marks.length === 0 ? Effect.void : updateStateFile(outDir, watermarksFileName, decodeFile, marks)
 
 /**
  * Records the starting point each incremental export of a run uses (export id → {@link Started}) in
@@ -308,12 +324,7 @@ export const recordStarted = (
   outDir: string,
   started: ReadonlyArray<readonly [string, Started]>
 ): Effect.Effect<void, ExportError, FileSystem.FileSystem | Path.Path> =>
-  started.length === 0
-    ? Effect.void
-    : updateStateFile(outDir, startedFileName, decodeStarted, (exports) => ({
-        ...exports,
-        ...Object.fromEntries(started.map(([id, point]) => [id, sealed(id, point)]))
-      }))
+  started.length === 0 ? Effect.void : updateStateFile(outDir, startedFileName, decodeStarted, started)
 
 /** The starting point of `spec` as given, or as resolved (an export without one: `undefined`). */
 export const startingPointOf = (spec: JobExport["spec"]): Started["given"] | undefined => {
@@ -345,8 +356,9 @@ export const startedOf = (
     const given = startingPointOf(entry.spec)
     if (given === undefined) return undefined
     const id = watermarkId(entry)
-    const started = (yield* readStarted(outDir)).exports[id]
-    if (started !== undefined && !intact(id, started)) {
+    const file = yield* readStarted(outDir)
+    const started = file.exports[id]
+    if (started !== undefined && !intact(id, file.written[id])) {
       const path = yield* Path.Path
       return yield* new UsageError({
         message: `${entry.what}: its entry in ${path.join(outDir, stateDirName, startedFileName)} was changed after its run wrote it (its sha256 does not match), so where the interrupted run started is unknown and --resume cannot continue it: run without --resume (with --force) to start the export anew`
@@ -380,8 +392,9 @@ export const lastWatermark = (
       })
     }
     const id = watermarkId(entry)
-    const mark = (yield* readWatermarks(outDir, setting, say)).get(id)
-    if (mark !== undefined && !intact(id, mark)) {
+    const file = yield* watermarksOf(outDir, setting, say)
+    const mark = file.exports[id]
+    if (mark !== undefined && !intact(id, file.written[id])) {
       return yield* new UsageError({
         message: `${entry.what}: its watermark in ${outDir}/${stateDirName}/${watermarksFileName} was changed after its run wrote it (its sha256 does not match), so where the previous run left off is unknown and ${last} could skip or repeat rows: run it once with ${flag} given a starting point instead of "last" (its last run's manifest lists the watermark it recorded), and that run records its watermark anew`
       })
