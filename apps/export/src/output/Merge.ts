@@ -378,7 +378,8 @@ const jobShown = (job: NonNullable<Manifest["job"]>) => `${job.file} (fingerprin
 const selectRuns = (
   runs: ReadonlyArray<string>,
   maxSpreadHours: number,
-  jobFingerprintAt: MergeOptions["jobFingerprintAt"]
+  jobFingerprintAt: MergeOptions["jobFingerprintAt"],
+  version: string
 ) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
@@ -525,7 +526,7 @@ const selectRuns = (
           .map((i) => i - 1)
           .join(
             ", "
-          )}${missing.length > 5 ? ", …" : ""}) left no run of it in ${folders}${other === undefined ? "" : ` (${path.resolve(other.dir)} holds a run of shard ${shardOf(other.manifest).index} of ${count} of another job: ${jobShown(other.manifest.job)}, the latest runs' ${jobShown(model.manifest.job)})`}: run ${missing.length === 1 ? "it" : "them"}${jobRun === undefined ? "" : ` in ${jobRunShown(jobRun)}`} (${rerun(missing[0]!, chosen, jobRun)}; --resume continues a run that stopped) and merge again, giving every folder the shards wrote into; nothing was written`
+          )}${missing.length > 5 ? ", …" : ""}) left no run of it in ${folders}${other === undefined ? "" : ` (${path.resolve(other.dir)} holds a run of shard ${shardOf(other.manifest).index} of ${count} of another job: ${jobShown(other.manifest.job)}, the latest runs' ${jobShown(model.manifest.job)}${other.manifest.spotpipe === model.manifest.spotpipe ? "" : `; written by spotpipe ${other.manifest.spotpipe}, the latest runs by ${model.manifest.spotpipe}, which read job files differently`})`}: run ${missing.length === 1 ? "it" : "them"}${other !== undefined && other.manifest.spotpipe !== model.manifest.spotpipe ? ` with this version, ${version},` : ""}${jobRun === undefined ? "" : ` in ${jobRunShown(jobRun)}`} (${rerun(missing[0]!, chosen, jobRun)}; --resume continues a run that stopped) and merge again, giving every folder the shards wrote into; nothing was written`
       )
     }
     // Shards that read different Orgs (one with --orgs all, its rerun without) would merge into a run that lacks
@@ -605,11 +606,12 @@ const selectRuns = (
 const findParts = (
   runs: ReadonlyArray<string>,
   maxSpreadHours: number,
-  jobFingerprintAt: MergeOptions["jobFingerprintAt"]
+  jobFingerprintAt: MergeOptions["jobFingerprintAt"],
+  version: string
 ) =>
   Effect.gen(function* () {
     const path = yield* Path.Path
-    const { chosen, jobRun, jobFile } = yield* selectRuns(runs, maxSpreadHours, jobFingerprintAt)
+    const { chosen, jobRun, jobFile } = yield* selectRuns(runs, maxSpreadHours, jobFingerprintAt, version)
     const byFile = new Map<string, FoundPart>()
     for (const { dir, manifest } of chosen) {
       for (const entry of manifest.outputs) {
@@ -632,7 +634,8 @@ const checkGroup = (
   merged: string,
   parts: ReadonlyArray<FoundPart>,
   chosen: ReadonlyArray<RunOf>,
-  jobFile: string
+  jobFile: string,
+  version: string
 ): Effect.Effect<Array<FoundPart>, ExportError> =>
   Effect.gen(function* () {
     const first = parts[0]!
@@ -680,6 +683,13 @@ const checkGroup = (
         } and merge again, giving every folder that holds parts`
       )
     }
+    // The spotpipe version that wrote a part: its settings' (that of the file), else its run's.
+    const writerOf = (p: FoundPart) => {
+      const settings = p.entry.settings
+      return isRecord(settings) && typeof settings.writerVersion === "string"
+        ? settings.writerVersion
+        : p.manifest.spotpipe
+    }
     // `part 2`: a part as a refusal's details name it (its file and shard are named before them).
     const partShown = (p: FoundPart) => `part ${p.entry.part.index}`
     // Both values are shown (the fields hold no secret: a host is recorded without credentials), cut short.
@@ -695,11 +705,30 @@ const checkGroup = (
             ? Effect.void
             : Effect.fail(
                 refuse(
-                  `${merged}: ${p.entry.file} and ${first.entry.file}${p.manifest.shard === null ? "" : ` (${shardShown(p.manifest)} and ${shardShown(first.manifest)})`} differ in ${label} (${differ(of(p), of(first), partShown(p), partShown(first))}): the parts come from different runs or settings; run every part with one job and the same flags, then merge`
+                  writerOf(p) === writerOf(first)
+                    ? `${merged}: ${p.entry.file} and ${first.entry.file}${p.manifest.shard === null ? "" : ` (${shardShown(p.manifest)} and ${shardShown(first.manifest)})`} differ in ${label} (${differ(of(p), of(first), partShown(p), partShown(first))}): the parts come from different runs or settings; run every part with one job and the same flags, then merge`
+                    : versionsDiffer(label, differ(of(first), of(p), partShown(first), partShown(p)))
                 )
               ),
         { discard: true }
       )
+    // Parts written by different spotpipe versions differ for that reason most likely: said so, with the shards to
+    // run again with this version (whose outputs of another version a --resume writes anew).
+    const versionsDiffer = (label: string, shown: string) => {
+      const older = sorted.filter((p) => writerOf(p) !== version)
+      const shards = [...new Map(older.map((p) => [p.manifest.run_id, p])).values()]
+      const byPart = sorted.map(
+        (p) => `${partShown(p)} by ${writerOf(p)}${p.manifest.shard === null ? "" : ` in ${shardShown(p.manifest)}`}`
+      )
+      const what =
+        shards.length === 0 || shards.every((p) => p.manifest.shard === null)
+          ? "the run"
+          : shardsShown(shards.map((p) => shardOf(p.manifest).index).sort((a, b) => a - b))
+      return `${merged}: its parts were written by different spotpipe versions (${byPart.slice(0, 4).join(", ")}${byPart.length > 4 ? ", …" : ""}), and differ in ${label} (${shown}): run ${what} again with this version, ${version} (${shards
+        .slice(0, 2)
+        .map(rerunOf(chosen, jobFile))
+        .join("; ")}${shards.length > 2 ? "; …" : ""}), then merge again; nothing was written`
+    }
     yield* same("format", (p) => p.entry.format)
     yield* same(
       "columns",
@@ -708,7 +737,15 @@ const checkGroup = (
         columnsDiffer(a as ReadonlyArray<ManifestColumn>, b as ReadonlyArray<ManifestColumn>, aShown, bShown)
     )
     yield* same("source", (p) => p.entry.source)
-    yield* same("settings", (p) => ({ ...(p.entry.settings as object), file: null }))
+    // Of other formats than CSV, without the CSV-only settings: an earlier version recorded the run's --newline and
+    // --escape-formulae for them too, which never shaped their bytes (as resume treats them).
+    yield* same("settings", (p) => {
+      if (!isRecord(p.entry.settings)) return p.entry.settings ?? null
+      const { file: _, ...settings } = p.entry.settings
+      if (p.entry.format === "csv") return settings
+      const { newline: _n, escapeFormulae: _e, ...shaping } = settings
+      return shaping
+    })
     yield* same("null string", (p) => p.entry.null_string)
     yield* same("time zone", (p) => p.entry.timezone)
     yield* same("page size", (p) => p.entry.part.page_size)
@@ -837,7 +874,12 @@ export const mergeRuns = (
         chosen,
         jobRun,
         jobFile
-      } = yield* findParts(options.runs, options.maxSpreadHours ?? defaultMaxSpreadHours, options.jobFingerprintAt)
+      } = yield* findParts(
+        options.runs,
+        options.maxSpreadHours ?? defaultMaxSpreadHours,
+        options.jobFingerprintAt,
+        options.version
+      )
       if (chosen.length === 0) {
         return yield* new UsageError({
           message: `no part files in ${options.runs.join(", ")}, and the newest run there is not a shard's: merge joins the parts of exports split with "split": K in a job file, and the runs of a job's shards (spotpipe run --shard); a run that is neither loads as it is (spotpipe load <its folder>)`
@@ -872,7 +914,7 @@ export const mergeRuns = (
             )
           }
         }
-        const sorted = yield* checkGroup(merged, parts, chosen, jobFile)
+        const sorted = yield* checkGroup(merged, parts, chosen, jobFile, options.version)
         for (const p of sorted) {
           const at = path.join(p.dir, p.entry.file)
           const { size, sha256 } = yield* hashFile(at)
