@@ -76,6 +76,14 @@ const advice = (
     case "EHOSTUNREACH":
     case "ENETUNREACH":
       return "the host cannot be reached from here: check the URL's host and port, and any firewall between"
+    case "53300": {
+      // too_many_connections: the role's or the database's CONNECTION LIMIT, or the server's max_connections.
+      const limited = /^too many connections for (role|database) "(.*)"$/.exec(message)
+      if (limited !== null) {
+        return `the ${limited[1]} ${sqlName(limited[2]!)} may open no more sessions (its CONNECTION LIMIT), and its other sessions use them all: load once one of them has ended (pg_stat_activity shows them), or have an administrator raise the limit (ALTER ${limited[1]!.toUpperCase()} ${sqlName(limited[2]!)} CONNECTION LIMIT …); a load needs one session`
+      }
+      return "the server has no connection left (its max_connections, less those reserved for administrators): load once other sessions have ended, or have an administrator raise max_connections; a load needs one session"
+    }
     case "3D000":
       return "check the database in the URL's path, or create it (CREATE DATABASE)"
     case "28P01":

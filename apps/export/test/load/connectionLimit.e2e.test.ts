@@ -2,7 +2,8 @@
  * A PostgreSQL load as a role that may open one session (`CONNECTION LIMIT 1`), on a real server: the load needs no
  * other. A lock it waits for is waited for and the load goes on once it is released; Ctrl-C while it waits cancels
  * the waiting statement on the server (PostgreSQL's cancel request, which opens no session), so nothing of the
- * load stays in the lock's queue ahead of the table's later readers.
+ * load stays in the lock's queue ahead of the table's later readers. A role or database whose sessions are all in
+ * use fails the load at once, saying which limit and what to do.
  */
 import { spawn } from "node:child_process"
 import * as NodeFs from "node:fs"
@@ -79,6 +80,28 @@ const loadProcess = (args: ReadonlyArray<string>) => {
   return { ended, interrupt: () => child.kill("SIGINT") }
 }
 
+describe("a database with CONNECTION LIMIT 1", () => {
+  it("its one session in use elsewhere: the load fails at once (exit 1), naming the database's limit", async () => {
+    await withPostgres(server!.url, async (q) => {
+      await q("CREATE ROLE duo LOGIN")
+      await q("CREATE DATABASE narrow OWNER duo CONNECTION LIMIT 1")
+    })
+    const narrow = server!.url.replace("/postgres?", "/narrow?").replace("user=postgres", "user=duo")
+    const other = new pg.Client({ connectionString: narrow })
+    await other.connect()
+    try {
+      const refused = await cli(["load", run, "--into", narrow])
+      expect(refused.code).toBe(1)
+      expect(refused.stderr).toContain(
+        'too many connections for database "narrow": the database narrow may open no more sessions (its CONNECTION LIMIT)'
+      )
+      expect(refused.stderr).toContain("(ALTER DATABASE narrow CONNECTION LIMIT …)")
+    } finally {
+      await other.end()
+    }
+  }, 60_000)
+})
+
 describe("a role with CONNECTION LIMIT 1", () => {
   it("a lock the load waits for: it loads once the lock is released", async () => {
     const holder = await analyst()
@@ -93,6 +116,20 @@ describe("a role with CONNECTION LIMIT 1", () => {
     const done = await load.ended
     expect(done.code, done.stderr).toBe(0)
     expect(await withPostgres(server!.url, (q) => q("SELECT count(*) FROM solo.orders"))).toEqual([["4"]])
+  }, 60_000)
+
+  it("its one session in use elsewhere: the load fails at once (exit 1), saying why and what to do", async () => {
+    const other = new pg.Client({ connectionString: solo })
+    await other.connect()
+    try {
+      const refused = await cli(["load", run, "--into", solo])
+      expect(refused.code).toBe(1)
+      expect(refused.stderr).toContain(
+        'too many connections for role "solo": the role solo may open no more sessions (its CONNECTION LIMIT), and its other sessions use them all: load once one of them has ended (pg_stat_activity shows them), or have an administrator raise the limit (ALTER ROLE solo CONNECTION LIMIT …); a load needs one session'
+      )
+    } finally {
+      await other.end()
+    }
   }, 60_000)
 
   it("Ctrl-C while it waits: exit 130, its statement cancelled on the server while the lock is still held", async () => {
