@@ -131,6 +131,7 @@ export const mergeCommand = Command.make(
         return yield* new UsageError({ message: "spotpipe merge writes files: give --out a directory, not -" })
       }
       const maxSpreadHours = Option.isSome(input.maxSpread) ? yield* spreadHours(input.maxSpread.value) : undefined
+      // The DDL's dialects, chosen and checked once the merge knows its folders and outputs, before it writes.
       let ddl: ReadonlyArray<Dialect> = []
       const report = yield* mergeRuns({
         runs: input.runs,
