@@ -272,7 +272,9 @@ export const connectionUrls = (url: string): ReadonlyArray<string> => {
   const mode = query.get("sslmode")
   // libpq never uses SSL over a Unix socket, whatever sslmode and sslnegotiation say; pg would ask for it there and
   // fail (and refuses sslnegotiation=direct without SSL).
-  if ((query.get("host") || parsed.hostname).startsWith("/") && (mode !== "disable" || query.has("sslnegotiation"))) {
+  // The folder may be the URL's host, percent-encoded (postgresql://%2Fvar%2Frun%2Fpostgresql/db), as libpq reads it.
+  const host = query.get("host") || decodeURIComponent(parsed.hostname)
+  if (host.startsWith("/") && (mode !== "disable" || query.has("sslnegotiation"))) {
     const hash = url.indexOf("#")
     const head = hash === -1 ? url : url.slice(0, hash)
     const start = head.indexOf("?")

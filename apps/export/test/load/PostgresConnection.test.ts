@@ -40,6 +40,10 @@ describe("connectionUrls for a Unix socket", () => {
     expect(
       connectionUrls("postgresql:///analytics?host=/run/pg&sslmode=require&sslnegotiation=direct&user=loader#x")
     ).toEqual(["postgresql:///analytics?host=/run/pg&user=loader&sslmode=disable#x"])
+    // The folder as the URL's host, percent-encoded, as libpq takes it too.
+    expect(connectionUrls("postgresql://loader@%2Frun%2Fpg:5433/analytics?sslmode=verify-full")).toEqual([
+      "postgresql://loader@%2Frun%2Fpg:5433/analytics?sslmode=disable"
+    ])
     expect(connectionUrls("postgresql:///analytics?host=/run/pg&sslmode=disable")).toEqual([
       "postgresql:///analytics?host=/run/pg&sslmode=disable"
     ])

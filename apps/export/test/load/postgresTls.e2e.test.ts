@@ -94,4 +94,12 @@ describe("a Unix socket", () => {
     expect(done.code).toBe(0)
     expect(await withPostgres(server!.url, (q) => q("SELECT count(*) FROM orders"))).toEqual([["2"]])
   }, 60_000)
+
+  it("named as the URL's host, percent-encoded: spoken to without TLS whatever sslmode says, and loads", async () => {
+    const folder = encodeURIComponent(new URL(server!.url).searchParams.get("host")!)
+    const url = `postgresql://postgres@${folder}/postgres?sslmode=require`
+    const done = await cli(["load", run, "--into", url, "--quiet"])
+    expect(done.stderr).toBe("")
+    expect(done.code).toBe(0)
+  }, 60_000)
 })
