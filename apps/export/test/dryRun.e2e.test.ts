@@ -118,7 +118,9 @@ describe("--dry-run on the export commands", () => {
     NodeFs.writeFileSync(NodePath.join(out, "answer-Revenue by Month.csv"), "old")
     const before = entriesIn(out)
     const run = await runCliInProcess(["answer", "Revenue by Month", "--out", out, "--dry-run"], { env })
-    expect(run.code, run.stderr).toBe(0)
+    // The run would refuse the file that exists: so does its dry run, once the plan is printed.
+    expect(run.code, run.stderr).toBe(1)
+    expect(run.stderr).toContain("already exists: pass --force to replace it")
     expect(entriesIn(out)).toEqual(before)
     expect(NodeFs.readFileSync(NodePath.join(out, "answer-Revenue by Month.csv"), "utf8")).toBe("old")
     expect(run.stdout).toMatch(/answer-Revenue by Month\.csv \(exists\) +\d+ +2: Month\(Order Date\), Total Revenue/)

@@ -1,7 +1,8 @@
 /**
- * A dry run refuses what the real run with the same arguments refuses: a job whose merge load names a key column an
- * export's file lacks fails the dry run with the load's own words (the real run says them only after every export
- * was written), and leaves the folder as it was.
+ * A dry run refuses what the real run with the same arguments refuses, in the same words, and leaves the folder as
+ * it was: files a job's load would refuse (a merge key column one lacks, --escape-formulae), which the real run says
+ * only after every export was written; files that exist already without --force or --resume, which the run refuses
+ * before it reads any data.
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
@@ -51,6 +52,27 @@ describe("a dry run of a job that loads", () => {
     expect(keyLines(real.stderr)).toEqual(said)
   })
 
+  it("says-the-files-the-load-refuses-for-escape-formulae-as-the-run-would-after-its-exports", timeout, async () => {
+    const root = tempDir()
+    const job = writeJob(root, {
+      exports: [{ type: "answer", id: "Revenue by Month" }],
+      load: { into: `duckdb:${NodePath.join(root, "w.duckdb")}` }
+    })
+    const given = ["run", job, "--out", NodePath.join(root, "out"), "--escape-formulae"]
+    const env = sandboxEnv(served.sandbox)
+    const refused = (text: string) => text.split("\n").filter((line) => line.includes("--escape-formulae:"))
+
+    const dry = await runCliInProcess([...given, "--dry-run"], { env })
+    expect(dry.code).toBe(1)
+    expect(refused(dry.stderr)).toEqual([
+      "  answer-Revenue by Month.csv was exported with --escape-formulae: its cells starting with = + - @ carry a ' that is not in the data; export it again without --escape-formulae to load it"
+    ])
+    expect(NodeFs.readdirSync(root).sort()).toEqual(["job.json"])
+    const real = await runCliInProcess([...given, "--quiet"], { env })
+    expect(real.code).toBe(1)
+    expect(refused(real.stderr)).toEqual(refused(dry.stderr))
+  })
+
   it("of-a-merge-whose-every-file-has-its-key-succeeds", timeout, async () => {
     const root = tempDir()
     const job = mergeJob(root, NodePath.join(root, "w.duckdb"), ["Month(Order Date)"])
@@ -61,4 +83,35 @@ describe("a dry run of a job that loads", () => {
     expect(dry.stdout).toContain("lacking.csv")
     expect(NodeFs.readdirSync(root)).toEqual(["job.json"])
   })
+})
+
+describe("a dry run into a folder that holds the files already", () => {
+  for (const [command, args] of [
+    ["answer", (_dir: string) => ["answer", "Revenue by Month"]],
+    ["run", (dir: string) => ["run", writeJob(dir, { exports: [{ type: "answer", id: "Revenue by Month" }] })]]
+  ] as const) {
+    it(`${command}-fails-as-the-run-would-and-passes-with-force-or-resume`, timeout, async () => {
+      const root = tempDir()
+      const out = NodePath.join(root, "out")
+      NodeFs.mkdirSync(out)
+      NodeFs.writeFileSync(NodePath.join(out, "answer-Revenue by Month.csv"), "old")
+      const env = sandboxEnv(served.sandbox)
+      const given = [...args(root), "--out", out]
+
+      const dry = await runCliInProcess([...given, "--dry-run", "--json"], { env })
+      expect(dry.code).toBe(1)
+      // The plan is printed all the same, the file marked.
+      expect(JSON.parse(dry.stdout)).toMatchObject({ outputs: [{ file: "answer-Revenue by Month.csv", exists: true }] })
+      const real = await runCliInProcess(given, { env })
+      expect(real.code).toBe(1)
+      expect(dry.stderr).toContain("already exists: pass --force to replace it")
+      expect(dry.stderr).toBe(real.stderr)
+      expect(NodeFs.readFileSync(NodePath.join(out, "answer-Revenue by Month.csv"), "utf8")).toBe("old")
+
+      for (const flag of ["--force", "--resume"]) {
+        const allowed = await runCliInProcess([...given, flag, "--dry-run"], { env })
+        expect(allowed.code, allowed.stderr).toBe(0)
+      }
+    })
+  }
 })

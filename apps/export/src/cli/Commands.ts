@@ -28,7 +28,7 @@ import type { Format } from "../formats/RowFormat.ts"
 import { setResumeHint, shellWord } from "../Interruption.ts"
 import { type DdlManifest, writeDdl } from "../load/Ddl.ts"
 import { duckDbInstalled, duckDbPackage } from "../load/DuckDbEngine.ts"
-import { checkLoadRequest, type LoadReport, loadKeyRefusal, loadKeysOf, loadStep } from "../load/LoadStep.ts"
+import { checkLoadRequest, type LoadReport, loadKeysOf, loadRefusal, loadStep } from "../load/LoadStep.ts"
 import type { Dialect } from "../load/Warehouse.ts"
 import { isDocumentFormat, type OrgSelection } from "../output/Manifest.ts"
 import { checkOutputFolder, claimDemoFolder } from "../output/OutputFolder.ts"
@@ -390,7 +390,9 @@ export const runSingle = (
           json ? dryRunJson(command, result.dryRun, folder) : formatDryRun(result.dryRun, folder).trimEnd()
         )
         // Over several Orgs the plan lists what cannot be read; the exit code still says so.
-        const { failures, outputs } = result.dryRun
+        const { failures, outputs, refusal } = result.dryRun
+        // A run refuses files that exist as it claims the folder, before it writes the exports it could plan.
+        if (refusal !== undefined) return yield* refusal
         if (failures.length > 0) {
           const usage = outputs.length === 0 && failures.every((f) => f.error instanceof UsageError)
           return yield* usage ? Effect.fail(failures[0]!.error) : orgsFailed(failures, entries, "dry run")
@@ -838,6 +840,7 @@ export const runJobFile = (input: RunInput) =>
             ? dryRunJson("run", result.dryRun, folder)
             : formatDryRun(result.dryRun, folder).trimEnd()
         )
+        if (result.dryRun.refusal !== undefined) return yield* result.dryRun.refusal
         if (result.dryRun.failures.length > 0) {
           return yield* new ExportError({
             kind: "Remote",
@@ -845,10 +848,7 @@ export const runJobFile = (input: RunInput) =>
           })
         }
         // What the job's load would refuse once every export was written: said now, as a run would only at its end.
-        const refusal =
-          job.load === undefined
-            ? undefined
-            : loadKeyRefusal(result.dryRun, { mode: job.load.mode ?? "replace", key: job.load.key ?? [] })
+        const refusal = job.load === undefined ? undefined : loadRefusal(result.dryRun, job.load)
         if (refusal !== undefined) return yield* new ExportError({ kind: "Remote", message: refusal })
         return
       }

@@ -11,6 +11,7 @@ import type { ExportError } from "../ExportError.ts"
 import { type ChunkWriter, fileError } from "../output/AtomicFile.ts"
 import { type ManifestColumn, manifestColumn, type OutputPart, type OutputSource } from "../output/Manifest.ts"
 import { type ExportFormat, type JobExport, rowFormatOf } from "../plan/JobFile.ts"
+import type { OutputSettings } from "../plan/OutputSettings.ts"
 import type { PlannedOutput } from "../plan/PlannedOutput.ts"
 import { partRange } from "../plan/Planner.ts"
 import type { UsageError } from "../UsageError.ts"
@@ -24,6 +25,8 @@ export interface DryRunOutput {
   readonly export: string
   /** That export as the job gives it (its `loadKey`, say). */
   readonly jobExport: JobExport
+  /** The settings the file would be written with (`--escape-formulae`, the null string, …). */
+  readonly settings: OutputSettings
   /** For the table, e.g. `answer Sales`. */
   readonly label: string
   readonly format: ExportFormat
@@ -69,6 +72,11 @@ export interface DryRunPlan {
   readonly removals?: ReadonlyArray<DryRunRemoval>
   /** What the plan said besides (already logged): the run's warnings and the files a run would keep, say. */
   readonly warnings: ReadonlyArray<string>
+  /**
+   * Why a run with the same arguments would write nothing though every export can be planned (files that exist
+   * already, without `--force` or `--resume`): the dry run fails with it once the plan is printed.
+   */
+  readonly refusal?: ExportError
 }
 
 /** Keeps no byte: the probe wants the columns and counts, not the text. */
@@ -125,6 +133,7 @@ const dryRunOutput = <E>(
       file: outDir === undefined ? "-" : planned.file,
       export: planned.key,
       jobExport: planned.export,
+      settings: planned.settings,
       label: planned.label,
       format: planned.settings.format,
       source: planned.source,

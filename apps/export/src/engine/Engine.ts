@@ -494,13 +494,28 @@ export const runExports = <E>(
             }
           }
         }
+        // Files at their final paths stop a run without --force or --resume before it reads any data.
+        const refusal =
+          toDisk && !options.resume && !options.force
+            ? existingRefusal(
+                outputs.filter((output) => output.exists).map((output) => output.file),
+                outDir,
+                path
+              )
+            : undefined
         return {
           manifest: undefined,
           manifestPath: undefined,
           outputs: [],
           failures,
           warnings: runWarnings,
-          dryRun: { outputs, failures, warnings: planWarnings, ...(removals.length === 0 ? {} : { removals }) }
+          dryRun: {
+            outputs,
+            failures,
+            warnings: planWarnings,
+            ...(removals.length === 0 ? {} : { removals }),
+            ...(refusal === undefined ? {} : { refusal })
+          }
         }
       }
 
@@ -811,17 +826,27 @@ const refuseExisting = (
         if (yield* Effect.mapError(fs.exists(finalPath), (e) => fileError(finalPath, e))) existing.push(output.file)
       }
     }
-    if (existing.length === 1) {
-      return yield* new ExportError({
-        kind: "OutputExists",
-        message: `${path.join(outDir, existing[0]!)} already exists: pass --force to replace it, --resume to keep it if it is complete and verified, or choose another --out directory; nothing was written`
-      })
-    }
-    if (existing.length > 1) {
-      const listed = existing.slice(0, 3).join(", ") + (existing.length > 3 ? `, … (${existing.length} in all)` : "")
-      return yield* new ExportError({
-        kind: "OutputExists",
-        message: `${existing.length} outputs of this job already exist in ${outDir} (${listed}); nothing was written: pass --resume to keep verified outputs and finish the rest, --force to replace them, or choose another --out directory`
-      })
-    }
+    const refusal = existingRefusal(existing, outDir, path)
+    if (refusal !== undefined) return yield* refusal
   })
+
+/**
+ * Why a run without `--force` or `--resume` writes nothing into `outDir`, where the files `existing` (relative to it)
+ * are already: the run's refusal, and its dry run's (which only reports it, after the plan).
+ */
+const existingRefusal = (existing: ReadonlyArray<string>, outDir: string, path: Path.Path): ExportError | undefined => {
+  if (existing.length === 1) {
+    return new ExportError({
+      kind: "OutputExists",
+      message: `${path.join(outDir, existing[0]!)} already exists: pass --force to replace it, --resume to keep it if it is complete and verified, or choose another --out directory; nothing was written`
+    })
+  }
+  if (existing.length > 1) {
+    const listed = existing.slice(0, 3).join(", ") + (existing.length > 3 ? `, … (${existing.length} in all)` : "")
+    return new ExportError({
+      kind: "OutputExists",
+      message: `${existing.length} outputs of this job already exist in ${outDir} (${listed}); nothing was written: pass --resume to keep verified outputs and finish the rest, --force to replace them, or choose another --out directory`
+    })
+  }
+  return undefined
+}

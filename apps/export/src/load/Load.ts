@@ -73,7 +73,7 @@ export interface TableLoad {
 }
 
 /** The key columns `output` is merged by: its own, else the load's. */
-const keyOf = (options: Pick<LoadOptions, "key" | "keys">, output: LoadOutput): ReadonlyArray<string> =>
+const keyOf = (options: Pick<LoadOptions, "key" | "keys">, output: { readonly file: string }): ReadonlyArray<string> =>
   options.keys?.get(output.file) ?? options.key
 
 /** `CREATE TABLE` for the `spotpipe_loads` record. */
@@ -325,7 +325,7 @@ const listedColumns = 20
  * a result column `--column-names snake` renamed, or a close name: names are exact, case too), then the file's
  * columns.
  */
-export const missingKeys = (
+const missingKeys = (
   output: Pick<LoadOutput, "file" | "columns" | "resultNames">,
   missing: ReadonlyArray<string>,
   inJob: boolean
@@ -348,73 +348,91 @@ export const missingKeys = (
   return `${output.file} has no key column ${keys.join(", ")}: its columns are ${shown.join(", ")} (a key is a column's name exactly as the file has it)${fix}`
 }
 
+/** What of a file a load needs to check it before any database is read (see {@link fileProblems}). */
+export type CheckedFile = Pick<
+  LoadOutput,
+  "file" | "format" | "columns" | "nullString" | "escapedFormulae" | "resultNames"
+>
+
+/**
+ * Why `output` cannot be loaded into a `dialect` database as `options` say, from the manifest alone (its settings
+ * and columns): every problem, as the load says it. A job's dry run asks the same of the files it plans.
+ */
+export const fileProblems = (
+  output: CheckedFile,
+  dialect: "postgres" | "duckdb",
+  options: Pick<LoadOptions, "mode" | "key" | "keys" | "inJob">
+): Array<string> => {
+  const problems: Array<string> = []
+  if (output.escapedFormulae) {
+    problems.push(
+      `${output.file} was exported with --escape-formulae: its cells starting with = + - @ carry a ' that is not in the data; export it again without --escape-formulae to load it`
+    )
+  }
+  // A run exported before such null strings were refused: its nulls and those values are the same text.
+  const unquoted = output.columns.filter((c) => columnKindOf(c.type) !== "text")
+  if (
+    output.format === "csv" &&
+    output.nullString !== undefined &&
+    nonTextLike(output.nullString) &&
+    unquoted.length > 0
+  ) {
+    problems.push(
+      `${output.file} was exported with --null-string ${JSON.stringify(output.nullString)}, which is also how a value of its column ${JSON.stringify(unquoted[0]!.name)} (${unquoted[0]!.type}) may be written, unquoted: its nulls and such values cannot be told apart; export it again with --null-string '\\N'`
+    )
+  }
+  if (output.columns.some((c) => c.name === "")) {
+    problems.push(`${output.file}: a column has an empty name, which no SQL table can have: export with ${snakeNames}`)
+  }
+  if (dialect === "postgres") {
+    // PostgreSQL cuts a longer name to its first 63 bytes (of UTF-8) with only a notice: two names alike in those
+    // would be one column, and a cut name is not the file's.
+    const long = output.columns.filter((c) => Buffer.byteLength(c.name, "utf8") > maxIdentifierBytes)
+    if (long.length > 0) {
+      const names = long.map((c) => `"${c.name}" (${Buffer.byteLength(c.name, "utf8")} bytes)`).join(", ")
+      problems.push(
+        `${output.file}: ${long.length === 1 ? "column" : "columns"} ${names} ${long.length === 1 ? "is" : "are"} longer than PostgreSQL's ${maxIdentifierBytes}-byte identifiers (it would be cut): export with ${snakeNames} (short names, mapped to these in the manifest)`
+      )
+    }
+    // Names of the columns every PostgreSQL table has: CREATE TABLE refuses them.
+    const system = output.columns.filter((c) => postgresSystemColumns.has(c.name))
+    if (system.length > 0) {
+      problems.push(
+        `${output.file}: ${system.map((c) => `"${c.name}"`).join(", ")} ${system.length === 1 ? "is the name of a column" : "are names of columns"} every PostgreSQL table has, which a table cannot take for its own (--column-names snake keeps it): rename the column in ThoughtSpot, or load into DuckDB`
+      )
+    }
+  }
+  if (dialect === "duckdb") {
+    // Names DuckDB sees as one: its readers refuse the second, or read the first column twice.
+    const seen = new Map<string, string>()
+    for (const c of output.columns) {
+      const first = seen.get(duckDbNameKey(c.name))
+      if (first === undefined) seen.set(duckDbNameKey(c.name), c.name)
+      else {
+        problems.push(
+          `${output.file}: the columns "${first}" and "${c.name}" are one name to DuckDB, which ignores case: export with ${snakeNames}, or load into PostgreSQL`
+        )
+        break
+      }
+    }
+  }
+  if (options.mode === "merge") {
+    const key = keyOf(options, output)
+    const missing = key.filter((k) => !output.columns.some((c) => c.name === k))
+    // A job file refuses a merge without a key for some export: none here would be a defect, never an empty key.
+    if (key.length === 0) problems.push(`${output.file}: no merge key was given for it`)
+    if (missing.length > 0) {
+      problems.push(missingKeys(output, missing, options.inJob === true))
+    }
+  }
+  return problems
+}
+
 /** Checks what can be checked before any table is touched; throws a {@link LoadFailure} naming every problem. */
 const preflight = async (engine: LoadEngine, run: RunManifest, options: LoadOptions): Promise<void> => {
   const problems: Array<string> = []
   for (const output of run.outputs) {
-    if (output.escapedFormulae) {
-      problems.push(
-        `${output.file} was exported with --escape-formulae: its cells starting with = + - @ carry a ' that is not in the data; export it again without --escape-formulae to load it`
-      )
-    }
-    // A run exported before such null strings were refused: its nulls and those values are the same text.
-    const unquoted = output.columns.filter((c) => columnKindOf(c.type) !== "text")
-    if (
-      output.format === "csv" &&
-      output.nullString !== undefined &&
-      nonTextLike(output.nullString) &&
-      unquoted.length > 0
-    ) {
-      problems.push(
-        `${output.file} was exported with --null-string ${JSON.stringify(output.nullString)}, which is also how a value of its column ${JSON.stringify(unquoted[0]!.name)} (${unquoted[0]!.type}) may be written, unquoted: its nulls and such values cannot be told apart; export it again with --null-string '\\N'`
-      )
-    }
-    if (output.columns.some((c) => c.name === "")) {
-      problems.push(
-        `${output.file}: a column has an empty name, which no SQL table can have: export with ${snakeNames}`
-      )
-    }
-    if (engine.dialect === "postgres") {
-      // PostgreSQL cuts a longer name to its first 63 bytes (of UTF-8) with only a notice: two names alike in those
-      // would be one column, and a cut name is not the file's.
-      const long = output.columns.filter((c) => Buffer.byteLength(c.name, "utf8") > maxIdentifierBytes)
-      if (long.length > 0) {
-        const names = long.map((c) => `"${c.name}" (${Buffer.byteLength(c.name, "utf8")} bytes)`).join(", ")
-        problems.push(
-          `${output.file}: ${long.length === 1 ? "column" : "columns"} ${names} ${long.length === 1 ? "is" : "are"} longer than PostgreSQL's ${maxIdentifierBytes}-byte identifiers (it would be cut): export with ${snakeNames} (short names, mapped to these in the manifest)`
-        )
-      }
-      // Names of the columns every PostgreSQL table has: CREATE TABLE refuses them.
-      const system = output.columns.filter((c) => postgresSystemColumns.has(c.name))
-      if (system.length > 0) {
-        problems.push(
-          `${output.file}: ${system.map((c) => `"${c.name}"`).join(", ")} ${system.length === 1 ? "is the name of a column" : "are names of columns"} every PostgreSQL table has, which a table cannot take for its own (--column-names snake keeps it): rename the column in ThoughtSpot, or load into DuckDB`
-        )
-      }
-    }
-    if (engine.dialect === "duckdb") {
-      // Names DuckDB sees as one: its readers refuse the second, or read the first column twice.
-      const seen = new Map<string, string>()
-      for (const c of output.columns) {
-        const first = seen.get(duckDbNameKey(c.name))
-        if (first === undefined) seen.set(duckDbNameKey(c.name), c.name)
-        else {
-          problems.push(
-            `${output.file}: the columns "${first}" and "${c.name}" are one name to DuckDB, which ignores case: export with ${snakeNames}, or load into PostgreSQL`
-          )
-          break
-        }
-      }
-    }
-    if (options.mode === "merge") {
-      const key = keyOf(options, output)
-      const missing = key.filter((k) => !output.columns.some((c) => c.name === k))
-      // A job file refuses a merge without a key for some export: none here would be a defect, never an empty key.
-      if (key.length === 0) problems.push(`${output.file}: no merge key was given for it`)
-      if (missing.length > 0) {
-        problems.push(missingKeys(output, missing, options.inJob === true))
-      }
-    }
+    problems.push(...fileProblems(output, engine.dialect, options))
     // Not a table: no mode can load into it (replace drops tables only), so every mode says the same.
     const other = await engine.otherRelation(output.table)
     if (other !== undefined) {

@@ -18,12 +18,12 @@ import { setInterruptedLeft } from "../Interruption.ts"
 import { type LoadMode, parseTarget, withSslModeOf } from "../LoadTarget.ts"
 import { isDocumentFormat, type Manifest } from "../output/Manifest.ts"
 import { permissionColumns, principalTables } from "../plan/AdminExports.ts"
-import type { Job, JobExport } from "../plan/JobFile.ts"
+import { type Job, type JobExport, type LoadSpec, rowFormatOf } from "../plan/JobFile.ts"
 import { distinctSnakeNames } from "../plan/Names.ts"
 import { UsageError } from "../UsageError.ts"
 import { DuckDbHeld, duckDbInstalled, duckDbMissing, heldHere, openDuckDb } from "./DuckDbEngine.ts"
 import { LoadFailure } from "./Engine.ts"
-import { loadRun, missingKeys, type TableLoad } from "./Load.ts"
+import { fileProblems, loadRun, type TableLoad } from "./Load.ts"
 import { type LockTimeout, lockTimeoutMillis, lockTimeoutShown, noLockTimeout, waitLonger } from "./LockTimeout.ts"
 import { openPostgres } from "./PostgresEngine.ts"
 import { type LoadFormat, type OtherRun, type RunManifest, RunManifestError, readRunManifest } from "./RunManifest.ts"
@@ -203,26 +203,42 @@ const keysLacking = (exports: ReadonlyArray<JobExport>, key: ReadonlyArray<strin
 }
 
 /**
- * What a job's merge load would refuse in the files of `plan` once a run had written them all: each file that lacks
- * a column of its export's key (`"loadKey"`, else the load's `"key"`), said as the load says it; `undefined` when
- * none does or the load does not merge.
+ * What a job's load would refuse in the files of `plan` once a run had written them all, as the load says it (the
+ * checks that need only a file's settings and columns: a merge key it lacks, `--escape-formulae`, column names the
+ * database cannot take); `undefined` when it would refuse none. The key of a file is its export's `"loadKey"`, else
+ * the load's `"key"`.
  */
-export const loadKeyRefusal = (
-  plan: DryRunPlan,
-  load: { readonly mode: LoadMode; readonly key: ReadonlyArray<string> }
-): string | undefined => {
-  if (load.mode !== "merge") return undefined
-  const problems = plan.outputs.flatMap((output) => {
-    if (isDocumentFormat(output.format)) return []
+export const loadRefusal = (plan: DryRunPlan, load: LoadSpec): string | undefined => {
+  const parsed = parseTarget(load.into)
+  // A target that cannot be parsed was refused before the run (checkLoadRequest).
+  if ("refused" in parsed) return undefined
+  const dialect = parsed.ok._tag === "Postgres" ? "postgres" : "duckdb"
+  const rows = plan.outputs.filter((output) => !isDocumentFormat(output.format))
+  const keys = new Map<string, ReadonlyArray<string>>()
+  for (const output of rows) {
     const spec = output.jobExport.spec
-    const key = ("loadKey" in spec ? spec.loadKey : undefined) ?? load.key
-    const missing = key.filter((k) => !output.columns.some((c) => c.name === k))
-    if (missing.length === 0) return []
-    const resultNames = new Map(
-      output.columns.flatMap((c) => (c.source_name === undefined ? [] : [[c.name, c.source_name] as const]))
+    if ("loadKey" in spec && spec.loadKey !== undefined) keys.set(output.file, spec.loadKey)
+  }
+  const options = { mode: load.mode ?? "replace", key: load.key ?? [], keys, inJob: true }
+  const problems = rows.flatMap((output) =>
+    fileProblems(
+      {
+        file: output.file,
+        format: rowFormatOf(output.format),
+        columns: output.columns,
+        nullString:
+          output.settings.format === "csv" && output.settings.nullString !== ""
+            ? output.settings.nullString
+            : undefined,
+        escapedFormulae: output.settings.escapeFormulae,
+        resultNames: new Map(
+          output.columns.flatMap((c) => (c.source_name === undefined ? [] : [[c.name, c.source_name] as const]))
+        )
+      },
+      dialect,
+      options
     )
-    return [missingKeys({ file: output.file, columns: output.columns, resultNames }, missing, true)]
-  })
+  )
   return problems.length === 0
     ? undefined
     : `dry run: the job's "load" would refuse these files once a run had exported them all, and load nothing (nothing was written):\n  ${problems.join("\n  ")}`
