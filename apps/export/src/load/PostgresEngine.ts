@@ -84,6 +84,19 @@ const advice = (
       }
       return "the server has no connection left (its max_connections, less those reserved for administrators): load once other sessions have ended, or have an administrator raise max_connections; a load needs one session"
     }
+    // The certificate checks of sslmode=verify-ca and verify-full (Node's codes).
+    case "DEPTH_ZERO_SELF_SIGNED_CERT":
+    case "SELF_SIGNED_CERT_IN_CHAIN":
+    case "UNABLE_TO_VERIFY_LEAF_SIGNATURE":
+    case "UNABLE_TO_GET_ISSUER_CERT":
+    case "UNABLE_TO_GET_ISSUER_CERT_LOCALLY":
+    case "CERT_SIGNATURE_FAILURE":
+      return "the server's certificate is not signed by a certificate authority (CA) the load trusts, which the sslmode (verify-ca or verify-full) checks: name the CA that signed it with sslrootcert=/path/to/ca.crt in the URL (without sslrootcert the load trusts the CAs Node trusts; NODE_OPTIONS=--use-system-ca adds this machine's), or, on a network you trust, use sslmode=require (encrypted, the certificate not checked)"
+    case "ERR_TLS_CERT_ALTNAME_INVALID":
+      return "the server's certificate does not name the URL's host, which sslmode=verify-full checks: connect with a host name the certificate names, or use sslmode=verify-ca, which checks the CA only"
+    case "CERT_HAS_EXPIRED":
+    case "CERT_NOT_YET_VALID":
+      return "the server's certificate is out of its validity dates, which the sslmode (verify-ca or verify-full) checks: have it renewed on the server, or check this machine's clock"
     case "3D000":
       return "check the database in the URL's path, or create it (CREATE DATABASE)"
     case "28P01":
@@ -151,7 +164,12 @@ const describe = (
         : `: ${todo}`
   // The objects in the way of a drop: PostgreSQL names them in its detail (the first few lines).
   const detail = e.code === "2BP01" && e.detail !== undefined ? ` (${e.detail.split("\n").slice(0, 3).join("; ")})` : ""
-  return `${e.message ?? String(error)}${detail}${e.where === undefined ? "" : ` (${e.where})`}${hint}`
+  // Node's own hint names a flag of node, not of spotpipe (what to do follows in the hint); its host name check
+  // ends with the certificate's names, or ": " when it has none.
+  const said = (e.message ?? String(error))
+    .replace(/; if the root CA is installed locally, try running Node\.js with --use-system-ca$/, "")
+    .replace(/:\s*$/, "")
+  return `${said}${detail}${e.where === undefined ? "" : ` (${e.where})`}${hint}`
 }
 
 /**

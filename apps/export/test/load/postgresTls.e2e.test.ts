@@ -2,12 +2,15 @@
  * TLS settings of a PostgreSQL URL that cannot work, against a real server (Debian's PostgreSQL 15, reached over
  * TCP through a loopback relay to its Unix socket): `sslnegotiation=direct`, which a server before PostgreSQL 17
  * does not take, and `sslmode=verify-ca` without `sslrootcert` each fail the load (exit 1) saying what happened and
- * what to do, nothing loaded; over a Unix socket both are ignored, as libpq ignores them there.
+ * what to do, nothing loaded, as does a certificate that verify-ca or verify-full refuses (behind a TLS front on
+ * loopback); over a Unix socket TLS settings are ignored, as libpq ignores them there.
  */
+import { execFileSync } from "node:child_process"
 import * as NodeFs from "node:fs"
 import * as NodeNet from "node:net"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
+import * as NodeTls from "node:tls"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { craftRun } from "./support/CraftedRun.ts"
 import { cli, withPostgres } from "./support/loadHelpers.ts"
@@ -33,6 +36,28 @@ let relay: NodeNet.Server | undefined
 const relayed = new Set<NodeNet.Socket>()
 /** The server over TCP: a loopback port whose connections are relayed to the server's Unix socket. */
 let tcpUrl = ""
+/** The server over TLS: a loopback port that answers PostgreSQL's SSLRequest and speaks TLS with `certificate`. */
+let tlsUrl = ""
+let tlsFront: NodeNet.Server | undefined
+/** The front's self-signed certificate (it names only the host db.internal), and another one. */
+const certificate = NodePath.join(root, "server.crt")
+const otherCertificate = NodePath.join(root, "other.crt")
+
+/** A self-signed certificate and its key, made by openssl. */
+const selfSigned = (name: string, crt: string) => {
+  const key = crt.replace(/\.crt$/, ".key")
+  execFileSync(
+    "openssl",
+    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", crt, "-days", "2"].concat([
+      "-subj",
+      `/CN=${name}`,
+      "-addext",
+      `subjectAltName=DNS:${name}`
+    ]),
+    { stdio: "ignore" }
+  )
+  return { key: NodeFs.readFileSync(key), cert: NodeFs.readFileSync(crt) }
+}
 
 beforeAll(async () => {
   server = startRealPostgres()
@@ -49,11 +74,34 @@ beforeAll(async () => {
   })
   await new Promise<void>((resolve) => relay!.listen(0, "127.0.0.1", resolve))
   tcpUrl = `postgresql://postgres@127.0.0.1:${(relay.address() as NodeNet.AddressInfo).port}/postgres`
+  const credentials = selfSigned("db.internal", certificate)
+  selfSigned("other.internal", otherCertificate)
+  tlsFront = NodeNet.createServer((client) => {
+    relayed.add(client)
+    client.on("close", () => relayed.delete(client))
+    client.on("error", () => client.destroy())
+    // The client's SSLRequest (8 bytes), answered "S", then TLS on the same connection; the rest goes to the server.
+    client.once("readable", () => {
+      const request = client.read(8) as Buffer | null
+      if (request === null || request.readInt32BE(4) !== 80877103) return client.destroy()
+      client.write("S")
+      const secure = new NodeTls.TLSSocket(client, { isServer: true, ...credentials })
+      secure.on("error", () => client.destroy())
+      const upstream = NodeNet.connect(socket)
+      relayed.add(upstream)
+      upstream.on("close", () => relayed.delete(upstream))
+      upstream.on("error", () => client.destroy())
+      secure.pipe(upstream).pipe(secure)
+    })
+  })
+  await new Promise<void>((resolve) => tlsFront!.listen(0, "127.0.0.1", resolve))
+  tlsUrl = `postgresql://postgres@127.0.0.1:${(tlsFront.address() as NodeNet.AddressInfo).port}/postgres`
 }, 60_000)
 
 afterAll(async () => {
   for (const s of relayed) s.destroy()
   await new Promise((resolve) => relay?.close(resolve))
+  await new Promise((resolve) => tlsFront?.close(resolve))
   server?.close()
   NodeFs.rmSync(root, { recursive: true, force: true })
 })
@@ -84,6 +132,35 @@ describe("a PostgreSQL URL's TLS settings that cannot work", () => {
     expect(failed.stderr).not.toContain("SECURITY WARNING")
     expect(failed.stderr.trim().split("\n")).toHaveLength(1)
     expect(await loaded()).toBe(false)
+  }, 60_000)
+})
+
+describe("a server certificate that sslmode=verify-ca or verify-full refuses", () => {
+  it("signed by no CA the load trusts: says to name the CA with sslrootcert, nothing loaded", async () => {
+    for (const query of ["sslmode=verify-full", `sslmode=verify-ca&sslrootcert=${otherCertificate}`]) {
+      const failed = await cli(["load", run, "--into", `${tlsUrl}?${query}`])
+      expect(failed.code, failed.stderr).toBe(1)
+      expect(failed.stderr).toContain(
+        `cannot connect to PostgreSQL at ${tlsUrl}: self-signed certificate: the server's certificate is not signed by a certificate authority (CA) the load trusts, which the sslmode (verify-ca or verify-full) checks: name the CA that signed it with sslrootcert=/path/to/ca.crt in the URL`
+      )
+      // Node's hint names a flag of node, which spotpipe does not take.
+      expect(failed.stderr).not.toContain("try running Node.js")
+    }
+    expect(await loaded()).toBe(false)
+  }, 60_000)
+
+  it("naming another host than the URL's (verify-full): says so and what to do; verify-ca with its CA loads", async () => {
+    const failed = await cli(["load", run, "--into", `${tlsUrl}?sslmode=verify-full&sslrootcert=${certificate}`])
+    expect(failed.code, failed.stderr).toBe(1)
+    expect(failed.stderr).toContain(
+      "the server's certificate does not name the URL's host, which sslmode=verify-full checks: connect with a host name the certificate names, or use sslmode=verify-ca, which checks the CA only"
+    )
+    expect(await loaded()).toBe(false)
+    const done = await cli(["load", run, "--into", `${tlsUrl}?sslmode=verify-ca&sslrootcert=${certificate}`, "--quiet"])
+    expect(done.stderr).toBe("")
+    expect(done.code).toBe(0)
+    expect(await loaded()).toBe(true)
+    await withPostgres(server!.url, (q) => q("DROP TABLE orders, spotpipe_loads"))
   }, 60_000)
 })
 
