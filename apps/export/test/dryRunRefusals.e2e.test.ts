@@ -1,8 +1,8 @@
 /**
  * A dry run refuses what the real run with the same arguments refuses, in the same words, and leaves the folder as
- * it was: files a job's load would refuse (a merge key column one lacks, --escape-formulae), which the real run says
- * only after every export was written; files that exist already without --force or --resume, which the run refuses
- * before it reads any data.
+ * it was: files a job's load would refuse (a merge key column one lacks, --escape-formulae) and column names --ddl's
+ * dialects cannot take, which the real run says only after every export was written; files that exist already
+ * without --force or --resume, which the run refuses before it reads any data.
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
@@ -112,6 +112,50 @@ describe("a dry run into a folder that holds the files already", () => {
         const allowed = await runCliInProcess([...given, flag, "--dry-run"], { env })
         expect(allowed.code, allowed.stderr).toBe(0)
       }
+    })
+  }
+})
+
+describe("a dry run with --ddl", () => {
+  /** The dialect's line of a refusal of the DDL: `bigquery: table …: "…" (…)`. */
+  const refusedNames = (text: string) => /bigquery: table [^;.]*\)/.exec(text)?.[0]
+
+  // Each command with the arguments that name columns as the result does, and as snake_case identifiers.
+  const answer = { type: "answer", id: "Revenue by Month" }
+  for (const [command, args] of [
+    [
+      "answer",
+      (_dir: string, snake: boolean) => ["answer", "Revenue by Month", ...(snake ? ["--column-names", "snake"] : [])]
+    ],
+    [
+      "run",
+      (dir: string, snake: boolean) => [
+        "run",
+        writeJob(dir, { exports: [snake ? { ...answer, columnNames: "snake" } : answer] }, snake ? "snake" : "job")
+      ]
+    ]
+  ] as const) {
+    it(`${command}-names-the-columns-a-dialect-cannot-take-as-the-run-would-after-its-export`, timeout, async () => {
+      const root = tempDir()
+      const out = NodePath.join(root, "out")
+      const env = sandboxEnv(served.sandbox)
+      const rest = ["--out", out, "--ddl", "bigquery"]
+      const given = [...args(root, false), ...rest]
+
+      const dry = await runCliInProcess([...given, "--dry-run"], { env })
+      expect(dry.code).toBe(1)
+      expect(dry.stderr).toContain("spotpipe: dry run: --ddl: a run would write the export, but no DDL")
+      expect(refusedNames(dry.stderr)).toBe(
+        'bigquery: table answer_revenue_by_month: "Month(Order Date)" (the characters "(" ")")'
+      )
+      expect(NodeFs.existsSync(out)).toBe(false)
+      // With names every dialect takes, the dry run passes.
+      const snake = await runCliInProcess([...args(root, true), ...rest, "--dry-run"], { env })
+      expect(snake.code, snake.stderr).toBe(0)
+
+      const real = await runCliInProcess([...given, "--quiet"], { env })
+      expect(real.code).toBe(1)
+      expect(refusedNames(real.stderr)).toBe(refusedNames(dry.stderr))
     })
   }
 })

@@ -20,13 +20,14 @@ import {
 } from "../cluster/Connection.ts"
 import { type ClusterFailure, connect } from "../cluster/CoreCluster.ts"
 import { ExportError } from "../ExportError.ts"
+import type { DryRunPlan } from "../engine/DryRun.ts"
 import { type RunResult, runExports } from "../engine/Engine.ts"
 import { silentProgress } from "../engine/ExportJob.ts"
 import type { RunOptions } from "../engine/Run.ts"
 import { type SignIn, setSignIn, toExportError } from "../Failure.ts"
 import type { Format } from "../formats/RowFormat.ts"
 import { setResumeHint, shellWord } from "../Interruption.ts"
-import { type DdlManifest, writeDdl } from "../load/Ddl.ts"
+import { type DdlManifest, ddlRefusal, writeDdl } from "../load/Ddl.ts"
 import { duckDbInstalled, duckDbPackage } from "../load/DuckDbEngine.ts"
 import { checkLoadRequest, type LoadReport, loadKeysOf, loadRefusal, loadStep } from "../load/LoadStep.ts"
 import type { Dialect } from "../load/Warehouse.ts"
@@ -397,6 +398,8 @@ export const runSingle = (
           const usage = outputs.length === 0 && failures.every((f) => f.error instanceof UsageError)
           return yield* usage ? Effect.fail(failures[0]!.error) : orgsFailed(failures, entries, "dry run")
         }
+        const ddl = ddlRefusalOf(result.dryRun, input.ddl)
+        if (ddl !== undefined) return yield* new ExportError({ kind: "BadData", message: ddl })
         return
       }
       // DDL follows the manifest of a run that succeeded; the report says how it went (its status is the exit code's).
@@ -564,6 +567,28 @@ const rateOf = (input: { readonly rateLimit: Option.Option<number> }) =>
 /** `--ddl`'s files for `manifest` in `dir`, as an exit: the report says how it went before the run fails with it. */
 const ddlStep = (dir: string, manifest: DdlManifest, dialects: ReadonlyArray<Dialect>) =>
   Effect.exit(writeDdl(dir, manifest, dialects))
+
+/**
+ * Why `--ddl`'s `dialects` would write no DDL for the files of `plan` once a run had written them (a column name a
+ * dialect cannot take, `--escape-formulae`), as the run's DDL step checks them; `undefined` when it would.
+ */
+const ddlRefusalOf = (plan: DryRunPlan, dialects: ReadonlyArray<Dialect>): string | undefined => {
+  const refusal = ddlRefusal(
+    {
+      outputs: plan.outputs.map((output) => ({
+        file: output.file,
+        format: output.format,
+        columns: output.columns,
+        settings: output.settings,
+        ...(output.part === undefined ? {} : { part: output.part })
+      }))
+    },
+    dialects
+  )
+  return refusal === undefined
+    ? undefined
+    : `dry run: --ddl: a run would write the export, but no DDL (nothing was written): ${refusal}`
+}
 
 /** The report's `ddl`, when `--ddl` was given: the files written, or why none were. */
 const ddlJson = (
@@ -847,6 +872,8 @@ export const runJobFile = (input: RunInput) =>
             message: `dry run: ${result.dryRun.failures.length} of the job's exports cannot be planned or read (nothing was written): ${result.dryRun.failures[0]!.error.message}`
           })
         }
+        const ddl = ddlRefusalOf(result.dryRun, input.ddl)
+        if (ddl !== undefined) return yield* new ExportError({ kind: "BadData", message: ddl })
         // What the job's load would refuse once every export was written: said now, as a run would only at its end.
         const refusal = job.load === undefined ? undefined : loadRefusal(result.dryRun, job.load)
         if (refusal !== undefined) return yield* new ExportError({ kind: "Remote", message: refusal })

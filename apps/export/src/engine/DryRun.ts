@@ -27,6 +27,8 @@ export interface DryRunOutput {
   readonly jobExport: JobExport
   /** The settings the file would be written with (`--escape-formulae`, the null string, …). */
   readonly settings: OutputSettings
+  /** A part of a split export: its range (its table is the whole export's, as `spotpipe merge` joins them). */
+  readonly part?: OutputPart
   /** For the table, e.g. `answer Sales`. */
   readonly label: string
   readonly format: ExportFormat
@@ -134,6 +136,7 @@ const dryRunOutput = <E>(
       export: planned.key,
       jobExport: planned.export,
       settings: planned.settings,
+      ...(planned.part === undefined ? {} : { part: planned.part }),
       label: planned.label,
       format: planned.settings.format,
       source: planned.source,
