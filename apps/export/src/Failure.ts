@@ -43,11 +43,15 @@ export interface SignIn {
   readonly secret: string
   /** Where the Org signed in to came from (`--org-id`, `profile "prod"`), when one was asked for. */
   readonly org?: string
+  /** Where the host came from (`--host`, `THOUGHTSPOT_HOST`, `profile "prod"`, `the job file's "host"`). */
+  readonly hostFrom?: string
 }
 
 /** A mutable cell for the sign-in of the run in progress, set once its connection is resolved. */
 export interface SignInHint {
   current: SignIn | undefined
+  /** The host the run's connection resolved to and where it came from (set before `current`). */
+  hostFrom?: { readonly host: string; readonly from: string }
 }
 
 /** The run's {@link SignInHint}; the program provides a fresh one per run and names it when credentials are refused. */
@@ -58,8 +62,28 @@ export const SignInHint = Context.Reference<SignInHint>("spotpipe/SignInHint", {
 /** Records how this run signs in, so that refused credentials name where they came from. */
 export const setSignIn = (signIn: SignIn): Effect.Effect<void> =>
   SignInHint.useSync((hint) => {
-    hint.current = signIn
+    hint.current =
+      signIn.hostFrom === undefined && hint.hostFrom?.host === signIn.host
+        ? { ...signIn, hostFrom: hint.hostFrom.from }
+        : signIn
   })
+
+/** Records where the host of this run came from, so that a host that cannot be reached is named with it. */
+export const setHostSource = (host: string, from: string): Effect.Effect<void> =>
+  SignInHint.useSync((hint) => {
+    hint.hostFrom = { host, from }
+  })
+
+/**
+ * What to check about the host: the setting it came from (`--host`, `the host from THOUGHTSPOT_HOST`), or, when
+ * that is not known, every place it can come from.
+ */
+const hostSetting = (signIn: SignIn | undefined): string =>
+  signIn?.hostFrom === undefined
+    ? "the host (--host, else a job file's, THOUGHTSPOT_HOST or a profile's; spotpipe auth status shows which is in effect)"
+    : signIn.hostFrom === "--host"
+      ? "--host"
+      : `the host from ${signIn.hostFrom}`
 
 /** The requests with which core signs in (mints a token or opens a session). */
 const signInOperations: ReadonlyArray<string> = ["auth/token/full", "auth/token/object", "auth/session/login"]
@@ -103,30 +127,36 @@ export const refusedCredentialsLine = (reason: ThoughtSpotFailure["reason"], sig
 }
 
 /** The line for a connection failure, by what it means (see core's Transport reason). */
-const transportLine = (reason: ThoughtSpotFailure["reason"], doing: string): string => {
+const transportLine = (reason: ThoughtSpotFailure["reason"], doing: string, signIn?: SignIn): string => {
   const host = reason.host ?? "the host"
+  const check = hostSetting(signIn)
   switch (reason.networkCode) {
     case "ENOTFOUND":
-      return `cannot resolve host ${host.replace(/:\d+$/, "")}: check --host`
+      return `cannot resolve host ${host.replace(/:\d+$/, "")}: check ${check}`
     case "ECONNREFUSED":
-      return `nothing is listening at ${host}: check --host and that ThoughtSpot is running`
+      return `nothing is listening at ${host}: check ${check} and that ThoughtSpot is running`
   }
   // TLS refused (plain HTTP where https:// was given, an untrusted certificate): core's line says what to do.
-  if (reason.retryable === false && reason.description !== undefined) return reason.description
-  return `cannot reach ThoughtSpot while ${doing}: check --host and the network (${reason.message})`
+  if (reason.retryable === false && reason.description !== undefined) {
+    return signIn?.hostFrom === undefined
+      ? reason.description
+      : `${reason.description} (the host URL is from ${signIn.hostFrom})`
+  }
+  return `cannot reach ThoughtSpot while ${doing}: check ${check} and the network (${reason.message})`
 }
 
 /** The line for an answer that is not ThoughtSpot's JSON: a redirect, an HTML page, or core's own words. */
-const answerLine = (reason: ThoughtSpotFailure["reason"], doing: string): string => {
+const answerLine = (reason: ThoughtSpotFailure["reason"], doing: string, signIn?: SignIn): string => {
   const status = reason.status
+  const check = hostSetting(signIn)
   if (status !== undefined && status >= 300 && status < 400) {
     return reason.location === undefined
-      ? `ThoughtSpot answered ${status} with no Location: check --host`
-      : `ThoughtSpot answered ${status}, redirecting to ${reason.location}: check --host (redirects are not followed; if that address is ThoughtSpot's, use it)`
+      ? `ThoughtSpot answered ${status} with no Location: check ${check}`
+      : `ThoughtSpot answered ${status}, redirecting to ${reason.location}: check ${check} (redirects are not followed; if that address is ThoughtSpot's, use it)`
   }
   const type = reason.contentType
   if (type !== undefined && /^\s*(text\/html|application\/xhtml\+xml)\b/i.test(type)) {
-    return `the response is HTML, not JSON (content-type ${type}): is --host the ThoughtSpot URL, not a login page or proxy?`
+    return `the response is HTML, not JSON (content-type ${type}): is ${check} the ThoughtSpot URL, not a login page or proxy?`
   }
   return `ThoughtSpot failed while ${doing}: ResponseDecode: ${reason.message}`
 }
@@ -214,10 +244,7 @@ export const fromThoughtSpot = (
       case "NotFound":
       case "BadRequest":
       case "Forbidden":
-        return make(
-          "Remote",
-          `ThoughtSpot refused to sign in (${error.operation}): ${error.reason._tag}: ${detail}: check --host, ${signIn?.org === undefined ? "and " : ""}the sign-in method (auth) for this cluster${signIn?.org === undefined ? "" : `, and the Org from ${signIn.org} (one this user belongs to)`}`
-        )
+        return hostWorded(make("Remote", refusedSignInLine(error, signIn)), (s) => refusedSignInLine(error, s))
       case "Incomplete":
       case "Server":
         return make(
@@ -259,9 +286,13 @@ export const fromThoughtSpot = (
     case "Incomplete":
       return make("Incomplete", incompleteLine(what, detail))
     case "Transport":
-      return make("Remote", transportLine(error.reason, doing))
+      return hostWorded(make("Remote", transportLine(error.reason, doing, signIn)), (s) =>
+        transportLine(error.reason, doing, s)
+      )
     case "ResponseDecode":
-      return make("Remote", answerLine(error.reason, doing))
+      return hostWorded(make("Remote", answerLine(error.reason, doing, signIn)), (s) =>
+        answerLine(error.reason, doing, s)
+      )
     case "Timeout":
       return make(
         "Remote",
@@ -272,6 +303,18 @@ export const fromThoughtSpot = (
     default:
       return make("Remote", `ThoughtSpot failed while ${doing}: ${error.reason._tag}: ${detail}`)
   }
+}
+
+/** A sign-in refused for what it asks (400, 403, 404): the host, the sign-in method, and the Org if one was asked for. */
+const refusedSignInLine = (error: ThoughtSpotFailure, signIn: SignIn | undefined): string =>
+  `ThoughtSpot refused to sign in (${error.operation}): ${error.reason._tag}: ${error.reason.message}: check ${hostSetting(signIn)}, ${signIn?.org === undefined ? "and " : ""}the sign-in method (auth) for this cluster${signIn?.org === undefined ? "" : `, and the Org from ${signIn.org} (one this user belongs to)`}`
+
+// Errors about the host worded where the run's sign-in was not known, with how to word them once it is.
+const hostWordings = new WeakMap<ExportError, (signIn: SignIn) => string>()
+
+const hostWorded = (error: ExportError, word: (signIn: SignIn) => string): ExportError => {
+  hostWordings.set(error, word)
+  return error
 }
 
 /** The shape of `@spotpipe/decode`'s `DateCellError` that this module relies on. */
@@ -404,6 +447,7 @@ export const reportFailure = (cause: Cause.Cause<unknown>, verbose: boolean, sig
   if (error instanceof ExportError) {
     // Refused credentials (or a refused sign-in, which may be the Org's) were worded where the run's sign-in was
     // not known: said again with its sources.
+    const reword = signIn?.hostFrom === undefined ? undefined : hostWordings.get(error)
     const refused =
       signIn !== undefined &&
       error.kind === "Authentication" &&
@@ -416,7 +460,9 @@ export const reportFailure = (cause: Cause.Cause<unknown>, verbose: boolean, sig
             signInOperations.includes(error.cause.operation) &&
             ["NotFound", "BadRequest", "Forbidden"].includes(error.cause.reason._tag)
           ? fromThoughtSpot(error.cause, "", signIn).message
-          : error.message
+          : signIn !== undefined && reword !== undefined
+            ? reword(signIn)
+            : error.message
     return { exitCode: ExitCode.failed, lines: [`spotpipe: ${refused}`, ...full] }
   }
   const mapped = isThoughtSpotFailure(error)

@@ -19,7 +19,7 @@ describe("failure lines", () => {
       ["Forbidden", "Forbidden", "share it with this user"],
       ["RateLimited", "RateLimited", "run again later or lower --concurrency"],
       ["Incomplete", "Incomplete", "is incomplete: server said no; run the export again"],
-      ["Transport", "Remote", "check --host"],
+      ["Transport", "Remote", "check the host (--host, else a job file's, THOUGHTSPOT_HOST or a profile's"],
       ["BadRequest", "Remote", "rejected the request"]
     ]
     for (const [tag, kind, hint] of expectations) {
@@ -80,7 +80,7 @@ describe("failure lines", () => {
 })
 
 describe("failure lines from core's reasons", () => {
-  const { Authentication, Forbidden, ResponseDecode, ThoughtSpotError, Transport } = CoreErrors
+  const { Authentication, Forbidden, NotFound, ResponseDecode, ThoughtSpotError, Transport } = CoreErrors
   const lineOf = (error: CoreErrors.ThoughtSpotError) => {
     const report = reportFailure(Cause.fail(error), false)
     assert.strictEqual(report.exitCode, 1)
@@ -154,7 +154,7 @@ describe("failure lines from core's reasons", () => {
       "spotpipe: ThoughtSpot failed while signing in (auth/token/full): Server: ThoughtSpot server error (HTTP 500): run again later; if it persists, ask a ThoughtSpot administrator"
     )
     const unreachable = signInFailure(new Transport({ description: "socket hang up", host: "ts.example.com:443" }))
-    assert.include(unreachable, "cannot reach ThoughtSpot while signing in (auth/token/full): check --host")
+    assert.include(unreachable, "cannot reach ThoughtSpot while signing in (auth/token/full): check the host (--host")
     for (const line of [server, unreachable]) assert.notInclude(line, "time zone")
   })
 
@@ -164,7 +164,12 @@ describe("failure lines from core's reasons", () => {
       operation: "auth/token/full",
       reason: new BadRequest({ description: "ThoughtSpot rejected the request", status: 400 })
     })
-    const signIn = { host: "https://ts.example.com", method: "password", secret: "THOUGHTSPOT_PASSWORD" } as const
+    const signIn = {
+      host: "https://ts.example.com",
+      method: "password",
+      secret: "THOUGHTSPOT_PASSWORD",
+      hostFrom: "--host"
+    } as const
     const line = (org?: string) =>
       reportFailure(
         Cause.fail(toExportError(error, "the export")),
@@ -206,7 +211,10 @@ describe("failure lines from core's reasons", () => {
         assert.strictEqual(reportFailure(Cause.fail(said), false, run).lines[0], `spotpipe: ${said.message}`)
       }
       // Outside a run over Orgs, the sign-in is the cluster's, as before.
-      assert.include(toExportError(error, "the export").message, "check --host, and the sign-in method")
+      assert.include(
+        toExportError(error, "the export").message,
+        "auth status shows which is in effect), and the sign-in method"
+      )
     }
     // Refused credentials (401) are the user's wherever they were sent, and other failures in an Org stay as they are.
     const credentials = new ThoughtSpotError({
@@ -267,7 +275,7 @@ describe("failure lines from core's reasons", () => {
       lineOf(new ThoughtSpotError({ operation: "system", reason: new Transport(fields) }))
     assert.strictEqual(
       transport({ description: "x", networkCode: "ENOTFOUND", host: "ts.invalid:443", retryable: false }),
-      "spotpipe: cannot resolve host ts.invalid: check --host"
+      "spotpipe: cannot resolve host ts.invalid: check the host (--host, else a job file's, THOUGHTSPOT_HOST or a profile's; spotpipe auth status shows which is in effect)"
     )
     assert.include(
       transport({ description: "x", networkCode: "ECONNREFUSED", host: "127.0.0.1:4010" }),
@@ -284,20 +292,66 @@ describe("failure lines from core's reasons", () => {
     )
   })
 
+  it("host-failures-name-where-the-host-came-from-once-the-run's-sign-in-is-known", () => {
+    const refused = new ThoughtSpotError({
+      operation: "system",
+      reason: new Transport({ description: "x", networkCode: "ECONNREFUSED", host: "127.0.0.1:4010" })
+    })
+    const signIn = (hostFrom: string) => ({
+      host: "http://127.0.0.1:4010",
+      method: "password" as const,
+      secret: "THOUGHTSPOT_PASSWORD",
+      hostFrom
+    })
+    // Worded where the sign-in is known.
+    assert.strictEqual(
+      fromThoughtSpot(refused, "x", signIn("THOUGHTSPOT_HOST")).message,
+      "nothing is listening at 127.0.0.1:4010: check the host from THOUGHTSPOT_HOST and that ThoughtSpot is running"
+    )
+    assert.include(fromThoughtSpot(refused, "x", signIn("--host")).message, "check --host and")
+    // Worded where it was not (an export's failure), then said with the run's sign-in.
+    const early = toExportError(refused, 'answer "Sales"')
+    assert.notInclude(early.message, "check --host")
+    assert.strictEqual(
+      reportFailure(Cause.fail(early), false, signIn('profile "dead"')).lines[0],
+      'spotpipe: nothing is listening at 127.0.0.1:4010: check the host from profile "dead" and that ThoughtSpot is running'
+    )
+    const redirect = toExportError(
+      new ThoughtSpotError({
+        operation: "answerData",
+        reason: new ResponseDecode({ description: "x", malformed: false, status: 302 })
+      }),
+      "x"
+    )
+    assert.strictEqual(
+      reportFailure(Cause.fail(redirect), false, signIn("THOUGHTSPOT_HOST")).lines[0],
+      "spotpipe: ThoughtSpot answered 302 with no Location: check the host from THOUGHTSPOT_HOST"
+    )
+    // A sign-in refused for what it asks names the host's source among what to check.
+    const notFound = new ThoughtSpotError({
+      operation: "auth/token/full",
+      reason: new NotFound({ description: "no such endpoint", status: 404 })
+    })
+    assert.include(
+      reportFailure(Cause.fail(toExportError(notFound, "x")), false, signIn("THOUGHTSPOT_HOST")).lines[0]!,
+      "check the host from THOUGHTSPOT_HOST, and the sign-in method"
+    )
+  })
+
   it("answers-that-are-not-json-say-what-arrived", () => {
     const decode = (fields: ConstructorParameters<typeof ResponseDecode>[0]) =>
       lineOf(new ThoughtSpotError({ operation: "answerData", reason: new ResponseDecode(fields) }))
     assert.strictEqual(
       decode({ description: "x", malformed: false, status: 302 }),
-      "spotpipe: ThoughtSpot answered 302 with no Location: check --host"
+      "spotpipe: ThoughtSpot answered 302 with no Location: check the host (--host, else a job file's, THOUGHTSPOT_HOST or a profile's; spotpipe auth status shows which is in effect)"
     )
     assert.include(
       decode({ description: "x", malformed: false, status: 301, location: "https://sso.example.com/login" }),
-      "ThoughtSpot answered 301, redirecting to https://sso.example.com/login: check --host"
+      "ThoughtSpot answered 301, redirecting to https://sso.example.com/login: check the host ("
     )
     assert.strictEqual(
       decode({ description: "x", malformed: false, status: 200, contentType: "text/html" }),
-      "spotpipe: the response is HTML, not JSON (content-type text/html): is --host the ThoughtSpot URL, not a login page or proxy?"
+      "spotpipe: the response is HTML, not JSON (content-type text/html): is the host (--host, else a job file's, THOUGHTSPOT_HOST or a profile's; spotpipe auth status shows which is in effect) the ThoughtSpot URL, not a login page or proxy?"
     )
   })
 })

@@ -155,7 +155,7 @@ describe("a single command over several Orgs", () => {
       expect(failed.error).toContain(inactive.name)
       // That Org's own advice, not the cluster's sign-in hint (the cluster took the sign-in: it listed the Orgs).
       expect(failed.error).toMatch(orgRefusal)
-      expect(run.stderr).not.toContain("check --host")
+      expect(run.stderr).not.toContain("the sign-in method (auth) for this cluster")
       expect(failed.files).toEqual([])
       // Nothing of the failed Org is published; every table of the others is.
       expect(topFolders(dir)).toEqual(["org-0-primary", `org-${emea.id}-sales_emea`])

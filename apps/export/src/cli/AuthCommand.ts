@@ -53,9 +53,17 @@ const methodNames = { Password: "password", SecretKey: "secret-key", BearerToken
 const methodOf = (connection: Connection) =>
   connection._tag === "Cluster" ? methodNames[connection.auth._tag] : "password"
 
-/** A failure of the status's own requests; refused credentials name where they came from. */
+/** How `connection` signs in, with where its host came from too (`THOUGHTSPOT_HOST`, a profile). */
+const signInWithHost = (connection: Connection) => {
+  const signIn = signInOf(connection)
+  return signIn === undefined || connection._tag !== "Cluster" || connection.sources === undefined
+    ? signIn
+    : { ...signIn, hostFrom: connection.sources.host }
+}
+
+/** A failure of the status's own requests; refused credentials and an unreachable host name where they came from. */
 const refused = (error: ThoughtSpotError.ThoughtSpotError, connection: Connection): ExportError =>
-  fromThoughtSpot(error, "the signed-in user", signInOf(connection))
+  fromThoughtSpot(error, "the signed-in user", signInWithHost(connection))
 
 /** A span of time for people: `23 h 59 min`, `4 min 59 s`, `12 s`. */
 export const formatSpan = (seconds: number): string => {
@@ -191,7 +199,7 @@ const statusCommand = Command.make(
         // No prompt: a status check runs unattended as often as by hand.
         const connection = yield* resolveConnection(layers)
         yield* tokenOrgRefused(connection, layers)
-        const signIn = signInOf(connection)
+        const signIn = signInWithHost(connection)
         if (signIn !== undefined) yield* setSignIn(signIn)
         let sources: Record<string, string> = { host: "--sandbox", username: "--sandbox", secret: "--sandbox" }
         if (connection._tag === "Cluster") {

@@ -11,6 +11,7 @@
  */
 import type { Auth } from "@spotpipe/core"
 import { Config, Effect, FileSystem, Option, Redacted, Schema } from "effect"
+import { setHostSource } from "../Failure.ts"
 import { errnoCode, readProblem } from "../output/OutputFolder.ts"
 import { closest, didYouMean } from "../Suggest.ts"
 import { UsageError } from "../UsageError.ts"
@@ -198,6 +199,7 @@ export const resolveConnection = Effect.fn("Connection.resolveConnection")(funct
   const checked = checkHostUrl(host.setting.value, allowInsecureHttp)
   if (checked._tag === "Refused") return yield* usage(`${host.setting.from}: ${checked.message}`)
   const url = checked.url
+  yield* setHostSource(url, host.setting.from)
   const orgLayer = layers.find((l) => l.orgId !== undefined)
   const orgId = orgLayer?.orgId
   const org = orgId === undefined ? {} : { orgId }
