@@ -87,6 +87,12 @@ describe("a flag value that starts with a dash", () => {
       }
       walk(spotpipe, [])
       expect(paths.length).toBeGreaterThan(20)
+      // The built-in flags that act are all taken as values: every global flag but the one setting, --log-level.
+      const root = yield* helpDocOf([])
+      const acting = (root?.globalFlags ?? [])
+        .filter((flag) => flag.name !== "log-level")
+        .flatMap((flag) => [`--${flag.name}`, ...flag.aliases.map((a) => (a.startsWith("-") ? a : `-${a}`))])
+      expect(new Set(acting)).toEqual(actionFlagNames)
       let checked = 0
       for (const path of paths) {
         const doc = yield* helpDocOf(path)
