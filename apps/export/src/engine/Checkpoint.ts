@@ -175,13 +175,19 @@ export const decide = (input: ResumeInput): ResumeDecision => {
   }
   const checkpoint = Option.getOrUndefined(input.checkpoint)
   const final = Option.getOrUndefined(input.finalSha256)
+  // This very output's state: what the final file holds is replaced by it once it is complete.
+  const own = typeof checkpoint === "object" && checkpoint.fingerprint === input.fingerprint
   if (final !== undefined) {
     const completed = Option.getOrUndefined(input.completed)
     if (completed !== undefined && completed.sha256 === final) {
       if (completed.fingerprint === undefined || completed.fingerprint === input.fingerprint) {
         return { _tag: "Skip", rows: completed.rows, sha256: final }
       }
-      return changed({ fingerprint: completed.fingerprint, settings: completed.settings }, "its output was written")
+      // Written by a run with other settings (an earlier job run, a retried pod's Job in one folder): only when
+      // this output left no state of its own does it start over.
+      if (!own) {
+        return changed({ fingerprint: completed.fingerprint, settings: completed.settings }, "its output was written")
+      }
     }
     // Renamed into place but the run died before the manifest: the complete checkpoint vouches for it.
     if (typeof checkpoint === "object" && checkpoint.state === "complete" && checkpoint.sha256 === final) {
@@ -190,7 +196,7 @@ export const decide = (input: ResumeInput): ResumeDecision => {
       }
       return changed(checkpoint, "its output was written")
     }
-    if (completed !== undefined) {
+    if (completed !== undefined && completed.sha256 !== final) {
       return { _tag: "Restart", reason: "the output file differs from the SHA-256 its manifest recorded" }
     }
   }

@@ -135,8 +135,11 @@ export const writeOutput = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
       }
       if (decision._tag === "Skip") {
         // The entry of what vouched for the file: the manifest's, or the complete checkpoint's (a file published by
-        // a run that stopped before its manifest, over the one the manifest lists).
-        const entry = prior?.sha256 === decision.sha256 ? prior : yield* storedOutput(files.checkpoint)
+        // a run that stopped before its manifest, over the one the manifest lists, which may be another job run's).
+        const byManifest =
+          prior?.sha256 === decision.sha256 &&
+          (prior.fingerprint === undefined || prior.fingerprint === planned.fingerprint)
+        const entry = byManifest ? prior : yield* storedOutput(files.checkpoint)
         // Its state stays until this run's manifest vouches for it (a kill before then must find it again).
         if (entry !== undefined) return { ...entry, resume: "skipped" as const }
         decision = { _tag: "Restart", reason: "the output's manifest entry is missing" }
