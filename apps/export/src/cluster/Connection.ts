@@ -12,6 +12,7 @@
 import type { Auth } from "@spotpipe/core"
 import { Config, Effect, FileSystem, Option, Redacted, Schema } from "effect"
 import { setHostSource } from "../Failure.ts"
+import { shellWord } from "../Interruption.ts"
 import { errnoCode, readProblem } from "../output/OutputFolder.ts"
 import { closest, didYouMean } from "../Suggest.ts"
 import { UsageError } from "../UsageError.ts"
@@ -414,8 +415,44 @@ export interface ConnectionFlags {
 }
 
 /**
- * The password held in the file `--password-file` names (its final newline dropped; an empty file is refused). No
- * message repeats the path: a password typed where its file's path belongs would be shown otherwise.
+ * The secret a file holds: its one line, the final line end dropped. Refused: an empty file, and one of several
+ * lines, which sent as it is fails at the server as wrong credentials. `what` names the file; no message shows
+ * its text.
+ */
+const secretOfFile = (text: string, what: string, noun: string): Effect.Effect<string, UsageError> => {
+  const secret = text.replace(/\r?\n$/, "")
+  if (secret === "") return usage(`${what} is empty: it should hold the ${noun}`)
+  if (/[\r\n]/.test(secret)) {
+    const lines = secret.split(/\r\n|\r|\n/).length
+    return usage(
+      `${what} holds ${lines} lines: it should hold the ${noun} alone, on one line (one final line end is fine); remove the other lines`
+    )
+  }
+  return Effect.succeed(secret)
+}
+
+/**
+ * Warns (on POSIX) when a secret's file is a regular file that its group or others may use (mode & 0o077), as ssh
+ * and libpq users expect; it is still read. A file that cannot be looked at is left to the read, which worked.
+ */
+const warnIfOpen = (fs: FileSystem.FileSystem, path: string, what: string): Effect.Effect<void> =>
+  process.platform === "win32"
+    ? Effect.void
+    : fs.stat(path).pipe(
+        Effect.flatMap((info) =>
+          info.type === "File" && (info.mode & 0o077) !== 0
+            ? Effect.logWarning(
+                `${what} can be read or changed by others than its owner (mode ${(info.mode & 0o777).toString(8).padStart(4, "0")}): run chmod 600 ${shellWord(path)}`
+              )
+            : Effect.void
+        ),
+        Effect.ignore
+      )
+
+/**
+ * The password held in the file `--password-file` names (its final newline dropped; an empty file, or one of
+ * several lines, is refused; one others may read is warned about). A message about reading it does not repeat the
+ * path: a password typed where its file's path belongs would be shown otherwise.
  */
 export const readPasswordFile = Effect.fn("Connection.readPasswordFile")(function* (
   path: string
@@ -425,9 +462,9 @@ export const readPasswordFile = Effect.fn("Connection.readPasswordFile")(functio
   const text = yield* fs
     .readFileString(path)
     .pipe(Effect.mapError((e) => new UsageError({ message: readProblem(what, errnoCode(e)) })))
-  const password = text.replace(/\r?\n$/, "")
-  if (password === "")
-    return yield* usage("the password file given with --password-file is empty: it should hold the password")
+  const password = yield* secretOfFile(text, "the password file given with --password-file", "password")
+  // Read, it is a file: its path is no password.
+  yield* warnIfOpen(fs, path, `the password file ${path} (--password-file)`)
   return Redacted.make(password)
 })
 
@@ -590,9 +627,8 @@ export const profileLayer = Effect.fn("Connection.profileLayer")(function* (
       const text = yield* fs
         .readFileString(source.path)
         .pipe(Effect.mapError((e) => new UsageError({ message: readProblem(what, errnoCode(e)) })))
-      const value = text.replace(/\r?\n$/, "")
-      if (value === "") return yield* usage(`${what} is empty`)
-      secret = make(value)
+      secret = make(yield* secretOfFile(text, what, secretNames[kind]))
+      yield* warnIfOpen(fs, source.path, what)
     } else {
       secret = make(yield* readKeychain(source.account === "" ? name : source.account, process.platform, env("PATH")))
     }

@@ -459,7 +459,7 @@ describe("load refuses", () => {
     expect(refused.code).toBe(2)
     expect(refused.stderr).toContain("the password file given with --password-file is empty")
     const file = NodePath.join(root, "pgpass.txt")
-    NodeFs.writeFileSync(file, "not-checked-by-pglite\n")
+    NodeFs.writeFileSync(file, "not-checked-by-pglite\n", { mode: 0o600 })
     const read = await cli(["load", run, "--into", server.url, "--password-file", file, "--quiet"], env)
     expect(read.stderr).toBe("")
     expect(read.code).toBe(0)

@@ -48,7 +48,7 @@ const shown = (result: { stdout: string; stderr: string }) => `${result.stdout}\
 describe("the PostgreSQL password", () => {
   it("from --password-file is the one the server checks", async () => {
     const file = NodePath.join(root, "pw.txt")
-    NodeFs.writeFileSync(file, `${secret}\n`)
+    NodeFs.writeFileSync(file, `${secret}\n`, { mode: 0o600 })
     const before = await rowsLoaded().catch(() => 0)
     const loaded = await cli(["load", run, "--into", front.url, "--password-file", file], env)
     expect(loaded.stderr).toBe("")
