@@ -40,3 +40,9 @@ export const waitLonger = (limit: LockTimeout): string => {
         : `set "lockTimeoutSeconds" in the job file's "load" to wait longer`
   return `${how} (0 waits without limit)`
 }
+
+/** How to bound a wait that has no limit yet (the rest of a sentence). */
+export const boundWait = (limit: LockTimeout): string =>
+  limit.setting === "flag"
+    ? "give --lock-timeout SECONDS to bound such a wait"
+    : `set "lockTimeoutSeconds" in the job file's "load" to bound such a wait`

@@ -13,7 +13,14 @@ import * as NodeNet from "node:net"
 import { pipeline } from "node:stream/promises"
 import { engineMessage, type LoadEngine, LoadFailure, temporaryTable } from "./Engine.ts"
 import { hashingStream, verifyFile } from "./FileCheck.ts"
-import { type LockTimeout, lockTimeoutMillis, lockTimeoutShown, noLockTimeout, waitLonger } from "./LockTimeout.ts"
+import {
+  boundWait,
+  type LockTimeout,
+  lockTimeoutMillis,
+  lockTimeoutShown,
+  noLockTimeout,
+  waitLonger
+} from "./LockTimeout.ts"
 import { ndjsonToCsv } from "./NdjsonToCsv.ts"
 import { findNul } from "./NulSearch.ts"
 import { parquetToCsv } from "./ParquetToCsv.ts"
@@ -495,7 +502,12 @@ export const openPostgres = async (
   let monitorClient: InstanceType<typeof Client> | undefined
   let monitorReady = false
   let stopping: Promise<void> = Promise.resolve()
+  // The CONNECTION LIMIT (the role's, the database's) that counts the load's sessions, if any: a second session
+  // would take one that another load (a shard's) may need, so none is opened; said once instead.
+  let rationed: string | undefined
+  let rationedSaid = false
   const monitorSession = () => {
+    if (rationed !== undefined) return Promise.resolve(undefined)
     monitor ??= connect(connected, (c) => {
       monitorClient = c
     }).then(
@@ -528,6 +540,15 @@ export const openPostgres = async (
     let holders: string | undefined
     let timer: ReturnType<typeof setTimeout> | undefined
     const look = async () => {
+      if (rationed !== undefined) {
+        if (!stopped && !rationedSaid) {
+          rationedSaid = true
+          waiting?.(
+            `a statement has run for over a second, maybe waiting for another session's lock; the load does not ask which session holds it, as asking takes a second session, which ${rationed} counts (a load needs one)${lockTimeoutMillis(lockTimeout) === undefined ? `: ${boundWait(lockTimeout)}` : ""}`
+          )
+        }
+        return
+      }
       const side = await monitorSession()
       if (stopped || side === undefined || backend === undefined) return
       const [lock, blockers] = await Promise.all([
@@ -583,10 +604,28 @@ export const openPostgres = async (
     if (lockTimeout.seconds !== undefined) await query(`SET lock_timeout = ${lockTimeout.seconds * 1000}`)
     const facts = (
       await query(
-        "SELECT pg_backend_pid() AS pid, current_user AS user, current_schema() AS schema, current_setting('search_path') AS search_path, current_database() AS database"
+        "SELECT pg_backend_pid() AS pid, current_user AS user, current_schema() AS schema, current_setting('search_path') AS search_path, current_database() AS database, session_user AS login, (SELECT rolsuper FROM pg_roles WHERE rolname = session_user) AS super, (SELECT rolconnlimit FROM pg_roles WHERE rolname = session_user) AS role_limit, (SELECT datconnlimit FROM pg_database WHERE datname = current_database()) AS database_limit"
       )
-    ).rows[0] as { pid: number; user: string; schema: string | null; search_path: string; database: string }
+    ).rows[0] as {
+      pid: number
+      user: string
+      schema: string | null
+      search_path: string
+      database: string
+      login: string
+      super: boolean | null
+      role_limit: number | null
+      database_limit: number | null
+    }
     backend = Number(facts.pid)
+    // Superusers are not counted (PostgreSQL's rule).
+    if (facts.super !== true) {
+      if (facts.role_limit !== null && facts.role_limit >= 0) {
+        rationed = `the role ${sqlName(facts.login)}'s CONNECTION LIMIT`
+      } else if (facts.database_limit !== null && facts.database_limit >= 0) {
+        rationed = `the database ${sqlName(facts.database)}'s CONNECTION LIMIT`
+      }
+    }
     session = { ...session, user: facts.user }
     // No schema to create tables in: every load would fail at its first CREATE, so it fails here, naming the path.
     if (facts.schema === null) {

@@ -3,7 +3,9 @@
  * other. A lock it waits for is waited for and the load goes on once it is released; Ctrl-C while it waits cancels
  * the waiting statement on the server (PostgreSQL's cancel request, which opens no session), so nothing of the
  * load stays in the lock's queue ahead of the table's later readers. A role or database whose sessions are all in
- * use fails the load at once, saying which limit and what to do.
+ * use fails the load at once, saying which limit and what to do. A load as a role (or into a database) with a
+ * CONNECTION LIMIT never opens a second session, which another load may need: it says once that it does not ask
+ * whom a long statement waits for.
  */
 import { spawn } from "node:child_process"
 import * as NodeFs from "node:fs"
@@ -71,13 +73,25 @@ const soloSessions = "SELECT count(*) FROM pg_stat_activity WHERE usename = 'sol
 const loadProcess = (args: ReadonlyArray<string>) => {
   const child = spawn(process.execPath, [mainPath, ...args], { env: cliEnv(), stdio: ["ignore", "pipe", "pipe"] })
   let stderr = ""
+  const waits: Array<() => void> = []
   child.stderr.setEncoding("utf8").on("data", (text: string) => {
     stderr += text
+    for (const wait of waits.splice(0)) wait()
   })
   const ended = new Promise<{ code: number | null; stderr: string }>((resolve) =>
     child.on("close", (code) => resolve({ code, stderr }))
   )
-  return { ended, interrupt: () => child.kill("SIGINT") }
+  /** Until its stderr matches `text`, or it ends. */
+  const said = async (text: RegExp): Promise<void> => {
+    let done = false
+    void ended.then(() => {
+      done = true
+    })
+    while (!text.test(stderr) && !done) {
+      await Promise.race([new Promise<void>((resolve) => waits.push(resolve)), ended])
+    }
+  }
+  return { ended, said, interrupt: () => child.kill("SIGINT") }
 }
 
 describe("a database with CONNECTION LIMIT 1", () => {
@@ -151,5 +165,45 @@ describe("a role with CONNECTION LIMIT 1", () => {
     expect(
       await withPostgres(server!.url, (q) => q("SELECT mode FROM solo.spotpipe_loads ORDER BY loaded_at"))
     ).toEqual([["replace"], ["append"]])
+  }, 60_000)
+})
+
+describe("a role with CONNECTION LIMIT 2 and two loads", () => {
+  it("one that waits opens no second session, so the other load gets the role's other one; both load", async () => {
+    await withPostgres(server!.url, (q) =>
+      q("CREATE ROLE pair LOGIN CONNECTION LIMIT 2; CREATE SCHEMA pair AUTHORIZATION pair")
+    )
+    const url = server!.url.replace("user=postgres", "user=pair")
+    expect((await cli(["load", run, "--into", url, "--quiet"])).code).toBe(0)
+    const holder = new pg.Client({ connectionString: server!.url })
+    await holder.connect()
+    await holder.query("BEGIN; LOCK TABLE pair.orders IN SHARE MODE")
+    let loads: Array<ReturnType<typeof loadProcess>> = []
+    try {
+      const first = loadProcess(["load", run, "--into", url, "--mode", "append"])
+      loads = [first]
+      // Its first look at what it waits for: with a second session it would name the holder.
+      await first.said(/a statement has run for over a second|waiting for a lock on/)
+      expect(await Promise.race([first.ended, "running"])).toBe("running")
+      const second = loadProcess(["load", run, "--into", url, "--mode", "append"])
+      loads = [first, second]
+      const bothWait = until(
+        "SELECT count(*) FROM pg_stat_activity WHERE usename = 'pair' AND wait_event_type = 'Lock'",
+        "2"
+      )
+      const refused = await Promise.race([bothWait.then(() => undefined), second.ended])
+      expect(refused?.stderr ?? "").toBe("")
+      await holder.query("COMMIT")
+    } finally {
+      await holder.end()
+    }
+    const ended = await Promise.all(loads.map((l) => l.ended))
+    for (const e of ended) expect(e.code, e.stderr).toBe(0)
+    expect(ended[0]!.stderr).toContain(
+      "a statement has run for over a second, maybe waiting for another session's lock; the load does not ask which session holds it, as asking takes a second session, which the role pair's CONNECTION LIMIT counts (a load needs one): give --lock-timeout SECONDS to bound such a wait"
+    )
+    // The same file: the second, its turn come, finds it appended by the first.
+    expect(ended[1]!.stderr).toContain("orders.csv: already appended to orders by the load of")
+    expect(await withPostgres(server!.url, (q) => q("SELECT count(*) FROM pair.orders"))).toEqual([["4"]])
   }, 60_000)
 })
