@@ -201,7 +201,8 @@ export const decide = (input: ResumeInput): ResumeDecision => {
     }
   }
   if (checkpoint === undefined) {
-    return Option.isSome(input.partial)
+    // An empty one (the run failed before its first page) drops nothing: it is simply written from the start.
+    return Option.exists(input.partial, (partial) => partial.size > 0)
       ? { _tag: "Restart", reason: "a partial file has no checkpoint" }
       : final === undefined
         ? { _tag: "Fresh" }
