@@ -384,7 +384,7 @@ describe("an edited incremental state entry", () => {
       const dir = yield* recorded()
       const id = watermarkId(audit("a"))
       editState(dir, watermarksFileName, (exports) => {
-        const { sha256: _, ...entry } = { ...exports[id]!, precision: "ms" }
+        const { sha256: _, ...entry }: Record<string, unknown> = { ...exports[id]!, precision: "ms" }
         exports[id] = { ...entry, sha256: entryDigest(id, entry) }
       })
       const before = JSON.parse(NodeFs.readFileSync(NodePath.join(dir, stateDirName, watermarksFileName), "utf8"))

@@ -64,7 +64,9 @@ const twoRuns = async (
   expect(firstRows).toEqual(fromDay(all, since))
   expect(firstRows.length).toBeGreaterThan(0)
   const newest = latestDay(all)
-  expect(marks(dir)).toEqual([expect.objectContaining({ kind: "column", column: "Day(Order Date)", value: newest })])
+  expect(marks(dir)).toEqual([
+    expect.objectContaining({ kind: "column", column: "Day(Order Date)", value: `${newest} America/Los_Angeles` })
+  ])
 
   grow()
   const grown = await full()
@@ -72,7 +74,7 @@ const twoRuns = async (
   const second = await run(dir, "--since-column", "Day(Order Date)", "--since", "last")
   expect(second.code, second.stderr).toBe(0)
   expect(lines(file(dir))).toEqual(fromDay(grown, newest))
-  expect(marks(dir)).toEqual([expect.objectContaining({ value: latestDay(grown) })])
+  expect(marks(dir)).toEqual([expect.objectContaining({ value: `${latestDay(grown)} America/Los_Angeles` })])
 }
 
 describe("a saved answer showing a DATE by day, --since-column", () => {

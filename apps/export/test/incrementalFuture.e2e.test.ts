@@ -41,7 +41,7 @@ describe("search --since-column whose maximum is in the future", () => {
       expect(run.stderr).toContain(said)
       const manifest = manifestIn<{ outputs: Array<{ warnings?: ReadonlyArray<string> }> }>(dir)
       expect(manifest.outputs[0]!.warnings).toEqual([expect.stringContaining(said)])
-      expect(watermarksIn(dir)).toEqual([expect.objectContaining({ column: "Order Date", value: "9999-12-31" })])
+      expect(watermarksIn(dir)).toEqual([expect.objectContaining({ column: "Order Date", value: "9999-12-31 UTC" })])
     } finally {
       await proxy.close()
     }

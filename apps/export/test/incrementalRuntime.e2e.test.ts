@@ -199,7 +199,9 @@ describe("liveboard --since-column", () => {
       const newest = all
         .map((row) => row["Order Date"] as string | null)
         .reduce((a, b) => (b !== null && (a === null || b > a) ? b : a))!
-      expect(marks(dir)).toEqual([expect.objectContaining({ kind: "column", column: "Order Date", value: newest })])
+      expect(marks(dir)).toEqual([
+        expect.objectContaining({ kind: "column", column: "Order Date", value: `${newest} America/Los_Angeles` })
+      ])
       const second = await liveboard(dir, "--since-column", "Order Date", "--since", "last")
       expect(second.code, second.stderr).toBe(0)
       expect(rowsOf(file(dir))).toEqual(dated(newest))
@@ -217,7 +219,10 @@ describe("liveboard --since-column", () => {
       const latest = Math.max(...expected.map(shipped))
       const wall = new Date(latest - 8 * 3_600_000).toISOString()
       expect(marks(timed)).toEqual([
-        expect.objectContaining({ column: "Shipped At", value: `${wall.slice(0, 10)} ${wall.slice(11, 19)}` })
+        expect.objectContaining({
+          column: "Shipped At",
+          value: `${wall.slice(0, 10)} ${wall.slice(11, 19)} America/Los_Angeles`
+        })
       ])
     }
   )

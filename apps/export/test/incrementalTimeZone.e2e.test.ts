@@ -5,6 +5,9 @@
  * is written in the cluster's zone. The rows written are exactly a full export's from that instant on, and a
  * `--since last` run after rows were added exactly those from the previous maximum on, that row again among them.
  * Runs are in-process but one, the `--since last` run as users run it (a process of the built CLI).
+ *
+ * The watermark names the zone its wall time is in: a `--since last` run in another data time zone (the first with
+ * `--timezone UTC`, the next in the cluster's) starts at the same instant, not at the same wall time 8 hours later.
  */
 import * as NodePath from "node:path"
 import { describe, expect, it } from "@effect/vitest"
@@ -73,7 +76,7 @@ describe("search --since-column on a DATE_TIME with --timezone other than the cl
         const newest = Math.max(...all.map(shippedAt).filter((t) => !Number.isNaN(t)))
         const wall = new Date(newest).toISOString()
         expect(marks(dir)).toEqual([
-          expect.objectContaining({ column: "Shipped At", value: `${wall.slice(0, 10)} ${wall.slice(11, 19)}` })
+          expect.objectContaining({ column: "Shipped At", value: `${wall.slice(0, 10)} ${wall.slice(11, 19)} UTC` })
         ])
 
         own.addRows(60)
@@ -85,6 +88,81 @@ describe("search --since-column on a DATE_TIME with --timezone other than the cl
         expect(again).toEqual(from(grown, newest))
         // The maximum's row is read again, as the watermark promises.
         expect(again.some((line) => shippedAt(line) === newest)).toBe(true)
+      } finally {
+        await own.close()
+      }
+    }
+  )
+
+  it(
+    "a watermark recorded with --timezone UTC is the same instant to a last run in the cluster's zone: no row lost",
+    timeout,
+    async () => {
+      const own = await startSandbox({ rows: 600, timezone: "America/Los_Angeles" })
+      try {
+        const env = sandboxEnv(own)
+        const search = (dir: string, ...more: Array<string>) =>
+          runCliInProcess(
+            [
+              "search",
+              "--table",
+              "Orders",
+              "--query",
+              "[Order ID] [Shipped At] sort by [Order ID]",
+              "--format",
+              "ndjson",
+              "--out",
+              dir,
+              "--quiet",
+              "--force",
+              ...more
+            ],
+            { env }
+          )
+        const file = (dir: string) => NodePath.join(dir, "search-Orders.ndjson")
+        const full = async () => {
+          const dir = tempDir()
+          const run = await search(dir)
+          expect(run.code, run.stderr).toBe(0)
+          return lines(file(dir))
+        }
+        const newestOf = (rows: ReadonlyArray<string>) =>
+          Math.max(...rows.map(shippedAt).filter((t) => !Number.isNaN(t)))
+
+        const dir = tempDir()
+        const first = await search(
+          dir,
+          "--timezone",
+          "UTC",
+          "--since-column",
+          "Shipped At",
+          "--since",
+          "2025-06-01 00:00:00"
+        )
+        expect(first.code, first.stderr).toBe(0)
+        const newest = newestOf(await full())
+        const recorded = marks(dir)
+
+        // The table grows; the next run leaves --timezone out, so its data time zone is the cluster's.
+        own.addRows(60)
+        const grown = await full()
+        const second = await search(dir, "--since-column", "Shipped At", "--since", "last")
+        expect(second.code, second.stderr).toBe(0)
+        const again = lines(file(dir))
+        expect(again).toEqual(grown.filter((line) => shippedAt(line) >= newest))
+        expect(again.some((line) => shippedAt(line) === newest)).toBe(true)
+        const wall = new Date(newest).toISOString()
+        expect(recorded).toEqual([
+          expect.objectContaining({ column: "Shipped At", value: `${wall.slice(0, 10)} ${wall.slice(11, 19)} UTC` })
+        ])
+        // Recorded anew in the zone this run read in.
+        const next = new Date(newestOf(grown) - 8 * 3_600_000).toISOString()
+        expect(marks(dir)).toEqual([
+          expect.objectContaining({
+            column: "Shipped At",
+            value: `${next.slice(0, 10)} ${next.slice(11, 19)} America/Los_Angeles`
+          })
+        ])
       } finally {
         await own.close()
       }

@@ -281,11 +281,16 @@ export const incrementalSearch = <E>(
       })
     }
     const timeZone = yield* dataZone
+    // A watermark recorded in another data time zone: the same instant, in this run's.
+    const start = sinceInDataZone(spec.since, known.type, timeZone)
+    if (typeof start !== "string") {
+      return yield* new UsageError({ message: `${what}: ${say.named("since", spec.since)} ${start.refused}` })
+    }
     // The cluster reads a date-time literal as a wall time in its own zone, which a --timezone may make another than
     // the data time zone that --since and the watermark are given in: the literal is the same instant in its zone.
     const dated = known.type === "DATE_TIME" || known.type === "TIMESTAMP"
     const clusterZone = dated ? Option.getOrUndefined(yield* cluster.timeZone) : undefined
-    const since = sinceInZone(spec.since, known.type, timeZone, clusterZone)
+    const since = sinceInZone(start, known.type, timeZone, clusterZone)
     if (typeof since !== "string") {
       return yield* new UsageError({ message: `${what}: ${say.named("since", spec.since)} ${since.refused}` })
     }
@@ -305,13 +310,14 @@ export const incrementalSearch = <E>(
     const mark = cell === undefined || cell === null ? undefined : literalText(cell, known.type, timeZone, say)
     if (mark instanceof ExportError)
       return yield* new ExportError({ kind: mark.kind, message: `${what}: ${mark.message}` })
-    const sampled = sampleWarnings(Option.getOrUndefined(shape)?.samplingRatio, spec.since, say)
+    const sampled = sampleWarnings(Option.getOrUndefined(shape)?.samplingRatio, start, say)
     const future = futureWarnings(mark, known.type, column, yield* Clock.currentTimeMillis, say)
     for (const warning of [...sampled, ...future]) yield* Effect.logWarning(`${what}: ${warning}`)
+    const value = watermarkText(sampled.length > 0 ? start : (mark ?? start), known.type, timeZone)
     return {
       query,
       // No maximum (an empty table), or a sample: the next run starts where this one did.
-      watermark: () => ({ kind: "column", column, value: sampled.length > 0 ? spec.since! : (mark ?? spec.since!) }),
+      watermark: () => ({ kind: "column", column, value }),
       warnings: [...sampled, ...future]
     }
   })
@@ -347,6 +353,59 @@ const sampleWarnings = (ratio: number | undefined, since: string, say: SettingNa
     : [
         `the cluster returns a sample of its result (sampling_ratio ${ratio}), so rows it leaves out are not written: the watermark stays at this run's starting point (${since}), and the next ${say.lastRun("since")} reads from there again`
       ]
+
+/** A date column's watermark text: its wall time, then the zone it is in (`2025-06-01 13:30:00 UTC`). */
+const zonedText = /^(\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2})?) ((?!\d{2}:\d{2}:\d{2}$)\S+)$/
+
+const datedTypes = new Set(["DATE", "DATE_TIME", "TIMESTAMP"])
+
+/**
+ * The watermark text of `value`, a wall time in `dataZone` of a column of `type`: a DATE's or DATE_TIME's names its
+ * zone (`2025-06-01 13:30:00 America/Los_Angeles`), so that a later run in another data time zone reads the same
+ * instant ({@link sinceInDataZone}); any other value as it is.
+ */
+export const watermarkText = (value: string, type: string, dataZone: string): string =>
+  datedTypes.has(type) ? `${value} ${dataZone}` : value
+
+/**
+ * `since`, the starting point of a DATE or DATE_TIME (TIMESTAMP) column, as a wall time in `dataZone`. One that
+ * names its zone (a watermark, see {@link watermarkText}, or a `--since` given so) is read there as an instant (at
+ * its first occurrence; a watermark never falls in a gap) and written in `dataZone`: a DATE as the day holding that
+ * instant, a DATE_TIME as its wall time (one offset difference earlier at the first of two occurrences, see
+ * `Watermark.unambiguousWatermark`) — never later than it, so no row is skipped, and the rows at it come again. One
+ * without a zone is a wall time in `dataZone`, as given; so is a watermark of an earlier version, which recorded
+ * none (read as before: in the current run's data time zone). Other types: as it is.
+ */
+export const sinceInDataZone = (
+  since: string,
+  type: string,
+  dataZone: string
+): string | { readonly refused: string } => {
+  const zoned = datedTypes.has(type) ? zonedText.exec(since) : null
+  if (zoned === null) return since
+  const wall = zoned[1]!
+  const named = zoned[2]!
+  if (named === dataZone) return wall
+  const day = type === "DATE"
+  const epoch = wallEpochOf(wall, day, named)
+  if (typeof epoch !== "number") {
+    if (epoch.problem === "zone") {
+      return {
+        refused: `names the time zone "${named}", which this runtime does not know: give the starting point as a wall time in the data time zone (${dataZone}), without a zone`
+      }
+    }
+    const refused = filterValueOf(wall, type, named)
+    return typeof refused === "string" ? { refused: "is no date or time" } : refused
+  }
+  const zone = resolveTimeZone(dataZone)
+  if (zone instanceof Error) return { refused: `cannot be read in the data time zone: ${zone.message}` }
+  // A DATE: the day whose wall times hold that instant (not a DATE cell's rendering, which wants a midnight).
+  const text = day ? utcText(epoch + zone.offsetSeconds(epoch)) : wallTime(decodeCell(epoch), zone)
+  if (typeof text !== "string") {
+    return { refused: `cannot be written in the data time zone ${dataZone}: ${text === null ? "null" : text.message}` }
+  }
+  return day ? text.slice(0, 10) : text
+}
 
 /**
  * `since`, a DATE_TIME (or TIMESTAMP) wall time in `dataZone`, as the wall time of the same instant in `clusterZone`
@@ -576,7 +635,12 @@ export const incrementalRuntime = <E>(
     for (const warning of warnings) yield* Effect.logWarning(`${what}: ${warning}`)
     const timeZone = yield* dataZone
     const type = dateByDay?.type ?? known.type
-    const value = filterValueOf(since, type, timeZone)
+    // A watermark recorded in another data time zone: the same instant, in this run's.
+    const from = sinceInDataZone(since, type, timeZone)
+    if (typeof from !== "string") {
+      return yield* new UsageError({ message: `${what}: ${say.named("since", since)} ${from.refused}` })
+    }
+    const value = filterValueOf(from, type, timeZone)
     if (typeof value !== "string") {
       return yield* new UsageError({ message: `${what}: ${say.named("since", since)} ${value.refused}` })
     }
@@ -604,13 +668,14 @@ export const incrementalRuntime = <E>(
     const mark = cell === undefined || cell === null ? undefined : literalText(cell, type, timeZone, say)
     if (mark instanceof ExportError)
       return yield* new ExportError({ kind: mark.kind, message: `${what}: ${mark.message}` })
-    const sampled = sampleWarnings(page?.samplingRatio, since, say)
+    const sampled = sampleWarnings(page?.samplingRatio, from, say)
     const future = futureWarnings(mark, type, column, yield* Clock.currentTimeMillis, say)
     for (const warning of [...sampled, ...future]) yield* Effect.logWarning(`${what}: ${warning}`)
+    const next = watermarkText(sampled.length > 0 ? from : (mark ?? from), type, timeZone)
     return {
       runtime: filtered,
       // No maximum (no row at or after `since`), or a sample: the next run starts where this one did.
-      watermark: () => ({ kind: "column", column, value: sampled.length > 0 ? since : (mark ?? since) }),
+      watermark: () => ({ kind: "column", column, value: next }),
       warnings: [...warnings, ...sampled, ...future]
     }
   })

@@ -26,7 +26,8 @@
  *   is read. The next run reads the rows with `[column] >= value`: rows added during this run are read again by
  *   the next one, never skipped, and the rows equal to the watermark come again (load with `--mode merge`). A
  *   DATE_TIME maximum whose wall time a fall-back repeats is written so that no reading of it is later than the
- *   maximum ({@link unambiguousWatermark}).
+ *   maximum ({@link unambiguousWatermark}). A date's value names the data time zone it is in: a run in another
+ *   zone starts at the same instant, never at the same wall time hours later.
  * - `audit` (audit logs): the end of the time range read (`--until`); the next run's range starts there, so the
  *   windows of successive runs meet with no gap and no overlap.
  */
@@ -51,7 +52,11 @@ export const WatermarkValue = Schema.Struct({
   kind: Schema.Literals(["modified", "column", "audit"]),
   /** `column`: the search column the value is of. */
   column: Schema.optionalKey(Schema.String),
-  /** `modified`, `audit`: an ISO 8601 instant in UTC with milliseconds; `column`: the query literal's text. */
+  /**
+   * `modified`, `audit`: an ISO 8601 instant in UTC with milliseconds; `column`: the query literal's text, a DATE's or
+   * DATE_TIME's followed by the data time zone it is a wall time in (Incremental.ts's `watermarkText`; earlier
+   * versions wrote none, and such a value is read in the run's data time zone).
+   */
   value: Schema.String
 })
 /** See {@link WatermarkValue}. */
