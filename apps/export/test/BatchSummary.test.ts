@@ -1,22 +1,28 @@
 /** The table a batch run prints at its end: counts of one are singular (`1 file, 1 row, 1 byte`), others plural. */
 import { describe, expect, it } from "@effect/vitest"
-import { formatBatchSummary } from "../src/cli/BatchSummary.ts"
+import { alreadyCompleteLine, batchSummaryJson, formatBatchSummary } from "../src/cli/BatchSummary.ts"
 import type { Manifest } from "../src/output/Manifest.ts"
 
 /** A manifest with what the summary reads: each export's status and its outputs' rows, bytes and resume. */
 const manifestOf = (
-  exports: ReadonlyArray<{ name: string; outputs: ReadonlyArray<[number, number]>; format?: string }>
+  exports: ReadonlyArray<{
+    name: string
+    outputs: ReadonlyArray<[number, number]>
+    format?: string
+    resume?: string
+    status?: string
+  }>
 ) =>
   ({
     shard: null,
-    exports: exports.map((e) => ({ export: e.name, status: "succeeded", error: null, files: [] })),
+    exports: exports.map((e) => ({ export: e.name, status: e.status ?? "succeeded", error: null, files: [] })),
     outputs: exports.flatMap((e) =>
       e.outputs.map(([rows, bytes]) => ({
         export: e.name,
         format: e.format ?? "csv",
         rows_written: rows,
         bytes,
-        resume: "written"
+        resume: e.resume ?? "written"
       }))
     )
   }) as unknown as Manifest
@@ -61,5 +67,35 @@ describe("the batch summary", () => {
       "ok      tml: 2 documents, 500 bytes",
       "ok      tml-one: 1 document, 1 byte"
     ])
+  })
+
+  it("a-resumed-run-that-found-every-export-complete-says-so-and-how-to-export-anew", () => {
+    const skipped = manifestOf([
+      { name: "answer-Sales", outputs: [[3, 30]], resume: "skipped" },
+      { name: "tml", format: "yaml", outputs: [[0, 10]], resume: "skipped" }
+    ])
+    const text = formatBatchSummary(skipped)
+    expect(text.split("\n").slice(2, 4)).toEqual(["2 of 2 exports succeeded", alreadyCompleteLine])
+    expect(alreadyCompleteLine).toContain("--force instead of --resume, or with a new --job-run")
+    expect(JSON.parse(batchSummaryJson(skipped)).summary.already_complete).toBe(true)
+    // Not when anything was exported anew, an export failed, or an export wrote no file.
+    for (const manifest of [
+      manifestOf([
+        { name: "a", outputs: [[3, 30]], resume: "skipped" },
+        { name: "b", outputs: [[3, 30]], resume: "continued" }
+      ]),
+      manifestOf([{ name: "a", outputs: [[3, 30]] }]),
+      manifestOf([
+        { name: "a", outputs: [[3, 30]], resume: "skipped" },
+        { name: "b", outputs: [], status: "failed" }
+      ]),
+      manifestOf([
+        { name: "a", outputs: [[3, 30]], resume: "skipped" },
+        { name: "b", outputs: [] }
+      ])
+    ]) {
+      expect(formatBatchSummary(manifest)).not.toContain("already complete")
+      expect(JSON.parse(batchSummaryJson(manifest)).summary.already_complete).toBe(false)
+    }
   })
 })

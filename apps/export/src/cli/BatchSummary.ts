@@ -2,7 +2,8 @@
  * The table a batch run prints when it ends: one line per export with its status, files, rows and bytes, and
  * how resume treated it, so that a nightly log shows at a glance what was written, skipped or failed. Export
  * names and errors are made inert for the terminal; counts have thousands separators. The files the run removed
- * (a `tml` export's, of objects gone from the cluster) follow, worded as a single command's summary words them.
+ * (a `tml` export's, of objects gone from the cluster) follow, worded as a single command's summary words them. A
+ * `--resume` run that found every export complete says so, and how to export anew.
  * With `--log-format json` it is one JSON object instead ({@link batchSummaryJson}), with the run's warnings and
  * each output's, as the `--json` report carries them.
  */
@@ -28,6 +29,22 @@ const perExport = (manifest: Manifest) =>
     }
   })
 
+/**
+ * Whether a `--resume` run found every export complete: each succeeded with all its files skipped (written and
+ * verified by an earlier run), so no data was exported anew — a schedule that always resumes would otherwise never
+ * read new data without a word.
+ */
+export const alreadyComplete = (manifest: Manifest): boolean =>
+  manifest.exports.length > 0 &&
+  perExport(manifest).every(
+    ({ status, files, resume }) =>
+      status.status === "succeeded" && files > 0 && resume.length === 1 && resume[0] === "skipped"
+  )
+
+/** The line for a run {@link alreadyComplete}: that it was, and how to export anew. */
+export const alreadyCompleteLine =
+  "the run was already complete: --resume found every export written and verified, so nothing was exported anew; to export anew, run with --force instead of --resume, or with a new --job-run"
+
 /** Summary text of a batch manifest. */
 export const formatBatchSummary = (manifest: Manifest): string => {
   const lines: Array<string> = []
@@ -51,6 +68,7 @@ export const formatBatchSummary = (manifest: Manifest): string => {
   lines.push(
     `${formatCount(manifest.exports.length - failed)} of ${formatCount(manifest.exports.length)} exports succeeded${shard}`
   )
+  if (alreadyComplete(manifest)) lines.push(alreadyCompleteLine)
   return `${lines.join("\n")}\n${removedText(removedOf(manifest), "removed")}`
 }
 
@@ -73,6 +91,7 @@ export const batchSummaryJson = (manifest: Manifest): string =>
       })),
       succeeded: manifest.exports.filter((e) => e.status === "succeeded").length,
       failed: manifest.exports.filter((e) => e.status === "failed").length,
+      already_complete: alreadyComplete(manifest),
       shard: manifest.shard,
       removed: removedOf(manifest),
       warnings: manifest.warnings,
