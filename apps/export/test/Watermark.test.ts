@@ -358,6 +358,32 @@ describe("an edited incremental state entry", () => {
     }).pipe(Effect.provide(NodeServices.layer))
   )
 
+  it.effect("a-watermark-holding-no-instant-is-refused-as-damaged-saying-what-to-do", () =>
+    Effect.gen(function* () {
+      const dir = yield* recorded()
+      // Month 13 and February 30 (which Date.parse rolls into March), in an entry of an earlier version (no
+      // digest) and in one whose digest matches: neither is an instant a run writes.
+      for (const [value, sealed] of [
+        ["2026-13-07T21:23:19.978Z", false],
+        ["2026-02-30T00:00:00.000Z", false],
+        ["2026-13-07T21:23:19.978Z", true],
+        ["last week", true]
+      ] as const) {
+        editState(dir, watermarksFileName, (exports) => {
+          const id = watermarkId(audit("a"))
+          const { sha256: _, ...entry }: Record<string, unknown> = { ...exports[id]!, value }
+          exports[id] = sealed ? { ...entry, sha256: entryDigest(id, entry) } : entry
+        })
+        const error = yield* Effect.flip(last(dir, "a"))
+        expect(error._tag, value).toBe("UsageError")
+        expect(error.message).toBe(
+          `audit a: its watermark in ${dir}/${stateDirName}/${watermarksFileName} is damaged (${JSON.stringify(value)} is no instant), so where the previous run left off is unknown: run it once with --since given a starting point instead of "last" (its last run's manifest lists the watermark it recorded), and that run records its watermark anew`
+        )
+      }
+      expect(yield* last(dir, "b")).toBe("2026-12-02T00:00:00.000Z")
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
   it.effect("a-watermark-moved-to-another-export-is-refused", () =>
     Effect.gen(function* () {
       const dir = yield* recorded()

@@ -415,6 +415,13 @@ export const lastWatermark = (
         }`
       })
     }
+    // An instant as runs write one (an entry of an earlier version without a digest is not vouched for): else it is
+    // damaged, and read further it would fail the export with a bare "Invalid time value" or roll into another day.
+    if (mark.kind !== "column" && !isIsoMillis(mark.value)) {
+      return yield* new UsageError({
+        message: `${entry.what}: its watermark in ${outDir}/${stateDirName}/${watermarksFileName} is damaged (${JSON.stringify(mark.value)} is no instant), so where the previous run left off is unknown: run it once with ${flag} given a starting point instead of "last" (its last run's manifest lists the watermark it recorded), and that run records its watermark anew`
+      })
+    }
     // The id does not name the cluster: a folder pointed at another one must not continue from this one's point.
     if (mark.host !== undefined && mark.host !== host) {
       return yield* new UsageError({
@@ -443,6 +450,12 @@ export const unambiguousWatermark = (epochSeconds: number, zone: TimeZone): numb
 
 /** An instant as watermarks and manifests write it: ISO 8601 in UTC with milliseconds. */
 export const isoMillis = (millis: number): string => new Date(millis).toISOString()
+
+/** Whether `text` is an instant as {@link isoMillis} writes it (no month 13, no February 30 rolled into March). */
+const isIsoMillis = (text: string): boolean => {
+  const millis = Date.parse(text)
+  return !Number.isNaN(millis) && isoMillis(millis) === text
+}
 
 /**
  * Follows a `modified` listing (metadata, TML) to its watermark: call {@link ModifiedTracker.begin} when the
