@@ -80,7 +80,7 @@ export const setHostSource = (host: string, from: string): Effect.Effect<void> =
  */
 const hostSetting = (signIn: SignIn | undefined): string =>
   signIn?.hostFrom === undefined
-    ? "the host (--host, else a job file's, THOUGHTSPOT_HOST or a profile's; spotpipe auth status shows which is in effect)"
+    ? "the host (--host, a job file's, THOUGHTSPOT_HOST or a profile's: spotpipe auth status shows which is in effect)"
     : signIn.hostFrom === "--host"
       ? "--host"
       : `the host from ${signIn.hostFrom}`

@@ -19,7 +19,7 @@ describe("failure lines", () => {
       ["Forbidden", "Forbidden", "share it with this user"],
       ["RateLimited", "RateLimited", "run again later or lower --concurrency"],
       ["Incomplete", "Incomplete", "is incomplete: server said no; run the export again"],
-      ["Transport", "Remote", "check the host (--host, else a job file's, THOUGHTSPOT_HOST or a profile's"],
+      ["Transport", "Remote", "check the host (--host, a job file's, THOUGHTSPOT_HOST or a profile's"],
       ["BadRequest", "Remote", "rejected the request"]
     ]
     for (const [tag, kind, hint] of expectations) {
@@ -275,7 +275,7 @@ describe("failure lines from core's reasons", () => {
       lineOf(new ThoughtSpotError({ operation: "system", reason: new Transport(fields) }))
     assert.strictEqual(
       transport({ description: "x", networkCode: "ENOTFOUND", host: "ts.invalid:443", retryable: false }),
-      "spotpipe: cannot resolve host ts.invalid: check the host (--host, else a job file's, THOUGHTSPOT_HOST or a profile's; spotpipe auth status shows which is in effect)"
+      "spotpipe: cannot resolve host ts.invalid: check the host (--host, a job file's, THOUGHTSPOT_HOST or a profile's: spotpipe auth status shows which is in effect)"
     )
     assert.include(
       transport({ description: "x", networkCode: "ECONNREFUSED", host: "127.0.0.1:4010" }),
@@ -327,6 +327,22 @@ describe("failure lines from core's reasons", () => {
       reportFailure(Cause.fail(redirect), false, signIn("THOUGHTSPOT_HOST")).lines[0],
       "spotpipe: ThoughtSpot answered 302 with no Location: check the host from THOUGHTSPOT_HOST"
     )
+    // TLS that cannot work: core's own advice, with where the host URL came from.
+    const tls = toExportError(
+      new ThoughtSpotError({
+        operation: "system",
+        reason: new Transport({
+          description: "TLS with https://127.0.0.1:4010 failed (x): check the host URL and its scheme",
+          host: "127.0.0.1:4010",
+          retryable: false
+        })
+      }),
+      "x"
+    )
+    assert.strictEqual(
+      reportFailure(Cause.fail(tls), false, signIn("THOUGHTSPOT_HOST")).lines[0],
+      "spotpipe: TLS with https://127.0.0.1:4010 failed (x): check the host URL and its scheme (the host URL is from THOUGHTSPOT_HOST)"
+    )
     // A sign-in refused for what it asks names the host's source among what to check.
     const notFound = new ThoughtSpotError({
       operation: "auth/token/full",
@@ -343,7 +359,7 @@ describe("failure lines from core's reasons", () => {
       lineOf(new ThoughtSpotError({ operation: "answerData", reason: new ResponseDecode(fields) }))
     assert.strictEqual(
       decode({ description: "x", malformed: false, status: 302 }),
-      "spotpipe: ThoughtSpot answered 302 with no Location: check the host (--host, else a job file's, THOUGHTSPOT_HOST or a profile's; spotpipe auth status shows which is in effect)"
+      "spotpipe: ThoughtSpot answered 302 with no Location: check the host (--host, a job file's, THOUGHTSPOT_HOST or a profile's: spotpipe auth status shows which is in effect)"
     )
     assert.include(
       decode({ description: "x", malformed: false, status: 301, location: "https://sso.example.com/login" }),
@@ -351,7 +367,7 @@ describe("failure lines from core's reasons", () => {
     )
     assert.strictEqual(
       decode({ description: "x", malformed: false, status: 200, contentType: "text/html" }),
-      "spotpipe: the response is HTML, not JSON (content-type text/html): is the host (--host, else a job file's, THOUGHTSPOT_HOST or a profile's; spotpipe auth status shows which is in effect) the ThoughtSpot URL, not a login page or proxy?"
+      "spotpipe: the response is HTML, not JSON (content-type text/html): is the host (--host, a job file's, THOUGHTSPOT_HOST or a profile's: spotpipe auth status shows which is in effect) the ThoughtSpot URL, not a login page or proxy?"
     )
   })
 })
