@@ -914,7 +914,7 @@ export const runJobFile = (input: RunInput) =>
             : `the job's load into ${job.load.into} was not run, as it loads a run only once every export succeeded; `
         return yield* new ExportError({
           kind: "Remote",
-          message: `${what}${notLoaded}${result.manifestPath === undefined ? "" : `see ${result.manifestPath}, `}rerun with --resume): ${result.failures[0]!.error.message}`
+          message: `${what}${notLoaded}${result.manifestPath === undefined ? "" : `see ${result.manifestPath}, `}do what ${failed === 1 ? "the failure says" : "each failure says"}, then rerun with --resume, which keeps what was written): ${result.failures[0]!.error.message}`
         })
       }
       // The job's `load`: the run just written, once every export succeeded.
