@@ -225,12 +225,13 @@ export const resolveTml = <E>(
     const admin = yield* adminOf(cluster)
     const format: TmlFormat = entry.format === "json" ? "JSON" : "YAML"
     const ext = entry.format === "json" ? "tml.json" : "tml"
-    // `--modified-since`: only the objects modified since (an object without a `modified` is kept), and the
-    // watermark of this listing. Users, groups and roles are always written whole (their batch has no times).
+    // `--modified-since`: only the objects modified since (an object without a `modified` is kept). Users, groups
+    // and roles are always written whole (their batch has no times). Every run records the watermark of its
+    // listing, a full one too (its every object seen), so `--modified-since last` can follow a first full run.
     const modifiedSince = entry.spec.type === "tml" ? entry.spec.modifiedSince : undefined
     const since = modifiedSince === undefined ? undefined : Date.parse(modifiedSince)
-    const tracker = since === undefined ? undefined : new ModifiedTracker(since)
-    tracker?.begin(yield* Clock.currentTimeMillis)
+    const tracker = new ModifiedTracker(since)
+    tracker.begin(yield* Clock.currentTimeMillis)
     const documents: Array<{
       readonly object: ListedObject
       readonly document: (what: string) => Effect.Effect<DocumentText, E | ExportError>
@@ -268,7 +269,7 @@ export const resolveTml = <E>(
         // one set, so a name that moved to another object of the set never keeps that other object's document.
         const changedNames = new Set(listed.filter(isModified).map((object) => names.groupOf(object)))
         for (const object of listed) {
-          if (object.modified !== undefined) tracker?.see(object.modified)
+          if (object.modified !== undefined) tracker.see(object.modified)
           if (!isModified(object) && !changedNames.has(names.groupOf(object))) {
             unwritten.push(object)
             continue
@@ -287,7 +288,7 @@ export const resolveTml = <E>(
         }
       }
     }
-    tracker?.end()
+    tracker.end()
     if (entry.spec.type === "tml" && entry.spec.associated === true) {
       // The objects each one is built on are known only from its export: read now, each written once, as an object
       // of its own type unless it was listed (then its own document is it).
@@ -392,7 +393,7 @@ export const resolveTml = <E>(
             typesOf: noRows,
             emptyColumns: [],
             document: () => document(what),
-            ...(tracker === undefined ? {} : { watermark: () => tracker.value() })
+            watermark: () => tracker.value()
           }
         })
       }

@@ -18,8 +18,9 @@
  *
  * What a watermark is, per kind, chosen so that nothing that changes while a run reads is missed (at the price of
  * reading some objects or rows twice):
- * - `modified` (metadata listings, TML): the instant the listing started, or one millisecond after the newest
- *   `modified` it saw if that is earlier ({@link ModifiedTracker}). An object changed after the listing started has
+ * - `modified` (metadata listings with a starting point, TML — a full run's too, so `last` can follow it): the
+ *   instant the listing started, or one millisecond after the newest `modified` it saw if that is earlier
+ *   ({@link ModifiedTracker}). An object changed after the listing started has
  *   a later `modified`, so the next run keeps it, even when it sat on a page read before the change. The start is
  *   this machine's clock, which must not run ahead of the cluster's.
  * - `column` (search, answer and liveboard exports, `--since-column`): the column's maximum, read in a one-row query **before** the data
@@ -406,8 +407,16 @@ export const lastWatermark = (
     }
     // The id names what the export reads (a search's column included): another export's watermark never applies.
     if (mark === undefined || mark.kind !== kind || mark.column !== column) {
+      // A full run of these records none (a tml export's does): said, since the user may well have had one.
+      const type = entry.spec.type
+      const recordsNone =
+        type === "metadata"
+          ? ` (a run without ${flag} records none)`
+          : type === "search" || type === "answer" || type === "liveboard"
+            ? ` (a run without ${say.named("sinceColumn")} records none)`
+            : ""
       return yield* new UsageError({
-        message: `${entry.what}: ${last} needs an earlier successful run of this export into ${outDir}, and ${outDir}/${stateDirName}/${watermarksFileName} holds none: give ${flag} a starting point for the first run${
+        message: `${entry.what}: ${last} needs an earlier successful run of this export into ${outDir}, and ${outDir}/${stateDirName}/${watermarksFileName} holds none${recordsNone}: give ${flag} a starting point for the first run${
           // One Org of several (one added since, say): a first run of all of them would read the others again.
           entry.org === undefined
             ? ""
