@@ -49,8 +49,8 @@ interface Session {
   readonly user?: string
   /** Where the password came from, as a message names it. */
   readonly password?: string
-  /** The URL asks for `sslnegotiation=direct`: TLS from the first byte, without asking the server first. */
-  readonly directTls?: boolean
+  /** Who asked for `sslnegotiation=direct` (TLS from the first byte, without asking the server first). */
+  readonly directTls?: "the URL" | "PGSSLNEGOTIATION"
 }
 
 /** An identifier as SQL writes it: bare when it may be (lower case, letters, digits, `_`), else quoted. */
@@ -138,8 +138,11 @@ const advice = (
     return "the sslmode (the URL's, or PGSSLMODE for a URL without one) asks for SSL, which this server does not offer: enable SSL on the server (its ssl setting), or, on a network you trust, use sslmode=prefer or disable (in the URL, or PGSSLMODE)"
   }
   // A server that does not take direct TLS reads the handshake as a malformed startup message and hangs up.
-  if (session.directTls === true && (error.code === "ECONNRESET" || /before secure TLS connection/.test(message))) {
-    return "the server hung up as TLS began: sslnegotiation=direct starts TLS without asking first, which only PostgreSQL 17 or later with SSL on accepts (not an older server, nor a pooler or proxy in front that does not take it): remove sslnegotiation=direct from the URL (the default, postgres, asks the server for SSL first)"
+  if (
+    session.directTls !== undefined &&
+    (error.code === "ECONNRESET" || /before secure TLS connection/.test(message))
+  ) {
+    return `the server hung up as TLS began: sslnegotiation=direct starts TLS without asking first, which only PostgreSQL 17 or later with SSL on accepts (not an older server, nor a pooler or proxy in front that does not take it): ${session.directTls === "the URL" ? "remove sslnegotiation=direct from the URL" : "unset PGSSLNEGOTIATION, which asks for it"} (the default, postgres, asks the server for SSL first)`
   }
   if (message === "timeout expired")
     return "no connection within the URL's connect_timeout: check the host and port, or give a longer connect_timeout"
@@ -289,25 +292,26 @@ export const pgpassLookup = (
  * `verify-ca` as `verify-full` (and warns about it on stderr) unless told `uselibpqcompat=true`, which is added
  * here; `prefer` and `allow` are SSL without verifying the certificate when the server offers it, else plain (a
  * second URL with `sslmode=disable`). A URL that says `uselibpqcompat` itself is left as it is. A Unix socket is
- * spoken to without SSL (`sslmode=disable`, no `sslnegotiation`), as libpq does.
+ * spoken to without SSL (`sslmode=disable`, `sslnegotiation=postgres`), as libpq does.
  */
 export const connectionUrls = (url: string): ReadonlyArray<string> => {
   const parsed = new URL(url)
   const query = parsed.searchParams
   const mode = query.get("sslmode")
-  // libpq never uses SSL over a Unix socket, whatever sslmode and sslnegotiation say; pg would ask for it there and
-  // fail (and refuses sslnegotiation=direct without SSL).
+  // libpq never uses SSL over a Unix socket, whatever sslmode and sslnegotiation (or PGSSLMODE, PGSSLNEGOTIATION)
+  // say; pg would ask for it there and fail (and refuses sslnegotiation=direct without SSL).
   // The folder may be the URL's host, percent-encoded (postgresql://%2Fvar%2Frun%2Fpostgresql/db), as libpq reads it.
   const host = query.get("host") || decodeURIComponent(parsed.hostname)
-  if (host.startsWith("/") && (mode !== "disable" || query.has("sslnegotiation"))) {
+  if (host.startsWith("/")) {
     const hash = url.indexOf("#")
     const head = hash === -1 ? url : url.slice(0, hash)
     const start = head.indexOf("?")
     const kept = (start === -1 ? [] : head.slice(start + 1).split("&")).filter(
       (pair) => pair !== "" && !/^(sslmode|sslnegotiation)=/.test(pair)
     )
+    // sslnegotiation named, so that pg does not take PGSSLNEGOTIATION's (direct, which it refuses without SSL).
     return [
-      `${start === -1 ? head : head.slice(0, start)}?${[...kept, "sslmode=disable"].join("&")}${url.slice(head.length)}`
+      `${start === -1 ? head : head.slice(0, start)}?${[...kept, "sslmode=disable", "sslnegotiation=postgres"].join("&")}${url.slice(head.length)}`
     ]
   }
   if (mode === null || query.has("uselibpqcompat") || !["prefer", "allow", "require", "verify-ca"].includes(mode)) {
@@ -430,7 +434,16 @@ export const openPostgres = async (
   const notes: Array<string> = []
   // What messages know of the session: the user (from pg's reading of the URL, then the server's) and where the
   // password came from.
-  let session: Session = { directTls: new URL(url).searchParams.get("sslnegotiation") === "direct" }
+  // PGSSLNEGOTIATION is libpq's sslnegotiation for a URL without one, and pg reads it too (not over a Unix socket:
+  // connectionUrls names the default there).
+  const negotiation = new URL(url).searchParams.get("sslnegotiation")
+  const negotiationEnv = negotiation === null ? process.env["PGSSLNEGOTIATION"] : undefined
+  let session: Session =
+    negotiation === "direct"
+      ? { directTls: "the URL" }
+      : negotiationEnv === "direct"
+        ? { directTls: "PGSSLNEGOTIATION" }
+        : {}
   const ask = async (params: { host: string; port: number; database: string; user: string }): Promise<string> => {
     if (credentials.password !== undefined) {
       session = { ...session, ...(credentials.from === undefined ? {} : { password: credentials.from }) }
@@ -476,6 +489,19 @@ export const openPostgres = async (
     throw new LoadFailure(
       `cannot connect to PostgreSQL at ${shown}: sslmode=verify-ca (the URL's, or PGSSLMODE for a URL without one) checks the server's certificate against the certificate authority (CA) that sslrootcert names, and the URL names none: add sslrootcert=/path/to/ca.crt to the URL (the CA that signed the server's certificate; a load does not read libpq's default ~/.postgresql/root.crt), or use sslmode=verify-full to check the certificate and the host name against the CAs Node trusts`
     )
+  }
+  // Refused as libpq refuses them, in words that say what to do (pg's name no variable).
+  if (negotiationEnv !== undefined && !tls.has("sslnegotiation")) {
+    if (negotiationEnv !== "postgres" && negotiationEnv !== "direct") {
+      throw new LoadFailure(
+        `cannot connect to PostgreSQL at ${shown}: the environment variable PGSSLNEGOTIATION is neither postgres nor direct: set it to one of them, or unset it`
+      )
+    }
+    if (negotiationEnv === "direct" && !["require", "verify-ca", "verify-full"].includes(tls.get("sslmode") ?? "")) {
+      throw new LoadFailure(
+        `cannot connect to PostgreSQL at ${shown}: PGSSLNEGOTIATION=direct needs sslmode=require, verify-ca or verify-full (libpq's rule): give one in the URL (or PGSSLMODE), or unset PGSSLNEGOTIATION`
+      )
+    }
   }
   let client: InstanceType<typeof Client>
   // The URL that connected (sslmode=prefer: maybe the plain one), for a second session.

@@ -39,13 +39,13 @@ describe("connectionUrls for a Unix socket", () => {
   it("speaks without TLS whatever sslmode and sslnegotiation say, as libpq does there", () => {
     expect(
       connectionUrls("postgresql:///analytics?host=/run/pg&sslmode=require&sslnegotiation=direct&user=loader#x")
-    ).toEqual(["postgresql:///analytics?host=/run/pg&user=loader&sslmode=disable#x"])
+    ).toEqual(["postgresql:///analytics?host=/run/pg&user=loader&sslmode=disable&sslnegotiation=postgres#x"])
     // The folder as the URL's host, percent-encoded, as libpq takes it too.
     expect(connectionUrls("postgresql://loader@%2Frun%2Fpg:5433/analytics?sslmode=verify-full")).toEqual([
-      "postgresql://loader@%2Frun%2Fpg:5433/analytics?sslmode=disable"
+      "postgresql://loader@%2Frun%2Fpg:5433/analytics?sslmode=disable&sslnegotiation=postgres"
     ])
     expect(connectionUrls("postgresql:///analytics?host=/run/pg&sslmode=disable")).toEqual([
-      "postgresql:///analytics?host=/run/pg&sslmode=disable"
+      "postgresql:///analytics?host=/run/pg&sslmode=disable&sslnegotiation=postgres"
     ])
   })
 })

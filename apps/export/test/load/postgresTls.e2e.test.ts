@@ -12,6 +12,7 @@ import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import * as NodeTls from "node:tls"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { runCli } from "../support/runCli.ts"
 import { craftRun } from "./support/CraftedRun.ts"
 import { cli, withPostgres } from "./support/loadHelpers.ts"
 import { type RealPostgres, startRealPostgres } from "./support/RealPostgres.ts"
@@ -135,6 +136,29 @@ describe("a PostgreSQL URL's TLS settings that cannot work", () => {
   }, 60_000)
 })
 
+describe("PGSSLNEGOTIATION, libpq's sslnegotiation for a URL without one", () => {
+  // A process of its own: pg reads PGSSLNEGOTIATION from the process's environment.
+  it("direct, to a server that does not take it, or without an sslmode that allows it: says what to do", async () => {
+    const env = { PGSSLNEGOTIATION: "direct" }
+    const hungUp = await runCli(["load", run, "--into", `${tcpUrl}?sslmode=require`], { env })
+    expect(hungUp.code, hungUp.stderr).toBe(1)
+    expect(hungUp.stderr).toContain(
+      "the server hung up as TLS began: sslnegotiation=direct starts TLS without asking first, which only PostgreSQL 17 or later with SSL on accepts (not an older server, nor a pooler or proxy in front that does not take it): unset PGSSLNEGOTIATION, which asks for it"
+    )
+    const weak = await runCli(["load", run, "--into", tcpUrl], { env })
+    expect(weak.code, weak.stderr).toBe(1)
+    expect(weak.stderr).toContain(
+      `cannot connect to PostgreSQL at ${tcpUrl}: PGSSLNEGOTIATION=direct needs sslmode=require, verify-ca or verify-full (libpq's rule): give one in the URL (or PGSSLMODE), or unset PGSSLNEGOTIATION`
+    )
+    const invalid = await runCli(["load", run, "--into", tcpUrl], { env: { PGSSLNEGOTIATION: "directly" } })
+    expect(invalid.code, invalid.stderr).toBe(1)
+    expect(invalid.stderr).toContain(
+      "the environment variable PGSSLNEGOTIATION is neither postgres nor direct: set it to one of them, or unset it"
+    )
+    expect(await loaded()).toBe(false)
+  }, 60_000)
+})
+
 describe("a server certificate that sslmode=verify-ca or verify-full refuses", () => {
   it("signed by no CA the load trusts: says to name the CA with sslrootcert, nothing loaded", async () => {
     for (const query of ["sslmode=verify-full", `sslmode=verify-ca&sslrootcert=${otherCertificate}`]) {
@@ -170,6 +194,14 @@ describe("a Unix socket", () => {
     expect(done.stderr).toBe("")
     expect(done.code).toBe(0)
     expect(await withPostgres(server!.url, (q) => q("SELECT count(*) FROM orders"))).toEqual([["2"]])
+  }, 60_000)
+
+  it("takes no TLS from PGSSLNEGOTIATION=direct either, and loads", async () => {
+    const done = await runCli(["load", run, "--into", server!.url, "--quiet"], {
+      env: { PGSSLNEGOTIATION: "direct" }
+    })
+    expect(done.stderr).toBe("")
+    expect(done.code).toBe(0)
   }, 60_000)
 
   it("named as the URL's host, percent-encoded: spoken to without TLS whatever sslmode says, and loads", async () => {
