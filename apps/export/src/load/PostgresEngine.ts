@@ -3,8 +3,8 @@
  * a CSV file as it is (hashed on the way, see FileCheck.ts), an NDJSON or Parquet file converted row by row to CSV
  * exactly (NdjsonToCsv.ts, ParquetToCsv.ts). `pg` is imported only when a load runs. The password is passed in
  * (from `--password-file` or an environment variable), else read from a `.pgpass` file as libpq does; never from
- * the URL. A statement that waits for a lock is reported with the sessions it waits for (asked on a second session
- * when the role may open one; the load needs none). An interrupted load's statement is cancelled on the server with
+ * the URL. A statement that waits for a lock is reported with the sessions it waits for (asked on a second session,
+ * unless a CONNECTION LIMIT counts the load's sessions; the load needs none). An interrupted load's statement is cancelled on the server with
  * PostgreSQL's cancel request. A lock timeout given to the load is the session's `lock_timeout`, over the role's, the
  * database's or the URL's.
  */
@@ -521,7 +521,7 @@ export const openPostgres = async (
     )
   }
   // A second session, opened the first time a statement runs over a second, to ask the server what it waits for;
-  // where it cannot be opened (a role's CONNECTION LIMIT, a full server) the load goes on without saying.
+  // where it cannot be opened (a server with no connection left) the load goes on without saying.
   let backend: number | undefined
   let monitor: Promise<InstanceType<typeof Client> | undefined> | undefined
   // The second session's client from the start, so that one still connecting (to a server gone quiet) is ended too.
