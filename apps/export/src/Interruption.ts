@@ -1,6 +1,6 @@
 /**
  * What the CLI says when a run is interrupted (Ctrl-C, SIGTERM, SIGHUP): one line that nothing half-written was
- * published (a load: that the table being loaded was rolled back), and, for a batch run, the command that continues it. The command being run registers that hint
+ * published (a load: that the table being loaded was rolled back), and, for a batch run or a single export given `--resume`, the command that continues it. The command being run registers that hint
  * here once it knows it (the job file, `--out`, `--shard`), and a load what it leaves; the program (cli/Program.ts)
  * prints both lines after every finalizer has run, so they come last and in that order. It sits beside the other
  * shared modules at the app's root, as the commands and the load both write to it.

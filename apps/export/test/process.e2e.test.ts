@@ -131,6 +131,25 @@ describe("signals", () => {
     )
   }
 
+  it("sigint-mid-export-given-resume-names-the-same-command-which-continues-it", timeout, async () => {
+    const dir = NodePath.join(tempDir(), "a folder")
+    const args = ["answer", "Order Details", "--page-size", "500", "--out", dir, "--null-string", "-h", "--resume"]
+    const run = start(args, passwordEnv(slow))
+    // A checkpoint: the export has rows to continue from.
+    await waitFor(
+      () => NodeFs.existsSync(dir) && filesUnder(dir).some((f) => f.endsWith(".checkpoint.json")),
+      () => run.stderr()
+    )
+    run.child.kill("SIGINT")
+    expect(await run.exited).toBe(130)
+    const hint = /^run "(.*)" to continue$/.exec(run.stderr().trimEnd().split("\n").at(-1) ?? "")?.[1]
+    expect(hint).toBe(`spotpipe answer 'Order Details' --page-size 500 --out '${dir}' --null-string -h --resume`)
+    const resumed = await runCliInProcess([...args, "--json"], { env: passwordEnv(slow) })
+    expect(resumed.code, resumed.stderr).toBe(0)
+    const report = JSON.parse(resumed.stdout) as { outputs: ReadonlyArray<{ status: string }> }
+    expect(report.outputs.map((o) => o.status)).toEqual(["continued"])
+  })
+
   it(
     "a-second-sigint-while-the-token-is-revoked-at-a-silent-cluster-ends-at-once-saying-what-it-cut-short",
     timeout,

@@ -402,8 +402,12 @@ export const program = (args: ReadonlyArray<string>) => {
     )
   })
   // A load says what it leaves as it reaches the database; before that (reading the run, a password) it left nothing.
+  // A single export given --resume keeps its checkpoints when interrupted: the same command continues it (its
+  // arguments hold no secret: the secret flags are refused). `spotpipe run` sets its own hint from its job.
   const hint: ResumeHint =
-    commandWords(args)[0]?.word === "load" ? { current: undefined, left: "nothing was loaded" } : { current: undefined }
+    commandWords(args)[0]?.word === "load"
+      ? { current: undefined, left: "nothing was loaded" }
+      : { current: args.includes("--resume") ? ["spotpipe", ...args].map(shellWord).join(" ") : undefined }
   const signIn: SignInHint = { current: undefined }
   return cli.pipe(
     Effect.updateService(Terminal.Terminal, quitInterrupts),
