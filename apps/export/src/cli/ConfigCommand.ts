@@ -68,6 +68,14 @@ const loadConfig = Effect.gen(function* () {
 /** Checks `key`: one of the profile keys; a secret-like key is refused with how to reference a secret. */
 const checkKey = (key: string): Effect.Effect<ProfileKey, UsageError> => {
   if ((profileKeys as ReadonlyArray<string>).includes(key)) return Effect.succeed(key as ProfileKey)
+  // `password-file`: the flag's name, meaning a path, not a secret; a profile keeps such a path as a reference.
+  if (secretKeys.test(key) && /file$/i.test(key)) {
+    return Effect.fail(
+      usage(
+        `a profile keeps a password file as the key secret with a file: reference (nothing was saved): spotpipe config set secret file:PATH, e.g. file:~/.spotpipe-password; ${secretReferenceHelp}`
+      )
+    )
+  }
   if (secretKeys.test(key)) {
     return Effect.fail(
       usage(

@@ -61,7 +61,7 @@ const profileName = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
 
 /** How to reference a secret, for messages. */
 export const secretReferenceHelp =
-  "reference where it is instead: env:VARIABLE (an environment variable), file:/path/to/file (the file's text without its final line end), or keychain[:ACCOUNT] (the system keychain, service spotpipe)"
+  "reference where it is instead: env:VARIABLE (an environment variable), file:/path/to/file (a file of one line, read without its line end), or keychain[:ACCOUNT] (the system keychain, service spotpipe)"
 
 /** A key that would hold a secret itself (refused: profiles hold references only). */
 const secretLike = /pass(word)?|secret[-_]?key|token|^pw$|credential|api[-_]?key/i
