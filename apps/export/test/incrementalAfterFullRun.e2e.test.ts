@@ -69,7 +69,7 @@ describe("--modified-since last after a full run", () => {
     const next = await metadata("--modified-since", "last")
     expect(next.code).toBe(2)
     expect(next.stderr).toContain(
-      `metadata (ANSWER): --modified-since last needs an earlier successful run of this export into ${dir}, and ${dir}/.spotpipe-state/watermarks.json holds none (a run without --modified-since records none): give --modified-since a starting point for the first run`
+      `metadata (ANSWER): --modified-since last needs an earlier successful run of this export into ${dir}, and ${dir}/.spotpipe-state/watermarks.json holds none (a run without --modified-since, or one that failed, records none): give --modified-since a starting point for the first run`
     )
   })
 })

@@ -411,9 +411,9 @@ export const lastWatermark = (
       const type = entry.spec.type
       const recordsNone =
         type === "metadata"
-          ? ` (a run without ${flag} records none)`
+          ? ` (a run without ${flag}, or one that failed, records none)`
           : type === "search" || type === "answer" || type === "liveboard"
-            ? ` (a run without ${say.named("sinceColumn")} records none)`
+            ? ` (a run without ${say.named("sinceColumn")}, or one that failed, records none)`
             : ""
       return yield* new UsageError({
         message: `${entry.what}: ${last} needs an earlier successful run of this export into ${outDir}, and ${outDir}/${stateDirName}/${watermarksFileName} holds none${recordsNone}: give ${flag} a starting point for the first run${
