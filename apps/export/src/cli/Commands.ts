@@ -327,6 +327,9 @@ export const runSingle = (
           message: "--ddl writes files beside the data, but --out - writes to stdout: drop one of them"
         })
       }
+      if (input.ddl.length > 0 && input.escapeFormulae && output.format === "csv") {
+        return yield* escapedForWarehouse("--ddl")
+      }
       if (input.json && !toDisk) {
         return yield* new UsageError({
           message:
@@ -773,6 +776,15 @@ const refuseFileAsFolder = (dir: string, advice: (folder: string, name: string, 
     })
   })
 
+/**
+ * `--escape-formulae` with a load or `--ddl`: its CSV cells starting with = + - @ get a `'` that is not in the data,
+ * which the load and the DDL refuse once the files are written: said before any export instead.
+ */
+const escapedForWarehouse = (what: "--ddl" | "the job's load") =>
+  new UsageError({
+    message: `--escape-formulae writes CSV cells starting with = + - @ with a ' that is not in the data, so ${what} would refuse the CSV files once exported: drop --escape-formulae (it is for files opened in a spreadsheet)${what === "--ddl" ? " or --ddl" : ", or export NDJSON or Parquet"}; nothing was exported`
+  })
+
 /** Runs `spotpipe run`: a job file's exports (of the shard) into a directory, then the per-export summary. */
 export const runJobFile = (input: RunInput) =>
   withLogging(input, (logSettings) =>
@@ -797,6 +809,10 @@ export const runJobFile = (input: RunInput) =>
         periodEnd: input.periodEnd
       })
       const limits = yield* checkTimeLimits(input, job.client)
+      if (input.escapeFormulae && job.exports.some((e) => e.format === "csv")) {
+        if (job.load !== undefined) return yield* escapedForWarehouse("the job's load")
+        if (input.ddl.length > 0) return yield* escapedForWarehouse("--ddl")
+      }
       // The job's load is checked before any export (DuckDB installed, a mode with its key).
       if (job.load !== undefined) {
         yield* checkLoadRequest({

@@ -47,16 +47,21 @@ describe("--ddl column names", () => {
   )
 
   it.live(
-    "refuses-a-csv-exported-with-escape-formulae-whose-cells-are-not-the-datas-as-load-does",
+    "refuses-escape-formulae-whose-cells-are-not-the-datas-with-csv-before-exporting",
     () =>
       Effect.gen(function* () {
         const out = tempDir()
         const args = ["search", "--sandbox", "--table", "Orders", "--query", "[Region] [Revenue]", "--out", out]
         const refused = yield* runInProcess([...args, "--escape-formulae", "--ddl", "duckdb,snowflake"], {})
-        expect(refused.code).toBe(1)
-        expect(refused.stderr).toContain("was exported with --escape-formulae")
-        expect(refused.stderr).toContain("export it again without --escape-formulae")
-        expect(NodeFs.existsSync(NodePath.join(out, "ddl"))).toBe(false)
+        expect(refused.code).toBe(2)
+        expect(refused.stderr).toContain(
+          "--escape-formulae writes CSV cells starting with = + - @ with a ' that is not in the data, so --ddl would refuse the CSV files once exported: drop --escape-formulae (it is for files opened in a spreadsheet) or --ddl; nothing was exported"
+        )
+        expect(NodeFs.readdirSync(out)).toEqual([])
+        // NDJSON is never escaped: the same flags write it and its DDL.
+        const ndjson = yield* runInProcess([...args, "--format", "ndjson", "--escape-formulae", "--ddl", "duckdb"], {})
+        expect(ndjson.code, ndjson.stderr).toBe(0)
+        expect(NodeFs.existsSync(NodePath.join(out, "ddl", "duckdb.sql"))).toBe(true)
       }),
     timeout
   )
