@@ -21,7 +21,7 @@ import {
 import { type ClusterFailure, connect } from "../cluster/CoreCluster.ts"
 import { ExportError } from "../ExportError.ts"
 import type { DryRunPlan } from "../engine/DryRun.ts"
-import { type RunResult, runExports } from "../engine/Engine.ts"
+import { type PendingWatermark, type RunResult, runExports } from "../engine/Engine.ts"
 import { silentProgress } from "../engine/ExportJob.ts"
 import type { RunOptions } from "../engine/Run.ts"
 import { type SignIn, setSignIn, toExportError } from "../Failure.ts"
@@ -36,6 +36,7 @@ import { checkOutputFolder, claimDemoFolder } from "../output/OutputFolder.ts"
 import { baseFileName } from "../plan/FileName.ts"
 import { type ExportSpec, type Job, type JobExport, makeExport } from "../plan/JobFile.ts"
 import * as Shard from "../plan/Shard.ts"
+import { recordWatermarks } from "../plan/Watermark.ts"
 import { UsageError } from "../UsageError.ts"
 import { version } from "../Version.ts"
 import { batchSummaryJson, formatBatchSummary } from "./BatchSummary.ts"
@@ -872,6 +873,8 @@ export const runJobFile = (input: RunInput) =>
         // One terminal line cannot show several exports at once: the live line only for one at a time.
         progress: input.concurrency === 1 && !input.dryRun ? progressFor(logSettings) : silentProgress,
         dryRun: input.dryRun,
+        // Recorded below once the load took the files: an increment never loaded is read again by the next run.
+        watermarksAfterLoad: job.load !== undefined,
         ...writeSettings(output, input)
       } satisfies RunOptions)
       const folder = (yield* Path.Path).resolve(input.out)
@@ -927,7 +930,7 @@ export const runJobFile = (input: RunInput) =>
         const notLoaded =
           job.load === undefined
             ? ""
-            : `the job's load into ${job.load.into} was not run, as it loads a run only once every export succeeded; `
+            : `the job's load into ${job.load.into} was not run, as it loads a run only once every export succeeded${(result.watermarks ?? []).length === 0 ? "" : ", and no watermark moved, so the next run reads the increments again"}; `
         return yield* new ExportError({
           kind: "Remote",
           message: `${what}${notLoaded}${result.manifestPath === undefined ? "" : `see ${result.manifestPath}, `}do what ${failed === 1 ? "the failure says" : "each failure says"}, then rerun with --resume, which keeps what was written): ${result.failures[0]!.error.message}`
@@ -935,6 +938,26 @@ export const runJobFile = (input: RunInput) =>
       }
       // The job's `load`: the run just written, once every export succeeded.
       if (job.load !== undefined && result.manifestPath !== undefined) {
+        // The files whose tables committed (or that an earlier load of the run appended): the watermark of an
+        // export moves once all of its are in, also when a later table fails or the load is interrupted.
+        const taken = new Set<string>()
+        let recorded: Exit.Exit<void, ExportError | UsageError> = Exit.void
+        const record = (all: boolean) =>
+          Effect.gen(function* () {
+            const marks = all ? (result.watermarks ?? []) : loadedMarks(result, taken)
+            recorded = yield* Effect.exit(
+              recordWatermarks(
+                input.out,
+                marks.map((mark) => [mark.id, mark.watermark] as const)
+              )
+            )
+            const kept = (result.watermarks ?? []).length - marks.length
+            if (kept > 0) {
+              yield* Effect.logWarning(
+                `the watermarks of ${kept === 1 ? "1 export" : `${kept} exports`} whose tables were not loaded stay where they were: the next run reads their increments again`
+              )
+            }
+          })
         const loaded = yield* Effect.exit(
           loadStep({
             run: result.manifestPath,
@@ -948,8 +971,11 @@ export const runJobFile = (input: RunInput) =>
             ...(job.load.passwordEnv === undefined ? {} : { passwordEnv: job.load.passwordEnv }),
             inJob: true,
             lockTimeout: { seconds: job.load.lockTimeoutSeconds, setting: "job" },
-            version
-          })
+            version,
+            onLoaded: (table) => {
+              taken.add(table.file)
+            }
+          }).pipe(Effect.onExit((exit) => record(Exit.isSuccess(exit))))
         )
         if (input.json) {
           // stdout holds the run's one JSON object, the load's outcome in it (its tables, rows and target): no table
@@ -965,9 +991,19 @@ export const runJobFile = (input: RunInput) =>
           yield* Console.log(loadSummary(loaded.value, logSettings.format))
         }
         yield* loaded
+        yield* recorded
       }
     })
   )
+
+/**
+ * The watermarks of the exports whose files a load that did not finish took, each of them (`taken`); documents
+ * (TML), which no load takes, count as taken.
+ */
+const loadedMarks = (result: RunResult, taken: ReadonlySet<string>): ReadonlyArray<PendingWatermark> => {
+  const documents = new Set(result.outputs.filter((o) => isDocumentFormat(o.output.format)).map((o) => o.output.file))
+  return (result.watermarks ?? []).filter((mark) => mark.files.every((file) => taken.has(file) || documents.has(file)))
+}
 
 /** What `spotpipe load` parsed. */
 export type LoadInput = Parsed<typeof loadFlags & typeof logFlags> & {

@@ -73,7 +73,7 @@ import {
   refuseReplacing,
   vouchedRemovals
 } from "../plan/TmlMirror.ts"
-import { recordStarted, recordWatermarks, watermarkId } from "../plan/Watermark.ts"
+import { recordStarted, recordWatermarks, type Watermark, watermarkId } from "../plan/Watermark.ts"
 import { UsageError } from "../UsageError.ts"
 import * as Checkpoint from "./Checkpoint.ts"
 import {
@@ -137,6 +137,15 @@ export interface RunResult {
   readonly warnings: ReadonlyArray<string>
   /** With {@link RunOptions.dryRun}: the outputs the run would write (and `outputs` is empty). */
   readonly dryRun?: DryRunPlan
+  /** With {@link RunOptions.watermarksAfterLoad}: the watermarks the run did not record (see `recordWatermarks`). */
+  readonly watermarks?: ReadonlyArray<PendingWatermark>
+}
+
+/** The watermark of an export that succeeded, with the files it wrote (their names in the manifest). */
+export interface PendingWatermark {
+  readonly id: string
+  readonly watermark: Watermark
+  readonly files: ReadonlyArray<string>
 }
 
 /**
@@ -762,18 +771,28 @@ export const runExports = <E>(
       // Where the incremental exports that succeeded start next time; a failed one keeps its earlier watermark.
       // An output found done keeps the watermark of the run that wrote it (that run may have been killed before
       // it recorded it).
-      yield* recordWatermarks(
-        outDir,
-        results.flatMap((result) =>
-          result === undefined || Exit.isFailure(result.exit)
-            ? []
-            : result.written.flatMap(({ output }) =>
-                output.watermark === undefined
-                  ? []
-                  : [[watermarkId(result.entry), { ...output.watermark, run_id: runId, host: cluster.host }] as const]
-              )
-        )
+      const watermarks: Array<PendingWatermark> = results.flatMap((result) =>
+        result === undefined || Exit.isFailure(result.exit)
+          ? []
+          : result.written.flatMap(({ output }) =>
+              output.watermark === undefined
+                ? []
+                : [
+                    {
+                      id: watermarkId(result.entry),
+                      watermark: { ...output.watermark, run_id: runId, host: cluster.host },
+                      files: result.written.map((o) => o.output.file)
+                    }
+                  ]
+            )
       )
+      // A job's load records them once it took the files (see `RunOptions.watermarksAfterLoad`).
+      if (options.watermarksAfterLoad !== true) {
+        yield* recordWatermarks(
+          outDir,
+          watermarks.map((mark) => [mark.id, mark.watermark] as const)
+        )
+      }
       // The manifest now vouches for the completed outputs: their resume state is no longer needed.
       for (const { output } of outputs) {
         const files = Checkpoint.stateFiles(stateDir, output.file, path)
@@ -805,7 +824,8 @@ export const runExports = <E>(
         manifestPath: path.join(outDir, runManifestName(runId)),
         outputs,
         failures,
-        warnings: runWarnings
+        warnings: runWarnings,
+        ...(options.watermarksAfterLoad === true ? { watermarks } : {})
       }
     })
   ).pipe(Effect.withSpan("Engine.runExports"))

@@ -87,4 +87,10 @@ export interface RunOptions {
    * recorded; the result's `dryRun` says what the run would write.
    */
   readonly dryRun?: boolean
+  /**
+   * A job's `load` follows the run: the watermarks of its incremental exports are not recorded by the run but
+   * returned in its result (`RunResult.watermarks`), for the caller to record once the load took their files, so
+   * that an increment never loaded is read again by the next `last`.
+   */
+  readonly watermarksAfterLoad?: boolean
 }

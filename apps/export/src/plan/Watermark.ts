@@ -3,7 +3,7 @@
  * `--since last`, a job file's `"modifiedSince": "last"` / `"since": "last"`).
  *
  * A **watermark** is recorded for an export only after a run in which it succeeded, once that run's manifest is
- * published: in the output folder's state (`.spotpipe-state/watermarks.json`, one entry per export, see
+ * published (of a job with a `load`, once the load took the export's files): in the output folder's state (`.spotpipe-state/watermarks.json`, one entry per export, see
  * {@link watermarkId}, with the cluster it was read from) and in the manifest entry of each of its outputs
  * (`watermark`). A run that fails, is interrupted or only skips a verified output (`--resume`) records none, so the
  * next `last` starts where the last successful run left off and reads again whatever the failed run may have read.
@@ -313,7 +313,8 @@ const updateStateFile = <A>(
 
 /**
  * Records `marks` (export id → watermark) in `outDir`'s state file, keeping the other exports' entries; replaced
- * atomically, under its lock. Called once a run's manifest is published, for the exports that succeeded.
+ * atomically, under its lock. Called once a run's manifest is published (a job's load: once it took their files),
+ * for the exports that succeeded.
  */
 export const recordWatermarks = (
   outDir: string,
