@@ -372,6 +372,7 @@ export const runExports = <E>(
                     Effect.map(dataZone, (zone) => zone.name),
                     runSettings,
                     options.givenIn,
+                    started,
                     earlier
                   )
                 }

@@ -16,7 +16,7 @@
  * A part of a split export (`"split": K`) is planned here too: one one-row request gives the result's row count,
  * from which its page range follows (`partRange`); its pages are that range only (`partPages`).
  */
-import { Clock, Effect, Option, Stream } from "effect"
+import { Effect, Option, Stream } from "effect"
 import type { Cluster, DataPage, MetadataObject, PageDecoder, Visualization } from "../cluster/Cluster.ts"
 import { metadataColumns, metadataListColumns } from "../cluster/Cluster.ts"
 import { ExportError } from "../ExportError.ts"
@@ -217,7 +217,8 @@ const warningsOf = (warnings: ReadonlyArray<string>) => (warnings.length === 0 ?
 /**
  * Resolves one export on `cluster`. `dataZone` gives the run's data time zone, for the rare export that needs it
  * while it is resolved (an incremental search's starting point) and sets none; `givenIn` says where identifiers
- * came from, for not-found messages.
+ * came from, for not-found messages; `started` is when the run started (epoch ms), the "now" its relative times
+ * were resolved against.
  */
 export const resolveExport = <E>(
   signedIn: Cluster<E>,
@@ -225,6 +226,7 @@ export const resolveExport = <E>(
   dataZone: Effect.Effect<string, ExportError | UsageError>,
   run: RunSettings,
   givenIn: GivenIn,
+  started: number,
   /** The TML documents earlier runs left in the output folder (a `tml` export removes those of objects gone). */
   earlier?: EarlierDocuments
 ): Effect.Effect<ResolvedExport<E>, E | ExportError | UsageError> =>
@@ -433,8 +435,9 @@ export const resolveExport = <E>(
         )
       }
       case "audit": {
-        // `since` and `until` are ISO instants here (resolved before the plan, see Incremental.ts).
-        const audit = auditOutput(cluster, spec, pageSize, yield* Clock.currentTimeMillis, entry.org, say)
+        // `since` and `until` are ISO instants here (resolved before the plan, see Incremental.ts), against the
+        // run's start: its range is checked against that same now (`30d` is exactly 30 days before it).
+        const audit = auditOutput(cluster, spec, pageSize, started, entry.org, say)
         // Said when planned (a dry run too); the output's manifest entry keeps them.
         for (const warning of audit.rangeWarnings) yield* Effect.logWarning(`${entry.what}: ${warning}`)
         return single(defaultOutputName(spec), null, {
