@@ -30,6 +30,7 @@ import {
   type TypedColumn
 } from "../cluster/Cluster.ts"
 import { ExportError } from "../ExportError.ts"
+import { closest, didYouMean } from "../Suggest.ts"
 import { UsageError } from "../UsageError.ts"
 import { type ExportOrg, type ExportSpec, type JobExport, lastWord, makeExport, parseInstant } from "./JobFile.ts"
 import { maxRuntimeFilters, type RuntimeOptions, runtimeRequestOf } from "./RuntimeOptions.ts"
@@ -254,12 +255,13 @@ export const incrementalSearch = <E>(
     const column = spec.sinceColumn
     if (column === undefined || spec.since === undefined) return { query: spec.query }
     const known = table.columns.find((c) => c.name === column)
+    // A mistyped setting, as the same mistake on an answer (see `incrementalRuntime`).
     if (known === undefined) {
-      return yield* new ExportError({
-        kind: "NotFound",
-        message: `${what}: ${say.named("sinceColumn", column)} is not a column of "${table.name}": choose from ${table.columns
-          .map((c) => `"${c.name}"`)
-          .join(", ")}`
+      const names = table.columns.map((c) => c.name)
+      return yield* new UsageError({
+        message: `${what}: ${say.named("sinceColumn", column)} is not a column of "${table.name}": choose from ${names
+          .map((name) => `"${name}"`)
+          .join(", ")}${didYouMean(closest(column, names))}`
       })
     }
     const limited = limitRefusal(spec.query, column, say)
@@ -584,10 +586,11 @@ export const incrementalRuntime = <E>(
       // A model column the result shows under another name ("Order Date" by day, "Day(Order Date)").
       const shown = columns.find((c) => c.base?.name === column)
       const hint = shown === undefined ? "" : `; it shows "${column}" as "${shown.name}"`
+      const names = columns.map((c) => c.name)
       return yield* new UsageError({
-        message: `${what}: ${say.named("sinceColumn", column)} is not a column of its result: choose one of ${columns
-          .map((c) => `"${c.name}"`)
-          .join(", ")} (as the result names it${hint})`
+        message: `${what}: ${say.named("sinceColumn", column)} is not a column of its result: choose one of ${names
+          .map((name) => `"${name}"`)
+          .join(", ")} (as the result names it${hint})${shown === undefined ? didYouMean(closest(column, names)) : ""}`
       })
     }
     // A total or a period holds many rows: the filter would keep only part of those the first holds (a part of a
