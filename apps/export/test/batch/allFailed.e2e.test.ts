@@ -38,11 +38,15 @@ describe("spotpipe run with no export succeeding", () => {
   it("the-only-export-failing-is-told-as-such-without-others", async () => {
     const one = await run("one", ["No Such Answer"])
     expect(one.code).toBe(1)
-    expect(one.stderr).toMatch(/the run's only export failed \(see .*, do what the failure says, then rerun with --resume, which keeps what was written\): /)
+    expect(one.stderr).toMatch(
+      /the run's only export failed \(see .*, do what the failure says, then rerun with --resume, which keeps what was written\): /
+    )
     expect(one.stderr).not.toMatch(/the others/)
     const two = await run("two", ["No Such Answer", "Nor This One"])
     expect(two.code).toBe(1)
-    expect(two.stderr).toMatch(/all 2 exports failed \(see .*, do what each failure says, then rerun with --resume, which keeps what was written\): /)
+    expect(two.stderr).toMatch(
+      /all 2 exports failed \(see .*, do what each failure says, then rerun with --resume, which keeps what was written\): /
+    )
     expect(two.stderr).not.toMatch(/the others/)
   }, 60_000)
 
