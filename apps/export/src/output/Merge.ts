@@ -304,6 +304,18 @@ const rerunCommand = (options: {
   ].join(" ")
 
 /**
+ * The command line that copies the shards' folders into one and merges there: `mkdir -p ./landing && cp -R
+ * ./shard-1/* ./shard-2/* ./landing/ && spotpipe merge ./landing`. `-R`: a liveboard's files are in a folder of
+ * their own. The glob skips hidden names: the lock, and `.spotpipe-state` (an unfinished run's resume state, which
+ * merge does not read). The shards' names do not collide, but for `ddl/`, which merge writes anew.
+ */
+const copyAndMerge = (dirs: ReadonlyArray<string>, into: string): string => {
+  const target = shellWord(into)
+  const sources = dirs.map((d) => `${shellWord(d.length > 1 ? d.replace(/\/+$/, "") : d)}/*`)
+  return `mkdir -p ${target} && cp -R ${sources.join(" ")} ${target}/ && spotpipe merge ${target}`
+}
+
+/**
  * {@link rerunCommand} of the shard whose run `manifest` is, into `dir`, resumed: it keeps the files that are
  * intact. Its flags are read from its own outputs first, then from those of the other shards of its job run in
  * `alike` (a shard whose CSV file failed, or that wrote NDJSON only, does not record `--newline`).
@@ -889,9 +901,18 @@ export const mergeRuns = (
       // Without parts the merged run is only the shards' other outputs, which it lists where they are: all of them,
       // or its run would load without the exports of the shards in other folders.
       const elsewhere = chosen.filter((r) => path.resolve(r.dir) !== out)
+      // Every shard's folder, as the user gave it, and where their files can go together: --out unless it is one of
+      // them, else a new folder.
+      const shardDirs = [...new Map(chosen.map((r) => [path.resolve(r.dir), r.dir])).values()]
+      const isShardDir = (dir: string) => shardDirs.some((d) => path.resolve(d) === path.resolve(dir))
+      const newFolder = (taken: ReadonlyArray<string>) =>
+        ["./landing", "./landing-2", "./landing-3"].find(
+          (d) => !taken.some((t) => path.resolve(t) === path.resolve(d))
+        ) ?? "<folder>"
+      const landing = isShardDir(options.out) ? newFolder(shardDirs) : options.out
       if (found.length === 0 && elsewhere.length > 0) {
         return yield* new UsageError({
-          message: `the shards of the job ${jobShown(chosen[0]!.manifest.job)}${jobRun === undefined ? "" : ` in ${jobRunShown(jobRun)}`} wrote no part files, and ${shardsShown(elsewhere.map((r) => shardOf(r.manifest).index))} wrote into another folder than ${options.out} (${[...new Set(elsewhere.map((r) => r.dir))].slice(0, 3).join(", ")}): a merge without parts lists the shards' files in the one folder they wrote into; copy the shard folders' files into one folder (cp ./shard-*/* ./landing/), then spotpipe merge ./landing`
+          message: `the shards of the job ${jobShown(chosen[0]!.manifest.job)}${jobRun === undefined ? "" : ` in ${jobRunShown(jobRun)}`} wrote no part files, and ${shardsShown(elsewhere.map((r) => shardOf(r.manifest).index))} wrote into another folder than ${options.out} (${[...new Set(elsewhere.map((r) => r.dir))].slice(0, 3).join(", ")}): a merge without parts lists the shards' files in the one folder they wrote into; copy the shard folders' files into one folder and merge there: ${copyAndMerge(shardDirs, landing)}`
         })
       }
       const groups = new Map<string, Array<FoundPart>>()
@@ -947,7 +968,7 @@ export const mergeRuns = (
       )
       if (leftOut.length > 0) {
         yield* Effect.logWarning(
-          `the job's other outputs written in other folders are not in ${options.out}, so its merged run does not list them and a load of it leaves them out: ${leftOut.slice(0, 4).join(", ")}${leftOut.length > 4 ? `, … (${leftOut.length - 4} more)` : ""}; to load the whole job, copy every shard's files into one folder and merge there`
+          `the job's other outputs written in other folders are not in ${options.out}, so its merged run does not list them and a load of it leaves them out: ${leftOut.slice(0, 4).join(", ")}${leftOut.length > 4 ? `, … (${leftOut.length - 4} more)` : ""}; to load the whole job, copy every shard's files into one folder and merge there: ${copyAndMerge(shardDirs, newFolder([...shardDirs, options.out]))}`
         )
       }
       // The shards' TML documents listed here were read as one user, or the merged run says it does not know who.

@@ -1,0 +1,99 @@
+/**
+ * Shards that each wrote into a folder of their own, as pods on Kubernetes do: what `spotpipe merge` tells the user
+ * to run works when run as printed (a liveboard's files are in a folder of their own, so a plain `cp` of the
+ * folders fails).
+ */
+import { spawn } from "node:child_process"
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { runCliInProcess } from "./support/inProcess.ts"
+import { cliEnv, mainPath, runCli } from "./support/runCli.ts"
+import { sandboxEnv } from "./support/Sandboxes.ts"
+import { readJson, runShards } from "./support/shardRuns.ts"
+
+const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-merge-own-folders-"))
+let sandbox: RunningSandbox
+let env: Record<string, string>
+let job: string
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ rows: 600, seed: 11 })
+  env = sandboxEnv(sandbox)
+  job = NodePath.join(root, "small.json")
+  NodeFs.writeFileSync(
+    job,
+    JSON.stringify({
+      version: 1,
+      defaults: { format: "csv", pageSize: 20 },
+      exports: [
+        { type: "answer", id: "Revenue by Month" },
+        { type: "answer", id: "Revenue by Region and Product" },
+        { type: "liveboard", id: "Sales Overview" }
+      ]
+    })
+  )
+}, 60_000)
+
+afterAll(async () => {
+  await sandbox?.close()
+  NodeFs.rmSync(root, { recursive: true, force: true })
+})
+
+/**
+ * Runs a command line as printed, in `cwd`, with `spotpipe` the CLI under test (asynchronously: the sandbox answers
+ * from this process).
+ */
+const runPrinted = (command: string, cwd: string) =>
+  new Promise<{ readonly code: number | null; readonly stdout: string; readonly stderr: string }>((resolve, reject) => {
+    const child = spawn("sh", ["-c", `spotpipe() { "$SPOTPIPE_NODE" "$SPOTPIPE_MAIN" "$@"; }\n${command}`], {
+      cwd,
+      env: cliEnv({ ...env, SPOTPIPE_NODE: process.execPath, SPOTPIPE_MAIN: mainPath }),
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString("utf8")
+    })
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString("utf8")
+    })
+    child.on("error", reject)
+    child.on("close", (code) => resolve({ code, stdout, stderr }))
+  })
+
+describe("merge of shards in folders of their own", () => {
+  it("the-copy-it-advises-for-shards-in-own-folders-works-as-printed-liveboard-folders-too", async () => {
+    const base = NodePath.join(root, "advice")
+    NodeFs.mkdirSync(base)
+    // Folder names with a space: the advice quotes them.
+    await runShards({
+      job,
+      count: 3,
+      out: (i) => NodePath.join(base, `pod ${i}`),
+      env,
+      extra: () => ["--job-run", "a1"]
+    })
+    expect(NodeFs.statSync(NodePath.join(base, "pod 3", "liveboard-Sales Overview")).isDirectory()).toBe(true)
+    const merge = await runCli(["merge", "./pod 1", "./pod 2", "./pod 3"], { env, cwd: base })
+    expect(merge.code, merge.stderr).toBe(2)
+    const advice = /merge there: (mkdir -p .*)$/m.exec(merge.stderr)?.[1]
+    expect(advice, merge.stderr).toBe(
+      "mkdir -p ./landing && cp -R './pod 1'/* './pod 2'/* './pod 3'/* ./landing/ && spotpipe merge ./landing"
+    )
+    const ran = await runPrinted(advice!, base)
+    expect(ran.code, ran.stderr).toBe(0)
+    expect(ran.stdout).toMatch(/joined the runs of 3 shards of job run a1 in .*landing/)
+    // The merged run is the whole job's, and loads.
+    const landing = NodePath.join(base, "landing")
+    const files = readJson(NodePath.join(landing, "manifest.json")).outputs.map((o: { file: string }) => o.file)
+    expect(files).toHaveLength(6)
+    expect(files).toContain("liveboard-Sales Overview/Yearly Orders.csv")
+    const load = await runCliInProcess(["load", landing, "--into", `duckdb:${NodePath.join(base, "x.duckdb")}`])
+    expect(load.code, load.stderr).toBe(0)
+    expect(load.stdout).toMatch(/loaded 6 tables/)
+  }, 120_000)
+})
