@@ -1,7 +1,8 @@
 /**
  * Shards that each wrote into a folder of their own, as pods on Kubernetes do: what `spotpipe merge` tells the user
  * to run works when run as printed (a liveboard's files are in a folder of their own, so a plain `cp` of the
- * folders fails).
+ * folders fails), and a shard that stopped before it finished is named as that shard's unfinished run, with the
+ * command that resumes it in its folder.
  */
 import { spawn } from "node:child_process"
 import * as NodeFs from "node:fs"
@@ -10,7 +11,7 @@ import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { runCliInProcess } from "./support/inProcess.ts"
-import { cliEnv, mainPath, runCli } from "./support/runCli.ts"
+import { cliEnv, killAtStepPath, mainPath, runCli, runNode } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
 import { readJson, runShards } from "./support/shardRuns.ts"
 
@@ -95,5 +96,38 @@ describe("merge of shards in folders of their own", () => {
     const load = await runCliInProcess(["load", landing, "--into", `duckdb:${NodePath.join(base, "x.duckdb")}`])
     expect(load.code, load.stderr).toBe(0)
     expect(load.stdout).toMatch(/loaded 6 tables/)
+  }, 120_000)
+
+  it("a-shard-stopped-before-it-finished-is-named-with-the-command-that-resumes-it-there", async () => {
+    const base = NodePath.join(root, "stopped")
+    const pod = (i: number) => NodePath.join(base, `shard-${i - 1}`)
+    // Shard 1's pod is killed mid-export: its folder holds only the resume state.
+    const killed = await runNode(
+      [killAtStepPath, "checkpoint-written:2", "run", job, "--out", pod(1), "--shard", "1/3", "--job-run", "k1"],
+      { env }
+    )
+    expect(killed.signal, killed.stderr).toBe("SIGKILL")
+    expect(NodeFs.readdirSync(pod(1)).filter((n) => n.startsWith("manifest"))).toEqual([])
+    await runShards({ job, count: 3, out: pod, env, shards: [2, 3], extra: () => ["--job-run", "k1"] })
+    const merge = await runCliInProcess(["merge", pod(1), pod(2), pod(3), "--out", NodePath.join(base, "landing")], {
+      env
+    })
+    expect(merge.code, merge.stderr).toBe(1)
+    const message = merge.stderr.trimEnd()
+    expect(message).toContain(
+      `shard 1 of 3 (scheduler index 0) left no finished run of it in ${pod(2)}, ${pod(3)}, and ${pod(1)} holds no manifest, only the resume state of an unfinished run (answer-Revenue by Month.csv): most likely that shard's, which stopped before it finished; resume it in job run "k1" (spotpipe run ${job} --shard 1/3 --job-run k1 --out ${pod(1)} --resume), then merge again`
+    )
+    expect(NodeFs.existsSync(NodePath.join(base, "landing"))).toBe(false)
+    // Run as printed, it finishes the shard in its folder.
+    const resume = /\((spotpipe run .* --resume)\)/.exec(message)![1]!
+    const resumed = await runPrinted(resume, root)
+    expect(resumed.code, resumed.stderr).toBe(0)
+    expect(readJson(NodePath.join(pod(1), "manifest.shard-1-of-3.json")).job_run).toBe("k1")
+    // Given alone, the folder is named as an unfinished run too, not as one without a manifest.
+    await runNode([killAtStepPath, "checkpoint-written:1", "run", job, "--out", pod(4), "--shard", "1/3"], { env })
+    const alone = await runCliInProcess(["merge", pod(4)], { env })
+    expect(alone.code, alone.stderr).toBe(1)
+    expect(alone.stderr).toContain(`${pod(4)} holds no manifest, only the resume state of an unfinished run (`)
+    expect(alone.stderr).toContain(`--out ${pod(4)} --resume`)
   }, 120_000)
 })

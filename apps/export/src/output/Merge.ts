@@ -48,7 +48,7 @@ import {
   type ShardOf,
   unreadableRunManifests
 } from "./Manifest.ts"
-import { lockOutputDirectory } from "./OutputLock.ts"
+import { lockOutputDirectory, stateDirName } from "./OutputLock.ts"
 
 /** What `spotpipe merge` was asked. */
 export interface MergeOptions {
@@ -284,7 +284,8 @@ const orgSelectionShown = (selection: OrgSelection) =>
 const rerunCommand = (options: {
   /** The job file as the command names it ({@link jobFileHere}). */
   readonly jobFile: string
-  readonly shard: ShardOf | null
+  /** A shard, or its `--shard` value as shown (`<i>/3`, for the user to fill in). */
+  readonly shard: ShardOf | string | null
   readonly jobRun: string | undefined
   readonly out: string | undefined
   readonly like: ReadonlyArray<Manifest>
@@ -294,7 +295,11 @@ const rerunCommand = (options: {
   [
     "spotpipe run",
     options.jobFile,
-    ...(options.shard === null ? [] : [`--shard ${options.shard.index}/${options.shard.count}`]),
+    ...(options.shard === null
+      ? []
+      : [
+          `--shard ${typeof options.shard === "string" ? options.shard : `${options.shard.index}/${options.shard.count}`}`
+        ]),
     ...(options.jobRun === undefined ? [] : [`--job-run ${shellWord(options.jobRun)}`]),
     `--out ${options.out === undefined ? "<folder>" : shellWord(options.out)}`,
     ...orgFlagsOf(options.like.find((m) => m.org_selection !== undefined)?.org_selection),
@@ -378,6 +383,65 @@ const jobFileHere = (
 /** `job.json (fingerprint 3f9a0c1d2e4b…)`: a job as the messages show it. */
 const jobShown = (job: NonNullable<Manifest["job"]>) => `${job.file} (fingerprint ${job.fingerprint.slice(0, 12)}…)`
 
+/** A folder without a manifest that holds a run's resume state: a run that stopped before it finished. */
+interface Unfinished {
+  readonly dir: string
+  /** The files it was writing (their resume state's names). */
+  readonly files: ReadonlyArray<string>
+  /** The job runs its checkpoints record (none: of no job run, or unreadable). */
+  readonly jobRuns: ReadonlyArray<string>
+  /** The job files (absolute) its checkpoints record. */
+  readonly jobs: ReadonlyArray<string>
+}
+
+/** The suffixes of an output's resume state (`engine/Checkpoint.ts`), which merge does not otherwise read. */
+const stateSuffixes = [".checkpoint.json", ".partial.parquet", ".partial", ".forced"]
+
+/** The unfinished run whose resume state `dir` holds in `.spotpipe-state`, if any (see {@link Unfinished}). */
+const unfinishedIn = (dir: string) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const stateDir = path.join(dir, stateDirName)
+    const names = yield* fs.readDirectory(stateDir).pipe(Effect.orElseSucceed((): ReadonlyArray<string> => []))
+    const files = new Set<string>()
+    const jobRuns = new Set<string>()
+    const jobs = new Set<string>()
+    // Hidden names are temp files.
+    for (const name of names.filter((n) => !n.startsWith(".")).sort()) {
+      const suffix = stateSuffixes.find((x) => name.endsWith(x))
+      if (suffix === undefined) continue
+      const base = name.slice(0, -suffix.length)
+      let file = base
+      try {
+        file = decodeURIComponent(base)
+      } catch {}
+      files.add(file)
+      if (suffix !== ".checkpoint.json") continue
+      const text = yield* fs.readFileString(path.join(stateDir, name)).pipe(Effect.orElseSucceed(() => ""))
+      let record: unknown
+      try {
+        record = JSON.parse(text)
+      } catch {}
+      if (!isRecord(record)) continue
+      if (isRecord(record.settings) && typeof record.settings.jobRun === "string") jobRuns.add(record.settings.jobRun)
+      if (typeof record.job === "string") jobs.add(record.job)
+    }
+    return files.size === 0
+      ? undefined
+      : ({ dir, files: [...files], jobRuns: [...jobRuns], jobs: [...jobs] } as Unfinished)
+  })
+
+/** `./pods/shard-0 holds no manifest, only the resume state of an unfinished run (orders.csv)`. */
+const unfinishedShown = (runs: ReadonlyArray<Unfinished>, jobRun: string | undefined) =>
+  runs
+    .map((u) => {
+      const files = `${u.files.slice(0, 3).join(", ")}${u.files.length > 3 ? ", …" : ""}`
+      const other = u.jobRuns.filter((r) => r !== jobRun)
+      return `${u.dir} holds no manifest, only the resume state of an unfinished run${other.length === 0 ? "" : ` of ${jobRunShown(other[0])}`} (${files})`
+    })
+    .join("; ")
+
 /**
  * The runs the merge joins: the job of the newest run that wrote parts, the job run (`--job-run`, or none) of the
  * newest run of that job and sharding (`--shard i/n`, or none), and of it the newest run of every shard. A job is its
@@ -400,6 +464,7 @@ const selectRuns = (
     const seen = new Set<string>()
     // Run manifests that cannot be read: such a run may be a shard's latest, which merge must not pass over.
     const unreadable: Array<string> = []
+    const unfinished: Array<Unfinished> = []
     for (const dir of runs) {
       const isDir = yield* fs.stat(dir).pipe(
         Effect.map((info) => info.type === "Directory"),
@@ -412,6 +477,13 @@ const selectRuns = (
       }
       const manifests = yield* readManifests(dir)
       const damaged = (yield* unreadableRunManifests(dir)).map((name) => path.join(path.resolve(dir), name))
+      // A shard that stopped before it finished (in a folder of its own) left its resume state and no manifest:
+      // named below as the unfinished run of a shard missing, with the command that resumes it.
+      const unfinishedRun = manifests.length === 0 && damaged.length === 0 ? yield* unfinishedIn(dir) : undefined
+      if (unfinishedRun !== undefined) {
+        if (!unfinished.some((u) => path.resolve(u.dir) === path.resolve(dir))) unfinished.push(unfinishedRun)
+        continue
+      }
       if (manifests.length === 0) {
         return yield* new UsageError({
           message:
@@ -437,7 +509,24 @@ const selectRuns = (
     const model =
       all.findLast((r) => r.manifest.outputs.some((o) => o.part !== undefined)) ??
       (newest?.manifest.shard === null ? undefined : newest)
-    if (model === undefined) return { chosen: [], model: undefined, jobRun: undefined, jobFile: "" }
+    if (model === undefined) {
+      if (unfinished.length > 0 && all.length === 0) {
+        const jobRuns = [...new Set(unfinished.flatMap((u) => u.jobRuns))]
+        const jobs = [...new Set(unfinished.flatMap((u) => u.jobs))]
+        const command = rerunCommand({
+          jobFile: jobs.length === 1 ? shellWord(jobs[0]!) : "<job file>",
+          shard: "<i>/<n>",
+          jobRun: jobRuns.length === 1 ? jobRuns[0] : undefined,
+          out: unfinished.length === 1 ? unfinished[0]!.dir : undefined,
+          like: [],
+          resume: true
+        })
+        return yield* refuse(
+          `${unfinishedShown(unfinished, undefined)}: ${unfinished.length === 1 ? "that run" : "those runs"} stopped before ${unfinished.length === 1 ? "it" : "they"} finished, and merge joins finished runs; resume ${unfinished.length === 1 ? "it" : "each in its folder"} as it ran, with --resume (${command}; --shard as the shard ran, the command it printed when it stopped), then merge again${unfinished.length === 1 ? "" : ", giving every folder the shards wrote into"}; nothing was written`
+        )
+      }
+      return { chosen: [], model: undefined, jobRun: undefined, jobFile: "" }
+    }
     const { count } = shardOf(model.manifest)
     const ofJob = (r: RunOf) =>
       r.manifest.job.fingerprint === model.manifest.job.fingerprint && shardOf(r.manifest).count === count
@@ -527,6 +616,27 @@ const selectRuns = (
           )}${missing.length > 5 ? ", …" : ""}) left no run of it in ${folders}. The shards' runs are of ${groups.size} job runs — ${byRun.join("; ")} — and merging them would mix their data. To merge ${newestShown}, run ${shardsShown(missing)} ${jobRun === undefined ? "without a job run" : "in it"} (${rerun(missing[0]!, chosen, jobRun)}; --resume continues a run that stopped)${stray}; then merge again; nothing was written`
       )
     }
+    // The shards missing stopped before they finished, in folders of their own: named as such, with the commands
+    // that resume them there.
+    if (missing.length > 0 && unfinished.length > 0) {
+      const one = missing.length === 1 && unfinished.length === 1
+      const resume = rerunCommand({
+        jobFile,
+        shard: one ? { index: missing[0]!, count } : `<i>/${count}`,
+        jobRun,
+        out: one ? unfinished[0]!.dir : undefined,
+        like: chosen.map((r) => r.manifest),
+        resume: true
+      })
+      return yield* refuse(
+        `the job ${jobShown(model.manifest.job)} ran as ${count} shards, but ${shardsShown(missing)} of ${count} (scheduler index ${missing
+          .slice(0, 5)
+          .map((i) => i - 1)
+          .join(
+            ", "
+          )}${missing.length > 5 ? ", …" : ""}) left no finished run of it in ${folders}, and ${unfinishedShown(unfinished, jobRun)}: ${one ? "most likely that shard's, which stopped before it finished; resume it" : "most likely theirs, which stopped before they finished; resume each in its folder as that shard"}${jobRun === undefined ? "" : ` in ${jobRunShown(jobRun)}`} (${resume}), then merge again, giving every folder the shards wrote into; nothing was written`
+      )
+    }
     if (missing.length > 0) {
       const other = all.findLast(
         (r) => missing.includes(shardOf(r.manifest).index) && shardOf(r.manifest).count === count
@@ -539,6 +649,11 @@ const selectRuns = (
           .join(
             ", "
           )}${missing.length > 5 ? ", …" : ""}) left no run of it in ${folders}${other === undefined ? "" : ` (${path.resolve(other.dir)} holds a run of shard ${shardOf(other.manifest).index} of ${count} of another job: ${jobShown(other.manifest.job)}, the latest runs' ${jobShown(model.manifest.job)}${other.manifest.spotpipe === model.manifest.spotpipe ? "" : `; written by spotpipe ${other.manifest.spotpipe}, the latest runs by ${model.manifest.spotpipe}, which read job files differently`})`}: run ${missing.length === 1 ? "it" : "them"}${other !== undefined && other.manifest.spotpipe !== model.manifest.spotpipe ? ` with this version, ${version},` : ""}${jobRun === undefined ? "" : ` in ${jobRunShown(jobRun)}`} (${rerun(missing[0]!, chosen, jobRun)}; --resume continues a run that stopped) and merge again, giving every folder the shards wrote into; nothing was written`
+      )
+    }
+    if (unfinished.length > 0) {
+      yield* Effect.logWarning(
+        `${unfinishedShown(unfinished, jobRun)}: left out, since every shard of the job has a finished run in the other folders; if it was to replace one of them, resume it (with --resume) and merge again`
       )
     }
     // Shards that read different Orgs (one with --orgs all, its rerun without) would merge into a run that lacks
