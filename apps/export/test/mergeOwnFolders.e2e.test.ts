@@ -2,7 +2,7 @@
  * Shards that each wrote into a folder of their own, as pods on Kubernetes do: what `spotpipe merge` tells the user
  * to run works when run as printed (a liveboard's files are in a folder of their own, so a plain `cp` of the
  * folders fails), and a shard that stopped before it finished is named as that shard's unfinished run, with the
- * command that resumes it in its folder.
+ * command that resumes it in its folder. `spotpipe load` of one shard's folder says how to load the whole job.
  */
 import { spawn } from "node:child_process"
 import * as NodeFs from "node:fs"
@@ -11,7 +11,7 @@ import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { runCliInProcess } from "./support/inProcess.ts"
-import { cliEnv, killAtStepPath, mainPath, runCli, runNode } from "./support/runCli.ts"
+import { cliEnv, killAtStepPath, mainPath, mainWithDuckDbPath, runCli, runNode } from "./support/runCli.ts"
 import { sandboxEnv } from "./support/Sandboxes.ts"
 import { readJson, runShards } from "./support/shardRuns.ts"
 
@@ -47,11 +47,11 @@ afterAll(async () => {
  * Runs a command line as printed, in `cwd`, with `spotpipe` the CLI under test (asynchronously: the sandbox answers
  * from this process).
  */
-const runPrinted = (command: string, cwd: string) =>
+const runPrinted = (command: string, cwd: string, main = mainPath) =>
   new Promise<{ readonly code: number | null; readonly stdout: string; readonly stderr: string }>((resolve, reject) => {
     const child = spawn("sh", ["-c", `spotpipe() { "$SPOTPIPE_NODE" "$SPOTPIPE_MAIN" "$@"; }\n${command}`], {
       cwd,
-      env: cliEnv({ ...env, SPOTPIPE_NODE: process.execPath, SPOTPIPE_MAIN: mainPath }),
+      env: cliEnv({ ...env, SPOTPIPE_NODE: process.execPath, SPOTPIPE_MAIN: main }),
       stdio: ["ignore", "pipe", "pipe"]
     })
     let stdout = ""
@@ -129,5 +129,38 @@ describe("merge of shards in folders of their own", () => {
     expect(alone.code, alone.stderr).toBe(1)
     expect(alone.stderr).toContain(`${pod(4)} holds no manifest, only the resume state of an unfinished run (`)
     expect(alone.stderr).toContain(`--out ${pod(4)} --resume`)
+  }, 120_000)
+
+  it("a-load-of-one-shards-folder-names-the-folders-of-all-shards-and-the-command-works-as-printed", async () => {
+    const base = NodePath.join(root, "load")
+    NodeFs.mkdirSync(base)
+    await runShards({
+      job,
+      count: 3,
+      out: (i) => NodePath.join(base, "pods", `shard-${i - 1}`),
+      env,
+      extra: () => ["--job-run", "l1"]
+    })
+    const load = await runCli(["load", "./pods/shard-1", "--into", "duckdb:x.duckdb"], {
+      env,
+      cwd: base,
+      withDuckDb: true
+    })
+    expect(load.code, load.stderr).toBe(2)
+    const advice = /then load that folder: (mkdir -p .*) --into …$/m.exec(load.stderr)?.[1]
+    expect(advice, load.stderr).toBe(
+      "mkdir -p ./landing && cp -R ./pods/shard-0/* ./pods/shard-1/* ./pods/shard-2/* ./landing/ && spotpipe merge ./landing && spotpipe load ./landing"
+    )
+    const ran = await runPrinted(`${advice} --into duckdb:x.duckdb`, base, mainWithDuckDbPath)
+    expect(ran.code, ran.stderr).toBe(0)
+    expect(ran.stdout).toMatch(/loaded 6 tables/)
+    // Without the other shards' folders beside it, placeholders name them.
+    NodeFs.mkdirSync(NodePath.join(base, "lone"))
+    NodeFs.cpSync(NodePath.join(base, "pods", "shard-1"), NodePath.join(base, "lone", "shard-1"), { recursive: true })
+    const lone = await runCliInProcess(["load", NodePath.join(base, "lone", "shard-1"), "--into", "duckdb:y.duckdb"])
+    expect(lone.code, lone.stderr).toBe(2)
+    expect(lone.stderr).toContain(
+      `the folders of shards 1, 3 are not beside it: fill them in. Copy every shard's folder into one, join their runs there with spotpipe merge (it joins the parts of split exports too), then load that folder: mkdir -p ./landing && cp -R '<folder of shard 1>'/* ${NodePath.join(base, "lone", "shard-1")}/* '<folder of shard 3>'/* ./landing/`
+    )
   }, 120_000)
 })

@@ -21,6 +21,7 @@ import {
   runManifestName,
   runManifestPattern
 } from "../output/Manifest.ts"
+import { copyAndMerge } from "../output/Merge.ts"
 import { stateDirName } from "../output/OutputLock.ts"
 import { tableNames } from "./Warehouse.ts"
 
@@ -120,11 +121,82 @@ export interface RunManifest {
 /** Why a run cannot be loaded (a usage problem: the message says what to do). */
 export class RunManifestError extends Error {}
 
+/** A shard's run as the copy of its manifest (`manifest.shard-2-of-3.json`) records it, if that reads. */
+const shardRunIn = (dir: string, name: string) => {
+  const shard = /^manifest\.shard-(\d+)-of-(\d+)\.json$/.exec(name)
+  if (shard === null) return undefined
+  try {
+    const m = JSON.parse(NodeFs.readFileSync(NodePath.join(dir, name), "utf8")) as Record<string, unknown>
+    const job = m.job as { readonly fingerprint?: unknown } | null | undefined
+    return {
+      index: Number(shard[1]),
+      count: Number(shard[2]),
+      runId: String(m.run_id),
+      job: typeof job?.fingerprint === "string" ? job.fingerprint : undefined,
+      jobRun: typeof m.job_run === "string" ? m.job_run : undefined
+    }
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * For a folder that holds only some shards of its newest shard run's job (shards that each wrote into a folder of
+ * their own): the command that copies every shard's folder into one, merges and loads it. The other shards'
+ * folders are those beside it holding the copy of a manifest of the same job and job run, else placeholders.
+ */
+const ownFolderShards = (given: string, dir: string, names: ReadonlyArray<string>): string | undefined => {
+  const runs = names.flatMap((name) => shardRunIn(dir, name) ?? [])
+  const newest = runs.sort((a, b) => (a.runId < b.runId ? -1 : 1)).at(-1)
+  if (newest === undefined || newest.job === undefined) return undefined
+  const same = (r: NonNullable<ReturnType<typeof shardRunIn>>) =>
+    r.count === newest.count && r.job === newest.job && r.jobRun === newest.jobRun
+  const here = new Set(runs.filter(same).map((r) => r.index))
+  const folders = new Map<number, string>()
+  for (let index = 1; index <= newest.count; index++) if (here.has(index)) folders.set(index, given)
+  // Every shard ran into this folder (of this job run or another): merge of it says what is missing, if anything.
+  const ran = new Set(runs.filter((r) => r.count === newest.count && r.job === newest.job).map((r) => r.index))
+  if (ran.size === newest.count) return undefined
+  const parent = NodePath.dirname(dir)
+  // A sibling as the given folder is shown: `./pods/shard-0` beside `./pods/shard-1`.
+  const beside = (name: string) => {
+    const at = NodePath.dirname(given)
+    return at === "." ? `./${name}` : `${at}/${name}`
+  }
+  let siblings: ReadonlyArray<NodeFs.Dirent> = []
+  try {
+    siblings = NodeFs.readdirSync(parent, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && NodePath.join(parent, d.name) !== dir)
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+  } catch {}
+  for (const sibling of siblings) {
+    for (let index = 1; index <= newest.count; index++) {
+      if (folders.has(index)) continue
+      const run = shardRunIn(NodePath.join(parent, sibling.name), `manifest.shard-${index}-of-${newest.count}.json`)
+      // Shown as the given folder is: beside it.
+      if (run !== undefined && same(run)) folders.set(index, beside(sibling.name))
+    }
+  }
+  const missing: Array<number> = []
+  const all = Array.from({ length: newest.count }, (_, i) => {
+    const folder = folders.get(i + 1)
+    if (folder === undefined) missing.push(i + 1)
+    return folder ?? `<folder of shard ${i + 1}>`
+  })
+  const dirs = [...new Set(all)]
+  const landing = ["./landing", "./landing-2", "./landing-3"].find(
+    (d) => !dirs.some((f) => NodePath.resolve(f) === NodePath.resolve(d))
+  )
+  return `${given} holds the run of shard ${newest.index} of ${newest.count} of a job whose shards wrote into folders of their own${missing.length === 0 ? "" : `; ${missing.length === 1 ? "the folder of shard" : "the folders of shards"} ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} not beside it: fill ${missing.length === 1 ? "it" : "them"} in`}. Copy every shard's folder into one, join their runs there with spotpipe merge (it joins the parts of split exports too), then load that folder: ${copyAndMerge(dirs, landing ?? "<folder>")} && spotpipe load ${landing ?? "<folder>"} --into …`
+}
+
 /** Why the folder `dir` (as the user gave it) has nothing to load yet, and what to give or run instead. */
 const noManifest = (given: string, dir: string): string => {
   const names = NodeFs.readdirSync(dir)
   const shards = names.filter((name) => /^manifest\.shard-\d+-of-\d+\.json$/.test(name)).sort()
   if (shards.length > 0) {
+    const apart = ownFolderShards(given, dir, shards)
+    if (apart !== undefined) return apart
     return `${given} holds no ${manifestFileName} but the manifests of shards (${shards.join(", ")}): join their runs into one with spotpipe merge ${given} (it joins the parts of split exports too), then load the folder`
   }
   const runs = names.filter((name) => runManifestPattern.test(name)).sort()

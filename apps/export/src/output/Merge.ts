@@ -314,7 +314,7 @@ const rerunCommand = (options: {
  * their own. The glob skips hidden names: the lock, and `.spotpipe-state` (an unfinished run's resume state, which
  * merge does not read). The shards' names do not collide, but for `ddl/`, which merge writes anew.
  */
-const copyAndMerge = (dirs: ReadonlyArray<string>, into: string): string => {
+export const copyAndMerge = (dirs: ReadonlyArray<string>, into: string): string => {
   const target = shellWord(into)
   const sources = dirs.map((d) => `${shellWord(d.length > 1 ? d.replace(/\/+$/, "") : d)}/*`)
   return `mkdir -p ${target} && cp -R ${sources.join(" ")} ${target}/ && spotpipe merge ${target}`
