@@ -174,7 +174,7 @@ describe("split exports and spotpipe merge", () => {
     )
     const { "metadata-answer.csv": _, ...splitOnly } = single
     expect(dataFiles(out)).toEqual(splitOnly)
-    // The whole job from folders apart, as the README says: their files copied into one folder (`cp ./shard-*/*`
+    // The whole job from folders apart, as the README says: their files copied into one folder (`cp -R ./shard-*/*`
     // takes no hidden file), then merged there.
     const together = NodePath.join(root, "together")
     NodeFs.mkdirSync(together)
