@@ -17,6 +17,7 @@ import { createHash, type Hash } from "node:crypto"
 import * as NodePath from "node:path"
 import { Effect, Exit, FileSystem, Option, type Path, type PlatformError, Schema } from "effect"
 import { replaceFile } from "../output/AtomicFile.ts"
+import { shownName, stateBases, stateFiles, stateSuffixes } from "../output/StateFolder.ts"
 import { canonicalJson } from "../plan/JobFile.ts"
 import { changedSetting, type OutputSettings } from "../plan/OutputSettings.ts"
 import type { SettingNames } from "../plan/SettingNames.ts"
@@ -239,60 +240,9 @@ export const confirmSource = (
   return same ? { _tag: "Continue" } : { _tag: "Restart", reason: "the source's columns changed" }
 }
 
-// The longest encoded name kept as it is: with the longest suffix the state adds (a checkpoint's temp file,
-// `.<base>.checkpoint.json.<pid>-<8 hex>.tmp`, 38 bytes more) it stays under the 255 bytes a file name may have.
-const maxEncoded = 200
-
-/** File names of an output's resume state inside the state directory. */
-export const stateFiles = (stateDir: string, file: string, path: Path.Path) => {
-  // One flat directory; the output's relative path is encoded so that names from subdirectories cannot clash. A
-  // long one (a name of 150 bytes in Japanese is 450 encoded; a liveboard's folder and file) is cut and made unique
-  // by a hash of the whole path, the same on every run.
-  const encoded = encodeURIComponent(file)
-  const base =
-    encoded.length <= maxEncoded
-      ? encoded
-      : `${encoded.slice(0, 150)}~${createHash("sha256").update(file, "utf8").digest("hex").slice(0, 32)}`
-  return {
-    checkpoint: path.join(stateDir, `${base}.checkpoint.json`),
-    partial: path.join(stateDir, `${base}.partial`),
-    /**
-     * Present while a `--force` run that meant to replace the output has not recorded it in its manifest: the
-     * file there may still be an earlier run's, which an older manifest vouches for, so `--resume` must not keep it.
-     */
-    forced: path.join(stateDir, `${base}.forced`)
-  }
-}
-
 /** The job a run's state belongs to: its job file's absolute path (none for a single command). */
 export const jobOf = (options: { readonly job?: { readonly file: string } }): { readonly job?: string } =>
   options.job === undefined ? {} : { job: NodePath.resolve(options.job.file) }
-
-/** An encoded state name as the output's path, as far as it decodes (a long one is cut, see {@link stateFiles}). */
-const shownName = (base: string): string => {
-  try {
-    return decodeURIComponent(base)
-  } catch {
-    return base
-  }
-}
-
-/** The suffixes {@link stateFiles} (and the Parquet writer, beside the partial file) add to an output's name. */
-const stateSuffixes = [".checkpoint.json", ".partial.parquet", ".partial", ".forced"] as const
-
-/** The encoded output names of the state in `stateDir`, sorted (see {@link stateFiles}). */
-const stateBases = (stateDir: string) =>
-  Effect.gen(function* () {
-    const fs = yield* FileSystem.FileSystem
-    const names = yield* fs.readDirectory(stateDir).pipe(Effect.orElseSucceed((): ReadonlyArray<string> => []))
-    const bases = new Set<string>()
-    for (const name of names) {
-      const suffix = stateSuffixes.find((s) => name.endsWith(s))
-      // Hidden names are temp files (the lock removes those of dead processes).
-      if (suffix !== undefined && !name.startsWith(".")) bases.add(name.slice(0, -suffix.length))
-    }
-    return [...bases].sort()
-  })
 
 /** An output's resume state found in the state directory: its record, and its files there. */
 export interface StateEntry {

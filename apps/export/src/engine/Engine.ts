@@ -56,6 +56,7 @@ import {
   type TimeZoneInfo
 } from "../output/Manifest.ts"
 import { lockOutputDirectory, stateDirName } from "../output/OutputLock.ts"
+import { stateFiles } from "../output/StateFolder.ts"
 import { resolveIncremental, startedPoints } from "../plan/Incremental.ts"
 import type { JobExport } from "../plan/JobFile.ts"
 import { runtimeTzDatabase } from "../plan/OutputSettings.ts"
@@ -230,7 +231,7 @@ const stdoutHint = (planned: ReadonlyArray<{ readonly export: JobExport }>): str
  * The marker of a `--force` run of a job (`job`: its file's absolute path, `""` for a single command) and shard
  * that has not finished every export: `forced-run-<hash of the job>.json` (of a shard, `….shard-<i>-of-<n>.json`)
  * in the state folder, holding when the run started, so that two jobs writing into one folder keep theirs apart.
- * Every output's state name ends in a suffix of its own (`Checkpoint.stateFiles`), so no output's takes this name.
+ * Every output's state name ends in a suffix of its own (`stateFiles`), so no output's takes this name.
  */
 const forcedRunMarker = (stateDir: string, shard: Shard.Shard, job: string, path: Path.Path) => {
   const of = createHash("sha256").update(job, "utf8").digest("hex").slice(0, 16)
@@ -543,12 +544,12 @@ export const runExports = <E>(
         if (!options.resume && !options.force) yield* refuseExisting(plans, outDir)
         yield* orFail(fs.makeDirectory(stateDir, { recursive: true }), stateDir)
         // Every output this run replaces is marked before any is written, so that a --resume of it, should it
-        // stop, replaces those it did not reach rather than keep their earlier files (see `Checkpoint.stateFiles`).
+        // stop, replaces those it did not reach rather than keep their earlier files (see `stateFiles`).
         if (options.force) {
           const markers = plans.flatMap((plan) =>
             Exit.isFailure(plan)
               ? []
-              : plan.value.outputs.map((planned) => Checkpoint.stateFiles(stateDir, planned.file, path).forced)
+              : plan.value.outputs.map((planned) => stateFiles(stateDir, planned.file, path).forced)
           )
           // A run that keeps no resume state (a single command without --resume) leaves none behind.
           if (!options.keepState) {
@@ -796,7 +797,7 @@ export const runExports = <E>(
       }
       // The manifest now vouches for the completed outputs: their resume state is no longer needed.
       for (const { output } of outputs) {
-        const files = Checkpoint.stateFiles(stateDir, output.file, path)
+        const files = stateFiles(stateDir, output.file, path)
         yield* removeState(files)
         yield* fs.remove(files.forced).pipe(Effect.ignore)
       }

@@ -23,6 +23,7 @@ import {
   parseOutput,
   type ResumeOutcome
 } from "../output/Manifest.ts"
+import { stateFiles } from "../output/StateFolder.ts"
 import { makeStreamWriter, Stdout } from "../output/StdoutWriter.ts"
 import { planColumns } from "../plan/ColumnPlanner.ts"
 import { canonicalJson, rowFormatOf } from "../plan/JobFile.ts"
@@ -92,7 +93,7 @@ export const writeOutput = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     const finalPath = path.join(run.outDir, planned.file)
-    const files = Checkpoint.stateFiles(run.stateDir, planned.file, path)
+    const files = stateFiles(run.stateDir, planned.file, path)
     // A process killed mid-checkpoint leaves its temp file; this output belongs to this run (shards own disjoint
     // outputs), so its leftovers can go.
     const tempPrefix = `.${path.basename(files.checkpoint)}.`

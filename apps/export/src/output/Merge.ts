@@ -49,6 +49,7 @@ import {
   unreadableRunManifests
 } from "./Manifest.ts"
 import { lockOutputDirectory, stateDirName } from "./OutputLock.ts"
+import { shownName, stateBases } from "./StateFolder.ts"
 
 /** What `spotpipe merge` was asked. */
 export interface MergeOptions {
@@ -394,8 +395,14 @@ interface Unfinished {
   readonly jobs: ReadonlyArray<string>
 }
 
-/** The suffixes of an output's resume state (`engine/Checkpoint.ts`), which merge does not otherwise read. */
-const stateSuffixes = [".checkpoint.json", ".partial.parquet", ".partial", ".forced"]
+/** A checkpoint's JSON, as far as it reads (merge only peeks at its job run and job; the engine checks it). */
+const peekJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
 
 /** The unfinished run whose resume state `dir` holds in `.spotpipe-state`, if any (see {@link Unfinished}). */
 const unfinishedIn = (dir: string) =>
@@ -403,33 +410,21 @@ const unfinishedIn = (dir: string) =>
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     const stateDir = path.join(dir, stateDirName)
-    const names = yield* fs.readDirectory(stateDir).pipe(Effect.orElseSucceed((): ReadonlyArray<string> => []))
-    const files = new Set<string>()
+    const bases = yield* stateBases(stateDir)
     const jobRuns = new Set<string>()
     const jobs = new Set<string>()
-    // Hidden names are temp files.
-    for (const name of names.filter((n) => !n.startsWith(".")).sort()) {
-      const suffix = stateSuffixes.find((x) => name.endsWith(x))
-      if (suffix === undefined) continue
-      const base = name.slice(0, -suffix.length)
-      let file = base
-      try {
-        file = decodeURIComponent(base)
-      } catch {}
-      files.add(file)
-      if (suffix !== ".checkpoint.json") continue
-      const text = yield* fs.readFileString(path.join(stateDir, name)).pipe(Effect.orElseSucceed(() => ""))
-      let record: unknown
-      try {
-        record = JSON.parse(text)
-      } catch {}
+    for (const base of bases) {
+      const text = yield* fs
+        .readFileString(path.join(stateDir, `${base}.checkpoint.json`))
+        .pipe(Effect.orElseSucceed(() => ""))
+      const record = peekJson(text)
       if (!isRecord(record)) continue
       if (isRecord(record.settings) && typeof record.settings.jobRun === "string") jobRuns.add(record.settings.jobRun)
       if (typeof record.job === "string") jobs.add(record.job)
     }
-    return files.size === 0
+    return bases.length === 0
       ? undefined
-      : ({ dir, files: [...files], jobRuns: [...jobRuns], jobs: [...jobs] } as Unfinished)
+      : ({ dir, files: bases.map(shownName), jobRuns: [...jobRuns], jobs: [...jobs] } as Unfinished)
   })
 
 /** `./pods/shard-0 holds no manifest, only the resume state of an unfinished run (orders.csv)`. */

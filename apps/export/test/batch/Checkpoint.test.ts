@@ -5,6 +5,7 @@ import { NodeServices } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option, Path } from "effect"
 import * as Checkpoint from "../../src/engine/Checkpoint.ts"
+import { stateFiles } from "../../src/output/StateFolder.ts"
 import type { OutputSettings } from "../../src/plan/OutputSettings.ts"
 import { tempFolders } from "../support/tempFolders.ts"
 
@@ -291,19 +292,19 @@ describe("Checkpoint files", () => {
       // A liveboard's folder and a visualization's file of 150 bytes each (the most a name gets), in Japanese.
       const long = "売".repeat(50)
       const names = [`liveboard-${long}/${long}.csv`, `liveboard-${long}/${long}x.csv`].map((file) =>
-        path.basename(Checkpoint.stateFiles("/state", file, path).checkpoint)
+        path.basename(stateFiles("/state", file, path).checkpoint)
       )
       expect(new Set(names).size).toBe(2)
       // With the longest suffix the state adds (a checkpoint's temp: `.<name>.<pid>-<8 hex>.tmp`).
       for (const name of names) expect(Buffer.byteLength(`.${name}.4194304-0123abcd.tmp`)).toBeLessThanOrEqual(255)
-      expect(path.basename(Checkpoint.stateFiles("/state", "a b/c.csv", path).partial)).toBe("a%20b%2Fc.csv.partial")
+      expect(path.basename(stateFiles("/state", "a b/c.csv", path).partial)).toBe("a%20b%2Fc.csv.partial")
     }).pipe(Effect.provide(NodeServices.layer))
   )
 
   it.effect("inspect-continues-a-partial-file-whose-prefix-matches-and-restarts-one-that-was-altered", () =>
     Effect.gen(function* () {
       const dir = tempDir()
-      const files = Checkpoint.stateFiles(dir, "Sales Overview/Revenue.csv", yield* Path.Path)
+      const files = stateFiles(dir, "Sales Overview/Revenue.csv", yield* Path.Path)
       expect(NodePath.dirname(files.checkpoint)).toBe(dir)
       const finalPath = NodePath.join(dir, "Revenue.csv")
       NodeFs.writeFileSync(files.partial, "Region,Rev\r\nWest,")
