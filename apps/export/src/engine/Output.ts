@@ -13,6 +13,7 @@ import type { PageDecoder } from "../cluster/Cluster.ts"
 import { ExportError } from "../ExportError.ts"
 import { toExportError } from "../Failure.ts"
 import type { OutputColumn } from "../formats/RowRenderer.ts"
+import { shellWord } from "../Interruption.ts"
 import { type ChunkWriter, fileError, syncDirectory } from "../output/AtomicFile.ts"
 import {
   describedOutput,
@@ -209,8 +210,6 @@ const stateFound = new WeakMap<
   Effect.Effect<ReadonlyArray<Checkpoint.StateEntry>, never, FileSystem.FileSystem>
 >()
 
-const quoted = (text: string): string => `'${text.replaceAll("'", "'\\''")}'`
-
 /**
  * Names, in one warning, the state left of this output under another name (`Checkpoint.superseded`: an earlier
  * version named its file otherwise, or another output name was given). It is kept: a run that writes that name again
@@ -238,7 +237,7 @@ const nameSuperseded = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
     )
     if (left.length === 0) return
     const names = left.map((entry) => entry.record.file).join(", ")
-    const paths = left.flatMap((entry) => entry.paths).map(quoted)
+    const paths = left.flatMap((entry) => entry.paths).map(shellWord)
     yield* Effect.logWarning(
       `${planned.file}: ${path.basename(run.stateDir)}/ also holds the resume state of ${names}, this export under another name (given before, or by an earlier spotpipe version), which only a run writing that name resumes; if none will, remove it: rm -f -- ${paths.join(" ")}`
     )

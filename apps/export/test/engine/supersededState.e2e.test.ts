@@ -12,6 +12,7 @@ import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import * as Checkpoint from "../../src/engine/Checkpoint.ts"
+import { shellWord } from "../../src/Interruption.ts"
 import { canonicalJson } from "../../src/plan/JobFile.ts"
 import { fingerprintOf, type OutputSettings } from "../../src/plan/OutputSettings.ts"
 import { runCliInProcess } from "../support/inProcess.ts"
@@ -54,7 +55,7 @@ describe("resume state under a name no run writes any more", () => {
     // The same export under another name: written whole, the earlier name's state kept and named.
     const renamed = await runCliInProcess([...answer, "--output-name", "orders"], { env })
     expect(renamed.code, renamed.stderr).toBe(0)
-    const paths = left.sort().map((name) => `'${NodePath.join(state, name)}'`)
+    const paths = left.sort().map((name) => shellWord(NodePath.join(state, name)))
     expect(leftLines(renamed.stderr)).toEqual([
       `spotpipe: warning: orders.csv: .spotpipe-state/ also holds the resume state of answer-Order Details.csv, this export under another name (given before, or by an earlier spotpipe version), which only a run writing that name resumes; if none will, remove it: rm -f -- ${paths.join(" ")}`
     ])
