@@ -222,7 +222,7 @@ const nameSuperseded = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
     const path = yield* Path.Path
     let found = stateFound.get(run)
     if (found === undefined) {
-      found = Effect.runSync(Effect.cached(Checkpoint.listState(run.stateDir, path)))
+      found = yield* Effect.cached(Checkpoint.listState(run.stateDir, path))
       stateFound.set(run, found)
     }
     const left = Checkpoint.superseded(
