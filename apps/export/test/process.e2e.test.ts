@@ -220,7 +220,7 @@ describe("signals", () => {
     expect(await run.exited).toBe(130)
     const last = JSON.parse(run.stderr().trimEnd().split("\n").at(-1) ?? "")
     expect(last.message).toBe("spotpipe: interrupted; no partial file was published")
-    expect(last.hint).toBe(`run "spotpipe run ${job} --out ${out} --resume" to continue`)
+    expect(last.hint).toBe(`spotpipe run ${job} --out ${out} --resume`)
   })
 
   it("sigint-mid-batch-run-says-how-to-resume-and-exits-130", timeout, async () => {

@@ -441,8 +441,9 @@ export const program = (args: ReadonlyArray<string>) => {
       if (args[0] === "sandbox") return Effect.void
       const [line = "", ...resume] = interruptedLines(hint)
       const code = stopSignal.current === undefined ? ExitCode.interrupted : signalExitCode(stopSignal.current)
+      // JSON's `hint` is the command alone, for a scheduler to run as it is; the text line says it in a sentence.
       return json
-        ? errorLine(true, line, { ...(resume.length > 0 ? { hint: resume.join(" ") } : {}), exit_code: code })
+        ? errorLine(true, line, { ...(hint.current === undefined ? {} : { hint: hint.current }), exit_code: code })
         : Effect.forEach([line, ...resume], (text) => errorLine(false, text), { discard: true })
     }),
     Effect.provideService(ResumeHint, hint),
