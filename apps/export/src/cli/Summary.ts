@@ -343,7 +343,8 @@ export const formatDryRun = (plan: DryRunPlan, folder: string | null): string =>
 
 /**
  * `--dry-run --json`: the plan as one line of JSON — each file with its export, object, format, source, expected
- * rows (`null`: no count before it is read whole, or a document), columns and whether it exists already; the
+ * rows (`null`: no count before it is read whole, or a document), columns, whether it exists already and what the
+ * run would warn of as it writes it; the
  * exports that cannot be planned or would fail (with the documents of a `tml` export a run would not write); the
  * files a run would remove; the plan's warnings; totals (`rows_unknown`: files of rows without a count).
  */
@@ -361,7 +362,8 @@ export const dryRunJson = (command: string, plan: DryRunPlan, folder: string | n
       source: o.source,
       rows: o.rows,
       columns: o.columns,
-      exists: o.exists
+      exists: o.exists,
+      warnings: o.warnings
     })),
     failures: failureEntries(plan.failures).map((entry, i) => {
       const items = plan.failures[i]!.failedItems

@@ -7,13 +7,14 @@
  * directory, partial file or manifest is created.
  */
 import { Effect, type Exit, FileSystem, Path, Stream } from "effect"
-import type { ExportError } from "../ExportError.ts"
+import { ExportError } from "../ExportError.ts"
 import { type ChunkWriter, fileError } from "../output/AtomicFile.ts"
 import { type ManifestColumn, manifestColumn, type OutputPart, type OutputSource } from "../output/Manifest.ts"
 import { type ExportFormat, type JobExport, rowFormatOf } from "../plan/JobFile.ts"
 import type { OutputSettings } from "../plan/OutputSettings.ts"
 import type { PlannedOutput } from "../plan/PlannedOutput.ts"
 import { partRange } from "../plan/Planner.ts"
+import { spansPages } from "../plan/SearchOrder.ts"
 import type { UsageError } from "../UsageError.ts"
 import { type JobSpec, runJob } from "./ExportJob.ts"
 
@@ -43,6 +44,8 @@ export interface DryRunOutput {
   readonly columns: ReadonlyArray<ManifestColumn>
   /** A file is at the final path already: a real run refuses it without `--force` or `--resume`. */
   readonly exists: boolean
+  /** What the run would warn of as it writes the file (an unsorted result read in several pages), logged already. */
+  readonly warnings: ReadonlyArray<string>
 }
 
 /** An export the dry run could not plan or probe. */
@@ -97,14 +100,31 @@ export const probeOutput = <E, R>(
   runPageSize: number
 ): Effect.Effect<DryRunOutput, E | ExportError, R | FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function* () {
-    // Read in one-row pages, every result spans pages: whether the run's would, the probe cannot tell.
-    const { unsorted: _unsorted, ...spec } = specOf(planned)
+    // Read in one-row pages, every result spans pages: the order is checked below, with the run's page size.
+    const { unsorted, ...spec } = specOf(planned)
     const result = yield* runJob({ ...spec, pages: (decoder) => Stream.take(spec.pages(decoder), 1) }, [
       { format: rowFormatOf(planned.settings.format), writer: discard }
     ])
     // A part's pages carry no count (it is short of the result by design): its rows follow from its range.
     const rows = planned.part === undefined ? result.availableRowCount : partRows(planned.part, runPageSize)
-    return yield* dryRunOutput(planned, outDir, rows, result.columns.map(manifestColumn))
+    // The run's order check on its first page: the result's count (a part's, the one it was planned with) against
+    // the run's page size. With strict it refuses, in the run's words; else the run's warning.
+    const warnings: Array<string> = []
+    const total = planned.part?.source_rows ?? result.availableRowCount ?? undefined
+    if (unsorted !== undefined && spansPages(0, total, runPageSize)) {
+      const warning = yield* unsorted.check(total, runPageSize)
+      if (warning !== undefined && spec.strict === true) {
+        return yield* new ExportError({
+          kind: "Incomplete",
+          message: `${spec.what}: ${warning} (without ${spec.strictBy ?? "--strict"} it is exported with this warning)`
+        })
+      }
+      if (warning !== undefined) {
+        yield* Effect.logWarning(`${spec.what}: ${warning}`)
+        warnings.push(warning)
+      }
+    }
+    return yield* dryRunOutput(planned, outDir, rows, result.columns.map(manifestColumn), warnings)
   })
 
 /** The rows of a split export's part as a run reads it: its range of the result's pages of `pageSize` rows. */
@@ -116,14 +136,15 @@ export const partRows = (part: OutputPart, pageSize: number): number => {
 
 /** `--dry-run` of a document: its file, nothing read (its text is read only when it is written). */
 export const probeDocument = <E>(planned: PlannedOutput<E>, outDir: string | undefined) =>
-  dryRunOutput(planned, outDir, null, [])
+  dryRunOutput(planned, outDir, null, [], [])
 
 /** The dry run's line for `planned`, with whether its file is at the final path already. */
 const dryRunOutput = <E>(
   planned: PlannedOutput<E>,
   outDir: string | undefined,
   rows: number | null,
-  columns: ReadonlyArray<ManifestColumn>
+  columns: ReadonlyArray<ManifestColumn>,
+  warnings: ReadonlyArray<string>
 ): Effect.Effect<DryRunOutput, ExportError, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
@@ -142,7 +163,8 @@ const dryRunOutput = <E>(
       source: planned.source,
       rows,
       columns,
-      exists
+      exists,
+      warnings
     }
   })
 
