@@ -29,7 +29,14 @@ import type { Format } from "../formats/RowFormat.ts"
 import { setResumeHint, shellWord } from "../Interruption.ts"
 import { type DdlManifest, ddlRefusal, writeDdl } from "../load/Ddl.ts"
 import { duckDbInstalled, duckDbPackage } from "../load/DuckDbEngine.ts"
-import { checkLoadRequest, type LoadReport, loadKeysOf, loadRefusal, loadStep } from "../load/LoadStep.ts"
+import {
+  checkLoadRequest,
+  checkLoadTarget,
+  type LoadReport,
+  loadKeysOf,
+  loadRefusal,
+  loadStep
+} from "../load/LoadStep.ts"
 import type { Dialect } from "../load/Warehouse.ts"
 import { isDocumentFormat, type OrgSelection } from "../output/Manifest.ts"
 import { checkOutputFolder, claimDemoFolder } from "../output/OutputFolder.ts"
@@ -815,21 +822,32 @@ export const runJobFile = (input: RunInput) =>
         if (input.ddl.length > 0) return yield* escapedForWarehouse("--ddl")
       }
       // The job's load is checked before any export (DuckDB installed, a mode with its key).
-      if (job.load !== undefined) {
-        yield* checkLoadRequest({
-          into: job.load.into,
-          mode: job.load.mode ?? "replace",
-          key: job.load.key ?? [],
-          ...(job.load.passwordEnv === undefined ? {} : { passwordEnv: job.load.passwordEnv }),
-          inJob: true,
-          exports: job.exports
-        })
-      }
+      const loadTarget =
+        job.load === undefined
+          ? undefined
+          : yield* checkLoadRequest({
+              into: job.load.into,
+              mode: job.load.mode ?? "replace",
+              key: job.load.key ?? [],
+              ...(job.load.passwordEnv === undefined ? {} : { passwordEnv: job.load.passwordEnv }),
+              inJob: true,
+              exports: job.exports
+            })
       yield* refuseFileAsFolder(
         input.out,
         (folder) => `use --out ${shellWord(folder)}; the job file names each export's file with its "output"`
       )
       yield* checkOutputFolder(input.out)
+      // A target the load cannot reach (signed in to and closed at once) is said before any export, in the dry
+      // run too: found after them all, the run would have exported for nothing.
+      if (job.load !== undefined && loadTarget !== undefined) {
+        yield* checkLoadTarget(loadTarget, {
+          mode: job.load.mode ?? "replace",
+          passwordFile: Option.none(),
+          ...(job.load.passwordEnv === undefined ? {} : { passwordEnv: job.load.passwordEnv }),
+          inJob: true
+        })
+      }
       yield* logJobRun(foundJobRun)
       const connection = yield* connectionOf(input, true, { job: job.connection })
       yield* orgsWithTokenRefused(

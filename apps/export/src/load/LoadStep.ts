@@ -15,7 +15,7 @@ import { ExportError } from "../ExportError.ts"
 import type { DryRunPlan } from "../engine/DryRun.ts"
 import { StepProbe } from "../engine/Run.ts"
 import { setInterruptedLeft } from "../Interruption.ts"
-import { type LoadMode, parseTarget, withSslModeOf } from "../LoadTarget.ts"
+import { type LoadMode, type Target as LoadTarget, parseTarget, withSslModeOf } from "../LoadTarget.ts"
 import { isDocumentFormat, type Manifest } from "../output/Manifest.ts"
 import { permissionColumns, principalTables } from "../plan/AdminExports.ts"
 import { type Job, type JobExport, type LoadSpec, rowFormatOf } from "../plan/JobFile.ts"
@@ -245,7 +245,7 @@ export const loadRefusal = (plan: DryRunPlan, load: LoadSpec): string | undefine
 }
 
 /** The password given for the load and where it came from (for messages), if one was. */
-const passwordOf = (request: LoadRequest) =>
+const passwordOf = (request: Pick<LoadRequest, "passwordFile" | "passwordEnv">) =>
   Effect.gen(function* () {
     if (Option.isSome(request.passwordFile)) {
       return {
@@ -278,6 +278,108 @@ const passFileOf = Effect.gen(function* () {
   return home === undefined ? undefined : NodePath.join(home, ".pgpass")
 })
 
+/** How the load signs in to PostgreSQL: the password given (and where from), else the `.pgpass` file, and how to give one. */
+const signInOf = (request: Pick<LoadRequest, "passwordFile" | "passwordEnv" | "inJob">) =>
+  Effect.gen(function* () {
+    const given = yield* passwordOf(request)
+    const password = given.password
+    return {
+      password,
+      passFile: password === undefined ? yield* passFileOf : undefined,
+      howToGive:
+        request.inJob === true
+          ? 'set PGPASSWORD, or name the variable that holds it in the job file\'s "load": {"passwordEnv": …}'
+          : "set PGPASSWORD or use --password-file",
+      from: given.from
+    }
+  })
+
+/** The target as messages and the summary show it: a relative DuckDB file is the current folder's, as --out is. */
+const shownTarget = (target: LoadTarget): string =>
+  target._tag === "DuckDb" ? `duckdb:${NodePath.resolve(target.file)}` : target.shown
+
+/**
+ * Whether a job's load could start, checked before its exports (a target found unreachable only after them all
+ * leaves a run exported for nothing): PostgreSQL is signed in to and closed at once (its search_path's schema is
+ * checked on the way, and a replace's right to create tables in it); a DuckDB file must be writable, or its
+ * folder for a file the load creates. A DuckDB file another process holds is not refused: the load waits for it.
+ */
+export const checkLoadTarget = (
+  target: LoadTarget,
+  request: Pick<LoadRequest, "passwordFile" | "passwordEnv" | "inJob" | "mode">
+) =>
+  Effect.gen(function* () {
+    const shown = shownTarget(target)
+    const refused = (message: string) =>
+      new ExportError({
+        kind: "Remote",
+        message: `the job's "load" cannot load into ${shown}, so nothing was exported: ${message}`
+      })
+    if (target._tag === "DuckDb") {
+      const file = NodePath.resolve(target.file)
+      const there = NodeFs.statSync(file, { throwIfNoEntry: false })
+      if (there?.isDirectory() === true) {
+        return yield* refused(`${file} is a folder, not a DuckDB database file: give a file's path`)
+      }
+      const writable = (path: string) => {
+        try {
+          NodeFs.accessSync(path, NodeFs.constants.W_OK)
+          return true
+        } catch {
+          return false
+        }
+      }
+      if (there !== undefined && !writable(file)) {
+        return yield* refused(`${file} cannot be written by this user: give it write permission, or give another path`)
+      }
+      if (there === undefined && !writable(NodePath.dirname(file))) {
+        return yield* refused(
+          `the database file would be created in ${NodePath.dirname(file)}, which this user cannot write to: give the folder write permission, or give another path`
+        )
+      }
+      return
+    }
+    const signIn = yield* signInOf(request)
+    const services = yield* Effect.context<never>()
+    yield* Effect.tryPromise({
+      try: async () => {
+        const engine = await openPostgres(
+          target.url,
+          shown,
+          signIn,
+          (message) => {
+            Effect.runSyncWith(services)(Effect.logWarning(`load into ${shown}: ${message}`))
+          },
+          noLockTimeout,
+          target.connectTimeoutMillis
+        )
+        try {
+          // A replace drops and creates each table: without CREATE on the schema it would fail at its first table.
+          if (request.mode === "replace") {
+            const schema = await engine.scalar("SELECT current_schema()")
+            const may = await engine.scalar("SELECT has_schema_privilege(current_schema(), 'CREATE')")
+            const user = await engine.scalar("SELECT current_user")
+            if (may !== "true") {
+              throw new LoadFailure(
+                `the user ${user} may not create tables in schema ${schema}, which a replace does: have the schema's owner GRANT USAGE, CREATE ON SCHEMA ${schema} TO ${user}, or load into a schema it may create in with ?options=-c%20search_path%3D… in the URL`
+              )
+            }
+          }
+        } finally {
+          await engine.close()
+        }
+      },
+      catch: (e) => refused(e instanceof Error ? e.message : String(e))
+    }).pipe(
+      // No session left (a CONNECTION LIMIT that another shard's load uses now): signed in, so reachable; the
+      // load itself waits for a session or says so.
+      Effect.catchIf(
+        (e) => /too many (connections|clients)/.test(e.message),
+        () => Effect.void
+      )
+    )
+  })
+
 /** How often a load that waits for another process's DuckDB database tries to open it again, in milliseconds. */
 const duckDbPollMillis = 1000
 
@@ -297,15 +399,8 @@ export const loadStep = (request: LoadRequest) =>
         message: `the ${run.merged ? "merged run" : "run"} ${run.runId} has ${run.failed.length === 1 ? "a failed export" : `${run.failed.length} failed exports`} (${run.failed[0]}): ${run.merged ? "run the shards it failed in again with --resume (the commands spotpipe merge printed), then merge again with --force" : "rerun it with --resume until it succeeds"}, or load what it wrote with --allow-failed`
       })
     }
-    const given = target._tag === "Postgres" ? yield* passwordOf(request) : undefined
-    const password = given?.password
-    const passFile = target._tag === "Postgres" && password === undefined ? yield* passFileOf : undefined
-    const howToGive =
-      request.inJob === true
-        ? 'set PGPASSWORD, or name the variable that holds it in the job file\'s "load": {"passwordEnv": …}'
-        : "set PGPASSWORD or use --password-file"
-    // A relative file is the current folder's, as --out is (a job file's too): the summary says which one it was.
-    const shown = target._tag === "DuckDb" ? `duckdb:${NodePath.resolve(target.file)}` : target.shown
+    const signIn = target._tag === "Postgres" ? yield* signInOf(request) : undefined
+    const shown = shownTarget(target)
     const lockTimeout = request.lockTimeout ?? noLockTimeout
     const limit = lockTimeoutMillis(lockTimeout)
     const failed = (e: unknown) =>
@@ -328,7 +423,7 @@ export const loadStep = (request: LoadRequest) =>
             : openPostgres(
                 target.url,
                 shown,
-                { password, passFile, howToGive, ...(given === undefined ? {} : { from: given.from }) },
+                signIn!,
                 (message) => {
                   Effect.runSyncWith(services)(Effect.logWarning(`load into ${shown}: ${message}`))
                 },
