@@ -177,22 +177,70 @@ export const shownParseErrors = (
   return commands.length > 0 ? commands : unknownFlags.length > 0 ? unknownFlags : errors
 }
 
-// Parse errors: one line each and a pointer to --help, on stderr (one JSON object each with --log-format json).
+/** Parse errors: one line each and a pointer to --help, on stderr (one JSON object each with --log-format json). */
+const presentParseErrors = (
+  json: boolean,
+  args: ReadonlyArray<string>,
+  event: CliOutput.Presenter.InvalidInvocation,
+  shown: ReadonlyArray<CliError.NonShowHelpErrors>
+) =>
+  Effect.gen(function* () {
+    const usage = `run "${event.commandPath.join(" ")} --help" for usage`
+    for (const error of shown) {
+      yield* errorLine(json, parseErrorText(error, event.helpDoc, args), { hint: usage, exit_code: ExitCode.usage })
+    }
+    if (!json) yield* Console.error(inert(`Run "${event.commandPath.join(" ")} --help" for usage.`))
+  })
+
 const presenter = (json: boolean, args: ReadonlyArray<string>) =>
   CliOutput.layerPresenter({
     present: (event) =>
       event._tag === "InvalidInvocation"
-        ? Effect.gen(function* () {
-            const usage = `run "${event.commandPath.join(" ")} --help" for usage`
-            for (const error of shownParseErrors(event.errors, args)) {
-              yield* errorLine(json, parseErrorText(error, event.helpDoc, args), {
-                hint: usage,
-                exit_code: ExitCode.usage
-              })
-            }
-            if (!json) yield* Console.error(inert(`Run "${event.commandPath.join(" ")} --help" for usage.`))
-          })
+        ? presentParseErrors(json, args, event, shownParseErrors(event.errors, args))
         : CliOutput.defaultPresenter.present(event)
+  })
+
+/** What stands in for a built-in flag that acts while the line is checked for unknown flags: no command's flag. */
+const actionStandIn = "--(help)"
+
+/**
+ * An unknown flag beside a built-in flag that acts (`answer X --fromat -h`, `answer X --bogus --version`):
+ * effect/cli acts on `-h` or `--version` before it looks at the other flags, so a typo printed help or the version
+ * and exited 0. As gh does, the unknown flag wins: the line is parsed once with each such flag replaced by a stand-in
+ * that is no flag (so the parse fails and nothing runs), and its unknown flags other than the stand-in are shown.
+ * None when the stand-in is the only one, or a cluster of one-letter flags (`-qh`) could act in that parse.
+ */
+export const unknownBesideAction = (args: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const end = args.indexOf("--")
+    const words = end === -1 ? args : args.slice(0, end)
+    const acts = (word: string) => actionFlagNames.has(word.split("=", 1)[0]!)
+    if (!words.some(acts) || words.some((word) => /^-[A-Za-z]{2,}$/.test(word) && /[hv]/.test(word))) {
+      return Option.none<readonly [CliOutput.Presenter.InvalidInvocation, ReadonlyArray<string>]>()
+    }
+    const probe = [...words.map((word) => (acts(word) ? actionStandIn : word)), ...(end === -1 ? [] : args.slice(end))]
+    let invalid: CliOutput.Presenter.InvalidInvocation | undefined
+    yield* Command.runWith(spotpipe, { version })(probe).pipe(
+      Effect.provideService(CliConfig.CliConfig, cliConfig),
+      Effect.provide(
+        CliOutput.layerPresenter({
+          present: (event) =>
+            Effect.sync(() => {
+              if (event._tag === "InvalidInvocation") invalid = event
+            })
+        })
+      ),
+      Effect.ignore
+    )
+    const isStandIn = (error: CliError.NonShowHelpErrors) =>
+      error._tag === "UnrecognizedOption" && error.option === actionStandIn
+    if (
+      invalid === undefined ||
+      !invalid.errors.some((error) => error._tag === "UnrecognizedOption" && !isStandIn(error))
+    ) {
+      return Option.none<readonly [CliOutput.Presenter.InvalidInvocation, ReadonlyArray<string>]>()
+    }
+    return Option.some([invalid, probe] as const)
   })
 
 /**
@@ -314,6 +362,38 @@ export const joinDashValues = (args: ReadonlyArray<string>) =>
   })
 
 /**
+ * `config set KEY VALUE` takes VALUE as it is, also `-v` or `-h` (`config set username -v`), which effect/cli read as
+ * --version or --help: it printed that and exited 0 having saved nothing. A VALUE that starts with one dash and is
+ * no flag of `config set` of its own (nor --profile's value) is moved after `--`, where every word is an argument.
+ * `config set -h`, with no KEY before it, still shows help.
+ */
+export const configSetValue = (args: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const [config, set] = commandWords(args)
+    if (config?.word !== "config" || set?.word !== "set") return args
+    const end = args.indexOf("--")
+    const limit = end === -1 ? args.length : end
+    const doc = yield* helpDocOf(["config", "set"])
+    if (doc === undefined) return args
+    const { takeValue } = flagKinds(doc)
+    const own = new Set(flagNames(doc.flags))
+    for (let at = set.at + 1; at < limit; at++) {
+      const word = args[at]!
+      if (word.startsWith("-") && word !== "-") {
+        if (takeValue.has(word)) at++
+        continue
+      }
+      // `word` is KEY: the word after it is VALUE.
+      const value = args[at + 1]
+      if (at + 1 >= limit || value === undefined || !oneDashWord(value) || own.has(value)) return args
+      const rest = args.filter((_, i) => i !== at + 1)
+      // With a `--` already there, VALUE goes first after it, ahead of the words that were after it.
+      return end === -1 ? [...rest, "--", value] : [...rest.slice(0, end - 1), "--", value, ...rest.slice(end)]
+    }
+    return args
+  })
+
+/**
  * A flag of a command given before the command's name (`spotpipe --sandbox answer X`): effect/cli reads it as a
  * flag of the command above, which has none such, and would call it unknown — untrue, and no help to find the
  * mistake. A usage error saying where it goes instead; none when every flag is in its place or is no flag of
@@ -381,6 +461,7 @@ export const program = (args: ReadonlyArray<string>) => {
     const secretFlag = rejectSecretFlags(args)
     if (Option.isSome(secretFlag)) return Effect.fail(secretFlag.value)
     return joinDashValues(args).pipe(
+      Effect.flatMap(configSetValue),
       Effect.flatMap((joined) => {
         // After joining: `--null-string --wizard` gives a value, it starts no wizard.
         const wizard = wizardWithoutTerminal(joined, {
@@ -391,12 +472,23 @@ export const program = (args: ReadonlyArray<string>) => {
         if (Option.isSome(wizard)) return Effect.fail(wizard.value)
         return misplacedFlag(joined).pipe(
           Effect.flatMap((misplaced) =>
-            Option.isSome(misplaced)
-              ? Effect.fail(misplaced.value)
-              : Command.runWith(spotpipe, { version })(joined).pipe(
-                  Effect.provideService(CliConfig.CliConfig, cliConfig)
-                )
-          )
+            Option.isSome(misplaced) ? Effect.fail(misplaced.value) : unknownBesideAction(joined)
+          ),
+          Effect.flatMap((unknown) => {
+            if (Option.isNone(unknown)) {
+              return Command.runWith(spotpipe, { version })(joined).pipe(
+                Effect.provideService(CliConfig.CliConfig, cliConfig)
+              )
+            }
+            const [event, probe] = unknown.value
+            const shown = shownParseErrors(event.errors, probe).filter(
+              (error) => !(error._tag === "UnrecognizedOption" && error.option === actionStandIn)
+            )
+            return Effect.andThen(
+              presentParseErrors(json, probe, event, shown),
+              Effect.fail(new CliError.ShowHelp({ commandPath: event.commandPath, errors: event.errors }))
+            )
+          })
         )
       })
     )
