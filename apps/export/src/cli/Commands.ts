@@ -59,7 +59,7 @@ import type {
   writeFlags
 } from "./Flags.ts"
 import { checkJobRun, defaultRunConcurrency, jobRunVariable, logLevel } from "./Flags.ts"
-import { formatLoadSummary, loadJson, loadSummaryJson, otherRunsWarning } from "./LoadSummary.ts"
+import { formatLoadSummary, loadFailureJson, loadJson, loadSummaryJson, otherRunsWarning } from "./LoadSummary.ts"
 import { loggingLayer, logLevelOf } from "./Logging.ts"
 import { orgsWithTokenRefused, withOrgs } from "./Orgs.ts"
 import { makeTerminalProgress, showsProgress } from "./Progress.ts"
@@ -1037,18 +1037,27 @@ const loadSummary = (report: LoadReport, format: "text" | "json"): string =>
 export const runLoad = (input: LoadInput) =>
   withLogging(input, (logSettings) =>
     Effect.gen(function* () {
-      const report = yield* loadStep({
-        run: input.run,
-        into: input.into,
-        mode: input.mode,
-        key: input.key,
-        evolve: input.evolve,
-        allowFailed: input.allowFailed,
-        passwordFile: input.passwordFile,
-        ...(Option.isSome(input.format) ? { format: input.format.value } : {}),
-        lockTimeout: { seconds: Option.getOrUndefined(input.lockTimeout), setting: "flag" },
-        version
-      })
+      const loaded = yield* Effect.exit(
+        loadStep({
+          run: input.run,
+          into: input.into,
+          mode: input.mode,
+          key: input.key,
+          evolve: input.evolve,
+          allowFailed: input.allowFailed,
+          passwordFile: input.passwordFile,
+          ...(Option.isSome(input.format) ? { format: input.format.value } : {}),
+          lockTimeout: { seconds: Option.getOrUndefined(input.lockTimeout), setting: "flag" },
+          version
+        })
+      )
+      // --json: a failed load is a report too (as a job's load is in run's), so a script reading stdout learns why;
+      // an interruption has no error to report.
+      if (input.json && Exit.isFailure(loaded)) {
+        const failure = Cause.findErrorOption(loaded.cause)
+        if (Option.isSome(failure)) yield* Console.log(loadFailureJson(failure.value.message))
+      }
+      const report = yield* loaded
       // --json: the report on stdout whatever the logs look like, and with --quiet too.
       if (input.json) yield* Console.log(loadSummaryJson(report))
       else if (!logSettings.quiet) yield* Console.log(loadSummary(report, logSettings.format))

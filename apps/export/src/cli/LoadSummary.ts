@@ -2,7 +2,8 @@
  * What `spotpipe load` prints: a table of the tables loaded (table, rows, seconds, file; columns aligned, counts
  * with thousands separators, as the export summary has them; a file `append` skipped as already appended says
  * `skipped`) and a footer with the totals, the target and the run, then a line for each table `--evolve` changed
- * (the columns it added, and the ones left NULL in the new rows); or one JSON object with `--log-format json`.
+ * (the columns it added, and the ones left NULL in the new rows); or one JSON object with `--log-format json`
+ * (`--json`: on stdout, also for a failed load).
  * When a folder was given and other runs wrote files into it that its latest run does not list,
  * {@link otherRunsWarning} says what was left and how to load it.
  */
@@ -55,7 +56,11 @@ const evolved = (t: TableLoad): ReadonlyArray<string> => {
 }
 
 /** The load summary as one line of JSON (numbers plain, seconds to the millisecond). */
-export const loadSummaryJson = (report: LoadReport): string => jsonLine({ load: loadJson(report) })
+export const loadSummaryJson = (report: LoadReport): string =>
+  jsonLine({ load: { status: "succeeded", ...loadJson(report) } })
+
+/** A failed load's report as one line of JSON: `{"load":{"status":"failed","error"}}`, as run's `load` says it. */
+export const loadFailureJson = (error: string): string => jsonLine({ load: { status: "failed", error } })
 
 /** The `load` object of {@link loadSummaryJson} (also the `load` of `spotpipe run --json` for a job that loads). */
 export const loadJson = (report: LoadReport) => ({
