@@ -78,8 +78,9 @@ export interface DryRunPlan {
   /** What the plan said besides (already logged): the run's warnings and the files a run would keep, say. */
   readonly warnings: ReadonlyArray<string>
   /**
-   * Why a run with the same arguments would write nothing though every export can be planned (files that exist
-   * already, without `--force` or `--resume`): the dry run fails with it once the plan is printed.
+   * Why a run with the same arguments would write nothing though every export can be planned (another run writing
+   * into the folder; files that exist already, without `--force` or `--resume`): the dry run fails with it once the
+   * plan is printed.
    */
   readonly refusal?: ExportError
 }

@@ -55,7 +55,7 @@ import {
   runManifestName,
   type TimeZoneInfo
 } from "../output/Manifest.ts"
-import { lockOutputDirectory, stateDirName } from "../output/OutputLock.ts"
+import { lockOutputDirectory, peekOutputLock, stateDirName } from "../output/OutputLock.ts"
 import { stateFiles } from "../output/StateFolder.ts"
 import { resolveIncremental, startedPoints } from "../plan/Incremental.ts"
 import type { JobExport } from "../plan/JobFile.ts"
@@ -505,15 +505,23 @@ export const runExports = <E>(
             }
           }
         }
-        // Files at their final paths stop a run without --force or --resume before it reads any data.
+        // Another run writing into the folder stops a run as it claims it, before it looks at the files there;
+        // seen by reading the locks only. Then files at their final paths stop a run without --force or --resume.
+        const lockRefusal = toDisk
+          ? peekOutputLock(outDir, {
+              shard: options.shard,
+              ...(options.job === undefined ? {} : { job: options.job.fingerprint })
+            })
+          : undefined
         const refusal =
-          toDisk && !options.resume && !options.force
+          lockRefusal ??
+          (toDisk && !options.resume && !options.force
             ? existingRefusal(
                 outputs.filter((output) => output.exists).map((output) => output.file),
                 outDir,
                 path
               )
-            : undefined
+            : undefined)
         return {
           manifest: undefined,
           manifestPath: undefined,

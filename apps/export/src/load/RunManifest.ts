@@ -22,7 +22,7 @@ import {
   runManifestPattern
 } from "../output/Manifest.ts"
 import { copyAndMerge } from "../output/Merge.ts"
-import { stateDirName } from "../output/OutputLock.ts"
+import { runWritingIn, stateDirName } from "../output/OutputLock.ts"
 import { tableNames } from "./Warehouse.ts"
 
 const LoadColumn = Schema.Struct({
@@ -192,6 +192,11 @@ const ownFolderShards = (given: string, dir: string, names: ReadonlyArray<string
 
 /** Why the folder `dir` (as the user gave it) has nothing to load yet, and what to give or run instead. */
 const noManifest = (given: string, dir: string): string => {
+  // A run still writing is not unfinished: it needs no --resume, only time.
+  const writing = runWritingIn(dir)
+  if (writing !== undefined) {
+    return `${given} holds no ${manifestFileName} yet: a spotpipe run is writing to it now (${writing}); wait for it to finish, then load the folder`
+  }
   const names = NodeFs.readdirSync(dir)
   const shards = names.filter((name) => /^manifest\.shard-\d+-of-\d+\.json$/.test(name)).sort()
   if (shards.length > 0) {

@@ -29,8 +29,11 @@
  * run created are removed again if they are empty (nothing was published).
  *
  * {@link tryLockFile} is the lock itself, also taken beside the config file while `spotpipe config` changes it.
+ * {@link peekOutputLock} and {@link runWritingIn} only read the lock files: what a run would find (a dry run), and
+ * whether a run is writing now (a load of a folder with no finished run).
  */
 import { randomUUID } from "node:crypto"
+import * as NodeFsSync from "node:fs"
 import * as NodeFs from "node:fs/promises"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
@@ -200,20 +203,7 @@ export const lockOutputDirectory = (
             message: `cannot create ${lockPath}: ${error instanceof Error ? error.message : String(error)}`,
             cause: error
           })
-    const busy = (
-      lockPath: string,
-      found: { readonly holder: LockInfo | undefined; readonly age: number },
-      who: string,
-      why: string
-    ) =>
-      new ExportError({
-        kind: "Io",
-        message:
-          // No holder past the moment of writing it: no run to name, and nothing says whether one is still there.
-          found.holder === undefined && found.age >= beingWrittenMillis
-            ? `${lockPath} is empty or damaged (last written ${Math.round(found.age / 1000)} s ago): a run that failed or was killed while taking it left it, unless it is being written on a slow disk; it is taken over once it is a minute old, or remove it now if no spotpipe run is writing to ${dir}`
-            : `${who} (${describeHolder(found.holder)}) is writing to ${dir}${why}: wait for it or use another --out (remove ${lockPath} only if no such run exists)`
-      })
+    const busy = (lockPath: string, found: Held, who: string, why: string) => busyError(dir, lockPath, found, who, why)
     const mine: LockInfo = {
       pid: process.pid,
       hostname: NodeOs.hostname(),
@@ -346,6 +336,104 @@ export const lockOutputDirectory = (
     )
   })
 
+/** A lock another run holds: its holder (undefined while it is being written) and its age in milliseconds. */
+interface Held {
+  readonly holder: LockInfo | undefined
+  readonly age: number
+}
+
+/** The refusal of a run that finds `lockPath` in `dir` held (`who` holds it; `why` it may not write beside it). */
+const busyError = (dir: string, lockPath: string, found: Held, who: string, why: string) =>
+  new ExportError({
+    kind: "Io",
+    message:
+      // No holder past the moment of writing it: no run to name, and nothing says whether one is still there.
+      found.holder === undefined && found.age >= beingWrittenMillis
+        ? `${lockPath} is empty or damaged (last written ${Math.round(found.age / 1000)} s ago): a run that failed or was killed while taking it left it, unless it is being written on a slow disk; it is taken over once it is a minute old, or remove it now if no spotpipe run is writing to ${dir}`
+        : `${who} (${describeHolder(found.holder)}) is writing to ${dir}${why}: wait for it or use another --out (remove ${lockPath} only if no such run exists)`
+  })
+
+/** The lock files present in `dir` that a run would not take over (see {@link isStale}), read and nothing else. */
+const liveLocksIn = (dir: string): Array<Held & { readonly name: string; readonly path: string }> => {
+  let names: ReadonlyArray<string>
+  try {
+    names = NodeFsSync.readdirSync(dir)
+  } catch {
+    return []
+  }
+  return names.filter(isLockName).flatMap((name) => {
+    const at = NodePath.join(dir, name)
+    try {
+      const text = NodeFsSync.readFileSync(at, "utf8")
+      const age = Date.now() - NodeFsSync.statSync(at).mtimeMs
+      const holder = parseLock(text)
+      return isStale(holder, age) ? [] : [{ name, path: at, holder, age }]
+    } catch {
+      return [] // gone meanwhile: its run ended
+    }
+  })
+}
+
+/**
+ * What {@link lockOutputDirectory} with `options` would refuse in `dir` right now, found by reading the lock files
+ * only (never taking, changing or removing one): its error, or undefined when it would take the lock (none held, or
+ * only stale ones it would take over). For `--dry-run`, which says what a run would do.
+ */
+export const peekOutputLock = (dir: string, options: LockOptions = {}): ExportError | undefined => {
+  const shard = options.shard !== undefined && options.shard.count > 1 ? options.shard : undefined
+  const locks = liveLocksIn(dir)
+  const main = locks.find((lock) => lock.name === lockFileName)
+  if (shard === undefined) {
+    if (main !== undefined) return busyError(dir, main.path, main, "another spotpipe run", "")
+    const other = locks.find((lock) => lock.name !== lockFileName)
+    const match = other === undefined ? null : shardLockPattern.exec(other.name)
+    return other === undefined || match === null
+      ? undefined
+      : busyError(
+          dir,
+          other.path,
+          other,
+          `shard ${match[1]}/${match[2]} of another spotpipe run`,
+          ", and a run that is not a shard needs the folder to itself"
+        )
+  }
+  // A shard registering holds `.spotpipe.lock` for a moment only: a run waits for it.
+  if (main !== undefined && main.holder?.registering !== true) {
+    const why = `, and shard ${shard.index}/${shard.count} shares a folder only with the other shards of its job`
+    return busyError(dir, main.path, main, "another spotpipe run", why)
+  }
+  const ownName = shardLockFileName(shard.index, shard.count)
+  for (const lock of locks) {
+    const match = shardLockPattern.exec(lock.name)
+    if (match === null) continue
+    if (lock.name === ownName) return busyError(dir, lock.path, lock, "another spotpipe run", "")
+    const [index, count] = [Number(match[1]), Number(match[2])]
+    const job = lock.holder?.job
+    if (count === shard.count && (job === undefined || options.job === undefined || job === options.job)) continue
+    return busyError(
+      dir,
+      lock.path,
+      lock,
+      count === shard.count
+        ? `shard ${index}/${count} of another job`
+        : `shard ${index}/${count} of another spotpipe run`,
+      count === shard.count
+        ? `, and shard ${shard.index}/${shard.count} shares a folder only with the shards of its own job`
+        : `, and shard ${shard.index}/${shard.count} shares a folder only with shards of the same count`
+    )
+  }
+  return undefined
+}
+
+/**
+ * The run writing into `dir` right now, if any: who holds a live lock there (`pid 12, started …: spotpipe run
+ * job.json`), found by reading the lock files only.
+ */
+export const runWritingIn = (dir: string): string | undefined => {
+  const held = liveLocksIn(dir)[0]
+  return held === undefined ? undefined : describeHolder(held.holder)
+}
+
 const withAttempt = (): { readonly attempt?: Attempt } => {
   const attempt = attemptOfThisProcess()
   return attempt === undefined ? {} : { attempt }
@@ -390,15 +478,17 @@ const inspect = (lockPath: string): Effect.Effect<Found | undefined, never, File
       Effect.map((info) => Date.now() - info.mtimeMs),
       Effect.orElseSucceed(() => 0)
     )
-    const stale =
-      holder === undefined
-        ? age > tornLockMillis
-        : isEarlierAttempt(holder.attempt) ||
-          (holder.hostname === NodeOs.hostname() &&
-            // This pid on this host is this process: the lock is its own only if it says so.
-            (holder.pid === process.pid ? holder.instance !== instance : !isAlive(holder.pid)))
-    return { text: text.value, holder, stale, age }
+    return { text: text.value, holder, stale: isStale(holder, age), age }
   })
+
+/** Whether a lock of `holder` (undefined: empty or torn), written `age` ms ago, is a dead run's, to be taken over. */
+const isStale = (holder: LockInfo | undefined, age: number): boolean =>
+  holder === undefined
+    ? age > tornLockMillis
+    : isEarlierAttempt(holder.attempt) ||
+      (holder.hostname === NodeOs.hostname() &&
+        // This pid on this host is this process: the lock is its own only if it says so.
+        (holder.pid === process.pid ? holder.instance !== instance : !isAlive(holder.pid)))
 
 const warnStale = (lockPath: string, found: Found, action: string) =>
   Effect.logWarning(
@@ -411,13 +501,7 @@ const warnStale = (lockPath: string, found: Found, action: string) =>
  * Whether another run holds the lock file `lockPath`, which this run does not mean to take: its holder, or
  * undefined when there is no such file. A stale one is removed with a warning ({@link takeOver}).
  */
-const heldBy = (
-  lockPath: string
-): Effect.Effect<
-  { readonly holder: LockInfo | undefined; readonly age: number } | undefined,
-  never,
-  FileSystem.FileSystem
-> =>
+const heldBy = (lockPath: string): Effect.Effect<Held | undefined, never, FileSystem.FileSystem> =>
   Effect.gen(function* () {
     for (let attempt = 1; ; attempt++) {
       const found = yield* inspect(lockPath)
