@@ -27,7 +27,7 @@ import type { RunOptions } from "../engine/Run.ts"
 import { type SignIn, setSignIn, toExportError } from "../Failure.ts"
 import type { Format } from "../formats/RowFormat.ts"
 import { setResumeHint, shellWord } from "../Interruption.ts"
-import { type DdlManifest, ddlRefusal, writeDdl } from "../load/Ddl.ts"
+import { type DdlManifest, ddlNameProblems, ddlRefusal, manifestTables, writeDdl } from "../load/Ddl.ts"
 import { duckDbInstalled, duckDbPackage } from "../load/DuckDbEngine.ts"
 import {
   checkLoadRequest,
@@ -409,14 +409,14 @@ export const runSingle = (
           const usage = outputs.length === 0 && failures.every((f) => f.error instanceof UsageError)
           return yield* usage ? Effect.fail(failures[0]!.error) : orgsFailed(failures, entries, "dry run")
         }
-        const ddl = ddlRefusalOf(result.dryRun, input.ddl)
+        const ddl = ddlRefusalOf(result.dryRun, input.ddl, "command")
         if (ddl !== undefined) return yield* new ExportError({ kind: "BadData", message: ddl })
         return
       }
       // DDL follows the manifest of a run that succeeded; the report says how it went (its status is the exit code's).
       const ddl =
         result.failures.length === 0 && output.destination._tag === "Directory" && result.manifest !== undefined
-          ? yield* ddlStep(output.destination.path, result.manifest, input.ddl)
+          ? yield* ddlStep(output.destination.path, result.manifest, input.ddl, "command")
           : undefined
       if (input.json) yield* Console.log(runReportJson(command, result, folder, ddlJson(ddl, input.ddl)))
       if (result.failures.length > 0) {
@@ -575,30 +575,63 @@ export const demoExports =
 const rateOf = (input: { readonly rateLimit: Option.Option<number> }) =>
   Option.match(input.rateLimit, { onNone: () => ({}), onSome: (requestsPerSecond) => ({ requestsPerSecond }) })
 
+/** Where the export's settings were given: a command's flags, or a job file (`spotpipe run`). */
+type DdlFrom = "command" | "job"
+
+/**
+ * Column names `--ddl`'s `dialects` cannot take in `manifest`'s tables, and how to export them so that they can
+ * (snake_case names), or `undefined`; `written`: the export is there, and the next one must replace it (--force:
+ * its files keep their names, and --resume refuses files written with other column names).
+ */
+const ddlNamesRefusal = (
+  manifest: Parameters<typeof manifestTables>[0],
+  dialects: ReadonlyArray<Dialect>,
+  from: DdlFrom,
+  written: boolean
+): string | undefined => {
+  const problems = ddlNameProblems(manifestTables(manifest), dialects)
+  if (problems.length === 0) return undefined
+  const force = written ? "--force (which replaces the files just written)" : ""
+  const todo =
+    from === "command"
+      ? `run the same command again with --column-names snake${written ? ` ${force}` : ""}`
+      : `set "columnNames": "snake" in the job file's "defaults" (or in these exports), then run it again${written ? ` with ${force}` : ""}`
+  return `these column names cannot be used as they are: ${problems.join("; ")}; ${todo}: the DDL's names must be the files' names`
+}
+
 /** `--ddl`'s files for `manifest` in `dir`, as an exit: the report says how it went before the run fails with it. */
-const ddlStep = (dir: string, manifest: DdlManifest, dialects: ReadonlyArray<Dialect>) =>
-  Effect.exit(writeDdl(dir, manifest, dialects))
+const ddlStep = (dir: string, manifest: DdlManifest, dialects: ReadonlyArray<Dialect>, from: DdlFrom) => {
+  const names = ddlNamesRefusal(manifest, dialects, from, true)
+  return Effect.exit(
+    names === undefined
+      ? writeDdl(dir, manifest, dialects)
+      : Effect.fail(
+          new ExportError({
+            kind: "BadData",
+            message: `--ddl: the export is written, but no DDL was: ${names}`
+          })
+        )
+  )
+}
 
 /**
  * Why `--ddl`'s `dialects` would write no DDL for the files of `plan` once a run had written them (a column name a
  * dialect cannot take, `--escape-formulae`), as the run's DDL step checks them; `undefined` when it would.
  */
-const ddlRefusalOf = (plan: DryRunPlan, dialects: ReadonlyArray<Dialect>): string | undefined => {
-  const refusal = ddlRefusal(
-    {
-      outputs: plan.outputs.map((output) => ({
-        file: output.file,
-        format: output.format,
-        columns: output.columns,
-        settings: output.settings,
-        ...(output.part === undefined ? {} : { part: output.part })
-      }))
-    },
-    dialects
-  )
+const ddlRefusalOf = (plan: DryRunPlan, dialects: ReadonlyArray<Dialect>, from: DdlFrom): string | undefined => {
+  const outputs = {
+    outputs: plan.outputs.map((output) => ({
+      file: output.file,
+      format: output.format,
+      columns: output.columns,
+      settings: output.settings,
+      ...(output.part === undefined ? {} : { part: output.part })
+    }))
+  }
+  const refusal = ddlRefusal(outputs, dialects)
   return refusal === undefined
     ? undefined
-    : `dry run: --ddl: a run would write the export, but no DDL (nothing was written): ${refusal}`
+    : `dry run: --ddl: a run would write the export, but no DDL (nothing was written): ${ddlNamesRefusal(outputs, dialects, from, false) ?? refusal}`
 }
 
 /** The report's `ddl`, when `--ddl` was given: the files written, or why none were. */
@@ -909,7 +942,7 @@ export const runJobFile = (input: RunInput) =>
             message: `dry run: ${result.dryRun.failures.length} of the job's exports cannot be planned or read (nothing was written): ${result.dryRun.failures[0]!.error.message}`
           })
         }
-        const ddl = ddlRefusalOf(result.dryRun, input.ddl)
+        const ddl = ddlRefusalOf(result.dryRun, input.ddl, "job")
         if (ddl !== undefined) return yield* new ExportError({ kind: "BadData", message: ddl })
         // What the job's load would refuse once every export was written: said now, as a run would only at its end.
         const refusal = job.load === undefined ? undefined : loadRefusal(result.dryRun, job.load)
@@ -918,7 +951,7 @@ export const runJobFile = (input: RunInput) =>
       }
       const manifest = result.manifest
       // DDL follows the manifest, whose outputs it describes (a failed export has none); the report says how it went.
-      const ddl = manifest === undefined ? undefined : yield* ddlStep(input.out, manifest, input.ddl)
+      const ddl = manifest === undefined ? undefined : yield* ddlStep(input.out, manifest, input.ddl, "job")
       const ddlReport = ddlJson(ddl, input.ddl)
       const ddlFailed = ddl !== undefined && Exit.isFailure(ddl)
       // With --json, a job that loads prints its report once the load is done, the load's outcome in it.
