@@ -35,10 +35,16 @@ const distance = (a: string, b: string): number => {
 
 /**
  * Up to `limit` of `candidates` closest to `input`, closest first (ties in the candidates' order). A candidate
- * qualifies when at most about a third of its characters differ, or when one contains the other (3+ characters),
- * and it is not much further than the closest one.
+ * qualifies when at most about a third of its characters differ, or when one contains the other (3+ characters;
+ * with `contained: "prefix"` only when one starts with the other, as for flags: `--output` is `--out`, but
+ * `--format` is no `--log-format`), and it is not much further than the closest one.
  */
-export const closest = (input: string, candidates: Iterable<string>, limit = 3): ReadonlyArray<string> => {
+export const closest = (
+  input: string,
+  candidates: Iterable<string>,
+  limit = 3,
+  contained: "anywhere" | "prefix" = "anywhere"
+): ReadonlyArray<string> => {
   const wanted = input.trim().toLowerCase()
   if (wanted === "") return []
   const near: Array<{ readonly name: string; readonly score: number }> = []
@@ -52,7 +58,12 @@ export const closest = (input: string, candidates: Iterable<string>, limit = 3):
     // Names much longer or shorter than the input cannot be near: skip the O(n·m) distance for them.
     const d = Math.abs(lower.length - wanted.length) > longest / 3 ? longest : distance(wanted, lower)
     if (d <= Math.max(1, Math.floor(longest / 3))) near.push({ name, score: d })
-    else if (Math.min(lower.length, wanted.length) >= 3 && (lower.includes(wanted) || wanted.includes(lower)))
+    else if (
+      Math.min(lower.length, wanted.length) >= 3 &&
+      (contained === "prefix"
+        ? lower.startsWith(wanted) || wanted.startsWith(lower)
+        : lower.includes(wanted) || wanted.includes(lower))
+    )
       containing.push({ name, score: Math.abs(lower.length - wanted.length) })
   }
   near.sort((a, b) => a.score - b.score)

@@ -15,6 +15,7 @@ import { rejectSecretFlags } from "../cluster/Connection.ts"
 import { ExitCode, reportFailure, SignInHint } from "../Failure.ts"
 import { interruptedLines, ResumeHint, shellWord } from "../Interruption.ts"
 import { isStdoutClosed, stdoutClosedExitCode } from "../output/StdoutWriter.ts"
+import { ExportSpec, JobFileSchema } from "../plan/JobFile.ts"
 import { closest, didYouMean } from "../Suggest.ts"
 import { UsageError } from "../UsageError.ts"
 import { spotpipe, version } from "./Cli.ts"
@@ -88,11 +89,62 @@ const extraWordsText = (
   return `${command} takes ${taken}, but ${words} ${extra.length === 1 ? "is" : "are"} more${named ? ": put a name with spaces in quotes" : ""}`
 }
 
+/** The job-file key of a flag whose key is not its name in camelCase (`--viz` is "visualizations"). */
+const jobKeyAliases: Readonly<Record<string, string>> = {
+  viz: "visualizations",
+  "output-name": "output",
+  "runtime-filter": "runtimeFilters"
+}
+
+/** The keys of an export in a job file, and those of them "defaults" sets for every export. */
+const exportKeys: ReadonlySet<string> = new Set(ExportSpec.members.flatMap((member) => Object.keys(member.fields)))
+const defaultKeys: ReadonlySet<string> = new Set(Object.keys(JobFileSchema.fields.defaults.schema.fields))
+
+/** The job-file key of an export setting given as a flag (`--page-size` is "pageSize"), if it is one. */
+const jobFileKey = (flag: string): string | undefined => {
+  const name = flag.replace(/^-+/, "")
+  const key = jobKeyAliases[name] ?? name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())
+  return key !== "type" && exportKeys.has(key) ? key : undefined
+}
+
+/** Which commands have each flag (`--viz`: `spotpipe liveboard`), as their --help lists them. */
+export type FlagOwners = ReadonlyMap<string, ReadonlyArray<string>>
+
+/** The {@link FlagOwners} of every command, from each command's help document. */
+export const flagOwners = Effect.gen(function* () {
+  const owners = new Map<string, Array<string>>()
+  const pending: Array<ReadonlyArray<string>> = [[]]
+  let command: Command.Command.Any | undefined
+  for (let path = pending.shift(); path !== undefined; path = pending.shift()) {
+    command = spotpipe
+    for (const word of path) {
+      command = command?.subcommands.flatMap((group) => group.commands).find((c) => c.name === word)
+    }
+    if (command === undefined) continue
+    for (const sub of command.subcommands.flatMap((group) => group.commands)) pending.push([...path, sub.name])
+    if (path.length === 0) continue
+    const doc = yield* helpDocOf(path)
+    for (const name of flagNames(doc?.flags ?? [])) {
+      owners.set(name, [...(owners.get(name) ?? []), ["spotpipe", ...path].join(" ")])
+    }
+  }
+  return owners as FlagOwners
+})
+
+/** `(spotpipe liveboard has it)`, naming up to three commands that have `flag`; "" for none. */
+const ownersText = (flag: string, owners: ReadonlyArray<string>): string => {
+  if (owners.length === 0) return ""
+  const shown = owners.length > 3 ? [...owners.slice(0, 2), `${owners.length - 2} more`] : owners
+  const list = shown.length === 1 ? shown[0] : `${shown.slice(0, -1).join(", ")} and ${shown.at(-1)}`
+  return ` (${list} ${owners.length === 1 ? "has" : "have"} ${flag})`
+}
+
 /** A parse error as one line; an unknown flag or command names the closest ones. */
 const parseErrorText = (
   error: CliError.NonShowHelpErrors,
   helpDoc: CliHelpDoc.HelpDoc,
-  args: ReadonlyArray<string>
+  args: ReadonlyArray<string>,
+  owners: FlagOwners = new Map()
 ) => {
   const where = helpDoc.commandPath === undefined ? "" : ` for "${helpDoc.commandPath.join(" ")}"`
   const command = (helpDoc.commandPath ?? ["spotpipe"]).join(" ")
@@ -115,9 +167,18 @@ const parseErrorText = (
       // A one-letter flag other tools have (`-o`, `-q`): the flags that start with its letter, not the one-letter
       // flags that merely differ from it by one character (`-h`, `-v`).
       const letter = /^-([A-Za-z])$/.exec(error.option)?.[1]?.toLowerCase()
+      // `spotpipe run` reads the export settings from its job file: where this one goes there.
+      const key = command === "spotpipe run" ? jobFileKey(error.option) : undefined
+      if (key !== undefined) {
+        const where = defaultKeys.has(key) ? ' in "defaults" (for every export) or in an export' : " in each export"
+        return `spotpipe: ${error.option} is an export setting, which "spotpipe run" reads from the job file: set "${key}" there,${where}`
+      }
+      // Long flags only, compared without the dashes that every one of them has (`--sort` is not `--host`).
+      const bare = (flag: string) => flag.replace(/^-+/, "")
+      const byBare = new Map(flags.filter((flag) => flag.startsWith("--")).map((flag) => [bare(flag), flag] as const))
       const suggestions =
         letter === undefined
-          ? closest(error.option, flags)
+          ? closest(bare(error.option), byBare.keys(), 3, "prefix").map((name) => byBare.get(name)!)
           : flags
               .filter((f) => f.startsWith(`--${letter}`) || f.toLowerCase() === `-${letter}`)
               .sort((a, b) => a.length - b.length)
@@ -128,7 +189,11 @@ const parseErrorText = (
         before !== undefined && flagKinds(helpDoc).takeValue.has(before)
           ? `; if it is the value of ${before}, give it as ${before}=${error.option}`
           : ""
-      return `spotpipe: unknown flag ${error.option}${where}${didYouMean(suggestions, false)}${value}`
+      const elsewhere = ownersText(
+        error.option,
+        (owners.get(error.option) ?? []).filter((owner) => owner !== command)
+      )
+      return `spotpipe: unknown flag ${error.option}${where}${elsewhere}${didYouMean(suggestions, false)}${value}`
     }
     case "UnknownSubcommand": {
       const habit = habits[`${(helpDoc.commandPath ?? []).join(" ")} ${error.subcommand}`]
@@ -186,19 +251,31 @@ const presentParseErrors = (
 ) =>
   Effect.gen(function* () {
     const usage = `run "${event.commandPath.join(" ")} --help" for usage`
+    const owners: FlagOwners = shown.some((error) => error._tag === "UnrecognizedOption")
+      ? yield* flagOwners
+      : new Map()
     for (const error of shown) {
-      yield* errorLine(json, parseErrorText(error, event.helpDoc, args), { hint: usage, exit_code: ExitCode.usage })
+      yield* errorLine(json, parseErrorText(error, event.helpDoc, args, owners), {
+        hint: usage,
+        exit_code: ExitCode.usage
+      })
     }
     if (!json) yield* Console.error(inert(`Run "${event.commandPath.join(" ")} --help" for usage.`))
   })
 
+// The presenter reads the commands' help documents (flagOwners), with the services the run was given.
 const presenter = (json: boolean, args: ReadonlyArray<string>) =>
-  CliOutput.layerPresenter({
-    present: (event) =>
-      event._tag === "InvalidInvocation"
-        ? presentParseErrors(json, args, event, shownParseErrors(event.errors, args))
-        : CliOutput.defaultPresenter.present(event)
-  })
+  Layer.effect(
+    CliOutput.Presenter,
+    Effect.map(Effect.context<Effect.Services<typeof flagOwners>>(), (context) => ({
+      present: (event: CliOutput.Presenter.Event) =>
+        event._tag === "InvalidInvocation"
+          ? presentParseErrors(json, args, event, shownParseErrors(event.errors, args)).pipe(
+              Effect.provideContext(context)
+            )
+          : CliOutput.defaultPresenter.present(event)
+    }))
+  )
 
 /** What stands in for a built-in flag that acts while the line is checked for unknown flags: no command's flag. */
 const actionStandIn = "--(help)"
