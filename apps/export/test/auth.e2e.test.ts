@@ -307,7 +307,7 @@ describe("spotpipe auth status", () => {
   it("an-export-refused-names-where-the-credentials-came-from-as-auth-status-does", timeout, async () => {
     const dir = tempDir()
     const passwordFile = NodePath.join(dir, "pw")
-    NodeFs.writeFileSync(passwordFile, "Wrong-Pw-5521\n")
+    NodeFs.writeFileSync(passwordFile, "Wrong-Pw-5521\n", { mode: 0o600 })
     const flags = ["--host", sandbox.url, "--username", fixtures.user.username, "--password-file", passwordFile]
     const [exported, status] = await Promise.all([
       spotpipe(["answer", "Revenue by Month", "--out", NodePath.join(dir, "out"), ...flags]),
