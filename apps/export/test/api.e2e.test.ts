@@ -576,9 +576,9 @@ describe("spotpipe api: secrets in the request's fields", () => {
       })
       expect(run.code, mode.join(" ")).toBe(1)
       expect(run.stdout).toBe("")
-      // What the server said is there, the secret's places redacted.
+      // What the server said held the secret: withheld whole, the status kept.
       expect(run.stderr).toContain("HTTP 400")
-      expect(run.stderr).toContain("<redacted>")
+      expect(run.stderr).toContain("[withheld: it held text equal to a secret")
       expectHidden(run, secret)
     }
     // `api` has no --json (its stdout is the answer): refused, the secret not repeated.
@@ -598,7 +598,7 @@ describe("spotpipe api: secrets in the request's fields", () => {
       expect(run.code).toBe(1)
       expect(run.stderr).toContain("retrying GET system")
       expect(run.stderr).toContain("HTTP 400")
-      expect(run.stderr).toContain("<redacted>")
+      expect(run.stderr).toContain("[withheld: it held text equal to a secret")
       expectHidden(run, secret)
     }
   )
@@ -618,7 +618,7 @@ describe("spotpipe api: secrets in the request's fields", () => {
     const input = tempFile("body.json", JSON.stringify({ name: "ann", new_password: inBody }))
     const fromInput = await runCliInProcess(["api", "POST", "users/change-password", "--input", input], { env: env() })
     expect(fromInput.code).toBe(1)
-    expect(fromInput.stderr).toContain("<redacted>")
+    expect(fromInput.stderr).toContain("[withheld: it held text equal to a secret")
     expectHidden(fromInput, inBody)
     const inFile = "Warehouse-Pa55-31a"
     const file = tempFile("password.txt", inFile)
@@ -627,7 +627,7 @@ describe("spotpipe api: secrets in the request's fields", () => {
       { env: env() }
     )
     expect(nested.code).toBe(1)
-    expect(nested.stderr).toContain("<redacted>")
+    expect(nested.stderr).toContain("[withheld: it held text equal to a secret")
     expectHidden(nested, inFile)
   })
 
@@ -655,7 +655,7 @@ describe("spotpipe api: secrets in the request's fields", () => {
       { env: env() }
     )
     expect(webhook.code).toBe(1)
-    expect(webhook.stderr).toContain("<redacted>")
+    expect(webhook.stderr).toContain("[withheld: it held text equal to a secret")
     expectHidden(webhook, header)
     expectHidden(webhook, param)
     const value = "Var-Pa55-e61f"
@@ -672,7 +672,7 @@ describe("spotpipe api: secrets in the request's fields", () => {
       { env: env() }
     )
     expect(variable.code).toBe(1)
-    expect(variable.stderr).toContain("<redacted>")
+    expect(variable.stderr).toContain("[withheld: it held text equal to a secret")
     expectHidden(variable, value)
   })
 })

@@ -1,8 +1,7 @@
 /**
  * A refused sign-in as `spotpipe` shows it, against a loopback server that echoes the user name and
- * password in its error: the password is hidden in every output mode, and the user name is shown whole — were
- * the characters it shares with the password redacted (`john.<redacted>`, `ts.<redacted>`), anyone who knows the
- * user name would read them. The first sign-in runs as a process (the password in its environment), the others
+ * password in its error: the server's message is withheld whole in every output mode (the password hidden, and
+ * nothing left around it to tell it by), and the user name is still named by spotpipe's own line. The first sign-in runs as a process (the password in its environment), the others
  * in-process, where everything the CLI prints is captured.
  */
 import * as NodeHttp from "node:http"
@@ -49,7 +48,9 @@ describe("a refused sign-in echoing the user name and password", () => {
         const label = `${username} ${mode.join(" ")}`
         expect(run.code, label).toBe(1)
         expect(run.stdout, label).toBe("")
-        expect(run.stderr, label).toContain(`bad password '<redacted>' for user ${username}`)
+        expect(run.stderr, label).toContain(`refused the credentials for ${username}`)
+        expect(run.stderr, label).toContain("[withheld: it held text equal to a secret")
+        expect(run.stderr, label).not.toContain("bad password")
         expect(run.stderr, label).not.toContain(`'${password}'`)
         if (password.length >= 8) expect(run.stderr, label).not.toContain(password)
       }

@@ -1,8 +1,8 @@
 /**
- * The user name is no secret, and redacting a password's characters inside it would tell them: a server saying
- * `user john.smith2024` shown as `user john.<redacted>` says the password holds `smith2024`. So a known text is
- * left whole where it appears, while the password itself stays redacted everywhere else — in the scrubber, and in
- * the client's errors against a loopback server that echoes the sign-in.
+ * The user name is no secret, and counting a password's characters inside it would tell them: every message
+ * naming `john.smith2024` withheld says the password holds `smith2024`. So the password's characters inside a
+ * known text do not count, while the password itself gets a text withheld everywhere else — in the scrubber, and
+ * in the client's errors against a loopback server that echoes the sign-in.
  */
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
@@ -10,24 +10,25 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { Auth, ThoughtSpotClient } from "../src/index.ts"
 import * as Classify from "../src/internal/classify.ts"
+import { WITHHELD } from "../src/internal/scrub.ts"
 
 describe("a known text that shares characters with a secret", () => {
-  it("is left whole, and the secret is redacted elsewhere", () => {
+  it("is left whole, and the secret elsewhere withholds the text", () => {
     const scrub = Classify.makeScrub(new Set(["smith2024!"]), ["john.smith2024"])
-    expect(scrub("no user john.smith2024 with password smith2024! here")).toBe(
-      "no user john.smith2024 with password <redacted> here"
-    )
+    expect(scrub("no user john.smith2024 here")).toBe("no user john.smith2024 here")
+    expect(scrub('{"user":"john.smith2024"}')).toBe('{"user":"john.smith2024"}')
+    expect(scrub("no user john.smith2024 with password smith2024! here")).toBe(WITHHELD)
     // JSON-escaped or URL-encoded the same.
-    expect(scrub('{"user":"john.smith2024","pw":"smith2024!"}')).toBe('{"user":"john.smith2024","pw":"<redacted>"}')
-    expect(scrub("user=john.smith2024&pw=smith2024%21")).toBe("user=john.smith2024&pw=<redacted>")
+    expect(scrub('{"user":"john.smith2024","pw":"smith2024!"}')).toBe(WITHHELD)
+    expect(scrub("user=john.smith2024&pw=smith2024%21")).toBe(WITHHELD)
     // A short secret after a dot, which no word rule keeps: the user name keeps it.
-    expect(Classify.makeScrub(new Set(["admin"]), ["ts.admin"])("user ts.admin, password admin")).toBe(
-      "user ts.admin, password <redacted>"
-    )
+    const short = Classify.makeScrub(new Set(["admin"]), ["ts.admin"])
+    expect(short("user ts.admin refused")).toBe("user ts.admin refused")
+    expect(short("user ts.admin, password admin")).toBe(WITHHELD)
   })
 
-  it("equal to the secret, it is redacted like the secret (every echo of one is the other)", () => {
-    expect(Classify.makeScrub(new Set(["tsadmin-2024"]), ["tsadmin-2024"])("user tsadmin-2024")).toBe("user <redacted>")
+  it("equal to the secret, it withholds the text like the secret (every echo of one is the other)", () => {
+    expect(Classify.makeScrub(new Set(["tsadmin-2024"]), ["tsadmin-2024"])("user tsadmin-2024")).toBe(WITHHELD)
   })
 })
 
@@ -51,7 +52,7 @@ describe("ThoughtSpotClient: the user name in a refused sign-in", () => {
   })
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
 
-  it("keeps the user name whole and the password redacted", async () => {
+  it("withholds the server message that echoes the password, and names the user", async () => {
     const password = "smith2024!x"
     const message = await Effect.runPromise(
       Effect.flatMap(ThoughtSpotClient.ThoughtSpotClient, (client) => client.system).pipe(
@@ -64,7 +65,8 @@ describe("ThoughtSpotClient: the user name in a refused sign-in", () => {
         Effect.map((error) => error.message)
       )
     )
-    expect(message).toContain("bad password '<redacted>' for user john.smith2024")
+    expect(message).toContain(`(HTTP 401, code 10097): ${WITHHELD}`)
+    expect(message).not.toContain("bad password")
     expect(message).not.toContain("smith2024!")
   })
 })

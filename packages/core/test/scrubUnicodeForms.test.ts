@@ -1,12 +1,13 @@
 /**
- * A secret with accented letters is redacted also in the other Unicode normal form: a server (a JVM normalizing
+ * A secret with accented letters is found also in the other Unicode normal form: a server (a JVM normalizing
  * input, a file system) may echo `é` as `e` and a combining accent, or the other way round.
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as Classify from "../src/internal/classify.ts"
+import { WITHHELD } from "../src/internal/scrub.ts"
 
 describe("a secret in another Unicode normal form", () => {
-  it("is redacted whether the server composes or decomposes it, in any encoding", () => {
+  it("withholds the text whether the server composes or decomposes it, in any encoding", () => {
     const composed = "Pässwörd-Ünïcode-é"
     const decomposed = composed.normalize("NFD")
     expect(decomposed).not.toBe(composed)
@@ -22,8 +23,7 @@ describe("a secret in another Unicode normal form", () => {
         Buffer.from(echoed).toString("hex"),
         Buffer.from(echoed).toString("base64")
       ]) {
-        // Base64 keeps its last characters, which mix in the padding (see scrub.ts).
-        expect(scrub(`bad password ${form} here`), form).toMatch(/^bad password <redacted>(\w{0,2}=*)? here$/)
+        expect(scrub(`bad password ${form} here`), form).toBe(WITHHELD)
       }
     }
   })

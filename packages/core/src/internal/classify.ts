@@ -2,8 +2,9 @@
  * The one place where HTTP outcomes become `ThoughtSpotError`s: status codes, the three error-body shapes,
  * `Retry-After`, transport failures, timeouts, and the client's own checks (bad input, bad pages).
  *
- * Every text that came from the server or the network passes through a `Scrub` first, which removes any
- * known secret (password, secret key, issued tokens, session cookies), so no error message can carry one.
+ * Every text that came from the server or the network passes through a `Scrub` first, which withholds it whole
+ * when it holds a known secret (password, secret key, issued tokens, session cookies), so no error message can
+ * carry one, nor tell one by what is left around it. The client's own words around such a text stay.
  */
 import type { HttpClientError } from "effect/http"
 import { parseRetryAfter } from "../RetryPolicy.ts"
@@ -23,7 +24,7 @@ import {
 } from "../ThoughtSpotError.ts"
 import * as Scrubber from "./scrub.ts"
 
-/** Removes known secrets from a text, in every encoding a server may echo them in (see `scrub.ts`). */
+/** Withholds a text holding a known secret, in every encoding a server may echo it in (see `scrub.ts`). */
 export type Scrub = Scrubber.Scrub
 
 /** A scrubber over a live set of secrets (the set may grow as tokens are issued). */
@@ -122,11 +123,20 @@ export const fromResponse = (options: {
 }): ThoughtSpotError => {
   const { operation, status } = options
   const parsed = parseErrorBody(options.body, options.scrub)
-  // Every server-controlled text is scrubbed (the message again: scrubbing is idempotent), then clipped.
+  // Every server-controlled text is scrubbed (the message again: scrubbing is idempotent), then clipped; an id
+  // that held a secret is left out, the status and code stay.
+  const id = (text: string | undefined) => {
+    if (text === undefined) return undefined
+    const scrubbed = options.scrub(text)
+    return scrubbed === Scrubber.WITHHELD ? undefined : clip(scrubbed)
+  }
+  const incidentId = id(parsed.incidentId)
+  const traceId = id(parsed.traceId)
+  const { incidentId: _incident, traceId: _trace, ...rest } = parsed
   const details: ServerDetails = {
-    ...parsed,
-    ...(parsed.incidentId === undefined ? {} : { incidentId: clip(options.scrub(parsed.incidentId)) }),
-    ...(parsed.traceId === undefined ? {} : { traceId: clip(options.scrub(parsed.traceId)) }),
+    ...rest,
+    ...(incidentId === undefined ? {} : { incidentId }),
+    ...(traceId === undefined ? {} : { traceId }),
     ...(parsed.serverMessage === undefined ? {} : { serverMessage: clip(options.scrub(parsed.serverMessage)) })
   }
   const base = { ...details, status }
@@ -264,13 +274,15 @@ const transportFailure = (
   scrub: Scrub
 ): Transport => {
   const { origin, host } = hostOf(request.url)
-  const where = `${request.method} ${origin}${safePath(request.url)}`
+  const where = `${request.method} ${origin}${scrub(safePath(request.url))}`
   const found = networkCodeOf(cause)
   const code = found?.code
   const facts = { ...(code === undefined ? {} : { networkCode: code }), host: portedHost(request.url) }
+  // Only what the network or server wrote is scrubbed: a piece that held a secret is withheld, the words around
+  // it (the host URL the user gave, what to do) stay.
   const say = (description: string, retryable: boolean) =>
-    new Transport({ ...facts, description: clip(scrub(description)), ...(retryable ? {} : { retryable: false }) })
-  const detail = found === undefined ? causeText(cause) : causeText(found.error)
+    new Transport({ ...facts, description: clip(description), ...(retryable ? {} : { retryable: false }) })
+  const detail = scrub(found === undefined ? causeText(cause) : causeText(found.error))
   // Not HTTP: the same answer comes every time, so it is never retried. The scheme is the usual mistake.
   const notHttp = notHttpOf(cause)
   if (notHttp !== undefined) {
@@ -284,7 +296,7 @@ const transportFailure = (
         false
       )
     }
-    const sent = bytes === undefined ? "" : ` (its first bytes: "${showBytes(bytes)}")`
+    const sent = bytes === undefined ? "" : ` (its first bytes: "${scrub(showBytes(bytes))}")`
     return say(
       origin.startsWith("http:")
         ? `the server at ${origin} did not answer HTTP${sent}: if it speaks HTTPS, use ${secure}; else check the host URL and port`
@@ -380,7 +392,7 @@ export const fromHttpClientError = (
 ): ThoughtSpotError => {
   const reason = error.reason
   const { origin } = hostOf(reason.request.url)
-  const where = `${reason.request.method} ${origin}${safePath(reason.request.url)}`
+  const where = `${reason.request.method} ${origin}${scrub(safePath(reason.request.url))}`
   switch (reason._tag) {
     case "TransportError":
       return new ThoughtSpotError({ operation, reason: transportFailure(reason.request, reason.cause, scrub) })
@@ -390,7 +402,7 @@ export const fromHttpClientError = (
         operation,
         reason: new Transport({
           description: clip(
-            scrub(`the response to ${where} ended early or could not be read: ${causeText(reason.cause)}`)
+            `the response to ${where} ended early or could not be read: ${scrub(causeText(reason.cause))}`
           ),
           ...(reason.response === undefined ? {} : { status: reason.response.status })
         })
@@ -400,9 +412,7 @@ export const fromHttpClientError = (
         operation,
         reason: new BadRequest({
           description: clip(
-            scrub(
-              `could not send ${reason.request.method} ${withoutUserinfo(reason.request.url)}: ${withoutUserinfo(reason.message)}; check the host URL`
-            )
+            `could not send ${reason.request.method} ${scrub(withoutUserinfo(reason.request.url))}: ${scrub(withoutUserinfo(reason.message))}; check the host URL`
           )
         })
       })

@@ -1,39 +1,42 @@
 /**
- * Removes every known secret (password, secret key, issued tokens, session cookies) from a text, in whatever
- * form a server may echo it.
+ * Withholds every text that holds a known secret (password, secret key, issued tokens, session cookies), in
+ * whatever form a server may echo it: such a text is replaced whole by {@link WITHHELD}. Replacing only the
+ * secret inside it would tell the secret to anyone who knows the rest of the text: ThoughtSpot's fixed
+ * "Authentication failed: wrong username…" shown as "failed: <marker> username" says the password is "wrong".
  *
- * The rule: a stretch of the text is redacted when, read in any of the views below and ignoring whitespace, it
- * is a secret (as written, or in Unicode's composed or decomposed form), a secret's base64 or hex form (hex in
- * lower or upper case), or any run of {@link FRAGMENT} or more characters of one of these. So a server that
- * echoes the first 8 characters of a token, or a password with its spaces changed, shows neither. A secret
+ * A secret is found in a text when a stretch of it, read in any of the views below and ignoring whitespace, is
+ * a secret (as written, or in Unicode's composed or decomposed form), a secret's base64 or hex form (hex in
+ * lower or upper case), or any run of {@link FRAGMENT} or more characters of one of these. So a text that
+ * echoes the first 8 characters of a token, or a password with its spaces changed, is withheld. A secret
  * shorter than that counts only as a whole word: not where a letter, digit or `_` on either side continues it
- * (`admin` in `administrator` or in the user name `tsadmin`), since redacting it there would tell what it is to
- * anyone who knows the word. For the same reason a known text that is no secret (the user name) is left whole
- * where it appears: `john.<redacted>` for the user `john.smith2024` would tell that the password holds
- * `smith2024` (a known text equal to a secret is no exception).
+ * (`admin` in `administrator` or in the user name `tsadmin`), since withholding every text with that word would
+ * tell what it is to anyone who knows the word. For the same reason a secret's characters inside a known text that is no secret
+ * (the user name) do not count: withholding every message naming the user `john.smith2024` would tell that the
+ * password holds `smith2024` (a known text equal to a secret is no exception).
  *
  * Views: the text as it is; decoded as JSON string escapes (`\"`, `\\`, `\/`, `\uXXXX` …); as HTML character
  * references (`&quot;`, `&#34;`, `&#x22;`, `&amp;` …); as URL percent-encoding (with `+` read as a space, and
  * as itself); and every two of these in a row (e.g. a JSON-escaped secret inside an HTML page). Base64 is matched
  * by its characters (standard and URL alphabets) at each of the three byte alignments, so the secret is found
  * inside a longer encoded text too, e.g. `Basic base64(user:secret)`. Every view keeps, for each character,
- * the stretch of the original text it came from, and that original stretch is what is replaced.
+ * the stretch of the original text it came from.
  *
  * Texts are scanned up to {@link MAX_SCAN} characters (plus a margin long enough that no secret starting
  * inside the limit can reach past the scanned part); whatever lies beyond is dropped with `…`. Scrubbing comes
  * before any clipping or whitespace folding, which could otherwise cut or reshape a secret past recognition.
  */
 
-/** Removes known secrets from a text. */
+/** Gives a text back as it is, or {@link WITHHELD} when it holds a known secret (clipped past {@link MAX_SCAN}). */
 export type Scrub = (text: string) => string
 
-/** Runs of this many characters (whitespace aside) of a secret are redacted, wherever they appear. */
+/** Runs of this many characters (whitespace aside) of a secret are found, wherever they appear. */
 export const FRAGMENT = 8
 
 /** Characters of a text that are scanned; the rest is dropped. */
 export const MAX_SCAN = 64 * 1024
 
-const REDACTED = "<redacted>"
+/** What stands for a text that held a secret: says why, and nothing of the text. */
+export const WITHHELD = "[withheld: it held text equal to a secret (a password, secret key or token)]"
 
 /** A text read some way: each character with the stretch `[start, end)` of the original it came from. */
 interface View {
@@ -274,7 +277,7 @@ const MIN_HEX = FRAGMENT
 interface Index {
   readonly grams: ReadonlySet<string>
   readonly whole: ReadonlyArray<string>
-  /** Known texts that are no secret (user names), whitespace aside: redactions inside them are dropped. */
+  /** Known texts that are no secret (user names), whitespace aside: secrets found inside them do not count. */
   readonly known: ReadonlyArray<string>
   /** The longest form, for the margin past MAX_SCAN. */
   readonly longest: number
@@ -305,7 +308,7 @@ const buildIndex = (secrets: ReadonlyArray<string>, knownTexts: ReadonlyArray<st
   return { grams, whole: [...whole], known, longest }
 }
 
-/** The stretches `[start, end)` of the original text to redact, as seen through `view`. */
+/** The stretches `[start, end)` of the original text that hold a secret, as seen through `view`. */
 const findIn = (view: View, index: Index, spans: Array<[number, number]>): void => {
   const found: Array<[number, number]> = []
   const keep: Array<number> = [] // view positions of the non-space characters
@@ -350,24 +353,7 @@ const findIn = (view: View, index: Index, spans: Array<[number, number]>): void 
 const isWordChar = (text: string, at: number): boolean =>
   at >= 0 && at < text.length && /[\p{L}\p{N}_]/u.test(text[at]!)
 
-/** `text` from 0 to `limit` with the `spans` (sorted, merged) replaced. */
-const render = (text: string, spans: Array<[number, number]>, limit: number): string => {
-  spans.sort((a, b) => a[0] - b[0])
-  let out = ""
-  let at = 0
-  for (let i = 0; i < spans.length && at < limit; ) {
-    const start = spans[i]![0]
-    let end = spans[i]![1]
-    for (i++; i < spans.length && spans[i]![0] <= end; i++) end = Math.max(end, spans[i]![1])
-    if (start >= limit) break
-    out += text.slice(at, Math.max(at, start)) + REDACTED
-    at = Math.max(at, end)
-  }
-  if (at < limit) out += text.slice(at, limit)
-  return out
-}
-
-/** Redacts every secret of `index` from `text` (see the module comment). */
+/** `text`, or {@link WITHHELD} when it holds a secret of `index` (see the module comment). */
 export const scrubWith = (index: Index, text: string): string => {
   if (index.grams.size === 0 && index.whole.length === 0)
     return text.length > MAX_SCAN ? `${text.slice(0, MAX_SCAN)}…` : text
@@ -375,9 +361,8 @@ export const scrubWith = (index: Index, text: string): string => {
   const scanned = text.length > MAX_SCAN ? text.slice(0, MAX_SCAN + 32 * index.longest + 32) : text
   const spans: Array<[number, number]> = []
   for (const view of views(scanned)) findIn(view, index, spans)
-  const limit = Math.min(scanned.length, MAX_SCAN)
-  const out = spans.length === 0 ? scanned.slice(0, limit) : render(scanned, spans, limit)
-  return text.length > limit ? `${out}…` : out
+  if (spans.length > 0) return WITHHELD
+  return text.length > MAX_SCAN ? `${text.slice(0, MAX_SCAN)}…` : text
 }
 
 /** A scrubber over a live set of secrets (the set may grow as tokens are issued; it is never emptied). */
