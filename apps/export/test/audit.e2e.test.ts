@@ -367,7 +367,7 @@ describe("spotpipe audit", () => {
       )
       // The help's example of a chained run ends a while back, and replaces the previous run's file.
       const help = await runCliInProcess(["audit", "--help"], { env })
-      expect(help.stdout).toContain("spotpipe audit --since last --until 1h --out ./audit --force")
+      expect(help.stdout).toContain("spotpipe audit --since last --until 1h --format ndjson --out ./audit --force")
     }
   )
 

@@ -218,11 +218,13 @@ const auditCommand = Command.make("audit", { ...commonFlags, ...auditFlags }, (i
     "Export the SECURITY_AUDIT events of [--since, --until) (default until now), one row each, read in windows of at most 24 hours"
   ),
   Command.withExamples([
-    { command: "spotpipe audit --since 30d --format ndjson --out ./audit", description: "the last 30 days" },
     {
-      command: "spotpipe audit --since last --until 1h --out ./audit --force",
-      description:
-        "from where the previous successful run into ./audit ended to an hour ago (events can take 30 minutes to appear), replacing its file"
+      command: "spotpipe audit --since 30d --until 1h --format ndjson --out ./audit",
+      description: "the last 30 days up to an hour ago (events can take 30 minutes to appear)"
+    },
+    {
+      command: "spotpipe audit --since last --until 1h --format ndjson --out ./audit --force",
+      description: "later: from where the previous successful run into ./audit ended to an hour ago, replacing its file"
     }
   ])
 )

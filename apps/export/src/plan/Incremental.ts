@@ -74,6 +74,28 @@ const instantOf = (text: string, setting: string, nowMillis: number) => {
 }
 
 /**
+ * What to do about an audit range that ends (`until`) before it starts (`since`): after `since` last, the previous
+ * run ended later than this `until`; a span before now (`1h`) reaches that end by waiting, any `until` by a later one.
+ */
+const reversedRangeAdvice = (
+  spec: { readonly since: string; readonly until?: string | undefined },
+  since: number,
+  until: number,
+  nowMillis: number,
+  say: SettingNames
+): string => {
+  const later = `give a later ${say.named("until")} (${say.written("until", "now")}, or any time from ${isoMillis(since)} on)`
+  if (!isLast(spec.since)) return `give ${say.named("since")} a time before ${say.named("until")}, or ${later}`
+  const gap = since - until
+  const minutes = Math.ceil(gap / 60_000)
+  const wait =
+    spec.until !== undefined && /^\s*\d+[dhm]\s*$/i.test(spec.until)
+      ? `run it again from ${isoMillis(nowMillis + gap)} on (${minutes < 120 ? `${minutes} ${minutes === 1 ? "minute" : "minutes"}` : `${Math.ceil(minutes / 60)} hours`} from now), when this ${say.named("until")} has reached that end, or `
+      : ""
+  return `the previous run into this folder ended at ${isoMillis(since)}, later than this ${say.named("until")}: ${wait}${later}`
+}
+
+/**
  * `entry` with its starting point made concrete: `last` → the watermark its previous successful run into `outDir`
  * recorded (a usage error when there is none, when it was recorded for another cluster than `host`, or with
  * `--out -`), a relative time (`30d`, `now`) → an ISO instant. An audit export's `until` defaults to now, and its
@@ -137,7 +159,7 @@ export const resolveIncremental = (
         }
         if (since > until) {
           return yield* new UsageError({
-            message: `${entry.what}: the range starts after it ends (${say.named("since")} ${isoMillis(since)}, ${say.named("until")} ${isoMillis(until)})${isLast(spec.since) ? `: the previous run ended later than this ${say.named("until")}` : ""}`
+            message: `${entry.what}: the range starts after it ends (${say.named("since")} ${isoMillis(since)}, ${say.named("until")} ${isoMillis(until)}): ${reversedRangeAdvice(spec, since, until, nowMillis, say)}`
           })
         }
         // The range's warnings (late events, retention) are said when it is planned (`auditOutput`).
