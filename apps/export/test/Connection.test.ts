@@ -258,7 +258,6 @@ describe("the host rule is core's, with the CLI's policy on top", () => {
     "https://ts.exa\nmple.com",
     "https://ts.example.com/thought spot",
     "https://",
-    "https://ts .example.com",
     "HTTPS://ts.example.com:99999"
   ]
 

@@ -16,6 +16,18 @@ export const isLoopbackHost = (hostname: string): boolean =>
   loopbackHosts.has(hostname.toLowerCase()) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
 
 /**
+ * Whether `hostname` (as a URL parser gives it: lower case, an international name in punycode) can be looked up:
+ * an IP address, or dot-separated labels of letters, digits, `-` and `_` (some internal names have one) that
+ * neither start nor end with `-` (a trailing dot is allowed). Anything else would only fail as "cannot resolve".
+ */
+const isHostName = (hostname: string): boolean =>
+  hostname.startsWith("[") ||
+  hostname
+    .replace(/\.$/, "")
+    .split(".")
+    .every((label) => /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/i.test(label))
+
+/**
  * The one rule for a cluster URL, wherever it comes from (`--host`, `THOUGHTSPOT_HOST`, a job file, a profile):
  * `@spotpipe/core`'s (`ThoughtSpotClient.clusterUrlProblem`: http(s), no user or password, query, fragment,
  * whitespace inside or API path; a path such as a proxy's `https://proxy.example.com/thoughtspot` is kept), with
@@ -39,6 +51,21 @@ export const checkHostUrl = (
       `the host URL's scheme is ${other.toLowerCase()}, not https or http: use https://my-company.thoughtspot.cloud`
     )
   }
+  // Checked here before a bare host gets its `https://`, where a URL parser would drop a tab or take `h:1 pw` apart.
+  if (/[\s\p{Cc}]/u.test(trimmed)) {
+    return refused(
+      "the host must not contain whitespace or control characters: set the cluster's address in one piece, e.g. https://my-company.thoughtspot.cloud"
+    )
+  }
+  if (trimmed.startsWith("-")) {
+    return refused(
+      'the host starts with "-", as a flag does and no host name does: give the cluster\'s address, e.g. https://my-company.thoughtspot.cloud'
+    )
+  }
+  // `http//ts.example.com`: read as a bare host, it would be a host named "http".
+  if (/^https?\/\//i.test(trimmed)) {
+    return refused('the host URL misses the ":" after its scheme: write it as https://my-company.thoughtspot.cloud')
+  }
   const withScheme = trimmed === "" || /^https?:/i.test(trimmed) ? trimmed : `https://${trimmed}`
   const problem = ThoughtSpotClient.clusterUrlProblem(withScheme, { credentials })
   if (problem !== undefined) return refused(`the host ${problem}`)
@@ -48,6 +75,11 @@ export const checkHostUrl = (
   } catch {
     // Core parsed it: unreachable, but never let a host through unparsed.
     return refused("the host is not a URL: use the form https://my-company.thoughtspot.cloud")
+  }
+  if (!isHostName(url.hostname)) {
+    return refused(
+      'the host name cannot be looked up: its parts between dots are letters, digits, "-" and "_", none empty nor starting or ending with "-"; use the form https://my-company.thoughtspot.cloud'
+    )
   }
   if (url.protocol === "http:" && !isLoopbackHost(url.hostname) && !allowInsecureHttp) {
     return refused(
