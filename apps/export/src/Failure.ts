@@ -91,6 +91,31 @@ const signInOperations: ReadonlyArray<string> = ["auth/token/full", "auth/token/
 /** core's own wording for a 401: the line below says it in its own words, so it is not repeated. */
 const defaultRefusal = "ThoughtSpot rejected the credentials"
 
+/** core's own wording for a 400 from ThoughtSpot: the line for it says it once, naming what was asked for. */
+const defaultRejection = "ThoughtSpot rejected the request"
+
+/**
+ * ThoughtSpot's message without the header clusters put before it (`Error Code: 10002 Incident Id: … Error
+ * Message: …`) when that header only repeats the code and incident id said beside it.
+ */
+const serverTextOf = (reason: ThoughtSpotFailure["reason"]): string => {
+  const text = reason.serverMessage ?? ""
+  const header = /^Error Code: *(\S+) +Incident Id: *(\S+) +Error Message: */.exec(text)
+  return header !== null && header[1] === String(reason.code) && header[2] === reason.incidentId
+    ? text.slice(header[0].length)
+    : text
+}
+
+/** `(HTTP 400, code 10002, incident …)`: the facts of a reason, the incident id left out where `text` names it. */
+const factsOf = (reason: ThoughtSpotFailure["reason"], text: string): string => {
+  const facts = [
+    ...(reason.status === undefined ? [] : [`HTTP ${reason.status}`]),
+    ...(reason.code === undefined ? [] : [`code ${reason.code}`]),
+    ...(reason.incidentId === undefined || text.includes(reason.incidentId) ? [] : [`incident ${reason.incidentId}`])
+  ]
+  return facts.length === 0 ? "" : `(${facts.join(", ")})`
+}
+
 /**
  * The one line for refused credentials (exports, `ls`, `api` and `auth status` alike): who was refused where,
  * ThoughtSpot's reason, and what to check — the settings `signIn` came from, or, when they are not known, how to
@@ -298,8 +323,17 @@ export const fromThoughtSpot = (
         "Remote",
         `ThoughtSpot did not answer in time while ${doing} (${detail}): run again later, or allow more time with --timeout SECONDS (one attempt, default 120) and --deadline SECONDS (with its retries, default 600)`
       )
-    case "BadRequest":
-      return make("Remote", `ThoughtSpot rejected the request for ${what}: ${detail}`)
+    case "BadRequest": {
+      if (error.reason.description !== defaultRejection)
+        return make("Remote", `ThoughtSpot rejected the request for ${what}: ${detail}`)
+      // Said once, the facts once: not core's "ThoughtSpot rejected the request (…)" again after it.
+      const text = serverTextOf(error.reason)
+      const facts = factsOf(error.reason, text)
+      return make(
+        "Remote",
+        `ThoughtSpot rejected the request for ${what}${facts === "" ? "" : ` ${facts}`}${text === "" ? "" : `: ${text}`}`
+      )
+    }
     default:
       return make("Remote", `ThoughtSpot failed while ${doing}: ${error.reason._tag}: ${detail}`)
   }
