@@ -173,12 +173,19 @@ export const withSslModeOf = (
   return { ok: { ...target, url } }
 }
 
-/** Parses a target, or says what is wrong (without echoing a secret). */
-export const parseTarget = (text: string): { readonly ok: Target } | { readonly refused: string } => {
+/**
+ * Parses a target, or says what is wrong (without echoing a secret), in the words of where it was given: `--into`,
+ * or a job file's `"into"` (whose password comes from `"passwordEnv"`, not a flag).
+ */
+export const parseTarget = (
+  text: string,
+  givenIn: "flag" | "job file" = "flag"
+): { readonly ok: Target } | { readonly refused: string } => {
+  const into = (target: string) => (givenIn === "flag" ? `--into ${target}` : `"into": "${target}"`)
   if (text.startsWith("duckdb:")) {
     const file = text.slice("duckdb:".length)
     if (file === "" || file === ":memory:") {
-      return { refused: "duckdb: needs a database file, e.g. --into duckdb:warehouse.duckdb" }
+      return { refused: `duckdb: needs a database file, e.g. ${into("duckdb:warehouse.duckdb")}` }
     }
     // DuckDB puts the home folder in place of any leading `~` (`~name` becomes the home folder's path with `name`
     // glued on): the path is expanded here once, so that every later step (did this load create the file?) sees
@@ -203,8 +210,7 @@ export const parseTarget = (text: string): { readonly ok: Target } | { readonly 
     const keys = [...url.searchParams.keys()].map((k) => k.toLowerCase())
     if (url.password !== "" || keys.includes("password") || keys.includes("sslpassword")) {
       return {
-        refused:
-          "the PostgreSQL URL holds a password: remove it from the URL (postgresql://user@host:port/database) and set PGPASSWORD or use --password-file"
+        refused: `the PostgreSQL URL holds a password: remove it from the URL (postgresql://user@host:port/database) and ${givenIn === "flag" ? "set PGPASSWORD or use --password-file" : 'set PGPASSWORD, or name the variable that holds it with "passwordEnv"'}`
       }
     }
     // libpq's socket form: no host in the URL, the socket's folder as `?host=/path`.
@@ -229,6 +235,6 @@ export const parseTarget = (text: string): { readonly ok: Target } | { readonly 
     }
   }
   return {
-    refused: "unknown load target: use --into duckdb:FILE or --into postgresql://user@host:port/database"
+    refused: `unknown load target: use ${into("duckdb:FILE")} or ${into("postgresql://user@host:port/database")}`
   }
 }

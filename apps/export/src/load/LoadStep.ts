@@ -84,7 +84,7 @@ export const checkLoadRequest = (
   }
 ) =>
   Effect.gen(function* () {
-    const parsed = parseTarget(request.into)
+    const parsed = parseTarget(request.into, request.inJob === true ? "job file" : "flag")
     if ("refused" in parsed) return yield* new UsageError({ message: parsed.refused })
     const target = parsed.ok._tag === "Postgres" ? withSslModeOf(parsed.ok, yield* variable("PGSSLMODE")) : parsed
     if ("refused" in target) return yield* new UsageError({ message: target.refused })
@@ -94,7 +94,7 @@ export const checkLoadRequest = (
       const name = request.passwordEnv
       if ((yield* variable(name)) === undefined) {
         return yield* new UsageError({
-          message: `the job file's "load" takes the PostgreSQL password from ${name} ("passwordEnv"), which is not set${name === "PGPASSWORD" ? "" : " (PGPASSWORD is not read in its place)"}: set ${name}, or remove "passwordEnv" to use PGPASSWORD or ~/.pgpass`
+          message: `the job file's load.passwordEnv names ${name} for the PostgreSQL password, but ${name} is not set${name === "PGPASSWORD" ? "" : " (PGPASSWORD is not read in its place)"}: export ${name}=… (the password) before the run, or remove "passwordEnv" to take it from PGPASSWORD or a password file (~/.pgpass, or the one PGPASSFILE names)`
         })
       }
     }

@@ -351,7 +351,7 @@ export type ClientSpec = typeof ClientSpec.Type
 export const LoadSpec = Schema.Struct({
   into: Schema.String.check(
     Schema.makeFilter((into: string) => {
-      const target = parseTarget(into)
+      const target = parseTarget(into, "job file")
       return "ok" in target || target.refused
     })
   ),

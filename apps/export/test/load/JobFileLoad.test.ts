@@ -43,6 +43,20 @@ describe("job file load block", () => {
     )
   })
 
+  it("says what to write in the job file's words, not with flags a job file cannot take", () => {
+    const unknown = problems({ into: "sqlite:x" })
+    expect(unknown).toContain(
+      'load.into: unknown load target: use "into": "duckdb:FILE" or "into": "postgresql://user@host:port/database"'
+    )
+    expect(problems({ into: "duckdb:" })).toContain('e.g. "into": "duckdb:warehouse.duckdb"')
+    const password = problems({ into: "postgresql://loader:hunter2@db/analytics" })
+    expect(password).toContain('set PGPASSWORD, or name the variable that holds it with "passwordEnv"')
+    for (const said of [unknown, password]) {
+      expect(said).not.toContain("--into")
+      expect(said).not.toContain("--password-file")
+    }
+  })
+
   it("refuses a password in the URL or inline without repeating it", () => {
     const inUrl = problems({ into: "postgresql://loader:hunter2-url@db/analytics" })
     expect(inUrl).toContain("load.into")

@@ -76,7 +76,9 @@ describe("a job file's load.passwordEnv", () => {
       })
     )
     const ran = await cli(["run", job, "--out", out, "--quiet"], { ...pg.sandboxEnv, PGPASSWORD: "elsewhere" })
-    expect(ran.stderr).toContain('from WH_PW ("passwordEnv"), which is not set')
+    expect(ran.stderr).toContain(
+      "the job file's load.passwordEnv names WH_PW for the PostgreSQL password, but WH_PW is not set (PGPASSWORD is not read in its place): export WH_PW=… (the password) before the run"
+    )
     expect(ran.stderr).not.toContain("elsewhere")
     expect(ran.code).toBe(2)
     expect(NodeFs.existsSync(NodePath.join(out, "manifest.json"))).toBe(false)
