@@ -90,7 +90,8 @@ describe("--dry-run's counts", () => {
           rows: 73,
           rows_unknown: 2,
           documents: 7,
-          existing: 0
+          existing: 0,
+          kept: 0
         })
       }),
     timeout

@@ -276,24 +276,47 @@ const listed = (items: ReadonlyArray<string>): string =>
  * (by kind, in plan order); documents (TML), which hold no rows; the files that exist already.
  */
 const planTotals = (plan: DryRunPlan) => {
-  const documents = plan.outputs.filter((o) => isDocumentFormat(o.format)).length
+  // A file --resume keeps is not written: counted apart.
+  const kept = plan.outputs.filter((o) => o.resume?._tag === "Keep")
+  const outputs = plan.outputs.filter((o) => o.resume?._tag !== "Keep")
+  const documents = outputs.filter((o) => isDocumentFormat(o.format)).length
   const uncounted = new Map<string, number>()
-  for (const o of plan.outputs) {
+  for (const o of outputs) {
     if (o.rows !== null || isDocumentFormat(o.format)) continue
     uncounted.set(o.source.type, (uncounted.get(o.source.type) ?? 0) + 1)
   }
   return {
-    files: plan.outputs.length,
-    rows: plan.outputs.reduce((n, o) => n + (o.rows ?? 0), 0),
-    counted: plan.outputs.filter((o) => o.rows !== null).length,
+    files: outputs.length,
+    rows: outputs.reduce((n, o) => n + (o.rows ?? 0), 0),
+    counted: outputs.filter((o) => o.rows !== null).length,
     unknown: [...uncounted.values()].reduce((n, k) => n + k, 0),
     uncounted: [...uncounted].map(([type, n]) => {
       const [one, many] = uncountedKinds[type] ?? ["file", "files"]
       return plural(n, one, many)
     }),
     documents,
-    existing: plan.outputs.filter((o) => o.exists).length
+    existing: plan.outputs.filter((o) => o.exists).length,
+    kept: kept.length,
+    // Files there that --resume keeps only if a run verifies them (the dry run could not check them).
+    unchecked: plan.outputs.filter((o) => o.exists && o.resume?._tag === "Unchecked").length
   }
+}
+
+/** How the plan's line shows a file: marked when it exists, and with --resume by what the run would do with it. */
+const fileCell = (o: DryRunPlan["outputs"][number], existing: DryRunPlan["existing"]): string => {
+  switch (o.resume?._tag) {
+    case "Keep":
+      return `${o.file} (kept: complete and verified)`
+    case "Publish":
+      return `${o.file} (published: complete in the resume state)`
+    case "Continue":
+      return `${o.file} (continued after row ${formatCount(o.resume.rows)})`
+    case "Restart":
+      return `${o.file} (${o.exists ? "exists: " : ""}written anew)`
+    case "Unchecked":
+      return o.exists ? `${o.file} (exists: kept if complete and verified)` : o.file
+  }
+  return o.exists ? `${o.file} (exists${existing === "replace" ? ": replaced" : ""})` : o.file
 }
 
 /** The footer's account of what the files hold: rows counted, files counted as they are read, documents. */
@@ -319,7 +342,7 @@ export const formatDryRun = (plan: DryRunPlan, folder: string | null): string =>
     ["object", "file", "rows", "columns"],
     plan.outputs.map((o) => [
       o.label,
-      o.exists ? `${o.file} (exists)` : o.file,
+      fileCell(o, plan.existing),
       isDocumentFormat(o.format) ? "-" : o.rows === null ? "?" : formatCount(o.rows),
       isDocumentFormat(o.format) ? "-" : `${o.columns.length}: ${o.columns.map((c) => c.name).join(", ")}`
     ]),
@@ -333,12 +356,46 @@ export const formatDryRun = (plan: DryRunPlan, folder: string | null): string =>
   ])
   const where = folder === null ? " to stdout" : ` in ${inert(folder)}`
   const existing =
-    totals.existing > 0
-      ? `; ${plural(totals.existing, "file exists", "files exist")} already (the run needs --force or --resume)`
-      : ""
+    totals.existing === 0 || plan.existing === "resume"
+      ? ""
+      : plan.existing === "replace"
+        ? `; ${plural(totals.existing, "file exists", "files exist")} already and would be replaced (--force)`
+        : `; ${plural(totals.existing, "file exists", "files exist")} already (the run needs --force or --resume)`
+  const kept =
+    (totals.kept === 0
+      ? ""
+      : `; ${plural(totals.kept, "file", "files")} complete and verified would be kept (--resume)`) +
+    (totals.unchecked === 0
+      ? ""
+      : `; ${plural(totals.unchecked, "file", "files")} would be kept if complete and verified`)
   const removals = plan.removals ?? []
   const removing = removals.length === 0 ? "" : `, ${plural(removals.length, "file", "files")} removed`
-  return `${table}${failed.map((line) => `${line}\n`).join("")}${removedText(removals, "would remove")}dry run: ${plural(totals.files, "file", "files")}, ${planContents(totals)} would be written${removing}${where}${existing}; nothing was written\n`
+  const before = `${table}${failed.map((line) => `${line}\n`).join("")}${removedText(removals, "would remove")}`
+  // Every file kept: the run would export nothing anew, as `run --resume` says of a complete run.
+  if (totals.files === 0 && totals.kept > 0 && removals.length === 0 && plan.failures.length === 0) {
+    return `${before}dry run: the run is complete: --resume would keep its ${plural(totals.kept, "file", "files")} (complete and verified)${where} and export nothing anew; nothing was written\n`
+  }
+  return `${before}dry run: ${plural(totals.files, "file", "files")}, ${planContents(totals)} would be written${removing}${where}${kept}${existing}; nothing was written\n`
+}
+
+/** A file's `resume` in the JSON plan: what a `--resume` run would do with it (`null` without `--resume`). */
+const resumeJson = (resume: DryRunPlan["outputs"][number]["resume"]) => {
+  switch (resume?._tag) {
+    case undefined:
+      return null
+    case "Keep":
+      return { action: "keep", rows: resume.rows }
+    case "Publish":
+      return { action: "publish", rows: resume.rows }
+    case "Continue":
+      return { action: "continue", rows: resume.rows }
+    case "Restart":
+      return { action: "restart", reason: resume.reason }
+    case "Fresh":
+      return { action: "write" }
+    case "Unchecked":
+      return { action: "unchecked" }
+  }
 }
 
 /**
@@ -363,7 +420,8 @@ export const dryRunJson = (command: string, plan: DryRunPlan, folder: string | n
       rows: o.rows,
       columns: o.columns,
       exists: o.exists,
-      warnings: o.warnings
+      warnings: o.warnings,
+      resume: resumeJson(o.resume)
     })),
     failures: failureEntries(plan.failures).map((entry, i) => {
       const items = plan.failures[i]!.failedItems
@@ -377,7 +435,8 @@ export const dryRunJson = (command: string, plan: DryRunPlan, folder: string | n
       rows: totals.rows,
       rows_unknown: totals.unknown,
       documents: totals.documents,
-      existing: totals.existing
+      existing: totals.existing,
+      kept: totals.kept
     }
   })
 }

@@ -4,18 +4,31 @@
  * stop: each output's writer runs over the first page of a one-row read into a sink that keeps no byte, which
  * gives the output's columns as the file would name them (period-end columns, snake names, Parquet's typed
  * plan), the source's row count, and a check that the first row can be written. No output folder, lock, state
- * directory, partial file or manifest is created.
+ * directory, partial file or manifest is created. With `--resume`, each output's file and resume state are read to
+ * say what the run would do with them ({@link resumePlan}); the order of a result read in several of the run's pages
+ * is checked as the run checks it.
  */
-import { Effect, type Exit, FileSystem, Path, Stream } from "effect"
+import { Effect, type Exit, FileSystem, Option, Path, Stream } from "effect"
 import { ExportError } from "../ExportError.ts"
 import { type ChunkWriter, fileError } from "../output/AtomicFile.ts"
-import { type ManifestColumn, manifestColumn, type OutputPart, type OutputSource } from "../output/Manifest.ts"
-import { type ExportFormat, type JobExport, rowFormatOf } from "../plan/JobFile.ts"
-import type { OutputSettings } from "../plan/OutputSettings.ts"
+import {
+  describesAsWritten,
+  type ManifestColumn,
+  type ManifestOutput,
+  manifestColumn,
+  type OutputPart,
+  type OutputSource,
+  parseOutput
+} from "../output/Manifest.ts"
+import { stateFiles } from "../output/StateFolder.ts"
+import { canonicalJson, type ExportFormat, type JobExport, rowFormatOf } from "../plan/JobFile.ts"
+import { fingerprintOf, type OutputSettings } from "../plan/OutputSettings.ts"
 import type { PlannedOutput } from "../plan/PlannedOutput.ts"
 import { partRange } from "../plan/Planner.ts"
 import { spansPages } from "../plan/SearchOrder.ts"
+import { settingNames } from "../plan/SettingNames.ts"
 import type { UsageError } from "../UsageError.ts"
+import * as Checkpoint from "./Checkpoint.ts"
 import { type JobSpec, runJob } from "./ExportJob.ts"
 
 /** One output a run would write. */
@@ -46,7 +59,24 @@ export interface DryRunOutput {
   readonly exists: boolean
   /** What the run would warn of as it writes the file (an unsorted result read in several pages), logged already. */
   readonly warnings: ReadonlyArray<string>
+  /** With `--resume`: what the run would do with the file and its resume state (see {@link resumePlan}). */
+  readonly resume?: ResumePlan
 }
+
+/**
+ * What a `--resume` run would do with an output, as it decides (`Checkpoint.decide`, in `Output.writeOutput`): keep
+ * its file (complete and verified: its SHA-256 is the one its manifest or complete checkpoint recorded), publish a
+ * complete partial file, continue a partial one from its checkpoint, start it over (why), or write it (nothing to
+ * resume). `Unchecked`: the dry run could not tell the output's fingerprint the run would have, so a file there is
+ * kept only if a run verifies it.
+ */
+export type ResumePlan =
+  | { readonly _tag: "Keep"; readonly rows: number }
+  | { readonly _tag: "Publish"; readonly rows: number }
+  | { readonly _tag: "Continue"; readonly rows: number }
+  | { readonly _tag: "Restart"; readonly reason: string; readonly settingChanged?: boolean }
+  | { readonly _tag: "Fresh" }
+  | { readonly _tag: "Unchecked" }
 
 /** An export the dry run could not plan or probe. */
 export interface DryRunFailure {
@@ -77,6 +107,8 @@ export interface DryRunPlan {
   readonly removals?: ReadonlyArray<DryRunRemoval>
   /** What the plan said besides (already logged): the run's warnings and the files a run would keep, say. */
   readonly warnings: ReadonlyArray<string>
+  /** How a run treats files that exist (`refuse` them, without `--force` or `--resume`); absent: not to a folder. */
+  readonly existing?: "refuse" | "replace" | "resume"
   /**
    * Why a run with the same arguments would write nothing though every export can be planned (another run writing
    * into the folder; files that exist already, without `--force` or `--resume`): the dry run fails with it once the
@@ -174,3 +206,99 @@ export const probeExport = <P, A, Err, R>(
   outputs: ReadonlyArray<P>,
   probe: (planned: P) => Effect.Effect<A, Err, R>
 ): Effect.Effect<Exit.Exit<ReadonlyArray<A>, Err>, never, R> => Effect.exit(Effect.forEach(outputs, probe))
+
+/**
+ * The readings an output's fingerprint may be made of (`Output.readingsOf`): the export's fingerprint, alone or with
+ * the object (and visualization) it reads.
+ */
+const readingsOf = (planned: PlannedOutput<unknown>): ReadonlyArray<string> => {
+  const { id, viz } = planned.source
+  const own = planned.export.fingerprint
+  if (id === null) return [own]
+  return [own, canonicalJson([own, { id }]), ...(viz === null ? [] : [canonicalJson([own, { id, viz: viz.id }])])]
+}
+
+/**
+ * The fingerprint and settings the run gives `planned`, which the dry run planned with one-row pages: its reading is
+ * the one that gives the planned fingerprint, taken again with the run's page size. Undefined if none does.
+ */
+const runFingerprint = (planned: PlannedOutput<unknown>, runPageSize: number) => {
+  const settings: OutputSettings = { ...planned.settings, pageSize: runPageSize }
+  const reading = readingsOf(planned).find((r) => fingerprintOf(r, planned.settings) === planned.fingerprint)
+  return reading === undefined ? undefined : { fingerprint: fingerprintOf(reading, settings), settings }
+}
+
+/** The manifest entry a complete checkpoint stored, if it has a valid one (as `Output.storedOutput`). */
+const storedOutput = (checkpointPath: string) =>
+  Effect.map(Checkpoint.read(checkpointPath).pipe(Effect.orElseSucceed(() => Option.none())), (record) => {
+    const value = Option.getOrUndefined(record)
+    return typeof value === "object" ? Option.getOrUndefined(parseOutput(value.output)) : undefined
+  })
+
+/**
+ * What a `--resume` run would do with `planned` (see {@link ResumePlan}), decided as the run decides, from the same
+ * state: its file (hashed whole, as the run verifies it), its checkpoint and partial file, and `previousOutputs` (the
+ * earlier runs' manifest entries the run would trust). Reads only.
+ */
+export const resumePlan = <E>(
+  planned: PlannedOutput<E>,
+  runPageSize: number,
+  at: {
+    readonly outDir: string
+    readonly stateDir: string
+    readonly previousOutputs: ReadonlyMap<string, ManifestOutput>
+  }
+): Effect.Effect<ResumePlan, ExportError, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const run = runFingerprint(planned, runPageSize)
+    if (run === undefined) return { _tag: "Unchecked" }
+    const finalPath = path.join(at.outDir, planned.file)
+    const files = stateFiles(at.stateDir, planned.file, path)
+    // As the run: a --force run that stopped before recording the output set the earlier entries aside, and an
+    // entry edited since its run wrote it vouches for nothing.
+    const forced = yield* fs.exists(files.forced).pipe(Effect.orElseSucceed(() => false))
+    const recorded = forced ? undefined : at.previousOutputs.get(planned.file)
+    const prior = recorded === undefined || describesAsWritten(recorded) ? recorded : undefined
+    const decision = yield* Checkpoint.inspect({
+      finalPath,
+      checkpointPath: files.checkpoint,
+      partialPath: files.partial,
+      fingerprint: run.fingerprint,
+      settings: run.settings,
+      readings: readingsOf(planned),
+      names: settingNames(planned.export),
+      completed: Option.fromUndefinedOr(prior).pipe(
+        Option.map((o) => ({
+          fingerprint: o.fingerprint,
+          settings: o.settings,
+          sha256: o.sha256,
+          rows: o.rows_written
+        }))
+      )
+    }).pipe(Effect.mapError((e) => fileError(finalPath, e)))
+    switch (decision._tag) {
+      case "Skip": {
+        const byManifest =
+          prior?.sha256 === decision.sha256 &&
+          (prior.fingerprint === undefined || prior.fingerprint === run.fingerprint)
+        if (byManifest || (yield* storedOutput(files.checkpoint)) !== undefined) {
+          return { _tag: "Keep", rows: decision.rows }
+        }
+        return { _tag: "Restart", reason: "the output's manifest entry is missing" }
+      }
+      case "Publish":
+        return (yield* storedOutput(files.checkpoint)) === undefined
+          ? { _tag: "Restart", reason: "the complete checkpoint has no manifest entry" }
+          : { _tag: "Publish", rows: decision.checkpoint.next_offset }
+      case "Continue":
+        return { _tag: "Continue", rows: decision.checkpoint.next_offset }
+      case "Restart":
+        return prior !== recorded
+          ? { _tag: "Restart", reason: "its manifest entry was edited since its run wrote it" }
+          : decision
+      case "Fresh":
+        return { _tag: "Fresh" }
+    }
+  })

@@ -84,7 +84,8 @@ import {
   type DryRunRemoval,
   probeDocument,
   probeExport,
-  probeOutput
+  probeOutput,
+  resumePlan
 } from "./DryRun.ts"
 import { type JobSpec, silentProgress } from "./ExportJob.ts"
 import { dataZoneOf, isoOf, jobSpecOf, type OutputContext, RestartNeeded, removeState, writeOutput } from "./Output.ts"
@@ -362,14 +363,15 @@ export const runExports = <E>(
             mine,
             (entry, i) =>
               // An incremental export's starting point first (`last`: the folder's watermark; with --resume the
-              // interrupted run's), so its fingerprint holds it.
+              // interrupted run's), so its fingerprint holds it; a dry run's one-row pages only after, so that the
+              // export's fingerprint is the run's (see `resumePlan`).
               Effect.flatMap(
-                resolveIncremental(entry, toDisk ? outDir : undefined, started, cluster.host, options.resume),
+                resolveIncremental(selected[i]!, toDisk ? outDir : undefined, started, cluster.host, options.resume),
                 (ready) => {
                   readyExports[i] = ready
                   return resolveExport(
                     cluster,
-                    ready,
+                    options.dryRun === true ? { ...ready, pageSize: entry.pageSize } : ready,
                     Effect.map(dataZone, (zone) => zone.name),
                     runSettings,
                     options.givenIn,
@@ -415,6 +417,22 @@ export const runExports = <E>(
         }
       }
 
+      // The earlier runs' entries a --resume run trusts, by file.
+      const previousOutputsOf = Effect.gen(function* () {
+        const previous = new Map<string, ManifestOutput>()
+        if (!options.resume || !toDisk) return previous
+        // Every earlier run's manifest, oldest first: an output's latest entry wins. Entries of another job are
+        // harmless, since resume compares each output's fingerprint before it trusts an entry. After a --force run
+        // of this shard that did not finish, only that run's entries and later ones: the earlier runs' files are
+        // what it meant to replace.
+        const forcedAt = yield* forcedRunOf(stateDir, options.shard, Checkpoint.jobOf(options).job ?? "", path)
+        for (const manifest of yield* readManifests(outDir)) {
+          if (forcedAt !== undefined && !(Date.parse(manifest.started_at) >= forcedAt)) continue
+          for (const output of manifest.outputs) previous.set(output.file, output)
+        }
+        return previous
+      })
+
       if (options.dryRun === true) {
         const probeContext: OutputContext = {
           options,
@@ -426,15 +444,31 @@ export const runExports = <E>(
           probe,
           warned: new Set()
         }
+        // With --resume, what the run would do with each file, decided from the same state as it decides.
+        const resumeAt =
+          options.resume && toDisk ? { outDir, stateDir, previousOutputs: yield* previousOutputsOf } : undefined
         const probeOne = (planned: PlannedOutput<E>, runPageSize: number) =>
           Effect.gen(function* () {
-            if (planned.document !== undefined) return yield* probeDocument(planned, toDisk ? outDir : undefined)
-            const zone = yield* dataZoneOf(planned)
-            const specOf = (p: PlannedOutput<E>) =>
-              jobSpecOf(p, zone, probeContext, { pages: p.pages, progress: silentProgress })
-            return yield* probeOutput(planned, specOf, toDisk ? outDir : undefined, runPageSize).pipe(
-              Effect.mapError((e) => toExportError(e, planned.what))
-            )
+            const probed =
+              planned.document !== undefined
+                ? yield* probeDocument(planned, toDisk ? outDir : undefined)
+                : yield* Effect.flatMap(dataZoneOf(planned), (zone) =>
+                    probeOutput(
+                      planned,
+                      (p: PlannedOutput<E>) =>
+                        jobSpecOf(p, zone, probeContext, { pages: p.pages, progress: silentProgress }),
+                      toDisk ? outDir : undefined,
+                      runPageSize
+                    ).pipe(Effect.mapError((e) => toExportError(e, planned.what)))
+                  )
+            if (resumeAt === undefined) return probed
+            const resume = yield* resumePlan(planned, runPageSize, resumeAt)
+            // Said as the run says it: a setting changed on purpose is information, else a warning.
+            if (resume._tag === "Restart") {
+              const line = `${planned.file}: ${resume.reason}: a run with --resume starts it over`
+              yield* resume.settingChanged === true ? Effect.logInfo(line) : Effect.logWarning(line)
+            }
+            return { ...probed, resume }
           })
         // A document a run would refuse to write (TmlMirror.refuseReplacing) is a failed item here as there: the
         // plan lists the export's other documents, and the export as failed.
@@ -533,6 +567,7 @@ export const runExports = <E>(
             failures,
             warnings: planWarnings,
             ...(removals.length === 0 ? {} : { removals }),
+            ...(toDisk ? { existing: existingPolicy(options) } : {}),
             ...(refusal === undefined ? {} : { refusal })
           }
         }
@@ -590,18 +625,7 @@ export const runExports = <E>(
         )
         yield* probe("claimed", stateDirName)
       }
-      const previousOutputs = new Map<string, ManifestOutput>()
-      if (options.resume && toDisk) {
-        // Every earlier run's manifest, oldest first: an output's latest entry wins. Entries of another job are
-        // harmless, since resume compares each output's fingerprint before it trusts an entry. After a --force run
-        // of this shard that did not finish, only that run's entries and later ones: the earlier runs' files are
-        // what it meant to replace.
-        const forcedAt = yield* forcedRunOf(stateDir, options.shard, Checkpoint.jobOf(options).job ?? "", path)
-        for (const previous of yield* readManifests(outDir)) {
-          if (forcedAt !== undefined && !(Date.parse(previous.started_at) >= forcedAt)) continue
-          for (const output of previous.outputs) previousOutputs.set(output.file, output)
-        }
-      }
+      const previousOutputs = yield* previousOutputsOf
       const pool =
         options.workers > 0
           ? yield* makeTranscodePool(options.workers, { overlappingPages: options.overlappingPages })
@@ -839,6 +863,10 @@ export const runExports = <E>(
       }
     })
   ).pipe(Effect.withSpan("Engine.runExports"))
+
+/** How a run treats the files it finds at its outputs' paths: keeps verified ones, replaces them, or refuses. */
+const existingPolicy = (options: RunOptions): NonNullable<DryRunPlan["existing"]> =>
+  options.resume ? "resume" : options.force ? "replace" : "refuse"
 
 /** Refuses a run whose outputs exist already (without `--force` or `--resume`): nothing is written. */
 const refuseExisting = (
