@@ -49,37 +49,39 @@ const keyArgument = Argument.String("key").pipe(Argument.withDescription(`one of
 /** The config file's path, from the environment (`SPOTPIPE_CONFIG`, the platform's config folder). */
 const locateConfig = Effect.gen(function* () {
   const env = yield* readEnvironment({}, configVariables)
-  const path = configPath(env)
-  if (path === undefined) {
+  const given = configPath(env)
+  if (given === undefined) {
     return yield* usage(
       "cannot find the config file: HOME (or APPDATA on Windows) is not set; set SPOTPIPE_CONFIG to the file's path"
     )
   }
-  return { path, env }
+  // Absolute, as `config list` shows it: a relative SPOTPIPE_CONFIG is relative to where spotpipe was called.
+  return { path: NodePath.resolve(given), env }
 })
 
 /** The config file's path and content, for commands that only read it. */
 const loadConfig = Effect.gen(function* () {
   const { path, env } = yield* locateConfig
-  const { config, exists } = yield* readConfigFile(path)
+  const { config, exists } = yield* readConfigFile(path, { danglingDefault: "keep" })
   return { path, config, exists, env }
 })
 
 /** Checks `key`: one of the profile keys; a secret-like key is refused with how to reference a secret. */
-const checkKey = (key: string): Effect.Effect<ProfileKey, UsageError> => {
+const checkKey = (key: string, saving = false): Effect.Effect<ProfileKey, UsageError> => {
+  const nothingSaved = saving ? " (nothing was saved)" : ""
   if ((profileKeys as ReadonlyArray<string>).includes(key)) return Effect.succeed(key as ProfileKey)
   // `password-file`: the flag's name, meaning a path, not a secret; a profile keeps such a path as a reference.
   if (secretKeys.test(key) && /file$/i.test(key)) {
     return Effect.fail(
       usage(
-        `a profile keeps a password file as the key secret with a file: reference (nothing was saved): spotpipe config set secret file:PATH, e.g. file:~/.spotpipe-password; ${secretReferenceHelp}`
+        `a profile keeps a password file as the key secret with a file: reference${nothingSaved}: spotpipe config set secret file:PATH, e.g. file:~/.spotpipe-password; ${secretReferenceHelp}`
       )
     )
   }
   if (secretKeys.test(key)) {
     return Effect.fail(
       usage(
-        `a profile never holds a secret (nothing was saved): use the key secret with a reference, e.g. spotpipe config set secret env:TS_PASSWORD; ${secretReferenceHelp}`
+        `a profile never holds a secret${nothingSaved}: use the key secret with a reference, e.g. spotpipe config set secret env:TS_PASSWORD; ${secretReferenceHelp}`
       )
     )
   }
@@ -187,7 +189,7 @@ const setCommand = Command.make(
   (input) =>
     withLogging(input, (_logging) =>
       Effect.gen(function* () {
-        const key = yield* checkKey(input.key)
+        const key = yield* checkKey(input.key, true)
         const { path, env } = yield* locateConfig
         // A refused value or profile name touches nothing: checked before the file (or its folder) is created.
         yield* checkSetting(key, input.value, "", env("HOME"))
@@ -328,6 +330,11 @@ const listCommand = Command.make(
           )
         }
         const lines = [`# ${inert(path)}`]
+        if (config.default !== undefined && !(config.default in config.profiles)) {
+          lines.push(
+            `# default: "${inert(config.default)}", which this file does not define: spotpipe config use NAME makes one of these the default`
+          )
+        }
         for (const name of names) {
           lines.push(`${name}${config.default === name ? " (default)" : ""}`)
           const profile = config.profiles[name] ?? {}

@@ -14,6 +14,7 @@ import type { ExportError } from "../ExportError.ts"
 import { replaceFile } from "../output/AtomicFile.ts"
 import { errnoCode, readProblem } from "../output/OutputFolder.ts"
 import { waitForLockFile } from "../output/OutputLock.ts"
+import { closest, didYouMean } from "../Suggest.ts"
 import { UsageError } from "../UsageError.ts"
 import { checkHostUrl } from "./HostUrl.ts"
 
@@ -152,7 +153,7 @@ const checkProfile = (name: string, raw: unknown, problems: Array<string>): Prof
       problems.push(
         secretLike.test(key)
           ? `${at(key)}: a profile never holds a secret: remove it from the file and ${secretReferenceHelp}`
-          : `${at(key)} is not a profile key (keys: ${profileKeys.join(", ")})`
+          : `${at(key)} is not a profile key (keys: ${profileKeys.join(", ")})${didYouMean(closest(key, profileKeys))}`
       )
       continue
     }
@@ -197,8 +198,21 @@ const checkValue = (key: ProfileKey, value: unknown): string | undefined => {
   }
 }
 
-/** Parses the config file's text; every problem at once, naming `path`, never a value. */
-export const parseConfigFile = (text: string, path: string): { ok: ConfigFile } | { refused: string } => {
+/**
+ * How a config file is read: `danglingDefault: "keep"` takes a `default` that names no profile of the file as it is,
+ * for the `config` commands that repair it (`config use` names another, `config set` creates it, `config list`
+ * shows it); every other reader refuses it, saying how to repair it.
+ */
+export interface ReadOptions {
+  readonly danglingDefault?: "refuse" | "keep"
+}
+
+/** Parses the config file's text; every problem at once (one a line), naming `path`, never a value. */
+export const parseConfigFile = (
+  text: string,
+  path: string,
+  options: ReadOptions = {}
+): { ok: ConfigFile } | { refused: string } => {
   let document: unknown
   try {
     document = JSON.parse(text)
@@ -236,18 +250,24 @@ export const parseConfigFile = (text: string, path: string): { ok: ConfigFile } 
       problems.push(`${key} is not a config file key (keys: default, profiles)`)
     }
   }
-  if (defaultName !== undefined && !(defaultName in profiles)) {
-    problems.push(`default names the profile "${defaultName}", which the file does not define`)
+  if (defaultName !== undefined && !(defaultName in profiles) && options.danglingDefault !== "keep") {
+    const names = Object.keys(profiles)
+    const another = names.length === 0 ? "" : `make another the default (spotpipe config use ${names[0]}), or `
+    problems.push(
+      `default names the profile "${defaultName}", which the file does not define: ${another}create it (spotpipe config set host URL --profile ${defaultName})`
+    )
   }
   if (problems.length > 0) {
-    return { refused: `the config file ${path} is not valid: ${problems.join("; ")}` }
+    const list = problems.length === 1 ? ` ${problems[0]}` : `\n  ${problems.join("\n  ")}`
+    return { refused: `the config file ${path} is not valid:${list}` }
   }
   return { ok: { ...(defaultName === undefined ? {} : { default: defaultName }), profiles } }
 }
 
 /** Reads the config file at `path`; a file that does not exist is an empty config (`exists: false`). */
 export const readConfigFile = Effect.fn("Profiles.readConfigFile")(function* (
-  path: string
+  path: string,
+  options: ReadOptions = {}
 ): Effect.fn.Return<{ readonly config: ConfigFile; readonly exists: boolean }, UsageError, FileSystem.FileSystem> {
   const fs = yield* FileSystem.FileSystem
   const text = yield* fs.readFileString(path).pipe(
@@ -259,7 +279,7 @@ export const readConfigFile = Effect.fn("Profiles.readConfigFile")(function* (
     )
   )
   if (text === undefined) return { config: { profiles: {} }, exists: false }
-  const parsed = parseConfigFile(text, path)
+  const parsed = parseConfigFile(text, path, options)
   if ("refused" in parsed) return yield* usage(parsed.refused)
   return { config: parsed.ok, exists: true }
 })
@@ -298,7 +318,8 @@ export const updateConfigFile = <A, E, R>(
           )
         )
       yield* lockConfigFile(path, options.waitMillis ?? configLockWaitMillis)
-      const [config, result] = yield* readConfigFile(given).pipe(Effect.flatMap(change))
+      // The `config` commands change the file, and are how a default that names no profile is repaired.
+      const [config, result] = yield* readConfigFile(given, { danglingDefault: "keep" }).pipe(Effect.flatMap(change))
       yield* replaceFile(path, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 })
       return result
     })
