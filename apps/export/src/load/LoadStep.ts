@@ -380,6 +380,22 @@ export const checkLoadTarget = (
     )
   })
 
+/**
+ * What a load interrupted while loading a table leaves: that table rolled back, and the tables committed before it
+ * (named, the first few), then `next`, the one thing to do.
+ */
+export const interruptedLoadLeft = (committed: ReadonlyArray<string>, next: string): string => {
+  const n = committed.length
+  const names = committed.length <= 3 ? committed.join(", ") : `${committed.slice(0, 3).join(", ")}, …`
+  const kept =
+    n === 0
+      ? "no table was loaded before it"
+      : n === 1
+        ? `the table ${names} loaded before it stays loaded`
+        : `the ${n} tables loaded before it stay loaded (${names})`
+  return `the table being loaded was rolled back, and ${kept}: ${next}`
+}
+
 /** How often a load that waits for another process's DuckDB database tries to open it again, in milliseconds. */
 const duckDbPollMillis = 1000
 
@@ -497,9 +513,20 @@ export const loadStep = (request: LoadRequest) =>
           opened = yield* attempt
         }
         const engine = opened.engine
-        yield* setInterruptedLeft(
-          "the table being loaded was rolled back (tables loaded before it stay loaded): load again to load them all"
-        )
+        // What an interruption leaves, said anew as each table commits: the tables that stay loaded, and one next
+        // step (a job's run says its own: continuing the run loads them all).
+        const committed: Array<string> = []
+        const leftNow = () =>
+          interruptedLoadLeft(
+            committed,
+            request.inJob === true ? "continue the run (below) to load them all" : "load again to load them all"
+          )
+        yield* setInterruptedLeft(leftNow())
+        const onLoaded = (table: TableLoad) => {
+          committed.push(table.table)
+          Effect.runSyncWith(services)(setInterruptedLeft(leftNow()))
+          request.onLoaded?.(table)
+        }
         return yield* Effect.tryPromise({
           try: (signal) => {
             const loading = loadRun(engine, run, {
@@ -511,7 +538,7 @@ export const loadStep = (request: LoadRequest) =>
               version: request.version,
               beforeCommit,
               interrupted: signal,
-              ...(request.onLoaded === undefined ? {} : { onLoaded: request.onLoaded })
+              onLoaded
             })
             running = loading.catch(() => undefined)
             return loading

@@ -87,7 +87,7 @@ describe.each(engines)("a load into $name interrupted before a COMMIT", (engine)
     const interrupted = await interruptedLoad(["load", run, "--into", engine.into(), "--mode", "append"])
     expect(interrupted.interrupted).toBe(true)
     expect(interrupted.stderr).toContain(
-      "spotpipe: interrupted; the table being loaded was rolled back (tables loaded before it stay loaded)"
+      "spotpipe: interrupted; the table being loaded was rolled back, and the table liveboard_order_operations__daily_quantity loaded before it stays loaded: load again to load them all"
     )
     expect(interrupted.stderr).not.toContain("no partial file")
     // PGlite is one backend for every connection: wait until it has rolled back the dropped one.
@@ -98,5 +98,38 @@ describe.each(engines)("a load into $name interrupted before a COMMIT", (engine)
     // The first table's append was committed before the interruption; the second's was not.
     expect(after.rows).toEqual([before.rows[0]! * 2, before.rows[1]])
     expect(after.loads).toBe(before.loads + 1)
+  }, 120_000)
+})
+
+describe("a job's load interrupted before a COMMIT", () => {
+  it("names the table that stays loaded and gives one next step, the run's --resume, which loads them all", async () => {
+    const dir = NodeFs.mkdtempSync(NodePath.join(root, "job-"))
+    const job = NodePath.join(dir, "jl.json")
+    const database = NodePath.join(dir, "w.duckdb")
+    NodeFs.writeFileSync(
+      job,
+      JSON.stringify({
+        exports: [{ type: "liveboard", id: "Order Operations", visualizations: ["Daily Quantity", "Order Timeline"] }],
+        load: { into: `duckdb:${database}` }
+      })
+    )
+    const out = NodePath.join(dir, "jl")
+    const interrupted = await interruptedLoad(["run", job, "--out", out])
+    expect(interrupted.interrupted).toBe(true)
+    const resume = `spotpipe run ${job} --out ${out} --resume`
+    expect(interrupted.stderr).toContain(
+      `spotpipe: interrupted; the table being loaded was rolled back, and the table liveboard_order_operations__daily_quantity loaded before it stays loaded: continue the run (below) to load them all\nrun "${resume}" to continue`
+    )
+    expect(interrupted.stderr).not.toContain("load again")
+    const resumed = await cli(resume.split(" ").slice(1), env)
+    expect(resumed.code, resumed.stderr).toBe(0)
+    const counts = await withDuckDb(database, async (q) =>
+      Promise.all(
+        ["liveboard_order_operations__daily_quantity", "liveboard_order_operations__order_timeline"].map(async (t) =>
+          Number((await q(`SELECT count(*) FROM "${t}"`))[0]![0])
+        )
+      )
+    )
+    expect(counts.every((n) => n > 0)).toBe(true)
   }, 120_000)
 })
