@@ -28,6 +28,9 @@ interface ThoughtSpotFailure {
     /** ResponseDecode: what arrived instead of JSON, or where a redirect pointed. */
     readonly contentType?: string
     readonly location?: string
+    /** Timeout: which of the client's limits ran out (`--timeout`, `--deadline`), and how long it was. */
+    readonly limit?: "attempt" | "deadline"
+    readonly limitMillis?: number
   }
 }
 
@@ -183,7 +186,7 @@ const answerLine = (reason: ThoughtSpotFailure["reason"], doing: string, signIn?
   if (type !== undefined && /^\s*(text\/html|application\/xhtml\+xml)\b/i.test(type)) {
     return `the response is HTML, not JSON (content-type ${type}): is ${check} the ThoughtSpot URL, not a login page or proxy?`
   }
-  return `ThoughtSpot failed while ${doing}: ResponseDecode: ${reason.message}`
+  return `ThoughtSpot failed while ${doing}: ${reason.message}`
 }
 
 /**
@@ -274,7 +277,7 @@ export const fromThoughtSpot = (
       case "Server":
         return make(
           "Remote",
-          `ThoughtSpot failed while signing in (${error.operation}): ${error.reason._tag}: ${detail}: run again later; if it persists, ask a ThoughtSpot administrator`
+          `ThoughtSpot failed while signing in (${error.operation}): ${detail}: run again later; if it persists, ask a ThoughtSpot administrator`
         )
     }
   }
@@ -321,7 +324,7 @@ export const fromThoughtSpot = (
     case "Timeout":
       return make(
         "Remote",
-        `ThoughtSpot did not answer in time while ${doing} (${detail}): run again later, or allow more time with --timeout SECONDS (one attempt, default 120) and --deadline SECONDS (with its retries, default 600)`
+        `ThoughtSpot did not answer in time while ${doing} (${timeoutDetail(error.reason)}): run again later, or allow more time with --timeout SECONDS (one attempt, default 120) and --deadline SECONDS (with its retries, default 600)`
       )
     case "BadRequest": {
       if (error.reason.description !== defaultRejection)
@@ -335,13 +338,28 @@ export const fromThoughtSpot = (
       )
     }
     default:
-      return make("Remote", `ThoughtSpot failed while ${doing}: ${error.reason._tag}: ${detail}`)
+      return make("Remote", `ThoughtSpot failed while ${doing}: ${detail}`)
   }
+}
+
+/** A duration as the CLI's lines say it: whole seconds when it is one, else milliseconds. */
+const seconds = (millis: number): string => (millis % 1000 === 0 ? `${millis / 1000} s` : `${millis} ms`)
+
+/**
+ * What ran out, in the CLI's terms: its flags, not core's option names (`attemptTimeoutMillis`, which core's own
+ * message names); a timeout of the server's (408) as core says it.
+ */
+const timeoutDetail = (reason: ThoughtSpotFailure["reason"]): string => {
+  const millis = reason.limitMillis
+  if (millis === undefined) return reason.message
+  if (reason.limit === "attempt") return `no complete response within ${seconds(millis)}, the --timeout of one attempt`
+  if (reason.limit === "deadline") return `gave up after ${seconds(millis)} with retries, the --deadline`
+  return reason.message
 }
 
 /** A sign-in refused for what it asks (400, 403, 404): the host, the sign-in method, and the Org if one was asked for. */
 const refusedSignInLine = (error: ThoughtSpotFailure, signIn: SignIn | undefined): string =>
-  `ThoughtSpot refused to sign in (${error.operation}): ${error.reason._tag}: ${error.reason.message}: check ${hostSetting(signIn)}, ${signIn?.org === undefined ? "and " : ""}the sign-in method (auth) for this cluster${signIn?.org === undefined ? "" : `, and the Org from ${signIn.org} (one this user belongs to)`}`
+  `ThoughtSpot refused to sign in (${error.operation}): ${error.reason.message}: check ${hostSetting(signIn)}, ${signIn?.org === undefined ? "and " : ""}the sign-in method (auth) for this cluster${signIn?.org === undefined ? "" : `, and the Org from ${signIn.org} (one this user belongs to)`}`
 
 // Errors about the host worded where the run's sign-in was not known, with how to word them once it is.
 const hostWordings = new WeakMap<ExportError, (signIn: SignIn) => string>()
@@ -431,7 +449,7 @@ const orgSignInFailures = new WeakSet<ExportError>()
  * host, the credentials and the sign-in method work: what is left is this user's access to that Org, or the Org.
  */
 const orgSignInLine = (error: ThoughtSpotFailure, org: OrgRef): string =>
-  `ThoughtSpot refused to sign in to Org ${org.id} (${org.name}) (${error.operation}): ${error.reason._tag}: ${error.reason.message}: this user's sign-in to the cluster works, but not into that Org: the user may not belong to it, or it is inactive; ask a ThoughtSpot administrator to add the user to the Org or to activate it, or leave it out of the Orgs to export`
+  `ThoughtSpot refused to sign in to Org ${org.id} (${org.name}) (${error.operation}): ${error.reason.message}: this user's sign-in to the cluster works, but not into that Org: the user may not belong to it, or it is inactive; ask a ThoughtSpot administrator to add the user to the Org or to activate it, or leave it out of the Orgs to export`
 
 /**
  * `error`, from work in `org` of a run over Orgs: a refused sign-in worded as that Org's (a failure already turned

@@ -151,7 +151,7 @@ describe("failure lines from core's reasons", () => {
     const server = signInFailure(new Server({ description: "ThoughtSpot server error", status: 500 }))
     assert.strictEqual(
       server,
-      "spotpipe: ThoughtSpot failed while signing in (auth/token/full): Server: ThoughtSpot server error (HTTP 500): run again later; if it persists, ask a ThoughtSpot administrator"
+      "spotpipe: ThoughtSpot failed while signing in (auth/token/full): ThoughtSpot server error (HTTP 500): run again later; if it persists, ask a ThoughtSpot administrator"
     )
     const unreachable = signInFailure(new Transport({ description: "socket hang up", host: "ts.example.com:443" }))
     assert.include(unreachable, "cannot reach ThoughtSpot while signing in (auth/token/full): check the host (--host")

@@ -56,7 +56,7 @@ const inactive = fixtures.orgs.find((o) => o.status === "IN_ACTIVE")!
 const emea = fixtures.orgs.find((o) => o.name === "Sales EMEA")!
 /** What a refused sign-in to the inactive Org says: that Org's access, not the cluster's host or sign-in method. */
 const orgRefusal = new RegExp(
-  `^ThoughtSpot refused to sign in to Org ${inactive.id} \\(${inactive.name}\\) \\(auth/token/full\\): Forbidden: .*: this user's sign-in to the cluster works, but not into that Org: the user may not belong to it, or it is inactive; ask a ThoughtSpot administrator to add the user to the Org or to activate it, or leave it out of the Orgs to export$`
+  `^ThoughtSpot refused to sign in to Org ${inactive.id} \\(${inactive.name}\\) \\(auth/token/full\\): .*: this user's sign-in to the cluster works, but not into that Org: the user may not belong to it, or it is inactive; ask a ThoughtSpot administrator to add the user to the Org or to activate it, or leave it out of the Orgs to export$`
 )
 const topFolders = (dir: string) =>
   NodeFs.readdirSync(dir)

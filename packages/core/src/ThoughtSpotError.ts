@@ -163,7 +163,14 @@ export class Transport extends Schema.TaggedError<Transport>()("Transport", {
 export class Timeout extends Schema.TaggedError<Timeout>()("Timeout", {
   ...details,
   /** False when the call's overall deadline (not one attempt) ran out: retrying is then pointless. */
-  retryable: Schema.Boolean
+  retryable: Schema.Boolean,
+  /**
+   * Which of the client's time limits ran out: `attempt` (`attemptTimeoutMillis`) or `deadline` (`deadlineMillis`);
+   * absent when the server timed out (408). With {@link limitMillis}, for callers that name the limits their way.
+   */
+  limit: Schema.optionalKey(Schema.Literals(["attempt", "deadline"])),
+  /** The limit that ran out, in milliseconds. */
+  limitMillis: Schema.optionalKey(Schema.Finite)
 }) {
   /** True for one slow attempt or a 408; false once the overall deadline is spent. */
   get isRetryable(): boolean {

@@ -172,6 +172,21 @@ describe("status mapping", () => {
     expect(Classify.badInput("x", "page size").reason._tag).toBe("BadRequest")
   })
 
+  it("a-client-timeout-says-which-limit-ran-out-and-how-long-it-was", () => {
+    // Facts beside the message, so that a caller names the limits its own way (a CLI by its flags).
+    expect(Classify.attemptTimedOut("x", 1500).reason).toMatchObject({ limit: "attempt", limitMillis: 1500 })
+    expect(Classify.deadlineExceeded("x", 60_000).reason).toMatchObject({ limit: "deadline", limitMillis: 60_000 })
+    const server = Classify.fromResponse({
+      operation: "x",
+      status: 408,
+      retryAfter: undefined,
+      body: "",
+      nowMillis: 0,
+      scrub: (text) => text
+    }).reason
+    expect(server).not.toHaveProperty("limit")
+  })
+
   it.effect("a-host-that-is-not-a-url-is-refused-without-the-user-name-and-password-in-it", () =>
     Effect.gen(function* () {
       // A host with credentials in it that is not a valid URL (an IPv6 address without its closing bracket): it

@@ -428,6 +428,8 @@ export const attemptTimedOut = (operation: string, millis: number): ThoughtSpotE
     operation,
     reason: new Timeout({
       retryable: true,
+      limit: "attempt",
+      limitMillis: millis,
       description: `no complete response within ${duration(millis)} (the per-attempt timeout, attemptTimeoutMillis)`
     })
   })
@@ -438,6 +440,8 @@ export const deadlineExceeded = (operation: string, millis: number): ThoughtSpot
     operation,
     reason: new Timeout({
       retryable: false,
+      limit: "deadline",
+      limitMillis: millis,
       description: `gave up after ${duration(millis)}, retries included (the request deadline, deadlineMillis): check the server, or allow more time`
     })
   })
