@@ -15,7 +15,7 @@ import { rejectSecretFlags } from "../cluster/Connection.ts"
 import { ExitCode, reportFailure, SignInHint } from "../Failure.ts"
 import { interruptedLines, ResumeHint, shellWord } from "../Interruption.ts"
 import { isStdoutClosed, stdoutClosedExitCode } from "../output/StdoutWriter.ts"
-import { ExportSpec, JobFileSchema } from "../plan/JobFile.ts"
+import { ExportSpec, flagKeys, JobFileSchema } from "../plan/JobFile.ts"
 import { closest, didYouMean } from "../Suggest.ts"
 import { UsageError } from "../UsageError.ts"
 import { spotpipe, version } from "./Cli.ts"
@@ -89,13 +89,6 @@ const extraWordsText = (
   return `${command} takes ${taken}, but ${words} ${extra.length === 1 ? "is" : "are"} more${named ? ": put a name with spaces in quotes" : ""}`
 }
 
-/** The job-file key of a flag whose key is not its name in camelCase (`--viz` is "visualizations"). */
-const jobKeyAliases: Readonly<Record<string, string>> = {
-  viz: "visualizations",
-  "output-name": "output",
-  "runtime-filter": "runtimeFilters"
-}
-
 /** The keys of an export in a job file, and those of them "defaults" sets for every export. */
 const exportKeys: ReadonlySet<string> = new Set(ExportSpec.members.flatMap((member) => Object.keys(member.fields)))
 const defaultKeys: ReadonlySet<string> = new Set(Object.keys(JobFileSchema.fields.defaults.schema.fields))
@@ -103,7 +96,7 @@ const defaultKeys: ReadonlySet<string> = new Set(Object.keys(JobFileSchema.field
 /** The job-file key of an export setting given as a flag (`--page-size` is "pageSize"), if it is one. */
 const jobFileKey = (flag: string): string | undefined => {
   const name = flag.replace(/^-+/, "")
-  const key = jobKeyAliases[name] ?? name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())
+  const key = flagKeys[name] ?? name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())
   return key !== "type" && exportKeys.has(key) ? key : undefined
 }
 

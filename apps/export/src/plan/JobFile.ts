@@ -755,7 +755,7 @@ const elsewhere = (key: string, parent: ReadonlyArray<PropertyKey>, document: un
 }
 
 /** The job-file key of each flag whose name is not the key itself (`--viz` is `"visualizations"`). */
-const flagKeys: Readonly<Record<string, string>> = {
+export const flagKeys: Readonly<Record<string, string>> = {
   viz: "visualizations",
   "page-size": "pageSize",
   "output-name": "output",
