@@ -53,13 +53,15 @@ describe("spotpipe run with no export succeeding", () => {
   it("a-job-with-a-load-says-its-load-was-not-run-when-an-export-failed", async () => {
     // A nightly job with a `load`: one export fails, the others are written. The warehouse must not get half a
     // night, and the error line must say that nothing was loaded (not only that files were written).
-    const into = "postgresql://loader@127.0.0.1:9/nightly"
+    // The target is tried before the exports, so it is one that can be used: a DuckDB file, which a load that
+    // were attempted would create with the table of the export that was written.
+    const database = NodePath.join(root, "nightly.duckdb")
+    const into = `duckdb:${database}`
     const half = await run("half", ["Revenue by Month", "No Such Answer"], { into })
     expect(half.code).toBe(1)
     expect(half.stderr).toMatch(/1 of 2 exports failed \(the others were written/)
     expect(half.stderr).toContain(`the job's load into ${into} was not run`)
-    // Port 9 (discard) on loopback: a load that were attempted would fail to connect and say so instead.
-    expect(half.stderr).not.toMatch(/connect|ECONNREFUSED/i)
+    expect(NodeFs.existsSync(database)).toBe(false)
     const none = await run("none", ["No Such Answer"], { into })
     expect(none.code).toBe(1)
     expect(none.stderr).toContain(`the job's load into ${into} was not run`)
