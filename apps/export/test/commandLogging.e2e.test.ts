@@ -36,7 +36,7 @@ afterAll(async () => {
   await flaky?.close()
 })
 
-const retryLine = /^spotpipe: retrying system in [\d.]+ s \(attempt 2 of \d+\): Server: /m
+const retryLine = /^spotpipe: retrying system in [\d.]+ s \(attempt 2 of \d+\): ThoughtSpot server error /m
 
 describe("auth status logs like every command", () => {
   it("auth-status-json-keeps-retry-logs-on-stderr-in-spotpipes-format", timeout, async () => {

@@ -120,14 +120,29 @@ export const attemptsAfter = (policy: RetryPolicy, error: ThoughtSpotError): num
     : policy.maxAttempts
 }
 
+/**
+ * Why a retry waits, as its log line says it to whoever runs the program: the reason's message without its tag
+ * (`Server`, a name for code: the message says what happened), and a timed-out attempt without the option's
+ * name, which is a program's setting, not its user's (the error's own message keeps it).
+ */
+const waitReason = (error: ThoughtSpotError): string => {
+  const reason = error.reason
+  if (reason._tag === "Timeout" && reason.limit === "attempt" && reason.limitMillis !== undefined) {
+    const millis = reason.limitMillis
+    return `no complete response within ${millis % 1000 === 0 ? `${millis / 1000} s` : `${millis} ms`} (one attempt's time limit)`
+  }
+  return reason.message
+}
+
 /** A delay as the retry log says it: seconds with one decimal (`2.4 s`). */
 export const formatSeconds = (millis: number): string => `${(millis / 1000).toFixed(1)} s`
 
 /**
  * A `Schedule` for `Effect.retry` following the policy, retrying only the failures `retries` accepts (the
  * caller's own rule, e.g. a call that may have changed something). Its clock starts when the retried effect
- * starts; each wait is logged at info level, `retrying searchData in 2.4 s (attempt 2 of 6): Server: …`, so a slow
- * or failing server is never silent (the reason text is scrubbed of secrets by the classifier). The rule is
+ * starts; each wait is logged at info level, `retrying searchData in 2.4 s (attempt 2 of 6): ThoughtSpot server
+ * error (HTTP 503)`, so a slow or failing server is never silent (the reason text is scrubbed of secrets by the
+ * classifier; see {@link waitReason} for how it is said). The rule is
  * applied here, before the log, rather than as `Effect.retry`'s `while`: that is checked after the schedule's
  * step, which would announce a retry that never comes.
  */
@@ -150,7 +165,7 @@ export const schedule = (
           if (delay === undefined) return Cause.done(meta.attempt)
           return Effect.as(
             Effect.logInfo(
-              `retrying ${meta.input.operation} in ${formatSeconds(delay)} (attempt ${meta.attempt + 1} of ${attemptsAfter(policy, meta.input)}): ${meta.input.reason._tag}: ${meta.input.reason.message}`
+              `retrying ${meta.input.operation} in ${formatSeconds(delay)} (attempt ${meta.attempt + 1} of ${attemptsAfter(policy, meta.input)}): ${waitReason(meta.input)}`
             ),
             [meta.attempt, Duration.millis(delay)] as [number, Duration.Duration]
           )

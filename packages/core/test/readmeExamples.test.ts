@@ -356,7 +356,9 @@ describe("README examples", () => {
     expect(ran.stdout).toMatch(/^ℹ pass 2$/m)
     expect(ran.stdout).toMatch(/^ℹ fail 0$/m)
     // Both 503s were retried, in virtual time.
-    expect(ran.stdout.match(/retrying answerData in [\d.]+ s \(attempt [23] of 6\): Server: /g)).toHaveLength(2)
+    expect(
+      ran.stdout.match(/retrying answerData in [\d.]+ s \(attempt [23] of 6\): ThoughtSpot server error /g)
+    ).toHaveLength(2)
   })
 
   it("TML export, each Org's users and repeatedPage: 'fail' run as shown", async () => {

@@ -41,7 +41,7 @@ describe("a refused connection", () => {
       expect(Exit.isFailure(exit)).toBe(true)
       const retries = lines.filter((line) => line.startsWith("retrying"))
       expect(retries).toEqual([
-        expect.stringMatching(/^retrying auth\/token\/full in 0\.0 s \(attempt 2 of 2\): Transport: /)
+        expect.stringMatching(/^retrying auth\/token\/full in 0\.0 s \(attempt 2 of 2\): nothing is listening at /)
       ])
     })
   )

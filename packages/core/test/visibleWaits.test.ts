@@ -30,10 +30,14 @@ describe("timeouts and visible waits", () => {
       expect(system[1]!.at - system[0]!.at).toBeLessThanOrEqual(5_500)
       const retries = logs.lines.filter((l) => l.text.startsWith("retrying system"))
       expect(retries.map((l) => l.level)).toEqual(["Info", "Info"])
+      // Said to whoever runs the program: no reason tag, no option name (the error's message keeps it).
       expect(retries[0]!.text).toMatch(
-        /^retrying system in \d+\.\d s \(attempt 2 of 3\): Timeout: no complete response within 5 s/
+        /^retrying system in \d+\.\d s \(attempt 2 of 3\): no complete response within 5 s \(one attempt's time limit\)$/
       )
-      expect(retries[1]!.text).toMatch(/^retrying system in \d+\.\d s \(attempt 3 of 3\): Timeout:/)
+      expect(retries[1]!.text).toMatch(
+        /^retrying system in \d+\.\d s \(attempt 3 of 3\): no complete response within 5 s/
+      )
+      expect(error?._tag === "Fail" && error.error.message).toContain("attemptTimeoutMillis")
       for (const line of logs.lines) expect(line.text).not.toContain(PASSWORD)
     })
   )
