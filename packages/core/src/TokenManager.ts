@@ -574,7 +574,7 @@ export const make = Effect.fn("TokenManager.make")(function* (
           ),
           (error) =>
             Effect.succeed(
-              `could not log out on shutdown (${error.message}): the session stays valid until ThoughtSpot ends it`
+              `could not log out on shutdown (${error.operation}: ${error.reason.message}): the session stays valid until ThoughtSpot ends it`
             )
         )
       }
@@ -583,7 +583,7 @@ export const make = Effect.fn("TokenManager.make")(function* (
           Effect.map(
             Clock.currentTimeMillis,
             (now) =>
-              `could not revoke a token on shutdown (${error.message}): it stays valid until it expires, within ${within(token.expiredBy - now)}`
+              `could not revoke a token on shutdown (${error.operation}: ${error.reason.message}): it stays valid until it expires, within ${within(token.expiredBy - now)}`
           )
         )
       const older = minted.filter((m) => m.token !== held.secret && start < m.expiredBy)

@@ -96,7 +96,7 @@ describe("the revoke at shutdown", () => {
         const warnings = lines.filter((l) => l.level === "Warn")
         expect(warnings).toHaveLength(1)
         expect(warnings[0]!.text).toMatch(
-          /^could not revoke a token on shutdown \(auth\/token\/revoke: Server: .*503.*\): it stays valid until it expires, within \d+ min$/
+          /^could not revoke a token on shutdown \(auth\/token\/revoke: ThoughtSpot server error .*503.*\): it stays valid until it expires, within \d+ min$/
         )
       })
     )
@@ -129,7 +129,7 @@ describe("the revoke at shutdown", () => {
       expect(logs.lines.filter((l) => l.level === "Warn").map((l) => l.text)).toEqual(
         ["15 s", "5 min"].map(
           (left) =>
-            `could not revoke a token on shutdown (auth/token/revoke: Timeout: no answer within the 5 s a client's release at shutdown is given, retries included): it stays valid until it expires, within ${left}`
+            `could not revoke a token on shutdown (auth/token/revoke: no answer within the 5 s a client's release at shutdown is given, retries included): it stays valid until it expires, within ${left}`
         )
       )
     })
