@@ -22,7 +22,7 @@ import type { LoadMode } from "../LoadTarget.ts"
 import { closest, didYouMean } from "../Suggest.ts"
 import { LoadAgain, type LoadEngine, LoadFailure, temporaryTable } from "./Engine.ts"
 import { verifyFile } from "./FileCheck.ts"
-import type { LoadOutput, RunManifest } from "./RunManifest.ts"
+import { type LoadOutput, type RunManifest, unfinishedRunProblems } from "./RunManifest.ts"
 import {
   catalogType,
   createTable,
@@ -430,7 +430,8 @@ export const fileProblems = (
 
 /** Checks what can be checked before any table is touched; throws a {@link LoadFailure} naming every problem. */
 const preflight = async (engine: LoadEngine, run: RunManifest, options: LoadOptions): Promise<void> => {
-  const problems: Array<string> = []
+  // A file a later run replaced, before its manifest: that run is what to finish (or wait for), not this export.
+  const problems: Array<string> = [...unfinishedRunProblems(run)]
   for (const output of run.outputs) {
     problems.push(...fileProblems(output, engine.dialect, options))
     // Not a table: no mode can load into it (replace drops tables only), so every mode says the same.

@@ -13,6 +13,7 @@ import { createHash } from "node:crypto"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { Exit, Schema } from "effect"
+import * as Checkpoint from "../engine/Checkpoint.ts"
 import { shellWord } from "../Interruption.ts"
 import {
   descriptionDigest,
@@ -23,6 +24,7 @@ import {
 } from "../output/Manifest.ts"
 import { copyAndMerge } from "../output/Merge.ts"
 import { runWritingIn, stateDirName } from "../output/OutputLock.ts"
+import { changedSetting, type OutputSettings } from "../plan/OutputSettings.ts"
 import { tableNames } from "./Warehouse.ts"
 
 const LoadColumn = Schema.Struct({
@@ -92,6 +94,8 @@ export interface LoadOutput {
   readonly table: string
   /** The result's name of each column renamed by `--column-names snake` (by the file's name), for messages. */
   readonly resultNames?: ReadonlyMap<string, string>
+  /** The settings the manifest says it was written with (`OutputSettings`), when it says. */
+  readonly settings?: unknown
 }
 
 /** Another run in the folder of the loaded one, and the files it wrote that the loaded run does not list. */
@@ -346,7 +350,8 @@ export const readRunManifest = (given: string, only?: LoadFormat): RunManifest =
         typeof o.settings === "object" &&
         o.settings !== null &&
         (o.settings as { escapeFormulae?: unknown }).escapeFormulae === true,
-      table: tables[i]!
+      table: tables[i]!,
+      ...(o.settings === undefined ? {} : { settings: o.settings })
     }
   })
   return {
@@ -402,4 +407,92 @@ const otherRunsOf = (
   return [...byRun]
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([name, files]) => ({ manifest: NodePath.join(dir, name), runId: runIds.get(name)!, files }))
+}
+
+/** A file of the folder a later run wrote and vouched for in its resume state, not yet in a manifest. */
+interface LaterFile {
+  readonly record: Checkpoint.CheckpointRecord
+  /** That run was a `--force` run (its marker for the file is there). */
+  readonly forced: boolean
+}
+
+/** The complete checkpoints in the state folder of the run folder `dir`, by output file; none when it has none. */
+const laterFilesIn = (dir: string): ReadonlyMap<string, LaterFile> => {
+  const stateDir = NodePath.join(dir, stateDirName)
+  const found = new Map<string, LaterFile>()
+  let names: ReadonlyArray<string> = []
+  try {
+    names = NodeFs.readdirSync(stateDir)
+  } catch {
+    return found
+  }
+  const suffix = ".checkpoint.json"
+  for (const name of names) {
+    if (!name.endsWith(suffix) || name.startsWith(".")) continue
+    let record: Checkpoint.CheckpointRecord | "unreadable"
+    try {
+      record = Checkpoint.parseRecord(NodeFs.readFileSync(NodePath.join(stateDir, name), "utf8"))
+    } catch {
+      continue
+    }
+    if (record === "unreadable" || record.state !== "complete") continue
+    const forced = names.includes(`${name.slice(0, -suffix.length)}.forced`)
+    found.set(record.file, { record, forced })
+  }
+  return found
+}
+
+/** The SHA-256 of the file at `path`, read whole; undefined when it cannot be read. */
+const sha256Of = (path: string): string | undefined => {
+  try {
+    return createHash("sha256").update(NodeFs.readFileSync(path)).digest("hex")
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Checks the files of `run` against later runs into its folder that have
+ * not finished: a file a run is writing now, or one a later run published and vouched for in its resume state
+ * before it stopped, short of its manifest (a `--force` run interrupted, say). Such a file is not this manifest's,
+ * and what to do is to wait for that run or finish it, not to export again: one line per such file, none when
+ * there is none (the load's own check still refuses any other changed file).
+ */
+export const unfinishedRunProblems = (run: RunManifest): ReadonlyArray<string> => {
+  const dir = NodePath.dirname(run.path)
+  const later = laterFilesIn(dir)
+  const writing = runWritingIn(dir)
+  const problems: Array<string> = []
+  for (const output of run.outputs) {
+    const found = later.get(output.file)
+    if (found === undefined || found.record.sha256 === output.sha256) continue
+    let size: number
+    try {
+      size = NodeFs.statSync(output.path).size
+    } catch {
+      continue
+    }
+    // The later run's file is at the path (its size, then its bytes): not one it staged and never published.
+    if (size !== found.record.bytes || sha256Of(output.path) !== found.record.sha256) continue
+    const which = found.forced ? "a later --force run" : "a later run"
+    if (writing !== undefined) {
+      problems.push(
+        `${output.file} is not the file this manifest describes: ${which} that is still writing to ${dir} (${writing}) replaced it; wait for that run to finish, then load the folder`
+      )
+      continue
+    }
+    const change = changedSetting(output.settings, found.record.settings as OutputSettings)
+    const wrote =
+      change === undefined
+        ? ""
+        : ` (it wrote the file with ${change.setting} ${change.to}; this manifest's run with ${change.from})`
+    const again =
+      found.record.job === undefined
+        ? "its command again with --resume instead of --force, as its interrupt line printed it"
+        : `it again with --resume and the flags it was given, as its interrupt line printed it (spotpipe run ${shellWord(found.record.job)} --out ${shellWord(dir)} … --resume)`
+    problems.push(
+      `${output.file} is not the file this manifest describes: ${which} replaced it and stopped before writing its manifest${wrote}; its state is in ${stateDirName}/. Finish that run by running ${again}, then load the folder`
+    )
+  }
+  return problems
 }
