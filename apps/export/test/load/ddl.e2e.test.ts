@@ -239,19 +239,21 @@ describe("a job file's load block", () => {
     expect(report.load.status).toBe("succeeded")
     expect(report.load.tables.map((t: { table: string }) => t.table)).toEqual(["answer_revenue_by_month"])
 
-    // A load that fails after every export succeeded: the report says failed, as the exit code does.
-    const folderAsFile = NodePath.join(root, "a-folder.duckdb")
-    NodeFs.mkdirSync(folderAsFile)
+    // A load that fails after every export succeeded (a file that can be written but is no DuckDB database, which
+    // only opening it finds): the report says failed, as the exit code does.
+    const notDatabase = NodePath.join(root, "not-a-database.duckdb")
+    NodeFs.writeFileSync(notDatabase, "not a database\n")
+    NodeFs.utimesSync(notDatabase, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000))
     const failing = writeJob("json-failing.json", {
       exports: [{ type: "answer", id: "Revenue by Month" }],
-      load: { into: `duckdb:${folderAsFile}` }
+      load: { into: `duckdb:${notDatabase}` }
     })
     const failed = await cli(["run", failing, "--out", NodePath.join(root, "json-failing-run"), "--json"], env)
     expect(failed.code).toBe(1)
     const failedReport = JSON.parse(failed.stdout)
     expect(failedReport.status).toBe("failed")
     expect(failedReport.load.status).toBe("failed")
-    expect(failedReport.load.error).toContain(folderAsFile)
+    expect(failedReport.load.error).toContain(notDatabase)
     expect(failedReport.exports.map((e: { status: string }) => e.status)).toEqual(["succeeded"])
   }, 60_000)
 
