@@ -10,7 +10,7 @@
  */
 import type { DryRunPlan } from "../engine/DryRun.ts"
 import type { RunResult } from "../engine/Engine.ts"
-import { isDocumentFormat } from "../output/Manifest.ts"
+import { isDocumentFormat, type ResumeOutcome } from "../output/Manifest.ts"
 import { formatCount, inert, jsonLine, plural } from "./TerminalText.ts"
 
 /** One line of the summary. */
@@ -26,6 +26,8 @@ export interface SummaryLine {
    * once); each line is its own result when absent.
    */
   readonly result?: number
+  /** How `--resume` treated the file (its manifest entry's `resume`); absent: written. */
+  readonly resume?: ResumeOutcome
 }
 
 /** A file of an earlier run the run removed (a TML document of an object gone from the cluster). */
@@ -94,12 +96,33 @@ const footer = (lines: ReadonlyArray<SummaryLine>): string => {
   return `${counted}, ${plural(rows, "row", "rows")}${withDocuments}`
 }
 
+/** What `--resume` did with a file, after its name in the table: nothing for a file written. */
+const resumeNotes: Record<ResumeOutcome, string> = {
+  written: "",
+  skipped: " (kept: complete and verified)",
+  published: " (published: complete in the resume state)",
+  continued: " (continued)"
+}
+
+/**
+ * The line after the footer when `--resume` kept files: every one (nothing exported anew, and how to export anew), or
+ * how many; nothing when it kept none.
+ */
+const keptLine = (lines: ReadonlyArray<SummaryLine>): string => {
+  const kept = lines.filter((line) => line.resume === "skipped").length
+  if (kept === 0) return ""
+  if (kept === lines.length) {
+    return `${kept === 1 ? "the file was" : "every file was"} already complete: --resume found ${kept === 1 ? "it" : "them"} written and verified and kept ${kept === 1 ? "it" : "them"}, so nothing was exported anew; to export anew, run with --force instead of --resume\n`
+  }
+  return `${plural(kept, "file was", "files were")} already complete and verified, and kept (--resume)\n`
+}
+
 /** The summary table as text (ending with a newline). */
 export const formatSummary = (lines: ReadonlyArray<SummaryLine>, options: SummaryOptions = {}): string => {
   const cells = lines.map((line) => [
     inert(line.object),
     line.rows === undefined ? "-" : formatCount(line.rows),
-    inert(line.file),
+    inert(line.file) + resumeNotes[line.resume ?? "written"],
     formatCount(line.bytes),
     line.seconds.toFixed(2)
   ])
@@ -118,7 +141,9 @@ export const formatSummary = (lines: ReadonlyArray<SummaryLine>, options: Summar
   return (
     [render(headers), rule, ...cells.map(render), rule, `${footer(lines)}${where}`]
       .map((line) => `${line}\n`)
-      .join("") + removedText(options.removed ?? [], "removed")
+      .join("") +
+    keptLine(lines) +
+    removedText(options.removed ?? [], "removed")
   )
 }
 
