@@ -41,7 +41,7 @@ import type { Dialect } from "../load/Warehouse.ts"
 import { isDocumentFormat, type OrgSelection } from "../output/Manifest.ts"
 import { checkOutputFolder, claimDemoFolder } from "../output/OutputFolder.ts"
 import { baseFileName } from "../plan/FileName.ts"
-import { type ExportSpec, type Job, type JobExport, makeExport } from "../plan/JobFile.ts"
+import { type ExportSpec, type Job, type JobExport, makeExport, outputNameProblem } from "../plan/JobFile.ts"
 import * as Shard from "../plan/Shard.ts"
 import { recordWatermarks } from "../plan/Watermark.ts"
 import { UsageError } from "../UsageError.ts"
@@ -320,6 +320,10 @@ export const runSingle = (
           message: "--output-name names a file, but --out - writes to stdout: drop one of them"
         })
       }
+      const outputProblem = Option.isSome(input.outputName)
+        ? outputNameProblem(input.outputName.value, output.format, command)
+        : undefined
+      if (outputProblem !== undefined) return yield* new UsageError({ message: `--output-name ${outputProblem}` })
       if (Option.isSome(input.nullString) && output.format !== "csv") {
         return yield* new UsageError({
           message: `--null-string is for CSV (${output.format} writes null as null): drop it, or use --format csv`

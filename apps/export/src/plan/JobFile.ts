@@ -754,6 +754,18 @@ const elsewhere = (key: string, parent: ReadonlyArray<PropertyKey>, document: un
     : undefined
 }
 
+/**
+ * Why `output` cannot name the file of an export of `type` written as `format`, if it cannot: `orders.csv` would write
+ * `orders.csv.csv`, as the name is given without the extension spotpipe adds (the exports of a folder name that).
+ */
+export const outputNameProblem = (output: string, format: string, type: string): string | undefined => {
+  if (type === "liveboard" || type === "tml" || type === "principals") return undefined
+  const extension = `.${format}`
+  return output.toLowerCase().endsWith(extension)
+    ? `is the file name without its extension, which spotpipe adds (it would write a file ending in ${extension}${extension}): leave "${extension}" out`
+    : undefined
+}
+
 /** The job-file key of each flag whose name is not the key itself (`--viz` is `"visualizations"`). */
 export const flagKeys: Readonly<Record<string, string>> = {
   viz: "visualizations",
@@ -1200,15 +1212,9 @@ export const decodeJobDocument = (document: unknown, file: string): Exit.Exit<Jo
         message: `applies to CSV only (the other formats write a null as null): remove it, or set "format": "csv"`
       })
     }
-    // `"output": "orders.csv"` would write `orders.csv.csv`: the name is given without the extension spotpipe adds.
-    const folderExport = spec.type === "liveboard" || spec.type === "tml" || spec.type === "principals"
-    const extension = `.${format}`
-    if (!folderExport && format !== undefined && spec.output?.toLowerCase().endsWith(extension) === true) {
-      problems.push({
-        path: `exports[${index}].output`,
-        message: `is the file name without its extension, which spotpipe adds (it would write a file ending in ${extension}${extension}): leave "${extension}" out`
-      })
-    }
+    const outputProblem =
+      spec.output === undefined || format === undefined ? undefined : outputNameProblem(spec.output, format, spec.type)
+    if (outputProblem !== undefined) problems.push({ path: `exports[${index}].output`, message: outputProblem })
     const fileNames = fileNamesOf(spec)
     const name =
       fileNames === undefined
