@@ -532,7 +532,8 @@ const summaryLines = (result: RunResult): ReadonlyArray<SummaryJsonLine> => {
       bytes: output.bytes,
       seconds: output.seconds,
       result: group,
-      warnings: output.warnings
+      warnings: output.warnings,
+      resume: output.resume
     }
   })
   // Stable: within a result, files keep the order they were written in.
