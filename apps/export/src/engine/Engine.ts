@@ -366,7 +366,14 @@ export const runExports = <E>(
               // interrupted run's), so its fingerprint holds it; a dry run's one-row pages only after, so that the
               // export's fingerprint is the run's (see `resumePlan`).
               Effect.flatMap(
-                resolveIncremental(selected[i]!, toDisk ? outDir : undefined, started, cluster.host, options.resume),
+                resolveIncremental(
+                  selected[i]!,
+                  toDisk ? outDir : undefined,
+                  started,
+                  cluster.host,
+                  options.resume,
+                  options.jobRun
+                ),
                 (ready) => {
                   readyExports[i] = ready
                   return resolveExport(
@@ -620,7 +627,8 @@ export const runExports = <E>(
               const ready = readyExports[i]
               return ready === undefined || Exit.isFailure(plans[i]!) ? [] : [[entry, ready] as const]
             }),
-            cluster.host
+            cluster.host,
+            options.jobRun
           )
         )
         yield* probe("claimed", stateDirName)

@@ -101,19 +101,20 @@ const reversedRangeAdvice = (
  * `--out -`), a relative time (`30d`, `now`) → an ISO instant. An audit export's `until` defaults to now, and its
  * range is checked (not reversed, not ending in the future; its warnings are {@link auditRangeWarnings}). With
  * `resume`, an export given the same way as in the latest run into `outDir` takes that run's resolved starting
- * point instead (see `Watermark.startedOf`), so the resume continues that run rather than starting a new increment
- * over its files. Other exports come back as they are.
+ * point instead when that run was of the same job run `jobRun` (see `Watermark.startedOf`), so the resume continues
+ * that run rather than starting a new increment over its files. Other exports come back as they are.
  */
 export const resolveIncremental = (
   entry: JobExport,
   outDir: string | undefined,
   nowMillis: number,
   host: string,
-  resume = false
+  resume = false,
+  jobRun?: string
 ): Effect.Effect<JobExport, UsageError, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function* () {
     if (resume && outDir !== undefined) {
-      const started = yield* startedOf(outDir, entry, host)
+      const started = yield* startedOf(outDir, entry, host, jobRun)
       if (started !== undefined) return withStartingPoint(entry, started)
     }
     const spec = entry.spec
@@ -193,17 +194,25 @@ const withStartingPoint = (entry: JobExport, point: Started["resolved"]): JobExp
 }
 
 /**
- * The starting points of a run's incremental exports (export id → as given and as resolved in `resolved`), for
- * `Watermark.recordStarted`.
+ * The starting points of a run's incremental exports (export id → as given and as resolved in `resolved`, and the
+ * run's job run `jobRun`), for `Watermark.recordStarted`.
  */
 export const startedPoints = (
   pairs: ReadonlyArray<readonly [given: JobExport, resolved: JobExport]>,
-  host: string
+  host: string,
+  jobRun?: string
 ): ReadonlyArray<readonly [string, Started]> =>
   pairs.flatMap(([given, resolved]) => {
     const from = startingPointOf(given.spec)
     const to = startingPointOf(resolved.spec)
-    return from === undefined || to === undefined ? [] : [[watermarkId(given), { given: from, resolved: to, host }]]
+    return from === undefined || to === undefined
+      ? []
+      : [
+          [
+            watermarkId(given),
+            { given: from, resolved: to, host, ...(jobRun === undefined ? {} : { job_run: jobRun }) }
+          ]
+        ]
   })
 
 /**

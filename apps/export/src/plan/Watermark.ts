@@ -88,6 +88,8 @@ export const Started = Schema.Struct({
   resolved: StartingPoint,
   /** The cluster it reads. */
   host: Schema.String,
+  /** The run's job run (`--job-run`); absent for a run without one. A run of another job run starts anew. */
+  job_run: Schema.optionalKey(Schema.String),
   /** {@link entryDigest} of the entry (as a watermark's). */
   sha256: Schema.optionalKey(Schema.String)
 })
@@ -352,12 +354,14 @@ export const startingPointOf = (spec: JobExport["spec"]): Started["given"] | und
 
 /**
  * For `--resume`: the starting point the latest run of `entry` into `outDir` resolved, when it was given the same
- * way (`last`, `30d`, …) and read the same cluster; else `undefined` (the export is resolved as a new run's).
+ * way (`last`, `30d`, …), read the same cluster and was of the same job run (`jobRun`, `--job-run`; or both of
+ * none); else `undefined` (the export is resolved as a new run's: a new job run's `last` is the latest watermark).
  */
 export const startedOf = (
   outDir: string,
   entry: JobExport,
-  host: string
+  host: string,
+  jobRun?: string
 ): Effect.Effect<Started["resolved"] | undefined, UsageError, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function* () {
     const given = startingPointOf(entry.spec)
@@ -371,7 +375,7 @@ export const startedOf = (
         message: `${entry.what}: its entry in ${path.join(outDir, stateDirName, startedFileName)} was changed after its run wrote it (its sha256 does not match), so where the interrupted run started is unknown and --resume cannot continue it: run without --resume (with --force) to start the export anew`
       })
     }
-    if (started === undefined || started.host !== host) return undefined
+    if (started === undefined || started.host !== host || started.job_run !== jobRun) return undefined
     const same = started.given.since === given.since && (started.given.until ?? null) === (given.until ?? null)
     return same ? started.resolved : undefined
   })
