@@ -570,9 +570,7 @@ const loadOne = async (
         if (repeated !== "0") {
           throw new LoadFailure(await repeatedKeys(engine, stage, output.file, key, Number(repeated)))
         }
-        await engine.exec(
-          `DELETE FROM ${table} USING ${stage} AS ${quoteIdent(stageTable)} WHERE ${keys.map((k) => `${table}.${k} IS NOT DISTINCT FROM ${quoteIdent(stageTable)}.${k}`).join(" AND ")}`
-        )
+        for (const sql of await mergeDeletes(engine, table, stage, keys)) await engine.exec(sql)
         // By name: the table's columns may be in another order, or more (NULL, or their default, in these rows).
         const columns = output.columns.map((c) => quoteIdent(c.name)).join(", ")
         await engine.exec(`INSERT INTO ${table} (${columns}) SELECT ${columns} FROM ${stage}`)
@@ -612,6 +610,38 @@ const loadOne = async (
       `${message.startsWith(output.file) ? "" : `${output.file}: `}${message}${message.includes("left as it was") ? "" : ` (table ${output.table} was left as it was)`}`
     )
   }
+}
+
+/**
+ * A merge's DELETEs of the table's rows whose key a staged row has, a null matching a null (IS NOT DISTINCT FROM).
+ * PostgreSQL runs IS NOT DISTINCT FROM only as a nested loop over the whole table (hours on large tables), so there
+ * the key is compared with `=`, which it can hash: once for the staged keys without a null, then once per pattern
+ * of null key columns among the others (those columns null on both sides). All in the caller's transaction.
+ */
+const mergeDeletes = async (
+  engine: LoadEngine,
+  table: string,
+  stage: string,
+  keys: ReadonlyArray<string>
+): Promise<ReadonlyArray<string>> => {
+  const staged = quoteIdent(stageTable)
+  const deleteWhere = (conditions: ReadonlyArray<string>) =>
+    `DELETE FROM ${table} USING ${stage} AS ${staged} WHERE ${conditions.join(" AND ")}`
+  if (engine.dialect !== "postgres") {
+    return [deleteWhere(keys.map((k) => `${table}.${k} IS NOT DISTINCT FROM ${staged}.${k}`))]
+  }
+  // One text per pattern present, "1" for a null column: "01,10".
+  const found = await engine.scalar(
+    `SELECT coalesce(string_agg(DISTINCT ${keys.map((k) => `CASE WHEN ${k} IS NULL THEN '1' ELSE '0' END`).join(" || ")}, ','), '') FROM ${stage} WHERE ${keys.map((k) => `${k} IS NULL`).join(" OR ")}`
+  )
+  const patterns = ["0".repeat(keys.length), ...(found === undefined || found === "" ? [] : found.split(","))]
+  return patterns.map((pattern) =>
+    deleteWhere(
+      keys.map((k, i) =>
+        pattern[i] === "1" ? `${table}.${k} IS NULL AND ${staged}.${k} IS NULL` : `${table}.${k} = ${staged}.${k}`
+      )
+    )
+  )
 }
 
 /**

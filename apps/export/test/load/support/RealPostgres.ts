@@ -16,6 +16,8 @@ import { cli } from "./loadHelpers.ts"
 /** A running server: its URL (trust authentication, user `postgres`) and how to stop it. */
 export interface RealPostgres {
   readonly url: string
+  /** The server's log file (its plans, with auto_explain). */
+  readonly log: string
   readonly close: () => void
 }
 
@@ -49,9 +51,11 @@ export const startRealPostgres = (): RealPostgres => {
     )
   run(`${bin}/initdb`, ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"])
   // No TCP port at all: the socket in the cluster's own folder cannot collide with another server.
-  run(`${bin}/pg_ctl`, ["-D", data, "-o", `-c listen_addresses='' -k ${data} -F`, "-w", "start"])
+  const log = NodePath.join(data, "server.log")
+  run(`${bin}/pg_ctl`, ["-D", data, "-o", `-c listen_addresses='' -k ${data} -F`, "-l", log, "-w", "start"])
   return {
     url: `postgresql:///postgres?host=${data}&user=postgres`,
+    log,
     close: () => {
       run(`${bin}/pg_ctl`, ["-D", data, "-m", "immediate", "-w", "stop"])
       NodeFs.rmSync(root, { recursive: true, force: true })
