@@ -8,7 +8,7 @@
  * manifest's essentials), and `--dry-run` the plan ({@link formatDryRun},
  * {@link dryRunJson}). {@link formatTable} aligns any such table (`spotpipe ls` too).
  */
-import type { DryRunPlan } from "../engine/DryRun.ts"
+import { type DryRunPlan, failureText } from "../engine/DryRun.ts"
 import type { RunResult } from "../engine/Engine.ts"
 import { isDocumentFormat, type ResumeOutcome } from "../output/Manifest.ts"
 import { formatCount, inert, jsonLine, plural } from "./TerminalText.ts"
@@ -376,7 +376,7 @@ export const formatDryRun = (plan: DryRunPlan, folder: string | null): string =>
   const totals = planTotals(plan)
   // A failed export, then each document of it a run would not write (a `tml` export's failed items).
   const failed = plan.failures.flatMap((f) => [
-    inert(`FAILED  ${f.export.what}: ${f.error.message}`),
+    inert(`FAILED  ${failureText(f)}`),
     ...(f.failedItems ?? []).map((item) => `  ${inert(item.file)}: ${inert(item.error)}`)
   ])
   const where = folder === null ? " to stdout" : ` in ${inert(folder)}`

@@ -89,6 +89,16 @@ export interface DryRunFailure {
   readonly failedItems?: ReadonlyArray<{ readonly file: string; readonly what: string; readonly error: string }>
 }
 
+/**
+ * What the plan says of a failed export: its error, named by the export once. Most errors name their export already
+ * (as the run's last line quotes them alone); only one that does not is prefixed with it.
+ */
+export const failureText = (failure: DryRunFailure): string => {
+  const { what } = failure.export
+  const message = failure.error.message
+  return message.includes(what) ? message : `${what}: ${message}`
+}
+
 /** A file of an earlier run a `tml` export would remove: its object is gone from the cluster (TmlMirror.ts). */
 export interface DryRunRemoval {
   readonly file: string
