@@ -570,7 +570,7 @@ export const openPostgres = async (
         if (!stopped && !rationedSaid) {
           rationedSaid = true
           waiting?.(
-            `a statement has run for over a second, maybe waiting for another session's lock; the load does not ask which session holds it, as asking takes a second session, which ${rationed} counts (a load needs one)${lockTimeoutMillis(lockTimeout) === undefined ? `: ${boundWait(lockTimeout)}` : ""}`
+            `a statement is still running after a second (if it waits for another session's lock, ${lockTimeoutMillis(lockTimeout) === undefined ? boundWait(lockTimeout) : `the load stops after ${lockTimeoutShown(lockTimeout)}`}); the load does not ask whether it waits, or for which session, as asking takes a second session, which ${rationed} counts (a load needs one)`
           )
         }
         return

@@ -183,7 +183,7 @@ describe("a role with CONNECTION LIMIT 2 and two loads", () => {
       const first = loadProcess(["load", run, "--into", url, "--mode", "append"])
       loads = [first]
       // Its first look at what it waits for: with a second session it would name the holder.
-      await first.said(/a statement has run for over a second|waiting for a lock on/)
+      await first.said(/a statement is still running after a second|waiting for a lock on/)
       expect(await Promise.race([first.ended, "running"])).toBe("running")
       const second = loadProcess(["load", run, "--into", url, "--mode", "append"])
       loads = [first, second]
@@ -200,7 +200,7 @@ describe("a role with CONNECTION LIMIT 2 and two loads", () => {
     const ended = await Promise.all(loads.map((l) => l.ended))
     for (const e of ended) expect(e.code, e.stderr).toBe(0)
     expect(ended[0]!.stderr).toContain(
-      "a statement has run for over a second, maybe waiting for another session's lock; the load does not ask which session holds it, as asking takes a second session, which the role pair's CONNECTION LIMIT counts (a load needs one): give --lock-timeout SECONDS to bound such a wait"
+      "a statement is still running after a second (if it waits for another session's lock, give --lock-timeout SECONDS to bound such a wait); the load does not ask whether it waits, or for which session, as asking takes a second session, which the role pair's CONNECTION LIMIT counts (a load needs one)"
     )
     // The same file: the second, its turn come, finds it appended by the first.
     expect(ended[1]!.stderr).toContain("orders.csv: already appended to orders by the load of")
