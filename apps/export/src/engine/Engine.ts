@@ -560,7 +560,8 @@ export const runExports = <E>(
             ? existingRefusal(
                 outputs.filter((output) => output.exists).map((output) => output.file),
                 outDir,
-                path
+                path,
+                options.job === undefined
               )
             : undefined)
         return {
@@ -591,7 +592,7 @@ export const runExports = <E>(
           // However the run ends (a failure, a signal), an empty state folder does not stay behind.
           removeIfEmpty: [stateDirName]
         })
-        if (!options.resume && !options.force) yield* refuseExisting(plans, outDir)
+        if (!options.resume && !options.force) yield* refuseExisting(plans, outDir, options.job === undefined)
         yield* orFail(fs.makeDirectory(stateDir, { recursive: true }), stateDir)
         // Every output this run replaces is marked before any is written, so that a --resume of it, should it
         // stop, replaces those it did not reach rather than keep their earlier files (see `stateFiles`).
@@ -879,7 +880,8 @@ const existingPolicy = (options: RunOptions): NonNullable<DryRunPlan["existing"]
 /** Refuses a run whose outputs exist already (without `--force` or `--resume`): nothing is written. */
 const refuseExisting = (
   plans: ReadonlyArray<Exit.Exit<{ readonly outputs: ReadonlyArray<PlannedOutput<unknown>> }, unknown>>,
-  outDir: string
+  outDir: string,
+  single: boolean
 ) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
@@ -892,15 +894,21 @@ const refuseExisting = (
         if (yield* Effect.mapError(fs.exists(finalPath), (e) => fileError(finalPath, e))) existing.push(output.file)
       }
     }
-    const refusal = existingRefusal(existing, outDir, path)
+    const refusal = existingRefusal(existing, outDir, path, single)
     if (refusal !== undefined) return yield* refusal
   })
 
 /**
  * Why a run without `--force` or `--resume` writes nothing into `outDir`, where the files `existing` (relative to it)
- * are already: the run's refusal, and its dry run's (which only reports it, after the plan).
+ * are already: the run's refusal, and its dry run's (which only reports it, after the plan). `single`: the run is a
+ * single command's, not a job's.
  */
-const existingRefusal = (existing: ReadonlyArray<string>, outDir: string, path: Path.Path): ExportError | undefined => {
+const existingRefusal = (
+  existing: ReadonlyArray<string>,
+  outDir: string,
+  path: Path.Path,
+  single: boolean
+): ExportError | undefined => {
   if (existing.length === 1) {
     return new ExportError({
       kind: "OutputExists",
@@ -911,7 +919,7 @@ const existingRefusal = (existing: ReadonlyArray<string>, outDir: string, path: 
     const listed = existing.slice(0, 3).join(", ") + (existing.length > 3 ? `, … (${existing.length} in all)` : "")
     return new ExportError({
       kind: "OutputExists",
-      message: `${existing.length} outputs of this job already exist in ${outDir} (${listed}); nothing was written: pass --resume to keep verified outputs and finish the rest, --force to replace them, or choose another --out directory`
+      message: `${existing.length} outputs of this ${single ? "export" : "job"} already exist in ${outDir} (${listed}); nothing was written: pass --resume to keep verified outputs and finish the rest, --force to replace them, or choose another --out directory`
     })
   }
   return undefined
