@@ -328,11 +328,23 @@ describe("damaged incremental state", () => {
   )
 })
 
-/** The state file `name` of `dir` as JSON, changed by `edit`, written back. */
-const editState = (dir: string, name: string, edit: (exports: Record<string, Record<string, unknown>>) => void) => {
+/**
+ * The state file `name` of `dir` as JSON, changed by `edit`, written back; `earlier`: as an earlier version wrote it,
+ * without the marker that its entries hold their digests.
+ */
+const editState = (
+  dir: string,
+  name: string,
+  edit: (exports: Record<string, Record<string, unknown>>) => void,
+  earlier = false
+) => {
   const file = NodePath.join(dir, stateDirName, name)
-  const state = JSON.parse(NodeFs.readFileSync(file, "utf8")) as { exports: Record<string, Record<string, unknown>> }
+  const state = JSON.parse(NodeFs.readFileSync(file, "utf8")) as {
+    digests?: string
+    exports: Record<string, Record<string, unknown>>
+  }
   edit(state.exports)
+  if (earlier) delete state.digests
   NodeFs.writeFileSync(file, `${JSON.stringify(state, null, 2)}\n`)
 }
 
@@ -369,11 +381,16 @@ describe("an edited incremental state entry", () => {
         ["2026-13-07T21:23:19.978Z", true],
         ["last week", true]
       ] as const) {
-        editState(dir, watermarksFileName, (exports) => {
-          const id = watermarkId(audit("a"))
-          const { sha256: _, ...entry }: Record<string, unknown> = { ...exports[id]!, value }
-          exports[id] = sealed ? { ...entry, sha256: entryDigest(id, entry) } : entry
-        })
+        editState(
+          dir,
+          watermarksFileName,
+          (exports) => {
+            const id = watermarkId(audit("a"))
+            const { sha256: _, ...entry }: Record<string, unknown> = { ...exports[id]!, value }
+            exports[id] = sealed ? { ...entry, sha256: entryDigest(id, entry) } : entry
+          },
+          !sealed
+        )
         const error = yield* Effect.flip(last(dir, "a"))
         expect(error._tag, value).toBe("UsageError")
         expect(error.message).toBe(
@@ -395,13 +412,57 @@ describe("an edited incremental state entry", () => {
     }).pipe(Effect.provide(NodeServices.layer))
   )
 
-  it.effect("an-earlier-versions-watermark-without-a-digest-is-read-as-it-is", () =>
+  it.effect("an-earlier-versions-watermark-without-a-digest-is-read-as-it-is-and-sealed-by-the-next-change", () =>
     Effect.gen(function* () {
       const dir = yield* recorded()
-      editState(dir, watermarksFileName, (exports) => {
-        delete exports[watermarkId(audit("a"))]!["sha256"]
-      })
+      editState(
+        dir,
+        watermarksFileName,
+        (exports) => {
+          delete exports[watermarkId(audit("a"))]!["sha256"]
+        },
+        true
+      )
       expect(yield* last(dir, "a")).toBe("2026-12-01T00:00:00.000Z")
+      yield* recordWatermarks(dir, [
+        [watermarkId(audit("c")), { kind: "audit", value: "2026-12-03T00:00:00.000Z", run_id: "r2", host }]
+      ])
+      const file = JSON.parse(NodeFs.readFileSync(NodePath.join(dir, stateDirName, watermarksFileName), "utf8"))
+      expect(file.digests).toBe("sha256")
+      expect(file.exports[watermarkId(audit("a"))].sha256).toBeDefined()
+      expect(yield* last(dir, "a")).toBe("2026-12-01T00:00:00.000Z")
+    }).pipe(Effect.provide(NodeServices.layer))
+  )
+
+  it.effect("a-watermark-edited-with-its-digest-removed-is-refused-and-so-is-such-a-starting-point", () =>
+    Effect.gen(function* () {
+      const dir = yield* recorded()
+      // A day later with the digest gone: it would skip a day of events if read as an earlier version's entry.
+      editState(dir, watermarksFileName, (exports) => {
+        const entry = exports[watermarkId(audit("a"))]!
+        entry["value"] = "2026-12-02T00:00:00.000Z"
+        delete entry["sha256"]
+      })
+      const message = yield* Effect.flip(last(dir, "a")).pipe(Effect.map((e) => e.message))
+      expect(message).toBe(
+        `audit a: its watermark in ${dir}/${stateDirName}/${watermarksFileName} was changed after its run wrote it (its sha256 was removed, which every entry of this file holds), so where the previous run left off is unknown and --since last could skip or repeat rows: run it once with --since given a starting point instead of "last" (its last run's manifest lists the watermark it recorded), and that run records its watermark anew`
+      )
+      expect(yield* last(dir, "b")).toBe("2026-12-02T00:00:00.000Z")
+
+      const entry = audit("a")
+      yield* recordStarted(dir, [
+        [
+          watermarkId(entry),
+          { given: { since: "last", until: null }, resolved: { since: "2026-12-01T00:00:00.000Z", until: null }, host }
+        ]
+      ])
+      editState(dir, startedFileName, (exports) => {
+        const started = exports[watermarkId(entry)]!
+        ;(started["resolved"] as Record<string, unknown>)["since"] = "2026-11-30T00:00:00.000Z"
+        delete started["sha256"]
+      })
+      const resumed = yield* Effect.flip(startedOf(dir, entry, host)).pipe(Effect.map((e) => e.message))
+      expect(resumed).toContain("was changed after its run wrote it (its sha256 was removed")
     }).pipe(Effect.provide(NodeServices.layer))
   )
 

@@ -14,7 +14,8 @@
  * same resolved point, so the increment the interrupted run wrote is verified and kept, not replaced by a new one.
  *
  * Both files are changed under a lock beside them (runs that share a folder, such as shards, record at once) and
- * replaced atomically. Each entry carries its SHA-256 ({@link entryDigest}): one edited or damaged since is refused.
+ * replaced atomically. Each entry carries its SHA-256 ({@link entryDigest}): one edited or damaged since is refused,
+ * and so is one whose digest was removed from a file marked as holding them ({@link Digests}).
  *
  * What a watermark is, per kind, chosen so that nothing that changes while a run reads is missed (at the price of
  * reading some objects or rows twice):
@@ -96,16 +97,32 @@ export const Started = Schema.Struct({
 /** See {@link Started}. */
 export type Started = typeof Started.Type
 
-const WatermarksFile = Schema.Struct({ version: Schema.Literal(1), exports: Schema.Record(Schema.String, Watermark) })
+/**
+ * A state file's marker that each of its entries carries its digest (`"digests": "sha256"`): once a file has it, an
+ * entry without a `sha256` was edited (its digest removed to pass), not written by an earlier version. Files of
+ * earlier versions have none; the next change of such a file seals its entries and adds it.
+ */
+const Digests = Schema.optionalKey(Schema.Literal("sha256"))
+
+const WatermarksFile = Schema.Struct({
+  version: Schema.Literal(1),
+  digests: Digests,
+  exports: Schema.Record(Schema.String, Watermark)
+})
 const decodeFile = Schema.decodeUnknownExit(Schema.fromJsonString(WatermarksFile))
 
 /** Export id → the starting point of its latest run (see {@link Started}). */
-const StartedFile = Schema.Struct({ version: Schema.Literal(1), exports: Schema.Record(Schema.String, Started) })
+const StartedFile = Schema.Struct({
+  version: Schema.Literal(1),
+  digests: Digests,
+  exports: Schema.Record(Schema.String, Started)
+})
 const decodeStarted = Schema.decodeUnknownExit(Schema.fromJsonString(StartedFile))
 
 /** A state file's entries: export id → entry. */
 interface StateFile<A> {
   readonly version: 1
+  readonly digests?: "sha256"
   readonly exports: Readonly<Record<string, A>>
 }
 
@@ -172,14 +189,22 @@ const sealed = <A extends object>(id: string, entry: A): A => ({
 })
 
 /**
- * Whether the entry for `id` (as written) is as its run wrote it. An entry without a digest, written by an earlier
- * version, is read as it is (there is nothing to check it against).
+ * Whether the entry for `id` (as written) in `file` is as its run wrote it. An entry without a digest in a file
+ * without the {@link Digests} marker, written by an earlier version, is read as it is (there is nothing to check it
+ * against); in a file with it, it is not.
  */
-const intact = (id: string, written: unknown): boolean => {
+const intact = (id: string, file: LoadedStateFile<unknown>): boolean => {
+  const written = file.written[id]
   if (typeof written !== "object" || written === null) return false
   const digest = (written as { readonly sha256?: unknown }).sha256
-  return digest === undefined || digest === entryDigest(id, written)
+  return digest === undefined ? file.digests === undefined : digest === entryDigest(id, written)
 }
+
+/** What is wrong with the digest of the entry for `id` that {@link intact} refuses. */
+const digestProblem = (file: LoadedStateFile<unknown>, id: string): string =>
+  (file.written[id] as { readonly sha256?: unknown } | undefined)?.sha256 === undefined
+    ? "its sha256 was removed, which every entry of this file holds"
+    : "its sha256 does not match"
 
 /** Why the state file `file` cannot be read (not: it is missing), and what to do. */
 const unreadable = (file: string, error: PlatformError.PlatformError): string => {
@@ -302,10 +327,23 @@ const updateStateFile = <A>(
       const earlier = yield* loadStateFile(target, decode).pipe(
         Effect.mapError((message) => new ExportError({ kind: "Io", message }))
       )
+      // An earlier version's entries (no marker, no digest) are sealed as they are read: the marker then covers all.
+      const kept =
+        earlier === "damaged"
+          ? {}
+          : earlier.digests !== undefined
+            ? earlier.written
+            : Object.fromEntries(
+                Object.entries(earlier.written).map(([id, entry]) => [
+                  id,
+                  typeof entry === "object" && entry !== null && !("sha256" in entry) ? sealed(id, entry) : entry
+                ])
+              )
       const next = {
         version: 1,
+        digests: "sha256",
         exports: {
-          ...(earlier === "damaged" ? {} : earlier.written),
+          ...kept,
           ...Object.fromEntries(entries.map(([id, entry]) => [id, sealed(id, entry)]))
         }
       }
@@ -369,10 +407,10 @@ export const startedOf = (
     const id = watermarkId(entry)
     const file = yield* readStarted(outDir)
     const started = file.exports[id]
-    if (started !== undefined && !intact(id, file.written[id])) {
+    if (started !== undefined && !intact(id, file)) {
       const path = yield* Path.Path
       return yield* new UsageError({
-        message: `${entry.what}: its entry in ${path.join(outDir, stateDirName, startedFileName)} was changed after its run wrote it (its sha256 does not match), so where the interrupted run started is unknown and --resume cannot continue it: run without --resume (with --force) to start the export anew`
+        message: `${entry.what}: its entry in ${path.join(outDir, stateDirName, startedFileName)} was changed after its run wrote it (${digestProblem(file, id)}), so where the interrupted run started is unknown and --resume cannot continue it: run without --resume (with --force) to start the export anew`
       })
     }
     if (started === undefined || started.host !== host || started.job_run !== jobRun) return undefined
@@ -405,9 +443,9 @@ export const lastWatermark = (
     const id = watermarkId(entry)
     const file = yield* watermarksOf(outDir, setting, say)
     const mark = file.exports[id]
-    if (mark !== undefined && !intact(id, file.written[id])) {
+    if (mark !== undefined && !intact(id, file)) {
       return yield* new UsageError({
-        message: `${entry.what}: its watermark in ${outDir}/${stateDirName}/${watermarksFileName} was changed after its run wrote it (its sha256 does not match), so where the previous run left off is unknown and ${last} could skip or repeat rows: run it once with ${flag} given a starting point instead of "last" (its last run's manifest lists the watermark it recorded), and that run records its watermark anew`
+        message: `${entry.what}: its watermark in ${outDir}/${stateDirName}/${watermarksFileName} was changed after its run wrote it (${digestProblem(file, id)}), so where the previous run left off is unknown and ${last} could skip or repeat rows: run it once with ${flag} given a starting point instead of "last" (its last run's manifest lists the watermark it recorded), and that run records its watermark anew`
       })
     }
     // The id names what the export reads (a search's column included): another export's watermark never applies.
