@@ -137,7 +137,8 @@ interface LoadedStateFile<A> extends StateFile<A> {
 /**
  * The export a watermark belongs to: its output name when it has one (a job file's export, `--output-name`), its
  * Org (`--orgs`) and what it reads — the spec without its starting point (`modifiedSince`, `since`, `until`) and without the settings
- * that only shape the file — so `--since 2025-01-01` and a later `--since last` are the same export.
+ * that only shape the file or its load (`loadKey`) — so `--since 2025-01-01` and a later `--since last` are the same
+ * export, and so are a merge and an append of it. Earlier versions' ids held `loadKey`: see {@link entryOf}.
  */
 export const watermarkId = (entry: JobExport): string => {
   const {
@@ -152,10 +153,45 @@ export const watermarkId = (entry: JobExport): string => {
     columnNames: _c,
     fileNames: _n,
     nullString: _z,
+    loadKey: _l,
     ...reads
   } = entry.spec as Record<string, unknown>
   // With `--orgs`, each Org's copy of an export has its own (a single command's copies share no key).
-  return `${entry.key ?? "-"} ${stableJson({ ...reads, org: entry.org?.id })}`
+  return `${idPrefix(entry)}${stableJson({ ...reads, org: entry.org?.id })}`
+}
+
+const idPrefix = (entry: JobExport) => `${entry.key ?? "-"} `
+
+/**
+ * The entry of `entry`'s export in `file`, with the id it is kept under: its {@link watermarkId}, else one an
+ * earlier version wrote, whose id also held the export's `loadKey` (any: a job since changed to append, or to
+ * another key, keeps its point) — of several, the one `newer` puts last (a watermark's latest run).
+ */
+const entryOf = <A>(
+  file: LoadedStateFile<A>,
+  entry: JobExport,
+  newer: (a: A, b: A) => boolean = () => false
+): readonly [string, A] | undefined => {
+  const id = watermarkId(entry)
+  const own = file.exports[id]
+  if (own !== undefined) return [id, own]
+  const prefix = idPrefix(entry)
+  const reads = id.slice(prefix.length)
+  let found: readonly [string, A] | undefined
+  for (const [other, value] of Object.entries(file.exports)) {
+    if (!other.startsWith(prefix)) continue
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(other.slice(prefix.length))
+    } catch {
+      continue
+    }
+    if (typeof parsed !== "object" || parsed === null || !("loadKey" in parsed)) continue
+    const { loadKey: _, ...rest } = parsed as Record<string, unknown>
+    if (stableJson(rest) !== reads) continue
+    if (found === undefined || newer(value, found[1])) found = [other, value]
+  }
+  return found
 }
 
 /** JSON text with object keys sorted (JobFile imports this module, so its `canonicalJson` is not used here). */
@@ -404,9 +440,8 @@ export const startedOf = (
   Effect.gen(function* () {
     const given = startingPointOf(entry.spec)
     if (given === undefined) return undefined
-    const id = watermarkId(entry)
     const file = yield* readStarted(outDir)
-    const started = file.exports[id]
+    const [id, started] = entryOf(file, entry) ?? [watermarkId(entry), undefined]
     if (started !== undefined && !intact(id, file)) {
       const path = yield* Path.Path
       return yield* new UsageError({
@@ -440,9 +475,9 @@ export const lastWatermark = (
         message: `${last} reads where the previous run left off, which is recorded in its output folder, but --out - writes to stdout: give ${flag} a date, or write to a folder`
       })
     }
-    const id = watermarkId(entry)
     const file = yield* watermarksOf(outDir, setting, say)
-    const mark = file.exports[id]
+    // Run ids sort by time: of an earlier version's entries, the latest run's.
+    const [id, mark] = entryOf(file, entry, (a, b) => a.run_id > b.run_id) ?? [watermarkId(entry), undefined]
     if (mark !== undefined && !intact(id, file)) {
       return yield* new UsageError({
         message: `${entry.what}: its watermark in ${outDir}/${stateDirName}/${watermarksFileName} was changed after its run wrote it (${digestProblem(file, id)}), so where the previous run left off is unknown and ${last} could skip or repeat rows: run it once with ${flag} given a starting point instead of "last" (its last run's manifest lists the watermark it recorded), and that run records its watermark anew`
