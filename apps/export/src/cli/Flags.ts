@@ -14,7 +14,7 @@ import { nullStringProblem } from "../formats/CsvFormat.ts"
 import { formats } from "../formats/RowFormat.ts"
 import { loadModes } from "../LoadTarget.ts"
 import { maxLockTimeoutSeconds } from "../load/LockTimeout.ts"
-import { type Dialect, dialects } from "../load/Warehouse.ts"
+import { type Dialect, dialectNamed, dialects } from "../load/Warehouse.ts"
 import { errnoCode, readProblem } from "../output/OutputFolder.ts"
 import { defaultAdminTypes, type Job, parseJobFile, permissionTypes, tmlTypes } from "../plan/JobFile.ts"
 import * as Shard from "../plan/Shard.ts"
@@ -395,16 +395,16 @@ export const writeFlags = {
     Flag.String("ddl").pipe(
       refine("ddl", (text: string) => {
         const wanted = parseList(text.toLowerCase())
-        const unknown = wanted.filter((d) => !(dialects as ReadonlyArray<string>).includes(d))
+        const unknown = wanted.filter((d) => dialectNamed(d) === undefined)
         return wanted.length === 0 || unknown.length > 0
           ? {
               refused: `unknown --ddl dialect ${unknown.join(", ") || "(none)"}: use any of ${dialects.join(",")}`
             }
-          : { ok: [...new Set(wanted)] as ReadonlyArray<Dialect> }
+          : { ok: [...new Set(wanted.flatMap((d) => dialectNamed(d) ?? []))] }
       }),
       Flag.withDefault<ReadonlyArray<Dialect>>([])
     ),
-    `also write CREATE TABLE statements for the run's files into ddl/ after the manifest, comma-separated: ${dialects.join(",")} (bigquery: a schema JSON)`
+    `also write CREATE TABLE statements for the run's files into ddl/ after the manifest, comma-separated: ${dialects.join(",")} (postgresql is postgres; bigquery: a schema JSON)`
   )
 }
 

@@ -19,6 +19,13 @@ export const dialects = ["postgres", "duckdb", "snowflake", "bigquery"] as const
 /** See {@link dialects}. */
 export type Dialect = (typeof dialects)[number]
 
+/** Other names a dialect is given by: `postgresql`, as load URLs (`postgresql://…`) spell it. */
+const dialectAliases: ReadonlyMap<string, Dialect> = new Map([["postgresql", "postgres"]])
+
+/** The dialect `name` (lower case) names, by its own name or an alias; undefined for none. */
+export const dialectNamed = (name: string): Dialect | undefined =>
+  (dialects as ReadonlyArray<string>).includes(name) ? (name as Dialect) : dialectAliases.get(name)
+
 const types: Readonly<Record<Dialect, Readonly<Record<ColumnKind, string>>>> = {
   postgres: {
     int64: "BIGINT",
