@@ -1026,6 +1026,7 @@ export const runJobFile = (input: RunInput) =>
             passwordFile: Option.none(),
             ...(job.load.passwordEnv === undefined ? {} : { passwordEnv: job.load.passwordEnv }),
             inJob: true,
+            continueRun: resumeCommand(input, shard, jobRun),
             lockTimeout: { seconds: job.load.lockTimeoutSeconds, setting: "job" },
             version,
             onLoaded: (table) => {

@@ -46,6 +46,11 @@ export interface LoadOptions {
   readonly keys?: ReadonlyMap<string, ReadonlyArray<string>>
   /** A job file's load: a hint names the export's `"loadKey"` rather than `--key`. */
   readonly inJob?: boolean
+  /**
+   * A job's load: the command that continues its run (`spotpipe run … --resume`), the next step after a failed
+   * table, as it loads the tables and moves the job's watermarks (a `spotpipe load` moves none).
+   */
+  readonly continueRun?: string
   /** `append`, `merge`: add the file's new columns to an existing table, and leave the ones it lacks NULL. */
   readonly evolve?: boolean
   /** The spotpipe version, recorded with each load. */
@@ -648,12 +653,23 @@ const mergeDeletes = async (
  * A table's failure, saying which tables committed before it stay loaded and that the ones after it were not
  * started (unchanged when there were none: the failure alone says it all).
  */
-const stayLoaded = (error: unknown, loaded: ReadonlyArray<TableLoad>, outputs: number): unknown => {
+const stayLoaded = (
+  error: unknown,
+  loaded: ReadonlyArray<TableLoad>,
+  outputs: number,
+  continueRun: string | undefined
+): unknown => {
   const kept = loaded.filter((t) => t.skipped === undefined).map((t) => t.table)
   if (kept.length === 0 || !(error instanceof LoadFailure)) return error
   const after = outputs - loaded.length - 1
+  // A job's run, not `spotpipe load`: only the run moves the watermarks, without which the next run reads (and
+  // appends) the same increment again.
+  const next =
+    continueRun === undefined
+      ? "load again to load them all"
+      : `continue the run to load them all and move its watermarks: ${continueRun}`
   return new LoadFailure(
-    `${error.message}; ${kept.length === 1 ? `the table ${kept[0]}` : `the ${kept.length} tables ${kept.join(", ")}`} loaded before it ${kept.length === 1 ? "stays" : "stay"} loaded${after === 0 ? "" : `, and the ${plural(after, "table", "tables")} after it ${after === 1 ? "was" : "were"} not loaded`}: load again to load them all`
+    `${error.message}; ${kept.length === 1 ? `the table ${kept[0]}` : `the ${kept.length} tables ${kept.join(", ")}`} loaded before it ${kept.length === 1 ? "stays" : "stay"} loaded${after === 0 ? "" : `, and the ${plural(after, "table", "tables")} after it ${after === 1 ? "was" : "were"} not loaded`}: ${next}`
   )
 }
 
@@ -675,7 +691,7 @@ export const loadRun = async (
     const result = await loadOne(engine, run, output, options)
       .catch(again)
       .catch(again)
-      .catch((error: unknown) => Promise.reject(stayLoaded(error, loaded, run.outputs.length)))
+      .catch((error: unknown) => Promise.reject(stayLoaded(error, loaded, run.outputs.length, options.continueRun)))
     loaded.push(result)
     options.onLoaded?.(result)
   }

@@ -14,7 +14,7 @@ import { readPasswordFile } from "../cluster/Connection.ts"
 import { ExportError } from "../ExportError.ts"
 import type { DryRunPlan } from "../engine/DryRun.ts"
 import { StepProbe } from "../engine/Run.ts"
-import { setInterruptedLeft } from "../Interruption.ts"
+import { setInterruptedLeft, shellWord } from "../Interruption.ts"
 import { type LoadMode, type Target as LoadTarget, parseTarget, withSslModeOf } from "../LoadTarget.ts"
 import { isDocumentFormat, type Manifest } from "../output/Manifest.ts"
 import { permissionColumns, principalTables } from "../plan/AdminExports.ts"
@@ -52,6 +52,8 @@ export interface LoadRequest {
    * the job file, where each export may have a key of its own.
    */
   readonly inJob?: boolean
+  /** A job's load: the command that continues its run (see `LoadOptions`). */
+  readonly continueRun?: string
   /** How long to wait for another process's or session's lock (default: not given, see LockTimeout.ts). */
   readonly lockTimeout?: LockTimeout
   readonly version: string
@@ -396,6 +398,23 @@ export const interruptedLoadLeft = (committed: ReadonlyArray<string>, next: stri
   return `the table being loaded was rolled back, and ${kept}: ${next}`
 }
 
+/**
+ * The job file of the run whose manifest is `path`, and the files of its incremental exports (each with the
+ * watermark it recorded); `undefined` for a single command's run or a job without one.
+ */
+const incrementalJobOf = (
+  path: string
+): { readonly job: string; readonly files: ReadonlyArray<string> } | undefined => {
+  try {
+    const manifest = JSON.parse(NodeFs.readFileSync(path, "utf8")) as Partial<Manifest>
+    const files = (manifest.outputs ?? []).filter((o) => o.watermark !== undefined).map((o) => o.file)
+    return manifest.job == null || files.length === 0 ? undefined : { job: manifest.job.file, files }
+  } catch {
+    // Read and checked already by readRunManifest: a warning is no reason to fail.
+    return undefined
+  }
+}
+
 /** How often a load that waits for another process's DuckDB database tries to open it again, in milliseconds. */
 const duckDbPollMillis = 1000
 
@@ -415,10 +434,21 @@ export const loadStep = (request: LoadRequest) =>
         message: `the ${run.merged ? "merged run" : "run"} ${run.runId} has ${run.failed.length === 1 ? "a failed export" : `${run.failed.length} failed exports`} (${run.failed[0]}): ${run.merged ? "run the shards it failed in again with --resume (the commands spotpipe merge printed), then merge again with --force" : "rerun it with --resume until it succeeds"}, or load what it wrote with --allow-failed`
       })
     }
+    // Said before loading: following a failed job load's advice with `spotpipe load` loaded an increment that the
+    // job's next run read (and appended) again.
+    const incremental = request.inJob === true ? undefined : incrementalJobOf(run.path)
+    if (incremental !== undefined) {
+      const files = incremental.files.length > 3 ? [...incremental.files.slice(0, 3), "…"] : incremental.files
+      yield* Effect.logWarning(
+        `this run is of the job ${incremental.job}, whose incremental exports (${files.join(", ")}) move their watermarks only when the job's run loads them: spotpipe load moves none, so unless the run's own load took these files, the job's next run reads these increments again (and an append loads their rows twice); to load a job's run and move its watermarks, continue the run instead: spotpipe run ${shellWord(incremental.job)} --out ${shellWord(NodePath.dirname(run.path))} … --resume`
+      )
+    }
     const signIn = target._tag === "Postgres" ? yield* signInOf(request) : undefined
     const shown = shownTarget(target)
     const lockTimeout = request.lockTimeout ?? noLockTimeout
     const limit = lockTimeoutMillis(lockTimeout)
+    // A job's load is done again by its run, which moves the watermarks too.
+    const again = request.continueRun === undefined ? "load again" : `continue the run (${request.continueRun})`
     const failed = (e: unknown) =>
       new ExportError({
         kind: "Remote",
@@ -485,7 +515,7 @@ export const loadStep = (request: LoadRequest) =>
             }
             return yield* failed(
               new LoadFailure(
-                `cannot open the DuckDB database ${held.file}: a process this one cannot see has it open (DuckDB names PID ${held.pid}, which does not run here with the file open): one on another host sharing the folder, or in another container; a load waits only for a process of this machine's, so load again once that one is done`
+                `cannot open the DuckDB database ${held.file}: a process this one cannot see has it open (DuckDB names PID ${held.pid}, which does not run here with the file open): one on another host sharing the folder, or in another container; a load waits only for a process of this machine's, so ${again} once that one is done`
               )
             )
           }
@@ -497,7 +527,7 @@ export const loadStep = (request: LoadRequest) =>
           if (left !== undefined && left <= 0) {
             return yield* failed(
               new LoadFailure(
-                `cannot open the DuckDB database ${held.file}: another process on this machine (${holder}) kept it open beyond the ${lockTimeoutShown(lockTimeout)} a load waits; nothing was loaded: load again once that process has closed it, or ${waitLonger(lockTimeout)}`
+                `cannot open the DuckDB database ${held.file}: another process on this machine (${holder}) kept it open beyond the ${lockTimeoutShown(lockTimeout)} a load waits; nothing was loaded: ${again} once that process has closed it, or ${waitLonger(lockTimeout)}`
               )
             )
           }
@@ -534,6 +564,7 @@ export const loadStep = (request: LoadRequest) =>
               key: request.key,
               ...(request.keys === undefined ? {} : { keys: request.keys }),
               inJob: request.inJob === true,
+              ...(request.continueRun === undefined ? {} : { continueRun: request.continueRun }),
               evolve: request.evolve === true,
               version: request.version,
               beforeCommit,

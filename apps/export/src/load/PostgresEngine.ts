@@ -168,7 +168,7 @@ const describe = (
   const todo = advice(e, session)
   const hint =
     e.code === "55P03"
-      ? `: another session held a lock this load needs for longer than ${allowed}${holders === undefined ? "" : ` (it was ${holders})`}; load again once that session is done, or ${waitLonger(limit)}`
+      ? `: another session held a lock this load needs for longer than ${allowed}${holders === undefined ? "" : ` (it was ${holders})`}; ${limit.setting === "job" ? "continue the run with --resume" : "load again"} once that session is done, or ${waitLonger(limit)}`
       : todo === ""
         ? ""
         : `: ${todo}`

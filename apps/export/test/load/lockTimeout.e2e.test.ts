@@ -273,16 +273,17 @@ describe('a job file\'s "load": {"lockTimeoutSeconds": …}', () => {
     it("stops the load at the limit, naming the job file's key", async () => {
       const path = NodePath.join(root, "job.duckdb")
       const analyst = await holder(path)
+      const job = writeJob(root, { exports, load: { into: `duckdb:${path}`, lockTimeoutSeconds: 1 } })
+      const out = NodePath.join(root, "job-run")
       let ran: Awaited<ReturnType<typeof cli>>
       try {
-        const job = writeJob(root, { exports, load: { into: `duckdb:${path}`, lockTimeoutSeconds: 1 } })
-        ran = await cli(["run", job, "--out", NodePath.join(root, "job-run")], sandboxEnv(sandbox.sandbox))
+        ran = await cli(["run", job, "--out", out], sandboxEnv(sandbox.sandbox))
       } finally {
         await analyst.close()
       }
       expect(ran.code, ran.stderr).toBe(1)
       expect(ran.stderr).toContain(
-        `kept it open beyond the 1 s ("lockTimeoutSeconds": 1) a load waits; nothing was loaded: load again once that process has closed it, or set a longer "lockTimeoutSeconds" in the job file's "load" (0 waits without limit)`
+        `kept it open beyond the 1 s ("lockTimeoutSeconds": 1) a load waits; nothing was loaded: continue the run (spotpipe run ${job} --out ${out} --resume) once that process has closed it, or set a longer "lockTimeoutSeconds" in the job file's "load" (0 waits without limit)`
       )
     }, 60_000)
   })
