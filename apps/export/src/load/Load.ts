@@ -265,7 +265,7 @@ const namesOf = (names: ReadonlyArray<string>) => names.map((n) => `"${n}"`).joi
 const columnPlan = async (
   engine: LoadEngine,
   output: LoadOutput,
-  options: Pick<LoadOptions, "mode" | "key" | "keys" | "evolve">
+  options: Pick<LoadOptions, "mode" | "key" | "keys" | "evolve" | "inJob">
 ): Promise<{ readonly plan: ColumnPlan } | { readonly problem: string }> => {
   const existing = await engine.columnsOf(output.table)
   if (existing === undefined) return { plan: noChange }
@@ -296,7 +296,7 @@ const columnPlan = async (
   const have = existing.map((c) => `${c.name} ${c.type}`).join(", ")
   const wanted = output.columns.map((c) => `${c.name} ${catalogType(engine.dialect, c.type)}`).join(", ")
   const differ = `table ${output.table} exists with other columns (${have}) than ${output.file} (${wanted})`
-  const refused = `${differ}: load with --mode replace, or into another database`
+  const refused = `${differ}: load with ${modeSetting(options.inJob, ["replace"])}, or into another database`
   if (retyped.length > 0) {
     return {
       problem: `${refused}, or change the table's column type yourself where every value fits it (a load never casts a value: ${[...retyped, ...rewritten].join("; ")})`
@@ -304,7 +304,7 @@ const columnPlan = async (
   }
   if (rewritten.length > 0) {
     return {
-      problem: `${output.file} cannot be added to table ${output.table}: ${rewritten.join("; ")}, and one column never mixes two ways of writing a list: load with --mode replace, or into another database, or export the file in the format the table was loaded from`
+      problem: `${output.file} cannot be added to table ${output.table}: ${rewritten.join("; ")}, and one column never mixes two ways of writing a list: load with ${modeSetting(options.inJob, ["replace"])}, or into another database, or export the file in the format the table was loaded from`
     }
   }
   // A key column the old rows lack would give them all a NULL key, which every null key of a later file matches.
@@ -315,10 +315,10 @@ const columnPlan = async (
   ].join(" and ")
   if (missingKey.length > 0) {
     return {
-      problem: `${refused}, or merge by a key both have (the table has no column ${namesOf(missingKey)} of the merge key: its rows could not be matched, so --evolve does not add a key column)`
+      problem: `${refused}, or merge by a key both have (the table has no column ${namesOf(missingKey)} of the merge key: its rows could not be matched, so ${evolveSetting(options.inJob)} does not add a key column)`
     }
   }
-  if (options.evolve !== true) return { problem: `${refused}, or with --evolve to ${evolution}` }
+  if (options.evolve !== true) return { problem: `${refused}, or with ${evolveSetting(options.inJob)} to ${evolution}` }
   return { plan: { addedColumns: added, nullColumns: nulls } }
 }
 
@@ -477,7 +477,8 @@ const repeatedKeys = async (
   stage: string,
   file: string,
   key: ReadonlyArray<string>,
-  count: number
+  count: number,
+  inJob: boolean | undefined
 ): Promise<string> => {
   const columns = key.map(quoteIdent)
   const group = `FROM ${stage} GROUP BY ${columns.join(", ")} HAVING count(*) > 1`
@@ -500,7 +501,7 @@ const repeatedKeys = async (
     withNull === 0
       ? ""
       : ` ${plural(withNull, "row has", "rows have")} a null ${key.length === 1 ? named : `in ${named}`} (a null key is one key value, matching the table's null key, so those rows repeat it);`
-  return `${file}: ${plural(count, "key value appears", "key values appear")} on more than one row (${examples ?? "?"}${count > 3 ? "; …" : ""}), so a merge by ${named} is ambiguous;${nulls} merge by a key that is unique and never null in the file, or load with --mode replace or append`
+  return `${file}: ${plural(count, "key value appears", "key values appear")} on more than one row (${examples ?? "?"}${count > 3 ? "; …" : ""}), so a merge by ${named} is ambiguous;${nulls} merge by a key that is unique and never null in the file, or load with ${modeSetting(inJob, ["replace", "append"])}`
 }
 
 /** Loads `output` into its table in one transaction (see the module comment). */
@@ -573,7 +574,7 @@ const loadOne = async (
           `SELECT count(*) FROM (SELECT ${keys.join(", ")} FROM ${stage} GROUP BY ${keys.join(", ")} HAVING count(*) > 1) AS repeated`
         )
         if (repeated !== "0") {
-          throw new LoadFailure(await repeatedKeys(engine, stage, output.file, key, Number(repeated)))
+          throw new LoadFailure(await repeatedKeys(engine, stage, output.file, key, Number(repeated), options.inJob))
         }
         for (const sql of await mergeDeletes(engine, table, stage, keys)) await engine.exec(sql)
         // By name: the table's columns may be in another order, or more (NULL, or their default, in these rows).
@@ -616,6 +617,16 @@ const loadOne = async (
     )
   }
 }
+
+/** How a message names load modes: `--mode replace or append`, or in a job `"mode": "replace" or "append"`. */
+export const modeSetting = (inJob: boolean | undefined, modes: ReadonlyArray<LoadMode>): string =>
+  inJob === true
+    ? `"mode": ${modes.map((m) => `"${m}"`).join(" or ")} in the job file's "load"`
+    : `--mode ${modes.join(" or ")}`
+
+/** How a message names evolving the table: `--evolve`, or in a job `"evolve": true` in its `"load"`. */
+const evolveSetting = (inJob: boolean | undefined): string =>
+  inJob === true ? `"evolve": true in the job file's "load"` : "--evolve"
 
 /**
  * A merge's DELETEs of the table's rows whose key a staged row has, a null matching a null (IS NOT DISTINCT FROM).

@@ -584,7 +584,7 @@ export const loadStep = (request: LoadRequest) =>
       // --evolve: a column the answer lost is loud, also with --quiet (the summary says it too).
       if (table.nullColumns.length > 0) {
         yield* Effect.logWarning(
-          `${table.file} has no ${table.nullColumns.length === 1 ? "column" : "columns"} ${table.nullColumns.map((c) => JSON.stringify(c)).join(", ")} of table ${table.table}: NULL (or the column's default) in the ${table.rows} ${table.rows === 1 ? "row" : "rows"} loaded (--evolve)`
+          `${table.file} has no ${table.nullColumns.length === 1 ? "column" : "columns"} ${table.nullColumns.map((c) => JSON.stringify(c)).join(", ")} of table ${table.table}: NULL (or the column's default) in the ${table.rows} ${table.rows === 1 ? "row" : "rows"} loaded (${request.inJob === true ? `"evolve": true` : "--evolve"})`
         )
       }
     }

@@ -62,8 +62,12 @@ const sqlName = (name: string): string => (/^[a-z_][a-z0-9_$]*$/.test(name) ? na
  */
 const advice = (
   error: { message?: string; code?: string; detail?: string; syscall?: string },
-  session: Session
+  session: Session,
+  limit: LockTimeout
 ): string => {
+  // A job's load is set in its job file: its key, not the flag.
+  const appendOrMerge =
+    limit.setting === "job" ? `"mode": "append" or "merge" in the job file's "load"` : "--mode append or merge"
   const message = error.message ?? ""
   // The files the URL names are read before connecting (sslrootcert, sslcert, sslkey).
   if (error.syscall === "open") {
@@ -113,7 +117,7 @@ const advice = (
     case "3F000":
       return `no schema of the session's search_path exists: create the schema (CREATE SCHEMA), or name one that exists with ${searchPath}`
     case "2BP01":
-      return "a replace drops the table and creates it anew, which the objects that depend on it (views) prevent: drop them first and create them again after the load, or load with --mode append or merge"
+      return `a replace drops the table and creates it anew, which the objects that depend on it (views) prevent: drop them first and create them again after the load, or load with ${appendOrMerge}`
     case "42501": {
       const schema = /^permission denied for schema (.+)$/.exec(message)?.[1]
       if (schema !== undefined) {
@@ -124,7 +128,7 @@ const advice = (
         return `have the table's owner GRANT SELECT, INSERT, DELETE ON ${sqlName(table)} TO ${user} (a merge deletes the rows it replaces), or load as the table's owner`
       }
       if (/^must be owner of table /.test(message)) {
-        return `a replace drops the table and creates it anew, which only its owner may do: load as its owner (or a member of the owning role), or load with --mode append or merge`
+        return `a replace drops the table and creates it anew, which only its owner may do: load as its owner (or a member of the owning role), or load with ${appendOrMerge}`
       }
       const database = /^permission denied for database (.+)$/.exec(message)?.[1]
       if (database !== undefined) {
@@ -165,7 +169,7 @@ const describe = (
   // database's or the URL's) when none was given.
   const allowed =
     limit.seconds === undefined ? "the session's lock_timeout allows" : `the ${lockTimeoutShown(limit)} a load waits`
-  const todo = advice(e, session)
+  const todo = advice(e, session, limit)
   const hint =
     e.code === "55P03"
       ? `: another session held a lock this load needs for longer than ${allowed}${holders === undefined ? "" : ` (it was ${holders})`}; ${limit.setting === "job" ? "continue the run with --resume" : "load again"} once that session is done, or ${waitLonger(limit)}`

@@ -283,6 +283,27 @@ describe.each(engines)("into $name, a table whose columns differ from the file's
     )
   }, 60_000)
 
+  it('is refused in a job without "evolve", the message naming the job file\'s keys, not the flags', async () => {
+    const target = engine.target()
+    await target.open(async () => {})
+    expect((await load(target.into, narrow, "--mode", "append", "--quiet")).code).toBe(0)
+    const job = NodePath.join(root, `job-refused-${targets}.json`)
+    NodeFs.writeFileSync(
+      job,
+      JSON.stringify({
+        exports: [{ type: "search", table: "Orders", query: "[Quantity] [Region] sort by [Region]", output: table }],
+        load: { into: target.into, mode: "append" }
+      })
+    )
+    const ran = await cli(["run", job, "--out", NodePath.join(root, `job-refused-${targets}`)], sandboxEnv(sandbox))
+    expect(ran.code).toBe(1)
+    expect(ran.stderr).toContain(
+      `load with "mode": "replace" in the job file's "load", or into another database, or with "evolve": true in the job file's "load" to add "Total Quantity" to the table`
+    )
+    expect(ran.stderr).not.toContain("--evolve")
+    expect(ran.stderr).not.toContain("--mode")
+  }, 60_000)
+
   it("with the same columns in another order is appended by name without --evolve", async () => {
     const target = engine.target()
     const text = engine.name === "postgres" ? "TEXT" : "VARCHAR"
