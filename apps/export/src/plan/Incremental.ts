@@ -37,7 +37,7 @@ import { maxRuntimeFilters, type RuntimeOptions, runtimeRequestOf } from "./Runt
 import { aggregatedColumn } from "./SearchColumns.ts"
 import { savedQueryOf, tokensOf } from "./SearchOrder.ts"
 import { commandLineNames, type SettingNames, settingNames } from "./SettingNames.ts"
-import { wallEpochOf } from "./WallTime.ts"
+import { wallEpochOf, wallInstant } from "./WallTime.ts"
 import {
   isoMillis,
   lastWatermark,
@@ -51,7 +51,7 @@ import {
 } from "./Watermark.ts"
 
 /** The rule moved to WallTime.ts; exported here as before. */
-export { wallInstant } from "./WallTime.ts"
+export { wallInstant }
 
 const isLast = (text: string) => text.trim().toLowerCase() === lastWord
 
@@ -113,6 +113,8 @@ export const resolveIncremental = (
   jobRun?: string
 ): Effect.Effect<JobExport, UsageError, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function* () {
+    const unclear = zonedWallRefusal(entry)
+    if (unclear !== undefined) return yield* new UsageError({ message: `${entry.what}: ${unclear}` })
     if (resume && outDir !== undefined) {
       const started = yield* startedOf(outDir, entry, host, jobRun)
       if (started !== undefined) return withStartingPoint(entry, started)
@@ -170,6 +172,44 @@ export const resolveIncremental = (
         return entry
     }
   })
+
+/** `YYYY-MM-DD HH:mm:ss UTC`, the instant `epochSeconds` as a zoned `since` that names one instant wherever read. */
+const utcWallText = (epochSeconds: number): string =>
+  `${isoMillis(epochSeconds * 1000)
+    .slice(0, 19)
+    .replace("T", " ")} UTC`
+
+/**
+ * Why the `since` `entry` was given, a wall time with its zone (`2025-11-02 01:30:00 America/Los_Angeles`), names
+ * no one instant: that zone has the wall time twice (a fall-back) or never (a spring-forward gap), so it would start
+ * at another instant under each data time zone (the cluster's reading of a repeated one is not known). Runs resolve
+ * their own watermarks apart from this (`last`): a given value only.
+ */
+const zonedWallRefusal = (entry: JobExport): string | undefined => {
+  const spec = entry.spec
+  if (spec.type !== "search" && spec.type !== "answer" && spec.type !== "liveboard") return undefined
+  if (spec.sinceColumn === undefined || spec.since === undefined || isLast(spec.since)) return undefined
+  const zoned = zonedText.exec(spec.since)
+  // A day names no time of day; a zone not known is said where the value is read.
+  if (zoned === null || zoned[1]!.length === 10) return undefined
+  const zone = resolveTimeZone(zoned[2]!)
+  const wall = wallEpochOf(zoned[1]!, false, "UTC")
+  if (zone instanceof Error || typeof wall !== "number") return undefined
+  const offsets = [zone.offsetSeconds(wall - 86_400), zone.offsetSeconds(wall), zone.offsetSeconds(wall + 86_400)]
+  const instants = [...new Set(offsets.map((o) => wall - o))]
+    .filter((t) => t + zone.offsetSeconds(t) === wall)
+    .sort((a, b) => a - b)
+  if (instants.length === 1) return undefined
+  const say = settingNames(entry)
+  const given = say.named("since", spec.since)
+  const wallTime = zoned[1]!.slice(11)
+  if (instants.length > 1) {
+    const [first, second] = [utcWallText(instants[0]!), utcWallText(instants[instants.length - 1]!)]
+    return `${given} names a wall time ${zoned[2]} has twice (its clocks go back over it): ${wallTime} there is ${first.slice(11)} and again ${second.slice(11)}, so it would start at another instant under each data time zone: give the one you mean in UTC, ${say.named("since", first)} (the first) or ${say.named("since", second)} (the second)`
+  }
+  const end = wallInstant(wall, zone)
+  return `${given} names a wall time ${zoned[2]} does not have (its clocks go forward over it), so it would start at another instant under each data time zone: give a time outside the gap, or an instant in UTC, such as ${say.named("since", utcWallText(end))} (where the gap ends)`
+}
 
 /** `entry` with the resolved starting point `point` (see `Watermark.Started`) in place of its own. */
 const withStartingPoint = (entry: JobExport, point: Started["resolved"]): JobExport => {
