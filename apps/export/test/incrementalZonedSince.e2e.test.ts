@@ -3,10 +3,12 @@
  * gap) names no one instant, and each `--timezone` would start elsewhere: refused (exit 2) before any request for
  * data, naming the unambiguous forms in UTC, which are taken (in-process, against a loopback sandbox).
  */
+
+import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { runCliInProcess } from "./support/inProcess.ts"
-import { sandboxEnv, testSandbox } from "./support/Sandboxes.ts"
+import { sandboxEnv, testSandbox, writeJob } from "./support/Sandboxes.ts"
 import { tempFolders } from "./support/tempFolders.ts"
 
 const shared = testSandbox({ rows: 50 })
@@ -59,5 +61,24 @@ describe("a zoned --since", () => {
       const taken = await search(since, "America/New_York")
       expect(taken.code, taken.stderr).toBe(0)
     }
+  })
+
+  it("in-a-job-fails-its-export-exit-1-while-the-others-are-written", { timeout: 60_000 }, async () => {
+    const dir = tempDir()
+    const out = NodePath.join(dir, "out")
+    const search = { type: "search", table: "Orders", query: "[Order ID] [Shipped At]", sinceColumn: "Shipped At" }
+    const job = writeJob(dir, {
+      exports: [
+        { ...search, since: "2025-11-02 01:30:00 America/Los_Angeles", output: "twice" },
+        { ...search, since: "2025-11-02 08:30:00 UTC", output: "once" }
+      ]
+    })
+    const run = await runCliInProcess(["run", job, "--out", out, "--quiet"], { env: sandboxEnv(shared.sandbox) })
+    expect(run.code, run.stderr).toBe(1)
+    expect(run.stderr).toContain(
+      'exports[0].since "2025-11-02 01:30:00 America/Los_Angeles" names a wall time America/Los_Angeles has twice'
+    )
+    expect(NodeFs.existsSync(NodePath.join(out, "once.csv"))).toBe(true)
+    expect(NodeFs.existsSync(NodePath.join(out, "twice.csv"))).toBe(false)
   })
 })
