@@ -134,6 +134,18 @@ export const parseList = (text: string): ReadonlyArray<string> =>
     .map((s) => s.trim())
     .filter((s) => s !== "")
 
+/**
+ * Why a list flag's `text` is refused for an empty item (`0,,1`, `ANSWER,`), if it is: most often a shell variable
+ * that expanded to nothing, whose value would otherwise be left out without a word.
+ */
+export const emptyListItem = (flag: string, text: string): string | undefined => {
+  const items = text.split(",").map((item) => item.trim())
+  // A list of nothing at all is each flag's own "lists nothing".
+  return items.some((item) => item === "") && items.some((item) => item !== "")
+    ? `--${flag} ${JSON.stringify(text)} has an empty item (two commas in a row, or one at an end: a variable that was empty?): give each value once, separated by commas`
+    : undefined
+}
+
 /** Words people use for a ThoughtSpot type, by the type's API name (tables, worksheets and models are all one). */
 const typeAliases: Readonly<Record<string, string>> = {
   TABLE: "LOGICAL_TABLE",
@@ -160,6 +172,8 @@ export const typeSuggestion = (word: string, allowed: ReadonlyArray<string>): st
 export const metadataTypeFlag = described(
   Flag.String("type").pipe(
     refine("type", (text: string) => {
+      const empty = emptyListItem("type", text)
+      if (empty !== undefined) return { refused: empty }
       const types = parseList(text.toUpperCase())
       const unknown = types.filter((t) => !(metadataTypes as ReadonlyArray<string>).includes(t))
       return types.length === 0 || unknown.length > 0
@@ -181,6 +195,8 @@ export const orgsFlag = described(
   Flag.String("orgs").pipe(
     refine("orgs", (text: string): { readonly ok: OrgsChoice } | { readonly refused: string } => {
       if (text.trim().toLowerCase() === "all") return { ok: "all" }
+      const empty = emptyListItem("orgs", text)
+      if (empty !== undefined) return { refused: empty }
       const ids = parseList(text)
       const bad = ids.filter((id) => !/^\d+$/.test(id))
       return ids.length === 0 || bad.length > 0
@@ -200,6 +216,8 @@ const typeListFlag = <const T extends string>(allowed: ReadonlyArray<T>, fallbac
   described(
     Flag.String("type").pipe(
       refine("type", (text: string) => {
+        const empty = emptyListItem("type", text)
+        if (empty !== undefined) return { refused: empty }
         const types = parseList(text.toUpperCase())
         const unknown = types.filter((t) => !(allowed as ReadonlyArray<string>).includes(t))
         return types.length === 0 || unknown.length > 0
@@ -236,6 +254,8 @@ export const tmlFormatFlag = described(
 export const vizFlag = described(
   Flag.String("viz").pipe(
     refine("viz", (text: string) => {
+      const empty = emptyListItem("viz", text)
+      if (empty !== undefined) return { refused: empty }
       const wanted = parseList(text)
       return wanted.length === 0
         ? { refused: "--viz lists no visualization: give GUIDs or names separated by commas, or leave it out for all" }
@@ -394,6 +414,8 @@ export const writeFlags = {
   ddl: described(
     Flag.String("ddl").pipe(
       refine("ddl", (text: string) => {
+        const empty = emptyListItem("ddl", text)
+        if (empty !== undefined) return { refused: empty }
         const wanted = parseList(text.toLowerCase())
         const unknown = wanted.filter((d) => dialectNamed(d) === undefined)
         return wanted.length === 0 || unknown.length > 0
@@ -727,6 +749,8 @@ export const loadFlags = {
       Flag.mapEffect((given) => {
         if (given.length === 0) return Effect.succeed<ReadonlyArray<string>>([])
         if (given.length === 1) {
+          const empty = emptyListItem("key", given[0] ?? "")
+          if (empty !== undefined) return Effect.fail(refuse("key", "flag", given[0] ?? "", empty))
           const key = parseList(given[0] ?? "")
           return key.length === 0
             ? Effect.fail(refuse("key", "flag", given[0] ?? "", "--key lists no column: give COLUMN[,COLUMN…]"))
