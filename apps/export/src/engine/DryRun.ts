@@ -8,28 +8,25 @@
  * say what the run would do with them ({@link resumePlan}); the order of a result read in several of the run's pages
  * is checked as the run checks it.
  */
-import { Effect, type Exit, FileSystem, Option, Path, Stream } from "effect"
+import { Effect, type Exit, FileSystem, Path, Stream } from "effect"
 import { ExportError } from "../ExportError.ts"
 import { type ChunkWriter, fileError } from "../output/AtomicFile.ts"
 import {
-  describesAsWritten,
   type ManifestColumn,
   type ManifestOutput,
   manifestColumn,
   type OutputPart,
-  type OutputSource,
-  parseOutput
+  type OutputSource
 } from "../output/Manifest.ts"
 import { stateFiles } from "../output/StateFolder.ts"
-import { canonicalJson, type ExportFormat, type JobExport, rowFormatOf } from "../plan/JobFile.ts"
+import { type ExportFormat, type JobExport, rowFormatOf } from "../plan/JobFile.ts"
 import { fingerprintOf, type OutputSettings } from "../plan/OutputSettings.ts"
 import type { PlannedOutput } from "../plan/PlannedOutput.ts"
 import { partRange } from "../plan/Planner.ts"
 import { spansPages } from "../plan/SearchOrder.ts"
-import { settingNames } from "../plan/SettingNames.ts"
 import type { UsageError } from "../UsageError.ts"
-import * as Checkpoint from "./Checkpoint.ts"
 import { type JobSpec, runJob } from "./ExportJob.ts"
+import { inspectResume, readingsOf, storedOutput } from "./Output.ts"
 
 /** One output a run would write. */
 export interface DryRunOutput {
@@ -218,17 +215,6 @@ export const probeExport = <P, A, Err, R>(
 ): Effect.Effect<Exit.Exit<ReadonlyArray<A>, Err>, never, R> => Effect.exit(Effect.forEach(outputs, probe))
 
 /**
- * The readings an output's fingerprint may be made of (`Output.readingsOf`): the export's fingerprint, alone or with
- * the object (and visualization) it reads.
- */
-const readingsOf = (planned: PlannedOutput<unknown>): ReadonlyArray<string> => {
-  const { id, viz } = planned.source
-  const own = planned.export.fingerprint
-  if (id === null) return [own]
-  return [own, canonicalJson([own, { id }]), ...(viz === null ? [] : [canonicalJson([own, { id, viz: viz.id }])])]
-}
-
-/**
  * The fingerprint and settings the run gives `planned`, which the dry run planned with one-row pages: its reading is
  * the one that gives the planned fingerprint, taken again with the run's page size. Undefined if none does.
  */
@@ -237,13 +223,6 @@ const runFingerprint = (planned: PlannedOutput<unknown>, runPageSize: number) =>
   const reading = readingsOf(planned).find((r) => fingerprintOf(r, planned.settings) === planned.fingerprint)
   return reading === undefined ? undefined : { fingerprint: fingerprintOf(reading, settings), settings }
 }
-
-/** The manifest entry a complete checkpoint stored, if it has a valid one (as `Output.storedOutput`). */
-const storedOutput = (checkpointPath: string) =>
-  Effect.map(Checkpoint.read(checkpointPath).pipe(Effect.orElseSucceed(() => Option.none())), (record) => {
-    const value = Option.getOrUndefined(record)
-    return typeof value === "object" ? Option.getOrUndefined(parseOutput(value.output)) : undefined
-  })
 
 /**
  * What a `--resume` run would do with `planned` (see {@link ResumePlan}), decided as the run decides, from the same
@@ -260,44 +239,21 @@ export const resumePlan = <E>(
   }
 ): Effect.Effect<ResumePlan, ExportError, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function* () {
-    const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     const run = runFingerprint(planned, runPageSize)
     if (run === undefined) return { _tag: "Unchecked" }
     const finalPath = path.join(at.outDir, planned.file)
     const files = stateFiles(at.stateDir, planned.file, path)
-    // As the run: a --force run that stopped before recording the output set the earlier entries aside, and an
-    // entry edited since its run wrote it vouches for nothing.
-    const forced = yield* fs.exists(files.forced).pipe(Effect.orElseSucceed(() => false))
-    const recorded = forced ? undefined : at.previousOutputs.get(planned.file)
-    const prior = recorded === undefined || describesAsWritten(recorded) ? recorded : undefined
-    const decision = yield* Checkpoint.inspect({
-      finalPath,
-      checkpointPath: files.checkpoint,
-      partialPath: files.partial,
+    const { decision } = yield* inspectResume(planned, {
       fingerprint: run.fingerprint,
       settings: run.settings,
-      readings: readingsOf(planned),
-      names: settingNames(planned.export),
-      completed: Option.fromUndefinedOr(prior).pipe(
-        Option.map((o) => ({
-          fingerprint: o.fingerprint,
-          settings: o.settings,
-          sha256: o.sha256,
-          rows: o.rows_written
-        }))
-      )
-    }).pipe(Effect.mapError((e) => fileError(finalPath, e)))
+      finalPath,
+      files,
+      previousOutputs: at.previousOutputs
+    })
     switch (decision._tag) {
-      case "Skip": {
-        const byManifest =
-          prior?.sha256 === decision.sha256 &&
-          (prior.fingerprint === undefined || prior.fingerprint === run.fingerprint)
-        if (byManifest || (yield* storedOutput(files.checkpoint)) !== undefined) {
-          return { _tag: "Keep", rows: decision.rows }
-        }
-        return { _tag: "Restart", reason: "the output's manifest entry is missing" }
-      }
+      case "Skip":
+        return { _tag: "Keep", rows: decision.rows }
       case "Publish":
         return (yield* storedOutput(files.checkpoint)) === undefined
           ? { _tag: "Restart", reason: "the complete checkpoint has no manifest entry" }
@@ -305,9 +261,7 @@ export const resumePlan = <E>(
       case "Continue":
         return { _tag: "Continue", rows: decision.checkpoint.next_offset }
       case "Restart":
-        return prior !== recorded
-          ? { _tag: "Restart", reason: "its manifest entry was edited since its run wrote it" }
-          : decision
+        return decision
       case "Fresh":
         return { _tag: "Fresh" }
     }

@@ -28,6 +28,7 @@ import { stateFiles } from "../output/StateFolder.ts"
 import { makeStreamWriter, Stdout } from "../output/StdoutWriter.ts"
 import { planColumns } from "../plan/ColumnPlanner.ts"
 import { canonicalJson, rowFormatOf } from "../plan/JobFile.ts"
+import type { OutputSettings } from "../plan/OutputSettings.ts"
 import type { PlannedOutput } from "../plan/PlannedOutput.ts"
 import { commandLineNames, settingNames } from "../plan/SettingNames.ts"
 import * as Checkpoint from "./Checkpoint.ts"
@@ -109,43 +110,16 @@ export const writeOutput = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
     // ── resume ──
     let decision: Checkpoint.ResumeDecision = { _tag: "Fresh" }
     if (run.options.resume) {
-      // A --force run that stopped before recording this output meant to replace the file: the earlier runs'
-      // entries vouch for what it replaces, not for this run.
-      const forced = yield* fs.exists(files.forced).pipe(Effect.orElseSucceed(() => false))
-      const recorded = forced ? undefined : run.previousOutputs.get(planned.file)
-      // An entry edited since its run wrote it vouches for nothing: carried on, a load would refuse it again.
-      const prior = recorded === undefined || describesAsWritten(recorded) ? recorded : undefined
-      decision = yield* Checkpoint.inspect({
-        finalPath,
-        checkpointPath: files.checkpoint,
-        partialPath: files.partial,
+      const found = yield* inspectResume(planned, {
         fingerprint: planned.fingerprint,
         settings: planned.settings,
-        readings: readingsOf(planned),
-        names: settingNames(planned.export),
-        completed: Option.fromUndefinedOr(prior).pipe(
-          Option.map((o) => ({
-            fingerprint: o.fingerprint,
-            settings: o.settings,
-            sha256: o.sha256,
-            rows: o.rows_written
-          }))
-        )
-      }).pipe(Effect.mapError((e) => fileError(finalPath, e)))
-      if (prior !== recorded && decision._tag === "Restart") {
-        decision = { _tag: "Restart", reason: "its manifest entry was edited since its run wrote it" }
-      }
-      if (decision._tag === "Skip") {
-        // The entry of what vouched for the file: the manifest's, or the complete checkpoint's (a file published by
-        // a run that stopped before its manifest, over the one the manifest lists, which may be another job run's).
-        const byManifest =
-          prior?.sha256 === decision.sha256 &&
-          (prior.fingerprint === undefined || prior.fingerprint === planned.fingerprint)
-        const entry = byManifest ? prior : yield* storedOutput(files.checkpoint)
-        // Its state stays until this run's manifest vouches for it (a kill before then must find it again).
-        if (entry !== undefined) return { ...entry, resume: "skipped" as const }
-        decision = { _tag: "Restart", reason: "the output's manifest entry is missing" }
-      }
+        finalPath,
+        files,
+        previousOutputs: run.previousOutputs
+      })
+      // Its state stays until this run's manifest vouches for it (a kill before then must find it again).
+      if (found.kept !== undefined) return { ...found.kept, resume: "skipped" as const }
+      decision = found.decision
       if (decision._tag === "Publish") {
         const entry = yield* storedOutput(files.checkpoint)
         if (entry !== undefined) {
@@ -197,7 +171,7 @@ export const writeOutput = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
  * object and visualization read), for `Checkpoint.stagedUnderEarlierRules`, which keeps only the one that gives the
  * output's fingerprint.
  */
-const readingsOf = (planned: PlannedOutput<unknown>): ReadonlyArray<string> => {
+export const readingsOf = (planned: PlannedOutput<unknown>): ReadonlyArray<string> => {
   const { id, viz } = planned.source
   const own = planned.export.fingerprint
   if (id === null) return [own]
@@ -244,10 +218,69 @@ const nameSuperseded = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
   })
 
 /** The manifest entry a complete checkpoint stored, if it has a valid one. */
-const storedOutput = (checkpointPath: string) =>
+export const storedOutput = (checkpointPath: string) =>
   Effect.map(Checkpoint.read(checkpointPath).pipe(Effect.orElseSucceed(() => Option.none())), (record) => {
     const value = Option.getOrUndefined(record)
     return typeof value === "object" ? Option.getOrUndefined(parseOutput(value.output)) : undefined
+  })
+
+/** What {@link inspectResume} found: `kept` with a file kept as it is (a `Skip`), the entry that vouches for it. */
+export interface ResumeFound {
+  readonly decision: Checkpoint.ResumeDecision
+  readonly kept?: ManifestOutput
+}
+
+/**
+ * What `--resume` does with `planned` written with `fingerprint` and `settings`, from its file, its state and the
+ * earlier runs' manifest entries (`previousOutputs`); reads only, for the run and its dry run alike. `kept`: the
+ * entry that vouches for a file kept as it is — the manifest's, or the complete checkpoint's (a file published by a
+ * run that stopped before its manifest, over the one the manifest lists, which may be another job run's).
+ */
+export const inspectResume = (
+  planned: PlannedOutput<unknown>,
+  at: {
+    readonly fingerprint: string
+    readonly settings: OutputSettings
+    readonly finalPath: string
+    readonly files: ReturnType<typeof stateFiles>
+    readonly previousOutputs: ReadonlyMap<string, ManifestOutput>
+  }
+) =>
+  Effect.gen(function* (): Effect.fn.Return<ResumeFound, ExportError, FileSystem.FileSystem> {
+    const fs = yield* FileSystem.FileSystem
+    const { finalPath, files } = at
+    // A --force run that stopped before recording this output meant to replace the file: the earlier runs'
+    // entries vouch for what it replaces, not for this run.
+    const forced = yield* fs.exists(files.forced).pipe(Effect.orElseSucceed(() => false))
+    const recorded = forced ? undefined : at.previousOutputs.get(planned.file)
+    // An entry edited since its run wrote it vouches for nothing: carried on, a load would refuse it again.
+    const prior = recorded === undefined || describesAsWritten(recorded) ? recorded : undefined
+    const decision = yield* Checkpoint.inspect({
+      finalPath,
+      checkpointPath: files.checkpoint,
+      partialPath: files.partial,
+      fingerprint: at.fingerprint,
+      settings: at.settings,
+      readings: readingsOf(planned),
+      names: settingNames(planned.export),
+      completed: Option.fromUndefinedOr(prior).pipe(
+        Option.map((o) => ({
+          fingerprint: o.fingerprint,
+          settings: o.settings,
+          sha256: o.sha256,
+          rows: o.rows_written
+        }))
+      )
+    }).pipe(Effect.mapError((e) => fileError(finalPath, e)))
+    const restart = (reason: string): ResumeFound => ({ decision: { _tag: "Restart", reason } })
+    if (decision._tag === "Restart" && prior !== recorded) {
+      return restart("its manifest entry was edited since its run wrote it")
+    }
+    if (decision._tag !== "Skip") return { decision }
+    const byManifest =
+      prior?.sha256 === decision.sha256 && (prior.fingerprint === undefined || prior.fingerprint === at.fingerprint)
+    const kept = byManifest ? prior : yield* storedOutput(files.checkpoint)
+    return kept === undefined ? restart("the output's manifest entry is missing") : { decision, kept }
   })
 
 /** Publishes a complete partial file: rename to its final path, fsync of the directory. */
