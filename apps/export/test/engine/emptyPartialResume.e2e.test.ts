@@ -47,7 +47,10 @@ describe("--resume after a failure before the first page", () => {
     expect(clean.code, clean.stderr).toBe(0)
 
     const out = tempDir()
-    const failed = await runCliInProcess(["run", job(out), "--out", out], { env: sandboxEnv(failing) })
+    // --deadline 1: the retries give up within a second (by default they take about ten seconds here).
+    const failed = await runCliInProcess(["run", job(out), "--out", out, "--timeout", "1", "--deadline", "1"], {
+      env: sandboxEnv(failing)
+    })
     expect(failed.code, failed.stderr).toBe(1)
     expect(NodeFs.statSync(partialOf(out)).size).toBe(0)
 
