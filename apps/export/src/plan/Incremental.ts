@@ -420,6 +420,9 @@ export const futureWarnings = (
  * The warning of an incremental read of a result the cluster samples (`ratio` < 1; none otherwise): the rows a
  * sample leaves out are not written, and a watermark past them would skip them for good, so it stays at `since`.
  */
+/** Digit strings (Org ids) in numeric order, so a message lists them the same way whatever order the rows came in. */
+const byNumber = (a: string, b: string): number => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0)
+
 const sampleWarnings = (ratio: number | undefined, since: string, say: SettingNames): ReadonlyArray<string> =>
   ratio === undefined || ratio >= 1
     ? []
@@ -934,7 +937,7 @@ export const auditOutput = <E>(
           Effect.gen(function* () {
             done = true
             if (org === undefined || others === 0) return
-            othersWarning = `${others} of its events belong to other Orgs (org_id ${[...otherIds].join(", ")}): ThoughtSpot did not limit the read to this Org (get_all_logs: false), so they may be in their own Orgs' folders too and a load of every folder would count them twice; each row's org_id says its Org`
+            othersWarning = `${others} of its events belong to other Orgs (org_id ${[...otherIds].sort(byNumber).join(", ")}): ThoughtSpot did not limit the read to this Org (get_all_logs: false), so they may be in their own Orgs' folders too and a load of every folder would count them twice; each row's org_id says its Org`
             yield* Effect.logWarning(`audit log in Org "${org.name}": ${othersWarning}`)
           })
         )
