@@ -160,8 +160,13 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
       if (!credentialHeaders.every((name) => redacted.includes(name))) {
         execute = Effect.provideService(execute, Headers.CurrentRedactedNames, [...redacted, ...credentialHeaders])
       }
+      const started = yield* Clock.currentTimeMillis
       const response = yield* execute
       const body = yield* readBody(response, bodies)
+      // One line per request at debug level (`--verbose`): no query string, headers or body, which may hold secrets.
+      yield* Effect.logDebug(
+        `${call.method} ${call.path.split("?")[0]} → ${response.status} in ${(yield* Clock.currentTimeMillis) - started} ms`
+      )
       return {
         status: response.status,
         headers: response.headers,
