@@ -143,9 +143,13 @@ export const timeZoneProblem = (zone: string): string | undefined => {
   if (!(resolved instanceof InvalidTimeZoneError)) return undefined
   // Decode's advice for an abbreviation starts with the name: keep what follows it.
   const named = `${JSON.stringify(zone)} `
-  return resolved.message.startsWith(named)
-    ? resolved.message.slice(named.length).replace(/\.$/, "")
-    : "must be an IANA name such as UTC, Europe/Berlin or America/Los_Angeles, or an offset such as -08:00"
+  if (resolved.message.startsWith(named)) return resolved.message.slice(named.length).replace(/\.$/, "")
+  // A misspelt IANA name (America/Los_Angels) is told its zone; a name alone (Berlin) the zones it ends.
+  const zones = Intl.supportedValuesOf("timeZone")
+  const near = zone.includes("/")
+    ? closest(zone, zones, 3, "prefix")
+    : zones.filter((z) => z.toLowerCase().endsWith(`/${zone.toLowerCase()}`))
+  return `must be an IANA name such as UTC, Europe/Berlin or America/Los_Angeles, or an offset such as -08:00${didYouMean(near.slice(0, 3))}`
 }
 
 /** Settings an export may override; also the run-wide `defaults`. */

@@ -1,0 +1,24 @@
+/** A data time zone that is not one is refused with the zones it was probably meant to be. */
+import { describe, expect, it } from "vitest"
+import { timeZoneProblem } from "../src/plan/JobFile.ts"
+
+describe("timeZoneProblem", () => {
+  it("suggests the zone a misspelt IANA name is close to", () => {
+    expect(timeZoneProblem("America/Los_Angels")).toMatch(/; did you mean "America\/Los_Angeles"\?$/)
+    expect(timeZoneProblem("europe/berln")).toMatch(/; did you mean "Europe\/Berlin"\?$/)
+  })
+
+  it("suggests the zones a bare city name ends", () => {
+    expect(timeZoneProblem("Berlin")).toMatch(/; did you mean "Europe\/Berlin"\?$/)
+    expect(timeZoneProblem("los_angeles")).toMatch(/; did you mean "America\/Los_Angeles"\?$/)
+  })
+
+  it("suggests nothing for a name near no zone, and takes real zones and offsets", () => {
+    expect(timeZoneProblem("Pacific")).toBe(
+      "must be an IANA name such as UTC, Europe/Berlin or America/Los_Angeles, or an offset such as -08:00"
+    )
+    expect(timeZoneProblem("Not/AZoneAtAll")).not.toContain("did you mean")
+    expect(timeZoneProblem("America/Los_Angeles")).toBeUndefined()
+    expect(timeZoneProblem("-08:00")).toBeUndefined()
+  })
+})
