@@ -2,13 +2,15 @@
  * A secret's file (`--password-file`, a profile's `file:` secret) holds the secret on one line: a file of several
  * lines is refused before any request (exit 2), since sent as it is it fails at the server as wrong credentials; a
  * final line end (LF or CRLF) is fine. A file its group or others may read is used, with one warning naming it and
- * `chmod 600`. In-process runs of `auth status` against a loopback sandbox.
+ * `chmod 600`. `--password-file -` reads it from stdin, by the same rules. In-process runs of `auth status`
+ * against a loopback sandbox (processes with a piped stdin for `-`).
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { fixtures } from "@spotpipe/sandbox"
 import { runCliInProcess } from "./support/inProcess.ts"
+import { runCli } from "./support/runCli.ts"
 import { testSandbox } from "./support/Sandboxes.ts"
 import { tempFolders } from "./support/tempFolders.ts"
 
@@ -80,5 +82,34 @@ describe("a password file holds one line", () => {
     const closed = await status(["--password-file", fileOf(`${fixtures.user.password}\n`, 0o600)])
     expect(closed.code).toBe(0)
     expect(closed.stderr).toBe("")
+  })
+
+  it("--password-file---reads-the-password-from-stdin-by-the-same-rules", async () => {
+    const env = { THOUGHTSPOT_HOST: sandbox.sandbox.url, THOUGHTSPOT_USERNAME: fixtures.user.username }
+    const signedIn = await runCli(["auth", "status", "--password-file", "-"], {
+      env,
+      stdin: `${fixtures.user.password}\n`
+    })
+    expect(signedIn.stderr).toBe("")
+    expect(signedIn.code).toBe(0)
+    const before = sandbox.requests("auth/token/full")
+    const twoLines = await runCli(["auth", "status", "--password-file", "-"], {
+      env,
+      stdin: `${fixtures.user.password}\nsecond\n`
+    })
+    expect(twoLines.code).toBe(2)
+    expect(twoLines.stderr).toContain("the password given on stdin (--password-file -) holds 2 lines")
+    const empty = await runCli(["auth", "status", "--password-file", "-"], { env, stdin: "" })
+    expect(empty.code).toBe(2)
+    expect(empty.stderr).toContain("the password given on stdin (--password-file -) is empty")
+    expect(sandbox.requests("auth/token/full")).toBe(before)
+    for (const run of [twoLines, empty]) expect(run.stderr).not.toContain(fixtures.user.password)
+    // `api` reads one thing from stdin: not both the password and the body.
+    const both = await runCli(["api", "POST", "metadata/search", "--input", "-", "--password-file", "-"], {
+      env,
+      stdin: `${fixtures.user.password}\n`
+    })
+    expect(both.code).toBe(2)
+    expect(both.stderr).toContain("--password-file - and --input - both read stdin: only one can")
   })
 })

@@ -27,6 +27,7 @@ import { openClient } from "../cluster/CoreCluster.ts"
 import { ExportError } from "../ExportError.ts"
 import { fromThoughtSpot } from "../Failure.ts"
 import { makeStreamWriter, Stdout } from "../output/StdoutWriter.ts"
+import { readStdin } from "../Stdin.ts"
 import { UsageError } from "../UsageError.ts"
 import { version } from "../Version.ts"
 import { connectionOf, withLogging } from "./Commands.ts"
@@ -106,13 +107,6 @@ type Node =
   | { readonly _tag: "Value"; readonly json: string }
 
 const jsonNumber = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/
-
-/** Reads stdin to its end, once (`--input -` or `-F key=@-`). */
-const readStdin = Effect.promise(async () => {
-  const chunks: Array<Buffer> = []
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks)
-})
 
 /** The bytes of `path` (`-`: stdin), as a usage error when they cannot be read; `what` names it for messages. */
 const readSource = (path: string, what: string): Effect.Effect<Uint8Array, UsageError, FileSystem.FileSystem> =>
@@ -326,6 +320,7 @@ const planOf = (
     const path = ApiCall.apiPath(input.path)
     if (path._tag === "Refused") return yield* usage(`${ApiCall.shownPath(input.path)}: ${path.message}`)
     const stdinUsers = [
+      ...(Option.getOrUndefined(input.passwordFile) === "-" ? ["--password-file -"] : []),
       ...(Option.getOrUndefined(input.input) === "-" ? ["--input -"] : []),
       ...input.field.filter((f) => f.slice(f.indexOf("=") + 1) === "@-").map((f) => `-F ${f}`)
     ]

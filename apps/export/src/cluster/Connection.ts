@@ -14,6 +14,7 @@ import { Config, Effect, FileSystem, Option, Redacted, Schema } from "effect"
 import { setHostSource } from "../Failure.ts"
 import { shellWord } from "../Interruption.ts"
 import { errnoCode, readProblem } from "../output/OutputFolder.ts"
+import { readStdin, stdinIsTerminal } from "../Stdin.ts"
 import { closest, didYouMean } from "../Suggest.ts"
 import { UsageError } from "../UsageError.ts"
 import { checkHostUrl } from "./HostUrl.ts"
@@ -457,6 +458,16 @@ const warnIfOpen = (fs: FileSystem.FileSystem, path: string, what: string): Effe
 export const readPasswordFile = Effect.fn("Connection.readPasswordFile")(function* (
   path: string
 ): Effect.fn.Return<Redacted.Redacted<string>, UsageError, FileSystem.FileSystem> {
+  if (path === "-") {
+    // Nothing piped in: reading would wait for a password typed in the clear.
+    if (stdinIsTerminal()) {
+      return yield* usage(
+        "--password-file - reads the password from stdin, which is a terminal here: pipe it in (printf '%s\\n' \"$PASSWORD\" | spotpipe …) or give the path of a file that holds it"
+      )
+    }
+    const text = (yield* readStdin).toString("utf8")
+    return Redacted.make(yield* secretOfFile(text, "the password given on stdin (--password-file -)", "password"))
+  }
   const what = "the password file given with --password-file (its path is not shown: it could be the password itself)"
   const fs = yield* FileSystem.FileSystem
   const text = yield* fs
