@@ -13,6 +13,7 @@ import type { Readable } from "node:stream"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { minimumNode, unsupportedNode } from "../bin/nodeVersion.js"
+import { shellWord } from "../src/Interruption.ts"
 import { demoMarker } from "../src/output/OutputFolder.ts"
 import { runCliInProcess } from "./support/inProcess.ts"
 import { startRewritingProxy } from "./support/RenamingProxy.ts"
@@ -165,10 +166,8 @@ describe("signals", () => {
       })
       try {
         const dir = tempDir()
-        const run = start(["answer", "Order Details", "--page-size", "500", "--out", dir], {
-          ...passwordEnv(slow),
-          THOUGHTSPOT_HOST: proxy.url
-        })
+        const args = ["answer", "Order Details", "--page-size", "500", "--out", dir, "--resume"]
+        const run = start(args, { ...passwordEnv(slow), THOUGHTSPOT_HOST: proxy.url })
         const state = NodePath.join(dir, ".spotpipe-state")
         await waitFor(
           () => NodeFs.existsSync(state) && NodeFs.readdirSync(state).some((f) => f.endsWith(".partial")),
@@ -181,9 +180,11 @@ describe("signals", () => {
         )
         run.child.kill("SIGINT")
         expect(await run.exited).toBe(130)
-        expect(run.stderr().trimEnd().split("\n").at(-1)).toBe(
-          "spotpipe: stopped at once (a second SIGINT), its cleanup cut short: no partial file was published, and a token this run signed in with stays valid until it expires"
-        )
+        // It says what it left, then (given --resume, as after one signal) the command that continues.
+        expect(run.stderr().trimEnd().split("\n").slice(-2)).toEqual([
+          "spotpipe: stopped at once (a second SIGINT), its cleanup cut short: no partial file was published, and a token this run signed in with stays valid until it expires",
+          `run "spotpipe ${args.map(shellWord).join(" ")}" to continue`
+        ])
         expect(NodeFs.readdirSync(dir).filter((f) => !f.startsWith("."))).toEqual([])
       } finally {
         await proxy.close()

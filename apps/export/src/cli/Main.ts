@@ -13,7 +13,7 @@ import { Cause, ConfigProvider, Effect, Exit, Layer, Runtime } from "effect"
 import { ExitCode } from "../Failure.ts"
 import { interruptedBeforeStart } from "../Interruption.ts"
 import { jsonRecord, wantsJson } from "./Logging.ts"
-import { program, signalExitCode, stopSignal } from "./Program.ts"
+import { program, runningHint, signalExitCode, stopSignal } from "./Program.ts"
 import { inert, jsonLine } from "./TerminalText.ts"
 
 /** The first write to stdout that failed for a reason other than its reader leaving (EPIPE). */
@@ -39,11 +39,19 @@ const stopSignals = ["SIGINT", "SIGTERM", "SIGHUP"] as const
 /** Whether the run logs JSON lines (`--log-format json`): set by {@link runCli} before the run starts. */
 let jsonLogs = false
 
-/** Prints `message` as the run's last stderr line (JSON with `--log-format json`) and ends the process with `code`. */
-const exitSaying = (message: string, code: number): never => {
+/**
+ * Prints `message` as the run's last stderr lines (JSON with `--log-format json`), then `hint`, the command that
+ * continues the run (JSON: its `hint` field), and ends the process with `code`.
+ */
+const exitSaying = (message: string, code: number, hint?: string): never => {
   const line = jsonLogs
-    ? jsonLine(jsonRecord(new Date().toISOString(), "ERROR", message, { exit_code: code }))
-    : inert(message)
+    ? jsonLine(
+        jsonRecord(new Date().toISOString(), "ERROR", message, {
+          ...(hint === undefined ? {} : { hint }),
+          exit_code: code
+        })
+      )
+    : [message, ...(hint === undefined ? [] : [`run "${hint}" to continue`])].map(inert).join("\n")
   writeSync(2, `${line}\n`)
   return process.exit(code)
 }
@@ -53,11 +61,16 @@ const exitSaying = (message: string, code: number): never => {
  * waits up to 5 s): the process ends at once, saying what the cut-short cleanup leaves. That is what a crash
  * leaves, which every output survives: nothing half-written is published, partial files stay for `--resume`.
  */
-const stopAtOnce = (signal: NodeJS.Signals): never =>
-  exitSaying(
-    `spotpipe: stopped at once (a second ${signal}), its cleanup cut short: no partial file was published, and a token this run signed in with stays valid until it expires`,
-    signalExitCode(signal)
+const stopAtOnce = (signal: NodeJS.Signals): never => {
+  const hint = runningHint.current
+  // A load's transaction ends with its connection: the table being loaded is rolled back all the same.
+  const left = hint?.left ?? "no partial file was published"
+  return exitSaying(
+    `spotpipe: stopped at once (a second ${signal}), its cleanup cut short: ${left}, and a token this run signed in with stays valid until it expires`,
+    signalExitCode(signal),
+    hint?.current
   )
+}
 
 /**
  * The stop signals caught by the entry point (RunMain.ts) while the CLI's modules loaded, before the handlers here

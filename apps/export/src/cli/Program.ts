@@ -520,6 +520,12 @@ export const quitInterrupts = (terminal: Terminal.Terminal): Terminal.Terminal =
  */
 export const stopSignal: { current: NodeJS.Signals | undefined } = { current: undefined }
 
+/**
+ * The resume hint of the run in progress, for the line a second signal prints (Main.ts): that one ends the process
+ * at once, without the program's own last lines.
+ */
+export const runningHint: { current: ResumeHint | undefined } = { current: undefined }
+
 /** The exit code of a run stopped by `signal`: 128 + its number (SIGINT 130, SIGTERM 143, SIGHUP 129). */
 export const signalExitCode = (signal: NodeJS.Signals): number => 128 + constants.signals[signal]
 
@@ -570,6 +576,7 @@ export const program = (args: ReadonlyArray<string>) => {
     commandWords(args)[0]?.word === "load"
       ? { current: undefined, left: "nothing was loaded" }
       : { current: args.includes("--resume") ? ["spotpipe", ...args].map(shellWord).join(" ") : undefined }
+  runningHint.current = hint
   const signIn: SignInHint = { current: undefined }
   return cli.pipe(
     Effect.updateService(Terminal.Terminal, quitInterrupts),
