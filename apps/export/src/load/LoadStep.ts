@@ -17,9 +17,11 @@ import { StepProbe } from "../engine/Run.ts"
 import { setInterruptedLeft, shellWord } from "../Interruption.ts"
 import { type LoadMode, type Target as LoadTarget, parseTarget, withSslModeOf } from "../LoadTarget.ts"
 import { isDocumentFormat, type Manifest } from "../output/Manifest.ts"
+import { stateDirName } from "../output/OutputLock.ts"
 import { permissionColumns, principalTables } from "../plan/AdminExports.ts"
 import { type Job, type JobExport, type LoadSpec, rowFormatOf } from "../plan/JobFile.ts"
 import { distinctSnakeNames } from "../plan/Names.ts"
+import { watermarksFileName } from "../plan/Watermark.ts"
 import { UsageError } from "../UsageError.ts"
 import { DuckDbHeld, duckDbInstalled, duckDbMissing, heldHere, openDuckDb } from "./DuckDbEngine.ts"
 import { LoadFailure } from "./Engine.ts"
@@ -400,18 +402,35 @@ export const interruptedLoadLeft = (committed: ReadonlyArray<string>, next: stri
 
 /**
  * The job file of the run whose manifest is `path`, and the files of its incremental exports (each with the
- * watermark it recorded); `undefined` for a single command's run or a job without one.
+ * watermark it computed), when their watermarks did not move: the folder's watermarks file holds fewer entries
+ * recorded by this run than it has such exports (a job without a load records them as it exports, one with a
+ * load once it loaded them). `undefined` for a single command's run, a job without one, or when all moved.
  */
-const incrementalJobOf = (
+const unmovedWatermarksOf = (
   path: string
 ): { readonly job: string; readonly files: ReadonlyArray<string> } | undefined => {
   try {
     const manifest = JSON.parse(NodeFs.readFileSync(path, "utf8")) as Partial<Manifest>
     const files = (manifest.outputs ?? []).filter((o) => o.watermark !== undefined).map((o) => o.file)
-    return manifest.job == null || files.length === 0 ? undefined : { job: manifest.job.file, files }
+    if (manifest.job == null || files.length === 0) return undefined
+    return recordedBy(NodePath.dirname(path), manifest.run_id) >= files.length
+      ? undefined
+      : { job: manifest.job.file, files }
   } catch {
     // Read and checked already by readRunManifest: a warning is no reason to fail.
     return undefined
+  }
+}
+
+/** How many entries of the watermarks file in `folder` the run `runId` recorded (0 without one). */
+const recordedBy = (folder: string, runId: string | undefined): number => {
+  try {
+    const file = JSON.parse(NodeFs.readFileSync(NodePath.join(folder, stateDirName, watermarksFileName), "utf8")) as {
+      readonly exports?: Record<string, { readonly run_id?: unknown }>
+    }
+    return Object.values(file.exports ?? {}).filter((entry) => entry.run_id === runId).length
+  } catch {
+    return 0
   }
 }
 
@@ -436,7 +455,7 @@ export const loadStep = (request: LoadRequest) =>
     }
     // Said before loading: following a failed job load's advice with `spotpipe load` loaded an increment that the
     // job's next run read (and appended) again.
-    const incremental = request.inJob === true ? undefined : incrementalJobOf(run.path)
+    const incremental = request.inJob === true ? undefined : unmovedWatermarksOf(run.path)
     if (incremental !== undefined) {
       const files = incremental.files.length > 3 ? [...incremental.files.slice(0, 3), "…"] : incremental.files
       yield* Effect.logWarning(
