@@ -458,7 +458,10 @@ describe("spotpipe api: failures", () => {
     )
     expect(run.code).toBe(1)
     expect(run.stdout).toBe("")
-    expect(run.stderr).toContain("POST metadata/answer/data failed: BadRequest:")
+    expect(run.stderr).toContain("POST metadata/answer/data failed: ThoughtSpot rejected the request (HTTP 400")
+    // The reason's tag is in the full cause (`--verbose`), not in the line said to the user.
+    const line = run.stderr.split("\n").find((l) => l.includes("failed:"))
+    expect(line).not.toContain("BadRequest")
     expect(run.stderr).toContain("no ANSWER with id or name 'No Such Answer'")
     expect(run.stderr).not.toContain(fixtures.user.password)
   })

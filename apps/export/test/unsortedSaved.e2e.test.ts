@@ -258,7 +258,7 @@ describe("a saved answer whose TML cannot be read", () => {
               const output = manifestIn(run.dir).outputs[0]!
               expect(output.warnings).toHaveLength(1)
               const warning = output.warnings[0]!
-              expect(warning).toContain(unchecked("Forbidden: "))
+              expect(warning).toContain(unchecked("the user lacks the privilege or access this needs (HTTP 403"))
               expect(warning).toContain(
                 'Exporting TML requires the DATADOWNLOADING (Can download data) privilege. (it needs view access and the DATADOWNLOADING privilege, "Can download data")'
               )
@@ -323,7 +323,7 @@ describe("a saved answer whose TML cannot be read", () => {
         const output = manifestIn(run.dir).outputs[0]!
         expect(output.rows_written).toBe(rows)
         expect(output.warnings).toHaveLength(1)
-        expect(output.warnings[0]).toContain(unchecked("Server: "))
+        expect(output.warnings[0]).toContain(unchecked("ThoughtSpot server error (HTTP 500"))
         expect(output.warnings[0]!.endsWith(uncheckedTail(rows, 100))).toBe(true)
       }),
     timeout

@@ -509,7 +509,8 @@ const failureLine = (error: ThoughtSpotError.ThoughtSpotError, what: string): Ex
     default:
       return new ExportError({
         kind: "Remote",
-        message: `${what} failed: ${error.reason._tag}: ${error.reason.message}`,
+        // The message says the status and ThoughtSpot's own words; the reason's tag is for programs (`--verbose`).
+        message: `${what} failed: ${error.reason.message}`,
         cause: error
       })
   }

@@ -15,8 +15,8 @@ const failureText = (error: unknown): string => {
   if (ThoughtSpotError.isThoughtSpotError(error)) {
     const { _tag, message } = error.reason
     return _tag === "Forbidden"
-      ? `${_tag}: ${message} (it needs view access and the DATADOWNLOADING privilege, "Can download data")`
-      : `${_tag}: ${message}`
+      ? `${message} (it needs view access and the DATADOWNLOADING privilege, "Can download data")`
+      : message
   }
   return String(error)
 }
