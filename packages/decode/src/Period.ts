@@ -126,12 +126,16 @@ export const periodOf = (
   return display === undefined ? { start, end, form } : { start, end, display, form }
 }
 
+/** The keys a {@link Period} may have. */
+const periodKeys: ReadonlySet<string> = new Set(["start", "end", "display", "form"])
+
 /**
  * True for a valid {@link Period}: a known form, whole seconds in range, an end (when present) at or after the
- * start, a display (when present) that is a string — exactly what {@link makePeriod} builds.
+ * start, a display (when present) that is a string, and no other key — exactly what {@link makePeriod} builds.
  */
 export const isPeriod = (value: unknown): value is Period => {
   if (typeof value !== "object" || value === null) return false
+  if (Object.keys(value).some((key) => !periodKeys.has(key))) return false
   const { form, start, end, display } = value as Partial<Record<keyof Period, unknown>>
   return periodMistake("", form, start, end, display) === undefined
 }

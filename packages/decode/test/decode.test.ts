@@ -184,7 +184,8 @@ describe("making periods", () => {
         isPeriod({ form, start, ...(end === undefined ? {} : { end }), ...(display === undefined ? {} : { display }) })
       ).toBe(false)
     }
-    for (const value of [null, 5, "x", { start: 5 }, { form: "epoch" }]) expect(isPeriod(value)).toBe(false)
+    for (const value of [null, 5, "x", { start: 5 }, { form: "epoch" }, { start: 5, form: "epoch", extra: 1 }])
+      expect(isPeriod(value)).toBe(false)
     const valid = [
       makePeriod("epoch", 5),
       makePeriod("calendar", 5, 5),
@@ -516,6 +517,10 @@ describe("decoder arguments TypeScript refuses", () => {
     refused(
       () => decodeCompactRows(bad, columns, { rowoffset: 100 } as never),
       'decodeCompactRows: options has the key "rowoffset", which is no option: the option is spelt rowOffset'
+    )
+    refused(
+      () => decodeCompactRows(bad, columns, { row_offset: 100 } as never),
+      'decodeCompactRows: options has the key "row_offset", which is no option: the option is spelt rowOffset'
     )
     refused(
       () => decodeFullRows([], columns, { mode: "Lenient" } as never),

@@ -640,14 +640,18 @@ describe("arguments TypeScript would refuse (plain JavaScript callers)", () => {
     })
   }
 
-  it("an-option-spelt-in-another-case-is-refused-when-made-instead-of-ignored", () => {
+  it("an-option-spelt-in-another-case-or-by-another-name-is-refused-when-made-instead-of-ignored", () => {
     // `timezone` as in job files and the CLI's --timezone: ignored, it would leave the data zone at UTC.
     const la = zone("America/Los_Angeles")
     const cases: ReadonlyArray<readonly [Record<string, unknown>, string, string]> = [
       [{ timezone: la }, "timezone", "timeZone"],
       [{ TimeZone: la, column: "Order Date" }, "TimeZone", "timeZone"],
       [{ timeZone: la, Offset: "zone" }, "Offset", "offset"],
-      [{ COLUMN: "Order Date" }, "COLUMN", "column"]
+      [{ COLUMN: "Order Date" }, "COLUMN", "column"],
+      // ThoughtSpot's `GET system` spells it time_zone; tz and zone are its other usual names.
+      [{ time_zone: la }, "time_zone", "timeZone"],
+      [{ tz: la }, "tz", "timeZone"],
+      [{ Zone: la, offset: "zone" }, "Zone", "timeZone"]
     ]
     for (const maker of Object.keys(makers) as Array<keyof typeof makers>) {
       for (const [options, key, option] of cases) {

@@ -7,6 +7,7 @@
  * that says what to pass, as a renderer's does.
  */
 import { isDateColumnType, isPlainColumnType } from "../ColumnType.ts"
+import { misspeltOption } from "./optionNames.ts"
 import { renderValue } from "./readCell.ts"
 
 /** What is wrong with a column type, or undefined: any string but a known type in another case is taken. */
@@ -32,16 +33,6 @@ const columnMistake = (column: unknown, i: number): string | undefined => {
   if (typeof name !== "string")
     return `columns[${i}].name must be the column's name (a string), not ${renderValue(name)}`
   return typeMistake(type, `columns[${i}].type`)
-}
-
-/** A key that is an option's name in another case (`rowoffset`), which would be ignored. */
-const misspeltOption = (options: object, names: ReadonlyArray<string>): string | undefined => {
-  for (const key of Object.keys(options)) {
-    const option = names.find((name) => name !== key && name.toLowerCase() === key.toLowerCase())
-    if (option !== undefined)
-      return `options has the key ${renderValue(key)}, which is no option: the option is spelt ${option}`
-  }
-  return undefined
 }
 
 /** What is wrong with the options, or undefined. */

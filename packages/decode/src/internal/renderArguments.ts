@@ -8,6 +8,7 @@ import { isDateColumnType } from "../ColumnType.ts"
 import { InvalidTimeZoneError } from "../DateCellError.ts"
 import type { RenderOptions } from "../Render.ts"
 import type { TimeZone } from "../TimeZone.ts"
+import { misspeltOption } from "./optionNames.ts"
 import { renderValue } from "./readCell.ts"
 
 /** What is wrong with a `timeZone` option and what to pass instead, or undefined when it is a TimeZone (or absent). */
@@ -27,21 +28,6 @@ const zoneMistake = (zone: unknown): string | undefined => {
 
 const OPTIONS = ["timeZone", "offset", "column"] as const
 
-/**
- * A key that is an option's name in another case (`timezone`, as job files and the CLI's `--timezone` spell it):
- * ignored, it would leave the data zone at UTC without a word. Other keys are left alone, since TypeScript lets an
- * object with more properties through.
- */
-const misspeltOption = (options: object): string | undefined => {
-  for (const key of Object.keys(options)) {
-    const option = OPTIONS.find((name) => name !== key && name.toLowerCase() === key.toLowerCase())
-    if (option !== undefined) {
-      return `options has the key ${renderValue(key)}, which is no option: the option is spelt ${option}`
-    }
-  }
-  return undefined
-}
-
 /** What is wrong with the arguments, or undefined. */
 const mistakeIn = (type: unknown, options: unknown): string | undefined => {
   if (typeof type !== "string" || !isDateColumnType(type)) {
@@ -50,7 +36,7 @@ const mistakeIn = (type: unknown, options: unknown): string | undefined => {
   if (typeof options !== "object" || options === null) {
     return `options must be an object ({ timeZone?, offset?, column? }), not ${renderValue(options)}`
   }
-  const misspelt = misspeltOption(options)
+  const misspelt = misspeltOption(options, OPTIONS)
   if (misspelt !== undefined) return misspelt
   const { timeZone, offset, column } = options as { readonly [K in keyof RenderOptions]?: unknown }
   const zone = zoneMistake(timeZone)
