@@ -312,6 +312,12 @@ const planOf = (
   Effect.gen(function* () {
     const method = input.method.toUpperCase()
     if (!(ApiCall.methods as ReadonlyArray<string>).includes(method)) {
+      // The two swapped (`api metadata/search POST`): the method goes first.
+      if ((ApiCall.methods as ReadonlyArray<string>).includes(input.path.toUpperCase())) {
+        return yield* usage(
+          `the method goes first: spotpipe api ${input.path.toUpperCase()} ${ApiCall.shownPath(input.method)}`
+        )
+      }
       return yield* usage(
         `unknown method "${input.method}": use ${ApiCall.methods.join(", ")} (REST v2.0 uses POST for most calls)`
       )

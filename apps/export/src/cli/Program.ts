@@ -9,6 +9,7 @@
  * `--log-format json` every stderr line printed here is one JSON object, the last one with the run's `exit_code`.
  */
 import { constants } from "node:os"
+import { ApiCall } from "@spotpipe/core"
 import { Cause, Clock, Console, Effect, Layer, Option, Queue, Terminal } from "effect"
 import { CliConfig, CliError, type HelpDoc as CliHelpDoc, CliOutput, Command, TerminalCapabilities } from "effect/cli"
 import { rejectSecretFlags } from "../cluster/Connection.ts"
@@ -49,6 +50,57 @@ const habits: Readonly<Record<string, string>> = {
     "there is no auth login: spotpipe keeps no session, it signs in on every command with the connection flags, the THOUGHTSPOT_* variables or a profile (spotpipe config set host URL --profile NAME, then config set username and config set secret env:VARIABLE); spotpipe auth status checks them",
   "spotpipe auth logout":
     "there is no auth logout: spotpipe keeps no session, and a command revokes the tokens it mints when it ends; spotpipe config unset secret removes a profile's secret reference"
+}
+
+/** gh's one-letter `api` flags that mean something else than spotpipe's flags of the same letter (`-i`: --include, not --input). */
+const ghApiFlags: Readonly<Record<string, string>> = {
+  "-i": "--include",
+  "-H": "--header",
+  "-q": "--jq",
+  "-t": "--template"
+}
+
+/** The words after the command's name that are neither flags nor their values: its arguments as given. */
+const argumentsGiven = (args: ReadonlyArray<string>, helpDoc: CliHelpDoc.HelpDoc): ReadonlyArray<string> => {
+  const { takeValue } = flagKinds(helpDoc)
+  const given: Array<string> = []
+  for (let i = (commandWords(args).at(-1)?.at ?? -1) + 1; i < args.length; i++) {
+    const arg = args[i]!
+    if (arg === "--") return [...given, ...args.slice(i + 1)]
+    if (arg.startsWith("-") && arg !== "-") {
+      if (takeValue.has(arg)) i++
+      continue
+    }
+    given.push(arg)
+  }
+  return given
+}
+
+const isMethod = (word: string) => (ApiCall.methods as ReadonlyArray<string>).includes(word.toUpperCase())
+
+/**
+ * gh habits on `spotpipe api`: a path without the method (`api metadata/search`), or the method as `-X POST`.
+ * effect/cli says "needs <path>" (a path was given) or "unknown flag -X": what to type instead.
+ */
+const apiMethodText = (
+  error: CliError.NonShowHelpErrors,
+  helpDoc: CliHelpDoc.HelpDoc,
+  args: ReadonlyArray<string>
+): string | undefined => {
+  if ((helpDoc.commandPath ?? []).join(" ") !== "spotpipe api") return undefined
+  if (error._tag === "MissingArgument" && error.argument === "path") {
+    const [word] = argumentsGiven(args, helpDoc)
+    if (word === undefined || isMethod(word)) return undefined
+    return `spotpipe: ${word} is not a method: give it first, as in spotpipe api POST ${shellWord(word)} (${ApiCall.methods.join(", ")}; REST v2.0 uses POST for most calls)`
+  }
+  if (error._tag === "UnrecognizedOption" && /^(-X|--method)(=|$)|^-X[A-Za-z]+$/.test(error.option)) {
+    const at = args.indexOf(error.option)
+    const attached = /^(?:-X|--method)=?(.+)$/.exec(error.option)?.[1]
+    const method = (attached ?? args[at + 1] ?? "POST").toUpperCase()
+    const path = argumentsGiven(args, helpDoc).find((word) => word !== args[at + 1]) ?? "metadata/search"
+    return `spotpipe: unknown flag ${error.option} for "spotpipe api": the method is the first argument, as in spotpipe api ${isMethod(method) ? method : "POST"} ${shellWord(path)}`
+  }
+  return undefined
 }
 
 /**
@@ -141,6 +193,8 @@ const parseErrorText = (
 ) => {
   const where = helpDoc.commandPath === undefined ? "" : ` for "${helpDoc.commandPath.join(" ")}"`
   const command = (helpDoc.commandPath ?? ["spotpipe"]).join(" ")
+  const api = apiMethodText(error, helpDoc, args)
+  if (api !== undefined) return api
   switch (error._tag) {
     case "UnexpectedArgument":
       return `spotpipe: ${extraWordsText(error.arguments, helpDoc, args)}`
@@ -169,13 +223,16 @@ const parseErrorText = (
       // Long flags only, compared without the dashes that every one of them has (`--sort` is not `--host`).
       const bare = (flag: string) => flag.replace(/^-+/, "")
       const byBare = new Map(flags.filter((flag) => flag.startsWith("--")).map((flag) => [bare(flag), flag] as const))
+      const gh = command === "spotpipe api" ? ghApiFlags[error.option] : undefined
       const suggestions =
-        letter === undefined
-          ? closest(bare(error.option), byBare.keys(), 3, "prefix").map((name) => byBare.get(name)!)
-          : flags
-              .filter((f) => f.startsWith(`--${letter}`) || f.toLowerCase() === `-${letter}`)
-              .sort((a, b) => a.length - b.length)
-              .slice(0, 3)
+        gh !== undefined
+          ? []
+          : letter === undefined
+            ? closest(bare(error.option), byBare.keys(), 3, "prefix").map((name) => byBare.get(name)!)
+            : flags
+                .filter((f) => f.startsWith(`--${letter}`) || f.toLowerCase() === `-${letter}`)
+                .sort((a, b) => a.length - b.length)
+                .slice(0, 3)
       // Right after a flag that takes a value, it may have been meant as that value (`--null-string --`).
       const before = args[args.indexOf(error.option) - 1]
       const value =
@@ -186,7 +243,8 @@ const parseErrorText = (
         error.option,
         (owners.get(error.option) ?? []).filter((owner) => owner !== command)
       )
-      return `spotpipe: unknown flag ${error.option}${where}${elsewhere}${didYouMean(suggestions, false)}${value}`
+      const habit = gh === undefined ? "" : ` (in gh, ${error.option} is ${gh}, which spotpipe api does not have)`
+      return `spotpipe: unknown flag ${error.option}${where}${habit}${elsewhere}${didYouMean(suggestions, false)}${value}`
     }
     case "UnknownSubcommand": {
       const habit = habits[`${(helpDoc.commandPath ?? []).join(" ")} ${error.subcommand}`]

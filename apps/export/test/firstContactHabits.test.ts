@@ -1,0 +1,59 @@
+/**
+ * What a user with gh, dlt or cs_tools habits types on a first try, and what spotpipe says back: each mistake gets a
+ * usage error that names what to type instead, before any request (the configured host is never reachable).
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { runInProcess } from "./support/inProcess.ts"
+import { noConfig } from "./support/runCli.ts"
+
+// No request may happen: this host is never reachable, so reaching it would fail with exit 1, not 2.
+const cluster = {
+  ...noConfig,
+  THOUGHTSPOT_HOST: "http://127.0.0.1:9",
+  THOUGHTSPOT_USERNAME: "ana",
+  THOUGHTSPOT_PASSWORD: "pw-Zx81"
+}
+
+describe("spotpipe api with gh's habits", () => {
+  for (const [args, says] of [
+    [
+      ["api", "metadata/search"],
+      "spotpipe: metadata/search is not a method: give it first, as in spotpipe api POST metadata/search (GET, POST, PUT, DELETE; REST v2.0 uses POST for most calls)"
+    ],
+    [
+      ["api", "-f", "a=b", "metadata/search"],
+      "spotpipe: metadata/search is not a method: give it first, as in spotpipe api POST metadata/search (GET, POST, PUT, DELETE; REST v2.0 uses POST for most calls)"
+    ],
+    [
+      ["api", "-X", "POST", "metadata/search"],
+      'spotpipe: unknown flag -X for "spotpipe api": the method is the first argument, as in spotpipe api POST metadata/search'
+    ],
+    [
+      ["api", "--method", "get", "system"],
+      'spotpipe: unknown flag --method for "spotpipe api": the method is the first argument, as in spotpipe api GET system'
+    ],
+    [
+      ["api", "-i", "GET", "system"],
+      'spotpipe: unknown flag -i for "spotpipe api" (in gh, -i is --include, which spotpipe api does not have)'
+    ],
+    [["api", "metadata/search", "POST"], "spotpipe: the method goes first: spotpipe api POST metadata/search"]
+  ] as const) {
+    it.live(`says-what-to-type: ${args.join(" ")}`, () =>
+      Effect.gen(function* () {
+        const run = yield* runInProcess(args, cluster)
+        expect(run.code, run.stderr).toBe(2)
+        expect(run.stdout).toBe("")
+        expect(run.stderr.split("\n")[0]).toBe(says)
+      })
+    )
+  }
+
+  it.live("a-method-without-a-path-still-asks-for-the-path", () =>
+    Effect.gen(function* () {
+      const run = yield* runInProcess(["api", "post"], cluster)
+      expect(run.code).toBe(2)
+      expect(run.stderr).toContain("spotpipe api needs <path>")
+    })
+  )
+})
