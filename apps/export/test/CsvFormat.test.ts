@@ -5,7 +5,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import fc from "fast-check"
 import Papa from "papaparse"
-import { csvCell, makeCsvFormat } from "../src/formats/CsvFormat.ts"
+import { csvCell, formula, makeCsvFormat } from "../src/formats/CsvFormat.ts"
 import type { Cell } from "../src/formats/RowFormat.ts"
 
 // Characters that drive papaparse's decisions, mixed with arbitrary Unicode (incl. astral graphemes).
@@ -41,7 +41,7 @@ describe("csv writer", () => {
         options,
         ([columns, pages], { escapeFormulae, newline }) => {
           const csv = makeCsvFormat({ columns, newline, escapeFormulae })
-          const config = { newline, escapeFormulae }
+          const config = { newline, escapeFormulae: escapeFormulae ? formula : false }
           expect(csv.header).toBe(Papa.unparse([columns], { ...config, header: false }) + newline)
           for (const rows of pages) {
             const expected =
@@ -62,11 +62,22 @@ describe("csv writer", () => {
       fc.property(page(4, 1), options, (rows, { escapeFormulae, newline }) => {
         const columns = ["Order ID", "Note, with comma", " edge ", "=x"]
         const csv = makeCsvFormat({ columns, newline, escapeFormulae })
-        const whole = Papa.unparse({ fields: columns, data: rows as Array<Array<Cell>> }, { newline, escapeFormulae })
+        const whole = Papa.unparse(
+          { fields: columns, data: rows as Array<Array<Cell>> },
+          { newline, escapeFormulae: escapeFormulae ? formula : false }
+        )
         expect(csv.header + csv.page(rows)).toBe(whole + newline)
       }),
       { numRuns: 200 }
     ))
+
+  it("escape-formulae-escapes-a-cell-by-its-first-character-even-when-it-spans-lines", () => {
+    // papaparse's own pattern (`.*$` without the `s` flag) let these through as formulas.
+    expect(csvCell('=HYPERLINK("http://x")\nline2', true)).toBe(`"'=HYPERLINK(""http://x"")\nline2"`)
+    expect(csvCell("-1\r\n", true)).toBe(`"'-1\r\n"`)
+    expect(csvCell("@a", true)).toBe(`"'@a"`)
+    expect(csvCell('=HYPERLINK("http://x")\nline2', false)).toBe(`"=HYPERLINK(""http://x"")\nline2"`)
+  })
 
   it("a-cell-that-is-copys-end-of-data-marker-is-quoted", () => {
     // Unquoted on a line of its own, `\.` ends a PostgreSQL COPY: every row after it would be lost.
@@ -120,7 +131,9 @@ describe("csv writer", () => {
     ]
     for (const escapeFormulae of [false, true]) {
       for (const value of odd) {
-        expect(csvCell(value, escapeFormulae)).toBe(Papa.unparse([[value]], { escapeFormulae }))
+        expect(csvCell(value, escapeFormulae)).toBe(
+          Papa.unparse([[value]], { escapeFormulae: escapeFormulae ? formula : false })
+        )
       }
     }
   })

@@ -18,9 +18,12 @@ import type { RowFormat, RowFormatOptions } from "./RowFormat.ts"
 // papaparse quotes a cell containing one of its BAD_DELIMITERS (CR, LF, quote, byte-order mark) or the delimiter.
 const needsQuoting = /[",\r\n\ufeff]/
 const quotes = /"/g
-// papaparse's `escapeFormulae: true` pattern, kept verbatim: without the `s` flag `.*$` refuses any line
-// terminator after the first character, so "=a\nb" is NOT escaped — and must not be here either.
-const formula = /^[=+\-@\t\r].*$/
+/**
+ * A cell a spreadsheet may run as a formula (`--escape-formulae`): its first character decides, whatever follows.
+ * papaparse's own pattern for `escapeFormulae: true`, `/^[=+\-@\t\r].*$/` without the `s` flag, lets
+ * "=HYPERLINK(…)\nx" through unescaped; this one is given to papaparse in its place.
+ */
+export const formula = /^[=+\-@\t\r]/
 const space = 32
 
 /** PostgreSQL `COPY`'s end-of-data marker. */
@@ -100,7 +103,7 @@ export const makeCsvFormat = (options: RowFormatOptions): RowFormat => {
   const fields = [...options.columns]
   const { newline, escapeFormulae } = options
   const nullText = options.nullString ?? ""
-  const config = { header: false, newline, escapeFormulae }
+  const config = { header: false, newline, escapeFormulae: escapeFormulae ? formula : false }
   // A one-row array unparse: `{ fields, data: [] }` would add a spurious empty row.
   const header = Papa.unparse([fields], config) + newline
   return {
