@@ -7,12 +7,12 @@
 import { isUtf8 } from "node:buffer"
 import { Clock, Effect, Schema, Semaphore } from "effect"
 import type { Cookies } from "effect/http"
-import { Headers, HttpBody, HttpClient, HttpClientRequest } from "effect/http"
+import { FetchHttpClient, Headers, HttpBody, HttpClient, HttpClientRequest } from "effect/http"
 import type { RateLimiter } from "../RateLimiter.ts"
 import * as RetryPolicy from "../RetryPolicy.ts"
 import type { ThoughtSpotError } from "../ThoughtSpotError.ts"
 import * as BodyPool from "./BodyPool.ts"
-import { readBody } from "./bodyText.ts"
+import { readBody, UndecodableBody } from "./bodyText.ts"
 import * as Classify from "./classify.ts"
 import { makeScrubOver } from "./scrub.ts"
 import { SHAPE_ADVICE, shapeProblem } from "./shape.ts"
@@ -43,6 +43,8 @@ export interface RawResponse {
   readonly text: string
   /** The body's UTF-8 bytes (no byte order mark). */
   readonly bytes: Uint8Array
+  /** The `Content-Encoding` the bytes are still in: `identity` once decoded (by the client or by fetch). */
+  readonly encoding: string
   /** Gives the body's memory back for reuse (see {@link Call.keepsBody}); it cannot be read afterwards. */
   readonly release: () => void
 }
@@ -119,9 +121,21 @@ const always = () => true
 /** Headers that carry a credential (the token, the session cookie), never shown in a span. */
 const credentialHeaders: ReadonlyArray<string> = ["authorization", "cookie", "set-cookie"]
 
+/**
+ * A `fetch` that never follows redirects: fetch follows them by default, re-sending the request (a password
+ * body, the `Authorization` header) to wherever a `Location` points. The `RequestInit` the fetch client was
+ * given (wherever it was provided) still reaches `init`; only its `redirect` is replaced.
+ */
+const manualRedirects = (chosen: typeof globalThis.fetch | undefined): typeof globalThis.fetch =>
+  ((input: Parameters<typeof globalThis.fetch>[0], init?: RequestInit) =>
+    (chosen ?? globalThis.fetch)(input, { ...init, redirect: "manual" })) as typeof globalThis.fetch
+
 /** Creates a requester over the ambient `HttpClient`. */
 export const make = Effect.fn("Requester.make")(function* (options: RequesterOptions) {
   const client = yield* HttpClient.HttpClient
+  // A `Fetch` of the program's own, given where the client is built; the default one is looked up per call.
+  const builtFetch = yield* FetchHttpClient.Fetch
+  const fetchAtBuild = manualRedirects(builtFetch === globalThis.fetch ? undefined : builtFetch)
   const permits = yield* Semaphore.make(Math.max(1, options.concurrency))
   // As many idle bodies as requests in flight, plus one being read.
   const bodies = BodyPool.make(Math.max(1, options.concurrency) + 1)
@@ -150,6 +164,13 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
     const attempt = Effect.gen(function* () {
       // No b3/traceparent headers: our span ids are nobody's business at the cluster.
       let execute = client.execute(request).pipe(Effect.provideService(HttpClient.TracerPropagationEnabled, false))
+      // Over FetchHttpClient, redirects come back as 3xx answers (refused below) instead of being followed.
+      const fetchNow = yield* FetchHttpClient.Fetch
+      execute = Effect.provideService(
+        execute,
+        FetchHttpClient.Fetch,
+        fetchNow === globalThis.fetch || fetchNow === builtFetch ? fetchAtBuild : manualRedirects(fetchNow)
+      )
       // A span keeps its request (the body included) and headers: the credential calls, whose bodies hold a
       // password, secret key or token, and calls carrying secrets of their own get none, and the credentials'
       // headers are redacted in every other one whatever names the caller's own list gives.
@@ -162,7 +183,21 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
       }
       const started = yield* Clock.currentTimeMillis
       const response = yield* execute
-      const body = yield* readBody(response, bodies)
+      const body = yield* readBody(response, bodies).pipe(
+        Effect.catchIf(
+          (error) => error instanceof UndecodableBody,
+          (error) =>
+            Effect.fail(
+              Classify.undecodableBody(call.operation, {
+                encoding: error.encoding,
+                truncated: error.truncated,
+                detail: error.detail,
+                status: response.status,
+                scrub
+              })
+            )
+        )
+      )
       // One line per request at debug level (`--verbose`): no query string, headers or body, which may hold secrets.
       yield* Effect.logDebug(
         `${call.method} ${call.path.split("?")[0]} → ${response.status} in ${(yield* Clock.currentTimeMillis) - started} ms`
@@ -177,10 +212,13 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
         get bytes() {
           return body.bytes
         },
+        encoding: body.encoding,
         release: () => body.release()
       } satisfies RawResponse
     }).pipe(
-      Effect.mapError((error) => Classify.fromHttpClientError(call.operation, error, scrub)),
+      Effect.mapError((error) =>
+        error._tag === "ThoughtSpotError" ? error : Classify.fromHttpClientError(call.operation, error, scrub)
+      ),
       Effect.timeoutOrElse({
         duration: policy.attemptTimeoutMillis,
         orElse: () => Effect.fail(Classify.attemptTimedOut(call.operation, policy.attemptTimeoutMillis))
@@ -245,7 +283,7 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
         operation: call.operation,
         status: raw.status,
         contentType: raw.headers["content-type"],
-        contentEncoding: (raw.headers["content-encoding"] ?? "identity").trim().toLowerCase() || "identity",
+        contentEncoding: raw.encoding,
         bytes: raw.bytes,
         scrub
       })

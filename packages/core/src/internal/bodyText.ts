@@ -16,8 +16,8 @@
  */
 import { promisify } from "node:util"
 import * as zlib from "node:zlib"
-import { Effect, Stream } from "effect"
-import { HttpClientError, type HttpClientResponse } from "effect/http"
+import { Effect, Option, Stream } from "effect"
+import { type HttpClientError, HttpClientResponse } from "effect/http"
 import type { BodyPool } from "./BodyPool.ts"
 
 /**
@@ -29,6 +29,39 @@ const DECODERS: Readonly<Record<string, (bytes: Buffer) => Promise<Buffer>>> = {
   "x-gzip": promisify(zlib.gunzip),
   deflate: promisify(zlib.inflate),
   br: promisify(zlib.brotliDecompress)
+}
+
+/**
+ * A body sent with a `Content-Encoding` the client decodes, whose bytes would not decode: `truncated` when they
+ * ended early, else they are not in that encoding at all (re-encoded or already decoded on the way).
+ */
+export class UndecodableBody {
+  readonly _tag = "UndecodableBody"
+  readonly encoding: string
+  readonly truncated: boolean
+  readonly detail: string
+  constructor(encoding: string, truncated: boolean, detail: string) {
+    this.encoding = encoding
+    this.truncated = truncated
+    this.detail = detail
+  }
+}
+
+/** zlib's errors for input that stops before the compressed stream ends. */
+const TRUNCATED = new Set(["Z_BUF_ERROR", "ERR_BROTLI_DECOMPRESSION_FAILED_UNEXPECTED_EOF"])
+
+/**
+ * Whether bytes a fetch-backed response delivered under `encoding` are still encoded. The Fetch standard has
+ * fetch decode the codings it knows while leaving the `Content-Encoding` header in place, so they usually are
+ * not: gzip and zlib data are told by their headers, anything else (brotli has no header) by not starting
+ * like text (JSON, HTML or a byte order mark).
+ */
+const stillEncoded = (encoding: string, bytes: Buffer): boolean => {
+  const [b0 = 0x20, b1 = 0] = bytes
+  if (encoding === "gzip" || encoding === "x-gzip") return b0 === 0x1f && b1 === 0x8b
+  if (encoding === "deflate") return (b0 & 0x0f) === 8 && ((b0 << 8) | b1) % 31 === 0
+  const text = b0 === 0x09 || b0 === 0x0a || b0 === 0x0d || (b0 >= 0x20 && b0 < 0x7f) || b0 === 0xef
+  return bytes.length > 0 && !text
 }
 
 /** The `Content-Encoding` of a response, lower case, `identity` when absent. */
@@ -47,6 +80,8 @@ const MAX_PRESIZE = 512 * 1024 * 1024
 export interface Body {
   /** The bytes, without a leading byte order mark. */
   readonly bytes: Uint8Array
+  /** The `Content-Encoding` the bytes are in: `identity` unless it is one the client cannot decode. */
+  readonly encoding: string
   /** The text (a leading byte order mark dropped, as `TextDecoder` does). */
   readonly text: string
   /**
@@ -64,7 +99,9 @@ class LazyBody implements Body {
   #whole: Buffer | undefined
   #pool: BodyPool | undefined
   #released = false
-  constructor(bytes: Buffer, whole: Buffer, pool: BodyPool | undefined) {
+  readonly encoding: string
+  constructor(bytes: Buffer, whole: Buffer, pool: BodyPool | undefined, encoding: string) {
+    this.encoding = encoding
     this.#bytes = bytes
     this.#whole = whole
     this.#pool = pool
@@ -97,39 +134,40 @@ class LazyBody implements Body {
 
 /**
  * The body of `response`: bytes and text, each on first use (see the module comment). A body sent with a
- * `Content-Encoding` the client can decode (gzip, deflate, br) is decoded first; one it cannot decode is read
- * as it came (the caller sees what arrived and says so).
+ * `Content-Encoding` the client can decode (gzip, deflate, br) is decoded first — unless fetch already did (a
+ * fetch-backed response keeps the header over decoded bytes); one it cannot decode is read as it came (the
+ * caller sees what arrived and says so). Bytes that do not decode fail with {@link UndecodableBody}.
  */
 export const readBody = (
   response: HttpClientResponse.HttpClientResponse,
   pool?: BodyPool
-): Effect.Effect<Body, HttpClientError.HttpClientError> => {
+): Effect.Effect<Body, HttpClientError.HttpClientError | UndecodableBody> => {
   const encoding = contentEncodingOf(response)
-  const decode = DECODERS[encoding]
-  if (decode === undefined) {
-    return Effect.map(readRaw(response, pool), ({ buffer, length }) => bodyOf(buffer, length, pool))
+  if (encoding === "identity") {
+    return Effect.map(readRaw(response, pool), ({ buffer, length }) => bodyOf(buffer, length, pool, encoding))
   }
+  const fetched = Option.isSome(HttpClientResponse.toWeb(response))
+  const decode = DECODERS[encoding]
   // The announced length is the encoded one: read without the pool, decode, then keep the decoded bytes.
-  return Effect.flatMap(readRaw(response), ({ buffer, length }) =>
-    Effect.tryPromise({
-      try: () => decode(buffer.subarray(0, length)),
-      catch: (cause) =>
-        new HttpClientError.HttpClientError({
-          reason: new HttpClientError.DecodeError({
-            request: response.request,
-            response,
-            cause,
-            description: `the ${encoding}-compressed body could not be decompressed`
-          })
-        })
-    }).pipe(Effect.map((decoded) => bodyOf(decoded, decoded.length, undefined)))
-  )
+  return Effect.flatMap(readRaw(response), ({ buffer, length }) => {
+    const bytes = buffer.subarray(0, length)
+    if (fetched && !stillEncoded(encoding, bytes)) return Effect.succeed(bodyOf(buffer, length, undefined, "identity"))
+    if (decode === undefined) return Effect.succeed(bodyOf(buffer, length, undefined, encoding))
+    return Effect.tryPromise({
+      try: () => decode(bytes),
+      catch: (cause) => {
+        const code = (cause as { code?: unknown } | undefined)?.code
+        const text = cause instanceof Error ? cause.message : String(cause)
+        return new UndecodableBody(encoding, typeof code === "string" && TRUNCATED.has(code), text)
+      }
+    }).pipe(Effect.map((decoded) => bodyOf(decoded, decoded.length, undefined, "identity")))
+  })
 }
 
 /** The first `length` bytes of `buffer` as a body, a leading byte order mark dropped. */
-const bodyOf = (buffer: Buffer, length: number, pool: BodyPool | undefined): Body => {
+const bodyOf = (buffer: Buffer, length: number, pool: BodyPool | undefined, encoding: string): Body => {
   const bom = length >= 3 && BOM.equals(buffer.subarray(0, 3)) ? 3 : 0
-  return new LazyBody(buffer.subarray(bom, length), buffer, pool)
+  return new LazyBody(buffer.subarray(bom, length), buffer, pool, encoding)
 }
 
 /** The bytes of the body as they arrived, in one buffer (from `pool` when the length is announced). */
@@ -170,4 +208,5 @@ const readRaw = (
 /** The body of `response` as text (UTF-8, a leading byte order mark dropped as `TextDecoder` does). */
 export const bodyText = (
   response: HttpClientResponse.HttpClientResponse
-): Effect.Effect<string, HttpClientError.HttpClientError> => Effect.map(readBody(response), (body) => body.text)
+): Effect.Effect<string, HttpClientError.HttpClientError | UndecodableBody> =>
+  Effect.map(readBody(response), (body) => body.text)

@@ -419,6 +419,39 @@ export const fromHttpClientError = (
   }
 }
 
+/**
+ * A body whose `Content-Encoding` the client decodes but whose bytes would not decode: cut short (a transport
+ * failure, retried), or not in that encoding at all — re-encoded on the way, or already decoded by an HTTP
+ * client that left the header — which no retry mends.
+ */
+export const undecodableBody = (
+  operation: string,
+  options: {
+    readonly encoding: string
+    readonly truncated: boolean
+    readonly detail: string
+    readonly status: number
+    readonly scrub: Scrub
+  }
+): ThoughtSpotError => {
+  const detail = options.scrub(options.detail)
+  return new ThoughtSpotError({
+    operation,
+    reason: options.truncated
+      ? new Transport({
+          status: options.status,
+          description: clip(`the ${options.encoding}-compressed response ended early (${detail})`)
+        })
+      : new ResponseDecode({
+          status: options.status,
+          malformed: false,
+          description: clip(
+            `the response says content-encoding ${options.encoding} but its body is not ${options.encoding} data (${detail}): something between the client and ThoughtSpot re-encodes answers, or the HttpClient decoded it and kept the header; check the host URL and the HttpClient`
+          )
+        })
+  })
+}
+
 /** A duration as messages say it: whole seconds when it is one, else milliseconds. */
 const duration = (millis: number): string => (millis % 1000 === 0 ? `${millis / 1000} s` : `${millis} ms`)
 
