@@ -39,7 +39,8 @@ const Converted = { UTF8: 0, DATE: 6, TIMESTAMP_MICROS: 10, INT_64: 18 } as cons
 // Fields of the LogicalType union.
 const Logical = { STRING: 1, DATE: 6, TIME: 7, TIMESTAMP: 8, INTEGER: 10 } as const
 
-const utf8 = new TextDecoder("utf-8", { fatal: true })
+// `ignoreBOM`: a value or name that starts with U+FEFF keeps it (by default the decoder drops it as a byte order mark).
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
 
 const get = (fields: ThriftFields, id: number): ThriftRead | undefined => fields.get(id)
 const number = (fields: ThriftFields, id: number, what: string): number => {

@@ -226,7 +226,7 @@ export class StagedRowReader {
   private readonly marks: Int32Array
   /** The width of each column's usual text, where it has one (0: any). */
   private readonly widths: Uint8Array
-  private readonly utf8 = new TextDecoder("utf-8", { fatal: true })
+  private readonly utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
 
   private readonly encoder: ParquetEncoder
 
