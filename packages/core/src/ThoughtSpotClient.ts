@@ -876,6 +876,9 @@ const makeWith = Effect.fnUntraced(function* (
       }
     )
 
+  // Added last, so it runs first at close: calls made after it are refused, the releases still go out.
+  if (shared === undefined) yield* Effect.addFinalizer(() => Effect.sync(requester.close))
+
   return ThoughtSpotClient.of({
     ...admin,
     forOrg,

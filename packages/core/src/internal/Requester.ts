@@ -98,6 +98,11 @@ export interface Requester {
   readonly addSecret: (secret: string) => void
   /** The host (and port, if the URL names one) calls go to, for messages. */
   readonly host: string
+  /**
+   * Refuses every later call but the releases (slotless revokes and logouts): called as the client's scope
+   * closes, so a client kept past its scope mints no token that nothing would revoke.
+   */
+  readonly close: () => void
 }
 
 /** Settings of a requester. */
@@ -252,7 +257,13 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
   const settled = <A>(effect: Effect.Effect<A, ThoughtSpotError>) =>
     Effect.tapError(effect, (error) => Effect.sync(() => spent.add(error)))
 
-  const run = <A>(call: Call<A>, credentials?: CredentialSource): Effect.Effect<A, ThoughtSpotError> => {
+  let closed = false
+  const run = <A>(call: Call<A>, credentials?: CredentialSource): Effect.Effect<A, ThoughtSpotError> =>
+    Effect.suspend(() =>
+      closed && call.slotless !== true ? Effect.fail(Classify.clientClosed(call.operation)) : runOpen(call, credentials)
+    )
+
+  const runOpen = <A>(call: Call<A>, credentials?: CredentialSource): Effect.Effect<A, ThoughtSpotError> => {
     const policy = call.retry ?? options.retry
     // The request's own secrets join the client's, for this call only.
     const own = call.secrets === undefined ? [] : call.secrets.filter((s) => s.length > 0)
@@ -309,7 +320,10 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
     addSecret: (secret: string) => {
       if (secret.length > 0) secrets.add(secret)
     },
-    host: displayHost(options.host)
+    host: displayHost(options.host),
+    close: () => {
+      closed = true
+    }
   } satisfies Requester
 })
 

@@ -589,6 +589,13 @@ export const notJson = (options: {
 export const badInput = (operation: string, description: string): ThoughtSpotError =>
   new ThoughtSpotError({ operation, reason: new BadRequest({ description }) })
 
+/** A call on a client whose scope has closed (its tokens were released then): refused before anything is sent. */
+export const clientClosed = (operation: string): ThoughtSpotError =>
+  badInput(
+    operation,
+    "the client's scope has closed (its tokens were revoked then): a client works only inside the scope it was built in; build a new one (ThoughtSpotClient.make or a layer) where it is used"
+  )
+
 /** A paged read that did not deliver exactly the rows ThoughtSpot announced. */
 export const incomplete = (
   operation: string,
