@@ -399,7 +399,8 @@ export interface ApiResponse {
 /**
  * The path below `/api/rest/2.0/` that `path` names, or why it is refused: an absolute URL (the host is the
  * client's), another API version, a `.` or `..` segment (also `%2e`-encoded: a URL parser would resolve it
- * out of the API), a backslash or a fragment. One leading `/` and the `/api/rest/2.0/` prefix are taken off; a
+ * out of the API), a backslash, a fragment or a control character (a line break or tab, which a URL parser
+ * drops). One leading `/` and the `/api/rest/2.0/` prefix are taken off; a
  * query string is kept.
  */
 export const apiPath = (
@@ -407,6 +408,14 @@ export const apiPath = (
 ): { readonly _tag: "Ok"; readonly path: string } | { readonly _tag: "Refused"; readonly message: string } => {
   const refused = (message: string) => ({ _tag: "Refused" as const, message })
   const trimmed = path.trim()
+  // A URL parser drops line breaks and tabs (`sys⏎tem` would call `system`): refused, as the host rule does.
+  const control = /[\u0000-\u001f\u007f-\u009f]/.exec(trimmed)
+  if (control !== null) {
+    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")
+    return refused(
+      `the path has a control character (U+${code}, a line break, tab or the like, at character ${control.index + 1}), which a URL parser would drop or re-encode: remove it`
+    )
+  }
   if (/^[a-z][a-z0-9+.-]*:/i.test(trimmed) || trimmed.startsWith("//")) {
     return refused(
       "give the endpoint's path (e.g. metadata/search), not a URL: the host comes from the connection (--host, THOUGHTSPOT_HOST)"

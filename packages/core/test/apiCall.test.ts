@@ -61,6 +61,24 @@ describe("ApiCall.apiPath", () => {
       expect(ApiCall.apiPath(path)._tag, path).toBe("Refused")
     }
   })
+
+  it("refuses control characters a URL parser would drop (sys⏎tem would call system)", () => {
+    for (const [path, at] of [
+      ["sys\ntem", "U+000A, a line break, tab or the like, at character 4"],
+      ["system\nX-Injected: 1", "U+000A, a line break, tab or the like, at character 7"],
+      ["metadata/\tsearch", "U+0009, a line break, tab or the like, at character 10"],
+      ["system?x=\r1", "U+000D"],
+      ["sys\u0000tem", "U+0000"],
+      ["sys\u007ftem", "U+007F"]
+    ] as const) {
+      const result = ApiCall.apiPath(path)
+      expect(result._tag, path).toBe("Refused")
+      if (result._tag === "Refused") {
+        expect(result.message).toContain(at)
+        expect(result.message).toContain("remove it")
+      }
+    }
+  })
 })
 
 describe("ApiCall.changesState", () => {
