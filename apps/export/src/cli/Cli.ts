@@ -22,6 +22,7 @@ import {
   jsonReportFlag,
   loadFlags,
   logFlags,
+  metadataFilterFlags,
   metadataTypeFlag,
   nonBlankArgument,
   nonBlankFlag,
@@ -45,7 +46,7 @@ const commonFlags = { ...connectionFlags, ...timeLimitFlags, ...exportFlags, ...
 
 const metadataCommand = Command.make(
   "metadata",
-  { ...commonFlags, type: metadataTypeFlag, modifiedSince: modifiedSinceFlag },
+  { ...commonFlags, type: metadataTypeFlag, ...metadataFilterFlags, modifiedSince: modifiedSinceFlag },
   (input) =>
     runSingle(
       "metadata",
@@ -55,6 +56,8 @@ const metadataCommand = Command.make(
         {
           type: "metadata",
           metadataTypes: input.type,
+          ...Option.match(input.tag, { onNone: () => ({}), onSome: (tags) => ({ tags }) }),
+          ...Option.match(input.author, { onNone: () => ({}), onSome: (authors) => ({ authors }) }),
           ...Option.match(input.modifiedSince, { onNone: () => ({}), onSome: (modifiedSince) => ({ modifiedSince }) })
         },
         `metadata (${input.type.join(", ")})`,
@@ -70,6 +73,10 @@ const metadataCommand = Command.make(
     {
       command: "spotpipe metadata --type ANSWER,TAG --format ndjson --out -",
       description: "answers and tags to stdout"
+    },
+    {
+      command: "spotpipe metadata --sandbox --tag Finance,Sales --author tsUserA --out -",
+      description: "objects tagged Finance or Sales that tsUserA created"
     }
   ])
 )

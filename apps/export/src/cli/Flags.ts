@@ -187,6 +187,43 @@ export const metadataTypeFlag = described(
   `comma-separated metadata types, any of ${metadataTypes.join(", ")} (default LIVEBOARD,ANSWER,LOGICAL_TABLE)`
 )
 
+/** A comma-separated list of names or GUIDs, each once; an empty item, or no item at all, is refused. */
+const nameListFlag = (name: string, metavar: string, what: string, description: string) =>
+  described(
+    Flag.String(name).pipe(
+      refine(name, (text: string): { readonly ok: ReadonlyArray<string> } | { readonly refused: string } => {
+        const empty = emptyListItem(name, text)
+        if (empty !== undefined) return { refused: empty }
+        const items = parseList(text)
+        return items.length === 0
+          ? { refused: `--${name} is empty: give ${what}, separated by commas, or leave --${name} out` }
+          : { ok: [...new Set(items)] }
+      }),
+      Flag.withMetavar(metavar),
+      Flag.optional
+    ),
+    description
+  )
+
+/**
+ * `metadata` and `ls answers|liveboards|tables`: `--tag` and `--author`, sent to ThoughtSpot as `metadata/search`'s
+ * `tag_identifiers` and `created_by_user_identifiers` (it filters, not the CLI).
+ */
+export const metadataFilterFlags = {
+  tag: nameListFlag(
+    "tag",
+    "NAME,…",
+    "one or more tag names or GUIDs",
+    "only objects with any of these tags: names or GUIDs, separated by commas"
+  ),
+  author: nameListFlag(
+    "author",
+    "USER,…",
+    "one or more user names or GUIDs",
+    "only objects created by any of these users: names or GUIDs, separated by commas"
+  )
+}
+
 /** `--orgs all|ID,…`: every active Org this user can reach, or those ids; absent: the signed-in Org only, as always. */
 export type OrgsChoice = "all" | ReadonlyArray<number>
 

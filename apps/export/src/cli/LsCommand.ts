@@ -4,17 +4,25 @@
  * `metadata` export's own read: name order, author, modified time in UTC), a liveboard's visualizations from its
  * details (the planner's lookup, with its did-you-mean). Output is an aligned table on stdout, or with `--json`
  * NDJSON: one JSON object per line, so a long listing streams into `jq` or a loader line by line. `--filter`
- * keeps the names that match, ignoring case. Logs stay on stderr.
+ * keeps the names that match, ignoring case; `--tag` and `--author` are ThoughtSpot's filters (the listing asks
+ * for them). Logs stay on stderr.
  */
 import { Console, Effect, Option, Stream } from "effect"
 import { Command, Flag } from "effect/cli"
-import type { MetadataObject } from "../cluster/Cluster.ts"
+import type { MetadataFilter, MetadataObject } from "../cluster/Cluster.ts"
 import { connect } from "../cluster/CoreCluster.ts"
 import { toExportError } from "../Failure.ts"
 import { findObject } from "../plan/ObjectNames.ts"
 import { version } from "../Version.ts"
 import { connectionOf, withLogging } from "./Commands.ts"
-import { connectionFlags, logFlags, nonBlankArgument, type Parsed, timeLimitFlags } from "./Flags.ts"
+import {
+  connectionFlags,
+  logFlags,
+  metadataFilterFlags,
+  nonBlankArgument,
+  type Parsed,
+  timeLimitFlags
+} from "./Flags.ts"
 import { checkTimeLimits } from "./Settings.ts"
 import { formatTable } from "./Summary.ts"
 import { formatCount, inert, jsonLine } from "./TerminalText.ts"
@@ -38,6 +46,11 @@ const lsFlags = {
 }
 
 type LsInput = Parsed<typeof lsFlags>
+
+/** The flags of `ls answers|liveboards|tables`: those of every listing, and the tags and authors it asks for. */
+const objectFlags = { ...lsFlags, ...metadataFilterFlags }
+
+type ObjectsInput = Parsed<typeof objectFlags>
 
 /**
  * Whether `name` matches `--filter`'s `pattern`, ignoring case: a glob over the whole name when it holds `*` or
@@ -85,19 +98,50 @@ const connected = (input: LsInput) =>
     return cluster
   })
 
-const footer = (n: number, [one, many]: readonly [string, string], input: LsInput) =>
-  `${formatCount(n)} ${n === 1 ? one : many}${Option.isSome(input.filter) ? ` matching "${input.filter.value}"` : ""}`
+const quoted = (names: ReadonlyArray<string>) => names.map((n) => JSON.stringify(n)).join(" or ")
 
-/** `ls answers|liveboards|tables`: every object of the kind this user can see, in name order. */
-const listObjects = (kind: keyof typeof kinds) => (input: LsInput) =>
+const footer = (
+  n: number,
+  [one, many]: readonly [string, string],
+  input: LsInput & {
+    readonly tag?: Option.Option<ReadonlyArray<string>>
+    readonly author?: Option.Option<ReadonlyArray<string>>
+  }
+) =>
+  `${formatCount(n)} ${n === 1 ? one : many}${input.tag !== undefined && Option.isSome(input.tag) ? ` tagged ${quoted(input.tag.value)}` : ""}${input.author !== undefined && Option.isSome(input.author) ? ` by ${quoted(input.author.value)}` : ""}${Option.isSome(input.filter) ? ` matching "${input.filter.value}"` : ""}`
+
+/**
+ * `ls answers|liveboards|tables`: every object of the kind this user can see, in name order; with `--tag` and
+ * `--author`, those ThoughtSpot lists for them, and a warning for each tag or author that no listed object carries.
+ */
+const listObjects = (kind: keyof typeof kinds) => (input: ObjectsInput) =>
   withLogging(input, () =>
     Effect.gen(function* () {
       const { type, plural } = kinds[kind]
       const cluster = yield* connected(input)
-      const pages = yield* cluster.metadataPages([type], 1000).pipe(
+      let unmatched: { readonly tags: ReadonlyArray<string>; readonly authors: ReadonlyArray<string> } | undefined
+      const filter: MetadataFilter = {
+        tags: Option.getOrUndefined(input.tag),
+        authors: Option.getOrUndefined(input.author),
+        unmatched: (found) => {
+          unmatched = found
+        }
+      }
+      const pages = yield* cluster.metadataPages([type], 1000, false, undefined, filter).pipe(
         Stream.runCollect,
         Effect.mapError((e) => toExportError(e, `listing ${plural[1]}`))
       )
+      // Said whether or not --filter keeps any: the server's listing had none of theirs.
+      for (const tag of unmatched?.tags ?? []) {
+        yield* Effect.logWarning(
+          `tag ${JSON.stringify(tag)} matched no ${plural[0]} this user can see: check its name or GUID (spotpipe metadata --type TAG --out - lists the tags)`
+        )
+      }
+      for (const author of unmatched?.authors ?? []) {
+        yield* Effect.logWarning(
+          `author ${JSON.stringify(author)} matched no ${plural[0]} this user can see: check the user's name or GUID (spotpipe metadata --type USER --out - lists the users)`
+        )
+      }
       // Rows in metadataColumns order: type, id, name, subtype, description, author, created, modified, tags, created_ms, modified_ms.
       const listed: Array<Listed> = []
       for (const page of pages) {
@@ -162,11 +206,12 @@ const listVisualizations = (input: LsInput & { readonly liveboard: string }) =>
   )
 
 const objectsCommand = (kind: keyof typeof kinds, description: string) =>
-  Command.make(kind, lsFlags, listObjects(kind)).pipe(
+  Command.make(kind, objectFlags, listObjects(kind)).pipe(
     Command.withDescription(description),
     Command.withExamples([
       { command: `spotpipe ls ${kind} --sandbox`, description: "as a table" },
-      { command: `spotpipe ls ${kind} --sandbox --filter "rev*" --json`, description: "matching names, as NDJSON" }
+      { command: `spotpipe ls ${kind} --sandbox --filter "rev*" --json`, description: "matching names, as NDJSON" },
+      { command: `spotpipe ls ${kind} --sandbox --tag Finance,Sales`, description: "tagged Finance or Sales" }
     ])
   )
 

@@ -106,12 +106,14 @@ export interface Cluster<E> {
   /**
    * Metadata of the given types as pages of rows in {@link metadataColumns} order; with `lists`, multi-valued
    * fields (`tags`) are arrays of strings (see {@link metadataListColumns}), else text joined with `;`.
+   * `filter`: only objects with those tags and authors (see {@link MetadataFilter}).
    */
   readonly metadataPages: (
     types: ReadonlyArray<string>,
     pageSize: number,
     lists?: boolean,
-    modified?: ModifiedFilter
+    modified?: ModifiedFilter,
+    filter?: MetadataFilter
   ) => Stream.Stream<DataPage, E>
   /**
    * The SECURITY_AUDIT events of `[since, until)` (epoch milliseconds), each once, in pages of up to `pageSize`
@@ -164,6 +166,21 @@ export interface Cluster<E> {
 export interface ModifiedFilter {
   readonly since?: number | undefined
   readonly see?: (modifiedMillis: number) => void
+}
+
+/**
+ * What a metadata listing asks ThoughtSpot for besides types: objects with any of `tags` (`tag_identifiers`) and
+ * created by any of `authors` (`created_by_user_identifiers`), names or GUIDs as the API takes them. The server
+ * filters; the listing only notes which values no listed object carries, for `unmatched`.
+ */
+export interface MetadataFilter {
+  readonly tags?: ReadonlyArray<string> | undefined
+  readonly authors?: ReadonlyArray<string> | undefined
+  /** Told, once the listing was read whole, the given tags and authors that no listed object carries. */
+  readonly unmatched?: (unmatched: {
+    readonly tags: ReadonlyArray<string>
+    readonly authors: ReadonlyArray<string>
+  }) => void
 }
 
 /** Columns of a metadata export, with their types (times are epoch seconds, rendered as RFC 3339). */

@@ -21,6 +21,7 @@ import {
   type DataPage,
   epochMillis,
   epochSeconds,
+  type MetadataFilter,
   type MetadataObject,
   type ModifiedFilter,
   metadataColumns,
@@ -149,6 +150,32 @@ const passes = (item: ThoughtSpotApi.MetadataItem, filter: ModifiedFilter | unde
   filter.see?.(modified)
   return filter.since === undefined || modified >= filter.since
 }
+
+const lowerText = (u: unknown): ReadonlyArray<string> => (typeof u === "string" ? [u.toLowerCase()] : [])
+
+/** The tags and author (GUIDs and names, lower-cased) a listed object carries, as its header gives them. */
+const carried = (item: ThoughtSpotApi.MetadataItem) => {
+  const header = asRecord(item.metadata_header)
+  return {
+    tags: asArray(header["tags"]).flatMap((t) => [
+      ...lowerText(t),
+      ...lowerText(asRecord(t)["id"]),
+      ...lowerText(asRecord(t)["name"])
+    ]),
+    authors: [...lowerText(header["author"]), ...lowerText(header["authorName"])]
+  }
+}
+
+/**
+ * The `metadata/search` fields of `filter`: only those given, so that a listing without one asks what it always
+ * asked.
+ */
+const filterFields = (filter: MetadataFilter | undefined) => ({
+  ...(filter?.tags === undefined || filter.tags.length === 0 ? {} : { tag_identifiers: filter.tags }),
+  ...(filter?.authors === undefined || filter.authors.length === 0
+    ? {}
+    : { created_by_user_identifiers: filter.authors })
+})
 
 /**
  * One audit event as a row in {@link auditColumns} order; the typed fields from its JSON, which `log` keeps whole.
@@ -321,26 +348,48 @@ const clusterOf = (
     find: (type, identifier) => search({ metadata: [{ identifier, type }], include_details: true }),
     list: (type) =>
       search({ metadata: [{ type }], include_details: true, sort_options: { field_name: "NAME", order: "ASC" } }),
-    metadataPages: (types, pageSize, lists = false, modified) =>
-      client
-        .searchMetadata(
-          {
-            metadata: types.map((type) => ({ type: type as ThoughtSpotApi.MetadataType })),
-            include_headers: true,
-            sort_options: { field_name: "NAME", order: "ASC" }
-          },
-          { pageSize: Math.min(pageSize, 1000) }
+    metadataPages: (types, pageSize, lists = false, modified, filter) =>
+      Stream.suspend(() => {
+        // Each read notes afresh which of the given tags and authors its objects carry.
+        const seenTags = new Set<string>()
+        const seenAuthors = new Set<string>()
+        const note = (item: ThoughtSpotApi.MetadataItem) => {
+          if (filter?.unmatched === undefined) return
+          const { tags, authors } = carried(item)
+          for (const tag of tags) seenTags.add(tag)
+          for (const author of authors) seenAuthors.add(author)
+        }
+        const report = Effect.sync(() =>
+          filter?.unmatched?.({
+            tags: (filter.tags ?? []).filter((t) => !seenTags.has(t.toLowerCase())),
+            authors: (filter.authors ?? []).filter((a) => !seenAuthors.has(a.toLowerCase()))
+          })
         )
-        .pipe(
-          Stream.filter((item) => passes(item, modified)),
-          Stream.grouped(Math.min(pageSize, 1000)),
-          Stream.map(
-            (items): DataPage => ({
-              columnNames: metadataColumns.map((c) => c.name),
-              rows: items.map((item) => metadataRow(item, lists))
-            })
+        return client
+          .searchMetadata(
+            {
+              metadata: types.map((type) => ({ type: type as ThoughtSpotApi.MetadataType })),
+              include_headers: true,
+              ...filterFields(filter),
+              sort_options: { field_name: "NAME", order: "ASC" }
+            },
+            { pageSize: Math.min(pageSize, 1000) }
           )
-        ),
+          .pipe(
+            // Before the modified filter: an object the tag matched counts, changed since or not.
+            Stream.tap((item) => Effect.sync(() => note(item))),
+            Stream.concat(Stream.fromEffectDrain(report))
+          )
+      }).pipe(
+        Stream.filter((item) => passes(item, modified)),
+        Stream.grouped(Math.min(pageSize, 1000)),
+        Stream.map(
+          (items): DataPage => ({
+            columnNames: metadataColumns.map((c) => c.name),
+            rows: items.map((item) => metadataRow(item, lists))
+          })
+        )
+      ),
     auditPages: (range, pageSize) =>
       client.auditLogs(range, scope === "one-org" ? { allLogs: false } : undefined).pipe(
         Stream.grouped(pageSize),

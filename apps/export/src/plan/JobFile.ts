@@ -187,10 +187,23 @@ const KeyColumns = Schema.Array(SettingText).check(
  */
 const tableExportFields = { ...exportFields, loadKey: Schema.optionalKey(KeyColumns) }
 
-/** `{ "type": "metadata", "metadataTypes": ["ANSWER", "LIVEBOARD"] }`: one listing of those object types. */
+/** Names or GUIDs a metadata listing filters by: at least one, none blank (`what`: "tag", "user"). */
+const FilterNames = (what: string) =>
+  Schema.Array(
+    Schema.String.check(
+      Schema.makeFilter((name: string) => name.trim() !== "" || `must not be blank: give a ${what}'s name or GUID`)
+    )
+  ).check(Schema.isMinLength(1, { message: `list at least one ${what}, or omit the key` }))
+
+/**
+ * `{ "type": "metadata", "metadataTypes": ["ANSWER", "LIVEBOARD"] }`: one listing of those object types;
+ * `"tags"`, `"authors"`: only objects with any of those tags, created by any of those users (as `--tag`, `--author`).
+ */
 const MetadataExport = Schema.Struct({
   type: Schema.Literal("metadata"),
   metadataTypes: Schema.Array(MetadataType).check(Schema.isMinLength(1, { message: "list at least one type" })),
+  tags: Schema.optionalKey(FilterNames("tag")),
+  authors: Schema.optionalKey(FilterNames("user")),
   /** Only the objects modified at or after this time, or `last` (as `--modified-since`). */
   modifiedSince: Schema.optionalKey(Since),
   ...tableExportFields

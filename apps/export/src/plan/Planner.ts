@@ -17,7 +17,14 @@
  * from which its page range follows (`partRange`); its pages are that range only (`partPages`).
  */
 import { Effect, Option, Stream } from "effect"
-import type { Cluster, DataPage, MetadataObject, PageDecoder, Visualization } from "../cluster/Cluster.ts"
+import type {
+  Cluster,
+  DataPage,
+  MetadataFilter,
+  MetadataObject,
+  PageDecoder,
+  Visualization
+} from "../cluster/Cluster.ts"
 import { metadataColumns, metadataListColumns } from "../cluster/Cluster.ts"
 import { ExportError } from "../ExportError.ts"
 import type { OutputPart } from "../output/Manifest.ts"
@@ -211,6 +218,72 @@ const givenFilters = (
     : [])
 ]
 
+/**
+ * A metadata export's `tags` and `authors`: `cluster` with its listing asking ThoughtSpot for them; the parts of the
+ * manifest's query that name them (`tag in ["Finance"]`); and, after each read, a warning (logged, and kept for the
+ * manifest) for each given tag or author that no listed object carries — a misspelt name lists nothing, never
+ * without a word.
+ */
+const metadataFilterOf = <E>(
+  cluster: Cluster<E>,
+  spec: { readonly tags?: ReadonlyArray<string>; readonly authors?: ReadonlyArray<string> },
+  what: string
+) => {
+  let warnings: ReadonlyArray<string> = []
+  let unmatched: { readonly tags: ReadonlyArray<string>; readonly authors: ReadonlyArray<string> } | undefined
+  const filter: MetadataFilter = {
+    tags: spec.tags,
+    authors: spec.authors,
+    unmatched: (found) => {
+      unmatched = found
+    }
+  }
+  const filtered: Cluster<E> = {
+    ...cluster,
+    metadataPages: (types, size, lists, modified) => cluster.metadataPages(types, size, lists, modified, filter)
+  }
+  const quoted = (names: ReadonlyArray<string>) => names.map((n) => JSON.stringify(n)).join(", ")
+  // With both filters, a value matches along with the other's (ThoughtSpot asks for both).
+  const none = `matched no ${what.replace(/^metadata /, "").replace(/[()]/g, "")} object this user can see${spec.tags !== undefined && spec.authors !== undefined ? " (along with the other filter)" : ""}`
+  const pages = <A>(read: () => Stream.Stream<A, E>) =>
+    spec.tags === undefined && spec.authors === undefined
+      ? read
+      : (): Stream.Stream<A, E> =>
+          Stream.suspend(() => {
+            unmatched = undefined
+            warnings = []
+            return read().pipe(
+              Stream.concat(
+                Stream.fromEffectDrain(
+                  Effect.gen(function* () {
+                    if (unmatched === undefined) return
+                    warnings = [
+                      ...unmatched.tags.map(
+                        (tag) =>
+                          `tag ${JSON.stringify(tag)} ${none}: check its name or GUID (spotpipe metadata --type TAG --out - lists the tags)`
+                      ),
+                      ...unmatched.authors.map(
+                        (author) =>
+                          `author ${JSON.stringify(author)} ${none}: check the user's name or GUID (spotpipe metadata --type USER --out - lists the users)`
+                      )
+                    ]
+                    for (const warning of warnings) yield* Effect.logWarning(`${what}: ${warning}`)
+                  })
+                )
+              )
+            )
+          })
+  return {
+    cluster: filtered,
+    query: [
+      ...(spec.tags === undefined ? [] : [`tag in [${quoted(spec.tags)}]`]),
+      ...(spec.authors === undefined ? [] : [`author in [${quoted(spec.authors)}]`])
+    ],
+    pages,
+    warnings: (): ReadonlyArray<string> => warnings
+  }
+}
+
 /** The output's warnings (`warnings` when there are any). */
 const warningsOf = (warnings: ReadonlyArray<string>) => (warnings.length === 0 ? {} : { warnings: () => warnings })
 
@@ -320,20 +393,27 @@ export const resolveExport = <E>(
         return yield* resolvePermissions(cluster, entry, adminTypes(spec.permissionTypes), settled)
       case "metadata": {
         const types = spec.metadataTypes
+        const what = `metadata (${types.join(", ")})`
+        const filtered = metadataFilterOf(cluster, spec, what)
         // NDJSON writes multi-valued fields (tags) as arrays; CSV as text joined with `;`.
-        const listing = incrementalMetadata(cluster, types, pageSize, entry.format === "ndjson", spec.modifiedSince)
+        const listing = incrementalMetadata(
+          filtered.cluster,
+          types,
+          pageSize,
+          entry.format === "ndjson",
+          spec.modifiedSince
+        )
+        // The query says what was read: the tags, authors and `--modified-since`, each when given.
+        const query = [
+          ...filtered.query,
+          ...(spec.modifiedSince === undefined ? [] : [`modified >= ${spec.modifiedSince}`])
+        ].join(" and ")
         return single(defaultOutputName(spec), null, {
           label: types.length === 1 ? `metadata ${types[0]}` : `metadata (${types.length} types)`,
-          what: `metadata (${types.join(", ")})`,
-          // `--modified-since`: the objects modified at or after that instant (the query names it).
-          source: {
-            type: "METADATA",
-            id: null,
-            name: types.join(","),
-            viz: null,
-            query: spec.modifiedSince === undefined ? null : `modified >= ${spec.modifiedSince}`
-          },
-          pages: listing.pages,
+          what,
+          source: { type: "METADATA", id: null, name: types.join(","), viz: null, query: query === "" ? null : query },
+          pages: filtered.pages(listing.pages),
+          warnings: filtered.warnings,
           ...(spec.modifiedSince === undefined ? {} : { watermark: listing.watermark }),
           typesOf: typesByPosition(entry.format === "ndjson" ? metadataListColumns : metadataColumns),
           emptyColumns: metadataColumns.map((c) => c.name)
