@@ -181,6 +181,26 @@ describe("metadata --tag and --author", () => {
   })
 })
 
+describe("the sandbox's metadata/search filters", () => {
+  it.each([["tag_identifiers"], ["created_by_user_identifiers"]])(
+    "an-empty-%s-filters-nothing",
+    timeout,
+    async (field) => {
+      const dir = tempDir()
+      const input = NodePath.join(dir, "search.json")
+      const search = async (body: object) => {
+        NodeFs.writeFileSync(input, JSON.stringify({ metadata: [{ type: "ANSWER" }], record_size: 100, ...body }))
+        const run = await runCliInProcess(["api", "POST", "metadata/search", "--input", input], { env })
+        expect(run.code, run.stderr).toBe(0)
+        return (JSON.parse(run.stdout) as ReadonlyArray<{ metadata_name: string }>).map((o) => o.metadata_name)
+      }
+      const all = await search({})
+      expect(all.length).toBeGreaterThan(0)
+      expect(await search({ [field]: [] })).toEqual(all)
+    }
+  )
+})
+
 describe("ls with --tag and --author", () => {
   it("ls-answers-lists-those-thoughtspot-lists-for-the-tag", timeout, async () => {
     searches.length = 0

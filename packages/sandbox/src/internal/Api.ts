@@ -625,7 +625,9 @@ export const makeRoutes = (
             canRead(p, o) &&
             authorMatches &&
             (filters.length === 0 || filters.some((f) => matches(o, f))) &&
+            // An empty list filters nothing, as an empty created_by_user_identifiers does.
             (wantedTags === undefined ||
+              wantedTags.length === 0 ||
               tagObjects(o, org.tags).some((t) => wantedTags.includes(t.id) || wantedTags.includes(t.name))) &&
             !exclusions.some((x) => o.type === x.type && (o.id === x.identifier || o.name === x.identifier)) &&
             (permissionFilters.length === 0 ||
