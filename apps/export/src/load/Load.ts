@@ -677,8 +677,8 @@ const stayLoaded = (
   // appends) the same increment again.
   const next =
     continueRun === undefined
-      ? "load again to load them all"
-      : `continue the run to load them all and move its watermarks: ${continueRun}`
+      ? "once that is done, load again to load them all"
+      : `once that is done, continue the run to load them all and move its watermarks: ${continueRun}`
   return new LoadFailure(
     `${error.message}; ${kept.length === 1 ? `the table ${kept[0]}` : `the ${kept.length} tables ${kept.join(", ")}`} loaded before it ${kept.length === 1 ? "stays" : "stay"} loaded${after === 0 ? "" : `, and the ${plural(after, "table", "tables")} after it ${after === 1 ? "was" : "were"} not loaded`}: ${next}`
   )

@@ -74,7 +74,7 @@ describe("a job's load that fails at a table", () => {
     expect(failed.code, failed.stderr).toBe(1)
     expect(failed.stderr).toContain("continue the run with --resume once that session is done")
     expect(failed.stderr).toContain(
-      `the table meta loaded before it stays loaded: continue the run to load them all and move its watermarks: spotpipe run ${nightly} --out ${out} --resume`
+      `the table meta loaded before it stays loaded: once that is done, continue the run to load them all and move its watermarks: spotpipe run ${nightly} --out ${out} --resume`
     )
     expect(failed.stderr).not.toContain("load again")
 

@@ -197,7 +197,7 @@ describe("--lock-timeout: a PostgreSQL lock another session holds", () => {
       "canceling statement due to lock timeout: another session held a lock this load needs for longer than the 1 s (--lock-timeout 1) a load waits"
     )
     expect(failed.stderr).toContain(
-      "load again once that session is done, or give a longer --lock-timeout (0 waits without limit) (table second was left as it was); the table first loaded before it stays loaded: load again to load them all"
+      "load again once that session is done, or give a longer --lock-timeout (0 waits without limit) (table second was left as it was); the table first loaded before it stays loaded: once that is done, load again to load them all"
     )
     await withPostgres(url(), async (q) =>
       expect(await counts(q)).toEqual({
