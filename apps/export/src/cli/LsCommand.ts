@@ -211,7 +211,7 @@ const objectsCommand = (kind: keyof typeof kinds, description: string) =>
     Command.withExamples([
       { command: `spotpipe ls ${kind} --sandbox`, description: "as a table" },
       { command: `spotpipe ls ${kind} --sandbox --filter "rev*" --json`, description: "matching names, as NDJSON" },
-      { command: `spotpipe ls ${kind} --sandbox --tag Finance,Sales`, description: "tagged Finance or Sales" }
+      { command: `spotpipe ls ${kind} --sandbox --tag Certified`, description: "those tagged Certified" }
     ])
   )
 
