@@ -218,7 +218,7 @@ describe("an empty THOUGHTSPOT_HOST (exported from a shell variable that is not 
     })
     expect(run.code, run.stderr).toBe(2)
     expect(run.stderr.trim()).toBe(
-      "spotpipe: no ThoughtSpot host: THOUGHTSPOT_HOST is set but empty; pass --host https://your-cluster.thoughtspot.cloud or give THOUGHTSPOT_HOST the cluster's URL (or use --sandbox)"
+      "spotpipe: no ThoughtSpot host: THOUGHTSPOT_HOST is set but empty; pass --host https://your-cluster.thoughtspot.cloud, give THOUGHTSPOT_HOST the cluster's URL or save it in a profile (spotpipe config set host URL --profile NAME) and pass --profile NAME (or use --sandbox)"
     )
   })
 })

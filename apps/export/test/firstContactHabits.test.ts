@@ -57,3 +57,46 @@ describe("spotpipe api with gh's habits", () => {
     })
   )
 })
+
+describe("a connection setting that is missing", () => {
+  it.live("points-to-profiles-too", () =>
+    Effect.gen(function* () {
+      const run = yield* runInProcess(["metadata"], noConfig)
+      expect(run.code).toBe(2)
+      expect(run.stderr.split("\n")[0]).toBe(
+        "spotpipe: no ThoughtSpot host: pass --host https://your-cluster.thoughtspot.cloud, set THOUGHTSPOT_HOST or save it in a profile (spotpipe config set host URL --profile NAME) and pass --profile NAME (or use --sandbox)"
+      )
+    })
+  )
+
+  it.live("names-the-set-variables-that-look-mistyped-never-their-values", () =>
+    Effect.gen(function* () {
+      const typos = {
+        ...noConfig,
+        THOUGHTSPOT_PASWORD: "pw-Qv93",
+        THOUGHTSPOT_USER: "ana-Kx2",
+        THOUGHTSPOT_URL: "https://url-Wq7.example.com",
+        THOUGHTSPOT_SECRET_KEYS: "sk-Jm5",
+        THOUGHTSPOT_ORG_ID: "7"
+      }
+      const run = yield* runInProcess(["metadata"], typos)
+      expect(run.code).toBe(2)
+      const line = run.stderr.split("\n")[0]!
+      expect(line).toMatch(/^spotpipe: no ThoughtSpot host: /)
+      expect(line).toContain("; THOUGHTSPOT_PASWORD is set: did you mean THOUGHTSPOT_PASSWORD?")
+      expect(line).toContain("; THOUGHTSPOT_USER is set: did you mean THOUGHTSPOT_USERNAME?")
+      expect(line).toContain("; THOUGHTSPOT_URL is set: did you mean THOUGHTSPOT_HOST?")
+      expect(line).toContain("; THOUGHTSPOT_SECRET_KEYS is set: did you mean THOUGHTSPOT_SECRET_KEY?")
+      expect(line).not.toContain("ORG_ID")
+      for (const value of ["pw-Qv93", "ana-Kx2", "url-Wq7", "sk-Jm5"]) expect(run.stderr).not.toContain(value)
+
+      // With the host given, the missing credentials name them too.
+      const credentials = yield* runInProcess(["metadata"], { ...typos, THOUGHTSPOT_HOST: "http://127.0.0.1:9" })
+      expect(credentials.code).toBe(2)
+      const said = credentials.stderr.split("\n")[0]!
+      expect(said).toMatch(/^spotpipe: no credentials: .*save them in a profile/)
+      expect(said).toContain("THOUGHTSPOT_USER is set: did you mean THOUGHTSPOT_USERNAME?")
+      expect(said).not.toContain("THOUGHTSPOT_URL is set")
+    })
+  )
+})

@@ -575,7 +575,7 @@ describe("choosing the profile: --profile > THOUGHTSPOT_PROFILE > the default", 
       const empty = { ...env, THOUGHTSPOT_PROFILE: "" }
       const error = yield* Effect.flip(resolve({}, empty, true))
       expect(error.message).toBe(
-        "no ThoughtSpot host: THOUGHTSPOT_PROFILE is set but empty; pass --host https://your-cluster.thoughtspot.cloud or set THOUGHTSPOT_HOST (or use --sandbox)"
+        "no ThoughtSpot host: THOUGHTSPOT_PROFILE is set but empty; pass --host https://your-cluster.thoughtspot.cloud, set THOUGHTSPOT_HOST or save it in a profile (spotpipe config set host URL --profile NAME) and pass --profile NAME (or use --sandbox)"
       )
       const exported = {
         THOUGHTSPOT_HOST: "https://env.example.com",
@@ -589,7 +589,7 @@ describe("choosing the profile: --profile > THOUGHTSPOT_PROFILE > the default", 
       // No user from the default profile either.
       const noUser = yield* Effect.flip(resolve({}, { ...empty, ...exported, THOUGHTSPOT_USERNAME: "" }, true))
       expect(noUser.message).toBe(
-        "no user for the password (THOUGHTSPOT_PASSWORD): THOUGHTSPOT_USERNAME and THOUGHTSPOT_PROFILE are set but empty; pass --username or set THOUGHTSPOT_USERNAME (or sign in with a token)"
+        "no user for the password (THOUGHTSPOT_PASSWORD): THOUGHTSPOT_USERNAME and THOUGHTSPOT_PROFILE are set but empty; pass --username, set THOUGHTSPOT_USERNAME or save it in a profile (spotpipe config set username NAME --profile NAME) and pass --profile NAME (or sign in with a token)"
       )
       // --profile still names one.
       const named = yield* resolve({ profile: Option.some("b") }, empty, true)
@@ -641,7 +641,7 @@ describe("choosing the profile: --profile > THOUGHTSPOT_PROFILE > the default", 
     Effect.gen(function* () {
       const error = yield* Effect.flip(resolve({}, { SPOTPIPE_CONFIG: NodePath.join(dir, "none.json") }))
       expect(error.message).toBe(
-        "no ThoughtSpot host: pass --host https://your-cluster.thoughtspot.cloud or set THOUGHTSPOT_HOST (or use --sandbox)"
+        "no ThoughtSpot host: pass --host https://your-cluster.thoughtspot.cloud, set THOUGHTSPOT_HOST or save it in a profile (spotpipe config set host URL --profile NAME) and pass --profile NAME (or use --sandbox)"
       )
     })
   )

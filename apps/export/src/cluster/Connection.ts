@@ -10,7 +10,7 @@
  * another host is in effect.
  */
 import type { Auth } from "@spotpipe/core"
-import { Config, Effect, FileSystem, Option, Redacted, Schema } from "effect"
+import { Config, ConfigProvider, Effect, FileSystem, Option, Redacted, Schema } from "effect"
 import { setHostSource } from "../Failure.ts"
 import { shellWord } from "../Interruption.ts"
 import { errnoCode, readProblem } from "../output/OutputFolder.ts"
@@ -117,6 +117,8 @@ export interface ConnectionLayer {
    * left unset): a message about a missing field says so rather than only "set THOUGHTSPOT_HOST".
    */
   readonly empty?: { readonly [K in "host" | "username" | "secret"]?: ReadonlyArray<string> }
+  /** Set variables that look like a mistyped one this source reads: `THOUGHTSPOT_USER is set: did you mean …?` */
+  readonly misspelled?: ReadonlyArray<string>
   /**
    * How to set each field through this source, for the message when no layer sets it; `dropHost`, how to stop
    * this source from setting the host.
@@ -180,6 +182,9 @@ export const resolveConnection = Effect.fn("Connection.resolveConnection")(funct
     const names = layers.flatMap((l) => l.empty?.[field] ?? [])
     return names.length === 0 ? "" : `${orList(names, "and")} ${names.length === 1 ? "is" : "are"} set but empty; `
   }
+  // A missing setting may be set under a mistyped name: say which, never its value.
+  const misspelled = layers.flatMap((l) => l.misspelled ?? [])
+  const misspelledNote = misspelled.length === 0 ? "" : `; ${misspelled.join("; ")}`
   const host = pick("host")
 
   if (layers.some((l) => l.sandbox === true)) {
@@ -195,7 +200,9 @@ export const resolveConnection = Effect.fn("Connection.resolveConnection")(funct
   }
   if (host === undefined || host.setting._tag === "Unset" || host.setting.value.trim() === "") {
     if (host?.setting._tag === "Unset") return yield* unset(host.layer, host.setting)
-    return yield* usage(`no ThoughtSpot host: ${emptyNote("host")}${orList(hintsFor("host"))} (or use --sandbox)`)
+    return yield* usage(
+      `no ThoughtSpot host: ${emptyNote("host")}${orList(hintsFor("host"))} (or use --sandbox)${misspelledNote}`
+    )
   }
   const allowInsecureHttp = layers.find((l) => l.allowInsecureHttp !== undefined)?.allowInsecureHttp ?? false
   const checked = checkHostUrl(host.setting.value, allowInsecureHttp)
@@ -221,7 +228,10 @@ export const resolveConnection = Effect.fn("Connection.resolveConnection")(funct
   })()
   const kept = setAside[0]
   if (secret === undefined && kept?.secretFor !== undefined) {
-    const others = layers.filter((l) => !setAside.includes(l)).flatMap((l) => l.hints.secret ?? [])
+    // A new profile would be kept for its own host too: no way to give this host a secret.
+    const others = layers
+      .filter((l) => !setAside.includes(l) && l !== profileHints)
+      .flatMap((l) => l.hints.secret ?? [])
     const drop = host.layer.hints.dropHost ?? `drop the host of ${host.layer.label}`
     const where = `${kept.secretFor.kept} ${checkedOrAsGiven(kept.secretFor.host)}`
     const release = kept.secretFor.release === undefined ? "" : `, ${kept.secretFor.release}`
@@ -262,13 +272,13 @@ export const resolveConnection = Effect.fn("Connection.resolveConnection")(funct
       }
     }
     return yield* usage(
-      `no credentials: ${emptyNote("secret")}${orList(hintsFor("secret"))}, or use --sandbox for the embedded sandbox`
+      `no credentials: ${emptyNote("secret")}${orList(hintsFor("secret"))}, or use --sandbox for the embedded sandbox${misspelledNote}`
     )
   }
   const { kind, value } = secret.setting.value
   if (username === undefined) {
     return yield* usage(
-      `no user for the ${secretNames[kind]} (${secret.setting.from}): ${emptyNote("username")}${orList(hintsFor("username"))} (or sign in with a token)`
+      `no user for the ${secretNames[kind]} (${secret.setting.from}): ${emptyNote("username")}${orList(hintsFor("username"))} (or sign in with a token)${misspelledNote}`
     )
   }
   return {
@@ -299,7 +309,56 @@ const checkedOrAsGiven = (host: string): string => {
  */
 export type Environment = ((name: string) => string | undefined) & {
   readonly isEmpty?: (name: string) => boolean
+  /** Set THOUGHTSPOT_* variables spotpipe does not read, each with the one it reads that was likely meant. */
+  readonly misspelled?: ReadonlyArray<readonly [set: string, meant: string]>
 }
+
+/** What follows `THOUGHTSPOT_` in the variables spotpipe reads. */
+const knownSuffixes = ["HOST", "USERNAME", "PASSWORD", "SECRET_KEY", "TOKEN", "PROFILE"]
+
+/** Other tools' names for them (`THOUGHTSPOT_URL`, `THOUGHTSPOT_USER`), besides typos of them. */
+const otherSpellings: Readonly<Record<string, string>> = {
+  URL: "HOST",
+  HOST_URL: "HOST",
+  HOSTNAME: "HOST",
+  SERVER: "HOST",
+  USER: "USERNAME",
+  USER_NAME: "USERNAME",
+  LOGIN: "USERNAME",
+  PASS: "PASSWORD",
+  PWD: "PASSWORD",
+  SECRET: "SECRET_KEY",
+  SECRETKEY: "SECRET_KEY",
+  ACCESS_TOKEN: "TOKEN",
+  BEARER_TOKEN: "TOKEN"
+}
+
+/** The variable `name` (THOUGHTSPOT_…) likely stands for, when it is not one spotpipe reads. */
+export const meantVariable = (name: string): string | undefined => {
+  if (!name.startsWith("THOUGHTSPOT_")) return undefined
+  const suffix = name.slice("THOUGHTSPOT_".length)
+  if (knownSuffixes.includes(suffix)) return undefined
+  const meant = otherSpellings[suffix.toUpperCase()] ?? closest(suffix, knownSuffixes, 1)[0]
+  return meant === undefined ? undefined : `THOUGHTSPOT_${meant}`
+}
+
+/** The names of the set variables that start with THOUGHTSPOT_, from the config provider (values unread). */
+const thoughtSpotVariables = Effect.gen(function* () {
+  const provider = yield* ConfigProvider.ConfigProvider
+  const names: Array<string> = []
+  const walk = (path: ReadonlyArray<string>): Effect.Effect<void> =>
+    Effect.gen(function* () {
+      const node = yield* provider.load(path).pipe(Effect.orElseSucceed(() => undefined))
+      if (node === undefined) return
+      if (path.length > 1 && (node._tag === "Value" || node.value !== undefined)) names.push(path.join("_"))
+      // A name of a few words at most: deeper ones are no THOUGHTSPOT_* setting of anyone's.
+      if (node._tag === "Record" && path.length < 4) {
+        for (const key of [...node.keys].slice(0, 50)) yield* walk([...path, key])
+      }
+    })
+  yield* walk(["THOUGHTSPOT"])
+  return names
+})
 
 /**
  * The ambient THOUGHTSPOT_HOST, THOUGHTSPOT_USERNAME and THOUGHTSPOT_TOKEN / _SECRET_KEY / _PASSWORD (first set
@@ -324,6 +383,9 @@ export const environmentLayer = (env: Environment): ConnectionLayer => {
   return {
     label: "the environment",
     empty,
+    ...(env.misspelled === undefined || env.misspelled.length === 0
+      ? {}
+      : { misspelled: env.misspelled.map(([set, meant]) => `${set} is set: did you mean ${meant}?`) }),
     ...(host === undefined ? {} : { host: given(host, "THOUGHTSPOT_HOST") }),
     ...(username === undefined ? {} : { username: given(username, "THOUGHTSPOT_USERNAME") }),
     ...(secret === undefined
@@ -539,7 +601,14 @@ export const readEnvironment = Effect.fn("Connection.readEnvironment")(function*
       else values.set(name, value.value)
     }
   }
-  return Object.assign((name: string) => values.get(name), { isEmpty: (name: string) => empty.has(name) })
+  const misspelled = (yield* thoughtSpotVariables).flatMap((name) => {
+    const meant = meantVariable(name)
+    return meant === undefined || values.has(meant) ? [] : [[name, meant] as const]
+  })
+  return Object.assign((name: string) => values.get(name), {
+    isEmpty: (name: string) => empty.has(name),
+    misspelled
+  })
 })
 
 /** The profile a command connects with, and what chose it. */
@@ -713,7 +782,7 @@ export const connectionLayers = Effect.fn("Connection.connectionLayers")(functio
               secret: [...(layer.empty?.secret ?? []), "THOUGHTSPOT_PROFILE"]
             }
           }
-    return { layers: [...explicit, ...ambientLayers.map(noProfile)], profile: undefined }
+    return { layers: [...explicit, ...ambientLayers.map(noProfile), profileHints], profile: undefined }
   }
   const above = named ? explicit : [...explicit, ...ambientLayers]
   // The profile's secret is read only when it would be sent: nothing above gives one for the host in effect (a
@@ -729,6 +798,17 @@ export const connectionLayers = Effect.fn("Connection.connectionLayers")(functio
   const profile = yield* profileLayer(choice, env, needSecret)
   return { layers: named ? [...explicit, profile, ...ambientLayers] : [...above, profile], profile: choice }
 })
+
+/** With no profile in play: how to keep the settings in one, for the message when one is missing. */
+const profileHints: ConnectionLayer = {
+  label: "a profile",
+  hints: {
+    host: "save it in a profile (spotpipe config set host URL --profile NAME) and pass --profile NAME",
+    username: "save it in a profile (spotpipe config set username NAME --profile NAME) and pass --profile NAME",
+    secret:
+      "save them in a profile (spotpipe config set username NAME --profile NAME and spotpipe config set secret env:VARIABLE --profile NAME) and pass --profile NAME"
+  }
+}
 
 /** Flags that would carry a secret as a value; spotpipe refuses them outright. */
 const secretFlags = ["--password", "--secret-key", "--secret", "--token", "--bearer-token"]
