@@ -344,11 +344,15 @@ export const openDuckDb = async (file: string): Promise<LoadEngine> => {
    * `Orders` is the table `orders` means), with its own spelling and `information_schema` type.
    */
   const relationNamed = async (name: string): Promise<{ name: string; type: string } | undefined> => {
+    // The name as its bytes, as in `columnsOf`.
     const result = await connection.runAndReadAll(
-      `SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = current_schema() AND lower(table_name) = lower(${quoteLiteral(name)})`
+      `SELECT hex(encode(table_name)), table_type FROM information_schema.tables WHERE table_schema = current_schema() AND lower(table_name) = lower(${quoteLiteral(name)})`
     )
-    const found = result.getRows().find((r) => duckDbNameKey(String(r[0])) === duckDbNameKey(name))
-    return found === undefined ? undefined : { name: String(found[0]), type: String(found[1]) }
+    const found = result
+      .getRows()
+      .map((r) => ({ name: Buffer.from(String(r[0]), "hex").toString("utf8"), type: String(r[1]) }))
+      .find((r) => duckDbNameKey(r.name) === duckDbNameKey(name))
+    return found
   }
   /** Reads `output` (or `staged`, its CSV copy) into `table` (see {@link LoadEngine.copy}); `before`: its stamp. */
   const copyInto = async (
@@ -430,11 +434,15 @@ export const openDuckDb = async (file: string): Promise<LoadEngine> => {
       // The table DuckDB means by the name: "Orders" of the database's own, for a load's `orders`.
       const named = await relationNamed(table)
       if (named === undefined) return undefined
+      // Names as their bytes: DuckDB's Node package decodes text dropping a leading U+FEFF, and a result column
+      // whose name starts with one (the files keep it) would then seem to differ from the manifest's.
       const result = await connection.runAndReadAll(
-        `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ${quoteLiteral(named.name)} ORDER BY ordinal_position`
+        `SELECT hex(encode(column_name)), data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ${quoteLiteral(named.name)} ORDER BY ordinal_position`
       )
       const rows = result.getRows()
-      return rows.length === 0 ? undefined : rows.map((r) => ({ name: String(r[0]), type: String(r[1]) }))
+      return rows.length === 0
+        ? undefined
+        : rows.map((r) => ({ name: Buffer.from(String(r[0]), "hex").toString("utf8"), type: String(r[1]) }))
     },
     copy: async (table, output, into) => {
       const before = fileStamp(output)
