@@ -2,10 +2,22 @@
  * What a user with gh, dlt or cs_tools habits types on a first try, and what spotpipe says back: each mistake gets a
  * usage error that names what to type instead, before any request (the configured host is never reachable).
  */
+import * as NodeFs from "node:fs"
+import * as NodePath from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { runInProcess } from "./support/inProcess.ts"
 import { noConfig } from "./support/runCli.ts"
+import { tempFolders } from "./support/tempFolders.ts"
+
+const tempDir = tempFolders("spotpipe-habits-")
+
+/** A config file of its own, with the profiles `profiles`. */
+const configWith = (profiles: Record<string, Record<string, string>>) => {
+  const path = NodePath.join(tempDir(), "config.json")
+  NodeFs.writeFileSync(path, `${JSON.stringify({ profiles }, null, 2)}\n`, { mode: 0o600 })
+  return { SPOTPIPE_CONFIG: path }
+}
 
 // No request may happen: this host is never reachable, so reaching it would fail with exit 1, not 2.
 const cluster = {
@@ -97,6 +109,27 @@ describe("a connection setting that is missing", () => {
       expect(said).toMatch(/^spotpipe: no credentials: .*save them in a profile/)
       expect(said).toContain("THOUGHTSPOT_USER is set: did you mean THOUGHTSPOT_USERNAME?")
       expect(said).not.toContain("THOUGHTSPOT_URL is set")
+    })
+  )
+})
+
+describe("config unset of a key the profile does not set", () => {
+  it.live("says-so-exits-1-as-config-get-and-leaves-the-file", () =>
+    Effect.gen(function* () {
+      const config = configWith({ p: { host: "https://p.example.com" } })
+      const before = NodeFs.readFileSync(config.SPOTPIPE_CONFIG, "utf8")
+      const run = yield* runInProcess(["config", "unset", "username", "--profile", "p"], config)
+      expect(run.code, run.stderr).toBe(1)
+      expect(run.stderr).toBe(
+        `spotpipe: profile "p" does not set username (${config.SPOTPIPE_CONFIG}): nothing removed`
+      )
+      expect(NodeFs.readFileSync(config.SPOTPIPE_CONFIG, "utf8")).toBe(before)
+      const get = yield* runInProcess(["config", "get", "username", "--profile", "p"], config)
+      expect(get.code).toBe(run.code)
+
+      const removed = yield* runInProcess(["config", "unset", "host", "--profile", "p"], config)
+      expect(removed.code, removed.stderr).toBe(0)
+      expect(removed.stderr).toContain('profile "p": host removed')
     })
   )
 })

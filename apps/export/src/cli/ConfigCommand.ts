@@ -267,6 +267,13 @@ const unsetCommand = Command.make("unset", { key: keyArgument, profile: profileF
             return yield* usage(`no profile given and ${path} names no default: pass --profile NAME`)
           const profile = config.profiles[name]
           if (profile === undefined) return yield* noSuchProfile(name, path, config)
+          // As `config get` says it: nothing to remove is no success (a mistyped profile or key, most likely).
+          if (profile[key] === undefined) {
+            return yield* new ExportError({
+              kind: "NotFound",
+              message: `profile "${name}" does not set ${key} (${path}): nothing removed`
+            })
+          }
           const { [key]: _removed, ...rest } = profile
           return [{ ...config, profiles: { ...config.profiles, [name]: rest } }, name] as const
         })
@@ -275,7 +282,7 @@ const unsetCommand = Command.make("unset", { key: keyArgument, profile: profileF
     })
   )
 ).pipe(
-  Command.withDescription("Remove one key from a profile"),
+  Command.withDescription("Remove one key from a profile; exit 1 when it does not set it"),
   Command.withExamples([
     { command: "spotpipe config unset org-id --profile prod", description: "back to the user's default Org" }
   ])
