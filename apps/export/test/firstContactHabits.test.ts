@@ -133,3 +133,16 @@ describe("config unset of a key the profile does not set", () => {
     })
   )
 })
+
+describe("--sandbox beside a profile with a host", () => {
+  it.live("names-the-profile-flag-not-host", () =>
+    Effect.gen(function* () {
+      const config = configWith({ sb: { host: "https://sb.example.com" } })
+      const run = yield* runInProcess(["metadata", "--sandbox", "--profile", "sb"], config)
+      expect(run.code).toBe(2)
+      expect(run.stderr).toBe(
+        "spotpipe: --sandbox and --profile sb both given: the profile's host (https://sb.example.com) and the sandbox are two clusters; pass only one"
+      )
+    })
+  )
+})

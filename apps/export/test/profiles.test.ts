@@ -614,7 +614,9 @@ describe("choosing the profile: --profile > THOUGHTSPOT_PROFILE > the default", 
       const { connection } = yield* resolve({ sandbox: true }, env)
       expect(connection._tag).toBe("Sandbox")
       const error = yield* Effect.flip(resolve({ sandbox: true, profile: Option.some("b") }, env))
-      expect(error.message).toBe('--sandbox and --host both given: pass only one (the host comes from profile "b")')
+      expect(error.message).toBe(
+        "--sandbox and --profile b both given: the profile's host (https://b.example.com) and the sandbox are two clusters; pass only one"
+      )
     })
   )
 
@@ -633,7 +635,9 @@ describe("choosing the profile: --profile > THOUGHTSPOT_PROFILE > the default", 
       expect(profile).toBeUndefined()
       // What this command says still counts: --profile is a flag.
       const error = yield* Effect.flip(resolve({ sandbox: true, profile: Option.some("b") }, exported))
-      expect(error.message).toBe('--sandbox and --host both given: pass only one (the host comes from profile "b")')
+      expect(error.message).toBe(
+        "--sandbox and --profile b both given: the profile's host (https://b.example.com) and the sandbox are two clusters; pass only one"
+      )
     })
   )
 

@@ -192,6 +192,13 @@ export const resolveConnection = Effect.fn("Connection.resolveConnection")(funct
     // say where it comes from rather than pick one. The environment has no say (see connectionLayers).
     if (host !== undefined && host.setting._tag === "Given") {
       const from = host.setting.from
+      // Only --profile names a profile here: that flag, not --host, is what the user gave.
+      const profile = /^profile "(.*)"$/.exec(from)?.[1]
+      if (profile !== undefined) {
+        return yield* usage(
+          `--sandbox and --profile ${shellWord(profile)} both given: the profile's host (${checkedOrAsGiven(host.setting.value)}) and the sandbox are two clusters; pass only one`
+        )
+      }
       const where = from === "--host" ? "" : ` (the host comes from ${from})`
       return yield* usage(`--sandbox and --host both given: pass only one${where}`)
     }
