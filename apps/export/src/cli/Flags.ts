@@ -16,7 +16,7 @@ import { loadModes } from "../LoadTarget.ts"
 import { maxLockTimeoutSeconds } from "../load/LockTimeout.ts"
 import { type Dialect, dialectNamed, dialects } from "../load/Warehouse.ts"
 import { errnoCode, readProblem } from "../output/OutputFolder.ts"
-import { defaultAdminTypes, type Job, parseJobFile, permissionTypes, tmlTypes } from "../plan/JobFile.ts"
+import { defaultAdminTypes, filterNames, type Job, parseJobFile, permissionTypes, tmlTypes } from "../plan/JobFile.ts"
 import * as Shard from "../plan/Shard.ts"
 import { closest, didYouMean } from "../Suggest.ts"
 import {
@@ -197,7 +197,7 @@ const nameListFlag = (name: string, metavar: string, what: string, description: 
         const items = parseList(text)
         return items.length === 0
           ? { refused: `--${name} is empty: give ${what}, separated by commas, or leave --${name} out` }
-          : { ok: [...new Set(items)] }
+          : { ok: filterNames(items) }
       }),
       Flag.withMetavar(metavar),
       Flag.optional

@@ -193,7 +193,21 @@ const FilterNames = (what: string) =>
     Schema.String.check(
       Schema.makeFilter((name: string) => name.trim() !== "" || `must not be blank: give a ${what}'s name or GUID`)
     )
-  ).check(Schema.isMinLength(1, { message: `list at least one ${what}, or omit the key` }))
+  )
+    .check(Schema.isMinLength(1, { message: `list at least one ${what}, or omit the key` }))
+    .pipe(
+      Schema.decodeTo(Schema.Array(Schema.String), {
+        decode: SchemaGetter.transform(filterNames),
+        encode: SchemaGetter.passthrough()
+      })
+    )
+
+/**
+ * Tags or authors to filter a listing by, as the export holds them: each once, in order, so that the same filter
+ * listed in another order is the same export (its file name, its watermark).
+ */
+export const filterNames = (names: ReadonlyArray<string>): ReadonlyArray<string> =>
+  [...new Set(names)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
 
 /**
  * `{ "type": "metadata", "metadataTypes": ["ANSWER", "LIVEBOARD"] }`: one listing of those object types;
