@@ -160,8 +160,21 @@ export const secretFields: ReadonlyArray<string> = [
   "private_key_passphrase",
   "passphrase",
   "secret_access_key",
-  "aws_secret_access_key"
+  "aws_secret_access_key",
+  "aws_session_token", // temporary AWS credentials beside an access key
+  "session_token",
+  // A password under its short names, as warehouse and JDBC configurations write it
+  "pwd",
+  "passwd",
+  // Auth settings (cluster and Org preferences): each access token's plaintext key
+  "access_tokens.key"
 ]
+
+/**
+ * Fields that are a secret when their value is text or a number, not when it is an object: an `api_key` given as
+ * the key itself (`{"api_key": "…"}`), where a webhook's `api_key` object also names its header (`key`, no secret).
+ */
+export const secretValueFields: ReadonlyArray<string> = ["api_key"]
 
 /**
  * The endpoints whose top-level `url` is a delivery URL: a webhook's, where the receiver's key is written in the
@@ -224,6 +237,12 @@ const fieldName = (name: string): string => name.toLowerCase().replace(/[_-]/g, 
 
 const secretPaths = secretFields.map((field) => field.split(".").map(fieldName))
 
+const secretValueNames = new Set(secretValueFields.map(fieldName))
+
+/** Whether a text or number at the object keys `path` is a secret by its own name ({@link secretValueFields}). */
+const isSecretValue = (path: ReadonlyArray<string>): boolean =>
+  path.length > 0 && secretValueNames.has(path[path.length - 1]!)
+
 /** Whether the object keys `path` (outermost first, each a {@link fieldName}) end with one of {@link secretFields}. */
 const isSecretPath = (path: ReadonlyArray<string>): boolean =>
   secretPaths.some(
@@ -272,7 +291,7 @@ const walkSecrets = (text: string, at: number, path: Array<string>, inSecret: bo
   }
   if (first === '"') {
     const end = stringEnd(text, i)
-    if (inSecret) out.push(JSON.parse(text.slice(i, end)) as string)
+    if (inSecret || isSecretValue(path)) out.push(JSON.parse(text.slice(i, end)) as string)
     return end
   }
   let end = i
@@ -280,7 +299,7 @@ const walkSecrets = (text: string, at: number, path: Array<string>, inSecret: bo
     end++
   }
   // Numbers by their digits; true, false and null are no secrets.
-  if (inSecret && first !== "t" && first !== "f" && first !== "n") out.push(text.slice(i, end))
+  if ((inSecret || isSecretValue(path)) && first !== "t" && first !== "f" && first !== "n") out.push(text.slice(i, end))
   return end
 }
 
@@ -378,7 +397,7 @@ export const secretsOf = (request: ApiRequest): ReadonlyArray<string> => {
   for (const [key, value] of [...written, ...(request.query ?? [])]) {
     // Under a secret field as a body's value is (`url_params[code]`): the field or any of its ancestors.
     const path = queryKeyPath(key)
-    if (path.some((_, i) => isSecretPath(path.slice(0, i + 1)))) out.push(value)
+    if (isSecretValue(path) || path.some((_, i) => isSecretPath(path.slice(0, i + 1)))) out.push(value)
     out.push(...urlSecrets(value, delivery && key === "url"))
   }
   return out.filter((secret) => secret.length > 0)
@@ -409,7 +428,7 @@ export const apiPath = (
   const refused = (message: string) => ({ _tag: "Refused" as const, message })
   const trimmed = path.trim()
   // A URL parser drops line breaks and tabs (`sys⏎tem` would call `system`): refused, as the host rule does.
-  const control = /[\u0000-\u001f\u007f-\u009f]/.exec(trimmed)
+  const control = /\p{Cc}/u.exec(trimmed)
   if (control !== null) {
     const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")
     return refused(

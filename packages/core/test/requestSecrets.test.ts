@@ -201,6 +201,31 @@ describe("ApiCall.secretsOf: credentials under other names", () => {
       )
     ).toEqual(new Set(["query-header", "query-code", "query-client-secret"]))
   })
+
+  it("session tokens, short password names, auth settings' token keys and an api_key given as text", () => {
+    const configuration = {
+      aws_session_token: "aws-session-token",
+      sessionToken: "session-token-value",
+      PWD: "jdbc-pwd-value",
+      passwd: "passwd-value",
+      api_key: "api-key-as-text"
+    }
+    expect(found("connection-configurations/create", { name: "c", configuration })).toEqual(
+      new Set(["aws-session-token", "session-token-value", "jdbc-pwd-value", "passwd-value", "api-key-as-text"])
+    )
+    expect(ApiCall.secretsOf({ method: "POST", path: "x", body: '{"api_key":"X"}' })).toEqual(["X"])
+    expect(ApiCall.secretsOf({ method: "POST", path: "x", body: '{"apiKey":12345678}' })).toEqual(["12345678"])
+    expect(found("system/preferences/update", { access_tokens: [{ key: "plaintext-token-key", name: "ci" }] })).toEqual(
+      new Set(["plaintext-token-key"])
+    )
+    // A webhook's api_key object: its value is a secret, the header it names is not.
+    expect(found("webhooks/create", { authentication: { API_KEY: { key: "X-Api-Key", value: "v-1" } } })).toEqual(
+      new Set(["v-1"])
+    )
+    expect(ApiCall.secretsOf({ method: "GET", path: "x", query: [["api_key", "query-api-key"]] })).toEqual([
+      "query-api-key"
+    ])
+  })
 })
 
 describe("ApiCall.shownPath", () => {

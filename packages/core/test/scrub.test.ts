@@ -18,6 +18,16 @@ const firstVisible = (s: string, count: number) => {
   return s
 }
 
+/** RFC 4648 base32 with padding, written from the bits one by one. */
+const base32 = (bytes: Buffer): string => {
+  const bits = Array.from(bytes, (b) => b.toString(2).padStart(8, "0")).join("")
+  let out = ""
+  for (let i = 0; i < bits.length; i += 5) {
+    out += "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[Number.parseInt(bits.slice(i, i + 5).padEnd(5, "0"), 2)]
+  }
+  return out.padEnd(Math.ceil(out.length / 8) * 8, "=")
+}
+
 /** The ways a server may echo a secret, each as the text it puts in its answer. */
 const encodings: Record<string, (secret: string, user: string) => string> = {
   raw: (s) => s,
@@ -52,6 +62,16 @@ const encodings: Record<string, (secret: string, user: string) => string> = {
   whitespaceChanged: (s) => (/\s/.test(s) ? s.replace(/\s+/g, "\n\t  ") : `${s.slice(0, 4)}\n  ${s.slice(4)}`),
   prefix: (s) => firstVisible(s, Math.max(FRAGMENT, Math.ceil(s.length / 2))),
   suffix: (s) => reverse(firstVisible(reverse(s), Math.max(FRAGMENT, Math.ceil(s.length / 2)))),
+  upperCase: (s) => s.toUpperCase(),
+  lowerCase: (s) => s.toLowerCase(),
+  utf16leHex: (s) => Buffer.from(s, "utf16le").toString("hex"),
+  utf16beHex: (s) => Buffer.from(s, "utf16le").swap16().toString("hex").toUpperCase(),
+  colonHex: (s) => Array.from(Buffer.from(s, "utf8"), hex2).join(":"),
+  dashHexUpper: (s) => Array.from(Buffer.from(s, "utf8"), (b) => hex2(b).toUpperCase()).join("-"),
+  base32: (s) => base32(Buffer.from(s, "utf8")),
+  base32Lower: (s) => base32(Buffer.from(s, "utf8")).toLowerCase(),
+  base32InUserPair: (s, user) => base32(Buffer.from(`${user}:${s}`, "utf8")),
+  zeroWidthBetween: (s) => Array.from(s).join("\u200b"),
   jsonInHtml: (s) => encodings.htmlNamed!(JSON.stringify(s).slice(1, -1), ""),
   urlInJson: (s) => JSON.stringify(encodeURIComponent(s)).slice(1, -1)
 }

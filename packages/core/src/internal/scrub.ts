@@ -4,9 +4,10 @@
  * secret inside it would tell the secret to anyone who knows the rest of the text: ThoughtSpot's fixed
  * "Authentication failed: wrong username…" shown as "failed: <marker> username" says the password is "wrong".
  *
- * A secret is found in a text when a stretch of it, read in any of the views below and ignoring whitespace, is
- * a secret (as written, or in Unicode's composed or decomposed form), a secret's base64 or hex form (hex in
- * lower or upper case), or any run of {@link FRAGMENT} or more characters of one of these. So a text that
+ * A secret is found in a text when a stretch of it, read in any of the views below, in any case and ignoring
+ * whitespace and zero-width characters, is a secret (as written, upper-cased, or in Unicode's composed or
+ * decomposed form), a secret's base64, base32 or hex form (hex of its UTF-8 or UTF-16 bytes), or any run of
+ * {@link FRAGMENT} or more characters of one of these. So a text that
  * echoes the first 8 characters of a token, or a password with its spaces changed, is withheld. A secret
  * shorter than that counts only as a whole word: not where a letter, digit or `_` on either side continues it
  * (`admin` in `administrator` or in the user name `tsadmin`), since withholding every text with that word would
@@ -16,7 +17,8 @@
  *
  * Views: the text as it is; decoded as JSON string escapes (`\"`, `\\`, `\/`, `\uXXXX` …); as HTML character
  * references (`&quot;`, `&#34;`, `&#x22;`, `&amp;` …); as URL percent-encoding (with `+` read as a space, and
- * as itself); and every two of these in a row (e.g. a JSON-escaped secret inside an HTML page). Base64 is matched
+ * as itself); and every two of these in a row (e.g. a JSON-escaped secret inside an HTML page); and hex bytes
+ * joined by a separator (`61:3f:3e`, `61-3F`) with the separators left out. Base64 is matched
  * by its characters (standard and URL alphabets) at each of the three byte alignments, so the secret is found
  * inside a longer encoded text too, e.g. `Basic base64(user:secret)`. Every view keeps, for each character,
  * the stretch of the original text it came from.
@@ -210,10 +212,26 @@ const url =
 
 const DECODERS: ReadonlyArray<(view: View) => View> = [json, html, url(true), url(false)]
 
-/** Every view of `text`: as it is, each decoder, and each two decoders in a row. */
+/** Hex digit pairs joined by one separator each (`61:3f:3e`, `61-3F-3E`, `61.3f`): the separators are dropped. */
+const SEPARATED_HEX = /(?<![0-9a-f])[0-9a-f]{2}([:.,_-])[0-9a-f]{2}(?:\1[0-9a-f]{2})*(?![0-9a-f])/gi
+
+/** `input` with the separators of separated hex bytes left out, so the hex forms match them. */
+const hexJoined = (input: View): View =>
+  decoding(input, (push) => {
+    const t = input.text
+    let at = 0
+    for (const match of t.matchAll(SEPARATED_HEX)) {
+      for (; at < match.index; at++) push(t[at]!, at, at + 1)
+      const separator = match[1]!
+      for (const end = match.index + match[0].length; at < end; at++) if (t[at] !== separator) push(t[at]!, at, at + 1)
+    }
+    for (; at < t.length; at++) push(t[at]!, at, at + 1)
+  })
+
+/** Every view of `text`: as it is, each decoder, each two decoders in a row, and its separated hex joined. */
 const views = (text: string): Array<View> => {
   const plain = identity(text)
-  const out = [plain]
+  const out = [plain, hexJoined(plain)]
   for (const first of DECODERS) {
     const once = first(plain)
     out.push(once)
@@ -233,7 +251,12 @@ const isSpace = (code: number): boolean =>
   code === 0x202f ||
   code === 0x205f ||
   code === 0x3000 ||
-  code === 0xfeff
+  code === 0xfeff ||
+  // Invisible characters a server may put between a secret's (zero-width space, joiners, soft hyphen).
+  (code >= 0x200b && code <= 0x200d) ||
+  code === 0x2060 ||
+  code === 0x00ad ||
+  code === 0x180e
 
 const withoutSpace = (text: string): string => {
   let out = ""
@@ -266,8 +289,55 @@ const MIN_BASE64 = 6
  * longer hex text (e.g. `hex(user:secret)`) shows the same digits: no alignments to list, unlike base64.
  */
 const hexForms = (secret: string): Array<string> => {
-  const lower = Buffer.from(secret, "utf8").toString("hex")
-  return [lower, lower.toUpperCase()]
+  const utf16le = Buffer.from(secret, "utf16le")
+  // UTF-16 as well: a server may hex-dump a string as the code units it holds (Windows, Java), either byte order.
+  const utf16be = Buffer.from(utf16le).swap16()
+  return [Buffer.from(secret, "utf8"), utf16le, utf16be].flatMap((bytes) => {
+    const lower = bytes.toString("hex")
+    return [lower, lower.toUpperCase()]
+  })
+}
+
+const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+/**
+ * The base32 characters (RFC 4648) that encode `secret`'s UTF-8 bytes alone, at each of the five byte
+ * alignments inside a longer encoded text, as {@link base64Forms} does. Matched in any case.
+ */
+const base32Forms = (secret: string): Array<string> => {
+  const bytes = Buffer.from(secret, "utf8")
+  const forms: Array<string> = []
+  for (let shift = 0; shift < 5; shift++) {
+    const padded = Buffer.concat([Buffer.alloc(shift), bytes])
+    let encoded = ""
+    for (let bit = 0; bit < padded.length * 8; bit += 5) {
+      let value = 0
+      for (let k = 0; k < 5; k++) {
+        const at = bit + k
+        const b = at < padded.length * 8 ? (padded[at >> 3]! >> (7 - (at & 7))) & 1 : 0
+        value = (value << 1) | b
+      }
+      encoded += BASE32[value]
+    }
+    const core = encoded.slice(Math.ceil((8 * shift) / 5), Math.floor((8 * (shift + bytes.length)) / 5))
+    if (core.length > 0) forms.push(core)
+  }
+  return forms
+}
+
+/**
+ * `text` with each character in lower case where that keeps its length (so positions stay), for matching without
+ * regard to case: a server may echo a secret upper-cased, and base32 and hex are written in either case.
+ */
+const fold = (text: string): string => {
+  const lower = text.toLowerCase()
+  if (lower.length === text.length) return lower
+  let out = ""
+  for (const char of text) {
+    const l = char.toLowerCase()
+    out += l.length === char.length ? l : char
+  }
+  return out
 }
 
 /** Shorter hex forms (secrets under 4 bytes) are not looked for: they would match ids and hashes. */
@@ -275,6 +345,7 @@ const MIN_HEX = FRAGMENT
 
 /** What the scanner looks for: every run of FRAGMENT characters of the long forms, and the short forms whole. */
 interface Index {
+  /** Every form is {@link fold}ed and matched in folded text: a secret is found in any case. */
   readonly grams: ReadonlySet<string>
   readonly whole: ReadonlyArray<string>
   /** Known texts that are no secret (user names), whitespace aside: secrets found inside them do not count. */
@@ -296,10 +367,13 @@ const buildIndex = (secrets: ReadonlyArray<string>, knownTexts: ReadonlyArray<st
     longest = Math.max(longest, secret.length)
     const forms = [
       withoutSpace(secret),
+      // Upper-cased by the server, where that changes the length (`ß` as `SS`).
+      withoutSpace(secret.toUpperCase()),
       ...base64Forms(secret).filter((f) => f.length >= MIN_BASE64),
+      ...base32Forms(secret).filter((f) => f.length >= MIN_BASE64),
       ...hexForms(secret).filter((f) => f.length >= MIN_HEX)
     ]
-    for (const form of forms) {
+    for (const form of forms.map(fold)) {
       if (form.length === 0) continue
       if (form.length < FRAGMENT) whole.add(form)
       else for (let i = 0; i + FRAGMENT <= form.length; i++) grams.add(form.slice(i, i + FRAGMENT))
@@ -326,13 +400,16 @@ const findIn = (view: View, index: Index, spans: Array<[number, number]>): void 
   const add = (from: number, length: number) => {
     found.push(stretch(from, length))
   }
+  const folded = fold(bare)
   if (index.grams.size > 0) {
-    for (let i = 0; i + FRAGMENT <= bare.length; i++) if (index.grams.has(bare.slice(i, i + FRAGMENT))) add(i, FRAGMENT)
+    for (let i = 0; i + FRAGMENT <= folded.length; i++) {
+      if (index.grams.has(folded.slice(i, i + FRAGMENT))) add(i, FRAGMENT)
+    }
   }
   for (const form of index.whole) {
     const wordStart = isWordChar(form, 0)
     const wordEnd = isWordChar(form, form.length - 1)
-    for (let at = bare.indexOf(form); at !== -1; at = bare.indexOf(form, at + 1)) {
+    for (let at = folded.indexOf(form); at !== -1; at = folded.indexOf(form, at + 1)) {
       // Continued by a word character in the view (whitespace ends a word): part of another word, left as it is.
       if (wordStart && isWordChar(view.text, keep[at]! - 1)) continue
       if (wordEnd && isWordChar(view.text, keep[at + form.length - 1]! + 1)) continue
@@ -342,7 +419,10 @@ const findIn = (view: View, index: Index, spans: Array<[number, number]>): void 
   if (found.length === 0) return
   const kept: Array<[number, number]> = []
   for (const text of index.known) {
-    for (let at = bare.indexOf(text); at !== -1; at = bare.indexOf(text, at + 1)) kept.push(stretch(at, text.length))
+    const foldedText = fold(text)
+    for (let at = folded.indexOf(foldedText); at !== -1; at = folded.indexOf(foldedText, at + 1)) {
+      kept.push(stretch(at, text.length))
+    }
   }
   for (const span of found) {
     if (!kept.some(([start, end]) => span[0] >= start && span[1] <= end)) spans.push(span)
