@@ -28,7 +28,11 @@ const refused: ReadonlyArray<readonly [unknown, string]> = [
   ["https://my.thought\nspot.cloud", "must not contain whitespace or control characters"],
   ["https://proxy.example.com/thought\tspot", "must not contain whitespace or control characters"],
   ["https://proxy.example.com/thought spot", "must not contain whitespace or control characters"],
-  ["https:/my.thoughtspot.cloud", "is not a URL with http:// or https://"]
+  ["https:/my.thoughtspot.cloud", "is not a URL with http:// or https://"],
+  // A good address with a port a URL parser refuses: said as the port it is.
+  ["https://ts.example.com:99999", "has port 99999, out of range: a port is 1 to 65535"],
+  ["https://me:pw@[::1]:70000/ts", "has port 70000, out of range"],
+  ["https://ts.example.com:84x3/", "has a port that is not a number"]
 ]
 
 /** Hosts every path takes: a trailing slash, a proxy's path, a port. */

@@ -41,6 +41,14 @@ export const clusterUrlProblem = (host: unknown, source: HostSource = "option"):
     url = undefined
   }
   if (url === undefined) {
+    // The port is what a URL parser refused in an otherwise good address: said as such (its digits hold no secret).
+    const port = /^https?:\/\/(?:[^/?#]*@)?(?:\[[^\]/?#]*\]|[^:/?#[\]]+):([^/?#]*)(?:[/?#]|$)/i.exec(text)?.[1]
+    if (port !== undefined && /^\d+$/.test(port) && Number(port) > 65535) {
+      return `has port ${port.length > 12 ? `${port.slice(0, 12)}…` : port}, out of range: a port is 1 to 65535 (e.g. https://my-company.thoughtspot.cloud:8443)`
+    }
+    if (port !== undefined && port !== "" && !/^\d+$/.test(port)) {
+      return `has a port that is not a number: write the port in digits after the host (e.g. https://my-company.thoughtspot.cloud:8443)`
+    }
     return `is not a URL with http:// or https://: set the cluster's address, e.g. ${example}`
   }
   if (url.username !== "" || url.password !== "") {
