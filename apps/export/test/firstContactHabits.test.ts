@@ -146,3 +146,35 @@ describe("--sandbox beside a profile with a host", () => {
     })
   )
 })
+
+describe("a profile's keychain secret that cannot be read", () => {
+  it.live("names-the-profile-and-its-reference", () =>
+    Effect.gen(function* () {
+      const config = configWith({ kc: { host: "http://127.0.0.1:9", username: "ana", secret: "keychain" } })
+      // No secret-tool (nor macOS's security) on this PATH.
+      const run = yield* runInProcess(["metadata", "--profile", "kc"], { ...config, PATH: tempDir() })
+      expect(run.code).toBe(2)
+      expect(run.stderr).toMatch(/^spotpipe: profile "kc"'s secret keychain:kc: cannot read the keychain: /)
+    })
+  )
+})
+
+describe("SPOTPIPE_CONFIG naming a folder", () => {
+  for (const args of [
+    ["metadata", "--host", "http://127.0.0.1:9"],
+    ["config", "list"],
+    ["config", "set", "host", "https://a.example.com"]
+  ]) {
+    it.live(`says-to-set-the-variable-to-a-file: ${args.join(" ")}`, () =>
+      Effect.gen(function* () {
+        const folder = tempDir()
+        const run = yield* runInProcess(args, { SPOTPIPE_CONFIG: folder })
+        expect(run.code).toBe(2)
+        expect(run.stderr).toBe(
+          `spotpipe: SPOTPIPE_CONFIG names the folder ${folder}, not a file: set SPOTPIPE_CONFIG to a file's path (${folder}/config.json, for one)`
+        )
+        expect(NodeFs.readdirSync(folder)).toEqual([])
+      })
+    )
+  }
+})

@@ -9,7 +9,7 @@
 import * as NodePath from "node:path"
 import { Console, Effect, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
-import { type Environment, readEnvironment } from "../cluster/Connection.ts"
+import { checkConfigVariable, type Environment, readEnvironment } from "../cluster/Connection.ts"
 import { checkHostUrl } from "../cluster/HostUrl.ts"
 import {
   authMethods,
@@ -50,6 +50,7 @@ const keyArgument = Argument.String("key").pipe(Argument.withDescription(`one of
 const locateConfig = Effect.gen(function* () {
   const env = yield* readEnvironment({}, configVariables)
   const given = configPath(env)
+  yield* checkConfigVariable(env)
   if (given === undefined) {
     return yield* usage(
       "cannot find the config file: HOME (or APPDATA on Windows) is not set; set SPOTPIPE_CONFIG to the file's path"

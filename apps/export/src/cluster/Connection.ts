@@ -618,6 +618,24 @@ export const readEnvironment = Effect.fn("Connection.readEnvironment")(function*
   })
 })
 
+/**
+ * SPOTPIPE_CONFIG naming a folder: said in the variable's words, since the fix is to the variable (reading the
+ * folder would say only "it is a folder, not a file").
+ */
+export const checkConfigVariable = Effect.fn("Connection.checkConfigVariable")(function* (
+  env: Environment
+): Effect.fn.Return<void, UsageError, FileSystem.FileSystem> {
+  const given = env("SPOTPIPE_CONFIG")
+  if (given === undefined) return
+  const fs = yield* FileSystem.FileSystem
+  const info = yield* fs.stat(given).pipe(Effect.option)
+  if (Option.isSome(info) && info.value.type === "Directory") {
+    return yield* usage(
+      `SPOTPIPE_CONFIG names the folder ${given}, not a file: set SPOTPIPE_CONFIG to a file's path (${given.replace(/\/+$/, "")}/config.json, for one)`
+    )
+  }
+})
+
 /** The profile a command connects with, and what chose it. */
 export interface ProfileChoice {
   readonly name: string
@@ -647,6 +665,7 @@ export const chooseProfile = Effect.fn("Connection.chooseProfile")(function* (
       : undefined
   if (named === undefined && (sandbox || env.isEmpty?.("THOUGHTSPOT_PROFILE") === true)) return undefined
   const path = configPath(env)
+  yield* checkConfigVariable(env)
   if (path === undefined) {
     if (named === undefined) return undefined
     return yield* usage(
@@ -717,7 +736,13 @@ export const profileLayer = Effect.fn("Connection.profileLayer")(function* (
       secret = make(yield* secretOfFile(text, what, secretNames[kind]))
       yield* warnIfOpen(fs, source.path, what)
     } else {
-      secret = make(yield* readKeychain(source.account === "" ? name : source.account, process.platform, env("PATH")))
+      // Named, as the file's and the variable's are: which profile's reference could not be read.
+      const account = source.account === "" ? name : source.account
+      secret = make(
+        yield* readKeychain(account, process.platform, env("PATH")).pipe(
+          Effect.mapError((e) => new UsageError({ message: `${from}'s secret keychain:${account}: ${e.message}` }))
+        )
+      )
     }
   }
   const set = `spotpipe config set`
