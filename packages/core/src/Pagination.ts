@@ -406,7 +406,10 @@ export const untilEmptyPage = <A>(
     // A server may answer record_size 0 with an empty page, which would read as "nothing matches".
     if (!Number.isInteger(pageSize) || pageSize < 1) {
       return Stream.fail(
-        Classify.badInput(guard.operation, `the page size must be a positive integer, got ${pageSize}`)
+        Classify.badInput(
+          guard.operation,
+          `the page size (the pageSize option) must be a whole number of at least 1, got ${pageSize}`
+        )
       )
     }
     // Per run of the stream: the ids seen so far (O(items), as small as the listing's identities).

@@ -510,8 +510,8 @@ const checkCredentials = (auth: Auth.AuthMethod): void => {
 }
 
 /**
- * Refuses, with a `RangeError` naming the option and the value, a `concurrency`, `prefetch`, `refreshSkewMillis`,
- * `auth.orgId` or `auth.validitySeconds` that cannot be meant: `concurrency: NaN` (the `Number` of an unset
+ * Refuses, with a `RangeError` naming the option and the value, a `concurrency`, `prefetch`, `pageSize`,
+ * `metadataPageSize`, `refreshSkewMillis`, `auth.orgId` or `auth.validitySeconds` that cannot be meant: `concurrency: NaN` (the `Number` of an unset
  * variable) let no request through, ever; a `NaN` skew renewed the token before every request; an Org id of `NaN`
  * signed in to the default Org; 0, fractions and negatives were changed without a word. (Retry and rate-limit
  * values are checked where those are made.)
@@ -527,6 +527,21 @@ const checkOptions = (options: ThoughtSpotClientOptions): void => {
   if (!whole(options.prefetch)) {
     throw new RangeError(
       `prefetch must be a whole number of pages of at least 1 (default ${Pagination.DEFAULT_PREFETCH}), got ${options.prefetch}`
+    )
+  }
+  // Found only at the first data request otherwise, as a BadRequest that does not name the option.
+  const pageSize = options.pageSize
+  if (
+    pageSize !== undefined &&
+    !(Number.isSafeInteger(pageSize) && pageSize >= 1 && pageSize <= Pagination.MAX_PAGE_SIZE)
+  ) {
+    throw new RangeError(
+      `pageSize must be a whole number of rows from 1 to ${Pagination.MAX_PAGE_SIZE} (default ${Pagination.DEFAULT_PAGE_SIZE}), got ${pageSize}`
+    )
+  }
+  if (!whole(options.metadataPageSize)) {
+    throw new RangeError(
+      `metadataPageSize must be a whole number of items of at least 1 (default 500), got ${options.metadataPageSize}`
     )
   }
   // Sent as it is, it failed every request: refused by ThoughtSpot (empty) or by the HTTP client, retried for seconds.

@@ -137,6 +137,16 @@ describe("concurrency", () => {
         [{ concurrency: Number.POSITIVE_INFINITY }, "concurrency must be a whole number"],
         [{ prefetch: Number.NaN }, "prefetch must be a whole number of pages of at least 1 (default 2), got NaN"],
         [{ prefetch: 0 }, "prefetch must be a whole number of pages of at least 1 (default 2), got 0"],
+        // Found otherwise only at the first data or listing request, as a BadRequest that names no option.
+        [{ pageSize: Number.NaN }, "pageSize must be a whole number of rows from 1 to 100000 (default 10000), got NaN"],
+        [{ pageSize: 0 }, "pageSize must be a whole number of rows from 1 to 100000 (default 10000), got 0"],
+        [{ pageSize: 100_001 }, "pageSize must be a whole number of rows from 1 to 100000 (default 10000), got 100001"],
+        [{ pageSize: 2.5 }, "pageSize must be a whole number of rows"],
+        [
+          { metadataPageSize: 0 },
+          "metadataPageSize must be a whole number of items of at least 1 (default 500), got 0"
+        ],
+        [{ metadataPageSize: Number.NaN }, "metadataPageSize must be a whole number of items of at least 1"],
         [{ refreshSkewMillis: Number.NaN }, "refreshSkewMillis must be a finite number of milliseconds of at least 0"],
         [
           { refreshSkewMillis: -1 },

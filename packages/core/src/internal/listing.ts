@@ -26,7 +26,10 @@ export const listAll = <A>(listing: Listing<A>): Stream.Stream<A, ThoughtSpotErr
     Effect.suspend(() => {
       if (!Number.isInteger(listing.pageSize) || listing.pageSize < 1) {
         return Effect.fail(
-          Classify.badInput(listing.operation, `the page size must be a positive integer, got ${listing.pageSize}`)
+          Classify.badInput(
+            listing.operation,
+            `the page size (the pageSize option) must be a whole number of at least 1, got ${listing.pageSize}`
+          )
         )
       }
       // Per run of the stream: the keys seen so far (O(items), as small as the listing's identities).
