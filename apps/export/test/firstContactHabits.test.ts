@@ -178,3 +178,16 @@ describe("SPOTPIPE_CONFIG naming a folder", () => {
     )
   }
 })
+
+describe("load into a DuckDB file in a folder that takes no files", () => {
+  // /proc exists, but takes no new files, even from root (whom permission bits do not stop).
+  it.live("is-a-usage-error-that-says-what-to-do-before-anything-is-read", () =>
+    Effect.gen(function* () {
+      const run = yield* runInProcess(["load", tempDir(), "--into", "duckdb:/proc/w.duckdb"], noConfig)
+      expect(run.code, run.stderr).toBe(2)
+      expect(run.stderr).toBe(
+        "spotpipe: duckdb:/proc/w.duckdb: cannot create files in the folder /proc (it takes no new files), where a load writes the database file and DuckDB's write-ahead log (.wal) beside it: give a path in a folder you can write to"
+      )
+    })
+  )
+})

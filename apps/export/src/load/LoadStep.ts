@@ -80,6 +80,28 @@ const variable = (name: string) =>
     Effect.map((value) => Option.getOrUndefined(Option.filter(value, (v) => v !== "")))
   )
 
+/**
+ * Why no file can be made in `folder` (permission denied, a read-only or pseudo file system such as /proc), or
+ * `undefined`: a file of its own is made there and removed, since the permission bits say nothing to root.
+ */
+const folderUnwritable = (folder: string): string | undefined => {
+  const probe = NodePath.join(folder, `.spotpipe-write-check-${process.pid}-${Date.now()}`)
+  try {
+    NodeFs.closeSync(NodeFs.openSync(probe, "wx"))
+    NodeFs.rmSync(probe, { force: true })
+    return undefined
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    return code === "EACCES" || code === "EPERM"
+      ? "permission denied"
+      : code === "EROFS"
+        ? "a read-only file system"
+        : code === "ENOENT"
+          ? "it takes no new files"
+          : (code ?? String(error))
+  }
+}
+
 /** Checks the request's parts that need no file or database (for `spotpipe run`, before it exports). */
 export const checkLoadRequest = (
   request: Pick<LoadRequest, "into" | "mode" | "key" | "evolve" | "passwordEnv" | "inJob"> & {
@@ -112,6 +134,12 @@ export const checkLoadRequest = (
       if (!NodeFs.statSync(folder, { throwIfNoEntry: false })?.isDirectory()) {
         return yield* new UsageError({
           message: `duckdb:${target.ok.file}: the folder ${folder} is not there, and a load creates the database file, not its folder: create the folder, or give another path`
+        })
+      }
+      const unwritable = folderUnwritable(folder)
+      if (unwritable !== undefined) {
+        return yield* new UsageError({
+          message: `duckdb:${target.ok.file}: cannot create files in the folder ${folder} (${unwritable}), where a load writes the database file and DuckDB's write-ahead log (.wal) beside it: give a path in a folder you can write to`
         })
       }
     }
