@@ -32,6 +32,10 @@ describe("the summary of a --resume run", () => {
     )
   })
 
+  it("a-run-that-wrote-nothing-is-its-footer-alone-not-an-empty-table", () => {
+    expect(formatSummary([], { folder: "/data/tml" })).toBe("0 documents in /data/tml\n")
+  })
+
   it("counts-the-files-kept-among-others-written", () => {
     const text = formatSummary([line("a.csv", "skipped"), line("b.csv", "continued"), line("c.csv")])
     expect(text).toContain("a.csv (kept: complete and verified)")

@@ -138,8 +138,10 @@ export const formatSummary = (lines: ReadonlyArray<SummaryLine>, options: Summar
       .trimEnd()
   const rule = widths.map((w) => "-".repeat(w)).join("  ")
   const where = options.folder === undefined ? "" : ` in ${inert(options.folder)}`
+  // Nothing written (a `--modified-since last` run with nothing new): the footer alone, not an empty table.
+  const table = lines.length === 0 ? [] : [render(headers), rule, ...cells.map(render), rule]
   return (
-    [render(headers), rule, ...cells.map(render), rule, `${footer(lines)}${where}`]
+    [...table, `${footer(lines)}${where}`]
       .map((line) => `${line}\n`)
       .join("") +
     keptLine(lines) +
@@ -235,16 +237,21 @@ export const runReportJson = (
     warnings: output.warnings
   }))
   const manifestName = result.manifestPath?.split(/[\\/]/).pop()
+  const unrecorded = result.unrecorded
   return jsonLine({
     dry_run: false,
     command,
     status:
-      result.failures.length === 0 && load?.status !== "failed" && ddl?.status !== "failed" ? "succeeded" : "failed",
+      result.failures.length === 0 && unrecorded === undefined && load?.status !== "failed" && ddl?.status !== "failed"
+        ? "succeeded"
+        : "failed",
     folder,
     manifest: folder === null || manifestName === undefined ? null : `${folder}/${manifestName}`,
+    // Why no manifest was written (a full disk): each export's outcome is still below.
+    ...(unrecorded === undefined ? {} : { manifest_error: unrecorded.error.message }),
     outputs,
     exports:
-      result.manifest?.exports.map((e) => ({
+      (result.manifest ?? unrecorded?.manifest)?.exports.map((e) => ({
         export: e.export,
         status: e.status,
         error: e.error,
