@@ -6,8 +6,9 @@ import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { duckDbInstallCommand } from "../src/load/DuckDbEngine.ts"
 import { runInProcess } from "./support/inProcess.ts"
-import { noConfig } from "./support/runCli.ts"
+import { mainPath, noConfig, runNode } from "./support/runCli.ts"
 import { tempFolders } from "./support/tempFolders.ts"
 
 const tempDir = tempFolders("spotpipe-habits-")
@@ -190,4 +191,32 @@ describe("load into a DuckDB file in a folder that takes no files", () => {
       )
     })
   )
+})
+
+describe("the DuckDB install hint of an installed spotpipe", () => {
+  it("names-the-npm-prefix-spotpipe-was-installed-under", { timeout: 60_000 }, async () => {
+    // The test run's build of the package, where `npm install -g --prefix P` puts it.
+    const prefix = NodePath.join(tempDir(), "my tools")
+    const installed = NodePath.join(prefix, "lib", "node_modules", "spotpipe")
+    const pkg = NodePath.dirname(NodePath.dirname(mainPath))
+    NodeFs.cpSync(pkg, installed, { recursive: true })
+    const bin = NodePath.join(installed, NodePath.relative(pkg, mainPath))
+    const into = `duckdb:${NodePath.join(tempDir(), "w.duckdb")}`
+    const run = await runNode([bin, "load", tempDir(), "--into", into])
+    expect(run.code, run.stderr).toBe(2)
+    expect(run.stderr.trim()).toBe(
+      `spotpipe: loading into DuckDB needs the @duckdb/node-api package (native, so not inside spotpipe), which is not installed: install it beside spotpipe: npm install -g --prefix '${prefix}' @duckdb/node-api@1.5.6-r.1`
+    )
+  })
+
+  it("is-read-from-the-path-of-a-project-or-windows-install", () => {
+    expect(duckDbInstallCommand("/srv/etl/node_modules/spotpipe/dist/main.js", "linux")).toBe(
+      "npm install --prefix /srv/etl @duckdb/node-api@1.5.6-r.1"
+    )
+    expect(
+      duckDbInstallCommand("C:\\Users\\ana\\AppData\\Roaming\\npm\\node_modules\\spotpipe\\dist\\main.js", "win32")
+    ).toBe("npm install -g --prefix 'C:\\Users\\ana\\AppData\\Roaming\\npm' @duckdb/node-api@1.5.6-r.1")
+    // A checkout's sources: no install to name.
+    expect(duckDbInstallCommand("/work/spotpipe/apps/export/src/load/DuckDbEngine.ts", "linux")).toBeUndefined()
+  })
 })

@@ -12,8 +12,10 @@ import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { pipeline } from "node:stream/promises"
+import { fileURLToPath } from "node:url"
 import { columnKindOf } from "../formats/ColumnKinds.ts"
 import { varcharList } from "../formats/RowRenderer.ts"
+import { shellWord } from "../Interruption.ts"
 import { engineMessage, LoadAgain, type LoadEngine, LoadFailure, temporaryTable } from "./Engine.ts"
 import { fileStamp, hashingStream, verifyFile } from "./FileCheck.ts"
 import { ndjsonToCsv } from "./NdjsonToCsv.ts"
@@ -23,9 +25,38 @@ import { duckDbNameKey, quoteIdent, quoteLiteral, sqlType } from "./Warehouse.ts
 /** DuckDB's package at the version spotpipe is built and tested with: what to install for DuckDB loads. */
 export const duckDbPackage = "@duckdb/node-api@1.5.6-r.1"
 
+/**
+ * The npm command that installs DuckDB beside the spotpipe whose file is `modulePath` (its bundle), read from where
+ * npm put it: `P/lib/node_modules/spotpipe/…` is a global install under the prefix P (`npm install -g --prefix P`:
+ * a plain `-g` goes to npm's default prefix, which may be another one); `P/node_modules/spotpipe/…` a project's
+ * (on Windows, where a global install has no `lib`, `-g --prefix P` puts it in `P\node_modules` either way).
+ * `undefined` elsewhere (a checkout's sources).
+ */
+export const duckDbInstallCommand = (
+  modulePath: string,
+  platform: NodeJS.Platform = process.platform
+): string | undefined => {
+  const path = platform === "win32" ? modulePath.replaceAll("\\", "/") : modulePath
+  const prefix = (match: RegExpExecArray | null) => (match === null ? undefined : modulePath.slice(0, match[1]!.length))
+  const global = prefix(
+    (platform === "win32" ? /^(.+)\/node_modules\/spotpipe\//i : /^(.+)\/lib\/node_modules\/spotpipe\//).exec(path)
+  )
+  if (global !== undefined) return `npm install -g --prefix ${shellWord(global)} ${duckDbPackage}`
+  const project = prefix(/^(.+)\/node_modules\/spotpipe\//.exec(path))
+  return project === undefined ? undefined : `npm install --prefix ${shellWord(project)} ${duckDbPackage}`
+}
+
+/** How to install DuckDB beside this spotpipe: the command for where it is installed, else both ways. */
+export const duckDbInstallHint = (): string => {
+  const command = duckDbInstallCommand(fileURLToPath(import.meta.url))
+  return command !== undefined
+    ? `install it beside spotpipe: ${command}`
+    : `install it where spotpipe is installed — npm install -g ${duckDbPackage} beside a global spotpipe, or npm install ${duckDbPackage} in the project that has it`
+}
+
 /** Why `purpose` (e.g. "loading into DuckDB") cannot run without DuckDB, and what to install. */
 export const duckDbMissing = (purpose: string): string =>
-  `${purpose} needs the @duckdb/node-api package (native, so not inside spotpipe), which is not installed: install it where spotpipe is installed — npm install -g ${duckDbPackage} beside a global spotpipe, or npm install ${duckDbPackage} in the project that has it`
+  `${purpose} needs the @duckdb/node-api package (native, so not inside spotpipe), which is not installed: ${duckDbInstallHint()}`
 
 const importDuckDb = async () => {
   try {
