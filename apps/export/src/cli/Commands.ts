@@ -909,30 +909,35 @@ export const runJobFile = (input: RunInput) =>
         cluster,
         Option.isSome(input.orgs) ? "--orgs" : "job file"
       ).pipe(Effect.mapError((e) => toExportError(e, "the Orgs to export")))
-      const result = yield* runExports(exports, cluster, {
-        command: "run",
-        destination: { _tag: "Directory", path: input.out },
-        job: { file: jobFile, fingerprint: job.fingerprint },
-        givenIn: "job file",
-        resume: input.resume,
-        keepState: true,
-        onFailure: "record",
-        warnings,
-        force: input.force,
-        exportsAtOnce: input.concurrency,
-        overlappingPages: false,
-        shard,
-        jobRun,
-        orgSelection: orgSelectionOf(Option.getOrUndefined(input.orgs) ?? job.orgs, connection),
-        strict: input.strict,
-        version,
-        // One terminal line cannot show several exports at once: the live line only for one at a time.
-        progress: input.concurrency === 1 && !input.dryRun ? progressFor(logSettings) : silentProgress,
-        dryRun: input.dryRun,
-        // Recorded below once the load took the files: an increment never loaded is read again by the next run.
-        watermarksAfterLoad: job.load !== undefined,
-        ...writeSettings(output, input)
-      } satisfies RunOptions)
+      const result = yield* runExports(
+        exports,
+        cluster,
+        {
+          command: "run",
+          destination: { _tag: "Directory", path: input.out },
+          job: { file: jobFile, fingerprint: job.fingerprint },
+          givenIn: "job file",
+          resume: input.resume,
+          keepState: true,
+          onFailure: "record",
+          warnings,
+          force: input.force,
+          exportsAtOnce: input.concurrency,
+          overlappingPages: false,
+          shard,
+          jobRun,
+          orgSelection: orgSelectionOf(Option.getOrUndefined(input.orgs) ?? job.orgs, connection),
+          strict: input.strict,
+          version,
+          // One terminal line cannot show several exports at once: the live line only for one at a time.
+          progress: input.concurrency === 1 && !input.dryRun ? progressFor(logSettings) : silentProgress,
+          dryRun: input.dryRun,
+          // Recorded below once the load took the files: an increment never loaded is read again by the next run.
+          watermarksAfterLoad: job.load !== undefined,
+          ...writeSettings(output, input)
+        } satisfies RunOptions,
+        { unrecorded: "report" }
+      )
       const folder = (yield* Path.Path).resolve(input.out)
       if (result.dryRun !== undefined) {
         yield* Console.log(
@@ -953,6 +958,18 @@ export const runJobFile = (input: RunInput) =>
         const refusal = job.load === undefined ? undefined : loadRefusal(result.dryRun, job.load)
         if (refusal !== undefined) return yield* new ExportError({ kind: "Remote", message: refusal })
         return
+      }
+      // The manifest could not be written (a full disk): each export's outcome is reported all the same, then the
+      // failure names the exports that failed; nothing follows (DDL, load), as nothing lists the files.
+      if (result.unrecorded !== undefined) {
+        const unrecorded = result.unrecorded.manifest
+        if (input.json) yield* Console.log(runReportJson("run", result, folder))
+        else if (!logSettings.quiet) {
+          yield* Console.log(
+            logSettings.format === "json" ? batchSummaryJson(unrecorded) : formatBatchSummary(unrecorded).trimEnd()
+          )
+        }
+        return yield* unrecordedRunError(result, result.unrecorded, job.load?.into)
       }
       const manifest = result.manifest
       // DDL follows the manifest, whose outputs it describes (a failed export has none); the report says how it went.
@@ -1052,6 +1069,31 @@ export const runJobFile = (input: RunInput) =>
       }
     })
   )
+
+/**
+ * The failure of a run whose manifest could not be written: why, then which exports failed (each by name, with the
+ * first one's error) or that all were written, that nothing lists the files, and that `--resume` keeps them.
+ */
+const unrecordedRunError = (
+  result: RunResult,
+  unrecorded: NonNullable<RunResult["unrecorded"]>,
+  loadInto: string | undefined
+): ExportError => {
+  const total = unrecorded.manifest.exports.length
+  const failed = unrecorded.manifest.exports.filter((e) => e.status === "failed")
+  const names = failed.map((e) => e.export).join(", ")
+  const exportsText =
+    failed.length === 0
+      ? `${total === 1 ? "its export was" : `all ${total} exports were`} written`
+      : `${failed.length} of ${total} exports failed (${names}: ${result.failures[0]?.error.message ?? failed[0]!.error ?? "failed"})`
+  const written = result.outputs.length
+  const load = loadInto === undefined ? "" : `; the job's load into ${loadInto} was not run`
+  return new ExportError({
+    kind: unrecorded.error.kind,
+    message: `${unrecorded.error.message}; the run's manifest was not written${written === 0 ? "" : `, so no manifest lists the ${written === 1 ? "file" : `${written} files`} it wrote`}; ${exportsText}${load}; once that is done, rerun with --resume, which keeps what was written and verified`,
+    ...(unrecorded.error.cause === undefined ? {} : { cause: unrecorded.error.cause })
+  })
+}
 
 /**
  * The watermarks of the exports whose files a load that did not finish took, each of them (`taken`); documents

@@ -38,7 +38,7 @@
  */
 import { createHash } from "node:crypto"
 import { resolveTimeZone } from "@spotpipe/decode"
-import { Clock, Effect, Exit, FileSystem, Option, Path, type PlatformError, Schema } from "effect"
+import { Clock, Effect, Exit, FileSystem, Option, Path, type PlatformError, Result, Schema } from "effect"
 import type { Cluster } from "../cluster/Cluster.ts"
 import { ExportError } from "../ExportError.ts"
 import { toExportError } from "../Failure.ts"
@@ -141,6 +141,20 @@ export interface RunResult {
   readonly dryRun?: DryRunPlan
   /** With {@link RunOptions.watermarksAfterLoad}: the watermarks the run did not record (see `recordWatermarks`). */
   readonly watermarks?: ReadonlyArray<PendingWatermark>
+  /**
+   * With {@link EndOptions.unrecorded} `"report"`: the manifest the run could not write (a full disk) and why. Then
+   * `manifest` and `manifestPath` are undefined, no watermark moved and the resume state stays for `--resume`.
+   */
+  readonly unrecorded?: { readonly manifest: Manifest; readonly error: ExportError }
+}
+
+/** How {@link runExports} ends when its manifest cannot be written. */
+export interface EndOptions {
+  /**
+   * `"fail"` (the default): the run fails with the manifest's error. `"report"`: the run returns its result with
+   * {@link RunResult.unrecorded} set, for a caller that reports each export's outcome and then fails.
+   */
+  readonly unrecorded?: "fail" | "report"
 }
 
 /** The watermark of an export that succeeded, with the files it wrote (their names in the manifest). */
@@ -267,7 +281,8 @@ const forcedRunOf = (stateDir: string, shard: Shard.Shard, job: string, path: Pa
 export const runExports = <E>(
   exports: ReadonlyArray<JobExport>,
   cluster: Cluster<E>,
-  options: RunOptions
+  options: RunOptions,
+  end: EndOptions = {}
 ): Effect.Effect<RunResult, ExportError | UsageError, FileSystem.FileSystem | Path.Path> =>
   Effect.scoped(
     Effect.gen(function* () {
@@ -810,7 +825,13 @@ export const runExports = <E>(
       }
       const latest = latestManifestName(options.shard)
       yield* probe("before-manifest", latest)
-      yield* publishManifests(outDir, runId, latest, renderManifest(manifest))
+      const published = yield* Effect.result(publishManifests(outDir, runId, latest, renderManifest(manifest)))
+      if (Result.isFailure(published)) {
+        if (end.unrecorded !== "report") return yield* published.failure
+        // Nothing vouches for the outputs: their resume state stays, and no watermark moves.
+        const unrecorded = { manifest, error: published.failure }
+        return { manifest: undefined, manifestPath: undefined, outputs, failures, warnings: runWarnings, unrecorded }
+      }
       // Where the incremental exports that succeeded start next time; a failed one keeps its earlier watermark.
       // An output found done keeps the watermark of the run that wrote it (that run may have been killed before
       // it recorded it).
