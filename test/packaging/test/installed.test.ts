@@ -19,6 +19,7 @@ import {
   rmSync,
   writeFileSync
 } from "node:fs"
+import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { basename, dirname, join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -52,7 +53,7 @@ interface Manifest {
   readonly dependencies?: Record<string, string>
   readonly peerDependencies?: Record<string, string>
   readonly peerDependenciesMeta?: Record<string, { readonly optional?: boolean }>
-  readonly exports?: Record<string, { readonly types: string; readonly default: string }>
+  readonly exports?: Record<string, { readonly types: string; readonly default: string } | string>
   readonly files?: ReadonlyArray<string>
   readonly sideEffects?: boolean
   readonly engines?: Record<string, string>
@@ -390,7 +391,15 @@ describe("the packed libraries, installed with npm outside the workspace", () =>
         main: "./dist/index.js",
         types: "./dist/index.d.ts"
       })
-      const entries = Object.entries(manifest.exports ?? {})
+      const { "./package.json": own, ...entryPoints } = (manifest.exports ?? {}) as Record<string, unknown>
+      // Tools read a package's manifest through its exports (`require.resolve("@spotpipe/core/package.json")`).
+      expect(own).toBe("./package.json")
+      expect(createRequire(join(withEffect, "index.js")).resolve(`@spotpipe/${lib}/package.json`)).toBe(
+        join(dir, "package.json")
+      )
+      const entries = Object.entries(entryPoints) as Array<
+        [string, { readonly types: string; readonly default: string }]
+      >
       expect(entries.map(([subpath]) => subpath)).toEqual(lib === "decode" ? [".", "./schema"] : [".", "./json"])
       for (const [, target] of entries) {
         expect(Object.keys(target)).toEqual(["types", "default"])
