@@ -22,7 +22,8 @@ import {
   manifestColumn,
   type OutputPart,
   parseOutput,
-  type ResumeOutcome
+  type ResumeOutcome,
+  readManifests
 } from "../output/Manifest.ts"
 import { stateFiles } from "../output/StateFolder.ts"
 import { makeStreamWriter, Stdout } from "../output/StdoutWriter.ts"
@@ -129,6 +130,7 @@ export const writeOutput = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
         decision = { _tag: "Restart", reason: "the complete checkpoint has no manifest entry" }
       }
       if (decision._tag === "Restart") {
+        yield* refuseUnmergedIncrement(planned, run)
         yield* decision.settingChanged === true
           ? Effect.logInfo(startingOver(planned, decision.reason))
           : Effect.logWarning(startingOver(planned, decision.reason))
@@ -300,6 +302,47 @@ const publish = (
     yield* syncDirectory(dir)
     yield* probe("after-publish", file)
   })
+
+/**
+ * Refuses to start over an incremental output of a sharded run when its file is the increment of another job run
+ * that the folder's merges never took: its rows are after the watermark the next increment starts from, so starting
+ * over would drop them from every merged run. Only in a folder whose merges take this output (the nightly layout);
+ * an increment a merge took, or one of this job run (a retried shard), starts over as before.
+ */
+const refuseUnmergedIncrement = <E>(planned: PlannedOutput<E>, run: OutputContext) =>
+  Effect.gen(function* () {
+    const prior = run.previousOutputs.get(planned.file)
+    const destination = run.options.destination
+    if (run.options.shard.count < 2 || prior?.watermark === undefined || destination._tag !== "Directory") return
+    const priorRun =
+      isRecord(prior.settings) && typeof prior.settings.jobRun === "string" ? prior.settings.jobRun : undefined
+    if (priorRun === planned.settings.jobRun) return
+    const manifests = yield* readManifests(run.outDir)
+    const merges = manifests.filter((m) => m.command === "merge")
+    const listing = merges.flatMap((m) => m.outputs).filter((o) => o.file === planned.file)
+    if (listing.length === 0 || listing.some((o) => o.sha256 === prior.sha256)) return
+    const { count } = run.options.shard
+    const ran = new Set(
+      manifests
+        .filter((m) => m.command !== "merge" && m.job_run === priorRun && m.shard?.count === count)
+        .map((m) => m.shard!.index)
+    )
+    const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !ran.has(i))
+    const out = shellWord(destination.path)
+    const job = run.options.job === undefined ? "<job file>" : shellWord(run.options.job.file)
+    const finish = missing.map(
+      (i) =>
+        `spotpipe run ${job} --shard ${i}/${count}${priorRun === undefined ? "" : ` --job-run ${shellWord(priorRun)}`} --out ${out} --resume`
+    )
+    const priorShown = priorRun === undefined ? "a run without --job-run" : `job run "${priorRun}"`
+    return yield* new ExportError({
+      kind: "Incomplete",
+      message: `${planned.file}: ${out} holds the increment ${priorShown} wrote (${prior.rows_written} rows after the watermark before it), which no merge in ${out} took, and this run (${planned.settings.jobRun === undefined ? "no job run" : `job run "${planned.settings.jobRun}"`}) would start it over from that increment's watermark, so its rows would be in no merged run. Finish and merge ${priorShown} first: ${[...finish, `spotpipe merge ${out}`].join(" && ")}; then run this shard again as now. Or, to drop that increment knowingly, run this shard with --force instead of --resume. ${planned.file} was left as it is`
+    })
+  })
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
 
 /**
  * The line saying an output restarts: by its file (one object may be written to several), its Org in a run of

@@ -498,12 +498,16 @@ const selectRuns = (
     }
     // Oldest first across the folders (a run id starts with its start time); `sort` is stable.
     all.sort((a, b) => (a.manifest.run_id < b.manifest.run_id ? -1 : a.manifest.run_id > b.manifest.run_id ? 1 : 0))
-    // No run wrote parts: a sharded run of a job without "split" is joined too (its shards' manifests into one run
-    // manifest, which `load` needs), when it is the folders' newest run, never one an unsharded run came after.
+    // The job is that of the newest run that is a shard's or wrote parts: a sharded run of a job without "split" is
+    // joined too (its shards' manifests into one run manifest, which `load` needs). Never an older run's job because
+    // it wrote parts: tonight's shards of a job that dropped its "split" are merged, not last night's parts over them.
+    // Without any parts, only when a shard's run is the folders' newest, never one an unsharded run came after.
+    const hasParts = (r: RunOf) => r.manifest.outputs.some((o) => o.part !== undefined)
     const newest = all.at(-1)
     const model =
-      all.findLast((r) => r.manifest.outputs.some((o) => o.part !== undefined)) ??
-      (newest?.manifest.shard === null ? undefined : newest)
+      newest === undefined || (newest.manifest.shard === null && !all.some(hasParts))
+        ? undefined
+        : all.findLast((r) => r.manifest.shard !== null || hasParts(r))
     if (model === undefined) {
       if (unfinished.length > 0 && all.length === 0) {
         const jobRuns = [...new Set(unfinished.flatMap((u) => u.jobRuns))]
