@@ -40,6 +40,7 @@ import {
 import type { Dialect } from "../load/Warehouse.ts"
 import { isDocumentFormat, type OrgSelection } from "../output/Manifest.ts"
 import { checkOutputFolder, claimDemoFolder } from "../output/OutputFolder.ts"
+import { lockRefusalOf } from "../output/OutputLock.ts"
 import { baseFileName } from "../plan/FileName.ts"
 import { type ExportSpec, type Job, type JobExport, makeExport, outputNameProblem } from "../plan/JobFile.ts"
 import * as Shard from "../plan/Shard.ts"
@@ -76,6 +77,7 @@ import {
   formatDryRun,
   formatSummary,
   type RunStepJson,
+  refusedReportJson,
   removedOf,
   runReportJson,
   type SummaryJsonLine,
@@ -937,6 +939,16 @@ export const runJobFile = (input: RunInput) =>
           ...writeSettings(output, input)
         } satisfies RunOptions,
         { unrecorded: "report" }
+      ).pipe(
+        // Refused by another run's lock: a report that says so, for a scheduler to tell from failed data.
+        Effect.tapError((error) =>
+          Effect.gen(function* () {
+            const refusal = lockRefusalOf(error)
+            if (!input.json || refusal === undefined) return
+            const folder = (yield* Path.Path).resolve(input.out)
+            yield* Console.log(refusedReportJson("run", folder, refusal, error.message))
+          })
+        )
       )
       const folder = (yield* Path.Path).resolve(input.out)
       if (result.dryRun !== undefined) {

@@ -11,6 +11,7 @@
 import { type DryRunPlan, failureText } from "../engine/DryRun.ts"
 import type { RunResult } from "../engine/Engine.ts"
 import { isDocumentFormat, type ResumeOutcome } from "../output/Manifest.ts"
+import type { LockRefusal } from "../output/OutputLock.ts"
 import { formatCount, inert, jsonLine, plural } from "./TerminalText.ts"
 
 /** One line of the summary. */
@@ -141,9 +142,7 @@ export const formatSummary = (lines: ReadonlyArray<SummaryLine>, options: Summar
   // Nothing written (a `--modified-since last` run with nothing new): the footer alone, not an empty table.
   const table = lines.length === 0 ? [] : [render(headers), rule, ...cells.map(render), rule]
   return (
-    [...table, `${footer(lines)}${where}`]
-      .map((line) => `${line}\n`)
-      .join("") +
+    [...table, `${footer(lines)}${where}`].map((line) => `${line}\n`).join("") +
     keptLine(lines) +
     removedText(options.removed ?? [], "removed")
   )
@@ -274,6 +273,28 @@ export const runReportJson = (
     ...(load === undefined ? {} : { load })
   })
 }
+
+/**
+ * `--json` of a run another run's lock refused before it wrote anything: a report of the run's shape with `status`
+ * `"refused"` and `refused` saying who holds the folder (`reason` `"locked"`, the lock file, the holder's pid, host,
+ * start and command, `null` when the lock does not say), so a scheduler tells "another run holds it" from "the data
+ * failed" (both exit 1).
+ */
+export const refusedReportJson = (command: string, folder: string, refusal: LockRefusal, error: string): string =>
+  jsonLine({
+    dry_run: false,
+    command,
+    status: "refused",
+    folder,
+    manifest: null,
+    refused: { reason: "locked", ...refusal, error },
+    outputs: [],
+    exports: null,
+    removed: [],
+    failures: [],
+    warnings: [],
+    totals: { files: 0, rows: 0, bytes: 0, failed: 0 }
+  })
 
 /**
  * A step after the exports (`--ddl`'s files): what it wrote, or why it failed (which makes the run's `status`

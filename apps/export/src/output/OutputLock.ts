@@ -342,8 +342,40 @@ interface Held {
   readonly age: number
 }
 
+/**
+ * Who holds the lock that refused a run, for a machine to read (`run --json`): the lock file, and its holder's pid,
+ * host, start and command, each `null` when the lock does not say (empty or damaged, or being written).
+ */
+export interface LockRefusal {
+  readonly lock: string
+  readonly pid: number | null
+  readonly host: string | null
+  readonly started_at: string | null
+  readonly command: string | null
+}
+
+/** The refusals {@link busyError} made, by their error: the error stays a plain `ExportError` for every caller. */
+const refusals = new WeakMap<object, LockRefusal>()
+
+/** Who holds the lock, when `error` is a run's refusal by another run's lock; else undefined. */
+export const lockRefusalOf = (error: unknown): LockRefusal | undefined =>
+  typeof error === "object" && error !== null ? refusals.get(error) : undefined
+
 /** The refusal of a run that finds `lockPath` in `dir` held (`who` holds it; `why` it may not write beside it). */
-const busyError = (dir: string, lockPath: string, found: Held, who: string, why: string) =>
+const busyError = (dir: string, lockPath: string, found: Held, who: string, why: string) => {
+  const error = busyMessage(dir, lockPath, found, who, why)
+  const holder = found.holder
+  refusals.set(error, {
+    lock: lockPath,
+    pid: holder?.pid ?? null,
+    host: holder?.hostname ?? null,
+    started_at: holder?.started_at ?? null,
+    command: holder?.command ?? null
+  })
+  return error
+}
+
+const busyMessage = (dir: string, lockPath: string, found: Held, who: string, why: string) =>
   new ExportError({
     kind: "Io",
     message:

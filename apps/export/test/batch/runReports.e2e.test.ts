@@ -115,3 +115,45 @@ describe("a run whose manifest cannot be written", () => {
     )
   }, 60_000)
 })
+
+describe("a run refused by another run's lock", () => {
+  it("prints-a-json-report-saying-who-holds-the-folder", async () => {
+    const { job, out } = jobOf([{ id: "Revenue by Month" }])
+    NodeFs.mkdirSync(out)
+    // Another pod's run: a live lock of another host, which no run here takes over.
+    const holder = {
+      pid: 4242,
+      hostname: "nightly-pod-2",
+      started_at: "2026-12-08T01:00:00.000Z",
+      command: "spotpipe run job.json"
+    }
+    const lock = NodePath.join(out, ".spotpipe.lock")
+    NodeFs.writeFileSync(lock, `${JSON.stringify(holder)}\n`)
+    const run = await runOn(["run", job, "--out", out, "--json"])
+    expect(run.code).toBe(1)
+    expect(run.stdout).toHaveLength(1)
+    const report = JSON.parse(run.stdout[0]!)
+    expect(report.status).toBe("refused")
+    expect(report.refused).toEqual({
+      reason: "locked",
+      lock,
+      pid: 4242,
+      host: "nightly-pod-2",
+      started_at: "2026-12-08T01:00:00.000Z",
+      command: "spotpipe run job.json",
+      error: expect.stringContaining("is writing to")
+    })
+    expect(report.outputs).toEqual([])
+    expect(run.stderr).toContain("another spotpipe run (pid 4242 on nightly-pod-2")
+    expect(NodeFs.readdirSync(out)).toEqual([".spotpipe.lock"])
+  }, 60_000)
+
+  it("a-failed-export-is-no-refusal", async () => {
+    const { job, out } = jobOf([{ id: "No Such Answer" }])
+    const run = await runOn(["run", job, "--out", out, "--json"])
+    expect(run.code).toBe(1)
+    const report = JSON.parse(run.stdout[0]!)
+    expect(report.status).toBe("failed")
+    expect(report.refused).toBeUndefined()
+  }, 60_000)
+})
