@@ -348,11 +348,13 @@ describe("a profile's secret file under ~", () => {
   it.live("is-stored-under-HOME-not-under-a-folder-named-tilde", () =>
     Effect.gen(function* () {
       const dir = tempDir()
-      const env = { SPOTPIPE_CONFIG: NodePath.join(dir, "config.json"), HOME: "/home/ana" }
+      const home = tempDir()
+      NodeFs.writeFileSync(NodePath.join(home, ".ts-password"), "pw\n", { mode: 0o600 })
+      const env = { SPOTPIPE_CONFIG: NodePath.join(dir, "config.json"), HOME: home }
       const run = yield* runInProcess(["config", "set", "secret", "file:~/.ts-password", "--profile", "p"], env)
       expect(run.code, run.stderr).toBe(0)
       const config = JSON.parse(NodeFs.readFileSync(env.SPOTPIPE_CONFIG, "utf8"))
-      expect(config.profiles.p.secret).toBe("file:/home/ana/.ts-password")
+      expect(config.profiles.p.secret).toBe(`file:${home}/.ts-password`)
       const homeless = yield* runInProcess(["config", "set", "secret", "file:~/.ts-password", "--profile", "p"], {
         SPOTPIPE_CONFIG: env.SPOTPIPE_CONFIG
       })

@@ -220,3 +220,29 @@ describe("the DuckDB install hint of an installed spotpipe", () => {
     expect(duckDbInstallCommand("/work/spotpipe/apps/export/src/load/DuckDbEngine.ts", "linux")).toBeUndefined()
   })
 })
+
+describe("config set secret file: with no such file", () => {
+  it.live("is-refused-without-echoing-the-path-which-may-be-the-password", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const config = { SPOTPIPE_CONFIG: NodePath.join(dir, "config.json") }
+      const run = yield* runInProcess(["config", "set", "secret", "file:Hunter2!pw", "--profile", "z"], config)
+      expect(run.code).toBe(2)
+      expect(run.stderr).toBe(
+        "spotpipe: secret file:…: that file is not there (nothing was saved; the path is not shown, in case it is the secret itself): create the file first, the secret on one line, and give its path"
+      )
+      expect(run.stdout).not.toContain("Hunter2")
+      expect(NodeFs.existsSync(config.SPOTPIPE_CONFIG)).toBe(false)
+
+      const folder = yield* runInProcess(["config", "set", "secret", `file:${dir}`, "--profile", "z"], config)
+      expect(folder.code).toBe(2)
+      expect(folder.stderr).toContain("that path is a folder, not a file (nothing was saved)")
+
+      const file = NodePath.join(dir, "pw")
+      NodeFs.writeFileSync(file, "Hunter2!pw\n", { mode: 0o600 })
+      const saved = yield* runInProcess(["config", "set", "secret", `file:${file}`, "--profile", "z"], config)
+      expect(saved.code, saved.stderr).toBe(0)
+      expect(JSON.parse(NodeFs.readFileSync(config.SPOTPIPE_CONFIG, "utf8")).profiles.z.secret).toBe(`file:${file}`)
+    })
+  )
+})

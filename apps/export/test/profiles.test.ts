@@ -863,10 +863,14 @@ describe("spotpipe config", () => {
       const link = NodePath.join(dir, "config.json")
       NodeFs.symlinkSync(real, link)
       const env = { SPOTPIPE_CONFIG: link }
-      const run = yield* runInProcess(["config", "set", "secret", "file:pw.txt", "--profile", "p"], env)
+      // The file must be there: one in the temp folder, named relative to where the test runs.
+      const secretFile = NodePath.join(dir, "pw.txt")
+      NodeFs.writeFileSync(secretFile, "pw\n", { mode: 0o600 })
+      const relative = NodePath.relative(process.cwd(), secretFile)
+      const run = yield* runInProcess(["config", "set", "secret", `file:${relative}`, "--profile", "p"], env)
       expect(run.code).toBe(0)
       expect(NodeFs.lstatSync(link).isSymbolicLink()).toBe(true)
-      expect(JSON.parse(NodeFs.readFileSync(real, "utf8")).profiles.p.secret).toBe(`file:${NodePath.resolve("pw.txt")}`)
+      expect(JSON.parse(NodeFs.readFileSync(real, "utf8")).profiles.p.secret).toBe(`file:${secretFile}`)
     })
   )
 

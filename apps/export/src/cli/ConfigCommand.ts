@@ -7,7 +7,7 @@
  * write read and change the file under its lock (Profiles.ts `updateConfigFile`), so that none loses another's.
  */
 import * as NodePath from "node:path"
-import { Console, Effect, Option } from "effect"
+import { Console, Effect, FileSystem, Option } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { checkConfigVariable, type Environment, readEnvironment } from "../cluster/Connection.ts"
 import { checkHostUrl } from "../cluster/HostUrl.ts"
@@ -28,6 +28,7 @@ import {
   updateConfigFile
 } from "../cluster/Profiles.ts"
 import { ExportError } from "../ExportError.ts"
+import { errnoCode } from "../output/OutputFolder.ts"
 import { closest, didYouMean } from "../Suggest.ts"
 import { UsageError } from "../UsageError.ts"
 import { withLogging } from "./Commands.ts"
@@ -174,6 +175,27 @@ const noSuchProfile = (name: string, path: string, config: ConfigFile) => {
   )
 }
 
+/**
+ * A `file:` secret's file must be there: a path that names no file may be the secret itself, pasted after
+ * `file:`, so the message never repeats it (nothing is saved).
+ */
+const checkSecretFile = (path: string) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const info = yield* fs.stat(path).pipe(Effect.result)
+    if (info._tag === "Failure") {
+      // One that cannot be looked at now (a folder without permission) may be readable where commands run.
+      const code = errnoCode(info.failure)
+      if (code !== "ENOENT" && code !== "ENOTDIR") return
+      return yield* usage(
+        "secret file:…: that file is not there (nothing was saved; the path is not shown, in case it is the secret itself): create the file first, the secret on one line, and give its path"
+      )
+    }
+    if (info.success.type === "Directory") {
+      return yield* usage("secret file:…: that path is a folder, not a file (nothing was saved): give the file's path")
+    }
+  })
+
 /** A setting as shown: its value as text (a secret's reference, never a secret). */
 const shown = (value: Profile[ProfileKey]): string => inert(String(value))
 
@@ -193,7 +215,10 @@ const setCommand = Command.make(
         const key = yield* checkKey(input.key, true)
         const { path, env } = yield* locateConfig
         // A refused value or profile name touches nothing: checked before the file (or its folder) is created.
-        yield* checkSetting(key, input.value, "", env("HOME"))
+        const checked = yield* checkSetting(key, input.value, "", env("HOME"))
+        if (key === "secret" && typeof checked === "string" && checked.startsWith("file:")) {
+          yield* checkSecretFile(checked.slice("file:".length))
+        }
         const named = Option.getOrUndefined(input.profile) ?? env("THOUGHTSPOT_PROFILE")
         const badNamed = named === undefined ? undefined : checkProfileName(named)
         if (badNamed !== undefined) return yield* badNamed
