@@ -9,7 +9,7 @@
  */
 
 import { isDocumentFormat, type Manifest } from "../output/Manifest.ts"
-import { removedText } from "./Summary.ts"
+import { alreadyComplete, removedText } from "./Summary.ts"
 import { formatCount, inert, jsonLine, plural } from "./TerminalText.ts"
 
 /** The files the run removed, every export's (see `ExportStatus.removed`). */
@@ -28,18 +28,6 @@ const perExport = (manifest: Manifest) =>
       resume: [...new Set(outputs.map((o) => o.resume))]
     }
   })
-
-/**
- * Whether a `--resume` run found every export complete: each succeeded with all its files skipped (written and
- * verified by an earlier run), so no data was exported anew — a schedule that always resumes would otherwise never
- * read new data without a word.
- */
-export const alreadyComplete = (manifest: Manifest): boolean =>
-  manifest.exports.length > 0 &&
-  perExport(manifest).every(
-    ({ status, files, resume }) =>
-      status.status === "succeeded" && files > 0 && resume.length === 1 && resume[0] === "skipped"
-  )
 
 /** The line for a run {@link alreadyComplete}: that it was, and how to export anew. */
 export const alreadyCompleteLine =

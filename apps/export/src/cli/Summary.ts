@@ -10,7 +10,7 @@
  */
 import { type DryRunPlan, failureText } from "../engine/DryRun.ts"
 import type { RunResult } from "../engine/Engine.ts"
-import { isDocumentFormat, type ResumeOutcome } from "../output/Manifest.ts"
+import { isDocumentFormat, type Manifest, type ResumeOutcome } from "../output/Manifest.ts"
 import type { LockRefusal } from "../output/OutputLock.ts"
 import { formatCount, inert, jsonLine, plural } from "./TerminalText.ts"
 
@@ -203,6 +203,18 @@ export const formatTable = (
   return [render(headers), rule, ...cells.map(render)].map((line) => `${line}\n`).join("")
 }
 
+/**
+ * Whether a `--resume` run found every export complete: each succeeded with all its files skipped (written and
+ * verified by an earlier run), so no data was exported anew — a schedule that always resumes would otherwise never
+ * read new data without a word. The batch summary and the `--json` report say so.
+ */
+export const alreadyComplete = (manifest: Manifest): boolean =>
+  manifest.exports.length > 0 &&
+  manifest.exports.every((status) => {
+    const files = manifest.outputs.filter((o) => o.export === status.export)
+    return status.status === "succeeded" && files.length > 0 && files.every((o) => o.resume === "skipped")
+  })
+
 /** The exports a run could not write (or plan), for the JSON reports: key (null when unnamed), what, message. */
 const failureEntries = (failures: RunResult["failures"]) =>
   failures.map((f) => ({ export: f.export.key ?? null, what: f.export.what, error: f.error.message }))
@@ -211,8 +223,8 @@ const failureEntries = (failures: RunResult["failures"]) =>
  * `--json`: the run's report as one line of JSON — each output's file, export, format, source, rows written and
  * the source's count, columns, bytes, SHA-256, status (`written`, `continued`, `published`, `skipped`) and
  * warnings; every export's status (from the manifest, `null` when none was written); the failures; the run's
- * warnings (also when it wrote no manifest); totals;
- * the folder and the run's own manifest (absolute paths); with `--ddl`, the DDL files written or why none were,
+ * warnings (also when it wrote no manifest); whether `--resume` found every export complete (`already_complete`);
+ * totals; the folder and the run's own manifest (absolute paths); with `--ddl`, the DDL files written or why none were,
  * and for a job that loads, the load's outcome.
  */
 export const runReportJson = (
@@ -263,6 +275,8 @@ export const runReportJson = (
     // The run's own (the cluster's time zone not used, inactive Orgs skipped, TML files kept), as its manifest lists
     // them, also when it wrote none.
     warnings: result.warnings,
+    // Every output kept by --resume: nothing was exported anew (the totals count the files kept too).
+    already_complete: result.manifest !== undefined && alreadyComplete(result.manifest),
     totals: {
       files: outputs.length,
       rows: outputs.reduce((n, o) => n + o.rows, 0),

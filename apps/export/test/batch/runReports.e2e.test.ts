@@ -157,3 +157,17 @@ describe("a run refused by another run's lock", () => {
     expect(report.refused).toBeUndefined()
   }, 60_000)
 })
+
+describe("a --resume run that found every export complete", () => {
+  it("says-so-in-its-json-report-and-counts-the-files-kept", async () => {
+    const { job, out } = jobOf([{ id: "Revenue by Month" }, { id: "Order Details" }])
+    const first = JSON.parse((await runOn(["run", job, "--out", out, "--json"])).stdout[0]!)
+    expect(first.already_complete).toBe(false)
+    const again = await runOn(["run", job, "--out", out, "--resume", "--json"])
+    expect(again.code).toBe(0)
+    const report = JSON.parse(again.stdout[0]!)
+    expect(report.status).toBe("succeeded")
+    expect(report.already_complete).toBe(true)
+    expect(report.outputs.map((o: { status: string }) => o.status)).toEqual(["skipped", "skipped"])
+  }, 60_000)
+})
