@@ -86,3 +86,20 @@ export const batchSummaryJson = (manifest: Manifest): string =>
       outputs: manifest.outputs.map((o) => ({ file: o.file, export: o.export, warnings: o.warnings }))
     }
   })
+
+/**
+ * What a merged run's JSON report (`merge --json`) says of its exports, as its manifest records them: `status`
+ * (`"failed"` when an export failed in the shards' latest runs, which makes the merged run one `load` refuses) and
+ * `failures`, each failed export with its error, so a scheduler need not read the warning on stderr.
+ */
+export const mergeOutcomeJson = (
+  manifest: Manifest
+): {
+  readonly status: "succeeded" | "failed"
+  readonly failures: ReadonlyArray<{ readonly export: string; readonly error: string | null }>
+} => {
+  const failures = manifest.exports
+    .filter((e) => e.status !== "succeeded")
+    .map((e) => ({ export: e.export, error: e.error }))
+  return { status: failures.length === 0 ? "succeeded" : "failed", failures }
+}
