@@ -235,6 +235,24 @@ export const parseTarget = (
     }
   }
   return {
-    refused: `unknown load target: use ${into("duckdb:FILE")} or ${into("postgresql://user@host:port/database")}`
+    refused: `unknown load target: use ${into("duckdb:FILE")} or ${into("postgresql://user@host:port/database")}${targetSuggestion(text, into)}`
   }
+}
+
+/**
+ * What an unknown target likely meant: a database file without `duckdb:` (`warehouse.duckdb`), or a mistyped
+ * scheme (`duckbd:`, `postgress://`). A URL is never repeated: it may hold a password.
+ */
+const targetSuggestion = (text: string, into: (target: string) => string): string => {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):(\/\/)?/.exec(text)
+  if (scheme?.[2] !== undefined) {
+    return closest(scheme[1]!, ["postgresql", "postgres"], 1).length > 0 ? "; did you mean postgresql://…?" : ""
+  }
+  // One letter before `:` is a Windows drive (`C:\\w.duckdb`), not a scheme.
+  if (scheme !== null && scheme[1]!.length > 1) {
+    return closest(scheme[1]!, ["duckdb"], 1).length > 0
+      ? `; did you mean ${into(`duckdb:${text.slice(scheme[0].length)}`)}?`
+      : ""
+  }
+  return /\.(duckdb|ddb|db)$/i.test(text) && !text.includes("@") ? `; did you mean ${into(`duckdb:${text}`)}?` : ""
 }

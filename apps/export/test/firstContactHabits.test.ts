@@ -246,3 +246,58 @@ describe("config set secret file: with no such file", () => {
     })
   )
 })
+
+describe("a mistyped value or command", () => {
+  for (const [args, says] of [
+    [
+      ["answer", "A", "--format", "csvv"],
+      'spotpipe: unknown format "csvv": use --format csv, ndjson or parquet; did you mean "csv"?'
+    ],
+    [
+      ["answer", "A", "--ddl", "duckdb,postgress"],
+      'spotpipe: unknown --ddl dialect postgress: use any of postgres,duckdb,snowflake,bigquery; did you mean "postgres"?'
+    ],
+    [
+      ["load", "./landing", "--into", "warehouse.duckdb"],
+      "spotpipe: unknown load target: use --into duckdb:FILE or --into postgresql://user@host:port/database; did you mean --into duckdb:warehouse.duckdb?"
+    ],
+    [
+      ["load", "./landing", "--into", "duckbd:w.duckdb"],
+      "spotpipe: unknown load target: use --into duckdb:FILE or --into postgresql://user@host:port/database; did you mean --into duckdb:w.duckdb?"
+    ],
+    // A URL may hold a password: its scheme is corrected, the rest never repeated.
+    [
+      ["load", "./landing", "--into", "postgress://ana:Pw-77x@db/w"],
+      "spotpipe: unknown load target: use --into duckdb:FILE or --into postgresql://user@host:port/database; did you mean postgresql://…?"
+    ],
+    [["answer", "A", "--debug"], 'spotpipe: unknown flag --debug for "spotpipe answer"; did you mean --verbose?'],
+    [
+      ["completion", "bash"],
+      'spotpipe: there is no completion command: run "spotpipe --completions bash" (or zsh, fish, powershell)'
+    ],
+    [
+      ["completions", "bash"],
+      'spotpipe: there is no completions command: run "spotpipe --completions bash" (or zsh, fish, powershell)'
+    ]
+  ] as const) {
+    it.live(`gets-a-suggestion: ${args.join(" ")}`, () =>
+      Effect.gen(function* () {
+        const run = yield* runInProcess(args, cluster)
+        expect(run.code, run.stderr).toBe(2)
+        expect(run.stderr.split("\n")[0]).toBe(says)
+      })
+    )
+  }
+})
+
+describe("a liveboard name not found by ls visualizations", () => {
+  it.live("points-to-spotpipe-ls-liveboards", () =>
+    Effect.gen(function* () {
+      const run = yield* runInProcess(["ls", "visualizations", "Sales Overviw", "--sandbox"], noConfig)
+      expect(run.code).toBe(1)
+      expect(run.stderr).toBe(
+        'spotpipe: no liveboard "Sales Overviw" found, or this user cannot see it: check the GUID or name (spotpipe ls liveboards lists them) or ask for access; did you mean "Sales Overview"?'
+      )
+    })
+  )
+})

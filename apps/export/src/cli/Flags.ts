@@ -72,7 +72,10 @@ const choice = <const C extends ReadonlyArray<readonly [string, unknown]>>(
   Flag.String(name).pipe(
     refine(name, (text: string) => {
       const found = choices.find(([key]) => key === text.toLowerCase())
-      return found === undefined ? { refused: help(text) } : { ok: found[1] as C[number][1] }
+      const keys = choices.map(([key]) => key)
+      return found === undefined
+        ? { refused: `${help(text)}${didYouMean(closest(text, keys, 1))}` }
+        : { ok: found[1] as C[number][1] }
     }),
     Flag.withMetavar(choices.map(([key]) => key).join("|"))
   )
@@ -457,7 +460,7 @@ export const writeFlags = {
         const unknown = wanted.filter((d) => dialectNamed(d) === undefined)
         return wanted.length === 0 || unknown.length > 0
           ? {
-              refused: `unknown --ddl dialect ${unknown.join(", ") || "(none)"}: use any of ${dialects.join(",")}`
+              refused: `unknown --ddl dialect ${unknown.join(", ") || "(none)"}: use any of ${dialects.join(",")}${didYouMean(closest(unknown[0] ?? "", dialects, 1))}`
             }
           : { ok: [...new Set(wanted.flatMap((d) => dialectNamed(d) ?? []))] }
       }),

@@ -46,6 +46,9 @@ const flagNames = (flags: CliHelpDoc.HelpDoc["flags"]) =>
 const habits: Readonly<Record<string, string>> = {
   "spotpipe help": 'there is no help command: run "spotpipe --help", or "spotpipe <command> --help" for one command',
   "spotpipe version": 'there is no version command: run "spotpipe --version"',
+  "spotpipe completion": 'there is no completion command: run "spotpipe --completions bash" (or zsh, fish, powershell)',
+  "spotpipe completions":
+    'there is no completions command: run "spotpipe --completions bash" (or zsh, fish, powershell)',
   "spotpipe auth login":
     "there is no auth login: spotpipe keeps no session, it signs in on every command with the connection flags, the THOUGHTSPOT_* variables or a profile (spotpipe config set host URL --profile NAME, then config set username and config set secret env:VARIABLE); spotpipe auth status checks them",
   "spotpipe auth logout":
@@ -227,12 +230,14 @@ const parseErrorText = (
       const suggestions =
         gh !== undefined
           ? []
-          : letter === undefined
-            ? closest(bare(error.option), byBare.keys(), 3, "prefix").map((name) => byBare.get(name)!)
-            : flags
-                .filter((f) => f.startsWith(`--${letter}`) || f.toLowerCase() === `-${letter}`)
-                .sort((a, b) => a.length - b.length)
-                .slice(0, 3)
+          : error.option === "--debug" && flags.includes("--verbose")
+            ? ["--verbose"]
+            : letter === undefined
+              ? closest(bare(error.option), byBare.keys(), 3, "prefix").map((name) => byBare.get(name)!)
+              : flags
+                  .filter((f) => f.startsWith(`--${letter}`) || f.toLowerCase() === `-${letter}`)
+                  .sort((a, b) => a.length - b.length)
+                  .slice(0, 3)
       // Right after a flag that takes a value, it may have been meant as that value (`--null-string --`).
       const before = args[args.indexOf(error.option) - 1]
       const value =

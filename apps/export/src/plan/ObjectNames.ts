@@ -114,7 +114,7 @@ export const findObject = <E>(
         near.length > 0 ? didYouMean(near.slice(0, 3)) : yield* suggestObjects(cluster, type, identifier)
       return yield* new ExportError({
         kind: "NotFound",
-        message: `no ${kind} "${identifier}" found, or this user cannot see it: check the GUID or name${where} (spotpipe metadata --type ${type} lists them) or ask for access${suggestion}`
+        message: `no ${kind} "${identifier}" found, or this user cannot see it: check the GUID or name${where} (spotpipe ls ${lsKind[type]} lists them) or ask for access${suggestion}`
       })
     }
     if (candidates.length > 1) {
