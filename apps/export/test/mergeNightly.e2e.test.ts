@@ -153,4 +153,55 @@ describe("nightly merge into one folder", () => {
     // The usual night (the last one merged) starts over quietly, as before.
     await runNight(jobE, out, "nC", await night(1200))
   }, 180_000)
+
+  it("parts-read-before-and-after-the-result-grew-are-refused-with-a-command-that-mends-them", async () => {
+    const job = writeJob("jobS.json", {
+      defaults: { format: "csv", pageSize: 100 },
+      exports: [{ type: "answer", id: "Order Details", split: 2, output: "od" }]
+    })
+    const out = NodePath.join(root, "grown")
+    await runNight(job, out, "g1", await night(1000), [1])
+    await runNight(job, out, "g1", await night(1100), [2])
+    const merge = await runCliInProcess(["merge", out], { env: await night(1100) })
+    expect(merge.code).toBe(1)
+    expect(merge.stderr).toContain(
+      `od.csv: od.part-0001-of-0002.csv (shard 1 of 2) was read when the result had 1000 rows, od.part-0002-of-0002.csv (shard 2 of 2) later when it had 1100: the data changed between the shards' runs, and a --resume keeps the earlier part as complete. Run shard 1 of 2 again with --force (spotpipe run ${job} --shard 1/2 --job-run g1 --out ${out} --force), or every shard again in a new job run (spotpipe run ${job} --shard <i>/2 --job-run <new-id> --out ${out} --resume for each i from 1 to 2), then merge again; nothing was written`
+    )
+    // The first way out, as printed, mends it.
+    const command = /again with --force \((spotpipe run [^)]*)\)/.exec(merge.stderr)![1]!
+    const rerun = await runCliInProcess([...command.split(" ").slice(1), "--quiet"], { env: await night(1100) })
+    expect(rerun.code, rerun.stderr).toBe(0)
+    const merged = await runCliInProcess(["merge", out], { env: await night(1100) })
+    expect(merged.code, merged.stderr).toBe(0)
+    expect(lines(NodePath.join(out, "od.csv"))).toBe(1101)
+  }, 120_000)
+
+  it("shards-run-with-different-command-line-settings-are-refused-for-files-that-are-not-parts", async () => {
+    const job = writeJob("jobN.json", {
+      defaults: { format: "csv", pageSize: 100 },
+      exports: [
+        { type: "answer", id: "Order Details", output: "od" },
+        { type: "answer", id: "Revenue by Month", output: "rbm" }
+      ]
+    })
+    const out = NodePath.join(root, "newlines")
+    const env = await night(1000)
+    await runNight(job, out, "k1", env, [1], () => ["--newline", "lf"])
+    await runNight(job, out, "k1", env, [2])
+    const merge = await runCliInProcess(["merge", out], { env })
+    expect(merge.code).toBe(1)
+    expect(merge.stderr).toContain(
+      `were run with different settings that only the command line sets — shard 2 of 2: newline "\\r\\n"; shard 1 of 2: newline "\\n" — so the merged run would hold files written two ways: run shard 1 again as the newest run (shard 2 of 2) ran (spotpipe run ${job} --shard 1/2 --job-run k1 --out ${out} --resume), then merge again; nothing was written`
+    )
+    expect(NodeFs.existsSync(NodePath.join(out, "manifest.json"))).toBe(false)
+    const command = /ran \((spotpipe run [^)]*)\)/.exec(merge.stderr)![1]!
+    const rerun = await runCliInProcess([...command.split(" ").slice(1), "--quiet"], { env })
+    expect(rerun.code, rerun.stderr).toBe(0)
+    const merged = await runCliInProcess(["merge", out], { env })
+    expect(merged.code, merged.stderr).toBe(0)
+    const newlines = readJson(NodePath.join(out, "manifest.json")).outputs.map(
+      (o: { settings: { newline: string } }) => o.settings.newline
+    )
+    expect(newlines).toEqual(["\r\n", "\r\n"])
+  }, 120_000)
 })

@@ -301,7 +301,10 @@ const rerunCommand = (options: {
       : [
           `--shard ${typeof options.shard === "string" ? options.shard : `${options.shard.index}/${options.shard.count}`}`
         ]),
-    ...(options.jobRun === undefined ? [] : [`--job-run ${shellWord(options.jobRun)}`]),
+    // `<new id>` is a placeholder for the user to fill in (no job run id holds `<`).
+    ...(options.jobRun === undefined
+      ? []
+      : [`--job-run ${/^<.*>$/.test(options.jobRun) ? options.jobRun : shellWord(options.jobRun)}`]),
     `--out ${options.out === undefined ? "<folder>" : shellWord(options.out)}`,
     ...orgFlagsOf(options.like.find((m) => m.org_selection !== undefined)?.org_selection),
     ...writeFlagsOf(options.like),
@@ -546,15 +549,18 @@ const selectRuns = (
     // The folder of `of`'s runs as the user gave it, when they all wrote into one: where a rerun of a shard goes.
     const folderOf = (of: ReadonlyArray<RunOf>) =>
       new Set(of.map((r) => path.resolve(r.dir))).size === 1 ? of[0]!.dir : undefined
-    const rerun = (index: number, of: ReadonlyArray<RunOf>, jobRunOf: string | undefined) =>
-      rerunCommand({
+    // Of several shards, one command with `<i>` and the shards to give it: each shard needs its own run.
+    const rerun = (indexes: ReadonlyArray<number>, of: ReadonlyArray<RunOf>, jobRunOf: string | undefined) => {
+      const command = rerunCommand({
         jobFile,
-        shard: { index, count },
+        shard: indexes.length === 1 ? { index: indexes[0]!, count } : `<i>/${count}`,
         jobRun: jobRunOf,
         out: folderOf(of),
         like: of.map((r) => r.manifest),
         resume: false
       })
+      return indexes.length === 1 ? command : `${command}, for i = ${indexes.join(", ")}`
+    }
     // A damaged manifest newer than a run merge would join (with a shard missing: than any run of the job) may be a
     // shard's latest run, its parts rewritten since; an older one cannot be.
     const oldest = (missing.length > 0 ? all.filter(ofJob) : chosen).map((r) => r.manifest.run_id).sort()[0] ?? ""
@@ -602,7 +608,7 @@ const selectRuns = (
         other === undefined
           ? ""
           : `; if instead ${newestShown} is a stray (${newest.shards.length === 1 ? "a shard" : "shards"} run by hand with another --job-run), run ${shardsShown(newest.shards)} in ${jobRunShown(other)} (${rerun(
-              newest.shards[0]!,
+              newest.shards,
               all.filter((r) => ofJob(r) && r.manifest.job_run === other),
               other
             )})`
@@ -612,7 +618,7 @@ const selectRuns = (
           .map((i) => i - 1)
           .join(
             ", "
-          )}${missing.length > 5 ? ", …" : ""}) left no run of it in ${folders}. The shards' runs are of ${groups.size} job runs — ${byRun.join("; ")} — and merging them would mix their data. To merge ${newestShown}, run ${shardsShown(missing)} ${jobRun === undefined ? "without a job run" : "in it"} (${rerun(missing[0]!, chosen, jobRun)}; --resume continues a run that stopped)${stray}; then merge again; nothing was written`
+          )}${missing.length > 5 ? ", …" : ""}) left no run of it in ${folders}. The shards' runs are of ${groups.size} job runs — ${byRun.join("; ")} — and merging them would mix their data. To merge ${newestShown}, run ${shardsShown(missing)} ${jobRun === undefined ? "without a job run" : "in it"} (${rerun(missing, chosen, jobRun)}; --resume continues a run that stopped)${stray}; then merge again; nothing was written`
       )
     }
     // The shards missing stopped before they finished, in folders of their own: named as such, with the commands
@@ -647,7 +653,7 @@ const selectRuns = (
           .map((i) => i - 1)
           .join(
             ", "
-          )}${missing.length > 5 ? ", …" : ""}) left no run of it in ${folders}${other === undefined ? "" : ` (${path.resolve(other.dir)} holds a run of shard ${shardOf(other.manifest).index} of ${count} of another job: ${jobShown(other.manifest.job)}, the latest runs' ${jobShown(model.manifest.job)}${other.manifest.spotpipe === model.manifest.spotpipe ? "" : `; written by spotpipe ${other.manifest.spotpipe}, the latest runs by ${model.manifest.spotpipe}, which read job files differently`})`}: run ${missing.length === 1 ? "it" : "them"}${other !== undefined && other.manifest.spotpipe !== model.manifest.spotpipe ? ` with this version, ${version},` : ""}${jobRun === undefined ? "" : ` in ${jobRunShown(jobRun)}`} (${rerun(missing[0]!, chosen, jobRun)}; --resume continues a run that stopped) and merge again, giving every folder the shards wrote into; nothing was written`
+          )}${missing.length > 5 ? ", …" : ""}) left no run of it in ${folders}${other === undefined ? "" : ` (${path.resolve(other.dir)} holds a run of shard ${shardOf(other.manifest).index} of ${count} of another job: ${jobShown(other.manifest.job)}, the latest runs' ${jobShown(model.manifest.job)}${other.manifest.spotpipe === model.manifest.spotpipe ? "" : `; written by spotpipe ${other.manifest.spotpipe}, the latest runs by ${model.manifest.spotpipe}, which read job files differently`})`}: run ${missing.length === 1 ? "it" : "them"}${other !== undefined && other.manifest.spotpipe !== model.manifest.spotpipe ? ` with this version, ${version},` : ""}${jobRun === undefined ? "" : ` in ${jobRunShown(jobRun)}`} (${rerun(missing, chosen, jobRun)}; --resume continues a run that stopped) and merge again, giving every folder the shards wrote into; nothing was written`
       )
     }
     if (unfinished.length > 0) {
@@ -761,7 +767,8 @@ const checkGroup = (
   parts: ReadonlyArray<FoundPart>,
   chosen: ReadonlyArray<RunOf>,
   jobFile: string,
-  version: string
+  version: string,
+  again: string
 ): Effect.Effect<Array<FoundPart>, ExportError> =>
   Effect.gen(function* () {
     const first = parts[0]!
@@ -875,6 +882,33 @@ const checkGroup = (
     yield* same("null string", (p) => p.entry.null_string)
     yield* same("time zone", (p) => p.entry.timezone)
     yield* same("page size", (p) => p.entry.part.page_size)
+    // The result grew (or shrank) between the shards' runs: a --resume of the shard that ran first keeps its parts
+    // ("already complete"), so the way out is --force for it, or a new job run for every shard.
+    const grown = sorted.find((p) => p.entry.part.source_rows !== first.entry.part.source_rows)
+    if (grown !== undefined && writerOf(grown) === writerOf(first)) {
+      const [older, newer] = grown.manifest.run_id < first.manifest.run_id ? [grown, first] : [first, grown]
+      const stale = rerunCommand({
+        jobFile,
+        shard: older.manifest.shard,
+        jobRun: older.manifest.job_run,
+        out: older.dir,
+        like: [older.manifest, ...chosen.map((r) => r.manifest)],
+        resume: false,
+        force: true
+      })
+      const count = older.manifest.shard?.count
+      const fresh = rerunCommand({
+        jobFile,
+        shard: count === undefined ? null : `<i>/${count}`,
+        jobRun: "<new-id>",
+        out: older.dir,
+        like: [older.manifest, ...chosen.map((r) => r.manifest)],
+        resume: true
+      })
+      return yield* refuse(
+        `${merged}: ${older.entry.file}${older.manifest.shard === null ? "" : ` (${shardShown(older.manifest)})`} was read when the result had ${older.entry.part.source_rows} rows, ${newer.entry.file}${newer.manifest.shard === null ? "" : ` (${shardShown(newer.manifest)})`} later when it had ${newer.entry.part.source_rows}: the data changed between the shards' runs, and a --resume keeps the earlier part as complete. Run ${older.manifest.shard === null ? "the run" : shardShown(older.manifest)} again with --force (${stale}), or every shard again in a new job run (${fresh}${count === undefined ? "" : ` for each i from 1 to ${count}`}), then merge again${again}; nothing was written`
+      )
+    }
     yield* same("the result's row count", (p) => p.entry.part.source_rows)
     // A job is its fingerprint (as for --resume): the same job file at another path is the same job.
     yield* same("job", (p) => p.manifest.job?.fingerprint ?? null)
@@ -982,6 +1016,72 @@ const signedInOf = (dir: string, runs: ReadonlyArray<RunOf>, documents: Readonly
     }
   })
 
+/**
+ * The settings only the command line sets (see {@link writeFlagsOf}) that a run recorded for its files: `newline`
+ * and `escapeFormulae` of its CSV files, `periodEnd` and `offset` of its row files; `undefined` where it wrote none.
+ */
+const commandLineSettingsOf = (manifest: Manifest): Record<string, string | undefined> => {
+  const recorded = (key: string, formats: ReadonlyArray<string>) => {
+    const values = new Set(
+      manifest.outputs
+        .filter((o) => formats.includes(o.format) && isRecord(o.settings))
+        .map((o) => stable((o.settings as Record<string, unknown>)[key] ?? null))
+    )
+    // One run's files with two values of a run-wide setting: shown as both, so no other run matches it.
+    return values.size === 0 ? undefined : [...values].sort().join(" and ")
+  }
+  return {
+    newline: recorded("newline", ["csv"]),
+    escapeFormulae: recorded("escapeFormulae", ["csv"]),
+    periodEnd: recorded("periodEnd", ["csv", "ndjson", "parquet"]),
+    offset: recorded("offset", ["csv", "ndjson", "parquet"])
+  }
+}
+
+/**
+ * Refuses shards run with different settings that only the command line sets (one shard with `--newline lf`, its
+ * rerun without): the merged run would list files written two ways, whatever their exports. Split parts are
+ * compared by their own check first; this covers the shards' other files.
+ */
+const sameCommandLine = (chosen: ReadonlyArray<RunOf>, jobFile: string, again: string) =>
+  Effect.gen(function* () {
+    if (chosen.length < 2) return
+    const newest = chosen.reduce((a, b) => (b.manifest.run_id > a.manifest.run_id ? b : a))
+    const own = commandLineSettingsOf(newest.manifest)
+    const differing = new Map<string, RunOf>()
+    const keys = new Set<string>()
+    for (const run of chosen) {
+      const theirs = commandLineSettingsOf(run.manifest)
+      for (const key of Object.keys(own)) {
+        if (own[key] === undefined || theirs[key] === undefined || own[key] === theirs[key]) continue
+        differing.set(run.manifest.run_id, run)
+        keys.add(key)
+      }
+    }
+    if (differing.size === 0) return
+    const others = [...differing.values()]
+    const shown = (run: RunOf) => {
+      const settings = commandLineSettingsOf(run.manifest)
+      return `${shardShown(run.manifest)}: ${[...keys].map((k) => `${k} ${settings[k] ?? "(none)"}`).join(", ")}`
+    }
+    const like = [newest.manifest, ...chosen.map((r) => r.manifest).filter((m) => !differing.has(m.run_id))]
+    return yield* refuse(
+      `the shards of the job ${jobShown(newest.manifest.job)} were run with different settings that only the command line sets — ${[newest, ...others].map(shown).join("; ")} — so the merged run would hold files written two ways: run ${shardsShown(others.map((r) => shardOf(r.manifest).index).sort((a, b) => a - b))} again as the newest run (${shardShown(newest.manifest)}) ran (${others
+        .slice(0, 3)
+        .map((run) =>
+          rerunCommand({
+            jobFile,
+            shard: run.manifest.shard,
+            jobRun: run.manifest.job_run,
+            out: run.dir,
+            like,
+            resume: true
+          })
+        )
+        .join("; ")}${others.length > 3 ? "; …" : ""}), then merge again${again}; nothing was written`
+    )
+  })
+
 /** A refusal's middle: the manifest's entry for `file` was edited after its run wrote it. */
 const descriptionChanged = (file: string) =>
   `the manifest's description of ${file} (its columns, types, null string, format or settings) was changed after the run wrote it, so the merged run could not say how to read it`
@@ -1049,7 +1149,7 @@ export const mergeRuns = (
             )
           }
         }
-        const sorted = yield* checkGroup(merged, parts, chosen, jobFile, options.version)
+        const sorted = yield* checkGroup(merged, parts, chosen, jobFile, options.version, again)
         for (const p of sorted) {
           const at = path.join(p.dir, p.entry.file)
           const { size, sha256 } = yield* hashFile(at)
@@ -1069,6 +1169,7 @@ export const mergeRuns = (
         }
         checked.push([merged, sorted])
       }
+      yield* sameCommandLine(chosen, jobFile, again)
       const mergedFiles = new Set(checked.map(([merged]) => merged))
       // The shards wrote into this folder: the job's other outputs there belong to the merged run too.
       const companions = options.runs.some((dir) => path.resolve(dir) === out)
