@@ -47,6 +47,14 @@ describe("spotpipe api with gh's habits", () => {
       'spotpipe: unknown flag --method for "spotpipe api": the method is the first argument, as in spotpipe api GET system'
     ],
     [
+      ["api", "-XPOST", "metadata/search"],
+      'spotpipe: unknown flag -X for "spotpipe api": the method is the first argument, as in spotpipe api POST metadata/search'
+    ],
+    [
+      ["api", "--method=get", "system"],
+      'spotpipe: unknown flag --method for "spotpipe api": the method is the first argument, as in spotpipe api GET system'
+    ],
+    [
       ["api", "-i", "GET", "system"],
       'spotpipe: unknown flag -i for "spotpipe api" (in gh, -i is --include, which spotpipe api does not have)'
     ],
@@ -58,6 +66,8 @@ describe("spotpipe api with gh's habits", () => {
         expect(run.code, run.stderr).toBe(2)
         expect(run.stdout).toBe("")
         expect(run.stderr.split("\n")[0]).toBe(says)
+        // One line for the mistake (`-XPOST` is no -P, -O, -S, -T), then the pointer to --help.
+        expect(run.stderr.split("\n").length).toBeLessThanOrEqual(2)
       })
     )
   }

@@ -97,10 +97,12 @@ const apiMethodText = (
     return `spotpipe: ${word} is not a method: give it first, as in spotpipe api POST ${shellWord(word)} (${ApiCall.methods.join(", ")}; REST v2.0 uses POST for most calls)`
   }
   if (error._tag === "UnrecognizedOption" && /^(-X|--method)(=|$)|^-X[A-Za-z]+$/.test(error.option)) {
-    const at = args.indexOf(error.option)
-    const attached = /^(?:-X|--method)=?(.+)$/.exec(error.option)?.[1]
+    // As typed: `-X POST`, `-XPOST` (which effect/cli reads as -X -P -O -S -T) or `--method=POST`.
+    const at = args.findIndex((arg) => /^(-X|--method)(=|$)|^-X[A-Za-z]+$/.test(arg))
+    const attached = /^(?:-X|--method)=?(.+)$/.exec(args[at] ?? "")?.[1]
     const method = (attached ?? args[at + 1] ?? "POST").toUpperCase()
-    const path = argumentsGiven(args, helpDoc).find((word) => word !== args[at + 1]) ?? "metadata/search"
+    const path =
+      argumentsGiven(args, helpDoc).find((word) => attached !== undefined || word !== args[at + 1]) ?? "metadata/search"
     return `spotpipe: unknown flag ${error.option} for "spotpipe api": the method is the first argument, as in spotpipe api ${isMethod(method) ? method : "POST"} ${shellWord(path)}`
   }
   return undefined
@@ -288,7 +290,13 @@ export const shownParseErrors = (
   errors: ReadonlyArray<CliError.NonShowHelpErrors>,
   args: ReadonlyArray<string>
 ): ReadonlyArray<CliError.NonShowHelpErrors> => {
-  const unknownFlags = errors.filter((error) => error._tag === "UnrecognizedOption")
+  // `-XPOST` (gh's method) is read as -X -P -O -S -T: only -X is worth a line.
+  const bundled = new Set(
+    args.flatMap((arg) => (/^-X[A-Za-z]+$/.test(arg) ? [...arg.slice(2)].map((c) => `-${c}`) : []))
+  )
+  const unknownFlags = errors.filter(
+    (error) => error._tag === "UnrecognizedOption" && !(bundled.has(error.option) && !args.includes(error.option))
+  )
   const flagNames = new Set(unknownFlags.map((error) => error.option))
   const commands = errors.filter(
     (error) =>
