@@ -204,4 +204,29 @@ describe("nightly merge into one folder", () => {
     )
     expect(newlines).toEqual(["\r\n", "\r\n"])
   }, 120_000)
+
+  it("a-load-of-last-nights-merge-over-tonights-unmerged-shards-says-to-merge-them", async () => {
+    const job = writeJob("jobL.json", {
+      defaults: { format: "csv", pageSize: 100 },
+      exports: [
+        { type: "answer", id: "Order Details", output: "od" },
+        { type: "metadata", metadataTypes: ["LOGICAL_TABLE"], output: "tables" }
+      ]
+    })
+    const out = NodePath.join(root, "loads")
+    await runNight(job, out, "l1", await night(1000))
+    expect((await runCliInProcess(["merge", out], { env: await night(1000) })).code).toBe(0)
+    await runNight(job, out, "l2", await night(1200))
+    const into = `duckdb:${NodePath.join(root, "loads.duckdb")}`
+    const load = await runCliInProcess(["load", out, "--into", into], { env: await night(1200) })
+    expect(load.code).toBe(1)
+    expect(load.stderr).toMatch(
+      new RegExp(
+        `od\\.csv is not the file this manifest describes: shard \\d of 2 of job run "l2" wrote it after this merged run, and its shards are not merged yet: join them with spotpipe merge ${out.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}, then load the folder`
+      )
+    )
+    expect((await runCliInProcess(["merge", out], { env: await night(1200) })).code).toBe(0)
+    const loaded = await runCliInProcess(["load", out, "--into", into], { env: await night(1200) })
+    expect(loaded.code, loaded.stderr).toBe(0)
+  }, 120_000)
 })

@@ -442,6 +442,44 @@ const laterFilesIn = (dir: string): ReadonlyMap<string, LaterFile> => {
   return found
 }
 
+/** A file a shard's finished run wrote into a folder whose `manifest.json` is an earlier merge. */
+interface UnmergedShardFile {
+  readonly sha256: string
+  readonly index: number
+  readonly count: number
+  readonly jobRun: string | undefined
+}
+
+/**
+ * The files the shards' latest runs in `dir` (their `manifest.shard-i-of-n.json`) wrote after the merged run
+ * `mergedRunId`, by file: in a folder the shards reuse night after night, tonight's before tonight's merge.
+ */
+const unmergedShardFilesIn = (dir: string, mergedRunId: string): ReadonlyMap<string, UnmergedShardFile> => {
+  const found = new Map<string, UnmergedShardFile>()
+  let names: ReadonlyArray<string> = []
+  try {
+    names = NodeFs.readdirSync(dir)
+  } catch {
+    return found
+  }
+  for (const name of names) {
+    const shard = shardRunIn(dir, name)
+    if (shard === undefined || !(shard.runId > mergedRunId)) continue
+    let outputs: unknown
+    try {
+      outputs = (JSON.parse(NodeFs.readFileSync(NodePath.join(dir, name), "utf8")) as Record<string, unknown>).outputs
+    } catch {
+      continue
+    }
+    if (!Array.isArray(outputs)) continue
+    for (const o of outputs as ReadonlyArray<Record<string, unknown>>) {
+      if (typeof o?.file !== "string" || typeof o.sha256 !== "string") continue
+      found.set(o.file, { sha256: o.sha256, index: shard.index, count: shard.count, jobRun: shard.jobRun })
+    }
+  }
+  return found
+}
+
 /** The SHA-256 of the file at `path`, read whole; undefined when it cannot be read. */
 const sha256Of = (path: string): string | undefined => {
   try {
@@ -462,8 +500,16 @@ export const unfinishedRunProblems = (run: RunManifest): ReadonlyArray<string> =
   const dir = NodePath.dirname(run.path)
   const later = laterFilesIn(dir)
   const writing = runWritingIn(dir)
+  const unmerged = run.merged ? unmergedShardFilesIn(dir, run.runId) : new Map<string, UnmergedShardFile>()
   const problems: Array<string> = []
   for (const output of run.outputs) {
+    const shardFile = unmerged.get(output.file)
+    if (shardFile !== undefined && shardFile.sha256 !== output.sha256 && sha256Of(output.path) === shardFile.sha256) {
+      problems.push(
+        `${output.file} is not the file this manifest describes: shard ${shardFile.index} of ${shardFile.count}${shardFile.jobRun === undefined ? "" : ` of job run "${shardFile.jobRun}"`} wrote it after this merged run, and its shards are not merged yet: join them with spotpipe merge ${shellWord(dir)}, then load the folder`
+      )
+      continue
+    }
     const found = later.get(output.file)
     if (found === undefined || found.record.sha256 === output.sha256) continue
     let size: number
