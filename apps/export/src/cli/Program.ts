@@ -295,7 +295,8 @@ export const shownParseErrors = (
     args.flatMap((arg) => (/^-X[A-Za-z]+$/.test(arg) ? [...arg.slice(2)].map((c) => `-${c}`) : []))
   )
   const unknownFlags = errors.filter(
-    (error) => error._tag === "UnrecognizedOption" && !(bundled.has(error.option) && !args.includes(error.option))
+    (error): error is CliError.UnrecognizedOption =>
+      error._tag === "UnrecognizedOption" && !(bundled.has(error.option) && !args.includes(error.option))
   )
   const flagNames = new Set(unknownFlags.map((error) => error.option))
   const commands = errors.filter(
