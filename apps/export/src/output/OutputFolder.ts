@@ -47,14 +47,22 @@ export const folderProblem = (path: string, code: string | undefined, flag = "--
 
 /**
  * Why the file at `path` (an output, its temp file or its folder) cannot be written mid-export, and what to do,
- * for an errno `code` the user can cause: something in the way, no permission, a read-only or full disk.
+ * for an errno `code` the user can cause: something in the way, no permission, a read-only or full disk. `action`
+ * is what could not be done to it (`create` for a lock file).
  */
-export const fileProblem = (path: string, code: string | undefined, flag = "--out"): string => {
+export const fileProblem = (
+  path: string,
+  code: string | undefined,
+  flag = "--out",
+  action: "write to" | "create" = "write to"
+): string => {
   switch (code) {
+    // EEXIST: a folder made where a file of that name is (the resume state's `.spotpipe-state`).
     case "ENOTDIR":
-      return `cannot write to ${path}: a part of that path is a file, not a folder; move the file away or pass another folder to ${flag}`
+    case "EEXIST":
+      return `cannot ${action} ${path}: a part of that path is a file, not a folder; move the file away or pass another folder to ${flag}`
     case "EISDIR":
-      return `cannot write to ${path}: a folder of that name is in the way; move it away or pass another folder to ${flag}`
+      return `cannot ${action} ${path}: a folder of that name is in the way; move it away or pass another folder to ${flag}`
     case "EACCES":
     case "EPERM":
     case "EROFS":
@@ -63,9 +71,9 @@ export const fileProblem = (path: string, code: string | undefined, flag = "--ou
       return folderProblem(path, code, flag)
     case "EFBIG":
       // A file system's own limit (FAT32: 4 GiB) or the process's (`ulimit -f`): the folder itself is fine.
-      return `cannot write to ${path}: the file would be larger than this file system or this process's file-size limit (ulimit -f) allows; pass a folder on another file system to ${flag}, or raise the limit`
+      return `cannot ${action} ${path}: the file would be larger than this file system or this process's file-size limit (ulimit -f) allows; pass a folder on another file system to ${flag}, or raise the limit`
     default:
-      return `cannot write to ${path}${code === undefined ? "" : ` (${code})`}: check that its folder still exists and can be written, or pass another folder to ${flag}`
+      return `cannot ${action} ${path}${code === undefined ? "" : ` (${code})`}: check that its folder still exists and can be written, or pass another folder to ${flag}`
   }
 }
 

@@ -39,7 +39,8 @@ import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { Clock, Effect, FileSystem, Path, type Scope } from "effect"
 import { ExportError } from "../ExportError.ts"
-import { fileError, tempFileName, tempFilePattern } from "./AtomicFile.ts"
+import { errnoFileError, fileError, tempFileName, tempFilePattern } from "./AtomicFile.ts"
+import { checkOutputFolder, fileProblem } from "./OutputFolder.ts"
 
 /** The lock file of a whole run (a single command, or `spotpipe run` without `--shard`). */
 export const lockFileName = ".spotpipe.lock"
@@ -180,7 +181,17 @@ export const lockOutputDirectory = (
       created.unshift(at)
       if (path.dirname(at) === at) break
     }
-    yield* orFail(fs.makeDirectory(dir, { recursive: true }), dir)
+    yield* fs.makeDirectory(dir, { recursive: true }).pipe(
+      // Said by the rule of a run's --out check (a recursive mkdir on a read-only disk fails with ENOENT).
+      Effect.catch((error) =>
+        Effect.andThen(
+          checkOutputFolder(dir).pipe(
+            Effect.mapError((problem) => new ExportError({ kind: "Io", message: problem.message, cause: error }))
+          ),
+          Effect.fail(fileError(dir, error))
+        )
+      )
+    )
     // Registered first, so it runs last: after the lock files are gone.
     yield* Effect.addFinalizer(() =>
       Effect.gen(function* () {
@@ -191,18 +202,20 @@ export const lockOutputDirectory = (
       })
     )
 
-    const cannotCreate = (lockPath: string) => (error: unknown) =>
-      ["EACCES", "EPERM", "EROFS"].includes(String((error as NodeJS.ErrnoException).code))
-        ? new ExportError({
-            kind: "Io",
-            message: `permission denied writing ${dir}: choose an --out directory you can write to`,
-            cause: error
-          })
-        : new ExportError({
-            kind: "Io",
-            message: `cannot create ${lockPath}: ${error instanceof Error ? error.message : String(error)}`,
-            cause: error
-          })
+    // What is wrong and what to do, never the errno's own text.
+    const cannotCreate = (lockPath: string) => (error: unknown) => {
+      const found = typeof error === "object" && error !== null ? (error as NodeJS.ErrnoException).code : undefined
+      const code = typeof found === "string" ? found : undefined
+      if (code === "EACCES" || code === "EPERM") {
+        return new ExportError({
+          kind: "Io",
+          message: `permission denied writing ${dir}: choose an --out directory you can write to`,
+          cause: error
+        })
+      }
+      if (code === "ENOSPC" || code === "EDQUOT") return errnoFileError(lockPath, code, error)
+      return new ExportError({ kind: "Io", message: fileProblem(lockPath, code, "--out", "create"), cause: error })
+    }
     const busy = (lockPath: string, found: Held, who: string, why: string) => busyError(dir, lockPath, found, who, why)
     const mine: LockInfo = {
       pid: process.pid,
