@@ -158,7 +158,7 @@ describe("a one-letter flag other tools have", () => {
     [["ls", "answers", "-q"], 'unknown flag -q for "spotpipe ls answers"; did you mean --quiet?'],
     [
       ["metadata", "-t", "ANSWER"],
-      'unknown flag -t for "spotpipe metadata"; did you mean --type, --timeout or --timezone?'
+      'unknown flag -t for "spotpipe metadata"; did you mean --tag, --type or --timeout?'
     ]
   ] as const) {
     it.live(`names-the-flags-with-its-letter-not-help-or-version: ${args.join(" ")}`, () =>
