@@ -156,10 +156,7 @@ describe("a one-letter flag other tools have", () => {
       'unknown flag -o for "spotpipe answer"; did you mean --out, --orgs or --org-id?'
     ],
     [["ls", "answers", "-q"], 'unknown flag -q for "spotpipe ls answers"; did you mean --quiet?'],
-    [
-      ["metadata", "-t", "ANSWER"],
-      'unknown flag -t for "spotpipe metadata"; did you mean --tag, --type or --timeout?'
-    ]
+    [["metadata", "-t", "ANSWER"], 'unknown flag -t for "spotpipe metadata"; did you mean --tag, --type or --timeout?']
   ] as const) {
     it.live(`names-the-flags-with-its-letter-not-help-or-version: ${args.join(" ")}`, () =>
       Effect.gen(function* () {
@@ -476,6 +473,21 @@ describe("the password prompt", () => {
     Effect.gen(function* () {
       const exit = yield* ask([...typed("pw-Zx81"), key("return")])
       expect(Exit.isSuccess(exit) && Redacted.value(exit.value)).toBe("pw-Zx81")
+    })
+  )
+
+  it.live("draws-nothing-of-what-is-typed-not-even-its-length", () =>
+    Effect.gen(function* () {
+      const shown: Array<string> = []
+      const exit = yield* askPassword("Password for ana at https://acme.thoughtspot.cloud").pipe(
+        Effect.provide(Layer.merge(NodeServices.layer, scriptedTerminal([...typed("pw-Zx81"), key("return")], shown))),
+        Effect.exit
+      )
+      expect(Exit.isSuccess(exit) && Redacted.value(exit.value)).toBe("pw-Zx81")
+      const drawn = shown.join("")
+      expect(drawn).toContain("Password for ana at https://acme.thoughtspot.cloud")
+      expect(drawn).not.toContain("pw-Zx81")
+      expect(drawn).not.toContain("*")
     })
   )
 

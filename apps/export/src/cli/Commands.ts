@@ -28,7 +28,7 @@ import { type SignIn, setSignIn, toExportError } from "../Failure.ts"
 import type { Format } from "../formats/RowFormat.ts"
 import { setResumeHint, shellWord } from "../Interruption.ts"
 import { type DdlManifest, ddlNameProblems, ddlRefusal, manifestTables, writeDdl } from "../load/Ddl.ts"
-import { duckDbInstalled, duckDbPackage } from "../load/DuckDbEngine.ts"
+import { duckDbInstalled, duckDbInstallHint } from "../load/DuckDbEngine.ts"
 import {
   checkLoadRequest,
   checkLoadTarget,
@@ -105,7 +105,9 @@ export const askPassword = (
   message: string
 ): Effect.Effect<Redacted.Redacted<string>, UsageError, Prompt.Environment> =>
   Effect.flatMap(TerminalCapabilities.TerminalCapabilities, (terminal) =>
-    Prompt.run(Prompt.Password({ message, theme: { colors: terminal.canColor } }))
+    // Hidden, not Password: a password prompt echoes one `*` per character, which leaves its length in the
+    // scrollback (gh, ssh and psql echo nothing).
+    Prompt.run(Prompt.Hidden({ message, theme: { colors: terminal.canColor } }))
   ).pipe(
     Effect.catchTag("QuitError", () => Effect.interrupt),
     Effect.flatMap((entered) => {
@@ -491,7 +493,7 @@ export const demoLoad = (folder: string) => (manifestPath: string) =>
     const database = path.join(folder, "demo.duckdb")
     if (!(yield* Effect.promise(duckDbInstalled))) {
       return yield* Effect.logInfo(
-        `the demo loads its Parquet files into ${database} where DuckDB is installed beside spotpipe: npm install -g ${duckDbPackage}`
+        `the demo loads its Parquet files into ${database} where DuckDB is installed: ${duckDbInstallHint()}`
       )
     }
     const report = yield* loadStep({
