@@ -24,11 +24,11 @@
  */
 import { createHash } from "node:crypto"
 import * as NodeFs from "node:fs"
-import { Clock, Effect, FileSystem, Path } from "effect"
+import { Clock, Effect, FileSystem, Path, Stream } from "effect"
 import { ExportError } from "../ExportError.ts"
 import { shellWord } from "../Interruption.ts"
 import { UsageError } from "../UsageError.ts"
-import { fileError, syncDirectory, tempFileName } from "./AtomicFile.ts"
+import { errnoFileError, fileError, syncDirectory, tempFileName } from "./AtomicFile.ts"
 import {
   describedOutput,
   describesAsWritten,
@@ -40,7 +40,6 @@ import {
   makeRunId,
   manifestFileName,
   type OrgSelection,
-  publishManifests,
   readManifests,
   renderManifest,
   runIdOfName,
@@ -1211,12 +1210,21 @@ export const mergeRuns = (
       const files: Array<MergedFile> = []
       const outputs: Array<ManifestOutput> = []
       const statuses: Array<ExportStatus> = []
+      // Every merged file and both manifests are staged (temp files beside their targets) before any is
+      // published: a failure (a full disk) leaves no merged file without its manifest, and the temps go.
+      const staged: Array<{ readonly temp: string; readonly target: string }> = []
+      yield* Effect.addFinalizer((exit) =>
+        exit._tag === "Success"
+          ? Effect.void
+          : Effect.forEach(staged, (s) => fs.remove(s.temp).pipe(Effect.ignore), { discard: true })
+      )
       for (const [merged, parts] of checked) {
         const target = path.join(options.out, merged)
         const written = yield* join(
           parts.map((p) => ({ path: path.join(p.dir, p.entry.file), sha256: p.entry.sha256 })),
           target
         )
+        staged.push({ temp: written.temp, target })
         const first = parts[0]!.entry
         const rows = parts.reduce((n, p) => n + p.entry.rows_written, 0)
         const { part: _part, ...base } = first
@@ -1297,7 +1305,16 @@ export const mergeRuns = (
         outputs: [...outputs, ...companions.outputs],
         warnings: reader.warning === undefined ? [] : [reader.warning]
       }
-      yield* publishManifests(options.out, runId, manifestFileName, renderManifest(manifest))
+      const text = renderManifest(manifest)
+      for (const name of [runManifestName(runId), manifestFileName]) {
+        const target = path.join(options.out, name)
+        staged.push({ temp: yield* stage(target, (file) => file.writeAll(Buffer.from(text, "utf8"))), target })
+      }
+      // ── publish ── the merged files, then the run's manifest, then its copy (as a run publishes them).
+      for (const { temp, target } of staged) {
+        yield* Effect.mapError(fs.rename(temp, target), (e) => fileError(target, e))
+      }
+      yield* syncDirectory(options.out)
       return {
         files,
         others: companions.outputs.map((o) => o.file),
@@ -1309,44 +1326,67 @@ export const mergeRuns = (
     })
   )
 
+/** A failure to write `target`: a full disk as a run says it, else what happened, with nothing written. */
+const writeError = (target: string, cause: unknown): ExportError => {
+  if (cause instanceof ExportError) return cause
+  const inner = isRecord(cause) && isRecord(cause.reason) ? cause.reason.cause : cause
+  const code = isRecord(inner) && typeof inner.code === "string" ? inner.code : undefined
+  return code === "ENOSPC" || code === "EDQUOT"
+    ? errnoFileError(target, code, cause)
+    : refuse(`cannot write ${target}: ${inner instanceof Error ? inner.message : String(inner)}; nothing was written`)
+}
+
 /**
- * Concatenates `parts` into `target` atomically: a temp file beside it, each part's SHA-256 checked as it is
- * copied (a part that changed since the check fails the merge and leaves nothing), fsync, rename, fsync of the
- * folder.
+ * Writes a temp file beside `target` with `write`, fsyncs it and returns its path; the caller renames it into place.
+ * A failure removes it.
+ */
+const stage = <E>(target: string, write: (file: FileSystem.File) => Effect.Effect<void, E>) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const temp = path.join(path.dirname(target), tempFileName(path.basename(target)))
+    yield* Effect.scoped(
+      Effect.gen(function* () {
+        const file = yield* fs.open(temp, { flag: "wx", mode: 0o644 })
+        yield* write(file)
+        yield* file.sync
+      })
+    ).pipe(
+      Effect.mapError((cause) => writeError(target, cause)),
+      Effect.onError(() => fs.remove(temp).pipe(Effect.ignore))
+    )
+    return temp
+  })
+
+/**
+ * Concatenates `parts` into a temp file beside `target` (see {@link stage}), each part's SHA-256 checked as it is
+ * copied: a part that changed since the check fails the merge and leaves nothing.
  */
 const join = (parts: ReadonlyArray<{ readonly path: string; readonly sha256: string }>, target: string) =>
   Effect.gen(function* () {
-    const path = yield* Path.Path
-    const dir = path.dirname(target)
-    const temp = path.join(dir, tempFileName(path.basename(target)))
-    const written = yield* Effect.tryPromise({
-      try: async () => {
-        const out = await NodeFs.promises.open(temp, "wx", 0o644)
-        const whole = createHash("sha256")
-        let bytes = 0
-        try {
-          for (const part of parts) {
+    const fs = yield* FileSystem.FileSystem
+    const whole = createHash("sha256")
+    let bytes = 0
+    const temp = yield* stage(target, (file) =>
+      Effect.forEach(
+        parts,
+        (part) =>
+          Effect.gen(function* () {
             const hash = createHash("sha256")
-            for await (const chunk of NodeFs.createReadStream(part.path)) {
-              const buffer = chunk as Buffer
-              hash.update(buffer)
-              whole.update(buffer)
-              bytes += buffer.length
-              await out.write(buffer)
-            }
+            yield* fs.stream(part.path).pipe(
+              Stream.runForEach((chunk) => {
+                hash.update(chunk)
+                whole.update(chunk)
+                bytes += chunk.length
+                return file.writeAll(chunk)
+              })
+            )
             if (hash.digest("hex") !== part.sha256) {
-              throw new Error(`${part.path} changed while it was merged: run the merge again`)
+              return yield* refuse(`${part.path} changed while it was merged: run the merge again; nothing was written`)
             }
-          }
-          await out.sync()
-        } finally {
-          await out.close()
-        }
-        await NodeFs.promises.rename(temp, target)
-        return { bytes, sha256: whole.digest("hex") }
-      },
-      catch: (cause) => refuse(`cannot write ${target}: ${cause instanceof Error ? cause.message : String(cause)}`)
-    }).pipe(Effect.onError(() => Effect.promise(() => NodeFs.promises.rm(temp, { force: true }))))
-    yield* syncDirectory(dir)
-    return written
+          }),
+        { discard: true }
+      )
+    )
+    return { temp, bytes, sha256: whole.digest("hex") }
   })
