@@ -158,7 +158,7 @@ describe("single commands: flags over THOUGHTSPOT_*", () => {
       assert.include(yield* usageMessage(resolveSingle({ sandbox: true }, env)), "--host")
       assert.include(
         yield* usageMessage(resolveSingle({ host: Option.none(), sandbox: true }, { THOUGHTSPOT_HOST: "https://h" })),
-        "--sandbox and --host both given"
+        "--sandbox and a host both given: THOUGHTSPOT_HOST names https://h"
       )
       const bare = yield* resolveSingle({ host: Option.some("acme.example.com/") }, env)
       assert.strictEqual(hostOf(bare), "https://acme.example.com")
@@ -453,7 +453,9 @@ describe("job file connection", () => {
       const message = yield* usageMessage(
         resolveJob({ host: "https://job" }, {}, { host: Option.none(), username: Option.none(), sandbox: true })
       )
-      expect(message).toBe(`--sandbox and --host both given: pass only one (the host comes from the job file's "host")`)
+      expect(message).toBe(
+        `--sandbox and a host both given: the job file's "host" names https://job, and the sandbox is another cluster; drop --sandbox, or the host from the job file's "host"`
+      )
       const sandbox = yield* resolveJob({ usernameEnv: "U" }, {}, { host: Option.none(), sandbox: true })
       expect(sandbox._tag).toBe("Sandbox")
     })

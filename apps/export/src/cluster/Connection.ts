@@ -199,8 +199,11 @@ export const resolveConnection = Effect.fn("Connection.resolveConnection")(funct
           `--sandbox and --profile ${shellWord(profile)} both given: the profile's host (${checkedOrAsGiven(host.setting.value)}) and the sandbox are two clusters; pass only one`
         )
       }
-      const where = from === "--host" ? "" : ` (the host comes from ${from})`
-      return yield* usage(`--sandbox and --host both given: pass only one${where}`)
+      if (from === "--host") return yield* usage("--sandbox and --host both given: pass only one")
+      // A job file's "host": the file, not a --host flag, is what the sandbox contradicts.
+      return yield* usage(
+        `--sandbox and a host both given: ${from} names ${checkedOrAsGiven(host.setting.value)}, and the sandbox is another cluster; drop --sandbox, or the host from ${from}`
+      )
     }
     // No credentials go to the sandbox: it signs in as its own test user.
     return { _tag: "Sandbox" }
