@@ -260,6 +260,14 @@ describe("merge and job runs", () => {
     })
     expect(variable.code).toBe(2)
     expect(variable.stderr).toContain("SPOTPIPE_JOB_RUN must be 1 to 128 letters")
+    // Set but empty or blank (a Kubernetes fieldRef to a label the Job lacks): refused, not taken as no job run.
+    for (const blank of ["", "  "]) {
+      const empty = await runCliInProcess(["run", job, "--out", out, "--shard", "1/3", "--resume"], {
+        env: { ...env, SPOTPIPE_JOB_RUN: blank }
+      })
+      expect(empty.code).toBe(2)
+      expect(empty.stderr).toContain(`SPOTPIPE_JOB_RUN is set but ${blank === "" ? "empty" : "blank"}`)
+    }
     // An AWS Batch parameter the submission left out would be the same id every night.
     const unset = await runCliInProcess(["run", job, "--out", out, "--shard", "1/3", "--job-run", "Ref::jobRun"], {
       env

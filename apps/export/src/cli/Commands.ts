@@ -725,6 +725,16 @@ const jobRunOf = (flag: Option.Option<string>) =>
   Effect.gen(function* () {
     const found = (jobRun: string, source: JobRunSource) => ({ jobRun, source })
     if (Option.isSome(flag)) return found(flag.value, "--job-run")
+    // Set but blank (a Kubernetes fieldRef to a label the Job lacks gives ""): refused as --job-run "" is, not taken
+    // as no job run, which made the next night's --resume find last night's run complete.
+    const raw = yield* Config.option(Config.String(jobRunVariable)).pipe(
+      Effect.mapError(() => new UsageError({ message: `cannot read the environment variable ${jobRunVariable}` }))
+    )
+    if (Option.isSome(raw) && raw.value.trim() === "") {
+      return yield* new UsageError({
+        message: `${jobRunVariable} is set but ${raw.value === "" ? "empty" : "blank"}: give it the job run (the same for every shard and retry of one night, another the next; e.g. the Kubernetes Job's uid), or unset it`
+      })
+    }
     const value = yield* variable(jobRunVariable)
     if (Option.isSome(value)) {
       const checked = checkJobRun(value.value, jobRunVariable)
