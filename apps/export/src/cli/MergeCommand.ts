@@ -13,9 +13,11 @@ import { ExportError } from "../ExportError.ts"
 import { ddlFilesIn, ddlRefusal, writeDdl } from "../load/Ddl.ts"
 import { type Dialect, ddlFileName, dialects } from "../load/Warehouse.ts"
 import { defaultMaxSpreadHours, type MergedFile, mergeRuns } from "../output/Merge.ts"
+import { checkOutputFolder } from "../output/OutputFolder.ts"
 import { parseJobFile } from "../plan/JobFile.ts"
 import { UsageError } from "../UsageError.ts"
 import { version } from "../Version.ts"
+import { mergeOutcomeJson } from "./BatchSummary.ts"
 import { jsonReportFlag, logFlags, writeFlags } from "./Flags.ts"
 import { checkLogging } from "./Settings.ts"
 import { formatTable } from "./Summary.ts"
@@ -130,6 +132,8 @@ export const mergeCommand = Command.make(
       if (out === "-") {
         return yield* new UsageError({ message: "spotpipe merge writes files: give --out a directory, not -" })
       }
+      // The folder's check every command that writes makes first (a read-only disk, a file in the way): exit 2.
+      yield* checkOutputFolder(out)
       const maxSpreadHours = Option.isSome(input.maxSpread) ? yield* spreadHours(input.maxSpread.value) : undefined
       // The DDL's dialects, chosen and checked once the merge knows its folders and outputs, before it writes.
       let ddl: ReadonlyArray<Dialect> = []
@@ -162,6 +166,8 @@ export const mergeCommand = Command.make(
                 // Absolute, as `folder` and every path of the other commands' reports: --out may be relative.
                 manifest: path.resolve(report.manifestPath),
                 job_run: report.jobRun ?? null,
+                // "failed" with the exports that failed in the shards' latest runs (load refuses such a run).
+                ...mergeOutcomeJson(report.manifest),
                 ...(ddlFiles.length === 0 ? {} : { ddl: ddlFiles })
               }
             })
