@@ -42,7 +42,8 @@ export const clusterUrlProblem = (host: unknown, source: HostSource = "option"):
   }
   if (url === undefined) {
     // The port is what a URL parser refused in an otherwise good address: said as such (its digits hold no secret).
-    const port = /^https?:\/\/(?:[^/?#]*@)?(?:\[[^\]/?#]*\]|[^:/?#[\]]+):([^/?#]*)(?:[/?#]|$)/i.exec(text)?.[1]
+    // The port holds no `@` or bracket: user info (`me:pw@…`) or a broken IPv6 address is no port.
+    const port = /^https?:\/\/(?:[^/?#]*@)?(?:\[[^\]/?#]*\]|[^:/?#@[\]]+):([^/?#@[\]]*)(?:[/?#]|$)/i.exec(text)?.[1]
     if (port !== undefined && /^\d+$/.test(port) && Number(port) > 65535) {
       return `has port ${port.length > 12 ? `${port.slice(0, 12)}…` : port}, out of range: a port is 1 to 65535 (e.g. https://my-company.thoughtspot.cloud:8443)`
     }
