@@ -442,7 +442,7 @@ describe.concurrent("failures", () => {
     )
     expect(run.code).toBe(1)
     expect(run.stderr).toContain('"No Such Answer"')
-    expect(run.stderr).toContain("spotpipe metadata")
+    expect(run.stderr).toContain("(spotpipe ls answers lists them)")
     expect(run.stderr.trim().split("\n")).toHaveLength(1)
   })
 
