@@ -23,10 +23,11 @@ const exampleOf = (command: string): Array<string> => {
 
 describe("the README's usage table", () => {
   it("tml-example-works-on-a-first-run-and-its-next-run-reads-what-changed", async () => {
-    const args = exampleOf("tml").map((word) => (word === "./tml" ? NodePath.join(root, "tml") : word))
+    const args = exampleOf("tml").map((word) => (word === "./landing" ? NodePath.join(root, "landing") : word))
     const first = await runCli([...args, "--sandbox", "--quiet"])
     expect(first.code, first.stderr).toBe(0)
-    const written = NodeFs.readdirSync(NodePath.join(root, "tml"), { recursive: true })
+    // The documents are in tml/ of the folder, as the table says.
+    const written = NodeFs.readdirSync(NodePath.join(root, "landing", "tml"), { recursive: true })
     expect(written.some((name) => String(name).endsWith(".tml"))).toBe(true)
     const since = args.indexOf("--modified-since")
     const next = [...args.slice(0, since + 1), "last", ...args.slice(since + 2), "--force"]

@@ -42,7 +42,7 @@ describe("a server message holding text equal to the password", () => {
 
   it("is shown as it is when it holds no secret", { timeout: 60_000 }, async () => {
     const run = await runCli(["auth", "status"], {
-      env: { ...sandboxEnv(sandbox.sandbox), THOUGHTSPOT_PASSWORD: "Not-The-Password-9" }
+      env: { ...sandboxEnv(sandbox.sandbox), THOUGHTSPOT_PASSWORD: "Zq7-Unrelated-9" }
     })
     expect(run.code).toBe(1)
     expect(run.stderr).toContain("Authentication failed: wrong username, password or secret key.")

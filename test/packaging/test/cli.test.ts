@@ -418,8 +418,11 @@ describe("the packed spotpipe command, installed with npm -g outside the workspa
     const load = ["load", "run", "--into", "duckdb:warehouse.duckdb"]
     const before = await runToEnd("spotpipe", load, cwd, withDuck)
     expect(before.code).not.toBe(0)
-    const asked = before.stderr.match(/npm install -g (\S+) beside a global spotpipe/)?.[1]
-    expect(asked, before.stderr).toBeDefined()
+    // The command for where spotpipe is installed: the prefix it was installed under.
+    const advised = before.stderr.match(/install it beside spotpipe: npm install -g --prefix (\S+) (\S+)$/m)
+    expect(advised, before.stderr).not.toBeNull()
+    expect(realpathSync(advised![1]!)).toBe(realpathSync(prefix))
+    const asked = advised![2]!
 
     // What npm would fetch for it, packed from the workspace's copies (the registry is out of reach): the package
     // the message names, at the version it names, and what it needs on this platform.
