@@ -58,7 +58,37 @@ describe("spotpipe api with gh's habits", () => {
       ["api", "-i", "GET", "system"],
       'spotpipe: unknown flag -i for "spotpipe api" (in gh, -i is --include, which spotpipe api does not have)'
     ],
-    [["api", "metadata/search", "POST"], "spotpipe: the method goes first: spotpipe api POST metadata/search"]
+    [["api", "metadata/search", "POST"], "spotpipe: the method goes first: spotpipe api POST metadata/search"],
+    // A GET endpoint is said with GET; a query or a URL's user info is never repeated (it may hold a secret).
+    [
+      ["api", "system"],
+      "spotpipe: system is not a method: give it first, as in spotpipe api GET system (GET, POST, PUT, DELETE; REST v2.0 uses POST for most calls)"
+    ],
+    [
+      ["api", "system?access_token=SEKRET123"],
+      "spotpipe: 'system?…' is not a method: give it first, as in spotpipe api GET 'system?…' (GET, POST, PUT, DELETE; REST v2.0 uses POST for most calls)"
+    ],
+    [
+      ["api", "-X", "GET", "system?token=SEKRET123"],
+      `spotpipe: unknown flag -X for "spotpipe api": the method is the first argument, as in spotpipe api GET 'system?…'`
+    ],
+    [
+      ["api", "-XGET", "https://me:SEKRET123@h.example/api/rest/2.0/system"],
+      'spotpipe: unknown flag -X for "spotpipe api": the method is the first argument, as in spotpipe api GET https://h.example/api/rest/2.0/system'
+    ],
+    // The method given first counts; two -X say it once; a method REST v2.0 has not is named.
+    [
+      ["api", "POST", "metadata/search", "-XPOST"],
+      'spotpipe: unknown flag -X for "spotpipe api": the method is the first argument, as in spotpipe api POST metadata/search'
+    ],
+    [
+      ["api", "-X", "POST", "-X", "GET", "metadata/search"],
+      'spotpipe: unknown flag -X for "spotpipe api": the method is the first argument, as in spotpipe api POST metadata/search'
+    ],
+    [
+      ["api", "-X", "PATCH", "metadata/search"],
+      'spotpipe: unknown flag -X for "spotpipe api": the method is the first argument, as in spotpipe api POST metadata/search (PATCH is no method REST v2.0 takes: GET, POST, PUT, DELETE; REST v2.0 uses POST for most calls)'
+    ]
   ] as const) {
     it.live(`says-what-to-type: ${args.join(" ")}`, () =>
       Effect.gen(function* () {

@@ -85,20 +85,44 @@ export const readingEndpoints: ReadonlyArray<string> = [
   "webhooks/search"
 ]
 
-const readingSegments = readingEndpoints.map((endpoint) => endpoint.split("/"))
+/** The endpoints the published spec reads with GET; the others take POST (but for one PUT and one DELETE). */
+export const getEndpoints: ReadonlyArray<string> = [
+  "ai/agent/conversations",
+  "ai/agent/conversations/{}/answers/{}/details",
+  "ai/agent/conversations/{}/messages",
+  "ai/agent/instructions/get",
+  "auth/session/token",
+  "auth/session/user",
+  "system",
+  "system/config",
+  "system/config-overrides",
+  "webhooks/storage-config"
+]
+
+/** `{}`-patterned endpoints as segments, for {@link isOneOf}. */
+const segmentsOf = (endpoints: ReadonlyArray<string>) => endpoints.map((endpoint) => endpoint.split("/"))
+
+/** Whether `path` (as {@link apiPath} gives it; a query string is ignored) is one of `endpoints`' segments. */
+const isOneOf = (endpoints: ReadonlyArray<ReadonlyArray<string>>, path: string): boolean => {
+  const segments = (path.split("?", 1)[0] ?? "").replace(/\/$/, "").toLowerCase().split("/")
+  return endpoints.some(
+    (endpoint) => endpoint.length === segments.length && endpoint.every((s, i) => s === "{}" || s === segments[i])
+  )
+}
+
+const readingSegments = segmentsOf(readingEndpoints)
+const getSegments = segmentsOf(getEndpoints)
+
+/** The method REST v2.0 takes `path` with: GET for {@link getEndpoints}, else POST (for a hint; the server decides). */
+export const usualMethod = (path: string): Method => (isOneOf(getSegments, path) ? "GET" : "POST")
 
 /**
  * Whether a call may change something on the server: every method but GET, unless the endpoint is one of
  * {@link readingEndpoints}. `path` is as {@link apiPath} gives it (a query string is ignored). Such a call is sent
  * again only after a failure that shows ThoughtSpot did not act on it (`ThoughtSpotError.isUnapplied`).
  */
-export const changesState = (method: Method, path: string): boolean => {
-  if (method === "GET") return false
-  const segments = (path.split("?", 1)[0] ?? "").replace(/\/$/, "").toLowerCase().split("/")
-  return !readingSegments.some(
-    (reading) => reading.length === segments.length && reading.every((s, i) => s === "{}" || s === segments[i])
-  )
-}
+export const changesState = (method: Method, path: string): boolean =>
+  method !== "GET" && !isOneOf(readingSegments, path)
 
 /** One call to any REST v2.0 endpoint. */
 export interface ApiRequest {
@@ -183,15 +207,10 @@ export const secretValueFields: ReadonlyArray<string> = ["api_key"]
  */
 export const secretUrlEndpoints: ReadonlyArray<string> = ["webhooks/create", "webhooks/{}/update"]
 
-const secretUrlSegments = secretUrlEndpoints.map((endpoint) => endpoint.split("/"))
+const secretUrlSegments = segmentsOf(secretUrlEndpoints)
 
 /** Whether `path` (as {@link apiPath} gives it) is one of {@link secretUrlEndpoints}. */
-const sendsSecretUrl = (path: string): boolean => {
-  const segments = (path.split("?", 1)[0] ?? "").replace(/\/$/, "").toLowerCase().split("/")
-  return secretUrlSegments.some(
-    (endpoint) => endpoint.length === segments.length && endpoint.every((s, i) => s === "{}" || s === segments[i])
-  )
-}
+const sendsSecretUrl = (path: string): boolean => isOneOf(secretUrlSegments, path)
 
 /** `text` and, when it differs, its percent-decoded form (a server may echo either). */
 const withDecoded = (text: string): ReadonlyArray<string> => {

@@ -91,19 +91,32 @@ const apiMethodText = (
   args: ReadonlyArray<string>
 ): string | undefined => {
   if ((helpDoc.commandPath ?? []).join(" ") !== "spotpipe api") return undefined
+  // The path as messages show it: a query string or a URL's user info may hold a secret (`system?…`).
+  const line = (method: string, path: string) => `spotpipe api ${method} ${shellWord(ApiCall.shownPath(path))}`
+  const methods = `${ApiCall.methods.join(", ")}; REST v2.0 uses POST for most calls`
   if (error._tag === "MissingArgument" && error.argument === "path") {
     const [word] = argumentsGiven(args, helpDoc)
     if (word === undefined || isMethod(word)) return undefined
-    return `spotpipe: ${word} is not a method: give it first, as in spotpipe api POST ${shellWord(word)} (${ApiCall.methods.join(", ")}; REST v2.0 uses POST for most calls)`
+    return `spotpipe: ${shellWord(ApiCall.shownPath(word))} is not a method: give it first, as in ${line(ApiCall.usualMethod(word), word)} (${methods})`
   }
   if (error._tag === "UnrecognizedOption" && /^(-X|--method)(=|$)|^-X[A-Za-z]+$/.test(error.option)) {
     // As typed: `-X POST`, `-XPOST` (which effect/cli reads as -X -P -O -S -T) or `--method=POST`.
     const at = args.findIndex((arg) => /^(-X|--method)(=|$)|^-X[A-Za-z]+$/.test(arg))
     const attached = /^(?:-X|--method)=?(.+)$/.exec(args[at] ?? "")?.[1]
-    const method = (attached ?? args[at + 1] ?? "POST").toUpperCase()
-    const path =
-      argumentsGiven(args, helpDoc).find((word) => attached !== undefined || word !== args[at + 1]) ?? "metadata/search"
-    return `spotpipe: unknown flag ${error.option} for "spotpipe api": the method is the first argument, as in spotpipe api ${isMethod(method) ? method : "POST"} ${shellWord(path)}`
+    const flagged = attached ?? args[at + 1]
+    // The words after each -X/--method are its values, not arguments.
+    const values = new Set(args.flatMap((arg, i) => (/^(-X|--method)$/.test(arg) ? [i + 1] : [])))
+    const given = argumentsGiven(args, helpDoc).filter((word) => !values.has(args.indexOf(word)))
+    const path = given.find((word) => !isMethod(word)) ?? "metadata/search"
+    // A method given as the first argument too is the one that counts; else the flag's, when it is one.
+    const method =
+      given.find(isMethod)?.toUpperCase() ??
+      (flagged !== undefined && isMethod(flagged) ? flagged.toUpperCase() : ApiCall.usualMethod(path))
+    const unknown =
+      flagged !== undefined && !isMethod(flagged) && !flagged.startsWith("-")
+        ? ` (${shellWord(flagged)} is no method REST v2.0 takes: ${methods})`
+        : ""
+    return `spotpipe: unknown flag ${error.option} for "spotpipe api": the method is the first argument, as in ${line(method, path)}${unknown}`
   }
   return undefined
 }
@@ -319,12 +332,9 @@ const presentParseErrors = (
     const owners: FlagOwners = shown.some((error) => error._tag === "UnrecognizedOption")
       ? yield* flagOwners
       : new Map()
-    for (const error of shown) {
-      yield* errorLine(json, parseErrorText(error, event.helpDoc, args, owners), {
-        hint: usage,
-        exit_code: ExitCode.usage
-      })
-    }
+    // Each line once: two errors may come to the same advice (`-X POST -X GET`).
+    const lines = new Set(shown.map((error) => parseErrorText(error, event.helpDoc, args, owners)))
+    for (const line of lines) yield* errorLine(json, line, { hint: usage, exit_code: ExitCode.usage })
     if (!json) yield* Console.error(inert(`Run "${event.commandPath.join(" ")} --help" for usage.`))
   })
 
