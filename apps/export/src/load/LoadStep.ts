@@ -429,36 +429,49 @@ export const interruptedLoadLeft = (committed: ReadonlyArray<string>, next: stri
 }
 
 /**
- * The job file of the run whose manifest is `path`, and the files of its incremental exports (each with the
- * watermark it computed), when their watermarks did not move: the folder's watermarks file holds fewer entries
- * recorded by this run than it has such exports (a job without a load records them as it exports, one with a
- * load once it loaded them). `undefined` for a single command's run, a job without one, or when all moved.
+ * The job file of the run whose manifest is `path`, and the files of its incremental exports whose watermarks did
+ * not move: the folder's watermarks file holds no entry with the watermark the manifest lists for them (a job
+ * without a load records them as it exports, one with a load once it loaded them; a merged run's shards recorded
+ * theirs). `undefined` for a single command's run, a job without such exports, or when all moved.
  */
 const unmovedWatermarksOf = (
   path: string
 ): { readonly job: string; readonly files: ReadonlyArray<string> } | undefined => {
   try {
     const manifest = JSON.parse(NodeFs.readFileSync(path, "utf8")) as Partial<Manifest>
-    const files = (manifest.outputs ?? []).filter((o) => o.watermark !== undefined).map((o) => o.file)
-    if (manifest.job == null || files.length === 0) return undefined
-    return recordedBy(NodePath.dirname(path), manifest.run_id) >= files.length
-      ? undefined
-      : { job: manifest.job.file, files }
+    if (manifest.job == null) return undefined
+    const recorded = recordedWatermarks(NodePath.dirname(path))
+    const files = (manifest.outputs ?? [])
+      .filter((o) => o.watermark !== undefined && !recorded.has(watermarkKey(o.export, o.watermark)))
+      .map((o) => o.file)
+    return files.length === 0 ? undefined : { job: manifest.job.file, files }
   } catch {
     // Read and checked already by readRunManifest: a warning is no reason to fail.
     return undefined
   }
 }
 
-/** How many entries of the watermarks file in `folder` the run `runId` recorded (0 without one). */
-const recordedBy = (folder: string, runId: string | undefined): number => {
+/** A watermark of an export, as the manifest and the watermarks file both give it: export key, kind, column, value. */
+const watermarkKey = (
+  exportKey: string,
+  mark: { readonly kind?: unknown; readonly column?: unknown; readonly value?: unknown }
+) => JSON.stringify([exportKey, mark.kind, mark.column ?? null, mark.value])
+
+/**
+ * The watermarks the watermarks file in `folder` holds (none without one), each under its export's key: the
+ * first word of its id (plan/Watermark.ts's `watermarkId`).
+ */
+const recordedWatermarks = (folder: string): ReadonlySet<string> => {
   try {
     const file = JSON.parse(NodeFs.readFileSync(NodePath.join(folder, stateDirName, watermarksFileName), "utf8")) as {
-      readonly exports?: Record<string, { readonly run_id?: unknown }>
+      readonly exports?: Record<
+        string,
+        { readonly kind?: unknown; readonly column?: unknown; readonly value?: unknown }
+      >
     }
-    return Object.values(file.exports ?? {}).filter((entry) => entry.run_id === runId).length
+    return new Set(Object.entries(file.exports ?? {}).map(([id, mark]) => watermarkKey(id.split(" ", 1)[0]!, mark)))
   } catch {
-    return 0
+    return new Set()
   }
 }
 
