@@ -130,23 +130,32 @@ describe("a connection setting that is missing", () => {
         THOUGHTSPOT_USER: "ana-Kx2",
         THOUGHTSPOT_URL: "https://url-Wq7.example.com",
         THOUGHTSPOT_SECRET_KEYS: "sk-Jm5",
-        THOUGHTSPOT_ORG_ID: "7"
+        THOUGHTSPOT_ORG_ID: "7",
+        THOUGHTSPOT_PASSWORD_FILE: "/run/secrets/pw-Zr4"
       }
       const run = yield* runInProcess(["metadata"], typos)
       expect(run.code).toBe(2)
-      const line = run.stderr.split("\n")[0]!
-      expect(line).toMatch(/^spotpipe: no ThoughtSpot host: /)
+      // An Org variable is warned about on every run: the default Org would be exported instead, without a word.
+      expect(run.stderr.split("\n")[0]).toBe(
+        "spotpipe: warning: THOUGHTSPOT_ORG_ID is set, but spotpipe reads no such variable: pass --org-id ID (or set org-id in a profile)"
+      )
+      const line = run.stderr.split("\n").find((l) => l.startsWith("spotpipe: no ThoughtSpot host: "))!
+      expect(line).toBeDefined()
+      // A secret's file is no password: not "did you mean THOUGHTSPOT_PASSWORD".
+      expect(line).toContain(
+        "; THOUGHTSPOT_PASSWORD_FILE is set, but spotpipe reads no such variable: pass --password-file PATH"
+      )
+      expect(line).not.toContain("THOUGHTSPOT_PASSWORD_FILE is set: did you mean")
       expect(line).toContain("; THOUGHTSPOT_PASWORD is set: did you mean THOUGHTSPOT_PASSWORD?")
       expect(line).toContain("; THOUGHTSPOT_USER is set: did you mean THOUGHTSPOT_USERNAME?")
       expect(line).toContain("; THOUGHTSPOT_URL is set: did you mean THOUGHTSPOT_HOST?")
       expect(line).toContain("; THOUGHTSPOT_SECRET_KEYS is set: did you mean THOUGHTSPOT_SECRET_KEY?")
-      expect(line).not.toContain("ORG_ID")
-      for (const value of ["pw-Qv93", "ana-Kx2", "url-Wq7", "sk-Jm5"]) expect(run.stderr).not.toContain(value)
+      for (const value of ["pw-Qv93", "ana-Kx2", "url-Wq7", "sk-Jm5", "pw-Zr4"]) expect(run.stderr).not.toContain(value)
 
       // With the host given, the missing credentials name them too.
       const credentials = yield* runInProcess(["metadata"], { ...typos, THOUGHTSPOT_HOST: "http://127.0.0.1:9" })
       expect(credentials.code).toBe(2)
-      const said = credentials.stderr.split("\n")[0]!
+      const said = credentials.stderr.split("\n").find((l) => l.startsWith("spotpipe: no credentials: "))!
       expect(said).toMatch(/^spotpipe: no credentials: .*save them in a profile/)
       expect(said).toContain("THOUGHTSPOT_USER is set: did you mean THOUGHTSPOT_USERNAME?")
       expect(said).not.toContain("THOUGHTSPOT_URL is set")

@@ -320,11 +320,35 @@ const checkedOrAsGiven = (host: string): string => {
 export type Environment = ((name: string) => string | undefined) & {
   readonly isEmpty?: (name: string) => boolean
   /** Set THOUGHTSPOT_* variables spotpipe does not read, each with the one it reads that was likely meant. */
-  readonly misspelled?: ReadonlyArray<readonly [set: string, meant: string]>
+  /** What to say of set THOUGHTSPOT_* variables spotpipe does not read (a typo, another tool's name). */
+  readonly misspelled?: ReadonlyArray<string>
 }
 
 /** What follows `THOUGHTSPOT_` in the variables spotpipe reads. */
 const knownSuffixes = ["HOST", "USERNAME", "PASSWORD", "SECRET_KEY", "TOKEN", "PROFILE"]
+
+/**
+ * Settings other tools read from variables that spotpipe takes only otherwise: a secret's file (its path is no
+ * secret: `THOUGHTSPOT_PASSWORD` set to it would be sent as the password) and the Org (exporting the signed-in
+ * user's default Org instead would be the wrong data, without a word).
+ */
+const unreadSettings: Readonly<Record<string, string>> = {
+  PASSWORD_FILE: "pass --password-file PATH",
+  TOKEN_FILE: 'set THOUGHTSPOT_TOKEN to the token itself (THOUGHTSPOT_TOKEN="$(cat PATH)")',
+  SECRET_KEY_FILE: 'set THOUGHTSPOT_SECRET_KEY to the key itself (THOUGHTSPOT_SECRET_KEY="$(cat PATH)")',
+  ORG_ID: "pass --org-id ID (or set org-id in a profile)",
+  ORG: "pass --org-id ID (or set org-id in a profile)",
+  ORGID: "pass --org-id ID (or set org-id in a profile)",
+  ORG_IDENTIFIER: "pass --org-id ID (or set org-id in a profile)"
+}
+
+/** `name is set, but spotpipe reads no such variable: …` for a variable of {@link unreadSettings}; else undefined. */
+export const unreadVariableNote = (name: string): string | undefined => {
+  const advice = name.startsWith("THOUGHTSPOT_")
+    ? unreadSettings[name.slice("THOUGHTSPOT_".length).toUpperCase()]
+    : undefined
+  return advice === undefined ? undefined : `${name} is set, but spotpipe reads no such variable: ${advice}`
+}
 
 /** Other tools' names for them (`THOUGHTSPOT_URL`, `THOUGHTSPOT_USER`), besides typos of them. */
 const otherSpellings: Readonly<Record<string, string>> = {
@@ -347,7 +371,7 @@ const otherSpellings: Readonly<Record<string, string>> = {
 export const meantVariable = (name: string): string | undefined => {
   if (!name.startsWith("THOUGHTSPOT_")) return undefined
   const suffix = name.slice("THOUGHTSPOT_".length)
-  if (knownSuffixes.includes(suffix)) return undefined
+  if (knownSuffixes.includes(suffix) || unreadSettings[suffix.toUpperCase()] !== undefined) return undefined
   const meant = otherSpellings[suffix.toUpperCase()] ?? closest(suffix, knownSuffixes, 1)[0]
   return meant === undefined ? undefined : `THOUGHTSPOT_${meant}`
 }
@@ -393,9 +417,7 @@ export const environmentLayer = (env: Environment): ConnectionLayer => {
   return {
     label: "the environment",
     empty,
-    ...(env.misspelled === undefined || env.misspelled.length === 0
-      ? {}
-      : { misspelled: env.misspelled.map(([set, meant]) => `${set} is set: did you mean ${meant}?`) }),
+    ...(env.misspelled === undefined || env.misspelled.length === 0 ? {} : { misspelled: env.misspelled }),
     ...(host === undefined ? {} : { host: given(host, "THOUGHTSPOT_HOST") }),
     ...(username === undefined ? {} : { username: given(username, "THOUGHTSPOT_USERNAME") }),
     ...(secret === undefined
@@ -611,13 +633,15 @@ export const readEnvironment = Effect.fn("Connection.readEnvironment")(function*
       else values.set(name, value.value)
     }
   }
-  const misspelled = (yield* thoughtSpotVariables).flatMap((name) => {
+  const set = yield* thoughtSpotVariables
+  const misspelled = set.flatMap((name) => {
     const meant = meantVariable(name)
-    return meant === undefined || values.has(meant) ? [] : [[name, meant] as const]
+    return meant === undefined || values.has(meant) ? [] : [`${name} is set: did you mean ${meant}?`]
   })
+  const unread = set.flatMap((name) => unreadVariableNote(name) ?? [])
   return Object.assign((name: string) => values.get(name), {
     isEmpty: (name: string) => empty.has(name),
-    misspelled
+    misspelled: [...unread, ...misspelled]
   })
 })
 
@@ -794,6 +818,10 @@ export const connectionLayers = Effect.fn("Connection.connectionLayers")(functio
   const commandLine = yield* commandLineLayer(flags)
   if (sources.ambient === false) return { layers: [commandLine], profile: undefined }
   const ambient = yield* readEnvironment(sources.job, configVariables)
+  // An Org variable another tool reads: the run would sign in to the user's default Org, and say nothing of it.
+  if (!flags.sandbox) {
+    for (const note of ambient.misspelled ?? []) if (note.startsWith("THOUGHTSPOT_ORG")) yield* Effect.logWarning(note)
+  }
   const choice = yield* chooseProfile(flags.profile ?? Option.none(), ambient, flags.sandbox)
   // The variable the profile's secret names, read like the others.
   const reference = choice?.profile.secret === undefined ? undefined : parseSecretSource(choice.profile.secret)
