@@ -195,6 +195,17 @@ describe("--sandbox beside a profile with a host", () => {
       )
     })
   )
+
+  it.live("and-one-without-a-host-is-refused-too-not-dropped-without-a-word", () =>
+    Effect.gen(function* () {
+      const config = configWith({ nohost: { username: "tsViewer" } })
+      const run = yield* runInProcess(["metadata", "--sandbox", "--profile", "nohost"], config)
+      expect(run.code).toBe(2)
+      expect(run.stderr).toBe(
+        "spotpipe: --sandbox and --profile nohost both given: the sandbox signs in as its own test user, not with a profile's settings; pass only one"
+      )
+    })
+  )
 })
 
 describe("a profile's keychain secret that cannot be read", () => {

@@ -205,6 +205,13 @@ export const resolveConnection = Effect.fn("Connection.resolveConnection")(funct
         `--sandbox and a host both given: ${from} names ${checkedOrAsGiven(host.setting.value)}, and the sandbox is another cluster; drop --sandbox, or the host from ${from}`
       )
     }
+    // A profile named beside --sandbox without a host: its user and Org would be dropped without a word.
+    const profile = layers.map((l) => /^the profile "(.*)"$/.exec(l.label)?.[1]).find((name) => name !== undefined)
+    if (profile !== undefined) {
+      return yield* usage(
+        `--sandbox and --profile ${shellWord(profile)} both given: the sandbox signs in as its own test user, not with a profile's settings; pass only one`
+      )
+    }
     // No credentials go to the sandbox: it signs in as its own test user.
     return { _tag: "Sandbox" }
   }
