@@ -331,13 +331,11 @@ describe("a mistyped value or command", () => {
       "spotpipe: unknown load target: use --into duckdb:FILE or --into postgresql://user@host:port/database; did you mean postgresql://…?"
     ],
     [["answer", "A", "--debug"], 'spotpipe: unknown flag --debug for "spotpipe answer"; did you mean --verbose?'],
+    [["completion", "bash"], 'spotpipe: there is no completion command: run "spotpipe --completions bash"'],
+    [["completions", "zsh"], 'spotpipe: there is no completions command: run "spotpipe --completions zsh"'],
     [
-      ["completion", "bash"],
+      ["completion"],
       'spotpipe: there is no completion command: run "spotpipe --completions bash" (or zsh, fish, powershell)'
-    ],
-    [
-      ["completions", "bash"],
-      'spotpipe: there is no completions command: run "spotpipe --completions bash" (or zsh, fish, powershell)'
     ]
   ] as const) {
     it.live(`gets-a-suggestion: ${args.join(" ")}`, () =>

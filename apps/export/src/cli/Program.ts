@@ -268,6 +268,15 @@ const parseErrorText = (
     }
     case "UnknownSubcommand": {
       const habit = habits[`${(helpDoc.commandPath ?? []).join(" ")} ${error.subcommand}`]
+      // `completion zsh`: the shell it names, not bash.
+      const shell = args[args.indexOf(error.subcommand) + 1]
+      if (
+        habit !== undefined &&
+        /^completions?$/.test(error.subcommand) &&
+        /^(bash|zsh|fish|sh|powershell)$/.test(shell ?? "")
+      ) {
+        return `spotpipe: ${habit.replace(/--completions bash" \(or [^)]*\)/, `--completions ${shell}"`)}`
+      }
       if (habit !== undefined) return `spotpipe: ${habit}`
       const commands = (helpDoc.subcommands ?? []).flatMap((group) => group.commands.map((c) => c.name))
       return `spotpipe: unknown command "${error.subcommand}"${where}${didYouMean(closest(error.subcommand, commands))}`
