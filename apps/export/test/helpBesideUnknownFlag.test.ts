@@ -20,7 +20,10 @@ describe("a help or version flag beside an unknown flag", () => {
     [["answer", "X", "--bogus", "--version"], 'unknown flag --bogus for "spotpipe answer"'],
     [["answer", "X", "--viz", "-h"], 'unknown flag --viz for "spotpipe answer"'],
     [["-h", "answer", "X", "--fromat"], 'unknown flag --fromat for "spotpipe answer"'],
-    [["metadata", "--help", "--typ", "ANSWER"], 'unknown flag --typ for "spotpipe metadata"']
+    [["metadata", "--help", "--typ", "ANSWER"], 'unknown flag --typ for "spotpipe metadata"'],
+    // A cluster of one-letter flags is its letters: -z is unknown, whatever -v and -h beside it do.
+    [["answer", "X", "-zv"], 'unknown flag -z for "spotpipe answer"'],
+    [["answer", "X", "-zh"], 'unknown flag -z for "spotpipe answer"']
   ] as const) {
     it.live(`is-a-usage-error-naming-the-unknown-flag: ${args.join(" ")}`, () =>
       Effect.gen(function* () {

@@ -368,17 +368,18 @@ const actionStandIn = "--(help)"
  * An unknown flag beside a built-in flag that acts (`answer X --fromat -h`, `answer X --bogus --version`):
  * effect/cli acts on `-h` or `--version` before it looks at the other flags, so a typo printed help or the version
  * and exited 0. As gh does, the unknown flag wins: the line is parsed once with each such flag replaced by a stand-in
- * that is no flag (so the parse fails and nothing runs), and its unknown flags other than the stand-in are shown.
- * None when the stand-in is the only one, or a cluster of one-letter flags (`-qh`) could act in that parse.
+ * that is no flag (so the parse fails and nothing runs), and its unknown flags other than the stand-in are shown
+ * (a cluster of one-letter flags such as `-zv` taken letter by letter). None when the stand-in is the only one.
  */
 export const unknownBesideAction = (args: ReadonlyArray<string>) =>
   Effect.gen(function* () {
     const end = args.indexOf("--")
-    const words = end === -1 ? args : args.slice(0, end)
+    // A cluster of one-letter flags holding -h or -v (`-zv`) is its letters, each checked as given alone.
+    const words = (end === -1 ? args : args.slice(0, end)).flatMap((word) =>
+      /^-[A-Za-z]{2,}$/.test(word) && /[hv]/.test(word) ? [...word.slice(1)].map((letter) => `-${letter}`) : [word]
+    )
     const acts = (word: string) => actionFlagNames.has(word.split("=", 1)[0]!)
-    if (!words.some(acts) || words.some((word) => /^-[A-Za-z]{2,}$/.test(word) && /[hv]/.test(word))) {
-      return Option.none<readonly [CliOutput.Presenter.InvalidInvocation, ReadonlyArray<string>]>()
-    }
+    if (!words.some(acts)) return Option.none<readonly [CliOutput.Presenter.InvalidInvocation, ReadonlyArray<string>]>()
     const probe = [...words.map((word) => (acts(word) ? actionStandIn : word)), ...(end === -1 ? [] : args.slice(end))]
     let invalid: CliOutput.Presenter.InvalidInvocation | undefined
     yield* Command.runWith(spotpipe, { version })(probe).pipe(
