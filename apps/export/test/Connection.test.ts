@@ -383,10 +383,10 @@ describe("job file connection", () => {
     Effect.gen(function* () {
       const ambient = { THOUGHTSPOT_HOST: "https://h", THOUGHTSPOT_USERNAME: "u", THOUGHTSPOT_PASSWORD: "p" }
       expect(yield* usageMessage(resolveJob({ hostEnv: "MY_HOST" }, ambient))).toBe(
-        "the job file names MY_HOST for the host, but it is not set"
+        "the job file names MY_HOST for the host, but it is not set: set MY_HOST"
       )
       expect(yield* usageMessage(resolveJob({ host: "https://h", username: "u", passwordEnv: "PW" }, ambient))).toBe(
-        "the job file names PW for the password, but it is not set"
+        "the job file names PW for the password, but it is not set: set PW"
       )
       expect(yield* usageMessage(resolveJob({ usernameEnv: "NIGHTLY_USER" }, ambient))).toMatch(/NIGHTLY_USER/)
       // Both named and unset: the user is reported first (a token would need none).
@@ -394,7 +394,7 @@ describe("job file connection", () => {
         yield* usageMessage(
           resolveJob({ host: "https://h", usernameEnv: "NIGHTLY_USER", passwordEnv: "NIGHTLY_PW" }, {})
         )
-      ).toBe("the job file names NIGHTLY_USER for the user name, but it is not set")
+      ).toBe("the job file names NIGHTLY_USER for the user name, but it is not set: set NIGHTLY_USER")
       expect(yield* usageMessage(resolveJob({ tokenEnv: "TOK" }, ambient))).toMatch(/TOK for the token/)
     })
   )
@@ -667,11 +667,11 @@ describe("a THOUGHTSPOT_* variable set but empty", () => {
     Effect.gen(function* () {
       assert.strictEqual(
         yield* usageMessage(fromEnv({ TS_HOST: "", THOUGHTSPOT_TOKEN: "t" }, { hostEnv: "TS_HOST" })),
-        "the job file names TS_HOST for the host, but it is set but empty"
+        "the job file names TS_HOST for the host, but it is set but empty: set TS_HOST"
       )
       assert.strictEqual(
         yield* usageMessage(fromEnv({}, { host: "https://ts.example.com", tokenEnv: "TS_TOKEN" })),
-        "the job file names TS_TOKEN for the token, but it is not set"
+        "the job file names TS_TOKEN for the token, but it is not set: set TS_TOKEN"
       )
     })
   )

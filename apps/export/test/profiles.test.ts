@@ -538,7 +538,7 @@ describe("spotpipe run: flags > the job file > environment > profile", () => {
       const error = yield* Effect.flip(
         resolveJob({ passwordEnv: "JOB_PW" }, { SPOTPIPE_CONFIG: path, PROFILE_PW: "profile-pw" })
       )
-      expect(error.message).toBe("the job file names JOB_PW for the password, but it is not set")
+      expect(error.message).toBe("the job file names JOB_PW for the password, but it is not set: set JOB_PW")
     })
   )
 })
@@ -682,7 +682,9 @@ describe("profile secrets: variable, file, keychain", () => {
     Effect.gen(function* () {
       const path = profileWith("env:NOT_SET_PW")
       const error = yield* Effect.flip(resolve({}, { SPOTPIPE_CONFIG: path }))
-      expect(error.message).toBe('the profile "p" names NOT_SET_PW for the password, but it is not set')
+      expect(error.message).toBe(
+        'the profile "p" names NOT_SET_PW for the password, but it is not set: set NOT_SET_PW, or change what profile "p" names (spotpipe config set secret … --profile p)'
+      )
     })
   )
 

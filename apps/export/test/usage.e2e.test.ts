@@ -159,7 +159,7 @@ const cases: ReadonlyArray<{
     name: "run-job-names-an-unset-variable",
     args: ["run", job, "--out", jobDir],
     env: { ...cluster, JOB_HOST: "http://127.0.0.1:9", JOB_USER: "ana" },
-    says: "the job file names JOB_PW for the password, but it is not set"
+    says: "the job file names JOB_PW for the password, but it is not set: set JOB_PW"
   },
   {
     name: "page-size-with-a-fraction",

@@ -173,10 +173,17 @@ export const resolveConnection = Effect.fn("Connection.resolveConnection")(funct
   // How each layer would set `field`, in order: the message when none does.
   const hintsFor = (field: "host" | "username" | "secret") =>
     layers.flatMap((l) => (l.hints[field] === undefined ? [] : [l.hints[field]]))
-  const unset = (layer: ConnectionLayer, setting: Extract<Setting<unknown>, { _tag: "Unset" }>) =>
-    usage(
-      `${layer.label} names ${setting.variable} for the ${setting.what}, but it is ${setting.empty === true ? "set but empty" : "not set"}`
+  const unset = (layer: ConnectionLayer, setting: Extract<Setting<unknown>, { _tag: "Unset" }>) => {
+    // What to do: set the variable, or (a profile's reference) point the profile elsewhere.
+    const profile = /^the profile "(.*)"$/.exec(layer.label)?.[1]
+    const elsewhere =
+      profile === undefined
+        ? ""
+        : `, or change what profile "${profile}" names (spotpipe config set ${setting.what === "host" ? "host" : setting.what === "user name" ? "username" : "secret"} … --profile ${shellWord(profile)})`
+    return usage(
+      `${layer.label} names ${setting.variable} for the ${setting.what}, but it is ${setting.empty === true ? "set but empty" : "not set"}: set ${setting.variable}${elsewhere}`
     )
+  }
   // "THOUGHTSPOT_HOST is set but empty; " when a layer would have read `field` from a variable that is empty.
   const emptyNote = (field: "host" | "username" | "secret") => {
     const names = layers.flatMap((l) => l.empty?.[field] ?? [])
