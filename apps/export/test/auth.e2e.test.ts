@@ -385,7 +385,9 @@ describe("spotpipe auth status", () => {
   it("auth-status-missing-secret-variable-exit-2", timeout, async () => {
     const run = await spotpipeInProcess(["auth", "status"])
     expect(run.code).toBe(2)
-    expect(run.stderr.trim()).toBe('spotpipe: the profile "prod" names TS_PW for the password, but it is not set')
+    expect(run.stderr.trim()).toBe(
+      'spotpipe: the profile "prod" names TS_PW for the password, but it is not set: set TS_PW, or change what profile "prod" names (spotpipe config set secret … --profile prod)'
+    )
   })
 
   it("an-export-connects-through-the-profile", timeout, async () => {
