@@ -32,6 +32,7 @@ import { canonicalJson, rowFormatOf } from "../plan/JobFile.ts"
 import type { OutputSettings } from "../plan/OutputSettings.ts"
 import type { PlannedOutput } from "../plan/PlannedOutput.ts"
 import { commandLineNames, settingNames } from "../plan/SettingNames.ts"
+import { restoreStarted, watermarkId } from "../plan/Watermark.ts"
 import * as Checkpoint from "./Checkpoint.ts"
 import { type JobResult, type JobSpec, runJob } from "./ExportJob.ts"
 import {
@@ -335,6 +336,9 @@ const refuseUnmergedIncrement = <E>(planned: PlannedOutput<E>, run: OutputContex
         `spotpipe run ${job} --shard ${i}/${count}${priorRun === undefined ? "" : ` --job-run ${shellWord(priorRun)}`} --out ${out} --resume`
     )
     const priorShown = priorRun === undefined ? "a run without --job-run" : `job run "${priorRun}"`
+    // The run recorded where it starts before it got here: put the unfinished job run's point back, so that
+    // finishing it continues it exactly.
+    yield* restoreStarted(run.outDir, watermarkId(planned.export), run.options.jobRun)
     return yield* new ExportError({
       kind: "Incomplete",
       message: `${planned.file}: ${out} holds the increment ${priorShown} wrote (${prior.rows_written} rows after the watermark before it), which no merge in ${out} took, and this run (${planned.settings.jobRun === undefined ? "no job run" : `job run "${planned.settings.jobRun}"`}) would start it over from that increment's watermark, so its rows would be in no merged run. Finish and merge ${priorShown} first: ${[...finish, `spotpipe merge ${out}`].join(" && ")}; then run this shard again as now. Or, to drop that increment knowingly, run this shard with --force instead of --resume. ${planned.file} was left as it is`

@@ -115,7 +115,12 @@ const decodeFile = Schema.decodeUnknownExit(Schema.fromJsonString(WatermarksFile
 const StartedFile = Schema.Struct({
   version: Schema.Literal(1),
   digests: Digests,
-  exports: Schema.Record(Schema.String, Started)
+  exports: Schema.Record(Schema.String, Started),
+  /**
+   * Export id → the entry of another job run that its entry in `exports` replaced (as written, digest and all): a
+   * shard refused before it wrote puts it back ({@link restoreStarted}), and a `--resume` of that job run reads it.
+   */
+  replaced: Schema.optionalKey(Schema.Record(Schema.String, Started))
 })
 const decodeStarted = Schema.decodeUnknownExit(Schema.fromJsonString(StartedFile))
 
@@ -132,6 +137,8 @@ interface StateFile<A> {
  */
 interface LoadedStateFile<A> extends StateFile<A> {
   readonly written: Readonly<Record<string, unknown>>
+  /** `started.json`'s `replaced` entries, as written. */
+  readonly replaced: Readonly<Record<string, unknown>>
 }
 
 /**
@@ -268,12 +275,15 @@ const loadStateFile = <A>(
       Effect.catchReason("PlatformError", "NotFound", () => Effect.succeed(Option.none<string>())),
       Effect.mapError((error) => unreadable(file, error))
     )
-    if (Option.isNone(text)) return { version: 1, exports: {}, written: {} }
+    if (Option.isNone(text)) return { version: 1, exports: {}, written: {}, replaced: {} }
     const decoded = decode(text.value)
     if (Exit.isFailure(decoded)) return "damaged"
     // Decoded, so it is JSON with an `exports` object.
-    const written = (JSON.parse(text.value) as { readonly exports: Record<string, unknown> }).exports
-    return { ...decoded.value, written }
+    const json = JSON.parse(text.value) as {
+      readonly exports: Record<string, unknown>
+      readonly replaced?: Record<string, unknown>
+    }
+    return { ...decoded.value, written: json.exports, replaced: json.replaced ?? {} }
   })
 
 /**
@@ -323,6 +333,12 @@ const readStarted = (outDir: string) =>
       `${file} is damaged, so where the interrupted run started is unknown and --resume cannot continue it: run without --resume (with --force) to start the export anew, or remove the file to let --resume start from "last" again`
   )
 
+/** A state file's entries as written, and (`started.json`) the entries of other job runs they replaced. */
+interface StateEntries {
+  readonly exports: Readonly<Record<string, unknown>>
+  readonly replaced: Readonly<Record<string, unknown>>
+}
+
 /** How long a change of a state file waits, at most, for another run's change (a shard's) to finish. */
 const lockWaitMillis = 10_000
 
@@ -331,13 +347,18 @@ const lockWaitMillis = 10_000
  * as written), and replaces it atomically
  * (temp file, fsync, rename) — all under the lock file `<name>.lock` beside it (OutputLock's `waitForLockFile`, as the
  * config file's changes), so shards that share the folder never lose each other's entries. A damaged file is
- * replaced (its entries are lost either way; the run's own are kept).
+ * replaced (its entries are lost either way; the run's own are kept). `change` turns the entries (and `replaced`
+ * ones, see {@link StartedFile}) as written into the new ones; by default it sets `entries`, sealed.
  */
 const updateStateFile = <A>(
   outDir: string,
   name: string,
   decode: (text: string) => Exit.Exit<StateFile<A>, unknown>,
-  entries: ReadonlyArray<readonly [string, A & object]>
+  entries: ReadonlyArray<readonly [string, A & object]>,
+  change: (state: StateEntries) => StateEntries = (state) => ({
+    exports: { ...state.exports, ...Object.fromEntries(entries.map(([id, entry]) => [id, sealed(id, entry)])) },
+    replaced: state.replaced
+  })
 ): Effect.Effect<void, ExportError, FileSystem.FileSystem | Path.Path> =>
   Effect.scoped(
     Effect.gen(function* () {
@@ -375,13 +396,12 @@ const updateStateFile = <A>(
                   typeof entry === "object" && entry !== null && !("sha256" in entry) ? sealed(id, entry) : entry
                 ])
               )
+      const changed = change({ exports: kept, replaced: earlier === "damaged" ? {} : earlier.replaced })
       const next = {
         version: 1,
         digests: "sha256",
-        exports: {
-          ...kept,
-          ...Object.fromEntries(entries.map(([id, entry]) => [id, sealed(id, entry)]))
-        }
+        exports: changed.exports,
+        ...(Object.keys(changed.replaced).length === 0 ? {} : { replaced: changed.replaced })
       }
       yield* replaceFile(target, `${JSON.stringify(next, null, 2)}\n`)
     })
@@ -407,7 +427,47 @@ export const recordStarted = (
   outDir: string,
   started: ReadonlyArray<readonly [string, Started]>
 ): Effect.Effect<void, ExportError, FileSystem.FileSystem | Path.Path> =>
-  started.length === 0 ? Effect.void : updateStateFile(outDir, startedFileName, decodeStarted, started)
+  started.length === 0
+    ? Effect.void
+    : updateStateFile(outDir, startedFileName, decodeStarted, started, (state) => {
+        const exports: Record<string, unknown> = { ...state.exports }
+        const replaced: Record<string, unknown> = { ...state.replaced }
+        for (const [id, entry] of started) {
+          // The entry of another job run is kept aside, as written: that run may not be finished yet.
+          const before = exports[id]
+          if (before !== undefined && jobRunOf(before) !== entry.job_run) replaced[id] = before
+          exports[id] = sealed(id, entry)
+        }
+        return { exports, replaced }
+      })
+
+const jobRunOf = (entry: unknown): string | undefined =>
+  typeof entry === "object" && entry !== null && "job_run" in entry && typeof entry.job_run === "string"
+    ? entry.job_run
+    : undefined
+
+/**
+ * Undoes what {@link recordStarted} recorded for the export `id` in a run of job run `jobRun` that is refused before
+ * it writes: the entry it replaced is put back as it was (none: its own is removed), so that a `--resume` of the
+ * earlier job run continues that run exactly.
+ */
+export const restoreStarted = (
+  outDir: string,
+  id: string,
+  jobRun: string | undefined
+): Effect.Effect<void, ExportError, FileSystem.FileSystem | Path.Path> =>
+  updateStateFile(outDir, startedFileName, decodeStarted, [], (state) => {
+    const current = state.exports[id]
+    if (current === undefined || jobRunOf(current) !== jobRun) return state
+    const { [id]: before, ...replaced } = state.replaced
+    // In place, so the file is again as it was.
+    const exports = Object.fromEntries(
+      Object.entries(state.exports).flatMap(([key, entry]) =>
+        key !== id ? [[key, entry]] : before === undefined ? [] : [[key, before]]
+      )
+    )
+    return { exports, replaced }
+  })
 
 /** The starting point of `spec` as given, or as resolved (an export without one: `undefined`). */
 export const startingPointOf = (spec: JobExport["spec"]): Started["given"] | undefined => {
@@ -440,8 +500,13 @@ export const startedOf = (
   Effect.gen(function* () {
     const given = startingPointOf(entry.spec)
     if (given === undefined) return undefined
-    const file = yield* readStarted(outDir)
-    const [id, started] = entryOf(file, entry) ?? [watermarkId(entry), undefined]
+    const read = yield* readStarted(outDir)
+    const [own, latest] = entryOf(read, entry) ?? [watermarkId(entry), undefined]
+    // A run of another job run since (a shard refused before it wrote) kept this job run's entry aside.
+    const aside = read.replaced[own]
+    const useAside = latest?.job_run !== jobRun && jobRunOf(aside) === jobRun && jobRun !== undefined
+    const file = useAside ? { ...read, written: { ...read.written, [own]: aside } } : read
+    const [id, started] = useAside ? [own, Schema.decodeUnknownSync(Started)(aside)] : ([own, latest] as const)
     if (started !== undefined && !intact(id, file)) {
       const path = yield* Path.Path
       return yield* new UsageError({
