@@ -24,6 +24,7 @@
  */
 import { createHash } from "node:crypto"
 import * as NodeFs from "node:fs"
+import * as NodePath from "node:path"
 import { Clock, Effect, FileSystem, Path, Stream } from "effect"
 import { ExportError } from "../ExportError.ts"
 import { shellWord } from "../Interruption.ts"
@@ -904,8 +905,28 @@ const checkGroup = (
         like: [older.manifest, ...chosen.map((r) => r.manifest)],
         resume: true
       })
+      const grownShown = `${merged}: ${older.entry.file}${older.manifest.shard === null ? "" : ` (${shardShown(older.manifest)})`} was read when the result had ${older.entry.part.source_rows} rows, ${newer.entry.file}${newer.manifest.shard === null ? "" : ` (${shardShown(newer.manifest)})`} later when it had ${newer.entry.part.source_rows}: the data changed between the shards' runs, and a --resume keeps the earlier part as complete.`
+      // --force (and a new job run, whose "last" starts after this one's) would start that run's incremental
+      // exports over from their newest watermark, dropping the rows they read: only the stale parts are read again.
+      const incremental = older.manifest.outputs.filter((o) => o.watermark !== undefined).map((o) => o.file)
+      if (incremental.length > 0) {
+        const staleParts = sorted
+          .filter((p) => p.manifest.run_id === older.manifest.run_id)
+          .map((p) => shellWord(NodePath.join(p.dir, p.entry.file)))
+        const keep = rerunCommand({
+          jobFile,
+          shard: older.manifest.shard,
+          jobRun: older.manifest.job_run,
+          out: older.dir,
+          like: [older.manifest, ...chosen.map((r) => r.manifest)],
+          resume: true
+        })
+        return yield* refuse(
+          `${grownShown} Remove ${staleParts.length === 1 ? "that part" : "those parts"} and run ${older.manifest.shard === null ? "the run" : shardShown(older.manifest)} again with --resume, which reads ${staleParts.length === 1 ? "it" : "them"} anew and keeps its other outputs (rm ${staleParts.join(" ")} && ${keep}), then merge again${again}. Not --force: it would read ${incremental.join(", ")} again from ${incremental.length === 1 ? "its" : "their"} newest watermark and drop the rows this run read; nothing was written`
+        )
+      }
       return yield* refuse(
-        `${merged}: ${older.entry.file}${older.manifest.shard === null ? "" : ` (${shardShown(older.manifest)})`} was read when the result had ${older.entry.part.source_rows} rows, ${newer.entry.file}${newer.manifest.shard === null ? "" : ` (${shardShown(newer.manifest)})`} later when it had ${newer.entry.part.source_rows}: the data changed between the shards' runs, and a --resume keeps the earlier part as complete. Run ${older.manifest.shard === null ? "the run" : shardShown(older.manifest)} again with --force (${stale}), or every shard again in a new job run (${fresh}${count === undefined ? "" : ` for each i from 1 to ${count}`}), then merge again${again}; nothing was written`
+        `${grownShown} Run ${older.manifest.shard === null ? "the run" : shardShown(older.manifest)} again with --force (${stale}), or every shard again in a new job run (${fresh}${count === undefined ? "" : ` for each i from 1 to ${count}`}), then merge again${again}; nothing was written`
       )
     }
     yield* same("the result's row count", (p) => p.entry.part.source_rows)
