@@ -108,7 +108,9 @@ export const mergeCommand = Command.make(
     ),
     force: Flag.Boolean("force").pipe(
       Flag.withDefault(false),
-      Flag.withDescription("replace merged files that exist already")
+      Flag.withDescription(
+        "replace existing merged files that the folder's latest merge did not write as they are (its own are replaced anyway)"
+      )
     ),
     maxSpread: Flag.String("max-spread").pipe(
       Flag.withDescription(

@@ -328,7 +328,10 @@ const refuseUnmergedIncrement = <E>(planned: PlannedOutput<E>, run: OutputContex
         .filter((m) => m.command !== "merge" && m.job_run === priorRun && m.shard?.count === count)
         .map((m) => m.shard!.index)
     )
-    const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !ran.has(i))
+    // This shard too: the run refused here is its latest, of this job run, which a merge would take.
+    const missing = Array.from({ length: count }, (_, i) => i + 1).filter(
+      (i) => !ran.has(i) || i === run.options.shard.index
+    )
     const out = shellWord(destination.path)
     const job = run.options.job === undefined ? "<job file>" : shellWord(run.options.job.file)
     const finish = missing.map(

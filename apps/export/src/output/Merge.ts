@@ -1158,6 +1158,16 @@ export const mergeRuns = (
       }
       // A merge given --force is run again with it: the files it is to replace are still there.
       const again = options.force ? " with --force" : ""
+      // The folder's latest merge: a merged file it lists as it is on disk is merge's own, replaced without --force
+      // (the nightly layout merges into the same folder every night); a foreign or edited one is not.
+      const ownMerge = (yield* readManifests(options.out)).filter((m) => m.command === "merge").at(-1)
+      const ownMergedFile = (target: string, merged: string) =>
+        Effect.gen(function* () {
+          const entry = ownMerge?.outputs.find((o) => o.file === merged)
+          if (entry === undefined || entry.part !== undefined || !describesAsWritten(entry)) return false
+          const { size, sha256 } = yield* hashFile(target)
+          return size === entry.bytes && sha256 === entry.sha256
+        })
       // ── check everything before writing anything ──
       const checked: Array<readonly [string, Array<FoundPart>]> = []
       for (const [merged, parts] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -1181,7 +1191,7 @@ export const mergeRuns = (
         }
         const target = path.join(options.out, merged)
         const exists = yield* Effect.mapError(fs.exists(target), (e) => fileError(target, e))
-        if (exists && !options.force) {
+        if (exists && !options.force && !(yield* ownMergedFile(target, merged))) {
           return yield* new ExportError({
             kind: "OutputExists",
             message: `${target} already exists: pass --force to replace it, or merge into another --out; nothing was written`
