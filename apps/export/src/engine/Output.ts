@@ -315,6 +315,8 @@ const refuseUnmergedIncrement = <E>(planned: PlannedOutput<E>, run: OutputContex
     const prior = run.previousOutputs.get(planned.file)
     const destination = run.options.destination
     if (run.options.shard.count < 2 || prior?.watermark === undefined || destination._tag !== "Directory") return
+    // An increment of no rows: starting over loses nothing.
+    if (prior.rows_written === 0) return
     const priorRun =
       isRecord(prior.settings) && typeof prior.settings.jobRun === "string" ? prior.settings.jobRun : undefined
     if (priorRun === planned.settings.jobRun) return
@@ -344,7 +346,7 @@ const refuseUnmergedIncrement = <E>(planned: PlannedOutput<E>, run: OutputContex
     yield* restoreStarted(run.outDir, watermarkId(planned.export), run.options.jobRun)
     return yield* new ExportError({
       kind: "Incomplete",
-      message: `${planned.file}: ${out} holds the increment ${priorShown} wrote (${prior.rows_written} rows after the watermark before it), which no merge in ${out} took, and this run (${planned.settings.jobRun === undefined ? "no job run" : `job run "${planned.settings.jobRun}"`}) would start it over from that increment's watermark, so its rows would be in no merged run. Finish and merge ${priorShown} first: ${[...finish, `spotpipe merge ${out}`].join(" && ")}; then run this shard again as now. Or, to drop that increment knowingly, run this shard with --force instead of --resume. ${planned.file} was left as it is`
+      message: `${planned.file}: ${out} holds the increment ${priorShown} wrote (${prior.rows_written} ${prior.rows_written === 1 ? "row" : "rows"} after the watermark before it), which no merge in ${out} took, and this run (${planned.settings.jobRun === undefined ? "no job run" : `job run "${planned.settings.jobRun}"`}) would start it over from that increment's watermark, so its rows would be in no merged run. Finish and merge ${priorShown} first: ${[...finish, `spotpipe merge ${out}`].join(" && ")}; then run this shard again as now. Or, to drop that increment knowingly, run this shard with --force instead of --resume. ${planned.file} was left as it is`
     })
   })
 
