@@ -320,6 +320,38 @@ export const heldHere = (held: DuckDbHeld): boolean => {
   })
 }
 
+/** The names DuckDB opens as a read-only view of that file (a CSV, Parquet or JSON file), not as a database. */
+const readOnlyNames = /\.(csv|tsv|parquet|json|ndjson|jsonl)(\.(gz|zst))?$/i
+
+/** DuckDB's file magic: "DUCK" after the header's 8-byte checksum. */
+const duckDbMagic = Buffer.from("DUCK")
+
+/**
+ * Why `file` cannot be a load's DuckDB database, or `undefined`. DuckDB opens a data file (or a new path with such a
+ * name) as a read-only view of it: a load into it would report rows that were saved nowhere.
+ */
+export const duckDbTargetProblem = (file: string): string | undefined => {
+  const advice = "give a DuckDB database file (e.g. duckdb:warehouse.duckdb)"
+  const stat = NodeFs.statSync(file, { throwIfNoEntry: false })
+  if (stat === undefined) {
+    if (NodeFs.existsSync(`${file}.wal`) || !readOnlyNames.test(file)) return undefined
+    return `duckdb:${file}: DuckDB reads a file of that name as data, it does not write a database into it: ${advice}`
+  }
+  if (!stat.isFile()) return undefined
+  const head = Buffer.alloc(12)
+  const fd = NodeFs.openSync(file, "r")
+  let read: number
+  try {
+    read = NodeFs.readSync(fd, head, 0, head.length, 0)
+  } finally {
+    NodeFs.closeSync(fd)
+  }
+  // Another process creating the database this moment may not have written its header yet (see openDuckDb).
+  if (read < head.length && justMade(file)) return undefined
+  if (read === head.length && head.subarray(8).equals(duckDbMagic)) return undefined
+  return `duckdb:${file} is there and is not a valid DuckDB database file (a load would not save its rows in it): ${advice}, a new one or one spotpipe loaded into`
+}
+
 /** How often, and how many times, a file another process is creating this moment is opened again (2 s in all). */
 const creatingPollMillis = 100
 const creatingAttempts = 20
@@ -337,6 +369,8 @@ const justMade = (file: string): boolean => {
  */
 export const openDuckDb = async (file: string): Promise<LoadEngine> => {
   const { DuckDBInstance } = await importDuckDb()
+  const problem = duckDbTargetProblem(file)
+  if (problem !== undefined) throw new LoadFailure(problem)
   // DuckDB keeps its write-ahead log beside the file: a database that existed may be only that log.
   const created = !NodeFs.existsSync(file) && !NodeFs.existsSync(`${file}.wal`)
   let committed = false

@@ -23,7 +23,14 @@ import { type Job, type JobExport, type LoadSpec, rowFormatOf } from "../plan/Jo
 import { distinctSnakeNames } from "../plan/Names.ts"
 import { watermarksFileName } from "../plan/Watermark.ts"
 import { UsageError } from "../UsageError.ts"
-import { DuckDbHeld, duckDbInstalled, duckDbMissing, heldHere, openDuckDb } from "./DuckDbEngine.ts"
+import {
+  DuckDbHeld,
+  duckDbInstalled,
+  duckDbMissing,
+  duckDbTargetProblem,
+  heldHere,
+  openDuckDb
+} from "./DuckDbEngine.ts"
 import { LoadFailure } from "./Engine.ts"
 import { fileProblems, loadRun, type TableLoad } from "./Load.ts"
 import { type LockTimeout, lockTimeoutMillis, lockTimeoutShown, noLockTimeout, waitLonger } from "./LockTimeout.ts"
@@ -136,6 +143,8 @@ export const checkLoadRequest = (
           message: `duckdb:${target.ok.file}: the folder ${folder} is not there, and a load creates the database file, not its folder: create the folder, or give another path`
         })
       }
+      const problem = duckDbTargetProblem(target.ok.file)
+      if (problem !== undefined) return yield* new UsageError({ message: problem })
       const unwritable = folderUnwritable(folder)
       if (unwritable !== undefined) {
         return yield* new UsageError({
