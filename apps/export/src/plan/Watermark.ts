@@ -12,6 +12,8 @@
  * Before it writes, a run records where each incremental export starts, as given (`last`, `30d`) and as resolved,
  * in `.spotpipe-state/started.json`. `--resume` continues that run: an export given the same way starts from the
  * same resolved point, so the increment the interrupted run wrote is verified and kept, not replaced by a new one.
+ * The entry a run of another job run replaces is kept aside (`replaced`): a shard refused before it wrote puts it
+ * back, so the unfinished job run can still be continued.
  *
  * Both files are changed under a lock beside them (runs that share a folder, such as shards, record at once) and
  * replaced atomically. Each entry carries its SHA-256 ({@link entryDigest}): one edited or damaged since is refused,
