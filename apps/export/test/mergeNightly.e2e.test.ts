@@ -131,7 +131,7 @@ describe("nightly merge into one folder", () => {
     expect(shard1.code, shard1.stderr).toBe(1)
     expect(shard1.stderr).toContain(`orders_inc.csv: ${out} holds the increment job run "nA" wrote (`)
     expect(shard1.stderr).toContain(
-      `Finish and merge job run "nA" first: spotpipe run ${jobE} --shard 2/2 --job-run nA --out ${out} --resume && spotpipe merge ${out}; then run this shard again as now. Or, to drop that increment knowingly, run this shard with --force instead of --resume.`
+      `Finish and merge job run "nA" first: spotpipe run ${jobE} --shard 1/2 --job-run nA --out ${out} --resume && spotpipe run ${jobE} --shard 2/2 --job-run nA --out ${out} --resume && spotpipe merge ${out}; then run this shard again as now. Or, to drop that increment knowingly, run this shard with --force instead of --resume.`
     )
     expect(NodeFs.readFileSync(inc)).toEqual(nightA)
     // Following it: night A finishes and merges, then night B runs whole from night A's watermark.
