@@ -71,6 +71,8 @@ export interface TableLoad {
   readonly seconds: number
   /** Why nothing was loaded: `already appended to <table> by the load of <time> (run <id>)`. */
   readonly skipped?: string
+  /** Why a file recorded as appended was appended again: its table no longer holds that append's rows. */
+  readonly appendedAgain?: string
   /** The file's columns added to the existing table (`evolve`), with the SQL type they were added with. */
   readonly addedColumns: ReadonlyArray<{ readonly name: string; readonly type: string }>
   /** The table's columns the file does not have, NULL (or the column's default) in the rows this load added (`evolve`). */
@@ -165,23 +167,31 @@ const isoTime = (dialect: LoadEngine["dialect"], column: string): string =>
 
 /**
  * The earlier load that appended `output`'s file to its table since the table was last replaced (a replace drops
- * what was appended), as `already appended to <table> by the load of <time> (run <id>)`; `undefined`: none, or
- * the table is gone. A file is known by its SHA-256; in a record written before the record kept it, by its
- * manifest and name.
+ * what was appended): `skip`, as `already appended to <table> by the load of <time> (run <id>)`; `again` when the
+ * table now holds fewer rows than that load added (it was emptied, or dropped and made anew, since: its rows are
+ * not there), saying why the file is appended again; `undefined`: none, or the table is gone. A file is known by its
+ * SHA-256; in a record written before the record kept it, by its manifest and name.
  */
 const appendedBefore = async (
   engine: LoadEngine,
   run: RunManifest,
   output: LoadOutput
-): Promise<string | undefined> => {
+): Promise<{ readonly skip: string } | { readonly again: string } | undefined> => {
   if ((await engine.columnsOf(output.table)) === undefined) return undefined
   const table = quoteLiteral(output.table)
   const found = await engine.scalar(
-    `SELECT ${isoTime(engine.dialect, "l.loaded_at")} || ' ' || l.run_id FROM ${loadsTable} AS l WHERE l.table_name = ${table} AND l.mode = 'append' AND (l.file_sha256 = ${quoteLiteral(output.sha256)} OR (l.file_sha256 IS NULL AND l.manifest_sha256 = ${quoteLiteral(run.fingerprint)} AND l.file = ${quoteLiteral(output.file)})) AND NOT EXISTS (SELECT 1 FROM ${loadsTable} AS r WHERE r.table_name = ${table} AND r.mode = 'replace' AND r.loaded_at > l.loaded_at) ORDER BY l.loaded_at DESC LIMIT 1`
+    `SELECT ${isoTime(engine.dialect, "l.loaded_at")} || ' ' || CAST(l.rows AS VARCHAR) || ' ' || l.run_id FROM ${loadsTable} AS l WHERE l.table_name = ${table} AND l.mode = 'append' AND (l.file_sha256 = ${quoteLiteral(output.sha256)} OR (l.file_sha256 IS NULL AND l.manifest_sha256 = ${quoteLiteral(run.fingerprint)} AND l.file = ${quoteLiteral(output.file)})) AND NOT EXISTS (SELECT 1 FROM ${loadsTable} AS r WHERE r.table_name = ${table} AND r.mode = 'replace' AND r.loaded_at > l.loaded_at) ORDER BY l.loaded_at DESC LIMIT 1`
   )
   if (found === undefined) return undefined
-  const space = found.indexOf(" ")
-  return `already appended to ${output.table} by the load of ${found.slice(0, space)} (run ${found.slice(space + 1)})`
+  const [at, added, ...id] = found.split(" ")
+  const load = `the load of ${at} (run ${id.join(" ")})`
+  const holds = Number(await engine.scalar(`SELECT count(*) FROM ${quoteIdent(output.table)}`))
+  if (holds < Number(added)) {
+    return {
+      again: `was appended to ${output.table} by ${load}, but the table now holds ${holds} of the ${added} rows that load added (it was emptied, or dropped and made anew, since): appended again`
+    }
+  }
+  return { skip: `already appended to ${output.table} by ${load}` }
 }
 
 /** A file's name without its format's extension: the same export in another format is the same table's source. */
@@ -524,6 +534,7 @@ const loadOne = async (
     // Before anything is read: a load of this table from another session commits first, and is seen below.
     await lockTable(engine, output.table)
     let plan = noChange
+    let appendedAgain: string | undefined
     if (options.mode !== "replace") {
       // Checked again under the lock: a load from another session may have replaced the table since the first check.
       const checked = await columnPlan(engine, output, options)
@@ -531,11 +542,12 @@ const loadOne = async (
       plan = checked.plan
     }
     if (options.mode === "append") {
-      const skipped = await appendedBefore(engine, run, output)
-      if (skipped !== undefined) {
+      const before = await appendedBefore(engine, run, output)
+      if (before !== undefined && "skip" in before) {
         await engine.exec("ROLLBACK")
-        return { file: output.file, table: output.table, rows: 0, seconds: 0, skipped, ...noChange }
+        return { file: output.file, table: output.table, rows: 0, seconds: 0, skipped: before.skip, ...noChange }
       }
+      appendedAgain = before?.again
     }
     // Nullable, typed as CREATE TABLE types them; rolled back with the rest of a failed load.
     for (const c of plan.addedColumns) {
@@ -604,6 +616,7 @@ const loadOne = async (
       table: output.table,
       rows,
       seconds: Math.round(performance.now() - started) / 1000,
+      ...(appendedAgain === undefined ? {} : { appendedAgain }),
       ...plan
     }
   } catch (error) {

@@ -650,6 +650,7 @@ export const loadStep = (request: LoadRequest) =>
     // A retried append: each file it had appended already is said once (the summary counts them).
     for (const table of tables) {
       if (table.skipped !== undefined) yield* Effect.logWarning(`${table.file}: ${table.skipped}: skipped`)
+      if (table.appendedAgain !== undefined) yield* Effect.logWarning(`${table.file} ${table.appendedAgain}`)
       // --evolve: a column the answer lost is loud, also with --quiet (the summary says it too).
       if (table.nullColumns.length > 0) {
         yield* Effect.logWarning(
