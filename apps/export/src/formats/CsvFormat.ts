@@ -92,11 +92,14 @@ export const nonTextLike = (text: string): boolean =>
  * cell is written as (see {@link nonTextLike}). Empty is the default.
  */
 export const nullStringProblem = (text: string): string | undefined =>
-  /[",\r\n]/.test(text)
-    ? `a null string must not hold a comma, a double quote, CR or LF (a reader would split or join cells): use text such as \\N or NULL`
-    : nonTextLike(text)
-      ? `a null string must not be text a number, true/false, a date or a time is written as (their cells are not quoted, so a null and such a value would be the same text): use text such as \\N or NULL`
-      : undefined
+  // PostgreSQL's COPY reads a line of `\.` alone as the end of the data: a one-column row's null would end the load.
+  text === "\\."
+    ? `a null string must not be \\. (PostgreSQL's COPY reads \\. alone on a line as the end of the data, so a load would stop at a null): use text such as \\N or NULL`
+    : /[",\r\n]/.test(text)
+      ? `a null string must not hold a comma, a double quote, CR or LF (a reader would split or join cells): use text such as \\N or NULL`
+      : nonTextLike(text)
+        ? `a null string must not be text a number, true/false, a date or a time is written as (their cells are not quoted, so a null and such a value would be the same text): use text such as \\N or NULL`
+        : undefined
 
 /** The CSV row format. */
 export const makeCsvFormat = (options: RowFormatOptions): RowFormat => {
