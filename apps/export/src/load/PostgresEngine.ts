@@ -659,6 +659,18 @@ export const openPostgres = async (
     session = { ...session, user: facts.user }
     // No schema to create tables in: every load would fail at its first CREATE, so it fails here, naming the path.
     if (facts.schema === null) {
+      // current_schema() is null too for a schema that exists but the user may not use (no USAGE): said so.
+      const barred = (
+        await query(
+          `SELECT n.nspname AS name FROM unnest(string_to_array(current_setting('search_path'), ',')) WITH ORDINALITY AS p(entry, i) JOIN pg_namespace AS n ON n.nspname = CASE WHEN btrim(p.entry) IN ('"$user"', '$user') THEN current_user ELSE btrim(btrim(p.entry), '"') END WHERE NOT has_schema_privilege(n.oid, 'USAGE') ORDER BY p.i LIMIT 1`
+        )
+      ).rows[0] as { name: string } | undefined
+      if (barred !== undefined) {
+        const user = sqlName(facts.user)
+        throw new LoadFailure(
+          `the schema ${barred.name} of the search_path (${facts.search_path}) exists in database ${facts.database}, but the user ${user} may not use it: have the schema's owner GRANT USAGE, CREATE ON SCHEMA ${sqlName(barred.name)} TO ${user}, or load into a schema it may create in with ?options=-c%20search_path%3D… in the URL`
+        )
+      }
       throw new LoadFailure(
         `no schema of the search_path (${facts.search_path}) exists in database ${facts.database}: create it (CREATE SCHEMA …, as a user that may) or name an existing one with ?options=-c%20search_path%3D… in the URL`
       )
