@@ -127,6 +127,34 @@ const writtenAt = (dialect: LoadEngine["dialect"]): string =>
 /** The columns of `spotpipe_loads` an earlier version's record may lack, added to it as a load finds it. */
 const laterLoadsColumns = ["file_sha256", "columns_added", "columns_null", "column_types"]
 
+/** The columns every `spotpipe_loads` record has had, whatever spotpipe version created it. */
+const loadsCoreColumns = ["manifest_sha256", "run_id", "file", "table_name", "mode", "rows", "loaded_at", "spotpipe"]
+
+/**
+ * Refuses a `spotpipe_loads` that spotpipe did not create (a view, or a table without the record's columns) before
+ * anything changes: the load would add columns to it, then fail on its rows with the engine's words.
+ */
+const checkLoadsTable = async (engine: LoadEngine): Promise<void> => {
+  const where =
+    engine.dialect === "postgres"
+      ? "load into another schema (?options=-c%20search_path%3D… in the URL)"
+      : "load into another database file"
+  const other = await engine.otherRelation(loadsTable)
+  if (other !== undefined) {
+    throw new LoadFailure(
+      `${loadsTable} in the target is a ${other}, not the table where spotpipe records its loads: rename it, or ${where}; nothing was loaded`
+    )
+  }
+  const columns = await engine.columnsOf(loadsTable)
+  if (columns === undefined) return
+  const lacking = loadsCoreColumns.filter((name) => !columns.some((c) => c.name === name))
+  if (lacking.length > 0) {
+    throw new LoadFailure(
+      `the table ${loadsTable} in the target is not spotpipe's record of loads (it has no column ${lacking.join(", ")}): rename it, or ${where}; nothing was loaded`
+    )
+  }
+}
+
 /** Creates the `spotpipe_loads` record, or adds the columns of {@link laterLoadsColumns} one an earlier version created lacks. */
 const prepareLoadsTable = async (engine: LoadEngine): Promise<void> => {
   // PostgreSQL: under the record's lock, so that two first loads at once do not both create it. (DuckDB: no
@@ -703,6 +731,7 @@ export const loadRun = async (
   run: RunManifest,
   options: LoadOptions
 ): Promise<ReadonlyArray<TableLoad>> => {
+  await checkLoadsTable(engine)
   await preflight(engine, run, options)
   await prepareLoadsTable(engine)
   const loaded: Array<TableLoad> = []
