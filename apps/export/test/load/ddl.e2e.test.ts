@@ -241,19 +241,19 @@ describe("a job file's load block", () => {
 
     // A load that fails after every export succeeded (a file that can be written but is no DuckDB database, which
     // only opening it finds): the report says failed, as the exit code does.
-    const notDatabase = NodePath.join(root, "not-a-database.duckdb")
-    NodeFs.writeFileSync(notDatabase, "not a database\n")
-    NodeFs.utimesSync(notDatabase, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000))
+    // A database whose spotpipe_loads is a view of its own: the load, tried after the exports, refuses it.
+    const foreign = NodePath.join(root, "foreign-loads.duckdb")
+    await withDuckDb(foreign, (q) => q("CREATE VIEW spotpipe_loads AS SELECT 1 AS x"))
     const failing = writeJob("json-failing.json", {
       exports: [{ type: "answer", id: "Revenue by Month" }],
-      load: { into: `duckdb:${notDatabase}` }
+      load: { into: `duckdb:${foreign}` }
     })
     const failed = await cli(["run", failing, "--out", NodePath.join(root, "json-failing-run"), "--json"], env)
     expect(failed.code).toBe(1)
     const failedReport = JSON.parse(failed.stdout)
     expect(failedReport.status).toBe("failed")
     expect(failedReport.load.status).toBe("failed")
-    expect(failedReport.load.error).toContain(notDatabase)
+    expect(failedReport.load.error).toContain("spotpipe_loads")
     expect(failedReport.exports.map((e: { status: string }) => e.status)).toEqual(["succeeded"])
   }, 60_000)
 
