@@ -4,74 +4,16 @@
  * that night's state as it was, so finishing last night continues it exactly and loses no rows.
  */
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { describe, expect, it } from "@effect/vitest"
 import { runCliInProcess } from "./support/inProcess.ts"
-import { sandboxEnv } from "./support/Sandboxes.ts"
+import { csvLines, nightlyDefaults, nightlyExports, nightlyLayout } from "./support/nights.ts"
 import { readJson } from "./support/shardRuns.ts"
 
-const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-merge-nights-own-"))
-let sandbox: RunningSandbox | undefined
-let rowsNow = 0
-/** The environment of the sandbox holding `rows` rows: restarted on the same port (one cluster whose data grew). */
-const night = async (rows: number) => {
-  if (sandbox === undefined || rowsNow !== rows) {
-    const port = sandbox === undefined ? undefined : Number(new URL(sandbox.url).port)
-    await sandbox?.close()
-    sandbox = await startSandbox({ rows, ...(port === undefined ? {} : { port }) })
-    rowsNow = rows
-  }
-  return sandboxEnv(sandbox)
-}
-
-const writeJob = (name: string, job: unknown) => {
-  const path = NodePath.join(root, name)
-  NodeFs.writeFileSync(path, JSON.stringify(job))
-  return path
-}
-
-const shardRun = (job: string, out: string, jobRun: string, i: number, env: Record<string, string>) =>
-  runCliInProcess(["run", job, "--shard", `${i}/2`, "--job-run", jobRun, "--out", out, "--resume", "--quiet"], {
-    env
-  })
-
-/** Each of `shards` run in turn; each must exit 0 and say nothing of starting over. */
-const runNight = async (job: string, out: string, jobRun: string, env: Record<string, string>, shards = [1, 2]) => {
-  for (const i of shards) {
-    const run = await shardRun(job, out, jobRun, i, env)
-    expect(run.code, run.stderr).toBe(0)
-    expect(run.stderr).not.toMatch(/starting over/)
-  }
-}
-
-const lines = (file: string) =>
-  NodeFs.readFileSync(file, "utf8")
-    .split("\r\n")
-    .filter((l) => l !== "").length
-
-const exports = (since: string) => [
-  {
-    type: "search",
-    table: "Orders",
-    query: "[Order ID] [Revenue] sort by [Order ID]",
-    output: "orders_inc",
-    sinceColumn: "Order ID",
-    since
-  },
-  { type: "answer", id: "Revenue by Month", output: "rbm" }
-]
-const defaults = { format: "csv", pageSize: 500 }
-
-beforeAll(async () => {
-  await night(1000)
-}, 60_000)
-
-afterAll(async () => {
-  await sandbox?.close()
-  NodeFs.rmSync(root, { recursive: true, force: true })
-})
+const { root, night, writeJob, shardRun, runNight } = nightlyLayout("spotpipe-merge-nights-own-")
+const exports = nightlyExports
+const defaults = nightlyDefaults
+const lines = csvLines
 
 /** The command lines (joined by ` && `) `text` prints after `before`, up to `after`. */
 const printed = (text: string, before: string, after: string) => {
