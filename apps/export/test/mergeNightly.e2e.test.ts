@@ -5,36 +5,13 @@
  * from a sandbox of another size, as a growing cluster's does.
  */
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { describe, expect, it } from "@effect/vitest"
 import { runCliInProcess } from "./support/inProcess.ts"
-import { sandboxEnv } from "./support/Sandboxes.ts"
+import { csvLines, nightlyLayout } from "./support/nights.ts"
 import { readJson } from "./support/shardRuns.ts"
 
-const root = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "spotpipe-merge-nightly-"))
-let sandbox: RunningSandbox | undefined
-let rowsNow = 0
-/**
- * The environment of the sandbox, holding `rows` rows: restarted on the same port when it held another number, so
- * the runs read one cluster (its host) whose data grew, as the watermarks of incremental exports require.
- */
-const night = async (rows: number) => {
-  if (sandbox === undefined || rowsNow !== rows) {
-    const port = sandbox === undefined ? undefined : Number(new URL(sandbox.url).port)
-    await sandbox?.close()
-    sandbox = await startSandbox({ rows, ...(port === undefined ? {} : { port }) })
-    rowsNow = rows
-  }
-  return sandboxEnv(sandbox)
-}
-
-const writeJob = (name: string, job: unknown) => {
-  const path = NodePath.join(root, name)
-  NodeFs.writeFileSync(path, JSON.stringify(job))
-  return path
-}
+const { root, night, writeJob } = nightlyLayout("spotpipe-merge-nightly-")
 
 /** `spotpipe run <job> --shard i/2 --job-run <jobRun> --out <out> --resume` for each shard; each must exit 0. */
 const runNight = async (
@@ -54,19 +31,7 @@ const runNight = async (
   }
 }
 
-const lines = (file: string) =>
-  NodeFs.readFileSync(file, "utf8")
-    .split("\r\n")
-    .filter((l) => l !== "").length
-
-beforeAll(async () => {
-  await night(1000)
-}, 60_000)
-
-afterAll(async () => {
-  await sandbox?.close()
-  NodeFs.rmSync(root, { recursive: true, force: true })
-})
+const lines = csvLines
 
 describe("nightly merge into one folder", () => {
   it("a-job-that-dropped-its-split-merges-tonights-files-not-last-nights-parts", async () => {
