@@ -187,6 +187,17 @@ export const parseTarget = (
     if (file === "" || file === ":memory:") {
       return { refused: `duckdb: needs a database file, e.g. ${into("duckdb:warehouse.duckdb")}` }
     }
+    // A URL's form (`duckdb:///x.duckdb`, as SQLAlchemy and dlt write it, where it is relative) is a path here, and
+    // `///x.duckdb` is `/x.duckdb`, at the file system's root: said, never guessed.
+    if (file.startsWith("//")) {
+      const path = file.replace(/^\/{2,3}/, "")
+      const meant = path.startsWith("/")
+        ? into(`duckdb:${path}`)
+        : `${into(`duckdb:${path}`)} for a file here, or ${into(`duckdb:/${path}`)} for that full path`
+      return {
+        refused: `duckdb:${file} is written as a URL, but duckdb:FILE takes a path (it would be ${NodePath.resolve("/", file)}): give ${meant}`
+      }
+    }
     // DuckDB puts the home folder in place of any leading `~` (`~name` becomes the home folder's path with `name`
     // glued on): the path is expanded here once, so that every later step (did this load create the file?) sees
     // the file DuckDB opens; `~name` is refused rather than read two ways.
