@@ -8,7 +8,7 @@ import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { runCliInProcess } from "./support/inProcess.ts"
-import { csvLines, nightlyLayout } from "./support/nights.ts"
+import { csvLines, nightlyDefaults, nightlyExports, nightlyLayout } from "./support/nights.ts"
 import { readJson } from "./support/shardRuns.ts"
 
 const { root, night, writeJob } = nightlyLayout("spotpipe-merge-nightly-")
@@ -66,18 +66,8 @@ describe("nightly merge into one folder", () => {
   }, 120_000)
 
   it("a-nights-increment-no-merge-took-is-not-started-over-by-the-next-night", async () => {
-    const exports = (since: string) => [
-      {
-        type: "search",
-        table: "Orders",
-        query: "[Order ID] [Revenue] sort by [Order ID]",
-        output: "orders_inc",
-        sinceColumn: "Order ID",
-        since
-      },
-      { type: "answer", id: "Revenue by Month", output: "rbm" }
-    ]
-    const defaults = { format: "csv", pageSize: 500 }
+    const exports = nightlyExports
+    const defaults = nightlyDefaults
     const jobE0 = writeJob("jobE0.json", { defaults, exports: exports("9007199254740000") })
     const jobE = writeJob("jobE.json", { defaults, exports: exports("last") })
     const out = NodePath.join(root, "land5")

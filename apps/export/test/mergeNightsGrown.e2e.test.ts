@@ -7,7 +7,7 @@ import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { runCliInProcess } from "./support/inProcess.ts"
-import { csvLines, nightlyDefaults, nightlyExports, nightlyLayout } from "./support/nights.ts"
+import { csvLines, nightlyDefaults, nightlyExports, nightlyLayout, nightlySplit } from "./support/nights.ts"
 import { readJson } from "./support/shardRuns.ts"
 
 const { root, night, writeJob, runNight } = nightlyLayout("spotpipe-merge-nights-grown-")
@@ -17,14 +17,7 @@ const lines = csvLines
 
 describe("nightly merge of parts read before and after the result grew", () => {
   it("the way-out-merge-prints-keeps-the-increment-a-shard-holds", async () => {
-    const split = {
-      type: "search",
-      table: "Orders",
-      query: "[Order ID] [Revenue] [Order ID] >= 9007199254740000 sort by [Order ID]",
-      split: 2,
-      pageSize: 100,
-      output: "orders_full"
-    }
+    const split = nightlySplit
     const first = writeJob("first.json", { defaults, exports: [...exports("9007199254740000"), split] })
     const job = writeJob("job.json", { defaults, exports: [...exports("last"), split] })
     const out = NodePath.join(root, "land")

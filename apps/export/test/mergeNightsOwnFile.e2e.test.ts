@@ -7,7 +7,7 @@ import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { runCliInProcess } from "./support/inProcess.ts"
-import { csvLines, nightlyDefaults, nightlyExports, nightlyLayout } from "./support/nights.ts"
+import { csvLines, nightlyDefaults, nightlyExports, nightlyLayout, nightlySplit } from "./support/nights.ts"
 import { readJson } from "./support/shardRuns.ts"
 
 const { root, night, writeJob, shardRun, runNight } = nightlyLayout("spotpipe-merge-nights-own-")
@@ -31,14 +31,7 @@ const runPrinted = (command: string, env: Record<string, string>) => {
 
 describe("a merged file in the folder the shards write into every night", () => {
   it("the-folders-own-merged-file-is-replaced-each-night-without-force-a-changed-one-is-not", async () => {
-    const split = {
-      type: "search",
-      table: "Orders",
-      query: "[Order ID] [Revenue] [Order ID] >= 9007199254740000 sort by [Order ID]",
-      split: 2,
-      pageSize: 100,
-      output: "orders_full"
-    }
+    const split = nightlySplit
     const first = writeJob("first.json", { defaults, exports: [...exports("9007199254740000"), split] })
     const job = writeJob("job.json", { defaults, exports: [...exports("last"), split] })
     const out = NodePath.join(root, "land")

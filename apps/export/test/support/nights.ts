@@ -24,6 +24,15 @@ export const nightlyExports = (since: string) => [
   { type: "answer", id: "Revenue by Month", output: "rbm" }
 ]
 export const nightlyDefaults = { format: "csv", pageSize: 500 }
+/** A split export beside them: the same rows in two parts, whole in `orders_full` once merged. */
+export const nightlySplit = {
+  type: "search",
+  table: "Orders",
+  query: "[Order ID] [Revenue] [Order ID] >= 9007199254740000 sort by [Order ID]",
+  split: 2,
+  pageSize: 100,
+  output: "orders_full"
+}
 
 /** The lines of a CSV file that are not empty (its header included). */
 export const csvLines = (file: string) =>
