@@ -41,6 +41,7 @@ import * as Requester from "./internal/Requester.ts"
 import { readRowsInPieces } from "./internal/rowsInPieces.ts"
 import { SHAPE_ADVICE, shapeProblem } from "./internal/shape.ts"
 import { dataRowsSpans, findDeepCell, locateDataRows, type SplitBody, splitDataRows } from "./internal/splitDataRows.ts"
+import * as TokenManager from "./internal/TokenManager.ts"
 import { defaultUserAgent, userAgentProblem } from "./internal/userAgent.ts"
 import type { OrgIdentifier } from "./Orgs.ts"
 import * as Pagination from "./Pagination.ts"
@@ -55,7 +56,6 @@ import {
   SystemInfo
 } from "./ThoughtSpotApi.ts"
 import type { ThoughtSpotError } from "./ThoughtSpotError.ts"
-import * as TokenManager from "./TokenManager.ts"
 
 /** Client settings; only `host` and `auth` are required. */
 export interface ThoughtSpotClientOptions {

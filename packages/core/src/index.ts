@@ -33,5 +33,3 @@ export * as ThoughtSpotClient from "./ThoughtSpotClient.ts"
 export * as ThoughtSpotError from "./ThoughtSpotError.ts"
 /** TML export: requests and each object's outcome (`TmlExported` / `TmlFailed`). */
 export * as Tml from "./Tml.ts"
-/** Token lifecycle (used by the client; exported for inspection and tests). */
-export * as TokenManager from "./TokenManager.ts"

@@ -9,13 +9,13 @@
  */
 import { Clock, Effect, Fiber, Redacted, type Scope, Semaphore } from "effect"
 import { Cookies, HttpClientRequest } from "effect/http"
-import type * as Auth from "./Auth.ts"
-import * as Classify from "./internal/classify.ts"
-import type { Call, Credential, CredentialSource, Requester } from "./internal/Requester.ts"
-import { decodeJson } from "./internal/Requester.ts"
-import * as RetryPolicy from "./RetryPolicy.ts"
-import { TokenResponse } from "./ThoughtSpotApi.ts"
-import { Authentication, ThoughtSpotError, Timeout } from "./ThoughtSpotError.ts"
+import type * as Auth from "../Auth.ts"
+import * as RetryPolicy from "../RetryPolicy.ts"
+import { TokenResponse } from "../ThoughtSpotApi.ts"
+import { Authentication, ThoughtSpotError, Timeout } from "../ThoughtSpotError.ts"
+import * as Classify from "./classify.ts"
+import type { Call, Credential, CredentialSource, Requester } from "./Requester.ts"
+import { decodeJson } from "./Requester.ts"
 
 /** Token lifecycle settings. */
 export interface TokenManagerOptions {
