@@ -51,4 +51,13 @@ describe("a merged run's outcome", () => {
     expect(merged.code).toBe(2)
     expect(merged.stderr).toContain(`${file} is a file, not a folder; pass a folder to --out`)
   })
+  it("a-refused-merge-with-json-prints-a-failed-report-naming-why", async () => {
+    const root = tempDir()
+    const merged = await runCliInProcess(["merge", root, "--json"])
+    expect(merged.code).not.toBe(0)
+    const report = JSON.parse(merged.stdout).merge as { readonly status: string; readonly error: string }
+    expect(report.status).toBe("failed")
+    expect(report.error.length).toBeGreaterThan(0)
+    expect(merged.stderr).toContain(report.error)
+  })
 })

@@ -7,7 +7,7 @@
  * (`--max-spread`). The merged run gets DDL of its whole manifest in the dialects the shards wrote DDL in, and
  * those `--ddl` names.
  */
-import { Console, Effect, Exit, FileSystem, Option, Path } from "effect"
+import { Cause, Console, Effect, Exit, FileSystem, Option, Path } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { ExportError } from "../ExportError.ts"
 import { ddlFilesIn, ddlRefusal, writeDdl } from "../load/Ddl.ts"
@@ -19,7 +19,7 @@ import { UsageError } from "../UsageError.ts"
 import { version } from "../Version.ts"
 import { mergeOutcomeJson } from "./BatchSummary.ts"
 import { jsonReportFlag, logFlags, writeFlags } from "./Flags.ts"
-import { checkLogging } from "./Settings.ts"
+import { checkLogging, type LogSettings } from "./Settings.ts"
 import { formatTable } from "./Summary.ts"
 import { formatCount, inert, jsonLine, plural } from "./TerminalText.ts"
 
@@ -94,6 +94,73 @@ const mergedFooter = (files: ReadonlyArray<MergedFile>, others: number, folder: 
 const joinedFooter = (shards: number, others: number, folder: string, jobRun: string | undefined) =>
   `joined the runs of ${plural(shards, "shard", "shards")}${jobRun === undefined ? "" : ` of job run ${jobRun}`} in ${folder} (no split export to merge): its run lists the job's ${plural(others, "output", "outputs")}`
 
+/** What `merge` is given on its command line. */
+interface MergeInput {
+  readonly runs: ReadonlyArray<string>
+  readonly out: Option.Option<string>
+  readonly force: boolean
+  readonly maxSpread: Option.Option<string>
+  readonly ddl: ReadonlyArray<Dialect>
+  readonly json: boolean
+}
+
+/** Merges the runs and prints the report (a table and footer, or one JSON object). */
+const mergeAndReport = (input: MergeInput, settings: LogSettings) =>
+  Effect.gen(function* () {
+    const out = Option.getOrElse(input.out, () => input.runs[0]!)
+    // `-` is stdout to the export commands: never a folder of that name.
+    if (out === "-") {
+      return yield* new UsageError({ message: "spotpipe merge writes files: give --out a directory, not -" })
+    }
+    // The folder's check every command that writes makes first (a read-only disk, a file in the way): exit 2.
+    yield* checkOutputFolder(out)
+    const maxSpreadHours = Option.isSome(input.maxSpread) ? yield* spreadHours(input.maxSpread.value) : undefined
+    // The DDL's dialects, chosen and checked once the merge knows its folders and outputs, before it writes.
+    let ddl: ReadonlyArray<Dialect> = []
+    const report = yield* mergeRuns({
+      runs: input.runs,
+      out,
+      force: input.force,
+      ...(maxSpreadHours === undefined ? {} : { maxSpreadHours }),
+      version,
+      jobFingerprintAt,
+      beforeWriting: ({ folders, outputs }) =>
+        Effect.map(ddlDialects(input.ddl, folders, outputs), (chosen) => {
+          ddl = chosen
+        })
+    })
+    // After the manifest, whose outputs it describes (as for the exporting commands).
+    const ddlFiles = yield* writeDdl(out, report.manifest, ddl)
+    // --json: the report on stdout whatever the logs look like, and with --quiet too.
+    if (settings.quiet && !input.json) return
+    const path = yield* Path.Path
+    const folder = path.resolve(out)
+    const ddlShown = ddlFiles.length === 0 ? "" : `; its DDL: ${ddlFiles.join(", ")}`
+    yield* Console.log(
+      input.json || settings.format === "json"
+        ? jsonLine({
+            merge: {
+              files: report.files,
+              others: report.others,
+              folder,
+              // Absolute, as `folder` and every path of the other commands' reports: --out may be relative.
+              manifest: path.resolve(report.manifestPath),
+              job_run: report.jobRun ?? null,
+              // "failed" with the exports that failed in the shards' latest runs (load refuses such a run).
+              ...mergeOutcomeJson(report.manifest),
+              ...(ddlFiles.length === 0 ? {} : { ddl: ddlFiles })
+            }
+          })
+        : report.files.length === 0
+          ? inert(joinedFooter(report.shards, report.others.length, folder, report.jobRun) + ddlShown)
+          : `${formatTable(
+              ["file", "parts", "rows", "bytes"],
+              report.files.map((f) => [f.file, formatCount(f.parts), formatCount(f.rows), formatCount(f.bytes)]),
+              [false, true, true, true]
+            )}${inert(mergedFooter(report.files, report.others.length, folder, report.jobRun) + ddlShown)}`
+    )
+  })
+
 /** The `merge` command. */
 export const mergeCommand = Command.make(
   "merge",
@@ -129,58 +196,15 @@ export const mergeCommand = Command.make(
   (input) =>
     Effect.gen(function* () {
       const settings = yield* checkLogging(input)
-      const out = Option.getOrElse(input.out, () => input.runs[0]!)
-      // `-` is stdout to the export commands: never a folder of that name.
-      if (out === "-") {
-        return yield* new UsageError({ message: "spotpipe merge writes files: give --out a directory, not -" })
+      const merged = yield* Effect.exit(mergeAndReport(input, settings))
+      // --json: a refused or failed merge is a report too (as a failed load is), so a script reading stdout learns
+      // why; an interruption has no error to report.
+      if (input.json && Exit.isFailure(merged)) {
+        const failure = Cause.findErrorOption(merged.cause)
+        if (Option.isSome(failure))
+          yield* Console.log(jsonLine({ merge: { status: "failed", error: failure.value.message } }))
       }
-      // The folder's check every command that writes makes first (a read-only disk, a file in the way): exit 2.
-      yield* checkOutputFolder(out)
-      const maxSpreadHours = Option.isSome(input.maxSpread) ? yield* spreadHours(input.maxSpread.value) : undefined
-      // The DDL's dialects, chosen and checked once the merge knows its folders and outputs, before it writes.
-      let ddl: ReadonlyArray<Dialect> = []
-      const report = yield* mergeRuns({
-        runs: input.runs,
-        out,
-        force: input.force,
-        ...(maxSpreadHours === undefined ? {} : { maxSpreadHours }),
-        version,
-        jobFingerprintAt,
-        beforeWriting: ({ folders, outputs }) =>
-          Effect.map(ddlDialects(input.ddl, folders, outputs), (chosen) => {
-            ddl = chosen
-          })
-      })
-      // After the manifest, whose outputs it describes (as for the exporting commands).
-      const ddlFiles = yield* writeDdl(out, report.manifest, ddl)
-      // --json: the report on stdout whatever the logs look like, and with --quiet too.
-      if (settings.quiet && !input.json) return
-      const path = yield* Path.Path
-      const folder = path.resolve(out)
-      const ddlShown = ddlFiles.length === 0 ? "" : `; its DDL: ${ddlFiles.join(", ")}`
-      yield* Console.log(
-        input.json || settings.format === "json"
-          ? jsonLine({
-              merge: {
-                files: report.files,
-                others: report.others,
-                folder,
-                // Absolute, as `folder` and every path of the other commands' reports: --out may be relative.
-                manifest: path.resolve(report.manifestPath),
-                job_run: report.jobRun ?? null,
-                // "failed" with the exports that failed in the shards' latest runs (load refuses such a run).
-                ...mergeOutcomeJson(report.manifest),
-                ...(ddlFiles.length === 0 ? {} : { ddl: ddlFiles })
-              }
-            })
-          : report.files.length === 0
-            ? inert(joinedFooter(report.shards, report.others.length, folder, report.jobRun) + ddlShown)
-            : `${formatTable(
-                ["file", "parts", "rows", "bytes"],
-                report.files.map((f) => [f.file, formatCount(f.parts), formatCount(f.rows), formatCount(f.bytes)]),
-                [false, true, true, true]
-              )}${inert(mergedFooter(report.files, report.others.length, folder, report.jobRun) + ddlShown)}`
-      )
+      return yield* merged
     })
 ).pipe(
   Command.withDescription(
