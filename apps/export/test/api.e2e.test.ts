@@ -146,6 +146,21 @@ describe("spotpipe api: the answer", () => {
     expect(ids.some((id) => String(Number(id)) !== id)).toBe(true)
   })
 
+  it("takes a one-letter flag's value written against it, as gh does (-Fkey=value)", timeout, async () => {
+    const run = await runCliInProcess(
+      ["api", "POST", "metadata/answer/data", "-fmetadata_identifier=Order Details", "-Frecord_size=3"],
+      { env: sandboxEnv(sandbox) }
+    )
+    expect(run.stderr).toBe("")
+    expect(run.code).toBe(0)
+    const expected = await fetched(
+      sandbox,
+      "metadata/answer/data",
+      '{"metadata_identifier":"Order Details","record_size":3}'
+    )
+    expect(Buffer.from(run.stdout).equals(expected)).toBe(true)
+  })
+
   it(
     "is the same for every spelling of the path, and an absolute URL is refused before any request",
     timeout,

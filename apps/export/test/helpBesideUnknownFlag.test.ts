@@ -23,7 +23,10 @@ describe("a help or version flag beside an unknown flag", () => {
     [["metadata", "--help", "--typ", "ANSWER"], 'unknown flag --typ for "spotpipe metadata"'],
     // A cluster of one-letter flags is its letters: -z is unknown, whatever -v and -h beside it do.
     [["answer", "X", "-zv"], 'unknown flag -z for "spotpipe answer"'],
-    [["answer", "X", "-zh"], 'unknown flag -z for "spotpipe answer"']
+    [["answer", "X", "-zh"], 'unknown flag -z for "spotpipe answer"'],
+    // Any word of one dash is read letter by letter: a value written against -o (another tool's habit) held a v.
+    [["answer", "X", "-o/tmp/v.csv"], 'unknown flag -o for "spotpipe answer"; did you mean --out'],
+    [["answer", "X", "-ov=1"], 'unknown flag -o for "spotpipe answer"']
   ] as const) {
     it.live(`is-a-usage-error-naming-the-unknown-flag: ${args.join(" ")}`, () =>
       Effect.gen(function* () {
@@ -31,6 +34,8 @@ describe("a help or version flag beside an unknown flag", () => {
         expect(run.code, run.stdout).toBe(2)
         expect(run.stdout).toBe("")
         expect(run.stderr).toContain(`spotpipe: ${line}`)
+        // Only the word's first letter is worth a line: the rest are the value's characters.
+        expect(run.stderr.match(/unknown flag/g)).toHaveLength(1)
       })
     )
   }

@@ -302,6 +302,24 @@ const parseErrorText = (
   }
 }
 
+/** A negative number, which effect/cli's lexer reads as a value, not as flags. */
+const negativeNumber = /^-(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/
+
+/**
+ * A word of one dash as effect/cli reads it: every character before a `=` a one-letter flag, the last of them given
+ * what follows the `=` (`-zv` → -z -v, `-ov=1` → -o -v=1). Any other word, and unless `always` one without -h or -v
+ * among its letters, as it is.
+ */
+const lettersOf = (word: string, always = false): ReadonlyArray<string> => {
+  if (!/^-[^-]./.test(word) || negativeNumber.test(word)) return [word]
+  const equals = word.indexOf("=")
+  const letters = [...word.slice(1, equals === -1 ? undefined : equals)]
+  if (!always && !letters.some((letter) => letter === "h" || letter === "v")) return [word]
+  return letters.map((letter, i) =>
+    equals !== -1 && i === letters.length - 1 ? `-${letter}=${word.slice(equals + 1)}` : `-${letter}`
+  )
+}
+
 /**
  * The parse errors worth showing. A mistyped command comes first: the flags after it belong to the command
  * meant, so "unknown flag" for its parent would mislead (`spotpipe answr X --sandbox`). The value after an
@@ -312,10 +330,11 @@ export const shownParseErrors = (
   errors: ReadonlyArray<CliError.NonShowHelpErrors>,
   args: ReadonlyArray<string>
 ): ReadonlyArray<CliError.NonShowHelpErrors> => {
-  // `-XPOST` (gh's method) is read as -X -P -O -S -T: only -X is worth a line.
-  const bundled = new Set(
-    args.flatMap((arg) => (/^-X[A-Za-z]+$/.test(arg) ? [...arg.slice(2)].map((c) => `-${c}`) : []))
-  )
+  // A word of one dash is read letter by letter (`-XPOST`, gh's method: -X -P -O -S -T; `-o/tmp/a.csv`): only its
+  // first letter is worth a line.
+  const letters = args.map((arg) => lettersOf(arg, true).map((flag) => flag.split("=", 1)[0]!))
+  const first = new Set(letters.map((flags) => flags[0]))
+  const bundled = new Set(letters.flatMap((flags) => flags.slice(1)).filter((flag) => !first.has(flag)))
   const unknownFlags = errors.filter(
     (error): error is CliError.UnrecognizedOption =>
       error._tag === "UnrecognizedOption" && !(bundled.has(error.option) && !args.includes(error.option))
@@ -374,10 +393,9 @@ const actionStandIn = "--(help)"
 export const unknownBesideAction = (args: ReadonlyArray<string>) =>
   Effect.gen(function* () {
     const end = args.indexOf("--")
-    // A cluster of one-letter flags holding -h or -v (`-zv`) is its letters, each checked as given alone.
-    const words = (end === -1 ? args : args.slice(0, end)).flatMap((word) =>
-      /^-[A-Za-z]{2,}$/.test(word) && /[hv]/.test(word) ? [...word.slice(1)].map((letter) => `-${letter}`) : [word]
-    )
+    // A word of one dash whose letters hold -h or -v (`-zv`, `-o/tmp/v.csv`) is its letters, each checked as given
+    // alone: effect/cli reads every character before a `=` as a one-letter flag, and would act on the -v among them.
+    const words = (end === -1 ? args : args.slice(0, end)).flatMap((word) => lettersOf(word))
     const acts = (word: string) => actionFlagNames.has(word.split("=", 1)[0]!)
     if (!words.some(acts)) return Option.none<readonly [CliOutput.Presenter.InvalidInvocation, ReadonlyArray<string>]>()
     const probe = [...words.map((word) => (acts(word) ? actionStandIn : word)), ...(end === -1 ? [] : args.slice(end))]
@@ -524,6 +542,27 @@ export const joinDashValues = (args: ReadonlyArray<string>) =>
   })
 
 /**
+ * A one-letter flag's value written against it, as gh and other pflag tools take it (`-Ftype=LIVEBOARD`, `-o./land`):
+ * effect/cli read the word as a cluster of one-letter flags (`-F -t -y -p …`) and refused it. A word of one dash
+ * whose first letter is a flag of the command that takes a value, and that is no flag itself, becomes `-F=type=…`.
+ */
+export const attachShortValues = (args: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const end = args.indexOf("--")
+    const words = end === -1 ? args : args.slice(0, end)
+    const attached = (word: string) => /^-[A-Za-z][^=]/.test(word)
+    if (!words.some(attached)) return args
+    const doc = yield* helpDocOf(commandWords(args).map((w) => w.word))
+    if (doc === undefined) return args
+    const { known, takeValue } = flagKinds(doc)
+    return args.map((word, at) =>
+      at < words.length && attached(word) && !known.has(word) && takeValue.has(word.slice(0, 2))
+        ? `${word.slice(0, 2)}=${word.slice(2)}`
+        : word
+    )
+  })
+
+/**
  * `config set KEY VALUE` takes VALUE as it is, also `-v` or `-h` (`config set username -v`), which effect/cli read as
  * --version or --help: it printed that and exited 0 having saved nothing. A VALUE that starts with one dash and is
  * no flag of `config set` of its own (nor --profile's value) is moved after `--`, where every word is an argument.
@@ -629,6 +668,7 @@ export const program = (args: ReadonlyArray<string>) => {
     const secretFlag = rejectSecretFlags(args)
     if (Option.isSome(secretFlag)) return Effect.fail(secretFlag.value)
     return joinDashValues(args).pipe(
+      Effect.flatMap(attachShortValues),
       Effect.flatMap(configSetValue),
       Effect.flatMap((joined) => {
         // After joining: `--null-string --wizard` gives a value, it starts no wizard.
@@ -649,7 +689,7 @@ export const program = (args: ReadonlyArray<string>) => {
               )
             }
             const [event, probe] = unknown.value
-            const shown = shownParseErrors(event.errors, probe).filter(
+            const shown = shownParseErrors(event.errors, joined).filter(
               (error) => !(error._tag === "UnrecognizedOption" && error.option === actionStandIn)
             )
             return Effect.andThen(
