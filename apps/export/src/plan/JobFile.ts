@@ -132,6 +132,32 @@ export const Since = SettingText.check(
 )
 
 /**
+ * Zones the tz database renamed that ICU (whose list Intl gives) still names by their old names, for stability:
+ * suggestions name them as the tz database, ThoughtSpot and the user's system do now (Intl accepts both).
+ */
+const renamedZones: Readonly<Record<string, string>> = {
+  "Africa/Asmera": "Africa/Asmara",
+  "America/Buenos_Aires": "America/Argentina/Buenos_Aires",
+  "America/Catamarca": "America/Argentina/Catamarca",
+  "America/Coral_Harbour": "America/Atikokan",
+  "America/Cordoba": "America/Argentina/Cordoba",
+  "America/Godthab": "America/Nuuk",
+  "America/Indianapolis": "America/Indiana/Indianapolis",
+  "America/Jujuy": "America/Argentina/Jujuy",
+  "America/Louisville": "America/Kentucky/Louisville",
+  "America/Mendoza": "America/Argentina/Mendoza",
+  "Asia/Calcutta": "Asia/Kolkata",
+  "Asia/Katmandu": "Asia/Kathmandu",
+  "Asia/Rangoon": "Asia/Yangon",
+  "Asia/Saigon": "Asia/Ho_Chi_Minh",
+  "Atlantic/Faeroe": "Atlantic/Faroe",
+  "Europe/Kiev": "Europe/Kyiv",
+  "Pacific/Enderbury": "Pacific/Kanton",
+  "Pacific/Ponape": "Pacific/Pohnpei",
+  "Pacific/Truk": "Pacific/Chuuk"
+}
+
+/**
  * Why `zone` is no data time zone the export can render dates in, or `undefined` when it is one: one
  * `@spotpipe/decode` resolves (an IANA name or link as this runtime's Intl knows it, or an offset such as -08:00),
  * checked here as the export will resolve it. An abbreviation (PST) gets decode's advice. The text never repeats
@@ -145,7 +171,7 @@ export const timeZoneProblem = (zone: string): string | undefined => {
   const named = `${JSON.stringify(zone)} `
   if (resolved.message.startsWith(named)) return resolved.message.slice(named.length).replace(/\.$/, "")
   // A misspelt IANA name (America/Los_Angels) is told its zone; a name alone (Berlin) the zones it ends.
-  const zones = Intl.supportedValuesOf("timeZone")
+  const zones = Intl.supportedValuesOf("timeZone").map((z) => renamedZones[z] ?? z)
   const near = zone.includes("/")
     ? closest(zone, zones, 3, "prefix")
     : zones.filter((z) => z.toLowerCase().endsWith(`/${zone.toLowerCase()}`))
