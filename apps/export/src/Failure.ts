@@ -144,14 +144,30 @@ export const refusedCredentialsLine = (reason: ThoughtSpotFailure["reason"], sig
     ].join(", ")
     detail = [reason.serverMessage ?? "", facts === "" ? "" : `(${facts})`].filter((t) => t !== "").join(" ")
   }
-  const check =
-    signIn === undefined
+  const check = notAMember.test(reason.serverMessage ?? "")
+    ? orgAdvice(signIn)
+    : signIn === undefined
       ? "check the user name and the password, secret key or token it signed in with (spotpipe auth status shows where each came from)"
       : `check ${[
           ...(signIn.username === undefined ? [] : [`the user from ${signIn.username}`]),
           `the ${signIn.method} from ${signIn.secret}`
         ].join(" and ")}`
   return `${who}${detail === "" ? "" : detail.startsWith("(") ? ` ${detail}` : `: ${detail}`}; ${check}`
+}
+
+/** ThoughtSpot's reason when the user is not in the Org signed in to: the Org is wrong, not the secret. */
+const notAMember = /\bnot (?:a )?member of (?:the )?org\b/i
+
+/**
+ * What to do when the user is not a member of the Org signed in to. Which Orgs the user is in can only be read
+ * once signed in to one of them, so their ids come from an administrator or ThoughtSpot's Org switcher.
+ */
+const orgAdvice = (signIn: SignIn | undefined): string => {
+  const ids = "(ThoughtSpot's Org switcher, or an administrator, names the ids)"
+  if (signIn === undefined) return `pass --org-id ID of an Org this user is a member of ${ids}`
+  return signIn.org === undefined
+    ? `no Org was asked for, so ThoughtSpot chose that one: pass --org-id ID of an Org this user is a member of ${ids}`
+    : `the Org is from ${signIn.org}: give there the id of an Org this user is a member of ${ids}`
 }
 
 /** The line for a connection failure, by what it means (see core's Transport reason). */
