@@ -54,9 +54,12 @@ type ObjectsInput = Parsed<typeof objectFlags>
 
 /**
  * Whether `name` matches `--filter`'s `pattern`, ignoring case: a glob over the whole name when it holds `*` or
- * `?`, else a substring.
+ * `?`, else a substring. Both are compared in NFC, as file names are written: a decomposed "ä" (a terminal's or
+ * macOS's) matches the composed one of a name, and `?` is one such character.
  */
-export const nameMatches = (pattern: string, name: string): boolean => {
+export const nameMatches = (rawPattern: string, rawName: string): boolean => {
+  const pattern = rawPattern.normalize("NFC")
+  const name = rawName.normalize("NFC")
   if (!/[*?]/.test(pattern)) return name.toLowerCase().includes(pattern.toLowerCase())
   const source = [...pattern]
     .map((c) => (c === "*" ? "[\\s\\S]*" : c === "?" ? "[\\s\\S]" : c.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
