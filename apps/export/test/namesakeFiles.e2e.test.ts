@@ -31,10 +31,19 @@ const shown = (text: string): string => {
   const items = JSON.parse(text) as Array<Json>
   for (const item of items) {
     if (item["metadata_id"] !== liveboard.id) continue
+    // The pinned visualizations in `metadata_detail` (ThoughtSpot's documented layout) and the headers list.
     const detail = item["metadata_detail"] as Json | null
-    for (const list of [detail?.["visualizations"], item["visualization_headers"]]) {
+    const sheets = ((detail?.["reportContent"] as Json | undefined)?.["sheets"] ?? []) as Array<Json>
+    const pinned = sheets.map((sheet) => (sheet["sheetContent"] as Json)["visualizations"])
+    for (const [list, headerOf] of [
+      ...pinned.map((list) => [list, (viz: Json) => viz["header"] as Json] as const),
+      [item["visualization_headers"], (viz: Json) => viz] as const
+    ]) {
       if (!Array.isArray(list)) continue
-      for (const viz of list as Array<Json>) if (viz["id"] === region.id) viz["name"] = monthly.name
+      for (const viz of list as Array<Json>) {
+        const header = headerOf(viz)
+        if (header["id"] === region.id) header["name"] = monthly.name
+      }
       if (reversed) list.reverse()
     }
   }

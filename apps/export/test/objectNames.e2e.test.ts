@@ -21,6 +21,16 @@ const timeout = { timeout: 60_000 }
 
 type Json = Record<string, unknown>
 
+/** The sheets of an item's `metadata_detail` (`reportContent.sheets`, ThoughtSpot's documented layout). */
+const sheetsOf = (item: Json): Array<Json> =>
+  (((item["metadata_detail"] as Json | null)?.["reportContent"] as Json | undefined)?.["sheets"] ?? []) as Array<Json>
+
+/** The headers (`id`, `name`) of a liveboard's pinned visualizations in its `metadata_detail`. */
+const pinnedHeaders = (item: Json): Array<Json> =>
+  sheetsOf(item).flatMap((sheet) =>
+    (((sheet["sheetContent"] as Json)["visualizations"] ?? []) as Array<Json>).map((v) => v["header"] as Json)
+  )
+
 /** How the proxy shows the cluster: set by each test, reset after it. */
 interface View {
   /** Names shown swapped (as JSON text, in requests and responses alike). */
@@ -239,9 +249,7 @@ describe("which object an export reads", () => {
             answer,
             (item) => item["metadata_id"] === liveboard.id,
             (item) => {
-              for (const v of ((item["metadata_detail"] as Json | null)?.["visualizations"] ?? []) as Array<Json>) {
-                if (v["id"] === yearly.id) v["name"] = "Revenue by Region"
-              }
+              for (const v of pinnedHeaders(item)) if (v["id"] === yearly.id) v["name"] = "Revenue by Region"
             }
           )
         }
@@ -276,9 +284,7 @@ describe("which object an export reads", () => {
               answer,
               (item) => item["metadata_id"] === liveboard.id,
               (item) => {
-                for (const v of ((item["metadata_detail"] as Json | null)?.["visualizations"] ?? []) as Array<Json>) {
-                  if (v["id"] === yearly.id) v["name"] = name
-                }
+                for (const v of pinnedHeaders(item)) if (v["id"] === yearly.id) v["name"] = name
               }
             )
           : answer
@@ -300,7 +306,7 @@ describe("which object an export reads", () => {
               answer,
               (item) => item["metadata_id"] === liveboard.id && item["metadata_detail"] !== null,
               (item) => {
-                ;(item["metadata_detail"] as Json)["visualizations"] = []
+                for (const sheet of sheetsOf(item)) (sheet["sheetContent"] as Json)["visualizations"] = []
               }
             )
           : answer

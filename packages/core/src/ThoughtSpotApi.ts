@@ -88,9 +88,13 @@ export type MetadataItem = typeof MetadataItem.Type
 /** `metadata/search` response: a bare array. */
 export const MetadataSearchResponse = Schema.Array(MetadataItem)
 
-/** A column of an answer or liveboard visualization in `metadata_detail` (the documented V1 simplification). */
+/**
+ * A result column of a visualization in `metadata_detail`, in the layout ThoughtSpot documents (V1, the default
+ * `liveboard_response_version`): described by its type, aggregation and the model column it shows, without the
+ * name its data pages give it (`Total Revenue`, `Month(Order Date)`). A visualization lists them in the result's
+ * order. Only the fields read here are typed; the object holds many more.
+ */
 export const VisualizationColumn = Schema.Struct({
-  name: Schema.String,
   effectiveDataType: Schema.optionalKey(Schema.String),
   effectiveType: Schema.optionalKey(Schema.String),
   effectiveAggrType: Schema.optionalKey(Schema.String),
@@ -98,12 +102,36 @@ export const VisualizationColumn = Schema.Struct({
   baseDataType: Schema.optionalKey(Schema.String)
 })
 
-/** `metadata_detail` of an ANSWER or LIVEBOARD with `include_details: true`. */
+/**
+ * A visualization in `metadata_detail`: its `header`, and in `vizContent` an answer's columns (its table has
+ * `vizType` TABLE) or, on a liveboard, the answer visualization it shows (`refVizId`, resolved in the liveboard's
+ * `header.resolvedObjects`).
+ */
+export const DetailVisualization = Schema.Struct({
+  header: Schema.Struct({ id: Schema.String, name: Schema.String }),
+  vizContent: Schema.Struct({
+    vizType: Schema.optionalKey(Schema.String),
+    columns: Schema.optionalKey(Schema.Array(VisualizationColumn)),
+    refVizId: Schema.optionalKey(Schema.String)
+  })
+})
+
+/** `metadata_detail` of an ANSWER or LIVEBOARD with `include_details: true`: its sheets' visualizations. */
 export const VisualizationsDetail = Schema.Struct({
-  id: Schema.String,
-  name: Schema.String,
-  visualizations: Schema.Array(
-    Schema.Struct({ id: Schema.String, name: Schema.String, columns: Schema.Array(VisualizationColumn) })
+  reportContent: Schema.Struct({
+    sheets: Schema.Array(
+      Schema.Struct({
+        sheetType: Schema.optionalKey(Schema.String),
+        sheetContent: Schema.Struct({ visualizations: Schema.optionalKey(Schema.Array(DetailVisualization)) })
+      })
+    )
+  }),
+  header: Schema.optionalKey(
+    Schema.Struct({
+      id: Schema.String,
+      name: Schema.String,
+      resolvedObjects: Schema.optionalKey(Schema.Record(Schema.String, Schema.Unknown))
+    })
   )
 })
 /** `metadata_detail` of an ANSWER or LIVEBOARD. */

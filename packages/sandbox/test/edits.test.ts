@@ -87,11 +87,21 @@ describe("edits", () => {
     const saved = a.sb.save({ answer: "Orders by Day", query: "[Order ID] [Order Date].daily sort by [Order ID]" })
     const [listed] = (
       await a.call("metadata/search", { metadata: [{ identifier: saved.id }], include_details: true }, { token: t })
-    ).json<Array<Listed[number] & { metadata_detail: { visualizations: Array<{ columns: Array<object> }> } }>>()
+    ).json<
+      Array<
+        Listed[number] & {
+          metadata_detail: {
+            reportContent: {
+              sheets: Array<{ sheetContent: { visualizations: Array<{ vizContent: { columns: Array<object> } }> } }>
+            }
+          }
+        }
+      >
+    >()
     expect(listed!.metadata_name).toBe("Orders by Day")
     expect(listed!.metadata_header.modified).toBe(a.clock.nowMs)
-    expect(listed!.metadata_detail.visualizations[0]!.columns[1]).toMatchObject({
-      name: "Day(Order Date)",
+    const [sheet] = listed!.metadata_detail.reportContent.sheets
+    expect(sheet!.sheetContent.visualizations[0]!.vizContent.columns[1]).toMatchObject({
       timeBucket: "DAILY",
       baseColumnName: "Order Date",
       baseDataType: "DATE"

@@ -76,20 +76,27 @@ describe("metadata/search", () => {
     )
   })
 
-  it("answer-and-liveboard-details-carry-per-visualization-column-types", async () => {
+  it("answer-and-liveboard-details-are-in-the-documented-v1-layout-with-per-visualization-column-types", async () => {
+    type Viz = {
+      header: { id: string; name: string }
+      vizContent: { vizType: string; refVizId?: string; columns?: Array<Record<string, unknown>> }
+    }
+    type Detail = {
+      reportContent: { sheets: Array<{ sheetType: string; sheetContent: { visualizations: Array<Viz> } }> }
+      header?: { id: string; resolvedObjects?: Record<string, Detail> }
+    }
+    const vizzesOf = (detail: Detail) => detail.reportContent.sheets.flatMap((s) => s.sheetContent.visualizations)
     const [answer] = await search({
       metadata: [{ identifier: "Revenue by Month", type: "ANSWER" }],
       include_details: true
     })
-    const vizzes = answer!.metadata_detail!["visualizations"] as Array<{
-      id: string
-      columns: Array<Record<string, string>>
-    }>
-    expect(vizzes).toHaveLength(1)
-    expect(vizzes[0]!.id).toBe(answer!.metadata_id)
-    expect(vizzes[0]!.columns).toEqual([
+    const detail = answer!.metadata_detail as unknown as Detail
+    expect(detail.reportContent.sheets.map((s) => s.sheetType)).toEqual(["QUESTION"])
+    const [table] = vizzesOf(detail)
+    expect(table!.vizContent.vizType).toBe("TABLE")
+    // Described as ThoughtSpot describes them: no name of their own (the data pages name them), in the result's order.
+    expect(table!.vizContent.columns!.map((c) => ({ ...c, id: undefined }))).toMatchObject([
       {
-        name: "Month(Order Date)",
         effectiveDataType: "DATE",
         effectiveType: "ATTRIBUTE",
         effectiveAggrType: "NONE",
@@ -98,7 +105,6 @@ describe("metadata/search", () => {
         baseDataType: "DATE"
       },
       {
-        name: "Total Revenue",
         effectiveDataType: "DOUBLE",
         effectiveType: "MEASURE",
         effectiveAggrType: "SUM",
@@ -107,18 +113,29 @@ describe("metadata/search", () => {
         baseDataType: "DOUBLE"
       }
     ])
+    expect(table!.vizContent.columns!.some((c) => "name" in c)).toBe(false)
     const [lb] = await search({
       metadata: [{ identifier: "Order Operations", type: "LIVEBOARD" }],
       include_details: true,
       include_visualization_headers: true
     })
-    const lbVizzes = lb!.metadata_detail!["visualizations"] as Array<{
-      name: string
-      columns: Array<{ name: string; effectiveDataType: string }>
-    }>
-    expect(lbVizzes.map((v) => v.name)).toEqual(["Order Timeline", "Daily Quantity", "Shipments by Quarter"])
-    expect(lbVizzes[0]!.columns.map((c) => c.effectiveDataType)).toEqual(["INT64", "DATE", "DATE_TIME", "TIME", "BOOL"])
-    expect(lb!.visualization_headers!.map((v) => v.name)).toEqual(lbVizzes.map((v) => v.name))
+    const lbDetail = lb!.metadata_detail as unknown as Detail
+    expect(lbDetail.reportContent.sheets.map((s) => s.sheetType)).toEqual(["PINBOARD"])
+    const pinned = vizzesOf(lbDetail)
+    expect(pinned.map((v) => v.header.name)).toEqual(["Order Timeline", "Daily Quantity", "Shipments by Quarter"])
+    // Each pinned visualization shows an answer visualization, resolved in the liveboard's header.
+    const ref = pinned[0]!.vizContent.refVizId!
+    const shown = vizzesOf(lbDetail.header!.resolvedObjects![ref]!).find((v) => v.header.id === ref)
+    expect(shown!.vizContent.columns!.map((c) => c["effectiveDataType"])).toEqual([
+      "INT64",
+      "DATE",
+      "DATE_TIME",
+      "TIME",
+      "BOOL"
+    ])
+    expect(lb!.visualization_headers!.map((v) => v.name)).toEqual(pinned.map((v) => v.header.name))
+    // The pinned visualizations' ids are those liveboard/data answers by.
+    expect(lb!.visualization_headers!.map((v) => v.id)).toEqual(pinned.map((v) => v.header.id))
   })
 
   it("limited-user-sees-only-readable-content", async () => {

@@ -2,6 +2,7 @@
  * The small ThoughtSpot answers the CLI chaos suites serve from a canned server: JSON responses and one saved
  * answer ("Sales", id `a-1`) with the columns a test needs, as `metadata/search` with `include_details` reports it.
  */
+import { answerDetail } from "../../../apps/export/test/support/detail.ts"
 import type { CannedResponse } from "./CannedServer.ts"
 
 /** A JSON response (200 unless told). */
@@ -19,13 +20,7 @@ export const answerOf = (columns: ReadonlyArray<Column>) => ({
   metadata_type: "ANSWER",
   metadata_id: "a-1",
   metadata_name: "Sales",
-  metadata_detail: {
-    id: "a-1",
-    name: "Sales",
-    visualizations: [
-      { id: "a-1", name: "Sales", columns: columns.map(([name, type]) => ({ name, effectiveDataType: type })) }
-    ]
-  }
+  metadata_detail: answerDetail(columns.map(([name, type]) => ({ name, type })))
 })
 
 /**

@@ -9,6 +9,7 @@ import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, describe, expect, it } from "@effect/vitest"
+import { liveboardDetail } from "../../../apps/export/test/support/detail.ts"
 import { runCliInProcess } from "../../../apps/export/test/support/inProcess.ts"
 import { answerOf, json } from "../src/CannedAnswer.ts"
 import { type CannedResponse, startCannedServer } from "../src/CannedServer.ts"
@@ -131,11 +132,7 @@ describe("bad input through spotpipe run", () => {
       metadata_type: "LIVEBOARD",
       metadata_id: "lb-1",
       metadata_name: "Ops",
-      metadata_detail: {
-        id: "lb-1",
-        name: "Ops",
-        visualizations: [{ id: "v-1", name: hostile, columns: [{ name: "Region", effectiveDataType: "VARCHAR" }] }]
-      }
+      metadata_detail: liveboardDetail([{ id: "v-1", name: hostile, columns: [{ name: "Region", type: "VARCHAR" }] }])
     }
     const job = NodePath.join(root, "liveboard.json")
     NodeFs.writeFileSync(job, JSON.stringify({ exports: [{ type: "liveboard", id: "Ops", timezone: "UTC" }] }))

@@ -24,11 +24,20 @@ export interface TypedColumn {
   readonly base?: { readonly name: string; readonly type: string }
 }
 
-/** A visualization of an answer or liveboard, with its columns. */
+/**
+ * A result column of an answer or visualization as its description gives it: without the name its data pages give
+ * it (`Total Revenue`, `Month(Order Date)`), but for a column shown as it is (no aggregation, no date bucket), which
+ * goes by its model column's name (`base.name`).
+ */
+export interface ResultColumn extends Omit<TypedColumn, "name"> {
+  readonly name?: string
+}
+
+/** A visualization of an answer or liveboard, with its columns in its order. */
 export interface Visualization {
   readonly id: string
   readonly name: string
-  readonly columns: ReadonlyArray<TypedColumn>
+  readonly columns: ReadonlyArray<ResultColumn>
 }
 
 /** An answer, liveboard or logical table as `metadata/search include_details` describes it. */

@@ -26,6 +26,7 @@ import {
   type ModifiedFilter,
   metadataColumns,
   type PageDecoder,
+  type ResultColumn,
   type TypedColumn
 } from "./Cluster.ts"
 import type { Connection } from "./Connection.ts"
@@ -75,34 +76,27 @@ const asString = (u: unknown): string | undefined => (typeof u === "string" ? u 
 /** Reads the `include_details` description of an answer, liveboard or table into a {@link MetadataObject}. */
 export const toMetadataObject = (item: ThoughtSpotApi.MetadataItem): MetadataObject => {
   const detail = asRecord(item.metadata_detail)
-  const visualizations = asArray(detail["visualizations"]).map((v) => {
-    const viz = asRecord(v)
-    return {
-      id: asString(viz["id"]) ?? "",
-      name: asString(viz["name"]) ?? "",
-      columns: asArray(viz["columns"]).flatMap((c): ReadonlyArray<TypedColumn> => {
-        const column = asRecord(c)
-        const name = asString(column["name"])
-        const type = asString(column["effectiveDataType"]) ?? asString(column["baseDataType"])
-        if (name === undefined || type === undefined) return []
-        // Read for --since-column, which refuses a column whose cells are totals or periods.
-        const aggregation = asString(column["effectiveAggrType"])
-        const bucket = asString(column["timeBucket"])
-        // A bucketed column's own type is not its cells': a DATE_TIME by day has DATE cells.
-        const baseName = asString(column["baseColumnName"])
-        const baseType = asString(column["baseDataType"])
-        return [
-          {
-            name,
-            type,
-            ...(aggregation === undefined ? {} : { aggregation }),
-            ...(bucket === undefined ? {} : { bucket }),
-            ...(baseName === undefined || baseType === undefined ? {} : { base: { name: baseName, type: baseType } })
+  const header = asRecord(detail["header"])
+  const shown = visualizationsIn(detail["reportContent"])
+  // An answer is one result: its table's columns (its charts show the same result). A liveboard's visualizations
+  // each show an answer of their own, whose detail its header resolves by the visualization it points at.
+  const visualizations =
+    item.metadata_type === "LIVEBOARD"
+      ? shown.map((viz) => {
+          const ref = asString(asRecord(viz["vizContent"])["refVizId"])
+          const answer =
+            ref === undefined
+              ? []
+              : visualizationsIn(asRecord(asRecord(header["resolvedObjects"])[ref])["reportContent"])
+          return {
+            id: asString(asRecord(viz["header"])["id"]) ?? "",
+            name: asString(asRecord(viz["header"])["name"]) ?? "",
+            columns: columnsOf(answer.find((v) => asString(asRecord(v["header"])["id"]) === ref) ?? tableOf(answer))
           }
-        ]
-      })
-    }
-  })
+        })
+      : item.metadata_type === "ANSWER"
+        ? [{ id: item.metadata_id ?? "", name: item.metadata_name ?? "", columns: columnsOf(tableOf(shown)) }]
+        : []
   const columns = asArray(detail["columns"]).flatMap((c): ReadonlyArray<TypedColumn> => {
     const column = asRecord(c)
     const name = asString(asRecord(column["header"])["name"])
@@ -111,12 +105,51 @@ export const toMetadataObject = (item: ThoughtSpotApi.MetadataItem): MetadataObj
   })
   return {
     type: item.metadata_type,
-    id: item.metadata_id ?? asString(detail["id"]) ?? "",
-    name: item.metadata_name ?? asString(detail["name"]) ?? "",
+    id: item.metadata_id ?? asString(detail["id"]) ?? asString(header["id"]) ?? "",
+    name: item.metadata_name ?? asString(detail["name"]) ?? asString(header["name"]) ?? "",
     visualizations,
     columns
   }
 }
+
+/** The visualizations a `reportContent` lists, over all its sheets (`sheets[].sheetContent.visualizations[]`). */
+const visualizationsIn = (reportContent: unknown): ReadonlyArray<Record<string, unknown>> =>
+  asArray(asRecord(reportContent)["sheets"]).flatMap((sheet) =>
+    asArray(asRecord(asRecord(sheet)["sheetContent"])["visualizations"]).map(asRecord)
+  )
+
+/** An answer's table visualization (`vizType` TABLE), else the first that has columns. */
+const tableOf = (vizzes: ReadonlyArray<Record<string, unknown>>): Record<string, unknown> | undefined =>
+  vizzes.find((v) => asRecord(v["vizContent"])["vizType"] === "TABLE") ??
+  vizzes.find((v) => asArray(asRecord(v["vizContent"])["columns"]).length > 0)
+
+/**
+ * A visualization's result columns, in its order. ThoughtSpot describes them without the names its data pages give
+ * them (`Total Revenue`, `Month(Order Date)`): a column shown as it is — no aggregation, no date bucket — goes by its
+ * model column's name, the others by position only (see `typesByPosition`, which checks each position against the
+ * page's names).
+ */
+const columnsOf = (viz: Record<string, unknown> | undefined): ReadonlyArray<ResultColumn> =>
+  asArray(asRecord(viz?.["vizContent"])["columns"]).flatMap((c): ReadonlyArray<ResultColumn> => {
+    const column = asRecord(c)
+    const type = asString(column["effectiveDataType"]) ?? asString(column["baseDataType"])
+    const baseName = asString(column["baseColumnName"])
+    if (type === undefined || baseName === undefined) return []
+    // Read for --since-column, which refuses a column whose cells are totals or periods.
+    const aggregation = asString(column["effectiveAggrType"])
+    const bucket = asString(column["timeBucket"])
+    const baseType = asString(column["baseDataType"])
+    const plain = (aggregation ?? "NONE") === "NONE" && (bucket ?? "NO_BUCKET") === "NO_BUCKET"
+    return [
+      {
+        ...(plain ? { name: baseName } : {}),
+        type,
+        ...(aggregation === undefined ? {} : { aggregation }),
+        ...(bucket === undefined ? {} : { bucket }),
+        base: { name: baseName, type: baseType ?? type }
+      }
+    ]
+  })
 
 /** One metadata row, in {@link metadataColumns} order; `lists`: tags as an array of strings, else joined with `;`. */
 export const metadataRow = (item: ThoughtSpotApi.MetadataItem, lists = false): ReadonlyArray<unknown> => {

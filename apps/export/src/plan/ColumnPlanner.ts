@@ -65,19 +65,32 @@ const untypedFormatter = (column: string, options: PlanOptions): CellFormatter =
 export type ColumnTypes = (names: ReadonlyArray<string>) => ReadonlyArray<string | null>
 
 /**
- * Types from the column list that metadata reports for a result (answers, visualizations). When the page's
- * column names are that list, in order, each column takes the type at its position, so two columns of one name
- * keep their own types. When they differ, each takes the type of the listed column of the same name if that
- * name has a single type there, else none (unknown: written as received, with a warning in the manifest).
+ * Types from the column list that metadata reports for a result (answers, visualizations), in the result's order.
+ * When the page's columns are that list — as many, each named as listed or, for a column described without a name
+ * (ThoughtSpot describes an answer's totals and periods so: `Total Revenue`, `Month(Order Date)`), holding the name
+ * of the model column it shows — each column takes the type at its position, so two columns of one name keep their
+ * own types. Otherwise each takes the type of the listed column of the same name if that name has a single type
+ * there, else none (unknown: written as received, with a warning in the manifest). A type taken by position that
+ * does not fit the cells (a DATE that is no midnight) fails the export: the cells are checked, never trusted.
  */
 export const typesByPosition =
-  (listed: ReadonlyArray<{ readonly name: string; readonly type: string }>): ColumnTypes =>
+  (
+    listed: ReadonlyArray<{
+      readonly name?: string
+      readonly type: string
+      readonly base?: { readonly name: string }
+    }>
+  ): ColumnTypes =>
   (names) => {
-    if (names.length === listed.length && names.every((name, i) => name === listed[i]!.name)) {
+    const fits = (name: string, column: (typeof listed)[number]) =>
+      column.name !== undefined ? name === column.name : column.base !== undefined && name.includes(column.base.name)
+    if (names.length === listed.length && names.every((name, i) => fits(name, listed[i]!))) {
       return listed.map((column) => column.type)
     }
     const byName = new Map<string, string | null>()
-    for (const { name, type } of listed) byName.set(name, byName.has(name) && byName.get(name) !== type ? null : type)
+    for (const { name, type } of listed) {
+      if (name !== undefined) byName.set(name, byName.has(name) && byName.get(name) !== type ? null : type)
+    }
     return names.map((name) => byName.get(name) ?? null)
   }
 

@@ -26,6 +26,7 @@ import {
   type Cluster,
   type DataPage,
   type MetadataObject,
+  type ResultColumn,
   type RuntimeRequest,
   type TypedColumn
 } from "../cluster/Cluster.ts"
@@ -628,6 +629,18 @@ export interface RuntimeSince {
 }
 
 /**
+ * The result column `name` names: the one described by that name, else the one column described without a name
+ * whose model column's name `name` holds (`Day(Order Date)`, `Total Revenue`): ThoughtSpot describes totals and
+ * periods without the names their data pages give them. Whether the result has it is checked on the first read.
+ */
+const describedColumn = (columns: ReadonlyArray<ResultColumn>, name: string): ResultColumn | undefined => {
+  const named = columns.find((c) => c.name === name)
+  if (named !== undefined) return named
+  const held = columns.filter((c) => c.name === undefined && c.base !== undefined && name.includes(c.base.name))
+  return held.length === 1 ? held[0] : undefined
+}
+
+/**
  * An answer's or liveboard visualization's `sinceColumn` (`columns`: the result's, from `metadata/search`): the
  * runtime filter `{col: column, op: GE, val: since}` added to the export's own (at most 49 in all: ThoughtSpot drops
  * those beyond without a word), and its watermark — the column's maximum, read before any data in one request for
@@ -644,7 +657,7 @@ export interface RuntimeSince {
  * keeps the watermark at `since`, with a warning: the rows the sample leaves out are never skipped for good.
  */
 export const incrementalRuntime = <E>(
-  columns: ReadonlyArray<TypedColumn>,
+  columns: ReadonlyArray<ResultColumn>,
   spec: RuntimeOptions & { readonly sinceColumn?: string; readonly since?: string },
   dataZone: Effect.Effect<string, ExportError | UsageError>,
   read: (runtime: RuntimeRequest) => Stream.Stream<DataPage, E>,
@@ -655,16 +668,28 @@ export const incrementalRuntime = <E>(
     const column = spec.sinceColumn
     const since = spec.since
     if (column === undefined || since === undefined) return undefined
-    const known = columns.find((c) => c.name === column)
+    const known = describedColumn(columns, column)
     if (known === undefined) {
       // A model column the result shows under another name ("Order Date" by day, "Day(Order Date)").
       const shown = columns.find((c) => c.base?.name === column)
-      const hint = shown === undefined ? "" : `; it shows "${column}" as "${shown.name}"`
-      const names = columns.map((c) => c.name)
+      const hint =
+        shown === undefined
+          ? ""
+          : `; it shows "${column}" as ${shown.name === undefined ? "a total or a period, by another name" : `"${shown.name}"`}`
+      const names = columns.flatMap((c) => c.name ?? [])
+      const unnamed = columns.length - names.length
+      const named =
+        names.length === 0
+          ? []
+          : [`one of ${names.map((name) => `"${name}"`).join(", ")} (as the result names it${hint})`]
+      const others =
+        unnamed === 0
+          ? []
+          : [
+              `one of its ${unnamed} totals or periods by the name the result gives it (the cluster describes them without one)`
+            ]
       return yield* new UsageError({
-        message: `${what}: ${say.named("sinceColumn", column)} is not a column of its result: choose one of ${names
-          .map((name) => `"${name}"`)
-          .join(", ")} (as the result names it${hint})${shown === undefined ? didYouMean(closest(column, names)) : ""}`
+        message: `${what}: ${say.named("sinceColumn", column)} is not a column of its result: choose ${[...named, ...others].join(" or ")}${names.length === 0 ? hint : ""}${shown === undefined ? didYouMean(closest(column, names)) : ""}`
       })
     }
     // A total or a period holds many rows: the filter would keep only part of those the first holds (a part of a

@@ -23,6 +23,7 @@ import type {
   MetadataFilter,
   MetadataObject,
   PageDecoder,
+  ResultColumn,
   Visualization
 } from "../cluster/Cluster.ts"
 import { metadataColumns, metadataListColumns } from "../cluster/Cluster.ts"
@@ -140,6 +141,10 @@ export type RunSettings = Omit<
   OutputSettings,
   "file" | "format" | "pageSize" | "timezone" | "columnNames" | "nullString"
 >
+
+/** A result's column names for its header when it yields no page: none unless its description names them all. */
+const namesOf = (columns: ReadonlyArray<ResultColumn>): ReadonlyArray<string> =>
+  columns.every((c) => c.name !== undefined) ? columns.map((c) => c.name!) : []
 
 /**
  * A liveboard's visualizations named in `wanted` (GUIDs, in any case, or exact names; in that order, each once),
@@ -462,7 +467,7 @@ export const resolveExport = <E>(
             pages: (decoder) => from(0, decoder),
             pagesFrom: from,
             typesOf: typesByPosition(columns),
-            emptyColumns: columns.map((c) => c.name),
+            emptyColumns: namesOf(columns),
             ...(since === undefined ? {} : { watermark: since.watermark }),
             ...warningsOf([...typed.warnings, ...limited, ...(since?.warnings ?? [])]),
             ...(runtime.runtimeSort === undefined ? { unsorted: savedOrder(tml, "answer", undefined, say) } : {})
@@ -616,7 +621,7 @@ export const resolveExport = <E>(
               pagesFrom: (offset: number, decoder: PageDecoder) =>
                 cluster.liveboardPages(liveboard.id, viz.id, pageSize, offset, decoder, runtime),
               typesOf: typesByPosition(viz.columns),
-              emptyColumns: viz.columns.map((c) => c.name),
+              emptyColumns: namesOf(viz.columns),
               ...(since === undefined ? {} : { watermark: since.watermark }),
               ...warningsOf([...typed.warnings, ...limited, ...(since?.warnings ?? [])]),
               ...(runtime.runtimeSort === undefined ? { unsorted: savedOrder(tml, "visualization", viz.id, say) } : {})

@@ -158,11 +158,11 @@ const dayLike = /^\d{4}-\d{2}-\d{2}/
  * columns so named have different types.
  */
 export const columnTypeIn =
-  (columns: ReadonlyArray<{ readonly name: string; readonly type: string }>) =>
+  (columns: ReadonlyArray<{ readonly name?: string; readonly type: string }>) =>
   (name: string): string | undefined => {
     const exact = columns.filter((c) => c.name === name)
     const lower = name.toLowerCase()
-    const named = exact.length > 0 ? exact : columns.filter((c) => c.name.toLowerCase() === lower)
+    const named = exact.length > 0 ? exact : columns.filter((c) => c.name?.toLowerCase() === lower)
     const types = new Set(named.map((c) => c.type))
     return types.size === 1 ? named[0]!.type : undefined
   }

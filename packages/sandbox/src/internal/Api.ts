@@ -11,16 +11,15 @@ import {
   isSecured,
   type MetadataType,
   metadataTypes,
-  ordersTable,
   type SavedQuery,
   tagObjects,
   type UserDef,
   users
 } from "./Catalog.ts"
+import { detailOf } from "./Detail.ts"
 import type { CatalogEdits } from "./Edits.ts"
 import type { Engine } from "./Engine.ts"
 import type { ModifiedTimes } from "./Modified.ts"
-import { orderColumns } from "./Orders.ts"
 import { allUsers, findOrg, membership, type OrgContent, orgOf } from "./Orgs.ts"
 import {
   bool,
@@ -124,54 +123,6 @@ const tokenBody = (t: TokenRecord) => ({
   valid_for_user_id: t.user.id,
   valid_for_username: t.user.name
 })
-
-/** A result column's description, as the client reads it from `metadata_detail` (see the common brief). */
-const vizColumns = (plan: QueryPlan) =>
-  plan.selections.map((s) => ({
-    name: s.name,
-    effectiveDataType: s.dataType,
-    effectiveType: s.aggregate !== undefined ? "MEASURE" : s.column.kind,
-    effectiveAggrType: s.aggregate ?? "NONE",
-    // The chart SDK's ColumnTimeBucket names: a bucketed date's cells are its periods, not the column's values.
-    timeBucket: s.bucket === undefined ? "NO_BUCKET" : s.bucket.toUpperCase(),
-    baseColumnName: s.column.name,
-    baseDataType: s.column.dataType
-  }))
-
-const detailOf = (o: CatalogObject): unknown => {
-  if (o.type === "LOGICAL_TABLE") {
-    return {
-      id: o.id,
-      name: o.name,
-      type: o.subtype,
-      description: o.description,
-      columns: orderColumns.map((c) => ({
-        header: { id: c.id, name: c.name, description: c.description, isHidden: false },
-        dataType: c.dataType,
-        type: c.kind,
-        isAdditive: c.kind === "MEASURE",
-        defaultAggrType: c.kind === "MEASURE" ? "SUM" : "NONE",
-        indexType: "DEFAULT",
-        indexPriority: 1,
-        isAttributionDimension: true,
-        spotiqPreference: "DEFAULT",
-        synonyms: []
-      }))
-    }
-  }
-  if (o.type === "ANSWER" || o.type === "LIVEBOARD") {
-    return {
-      id: o.id,
-      name: o.name,
-      visualizations: o.visualizations.map((v) => ({ id: v.id, name: v.name, columns: vizColumns(v.plan) }))
-    }
-  }
-  if (o.type === "LOGICAL_COLUMN") {
-    const c = orderColumns.find((x) => x.id === o.id)!
-    return { id: c.id, name: c.name, dataType: c.dataType, type: c.kind, tableId: ordersTable.id }
-  }
-  return { id: o.id, name: o.name }
-}
 
 const headerOf = (o: CatalogObject, org: OrgContent, modified: ModifiedTimes) => {
   const author = users[0]!

@@ -7,6 +7,7 @@
  */
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
+import { answerDetail } from "../../support/detail.ts"
 
 /** A column of the answer: its name and ThoughtSpot data type. */
 export interface EdgeColumn {
@@ -35,13 +36,7 @@ export const startEdgeCluster = async (
     metadata_type: "ANSWER",
     metadata_id: "edges-1",
     metadata_name: "Edges",
-    metadata_detail: {
-      id: "edges-1",
-      name: "Edges",
-      visualizations: [
-        { id: "edges-1", name: "Edges", columns: columns.map((c) => ({ name: c.name, effectiveDataType: c.type })) }
-      ]
-    }
+    metadata_detail: answerDetail(columns)
   }
   const page =
     `{"contents":[{"available_data_row_count":${rows.length},"column_names":${json(columns.map((c) => c.name))},` +
