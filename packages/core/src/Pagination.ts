@@ -22,11 +22,12 @@
  * reference; page indexes and offsets stay those of the whole result, so the checks are the same. A start past
  * the end fails with `Incomplete`; one exactly at the end gives a single page of 0 rows.
  *
- * `metadata/search` has no total: it is read page by page until an empty page (some filters, `name_pattern` for
- * one, may be applied after paging, so a page can be short before the end).
+ * `metadata/search` has no total: it is read as every listing is ({@link untilEmptyPage}), each page overlapping
+ * the previous one by one item to see the listing shift while it is read.
  */
-import { Effect, Option, Stream } from "effect"
+import { Effect, Stream } from "effect"
 import * as Classify from "./internal/classify.ts"
+import { listAll } from "./internal/listing.ts"
 import * as PageRows from "./internal/pageRows.ts"
 import { BadPage } from "./internal/pageRows.ts"
 import type { ThoughtSpotError } from "./ThoughtSpotError.ts"
@@ -388,10 +389,14 @@ export const dataPages = <R>(options: {
 }
 
 /**
- * Items of `metadata/search`, one page of `pageSize` at a time until an empty page. An item whose `idOf` (e.g.
- * its type and GUID) came on an earlier page fails the stream with `Incomplete`: the listing shifted while it was
- * read (an object created or deleted before the read position), so another item may have been skipped. Items
- * without an id cannot be told apart and are not checked.
+ * Items of `metadata/search`, read as every listing is (the one rule, in `internal/listing.ts`): pages of
+ * `pageSize` (`record_size`), each after the first asked for from one item before where the previous one ended
+ * (a page size of 1 then asks for 2), until a page brings nothing after that overlap item. The stream fails with
+ * `Incomplete` when the listing changed while it was read (an object created or deleted before the read position,
+ * so another may have been skipped: a later page not starting with the previous page's last item, a page empty
+ * where that item was, an item listed twice), and when the server sends more than asked or the same page again.
+ * An item's identity is its `idOf` when given (e.g. its type and GUID), else its `keyOf`; a page cannot end on an
+ * item without identity (`idOf` gives `undefined`), since nothing could show that the next page follows it.
  */
 export const untilEmptyPage = <A>(
   pageSize: number,
@@ -401,51 +406,12 @@ export const untilEmptyPage = <A>(
     readonly keyOf: (item: A) => string
     readonly idOf?: (item: A) => string | undefined
   }
-): Stream.Stream<A, ThoughtSpotError> =>
-  Stream.suspend(() => {
-    // A server may answer record_size 0 with an empty page, which would read as "nothing matches".
-    if (!Number.isInteger(pageSize) || pageSize < 1) {
-      return Stream.fail(
-        Classify.badInput(
-          guard.operation,
-          `the page size (the pageSize option) must be a whole number of at least 1, got ${pageSize}`
-        )
-      )
-    }
-    // Per run of the stream: the ids seen so far (O(items), as small as the listing's identities).
-    const seen = new Map<string, number>()
-    // The state carries the previous page's first key: a server that ignores `record_offset` answers the same
-    // page again and again, which would otherwise loop forever.
-    return Stream.paginate({ offset: 0, previousFirst: undefined as string | undefined }, ({ offset, previousFirst }) =>
-      Effect.flatMap(fetch(offset, pageSize), (items) => {
-        const first = items.length === 0 ? undefined : guard.keyOf(items[0]!)
-        if (first !== undefined && first === previousFirst) {
-          return Effect.fail(
-            Classify.incomplete(
-              guard.operation,
-              `the server sent the same page again for record_offset ${offset} (first item ${first}); it seems to ignore paging, so the listing cannot be completed`
-            )
-          )
-        }
-        if (guard.idOf !== undefined) {
-          for (let index = 0; index < items.length; index++) {
-            const id = guard.idOf(items[index]!)
-            if (id === undefined) continue
-            const earlier = seen.get(id)
-            if (earlier !== undefined) {
-              return Effect.fail(
-                Classify.incomplete(
-                  guard.operation,
-                  `${id} came at position ${earlier + 1} and again at position ${offset + index + 1}: the listing changed while it was read, so an object may be missing; read it again`
-                )
-              )
-            }
-            seen.set(id, offset + index)
-          }
-        }
-        const next =
-          items.length === 0 ? Option.none() : Option.some({ offset: offset + items.length, previousFirst: first })
-        return Effect.succeed([items, next] as const)
-      })
-    )
+): Stream.Stream<A, ThoughtSpotError> => {
+  const idOf = guard.idOf
+  return listAll({
+    operation: guard.operation,
+    pageSize,
+    fetch,
+    keyOf: idOf === undefined ? guard.keyOf : idOf
   })
+}

@@ -566,19 +566,22 @@ describe("data pages from a start offset", () => {
 })
 
 describe("metadata search", () => {
-  it.effect("reads-until-an-empty-page-not-a-short-one", () =>
+  it.effect("reads-until-a-page-brings-nothing-new-not-a-short-one", () =>
     Effect.gen(function* () {
-      // 7 objects; page 2 is short (filtered after paging) but not the end
+      // 7 objects; the page at offset 2 is short (2 of 3) but not the end. Each later page starts one object
+      // before where the previous one ended, with that object.
       const objects = Array.from({ length: 7 }, (_, i) => ({
         metadata_type: "ANSWER",
         metadata_id: `a-${i}`,
         metadata_name: `A${i}`,
         x: 1
       }))
-      const pagesServed = [objects.slice(0, 3), objects.slice(3, 4), objects.slice(4, 7), []]
-      let page = 0
       const fake = makeFake(
-        withTokens((r) => (r.path === "metadata/search" ? { body: pagesServed[page++] ?? [] } : { status: 404 }))
+        withTokens((r) => {
+          if (r.path !== "metadata/search") return { status: 404 }
+          const offset = Number(r.body.record_offset)
+          return { body: objects.slice(offset, offset + (offset === 2 ? 2 : Number(r.body.record_size))) }
+        })
       )
       const items = yield* useClient(fake, testOptions(), (c) =>
         Stream.runCollect(c.searchMetadata({ metadata: [{ type: "ANSWER" }], include_details: true }, { pageSize: 3 }))
@@ -587,9 +590,10 @@ describe("metadata search", () => {
       const bodies = fake.seen.filter((s) => s.path === "metadata/search").map((s) => s.body)
       expect(bodies.map((b) => [b.record_offset, b.record_size])).toEqual([
         [0, 3],
+        [2, 3],
         [3, 3],
-        [4, 3],
-        [7, 3]
+        [5, 3],
+        [6, 3]
       ])
       expect(bodies[0]).toMatchObject({ metadata: [{ type: "ANSWER" }], include_details: true })
     })
@@ -633,36 +637,51 @@ describe("metadata search", () => {
 
   it.effect("an-object-listed-again-on-a-later-page-fails-instead-of-being-duplicated", () =>
     Effect.gen(function* () {
-      // An object created before the read position while paging shifts the listing: the last object of page 1
-      // comes again first on page 2 (and one may be skipped further on).
+      // Page 2 starts with page 1's last object, as it should, but lists an object of page 1 again further on.
       const answer = (i: number) => ({ metadata_type: "ANSWER", metadata_id: `a-${i}`, metadata_name: `A${i}` })
-      const pagesServed = [[answer(0), answer(1), answer(2)], [answer(2), answer(3), answer(4)], [answer(5)], []]
-      let page = 0
+      const pagesServed: Record<number, ReadonlyArray<object>> = {
+        0: [answer(0), answer(1), answer(2)],
+        2: [answer(2), answer(0), answer(3)]
+      }
       const fake = makeFake(
-        withTokens((r) => (r.path === "metadata/search" ? { body: pagesServed[page++] ?? [] } : { status: 404 }))
+        withTokens((r) =>
+          r.path === "metadata/search" ? { body: pagesServed[Number(r.body.record_offset)] ?? [] } : { status: 404 }
+        )
       )
       const error = yield* useClient(fake, testOptions(), (c) =>
         Stream.runCollect(c.searchMetadata({ metadata: [{ type: "ANSWER" }] }, { pageSize: 3 })).pipe(Effect.flip)
       )
       expect(error.reason._tag).toBe("Incomplete")
-      expect(error.message).toContain("ANSWER a-2 came at position 3 and again at position 4")
-      // Objects without an id cannot be told apart: two of the same name are both kept.
-      const nameless = [
-        [{ metadata_type: "TAG", metadata_name: "t" }],
-        [
-          { metadata_type: "TAG", metadata_name: "u" },
-          { metadata_type: "TAG", metadata_name: "t" }
-        ],
-        []
+      expect(error.message).toContain("ANSWER a-0 came at position 1 and again at position 4")
+    })
+  )
+
+  it.effect("objects-without-an-id-are-all-kept-but-a-page-may-not-end-on-one", () =>
+    Effect.gen(function* () {
+      // Objects without an id cannot be told apart: two of the same name are both kept. Nothing could show that
+      // the page after one follows it, so a page ending on one is refused.
+      const listed = [
+        { metadata_type: "TAG", metadata_name: "t" },
+        { metadata_type: "TAG", metadata_name: "t" },
+        { metadata_type: "TAG", metadata_id: "x-1", metadata_name: "x" }
       ]
-      let served = 0
       const tags = makeFake(
-        withTokens((r) => (r.path === "metadata/search" ? { body: nameless[served++] ?? [] } : { status: 404 }))
+        withTokens((r) => {
+          if (r.path !== "metadata/search") return { status: 404 }
+          const offset = Number(r.body.record_offset)
+          return { body: listed.slice(offset, offset + Number(r.body.record_size)) }
+        })
       )
       const items = yield* useClient(tags, testOptions(), (c) =>
-        Stream.runCollect(c.searchMetadata({ metadata: [{ type: "TAG" }] }, { pageSize: 2 }))
+        Stream.runCollect(c.searchMetadata({ metadata: [{ type: "TAG" }] }, { pageSize: 3 }))
       )
-      expect(items.map((i) => i.metadata_name)).toEqual(["t", "u", "t"])
+      expect(items.map((i) => i.metadata_name)).toEqual(["t", "t", "x"])
+      const error = yield* useClient(tags, testOptions(), (c) =>
+        Stream.runCollect(c.searchMetadata({ metadata: [{ type: "TAG" }] }, { pageSize: 2 })).pipe(Effect.flip)
+      )
+      expect(error.reason._tag).toBe("Incomplete")
+      expect(error.message).toContain("the item at position 2 ends a page and has no id")
+      expect(error.message).toContain("read it with another page size")
     })
   )
 })

@@ -123,8 +123,6 @@ export const make = (post: Post): AdminOperations => {
         )
       )
     }
-    // Items without an id cannot be told apart: each counts as its own.
-    let anonymous = 0
     return Stream.map(
       listAll({
         operation: "exportTmlBatch",
@@ -139,7 +137,9 @@ export const make = (post: Post): AdminOperations => {
             ),
             Tml.batchItems
           ),
-        keyOf: (item) => item.info.id ?? `(item without id #${++anonymous})`
+        // An item without an id cannot be told from another: it is never taken for one listed twice, and a batch
+        // may not end on it (see listAll).
+        keyOf: (item) => item.info.id ?? undefined
       }),
       Tml.itemOf
     )

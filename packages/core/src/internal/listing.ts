@@ -1,9 +1,15 @@
 /**
- * Listings read with `record_offset`/`record_size` (users, groups, TML batches, …): ThoughtSpot gives no total,
- * so a listing is read page by page until an **empty** page (a filtered page may be short before the end), and
- * every page is checked against what paging promises. A page with more items than asked for, the same page sent
- * again, or an item that already came on an earlier page (the listing shifted while it was read, so another item
- * may have been skipped) fails the stream with `Incomplete`: a listing is complete or it is an error.
+ * Listings read with an offset and a size (`metadata/search`, users, groups, TML batches, …): ThoughtSpot gives no
+ * total and no snapshot, so a listing is read page by page, and every page is checked against what paging
+ * promises. The one implementation of that rule (`Pagination.untilEmptyPage` delegates here).
+ *
+ * Each page after the first is asked for from one item before where the previous page ended, with the same size
+ * (so a server's maximum, such as the TML batch's 200, still holds; a page size of 1 asks for 2 from then on), and
+ * its first item must be the previous page's last item. If it is not, an item before the read position was deleted
+ * or created while the listing was read: the items after it moved by one, and one of them may never be seen. The
+ * stream then fails with `Incomplete` ("read it again") instead of ending short. The listing ends when a page
+ * brings nothing after that overlap item. A page with more items than asked for, the same page sent again, or an
+ * item that already came on an earlier page fails the same way: a listing is complete or it is an error.
  */
 import { Effect, Option, Stream } from "effect"
 import type { ThoughtSpotError } from "../ThoughtSpotError.ts"
@@ -12,18 +18,30 @@ import * as Classify from "./classify.ts"
 /** How to read one listing. */
 export interface Listing<A> {
   readonly operation: string
-  /** Items per request (`record_size`), at least 1. */
+  /** Items per request (`record_size`), at least 1 (1 asks for 2 items on every page after the first). */
   readonly pageSize: number
   /** One page: `offset` and `size` go into the request's own paging fields. */
   readonly fetch: (offset: number, size: number) => Effect.Effect<ReadonlyArray<A>, ThoughtSpotError>
-  /** An item's identity (e.g. its GUID), to find an item listed twice. */
-  readonly keyOf: (item: A) => string
+  /** An item's identity (e.g. its GUID), or `undefined` for an item that has none. */
+  readonly keyOf: (item: A) => string | undefined
 }
+
+interface Cursor {
+  /** Where the next request starts. */
+  readonly offset: number
+  /** The previous page's last item (`undefined` before the first page), which the next page must start with. */
+  readonly overlap: string | undefined
+  /** The previous page's first item, to tell a page sent again. */
+  readonly previousFirst: string | undefined
+}
+
+const named = (key: string | undefined): string => (key === undefined ? "an item without id" : `item ${key}`)
 
 /** Every item of a listing, in order, each exactly once (see the module comment). */
 export const listAll = <A>(listing: Listing<A>): Stream.Stream<A, ThoughtSpotError> =>
   Stream.unwrap(
     Effect.suspend(() => {
+      // A server may answer a size of 0 with an empty page, which would read as "nothing listed".
       if (!Number.isInteger(listing.pageSize) || listing.pageSize < 1) {
         return Effect.fail(
           Classify.badInput(
@@ -32,36 +50,75 @@ export const listAll = <A>(listing: Listing<A>): Stream.Stream<A, ThoughtSpotErr
           )
         )
       }
+      const { operation, pageSize, fetch, keyOf } = listing
+      // Later pages repeat one item, so they need room for at least one more.
+      const laterSize = Math.max(2, pageSize)
+      const fail = (description: string) => Effect.fail(Classify.incomplete(operation, description))
       // Per run of the stream: the keys seen so far (O(items), as small as the listing's identities).
       const seen = new Map<string, number>()
+      const start: Cursor = { offset: 0, overlap: undefined, previousFirst: undefined }
       return Effect.succeed(
-        Stream.paginate(0, (offset: number) =>
-          Effect.flatMap(listing.fetch(offset, listing.pageSize), (items) => {
-            if (items.length > listing.pageSize) {
-              return Effect.fail(
-                Classify.incomplete(
-                  listing.operation,
-                  `asked for ${listing.pageSize} items at record_offset ${offset}, the server sent ${items.length}: it does not page as documented, so the listing cannot be trusted`
-                )
+        Stream.paginate(start, ({ offset, overlap, previousFirst }: Cursor) => {
+          const firstPage = offset === 0 && overlap === undefined
+          const size = firstPage ? pageSize : laterSize
+          return Effect.flatMap(fetch(offset, size), (items) => {
+            if (items.length > size) {
+              return fail(
+                `asked for ${size} items at record_offset ${offset}, the server sent ${items.length}: it does not page as documented, so the listing cannot be trusted`
               )
             }
-            for (let index = 0; index < items.length; index++) {
-              const key = listing.keyOf(items[index]!)
+            if (items.length === 0) {
+              if (firstPage) return Effect.succeed([items, Option.none<Cursor>()] as const)
+              // The listing now ends before the last item read, so at least one item read is gone. An empty page
+              // proves nothing more: had two items before the read position gone, an item never read would now
+              // sit before this offset, so the listing is not taken as ended.
+              return fail(
+                `the listing changed while it was read: it now ends before position ${offset + 1}, where ${named(overlap)} (the last item read) was; an item may be missing; read it again`
+              )
+            }
+            const first = keyOf(items[0]!)
+            if (!firstPage && (first === undefined || first !== overlap)) {
+              if (first !== undefined && first === previousFirst) {
+                return fail(
+                  `the server sent the same page again for record_offset ${offset} (first item ${first}); it seems to ignore paging, so the listing cannot be completed`
+                )
+              }
+              return fail(
+                `the listing changed while it was read: the page at position ${offset + 1} starts with ${named(first)}, not with item ${overlap} (the last item of the previous page): an item before it was deleted or created, so an item may be missing; read it again`
+              )
+            }
+            // The overlap item was emitted with the previous page.
+            const fresh = firstPage ? 0 : 1
+            for (let index = fresh; index < items.length; index++) {
+              const key = keyOf(items[index]!)
+              if (key === undefined) continue
               const earlier = seen.get(key)
               if (earlier !== undefined) {
-                return Effect.fail(
-                  Classify.incomplete(
-                    listing.operation,
-                    `item ${key} came at position ${earlier + 1} and again at position ${offset + index + 1}: the listing changed while it was read (or the server ignores record_offset), so an item may be missing; read it again`
-                  )
+                return fail(
+                  `item ${key} came at position ${earlier + 1} and again at position ${offset + index + 1}: the listing changed while it was read (or the server ignores record_offset), so an item may be missing; read it again`
                 )
               }
               seen.set(key, offset + index)
             }
-            const next = items.length === 0 ? Option.none<number>() : Option.some(offset + items.length)
-            return Effect.succeed([items, next] as const)
+            const emitted = fresh === 0 ? items : items.slice(fresh)
+            // Nothing after the overlap item: the listing ends with it, and each page began where the one before
+            // it ended, so every item that was listed all along has come.
+            if (emitted.length === 0) return Effect.succeed([emitted, Option.none<Cursor>()] as const)
+            const end = offset + items.length
+            const last = keyOf(items[items.length - 1]!)
+            // The next page's first item is the proof that nothing moved; an item without id cannot be told from
+            // another item that took its place, so the listing is refused rather than taken on trust.
+            if (last === undefined) {
+              return fail(
+                `the item at position ${end} ends a page and has no id, so the next page cannot be checked against it (an item deleted or created meanwhile would go unnoticed): the listing cannot be read completely; read it with another page size, so that no page ends on an item without id`
+              )
+            }
+            return Effect.succeed([
+              emitted,
+              Option.some<Cursor>({ offset: end - 1, overlap: last, previousFirst: first })
+            ] as const)
           })
-        )
+        })
       )
     })
   )
