@@ -335,7 +335,7 @@ export const connectionFlags = {
     wholeNumber("org-id", "org id", 0, Number.MAX_SAFE_INTEGER, `use --org-id with a whole number such as 0`).pipe(
       Flag.optional
     ),
-    "ThoughtSpot Org id, 0 or more (default: the user's default Org)"
+    "ThoughtSpot Org id, 0 or more (default: none asked for, so ThoughtSpot picks the Org)"
   ),
   profile: described(
     nonBlank("profile", "--profile is empty: give a profile's name (spotpipe config list shows them)").pipe(
