@@ -8,7 +8,7 @@
  * its first item must be the previous page's last item. If it is not, an item before the read position was deleted
  * or created while the listing was read: the items after it moved by one, and one of them may never be seen. The
  * stream then fails with `Incomplete` ("read it again") instead of ending short. The listing ends when a page
- * brings nothing after that overlap item. A page with more items than asked for, the same page sent again, or an
+ * brings nothing after that overlap item, or when it has shrunk below it and now ends with an item already read. A page with more items than asked for, the same page sent again, or an
  * item that already came on an earlier page fails the same way: a listing is complete or it is an error.
  */
 import { Effect, Option, Stream } from "effect"
@@ -56,6 +56,15 @@ export const listAll = <A>(listing: Listing<A>): Stream.Stream<A, ThoughtSpotErr
       const fail = (description: string) => Effect.fail(Classify.incomplete(operation, description))
       // Per run of the stream: the keys seen so far (O(items), as small as the listing's identities).
       const seen = new Map<string, number>()
+      // An empty answer where the last item read was: the listing shrank under the read. That alone proves
+      // nothing (had two items before the read position gone, one never read would now stand before `offset`), so
+      // its new end is read: if the listing now ends with an item already read, every item listed all along has
+      // come (one never read would stand after it), and the listing ends there.
+      const endsWithItemRead = (offset: number, size: number) =>
+        Effect.map(fetch(Math.max(0, offset + 1 - size), size), (tail) => {
+          const last = tail.length === 0 ? undefined : keyOf(tail[tail.length - 1]!)
+          return tail.length < size && last !== undefined && seen.has(last)
+        })
       const start: Cursor = { offset: 0, overlap: undefined, previousFirst: undefined }
       return Effect.succeed(
         Stream.paginate(start, ({ offset, overlap, previousFirst }: Cursor) => {
@@ -69,11 +78,12 @@ export const listAll = <A>(listing: Listing<A>): Stream.Stream<A, ThoughtSpotErr
             }
             if (items.length === 0) {
               if (firstPage) return Effect.succeed([items, Option.none<Cursor>()] as const)
-              // The listing now ends before the last item read, so at least one item read is gone. An empty page
-              // proves nothing more: had two items before the read position gone, an item never read would now
-              // sit before this offset, so the listing is not taken as ended.
-              return fail(
-                `the listing changed while it was read: it now ends before position ${offset + 1}, where ${named(overlap)} (the last item read) was; an item may be missing; read it again`
+              return Effect.flatMap(endsWithItemRead(offset, size), (ended) =>
+                ended
+                  ? Effect.succeed([items, Option.none<Cursor>()] as const)
+                  : fail(
+                      `the listing changed while it was read: it now ends before position ${offset + 1}, where ${named(overlap)} (the last item read) was, and not with an item already read; an item may be missing; read it again`
+                    )
               )
             }
             const first = keyOf(items[0]!)
