@@ -282,10 +282,12 @@ export const dataPages = <R>(options: {
         const rowCount = content.rowCount
         const received = offset + rowCount
         if (content.availableRowCount !== total) {
+          // The data itself changed (rows loaded or deleted): no sort clause keeps a total from changing, so the
+          // only advice is a new read, from the start since the rows already read may have changed too.
           return Effect.fail(
             Classify.incomplete(
               operation,
-              `the result changed while paging: ${total} rows announced, then ${content.availableRowCount} at offset ${offset}; add a sort clause or rerun`,
+              `the result changed while paging: ${total} rows announced, then ${content.availableRowCount} at offset ${offset}: the data changed during the read; read it again from the start`,
               { expectedRows: total, receivedRows: offset }
             )
           )

@@ -131,14 +131,27 @@ describe("data pages", () => {
     })
   )
 
-  it.effect("changing-total-fails-incomplete", () =>
+  it.effect("changing-total-fails-incomplete-saying-the-data-changed-and-to-read-it-again-from-the-start", () =>
     Effect.gen(function* () {
-      const fake = makeFake(withTokens((r) => dataReply(r.body, r.body.record_offset === 0 ? 300 : 301)))
-      const exit = yield* Effect.exit(
-        useClient(fake, testOptions(), (c) => Stream.runCollect(c.searchData({ ...search, pageSize: 100 })))
-      )
-      expect(failureOf(exit).reason._tag).toBe("Incomplete")
-      expect(failureOf(exit).message).toContain("changed while paging")
+      // Shrunk or grown, sorted or not: the data changed during the read, which no sort clause prevents.
+      const sorted = { ...search, queryString: "[n] [label] sort by [n]" }
+      for (const [request, later] of [
+        [search, 301],
+        [search, 250],
+        [sorted, 250]
+      ] as const) {
+        const fake = makeFake(withTokens((r) => dataReply(r.body, r.body.record_offset === 0 ? 300 : later)))
+        const error = failureOf(
+          yield* Effect.exit(
+            useClient(fake, testOptions(), (c) => Stream.runCollect(c.searchData({ ...request, pageSize: 100 })))
+          )
+        )
+        expect(error.reason._tag).toBe("Incomplete")
+        expect(error.reason.description).toBe(
+          `the result changed while paging: 300 rows announced, then ${later} at offset 100: the data changed during the read; read it again from the start`
+        )
+        expect(error.message).not.toContain("sort")
+      }
     })
   )
 
