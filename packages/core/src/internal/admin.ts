@@ -56,7 +56,7 @@ export interface AdminOperations {
    * order. An object that could not be exported is a `TmlFailed` item, not a failure of the call.
    */
   readonly exportTml: (request: Tml.TmlExportRequest) => Effect.Effect<ReadonlyArray<Tml.TmlItem>, ThoughtSpotError>
-  /** `metadata/tml/export/batch` (users, groups or roles), read batch by batch until an empty batch. */
+  /** `metadata/tml/export/batch` (users, groups or roles), read batch by batch as every listing is (see "Listings" in the README). */
   readonly exportTmlBatch: (
     request: Tml.TmlBatchRequest,
     options?: BatchOptions
@@ -66,12 +66,12 @@ export interface AdminOperations {
     range: LogRange,
     options?: AuditLog.FetchLogsOptions
   ) => Stream.Stream<AuditLog.AuditEvent, ThoughtSpotError>
-  /** `users/search`, every matching user, page by page until an empty page. */
+  /** `users/search`, every matching user, page by page as every listing is (see "Listings" in the README). */
   readonly searchUsers: (
     request?: SearchUsersRequest,
     options?: ListingOptions
   ) => Stream.Stream<User, ThoughtSpotError>
-  /** `groups/search`, every matching group, page by page until an empty page. */
+  /** `groups/search`, every matching group, page by page as every listing is (see "Listings" in the README). */
   readonly searchGroups: (
     request?: SearchGroupsRequest,
     options?: ListingOptions
