@@ -4,8 +4,9 @@
  * Which failures are retried is the error's own `isRetryable` (transport errors, timeouts, 408, 429, 502,
  * 503, 504 and 500s that are not permission errors; never 400/401/403/404/415). The policy says how: bounded
  * attempts, exponential backoff with full jitter (a random delay between 0 and the exponential step, which
- * spreads synchronised clients best), a `Retry-After` honoured but capped, and an overall deadline after which
- * no new attempt starts. Time comes from `Clock` and randomness from `Random`, so tests drive both.
+ * spreads synchronised clients best), a `Retry-After` honoured but capped (with the jitter on top), and an
+ * overall deadline after which no new attempt starts. Time comes from `Clock` and randomness from `Random`, so
+ * tests drive both.
  */
 import { Cause, Clock, Duration, Effect, Random, Result, Schedule } from "effect"
 import { Headers } from "effect/http"
@@ -19,7 +20,10 @@ export interface RetryPolicy {
   readonly baseDelayMillis: number
   /** Cap of one backoff step. */
   readonly maxDelayMillis: number
-  /** Cap on a server's `Retry-After`: a server asking for an hour does not stall the export for an hour. */
+  /**
+   * Cap on a server's `Retry-After`: a server asking for an hour does not stall the export for an hour. The
+   * step's jitter is added on top, so the callers a server turned away together do not come back together.
+   */
   readonly retryAfterCapMillis: number
   /** Overall budget of one request, retries and waits included; no attempt starts after it. */
   readonly deadlineMillis: number
@@ -103,9 +107,10 @@ export interface RetryInput {
 export const nextDelay = (policy: RetryPolicy, input: RetryInput): number | undefined => {
   if (!input.error.isRetryable || input.attempts >= attemptsAfter(policy, input.error)) return undefined
   const step = Math.min(policy.maxDelayMillis, policy.baseDelayMillis * 2 ** (input.attempts - 1))
-  let delay = input.random * step
+  // The jitter goes on top of a Retry-After: the server tells every refused caller the same time, and callers
+  // that all come back then are refused together again.
   const retryAfter = input.error.retryAfterMillis
-  if (retryAfter !== undefined) delay = Math.max(delay, Math.min(retryAfter, policy.retryAfterCapMillis))
+  const delay = (retryAfter === undefined ? 0 : Math.min(retryAfter, policy.retryAfterCapMillis)) + input.random * step
   return input.elapsedMillis + delay >= policy.deadlineMillis ? undefined : delay
 }
 

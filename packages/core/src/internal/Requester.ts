@@ -229,7 +229,13 @@ export const make = Effect.fn("Requester.make")(function* (options: RequesterOpt
         orElse: () => Effect.fail(Classify.attemptTimedOut(call.operation, policy.attemptTimeoutMillis))
       })
     )
-    const limited = Effect.andThen(options.rateLimiter.take, attempt)
+    // The limiter hears of 429s, which slow it down: waiting in it costs no attempt, a refused request does.
+    const limited = Effect.flatMap(Clock.currentTimeMillis, (askedAt) =>
+      Effect.andThen(
+        options.rateLimiter.take,
+        Effect.tap(attempt, (raw) => options.rateLimiter.answered(askedAt, raw.status === 429))
+      )
+    )
     return call.slotless === true ? limited : permits.withPermit(limited)
   }
 

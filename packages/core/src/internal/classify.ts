@@ -177,7 +177,13 @@ export const fromResponse = (options: {
           description: describe("ThoughtSpot refused the request's content type")
         })
       case 429:
-        return new RateLimited({ ...base, ...withRetryAfter, description: describe("rate limit exceeded") })
+        return new RateLimited({
+          ...base,
+          ...withRetryAfter,
+          description: describe(
+            "rate limit exceeded: ThoughtSpot turned the request away for the client's request rate; if it keeps doing so, send fewer requests at once: a lower rateLimit.requestsPerSecond or concurrency, or fewer streams read in parallel"
+          )
+        })
     }
     if (status === 500 && isPermissionError(details)) {
       return new Forbidden({ ...base, description: describe("the user lacks the privilege or access this needs") })
