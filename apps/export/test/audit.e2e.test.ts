@@ -157,10 +157,12 @@ describe("spotpipe audit", () => {
       expect(Object.values(marks.exports).map((m) => [m.kind, m.value])).toEqual([["audit", iso(middle)]])
       const markText = NodeFs.readFileSync(NodePath.join(dir, ".spotpipe-state", "watermarks.json"))
 
-      // A user without ADMINISTRATION is refused the audit log: the run fails, and the watermark stays.
-      const failed = await runCliInProcess(["audit", "--since", "last", "--until", iso(end), "--out", dir, "--force"], {
-        env: sandboxEnv(sandbox, fixtures.limitedUser)
-      })
+      // A user without ADMINISTRATION is refused the audit log: the run fails, and the watermark stays. (It may
+      // not read GET system either, so it is told the time zone.)
+      const failed = await runCliInProcess(
+        ["audit", "--since", "last", "--until", iso(end), "--timezone", "America/Los_Angeles", "--out", dir, "--force"],
+        { env: sandboxEnv(sandbox, fixtures.limitedUser) }
+      )
       expect(failed.code).toBe(1)
       // Said as what the audit log needs (not as an object to share): the privilege, and where.
       expect(failed.stderr).toContain(

@@ -466,7 +466,7 @@ describe.concurrent("failures", () => {
   it("a-forbidden-object-exits-1-saying-whom-to-ask", timeout, async () => {
     const dir = tempDir()
     const run = record(
-      await runCliInProcess(["answer", "Top Customers (restricted)", "--out", dir, "--verbose"], {
+      await runCliInProcess(["answer", "Top Customers (restricted)", "--timezone", "UTC", "--out", dir, "--verbose"], {
         env: passwordEnv(west, fixtures.limitedUser)
       })
     )

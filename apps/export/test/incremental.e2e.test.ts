@@ -474,12 +474,12 @@ describe("job file", () => {
     timeout,
     async () => {
       const dir = tempDir()
-      const job = (since: string, modifiedSince: string) => {
+      const job = (since: string, modifiedSince: string, timezone?: string) => {
         const path = NodePath.join(dir, `job-${since}.json`)
         NodeFs.writeFileSync(
           path,
           JSON.stringify({
-            defaults: { format: "ndjson" },
+            defaults: { format: "ndjson", ...(timezone === undefined ? {} : { timezone }) },
             exports: [
               { type: "metadata", metadataTypes: ["ANSWER"], modifiedSince, output: "answers" },
               { type: "audit", since, output: "audit" }
@@ -496,11 +496,12 @@ describe("job file", () => {
       expect([...before.keys()].sort()).toEqual(["audit", "modified"])
 
       // As a user who may not read the audit log: the metadata export succeeds and moves on, the audit export fails
-      // and keeps its watermark.
-      const next = await runCliInProcess(["run", job("last", "last"), "--out", dir, "--force", "--quiet"], {
-        env: sandboxEnv(sandbox, { username: "tsViewer", password: "Viewer@123!" })
-      })
-      expect(next.code).toBe(1)
+      // and keeps its watermark. (Nor may it read GET system: the job names the sandbox's time zone.)
+      const next = await runCliInProcess(
+        ["run", job("last", "last", "America/Los_Angeles"), "--out", dir, "--force", "--quiet"],
+        { env: sandboxEnv(sandbox, { username: "tsViewer", password: "Viewer@123!" }) }
+      )
+      expect(next.code, next.stderr).toBe(1)
       expect(manifestOf(dir).exports.map((e) => [e.export, e.status])).toEqual([
         ["answers", "succeeded"],
         ["audit", "failed"]

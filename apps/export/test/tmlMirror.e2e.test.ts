@@ -640,7 +640,8 @@ describe("spotpipe merge records who the shards' tml exports read as", () => {
   /** A job with a split answer (so merge has parts to join) and `tml` exports, dealt to two shards in turn. */
   const shardedJob = (tmlExports: ReadonlyArray<Record<string, unknown>>) =>
     writeJob(tempDir(), {
-      defaults: { pageSize: 40 },
+      // The sandbox's time zone: a shard run as the limited user may not read it (GET system is for administrators).
+      defaults: { pageSize: 40, timezone: "America/Los_Angeles" },
       exports: [{ type: "answer", id: "Order Details", split: 2 }, ...tmlExports]
     })
   const shardRun = (sandbox: RunningSandbox, job: string, dir: string, index: number, user: User = fixtures.user) =>

@@ -251,7 +251,7 @@ describe("roles/search, orgs/search, tags/search", () => {
     expect(byPrivilege.map((r) => r.name)).toEqual(["Content Admin"])
   })
 
-  it("a-primary-admin-sees-every-org-others-see-their-own", async () => {
+  it("a-primary-admin-sees-every-org-an-org-admin-their-own", async () => {
     const primaryAdmin = await setup()
     const all = await primaryAdmin.post<Array<Record<string, unknown>>>("orgs/search")
     expect(all).toEqual(
@@ -265,9 +265,7 @@ describe("roles/search, orgs/search, tags/search", () => {
     )
     const inEmea = await setup(emea.id)
     expect((await inEmea.post<Array<{ id: number }>>("orgs/search")).map((o) => o.id)).toEqual([emea.id])
-    const viewer = await sandbox()
-    const r = await viewer.call("orgs/search", {}, { token: await viewer.token("tsViewer", "Viewer@123!") })
-    expect(r.json<Array<{ id: number }>>().map((o) => o.id)).toEqual([0])
+    // Anyone else is refused (administration.test.ts).
   })
 
   it("tags-are-per-org-with-colors", async () => {

@@ -38,6 +38,8 @@ describe("spotpipe run --force, then --resume", () => {
     NodeFs.writeFileSync(
       job,
       JSON.stringify({
+        // The limited user may not read the cluster's time zone (GET system is for administrators).
+        defaults: { timezone: "America/Los_Angeles" },
         exports: [
           { type: "answer", id: "Revenue by Month", output: "revenue" },
           { type: "answer", id: "Top Customers (restricted)", output: "customers" }
@@ -83,7 +85,8 @@ describe("spotpipe run --force, then --resume", () => {
     const dir = NodePath.join(root, "shared")
     const jobOf = (name: string, exports: ReadonlyArray<object>) => {
       const file = NodePath.join(root, `${name}.json`)
-      NodeFs.writeFileSync(file, JSON.stringify({ exports }))
+      // The limited user may not read the cluster's time zone (GET system is for administrators).
+      NodeFs.writeFileSync(file, JSON.stringify({ defaults: { timezone: "America/Los_Angeles" }, exports }))
       return file
     }
     const sales = jobOf("sales", [

@@ -37,7 +37,7 @@ import {
   strings
 } from "./Params.ts"
 import { findPrincipal, permissionOf, permissionRoutes } from "./Permissions.ts"
-import { principalRoutes, userBody } from "./Principals.ts"
+import { principalRoutes, requireAdministration, userBody } from "./Principals.ts"
 import { QueryError, type QueryPlan } from "./Query.ts"
 import type { DataFormat } from "./ResultSet.ts"
 import { withRuntime } from "./Runtime.ts"
@@ -451,8 +451,9 @@ export const makeRoutes = (
     system: {
       method: "GET",
       auth: true,
-      handle: () =>
-        json({
+      handle: (req) => {
+        requireAdministration(principalOf(req), "SYSTEM_INFO_ADMINISTRATION", "retrieve system information")
+        return json({
           id: "spotpipe-sandbox",
           name: "spotpipe sandbox",
           release_version: "10.13.0.cl-sandbox",
@@ -469,6 +470,7 @@ export const makeRoutes = (
           super_user_id: users[0]!.id,
           accept_language: "en-US"
         })
+      }
     },
     "metadata/delete": {
       method: "POST",

@@ -5,6 +5,8 @@
  * `User`, `UserGroupResponse`, `SearchRoleResponse`, `OrgResponse` and `Tag` schemas.
  */
 import type { Route } from "./Api.ts"
+import { forbidden } from "./ApiError.ts"
+import type { Principal } from "./Auth.ts"
 import { defaultUser } from "./Catalog.ts"
 import {
   type GroupDef,
@@ -212,6 +214,17 @@ const principalKey = (
 
 const lower = (s: string) => s.toLowerCase()
 
+/**
+ * Refuses (403, code 10023) a caller who holds neither ADMINISTRATION nor `rbacPrivilege` in the org it works in:
+ * the endpoints that ThoughtSpot's OpenAPI document says need administration privileges (`rbacPrivilege` being the
+ * one RBAC asks for instead) answer a cluster's other users so.
+ */
+export const requireAdministration = (p: Principal, rbacPrivilege: string, what: string): void => {
+  const org = orgOf(p)
+  if (holdsPrivilege(org, p.user.id, "ADMINISTRATION") || holdsPrivilege(org, p.user.id, rbacPrivilege)) return
+  throw forbidden(`ADMINISTRATION (or, with RBAC, ${rbacPrivilege}) privilege required to ${what}.`)
+}
+
 /** The principal-list routes. */
 export const principalRoutes = (now: () => number): Readonly<Record<string, Route>> => ({
   "users/search": {
@@ -373,6 +386,7 @@ export const principalRoutes = (now: () => number): Readonly<Record<string, Rout
     method: "POST",
     auth: true,
     handle: (req) => {
+      requireAdministration(req.principal!, "ROLE_ADMINISTRATION", "search roles")
       const org = orgOf(req.principal!)
       const b = req.body
       const roleIds = strings(b, "role_identifiers")
@@ -421,6 +435,7 @@ export const principalRoutes = (now: () => number): Readonly<Record<string, Rout
     auth: true,
     handle: (req) => {
       const p = req.principal!
+      requireAdministration(p, "ORG_ADMINISTRATION", "search orgs")
       const org = orgOf(p)
       const b = req.body
       const identifier = str(b, "org_identifier")
@@ -428,9 +443,8 @@ export const principalRoutes = (now: () => number): Readonly<Record<string, Rout
       const visibility = oneOf(b, "visibility", ["SHOW", "HIDDEN"])
       const status = oneOf(b, "status", ["ACTIVE", "IN_ACTIVE"])
       const userIds = strings(b, "user_identifiers")
-      // An administrator of the Primary org sees every org; anyone else sees the org they are signed in to.
-      const admin = holdsPrivilege(org, p.user.id, "ADMINISTRATION")
-      const visible = org.org.id === 0 && admin ? orgs : [org]
+      // An administrator of the Primary org sees every org; in another org, only that org.
+      const visible = org.org.id === 0 ? orgs : [org]
       const found = visible.filter((o) => {
         if (identifier !== undefined && String(o.org.id) !== identifier.trim() && o.org.name !== identifier)
           return false
