@@ -274,10 +274,15 @@ export const makeRoutes = (
     const wanted = orgId ?? orgIdentifier ?? 0
     const org = findOrg(wanted)
     if (org === undefined) throw badRequest(`Invalid parameter values: org '${wanted}' does not exist.`)
-    if (membership(org, user.id) === undefined) {
+    const member = membership(org, user.id)
+    if (member === undefined) {
       throw unauthorized(
         `Authentication failed: user ${user.name} is not a member of org '${org.org.name}' (${org.org.id}).`
       )
+    }
+    // The spec's 403 of every sign-in route: a deactivated or locked account gets no token and no session.
+    if (member.accountStatus === "INACTIVE" || member.accountStatus === "LOCKED") {
+      throw forbidden("User account is inactive or locked.")
     }
     // A deactivated org is listed by orgs/search but cannot be signed in to.
     if (org.org.status === "IN_ACTIVE") {
