@@ -293,7 +293,10 @@ export const makeRoutes = (
 
   const issue = (body: Record<string, unknown>, user: UserDef, org: OrgContent, objectId: string | undefined) => {
     const validity = int(body, "validity_time_in_sec", 300)
-    if (validity <= 0) throw badRequest("Invalid parameter values: validity_time_in_sec must be > 0")
+    // An int32 in the spec: a token valid 2147483648 s or more cannot be asked for.
+    if (validity <= 0 || validity > 2_147_483_647) {
+      throw badRequest("Invalid parameter values: validity_time_in_sec must be from 1 to 2147483647 (int32)")
+    }
     return auth.issue(user, objectId, org.org.id, settings.now(), validityMs(validity))
   }
 
