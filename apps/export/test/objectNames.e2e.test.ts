@@ -152,15 +152,20 @@ describe("which object an export reads", () => {
   it("a-name-two-objects-share-is-refused-with-their-guids", timeout, async () => {
     const revenue = answerId("Revenue by Month")
     const weekly = answerId("Weekly Shipments")
-    // Another answer of the same name: a cluster lists both for that name.
+    // Another answer of the same name: a cluster lists both for that name, paged by position as any listing.
+    let listed: Array<Json> = []
     view = {
       response: (path, body, answer) => {
         const wanted = (body["metadata"] as ReadonlyArray<Json> | undefined)?.[0]?.["identifier"]
+        if (path !== "metadata/search" || wanted !== "Revenue by Month") return answer
+        const offset = Number(body["record_offset"] ?? 0)
         const items = answer as Array<Json>
-        if (path !== "metadata/search" || wanted !== "Revenue by Month" || items.length === 0) return answer
-        const copy = JSON.parse(JSON.stringify(items[0])) as Json
-        copy["metadata_id"] = weekly
-        return [...items, copy]
+        if (offset === 0 && items.length > 0) {
+          const copy = JSON.parse(JSON.stringify(items[0])) as Json
+          copy["metadata_id"] = weekly
+          listed = [...items, copy]
+        }
+        return listed.slice(offset, offset + Number(body["record_size"] ?? 10))
       }
     }
     const out = tempDir()
