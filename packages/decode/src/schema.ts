@@ -9,15 +9,31 @@ import { Effect, Schema, SchemaGetter, SchemaIssue } from "effect"
 import { DATE_CELL_ERROR_REASONS, DateCellError, InvalidTimeZoneError } from "./DateCellError.ts"
 import { decodeCell } from "./Decode.ts"
 import { renderValue } from "./internal/readCell.ts"
-import { hasPeriodShape, type Period, type WireDateValue, wireOf } from "./Period.ts"
+import { hasPeriodShape, makePeriod, type Period, type WireDateValue, wireOf } from "./Period.ts"
 
-/** Schema of the normalized value. */
+/**
+ * What makes a value of the Period shape no Period, in `makePeriod`'s words (its rule, not a copy: an end before
+ * the start, seconds outside MIN_EPOCH_SECONDS…MAX_EPOCH_SECONDS), or undefined for a Period.
+ */
+const periodProblem = (period: Period): string | undefined => {
+  try {
+    makePeriod(period.form, period.start, period.end, period.display)
+    return undefined
+  } catch (error) {
+    return error instanceof Error ? error.message.replace(/^makePeriod: /, "") : String(error)
+  }
+}
+
+/**
+ * Schema of the normalized value: the values `isPeriod` takes and `makePeriod` builds. A period that is none fails
+ * decoding, `Schema.is` and encoding (so `DateCellFromWire` never writes a cell from it) with what is wrong with it.
+ */
 export const PeriodSchema = Schema.Struct({
   start: Schema.Int,
   end: Schema.optionalKey(Schema.Int),
   display: Schema.optionalKey(Schema.String),
   form: Schema.Literals(["epoch", "calendar"])
-})
+}).check(Schema.makeFilter((period) => periodProblem(period), { title: "Period" }))
 
 /**
  * What a non-null cell that decodes to no period gets: `decodeCell`'s message for a bad cell, and for `null` (which
