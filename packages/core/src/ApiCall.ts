@@ -1,6 +1,6 @@
 /**
  * Calls to any ThoughtSpot REST API v2.0 endpoint, for tools that pass answers on as they came (`spotpipe api`):
- * {@link send} goes through the client's one pipeline (credentials and their renewal after a 401, the rate
+ * the client's `request()` goes through its one pipeline (credentials and their renewal after a 401, the rate
  * limiter, timeouts, retries, typed errors) and returns the status and the body's bytes, checked to be JSON but
  * never re-written. A call that may change something ({@link changesState}) is retried only after a failure that
  * shows it was not carried out. The values of a request's secret fields ({@link secretFields}: a password, a
@@ -16,11 +16,7 @@
  * const { bytes } = yield* client.request({ method: "POST", path: "metadata/search", body: '{"record_size":5}' })
  * ```
  */
-import { isUtf8 } from "node:buffer"
-import { Effect } from "effect"
-import * as Classify from "./internal/classify.ts"
-import type * as Requester from "./internal/Requester.ts"
-import type { ThoughtSpotError } from "./ThoughtSpotError.ts"
+import { parsed } from "./internal/jsonBytes.ts"
 
 /** The HTTP methods of REST v2.0 (169 POST, 10 GET, one PUT and one DELETE in the published spec). */
 export const methods = ["GET", "POST", "PUT", "DELETE"] as const
@@ -491,54 +487,6 @@ export const shownPath = (path: string): string => {
   return cut < 0 ? text : `${text.slice(0, cut)}?…`
 }
 
-const encodeQuery = (query: ReadonlyArray<readonly [string, string]>): string =>
-  query.map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`).join("&")
-
-/**
- * Sends `request` with `requester` and `credentials` (the client's): a 2xx answer's status and bytes. The
- * operation in errors and retry logs is `METHOD path`. A bad path fails as `BadRequest` before anything is
- * sent; a 2xx answer that is not JSON (an HTML page, another content type, a body cut short, which is retried
- * first) fails as `ResponseDecode`. A request {@link requestProblem} refuses (a body that is not text …) dies with
- * its `TypeError`.
- */
-export const send = (
-  requester: Requester.Requester,
-  credentials: Requester.CredentialSource,
-  request: ApiRequest
-): Effect.Effect<ApiResponse, ThoughtSpotError> => {
-  // A programming error (plain JavaScript past the types): the call dies with a TypeError, before anything is sent.
-  const problem = requestProblem(request)
-  if (problem !== undefined) return Effect.die(problem)
-  const checked = apiPath(request.path)
-  const operation = `${request.method} ${checked._tag === "Ok" ? checked.path.split("?", 1)[0] : shownPath(request.path)}`
-  if (checked._tag === "Refused") return Effect.fail(Classify.badInput(operation, checked.message))
-  const query = request.query === undefined || request.query.length === 0 ? "" : encodeQuery(request.query)
-  const path = query === "" ? checked.path : `${checked.path}${checked.path.includes("?") ? "&" : "?"}${query}`
-  return requester.run(
-    {
-      operation,
-      method: request.method,
-      path,
-      changesState: changesState(request.method, checked.path),
-      secrets: secretsOf(request),
-      ...(request.body === undefined ? {} : { bodyText: request.body }),
-      decode: (raw) => {
-        // Copied: the body's memory is reused once this ends.
-        const bytes = new Uint8Array(raw.bytes)
-        // Passed on unparsed, but never broken: a body cut short in transit is requested again (a malformed
-        // decode failure is retried), and fails loudly once the retries are spent.
-        if (bytes.length > 0 && parsed(bytes) === undefined) {
-          return Effect.fail(
-            Classify.badBody(operation, "the answer is not valid JSON (cut short in transit?)", true, raw.status)
-          )
-        }
-        return Effect.succeed({ status: raw.status, contentType: raw.headers["content-type"], bytes })
-      }
-    },
-    credentials
-  )
-}
-
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
 const isSpace = (code: number | undefined) => code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09
@@ -586,16 +534,6 @@ const skipValue = (bytes: Uint8Array, at: number): number => {
   let i = at
   while (i < bytes.length && !isSpace(bytes[i]) && bytes[i] !== 0x2c && bytes[i] !== 0x5d && bytes[i] !== 0x7d) i++
   return i
-}
-
-/** Parses `bytes` as JSON (strict UTF-8), or `undefined` when they are not JSON. Used to check, never to write. */
-const parsed = (bytes: Uint8Array): { readonly value: unknown } | undefined => {
-  if (!isUtf8(bytes)) return undefined
-  try {
-    return { value: JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")) }
-  } catch {
-    return undefined
-  }
 }
 
 /** What a JSON text is at its top level, for messages. */

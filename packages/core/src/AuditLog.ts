@@ -21,6 +21,9 @@
  */
 import { Schema } from "effect"
 
+/** The range `auditLogs` reads: `[since, until)` in epoch milliseconds. */
+export type { LogRange } from "./internal/admin.ts"
+
 /** The longest range one request may ask for (`end − start`), as documented: 24 hours. */
 export const MAX_REQUEST_MILLIS = 24 * 60 * 60 * 1000
 /** The longest window (`end − start`): one millisecond less than a request, which asks from `start − 1`. */

@@ -6,6 +6,9 @@
 import { Schema } from "effect"
 import { IdAndName, nullable, openStruct } from "./internal/openStruct.ts"
 
+/** Paging of `searchUsers` and `searchGroups`: `pageSize`, the items per request (default 500). */
+export type { ListingOptions } from "./internal/admin.ts"
+
 /** `visibility` of users and groups. */
 export const Visibility = Schema.Literals(["SHARABLE", "NON_SHARABLE"])
 

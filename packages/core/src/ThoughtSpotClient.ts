@@ -29,9 +29,10 @@ import {
   Stream
 } from "effect"
 import type { HttpClient } from "effect/http"
-import * as ApiCall from "./ApiCall.ts"
+import type * as ApiCall from "./ApiCall.ts"
 import * as Auth from "./Auth.ts"
 import * as Admin from "./internal/admin.ts"
+import * as ApiSend from "./internal/apiSend.ts"
 import { MAX_NESTING, NestingTooDeep, NumberOutOfRange, parseJsonExact } from "./internal/bigJson.ts"
 import * as Classify from "./internal/classify.ts"
 import { clusterUrlProblem, type HostSource } from "./internal/clusterUrl.ts"
@@ -910,7 +911,7 @@ const makeWith = Effect.fnUntraced(function* (
         Effect.withSpan("ThoughtSpotClient.liveboardData")
       )) as Service["liveboardData"],
     credentialRequests: tokens.issued,
-    request: (request: ApiCall.ApiRequest) => ApiCall.send(requester, tokens, request)
+    request: (request: ApiCall.ApiRequest) => ApiSend.send(requester, tokens, request)
   })
 })
 

@@ -11,6 +11,9 @@
 import { Schema } from "effect"
 import { nullable, openStruct } from "./internal/openStruct.ts"
 
+/** Paging of `exportTmlBatch`: `batchSize`, the objects per request (1‥200, default 20). */
+export type { BatchOptions } from "./internal/admin.ts"
+
 /** TML text format (`edoc_format`); the specification's default is JSON. */
 export type EdocFormat = "JSON" | "YAML"
 
