@@ -102,4 +102,20 @@ describe("metadata_detail in ThoughtSpot's documented layout", () => {
     // Another number of columns: by name only.
     expect(typesOf(["Region", "Total Revenue"])).toEqual(["VARCHAR", null])
   })
+
+  it("types by position where the description says no bucket (the documented examples show no bucket field)", () => {
+    const detail = sheet("QUESTION", [
+      {
+        vizContent: { vizType: "TABLE", columns: [column("Order Date", "DATE"), column("Revenue", "DOUBLE", "SUM")] },
+        header: { id: "t", name: "Table 1" }
+      }
+    ])
+    const [viz] = toMetadataObject({
+      metadata_type: "ANSWER",
+      metadata_id: "a",
+      metadata_name: "A",
+      metadata_detail: detail
+    }).visualizations
+    expect(typesByPosition(viz!.columns)(["Month(Order Date)", "Total Revenue"])).toEqual(["DATE", "DOUBLE"])
+  })
 })

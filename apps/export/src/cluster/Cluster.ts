@@ -29,8 +29,10 @@ export interface TypedColumn {
  * it (`Total Revenue`, `Month(Order Date)`), but for a column shown as it is (no aggregation, no date bucket), which
  * goes by its model column's name (`base.name`).
  */
-export interface ResultColumn extends Omit<TypedColumn, "name"> {
+export interface ResultColumn extends Omit<TypedColumn, "name" | "base"> {
   readonly name?: string
+  /** The model column it shows (`baseColumnName`), and that column's own type when described (`baseDataType`). */
+  readonly base?: { readonly name: string; readonly type?: string }
 }
 
 /** A visualization of an answer or liveboard, with its columns in its order. */

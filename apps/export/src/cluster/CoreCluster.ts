@@ -146,7 +146,7 @@ const columnsOf = (viz: Record<string, unknown> | undefined): ReadonlyArray<Resu
         type,
         ...(aggregation === undefined ? {} : { aggregation }),
         ...(bucket === undefined ? {} : { bucket }),
-        base: { name: baseName, type: baseType ?? type }
+        base: { name: baseName, ...(baseType === undefined ? {} : { type: baseType }) }
       }
     ]
   })

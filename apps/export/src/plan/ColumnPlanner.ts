@@ -66,9 +66,9 @@ export type ColumnTypes = (names: ReadonlyArray<string>) => ReadonlyArray<string
 
 /**
  * Types from the column list that metadata reports for a result (answers, visualizations), in the result's order.
- * When the page's columns are that list — as many, each named as listed or, for a column described without a name
- * (ThoughtSpot describes an answer's totals and periods so: `Total Revenue`, `Month(Order Date)`), holding the name
- * of the model column it shows — each column takes the type at its position, so two columns of one name keep their
+ * When the page's columns are that list — as many, each holding the name of the model column described at its place
+ * (ThoughtSpot describes an answer's columns without the names its pages give them: `Total Revenue`, `Month(Order
+ * Date)`), or for a list without model columns named as listed — each column takes the type at its position, so two columns of one name keep their
  * own types. Otherwise each takes the type of the listed column of the same name if that name has a single type
  * there, else none (unknown: written as received, with a warning in the manifest). A type taken by position that
  * does not fit the cells (a DATE that is no midnight) fails the export: the cells are checked, never trusted.
@@ -82,8 +82,10 @@ export const typesByPosition =
     }>
   ): ColumnTypes =>
   (names) => {
+    // A described result column fits a page's name that holds its model column's name (`Month(Order Date)`, also
+    // where the description says no bucket); a model's column fits its own name.
     const fits = (name: string, column: (typeof listed)[number]) =>
-      column.name !== undefined ? name === column.name : column.base !== undefined && name.includes(column.base.name)
+      column.base !== undefined ? name.includes(column.base.name) : name === column.name
     if (names.length === listed.length && names.every((name, i) => fits(name, listed[i]!))) {
       return listed.map((column) => column.type)
     }

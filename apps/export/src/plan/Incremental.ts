@@ -629,14 +629,14 @@ export interface RuntimeSince {
 }
 
 /**
- * The result column `name` names: the one described by that name, else the one column described without a name
- * whose model column's name `name` holds (`Day(Order Date)`, `Total Revenue`): ThoughtSpot describes totals and
- * periods without the names their data pages give them. Whether the result has it is checked on the first read.
+ * The result column `name` names: the one described by that name, else the one column whose model column's name
+ * `name` holds around it (`Day(Order Date)`, `Total Revenue`): ThoughtSpot describes an answer's columns without the names
+ * their data pages give them. Whether the result has it is checked on the first read.
  */
 const describedColumn = (columns: ReadonlyArray<ResultColumn>, name: string): ResultColumn | undefined => {
   const named = columns.find((c) => c.name === name)
   if (named !== undefined) return named
-  const held = columns.filter((c) => c.name === undefined && c.base !== undefined && name.includes(c.base.name))
+  const held = columns.filter((c) => c.base !== undefined && c.base.name !== name && name.includes(c.base.name))
   return held.length === 1 ? held[0] : undefined
 }
 
