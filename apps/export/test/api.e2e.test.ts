@@ -309,7 +309,7 @@ describe("spotpipe api --paginate", () => {
   }
 
   it(
-    "writes every object exactly once, one per line, each element's own bytes, until an empty page",
+    "writes every object exactly once, one per line, each element's own bytes, until a page brings no new one",
     timeout,
     async () => {
       const all = await everything()
@@ -328,8 +328,9 @@ describe("spotpipe api --paginate", () => {
         all.length
       )
       const pages = lines.filter((l) => l.includes("metadata/search")).length - before
-      // Every page with items, then the empty one that ends the read.
-      expect(pages).toBe(Math.ceil(all.length / 4) + 1)
+      // As core reads every listing: each page after the first starts with the last item of the one before (3 new
+      // items each), until a page brings nothing after that item.
+      expect(pages).toBe(1 + Math.ceil((all.length - 4) / 3) + 1)
       // The default page size reads the same objects.
       const byDefault = await runCliInProcess(["api", "POST", "metadata/search", "--paginate"], {
         env: sandboxEnv(sandbox)
@@ -433,6 +434,29 @@ describe("spotpipe api --paginate", () => {
     }
   })
 
+  it(
+    "fails rather than end short when an item before the read position is deleted between two pages",
+    timeout,
+    async () => {
+      // Items 0..9; once the first page is served, item 1 goes: every later item moves one place up.
+      let calls = 0
+      const shrinking = await listing((offset, size) => {
+        const ids = calls++ === 0 ? range(0, 10) : range(0, 10).filter((id) => id !== 1)
+        return ids.slice(offset, offset + size)
+      })
+      try {
+        const run = await runCliInProcess(["api", "POST", "metadata/search", "--paginate", "-F", "record_size=4"], {
+          env: shrinking.env
+        })
+        // Item 4 moved to position 3, behind the read position: without the overlap the read ended exit 0 without it.
+        expect(run.code).toBe(1)
+        expect(run.stderr).toContain("the listing changed while it was read")
+      } finally {
+        shrinking.close()
+      }
+    }
+  )
+
   it("fails rather than drop items when the server filters a listing after paging", timeout, async () => {
     // The even ids of each page of the whole listing: pages are short before the end.
     const filtered = await listing((offset, size) =>
@@ -443,7 +467,6 @@ describe("spotpipe api --paginate", () => {
         env: filtered.env
       })
       expect(run.code).toBe(1)
-      expect(run.stderr).toContain("is byte for byte one already written")
       expect(run.stderr).toContain("-F record_size=-1 without --paginate")
     } finally {
       filtered.close()

@@ -400,17 +400,17 @@ export const dataPages = <R>(options: {
  * An item's identity is its `idOf` when given (e.g. its type and GUID), else its `keyOf`; a page cannot end on an
  * item without identity (`idOf` gives `undefined`), since nothing could show that the next page follows it.
  */
-export const untilEmptyPage = <A>(
+export const untilEmptyPage = <A, E = never>(
   pageSize: number,
-  fetch: (offset: number, size: number) => Effect.Effect<ReadonlyArray<A>, ThoughtSpotError>,
+  fetch: (offset: number, size: number) => Effect.Effect<ReadonlyArray<A>, ThoughtSpotError | E>,
   guard: {
     readonly operation: string
     readonly keyOf: (item: A) => string
     readonly idOf?: (item: A) => string | undefined
   }
-): Stream.Stream<A, ThoughtSpotError> => {
+): Stream.Stream<A, ThoughtSpotError | E> => {
   const idOf = guard.idOf
-  return listAll({
+  return listAll<A, E>({
     operation: guard.operation,
     pageSize,
     fetch,

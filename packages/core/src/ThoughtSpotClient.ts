@@ -153,7 +153,7 @@ export interface Service extends Admin.AdminOperations {
   readonly system: Effect.Effect<SystemInfo, ThoughtSpotError>
   /** `GET auth/session/user`: the authenticated user. */
   readonly currentUser: Effect.Effect<CurrentUser, ThoughtSpotError>
-  /** `metadata/search`, every matching object, read page by page until an empty page. */
+  /** `metadata/search`, every matching object, read page by page as every listing is (`Pagination.untilEmptyPage`). */
   readonly searchMetadata: (
     request: SearchMetadataRequest,
     options?: { readonly pageSize?: number | undefined }

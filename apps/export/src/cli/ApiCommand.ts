@@ -10,8 +10,8 @@
  * appends to an array (`key[][sub]=` starts a new object in it when the last one has `sub`), `key[]` alone is an
  * empty array. For GET the fields are query parameters, in order. `--input FILE|-` sends a JSON body as it is.
  * `--paginate` sets `record_offset`/`record_size` page after page (default size {@link defaultRecordSize}) and
- * writes NDJSON: one element of the answer's array per line, as its own bytes, until an empty page (a page may be
- * short before the end: ThoughtSpot filters some listings after paging); an element that comes twice fails.
+ * writes NDJSON: one element of the answer's array per line, as its own bytes, read as core reads every listing
+ * (`Pagination.untilEmptyPage`: pages overlap by an item, so a listing that moves under the read fails).
  * The values of the request's secret fields (a `password`, a `token` …: core's `ApiCall.secretsOf`) are
  * scrubbed from whatever the call's failure shows, as the connection's own secrets are. `--secret-env key=NAME`
  * adds a string field from the environment variable NAME, a secret by that alone (for a credential in a field
@@ -20,8 +20,8 @@
  */
 
 import { createHash } from "node:crypto"
-import { ApiCall, type ThoughtSpotError } from "@spotpipe/core"
-import { Config, Effect, FileSystem, Option } from "effect"
+import { ApiCall, Pagination, ThoughtSpotError } from "@spotpipe/core"
+import { Config, Effect, FileSystem, Option, Stream } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import { openClient } from "../cluster/CoreCluster.ts"
 import { ExportError } from "../ExportError.ts"
@@ -412,7 +412,8 @@ const wholeAtLeast = (text: string, min: number): number | undefined => {
 interface Paging {
   readonly start: number
   readonly size: number
-  readonly at: (offset: number) => Pick<Plan, "query" | "body">
+  /** The request for `size` items at `offset` (the page size, or 2 where it is 1: see `Pagination.untilEmptyPage`). */
+  readonly at: (offset: number, size: number) => Pick<Plan, "query" | "body">
 }
 
 const pagingOf = (plan: Plan): Effect.Effect<Paging, UsageError> =>
@@ -436,8 +437,8 @@ const pagingOf = (plan: Plan): Effect.Effect<Paging, UsageError> =>
       return {
         start,
         size,
-        at: (offset) => ({
-          query: [...others, ["record_offset", String(offset)], ["record_size", String(size)]],
+        at: (offset, asked) => ({
+          query: [...others, ["record_offset", String(offset)], ["record_size", String(asked)]],
           body: undefined
         })
       }
@@ -452,11 +453,11 @@ const pagingOf = (plan: Plan): Effect.Effect<Paging, UsageError> =>
     return {
       start,
       size,
-      at: (offset) => ({
+      at: (offset, asked) => ({
         query: plan.query,
         body: ApiCall.withMembers(members, [
           ["record_offset", String(offset)],
-          ["record_size", String(size)]
+          ["record_size", String(asked)]
         ])
       })
     }
@@ -569,49 +570,47 @@ export const runApi = (input: ApiInput) =>
         return
       }
       const { start, size, at } = paging.value
-      // Every item written so far, by the SHA-256 of its bytes: an item that comes again means the listing moved
-      // under the read, or the endpoint ignores record_offset.
-      const written = new Set<string>()
-      // Until an empty page, not a short one: ThoughtSpot may filter a page after paging (name_pattern), so a
-      // page can be short before the end. The next offset is past the items received, as core's listing reads.
-      for (let offset = start; ; ) {
-        const response = yield* call(at(offset))
-        const page = ApiCall.arrayElements(response.bytes)
-        const where = `the page at record_offset ${offset}`
-        if (page._tag === "NotJson") {
-          return yield* badAnswer(
-            what,
-            `${where} is not JSON${response.bytes.length === 0 ? " (an empty answer)" : ""}: --paginate reads JSON arrays; drop --paginate to see the answer as it is`
-          )
-        }
-        if (page._tag === "NotArray") {
-          return yield* badAnswer(
-            what,
-            `--paginate reads a JSON array page by page, but ${where} is a JSON ${page.kind}: drop --paginate (this endpoint's answer is not a list paged by record_offset/record_size)`
-          )
-        }
-        const items = page.elements
-        if (items.length > size) {
-          return yield* badAnswer(
-            what,
-            `${where} holds ${items.length} items for record_size ${size}: the endpoint does not page by record_offset/record_size, so --paginate cannot read it exactly; drop --paginate`
-          )
-        }
-        for (let i = 0; i < items.length; i++) {
-          const key = createHash("sha256").update(items[i]!).digest("base64")
-          if (written.has(key)) {
-            return yield* badAnswer(
-              what,
-              `item ${i + 1} of ${where} is byte for byte one already written: the listing changed while it was read (read it again), the server filters it after paging (a name_pattern, say: ask for it in one request, -F record_size=-1 without --paginate), or the endpoint ignores record_offset (drop --paginate)`
+      // Read as core reads every listing (`Pagination.untilEmptyPage`): each page after the first overlaps the one
+      // before by an item, so a listing that moved under the read (an object deleted or created before the read
+      // position) fails instead of ending short or writing an item twice; an item is told by its bytes' SHA-256.
+      // Offsets count from the request's own record_offset.
+      const pageAt = (offset: number, asked: number) =>
+        Effect.flatMap(call(at(start + offset, asked)), (response) => {
+          const page = ApiCall.arrayElements(response.bytes)
+          const where = `the page at record_offset ${start + offset}`
+          if (page._tag === "NotJson") {
+            return Effect.fail(
+              badAnswer(
+                what,
+                `${where} is not JSON${response.bytes.length === 0 ? " (an empty answer)" : ""}: --paginate reads JSON arrays; drop --paginate to see the answer as it is`
+              )
             )
           }
-          written.add(key)
-        }
-        yield* Effect.logDebug(`${what}: ${items.length} items at record_offset ${offset}`)
-        if (items.length === 0) return
-        yield* writer.write(Buffer.concat(items.flatMap((item) => [ApiCall.oneLine(item), newline])))
-        offset += items.length
-      }
+          if (page._tag === "NotArray") {
+            return Effect.fail(
+              badAnswer(
+                what,
+                `--paginate reads a JSON array page by page, but ${where} is a JSON ${page.kind}: drop --paginate (this endpoint's answer is not a list paged by record_offset/record_size)`
+              )
+            )
+          }
+          return Effect.succeed(page.elements)
+        })
+      const sha256 = (item: Uint8Array) => createHash("sha256").update(item).digest("base64")
+      yield* Pagination.untilEmptyPage(size, pageAt, { operation: what, keyOf: sha256 }).pipe(
+        // The listing's own failures (it moved, it is not paged as documented) say what to do.
+        Stream.mapError((error) =>
+          error instanceof ThoughtSpotError.ThoughtSpotError
+            ? badAnswer(
+                what,
+                `${error.reason.description}${error.reason._tag === "Incomplete" ? " (an endpoint that filters a page after paging, a name_pattern say, reads so too: ask for it in one request, -F record_size=-1 without --paginate)" : ""}`
+              )
+            : error
+        ),
+        Stream.runForEachArray((items) =>
+          writer.write(Buffer.concat(items.flatMap((item) => [ApiCall.oneLine(item), newline])))
+        )
+      )
     })
   )
 

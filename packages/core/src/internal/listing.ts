@@ -16,12 +16,12 @@ import type { ThoughtSpotError } from "../ThoughtSpotError.ts"
 import * as Classify from "./classify.ts"
 
 /** How to read one listing. */
-export interface Listing<A> {
+export interface Listing<A, E = never> {
   readonly operation: string
   /** Items per request (`record_size`), at least 1 (1 asks for 2 items on every page after the first). */
   readonly pageSize: number
   /** One page: `offset` and `size` go into the request's own paging fields. */
-  readonly fetch: (offset: number, size: number) => Effect.Effect<ReadonlyArray<A>, ThoughtSpotError>
+  readonly fetch: (offset: number, size: number) => Effect.Effect<ReadonlyArray<A>, ThoughtSpotError | E>
   /** An item's identity (e.g. its GUID), or `undefined` for an item that has none. */
   readonly keyOf: (item: A) => string | undefined
 }
@@ -38,7 +38,7 @@ interface Cursor {
 const named = (key: string | undefined): string => (key === undefined ? "an item without id" : `item ${key}`)
 
 /** Every item of a listing, in order, each exactly once (see the module comment). */
-export const listAll = <A>(listing: Listing<A>): Stream.Stream<A, ThoughtSpotError> =>
+export const listAll = <A, E = never>(listing: Listing<A, E>): Stream.Stream<A, ThoughtSpotError | E> =>
   Stream.unwrap(
     Effect.suspend(() => {
       // A server may answer a size of 0 with an empty page, which would read as "nothing listed".
