@@ -12,7 +12,10 @@ import { Redacted } from "effect"
 export interface TokenOptions {
   /** The Org to log into (`org_id`); ThoughtSpot's default applies when absent. */
   readonly orgId?: number | undefined
-  /** Requested token validity (`validity_time_in_sec`); ThoughtSpot's default is 300 s. */
+  /**
+   * Requested token validity (`validity_time_in_sec`, an int32: 1 to 2147483647 s, checked when the client is
+   * built); ThoughtSpot's default is 300 s.
+   */
   readonly validitySeconds?: number | undefined
 }
 

@@ -510,6 +510,9 @@ const checkCredentials = (auth: Auth.AuthMethod): void => {
   }
 }
 
+/** The largest `validity_time_in_sec` (an int32 in the OpenAPI document), about 68 years. */
+const MAX_VALIDITY_SECONDS = 2_147_483_647
+
 /**
  * Refuses, with a `RangeError` naming the option and the value, a `concurrency`, `prefetch`, `pageSize`,
  * `metadataPageSize`, `refreshSkewMillis`, `auth.orgId` or `auth.validitySeconds` that cannot be meant: `concurrency: NaN` (the `Number` of an unset
@@ -563,12 +566,17 @@ const checkOptions = (options: ThoughtSpotClientOptions): void => {
     ) {
       throw new RangeError(`auth.orgId must be an Org id, a whole number 0‥2147483647 (int32), got ${auth.orgId}`)
     }
+    // validity_time_in_sec is an int32 in the OpenAPI document: a larger value is not one the API takes.
     if (
       auth.validitySeconds !== undefined &&
-      !(Number.isSafeInteger(auth.validitySeconds) && auth.validitySeconds >= 1)
+      !(
+        Number.isSafeInteger(auth.validitySeconds) &&
+        auth.validitySeconds >= 1 &&
+        auth.validitySeconds <= MAX_VALIDITY_SECONDS
+      )
     ) {
       throw new RangeError(
-        `auth.validitySeconds must be a whole number of seconds of at least 1, got ${auth.validitySeconds}`
+        `auth.validitySeconds must be a whole number of seconds from 1 to ${MAX_VALIDITY_SECONDS} (validity_time_in_sec is an int32), got ${auth.validitySeconds}`
       )
     }
   }

@@ -162,7 +162,7 @@ describe("concurrency", () => {
         [{ auth: Auth.objectToken({ username: "u", objectId: "o", password: "p", orgId: 2 ** 31 }) }, "got 2147483648"],
         [
           { auth: Auth.password({ username: "u", password: PASSWORD, validitySeconds: Number.NaN }) },
-          "auth.validitySeconds must be a whole number of seconds of at least 1, got NaN"
+          "auth.validitySeconds must be a whole number of seconds from 1 to 2147483647 (validity_time_in_sec is an int32), got NaN"
         ]
       ]
       for (const [options, said] of cases) {
