@@ -112,15 +112,33 @@ const parseLock = (text: string): LockInfo | undefined => {
   }
 }
 
-/** True unless the process `pid` is known not to exist on this host. */
+/** True unless the process `pid` is known not to exist on this host (a zombie, on Linux, does not). */
 export const isAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0)
-    return true
   } catch (error) {
     // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code !== "ESRCH"
+    if ((error as NodeJS.ErrnoException).code === "ESRCH") return false
   }
+  return !isZombie(pid)
+}
+
+/**
+ * Whether `pid` has exited and only waits for its parent to reap it (`Z` in /proc/<pid>/stat): `kill(pid, 0)`
+ * counts it as alive, and a run killed a moment ago by `timeout -s KILL` is one until its parent reaps it. Linux
+ * only; elsewhere, or when /proc cannot be read, the process counts as alive as before.
+ */
+const isZombie = (pid: number): boolean => {
+  if (process.platform !== "linux") return false
+  let stat: string
+  try {
+    stat = NodeFsSync.readFileSync(`/proc/${pid}/stat`, "latin1")
+  } catch {
+    return false
+  }
+  // "pid (comm) S …": the name may hold spaces and parentheses, the state follows the last ")".
+  const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3)
+  return state === "Z" || state === "X"
 }
 
 // A lock file that is still empty or torn this long after it was written is a leftover of a killed run.
