@@ -2,7 +2,8 @@
  * {@link runCli} runs {@link program} on the given arguments with Node services, and exits with its code. SIGINT (Ctrl-C),
  * SIGTERM and SIGHUP interrupt the run: finalizers remove any temp file, the program says so on stderr, and the
  * process exits with 128 + the signal's number (130, 143, 129), as a shell reports a command that a signal
- * ended; a second signal during that cleanup ends the process at once. One that came while this module loaded was
+ * ended; a second signal during that cleanup ends the process at once (the same signal again within half a second
+ * is the first one delivered twice, as `timeout` does). One that came while this module loaded was
  * kept by the entry point (RunMain.ts) and is handled here. A closed stdout (`--out - | head`) ends the run quietly with 141 (see StdoutWriter.ts); a stdout that
  * cannot be written otherwise (a full disk) fails a run that would end with 0, with exit 1. `RunMain.ts` calls
  * it with the process arguments; a test entry point may add a layer (the crash suite's step probe).
@@ -83,12 +84,24 @@ export interface EarlySignals {
 /** The entry point's {@link EarlySignals}, released once the run's own handlers are in place. */
 let early: EarlySignals | undefined
 
+/**
+ * How soon after the first a signal of the same kind is that one again, not a second: coreutils `timeout` sends
+ * its signal to the run and then to its process group, so one SIGTERM can arrive twice; nobody presses Ctrl-C
+ * twice this fast on purpose.
+ */
+const sameSignalMillis = 500
+
 const runMain = Runtime.makeRunMain(({ fiber, teardown }) => {
   let received: NodeJS.Signals | undefined
+  let receivedAt = 0
   const onSignal = (signal: NodeJS.Signals) => {
     // The first signal interrupts and cleans up; a second one ends the process at once.
-    if (received !== undefined) return stopAtOnce(signal)
+    if (received !== undefined) {
+      if (signal === received && performance.now() - receivedAt < sameSignalMillis) return
+      return stopAtOnce(signal)
+    }
     received = signal
+    receivedAt = performance.now()
     stopSignal.current = signal
     fiber.interruptUnsafe(fiber.id)
   }

@@ -1,0 +1,78 @@
+/**
+ * One stop signal delivered twice (coreutils `timeout -s TERM` signals the run, then its process group) is one
+ * signal: the run cleans up as after one, revoking its token, rather than stopping at once.
+ */
+import { spawn } from "node:child_process"
+import * as NodeFs from "node:fs"
+import * as NodePath from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
+import { mainPath } from "./support/runCli.ts"
+import { tempFolders } from "./support/tempFolders.ts"
+
+const tempDir = tempFolders("spotpipe-doubled-signal-")
+const revocations: Array<string> = []
+let slow: RunningSandbox
+
+beforeAll(async () => {
+  slow = await startSandbox({
+    rows: 20_000,
+    faults: { routes: { "*": { latencyMs: 150 } } },
+    log: (line) => {
+      if (line.includes("auth/token/revoke")) revocations.push(line)
+    }
+  })
+})
+
+afterAll(async () => {
+  await slow?.close()
+})
+
+/** Waits until `ready()` holds, failing with `what` after 30 s. */
+const waitFor = async (ready: () => boolean, what: () => string) => {
+  const deadline = Date.now() + 30_000
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what()}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+describe("a signal delivered twice", () => {
+  it("a-sigterm-sent-to-the-run-and-again-to-its-group-cleans-up-once-and-revokes", { timeout: 60_000 }, async () => {
+    const dir = tempDir()
+    const child = spawn(process.execPath, [mainPath, "answer", "Order Details", "--page-size", "500", "--out", dir], {
+      env: {
+        PATH: process.env["PATH"] ?? "",
+        HOME: process.env["HOME"] ?? "/tmp",
+        THOUGHTSPOT_HOST: slow.url,
+        THOUGHTSPOT_USERNAME: fixtures.user.username,
+        THOUGHTSPOT_PASSWORD: fixtures.user.password
+      },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stderr = ""
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString("utf8")
+    })
+    const guard = setTimeout(() => child.kill("SIGKILL"), 45_000)
+    const exited = new Promise<number | null>((resolve) =>
+      child.on("close", (code) => {
+        clearTimeout(guard)
+        resolve(code)
+      })
+    )
+    const state = NodePath.join(dir, ".spotpipe-state")
+    await waitFor(
+      () => NodeFs.existsSync(state) && NodeFs.readdirSync(state).some((f) => f.endsWith(".partial")),
+      () => stderr
+    )
+    revocations.length = 0
+    // As `timeout` does: the run first, then its process group, which it is in.
+    child.kill("SIGTERM")
+    child.kill("SIGTERM")
+    expect(await exited).toBe(143)
+    expect(stderr).not.toContain("stopped at once")
+    expect(stderr).toContain("spotpipe: interrupted")
+    expect(revocations.length).toBe(1)
+  })
+})
