@@ -635,8 +635,9 @@ export const runExports = <E>(
           }
           yield* syncDirectory(stateDir)
         }
-        // Where the incremental exports start, before they write: a --resume of this run starts there too.
-        yield* recordStarted(
+        // Where the incremental exports start, before they write: a --resume of this run starts there too. A run
+        // that keeps no resume state (a single command without --resume) has nothing to continue, and leaves none.
+        if (options.keepState) yield* recordStarted(
           outDir,
           startedPoints(
             mine.flatMap((entry, i) => {
