@@ -301,12 +301,15 @@ export const runExports = <E>(
 
       // ── plan ───────────────────────────────────────────────────────────────────────────────────────────────
       const runWarnings: Array<string> = [...(options.warnings ?? [])]
-      // The data time zone: --timezone, else the cluster's when some export sets none. It is asked for while the
-      // objects are looked up (one round trip less than asking first), and read once.
+      // The data time zone: --timezone, else the cluster's when some export that renders dates sets none (TML
+      // documents are written as sent, and their --modified-since is UTC: a user who may not read the cluster's
+      // settings, GET system, can mirror TML). It is asked for while the objects are looked up (one round trip less
+      // than asking first), and read once.
+      const zoneless = mine.filter((e) => e.timezone === undefined && e.spec.type !== "tml")
       const chooseZone: Effect.Effect<TimeZoneInfo, ExportError | UsageError> =
         options.timeZone !== undefined
           ? Effect.succeed(chooseTimeZone(options.timeZone, undefined).info)
-          : !mine.some((e) => e.timezone === undefined)
+          : zoneless.length === 0
             ? Effect.succeed({ name: "UTC", source: "default" })
             : cluster.timeZone.pipe(
                 Effect.mapError((e) => toExportError(e, "the cluster's time zone")),
@@ -314,7 +317,7 @@ export const runExports = <E>(
                   const chosen = chooseTimeZone(
                     undefined,
                     Option.getOrUndefined(clusterZone),
-                    settingNames(mine.find((e) => e.timezone === undefined)!)
+                    settingNames(zoneless[0]!)
                   )
                   if (chosen.warning === undefined) return Effect.succeed(chosen.info)
                   runWarnings.push(chosen.warning)
