@@ -148,7 +148,7 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Runnin
       lookAheadRenders: engine.stats.lookAheadRenders
     }),
     revokeAllTokens: () => auth.revokeAll(),
-    touch: (ids) => modified.touch(ids, resolved.clock.now()),
+    touch: (ids) => modified.touch(ids, resolved.clock.now(), (id) => edits.find(id, orgs)),
     rename: (id, name) => edits.rename(id, name, orgs, resolved.clock.now()),
     save: (saved) => edits.save(saved, orgs[0]!, resolved.clock.now()),
     addRows: (count) => {

@@ -79,6 +79,34 @@ describe("edits", () => {
     expect(await r.json()).toEqual({ renamed: { id: revenueId, name: "Monthly Revenue" } })
   })
 
+  it("a-saved-object-is-touched-and-renamed-like-a-built-in-one-and-a-deleted-one-not", async () => {
+    const { sb, call, token, clock } = await sandbox()
+    const t = await token()
+    const saved = sb.save({ answer: "Orders by Region", query: "[Region] [Revenue]" })
+    const modified = async (id: string) =>
+      (await call("metadata/search", { metadata: [{ identifier: id }] }, { token: t })).json<Listed>()[0]
+    clock.advance(1_000)
+    expect(sb.touch([saved.id])).toEqual([{ id: saved.id, modified: clock.nowMs }])
+    expect((await modified(saved.id))!.metadata_header.modified).toBe(clock.nowMs)
+    clock.advance(1_000)
+    const control = (route: string, body: unknown) =>
+      fetch(`${sb.url}/__sandbox/${route}`, {
+        method: "POST",
+        headers: { "user-agent": "test", "content-type": "application/json" },
+        body: JSON.stringify(body)
+      })
+    expect((await control("touch", { ids: [saved.id] })).status).toBe(200)
+    expect((await control("rename", { id: saved.id, name: "Revenue by Region (saved)" })).status).toBe(200)
+    const renamed = await modified(saved.id)
+    expect(renamed).toMatchObject({
+      metadata_name: "Revenue by Region (saved)",
+      metadata_header: { modified: clock.nowMs + 1 }
+    })
+    // A deleted object is no object of this sandbox any more.
+    expect((await call("metadata/delete", { metadata: [{ identifier: answerId }] }, { token: t })).status).toBe(204)
+    expect(() => sb.touch([answerId])).toThrow(/no object has this id/)
+  })
+
   it("save-adds-an-answer-listed-described-and-read-in-its-own-sandbox-only", async () => {
     const a = await sandbox()
     const b = await sandbox()

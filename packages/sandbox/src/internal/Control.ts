@@ -50,5 +50,5 @@ export const control = (
   }
   const ids = strings(parsed as Record<string, unknown>, "ids")
   if (ids === undefined || ids.length === 0) throw badRequest('ids is required: {"ids":["<GUID>",…]}.')
-  return json({ touched: modified.touch(ids, nowMs) })
+  return json({ touched: modified.touch(ids, nowMs, (id) => edits.find(id, orgs)) })
 }

@@ -52,17 +52,22 @@ export class CatalogEdits {
     return content
   }
 
+  /** The object `id` of `orgs` as this sandbox has it (saved ones too, deleted ones not). */
+  find(id: string, orgs: ReadonlyArray<OrgContent>): CatalogObject | undefined {
+    return orgs.flatMap((org) => this.view(org).objects).find((o) => o.id === id)
+  }
+
   /**
    * Renames an object of `org`s (any org when absent) to `name` and marks it modified at `nowMs`, as a rename on a
    * cluster does. An unknown or deleted id, or an empty name, throws and changes nothing.
    */
   rename(id: string, name: string, orgs: ReadonlyArray<OrgContent>, nowMs: number): { id: string; name: string } {
     if (name.trim() === "") throw badRequest(`Cannot rename '${id}' to an empty name.`)
-    const o = orgs.flatMap((org) => org.objects).find((x) => x.id === id && !this.#deleted.has(x.id))
+    const o = this.find(id, orgs)
     if (o === undefined) {
       throw new ApiError(400, 10002, `Cannot rename '${id}': no object has this id. Use a GUID from metadata/search.`)
     }
-    this.#modified.touch([id], nowMs)
+    this.#modified.touch([id], nowMs, (x) => this.find(x, orgs))
     this.#names.set(id, name)
     this.#version++
     return { id, name }

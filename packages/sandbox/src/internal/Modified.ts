@@ -24,11 +24,16 @@ export class ModifiedTimes {
 
   /**
    * Marks objects as modified at `nowMs`. The time always moves forward (by at least 1 ms), so two touches
-   * within one millisecond still differ. Unknown ids fail the whole call (nothing is changed).
+   * within one millisecond still differ. Unknown ids fail the whole call (nothing is changed). `find` looks an id
+   * up (a sandbox's: its saved objects too, its deleted ones not; by default the built-in catalog's).
    */
-  touch(ids: ReadonlyArray<string>, nowMs: number): ReadonlyArray<Touched> {
+  touch(
+    ids: ReadonlyArray<string>,
+    nowMs: number,
+    find: (id: string) => CatalogObject | undefined = anyObject
+  ): ReadonlyArray<Touched> {
     const objects = ids.map((id) => {
-      const o = anyObject(id)
+      const o = find(id)
       if (o === undefined) {
         throw new ApiError(400, 10002, `Cannot touch '${id}': no object has this id. Use a GUID from metadata/search.`)
       }
