@@ -640,17 +640,18 @@ export const runExports = <E>(
         }
         // Where the incremental exports start, before they write: a --resume of this run starts there too. A run
         // that keeps no resume state (a single command without --resume) has nothing to continue, and leaves none.
-        if (options.keepState) yield* recordStarted(
-          outDir,
-          startedPoints(
-            mine.flatMap((entry, i) => {
-              const ready = readyExports[i]
-              return ready === undefined || Exit.isFailure(plans[i]!) ? [] : [[entry, ready] as const]
-            }),
-            cluster.host,
-            options.jobRun
+        if (options.keepState)
+          yield* recordStarted(
+            outDir,
+            startedPoints(
+              mine.flatMap((entry, i) => {
+                const ready = readyExports[i]
+                return ready === undefined || Exit.isFailure(plans[i]!) ? [] : [[entry, ready] as const]
+              }),
+              cluster.host,
+              options.jobRun
+            )
           )
-        )
         yield* probe("claimed", stateDirName)
       }
       const previousOutputs = yield* previousOutputsOf
