@@ -84,8 +84,17 @@ export interface ResumeInput {
   readonly finalSha256: Option.Option<string>
   /** The checkpoint record: absent, readable, or present but unreadable. */
   readonly checkpoint: Option.Option<CheckpointRecord | "unreadable">
-  /** The partial file, if there is one: its size, and whether its first `checkpoint.bytes` bytes hash right. */
-  readonly partial: Option.Option<{ readonly size: number; readonly prefixMatches: boolean }>
+  /**
+   * The partial file, if there is one: its size, whether its first `checkpoint.bytes` bytes hash right, and whether
+   * it holds no row (nothing, or a CSV header only: what a run stopped before its first page leaves).
+   */
+  readonly partial: Option.Option<{
+    readonly size: number
+    readonly prefixMatches: boolean
+    readonly rowless?: boolean
+  }>
+  /** Whether a `--force` run that stopped had marked this output as to be replaced (its `.forced` file). */
+  readonly forced?: boolean
 }
 
 /** What to do with one output. */
@@ -100,7 +109,8 @@ export type ResumeDecision =
   | { readonly _tag: "Fresh" }
   /**
    * Earlier state is stale or damaged: discard it and start at offset 0; `reason` says why (for the log).
-   * `settingChanged`: the cause is a deliberate change of a setting (logged as info, not as a warning).
+   * `settingChanged`: the cause is a deliberate change of a setting, or a `--force` run's choice to replace the
+   * output (logged as info, not as a warning).
    */
   | { readonly _tag: "Restart"; readonly reason: string; readonly settingChanged?: boolean }
 
@@ -202,12 +212,16 @@ export const decide = (input: ResumeInput): ResumeDecision => {
     }
   }
   if (checkpoint === undefined) {
-    // An empty one (the run failed before its first page) drops nothing: it is simply written from the start.
-    return Option.exists(input.partial, (partial) => partial.size > 0)
-      ? { _tag: "Restart", reason: "a partial file has no checkpoint" }
-      : final === undefined
-        ? { _tag: "Fresh" }
-        : { _tag: "Restart", reason: "an output file is not vouched for by a manifest or checkpoint" }
+    // An empty one or a header only (the run stopped before its first page) drops nothing: it is simply written
+    // from the start.
+    if (Option.exists(input.partial, (partial) => partial.size > 0 && partial.rowless !== true)) {
+      return { _tag: "Restart", reason: "a partial file has no checkpoint" }
+    }
+    if (final === undefined) return { _tag: "Fresh" }
+    // The --force run meant to replace this file and stopped before it did: the earlier runs' entries do not count.
+    return input.forced === true
+      ? { _tag: "Restart", reason: "a --force run stopped before rewriting it", settingChanged: true }
+      : { _tag: "Restart", reason: "an output file is not vouched for by a manifest or checkpoint" }
   }
   if (checkpoint === "unreadable")
     return { _tag: "Restart", reason: "the checkpoint is unreadable (damaged, or written by another spotpipe version)" }
@@ -414,6 +428,32 @@ export const hashPrefix = Effect.fn("Checkpoint.hashPrefix")(function* (path: st
   ).pipe(Effect.catchReason("PlatformError", "NotFound", () => Effect.succeed(Option.none<PrefixHash>())))
 })
 
+// A CSV header is far shorter: a longer partial file holds rows, or is not worth reading to find out.
+const headerBytesAtMost = 64 * 1024
+
+/**
+ * Whether the partial file at `path` holds no row: a CSV one (a Parquet output stages CSV) that is one header
+ * record, ended by its newline — a run stopped before its first page. Any other content may hold rows, and so does
+ * one record of a later part of a split export (`orders.part-0002-of-0004.csv`), which has no header.
+ */
+const holdsNoRow = (path: string, settings: OutputSettings) =>
+  Effect.gen(function* () {
+    if (settings.format !== "csv" && settings.format !== "parquet") return false
+    const part = /\.part-(\d+)-of-\d+\.[^./]+$/.exec(settings.file)
+    if (part !== null && Number(part[1]) > 1) return false
+    const fs = yield* FileSystem.FileSystem
+    const size = Number((yield* fs.stat(path)).size)
+    if (size > headerBytesAtMost) return false
+    const text = new TextDecoder().decode(yield* fs.readFile(path))
+    let quoted = false
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i]
+      if (c === '"') quoted = !quoted
+      else if (c === "\n" && !quoted) return i === text.length - 1
+    }
+    return false
+  }).pipe(Effect.orElseSucceed(() => false))
+
 /**
  * SHA-256 of a whole file (none when it does not exist). A named pipe, socket or device there holds no output: its
  * digest is empty, which nothing vouches for (opened to be read, a pipe with no writer would block for ever).
@@ -447,11 +487,22 @@ export const inspect = Effect.fn("Checkpoint.inspect")(function* (options: {
   const finalSha256 = yield* hashFile(options.finalPath)
   const vouched = Option.getOrUndefined(checkpoint)
   const prefix = yield* hashPrefix(options.partialPath, typeof vouched === "object" ? vouched.bytes : 0)
+  const rowless =
+    vouched === undefined && Option.exists(prefix, (p) => p.size > 0)
+      ? yield* holdsNoRow(options.partialPath, options.settings)
+      : false
   const partial = Option.map(prefix, (p) => ({
     size: p.size,
-    prefixMatches: typeof vouched === "object" && p.digest === vouched.sha256
+    prefixMatches: typeof vouched === "object" && p.digest === vouched.sha256,
+    rowless
   }))
+  const forcedPath = `${options.checkpointPath.slice(0, -".checkpoint.json".length)}.forced`
+  const forced = yield* FileSystem.FileSystem.pipe(
+    Effect.flatMap((fs) => fs.exists(forcedPath)),
+    Effect.orElseSucceed(() => false)
+  )
   return decide({
+    forced,
     fingerprint: options.fingerprint,
     settings: options.settings,
     ...(options.readings === undefined ? {} : { readings: options.readings }),

@@ -64,7 +64,8 @@ describe("--resume after a failure before the first page", () => {
   it("still-warns-for-a-partial-file-with-bytes-and-no-checkpoint", async () => {
     const out = tempDir()
     NodeFs.mkdirSync(NodePath.dirname(partialOf(out)), { recursive: true })
-    NodeFs.writeFileSync(partialOf(out), "Order ID,Revenue\r\n")
+    // A header and a row: one that only holds its header drops nothing, as an empty one.
+    NodeFs.writeFileSync(partialOf(out), "Order ID,Revenue\r\n1,2\r\n")
     const resumed = await runCliInProcess(["run", job(out), "--out", out, "--resume"], { env: sandboxEnv(sandbox) })
     expect(resumed.code, resumed.stderr).toBe(0)
     expect(noCheckpoint(resumed.stderr)).toEqual([
