@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
-import { Effect, Logger, Stream } from "effect"
+import { Effect, Layer, Logger, Stream } from "effect"
 import { Auth, ThoughtSpotClient } from "../src/index.ts"
 
 const streams = 12
@@ -45,12 +45,14 @@ describe("a server that allows 5 requests/s", () => {
         expect(sandbox.stats().rateLimited).toBeGreaterThan(0)
       }).pipe(
         Effect.provide(
-          ThoughtSpotClient.layerNode({
-            host: sandbox.url,
-            auth: Auth.password({ username: fixtures.user.username, password: fixtures.user.password })
-          })
-        ),
-        Effect.provide(Logger.layer([]))
+          Layer.merge(
+            ThoughtSpotClient.layerNode({
+              host: sandbox.url,
+              auth: Auth.password({ username: fixtures.user.username, password: fixtures.user.password })
+            }),
+            Logger.layer([])
+          )
+        )
       ),
     120_000
   )
