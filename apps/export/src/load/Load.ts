@@ -703,7 +703,8 @@ const mergeDeletes = async (
 
 /**
  * A table's failure, saying which tables committed before it stay loaded and that the ones after it were not
- * started (unchanged when there were none: the failure alone says it all).
+ * started; with none committed, only a job's load adds what to do next (the run that continues it), unless the
+ * failure names that command already.
  */
 const stayLoaded = (
   error: unknown,
@@ -712,14 +713,19 @@ const stayLoaded = (
   continueRun: string | undefined
 ): unknown => {
   const kept = loaded.filter((t) => t.skipped === undefined).map((t) => t.table)
-  if (kept.length === 0 || !(error instanceof LoadFailure)) return error
-  const after = outputs - loaded.length - 1
+  if (!(error instanceof LoadFailure)) return error
   // A job's run, not `spotpipe load`: only the run moves the watermarks, without which the next run reads (and
   // appends) the same increment again.
   const next =
     continueRun === undefined
       ? "once that is done, load again to load them all"
       : `once that is done, continue the run to load them all and move its watermarks: ${continueRun}`
+  if (kept.length === 0) {
+    if (continueRun === undefined || error.message.includes(continueRun)) return error
+    // A list of problems (`nothing was loaded:` and one per line) gets it as a line of its own.
+    return new LoadFailure(`${error.message}${error.message.includes("\n") ? "\n" : "; "}${next}`)
+  }
+  const after = outputs - loaded.length - 1
   return new LoadFailure(
     `${error.message}; ${kept.length === 1 ? `the table ${kept[0]}` : `the ${kept.length} tables ${kept.join(", ")}`} loaded before it ${kept.length === 1 ? "stays" : "stay"} loaded${after === 0 ? "" : `, and the ${plural(after, "table", "tables")} after it ${after === 1 ? "was" : "were"} not loaded`}: ${next}`
   )
@@ -731,9 +737,15 @@ export const loadRun = async (
   run: RunManifest,
   options: LoadOptions
 ): Promise<ReadonlyArray<TableLoad>> => {
-  await checkLoadsTable(engine)
-  await preflight(engine, run, options)
-  await prepareLoadsTable(engine)
+  // Refused before any table: a job's load says what continues it all the same.
+  const before = async () => {
+    await checkLoadsTable(engine)
+    await preflight(engine, run, options)
+    await prepareLoadsTable(engine)
+  }
+  await before().catch((error: unknown) =>
+    Promise.reject(stayLoaded(error, [], run.outputs.length, options.continueRun))
+  )
   const loaded: Array<TableLoad> = []
   for (const output of run.outputs) {
     if (options.interrupted?.aborted) break
