@@ -22,7 +22,10 @@
 import { Schema } from "effect"
 
 /** The range `auditLogs` reads: `[since, until)` in epoch milliseconds. */
-export type { LogRange } from "./internal/admin.ts"
+export interface LogRange {
+  readonly since: number
+  readonly until: number
+}
 
 /** The longest range one request may ask for (`end − start`), as documented: 24 hours. */
 export const MAX_REQUEST_MILLIS = 24 * 60 * 60 * 1000

@@ -6,8 +6,11 @@
 import { Schema } from "effect"
 import { IdAndName, nullable, openStruct } from "./internal/openStruct.ts"
 
-/** Paging of `searchUsers` and `searchGroups`: `pageSize`, the items per request (default 500). */
-export type { ListingOptions } from "./internal/admin.ts"
+/** Paging of `searchUsers` and `searchGroups`. */
+export interface ListingOptions {
+  /** Items per request (`record_size`), default 500. */
+  readonly pageSize?: number | undefined
+}
 
 /** `visibility` of users and groups. */
 export const Visibility = Schema.Literals(["SHARABLE", "NON_SHARABLE"])

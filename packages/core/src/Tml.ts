@@ -11,8 +11,11 @@
 import { Schema } from "effect"
 import { nullable, openStruct } from "./internal/openStruct.ts"
 
-/** Paging of `exportTmlBatch`: `batchSize`, the objects per request (1‥200, default 20). */
-export type { BatchOptions } from "./internal/admin.ts"
+/** Paging of `exportTmlBatch`. */
+export interface BatchOptions {
+  /** Objects per request (`batch_size`), 1‥200, default 20. */
+  readonly batchSize?: number | undefined
+}
 
 /** TML text format (`edoc_format`); the specification's default is JSON. */
 export type EdocFormat = "JSON" | "YAML"

@@ -7,6 +7,7 @@ import * as AuditLog from "../AuditLog.ts"
 import { Org, type SearchOrgsRequest } from "../Orgs.ts"
 import { type FetchPermissionsRequest, PermissionsResponse } from "../Permissions.ts"
 import {
+  type ListingOptions,
   Role,
   type SearchGroupsRequest,
   type SearchRolesRequest,
@@ -31,24 +32,6 @@ export type Post = <S extends Schema.Top & { readonly DecodingServices: never }>
 /** Items per `users/search` / `groups/search` request unless a call says otherwise. */
 export const DEFAULT_LISTING_PAGE_SIZE = 500
 
-/** Paging of a listing call. */
-export interface ListingOptions {
-  /** Items per request (`record_size`), default 500. */
-  readonly pageSize?: number | undefined
-}
-
-/** Paging of a batched TML export. */
-export interface BatchOptions {
-  /** Objects per request (`batch_size`), 1‥200, default 20. */
-  readonly batchSize?: number | undefined
-}
-
-/** A time range for the audit log: `[since, until)` in epoch milliseconds. */
-export interface LogRange {
-  readonly since: number
-  readonly until: number
-}
-
 /** The admin operations of the client service. */
 export interface AdminOperations {
   /**
@@ -59,11 +42,11 @@ export interface AdminOperations {
   /** `metadata/tml/export/batch` (users, groups or roles), read batch by batch as every listing is (see "Listings" in the README). */
   readonly exportTmlBatch: (
     request: Tml.TmlBatchRequest,
-    options?: BatchOptions
+    options?: Tml.BatchOptions
   ) => Stream.Stream<Tml.TmlItem, ThoughtSpotError>
   /** `logs/fetch` (`SECURITY_AUDIT`) over `[since, until)`, in windows of at most 24 hours, each event once. */
   readonly auditLogs: (
-    range: LogRange,
+    range: AuditLog.LogRange,
     options?: AuditLog.FetchLogsOptions
   ) => Stream.Stream<AuditLog.AuditEvent, ThoughtSpotError>
   /** `users/search`, every matching user, page by page as every listing is (see "Listings" in the README). */
@@ -113,7 +96,7 @@ export const make = (post: Post): AdminOperations => {
       return Effect.succeed(wire.map(Tml.itemOf))
     })
 
-  const exportTmlBatch = (request: Tml.TmlBatchRequest, options?: BatchOptions) => {
+  const exportTmlBatch = (request: Tml.TmlBatchRequest, options?: Tml.BatchOptions) => {
     const size = options?.batchSize ?? Tml.DEFAULT_BATCH_SIZE
     if (!Number.isInteger(size) || size < 1 || size > Tml.MAX_BATCH_SIZE) {
       return Stream.fail(
@@ -145,7 +128,7 @@ export const make = (post: Post): AdminOperations => {
     )
   }
 
-  const auditLogs = (range: LogRange, options?: AuditLog.FetchLogsOptions) =>
+  const auditLogs = (range: AuditLog.LogRange, options?: AuditLog.FetchLogsOptions) =>
     Stream.unwrap(
       Effect.suspend(() => {
         let windows: ReadonlyArray<AuditLog.Window>
