@@ -325,7 +325,7 @@ export const fromThoughtSpot = (
     case "RateLimited":
       return make(
         "RateLimited",
-        `rate limited by ThoughtSpot while ${doing}, still at its last retry: run again later or lower --concurrency (${detail})`
+        `rate limited by ThoughtSpot while ${doing}, still at its last retry: run again later, or send fewer requests at once: a lower --rate-limit or --concurrency (${detail})`
       )
     case "Incomplete":
       return make("Incomplete", incompleteLine(what, detail))

@@ -17,7 +17,7 @@ describe("failure lines", () => {
       ["Authentication", "Authentication", "spotpipe auth status shows where each came from"],
       ["NotFound", "NotFound", "check the GUID or name"],
       ["Forbidden", "Forbidden", "share it with this user"],
-      ["RateLimited", "RateLimited", "run again later or lower --concurrency"],
+      ["RateLimited", "RateLimited", "a lower --rate-limit or --concurrency"],
       ["Incomplete", "Incomplete", "is incomplete: server said no; run the export again"],
       ["Transport", "Remote", "check the host (--host, a job file's, THOUGHTSPOT_HOST or a profile's"],
       ["BadRequest", "Remote", "rejected the request"]
