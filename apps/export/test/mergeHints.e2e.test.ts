@@ -94,7 +94,7 @@ describe("merge's hints", () => {
     const merge = await runCliInProcess(["merge", out], { env })
     expect(merge.code, merge.stdout).toBe(1)
     expect(merge.stderr).toContain(
-      `shard 2 of 3 (scheduler index 1) left no run of it in ${out}: run it in job run "n3" (spotpipe run ${job} --shard 2/3 --job-run n3 --out ${out} --newline lf; --resume continues a run that stopped)`
+      `shard 2 of 3 (scheduler index 1) left no run of it in ${out}: run it in job run "n3" (spotpipe run ${job} --shard 2/3 --job-run n3 --out ${out} --newline lf --resume)`
     )
     await runHint(merge.stderr)
     const merged = await runCliInProcess(["merge", out], { env })

@@ -76,7 +76,7 @@ describe("merge and job runs", () => {
     const merge = await runCliInProcess(["merge", out], { env })
     expect(merge.code, merge.stdout).toBe(1)
     expect(merge.stderr).toMatch(
-      /its newest run is of job run "night-2", but shard 3 of 3 \(scheduler index 2\) left no run of it in .*\. The shards' runs are of 2 job runs — job run "night-2": shards 1, 2 \(its latest run started \S+, the newest\); job run "night-1": shard 3 \(its latest run started \S+\) — and merging them would mix their data\. To merge job run "night-2", run shard 3 in it \(spotpipe run .*nightly\.json --shard 3\/3 --job-run night-2 --out \S*nightly;.*nothing was written/
+      /its newest run is of job run "night-2", but shard 3 of 3 \(scheduler index 2\) left no run of it in .*\. The shards' runs are of 2 job runs — job run "night-2": shards 1, 2 \(its latest run started \S+, the newest\); job run "night-1": shard 3 \(its latest run started \S+\) — and merging them would mix their data\. To merge job run "night-2", run shard 3 in it \(spotpipe run .*nightly\.json --shard 3\/3 --job-run night-2 --out \S*nightly --resume\).*nothing was written/
     )
     // Nothing was written: no merged file, and the folder's latest manifest is still a shard's.
     expect(wholeFiles(out)).toEqual({ "metadata-answer.csv": expect.any(Buffer) })
@@ -106,7 +106,7 @@ describe("merge and job runs", () => {
       /its newest run is of job run "night-5x", but shards 1, 3 of 3 \(scheduler index 0, 2\) left no run of it in .*\. The shards' runs are of 2 job runs — job run "night-5x": shard 2 \(its latest run started (\S+), the newest\); job run "night-5": shards 1, 3 \(its latest run started (\S+)\) — and merging them would mix their data\./
     )
     expect(message).toContain(
-      `To merge job run "night-5x", run shards 1, 3 in it (spotpipe run ${job} --shard <i>/3 --job-run night-5x --out ${out}, for i = 1, 3; --resume continues a run that stopped); if instead job run "night-5x" is a stray (a shard run by hand with another --job-run), run shard 2 in job run "night-5" (spotpipe run ${job} --shard 2/3 --job-run night-5 --out ${out}); then merge again; nothing was written`
+      `To merge job run "night-5x", run shards 1, 3 in it (spotpipe run ${job} --shard <i>/3 --job-run night-5x --out ${out} --resume, for i = 1, 3); if instead job run "night-5x" is a stray (a shard run by hand with another --job-run), run shard 2 in job run "night-5" (spotpipe run ${job} --shard 2/3 --job-run night-5 --out ${out} --resume); then merge again; nothing was written`
     )
     // The second way out: shard 2 run in night-5 again, and the night merges whole.
     await runShards(out, [2], "night-5", ["--resume"])

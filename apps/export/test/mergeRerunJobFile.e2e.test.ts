@@ -60,8 +60,8 @@ describe("merge run in another folder than the shards", () => {
     const landing = NodePath.join(work, "landing")
     await shard(1, "landing")
     const stderr = await refusal(landing)
-    const command = `spotpipe run ${NodePath.join(work, "nightly.json")} --shard 2/2 --job-run k --out ${landing}`
-    expect(stderr).toContain(`(${command}; --resume continues a run that stopped)`)
+    const command = `spotpipe run ${NodePath.join(work, "nightly.json")} --shard 2/2 --job-run k --out ${landing} --resume`
+    expect(stderr).toContain(`(${command})`)
     // Run as printed, from where merge ran: it runs the missing shard, and the merge goes through.
     const rerun = await runCli([...command.split(" ").slice(1), "--quiet"], { env, cwd: elsewhere })
     expect(rerun.code, rerun.stderr).toBe(0)
@@ -76,12 +76,12 @@ describe("merge run in another folder than the shards", () => {
     // The job file is not here (a pod's path, a file moved since): nothing to name but a placeholder.
     NodeFs.renameSync(file, NodePath.join(work, "kept.json"))
     expect(await refusal(NodePath.join(work, "gone"))).toContain(
-      `(spotpipe run <path of nightly.json> --shard 2/2 --job-run k --out ${NodePath.join(work, "gone")};`
+      `(spotpipe run <path of nightly.json> --shard 2/2 --job-run k --out ${NodePath.join(work, "gone")} --resume)`
     )
     // One of that name that is another job: a rerun of it would run other exports, so it is not named as the job.
     NodeFs.writeFileSync(file, JSON.stringify({ exports: [job.exports[0]] }))
     expect(await refusal(NodePath.join(work, "edited"))).toContain(
-      `(spotpipe run <path of nightly.json as the shards ran it; ${file} is another version of the job> --shard 2/2 --job-run k --out ${NodePath.join(work, "edited")};`
+      `(spotpipe run <path of nightly.json as the shards ran it; ${file} is another version of the job> --shard 2/2 --job-run k --out ${NodePath.join(work, "edited")} --resume)`
     )
   }, 120_000)
 })

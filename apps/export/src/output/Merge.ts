@@ -557,7 +557,9 @@ const selectRuns = (
         jobRun: jobRunOf,
         out: folderOf(of),
         like: of.map((r) => r.manifest),
-        resume: false
+        // A shard's folder may hold its files of another run (another job run, an earlier job file), which a run
+        // without --resume refuses to touch; with it, those are written anew and a run that stopped continues.
+        resume: true
       })
       return indexes.length === 1 ? command : `${command}, for i = ${indexes.join(", ")}`
     }
@@ -618,7 +620,7 @@ const selectRuns = (
           .map((i) => i - 1)
           .join(
             ", "
-          )}${missing.length > 5 ? ", …" : ""}) left no run of it in ${folders}. The shards' runs are of ${groups.size} job runs — ${byRun.join("; ")} — and merging them would mix their data. To merge ${newestShown}, run ${shardsShown(missing)} ${jobRun === undefined ? "without a job run" : "in it"} (${rerun(missing, chosen, jobRun)}; --resume continues a run that stopped)${stray}; then merge again; nothing was written`
+          )}${missing.length > 5 ? ", …" : ""}) left no run of it in ${folders}. The shards' runs are of ${groups.size} job runs — ${byRun.join("; ")} — and merging them would mix their data. To merge ${newestShown}, run ${shardsShown(missing)} ${jobRun === undefined ? "without a job run" : "in it"} (${rerun(missing, chosen, jobRun)})${stray}; then merge again; nothing was written`
       )
     }
     // The shards missing stopped before they finished, in folders of their own: named as such, with the commands
@@ -653,7 +655,7 @@ const selectRuns = (
           .map((i) => i - 1)
           .join(
             ", "
-          )}${missing.length > 5 ? ", …" : ""}) left no run of it in ${folders}${other === undefined ? "" : ` (${path.resolve(other.dir)} holds a run of shard ${shardOf(other.manifest).index} of ${count} of another job: ${jobShown(other.manifest.job)}, the latest runs' ${jobShown(model.manifest.job)}${other.manifest.spotpipe === model.manifest.spotpipe ? "" : `; written by spotpipe ${other.manifest.spotpipe}, the latest runs by ${model.manifest.spotpipe}, which read job files differently`})`}: run ${missing.length === 1 ? "it" : "them"}${other !== undefined && other.manifest.spotpipe !== model.manifest.spotpipe ? ` with this version, ${version},` : ""}${jobRun === undefined ? "" : ` in ${jobRunShown(jobRun)}`} (${rerun(missing, chosen, jobRun)}; --resume continues a run that stopped) and merge again, giving every folder the shards wrote into; nothing was written`
+          )}${missing.length > 5 ? ", …" : ""}) left no run of it in ${folders}${other === undefined ? "" : ` (${path.resolve(other.dir)} holds a run of shard ${shardOf(other.manifest).index} of ${count} of another job: ${jobShown(other.manifest.job)}, the latest runs' ${jobShown(model.manifest.job)}${other.manifest.spotpipe === model.manifest.spotpipe ? "" : `; written by spotpipe ${other.manifest.spotpipe}, the latest runs by ${model.manifest.spotpipe}, which read job files differently`})`}: run ${missing.length === 1 ? "it" : "them"}${other !== undefined && other.manifest.spotpipe !== model.manifest.spotpipe ? ` with this version, ${version},` : ""}${jobRun === undefined ? "" : ` in ${jobRunShown(jobRun)}`} (${rerun(missing, chosen, jobRun)}) and merge again, giving every folder the shards wrote into; nothing was written`
       )
     }
     if (unfinished.length > 0) {
