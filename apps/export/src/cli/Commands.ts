@@ -20,13 +20,14 @@ import {
 } from "../cluster/Connection.ts"
 import { type ClusterFailure, connect } from "../cluster/CoreCluster.ts"
 import { ExportError } from "../ExportError.ts"
+import * as Checkpoint from "../engine/Checkpoint.ts"
 import type { DryRunPlan } from "../engine/DryRun.ts"
 import { type PendingWatermark, type RunResult, runExports } from "../engine/Engine.ts"
 import { silentProgress } from "../engine/ExportJob.ts"
 import type { RunOptions } from "../engine/Run.ts"
 import { type SignIn, setSignIn, toExportError } from "../Failure.ts"
 import type { Format } from "../formats/RowFormat.ts"
-import { setResumeHint, shellWord } from "../Interruption.ts"
+import { ResumeHint, setResumeHint, shellWord } from "../Interruption.ts"
 import { type DdlManifest, ddlNameProblems, ddlRefusal, manifestTables, writeDdl } from "../load/Ddl.ts"
 import { duckDbInstalled, duckDbInstallHint } from "../load/DuckDbEngine.ts"
 import {
@@ -40,7 +41,7 @@ import {
 import type { Dialect } from "../load/Warehouse.ts"
 import { isDocumentFormat, type OrgSelection } from "../output/Manifest.ts"
 import { checkOutputFolder, claimDemoFolder } from "../output/OutputFolder.ts"
-import { lockRefusalOf } from "../output/OutputLock.ts"
+import { lockRefusalOf, stateDirName } from "../output/OutputLock.ts"
 import { baseFileName } from "../plan/FileName.ts"
 import { type ExportSpec, type Job, type JobExport, makeExport, outputNameProblem } from "../plan/JobFile.ts"
 import * as Shard from "../plan/Shard.ts"
@@ -83,7 +84,7 @@ import {
   type SummaryJsonLine,
   summaryJson
 } from "./Summary.ts"
-import { formatCount } from "./TerminalText.ts"
+import { formatCount, jsonLine } from "./TerminalText.ts"
 
 /** What every exporting command parsed: where to connect, time limits, what to write, logging. */
 export type CommonInput = Parsed<
@@ -845,10 +846,65 @@ const escapedForWarehouse = (what: "--ddl" | "the job's load") =>
     message: `--escape-formulae writes CSV cells starting with = + - @ with a ' that is not in the data, so ${what} would refuse the CSV files once exported: drop --escape-formulae (it is for files opened in a spreadsheet)${what === "--ddl" ? " or --ddl" : ", or export NDJSON or Parquet"}; nothing was exported`
   })
 
+/**
+ * `spotpipe run --json`'s report of a run that a signal stopped, on stdout as the refused and failed runs' are, so
+ * a scheduler reading it gets one: `status` "interrupted", what it left (`interrupted.left`, as stderr says it),
+ * the command that continues it, and the outputs complete in the folder, which that command keeps. Once the
+ * exports are done (a job's load was stopped), the run's own report with that status.
+ */
+const interruptedRunJson = (input: RunInput, finished: RunResult | undefined) =>
+  Effect.gen(function* () {
+    const path = yield* Path.Path
+    const fs = yield* FileSystem.FileSystem
+    const folder = path.resolve(input.out)
+    const hint = yield* ResumeHint.useSync((h) => ({ left: h.left, current: h.current }))
+    const interrupted = { left: hint.left ?? "no partial file was published", resume: hint.current ?? null }
+    if (finished !== undefined) {
+      const report = JSON.parse(runReportJson("run", finished, folder)) as Record<string, unknown>
+      return yield* Console.log(jsonLine({ ...report, status: "interrupted", interrupted }))
+    }
+    // A complete checkpoint of this job whose file is in place: published, kept by a --resume.
+    const job = Checkpoint.jobOf({ job: { file: input.job.path } }).job
+    const state = yield* Checkpoint.listState(path.join(folder, stateDirName), path).pipe(
+      Effect.orElseSucceed(() => [])
+    )
+    const written: Array<{ file: string; rows: number; bytes: number }> = []
+    for (const { record } of state) {
+      if (record.state !== "complete" || record.job !== job) continue
+      const info = yield* fs.stat(path.join(folder, record.file)).pipe(Effect.option)
+      if (Option.isSome(info))
+        written.push({ file: record.file, rows: record.next_offset, bytes: Number(info.value.size) })
+    }
+    written.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
+    yield* Console.log(
+      jsonLine({
+        dry_run: input.dryRun,
+        command: "run",
+        status: "interrupted",
+        folder,
+        manifest: null,
+        interrupted,
+        outputs: written.map((w) => ({ file: w.file, rows: w.rows, bytes: w.bytes, status: "written" })),
+        exports: null,
+        removed: [],
+        failures: [],
+        warnings: [],
+        totals: {
+          files: written.length,
+          rows: written.reduce((n, w) => n + w.rows, 0),
+          bytes: written.reduce((n, w) => n + w.bytes, 0),
+          failed: 0
+        }
+      })
+    )
+  }).pipe(Effect.ignore)
+
 /** Runs `spotpipe run`: a job file's exports (of the shard) into a directory, then the per-export summary. */
 export const runJobFile = (input: RunInput) =>
-  withLogging(input, (logSettings) =>
-    Effect.gen(function* () {
+  withLogging(input, (logSettings) => {
+    // The exports' result once they are done, for the report of a run stopped after them (in its load).
+    let finished: RunResult | undefined
+    return Effect.gen(function* () {
       const { path: jobFile, job } = input.job
       const shard = Option.isSome(input.shard) ? yield* shardOf(input.shard.value.spec) : Shard.whole
       const foundJobRun = yield* jobRunOf(input.jobRun)
@@ -952,6 +1008,11 @@ export const runJobFile = (input: RunInput) =>
         } satisfies RunOptions,
         { unrecorded: "report" }
       ).pipe(
+        Effect.tap((done) =>
+          Effect.sync(() => {
+            finished = done
+          })
+        ),
         // Refused by another run's lock: a report that says so, for a scheduler to tell from failed data.
         Effect.tapError((error) =>
           Effect.gen(function* () {
@@ -1091,8 +1152,8 @@ export const runJobFile = (input: RunInput) =>
         yield* loaded
         yield* recorded
       }
-    })
-  )
+    }).pipe(Effect.onInterrupt(() => (input.json ? interruptedRunJson(input, finished) : Effect.void)))
+  })
 
 /**
  * The failure of a run whose manifest could not be written: why, then which exports failed (each by name, with the
