@@ -25,6 +25,9 @@ describe("rate limited past the retries", () => {
     const line = fromThoughtSpot(rateLimited, 'export 2 (answer "Order Details")').message
     assert.notInclude(line, "deadline")
     assert.include(line, 'rate limited by ThoughtSpot while reading export 2 (answer "Order Details")')
-    assert.include(line, "still at its last retry: run again later, or send fewer requests at once: a lower --rate-limit or --concurrency")
+    assert.include(
+      line,
+      "still at its last retry: run again later, or send fewer requests at once: a lower --rate-limit or --concurrency"
+    )
   })
 })
