@@ -902,8 +902,17 @@ const interruptedRunJson = (input: RunInput, finished: RunResult | undefined) =>
 /** Runs `spotpipe run`: a job file's exports (of the shard) into a directory, then the per-export summary. */
 export const runJobFile = (input: RunInput) =>
   withLogging(input, (logSettings) => {
-    // The exports' result once they are done, for the report of a run stopped after them (in its load).
+    // The exports' result once they are done, for the report of a run stopped after them (in its load), and
+    // whether the report is out already (a signal then changes nothing on stdout).
     let finished: RunResult | undefined
+    let reported = false
+    const report = (line: string) =>
+      Effect.andThen(
+        Console.log(line),
+        Effect.sync(() => {
+          reported = true
+        })
+      )
     return Effect.gen(function* () {
       const { path: jobFile, job } = input.job
       const shard = Option.isSome(input.shard) ? yield* shardOf(input.shard.value.spec) : Shard.whole
@@ -1030,6 +1039,7 @@ export const runJobFile = (input: RunInput) =>
             ? dryRunJson("run", result.dryRun, folder)
             : formatDryRun(result.dryRun, folder).trimEnd()
         )
+        reported = input.json
         if (result.dryRun.refusal !== undefined) return yield* result.dryRun.refusal
         if (result.dryRun.failures.length > 0) {
           return yield* new ExportError({
@@ -1048,7 +1058,7 @@ export const runJobFile = (input: RunInput) =>
       // failure names the exports that failed; nothing follows (DDL, load), as nothing lists the files.
       if (result.unrecorded !== undefined) {
         const unrecorded = result.unrecorded.manifest
-        if (input.json) yield* Console.log(runReportJson("run", result, folder))
+        if (input.json) yield* report(runReportJson("run", result, folder))
         else if (!logSettings.quiet) {
           yield* Console.log(
             logSettings.format === "json" ? batchSummaryJson(unrecorded) : formatBatchSummary(unrecorded).trimEnd()
@@ -1065,7 +1075,7 @@ export const runJobFile = (input: RunInput) =>
       const loadsNext =
         job.load !== undefined && result.failures.length === 0 && !ddlFailed && result.manifestPath !== undefined
       if (input.json) {
-        if (!loadsNext) yield* Console.log(runReportJson("run", result, folder, ddlReport))
+        if (!loadsNext) yield* report(runReportJson("run", result, folder, ddlReport))
       } else if (manifest !== undefined && !logSettings.quiet) {
         yield* Console.log(
           logSettings.format === "json" ? batchSummaryJson(manifest) : formatBatchSummary(manifest).trimEnd()
@@ -1144,7 +1154,7 @@ export const runJobFile = (input: RunInput) =>
             const load = Exit.isSuccess(loaded)
               ? { status: "succeeded" as const, ...loadJson(loaded.value) }
               : { status: "failed" as const, error: Option.getOrThrow(failure).message }
-            yield* Console.log(runReportJson("run", result, folder, { load, ...ddlReport }))
+            yield* report(runReportJson("run", result, folder, { load, ...ddlReport }))
           }
         } else if (Exit.isSuccess(loaded) && !logSettings.quiet) {
           yield* Console.log(loadSummary(loaded.value, logSettings.format))
@@ -1152,7 +1162,7 @@ export const runJobFile = (input: RunInput) =>
         yield* loaded
         yield* recorded
       }
-    }).pipe(Effect.onInterrupt(() => (input.json ? interruptedRunJson(input, finished) : Effect.void)))
+    }).pipe(Effect.onInterrupt(() => (input.json && !reported ? interruptedRunJson(input, finished) : Effect.void)))
   })
 
 /**
