@@ -1,8 +1,9 @@
 /**
  * Fault injection and rate limiting, seeded and reproducible. Faults are decided per attempt: the n-th request
  * to a route gets the outcome hash(seed, route, n) picks, so a retry is a fresh draw and never a permanent
- * failure; after `maxConsecutiveFaults` faulted attempts in a row on a route the next one is clean, so clients
- * that retry always get through. Profiles are named presets of the same JSON shape.
+ * failure; after `maxConsecutiveFaults` faulted attempts in a row on a route the next one is clean, so a client
+ * that retries one request at a time gets through (the streak is per route, shared by concurrent requests, and the
+ * rate limiter's 429s do not count toward it). Profiles are named presets of the same JSON shape.
  */
 import { fnv1a, hash3 } from "./internal/Hash.ts"
 
