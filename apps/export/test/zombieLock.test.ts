@@ -24,12 +24,13 @@ const stateOf = (pid: number): string | undefined => {
 }
 
 /**
- * A real zombie: a shell starts a child that exits at once, then becomes `sleep`, which never reaps it. Gives the
- * zombie's pid once it is one; the sleeping parent is ended when the scope closes.
+ * A real zombie: a shell starts a child that exits a moment later, then becomes `sleep`, which never reaps it (a
+ * child that exited before the shell became `sleep` could be reaped by the shell itself). Gives the zombie's pid once
+ * it is one; the sleeping parent is ended when the scope closes.
  */
 const zombie = Effect.acquireRelease(
   Effect.callback<{ readonly parent: number; readonly child: number }>((resume) => {
-    const parent = spawn("sh", ["-c", "true & echo $!; exec sleep 600"], { stdio: ["ignore", "pipe", "inherit"] })
+    const parent = spawn("sh", ["-c", "sleep 0.3 & echo $!; exec sleep 600"], { stdio: ["ignore", "pipe", "inherit"] })
     let out = ""
     parent.stdout.on("data", (chunk: Buffer) => {
       out += chunk.toString()
