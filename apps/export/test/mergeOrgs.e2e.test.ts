@@ -68,7 +68,7 @@ describe("merge and the Orgs shards read", () => {
     expect(readJson(NodePath.join(out, "manifest.shard-1-of-2.json")).org_selection).toEqual({ orgs: "all" })
     const merge = await runCliInProcess(["merge", out], { env })
     expect(merge.code, merge.stdout).toBe(1)
-    expect(merge.stderr).toContain(`(spotpipe run ${job} --shard 2/2 --job-run o --out ${out} --orgs all;`)
+    expect(merge.stderr).toContain(`(spotpipe run ${job} --shard 2/2 --job-run o --out ${out} --orgs all --resume)`)
     const rerun = await runCliInProcess([...hintedRuns(merge.stderr)[0]!, "--quiet"], { env })
     expect(rerun.code, rerun.stderr).toBe(0)
     const merged = await runCliInProcess(["merge", out], { env })

@@ -125,7 +125,7 @@ describe("merge of shards written by different spotpipe builds", () => {
       `holds a run of shard 1 of 2 of another job: ${job} (fingerprint 000000000000…), the latest runs' ${job} (fingerprint `
     )
     expect(merge.stderr).toContain(
-      `; written by spotpipe 0.0.9, the latest runs by ${version}, which read job files differently): run it with this version, ${version}, in job run "j" (spotpipe run ${job} --shard 1/2 --job-run j --out ${out};`
+      `; written by spotpipe 0.0.9, the latest runs by ${version}, which read job files differently): run it with this version, ${version}, in job run "j" (spotpipe run ${job} --shard 1/2 --job-run j --out ${out} --resume)`
     )
   }, 120_000)
 })
