@@ -55,7 +55,7 @@ describe("metadata_detail in ThoughtSpot's documented layout", () => {
     ])
   })
 
-  it("gives a liveboard its pinned visualizations, each with the columns of the answer visualization it shows", () => {
+  it("gives a liveboard its pinned visualizations, each with the columns of the answer visualization it shows, and not its filters", () => {
     const liveboard = toMetadataObject({
       metadata_type: "LIVEBOARD",
       metadata_id: "lb-1",
@@ -63,7 +63,8 @@ describe("metadata_detail in ThoughtSpot's documented layout", () => {
       metadata_detail: {
         ...sheet("PINBOARD", [
           { vizContent: { vizType: "PINBOARD_VIZ", refVizId: "r-1" }, header: { id: "v-1", name: "By region" } },
-          { vizContent: { vizType: "PINBOARD_VIZ", refVizId: "r-missing" }, header: { id: "v-2", name: "Lost" } }
+          { vizContent: { vizType: "PINBOARD_VIZ", refVizId: "r-missing" }, header: { id: "v-2", name: "Lost" } },
+          { vizContent: { vizType: "PINBOARD_VIZ", refVizId: "f-1" }, header: { id: "v-3", name: "Region filter" } }
         ]),
         header: {
           id: "lb-1",
@@ -77,7 +78,9 @@ describe("metadata_detail in ThoughtSpot's documented layout", () => {
                 vizContent: { vizType: "CHART", columns: [column("Region", "VARCHAR")] },
                 header: { id: "r-1", name: "C" }
               }
-            ])
+            ]),
+            // A liveboard filter, pinned as a visualization: no data of its own, so no visualization to export.
+            "f-1": sheet("QUESTION", [{ vizContent: { vizType: "FILTER" }, header: { id: "f-1", name: "Filter Viz" } }])
           }
         }
       }

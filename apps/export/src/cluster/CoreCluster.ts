@@ -82,17 +82,22 @@ export const toMetadataObject = (item: ThoughtSpotApi.MetadataItem): MetadataObj
   // each show an answer of their own, whose detail its header resolves by the visualization it points at.
   const visualizations =
     item.metadata_type === "LIVEBOARD"
-      ? shown.map((viz) => {
+      ? shown.flatMap((viz) => {
           const ref = asString(asRecord(viz["vizContent"])["refVizId"])
           const answer =
             ref === undefined
               ? []
               : visualizationsIn(asRecord(asRecord(header["resolvedObjects"])[ref])["reportContent"])
-          return {
-            id: asString(asRecord(viz["header"])["id"]) ?? "",
-            name: asString(asRecord(viz["header"])["name"]) ?? "",
-            columns: columnsOf(answer.find((v) => asString(asRecord(v["header"])["id"]) === ref) ?? tableOf(answer))
-          }
+          const own = answer.find((v) => asString(asRecord(v["header"])["id"]) === ref)
+          // A pinned visualization showing a FILTER is one of the liveboard's filters: no data of its own.
+          if (asRecord(own?.["vizContent"])["vizType"] === "FILTER") return []
+          return [
+            {
+              id: asString(asRecord(viz["header"])["id"]) ?? "",
+              name: asString(asRecord(viz["header"])["name"]) ?? "",
+              columns: columnsOf(own ?? tableOf(answer))
+            }
+          ]
         })
       : item.metadata_type === "ANSWER"
         ? [{ id: item.metadata_id ?? "", name: item.metadata_name ?? "", columns: columnsOf(tableOf(shown)) }]
