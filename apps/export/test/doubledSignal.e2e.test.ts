@@ -7,7 +7,7 @@ import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
-import { mainPath } from "./support/runCli.ts"
+import { mainPath, waitFor } from "./support/runCli.ts"
 import { tempFolders } from "./support/tempFolders.ts"
 
 const tempDir = tempFolders("spotpipe-doubled-signal-")
@@ -27,15 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await slow?.close()
 })
-
-/** Waits until `ready()` holds, failing with `what` after 30 s. */
-const waitFor = async (ready: () => boolean, what: () => string) => {
-  const deadline = Date.now() + 30_000
-  while (!ready()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what()}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
 
 describe("a signal delivered twice", () => {
   it("a-sigterm-sent-to-the-run-and-again-to-its-group-cleans-up-once-and-revokes", { timeout: 60_000 }, async () => {

@@ -17,7 +17,7 @@ import { shellWord } from "../src/Interruption.ts"
 import { demoMarker } from "../src/output/OutputFolder.ts"
 import { runCliInProcess } from "./support/inProcess.ts"
 import { startRewritingProxy } from "./support/RenamingProxy.ts"
-import { mainPath, runCli, runNode } from "./support/runCli.ts"
+import { mainPath, runCli, runNode, waitFor } from "./support/runCli.ts"
 import { tempFolders } from "./support/tempFolders.ts"
 
 const timeout = { timeout: 60_000 }
@@ -73,15 +73,6 @@ const start = (args: ReadonlyArray<string>, env: Record<string, string>): Starte
     })
   )
   return { child, stderr: () => stderr, exited }
-}
-
-/** Waits until `ready()` holds (a file appeared), failing with `what` after 30 s. */
-const waitFor = async (ready: () => boolean, what: () => string) => {
-  const deadline = Date.now() + 30_000
-  while (!ready()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what()}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
 }
 
 const filesUnder = (dir: string): ReadonlyArray<string> =>

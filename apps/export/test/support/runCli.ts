@@ -135,3 +135,12 @@ export const runNode = (argv: ReadonlyArray<string>, options: CliOptions = {}): 
       })
     })
   })
+
+/** Waits until `ready()` holds, failing with `what` after 30 s. */
+export const waitFor = async (ready: () => boolean, what: () => string) => {
+  const deadline = Date.now() + 30_000
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what()}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
