@@ -2,12 +2,11 @@
  * One stop signal delivered twice (coreutils `timeout -s TERM` signals the run, then its process group) is one
  * signal: the run cleans up as after one, revoking its token, rather than stopping at once.
  */
-import { spawn } from "node:child_process"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
-import { mainPath, waitFor } from "./support/runCli.ts"
+import { startCli, waitFor } from "./support/runCli.ts"
 import { tempFolders } from "./support/tempFolders.ts"
 
 const tempDir = tempFolders("spotpipe-doubled-signal-")
@@ -31,39 +30,25 @@ afterAll(async () => {
 describe("a signal delivered twice", () => {
   it("a-sigterm-sent-to-the-run-and-again-to-its-group-cleans-up-once-and-revokes", { timeout: 60_000 }, async () => {
     const dir = tempDir()
-    const child = spawn(process.execPath, [mainPath, "answer", "Order Details", "--page-size", "500", "--out", dir], {
-      env: {
-        PATH: process.env["PATH"] ?? "",
-        HOME: process.env["HOME"] ?? "/tmp",
-        THOUGHTSPOT_HOST: slow.url,
-        THOUGHTSPOT_USERNAME: fixtures.user.username,
-        THOUGHTSPOT_PASSWORD: fixtures.user.password
-      },
-      stdio: ["ignore", "pipe", "pipe"]
+    const run = startCli(["answer", "Order Details", "--page-size", "500", "--out", dir], {
+      PATH: process.env["PATH"] ?? "",
+      HOME: process.env["HOME"] ?? "/tmp",
+      THOUGHTSPOT_HOST: slow.url,
+      THOUGHTSPOT_USERNAME: fixtures.user.username,
+      THOUGHTSPOT_PASSWORD: fixtures.user.password
     })
-    let stderr = ""
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString("utf8")
-    })
-    const guard = setTimeout(() => child.kill("SIGKILL"), 45_000)
-    const exited = new Promise<number | null>((resolve) =>
-      child.on("close", (code) => {
-        clearTimeout(guard)
-        resolve(code)
-      })
-    )
     const state = NodePath.join(dir, ".spotpipe-state")
     await waitFor(
       () => NodeFs.existsSync(state) && NodeFs.readdirSync(state).some((f) => f.endsWith(".partial")),
-      () => stderr
+      run.stderr
     )
     revocations.length = 0
     // As `timeout` does: the run first, then its process group, which it is in.
-    child.kill("SIGTERM")
-    child.kill("SIGTERM")
-    expect(await exited).toBe(143)
-    expect(stderr).not.toContain("stopped at once")
-    expect(stderr).toContain("spotpipe: interrupted")
+    run.child.kill("SIGTERM")
+    run.child.kill("SIGTERM")
+    expect(await run.exited).toBe(143)
+    expect(run.stderr()).not.toContain("stopped at once")
+    expect(run.stderr()).toContain("spotpipe: interrupted")
     expect(revocations.length).toBe(1)
   })
 })

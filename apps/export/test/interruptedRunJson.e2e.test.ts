@@ -2,12 +2,11 @@
  * `spotpipe run … --json` stopped by Ctrl-C prints its report on stdout all the same, as a refused or failed run
  * does: status "interrupted", what it left, the command that continues it and the outputs already in the folder.
  */
-import { spawn } from "node:child_process"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
-import { mainPath, waitFor } from "./support/runCli.ts"
+import { startCli, waitFor } from "./support/runCli.ts"
 import { tempFolders } from "./support/tempFolders.ts"
 
 const tempDir = tempFolders("spotpipe-interrupted-json-")
@@ -38,30 +37,16 @@ describe("an interrupted run's --json report", () => {
       })
     )
     const out = NodePath.join(dir, "J")
-    const child = spawn(process.execPath, [mainPath, "run", job, "--out", out, "--json", "--concurrency", "1"], {
-      env: {
+    const run = startCli(
+      ["run", job, "--out", out, "--json", "--concurrency", "1"],
+      {
         PATH: process.env["PATH"] ?? "",
         HOME: process.env["HOME"] ?? "/tmp",
         THOUGHTSPOT_HOST: slow.url,
         THOUGHTSPOT_USERNAME: fixtures.user.username,
         THOUGHTSPOT_PASSWORD: fixtures.user.password
       },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString("utf8")
-    })
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString("utf8")
-    })
-    const guard = setTimeout(() => child.kill("SIGKILL"), 45_000)
-    const exited = new Promise<number | null>((resolve) =>
-      child.on("close", (code) => {
-        clearTimeout(guard)
-        resolve(code)
-      })
+      { collectStdout: true }
     )
     const state = NodePath.join(out, ".spotpipe-state")
     await waitFor(
@@ -69,11 +54,11 @@ describe("an interrupted run's --json report", () => {
         NodeFs.existsSync(NodePath.join(out, "small.csv")) &&
         NodeFs.existsSync(state) &&
         NodeFs.readdirSync(state).some((f) => f.startsWith("large") && f.endsWith(".checkpoint.json")),
-      () => stderr
+      run.stderr
     )
-    child.kill("SIGINT")
-    expect(await exited).toBe(130)
-    const report = JSON.parse(stdout) as {
+    run.child.kill("SIGINT")
+    expect(await run.exited).toBe(130)
+    const report = JSON.parse(run.stdout()) as {
       status: string
       folder: string
       manifest: string | null
@@ -90,6 +75,6 @@ describe("an interrupted run's --json report", () => {
     })
     expect(report.outputs.map((o) => [o.file, o.status])).toEqual([["small.csv", "written"]])
     expect(report.totals.files).toBe(1)
-    expect(stderr).toContain("spotpipe: interrupted; no partial file was published")
+    expect(run.stderr()).toContain("spotpipe: interrupted; no partial file was published")
   })
 })

@@ -4,12 +4,11 @@
  * stdout, Node-version and hang-guarded runs are real `bin/spotpipe.js` processes; the folder, host and time-limit
  * checks run the CLI in-process, against sandboxes started here on port 0 or a host that is never reached.
  */
-import { type ChildProcessByStdio, spawn } from "node:child_process"
+import { spawn } from "node:child_process"
 import * as NodeFs from "node:fs"
 import * as NodeHttp from "node:http"
 import type { AddressInfo } from "node:net"
 import * as NodePath from "node:path"
-import type { Readable } from "node:stream"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { fixtures, type RunningSandbox, startSandbox } from "@spotpipe/sandbox"
 import { minimumNode, unsupportedNode } from "../bin/nodeVersion.js"
@@ -17,7 +16,7 @@ import { shellWord } from "../src/Interruption.ts"
 import { demoMarker } from "../src/output/OutputFolder.ts"
 import { runCliInProcess } from "./support/inProcess.ts"
 import { startRewritingProxy } from "./support/RenamingProxy.ts"
-import { mainPath, runCli, runNode, waitFor } from "./support/runCli.ts"
+import { mainPath, runCli, runNode, startCli, waitFor } from "./support/runCli.ts"
 import { tempFolders } from "./support/tempFolders.ts"
 
 const timeout = { timeout: 60_000 }
@@ -52,36 +51,13 @@ const passwordEnv = (sandbox: { readonly url: string }) => ({
   THOUGHTSPOT_PASSWORD: fixtures.user.password
 })
 
-interface Started {
-  readonly child: ChildProcessByStdio<null, Readable, Readable>
-  readonly stderr: () => string
-  readonly exited: Promise<number | null>
-}
-
-/** Starts `spotpipe args…`; the test guard kills it if it never ends, so a hang fails instead of stalling. */
-const start = (args: ReadonlyArray<string>, env: Record<string, string>): Started => {
-  const child = spawn(process.execPath, [mainPath, ...args], { env, stdio: ["ignore", "pipe", "pipe"] })
-  let stderr = ""
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString("utf8")
-  })
-  const guard = setTimeout(() => child.kill("SIGKILL"), 45_000)
-  const exited = new Promise<number | null>((resolve) =>
-    child.on("close", (code) => {
-      clearTimeout(guard)
-      resolve(code)
-    })
-  )
-  return { child, stderr: () => stderr, exited }
-}
-
 const filesUnder = (dir: string): ReadonlyArray<string> =>
   NodeFs.readdirSync(dir, { recursive: true, encoding: "utf8" }).sort()
 
 describe("closed stdout", () => {
   it("a-reader-that-closes-stdout-ends-the-export-quietly-with-141-and-it-stops-fetching", timeout, async () => {
     dataRequests.length = 0
-    const run = start(["answer", "Order Details", "--out", "-", "--page-size", "1000", "--concurrency", "1"], {
+    const run = startCli(["answer", "Order Details", "--out", "-", "--page-size", "1000", "--concurrency", "1"], {
       ...passwordEnv(large)
     })
     // Like `| head -c 1`: take the first bytes, then close the pipe.
@@ -107,7 +83,7 @@ describe("signals", () => {
       timeout,
       async () => {
         const dir = tempDir()
-        const run = start(["answer", "Order Details", "--page-size", "500", "--out", dir], passwordEnv(slow))
+        const run = startCli(["answer", "Order Details", "--page-size", "500", "--out", dir], passwordEnv(slow))
         // Mid-write: the partial file is in the state directory.
         const state = NodePath.join(dir, ".spotpipe-state")
         await waitFor(
@@ -126,7 +102,7 @@ describe("signals", () => {
   it("sigint-mid-export-given-resume-names-the-same-command-which-continues-it", timeout, async () => {
     const dir = NodePath.join(tempDir(), "a folder")
     const args = ["answer", "Order Details", "--page-size", "500", "--out", dir, "--null-string", "-h", "--resume"]
-    const run = start(args, passwordEnv(slow))
+    const run = startCli(args, passwordEnv(slow))
     // A checkpoint: the export has rows to continue from.
     await waitFor(
       () => NodeFs.existsSync(dir) && filesUnder(dir).some((f) => f.endsWith(".checkpoint.json")),
@@ -158,7 +134,7 @@ describe("signals", () => {
       try {
         const dir = tempDir()
         const args = ["answer", "Order Details", "--page-size", "500", "--out", dir, "--resume"]
-        const run = start(args, { ...passwordEnv(slow), THOUGHTSPOT_HOST: proxy.url })
+        const run = startCli(args, { ...passwordEnv(slow), THOUGHTSPOT_HOST: proxy.url })
         const state = NodePath.join(dir, ".spotpipe-state")
         await waitFor(
           () => NodeFs.existsSync(state) && NodeFs.readdirSync(state).some((f) => f.endsWith(".partial")),
@@ -187,7 +163,7 @@ describe("signals", () => {
   )
 
   it("ctrl-c-stops-a-foreground-sandbox-with-130-and-no-export-message", timeout, async () => {
-    const run = start(["sandbox", "--port", "0", "--rows", "10"], { PATH: process.env["PATH"] ?? "" })
+    const run = startCli(["sandbox", "--port", "0", "--rows", "10"], { PATH: process.env["PATH"] ?? "" })
     let stdout = ""
     run.child.stdout.on("data", (chunk: Buffer) => {
       stdout += chunk.toString("utf8")
@@ -206,7 +182,7 @@ describe("signals", () => {
     const out = NodePath.join(dir, "landing")
     const job = NodePath.join(dir, "job.json")
     NodeFs.writeFileSync(job, JSON.stringify({ exports: [{ type: "answer", id: "Order Details", pageSize: 500 }] }))
-    const run = start(["run", job, "--out", out, "--log-format", "json"], passwordEnv(slow))
+    const run = startCli(["run", job, "--out", out, "--log-format", "json"], passwordEnv(slow))
     await waitFor(
       () => NodeFs.existsSync(out) && filesUnder(out).some((f) => f.endsWith(".checkpoint.json")),
       () => run.stderr()
@@ -223,7 +199,7 @@ describe("signals", () => {
     const out = NodePath.join(dir, "landing")
     const job = NodePath.join(dir, "job.json")
     NodeFs.writeFileSync(job, JSON.stringify({ exports: [{ type: "answer", id: "Order Details", pageSize: 500 }] }))
-    const run = start(["run", job, "--out", out], passwordEnv(slow))
+    const run = startCli(["run", job, "--out", out], passwordEnv(slow))
     // A checkpointed partial file in the state folder: the run is mid-export.
     await waitFor(
       () =>
@@ -281,7 +257,7 @@ describe("the resume hint of an interrupted batch run", () => {
     NodeFs.writeFileSync(job, JSON.stringify({ exports: [{ type: "answer", id: "Order Details", pageSize: 500 }] }))
     // In the order the hint writes them: connection, then how files are written, then time and rate.
     const flags = ["--org-id", "0", "--newline", "lf", "--escape-formulae", "--rate-limit", "50", "--concurrency", "2"]
-    const run = start(["run", job, "--out", out, ...flags], passwordEnv(slow))
+    const run = startCli(["run", job, "--out", out, ...flags], passwordEnv(slow))
     await waitFor(
       () => NodeFs.existsSync(out) && filesUnder(out).some((f) => f.endsWith(".checkpoint.json")),
       () => run.stderr()

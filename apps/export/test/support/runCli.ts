@@ -4,9 +4,10 @@
  * PATH/HOME and the run's temp folder (`runTemp`), so no THOUGHTSPOT_* variable of the developer's shell leaks in
  * (nor their profiles: see `noConfig`).
  */
-import { spawn } from "node:child_process"
+import { type ChildProcessByStdio, spawn } from "node:child_process"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
+import type { Readable } from "node:stream"
 import { fileURLToPath } from "node:url"
 import { inject } from "vitest"
 import type {} from "./builtCli.ts"
@@ -143,4 +144,43 @@ export const waitFor = async (ready: () => boolean, what: () => string) => {
     if (Date.now() > deadline) throw new Error(`timed out waiting: ${what()}`)
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
+}
+
+/** A CLI process started by {@link startCli}. */
+export interface StartedCli {
+  readonly child: ChildProcessByStdio<null, Readable, Readable>
+  readonly stderr: () => string
+  /** Its stdout so far, when started with `collectStdout` (else the test reads `child.stdout` itself). */
+  readonly stdout: () => string
+  readonly exited: Promise<number | null>
+}
+
+/**
+ * Starts `spotpipe args…` (the built CLI) as a process of its own, for tests that signal it or close its pipes; a
+ * guard kills it if it never ends, so a hang fails instead of stalling.
+ */
+export const startCli = (
+  args: ReadonlyArray<string>,
+  env: Record<string, string>,
+  options: { readonly collectStdout?: boolean } = {}
+): StartedCli => {
+  const child = spawn(process.execPath, [mainPath, ...args], { env, stdio: ["ignore", "pipe", "pipe"] })
+  let stderr = ""
+  let stdout = ""
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString("utf8")
+  })
+  if (options.collectStdout === true) {
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString("utf8")
+    })
+  }
+  const guard = setTimeout(() => child.kill("SIGKILL"), 45_000)
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("close", (code) => {
+      clearTimeout(guard)
+      resolve(code)
+    })
+  )
+  return { child, stderr: () => stderr, stdout: () => stdout, exited }
 }
