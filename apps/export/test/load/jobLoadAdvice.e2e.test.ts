@@ -4,13 +4,15 @@
  * `spotpipe load`, which moves none (the next run would read, and an append load, that increment again). Followed,
  * it loads the rest and moves the watermarks; a `spotpipe load` of such a run says that it moves none (and of a
  * run whose own load moved them, nothing).
+ * A load refused before its first table (a loaded table's column renamed by hand; into DuckDB) ends with that run
+ * too, which loads both tables once the table is put right.
  */
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { sandboxEnv, testSandbox, writeJob } from "../support/Sandboxes.ts"
-import { cli, withPostgres } from "./support/loadHelpers.ts"
+import { cli, withDuckDb, withPostgres } from "./support/loadHelpers.ts"
 import { type RealPostgres, startRealPostgres } from "./support/RealPostgres.ts"
 
 const shared = testSandbox({ rows: 100 })
@@ -106,5 +108,45 @@ describe("a job's load that fails at a table", () => {
     const again = await cli(["load", out, "--into", server!.url, "--mode", "merge", "--key", "id"], env)
     expect(again.code, again.stderr).toBe(0)
     expect(again.stderr).not.toContain("watermark")
+  }, 120_000)
+})
+
+describe("a job's load refused before any table", () => {
+  it("ends-with-the-run-that-continues-it-which-loads-both-tables-and-moves-the-watermarks", async () => {
+    const env = sandboxEnv(shared.sandbox)
+    const base = NodePath.join(root, "refused")
+    NodeFs.mkdirSync(base)
+    const out = NodePath.join(base, "land")
+    const database = NodePath.join(base, "w.duckdb")
+    const load = { into: `duckdb:${database}`, mode: "merge" }
+    const first = writeJob(base, { exports: exportsSince("2020-01-01"), load }, "first")
+    const done = await cli(["run", first, "--out", out, "--quiet"], env)
+    expect(done.code, done.stderr).toBe(0)
+    shared.sandbox.touch([firstId(NodePath.join(out, "meta.csv")), firstId(NodePath.join(out, "boards.csv"))])
+
+    // Renamed by hand: the merge into meta is refused before anything is loaded.
+    await withDuckDb(database, (q) => q(`ALTER TABLE meta RENAME COLUMN "name" TO "title"`))
+    const nightly = writeJob(base, { exports: exportsSince("last"), load }, "nightly")
+    const refused = await cli(["run", nightly, "--out", out, "--force", "--quiet"], env)
+    expect(refused.code, refused.stderr).toBe(1)
+    expect(refused.stderr).toContain("nothing was loaded:")
+    expect(refused.stderr).toContain(
+      `once that is done, continue the run to load them all and move its watermarks: spotpipe run ${nightly} --out ${out} --resume`
+    )
+    const before = watermarks(out)
+
+    // Followed: both tables are loaded and the watermarks move.
+    await withDuckDb(database, (q) => q(`ALTER TABLE meta RENAME COLUMN "title" TO "name"`))
+    const resumed = await cli(["run", nightly, "--out", out, "--resume", "--quiet"], env)
+    expect(resumed.code, resumed.stderr).toBe(0)
+    expect(watermarks(out)).not.toBe(before)
+    const loads = await withDuckDb(database, (q) =>
+      q("SELECT table_name, count(*)::int FROM spotpipe_loads GROUP BY table_name ORDER BY table_name")
+    )
+    // Each table: the first run's load and the resumed night's.
+    expect(loads).toEqual([
+      ["boards", 2],
+      ["meta", 2]
+    ])
   }, 120_000)
 })
